@@ -1,0 +1,11 @@
+/**
+ * The command registry. Each command file declares its options and action; heavy library code is
+ * imported lazily inside the action, so `auditpack --help` stays fast.
+ */
+import type { Command } from 'commander';
+import type { CliIO } from '../io.js';
+
+/** A command definition: adds one command to the program. */
+export type DefineCommand = (program: Command, io: CliIO) => void;
+
+export const COMMANDS: readonly DefineCommand[] = [];

@@ -1,0 +1,80 @@
+/**
+ * The CLI's one entry and one exit point (changesets' pattern): commands throw AuditpackError,
+ * this maps codes to exit codes. A bug prints its stack and exits 70. Nothing here calls
+ * process.exit: bin/auditpack.js sets process.exitCode from the returned number.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { AuditpackError, ExitCode, exitCodeFor } from '../errors.js';
+import type { CliIO } from './io.js';
+import { processIO } from './io.js';
+import { paintFor } from './render.js';
+import { COMMANDS } from './commands/index.js';
+
+/** Thrown by a command to end with a given exit code after it printed its own result (e.g. verify found problems). */
+export class ExitWith extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
+/** The version from package.json. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Builds the commander program for an IO (exported for argv-mapping tests). */
+export function buildProgram(io: CliIO): Command {
+  const program = new Command();
+  program
+    .name('auditpack')
+    .description('Tamper-evident audit logs for trading systems, and daily export packs auditors can verify.')
+    .version(packageVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  for (const define of COMMANDS) define(program, io);
+  // Every subcommand inherits: throw instead of exit, and print through io.
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  }
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script). Resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const program = buildProgram(io);
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return ExitCode.USAGE;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ExitCode.OK;
+  } catch (err) {
+    return handleError(err, io);
+  }
+}
+
+function handleError(err: unknown, io: CliIO): number {
+  if (err instanceof ExitWith) return err.exitCode;
+  if (err instanceof CommanderError) {
+    // --help and --version end here too, with exitCode 0; commander already printed.
+    if (err.exitCode === 0) return ExitCode.OK;
+    return ExitCode.USAGE;
+  }
+  const c = paintFor(io, 'stderr');
+  if (err instanceof AuditpackError) {
+    io.stderr.write(`${c.red('auditpack: error')} ${c.bold(err.code)}: ${err.message}\n`);
+    if (err.code === 'USAGE') io.stderr.write(`Run 'auditpack --help' for usage.\n`);
+    if (err.code === 'INTERNAL' && err.stack) io.stderr.write(`${err.stack}\n`);
+    return exitCodeFor(err.code);
+  }
+  io.stderr.write(`${c.red('auditpack: internal error')} INTERNAL: this is a bug in auditpack.\n`);
+  io.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return ExitCode.INTERNAL;
+}

@@ -1,0 +1,253 @@
+/**
+ * The one place that reads environment variables and the config file.
+ *
+ * Precedence: flag > environment > config file > default, resolved once into a frozen object.
+ * Library functions never call this implicitly, except the process-wide default logger, which is
+ * by definition "configured from the environment". Everything else takes explicit options.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { AuditpackError } from './errors.js';
+
+/** How the logger makes events durable. */
+export type DurabilityMode = 'batched' | 'durable';
+
+/** Every setting auditpack knows, fully resolved. Directories are absolute. */
+export interface AuditpackConfig {
+  /** Working directory everything relative is resolved against. */
+  readonly cwd: string;
+  /** Where daily audit logs live (AUDIT_LOG_DIR, default `logs`). */
+  readonly logDir: string;
+  /** Log files older than this many days may be pruned, if their day has a verified pack (AUDIT_RETENTION_DAYS, default 90). */
+  readonly logRetentionDays: number;
+  /** Redaction on (AUDIT_REDACTION_ENABLED, default true; only an explicit false turns it off). */
+  readonly redactionEnabled: boolean;
+  /** Extra sensitive key names (config file `redaction.keys`, env AUDIT_REDACT_KEYS comma-separated). */
+  readonly redactKeys: readonly string[];
+  /** Extra secret patterns as regular-expression sources (config file `redaction.patterns`). */
+  readonly redactPatterns: readonly string[];
+  /** Logger durability (AUDIT_DURABILITY, default batched). */
+  readonly durability: DurabilityMode;
+  /** Where packs are written (EXPORT_BASE_DIR, default `artifacts`). */
+  readonly exportBaseDir: string;
+  /** Packs older than this many days are pruned after an export (EXPORT_RETENTION_DAYS, default 90). */
+  readonly exportRetentionDays: number;
+  /** Include config diffs in packs (EXPORT_INCLUDE_CONFIG_DIFFS, default true). */
+  readonly exportIncludeConfigDiffs: boolean;
+  /** Also write a .tar.gz of each pack (EXPORT_COMPRESS_PACKAGES, default false). */
+  readonly exportCompress: boolean;
+  /** Ed25519 private key (OpenSSH or PKCS#8 PEM) used to sign packs (AUDITPACK_SIGNING_KEY; unset = unsigned). */
+  readonly signingKey: string | undefined;
+  /** Where snapshots are stored (SNAPSHOT_DIR, default `audit/snapshots`). */
+  readonly snapshotDir: string;
+  /** Take a snapshot when the trading app calls startupSnapshot() (SNAPSHOT_AUTO_STARTUP, default true). */
+  readonly snapshotAutoStartup: boolean;
+  /** Glob patterns for config discovery, relative to cwd (config file `snapshot.patterns`). */
+  readonly snapshotPatterns: readonly string[];
+  /** Files larger than this are hashed but not stored (SNAPSHOT_MAX_FILE_BYTES, default 5 MB). */
+  readonly snapshotMaxFileBytes: number;
+  /** Which events go to alerts.jsonl (config file `export.alerts`). */
+  readonly alertFilter: AlertFilterConfig;
+}
+
+/** The significant-events filter for `data/alerts.jsonl`. An event matches if any rule matches. */
+export interface AlertFilterConfig {
+  /** Whole categories (default: alert). */
+  readonly categories: readonly string[];
+  /** `category.event` pairs (default: auth.LoginFailed, order.Rejected, config.ConfigChanged, config.ConfigSnapshot, system.TornLineRecovered). */
+  readonly events: readonly string[];
+  /** Severities (case-insensitive; default HIGH, CRITICAL). */
+  readonly severities: readonly string[];
+}
+
+/** Default config-discovery patterns (issue 3). */
+export const DEFAULT_SNAPSHOT_PATTERNS: readonly string[] = Object.freeze([
+  'configs/**/*.{yaml,yml,json,toml,ini,conf,env,properties,py}',
+  'configs/**/.env',
+  'configs/**/.env.*',
+]);
+
+/** Default alert filter (issue 4). */
+export const DEFAULT_ALERT_FILTER: AlertFilterConfig = Object.freeze({
+  categories: Object.freeze(['alert']),
+  events: Object.freeze([
+    'auth.LoginFailed',
+    'order.Rejected',
+    'config.ConfigChanged',
+    'config.ConfigSnapshot',
+    'system.TornLineRecovered',
+  ]),
+  severities: Object.freeze(['HIGH', 'CRITICAL']),
+});
+
+/** Values given on the command line; undefined means "not given". */
+export interface ConfigFlags {
+  logDir?: string | undefined;
+  exportBaseDir?: string | undefined;
+  exportRetentionDays?: number | undefined;
+  logRetentionDays?: number | undefined;
+  exportCompress?: boolean | undefined;
+  exportIncludeConfigDiffs?: boolean | undefined;
+  signingKey?: string | undefined;
+  snapshotDir?: string | undefined;
+  snapshotPatterns?: readonly string[] | undefined;
+  durability?: DurabilityMode | undefined;
+}
+
+export interface ResolveConfigOptions {
+  /** Directory relative paths resolve against (default process.cwd()). */
+  cwd?: string;
+  /** Environment to read (default process.env). Pass `{}` to ignore the environment. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Command-line values, highest precedence. */
+  flags?: ConfigFlags;
+  /** Config file path; default AUDITPACK_CONFIG, else `auditpack.config.json` in cwd if it exists. */
+  configFile?: string;
+}
+
+/** Name of the optional config file looked up in the working directory. */
+export const CONFIG_FILE_NAME = 'auditpack.config.json';
+
+type FileConfig = Record<string, unknown>;
+
+/**
+ * Resolves every setting once: flag > environment > config file > default.
+ * Throws CONFIG_INVALID for malformed values, naming the variable or key.
+ */
+export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConfig {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const env = options.env ?? process.env;
+  const flags = options.flags ?? {};
+  const file = readConfigFile(cwd, options.configFile ?? env.AUDITPACK_CONFIG);
+
+  const dir = (flag: string | undefined, envName: string, fileKey: string, def: string): string => {
+    const raw = flag ?? nonEmpty(env[envName]) ?? stringAt(file, fileKey) ?? def;
+    return isAbsolute(raw) ? raw : resolve(cwd, raw);
+  };
+  const int = (flag: number | undefined, envName: string, fileKey: string, def: number): number => {
+    if (flag !== undefined) return checkInt(flag, `option for ${envName}`);
+    const e = nonEmpty(env[envName]);
+    if (e !== undefined) return checkInt(Number(e), envName, e);
+    const f = valueAt(file, fileKey);
+    if (f !== undefined) return checkInt(Number(f), `${CONFIG_FILE_NAME} ${fileKey}`, f);
+    return def;
+  };
+  const bool = (flag: boolean | undefined, envName: string, fileKey: string, def: boolean): boolean => {
+    if (flag !== undefined) return flag;
+    const e = nonEmpty(env[envName]);
+    if (e !== undefined) return parseBool(e, envName);
+    const f = valueAt(file, fileKey);
+    if (f !== undefined) return parseBool(f, `${CONFIG_FILE_NAME} ${fileKey}`);
+    return def;
+  };
+
+  const durabilityRaw = flags.durability ?? nonEmpty(env.AUDIT_DURABILITY) ?? stringAt(file, 'logger.durability') ?? 'batched';
+  if (durabilityRaw !== 'batched' && durabilityRaw !== 'durable') {
+    throw new AuditpackError('CONFIG_INVALID', `AUDIT_DURABILITY must be "batched" or "durable", got ${JSON.stringify(durabilityRaw)}`);
+  }
+
+  const envKeys = nonEmpty(env.AUDIT_REDACT_KEYS);
+  const signingKeyRaw = flags.signingKey ?? nonEmpty(env.AUDITPACK_SIGNING_KEY) ?? stringAt(file, 'export.signingKey');
+
+  const alerts = valueAt(file, 'export.alerts');
+  const alertFilter: AlertFilterConfig =
+    alerts === undefined
+      ? DEFAULT_ALERT_FILTER
+      : Object.freeze({
+          categories: Object.freeze(stringList(alerts, 'categories') ?? [...DEFAULT_ALERT_FILTER.categories]),
+          events: Object.freeze(stringList(alerts, 'events') ?? [...DEFAULT_ALERT_FILTER.events]),
+          severities: Object.freeze(stringList(alerts, 'severities') ?? [...DEFAULT_ALERT_FILTER.severities]),
+        });
+
+  return Object.freeze({
+    cwd,
+    logDir: dir(flags.logDir, 'AUDIT_LOG_DIR', 'logDir', 'logs'),
+    logRetentionDays: int(flags.logRetentionDays, 'AUDIT_RETENTION_DAYS', 'logRetentionDays', 90),
+    redactionEnabled: bool(undefined, 'AUDIT_REDACTION_ENABLED', 'redaction.enabled', true),
+    redactKeys: Object.freeze([
+      ...(stringList(file, 'redaction.keys') ?? []),
+      ...(envKeys ? envKeys.split(',').map((k) => k.trim()).filter(Boolean) : []),
+    ]),
+    redactPatterns: Object.freeze(stringList(file, 'redaction.patterns') ?? []),
+    durability: durabilityRaw,
+    exportBaseDir: dir(flags.exportBaseDir, 'EXPORT_BASE_DIR', 'export.baseDir', 'artifacts'),
+    exportRetentionDays: int(flags.exportRetentionDays, 'EXPORT_RETENTION_DAYS', 'export.retentionDays', 90),
+    exportIncludeConfigDiffs: bool(flags.exportIncludeConfigDiffs, 'EXPORT_INCLUDE_CONFIG_DIFFS', 'export.includeConfigDiffs', true),
+    exportCompress: bool(flags.exportCompress, 'EXPORT_COMPRESS_PACKAGES', 'export.compress', false),
+    signingKey: signingKeyRaw === undefined ? undefined : isAbsolute(signingKeyRaw) ? signingKeyRaw : resolve(cwd, signingKeyRaw),
+    snapshotDir: dir(flags.snapshotDir, 'SNAPSHOT_DIR', 'snapshot.dir', 'audit/snapshots'),
+    snapshotAutoStartup: bool(undefined, 'SNAPSHOT_AUTO_STARTUP', 'snapshot.autoStartup', true),
+    snapshotPatterns: Object.freeze([...(flags.snapshotPatterns ?? stringList(file, 'snapshot.patterns') ?? DEFAULT_SNAPSHOT_PATTERNS)]),
+    snapshotMaxFileBytes: int(undefined, 'SNAPSHOT_MAX_FILE_BYTES', 'snapshot.maxFileBytes', 5 * 1024 * 1024),
+    alertFilter,
+  });
+}
+
+function readConfigFile(cwd: string, path: string | undefined): FileConfig {
+  const explicit = nonEmpty(path);
+  const full = resolve(cwd, explicit ?? CONFIG_FILE_NAME);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && explicit === undefined) return {};
+    throw new AuditpackError('CONFIG_INVALID', `cannot read config file ${full}: ${(err as Error).message}`, { cause: err });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new AuditpackError('CONFIG_INVALID', `config file ${full} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new AuditpackError('CONFIG_INVALID', `config file ${full} must hold a JSON object`);
+  }
+  return parsed as FileConfig;
+}
+
+function valueAt(obj: unknown, dotted: string): unknown {
+  let cur: unknown = obj;
+  for (const part of dotted.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function stringAt(obj: unknown, dotted: string): string | undefined {
+  const v = valueAt(obj, dotted);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') {
+    throw new AuditpackError('CONFIG_INVALID', `${CONFIG_FILE_NAME}: ${dotted} must be a non-empty string`);
+  }
+  return v;
+}
+
+function stringList(obj: unknown, dotted: string): string[] | undefined {
+  const v = valueAt(obj, dotted);
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
+    throw new AuditpackError('CONFIG_INVALID', `${CONFIG_FILE_NAME}: ${dotted} must be an array of strings`);
+  }
+  return [...v];
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s.trim() === '' ? undefined : s.trim();
+}
+
+function checkInt(n: number, what: string, raw: unknown = n): number {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new AuditpackError('CONFIG_INVALID', `${what} must be a whole number ≥ 0, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+/** Parses the usual spellings of a boolean setting; anything else is a config error. */
+export function parseBool(v: unknown, what: string): boolean {
+  if (typeof v === 'boolean') return v;
+  const s = String(v).trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off'].includes(s)) return false;
+  throw new AuditpackError('CONFIG_INVALID', `${what} must be true or false, got ${JSON.stringify(v)}`);
+}

@@ -1,0 +1,150 @@
+/**
+ * The one error type auditpack throws, its stable codes, and the exit-code table.
+ *
+ * Every code is public API: added, never renamed or removed (docs/errors.md lists them).
+ * Expected failures of a check (a tampered line, a missing file in a pack) are not errors:
+ * they are findings in a verification report. Errors are for when an operation cannot run.
+ */
+
+/** Stable error codes. Documented in docs/errors.md. */
+export type AuditpackErrorCode =
+  /** Bad command line or bad arguments to a library function. */
+  | 'USAGE'
+  /** The config file or an environment variable holds an invalid value. */
+  | 'CONFIG_INVALID'
+  /** A path the operation needs does not exist. */
+  | 'PATH_NOT_FOUND'
+  /** The logs directory does not exist. */
+  | 'LOGS_DIR_MISSING'
+  /** Reading a file failed (other than not existing). */
+  | 'READ_FAILED'
+  /** Writing a file failed (disk full, permissions, I/O error). */
+  | 'WRITE_FAILED'
+  /** Permission denied. */
+  | 'PERMISSION_DENIED'
+  /** The audit logger could not append its buffered events; they are kept and retried. */
+  | 'LOG_WRITE_FAILED'
+  /** The audit logger's in-memory buffer is full because writes keep failing; new events are refused. */
+  | 'LOG_BUFFER_FULL'
+  /** The audit logger was used after close(). */
+  | 'LOG_CLOSED'
+  /** The cross-process lock on the logs directory could not be taken. */
+  | 'LOCK_FAILED'
+  /** An export pack for that date already exists (use --force for a new version). */
+  | 'PACK_EXISTS'
+  /** No config files matched the snapshot patterns. */
+  | 'SNAPSHOT_NO_FILES'
+  /** A config file could not be read while taking a snapshot; nothing was written. */
+  | 'SNAPSHOT_READ_FAILED'
+  /** No snapshot with that id, or no such file in it. */
+  | 'SNAPSHOT_NOT_FOUND'
+  /** A git command failed (wrapped simple-git error). */
+  | 'GIT_FAILED'
+  /** A signing key or public key is missing, unreadable or malformed. */
+  | 'KEY_INVALID'
+  /** Refusing to overwrite an existing key file. */
+  | 'KEY_EXISTS'
+  /** Pruning refused because the newest pack or log is dated after "now" (a wrong clock). */
+  | 'CLOCK_SKEW'
+  /** Verification ran and found problems (the report says which). */
+  | 'VERIFY_FAILED'
+  /** A bug in auditpack. */
+  | 'INTERNAL';
+
+/** Process exit codes used by the CLI. Documented in docs/errors.md and the README. */
+export const ExitCode = Object.freeze({
+  OK: 0,
+  /** verify found problems. */
+  PROBLEMS: 1,
+  /** Usage error: unknown command or option, missing argument. */
+  USAGE: 2,
+  /** Completed, with warnings (e.g. malformed log lines carried into a pack). */
+  WARNINGS: 3,
+  /** sysexits EX_DATAERR: input data was malformed beyond use. */
+  DATA: 65,
+  /** sysexits EX_NOINPUT: a path, snapshot or logs directory does not exist. */
+  NO_INPUT: 66,
+  /** sysexits EX_SOFTWARE: a bug; the stack is printed. */
+  INTERNAL: 70,
+  /** sysexits EX_CANTCREAT: refusing to overwrite (pack or key exists). */
+  CANT_CREATE: 73,
+  /** sysexits EX_IOERR: reading or writing failed. */
+  IO: 74,
+  /** sysexits EX_TEMPFAIL: refused for safety now; may succeed later (clock skew). */
+  TEMP_FAIL: 75,
+  /** sysexits EX_NOPERM: permission denied. */
+  NO_PERM: 77,
+  /** sysexits EX_CONFIG: configuration or key is invalid. */
+  CONFIG: 78,
+});
+
+const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze({
+  USAGE: ExitCode.USAGE,
+  CONFIG_INVALID: ExitCode.CONFIG,
+  PATH_NOT_FOUND: ExitCode.NO_INPUT,
+  LOGS_DIR_MISSING: ExitCode.NO_INPUT,
+  READ_FAILED: ExitCode.IO,
+  WRITE_FAILED: ExitCode.IO,
+  PERMISSION_DENIED: ExitCode.NO_PERM,
+  LOG_WRITE_FAILED: ExitCode.IO,
+  LOG_BUFFER_FULL: ExitCode.IO,
+  LOG_CLOSED: ExitCode.INTERNAL,
+  LOCK_FAILED: ExitCode.IO,
+  PACK_EXISTS: ExitCode.CANT_CREATE,
+  SNAPSHOT_NO_FILES: ExitCode.NO_INPUT,
+  SNAPSHOT_READ_FAILED: ExitCode.IO,
+  SNAPSHOT_NOT_FOUND: ExitCode.NO_INPUT,
+  GIT_FAILED: ExitCode.IO,
+  KEY_INVALID: ExitCode.CONFIG,
+  KEY_EXISTS: ExitCode.CANT_CREATE,
+  CLOCK_SKEW: ExitCode.TEMP_FAIL,
+  VERIFY_FAILED: ExitCode.PROBLEMS,
+  INTERNAL: ExitCode.INTERNAL,
+});
+
+/** The exit code the CLI uses for an error code. */
+export function exitCodeFor(code: AuditpackErrorCode): number {
+  return EXIT_BY_CODE[code] ?? ExitCode.INTERNAL;
+}
+
+/** Every error auditpack throws on purpose. `code` is stable; `message` is for people. */
+export class AuditpackError extends Error {
+  override readonly name = 'AuditpackError';
+  readonly code: AuditpackErrorCode;
+  /** Extra machine-readable facts (a path, a date); never secrets. */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: AuditpackErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details === undefined ? undefined : Object.freeze({ ...options.details });
+  }
+
+  /** The CLI exit code for this error. */
+  get exitCode(): number {
+    return exitCodeFor(this.code);
+  }
+}
+
+/** True when `err` is an AuditpackError (optionally with the given code). */
+export function isAuditpackError(err: unknown, code?: AuditpackErrorCode): err is AuditpackError {
+  return err instanceof AuditpackError && (code === undefined || err.code === code);
+}
+
+/**
+ * Wraps a Node fs error (ENOENT, EACCES, ENOSPC…) as an AuditpackError with a fitting code,
+ * keeping the original as `cause`. `action` says what was being done, for the message.
+ */
+export function wrapFsError(err: unknown, action: string, path: string): AuditpackError {
+  if (err instanceof AuditpackError) return err;
+  const errno = (err as NodeJS.ErrnoException | undefined)?.code;
+  const reason = err instanceof Error ? err.message : String(err);
+  let code: AuditpackErrorCode = action.startsWith('read') ? 'READ_FAILED' : 'WRITE_FAILED';
+  if (errno === 'ENOENT') code = 'PATH_NOT_FOUND';
+  else if (errno === 'EACCES' || errno === 'EPERM') code = 'PERMISSION_DENIED';
+  return new AuditpackError(code, `${action} ${path}: ${reason}`, { cause: err, details: { path, errno } });
+}

@@ -1,0 +1,7 @@
+/**
+ * auditpack's public library API: re-exports only. Importing it has no side effects.
+ */
+export * from './errors.js';
+export { resolveConfig, type AuditpackConfig, type DurabilityMode } from './config.js';
+export { GENESIS_HASH, hashLine } from './chain/index.js';
+export { compileRedactor, type RedactionOptions, type Redactor } from './redaction/index.js';

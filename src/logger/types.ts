@@ -1,0 +1,166 @@
+/**
+ * Public types of the audit logger.
+ */
+import type { DurabilityMode } from '../config.js';
+import type { AuditpackError } from '../errors.js';
+import type { RedactionOptions } from '../redaction/index.js';
+
+/** Known categories and their events (others are accepted through `log()`, and recorded with a note). */
+export const KNOWN_EVENTS = Object.freeze({
+  order: Object.freeze(['OrderAccepted', 'PartiallyFilled', 'Filled', 'Rejected', 'StopUpdated', 'Cancelled'] as const),
+  fill: Object.freeze(['Filled', 'PartiallyFilled'] as const),
+  config: Object.freeze(['ConfigChanged', 'ConfigSnapshot'] as const),
+  alert: Object.freeze(['AlertSent'] as const),
+  auth: Object.freeze(['Login', 'Logout', 'LoginFailed'] as const),
+  system: Object.freeze([
+    'SnapshotTaken',
+    'PackExported',
+    'PackPruned',
+    'LogPruned',
+    'TornLineRecovered',
+    'EventsRefused',
+  ] as const),
+});
+
+export type OrderEvent = (typeof KNOWN_EVENTS.order)[number];
+export type FillEvent = (typeof KNOWN_EVENTS.fill)[number];
+export type AuthEvent = (typeof KNOWN_EVENTS.auth)[number];
+
+/** Event fields: any JSON-ish values. camelCase keys at the top level are written in snake_case. */
+export type AuditFields = Readonly<Record<string, unknown>>;
+
+/** Fields of an order event (all optional: a bad or missing field is noted, never thrown). */
+export interface OrderFields extends AuditFields {
+  orderId?: string | number;
+  symbol?: string;
+  side?: string;
+  quantity?: number | string;
+  price?: number | string;
+}
+
+/** Fields of a fill event. */
+export interface FillFields extends OrderFields {
+  dealId?: string | number;
+}
+
+/** Fields of a config change. */
+export interface ConfigChangeFields extends AuditFields {
+  oldValue?: unknown;
+  newValue?: unknown;
+  filePath?: string;
+}
+
+/** Fields of an alert. */
+export interface AlertFields extends AuditFields {
+  alertType?: string;
+  message?: string;
+  severity?: string;
+}
+
+/** Fields of a login/logout. */
+export interface AuthFields extends AuditFields {
+  user?: string;
+  sourceIp?: string;
+}
+
+/**
+ * The destination of serialised lines. The default writes day files under a directory with a
+ * cross-process lock; tests inject an in-memory one (like pino's destination stream).
+ */
+export interface AuditSink {
+  /**
+   * Appends events in order, each as one line, assigning `seq` and `prev`. Synchronous.
+   * Returns how many of `batch` were written whole. On failure after writing some, throws an
+   * error whose `written` property (if set) says how many were written whole.
+   */
+  append(batch: readonly PreparedEvent[]): number;
+  /** Makes everything appended so far durable (fdatasync). */
+  sync(): Promise<void>;
+  /** Synchronous variant of sync(), for process exit. */
+  syncSync(): void;
+  /** Releases file handles. Idempotent. */
+  close(): void;
+}
+
+/** An event serialised at call time, waiting for its place in the chain. */
+export interface PreparedEvent {
+  /** UTC day number of the event's timestamp (decides the file). */
+  readonly day: number;
+  /** `{"ts":…,"iso_ts":"…"` — no trailing comma, no closing brace. */
+  readonly head: string;
+  /** `"category":…` up to but excluding the closing brace (may be empty). */
+  readonly body: string;
+}
+
+/** Options of createAuditLogger. Every one is optional. */
+export interface AuditLoggerOptions {
+  /** Directory of the day files (default: `logs` under the current directory). */
+  logDir?: string;
+  /** Redaction settings; `false` turns redaction off (default on). */
+  redaction?: boolean | RedactionOptions;
+  /** `batched` (default): written at least every flushIntervalMs; `durable`: each call's promise resolves after fsync. */
+  durability?: DurabilityMode;
+  /** Batched mode: how often buffered events are written (default 100 ms). */
+  flushIntervalMs?: number;
+  /** Batched mode: write as soon as this many bytes are buffered (default 1 MiB). */
+  flushBytes?: number;
+  /**
+   * Upper bound on memory held for events that could not be written yet (default 64 MiB).
+   * Past it new events are refused (the call returns false, an `error` is emitted) and the
+   * count of refused events is itself recorded once writing works again.
+   */
+  maxBufferBytes?: number;
+  /** Clock returning epoch microseconds (integer). Default: wall clock with µs resolution. */
+  clock?: () => number;
+  /** Provenance: host name written on every line (default os.hostname()). */
+  host?: string;
+  /** Provenance: process id written on every line (default process.pid). */
+  pid?: number;
+  /** Provenance: who acts (a user or service), written as `actor` when set. */
+  actor?: string;
+  /** Destination; default a file sink on `logDir`. */
+  sink?: AuditSink;
+  /** Flush synchronously on process exit, SIGINT and SIGTERM (default true). */
+  handleExit?: boolean;
+}
+
+/** What the logger's methods return: `boolean` (accepted) in batched mode, a Promise of durability in durable mode. */
+export type LogResult<M extends DurabilityMode> = M extends 'durable' ? Promise<void> : boolean;
+
+/** Listener for write failures; the events stay buffered and are retried. */
+export type AuditErrorListener = (err: AuditpackError) => void;
+
+/** The audit logger. Methods never throw. */
+export interface AuditLogger<M extends DurabilityMode = DurabilityMode> {
+  /** Generic entry point: any lowercase category and event name. */
+  log(category: string, event: string, fields?: AuditFields): LogResult<M>;
+  order(event: OrderEvent, fields: OrderFields): LogResult<M>;
+  fill(fields: FillFields, event?: FillEvent): LogResult<M>;
+  config(configType: string, fields: ConfigChangeFields): LogResult<M>;
+  alert(fields: AlertFields): LogResult<M>;
+  auth(event: AuthEvent, fields: AuthFields): LogResult<M>;
+  /** Writes everything buffered; rejects with LOG_WRITE_FAILED if the write fails (events stay buffered). */
+  flush(): Promise<void>;
+  /** Flushes, fsyncs, releases files and exit handlers. Rejects like flush() if data could not be written. */
+  close(): Promise<void>;
+  /** Subscribe to write failures (like an EventEmitter 'error', but never throws when nobody listens). */
+  on(event: 'error', listener: AuditErrorListener): this;
+  off(event: 'error', listener: AuditErrorListener): this;
+  /** Counters, for health checks and tests. */
+  stats(): AuditLoggerStats;
+}
+
+export interface AuditLoggerStats {
+  /** Events accepted so far. */
+  readonly accepted: number;
+  /** Events written to the sink so far. */
+  readonly written: number;
+  /** Events currently buffered. */
+  readonly buffered: number;
+  /** Bytes currently buffered (approximate). */
+  readonly bufferedBytes: number;
+  /** Events refused because the buffer was full. */
+  readonly refused: number;
+  /** Last write error, if the sink is currently failing. */
+  readonly lastError: AuditpackError | undefined;
+}
