@@ -1,0 +1,21 @@
+/**
+ * Signing packs: OpenSSH SSHSIG signatures made with Node's crypto, checkable with
+ * `ssh-keygen -Y verify`, and the Ed25519 keys behind them (issue 4).
+ */
+export { signSshsig, verifySshsig, type SshsigVerification } from './sshsig.js';
+export {
+  DEFAULT_NAMESPACE,
+  ED25519_KEY_TYPE,
+  fingerprint,
+  formatAllowedSignersLine,
+  formatOpenSshPublicKey,
+  generateSigningKey,
+  loadSigningKey,
+  parseAllowedSigners,
+  parseOpenSshPublicKey,
+  parsePrivateKey,
+  publicKeyBlob,
+  type AllowedSigner,
+  type GeneratedSigningKey,
+  type GenerateSigningKeyOptions,
+} from './keys.js';
