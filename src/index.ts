@@ -5,3 +5,5 @@ export * from './errors.js';
 export { resolveConfig, type AuditpackConfig, type DurabilityMode } from './config.js';
 export { GENESIS_HASH, hashLine } from './chain/index.js';
 export { compileRedactor, type RedactionOptions, type Redactor } from './redaction/index.js';
+export * from './logger/index.js';
+export { scanLines, type ScannedLine, type ScanOptions } from './chain/lines.js';

@@ -19,6 +19,7 @@ export const KNOWN_EVENTS = Object.freeze({
     'LogPruned',
     'TornLineRecovered',
     'EventsRefused',
+    'LoggerConfigInvalid',
   ] as const),
 });
 

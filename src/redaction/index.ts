@@ -115,6 +115,8 @@ export interface Redactor {
   isSensitiveKey(key: string): boolean;
   /** True if values under this key are trade fields, never altered. */
   isProtectedKey(key: string): boolean;
+  /** A key name with any secret-shaped part replaced (cached per key); the same string if clean. */
+  redactKey(key: string): string;
   /** The string with every secret-shaped part replaced; the same string object if nothing matched. */
   redactString(s: string): string;
 }
@@ -148,55 +150,54 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
   const anySecret = new RegExp(patterns.map((p) => `(?:${p.regex.source})`).join('|'), 'i');
   const hasUserPatterns = (options.patterns ?? []).length > 0;
 
-  // Object.create(null): keys come from user input ("__proto__" must be an ordinary key).
-  let sensitiveCache: Record<string, boolean> = Object.create(null);
-  let protectedCache: Record<string, boolean> = Object.create(null);
+  // One cached decision per key name. Object.create(null): keys come from user input
+  // ("__proto__" must be an ordinary key). Bounded, so hostile key names cannot grow memory.
+  interface KeyDecision {
+    readonly sensitive: boolean;
+    readonly protectedKey: boolean;
+    readonly safeKey: string;
+  }
+  let cache: Record<string, KeyDecision> = Object.create(null);
   let cacheSize = 0;
 
-  const decide = (key: string): void => {
+  const decide = (key: string): KeyDecision => {
+    let d = cache[key];
+    if (d !== undefined) return d;
     if (cacheSize >= KEY_CACHE_LIMIT) {
-      sensitiveCache = Object.create(null);
-      protectedCache = Object.create(null);
+      cache = Object.create(null);
       cacheSize = 0;
     }
     const n = normalizeKey(key);
-    const isProtected = protectedSet.has(n);
-    protectedCache[key] = isProtected;
-    sensitiveCache[key] = !isProtected && (exact.has(n) || fragments.some((f) => n.includes(f)));
+    const protectedKey = protectedSet.has(n);
+    d = {
+      protectedKey,
+      sensitive: enabled && !protectedKey && (exact.has(n) || fragments.some((f) => n.includes(f))),
+      safeKey: redactString(key),
+    };
+    cache[key] = d;
     cacheSize++;
+    return d;
   };
+
+  function redactString(s: string): string {
+    if (!enabled || (s.length < MIN_SECRET_LENGTH && !hasUserPatterns) || !anySecret.test(s)) return s;
+    let out = s;
+    for (const p of patterns) {
+      p.regex.lastIndex = 0;
+      if (!p.regex.test(out)) continue;
+      p.regex.lastIndex = 0;
+      const replace = p.replace;
+      out = replace ? out.replace(p.regex, replace as (m: string, ...g: string[]) => string) : out.replace(p.regex, censor);
+    }
+    return out;
+  }
 
   return Object.freeze({
     enabled,
     censor,
-    isSensitiveKey(key: string): boolean {
-      if (!enabled) return false;
-      let v = sensitiveCache[key];
-      if (v === undefined) {
-        decide(key);
-        v = sensitiveCache[key] as boolean;
-      }
-      return v;
-    },
-    isProtectedKey(key: string): boolean {
-      let v = protectedCache[key];
-      if (v === undefined) {
-        decide(key);
-        v = protectedCache[key] as boolean;
-      }
-      return v;
-    },
-    redactString(s: string): string {
-      if (!enabled || (s.length < MIN_SECRET_LENGTH && !hasUserPatterns) || !anySecret.test(s)) return s;
-      let out = s;
-      for (const p of patterns) {
-        p.regex.lastIndex = 0;
-        if (!p.regex.test(out)) continue;
-        p.regex.lastIndex = 0;
-        const replace = p.replace;
-        out = replace ? out.replace(p.regex, replace as (m: string, ...g: string[]) => string) : out.replace(p.regex, censor);
-      }
-      return out;
-    },
+    isSensitiveKey: (key: string): boolean => decide(key).sensitive,
+    isProtectedKey: (key: string): boolean => decide(key).protectedKey,
+    redactKey: (key: string): string => decide(key).safeKey,
+    redactString,
   });
 }

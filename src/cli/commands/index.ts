@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
+import { defineLog } from './log.js';
 
 /** A command definition: adds one command to the program. */
 export type DefineCommand = (program: Command, io: CliIO) => void;
 
-export const COMMANDS: readonly DefineCommand[] = [];
+export const COMMANDS: readonly DefineCommand[] = [defineLog];

@@ -1,0 +1,62 @@
+/**
+ * `auditpack log <category> <event> [key=value ...]`: append one event from a shell script or cron.
+ * Values are parsed as JSON where they are valid JSON (`qty=100` is a number, `price="1.10"` a
+ * string, `tags=["a"]` an array), otherwise kept as strings. Quiet on success; the event is fsynced
+ * before the command exits 0.
+ */
+import type { Command } from 'commander';
+import { AuditpackError } from '../../errors.js';
+import type { CliIO } from '../io.js';
+
+interface LogOptions {
+  logDir?: string;
+  actor?: string;
+}
+
+/** Parses `key=value` words into fields. */
+export function parseFieldArgs(words: readonly string[]): Record<string, unknown> {
+  const fields: Record<string, unknown> = Object.create(null);
+  for (const w of words) {
+    const eq = w.indexOf('=');
+    if (eq <= 0) throw new AuditpackError('USAGE', `expected key=value, got ${JSON.stringify(w)}`);
+    const key = w.slice(0, eq);
+    const raw = w.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // Not JSON: keep the text.
+    }
+    fields[key] = value;
+  }
+  return fields;
+}
+
+export function defineLog(program: Command, io: CliIO): void {
+  program
+    .command('log')
+    .description('append one event to the audit log (values parsed as JSON where valid)')
+    .argument('<category>', 'lowercase category, e.g. order, alert, system')
+    .argument('<event>', 'event name, e.g. OrderAccepted')
+    .argument('[fields...]', 'key=value pairs')
+    .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .option('--actor <name>', 'who acts (default: $USER)')
+    .action(async (category: string, event: string, words: string[], opts: LogOptions) => {
+      const fields = parseFieldArgs(words);
+      const { resolveConfig } = await import('../../config.js');
+      const { createAuditLogger } = await import('../../logger/index.js');
+      const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: opts.logDir } });
+      const logger = createAuditLogger({
+        logDir: config.logDir,
+        durability: 'durable',
+        redaction: { enabled: config.redactionEnabled, keys: config.redactKeys, patterns: config.redactPatterns },
+        actor: opts.actor ?? io.env.USER ?? io.env.LOGNAME,
+        handleExit: false,
+      });
+      try {
+        await logger.log(category, event, fields);
+      } finally {
+        await logger.close();
+      }
+    });
+}

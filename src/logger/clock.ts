@@ -1,0 +1,53 @@
+/**
+ * Time for the audit trail: integer epoch microseconds, formatted without the local time zone.
+ *
+ * MiFID II RTS 25 asks for UTC with fine granularity. Date.now() has only milliseconds, so the
+ * default clock adds performance.now()'s sub-millisecond part, and re-anchors to the wall clock
+ * whenever they drift more than a millisecond apart (NTP steps, suspend), so it never wanders.
+ */
+import { performance } from 'node:perf_hooks';
+
+/** Returns epoch microseconds as an integer. */
+export type MicrosClock = () => number;
+
+/** The default clock: wall-clock time with microsecond resolution. */
+export function systemClock(): MicrosClock {
+  let offset = Date.now() * 1000 - Math.round(performance.now() * 1000);
+  return () => {
+    const perf = Math.round(performance.now() * 1000);
+    let t = perf + offset;
+    const wall = Date.now() * 1000;
+    // Within a millisecond of the wall clock, keep the finer reading; otherwise follow the wall clock.
+    if (t < wall || t >= wall + 1000) {
+      offset = wall - perf;
+      t = wall;
+    }
+    return t;
+  };
+}
+
+/**
+ * Formats the start of a line, `{"ts":<sec>.<µs>,"iso_ts":"<ISO with µs>Z"`, caching the
+ * date-time part per second (the costly part) so most calls only pad six digits.
+ */
+export function createHeadFormatter(): (micros: number) => string {
+  let cachedSecond = Number.NaN;
+  let cachedIso = '';
+  return (micros: number): string => {
+    const sec = Math.floor(micros / 1_000_000);
+    const frac = micros - sec * 1_000_000;
+    if (sec !== cachedSecond) {
+      cachedSecond = sec;
+      cachedIso = new Date(sec * 1000).toISOString().slice(0, 19);
+    }
+    const f = frac < 100_000 ? String(frac).padStart(6, '0') : String(frac);
+    return `{"ts":${sec}.${f},"iso_ts":"${cachedIso}.${f}Z"`;
+  };
+}
+
+/** ISO-8601 UTC with microseconds for an epoch-microsecond instant. */
+export function isoMicros(micros: number): string {
+  const sec = Math.floor(micros / 1_000_000);
+  const frac = String(micros - sec * 1_000_000).padStart(6, '0');
+  return `${new Date(sec * 1000).toISOString().slice(0, 19)}.${frac}Z`;
+}

@@ -1,0 +1,66 @@
+/**
+ * The process-wide default logger, configured from the environment (AUDIT_LOG_DIR,
+ * AUDIT_REDACTION_ENABLED, AUDIT_REDACT_KEYS, AUDIT_DURABILITY, the config file), made on first use,
+ * and the convenience functions the trading app calls. They never throw.
+ */
+import { resolveConfig } from '../config.js';
+import { AuditpackError } from '../errors.js';
+import { createAuditLogger } from './logger.js';
+import type { AlertFields, AuditLogger, AuthEvent, AuthFields, ConfigChangeFields, FillEvent, FillFields, OrderEvent, OrderFields } from './types.js';
+
+let defaultLogger: AuditLogger | undefined;
+
+/** The default logger, made from the environment on first call. */
+export function getDefaultLogger(): AuditLogger {
+  if (defaultLogger) return defaultLogger;
+  let configError: AuditpackError | undefined;
+  let logger: AuditLogger;
+  try {
+    const c = resolveConfig();
+    logger = createAuditLogger({
+      logDir: c.logDir,
+      durability: c.durability,
+      redaction: { enabled: c.redactionEnabled, keys: c.redactKeys, patterns: c.redactPatterns },
+    });
+  } catch (err) {
+    // A bad setting must not stop the audit trail: defaults (redaction on) and the error on record.
+    configError = err instanceof AuditpackError ? err : new AuditpackError('CONFIG_INVALID', String(err), { cause: err });
+    logger = createAuditLogger({});
+  }
+  defaultLogger = logger;
+  if (configError) logger.log('system', 'LoggerConfigInvalid', { code: configError.code, message: configError.message });
+  return logger;
+}
+
+/** Closes the default logger (flushing it); the next convenience call makes a new one. */
+export async function closeDefaultLogger(): Promise<void> {
+  const l = defaultLogger;
+  defaultLogger = undefined;
+  await l?.close();
+}
+
+/** Records an order event (OrderAccepted, PartiallyFilled, Filled, Rejected, StopUpdated, Cancelled). */
+export function auditOrder(event: OrderEvent, fields: OrderFields): boolean | Promise<void> {
+  return getDefaultLogger().order(event, fields);
+}
+
+/** Records a fill (Filled by default, or PartiallyFilled). */
+export function auditFill(fields: FillFields, event?: FillEvent): boolean | Promise<void> {
+  return getDefaultLogger().fill(fields, event);
+}
+
+/** Records a configuration change. */
+export function auditConfig(configType: string, fields: ConfigChangeFields): boolean | Promise<void> {
+  return getDefaultLogger().config(configType, fields);
+}
+
+/** Records an alert that was sent. */
+export function auditAlert(fields: AlertFields): boolean | Promise<void> {
+  return getDefaultLogger().alert(fields);
+}
+
+/** Records a login: `Login` when `success` is true or absent, `LoginFailed` when false; or an explicit `event`. */
+export function auditLogin(fields: AuthFields & { success?: boolean; event?: AuthEvent }): boolean | Promise<void> {
+  const { success, event, ...rest } = fields ?? {};
+  return getDefaultLogger().auth(event ?? (success === false ? 'LoginFailed' : 'Login'), rest);
+}

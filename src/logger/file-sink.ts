@@ -1,0 +1,438 @@
+/**
+ * The default sink: day files under a directory, appended under a cross-process lock.
+ *
+ * Threats and answers (docs/FORMAT.md, "Concurrency", "Torn lines", "Midnight"):
+ * - Several processes append at once: every append holds an exclusive flock on `.audit.lock`,
+ *   learns where the chain stands, writes whole lines, and releases. The kernel drops the lock of a
+ *   process killed with -9, so a dead writer never stalls the others.
+ * - kill -9 mid-write leaves bytes after the last "\n": the next writer keeps them, terminates them,
+ *   and appends a TornLineRecovered event with their length and hash; the chain goes on.
+ * - A later day's file already exists when an older-dated event arrives: appending to the older
+ *   file would break the newer file's link, so the event goes to the newest file marked `late`.
+ * - The lock file caches the chain head (`file`, `size`, `seq`, `hash`); it is trusted only when the
+ *   named file still has exactly that size, and rebuilt from the files otherwise.
+ */
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeSync, constants as fsc } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { EMPTY_HEAD, hashLine } from '../chain/index.js';
+import { AuditpackError } from '../errors.js';
+import { dayOfLogFileName, logFileName } from '../rotation/index.js';
+import { assembleLine } from './line.js';
+import type { AuditSink, PreparedEvent } from './types.js';
+
+const require = createRequire(import.meta.url);
+type Flock = (fd: number, flags: 'ex' | 'un' | 'sh' | 'exnb' | 'shnb') => void;
+let flockSync: Flock | undefined;
+function loadFlock(): Flock {
+  if (flockSync) return flockSync;
+  try {
+    flockSync = (require('fs-ext') as { flockSync: Flock }).flockSync;
+    return flockSync;
+  } catch (err) {
+    throw new AuditpackError('LOCK_FAILED', `the fs-ext native module (flock) could not be loaded: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+const fdatasyncAsync = promisify(fdatasync);
+
+/** Name of the lock and chain-head cache file inside the log directory. */
+export const LOCK_FILE_NAME = '.audit.lock';
+const STATE_BYTES = 512;
+const LOG_FILE_MODE = 0o640;
+
+/** Where the chain stands: the newest day file and its last line. */
+interface Head {
+  /** Newest day with a file (events for older days are late); NaN when there are no files. */
+  day: number;
+  /** Size of the newest day's file after the last line. */
+  size: number;
+  seq: number;
+  hash: string;
+}
+
+/** Makes the TornLineRecovered event the sink appends after a fragment (the logger supplies it). */
+export type RecoveryEventFactory = (fields: Record<string, unknown>) => PreparedEvent;
+
+export interface FileSinkOptions {
+  /** Directory of the day files. */
+  dir: string;
+  /** Builds the recovery event (timestamped by the logger's clock, with its provenance). */
+  recoveryEvent: RecoveryEventFactory;
+}
+
+export class FileSink implements AuditSink {
+  private readonly dir: string;
+  private readonly recoveryEvent: RecoveryEventFactory;
+  private lockFd: number | undefined;
+  private fd: number | undefined;
+  private fdDay = Number.NaN;
+  private fdIno = -1;
+  /** fds written since the last sync, and whether a directory entry was created. */
+  private dirty = new Set<number>();
+  private createdFile = false;
+  private closed = false;
+
+  constructor(options: FileSinkOptions) {
+    this.dir = options.dir;
+    this.recoveryEvent = options.recoveryEvent;
+  }
+
+  append(batch: readonly PreparedEvent[]): number {
+    if (this.closed) throw new AuditpackError('LOG_CLOSED', 'the audit log sink is closed');
+    if (batch.length === 0) return 0;
+    const flock = loadFlock();
+    const lockFd = this.openLock();
+    try {
+      flock(lockFd, 'ex');
+    } catch (err) {
+      throw new AuditpackError('LOCK_FAILED', `cannot lock ${join(this.dir, LOCK_FILE_NAME)}: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      const head = this.readHead(lockFd);
+      const written = this.writeBatch(batch, head);
+      this.saveHead(lockFd, head);
+      return written;
+    } finally {
+      try {
+        flock(lockFd, 'un');
+      } catch {
+        // Closing the fd releases it anyway; nothing useful to do here.
+      }
+    }
+  }
+
+  async sync(): Promise<void> {
+    const fds = [...this.dirty];
+    this.dirty.clear();
+    await Promise.all(fds.map((fd) => fdatasyncAsync(fd)));
+    if (this.createdFile) {
+      this.createdFile = false;
+      this.syncDir();
+    }
+  }
+
+  syncSync(): void {
+    for (const fd of this.dirty) fdatasyncSync(fd);
+    this.dirty.clear();
+    if (this.createdFile) {
+      this.createdFile = false;
+      this.syncDir();
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const fd of [this.fd, this.lockFd]) {
+      if (fd !== undefined) {
+        try {
+          closeSync(fd);
+        } catch {
+          // already closed
+        }
+      }
+    }
+    this.fd = undefined;
+    this.lockFd = undefined;
+  }
+
+  private openLock(): number {
+    if (this.lockFd !== undefined) return this.lockFd;
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o750 });
+      this.lockFd = openSync(join(this.dir, LOCK_FILE_NAME), fsc.O_RDWR | fsc.O_CREAT, LOG_FILE_MODE);
+    } catch (err) {
+      throw writeError(err, 0, `cannot open the audit log directory ${this.dir}`);
+    }
+    return this.lockFd;
+  }
+
+  /** Reads the cached head from the lock file, trusting it only if the file it names has that size. */
+  private readHead(lockFd: number): Head {
+    const buf = Buffer.alloc(STATE_BYTES);
+    let n = 0;
+    try {
+      n = readSync(lockFd, buf, 0, STATE_BYTES, 0);
+    } catch {
+      n = 0;
+    }
+    if (n > 0) {
+      try {
+        const s = JSON.parse(buf.subarray(0, n).toString('utf8').trimEnd()) as Record<string, unknown>;
+        if (typeof s.day === 'number' && typeof s.size === 'number' && typeof s.seq === 'number' && typeof s.hash === 'string') {
+          const st = statSync(join(this.dir, logFileName(s.day)), { throwIfNoEntry: false });
+          if (st && st.size === s.size) return { day: s.day, size: s.size, seq: s.seq, hash: s.hash };
+        }
+      } catch {
+        // Corrupt or foreign content: rebuild below.
+      }
+    }
+    return this.rebuildHead();
+  }
+
+  private saveHead(lockFd: number, head: Head): void {
+    const json = JSON.stringify({ v: 1, day: head.day, file: Number.isNaN(head.day) ? null : logFileName(head.day), size: head.size, seq: head.seq, hash: head.hash });
+    const buf = Buffer.alloc(STATE_BYTES, 0x20);
+    buf.write(json, 0, 'utf8');
+    buf[STATE_BYTES - 1] = 0x0a;
+    try {
+      writeSync(lockFd, buf, 0, STATE_BYTES, 0);
+    } catch {
+      // Only a cache: the next writer rebuilds it from the files.
+    }
+  }
+
+  /** Finds the head from the files themselves, recovering a torn tail in the newest one. */
+  private rebuildHead(): Head {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch (err) {
+      throw writeError(err, 0, `cannot read the audit log directory ${this.dir}`);
+    }
+    const days = names
+      .map((n) => dayOfLogFileName(n))
+      .filter((d): d is number => d !== undefined)
+      .sort((a, b) => b - a);
+    if (days.length === 0) return { day: Number.NaN, size: 0, ...EMPTY_HEAD };
+    const newest = days[0] as number;
+    // Walk back from the newest file to the last complete line: that is where the chain stands.
+    // Newer files holding only a fragment (or nothing) are recovered on top of it, oldest first.
+    const newer: { day: number; tail: Tail }[] = [];
+    let base = { seq: EMPTY_HEAD.seq, hash: EMPTY_HEAD.hash };
+    for (const day of days) {
+      const tail = readTail(join(this.dir, logFileName(day)));
+      if (!Number.isNaN(tail.lastSeq) && tail.size > 0) {
+        base = { seq: tail.lastSeq, hash: tail.lastHash };
+        newer.unshift({ day, tail });
+        break;
+      }
+      newer.unshift({ day, tail });
+    }
+    let size = 0;
+    for (const { day, tail } of newer) {
+      size = tail.size;
+      if (tail.fragment) {
+        const rec = this.recoverFragment(join(this.dir, logFileName(day)), day, tail.fragment, tail.size, base.seq, base.hash);
+        base = { seq: rec.seq, hash: rec.hash };
+        size = rec.size;
+      }
+    }
+    return { day: newest, size, ...base };
+  }
+
+  /** Terminates a torn tail and appends the recovery event after it (docs/FORMAT.md). */
+  private recoverFragment(path: string, day: number, fragment: Buffer, size: number, seq: number, hash: string): { seq: number; hash: string; size: number } {
+    const ev = this.recoveryEvent({
+      file: logFileName(day),
+      fragment_offset: size - fragment.length,
+      fragment_bytes: fragment.length,
+      fragment_sha256: hashLine(fragment),
+    });
+    const line = assembleLine(ev, seq + 1, hash, false);
+    const data = Buffer.from(`\n${line}\n`, 'utf8');
+    const fd = this.fdFor(day, path);
+    writeAll(fd, data);
+    this.dirty.add(fd);
+    return { seq: seq + 1, hash: hashLine(line), size: size + data.length };
+  }
+
+  private fdFor(day: number, path: string): number {
+    if (this.fd !== undefined && this.fdDay === day) {
+      // Still the same file? (A prune or an operator may have moved it.)
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (st && st.ino === this.fdIno) return this.fd;
+    }
+    if (this.fd !== undefined) {
+      this.dirty.delete(this.fd);
+      try {
+        fdatasyncSync(this.fd);
+      } catch {
+        // best effort before switching files
+      }
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+    const existed = statSync(path, { throwIfNoEntry: false }) !== undefined;
+    const fd = openSync(path, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, LOG_FILE_MODE);
+    if (!existed) this.createdFile = true;
+    this.fd = fd;
+    this.fdDay = day;
+    this.fdIno = fstatSync(fd).ino;
+    return fd;
+  }
+
+  /** Writes the batch in order, grouping runs of events that go to the same file into one write. */
+  private writeBatch(batch: readonly PreparedEvent[], head: Head): number {
+    let done = 0;
+    while (done < batch.length) {
+      const first = batch[done] as PreparedEvent;
+      const day = Number.isNaN(head.day) || first.day > head.day ? first.day : head.day;
+      if (day !== head.day) {
+        head.day = day;
+        head.size = statSize(join(this.dir, logFileName(day)));
+      }
+      const lines: string[] = [];
+      const ends: number[] = [];
+      let bytes = 0;
+      let { seq, hash } = head;
+      let i = done;
+      for (; i < batch.length; i++) {
+        const ev = batch[i] as PreparedEvent;
+        if (ev.day > day) break; // a new day starts: next group, next file
+        const line = assembleLine(ev, seq + 1, hash, ev.day < day);
+        seq++;
+        hash = hashLine(line);
+        lines.push(line);
+        bytes += Buffer.byteLength(line, 'utf8') + 1;
+        ends.push(bytes);
+      }
+      lines.push('');
+      const data = Buffer.from(lines.join('\n'), 'utf8');
+      const path = join(this.dir, logFileName(day));
+      let fd: number;
+      try {
+        fd = this.fdFor(day, path);
+      } catch (err) {
+        throw writeError(err, done, `cannot open ${path}`);
+      }
+      const n = writeAllCounting(fd, data);
+      this.dirty.add(fd);
+      if (n.error) {
+        // Lines fully on disk count as written; a partial one becomes a fragment the next append recovers.
+        let whole = 0;
+        while (whole < ends.length && (ends[whole] as number) <= n.written) whole++;
+        throw writeError(n.error, done + whole, `cannot append to ${path}`);
+      }
+      head.seq = seq;
+      head.hash = hash;
+      head.size += data.length;
+      done = i;
+    }
+    return done;
+  }
+
+  private syncDir(): void {
+    try {
+      const dfd = openSync(this.dir, fsc.O_RDONLY);
+      try {
+        fdatasyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
+    } catch {
+      // Some file systems refuse fsync on directories; the file data itself is synced.
+    }
+  }
+}
+
+function statSize(path: string): number {
+  return statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  const r = writeAllCounting(fd, data);
+  if (r.error) throw writeError(r.error, 0, 'cannot append to the audit log');
+}
+
+function writeAllCounting(fd: number, data: Buffer): { written: number; error?: unknown } {
+  let off = 0;
+  try {
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    return { written: off };
+  } catch (error) {
+    return { written: off, error };
+  }
+}
+
+function writeError(err: unknown, written: number, what: string): AuditpackError {
+  if (err instanceof AuditpackError) return err;
+  const errno = (err as NodeJS.ErrnoException).code;
+  return new AuditpackError('LOG_WRITE_FAILED', `${what}: ${(err as Error).message}`, { cause: err, details: { written, errno } });
+}
+
+interface Tail {
+  size: number;
+  /** seq of the last complete line; NaN when the file has no complete line. */
+  lastSeq: number;
+  lastHash: string;
+  /** Bytes after the last "\n", if any. */
+  fragment: Buffer | undefined;
+}
+
+/**
+ * Reads backwards from the end of a file until it holds the last complete line (and the fragment
+ * after it, if any). Reads grow 64 KiB → whole file; lines the logger writes are bounded (~1 MiB).
+ */
+export function readTail(path: string): Tail {
+  const fd = openSync(path, fsc.O_RDONLY);
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return { size, lastSeq: Number.NaN, lastHash: '', fragment: undefined };
+    let window = Math.min(size, 64 * 1024);
+    for (;;) {
+      const buf = Buffer.allocUnsafe(window);
+      readFully(fd, buf, size - window);
+      const lastNl = buf.lastIndexOf(10);
+      if (lastNl === -1 && window < size) {
+        window = Math.min(size, window * 4);
+        continue;
+      }
+      const fragment = lastNl === buf.length - 1 ? undefined : Buffer.from(buf.subarray(lastNl + 1));
+      if (lastNl === -1) {
+        // The whole file is one unterminated fragment: the chain continues from before this file.
+        return { size, lastSeq: Number.NaN, lastHash: '', fragment };
+      }
+      const prevNl = buf.lastIndexOf(10, lastNl - 1);
+      if (prevNl === -1 && window < size) {
+        window = Math.min(size, window * 4);
+        continue;
+      }
+      const line = buf.subarray(prevNl + 1, lastNl);
+      return { size, lastSeq: seqOf(line, buf, prevNl), lastHash: hashLine(line), fragment };
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** seq of a line; if it does not parse, the seq of the nearest earlier parseable line in view, else 0. */
+function seqOf(line: Buffer, buf: Buffer, lineStart: number): number {
+  const s = parseSeq(line);
+  if (s !== undefined) return s;
+  let end = lineStart;
+  while (end > 0) {
+    const start = buf.lastIndexOf(10, end - 1);
+    const earlier = parseSeq(buf.subarray(start + 1, end));
+    // Lines between it and the last one are counted, so the next seq still follows on.
+    if (earlier !== undefined) return earlier + countNewlines(buf, end, lineStart) + 1;
+    end = start;
+  }
+  return 0;
+}
+
+function countNewlines(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = from + 1; i <= to && i < buf.length; i++) if (buf[i] === 10) n++;
+  return n;
+}
+
+function parseSeq(line: Buffer): number | undefined {
+  try {
+    const v = (JSON.parse(line.toString('utf8')) as { seq?: unknown }).seq;
+    return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readFully(fd: number, buf: Buffer, position: number): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = readSync(fd, buf, off, buf.length - off, position + off);
+    if (n === 0) break;
+    off += n;
+  }
+}

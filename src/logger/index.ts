@@ -1,0 +1,10 @@
+/**
+ * The audit logger: createAuditLogger, its sinks, and the process-wide default logger.
+ */
+export { createAuditLogger } from './logger.js';
+export { FileSink, LOCK_FILE_NAME, type FileSinkOptions } from './file-sink.js';
+export { MemorySink } from './memory-sink.js';
+export { systemClock, isoMicros, type MicrosClock } from './clock.js';
+export { LIMITS, RESERVED_FIELDS, toSnakeCase } from './serialize.js';
+export * from './types.js';
+export * from './default.js';

@@ -1,0 +1,456 @@
+/**
+ * createAuditLogger: the hot path of auditpack.
+ *
+ * A call redacts and serialises the event at once (so later mutation of the caller's object cannot
+ * change the record) and buffers the result; the chain fields (`seq`, `prev`) are added when the
+ * batch is appended, under the cross-process lock, because only then is the previous line known.
+ *
+ * Batched mode (default): the buffer is written at the end of the current event-loop turn (or
+ * every `flushIntervalMs` if set), as soon as `flushBytes` are buffered, on flush()/close(), and
+ * synchronously on process exit, SIGINT and SIGTERM. Durable mode: every call returns a promise
+ * that resolves once its line is fsynced; concurrent calls share one write and one fdatasync
+ * (group commit). Methods never throw; write failures reach the app through rejected
+ * flush()/close(), rejected durable promises and the `error` listeners, and the events stay buffered.
+ */
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { DurabilityMode } from '../config.js';
+import { AuditpackError } from '../errors.js';
+import { compileRedactor, type Redactor } from '../redaction/index.js';
+import { dayNumberOf } from '../rotation/index.js';
+import { createHeadFormatter, systemClock } from './clock.js';
+import { registerExitFlush } from './exit.js';
+import { FileSink } from './file-sink.js';
+import { prepareFields } from './serialize.js';
+import {
+  KNOWN_EVENTS,
+  type AlertFields,
+  type AuditErrorListener,
+  type AuditFields,
+  type AuditLogger,
+  type AuditLoggerOptions,
+  type AuditLoggerStats,
+  type AuditSink,
+  type AuthEvent,
+  type AuthFields,
+  type ConfigChangeFields,
+  type FillEvent,
+  type FillFields,
+  type LogResult,
+  type OrderEvent,
+  type OrderFields,
+  type PreparedEvent,
+} from './types.js';
+
+const CATEGORY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const KNOWN: Readonly<Record<string, readonly string[] | undefined>> = Object.assign(Object.create(null) as object, KNOWN_EVENTS);
+
+interface Waiter {
+  resolve(): void;
+  reject(err: AuditpackError): void;
+}
+
+/**
+ * Creates an audit logger. See AuditLoggerOptions; every option has a default.
+ * In durable mode each logging call returns a Promise that resolves once the event is fsynced.
+ */
+export function createAuditLogger<M extends DurabilityMode = 'batched'>(options: AuditLoggerOptions & { durability?: M } = {}): AuditLogger<M> {
+  return new Logger(options) as unknown as AuditLogger<M>;
+}
+
+class Logger {
+  private readonly durable: boolean;
+  private readonly redactor: Redactor;
+  private readonly clock: () => number;
+  private readonly head: (micros: number) => string;
+  private readonly provenance: string;
+  private readonly defaultActor: string | undefined;
+  private readonly sink: AuditSink;
+  private readonly flushIntervalMs: number;
+  private readonly flushBytes: number;
+  private readonly maxBufferBytes: number;
+  private readonly listeners = new Set<AuditErrorListener>();
+  private readonly unregisterExit: (() => void) | undefined;
+
+  private pending: PreparedEvent[] = [];
+  private pendingBytes = 0;
+  /** Durable mode: one entry per pending event (undefined for events no caller waits on). */
+  private waiters: (Waiter | undefined)[] = [];
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private retryDelay = 0;
+  private durableLoop: Promise<void> | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private accepted = 0;
+  private written = 0;
+  private refused = 0;
+  private refusedUnreported = 0;
+  private lastError: AuditpackError | undefined;
+  private reportedFull = false;
+  // Object.create(null): category and event names are caller input.
+  private catEvCache: Record<string, { json: string; notes: string[] | undefined }> = Object.create(null);
+  private catEvCacheSize = 0;
+
+  constructor(options: AuditLoggerOptions) {
+    this.durable = options.durability === 'durable';
+    const r = options.redaction;
+    this.redactor = compileRedactor(r === undefined || r === true ? {} : r === false ? { enabled: false } : r);
+    this.clock = options.clock ?? systemClock();
+    this.head = createHeadFormatter();
+    const host = options.host ?? hostname();
+    const pid = options.pid ?? process.pid;
+    this.provenance = `,"host":${JSON.stringify(host)},"pid":${JSON.stringify(pid)}`;
+    this.defaultActor = options.actor;
+    this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 0);
+    this.flushBytes = Math.max(1, options.flushBytes ?? 1024 * 1024);
+    this.maxBufferBytes = Math.max(this.flushBytes, options.maxBufferBytes ?? 64 * 1024 * 1024);
+    this.sink =
+      options.sink ??
+      new FileSink({
+        dir: resolve(options.logDir ?? 'logs'),
+        recoveryEvent: (fields) => this.prepare('system', 'TornLineRecovered', fields),
+      });
+    this.unregisterExit = options.handleExit === false ? undefined : registerExitFlush(() => this.flushSyncForExit());
+  }
+
+  // ----- the public methods -------------------------------------------------------------
+
+  log(category: string, event: string, fields?: AuditFields): boolean | Promise<void> {
+    return this.record(category, event, fields);
+  }
+
+  order(event: OrderEvent, fields: OrderFields): boolean | Promise<void> {
+    return this.record('order', event, fields);
+  }
+
+  fill(fields: FillFields, event: FillEvent = 'Filled'): boolean | Promise<void> {
+    return this.record('fill', event, fields);
+  }
+
+  config(configType: string, fields: ConfigChangeFields): boolean | Promise<void> {
+    let merged: AuditFields;
+    try {
+      merged = { configType, ...fields };
+    } catch {
+      merged = { configType };
+    }
+    return this.record('config', 'ConfigChanged', merged);
+  }
+
+  alert(fields: AlertFields): boolean | Promise<void> {
+    return this.record('alert', 'AlertSent', fields);
+  }
+
+  auth(event: AuthEvent, fields: AuthFields): boolean | Promise<void> {
+    return this.record('auth', event, fields);
+  }
+
+  flush(): Promise<void> {
+    if (this.durable) return this.runDurable();
+    const err = this.writeOut();
+    return err ? Promise.reject(err) : Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
+      try {
+        await this.flush();
+        await this.sink.sync();
+      } catch (err) {
+        // Keep the logger usable for a retry of close() after the operator frees space.
+        this.closing = undefined;
+        throw err instanceof AuditpackError ? err : new AuditpackError('LOG_WRITE_FAILED', `cannot sync the audit log: ${(err as Error).message}`, { cause: err });
+      }
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.unregisterExit?.();
+      this.sink.close();
+    })();
+    return this.closing;
+  }
+
+  on(event: 'error', listener: AuditErrorListener): this {
+    if (event === 'error') this.listeners.add(listener);
+    return this;
+  }
+
+  off(event: 'error', listener: AuditErrorListener): this {
+    if (event === 'error') this.listeners.delete(listener);
+    return this;
+  }
+
+  stats(): AuditLoggerStats {
+    return {
+      accepted: this.accepted,
+      written: this.written,
+      buffered: this.pending.length,
+      bufferedBytes: this.pendingBytes,
+      refused: this.refused,
+      lastError: this.lastError,
+    };
+  }
+
+  // ----- the hot path -------------------------------------------------------------------
+
+  private record(category: string, event: string, fields: unknown): boolean | Promise<void> {
+    if (this.closed) {
+      const err = new AuditpackError('LOG_CLOSED', 'audit logger used after close()');
+      this.emitError(err);
+      return this.durable ? handled(Promise.reject(err)) : false;
+    }
+    const ev = this.prepare(category, event, fields);
+    const size = ev.head.length + ev.body.length + 96;
+    if (this.pendingBytes + size > this.maxBufferBytes) return this.refuse();
+    this.pending.push(ev);
+    this.pendingBytes += size;
+    this.accepted++;
+    if (this.durable) {
+      const p = new Promise<void>((res, rej) => this.waiters.push({ resolve: res, reject: rej }));
+      this.scheduleDurable();
+      return handled(p);
+    }
+    if (this.pendingBytes >= this.flushBytes && this.retryDelay === 0) this.writeOut();
+    else this.schedule();
+    return true;
+  }
+
+  /** Serialises an event now; never throws. */
+  private prepare(category: string, event: string, fields: unknown): PreparedEvent {
+    const micros = this.clock();
+    let head: string;
+    let day: number;
+    if (Number.isSafeInteger(micros)) {
+      head = this.head(micros);
+      day = dayNumberOf(micros);
+    } else {
+      // A broken injected clock must not lose the event: fall back to the wall clock, noted.
+      const now = Date.now() * 1000;
+      head = this.head(now);
+      day = dayNumberOf(now);
+      fields = { ...(typeof fields === 'object' && fields !== null ? fields : { value: fields }), clock_error: String(micros) };
+    }
+    let body: string;
+    try {
+      const ce = this.categoryEvent(category, event);
+      const f = prepareFields(fields, this.redactor);
+      const actor = f.actor ?? this.defaultActor;
+      const notes = ce.notes ? [...ce.notes, ...(f.validation ?? [])] : f.validation;
+      body =
+        ce.json +
+        (f.json ? `,${f.json}` : '') +
+        (actor !== undefined ? `,"actor":${JSON.stringify(actor)}` : '') +
+        (f.redacted ? `,"redacted":${JSON.stringify(f.redacted)}` : '') +
+        (notes ? `,"validation":${JSON.stringify(notes)}` : '') +
+        this.provenance;
+    } catch (err) {
+      body = `${this.categoryEvent(String(category), String(event)).json},"validation":${JSON.stringify([`event: could not be serialised (${String((err as Error)?.message ?? err)})`])}${this.provenance}`;
+    }
+    return { day, head, body };
+  }
+
+  private categoryEvent(category: string, event: string): { json: string; notes: string[] | undefined } {
+    const key = `${category}\u0000${event}`;
+    let ce = this.catEvCache[key];
+    if (ce) return ce;
+    const notes: string[] = [];
+    let cat = typeof category === 'string' ? category : String(category);
+    let ev = typeof event === 'string' ? event : String(event);
+    if (!CATEGORY_NAME.test(cat)) notes.push(`category: ${JSON.stringify(cat.slice(0, 64))} is not a lowercase name`);
+    if (ev.length === 0) notes.push('event: empty event name');
+    else if (KNOWN[cat]?.includes(ev) === false) notes.push(`event: ${JSON.stringify(ev.slice(0, 64))} is not a known ${cat} event`);
+    cat = this.redactor.redactString(cat.slice(0, 256));
+    ev = this.redactor.redactString(ev.slice(0, 256));
+    ce = { json: `"category":${JSON.stringify(cat)},"event":${JSON.stringify(ev)}`, notes: notes.length ? notes : undefined };
+    if (this.catEvCacheSize >= 1000) {
+      this.catEvCache = Object.create(null);
+      this.catEvCacheSize = 0;
+    }
+    this.catEvCache[key] = ce;
+    this.catEvCacheSize++;
+    return ce;
+  }
+
+  private refuse(): boolean | Promise<void> {
+    this.refused++;
+    this.refusedUnreported++;
+    const err = new AuditpackError(
+      'LOG_BUFFER_FULL',
+      `audit log buffer full (${this.pendingBytes} bytes unwritten since: ${this.lastError?.message ?? 'writes are slower than logging'}); event refused`,
+      { details: { refused: this.refused } },
+    );
+    if (!this.reportedFull) {
+      this.reportedFull = true;
+      this.emitError(err);
+    }
+    return this.durable ? handled(Promise.reject(err)) : false;
+  }
+
+  // ----- writing ------------------------------------------------------------------------
+
+  private schedule(): void {
+    if (this.scheduled || this.retryDelay > 0) return;
+    this.scheduled = true;
+    const run = (): void => {
+      this.scheduled = false;
+      this.timer = undefined;
+      this.writeOut();
+    };
+    if (this.flushIntervalMs > 0) {
+      this.timer = setTimeout(run, this.flushIntervalMs);
+      this.timer.unref();
+    } else {
+      setImmediate(run).unref();
+    }
+  }
+
+  /** Appends everything buffered. Returns the error if the sink failed (events stay buffered). */
+  private writeOut(): AuditpackError | undefined {
+    return this.writePending().error;
+  }
+
+  /**
+   * Appends the buffer; returns how many events were written and the waiters (durable mode) of
+   * those events, which the caller settles after syncing.
+   */
+  private writePending(): { n: number; settled: (Waiter | undefined)[]; error: AuditpackError | undefined } {
+    if (this.pending.length === 0) return { n: 0, settled: [], error: undefined };
+    const batch = this.pending;
+    let n = 0;
+    let error: AuditpackError | undefined;
+    try {
+      n = this.sink.append(batch);
+    } catch (err) {
+      error =
+        err instanceof AuditpackError
+          ? err
+          : new AuditpackError('LOG_WRITE_FAILED', `cannot append to the audit log: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      const w = error.details?.written;
+      n = typeof w === 'number' ? w : 0;
+    }
+    let settled: (Waiter | undefined)[] = [];
+    if (n > 0) {
+      let bytes = 0;
+      for (let i = 0; i < n; i++) {
+        const ev = batch[i] as PreparedEvent;
+        bytes += ev.head.length + ev.body.length + 96;
+      }
+      this.pending = n === batch.length ? [] : batch.slice(n);
+      this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
+      this.written += n;
+      if (this.durable) settled = this.waiters.splice(0, n);
+    }
+    if (error) {
+      this.lastError = error;
+      this.emitError(error);
+      this.scheduleRetry();
+      return { n, settled, error };
+    }
+    if (this.lastError) {
+      // Writing works again.
+      this.lastError = undefined;
+      this.retryDelay = 0;
+      this.reportedFull = false;
+    }
+    if (this.refusedUnreported > 0) {
+      this.reportRefused();
+      const more = this.writePending();
+      return { n: n + more.n, settled: [...settled, ...more.settled], error: more.error };
+    }
+    return { n, settled, error: undefined };
+  }
+
+  /** Records, as an event of its own, how many events were refused while the buffer was full. */
+  private reportRefused(): void {
+    const count = this.refusedUnreported;
+    this.refusedUnreported = 0;
+    const ev = this.prepare('system', 'EventsRefused', { count, reason: 'buffer full while the audit log could not be written' });
+    this.pending.push(ev);
+    this.pendingBytes += ev.head.length + ev.body.length + 96;
+    if (this.durable) this.waiters.push(undefined);
+  }
+
+  private scheduleRetry(): void {
+    this.retryDelay = Math.min(Math.max(this.retryDelay * 2, 100), 5000);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.retryDelay = 0;
+      if (this.durable) void this.runDurable().catch(() => undefined);
+      else this.writeOut();
+    }, this.retryDelay);
+    this.timer.unref();
+  }
+
+  private scheduleDurable(): void {
+    if (this.scheduled || this.durableLoop || this.retryDelay > 0) return;
+    this.scheduled = true;
+    // setImmediate, not a microtask: callers in the same turn all join this group commit.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.runDurable().catch(() => undefined);
+    });
+  }
+
+  /** Group commit: write what is pending, fdatasync once, settle those callers; repeat while more arrived. */
+  private runDurable(): Promise<void> {
+    if (this.durableLoop) return this.durableLoop.then(() => (this.pending.length ? this.runDurable() : undefined));
+    const loop = async (): Promise<void> => {
+      while (this.pending.length > 0) {
+        const { n, settled, error } = this.writePending();
+        let syncErr: AuditpackError | undefined;
+        if (n > 0) {
+          try {
+            await this.sink.sync();
+          } catch (e) {
+            syncErr = new AuditpackError('LOG_WRITE_FAILED', `cannot fsync the audit log: ${(e as Error).message}`, { cause: e });
+            this.lastError = syncErr;
+            this.emitError(syncErr);
+          }
+        }
+        for (const w of settled) {
+          if (w) syncErr ? w.reject(syncErr) : w.resolve();
+        }
+        if (error) {
+          // The unwritten events stay buffered and are retried; their callers learn now.
+          for (const w of this.waiters) w?.reject(error);
+          this.waiters = this.waiters.map(() => undefined);
+          throw error;
+        }
+        if (syncErr) throw syncErr;
+      }
+    };
+    this.durableLoop = loop().finally(() => {
+      this.durableLoop = undefined;
+    });
+    return this.durableLoop;
+  }
+
+  private flushSyncForExit(): void {
+    if (this.closed) return;
+    this.writeOut();
+    try {
+      this.sink.syncSync();
+    } catch {
+      // Exiting: nothing more can be done; the data is in the page cache.
+    }
+  }
+
+  private emitError(err: AuditpackError): void {
+    for (const l of this.listeners) {
+      try {
+        l(err);
+      } catch {
+        // A listener's bug must not reach the logging call.
+      }
+    }
+  }
+}
+
+/** Marks a promise as handled so an ignored durable result never becomes an unhandled rejection. */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
