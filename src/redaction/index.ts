@@ -59,6 +59,8 @@ export interface SecretPattern {
 /**
  * Built-in secret shapes. No leading `\b`: a secret glued to other text ("xAKIA…") is still a secret.
  * Order matters: PEM blocks first (they contain base64 that other patterns would nibble at).
+ * Every repetition that can follow a non-literal start is bounded, so a hostile 64 KiB string cannot
+ * make the scan quadratic (ReDoS): each start position costs a bounded number of steps.
  */
 export function builtinSecretPatterns(censor: string = DEFAULT_CENSOR): SecretPattern[] {
   return [
@@ -70,7 +72,7 @@ export function builtinSecretPatterns(censor: string = DEFAULT_CENSOR): SecretPa
     // HTTP auth schemes: keep the scheme word, drop the credential.
     {
       name: 'auth-header',
-      regex: /(Bearer|Basic|Digest|Token)(\s+|%20)[A-Za-z0-9\-._~+/=]{6,}/gi,
+      regex: /(Bearer|Basic|Digest|Token)(\s{1,8}|%20)[A-Za-z0-9\-._~+/=]{6,}/gi,
       replace: (_m, scheme: string, sp: string) => `${scheme}${sp}${censor}`,
     },
     // Cloud and SaaS key ids.
@@ -82,14 +84,14 @@ export function builtinSecretPatterns(censor: string = DEFAULT_CENSOR): SecretPa
     // Credentials in URLs: scheme://user:password@ — the user stays, the password goes.
     {
       name: 'url-credentials',
-      regex: /([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s@/]+)@/gi,
+      regex: /([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:@/]{0,256}):([^\s@/]{1,1024})@/gi,
       replace: (_m, scheme: string, user: string) => `${scheme}${user}:${censor}@`,
     },
     // key=value and key: value pairs with a sensitive key, in query strings, headers or free text.
     {
       name: 'secret-assignment',
       regex:
-        /((?:api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|token|signature|sig|client[_-]?secret|secret|password|passwd|pwd|x-api-key|private[_-]?key|session[_-]?id)["']?\s*(?:=|:)\s*["']?)([^&\s#"',;}]+)/gi,
+        /((?:api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|token|signature|sig|client[_-]?secret|secret|password|passwd|pwd|x-api-key|private[_-]?key|session[_-]?id)["']?\s{0,8}(?:=|:)\s{0,8}["']?)([^&\s#"',;}]+)/gi,
       replace: (_m, key: string) => `${key}${censor}`,
     },
   ];
