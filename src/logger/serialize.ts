@@ -209,21 +209,22 @@ class Walk {
     const n = Math.min(list.length, this.limits.maxObjectKeys);
     for (let i = 0; i < n; i++) {
       const entry = list[i] as [string, unknown];
-      let key = entry[0];
+      const rawKey = entry[0];
+      let key = rawKey;
+      const safeKey = this.redactor.redactKey(rawKey);
+      if (safeKey !== rawKey) {
+        // A secret used as a key: the key itself is redacted (and never used in a path).
+        this.redact(`${path}.<key>`);
+        key = `${safeKey}#${i}`;
+      }
       const childPath = `${path}.${key}`;
       let v: unknown;
       try {
-        v = source === undefined ? entry[1] : (source as Record<string, unknown>)[key];
+        v = source === undefined ? entry[1] : (source as Record<string, unknown>)[rawKey];
       } catch {
         this.note(childPath, 'value could not be read');
         out[key] = '[Unreadable]';
         continue;
-      }
-      const safeKey = this.redactor.redactKey(key);
-      if (safeKey !== key) {
-        // A secret used as a key: the key itself is redacted.
-        this.redact(`${path}.<key>`);
-        key = `${safeKey}#${i}`;
       }
       if (this.redactor.isSensitiveKey(key)) {
         if (v !== undefined) {
@@ -280,24 +281,25 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
       const n = Math.min(keys.length, limits.maxObjectKeys);
       for (let i = 0; i < n; i++) {
         const raw = keys[i] as string;
+        let key = toSnakeCase(raw);
+        const safeKey = redactor.redactKey(key);
+        if (safeKey !== key) {
+          // A secret used as a key: the key itself is redacted (and never used in a path).
+          walk.redact('<key>');
+          key = `${safeKey}#${i}`;
+        }
         let v: unknown;
         try {
           v = (fields as Record<string, unknown>)[raw];
         } catch {
-          walk.note(raw, 'value could not be read');
-          out[raw] = '[Unreadable]';
+          walk.note(key, 'value could not be read');
+          out[key] = '[Unreadable]';
           continue;
         }
         if (v === undefined) continue;
-        let key = toSnakeCase(raw);
         if (key === 'actor' && typeof v === 'string') {
           actor = walk.string(v, 'actor', false);
           continue;
-        }
-        const safeKey = redactor.redactKey(key);
-        if (safeKey !== key) {
-          walk.redact('<key>');
-          key = `${safeKey}#${i}`;
         }
         if (RESERVED_FIELDS.has(key) || key.startsWith('field_') && RESERVED_FIELDS.has(key.slice(6))) {
           walk.note(key, `reserved name; written as field_${key}`);

@@ -1,0 +1,177 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createAuditLogger, MemorySink } from '../../src/logger/index.js';
+import { compileRedactor } from '../../src/redaction/index.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const r = compileRedactor();
+
+describe('sensitive keys', () => {
+  it.each([
+    'password',
+    'PASSWORD',
+    'db_password',
+    'passwd',
+    'secret',
+    'clientSecret',
+    'client_secret',
+    'token',
+    'access_token',
+    'refreshToken',
+    'api_key',
+    'apiKey',
+    'X-Api-Key',
+    'API-KEY',
+    'authorization',
+    'Authorization',
+    'cookie',
+    'Set-Cookie',
+    'private_key',
+    'privateKey',
+    'session',
+    'sessionId',
+    'aws_secret_access_key',
+    'pwd',
+    'otp',
+  ])('%s is sensitive', (key) => {
+    expect(r.isSensitiveKey(key)).toBe(true);
+  });
+
+  it.each(['symbol', 'side', 'quantity', 'price', 'order_id', 'orderId', 'deal_id', 'user', 'message', 'author', 'passenger_count'])(
+    '%s is not sensitive',
+    (key) => {
+      expect(r.isSensitiveKey(key)).toBe(false);
+    },
+  );
+
+  it('is extendable, and off only when disabled', () => {
+    const custom = compileRedactor({ keys: ['Account-Number'] });
+    expect(custom.isSensitiveKey('accountNumber')).toBe(true);
+    expect(custom.isSensitiveKey('ACCOUNT_NUMBER')).toBe(true);
+    const off = compileRedactor({ enabled: false });
+    expect(off.isSensitiveKey('password')).toBe(false);
+    expect(off.redactString('Bearer abcdefghijkl')).toBe('Bearer abcdefghijkl');
+  });
+
+  it('treats "__proto__" and other prototype names as ordinary keys', () => {
+    expect(r.isSensitiveKey('__proto__')).toBe(false);
+    expect(r.isSensitiveKey('constructor')).toBe(false);
+    expect(r.isSensitiveKey('toString')).toBe(false);
+  });
+});
+
+describe('secret shapes in strings', () => {
+  it.each([
+    ['Authorization: Bearer abc.DEF-123_xyz', 'Authorization: Bearer [REDACTED]'],
+    ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-nature_x here', 'jwt [REDACTED] here'],
+    ['key AKIAIOSFODNN7EXAMPLE used', 'key [REDACTED] used'],
+    ['gh ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'gh [REDACTED]'],
+    ['postgres://trader:s3cr3t@db:5432/x', 'postgres://trader:[REDACTED]@db:5432/x'],
+    ['https://api.x/y?api_key=abc123&q=1', 'https://api.x/y?api_key=[REDACTED]&q=1'],
+    ['GET /?token=zzz&signature=deadbeef', 'GET /?token=[REDACTED]&signature=[REDACTED]'],
+    ['-----BEGIN RSA PRIVATE KEY-----\nMIIE\nabc\n-----END RSA PRIVATE KEY-----\ntrailer', '[REDACTED]\ntrailer'],
+    ['-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA', '[REDACTED]'],
+  ])('%j → %j', (input, output) => {
+    expect(r.redactString(input)).toBe(output);
+  });
+
+  it('returns the same string object when there is nothing to redact', () => {
+    const s = 'an ordinary message about EURUSD at 1.10050';
+    expect(r.redactString(s)).toBe(s);
+  });
+
+  it('takes user patterns', () => {
+    const custom = compileRedactor({ patterns: [/ACCT-\d{8}/, 'INTERNAL-[A-Z]{4}'] });
+    expect(custom.redactString('move ACCT-12345678 and INTERNAL-ABCD')).toBe('move [REDACTED] and [REDACTED]');
+  });
+});
+
+// ----- the property: no generated secret, placed anywhere in an event, reaches the file ---------
+
+const b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const chars = (alphabet: string, min: number, max: number) =>
+  fc.array(fc.constantFrom(...alphabet.split('')), { minLength: min, maxLength: max }).map((a) => a.join(''));
+const upperNum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** A secret and the distinctive part that must never be written. */
+const secretArb: fc.Arbitrary<{ text: string; core: string }> = fc.oneof(
+  chars(b64, 16, 40).map((c) => ({ text: `Bearer ${c}`, core: c })),
+  fc.tuple(chars(b64, 10, 30), chars(b64, 10, 40), chars(b64, 10, 40)).map(([a, b, c]) => {
+    const core = `eyJ${a}.eyJ${b}.${c}`;
+    return { text: core, core };
+  }),
+  chars(upperNum, 16, 16).map((c) => ({ text: `AKIA${c}`, core: `AKIA${c}` })),
+  chars(b64, 36, 40).map((c) => ({ text: `ghp_${c}`, core: `ghp_${c}` })),
+  fc.tuple(chars('abcdefgh', 3, 8), chars(b64, 12, 24)).map(([u, p]) => ({ text: `https://${u}:${p}@host.example/x`, core: p })),
+  fc.tuple(fc.constantFrom('api_key', 'token', 'signature', 'access_token', 'apikey'), chars(b64, 12, 30)).map(([k, v]) => ({
+    text: `https://h.example/p?a=1&${k}=${v}`,
+    core: v,
+  })),
+  chars(b64, 40, 80).map((c) => ({ text: `-----BEGIN PRIVATE KEY-----\n${c}\n-----END PRIVATE KEY-----`, core: c })),
+);
+
+const sensitiveKeyArb = fc.constantFrom('password', 'Password', 'db-password', 'apiKey', 'API_KEY', 'client_secret', 'authToken', 'Authorization', 'cookie', 'privateKey', 'sessionId');
+const plainKeyArb = fc.constantFrom('note', 'detail', 'comment', 'payload', 'info', 'text');
+const fillerArb = fc.string({ maxLength: 12 }).map((s) => s.replace(/[A-Za-z0-9_\-+/=.:@%]/g, ' '));
+
+/** An event with the secret placed somewhere: under a sensitive key, or inside text, a nested object, an array, or as a key. */
+const placedArb = fc.tuple(secretArb, sensitiveKeyArb, plainKeyArb, fillerArb, fillerArb, fc.nat(5), fc.nat(3)).map(([secret, skey, pkey, pre, post, where, depth]) => {
+  const inText = `${pre}${secret.text}${post}`;
+  let leaf: unknown;
+  switch (where) {
+    case 0:
+      leaf = { [skey]: `${pre}${secret.core}${post}` }; // any value under a sensitive key
+      break;
+    case 1:
+      leaf = { [pkey]: inText };
+      break;
+    case 2:
+      leaf = { [pkey]: [1, 'a', inText] };
+      break;
+    case 3:
+      leaf = { [pkey]: { [inText]: 1 } }; // the secret as a key
+      break;
+    case 4:
+      leaf = { [skey]: { nested: secret.core } }; // a whole subtree under a sensitive key
+      break;
+    default:
+      leaf = { [pkey]: new Error(inText) };
+  }
+  for (let i = 0; i < depth; i++) leaf = { level: leaf };
+  return { secret, fields: { symbol: 'EURUSD', side: 'BUY', price: '1.10050', ...(leaf as object) } };
+});
+
+describe('property: redaction never leaks', () => {
+  it('no generated secret placed anywhere in an event reaches the line', () => {
+    fc.assert(
+      fc.property(placedArb, ({ secret, fields }) => {
+        const sink = new MemorySink();
+        const log = createAuditLogger({ sink, handleExit: false });
+        log.log('order', 'OrderAccepted', fields);
+        void log.flush();
+        const line = sink.allLines().join('\n');
+        expect(line).not.toContain(secret.core);
+        // Trade fields are never altered.
+        expect(line).toContain('"symbol":"EURUSD","side":"BUY","price":"1.10050"');
+        expect(JSON.parse(line).redacted.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('and none reaches a real file, whose bytes are checked after close', async () => {
+    const dir = tempDir();
+    const log = createAuditLogger({ logDir: dir, handleExit: false });
+    const samples = fc.sample(placedArb, 300);
+    for (const s of samples) log.log('alert', 'AlertSent', s.fields);
+    await log.close();
+    const text = readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('');
+    expect(text.split('\n').filter(Boolean)).toHaveLength(300);
+    for (const s of samples) expect(text).not.toContain(s.secret.core);
+  });
+});
