@@ -38,6 +38,8 @@ export type AuditpackErrorCode =
   | 'SNAPSHOT_READ_FAILED'
   /** No snapshot with that id, or no such file in it. */
   | 'SNAPSHOT_NOT_FOUND'
+  /** A snapshot record or stored object is malformed or does not match its hash (edited after it was written). */
+  | 'SNAPSHOT_CORRUPT'
   /** A git command failed (wrapped simple-git error). */
   | 'GIT_FAILED'
   /** A signing key or public key is missing, unreadable or malformed. */
@@ -94,6 +96,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   SNAPSHOT_NO_FILES: ExitCode.NO_INPUT,
   SNAPSHOT_READ_FAILED: ExitCode.IO,
   SNAPSHOT_NOT_FOUND: ExitCode.NO_INPUT,
+  SNAPSHOT_CORRUPT: ExitCode.DATA,
   GIT_FAILED: ExitCode.IO,
   KEY_INVALID: ExitCode.CONFIG,
   KEY_EXISTS: ExitCode.CANT_CREATE,
