@@ -7,3 +7,4 @@ export { GENESIS_HASH, hashLine } from './chain/index.js';
 export { compileRedactor, type RedactionOptions, type Redactor } from './redaction/index.js';
 export * from './logger/index.js';
 export { scanLines, type ScannedLine, type ScanOptions } from './chain/lines.js';
+export * from './verify/index.js';

@@ -1,0 +1,517 @@
+/**
+ * The chain check of one log file, fed line by line (docs/FORMAT.md "The chain", "Torn lines and
+ * recovery", "Midnight and late events"; issue 2 and issue 5).
+ *
+ * It is push-based so the same checker serves a file on disk (via scanLines), a pack's
+ * `data/audit.jsonl`, and an entry streamed out of a `.tar.gz`. Memory is bounded: a few recent
+ * line hashes, one pending damaged line, a capped map of per-process clocks.
+ *
+ * After a break the checker keeps two candidate heads (the line that broke, and the line before
+ * it) and lets the next line decide which one the chain continues from. That turns one edit into
+ * one finding that says what happened — a line deleted (a seq gap), inserted or moved (out of
+ * place), duplicated, or altered (a broken link) — instead of a cascade.
+ */
+import { GENESIS_HASH } from '../chain/index.js';
+import type { ScannedLine } from '../chain/lines.js';
+import { readLine, type LineFacts } from './log-line.js';
+import type { Findings, Problem } from './report.js';
+
+/** A point in the chain: a line's seq and hash. */
+export interface ChainPoint {
+  readonly seq: number;
+  readonly hash: string;
+  /** Where the line is, for messages. */
+  readonly file: string;
+  readonly line: number;
+}
+
+/** An order-independent fingerprint of a multiset of seq numbers (count and two 32-bit sums). */
+export interface SeqPrint {
+  count: number;
+  sum: number;
+  mix: number;
+}
+
+/** Adds a seq to a fingerprint. Exported so CSV rows are fingerprinted the same way. */
+export function addSeq(p: SeqPrint, seq: number): void {
+  p.count++;
+  const lo = seq >>> 0;
+  const hi = Math.floor(seq / 4294967296) >>> 0;
+  p.sum = (p.sum + lo + Math.imul(hi, 0x9e3779b1)) >>> 0;
+  let h = Math.imul(lo ^ 0x85ebca6b, 0xcc9e2d51) ^ Math.imul(hi, 0x1b873593);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h ^= h >>> 13;
+  p.mix = (p.mix + h) >>> 0;
+}
+
+export function emptySeqPrint(): SeqPrint {
+  return { count: 0, sum: 0, mix: 0 };
+}
+
+/** State shared across the files of one log (per-process clocks continue across days). */
+export interface SharedLogState {
+  readonly clocks: Map<string, string>;
+}
+
+export function newSharedLogState(): SharedLogState {
+  return { clocks: new Map() };
+}
+
+/** What a file's check found besides problems. */
+export interface LogFacts {
+  lines: number;
+  /** Lines read as events (recovered fragments and damaged lines excluded). */
+  events: number;
+  /** Lines that could not be read as events, including recovered fragments and a torn tail. */
+  malformed: number;
+  late: number;
+  recovered: number;
+  byCategory: Record<string, number>;
+  /** seq and prev of the first event; seq of the last event. */
+  firstSeq: number | null;
+  startPrev: string | null;
+  lastSeq: number | null;
+  /** SHA-256 of the last complete ("\n"-terminated) line: the hash that ends the day's chain. */
+  endHash: string | null;
+  /** Where the chain stands after this file (what the next file's first line must link to). */
+  head: ChainPoint | undefined;
+  orders: SeqPrint;
+  fills: SeqPrint;
+  /** How many of the given alert lines were found, in order, among the events. */
+  alertsMatched: number;
+}
+
+export interface LogCheckOptions {
+  /** The file's name as reported in findings. */
+  readonly file: string;
+  readonly findings: Findings;
+  /** `YYYY-MM-DD` the file stands for; undefined skips the date check. */
+  readonly date?: string | undefined;
+  /** The end of the previous file's chain (verifying a directory). */
+  readonly start?: ChainPoint | undefined;
+  /** Report where the chain starts (info) when it is not the genesis: for a single file. */
+  readonly reportStart?: boolean;
+  /** SHA-256 of each line of a pack's alerts.jsonl, in order, to find among the events. */
+  readonly alertHashes?: readonly string[] | undefined;
+  /** Read every line with JSON.parse (default: only where the fast path does not apply). */
+  readonly full?: boolean;
+  readonly shared?: SharedLogState;
+}
+
+const RECENT = 256;
+const MAX_CLOCKS = 10_000;
+const MAX_CATEGORIES = 1_000;
+
+interface Head extends ChainPoint {
+  readonly category?: string;
+  /** A damaged line standing in as head (its seq is assumed). */
+  readonly damaged?: boolean;
+}
+
+interface PendingDefect {
+  readonly line: ScannedLine;
+  readonly reason: string;
+  readonly seq: number | undefined;
+  readonly tooLong: boolean;
+}
+
+/** Checks one file's lines. Call push() for each line in order, then finish(). */
+export class LogChecker {
+  readonly facts: LogFacts;
+  private readonly o: LogCheckOptions;
+  private readonly f: Findings;
+  private readonly shared: SharedLogState;
+  private head: Head | undefined;
+  private beforeHead: Head | undefined;
+  /** The head before the last break: the chain may continue from here if the break was a bogus line. */
+  private alt: Head | undefined;
+  /** A line found out of place, which a later line may still link to (a swap). */
+  private displaced: Head | undefined;
+  private lastBreak: Problem | undefined;
+  private pending: PendingDefect | undefined;
+  private seenEvent = false;
+  private fileLinkPending: boolean;
+  private readonly recent: string[] = new Array<string>(RECENT);
+  private recentN = 0;
+  private lastEventLine: ScannedLine | undefined;
+  private lastEventFast = false;
+  private categories = 0;
+  /** After a damaged line, the next line's link is not judged (the damage is already reported). */
+  private softNext = false;
+
+  constructor(options: LogCheckOptions) {
+    this.o = options;
+    this.f = options.findings;
+    this.shared = options.shared ?? newSharedLogState();
+    this.head = options.start === undefined ? undefined : { ...options.start };
+    this.fileLinkPending = options.start !== undefined;
+    this.facts = {
+      lines: 0,
+      events: 0,
+      malformed: 0,
+      late: 0,
+      recovered: 0,
+      byCategory: Object.create(null) as Record<string, number>,
+      firstSeq: null,
+      startPrev: null,
+      lastSeq: null,
+      endHash: null,
+      head: undefined,
+      orders: emptySeqPrint(),
+      fills: emptySeqPrint(),
+      alertsMatched: 0,
+    };
+  }
+
+  push(line: ScannedLine): void {
+    const facts = this.facts;
+    facts.lines++;
+    if (!line.terminated) {
+      // A torn tail: the writer died mid-line; the next writer will terminate it and record it.
+      this.flushPending();
+      facts.malformed++;
+      this.f.add(
+        'LOG_TORN_TAIL',
+        'warning',
+        this.o.file,
+        `the file ends in ${line.length} bytes with no terminating newline: a write was cut off (the next writer records it as recovered)`,
+        line.lineNumber,
+      );
+      return;
+    }
+    facts.endHash = line.hash;
+    if (line.bytes === undefined) {
+      this.flushPending();
+      this.pending = { line, reason: `line of ${line.length} bytes exceeds the bound on a line`, seq: undefined, tooLong: true };
+      facts.malformed++;
+      return;
+    }
+    const reading = readLine(line.bytes, this.o.date, this.o.full === true);
+    if (!reading.ok) {
+      this.flushPending();
+      this.pending = { line, reason: reading.defect.reason, seq: reading.defect.seq, tooLong: false };
+      facts.malformed++;
+      return;
+    }
+    this.event(line, reading.facts, reading.facts.record === undefined);
+  }
+
+  /** Ends the file: reports what is still pending and returns the facts. */
+  finish(): LogFacts {
+    this.flushPending();
+    // The last event of a file has nothing after it in the file to pin its bytes: read it fully.
+    const last = this.lastEventLine;
+    if (last !== undefined && this.lastEventFast && last.bytes !== undefined) {
+      const r = readLine(last.bytes, undefined, true);
+      if (!r.ok) this.f.add('LOG_LINE_INVALID', 'error', this.o.file, r.defect.reason, last.lineNumber);
+    }
+    if (this.facts.lines === 0) {
+      this.f.add('LOG_FILE_EMPTY', 'warning', this.o.file, 'the file is empty');
+    }
+    this.facts.head = this.head;
+    return this.facts;
+  }
+
+  private event(line: ScannedLine, ev: LineFacts, fast: boolean): void {
+    const facts = this.facts;
+    const isRecovery = ev.category === 'system' && ev.event === 'TornLineRecovered';
+    if (this.pending !== undefined) {
+      const p = this.pending;
+      this.pending = undefined;
+      if (isRecovery && fragmentMatches(ev.record, p.line)) {
+        this.recovered(p.line);
+      } else if (isRecovery) {
+        this.f.add(
+          'LOG_RECOVERY_MISMATCH',
+          'error',
+          this.o.file,
+          `TornLineRecovered does not describe line ${p.line.lineNumber} (${p.line.length} bytes, sha256 ${p.line.hash.slice(0, 16)}…): the fragment was altered`,
+          line.lineNumber,
+        );
+      } else {
+        this.reportDefect(p);
+      }
+    } else if (isRecovery) {
+      // The fragment may have been a whole JSON line whose "\n" was cut off: it then read as an
+      // event. Undo it and let the recovery link to what came before it.
+      const prevLine = this.lastEventLine;
+      if (
+        prevLine !== undefined &&
+        this.head !== undefined &&
+        this.head.line === prevLine.lineNumber &&
+        prevLine.lineNumber === line.lineNumber - 1 &&
+        fragmentMatches(ev.record, prevLine)
+      ) {
+        const cat = this.head.category;
+        const n = cat === undefined ? undefined : facts.byCategory[cat];
+        if (cat !== undefined && n !== undefined) facts.byCategory[cat] = n - 1;
+        facts.events--;
+        facts.malformed++;
+        this.head = this.beforeHead;
+        this.recovered(prevLine);
+      } else {
+        this.f.add('LOG_RECOVERY_MISMATCH', 'error', this.o.file, 'TornLineRecovered is not preceded by the fragment it describes', line.lineNumber);
+      }
+    }
+
+    // Counts.
+    facts.events++;
+    const seen = facts.byCategory[ev.category];
+    if (seen !== undefined) facts.byCategory[ev.category] = seen + 1;
+    else if (this.categories < MAX_CATEGORIES) {
+      facts.byCategory[ev.category] = 1;
+      this.categories++;
+    }
+    if (ev.late) facts.late++;
+    if (ev.category === 'order') addSeq(facts.orders, ev.seq);
+    else if (ev.category === 'fill') addSeq(facts.fills, ev.seq);
+    const alerts = this.o.alertHashes;
+    if (alerts !== undefined && facts.alertsMatched < alerts.length && alerts[facts.alertsMatched] === line.hash) facts.alertsMatched++;
+    if (facts.firstSeq === null) {
+      facts.firstSeq = ev.seq;
+      facts.startPrev = ev.prev;
+    }
+    facts.lastSeq = ev.seq;
+    this.lastEventLine = line;
+    this.lastEventFast = fast;
+
+    // Date: an event belongs to its own UTC day's file, or a later one when marked late.
+    const day = this.o.date;
+    if (day !== undefined && ev.date !== day && !(ev.late && ev.date < day)) {
+      this.f.add(
+        'LOG_DATE_MISMATCH',
+        'error',
+        this.o.file,
+        ev.late
+          ? `late event dated ${ev.date} is in the file of an earlier day, ${day}`
+          : `event dated ${ev.date} is in the file of ${day} without "late": lines from another day were spliced in, or the file was renamed`,
+        line.lineNumber,
+      );
+    }
+
+    // Clock: per writing process, time should not go backwards.
+    if (ev.clockKey !== undefined) {
+      const clocks = this.shared.clocks;
+      const last = clocks.get(ev.clockKey);
+      if (last !== undefined && ev.isoTs < last) {
+        this.f.add(
+          'LOG_CLOCK_BACKWARDS',
+          'warning',
+          this.o.file,
+          `the clock of ${ev.clockKey.slice(1).replace(/"/g, '')} went back from ${last} to ${ev.isoTs}`,
+          line.lineNumber,
+        );
+      }
+      if (last === undefined ? clocks.size < MAX_CLOCKS : ev.isoTs > last) clocks.set(ev.clockKey, ev.isoTs);
+    }
+
+    this.chain(line, ev);
+    this.recent[this.recentN++ % RECENT] = line.hash;
+  }
+
+  private chain(line: ScannedLine, ev: LineFacts): void {
+    const me: Head = { seq: ev.seq, hash: line.hash, file: this.o.file, line: line.lineNumber, category: ev.category };
+    const head = this.head;
+    const firstEvent = !this.seenEvent;
+    this.seenEvent = true;
+    const soft = this.softNext;
+    this.softNext = false;
+    if (head === undefined) {
+      this.chainStart(line, ev);
+      this.accept(me);
+      return;
+    }
+    if (links(ev, head)) {
+      this.fileLinkPending = false;
+      this.accept(me);
+      this.alt = undefined;
+      return;
+    }
+    if (this.fileLinkPending && firstEvent) {
+      this.fileLinkPending = false;
+      this.f.add('LOG_FILE_LINK_BROKEN', 'error', this.o.file, fileLinkDetail(ev, head), line.lineNumber);
+      this.lastBreak = undefined;
+      this.alt = undefined;
+      this.accept(me);
+      return;
+    }
+    if (this.displaced !== undefined && links(ev, this.displaced)) {
+      this.displaced = undefined;
+      this.accept(me);
+      return;
+    }
+    if (this.alt !== undefined && links(ev, this.alt)) {
+      // The line that broke the chain (the current head) did not belong: the chain goes on from before it.
+      const bogus = head;
+      const lb = this.lastBreak;
+      const out: Problem = {
+        code: 'LOG_LINE_OUT_OF_PLACE',
+        severity: 'error',
+        file: this.o.file,
+        line: bogus.line,
+        detail: `line ${bogus.line} (seq ${bogus.seq}) does not belong here: the lines around it link past it, so it was inserted, or moved from elsewhere`,
+      };
+      // A damaged head was reported already; otherwise turn the break into what it really was.
+      if (bogus.damaged !== true && lb !== undefined && lb.code !== 'LOG_LINE_OUT_OF_PLACE') this.f.replace(lb, out);
+      this.lastBreak = undefined;
+      this.displaced = bogus;
+      this.head = me;
+      this.beforeHead = this.alt;
+      this.alt = undefined;
+      return;
+    }
+    if (soft && (ev.seq === head.seq + 1 || (this.alt !== undefined && ev.seq > this.alt.seq && ev.seq <= head.seq + 1))) {
+      // Right after a damaged line (already reported): resynchronise without a second finding.
+      this.accept(me);
+      this.alt = undefined;
+      return;
+    }
+    // A new break at this line.
+    if (this.isRecent(line.hash)) {
+      this.lastBreak = this.f.add(
+        'LOG_LINE_DUPLICATE',
+        'error',
+        this.o.file,
+        `line ${line.lineNumber} (seq ${ev.seq}) repeats an earlier line byte for byte`,
+        line.lineNumber,
+      );
+      return; // the chain goes on from the head, as if the copy were not there
+    }
+    let problem: Problem | undefined;
+    if (ev.seq === head.seq + 1) {
+      problem = this.f.add(
+        'LOG_CHAIN_BROKEN',
+        'error',
+        this.o.file,
+        `prev of line ${line.lineNumber} (seq ${ev.seq}) is not the SHA-256 of the line before it (line ${head.line}, seq ${head.seq}): one of the two lines was altered`,
+        line.lineNumber,
+      );
+    } else if (ev.seq > head.seq + 1) {
+      const missing = ev.seq - head.seq - 1;
+      problem = this.f.add(
+        'LOG_SEQ_GAP',
+        'error',
+        this.o.file,
+        `seq jumps from ${head.seq} (line ${head.line}) to ${ev.seq}: ${missing} line${missing === 1 ? ' is' : 's are'} missing here (deleted, or moved)`,
+        line.lineNumber,
+      );
+    } else if (this.beforeHead !== undefined && links(ev, this.beforeHead)) {
+      // Two lines claim the same place; this one links past the previous line, so that one is the
+      // intruder (unless the next line links to it: then `alt` turns the finding around).
+      problem = this.f.add(
+        'LOG_LINE_OUT_OF_PLACE',
+        'error',
+        this.o.file,
+        `line ${head.line} (seq ${head.seq}) does not belong here: line ${line.lineNumber} links past it, so it was inserted`,
+        head.line,
+      );
+    } else {
+      problem = this.f.add(
+        'LOG_LINE_OUT_OF_PLACE',
+        'error',
+        this.o.file,
+        `seq goes back from ${head.seq} (line ${head.line}) to ${ev.seq}: lines were reordered, or this one was inserted`,
+        line.lineNumber,
+      );
+    }
+    this.lastBreak = problem;
+    this.alt = head;
+    this.displaced = undefined;
+    this.head = me;
+    this.beforeHead = head;
+  }
+
+  private chainStart(line: ScannedLine, ev: LineFacts): void {
+    const genesisPrev = ev.prev === GENESIS_HASH;
+    if (genesisPrev !== (ev.seq === 1)) {
+      this.f.add(
+        'LOG_GENESIS_INVALID',
+        'error',
+        this.o.file,
+        genesisPrev
+          ? `line ${line.lineNumber} has the genesis prev (64 zeros) but seq ${ev.seq}; only seq 1 may`
+          : `line ${line.lineNumber} has seq 1 but prev ${ev.prev.slice(0, 16)}…; the first line ever must have prev = 64 zeros`,
+        line.lineNumber,
+      );
+    } else if (!genesisPrev && this.o.reportStart === true) {
+      this.f.add(
+        'LOG_CHAIN_START',
+        'info',
+        this.o.file,
+        `the chain is checked from seq ${ev.seq}, whose prev ${ev.prev} is the hash of a line before this file (verify the logs directory to check that link)`,
+        line.lineNumber,
+      );
+    }
+  }
+
+  private accept(me: Head): void {
+    this.beforeHead = this.head;
+    this.head = me;
+  }
+
+  private isRecent(hash: string): boolean {
+    const n = Math.min(this.recentN, RECENT);
+    for (let i = 0; i < n; i++) if (this.recent[i] === hash) return true;
+    return false;
+  }
+
+  private recovered(frag: ScannedLine): void {
+    this.facts.recovered++;
+    this.f.add(
+      'LOG_TORN_LINE_RECOVERED',
+      'warning',
+      this.o.file,
+      `line ${frag.lineNumber} is a torn write (${frag.length} bytes) that a later writer recovered and recorded; it is kept as evidence, not part of the chain`,
+      frag.lineNumber,
+    );
+  }
+
+  private flushPending(): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    this.reportDefect(p);
+  }
+
+  /** A damaged line: report it, and let the chain continue either through it or past it. */
+  private reportDefect(p: PendingDefect): void {
+    this.f.add(
+      p.tooLong ? 'LOG_LINE_TOO_LONG' : 'LOG_LINE_INVALID',
+      'error',
+      this.o.file,
+      p.tooLong ? p.reason : `line ${p.line.lineNumber} is not a valid log event: ${p.reason}`,
+      p.line.lineNumber,
+    );
+    // Suppress the break the next line would otherwise report: it links either to the damaged line
+    // (edited in place) or to the line before it (inserted garbage).
+    const head = this.head;
+    // Several damaged lines in a row: keep the last good line as the alternative.
+    const good = head?.damaged === true ? this.alt : head;
+    const assumedSeq = p.seq ?? (head === undefined ? 0 : head.seq + 1);
+    this.alt = good;
+    this.beforeHead = good;
+    this.head = { seq: assumedSeq, hash: p.line.hash, file: this.o.file, line: p.line.lineNumber, damaged: true };
+    this.lastBreak = undefined;
+    this.seenEvent = true;
+    this.fileLinkPending = false;
+    this.softNext = true;
+  }
+}
+
+function links(ev: LineFacts, h: ChainPoint): boolean {
+  return ev.prev === h.hash && ev.seq === h.seq + 1;
+}
+
+function fragmentMatches(rec: Readonly<Record<string, unknown>> | undefined, frag: ScannedLine): boolean {
+  if (rec === undefined) return false;
+  if (rec.fragment_sha256 !== frag.hash || rec.fragment_bytes !== frag.length) return false;
+  return rec.fragment_offset === undefined || rec.fragment_offset === frag.offset;
+}
+
+function fileLinkDetail(ev: LineFacts, h: ChainPoint): string {
+  const where = `the first line (seq ${ev.seq}) does not link to the last line of ${h.file} (seq ${h.seq})`;
+  if (ev.prev === GENESIS_HASH) return `${where}: it starts a new chain (prev = 64 zeros)`;
+  if (ev.seq > h.seq + 1) return `${where}: seq ${h.seq + 1}–${ev.seq - 1} are missing, so ${h.file}'s tail was truncated or a day file was removed`;
+  if (ev.seq <= h.seq) return `${where}: seq goes back, so files were spliced, replaced or renamed`;
+  return `${where}: ${h.file}'s last line was altered, or the files were spliced`;
+}

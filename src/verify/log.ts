@@ -1,0 +1,200 @@
+/**
+ * verifyLog and verifyLogDir: the chain of a log file, and of the whole logs directory across days
+ * (docs/FORMAT.md "The chain"; issues 2 and 5).
+ */
+import type { Dirent } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { scanLines } from '../chain/lines.js';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { dayOfLogFileName, isoDate, isoDateOfLogFileName } from '../rotation/index.js';
+import { LogChecker, newSharedLogState, type ChainPoint, type LogFacts } from './log-check.js';
+import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
+
+/** Options of verifyLog. */
+export interface VerifyLogOptions {
+  /** The UTC day (`YYYY-MM-DD`) the file holds; default: from its name `audit-YYYYMMDD.jsonl`. */
+  date?: string;
+  /** Read every line with JSON.parse rather than the envelope fast path. */
+  full?: boolean;
+}
+
+/** Where a verified chain starts and ends (null when there were no events). */
+export interface ChainSummary {
+  readonly firstSeq: number | null;
+  readonly startPrev: string | null;
+  readonly lastSeq: number | null;
+  readonly endHash: string | null;
+}
+
+/** A report about a log, with where its chain starts and ends. */
+export interface LogReport extends VerifyReport {
+  readonly chain: ChainSummary;
+}
+
+/** Files in a logs directory that are not log files and are expected there. */
+const QUIET_NAMES = new Set(['.audit.lock', '.keep', '.gitkeep']);
+
+/**
+ * Verifies one log file: every line parses, each `prev` is the SHA-256 of the line before, `seq`
+ * is contiguous, recovered torn lines are reported as recovered, clocks going back are warnings,
+ * lines dated another day are findings. Where the file's chain starts (a link to the previous
+ * day's file) is reported as info: verify the directory to check that link.
+ * Throws PATH_NOT_FOUND or READ_FAILED only when the file cannot be read at all.
+ */
+export async function verifyLog(path: string, options: VerifyLogOptions = {}): Promise<LogReport> {
+  await statRegular(path);
+  const findings = new Findings();
+  const name = basename(path);
+  let date = options.date;
+  if (date === undefined) {
+    date = isoDateOfLogFileName(name);
+    if (date === undefined) {
+      findings.add('LOG_FILE_NAME_INVALID', 'info', name, 'the name is not audit-YYYYMMDD.jsonl, so line dates were not checked against it');
+    }
+  }
+  const checker = new LogChecker({ file: name, findings, date, reportStart: true, full: options.full === true });
+  const bytes = await scan(path, checker);
+  const facts = checker.finish();
+  return logReport('log', path, findings, facts, { files: 1, bytes }, summary(facts));
+}
+
+/**
+ * Verifies a logs directory: every `audit-YYYYMMDD.jsonl` in day order, each checked as by
+ * verifyLog, and the first line of each file linked to the last line of the previous existing day's
+ * file — so a truncated tail, a removed day or spliced files are found. The last file's tail can
+ * only be pinned by an export pack (its `chain.end_hash`).
+ */
+export async function verifyLogDir(dir: string, options: Pick<VerifyLogOptions, 'full'> = {}): Promise<LogReport> {
+  let entries: Dirent[];
+  try {
+    const st = await lstat(dir);
+    if (!st.isDirectory()) throw new AuditpackError('USAGE', `${dir} is not a directory`, { details: { path: dir } });
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw wrapFsError(err, 'read directory', dir);
+  }
+  const findings = new Findings();
+  const files: { day: number; name: string }[] = [];
+  for (const e of entries) {
+    const name = e.name;
+    if (QUIET_NAMES.has(name)) continue;
+    const day = dayOfLogFileName(name);
+    if (day === undefined) {
+      const looksLikeLog = /^audit-.*\.jsonl$/.test(name);
+      findings.add(
+        looksLikeLog ? 'LOG_FILE_NAME_INVALID' : 'ENTRY_IGNORED',
+        looksLikeLog ? 'warning' : 'info',
+        printableName(name),
+        looksLikeLog ? 'named like a log file but not a real date (audit-YYYYMMDD.jsonl); not checked' : 'not a log file; ignored',
+      );
+      continue;
+    }
+    if (!e.isFile()) {
+      findings.add('NOT_A_REGULAR_FILE', 'error', name, `a ${direntKind(e)} where a log file should be; not followed`);
+      continue;
+    }
+    files.push({ day, name });
+  }
+  files.sort((a, b) => a.day - b.day);
+  if (files.length === 0) findings.add('LOG_DIR_EMPTY', 'warning', '.', 'no log files (audit-YYYYMMDD.jsonl) in the directory');
+  const shared = newSharedLogState();
+  let head: ChainPoint | undefined;
+  let bytes = 0;
+  let lines = 0;
+  let events = 0;
+  let first: LogFacts | undefined;
+  let last: LogFacts | undefined;
+  const totals = { malformed: 0, late: 0, recovered: 0 };
+  for (const f of files) {
+    const checker = new LogChecker({
+      file: f.name,
+      findings,
+      date: isoDate(f.day),
+      start: head,
+      reportStart: head === undefined,
+      full: options.full === true,
+      shared,
+    });
+    bytes += await scan(join(dir, f.name), checker);
+    const facts = checker.finish();
+    lines += facts.lines;
+    events += facts.events;
+    totals.malformed += facts.malformed;
+    totals.late += facts.late;
+    totals.recovered += facts.recovered;
+    if (facts.head !== undefined) head = facts.head;
+    if (facts.events > 0) {
+      first ??= facts;
+      last = facts;
+    }
+  }
+  const chain: ChainSummary = {
+    firstSeq: first?.firstSeq ?? null,
+    startPrev: first?.startPrev ?? null,
+    lastSeq: last?.lastSeq ?? null,
+    endHash: last?.endHash ?? null,
+  };
+  return {
+    ...makeReport('log-dir', dir, { files: files.length, lines, events, bytes, ...totals }, findings),
+    chain,
+  };
+}
+
+function summary(f: LogFacts): ChainSummary {
+  return { firstSeq: f.firstSeq, startPrev: f.startPrev, lastSeq: f.lastSeq, endHash: f.endHash };
+}
+
+function logReport(
+  kind: 'log',
+  target: string,
+  findings: Findings,
+  facts: LogFacts,
+  extra: Record<string, number>,
+  chain: ChainSummary,
+): LogReport {
+  const checked = {
+    ...extra,
+    lines: facts.lines,
+    events: facts.events,
+    malformed: facts.malformed,
+    late: facts.late,
+    recovered: facts.recovered,
+  };
+  return { ...makeReport(kind, target, checked, findings), chain };
+}
+
+/** Scans a file into a checker; a read failure cannot become a finding, so it throws. */
+async function scan(path: string, checker: LogChecker): Promise<number> {
+  try {
+    return await scanLines(path, (l) => checker.push(l));
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+}
+
+async function statRegular(path: string): Promise<void> {
+  let st;
+  try {
+    st = await lstat(path);
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+  if (st.isSymbolicLink()) {
+    // The path the user named: following it is what they asked for; stat the target instead.
+    try {
+      st = await (await import('node:fs/promises')).stat(path);
+    } catch (err) {
+      throw wrapFsError(err, 'read', path);
+    }
+  }
+  if (!st.isFile()) throw new AuditpackError('READ_FAILED', `${path} is not a regular file`, { details: { path } });
+}
+
+/** Names a directory entry's type for messages. */
+export function direntKind(e: { isDirectory(): boolean; isSymbolicLink(): boolean; isFile(): boolean }): string {
+  if (e.isSymbolicLink()) return 'symbolic link';
+  if (e.isDirectory()) return 'directory';
+  if (e.isFile()) return 'file';
+  return 'special file';
+}

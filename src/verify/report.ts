@@ -1,0 +1,191 @@
+/**
+ * Verification reports: what every verify function returns (issue 5).
+ *
+ * Expected failures are values (STYLE.md): a tampered line or a missing file is a finding in the
+ * report, never a thrown error. Findings are bounded per code and file, so a hostile input with a
+ * million broken lines yields a readable report in bounded memory, with the overflow counted.
+ */
+
+/** How bad a finding is. Only `error` makes a report fail. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** What was verified. */
+export type VerifyKind = 'log' | 'log-dir' | 'pack' | 'pack-tar' | 'archive' | 'empty';
+
+/**
+ * Stable finding codes, documented in docs/errors.md ("Verification findings"). Public API:
+ * added, never renamed.
+ */
+export type ProblemCode =
+  // --- the log and its chain ---
+  | 'LOG_LINE_INVALID'
+  | 'LOG_LINE_TOO_LONG'
+  | 'LOG_LINE_DUPLICATE'
+  | 'LOG_LINE_OUT_OF_PLACE'
+  | 'LOG_SEQ_GAP'
+  | 'LOG_CHAIN_BROKEN'
+  | 'LOG_GENESIS_INVALID'
+  | 'LOG_CHAIN_START'
+  | 'LOG_TORN_LINE_RECOVERED'
+  | 'LOG_TORN_TAIL'
+  | 'LOG_RECOVERY_MISMATCH'
+  | 'LOG_CLOCK_BACKWARDS'
+  | 'LOG_DATE_MISMATCH'
+  | 'LOG_FILE_LINK_BROKEN'
+  | 'LOG_FILE_EMPTY'
+  | 'LOG_FILE_NAME_INVALID'
+  | 'LOG_DIR_EMPTY'
+  // --- any directory walked ---
+  | 'ENTRY_IGNORED'
+  | 'NOT_A_REGULAR_FILE'
+  | 'EMPTY_DIRECTORY'
+  | 'UNRECOGNISED_PATH'
+  | 'FINDINGS_TRUNCATED'
+  // --- a pack ---
+  | 'PACK_BAGIT_INVALID'
+  | 'PACK_BAG_INFO_INVALID'
+  | 'PACK_OXUM_MISMATCH'
+  | 'PACK_MANIFEST_INVALID'
+  | 'PACK_PATH_UNSAFE'
+  | 'PACK_FILE_MISSING'
+  | 'PACK_FILE_HASH_MISMATCH'
+  | 'PACK_FILE_SIZE_MISMATCH'
+  | 'PACK_FILE_UNLISTED'
+  | 'PACK_TAGMANIFEST_INVALID'
+  | 'PACK_TAG_HASH_MISMATCH'
+  | 'PACK_MANIFEST_JSON_INVALID'
+  | 'PACK_MANIFEST_JSON_DISAGREES'
+  | 'PACK_SUMMARY_MISMATCH'
+  | 'PACK_DATE_MISMATCH'
+  | 'PACK_SIGNATURE_INVALID'
+  | 'PACK_SIGNATURE_UNTRUSTED'
+  | 'PACK_SIGNATURE_NOT_CHECKED'
+  | 'PACK_UNSIGNED'
+  | 'PACK_CHAIN_START_MISMATCH'
+  | 'PACK_CHAIN_END_MISMATCH'
+  | 'PACK_EVENT_COUNT_MISMATCH'
+  | 'PACK_ROW_COUNT_MISMATCH'
+  | 'PACK_CSV_INVALID'
+  | 'PACK_ALERT_NOT_IN_LOG'
+  | 'PACK_TAR_INVALID'
+  // --- an archive of packs ---
+  | 'ARCHIVE_LINK_BROKEN'
+  | 'ARCHIVE_LINK_MISSING'
+  | 'ARCHIVE_PACK_REPLAYED'
+  | 'ARCHIVE_SUPERSEDES_MISMATCH'
+  | 'ARCHIVE_PRUNED_LEDGER_INVALID'
+  | 'ARCHIVE_TAR_DIFFERS';
+
+/** One finding. `file` is relative to the verified target (or the target itself). */
+export interface Problem {
+  readonly code: ProblemCode;
+  readonly severity: Severity;
+  readonly file: string;
+  /** 1-based line number, when the finding is about a line. */
+  readonly line?: number;
+  readonly detail: string;
+}
+
+/** What verify returns. `ok` is false exactly when some problem has severity `error`. */
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly kind: VerifyKind;
+  /** The path that was verified, as given. */
+  readonly target: string;
+  /** Counts of what was checked (files, lines, bytes, packs, links…). */
+  readonly checked: Readonly<Record<string, number>>;
+  readonly problems: readonly Problem[];
+  /** Reports of the parts (each pack of an archive, each file of a log dir), when there are parts. */
+  readonly parts?: readonly VerifyReport[];
+}
+
+/** Findings kept per (code, file) before the rest are only counted. */
+export const MAX_FINDINGS_PER_CODE = 20;
+
+/**
+ * Collects findings with a bound per (code, file); the overflow becomes one FINDINGS_TRUNCATED
+ * note per (code, file) when the report is built.
+ */
+export class Findings {
+  private readonly list: Problem[] = [];
+  private readonly counts = new Map<string, number>();
+  private errors = 0;
+
+  constructor(private readonly maxPerCode = MAX_FINDINGS_PER_CODE) {}
+
+  /** Adds a finding (or counts it, past the bound). Returns the stored problem, if stored. */
+  add(code: ProblemCode, severity: Severity, file: string, detail: string, line?: number): Problem | undefined {
+    if (severity === 'error') this.errors++;
+    const key = `${code}\u0000${file}`;
+    const n = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, n);
+    if (n > this.maxPerCode) return undefined;
+    const p: Problem = line === undefined ? { code, severity, file, detail } : { code, severity, file, line, detail };
+    this.list.push(p);
+    return p;
+  }
+
+  /** Replaces a stored problem (used when later lines show what an earlier break really was). */
+  replace(old: Problem, next: Problem): void {
+    const i = this.list.lastIndexOf(old);
+    if (i === -1) return;
+    if (old.severity === 'error') this.errors--;
+    if (next.severity === 'error') this.errors++;
+    this.list[i] = next;
+  }
+
+  /** Appends the problems of another report (e.g. a part), keeping their bound. */
+  addAll(problems: readonly Problem[]): void {
+    for (const p of problems) {
+      if (p.code === 'FINDINGS_TRUNCATED') {
+        this.list.push(p);
+        continue;
+      }
+      this.add(p.code, p.severity, p.file, p.detail, p.line);
+    }
+  }
+
+  /** True when an error-severity finding was added. */
+  get hasErrors(): boolean {
+    return this.errors > 0;
+  }
+
+  /** The findings, plus one note per (code, file) whose findings were cut. */
+  toArray(): Problem[] {
+    const out = [...this.list];
+    for (const [key, n] of this.counts) {
+      if (n <= this.maxPerCode) continue;
+      const [code, file] = key.split('\u0000') as [ProblemCode, string];
+      const sev = this.list.find((p) => p.code === code && p.file === file)?.severity ?? 'error';
+      out.push({
+        code: 'FINDINGS_TRUNCATED',
+        severity: sev,
+        file,
+        detail: `${n - this.maxPerCode} more ${code} findings in this file were not listed (${n} in all)`,
+      });
+    }
+    return out;
+  }
+}
+
+/** Builds a frozen report from findings. */
+export function makeReport(
+  kind: VerifyKind,
+  target: string,
+  checked: Record<string, number>,
+  findings: Findings,
+  parts?: VerifyReport[],
+): VerifyReport {
+  const problems = findings.toArray();
+  const ok = !problems.some((p) => p.severity === 'error');
+  const report: VerifyReport =
+    parts === undefined ? { ok, kind, target, checked: { ...checked }, problems } : { ok, kind, target, checked: { ...checked }, problems, parts };
+  return report;
+}
+
+/** Printable form of a name taken from disk or an archive: control and odd bytes escaped. */
+export function printableName(name: string): string {
+  // JSON.stringify escapes control characters and lone surrogates; strip the quotes it adds.
+  const s = JSON.stringify(name).slice(1, -1);
+  return s.length > 300 ? `${s.slice(0, 300)}…` : s;
+}
