@@ -91,7 +91,7 @@ export class FileSink implements AuditSink {
     }
     try {
       const head = this.readHead(lockFd);
-      const written = this.writeBatch(batch, head);
+      const written = this.writeBatch(batch, head, lockFd);
       this.saveHead(lockFd, head);
       return written;
     } finally {
@@ -265,14 +265,22 @@ export class FileSink implements AuditSink {
   }
 
   /** Writes the batch in order, grouping runs of events that go to the same file into one write. */
-  private writeBatch(batch: readonly PreparedEvent[], head: Head): number {
+  private writeBatch(batch: readonly PreparedEvent[], head: Head, lockFd: number): number {
     let done = 0;
     while (done < batch.length) {
       const first = batch[done] as PreparedEvent;
       const day = Number.isNaN(head.day) || first.day > head.day ? first.day : head.day;
       if (day !== head.day) {
+        if (statSize(join(this.dir, logFileName(day))) > 0) {
+          // A newer file the cache did not know: someone wrote it without us. Learn from the files.
+          Object.assign(head, this.rebuildHead());
+          continue;
+        }
         head.day = day;
-        head.size = statSize(join(this.dir, logFileName(day)));
+        head.size = 0;
+        // Say "the newest day is now `day`" before creating its file: if we die in between, the
+        // size will not match and the next writer rebuilds instead of appending to an older day.
+        this.saveHead(lockFd, head);
       }
       const lines: string[] = [];
       const ends: number[] = [];

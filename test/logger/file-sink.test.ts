@@ -1,0 +1,104 @@
+import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { hashLine } from '../../src/chain/index.js';
+import { createAuditLogger } from '../../src/logger/index.js';
+import { pythonCheck } from '../helpers/oracle.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const DAY1 = Date.UTC(2025, 8, 8, 12) * 1000;
+const DAY2 = Date.UTC(2025, 8, 9, 0, 0, 0, 5) * 1000;
+
+function lines(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n').slice(0, -1);
+}
+
+async function write(dir: string, clock: () => number, ids: string[]): Promise<void> {
+  const log = createAuditLogger({ logDir: dir, clock, handleExit: false });
+  for (const id of ids) log.order('OrderAccepted', { orderId: id });
+  await log.close();
+}
+
+describe('torn tails', () => {
+  it('keeps the fragment, terminates it, records its length and hash, and the chain goes on', async () => {
+    const dir = tempDir();
+    await write(dir, () => DAY1, ['a', 'b']);
+    const file = join(dir, 'audit-20250908.jsonl');
+    const before = lines(file);
+    const fragment = '{"ts":1757332800.000000,"iso_ts":"2025-09-08T12:00:00.000000Z","seq":3,"category":"ord';
+    appendFileSync(file, fragment);
+    await write(dir, () => DAY1 + 10, ['c']);
+    const after = lines(file);
+    expect(after.slice(0, 2)).toEqual(before);
+    expect(after[2]).toBe(fragment); // evidence kept byte for byte
+    const rec = JSON.parse(after[3] as string);
+    expect(rec).toMatchObject({
+      seq: 3,
+      category: 'system',
+      event: 'TornLineRecovered',
+      file: 'audit-20250908.jsonl',
+      fragment_bytes: Buffer.byteLength(fragment),
+      fragment_sha256: createHash('sha256').update(fragment).digest('hex'),
+      fragment_offset: Buffer.byteLength(`${before.join('\n')}\n`),
+      prev: hashLine(before[1] as string),
+    });
+    expect(JSON.parse(after[4] as string)).toMatchObject({ seq: 4, order_id: 'c', prev: hashLine(after[3] as string) });
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, recovered: 1, lines: 4 });
+  });
+
+  it('recovers a file that holds nothing but a fragment, linking to the day before', async () => {
+    const dir = tempDir();
+    await write(dir, () => DAY1, ['a']);
+    writeFileSync(join(dir, 'audit-20250909.jsonl'), '{"ts":17573');
+    await write(dir, () => DAY2, ['b']);
+    const d9 = lines(join(dir, 'audit-20250909.jsonl'));
+    expect(d9[0]).toBe('{"ts":17573');
+    expect(JSON.parse(d9[1] as string)).toMatchObject({ event: 'TornLineRecovered', seq: 2 });
+    expect(JSON.parse(d9[2] as string)).toMatchObject({ order_id: 'b', seq: 3 });
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, recovered: 1 });
+  });
+});
+
+describe('several writers on one directory', () => {
+  it('notices lines another writer appended since its own last write', async () => {
+    const dir = tempDir();
+    const a = createAuditLogger({ logDir: dir, clock: () => DAY1, handleExit: false });
+    const b = createAuditLogger({ logDir: dir, clock: () => DAY1, handleExit: false });
+    for (let i = 0; i < 20; i++) {
+      (i % 3 === 0 ? a : b).order('OrderAccepted', { orderId: `o${i}` });
+      await (i % 3 === 0 ? a : b).flush();
+    }
+    await Promise.all([a.close(), b.close()]);
+    const check = pythonCheck(dir);
+    expect(check).toMatchObject({ ok: true, lines: 20, last_seq: 20 });
+  });
+
+  it('writes an older-dated event to the newest file, marked late, so the next day keeps its link', async () => {
+    const dir = tempDir();
+    const early = createAuditLogger({ logDir: dir, clock: () => DAY1, handleExit: false });
+    const next = createAuditLogger({ logDir: dir, clock: () => DAY2, handleExit: false });
+    early.order('OrderAccepted', { orderId: 'day1' });
+    await early.flush();
+    next.order('OrderAccepted', { orderId: 'day2' });
+    await next.flush();
+    early.order('OrderAccepted', { orderId: 'straggler' }); // another process still on yesterday
+    await Promise.all([early.close(), next.close()]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()).toEqual(['audit-20250908.jsonl', 'audit-20250909.jsonl']);
+    const d9 = lines(join(dir, 'audit-20250909.jsonl')).map((l) => JSON.parse(l));
+    expect(d9.map((r) => r.order_id)).toEqual(['day2', 'straggler']);
+    expect(d9[1]).toMatchObject({ late: true, iso_ts: '2025-09-08T12:00:00.000000Z' });
+    expect(d9[0].late).toBeUndefined();
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 3, late: 1 });
+  });
+
+  it('rebuilds from the files when the lock file cache is stale or garbage', async () => {
+    const dir = tempDir();
+    await write(dir, () => DAY1, ['a', 'b']);
+    writeFileSync(join(dir, '.audit.lock'), 'garbage{');
+    await write(dir, () => DAY1, ['c']);
+    writeFileSync(join(dir, '.audit.lock'), JSON.stringify({ v: 1, day: 20339, size: 1, seq: 99, hash: 'f'.repeat(64) }));
+    await write(dir, () => DAY1, ['d']);
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 4, last_seq: 4 });
+  });
+});
