@@ -1,0 +1,214 @@
+/**
+ * `auditpack snapshot --reason <text>`: record the config files, and `snapshot list | show | diff`
+ * to read the store (issue 3). A thin client of src/snapshot: parse, resolve config, call, render.
+ */
+import type { Command } from 'commander';
+import { AuditpackError, ExitCode } from '../../errors.js';
+import type { ConfigSnapshot, SnapshotComparison, SnapshotSummary } from '../../snapshot/types.js';
+import type { CliIO } from '../io.js';
+import { ExitWith } from '../main.js';
+import { collect } from '../options.js';
+import { paintFor, printJson } from '../render.js';
+
+interface TakeOptions {
+  reason?: string;
+  configs?: string[];
+  allowEmpty?: boolean;
+  snapshotDir?: string;
+  logDir?: string;
+  json?: boolean;
+}
+
+interface StoreOptions {
+  snapshotDir?: string;
+  json?: boolean;
+  file?: string;
+}
+
+export function defineSnapshot(program: Command, io: CliIO): void {
+  const snapshot = program
+    .command('snapshot')
+    .description('record the config files (hashes, content, git facts, diffs) and log a ConfigSnapshot event')
+    .option('--reason <text>', 'why the snapshot is taken (required)')
+    .option('--configs <glob>', 'config file pattern relative to the working directory; repeatable (default: configs/**/*.{yaml,yml,json,toml,ini,conf,env,properties,py})', collect)
+    .option('--allow-empty', 'take the snapshot even when no config file matches')
+    .option('--snapshot-dir <dir>', 'snapshot store (env SNAPSHOT_DIR, default audit/snapshots)')
+    .option('--log-dir <dir>', 'audit log directory for the ConfigSnapshot event (env AUDIT_LOG_DIR, default logs)')
+    .option('--json', 'print the snapshot record as JSON')
+    .action(async (opts: TakeOptions) => {
+      if (opts.reason === undefined || opts.reason.trim() === '') {
+        throw new AuditpackError('USAGE', 'snapshot needs --reason "<why>" (a non-empty text)');
+      }
+      const { resolveConfig } = await import('../../config.js');
+      const { createConfigSnapshot, snapshotOptionsFromConfig } = await import('../../snapshot/index.js');
+      const config = resolveConfig({
+        cwd: io.cwd,
+        env: io.env,
+        flags: { snapshotDir: opts.snapshotDir, logDir: opts.logDir, snapshotPatterns: opts.configs },
+      });
+      const base = snapshotOptionsFromConfig(config);
+      const user = io.env.SUDO_USER ?? io.env.USER ?? io.env.LOGNAME;
+      const s = await createConfigSnapshot({
+        ...base,
+        reason: opts.reason,
+        allowEmpty: opts.allowEmpty === true,
+        ...(user ? { actor: { user } } : {}),
+      });
+      if (opts.json) printJson(io, s);
+      else renderTaken(io, s, config.snapshotDir);
+      if (s.git_error) {
+        const c = paintFor(io, 'stderr');
+        io.stderr.write(`${c.yellow('auditpack: warning')} ${s.git_error.code}: ${s.git_error.message}; snapshot taken without git facts\n`);
+        throw new ExitWith(ExitCode.WARNINGS);
+      }
+    });
+
+  snapshot
+    .command('list')
+    .description('list the snapshots, newest first')
+    .option('--snapshot-dir <dir>', 'snapshot store (env SNAPSHOT_DIR, default audit/snapshots)')
+    .option('--json', 'print JSON')
+    .action(async (_opts: StoreOptions, cmd: Command) => {
+      const opts = storeOptions(cmd);
+      const { listSnapshots } = await import('../../snapshot/index.js');
+      const list = await listSnapshots({ snapshotDir: await storeDir(io, opts) });
+      if (opts.json) printJson(io, list);
+      else renderList(io, list);
+    });
+
+  snapshot
+    .command('show')
+    .description('show a snapshot, or with --file print one file exactly as stored then')
+    .argument('<id>', 'snapshot id, a unique prefix of one, or "latest"')
+    .option('--file <path>', 'print this file as it was at the snapshot (as stored: secrets redacted)')
+    .option('--snapshot-dir <dir>', 'snapshot store (env SNAPSHOT_DIR, default audit/snapshots)')
+    .option('--json', 'print the record as JSON')
+    .action(async (ref: string, _opts: StoreOptions, cmd: Command) => {
+      const opts = storeOptions(cmd);
+      const { readSnapshot, readSnapshotFile, resolveSnapshotId } = await import('../../snapshot/index.js');
+      const snapshotDir = await storeDir(io, opts);
+      const id = await resolveSnapshotId({ snapshotDir, ref });
+      if (opts.file !== undefined) {
+        const bytes = await readSnapshotFile({ snapshotDir, id, file: opts.file });
+        // Bytes, not text: the file exactly as stored (process streams accept a Buffer).
+        io.stdout.write(bytes as unknown as string);
+        return;
+      }
+      const s = await readSnapshot({ snapshotDir, id });
+      if (opts.json) printJson(io, s);
+      else renderShow(io, s);
+    });
+
+  snapshot
+    .command('diff')
+    .description('compare two snapshots: files added, removed and changed, with unified diffs')
+    .argument('<a>', 'older snapshot id (or prefix, or "latest")')
+    .argument('<b>', 'newer snapshot id (or prefix, or "latest")')
+    .option('--snapshot-dir <dir>', 'snapshot store (env SNAPSHOT_DIR, default audit/snapshots)')
+    .option('--json', 'print JSON')
+    .action(async (refA: string, refB: string, _opts: StoreOptions, cmd: Command) => {
+      const opts = storeOptions(cmd);
+      const { diffSnapshots, resolveSnapshotId } = await import('../../snapshot/index.js');
+      const snapshotDir = await storeDir(io, opts);
+      const a = await resolveSnapshotId({ snapshotDir, ref: refA });
+      const b = await resolveSnapshotId({ snapshotDir, ref: refB });
+      const cmp = await diffSnapshots({ snapshotDir, a, b });
+      if (opts.json) printJson(io, cmp);
+      else renderComparison(io, cmp);
+    });
+}
+
+/**
+ * A subcommand's options merged with `snapshot`'s: commander lets the parent take `--json` and
+ * `--snapshot-dir` wherever they appear (`snapshot list --json` and `snapshot --json list`), so
+ * both places are read.
+ */
+function storeOptions(cmd: Command): StoreOptions {
+  return cmd.optsWithGlobals<StoreOptions>();
+}
+
+async function storeDir(io: CliIO, opts: StoreOptions): Promise<string> {
+  const { resolveConfig } = await import('../../config.js');
+  return resolveConfig({ cwd: io.cwd, env: io.env, flags: { snapshotDir: opts.snapshotDir } }).snapshotDir;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function renderTaken(io: CliIO, s: ConfigSnapshot, snapshotDir: string): void {
+  const c = paintFor(io);
+  const n = Object.keys(s.files).length;
+  const { added, removed, changed } = s.changes;
+  io.stdout.write(`${c.green('✓')} snapshot ${c.bold(s.snapshot_id)}: ${plural(n, 'config file')}\n`);
+  if (s.previous_snapshot_id === null) io.stdout.write(`  first snapshot in ${snapshotDir}\n`);
+  else if (added.length + removed.length + changed.length === 0) io.stdout.write(`  no change since ${s.previous_snapshot_id}\n`);
+  else io.stdout.write(`  since ${s.previous_snapshot_id}: ${added.length} added, ${removed.length} removed, ${changed.length} changed\n`);
+  if (s.previous_snapshot_id !== null) {
+    for (const p of added) io.stdout.write(`    ${c.green('A')} ${p}\n`);
+    for (const p of removed) io.stdout.write(`    ${c.red('D')} ${p}\n`);
+    for (const p of changed) io.stdout.write(`    ${c.yellow('M')} ${p}\n`);
+  }
+  if (s.git) {
+    const where = s.git.branch ?? 'detached HEAD';
+    const commit = s.git.commit === null ? 'no commits yet' : s.git.commit.slice(0, 12);
+    const state = s.git.dirty ? c.yellow('dirty') : 'clean';
+    io.stdout.write(`  git ${commit} on ${where}, ${state}; ${plural(s.head_changes.length, 'config file')} differ from HEAD\n`);
+  }
+  for (const [p, e] of Object.entries(s.files)) {
+    if (e.too_large) io.stdout.write(`  ${c.yellow('!')} ${p}: ${e.size} bytes, over the size limit: hashed, not stored\n`);
+  }
+  if (s.redacted) io.stdout.write(`  secrets redacted in the stored copies and diffs\n`);
+}
+
+function renderList(io: CliIO, list: readonly SnapshotSummary[]): void {
+  if (list.length === 0) {
+    io.stdout.write('no snapshots\n');
+    return;
+  }
+  const c = paintFor(io);
+  for (const s of list) {
+    io.stdout.write(`${c.bold(s.snapshot_id)}  ${s.timestamp}  ${plural(s.file_count, 'file')}, ${s.changed_count} changed  ${s.reason}\n`);
+  }
+}
+
+function renderShow(io: CliIO, s: ConfigSnapshot): void {
+  const c = paintFor(io);
+  io.stdout.write(`snapshot   ${c.bold(s.snapshot_id)}\n`);
+  io.stdout.write(`timestamp  ${s.timestamp}\n`);
+  io.stdout.write(`reason     ${s.reason}\n`);
+  io.stdout.write(`actor      ${s.actor.user}@${s.actor.host}\n`);
+  if (s.git) io.stdout.write(`git        ${s.git.commit ?? '(no commits)'} ${s.git.branch ?? '(detached)'} ${s.git.dirty ? 'dirty' : 'clean'}\n`);
+  else if (s.git_error) io.stdout.write(`git        none: ${s.git_error.message}\n`);
+  else io.stdout.write(`git        not a git work tree\n`);
+  io.stdout.write(`previous   ${s.previous_snapshot_id ?? '(none)'}\n`);
+  io.stdout.write(`redacted   ${s.redacted ? 'yes' : 'no'}\n`);
+  io.stdout.write(`files:\n`);
+  for (const [p, e] of Object.entries(s.files)) {
+    const flags = [e.binary ? 'binary' : '', e.too_large ? 'too large, not stored' : '', e.redacted ? 'redacted' : ''].filter(Boolean).join(', ');
+    io.stdout.write(`  ${e.hash.slice(0, 16)}  ${String(e.size).padStart(9)}  ${p}${flags ? `  (${flags})` : ''}\n`);
+  }
+  const diffs = Object.keys(s.diffs);
+  if (diffs.length > 0) {
+    io.stdout.write(`diffs:\n`);
+    for (const p of diffs) io.stdout.write(colourDiff(io, s.diffs[p] as string));
+  }
+}
+
+function renderComparison(io: CliIO, cmp: SnapshotComparison): void {
+  const c = paintFor(io);
+  io.stdout.write(`${cmp.a} → ${cmp.b}: ${cmp.added.length} added, ${cmp.removed.length} removed, ${cmp.changed.length} changed\n`);
+  for (const p of cmp.added) io.stdout.write(`  ${c.green('A')} ${p}\n`);
+  for (const p of cmp.removed) io.stdout.write(`  ${c.red('D')} ${p}\n`);
+  for (const p of cmp.changed) io.stdout.write(`  ${c.yellow('M')} ${p}\n`);
+  for (const p of Object.keys(cmp.diffs)) io.stdout.write(colourDiff(io, cmp.diffs[p] as string));
+}
+
+function colourDiff(io: CliIO, text: string): string {
+  const c = paintFor(io);
+  if (c.level === 0) return text;
+  return text
+    .split('\n')
+    .map((l) => (l.startsWith('+++') || l.startsWith('---') ? c.bold(l) : l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l))
+    .join('\n');
+}

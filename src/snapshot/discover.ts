@@ -1,0 +1,58 @@
+/**
+ * Config discovery with fast-glob (issue 3): the patterns are relative to the snapshot's working
+ * directory; `.git`, `node_modules` and auditpack's own output (the snapshot store, the logs) are
+ * never picked up, whatever the patterns say, so a `**\/*.json` pattern cannot snapshot the
+ * snapshots.
+ */
+import { isAbsolute, relative, sep } from 'node:path';
+import fg from 'fast-glob';
+import { AuditpackError } from '../errors.js';
+
+/** Always skipped. */
+const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**'];
+
+export interface DiscoverOptions {
+  /** Absolute directory the patterns are relative to. */
+  readonly cwd: string;
+  readonly patterns: readonly string[];
+  /** Absolute directories whose files are never config (the snapshot store, the log directory). */
+  readonly exclude?: readonly string[];
+}
+
+/**
+ * Paths of the matching regular files, relative to cwd with `/` separators, sorted by code unit.
+ * A directory that cannot be read is an error naming it (SNAPSHOT_READ_FAILED).
+ */
+export async function discoverConfigFiles(options: DiscoverOptions): Promise<string[]> {
+  const { cwd, patterns } = options;
+  if (patterns.length === 0) throw new AuditpackError('USAGE', 'no config patterns given');
+  for (const p of patterns) {
+    if (typeof p !== 'string' || p.trim() === '') throw new AuditpackError('USAGE', `config pattern must be a non-empty string, got ${JSON.stringify(p)}`);
+  }
+  const ignore = [...ALWAYS_IGNORED];
+  for (const dir of options.exclude ?? []) {
+    const rel = relative(cwd, dir);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) continue;
+    ignore.push(`${fg.escapePath(rel.split(sep).join('/'))}/**`);
+  }
+  let found: string[];
+  try {
+    found = await fg([...patterns], {
+      cwd,
+      dot: true,
+      onlyFiles: true,
+      unique: true,
+      followSymbolicLinks: true,
+      ignore,
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const path = e.path ?? cwd;
+    throw new AuditpackError('SNAPSHOT_READ_FAILED', `cannot read ${path} while looking for config files: ${e.message}`, {
+      cause: err,
+      details: { path, errno: e.code },
+    });
+  }
+  const rel = found.map((f) => (isAbsolute(f) ? relative(cwd, f).split(sep).join('/') : f));
+  return [...new Set(rel)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,756 @@
+/**
+ * Config snapshots (issue 3): what the trading system's configuration was at a moment, who took
+ * the snapshot and why, with hashes, content, git facts and diffs, linked into the audit trail.
+ *
+ * A snapshot runs in two phases so that a failure leaves nothing half written: first everything
+ * is read (discovery, every file hashed and redacted, the previous record, git), then the new
+ * objects and finally the record are written, each complete before its name exists. An
+ * unreadable file stops the snapshot in the first phase, before any write.
+ *
+ * Library functions take explicit options; only the CLI resolves config (snapshotOptionsFromConfig).
+ */
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { open, realpath, stat } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { DEFAULT_SNAPSHOT_PATTERNS, type AuditpackConfig } from '../config.js';
+import { AuditpackError, isAuditpackError } from '../errors.js';
+import { isoMicros, systemClock } from '../logger/clock.js';
+import { createAuditLogger } from '../logger/index.js';
+import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
+import {
+  builtinSecretPatterns,
+  compileRedactor,
+  DEFAULT_CENSOR,
+  normalizeKey,
+  PROTECTED_KEYS,
+  SENSITIVE_KEY_EXACT,
+  SENSITIVE_KEY_FRAGMENTS,
+  type RedactionOptions,
+  type Redactor,
+} from '../redaction/index.js';
+import { discoverConfigFiles } from './discover.js';
+import { findWorkTree, isUntracked, readGitStatus, readHeadBlobs, type GitStatus } from './git.js';
+import {
+  listSnapshotIds,
+  nextCounter,
+  objectPath,
+  readObject,
+  readRecord,
+  sha256Hex,
+  syncDir,
+  timestampOfId,
+  writeObject,
+  writeRecord,
+} from './store.js';
+import {
+  SNAPSHOT_FORMAT,
+  type ConfigSnapshot,
+  type CreateSnapshotOptions,
+  type SnapshotChanges,
+  type SnapshotComparison,
+  type SnapshotFileEntry,
+  type SnapshotGitError,
+  type SnapshotGitFacts,
+  type SnapshotSummary,
+  type StartupSnapshotOptions,
+} from './types.js';
+import { binaryDiff, unifiedDiff } from './unified-diff.js';
+
+export * from './types.js';
+export { isSnapshotId, SNAPSHOT_ID_PATTERN, timestampOfId } from './store.js';
+export { unifiedDiff, binaryDiff, type DiffSide } from './unified-diff.js';
+export { discoverConfigFiles } from './discover.js';
+
+/** Default store location, relative to cwd. */
+export const DEFAULT_SNAPSHOT_DIR = 'audit/snapshots';
+/** Default size limit: larger files are hashed, not stored. */
+export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+/** Bumped when config-text redaction changes what it replaces (part of the rules fingerprint). */
+const CONFIG_TEXT_RULES_VERSION = 1;
+/** git's rule: a NUL in the first 8000 bytes makes a file binary. */
+const BINARY_SNIFF_BYTES = 8000;
+const READ_CONCURRENCY = 16;
+const WRITE_CONCURRENCY = 8;
+const DEFAULT_GIT_TIMEOUT_MS = 30_000;
+
+// ---------------------------------------------------------------------------------------------
+// Taking a snapshot
+
+/** A file read in the first phase. */
+interface Scanned {
+  readonly path: string;
+  readonly entry: SnapshotFileEntry;
+  /** Bytes to store when the object is new to the store. */
+  readonly toWrite?: Buffer;
+  /** The stored (redacted) text, when the file is text and was read now. */
+  readonly storedText?: string;
+}
+
+interface ScanContext {
+  readonly cwd: string;
+  readonly snapshotDir: string;
+  readonly maxFileBytes: number;
+  readonly redactor: Redactor;
+  /** The previous snapshot's entries, reusable when its redaction rules are the same. */
+  readonly reusable: Readonly<Record<string, SnapshotFileEntry>> | undefined;
+}
+
+/**
+ * Takes a config snapshot: discovers the files, hashes and stores them (redacted), records git
+ * facts and diffs, writes the immutable record, and, when `logDir` is given, appends a
+ * `config` / `ConfigSnapshot` event to the audit log.
+ *
+ * Throws USAGE (empty reason), SNAPSHOT_NO_FILES (nothing matched, unless allowEmpty),
+ * SNAPSHOT_READ_FAILED (a file or directory could not be read; nothing was written), WRITE_FAILED /
+ * PERMISSION_DENIED (the store could not be written), or the logger's error when the record was
+ * written but its audit event could not be (the message says so and names the snapshot).
+ * A git failure is not thrown: the snapshot records `git: null` and `git_error`.
+ */
+export async function createConfigSnapshot(options: CreateSnapshotOptions): Promise<ConfigSnapshot> {
+  const reason = typeof options.reason === 'string' ? options.reason.trim() : '';
+  if (reason === '') throw new AuditpackError('USAGE', 'a snapshot needs a reason (--reason "<why>")');
+  if (typeof options.cwd !== 'string' || options.cwd === '') throw new AuditpackError('USAGE', 'createConfigSnapshot: cwd is required');
+  const cwd = resolve(options.cwd);
+  let cwdReal: string;
+  try {
+    cwdReal = await realpath(cwd);
+  } catch (err) {
+    throw new AuditpackError('PATH_NOT_FOUND', `working directory ${cwd} does not exist`, { cause: err, details: { path: cwd } });
+  }
+  const snapshotDir = resolve(cwd, options.snapshotDir ?? DEFAULT_SNAPSHOT_DIR);
+  const logDir = options.logDir === undefined ? undefined : resolve(cwd, options.logDir);
+  const patterns = options.patterns && options.patterns.length > 0 ? options.patterns : DEFAULT_SNAPSHOT_PATTERNS;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (!Number.isInteger(maxFileBytes) || maxFileBytes < 0) throw new AuditpackError('USAGE', `maxFileBytes must be a whole number ≥ 0, got ${String(maxFileBytes)}`);
+  const redactionOptions = normalizeRedaction(options.redaction);
+  const redactor = compileRedactor(redactionOptions);
+  const rules = rulesFingerprint(redactionOptions);
+  const durable = options.durable !== false;
+  const gitTimeoutMs = options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+  const micros = (options.clock ?? systemClock())();
+  if (!Number.isSafeInteger(micros) || micros < 0) throw new AuditpackError('USAGE', `clock must return whole epoch microseconds, got ${String(micros)}`);
+
+  // Phase 1: read everything. git runs alongside the file reads.
+  const workTree = await findWorkTree(cwdReal);
+  const gitStatusP: Promise<GitStatus | AuditpackError> | undefined = workTree
+    ? readGitStatus(workTree, gitTimeoutMs).catch((err: unknown) => asGitError(err))
+    : undefined;
+  // Never leave the git promise unobserved, whatever fails below.
+  gitStatusP?.catch(() => undefined);
+
+  const paths = await discoverConfigFiles({ cwd, patterns, exclude: logDir ? [snapshotDir, logDir] : [snapshotDir] });
+  if (paths.length === 0 && options.allowEmpty !== true) {
+    throw new AuditpackError('SNAPSHOT_NO_FILES', `no config files match ${patterns.map((p) => JSON.stringify(p)).join(', ')} under ${cwd}`, {
+      details: { cwd, patterns: [...patterns] },
+    });
+  }
+
+  const existingIds = await listSnapshotIds(snapshotDir);
+  const previousId = existingIds.at(-1);
+  const previous = previousId === undefined ? undefined : await readRecord(snapshotDir, previousId);
+  const ctx: ScanContext = {
+    cwd,
+    snapshotDir,
+    maxFileBytes,
+    redactor,
+    reusable: previous && previous.redaction?.rules === rules ? previous.files : undefined,
+  };
+  const scanned = await mapLimit(paths, READ_CONCURRENCY, (p) => scanFile(p, ctx));
+
+  let git: SnapshotGitFacts | null = null;
+  let gitError: SnapshotGitError | undefined;
+  const headDiffs = new Map<string, string>();
+  const headChanges: string[] = [];
+  let headRedacted = false;
+  if (workTree && gitStatusP) {
+    const status = await gitStatusP;
+    if (status instanceof AuditpackError) {
+      gitError = { code: 'GIT_FAILED', message: status.message };
+    } else {
+      try {
+        headRedacted = await diffAgainstHead(workTree, cwdReal, status, scanned, ctx, gitTimeoutMs, headDiffs, headChanges);
+        git = status.facts;
+      } catch (err) {
+        const e = asGitError(err);
+        gitError = { code: 'GIT_FAILED', message: e.message };
+        headDiffs.clear();
+        headChanges.length = 0;
+        headRedacted = false;
+      }
+    }
+  }
+
+  const changes = compareEntries(previous?.files, Object.fromEntries(scanned.map((s) => [s.path, s.entry])));
+  const storedTextOf = new Map<string, string>();
+  for (const s of scanned) if (s.storedText !== undefined) storedTextOf.set(s.path, s.storedText);
+  const previousSide = previous ? await loadSides(snapshotDir, previous, [...changes.removed, ...changes.changed]) : new Map<string, Side>();
+  const currentSide = await loadSides(
+    snapshotDir,
+    { files: Object.fromEntries(scanned.map((s) => [s.path, s.entry])) },
+    [...changes.added, ...changes.changed].filter((p) => !storedTextOf.has(p)),
+  );
+  for (const [p, text] of storedTextOf) currentSide.set(p, { kind: 'text', text });
+
+  // Phase 2: write the new objects, then the record.
+  const dirsToSync = new Set<string>();
+  const writes = scanned.filter((s) => s.toWrite !== undefined);
+  await mapLimit(writes, WRITE_CONCURRENCY, (s) => writeObject(snapshotDir, s.entry.object as string, s.toWrite as Buffer, { durable }, dirsToSync));
+  if (durable && dirsToSync.size > 0) {
+    await Promise.all([...dirsToSync].map((d) => syncDir(d)));
+    await syncDir(join(snapshotDir, 'objects'));
+  }
+
+  const files: Record<string, SnapshotFileEntry> = {};
+  for (const s of scanned) files[s.path] = s.entry;
+  const actor = actorOf(options.actor);
+  const anyRedacted = headRedacted || scanned.some((s) => s.entry.redacted === true);
+  const added = new Set(changes.added);
+  const removed = new Set(changes.removed);
+  const build = (id: string): ConfigSnapshot => {
+    const diffs: Record<string, string> = {};
+    const prevLabel = previousId === undefined ? '' : `snapshot ${previousId}`;
+    const curLabel = `snapshot ${id}`;
+    const all = [...new Set([...headDiffs.keys(), ...changes.added, ...changes.removed, ...changes.changed])].sort(byCodeUnit);
+    for (const p of all) {
+      let text = headDiffs.get(p) ?? '';
+      if (previous) {
+        const a = added.has(p) ? null : previousSide.get(p);
+        const b = removed.has(p) ? null : currentSide.get(p);
+        if (a !== undefined && b !== undefined && (a !== null || b !== null)) {
+          text += diffSides(p, a, b, prevLabel, curLabel);
+        }
+      }
+      if (text !== '') diffs[p] = text;
+    }
+    const record: ConfigSnapshot = {
+      format: SNAPSHOT_FORMAT,
+      snapshot_id: id,
+      timestamp: isoMicros(micros),
+      reason,
+      actor,
+      git,
+      ...(gitError ? { git_error: gitError } : {}),
+      files,
+      diffs,
+      changes,
+      head_changes: [...headChanges].sort(byCodeUnit),
+      redacted: anyRedacted,
+      redaction: { enabled: redactor.enabled, rules },
+      previous_snapshot_id: previousId ?? null,
+    };
+    return record;
+  };
+  let record: ConfigSnapshot | undefined;
+  const written = await writeRecord(
+    snapshotDir,
+    micros,
+    nextCounter(existingIds, micros),
+    (id) => {
+      record = build(id);
+      return `${JSON.stringify(record, null, 2)}\n`;
+    },
+    { durable },
+  );
+  const snapshot = record as ConfigSnapshot;
+
+  // Phase 3: link the snapshot into the audit trail.
+  if (logDir !== undefined) {
+    await appendSnapshotEvent(logDir, snapshot, sha256Hex(written.json), options);
+  }
+  return snapshot;
+}
+
+/**
+ * For the trading app's start: takes a snapshot with reason "startup" (or the given one), or does
+ * nothing and resolves undefined when `autoStartup` is false (SNAPSHOT_AUTO_STARTUP=false).
+ */
+export async function startupSnapshot(options: StartupSnapshotOptions): Promise<ConfigSnapshot | undefined> {
+  if (options.autoStartup === false) return undefined;
+  const { autoStartup: _ignored, reason, ...rest } = options;
+  return createConfigSnapshot({ ...rest, reason: reason ?? 'startup' });
+}
+
+/**
+ * Snapshot options from a resolved config (snapshot dir, patterns, size limit, redaction, log dir,
+ * SNAPSHOT_AUTO_STARTUP), for the CLI and for apps that configure auditpack from the environment:
+ * `startupSnapshot(snapshotOptionsFromConfig(resolveConfig()))`.
+ */
+export function snapshotOptionsFromConfig(config: AuditpackConfig): StartupSnapshotOptions & { snapshotDir: string; logDir: string } {
+  return {
+    cwd: config.cwd,
+    snapshotDir: config.snapshotDir,
+    logDir: config.logDir,
+    patterns: config.snapshotPatterns,
+    maxFileBytes: config.snapshotMaxFileBytes,
+    redaction: { enabled: config.redactionEnabled, keys: config.redactKeys, patterns: config.redactPatterns },
+    autoStartup: config.snapshotAutoStartup,
+  };
+}
+
+async function appendSnapshotEvent(logDir: string, s: ConfigSnapshot, recordSha256: string, options: CreateSnapshotOptions): Promise<void> {
+  const changed = [...s.changes.added, ...s.changes.removed, ...s.changes.changed].sort(byCodeUnit);
+  try {
+    const logger = createAuditLogger({
+      logDir,
+      durability: 'durable',
+      handleExit: false,
+      ...(options.redaction !== undefined ? { redaction: options.redaction } : {}),
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+      actor: s.actor.user,
+    });
+    try {
+      await logger.log('config', 'ConfigSnapshot', {
+        snapshot_id: s.snapshot_id,
+        reason: s.reason,
+        file_count: Object.keys(s.files).length,
+        changed_files: changed,
+        previous_snapshot_id: s.previous_snapshot_id,
+        record_sha256: recordSha256,
+        git_commit: s.git?.commit ?? null,
+        git_dirty: s.git?.dirty ?? null,
+      });
+    } finally {
+      await logger.close();
+    }
+  } catch (err) {
+    const code = isAuditpackError(err) ? err.code : 'LOG_WRITE_FAILED';
+    throw new AuditpackError(
+      code,
+      `snapshot ${s.snapshot_id} was written, but its ConfigSnapshot event could not be appended to ${logDir}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err, details: { snapshot_id: s.snapshot_id, logDir } },
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase 1 helpers
+
+async function scanFile(path: string, ctx: ScanContext): Promise<Scanned> {
+  const abs = isAbsolute(path) ? path : join(ctx.cwd, path);
+  let fh;
+  try {
+    fh = await open(abs, 'r');
+  } catch (err) {
+    throw readFailed(path, err);
+  }
+  try {
+    const st = await fh.stat({ bigint: true });
+    const mtime = isoMicros(Number(st.mtimeNs / 1000n));
+    if (st.size > BigInt(ctx.maxFileBytes)) {
+      const { hash, size } = await hashStream(fh);
+      return { path, entry: tooLarge(hash, size, mtime) };
+    }
+    const buf = await fh.readFile();
+    const hash = sha256Hex(buf);
+    if (buf.length > ctx.maxFileBytes) return { path, entry: tooLarge(hash, buf.length, mtime) };
+
+    const prev = ctx.reusable?.[path];
+    if (prev && Object.hasOwn(ctx.reusable as object, path) && prev.hash === hash && prev.stored && prev.object && (await objectPresent(ctx.snapshotDir, prev.object))) {
+      // Same bytes, same rules: the stored copy and its redaction are the same; skip the work.
+      const entry: SnapshotFileEntry = {
+        hash,
+        size: buf.length,
+        mtime,
+        stored: true,
+        object: prev.object,
+        ...(prev.binary ? { binary: true as const } : {}),
+        ...(prev.redacted ? { redacted: true as const } : {}),
+      };
+      return { path, entry };
+    }
+    if (isBinary(buf)) {
+      return { path, entry: { hash, size: buf.length, mtime, stored: true, object: hash, binary: true }, toWrite: buf };
+    }
+    const { text, encoding } = decodeText(buf);
+    const red = redactConfigText(text, configFormatOf(path), ctx.redactor);
+    if (!red.redacted) {
+      return { path, entry: { hash, size: buf.length, mtime, stored: true, object: hash }, toWrite: buf, storedText: text };
+    }
+    const stored = Buffer.from(red.text, encoding);
+    return {
+      path,
+      entry: { hash, size: buf.length, mtime, stored: true, object: sha256Hex(stored), redacted: true },
+      toWrite: stored,
+      storedText: red.text,
+    };
+  } catch (err) {
+    throw readFailed(path, err);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+function tooLarge(hash: string, size: number, mtime: string): SnapshotFileEntry {
+  return { hash, size, mtime, stored: false, too_large: true };
+}
+
+async function hashStream(fh: import('node:fs/promises').FileHandle): Promise<{ hash: string; size: number }> {
+  const h = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  let size = 0;
+  for (;;) {
+    const { bytesRead } = await fh.read(buf, 0, buf.length, size);
+    if (bytesRead === 0) break;
+    h.update(buf.subarray(0, bytesRead));
+    size += bytesRead;
+  }
+  return { hash: h.digest('hex'), size };
+}
+
+async function objectPresent(snapshotDir: string, hash: string): Promise<boolean> {
+  try {
+    return (await stat(objectPath(snapshotDir, hash))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readFailed(path: string, err: unknown): AuditpackError {
+  if (isAuditpackError(err)) return err;
+  const e = err as NodeJS.ErrnoException;
+  return new AuditpackError('SNAPSHOT_READ_FAILED', `cannot read config file ${path}: ${e?.message ?? String(err)}; no snapshot was written`, {
+    cause: err,
+    details: { path, errno: e?.code },
+  });
+}
+
+function isBinary(buf: Buffer): boolean {
+  return buf.subarray(0, BINARY_SNIFF_BYTES).includes(0);
+}
+
+/** UTF-8 when valid, else Latin-1 (byte-preserving), so re-encoding gives back the same bytes. */
+function decodeText(buf: Buffer): { text: string; encoding: 'utf8' | 'latin1' } {
+  return isUtf8(buf) ? { text: buf.toString('utf8'), encoding: 'utf8' } : { text: buf.toString('latin1'), encoding: 'latin1' };
+}
+
+function asGitError(err: unknown): AuditpackError {
+  if (isAuditpackError(err, 'GIT_FAILED')) return err;
+  return new AuditpackError('GIT_FAILED', `git failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
+
+/**
+ * Diffs of config files with uncommitted changes against HEAD (redacted both sides). Fills
+ * `diffs` and `changes`; resolves true if HEAD content had secrets replaced. Throws GIT_FAILED.
+ */
+async function diffAgainstHead(
+  workTree: string,
+  cwdReal: string,
+  status: GitStatus,
+  scanned: readonly Scanned[],
+  ctx: ScanContext,
+  timeoutMs: number,
+  diffs: Map<string, string>,
+  changes: string[],
+): Promise<boolean> {
+  const candidates: { s: Scanned; repoPath: string; untracked: boolean }[] = [];
+  for (const s of scanned) {
+    const rel = relative(workTree, isAbsolute(s.path) ? s.path : join(cwdReal, s.path));
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) continue;
+    const repoPath = rel.split(sep).join('/');
+    const untracked = isUntracked(status, repoPath);
+    if (untracked || status.changed.has(repoPath)) candidates.push({ s, repoPath, untracked });
+  }
+  if (candidates.length === 0) return false;
+  const tracked = candidates.filter((c) => !c.untracked).map((c) => c.repoPath);
+  const blobs = tracked.length > 0 && status.facts.commit !== null ? await readHeadBlobs(workTree, tracked, timeoutMs) : new Map<string, Buffer>();
+  const current = await loadSides(
+    ctx.snapshotDir,
+    { files: Object.fromEntries(candidates.map((c) => [c.s.path, c.s.entry])) },
+    candidates.filter((c) => c.s.storedText === undefined).map((c) => c.s.path),
+  );
+  for (const c of candidates) if (c.s.storedText !== undefined) current.set(c.s.path, { kind: 'text', text: c.s.storedText });
+  let redacted = false;
+  const headLabel = `git HEAD ${status.facts.commit ?? '(no commits)'}`;
+  for (const c of candidates) {
+    const blob = blobs.get(c.repoPath);
+    let headSide: Side | null = null;
+    if (blob !== undefined) {
+      if (isBinary(blob)) headSide = { kind: 'binary' };
+      else {
+        const red = redactConfigText(decodeText(blob).text, configFormatOf(c.s.path), ctx.redactor);
+        redacted ||= red.redacted;
+        headSide = { kind: 'text', text: red.text };
+      }
+    }
+    const cur = current.get(c.s.path) as Side;
+    // Same bytes as HEAD (a mode change, or staged then restored): no content diff to show.
+    if (blob !== undefined && sha256Hex(blob) === c.s.entry.hash) continue;
+    const text = diffSides(c.s.path, headSide, cur, headLabel, 'working tree');
+    if (text !== '') {
+      diffs.set(c.s.path, text);
+      changes.push(c.s.path);
+    }
+  }
+  return redacted;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diff sides
+
+/** One side of a diff, as far as it can be known. */
+type Side =
+  | { kind: 'text'; text: string }
+  | { kind: 'binary' }
+  | { kind: 'too_large'; hash: string; size: number }
+  | { kind: 'unavailable'; reason: string };
+
+/** Loads the stored content of `paths` from a record's entries. */
+async function loadSides(snapshotDir: string, rec: { files: Readonly<Record<string, SnapshotFileEntry>> }, paths: readonly string[]): Promise<Map<string, Side>> {
+  const out = new Map<string, Side>();
+  await mapLimit(paths, READ_CONCURRENCY, async (p) => {
+    const e = Object.hasOwn(rec.files, p) ? rec.files[p] : undefined;
+    if (!e) return;
+    if (!e.stored || !e.object) {
+      out.set(p, { kind: 'too_large', hash: e.hash, size: e.size });
+      return;
+    }
+    if (e.binary) {
+      out.set(p, { kind: 'binary' });
+      return;
+    }
+    try {
+      const bytes = await readObject(snapshotDir, e.object);
+      out.set(p, { kind: 'text', text: decodeText(bytes).text });
+    } catch (err) {
+      out.set(p, { kind: 'unavailable', reason: err instanceof Error ? err.message : String(err) });
+    }
+  });
+  return out;
+}
+
+/**
+ * The diff text between two sides (null: the file does not exist on that side). When the files'
+ * bytes differ but their redacted texts are equal, the change was to a redacted value: the text
+ * says so (without saying what), rather than showing nothing.
+ */
+function diffSides(path: string, a: Side | null, b: Side | null, aLabel: string, bLabel: string): string {
+  if (a?.kind === 'text' || a === null) {
+    if (b === null || b.kind === 'text') {
+      const text = unifiedDiff({ path, label: aLabel, text: a === null ? null : a.text }, { path, label: bLabel, text: b === null ? null : b.text });
+      if (text !== '' || a === null || b === null) return text;
+      return `Files a/${path} (${aLabel}) and b/${path} (${bLabel}) differ only in redacted values\n`;
+    }
+  }
+  if (a?.kind === 'binary' || b?.kind === 'binary') {
+    return binaryDiff(a === null ? null : { path, label: aLabel }, b === null ? null : { path, label: bLabel });
+  }
+  const left = a === null ? '/dev/null' : `a/${path} (${aLabel})`;
+  const right = b === null ? '/dev/null' : `b/${path} (${bLabel})`;
+  const why = [a, b]
+    .map((s) => (s?.kind === 'too_large' ? `not stored: ${s.size} bytes, over the size limit (sha256 ${s.hash})` : s?.kind === 'unavailable' ? `unavailable: ${s.reason}` : undefined))
+    .filter((x) => x !== undefined);
+  return `Files ${left} and ${right} differ; no content diff (${why.join('; ')})\n`;
+}
+
+/** Added, removed and changed paths between two file maps (by the files' own hashes). */
+function compareEntries(a: Readonly<Record<string, SnapshotFileEntry>> | undefined, b: Readonly<Record<string, SnapshotFileEntry>>): SnapshotChanges {
+  const added: string[] = [];
+  const removed: string[] = [];
+  const changed: string[] = [];
+  const before = a ?? {};
+  for (const p of Object.keys(b)) {
+    if (!Object.hasOwn(before, p)) added.push(p);
+    else if ((before[p] as SnapshotFileEntry).hash !== (b[p] as SnapshotFileEntry).hash) changed.push(p);
+  }
+  for (const p of Object.keys(before)) if (!Object.hasOwn(b, p)) removed.push(p);
+  return { added: added.sort(byCodeUnit), removed: removed.sort(byCodeUnit), changed: changed.sort(byCodeUnit) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the store
+
+/** Summaries of the stored snapshots, newest first. Throws SNAPSHOT_CORRUPT on a damaged record. */
+export async function listSnapshots(options: { snapshotDir: string }): Promise<SnapshotSummary[]> {
+  const ids = await listSnapshotIds(options.snapshotDir);
+  const records = await mapLimit(ids, READ_CONCURRENCY, (id) => readRecord(options.snapshotDir, id));
+  return records.reverse().map(summaryOf);
+}
+
+function summaryOf(r: ConfigSnapshot): SnapshotSummary {
+  const c = r.changes ?? { added: [], removed: [], changed: [] };
+  return {
+    snapshot_id: r.snapshot_id,
+    timestamp: r.timestamp,
+    reason: r.reason,
+    file_count: Object.keys(r.files).length,
+    changed_count: c.added.length + c.removed.length + c.changed.length,
+    git_commit: r.git?.commit ?? null,
+  };
+}
+
+/** Reads one snapshot record. SNAPSHOT_NOT_FOUND if there is none with that id. */
+export async function readSnapshot(options: { snapshotDir: string; id: string }): Promise<ConfigSnapshot> {
+  return readRecord(options.snapshotDir, options.id);
+}
+
+/**
+ * Resolves what a person typed to a snapshot id: an exact id, `latest`, or a unique prefix of an
+ * id. SNAPSHOT_NOT_FOUND if none matches, USAGE if a prefix is ambiguous.
+ */
+export async function resolveSnapshotId(options: { snapshotDir: string; ref: string }): Promise<string> {
+  const ids = await listSnapshotIds(options.snapshotDir);
+  const ref = options.ref.trim();
+  if (ref === 'latest') {
+    const last = ids.at(-1);
+    if (last === undefined) throw new AuditpackError('SNAPSHOT_NOT_FOUND', `no snapshots in ${options.snapshotDir}`);
+    return last;
+  }
+  if (ids.includes(ref)) return ref;
+  const matches = ref === '' ? [] : ids.filter((id) => id.startsWith(ref));
+  if (matches.length === 1) return matches[0] as string;
+  if (matches.length > 1) throw new AuditpackError('USAGE', `${JSON.stringify(ref)} matches ${matches.length} snapshots: ${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', …' : ''}`);
+  throw new AuditpackError('SNAPSHOT_NOT_FOUND', `no snapshot ${JSON.stringify(ref)} in ${options.snapshotDir}`, { details: { id: ref } });
+}
+
+/**
+ * The content of one file as stored at a snapshot (redacted where secrets were found; the bytes
+ * are checked against their hash). SNAPSHOT_NOT_FOUND if the snapshot has no such file or the file
+ * was too large to store.
+ */
+export async function readSnapshotFile(options: { snapshotDir: string; id: string; file: string }): Promise<Buffer> {
+  const rec = await readRecord(options.snapshotDir, options.id);
+  const file = options.file.replace(/\\/g, '/').replace(/^\.\//, '');
+  const entry = Object.hasOwn(rec.files, file) ? rec.files[file] : undefined;
+  if (!entry) {
+    throw new AuditpackError('SNAPSHOT_NOT_FOUND', `snapshot ${options.id} has no file ${JSON.stringify(options.file)}`, { details: { id: options.id, file: options.file } });
+  }
+  if (!entry.stored || !entry.object) {
+    throw new AuditpackError(
+      'SNAPSHOT_NOT_FOUND',
+      `${file} was ${entry.size} bytes at snapshot ${options.id}, over the size limit: hashed (sha256 ${entry.hash}), content not stored`,
+      { details: { id: options.id, file, hash: entry.hash } },
+    );
+  }
+  return readObject(options.snapshotDir, entry.object);
+}
+
+/** Compares two snapshots: files added, removed and changed (by hash), with unified diffs of the stored content. */
+export async function diffSnapshots(options: { snapshotDir: string; a: string; b: string }): Promise<SnapshotComparison> {
+  const [ra, rb] = await Promise.all([readRecord(options.snapshotDir, options.a), readRecord(options.snapshotDir, options.b)]);
+  const changes = compareEntries(ra.files, rb.files);
+  const [sa, sb] = await Promise.all([
+    loadSides(options.snapshotDir, ra, [...changes.removed, ...changes.changed]),
+    loadSides(options.snapshotDir, rb, [...changes.added, ...changes.changed]),
+  ]);
+  const diffs: Record<string, string> = {};
+  const la = `snapshot ${ra.snapshot_id}`;
+  const lb = `snapshot ${rb.snapshot_id}`;
+  const added = new Set(changes.added);
+  const removed = new Set(changes.removed);
+  for (const p of [...changes.added, ...changes.removed, ...changes.changed].sort(byCodeUnit)) {
+    const a = added.has(p) ? null : (sa.get(p) ?? null);
+    const b = removed.has(p) ? null : (sb.get(p) ?? null);
+    const text = diffSides(p, a, b, la, lb);
+    if (text !== '') diffs[p] = text;
+  }
+  return { a: ra.snapshot_id, b: rb.snapshot_id, ...changes, diffs };
+}
+
+/**
+ * The latest snapshot taken at or before the end of a UTC day (`YYYY-MM-DD`), or undefined if none
+ * was taken by then. Reads one record. For daily packs (issue 4).
+ */
+export async function latestSnapshotOnOrBefore(options: { snapshotDir: string; date: string }): Promise<ConfigSnapshot | undefined> {
+  checkDate(options.date);
+  const ids = await listSnapshotIds(options.snapshotDir);
+  // Ids sort by time; the day is the id's first 8 digits.
+  const limit = options.date.replaceAll('-', '');
+  let found: string | undefined;
+  for (const id of ids) if (id.slice(0, 8) <= limit) found = id;
+  return found === undefined ? undefined : readRecord(options.snapshotDir, found);
+}
+
+/** Every snapshot taken on a UTC day (`YYYY-MM-DD`), oldest first. For daily packs (issue 4). */
+export async function snapshotsOnDay(options: { snapshotDir: string; date: string }): Promise<ConfigSnapshot[]> {
+  checkDate(options.date);
+  const day = options.date.replaceAll('-', '');
+  const ids = (await listSnapshotIds(options.snapshotDir)).filter((id) => id.slice(0, 8) === day);
+  return mapLimit(ids, READ_CONCURRENCY, (id) => readRecord(options.snapshotDir, id));
+}
+
+/**
+ * All of a snapshot's diffs as one unified-diff text, paths in order, each section's `---`/`+++`
+ * lines naming its sides. '' when the snapshot recorded no diffs.
+ */
+export function snapshotDiffText(snapshot: ConfigSnapshot): string {
+  return Object.keys(snapshot.diffs)
+    .sort(byCodeUnit)
+    .map((p) => snapshot.diffs[p] as string)
+    .join('');
+}
+
+function checkDate(date: string): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function normalizeRedaction(r: boolean | RedactionOptions | undefined): RedactionOptions {
+  if (r === undefined || r === true) return {};
+  if (r === false) return { enabled: false };
+  return r;
+}
+
+/**
+ * A fingerprint of the redaction rules: the built-in lists and patterns, the user's additions and
+ * this module's version. When it matches the previous snapshot's, an unchanged file's stored copy
+ * is reused instead of being redacted again.
+ */
+function rulesFingerprint(o: RedactionOptions): string {
+  const enabled = o.enabled !== false;
+  const censor = o.censor ?? DEFAULT_CENSOR;
+  const desc = {
+    v: CONFIG_TEXT_RULES_VERSION,
+    enabled,
+    censor,
+    fragments: SENSITIVE_KEY_FRAGMENTS,
+    exact: SENSITIVE_KEY_EXACT,
+    protected: PROTECTED_KEYS,
+    builtin: builtinSecretPatterns(censor).map((p) => p.regex.source),
+    keys: (o.keys ?? []).map(normalizeKey),
+    patterns: (o.patterns ?? []).map((p) => (typeof p === 'string' ? p : `/${p.source}/${p.flags}`)),
+  };
+  return `sha256:${sha256Hex(JSON.stringify(desc)).slice(0, 16)}`;
+}
+
+function actorOf(given: { user?: string; host?: string } | undefined): { user: string; host: string } {
+  let user = given?.user;
+  if (user === undefined) {
+    try {
+      user = userInfo().username;
+    } catch {
+      // No passwd entry (containers): name the uid.
+      user = typeof process.getuid === 'function' ? `uid:${process.getuid()}` : 'unknown';
+    }
+  }
+  return { user, host: given?.host ?? hostname() };
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Maps with at most `limit` calls in flight, keeping order. Rejects with the first error. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed: unknown;
+  const worker = async (): Promise<void> => {
+    while (failed === undefined && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i] as T);
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed !== undefined) throw failed;
+  return out;
+}
