@@ -1,0 +1,72 @@
+/**
+ * The config part of a pack: `data/config_snapshot.json` (the latest snapshot taken at or before
+ * the end of the day, or a fresh one when there is none) and `data/config.diff` (every diff
+ * recorded by that day's snapshots, in unified format, after a `#` header line).
+ */
+import { readFile } from 'node:fs/promises';
+import { createConfigSnapshot, latestSnapshotOnOrBefore, snapshotDiffText, snapshotsOnDay, type CreateSnapshotOptions } from '../snapshot/index.js';
+import { recordPath } from '../snapshot/store.js';
+
+/** Where snapshots live, and how to take a fresh one when the day has none. */
+export interface PackSnapshotOptions extends Omit<CreateSnapshotOptions, 'reason' | 'allowEmpty'> {
+  snapshotDir: string;
+  /** Take a fresh snapshot when none exists at or before the day's end (default true). */
+  takeIfMissing?: boolean;
+}
+
+export interface CollectedConfig {
+  readonly snapshotJson: string | Buffer;
+  readonly diffText: string;
+  /** The snapshot included, if any. */
+  readonly snapshotId: string | null;
+}
+
+/** Gathers config_snapshot.json and config.diff for `date`. */
+export async function collectConfig(options: { date: string; snapshot: PackSnapshotOptions | false; includeDiffs: boolean }): Promise<CollectedConfig> {
+  const { date } = options;
+  const header = (what: string): string => `# auditpack config diffs for ${date}: ${what}\n`;
+  if (options.snapshot === false) {
+    return {
+      snapshotJson: `${JSON.stringify({ snapshot: null, reason: 'config snapshots were not configured for this export' }, null, 2)}\n`,
+      diffText: header('not included (no snapshot store configured)'),
+      snapshotId: null,
+    };
+  }
+  const so = options.snapshot;
+  let latest = await latestSnapshotOnOrBefore({ snapshotDir: so.snapshotDir, date });
+  if (latest === undefined && so.takeIfMissing !== false) {
+    const { takeIfMissing: _t, ...create } = so;
+    latest = await createConfigSnapshot({ ...create, reason: `export ${date}: no snapshot existed at or before the end of the day`, allowEmpty: true });
+  }
+  let snapshotJson: string | Buffer;
+  if (latest === undefined) {
+    snapshotJson = `${JSON.stringify({ snapshot: null, reason: 'no config snapshot exists' }, null, 2)}\n`;
+  } else {
+    // The record's own bytes, so an auditor can match it against the snapshot store exactly.
+    try {
+      snapshotJson = await readFile(recordPath(so.snapshotDir, latest.snapshot_id));
+    } catch {
+      snapshotJson = `${JSON.stringify(latest, null, 2)}\n`;
+    }
+  }
+
+  let diffText: string;
+  if (!options.includeDiffs) {
+    diffText = header('not included (EXPORT_INCLUDE_CONFIG_DIFFS=false)');
+  } else {
+    const day = await snapshotsOnDay({ snapshotDir: so.snapshotDir, date });
+    const parts: string[] = [];
+    let withDiffs = 0;
+    for (const s of day) {
+      const text = snapshotDiffText(s);
+      if (text === '') continue;
+      withDiffs++;
+      parts.push(`# snapshot ${s.snapshot_id} at ${s.timestamp} (${s.reason.replace(/[\r\n]+/g, ' ')})\n${text.endsWith('\n') ? text : `${text}\n`}`);
+    }
+    diffText =
+      withDiffs === 0
+        ? header(day.length === 0 ? 'no config snapshots were taken on this day' : `${day.length} snapshot(s), no differences recorded`)
+        : header(`${withDiffs} snapshot(s) with differences`) + parts.join('');
+  }
+  return { snapshotJson, diffText, snapshotId: latest?.snapshot_id ?? null };
+}

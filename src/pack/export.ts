@@ -1,0 +1,348 @@
+/**
+ * `exportPack`: turns one UTC day of the audit log into a BagIt pack an auditor can check on their
+ * own (issue 4; the format is docs/FORMAT.md, "Export packs").
+ *
+ * Nothing lost, nothing overwritten: the pack is built in `.tmp-*` inside the artifacts dir, every
+ * file fsynced and made read-only, then renamed into place and the parent fsynced. A crash leaves
+ * either no pack or a complete one. An existing pack is never overwritten: without `force` the
+ * export fails with PACK_EXISTS; with it, the old pack is renamed `YYYY-MM-DD.vN` and the new
+ * manifest's `supersedes` records its manifest hash.
+ */
+import { createHash, type KeyObject } from 'node:crypto';
+import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_ALERT_FILTER, type AlertFilterConfig } from '../config.js';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { createAuditLogger } from '../logger/index.js';
+import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
+import { signSshsig } from '../signing/index.js';
+import { fsyncDir, writeNewFile, type WrittenFile } from './files.js';
+import { findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
+import { scanDay, type MalformedLine } from './scan-day.js';
+import { writeTarGz, type TarEntry } from './tar.js';
+import { collectConfig, type PackSnapshotOptions } from './config-files.js';
+
+/** `format` of manifest.json. */
+export const PACK_FORMAT = 'auditpack-pack/1';
+
+/** The payload files of a pack, under data/, in manifest order. */
+export const PAYLOAD_FILES = Object.freeze(['alerts.jsonl', 'audit.jsonl', 'config.diff', 'config_snapshot.json', 'fills.csv', 'orders.csv'] as const);
+
+/** The tag files listed in tagmanifest-sha256.txt, in order. */
+export const TAG_FILES = Object.freeze(['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json'] as const);
+
+/** manifest.json, as written. */
+export interface PackManifest {
+  readonly format: typeof PACK_FORMAT;
+  readonly created_at: string;
+  readonly export_date: string;
+  readonly auditpack_version: string;
+  readonly files: Readonly<Record<string, { readonly size: number; readonly sha256: string; readonly modified: string }>>;
+  readonly summary: { readonly total_files: number; readonly total_size: number };
+  readonly events: { readonly total: number; readonly by_category: Readonly<Record<string, number>>; readonly malformed_lines: number; readonly late: number };
+  readonly rows: { readonly orders: number; readonly fills: number; readonly alerts: number };
+  readonly chain: { readonly first_seq: number | null; readonly last_seq: number | null; readonly start_prev: string | null; readonly end_hash: string | null };
+  readonly previous_pack: { readonly export_date: string; readonly manifest_sha256: string } | null;
+  readonly supersedes: { readonly manifest_sha256: string | null; readonly moved_to: string } | null;
+}
+
+/** Progress of a long export, for a progress line on a terminal. */
+export interface ExportProgress {
+  readonly phase: 'scan' | 'config' | 'finish' | 'compress';
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+}
+
+/** Options of exportPack. Directories are explicit; the CLI resolves them from config. */
+export interface ExportPackOptions {
+  /** The UTC day to export, `YYYY-MM-DD`. */
+  date: string;
+  /** Directory of the day files (must exist: LOGS_DIR_MISSING otherwise). */
+  logDir: string;
+  /** Where packs are written (created if missing). */
+  artifactsDir: string;
+  /** auditpack's version, written to bag-info.txt and manifest.json. */
+  version: string;
+  /** Make a new version when a pack exists (the old one is kept as `YYYY-MM-DD.vN`). */
+  force?: boolean;
+  /** Also write `YYYY-MM-DD.tar.gz`. */
+  compress?: boolean;
+  /** Sign tagmanifest-sha256.txt with this Ed25519 key (see src/signing). */
+  signingKey?: KeyObject;
+  /** Which events go to alerts.jsonl (default DEFAULT_ALERT_FILTER). */
+  alertFilter?: AlertFilterConfig;
+  /** Config snapshot sources; false leaves config_snapshot.json as `null` with a reason. */
+  snapshot?: PackSnapshotOptions | false;
+  /** Include the day's config diffs in data/config.diff (default true). */
+  includeConfigDiffs?: boolean;
+  /** Append a system/PackExported event to the audit log in logDir (default true). */
+  recordEvent?: boolean;
+  /** Clock (epoch ms) for created_at and Bagging-Date; default Date.now. */
+  now?: () => number;
+  /** Clock for the PackExported event (epoch µs), passed to the logger. */
+  loggerClock?: () => number;
+  onProgress?: (p: ExportProgress) => void;
+}
+
+/** What exportPack did. */
+export interface ExportResult {
+  readonly date: string;
+  /** The pack directory. */
+  readonly path: string;
+  readonly manifest: PackManifest;
+  /** SHA-256 of manifest.json's bytes. */
+  readonly manifestSha256: string;
+  readonly signed: boolean;
+  /** The .tar.gz, when compress was asked for. */
+  readonly archive: string | null;
+  /** The pack this one superseded (now renamed), when force was used on an existing pack. */
+  readonly superseded: { readonly path: string; readonly manifestSha256: string | null } | null;
+  /** Malformed lines carried into the pack (first 1000; the count is in manifest.events.malformed_lines). */
+  readonly malformed: readonly MalformedLine[];
+}
+
+/** Builds the pack for one day. See the module comment for the guarantees. */
+export async function exportPack(options: ExportPackOptions): Promise<ExportResult> {
+  const { date, logDir, artifactsDir } = options;
+  const day = dayNumberOfIsoDate(date);
+  if (day === undefined) throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  const now = options.now ?? Date.now;
+  try {
+    if (!statSync(logDir).isDirectory()) throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} is not a directory`, { details: { path: logDir } });
+  } catch (err) {
+    if (err instanceof AuditpackError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} does not exist`, { details: { path: logDir } });
+    }
+    throw wrapFsError(err, 'read', logDir);
+  }
+  try {
+    mkdirSync(artifactsDir, { recursive: true });
+  } catch (err) {
+    throw wrapFsError(err, 'create directory', artifactsDir);
+  }
+
+  const finalDir = join(artifactsDir, packDirName(date));
+  const archivePath = join(artifactsDir, `${date}.tar.gz`);
+  const existing = exists(finalDir);
+  const existingArchive = options.compress === true && exists(archivePath);
+  if ((existing || existingArchive) && options.force !== true) {
+    throw new AuditpackError('PACK_EXISTS', `a pack for ${date} already exists at ${existing ? finalDir : archivePath}; use --force to make a new version (the old one is kept)`, {
+      details: { path: existing ? finalDir : archivePath, date },
+    });
+  }
+
+  const tmp = mkdtempSync(join(artifactsDir, `${TMP_PREFIX}${date}-`));
+  let moved = false;
+  try {
+    const dataDir = join(tmp, 'data');
+    mkdirSync(dataDir);
+    const logFile = join(logDir, logFileName(day));
+    let totalBytes = 0;
+    try {
+      totalBytes = statSync(logFile).size;
+    } catch {
+      /* no log for the day: an empty pack */
+    }
+    const facts = await scanDay({
+      logFile,
+      dataDir,
+      alertFilter: options.alertFilter ?? DEFAULT_ALERT_FILTER,
+      totalBytes,
+      ...(options.onProgress ? { onProgress: (bytesRead: number, total: number) => options.onProgress?.({ phase: 'scan', bytesRead, totalBytes: total }) } : {}),
+    });
+    options.onProgress?.({ phase: 'config', bytesRead: totalBytes, totalBytes });
+    const config = await collectConfig({ date, snapshot: options.snapshot ?? false, includeDiffs: options.includeConfigDiffs !== false });
+    const files: Record<string, WrittenFile> = { ...facts.files };
+    files['config_snapshot.json'] = writeNewFile(join(dataDir, 'config_snapshot.json'), config.snapshotJson);
+    files['config.diff'] = writeNewFile(join(dataDir, 'config.diff'), config.diffText);
+
+    const created = new Date(now());
+    const createdAt = created.toISOString();
+    const previous = findPreviousPack(artifactsDir, date);
+    const superseded = existing ? { manifest_sha256: manifestSha256(finalDir) ?? null, moved_to: packDirName(date, nextVersion(artifactsDir, date)) } : null;
+
+    const manifestFiles: Record<string, { size: number; sha256: string; modified: string }> = {};
+    let totalSize = 0;
+    for (const name of PAYLOAD_FILES) {
+      const f = files[name] as WrittenFile;
+      manifestFiles[`data/${name}`] = { size: f.size, sha256: f.sha256, modified: f.modified };
+      totalSize += f.size;
+    }
+    const manifest: PackManifest = {
+      format: PACK_FORMAT,
+      created_at: createdAt,
+      export_date: date,
+      auditpack_version: options.version,
+      files: manifestFiles,
+      summary: { total_files: PAYLOAD_FILES.length, total_size: totalSize },
+      events: facts.events,
+      rows: facts.rows,
+      chain: facts.chain,
+      previous_pack: previous,
+      supersedes: superseded,
+    };
+    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+    const tags: Record<string, WrittenFile> = {};
+    tags['bagit.txt'] = writeNewFile(join(tmp, 'bagit.txt'), 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
+    tags['bag-info.txt'] = writeNewFile(
+      join(tmp, 'bag-info.txt'),
+      [
+        `Bagging-Date: ${createdAt.slice(0, 10)}`,
+        `Payload-Oxum: ${totalSize}.${PAYLOAD_FILES.length}`,
+        `External-Identifier: auditpack-${date}`,
+        `Export-Date: ${date}`,
+        `Auditpack-Version: ${options.version}`,
+        '',
+      ].join('\n'),
+    );
+    tags['manifest-sha256.txt'] = writeNewFile(
+      join(tmp, 'manifest-sha256.txt'),
+      PAYLOAD_FILES.map((n) => `${(files[n] as WrittenFile).sha256}  data/${n}\n`).join(''),
+    );
+    tags['manifest.json'] = writeNewFile(join(tmp, 'manifest.json'), manifestText);
+    const tagmanifest = TAG_FILES.map((n) => `${(tags[n] as WrittenFile).sha256}  ${n}\n`).join('');
+    writeNewFile(join(tmp, 'tagmanifest-sha256.txt'), tagmanifest);
+    if (options.signingKey !== undefined) {
+      writeNewFile(join(tmp, 'tagmanifest-sha256.txt.sig'), signSshsig(Buffer.from(tagmanifest, 'utf8'), options.signingKey));
+    }
+    options.onProgress?.({ phase: 'finish', bytesRead: totalBytes, totalBytes });
+
+    // Read-only, then durable, then visible.
+    for (const name of PAYLOAD_FILES) chmodSync(join(dataDir, name), 0o444);
+    for (const name of [...TAG_FILES, 'tagmanifest-sha256.txt', ...(options.signingKey ? ['tagmanifest-sha256.txt.sig'] : [])]) chmodSync(join(tmp, name), 0o444);
+    chmodSync(dataDir, 0o555);
+    fsyncDir(dataDir);
+    fsyncDir(tmp);
+    chmodSync(tmp, 0o555);
+
+    let supersededResult: ExportResult['superseded'] = null;
+    if (superseded !== null) {
+      // A new version never overwrites: the old pack moves aside under the next free .vN.
+      const movedTo = join(artifactsDir, superseded.moved_to);
+      if (exists(movedTo)) throw new AuditpackError('PACK_EXISTS', `${movedTo} appeared during the export; try again`);
+      renameOrThrow(finalDir, movedTo);
+      supersededResult = { path: movedTo, manifestSha256: superseded.manifest_sha256 };
+    }
+    if (exists(finalDir)) throw new AuditpackError('PACK_EXISTS', `a pack for ${date} appeared at ${finalDir} during the export`, { details: { path: finalDir } });
+    renameOrThrow(tmp, finalDir);
+    moved = true;
+    fsyncDir(artifactsDir);
+
+    const manifestHash = createHash('sha256').update(manifestText).digest('hex');
+    let archive: string | null = null;
+    if (options.compress === true) {
+      options.onProgress?.({ phase: 'compress', bytesRead: totalBytes, totalBytes });
+      archive = await compressPack(artifactsDir, date, superseded?.moved_to ?? null);
+    }
+    if (options.recordEvent !== false) {
+      await recordExport(logDir, options.loggerClock, {
+        date,
+        path: finalDir,
+        manifest_sha256: manifestHash,
+        events: manifest.events.total,
+        malformed_lines: manifest.events.malformed_lines,
+        signed: options.signingKey !== undefined,
+        ...(supersededResult ? { supersedes: superseded?.manifest_sha256 ?? null, moved_to: superseded?.moved_to } : {}),
+      });
+    }
+    return Object.freeze({
+      date,
+      path: finalDir,
+      manifest,
+      manifestSha256: manifestHash,
+      signed: options.signingKey !== undefined,
+      archive,
+      superseded: supersededResult,
+      malformed: facts.malformed,
+    });
+  } finally {
+    if (!moved) removeTree(tmp);
+  }
+}
+
+/** Writes `<date>.tar.gz` of the pack (built as `.tmp-…`, fsynced, renamed); an older archive moves to `.vN` too. */
+async function compressPack(artifactsDir: string, date: string, movedTo: string | null): Promise<string> {
+  const dest = join(artifactsDir, `${date}.tar.gz`);
+  const tmp = join(artifactsDir, `${TMP_PREFIX}${date}-${process.pid}-${Date.now()}.tar.gz`);
+  const packDir = join(artifactsDir, date);
+  const entries: TarEntry[] = [];
+  const mt = (p: string): number => Math.floor(statSync(p).mtimeMs / 1000);
+  entries.push({ name: `${date}/`, mode: 0o555, mtime: mt(packDir) });
+  const top = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json', 'tagmanifest-sha256.txt', 'tagmanifest-sha256.txt.sig'];
+  for (const n of top) if (exists(join(packDir, n))) entries.push({ name: `${date}/${n}`, source: join(packDir, n), mode: 0o444, mtime: mt(join(packDir, n)) });
+  entries.push({ name: `${date}/data/`, mode: 0o555, mtime: mt(join(packDir, 'data')) });
+  for (const n of PAYLOAD_FILES) entries.push({ name: `${date}/data/${n}`, source: join(packDir, 'data', n), mode: 0o444, mtime: mt(join(packDir, 'data', n)) });
+  try {
+    await writeTarGz(tmp, entries);
+    const fd = openSync(tmp, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
+    if (exists(dest)) {
+      const aside = join(artifactsDir, `${movedTo ?? packDirName(date, nextVersion(artifactsDir, date))}.tar.gz`);
+      if (exists(aside)) throw new AuditpackError('PACK_EXISTS', `${aside} exists; refusing to overwrite`);
+      renameOrThrow(dest, aside);
+    }
+    renameOrThrow(tmp, dest);
+    fsyncDir(artifactsDir);
+    return dest;
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err instanceof AuditpackError ? err : wrapFsError(err, 'write', dest);
+  }
+}
+
+async function recordExport(logDir: string, clock: (() => number) | undefined, fields: Record<string, unknown>): Promise<void> {
+  const logger = createAuditLogger({ logDir, handleExit: false, durability: 'durable', ...(clock ? { clock } : {}) });
+  try {
+    await logger.log('system', 'PackExported', fields);
+  } finally {
+    await logger.close();
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function renameOrThrow(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    throw wrapFsError(err, 'rename', `${from} -> ${to}`);
+  }
+}
+
+/** Removes a build directory we made (restoring write permission first; symlinks are not followed). */
+export function removeTree(dir: string): void {
+  try {
+    makeWritable(dir);
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    /* best effort: a leftover .tmp- dir is ignored by everything and pruned later */
+  }
+}
+
+/** chmod u+w on a directory tree (directories only; files need no write bit to be unlinked). */
+export function makeWritable(dir: string): void {
+  const st = lstatSync(dir);
+  if (!st.isDirectory()) return;
+  chmodSync(dir, 0o755);
+  for (const name of readdirNames(dir)) {
+    const p = join(dir, name);
+    if (lstatSync(p).isDirectory()) makeWritable(p);
+  }
+}
+
+function readdirNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

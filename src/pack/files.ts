@@ -1,0 +1,164 @@
+/**
+ * File helpers for building a pack durably: a hashing buffered writer, fsync of files and
+ * directories, and read-only marking. Everything is synchronous on purpose: the export's single
+ * read loop calls the writers from inside `scanLines`' callback, and bounded synchronous writes
+ * keep memory flat (no queue of pending async writes can build up).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, writeSync, constants as fsConstants, fstatSync } from 'node:fs';
+import { wrapFsError } from '../errors.js';
+
+/** What a finished file is: its size and SHA-256. */
+export interface WrittenFile {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+  /** mtime after the last write, ISO UTC. */
+  readonly modified: string;
+}
+
+const BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Writes a new file (O_EXCL) through a fixed buffer, hashing every byte written. The byte-level
+ * methods let the export copy slices of log lines straight into the output without decoding.
+ */
+export class HashingWriter {
+  private readonly fd: number;
+  private readonly hash: Hash = createHash('sha256');
+  private buf: Buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private pos = 0;
+  private size = 0;
+  private closed = false;
+
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
+    } catch (err) {
+      throw wrapFsError(err, 'create', path);
+    }
+  }
+
+  /** Room for `n` more bytes in the buffer (flushing first if needed). */
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+  }
+
+  /** Appends text (UTF-8). */
+  write(s: string): void {
+    this.room(s.length * 3);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /** Appends one byte. */
+  byte(b: number): void {
+    if (this.pos === this.buf.length) this.flush();
+    this.buf[this.pos++] = b;
+  }
+
+  /** Appends `src[start, end)`. */
+  slice(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n > BUFFER_BYTES) {
+      this.flush();
+      this.put(src.subarray(start, end));
+      return;
+    }
+    this.room(n);
+    if (n < 32) {
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = start; i < end; i++) b[p++] = src[i] as number;
+      this.pos = p;
+    } else {
+      this.buf.set(src.subarray(start, end), this.pos);
+      this.pos += n;
+    }
+  }
+
+  /** Appends `src[start, end)` with every `"` doubled (the inside of a quoted CSV field). */
+  sliceDoublingQuotes(src: Uint8Array, start: number, end: number): void {
+    for (let i = start; i < end; i++) {
+      const c = src[i] as number;
+      if (this.pos + 2 > this.buf.length) this.flush();
+      this.buf[this.pos++] = c;
+      if (c === 0x22) this.buf[this.pos++] = 0x22;
+    }
+  }
+
+  /** Appends bytes the caller may reuse afterwards (written through, not kept). */
+  writeBytes(b: Uint8Array): void {
+    this.flush();
+    this.put(b);
+  }
+
+  private flush(): void {
+    if (this.pos === 0) return;
+    this.put(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+  }
+
+  private put(b: Uint8Array): void {
+    this.hash.update(b);
+    let off = 0;
+    try {
+      while (off < b.length) off += writeSync(this.fd, b, off, b.length - off);
+    } catch (err) {
+      throw wrapFsError(err, 'write', this.path);
+    }
+    this.size += b.length;
+  }
+
+  /** Flushes, fsyncs and closes; returns the size and hash. */
+  finish(): WrittenFile {
+    this.flush();
+    try {
+      fsyncSync(this.fd);
+      const st = fstatSync(this.fd);
+      this.closed = true;
+      closeSync(this.fd);
+      return Object.freeze({ path: this.path, size: this.size, sha256: this.hash.digest('hex'), modified: st.mtime.toISOString() });
+    } catch (err) {
+      throw wrapFsError(err, 'write', this.path);
+    }
+  }
+
+  /** Closes without caring about errors (after a failure elsewhere). */
+  abandon(): void {
+    if (this.closed) return; // never close a descriptor number the OS may have reused
+    this.closed = true;
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+/** Writes a whole new file, fsynced; returns its size and hash. */
+export function writeNewFile(path: string, content: string | Uint8Array): WrittenFile {
+  const w = new HashingWriter(path);
+  try {
+    if (typeof content === 'string') w.write(content);
+    else w.writeBytes(content);
+    return w.finish();
+  } catch (err) {
+    w.abandon();
+    throw err;
+  }
+}
+
+/** fsyncs a directory, so renames and new entries in it survive a crash. */
+export function fsyncDir(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
+    fsyncSync(fd);
+  } catch (err) {
+    throw wrapFsError(err, 'sync directory', path);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

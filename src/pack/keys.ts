@@ -1,0 +1,100 @@
+/**
+ * Recognising the top-level keys the export cares about, by comparing bytes (no string per key).
+ */
+import { Kind, type EntryTable } from './json-line.js';
+
+/** Keys with a meaning to the export, by id. */
+export const KEY = Object.freeze({
+  ts: 0,
+  iso_ts: 1,
+  seq: 2,
+  category: 3,
+  event: 4,
+  prev: 5,
+  late: 6,
+  severity: 7,
+  order_id: 8,
+  deal_id: 9,
+  symbol: 10,
+  side: 11,
+  quantity: 12,
+  price: 13,
+} as const);
+export type KeyName = keyof typeof KEY;
+export const KEY_NAMES = Object.freeze(Object.keys(KEY) as KeyName[]);
+const KEY_COUNT = KEY_NAMES.length;
+
+const BY_LENGTH: { bytes: Buffer; id: number }[][] = [];
+for (const name of KEY_NAMES) {
+  const bytes = Buffer.from(name, 'latin1');
+  (BY_LENGTH[bytes.length] ??= []).push({ bytes, id: KEY[name] });
+}
+const BY_NAME = new Map<string, number>(KEY_NAMES.map((n) => [n, KEY[n]]));
+
+/** Per line: for each known key, the index of its last entry in the table (JSON.parse keeps the last), or -1. */
+export class KeyIndex {
+  /** entry index by key id, -1 when absent. */
+  readonly at: Int32Array = new Int32Array(KEY_COUNT);
+  /** key id by entry index, -1 for other keys. */
+  ids: Int16Array = new Int16Array(64);
+
+  /** Fills `at` and `ids` for the entries of `line` in `table`. */
+  index(line: Uint8Array, table: EntryTable): void {
+    this.at.fill(-1);
+    if (this.ids.length < table.count) this.ids = new Int16Array(table.keyStart.length);
+    for (let i = 0; i < table.count; i++) {
+      const ks = (table.keyStart[i] as number) + 1;
+      const ke = (table.keyEnd[i] as number) - 1;
+      let id = -1;
+      if (table.keyEscaped[i] === 1) {
+        // A key written with escapes ("cat\u0065gory") is the same key to JSON.parse.
+        id = BY_NAME.get(JSON.parse(Buffer.from(line.subarray(ks - 1, ke + 1)).toString('utf8')) as string) ?? -1;
+      } else {
+        const bucket = BY_LENGTH[ke - ks];
+        if (bucket !== undefined) {
+          for (const cand of bucket) {
+            let j = 0;
+            const b = cand.bytes;
+            while (j < b.length && line[ks + j] === b[j]) j++;
+            if (j === b.length) {
+              id = cand.id;
+              break;
+            }
+          }
+        }
+      }
+      this.ids[i] = id;
+      if (id >= 0) this.at[id] = i;
+    }
+  }
+}
+
+/** The decoded text of a string value (entry `i`), or undefined when it is not a string. */
+export function stringValue(line: Buffer, table: EntryTable, i: number): string | undefined {
+  if (i < 0 || table.kind[i] !== Kind.String) return undefined;
+  const vs = table.valueStart[i] as number;
+  const ve = table.valueEnd[i] as number;
+  if (table.valueEscaped[i] === 1) return JSON.parse(line.toString('utf8', vs, ve)) as string;
+  return line.toString('utf8', vs + 1, ve - 1);
+}
+
+/** The value of a number entry when it is a safe integer written plainly (`42`), else undefined. */
+export function integerValue(line: Uint8Array, table: EntryTable, i: number): number | undefined {
+  if (i < 0 || table.kind[i] !== Kind.Number) return undefined;
+  const vs = table.valueStart[i] as number;
+  const ve = table.valueEnd[i] as number;
+  if (ve - vs <= 15) {
+    let n = 0;
+    let p = vs;
+    const neg = line[p] === 0x2d;
+    if (neg) p++;
+    for (; p < ve; p++) {
+      const c = line[p] as number;
+      if (c < 0x30 || c > 0x39) break;
+      n = n * 10 + (c - 0x30);
+    }
+    if (p === ve) return neg ? -n : n;
+  }
+  const v = Number(Buffer.from(line.subarray(vs, ve)).toString('latin1'));
+  return Number.isSafeInteger(v) ? v : undefined;
+}

@@ -1,0 +1,148 @@
+/**
+ * Names and places in the artifacts directory (docs/FORMAT.md, "Export packs"):
+ * `YYYY-MM-DD/` (current pack), `YYYY-MM-DD.vN/` (a superseded version), `YYYY-MM-DD[.vN].tar.gz`,
+ * `pruned.jsonl`, and `.tmp-*` build directories.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
+import { wrapFsError } from '../errors.js';
+import { dayNumberOfIsoDate } from '../rotation/index.js';
+
+/** Prefix of temporary build directories and files inside the artifacts dir. */
+export const TMP_PREFIX = '.tmp-';
+/** The ledger of pruned packs. */
+export const PRUNED_LEDGER = 'pruned.jsonl';
+
+const PACK_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.v([1-9]\d{0,5}))?$/;
+const ARCHIVE_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.v([1-9]\d{0,5}))?\.tar\.gz$/;
+
+/** A pack-shaped name: its date and version (null for the current pack). */
+export interface PackName {
+  readonly date: string;
+  readonly version: number | null;
+}
+
+/** Parses `YYYY-MM-DD` or `YYYY-MM-DD.vN` (a real calendar date); undefined for anything else. */
+export function parsePackName(name: string): PackName | undefined {
+  const m = PACK_NAME.exec(name);
+  if (!m || dayNumberOfIsoDate(m[1] as string) === undefined) return undefined;
+  return { date: m[1] as string, version: m[2] === undefined ? null : Number(m[2]) };
+}
+
+/** Parses `YYYY-MM-DD[.vN].tar.gz`; undefined for anything else. */
+export function parseArchiveName(name: string): PackName | undefined {
+  const m = ARCHIVE_NAME.exec(name);
+  if (!m || dayNumberOfIsoDate(m[1] as string) === undefined) return undefined;
+  return { date: m[1] as string, version: m[2] === undefined ? null : Number(m[2]) };
+}
+
+/** The name of a pack directory. */
+export function packDirName(date: string, version: number | null = null): string {
+  return version === null ? date : `${date}.v${version}`;
+}
+
+/** One entry of the artifacts directory that looks like a pack or an archive. */
+export interface PackEntry extends PackName {
+  /** File name inside the artifacts dir. */
+  readonly name: string;
+  readonly kind: 'pack' | 'archive';
+  /** What the entry is, without following symlinks. */
+  readonly type: 'dir' | 'file' | 'symlink' | 'other';
+}
+
+function typeOf(d: Dirent): PackEntry['type'] {
+  if (d.isSymbolicLink()) return 'symlink';
+  if (d.isDirectory()) return 'dir';
+  if (d.isFile()) return 'file';
+  return 'other';
+}
+
+/** Pack-named directories and archives in the artifacts dir (none when it does not exist), sorted by name. */
+export function listPackEntries(artifactsDir: string): PackEntry[] {
+  let dirents: Dirent[];
+  try {
+    dirents = readdirSync(artifactsDir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw wrapFsError(err, 'read directory', artifactsDir);
+  }
+  const out: PackEntry[] = [];
+  for (const d of dirents) {
+    const p = parsePackName(d.name);
+    if (p) out.push({ ...p, name: d.name, kind: 'pack', type: typeOf(d) });
+    const a = parseArchiveName(d.name);
+    if (a) out.push({ ...a, name: d.name, kind: 'archive', type: typeOf(d) });
+  }
+  return out.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+}
+
+/** SHA-256 of a pack's manifest.json bytes, or undefined when it cannot be read. */
+export function manifestSha256(packDir: string): string | undefined {
+  try {
+    return createHash('sha256').update(readFileSync(join(packDir, 'manifest.json'))).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** One line of pruned.jsonl. */
+export interface PrunedEntry {
+  readonly export_date: string;
+  readonly manifest_sha256: string | null;
+  /** The pruned directory's name (`YYYY-MM-DD` or `YYYY-MM-DD.vN`). */
+  readonly path: string;
+  readonly pruned_at: string;
+}
+
+/** The entries of pruned.jsonl that parse (a damaged line is skipped, never fatal). */
+export function readPrunedLedger(artifactsDir: string): PrunedEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(join(artifactsDir, PRUNED_LEDGER), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw wrapFsError(err, 'read', join(artifactsDir, PRUNED_LEDGER));
+  }
+  const out: PrunedEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const v = JSON.parse(line) as Partial<PrunedEntry>;
+      if (typeof v.export_date === 'string' && typeof v.path === 'string') {
+        out.push({
+          export_date: v.export_date,
+          manifest_sha256: typeof v.manifest_sha256 === 'string' ? v.manifest_sha256 : null,
+          path: v.path,
+          pruned_at: typeof v.pruned_at === 'string' ? v.pruned_at : '',
+        });
+      }
+    } catch {
+      /* a torn or edited line: skipped */
+    }
+  }
+  return out;
+}
+
+/** The newest pack (or pruned.jsonl entry) dated before `date`: what `previous_pack` records. */
+export function findPreviousPack(artifactsDir: string, date: string): { export_date: string; manifest_sha256: string } | null {
+  let best: { export_date: string; manifest_sha256: string } | null = null;
+  for (const e of listPackEntries(artifactsDir)) {
+    if (e.kind !== 'pack' || e.version !== null || e.type !== 'dir' || e.date >= date) continue;
+    if (best !== null && e.date <= best.export_date) continue;
+    const sha = manifestSha256(join(artifactsDir, e.name));
+    if (sha !== undefined) best = { export_date: e.date, manifest_sha256: sha };
+  }
+  for (const p of readPrunedLedger(artifactsDir)) {
+    if (parsePackName(p.path)?.version !== null || p.export_date >= date || p.manifest_sha256 === null) continue;
+    if (best === null || p.export_date > best.export_date) best = { export_date: p.export_date, manifest_sha256: p.manifest_sha256 };
+  }
+  return best;
+}
+
+/** The next free version number for `date` (1 + the highest `.vN` of a dir or archive). */
+export function nextVersion(artifactsDir: string, date: string): number {
+  let max = 0;
+  for (const e of listPackEntries(artifactsDir)) if (e.date === date && e.version !== null && e.version > max) max = e.version;
+  return max + 1;
+}
