@@ -1,0 +1,401 @@
+/**
+ * verifyPack: a pack directory or a `.tar.gz` pack (issue 5). Facts are gathered in one streaming
+ * pass per file (the tar: one pass, plus a second over the log when the archive's order put the log
+ * before what its check needs), then judged by pack-judge.ts.
+ *
+ * Nothing outside the pack is ever read: entries are examined with lstat, symbolic links and
+ * special files are findings and are never opened, files are opened with O_NOFOLLOW, names are
+ * checked before use, and every read is bounded.
+ */
+import { createHash, type KeyObject } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { constants as fsc } from 'node:fs';
+import { lstat, open, readdir, realpath } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { scanLines, type ScannedLine } from '../chain/lines.js';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { CsvCounter, type CsvStats } from './csv-count.js';
+import { LineSplitter } from './line-splitter.js';
+import { LogChecker, type LogFacts } from './log-check.js';
+import { direntKind } from './log.js';
+import { dateOfPackDirName, isSafeRelativePath, judgePack, TAG_FILE_BOUNDS, type CollectedFile, type ManifestSummary, type PackFacts, type TrustedKeys } from './pack-judge.js';
+import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
+import { readTarGz, TarFormatError, type TarEntrySink } from './tar.js';
+
+/** Options of verifyPack and verifyArchive. */
+export interface VerifyPackOptions {
+  /** Trusted public keys (e.g. from `--pubkey`): the signature must be by one of them. */
+  publicKeys?: readonly KeyObject[];
+  /** Trusted signers (e.g. parsed from `--allowed-signers`): keys whose namespaces allow `auditpack`. */
+  allowedSigners?: readonly { identity: string; key: KeyObject; namespaces?: readonly string[] | undefined }[];
+  /** Read every log line with JSON.parse. */
+  full?: boolean;
+}
+
+/** A pack's report, with what an archive check needs from its manifest. */
+export interface PackReport extends VerifyReport {
+  readonly manifest: ManifestSummary;
+}
+
+/** Alert lines cross-checked against the log, at most (32 bytes of hash each, kept as hex). */
+const MAX_ALERT_HASHES = 1_000_000;
+/** Entries walked in a pack directory, at most; a pack has about ten. */
+const MAX_ENTRIES = 10_000;
+const MAX_DEPTH = 6;
+const CHUNK = 1024 * 1024;
+
+function trustOf(o: VerifyPackOptions): TrustedKeys | undefined {
+  const keys: { key: KeyObject; identity?: string }[] = [];
+  for (const k of o.publicKeys ?? []) keys.push({ key: k });
+  for (const s of o.allowedSigners ?? []) {
+    if (s.namespaces === undefined || s.namespaces.includes('auditpack')) keys.push({ key: s.key, identity: s.identity });
+  }
+  return o.publicKeys === undefined && o.allowedSigners === undefined ? undefined : { keys };
+}
+
+/**
+ * Verifies a pack: a directory `YYYY-MM-DD[.vN]/` or a `.tar.gz` of one. See docs/FORMAT.md
+ * ("Verifying") for the list of checks. Throws PATH_NOT_FOUND / READ_FAILED only when the path
+ * itself cannot be read.
+ */
+export async function verifyPack(path: string, options: VerifyPackOptions = {}): Promise<PackReport> {
+  if (path.endsWith('.tar.gz') || path.endsWith('.tgz')) return verifyPackTar(path, options);
+  let real: string;
+  try {
+    real = await realpath(path); // the path the user named may be a link; nothing inside is followed
+    const st = await lstat(real);
+    if (!st.isDirectory()) throw new AuditpackError('USAGE', `${path} is neither a pack directory nor a .tar.gz pack`, { details: { path } });
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+  return verifyPackDir(real, path, options, basename(real));
+}
+
+/** @internal Verifies a pack directory already known to be a real directory. */
+export async function verifyPackDir(dir: string, target: string, options: VerifyPackOptions, dirName: string | undefined): Promise<PackReport> {
+  const f = new Findings();
+  const files = new Map<string, CollectedFile>();
+  const found = await walk(dir, f);
+  if (found.length === 0) f.add('EMPTY_DIRECTORY', 'error', '.', 'the pack directory holds no files');
+  const tags = new Map<string, Buffer | 'too-large'>();
+  const csv = new Map<string, CsvStats>();
+
+  // 1. Small files at the root, bounded.
+  for (const { rel, size } of found) {
+    const bound = TAG_FILE_BOUNDS[rel];
+    if (bound === undefined) continue;
+    if (size > bound) {
+      tags.set(rel, 'too-large');
+      files.set(rel, await hashFile(join(dir, rel), undefined));
+      continue;
+    }
+    const buf = await readBounded(join(dir, rel), bound);
+    tags.set(rel, buf);
+    files.set(rel, { size: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
+  }
+  const exportDate = peekExportDate(tags.get('manifest.json')) ?? (dirName === undefined ? undefined : dateOfPackDirName(dirName)?.date);
+
+  // 2. alerts.jsonl first (its line hashes are looked for during the log scan).
+  let alerts: PackFacts['alerts'];
+  const has = new Set(found.map((x) => x.rel));
+  if (has.has('data/alerts.jsonl')) {
+    const acc = alertAccumulator();
+    const h = createHash('sha256');
+    const size = await scanLines(join(dir, 'data/alerts.jsonl'), acc.onLine, { onChunk: (c) => h.update(c) }).catch((err: unknown) => {
+      throw wrapFsError(err, 'read', join(dir, 'data/alerts.jsonl'));
+    });
+    files.set('data/alerts.jsonl', { size, sha256: h.digest('hex') });
+    alerts = acc.result();
+  }
+
+  // 3. The log: chain, counts and whole-file digest in one pass.
+  let log: LogFacts | undefined;
+  if (has.has('data/audit.jsonl')) {
+    const checker = new LogChecker({ file: 'data/audit.jsonl', findings: f, date: exportDate, alertHashes: alerts?.hashes, full: options.full === true });
+    const h = createHash('sha256');
+    const p = join(dir, 'data/audit.jsonl');
+    const size = await scanLines(p, (l) => checker.push(l), { onChunk: (c) => h.update(c) }).catch((err: unknown) => {
+      throw wrapFsError(err, 'read', p);
+    });
+    files.set('data/audit.jsonl', { size, sha256: h.digest('hex') });
+    log = checker.finish();
+  }
+
+  // 4. Every other file: hashed (the CSVs also counted).
+  for (const { rel } of found) {
+    if (files.has(rel)) continue;
+    const counter = rel === 'data/orders.csv' || rel === 'data/fills.csv' ? new CsvCounter() : undefined;
+    files.set(rel, await hashFile(join(dir, rel), counter));
+    if (counter !== undefined) csv.set(rel, counter.finish());
+  }
+
+  const facts: PackFacts = { dirName, files, tags, csv, alerts, log };
+  const manifestBuf = tags.get('manifest.json');
+  const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
+  const manifest = judgePack(facts, trustOf(options), f, manifestSha);
+  return { ...makeReport('pack', target, checkedOf(files, log, alerts), f), manifest };
+}
+
+function checkedOf(files: Map<string, CollectedFile>, log: LogFacts | undefined, alerts: PackFacts['alerts']): Record<string, number> {
+  return {
+    files: files.size,
+    bytes: [...files.values()].reduce((s, x) => s + x.size, 0),
+    log_lines: log?.lines ?? 0,
+    events: log?.events ?? 0,
+    alert_lines: alerts?.lines ?? 0,
+  };
+}
+
+function alertAccumulator(): { onLine: (l: ScannedLine) => void; result: () => NonNullable<PackFacts['alerts']> } {
+  let lines = 0;
+  let hashes: string[] | undefined = [];
+  let unterminated = false;
+  return {
+    onLine: (l) => {
+      lines++;
+      if (!l.terminated) unterminated = true;
+      if (hashes !== undefined) {
+        if (hashes.length >= MAX_ALERT_HASHES) hashes = undefined;
+        else hashes.push(l.hash);
+      }
+    },
+    result: () => ({ lines, hashes, unterminated }),
+  };
+}
+
+/** export_date from manifest.json bytes, if it parses; judged properly later. */
+function peekExportDate(buf: Buffer | 'too-large' | undefined): string | undefined {
+  if (!Buffer.isBuffer(buf)) return undefined;
+  try {
+    const m = JSON.parse(buf.toString('utf8')) as { export_date?: unknown };
+    return typeof m?.export_date === 'string' && dateOfPackDirName(m.export_date) !== undefined ? m.export_date : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lists regular files under `dir` (relative, '/'-separated) with lstat; anything else is a finding. */
+async function walk(dir: string, f: Findings): Promise<{ rel: string; size: number }[]> {
+  const out: { rel: string; size: number }[] = [];
+  let count = 0;
+  const visit = async (abs: string, rel: string, depth: number): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(abs, { withFileTypes: true });
+    } catch (err) {
+      if (rel === '') throw wrapFsError(err, 'read directory', abs);
+      f.add('NOT_A_REGULAR_FILE', 'error', rel, `cannot be listed: ${(err as Error).message}`);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (++count > MAX_ENTRIES) {
+        f.add('PACK_FILE_UNLISTED', 'error', rel === '' ? '.' : rel, `more than ${MAX_ENTRIES} entries; the rest were not examined`);
+        return;
+      }
+      if (!isSafeRelativePath(r)) {
+        f.add('PACK_PATH_UNSAFE', 'error', printableName(r), 'a name with characters a pack never uses; not opened');
+        continue;
+      }
+      if (e.isSymbolicLink() || (!e.isFile() && !e.isDirectory())) {
+        f.add('NOT_A_REGULAR_FILE', 'error', r, `a ${direntKind(e)} inside the pack; never followed or opened`);
+        continue;
+      }
+      if (e.isDirectory()) {
+        if (depth >= MAX_DEPTH) f.add('PACK_FILE_UNLISTED', 'error', r, 'directories nested deeper than a pack has; not examined');
+        else await visit(join(abs, e.name), r, depth + 1);
+        continue;
+      }
+      const st = await lstat(join(abs, e.name)).catch(() => undefined);
+      if (st === undefined || !st.isFile()) {
+        f.add('NOT_A_REGULAR_FILE', 'error', r, 'changed while being examined');
+        continue;
+      }
+      out.push({ rel: r, size: st.size });
+    }
+  };
+  await visit(dir, '', 0);
+  return out;
+}
+
+async function openNoFollow(path: string) {
+  try {
+    return await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+}
+
+/** Reads at most `bound` bytes (the caller checked the size with lstat). */
+async function readBounded(path: string, bound: number): Promise<Buffer> {
+  const fh = await openNoFollow(path);
+  try {
+    const buf = Buffer.alloc(bound + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (n > bound) break;
+    }
+    return buf.subarray(0, Math.min(n, bound));
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** SHA-256 and size of a file, streamed; optionally feeding a CSV counter. */
+async function hashFile(path: string, counter: CsvCounter | undefined): Promise<CollectedFile> {
+  const fh = await openNoFollow(path);
+  try {
+    const h = createHash('sha256');
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, size);
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      h.update(chunk);
+      counter?.write(chunk);
+      size += bytesRead;
+    }
+    return { size, sha256: h.digest('hex') };
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  } finally {
+    await fh.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// .tar.gz packs
+
+/** Verifies a `.tar.gz` pack by streaming it: nothing is written to disk. */
+async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<PackReport> {
+  try {
+    const st = await lstat(path);
+    if (!st.isFile() && !st.isSymbolicLink()) throw new AuditpackError('READ_FAILED', `${path} is not a file`, { details: { path } });
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+  const f = new Findings();
+  const name = basename(path).replace(/\.(tar\.gz|tgz)$/, '');
+  const files = new Map<string, CollectedFile>();
+  const tags = new Map<string, Buffer | 'too-large'>();
+  const csv = new Map<string, CsvStats>();
+  let alerts: PackFacts['alerts'];
+  let log: LogFacts | undefined;
+  let logNeedsSecondPass = false;
+  let root: string | undefined;
+
+  const relOf = (entryName: string): string | undefined => {
+    const clean = entryName.replace(/\/+$/, '');
+    const slash = clean.indexOf('/');
+    const top = slash === -1 ? clean : clean.slice(0, slash);
+    if (root === undefined) root = top;
+    if (!isSafeRelativePath(clean) || top !== root) {
+      f.add('PACK_PATH_UNSAFE', 'error', printableName(entryName), `an entry outside the pack's one top directory ${root}/ (or with "..", an absolute path or odd characters); not used`);
+      return undefined;
+    }
+    return slash === -1 ? '' : clean.slice(slash + 1);
+  };
+
+  const pass1 = async (): Promise<void> => {
+    await readTarGz(path, (e): TarEntrySink | undefined => {
+      const rel = relOf(e.name);
+      if (rel === undefined) return undefined;
+      if (e.type === 'directory') return undefined;
+      if (e.type !== 'file') {
+        f.add('NOT_A_REGULAR_FILE', 'error', rel || e.name, `a ${e.type} entry in the archive${e.linkName ? ` (to ${printableName(e.linkName)})` : ''}; not followed`);
+        return undefined;
+      }
+      if (rel === '') return undefined;
+      if (files.has(rel)) {
+        f.add('PACK_TAR_INVALID', 'error', rel, 'appears twice in the archive; the last copy was checked');
+      }
+      const h = createHash('sha256');
+      let size = 0;
+      const parts: Buffer[] = [];
+      const bound = TAG_FILE_BOUNDS[rel];
+      const counter = rel === 'data/orders.csv' || rel === 'data/fills.csv' ? new CsvCounter() : undefined;
+      let splitter: LineSplitter | undefined;
+      let acc: ReturnType<typeof alertAccumulator> | undefined;
+      let checker: LogChecker | undefined;
+      if (rel === 'data/alerts.jsonl') {
+        acc = alertAccumulator();
+        splitter = new LineSplitter(acc.onLine);
+      } else if (rel === 'data/audit.jsonl') {
+        // The log's check needs manifest.json's date and the alert hashes: if they came first, check now.
+        if (tags.has('manifest.json') && alerts !== undefined) {
+          checker = newChecker();
+          const c = checker;
+          splitter = new LineSplitter((l) => c.push(l));
+        } else logNeedsSecondPass = true;
+      }
+      return {
+        write(chunk) {
+          h.update(chunk);
+          size += chunk.length;
+          if (bound !== undefined && size <= bound) parts.push(Buffer.from(chunk));
+          counter?.write(chunk);
+          splitter?.write(chunk);
+        },
+        end() {
+          files.set(rel, { size, sha256: h.digest('hex') });
+          if (bound !== undefined) tags.set(rel, size > bound ? 'too-large' : Buffer.concat(parts));
+          if (counter !== undefined) csv.set(rel, counter.finish());
+          splitter?.end();
+          if (acc !== undefined) alerts = acc.result();
+          if (checker !== undefined) log = checker.finish();
+        },
+      };
+    });
+  };
+  const newChecker = (): LogChecker =>
+    new LogChecker({
+      file: 'data/audit.jsonl',
+      findings: f,
+      date: peekExportDate(tags.get('manifest.json')) ?? dateOfPackDirName(root ?? name)?.date,
+      alertHashes: alerts?.hashes,
+      full: options.full === true,
+    });
+
+  try {
+    await pass1();
+    if (logNeedsSecondPass) {
+      let checker: LogChecker | undefined;
+      await readTarGz(path, (e) => {
+        if (e.type !== 'file' || relOf(e.name) !== 'data/audit.jsonl') return undefined;
+        const c = newChecker();
+        checker = c;
+        const splitter = new LineSplitter((l) => c.push(l));
+        return { write: (chunk) => splitter.write(chunk), end: () => splitter.end() };
+      });
+      if (checker !== undefined) log = checker.finish();
+    }
+  } catch (err) {
+    if (err instanceof TarFormatError || isZlibError(err)) {
+      f.add('PACK_TAR_INVALID', 'error', basename(path), `not a readable .tar.gz: ${(err as Error).message}`);
+      const manifest: ManifestSummary = { exportDate: undefined, manifestSha256: undefined, previousPack: undefined, supersedes: undefined, chain: undefined };
+      return { ...makeReport('pack-tar', path, { files: files.size }, f), manifest };
+    }
+    throw wrapFsError(err, 'read', path);
+  }
+  if (root === undefined) f.add('EMPTY_DIRECTORY', 'error', basename(path), 'the archive holds no entries');
+  else if (root !== name && dateOfPackDirName(name) !== undefined) {
+    f.add('PACK_DATE_MISMATCH', 'error', basename(path), `the archive is named for ${name} but holds ${root}/`);
+  }
+  const facts: PackFacts = { dirName: root, files, tags, csv, alerts, log };
+  const manifestBuf = tags.get('manifest.json');
+  const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
+  const manifest = judgePack(facts, trustOf(options), f, manifestSha);
+  return { ...makeReport('pack-tar', path, checkedOf(files, log, alerts), f), manifest };
+}
+
+function isZlibError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}

@@ -1,0 +1,239 @@
+/**
+ * A small, bounded reader of gzip'd POSIX tar streams (ustar, with pax `x` headers for long
+ * names), for verifying a `.tar.gz` pack without unpacking it to disk. Every header is
+ * attacker-controlled: sizes and names are checked, the number of entries, the size of pax
+ * headers and the expansion ratio are bounded, and a malformed stream is an error the caller turns
+ * into a finding. Body bytes are handed to the caller's sink as they stream; nothing is buffered
+ * beyond one chunk and one header.
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+
+/** A tar entry's header, as far as verification needs it. */
+export interface TarEntry {
+  readonly name: string;
+  /** `file`, `directory`, `symlink`, `hardlink` or `other` (devices, fifos…). */
+  readonly type: 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
+  readonly size: number;
+  readonly linkName: string;
+}
+
+/** Where an entry's body goes. */
+export interface TarEntrySink {
+  write(chunk: Buffer): void;
+  end(): void;
+}
+
+/** The tar stream is malformed or exceeds a bound. */
+export class TarFormatError extends Error {}
+
+export interface TarLimits {
+  maxEntries?: number;
+  /** Uncompressed bytes allowed per compressed byte (plus 64 MiB): a gzip bomb stops here. */
+  maxExpansion?: number;
+}
+
+const BLOCK = 512;
+const MAX_PAX = 64 * 1024;
+
+/**
+ * Streams the entries of `path` (.tar.gz). `onEntry` returns a sink for the body, or undefined to
+ * skip it. Resolves when the archive ends; rejects with TarFormatError on a malformed stream, or
+ * with the fs/zlib error when the file cannot be read or decompressed.
+ */
+export async function readTarGz(path: string, onEntry: (e: TarEntry) => TarEntrySink | undefined, limits: TarLimits = {}): Promise<void> {
+  const maxEntries = limits.maxEntries ?? 10_000;
+  const maxExpansion = limits.maxExpansion ?? 2_000;
+  const src = createReadStream(path);
+  const gunzip = createGunzip();
+  let compressed = 0;
+  src.on('data', (c: Buffer | string) => {
+    compressed += c.length;
+  });
+  src.pipe(gunzip);
+  src.on('error', (err) => gunzip.destroy(err));
+
+  let header: Buffer = Buffer.alloc(0); // bytes of the current header block (or pax body) being gathered
+  let state: 'header' | 'body' | 'pad' | 'pax' | 'end' = 'header';
+  let remaining = 0;
+  let pad = 0;
+  let sink: TarEntrySink | undefined;
+  let entries = 0;
+  let zeroBlocks = 0;
+  let pax: Record<string, string> = {};
+  let paxBuf: Buffer[] = [];
+  let paxLen = 0;
+  let uncompressed = 0;
+
+  const startEntry = (h: Buffer): void => {
+    const typeflag = String.fromCharCode(h[156] as number);
+    const size = parseOctal(h.subarray(124, 136), 'size');
+    let name = cstr(h.subarray(0, 100));
+    const magic = h.subarray(257, 263).toString('latin1');
+    if (magic.startsWith('ustar')) {
+      const prefix = cstr(h.subarray(345, 500));
+      if (prefix !== '') name = `${prefix}/${name}`;
+    }
+    if (!checksumOk(h)) throw new TarFormatError('a tar header checksum does not match');
+    if (typeflag === 'x' || typeflag === 'g') {
+      if (size > MAX_PAX) throw new TarFormatError(`a pax header of ${size} bytes exceeds the bound`);
+      state = size > 0 ? 'pax' : 'header';
+      remaining = size;
+      pad = (BLOCK - (size % BLOCK)) % BLOCK;
+      paxBuf = [];
+      paxLen = 0;
+      if (typeflag === 'g') pax = {};
+      return;
+    }
+    if (typeflag === 'L' || typeflag === 'K') throw new TarFormatError('GNU long-name headers are not used by auditpack packs');
+    if (pax.path !== undefined) name = pax.path;
+    const paxSize = pax.size;
+    const realSize = paxSize !== undefined && /^\d{1,15}$/.test(paxSize) ? Number(paxSize) : size;
+    const linkName = pax.linkpath ?? cstr(h.subarray(157, 257));
+    pax = {};
+    entries++;
+    if (entries > maxEntries) throw new TarFormatError(`more than ${maxEntries} entries`);
+    const type: TarEntry['type'] =
+      typeflag === '0' || typeflag === '\u0000' || typeflag === '7'
+        ? 'file'
+        : typeflag === '5'
+          ? 'directory'
+          : typeflag === '2'
+            ? 'symlink'
+            : typeflag === '1'
+              ? 'hardlink'
+              : 'other';
+    const bodySize = type === 'file' || type === 'other' ? realSize : 0;
+    sink = onEntry({ name, type, size: bodySize, linkName });
+    remaining = bodySize;
+    pad = (BLOCK - (bodySize % BLOCK)) % BLOCK;
+    state = 'body';
+    if (remaining === 0) finishBody();
+  };
+
+  const finishBody = (): void => {
+    sink?.end();
+    sink = undefined;
+    state = pad > 0 ? 'pad' : 'header';
+  };
+
+  const onData = (chunk: Buffer): void => {
+    uncompressed += chunk.length;
+    if (uncompressed > 64 * 1024 * 1024 + compressed * maxExpansion) {
+      throw new TarFormatError(`expands beyond ${maxExpansion}× its compressed size (a decompression bomb?)`);
+    }
+    let i = 0;
+    while (i < chunk.length) {
+      if (state === 'end') return; // trailing bytes after the end marker are ignored
+      if (state === 'header') {
+        const need = BLOCK - header.length;
+        const take = Math.min(need, chunk.length - i);
+        header = header.length === 0 && take === BLOCK ? chunk.subarray(i, i + BLOCK) : Buffer.concat([header, chunk.subarray(i, i + take)]);
+        i += take;
+        if (header.length < BLOCK) continue;
+        const h = header;
+        header = Buffer.alloc(0);
+        if (isZero(h)) {
+          zeroBlocks++;
+          if (zeroBlocks >= 2) state = 'end';
+          continue;
+        }
+        if (zeroBlocks > 0) throw new TarFormatError('a lone zero block inside the archive');
+        startEntry(Buffer.from(h));
+      } else if (state === 'body' || state === 'pax') {
+        const take = Math.min(remaining, chunk.length - i);
+        const part = chunk.subarray(i, i + take);
+        if (state === 'body') sink?.write(part);
+        else {
+          paxBuf.push(Buffer.from(part));
+          paxLen += part.length;
+        }
+        remaining -= take;
+        i += take;
+        if (remaining === 0) {
+          if (state === 'pax') {
+            pax = { ...pax, ...parsePax(Buffer.concat(paxBuf, paxLen)) };
+            state = pad > 0 ? 'pad' : 'header';
+          } else finishBody();
+        }
+      } else if (state === 'pad') {
+        const take = Math.min(pad, chunk.length - i);
+        pad -= take;
+        i += take;
+        if (pad === 0) state = 'header';
+      }
+    }
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    gunzip.on('data', (c: Buffer) => {
+      if (failed) return;
+      try {
+        onData(c);
+      } catch (err) {
+        failed = true;
+        src.destroy();
+        gunzip.destroy();
+        reject(err);
+      }
+    });
+    gunzip.on('error', (err) => {
+      if (!failed) {
+        failed = true;
+        reject(err);
+      }
+    });
+    gunzip.on('end', () => {
+      if (failed) return;
+      if (state === 'body' || state === 'pax' || header.length > 0) reject(new TarFormatError('the archive ends in the middle of an entry'));
+      else if (state !== 'end') reject(new TarFormatError('the archive has no end-of-archive marker (truncated?)'));
+      else resolve();
+    });
+  });
+}
+
+function cstr(b: Buffer): string {
+  const z = b.indexOf(0);
+  return (z === -1 ? b : b.subarray(0, z)).toString('utf8');
+}
+
+function parseOctal(b: Buffer, what: string): number {
+  if ((b[0] as number) & 0x80) throw new TarFormatError(`base-256 ${what} fields are not supported`);
+  const s = cstr(b).trim();
+  if (s === '') return 0;
+  if (!/^[0-7]{1,12}$/.test(s)) throw new TarFormatError(`a tar header has an invalid ${what} field`);
+  return parseInt(s, 8);
+}
+
+function checksumOk(h: Buffer): boolean {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] as number);
+  const s = cstr(h.subarray(148, 156)).trim();
+  return /^[0-7]{1,8}$/.test(s) && parseInt(s, 8) === sum;
+}
+
+function isZero(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/** Parses pax records: `<len> <key>=<value>\n`. */
+function parsePax(b: Buffer): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  let i = 0;
+  while (i < b.length) {
+    const sp = b.indexOf(0x20, i);
+    if (sp === -1) throw new TarFormatError('malformed pax header');
+    const lenText = b.subarray(i, sp).toString('latin1');
+    if (!/^\d{1,6}$/.test(lenText)) throw new TarFormatError('malformed pax record length');
+    const len = Number(lenText);
+    if (len <= sp - i + 1 || i + len > b.length || b[i + len - 1] !== 0x0a) throw new TarFormatError('malformed pax record');
+    const rec = b.subarray(sp + 1, i + len - 1).toString('utf8');
+    const eq = rec.indexOf('=');
+    if (eq === -1) throw new TarFormatError('malformed pax record');
+    out[rec.slice(0, eq)] = rec.slice(eq + 1);
+    i += len;
+  }
+  return out;
+}
