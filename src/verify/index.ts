@@ -3,4 +3,8 @@
  * going after the first problem; it throws only when the check cannot run at all.
  */
 export { verifyLog, verifyLogDir, type ChainSummary, type LogReport, type VerifyLogOptions } from './log.js';
+export { verifyPack, type PackReport, type VerifyPackOptions } from './pack.js';
+export type { ManifestSummary } from './pack-judge.js';
+export { verifyArchive } from './archive.js';
+export { verifyPath, detectPathKind, type PathKind } from './path.js';
 export { MAX_FINDINGS_PER_CODE, type Problem, type ProblemCode, type Severity, type VerifyKind, type VerifyReport } from './report.js';

@@ -6,8 +6,9 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { defineLog } from './log.js';
 import { defineSnapshot } from './snapshot.js';
+import { defineVerify } from './verify.js';
 
 /** A command definition: adds one command to the program. */
 export type DefineCommand = (program: Command, io: CliIO) => void;
 
-export const COMMANDS: readonly DefineCommand[] = [defineLog, defineSnapshot];
+export const COMMANDS: readonly DefineCommand[] = [defineLog, defineSnapshot, defineVerify];

@@ -1,0 +1,147 @@
+/**
+ * `auditpack verify <path> [--json] [--pubkey FILE | --allowed-signers FILE]` (issue 5): a log
+ * file, the logs directory, a pack (directory or .tar.gz) or the artifacts directory. Exit 0 intact,
+ * 1 problems found, 2 usage, and the documented codes when the check cannot run (66: no such path).
+ */
+import type { Command } from 'commander';
+import { AuditpackError } from '../../errors.js';
+import type { Problem, ProblemCode, VerifyReport } from '../../verify/index.js';
+import type { CliIO } from '../io.js';
+import { mark, paintFor, printJson } from '../render.js';
+
+interface VerifyOptions {
+  json?: boolean;
+  pubkey?: string;
+  allowedSigners?: string;
+  full?: boolean;
+}
+
+/** The checks shown for each kind of target, in order, and which finding codes belong to each. */
+const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: ProblemCode) => boolean }[] = [
+  { label: 'directory contents', kinds: ['archive', 'log-dir', 'empty'], match: (c) => ['ENTRY_IGNORED', 'NOT_A_REGULAR_FILE', 'EMPTY_DIRECTORY', 'UNRECOGNISED_PATH', 'LOG_DIR_EMPTY', 'LOG_FILE_NAME_INVALID'].includes(c) },
+  { label: 'BagIt structure (bagit.txt, bag-info.txt, Payload-Oxum)', kinds: ['pack', 'pack-tar', 'archive'], match: (c) => ['PACK_BAGIT_INVALID', 'PACK_BAG_INFO_INVALID', 'PACK_OXUM_MISMATCH', 'PACK_TAR_INVALID'].includes(c) },
+  {
+    label: 'payload files against manifest-sha256.txt',
+    kinds: ['pack', 'pack-tar', 'archive'],
+    match: (c) => ['PACK_MANIFEST_INVALID', 'PACK_FILE_MISSING', 'PACK_FILE_HASH_MISMATCH', 'PACK_FILE_UNLISTED', 'PACK_PATH_UNSAFE'].includes(c),
+  },
+  { label: 'tag manifest', kinds: ['pack', 'pack-tar', 'archive'], match: (c) => ['PACK_TAGMANIFEST_INVALID', 'PACK_TAG_HASH_MISMATCH'].includes(c) },
+  {
+    label: 'manifest.json agrees with the files',
+    kinds: ['pack', 'pack-tar', 'archive'],
+    match: (c) => c.startsWith('PACK_MANIFEST_JSON') || ['PACK_FILE_SIZE_MISMATCH', 'PACK_SUMMARY_MISMATCH', 'PACK_DATE_MISMATCH'].includes(c),
+  },
+  { label: 'signature', kinds: ['pack', 'pack-tar', 'archive'], match: (c) => c.startsWith('PACK_SIGNATURE') || c === 'PACK_UNSIGNED' },
+  { label: 'every line is a valid event', kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'], match: (c) => ['LOG_LINE_INVALID', 'LOG_LINE_TOO_LONG', 'LOG_TORN_TAIL', 'LOG_FILE_EMPTY', 'LOG_TORN_LINE_RECOVERED', 'LOG_RECOVERY_MISMATCH'].includes(c) },
+  {
+    label: 'hash chain and seq',
+    kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'],
+    match: (c) => ['LOG_SEQ_GAP', 'LOG_CHAIN_BROKEN', 'LOG_LINE_OUT_OF_PLACE', 'LOG_LINE_DUPLICATE', 'LOG_GENESIS_INVALID', 'LOG_CHAIN_START', 'LOG_FILE_LINK_BROKEN'].includes(c) || c.startsWith('PACK_CHAIN'),
+  },
+  { label: 'dates and clocks', kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'], match: (c) => c === 'LOG_DATE_MISMATCH' || c === 'LOG_CLOCK_BACKWARDS' },
+  { label: 'event counts, CSV rows and alerts agree with the log', kinds: ['pack', 'pack-tar', 'archive'], match: (c) => ['PACK_EVENT_COUNT_MISMATCH', 'PACK_ROW_COUNT_MISMATCH', 'PACK_CSV_INVALID', 'PACK_ALERT_NOT_IN_LOG'].includes(c) },
+  { label: 'links between packs and the pruned ledger', kinds: ['archive'], match: (c) => c.startsWith('ARCHIVE_') },
+];
+
+export function defineVerify(program: Command, io: CliIO): void {
+  program
+    .command('verify')
+    .description('verify a log file, the logs directory, a pack (directory or .tar.gz) or the artifacts directory')
+    .argument('<path>', 'what to verify')
+    .option('--json', 'print the report as JSON')
+    .option('--pubkey <file>', 'trusted public key (OpenSSH form, one per line): the pack must be signed by it')
+    .option('--allowed-signers <file>', 'trusted signers (ssh-keygen allowed_signers format)')
+    .option('--full', 'parse every log line as JSON (slower; the default reads the fixed envelope)')
+    .action(async (path: string, opts: VerifyOptions) => {
+      if (opts.pubkey !== undefined && opts.allowedSigners !== undefined) {
+        throw new AuditpackError('USAGE', 'give either --pubkey or --allowed-signers, not both');
+      }
+      const { resolve } = await import('node:path');
+      const { readFile } = await import('node:fs/promises');
+      const signing = await import('../../signing/index.js');
+      const readKeyFile = async (file: string): Promise<string> => {
+        try {
+          return await readFile(resolve(io.cwd, file), 'utf8');
+        } catch (err) {
+          throw new AuditpackError('KEY_INVALID', `cannot read ${file}: ${(err as Error).message}`, { cause: err, details: { path: file } });
+        }
+      };
+      const options: { publicKeys?: import('node:crypto').KeyObject[]; allowedSigners?: ReturnType<typeof signing.parseAllowedSigners>; full?: boolean } = {
+        full: opts.full === true,
+      };
+      if (opts.pubkey !== undefined) {
+        const text = await readKeyFile(opts.pubkey);
+        const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+        if (lines.length === 0) throw new AuditpackError('KEY_INVALID', `${opts.pubkey} holds no public key`);
+        options.publicKeys = lines.map((l) => signing.parseOpenSshPublicKey(l));
+      }
+      if (opts.allowedSigners !== undefined) {
+        const signers = signing.parseAllowedSigners(await readKeyFile(opts.allowedSigners));
+        if (signers.length === 0) throw new AuditpackError('KEY_INVALID', `${opts.allowedSigners} holds no ssh-ed25519 signer`);
+        options.allowedSigners = signers;
+      }
+      const { verifyPath } = await import('../../verify/index.js');
+      const report = await verifyPath(resolve(io.cwd, path), options);
+      const shown: VerifyReport = { ...report, target: path };
+      if (opts.json === true) printJson(io, shown);
+      else renderReport(io, shown);
+      if (!report.ok) {
+        const { ExitWith } = await import('../main.js');
+        throw new ExitWith(1);
+      }
+    });
+}
+
+/** Human output: one line per check with a mark, the findings under it, then a summary. */
+export function renderReport(io: CliIO, r: VerifyReport): void {
+  const c = paintFor(io);
+  const out = (s: string): void => {
+    io.stdout.write(`${s}\n`);
+  };
+  out(c.bold(`auditpack verify ${r.target} (${kindName(r.kind)})`));
+  const used = new Set<Problem>();
+  for (const check of CHECKS) {
+    if (!check.kinds.includes(r.kind)) continue;
+    const ps = r.problems.filter((p) => p.code !== 'FINDINGS_TRUNCATED' && check.match(p.code));
+    ps.forEach((p) => used.add(p));
+    const worst = ps.some((p) => p.severity === 'error') ? 'fail' : ps.some((p) => p.severity === 'warning') ? 'warn' : 'ok';
+    out(`${mark(io, worst)} ${check.label}`);
+    for (const p of ps) out(problemLine(io, p));
+  }
+  const rest = r.problems.filter((p) => !used.has(p));
+  if (rest.length > 0) {
+    const worst = rest.some((p) => p.severity === 'error') ? 'fail' : rest.some((p) => p.severity === 'warning') ? 'warn' : 'ok';
+    out(`${mark(io, worst)} other`);
+    for (const p of rest) out(problemLine(io, p));
+  }
+  const errors = r.problems.filter((p) => p.severity === 'error').length;
+  const warnings = r.problems.filter((p) => p.severity === 'warning').length;
+  const counts = Object.entries(r.checked)
+    .map(([k, v]) => `${v} ${k.replaceAll('_', ' ')}`)
+    .join(', ');
+  if (r.ok) {
+    out(`${c.green('intact')}${warnings > 0 ? c.yellow(` with ${warnings} warning${warnings === 1 ? '' : 's'}`) : ''}: ${counts}`);
+  } else {
+    out(`${c.red(`${errors} problem${errors === 1 ? '' : 's'} found`)}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}: ${counts}`);
+  }
+}
+
+function problemLine(io: CliIO, p: Problem): string {
+  const c = paintFor(io);
+  const sign = p.severity === 'error' ? mark(io, 'fail') : p.severity === 'warning' ? mark(io, 'warn') : c.dim('i');
+  const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
+  return `    ${sign} ${where} ${c.bold(p.code)} ${p.detail}`;
+}
+
+function kindName(kind: string): string {
+  return (
+    {
+      log: 'log file',
+      'log-dir': 'logs directory',
+      pack: 'pack',
+      'pack-tar': '.tar.gz pack',
+      archive: 'artifacts directory',
+      empty: 'nothing to verify',
+    } as Record<string, string>
+  )[kind] ?? kind;
+}

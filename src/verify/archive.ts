@@ -1,0 +1,233 @@
+/**
+ * verifyArchive: the artifacts directory — every pack (current, superseded `.vN`, `.tar.gz`), the
+ * day-to-day links between packs, the `pruned.jsonl` ledger, and the log chain across packs
+ * (issue 5; docs/FORMAT.md "Verifying").
+ *
+ * The links make the archive tamper-evident as a whole: a pack's manifest.json, even edited with
+ * every hash inside recomputed (and no signature), no longer hashes to what the next day's pack
+ * recorded; an old pack copied in as a newer day breaks both its date and the seq order of the logs.
+ */
+import type { Dirent } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isHashHex } from '../chain/index.js';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { dayNumberOfIsoDate } from '../rotation/index.js';
+import { direntKind } from './log.js';
+import { dateOfPackDirName } from './pack-judge.js';
+import { verifyPack, verifyPackDir, type PackReport, type VerifyPackOptions } from './pack.js';
+import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
+
+const MAX_LEDGER_BYTES = 16 * 1024 * 1024;
+
+interface PackInfo {
+  readonly name: string;
+  readonly date: string;
+  readonly version: number | undefined;
+  readonly report: PackReport;
+}
+
+/**
+ * Verifies an artifacts directory. Throws PATH_NOT_FOUND / READ_FAILED only when the directory
+ * itself cannot be read.
+ */
+export async function verifyArchive(artifactsDir: string, options: VerifyPackOptions = {}): Promise<VerifyReport> {
+  let entries: Dirent[];
+  try {
+    const st = await lstat(artifactsDir);
+    if (!st.isDirectory() && !st.isSymbolicLink()) throw new AuditpackError('USAGE', `${artifactsDir} is not a directory`, { details: { path: artifactsDir } });
+    entries = await readdir(artifactsDir, { withFileTypes: true });
+  } catch (err) {
+    throw wrapFsError(err, 'read directory', artifactsDir);
+  }
+  const f = new Findings();
+  const packs: PackInfo[] = [];
+  const tars: PackInfo[] = [];
+  let ledger: Dirent | undefined;
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const name = e.name;
+    if (name === '.keep' || name === '.gitkeep') continue;
+    if (name === 'pruned.jsonl') {
+      if (!e.isFile()) f.add('NOT_A_REGULAR_FILE', 'error', name, `a ${direntKind(e)}; not followed`);
+      else ledger = e;
+      continue;
+    }
+    if (name.startsWith('.tmp-')) {
+      f.add('ENTRY_IGNORED', 'info', printableName(name), 'an unfinished export (a crash leaves these; never a pack)');
+      continue;
+    }
+    const tarName = /^(\d{4}-\d{2}-\d{2}(?:\.v[1-9]\d*)?)\.tar\.gz$/.exec(name)?.[1];
+    const info = dateOfPackDirName(tarName ?? name);
+    if (info === undefined) {
+      f.add('ENTRY_IGNORED', 'info', printableName(name), 'not a pack, a .tar.gz pack or pruned.jsonl; ignored');
+      continue;
+    }
+    if (tarName !== undefined ? !e.isFile() : !e.isDirectory()) {
+      f.add('NOT_A_REGULAR_FILE', 'error', name, `a ${direntKind(e)} named as a pack; never followed`);
+      continue;
+    }
+    const path = join(artifactsDir, name);
+    const report = tarName !== undefined ? await verifyPack(path, options) : await verifyPackDir(path, path, options, name);
+    for (const p of report.problems) f.addAll([{ ...p, file: `${name}/${p.file}` }]);
+    (tarName !== undefined ? tars : packs).push({ name, date: info.date, version: info.version, report });
+  }
+
+  const pruned = ledger === undefined ? [] : await readLedger(join(artifactsDir, 'pruned.jsonl'), f);
+  checkLinks(packs, pruned, f);
+  checkTars(packs, tars, f);
+  if (packs.length === 0 && tars.length === 0) {
+    f.add('EMPTY_DIRECTORY', entries.length === 0 ? 'warning' : 'warning', '.', 'no packs in the artifacts directory');
+  }
+  const all = [...packs, ...tars];
+  const checked = {
+    packs: packs.filter((p) => p.version === undefined).length,
+    superseded: packs.filter((p) => p.version !== undefined).length,
+    tar_packs: tars.length,
+    pruned: pruned.length,
+    files: all.reduce((s, p) => s + (p.report.checked.files ?? 0), 0),
+    bytes: all.reduce((s, p) => s + (p.report.checked.bytes ?? 0), 0),
+    events: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.events ?? 0), 0),
+  };
+  return makeReport('archive', artifactsDir, checked, f, all.map((p) => p.report));
+}
+
+interface LedgerEntry {
+  readonly exportDate: string;
+  readonly manifestSha256: string;
+  readonly path: string | undefined;
+}
+
+async function readLedger(path: string, f: Findings): Promise<LedgerEntry[]> {
+  const { readFile, stat } = await import('node:fs/promises');
+  const st = await stat(path).catch(() => undefined);
+  if (st === undefined || st.size > MAX_LEDGER_BYTES) {
+    f.add('ARCHIVE_PRUNED_LEDGER_INVALID', 'error', 'pruned.jsonl', `unreadable or larger than ${MAX_LEDGER_BYTES} bytes`);
+    return [];
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+  const out: LedgerEntry[] = [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  lines.forEach((line, i) => {
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      v = undefined;
+    }
+    const o = v as Record<string, unknown> | undefined;
+    if (
+      o === null ||
+      typeof o !== 'object' ||
+      typeof o.export_date !== 'string' ||
+      dayNumberOfIsoDate(o.export_date) === undefined ||
+      !isHashHex(o.manifest_sha256)
+    ) {
+      f.add('ARCHIVE_PRUNED_LEDGER_INVALID', 'error', 'pruned.jsonl', `line ${i + 1} is not {"export_date","manifest_sha256",…}`, i + 1);
+      return;
+    }
+    out.push({ exportDate: o.export_date, manifestSha256: o.manifest_sha256, path: typeof o.path === 'string' ? o.path : undefined });
+  });
+  return out;
+}
+
+function checkLinks(packs: PackInfo[], pruned: LedgerEntry[], f: Findings): void {
+  const current = packs.filter((p) => p.version === undefined).sort((a, b) => (a.date < b.date ? -1 : 1));
+  const versionsByDate = new Map<string, PackInfo[]>();
+  for (const p of packs) versionsByDate.set(p.date, [...(versionsByDate.get(p.date) ?? []), p]);
+
+  // The same manifest twice: a pack copied in under another name.
+  const bySha = new Map<string, PackInfo>();
+  for (const p of packs) {
+    const sha = p.report.manifest.manifestSha256;
+    if (sha === undefined) continue;
+    const other = bySha.get(sha);
+    if (other !== undefined) {
+      f.add('ARCHIVE_PACK_REPLAYED', 'error', `${p.name}/manifest.json`, `is byte for byte the manifest of ${other.name}: an old pack replayed as another day`);
+    } else bySha.set(sha, p);
+  }
+
+  let prevWithChain: PackInfo | undefined;
+  for (let i = 0; i < current.length; i++) {
+    const p = current[i] as PackInfo;
+    const m = p.report.manifest;
+    const q = i > 0 ? current[i - 1] : undefined;
+    const file = `${p.name}/manifest.json`;
+    const prunedBefore = pruned.filter((e) => e.exportDate < p.date);
+    const link = m.previousPack;
+    if (link === null) {
+      if (q !== undefined || prunedBefore.length > 0) {
+        f.add('ARCHIVE_LINK_MISSING', 'error', file, `previous_pack is null, but ${q !== undefined ? `the pack of ${q.date}` : 'a pruned pack'} comes before it`);
+      }
+    } else if (link !== undefined) {
+      const target = versionsByDate.get(link.exportDate)?.find((v) => v.report.manifest.manifestSha256 === link.manifestSha256);
+      const toPruned = pruned.some((e) => e.exportDate === link.exportDate && e.manifestSha256 === link.manifestSha256);
+      const between = current.some((c) => c.date > link.exportDate && c.date < p.date);
+      if (target === undefined && !toPruned) {
+        const existing = versionsByDate.get(link.exportDate)?.find((v) => v.version === undefined);
+        f.add(
+          'ARCHIVE_LINK_BROKEN',
+          'error',
+          file,
+          existing !== undefined
+            ? `previous_pack records ${link.exportDate} with manifest SHA-256 ${link.manifestSha256.slice(0, 16)}…, but ${existing.name}/manifest.json hashes to ${existing.report.manifest.manifestSha256?.slice(0, 16) ?? '?'}…: that pack was changed after this one was made`
+            : `previous_pack records ${link.exportDate}, which is neither in the archive nor in pruned.jsonl`,
+        );
+      } else if (between || (q !== undefined && q.date > link.exportDate)) {
+        f.add('ARCHIVE_LINK_BROKEN', 'error', file, `previous_pack skips the pack of ${q?.date ?? 'a later day'}: packs were inserted or the links rewritten`);
+      }
+    }
+    // The logs continue from one pack to the next (empty days carry the chain over).
+    const c = m.chain;
+    const pc = prevWithChain?.report.manifest.chain;
+    if (c !== undefined && c.firstSeq !== null && pc !== undefined && pc.lastSeq !== null && prevWithChain !== undefined) {
+      const prunedBetween = pruned.some((e) => e.exportDate > prevWithChain!.date && e.exportDate < p.date);
+      if (c.firstSeq <= pc.lastSeq) {
+        f.add('ARCHIVE_PACK_REPLAYED', 'error', file, `its log starts at seq ${c.firstSeq}, not after ${prevWithChain.name}'s last seq ${pc.lastSeq}: an older day's pack replayed as ${p.date}`);
+      } else if (!prunedBetween && (c.firstSeq !== pc.lastSeq + 1 || c.startPrev !== pc.endHash)) {
+        f.add(
+          'ARCHIVE_LINK_BROKEN',
+          'error',
+          file,
+          `its log does not continue ${prevWithChain.name}'s: seq ${pc.lastSeq} → ${c.firstSeq}, start_prev ${c.startPrev?.slice(0, 16)}… vs end_hash ${pc.endHash?.slice(0, 16)}…`,
+        );
+      }
+    }
+    if (c !== undefined && c.lastSeq !== null) prevWithChain = p;
+  }
+
+  // Superseded versions: each current pack's `supersedes` names a version that exists and matches.
+  for (const p of packs) {
+    const s = p.report.manifest.supersedes;
+    if (s === null || s === undefined) continue;
+    const old = packs.find((v) => v.name === s.movedTo);
+    const wasPruned = pruned.some((e) => e.manifestSha256 === s.manifestSha256);
+    if (old === undefined && !wasPruned) {
+      f.add('ARCHIVE_SUPERSEDES_MISMATCH', 'error', `${p.name}/manifest.json`, `supersedes ${s.movedTo}, which is not in the archive or pruned.jsonl`);
+    } else if (old !== undefined && old.report.manifest.manifestSha256 !== s.manifestSha256) {
+      f.add('ARCHIVE_SUPERSEDES_MISMATCH', 'error', `${p.name}/manifest.json`, `supersedes ${s.movedTo} with manifest SHA-256 ${s.manifestSha256.slice(0, 16)}…, but that pack's manifest.json hashes otherwise`);
+    } else if (old !== undefined && old.date !== p.date) {
+      f.add('ARCHIVE_SUPERSEDES_MISMATCH', 'error', `${p.name}/manifest.json`, `supersedes ${s.movedTo}, a pack of another day`);
+    }
+  }
+}
+
+/** A `.tar.gz` next to its pack directory must hold the same pack. */
+function checkTars(packs: PackInfo[], tars: PackInfo[], f: Findings): void {
+  for (const t of tars) {
+    const base = t.name.replace(/\.tar\.gz$/, '');
+    const dir = packs.find((p) => p.name === base);
+    if (dir === undefined) continue;
+    const a = t.report.manifest.manifestSha256;
+    const b = dir.report.manifest.manifestSha256;
+    if (a !== undefined && b !== undefined && a !== b) {
+      f.add('ARCHIVE_TAR_DIFFERS', 'error', t.name, `holds a different manifest.json than ${dir.name}/`);
+    }
+  }
+}

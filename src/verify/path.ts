@@ -1,0 +1,83 @@
+/**
+ * verifyPath: decides what a path is — a log file, the logs directory, a pack (directory or
+ * .tar.gz), or the artifacts directory — and verifies it accordingly (issue 5).
+ */
+import { lstat, readdir, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { wrapFsError } from '../errors.js';
+import { dayOfLogFileName } from '../rotation/index.js';
+import { verifyArchive } from './archive.js';
+import { verifyLog, verifyLogDir } from './log.js';
+import { dateOfPackDirName } from './pack-judge.js';
+import { verifyPack, type VerifyPackOptions } from './pack.js';
+import { Findings, makeReport, type VerifyReport } from './report.js';
+
+/** What a path was taken to be. */
+export type PathKind = 'log' | 'log-dir' | 'pack' | 'pack-tar' | 'archive' | 'empty' | 'unknown';
+
+/** Classifies a path by looking at it (never by trusting its name alone for directories). */
+export async function detectPathKind(path: string): Promise<PathKind> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+  const name = basename(path);
+  if (st.isFile()) {
+    if (/\.(tar\.gz|tgz)$/.test(name)) return 'pack-tar';
+    return 'log';
+  }
+  if (!st.isDirectory()) return 'unknown';
+  let names: string[];
+  try {
+    names = await readdir(path);
+  } catch (err) {
+    throw wrapFsError(err, 'read directory', path);
+  }
+  if (names.includes('bagit.txt') || names.includes('manifest.json') || names.includes('manifest-sha256.txt')) return 'pack';
+  if (names.some((n) => dayOfLogFileName(n) !== undefined)) return 'log-dir';
+  if (names.includes('pruned.jsonl') || names.some((n) => dateOfPackDirName(n.replace(/\.tar\.gz$/, '')) !== undefined)) return 'archive';
+  if (names.includes('.audit.lock')) return 'log-dir';
+  if (dateOfPackDirName(name) !== undefined) return 'pack';
+  const visible = names.filter((n) => n !== '.keep' && n !== '.gitkeep');
+  return visible.length === 0 ? 'empty' : 'unknown';
+}
+
+/**
+ * Verifies whatever `path` is. A directory that is none of the known kinds, or empty, gives a
+ * report with a finding (UNRECOGNISED_PATH, EMPTY_DIRECTORY). Throws PATH_NOT_FOUND when the path
+ * does not exist.
+ */
+export async function verifyPath(path: string, options: VerifyPackOptions = {}): Promise<VerifyReport> {
+  const kind = await detectPathKind(path);
+  switch (kind) {
+    case 'log':
+      return verifyLog(path, { full: options.full === true });
+    case 'log-dir':
+      return verifyLogDir(path, { full: options.full === true });
+    case 'pack':
+    case 'pack-tar':
+      return verifyPack(path, options);
+    case 'archive':
+      return verifyArchive(path, options);
+    case 'empty': {
+      const f = new Findings();
+      f.add('EMPTY_DIRECTORY', 'error', '.', 'the directory is empty: there is nothing to verify');
+      return makeReport('empty', path, {}, f);
+    }
+    default: {
+      const f = new Findings();
+      const st = await lstat(path).catch(() => undefined);
+      f.add(
+        'UNRECOGNISED_PATH',
+        'error',
+        '.',
+        st?.isDirectory() === true
+          ? 'neither a pack, a logs directory (audit-YYYYMMDD.jsonl files) nor an artifacts directory (YYYY-MM-DD packs)'
+          : 'not a regular file or directory',
+      );
+      return makeReport('empty', path, {}, f);
+    }
+  }
+}
