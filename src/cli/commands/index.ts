@@ -4,11 +4,15 @@
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
+import { defineDemo } from './demo.js';
+import { defineExport } from './export.js';
+import { defineKeygen } from './keygen.js';
 import { defineLog } from './log.js';
+import { definePrune } from './prune.js';
 import { defineSnapshot } from './snapshot.js';
 import { defineVerify } from './verify.js';
 
 /** A command definition: adds one command to the program. */
 export type DefineCommand = (program: Command, io: CliIO) => void;
 
-export const COMMANDS: readonly DefineCommand[] = [defineLog, defineSnapshot, defineVerify];
+export const COMMANDS: readonly DefineCommand[] = [defineLog, defineSnapshot, defineExport, defineVerify, definePrune, defineKeygen, defineDemo];

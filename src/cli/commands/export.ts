@@ -1,0 +1,139 @@
+/**
+ * `auditpack export`: build the pack for a day (default: yesterday, UTC), then prune packs past
+ * the retention window. One summary line on success (or --json). Malformed log lines carried into
+ * the pack are listed on stderr and end with exit 3 (WARNINGS).
+ */
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
+import type { CliIO } from '../io.js';
+import { ExitWith, packageVersion } from '../main.js';
+import { parseIsoDate, parseWholeNumber } from '../options.js';
+import { mark, paintFor, printJson } from '../render.js';
+
+interface ExportOptions {
+  date?: string;
+  retentionDays?: number;
+  logsDir?: string;
+  artifactsDir?: string;
+  force?: boolean;
+  compress?: boolean;
+  signingKey?: string;
+  configDiffs?: boolean;
+  json?: boolean;
+}
+
+/** Yesterday's UTC date for a clock. */
+export function yesterdayUtc(nowMs: number): string {
+  return new Date((Math.floor(nowMs / 86_400_000) - 1) * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function defineExport(program: Command, io: CliIO): void {
+  program
+    .command('export')
+    .description('build the export pack for a day (default yesterday, UTC), then prune packs past the retention window')
+    .option('--date <YYYY-MM-DD>', 'the UTC day to export (default: yesterday)', parseIsoDate)
+    .option('--retention-days <n>', 'prune packs older than this many days (env EXPORT_RETENTION_DAYS, default 90)', parseWholeNumber)
+    .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .option('--artifacts-dir <dir>', 'where packs go (env EXPORT_BASE_DIR, default artifacts)')
+    .option('--force', 'make a new version if a pack exists (the old one is kept as YYYY-MM-DD.vN)')
+    .option('--compress', 'also write YYYY-MM-DD.tar.gz (env EXPORT_COMPRESS_PACKAGES)')
+    .option('--signing-key <file>', 'Ed25519 private key to sign the pack (env AUDITPACK_SIGNING_KEY)')
+    .option('--no-config-diffs', 'leave data/config.diff with only its header (env EXPORT_INCLUDE_CONFIG_DIFFS)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: ExportOptions) => {
+      const { resolveConfig } = await import('../../config.js');
+      const { runDailyExport } = await import('../../pack/index.js');
+      const { loadSigningKey } = await import('../../signing/index.js');
+      const { snapshotOptionsFromConfig } = await import('../../snapshot/index.js');
+      const config = resolveConfig({
+        cwd: io.cwd,
+        env: io.env,
+        flags: {
+          logDir: opts.logsDir,
+          exportBaseDir: opts.artifactsDir,
+          exportRetentionDays: opts.retentionDays,
+          exportCompress: opts.compress === true ? true : undefined,
+          exportIncludeConfigDiffs: opts.configDiffs === false ? false : undefined,
+          signingKey: opts.signingKey,
+        },
+      });
+      const date = opts.date ?? yesterdayUtc(Date.now());
+      const { autoStartup: _a, ...snapshot } = snapshotOptionsFromConfig(config);
+      const progress = progressLine(io, date);
+      const r = await runDailyExport({
+        date,
+        logDir: config.logDir,
+        artifactsDir: config.exportBaseDir,
+        version: packageVersion(),
+        force: opts.force === true,
+        compress: config.exportCompress,
+        ...(config.signingKey !== undefined ? { signingKey: loadSigningKey(config.signingKey) } : {}),
+        alertFilter: config.alertFilter,
+        snapshot,
+        includeConfigDiffs: config.exportIncludeConfigDiffs,
+        retentionDays: config.exportRetentionDays,
+        ...(progress ? { onProgress: progress.update } : {}),
+      }).finally(() => progress?.clear());
+
+      const e = r.export;
+      const m = e.manifest;
+      for (const bad of e.malformed) {
+        io.stderr.write(`${mark(io, 'warn', 'stderr')} malformed line ${bad.line} (offset ${bad.offset}, ${bad.length} bytes): ${bad.reason}; kept as is in data/audit.jsonl\n`);
+      }
+      if (m.events.malformed_lines > e.malformed.length) {
+        io.stderr.write(`${mark(io, 'warn', 'stderr')} … and ${m.events.malformed_lines - e.malformed.length} more malformed lines\n`);
+      }
+      if (opts.json === true) {
+        printJson(io, {
+          ok: true,
+          date: e.date,
+          path: e.path,
+          manifest_sha256: e.manifestSha256,
+          signed: e.signed,
+          archive: e.archive,
+          superseded: e.superseded,
+          events: m.events,
+          rows: m.rows,
+          chain: m.chain,
+          malformed: e.malformed,
+          pruned: r.prune?.result ? { packs: r.prune.result.packs.map((p) => p.name), archives: r.prune.result.archives } : null,
+          prune_error: r.pruneError ? { code: r.pruneError.code, message: r.pruneError.message } : null,
+        });
+      } else {
+        const c = paintFor(io);
+        const parts = [
+          `${m.events.total} events`,
+          `${m.rows.orders} orders`,
+          `${m.rows.fills} fills`,
+          `${m.rows.alerts} alerts`,
+          e.signed ? 'signed' : 'unsigned',
+          ...(e.superseded ? [`previous version kept as ${e.superseded.path}`] : []),
+          ...(e.archive ? ['+ .tar.gz'] : []),
+          ...(r.prune?.result && r.prune.result.packs.length > 0 ? [`pruned ${r.prune.result.packs.length} old pack(s)`] : []),
+          ...(m.events.malformed_lines > 0 ? [c.yellow(`${m.events.malformed_lines} malformed line(s)`)] : []),
+        ];
+        io.stdout.write(`${mark(io, 'ok')} exported ${e.date} → ${e.path} (${parts.join(', ')}); manifest sha256 ${e.manifestSha256}\n`);
+      }
+      if (r.pruneError) {
+        io.stderr.write(`auditpack: error ${r.pruneError.code}: ${r.pruneError.message} (the pack was written)\n`);
+        throw new ExitWith(r.pruneError.exitCode);
+      }
+      if (m.events.malformed_lines > 0) throw new ExitWith(ExitCode.WARNINGS);
+    });
+}
+
+/** A progress line on stderr, only when it is a terminal. */
+function progressLine(io: CliIO, date: string): { update: (p: { phase: string; bytesRead: number; totalBytes: number }) => void; clear: () => void } | undefined {
+  if (io.stderr.isTTY !== true) return undefined;
+  let shown = false;
+  return {
+    update: (p) => {
+      const pct = p.totalBytes > 0 ? Math.min(100, Math.floor((p.bytesRead / p.totalBytes) * 100)) : 100;
+      io.stderr.write(`\rexporting ${date}: ${p.phase} ${pct}% (${(p.bytesRead / 1e6).toFixed(0)}/${(p.totalBytes / 1e6).toFixed(0)} MB)\x1b[K`);
+      shown = true;
+    },
+    clear: () => {
+      if (shown) io.stderr.write('\r\x1b[K');
+    },
+  };
+}

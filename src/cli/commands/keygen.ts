@@ -1,0 +1,41 @@
+/**
+ * `auditpack keygen`: make an Ed25519 signing key pair for packs: the private key (PKCS#8 PEM,
+ * mode 0600), the public key in OpenSSH form, and an `allowed_signers` line for auditors.
+ */
+import { hostname } from 'node:os';
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import type { CliIO } from '../io.js';
+import { mark, printJson } from '../render.js';
+
+interface KeygenOptions {
+  out: string;
+  identity?: string;
+  name?: string;
+  json?: boolean;
+}
+
+export function defineKeygen(program: Command, io: CliIO): void {
+  program
+    .command('keygen')
+    .description('make an Ed25519 key pair for signing packs (never overwrites)')
+    .option('--out <dir>', 'directory for the key files (git-ignored by default)', '.auditpack-keys')
+    .option('--identity <id>', 'signer identity for allowed_signers (default auditpack@<host>)')
+    .option('--name <file>', 'base file name of the key (default auditpack_ed25519)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: KeygenOptions) => {
+      const { resolve } = await import('node:path');
+      const { generateSigningKey } = await import('../../signing/index.js');
+      const dir = resolve(io.cwd, opts.out);
+      const identity = opts.identity ?? `auditpack@${hostname()}`;
+      const k = await generateSigningKey(dir, { identity, ...(opts.name !== undefined ? { name: opts.name } : {}) });
+      if (opts.json === true) {
+        printJson(io, { ok: true, ...k });
+        return;
+      }
+      const rel = (p: string): string => relative(io.cwd, p) || p;
+      io.stdout.write(
+        `${mark(io, 'ok')} wrote ${rel(k.privateKeyPath)} (private, mode 0600), ${rel(k.publicKeyPath)} and ${rel(k.allowedSignersPath)} for ${k.identity}; fingerprint ${k.fingerprint}; sign packs with AUDITPACK_SIGNING_KEY=${rel(k.privateKeyPath)}\n`,
+      );
+    });
+}

@@ -1,0 +1,64 @@
+/**
+ * `auditpack prune`: remove packs past EXPORT_RETENTION_DAYS and log files past
+ * AUDIT_RETENTION_DAYS — never a log whose day has no pack that verifies and holds it byte for
+ * byte; refuses (CLOCK_SKEW, exit 75) when the newest pack or log is dated after today.
+ */
+import type { Command } from 'commander';
+import type { CliIO } from '../io.js';
+import { parseWholeNumber } from '../options.js';
+import { mark, printJson } from '../render.js';
+
+interface PruneCliOptions {
+  retentionDays?: number;
+  logRetentionDays?: number;
+  logsDir?: string;
+  artifactsDir?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export function definePrune(program: Command, io: CliIO): void {
+  program
+    .command('prune')
+    .description('remove packs and log files past their retention windows (logs only when their pack verifies)')
+    .option('--retention-days <n>', 'packs older than this many days go (env EXPORT_RETENTION_DAYS, default 90)', parseWholeNumber)
+    .option('--log-retention-days <n>', 'log files older than this many days go (env AUDIT_RETENTION_DAYS, default 90)', parseWholeNumber)
+    .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .option('--artifacts-dir <dir>', 'where packs are (env EXPORT_BASE_DIR, default artifacts)')
+    .option('--dry-run', 'show what would be removed, remove nothing')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: PruneCliOptions) => {
+      const { resolveConfig } = await import('../../config.js');
+      const { prune } = await import('../../retention/index.js');
+      const config = resolveConfig({
+        cwd: io.cwd,
+        env: io.env,
+        flags: { logDir: opts.logsDir, exportBaseDir: opts.artifactsDir, exportRetentionDays: opts.retentionDays, logRetentionDays: opts.logRetentionDays },
+      });
+      const { plan, result } = await prune({
+        artifactsDir: config.exportBaseDir,
+        retentionDays: config.exportRetentionDays,
+        logs: { logDir: config.logDir, retentionDays: config.logRetentionDays },
+        dryRun: opts.dryRun === true,
+      });
+      if (opts.json === true) {
+        printJson(io, { ok: true, dry_run: opts.dryRun === true, plan, removed: result });
+        return;
+      }
+      const packs = result?.packs.length ?? plan.packs.length;
+      const archives = result?.archives.length ?? plan.archives.length;
+      const logs = result?.logs.length ?? plan.logs.length;
+      if (opts.dryRun === true) {
+        for (const p of plan.packs) io.stdout.write(`would remove pack ${p.name}\n`);
+        for (const a of plan.archives) io.stdout.write(`would remove archive ${a}\n`);
+        for (const l of plan.logs) io.stdout.write(`would remove log ${l.file}\n`);
+        for (const t of plan.staleTemp) io.stdout.write(`would remove leftover ${t}\n`);
+      }
+      for (const k of plan.keptLogs) io.stderr.write(`${mark(io, 'warn', 'stderr')} keeping ${k.file}: ${k.reason}\n`);
+      for (const s of plan.skipped) if (s.reason !== 'the newest pack is always kept') io.stderr.write(`${mark(io, 'warn', 'stderr')} left alone ${s.name}: ${s.reason}\n`);
+      const verb = opts.dryRun === true ? 'would prune' : 'pruned';
+      io.stdout.write(
+        `${mark(io, 'ok')} ${verb} ${packs} pack(s), ${archives} archive(s), ${logs} log file(s) (packs before ${plan.packCutoff}, logs before ${plan.logCutoff}; ${plan.keptLogs.length} old log(s) kept)\n`,
+      );
+    });
+}

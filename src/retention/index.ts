@@ -1,0 +1,369 @@
+/**
+ * Retention (issue 4): plan, then carry out, the removal of packs past the window and, for
+ * `auditpack prune`, of log files past AUDIT_RETENTION_DAYS.
+ *
+ * Safety rules, each guarding a way to destroy evidence:
+ * - Only entries named like packs (`YYYY-MM-DD`, `YYYY-MM-DD.vN`, their `.tar.gz`) directly inside
+ *   the artifacts dir are candidates; symlinks are never followed or removed; anything else is left.
+ * - Each pruned pack's manifest hash is appended (and fsynced) to `pruned.jsonl` before the pack is
+ *   removed, so the day-to-day chain of `previous_pack` hashes stays checkable.
+ * - A log file is removed only when its day has a pack that verifies and whose `data/audit.jsonl`
+ *   is byte-identical to the log (same size and SHA-256): nothing in the log can be lost.
+ * - A wrong clock must not destroy data: when the newest pack or log is dated after today (UTC),
+ *   pruning is refused with CLOCK_SKEW and nothing is removed. And the newest current pack is
+ *   always kept, so a clock that jumps far forward cannot empty the artifacts dir.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { createAuditLogger } from '../logger/index.js';
+import { makeWritable } from '../pack/export.js';
+import { fsyncDir } from '../pack/files.js';
+import { listPackEntries, manifestSha256, PRUNED_LEDGER, TMP_PREFIX, type PackEntry } from '../pack/layout.js';
+import { dayOfLogFileName, isoDate } from '../rotation/index.js';
+
+/** Leftover `.tmp-*` build entries older than this are removed by prune (a crashed export). */
+export const STALE_TMP_MS = 24 * 60 * 60 * 1000;
+
+export interface PlanPruneOptions {
+  artifactsDir: string;
+  /** Packs dated before today − retentionDays (UTC) are pruned. */
+  retentionDays: number;
+  /** Also plan log files: the logs dir and its window. */
+  logs?: { logDir: string; retentionDays: number };
+  /** Now, epoch ms (default Date.now). */
+  now?: number;
+}
+
+/** A log file that stays, and why. */
+export interface KeptLog {
+  readonly file: string;
+  readonly date: string;
+  readonly reason: string;
+}
+
+/** What pruning would do. */
+export interface PrunePlan {
+  readonly today: string;
+  /** Packs dated before this date are pruned. */
+  readonly packCutoff: string;
+  /** Logs dated before this date are pruned (null when logs were not planned). */
+  readonly logCutoff: string | null;
+  /** Pack directories (current and superseded versions) to remove. */
+  readonly packs: readonly { readonly name: string; readonly date: string; readonly manifest_sha256: string | null }[];
+  /** Archives (`.tar.gz`) to remove. */
+  readonly archives: readonly string[];
+  /** Log files to remove (each checked against its pack). */
+  readonly logs: readonly { readonly file: string; readonly date: string; readonly size: number; readonly sha256: string }[];
+  /** Log files past the window that stay, with the reason. */
+  readonly keptLogs: readonly KeptLog[];
+  /** Pack-named entries that are not what they claim (symlinks, files) and are left alone. */
+  readonly skipped: readonly { readonly name: string; readonly reason: string }[];
+  /** Stale `.tmp-*` build leftovers to remove. */
+  readonly staleTemp: readonly string[];
+}
+
+function todayOf(nowMs: number): number {
+  return Math.floor(nowMs / 86_400_000);
+}
+
+/**
+ * Plans pruning. Reads only. Throws CLOCK_SKEW when the newest pack or log is dated after today.
+ */
+export function planPrune(options: PlanPruneOptions): PrunePlan {
+  const nowMs = options.now ?? Date.now();
+  const today = todayOf(nowMs);
+  const todayIso = isoDate(today);
+  checkDays(options.retentionDays, 'retention days');
+  const entries = listPackEntries(options.artifactsDir);
+  const logFiles = options.logs ? listLogs(options.logs.logDir) : [];
+
+  // A wrong clock must not destroy data.
+  const newestPack = entries.reduce<string | undefined>((m, e) => (m === undefined || e.date > m ? e.date : m), undefined);
+  const newestLog = logFiles.reduce<string | undefined>((m, l) => (m === undefined || l.date > m ? l.date : m), undefined);
+  for (const [what, d] of [['pack', newestPack], ['log', newestLog]] as const) {
+    if (d !== undefined && d > todayIso) {
+      throw new AuditpackError('CLOCK_SKEW', `refusing to prune: the newest ${what} is dated ${d}, after today (${todayIso}) by this machine's clock; fix the clock. Nothing was removed.`, {
+        details: { newest: d, today: todayIso },
+      });
+    }
+  }
+
+  const packCutoff = isoDate(today - options.retentionDays);
+  const newestCurrent = entries.filter((e) => e.kind === 'pack' && e.version === null && e.type === 'dir').reduce<string | undefined>((m, e) => (m === undefined || e.date > m ? e.date : m), undefined);
+  const packs: { name: string; date: string; manifest_sha256: string | null }[] = [];
+  const archives: string[] = [];
+  const skipped: { name: string; reason: string }[] = [];
+  for (const e of entries) {
+    if (e.date >= packCutoff) continue;
+    if (e.date === newestCurrent) {
+      skipped.push({ name: e.name, reason: 'the newest pack is always kept' });
+      continue;
+    }
+    const bad = wrongType(e);
+    if (bad !== undefined) {
+      skipped.push({ name: e.name, reason: bad });
+      continue;
+    }
+    if (e.kind === 'pack') packs.push({ name: e.name, date: e.date, manifest_sha256: manifestSha256(join(options.artifactsDir, e.name)) ?? null });
+    else archives.push(e.name);
+  }
+
+  const logs: { file: string; date: string; size: number; sha256: string }[] = [];
+  const keptLogs: KeptLog[] = [];
+  let logCutoff: string | null = null;
+  if (options.logs) {
+    checkDays(options.logs.retentionDays, 'log retention days');
+    logCutoff = isoDate(today - options.logs.retentionDays);
+    const currentPacks = new Map(entries.filter((e) => e.kind === 'pack' && e.version === null && e.type === 'dir').map((e) => [e.date, e.name]));
+    for (const l of logFiles) {
+      if (l.date >= logCutoff) continue;
+      const path = join(options.logs.logDir, l.file);
+      const packName = currentPacks.get(l.date);
+      if (packName === undefined) {
+        keptLogs.push({ file: l.file, date: l.date, reason: 'no pack for this day (export it first)' });
+        continue;
+      }
+      const check = checkPackHoldsLog(join(options.artifactsDir, packName), path);
+      if (!check.ok) keptLogs.push({ file: l.file, date: l.date, reason: check.reason });
+      else logs.push({ file: l.file, date: l.date, size: check.size, sha256: check.sha256 });
+    }
+  }
+
+  const staleTemp: string[] = [];
+  try {
+    for (const name of readdirSync(options.artifactsDir)) {
+      if (!name.startsWith(TMP_PREFIX)) continue;
+      const st = lstatSync(join(options.artifactsDir, name));
+      if (!st.isSymbolicLink() && nowMs - st.mtimeMs > STALE_TMP_MS) staleTemp.push(name);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read directory', options.artifactsDir);
+  }
+
+  return Object.freeze({ today: todayIso, packCutoff, logCutoff, packs, archives, logs, keptLogs, skipped, staleTemp });
+}
+
+function wrongType(e: PackEntry): string | undefined {
+  if (e.type === 'symlink') return 'a symlink (never followed or removed)';
+  if (e.kind === 'pack' && e.type !== 'dir') return 'not a directory';
+  if (e.kind === 'archive' && e.type !== 'file') return 'not a regular file';
+  return undefined;
+}
+
+function checkDays(n: number, what: string): void {
+  if (!Number.isInteger(n) || n < 0) throw new AuditpackError('USAGE', `${what} must be a whole number ≥ 0, got ${String(n)}`);
+}
+
+function listLogs(logDir: string): { file: string; date: string }[] {
+  let names: string[];
+  try {
+    names = readdirSync(logDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} does not exist`, { details: { path: logDir } });
+    }
+    throw wrapFsError(err, 'read directory', logDir);
+  }
+  const out: { file: string; date: string }[] = [];
+  for (const file of names) {
+    const day = dayOfLogFileName(file);
+    if (day !== undefined) out.push({ file, date: isoDate(day) });
+  }
+  return out.sort((a, b) => (a.file < b.file ? -1 : 1));
+}
+
+function sha256File(path: string): { size: number; sha256: string } {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  let size = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+      size += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { size, sha256: h.digest('hex') };
+}
+
+
+/**
+ * Whether a pack verifies (every payload file matches manifest-sha256.txt, and manifest.json agrees)
+ * and its data/audit.jsonl is byte-identical to `logFile`. A small self-contained check so retention
+ * does not depend on the full verifier; see src/verify for the auditor's one.
+ */
+export function checkPackHoldsLog(packDir: string, logFile: string): { ok: true; size: number; sha256: string } | { ok: false; reason: string } {
+  try {
+    const manifestText = readFileSync(join(packDir, 'manifest-sha256.txt'), 'utf8');
+    const listed = new Map<string, string>();
+    for (const line of manifestText.split('\n')) {
+      if (line === '') continue;
+      const m = /^([0-9a-f]{64}) {2}(data\/[A-Za-z0-9._-]+)$/.exec(line);
+      if (!m) return { ok: false, reason: 'pack does not verify: malformed manifest-sha256.txt' };
+      listed.set(m[2] as string, m[1] as string);
+    }
+    if (!listed.has('data/audit.jsonl')) return { ok: false, reason: 'pack does not verify: data/audit.jsonl is not in its manifest' };
+    const json = JSON.parse(readFileSync(join(packDir, 'manifest.json'), 'utf8')) as { files?: Record<string, { sha256?: unknown; size?: unknown }> };
+    for (const [path, sha] of listed) {
+      const actual = sha256File(join(packDir, path));
+      if (actual.sha256 !== sha) return { ok: false, reason: `pack does not verify: ${path} does not match its manifest` };
+      const entry = json.files?.[path];
+      if (entry?.sha256 !== sha || entry.size !== actual.size) return { ok: false, reason: `pack does not verify: manifest.json disagrees on ${path}` };
+    }
+    const log = sha256File(logFile);
+    if (log.sha256 !== listed.get('data/audit.jsonl')) {
+      return { ok: false, reason: 'the log differs from the copy in its pack (lines written after the export?); re-export with --force first' };
+    }
+    return { ok: true, size: log.size, sha256: log.sha256 };
+  } catch (err) {
+    return { ok: false, reason: `pack does not verify: ${(err as Error).message}` };
+  }
+}
+
+export interface CarryOutOptions {
+  artifactsDir: string;
+  /** Where the log files are (required when the plan removes logs). */
+  logDir?: string;
+  /** Record PackPruned/LogPruned system events in this logs dir (default: logDir; false: none). */
+  eventLogDir?: string | false;
+  now?: number;
+  loggerClock?: () => number;
+}
+
+/** What was removed. */
+export interface PruneResult {
+  readonly packs: readonly { readonly name: string; readonly date: string; readonly manifest_sha256: string | null }[];
+  readonly archives: readonly string[];
+  readonly logs: readonly { readonly file: string; readonly date: string; readonly sha256: string }[];
+  readonly staleTemp: readonly string[];
+}
+
+/** Carries out a plan: ledger first (fsynced), then removal, then system events. */
+export async function carryOutPrune(plan: PrunePlan, options: CarryOutOptions): Promise<PruneResult> {
+  const { artifactsDir } = options;
+  const prunedAt = new Date(options.now ?? Date.now()).toISOString();
+  const events: { event: string; fields: Record<string, unknown> }[] = [];
+  const removedLogs: { file: string; date: string; sha256: string }[] = [];
+
+  if (plan.logs.length > 0) {
+    if (options.logDir === undefined) throw new AuditpackError('USAGE', 'carryOutPrune: logDir is required to remove log files');
+    for (const l of plan.logs) {
+      const path = join(options.logDir, l.file);
+      // Re-check right before removing: the log must still be exactly what the pack holds.
+      const now = sha256File(path);
+      if (now.sha256 !== l.sha256) continue;
+      const st = lstatSync(path);
+      if (!st.isFile()) continue;
+      try {
+        rmSync(path);
+      } catch (err) {
+        throw wrapFsError(err, 'remove', path);
+      }
+      removedLogs.push({ file: l.file, date: l.date, sha256: l.sha256 });
+      events.push({ event: 'LogPruned', fields: { file: l.file, date: l.date, size: l.size, sha256: l.sha256 } });
+    }
+    fsyncDir(options.logDir);
+  }
+
+  const removedPacks: PruneResult['packs'][number][] = [];
+  if (plan.packs.length > 0) {
+    const ledger = plan.packs.map((p) => `${JSON.stringify({ export_date: p.date, manifest_sha256: p.manifest_sha256, path: p.name, pruned_at: prunedAt })}\n`).join('');
+    appendDurably(join(artifactsDir, PRUNED_LEDGER), ledger);
+    for (const p of plan.packs) {
+      const dir = join(artifactsDir, p.name);
+      let st;
+      try {
+        st = lstatSync(dir);
+      } catch {
+        continue; // already gone
+      }
+      if (!st.isDirectory()) continue; // replaced by a symlink since planning: never followed
+      makeWritable(dir);
+      try {
+        rmSync(dir, { recursive: true });
+      } catch (err) {
+        throw wrapFsError(err, 'remove', dir);
+      }
+      removedPacks.push(p);
+      events.push({ event: 'PackPruned', fields: { date: p.date, path: p.name, manifest_sha256: p.manifest_sha256 } });
+    }
+  }
+  const removedArchives: string[] = [];
+  for (const a of plan.archives) {
+    const path = join(artifactsDir, a);
+    try {
+      if (!lstatSync(path).isFile()) continue;
+      rmSync(path);
+      removedArchives.push(a);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'remove', path);
+    }
+  }
+  const removedTemp: string[] = [];
+  for (const t of plan.staleTemp) {
+    const path = join(artifactsDir, t);
+    try {
+      if (lstatSync(path).isSymbolicLink()) continue;
+      if (lstatSync(path).isDirectory()) makeWritable(path);
+      rmSync(path, { recursive: true, force: true });
+      removedTemp.push(t);
+    } catch {
+      /* best effort */
+    }
+  }
+  if (removedPacks.length + removedArchives.length + removedTemp.length > 0) fsyncDir(artifactsDir);
+
+  const eventDir = options.eventLogDir === undefined ? options.logDir : options.eventLogDir;
+  if (eventDir !== false && eventDir !== undefined && events.length > 0) {
+    const logger = createAuditLogger({ logDir: eventDir, handleExit: false, durability: 'durable', ...(options.loggerClock ? { clock: options.loggerClock } : {}) });
+    try {
+      await Promise.all(events.map((e) => logger.log('system', e.event, e.fields)));
+    } finally {
+      await logger.close();
+    }
+  }
+  return Object.freeze({ packs: removedPacks, archives: removedArchives, logs: removedLogs, staleTemp: removedTemp });
+}
+
+function appendDurably(path: string, text: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'a', 0o644);
+    const b = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < b.length) off += writeSync(fd, b, off);
+    fsyncSync(fd);
+  } catch (err) {
+    throw wrapFsError(err, 'write', path);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Options of prune: plan + carry out, or only plan with dryRun. */
+export interface PruneOptions extends PlanPruneOptions {
+  dryRun?: boolean;
+  /** Where to record system events (default: logs.logDir; false: none). */
+  eventLogDir?: string | false;
+  loggerClock?: () => number;
+}
+
+/** Plans and (unless dryRun) carries out pruning. */
+export async function prune(options: PruneOptions): Promise<{ plan: PrunePlan; result: PruneResult | null }> {
+  const plan = planPrune(options);
+  if (options.dryRun === true) return { plan, result: null };
+  const result = await carryOutPrune(plan, {
+    artifactsDir: options.artifactsDir,
+    ...(options.logs ? { logDir: options.logs.logDir } : {}),
+    ...(options.eventLogDir !== undefined ? { eventLogDir: options.eventLogDir } : {}),
+    ...(options.now !== undefined ? { now: options.now } : {}),
+    ...(options.loggerClock ? { loggerClock: options.loggerClock } : {}),
+  });
+  return { plan, result };
+}
