@@ -93,6 +93,8 @@ export interface LogCheckOptions {
   readonly reportStart?: boolean;
   /** SHA-256 of each line of a pack's alerts.jsonl, in order, to find among the events. */
   readonly alertHashes?: readonly string[] | undefined;
+  /** An empty file is normal here (a pack of a day without events): no LOG_FILE_EMPTY. */
+  readonly emptyOk?: boolean;
   /** Read every line with JSON.parse (default: only where the fast path does not apply). */
   readonly full?: boolean;
   readonly shared?: SharedLogState;
@@ -205,7 +207,7 @@ export class LogChecker {
       const r = readLine(last.bytes, undefined, true);
       if (!r.ok) this.f.add('LOG_LINE_INVALID', 'error', this.o.file, r.defect.reason, last.lineNumber);
     }
-    if (this.facts.lines === 0) {
+    if (this.facts.lines === 0 && this.o.emptyOk !== true) {
       this.f.add('LOG_FILE_EMPTY', 'warning', this.o.file, 'the file is empty');
     }
     this.facts.head = this.head;

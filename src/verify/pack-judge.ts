@@ -410,6 +410,16 @@ function embeddedKey(armored: string): KeyObject | undefined {
   }
 }
 
+/** The armor auditpack and ssh-keygen write for the signature blob inside `armored`. */
+function canonicalArmor(armored: string): string {
+  const b = armored.indexOf('-----BEGIN SSH SIGNATURE-----');
+  const e = armored.indexOf('-----END SSH SIGNATURE-----');
+  const b64 = Buffer.from(armored.slice(b + 29, e).replace(/\s+/g, ''), 'base64').toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 70) lines.push(b64.slice(i, i + 70));
+  return `-----BEGIN SSH SIGNATURE-----\n${lines.join('\n')}\n-----END SSH SIGNATURE-----\n`;
+}
+
 function judgeSignature(facts: PackFacts, trust: TrustedKeys | undefined, f: Findings): void {
   const SIG = 'tagmanifest-sha256.txt.sig';
   const sigBuf = facts.tags.get(SIG);
@@ -432,6 +442,12 @@ function judgeSignature(facts: PackFacts, trust: TrustedKeys | undefined, f: Fin
   const selfCheck = own === undefined ? undefined : verifySshsig(tagBuf, armored, [own]);
   if (selfCheck === undefined || !selfCheck.ok) {
     f.add('PACK_SIGNATURE_INVALID', 'error', SIG, `does not verify over tagmanifest-sha256.txt: ${selfCheck?.reason ?? 'malformed signature'} (a signature of another file, or an edited tag manifest)`);
+    return;
+  }
+  // The armor must be exactly as written (70-column base64, as ssh-keygen and auditpack write it), so
+  // that no byte of the file can change unnoticed: whitespace and base64 padding bits are malleable.
+  if (armored !== canonicalArmor(armored)) {
+    f.add('PACK_SIGNATURE_INVALID', 'error', SIG, 'the signature verifies, but its file is not in canonical SSHSIG armor: it was edited');
     return;
   }
   if (!haveKeys) {
