@@ -69,8 +69,42 @@ export function redactConfigText(text: string, format: ConfigTextFormat, redacto
   } else {
     out = redactLines(text, format, redactor);
   }
-  out = redactor.redactString(out);
+  out = redactShapes(out, redactor);
   return { text: out, redacted: out !== text };
+}
+
+/**
+ * The logger's secret-shape patterns, line by line (its `key: value` pattern allows whitespace
+ * after the colon, and across a line end it would swallow the next line's key), except that a
+ * PEM block, which spans lines, is given to the patterns whole, from its BEGIN line to its END
+ * line (or the end of the text).
+ */
+function redactShapes(text: string, r: Redactor): string {
+  const lines = splitLines(text);
+  const hasPem = text.includes('-----BEGIN ');
+  let changed = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as Line;
+    if (hasPem && line.body.includes('-----BEGIN ')) {
+      let j = i;
+      while (j < lines.length - 1 && !(lines[j] as Line).body.includes('-----END ')) j++;
+      const segment = joinLines(lines.slice(i, j + 1));
+      const redacted = r.redactString(segment);
+      if (redacted !== segment) {
+        changed = true;
+        const parts = splitLines(redacted);
+        lines.splice(i, j - i + 1, ...parts);
+        i += parts.length - 1;
+        continue;
+      }
+    }
+    const b = r.redactString(line.body);
+    if (b !== line.body) {
+      line.body = b;
+      changed = true;
+    }
+  }
+  return changed ? joinLines(lines) : text;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,7 +216,7 @@ function censorValue(
   body: string,
   start: number,
   censor: string,
-  opts: { commentChars: string; backslashEscapes: boolean; doubledQuotes?: boolean },
+  opts: { commentChars: string; backslashEscapes: boolean; doubledQuotes?: boolean; keepTrailingSemicolon?: boolean },
 ): { body: string; open: boolean } {
   let i = start;
   while (i < body.length && (body[i] === ' ' || body[i] === '\t')) i++;
@@ -198,8 +232,10 @@ function censorValue(
     if (end === -1) return { body: `${body.slice(0, i)}${censor}`, open: true };
     return { body: `${body.slice(0, i)}${censor}${body.slice(end)}`, open: false };
   }
-  // Unquoted: up to a comment that follows whitespace, or the end of the line.
+  // Unquoted: up to a comment that follows whitespace, or the end of the line (less a
+  // statement-ending ";" when asked, as in nginx-style .conf files).
   let end = body.length;
+  if (opts.keepTrailingSemicolon && body.endsWith(';')) end--;
   for (let j = i + 1; j < body.length; j++) {
     if (opts.commentChars.includes(body[j] as string) && (body[j - 1] === ' ' || body[j - 1] === '\t')) {
       end = j;
@@ -587,7 +623,7 @@ function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: Redacto
     } else {
       // .properties has no inline comments: the value runs to the end of the line.
       const commentChars = format === 'properties' ? '' : format === 'ini' ? '#;' : '#';
-      line.body = censorValue(body, valueStart, censor, { commentChars, backslashEscapes: true }).body;
+      line.body = censorValue(body, valueStart, censor, { commentChars, backslashEscapes: true, keepTrailingSemicolon: format === 'conf' }).body;
     }
   }
 }
@@ -658,7 +694,12 @@ function redactInlinePairs(body: string, r: Redactor): string {
     const v = body[valueAt];
     if (v === undefined) continue;
     let end: number;
-    if (v === '"' || v === "'") {
+    if ((v === '"' || v === "'") && body.startsWith(v.repeat(3), valueAt)) {
+      // A triple-quoted string (TOML, Python): to its closing triple, or to the end of the line.
+      const close = body.indexOf(v.repeat(3), valueAt + 3);
+      end = close === -1 ? body.length : close + 3;
+      out += body.slice(last, valueAt) + v.repeat(3) + censor + (close === -1 ? '' : v.repeat(3));
+    } else if (v === '"' || v === "'") {
       end = endOfQuoted(body, valueAt, v === '"');
       if (end === -1) end = body.length;
       out += body.slice(last, valueAt) + v + censor + v;
@@ -668,7 +709,9 @@ function redactInlinePairs(body: string, r: Redactor): string {
       out += body.slice(last, valueAt) + censor;
     } else {
       end = valueAt;
-      while (end < body.length && !/[\s,;&}\])#]/.test(body[end] as string)) end++;
+      // Up to a space, a separator or a closing bracket. Not "#": in a YAML flow or a URL it can
+      // be part of the value, and stopping early would leave the rest of a secret behind.
+      while (end < body.length && !/[\s,;&}\])]/.test(body[end] as string)) end++;
       if (end === valueAt) continue;
       const value = body.slice(valueAt, end);
       if (value === censor || value === 'null' || value === 'None' || value === '~') continue;

@@ -53,6 +53,11 @@ export async function discoverConfigFiles(options: DiscoverOptions): Promise<str
       details: { path, errno: e.code },
     });
   }
-  const rel = found.map((f) => (isAbsolute(f) ? relative(cwd, f).split(sep).join('/') : f));
+  // Inside cwd: relative; outside (an absolute pattern): the absolute path, clearer than ../../.
+  const rel = found.map((f) => {
+    if (!isAbsolute(f)) return f;
+    const r = relative(cwd, f);
+    return r.startsWith('..') || isAbsolute(r) ? f.split(sep).join('/') : r.split(sep).join('/');
+  });
   return [...new Set(rel)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
