@@ -379,15 +379,19 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
     }
   } catch (err) {
     if (err instanceof TarFormatError || isZlibError(err)) {
-      f.add('PACK_TAR_INVALID', 'error', basename(path), `not a readable .tar.gz: ${(err as Error).message}`);
+      f.add('PACK_TAR_INVALID', 'error', '.', `not a readable .tar.gz: ${(err as Error).message}`);
       const manifest: ManifestSummary = { exportDate: undefined, manifestSha256: undefined, previousPack: undefined, supersedes: undefined, chain: undefined };
       return { ...makeReport('pack-tar', path, { files: files.size }, f), manifest };
     }
     throw wrapFsError(err, 'read', path);
   }
-  if (root === undefined) f.add('EMPTY_DIRECTORY', 'error', basename(path), 'the archive holds no entries');
-  else if (root !== name && dateOfPackDirName(name) !== undefined) {
-    f.add('PACK_DATE_MISMATCH', 'error', basename(path), `the archive is named for ${name} but holds ${root}/`);
+  if (root === undefined) f.add('EMPTY_DIRECTORY', 'error', '.', 'the archive holds no entries');
+  else {
+    // `D.tar.gz` holds `D/`; a superseded `D.vN.tar.gz` keeps the `D/` it was made with.
+    const named = dateOfPackDirName(name);
+    if (named !== undefined && root !== name && root !== named.date) {
+      f.add('PACK_DATE_MISMATCH', 'error', '.', `the archive is named ${name}.tar.gz but holds ${root}/`);
+    }
   }
   const facts: PackFacts = { dirName: root, files, tags, csv, alerts, log };
   const manifestBuf = tags.get('manifest.json');

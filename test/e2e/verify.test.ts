@@ -1,0 +1,106 @@
+/**
+ * End to end: a pack made by `auditpack export` (signed, with --compress) is accepted by
+ * `auditpack verify`, `sha256sum -c manifest-sha256.txt` and `ssh-keygen -Y verify`; tampered copies
+ * are rejected by auditpack and by the standard tool covering the layer that was touched.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+function sh(cmd: string, args: string[], cwd: string, input?: Buffer): number | null {
+  return spawnSync(cmd, args, { cwd, input, stdio: ['pipe', 'pipe', 'pipe'] }).status;
+}
+
+function sshVerify(packDir: string, allowedSigners: string): number | null {
+  return sh(
+    'ssh-keygen',
+    ['-Y', 'verify', '-f', allowedSigners, '-I', 'auditor@example', '-n', 'auditpack', '-s', 'tagmanifest-sha256.txt.sig'],
+    packDir,
+    readFileSync(join(packDir, 'tagmanifest-sha256.txt')),
+  );
+}
+
+function writableCopy(src: string, dst: string): void {
+  cpSync(src, dst, { recursive: true });
+  chmodSync(dst, 0o755);
+  chmodSync(join(dst, 'data'), 0o755);
+  for (const f of readdirSync(dst, { recursive: true, withFileTypes: true })) if (f.isFile()) chmodSync(join(f.parentPath, f.name), 0o644);
+}
+
+function flip(path: string, at: number): void {
+  const b = readFileSync(path);
+  b[at] = (b[at] as number) ^ 0x01;
+  writeFileSync(path, b);
+}
+
+describe('auditpack verify end to end', () => {
+  it('one pack: accepted by auditpack verify, sha256sum -c and ssh-keygen -Y verify; tampered copies rejected', () => {
+    const cwd = tempDir();
+    expect(runCli(['keygen', '--out', 'keys', '--identity', 'auditor@example'], { cwd }).code).toBe(0);
+    for (let i = 0; i < 5; i++) expect(runCli(['log', 'order', 'OrderAccepted', `order_id=A-${i}`, 'price="1.10050"', 'quantity=100'], { cwd }).code).toBe(0);
+    expect(runCli(['log', 'alert', 'AlertSent', 'alert_type=risk', 'severity=HIGH', 'message=drawdown, "big"'], { cwd }).code).toBe(0);
+    const date = new Date().toISOString().slice(0, 10);
+    const exp = runCli(['export', '--date', date, '--signing-key', 'keys/auditpack_ed25519', '--compress'], { cwd });
+    expect(exp.code, exp.stderr).toBe(0);
+    const pack = join(cwd, 'artifacts', date);
+
+    // Accepted by all three.
+    const v = runCli(['verify', join('artifacts', date), '--allowed-signers', 'keys/allowed_signers'], { cwd });
+    expect(v.code, v.stdout).toBe(0);
+    expect(v.stdout).toMatch(/^✓ signature$/m);
+    expect(v.stdout).toMatch(/^intact: /m);
+    expect(v.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
+    expect(sh('sha256sum', ['-c', '--quiet', 'manifest-sha256.txt'], pack)).toBe(0);
+    expect(sshVerify(pack, join(cwd, 'keys/allowed_signers'))).toBe(0);
+    const t = runCli(['verify', join('artifacts', `${date}.tar.gz`), '--pubkey', 'keys/auditpack_ed25519.pub', '--json'], { cwd });
+    expect(t.code).toBe(0);
+    expect(JSON.parse(t.stdout)).toMatchObject({ ok: true, kind: 'pack-tar', problems: [] });
+    const arch = runCli(['verify', 'artifacts', '--json', '--pubkey', 'keys/auditpack_ed25519.pub'], { cwd });
+    expect(arch.code, arch.stdout).toBe(0);
+    expect(JSON.parse(arch.stdout)).toMatchObject({ ok: true, kind: 'archive', checked: { packs: 1, tar_packs: 1 } });
+
+    // A copy tampered in the payload and in the tag manifest: rejected by all three.
+    const bad = join(cwd, 'tampered', date);
+    writableCopy(pack, bad);
+    flip(join(bad, 'data/orders.csv'), 60);
+    flip(join(bad, 'tagmanifest-sha256.txt'), 3);
+    const vb = runCli(['verify', bad, '--allowed-signers', 'keys/allowed_signers'], { cwd });
+    expect(vb.code).toBe(1);
+    expect(vb.stdout).toContain('PACK_FILE_HASH_MISMATCH');
+    expect(vb.stdout).toContain('PACK_SIGNATURE_INVALID');
+    expect(vb.stdout).toMatch(/^✗ signature$/m);
+    expect(sh('sha256sum', ['-c', '--quiet', 'manifest-sha256.txt'], bad)).not.toBe(0);
+    expect(sshVerify(bad, join(cwd, 'keys/allowed_signers'))).not.toBe(0);
+
+    // Each layer alone: a payload edit (sha256sum's layer) and a manifest.json edit (the signature's).
+    const payloadOnly = join(cwd, 'p1', date);
+    writableCopy(pack, payloadOnly);
+    flip(join(payloadOnly, 'data/audit.jsonl'), 40);
+    expect(runCli(['verify', payloadOnly], { cwd }).code).toBe(1);
+    expect(sh('sha256sum', ['-c', '--quiet', 'manifest-sha256.txt'], payloadOnly)).not.toBe(0);
+    const tagOnly = join(cwd, 'p2', date);
+    writableCopy(pack, tagOnly);
+    flip(join(tagOnly, 'tagmanifest-sha256.txt'), 10);
+    const vt = runCli(['verify', tagOnly, '--pubkey', 'keys/auditpack_ed25519.pub', '--json'], { cwd });
+    expect(vt.code).toBe(1);
+    expect(JSON.parse(vt.stdout).problems.map((p: { code: string }) => p.code)).toContain('PACK_SIGNATURE_INVALID');
+    expect(sshVerify(tagOnly, join(cwd, 'keys/allowed_signers'))).not.toBe(0);
+  });
+
+  it('exit codes: a missing path is PATH_NOT_FOUND (66); both key options is a usage error (2); the logs directory verifies', () => {
+    const cwd = tempDir();
+    const r = runCli(['verify', 'nowhere'], { cwd });
+    expect(r.code).toBe(66);
+    expect(r.stderr).toContain('PATH_NOT_FOUND');
+    expect(runCli(['verify', '.', '--pubkey', 'a', '--allowed-signers', 'b'], { cwd }).code).toBe(2);
+    expect(runCli(['log', 'auth', 'Login', 'user=alice'], { cwd }).code).toBe(0);
+    const v = runCli(['verify', 'logs'], { cwd });
+    expect(v.code).toBe(0);
+    expect(v.stdout).toContain('(logs directory)');
+    const e = runCli(['verify', '--json', 'logs/../logs'], { cwd });
+    expect(JSON.parse(e.stdout).kind).toBe('log-dir');
+  });
+});
