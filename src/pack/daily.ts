@@ -26,6 +26,7 @@ export async function runDailyExport(options: DailyExportOptions): Promise<Daily
     const pr = await prune({
       artifactsDir: options.artifactsDir,
       retentionDays: options.retentionDays,
+      keepDates: [options.date], // a back-filled old day is not removed by its own export
       eventLogDir: options.recordEvent === false ? false : options.logDir,
       ...(options.now ? { now: options.now() } : {}),
       ...(options.loggerClock ? { loggerClock: options.loggerClock } : {}),

@@ -34,6 +34,8 @@ export interface PlanPruneOptions {
   logs?: { logDir: string; retentionDays: number };
   /** Now, epoch ms (default Date.now). */
   now?: number;
+  /** Dates whose packs stay whatever their age (the export that just ran keeps its own pack). */
+  keepDates?: readonly string[];
 }
 
 /** A log file that stays, and why. */
@@ -99,6 +101,10 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
     if (e.date >= packCutoff) continue;
     if (e.date === newestCurrent) {
       skipped.push({ name: e.name, reason: 'the newest pack is always kept' });
+      continue;
+    }
+    if (options.keepDates?.includes(e.date) === true) {
+      skipped.push({ name: e.name, reason: 'just exported' });
       continue;
     }
     const bad = wrongType(e);

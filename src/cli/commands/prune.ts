@@ -55,7 +55,7 @@ export function definePrune(program: Command, io: CliIO): void {
         for (const t of plan.staleTemp) io.stdout.write(`would remove leftover ${t}\n`);
       }
       for (const k of plan.keptLogs) io.stderr.write(`${mark(io, 'warn', 'stderr')} keeping ${k.file}: ${k.reason}\n`);
-      for (const s of plan.skipped) if (s.reason !== 'the newest pack is always kept') io.stderr.write(`${mark(io, 'warn', 'stderr')} left alone ${s.name}: ${s.reason}\n`);
+      for (const s of plan.skipped) if (s.reason !== 'the newest pack is always kept' && s.reason !== 'just exported') io.stderr.write(`${mark(io, 'warn', 'stderr')} left alone ${s.name}: ${s.reason}\n`);
       const verb = opts.dryRun === true ? 'would prune' : 'pruned';
       io.stdout.write(
         `${mark(io, 'ok')} ${verb} ${packs} pack(s), ${archives} archive(s), ${logs} log file(s) (packs before ${plan.packCutoff}, logs before ${plan.logCutoff}; ${plan.keptLogs.length} old log(s) kept)\n`,
