@@ -153,7 +153,8 @@ function renderTaken(io: CliIO, s: ConfigSnapshot, snapshotDir: string): void {
     const where = s.git.branch ?? 'detached HEAD';
     const commit = s.git.commit === null ? 'no commits yet' : s.git.commit.slice(0, 12);
     const state = s.git.dirty ? c.yellow('dirty') : 'clean';
-    io.stdout.write(`  git ${commit} on ${where}, ${state}; ${plural(s.head_changes.length, 'config file')} differ from HEAD\n`);
+    const n = s.head_changes.length;
+    io.stdout.write(`  git ${commit} on ${where}, ${state}; ${plural(n, 'config file')} ${n === 1 ? 'differs' : 'differ'} from HEAD\n`);
   }
   for (const [p, e] of Object.entries(s.files)) {
     if (e.too_large) io.stdout.write(`  ${c.yellow('!')} ${p}: ${e.size} bytes, over the size limit: hashed, not stored\n`);
