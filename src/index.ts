@@ -8,3 +8,29 @@ export { compileRedactor, type RedactionOptions, type Redactor } from './redacti
 export * from './logger/index.js';
 export { scanLines, type ScannedLine, type ScanOptions } from './chain/lines.js';
 export * from './verify/index.js';
+export {
+  createConfigSnapshot,
+  startupSnapshot,
+  snapshotOptionsFromConfig,
+  listSnapshots,
+  readSnapshot,
+  readSnapshotFile,
+  resolveSnapshotId,
+  diffSnapshots,
+  latestSnapshotOnOrBefore,
+  snapshotsOnDay,
+  snapshotDiffText,
+  DEFAULT_SNAPSHOT_DIR,
+  DEFAULT_MAX_FILE_BYTES,
+  SNAPSHOT_FORMAT,
+  type ConfigSnapshot,
+  type SnapshotFileEntry,
+  type SnapshotGitFacts,
+  type SnapshotGitError,
+  type SnapshotChanges,
+  type SnapshotSummary,
+  type SnapshotComparison,
+  type CreateSnapshotOptions,
+  type StartupSnapshotOptions,
+} from './snapshot/index.js';
+export { redactConfigText, configFormatOf, type ConfigTextFormat, type ConfigRedaction } from './redaction/config-text.js';
