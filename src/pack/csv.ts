@@ -161,10 +161,20 @@ export class CsvRowWriter {
     for (let i = 0; i < table.count; i++) {
       const id = keys.ids[i] as number;
       if (id >= 0 && notExtra[id] === true) continue;
-      out.write(any ? ',' : ',"{');
+      if (any) out.byte(0x2c);
+      else {
+        out.byte(0x2c); // , "{
+        out.byte(0x22);
+        out.byte(0x7b);
+      }
       any = true;
       out.sliceDoublingQuotes(line, table.keyStart[i] as number, table.valueEnd[i] as number);
     }
-    out.write(any ? '}"\r\n' : ',\r\n');
+    if (any) {
+      out.byte(0x7d); // }"
+      out.byte(0x22);
+    } else out.byte(0x2c);
+    out.byte(0x0d);
+    out.byte(0x0a);
   }
 }

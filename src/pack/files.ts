@@ -73,8 +73,7 @@ export class HashingWriter {
       for (let i = start; i < end; i++) b[p++] = src[i] as number;
       this.pos = p;
     } else {
-      this.buf.set(src.subarray(start, end), this.pos);
-      this.pos += n;
+      this.pos += Buffer.prototype.copy.call(src, this.buf, this.pos, start, end); // no view object per call
     }
   }
 

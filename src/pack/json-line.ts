@@ -70,134 +70,136 @@ export class EntryTable {
 export const LineShape = Object.freeze({ Invalid: 0, NotObject: 1, Object: 2 } as const);
 export type LineShape = (typeof LineShape)[keyof typeof LineShape];
 
-// Scanner state, module-level to keep the hot functions allocation-free. Single-threaded use only.
-let B: Uint8Array = new Uint8Array(0);
-let N = 0;
-let P = 0;
-/** Set by scanString: whether the string had an escape. */
+// The scanner keeps its position in local variables (functions take and return offsets): V8 keeps
+// locals in registers, while module-level state would be a memory load and store per byte.
+
+/** Set by str() when the string it scanned holds an escape (rare; read right after the call). */
 let escaped = 0;
-
-const FAIL = -1;
-
-function ws(): void {
-  while (P < N) {
-    const c = B[P] as number;
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) P++;
-    else break;
-  }
-}
 
 function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
-/** P at the opening quote; on success P is just past the closing quote. */
-function scanString(): boolean {
-  P++;
+function ws(b: Uint8Array, p: number, n: number): number {
+  while (p < n) {
+    const c = b[p] as number;
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) p++;
+    else break;
+  }
+  return p;
+}
+
+/** `p` at an opening quote: the offset just past the closing quote, or -1. Sets `escaped`. */
+function str(b: Uint8Array, p: number, n: number): number {
   escaped = 0;
-  while (P < N) {
-    const c = B[P] as number;
-    if (c === 0x22) {
-      P++;
-      return true;
-    }
+  p++;
+  while (p < n) {
+    const c = b[p] as number;
+    if (c === 0x22) return p + 1;
     if (c === 0x5c) {
       escaped = 1;
-      const e = B[P + 1];
+      const e = b[p + 1];
       if (e === 0x75 /* u */) {
-        if (P + 5 >= N || !isHex(B[P + 2] as number) || !isHex(B[P + 3] as number) || !isHex(B[P + 4] as number) || !isHex(B[P + 5] as number)) return false;
-        P += 6;
-        continue;
-      }
-      if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
-        P += 2;
-        continue;
-      }
-      return false;
+        if (p + 5 >= n || !isHex(b[p + 2] as number) || !isHex(b[p + 3] as number) || !isHex(b[p + 4] as number) || !isHex(b[p + 5] as number)) return -1;
+        p += 6;
+      } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+        p += 2;
+      } else return -1;
+      continue;
     }
-    if (c < 0x20) return false;
-    P++;
+    if (c < 0x20) return -1;
+    p++;
   }
-  return false;
+  return -1;
 }
 
-function digits(): number {
-  const s = P;
-  while (P < N) {
-    const c = B[P] as number;
+function digits(b: Uint8Array, p: number, n: number): number {
+  while (p < n) {
+    const c = b[p] as number;
     if (c < 0x30 || c > 0x39) break;
-    P++;
+    p++;
   }
-  return P - s;
+  return p;
 }
 
-function scanNumber(): boolean {
-  if (B[P] === 0x2d) P++;
-  if (P >= N) return false;
-  if (B[P] === 0x30) P++;
-  else if (digits() === 0) return false;
-  if (B[P] === 0x2e) {
-    P++;
-    if (digits() === 0) return false;
+/** `p` at a number: the offset just past it, or -1. */
+function num(b: Uint8Array, p: number, n: number): number {
+  if (b[p] === 0x2d) p++;
+  if (p >= n) return -1;
+  if (b[p] === 0x30) p++;
+  else {
+    const q = digits(b, p, n);
+    if (q === p) return -1;
+    p = q;
   }
-  const e = B[P];
+  if (b[p] === 0x2e) {
+    const q = digits(b, p + 1, n);
+    if (q === p + 1) return -1;
+    p = q;
+  }
+  const e = b[p];
   if (e === 0x65 || e === 0x45) {
-    P++;
-    if (B[P] === 0x2b || B[P] === 0x2d) P++;
-    if (digits() === 0) return false;
+    p++;
+    if (b[p] === 0x2b || b[p] === 0x2d) p++;
+    const q = digits(b, p, n);
+    if (q === p) return -1;
+    p = q;
   }
-  return true;
+  return p;
 }
 
-function literal(a: number, b: number, c: number, d: number, e: number, len: number): boolean {
-  if (P + len > N) return false;
-  if (B[P] !== a || B[P + 1] !== b || B[P + 2] !== c || B[P + 3] !== d) return false;
-  if (len === 5 && B[P + 4] !== e) return false;
-  P += len;
-  return true;
+/** Kind of the scalar starting with byte `c` (string, number, literal), or FAIL for anything else. */
+function scalarKind(c: number | undefined): number {
+  if (c === 0x22) return Kind.String;
+  if (c === 0x74) return Kind.True;
+  if (c === 0x66) return Kind.False;
+  if (c === 0x6e) return Kind.Null;
+  if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) return Kind.Number;
+  return FAIL;
+}
+
+/** `p` at a scalar of `kind`: the offset just past it, or -1. */
+function scalar(b: Uint8Array, p: number, n: number, kind: number): number {
+  switch (kind) {
+    case Kind.String:
+      return str(b, p, n);
+    case Kind.Number:
+      return num(b, p, n);
+    case Kind.True:
+      return p + 4 <= n && b[p + 1] === 0x72 && b[p + 2] === 0x75 && b[p + 3] === 0x65 ? p + 4 : -1;
+    case Kind.False:
+      return p + 5 <= n && b[p + 1] === 0x61 && b[p + 2] === 0x6c && b[p + 3] === 0x73 && b[p + 4] === 0x65 ? p + 5 : -1;
+    case Kind.Null:
+      return p + 4 <= n && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c ? p + 4 : -1;
+    default:
+      return -1;
+  }
+}
+
+/** After an object's `{`/`,` and whitespace: `"key"`, `:`, whitespace; the offset of the value, or -1. */
+function keyColon(b: Uint8Array, p: number, n: number): number {
+  if (b[p] !== 0x22) return -1;
+  p = str(b, p, n);
+  if (p < 0) return -1;
+  p = ws(b, p, n);
+  if (b[p] !== 0x3a) return -1;
+  return ws(b, p + 1, n);
 }
 
 let stack = new Uint8Array(64);
 
-/** Scans one scalar (string, number, literal) at P; returns its kind or FAIL. */
-function scanScalar(): number {
-  const c = B[P];
-  if (c === 0x22) return scanString() ? Kind.String : FAIL;
-  if (c === 0x74) return literal(0x74, 0x72, 0x75, 0x65, 0, 4) ? Kind.True : FAIL;
-  if (c === 0x66) return literal(0x66, 0x61, 0x6c, 0x73, 0x65, 5) ? Kind.False : FAIL;
-  if (c === 0x6e) return literal(0x6e, 0x75, 0x6c, 0x6c, 0, 4) ? Kind.Null : FAIL;
-  if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) return scanNumber() ? Kind.Number : FAIL;
-  return FAIL;
-}
-
-/** After `{` and whitespace: scans `"key"` `:` and whitespace, leaving P at the value. */
-function scanKeyColon(): boolean {
-  if (B[P] !== 0x22 || !scanString()) return false;
-  ws();
-  if (B[P] !== 0x3a) return false;
-  P++;
-  ws();
-  return true;
-}
-
 /**
- * Scans any value at P; returns its kind, or FAIL. Iterative with an explicit stack, so nesting
+ * `p` at any value: the offset just past it, or -1. Iterative with an explicit stack, so nesting
  * depth is bounded by memory, not the JS call stack, exactly like V8's JSON.parse.
  */
-function scanAny(): number {
+function anyValue(b: Uint8Array, p: number, n: number): number {
   let depth = 0;
-  let first = 0;
   for (;;) {
-    // A value starts at P.
-    const c = B[P];
-    let kind: number;
+    const c = b[p];
     if (c === 0x7b || c === 0x5b) {
-      P++;
-      ws();
-      const close = c === 0x7b ? 0x7d : 0x5d;
-      if (B[P] === close) {
-        P++;
-        kind = c === 0x7b ? Kind.Object : Kind.Array;
+      p = ws(b, p + 1, n);
+      if (b[p] === (c === 0x7b ? 0x7d : 0x5d)) {
+        p++;
       } else {
         if (depth === stack.length) {
           const g = new Uint8Array(stack.length * 2);
@@ -205,98 +207,87 @@ function scanAny(): number {
           stack = g;
         }
         stack[depth++] = c;
-        if (first === 0) first = c === 0x7b ? Kind.Object : Kind.Array;
-        if (c === 0x7b && !scanKeyColon()) return FAIL;
+        if (c === 0x7b) {
+          p = keyColon(b, p, n);
+          if (p < 0) return -1;
+        }
         continue;
       }
     } else {
-      kind = scanScalar();
-      if (kind === FAIL) return FAIL;
+      p = scalar(b, p, n, scalarKind(c));
+      if (p < 0) return -1;
     }
-    if (first === 0) first = kind;
-    // After a value: close containers or move to the next element.
+    // After a value: close containers or move on to the next element.
     for (;;) {
-      if (depth === 0) return first;
-      ws();
-      const d = B[P];
+      if (depth === 0) return p;
+      p = ws(b, p, n);
+      const d = b[p];
       const top = stack[depth - 1];
       if (d === 0x2c) {
-        P++;
-        ws();
-        if (top === 0x7b && !scanKeyColon()) return FAIL;
+        p = ws(b, p + 1, n);
+        if (top === 0x7b) {
+          p = keyColon(b, p, n);
+          if (p < 0) return -1;
+        }
         break;
       }
       if ((top === 0x7b && d === 0x7d) || (top === 0x5b && d === 0x5d)) {
-        P++;
+        p++;
         depth--;
         continue;
       }
-      return FAIL;
+      return -1;
     }
   }
 }
 
-/** Scans the top-level value at P, recording the entries of an object; returns its kind or FAIL. */
-function scanTop(table: EntryTable): number {
-  if (B[P] !== 0x7b) return scanAny();
-  P++;
-  ws();
-  if (B[P] === 0x7d) {
-    P++;
-    return Kind.Object;
-  }
-  for (;;) {
-    if (B[P] !== 0x22) return FAIL;
-    const ks = P;
-    if (!scanString()) return FAIL;
-    const ke = P;
-    const kesc = escaped;
-    ws();
-    if (B[P] !== 0x3a) return FAIL;
-    P++;
-    ws();
-    const vs = P;
-    const c = B[P];
-    let kind: number;
-    let vesc = 0;
-    if (c === 0x7b || c === 0x5b) kind = scanAny();
-    else {
-      kind = scanScalar();
-      vesc = escaped;
-    }
-    if (kind === FAIL) return FAIL;
-    table.push(ks, ke, kesc, vs, P, kind as Kind, kind === Kind.String ? vesc : 0);
-    ws();
-    const d = B[P];
-    if (d === 0x2c) {
-      P++;
-      ws();
-      continue;
-    }
-    if (d === 0x7d) {
-      P++;
-      return Kind.Object;
-    }
-    return FAIL;
-  }
-}
+const FAIL = -1;
 
 /**
- * Validates `buf[0, len)` as one JSON text. For an object, `table` receives its top-level
- * entries (duplicates included, in order). Never throws on any input.
+ * Validates `b[start, n)` as one JSON text. For an object, `table` receives its top-level
+ * entries (duplicates included, in order), as offsets into `b`. Never throws on any input.
  */
-export function scanJsonLine(buf: Uint8Array, len: number, table: EntryTable): LineShape {
-  B = buf;
-  N = len;
-  P = 0;
+export function scanJsonLine(b: Uint8Array, n: number, table: EntryTable, start = 0): LineShape {
   table.count = 0;
-  ws();
-  const kind = scanTop(table);
-  if (kind !== FAIL) ws();
-  const complete = kind !== FAIL && P === N;
-  B = EMPTY; // do not keep the caller's buffer alive
-  if (!complete) return LineShape.Invalid;
-  return kind === Kind.Object ? LineShape.Object : LineShape.NotObject;
+  let p = ws(b, start, n);
+  if (b[p] !== 0x7b) {
+    p = anyValue(b, p, n);
+    if (p < 0 || ws(b, p, n) !== n) return LineShape.Invalid;
+    return LineShape.NotObject;
+  }
+  p = ws(b, p + 1, n);
+  if (b[p] === 0x7d) return ws(b, p + 1, n) === n ? LineShape.Object : LineShape.Invalid;
+  for (;;) {
+    if (b[p] !== 0x22) return LineShape.Invalid;
+    const ks = p;
+    p = str(b, p, n);
+    if (p < 0) return LineShape.Invalid;
+    const ke = p;
+    const kesc = escaped;
+    p = ws(b, p, n);
+    if (b[p] !== 0x3a) return LineShape.Invalid;
+    p = ws(b, p + 1, n);
+    const vs = p;
+    const c = b[p];
+    let kind: number;
+    let vesc = 0;
+    if (c === 0x7b || c === 0x5b) {
+      kind = c === 0x7b ? Kind.Object : Kind.Array;
+      p = anyValue(b, p, n);
+    } else {
+      kind = scalarKind(c);
+      p = scalar(b, p, n, kind);
+      if (kind === Kind.String) vesc = escaped;
+    }
+    if (p < 0) return LineShape.Invalid;
+    table.push(ks, ke, kesc, vs, p, kind as Kind, vesc);
+    p = ws(b, p, n);
+    const d = b[p];
+    if (d === 0x2c) {
+      p = ws(b, p + 1, n);
+      continue;
+    }
+    if (d === 0x7d) return ws(b, p + 1, n) === n ? LineShape.Object : LineShape.Invalid;
+    return LineShape.Invalid;
+  }
 }
-
-const EMPTY = new Uint8Array(0);

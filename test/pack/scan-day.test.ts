@@ -1,0 +1,31 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ALERT_FILTER } from '../../src/config.js';
+import { scanDay as scanDaySrc } from '../../src/pack/scan-day.js';
+import { tempDir } from '../helpers/tmp.js';
+import { writeSyntheticDay } from '../../bench/lib/synthetic-day.js';
+
+describe('scanDay: the worker-thread path and the in-thread path agree', () => {
+  it('gives the same files and facts, malformed lines and batch boundaries included', async () => {
+    // The compiled build (made by the vitest global setup) has the worker; the sources run in-thread.
+    const dist = (await import(new URL('../../dist/pack/scan-day.js', import.meta.url).href)) as { scanDay: typeof scanDaySrc };
+    const root = tempDir();
+    const log = join(root, 'audit-20250908.jsonl');
+    writeSyntheticDay(log, '2025-09-08', 30_000); // ~9 MB: several 1 MiB batches
+    appendFileSync(log, `not json\n{"category":"order","event":"X","x":"${'é'.repeat(600_000)}"}\n`);
+    appendFileSync(log, Buffer.from([0xff, 0xfe, 0x0a])); // invalid UTF-8
+    appendFileSync(log, '{"torn":');
+    const run = async (scan: typeof scanDaySrc, name: string, threads: boolean) => {
+      const dataDir = join(root, name);
+      mkdirSync(dataDir);
+      return scan({ logFile: log, dataDir, alertFilter: DEFAULT_ALERT_FILTER, threads });
+    };
+    const a = await run(dist.scanDay, 'worker', true);
+    const b = await run(scanDaySrc, 'inthread', false);
+    const strip = (f: Awaited<ReturnType<typeof scanDaySrc>>) => ({ ...f, files: Object.fromEntries(Object.entries(f.files).map(([k, v]) => [k, [v.size, v.sha256]])) });
+    expect(strip(a)).toEqual(strip(b));
+    expect(a.events.total).toBe(30_001);
+    expect(a.malformed.map((m) => m.reason)).toEqual(['invalid-json', 'invalid-utf8', 'unterminated']);
+  });
+});
