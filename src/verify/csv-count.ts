@@ -7,7 +7,6 @@
 import { addSeq, emptySeqPrint, type SeqPrint } from './log-check.js';
 
 const MAX_HEADER = 64 * 1024;
-const MAX_SEQ_CELL = 32;
 
 export interface CsvStats {
   /** Records after the header. */
@@ -30,51 +29,140 @@ export class CsvCounter {
   private headerFields: string[] = [];
   private headerCell: number[] = [];
   private seqCol = -1;
-  private seqCell = '';
-  private seqOverflow = false;
+  private seqVal = 0;
+  private seqLen = 0;
+  private seqBad = false;
   private defect: string | undefined;
   private readonly seqs = emptySeqPrint();
   private lastByte = -1;
   private recordHasData = false;
 
   write(chunk: Buffer): void {
-    for (let i = 0; i < chunk.length; i++) {
+    let i = 0;
+    // The header row, byte by byte (it is short); then the records in a tight loop.
+    while (this.record === 0 && i < chunk.length) this.headerByte(chunk[i++] as number);
+    if (i < chunk.length) this.records(chunk, i);
+  }
+
+  /**
+   * The records: a loop over local variables, about a nanosecond a byte (the CSVs are a quarter
+   * of a pack's bytes). Only the `seq` cell is read; other cells are only delimited.
+   */
+  private records(chunk: Buffer, start: number): void {
+    let inQ = this.inQuotes;
+    let qp = this.quotePending;
+    let field = this.field;
+    let atStart = this.atFieldStart;
+    let hasData = this.recordHasData;
+    let seqVal = this.seqVal;
+    let seqLen = this.seqLen;
+    let seqBad = this.seqBad;
+    let record = this.record;
+    const seqCol = this.seqCol;
+    const n = chunk.length;
+    for (let i = start; i < n; i++) {
       const c = chunk[i] as number;
-      this.lastByte = c;
-      if (this.inQuotes) {
-        if (this.quotePending) {
-          this.quotePending = false;
+      if (inQ) {
+        if (qp) {
+          qp = false;
           if (c === 0x22) {
-            this.cell(c);
+            if (field === seqCol) seqBad = true;
             continue;
           }
-          this.inQuotes = false; // the quote closed the field; handle c below
+          inQ = false; // the quote closed the field; c is handled below
         } else {
-          if (c === 0x22) this.quotePending = true;
-          else this.cell(c);
+          if (c === 0x22) qp = true;
+          else if (field === seqCol) {
+            if (c >= 0x30 && c <= 0x39 && !(seqLen === 0 && c === 0x30)) {
+              seqVal = seqVal * 10 + (c - 0x30);
+              seqLen++;
+            } else seqBad = true;
+          }
           continue;
         }
       }
       if (c === 0x2c) {
-        this.endField();
-        this.field++;
-        this.atFieldStart = true;
-        this.recordHasData = true;
+        field++;
+        atStart = true;
+        hasData = true;
       } else if (c === 0x0a) {
-        this.endRecord();
+        if (seqCol !== -1) {
+          if (!seqBad && seqLen > 0 && seqLen <= 15) addSeq(this.seqs, seqVal);
+          else this.note(`record ${record} has no valid seq`);
+        }
+        record++;
+        field = 0;
+        atStart = true;
+        hasData = false;
+        seqVal = 0;
+        seqLen = 0;
+        seqBad = false;
       } else if (c === 0x0d) {
-        // part of CRLF; a bare CR outside quotes is tolerated as a line end's first half
+        // the first half of CRLF
       } else if (c === 0x22) {
-        if (this.atFieldStart) {
-          this.inQuotes = true;
-          this.atFieldStart = false;
-          this.recordHasData = true;
+        if (atStart) {
+          inQ = true;
+          atStart = false;
+          hasData = true;
         } else this.note('a double quote inside an unquoted field');
       } else {
+        atStart = false;
+        hasData = true;
+        if (field === seqCol) {
+          if (c >= 0x30 && c <= 0x39 && !(seqLen === 0 && c === 0x30)) {
+            seqVal = seqVal * 10 + (c - 0x30);
+            seqLen++;
+          } else seqBad = true;
+        }
+      }
+    }
+    this.inQuotes = inQ;
+    this.quotePending = qp;
+    this.field = field;
+    this.atFieldStart = atStart;
+    this.recordHasData = hasData;
+    this.seqVal = seqVal;
+    this.seqLen = seqLen;
+    this.seqBad = seqBad;
+    this.record = record;
+  }
+
+  /** One byte of the header row. */
+  private headerByte(c: number): void {
+    this.lastByte = c;
+    if (this.inQuotes) {
+      if (this.quotePending) {
+        this.quotePending = false;
+        if (c === 0x22) {
+          this.cell(c);
+          return;
+        }
+        this.inQuotes = false;
+      } else {
+        if (c === 0x22) this.quotePending = true;
+        else this.cell(c);
+        return;
+      }
+    }
+    if (c === 0x2c) {
+      this.endField();
+      this.field++;
+      this.atFieldStart = true;
+      this.recordHasData = true;
+    } else if (c === 0x0a) {
+      this.endRecord();
+    } else if (c === 0x0d) {
+      // CRLF
+    } else if (c === 0x22) {
+      if (this.atFieldStart) {
+        this.inQuotes = true;
         this.atFieldStart = false;
         this.recordHasData = true;
-        this.cell(c);
-      }
+      } else this.note('a double quote inside an unquoted field');
+    } else {
+      this.atFieldStart = false;
+      this.recordHasData = true;
+      this.cell(c);
     }
   }
 
@@ -86,6 +174,7 @@ export class CsvCounter {
       this.endRecord();
     }
     if (this.lastByte === -1) this.note('the file is empty (no header row)');
+    else if (this.record === 0 && !this.recordHasData) this.note('no complete header row');
     return {
       records: Math.max(0, this.record - 1),
       header: this.record > 0 ? this.headerFields : undefined,
@@ -95,12 +184,7 @@ export class CsvCounter {
   }
 
   private cell(c: number): void {
-    if (this.record === 0) {
-      if (this.headerLen++ < MAX_HEADER) this.headerCell.push(c);
-    } else if (this.field === this.seqCol) {
-      if (this.seqCell.length < MAX_SEQ_CELL) this.seqCell += String.fromCharCode(c);
-      else this.seqOverflow = true;
-    }
+    if (this.headerLen++ < MAX_HEADER) this.headerCell.push(c);
   }
 
   private endField(): void {
@@ -111,19 +195,19 @@ export class CsvCounter {
   }
 
   private endRecord(): void {
-    this.endField();
     if (this.record === 0) {
+      this.endField();
       this.seqCol = this.headerFields.indexOf('seq');
     } else if (this.seqCol !== -1) {
-      const s = this.seqCell;
-      if (!this.seqOverflow && /^[1-9]\d{0,15}$/.test(s) && Number.isSafeInteger(Number(s))) addSeq(this.seqs, Number(s));
+      if (!this.seqBad && this.seqLen > 0 && this.seqLen <= 15) addSeq(this.seqs, this.seqVal);
       else this.note(`record ${this.record} has no valid seq`);
     }
     this.record++;
     this.field = 0;
     this.atFieldStart = true;
-    this.seqCell = '';
-    this.seqOverflow = false;
+    this.seqVal = 0;
+    this.seqLen = 0;
+    this.seqBad = false;
     this.recordHasData = false;
   }
 

@@ -15,6 +15,7 @@ import { basename, join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
+import { hashInBackground, hashOne, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
 import { LineSplitter } from './line-splitter.js';
 import { LogChecker, type LogFacts } from './log-check.js';
 import { direntKind } from './log.js';
@@ -42,7 +43,6 @@ const MAX_ALERT_HASHES = 1_000_000;
 /** Entries walked in a pack directory, at most; a pack has about ten. */
 const MAX_ENTRIES = 10_000;
 const MAX_DEPTH = 6;
-const CHUNK = 1024 * 1024;
 
 function trustOf(o: VerifyPackOptions): TrustedKeys | undefined {
   const keys: { key: KeyObject; identity?: string }[] = [];
@@ -80,13 +80,22 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   const tags = new Map<string, Buffer | 'too-large'>();
   const csv = new Map<string, CsvStats>();
 
+  // 0. In the background (a worker thread): every file that is not a small tag file or alerts.jsonl —
+  //    the CSVs hashed and counted, audit.jsonl's whole-file digest — while this thread checks the chain.
+  const isCsv = (rel: string): boolean => rel === 'data/orders.csv' || rel === 'data/fills.csv';
+  const bgFiles = found.filter((x) => TAG_FILE_BOUNDS[x.rel] === undefined && x.rel !== 'data/alerts.jsonl');
+  const bgJobs: HashJob[] = bgFiles.map((x) => ({ path: join(dir, x.rel), csv: isCsv(x.rel) }));
+  const background = hashInBackground(bgJobs);
+
   // 1. Small files at the root, bounded.
   for (const { rel, size } of found) {
     const bound = TAG_FILE_BOUNDS[rel];
     if (bound === undefined) continue;
     if (size > bound) {
       tags.set(rel, 'too-large');
-      files.set(rel, await hashFile(join(dir, rel), undefined));
+      const r = await hashOne({ path: join(dir, rel), csv: false });
+      throwIfFailed({ path: join(dir, rel), csv: false }, r);
+      files.set(rel, { size: r.size, sha256: r.sha256 });
       continue;
     }
     const buf = await readBounded(join(dir, rel), bound);
@@ -108,26 +117,26 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
     alerts = acc.result();
   }
 
-  // 3. The log: chain, counts and whole-file digest in one pass.
+  // 3. The log: chain and counts, line by line.
   let log: LogFacts | undefined;
   if (has.has('data/audit.jsonl')) {
     const checker = new LogChecker({ file: 'data/audit.jsonl', findings: f, date: exportDate, alertHashes: alerts?.hashes, full: options.full === true, emptyOk: true });
-    const h = createHash('sha256');
     const p = join(dir, 'data/audit.jsonl');
-    const size = await scanLines(p, (l) => checker.push(l), { onChunk: (c) => h.update(c) }).catch((err: unknown) => {
+    await scanLines(p, (l) => checker.push(l)).catch((err: unknown) => {
       throw wrapFsError(err, 'read', p);
     });
-    files.set('data/audit.jsonl', { size, sha256: h.digest('hex') });
     log = checker.finish();
   }
 
-  // 4. Every other file: hashed (the CSVs also counted).
-  for (const { rel } of found) {
-    if (files.has(rel)) continue;
-    const counter = rel === 'data/orders.csv' || rel === 'data/fills.csv' ? new CsvCounter() : undefined;
-    files.set(rel, await hashFile(join(dir, rel), counter));
-    if (counter !== undefined) csv.set(rel, counter.finish());
-  }
+  // 4. The background results.
+  const results = await background;
+  bgFiles.forEach((x, i) => {
+    const job = bgJobs[i] as HashJob;
+    const r = results[i] as HashResult;
+    throwIfFailed(job, r);
+    files.set(x.rel, { size: r.size, sha256: r.sha256 });
+    if (r.csv !== undefined) csv.set(x.rel, r.csv);
+  });
 
   const facts: PackFacts = { dirName, files, tags, csv, alerts, log };
   const manifestBuf = tags.get('manifest.json');
@@ -240,29 +249,6 @@ async function readBounded(path: string, bound: number): Promise<Buffer> {
       if (n > bound) break;
     }
     return buf.subarray(0, Math.min(n, bound));
-  } catch (err) {
-    throw wrapFsError(err, 'read', path);
-  } finally {
-    await fh.close();
-  }
-}
-
-/** SHA-256 and size of a file, streamed; optionally feeding a CSV counter. */
-async function hashFile(path: string, counter: CsvCounter | undefined): Promise<CollectedFile> {
-  const fh = await openNoFollow(path);
-  try {
-    const h = createHash('sha256');
-    const buf = Buffer.allocUnsafe(CHUNK);
-    let size = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, size);
-      if (bytesRead === 0) break;
-      const chunk = buf.subarray(0, bytesRead);
-      h.update(chunk);
-      counter?.write(chunk);
-      size += bytesRead;
-    }
-    return { size, sha256: h.digest('hex') };
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   } finally {
