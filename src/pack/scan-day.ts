@@ -6,8 +6,9 @@
  *
  * With the compiled build, the per-line work runs in a worker thread (src/pack/scan-worker.ts)
  * while this thread reads, hashes and copies: on a 2-core machine that roughly halves the wall
- * time (docs/PERFORMANCE.md). The reader blocks (Atomics.wait) when 8 batches are in flight, so
- * a slow worker cannot make memory grow. From TypeScript sources (tests) it runs in-thread.
+ * time (docs/PERFORMANCE.md). A slow worker cannot make memory grow: lines travel through a fixed
+ * ring of 8 shared 1 MiB slots, and the reader waits (Atomics.wait) for a slot the worker still holds. From TypeScript sources
+ * (unit tests) the same per-line code runs in-thread.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,9 +53,12 @@ export interface ScanDayOptions {
 }
 
 const WORKER_URL = new URL('./scan-worker.js', import.meta.url);
-const BATCH_BYTES = 1024 * 1024;
-const BATCH_LINES = 16 * 1024;
-const MAX_IN_FLIGHT = 8;
+/** A ring of shared slots between the reader and the worker: fixed memory, nothing to collect. */
+const SLOTS = 8;
+const SLOT_BYTES = 1024 * 1024;
+const SLOT_LINES = 8192;
+/** Numbers per line in a slot's meta: start, end, line number, file offset, kind. */
+const META = 5;
 
 /** The per-line sink: in this thread, or batches to a worker. */
 interface LineSink {
@@ -77,8 +81,11 @@ function inThreadSink(dataDir: string, alertFilter: AlertFilterConfig): LineSink
 }
 
 function workerSink(dataDir: string, alertFilter: AlertFilterConfig): LineSink {
-  const state = new Int32Array(new SharedArrayBuffer(8));
-  const worker = new Worker(WORKER_URL, { workerData: { dataDir, alertFilter, state } });
+  // state[0..SLOTS): 1 while the worker owns that slot; state[SLOTS]: 1 once the worker failed.
+  const state = new Int32Array(new SharedArrayBuffer(4 * (SLOTS + 1)));
+  const bufs = Array.from({ length: SLOTS }, () => Buffer.from(new SharedArrayBuffer(SLOT_BYTES)));
+  const metas = Array.from({ length: SLOTS }, () => new Float64Array(new SharedArrayBuffer(8 * META * SLOT_LINES)));
+  const worker = new Worker(WORKER_URL, { workerData: { dataDir, alertFilter, state, bufs: bufs.map((b) => b.buffer), metas: metas.map((m) => m.buffer) } });
   let failure: AuditpackError | undefined;
   let resolveDone: (f: EventFacts) => void = () => undefined;
   let rejectDone: (e: unknown) => void = () => undefined;
@@ -96,48 +103,62 @@ function workerSink(dataDir: string, alertFilter: AlertFilterConfig): LineSink {
   });
   worker.on('error', (err) => {
     failure = new AuditpackError('INTERNAL', `export worker failed: ${err.message}`, { cause: err });
-    Atomics.store(state, 1, 1);
+    Atomics.store(state, SLOTS, 1);
     rejectDone(failure);
   });
 
-  let buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
-  let meta = new Float64Array(BATCH_LINES * 5);
+  const checkFailed = (): void => {
+    if (Atomics.load(state, SLOTS) !== 0) throw failure ?? new AuditpackError('INTERNAL', 'export worker failed');
+  };
+  let slot = -1;
   let used = 0;
   let count = 0;
-  const post = (): void => {
-    if (count === 0) return;
-    // Back-pressure: wait for the worker while too many batches are queued (bounded memory).
-    while (Atomics.load(state, 0) >= MAX_IN_FLIGHT && Atomics.load(state, 1) === 0) {
-      Atomics.wait(state, 0, Atomics.load(state, 0), 100);
+  /** Takes the next slot of the ring, waiting (bounded memory) while the worker still owns it. */
+  const acquire = (): void => {
+    slot = (slot + 1) % SLOTS;
+    while (Atomics.load(state, slot) !== 0) {
+      checkFailed();
+      Atomics.wait(state, slot, 1, 100);
     }
-    if (Atomics.load(state, 1) !== 0) throw failure ?? new AuditpackError('INTERNAL', 'export worker failed');
-    Atomics.add(state, 0, 1);
-    // allocUnsafeSlow buffers own their ArrayBuffer: transfer it whole, no copy.
-    const ab = buf.buffer as ArrayBuffer;
-    worker.postMessage({ type: 'batch', buf: ab, used, meta: meta.buffer, count }, [ab, meta.buffer]);
-    buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
-    meta = new Float64Array(BATCH_LINES * 5);
+    checkFailed();
     used = 0;
     count = 0;
   };
+  const post = (): void => {
+    if (count === 0) return;
+    Atomics.store(state, slot, 1);
+    worker.postMessage({ type: 'batch', slot, used, count });
+    acquire();
+  };
+  acquire();
   return {
     line(l) {
-      const len = l.bytes === undefined || !l.terminated ? 0 : l.length;
-      if (count === BATCH_LINES || used + len > buf.length) {
+      const complete = l.terminated && l.bytes !== undefined;
+      const len = complete ? l.length : 0;
+      if (len > SLOT_BYTES) {
+        // Longer than a slot (up to scanLines' 16 MiB bound): sent on its own, in order.
         post();
-        if (len > buf.length) buf = Buffer.allocUnsafeSlow(len);
+        checkFailed();
+        worker.postMessage({ type: 'line', bytes: l.bytes, lineNumber: l.lineNumber, offset: l.offset });
+        return;
       }
-      const o = count * 5;
+      if (count === SLOT_LINES || used + len > SLOT_BYTES) post();
+      const buf = bufs[slot] as Buffer;
+      const meta = metas[slot] as Float64Array;
+      const o = count * META;
       meta[o] = used;
       if (len > 0) used += (l.bytes as Buffer).copy(buf, used);
-      meta[o + 1] = len > 0 ? used : used + l.length; // for malformed kinds only the length matters
+      meta[o + 1] = complete ? used : used + l.length; // for malformed kinds only the length matters
       meta[o + 2] = l.lineNumber;
       meta[o + 3] = l.offset;
       meta[o + 4] = !l.terminated ? 2 : l.bytes === undefined ? 1 : 0;
       count++;
     },
     async finish() {
-      post();
+      if (count > 0) {
+        Atomics.store(state, slot, 1);
+        worker.postMessage({ type: 'batch', slot, used, count });
+      }
       worker.postMessage({ type: 'end' });
       try {
         return await done;
