@@ -34,3 +34,16 @@ export {
   type StartupSnapshotOptions,
 } from './snapshot/index.js';
 export { redactConfigText, configFormatOf, type ConfigTextFormat, type ConfigRedaction } from './redaction/config-text.js';
+export * from './pack/index.js';
+export {
+  prune,
+  planPrune,
+  carryOutPrune,
+  checkPackHoldsLog,
+  type PlanPruneOptions,
+  type PruneOptions,
+  type PrunePlan,
+  type PruneResult,
+  type KeptLog,
+} from './retention/index.js';
+export * from './signing/index.js';
