@@ -100,8 +100,6 @@ function isArrayIndex(key: string): boolean {
 class Members {
   private readonly keys: string[] = [];
   private readonly texts: string[] = [];
-  /** The members joined so far, valid while no key repeated (`unusual` covers the rest). */
-  private joined = '';
   /** Lookup for objects with many keys (a linear search is cheaper for a handful). */
   private index: Map<string, number> | undefined;
   private unusual = false;
@@ -133,14 +131,16 @@ class Members {
     keys.push(key);
     this.texts.push(member);
     this.index?.set(key, n);
-    if (this.unusual) return;
-    if (isArrayIndex(key)) this.unusual = true;
-    else this.joined = n === 0 ? member : `${this.joined},${member}`;
+    if (!this.unusual && isArrayIndex(key)) this.unusual = true;
   }
 
-  /** `"a":1,"b":2` in JSON.stringify's order. */
+  /**
+   * `"a":1,"b":2` in JSON.stringify's order. join() gives one flat string, where `+=` would leave a
+   * tree of dozens of rope nodes per event for the garbage collector to copy while it waits in the
+   * buffer, and to flatten when it is written.
+   */
   text(): string {
-    if (!this.unusual) return this.joined;
+    if (!this.unusual) return this.texts.join(',');
     const order = this.keys.map((_, j) => j);
     const idx = order.filter((j) => isArrayIndex(this.keys[j] as string)).sort((a, b) => Number(this.keys[a]) - Number(this.keys[b]));
     const named = order.filter((j) => !isArrayIndex(this.keys[j] as string));
