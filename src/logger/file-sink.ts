@@ -73,6 +73,8 @@ export class FileSink implements AuditSink {
   private dirty = new Set<number>();
   private createdFile = false;
   private closed = false;
+  /** Reused between appends: each batch's lines are encoded into it (see writeBatch). */
+  private scratch: Buffer = EMPTY;
 
   constructor(options: FileSinkOptions) {
     this.dir = options.dir;
@@ -282,9 +284,11 @@ export class FileSink implements AuditSink {
         // size will not match and the next writer rebuilds instead of appending to an older day.
         this.saveHead(lockFd, head);
       }
-      const lines: string[] = [];
+      // Each line is encoded once, into a reused buffer, and hashed from those bytes: encoding
+      // it separately for the hash, for its length and for the write cost twice as much.
       const ends: number[] = [];
-      let bytes = 0;
+      let buf = this.scratch;
+      let off = 0;
       let { seq, hash } = head;
       let i = done;
       for (; i < batch.length; i++) {
@@ -292,13 +296,18 @@ export class FileSink implements AuditSink {
         if (ev.day > day) break; // a new day starts: next group, next file
         const line = assembleLine(ev, seq + 1, hash, ev.day < day);
         seq++;
-        hash = hashLine(line);
-        lines.push(line);
-        bytes += Buffer.byteLength(line, 'utf8') + 1;
-        ends.push(bytes);
+        // UTF-8 takes at most 3 bytes per UTF-16 code unit; +1 for "\n".
+        const need = off + line.length * 3 + 1;
+        if (need > buf.length) buf = grow(buf, off, need);
+        const start = off;
+        off += buf.write(line, off, 'utf8');
+        hash = hashLine(buf.subarray(start, off));
+        buf[off++] = 0x0a;
+        ends.push(off);
       }
-      lines.push('');
-      const data = Buffer.from(lines.join('\n'), 'utf8');
+      // Keep a moderate buffer for the next batch; let an outsized one (a long backlog) go.
+      this.scratch = buf.length <= SCRATCH_KEEP_BYTES ? buf : EMPTY;
+      const data = buf.subarray(0, off);
       const path = join(this.dir, logFileName(day));
       let fd: number;
       try {
@@ -334,6 +343,17 @@ export class FileSink implements AuditSink {
       // Some file systems refuse fsync on directories; the file data itself is synced.
     }
   }
+}
+
+const EMPTY = Buffer.alloc(0);
+/** The batch buffer is kept between appends up to this size (a default batch is about 1 MiB). */
+const SCRATCH_KEEP_BYTES = 4 * 1024 * 1024;
+
+/** A larger buffer holding the first `used` bytes of `buf`. */
+function grow(buf: Buffer, used: number, need: number): Buffer {
+  const next = Buffer.allocUnsafe(Math.max(need, buf.length * 2, 64 * 1024));
+  buf.copy(next, 0, 0, used);
+  return next;
 }
 
 function statSize(path: string): number {
