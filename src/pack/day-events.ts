@@ -9,7 +9,7 @@ import type { AlertFilterConfig } from '../config.js';
 import { CsvRowWriter, FILL_COLUMNS, ORDER_COLUMNS, csvHeader } from './csv.js';
 import { HashingWriter, type WrittenFile } from './files.js';
 import { EntryTable, Kind, LineShape, scanJsonLine } from './json-line.js';
-import { KEY, KeyIndex, StringInterner, integerValue, stringValue } from './keys.js';
+import { KEY, KeyIndex, StringInterner, integerValue, isFiniteNumberValue, isHashHexValue, isIsoTsValue, stringValue } from './keys.js';
 
 /** A line of the day's log that is not a well-formed event. */
 export interface MalformedLine {
@@ -109,21 +109,36 @@ export class DayEventProcessor {
     if (shape !== LineShape.Object) return this.bad(lineNumber, offset, length, 'not-an-event');
     const keys = this.keys;
     keys.index(line, table);
-    const category = this.categories.value(line, table, keys.at[KEY.category] as number);
-    const event = this.eventNames.value(line, table, keys.at[KEY.event] as number);
-    if (category === undefined || event === undefined) return this.bad(lineNumber, offset, length, 'not-an-event');
+    // An event is a line docs/FORMAT.md describes (the same test as src/verify, so counts agree):
+    // seq a positive integer, prev 64 hex digits, iso_ts and ts well formed, category and event
+    // non-empty strings, late absent or true.
+    const at = keys.at;
+    const seq = integerValue(line, table, at[KEY.seq] as number);
+    const category = this.categories.value(line, table, at[KEY.category] as number);
+    const event = this.eventNames.value(line, table, at[KEY.event] as number);
+    const lateAt = at[KEY.late] as number;
+    if (
+      seq === undefined ||
+      seq < 1 ||
+      !isHashHexValue(line, table, at[KEY.prev] as number) ||
+      !isIsoTsValue(line, table, at[KEY.iso_ts] as number) ||
+      !isFiniteNumberValue(line, table, at[KEY.ts] as number) ||
+      category === undefined ||
+      category === '' ||
+      event === undefined ||
+      event === '' ||
+      (lateAt >= 0 && table.kind[lateAt] !== Kind.True)
+    ) {
+      return this.bad(lineNumber, offset, length, 'not-an-event');
+    }
     this.total++;
     this.byCategory.set(category, (this.byCategory.get(category) ?? 0) + 1);
-    const lateAt = keys.at[KEY.late] as number;
-    if (lateAt >= 0 && table.kind[lateAt] === Kind.True) this.late++;
-    const seq = integerValue(line, table, keys.at[KEY.seq] as number);
-    if (seq !== undefined) {
-      if (this.firstSeq === null) {
-        this.firstSeq = seq;
-        this.startPrev = stringValue(line, table, keys.at[KEY.prev] as number) ?? null;
-      }
-      this.lastSeq = seq;
+    if (lateAt >= 0) this.late++;
+    if (this.firstSeq === null) {
+      this.firstSeq = seq;
+      this.startPrev = stringValue(line, table, at[KEY.prev] as number) ?? null;
     }
+    this.lastSeq = seq;
     if (category === 'order') {
       this.orderCsv.write(this.orders, line, table, keys);
       this.nOrders++;

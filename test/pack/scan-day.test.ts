@@ -13,7 +13,9 @@ describe('scanDay: the worker-thread path and the in-thread path agree', () => {
     const root = tempDir();
     const log = join(root, 'audit-20250908.jsonl');
     writeSyntheticDay(log, '2025-09-08', 30_000); // ~9 MB: several 1 MiB batches
-    appendFileSync(log, `not json\n{"category":"order","event":"X","x":"${'é'.repeat(600_000)}"}\n`);
+    // A line longer than a worker slot (1.2 MB), then lines that are not events.
+    const big = `{"ts":1757372400.000000,"iso_ts":"2025-09-08T23:00:00.000000Z","seq":30001,"category":"order","event":"X","x":"${'é'.repeat(600_000)}","prev":"${'0'.repeat(64)}"}`;
+    appendFileSync(log, `not json\n${big}\n{"category":"order","event":"no seq"}\n`);
     appendFileSync(log, Buffer.from([0xff, 0xfe, 0x0a])); // invalid UTF-8
     appendFileSync(log, '{"torn":');
     const run = async (scan: typeof scanDaySrc, name: string, threads: boolean) => {
@@ -26,6 +28,7 @@ describe('scanDay: the worker-thread path and the in-thread path agree', () => {
     const strip = (f: Awaited<ReturnType<typeof scanDaySrc>>) => ({ ...f, files: Object.fromEntries(Object.entries(f.files).map(([k, v]) => [k, [v.size, v.sha256]])) });
     expect(strip(a)).toEqual(strip(b));
     expect(a.events.total).toBe(30_001);
-    expect(a.malformed.map((m) => m.reason)).toEqual(['invalid-json', 'invalid-utf8', 'unterminated']);
+    expect(a.malformed.map((m) => m.reason)).toEqual(['invalid-json', 'not-an-event', 'invalid-utf8', 'unterminated']);
+    expect(a.rows.orders).toBe(b.rows.orders);
   });
 });
