@@ -127,12 +127,13 @@ async function readLedger(path: string, f: Findings): Promise<LedgerEntry[]> {
       typeof o !== 'object' ||
       typeof o.export_date !== 'string' ||
       dayNumberOfIsoDate(o.export_date) === undefined ||
-      !isHashHex(o.manifest_sha256)
+      !(isHashHex(o.manifest_sha256) || o.manifest_sha256 === null)
     ) {
       f.add('ARCHIVE_PRUNED_LEDGER_INVALID', 'error', 'pruned.jsonl', `line ${i + 1} is not {"export_date","manifest_sha256",…}`, i + 1);
       return;
     }
-    out.push({ exportDate: o.export_date, manifestSha256: o.manifest_sha256, path: typeof o.path === 'string' ? o.path : undefined });
+    // manifest_sha256 is null for a pruned directory whose manifest could not be read: it vouches for no link.
+    out.push({ exportDate: o.export_date, manifestSha256: o.manifest_sha256 ?? '', path: typeof o.path === 'string' ? o.path : undefined });
   });
   return out;
 }
