@@ -11,6 +11,7 @@
  * snapshots in the same microsecond get consecutive counters in their ids.
  */
 import { hash as oneShotHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fdatasync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
@@ -118,22 +119,93 @@ export interface WriteOptions {
   durable: boolean;
 }
 
+/** Objects written per batch: each batch's files are fsynced together, then renamed into place. */
+const OBJECT_BATCH = 64;
+
 /**
- * Writes an object unless present. Resolves true if this call created it. The object is complete
- * (and, if durable, on disk) before its name exists.
+ * Writes the objects not yet in the store. Each is written to a temporary file, fsynced (when
+ * durable) and renamed to its name, so an object name never holds partial content. Renaming
+ * onto an existing name could only ever replace identical bytes (the name is their hash).
+ * Small files are written with synchronous calls in batches, yielding between batches; the
+ * fsyncs of a batch run in parallel on the thread pool, so the file system can commit them together.
+ * Resolves with the number of objects created.
  */
-export async function writeObject(snapshotDir: string, hash: string, bytes: Uint8Array, opts: WriteOptions, dirsToSync: Set<string>): Promise<boolean> {
-  const final = objectPath(snapshotDir, hash);
-  const dir = join(snapshotDir, OBJECTS, hash.slice(0, 2));
-  if (await hasObject(snapshotDir, hash)) return false;
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (err) {
-    throw wrapFsError(err, 'creating', dir);
+export async function writeObjects(snapshotDir: string, objects: ReadonlyMap<string, Uint8Array>, opts: WriteOptions): Promise<number> {
+  const missing = [...objects.keys()].filter((hash) => !existsSync(objectPath(snapshotDir, hash)));
+  if (missing.length === 0) return 0;
+  const dirs = new Set(missing.map((h) => join(snapshotDir, OBJECTS, h.slice(0, 2))));
+  for (const dir of dirs) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw wrapFsError(err, 'creating', dir);
+    }
   }
-  const created = await writeExclusive(dir, final, bytes, opts);
-  if (created) dirsToSync.add(dir);
-  return created;
+  const tag = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  for (let i = 0; i < missing.length; i += OBJECT_BATCH) {
+    const batch: { fd: number; tmp: string; final: string }[] = [];
+    try {
+      for (const hash of missing.slice(i, i + OBJECT_BATCH)) {
+        const final = objectPath(snapshotDir, hash);
+        const tmp = `${final}.tmp-${tag}`;
+        let fd: number;
+        try {
+          fd = openSync(tmp, 'wx', 0o444);
+        } catch (err) {
+          throw wrapFsError(err, 'writing', tmp);
+        }
+        batch.push({ fd, tmp, final });
+        writeAllSync(fd, objects.get(hash) as Uint8Array, tmp);
+      }
+      if (opts.durable) {
+        await Promise.all(
+          batch.map(
+            (b) =>
+              new Promise<void>((resolve, reject) => {
+                fdatasync(b.fd, (err) => (err ? reject(wrapFsError(err, 'syncing', b.tmp)) : resolve()));
+              }),
+          ),
+        );
+      }
+      for (const b of batch) {
+        closeSync(b.fd);
+        b.fd = -1;
+        try {
+          renameSync(b.tmp, b.final);
+        } catch (err) {
+          throw wrapFsError(err, 'writing', b.final);
+        }
+      }
+    } finally {
+      for (const b of batch) {
+        if (b.fd !== -1) {
+          try {
+            closeSync(b.fd);
+          } catch {
+            // closing after a failure
+          }
+        }
+        try {
+          unlinkSync(b.tmp);
+        } catch {
+          // renamed, or never created
+        }
+      }
+    }
+  }
+  if (opts.durable) await Promise.all([...dirs, join(snapshotDir, OBJECTS)].map((d) => syncDir(d)));
+  return missing.length;
+}
+
+function writeAllSync(fd: number, bytes: Uint8Array, path: string): void {
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += writeSync(fd, bytes, off, bytes.length - off);
+    } catch (err) {
+      throw wrapFsError(err, 'writing', path);
+    }
+  }
 }
 
 /**
@@ -260,6 +332,12 @@ export function parseRecord(text: string, id: string, where: string): ConfigSnap
     if (typeof d !== 'string') throw bad(`diffs[${JSON.stringify(path)}] is not a string`);
   }
   if (r.previous_snapshot_id !== null && !isSnapshotId(r.previous_snapshot_id)) throw bad('previous_snapshot_id is not an id');
+  const stringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const c = r.changes as Record<string, unknown> | undefined;
+  if (!isPlainObject(c) || !stringList(c.added) || !stringList(c.removed) || !stringList(c.changed)) throw bad('changes must hold added, removed and changed lists');
+  if (!stringList(r.head_changes)) throw bad('head_changes must be a list of paths');
+  if (!isPlainObject(r.redaction) || typeof r.redaction.rules !== 'string') throw bad('redaction must say which rules were used');
+  if (r.git !== null && (!isPlainObject(r.git) || typeof r.git.dirty !== 'boolean')) throw bad('git must be null or hold commit, branch and dirty');
   return rec as ConfigSnapshot;
 }
 

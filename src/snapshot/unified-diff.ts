@@ -248,3 +248,67 @@ function quotePath(p: string): string {
   if (!/[\t\n\r"\\]/.test(p)) return p;
   return `"${p.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 }
+
+/** One diff within a text that holds several (a snapshot's per-path text). */
+export interface DiffSection {
+  /** The old side's label (after the TAB on `---`, or in parentheses on a one-line note). */
+  readonly aLabel: string;
+  /** The new side's label. */
+  readonly bLabel: string;
+  /** The section's text, with its trailing newline. */
+  readonly text: string;
+}
+
+const NOTE_LINE = /^(?:Binary files|Files) (?:\/dev\/null|"?a\/.*? \((.*?)\)) and (?:\/dev\/null|"?b\/.*? \((.*?)\)) differ/;
+
+/**
+ * Splits a text of consecutive diffs (as written in a snapshot's `diffs`) into its sections,
+ * following hunk headers' line counts so that content lines are never taken for headers.
+ * Returns undefined if the text is not in that shape.
+ */
+export function splitDiffSections(text: string): DiffSection[] | undefined {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] !== '') return undefined;
+  lines.pop();
+  const out: DiffSection[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const start = i;
+    const first = lines[i] as string;
+    if (first.startsWith('--- ')) {
+      const plus = lines[i + 1];
+      if (plus === undefined || !plus.startsWith('+++ ')) return undefined;
+      const aLabel = first.slice(first.indexOf('\t') + 1);
+      const bLabel = plus.slice(plus.indexOf('\t') + 1);
+      if (!first.includes('\t') || !plus.includes('\t')) return undefined;
+      i += 2;
+      for (;;) {
+        const m = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(lines[i] ?? '');
+        if (!m) break;
+        let oldLeft = m[1] === undefined ? 1 : Number(m[1]);
+        let newLeft = m[2] === undefined ? 1 : Number(m[2]);
+        i++;
+        while (oldLeft > 0 || newLeft > 0 || lines[i]?.startsWith('\\')) {
+          const l = lines[i];
+          if (l === undefined) return undefined;
+          const c = l[0];
+          if (c === ' ') {
+            oldLeft--;
+            newLeft--;
+          } else if (c === '-') oldLeft--;
+          else if (c === '+') newLeft--;
+          else if (c !== '\\') return undefined;
+          if (oldLeft < 0 || newLeft < 0) return undefined;
+          i++;
+        }
+      }
+      out.push({ aLabel, bLabel, text: `${lines.slice(start, i).join('\n')}\n` });
+    } else {
+      const m = NOTE_LINE.exec(first);
+      if (!m) return undefined;
+      out.push({ aLabel: m[1] ?? '', bLabel: m[2] ?? '', text: `${first}\n` });
+      i++;
+    }
+  }
+  return out;
+}

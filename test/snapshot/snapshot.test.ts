@@ -329,6 +329,28 @@ describe('createConfigSnapshot in a git work tree', () => {
     expect(snapshotDiffText(second)).toBe(text);
   });
 
+  it('a file still dirty and unchanged since the previous snapshot keeps the same HEAD diff (reused, not recomputed differently)', async () => {
+    const cwd = tempDir();
+    const commit = initRepo(cwd, { 'configs/a.yaml': 'a: 1\npassword: x\n', 'configs/b.yaml': 'b: 1\n', '.gitignore': 'audit/\n' });
+    writeFiles(cwd, { 'configs/a.yaml': 'a: 2\npassword: y\n' });
+    const one = await createConfigSnapshot({ cwd, reason: 'one' });
+    writeFiles(cwd, { 'configs/b.yaml': 'b: 2\n' });
+    const two = await createConfigSnapshot({ cwd, reason: 'two' });
+    // Computed from scratch into another store: the same HEAD diffs.
+    const fresh = await createConfigSnapshot({ cwd, reason: 'fresh', snapshotDir: join(cwd, 'audit/other') });
+    expect(two.diffs['configs/a.yaml']).toBe(fresh.diffs['configs/a.yaml']);
+    expect(two.diffs['configs/a.yaml']).toBe(one.diffs['configs/a.yaml']);
+    expect(two.head_changes).toEqual(['configs/a.yaml', 'configs/b.yaml']);
+    expect(two.redacted).toBe(true);
+    expect(two.diffs['configs/b.yaml']).toContain(`--- a/configs/b.yaml\tgit HEAD ${commit}`);
+    // After a commit (a new HEAD), the diff is computed again: none left.
+    git(cwd, 'add', 'configs');
+    git(cwd, 'commit', '-q', '-m', 'two');
+    const three = await createConfigSnapshot({ cwd, reason: 'three' });
+    expect(three.head_changes).toEqual([]);
+    expect(three.diffs).toEqual({});
+  });
+
   it('staged changes count as dirty; a detached HEAD has no branch; a repo with no commits has no commit', async () => {
     const cwd = tempDir();
     initRepo(cwd, { 'configs/a.yaml': 'a: 1\n' });

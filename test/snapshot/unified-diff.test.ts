@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binaryDiff, splitKeepingEol, unifiedDiff } from '../../src/snapshot/unified-diff.js';
+import { binaryDiff, splitDiffSections, splitKeepingEol, unifiedDiff } from '../../src/snapshot/unified-diff.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const side = (text: string | null, label = 'L') => ({ path: 'configs/x.yaml', label, text });
@@ -95,6 +95,29 @@ describe('unifiedDiff', () => {
     expect(body[0]).toBe('@@ -1,6000 +1,6000 @@');
     expect(body.filter((l) => l.startsWith('-')).length).toBe(6000);
     expect(body.filter((l) => l.startsWith('+')).length).toBe(6000);
+  });
+
+  it('splitDiffSections: property: concatenated diffs and notes split back exactly, whatever the lines hold', () => {
+    // Content lines that look like headers ("--- a/x", "+++ b", "@@") must not start a section.
+    const lineArb = fc.constantFrom('a', '-- a/configs/x.yaml\tsnapshot S', '++ b/x', '@@ -1 +1 @@', '\\ x', '', 'key: 1');
+    const textArb = fc.tuple(fc.array(lineArb, { maxLength: 12 }), fc.boolean()).map(([ls, eol]) => (ls.length === 0 ? '' : ls.join('\n') + (eol ? '\n' : '')));
+    const sectionArb = fc.oneof(
+      fc.tuple(fc.option(textArb, { nil: null }), fc.option(textArb, { nil: null }), fc.constantFrom('git HEAD abc', 'snapshot S1')).map(([a, b, label]) =>
+        unifiedDiff(side(a, label), side(b, label === 'snapshot S1' ? 'snapshot S2' : 'working tree')),
+      ),
+      fc.constant(binaryDiff({ path: 'c/k.bin', label: 'snapshot S1' }, { path: 'c/k.bin', label: 'snapshot S2' })),
+    );
+    fc.assert(
+      fc.property(fc.array(sectionArb, { maxLength: 4 }), (parts) => {
+        const nonEmpty = parts.filter((p) => p !== '');
+        const sections = splitDiffSections(nonEmpty.join(''));
+        expect(sections?.map((x) => x.text)).toEqual(nonEmpty);
+      }),
+      { numRuns: 300 },
+    );
+    expect(splitDiffSections('not a diff\n')).toBeUndefined();
+    const [one] = splitDiffSections(unifiedDiff(side('a\n', 'git HEAD c1'), side('b\n', 'working tree'))) ?? [];
+    expect([one?.aLabel, one?.bLabel]).toEqual(['git HEAD c1', 'working tree']);
   });
 
   it('splitKeepingEol keeps each terminator', () => {
