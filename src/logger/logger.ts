@@ -45,6 +45,12 @@ import {
 const CATEGORY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const KNOWN: Readonly<Record<string, readonly string[] | undefined>> = Object.assign(Object.create(null) as object, KNOWN_EVENTS);
 
+/** A category and event name, serialised, with the notes they earn. */
+interface CategoryEvent {
+  readonly json: string;
+  readonly notes: string[] | undefined;
+}
+
 interface Waiter {
   resolve(): void;
   reject(err: AuditpackError): void;
@@ -90,7 +96,9 @@ class Logger {
   private lastError: AuditpackError | undefined;
   private reportedFull = false;
   // Object.create(null): category and event names are caller input.
-  private catEvCache: Record<string, { json: string; notes: string[] | undefined }> = Object.create(null);
+  // Category → event → serialised pair. Two levels, so the lookup hashes the caller's (usually
+  // constant, already hashed) strings instead of building and hashing a combined key per event.
+  private catEvCache = new Map<string, Map<string, CategoryEvent>>();
   private catEvCacheSize = 0;
 
   constructor(options: AuditLoggerOptions) {
@@ -251,10 +259,15 @@ class Logger {
     return { day, head, body };
   }
 
-  private categoryEvent(category: string, event: string): { json: string; notes: string[] | undefined } {
-    const key = `${category}\u0000${event}`;
-    let ce = this.catEvCache[key];
-    if (ce) return ce;
+  private categoryEvent(category: string, event: string): CategoryEvent {
+    if (typeof category === 'string' && typeof event === 'string') {
+      const ce = this.catEvCache.get(category)?.get(event);
+      if (ce !== undefined) return ce;
+    } else {
+      // A JavaScript caller's non-string names: a Symbol throws here, as it always did, and
+      // prepare() records the event with its fallback body.
+      void `${category}${event}`;
+    }
     const notes: string[] = [];
     let cat = typeof category === 'string' ? category : String(category);
     let ev = typeof event === 'string' ? event : String(event);
@@ -263,13 +276,18 @@ class Logger {
     else if (KNOWN[cat]?.includes(ev) === false) notes.push(`event: ${JSON.stringify(ev.slice(0, 64))} is not a known ${cat} event`);
     cat = this.redactor.redactString(cat.slice(0, 256));
     ev = this.redactor.redactString(ev.slice(0, 256));
-    ce = { json: `"category":${JSON.stringify(cat)},"event":${JSON.stringify(ev)}`, notes: notes.length ? notes : undefined };
-    if (this.catEvCacheSize >= 1000) {
-      this.catEvCache = Object.create(null);
-      this.catEvCacheSize = 0;
+    const ce: CategoryEvent = { json: `"category":${JSON.stringify(cat)},"event":${JSON.stringify(ev)}`, notes: notes.length ? notes : undefined };
+    if (typeof category === 'string' && typeof event === 'string') {
+      // Bounded: names are caller input.
+      if (this.catEvCacheSize >= 1000) {
+        this.catEvCache.clear();
+        this.catEvCacheSize = 0;
+      }
+      let byEvent = this.catEvCache.get(category);
+      if (byEvent === undefined) this.catEvCache.set(category, (byEvent = new Map()));
+      byEvent.set(event, ce);
+      this.catEvCacheSize++;
     }
-    this.catEvCache[key] = ce;
-    this.catEvCacheSize++;
     return ce;
   }
 
