@@ -27,7 +27,8 @@ export function isoDate(day: number): string {
 export function dayNumberOfIsoDate(date: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) return undefined;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0–99 to 1900–1999.
+  const ms = new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   const day = ms / 86_400_000;
   return Number.isInteger(day) && isoDate(day) === date ? day : undefined;
 }
