@@ -205,14 +205,15 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   for (const s of scanned) if (s.toWrite !== undefined) toStore.set(s.entry.object as string, s.toWrite);
   await writeObjects(snapshotDir, toStore, { durable });
 
-  const files: Record<string, SnapshotFileEntry> = {};
+  // Keyed by paths from the file system: a null prototype, so a file named "__proto__" is a key like any other.
+  const files: Record<string, SnapshotFileEntry> = Object.create(null);
   for (const s of scanned) files[s.path] = s.entry;
   const actor = actorOf(options.actor);
   const anyRedacted = headRedacted || scanned.some((s) => s.entry.redacted === true);
   const added = new Set(changes.added);
   const removed = new Set(changes.removed);
   const build = (id: string): ConfigSnapshot => {
-    const diffs: Record<string, string> = {};
+    const diffs: Record<string, string> = Object.create(null);
     const prevLabel = previousId === undefined ? '' : `snapshot ${previousId}`;
     const curLabel = `snapshot ${id}`;
     const all = [...new Set([...headDiffs.keys(), ...changes.added, ...changes.removed, ...changes.changed])].sort(byCodeUnit);
@@ -729,7 +730,7 @@ export async function diffSnapshots(options: { snapshotDir: string; a: string; b
     loadSides(options.snapshotDir, ra, [...changes.removed, ...changes.changed]),
     loadSides(options.snapshotDir, rb, [...changes.added, ...changes.changed]),
   ]);
-  const diffs: Record<string, string> = {};
+  const diffs: Record<string, string> = Object.create(null);
   const la = `snapshot ${ra.snapshot_id}`;
   const lb = `snapshot ${rb.snapshot_id}`;
   const added = new Set(changes.added);

@@ -529,3 +529,15 @@ describe('reading the store', () => {
     expect((await readSnapshotFile({ snapshotDir, id: s.snapshot_id, file: './configs/a.yaml' })).toString()).toBe('a: 1\n');
   });
 });
+
+describe('hostile names', () => {
+  it('a config file named __proto__ is recorded like any other', async () => {
+    const cwd = tempDir();
+    writeFiles(cwd, { ['__proto__']: 'a: 1\n', constructor: 'b: 2\n' }); // computed key: a real property, not the prototype
+    const s = await createConfigSnapshot({ cwd, reason: 'r', patterns: ['__proto__', 'constructor'] });
+    expect(Object.keys(s.files)).toEqual(['__proto__', 'constructor']);
+    const rec = JSON.parse(readFileSync(join(cwd, 'audit/snapshots', `${s.snapshot_id}.json`), 'utf8')) as ConfigSnapshot;
+    expect(Object.keys(rec.files)).toEqual(['__proto__', 'constructor']);
+    expect((await readSnapshotFile({ snapshotDir: join(cwd, 'audit/snapshots'), id: s.snapshot_id, file: '__proto__' })).toString()).toBe('a: 1\n');
+  });
+});
