@@ -14,7 +14,7 @@
  * numbers, and decimal strings in the numeric columns (`seq`, `quantity`, `price`), are written
  * exactly as in the log, so `-1.5` stays `-1.5`.
  */
-import type { HashingWriter } from './files.js';
+import type { ByteSink } from './files.js';
 import { Kind, type EntryTable } from './json-line.js';
 import { KEY, type KeyIndex, type KeyName } from './keys.js';
 
@@ -91,7 +91,7 @@ function isDecimalBytes(b: Uint8Array, s: number, e: number): boolean {
 }
 
 /** Writes raw bytes as one field, quoting (and doubling quotes) only when needed. */
-function rawField(out: HashingWriter, b: Uint8Array, s: number, e: number): void {
+function rawField(out: ByteSink, b: Uint8Array, s: number, e: number): void {
   for (let i = s; i < e; i++) {
     const c = b[i];
     if (c === 0x22 || c === 0x2c || c === 0x0d || c === 0x0a) {
@@ -117,7 +117,7 @@ export class CsvRowWriter {
   }
 
   /** Writes the CRLF-terminated record of the event in `line` (already scanned into `table`/`keys`). */
-  write(out: HashingWriter, line: Buffer, table: EntryTable, keys: KeyIndex): void {
+  write(out: ByteSink, line: Buffer, table: EntryTable, keys: KeyIndex): void {
     const ids = this.columnIds;
     for (let c = 0; c < ids.length; c++) {
       if (c > 0) out.byte(0x2c);

@@ -1,13 +1,13 @@
 /**
  * The per-line work of an export, apart from reading: classify each line (event or malformed),
- * count it, and write it to orders.csv, fills.csv and alerts.jsonl. It runs on the main thread or
- * in a worker thread (src/pack/scan-worker.ts) fed with batches of lines; the result is the same.
+ * count it, and render its rows of orders.csv and fills.csv and its line of alerts.jsonl. It works
+ * on batches of lines and returns each batch's output bytes and counts; src/pack/scan-day.ts
+ * writes them in order, whichever thread (this one or src/pack/scan-worker.ts) did the batch.
  */
 import { isUtf8 } from 'node:buffer';
-import { join } from 'node:path';
 import type { AlertFilterConfig } from '../config.js';
-import { CsvRowWriter, FILL_COLUMNS, ORDER_COLUMNS, csvHeader } from './csv.js';
-import { HashingWriter, type WrittenFile } from './files.js';
+import { CsvRowWriter, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
+import { MemorySink } from './files.js';
 import { EntryTable, Kind, LineShape, scanJsonLine } from './json-line.js';
 import { KEY, KeyIndex, StringInterner, integerValue, isFiniteNumberValue, isHashHexValue, isIsoTsValue, stringValue } from './keys.js';
 
@@ -26,15 +26,35 @@ export interface MalformedLine {
 /** How many malformed lines are described individually (all are counted). */
 export const MAX_REPORTED_MALFORMED = 1000;
 
-/** What the line processor found (the chain's end hash comes from the reader). */
-export interface EventFacts {
-  readonly events: { readonly total: number; readonly by_category: Record<string, number>; readonly malformed_lines: number; readonly late: number };
-  readonly rows: { readonly orders: number; readonly fills: number; readonly alerts: number };
-  readonly first_seq: number | null;
-  readonly last_seq: number | null;
-  readonly start_prev: string | null;
-  readonly malformed: readonly MalformedLine[];
-  readonly files: { readonly 'orders.csv': WrittenFile; readonly 'fills.csv': WrittenFile; readonly 'alerts.jsonl': WrittenFile };
+/** Numbers per line in a batch's meta: start, end, line number, file offset, kind. */
+export const META = 5;
+/** Line kinds in a batch's meta. */
+export const LINE_COMPLETE = 0;
+export const LINE_TOO_LONG = 1;
+export const LINE_UNTERMINATED = 2;
+
+/** What one batch contributed; merged in order by DayFacts. */
+export interface BatchDelta {
+  total: number;
+  late: number;
+  byCategory: [string, number][];
+  malformedCount: number;
+  malformed: MalformedLine[];
+  orders: number;
+  fills: number;
+  alerts: number;
+  firstSeq: number | null;
+  startPrev: string | null;
+  lastSeq: number | null;
+}
+
+/** A processed batch: its rows and alert lines as bytes, and its counts. */
+export interface BatchResult {
+  readonly id: number;
+  readonly orders: Uint8Array;
+  readonly fills: Uint8Array;
+  readonly alerts: Uint8Array;
+  readonly delta: BatchDelta;
 }
 
 /** Compiled alert filter: a few set lookups per event, no strings built. */
@@ -51,8 +71,8 @@ function compileAlertFilter(f: AlertFilterConfig): { categories: Set<string>; ev
   return { categories: new Set(f.categories), events, severities: new Set(f.severities.map((s) => s.toUpperCase())) };
 }
 
-/** Processes a day's lines in order; `finish()` fsyncs the three files and returns the facts. */
-export class DayEventProcessor {
+/** Processes batches of lines; reusable (its buffers and caches persist across batches). */
+export class BatchProcessor {
   private readonly filter;
   private readonly orderCsv = new CsvRowWriter(ORDER_COLUMNS);
   private readonly fillCsv = new CsvRowWriter(FILL_COLUMNS);
@@ -61,14 +81,14 @@ export class DayEventProcessor {
   private readonly categories = new StringInterner();
   private readonly eventNames = new StringInterner(256);
   private readonly severities = new StringInterner();
-  private readonly orders: HashingWriter;
-  private readonly fills: HashingWriter;
-  private readonly alerts: HashingWriter;
-  private readonly byCategory = new Map<string, number>();
+  private readonly orders = new MemorySink(1024 * 1024);
+  private readonly fills = new MemorySink(1024 * 1024);
+  private readonly alerts = new MemorySink(256 * 1024);
+  private byCategory = new Map<string, number>();
   private total = 0;
   private late = 0;
   private malformedCount = 0;
-  private readonly malformed: MalformedLine[] = [];
+  private malformed: MalformedLine[] = [];
   private nOrders = 0;
   private nFills = 0;
   private nAlerts = 0;
@@ -76,31 +96,65 @@ export class DayEventProcessor {
   private lastSeq: number | null = null;
   private startPrev: string | null = null;
 
-  constructor(dataDir: string, alertFilter: AlertFilterConfig) {
+  constructor(alertFilter: AlertFilterConfig) {
     this.filter = compileAlertFilter(alertFilter);
-    const opened: HashingWriter[] = [];
-    try {
-      for (const name of ['orders.csv', 'fills.csv', 'alerts.jsonl']) opened.push(new HashingWriter(join(dataDir, name)));
-    } catch (err) {
-      for (const w of opened) w.abandon();
-      throw err;
+  }
+
+  /**
+   * Processes `count` lines described by `meta` (META numbers each) over `buf[0, used)`.
+   * `copy`: return copies of the output (to send to another thread); otherwise views that stay
+   * valid only until the next call.
+   */
+  process(id: number, buf: Buffer, used: number, meta: Float64Array, count: number, copy: boolean): BatchResult {
+    // Valid UTF-8 split at "\n" stays valid: one check covers every line of a clean batch.
+    const allUtf8 = isUtf8(used === buf.length ? buf : buf.subarray(0, used));
+    for (let i = 0; i < count; i++) {
+      const o = i * META;
+      const start = meta[o] as number;
+      const end = meta[o + 1] as number;
+      const kind = meta[o + 4];
+      if (kind === LINE_COMPLETE) this.line(buf, start, end, meta[o + 2] as number, meta[o + 3] as number, allUtf8);
+      else this.bad(meta[o + 2] as number, meta[o + 3] as number, end - start, kind === LINE_TOO_LONG ? 'too-long' : 'unterminated');
     }
-    [this.orders, this.fills, this.alerts] = opened as [HashingWriter, HashingWriter, HashingWriter];
-    this.orders.write(csvHeader(ORDER_COLUMNS));
-    this.fills.write(csvHeader(FILL_COLUMNS));
+    const out = (s: MemorySink): Uint8Array => {
+      const v = s.view();
+      const r = copy ? new Uint8Array(v.length) : v;
+      if (copy) r.set(v);
+      s.clear();
+      return r;
+    };
+    const delta: BatchDelta = {
+      total: this.total,
+      late: this.late,
+      byCategory: [...this.byCategory],
+      malformedCount: this.malformedCount,
+      malformed: this.malformed,
+      orders: this.nOrders,
+      fills: this.nFills,
+      alerts: this.nAlerts,
+      firstSeq: this.firstSeq,
+      startPrev: this.startPrev,
+      lastSeq: this.lastSeq,
+    };
+    this.byCategory = new Map();
+    this.total = this.late = this.malformedCount = this.nOrders = this.nFills = this.nAlerts = 0;
+    this.malformed = [];
+    this.firstSeq = this.lastSeq = null;
+    this.startPrev = null;
+    return { id, orders: out(this.orders), fills: out(this.fills), alerts: out(this.alerts), delta };
   }
 
   /** Records a line that cannot be an event. */
-  bad(lineNumber: number, offset: number, length: number, reason: MalformedLine['reason']): void {
+  private bad(lineNumber: number, offset: number, length: number, reason: MalformedLine['reason']): void {
     this.malformedCount++;
-    if (this.malformed.length < MAX_REPORTED_MALFORMED) this.malformed.push(Object.freeze({ line: lineNumber, offset, length, reason }));
+    if (this.malformed.length < MAX_REPORTED_MALFORMED) this.malformed.push({ line: lineNumber, offset, length, reason });
   }
 
   /**
    * One complete (terminated, not too long) line: `line[start, end)` without "\n". `utf8Known`:
    * the caller already knows these bytes are valid UTF-8 (a whole batch checked at once).
    */
-  line(line: Buffer, start: number, end: number, lineNumber: number, offset: number, utf8Known = false): void {
+  private line(line: Buffer, start: number, end: number, lineNumber: number, offset: number, utf8Known: boolean): void {
     const length = end - start;
     if (!utf8Known && !isUtf8(start === 0 && end === line.length ? line : line.subarray(start, end))) return this.bad(lineNumber, offset, length, 'invalid-utf8');
     const table = this.table;
@@ -158,26 +212,58 @@ export class DayEventProcessor {
       this.nAlerts++;
     }
   }
+}
 
-  /** fsyncs and closes the files; returns the facts. */
-  finish(): EventFacts {
+/** Merges batch deltas, in batch order, into the day's facts. */
+export class FactsAccumulator {
+  private readonly byCategory = new Map<string, number>();
+  private total = 0;
+  private late = 0;
+  private malformedCount = 0;
+  private readonly malformed: MalformedLine[] = [];
+  private orders = 0;
+  private fills = 0;
+  private alerts = 0;
+  private firstSeq: number | null = null;
+  private startPrev: string | null = null;
+  private lastSeq: number | null = null;
+
+  merge(d: BatchDelta): void {
+    this.total += d.total;
+    this.late += d.late;
+    for (const [k, v] of d.byCategory) this.byCategory.set(k, (this.byCategory.get(k) ?? 0) + v);
+    this.malformedCount += d.malformedCount;
+    for (const m of d.malformed) if (this.malformed.length < MAX_REPORTED_MALFORMED) this.malformed.push(m);
+    this.orders += d.orders;
+    this.fills += d.fills;
+    this.alerts += d.alerts;
+    if (this.firstSeq === null && d.firstSeq !== null) {
+      this.firstSeq = d.firstSeq;
+      this.startPrev = d.startPrev;
+    }
+    if (d.lastSeq !== null) this.lastSeq = d.lastSeq;
+  }
+
+  facts(): EventFactsBase {
     const byCategory: Record<string, number> = Object.create(null) as Record<string, number>; // "__proto__" is a legal category
     for (const k of [...this.byCategory.keys()].sort()) byCategory[k] = this.byCategory.get(k) as number;
     return {
       events: { total: this.total, by_category: byCategory, malformed_lines: this.malformedCount, late: this.late },
-      rows: { orders: this.nOrders, fills: this.nFills, alerts: this.nAlerts },
+      rows: { orders: this.orders, fills: this.fills, alerts: this.alerts },
       first_seq: this.firstSeq,
       last_seq: this.lastSeq,
       start_prev: this.startPrev,
       malformed: this.malformed,
-      files: { 'orders.csv': this.orders.finish(), 'fills.csv': this.fills.finish(), 'alerts.jsonl': this.alerts.finish() },
     };
   }
+}
 
-  /** Closes the files after a failure. */
-  abandon(): void {
-    this.orders.abandon();
-    this.fills.abandon();
-    this.alerts.abandon();
-  }
+/** The day's facts from the per-line work (the chain's end hash comes from the reader). */
+export interface EventFactsBase {
+  readonly events: { readonly total: number; readonly by_category: Record<string, number>; readonly malformed_lines: number; readonly late: number };
+  readonly rows: { readonly orders: number; readonly fills: number; readonly alerts: number };
+  readonly first_seq: number | null;
+  readonly last_seq: number | null;
+  readonly start_prev: string | null;
+  readonly malformed: readonly MalformedLine[];
 }

@@ -1,7 +1,7 @@
 /**
- * File helpers for building a pack durably: a hashing buffered writer, fsync of files and
- * directories, and read-only marking. Everything is synchronous on purpose: the export's single
- * read loop calls the writers from inside `scanLines`' callback, and bounded synchronous writes
+ * Byte sinks for building a pack: an in-memory one (a batch's output), and a file writer that
+ * hashes every byte and fsyncs, plus fsync of directories. Synchronous on purpose: the export's
+ * single read loop calls them from inside `scanLines`' callback, and bounded synchronous writes
  * keep memory flat (no queue of pending async writes can build up).
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -20,31 +20,19 @@ export interface WrittenFile {
 const BUFFER_BYTES = 256 * 1024;
 
 /**
- * Writes a new file (O_EXCL) through a fixed buffer, hashing every byte written. The byte-level
- * methods let the export copy slices of log lines straight into the output without decoding.
+ * A byte buffer with the few appends the export needs: text, single bytes, slices of a line,
+ * slices with `"` doubled (inside a quoted CSV field). Subclasses decide what happens when full.
  */
-export class HashingWriter {
-  private readonly fd: number;
-  private readonly hash: Hash = createHash('sha256');
-  private buf: Buffer = Buffer.allocUnsafe(BUFFER_BYTES);
-  private pos = 0;
-  private size = 0;
-  private closed = false;
+export abstract class ByteSink {
+  protected buf: Buffer;
+  protected pos = 0;
 
-  constructor(readonly path: string) {
-    try {
-      this.fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
-    } catch (err) {
-      throw wrapFsError(err, 'create', path);
-    }
+  constructor(initial: number) {
+    this.buf = Buffer.allocUnsafe(initial);
   }
 
-  /** Room for `n` more bytes in the buffer (flushing first if needed). */
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    this.flush();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
-  }
+  /** Makes room for `n` more bytes. */
+  protected abstract room(n: number): void;
 
   /** Appends text (UTF-8). */
   write(s: string): void {
@@ -54,18 +42,13 @@ export class HashingWriter {
 
   /** Appends one byte. */
   byte(b: number): void {
-    if (this.pos === this.buf.length) this.flush();
+    if (this.pos === this.buf.length) this.room(1);
     this.buf[this.pos++] = b;
   }
 
   /** Appends `src[start, end)`. */
   slice(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
-    if (n > BUFFER_BYTES) {
-      this.flush();
-      this.put(src.subarray(start, end));
-      return;
-    }
     this.room(n);
     if (n < 32) {
       const b = this.buf;
@@ -77,18 +60,72 @@ export class HashingWriter {
     }
   }
 
-  /** Appends `src[start, end)` with every `"` doubled (the inside of a quoted CSV field). */
+  /** Appends `src[start, end)` with every `"` doubled. */
   sliceDoublingQuotes(src: Uint8Array, start: number, end: number): void {
+    this.room(2 * (end - start));
+    const b = this.buf;
+    let p = this.pos;
     for (let i = start; i < end; i++) {
       const c = src[i] as number;
-      if (this.pos + 2 > this.buf.length) this.flush();
-      this.buf[this.pos++] = c;
-      if (c === 0x22) this.buf[this.pos++] = 0x22;
+      b[p++] = c;
+      if (c === 0x22) b[p++] = 0x22;
     }
+    this.pos = p;
+  }
+}
+
+/** A growable in-memory sink; `take()` returns the bytes and empties it. */
+export class MemorySink extends ByteSink {
+  constructor(initial = 64 * 1024) {
+    super(initial);
+  }
+
+  protected room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const g = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(g, 0, 0, this.pos);
+    this.buf = g;
+  }
+
+  /** Bytes written since the last take (a view: copy it before writing again). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Empties the sink (keeps its memory). */
+  clear(): void {
+    this.pos = 0;
+  }
+}
+
+/** Writes a new file (O_EXCL) through a fixed buffer, hashing every byte written. */
+export class HashingWriter extends ByteSink {
+  private readonly fd: number;
+  private readonly hash: Hash = createHash('sha256');
+  private size = 0;
+  private closed = false;
+
+  constructor(readonly path: string) {
+    super(BUFFER_BYTES);
+    try {
+      this.fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
+    } catch (err) {
+      throw wrapFsError(err, 'create', path);
+    }
+  }
+
+  protected room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
   }
 
   /** Appends bytes the caller may reuse afterwards (written through, not kept). */
   writeBytes(b: Uint8Array): void {
+    if (b.length < BUFFER_BYTES >> 2) {
+      this.slice(b, 0, b.length);
+      return;
+    }
     this.flush();
     this.put(b);
   }

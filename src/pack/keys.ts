@@ -152,17 +152,19 @@ export function isIsoTsValue(line: Buffer, table: EntryTable, i: number): boolea
   return true;
 }
 
+/** 1 for the bytes 0-9 a-f. */
+const IS_LOWER_HEX = new Uint8Array(256);
+for (const c of Buffer.from('0123456789abcdef', 'latin1')) IS_LOWER_HEX[c] = 1;
+
 /** True when entry `i` is a string of 64 lowercase hex digits (a `prev`). */
 export function isHashHexValue(line: Buffer, table: EntryTable, i: number): boolean {
   if (i < 0 || table.kind[i] !== Kind.String) return false;
   if (table.valueEscaped[i] === 1) return HASH_HEX.test(stringValue(line, table, i) as string);
   const s = (table.valueStart[i] as number) + 1;
   if ((table.valueEnd[i] as number) - 1 - s !== 64) return false;
-  for (let j = s; j < s + 64; j++) {
-    const c = line[j] as number;
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
+  let ok = 1;
+  for (let j = s; j < s + 64; j++) ok &= IS_LOWER_HEX[line[j] as number] as number;
+  return ok === 1;
 }
 
 /** True when entry `i` is a number JSON.parse reads as finite (not `1e999`). */

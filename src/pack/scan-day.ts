@@ -1,14 +1,15 @@
 /**
  * The export's one pass over a day's log: a single streaming read (src/chain/lines.ts) feeds the
  * byte-exact copy `data/audit.jsonl`, both CSVs, `data/alerts.jsonl`, the event counts and the
- * chain facts. Memory stays bounded by the read chunk, a few line batches and the writers'
- * buffers, whatever the day's size. Malformed lines never stop it: they are counted and described.
+ * chain facts. Malformed lines never stop it: they are counted and described.
  *
- * With the compiled build, the per-line work runs in a worker thread (src/pack/scan-worker.ts)
- * while this thread reads, hashes and copies: on a 2-core machine that roughly halves the wall
- * time (docs/PERFORMANCE.md). A slow worker cannot make memory grow: lines travel through a fixed
- * ring of 8 shared 1 MiB slots, and the reader waits (Atomics.wait) for a slot the worker still holds. From TypeScript sources
- * (unit tests) the same per-line code runs in-thread.
+ * Lines are cut into batches (1 MiB). With the compiled build a worker thread
+ * (src/pack/scan-worker.ts) processes batches on the second core; this thread hands a batch to it
+ * through a fixed ring of 8 shared slots when one is free and otherwise processes the batch itself,
+ * so both cores stay busy whatever their speeds (docs/decisions.md). Results are written in batch
+ * order, so the files are the same as from a single thread. Memory stays bounded: the ring is fixed
+ * and at most a few batch results wait to be written. From TypeScript sources (unit tests) every
+ * batch runs in this thread.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,15 +18,16 @@ import { Worker } from 'node:worker_threads';
 import type { AlertFilterConfig } from '../config.js';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError, type AuditpackErrorCode } from '../errors.js';
-import { DayEventProcessor, type EventFacts, type MalformedLine } from './day-events.js';
+import { csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
+import { BatchProcessor, FactsAccumulator, LINE_COMPLETE, LINE_TOO_LONG, LINE_UNTERMINATED, META, type BatchResult, type EventFactsBase, type MalformedLine } from './day-events.js';
 import { HashingWriter, type WrittenFile } from './files.js';
 
 export { MAX_REPORTED_MALFORMED, type MalformedLine } from './day-events.js';
 
 /** Facts gathered in the pass. */
 export interface DayFacts {
-  readonly events: EventFacts['events'];
-  readonly rows: EventFacts['rows'];
+  readonly events: EventFactsBase['events'];
+  readonly rows: EventFactsBase['rows'];
   readonly chain: {
     readonly first_seq: number | null;
     readonly last_seq: number | null;
@@ -53,133 +55,133 @@ export interface ScanDayOptions {
 }
 
 const WORKER_URL = new URL('./scan-worker.js', import.meta.url);
-/** A ring of shared slots between the reader and the worker: fixed memory, nothing to collect. */
 const SLOTS = 8;
-const SLOT_BYTES = 1024 * 1024;
-const SLOT_LINES = 8192;
-/** Numbers per line in a slot's meta: start, end, line number, file offset, kind. */
-const META = 5;
+const BATCH_BYTES = 1024 * 1024;
+const BATCH_LINES = 8192;
 
-/** The per-line sink: in this thread, or batches to a worker. */
-interface LineSink {
-  line(l: ScannedLine): void;
-  finish(): Promise<EventFacts>;
-  abandon(): void;
+/** A worker and its ring of shared slots. */
+interface Helper {
+  readonly worker: Worker;
+  readonly state: Int32Array;
+  readonly bufs: Buffer[];
+  readonly metas: Float64Array[];
 }
 
-function inThreadSink(dataDir: string, alertFilter: AlertFilterConfig): LineSink {
-  const p = new DayEventProcessor(dataDir, alertFilter);
-  return {
-    line(l) {
-      if (!l.terminated) p.bad(l.lineNumber, l.offset, l.length, 'unterminated');
-      else if (l.bytes === undefined) p.bad(l.lineNumber, l.offset, l.length, 'too-long');
-      else p.line(l.bytes, 0, l.length, l.lineNumber, l.offset);
-    },
-    finish: async () => p.finish(),
-    abandon: () => p.abandon(),
-  };
+function startHelper(alertFilter: AlertFilterConfig, onResult: (r: BatchResult) => void, onError: (e: AuditpackError) => void): Helper {
+  const state = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
+  const bufs = Array.from({ length: SLOTS }, () => Buffer.from(new SharedArrayBuffer(BATCH_BYTES)));
+  const metas = Array.from({ length: SLOTS }, () => new Float64Array(new SharedArrayBuffer(8 * META * BATCH_LINES)));
+  const worker = new Worker(WORKER_URL, { workerData: { alertFilter, state, bufs: bufs.map((b) => b.buffer), metas: metas.map((m) => m.buffer) } });
+  worker.on('message', (m: { type: 'result'; result: BatchResult } | { type: 'error'; code: AuditpackErrorCode; message: string; stack?: string }) => {
+    if (m.type === 'result') onResult(m.result);
+    else onError(new AuditpackError(m.code, m.message, m.code === 'INTERNAL' ? { cause: new Error(m.stack ?? m.message) } : {}));
+  });
+  worker.on('error', (err) => onError(new AuditpackError('INTERNAL', `export worker failed: ${err.message}`, { cause: err })));
+  return { worker, state, bufs, metas };
 }
 
-function workerSink(dataDir: string, alertFilter: AlertFilterConfig): LineSink {
-  // state[0..SLOTS): 1 while the worker owns that slot; state[SLOTS]: 1 once the worker failed.
-  const state = new Int32Array(new SharedArrayBuffer(4 * (SLOTS + 1)));
-  const bufs = Array.from({ length: SLOTS }, () => Buffer.from(new SharedArrayBuffer(SLOT_BYTES)));
-  const metas = Array.from({ length: SLOTS }, () => new Float64Array(new SharedArrayBuffer(8 * META * SLOT_LINES)));
-  const worker = new Worker(WORKER_URL, { workerData: { dataDir, alertFilter, state, bufs: bufs.map((b) => b.buffer), metas: metas.map((m) => m.buffer) } });
-  let failure: AuditpackError | undefined;
-  let resolveDone: (f: EventFacts) => void = () => undefined;
-  let rejectDone: (e: unknown) => void = () => undefined;
-  const done = new Promise<EventFacts>((res, rej) => {
-    resolveDone = res;
-    rejectDone = rej;
-  });
-  done.catch(() => undefined); // observed in finish(); never an unhandled rejection
-  worker.on('message', (m: { type: 'done'; facts: EventFacts } | { type: 'error'; code: AuditpackErrorCode; message: string; stack?: string }) => {
-    if (m.type === 'done') resolveDone(m.facts);
-    else {
-      failure = new AuditpackError(m.code, m.message, m.code === 'INTERNAL' ? { cause: new Error(m.stack ?? m.message) } : {});
-      rejectDone(failure);
-    }
-  });
-  worker.on('error', (err) => {
-    failure = new AuditpackError('INTERNAL', `export worker failed: ${err.message}`, { cause: err });
-    Atomics.store(state, SLOTS, 1);
-    rejectDone(failure);
-  });
+/** Reads the day's log once and writes data/audit.jsonl, orders.csv, fills.csv and alerts.jsonl. */
+export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
+  const useWorker = options.threads !== false && existsSync(fileURLToPath(WORKER_URL));
+  const writers: HashingWriter[] = [];
+  let helper: Helper | undefined;
+  try {
+    for (const name of ['audit.jsonl', 'orders.csv', 'fills.csv', 'alerts.jsonl']) writers.push(new HashingWriter(join(options.dataDir, name)));
+    const [audit, orders, fills, alerts] = writers as [HashingWriter, HashingWriter, HashingWriter, HashingWriter];
+    orders.write(csvHeader(ORDER_COLUMNS));
+    fills.write(csvHeader(FILL_COLUMNS));
 
-  const checkFailed = (): void => {
-    if (Atomics.load(state, SLOTS) !== 0) throw failure ?? new AuditpackError('INTERNAL', 'export worker failed');
-  };
-  let slot = -1;
-  let used = 0;
-  let count = 0;
-  /** Takes the next slot of the ring, waiting (bounded memory) while the worker still owns it. */
-  const acquire = (): void => {
-    slot = (slot + 1) % SLOTS;
-    while (Atomics.load(state, slot) !== 0) {
-      checkFailed();
-      Atomics.wait(state, slot, 1, 100);
+    // In-order delivery of batch results, whichever thread made them.
+    const acc = new FactsAccumulator();
+    const pending = new Map<number, BatchResult>();
+    let nextToWrite = 0;
+    let failure: AuditpackError | undefined;
+    let wake: (() => void) | undefined;
+    const write = (r: BatchResult): void => {
+      orders.writeBytes(r.orders);
+      fills.writeBytes(r.fills);
+      alerts.writeBytes(r.alerts);
+      acc.merge(r.delta);
+      nextToWrite++;
+    };
+    const deliver = (r: BatchResult, isView: boolean): void => {
+      if (r.id === nextToWrite) {
+        write(r);
+        for (let n = pending.get(nextToWrite); n !== undefined; n = pending.get(nextToWrite)) {
+          pending.delete(nextToWrite);
+          write(n);
+        }
+      } else {
+        // Views of the local processor's buffers are reused by its next batch: keep copies.
+        pending.set(r.id, isView ? { ...r, orders: Buffer.from(r.orders), fills: Buffer.from(r.fills), alerts: Buffer.from(r.alerts) } : r);
+      }
+      wake?.();
+    };
+    if (useWorker) {
+      helper = startHelper(
+        options.alertFilter,
+        (r) => {
+          try {
+            deliver(r, false);
+          } catch (err) {
+            failure = err instanceof AuditpackError ? err : new AuditpackError('INTERNAL', String(err), { cause: err });
+            wake?.();
+          }
+        },
+        (e) => {
+          failure = e;
+          wake?.();
+        },
+      );
     }
-    checkFailed();
-    used = 0;
-    count = 0;
-  };
-  const post = (): void => {
-    if (count === 0) return;
-    Atomics.store(state, slot, 1);
-    worker.postMessage({ type: 'batch', slot, used, count });
-    acquire();
-  };
-  acquire();
-  return {
-    line(l) {
+    const local = new BatchProcessor(options.alertFilter);
+
+    let batchId = 0;
+    let buf = Buffer.allocUnsafe(BATCH_BYTES);
+    let meta = new Float64Array(META * BATCH_LINES);
+    let used = 0;
+    let count = 0;
+    const dispatch = (): void => {
+      if (count === 0) return;
+      if (failure) throw failure;
+      const id = batchId++;
+      let slot = -1;
+      if (helper !== undefined && used <= BATCH_BYTES) {
+        for (let i = 0; i < SLOTS; i++) {
+          if (Atomics.load(helper.state, i) === 0) {
+            slot = i;
+            break;
+          }
+        }
+      }
+      if (slot >= 0 && helper !== undefined) {
+        buf.copy(helper.bufs[slot] as Buffer, 0, 0, used);
+        (helper.metas[slot] as Float64Array).set(meta.subarray(0, count * META));
+        Atomics.store(helper.state, slot, 1);
+        helper.worker.postMessage({ type: 'batch', id, slot, used, count });
+      } else {
+        deliver(local.process(id, buf, used, meta, count, false), true);
+      }
+      used = 0;
+      count = 0;
+    };
+    const onLine = (l: ScannedLine): void => {
       const complete = l.terminated && l.bytes !== undefined;
       const len = complete ? l.length : 0;
-      if (len > SLOT_BYTES) {
-        // Longer than a slot (up to scanLines' 16 MiB bound): sent on its own, in order.
-        post();
-        checkFailed();
-        worker.postMessage({ type: 'line', bytes: l.bytes, lineNumber: l.lineNumber, offset: l.offset });
-        return;
+      if (count === BATCH_LINES || used + len > buf.length) {
+        dispatch();
+        if (len > buf.length) buf = Buffer.allocUnsafe(len); // a line longer than a batch: this thread does it
       }
-      if (count === SLOT_LINES || used + len > SLOT_BYTES) post();
-      const buf = bufs[slot] as Buffer;
-      const meta = metas[slot] as Float64Array;
       const o = count * META;
       meta[o] = used;
       if (len > 0) used += (l.bytes as Buffer).copy(buf, used);
       meta[o + 1] = complete ? used : used + l.length; // for malformed kinds only the length matters
       meta[o + 2] = l.lineNumber;
       meta[o + 3] = l.offset;
-      meta[o + 4] = !l.terminated ? 2 : l.bytes === undefined ? 1 : 0;
+      meta[o + 4] = complete ? LINE_COMPLETE : l.terminated ? LINE_TOO_LONG : LINE_UNTERMINATED;
       count++;
-    },
-    async finish() {
-      if (count > 0) {
-        Atomics.store(state, slot, 1);
-        worker.postMessage({ type: 'batch', slot, used, count });
-      }
-      worker.postMessage({ type: 'end' });
-      try {
-        return await done;
-      } finally {
-        await worker.terminate();
-      }
-    },
-    abandon() {
-      void worker.terminate();
-    },
-  };
-}
+    };
 
-/** Reads the day's log once and writes data/audit.jsonl, orders.csv, fills.csv and alerts.jsonl. */
-export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
-  const useWorker = options.threads !== false && existsSync(fileURLToPath(WORKER_URL));
-  const audit = new HashingWriter(join(options.dataDir, 'audit.jsonl'));
-  let sink: LineSink | undefined;
-  try {
-    sink = useWorker ? workerSink(options.dataDir, options.alertFilter) : inThreadSink(options.dataDir, options.alertFilter);
-    const s = sink;
     let endHash: string | null = null;
     let read = 0;
     let nextProgress = 8 * 1024 * 1024;
@@ -189,7 +191,7 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
         options.logFile,
         (l) => {
           if (l.terminated) endHash = l.hash;
-          s.line(l);
+          onLine(l);
         },
         {
           onChunk: (chunk) => {
@@ -207,18 +209,30 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
       if (err instanceof AuditpackError) throw err;
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', options.logFile);
     }
-    const auditFile = audit.finish();
-    const facts = await s.finish();
+    dispatch();
+    while (nextToWrite < batchId) {
+      if (failure) throw failure;
+      await new Promise<void>((res) => {
+        wake = res;
+      });
+      wake = undefined;
+    }
+    if (failure) throw failure;
+
+    const files: Record<string, WrittenFile> = {};
+    for (const [name, w] of [['audit.jsonl', audit], ['orders.csv', orders], ['fills.csv', fills], ['alerts.jsonl', alerts]] as const) files[name] = w.finish();
+    const f = acc.facts();
     return {
-      events: facts.events,
-      rows: facts.rows,
-      chain: { first_seq: facts.first_seq, last_seq: facts.last_seq, start_prev: facts.start_prev, end_hash: endHash },
-      malformed: facts.malformed,
-      files: { 'audit.jsonl': auditFile, ...facts.files },
+      events: f.events,
+      rows: f.rows,
+      chain: { first_seq: f.first_seq, last_seq: f.last_seq, start_prev: f.start_prev, end_hash: endHash },
+      malformed: f.malformed,
+      files,
     };
   } catch (err) {
-    audit.abandon();
-    sink?.abandon();
+    for (const w of writers) w.abandon();
     throw err;
+  } finally {
+    if (helper !== undefined) await helper.worker.terminate();
   }
 }

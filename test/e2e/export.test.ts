@@ -129,8 +129,10 @@ describe('auditpack prune', () => {
     await writeDay(join(cwd, 'logs'), old, SAMPLE_EVENTS.slice(0, 2));
     await writeDay(join(cwd, 'logs'), '2020-01-07', SAMPLE_EVENTS.slice(0, 2));
     // A back-filled old day survives its own export's retention pass…
-    expect(runCli(['export', '--date', old], { cwd }).code).toBe(0);
-    expect(runCli(['export', '--date', '2020-01-07', '--retention-days', '100000'], { cwd }).code).toBe(0);
+    const e1 = runCli(['export', '--date', old], { cwd });
+    expect(e1.code, e1.stdout + e1.stderr).toBe(0);
+    const e2 = runCli(['export', '--date', '2020-01-07', '--retention-days', '100000'], { cwd });
+    expect(e2.code, e2.stdout + e2.stderr).toBe(0);
     const dry = runCli(['prune', '--dry-run'], { cwd });
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`would remove pack ${old}`);
