@@ -551,7 +551,9 @@ async function diffAgainstHead(
     candidates.push({ s, repoPath, untracked });
   }
   if (candidates.length === 0) return redacted;
-  const tracked = candidates.filter((c) => !c.untracked).map((c) => c.repoPath);
+  // HEAD's copy is fetched only where a content diff can be shown: not for a working file over
+  // the size limit (its diff is a note), so a huge tracked file is never pulled into memory.
+  const tracked = candidates.filter((c) => !c.untracked && !c.s.entry.too_large).map((c) => c.repoPath);
   const blobs = tracked.length > 0 && status.facts.commit !== null ? await readHeadBlobs(workTree, tracked, timeoutMs) : new Map<string, Buffer>();
   const current = await loadSides(
     ctx.snapshotDir,
@@ -562,8 +564,11 @@ async function diffAgainstHead(
   for (const c of candidates) {
     const blob = blobs.get(c.repoPath);
     let headSide: Side | null = null;
-    if (blob !== undefined) {
-      if (isBinary(blob)) headSide = { kind: 'binary' };
+    if (c.s.entry.too_large && !c.untracked) {
+      headSide = { kind: 'unavailable', reason: 'HEAD version not read: the working file is over the size limit' };
+    } else if (blob !== undefined) {
+      if (blob.length > ctx.maxFileBytes) headSide = { kind: 'too_large', hash: sha256Hex(blob), size: blob.length };
+      else if (isBinary(blob)) headSide = { kind: 'binary' };
       else {
         const red = redactConfigText(decodeText(blob).text, configFormatOf(c.s.path), ctx.redactor);
         redacted ||= red.redacted;

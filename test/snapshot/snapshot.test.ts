@@ -541,3 +541,14 @@ describe('hostile names', () => {
     expect((await readSnapshotFile({ snapshotDir: join(cwd, 'audit/snapshots'), id: s.snapshot_id, file: '__proto__' })).toString()).toBe('a: 1\n');
   });
 });
+
+describe('size limit and git', () => {
+  it('a tracked file over the limit: no HEAD content read, the diff is a note', async () => {
+    const cwd = tempDir();
+    initRepo(cwd, { 'configs/big.yaml': 'x: 1\n'.repeat(50), 'configs/small.yaml': 'a: 1\n' });
+    writeFiles(cwd, { 'configs/big.yaml': 'x: 2\n'.repeat(50), 'configs/small.yaml': 'x: 1\n'.repeat(50) });
+    const s = await createConfigSnapshot({ cwd, reason: 'r', maxFileBytes: 100 });
+    expect(s.diffs['configs/big.yaml']).toMatch(/^Files a\/configs\/big.yaml \(git HEAD [0-9a-f]{40}\) and b\/configs\/big.yaml \(working tree\) differ; no content diff \(unavailable: HEAD version not read.*; not stored: 250 bytes/);
+    expect(s.diffs['configs/small.yaml']).toMatch(/^Files a\/configs\/small.yaml .* differ; no content diff \(not stored: 250 bytes/);
+  });
+});
