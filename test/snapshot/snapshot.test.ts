@@ -545,10 +545,11 @@ describe('hostile names', () => {
 describe('size limit and git', () => {
   it('a tracked file over the limit: no HEAD content read, the diff is a note', async () => {
     const cwd = tempDir();
-    initRepo(cwd, { 'configs/big.yaml': 'x: 1\n'.repeat(50), 'configs/small.yaml': 'a: 1\n' });
-    writeFiles(cwd, { 'configs/big.yaml': 'x: 2\n'.repeat(50), 'configs/small.yaml': 'x: 1\n'.repeat(50) });
+    // big.yaml: over the limit now; shrunk.yaml: over the limit in HEAD, small now.
+    initRepo(cwd, { 'configs/big.yaml': 'x: 1\n'.repeat(50), 'configs/shrunk.yaml': 'x: 1\n'.repeat(50) });
+    writeFiles(cwd, { 'configs/big.yaml': 'x: 2\n'.repeat(50), 'configs/shrunk.yaml': 'a: 1\n' });
     const s = await createConfigSnapshot({ cwd, reason: 'r', maxFileBytes: 100 });
     expect(s.diffs['configs/big.yaml']).toMatch(/^Files a\/configs\/big.yaml \(git HEAD [0-9a-f]{40}\) and b\/configs\/big.yaml \(working tree\) differ; no content diff \(unavailable: HEAD version not read.*; not stored: 250 bytes/);
-    expect(s.diffs['configs/small.yaml']).toMatch(/^Files a\/configs\/small.yaml .* differ; no content diff \(not stored: 250 bytes/);
+    expect(s.diffs['configs/shrunk.yaml']).toMatch(/^Files a\/configs\/shrunk.yaml \(git HEAD [0-9a-f]{40}\) and b\/configs\/shrunk.yaml \(working tree\) differ; no content diff \(not stored: 250 bytes, over the size limit/);
   });
 });
