@@ -41,7 +41,6 @@ import {
   readObject,
   readRecord,
   sha256Hex,
-  timestampOfId,
   writeObjects,
   writeRecord,
 } from './store.js';
