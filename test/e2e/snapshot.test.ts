@@ -111,7 +111,7 @@ describe('auditpack snapshot outside git', () => {
     expect(missing.stderr).toContain('SNAPSHOT_NOT_FOUND');
   });
 
-  it('an unreadable config file: exit 74, the error names it, nothing written', () => {
+  it('an unreadable config file or directory: exit 74, the error names it, nothing written', () => {
     const cwd = tempDir();
     chmodSync(cwd, 0o777);
     writeFiles(cwd, { 'configs/a.yaml': 'a: 1\n', 'configs/locked.yaml': 'b: 2\n' });
@@ -126,6 +126,16 @@ describe('auditpack snapshot outside git', () => {
     expect(r.stderr).toMatch(/^auditpack: error SNAPSHOT_READ_FAILED: cannot read config file configs\/locked\.yaml: EACCES/);
     expect(existsSync(join(cwd, 'audit'))).toBe(false);
     expect(existsSync(join(cwd, 'logs'))).toBe(false);
+
+    // A directory that cannot be listed is named the same way.
+    chmodSync(join(cwd, 'configs/locked.yaml'), 0o644);
+    writeFiles(cwd, { 'configs/private/x.yaml': 'x: 1\n' });
+    chmodSync(join(cwd, 'configs/private'), 0o000);
+    const d = spawnSync(cmd[0] as string, cmd.slice(1), { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+    chmodSync(join(cwd, 'configs/private'), 0o755);
+    expect(d.status).toBe(74);
+    expect(d.stderr).toMatch(/^auditpack: error SNAPSHOT_READ_FAILED: cannot read .*configs\/private while looking for config files: EACCES/);
+    expect(existsSync(join(cwd, 'audit'))).toBe(false);
   });
 });
 
