@@ -426,6 +426,24 @@ const YAML_VALUE = { commentChars: '#', backslashEscapes: true, doubledQuotes: t
 
 // --- TOML ------------------------------------------------------------------------------------
 
+/**
+ * The name in a section header line (`[name]`, `[[name]]`, then only a comment), or undefined.
+ * Hand-written rather than a regular expression with lazy groups, whose backtracking over a long
+ * line of spaces would be quadratic.
+ */
+function sectionName(body: string, open: number, commentChars: string): string | undefined {
+  let i = open + 1;
+  if (body[i] === '[') i++;
+  const close = body.indexOf(']', i);
+  if (close === -1) return undefined;
+  let j = close + 1;
+  if (body[j] === ']') j++;
+  while (body[j] === ' ' || body[j] === '\t') j++;
+  if (j < body.length && !commentChars.includes(body[j] as string)) return undefined;
+  const name = body.slice(i, close).trim();
+  return name === '' ? undefined : name;
+}
+
 /** Splits `a."b.c".d` into segments, respecting quotes. */
 function splitDotted(key: string): string[] {
   const parts: string[] = [];
@@ -475,9 +493,9 @@ function redactTomlLines(lines: Line[], r: Redactor): void {
     }
     const ind = indentOf(body);
     if (ind === body.length || body[ind] === '#') continue;
-    const header = /^\s*\[\[?\s*(.+?)\s*\]\]?\s*(#.*)?$/.exec(body);
-    if (header && body[ind] === '[') {
-      sectionSensitive = anySensitive(splitDotted(header[1] as string), r);
+    const header = body[ind] === '[' ? sectionName(body, ind, '#') : undefined;
+    if (header !== undefined) {
+      sectionSensitive = anySensitive(splitDotted(header), r);
       continue;
     }
     const eq = findTomlEquals(body, ind);
@@ -582,9 +600,9 @@ function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: Redacto
     }
     if (ind === body.length || syntax.comments.includes(body[ind] as string)) continue;
     if (syntax.sections && body[ind] === '[') {
-      const m = /^\s*\[\s*([^\]]*?)\s*\]\s*([;#].*)?$/.exec(body);
-      if (m) {
-        sectionSensitive = isSensitivePath((m[1] as string).replace(/["']/g, ''), r) || anySensitive((m[1] as string).split(/\s+/), r);
+      const name = sectionName(body, ind, ';#');
+      if (name !== undefined) {
+        sectionSensitive = isSensitivePath(name.replace(/["']/g, ''), r) || anySensitive(name.split(/\s+/), r);
         continue;
       }
     }
@@ -677,7 +695,9 @@ function parseKvKey(body: string, from: number, syntax: KvSyntax): { key: string
  * inline tables, dict literals, keyword arguments, query strings. Only pairs whose key is sensitive
  * are touched.
  */
-const INLINE_PAIR = /(["']?)([A-Za-z_][\w.\-]*)\1\s*(:|=)(?!=)\s*/g;
+// Bounded repetitions: each start position costs a bounded number of steps, so a hostile line
+// cannot make the scan quadratic.
+const INLINE_PAIR = /(["']?)([A-Za-z_][\w.\-]{0,127})\1[ \t]{0,16}(:|=)(?!=)[ \t]{0,16}/g;
 
 function redactInlinePairs(body: string, r: Redactor): string {
   if (body.length < 3 || (body.indexOf(':') === -1 && body.indexOf('=') === -1)) return body;
