@@ -268,6 +268,12 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
 /**
  * For the trading app's start: takes a snapshot with reason "startup" (or the given one), or does
  * nothing and resolves undefined when `autoStartup` is false (SNAPSHOT_AUTO_STARTUP=false).
+ * It throws like createConfigSnapshot (no config files, an unreadable file): the app decides
+ * whether starting without a snapshot is acceptable.
+ *
+ * ```ts
+ * await startupSnapshot(snapshotOptionsFromConfig(resolveConfig()));
+ * ```
  */
 export async function startupSnapshot(options: StartupSnapshotOptions): Promise<ConfigSnapshot | undefined> {
   if (options.autoStartup === false) return undefined;
