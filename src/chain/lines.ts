@@ -35,6 +35,15 @@ export interface ScanOptions {
    * only during the `onLine` call: copy what must outlive it.
    */
   view?: boolean;
+  /**
+   * Scan only the bytes from `start` (default 0) up to `end` (default: the end of the file), as if
+   * they were the whole file: a range that ends inside a line yields that line unterminated. Offsets
+   * stay offsets in the file. Lets two threads check one log, each from a line start (issue 5).
+   */
+  start?: number;
+  end?: number;
+  /** Line number of the range's first line (default 1). */
+  firstLineNumber?: number;
 }
 
 /** Default bound on a kept line: far above anything the logger writes (about 1 MiB at most). */
@@ -42,7 +51,8 @@ export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Calls `onLine` for every line of the file, in order, synchronously within the read loop.
- * Resolves with the file's total size. Rejects only when the file cannot be read.
+ * Resolves with the file's total size (with `start`/`end`: the offset where reading stopped).
+ * Rejects only when the file cannot be read.
  */
 export async function scanLines(
   path: string,
@@ -52,11 +62,12 @@ export async function scanLines(
   const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const chunkBytes = options.chunkBytes ?? 1024 * 1024;
   const view = options.view === true;
+  const end = options.end ?? Number.POSITIVE_INFINITY;
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(chunkBytes);
-    let fileOffset = 0; // offset of buf[0] in the file
-    let lineNumber = 0;
+    let fileOffset = options.start ?? 0; // offset of buf[0] in the file
+    let lineNumber = (options.firstLineNumber ?? 1) - 1;
     // A line that spans chunks: its kept parts (while under the bound) and its running hash.
     let pending: Buffer[] = [];
     let pendingLen = 0;
@@ -69,7 +80,9 @@ export async function scanLines(
     };
 
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, chunkBytes, fileOffset);
+      const want = Math.min(chunkBytes, end - fileOffset);
+      if (want <= 0) break;
+      const { bytesRead } = await fh.read(buf, 0, want, fileOffset);
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       options.onChunk?.(chunk);
