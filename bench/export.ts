@@ -31,16 +31,19 @@ function arg(name: string, def: number): number {
 
 interface Timing {
   seconds: number;
+  /** user + system CPU seconds (all threads): less disturbed by other load than wall time. */
+  cpu: number;
   maxRssMb: number;
 }
 
 function timed(cmd: string, args: string[], cwd: string): Timing {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
   const lines = r.stderr.trim().split('\n');
-  return { seconds, maxRssMb: Number(lines[lines.length - 1]) / 1024 };
+  const [user, sys, kb] = (lines[lines.length - 1] as string).split(' ').map(Number) as [number, number, number];
+  return { seconds, cpu: user + sys, maxRssMb: kb / 1024 };
 }
 
 function median(xs: number[]): number {
@@ -97,14 +100,18 @@ function main(): void {
     const e = median(exp.map((t) => t.seconds));
     const rss = Math.max(...exp.map((t) => t.maxRssMb));
     const mb = logBytes / 1e6;
+    const fCpu = median(floor.map((t) => t.cpu));
+    const eCpu = median(exp.map((t) => t.cpu));
     const rows = [
-      ['sha256sum (floor)', f, floor[0]?.maxRssMb ?? 0],
-      ['auditpack export', e, rss],
-      ['jq script', jq.seconds, jq.maxRssMb],
+      ['sha256sum (floor)', f, fCpu, floor[0]?.maxRssMb ?? 0],
+      ['auditpack export', e, eCpu, rss],
+      ['jq script', jq.seconds, jq.cpu, jq.maxRssMb],
     ] as const;
-    console.log(`day: ${events} events, ${mb.toFixed(0)} MB; ${rounds} round(s), median; load average at start ${load.toFixed(2)}`);
-    for (const [name, s, r] of rows) console.log(`${name.padEnd(20)} ${s.toFixed(2).padStart(7)} s  ${(mb / s).toFixed(0).padStart(5)} MB/s  peak RSS ${r.toFixed(0)} MB`);
-    console.log(`export / floor: ${(e / f).toFixed(2)}× (goal ≤ 3×)   jq / export: ${(jq.seconds / e).toFixed(1)}× (goal ≥ 5×)   export peak RSS ${rss.toFixed(0)} MB (goal < 150)`);
+    console.log(`day: ${events} events, ${mb.toFixed(0)} MB; ${rounds} round(s), median; load average ${load.toFixed(2)} at start, ${(loadavg()[0] as number).toFixed(2)} at end`);
+    for (const [name, s, c, r] of rows) {
+      console.log(`${name.padEnd(20)} ${s.toFixed(2).padStart(7)} s wall  ${(mb / s).toFixed(0).padStart(5)} MB/s  ${c.toFixed(2).padStart(7)} s CPU  peak RSS ${r.toFixed(0)} MB`);
+    }
+    console.log(`export / floor: ${(e / f).toFixed(2)}× wall (goal ≤ 3×), ${(eCpu / fCpu).toFixed(2)}× CPU   jq / export: ${(jq.seconds / e).toFixed(1)}× (goal ≥ 5×)   export peak RSS ${rss.toFixed(0)} MB (goal < 150)`);
   } finally {
     spawnSync('chmod', ['-R', 'u+w', work]); // packs are read-only
     rmSync(work, { recursive: true, force: true });

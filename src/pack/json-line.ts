@@ -89,28 +89,32 @@ function ws(b: Uint8Array, p: number, n: number): number {
   return p;
 }
 
+/** Bytes that end a run of plain string content: `"`, `\\` and the control characters. */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
+STRING_STOP[0x22] = 1;
+STRING_STOP[0x5c] = 1;
+
 /** `p` at an opening quote: the offset just past the closing quote, or -1. Sets `escaped`. */
 function str(b: Uint8Array, p: number, n: number): number {
   escaped = 0;
   p++;
-  while (p < n) {
+  for (;;) {
+    // The common case, plain content: one table load per byte.
+    while (p < n && STRING_STOP[b[p] as number] === 0) p++;
+    if (p >= n) return -1;
     const c = b[p] as number;
     if (c === 0x22) return p + 1;
-    if (c === 0x5c) {
-      escaped = 1;
-      const e = b[p + 1];
-      if (e === 0x75 /* u */) {
-        if (p + 5 >= n || !isHex(b[p + 2] as number) || !isHex(b[p + 3] as number) || !isHex(b[p + 4] as number) || !isHex(b[p + 5] as number)) return -1;
-        p += 6;
-      } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
-        p += 2;
-      } else return -1;
-      continue;
-    }
-    if (c < 0x20) return -1;
-    p++;
+    if (c !== 0x5c) return -1; // a raw control character
+    escaped = 1;
+    const e = b[p + 1];
+    if (e === 0x75 /* u */) {
+      if (p + 5 >= n || !isHex(b[p + 2] as number) || !isHex(b[p + 3] as number) || !isHex(b[p + 4] as number) || !isHex(b[p + 5] as number)) return -1;
+      p += 6;
+    } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+      p += 2;
+    } else return -1;
   }
-  return -1;
 }
 
 function digits(b: Uint8Array, p: number, n: number): number {
