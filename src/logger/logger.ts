@@ -442,6 +442,10 @@ class Logger {
     };
     this.durableLoop = loop().finally(() => {
       this.durableLoop = undefined;
+      // Callers settled in the last round run before this does; any that logged again found the
+      // loop still set and did not schedule. Without this their events would wait for the next
+      // unrelated event, or forever.
+      if (this.pending.length > 0) this.scheduleDurable();
     });
     return this.durableLoop;
   }
