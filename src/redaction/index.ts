@@ -81,17 +81,21 @@ export function builtinSecretPatterns(censor: string = DEFAULT_CENSOR): SecretPa
     { name: 'slack-token', regex: /xox[abposr]-[A-Za-z0-9-]{10,}/g },
     { name: 'stripe-key', regex: /(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}/g },
     { name: 'google-api-key', regex: /AIza[0-9A-Za-z_-]{35}/g },
-    // Credentials in URLs: scheme://user:password@ — the user stays, the password goes.
+    // Credentials in URLs: scheme://user:password@ — the user stays, the password goes. The match
+    // starts at the literal "://" (the scheme is not needed to recognise it), so strings without
+    // "://" are rejected at once instead of trying a scheme at every letter.
     {
       name: 'url-credentials',
-      regex: /([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:@/]{0,256}):([^\s@/]{1,1024})@/gi,
-      replace: (_m, scheme: string, user: string) => `${scheme}${user}:${censor}@`,
+      regex: /(:\/\/)([^\s:@/]{0,256}):([^\s@/]{1,1024})@/g,
+      replace: (_m, sep: string, user: string) => `${sep}${user}:${censor}@`,
     },
     // key=value and key: value pairs with a sensitive key, in query strings, headers or free text.
+    // Only spaces and tabs around the separator: never across a line end, so `password:` at the end
+    // of one line does not swallow the next line's key.
     {
       name: 'secret-assignment',
       regex:
-        /((?:api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|token|signature|sig|client[_-]?secret|secret|password|passwd|pwd|x-api-key|private[_-]?key|session[_-]?id)["']?\s{0,8}(?:=|:)\s{0,8}["']?)([^&\s#"',;}]+)/gi,
+        /((?:api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|token|signature|sig|client[_-]?secret|secret|password|passwd|pwd|x-api-key|private[_-]?key|session[_-]?id)["']?[ \t]{0,8}(?:=|:)[ \t]{0,8}["']?)([^&\s#"',;}]+)/gi,
       replace: (_m, key: string) => `${key}${censor}`,
     },
   ];

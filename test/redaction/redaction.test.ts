@@ -175,3 +175,15 @@ describe('property: redaction never leaks', () => {
     for (const s of samples) expect(text).not.toContain(s.secret.core);
   });
 });
+
+describe('multi-line text', () => {
+  it('does not let a sensitive key at a line end swallow the next line', () => {
+    expect(r.redactString('password:\nhost: db1')).toBe('password:\nhost: db1');
+    expect(r.redactString('password: hunter2\nhost: db1')).toBe('password: [REDACTED]\nhost: db1');
+  });
+
+  it('finds URL credentials whatever the scheme, and skips strings without ://', () => {
+    expect(r.redactString('amqp+ssl://svc:pa55@mq')).toBe('amqp+ssl://svc:[REDACTED]@mq');
+    expect(r.redactString('a:b@c and d:e@f')).toBe('a:b@c and d:e@f');
+  });
+});
