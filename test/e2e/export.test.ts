@@ -121,6 +121,30 @@ describe('auditpack keygen + export: a signed pack an auditor checks with standa
   });
 });
 
+describe('auditpack export: every flag and variable reaches the library', () => {
+  it('EXPORT_COMPRESS_PACKAGES, EXPORT_INCLUDE_CONFIG_DIFFS, --no-config-diffs, --compress, --retention-days, EXPORT_RETENTION_DAYS', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'logs'));
+    for (const d of ['2025-09-01', '2025-09-02', DATE]) await writeDay(join(cwd, 'logs'), d, SAMPLE_EVENTS.slice(0, 2));
+    const a = runCli(['export', '--date', '2025-09-01', '--json'], { cwd, env: { EXPORT_COMPRESS_PACKAGES: 'true', EXPORT_INCLUDE_CONFIG_DIFFS: 'false', EXPORT_RETENTION_DAYS: '100000' } });
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout).archive).toBe(join(cwd, 'artifacts', '2025-09-01.tar.gz'));
+    expect(readFileSync(join(cwd, 'artifacts', '2025-09-01', 'data', 'config.diff'), 'utf8')).toContain('not included');
+    const b = runCli(['export', '--date', '2025-09-02', '--json', '--no-config-diffs', '--compress'], { cwd, env: { EXPORT_RETENTION_DAYS: '100000' } });
+    expect(JSON.parse(b.stdout).pruned.packs).toEqual([]);
+    expect(JSON.parse(b.stdout).archive).toBe(join(cwd, 'artifacts', '2025-09-02.tar.gz'));
+    expect(readFileSync(join(cwd, 'artifacts', '2025-09-02', 'data', 'config.diff'), 'utf8')).toContain('not included');
+    // A 3-day window from today prunes both old packs (the flag beats the variable, which would keep them).
+    const c = runCli(['export', '--date', DATE, '--json', '--retention-days', '3'], { cwd, env: { EXPORT_RETENTION_DAYS: '100000' } });
+    expect(c.code, c.stderr).toBe(0);
+    expect(JSON.parse(c.stdout).pruned.packs).toEqual(['2025-09-01', '2025-09-02']);
+    expect(JSON.parse(c.stdout).pruned.archives).toEqual(['2025-09-01.tar.gz', '2025-09-02.tar.gz']);
+    const bad = runCli(['export', '--date', DATE, '--force'], { cwd, env: { AUDITPACK_SIGNING_KEY: join(cwd, 'missing-key') } });
+    expect(bad.code).toBe(78);
+    expect(bad.stderr).toContain('KEY_INVALID');
+  });
+});
+
 describe('auditpack prune', () => {
   it('--dry-run lists, then prune removes old packs and logs held by verified packs', async () => {
     const cwd = tempDir();
