@@ -27,6 +27,7 @@ export async function runDailyExport(options: DailyExportOptions): Promise<Daily
       artifactsDir: options.artifactsDir,
       retentionDays: options.retentionDays,
       keepDates: [options.date], // a back-filled old day is not removed by its own export
+      clockCheckLogDir: options.logDir, // a log dated after today also means a wrong clock
       eventLogDir: options.recordEvent === false ? false : options.logDir,
       ...(options.now ? { now: options.now() } : {}),
       ...(options.loggerClock ? { loggerClock: options.loggerClock } : {}),

@@ -36,6 +36,8 @@ export interface PlanPruneOptions {
   now?: number;
   /** Dates whose packs stay whatever their age (the export that just ran keeps its own pack). */
   keepDates?: readonly string[];
+  /** A logs dir whose newest log takes part in the clock check, without its logs being pruned. */
+  clockCheckLogDir?: string;
 }
 
 /** A log file that stays, and why. */
@@ -80,10 +82,11 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
   checkDays(options.retentionDays, 'retention days');
   const entries = listPackEntries(options.artifactsDir);
   const logFiles = options.logs ? listLogs(options.logs.logDir) : [];
+  const clockLogs = options.logs ? logFiles : options.clockCheckLogDir !== undefined ? listLogsIfAny(options.clockCheckLogDir) : [];
 
   // A wrong clock must not destroy data.
   const newestPack = entries.reduce<string | undefined>((m, e) => (m === undefined || e.date > m ? e.date : m), undefined);
-  const newestLog = logFiles.reduce<string | undefined>((m, l) => (m === undefined || l.date > m ? l.date : m), undefined);
+  const newestLog = clockLogs.reduce<string | undefined>((m, l) => (m === undefined || l.date > m ? l.date : m), undefined);
   for (const [what, d] of [['pack', newestPack], ['log', newestLog]] as const) {
     if (d !== undefined && d > todayIso) {
       throw new AuditpackError('CLOCK_SKEW', `refusing to prune: the newest ${what} is dated ${d}, after today (${todayIso}) by this machine's clock; fix the clock. Nothing was removed.`, {
@@ -178,6 +181,14 @@ function listLogs(logDir: string): { file: string; date: string }[] {
     if (day !== undefined) out.push({ file, date: isoDate(day) });
   }
   return out.sort((a, b) => (a.file < b.file ? -1 : 1));
+}
+
+function listLogsIfAny(logDir: string): { file: string; date: string }[] {
+  try {
+    return listLogs(logDir);
+  } catch {
+    return [];
+  }
 }
 
 function sha256File(path: string): { size: number; sha256: string } {

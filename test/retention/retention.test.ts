@@ -86,6 +86,8 @@ describe('pack retention', () => {
     writeFileSync(join(other.logDir, 'audit-20250915.jsonl'), '');
     await expect(prune({ artifactsDir: other.artifactsDir, retentionDays: 1, logs: { logDir: other.logDir, retentionDays: 1 }, now: NOW })).rejects.toMatchObject({ code: 'CLOCK_SKEW' });
     expect(existsSync(join(other.artifactsDir, '2025-09-01'))).toBe(true);
+    // The export's own retention pass looks at the logs' dates too, without pruning logs.
+    expect(() => planPrune({ artifactsDir: other.artifactsDir, retentionDays: 1, now: NOW, clockCheckLogDir: other.logDir })).toThrow(expect.objectContaining({ code: 'CLOCK_SKEW' }));
     void logDir;
   });
 
