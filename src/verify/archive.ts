@@ -88,6 +88,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyPackOpt
     files: all.reduce((s, p) => s + (p.report.checked.files ?? 0), 0),
     bytes: all.reduce((s, p) => s + (p.report.checked.bytes ?? 0), 0),
     events: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.events ?? 0), 0),
+    signed: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.signed ?? 0), 0),
   };
   return makeReport('archive', artifactsDir, checked, f, all.map((p) => p.report));
 }

@@ -110,7 +110,7 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   if (has.has('data/alerts.jsonl')) {
     const acc = alertAccumulator();
     const h = createHash('sha256');
-    const size = await scanLines(join(dir, 'data/alerts.jsonl'), acc.onLine, { onChunk: (c) => h.update(c) }).catch((err: unknown) => {
+    const size = await scanLines(join(dir, 'data/alerts.jsonl'), acc.onLine, { onChunk: (c) => h.update(c), view: true }).catch((err: unknown) => {
       throw wrapFsError(err, 'read', join(dir, 'data/alerts.jsonl'));
     });
     files.set('data/alerts.jsonl', { size, sha256: h.digest('hex') });
@@ -122,7 +122,7 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   if (has.has('data/audit.jsonl')) {
     const checker = new LogChecker({ file: 'data/audit.jsonl', findings: f, date: exportDate, alertHashes: alerts?.hashes, full: options.full === true, emptyOk: true });
     const p = join(dir, 'data/audit.jsonl');
-    await scanLines(p, (l) => checker.push(l)).catch((err: unknown) => {
+    await scanLines(p, (l) => checker.push(l), { view: true }).catch((err: unknown) => {
       throw wrapFsError(err, 'read', p);
     });
     log = checker.finish();
@@ -142,11 +142,13 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   const manifestBuf = tags.get('manifest.json');
   const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
-  return { ...makeReport('pack', target, checkedOf(files, log, alerts), f), manifest };
+  return { ...makeReport('pack', target, checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), f), manifest };
 }
 
-function checkedOf(files: Map<string, CollectedFile>, log: LogFacts | undefined, alerts: PackFacts['alerts']): Record<string, number> {
+function checkedOf(files: Map<string, CollectedFile>, log: LogFacts | undefined, alerts: PackFacts['alerts'], signed: boolean): Record<string, number> {
   return {
+    /** 1 when the pack carries a signature file (whether it verifies is a finding). */
+    signed: signed ? 1 : 0,
     files: files.size,
     bytes: [...files.values()].reduce((s, x) => s + x.size, 0),
     log_lines: log?.lines ?? 0,
@@ -383,7 +385,7 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
   const manifestBuf = tags.get('manifest.json');
   const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
-  return { ...makeReport('pack-tar', path, checkedOf(files, log, alerts), f), manifest };
+  return { ...makeReport('pack-tar', path, checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), f), manifest };
 }
 
 function isZlibError(err: unknown): boolean {

@@ -50,7 +50,7 @@ describe('auditpack verify end to end', () => {
     // Accepted by all three.
     const v = runCli(['verify', join('artifacts', date), '--allowed-signers', 'keys/allowed_signers'], { cwd });
     expect(v.code, v.stdout).toBe(0);
-    expect(v.stdout).toMatch(/^✓ signature$/m);
+    expect(v.stdout).toMatch(/^✓ signature: verified against the trusted key$/m);
     expect(v.stdout).toMatch(/^intact: /m);
     expect(v.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
     expect(sh('sha256sum', ['-c', '--quiet', 'manifest-sha256.txt'], pack)).toBe(0);

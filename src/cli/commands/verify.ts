@@ -105,7 +105,7 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
     const ps = r.problems.filter((p) => p.code !== 'FINDINGS_TRUNCATED' && check.match(p.code));
     ps.forEach((p) => used.add(p));
     const worst = ps.some((p) => p.severity === 'error') ? 'fail' : ps.some((p) => p.severity === 'warning') ? 'warn' : 'ok';
-    out(`${mark(io, worst)} ${check.label}`);
+    out(`${mark(io, worst)} ${labelFor(check.label, r, ps.length)}`);
     for (const p of ps) out(problemLine(io, p));
   }
   const rest = r.problems.filter((p) => !used.has(p));
@@ -124,6 +124,13 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
   } else {
     out(`${c.red(`${errors} problem${errors === 1 ? '' : 's'} found`)}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}: ${counts}`);
   }
+}
+
+/** The signature line says when there is nothing to check, so a ✓ never stands for "not signed". */
+function labelFor(label: string, r: VerifyReport, findings: number): string {
+  if (label !== 'signature' || findings > 0 || r.checked.signed === undefined) return label;
+  if (r.kind === 'archive') return `signatures: ${r.checked.signed} of ${r.checked.packs ?? 0} packs signed`;
+  return r.checked.signed === 0 ? 'signature: none (the pack is not signed)' : 'signature: verified against the trusted key';
 }
 
 function problemLine(io: CliIO, p: Problem): string {
