@@ -5,7 +5,8 @@
 export interface CliIO {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: { write(s: string): unknown; isTTY?: boolean };
+  /** Results. Bytes are written as they are (e.g. `snapshot show --file` of a binary file). */
+  readonly stdout: { write(s: string | Uint8Array): unknown; isTTY?: boolean };
   readonly stderr: { write(s: string): unknown; isTTY?: boolean };
 }
 

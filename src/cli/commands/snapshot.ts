@@ -91,7 +91,7 @@ export function defineSnapshot(program: Command, io: CliIO): void {
       if (opts.file !== undefined) {
         const bytes = await readSnapshotFile({ snapshotDir, id, file: opts.file });
         // Bytes, not text: the file exactly as stored (process streams accept a Buffer).
-        io.stdout.write(bytes as unknown as string);
+        io.stdout.write(bytes);
         return;
       }
       const s = await readSnapshot({ snapshotDir, id });
