@@ -135,18 +135,24 @@ export class LogChecker {
   private fileLinkPending: boolean;
   private readonly recent: string[] = new Array<string>(RECENT);
   private recentN = 0;
+  /** The last event's line; its `bytes` may be a scanner's view, stale once push() returns. */
   private lastEventLine: ScannedLine | undefined;
   private lastEventFast = false;
+  /** A copy of the last fast-path event's bytes (read fully by finish()), in a reused buffer. */
+  private lastBytes: Buffer = Buffer.allocUnsafe(1024);
+  private lastLen = 0;
   private categories = 0;
   /** After a damaged line, the next line's link is not judged (the damage is already reported). */
   private softNext = false;
   private readonly dateBytes: Buffer | undefined;
   private readonly counts = new Map<string, number>();
-  /** The last fast-path event's bytes, for the per-process clock check without making strings. */
-  private clockLine: Buffer | undefined;
-  private clockIsoOff = -1;
-  private clockProvOff = -1;
-  private clockProvEnd = -1;
+  /**
+   * The per-process clock check without making strings: the last fast-path event's `iso_ts` (27
+   * bytes) and provenance (`,"host":…,"pid":N`) copied into a reused buffer, since lines may be
+   * views valid only during push(). clockProvLen -1: nothing remembered.
+   */
+  private clockBuf: Buffer = Buffer.allocUnsafe(256);
+  private clockProvLen = -1;
 
   constructor(options: LogCheckOptions) {
     this.o = options;
@@ -216,8 +222,8 @@ export class LogChecker {
     this.flushClockLine();
     // The last event of a file has nothing after it in the file to pin its bytes: read it fully.
     const last = this.lastEventLine;
-    if (last !== undefined && this.lastEventFast && last.bytes !== undefined) {
-      const r = readLine(last.bytes, undefined, true);
+    if (last !== undefined && this.lastEventFast) {
+      const r = readLine(this.lastBytes.subarray(0, this.lastLen), undefined, true);
       if (!r.ok) this.f.add('LOG_LINE_INVALID', 'error', this.o.file, r.defect.reason, last.lineNumber);
     }
     if (this.facts.lines === 0 && this.o.emptyOk !== true) {
@@ -290,6 +296,7 @@ export class LogChecker {
     facts.lastSeq = ev.seq;
     this.lastEventLine = line;
     this.lastEventFast = fast;
+    if (fast) this.keepLastBytes(line.bytes as Buffer);
 
     // Date: an event belongs to its own UTC day's file, or a later one when marked late.
     const day = this.o.date;
@@ -319,13 +326,13 @@ export class LogChecker {
    */
   private clock(line: ScannedLine, ev: LineFacts): void {
     const b = line.bytes as Buffer;
-    const last = this.clockLine;
-    if (ev.provOff >= 0 && last !== undefined) {
+    const last = this.clockBuf;
+    if (ev.provOff >= 0 && this.clockProvLen >= 0) {
       const n = ev.provEnd - ev.provOff;
-      if (n === this.clockProvEnd - this.clockProvOff && sameBytes(b, ev.provOff, last, this.clockProvOff, n)) {
-        if (compareBytes(b, ev.isoOff, last, this.clockIsoOff, 27) < 0) {
-          this.clockWarning(line, b.toString('latin1', ev.provOff, ev.provEnd), last.toString('latin1', this.clockIsoOff, this.clockIsoOff + 27), b.toString('latin1', ev.isoOff, ev.isoOff + 27));
-        } else this.setClockLine(b, ev);
+      if (n === this.clockProvLen && sameBytes(b, ev.provOff, last, 27, n)) {
+        if (compareBytes(b, ev.isoOff, last, 0, 27) < 0) {
+          this.clockWarning(line, b.toString('latin1', ev.provOff, ev.provEnd), last.toString('latin1', 0, 27), b.toString('latin1', ev.isoOff, ev.isoOff + 27));
+        } else copyBytes(b, ev.isoOff, last, 0, 27); // same process: only the time changes
         return;
       }
     }
@@ -342,20 +349,28 @@ export class LogChecker {
   }
 
   private setClockLine(b: Buffer, ev: LineFacts): void {
-    this.clockLine = b;
-    this.clockIsoOff = ev.isoOff;
-    this.clockProvOff = ev.provOff;
-    this.clockProvEnd = ev.provEnd;
+    const n = ev.provEnd - ev.provOff;
+    if (this.clockBuf.length < 27 + n) this.clockBuf = Buffer.allocUnsafe(27 + n);
+    copyBytes(b, ev.isoOff, this.clockBuf, 0, 27);
+    copyBytes(b, ev.provOff, this.clockBuf, 27, n);
+    this.clockProvLen = n;
+  }
+
+  private keepLastBytes(b: Buffer): void {
+    if (this.lastBytes.length < b.length) this.lastBytes = Buffer.allocUnsafe(Math.max(b.length, 2 * this.lastBytes.length));
+    this.lastBytes.set(b, 0);
+    this.lastLen = b.length;
   }
 
   /** Records the remembered line's time in the map before the process changes. */
   private flushClockLine(): void {
-    const last = this.clockLine;
-    if (last === undefined) return;
-    this.clockLine = undefined;
-    const key = last.toString('latin1', this.clockProvOff, this.clockProvEnd);
+    const n = this.clockProvLen;
+    if (n < 0) return;
+    this.clockProvLen = -1;
+    const last = this.clockBuf;
+    const key = last.toString('latin1', 27, 27 + n);
     const clocks = this.shared.clocks;
-    if (clocks.has(key) || clocks.size < MAX_CLOCKS) clocks.set(key, last.toString('latin1', this.clockIsoOff, this.clockIsoOff + 27));
+    if (clocks.has(key) || clocks.size < MAX_CLOCKS) clocks.set(key, last.toString('latin1', 0, 27));
   }
 
   private clockWarning(line: ScannedLine, key: string, from: string, to: string): void {
@@ -555,6 +570,11 @@ export class LogChecker {
 function sameBytes(a: Buffer, ao: number, b: Buffer, bo: number, n: number): boolean {
   for (let i = 0; i < n; i++) if (a[ao + i] !== b[bo + i]) return false;
   return true;
+}
+
+/** Copies n bytes (short ranges: a JS loop beats a native call here). */
+function copyBytes(from: Buffer, fo: number, to: Buffer, to0: number, n: number): void {
+  for (let i = 0; i < n; i++) to[to0 + i] = from[fo + i] as number;
 }
 
 /** Compares two byte ranges of length n: negative, zero or positive. */

@@ -167,7 +167,7 @@ function logReport(
 /** Scans a file into a checker; a read failure cannot become a finding, so it throws. */
 async function scan(path: string, checker: LogChecker): Promise<number> {
   try {
-    return await scanLines(path, (l) => checker.push(l));
+    return await scanLines(path, (l) => checker.push(l), { view: true }); // the checker copies what it keeps
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   }
