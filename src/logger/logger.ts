@@ -320,7 +320,9 @@ class Logger {
       this.timer = setTimeout(run, this.flushIntervalMs);
       this.timer.unref();
     } else {
-      setImmediate(run).unref();
+      // Not unref'd: one pending turn must not let the process exit with events unwritten
+      // (with handleExit: false and no close(), nothing else would write them).
+      setImmediate(run);
     }
   }
 

@@ -243,7 +243,9 @@ class Walk {
         let text = `{"name":${quote(this.string(String(o.name), `${path}.name`, trade))}`;
         text += `,"message":${quote(this.string(String(o.message), `${path}.message`, trade))}`;
         const code = (o as { code?: unknown }).code;
-        if (typeof code === 'string' || typeof code === 'number') text += `,"code":${JSON.stringify(code)}`;
+        // The code is caller text like the message: scanned for secrets too.
+        if (typeof code === 'string') text += `,"code":${quote(this.string(code, `${path}.code`, trade))}`;
+        else if (typeof code === 'number' && Number.isFinite(code)) text += `,"code":${code}`;
         return `${text}}`;
       }
       if (ArrayBuffer.isView(o)) {
@@ -428,8 +430,10 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
         try {
           v = (fields as Record<string, unknown>)[raw];
         } catch {
-          walk.note(key, 'value could not be read');
-          out.set(key, '"[Unreadable]"');
+          // Written under its final name: a reserved name is renamed even when unreadable.
+          const name = k.keyRedacted ? (isReserved(key) ? `field_${key}` : key) : k.name;
+          walk.note(name, 'value could not be read');
+          out.set(name, '"[Unreadable]"');
           continue;
         }
         if (v === undefined) continue;

@@ -299,3 +299,51 @@ describe('durable mode', () => {
     expect(statSync(join(dir, name as string)).mode & 0o777).toBe(0o640);
   });
 });
+
+describe('found by review and benchmarking', () => {
+  it('scans an Error code for secrets like its message', async () => {
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, handleExit: false });
+    log.alert({ message: 'upstream failed', error: Object.assign(new Error('x'), { code: 'api_key=sk_live_abcdefghijklmnop1234' }) });
+    await log.close();
+    const line = sink.allLines()[0] as string;
+    expect(line).not.toContain('sk_live_abcdefghijklmnop1234');
+    expect(JSON.parse(line).redacted).toEqual(['error.code']);
+  });
+
+  it('renames a reserved field even when its getter throws, so the envelope keeps one ts', async () => {
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, handleExit: false });
+    const fields = Object.defineProperty({}, 'ts', {
+      enumerable: true,
+      get() {
+        throw new Error('no');
+      },
+    });
+    log.log('misc', 'Odd', fields);
+    await log.close();
+    const line = sink.allLines()[0] as string;
+    expect(line.match(/"ts":/g)).toHaveLength(1);
+    expect(JSON.parse(line).field_ts).toBe('[Unreadable]');
+  });
+
+  it('writes buffered events before a natural exit even without close() or exit handlers', async () => {
+    const dir = tempDir();
+    const { execFileSync } = await import('node:child_process');
+    const lib = new URL('../../dist/index.js', import.meta.url).href;
+    execFileSync(process.execPath, ['--input-type=module', '-e', `import { createAuditLogger } from '${lib}'; const l = createAuditLogger({ logDir: ${JSON.stringify(dir)}, handleExit: false }); l.order('OrderAccepted', { orderId: 'x' });`]);
+    const [file] = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+    expect(readFileSync(join(dir, file as string), 'utf8')).toContain('"order_id":"x"');
+  });
+
+  it('does not stall durable callers that log again as soon as their event is durable', async () => {
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, durability: 'durable', handleExit: false });
+    const worker = async (w: number): Promise<void> => {
+      for (let i = 0; i < 50; i++) await log.order('OrderAccepted', { orderId: `${w}-${i}` });
+    };
+    await Promise.all([worker(1), worker(2), worker(3), worker(4)]);
+    expect(sink.allLines()).toHaveLength(200);
+    await log.close();
+  });
+});
