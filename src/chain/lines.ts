@@ -4,6 +4,7 @@
  * still hashed (incrementally) and reported, but its bytes are not kept.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { hashLine } from './index.js';
 
@@ -44,6 +45,8 @@ export interface ScanOptions {
   end?: number;
   /** Line number of the range's first line (default 1). */
   firstLineNumber?: number;
+  /** Open with O_NOFOLLOW: a symbolic link is an error (ELOOP), never followed. */
+  noFollow?: boolean;
 }
 
 /** Default bound on a kept line: far above anything the logger writes (about 1 MiB at most). */
@@ -63,7 +66,7 @@ export async function scanLines(
   const chunkBytes = options.chunkBytes ?? 1024 * 1024;
   const view = options.view === true;
   const end = options.end ?? Number.POSITIVE_INFINITY;
-  const fh = await open(path, 'r');
+  const fh = await open(path, options.noFollow === true ? fsc.O_RDONLY | fsc.O_NOFOLLOW : 'r');
   try {
     const buf = Buffer.allocUnsafe(chunkBytes);
     let fileOffset = options.start ?? 0; // offset of buf[0] in the file

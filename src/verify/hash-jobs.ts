@@ -1,8 +1,9 @@
 /**
- * Hashing a pack's files off the main thread (issue 5, "Performance"): while the main thread checks
- * the log's chain line by line, a worker thread streams the other payload files (hashing them and
- * counting CSV rows) and computes audit.jsonl's whole-file digest. The machine has two cores; this
- * is how `verify` keeps up with `sha256sum -c` while doing far more.
+ * Work off the main thread (issue 5, "Performance"): while the main thread checks the first part of
+ * the log's chain line by line (and hashes the whole log in the same reads), a worker thread streams
+ * the other payload files (hashing them and counting CSV rows) and checks the rest of the log
+ * (log-range.ts). The machine has two cores; this is how `verify` keeps up with `sha256sum -c` while
+ * doing far more.
  *
  * The worker runs the compiled hash-worker.js next to this file. Where that file does not exist
  * (running from TypeScript sources, as the unit tests do) the same jobs run inline: same results.
@@ -14,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { wrapFsError } from '../errors.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
+import type { RangeSummary } from './log-check.js';
+import { checkLogRange, type LogRangeJob } from './log-range.js';
 
 /** One file to hash; `csv` also counts its records and fingerprints its seq column. */
 export interface HashJob {
@@ -71,25 +74,62 @@ export async function hashInline(jobs: readonly HashJob[]): Promise<HashResult[]
 const WORKER_URL = new URL('./hash-worker.js', import.meta.url);
 const workerAvailable = WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
 
-/** Runs the jobs in a worker thread when the compiled worker exists, else inline. */
-export function hashInBackground(jobs: readonly HashJob[]): Promise<HashResult[]> {
-  if (!workerAvailable || jobs.length === 0) return hashInline(jobs);
-  return new Promise((resolve) => {
-    let settled = false;
-    const w = new Worker(WORKER_URL, { workerData: { jobs } });
-    const fallback = (): void => {
-      if (settled) return;
-      settled = true;
-      resolve(hashInline(jobs));
-    };
-    w.once('message', (results: HashResult[]) => {
-      settled = true;
-      resolve(results);
-      void w.terminate();
-    });
-    w.once('error', fallback);
-    w.once('exit', fallback);
+/** Work handed to a second thread: file hashes now, a log range when asked. */
+export interface Background {
+  /** The hash results, in job order. */
+  readonly hashes: Promise<HashResult[]>;
+  /** Checks the lines of a log from a line start to its end (log-range.ts); at most once. */
+  checkLogRange(job: LogRangeJob): Promise<RangeSummary>;
+  /** Ends the worker; call once every answer wanted is in. */
+  close(): void;
+}
+
+/** Messages from hash-worker.ts. */
+export type WorkerAnswer = { readonly type: 'hashes'; readonly results: HashResult[] } | { readonly type: 'log'; readonly result: RangeSummary };
+
+/**
+ * Starts hashing the jobs in a worker thread when the compiled worker exists, else in this thread
+ * (same results). If the worker fails, the hashes are computed here and a log range is answered
+ * as not clean (so the caller checks it itself).
+ */
+export function startBackground(jobs: readonly HashJob[]): Background {
+  if (!workerAvailable) {
+    return { hashes: hashInline(jobs), checkLogRange: (job) => checkLogRange(job), close: () => undefined };
+  }
+  const w = new Worker(WORKER_URL, { workerData: { jobs } });
+  let resolveHashes!: (r: HashResult[]) => void;
+  let resolveLog: ((r: RangeSummary) => void) | undefined;
+  let hashesIn = false;
+  const hashes = new Promise<HashResult[]>((resolve) => {
+    resolveHashes = resolve;
   });
+  w.on('message', (m: WorkerAnswer) => {
+    if (m.type === 'hashes') {
+      hashesIn = true;
+      resolveHashes(m.results);
+    } else resolveLog?.(m.result);
+  });
+  const failed = (): void => {
+    if (!hashesIn) {
+      hashesIn = true;
+      void hashInline(jobs).then(resolveHashes);
+    }
+    resolveLog?.({ clean: false });
+  };
+  w.once('error', failed);
+  w.once('exit', failed);
+  return {
+    hashes,
+    checkLogRange: (job) =>
+      new Promise((resolve) => {
+        resolveLog = resolve;
+        w.postMessage({ type: 'log', job });
+      }),
+    close: () => {
+      w.removeAllListeners('exit');
+      void w.terminate();
+    },
+  };
 }
 
 /** Turns a job's read error into the AuditpackError the caller throws (the check cannot run). */

@@ -44,6 +44,13 @@ export function addSeq(p: SeqPrint, seq: number): void {
   p.mix = (p.mix + h) >>> 0;
 }
 
+/** Adds fingerprint b into a (the fingerprint of both multisets). */
+export function addSeqPrint(a: SeqPrint, b: SeqPrint): void {
+  a.count += b.count;
+  a.sum = (a.sum + b.sum) >>> 0;
+  a.mix = (a.mix + b.mix) >>> 0;
+}
+
 export function emptySeqPrint(): SeqPrint {
   return { count: 0, sum: 0, mix: 0 };
 }
@@ -98,7 +105,67 @@ export interface LogCheckOptions {
   /** Read every line with JSON.parse (default: only where the fast path does not apply). */
   readonly full?: boolean;
   readonly shared?: SharedLogState;
+  /**
+   * These lines continue a file whose earlier part another checker reads (two threads checking one
+   * log, issue 5): the first line is read as if it linked to the line before it, and what the other
+   * checker needs to carry on is kept for rangeSummary(). Only a range with no finding at all is
+   * joined (LogChecker.join); anything else is checked again in sequence, so findings never depend
+   * on the split.
+   */
+  readonly continuation?: boolean;
+  /**
+   * Continuation only: alertFilterOf(the alert hashes). Events whose hash passes it are kept for
+   * join(), which matches them against the alerts in order (a line that only passes the filter by
+   * chance never matches). The hashes themselves need not be sent to the other thread.
+   */
+  readonly alertFilter?: AlertFilter | undefined;
 }
+
+/** A bit per hash prefix, set for each alert line's hash; `count` the number of alert lines. */
+export interface AlertFilter {
+  readonly bits: Uint8Array;
+  readonly count: number;
+}
+
+/** At most one line in 256 passes the filter by chance; the filter is at most 16 MiB. */
+export function alertFilterOf(hashes: readonly string[]): AlertFilter {
+  let size = 1 << 20;
+  while (size < hashes.length * 256 && size < 1 << 27) size *= 2;
+  const bits = new Uint8Array(size / 8);
+  for (const h of hashes) {
+    const k = hexPrefix(h, size);
+    bits[k >>> 3] = (bits[k >>> 3] as number) | (1 << (k & 7));
+  }
+  return { bits, count: hashes.length };
+}
+
+/** The first log2(size) bits of a lowercase hex hash (size a power of two up to 2^28). */
+function hexPrefix(h: string, size: number): number {
+  let v = 0;
+  for (let i = 0; i < 7; i++) {
+    const c = h.charCodeAt(i);
+    v = (v << 4) | (c <= 0x39 ? c - 0x30 : c - 0x57);
+  }
+  return (v >>> 0) % size;
+}
+
+/**
+ * What a continuation checker found, for LogChecker.join. `clean` is false when the range had any
+ * finding or anything its checker could not keep within its bounds; the range must then be checked
+ * again in sequence. Line numbers in `facts` count from the range's first line.
+ */
+export type RangeSummary =
+  | { readonly clean: false }
+  | {
+      readonly clean: true;
+      readonly facts: LogFacts;
+      readonly counts: readonly (readonly [string, number])[];
+      /** Each writing process's first and latest `iso_ts` in the range. */
+      readonly firstClocks: readonly (readonly [string, string])[];
+      readonly clocks: readonly (readonly [string, string])[];
+      /** Hashes of the range's events that pass the alert filter, in order. */
+      readonly alertCandidates: readonly string[];
+    };
 
 const RECENT = 256;
 const MAX_CLOCKS = 10_000;
@@ -153,6 +220,17 @@ export class LogChecker {
    */
   private clockBuf: Buffer = Buffer.allocUnsafe(256);
   private clockProvLen = -1;
+  /** A line without its terminating newline was pushed (a torn tail). */
+  private torn = false;
+  /** Continuation: the next line is read as if it linked to the line before the range. */
+  private assumeLinked: boolean;
+  /** Continuation: something was not kept (a bound was reached), so the range cannot be joined. */
+  private unjoinable = false;
+  private readonly alertBits: Uint8Array | undefined;
+  private readonly alertBitsSize: number;
+  private readonly maxCandidates: number;
+  private readonly alertCandidates: string[] = [];
+  private readonly firstClocks = new Map<string, string>();
 
   constructor(options: LogCheckOptions) {
     this.o = options;
@@ -161,6 +239,12 @@ export class LogChecker {
     this.head = options.start === undefined ? undefined : { ...options.start };
     this.fileLinkPending = options.start !== undefined;
     this.dateBytes = options.date === undefined ? undefined : Buffer.from(options.date, 'latin1');
+    this.assumeLinked = options.continuation === true;
+    const filter = options.continuation === true ? options.alertFilter : undefined;
+    this.alertBits = filter?.bits;
+    this.alertBitsSize = filter === undefined ? 1 : filter.bits.length * 8;
+    // True candidates are distinct lines (no finding), so at most `count`; chance ones about 1 in 256.
+    this.maxCandidates = filter === undefined ? 0 : filter.count + (filter.count >>> 2) + 4096;
     this.facts = {
       lines: 0,
       events: 0,
@@ -182,7 +266,10 @@ export class LogChecker {
   push(line: ScannedLine): void {
     const facts = this.facts;
     facts.lines++;
+    const assumeLinked = this.assumeLinked;
+    this.assumeLinked = false;
     if (!line.terminated) {
+      this.torn = true;
       // A torn tail: the writer died mid-line; the next writer will terminate it and record it.
       this.flushPending();
       facts.malformed++;
@@ -204,7 +291,11 @@ export class LogChecker {
     }
     let reading = readLine(line.bytes, this.o.date, this.o.full === true, this.dateBytes);
     // Where the chain does not simply continue, read the line fully: exact validation, better findings.
-    if (reading.ok && reading.facts.record === undefined && (this.head === undefined || reading.facts.prev !== this.head.hash || this.pending !== undefined)) {
+    if (
+      reading.ok &&
+      reading.facts.record === undefined &&
+      ((this.head === undefined && !assumeLinked) || (this.head !== undefined && reading.facts.prev !== this.head.hash) || this.pending !== undefined)
+    ) {
       reading = readLine(line.bytes, this.o.date, true);
     }
     if (!reading.ok) {
@@ -232,6 +323,75 @@ export class LogChecker {
     this.facts.head = this.head;
     for (const [k, v] of this.counts) this.facts.byCategory[k] = v;
     return this.facts;
+  }
+
+  /** A continuation checker's summary, after finish(). */
+  rangeSummary(): RangeSummary {
+    if (this.unjoinable || this.torn) return { clean: false };
+    return {
+      clean: true,
+      facts: this.facts,
+      counts: [...this.counts],
+      firstClocks: [...this.firstClocks],
+      clocks: [...this.shared.clocks],
+      alertCandidates: this.alertCandidates,
+    };
+  }
+
+  /**
+   * Takes in the lines of a continuation range checked by another checker, before finish(), when
+   * the result is exactly what pushing those lines here would have given: the range had no finding,
+   * its first line links to this checker's last line, no process's clock in it goes back behind
+   * this checker's, and the bounds on processes and categories hold for both together. Returns
+   * false (changing nothing) otherwise: then push the range's lines here.
+   */
+  join(r: RangeSummary): boolean {
+    if (!r.clean) return false;
+    const w = r.facts;
+    if (w.lines === 0) return true;
+    const head = this.head;
+    if (this.pending !== undefined || this.torn || this.fileLinkPending || head === undefined || head.damaged === true) return false;
+    if (w.firstSeq !== head.seq + 1 || w.startPrev !== head.hash || w.head === undefined) return false;
+    let newCategories = 0;
+    for (const [k] of r.counts) if (!this.counts.has(k)) newCategories++;
+    if (this.counts.size + newCategories > MAX_CATEGORIES) return false;
+    const clocks = this.shared.clocks;
+    const heldKey = this.clockProvLen >= 0 ? this.clockBuf.toString('latin1', 27, 27 + this.clockProvLen) : undefined;
+    const heldIso = heldKey === undefined ? undefined : this.clockBuf.toString('latin1', 0, 27);
+    let newKeys = 0;
+    for (const [k, first] of r.firstClocks) {
+      const latest = k === heldKey ? heldIso : clocks.get(k);
+      if (latest === undefined) newKeys++;
+      else if (first < latest) return false; // a clock going back across the split: a finding
+    }
+    if (clocks.size + newKeys > MAX_CLOCKS) return false;
+
+    const f = this.facts;
+    let matched = f.alertsMatched;
+    const alerts = this.o.alertHashes;
+    if (alerts !== undefined) for (const h of r.alertCandidates) if (matched < alerts.length && alerts[matched] === h) matched++;
+    f.alertsMatched = matched;
+    this.head = { ...w.head, line: w.head.line + f.lines };
+    f.lines += w.lines;
+    f.events += w.events;
+    f.malformed += w.malformed;
+    f.late += w.late;
+    f.recovered += w.recovered;
+    f.lastSeq = w.lastSeq;
+    f.endHash = w.endHash;
+    addSeqPrint(f.orders, w.orders);
+    addSeqPrint(f.fills, w.fills);
+    for (const [k, n] of r.counts) {
+      const had = this.counts.get(k);
+      if (had === undefined) this.categories++;
+      this.counts.set(k, (had ?? 0) + n);
+    }
+    this.flushClockLine();
+    for (const [k, iso] of r.clocks) clocks.set(k, iso);
+    // The range's checker read its last line fully; this checker's last line is not the file's.
+    this.lastEventLine = undefined;
+    this.lastEventFast = false;
+    return true;
   }
 
   private event(line: ScannedLine, ev: LineFacts, fast: boolean): void {
@@ -283,12 +443,20 @@ export class LogChecker {
     else if (this.categories < MAX_CATEGORIES) {
       this.counts.set(ev.category, 1);
       this.categories++;
-    }
+    } else this.unjoinable = true;
     if (ev.late) facts.late++;
     if (ev.category === 'order') addSeq(facts.orders, ev.seq);
     else if (ev.category === 'fill') addSeq(facts.fills, ev.seq);
     const alerts = this.o.alertHashes;
     if (alerts !== undefined && facts.alertsMatched < alerts.length && alerts[facts.alertsMatched] === line.hash) facts.alertsMatched++;
+    const bits = this.alertBits;
+    if (bits !== undefined) {
+      const k = hexPrefix(line.hash, this.alertBitsSize);
+      if (((bits[k >>> 3] as number) & (1 << (k & 7))) !== 0) {
+        if (this.alertCandidates.length < this.maxCandidates) this.alertCandidates.push(line.hash);
+        else this.unjoinable = true;
+      }
+    }
     if (facts.firstSeq === null) {
       facts.firstSeq = ev.seq;
       facts.startPrev = ev.prev;
@@ -344,7 +512,10 @@ export class LogChecker {
     const clocks = this.shared.clocks;
     const prevIso = clocks.get(key);
     if (prevIso !== undefined && iso < prevIso) this.clockWarning(line, key, prevIso, iso);
-    else if (prevIso !== undefined || clocks.size < MAX_CLOCKS) clocks.set(key, iso);
+    else if (prevIso !== undefined || clocks.size < MAX_CLOCKS) {
+      clocks.set(key, iso);
+      if (prevIso === undefined && this.o.continuation === true) this.firstClocks.set(key, iso);
+    } else this.unjoinable = true;
     if (ev.provOff >= 0 && (prevIso === undefined || iso >= prevIso)) this.setClockLine(b, ev);
   }
 
@@ -385,7 +556,8 @@ export class LogChecker {
     const soft = this.softNext;
     this.softNext = false;
     if (head === undefined) {
-      this.chainStart(line, ev);
+      // A continuation's first line: whether it links is for join() to decide.
+      if (!(firstEvent && this.o.continuation === true)) this.chainStart(line, ev);
       this.accept(me);
       return;
     }

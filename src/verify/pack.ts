@@ -7,7 +7,7 @@
  * special files are findings and are never opened, files are opened with O_NOFOLLOW, names are
  * checked before use, and every read is bounded.
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, type Hash, type KeyObject } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { constants as fsc } from 'node:fs';
 import { lstat, open, readdir, realpath } from 'node:fs/promises';
@@ -15,9 +15,10 @@ import { basename, join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
-import { hashInBackground, hashOne, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
+import { hashOne, startBackground, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
 import { LineSplitter } from './line-splitter.js';
-import { LogChecker, type LogFacts } from './log-check.js';
+import { alertFilterOf, LogChecker, type LogFacts } from './log-check.js';
+import { lineStartAfter } from './log-range.js';
 import { direntKind } from './log.js';
 import { dateOfPackDirName, isSafeRelativePath, judgePack, TAG_FILE_BOUNDS, type CollectedFile, type ManifestSummary, type PackFacts, type TrustedKeys } from './pack-judge.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
@@ -31,6 +32,12 @@ export interface VerifyPackOptions {
   allowedSigners?: readonly { identity: string; key: KeyObject; namespaces?: readonly string[] | undefined }[];
   /** Read every log line with JSON.parse. */
   full?: boolean;
+  /**
+   * @internal Where data/audit.jsonl is cut between the two threads (the first line start at or
+   * after this offset), or 'none'; by default large logs are cut where both threads finish together.
+   * Findings never depend on it; tests use it to check exactly that.
+   */
+  logSplit?: number | 'none';
 }
 
 /** A pack's report, with what an archive check needs from its manifest. */
@@ -43,6 +50,7 @@ const MAX_ALERT_HASHES = 1_000_000;
 /** Entries walked in a pack directory, at most; a pack has about ten. */
 const MAX_ENTRIES = 10_000;
 const MAX_DEPTH = 6;
+const LOG = 'data/audit.jsonl';
 
 function trustOf(o: VerifyPackOptions): TrustedKeys | undefined {
   const keys: { key: KeyObject; identity?: string }[] = [];
@@ -80,56 +88,80 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   const tags = new Map<string, Buffer | 'too-large'>();
   const csv = new Map<string, CsvStats>();
 
-  // 0. In the background (a worker thread): every file that is not a small tag file or alerts.jsonl —
-  //    the CSVs hashed and counted, audit.jsonl's whole-file digest — while this thread checks the chain.
+  // 0. In the background (a worker thread): every payload file but the two JSONL files — the CSVs
+  //    hashed and counted — and, once asked, the second part of audit.jsonl's chain (step 3).
   const isCsv = (rel: string): boolean => rel === 'data/orders.csv' || rel === 'data/fills.csv';
-  const bgFiles = found.filter((x) => TAG_FILE_BOUNDS[x.rel] === undefined && x.rel !== 'data/alerts.jsonl');
+  const bgFiles = found.filter((x) => TAG_FILE_BOUNDS[x.rel] === undefined && x.rel !== 'data/alerts.jsonl' && x.rel !== LOG);
   const bgJobs: HashJob[] = bgFiles.map((x) => ({ path: join(dir, x.rel), csv: isCsv(x.rel) }));
-  const background = hashInBackground(bgJobs);
+  const background = startBackground(bgJobs);
 
-  // 1. Small files at the root, bounded.
-  for (const { rel, size } of found) {
-    const bound = TAG_FILE_BOUNDS[rel];
-    if (bound === undefined) continue;
-    if (size > bound) {
-      tags.set(rel, 'too-large');
-      const r = await hashOne({ path: join(dir, rel), csv: false });
-      throwIfFailed({ path: join(dir, rel), csv: false }, r);
-      files.set(rel, { size: r.size, sha256: r.sha256 });
-      continue;
-    }
-    const buf = await readBounded(join(dir, rel), bound);
-    tags.set(rel, buf);
-    files.set(rel, { size: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
-  }
-  const exportDate = peekExportDate(tags.get('manifest.json')) ?? (dirName === undefined ? undefined : dateOfPackDirName(dirName)?.date);
-
-  // 2. alerts.jsonl first (its line hashes are looked for during the log scan).
+  // The worker keeps running until closed: close it whatever happens.
   let alerts: PackFacts['alerts'];
-  const has = new Set(found.map((x) => x.rel));
-  if (has.has('data/alerts.jsonl')) {
-    const acc = alertAccumulator();
-    const h = createHash('sha256');
-    const size = await scanLines(join(dir, 'data/alerts.jsonl'), acc.onLine, { onChunk: (c) => h.update(c), view: true }).catch((err: unknown) => {
-      throw wrapFsError(err, 'read', join(dir, 'data/alerts.jsonl'));
-    });
-    files.set('data/alerts.jsonl', { size, sha256: h.digest('hex') });
-    alerts = acc.result();
-  }
-
-  // 3. The log: chain and counts, line by line.
   let log: LogFacts | undefined;
-  if (has.has('data/audit.jsonl')) {
-    const checker = new LogChecker({ file: 'data/audit.jsonl', findings: f, date: exportDate, alertHashes: alerts?.hashes, full: options.full === true, emptyOk: true });
-    const p = join(dir, 'data/audit.jsonl');
-    await scanLines(p, (l) => checker.push(l), { view: true }).catch((err: unknown) => {
-      throw wrapFsError(err, 'read', p);
-    });
-    log = checker.finish();
-  }
+  let exportDate: string | undefined;
+  let results: HashResult[];
+  try {
+    // 1. Small files at the root, bounded.
+    for (const { rel, size } of found) {
+      const bound = TAG_FILE_BOUNDS[rel];
+      if (bound === undefined) continue;
+      if (size > bound) {
+        tags.set(rel, 'too-large');
+        const r = await hashOne({ path: join(dir, rel), csv: false });
+        throwIfFailed({ path: join(dir, rel), csv: false }, r);
+        files.set(rel, { size: r.size, sha256: r.sha256 });
+        continue;
+      }
+      const buf = await readBounded(join(dir, rel), bound);
+      tags.set(rel, buf);
+      files.set(rel, { size: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
+    }
+    exportDate = peekExportDate(tags.get('manifest.json')) ?? (dirName === undefined ? undefined : dateOfPackDirName(dirName)?.date);
 
-  // 4. The background results.
-  const results = await background;
+    // 2. alerts.jsonl first (its line hashes are looked for during the log scan).
+    const has = new Set(found.map((x) => x.rel));
+    if (has.has('data/alerts.jsonl')) {
+      const acc = alertAccumulator();
+      const h = createHash('sha256');
+      const size = await scanLines(join(dir, 'data/alerts.jsonl'), acc.onLine, { onChunk: (c) => h.update(c), view: true, noFollow: true }).catch((err: unknown) => {
+        throw wrapFsError(err, 'read', join(dir, 'data/alerts.jsonl'));
+      });
+      files.set('data/alerts.jsonl', { size, sha256: h.digest('hex') });
+      alerts = acc.result();
+    }
+
+    // 3. The log: chain and counts, line by line, and its whole-file digest in the same reads. A large
+    //    log is cut at a line start: the worker checks the part after the cut (log-range.ts) while this
+    //    thread checks the part before it and hashes the rest; the parts are joined, or the second
+    //    part is checked again here when it had anything to report.
+    const logFile = found.find((x) => x.rel === LOG);
+    if (logFile !== undefined) {
+      const date = exportDate;
+      const full = options.full === true;
+      const checker = new LogChecker({ file: LOG, findings: f, date, alertHashes: alerts?.hashes, full, emptyOk: true });
+      const p = join(dir, LOG);
+      const h = createHash('sha256');
+      const push = (l: ScannedLine): void => checker.push(l);
+      try {
+        const cut = await cutFor(p, logFile.size, options.logSplit, found);
+        const range = cut === undefined ? undefined : background.checkLogRange({ path: p, start: cut, file: LOG, date, full, alertFilter: alerts?.hashes === undefined ? undefined : alertFilterOf(alerts.hashes) });
+        let size = await scanLines(p, push, { view: true, noFollow: true, end: cut, onChunk: (c) => h.update(c) });
+        if (cut !== undefined && range !== undefined) {
+          size = await hashFrom(p, size, h);
+          if (!checker.join(await range)) await scanLines(p, push, { view: true, noFollow: true, start: cut, firstLineNumber: checker.facts.lines + 1 });
+        }
+        files.set(LOG, { size, sha256: h.digest('hex') });
+      } catch (err) {
+        throw wrapFsError(err, 'read', p);
+      }
+      log = checker.finish();
+    }
+
+    // 4. The background results.
+    results = await background.hashes;
+  } finally {
+    background.close();
+  }
   bgFiles.forEach((x, i) => {
     const job = bgJobs[i] as HashJob;
     const r = results[i] as HashResult;
@@ -143,6 +175,55 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
   return { ...makeReport('pack', target, checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), f), manifest };
+}
+
+/** Below this size the log is checked by one thread. */
+const MIN_SPLIT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Measured costs per byte (ns, one core of the bench machine; docs/PERFORMANCE.md): checking a log
+ * line by line, hashing a file whole, counting CSV records, scanning alerts.jsonl.
+ */
+const COST = { logCheck: 7, hash: 1, csv: 3.5, alerts: 4.5 };
+
+/**
+ * Where to cut the log so that both threads finish together: this thread checks [0, cut), hashes the
+ * whole log and scans alerts.jsonl; the worker checks [cut, end), hashes and counts the other files.
+ */
+async function cutFor(path: string, size: number, forced: number | 'none' | undefined, found: readonly { rel: string; size: number }[]): Promise<number | undefined> {
+  if (forced === 'none' || (forced === undefined && size < MIN_SPLIT_BYTES)) return undefined;
+  let at = forced;
+  if (at === undefined) {
+    let mine = size * COST.hash;
+    let theirs = 0;
+    for (const x of found) {
+      if (x.rel === 'data/alerts.jsonl') mine += x.size * COST.alerts;
+      else if (x.rel === 'data/orders.csv' || x.rel === 'data/fills.csv') theirs += x.size * (COST.csv + COST.hash);
+      else if (x.rel !== LOG && TAG_FILE_BOUNDS[x.rel] === undefined) theirs += x.size * COST.hash;
+    }
+    // mine + cut * logCheck = theirs + (size - cut) * logCheck
+    const share = (size * COST.logCheck + theirs - mine) / (2 * COST.logCheck);
+    at = Math.round(Math.min(0.9 * size, Math.max(0.1 * size, share)));
+  }
+  if (at <= 0) return undefined;
+  const start = at === 0 ? 0 : await lineStartAfter(path, at - 1);
+  return start === undefined || start >= size ? undefined : start;
+}
+
+/** Feeds the file's bytes from `offset` to its end into `h`; returns the offset of the end. */
+async function hashFrom(path: string, offset: number, h: Hash): Promise<number> {
+  const fh = await openNoFollow(path);
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+      if (bytesRead === 0) return offset;
+      h.update(buf.subarray(0, bytesRead));
+      offset += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 function checkedOf(files: Map<string, CollectedFile>, log: LogFacts | undefined, alerts: PackFacts['alerts'], signed: boolean): Record<string, number> {

@@ -1,0 +1,154 @@
+/**
+ * One log checked by two threads (issue 5, "Performance"): cut at a line start, the part after the
+ * cut checked by a continuation checker and joined — or, when that part had anything to report,
+ * checked again in sequence. Every finding and every fact must be exactly what one checker reading
+ * the whole file reports, wherever the cut falls.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { scanLines } from '../../src/chain/lines.js';
+import { alertFilterOf, LogChecker, type LogCheckOptions } from '../../src/verify/log-check.js';
+import { checkLogRange, lineStartAfter } from '../../src/verify/log-range.js';
+import { verifyPack } from '../../src/verify/index.js';
+import { Findings } from '../../src/verify/report.js';
+import { tempDir } from '../helpers/tmp.js';
+import { chainLines, sha256, tradingEvents } from './helpers/log-fixture.js';
+import { logVariant } from './helpers/log-variants.js';
+import { buildPack } from './helpers/pack-fixture.js';
+
+type Opts = Omit<LogCheckOptions, 'file' | 'findings'>;
+const observed = (findings: Findings, c: LogChecker) => {
+  const facts = c.finish();
+  return { problems: findings.toArray(), facts: { ...facts, byCategory: { ...facts.byCategory } } };
+};
+
+async function sequential(path: string, o: Opts) {
+  const findings = new Findings();
+  const c = new LogChecker({ file: 'data/audit.jsonl', findings, emptyOk: true, ...o });
+  await scanLines(path, (l) => c.push(l), { view: true });
+  return observed(findings, c);
+}
+
+/** What verifyPack does with a cut: the first part here, the rest as a continuation, then join or check again. */
+async function split(path: string, o: Opts, cut: number) {
+  const findings = new Findings();
+  const c = new LogChecker({ file: 'data/audit.jsonl', findings, emptyOk: true, ...o });
+  const range = checkLogRange({ path, start: cut, file: 'data/audit.jsonl', date: o.date, full: o.full === true, alertFilter: o.alertHashes === undefined ? undefined : alertFilterOf(o.alertHashes) });
+  await scanLines(path, (l) => c.push(l), { view: true, end: cut });
+  const joined = c.join(await range);
+  if (!joined) await scanLines(path, (l) => c.push(l), { view: true, start: cut, firstLineNumber: c.facts.lines + 1 });
+  return { joined, ...observed(findings, c) };
+}
+
+function lineStarts(bytes: Buffer): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] === 10) out.push(i + 1);
+  return out;
+}
+
+describe('a log checked in two parts', () => {
+  it('gives the findings and facts of one sequential check at every cut, and joins whenever there is nothing to report (property)', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'audit.jsonl');
+    let joins = 0;
+    await fc.assert(
+      fc.asyncProperty(logVariant(), fc.boolean(), fc.nat(), fc.boolean(), async (v, full, pick, foreign) => {
+        writeFileSync(path, v.bytes);
+        // alerts.jsonl: some of the day's lines in order, sometimes with a line the log does not hold.
+        const alertHashes = v.lines.filter((_, i) => (i + pick) % 3 === 0).map(sha256);
+        if (foreign) alertHashes.splice(pick % (alertHashes.length + 1), 0, sha256('not in the log'));
+        const o: Opts = { date: v.date, full, alertHashes };
+        const want = await sequential(path, o);
+        for (const cut of lineStarts(v.bytes)) {
+          const got = await split(path, o, cut);
+          expect({ problems: got.problems, facts: got.facts }).toEqual(want);
+          if (want.problems.length === 0) expect(got.joined).toBe(true);
+          if (got.joined) joins++;
+        }
+      }),
+      { numRuns: 150 },
+    );
+    expect(joins).toBeGreaterThan(100);
+  });
+
+  it('does not join across a clock that goes back at the cut, and still reports it once', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'audit.jsonl');
+    const evs = tradingEvents(8);
+    evs[5]!.micros = evs[3]!.micros - 1; // line 6 goes back behind line 4 of the same process
+    const lines = chainLines(evs).lines;
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const cut = Buffer.byteLength(`${lines.slice(0, 5).join('\n')}\n`);
+    const got = await split(path, { date: '2025-09-08' }, cut);
+    expect(got.joined).toBe(false);
+    expect(got.problems.map((p) => [p.code, p.line])).toEqual([['LOG_CLOCK_BACKWARDS', 6]]);
+    expect(got).toEqual({ joined: false, ...(await sequential(path, { date: '2025-09-08' })) });
+  });
+
+  it('finds the first line start at or after an offset', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'f');
+    writeFileSync(path, 'ab\ncd\n\nef');
+    expect(await lineStartAfter(path, 0)).toBe(3);
+    expect(await lineStartAfter(path, 2)).toBe(3);
+    expect(await lineStartAfter(path, 3)).toBe(6);
+    expect(await lineStartAfter(path, 6)).toBe(7);
+    expect(await lineStartAfter(path, 7)).toBe(undefined);
+    writeFileSync(path, `${'x'.repeat(2 * 1024 * 1024)}\nshort\n`);
+    expect(await lineStartAfter(path, 0)).toBe(undefined); // a line longer than the look-ahead: no cut
+  });
+});
+
+describe('verifyPack with the log cut between two threads', () => {
+  function pack(lines: string[]): string {
+    const art = tempDir();
+    return buildPack(art, '2025-09-08', { logLines: lines }).dir;
+  }
+
+  it('reports exactly what a one-thread check reports, on an untouched pack and after edits of its log, wherever the cut falls', async () => {
+    const lines = chainLines(tradingEvents(60)).lines;
+    const dir = pack(lines);
+    const logPath = join(dir, 'data/audit.jsonl');
+    const good = readFileSync(logPath);
+    const edits: [string, (ls: string[]) => string[]][] = [
+      ['untouched', (ls) => ls],
+      ['line deleted', (ls) => ls.filter((_, i) => i !== 31)],
+      ['line duplicated', (ls) => [...ls.slice(0, 31), ls[30]!, ...ls.slice(31)]],
+      ['lines swapped', (ls) => [...ls.slice(0, 29), ls[30]!, ls[29]!, ...ls.slice(31)]],
+      ['garbage inserted', (ls) => [...ls.slice(0, 30), 'garbage', ...ls.slice(30)]],
+      ['tail cut', (ls) => ls.slice(0, 45)],
+      ['field edited', (ls) => ls.map((l, i) => (i === 30 ? l.replace('"quantity":100000', '"quantity":100001') : l))],
+    ];
+    for (const [name, edit] of edits) {
+      writeFileSync(logPath, `${edit(lines).join('\n')}\n`);
+      const one = await verifyPack(dir, { logSplit: 'none' });
+      if (name === 'untouched') expect(one.problems).toEqual([]);
+      else expect(one.ok, name).toBe(false);
+      const size = readFileSync(logPath).length;
+      for (const at of [1, 500, Math.floor(size / 3), Math.floor(size / 2), size - 300, size - 1]) {
+        expect(await verifyPack(dir, { logSplit: at }), `${name}, cut near ${at}`).toEqual(one);
+      }
+    }
+    writeFileSync(logPath, good);
+  });
+
+  it('cuts a large log by default and reports what a one-thread check reports', async () => {
+    // About 5 MiB of log: above the size where the log is cut.
+    const lines = chainLines(tradingEvents(20_000)).lines;
+    const dir = pack(lines);
+    const whole = await verifyPack(dir, { logSplit: 'none' });
+    expect(whole.problems).toEqual([]);
+    expect(whole.checked.log_lines).toBe(20_000);
+    expect(await verifyPack(dir)).toEqual(whole);
+    const logPath = join(dir, 'data/audit.jsonl');
+    const text = readFileSync(logPath, 'latin1');
+    // An edit in the second half: the worker's part has a finding, so it is checked again in sequence.
+    const at = text.indexOf('\n', Math.floor(text.length * 0.8)) + 1;
+    writeFileSync(logPath, Buffer.from(`${text.slice(0, at)}garbage\n${text.slice(at)}`, 'latin1'));
+    const edited = await verifyPack(dir, { logSplit: 'none' });
+    expect(edited.problems.some((p) => p.code === 'LOG_LINE_OUT_OF_PLACE' || p.code === 'LOG_LINE_INVALID')).toBe(true);
+    expect(await verifyPack(dir)).toEqual(edited);
+  });
+});
