@@ -498,9 +498,14 @@ export class LogChecker {
     if (ev.provOff >= 0 && this.clockProvLen >= 0) {
       const n = ev.provEnd - ev.provOff;
       if (n === this.clockProvLen && sameBytes(b, ev.provOff, last, 27, n)) {
-        if (compareBytes(b, ev.isoOff, last, 0, 27) < 0) {
-          this.clockWarning(line, b.toString('latin1', ev.provOff, ev.provEnd), last.toString('latin1', 0, 27), b.toString('latin1', ev.isoOff, ev.isoOff + 27));
-        } else copyBytes(b, ev.isoOff, last, 0, 27); // same process: only the time changes
+        // Same process: compare the times, and where this one is not earlier keep it — only the
+        // bytes from the first difference on need copying (usually the seconds and fraction).
+        const io = ev.isoOff;
+        let i = 0;
+        while (i < 27 && b[io + i] === last[i]) i++;
+        if (i < 27 && (b[io + i] as number) < (last[i] as number)) {
+          this.clockWarning(line, b.toString('latin1', ev.provOff, ev.provEnd), last.toString('latin1', 0, 27), b.toString('latin1', io, io + 27));
+        } else copyBytes(b, io + i, last, i, 27 - i);
         return;
       }
     }
@@ -747,15 +752,6 @@ function sameBytes(a: Buffer, ao: number, b: Buffer, bo: number, n: number): boo
 /** Copies n bytes (short ranges: a JS loop beats a native call here). */
 function copyBytes(from: Buffer, fo: number, to: Buffer, to0: number, n: number): void {
   for (let i = 0; i < n; i++) to[to0 + i] = from[fo + i] as number;
-}
-
-/** Compares two byte ranges of length n: negative, zero or positive. */
-function compareBytes(a: Buffer, ao: number, b: Buffer, bo: number, n: number): number {
-  for (let i = 0; i < n; i++) {
-    const d = (a[ao + i] as number) - (b[bo + i] as number);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 function links(ev: LineFacts, h: ChainPoint): boolean {
