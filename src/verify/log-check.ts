@@ -114,39 +114,39 @@ export interface LogCheckOptions {
    */
   readonly continuation?: boolean;
   /**
-   * Continuation only: alertFilterOf(the alert hashes). Events whose hash passes it are kept for
-   * join(), which matches them against the alerts in order (a line that only passes the filter by
-   * chance never matches). The hashes themselves need not be sent to the other thread.
+   * Continuation only: alertFilterOf(the seq of each alert line). Events whose seq passes it are
+   * kept for join(), which matches their hashes against the alerts in order (an event that only
+   * passes by chance never matches). The alert hashes need not be sent to the other thread.
    */
   readonly alertFilter?: AlertFilter | undefined;
 }
 
-/** A bit per hash prefix, set for each alert line's hash; `count` the number of alert lines. */
+/**
+ * A bit per seq (modulo the size), set for each alert line's seq: a line byte for byte equal to an
+ * alert line has its seq, so no alert is missed; a line passes by chance about once in 64. Seqs
+ * of consecutive lines are consecutive bits, so the test stays in cache.
+ */
 export interface AlertFilter {
   readonly bits: Uint8Array;
+  /** The number of alert lines. */
   readonly count: number;
+  /** False when some alert line's seq could not be read: then every line passes (never joined). */
+  readonly complete: boolean;
 }
 
-/** At most one line in 256 passes the filter by chance; the filter is at most 16 MiB. */
-export function alertFilterOf(hashes: readonly string[]): AlertFilter {
-  let size = 1 << 20;
-  while (size < hashes.length * 256 && size < 1 << 27) size *= 2;
+/** The filter for alert lines with these seqs (undefined: a line whose seq could not be read). */
+export function alertFilterOf(seqs: readonly (number | undefined)[]): AlertFilter {
+  let size = 1 << 16;
+  while (size < seqs.length * 64 && size < 1 << 27) size *= 2;
   const bits = new Uint8Array(size / 8);
-  for (const h of hashes) {
-    const k = hexPrefix(h, size);
-    bits[k >>> 3] = (bits[k >>> 3] as number) | (1 << (k & 7));
-  }
-  return { bits, count: hashes.length };
-}
-
-/** The first log2(size) bits of a lowercase hex hash (size a power of two up to 2^28). */
-function hexPrefix(h: string, size: number): number {
-  let v = 0;
-  for (let i = 0; i < 7; i++) {
-    const c = h.charCodeAt(i);
-    v = (v << 4) | (c <= 0x39 ? c - 0x30 : c - 0x57);
-  }
-  return (v >>> 0) % size;
+  const complete = seqs.every((x) => x !== undefined);
+  if (!complete) bits.fill(0xff);
+  else
+    for (const seq of seqs as number[]) {
+      const k = seq % size;
+      bits[k >>> 3] = (bits[k >>> 3] as number) | (1 << (k & 7));
+    }
+  return { bits, count: seqs.length, complete };
 }
 
 /**
@@ -163,7 +163,7 @@ export type RangeSummary =
       /** Each writing process's first and latest `iso_ts` in the range. */
       readonly firstClocks: readonly (readonly [string, string])[];
       readonly clocks: readonly (readonly [string, string])[];
-      /** Hashes of the range's events that pass the alert filter, in order. */
+      /** Hashes of the range's events whose seq passes the alert filter, in order. */
       readonly alertCandidates: readonly string[];
     };
 
@@ -243,7 +243,7 @@ export class LogChecker {
     const filter = options.continuation === true ? options.alertFilter : undefined;
     this.alertBits = filter?.bits;
     this.alertBitsSize = filter === undefined ? 1 : filter.bits.length * 8;
-    // True candidates are distinct lines (no finding), so at most `count`; chance ones about 1 in 256.
+    // True candidates are distinct lines (no finding), so at most `count`; chance ones about 1 in 64.
     this.maxCandidates = filter === undefined ? 0 : filter.count + (filter.count >>> 2) + 4096;
     this.facts = {
       lines: 0,
@@ -451,7 +451,7 @@ export class LogChecker {
     if (alerts !== undefined && facts.alertsMatched < alerts.length && alerts[facts.alertsMatched] === line.hash) facts.alertsMatched++;
     const bits = this.alertBits;
     if (bits !== undefined) {
-      const k = hexPrefix(line.hash, this.alertBitsSize);
+      const k = ev.seq % this.alertBitsSize;
       if (((bits[k >>> 3] as number) & (1 << (k & 7))) !== 0) {
         if (this.alertCandidates.length < this.maxCandidates) this.alertCandidates.push(line.hash);
         else this.unjoinable = true;

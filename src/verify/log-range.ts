@@ -20,7 +20,7 @@ export interface LogRangeJob {
   readonly file: string;
   readonly date: string | undefined;
   readonly full: boolean;
-  /** alertFilterOf(the hashes of alerts.jsonl's lines), when they are cross-checked. */
+  /** alertFilterOf(the seqs of alerts.jsonl's lines), when they are cross-checked. */
   readonly alertFilter: AlertFilter | undefined;
 }
 

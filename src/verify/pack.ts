@@ -17,6 +17,7 @@ import { AuditpackError, wrapFsError } from '../errors.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
 import { hashOne, startBackground, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
 import { LineSplitter } from './line-splitter.js';
+import { readLine } from './log-line.js';
 import { alertFilterOf, LogChecker, type LogFacts } from './log-check.js';
 import { lineStartAfter } from './log-range.js';
 import { direntKind } from './log.js';
@@ -99,6 +100,7 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   let alerts: PackFacts['alerts'];
   let log: LogFacts | undefined;
   let exportDate: string | undefined;
+  let alertSeqs: (number | undefined)[] | undefined;
   let results: HashResult[];
   try {
     // 1. Small files at the root, bounded.
@@ -121,13 +123,14 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
     // 2. alerts.jsonl first (its line hashes are looked for during the log scan).
     const has = new Set(found.map((x) => x.rel));
     if (has.has('data/alerts.jsonl')) {
-      const acc = alertAccumulator();
+      const acc = alertAccumulator({ date: exportDate });
       const h = createHash('sha256');
       const size = await scanLines(join(dir, 'data/alerts.jsonl'), acc.onLine, { onChunk: (c) => h.update(c), view: true, noFollow: true }).catch((err: unknown) => {
         throw wrapFsError(err, 'read', join(dir, 'data/alerts.jsonl'));
       });
       files.set('data/alerts.jsonl', { size, sha256: h.digest('hex') });
       alerts = acc.result();
+      alertSeqs = acc.seqs();
     }
 
     // 3. The log: chain and counts, line by line, and its whole-file digest in the same reads. A large
@@ -143,8 +146,10 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
       const h = createHash('sha256');
       const push = (l: ScannedLine): void => checker.push(l);
       try {
-        const cut = await cutFor(p, logFile.size, options.logSplit, found);
-        const range = cut === undefined ? undefined : background.checkLogRange({ path: p, start: cut, file: LOG, date, full, alertFilter: alerts?.hashes === undefined ? undefined : alertFilterOf(alerts.hashes) });
+        // The second thread finds alert lines among its events by their seq (log-check.ts).
+        const alertFilter = alertSeqs === undefined ? undefined : alertFilterOf(alertSeqs);
+        const cut = alertFilter?.complete === false ? undefined : await cutFor(p, logFile.size, options.logSplit, found);
+        const range = cut === undefined ? undefined : background.checkLogRange({ path: p, start: cut, file: LOG, date, full, alertFilter });
         let size = await scanLines(p, push, { view: true, noFollow: true, end: cut, onChunk: (c) => h.update(c) });
         if (cut !== undefined && range !== undefined) {
           size = await hashFrom(p, size, h);
@@ -238,20 +243,38 @@ function checkedOf(files: Map<string, CollectedFile>, log: LogFacts | undefined,
   };
 }
 
-function alertAccumulator(): { onLine: (l: ScannedLine) => void; result: () => NonNullable<PackFacts['alerts']> } {
+/**
+ * Counts alerts.jsonl's lines and keeps their hashes (up to a bound); with `seqsFor` (the log's
+ * date) also each line's seq as the log check would read it, for the second thread's alert filter.
+ */
+function alertAccumulator(seqsFor?: { date: string | undefined }): {
+  onLine: (l: ScannedLine) => void;
+  result: () => NonNullable<PackFacts['alerts']>;
+  seqs: () => (number | undefined)[] | undefined;
+} {
   let lines = 0;
   let hashes: string[] | undefined = [];
   let unterminated = false;
+  const seqs: (number | undefined)[] | undefined = seqsFor === undefined ? undefined : [];
+  const date = seqsFor?.date;
+  const dateBytes = date === undefined ? undefined : Buffer.from(date, 'latin1');
   return {
     onLine: (l) => {
       lines++;
       if (!l.terminated) unterminated = true;
       if (hashes !== undefined) {
         if (hashes.length >= MAX_ALERT_HASHES) hashes = undefined;
-        else hashes.push(l.hash);
+        else {
+          hashes.push(l.hash);
+          if (seqs !== undefined) {
+            const r = l.bytes === undefined ? undefined : readLine(l.bytes, date, false, dateBytes);
+            seqs.push(r?.ok === true ? r.facts.seq : undefined);
+          }
+        }
       }
     },
     result: () => ({ lines, hashes, unterminated }),
+    seqs: () => (hashes === undefined ? undefined : seqs),
   };
 }
 

@@ -10,15 +10,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scanLines } from '../../src/chain/lines.js';
 import { alertFilterOf, LogChecker, type LogCheckOptions } from '../../src/verify/log-check.js';
+import { readLine } from '../../src/verify/log-line.js';
 import { checkLogRange, lineStartAfter } from '../../src/verify/log-range.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { Findings } from '../../src/verify/report.js';
 import { tempDir } from '../helpers/tmp.js';
-import { chainLines, sha256, tradingEvents } from './helpers/log-fixture.js';
+import { chainLines, formatLine, sha256, tradingEvents } from './helpers/log-fixture.js';
 import { logVariant } from './helpers/log-variants.js';
 import { buildPack } from './helpers/pack-fixture.js';
 
-type Opts = Omit<LogCheckOptions, 'file' | 'findings'>;
+type Opts = Omit<LogCheckOptions, 'file' | 'findings' | 'alertHashes'> & { alertLines?: string[] };
 const observed = (findings: Findings, c: LogChecker) => {
   const facts = c.finish();
   return { problems: findings.toArray(), facts: { ...facts, byCategory: { ...facts.byCategory } } };
@@ -26,7 +27,7 @@ const observed = (findings: Findings, c: LogChecker) => {
 
 async function sequential(path: string, o: Opts) {
   const findings = new Findings();
-  const c = new LogChecker({ file: 'data/audit.jsonl', findings, emptyOk: true, ...o });
+  const c = new LogChecker({ file: 'data/audit.jsonl', findings, emptyOk: true, ...o, alertHashes: o.alertLines?.map(sha256) });
   await scanLines(path, (l) => c.push(l), { view: true });
   return observed(findings, c);
 }
@@ -34,8 +35,15 @@ async function sequential(path: string, o: Opts) {
 /** What verifyPack does with a cut: the first part here, the rest as a continuation, then join or check again. */
 async function split(path: string, o: Opts, cut: number) {
   const findings = new Findings();
-  const c = new LogChecker({ file: 'data/audit.jsonl', findings, emptyOk: true, ...o });
-  const range = checkLogRange({ path, start: cut, file: 'data/audit.jsonl', date: o.date, full: o.full === true, alertFilter: o.alertHashes === undefined ? undefined : alertFilterOf(o.alertHashes) });
+  const c = new LogChecker({ file: 'data/audit.jsonl', findings, emptyOk: true, ...o, alertHashes: o.alertLines?.map(sha256) });
+  // As verifyPack does: each alert line's seq as the log check reads it.
+  const dateBytes = o.date === undefined ? undefined : Buffer.from(o.date, 'latin1');
+  const seqs = o.alertLines?.map((l) => {
+    const r = readLine(Buffer.from(l, 'utf8'), o.date, false, dateBytes);
+    return r.ok ? r.facts.seq : undefined;
+  });
+  const alertFilter = seqs === undefined ? undefined : alertFilterOf(seqs);
+  const range = checkLogRange({ path, start: cut, file: 'data/audit.jsonl', date: o.date, full: o.full === true, alertFilter });
   await scanLines(path, (l) => c.push(l), { view: true, end: cut });
   const joined = c.join(await range);
   if (!joined) await scanLines(path, (l) => c.push(l), { view: true, start: cut, firstLineNumber: c.facts.lines + 1 });
@@ -54,12 +62,14 @@ describe('a log checked in two parts', () => {
     const path = join(dir, 'audit.jsonl');
     let joins = 0;
     await fc.assert(
-      fc.asyncProperty(logVariant(), fc.boolean(), fc.nat(), fc.boolean(), async (v, full, pick, foreign) => {
+      fc.asyncProperty(logVariant(), fc.boolean(), fc.nat(), fc.constantFrom('none', 'event', 'garbage'), async (v, full, pick, foreign) => {
         writeFileSync(path, v.bytes);
-        // alerts.jsonl: some of the day's lines in order, sometimes with a line the log does not hold.
-        const alertHashes = v.lines.filter((_, i) => (i + pick) % 3 === 0).map(sha256);
-        if (foreign) alertHashes.splice(pick % (alertHashes.length + 1), 0, sha256('not in the log'));
-        const o: Opts = { date: v.date, full, alertHashes };
+        // alerts.jsonl: some of the day's lines in order, sometimes with a line the log does not hold
+        // (a well-formed event, whose seq may pass the filter, or garbage, whose seq cannot be read).
+        const alertLines = v.lines.filter((_, i) => (i + pick) % 3 === 0);
+        const extra = { none: [], event: [formatLine(tradingEvents(1)[0]!, 1 + (pick % 40), 'cd'.repeat(32))], garbage: ['not in the log'] }[foreign];
+        alertLines.splice(pick % (alertLines.length + 1), 0, ...extra);
+        const o: Opts = { date: v.date, full, alertLines };
         const want = await sequential(path, o);
         for (const cut of lineStarts(v.bytes)) {
           const got = await split(path, o, cut);
