@@ -189,7 +189,7 @@ const MIN_SPLIT_BYTES = 4 * 1024 * 1024;
  * Measured costs per byte (ns, one core of the bench machine; docs/PERFORMANCE.md): checking a log
  * line by line, hashing a file whole, counting CSV records, scanning alerts.jsonl.
  */
-const COST = { logCheck: 7, hash: 1, csv: 3.5, alerts: 4.5 };
+const COST = { logCheck: 7, hash: 1.2, csv: 3.5, alerts: 9 };
 
 /**
  * Where to cut the log so that both threads finish together: this thread checks [0, cut), hashes the
