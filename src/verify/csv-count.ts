@@ -75,11 +75,18 @@ export class CsvCounter {
           }
           inQ = false; // the quote closed the field; c is handled below
         } else if (field !== seqCol) {
-          // Inside a quoted cell other than seq: nothing but a quote changes anything.
-          while (i < n && chunk[i] !== 0x22) i++;
-          if (i < n) {
+          // Inside a quoted cell other than seq: nothing but a quote changes anything, and a doubled
+          // quote ("") leaves the cell quoted.
+          for (;;) {
+            while (i < n && chunk[i] !== 0x22) i++;
+            if (i >= n) break;
+            if (i + 1 < n && chunk[i + 1] === 0x22) {
+              i += 2;
+              continue;
+            }
             qp = true;
             i++;
+            break;
           }
           continue;
         } else {
