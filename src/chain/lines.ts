@@ -67,9 +67,16 @@ export async function scanLines(
   const view = options.view === true;
   const end = options.end ?? Number.POSITIVE_INFINITY;
   const fh = await open(path, options.noFollow === true ? fsc.O_RDONLY | fsc.O_NOFOLLOW : 'r');
+  // Two buffers: the next chunk is read (by libuv's thread pool) while this one is scanned.
+  let buf = Buffer.allocUnsafe(chunkBytes);
+  let spare = Buffer.allocUnsafe(chunkBytes);
+  const readInto = (b: Buffer, at: number): Promise<{ bytesRead: number }> => {
+    const want = Math.min(chunkBytes, end - at);
+    return want <= 0 ? Promise.resolve({ bytesRead: 0 }) : fh.read(b, 0, want, at);
+  };
+  let next: Promise<{ bytesRead: number }> | undefined;
   try {
-    const buf = Buffer.allocUnsafe(chunkBytes);
-    let fileOffset = options.start ?? 0; // offset of buf[0] in the file
+    let fileOffset = options.start ?? 0; // offset of the current chunk in the file
     let lineNumber = (options.firstLineNumber ?? 1) - 1;
     // A line that spans chunks: its kept parts (while under the bound) and its running hash.
     let pending: Buffer[] = [];
@@ -82,12 +89,15 @@ export async function scanLines(
       onLine({ bytes, length, offset, lineNumber, terminated, hash });
     };
 
+    next = readInto(buf, fileOffset);
     for (;;) {
-      const want = Math.min(chunkBytes, end - fileOffset);
-      if (want <= 0) break;
-      const { bytesRead } = await fh.read(buf, 0, want, fileOffset);
+      const { bytesRead } = await next;
+      next = undefined;
       if (bytesRead === 0) break;
+      // Views handed out below point into this chunk; the read in flight fills the other buffer.
       const chunk = buf.subarray(0, bytesRead);
+      [buf, spare] = [spare, buf];
+      next = readInto(buf, fileOffset + bytesRead);
       options.onChunk?.(chunk);
       let start = 0;
       for (;;) {
@@ -139,6 +149,8 @@ export async function scanLines(
       pendingHash = undefined;
     }
   } finally {
+    // A callback threw while a read was in flight: let it settle before closing.
+    if (next !== undefined) await next.catch(() => undefined);
     await fh.close();
   }
 }

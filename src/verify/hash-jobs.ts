@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants as fsc, existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { wrapFsError } from '../errors.js';
@@ -46,21 +46,40 @@ export async function hashOne(job: HashJob): Promise<HashResult> {
   try {
     const h = createHash('sha256');
     const counter = job.csv ? new CsvCounter() : undefined;
-    const buf = Buffer.allocUnsafe(CHUNK);
-    let size = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, size);
-      if (bytesRead === 0) break;
-      const chunk = buf.subarray(0, bytesRead);
+    const size = await readAhead(fh, 0, (chunk) => {
       h.update(chunk);
       counter?.write(chunk);
-      size += bytesRead;
-    }
+    });
     return { size, sha256: h.digest('hex'), csv: counter?.finish(), error: undefined };
   } catch (err) {
     return { size: 0, sha256: '', csv: undefined, error: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } };
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * Feeds `use` the file's bytes from `offset` to its end, chunk by chunk, reading the next chunk (in
+ * libuv's thread pool) while `use` works on this one. Returns the offset of the end.
+ */
+export async function readAhead(fh: FileHandle, offset: number, use: (chunk: Buffer) => void): Promise<number> {
+  let buf = Buffer.allocUnsafe(CHUNK);
+  let spare = Buffer.allocUnsafe(CHUNK);
+  let next: Promise<{ bytesRead: number }> | undefined = fh.read(buf, 0, CHUNK, offset);
+  let bytesRead: number;
+  try {
+    for (;;) {
+      ({ bytesRead } = await next);
+      next = undefined;
+      if (bytesRead === 0) return offset;
+      const chunk = buf.subarray(0, bytesRead);
+      [buf, spare] = [spare, buf];
+      next = fh.read(buf, 0, CHUNK, offset + bytesRead);
+      use(chunk);
+      offset += bytesRead;
+    }
+  } finally {
+    if (next !== undefined) await next.catch(() => undefined);
   }
 }
 

@@ -15,7 +15,7 @@ import { basename, join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
-import { hashOne, startBackground, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
+import { hashOne, readAhead, startBackground, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
 import { LineSplitter } from './line-splitter.js';
 import { readLine } from './log-line.js';
 import { alertFilterOf, LogChecker, type LogFacts } from './log-check.js';
@@ -219,13 +219,7 @@ async function cutFor(path: string, size: number, forced: number | 'none' | unde
 async function hashFrom(path: string, offset: number, h: Hash): Promise<number> {
   const fh = await openNoFollow(path);
   try {
-    const buf = Buffer.allocUnsafe(1024 * 1024);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-      if (bytesRead === 0) return offset;
-      h.update(buf.subarray(0, bytesRead));
-      offset += bytesRead;
-    }
+    return await readAhead(fh, offset, (chunk) => h.update(chunk));
   } finally {
     await fh.close();
   }

@@ -85,4 +85,22 @@ describe('scanLines with a byte range (start, end, firstLineNumber)', () => {
     expect(await scan(path, { start: 12, end: 12 })).toEqual({ seen: [], size: 12 });
     expect(await scan(path, { start: 100 })).toEqual({ seen: [], size: 100 });
   });
+
+  it('a callback that throws ends the scan with its error while the next read is in flight', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'log');
+    writeFileSync(path, 'x\n'.repeat(5000));
+    let n = 0;
+    const boom = new Error('stop');
+    await expect(
+      scanLines(
+        path,
+        () => {
+          if (++n === 100) throw boom;
+        },
+        { chunkBytes: 64, view: true },
+      ),
+    ).rejects.toBe(boom);
+    expect(n).toBe(100);
+  });
 });
