@@ -21,6 +21,7 @@ import { dayNumberOf } from '../rotation/index.js';
 import { createHeadFormatter, systemClock } from './clock.js';
 import { registerExitFlush } from './exit.js';
 import { FileSink } from './file-sink.js';
+import { Offloader } from './offload.js';
 import { prepareFields } from './serialize.js';
 import {
   KNOWN_EVENTS,
@@ -43,6 +44,14 @@ import {
 } from './types.js';
 
 const CATEGORY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+/** A flush this large means the logger is busy: start the writer thread (batched mode). */
+const OFFLOAD_START_EVENTS = 256;
+/** Backpressure: past this many events in flight, wait for the writer thread to catch up… */
+const OFFLOAD_HIGH_WATER = 32_768;
+/** …down to this many. */
+const OFFLOAD_LOW_WATER = 8_192;
+/** On exit, how long to wait for the writer thread to finish what it was given. */
+const EXIT_DRAIN_MS = 5_000;
 const KNOWN: Readonly<Record<string, readonly string[] | undefined>> = Object.assign(Object.create(null) as object, KNOWN_EVENTS);
 
 /** A category and event name, serialised, with the notes they earn. */
@@ -72,6 +81,8 @@ class Logger {
   private readonly provenance: string;
   private readonly defaultActor: string | undefined;
   private readonly sink: AuditSink;
+  /** Batched mode with the default file sink: the writer thread (see offload.ts). */
+  private readonly offload: Offloader | undefined;
   private readonly flushIntervalMs: number;
   private readonly flushBytes: number;
   private readonly maxBufferBytes: number;
@@ -79,7 +90,10 @@ class Logger {
   private readonly unregisterExit: (() => void) | undefined;
 
   private pending: PreparedEvent[] = [];
+  /** Bytes of every event not yet written: in `pending` and, with the writer thread, in flight. */
   private pendingBytes = 0;
+  /** Bytes of the events in `pending` only (what a flush would send now). */
+  private unsentBytes = 0;
   /** Durable mode: one entry per pending event (undefined for events no caller waits on). */
   private waiters: (Waiter | undefined)[] = [];
   private scheduled = false;
@@ -114,12 +128,26 @@ class Logger {
     this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 0);
     this.flushBytes = Math.max(1, options.flushBytes ?? 1024 * 1024);
     this.maxBufferBytes = Math.max(this.flushBytes, options.maxBufferBytes ?? 64 * 1024 * 1024);
+    const dir = resolve(options.logDir ?? 'logs');
     this.sink =
       options.sink ??
       new FileSink({
-        dir: resolve(options.logDir ?? 'logs'),
+        dir,
         recoveryEvent: (fields) => this.prepare('system', 'TornLineRecovered', fields),
       });
+    this.offload =
+      this.durable || options.sink !== undefined || options.offload === false
+        ? undefined
+        : new Offloader(dir, this.provenance, {
+            written: (events) => this.offloadWritten(events),
+            failed: (err, unwritten) => this.offloadFailed(err, unwritten),
+            lost: (_err, unwritten) => {
+              // Not a write failure: the thread is gone. Write on this thread from now on.
+              if (unwritten.length > 0) this.pending = [...unwritten, ...this.pending];
+              for (const ev of unwritten) this.unsentBytes += ev.head.length + ev.body.length + 96;
+              this.writePending(true);
+            },
+          });
     this.unregisterExit = options.handleExit === false ? undefined : registerExitFlush(() => this.flushSyncForExit());
   }
 
@@ -158,7 +186,8 @@ class Logger {
   flush(): Promise<void> {
     if (this.durable) return this.runDurable();
     const err = this.writeOut();
-    return err ? Promise.reject(err) : Promise.resolve();
+    if (err) return Promise.reject(err);
+    return this.offload?.usable ? this.offload.drain() : Promise.resolve();
   }
 
   close(): Promise<void> {
@@ -166,6 +195,10 @@ class Logger {
     this.closing = (async () => {
       try {
         await this.flush();
+        if (this.offload?.usable) {
+          await this.offload.sync();
+          await this.offload.close();
+        }
         await this.sink.sync();
       } catch (err) {
         // Keep the logger usable for a retry of close() after the operator frees space.
@@ -194,7 +227,7 @@ class Logger {
     return {
       accepted: this.accepted,
       written: this.written,
-      buffered: this.pending.length,
+      buffered: this.pending.length + (this.offload?.inflightEvents ?? 0),
       bufferedBytes: this.pendingBytes,
       refused: this.refused,
       lastError: this.lastError,
@@ -211,16 +244,22 @@ class Logger {
     }
     const ev = this.prepare(category, event, fields);
     const size = ev.head.length + ev.body.length + 96;
-    if (this.pendingBytes + size > this.maxBufferBytes) return this.refuse();
+    if (this.pendingBytes + size > this.maxBufferBytes) {
+      // With the writer thread, a full buffer may only mean it is behind: wait for it (as a
+      // synchronous write would have) before refusing anything.
+      if (this.offload?.usable && this.lastError === undefined && this.offload.inflightEvents > 0) this.offload.waitForRoom(0);
+      if (this.pendingBytes + size > this.maxBufferBytes) return this.refuse();
+    }
     this.pending.push(ev);
     this.pendingBytes += size;
+    this.unsentBytes += size;
     this.accepted++;
     if (this.durable) {
       const p = new Promise<void>((res, rej) => this.waiters.push({ resolve: res, reject: rej }));
       this.scheduleDurable();
       return handled(p);
     }
-    if (this.pendingBytes >= this.flushBytes && this.retryDelay === 0) this.writeOut();
+    if (this.unsentBytes >= this.flushBytes && this.retryDelay === 0) this.writeOut();
     else this.schedule();
     return true;
   }
@@ -335,8 +374,18 @@ class Logger {
    * Appends the buffer; returns how many events were written and the waiters (durable mode) of
    * those events, which the caller settles after syncing.
    */
-  private writePending(): { n: number; settled: (Waiter | undefined)[]; error: AuditpackError | undefined } {
+  private writePending(direct = false): { n: number; settled: (Waiter | undefined)[]; error: AuditpackError | undefined } {
     if (this.pending.length === 0) return { n: 0, settled: [], error: undefined };
+    const off = this.offload;
+    if (!direct && off && (off.usable || (this.pending.length >= OFFLOAD_START_EVENTS && off.start()))) {
+      // Hand the batch to the writer thread; it stays counted as buffered until acknowledged.
+      if (off.inflightEvents > OFFLOAD_HIGH_WATER) off.waitForRoom(OFFLOAD_LOW_WATER);
+      const batch = this.pending;
+      this.pending = [];
+      this.unsentBytes = 0;
+      off.post(batch);
+      return { n: 0, settled: [], error: undefined };
+    }
     const batch = this.pending;
     let n = 0;
     let error: AuditpackError | undefined;
@@ -359,6 +408,7 @@ class Logger {
       }
       this.pending = n === batch.length ? [] : batch.slice(n);
       this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
+      this.unsentBytes = Math.max(0, this.unsentBytes - bytes);
       this.written += n;
       if (this.durable) settled = this.waiters.splice(0, n);
     }
@@ -376,7 +426,7 @@ class Logger {
     }
     if (this.refusedUnreported > 0) {
       this.reportRefused();
-      const more = this.writePending();
+      const more = this.writePending(direct);
       return { n: n + more.n, settled: [...settled, ...more.settled], error: more.error };
     }
     return { n, settled, error: undefined };
@@ -389,6 +439,7 @@ class Logger {
     const ev = this.prepare('system', 'EventsRefused', { count, reason: 'buffer full while the audit log could not be written' });
     this.pending.push(ev);
     this.pendingBytes += ev.head.length + ev.body.length + 96;
+    this.unsentBytes += ev.head.length + ev.body.length + 96;
     if (this.durable) this.waiters.push(undefined);
   }
 
@@ -452,8 +503,43 @@ class Logger {
     return this.durableLoop;
   }
 
+  /** The writer thread wrote these (oldest first). */
+  private offloadWritten(events: readonly PreparedEvent[]): void {
+    let bytes = 0;
+    for (const ev of events) bytes += ev.head.length + ev.body.length + 96;
+    this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
+    this.written += events.length;
+    if (this.lastError) {
+      this.lastError = undefined;
+      this.retryDelay = 0;
+      this.reportedFull = false;
+    }
+    if (this.refusedUnreported > 0) {
+      this.reportRefused();
+      this.schedule();
+    }
+  }
+
+  /** The writer thread could not write these: back to the front of the buffer, in order, and retried. */
+  private offloadFailed(err: AuditpackError, unwritten: PreparedEvent[]): void {
+    this.pending = unwritten.length > 0 ? [...unwritten, ...this.pending] : this.pending;
+    for (const ev of unwritten) this.unsentBytes += ev.head.length + ev.body.length + 96;
+    this.lastError = err;
+    this.emitError(err);
+    this.scheduleRetry();
+  }
+
   private flushSyncForExit(): void {
     if (this.closed) return;
+    if (this.offload) {
+      // Let the writer thread finish what it holds, take back what it did not write, and write
+      // that and the rest here, synchronously, under the same lock.
+      const rest = this.offload.drainSync(EXIT_DRAIN_MS);
+      if (rest.length > 0) this.pending = [...rest, ...this.pending];
+      for (const ev of rest) this.unsentBytes += ev.head.length + ev.body.length + 96;
+      this.writePending(true);
+      return;
+    }
     this.writeOut();
     try {
       this.sink.syncSync();

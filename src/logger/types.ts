@@ -121,6 +121,12 @@ export interface AuditLoggerOptions {
   actor?: string;
   /** Destination; default a file sink on `logDir`. */
   sink?: AuditSink;
+  /**
+   * Batched mode with the default file sink: once the logger is busy, do the chain and the writes
+   * on a worker thread (the other core), keeping only redaction and serialisation on the caller's
+   * thread (default true). Exit, signals, errors and ordering behave the same either way.
+   */
+  offload?: boolean;
   /** Flush synchronously on process exit, SIGINT and SIGTERM (default true). */
   handleExit?: boolean;
 }

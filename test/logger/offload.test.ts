@@ -1,0 +1,104 @@
+/**
+ * The writer thread (batched mode, src/logger/offload.ts): ordering, nothing lost at exit or on a
+ * signal while batches are in flight, a full disk, and bounded memory when the producer is faster.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, symlinkSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AuditpackError } from '../../src/errors.js';
+import { createAuditLogger } from '../../src/logger/index.js';
+import { pythonCheck } from '../helpers/oracle.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const LIB = new URL('../../dist/index.js', import.meta.url).href;
+
+function records(dir: string): Record<string, unknown>[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('batched mode with the writer thread', () => {
+  it('writes big bursts in order, chained, with the same bytes as without the thread', async () => {
+    const a = tempDir();
+    const b = tempDir();
+    const t0 = Date.UTC(2025, 8, 8, 12) * 1000;
+    for (const [dir, offload] of [[a, true], [b, false]] as const) {
+      let t = t0;
+      const log = createAuditLogger({ logDir: dir, clock: () => (t += 1), host: 'h', pid: 1, offload, handleExit: false });
+      for (let turn = 0; turn < 20; turn++) {
+        for (let i = 0; i < 2000; i++) log.order('OrderAccepted', { orderId: `${turn}-${i}`, apiKey: 'secret-key', price: '1.10050' });
+        await new Promise((r) => setImmediate(r));
+      }
+      await log.close();
+    }
+    const fa = readdirSync(a).filter((f) => f.endsWith('.jsonl'));
+    expect(fa).toEqual(readdirSync(b).filter((f) => f.endsWith('.jsonl')));
+    for (const f of fa) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true); // byte for byte
+    expect(pythonCheck(a)).toMatchObject({ ok: true, lines: 40_000 });
+  });
+
+  it.each(['exit', 'SIGTERM', 'SIGINT'])('loses nothing accepted when the process ends by %s with batches in flight', (how) => {
+    const dir = tempDir();
+    const script = `
+      import { createAuditLogger } from '${LIB}';
+      const log = createAuditLogger({ logDir: ${JSON.stringify(dir)} });
+      let n = 0;
+      for (let turn = 0; turn < 30; turn++) {
+        for (let i = 0; i < 3000; i++) if (log.fill({ orderId: 'o' + n, dealId: 'd' + n++, note: 'x'.repeat(200) }) !== true) throw new Error('refused');
+        await new Promise((r) => setImmediate(r));
+      }
+      ${how === 'exit' ? 'process.exit(0);' : `process.kill(process.pid, '${how}'); await new Promise((r) => setTimeout(r, 5000));`}
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    if (how === 'exit') expect(r.status).toBe(0);
+    else expect(r.signal).toBe(how); // the signal is re-raised after the flush
+    const check = pythonCheck(dir);
+    expect(check).toMatchObject({ ok: true, lines: 90_000, last_seq: 90_000 });
+    const ids = records(dir).map((x) => x.order_id);
+    expect(ids[0]).toBe('o0');
+    expect(ids[89_999]).toBe('o89999');
+  });
+
+  it('keeps events through a full disk and writes them once there is space', async () => {
+    const dir = tempDir();
+    const day = Date.UTC(2025, 8, 8) * 1000;
+    const file = join(dir, 'audit-20250908.jsonl');
+    symlinkSync('/dev/full', file);
+    const log = createAuditLogger({ logDir: dir, clock: () => day + 5, handleExit: false });
+    const errors: AuditpackError[] = [];
+    log.on('error', (e) => errors.push(e));
+    for (let i = 0; i < 3000; i++) log.order('OrderAccepted', { orderId: `k${i}` });
+    const err = await log.flush().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuditpackError);
+    expect((err as AuditpackError).code).toBe('LOG_WRITE_FAILED');
+    expect(errors[0]?.details?.errno).toBe('ENOSPC');
+    expect(log.stats().buffered).toBe(3000);
+    unlinkSync(file);
+    await log.close();
+    expect(records(dir).map((x) => x.order_id)).toEqual(Array.from({ length: 3000 }, (_, i) => `k${i}`));
+  });
+
+  it('bounds memory when the producer outruns the disk, without refusing events', () => {
+    const dir = tempDir();
+    const script = `
+      import { createAuditLogger } from '${LIB}';
+      const log = createAuditLogger({ logDir: ${JSON.stringify(dir)}, maxBufferBytes: 16 * 1024 * 1024 });
+      let refused = 0, peak = 0;
+      for (let i = 0; i < 200000; i++) {
+        if (log.order('OrderAccepted', { orderId: 'o' + i, blob: 'y'.repeat(400) }) !== true) refused++;
+        if (i % 5000 === 0) peak = Math.max(peak, log.stats().bufferedBytes);
+      }
+      await log.close();
+      console.log(JSON.stringify({ refused, peak }));
+    `;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { refused: number; peak: number };
+    expect(out.refused).toBe(0);
+    expect(out.peak).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 200_000 });
+  });
+});
