@@ -469,9 +469,10 @@ export class LogChecker {
     this.lastEventFast = fast;
     if (fast) this.keepLastBytes(line.bytes as Buffer);
 
-    // Date: an event belongs to its own UTC day's file, or a later one when marked late.
+    // Date: an event belongs to its own UTC day's file, or a later one when marked late. A
+    // recovery is dated when it happened, which may be after the day of the file it repairs.
     const day = this.o.date;
-    if (day !== undefined && ev.date !== day && !(ev.late && ev.date < day)) {
+    if (day !== undefined && ev.date !== day && !(ev.late && ev.date < day) && !(isRecovery && ev.date > day)) {
       this.f.add(
         'LOG_DATE_MISMATCH',
         'error',

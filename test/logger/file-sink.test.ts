@@ -102,3 +102,20 @@ describe('several writers on one directory', () => {
     expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 4, last_seq: 4 });
   });
 });
+
+describe('recovery across midnight', () => {
+  it('a recovery dated the next day stands in the repaired file and verifies', async () => {
+    const dir = tempDir();
+    await write(dir, () => DAY1, ['a']);
+    appendFileSync(join(dir, 'audit-20250908.jsonl'), '{"ts":175733');
+    // The next writer starts after midnight: the fragment is repaired in yesterday's file, by a
+    // recovery event dated today; today's event then starts the new file.
+    await write(dir, () => DAY2, ['b']);
+    const d8 = lines(join(dir, 'audit-20250908.jsonl'));
+    expect(JSON.parse(d8[2] as string)).toMatchObject({ event: 'TornLineRecovered', iso_ts: '2025-09-09T00:00:00.005000Z' });
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, recovered: 1, lines: 3 });
+    const { verifyLogDir } = await import('../../src/verify/index.js');
+    const r = await verifyLogDir(dir);
+    expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+});
