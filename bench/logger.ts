@@ -32,7 +32,7 @@
  *   --sample-every N (97)  --pino async|async-minlength|sync|transport|all (sync,transport)
  *   --only auditpack,pino,durable  --keep (keep the temp dir)  --cpu-prof DIR (profile the children)
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -80,7 +80,7 @@ async function runChild(spec: ChildSpec): Promise<ChildResult> {
   let log: (e: BenchEvent) => unknown;
   let close: () => Promise<void>;
   if (spec.kind === 'auditpack') {
-    const { createAuditLogger } = await import('../src/logger/index.js');
+    const { createAuditLogger } = await import('../dist/logger/index.js');
     const logger = createAuditLogger({ logDir: spec.dir, handleExit: false });
     log = (e) => (e.category === 'order' ? logger.order(e.event, e.fields) : logger.fill(e.fields, e.event as 'Filled'));
     close = () => logger.close();
@@ -162,7 +162,7 @@ async function runDurable(spec: ChildSpec): Promise<ChildResult> {
   let write: (e: BenchEvent) => Promise<void>;
   let close: () => Promise<void>;
   if (spec.kind === 'durable') {
-    const { createAuditLogger } = await import('../src/logger/index.js');
+    const { createAuditLogger } = await import('../dist/logger/index.js');
     const logger = createAuditLogger({ logDir: spec.dir, handleExit: false, durability: 'durable' });
     write = (e) => (e.category === 'order' ? logger.order(e.event, e.fields) : logger.fill(e.fields, e.event as 'Filled'));
     close = () => logger.close();
@@ -270,6 +270,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 const self = fileURLToPath(import.meta.url);
+const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 function spawnChild(spec: ChildSpec, cpuProf: string | undefined): Promise<ChildResult> {
   const nodeArgs = ['--import', 'tsx'];
@@ -332,6 +333,9 @@ const mib = (b: number): string => (b / 1024 / 1024).toFixed(0);
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // auditpack is measured as an app loads it: the built JavaScript in dist/ (pino likewise runs
+  // as shipped). Build first, so the figures are for the current source.
+  execFileSync(process.execPath, [join(ROOT_DIR, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT_DIR, stdio: 'inherit' });
   const root = mkdtempSync(join(tmpdir(), 'auditpack-bench-'));
   const started = Date.now();
   const spec = (kind: ChildSpec['kind'], name: string, events: number, extra: Partial<ChildSpec> = {}): ChildSpec => {
