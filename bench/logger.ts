@@ -39,6 +39,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_API_KEYS, makeEvent, type BenchEvent } from './logger-events.js';
 
+/** The built library (a path in a variable, so type-checking a fresh clone does not need dist/). */
+const DIST_LOGGER = new URL('../dist/logger/index.js', import.meta.url).href;
+
 type PinoVariant = 'async' | 'async-minlength' | 'sync' | 'transport';
 
 interface ChildSpec {
@@ -80,7 +83,7 @@ async function runChild(spec: ChildSpec): Promise<ChildResult> {
   let log: (e: BenchEvent) => unknown;
   let close: () => Promise<void>;
   if (spec.kind === 'auditpack') {
-    const { createAuditLogger } = await import('../dist/logger/index.js');
+    const { createAuditLogger } = (await import(DIST_LOGGER)) as typeof import('../src/logger/index.js');
     const logger = createAuditLogger({ logDir: spec.dir, handleExit: false });
     log = (e) => (e.category === 'order' ? logger.order(e.event, e.fields) : logger.fill(e.fields, e.event as 'Filled'));
     close = () => logger.close();
@@ -162,7 +165,7 @@ async function runDurable(spec: ChildSpec): Promise<ChildResult> {
   let write: (e: BenchEvent) => Promise<void>;
   let close: () => Promise<void>;
   if (spec.kind === 'durable') {
-    const { createAuditLogger } = await import('../dist/logger/index.js');
+    const { createAuditLogger } = (await import(DIST_LOGGER)) as typeof import('../src/logger/index.js');
     const logger = createAuditLogger({ logDir: spec.dir, handleExit: false, durability: 'durable' });
     write = (e) => (e.category === 'order' ? logger.order(e.event, e.fields) : logger.fill(e.fields, e.event as 'Filled'));
     close = () => logger.close();
