@@ -19,6 +19,8 @@
  *   `Members` path, which reorders as JSON.stringify does);
  * - members appended to one string (`+=`), flattened once at the end, instead of a text per member
  *   joined at the end of each object;
+ * - the JSON text of short strings that scanned clean, cached (a lookup replaces the secret scan,
+ *   the escape check and the quoting);
  * - paths (`route.venue`, `legs[2]`) built only when a note or a redaction needs one.
  */
 import { constants } from 'node:buffer';
@@ -244,6 +246,10 @@ function quote(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
+/** Strings up to this length whose JSON text is cached once they scanned clean. */
+const CLEAN_TEXT_MAX_CHARS = 128;
+/** Bound on cached clean texts (at most about 1 MiB). */
+const CLEAN_TEXT_LIMIT = 4096;
 /** Objects with more keys than this get a shape per event, not a cached one. */
 const SHAPE_MAX_KEYS = 64;
 /** Shapes whose names add up to more than this are not cached (hostile key names stay out of memory). */
@@ -287,11 +293,12 @@ interface ShapeCache {
   size: number;
 }
 
-/** Per-redactor caches: key decisions depend on the redactor's rules. */
+/** Per-redactor caches: key decisions depend on the redactor's rules, clean texts on its patterns. */
 interface Caches {
   readonly top: ShapeCache;
   readonly nested: ShapeCache;
   topKeys: Map<string, TopKey>;
+  clean: Map<string, string>;
   readonly censor: string;
 }
 
@@ -307,6 +314,7 @@ function cachesOf(redactor: Redactor): Caches {
       top: { map: new Map(), size: 0 },
       nested: { map: new Map(), size: 0 },
       topKeys: new Map(),
+      clean: new Map(),
       censor: quote(redactor.censor),
     };
     cachesByRedactor.set(redactor, c);
@@ -378,9 +386,20 @@ class Walk {
    */
   private leafString(s: string, trade: boolean): string {
     if (trade) return quote(s);
+    const clean = this.caches.clean;
+    let text = clean.get(s);
+    if (text !== undefined) return text;
     const r = this.redactor.redactString(s);
-    if (r !== s) this.hit = true;
-    return quote(r);
+    if (r !== s) {
+      this.hit = true;
+      return quote(r);
+    }
+    text = quote(s);
+    if (s.length <= CLEAN_TEXT_MAX_CHARS) {
+      if (clean.size >= CLEAN_TEXT_LIMIT) this.caches.clean = new Map();
+      this.caches.clean.set(s, text);
+    }
+    return text;
   }
 
   /**
