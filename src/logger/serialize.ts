@@ -17,11 +17,16 @@
  *   field, and whether the members can be written in key order at all (they cannot when two keys
  *   become one name, or array-index names need moving to the front: those objects take the
  *   `Members` path, which reorders as JSON.stringify does);
- * - members appended to one string (`+=`), flattened once at the end, instead of a text per member
- *   joined at the end of each object;
+ * - at the top level, the member texts of the values a field keeps seeing (`"side":"BUY"`,
+ *   `"venue":"LMAX"`), cached per shape slot: one lookup per field; the members go into one reused
+ *   array, joined once (one flat string: a tree of `+=` pieces would survive, and be copied by the
+ *   scavenger, while the event waits in the logger's buffer for the end of the turn);
+ * - nested objects and arrays appended to one string (`+=`) instead of a text per member joined
+ *   at the end of each;
  * - the JSON text of short strings that scanned clean, cached (a lookup replaces the secret scan,
  *   the escape check and the quoting);
- * - paths (`route.venue`, `legs[2]`) built only when a note or a redaction needs one.
+ * - paths (`route.venue`, `legs[2]`) built only when a note or a redaction needs one, and
+ *   `redacted`/`validation` arrays made only when there is something to put in them.
  */
 import { constants } from 'node:buffer';
 import type { Redactor } from '../redaction/index.js';
@@ -267,6 +272,8 @@ interface Slot {
   readonly name: string;
   /** `"<name>":` */
   readonly member: string;
+  /** `"<name>":"`: a member text is this, a string that needs no escaping, and `"`. */
+  readonly memberQ: string;
   /** The caller's key held a secret: its redaction is recorded before anything else of the slot. */
   readonly keyRedacted: boolean;
   readonly sensitive: boolean;
@@ -278,6 +285,12 @@ interface Slot {
   readonly reservedNote: string | undefined;
   /** Top level: a string here is the actor, not a field. */
   readonly actor: boolean;
+  /**
+   * Top level: member texts (`"side":"BUY"`) by value, for the values this slot keeps seeing:
+   * short strings that needed no redaction (or are trade fields) and finite numbers. Undefined
+   * once the slot has seen too many distinct values (ids) to be worth it.
+   */
+  texts: Map<string | number, string> | undefined;
 }
 
 /** The slots of one key list, and whether members can be written in key order. */
@@ -300,6 +313,8 @@ interface Caches {
   topKeys: Map<string, TopKey>;
   clean: Map<string, string>;
   readonly censor: string;
+  /** Member texts cached in the slots of top-level shapes (see rememberMember). */
+  memberTexts: number;
 }
 
 const cachesByRedactor = new WeakMap<Redactor, Caches>();
@@ -316,6 +331,7 @@ function cachesOf(redactor: Redactor): Caches {
       topKeys: new Map(),
       clean: new Map(),
       censor: quote(redactor.censor),
+      memberTexts: 0,
     };
     cachesByRedactor.set(redactor, c);
   }
@@ -364,7 +380,7 @@ class Walk {
   validation: string[] | undefined;
   private ancestors: unknown[] | undefined;
   /** Set by leafString when the string held a secret. */
-  private hit = false;
+  hit = false;
 
   constructor(
     private readonly redactor: Redactor,
@@ -373,18 +389,25 @@ class Walk {
   ) {}
 
   note(path: string, what: string): void {
-    (this.validation ??= []).push(`${path}: ${what}`);
+    this.noted(`${path}: ${what}`);
+  }
+
+  /** Adds a note in its final form. (`[x]`, not `[]` and push: a pushed-to array gets room for 16.) */
+  noted(note: string): void {
+    if (this.validation === undefined) this.validation = [note];
+    else this.validation.push(note);
   }
 
   redact(path: string): void {
-    (this.redacted ??= []).push(path);
+    if (this.redacted === undefined) this.redacted = [path];
+    else this.redacted.push(path);
   }
 
   /**
    * The JSON text of a string short enough to need no truncation (the caller checks the length);
    * sets `hit` when a secret was replaced (the caller records the path).
    */
-  private leafString(s: string, trade: boolean): string {
+  leafString(s: string, trade: boolean): string {
     if (trade) return quote(s);
     const clean = this.caches.clean;
     let text = clean.get(s);
@@ -562,12 +585,14 @@ class Walk {
         raw,
         name,
         member: `${quote(name)}:`,
+        memberQ: `${quote(name)}:"`,
         keyRedacted,
         sensitive: this.redactor.isSensitiveKey(name),
         trade: this.redactor.isProtectedKey(name),
         note: `.${name}`,
         reservedNote: undefined,
         actor: false,
+        texts: undefined,
       };
     }
     return { slots, ...orderOf(names) };
@@ -649,19 +674,46 @@ class Walk {
  * `fields` is anything the caller passed; a non-object is recorded under `value` with a note.
  */
 export function prepareFields(fields: unknown, redactor: Redactor): PreparedFields {
-  const first = walkFields(fields, redactor, LIMITS);
-  if (first.json.length <= LIMITS.maxBodyChars) return first;
-  const second = walkFields(fields, redactor, TIGHT);
-  const validation = [...(second.validation ?? []), `event: ${first.json.length} chars serialised; shrunk with tighter bounds`];
-  if (second.json.length <= LIMITS.maxBodyChars) return { ...second, validation };
+  const parts = takeParts();
+  const f = prepareInto(parts, fields, redactor);
+  return { json: joinParts(parts), actor: f.actor, redacted: f.redacted, validation: f.validation };
+}
+
+/**
+ * Pushes the fields' members onto `parts` (to be joined with commas), bounded as prepareFields
+ * promises: a text over maxBodyChars is walked again with tighter bounds, and if still too large
+ * kept as a cut JSON string.
+ */
+function prepareInto(parts: string[], fields: unknown, redactor: Redactor): Walked {
+  const mark = parts.length;
+  const one = walkInto(parts, fields, redactor, LIMITS);
+  if (one.length <= LIMITS.maxBodyChars) return one;
+  // The reference joined this text before looking at its length: beyond V8's limit, that threw.
+  if (one.length > MAX_STRING_LENGTH) throw new RangeError('Invalid string length');
+  parts.length = mark;
+  const two = walkInto(parts, fields, redactor, TIGHT);
+  const validation = [...(two.validation ?? []), `event: ${one.length} chars serialised; shrunk with tighter bounds`];
+  if (two.length <= LIMITS.maxBodyChars) return { ...two, validation };
   // Still too large (e.g. very many top-level keys): keep a bounded prefix of the JSON as a string.
-  const cut = second.json.slice(0, 65_536);
+  const cut = parts.slice(mark).join(',').slice(0, 65_536);
+  parts.length = mark;
+  const member = `"field_oversize":${JSON.stringify(cut)}`;
+  parts.push(member);
   return {
-    json: `"field_oversize":${JSON.stringify(cut)}`,
-    actor: second.actor,
-    redacted: second.redacted,
-    validation: [...validation, `event: still ${second.json.length} chars; fields kept as a cut JSON string`],
+    length: member.length,
+    actor: two.actor,
+    redacted: two.redacted,
+    validation: [...validation, `event: still ${two.length} chars; fields kept as a cut JSON string`],
   };
+}
+
+/** What walking the fields gave, besides the member texts. */
+interface Walked {
+  /** Length of the fields' JSON text: the members and the commas between them. */
+  readonly length: number;
+  readonly actor: string | undefined;
+  readonly redacted: string[] | undefined;
+  readonly validation: string[] | undefined;
 }
 
 /** What a top-level key name decides, worked out once per name (and per redactor). */
@@ -723,24 +775,28 @@ function topShape(keys: readonly string[], n: number, redactor: Redactor, caches
         raw,
         name,
         member: `${quote(name)}:`,
+        memberQ: `${quote(name)}:"`,
         keyRedacted: true,
         sensitive: redactor.isSensitiveKey(name),
         trade: redactor.isProtectedKey(name),
         note: `${name}: value could not be read`,
         reservedNote: reserved ? `${key}: reserved name; written as field_${key}` : undefined,
         actor: key === 'actor',
+        texts: name.length <= SLOT_NAME_MAX_CHARS ? new Map() : undefined,
       };
     } else {
       slot = {
         raw,
         name: k.name,
         member: `${quote(k.name)}:`,
+        memberQ: `${quote(k.name)}:"`,
         keyRedacted: false,
         sensitive: k.sensitive,
         trade: k.protectedKey,
         note: `${k.name}: value could not be read`,
         reservedNote: k.reserved ? `${k.key}: reserved name; written as field_${k.key}` : undefined,
         actor: k.key === 'actor',
+        texts: k.name.length <= SLOT_NAME_MAX_CHARS ? new Map() : undefined,
       };
     }
     slots[i] = slot;
@@ -749,16 +805,21 @@ function topShape(keys: readonly string[], n: number, redactor: Redactor, caches
   return { slots, ...orderOf(names) };
 }
 
-function walkFields(fields: unknown, redactor: Redactor, limits: Limits): PreparedFields {
+/** Walks the fields, pushing one text per member onto `parts`. */
+function walkInto(parts: string[], fields: unknown, redactor: Redactor, limits: Limits): Walked {
   const caches = cachesOf(redactor);
   const walk = new Walk(redactor, limits, caches);
   let actor: string | undefined;
-  let json = '';
+  let length = 0;
   if (fields !== undefined && fields !== null) {
     if (typeof fields !== 'object' || Array.isArray(fields)) {
       walk.note('fields', `expected an object, got ${Array.isArray(fields) ? 'an array' : typeof fields}; kept as "value"`);
       const v = walk.value(fields, 'value', 1, false);
-      if (v !== undefined) json = `"value":${v}`;
+      if (v !== undefined) {
+        const member = `"value":${v}`;
+        parts.push(member);
+        length = member.length;
+      }
     } else {
       let keys: string[];
       try {
@@ -774,8 +835,9 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
         rememberShape(caches.top, shape);
       }
       const slots = shape.slots;
-      const text = shape.inOrder ? new Text('') : undefined;
-      const out = text === undefined ? new Members() : undefined;
+      // Members in key order go straight to `parts`; the rest to Members, which reorders them.
+      const mark = parts.length;
+      const out = shape.inOrder ? undefined : new Members();
       const source = fields as Record<string, unknown>;
       for (let i = 0; i < n; i++) {
         const slot = slots[i] as Slot;
@@ -785,8 +847,8 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
           v = source[slot.raw];
         } catch {
           // Written under its final name: a reserved name is renamed even when unreadable.
-          (walk.validation ??= []).push(slot.note);
-          if (text !== undefined) text.add(slot.member, '"[Unreadable]"');
+          walk.noted(slot.note);
+          if (out === undefined) parts.push(`${slot.member}"[Unreadable]"`);
           else out?.set(slot.name, '"[Unreadable]"', slot.member);
           continue;
         }
@@ -795,36 +857,107 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
           actor = walk.string(v, 'actor', false);
           continue;
         }
-        if (slot.reservedNote !== undefined) (walk.validation ??= []).push(slot.reservedNote);
-        let sv: string | undefined;
+        if (slot.reservedNote !== undefined) walk.noted(slot.reservedNote);
         if (slot.sensitive) {
-          sv = caches.censor;
           walk.redact(slot.name);
-        } else {
-          sv = walk.valueAt(v, slot.name, '', 1, slot.trade);
-          if (sv === undefined) continue;
+          if (out === undefined) parts.push(slot.member + caches.censor);
+          else out?.set(slot.name, caches.censor, slot.member);
+          continue;
         }
-        if (text !== undefined) text.add(slot.member, sv);
+        if (out === undefined) {
+          const texts = slot.texts;
+          if (texts !== undefined && (typeof v === 'number' || (typeof v === 'string' && v.length <= CLEAN_TEXT_MAX_CHARS))) {
+            // The values a slot keeps seeing: one lookup for the member text.
+            let member = texts.get(v);
+            if (member === undefined) {
+              let sv: string;
+              let cacheable = true;
+              if (typeof v === 'string') {
+                sv = walk.leafString(v, slot.trade);
+                if (walk.hit) {
+                  walk.hit = false;
+                  walk.redact(slot.name);
+                  cacheable = false;
+                }
+              } else if (Number.isFinite(v)) {
+                sv = `${v}`;
+              } else {
+                sv = walk.value(v, slot.name, 1, slot.trade) as string;
+                cacheable = false;
+              }
+              member = slot.member + sv;
+              if (cacheable) rememberMember(caches, slot, v, member);
+            }
+            parts.push(member);
+            continue;
+          }
+        }
+        if (out === undefined && slot.trade && typeof v === 'string' && v.length <= limits.maxStringChars && !NEEDS_ESCAPE.test(v)) {
+          // A trade field's string (an id): `"name":"` + it + `"`, without a quoted copy first.
+          parts.push(`${slot.memberQ}${v}"`);
+          continue;
+        }
+        const sv = walk.valueAt(v, slot.name, '', 1, slot.trade);
+        if (sv === undefined) continue;
+        if (out === undefined) parts.push(slot.member + sv);
         else out?.set(slot.name, sv, slot.member);
       }
       if (keys.length > n) walk.note('fields', `${keys.length} fields cut to ${n}`);
-      json = text !== undefined ? flat(text.end('')) : (out as Members).text();
+      if (out === undefined) {
+        for (let j = mark; j < parts.length; j++) length += (parts[j] as string).length;
+        if (parts.length > mark) length += parts.length - mark - 1;
+      } else {
+        const json = out.text();
+        if (json !== '') {
+          parts.push(json);
+          length = json.length;
+        }
+      }
     }
   }
-  return { json, actor, redacted: walk.redacted, validation: walk.validation };
+  return { length, actor, redacted: walk.redacted, validation: walk.validation };
 }
 
-/** Written by `flat`, so that the read cannot be optimised away. */
-let flatProbe = 0;
+/** Member texts are cached only for names up to this long (a text holds its name). */
+const SLOT_NAME_MAX_CHARS = 64;
+/** Distinct values a slot caches member texts for; a slot that sees more (ids) stops caching. */
+const SLOT_TEXTS_LIMIT = 256;
+/** Bound on cached member texts over all slots (each at most ~200 chars): dropped together when reached. */
+const MEMBER_TEXTS_LIMIT = 16_384;
+
+function rememberMember(caches: Caches, slot: Slot, v: string | number, member: string): void {
+  const texts = slot.texts as Map<string | number, string>;
+  if (texts.size >= SLOT_TEXTS_LIMIT) {
+    slot.texts = undefined;
+    return;
+  }
+  if (caches.memberTexts >= MEMBER_TEXTS_LIMIT) {
+    // The texts live in the slots of cached shapes: start over with new shapes.
+    caches.top.map = new Map();
+    caches.top.size = 0;
+    caches.memberTexts = 0;
+  }
+  texts.set(v, member);
+  caches.memberTexts++;
+}
+
+/** A reused array for the members of a top-level object (a new one when a walk is nested in a getter). */
+let spareParts: string[] | undefined;
+
+function takeParts(): string[] {
+  const parts = spareParts ?? [];
+  spareParts = undefined;
+  return parts;
+}
 
 /**
- * The string, flattened: a string built by `+=` is a tree of pieces until something reads it as a
- * whole. Reading one character makes V8 copy it into one piece now, while the pieces are still
- * young garbage, instead of their surviving (and being copied by the scavenger) while the event
- * waits in the logger's buffer for the end of the turn. Measured: without this, a burst of 1,000
- * buffered events made the scavenger promote about 3 MB per scavenge and the call cost 2-3x more.
+ * The members joined by commas: one flat string, as JSON.stringify's order needs no moving here.
+ * (Appending with `+=` instead leaves a tree of pieces that survives, and is copied by the
+ * scavenger, while the event waits in the logger's buffer for the end of the turn.)
  */
-function flat(s: string): string {
-  if (s.length > 0) flatProbe = s.charCodeAt(0);
-  return s;
+function joinParts(parts: string[]): string {
+  const json = parts.join(',');
+  while (parts.length > 0) parts.pop();
+  spareParts = parts;
+  return json;
 }
