@@ -680,6 +680,53 @@ export function prepareFields(fields: unknown, redactor: Redactor): PreparedFiel
 }
 
 /**
+ * The body of a line, `"category":…` up to `"pid":…`, as one flat string: exactly what
+ *
+ *     prefix + (json ? `,${json}` : '') + (actor !== undefined ? `,"actor":${JSON.stringify(actor)}` : '')
+ *       + (redacted ? `,"redacted":${JSON.stringify(redacted)}` : '')
+ *       + (notes ? `,"validation":${JSON.stringify(notes)}` : '') + suffix
+ *
+ * gives, where `{ json, actor, redacted, validation } = prepareFields(fields, redactor)`, `actor`
+ * falls back to `defaultActor`, and `notes` are `prefixNotes` followed by the validation notes —
+ * but made by one join, without the fields' text as a string of its own and the pieces of the
+ * concatenation. Throws where that expression would (beyond V8's string limit).
+ */
+export function prepareBody(
+  prefix: string,
+  prefixNotes: readonly string[] | undefined,
+  fields: unknown,
+  redactor: Redactor,
+  defaultActor: string | undefined,
+  suffix: string,
+): string {
+  const parts = takeParts();
+  parts.push(prefix);
+  const f = prepareInto(parts, fields, redactor);
+  const actor = f.actor ?? defaultActor;
+  if (actor !== undefined) parts.push(`"actor":${typeof actor === 'string' ? quote(actor) : JSON.stringify(actor)}`);
+  if (f.redacted !== undefined) parts.push(`"redacted":${JSON.stringify(f.redacted)}`);
+  const notes = prefixNotes ? [...prefixNotes, ...(f.validation ?? [])] : f.validation;
+  if (notes !== undefined) parts.push(`"validation":${JSON.stringify(notes)}`);
+  if (suffix.charCodeAt(0) === 44 /* , */) {
+    parts.push(withoutComma(suffix));
+    return joinParts(parts);
+  }
+  return joinParts(parts) + suffix;
+}
+
+let lastSuffix = '';
+let lastSuffixCut = '';
+
+/** `suffix` without its leading comma (the logger passes the same provenance every time). */
+function withoutComma(suffix: string): string {
+  if (suffix !== lastSuffix) {
+    lastSuffixCut = suffix.slice(1);
+    lastSuffix = suffix;
+  }
+  return lastSuffixCut;
+}
+
+/**
  * Pushes the fields' members onto `parts` (to be joined with commas), bounded as prepareFields
  * promises: a text over maxBodyChars is walked again with tighter bounds, and if still too large
  * kept as a cut JSON string.

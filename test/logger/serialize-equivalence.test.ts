@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prepareFields } from '../../src/logger/serialize.js';
+import { prepareBody, prepareFields } from '../../src/logger/serialize.js';
 import { compileRedactor, type Redactor } from '../../src/redaction/index.js';
 import { prepareFieldsReference } from './serialize-reference.js';
 
@@ -431,6 +431,44 @@ describe('prepareFields is byte-identical to the reference implementation', () =
   });
 });
 
+/** What the logger's prepare() made of prepareFields' result before prepareBody existed (commit a974b86). */
+function referenceBody(prefix: string, prefixNotes: string[] | undefined, fields: unknown, r: Redactor, defaultActor: string | undefined, suffix: string): string {
+  const f = prepareFieldsReference(fields, r);
+  const actor = f.actor ?? defaultActor;
+  const notes = prefixNotes ? [...prefixNotes, ...(f.validation ?? [])] : f.validation;
+  return (
+    prefix +
+    (f.json ? `,${f.json}` : '') +
+    (actor !== undefined ? `,"actor":${JSON.stringify(actor)}` : '') +
+    (f.redacted ? `,"redacted":${JSON.stringify(f.redacted)}` : '') +
+    (notes ? `,"validation":${JSON.stringify(notes)}` : '') +
+    suffix
+  );
+}
+
+const bodyArgs = fc.record({
+  prefix: fc.constantFrom('"category":"order","event":"OrderAccepted"', '"category":"x y","event":""'),
+  notes: fc.option(fc.array(stringArb, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  actor: fc.option(fc.oneof(stringArb, fc.constant(42 as unknown as string)), { nil: undefined }),
+  suffix: fc.constantFrom(',"host":"trader-1","pid":4711', ',"host":"h\\u0000","pid":"x"'),
+});
+
+describe('prepareBody is the body the logger made of prepareFields', () => {
+  for (const [label, redactor] of REDACTORS) {
+    it(`for generated events: ${label}`, () => {
+      fc.assert(
+        fc.property(fieldsArb, bodyArgs, (s, a) => {
+          const r = redactor();
+          const expected = run((f) => referenceBody(a.prefix, a.notes, f, r, a.actor, a.suffix), materialise(s), r);
+          const actual = run((f) => prepareBody(a.prefix, a.notes, f, r, a.actor, a.suffix), materialise(s), r);
+          expect(actual).toStrictEqual(expected);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+});
+
 // ----- the hostile corpus -----------------------------------------------------------------
 
 function deep(levels: number): Record<string, unknown> {
@@ -535,6 +573,10 @@ describe('prepareFields on the hostile corpus matches the reference', () => {
         compare(make, r);
         // Twice: the second time with warm caches.
         compare(make, r);
+        for (const actor of [undefined, 'ops']) {
+          const expected = run((f) => referenceBody('"category":"c","event":"e"', ['event: note'], f, r, actor, ',"pid":1'), make(), r);
+          expect(run((f) => prepareBody('"category":"c","event":"e"', ['event: note'], f, r, actor, ',"pid":1'), make(), r)).toStrictEqual(expected);
+        }
       }
     });
   }
