@@ -84,7 +84,8 @@ async function runChild(spec: ChildSpec): Promise<ChildResult> {
   let close: () => Promise<void>;
   if (spec.kind === 'auditpack') {
     const { createAuditLogger } = (await import(DIST_LOGGER)) as typeof import('../src/logger/index.js');
-    const logger = createAuditLogger({ logDir: spec.dir, handleExit: false });
+    // BENCH_OFFLOAD=0 measures batched mode without the writer thread, for comparison.
+    const logger = createAuditLogger({ logDir: spec.dir, handleExit: false, offload: process.env.BENCH_OFFLOAD !== '0' });
     log = (e) => (e.category === 'order' ? logger.order(e.event, e.fields) : logger.fill(e.fields, e.event as 'Filled'));
     close = () => logger.close();
   } else {
