@@ -22,7 +22,7 @@ import { createHeadFormatter, systemClock } from './clock.js';
 import { registerExitFlush } from './exit.js';
 import { FileSink } from './file-sink.js';
 import { Offloader } from './offload.js';
-import { prepareFields } from './serialize.js';
+import { prepareBody } from './serialize.js';
 import {
   KNOWN_EVENTS,
   type AlertFields,
@@ -282,16 +282,9 @@ class Logger {
     let body: string;
     try {
       const ce = this.categoryEvent(category, event);
-      const f = prepareFields(fields, this.redactor);
-      const actor = f.actor ?? this.defaultActor;
-      const notes = ce.notes ? [...ce.notes, ...(f.validation ?? [])] : f.validation;
-      body =
-        ce.json +
-        (f.json ? `,${f.json}` : '') +
-        (actor !== undefined ? `,"actor":${JSON.stringify(actor)}` : '') +
-        (f.redacted ? `,"redacted":${JSON.stringify(f.redacted)}` : '') +
-        (notes ? `,"validation":${JSON.stringify(notes)}` : '') +
-        this.provenance;
+      // One flat string (see prepareBody): a rope of pieces would cost again when it is flattened
+      // for the write or the hand-over to the writer thread.
+      body = prepareBody(ce.json, ce.notes, fields, this.redactor, this.defaultActor, this.provenance);
     } catch (err) {
       body = `${this.categoryEvent(String(category), String(event)).json},"validation":${JSON.stringify([`event: could not be serialised (${String((err as Error)?.message ?? err)})`])}${this.provenance}`;
     }
