@@ -60,6 +60,11 @@ interface CategoryEvent {
   readonly notes: string[] | undefined;
 }
 
+/** Memory an event holds while buffered, as counted against maxBufferBytes (text + bookkeeping). */
+function bufferedSize(ev: PreparedEvent): number {
+  return ev.head.length + ev.body.length + 96;
+}
+
 interface Waiter {
   resolve(): void;
   reject(err: AuditpackError): void;
@@ -143,8 +148,7 @@ class Logger {
             failed: (err, unwritten) => this.offloadFailed(err, unwritten),
             lost: (_err, unwritten) => {
               // Not a write failure: the thread is gone. Write on this thread from now on.
-              if (unwritten.length > 0) this.pending = [...unwritten, ...this.pending];
-              for (const ev of unwritten) this.unsentBytes += ev.head.length + ev.body.length + 96;
+              this.requeue(unwritten);
               this.writePending(true);
             },
           });
@@ -243,7 +247,7 @@ class Logger {
       return this.durable ? handled(Promise.reject(err)) : false;
     }
     const ev = this.prepare(category, event, fields);
-    const size = ev.head.length + ev.body.length + 96;
+    const size = bufferedSize(ev);
     if (this.pendingBytes + size > this.maxBufferBytes) {
       // With the writer thread, a full buffer may only mean it is behind: wait for it (as a
       // synchronous write would have) before refusing anything.
@@ -397,7 +401,7 @@ class Logger {
       let bytes = 0;
       for (let i = 0; i < n; i++) {
         const ev = batch[i] as PreparedEvent;
-        bytes += ev.head.length + ev.body.length + 96;
+        bytes += bufferedSize(ev);
       }
       this.pending = n === batch.length ? [] : batch.slice(n);
       this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
@@ -411,12 +415,7 @@ class Logger {
       this.scheduleRetry();
       return { n, settled, error };
     }
-    if (this.lastError) {
-      // Writing works again.
-      this.lastError = undefined;
-      this.retryDelay = 0;
-      this.reportedFull = false;
-    }
+    this.writingWorks();
     if (this.refusedUnreported > 0) {
       this.reportRefused();
       const more = this.writePending(direct);
@@ -431,8 +430,8 @@ class Logger {
     this.refusedUnreported = 0;
     const ev = this.prepare('system', 'EventsRefused', { count, reason: 'buffer full while the audit log could not be written' });
     this.pending.push(ev);
-    this.pendingBytes += ev.head.length + ev.body.length + 96;
-    this.unsentBytes += ev.head.length + ev.body.length + 96;
+    this.pendingBytes += bufferedSize(ev);
+    this.unsentBytes += bufferedSize(ev);
     if (this.durable) this.waiters.push(undefined);
   }
 
@@ -496,17 +495,29 @@ class Logger {
     return this.durableLoop;
   }
 
-  /** The writer thread wrote these (oldest first). */
-  private offloadWritten(events: readonly PreparedEvent[]): void {
-    let bytes = 0;
-    for (const ev of events) bytes += ev.head.length + ev.body.length + 96;
-    this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
-    this.written += events.length;
+  /** A write succeeded: clear the failure state (retry backoff, buffer-full report). */
+  private writingWorks(): void {
     if (this.lastError) {
       this.lastError = undefined;
       this.retryDelay = 0;
       this.reportedFull = false;
     }
+  }
+
+  /** Puts events handed back by the writer thread in front of the buffer, in order. */
+  private requeue(events: readonly PreparedEvent[]): void {
+    if (events.length === 0) return;
+    this.pending = [...events, ...this.pending];
+    for (const ev of events) this.unsentBytes += bufferedSize(ev);
+  }
+
+  /** The writer thread wrote these (oldest first). */
+  private offloadWritten(events: readonly PreparedEvent[]): void {
+    let bytes = 0;
+    for (const ev of events) bytes += bufferedSize(ev);
+    this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
+    this.written += events.length;
+    this.writingWorks();
     if (this.refusedUnreported > 0) {
       this.reportRefused();
       this.schedule();
@@ -515,8 +526,7 @@ class Logger {
 
   /** The writer thread could not write these: back to the front of the buffer, in order, and retried. */
   private offloadFailed(err: AuditpackError, unwritten: PreparedEvent[]): void {
-    this.pending = unwritten.length > 0 ? [...unwritten, ...this.pending] : this.pending;
-    for (const ev of unwritten) this.unsentBytes += ev.head.length + ev.body.length + 96;
+    this.requeue(unwritten);
     this.lastError = err;
     this.emitError(err);
     this.scheduleRetry();
@@ -527,9 +537,7 @@ class Logger {
     if (this.offload) {
       // Let the writer thread finish what it holds, take back what it did not write, and write
       // that and the rest here, synchronously, under the same lock.
-      const rest = this.offload.drainSync(EXIT_DRAIN_MS);
-      if (rest.length > 0) this.pending = [...rest, ...this.pending];
-      for (const ev of rest) this.unsentBytes += ev.head.length + ev.body.length + 96;
+      this.requeue(this.offload.drainSync(EXIT_DRAIN_MS));
       this.writePending(true);
       return;
     }
