@@ -10,9 +10,6 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
 /** `prev` of the very first line of a log: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Field names the chain owns; event fields with these names are renamed by the logger. */
-export const CHAIN_FIELDS = Object.freeze(['seq', 'prev'] as const);
-
 const hasOneShot = typeof oneShotHash === 'function';
 
 /** SHA-256 (lowercase hex) of one line's bytes, without its "\n". Accepts text (UTF-8) or bytes. */
