@@ -2,7 +2,7 @@
  * The default sink: day files under a directory, appended under a cross-process lock.
  *
  * Threats and answers (docs/FORMAT.md, "Concurrency", "Torn lines", "Midnight"):
- * - Several processes append at once: every append holds an exclusive flock on `.audit.lock`,
+ * - Several processes append at once: every append holds an exclusive lock on `.audit.lock` (lock.ts),
  *   learns where the chain stands, writes whole lines, and releases. The kernel drops the lock of a
  *   process killed with -9, so a dead writer never stalls the others.
  * - kill -9 mid-write leaves bytes after the last "\n": the next writer keeps them, terminates them,
@@ -13,27 +13,14 @@
  *   named file still has exactly that size, and rebuilt from the files otherwise.
  */
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeSync, constants as fsc } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EMPTY_HEAD, hashLine } from '../chain/index.js';
 import { AuditpackError } from '../errors.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { assembleLine } from './line.js';
+import { loadFileLock } from './lock.js';
 import type { AuditSink, PreparedEvent } from './types.js';
-
-const require = createRequire(import.meta.url);
-type Flock = (fd: number, flags: 'ex' | 'un' | 'sh' | 'exnb' | 'shnb') => void;
-let flockSync: Flock | undefined;
-function loadFlock(): Flock {
-  if (flockSync) return flockSync;
-  try {
-    flockSync = (require('fs-ext') as { flockSync: Flock }).flockSync;
-    return flockSync;
-  } catch (err) {
-    throw new AuditpackError('LOCK_FAILED', `the fs-ext native module (flock) could not be loaded: ${(err as Error).message}`, { cause: err });
-  }
-}
 
 const fdatasyncAsync = promisify(fdatasync);
 
@@ -84,10 +71,10 @@ export class FileSink implements AuditSink {
   append(batch: readonly PreparedEvent[]): number {
     if (this.closed) throw new AuditpackError('LOG_CLOSED', 'the audit log sink is closed');
     if (batch.length === 0) return 0;
-    const flock = loadFlock();
+    const lock = loadFileLock();
     const lockFd = this.openLock();
     try {
-      flock(lockFd, 'ex');
+      lock.lock(lockFd);
     } catch (err) {
       throw new AuditpackError('LOCK_FAILED', `cannot lock ${join(this.dir, LOCK_FILE_NAME)}: ${(err as Error).message}`, { cause: err });
     }
@@ -98,7 +85,7 @@ export class FileSink implements AuditSink {
       return written;
     } finally {
       try {
-        flock(lockFd, 'un');
+        lock.unlock(lockFd);
       } catch {
         // Closing the fd releases it anyway; nothing useful to do here.
       }
