@@ -44,6 +44,16 @@ import {
 } from './types.js';
 
 const CATEGORY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** `Not A Category` → `not_a_category`: a name CATEGORY_NAME accepts, `other` when nothing is left. */
+function lowercaseName(s: string): string {
+  const n = s
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 64);
+  return n === '' ? 'other' : n;
+}
 /** A flush this large means the logger is busy: start the writer thread (batched mode). */
 const OFFLOAD_START_EVENTS = 256;
 /** Backpressure: past this many events in flight, wait for the writer thread to catch up… */
@@ -307,10 +317,19 @@ class Logger {
     const notes: string[] = [];
     let cat = typeof category === 'string' ? category : String(category);
     let ev = typeof event === 'string' ? event : String(event);
-    if (!CATEGORY_NAME.test(cat)) notes.push(`category: ${JSON.stringify(cat.slice(0, 64))} is not a lowercase name`);
-    if (ev.length === 0) notes.push('event: empty event name');
-    else if (KNOWN[cat]?.includes(ev) === false) notes.push(`event: ${JSON.stringify(ev.slice(0, 64))} is not a known ${cat} event`);
+    // The line must still be one the verifier accepts (docs/FORMAT.md, "A line"): a bad name is
+    // recorded in the note and written in a form the format allows.
+    if (!CATEGORY_NAME.test(cat)) {
+      const given = cat;
+      cat = lowercaseName(cat);
+      notes.push(`category: ${JSON.stringify(given.slice(0, 64))} is not a lowercase name; written as ${JSON.stringify(cat)}`);
+    }
+    if (ev.length === 0) {
+      ev = 'Unnamed';
+      notes.push('event: empty event name; written as "Unnamed"');
+    } else if (KNOWN[cat]?.includes(ev) === false) notes.push(`event: ${JSON.stringify(ev.slice(0, 64))} is not a known ${cat} event`);
     cat = this.redactor.redactString(cat.slice(0, 256));
+    if (!CATEGORY_NAME.test(cat)) cat = 'redacted'; // a secret-shaped name: the censor is no lowercase name
     ev = this.redactor.redactString(ev.slice(0, 256));
     const ce: CategoryEvent = { json: `"category":${JSON.stringify(cat)},"event":${JSON.stringify(ev)}`, notes: notes.length ? notes : undefined };
     if (typeof category === 'string' && typeof event === 'string') {

@@ -54,6 +54,8 @@ export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
   'late',
   'redacted',
   'validation',
+  // The configured actor (or the CLI's) is provenance like host and pid: a field may not replace it.
+  'actor',
 ]);
 
 interface Limits {
@@ -76,7 +78,7 @@ const MAX_STRING_LENGTH: number = constants.MAX_STRING_LENGTH;
 export interface PreparedFields {
   /** Serialised fields without braces: `"a":1,"b":"x"` (empty string when none). */
   readonly json: string;
-  /** The actor given in the fields (`actor`), if any. */
+  /** Always undefined: a field named `actor` is written as `field_actor` (the actor is provenance). */
   readonly actor: string | undefined;
   /** Paths redacted. */
   readonly redacted: string[] | undefined;
@@ -283,8 +285,6 @@ interface Slot {
   readonly note: string;
   /** Top level: the note a reserved name earns. */
   readonly reservedNote: string | undefined;
-  /** Top level: a string here is the actor, not a field. */
-  readonly actor: boolean;
   /**
    * Top level: member texts (`"side":"BUY"`) by value, for the values this slot keeps seeing:
    * short strings that needed no redaction (or are trade fields) and finite numbers. Undefined
@@ -591,7 +591,6 @@ class Walk {
         trade: this.redactor.isProtectedKey(name),
         note: `.${name}`,
         reservedNote: undefined,
-        actor: false,
         texts: undefined,
       };
     }
@@ -828,7 +827,6 @@ function topShape(keys: readonly string[], n: number, redactor: Redactor, caches
         trade: redactor.isProtectedKey(name),
         note: `${name}: value could not be read`,
         reservedNote: reserved ? `${key}: reserved name; written as field_${key}` : undefined,
-        actor: key === 'actor',
         texts: name.length <= SLOT_NAME_MAX_CHARS ? new Map() : undefined,
       };
     } else {
@@ -842,14 +840,65 @@ function topShape(keys: readonly string[], n: number, redactor: Redactor, caches
         trade: k.protectedKey,
         note: `${k.name}: value could not be read`,
         reservedNote: k.reserved ? `${k.key}: reserved name; written as field_${k.key}` : undefined,
-        actor: k.key === 'actor',
         texts: k.name.length <= SLOT_NAME_MAX_CHARS ? new Map() : undefined,
       };
     }
     slots[i] = slot;
     names[i] = slot.name;
   }
+  renameCollisions(slots, names);
   return { slots, ...orderOf(names) };
+}
+
+/**
+ * Two keys that come out under one name (`orderId` and `order_id`, `Seq` and `seq`) would leave
+ * only one value in the line. A key already written as given keeps its name; any other key whose
+ * name is taken is written as `<name>#<i>` (i: its position among the fields) with a note, so no
+ * value is dropped. Decided per key list, like the rest of the shape.
+ */
+export function collisionNames(raws: readonly string[], names: readonly string[]): (string | undefined)[] {
+  const out: (string | undefined)[] = new Array(names.length).fill(undefined);
+  let dup = false;
+  for (let i = 0; i < names.length && !dup; i++) for (let j = 0; j < i; j++) if (names[i] === names[j]) dup = true;
+  if (!dup) return out;
+  const claimed = new Set<string>();
+  for (let i = 0; i < names.length; i++) if (raws[i] === names[i]) claimed.add(names[i] as string);
+  const used = new Set<string>();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    if (used.has(name) || (raws[i] !== name && claimed.has(name))) {
+      let alt = `${name}#${i}`;
+      while (used.has(alt) || claimed.has(alt)) alt += '#';
+      out[i] = alt;
+      used.add(alt);
+    } else used.add(name);
+  }
+  return out;
+}
+
+function renameCollisions(slots: Slot[], names: string[]): void {
+  if (slots.length < 2) return;
+  const alts = collisionNames(
+    slots.map((s) => s.raw),
+    names,
+  );
+  for (let i = 0; i < slots.length; i++) {
+    const alt = alts[i];
+    if (alt === undefined) continue;
+    const s = slots[i] as Slot;
+    // A secret used as a key is never echoed, here either.
+    const why = `${s.keyRedacted ? '<key>' : s.raw}: written as ${alt}, as ${s.name} is taken by another field`;
+    slots[i] = {
+      ...s,
+      name: alt,
+      member: `${quote(alt)}:`,
+      memberQ: `${quote(alt)}:"`,
+      note: `${alt}: value could not be read`,
+      reservedNote: s.reservedNote === undefined ? why : `${s.reservedNote}; ${why}`,
+      texts: alt.length <= SLOT_NAME_MAX_CHARS ? new Map() : undefined,
+    };
+    names[i] = alt;
+  }
 }
 
 /** Walks the fields, pushing one text per member onto `parts`. */
@@ -900,10 +949,6 @@ function walkInto(parts: string[], fields: unknown, redactor: Redactor, limits: 
           continue;
         }
         if (v === undefined) continue;
-        if (slot.actor && typeof v === 'string') {
-          actor = walk.string(v, 'actor', false);
-          continue;
-        }
         if (slot.reservedNote !== undefined) walk.noted(slot.reservedNote);
         if (slot.sensitive) {
           walk.redact(slot.name);

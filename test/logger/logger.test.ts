@@ -66,7 +66,7 @@ describe('line format', () => {
     log.config('risk', { oldValue: 1, newValue: 2, filePath: 'configs/risk.yaml' });
     log.alert({ alertType: 'PnL', message: 'drawdown', severity: 'HIGH' });
     log.auth('LoginFailed', { user: 'bob', sourceIp: '10.0.0.1' });
-    log.log('custom_thing', 'Happened', { actor: 'alice' });
+    log.log('custom_thing', 'Happened', { user: 'alice' });
     await log.close();
     const recs = parsed(sink);
     expect(recs.map((r) => `${r.category}.${r.event}`)).toEqual([
@@ -81,8 +81,42 @@ describe('line format', () => {
     expect(recs[3]).toMatchObject({ config_type: 'risk', old_value: 1, new_value: 2, file_path: 'configs/risk.yaml' });
     expect(recs[4]).toMatchObject({ alert_type: 'PnL', message: 'drawdown', severity: 'HIGH' });
     expect(recs[5]).toMatchObject({ user: 'bob', source_ip: '10.0.0.1', actor: 'svc' });
-    expect(recs[6]).toMatchObject({ actor: 'alice' });
+    expect(recs[6]).toMatchObject({ user: 'alice', actor: 'svc' });
     for (const r of recs) expect(r.validation).toBeUndefined();
+  });
+
+  it('never lets a field replace the configured actor: actor/Actor are kept as field_actor with a note', async () => {
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, handleExit: false, actor: 'svc' });
+    log.log('custom_thing', 'Happened', { actor: 'mallory' });
+    log.log('custom_thing', 'Happened', { Actor: 'mallory' });
+    await log.close();
+    const recs = parsed(sink);
+    for (const r of recs) {
+      expect(r).toMatchObject({ actor: 'svc', field_actor: 'mallory' });
+      expect(r.validation).toEqual(['actor: reserved name; written as field_actor']);
+    }
+    const bare = new MemorySink();
+    const anon = createAuditLogger({ sink: bare, handleExit: false });
+    anon.log('custom_thing', 'Happened', { actor: 'mallory' });
+    await anon.close();
+    expect(parsed(bare)[0]).toMatchObject({ field_actor: 'mallory' });
+    expect(parsed(bare)[0]!.actor).toBeUndefined();
+  });
+
+  it('keeps both values when two keys meet on one snake_case name, the converted one renamed with a note', async () => {
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, handleExit: false });
+    log.order('OrderAccepted', { orderId: 'camel', order_id: 'snake' });
+    log.order('OrderAccepted', { order_id: 'snake', orderId: 'camel', OrderID: 'caps' });
+    log.log('custom_thing', 'Happened', { Seq: 1, seq: 2 });
+    await log.close();
+    const [a, b, c] = parsed(sink);
+    expect(a).toMatchObject({ order_id: 'snake', 'order_id#0': 'camel' });
+    expect(a!.validation).toEqual(['orderId: written as order_id#0, as order_id is taken by another field']);
+    expect(b).toMatchObject({ order_id: 'snake', 'order_id#1': 'camel', 'order_id#2': 'caps' });
+    expect(c).toMatchObject({ field_seq: 1, 'field_seq#1': 2 });
+    expect(c!.validation).toHaveLength(2);
   });
 
   it('records unknown events and bad categories with a validation note instead of throwing', async () => {
@@ -91,12 +125,17 @@ describe('line format', () => {
     expect(log.log('order', 'Teleported', { orderId: 'A' })).toBe(true);
     expect(log.log('Not A Category', '', {})).toBe(true);
     expect(log.log('misc', 'Scalar', 42 as never)).toBe(true);
+    expect(log.log('../../etc', 'X', {})).toBe(true);
+    expect(log.log('Order', 'X', {})).toBe(true);
     await log.close();
     const recs = parsed(sink);
     expect(recs[0]?.validation).toEqual(['event: "Teleported" is not a known order event']);
-    expect(recs[1]?.validation).toEqual(['category: "Not A Category" is not a lowercase name', 'event: empty event name']);
+    expect(recs[1]?.validation).toEqual(['category: "Not A Category" is not a lowercase name; written as "not_a_category"', 'event: empty event name; written as "Unnamed"']);
+    expect(recs[1]).toMatchObject({ category: 'not_a_category', event: 'Unnamed' });
     expect(recs[2]).toMatchObject({ value: 42 });
     expect(recs[2]?.validation).toHaveLength(1);
+    expect(recs[3]?.category).toBe('etc');
+    expect(recs[4]?.category).toBe('order');
   });
 });
 

@@ -41,6 +41,7 @@ const RESERVED_FIELDS: ReadonlySet<string> = new Set([
   'late',
   'redacted',
   'validation',
+  'actor',
 ]);
 
 interface Limits {
@@ -424,9 +425,56 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
       const n = Math.min(keys.length, limits.maxObjectKeys);
       let cache = topKeyCaches.get(redactor);
       if (cache === undefined) topKeyCaches.set(redactor, (cache = { map: new Map() }));
+      const c = cache;
+      // The name each key is written under, then renames where two keys meet on one name.
+      const finals = keys.slice(0, n).map((raw, i) => {
+        const k = topKey(raw, redactor, c);
+        if (!k.keyRedacted) return k.name;
+        const key = `${k.key}#${i}`;
+        return isReserved(key) ? `field_${key}` : key;
+      });
+      const claimed = new Set(finals.filter((f, i) => f === keys[i]));
+      const used = new Set<string>();
+      const renamed = finals.map((f, i) => {
+        if (!used.has(f) && (f === keys[i] || !claimed.has(f))) {
+          used.add(f);
+          return undefined;
+        }
+        let alt = `${f}#${i}`;
+        while (used.has(alt) || claimed.has(alt)) alt += '#';
+        used.add(alt);
+        return alt;
+      });
       for (let i = 0; i < n; i++) {
         const raw = keys[i] as string;
         const k = topKey(raw, redactor, cache);
+        const alt = renamed[i];
+        if (alt !== undefined) {
+          // Collision: written under `alt`, decided as for its own name, with one note.
+          let note = `${k.keyRedacted ? '<key>' : raw}: written as ${alt}, as ${finals[i]} is taken by another field`;
+          if (k.keyRedacted) walk.redact('<key>');
+          let v: unknown;
+          try {
+            v = (fields as Record<string, unknown>)[raw];
+          } catch {
+            walk.note(alt, 'value could not be read');
+            out.set(alt, '"[Unreadable]"');
+            continue;
+          }
+          if (v === undefined) continue;
+          const base = finals[i] as string;
+          const reservedKey = k.keyRedacted ? (base.startsWith('field_') ? base.slice(6) : undefined) : k.reserved ? k.key : undefined;
+          if (reservedKey !== undefined) note = `${reservedKey}: reserved name; written as field_${reservedKey}; ${note}`;
+          (walk.validation ??= []).push(note);
+          if (redactor.isSensitiveKey(base)) {
+            out.set(alt, quote(redactor.censor));
+            walk.redact(alt);
+            continue;
+          }
+          const sv = walk.value(v, alt, 1, redactor.isProtectedKey(base));
+          if (sv !== undefined) out.set(alt, sv);
+          continue;
+        }
         let key = k.key;
         if (k.keyRedacted) {
           // A secret used as a key: the key itself is redacted (and never used in a path).
@@ -444,10 +492,6 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
           continue;
         }
         if (v === undefined) continue;
-        if (key === 'actor' && typeof v === 'string') {
-          actor = walk.string(v, 'actor', false);
-          continue;
-        }
         if (k.keyRedacted) {
           // Rare: decide for this event's `${key}#${i}` name.
           if (isReserved(key)) {
