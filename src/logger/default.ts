@@ -6,6 +6,7 @@
 import { resolveConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
 import { createAuditLogger } from './logger.js';
+import { logDecision, logKillSwitch, logRiskCheck, logRiskOverride, type DecisionFields, type KillSwitchFields, type RiskCheckFields, type RiskOverrideFields } from './trading.js';
 import type { AlertFields, AuditLogger, AuthEvent, AuthFields, ConfigChangeFields, FillEvent, FillFields, OrderEvent, OrderFields } from './types.js';
 
 let defaultLogger: AuditLogger | undefined;
@@ -63,4 +64,24 @@ export function auditAlert(fields: AlertFields): boolean | Promise<void> {
 export function auditLogin(fields: AuthFields & { success?: boolean; event?: AuthEvent }): boolean | Promise<void> {
   const { success, event, ...rest } = fields ?? {};
   return getDefaultLogger().auth(event ?? (success === false ? 'LoginFailed' : 'Login'), rest);
+}
+
+/** Records a pre-trade RiskCheck (result pass/reject, score, the individual checks, reference price). */
+export function auditRiskCheck(fields: RiskCheckFields): boolean | Promise<void> {
+  return logRiskCheck(getDefaultLogger(), fields);
+}
+
+/** Records a RiskOverride (who, approver, reason, limit). */
+export function auditRiskOverride(fields: RiskOverrideFields): boolean | Promise<void> {
+  return logRiskOverride(getDefaultLogger(), fields);
+}
+
+/** Records a DecisionRecorded (reviewer kind, decision, signal id). */
+export function auditDecision(fields: DecisionFields): boolean | Promise<void> {
+  return logDecision(getDefaultLogger(), fields);
+}
+
+/** Records the kill switch turned on (`true`) or off. */
+export function auditKillSwitch(on: boolean, fields: KillSwitchFields = {}): boolean | Promise<void> {
+  return logKillSwitch(getDefaultLogger(), on, fields);
 }

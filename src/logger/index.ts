@@ -8,3 +8,4 @@ export { systemClock, isoMicros, type MicrosClock } from './clock.js';
 export { LIMITS, RESERVED_FIELDS, toSnakeCase } from './serialize.js';
 export * from './types.js';
 export * from './default.js';
+export * from './trading.js';

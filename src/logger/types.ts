@@ -7,11 +7,13 @@ import type { RedactionOptions } from '../redaction/index.js';
 
 /** Known categories and their events (others are accepted through `log()`, and recorded with a note). */
 export const KNOWN_EVENTS = Object.freeze({
-  order: Object.freeze(['OrderAccepted', 'PartiallyFilled', 'Filled', 'Rejected', 'StopUpdated', 'Cancelled'] as const),
+  order: Object.freeze(['OrderAccepted', 'PartiallyFilled', 'Filled', 'Rejected', 'StopUpdated', 'Cancelled', 'OrderModified', 'Expired'] as const),
   fill: Object.freeze(['Filled', 'PartiallyFilled'] as const),
   config: Object.freeze(['ConfigChanged', 'ConfigSnapshot'] as const),
   alert: Object.freeze(['AlertSent'] as const),
   auth: Object.freeze(['Login', 'Logout', 'LoginFailed'] as const),
+  risk: Object.freeze(['RiskCheck', 'RiskOverride', 'KillSwitchOn', 'KillSwitchOff'] as const),
+  decision: Object.freeze(['DecisionRecorded'] as const),
   system: Object.freeze([
     'SnapshotTaken',
     'PackExported',

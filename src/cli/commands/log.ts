@@ -43,6 +43,10 @@ export function defineLog(program: Command, io: CliIO): void {
     .option('--actor <name>', 'who acts (default: $USER)')
     .action(async (category: string, event: string, words: string[], opts: LogOptions) => {
       const fields = parseFieldArgs(words);
+      const { tradingEventProblems, toSnakeCase } = await import('../../logger/index.js');
+      // Checked as they will be written: the logger writes top-level keys in snake_case.
+      const problems = tradingEventProblems(category, event, Object.fromEntries(Object.entries(fields).map(([k, v]) => [toSnakeCase(k), v])));
+      if (problems.length > 0) throw new AuditpackError('USAGE', `${category} ${event}: ${problems.join('; ')} (docs/FORMAT.md, "Trading events")`);
       const { resolveConfig } = await import('../../config.js');
       const { createAuditLogger } = await import('../../logger/index.js');
       const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: opts.logDir } });
