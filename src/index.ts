@@ -47,3 +47,4 @@ export {
   type KeptLog,
 } from './retention/index.js';
 export * from './signing/index.js';
+export * from './compliance/index.js';

@@ -1,0 +1,145 @@
+/**
+ * Running the checks over the log: `checkCompliance` for a day or a period of day files,
+ * `checkLogFile` for one file (a pack's data/audit.jsonl), `checkOrder` for one order's lifecycle.
+ * Lines are streamed (src/chain/lines.ts); a line that is not an event is counted, never fatal.
+ */
+import { join } from 'node:path';
+import { scanLines, type ScannedLine } from '../chain/lines.js';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
+import { ComplianceEngine, type LineRef, type LogEvent } from './engine.js';
+import { buildReport, type ComplianceReport } from './report.js';
+import { loadPolicyTimeline, type PolicyTimeline } from './timeline.js';
+import type { Finding } from './types.js';
+
+const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** Parses one line into an event with the envelope the checks rely on, or undefined. */
+export function parseEventLine(bytes: Buffer): LogEvent | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const e = v as Record<string, unknown>;
+  if (typeof e.ts !== 'number' || !Number.isFinite(e.ts) || typeof e.iso_ts !== 'string' || !ISO_TS.test(e.iso_ts)) return undefined;
+  if (typeof e.seq !== 'number' || !Number.isSafeInteger(e.seq) || typeof e.category !== 'string' || typeof e.event !== 'string') return undefined;
+  return e;
+}
+
+/** Feeds one log file's events to an engine. `name` is the file name written into evidence. */
+export async function feedLogFile(engine: ComplianceEngine, path: string, name: string, onEvent?: (e: LogEvent, ref: LineRef) => void): Promise<boolean> {
+  try {
+    await scanLines(path, (l: ScannedLine) => feedLine(engine, l, name, onEvent), { view: true, noFollow: true });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err instanceof AuditpackError ? err : wrapFsError(err, 'read', path);
+  }
+}
+
+/** One scanned line (for callers that already read the file, such as the export). */
+export function feedLine(engine: ComplianceEngine, l: ScannedLine, name: string, onEvent?: (e: LogEvent, ref: LineRef) => void): void {
+  if (!l.terminated || l.bytes === undefined) return engine.malformed();
+  const e = parseEventLine(l.bytes);
+  if (e === undefined) return engine.malformed();
+  const ref: LineRef = { file: name, line: l.lineNumber, hash: l.hash };
+  engine.push(e, ref);
+  onEvent?.(e, ref);
+}
+
+/** Options of checkCompliance. Directories are explicit; the CLI resolves them. */
+export interface CheckOptions {
+  cwd: string;
+  logDir: string;
+  /** First and last UTC day, `YYYY-MM-DD` (inclusive). */
+  from: string;
+  to: string;
+  /** An explicit policy file (else the snapshots' policy, the file, or the defaults). */
+  policyFile?: string;
+  snapshotDir?: string;
+}
+
+/** Checks every day file of a period. LOGS_DIR_MISSING when the directory does not exist. */
+export async function checkCompliance(options: CheckOptions): Promise<ComplianceReport> {
+  const days = dayRange(options.from, options.to);
+  const timeline = await loadPolicyTimeline(options);
+  const engine = new ComplianceEngine(timeline);
+  const files: string[] = [];
+  await requireDir(options.logDir);
+  for (const day of days) {
+    const name = logFileName(day);
+    if (await feedLogFile(engine, join(options.logDir, name), name)) files.push(name);
+    engine.endDay(isoDate(day));
+  }
+  return buildReport({ from: options.from, to: options.to, timeline, result: engine.finish(), files });
+}
+
+/** Checks one log file as the log of `date` (a pack's data/audit.jsonl), with a given timeline. */
+export async function checkLogFile(options: { path: string; name: string; date: string; timeline: PolicyTimeline }): Promise<ComplianceReport> {
+  const engine = new ComplianceEngine(options.timeline);
+  const found = await feedLogFile(engine, options.path, options.name);
+  engine.endDay(options.date);
+  return buildReport({ from: options.date, to: options.date, timeline: options.timeline, result: engine.finish(), files: found ? [options.name] : [] });
+}
+
+/** One order's lifecycle: its events in log order and the findings that name it. */
+export interface OrderLifecycle {
+  readonly order_id: string;
+  readonly events: readonly { readonly iso_ts: string; readonly seq: number; readonly category: string; readonly event: string; readonly file: string; readonly line: number; readonly fields: LogEvent }[];
+  readonly findings: readonly Finding[];
+  readonly report: ComplianceReport;
+}
+
+/** `check --order ID`: runs the checks over the period and keeps the order's events and findings. */
+export async function checkOrder(options: CheckOptions & { orderId: string }): Promise<OrderLifecycle> {
+  const days = dayRange(options.from, options.to);
+  const timeline = await loadPolicyTimeline(options);
+  const engine = new ComplianceEngine(timeline);
+  const events: OrderLifecycle['events'][number][] = [];
+  const files: string[] = [];
+  const id = options.orderId;
+  const signals = new Set<string>();
+  await requireDir(options.logDir);
+  for (const day of days) {
+    const name = logFileName(day);
+    const found = await feedLogFile(engine, join(options.logDir, name), name, (e, ref) => {
+      const oid = typeof e.order_id === 'number' ? String(e.order_id) : e.order_id;
+      if (oid === id && typeof e.signal_id === 'string') signals.add(e.signal_id);
+      if (oid === id || (typeof e.signal_id === 'string' && signals.has(e.signal_id))) {
+        events.push({ iso_ts: e.iso_ts as string, seq: e.seq as number, category: e.category as string, event: e.event as string, file: ref.file, line: ref.line, fields: e });
+      }
+    });
+    if (found) files.push(name);
+    engine.endDay(isoDate(day));
+  }
+  const report = buildReport({ from: options.from, to: options.to, timeline, result: engine.finish(), files });
+  if (events.length === 0) throw new AuditpackError('PATH_NOT_FOUND', `no events for order ${JSON.stringify(id)} in ${options.logDir} from ${options.from} to ${options.to}`, { details: { order_id: id } });
+  return Object.freeze({ order_id: id, events, findings: report.findings.filter((f) => f.order_ids.includes(id)), report });
+}
+
+/** Day numbers from `from` to `to`; USAGE for bad dates, a reversed range or more than 366 days. */
+export function dayRange(from: string, to: string): number[] {
+  const a = dayNumberOfIsoDate(from);
+  const b = dayNumberOfIsoDate(to);
+  if (a === undefined) throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(from)}`);
+  if (b === undefined) throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(to)}`);
+  if (b < a) throw new AuditpackError('USAGE', `--from ${from} is after --to ${to}`);
+  if (b - a > 366) throw new AuditpackError('USAGE', `a period of at most 367 days, got ${b - a + 1}`);
+  const out: number[] = [];
+  for (let d = a; d <= b; d++) out.push(d);
+  return out;
+}
+
+async function requireDir(dir: string): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${dir} is not a directory`, { details: { path: dir } });
+  } catch (err) {
+    if (err instanceof AuditpackError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${dir} does not exist`, { details: { path: dir } });
+    throw wrapFsError(err, 'read', dir);
+  }
+}

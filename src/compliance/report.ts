@@ -1,0 +1,126 @@
+/**
+ * The compliance report (`auditpack.compliance-report/1`, docs/FORMAT.md "Compliance report"),
+ * its CSV for reviewers, and the comparison `verify` makes between a recorded report and a re-run.
+ */
+import type { EngineResult } from './engine.js';
+import { policyFromText, PolicyTimeline, type PolicyInForce } from './timeline.js';
+import { SEVERITIES, type AuditSummary, type Finding, type Severity, type SeverityTotals } from './types.js';
+
+/** `format` of compliance_report.json. */
+export const COMPLIANCE_REPORT_FORMAT = 'auditpack.compliance-report/1';
+
+/** A policy as the report records it: enough to re-run the checks with it. */
+export interface RecordedPolicy {
+  readonly from: string | null;
+  readonly source: PolicyInForce['source'];
+  readonly snapshot_id: string | null;
+  readonly path: string;
+  readonly sha256: string;
+  readonly text: string;
+}
+
+/** compliance_report.json. */
+export interface ComplianceReport {
+  readonly format: typeof COMPLIANCE_REPORT_FORMAT;
+  readonly period: { readonly from: string; readonly to: string };
+  /** The policy in force at the end of the period. */
+  readonly policy: { readonly path: string; readonly sha256: string; readonly snapshot_id: string | null; readonly source: PolicyInForce['source'] };
+  /** Every policy in force during the period, oldest first. */
+  readonly policies: readonly RecordedPolicy[];
+  /** Log files read. */
+  readonly files: readonly string[];
+  readonly totals: SeverityTotals;
+  readonly by_rule: Readonly<Record<string, number>>;
+  /** Findings counted but not listed (over the policy's max_findings). */
+  readonly findings_omitted: number;
+  readonly summary: AuditSummary;
+  readonly findings: readonly Finding[];
+}
+
+/** Assembles a report from an engine's result. */
+export function buildReport(o: { from: string; to: string; timeline: PolicyTimeline; result: EngineResult; files: readonly string[] }): ComplianceReport {
+  const last = o.timeline.entries.at(-1) as PolicyInForce;
+  const byRule: Record<string, number> = {};
+  for (const k of Object.keys(o.result.by_rule).sort()) byRule[k] = o.result.by_rule[k] as number;
+  const byCategory: Record<string, number> = {};
+  for (const k of Object.keys(o.result.summary.by_category).sort()) byCategory[k] = o.result.summary.by_category[k] as number;
+  return {
+    format: COMPLIANCE_REPORT_FORMAT,
+    period: { from: o.from, to: o.to },
+    policy: { path: last.path, sha256: last.sha256, snapshot_id: last.snapshot_id, source: last.source },
+    policies: o.timeline.entries.map((e) => ({ from: e.from, source: e.source, snapshot_id: e.snapshot_id, path: e.path, sha256: e.sha256, text: e.text })),
+    files: [...o.files],
+    totals: o.result.totals,
+    by_rule: byRule,
+    findings_omitted: o.result.omitted,
+    summary: { ...o.result.summary, by_category: byCategory },
+    findings: o.result.findings,
+  };
+}
+
+/** The report as written to a pack: stable JSON, 2-space indented, final newline. */
+export function reportJson(r: ComplianceReport): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
+}
+
+/** Rebuilds the policy timeline a report recorded (CONFIG_INVALID if a recorded policy does not parse). */
+export function timelineOfReport(r: Pick<ComplianceReport, 'policies'>): PolicyTimeline {
+  return new PolicyTimeline(r.policies.map((p) => policyFromText(p.text, { from: p.from, source: p.source, snapshot_id: p.snapshot_id, path: p.path, sha256: p.sha256 })));
+}
+
+/** Columns of compliance_findings.csv; the last three are left empty for the reviewer. */
+export const FINDINGS_CSV_COLUMNS = Object.freeze(['finding_id', 'rule', 'severity', 'time', 'order_ids', 'symbol', 'description', 'evidence', 'disposition', 'reviewer', 'review_date'] as const);
+
+/** compliance_findings.csv: RFC 4180 (CRLF, quoted where needed), formula-looking text neutralised. */
+export function findingsCsv(r: ComplianceReport): string {
+  const rows = [FINDINGS_CSV_COLUMNS.join(',')];
+  for (const f of r.findings) {
+    const evidence = f.evidence.map((e) => `${e.file}:${e.line} seq ${e.seq} sha256 ${e.line_sha256}`).join('; ');
+    rows.push([f.id, f.rule, f.severity, f.time, f.order_ids.join(' '), f.symbol ?? '', f.description, evidence, '', '', ''].map(cell).join(','));
+  }
+  return `${rows.join('\r\n')}\r\n`;
+}
+
+function cell(s: string): string {
+  // A spreadsheet runs a cell starting with = + - @ TAB or CR (OWASP "CSV Injection").
+  const c = s.charCodeAt(0);
+  const t = c === 0x3d || c === 0x2b || c === 0x2d || c === 0x40 || c === 0x09 || c === 0x0d ? `'${s}` : s;
+  return /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
+}
+
+/** One difference between a recorded report and a re-run. */
+export interface ReportDifference {
+  readonly kind: 'finding_missing' | 'finding_added' | 'finding_changed' | 'totals' | 'summary';
+  readonly detail: string;
+}
+
+/**
+ * Where a recorded report differs from a re-run over the same log with the same policies: a
+ * finding removed from (or added to, or edited in) the report, or totals and summary that do not
+ * add up. Compared as JSON, so any edit of a finding shows.
+ */
+export function compareReports(recorded: ComplianceReport, rerun: ComplianceReport): ReportDifference[] {
+  const out: ReportDifference[] = [];
+  const rec = new Map<string, Finding>();
+  for (const f of Array.isArray(recorded.findings) ? recorded.findings : []) if (typeof f?.id === 'string') rec.set(f.id, f);
+  const re = new Map(rerun.findings.map((f) => [f.id, f]));
+  for (const [id, f] of re) {
+    const r = rec.get(id);
+    if (r === undefined) out.push({ kind: 'finding_missing', detail: `${id} (${f.rule}, ${f.severity}): ${f.description}` });
+    else if (JSON.stringify(r) !== JSON.stringify(f)) out.push({ kind: 'finding_changed', detail: `${id}: recorded ${JSON.stringify(r).slice(0, 300)}, re-run ${JSON.stringify(f).slice(0, 300)}` });
+  }
+  for (const id of rec.keys()) if (!re.has(id)) out.push({ kind: 'finding_added', detail: `${id} is in the report but the checks do not find it` });
+  for (const k of ['totals', 'by_rule', 'findings_omitted'] as const) {
+    if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k])) out.push({ kind: 'totals', detail: `${k}: recorded ${JSON.stringify(recorded[k])}, re-run ${JSON.stringify(rerun[k])}` });
+  }
+  for (const k of ['summary', 'period', 'policy', 'files'] as const) {
+    if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k])) out.push({ kind: 'summary', detail: `${k}: recorded ${JSON.stringify(recorded[k]).slice(0, 300)}, re-run ${JSON.stringify(rerun[k]).slice(0, 300)}` });
+  }
+  return out;
+}
+
+/** True when something reaches `level` (e.g. `warning`: a warning or a critical finding). */
+export function reaches(totals: SeverityTotals, level: Severity): boolean {
+  const min = SEVERITIES.indexOf(level);
+  return SEVERITIES.some((s, i) => i >= min && totals[s] > 0);
+}

@@ -1,0 +1,97 @@
+/**
+ * The bounded state the checks keep between events: maps that forget their oldest entries after a
+ * horizon, sliding per-second windows, and the findings collector. Nothing here grows with the
+ * length of the day, only with what is open or recent (docs/decisions.md, "Compliance checks").
+ */
+import type { Evidence, Finding, RuleId, Severity, SeverityTotals } from './types.js';
+
+/**
+ * A map whose entries expire `horizonUs` after their time, oldest first. Entries are assumed to
+ * arrive roughly in time order (a log is); an out-of-order entry just lives a little longer.
+ */
+export class ExpiringMap<V extends { readonly tUs: number }> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly maxEntries: number) {}
+
+  get(k: string): V | undefined {
+    return this.map.get(k);
+  }
+  has(k: string): boolean {
+    return this.map.has(k);
+  }
+  set(k: string, v: V): void {
+    // Re-inserted at the end, so iteration order stays the order of last update.
+    this.map.delete(k);
+    this.map.set(k, v);
+    if (this.map.size > this.maxEntries) {
+      const first = this.map.keys().next();
+      if (first.done !== true) this.map.delete(first.value);
+    }
+  }
+  delete(k: string): boolean {
+    return this.map.delete(k);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+  /** Removes entries older than `nowUs - horizonUs`; returns them (for pending items that become findings). */
+  expire(nowUs: number, horizonUs: number, onExpired?: (k: string, v: V) => void): void {
+    for (const [k, v] of this.map) {
+      if (v.tUs >= nowUs - horizonUs) break;
+      this.map.delete(k);
+      onExpired?.(k, v);
+    }
+  }
+  values(): IterableIterator<V> {
+    return this.map.values();
+  }
+  entries(): IterableIterator<[string, V]> {
+    return this.map.entries();
+  }
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+/** Timestamps within the last second, per key, for message rates. */
+export class RateWindow {
+  private times: number[] = [];
+  private head = 0;
+  /** True while the count is above the limit (one finding per episode). */
+  breaching = false;
+
+  /** Adds an event at `tUs`; returns how many fall within the second ending at it. */
+  add(tUs: number): number {
+    this.times.push(tUs);
+    while (this.head < this.times.length && (this.times[this.head] as number) <= tUs - 1_000_000) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+    return this.times.length - this.head;
+  }
+}
+
+/** Collects findings: all are counted, at most `max` are kept. */
+export class FindingSink {
+  readonly findings: Finding[] = [];
+  readonly totals: SeverityTotals = { critical: 0, warning: 0, info: 0, total: 0 };
+  readonly byRule: Record<string, number> = Object.create(null) as Record<string, number>;
+  omitted = 0;
+  private readonly ids = new Set<string>();
+
+  add(max: number, rule: RuleId, severity: Severity, time: string, orderIds: readonly string[], symbol: string | null, description: string, evidence: readonly Evidence[]): void {
+    this.totals[severity]++;
+    this.totals.total++;
+    this.byRule[rule] = (this.byRule[rule] ?? 0) + 1;
+    if (this.findings.length >= max) {
+      this.omitted++;
+      return;
+    }
+    const base = `${rule}:${evidence[0]?.seq ?? 'eod'}${evidence[0] === undefined ? `:${time.slice(0, 10)}` : ''}`;
+    let id = base;
+    for (let n = 2; this.ids.has(id); n++) id = `${base}:${n}`;
+    this.ids.add(id);
+    this.findings.push(Object.freeze({ id, rule, severity, time, order_ids: Object.freeze([...orderIds]), symbol, description, evidence: Object.freeze([...evidence]) }));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Which policy was in force when: the policy file as recorded by the config snapshots. An event at
+ * time t is checked against the policy of the latest snapshot taken at or before t; events before
+ * the first snapshot of the period fall under the newest snapshot taken before the period (or, when
+ * there is none, the first one, and the report says from when each applied). Without snapshots of
+ * the file, the file as it is now applies; without a file, the built-in defaults.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { readSnapshotFile } from '../snapshot/index.js';
+import { listSnapshotIds, readRecord, timestampOfId } from '../snapshot/store.js';
+import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
+
+/** One policy and from when it applied. */
+export interface PolicyInForce {
+  /** ISO time from which it applied (the snapshot's time), or null: from the start. */
+  readonly from: string | null;
+  readonly from_us: number;
+  readonly source: 'snapshot' | 'file' | 'built-in';
+  readonly snapshot_id: string | null;
+  readonly path: string;
+  /** SHA-256 of the policy file (the snapshot's recorded hash, or of the file read). */
+  readonly sha256: string;
+  /** The text the policy was parsed from (the snapshot's stored copy). */
+  readonly text: string;
+  readonly policy: CompliancePolicy;
+}
+
+/** The policies of a period, in time order; `at` finds the one in force. */
+export class PolicyTimeline {
+  readonly entries: readonly PolicyInForce[];
+  private cursor = 0;
+
+  constructor(entries: readonly PolicyInForce[]) {
+    if (entries.length === 0) throw new AuditpackError('INTERNAL', 'a policy timeline needs at least one policy');
+    this.entries = [...entries].sort((a, b) => a.from_us - b.from_us);
+  }
+
+  /** The policy in force at `tUs` (epoch µs). Amortised O(1) for times in order. */
+  at(tUs: number): PolicyInForce {
+    const e = this.entries;
+    let i = this.cursor;
+    if (i > 0 && (e[i] as PolicyInForce).from_us > tUs) i = 0;
+    while (i + 1 < e.length && (e[i + 1] as PolicyInForce).from_us <= tUs) i++;
+    this.cursor = i;
+    return e[i] as PolicyInForce;
+  }
+}
+
+/** A timeline of one policy, from its text (verify re-runs with the policies a report recorded). */
+export function policyFromText(text: string, meta: { from: string | null; source: PolicyInForce['source']; snapshot_id: string | null; path: string; sha256?: string }): PolicyInForce {
+  const p = parsePolicy(text, meta.path);
+  return Object.freeze({ ...meta, from_us: meta.from === null ? Number.NEGATIVE_INFINITY : isoToMicros(meta.from), sha256: meta.sha256 ?? p.sha256, text, policy: p.policy });
+}
+
+export interface LoadTimelineOptions {
+  cwd: string;
+  /** An explicit policy file: used alone, for the whole period (snapshots are not consulted). */
+  policyFile?: string;
+  /** The snapshot store; without it, the file as it is now. */
+  snapshotDir?: string;
+  /** The period, `YYYY-MM-DD` (inclusive). */
+  from: string;
+  to: string;
+}
+
+/** Loads the policies in force over a period. CONFIG_INVALID when a policy does not parse. */
+export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<PolicyTimeline> {
+  if (options.policyFile !== undefined) {
+    const path = resolve(options.cwd, options.policyFile);
+    return new PolicyTimeline([policyFromText(readText(path), { from: null, source: 'file', snapshot_id: null, path: displayPath(options.cwd, path) })]);
+  }
+  const rel = DEFAULT_POLICY_PATH;
+  if (options.snapshotDir !== undefined) {
+    const fromSnapshots = await policiesFromSnapshots(options.snapshotDir, rel, options.from, options.to);
+    if (fromSnapshots.length > 0) return new PolicyTimeline(fromSnapshots);
+  }
+  const path = resolve(options.cwd, rel);
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', path);
+  }
+  if (text !== undefined) return new PolicyTimeline([policyFromText(text, { from: null, source: 'file', snapshot_id: null, path: rel })]);
+  const d = defaultPolicy();
+  return new PolicyTimeline([policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' })]);
+}
+
+async function policiesFromSnapshots(snapshotDir: string, rel: string, from: string, to: string): Promise<PolicyInForce[]> {
+  const ids = await listSnapshotIds(snapshotDir);
+  const start = from.replaceAll('-', '');
+  const end = to.replaceAll('-', '');
+  const before = ids.filter((id) => id.slice(0, 8) < start);
+  const within = ids.filter((id) => id.slice(0, 8) >= start && id.slice(0, 8) <= end);
+  const out: PolicyInForce[] = [];
+  // The newest snapshot before the period that holds the policy: in force when the period starts.
+  for (let i = before.length - 1; i >= 0; i--) {
+    const e = await fromSnapshot(snapshotDir, before[i] as string, rel);
+    if (e !== undefined) {
+      out.push({ ...e, from: null, from_us: Number.NEGATIVE_INFINITY });
+      break;
+    }
+  }
+  for (const id of within) {
+    const e = await fromSnapshot(snapshotDir, id, rel);
+    if (e === undefined) continue;
+    const last = out.at(-1);
+    if (last !== undefined && last.sha256 === e.sha256) continue; // unchanged: the earlier one stays in force
+    out.push(out.length === 0 ? { ...e, from: null, from_us: Number.NEGATIVE_INFINITY } : e);
+  }
+  return out;
+}
+
+async function fromSnapshot(snapshotDir: string, id: string, rel: string): Promise<PolicyInForce | undefined> {
+  const rec = await readRecord(snapshotDir, id);
+  const entry = Object.hasOwn(rec.files, rel) ? rec.files[rel] : undefined;
+  if (entry === undefined || !entry.stored) return undefined;
+  const text = (await readSnapshotFile({ snapshotDir, id, file: rel })).toString('utf8');
+  const from = timestampOfId(id);
+  return policyFromText(text, { from, source: 'snapshot', snapshot_id: id, path: rel, sha256: entry.hash });
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+}
+
+function displayPath(cwd: string, path: string): string {
+  const r = relative(cwd, path);
+  return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? r.split('\\').join('/') : path;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.ffffffZ` (or with fewer digits) → epoch µs. */
+export function isoToMicros(iso: string): number {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new AuditpackError('INTERNAL', `bad timestamp ${iso}`);
+  const m = /\.(\d+)Z$/.exec(iso);
+  const frac = m ? (m[1] as string).padEnd(6, '0').slice(0, 6) : '000000';
+  return Math.floor(ms / 1000) * 1_000_000 + Number(frac);
+}
