@@ -1,0 +1,97 @@
+/**
+ * `auditpack check`: the compliance checks over a day (default: yesterday, UTC) or a period of the
+ * log, or one order's lifecycle (`--order ID`). Exit 0 when no finding reaches `--fail-on`
+ * (default `critical`), 1 when one does: routing (pager, chat) is the caller's, from this exit
+ * code and `--json`.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { AuditpackError, ExitCode } from '../../errors.js';
+import type { CliIO } from '../io.js';
+import { ExitWith } from '../main.js';
+import { parseIsoDate } from '../options.js';
+import { mark, paintFor, printJson } from '../render.js';
+import { yesterdayUtc } from './export.js';
+
+interface CheckCliOptions {
+  date?: string;
+  from?: string;
+  to?: string;
+  policy?: string;
+  json?: boolean;
+  failOn: 'info' | 'warning' | 'critical' | 'never';
+  order?: string;
+  logsDir?: string;
+}
+
+function parseFailOn(v: string): CheckCliOptions['failOn'] {
+  if (v === 'info' || v === 'warning' || v === 'critical' || v === 'never') return v;
+  throw new InvalidArgumentError('expected info, warning, critical or never.');
+}
+
+/** The period from the flags: --date, or --from/--to (either alone means that one day), or yesterday. */
+export function periodOf(opts: Pick<CheckCliOptions, 'date' | 'from' | 'to'>, nowMs: number): { from: string; to: string } {
+  if (opts.date !== undefined && (opts.from !== undefined || opts.to !== undefined)) throw new AuditpackError('USAGE', '--date cannot be combined with --from/--to');
+  if (opts.date !== undefined) return { from: opts.date, to: opts.date };
+  if (opts.from !== undefined || opts.to !== undefined) return { from: (opts.from ?? opts.to) as string, to: (opts.to ?? opts.from) as string };
+  const y = yesterdayUtc(nowMs);
+  return { from: y, to: y };
+}
+
+export function defineCheck(program: Command, io: CliIO): void {
+  program
+    .command('check')
+    .description('run the compliance checks over a day or a period of the log (default yesterday, UTC), or show one order (--order)')
+    .option('--date <YYYY-MM-DD>', 'the UTC day to check (default: yesterday)', parseIsoDate)
+    .option('--from <YYYY-MM-DD>', 'first day of a period', parseIsoDate)
+    .option('--to <YYYY-MM-DD>', 'last day of a period (inclusive)', parseIsoDate)
+    .option('--policy <file>', 'policy file (default: configs/compliance_policy.yaml as recorded by the config snapshots)')
+    .option('--order <id>', "one order's lifecycle and its findings")
+    .option('--fail-on <severity>', 'exit 1 when a finding is at least this severe: info, warning, critical or never', parseFailOn, 'critical')
+    .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: CheckCliOptions) => {
+      const { resolveConfig } = await import('../../config.js');
+      const { checkCompliance, checkOrder, reaches } = await import('../../compliance/index.js');
+      const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: opts.logsDir } });
+      const period = periodOf(opts, Date.now());
+      const base = { cwd: io.cwd, logDir: config.logDir, snapshotDir: config.snapshotDir, ...period, ...(opts.policy !== undefined ? { policyFile: opts.policy } : {}) };
+      const c = paintFor(io);
+      let totals;
+      if (opts.order !== undefined) {
+        const o = await checkOrder({ ...base, orderId: opts.order });
+        const t = { critical: 0, warning: 0, info: 0, total: o.findings.length };
+        for (const f of o.findings) t[f.severity]++;
+        totals = t;
+        if (opts.json === true) printJson(io, { order_id: o.order_id, events: o.events, findings: o.findings, totals: t, policy: o.report.policy });
+        else {
+          io.stdout.write(`order ${o.order_id}: ${o.events.length} event(s), ${o.findings.length} finding(s)\n`);
+          for (const e of o.events) io.stdout.write(`  ${e.iso_ts}  seq ${e.seq}  ${e.category}/${e.event}${summaryOf(e.fields)}\n`);
+          for (const f of o.findings) io.stdout.write(`  ${sevMark(c, f.severity)} ${f.rule}: ${f.description}\n`);
+        }
+      } else {
+        const r = await checkCompliance(base);
+        totals = r.totals;
+        if (opts.json === true) printJson(io, r);
+        else {
+          const head = `${r.period.from}${r.period.to !== r.period.from ? ` to ${r.period.to}` : ''}: ${r.summary.events} events, ${r.totals.total} finding(s) — ${r.totals.critical} critical, ${r.totals.warning} warning, ${r.totals.info} info; policy ${r.policy.path} sha256 ${r.policy.sha256.slice(0, 16)}…${r.policy.snapshot_id ? ` (snapshot ${r.policy.snapshot_id})` : ` (${r.policy.source})`}`;
+          io.stdout.write(`${r.totals.total === 0 ? mark(io, 'ok') : mark(io, r.totals.critical > 0 ? 'fail' : 'warn')} ${head}\n`);
+          for (const f of r.findings) {
+            const ev = f.evidence[0];
+            io.stdout.write(`  ${sevMark(c, f.severity)} ${f.time}  ${f.rule}: ${f.description}${ev ? `  [${ev.file}:${ev.line} seq ${ev.seq}]` : ''}\n`);
+          }
+          if (r.findings_omitted > 0) io.stdout.write(`  … and ${r.findings_omitted} more finding(s), counted but not listed (max_findings)\n`);
+        }
+      }
+      if (opts.failOn !== 'never' && reaches(totals, opts.failOn)) throw new ExitWith(ExitCode.PROBLEMS);
+    });
+}
+
+function sevMark(c: ReturnType<typeof paintFor>, s: 'critical' | 'warning' | 'info'): string {
+  return s === 'critical' ? c.red('CRITICAL') : s === 'warning' ? c.yellow('WARNING ') : c.blue('INFO    ');
+}
+
+function summaryOf(f: Readonly<Record<string, unknown>>): string {
+  const keys = ['symbol', 'side', 'quantity', 'price', 'result', 'score', 'decision', 'reason', 'user'];
+  const parts = keys.filter((k) => f[k] !== undefined && f[k] !== null).map((k) => `${k}=${typeof f[k] === 'string' ? f[k] : JSON.stringify(f[k])}`);
+  return parts.length ? `  ${parts.join(' ')}` : '';
+}

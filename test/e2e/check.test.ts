@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+import { cleanOrder, DATE, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
+
+async function day(): Promise<string> {
+  const cwd = tempDir();
+  writePolicy(cwd, TEST_POLICY);
+  await writeEvents(join(cwd, 'logs'), [
+    ['08:00:00', 'auth', 'Login', { user: 'alice' }],
+    ...cleanOrder('C-1', '09:00'),
+    // A warning (price collar) and a critical (fill of an unknown order).
+    ['10:00:00', 'risk', 'RiskCheck', { order_id: 'W-1', result: 'pass', score: 0.1, reference_price: 1.0 }],
+    ['10:00:01', 'order', 'OrderAccepted', { order_id: 'W-1', symbol: 'EURUSD', side: 'BUY', quantity: 10, price: '1.05', user: 'alice' }],
+    ['10:00:02', 'fill', 'Filled', { order_id: 'W-1', symbol: 'EURUSD', quantity: 10, price: '1.05' }],
+    ['11:00:00', 'fill', 'Filled', { order_id: 'GHOST', symbol: 'EURUSD', quantity: 5, price: '1.1' }],
+  ]);
+  return cwd;
+}
+
+describe('auditpack check', () => {
+  it('prints the findings with evidence and exits 1 on a critical finding (default --fail-on critical)', async () => {
+    const cwd = await day();
+    const r = runCli(['check', '--date', DATE], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('2 finding(s) — 1 critical, 1 warning, 0 info');
+    expect(r.stdout).toMatch(/CRITICAL .*fill_without_order: fill for order GHOST.*\[audit-20250908\.jsonl:\d+ seq \d+\]/);
+    expect(r.stdout).toMatch(/WARNING .*price_collar_breached/);
+    expect(r.stdout).toContain('policy configs/compliance_policy.yaml sha256');
+  });
+
+  it('--fail-on chooses the level; never always exits 0; --json is the report', async () => {
+    const cwd = await day();
+    expect(runCli(['check', '--date', DATE, '--fail-on', 'never'], { cwd }).code).toBe(0);
+    expect(runCli(['check', '--from', DATE, '--to', DATE, '--fail-on', 'warning'], { cwd }).code).toBe(1);
+    const j = runCli(['check', '--date', DATE, '--json', '--fail-on', 'never'], { cwd });
+    expect(j.code).toBe(0);
+    const report = JSON.parse(j.stdout);
+    expect(report.format).toBe('auditpack.compliance-report/1');
+    expect(report.totals).toEqual({ critical: 1, warning: 1, info: 0, total: 2 });
+    expect(report.findings.map((f: { rule: string }) => f.rule).sort()).toEqual(['fill_without_order', 'price_collar_breached']);
+    // A day without events: nothing to find, exit 0 even at --fail-on info.
+    expect(runCli(['check', '--date', '2025-09-07', '--fail-on', 'info'], { cwd }).code).toBe(0);
+  });
+
+  it('--order shows one order\'s lifecycle and its findings', async () => {
+    const cwd = await day();
+    const r = runCli(['check', '--date', DATE, '--order', 'W-1'], { cwd });
+    expect(r.code).toBe(0); // its only finding is a warning
+    expect(r.stdout).toContain('order W-1: 3 event(s), 1 finding(s)');
+    expect(r.stdout).toMatch(/risk\/RiskCheck[\s\S]*order\/OrderAccepted[\s\S]*fill\/Filled[\s\S]*price_collar_breached/);
+    const j = JSON.parse(runCli(['check', '--date', DATE, '--order', 'GHOST', '--json'], { cwd }).stdout);
+    expect(j.findings.map((f: { rule: string }) => f.rule)).toEqual(['fill_without_order']);
+    const none = runCli(['check', '--date', DATE, '--order', 'NOPE'], { cwd });
+    expect(none.code).toBe(66);
+    expect(none.stderr).toContain('PATH_NOT_FOUND');
+  });
+
+  it('usage errors exit 2; a bad policy exits 78 with CONFIG_INVALID; no logs dir exits 66', async () => {
+    const cwd = await day();
+    for (const args of [['--date', 'yesterday'], ['--date', DATE, '--from', DATE], ['--fail-on', 'loud'], ['--from', '2025-09-09', '--to', '2025-09-08']]) {
+      const r = runCli(['check', ...args], { cwd });
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+    writePolicy(cwd, 'max_order_notional: lots\n', 'bad.yaml');
+    const bad = runCli(['check', '--date', DATE, '--policy', 'configs/bad.yaml'], { cwd });
+    expect(bad.code).toBe(78);
+    expect(bad.stderr).toContain('CONFIG_INVALID');
+    expect(bad.stderr).toContain('max_order_notional must be a number');
+    const typo = runCli(['check', '--date', DATE, '--policy', 'configs/missing.yaml'], { cwd });
+    expect(typo.code).toBe(66);
+    expect(runCli(['check', '--date', DATE, '--logs-dir', 'nowhere'], { cwd }).code).toBe(66);
+  });
+});
