@@ -24,6 +24,8 @@ export type AuditpackErrorCode =
   | 'PERMISSION_DENIED'
   /** The audit logger could not append its buffered events; they are kept and retried. */
   | 'LOG_WRITE_FAILED'
+  /** Durable mode: the event was written but fdatasync failed; it may not survive a crash. Not to be logged again. */
+  | 'LOG_SYNC_FAILED'
   /** The audit logger's in-memory buffer is full because writes keep failing; new events are refused. */
   | 'LOG_BUFFER_FULL'
   /** The audit logger was used after close(). */
@@ -89,6 +91,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   WRITE_FAILED: ExitCode.IO,
   PERMISSION_DENIED: ExitCode.NO_PERM,
   LOG_WRITE_FAILED: ExitCode.IO,
+  LOG_SYNC_FAILED: ExitCode.IO,
   LOG_BUFFER_FULL: ExitCode.IO,
   LOG_CLOSED: ExitCode.INTERNAL,
   LOCK_FAILED: ExitCode.IO,

@@ -10,7 +10,9 @@
  * synchronously on process exit, SIGINT and SIGTERM. Durable mode: every call returns a promise
  * that resolves once its line is fsynced; concurrent calls share one write and one fdatasync
  * (group commit). Methods never throw; write failures reach the app through rejected
- * flush()/close(), rejected durable promises and the `error` listeners, and the events stay buffered.
+ * flush()/close(), rejected durable promises and the `error` listeners. Batched events whose write
+ * failed stay buffered and are retried; a rejected durable event was never written and leaves the
+ * buffer (see dropRejected).
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -390,8 +392,8 @@ class Logger {
    * Appends the buffer; returns how many events were written and the waiters (durable mode) of
    * those events, which the caller settles after syncing.
    */
-  private writePending(direct = false): { n: number; settled: (Waiter | undefined)[]; error: AuditpackError | undefined } {
-    if (this.pending.length === 0) return { n: 0, settled: [], error: undefined };
+  private writePending(direct = false): { n: number; settled: (Waiter | undefined)[]; error: AuditpackError | undefined; failed: number } {
+    if (this.pending.length === 0) return { n: 0, settled: [], error: undefined, failed: 0 };
     const off = this.offload;
     if (!direct && off && (off.usable || (this.pending.length >= OFFLOAD_START_EVENTS && off.start()))) {
       // Hand the batch to the writer thread; it stays counted as buffered until acknowledged.
@@ -400,7 +402,7 @@ class Logger {
       this.pending = [];
       this.unsentBytes = 0;
       off.post(batch);
-      return { n: 0, settled: [], error: undefined };
+      return { n: 0, settled: [], error: undefined, failed: 0 };
     }
     const batch = this.pending;
     let n = 0;
@@ -432,22 +434,23 @@ class Logger {
       this.lastError = error;
       this.emitError(error);
       this.scheduleRetry();
-      return { n, settled, error };
+      return { n, settled, error, failed: batch.length - n };
     }
     this.writingWorks();
     if (this.refusedUnreported > 0) {
       this.reportRefused();
       const more = this.writePending(direct);
-      return { n: n + more.n, settled: [...settled, ...more.settled], error: more.error };
+      return { n: n + more.n, settled: [...settled, ...more.settled], error: more.error, failed: more.failed };
     }
-    return { n, settled, error: undefined };
+    return { n, settled, error: undefined, failed: 0 };
   }
 
   /** Records, as an event of its own, how many events were refused while the buffer was full. */
   private reportRefused(): void {
     const count = this.refusedUnreported;
     this.refusedUnreported = 0;
-    const ev = this.prepare('system', 'EventsRefused', { count, reason: 'buffer full while the audit log could not be written' });
+    const reason = this.durable ? 'durable events rejected: the audit log could not be written' : 'buffer full while the audit log could not be written';
+    const ev = this.prepare('system', 'EventsRefused', { count, reason });
     this.pending.push(ev);
     this.pendingBytes += bufferedSize(ev);
     this.unsentBytes += bufferedSize(ev);
@@ -467,7 +470,9 @@ class Logger {
   }
 
   private scheduleDurable(): void {
-    if (this.scheduled || this.durableLoop || this.retryDelay > 0) return;
+    // No wait for the retry backoff here: a durable caller's event is tried at once, so its promise
+    // settles (an unref'd retry timer alone would let the process exit with the promise pending).
+    if (this.scheduled || this.durableLoop) return;
     this.scheduled = true;
     // setImmediate, not a microtask: callers in the same turn all join this group commit.
     setImmediate(() => {
@@ -481,13 +486,15 @@ class Logger {
     if (this.durableLoop) return this.durableLoop.then(() => (this.pending.length ? this.runDurable() : undefined));
     const loop = async (): Promise<void> => {
       while (this.pending.length > 0) {
-        const { n, settled, error } = this.writePending();
+        const { n, settled, error, failed } = this.writePending();
+        // Taken now: events logged while the sync below runs were not part of this write.
+        if (error) this.dropRejected(failed, error);
         let syncErr: AuditpackError | undefined;
         if (n > 0) {
           try {
             await this.sink.sync();
           } catch (e) {
-            syncErr = new AuditpackError('LOG_WRITE_FAILED', `cannot fsync the audit log: ${(e as Error).message}`, { cause: e });
+            syncErr = new AuditpackError('LOG_SYNC_FAILED', `the event is in the audit log but fsync failed, so it may not survive a crash; do not log it again: ${(e as Error).message}`, { cause: e, details: { errno: (e as NodeJS.ErrnoException).code } });
             this.lastError = syncErr;
             this.emitError(syncErr);
           }
@@ -495,12 +502,7 @@ class Logger {
         for (const w of settled) {
           if (w) syncErr ? w.reject(syncErr) : w.resolve();
         }
-        if (error) {
-          // The unwritten events stay buffered and are retried; their callers learn now.
-          for (const w of this.waiters) w?.reject(error);
-          this.waiters = this.waiters.map(() => undefined);
-          throw error;
-        }
+        if (error) throw error;
         if (syncErr) throw syncErr;
       }
     };
@@ -512,6 +514,35 @@ class Logger {
       if (this.pending.length > 0) this.scheduleDurable();
     });
     return this.durableLoop;
+  }
+
+  /**
+   * Durable mode, after a failed write: the first `failed` buffered events were not written. Those
+   * a caller waits on leave the buffer and their promises reject, so a rejection always means
+   * "never written" and a caller that retries writes the event once (docs/FORMAT.md, "Durable
+   * mode"). Their number is recorded as an EventsRefused event once writing works. Events no
+   * caller waits on (the logger's own reports) stay and are retried.
+   */
+  private dropRejected(failed: number, error: AuditpackError): void {
+    const events = this.pending.splice(0, failed);
+    const waiters = this.waiters.splice(0, failed);
+    const kept: PreparedEvent[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i] as PreparedEvent;
+      const w = waiters[i];
+      if (w === undefined) {
+        kept.push(ev);
+        continue;
+      }
+      const size = bufferedSize(ev);
+      this.pendingBytes = Math.max(0, this.pendingBytes - size);
+      this.unsentBytes = Math.max(0, this.unsentBytes - size);
+      this.refused++;
+      this.refusedUnreported++;
+      w.reject(error);
+    }
+    this.pending = [...kept, ...this.pending];
+    this.waiters = [...kept.map(() => undefined), ...this.waiters];
   }
 
   /** A write succeeded: clear the failure state (retry backoff, buffer-full report). */

@@ -317,7 +317,7 @@ describe('durable mode', () => {
     await log.close();
   });
 
-  it('rejects the callers whose events could not be written, and still writes them later', async () => {
+  it('rejects the callers whose events could not be written, and never writes them (a retry writes once); the rejection is recorded', async () => {
     const sink = new MemorySink();
     const log = createAuditLogger({ sink, durability: 'durable', handleExit: false });
     sink.failNext('ENOSPC', 1);
@@ -325,6 +325,26 @@ describe('durable mode', () => {
     const b = log.order('OrderAccepted', { orderId: 'b' });
     await expect(a).resolves.toBeUndefined();
     await expect(b).rejects.toMatchObject({ code: 'LOG_WRITE_FAILED' });
+    expect(log.stats()).toMatchObject({ buffered: 0, refused: 1 });
+    await log.order('OrderAccepted', { orderId: 'b' }); // the caller's retry
+    await log.close();
+    const recs = parsed(sink);
+    expect(recs.filter((r) => r.category === 'order').map((r) => r.order_id)).toEqual(['a', 'b']);
+    expect(recs.find((r) => r.event === 'EventsRefused')).toMatchObject({ count: 1, reason: expect.stringContaining('durable') });
+  });
+
+  it('a failed fsync rejects with LOG_SYNC_FAILED: the event is in the log, not to be logged again', async () => {
+    class SyncFailsOnce extends MemorySink {
+      syncFailures = 1;
+      override async sync(): Promise<void> {
+        if (this.syncFailures-- > 0) throw Object.assign(new Error('EIO: injected'), { code: 'EIO' });
+        return super.sync();
+      }
+    }
+    const sink = new SyncFailsOnce();
+    const log = createAuditLogger({ sink, durability: 'durable', handleExit: false });
+    await expect(log.order('OrderAccepted', { orderId: 'a' })).rejects.toMatchObject({ code: 'LOG_SYNC_FAILED', details: { errno: 'EIO' } });
+    await expect(log.order('OrderAccepted', { orderId: 'b' })).resolves.toBeUndefined();
     await log.close();
     expect(parsed(sink).map((r) => r.order_id)).toEqual(['a', 'b']);
   });
