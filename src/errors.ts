@@ -52,6 +52,8 @@ export type AuditpackErrorCode =
   | 'CLOCK_SKEW'
   /** Verification ran and found problems (the report says which). */
   | 'VERIFY_FAILED'
+  /** A time-stamping authority did not answer in time, refused, or answered with a token that does not check. */
+  | 'TSA_FAILED'
   /** A bug in auditpack. */
   | 'INTERNAL';
 
@@ -64,6 +66,8 @@ export const ExitCode = Object.freeze({
   USAGE: 2,
   /** Completed, with warnings (e.g. malformed log lines carried into a pack). */
   WARNINGS: 3,
+  /** Completed, but without the time-stamp token a TSA was asked for (add it later: `auditpack anchor --pack`). */
+  UNANCHORED: 4,
   /** sysexits EX_DATAERR: input data was malformed beyond use. */
   DATA: 65,
   /** sysexits EX_NOINPUT: a path, snapshot or logs directory does not exist. */
@@ -105,6 +109,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   KEY_EXISTS: ExitCode.CANT_CREATE,
   CLOCK_SKEW: ExitCode.TEMP_FAIL,
   VERIFY_FAILED: ExitCode.PROBLEMS,
+  TSA_FAILED: ExitCode.TEMP_FAIL,
   INTERNAL: ExitCode.INTERNAL,
 });
 
