@@ -48,6 +48,16 @@ export interface AuditpackConfig {
   readonly snapshotMaxFileBytes: number;
   /** Which events go to alerts.jsonl (config file `export.alerts`). */
   readonly alertFilter: AlertFilterConfig;
+  /** RFC 3161 time-stamping authority URL for packs and `auditpack anchor` (EXPORT_TSA_URL, config `tsa.url`; unset = no tokens). */
+  readonly tsaUrl: string | undefined;
+  /** Deadline for one TSA exchange, ms (EXPORT_TSA_TIMEOUT_MS, config `tsa.timeoutMs`, default 10000). */
+  readonly tsaTimeoutMs: number;
+  /** PEM file of trust anchors for time-stamp tokens (AUDITPACK_TSA_CA, config `tsa.ca`). */
+  readonly tsaCa: string | undefined;
+  /** verify: a pack without a token is a finding (VERIFY_REQUIRE_TIMESTAMP, config `verify.requireTimestamp`, default false). */
+  readonly requireTimestamp: boolean;
+  /** verify: chain anchors are expected at least this often, minutes (VERIFY_ANCHOR_INTERVAL_MINUTES, config `verify.anchorIntervalMinutes`; unset = no rhythm checked). */
+  readonly anchorIntervalMinutes: number | undefined;
 }
 
 /** The significant-events filter for `data/alerts.jsonl`. An event matches if any rule matches. */
@@ -92,6 +102,11 @@ export interface ConfigFlags {
   snapshotDir?: string | undefined;
   snapshotPatterns?: readonly string[] | undefined;
   durability?: DurabilityMode | undefined;
+  tsaUrl?: string | undefined;
+  tsaTimeoutMs?: number | undefined;
+  tsaCa?: string | undefined;
+  requireTimestamp?: boolean | undefined;
+  anchorIntervalMinutes?: number | undefined;
 }
 
 export interface ResolveConfigOptions {
@@ -149,6 +164,11 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
   const envKeys = nonEmpty(env.AUDIT_REDACT_KEYS);
   const signingKeyRaw = flags.signingKey ?? nonEmpty(env.AUDITPACK_SIGNING_KEY) ?? stringAt(file, 'export.signingKey');
 
+  const tsaCaRaw = flags.tsaCa ?? nonEmpty(env.AUDITPACK_TSA_CA) ?? stringAt(file, 'tsa.ca');
+  const anchorIntervalSet =
+    flags.anchorIntervalMinutes !== undefined || nonEmpty(env.VERIFY_ANCHOR_INTERVAL_MINUTES) !== undefined || valueAt(file, 'verify.anchorIntervalMinutes') !== undefined;
+  const anchorInterval = anchorIntervalSet ? int(flags.anchorIntervalMinutes, 'VERIFY_ANCHOR_INTERVAL_MINUTES', 'verify.anchorIntervalMinutes', 0) : undefined;
+  if (anchorInterval === 0) throw new AuditpackError('CONFIG_INVALID', 'VERIFY_ANCHOR_INTERVAL_MINUTES must be at least 1');
   const alerts = valueAt(file, 'export.alerts');
   const alertFilter: AlertFilterConfig =
     alerts === undefined
@@ -180,6 +200,11 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
     snapshotPatterns: Object.freeze([...(flags.snapshotPatterns ?? stringList(file, 'snapshot.patterns') ?? DEFAULT_SNAPSHOT_PATTERNS)]),
     snapshotMaxFileBytes: int(undefined, 'SNAPSHOT_MAX_FILE_BYTES', 'snapshot.maxFileBytes', 5 * 1024 * 1024),
     alertFilter,
+    tsaUrl: flags.tsaUrl ?? nonEmpty(env.EXPORT_TSA_URL) ?? stringAt(file, 'tsa.url'),
+    tsaTimeoutMs: int(flags.tsaTimeoutMs, 'EXPORT_TSA_TIMEOUT_MS', 'tsa.timeoutMs', 10_000),
+    tsaCa: tsaCaRaw === undefined ? undefined : isAbsolute(tsaCaRaw) ? tsaCaRaw : resolve(cwd, tsaCaRaw),
+    requireTimestamp: bool(flags.requireTimestamp, 'VERIFY_REQUIRE_TIMESTAMP', 'verify.requireTimestamp', false),
+    anchorIntervalMinutes: anchorInterval,
   });
 }
 

@@ -25,8 +25,11 @@ const OID_TST_INFO = '1.2.840.113549.1.9.16.1.4';
 const OID_EKU = '2.5.29.37';
 const OID_KP_TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
 
-/** A time-stamp response is a few KB; anything far larger is not one (bounds parsing). */
-export const MAX_TOKEN_BYTES = 64 * 1024;
+/**
+ * A time-stamp response is a few KB; anything far larger is not one (bounds parsing). Its base64
+ * (43,692 characters at most) also stays under the logger's 65,536-character string bound.
+ */
+export const MAX_TOKEN_BYTES = 32 * 1024;
 
 /** What can be wrong with a token. Stable: these are verification finding codes too. */
 export type TimestampProblemCode =

@@ -12,7 +12,9 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ALERT_FILTER, type AlertFilterConfig } from '../config.js';
-import { AuditpackError, wrapFsError } from '../errors.js';
+import { AuditpackError, isAuditpackError, wrapFsError } from '../errors.js';
+import { PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../anchor/format.js';
+import { timestampTagManifest, writePackToken, type TsaOptions } from '../anchor/pack.js';
 import { createAuditLogger } from '../logger/index.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { signSshsig } from '../signing/index.js';
@@ -75,6 +77,11 @@ export interface ExportPackOptions {
   snapshot?: PackSnapshotOptions | false;
   /** Include the day's config diffs in data/config.diff (default true). */
   includeConfigDiffs?: boolean;
+  /**
+   * Ask this TSA for an RFC 3161 token over tagmanifest-sha256.txt. A TSA that fails does not fail
+   * the export: the pack is written without a token and `timestampError` says why.
+   */
+  tsa?: TsaOptions;
   /** Append a system/PackExported event to the audit log in logDir (default true). */
   recordEvent?: boolean;
   /** Clock (epoch ms) for created_at and Bagging-Date; default Date.now. */
@@ -97,6 +104,10 @@ export interface ExportResult {
   readonly archive: string | null;
   /** The pack this one superseded (now renamed), when force was used on an existing pack. */
   readonly superseded: { readonly path: string; readonly manifestSha256: string | null } | null;
+  /** The token's time, when the pack got a token. */
+  readonly timestamped: Date | null;
+  /** Why the pack has no token although a TSA was configured (TSA_FAILED); add one later with anchorPack. */
+  readonly timestampError: AuditpackError | null;
   /** Malformed lines carried into the pack (first 1000; the count is in manifest.events.malformed_lines). */
   readonly malformed: readonly MalformedLine[];
 }
@@ -206,6 +217,18 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     if (options.signingKey !== undefined) {
       writeNewFile(join(tmp, 'tagmanifest-sha256.txt.sig'), signSshsig(Buffer.from(tagmanifest, 'utf8'), options.signingKey));
     }
+    let timestamped: Date | null = null;
+    let timestampError: AuditpackError | null = null;
+    if (options.tsa !== undefined) {
+      try {
+        const granted = await timestampTagManifest(tmp, options.tsa);
+        writePackToken(tmp, granted);
+        timestamped = granted.facts.genTime;
+      } catch (err) {
+        if (!isAuditpackError(err, 'TSA_FAILED')) throw err;
+        timestampError = err;
+      }
+    }
     options.onProgress?.({ phase: 'finish', bytesRead: totalBytes, totalBytes });
 
     // Read-only, then durable, then visible.
@@ -243,6 +266,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
         events: manifest.events.total,
         malformed_lines: manifest.events.malformed_lines,
         signed: options.signingKey !== undefined,
+        ...(options.tsa !== undefined ? { timestamped: timestamped !== null } : {}),
         ...(supersededResult ? { supersedes: superseded?.manifest_sha256 ?? null, moved_to: superseded?.moved_to } : {}),
       });
     }
@@ -254,6 +278,8 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
       signed: options.signingKey !== undefined,
       archive,
       superseded: supersededResult,
+      timestamped,
+      timestampError,
       malformed: facts.malformed,
     });
   } finally {
@@ -269,7 +295,7 @@ async function compressPack(artifactsDir: string, date: string, movedTo: string 
   const entries: TarEntry[] = [];
   const mt = (p: string): number => Math.floor(statSync(p).mtimeMs / 1000);
   entries.push({ name: `${date}/`, mode: 0o555, mtime: mt(packDir) });
-  const top = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json', 'tagmanifest-sha256.txt', 'tagmanifest-sha256.txt.sig'];
+  const top = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json', 'tagmanifest-sha256.txt', 'tagmanifest-sha256.txt.sig', PACK_TSA_CERTS_FILE, PACK_TOKEN_FILE];
   for (const n of top) if (exists(join(packDir, n))) entries.push({ name: `${date}/${n}`, source: join(packDir, n), mode: 0o444, mtime: mt(join(packDir, n)) });
   entries.push({ name: `${date}/data/`, mode: 0o555, mtime: mt(join(packDir, 'data')) });
   for (const n of PAYLOAD_FILES) entries.push({ name: `${date}/data/${n}`, source: join(packDir, 'data', n), mode: 0o444, mtime: mt(join(packDir, 'data', n)) });

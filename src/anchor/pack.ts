@@ -1,0 +1,113 @@
+/**
+ * Time-stamp tokens for packs: a token over the bytes of `tagmanifest-sha256.txt` (which covers
+ * manifest.json, and so the chain end hash and every payload byte), stored beside it as
+ * `tagmanifest-sha256.txt.tsr` with the TSA's certificates in `tsa-certs.pem` (src/anchor/format.ts
+ * says why neither is listed in a manifest).
+ *
+ * Export asks while it builds the pack; `anchorPack` adds a token to a finished pack later (the TSA
+ * was down): the two files are written beside the pack, fsynced, and renamed into it, token last,
+ * so a crash leaves the pack without a token or with a whole one.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { chmodSync, lstatSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { fsyncDir, writeNewFile } from '../pack/files.js';
+import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from './format.js';
+import { certificatesToPem, parseTimestampResponse } from './token.js';
+import { requestTimestamp, type GrantedTimestamp } from './tsa-client.js';
+
+/** Where to ask for tokens. */
+export interface TsaOptions {
+  /** The TSA's URL (RFC 3161 over HTTP). */
+  readonly url: string;
+  /** Deadline for one exchange (default 10 s). */
+  readonly timeoutMs?: number | undefined;
+  /** When given, an answer that does not chain to one of these is refused. */
+  readonly trustAnchors?: readonly X509Certificate[] | undefined;
+}
+
+/** Asks the TSA for a token over `<dir>/tagmanifest-sha256.txt`. Throws TSA_FAILED. */
+export async function timestampTagManifest(dir: string, tsa: TsaOptions): Promise<GrantedTimestamp> {
+  let data: Buffer;
+  try {
+    data = readFileSync(join(dir, PACK_TOKEN_COVERS));
+  } catch (err) {
+    throw wrapFsError(err, 'read', join(dir, PACK_TOKEN_COVERS));
+  }
+  return requestTimestamp({ url: tsa.url, data, timeoutMs: tsa.timeoutMs, trustAnchors: tsa.trustAnchors });
+}
+
+/** Writes the token and its certificates into a pack being built (files 0444, not yet fsynced as a directory). */
+export function writePackToken(dir: string, granted: GrantedTimestamp): void {
+  writeNewFile(join(dir, PACK_TSA_CERTS_FILE), certificatesToPem(granted.facts.certificates));
+  writeNewFile(join(dir, PACK_TOKEN_FILE), granted.response);
+  chmodSync(join(dir, PACK_TSA_CERTS_FILE), 0o444);
+  chmodSync(join(dir, PACK_TOKEN_FILE), 0o444);
+}
+
+/** What anchorPack did. */
+export interface AnchorPackResult {
+  readonly path: string;
+  /** False when the pack already had a token (nothing was changed). */
+  readonly added: boolean;
+  /** The token's time (of the existing token when `added` is false; undefined if it does not parse). */
+  readonly genTime: Date | undefined;
+}
+
+/**
+ * Adds a token to a finished pack directory that has none. A pack that already has one is left
+ * alone (`added: false`), so a cron job may call this repeatedly. Throws TSA_FAILED when the TSA
+ * does not answer (the pack is unchanged), PATH_NOT_FOUND when `packDir` is not a pack.
+ */
+export async function anchorPack(packDir: string, tsa: TsaOptions): Promise<AnchorPackResult> {
+  try {
+    const st = lstatSync(packDir);
+    if (!st.isDirectory()) throw new AuditpackError('USAGE', `${packDir} is not a pack directory (a .tar.gz pack cannot be given a token; anchor its directory)`);
+    lstatSync(join(packDir, PACK_TOKEN_COVERS));
+  } catch (err) {
+    throw wrapFsError(err, 'read', join(packDir, PACK_TOKEN_COVERS));
+  }
+  const existing = readIfExists(join(packDir, PACK_TOKEN_FILE));
+  if (existing !== undefined) {
+    const parsed = parseTimestampResponse(existing);
+    return { path: packDir, added: false, genTime: 'facts' in parsed ? parsed.facts.genTime : undefined };
+  }
+  const granted = await timestampTagManifest(packDir, tsa);
+
+  // Built beside the pack (the artifacts dir, where `.tmp-*` are never packs), then renamed in.
+  const parent = dirname(packDir);
+  const stem = join(parent, `.tmp-anchor-${basename(packDir)}-${process.pid}-${Date.now()}`);
+  const tmpCerts = `${stem}.pem`;
+  const tmpToken = `${stem}.tsr`;
+  const mode = lstatSync(packDir).mode & 0o777;
+  try {
+    writeNewFile(tmpCerts, certificatesToPem(granted.facts.certificates));
+    writeNewFile(tmpToken, granted.response);
+    chmodSync(tmpCerts, 0o444);
+    chmodSync(tmpToken, 0o444);
+    chmodSync(packDir, mode | 0o200);
+    try {
+      renameSync(tmpCerts, join(packDir, PACK_TSA_CERTS_FILE));
+      renameSync(tmpToken, join(packDir, PACK_TOKEN_FILE)); // last: its presence means "anchored"
+      fsyncDir(packDir);
+    } finally {
+      chmodSync(packDir, mode);
+    }
+  } catch (err) {
+    throw err instanceof AuditpackError ? err : wrapFsError(err, 'write', join(packDir, PACK_TOKEN_FILE));
+  } finally {
+    rmSync(tmpCerts, { force: true });
+    rmSync(tmpToken, { force: true });
+  }
+  return { path: packDir, added: true, genTime: granted.facts.genTime };
+}
+
+function readIfExists(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw wrapFsError(err, 'read', path);
+  }
+}
