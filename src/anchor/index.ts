@@ -7,6 +7,7 @@ export { ANCHOR_CATEGORY, ANCHOR_EVENT, ANCHOR_FAILED_EVENT, anchorStatement, PA
 export { anchorLog, readChainHead, type AnchorLogOptions, type AnchorLogResult } from './log.js';
 export { anchorPack, timestampTagManifest, writePackToken, type AnchorPackResult, type TsaOptions } from './pack.js';
 export {
+  loadTsaCa,
   MAX_TOKEN_BYTES,
   parsePemCertificates,
   parseTimestampResponse,

@@ -15,7 +15,9 @@
  *      certificate valid at the token's genTime and every issuer a CA.
  */
 import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as asn1js from 'asn1js';
+import { AuditpackError } from '../errors.js';
 import { Certificate, ContentInfo, ExtKeyUsage, SignedData, TimeStampResp, TSTInfo } from 'pkijs';
 
 /** The object identifier of SHA-256 (NIST). */
@@ -254,4 +256,25 @@ export function parsePemCertificates(text: string): X509Certificate[] {
 /** Certificates as PEM text, one block after the other. */
 export function certificatesToPem(ders: readonly Uint8Array[]): string {
   return ders.map((d) => new X509Certificate(Buffer.from(d)).toString()).join('');
+}
+
+/**
+ * Reads a PEM file of trust anchors (`--tsa-ca`). Throws KEY_INVALID when it cannot be read or
+ * holds no certificate.
+ */
+export function loadTsaCa(path: string): X509Certificate[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch (err) {
+    throw new AuditpackError('KEY_INVALID', `cannot read the TSA trust anchors ${path}: ${(err as Error).message}`, { cause: err, details: { path } });
+  }
+  let certs: X509Certificate[];
+  try {
+    certs = parsePemCertificates(text);
+  } catch (err) {
+    throw new AuditpackError('KEY_INVALID', `${path}: not a PEM certificate (${(err as Error).message})`, { cause: err, details: { path } });
+  }
+  if (certs.length === 0) throw new AuditpackError('KEY_INVALID', `${path} holds no PEM certificate`, { details: { path } });
+  return certs;
 }

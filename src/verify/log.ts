@@ -10,6 +10,7 @@ import { AuditpackError, wrapFsError } from '../errors.js';
 import { dayOfLogFileName, isoDate, isoDateOfLogFileName } from '../rotation/index.js';
 import { LogChecker, newSharedLogState, type ChainPoint, type LogFacts } from './log-check.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
+import { checkLogAnchors, type TimestampCheckOptions } from './timestamps.js';
 
 /** Options of verifyLog. */
 export interface VerifyLogOptions {
@@ -17,6 +18,8 @@ export interface VerifyLogOptions {
   date?: string;
   /** Read every line with JSON.parse rather than the envelope fast path. */
   full?: boolean;
+  /** Chain anchors: trust anchors for their tokens, the rhythm they must keep. */
+  timestamps?: TimestampCheckOptions;
 }
 
 /** Where a verified chain starts and ends (null when there were no events). */
@@ -56,7 +59,8 @@ export async function verifyLog(path: string, options: VerifyLogOptions = {}): P
   const checker = new LogChecker({ file: name, findings, date, reportStart: true, full: options.full === true });
   const bytes = await scan(path, checker);
   const facts = checker.finish();
-  return logReport('log', path, findings, facts, { files: 1, bytes }, summary(facts));
+  const anchors = await anchorsOf(path, name, findings, options.timestamps, date, false);
+  return logReport('log', path, findings, facts, { files: 1, bytes, anchors }, summary(facts));
 }
 
 /**
@@ -65,7 +69,7 @@ export async function verifyLog(path: string, options: VerifyLogOptions = {}): P
  * file — so a truncated tail, a removed day or spliced files are found. The last file's tail can
  * only be pinned by an export pack (its `chain.end_hash`).
  */
-export async function verifyLogDir(dir: string, options: Pick<VerifyLogOptions, 'full'> = {}): Promise<LogReport> {
+export async function verifyLogDir(dir: string, options: Pick<VerifyLogOptions, 'full' | 'timestamps'> = {}): Promise<LogReport> {
   let entries: Dirent[];
   try {
     const st = await lstat(dir);
@@ -103,6 +107,7 @@ export async function verifyLogDir(dir: string, options: Pick<VerifyLogOptions, 
   let bytes = 0;
   let lines = 0;
   let events = 0;
+  let anchors = 0;
   let first: LogFacts | undefined;
   let last: LogFacts | undefined;
   const totals = { malformed: 0, late: 0, recovered: 0 };
@@ -118,6 +123,7 @@ export async function verifyLogDir(dir: string, options: Pick<VerifyLogOptions, 
     });
     bytes += await scan(join(dir, f.name), checker);
     const facts = checker.finish();
+    anchors += await anchorsOf(join(dir, f.name), f.name, findings, options.timestamps, isoDate(f.day), f !== files[0]);
     lines += facts.lines;
     events += facts.events;
     totals.malformed += facts.malformed;
@@ -136,7 +142,7 @@ export async function verifyLogDir(dir: string, options: Pick<VerifyLogOptions, 
     endHash: last?.endHash ?? null,
   };
   return {
-    ...makeReport('log-dir', dir, { files: files.length, lines, events, bytes, ...totals }, findings),
+    ...makeReport('log-dir', dir, { files: files.length, lines, events, bytes, anchors, ...totals }, findings),
     chain,
   };
 }
@@ -197,4 +203,13 @@ export function direntKind(e: { isDirectory(): boolean; isSymbolicLink(): boolea
   if (e.isDirectory()) return 'directory';
   if (e.isFile()) return 'file';
   return 'special file';
+}
+
+/** Checks the chain anchors of one file (see timestamps.ts); the count found. */
+async function anchorsOf(path: string, name: string, findings: Findings, options: TimestampCheckOptions | undefined, date: string | undefined, fromDayStart: boolean): Promise<number> {
+  try {
+    return await checkLogAnchors(path, name, findings, options ?? {}, { date, fromDayStart });
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
 }

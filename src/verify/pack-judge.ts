@@ -4,6 +4,8 @@
  * text is parsed with bounds, JSON is size-limited before JSON.parse, every path is checked before
  * it is trusted, and each defect becomes a finding.
  */
+import { PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../anchor/format.js';
+import { MAX_TOKEN_BYTES } from '../anchor/token.js';
 import type { KeyObject } from 'node:crypto';
 import { isHashHex } from '../chain/index.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
@@ -57,6 +59,8 @@ export const TAG_FILE_BOUNDS: Readonly<Record<string, number>> = Object.freeze({
   'tagmanifest-sha256.txt': 64 * 1024,
   'manifest.json': 4 * 1024 * 1024,
   'tagmanifest-sha256.txt.sig': 64 * 1024,
+  [PACK_TOKEN_FILE]: MAX_TOKEN_BYTES,
+  [PACK_TSA_CERTS_FILE]: 256 * 1024,
 });
 
 /** Tag files the tag manifest must list. */
@@ -200,7 +204,8 @@ export function judgePack(facts: PackFacts, trust: TrustedKeys | undefined, f: F
     }
   }
   for (const [p] of facts.files) {
-    if (p.startsWith('data/') || p === 'tagmanifest-sha256.txt' || p === 'tagmanifest-sha256.txt.sig' || tagListed.has(p)) continue;
+    // The signature and the time-stamp token cover the tag manifest, so it cannot list them (FORMAT.md).
+    if (p.startsWith('data/') || p === 'tagmanifest-sha256.txt' || p === 'tagmanifest-sha256.txt.sig' || p === PACK_TOKEN_FILE || p === PACK_TSA_CERTS_FILE || tagListed.has(p)) continue;
     f.add('PACK_FILE_UNLISTED', 'warning', p, 'a file outside data/ that tagmanifest-sha256.txt does not cover');
   }
 

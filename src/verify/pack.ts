@@ -24,6 +24,7 @@ import { direntKind } from './log.js';
 import { dateOfPackDirName, isSafeRelativePath, judgePack, TAG_FILE_BOUNDS, type CollectedFile, type ManifestSummary, type PackFacts, type TrustedKeys } from './pack-judge.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
 import { readTarGz, TarFormatError, type TarEntrySink } from './tar.js';
+import { checkLogAnchors, judgePackTimestamp, peekCreatedAt, type TimestampCheckOptions } from './timestamps.js';
 
 /** Options of verifyPack and verifyArchive. */
 export interface VerifyPackOptions {
@@ -39,6 +40,8 @@ export interface VerifyPackOptions {
    * Findings never depend on it; tests use it to check exactly that.
    */
   logSplit?: number | 'none';
+  /** Time-stamp tokens: trust anchors, whether a token is required, the anchor rhythm. */
+  timestamps?: TimestampCheckOptions;
 }
 
 /** A pack's report, with what an archive check needs from its manifest. */
@@ -179,7 +182,13 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   const manifestBuf = tags.get('manifest.json');
   const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
-  return { ...makeReport('pack', target, checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), f), manifest };
+  const ts = options.timestamps ?? {};
+  const timestamped = await judgePackTimestamp(tags, ts, f, { exportDate, createdAt: peekCreatedAt(manifestBuf) });
+  const anchors = log === undefined ? 0 : await checkLogAnchors(join(dir, LOG), LOG, f, ts, { date: exportDate, fromDayStart: false }).catch((err: unknown) => {
+    throw wrapFsError(err, 'read', join(dir, LOG));
+  });
+  const checked = { ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), timestamped: timestamped ? 1 : 0, anchors };
+  return { ...makeReport('pack', target, checked, f), manifest };
 }
 
 /** Below this size the log is checked by one thread. */
@@ -483,7 +492,10 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
   const manifestBuf = tags.get('manifest.json');
   const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
-  return { ...makeReport('pack-tar', path, checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), f), manifest };
+  // Chain anchors inside a .tar.gz are not checked (that needs random access): verify the directory.
+  const timestamped = await judgePackTimestamp(tags, options.timestamps ?? {}, f, { exportDate: manifest.exportDate, createdAt: peekCreatedAt(manifestBuf) });
+  const checked = { ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), timestamped: timestamped ? 1 : 0 };
+  return { ...makeReport('pack-tar', path, checked, f), manifest };
 }
 
 function isZlibError(err: unknown): boolean {

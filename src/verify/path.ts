@@ -53,9 +53,9 @@ export async function verifyPath(path: string, options: VerifyPackOptions = {}):
   const kind = await detectPathKind(path);
   switch (kind) {
     case 'log':
-      return verifyLog(path, { full: options.full === true });
+      return verifyLog(path, { full: options.full === true, ...(options.timestamps ? { timestamps: options.timestamps } : {}) });
     case 'log-dir':
-      return verifyLogDir(path, { full: options.full === true });
+      return verifyLogDir(path, { full: options.full === true, ...(options.timestamps ? { timestamps: options.timestamps } : {}) });
     case 'pack':
     case 'pack-tar':
       return verifyPack(path, options);

@@ -74,7 +74,19 @@ export type ProblemCode =
   | 'ARCHIVE_PACK_REPLAYED'
   | 'ARCHIVE_SUPERSEDES_MISMATCH'
   | 'ARCHIVE_PRUNED_LEDGER_INVALID'
-  | 'ARCHIVE_TAR_DIFFERS';
+  | 'ARCHIVE_TAR_DIFFERS'
+  // --- time-stamp tokens (packs and chain anchors) ---
+  | 'TIMESTAMP_MISSING'
+  | 'TIMESTAMP_MALFORMED'
+  | 'TIMESTAMP_IMPRINT_MISMATCH'
+  | 'TIMESTAMP_SIGNATURE_INVALID'
+  | 'TIMESTAMP_EKU_INVALID'
+  | 'TIMESTAMP_UNTRUSTED'
+  | 'TIMESTAMP_NOT_CHECKED'
+  | 'TIMESTAMP_TIME_INCONSISTENT'
+  | 'LOG_ANCHOR_MISMATCH'
+  | 'LOG_ANCHOR_GAP'
+  | 'LOG_ANCHOR_MISSING';
 
 /** One finding. `file` is relative to the verified target (or the target itself). */
 export interface Problem {

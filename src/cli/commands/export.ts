@@ -19,6 +19,7 @@ interface ExportOptions {
   compress?: boolean;
   signingKey?: string;
   configDiffs?: boolean;
+  tsaUrl?: string;
   json?: boolean;
 }
 
@@ -38,6 +39,7 @@ export function defineExport(program: Command, io: CliIO): void {
     .option('--force', 'make a new version if a pack exists (the old one is kept as YYYY-MM-DD.vN)')
     .option('--compress', 'also write YYYY-MM-DD.tar.gz (env EXPORT_COMPRESS_PACKAGES)')
     .option('--signing-key <file>', 'Ed25519 private key to sign the pack (env AUDITPACK_SIGNING_KEY)')
+    .option('--tsa-url <url>', 'ask this RFC 3161 time-stamping authority for a token over the tag manifest (env EXPORT_TSA_URL)')
     .option('--no-config-diffs', 'leave data/config.diff with only its header (env EXPORT_INCLUDE_CONFIG_DIFFS)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: ExportOptions) => {
@@ -55,8 +57,10 @@ export function defineExport(program: Command, io: CliIO): void {
           exportCompress: opts.compress === true ? true : undefined,
           exportIncludeConfigDiffs: opts.configDiffs === false ? false : undefined,
           signingKey: opts.signingKey,
+          tsaUrl: opts.tsaUrl,
         },
       });
+      const { loadTsaCa } = await import('../../anchor/index.js');
       const date = opts.date ?? yesterdayUtc(Date.now());
       const { autoStartup: _a, ...snapshot } = snapshotOptionsFromConfig(config);
       const progress = progressLine(io, date);
@@ -73,6 +77,9 @@ export function defineExport(program: Command, io: CliIO): void {
         includeConfigDiffs: config.exportIncludeConfigDiffs,
         retentionDays: config.exportRetentionDays,
         ...(progress ? { onProgress: progress.update } : {}),
+        ...(config.tsaUrl !== undefined
+          ? { tsa: { url: config.tsaUrl, timeoutMs: config.tsaTimeoutMs, ...(config.tsaCa !== undefined ? { trustAnchors: loadTsaCa(config.tsaCa) } : {}) } }
+          : {}),
       }).finally(() => progress?.clear());
 
       const e = r.export;
@@ -90,6 +97,7 @@ export function defineExport(program: Command, io: CliIO): void {
           path: e.path,
           manifest_sha256: e.manifestSha256,
           signed: e.signed,
+          timestamp: config.tsaUrl === undefined ? null : e.timestamped !== null ? { tsa_time: e.timestamped.toISOString() } : { missing: true, code: e.timestampError?.code ?? null, message: e.timestampError?.message ?? null },
           archive: e.archive,
           superseded: e.superseded,
           events: m.events,
@@ -107,6 +115,8 @@ export function defineExport(program: Command, io: CliIO): void {
           `${m.rows.fills} fills`,
           `${m.rows.alerts} alerts`,
           e.signed ? 'signed' : 'unsigned',
+          ...(e.timestamped !== null ? [`time-stamped ${e.timestamped.toISOString()}`] : []),
+          ...(e.timestampError !== null ? [c.yellow('time-stamp token MISSING')] : []),
           ...(e.superseded ? [`previous version kept as ${e.superseded.path}`] : []),
           ...(e.archive ? ['+ .tar.gz'] : []),
           ...(r.prune?.result && r.prune.result.packs.length > 0 ? [`pruned ${r.prune.result.packs.length} old pack(s)`] : []),
@@ -114,10 +124,16 @@ export function defineExport(program: Command, io: CliIO): void {
         ];
         io.stdout.write(`${mark(io, 'ok')} exported ${e.date} → ${e.path} (${parts.join(', ')}); manifest sha256 ${e.manifestSha256}\n`);
       }
+      if (e.timestampError !== null) {
+        io.stderr.write(
+          `${mark(io, 'warn', 'stderr')} the pack has no time-stamp token: ${e.timestampError.message}. The pack is complete; add the token later with: auditpack anchor --pack ${e.path}\n`,
+        );
+      }
       if (r.pruneError) {
         io.stderr.write(`auditpack: error ${r.pruneError.code}: ${r.pruneError.message} (the pack was written)\n`);
         throw new ExitWith(r.pruneError.exitCode);
       }
+      if (e.timestampError !== null) throw new ExitWith(ExitCode.UNANCHORED);
       if (m.events.malformed_lines > 0) throw new ExitWith(ExitCode.WARNINGS);
     });
 }

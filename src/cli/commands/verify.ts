@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { AuditpackError } from '../../errors.js';
 import type { Problem, ProblemCode, VerifyReport } from '../../verify/index.js';
 import type { CliIO } from '../io.js';
+import { parseWholeNumber } from '../options.js';
 import { mark, paintFor, printJson } from '../render.js';
 
 interface VerifyOptions {
@@ -14,6 +15,9 @@ interface VerifyOptions {
   pubkey?: string;
   allowedSigners?: string;
   full?: boolean;
+  tsaCa?: string;
+  requireTimestamp?: boolean;
+  anchorInterval?: number;
 }
 
 /** The checks shown for each kind of target, in order, and which finding codes belong to each. */
@@ -41,6 +45,7 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
   { label: 'dates and clocks', kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'], match: (c) => c === 'LOG_DATE_MISMATCH' || c === 'LOG_CLOCK_BACKWARDS' },
   { label: 'event counts, CSV rows and alerts agree with the log', kinds: ['pack', 'pack-tar', 'archive'], match: (c) => ['PACK_EVENT_COUNT_MISMATCH', 'PACK_ROW_COUNT_MISMATCH', 'PACK_CSV_INVALID', 'PACK_ALERT_NOT_IN_LOG'].includes(c) },
   { label: 'links between packs and the pruned ledger', kinds: ['archive'], match: (c) => c.startsWith('ARCHIVE_') },
+  { label: 'time-stamp tokens', kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'], match: (c) => c.startsWith('TIMESTAMP_') || c.startsWith('LOG_ANCHOR_') },
 ];
 
 export function defineVerify(program: Command, io: CliIO): void {
@@ -52,6 +57,9 @@ export function defineVerify(program: Command, io: CliIO): void {
     .option('--pubkey <file>', 'trusted public key (OpenSSH form, one per line): the pack must be signed by it')
     .option('--allowed-signers <file>', 'trusted signers (ssh-keygen allowed_signers format)')
     .option('--full', 'parse every log line as JSON (slower; the default reads the fixed envelope)')
+    .option('--tsa-ca <file>', 'trusted TSA root certificate(s), PEM: every time-stamp token must chain to one (env AUDITPACK_TSA_CA)')
+    .option('--require-timestamp', 'a pack without a time-stamp token is a problem (env VERIFY_REQUIRE_TIMESTAMP)')
+    .option('--anchor-interval <minutes>', 'chain anchors must come at least this often; a longer stretch without one is a problem (env VERIFY_ANCHOR_INTERVAL_MINUTES)', parseWholeNumber)
     .action(async (path: string, opts: VerifyOptions) => {
       if (opts.pubkey !== undefined && opts.allowedSigners !== undefined) {
         throw new AuditpackError('USAGE', 'give either --pubkey or --allowed-signers, not both');
@@ -66,8 +74,20 @@ export function defineVerify(program: Command, io: CliIO): void {
           throw new AuditpackError('KEY_INVALID', `cannot read ${file}: ${(err as Error).message}`, { cause: err, details: { path: file } });
         }
       };
-      const options: { publicKeys?: import('node:crypto').KeyObject[]; allowedSigners?: ReturnType<typeof signing.parseAllowedSigners>; full?: boolean } = {
+      const { resolveConfig } = await import('../../config.js');
+      const config = resolveConfig({
+        cwd: io.cwd,
+        env: io.env,
+        flags: { tsaCa: opts.tsaCa, requireTimestamp: opts.requireTimestamp === true ? true : undefined, anchorIntervalMinutes: opts.anchorInterval },
+      });
+      const { loadTsaCa } = await import('../../anchor/index.js');
+      const options: import('../../verify/index.js').VerifyPackOptions = {
         full: opts.full === true,
+        timestamps: {
+          ...(config.tsaCa !== undefined ? { tsaCa: loadTsaCa(config.tsaCa) } : {}),
+          requireTimestamp: config.requireTimestamp,
+          ...(config.anchorIntervalMinutes !== undefined ? { anchorIntervalMs: config.anchorIntervalMinutes * 60_000 } : {}),
+        },
       };
       if (opts.pubkey !== undefined) {
         const text = await readKeyFile(opts.pubkey);
@@ -128,6 +148,10 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
 
 /** The signature line says when there is nothing to check, so a ✓ never stands for "not signed". */
 function labelFor(label: string, r: VerifyReport, findings: number): string {
+  if (label === 'time-stamp tokens' && findings === 0) {
+    const n = (r.checked.timestamped ?? 0) + (r.checked.anchors ?? 0);
+    return n === 0 ? 'time-stamp tokens: none' : `time-stamp tokens: ${r.checked.timestamped ?? 0} pack token(s), ${r.checked.anchors ?? 0} chain anchor(s) verified`;
+  }
   if (label !== 'signature' || findings > 0 || r.checked.signed === undefined) return label;
   if (r.kind === 'archive') return `signatures: ${r.checked.signed} of ${r.checked.packs ?? 0} packs signed`;
   return r.checked.signed === 0 ? 'signature: none (the pack is not signed)' : 'signature: verified against the trusted key';

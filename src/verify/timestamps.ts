@@ -1,0 +1,326 @@
+/**
+ * Checking RFC 3161 time-stamp tokens (docs/FORMAT.md, "Time-stamp tokens"): a pack's token over
+ * its tag manifest, and the chain anchors (`system`/`Anchored` events) in a log.
+ *
+ * The token itself is checked by src/anchor/token.ts (imprint, TSA signature, timeStamping EKU,
+ * path to a `--tsa-ca` anchor). Here: that it covers the right bytes, that its time fits what it
+ * covers, and — for chain anchors — that the head it names is this chain's line, and that anchors
+ * keep the rhythm the configuration asks for, which is what shows a cut tail: the anchors that
+ * stood after the cut are missing, and no TSA will date new ones in the past.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { ANCHOR_CATEGORY, ANCHOR_EVENT, anchorStatement, PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../anchor/format.js';
+import { MAX_TOKEN_BYTES, parsePemCertificates, verifyTimestamp, type TimestampVerification } from '../anchor/token.js';
+import { hashLine, isHashHex } from '../chain/index.js';
+import type { Findings } from './report.js';
+
+/** What a verifier is told about time-stamp tokens. */
+export interface TimestampCheckOptions {
+  /** Trust anchors for TSA certificates (`--tsa-ca`). Without them a token's maker is not checked (info finding). */
+  readonly tsaCa?: readonly X509Certificate[] | undefined;
+  /** A pack without a token is an error (`--require-timestamp`). */
+  readonly requireTimestamp?: boolean | undefined;
+  /** Chain anchors are expected at least this often (ms); a longer stretch without one is LOG_ANCHOR_GAP. */
+  readonly anchorIntervalMs?: number | undefined;
+  /** Tolerance on top of the interval (default a quarter of it, at least a minute): cron jitter, a slow TSA. */
+  readonly anchorGraceMs?: number | undefined;
+  /** How far the TSA's clock and the log's may disagree (default 2 minutes). */
+  readonly clockSlackMs?: number | undefined;
+  /** The verifier's clock (epoch ms), for today's log; default Date.now. */
+  readonly now?: (() => number) | undefined;
+}
+
+const DEFAULT_SLACK_MS = 2 * 60_000;
+const DAY_MS = 86_400_000;
+
+function slackOf(o: TimestampCheckOptions): number {
+  return o.clockSlackMs ?? DEFAULT_SLACK_MS;
+}
+
+function report(v: TimestampVerification, f: Findings, file: string, what: string): boolean {
+  for (const p of v.problems) f.add(p.code, 'error', file, `${what}: ${p.message}`);
+  return v.problems.length === 0;
+}
+
+/**
+ * A pack's token: present (or required), over the bytes of tagmanifest-sha256.txt, valid, and dated
+ * after the pack was made and no earlier than the exported day. Returns whether a token was there.
+ */
+export async function judgePackTimestamp(
+  tags: ReadonlyMap<string, Buffer | 'too-large'>,
+  options: TimestampCheckOptions,
+  f: Findings,
+  info: { readonly exportDate: string | undefined; readonly createdAt: string | undefined },
+): Promise<boolean> {
+  const token = tags.get(PACK_TOKEN_FILE);
+  if (token === undefined) {
+    if (options.requireTimestamp === true) f.add('TIMESTAMP_MISSING', 'error', PACK_TOKEN_FILE, `no time-stamp token over ${PACK_TOKEN_COVERS}, and one is required (add it with \`auditpack anchor --pack\`)`);
+    return false;
+  }
+  if (token === 'too-large') {
+    f.add('TIMESTAMP_MALFORMED', 'error', PACK_TOKEN_FILE, `larger than ${MAX_TOKEN_BYTES} bytes: not a time-stamp response`);
+    return true;
+  }
+  const data = tags.get(PACK_TOKEN_COVERS);
+  if (!Buffer.isBuffer(data)) {
+    f.add('TIMESTAMP_MALFORMED', 'error', PACK_TOKEN_FILE, `there is no readable ${PACK_TOKEN_COVERS} for it to cover`);
+    return true;
+  }
+  const untrusted = certsOf(tags.get(PACK_TSA_CERTS_FILE), f);
+  const v = await verifyTimestamp(token, { data, trustAnchors: options.tsaCa, untrusted });
+  if (!report(v, f, PACK_TOKEN_FILE, `token over ${PACK_TOKEN_COVERS}`) || v.facts === undefined) return true;
+  if (!v.chainChecked) {
+    f.add('TIMESTAMP_NOT_CHECKED', 'info', PACK_TOKEN_FILE, `a valid token by "${v.facts.signer ?? '?'}" at ${v.facts.genTime.toISOString()}, but no trusted TSA certificate (--tsa-ca) was given: who made it was not checked`);
+  }
+  const t = v.facts.genTime.getTime();
+  const slack = slackOf(options);
+  const dayStart = info.exportDate === undefined ? Number.NaN : Date.parse(`${info.exportDate}T00:00:00Z`);
+  const created = info.createdAt === undefined ? Number.NaN : Date.parse(info.createdAt);
+  const now = (options.now ?? Date.now)();
+  if (t + slack < dayStart) f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', PACK_TOKEN_FILE, `token time ${v.facts.genTime.toISOString()} is before the exported day ${info.exportDate ?? ''} began`);
+  else if (t + slack < created) f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', PACK_TOKEN_FILE, `token time ${v.facts.genTime.toISOString()} is before the pack was made (${info.createdAt ?? ''}): it cannot be over this tag manifest`);
+  if (t - slack > now) f.add('TIMESTAMP_TIME_INCONSISTENT', 'warning', PACK_TOKEN_FILE, `token time ${v.facts.genTime.toISOString()} is in the future (a wrong TSA or local clock)`);
+  return true;
+}
+
+function certsOf(pem: Buffer | 'too-large' | undefined, f: Findings): X509Certificate[] {
+  if (pem === undefined) return [];
+  if (pem === 'too-large') {
+    f.add('TIMESTAMP_MALFORMED', 'warning', PACK_TSA_CERTS_FILE, 'too large; its certificates were not used');
+    return [];
+  }
+  try {
+    return parsePemCertificates(pem.toString('latin1'));
+  } catch (err) {
+    f.add('TIMESTAMP_MALFORMED', 'warning', PACK_TSA_CERTS_FILE, `not PEM certificates (${err instanceof Error ? err.message : String(err)}); not used`);
+    return [];
+  }
+}
+
+/** Where a log file sits, for the anchor rhythm. */
+export interface LogAnchorContext {
+  /** The file's UTC day, `YYYY-MM-DD` (undefined: no day bounds are checked). */
+  readonly date: string | undefined;
+  /** The day's start is a bound too (the file follows an earlier day in the same verification). */
+  readonly fromDayStart: boolean;
+}
+
+/** The marker the logger writes for an anchor (compact JSON, the envelope's order). */
+const MARKER = Buffer.from(`"category":"${ANCHOR_CATEGORY}","event":"${ANCHOR_EVENT}",`);
+const CHUNK = 1024 * 1024;
+/** A line longer than this cannot be an anchor the logger wrote (its token is at most 32 KiB). */
+const MAX_ANCHOR_LINE = 256 * 1024;
+/** How far before its Anchored event a head is looked for. */
+const MAX_HEAD_DISTANCE = 16 * 1024 * 1024;
+
+interface FoundAnchor {
+  readonly offset: number;
+  readonly bytes: Buffer;
+}
+
+/**
+ * Checks the chain anchors in one log file (opened without following links). The chain itself is
+ * checked elsewhere; here every Anchored event's token, its head, its time, and the rhythm.
+ * Returns the number of anchors found.
+ */
+export async function checkLogAnchors(path: string, file: string, f: Findings, options: TimestampCheckOptions, ctx: LogAnchorContext): Promise<number> {
+  const fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  try {
+    const found = await findAnchors(fh);
+    const times: { seq: number; t: number }[] = [];
+    const slack = slackOf(options);
+    let lastT = Number.NEGATIVE_INFINITY;
+    const unchecked = new Set<string>();
+    for (const a of found) {
+      const r = await checkAnchor(fh, a, file, f, options);
+      if (r === undefined) continue;
+      if (r.t + slack < lastT) f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', file, `anchor seq ${r.seq}: token time ${new Date(r.t).toISOString()} is before the previous anchor's (${new Date(lastT).toISOString()})`);
+      lastT = Math.max(lastT, r.t);
+      times.push(r);
+      if (r.signer !== undefined) unchecked.add(r.signer);
+    }
+    if (unchecked.size > 0) {
+      f.add('TIMESTAMP_NOT_CHECKED', 'info', file, `valid anchor tokens by ${[...unchecked].map((s) => `"${s}"`).join(', ')}, but no trusted TSA certificate (--tsa-ca) was given: who made them was not checked`);
+    }
+    if (options.anchorIntervalMs !== undefined) judgeRhythm(times, file, f, options, ctx);
+    return found.length;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** One pass, no parsing: the lines that carry the anchor marker, with their offsets. */
+async function findAnchors(fh: FileHandle): Promise<FoundAnchor[]> {
+  const out: FoundAnchor[] = [];
+  let carry = Buffer.alloc(0);
+  let base = 0; // file offset of carry[0]
+  const chunk = Buffer.allocUnsafe(CHUNK);
+  for (;;) {
+    const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
+    if (bytesRead === 0) break;
+    const buf = carry.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
+    const lastNl = buf.lastIndexOf(10);
+    const complete = lastNl === -1 ? buf.subarray(0, 0) : buf.subarray(0, lastNl + 1);
+    let from = 0;
+    for (;;) {
+      const i = complete.indexOf(MARKER, from);
+      if (i === -1) break;
+      const s = complete.lastIndexOf(10, i) + 1;
+      const e = complete.indexOf(10, i);
+      if (e - s <= MAX_ANCHOR_LINE) out.push({ offset: base + s, bytes: Buffer.from(complete.subarray(s, e)) });
+      from = e + 1;
+    }
+    const rest = buf.subarray(lastNl + 1);
+    // An endless line is no anchor: keep only its last bytes, enough for a marker that straddles.
+    carry = Buffer.from(rest.length > MAX_ANCHOR_LINE ? rest.subarray(rest.length - MARKER.length) : rest);
+    base += buf.length - carry.length;
+  }
+  return out; // an unterminated last line is a torn write, not an anchor
+}
+
+interface AnchorFields {
+  readonly seq: number;
+  readonly isoTs: number;
+  readonly prev: string;
+  readonly headSeq: number;
+  readonly headHash: string;
+  readonly token: Buffer;
+}
+
+function parseAnchor(bytes: Buffer): AnchorFields | string {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return 'not JSON';
+  }
+  if (v === null || typeof v !== 'object' || v.category !== ANCHOR_CATEGORY || v.event !== ANCHOR_EVENT) return 'not an Anchored event';
+  const { seq, iso_ts: iso, prev, head_seq: headSeq, head_hash: headHash, tsa_response: token } = v;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) return 'no seq';
+  if (typeof headSeq !== 'number' || !Number.isSafeInteger(headSeq) || headSeq < 1) return 'head_seq is not a positive integer';
+  if (!isHashHex(headHash)) return 'head_hash is not 64 lowercase hex digits';
+  if (typeof token !== 'string' || token.length > (MAX_TOKEN_BYTES * 4) / 3 + 4 || !/^[A-Za-z0-9+/]*={0,2}$/.test(token)) return 'tsa_response is not base64 of a token';
+  const isoTs = typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
+  return { seq, isoTs, prev: typeof prev === 'string' ? prev : '', headSeq, headHash, token: Buffer.from(token, 'base64') };
+}
+
+async function checkAnchor(fh: FileHandle, a: FoundAnchor, file: string, f: Findings, options: TimestampCheckOptions): Promise<{ seq: number; t: number; signer: string | undefined } | undefined> {
+  const p = parseAnchor(a.bytes);
+  if (typeof p === 'string') {
+    f.add('TIMESTAMP_MALFORMED', 'error', file, `the Anchored event at byte ${a.offset}: ${p}`);
+    return undefined;
+  }
+  const what = `anchor seq ${p.seq} (head seq ${p.headSeq})`;
+  const v = await verifyTimestamp(p.token, { data: anchorStatement(p.headSeq, p.headHash), trustAnchors: options.tsaCa });
+  if (!report(v, f, file, what) || v.facts === undefined) return undefined;
+  const t = v.facts.genTime.getTime();
+  const slack = slackOf(options);
+
+  // The head must be this chain's line: found before the event, with that hash.
+  if (p.headSeq >= p.seq) {
+    f.add('LOG_ANCHOR_MISMATCH', 'error', file, `${what}: names a head at or after itself`);
+    return undefined;
+  }
+  const head = await findHead(fh, a.offset, p.headSeq);
+  if (head.kind === 'line') {
+    if (head.hash !== p.headHash) {
+      f.add('LOG_ANCHOR_MISMATCH', 'error', file, `${what}: the line with seq ${p.headSeq} hashes to ${head.hash}, the anchor's token is over ${p.headHash} (a rewritten line, or an anchor carried over from another chain)`);
+      return undefined;
+    }
+    if (head.isoTs - slack > t) f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', file, `${what}: token time ${v.facts.genTime.toISOString()} is before the head's own time ${new Date(head.isoTs).toISOString()}`);
+  } else if (head.kind === 'before-file' && head.firstPrev === p.headHash && head.firstSeq === p.headSeq + 1) {
+    // The head is the previous day's last line, pinned by this file's first link (checked with the directory or the pack).
+  } else {
+    f.add('LOG_ANCHOR_MISMATCH', 'error', file, `${what}: no line with seq ${p.headSeq} and hash ${p.headHash} before it in this file`);
+    return undefined;
+  }
+  if (Number.isFinite(p.isoTs) && Math.abs(p.isoTs - t) > slack) {
+    f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', file, `${what}: the event is dated ${new Date(p.isoTs).toISOString()}, its token ${v.facts.genTime.toISOString()}: written long after, or before, the token it carries`);
+  }
+  return { seq: p.seq, t, signer: v.chainChecked ? undefined : (v.facts.signer ?? '?') };
+}
+
+type HeadLookup = { kind: 'line'; hash: string; isoTs: number } | { kind: 'before-file'; firstSeq: number; firstPrev: string } | { kind: 'none' };
+
+/** Reads backwards from `end` for the line with seq `seq` (windows growing to MAX_HEAD_DISTANCE). */
+async function findHead(fh: FileHandle, end: number, seq: number): Promise<HeadLookup> {
+  let window = Math.min(end, 64 * 1024);
+  for (;;) {
+    const buf = Buffer.allocUnsafe(window);
+    const { bytesRead } = await fh.read(buf, 0, window, end - window);
+    const view = buf.subarray(0, bytesRead);
+    // Lines wholly inside the window: the first partial one is skipped unless the window starts the file.
+    let stop = view.length; // the byte after the current line's "\n"
+    let first: { seq: number; prev: string } | undefined;
+    while (stop > 0) {
+      const nl = view.lastIndexOf(10, stop - 2);
+      if (nl === -1 && end - window > 0) break;
+      const line = view.subarray(nl + 1, stop - 1);
+      const v = parseLine(line);
+      if (v !== undefined) {
+        if (v.seq === seq) return { kind: 'line', hash: hashLine(line), isoTs: v.isoTs };
+        if (v.seq < seq) return { kind: 'none' };
+        first = { seq: v.seq, prev: v.prev };
+      }
+      stop = nl + 1;
+    }
+    if (end - window === 0) return first === undefined ? { kind: 'none' } : { kind: 'before-file', firstSeq: first.seq, firstPrev: first.prev };
+    if (window >= MAX_HEAD_DISTANCE) return { kind: 'none' };
+    window = Math.min(end, window * 4, MAX_HEAD_DISTANCE);
+  }
+}
+
+function parseLine(line: Buffer): { seq: number; isoTs: number; prev: string } | undefined {
+  try {
+    const v = JSON.parse(line.toString('utf8')) as Record<string, unknown>;
+    if (typeof v.seq !== 'number') return undefined;
+    return { seq: v.seq, isoTs: typeof v.iso_ts === 'string' ? Date.parse(v.iso_ts) : Number.NaN, prev: typeof v.prev === 'string' ? v.prev : '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Anchors at least every interval (+ grace), from the first of the file (or the day's start, when
+ * an earlier day precedes it) to the day's end, or to now for today: a cut tail shows as the
+ * anchors after the cut missing.
+ */
+function judgeRhythm(times: readonly { seq: number; t: number }[], file: string, f: Findings, options: TimestampCheckOptions, ctx: LogAnchorContext): void {
+  const interval = options.anchorIntervalMs as number;
+  const allowed = interval + (options.anchorGraceMs ?? Math.max(60_000, interval / 4));
+  const minutes = (ms: number): string => `${Math.round(ms / 60_000)} min`;
+  const iso = (t: number): string => new Date(t).toISOString();
+  if (times.length === 0) {
+    f.add('LOG_ANCHOR_MISSING', 'error', file, `no valid chain anchor in this file; anchors are expected at least every ${minutes(interval)}`);
+    return;
+  }
+  const dayStart = ctx.date === undefined ? Number.NaN : Date.parse(`${ctx.date}T00:00:00Z`);
+  const now = (options.now ?? Date.now)();
+  const first = times[0] as { seq: number; t: number };
+  if (ctx.fromDayStart && Number.isFinite(dayStart) && first.t - dayStart > allowed) {
+    f.add('LOG_ANCHOR_GAP', 'error', file, `no anchor from the day's start to ${iso(first.t)} (seq ${first.seq}); expected at least every ${minutes(interval)}`);
+  }
+  for (let i = 1; i < times.length; i++) {
+    const a = times[i - 1] as { seq: number; t: number };
+    const b = times[i] as { seq: number; t: number };
+    if (b.t - a.t > allowed) f.add('LOG_ANCHOR_GAP', 'error', file, `no anchor between ${iso(a.t)} (seq ${a.seq}) and ${iso(b.t)} (seq ${b.seq}); expected at least every ${minutes(interval)}`);
+  }
+  const last = times[times.length - 1] as { seq: number; t: number };
+  const end = Number.isFinite(dayStart) ? Math.min(dayStart + DAY_MS, now) : now;
+  if (end - last.t > allowed) {
+    f.add('LOG_ANCHOR_GAP', 'error', file, `the last anchor is at ${iso(last.t)} (seq ${last.seq}), ${minutes(end - last.t)} before ${end === now ? 'now' : "the day's end"}: the tail after it may have been cut, or anchoring stopped`);
+  }
+}
+
+/** manifest.json's `created_at`, when it parses (its shape is judged elsewhere). */
+export function peekCreatedAt(manifest: Buffer | 'too-large' | undefined): string | undefined {
+  if (!Buffer.isBuffer(manifest)) return undefined;
+  try {
+    const v = (JSON.parse(manifest.toString('utf8')) as { created_at?: unknown }).created_at;
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
