@@ -1,0 +1,35 @@
+/**
+ * The auditor's own tools, run on packs: `openssl ts -verify` over the tag manifest, and LoC's
+ * bagit-python (shipped in the shared tools folder next to the repository) for BagIt validation.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `openssl ts -verify` exactly as the README's auditor section gives it. */
+export function opensslVerify(pack: string, caFile: string): { ok: boolean; out: string } {
+  const r = spawnSync(
+    'openssl',
+    ['ts', '-verify', '-data', 'tagmanifest-sha256.txt', '-in', 'tagmanifest-sha256.txt.tsr', '-CAfile', caFile, '-untrusted', 'tsa-certs.pem'],
+    { cwd: pack, encoding: 'utf8' },
+  );
+  return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
+}
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** bagit.py: beside the repository (CI) or two levels up (a worktree). Missing is a failure, never a skip. */
+export function bagitScript(): string {
+  for (const up of ['..', '../..']) {
+    const p = join(REPO, up, 'shared', 'tools', 'bagit', 'bagit.py');
+    if (existsSync(p)) return p;
+  }
+  throw new Error('bagit.py not found in ../shared/tools/bagit or ../../shared/tools/bagit');
+}
+
+/** `python3 bagit.py --validate <pack>`. */
+export function bagitValidate(pack: string): { ok: boolean; out: string } {
+  const r = spawnSync('python3', [bagitScript(), '--validate', pack], { encoding: 'utf8' });
+  return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
+}

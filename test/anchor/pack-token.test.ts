@@ -1,0 +1,194 @@
+/**
+ * Pack tokens against a real TSA (`openssl ts -reply` with a self-made EC P-256 CA, served over
+ * HTTP on 127.0.0.1): export asks for a token over tagmanifest-sha256.txt, auditpack verify and
+ * `openssl ts -verify` accept it, and each way of breaking it is caught by both.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorPack, loadTsaCa, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE, type TsaOptions } from '../../src/anchor/index.js';
+import { isAuditpackError } from '../../src/errors.js';
+import { exportPack } from '../../src/pack/index.js';
+import { verifyPack } from '../../src/verify/index.js';
+import { makeWritable } from '../../src/pack/export.js';
+import { tempDir } from '../helpers/tmp.js';
+import { makeTsaPki, startTsa, type TestTsa, type TsaPki } from '../helpers/tsa.js';
+import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { bagitValidate, opensslVerify } from './helpers.js';
+
+const DATE = '2025-09-08';
+let pki: TsaPki;
+let rogue: TsaPki;
+let tsa: TestTsa;
+let rogueTsa: TestTsa;
+let silent: TestTsa;
+let root: string;
+
+beforeAll(async () => {
+  root = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'auditpack-tsa-'));
+  mkdirSync(join(root, 'good'));
+  mkdirSync(join(root, 'rogue'));
+  pki = makeTsaPki(join(root, 'good'), 'Desk');
+  rogue = makeTsaPki(join(root, 'rogue'), 'Rogue');
+  tsa = await startTsa(pki);
+  rogueTsa = await startTsa(rogue);
+  silent = await startTsa(pki, { mode: 'silent' });
+});
+
+afterAll(async () => {
+  await Promise.all([tsa?.close(), rogueTsa?.close(), silent?.close()]);
+  (await import('node:fs')).rmSync(root, { recursive: true, force: true });
+});
+
+async function exported(tsaOptions: TsaOptions | undefined, date = DATE): Promise<{ cwd: string; pack: string; result: Awaited<ReturnType<typeof exportPack>> }> {
+  const cwd = tempDir();
+  const logDir = join(cwd, 'logs');
+  mkdirSync(logDir);
+  await writeDay(logDir, date, SAMPLE_EVENTS);
+  const result = await exportPack({ date, logDir, artifactsDir: join(cwd, 'artifacts'), version: '0.0.0-test', recordEvent: false, ...(tsaOptions ? { tsa: tsaOptions } : {}) });
+  return { cwd, pack: result.path, result };
+}
+
+/** A writable copy of a pack, for tampering. */
+function copyPack(pack: string, to: string): string {
+  cpSync(pack, to, { recursive: true });
+  makeWritable(to);
+  for (const name of ['tagmanifest-sha256.txt', 'manifest.json', PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE]) if (existsSync(join(to, name))) chmodSync(join(to, name), 0o644);
+  return to;
+}
+
+function errorCodes(r: { problems: readonly { code: string; severity: string }[] }): string[] {
+  return r.problems.filter((p) => p.severity === 'error').map((p) => p.code);
+}
+
+describe('a pack with a time-stamp token', () => {
+  it('is verified by auditpack and by openssl ts -verify; sha256sum -c and BagIt validation still pass', async () => {
+    const { pack, result } = await exported({ url: tsa.url });
+    expect(result.timestampError).toBeNull();
+    expect(result.timestamped).toBeInstanceOf(Date);
+    expect(statSync(join(pack, PACK_TOKEN_FILE)).mode & 0o777).toBe(0o444);
+    expect(readFileSync(join(pack, PACK_TSA_CERTS_FILE), 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    // Neither file is listed in the tag manifest it cannot be part of.
+    expect(readFileSync(join(pack, 'tagmanifest-sha256.txt'), 'utf8')).not.toMatch(/tsr|tsa-certs/);
+
+    const r = await verifyPack(pack, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } });
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.checked.timestamped).toBe(1);
+
+    expect(opensslVerify(pack, pki.caCert)).toEqual({ ok: true, out: expect.stringContaining('Verification: OK') });
+    const sums = spawnSync('sha256sum', ['-c', 'tagmanifest-sha256.txt'], { cwd: pack, encoding: 'utf8' });
+    expect(sums.status, sums.stdout + sums.stderr).toBe(0);
+    expect(bagitValidate(pack)).toEqual({ ok: true, out: expect.stringContaining('is valid') });
+  });
+
+  it('without --tsa-ca the token is checked but its maker is not, and says so', async () => {
+    const { pack } = await exported({ url: tsa.url });
+    const r = await verifyPack(pack);
+    expect(r.ok).toBe(true);
+    expect(r.problems.map((p) => [p.code, p.severity])).toEqual([['TIMESTAMP_NOT_CHECKED', 'info']]);
+  });
+
+  it('a changed tag manifest (manifest.json edited and re-hashed) breaks the token', async () => {
+    const { cwd, pack } = await exported({ url: tsa.url });
+    const copy = copyPack(pack, join(cwd, 'copy'));
+    const m = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')) as { created_at: string };
+    m.created_at = '2025-09-09T00:00:01.000Z';
+    const text = `${JSON.stringify(m, null, 2)}\n`;
+    writeFileSync(join(copy, 'manifest.json'), text);
+    const sha = (await import('node:crypto')).createHash('sha256').update(text).digest('hex');
+    const tm = readFileSync(join(copy, 'tagmanifest-sha256.txt'), 'utf8').replace(/^[0-9a-f]{64}(?= {2}manifest\.json$)/m, sha);
+    writeFileSync(join(copy, 'tagmanifest-sha256.txt'), tm);
+
+    const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
+    expect(errorCodes(r)).toEqual(['TIMESTAMP_IMPRINT_MISMATCH']); // everything else was made consistent
+    expect(opensslVerify(copy, pki.caCert).ok).toBe(false);
+  });
+
+  it('a token from a TSA the user does not trust is caught', async () => {
+    const { pack } = await exported({ url: rogueTsa.url });
+    const r = await verifyPack(pack, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
+    expect(errorCodes(r)).toEqual(['TIMESTAMP_UNTRUSTED']);
+    expect(r.problems.find((p) => p.code === 'TIMESTAMP_UNTRUSTED')?.detail).toMatch(/Rogue TSA/);
+    expect(opensslVerify(pack, pki.caCert).ok).toBe(false);
+    // The same token is fine for whoever trusts the rogue CA: the check is the anchor, not the token.
+    expect((await verifyPack(pack, { timestamps: { tsaCa: loadTsaCa(rogue.caCert) } })).ok).toBe(true);
+  });
+
+  it('a token over another digest (taken from another pack) is caught', async () => {
+    const a = await exported({ url: tsa.url });
+    const b = await exported({ url: tsa.url }, '2025-09-09');
+    const copy = copyPack(a.pack, join(a.cwd, 'copy'));
+    cpSync(join(b.pack, PACK_TOKEN_FILE), join(copy, PACK_TOKEN_FILE));
+    const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
+    expect(errorCodes(r)).toEqual(['TIMESTAMP_IMPRINT_MISMATCH']);
+    expect(opensslVerify(copy, pki.caCert).ok).toBe(false);
+  });
+
+  it('garbage in the token file is a finding, not a crash', async () => {
+    const { cwd, pack } = await exported({ url: tsa.url });
+    for (const [i, bytes] of [Buffer.alloc(0), Buffer.from('not a token'), Buffer.from([0x30, 0x82, 0xff, 0xff, 0x02]), readFileSync(join(pack, PACK_TOKEN_FILE)).subarray(0, 300)].entries()) {
+      const copy = copyPack(pack, join(cwd, `g${i}`));
+      writeFileSync(join(copy, PACK_TOKEN_FILE), bytes);
+      const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
+      expect(errorCodes(r), `case ${i}`).toEqual(['TIMESTAMP_MALFORMED']);
+    }
+  });
+});
+
+describe('a TSA that does not answer', () => {
+  it('delays the export only by the timeout, loses nothing, and anchorPack adds the token later', async () => {
+    const t0 = Date.now();
+    const { pack, result } = await exported({ url: silent.url, timeoutMs: 400 });
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(result.timestamped).toBeNull();
+    expect(isAuditpackError(result.timestampError, 'TSA_FAILED')).toBe(true);
+    expect(result.timestampError?.message).toMatch(/no answer within 400 ms/);
+    expect(existsSync(join(pack, PACK_TOKEN_FILE))).toBe(false);
+
+    // The pack is complete and valid; only a verifier that requires a token objects.
+    expect((await verifyPack(pack)).ok).toBe(true);
+    const required = await verifyPack(pack, { timestamps: { requireTimestamp: true } });
+    expect(errorCodes(required)).toEqual(['TIMESTAMP_MISSING']);
+
+    // Still down: the pack is left as it was.
+    await expect(anchorPack(pack, { url: silent.url, timeoutMs: 300 })).rejects.toMatchObject({ code: 'TSA_FAILED' });
+    expect(existsSync(join(pack, PACK_TOKEN_FILE))).toBe(false);
+
+    const added = await anchorPack(pack, { url: tsa.url, trustAnchors: loadTsaCa(pki.caCert) });
+    expect(added.added).toBe(true);
+    expect(statSync(pack).mode & 0o777).toBe(0o555);
+    expect(statSync(join(pack, PACK_TOKEN_FILE)).mode & 0o777).toBe(0o444);
+    const r = await verifyPack(pack, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } });
+    expect(r.problems).toEqual([]);
+    expect(opensslVerify(pack, pki.caCert).ok).toBe(true);
+    expect(bagitValidate(pack).ok).toBe(true);
+
+    const again = await anchorPack(pack, { url: tsa.url });
+    expect(again).toMatchObject({ added: false });
+    expect(again.genTime?.getTime()).toBe(added.genTime?.getTime());
+  });
+
+  it('an answer from an untrusted TSA is refused at export when trust anchors are configured', async () => {
+    const { result, pack } = await exported({ url: rogueTsa.url, trustAnchors: loadTsaCa(pki.caCert) });
+    expect(result.timestampError?.message).toMatch(/TIMESTAMP_UNTRUSTED/);
+    expect(existsSync(join(pack, PACK_TOKEN_FILE))).toBe(false);
+  });
+
+  it('an HTTP error or an unreachable TSA is TSA_FAILED with the reason', async () => {
+    const broken = await startTsa(pki, { mode: 'error500' });
+    try {
+      const { result } = await exported({ url: broken.url, timeoutMs: 2000 });
+      expect(result.timestampError?.message).toMatch(/HTTP 500/);
+    } finally {
+      await broken.close();
+    }
+    // A port that was just free: nothing listens there.
+    const gone = await startTsa(pki);
+    await gone.close();
+    const { result } = await exported({ url: gone.url, timeoutMs: 2000 });
+    expect(result.timestampError?.code).toBe('TSA_FAILED');
+    expect(result.timestampError?.message).toMatch(/ECONNREFUSED/);
+  });
+});
