@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConfigSnapshot, SnapshotComparison, SnapshotSummary } from '../../src/snapshot/index.js';
 import { BIN, runCli } from '../helpers/cli.js';
+import { copyInstall, sharedTempDir } from '../helpers/install.js';
 import { pythonCheck } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/tmp.js';
 import { git, initRepo, writeFiles } from '../snapshot/helpers.js';
@@ -112,18 +113,22 @@ describe('auditpack snapshot outside git', () => {
   });
 
   it('an unreadable config file or directory: exit 74, the error names it, nothing written', () => {
-    const cwd = tempDir();
+    // Root reads any file: run the CLI as an unprivileged user, as a trading host would. That user
+    // cannot enter a clone under a 0700 directory, so it runs a copy of the install from a directory
+    // it can reach, in a working directory it can reach.
+    const asRoot = process.getuid?.() === 0;
+    const install = asRoot ? copyInstall() : { node: process.execPath, bin: BIN };
+    const cwd = asRoot ? sharedTempDir() : tempDir();
     chmodSync(cwd, 0o777);
     writeFiles(cwd, { 'configs/a.yaml': 'a: 1\n', 'configs/locked.yaml': 'b: 2\n' });
     chmodSync(join(cwd, 'configs'), 0o777);
     chmodSync(join(cwd, 'configs/a.yaml'), 0o644);
     chmodSync(join(cwd, 'configs/locked.yaml'), 0o000);
-    // Root reads any file: run the CLI as an unprivileged user, as a trading host would.
-    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] : [];
-    const cmd = [...asUser, process.execPath, BIN, 'snapshot', '--reason', 'r'];
+    const asUser = asRoot ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] : [];
+    const cmd = [...asUser, install.node, install.bin, 'snapshot', '--reason', 'r'];
     const r = spawnSync(cmd[0] as string, cmd.slice(1), { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
-    expect(r.status).toBe(74);
     expect(r.stderr).toMatch(/^auditpack: error SNAPSHOT_READ_FAILED: cannot read config file configs\/locked\.yaml: EACCES/);
+    expect(r.status).toBe(74);
     expect(existsSync(join(cwd, 'audit'))).toBe(false);
     expect(existsSync(join(cwd, 'logs'))).toBe(false);
 
@@ -133,9 +138,14 @@ describe('auditpack snapshot outside git', () => {
     chmodSync(join(cwd, 'configs/private'), 0o000);
     const d = spawnSync(cmd[0] as string, cmd.slice(1), { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
     chmodSync(join(cwd, 'configs/private'), 0o755);
-    expect(d.status).toBe(74);
     expect(d.stderr).toMatch(/^auditpack: error SNAPSHOT_READ_FAILED: cannot read .*configs\/private while looking for config files: EACCES/);
+    expect(d.status).toBe(74);
     expect(existsSync(join(cwd, 'audit'))).toBe(false);
+
+    // The same install and user succeed once the files are readable: the failures above were the EACCES, nothing else.
+    const ok = spawnSync(cmd[0] as string, cmd.slice(1), { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+    expect([ok.status, ok.stderr]).toEqual([0, '']);
+    expect(records(cwd)).toHaveLength(1);
   });
 });
 
