@@ -55,7 +55,9 @@ export type AuditpackErrorCode =
   /** A time-stamping authority did not answer in time, refused, or answered with a token that does not check. */
   | 'TSA_FAILED'
   /** A bug in auditpack. */
-  | 'INTERNAL';
+  | 'INTERNAL'
+  /** The native lock addon (fs-native-extensions) cannot be loaded: not installed, no binary for this platform, or rejected by the loader. */
+  | 'ADDON_UNAVAILABLE';
 
 /** Process exit codes used by the CLI. Documented in docs/errors.md and the README. */
 export const ExitCode = Object.freeze({
@@ -72,6 +74,8 @@ export const ExitCode = Object.freeze({
   DATA: 65,
   /** sysexits EX_NOINPUT: a path, snapshot or logs directory does not exist. */
   NO_INPUT: 66,
+  /** sysexits EX_UNAVAILABLE: a native addon cannot be loaded (rebuild it for this Node.js). */
+  UNAVAILABLE: 69,
   /** sysexits EX_SOFTWARE: a bug; the stack is printed. */
   INTERNAL: 70,
   /** sysexits EX_CANTCREAT: refusing to overwrite (pack or key exists). */
@@ -111,6 +115,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   VERIFY_FAILED: ExitCode.PROBLEMS,
   TSA_FAILED: ExitCode.TEMP_FAIL,
   INTERNAL: ExitCode.INTERNAL,
+  ADDON_UNAVAILABLE: ExitCode.UNAVAILABLE,
 });
 
 /** The exit code the CLI uses for an error code. */

@@ -1,7 +1,8 @@
 /**
  * The process-wide default logger, configured from the environment (AUDIT_LOG_DIR,
  * AUDIT_REDACTION_ENABLED, AUDIT_REDACT_KEYS, AUDIT_DURABILITY, the config file), made on first use,
- * and the convenience functions the trading app calls. They never throw.
+ * and the convenience functions the trading app calls. They never throw, but for the first call on an
+ * install whose lock addon cannot load (ADDON_UNAVAILABLE; call getDefaultLogger() at start-up).
  */
 import { resolveConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
@@ -11,7 +12,11 @@ import type { AlertFields, AuditLogger, AuthEvent, AuthFields, ConfigChangeField
 
 let defaultLogger: AuditLogger | undefined;
 
-/** The default logger, made from the environment on first call. */
+/**
+ * The default logger, made from the environment on first call. Call it at start-up to learn there,
+ * not at the first event, that the install cannot write (ADDON_UNAVAILABLE: the lock addon was not
+ * built for this Node.js).
+ */
 export function getDefaultLogger(): AuditLogger {
   if (defaultLogger) return defaultLogger;
   let configError: AuditpackError | undefined;
@@ -24,6 +29,8 @@ export function getDefaultLogger(): AuditLogger {
       redaction: { enabled: c.redactionEnabled, keys: c.redactKeys, patterns: c.redactPatterns },
     });
   } catch (err) {
+    // An install that cannot lock cannot write at all: a logger with defaults would fail the same way.
+    if (err instanceof AuditpackError && err.code === 'ADDON_UNAVAILABLE') throw err;
     // A bad setting must not stop the audit trail: defaults (redaction on) and the error on record.
     configError = err instanceof AuditpackError ? err : new AuditpackError('CONFIG_INVALID', String(err), { cause: err });
     logger = createAuditLogger({});

@@ -19,7 +19,7 @@ import { EMPTY_HEAD, hashLine } from '../chain/index.js';
 import { AuditpackError } from '../errors.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { assembleLine } from './line.js';
-import { loadFileLock } from './lock.js';
+import { loadFileLock, type FileLock } from './lock.js';
 import type { AuditSink, PreparedEvent } from './types.js';
 
 const fdatasyncAsync = promisify(fdatasync);
@@ -62,16 +62,19 @@ export class FileSink implements AuditSink {
   private closed = false;
   /** Reused between appends: each batch's lines are encoded into it (see writeBatch). */
   private scratch: Buffer = EMPTY;
+  private readonly lock: FileLock;
 
+  /** Throws ADDON_UNAVAILABLE when the lock addon cannot be loaded: at creation, never at a write. */
   constructor(options: FileSinkOptions) {
     this.dir = options.dir;
     this.recoveryEvent = options.recoveryEvent;
+    this.lock = loadFileLock();
   }
 
   append(batch: readonly PreparedEvent[]): number {
     if (this.closed) throw new AuditpackError('LOG_CLOSED', 'the audit log sink is closed');
     if (batch.length === 0) return 0;
-    const lock = loadFileLock();
+    const lock = this.lock;
     const lockFd = this.openLock();
     try {
       lock.lock(lockFd);

@@ -3,6 +3,7 @@
  */
 export { createAuditLogger } from './logger.js';
 export { FileSink, LOCK_FILE_NAME, type FileSinkOptions } from './file-sink.js';
+export { loadFileLock, LOCK_ADDON, type AddonFailure, type FileLock } from './lock.js';
 export { MemorySink } from './memory-sink.js';
 export { systemClock, isoMicros, type MicrosClock } from './clock.js';
 export { LIMITS, RESERVED_FIELDS, toSnakeCase } from './serialize.js';

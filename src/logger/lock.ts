@@ -12,6 +12,11 @@
  * (fcntl F_OFD_SETLKW on the whole file), on macOS flock(2), on Windows LockFileEx: all held per
  * open file, so two loggers of one process exclude each other like two processes do, and all
  * released by the kernel when the holder dies (kill -9 never stalls the other writers).
+ *
+ * A file sink loads the addon when it is made, so an install that cannot lock — the package
+ * missing, no prebuilt binary for this platform, a binary the loader rejects — fails once, when the
+ * logger is created, with ADDON_UNAVAILABLE and what fixes it, instead of every write failing
+ * later in the hot path. Only what writes logs loads it: `verify` keeps working on such an install.
  */
 import { createRequire } from 'node:module';
 import { AuditpackError } from '../errors.js';
@@ -28,18 +33,94 @@ export interface FileLock {
   unlock(fd: number): void;
 }
 
+/** The npm package of the native lock addon. */
+export const LOCK_ADDON = 'fs-native-extensions';
+
+/** Why the lock addon could not be loaded (`details.reason` of ADDON_UNAVAILABLE). */
+export type AddonFailure = 'not-installed' | 'no-prebuilt' | 'other-node-line' | 'load-failed';
+
 const require = createRequire(import.meta.url);
 let loaded: FileLock | undefined;
 
-/** The lock functions; loads the native module on first use (importing auditpack loads nothing). */
+/**
+ * The lock functions; loads the native addon on first use (importing auditpack loads nothing) and
+ * keeps it (per thread). Throws AuditpackError ADDON_UNAVAILABLE when it cannot be loaded.
+ */
 export function loadFileLock(): FileLock {
   if (loaded) return loaded;
-  let native: NativeLock;
+  let native: Partial<NativeLock>;
   try {
-    native = require('fs-native-extensions') as NativeLock;
+    native = require(LOCK_ADDON) as Partial<NativeLock>;
   } catch (err) {
-    throw new AuditpackError('LOCK_FAILED', `the native lock module (fs-native-extensions) could not be loaded: ${(err as Error).message}`, { cause: err });
+    throw addonError(err);
   }
-  loaded = { lock: (fd) => native.waitForLockSync(fd), unlock: (fd) => native.unlock(fd) };
+  const { waitForLockSync, unlock } = native;
+  if (typeof waitForLockSync !== 'function' || typeof unlock !== 'function') {
+    throw addonError(new Error(`${LOCK_ADDON} has no waitForLockSync/unlock functions (an incompatible version)`));
+  }
+  loaded = { lock: (fd) => waitForLockSync(fd), unlock: (fd) => unlock(fd) };
   return loaded;
+}
+
+/** Classifies a failed load of the lock addon and says what fixes it. */
+export function addonError(err: unknown): AuditpackError {
+  const reason = classify(err);
+  const cause = causeText(err);
+  const where = installRoot();
+  const inDir = where ? ` in ${where}` : '';
+  const node = `Node.js ${process.version} (NODE_MODULE_VERSION ${process.versions.modules}, ${process.platform}-${process.arch})`;
+  const reinstall = `reinstall the dependencies with this Node.js (\`npm ci\`${inDir}) — README, "Node.js lines and the native addon"`;
+  let message: string;
+  if (reason === 'not-installed') {
+    message = `the native lock addon ${LOCK_ADDON} is not installed: run \`npm install\`${inDir}. Cause: ${cause}`;
+  } else if (reason === 'no-prebuilt') {
+    message = `the native lock addon ${LOCK_ADDON} has no binary for this platform (${process.platform}-${process.arch}${isMusl() ? '-musl' : ''}); it ships prebuilt binaries for Linux (glibc) x64/arm64, macOS and Windows — if this platform is one of them, ${reinstall}. Cause: ${cause}`;
+  } else if (reason === 'other-node-line') {
+    const built = /NODE_MODULE_VERSION (\d+)/.exec(cause)?.[1] ?? '?';
+    message = `the native lock addon ${LOCK_ADDON} was built for another Node.js line (NODE_MODULE_VERSION ${built}) than this ${node}: ${reinstall}. Cause: ${cause}`;
+  } else {
+    message = `the native lock addon ${LOCK_ADDON} cannot be loaded by ${node}: ${reinstall}. Cause: ${cause}`;
+  }
+  return new AuditpackError('ADDON_UNAVAILABLE', message, {
+    cause: err,
+    details: { addon: LOCK_ADDON, reason, node: process.version, nodeModuleVersion: process.versions.modules, platform: `${process.platform}-${process.arch}`, fix: reason === 'not-installed' ? 'npm install' : 'npm ci' },
+  });
+}
+
+function classify(err: unknown): AddonFailure {
+  const code = (err as { code?: unknown } | null)?.code;
+  const text = causeText(err);
+  // The package itself is missing (not a module it requires: the message names the package).
+  if ((code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && text.includes(`Cannot find module '${LOCK_ADDON}'`)) return 'not-installed';
+  // require-addon found no binary for this host among the package's prebuilds.
+  if (code === 'ADDON_NOT_FOUND') return 'no-prebuilt';
+  if (text.includes('NODE_MODULE_VERSION')) return 'other-node-line';
+  return 'load-failed';
+}
+
+/** The error's message and its causes' (require-addon wraps the loader's error), on one line. */
+function causeText(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const m = (e as { message?: unknown }).message;
+    parts.push(typeof m === 'string' ? m : String(e));
+  }
+  // Node's "Require stack:" lists every importer: long, and the message already names the module.
+  return parts.map((p) => p.split(/\nRequire stack:/)[0] as string).join(': ').replace(/\s*\n\s*/g, ' ');
+}
+
+/** The directory to run npm in: the one holding the node_modules that holds the addon, if it resolves. */
+function installRoot(): string | undefined {
+  try {
+    const p = require.resolve(`${LOCK_ADDON}/package.json`);
+    const i = p.lastIndexOf('node_modules');
+    return i > 0 ? p.slice(0, i - 1) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isMusl(): boolean {
+  const report = process.platform === 'linux' ? (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined) : undefined;
+  return report !== undefined && report.header?.glibcVersionRuntime === undefined;
 }

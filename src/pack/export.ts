@@ -15,7 +15,7 @@ import { DEFAULT_ALERT_FILTER, type AlertFilterConfig } from '../config.js';
 import { AuditpackError, isAuditpackError, wrapFsError } from '../errors.js';
 import { PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../anchor/format.js';
 import { timestampTagManifest, writePackToken, type TsaOptions } from '../anchor/pack.js';
-import { createAuditLogger } from '../logger/index.js';
+import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { signSshsig } from '../signing/index.js';
 import { fsyncDir, writeNewFile, type WrittenFile } from './files.js';
@@ -127,6 +127,8 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     }
     throw wrapFsError(err, 'read', logDir);
   }
+  // The export is recorded in the log at the end: an install that cannot log fails before writing a pack.
+  if (options.recordEvent !== false) loadFileLock();
   try {
     mkdirSync(artifactsDir, { recursive: true });
   } catch (err) {

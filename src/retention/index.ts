@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { createAuditLogger } from '../logger/index.js';
+import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { makeWritable } from '../pack/export.js';
 import { fsyncDir } from '../pack/files.js';
 import { listPackEntries, manifestSha256, PRUNED_LEDGER, TMP_PREFIX, type PackEntry } from '../pack/layout.js';
@@ -266,6 +266,8 @@ export async function carryOutPrune(plan: PrunePlan, options: CarryOutOptions): 
   const { artifactsDir } = options;
   const prunedAt = new Date(options.now ?? Date.now()).toISOString();
   const events: { event: string; fields: Record<string, unknown> }[] = [];
+  // Removal is recorded in the log afterwards: an install that cannot log must fail before removing anything.
+  if (options.eventLogDir !== false && (options.eventLogDir ?? options.logDir) !== undefined) loadFileLock();
   const removedLogs: { file: string; date: string; sha256: string }[] = [];
 
   if (plan.logs.length > 0) {

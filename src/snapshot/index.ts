@@ -19,7 +19,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_SNAPSHOT_PATTERNS, type AuditpackConfig } from '../config.js';
 import { AuditpackError, isAuditpackError } from '../errors.js';
 import { isoMicros, systemClock } from '../logger/clock.js';
-import { createAuditLogger } from '../logger/index.js';
+import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import {
   builtinSecretPatterns,
@@ -122,6 +122,8 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   }
   const snapshotDir = resolve(cwd, options.snapshotDir ?? DEFAULT_SNAPSHOT_DIR);
   const logDir = options.logDir === undefined ? undefined : resolve(cwd, options.logDir);
+  // The snapshot is recorded in the log last: an install that cannot log fails before writing anything.
+  if (logDir !== undefined) loadFileLock();
   const patterns = options.patterns && options.patterns.length > 0 ? options.patterns : DEFAULT_SNAPSHOT_PATTERNS;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   if (!Number.isInteger(maxFileBytes) || maxFileBytes < 0) throw new AuditpackError('USAGE', `maxFileBytes must be a whole number ≥ 0, got ${String(maxFileBytes)}`);
