@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { createHeadFormatter } from '../../src/logger/clock.js';
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it, vi } from 'vitest';
+import { createHeadFormatter, systemClock } from '../../src/logger/clock.js';
 
 /** The head formatter as of commit a974b86 (`git show a974b86:src/logger/clock.ts`): the reference. */
 function referenceHeadFormatter(): (micros: number) => string {
@@ -63,3 +64,81 @@ describe('createHeadFormatter', () => {
     }
   });
 });
+
+/** The latest fake wall time used so far (the clock's floor is per process, so later runs start after it). */
+let W_LATEST = 0;
+
+describe('systemClock: time never decreases within a process', () => {
+  /** Drives Date.now() and performance.now() by hand. */
+  function fakeSources(): { set(wallMs: number, perfMs: number): void; restore(): void } {
+    let wall = 0;
+    let perf = 0;
+    const a = vi.spyOn(Date, 'now').mockImplementation(() => wall);
+    const b = vi.spyOn(performance, 'now').mockImplementation(() => perf);
+    return {
+      set(w, p) {
+        wall = w;
+        perf = p;
+      },
+      restore() {
+        a.mockRestore();
+        b.mockRestore();
+      },
+    };
+  }
+  const W = 1_764_000_000_268; // an epoch millisecond
+
+  it('the fine clock running ahead of Date.now() (…268999 then a re-anchor) does not step back', () => {
+    const src = fakeSources();
+    try {
+      src.set(W, 1000);
+      const clock = systemClock();
+      src.set(W, 1000.9994);
+      const a = clock(); // W ms + 999 µs: still within Date.now()'s millisecond
+      src.set(W, 1001.0004); // perf says the next millisecond, Date.now() does not yet: re-anchor
+      const b = clock();
+      expect(a).toBe(W * 1000 + 999);
+      expect(b).toBeGreaterThanOrEqual(a);
+    } finally {
+      src.restore();
+    }
+  });
+
+  it('two loggers anchored apart, read in any interleaving, never step back; a real step back of more than a second is written', () => {
+    const src = fakeSources();
+    try {
+      fc.assert(
+        fc.property(
+          fc.array(fc.record({ which: fc.boolean(), dWall: fc.integer({ min: 0, max: 3 }), dPerf: fc.integer({ min: 0, max: 3000 }) }), { minLength: 2, maxLength: 200 }),
+          (steps) => {
+            let wall = W + 10_000_000; // each run later than the last: the floor is per process
+            let perf = 5000;
+            src.set(wall, perf);
+            const a = systemClock();
+            src.set(wall, perf + 0.7);
+            const b = systemClock();
+            let last = 0;
+            for (const s of steps) {
+              wall += s.dWall;
+              perf += s.dPerf / 1000;
+              src.set(wall, perf);
+              const t = (s.which ? a : b)();
+              expect(t).toBeGreaterThanOrEqual(last);
+              last = t;
+            }
+            W_LATEST = Math.max(W_LATEST, wall);
+          },
+        ),
+      );
+      // A real step of the wall clock back by an hour: written as it is (the verifier reports it).
+      src.set(W_LATEST + 20_000_000, 900_000);
+      const c = systemClock();
+      const before = c();
+      src.set(W_LATEST + 20_000_000 - 3_600_000, 900_001);
+      expect(c()).toBeLessThan(before - 3_000_000_000);
+    } finally {
+      src.restore();
+    }
+  });
+});
+
