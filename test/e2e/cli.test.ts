@@ -26,6 +26,24 @@ describe('auditpack CLI basics', () => {
 });
 
 describe('auditpack log', () => {
+  it.each([
+    ['', 'Ev'],
+    ['order', ''],
+    ['BadCat', 'Ev'],
+    ['../../etc', 'Ev'],
+    ['order', '../../etc/passwd'],
+    ['order', 'Order Accepted'],
+    ['order', ' '],
+    ['AKIAIOSFODNN7EXAMPLE', 'Ev'],
+  ])('refuses category %j / event %j: exit 2, nothing written, the name not echoed', (category, event) => {
+    const cwd = tempDir();
+    const r = runCli(['log', category, event, 'a=1'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^auditpack: error USAGE: the (category|event) must be/);
+    if (category.length > 3) expect(r.stderr).not.toContain(category);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   it('appends events from the shell, values parsed as JSON where valid, quietly, and they verify', () => {
     const cwd = tempDir();
     const a = runCli(['log', 'order', 'OrderAccepted', 'order_id=A-1', 'quantity=100', 'price="1.10050"', 'tags=["x",1]', 'note=plain text', 'api_key=s3cr3t'], {
@@ -59,5 +77,15 @@ describe('auditpack log', () => {
     const r = runCli(['verify', path], { cwd });
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/line 2/);
+  });
+});
+
+describe('auditpack keygen', () => {
+  it.each([[''], ['  ']])('refuses --out %j: exit 2, no key written anywhere', (out) => {
+    const cwd = tempDir();
+    const r = runCli(['keygen', '--out', out], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('USAGE');
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
+import { AuditpackError } from '../../errors.js';
 import type { CliIO } from '../io.js';
 import { mark, printJson } from '../render.js';
 
@@ -24,6 +25,8 @@ export function defineKeygen(program: Command, io: CliIO): void {
     .option('--name <file>', 'base file name of the key (default auditpack_ed25519)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: KeygenOptions) => {
+      // An empty --out would resolve to the working directory and scatter keys there.
+      if (opts.out.trim() === '') throw new AuditpackError('USAGE', '--out must name a directory (it is empty)');
       const { resolve } = await import('node:path');
       const { generateSigningKey } = await import('../../signing/index.js');
       const dir = resolve(io.cwd, opts.out);

@@ -32,6 +32,22 @@ export function parseFieldArgs(words: readonly string[]): Record<string, unknown
   return fields;
 }
 
+const CATEGORY = /^[a-z][a-z0-9_]{0,63}$/;
+const EVENT = /^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/;
+
+/**
+ * Refuses names the verifier would reject or the library would have to rewrite (empty, uppercase,
+ * path-like). The message does not repeat the name: a mistyped command line may hold a secret.
+ */
+export function checkEventNames(category: string, event: string): void {
+  if (!CATEGORY.test(category)) {
+    throw new AuditpackError('USAGE', 'the category must be a lowercase name: a letter, then letters, digits or _ (at most 64), e.g. order, alert, system');
+  }
+  if (!EVENT.test(event)) {
+    throw new AuditpackError('USAGE', 'the event must be a name: a letter, then letters, digits, _ . : or - (at most 128), e.g. OrderAccepted');
+  }
+}
+
 export function defineLog(program: Command, io: CliIO): void {
   program
     .command('log')
@@ -42,6 +58,7 @@ export function defineLog(program: Command, io: CliIO): void {
     .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
     .option('--actor <name>', 'who acts (default: $USER)')
     .action(async (category: string, event: string, words: string[], opts: LogOptions) => {
+      checkEventNames(category, event);
       const fields = parseFieldArgs(words);
       const { tradingEventProblems, toSnakeCase } = await import('../../logger/index.js');
       // Checked as they will be written: the logger writes top-level keys in snake_case.
