@@ -1,0 +1,195 @@
+/**
+ * Chain anchors (`auditpack anchor`): a token over the chain head recorded as an Anchored event,
+ * against a real TSA (`openssl ts -reply`, self-made EC P-256 CA, HTTP on 127.0.0.1). The log is
+ * written by the real logger with the real clock, because the TSA's time is the real time.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorLog, anchorStatement, loadTsaCa, readChainHead, requestTimestamp } from '../../src/anchor/index.js';
+import { hashLine } from '../../src/chain/index.js';
+import { createAuditLogger } from '../../src/logger/index.js';
+import { exportPack } from '../../src/pack/index.js';
+import { verifyLog, verifyPack } from '../../src/verify/index.js';
+import { tempDir } from '../helpers/tmp.js';
+import { makeTsaPki, startTsa, type TestTsa, type TsaPki } from '../helpers/tsa.js';
+
+let pki: TsaPki;
+let rogue: TsaPki;
+let tsa: TestTsa;
+let rogueTsa: TestTsa;
+let silent: TestTsa;
+let root: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'auditpack-anchor-'));
+  mkdirSync(join(root, 'good'));
+  mkdirSync(join(root, 'rogue'));
+  pki = makeTsaPki(join(root, 'good'), 'Desk');
+  rogue = makeTsaPki(join(root, 'rogue'), 'Rogue');
+  tsa = await startTsa(pki);
+  rogueTsa = await startTsa(rogue);
+  silent = await startTsa(pki, { mode: 'silent' });
+});
+
+afterAll(async () => {
+  await Promise.all([tsa?.close(), rogueTsa?.close(), silent?.close()]);
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function logEvents(logDir: string, n: number, tag = 'e'): Promise<void> {
+  const logger = createAuditLogger({ logDir, handleExit: false });
+  for (let i = 0; i < n; i++) logger.log('order', 'OrderAccepted', { order_id: `${tag}-${i}`, symbol: 'EURUSD', quantity: 100 });
+  await logger.close();
+}
+
+/** Today's file (the only one these tests write). */
+function logFile(logDir: string): string {
+  const d = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  return join(logDir, `audit-${d}.jsonl`);
+}
+
+function lines(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n').slice(0, -1);
+}
+
+function errorCodes(r: { problems: readonly { code: string; severity: string }[] }): string[] {
+  return r.problems.filter((p) => p.severity === 'error').map((p) => p.code);
+}
+
+/** Rewrites line `index` with `edit` and re-links every later line: a chain with no break, rewritten. */
+function rewriteAndRechain(path: string, index: number, edit: (line: string) => string): void {
+  const ls = lines(path);
+  ls[index] = edit(ls[index] as string);
+  for (let i = index + 1; i < ls.length; i++) {
+    ls[i] = (ls[i] as string).replace(/"prev":"[0-9a-f]{64}"\}$/, `"prev":"${hashLine(ls[i - 1] as string)}"}`);
+  }
+  writeFileSync(path, `${ls.join('\n')}\n`);
+}
+
+describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
+  it('records an Anchored event over the head, which verify and openssl ts -verify accept', async () => {
+    const logDir = tempDir();
+    await logEvents(logDir, 5);
+    const head = readChainHead(logDir);
+    const r = await anchorLog({ logDir, url: tsa.url });
+    expect(r).toMatchObject({ headSeq: 5, headHash: head?.hash });
+    await logEvents(logDir, 2, 'after');
+
+    const ls = lines(logFile(logDir));
+    const ev = JSON.parse(ls[5] as string) as Record<string, unknown>;
+    expect(ev).toMatchObject({ category: 'system', event: 'Anchored', seq: 6, head_seq: 5, head_hash: hashLine(ls[4] as string), tsa_time: r.genTime.toISOString() });
+
+    const v = await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
+    expect(v.problems.filter((p) => p.code !== 'LOG_CHAIN_START')).toEqual([]);
+    expect(v.checked.anchors).toBe(1);
+
+    // The auditor's way: rebuild the statement from the event and let openssl check the token.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'statement'), anchorStatement(5, ev.head_hash as string));
+    writeFileSync(join(dir, 'anchor.tsr'), Buffer.from(ev.tsa_response as string, 'base64'));
+    const o = spawnSync('openssl', ['ts', '-verify', '-data', 'statement', '-in', 'anchor.tsr', '-CAfile', pki.caCert], { cwd: dir, encoding: 'utf8' });
+    expect(o.status, o.stdout + o.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'statement'), 'utf8')).toBe(`auditpack-anchor/1 seq 5 sha256 ${ev.head_hash as string}\n`);
+
+    // The day's pack carries the anchors in data/audit.jsonl, and verifyPack checks them too.
+    const date = new Date().toISOString().slice(0, 10);
+    const pack = await exportPack({ date, logDir, artifactsDir: join(dir, 'artifacts'), version: '0.0.0-test', recordEvent: false, tsa: { url: tsa.url } });
+    const pr = await verifyPack(pack.path, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } });
+    expect(pr.problems).toEqual([]);
+    expect(pr.checked).toMatchObject({ timestamped: 1, anchors: 1 });
+  });
+
+  it('a head line rewritten (and the chain re-linked after it) no longer matches its anchor', async () => {
+    const logDir = tempDir();
+    await logEvents(logDir, 4);
+    await anchorLog({ logDir, url: tsa.url });
+    await logEvents(logDir, 2, 'after');
+    rewriteAndRechain(logFile(logDir), 3, (l) => l.replace('"quantity":100', '"quantity":900'));
+
+    const v = await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
+    expect(errorCodes(v)).toEqual(['LOG_ANCHOR_MISMATCH']); // the chain itself is consistent again
+  });
+
+  it('finds the head a few lines back when other writers came between the head and the Anchored event', async () => {
+    const logDir = tempDir();
+    await logEvents(logDir, 3);
+    const head = readChainHead(logDir) as { seq: number; hash: string };
+    const granted = await requestTimestamp({ url: tsa.url, data: anchorStatement(head.seq, head.hash) });
+    await logEvents(logDir, 4, 'between');
+    const logger = createAuditLogger({ logDir, handleExit: false, redaction: false });
+    logger.log('system', 'Anchored', { head_seq: head.seq, head_hash: head.hash, tsa_time: granted.facts.genTime.toISOString(), tsa_serial: granted.facts.serial, tsa_response: granted.response.toString('base64') });
+    await logger.close();
+
+    const v = await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
+    expect(errorCodes(v)).toEqual([]);
+    expect(v.checked.anchors).toBe(1);
+
+    // Rewriting a line between the head and the anchor does not touch the anchor (the chain catches it).
+    rewriteAndRechain(logFile(logDir), 2, (l) => l.replace('"quantity":100', '"quantity":101'));
+    expect(errorCodes(await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } }))).toEqual(['LOG_ANCHOR_MISMATCH']);
+  });
+
+  it('a truncated tail after an Anchored event is caught by the anchors missing after it', async () => {
+    const logDir = tempDir();
+    await logEvents(logDir, 3);
+    await anchorLog({ logDir, url: tsa.url });
+    await logEvents(logDir, 2, 'mid');
+    const cut = readFileSync(logFile(logDir)).length; // the tail after this point will be cut
+    await new Promise((r) => setTimeout(r, 2500));
+    const second = await anchorLog({ logDir, url: tsa.url });
+    await logEvents(logDir, 2, 'tail');
+
+    // Anchors every 3 s (+1 s grace), checked "now" = 3 s after the last one: the whole log is fine.
+    const rhythm = { tsaCa: loadTsaCa(pki.caCert), anchorIntervalMs: 3000, anchorGraceMs: 1000, now: () => second.genTime.getTime() + 3000 };
+    const whole = await verifyLog(logFile(logDir), { timestamps: rhythm });
+    expect(errorCodes(whole)).toEqual([]);
+    expect(whole.checked.anchors).toBe(2);
+
+    truncateSync(logFile(logDir), cut);
+    const truncated = await verifyLog(logFile(logDir), { timestamps: rhythm });
+    expect(errorCodes(truncated)).toEqual(['LOG_ANCHOR_GAP']); // the chain of what is left is intact
+    expect(truncated.problems.find((p) => p.code === 'LOG_ANCHOR_GAP')?.detail).toMatch(/the tail after it may have been cut/);
+    // Without a rhythm to expect, a cut at an anchor cannot be told from a quiet end.
+    expect(errorCodes(await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } }))).toEqual([]);
+  });
+
+  it('an anchor from an untrusted TSA is caught; required anchors that are absent are a finding', async () => {
+    const logDir = tempDir();
+    await logEvents(logDir, 2);
+    await anchorLog({ logDir, url: rogueTsa.url });
+    const v = await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
+    expect(errorCodes(v)).toEqual(['TIMESTAMP_UNTRUSTED']);
+
+    const plain = tempDir();
+    await logEvents(plain, 2);
+    const none = await verifyLog(logFile(plain), { timestamps: { anchorIntervalMs: 3_600_000 } });
+    expect(errorCodes(none)).toEqual(['LOG_ANCHOR_MISSING']);
+  });
+
+  it('a TSA that does not answer: TSA_FAILED within the timeout, and the failure is recorded in the chain', async () => {
+    const logDir = tempDir();
+    await logEvents(logDir, 2);
+    const t0 = Date.now();
+    await expect(anchorLog({ logDir, url: silent.url, timeoutMs: 300 })).rejects.toMatchObject({ code: 'TSA_FAILED' });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const last = JSON.parse(lines(logFile(logDir)).at(-1) as string) as Record<string, unknown>;
+    expect(last).toMatchObject({ category: 'system', event: 'AnchorFailed', head_seq: 2 });
+    expect(last.error).toMatch(/no answer within 300 ms/);
+    expect((await verifyLog(logFile(logDir))).ok).toBe(true);
+  });
+
+  it('a forged Anchored line (garbage token, bad fields) is a finding, never a crash', async () => {
+    const logDir = tempDir();
+    await logEvents(logDir, 2);
+    const logger = createAuditLogger({ logDir, handleExit: false, redaction: false });
+    logger.log('system', 'Anchored', { head_seq: 2, head_hash: 'f'.repeat(64), tsa_response: Buffer.from('junk').toString('base64') });
+    logger.log('system', 'Anchored', { head_seq: 'two', head_hash: 'x', tsa_response: 7 });
+    logger.log('system', 'Anchored', { head_seq: 99, head_hash: 'a'.repeat(64), tsa_response: '' });
+    await logger.close();
+    const v = await verifyLog(logFile(logDir));
+    expect(errorCodes(v)).toEqual(['TIMESTAMP_MALFORMED', 'TIMESTAMP_MALFORMED', 'TIMESTAMP_MALFORMED']);
+  });
+});
