@@ -1,0 +1,128 @@
+/**
+ * End to end: the built CLI with a real TSA (`openssl ts -reply` behind HTTP on 127.0.0.1), as cron
+ * and an auditor run it: `export --tsa-url`, `anchor`, `anchor --pack`, `verify --tsa-ca`, and the
+ * README's `openssl ts -verify` command.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { BIN, type CliRun } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+import { makeTsaPki, startTsa, type TestTsa, type TsaPki } from '../helpers/tsa.js';
+import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { bagitValidate, opensslVerify } from '../anchor/helpers.js';
+
+const DATE = '2025-09-08';
+
+/**
+ * Runs the built CLI without blocking this process: the test TSA answers from this process's event
+ * loop, so spawnSync would leave every request unanswered.
+ */
+function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliRun> {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+let pki: TsaPki;
+let tsa: TestTsa;
+let silent: TestTsa;
+let root: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'auditpack-e2e-tsa-'));
+  pki = makeTsaPki(root, 'Desk');
+  tsa = await startTsa(pki);
+  silent = await startTsa(pki, { mode: 'silent' });
+});
+
+afterAll(async () => {
+  await Promise.all([tsa?.close(), silent?.close()]);
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
+  it('exports a time-stamped pack that verify --tsa-ca and openssl ts -verify accept', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'logs'));
+    await writeDay(join(cwd, 'logs'), DATE, SAMPLE_EVENTS);
+    const r = await runCli(['export', '--date', DATE, '--tsa-url', tsa.url], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/time-stamped 20\d\d-/);
+    const pack = join(cwd, 'artifacts', DATE);
+    expect(opensslVerify(pack, pki.caCert).out).toContain('Verification: OK');
+
+    const v = await runCli(['verify', pack, '--tsa-ca', pki.caCert, '--require-timestamp'], { cwd });
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/✓ time-stamp tokens: 1 pack token\(s\), 0 chain anchor\(s\) verified/);
+
+    // The PackExported event says the pack was time-stamped.
+    const log = readFileSync(join(cwd, 'logs', readdirSync(join(cwd, 'logs')).filter((n) => n.endsWith('.jsonl')).sort().at(-1) as string), 'utf8');
+    expect(log).toMatch(/"event":"PackExported".*"timestamped":true/);
+
+    // Another CA: the token is not trusted, exit 1 with the finding code.
+    const other = makeTsaPki(tempDir(), 'Other');
+    const bad = await runCli(['verify', pack, '--tsa-ca', other.caCert, '--json'], { cwd });
+    expect(bad.code).toBe(1);
+    expect((JSON.parse(bad.stdout) as { problems: { code: string }[] }).problems.map((p) => p.code)).toEqual(['TIMESTAMP_UNTRUSTED']);
+  });
+
+  it('TSA down: export completes with exit 4 and says so; anchor --pack adds the token later', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'logs'));
+    await writeDay(join(cwd, 'logs'), DATE, SAMPLE_EVENTS);
+    const t0 = Date.now();
+    const r = await runCli(['export', '--date', DATE, '--json'], { cwd, env: { EXPORT_TSA_URL: silent.url, EXPORT_TSA_TIMEOUT_MS: '500' } });
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(r.code, r.stderr).toBe(4);
+    const out = JSON.parse(r.stdout) as { ok: boolean; timestamp: { missing: boolean; code: string } };
+    expect(out.ok).toBe(true);
+    expect(out.timestamp).toMatchObject({ missing: true, code: 'TSA_FAILED' });
+    expect(r.stderr).toMatch(/no time-stamp token: .*no answer within 500 ms.*auditpack anchor --pack /);
+    const pack = join(cwd, 'artifacts', DATE);
+    expect(existsSync(join(pack, 'manifest.json'))).toBe(true);
+
+    expect((await runCli(['verify', pack], { cwd })).code).toBe(0);
+    const req = await runCli(['verify', pack, '--require-timestamp', '--json'], { cwd });
+    expect(req.code).toBe(1);
+    expect(req.stdout).toContain('TIMESTAMP_MISSING');
+
+    const still = await runCli(['anchor', '--pack', pack, '--timeout-ms', '300'], { cwd, env: { EXPORT_TSA_URL: silent.url } });
+    expect(still.code).toBe(75);
+    expect(still.stderr).toContain('TSA_FAILED');
+
+    const a = await runCli(['anchor', '--pack', pack, '--tsa-url', tsa.url, '--tsa-ca', pki.caCert], { cwd });
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toMatch(/time-stamped .* \(TSA time 20/);
+    expect((await runCli(['verify', pack, '--tsa-ca', pki.caCert, '--require-timestamp'], { cwd })).code).toBe(0);
+    expect(opensslVerify(pack, pki.caCert).ok).toBe(true);
+    expect(bagitValidate(pack).ok).toBe(true);
+    const sums = spawnSync('sha256sum', ['-c', 'tagmanifest-sha256.txt'], { cwd: pack, encoding: 'utf8' });
+    expect(sums.status).toBe(0);
+    expect((await runCli(['anchor', '--pack', pack, '--tsa-url', tsa.url], { cwd })).stdout).toMatch(/already has a time-stamp token/);
+  });
+
+  it('anchor (cron) appends an Anchored event; verify of the logs directory checks it', async () => {
+    const cwd = tempDir();
+    const logs = join(cwd, 'logs');
+    expect((await runCli(['log', 'system', 'Started'], { cwd })).code).toBe(0);
+    const a = await runCli(['anchor', '--json'], { cwd, env: { EXPORT_TSA_URL: tsa.url } });
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout)).toMatchObject({ ok: true, head_seq: 1 });
+    const v = await runCli(['verify', logs, '--tsa-ca', pki.caCert, '--anchor-interval', '60'], { cwd });
+    expect(v.code, v.stdout).toBe(0);
+    expect(v.stdout).toMatch(/time-stamp tokens: 0 pack token\(s\), 1 chain anchor\(s\) verified/);
+
+    expect((await runCli(['anchor'], { cwd })).code).toBe(2); // no TSA configured
+  });
+});
