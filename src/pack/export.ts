@@ -23,12 +23,13 @@ import { findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX 
 import { scanDay, type MalformedLine } from './scan-day.js';
 import { writeTarGz, type TarEntry } from './tar.js';
 import { collectConfig, type PackSnapshotOptions } from './config-files.js';
+import { startPackCompliance, type PackComplianceOptions } from './compliance-files.js';
 
 /** `format` of manifest.json. */
 export const PACK_FORMAT = 'auditpack-pack/1';
 
 /** The payload files of a pack, under data/, in manifest order. */
-export const PAYLOAD_FILES = Object.freeze(['alerts.jsonl', 'audit.jsonl', 'config.diff', 'config_snapshot.json', 'fills.csv', 'orders.csv'] as const);
+export const PAYLOAD_FILES = Object.freeze(['alerts.jsonl', 'audit.jsonl', 'compliance_findings.csv', 'compliance_report.json', 'config.diff', 'config_snapshot.json', 'fills.csv', 'orders.csv', 'report.html'] as const);
 
 /** The tag files listed in tagmanifest-sha256.txt, in order. */
 export const TAG_FILES = Object.freeze(['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json'] as const);
@@ -75,6 +76,12 @@ export interface ExportPackOptions {
   alertFilter?: AlertFilterConfig;
   /** Config snapshot sources; false leaves config_snapshot.json as `null` with a reason. */
   snapshot?: PackSnapshotOptions | false;
+  /**
+   * Where the compliance policy comes from (data/compliance_report.json, compliance_findings.csv,
+   * report.html). Default: with `snapshot`, the policy as its snapshots recorded it (or the file in
+   * its cwd); without, the built-in policy.
+   */
+  compliance?: PackComplianceOptions;
   /** Include the day's config diffs in data/config.diff (default true). */
   includeConfigDiffs?: boolean;
   /**
@@ -110,6 +117,8 @@ export interface ExportResult {
   readonly timestampError: AuditpackError | null;
   /** Malformed lines carried into the pack (first 1000; the count is in manifest.events.malformed_lines). */
   readonly malformed: readonly MalformedLine[];
+  /** Compliance findings per severity (data/compliance_report.json has them all). */
+  readonly compliance: { readonly critical: number; readonly warning: number; readonly info: number; readonly total: number };
 }
 
 /** Builds the pack for one day. See the module comment for the guarantees. */
@@ -157,11 +166,16 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     } catch {
       /* no log for the day: an empty pack */
     }
+    const compliance = await startPackCompliance(
+      date,
+      options.compliance ?? (options.snapshot ? { cwd: options.snapshot.cwd, snapshotDir: options.snapshot.snapshotDir } : undefined),
+    );
     const facts = await scanDay({
       logFile,
       dataDir,
       alertFilter: options.alertFilter ?? DEFAULT_ALERT_FILTER,
       totalBytes,
+      onLine: compliance.onLine,
       ...(options.onProgress ? { onProgress: (bytesRead: number, total: number) => options.onProgress?.({ phase: 'scan', bytesRead, totalBytes: total }) } : {}),
     });
     options.onProgress?.({ phase: 'config', bytesRead: totalBytes, totalBytes });
@@ -169,6 +183,8 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     const files: Record<string, WrittenFile> = { ...facts.files };
     files['config_snapshot.json'] = writeNewFile(join(dataDir, 'config_snapshot.json'), config.snapshotJson);
     files['config.diff'] = writeNewFile(join(dataDir, 'config.diff'), config.diffText);
+    const checked = compliance.finish({ chainEndHash: facts.chain.end_hash, firstSeq: facts.chain.first_seq, lastSeq: facts.chain.last_seq, signingKey: options.signingKey, version: options.version });
+    for (const [name, text] of Object.entries(checked.files)) files[name] = writeNewFile(join(dataDir, name), text);
 
     const created = new Date(now());
     const createdAt = created.toISOString();
@@ -283,6 +299,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
       timestamped,
       timestampError,
       malformed: facts.malformed,
+      compliance: checked.report.totals,
     });
   } finally {
     if (!moved) removeTree(tmp);

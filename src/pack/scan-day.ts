@@ -52,6 +52,8 @@ export interface ScanDayOptions {
   totalBytes?: number;
   /** Use a worker thread when the compiled worker is available (default true). */
   threads?: boolean;
+  /** Also called with every line, in order, on this thread (the compliance checks read the day here, in the same pass). */
+  onLine?: (line: ScannedLine) => void;
 }
 
 const WORKER_URL = new URL('./scan-worker.js', import.meta.url);
@@ -183,6 +185,7 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
     };
 
     let endHash: string | null = null;
+    const tap = options.onLine;
     let read = 0;
     let nextProgress = 8 * 1024 * 1024;
     const totalBytes = options.totalBytes ?? 0;
@@ -192,6 +195,7 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
         (l) => {
           if (l.terminated) endHash = l.hash;
           onLine(l);
+          tap?.(l);
         },
         {
           onChunk: (chunk) => {

@@ -14,6 +14,7 @@ import { lstat, open, readdir, realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { recheckPackCompliance } from './compliance.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
 import { hashOne, readAhead, startBackground, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
 import { LineSplitter } from './line-splitter.js';
@@ -187,7 +188,9 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   const anchors = log === undefined ? 0 : await checkLogAnchors(join(dir, LOG), LOG, f, ts, { date: exportDate, fromDayStart: false }).catch((err: unknown) => {
     throw wrapFsError(err, 'read', join(dir, LOG));
   });
-  const checked = { ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), timestamped: timestamped ? 1 : 0, anchors };
+  const compliance = await recheckPackCompliance(dir, f, exportDate);
+  const checked: Record<string, number> = { ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), timestamped: timestamped ? 1 : 0, anchors };
+  if (compliance !== undefined) checked.compliance_findings = compliance.findings;
   return { ...makeReport('pack', target, checked, f), manifest };
 }
 

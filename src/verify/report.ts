@@ -68,6 +68,9 @@ export type ProblemCode =
   | 'PACK_CSV_INVALID'
   | 'PACK_ALERT_NOT_IN_LOG'
   | 'PACK_TAR_INVALID'
+  // --- a pack's compliance files ---
+  | 'COMPLIANCE_REPORT_INVALID'
+  | 'COMPLIANCE_REPORT_MISMATCH'
   // --- an archive of packs ---
   | 'ARCHIVE_LINK_BROKEN'
   | 'ARCHIVE_LINK_MISSING'

@@ -39,7 +39,7 @@ describe('exportPack', () => {
 
     const payloadBytes = PAYLOAD_FILES.reduce((n, f) => n + statSync(join(dir, 'data', f)).size, 0);
     expect(readFileSync(join(dir, 'bag-info.txt'), 'utf8')).toBe(
-      `Bagging-Date: 2025-09-09\nPayload-Oxum: ${payloadBytes}.6\nExternal-Identifier: auditpack-${DATE}\nExport-Date: ${DATE}\nAuditpack-Version: 0.1.0\n`,
+      `Bagging-Date: 2025-09-09\nPayload-Oxum: ${payloadBytes}.${PAYLOAD_FILES.length}\nExternal-Identifier: auditpack-${DATE}\nExport-Date: ${DATE}\nAuditpack-Version: 0.1.0\n`,
     );
     const manifestLines = readFileSync(join(dir, 'manifest-sha256.txt'), 'utf8').split('\n').filter(Boolean);
     expect(manifestLines.map((l) => l.split('  ')[1])).toEqual(PAYLOAD_FILES.map((f) => `data/${f}`));
@@ -60,7 +60,7 @@ describe('exportPack', () => {
       created_at: '2025-09-09T00:10:00.000Z',
       export_date: DATE,
       auditpack_version: '0.1.0',
-      summary: { total_files: 6, total_size: payloadBytes },
+      summary: { total_files: PAYLOAD_FILES.length, total_size: payloadBytes },
       events: { total: 9, by_category: { alert: 1, auth: 2, config: 1, fill: 2, order: 2, system: 1 }, malformed_lines: 0, late: 0 },
       rows: { orders: 2, fills: 2, alerts: 4 },
       previous_pack: null,
@@ -192,7 +192,7 @@ describe('exportPack', () => {
     const out = join(root, 'x');
     mkdirSync(out);
     execFileSync('tar', ['-xzf', r.archive as string, '-C', out]);
-    expect(execFileSync('sha256sum', ['-c', 'manifest-sha256.txt'], { cwd: join(out, DATE), encoding: 'utf8' }).match(/OK/g)?.length).toBe(6);
+    expect(execFileSync('sha256sum', ['-c', 'manifest-sha256.txt'], { cwd: join(out, DATE), encoding: 'utf8' }).match(/OK/g)?.length).toBe(PAYLOAD_FILES.length);
     // Python's tarfile agrees (a second, independent reader).
     const py = execFileSync('python3', ['-c', 'import sys,tarfile; t=tarfile.open(sys.argv[1]); print(len(t.getmembers()))', r.archive as string], { encoding: 'utf8' });
     expect(Number(py)).toBe(names.length);

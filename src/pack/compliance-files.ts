@@ -1,0 +1,57 @@
+/**
+ * The compliance part of a pack: `data/compliance_report.json`, `data/compliance_findings.csv` and
+ * `data/report.html`, computed in the export's one pass over the day's log (the checks see each
+ * line as the export reads it), with the policies in force that day.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { ScannedLine } from '../chain/lines.js';
+import { buildReport, ComplianceEngine, feedLine, findingsCsv, loadPolicyTimeline, PolicyTimeline, policyFromText, renderReportHtml, reportJson, DEFAULT_POLICY_SOURCE, type ComplianceReport } from '../compliance/index.js';
+import { fingerprint } from '../signing/index.js';
+
+/** Where the policy comes from for a pack. */
+export interface PackComplianceOptions {
+  /** Working directory the policy path is relative to (with no snapshot store: the file as it is). */
+  cwd: string;
+  /** The snapshot store: the policy as recorded by the snapshots of the day. */
+  snapshotDir?: string;
+  /** An explicit policy file (for the whole day). */
+  policyFile?: string;
+}
+
+/** The payload files this module writes, under data/. */
+export const COMPLIANCE_FILES = Object.freeze(['compliance_findings.csv', 'compliance_report.json', 'report.html'] as const);
+
+/** The name a pack's log has in evidence. */
+export const PACK_LOG_NAME = 'data/audit.jsonl';
+
+/** A run of the checks alongside the export's scan. */
+export interface PackCompliance {
+  readonly onLine: (l: ScannedLine) => void;
+  /** Ends the day and renders the three files. */
+  finish(facts: { chainEndHash: string | null; firstSeq: number | null; lastSeq: number | null; signingKey: KeyObject | undefined; version: string }): { report: ComplianceReport; files: Record<(typeof COMPLIANCE_FILES)[number], string> };
+}
+
+/** Loads the day's policies (CONFIG_INVALID if one does not parse) and makes the engine. */
+export async function startPackCompliance(date: string, options: PackComplianceOptions | undefined): Promise<PackCompliance> {
+  const timeline =
+    options === undefined
+      ? new PolicyTimeline([policyFromText(DEFAULT_POLICY_SOURCE, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' })])
+      : await loadPolicyTimeline({ ...options, from: date, to: date });
+  const engine = new ComplianceEngine(timeline);
+  return {
+    onLine: (l) => feedLine(engine, l, PACK_LOG_NAME),
+    finish: (facts) => {
+      engine.endDay(date);
+      const report = buildReport({ from: date, to: date, timeline, result: engine.finish(), files: [PACK_LOG_NAME] });
+      const html = renderReportHtml(report, {
+        export_date: date,
+        chain_end_hash: facts.chainEndHash,
+        first_seq: facts.firstSeq,
+        last_seq: facts.lastSeq,
+        signer: facts.signingKey === undefined ? null : fingerprint(facts.signingKey),
+        auditpack_version: facts.version,
+      });
+      return { report, files: { 'compliance_report.json': reportJson(report), 'compliance_findings.csv': findingsCsv(report), 'report.html': html } };
+    },
+  };
+}
