@@ -9,7 +9,7 @@
  * so a crash leaves the pack without a token or with a whole one.
  */
 import type { X509Certificate } from 'node:crypto';
-import { chmodSync, lstatSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, linkSync, lstatSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { fsyncDir, writeNewFile } from '../pack/files.js';
@@ -89,12 +89,18 @@ export async function anchorPack(packDir: string, tsa: TsaOptions): Promise<Anch
     chmodSync(packDir, mode | 0o200);
     try {
       renameSync(tmpCerts, join(packDir, PACK_TSA_CERTS_FILE));
-      renameSync(tmpToken, join(packDir, PACK_TOKEN_FILE)); // last: its presence means "anchored"
+      // Last, and with link(), which never replaces: a token another run put there first stays.
+      linkSync(tmpToken, join(packDir, PACK_TOKEN_FILE));
       fsyncDir(packDir);
     } finally {
       chmodSync(packDir, mode);
     }
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      const other = readIfExists(join(packDir, PACK_TOKEN_FILE));
+      const parsed = other === undefined ? undefined : parseTimestampResponse(other);
+      return { path: packDir, added: false, genTime: parsed !== undefined && 'facts' in parsed ? parsed.facts.genTime : undefined };
+    }
     throw err instanceof AuditpackError ? err : wrapFsError(err, 'write', join(packDir, PACK_TOKEN_FILE));
   } finally {
     rmSync(tmpCerts, { force: true });

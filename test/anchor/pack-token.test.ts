@@ -4,13 +4,13 @@
  * `openssl ts -verify` accept it, and each way of breaking it is caught by both.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorPack, loadTsaCa, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE, type TsaOptions } from '../../src/anchor/index.js';
 import { isAuditpackError } from '../../src/errors.js';
 import { exportPack } from '../../src/pack/index.js';
-import { verifyPack } from '../../src/verify/index.js';
+import { verifyPack, verifyPath } from '../../src/verify/index.js';
 import { makeWritable } from '../../src/pack/export.js';
 import { tempDir } from '../helpers/tmp.js';
 import { makeTsaPki, startTsa, type TestTsa, type TsaPki } from '../helpers/tsa.js';
@@ -124,6 +124,37 @@ describe('a pack with a time-stamp token', () => {
     const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
     expect(errorCodes(r)).toEqual(['TIMESTAMP_IMPRINT_MISMATCH']);
     expect(opensslVerify(copy, pki.caCert).ok).toBe(false);
+  });
+
+  it('a .tar.gz pack carries the token too, and an artifacts directory is checked pack by pack', async () => {
+    const cwd = tempDir();
+    const logDir = join(cwd, 'logs');
+    mkdirSync(logDir);
+    await writeDay(logDir, DATE, SAMPLE_EVENTS);
+    await writeDay(logDir, '2025-09-09', SAMPLE_EVENTS.slice(0, 3));
+    const artifactsDir = join(cwd, 'artifacts');
+    const common = { logDir, artifactsDir, version: '0.0.0-test', recordEvent: false, compress: true };
+    const a = await exportPack({ ...common, date: DATE, tsa: { url: tsa.url } });
+    await exportPack({ ...common, date: '2025-09-09', tsa: { url: rogueTsa.url } });
+    const tar = await verifyPack(a.archive as string, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } });
+    expect(tar.problems).toEqual([]);
+    expect(tar.checked.timestamped).toBe(1);
+
+    const all = await verifyPath(artifactsDir, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } });
+    expect(all.ok).toBe(false);
+    // The second day's pack and its archive were stamped by a TSA this verifier does not trust.
+    expect(all.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.file.replace(/\/.*/, '')])).toEqual([
+      ['TIMESTAMP_UNTRUSTED', '2025-09-09'],
+      ['TIMESTAMP_UNTRUSTED', '2025-09-09.tar.gz'],
+    ]);
+  });
+
+  it('two anchorPack runs at once: one token is added, the other run leaves it', async () => {
+    const { pack } = await exported({ url: silent.url, timeoutMs: 200 });
+    const [x, y] = await Promise.all([anchorPack(pack, { url: tsa.url }), anchorPack(pack, { url: tsa.url })]);
+    expect([x.added, y.added].sort()).toEqual([false, true]);
+    expect((await verifyPack(pack, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } })).problems).toEqual([]);
+    expect(readdirSync(join(pack, '..')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
   });
 
   it('garbage in the token file is a finding, not a crash', async () => {
