@@ -212,7 +212,8 @@ export class ComplianceEngine {
       if (o === undefined) {
         const c = this.closed.get(id);
         if (event === 'Cancelled' && c === undefined) this.add('cancel_unknown_order', iso, [id], symbol, `cancel of order ${id}, which was never seen open`, [ev]);
-        else if (MODIFY.has(event) && c !== undefined) this.add('activity_after_close', iso, [id], symbol ?? c.symbol, `${event} of order ${id} after it was ${c.status}`, [c.newRef, ev]);
+        // A stop moved after the fill protects the position, not the order: not a late modification.
+        else if (MODIFY.has(event) && c !== undefined && !(event === 'StopUpdated' && c.status === 'filled')) this.add('activity_after_close', iso, [id], symbol ?? c.symbol, `${event} of order ${id} after it was ${c.status}`, [c.newRef, ev]);
         return;
       }
       if (event === 'Cancelled') this.close(o, 'cancelled');

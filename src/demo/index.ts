@@ -8,12 +8,15 @@
  * `.vN` version piles up per run). The logger's injected clock makes every timestamp, so the
  * day's events really are dated yesterday.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { DEFAULT_POLICY_PATH } from '../compliance/policy.js';
+import { DEMO_POLICY } from './policy.js';
 import type { AlertFilterConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
-import { createAuditLogger } from '../logger/index.js';
+import { createAuditLogger, logRiskCheck } from '../logger/index.js';
+import { supervisionScenarios } from './scenarios.js';
 import { runDailyExport } from '../pack/daily.js';
 import type { PackSnapshotOptions } from '../pack/config-files.js';
 import { dayNumberOfIsoDate, dayOfLogFileName, logFileName } from '../rotation/index.js';
@@ -101,9 +104,12 @@ export async function generateDemoDay(logDir: string, day: number): Promise<numb
     const trader = TRADERS[i % TRADERS.length] as string;
     step(30, 600);
     if (i % 17 === 16) {
+      c(logRiskCheck(logger, { orderId, symbol: s.symbol, result: 'reject', score: 0.71, checks: [{ name: 'max_order_notional', passed: false }], referencePrice: s.mid.toFixed(s.digits) }) as boolean);
       c(logger.order('Rejected', { orderId, symbol: s.symbol, side, quantity, price: px, trader, reason: 'max_order_notional exceeded' }) as boolean);
       continue;
     }
+    c(logRiskCheck(logger, { orderId, symbol: s.symbol, result: 'pass', score: Number((0.1 + rand() * 0.4).toFixed(2)), checks: [{ name: 'max_order_notional', passed: true }, { name: 'price_collar', passed: true }], referencePrice: s.mid.toFixed(s.digits) }) as boolean);
+    step(0.01, 0.2);
     c(logger.order('OrderAccepted', { orderId, symbol: s.symbol, side, quantity, price: px, trader, strategy: 'mean-revert-v2' }) as boolean);
     if (i % 11 === 5) {
       step(5, 120);
@@ -137,6 +143,9 @@ export async function generateDemoDay(logDir: string, day: number): Promise<numb
       c(logger.alert({ alertType: 'exposure', message: `Net exposure on ${s.symbol} at 86% of limit`, severity: i === 47 ? 'HIGH' : 'MEDIUM', symbol: s.symbol }) as boolean);
     }
   }
+  // The afternoon: one breach of each compliance rule, so the day's report shows them all.
+  step(300, 600);
+  count += await supervisionScenarios(logger, logDir, day, () => micros, (us) => (micros = us), step, SYMBOLS[0]);
   step(120, 600);
   c(logger.alert({ alertType: 'pnl', message: 'Daily loss at 82% of max_daily_loss', severity: 'CRITICAL' }) as boolean);
   for (const user of TRADERS) {
@@ -171,6 +180,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // Writing yesterday's events now would make them `late` lines in the newer file (docs/FORMAT.md).
     generationSkipped = `a newer log (${later.sort().at(-1)}) exists, so events dated ${date} cannot be added without making them late; exporting the day as it is`;
   } else {
+    // The sample policy, so the day's report shows every rule (never over a policy of the user's).
+    const policyPath = join(options.cwd, DEFAULT_POLICY_PATH);
+    if (!existsSync(policyPath)) {
+      mkdirSync(dirname(policyPath), { recursive: true });
+      writeFileSync(policyPath, DEMO_POLICY, { flag: 'wx' });
+      step(`wrote the sample compliance policy ${DEFAULT_POLICY_PATH}`);
+    }
     // A snapshot before trading starts (06:30 UTC), then the day's events.
     const existing = await snapshotsOnDay({ snapshotDir: options.snapshot.snapshotDir, date });
     if (existing.length === 0) {
@@ -204,6 +220,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     manifestSha256 = r.export.manifestSha256;
     const m = r.export.manifest;
     step(`exported ${packPath}: ${m.events.total} events, ${m.rows.orders} orders, ${m.rows.fills} fills, ${m.rows.alerts} alerts${r.export.signed ? ', signed' : ''}`);
+    const t = r.export.compliance;
+    step(`compliance checks: ${t.total} finding(s) — ${t.critical} critical, ${t.warning} warning, ${t.info} info; open ${join(packPath, 'data', 'report.html')} in a browser`);
   }
   const report = await verifyPack(packPath, {});
   return Object.freeze({ date, generated, generationSkipped, snapshotId, exported, packPath, manifestSha256, verify: report });

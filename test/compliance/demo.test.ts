@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkCompliance, RULE_IDS } from '../../src/compliance/index.js';
+import { generateDemoDay } from '../../src/demo/index.js';
+import { DEMO_POLICY } from '../../src/demo/policy.js';
+import { isoDate } from '../../src/rotation/index.js';
+import { tempDir } from '../helpers/tmp.js';
+import { writePolicy } from './helpers.js';
+
+describe('the demo day', () => {
+  it('breaks every compliance rule exactly once under the sample policy', async () => {
+    const cwd = tempDir();
+    const policyFile = writePolicy(cwd, DEMO_POLICY);
+    const day = 20_300;
+    await generateDemoDay(join(cwd, 'logs'), day);
+    const r = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: isoDate(day), to: isoDate(day), policyFile });
+    expect(r.by_rule).toEqual(Object.fromEntries([...RULE_IDS].sort().map((id) => [id, 1])));
+    expect(r.totals.total).toBe(RULE_IDS.length);
+  });
+
+  it('writes the same sample policy as the repository ships in configs/', () => {
+    expect(DEMO_POLICY).toBe(readFileSync(new URL('../../configs/compliance_policy.yaml', import.meta.url), 'utf8'));
+  });
+});
