@@ -44,10 +44,11 @@ export function renderReportHtml(r: ComplianceReport, facts: PackFacts): string 
     ['malformed lines', s.malformed_lines],
   ];
   const sev = SEVERITIES.slice().reverse();
-  const byRule = Object.entries(r.by_rule).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const rank = (rule: string): number => SEVERITIES.indexOf(severityOf(r, rule));
+  const byRule = Object.entries(r.by_rule).sort((a, b) => rank(b[0]) - rank(a[0]) || b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const rows = r.findings
     .map(
-      (f) => `<tr class="sev-${f.severity}"><td><span class="badge ${f.severity}">${f.severity}</span></td><td>${e(f.time.slice(11, 23))}</td><td><code>${e(f.rule)}</code></td><td>${e(f.order_ids.join(', '))}</td><td>${e(f.symbol ?? '')}</td><td>${e(f.description)}</td><td class="ev">${f.evidence
+      (f) => `<tr class="sev-${f.severity}"><td><span class="badge ${f.severity}">${f.severity}</span></td><td>${e(f.time.slice(11, 23))}</td><td class="rule"><code>${e(f.rule)}</code></td><td>${e(f.order_ids.join(', '))}</td><td>${e(f.symbol ?? '')}</td><td>${e(f.description)}</td><td class="ev">${f.evidence
         .map((v) => `${e(v.file)}:${v.line} seq&nbsp;${v.seq}<br><code title="SHA-256 of the line">${e(v.line_sha256.slice(0, 16))}…</code>`)
         .join('<br>')}</td></tr>`,
     )
@@ -70,7 +71,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px;border-bott
 .critical{color:#b42318}.warning{color:#b54708}.info{color:#175cd3}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;border:1px solid currentColor}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:4px 8px;border-bottom:1px solid #eaecf0}
-th{background:#f9fafb;font-weight:600}td.ev{font-size:12px;white-space:nowrap}code{font:12px ui-monospace,"DejaVu Sans Mono",monospace;word-break:break-all}
+th{background:#f9fafb;font-weight:600}td.ev{font-size:12px;white-space:nowrap}td.rule code{word-break:normal;white-space:nowrap}code{font:12px ui-monospace,"DejaVu Sans Mono",monospace;word-break:break-all}
 tr.sev-critical td:first-child{border-left:3px solid #b42318}tr.sev-warning td:first-child{border-left:3px solid #b54708}tr.sev-info td:first-child{border-left:3px solid #175cd3}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}dt{color:#667085}dd{margin:0}
 </style>
