@@ -8,8 +8,8 @@ import { isUtf8 } from 'node:buffer';
 import type { AlertFilterConfig } from '../config.js';
 import { CsvRowWriter, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 import { MemorySink } from './files.js';
-import { EntryTable, Kind, LineShape, scanJsonLine } from './json-line.js';
-import { KEY, KeyIndex, StringInterner, integerValue, isFiniteNumberValue, isHashHexValue, isIsoTsValue, stringValue } from './keys.js';
+import { EventReader } from './event-line.js';
+import { KEY, KeyIndex, StringInterner } from './keys.js';
 
 /** A line of the day's log that is not a well-formed event. */
 export interface MalformedLine {
@@ -19,8 +19,8 @@ export interface MalformedLine {
   readonly offset: number;
   /** Length in bytes (without "\n"). */
   readonly length: number;
-  /** What is wrong: `unterminated`, `too-long`, `invalid-utf8`, `invalid-json`, `not-an-event`. */
-  readonly reason: 'unterminated' | 'too-long' | 'invalid-utf8' | 'invalid-json' | 'not-an-event';
+  /** What is wrong: `unterminated`, `too-long`, `invalid-utf8`, `invalid-json`, `not-an-event`, `recovered-fragment`. */
+  readonly reason: 'unterminated' | 'too-long' | 'invalid-utf8' | 'invalid-json' | 'not-an-event' | 'recovered-fragment';
 }
 
 /** How many malformed lines are described individually (all are counted). */
@@ -32,6 +32,8 @@ export const META = 5;
 export const LINE_COMPLETE = 0;
 export const LINE_TOO_LONG = 1;
 export const LINE_UNTERMINATED = 2;
+/** A complete line that a following TornLineRecovered event describes: a recovered torn write, never an event. */
+export const LINE_FRAGMENT = 3;
 
 /** What one batch contributed; merged in order by DayFacts. */
 export interface BatchDelta {
@@ -76,10 +78,9 @@ export class BatchProcessor {
   private readonly filter;
   private readonly orderCsv = new CsvRowWriter(ORDER_COLUMNS);
   private readonly fillCsv = new CsvRowWriter(FILL_COLUMNS);
-  private readonly table = new EntryTable();
+  private readonly reader = new EventReader();
+  private readonly table = this.reader.table;
   private readonly keys = new KeyIndex();
-  private readonly categories = new StringInterner();
-  private readonly eventNames = new StringInterner(256);
   private readonly severities = new StringInterner();
   private readonly orders = new MemorySink(1024 * 1024);
   private readonly fills = new MemorySink(1024 * 1024);
@@ -114,7 +115,7 @@ export class BatchProcessor {
       const end = meta[o + 1] as number;
       const kind = meta[o + 4];
       if (kind === LINE_COMPLETE) this.line(buf, start, end, meta[o + 2] as number, meta[o + 3] as number, allUtf8);
-      else this.bad(meta[o + 2] as number, meta[o + 3] as number, end - start, kind === LINE_TOO_LONG ? 'too-long' : 'unterminated');
+      else this.bad(meta[o + 2] as number, meta[o + 3] as number, end - start, kind === LINE_TOO_LONG ? 'too-long' : kind === LINE_FRAGMENT ? 'recovered-fragment' : 'unterminated');
     }
     const out = (s: MemorySink): Uint8Array => {
       const v = s.view();
@@ -156,41 +157,22 @@ export class BatchProcessor {
    */
   private line(line: Buffer, start: number, end: number, lineNumber: number, offset: number, utf8Known: boolean): void {
     const length = end - start;
-    if (!utf8Known && !isUtf8(start === 0 && end === line.length ? line : line.subarray(start, end))) return this.bad(lineNumber, offset, length, 'invalid-utf8');
+    // What an event is: src/pack/event-line.ts, the definition verify uses too.
+    const r = this.reader.read(line, start, end, utf8Known);
+    if (!r.ok) return this.bad(lineNumber, offset, length, r.kind);
+    const ev = r.ev;
     const table = this.table;
-    const shape = scanJsonLine(line, end, table, start);
-    if (shape === LineShape.Invalid) return this.bad(lineNumber, offset, length, 'invalid-json');
-    if (shape !== LineShape.Object) return this.bad(lineNumber, offset, length, 'not-an-event');
     const keys = this.keys;
     keys.index(line, table);
-    // An event is a line docs/FORMAT.md describes (the same test as src/verify, so counts agree):
-    // seq a positive integer, prev 64 hex digits, iso_ts and ts well formed, category and event
-    // non-empty strings, late absent or true.
-    const at = keys.at;
-    const seq = integerValue(line, table, at[KEY.seq] as number);
-    const category = this.categories.value(line, table, at[KEY.category] as number);
-    const event = this.eventNames.value(line, table, at[KEY.event] as number);
-    const lateAt = at[KEY.late] as number;
-    if (
-      seq === undefined ||
-      seq < 1 ||
-      !isHashHexValue(line, table, at[KEY.prev] as number) ||
-      !isIsoTsValue(line, table, at[KEY.iso_ts] as number) ||
-      !isFiniteNumberValue(line, table, at[KEY.ts] as number) ||
-      category === undefined ||
-      category === '' ||
-      event === undefined ||
-      event === '' ||
-      (lateAt >= 0 && table.kind[lateAt] !== Kind.True)
-    ) {
-      return this.bad(lineNumber, offset, length, 'not-an-event');
-    }
+    const category = ev.category;
+    const event = ev.event;
+    const seq = ev.seq;
     this.total++;
     this.byCategory.set(category, (this.byCategory.get(category) ?? 0) + 1);
-    if (lateAt >= 0) this.late++;
+    if (ev.late) this.late++;
     if (this.firstSeq === null) {
       this.firstSeq = seq;
-      this.startPrev = stringValue(line, table, at[KEY.prev] as number) ?? null;
+      this.startPrev = ev.prev;
     }
     this.lastSeq = seq;
     if (category === 'order') {

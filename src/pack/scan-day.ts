@@ -12,14 +12,15 @@
  * batch runs in this thread.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AlertFilterConfig } from '../config.js';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError, type AuditpackErrorCode } from '../errors.js';
 import { csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
-import { BatchProcessor, FactsAccumulator, LINE_COMPLETE, LINE_TOO_LONG, LINE_UNTERMINATED, META, type BatchResult, type EventFactsBase, type MalformedLine } from './day-events.js';
+import { recoversFragment } from './event-line.js';
+import { BatchProcessor, FactsAccumulator, LINE_COMPLETE, LINE_FRAGMENT, LINE_TOO_LONG, LINE_UNTERMINATED, META, type BatchResult, type EventFactsBase, type MalformedLine } from './day-events.js';
 import { HashingWriter, type WrittenFile } from './files.js';
 
 export { MAX_REPORTED_MALFORMED, type MalformedLine } from './day-events.js';
@@ -167,8 +168,22 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
       used = 0;
       count = 0;
     };
+    // The line before, while it is still in the batch: a recovery event right after it makes it a
+    // recovered fragment (docs/FORMAT.md "Torn lines"), never an event, whatever its bytes.
+    const before = { hash: '', length: 0, offset: 0 };
+    let haveBefore = false;
+    const file = basename(options.logFile);
     const onLine = (l: ScannedLine): void => {
       const complete = l.terminated && l.bytes !== undefined;
+      if (complete && haveBefore && count > 0 && meta[(count - 1) * META + 4] === LINE_COMPLETE && recoversFragment(l.bytes as Buffer, before, file)) {
+        meta[(count - 1) * META + 4] = LINE_FRAGMENT;
+      }
+      haveBefore = complete;
+      if (complete) {
+        before.hash = l.hash;
+        before.length = l.length;
+        before.offset = l.offset;
+      }
       const len = complete ? l.length : 0;
       if (count === BATCH_LINES || used + len > buf.length) {
         dispatch();

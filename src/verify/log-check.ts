@@ -11,8 +11,10 @@
  * one finding that says what happened — a line deleted (a seq gap), inserted or moved (out of
  * place), duplicated, or altered (a broken link) — instead of a cascade.
  */
+import { isUtf8 } from 'node:buffer';
 import { GENESIS_HASH } from '../chain/index.js';
 import type { ScannedLine } from '../chain/lines.js';
+import { recoveryProblem } from '../pack/event-line.js';
 import { readLine, type LineFacts } from './log-line.js';
 import type { Findings, Problem } from './report.js';
 
@@ -94,6 +96,10 @@ export interface LogCheckOptions {
   readonly findings: Findings;
   /** `YYYY-MM-DD` the file stands for; undefined skips the date check. */
   readonly date?: string | undefined;
+  /** A torn tail here is an error: later day files follow (verifying a directory). */
+  readonly tornTailIsError?: boolean;
+  /** The next existing day file's `YYYY-MM-DD` (verifying a directory): bounds a recovery's date. */
+  readonly nextDate?: string | undefined;
   /** The end of the previous file's chain (verifying a directory). */
   readonly start?: ChainPoint | undefined;
   /** Report where the chain starts (info) when it is not the genesis: for a single file. */
@@ -211,7 +217,8 @@ export class LogChecker {
   private categories = 0;
   /** After a damaged line, the next line's link is not judged (the damage is already reported). */
   private softNext = false;
-  private readonly dateBytes: Buffer | undefined;
+  /** The `file` a recovery here must name: `audit-YYYYMMDD.jsonl` of the file's day. */
+  private readonly recoveryFile: string | undefined;
   /** Events per category, each in a box so that counting one is a single map lookup. */
   private readonly counts = new Map<string, { n: number }>();
   /**
@@ -239,7 +246,7 @@ export class LogChecker {
     this.shared = options.shared ?? newSharedLogState();
     this.head = options.start === undefined ? undefined : { ...options.start };
     this.fileLinkPending = options.start !== undefined;
-    this.dateBytes = options.date === undefined ? undefined : Buffer.from(options.date, 'latin1');
+    this.recoveryFile = options.date === undefined ? undefined : `audit-${options.date.replaceAll('-', '')}.jsonl`;
     this.assumeLinked = options.continuation === true;
     const filter = options.continuation === true ? options.alertFilter : undefined;
     this.alertBits = filter?.bits;
@@ -274,6 +281,17 @@ export class LogChecker {
       // A torn tail: the writer died mid-line; the next writer will terminate it and record it.
       this.flushPending();
       facts.malformed++;
+      const bad = tornTailProblem(line);
+      if (bad !== undefined || this.o.tornTailIsError === true) {
+        this.f.add(
+          'LOG_TAIL_INVALID',
+          'error',
+          this.o.file,
+          `the file ends in ${line.length} bytes with no terminating newline that cannot be a cut-off write: ${bad ?? 'later day files follow this one, and a writer recovers a torn tail before it writes on'}`,
+          line.lineNumber,
+        );
+        return;
+      }
       this.f.add(
         'LOG_TORN_TAIL',
         'warning',
@@ -290,34 +308,21 @@ export class LogChecker {
       facts.malformed++;
       return;
     }
-    let reading = readLine(line.bytes, this.o.date, this.o.full === true, this.dateBytes);
-    // Where the chain does not simply continue, read the line fully: exact validation, better findings.
-    if (
-      reading.ok &&
-      reading.facts.record === undefined &&
-      ((this.head === undefined && !assumeLinked) || (this.head !== undefined && reading.facts.prev !== this.head.hash) || this.pending !== undefined)
-    ) {
-      reading = readLine(line.bytes, this.o.date, true);
-    }
+    void assumeLinked;
+    const reading = readLine(line.bytes);
     if (!reading.ok) {
       this.flushPending();
       this.pending = { line, reason: reading.defect.reason, seq: reading.defect.seq, tooLong: false };
       facts.malformed++;
       return;
     }
-    this.event(line, reading.facts, reading.facts.record === undefined);
+    this.event(line, reading.facts, false);
   }
 
   /** Ends the file: reports what is still pending and returns the facts. */
   finish(): LogFacts {
     this.flushPending();
     this.flushClockLine();
-    // The last event of a file has nothing after it in the file to pin its bytes: read it fully.
-    const last = this.lastEventLine;
-    if (last !== undefined && this.lastEventFast) {
-      const r = readLine(this.lastBytes.subarray(0, this.lastLen), undefined, true);
-      if (!r.ok) this.f.add('LOG_LINE_INVALID', 'error', this.o.file, r.defect.reason, last.lineNumber);
-    }
     if (this.facts.lines === 0 && this.o.emptyOk !== true) {
       this.f.add('LOG_FILE_EMPTY', 'warning', this.o.file, 'the file is empty');
     }
@@ -403,16 +408,11 @@ export class LogChecker {
     if (this.pending !== undefined) {
       const p = this.pending;
       this.pending = undefined;
-      if (isRecovery && fragmentMatches(ev.record, p.line)) {
+      const why = isRecovery ? recoveryProblem(ev.record, p.line, this.recoveryFile) : undefined;
+      if (isRecovery && why === undefined) {
         this.recovered(p.line);
       } else if (isRecovery) {
-        this.f.add(
-          'LOG_RECOVERY_MISMATCH',
-          'error',
-          this.o.file,
-          `TornLineRecovered does not describe line ${p.line.lineNumber} (${p.line.length} bytes, sha256 ${p.line.hash.slice(0, 16)}…): the fragment was altered`,
-          line.lineNumber,
-        );
+        this.f.add('LOG_RECOVERY_MISMATCH', 'error', this.o.file, `TornLineRecovered does not describe line ${p.line.lineNumber} (${p.line.length} bytes, sha256 ${p.line.hash.slice(0, 16)}…): ${why}`, line.lineNumber);
       } else {
         this.reportDefect(p);
       }
@@ -425,7 +425,7 @@ export class LogChecker {
         this.head !== undefined &&
         this.head.line === prevLine.lineNumber &&
         prevLine.lineNumber === line.lineNumber - 1 &&
-        fragmentMatches(ev.record, prevLine)
+        recoveryProblem(ev.record, prevLine, this.recoveryFile) === undefined
       ) {
         const cat = this.head.category;
         const box = cat === undefined ? undefined : this.counts.get(cat);
@@ -435,7 +435,9 @@ export class LogChecker {
         this.head = this.beforeHead;
         this.recovered(prevLine);
       } else {
-        this.f.add('LOG_RECOVERY_MISMATCH', 'error', this.o.file, 'TornLineRecovered is not preceded by the fragment it describes', line.lineNumber);
+        const prevLine2 = this.lastEventLine;
+        const why = prevLine2 !== undefined && prevLine2.lineNumber === line.lineNumber - 1 ? recoveryProblem(ev.record, prevLine2, this.recoveryFile) : undefined;
+        this.f.add('LOG_RECOVERY_MISMATCH', 'error', this.o.file, `TornLineRecovered is not preceded by the fragment it describes${why === undefined ? '' : ` (${why})`}`, line.lineNumber);
       }
     }
 
@@ -471,21 +473,30 @@ export class LogChecker {
 
     // Date: an event belongs to its own UTC day's file, or a later one when marked late. A
     // recovery is dated when it happened, which may be after the day of the file it repairs.
+    // A recovery is dated when it happened, which may be after the day of the file it repairs, but
+    // not after the next day file (that file's lines are chained after it).
     const day = this.o.date;
-    if (day !== undefined && ev.date !== day && !(ev.late && ev.date < day) && !(isRecovery && ev.date > day)) {
+    const next = this.o.nextDate;
+    const dateOk = day === undefined || (ev.late ? ev.date < day : ev.date === day || (isRecovery && ev.date > day && (next === undefined || ev.date <= next)));
+    if (!dateOk) {
       this.f.add(
         'LOG_DATE_MISMATCH',
         'error',
         this.o.file,
         ev.late
-          ? `late event dated ${ev.date} is in the file of an earlier day, ${day}`
-          : `event dated ${ev.date} is in the file of ${day} without "late": lines from another day were spliced in, or the file was renamed`,
+          ? ev.date >= (day as string)
+            ? `event dated ${ev.date} is marked "late" in the file of ${day}: only an event dated before the file's day is late`
+            : `late event dated ${ev.date} is in the file of an earlier day, ${day}`
+          : isRecovery && ev.date > (day as string)
+            ? `TornLineRecovered dated ${ev.date} is in the file of ${day}, but the next day file is ${next}: a recovery is written before any later day's file`
+            : `event dated ${ev.date} is in the file of ${day} without "late": lines from another day were spliced in, or the file was renamed`,
         line.lineNumber,
       );
     }
 
-    // Clock: per writing process, time should not go backwards.
-    this.clock(line, ev);
+    // Clock: per writing process, time should not go backwards. A recovery is dated when it is
+    // written, after the events its writer had queued (and writes behind it): not compared.
+    if (!isRecovery) this.clock(line, ev);
 
     this.chain(line, ev);
     this.recent[this.recentN++ % RECENT] = line.hash;
@@ -762,10 +773,25 @@ function links(ev: LineFacts, h: ChainPoint): boolean {
   return ev.prev === h.hash && ev.seq === h.seq + 1;
 }
 
-function fragmentMatches(rec: Readonly<Record<string, unknown>> | undefined, frag: ScannedLine): boolean {
-  if (rec === undefined) return false;
-  if (rec.fragment_sha256 !== frag.hash || rec.fragment_bytes !== frag.length) return false;
-  return rec.fragment_offset === undefined || rec.fragment_offset === frag.offset;
+const TORN_HEAD = Buffer.from('{"ts":', 'latin1');
+
+/**
+ * Why an unterminated last line cannot be a write cut off by a crash (docs/FORMAT.md, "Torn
+ * lines"), or undefined when it can: within the bound on a line, starting as every line starts
+ * (`{"ts":`, or a prefix of it), no control byte, UTF-8 except for a character cut at the end.
+ * Garbage appended to a log, or a huge tail, is not a crash.
+ */
+function tornTailProblem(line: ScannedLine): string | undefined {
+  const b = line.bytes;
+  if (b === undefined) return 'longer than the bound on a line';
+  for (let i = 0; i < Math.min(b.length, TORN_HEAD.length); i++) if (b[i] !== TORN_HEAD[i]) return 'it does not start as a log line ({"ts":)';
+  for (let i = 0; i < b.length; i++) if ((b[i] as number) < 0x20) return 'it holds a control byte';
+  for (let k = 0; k <= 3 && k <= b.length; k++) {
+    let cut = true;
+    for (let i = b.length - k; i < b.length; i++) if ((b[i] as number) < 0x80) cut = false;
+    if (cut && isUtf8(b.subarray(0, b.length - k))) return undefined;
+  }
+  return 'it is not UTF-8';
 }
 
 function fileLinkDetail(ev: LineFacts, h: ChainPoint): string {

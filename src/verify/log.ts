@@ -111,11 +111,14 @@ export async function verifyLogDir(dir: string, options: Pick<VerifyLogOptions, 
   let first: LogFacts | undefined;
   let last: LogFacts | undefined;
   const totals = { malformed: 0, late: 0, recovered: 0 };
-  for (const f of files) {
+  for (const [k, f] of files.entries()) {
+    const nextFile = files[k + 1];
     const checker = new LogChecker({
       file: f.name,
       findings,
       date: isoDate(f.day),
+      nextDate: nextFile === undefined ? undefined : isoDate(nextFile.day),
+      tornTailIsError: nextFile !== undefined,
       start: head,
       reportStart: head === undefined,
       full: options.full === true,

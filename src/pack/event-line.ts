@@ -1,0 +1,340 @@
+/**
+ * What "an event" is: the one definition of a valid log line (docs/FORMAT.md, "A line" and "Rules
+ * for every line"), shared by the export (src/pack/day-events.ts: what is counted, put in the CSVs
+ * and alerts) and by verify (src/verify/log-line.ts), so the two can never count differently.
+ *
+ * It reads the line's bytes once with the exact JSON scanner (json-line.ts, property-tested
+ * against JSON.parse) and checks every rule a single line must satisfy on its own. Rules that need
+ * the line's neighbours or its file (the chain, dates against the file's day, recoveries) are the
+ * verifier's. No JSON.parse and no string per key on the common path.
+ */
+import { isUtf8 } from 'node:buffer';
+import { EntryTable, Kind, LineShape, scanJsonLine } from './json-line.js';
+import { StringInterner, stringValue } from './keys.js';
+
+/** The facts of a valid event line. Offsets are into the buffer given to read(). */
+export interface EventLine {
+  readonly seq: number;
+  /** 64 lowercase hex digits. */
+  readonly prev: string;
+  readonly category: string;
+  readonly event: string;
+  /** `YYYY-MM-DD` of `iso_ts`. */
+  readonly date: string;
+  /** `iso_ts` (27 characters). */
+  readonly isoTs: string;
+  /** Offset of `iso_ts`'s first character when written without escapes, else -1. */
+  readonly isoOff: number;
+  readonly late: boolean;
+  /**
+   * The bytes `,"host":"…","pid":N` when the line holds them exactly so (as the logger writes
+   * them): [provOff, provEnd); provOff -1 otherwise (then clockKey, if host and pid are present).
+   */
+  readonly provOff: number;
+  readonly provEnd: number;
+  /** `,"host":<JSON string>,"pid":N` of the decoded values; undefined without both or when provOff applies. */
+  readonly clockKey: string | undefined;
+  /** category `system`, event `TornLineRecovered`. */
+  readonly recovery: boolean;
+  /** Entry index of the named key in the reader's table, -1 when absent (see EventReader.table). */
+  readonly severityAt: number;
+}
+
+/** Why a line is not an event, in the export's words (manifest.json never lists reasons; errors do). */
+export type NotEventKind = 'invalid-utf8' | 'invalid-json' | 'not-an-event';
+
+export type EventReading = { readonly ok: true; readonly ev: EventLine } | { readonly ok: false; readonly kind: NotEventKind; readonly reason: string };
+
+/** Envelope and typed field names, by id. */
+const NAMES = ['ts', 'iso_ts', 'seq', 'category', 'event', 'prev', 'late', 'host', 'pid', 'actor', 'redacted', 'validation', 'severity'] as const;
+const TS = 0;
+const ISO = 1;
+const SEQ = 2;
+const CAT = 3;
+const EVT = 4;
+const PREV = 5;
+const LATE = 6;
+const HOST = 7;
+const PID = 8;
+const ACTOR = 9;
+const REDACTED = 10;
+const VALIDATION = 11;
+const SEVERITY = 12;
+const BY_LENGTH: { bytes: Buffer; id: number }[][] = [];
+NAMES.forEach((name, id) => {
+  const bytes = Buffer.from(name, 'latin1');
+  (BY_LENGTH[bytes.length] ??= []).push({ bytes, id });
+});
+const BY_NAME = new Map<string, number>(NAMES.map((n, i) => [n, i]));
+
+/** `^[a-z][a-z0-9_]{0,63}$`: what a category is (the logger writes nothing else). */
+export const CATEGORY_RE = /^[a-z][a-z0-9_]{0,63}$/;
+const HASH_RE = /^[0-9a-f]{64}$/;
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
+const TS_RE = /^(0|[1-9][0-9]{0,15})\.([0-9]{6})$/;
+const SEQ_RE = /^[1-9][0-9]{0,15}$/;
+const PID_RE = /^(0|[1-9][0-9]{0,15})$/;
+
+const fail = (kind: NotEventKind, reason: string): EventReading => ({ ok: false, kind, reason });
+
+/** Days from 1970-01-01 to the given proleptic Gregorian date (H. Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/**
+ * Checks `iso_ts` (a real UTC instant, µs) against `ts` as written (`S.ffffff`): the same instant.
+ * Returns a reason, or undefined when they agree.
+ */
+export function isoTsProblem(iso: string, tsText: string): string | undefined {
+  const m = ISO_RE.exec(iso);
+  if (m === null) return '`iso_ts` is not YYYY-MM-DDTHH:MM:SS.ffffffZ';
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return '`iso_ts` is not a real date and time';
+  const t = TS_RE.exec(tsText);
+  if (t === null) return '`ts` is not written with exactly 6 decimals';
+  const secs = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  if (Number(t[1]) !== secs || t[2] !== m[7]) return `\`ts\` ${tsText} and \`iso_ts\` ${iso} are not the same instant`;
+  return undefined;
+}
+
+/** Reads lines as events. Reusable; not for concurrent use (its table is reused per line). */
+export class EventReader {
+  /** The entries of the last line read. */
+  readonly table = new EntryTable();
+  private at = new Int32Array(NAMES.length);
+  private readonly categories = new StringInterner();
+  private readonly events = new StringInterner(256);
+  private lastDateBytes = Buffer.alloc(10);
+  private lastDate = '';
+
+  /**
+   * Reads `b[start, end)` (a line without its "\n"). `utf8Known`: the caller has already checked
+   * these bytes are valid UTF-8.
+   */
+  read(b: Buffer, start: number, end: number, utf8Known = false): EventReading {
+    if (end <= start) return fail('not-an-event', 'empty line');
+    if (!utf8Known && !isUtf8(start === 0 && end === b.length ? b : b.subarray(start, end))) return fail('invalid-utf8', 'not valid UTF-8');
+    const table = this.table;
+    const shape = scanJsonLine(b, end, table, start);
+    if (shape === LineShape.Invalid) {
+      return fail('invalid-json', hasControl(b, start, end) ? 'holds a control byte (below 0x20)' : 'not valid JSON');
+    }
+    // Outside strings JSON allows TAB, CR and LF as white space; a line allows none of them.
+    if (hasControl(b, start, end)) return fail('not-an-event', 'holds a control byte (below 0x20; a CR before the newline included)');
+    if (shape !== LineShape.Object) return fail('not-an-event', 'not a JSON object');
+    const dup = duplicateKey(b, table);
+    if (dup !== undefined) return fail('not-an-event', `the key ${dup} appears more than once`);
+    const at = this.at;
+    at.fill(-1);
+    const n = table.count;
+    for (let i = 0; i < n; i++) {
+      const id = keyId(b, table, i);
+      if (id >= 0) at[id] = i;
+    }
+    return this.envelope(b, table, at);
+  }
+
+  private envelope(b: Buffer, table: EntryTable, at: Int32Array): EventReading {
+    const n = table.count;
+    const prevAt = at[PREV] as number;
+    if (prevAt < 0) return fail('not-an-event', '`prev` is missing');
+    if (prevAt !== n - 1) return fail('not-an-event', '`prev` is not the last field');
+    const prev = str(b, table, prevAt);
+    if (prev === undefined || !HASH_RE.test(prev)) return fail('not-an-event', '`prev` is not 64 lowercase hex digits');
+    const seqAt = at[SEQ] as number;
+    if (seqAt < 0) return fail('not-an-event', '`seq` is missing');
+    const seqText = numText(b, table, seqAt);
+    if (seqText === undefined || !SEQ_RE.test(seqText) || !Number.isSafeInteger(Number(seqText))) {
+      return fail('not-an-event', '`seq` is not a positive integer written as one');
+    }
+    const tsAt = at[TS] as number;
+    const tsText = tsAt < 0 ? undefined : numText(b, table, tsAt);
+    if (tsText === undefined) return fail('not-an-event', '`ts` is missing or not a number');
+    const isoAt = at[ISO] as number;
+    const iso = isoAt < 0 ? undefined : str(b, table, isoAt);
+    if (iso === undefined) return fail('not-an-event', '`iso_ts` is missing or not a string');
+    const timeProblem = isoTsProblem(iso, tsText);
+    if (timeProblem !== undefined) return fail('not-an-event', timeProblem);
+    const category = this.categories.value(b, table, at[CAT] as number);
+    if (category === undefined || !CATEGORY_RE.test(category)) return fail('not-an-event', '`category` is missing or not a lowercase name ([a-z][a-z0-9_]*, at most 64)');
+    const event = this.events.value(b, table, at[EVT] as number);
+    if (event === undefined || event === '') return fail('not-an-event', '`event` is missing or not a non-empty string');
+    const lateAt = at[LATE] as number;
+    if (lateAt >= 0 && table.kind[lateAt] !== Kind.True) return fail('not-an-event', '`late` is present but not true');
+    const hostAt = at[HOST] as number;
+    const pidAt = at[PID] as number;
+    if (hostAt >= 0 && table.kind[hostAt] !== Kind.String) return fail('not-an-event', '`host` is not a string');
+    const pidText = pidAt < 0 ? undefined : numText(b, table, pidAt);
+    if (pidAt >= 0 && (pidText === undefined || !PID_RE.test(pidText))) return fail('not-an-event', '`pid` is not a non-negative integer');
+    const actorAt = at[ACTOR] as number;
+    if (actorAt >= 0 && table.kind[actorAt] !== Kind.String) return fail('not-an-event', '`actor` is not a string');
+    for (const [id, name] of [
+      [REDACTED, 'redacted'],
+      [VALIDATION, 'validation'],
+    ] as const) {
+      const i = at[id] as number;
+      if (i >= 0 && !isStringArray(b, table, i)) return fail('not-an-event', `\`${name}\` is not an array of strings`);
+    }
+    // The provenance as bytes when written the logger's way, for a clock check without strings.
+    let provOff = -1;
+    let provEnd = -1;
+    let clockKey: string | undefined;
+    if (hostAt >= 0 && pidAt >= 0) {
+      const ks = table.keyStart[hostAt] as number;
+      if (pidAt === hostAt + 1 && table.valueEscaped[hostAt] === 0 && b[ks - 1] === 0x2c && table.keyStart[pidAt] === (table.valueEnd[hostAt] as number) + 1 && table.valueStart[pidAt] === (table.keyEnd[pidAt] as number) + 1 && table.valueStart[hostAt] === (table.keyEnd[hostAt] as number) + 1 && table.keyEscaped[hostAt] === 0 && table.keyEscaped[pidAt] === 0) {
+        provOff = ks - 1;
+        provEnd = table.valueEnd[pidAt] as number;
+      } else {
+        clockKey = `,"host":${JSON.stringify(stringValue(b, table, hostAt))},"pid":${pidText}`;
+      }
+    }
+    const isoOff = table.valueEscaped[isoAt] === 0 ? (table.valueStart[isoAt] as number) + 1 : -1;
+    return {
+      ok: true,
+      ev: {
+        seq: Number(seqText),
+        prev,
+        category,
+        event,
+        date: this.dateOf(iso, b, isoOff),
+        isoTs: iso,
+        isoOff,
+        late: lateAt >= 0,
+        provOff,
+        provEnd,
+        clockKey,
+        recovery: category === 'system' && event === 'TornLineRecovered',
+        severityAt: at[SEVERITY] as number,
+      },
+    };
+  }
+
+  private dateOf(iso: string, b: Buffer, isoOff: number): string {
+    if (isoOff >= 0) {
+      const last = this.lastDateBytes;
+      let same = this.lastDate !== '';
+      for (let i = 0; same && i < 10; i++) if (b[isoOff + i] !== last[i]) same = false;
+      if (same) return this.lastDate;
+      b.copy(last, 0, isoOff, isoOff + 10);
+    } else this.lastDateBytes.fill(0);
+    this.lastDate = iso.slice(0, 10);
+    return this.lastDate;
+  }
+}
+
+function hasControl(b: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if ((b[i] as number) < 0x20) return true;
+  return false;
+}
+
+function str(b: Buffer, table: EntryTable, i: number): string | undefined {
+  if (table.kind[i] !== Kind.String) return undefined;
+  if (table.valueEscaped[i] === 1) return stringValue(b, table, i);
+  return b.toString('latin1', (table.valueStart[i] as number) + 1, (table.valueEnd[i] as number) - 1);
+}
+
+function numText(b: Buffer, table: EntryTable, i: number): string | undefined {
+  if (table.kind[i] !== Kind.Number) return undefined;
+  return b.toString('latin1', table.valueStart[i] as number, table.valueEnd[i] as number);
+}
+
+function isStringArray(b: Buffer, table: EntryTable, i: number): boolean {
+  if (table.kind[i] !== Kind.Array) return false;
+  const v: unknown = JSON.parse(b.toString('utf8', table.valueStart[i] as number, table.valueEnd[i] as number));
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+/** The envelope id of entry i's key, or -1. */
+function keyId(b: Buffer, table: EntryTable, i: number): number {
+  const ks = (table.keyStart[i] as number) + 1;
+  const ke = (table.keyEnd[i] as number) - 1;
+  if (table.keyEscaped[i] === 1) return BY_NAME.get(JSON.parse(b.toString('utf8', ks - 1, ke + 1)) as string) ?? -1;
+  const bucket = BY_LENGTH[ke - ks];
+  if (bucket === undefined) return -1;
+  for (const cand of bucket) {
+    const c = cand.bytes;
+    let j = 0;
+    while (j < c.length && b[ks + j] === c[j]) j++;
+    if (j === c.length) return cand.id;
+  }
+  return -1;
+}
+
+/** The first key that appears twice (as JSON.parse would read the names), or undefined. */
+function duplicateKey(b: Buffer, table: EntryTable): string | undefined {
+  const n = table.count;
+  let escaped = false;
+  for (let i = 0; i < n; i++) if (table.keyEscaped[i] === 1) escaped = true;
+  if (!escaped && n <= 32) {
+    for (let i = 1; i < n; i++) {
+      const si = table.keyStart[i] as number;
+      const len = (table.keyEnd[i] as number) - si;
+      for (let j = 0; j < i; j++) {
+        const sj = table.keyStart[j] as number;
+        if ((table.keyEnd[j] as number) - sj !== len) continue;
+        let k = 1;
+        while (k < len && b[si + k] === b[sj + k]) k++;
+        if (k === len) return b.toString('utf8', si, si + len);
+      }
+    }
+    return undefined;
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const text = b.toString('utf8', table.keyStart[i] as number, table.keyEnd[i] as number);
+    const name = table.keyEscaped[i] === 1 ? (JSON.parse(text) as string) : text.slice(1, -1);
+    if (seen.has(name)) return JSON.stringify(name);
+    seen.add(name);
+  }
+  return undefined;
+}
+
+/** The line a recovery event describes: its SHA-256, length and offset in the file. */
+export interface FragmentFacts {
+  readonly hash: string;
+  readonly length: number;
+  readonly offset: number;
+}
+
+/**
+ * Why a TornLineRecovered event (its parsed fields) does not describe `frag`, the line right before
+ * it (docs/FORMAT.md, "Torn lines and recovery"), or undefined when it does: `fragment_sha256`,
+ * `fragment_bytes` and `fragment_offset` match the line, and `file` names the file (`file`
+ * undefined: the file's name is not known, any string passes).
+ */
+export function recoveryProblem(rec: Readonly<Record<string, unknown>> | undefined, frag: FragmentFacts, file: string | undefined): string | undefined {
+  if (rec === undefined) return 'its fields could not be read';
+  if (rec.fragment_sha256 !== frag.hash) return 'fragment_sha256 is not the SHA-256 of that line';
+  if (rec.fragment_bytes !== frag.length) return `fragment_bytes is not its length (${frag.length})`;
+  if (typeof rec.fragment_offset !== 'number') return 'fragment_offset is missing';
+  if (rec.fragment_offset !== frag.offset) return `fragment_offset is not its offset (${frag.offset})`;
+  if (typeof rec.file !== 'string') return '`file` is missing';
+  if (file !== undefined && rec.file !== file) return `\`file\` names ${JSON.stringify(rec.file).slice(0, 80)}, not ${file}`;
+  return undefined;
+}
+
+const TORN_NAME = Buffer.from('TornLineRecovered', 'latin1');
+const recoveryReader = new EventReader();
+
+/**
+ * True when `line` is a TornLineRecovered event that describes `frag`, the line before it: that
+ * line is then a recovered torn write, never an event. A byte search first, so that the common
+ * line costs one memchr-like scan.
+ */
+export function recoversFragment(line: Buffer, frag: FragmentFacts, file: string | undefined): boolean {
+  if (line.indexOf(TORN_NAME) === -1) return false;
+  const r = recoveryReader.read(line, 0, line.length);
+  if (!r.ok || !r.ev.recovery) return false;
+  return recoveryProblem(JSON.parse(line.toString('utf8')) as Record<string, unknown>, frag, file) === undefined;
+}
