@@ -29,6 +29,7 @@
  *   `redacted`/`validation` arrays made only when there is something to put in them.
  */
 import { constants } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import type { Redactor } from '../redaction/index.js';
 
 /** Bounds on one event. Documented in docs/FORMAT.md. */
@@ -73,6 +74,15 @@ const TIGHT: Limits = Object.freeze({ maxDepth: 8, maxStringChars: 4_096, maxArr
  * becomes `"[Unreadable]"`, an event too large as a whole gets prepare()'s fallback body.
  */
 const MAX_STRING_LENGTH: number = constants.MAX_STRING_LENGTH;
+
+/** The validation note of a Buffer, typed array or DataView. */
+export const BINARY_NOTE = 'binary data recorded as its length and SHA-256, not its bytes';
+
+/** What a Buffer, typed array or DataView is written as: `"[binary: N bytes, sha256 <hex>]"`. */
+export function binaryText(view: ArrayBufferView): string {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  return `"[binary: ${view.byteLength} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}]"`;
+}
 
 /** Result of preparing fields. */
 export interface PreparedFields {
@@ -521,9 +531,11 @@ class Walk {
         return `${text}}`;
       }
       if (ArrayBuffer.isView(o)) {
-        this.note(path, 'binary data written as base64');
-        const bytes = Buffer.from(o.buffer, o.byteOffset, Math.min(o.byteLength, this.limits.maxStringChars));
-        return quote(this.string(bytes.toString('base64'), path, trade));
+        // Never the bytes: a Buffer can hold a key, a FIX logon or a whole request, and base64
+        // would carry it past every text rule. Its length and SHA-256 let an auditor match it
+        // with a copy kept elsewhere.
+        this.note(path, BINARY_NOTE);
+        return binaryText(o);
       }
       ancestors.push(o);
       try {

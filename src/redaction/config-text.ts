@@ -13,6 +13,7 @@
  * (a multi-line value under a sensitive key is censored line by line to its end), never less.
  */
 import type { Redactor } from './index.js';
+import { redactPairs } from './pairs.js';
 
 /** Text formats the redactor knows. `generic` is the fallback: `key = value` / `key: value` lines. */
 export type ConfigTextFormat = 'yaml' | 'json' | 'toml' | 'ini' | 'conf' | 'env' | 'properties' | 'python' | 'generic';
@@ -692,55 +693,13 @@ function parseKvKey(body: string, from: number, syntax: KvSyntax): { key: string
 
 /**
  * `key: value` and `key=value` pairs inside a line: flow mappings (`{user: a, password: b}`),
- * inline tables, dict literals, keyword arguments, query strings. Only pairs whose key is sensitive
- * are touched.
+ * inline tables, dict literals, keyword arguments, query strings, header strings
+ * (`"Authorization: Bearer …"`). The logger's pair scanner, so a key is judged and a value
+ * delimited exactly as in a log message.
  */
-// Bounded repetitions: each start position costs a bounded number of steps, so a hostile line
-// cannot make the scan quadratic.
-const INLINE_PAIR = /(["']?)([A-Za-z_][\w.\-]{0,127})\1[ \t]{0,16}(:|=)(?!=)[ \t]{0,16}/g;
-
 function redactInlinePairs(body: string, r: Redactor): string {
   if (body.length < 3 || (body.indexOf(':') === -1 && body.indexOf('=') === -1)) return body;
-  const censor = r.censor;
-  let out = '';
-  let last = 0;
-  INLINE_PAIR.lastIndex = 0;
-  for (let m = INLINE_PAIR.exec(body); m !== null; m = INLINE_PAIR.exec(body)) {
-    const key = m[2] as string;
-    const valueAt = m.index + m[0].length;
-    if (valueAt < last) continue;
-    if (m[3] === ':' && body.startsWith('//', valueAt)) continue; // a URL scheme, not a pair
-    if (!isSensitivePath(key, r)) continue;
-    const v = body[valueAt];
-    if (v === undefined) continue;
-    let end: number;
-    if ((v === '"' || v === "'") && body.startsWith(v.repeat(3), valueAt)) {
-      // A triple-quoted string (TOML, Python): to its closing triple, or to the end of the line.
-      const close = body.indexOf(v.repeat(3), valueAt + 3);
-      end = close === -1 ? body.length : close + 3;
-      out += body.slice(last, valueAt) + v.repeat(3) + censor + (close === -1 ? '' : v.repeat(3));
-    } else if (v === '"' || v === "'") {
-      end = endOfQuoted(body, valueAt, v === '"');
-      if (end === -1) end = body.length;
-      out += body.slice(last, valueAt) + v + censor + v;
-    } else if (v === '{' || v === '[') {
-      end = endOfBracketed(body, valueAt);
-      if (end === -1) end = body.length;
-      out += body.slice(last, valueAt) + censor;
-    } else {
-      end = valueAt;
-      // Up to a space, a separator or a closing bracket. Not "#": in a YAML flow or a URL it can
-      // be part of the value, and stopping early would leave the rest of a secret behind.
-      while (end < body.length && !/[\s,;&}\])]/.test(body[end] as string)) end++;
-      if (end === valueAt) continue;
-      const value = body.slice(valueAt, end);
-      if (value === censor || value === 'null' || value === 'None' || value === '~') continue;
-      out += body.slice(last, valueAt) + censor;
-    }
-    last = end;
-    INLINE_PAIR.lastIndex = end;
-  }
-  return last === 0 ? body : out + body.slice(last);
+  return redactPairs(body, r.isSensitiveKey, r.censor);
 }
 
 // ---------------------------------------------------------------------------------------------

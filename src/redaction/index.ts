@@ -3,39 +3,31 @@
  *
  * Compiled once (pino's lesson: build the expensive thing once, keep the hot path a lookup);
  * per event the logger only asks `isSensitiveKey(key)` (a cached map lookup) and
- * `redactString(s)` (one combined regular-expression test, replacement only on a hit).
- * The same compiled rules serve the logger, config snapshots and their diffs (issue 3).
+ * `redactString(s)` (one combined regular-expression test, replacement only on a hit, then the
+ * pair scan when the string has a `:` or `=`). The same compiled rules serve the logger, config
+ * snapshots and their diffs, and the CLI's echoes of what a user typed.
+ *
+ * - keys.ts: the key vocabulary (field names, pair keys, config keys: one list);
+ * - shapes.ts: secret shapes (the scanners' fixed-prefix rules, URL passwords, auth schemes, PEM);
+ * - pairs.ts: `key: value` / `key=value` / `--key value` inside free text.
  */
+import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
+import { redactPairs } from './pairs.js';
+import { partialPatterns, redactPartial, redactPem, redactShapes, type SecretPattern } from './shapes.js';
 
 /** What replaces a secret. */
 export const DEFAULT_CENSOR = '[REDACTED]';
 
+export { SENSITIVE_KEY_FRAGMENTS, SENSITIVE_KEY_WORDS, keyWords, normalizeKey } from './keys.js';
+export { builtinSecretPatterns, isCredentialShaped, SHAPE_NAMES, type SecretPattern } from './shapes.js';
+
 /**
- * Key fragments that make a key sensitive wherever they appear in it, after lower-casing and
- * removing separators (`_`, `-`, `.`, space). So `api_key`, `X-Api-Key`, `apiKey` and
- * `upstream_api_key` all match `apikey`.
+ * Bumped whenever the built-in rules change what they replace (the key vocabulary, the shapes,
+ * the pair scanner); part of the snapshot store's rules fingerprint.
  */
-export const SENSITIVE_KEY_FRAGMENTS: readonly string[] = Object.freeze([
-  'password',
-  'passwd',
-  'passphrase',
-  'secret',
-  'token',
-  'apikey',
-  'authorization',
-  'cookie',
-  'privatekey',
-  'credential',
-  'accesskey',
-  'session',
-  'signature',
-  'xauth',
-]);
+export const REDACTION_RULES_VERSION = 2;
 
-/** Keys sensitive only as a whole (too short to match inside other words). */
-export const SENSITIVE_KEY_EXACT: readonly string[] = Object.freeze(['pwd', 'pass', 'pin', 'otp', 'auth', 'sid', 'cvv', 'cvc', 'ssn', 'jwt', 'bearer']);
-
-/** Trade and identity fields that redaction never alters (issue 2: "trade fields are never altered"). */
+/** Trade and identity fields that redaction never alters. */
 export const PROTECTED_KEYS: readonly string[] = Object.freeze([
   'symbol',
   'side',
@@ -48,58 +40,6 @@ export const PROTECTED_KEYS: readonly string[] = Object.freeze([
   'execid',
   'tradeid',
 ]);
-
-/** A named secret shape. `replace` receives the match and returns its redacted form. */
-export interface SecretPattern {
-  readonly name: string;
-  readonly regex: RegExp;
-  readonly replace?: (match: string, ...groups: string[]) => string;
-}
-
-/**
- * Built-in secret shapes. No leading `\b`: a secret glued to other text ("xAKIA…") is still a secret.
- * Order matters: PEM blocks first (they contain base64 that other patterns would nibble at).
- * Every repetition that can follow a non-literal start is bounded, so a hostile 64 KiB string cannot
- * make the scan quadratic (ReDoS): each start position costs a bounded number of steps.
- */
-export function builtinSecretPatterns(censor: string = DEFAULT_CENSOR): SecretPattern[] {
-  return [
-    // PEM private keys, complete blocks, then a BEGIN with no END (a truncated string).
-    { name: 'pem-private-key', regex: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/g },
-    { name: 'pem-private-key-unterminated', regex: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*/g },
-    // JWT / JWS: base64url header starting {" ("eyJ"), payload, optional signature.
-    { name: 'jwt', regex: /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.?[A-Za-z0-9_-]*/g },
-    // HTTP auth schemes: keep the scheme word, drop the credential.
-    {
-      name: 'auth-header',
-      regex: /(Bearer|Basic|Digest|Token)(\s{1,8}|%20)[A-Za-z0-9\-._~+/=]{6,}/gi,
-      replace: (_m, scheme: string, sp: string) => `${scheme}${sp}${censor}`,
-    },
-    // Cloud and SaaS key ids.
-    { name: 'aws-access-key-id', regex: /(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}/g },
-    { name: 'github-token', regex: /(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})/g },
-    { name: 'slack-token', regex: /xox[abposr]-[A-Za-z0-9-]{10,}/g },
-    { name: 'stripe-key', regex: /(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}/g },
-    { name: 'google-api-key', regex: /AIza[0-9A-Za-z_-]{35}/g },
-    // Credentials in URLs: scheme://user:password@ — the user stays, the password goes. The match
-    // starts at the literal "://" (the scheme is not needed to recognise it), so strings without
-    // "://" are rejected at once instead of trying a scheme at every letter.
-    {
-      name: 'url-credentials',
-      regex: /(:\/\/)([^\s:@/]{0,256}):([^\s@/]{1,1024})@/g,
-      replace: (_m, sep: string, user: string) => `${sep}${user}:${censor}@`,
-    },
-    // key=value and key: value pairs with a sensitive key, in query strings, headers or free text.
-    // Only spaces and tabs around the separator: never across a line end, so `password:` at the end
-    // of one line does not swallow the next line's key.
-    {
-      name: 'secret-assignment',
-      regex:
-        /((?:api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|token|signature|sig|client[_-]?secret|secret|password|passwd|pwd|x-api-key|private[_-]?key|session[_-]?id)["']?[ \t]{0,8}(?:=|:)[ \t]{0,8}["']?)([^&\s#"',;}]+)/gi,
-      replace: (_m, key: string) => `${key}${censor}`,
-    },
-  ];
-}
 
 /** Settings of the redactor. */
 export interface RedactionOptions {
@@ -127,8 +67,8 @@ export interface Redactor {
   redactString(s: string): string;
 }
 
-/** Strings shorter than this cannot hold any built-in secret shape ("token=x" is 7). */
-const MIN_SECRET_LENGTH = 7;
+/** Strings shorter than this cannot hold any built-in secret ("pin=1234" is 8, "pwd=abc" 7). */
+const MIN_SECRET_LENGTH = 5;
 /** Bound on the key-decision caches, so hostile key names cannot grow memory without limit. */
 const KEY_CACHE_LIMIT = 10_000;
 /** Strings up to this length that scanned clean are remembered (see redactString). */
@@ -136,29 +76,24 @@ const CLEAN_CACHE_MAX_CHARS = 128;
 /** Bound on remembered clean strings (at most about 1 MiB). */
 const CLEAN_CACHE_LIMIT = 4096;
 
-/** Lower-cases and strips separators: `X-Api_Key` → `xapikey`. */
-export function normalizeKey(key: string): string {
-  return key.toLowerCase().replace(/[-_.\s]/g, '');
-}
-
 /**
- * Compiles redaction rules once. Throws USAGE-free plain errors only for an invalid user pattern
+ * Compiles redaction rules once. Throws (a plain SyntaxError) only for an invalid user pattern
  * source, at construction time — never per event.
  */
 export function compileRedactor(options: RedactionOptions = {}): Redactor {
   const enabled = options.enabled !== false;
   const censor = options.censor ?? DEFAULT_CENSOR;
-  const fragments = [...SENSITIVE_KEY_FRAGMENTS, ...(options.keys ?? []).map(normalizeKey).filter((k) => k.length > 0)];
-  const exact = new Set(SENSITIVE_KEY_EXACT);
+  const userFragments = (options.keys ?? []).map(normalizeKey).filter((k) => k.length > 0);
   const protectedSet = new Set(PROTECTED_KEYS);
-  const patterns: SecretPattern[] = [...builtinSecretPatterns(censor)];
+  const partial = partialPatterns(censor);
+  const userPatterns: SecretPattern[] = [];
   for (const p of options.patterns ?? []) {
     const re = typeof p === 'string' ? new RegExp(p, 'g') : new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`);
-    patterns.push({ name: `user:${re.source}`, regex: re });
+    userPatterns.push({ name: `user:${re.source}`, regex: re });
   }
-  // One combined, non-global test decides whether a string needs the replacement pass at all.
-  const anySecret = new RegExp(patterns.map((p) => `(?:${p.regex.source})`).join('|'), 'i');
-  const hasUserPatterns = (options.patterns ?? []).length > 0;
+  // A non-global copy of each user pattern, with its own flags, tests whether a string needs it.
+  const userTests = userPatterns.map((p) => new RegExp(p.regex.source, p.regex.flags.replace('g', '')));
+  const hasUserPatterns = userPatterns.length > 0;
 
   // One cached decision per key name. Object.create(null): keys come from user input
   // ("__proto__" must be an ordinary key). Bounded, so hostile key names cannot grow memory.
@@ -170,6 +105,12 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
   let cache: Record<string, KeyDecision> = Object.create(null);
   let cacheSize = 0;
 
+  const sensitiveName = (key: string): boolean => {
+    const n = normalizeKey(key);
+    if (protectedSet.has(n)) return false;
+    return isBuiltinSensitiveKey(key, n) || userFragments.some((f) => n.includes(f));
+  };
+
   const decide = (key: string): KeyDecision => {
     let d = cache[key];
     if (d !== undefined) return d;
@@ -177,17 +118,17 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
       cache = Object.create(null);
       cacheSize = 0;
     }
-    const n = normalizeKey(key);
-    const protectedKey = protectedSet.has(n);
+    const protectedKey = protectedSet.has(normalizeKey(key));
     d = {
       protectedKey,
-      sensitive: enabled && !protectedKey && (exact.has(n) || fragments.some((f) => n.includes(f))),
+      sensitive: enabled && !protectedKey && sensitiveName(key),
       safeKey: redactString(key),
     };
     cache[key] = d;
     cacheSize++;
     return d;
   };
+  const isSensitiveKey = (key: string): boolean => decide(key).sensitive;
 
   // Short strings a scan found clean. Trading events repeat the same values (strategy names,
   // accounts, venues, order types) across millions of events; scanning one costs ~20 ns per
@@ -195,24 +136,30 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
   // and only strings it returned unchanged are kept, never one that held a secret. Bounded.
   let clean = new Set<string>();
 
+  function applyUserPatterns(s: string): string {
+    let out = s;
+    for (const p of userPatterns) {
+      p.regex.lastIndex = 0;
+      out = out.replace(p.regex, censor);
+    }
+    return out;
+  }
+
   function redactString(s: string): string {
     if (!enabled || (s.length < MIN_SECRET_LENGTH && !hasUserPatterns)) return s;
     const cacheable = s.length <= CLEAN_CACHE_MAX_CHARS;
     if (cacheable && clean.has(s)) return s;
-    if (!anySecret.test(s)) {
-      if (cacheable) {
-        if (clean.size >= CLEAN_CACHE_LIMIT) clean = new Set();
-        clean.add(s);
-      }
-      return s;
-    }
-    let out = s;
-    for (const p of patterns) {
-      p.regex.lastIndex = 0;
-      if (!p.regex.test(out)) continue;
-      p.regex.lastIndex = 0;
-      const replace = p.replace;
-      out = replace ? out.replace(p.regex, replace as (m: string, ...g: string[]) => string) : out.replace(p.regex, censor);
+    // PEM blocks first (their base64 would feed the other rules), then secrets with a name or a
+    // user that stays, then the fixed-prefix shapes and auth schemes, the user's patterns, and
+    // last the key/value pairs (which skip values already replaced).
+    let out = redactPem(s, censor);
+    out = redactPartial(out, partial);
+    out = redactShapes(out, censor);
+    if (hasUserPatterns && userTests.some((t) => t.test(out))) out = applyUserPatterns(out);
+    out = redactPairs(out, isSensitiveKey, censor);
+    if (out === s && cacheable) {
+      if (clean.size >= CLEAN_CACHE_LIMIT) clean = new Set();
+      clean.add(s);
     }
     return out;
   }
@@ -220,7 +167,7 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
   return Object.freeze({
     enabled,
     censor,
-    isSensitiveKey: (key: string): boolean => decide(key).sensitive,
+    isSensitiveKey,
     isProtectedKey: (key: string): boolean => decide(key).protectedKey,
     redactKey: (key: string): string => decide(key).safeKey,
     redactString,

@@ -27,8 +27,9 @@ import {
   DEFAULT_CENSOR,
   normalizeKey,
   PROTECTED_KEYS,
-  SENSITIVE_KEY_EXACT,
+  REDACTION_RULES_VERSION,
   SENSITIVE_KEY_FRAGMENTS,
+  SENSITIVE_KEY_WORDS,
   type RedactionOptions,
   type Redactor,
 } from '../redaction/index.js';
@@ -68,7 +69,7 @@ export const DEFAULT_SNAPSHOT_DIR = 'audit/snapshots';
 /** Default size limit: larger files are hashed, not stored. */
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 /** Bumped when config-text redaction changes what it replaces (part of the rules fingerprint). */
-const CONFIG_TEXT_RULES_VERSION = 1;
+const CONFIG_TEXT_RULES_VERSION = 2;
 /** git's rule: a NUL in the first 8000 bytes makes a file binary. */
 const BINARY_SNIFF_BYTES = 8000;
 const READ_CONCURRENCY = 16;
@@ -814,10 +815,11 @@ function rulesFingerprint(o: RedactionOptions): string {
   const censor = o.censor ?? DEFAULT_CENSOR;
   const desc = {
     v: CONFIG_TEXT_RULES_VERSION,
+    rules: REDACTION_RULES_VERSION,
     enabled,
     censor,
     fragments: SENSITIVE_KEY_FRAGMENTS,
-    exact: SENSITIVE_KEY_EXACT,
+    words: SENSITIVE_KEY_WORDS,
     protected: PROTECTED_KEYS,
     builtin: builtinSecretPatterns(censor).map((p) => p.regex.source),
     keys: (o.keys ?? []).map(normalizeKey),

@@ -16,6 +16,7 @@
  * with a value becomes a `validation` note on the line. Redaction happens here, before the line is
  * serialised, written or hashed.
  */
+import { createHash } from 'node:crypto';
 import type { Redactor } from '../../src/redaction/index.js';
 
 /** Bounds on one event. Documented in docs/FORMAT.md. */
@@ -257,9 +258,9 @@ class Walk {
         return `${text}}`;
       }
       if (ArrayBuffer.isView(o)) {
-        this.note(path, 'binary data written as base64');
-        const bytes = Buffer.from(o.buffer, o.byteOffset, Math.min(o.byteLength, this.limits.maxStringChars));
-        return quote(this.string(bytes.toString('base64'), path, trade));
+        this.note(path, 'binary data recorded as its length and SHA-256, not its bytes');
+        const bytes = Buffer.from(o.buffer, o.byteOffset, o.byteLength);
+        return JSON.stringify(`[binary: ${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}]`);
       }
       ancestors.push(o);
       try {

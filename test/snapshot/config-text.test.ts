@@ -62,13 +62,13 @@ describe('redactConfigText: values under sensitive keys, layout kept', () => {
         '    user: [REDACTED]',
         '    nested:',
         '      - [REDACTED]',
-        '  private_key: [REDACTED]',
+        '  private_key: |',
         '    [REDACTED]',
         '    [REDACTED]',
         '  after: kept',
         'tokens:',
-        '- [REDACTED]',
-        '- [REDACTED]',
+        '- t1',
+        '- t2',
         "api_token: &tok '[REDACTED]' # c",
         'other: kept',
         '',
@@ -133,7 +133,7 @@ describe('redactConfigText: values under sensitive keys, layout kept', () => {
 
   it('.env: export, quotes, multi-line quoted values', () => {
     const text = 'export API_KEY=abc\nDB_PASSWORD="multi\nline"\nHOST=localhost\nTOKEN=\'x\'\n';
-    expect(red(text, 'env')).toBe('export API_KEY=[REDACTED]\nDB_PASSWORD="[REDACTED]"\n[REDACTED]"\nHOST=localhost\nTOKEN=\'[REDACTED]\'\n');
+    expect(red(text, 'env')).toBe('export API_KEY=[REDACTED]\nDB_PASSWORD="[REDACTED]\n[REDACTED]"\nHOST=localhost\nTOKEN=\'[REDACTED]\'\n');
   });
 
   it('.properties: = : and space separators, backslash continuations, no inline comments', () => {

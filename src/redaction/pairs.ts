@@ -1,0 +1,322 @@
+/**
+ * `key: value`, `key=value`, `"key": "value"`, `key => value` and `--key value` inside free text
+ * (messages, Error messages, query strings, headers, config lines): the value goes when the key
+ * is sensitive by the same vocabulary as field names (`keys.ts`). A key may be two words
+ * ("api key: …", "AWS secret access key: …"): the last word alone, or the last two together,
+ * decide.
+ *
+ * What a value is:
+ * - header keys (Authorization, Cookie, Set-Cookie, Proxy-Authorization): the rest of the line, or
+ *   of the quoted string the header sits in; an authorization scheme word is kept
+ *   (`Authorization: Bearer [REDACTED]`);
+ * - a quoted value: to its closing quote; a `{…}` or `[…]` value: every string and number in it
+ *   (names, structure and true/false/null kept), or the rest of the line when it does not close;
+ * - otherwise one token, up to white space or `, ; & | ) ] }` or a quote.
+ * Kept as they are: an empty value, `null`/`true`/`false`-like words, a decimal with a fraction
+ * ("sig: 0.95", a price), the censor. After a colon, for the ambiguous bare keys (`token`, `session`,
+ * `sig`, `auth`, `sid`), only a credential-shaped value goes ("session: London" stays, "token: 9f8a…"
+ * does not); after `=` (an assignment, a query string) any value goes.
+ *
+ * Bounded: a key is at most 64 characters and the word before it 32, so each position of a
+ * hostile string costs a bounded number of steps.
+ */
+import { AUTH_SCHEME_WORDS, isCredentialShaped } from './shapes.js';
+
+/** How the scanner asks whether a key is sensitive (the redactor's cached decision). */
+export type KeyTest = (key: string) => boolean;
+
+const FLAG = /(?<![\w-])--([A-Za-z][\w-]{0,63})[ \t]{1,8}(?=[^\s-])/g;
+
+const HEADER_KEYS: ReadonlySet<string> = new Set(['authorization', 'proxyauthorization', 'cookie', 'setcookie', 'xauthorization']);
+const CREDENTIAL_ONLY_KEYS: ReadonlySet<string> = new Set(['token', 'session', 'sig', 'auth', 'sid']);
+const KEEP_VALUES: ReadonlySet<string> = new Set(['null', 'none', 'nil', 'undefined', 'true', 'false', '~', '-', 'n/a', 'redacted', '***', '********']);
+const DECIMAL = /^[+-]?[0-9]{1,18}\.[0-9]{1,18}$/;
+const SCHEME_PREFIX = new RegExp(`^(?:${AUTH_SCHEME_WORDS.join('|')}|Digest|digest)[ \\t]{1,8}`);
+
+function normal(key: string): string {
+  return key.toLowerCase().replace(/[-_.\s]/g, '');
+}
+
+/** End of a bare value: white space, a delimiter, a quote or a closing bracket. */
+function isBareEnd(c: number): boolean {
+  return c <= 32 || c === 44 || c === 59 || c === 38 || c === 124 || c === 41 || c === 93 || c === 125 || c === 34 || c === 39 || c === 0x01;
+}
+
+function endOfLine(s: string, from: number): number {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13) return i;
+  }
+  return s.length;
+}
+
+/** Index after the quote that closes the one at `at` (backslash escapes), or -1 if not on this line. */
+function closingQuote(s: string, at: number): number {
+  const q = s.charCodeAt(at);
+  for (let i = at + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === q) return i + 1;
+    else if (c === 10) return -1;
+  }
+  return -1;
+}
+
+/** Index after the bracket closing the one at `at` (quotes skipped), or -1 if not on this line. */
+function closingBracket(s: string, at: number): number {
+  let depth = 0;
+  for (let i = at; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34 || c === 39) {
+      const e = closingQuote(s, i);
+      if (e === -1) return -1;
+      i = e - 1;
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === 0) return i + 1;
+    } else if (c === 10) return -1;
+  }
+  return -1;
+}
+
+/** True when a bare value is one to keep: a literal, a decimal, or already redacted. */
+function keepBare(v: string, censor: string): boolean {
+  return v === '' || v.startsWith(censor) || KEEP_VALUES.has(v.toLowerCase()) || DECIMAL.test(v);
+}
+
+/** [start, end) of the text to replace, and its replacement (the censor unless given). */
+type Span = [number, number] | [number, number, string];
+
+/**
+ * A flow mapping or list under a sensitive key, `{"user": "u", "pin": 1, "on": true}`, with every
+ * string and number replaced and the structure, the member names and true/false/null kept (as
+ * the JSON redaction does), so a reader still sees which settings exist.
+ */
+function censorInside(text: string, censor: string): string {
+  let out = '';
+  let i = 0;
+  const isKey = (from: number): boolean => {
+    let j = from;
+    while (j < text.length && (text[j] === ' ' || text[j] === '\t')) j++;
+    return text[j] === ':' || text[j] === '=';
+  };
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (text.startsWith(censor, i)) {
+      out += censor;
+      i += censor.length;
+    } else if (c === '"' || c === "'") {
+      const e = closingQuote(text, i);
+      const end = e === -1 ? text.length : e;
+      out += isKey(end) ? text.slice(i, end) : `${c}${censor}${c}`;
+      i = end;
+    } else if (/[\s,:={}[\]()]/.test(c)) {
+      out += c;
+      i++;
+    } else {
+      let end = i;
+      while (end < text.length && !/[\s,:={}[\]()"']/.test(text[end] as string)) end++;
+      const word = text.slice(i, end);
+      out += isKey(end) || KEEP_LITERALS.has(word) ? word : censor;
+      i = end;
+    }
+  }
+  return out;
+}
+const KEEP_LITERALS: ReadonlySet<string> = new Set(['true', 'false', 'null', 'True', 'False', 'None', '~']);
+
+/**
+ * The value of a sensitive pair starting at `v`: [start, end) of the text to replace, and the
+ * quote to put around the censor; undefined when the value is kept.
+ */
+function valueSpan(s: string, v: number, key: string, keyQuote: string | undefined, censor: string, credentialOnly: boolean): Span | undefined {
+  const c = s.charCodeAt(v);
+  if (Number.isNaN(c) || c === 10 || c === 13 || s.startsWith(censor, v)) return undefined;
+  if (HEADER_KEYS.has(normal(key))) {
+    // The rest of the line, or of the quoted string around "Header: value".
+    let end = endOfLine(s, v);
+    if (keyQuote !== undefined) {
+      const q = s.indexOf(keyQuote, v);
+      if (q !== -1 && q < end) end = q;
+    }
+    let start = v;
+    const scheme = SCHEME_PREFIX.exec(s.slice(v, Math.min(end, v + 40)));
+    if (scheme) start += scheme[0].length;
+    if (start >= end || s.startsWith(censor, start)) return undefined;
+    return [start, end];
+  }
+  if (c === 34 || c === 39) {
+    const triple = s.startsWith(s[v]!.repeat(3), v);
+    if (triple) {
+      const close = s.indexOf(s[v]!.repeat(3), v + 3);
+      return [v + 3, close === -1 ? endOfLine(s, v) : close];
+    }
+    const e = closingQuote(s, v);
+    const inner = s.slice(v + 1, e === -1 ? endOfLine(s, v) : e - 1);
+    if (keepBare(inner, censor) || (credentialOnly && !isCredentialShaped(inner))) return undefined;
+    return [v + 1, v + 1 + inner.length];
+  }
+  if (c === 123 || c === 91) {
+    const e = closingBracket(s, v);
+    if (e === -1) return [v, endOfLine(s, v)];
+    const inner = censorInside(s.slice(v, e), censor);
+    return inner === s.slice(v, e) ? undefined : [v, e, inner];
+  }
+  let end = v;
+  while (end < s.length && !isBareEnd(s.charCodeAt(end))) end++;
+  const bare = s.slice(v, end);
+  if (keepBare(bare, censor) || (credentialOnly && !isCredentialShaped(bare))) return undefined;
+  return [v, end];
+}
+
+/**
+ * `s` with the values of sensitive pairs replaced by `censor`; the same string if none.
+ * `isSensitive` is the redactor's key decision (cached per key).
+ */
+export function redactPairs(s: string, isSensitive: KeyTest, censor: string): string {
+  let out = '';
+  let last = 0;
+  let colon = s.indexOf(':');
+  let eq = s.indexOf('=');
+  while (colon !== -1 || eq !== -1) {
+    const p = colon === -1 ? eq : eq === -1 ? colon : Math.min(colon, eq);
+    if (p === colon) colon = s.indexOf(':', p + 1);
+    else eq = s.indexOf('=', p + 1);
+    if (p < last) continue;
+    const pair = pairAt(s, p);
+    if (pair === undefined) continue;
+    const key = s.slice(pair.keyStart, pair.keyEnd);
+    let sensitiveKey: string | undefined;
+    if (isSensitive(key)) sensitiveKey = key;
+    else if (pair.prev !== undefined && isSensitive(`${pair.prev}_${key}`)) sensitiveKey = `${pair.prev}_${key}`;
+    if (sensitiveKey === undefined) continue;
+    // A quote just before the key (`"Authorization: Bearer …"`) bounds a header value.
+    const before = pair.quote === undefined && pair.prev === undefined && pair.keyStart > 0 ? s[pair.keyStart - 1] : undefined;
+    const enclosing = pair.quote ?? (before === '"' || before === "'" ? before : undefined);
+    // Prose says "token: bucket"; an assignment (`token=…`) is always a credential.
+    const credentialOnly = pair.op === ':' && CREDENTIAL_ONLY_KEYS.has(normal(sensitiveKey));
+    const span = valueSpan(s, pair.valueStart, key, enclosing, censor, credentialOnly);
+    if (span === undefined || span[0] < last) continue;
+    out += s.slice(last, span[0]) + (span[2] ?? censor);
+    last = span[1];
+  }
+  const text = last === 0 ? s : out + s.slice(last);
+  return text.includes('--') ? redactFlags(text, isSensitive, censor) : text;
+}
+
+/** A `key<op>` found by looking back from a `:` or `=` at `p`. */
+interface PairAt {
+  readonly keyStart: number;
+  readonly keyEnd: number;
+  /** The quote around the key, if it was quoted. */
+  readonly quote: string | undefined;
+  /** The word before the key, if only a space or tab separates them ("api key: …"). */
+  readonly prev: string | undefined;
+  readonly op: '=' | ':' | '=>' | ':=';
+  readonly valueStart: number;
+}
+
+/** Key characters: `[A-Za-z0-9_.$@-]`. */
+const KEY_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9_.$@-]/.test(ch)) KEY_CHAR[c] = 1;
+}
+const MAX_KEY = 64;
+const MAX_PREV = 32;
+const MAX_BLANKS = 8;
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+function isAlnum(c: number): boolean {
+  return isLetter(c) || (c >= 48 && c <= 57);
+}
+
+/**
+ * The pair whose operator is at `p`, or undefined: `==`, `!=`, `<=`, `>=`, `::` and `://` are not
+ * operators; the key is at most 64 characters of `[A-Za-z0-9_.$@-]` starting with a letter, `_`,
+ * `$` or `@` (leading `-`/`.` dropped: `--password=`), optionally quoted, with at most 8 blanks
+ * before the operator. Bounded work per operator, whatever the text.
+ */
+function pairAt(s: string, p: number): PairAt | undefined {
+  const c = s.charCodeAt(p);
+  const next = s.charCodeAt(p + 1);
+  const prevc = p > 0 ? s.charCodeAt(p - 1) : -1;
+  let op: PairAt['op'];
+  let opEnd = p + 1;
+  if (c === 61) {
+    if (next === 61 || prevc === 61 || prevc === 33 || prevc === 60 || prevc === 62 || prevc === 58) return undefined;
+    if (next === 62) {
+      op = '=>';
+      opEnd++;
+    } else op = '=';
+  } else {
+    if (next === 58 || prevc === 58 || next === 47) return undefined;
+    if (next === 61) {
+      op = ':=';
+      opEnd++;
+    } else op = ':';
+  }
+  let k = p;
+  for (let b = 0; b < MAX_BLANKS && k > 0 && isBlank(s.charCodeAt(k - 1)); b++) k--;
+  let quote: string | undefined;
+  const q = k > 0 ? s.charCodeAt(k - 1) : -1;
+  if (q === 34 || q === 39) {
+    quote = q === 34 ? '"' : "'";
+    k--;
+  }
+  const keyEnd = k;
+  let j = k;
+  while (j > 0 && keyEnd - j < MAX_KEY) {
+    const d = s.charCodeAt(j - 1);
+    if (d >= 128 || KEY_CHAR[d] !== 1) break;
+    j--;
+  }
+  if (j > 0 && keyEnd - j >= MAX_KEY) {
+    const d = s.charCodeAt(j - 1);
+    if (d < 128 && KEY_CHAR[d] === 1) return undefined; // longer than a key
+  }
+  while (j < keyEnd && (s.charCodeAt(j) === 45 || s.charCodeAt(j) === 46)) j++;
+  if (j === keyEnd) return undefined;
+  const first = s.charCodeAt(j);
+  if (!(isLetter(first) || first === 95 || first === 36 || first === 64)) return undefined;
+  let b = j;
+  if (quote !== undefined) {
+    if (j === 0 || s[j - 1] !== quote) return undefined;
+    b = j - 1;
+  }
+  // The word before: "api key", "secret access key".
+  let prev: string | undefined;
+  if (b > 1 && isBlank(s.charCodeAt(b - 1))) {
+    const wordEnd = b - 1;
+    let w = wordEnd;
+    while (w > 0 && wordEnd - w < MAX_PREV && isAlnum(s.charCodeAt(w - 1))) w--;
+    if (w < wordEnd && isLetter(s.charCodeAt(w)) && (w === 0 || !isAlnum(s.charCodeAt(w - 1)))) prev = s.slice(w, wordEnd);
+  }
+  let v = opEnd;
+  for (let n = 0; n < MAX_BLANKS && v < s.length && isBlank(s.charCodeAt(v)); n++) v++;
+  return { keyStart: j, keyEnd, quote, prev, op, valueStart: v };
+}
+
+/** `--password hunter2`, `--api-key abc`: the word after a sensitive long option. */
+function redactFlags(s: string, isSensitive: KeyTest, censor: string): string {
+  let out = '';
+  let last = 0;
+  FLAG.lastIndex = 0;
+  for (let m = FLAG.exec(s); m !== null; m = FLAG.exec(s)) {
+    const key = m[1] as string;
+    if (!isSensitive(key)) continue;
+    const v = m.index + m[0].length;
+    const span = valueSpan(s, v, key, undefined, censor, CREDENTIAL_ONLY_KEYS.has(normal(key)));
+    if (span === undefined) continue;
+    out += s.slice(last, span[0]) + (span[2] ?? censor);
+    last = span[1];
+    FLAG.lastIndex = span[1];
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
