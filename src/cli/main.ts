@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { AuditpackError, ExitCode, exitCodeFor } from '../errors.js';
 import type { CliIO } from './io.js';
 import { processIO } from './io.js';
+import { compileRedactor, type Redactor } from '../redaction/index.js';
 import { paintFor } from './render.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -35,12 +36,12 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      writeErr: (s) => io.stderr.write(echoSafe(s)),
     });
   for (const define of COMMANDS) define(program, io);
   // Every subcommand inherits: throw instead of exit, and print through io.
   for (const cmd of program.commands) {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(echoSafe(s)) });
   }
   return program;
 }
@@ -60,6 +61,18 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   }
 }
 
+let echoRedactor: Redactor | undefined;
+
+/**
+ * Error text as printed: with the default redaction rules applied. Errors quote what the user
+ * typed (an unknown option `--api-key=sk-…`, a word that is not key=value, a reason), and a
+ * terminal, a CI log or a cron mail is not a place for a secret, whatever the log's settings.
+ */
+function echoSafe(text: string): string {
+  echoRedactor ??= compileRedactor();
+  return echoRedactor.redactString(text);
+}
+
 function handleError(err: unknown, io: CliIO): number {
   if (err instanceof ExitWith) return err.exitCode;
   if (err instanceof CommanderError) {
@@ -69,12 +82,12 @@ function handleError(err: unknown, io: CliIO): number {
   }
   const c = paintFor(io, 'stderr');
   if (err instanceof AuditpackError) {
-    io.stderr.write(`${c.red('auditpack: error')} ${c.bold(err.code)}: ${err.message}\n`);
+    io.stderr.write(`${c.red('auditpack: error')} ${c.bold(err.code)}: ${echoSafe(err.message)}\n`);
     if (err.code === 'USAGE') io.stderr.write(`Run 'auditpack --help' for usage.\n`);
-    if (err.code === 'INTERNAL' && err.stack) io.stderr.write(`${err.stack}\n`);
+    if (err.code === 'INTERNAL' && err.stack) io.stderr.write(`${echoSafe(err.stack)}\n`);
     return exitCodeFor(err.code);
   }
   io.stderr.write(`${c.red('auditpack: internal error')} INTERNAL: this is a bug in auditpack.\n`);
-  io.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  io.stderr.write(`${echoSafe(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   return ExitCode.INTERNAL;
 }

@@ -798,7 +798,10 @@ function topKey(raw: string, redactor: Redactor, caches: Caches): TopKey {
   let d = caches.topKeys.get(raw);
   if (d !== undefined) return d;
   const snake = toSnakeCase(raw);
-  const safeKey = redactor.redactKey(snake);
+  let safeKey = redactor.redactKey(snake);
+  // A secret that snake_case would disguise: lower-cased (`SK…` → `sk…`) it no longer has its
+  // shape, but its characters are still the secret. The key as given decides too.
+  if (safeKey === snake && redactor.redactKey(raw) !== raw) safeKey = redactor.censor;
   const keyRedacted = safeKey !== snake;
   const reserved = !keyRedacted && isReserved(snake);
   const name = reserved ? `field_${snake}` : snake;

@@ -58,7 +58,6 @@ export const SENSITIVE_KEY_WORDS: readonly string[] = Object.freeze([
   'cvc',
   'ssn',
   'jwt',
-  'bearer',
   'creds',
   'psk',
 ]);
@@ -67,7 +66,7 @@ export const SENSITIVE_KEY_WORDS: readonly string[] = Object.freeze([
  * Words sensitive only as the key's last word: `db_pass`, `smtp_pass` and `pass` are passwords,
  * `pass_through` is not.
  */
-const LAST_WORDS: ReadonlySet<string> = new Set(['pass', 'pw', 'auth', 'sig']);
+const LAST_WORDS: ReadonlySet<string> = new Set(['pass', 'pw', 'auth', 'sig', 'bearer']);
 
 /** `<word>_key` and `<word>_keys` are secrets after these words (`signing_key`, `api_keys`); `sort_key`, `routing_key` are not. */
 const KEY_PREFIXES: ReadonlySet<string> = new Set([
@@ -180,8 +179,8 @@ export function isBuiltinSensitiveKey(key: string, normalized: string): boolean 
         break;
       case 'session':
         if (words.length === 1) return true;
-        if (next !== undefined && SESSION_TAILS.has(next)) return true;
-        if (next === 'id' && (prev === undefined || SESSION_PREFIXES.has(prev))) return true;
+        if (next !== undefined && i + 1 === last && SESSION_TAILS.has(next)) return true;
+        if (next === 'id' && i + 1 === last && (prev === undefined || SESSION_PREFIXES.has(prev))) return true;
         if (next === undefined && prev !== undefined && SESSION_PREFIXES.has(prev)) return true;
         break;
       case 'code':

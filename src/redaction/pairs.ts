@@ -14,7 +14,7 @@
  * - otherwise one token, up to white space or `, ; & | ) ] }` or a quote.
  * Kept as they are: an empty value, `null`/`true`/`false`-like words, a decimal with a fraction
  * ("sig: 0.95", a price), the censor. After a colon, for the ambiguous bare keys (`token`, `session`,
- * `sig`, `auth`, `sid`), only a credential-shaped value goes ("session: London" stays, "token: 9f8a…"
+ * `sig`, `auth`, `sid`, `bearer`), only a credential-shaped value goes ("session: London" stays, "token: 9f8a…"
  * does not); after `=` (an assignment, a query string) any value goes.
  *
  * Bounded: a key is at most 64 characters and the word before it 32, so each position of a
@@ -28,7 +28,7 @@ export type KeyTest = (key: string) => boolean;
 const FLAG = /(?<![\w-])--([A-Za-z][\w-]{0,63})[ \t]{1,8}(?=[^\s-])/g;
 
 const HEADER_KEYS: ReadonlySet<string> = new Set(['authorization', 'proxyauthorization', 'cookie', 'setcookie', 'xauthorization']);
-const CREDENTIAL_ONLY_KEYS: ReadonlySet<string> = new Set(['token', 'session', 'sig', 'auth', 'sid']);
+const CREDENTIAL_ONLY_KEYS: ReadonlySet<string> = new Set(['token', 'session', 'sig', 'auth', 'sid', 'bearer']);
 const KEEP_VALUES: ReadonlySet<string> = new Set(['null', 'none', 'nil', 'undefined', 'true', 'false', '~', '-', 'n/a', 'redacted', '***', '********']);
 const DECIMAL = /^[+-]?[0-9]{1,18}\.[0-9]{1,18}$/;
 const SCHEME_PREFIX = new RegExp(`^(?:${AUTH_SCHEME_WORDS.join('|')}|Digest|digest)[ \\t]{1,8}`);
@@ -133,7 +133,7 @@ const KEEP_LITERALS: ReadonlySet<string> = new Set(['true', 'false', 'null', 'Tr
 function valueSpan(s: string, v: number, key: string, keyQuote: string | undefined, censor: string, credentialOnly: boolean): Span | undefined {
   const c = s.charCodeAt(v);
   if (Number.isNaN(c) || c === 10 || c === 13 || s.startsWith(censor, v)) return undefined;
-  if (HEADER_KEYS.has(normal(key))) {
+  if (HEADER_KEYS.has(normal(key)) && c !== 34 && c !== 39) {
     // The rest of the line, or of the quoted string around "Header: value".
     let end = endOfLine(s, v);
     if (keyQuote !== undefined) {

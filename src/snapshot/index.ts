@@ -130,6 +130,9 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   if (!Number.isInteger(maxFileBytes) || maxFileBytes < 0) throw new AuditpackError('USAGE', `maxFileBytes must be a whole number ≥ 0, got ${String(maxFileBytes)}`);
   const redactionOptions = normalizeRedaction(options.redaction);
   const redactor = compileRedactor(redactionOptions);
+  // The reason is caller text, stored in the record and printed by list/show and in packs: the
+  // same rules as the files (a pasted "rotated key ghp_…" must not outlive the rotation).
+  const storedReason = redactor.redactString(reason);
   const rules = rulesFingerprint(redactionOptions);
   const durable = options.durable !== false;
   const gitTimeoutMs = options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
@@ -176,14 +179,14 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   if (workTree && gitStatusP) {
     const status = await gitStatusP;
     if (status instanceof AuditpackError) {
-      gitError = { code: 'GIT_FAILED', message: status.message };
+      gitError = { code: 'GIT_FAILED', message: redactor.redactString(status.message) };
     } else {
       try {
         headRedacted = await diffAgainstHead(workTree, cwdReal, status, scanned, ctx, gitTimeoutMs, headDiffs, headChanges, previous, rules);
         git = status.facts;
       } catch (err) {
         const e = asGitError(err);
-        gitError = { code: 'GIT_FAILED', message: e.message };
+        gitError = { code: 'GIT_FAILED', message: redactor.redactString(e.message) };
         headDiffs.clear();
         headChanges.length = 0;
         headRedacted = false;
@@ -234,7 +237,7 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
       format: SNAPSHOT_FORMAT,
       snapshot_id: id,
       timestamp: isoMicros(micros),
-      reason,
+      reason: storedReason,
       actor,
       git,
       ...(gitError ? { git_error: gitError } : {}),

@@ -388,7 +388,9 @@ function topKey(raw: string, redactor: Redactor, cache: { map: Map<string, TopKe
   let d = cache.map.get(raw);
   if (d !== undefined) return d;
   const snake = toSnakeCaseReference(raw);
-  const safeKey = redactor.redactKey(snake);
+  let safeKey = redactor.redactKey(snake);
+  // A secret that snake_case would disguise (lower-cased, it no longer matches its shape).
+  if (safeKey === snake && redactor.redactKey(raw) !== raw) safeKey = redactor.censor;
   const keyRedacted = safeKey !== snake;
   const reserved = !keyRedacted && isReserved(snake);
   const name = reserved ? `field_${snake}` : snake;

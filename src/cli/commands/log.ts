@@ -6,19 +6,33 @@
  */
 import type { Command } from 'commander';
 import { AuditpackError } from '../../errors.js';
+import { compileRedactor, type Redactor } from '../../redaction/index.js';
 import type { CliIO } from '../io.js';
+
+let defaultRedactor: Redactor | undefined;
+function defaultRedact(s: string): string {
+  defaultRedactor ??= compileRedactor();
+  return defaultRedactor.redactString(s);
+}
 
 interface LogOptions {
   logDir?: string;
   actor?: string;
 }
 
-/** Parses `key=value` words into fields. */
-export function parseFieldArgs(words: readonly string[]): Record<string, unknown> {
+/**
+ * Parses `key=value` words into fields. A word that is not a pair is named in the usage error
+ * only as redaction leaves it (`auditpack log alert X AKIA…` must not print the key back):
+ * `redact` is the redactor's `redactString`, the default rules when not given.
+ */
+export function parseFieldArgs(words: readonly string[], redact: (s: string) => string = defaultRedact): Record<string, unknown> {
   const fields: Record<string, unknown> = Object.create(null);
-  for (const w of words) {
+  for (const [i, w] of words.entries()) {
     const eq = w.indexOf('=');
-    if (eq <= 0) throw new AuditpackError('USAGE', `expected key=value, got ${JSON.stringify(w)}`);
+    if (eq <= 0) {
+      const shown = redact(w);
+      throw new AuditpackError('USAGE', `expected key=value, got ${JSON.stringify(shown)} (field ${i + 1})${shown === w ? '' : '; a secret in it is not shown'}`);
+    }
     const key = w.slice(0, eq);
     const raw = w.slice(eq + 1);
     let value: unknown = raw;
@@ -59,18 +73,20 @@ export function defineLog(program: Command, io: CliIO): void {
     .option('--actor <name>', 'who acts (default: $USER)')
     .action(async (category: string, event: string, words: string[], opts: LogOptions) => {
       checkEventNames(category, event);
-      const fields = parseFieldArgs(words);
+      const { resolveConfig } = await import('../../config.js');
+      const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: opts.logDir } });
+      const redaction = { enabled: config.redactionEnabled, keys: config.redactKeys, patterns: config.redactPatterns };
+      // Echoes are redacted even when the log's redaction is off: a terminal is not the audit log.
+      const fields = parseFieldArgs(words, compileRedactor({ ...redaction, enabled: true }).redactString);
       const { tradingEventProblems, toSnakeCase } = await import('../../logger/index.js');
       // Checked as they will be written: the logger writes top-level keys in snake_case.
       const problems = tradingEventProblems(category, event, Object.fromEntries(Object.entries(fields).map(([k, v]) => [toSnakeCase(k), v])));
       if (problems.length > 0) throw new AuditpackError('USAGE', `${category} ${event}: ${problems.join('; ')} (docs/FORMAT.md, "Trading events")`);
-      const { resolveConfig } = await import('../../config.js');
       const { createAuditLogger } = await import('../../logger/index.js');
-      const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: opts.logDir } });
       const logger = createAuditLogger({
         logDir: config.logDir,
         durability: 'durable',
-        redaction: { enabled: config.redactionEnabled, keys: config.redactKeys, patterns: config.redactPatterns },
+        redaction,
         actor: opts.actor ?? io.env.USER ?? io.env.LOGNAME,
         handleExit: false,
       });
