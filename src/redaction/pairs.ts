@@ -137,7 +137,9 @@ function valueSpan(s: string, v: number, key: string, keyQuote: string | undefin
     // The rest of the line, or of the quoted string around "Header: value".
     let end = endOfLine(s, v);
     if (keyQuote !== undefined) {
-      const q = s.indexOf(keyQuote, v);
+      // The closing quote of the string the header sits in (an escaped quote is inside it).
+      let q = s.indexOf(keyQuote, v);
+      while (q > 0 && s.charCodeAt(q - 1) === 92) q = s.indexOf(keyQuote, q + 1);
       if (q !== -1 && q < end) end = q;
     }
     let start = v;
