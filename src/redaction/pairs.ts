@@ -6,7 +6,7 @@
  * decide.
  *
  * What a value is:
- * - header keys (Authorization, Cookie, Set-Cookie, Proxy-Authorization): the rest of the line, or
+ * - header keys (Authorization, Cookie, Set-Cookie, Proxy-Authorization) before a colon: the rest of the line, or
  *   of the quoted string the header sits in; an authorization scheme word is kept
  *   (`Authorization: Bearer [REDACTED]`);
  * - a quoted value: to its closing quote; a `{…}` or `[…]` value: every string and number in it
@@ -130,10 +130,10 @@ const KEEP_LITERALS: ReadonlySet<string> = new Set(['true', 'false', 'null', 'Tr
  * The value of a sensitive pair starting at `v`: [start, end) of the text to replace, and the
  * quote to put around the censor; undefined when the value is kept.
  */
-function valueSpan(s: string, v: number, key: string, keyQuote: string | undefined, censor: string, credentialOnly: boolean): Span | undefined {
+function valueSpan(s: string, v: number, key: string, keyQuote: string | undefined, censor: string, credentialOnly: boolean, header: boolean): Span | undefined {
   const c = s.charCodeAt(v);
   if (Number.isNaN(c) || c === 10 || c === 13 || s.startsWith(censor, v)) return undefined;
-  if (HEADER_KEYS.has(normal(key)) && c !== 34 && c !== 39) {
+  if (header && HEADER_KEYS.has(normal(key)) && c !== 34 && c !== 39) {
     // The rest of the line, or of the quoted string around "Header: value".
     let end = endOfLine(s, v);
     if (keyQuote !== undefined) {
@@ -198,7 +198,8 @@ export function redactPairs(s: string, isSensitive: KeyTest, censor: string): st
     const enclosing = pair.quote ?? (before === '"' || before === "'" ? before : undefined);
     // Prose says "token: bucket"; an assignment (`token=…`) is always a credential.
     const credentialOnly = pair.op === ':' && CREDENTIAL_ONLY_KEYS.has(normal(sensitiveKey));
-    const span = valueSpan(s, pair.valueStart, key, enclosing, censor, credentialOnly);
+    // `Cookie: a=1; b=2` is a header (the rest of the line); `cookie=abc` one value.
+    const span = valueSpan(s, pair.valueStart, key, enclosing, censor, credentialOnly, pair.op === ':');
     if (span === undefined || span[0] < last) continue;
     out += s.slice(last, span[0]) + (span[2] ?? censor);
     last = span[1];
@@ -314,7 +315,7 @@ function redactFlags(s: string, isSensitive: KeyTest, censor: string): string {
     const key = m[1] as string;
     if (!isSensitive(key)) continue;
     const v = m.index + m[0].length;
-    const span = valueSpan(s, v, key, undefined, censor, CREDENTIAL_ONLY_KEYS.has(normal(key)));
+    const span = valueSpan(s, v, key, undefined, censor, CREDENTIAL_ONLY_KEYS.has(normal(key)), false);
     if (span === undefined) continue;
     out += s.slice(last, span[0]) + (span[2] ?? censor);
     last = span[1];

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAuditLogger, MemorySink } from '../../src/logger/index.js';
+import { redactConfigText, type ConfigTextFormat } from '../../src/redaction/config-text.js';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -185,5 +187,97 @@ describe('multi-line text', () => {
   it('finds URL credentials whatever the scheme, and skips strings without ://', () => {
     expect(r.redactString('amqp+ssl://svc:pa55@mq')).toBe('amqp+ssl://svc:[REDACTED]@mq');
     expect(r.redactString('a:b@c and d:e@f')).toBe('a:b@c and d:e@f');
+  });
+});
+
+// ----- the vocabulary, the false positives, headers in config text, Buffers, hostile input -----
+
+describe('key vocabulary: one list for field names, pairs in text and config keys', () => {
+  const named = ['DB_PASS', 'dbPass', 'mysql_pwd', 'signing_key', 'encryption_key', 'secret_key', 'aws_secret_access_key', 'passphrase', 'credentials', 'private_key_id', 'cookie', 'set-cookie', 'session', 'pin', 'otp'];
+  const trading = ['base_token', 'token_symbol', 'session_count', 'trading_session', 'trading_session_id', 'sort_key', 'routing_key', 'max_tokens', 'next_token', 'tokenId', 'pass_through', 'auth_method', 'signal'];
+
+  it.each(named)('%s is sensitive as a field, in text and in a config file', (key) => {
+    expect(r.isSensitiveKey(key)).toBe(true);
+    expect(r.redactString(`retry: ${key}=s3cretVal9 host=db1`)).toBe(`retry: ${key}=[REDACTED] host=db1`);
+    expect(r.redactString(`connect failed (${key}: "s3cretVal9")`)).toBe(`connect failed (${key}: "[REDACTED]")`);
+    expect(redactConfigText(`db:\n  ${key}: s3cretVal9\n  host: db1\n`, 'yaml', r).text).toBe(`db:\n  ${key}: [REDACTED]\n  host: db1\n`);
+  });
+
+  it.each(trading)('%s is trading vocabulary: kept as a field and in text', (key) => {
+    expect(r.isSensitiveKey(key)).toBe(false);
+    expect(r.redactString(`${key}: ETH2024x`)).toBe(`${key}: ETH2024x`);
+  });
+});
+
+describe('false positives that damaged real data are gone', () => {
+  it.each(['Switching to basic hedging mode', 'Bearer market sentiment', 'Token bucket throttle', 'sig: 0.95', 'digest summary: 14 orders', 'session: London open', 'token: bucket refill'])(
+    '%j is left alone',
+    (text) => {
+      expect(r.redactString(text)).toBe(text);
+    },
+  );
+
+  it('a scheme word still takes a credential-shaped value', () => {
+    expect(r.redactString('Switching to basic dXNlcjpwYXNzd29yZA== mode')).toBe('Switching to basic [REDACTED] mode');
+    expect(r.redactString('Bearer abcdefghijklmnop1234 sent')).toBe('Bearer [REDACTED] sent');
+    expect(r.redactString('token: 9f8a7b6c5d4e3f2a1b0c')).toBe('token: [REDACTED]');
+    expect(r.redactString('GET /x?token=zzz')).toBe('GET /x?token=[REDACTED]');
+  });
+});
+
+describe('Authorization headers inside config values: the token goes, not only the word', () => {
+  const token = 'abcdefghijklmnop1234';
+  it.each<[ConfigTextFormat, string]>([
+    ['yaml', `headers: "Authorization: Bearer ${token}"\n`],
+    ['env', `HEADERS="Authorization: Bearer ${token}"\n`],
+    ['ini', `[http]\nheaders = Authorization: Bearer ${token}\n`],
+    ['toml', `[http]\nheaders = "Authorization: Bearer ${token}"\n`],
+    ['properties', `http.headers=Authorization: Bearer ${token}\n`],
+    ['python', `HEADERS = {"X": "1", "h": "Authorization: Bearer ${token}"}\n`],
+    ['conf', `proxy_set_header Authorization "Bearer ${token}";\n`],
+    ['json', `{"headers": "Authorization: Bearer ${token}"}\n`],
+  ])('%s', (format, text) => {
+    const out = redactConfigText(text, format, r).text;
+    expect(out).not.toContain(token);
+    expect(out).toContain('[REDACTED]');
+  });
+});
+
+describe('Buffers are written as their length and SHA-256, never their bytes', () => {
+  it('a Buffer, a typed array and a DataView', () => {
+    const secret = Buffer.from('password=hunter2 AKIAIOSFODNN7EXAMPLE');
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, handleExit: false });
+    log.log('system', 'Note', { buf: secret, u8: new Uint8Array(secret), dv: new DataView(secret.buffer, secret.byteOffset, 8) });
+    void log.flush();
+    const line = sink.allLines()[0] as string;
+    const rec = JSON.parse(line) as Record<string, unknown>;
+    const sha = createHash('sha256').update(secret).digest('hex');
+    expect(rec.buf).toBe(`[binary: ${secret.length} bytes, sha256 ${sha}]`);
+    expect(rec.u8).toBe(rec.buf);
+    expect(rec.dv).toBe(`[binary: 8 bytes, sha256 ${createHash('sha256').update(secret.subarray(0, 8)).digest('hex')}]`);
+    expect(line).not.toContain(secret.toString('base64').slice(0, 12));
+    expect(rec.validation).toContain('buf: binary data recorded as its length and SHA-256, not its bytes');
+  });
+});
+
+describe('hostile input: bounded work per character', () => {
+  const K64 = 64 * 1024;
+  it.each([
+    ['colons', 'a:'.repeat(K64 / 2)],
+    ['equals', 'key='.repeat(K64 / 4)],
+    ['long key runs', `${'x'.repeat(K64 - 1)}=`],
+    ['quotes', '"password": "'.repeat(K64 / 13)],
+    ['brackets', 'token={['.repeat(K64 / 8)],
+    ['scheme words', 'Bearer '.repeat(K64 / 7)],
+    ['PEM headers without END', '-----BEGIN PRIVATE KEY-----'.repeat(K64 / 27)],
+    ['prefixes', 'ghp_sk-AKIAxoxb-'.repeat(K64 / 16)],
+    ['one long token', 'A'.repeat(K64)],
+    ['URL-ish', '://a:b'.repeat(K64 / 6)],
+    ['hooks', 'Q~.atlasv1._mmk-us'.repeat(K64 / 18)],
+  ])('%s (64 KiB) in well under a second', (_name, text) => {
+    const t0 = performance.now();
+    r.redactString(text);
+    expect(performance.now() - t0).toBeLessThan(1500);
   });
 });
