@@ -19,13 +19,11 @@ export function opensslVerify(pack: string, caFile: string): { ok: boolean; out:
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-/** bagit.py: beside the repository (CI) or two levels up (a worktree). Missing is a failure, never a skip. */
+/** bagit.py, vendored under test/tools (LoC bagit-python 1.8.1, CC0), so a fresh clone has it. */
 export function bagitScript(): string {
-  for (const up of ['..', '../..']) {
-    const p = join(REPO, up, 'shared', 'tools', 'bagit', 'bagit.py');
-    if (existsSync(p)) return p;
-  }
-  throw new Error('bagit.py not found in ../shared/tools/bagit or ../../shared/tools/bagit');
+  const p = join(REPO, 'test', 'tools', 'bagit', 'bagit.py');
+  if (!existsSync(p)) throw new Error(`bagit.py not found at ${p}`);
+  return p;
 }
 
 /** `python3 bagit.py --validate <pack>`. */
