@@ -54,6 +54,22 @@ export type AuditpackErrorCode =
   | 'VERIFY_FAILED'
   /** A time-stamping authority did not answer in time, refused, or answered with a token that does not check. */
   | 'TSA_FAILED'
+  /** An archive command ran without `archive.bucket` in the config file. */
+  | 'ARCHIVE_NOT_CONFIGURED'
+  /** The object store could not be reached (network, DNS, timeout, 5xx), or the S3 client could not be loaded. */
+  | 'ARCHIVE_UNREACHABLE'
+  /** The object store refused the request (403: wrong keys, no permission, or refused by Object Lock). */
+  | 'ARCHIVE_DENIED'
+  /** The bucket, the archived pack or the version does not exist. */
+  | 'ARCHIVE_NOT_FOUND'
+  /** The bucket exists without Object Lock, which can only be enabled when a bucket is created. */
+  | 'ARCHIVE_NO_OBJECT_LOCK'
+  /** The store answered, but not as it must: the read-back after a push disagrees, no version id, no COMPLIANCE lock. */
+  | 'ARCHIVE_STORE_FAILED'
+  /** The local pack does not verify, so it is not archived. */
+  | 'ARCHIVE_PACK_INVALID'
+  /** The pack's retention period (its day + the retention years) has already ended. */
+  | 'ARCHIVE_RETENTION_PAST'
   /** A bug in auditpack. */
   | 'INTERNAL'
   /** The native lock addon (fs-native-extensions) cannot be loaded: not installed, no binary for this platform, or rejected by the loader. */
@@ -70,11 +86,13 @@ export const ExitCode = Object.freeze({
   WARNINGS: 3,
   /** Completed, but without the time-stamp token a TSA was asked for (add it later: `auditpack anchor --pack`). */
   UNANCHORED: 4,
+  /** `export --push`: the pack was exported, the archive push failed (its error code is on stderr). */
+  PUSH_FAILED: 5,
   /** sysexits EX_DATAERR: input data was malformed beyond use. */
   DATA: 65,
   /** sysexits EX_NOINPUT: a path, snapshot or logs directory does not exist. */
   NO_INPUT: 66,
-  /** sysexits EX_UNAVAILABLE: a native addon cannot be loaded (rebuild it for this Node.js). */
+  /** sysexits EX_UNAVAILABLE: a native addon cannot be loaded (rebuild it for this Node.js), or the object store could not be reached. */
   UNAVAILABLE: 69,
   /** sysexits EX_SOFTWARE: a bug; the stack is printed. */
   INTERNAL: 70,
@@ -84,6 +102,8 @@ export const ExitCode = Object.freeze({
   IO: 74,
   /** sysexits EX_TEMPFAIL: refused for safety now; may succeed later (clock skew). */
   TEMP_FAIL: 75,
+  /** sysexits EX_PROTOCOL: the object store answered, but not as it must. */
+  PROTOCOL: 76,
   /** sysexits EX_NOPERM: permission denied. */
   NO_PERM: 77,
   /** sysexits EX_CONFIG: configuration or key is invalid. */
@@ -114,6 +134,14 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   CLOCK_SKEW: ExitCode.TEMP_FAIL,
   VERIFY_FAILED: ExitCode.PROBLEMS,
   TSA_FAILED: ExitCode.TEMP_FAIL,
+  ARCHIVE_NOT_CONFIGURED: ExitCode.CONFIG,
+  ARCHIVE_UNREACHABLE: ExitCode.UNAVAILABLE,
+  ARCHIVE_DENIED: ExitCode.NO_PERM,
+  ARCHIVE_NOT_FOUND: ExitCode.NO_INPUT,
+  ARCHIVE_NO_OBJECT_LOCK: ExitCode.CONFIG,
+  ARCHIVE_STORE_FAILED: ExitCode.PROTOCOL,
+  ARCHIVE_PACK_INVALID: ExitCode.DATA,
+  ARCHIVE_RETENTION_PAST: ExitCode.DATA,
   INTERNAL: ExitCode.INTERNAL,
   ADDON_UNAVAILABLE: ExitCode.UNAVAILABLE,
 });

@@ -48,3 +48,4 @@ export {
 } from './retention/index.js';
 export * from './signing/index.js';
 export * from './compliance/index.js';
+export * from './archive/index.js';

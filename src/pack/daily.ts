@@ -2,12 +2,14 @@
  * The main job, as cron runs it: export a day, then prune packs past the retention window.
  */
 import { AuditpackError } from '../errors.js';
-import { prune, type PrunePlan, type PruneResult } from '../retention/index.js';
+import { prune, type PlanPruneOptions, type PrunePlan, type PruneResult } from '../retention/index.js';
 import { exportPack, type ExportPackOptions, type ExportResult } from './export.js';
 
 export interface DailyExportOptions extends ExportPackOptions {
   /** Prune packs dated before today − retentionDays after a successful export; undefined: no pruning. */
   retentionDays?: number;
+  /** With an off-machine archive: prune only packs whose archived copy is verified (see planPrune). */
+  archived?: PlanPruneOptions['archived'];
 }
 
 export interface DailyExportResult {
@@ -28,6 +30,7 @@ export async function runDailyExport(options: DailyExportOptions): Promise<Daily
       retentionDays: options.retentionDays,
       keepDates: [options.date], // a back-filled old day is not removed by its own export
       clockCheckLogDir: options.logDir, // a log dated after today also means a wrong clock
+      ...(options.archived !== undefined ? { archived: options.archived } : {}),
       eventLogDir: options.recordEvent === false ? false : options.logDir,
       ...(options.now ? { now: options.now() } : {}),
       ...(options.loggerClock ? { loggerClock: options.loggerClock } : {}),

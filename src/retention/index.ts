@@ -38,6 +38,11 @@ export interface PlanPruneOptions {
   keepDates?: readonly string[];
   /** A logs dir whose newest log takes part in the clock check, without its logs being pruned. */
   clockCheckLogDir?: string;
+  /**
+   * When packs are archived off the machine: a pack (and its `.tar.gz`) is removed only if this
+   * says its archived copy is verified, and the plan records what it relied on.
+   */
+  archived?: (pack: { readonly name: string; readonly date: string; readonly manifest_sha256: string | null }) => { ok: true; reliedOn: string } | { ok: false; reason: string };
 }
 
 /** A log file that stays, and why. */
@@ -55,7 +60,7 @@ export interface PrunePlan {
   /** Logs dated before this date are pruned (null when logs were not planned). */
   readonly logCutoff: string | null;
   /** Pack directories (current and superseded versions) to remove. */
-  readonly packs: readonly { readonly name: string; readonly date: string; readonly manifest_sha256: string | null }[];
+  readonly packs: readonly { readonly name: string; readonly date: string; readonly manifest_sha256: string | null; readonly relied_on?: string }[];
   /** Archives (`.tar.gz`) to remove. */
   readonly archives: readonly string[];
   /** Log files to remove (each checked against its pack). */
@@ -97,7 +102,7 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
 
   const packCutoff = isoDate(today - options.retentionDays);
   const newestCurrent = entries.filter((e) => e.kind === 'pack' && e.version === null && e.type === 'dir').reduce<string | undefined>((m, e) => (m === undefined || e.date > m ? e.date : m), undefined);
-  const packs: { name: string; date: string; manifest_sha256: string | null }[] = [];
+  const packs: { name: string; date: string; manifest_sha256: string | null; relied_on?: string }[] = [];
   const archives: string[] = [];
   const skipped: { name: string; reason: string }[] = [];
   for (const e of entries) {
@@ -115,8 +120,15 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
       skipped.push({ name: e.name, reason: bad });
       continue;
     }
-    if (e.kind === 'pack') packs.push({ name: e.name, date: e.date, manifest_sha256: manifestSha256(join(options.artifactsDir, e.name)) ?? null });
-    else archives.push(e.name);
+    if (e.kind === 'pack') {
+      const pack = { name: e.name, date: e.date, manifest_sha256: manifestSha256(join(options.artifactsDir, e.name)) ?? null };
+      const a = options.archived?.(pack);
+      if (a !== undefined && !a.ok) skipped.push({ name: e.name, reason: `kept: ${a.reason}` });
+      else packs.push(a === undefined ? pack : { ...pack, relied_on: a.reliedOn });
+    } else if (options.archived !== undefined && !packs.some((p) => `${p.name}.tar.gz` === e.name)) {
+      // Entries are sorted, so a pack directory comes before its own .tar.gz.
+      skipped.push({ name: e.name, reason: 'kept: its pack directory is not removed with an archived copy to rely on' });
+    } else archives.push(e.name);
   }
 
   const logs: { file: string; date: string; size: number; sha256: string }[] = [];
@@ -255,7 +267,7 @@ export interface CarryOutOptions {
 
 /** What was removed. */
 export interface PruneResult {
-  readonly packs: readonly { readonly name: string; readonly date: string; readonly manifest_sha256: string | null }[];
+  readonly packs: readonly { readonly name: string; readonly date: string; readonly manifest_sha256: string | null; readonly relied_on?: string }[];
   readonly archives: readonly string[];
   readonly logs: readonly { readonly file: string; readonly date: string; readonly sha256: string }[];
   readonly staleTemp: readonly string[];
@@ -292,7 +304,7 @@ export async function carryOutPrune(plan: PrunePlan, options: CarryOutOptions): 
 
   const removedPacks: PruneResult['packs'][number][] = [];
   if (plan.packs.length > 0) {
-    const ledger = plan.packs.map((p) => `${JSON.stringify({ export_date: p.date, manifest_sha256: p.manifest_sha256, path: p.name, pruned_at: prunedAt })}\n`).join('');
+    const ledger = plan.packs.map((p) => `${JSON.stringify({ export_date: p.date, manifest_sha256: p.manifest_sha256, path: p.name, pruned_at: prunedAt, ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}) })}\n`).join('');
     appendDurably(join(artifactsDir, PRUNED_LEDGER), ledger);
     for (const p of plan.packs) {
       const dir = join(artifactsDir, p.name);
@@ -310,7 +322,7 @@ export async function carryOutPrune(plan: PrunePlan, options: CarryOutOptions): 
         throw wrapFsError(err, 'remove', dir);
       }
       removedPacks.push(p);
-      events.push({ event: 'PackPruned', fields: { date: p.date, path: p.name, manifest_sha256: p.manifest_sha256 } });
+      events.push({ event: 'PackPruned', fields: { date: p.date, path: p.name, manifest_sha256: p.manifest_sha256, ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}) } });
     }
   }
   const removedArchives: string[] = [];

@@ -4,7 +4,7 @@
  * the pack are listed on stderr and end with exit 3 (WARNINGS).
  */
 import type { Command } from 'commander';
-import { ExitCode } from '../../errors.js';
+import { AuditpackError, ExitCode } from '../../errors.js';
 import type { CliIO } from '../io.js';
 import { ExitWith, packageVersion } from '../main.js';
 import { parseIsoDate, parseWholeNumber } from '../options.js';
@@ -21,6 +21,7 @@ interface ExportOptions {
   configDiffs?: boolean;
   tsaUrl?: string;
   json?: boolean;
+  push?: boolean;
 }
 
 /** Yesterday's UTC date for a clock. */
@@ -41,6 +42,7 @@ export function defineExport(program: Command, io: CliIO): void {
     .option('--signing-key <file>', 'Ed25519 private key to sign the pack (env AUDITPACK_SIGNING_KEY)')
     .option('--tsa-url <url>', 'ask this RFC 3161 time-stamping authority for a token over the tag manifest (env EXPORT_TSA_URL)')
     .option('--no-config-diffs', 'leave data/config.diff with only its header (env EXPORT_INCLUDE_CONFIG_DIFFS)')
+    .option('--push', 'then push the pack to the archive bucket (auditpack archive push); exit 5 when only the push failed')
     .option('--json', 'print the result as JSON')
     .action(async (opts: ExportOptions) => {
       const { resolveConfig } = await import('../../config.js');
@@ -64,6 +66,8 @@ export function defineExport(program: Command, io: CliIO): void {
       const date = opts.date ?? yesterdayUtc(Date.now());
       const { autoStartup: _a, ...snapshot } = snapshotOptionsFromConfig(config);
       const progress = progressLine(io, date);
+      // With an archive configured, a pack is pruned only once its archived copy is verified.
+      const archived = config.archive === undefined ? undefined : (await import('../../archive/ledger.js')).archivedCheckFromLedger(config.exportBaseDir);
       const r = await runDailyExport({
         date,
         logDir: config.logDir,
@@ -76,6 +80,7 @@ export function defineExport(program: Command, io: CliIO): void {
         snapshot,
         includeConfigDiffs: config.exportIncludeConfigDiffs,
         retentionDays: config.exportRetentionDays,
+        ...(archived !== undefined ? { archived } : {}),
         ...(progress ? { onProgress: progress.update } : {}),
         ...(config.tsaUrl !== undefined
           ? { tsa: { url: config.tsaUrl, timeoutMs: config.tsaTimeoutMs, ...(config.tsaCa !== undefined ? { trustAnchors: loadTsaCa(config.tsaCa) } : {}) } }
@@ -90,9 +95,26 @@ export function defineExport(program: Command, io: CliIO): void {
       if (m.events.malformed_lines > e.malformed.length) {
         io.stderr.write(`${mark(io, 'warn', 'stderr')} … and ${m.events.malformed_lines - e.malformed.length} more malformed lines\n`);
       }
+      // The second half of the cron job: its failure must not look like the export's.
+      let pushed: unknown[] | null = null;
+      let pushError: AuditpackError | null = null;
+      if (opts.push === true) {
+        try {
+          const { archiveSetup, pushJson, renderPush } = await import('./archive.js');
+          const { pushPacks } = await import('../../archive/index.js');
+          const outcomes = await pushPacks({ ...(await archiveSetup(io, { artifactsDir: opts.artifactsDir, logsDir: opts.logsDir })).options, dates: [e.date] });
+          pushed = pushJson(outcomes);
+          if (opts.json !== true) renderPush(io, outcomes);
+        } catch (err) {
+          if (!(err instanceof AuditpackError)) throw err;
+          pushError = err;
+        }
+      }
       if (opts.json === true) {
         printJson(io, {
-          ok: true,
+          ok: pushError === null,
+          pushed,
+          push_error: pushError ? { code: pushError.code, message: pushError.message } : null,
           date: e.date,
           path: e.path,
           manifest_sha256: e.manifestSha256,
@@ -128,6 +150,10 @@ export function defineExport(program: Command, io: CliIO): void {
         io.stderr.write(
           `${mark(io, 'warn', 'stderr')} the pack has no time-stamp token: ${e.timestampError.message}. The pack is complete; add the token later with: auditpack anchor --pack ${e.path}\n`,
         );
+      }
+      if (pushError) {
+        io.stderr.write(`auditpack: error ${pushError.code}: ${pushError.message} (the pack was exported; the archive push failed)\n`);
+        throw new ExitWith(ExitCode.PUSH_FAILED);
       }
       if (r.pruneError) {
         io.stderr.write(`auditpack: error ${r.pruneError.code}: ${r.pruneError.message} (the pack was written)\n`);

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { defineAnchor } from './anchor.js';
 import { defineCheck } from './check.js';
+import { defineArchive } from './archive.js';
 import { defineDemo } from './demo.js';
 import { defineExport } from './export.js';
 import { defineKeygen } from './keygen.js';
@@ -17,4 +18,4 @@ import { defineVerify } from './verify.js';
 /** A command definition: adds one command to the program. */
 export type DefineCommand = (program: Command, io: CliIO) => void;
 
-export const COMMANDS: readonly DefineCommand[] = [defineLog, defineSnapshot, defineExport, defineVerify, defineCheck, defineAnchor, definePrune, defineKeygen, defineDemo];
+export const COMMANDS: readonly DefineCommand[] = [defineLog, defineSnapshot, defineExport, defineVerify, defineCheck, defineAnchor, definePrune, defineArchive, defineKeygen, defineDemo];

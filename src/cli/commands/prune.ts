@@ -35,7 +35,10 @@ export function definePrune(program: Command, io: CliIO): void {
         env: io.env,
         flags: { logDir: opts.logsDir, exportBaseDir: opts.artifactsDir, exportRetentionDays: opts.retentionDays, logRetentionDays: opts.logRetentionDays },
       });
+      // With an archive configured, a pack is removed only once its archived copy is verified.
+      const archived = config.archive === undefined ? undefined : (await import('../../archive/ledger.js')).archivedCheckFromLedger(config.exportBaseDir);
       const { plan, result } = await prune({
+        ...(archived !== undefined ? { archived } : {}),
         artifactsDir: config.exportBaseDir,
         retentionDays: config.exportRetentionDays,
         logs: { logDir: config.logDir, retentionDays: config.logRetentionDays },
@@ -54,6 +57,7 @@ export function definePrune(program: Command, io: CliIO): void {
         for (const l of plan.logs) io.stdout.write(`would remove log ${l.file}\n`);
         for (const t of plan.staleTemp) io.stdout.write(`would remove leftover ${t}\n`);
       }
+      for (const p of result?.packs ?? plan.packs) if (p.relied_on !== undefined) io.stdout.write(`${opts.dryRun === true ? 'would remove' : 'removed'} pack ${p.name}, relying on its archived copy: ${p.relied_on}\n`);
       for (const k of plan.keptLogs) io.stderr.write(`${mark(io, 'warn', 'stderr')} keeping ${k.file}: ${k.reason}\n`);
       for (const s of plan.skipped) if (s.reason !== 'the newest pack is always kept' && s.reason !== 'just exported') io.stderr.write(`${mark(io, 'warn', 'stderr')} left alone ${s.name}: ${s.reason}\n`);
       const verb = opts.dryRun === true ? 'would prune' : 'pruned';
