@@ -105,8 +105,17 @@ export class ArchiveStore {
     }
   }
 
-  /** Creates the bucket with Object Lock enabled; false when it already exists and is ours. */
+  /**
+   * Creates the bucket with Object Lock enabled; false when it already exists. HeadBucket first:
+   * in us-east-1 (and on radosgw) creating a bucket you already own succeeds silently.
+   */
   async createLockedBucket(): Promise<boolean> {
+    try {
+      await this.client.send(new this.sdk.HeadBucketCommand({ Bucket: this.bucket }));
+      return false;
+    } catch (err) {
+      if (!isNotFound(err)) throw wrapS3Error(err, `read bucket ${this.bucket}`, this.secrets);
+    }
     try {
       await this.client.send(new this.sdk.CreateBucketCommand({ Bucket: this.bucket, ObjectLockEnabledForBucket: true }));
       return true;

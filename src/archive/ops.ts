@@ -1,7 +1,7 @@
 /**
  * The other archive operations: `init` (the bucket), `ls`, `pull` and `hold` (legal hold).
  */
-import { closeSync, fsyncSync, linkSync, lstatSync, openSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { fsyncDir } from '../pack/files.js';
@@ -115,6 +115,11 @@ export async function pullPack(o: ArchiveOptions & { date: string; versionId?: s
     const head = await store.head(key, o.versionId);
     if (head === undefined || head.versionId === undefined) {
       throw new AuditpackError('ARCHIVE_NOT_FOUND', `no ${o.versionId === undefined ? 'current' : `version ${o.versionId} of`} ${key} in bucket ${store.bucket}`, { details: { key } });
+    }
+    try {
+      mkdirSync(o.outDir, { recursive: true });
+    } catch (err) {
+      throw wrapFsError(err, 'create directory', o.outDir);
     }
     const dest = join(o.outDir, `${o.date}.tar.gz`);
     if (exists(dest)) throw new AuditpackError('PACK_EXISTS', `${dest} exists; refusing to overwrite`, { details: { path: dest } });

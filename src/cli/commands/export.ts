@@ -98,13 +98,14 @@ export function defineExport(program: Command, io: CliIO): void {
       // The second half of the cron job: its failure must not look like the export's.
       let pushed: unknown[] | null = null;
       let pushError: AuditpackError | null = null;
+      let renderPushed: (() => void) | undefined;
       if (opts.push === true) {
         try {
           const { archiveSetup, pushJson, renderPush } = await import('./archive.js');
           const { pushPacks } = await import('../../archive/index.js');
           const outcomes = await pushPacks({ ...(await archiveSetup(io, { artifactsDir: opts.artifactsDir, logsDir: opts.logsDir })).options, dates: [e.date] });
           pushed = pushJson(outcomes);
-          if (opts.json !== true) renderPush(io, outcomes);
+          renderPushed = () => renderPush(io, outcomes);
         } catch (err) {
           if (!(err instanceof AuditpackError)) throw err;
           pushError = err;
@@ -145,6 +146,7 @@ export function defineExport(program: Command, io: CliIO): void {
           ...(m.events.malformed_lines > 0 ? [c.yellow(`${m.events.malformed_lines} malformed line(s)`)] : []),
         ];
         io.stdout.write(`${mark(io, 'ok')} exported ${e.date} → ${e.path} (${parts.join(', ')}); manifest sha256 ${e.manifestSha256}\n`);
+        renderPushed?.();
       }
       if (e.timestampError !== null) {
         io.stderr.write(
