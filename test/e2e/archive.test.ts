@@ -284,7 +284,7 @@ describe('archive against Ceph radosgw (Object Lock, COMPLIANCE)', () => {
     expect(events(w.cwd).filter((e) => e.event === 'PackPruned')).toEqual([expect.objectContaining({ date: '2026-01-05', relied_on: expect.stringContaining('COMPLIANCE until') })]);
   });
 
-  it('export --push: exit 0 when both halves work, 4 when only the push failed; credentials never appear in output', async () => {
+  it('export --push: exit 0 when both halves work, 5 when only the push failed; credentials never appear in output', async () => {
     const w = workspace();
     // Both days first: once a later day's file exists, the logger puts older-dated events there (as late events).
     await writeDay(join(w.cwd, 'logs'), '2026-07-01', SAMPLE_EVENTS);
@@ -296,7 +296,7 @@ describe('archive against Ceph radosgw (Object Lock, COMPLIANCE)', () => {
     expect(both.stderr).toBe('');
 
     const down = runCli(['export', '--date', '2026-07-02', '--push'], { cwd: w.cwd, env: { ...w.env, AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' } });
-    expect(down.code).toBe(4);
+    expect(down.code).toBe(5);
     expect(down.stderr).toContain('ARCHIVE_UNREACHABLE');
     expect(down.stderr).toContain('the pack was exported; the archive push failed');
     expect(existsSync(join(w.cwd, 'artifacts', '2026-07-02', 'manifest.json'))).toBe(true);
