@@ -210,8 +210,15 @@ async function bundleOf(o: ArchiveOptions, date: string, work: string): Promise<
   if (report.manifest.exportDate !== date) {
     throw new AuditpackError('ARCHIVE_PACK_INVALID', `${source} holds the pack of ${String(report.manifest.exportDate)}, not ${date}; not archived`, { details: { date } });
   }
-  return { file, source, manifestSha256, ...(await digestFile(file)) };
+  const digests = await digestFile(file);
+  if (digests.size > MAX_SINGLE_PUT) {
+    throw new AuditpackError('ARCHIVE_PACK_INVALID', `the pack of ${date} is ${digests.size} bytes as .tar.gz, over the 5 GiB a single PUT allows; multipart uploads are not used because some stores (Ceph RGW 16) drop their lock headers`, { details: { date } });
+  }
+  return { file, source, manifestSha256, ...digests };
 }
+
+/** The largest object one S3 PUT may carry (5 GiB). */
+export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 
 /** HeadObject after the upload: the store must hold what was sent, with the lock. */
 async function readBack(store: ArchiveStore, key: string, versionId: string, b: Bundle): Promise<void> {

@@ -188,3 +188,30 @@ describe('the S3 client is loaded by the archive commands only', () => {
     expect(runCli(['archive', 'pull'], { cwd }).code).toBe(2);
   });
 });
+
+describe('push refuses before touching the store', () => {
+  it('a pack past its retention (65 ARCHIVE_RETENTION_PAST) and a local pack that does not verify (65 ARCHIVE_PACK_INVALID)', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'logs'));
+    await writeDay(join(cwd, 'logs'), '2019-01-02', SAMPLE_EVENTS);
+    await writeDay(join(cwd, 'logs'), '2026-01-05', SAMPLE_EVENTS);
+    for (const d of ['2019-01-02', '2026-01-05']) expect(runCli(['export', '--date', d], { cwd, env: { EXPORT_RETENTION_DAYS: '100000' } }).code).toBe(0);
+    writeFileSync(join(cwd, 'auditpack.config.json'), JSON.stringify({ archive: { bucket: 'abc' } }));
+    // An endpoint nobody answers on: reaching the network would be exit 69, not 65.
+    const env = { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET };
+    const past = runCli(['archive', 'push', '--date', '2019-01-02', '--retention-years', '1'], { cwd, env });
+    expect(past.code).toBe(65);
+    expect(past.stderr).toContain('ARCHIVE_RETENTION_PAST');
+    const { chmodSync, appendFileSync } = await import('node:fs');
+    const csv = join(cwd, 'artifacts', '2026-01-05', 'data', 'orders.csv');
+    chmodSync(csv, 0o644);
+    appendFileSync(csv, 'x');
+    const invalid = runCli(['archive', 'push', '--date', '2026-01-05'], { cwd, env });
+    expect(invalid.code).toBe(65);
+    expect(invalid.stderr).toContain('ARCHIVE_PACK_INVALID');
+    expect(invalid.stderr).toContain('PACK_FILE');
+    const missing = runCli(['archive', 'push', '--date', '2026-01-06'], { cwd, env });
+    expect(missing.code).toBe(66);
+    expect(runCli(['archive', 'push', '--date', '2026-01-05', '--retention-years', '0'], { cwd, env }).code).toBe(78);
+  });
+});
