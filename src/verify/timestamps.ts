@@ -110,8 +110,15 @@ export interface LogAnchorContext {
 /** The marker the logger writes for an anchor (compact JSON, the envelope's order). */
 const MARKER = Buffer.from(`"category":"${ANCHOR_CATEGORY}","event":"${ANCHOR_EVENT}",`);
 const CHUNK = 1024 * 1024;
-/** A line longer than this cannot be an anchor the logger wrote (its token is at most 32 KiB). */
-const MAX_ANCHOR_LINE = 256 * 1024;
+/** A line longer than this cannot be an anchor the logger wrote (its token's base64 is at most 43,692 characters). */
+const MAX_ANCHOR_LINE = 64 * 1024;
+/**
+ * Anchors checked per file, at most, and bytes read back looking for heads: a hostile log repeating
+ * one valid anchor a million times must not cost a million token checks and 16 MiB reads each.
+ * Hourly anchors make 24 a day.
+ */
+const MAX_ANCHORS_PER_FILE = 5000;
+const MAX_HEAD_READ_BYTES = 256 * 1024 * 1024;
 /** How far before its Anchored event a head is looked for. */
 const MAX_HEAD_DISTANCE = 16 * 1024 * 1024;
 
@@ -128,33 +135,38 @@ interface FoundAnchor {
 export async function checkLogAnchors(path: string, file: string, f: Findings, options: TimestampCheckOptions, ctx: LogAnchorContext): Promise<number> {
   const fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   try {
-    const found = await findAnchors(fh);
     const times: { seq: number; t: number }[] = [];
     const slack = slackOf(options);
     let lastT = Number.NEGATIVE_INFINITY;
     const unchecked = new Set<string>();
-    for (const a of found) {
-      const r = await checkAnchor(fh, a, file, f, options);
-      if (r === undefined) continue;
+    const budget = { headBytes: MAX_HEAD_READ_BYTES };
+    let found = 0;
+    await findAnchors(fh, async (a) => {
+      found++;
+      if (found > MAX_ANCHORS_PER_FILE) return;
+      const r = await checkAnchor(fh, a, file, f, options, budget);
+      if (r === undefined) return;
       if (r.t + slack < lastT) f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', file, `anchor seq ${r.seq}: token time ${new Date(r.t).toISOString()} is before the previous anchor's (${new Date(lastT).toISOString()})`);
       lastT = Math.max(lastT, r.t);
       times.push(r);
       if (r.signer !== undefined) unchecked.add(r.signer);
-    }
+    });
+    const complete = found <= MAX_ANCHORS_PER_FILE;
+    if (!complete) f.add('TIMESTAMP_NOT_CHECKED', 'warning', file, `${found} Anchored events; only the first ${MAX_ANCHORS_PER_FILE} were checked, and the anchor rhythm was not (a real log has a few dozen a day)`);
     if (unchecked.size > 0) {
       f.add('TIMESTAMP_NOT_CHECKED', 'info', file, `valid anchor tokens by ${[...unchecked].map((s) => `"${s}"`).join(', ')}, but no trusted TSA certificate (--tsa-ca) was given: who made them was not checked`);
     }
-    if (options.anchorIntervalMs !== undefined) judgeRhythm(times, file, f, options, ctx);
-    return found.length;
+    if (options.anchorIntervalMs !== undefined && complete) judgeRhythm(times, file, f, options, ctx);
+    return found;
   } finally {
     await fh.close();
   }
 }
 
-/** One pass, no parsing: the lines that carry the anchor marker, with their offsets. */
-async function findAnchors(fh: FileHandle): Promise<FoundAnchor[]> {
-  const out: FoundAnchor[] = [];
+/** One pass, no parsing: each line that carries the anchor marker, with its offset, in file order. */
+async function findAnchors(fh: FileHandle, onAnchor: (a: FoundAnchor) => Promise<void>): Promise<void> {
   let carry = Buffer.alloc(0);
+  let inLongLine = false; // carry holds only the tail of a line too long to be an anchor
   let base = 0; // file offset of carry[0]
   const chunk = Buffer.allocUnsafe(CHUNK);
   for (;;) {
@@ -163,21 +175,25 @@ async function findAnchors(fh: FileHandle): Promise<FoundAnchor[]> {
     const buf = carry.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
     const lastNl = buf.lastIndexOf(10);
     const complete = lastNl === -1 ? buf.subarray(0, 0) : buf.subarray(0, lastNl + 1);
-    let from = 0;
+    // The rest of an over-long line ends at the first newline: never an anchor.
+    let from = inLongLine && lastNl !== -1 ? complete.indexOf(10) + 1 : 0;
+    if (lastNl !== -1) inLongLine = false;
     for (;;) {
       const i = complete.indexOf(MARKER, from);
       if (i === -1) break;
       const s = complete.lastIndexOf(10, i) + 1;
       const e = complete.indexOf(10, i);
-      if (e - s <= MAX_ANCHOR_LINE) out.push({ offset: base + s, bytes: Buffer.from(complete.subarray(s, e)) });
+      // Copied: the chunk buffer is reused by the next read.
+      if (e - s <= MAX_ANCHOR_LINE) await onAnchor({ offset: base + s, bytes: Buffer.from(complete.subarray(s, e)) });
       from = e + 1;
     }
     const rest = buf.subarray(lastNl + 1);
-    // An endless line is no anchor: keep only its last bytes, enough for a marker that straddles.
-    carry = Buffer.from(rest.length > MAX_ANCHOR_LINE ? rest.subarray(rest.length - MARKER.length) : rest);
+    // An endless line is no anchor: keep only its last bytes, enough to find where it ends.
+    if (rest.length > MAX_ANCHOR_LINE) inLongLine = true;
+    carry = Buffer.from(inLongLine ? rest.subarray(rest.length - 1) : rest);
     base += buf.length - carry.length;
   }
-  return out; // an unterminated last line is a torn write, not an anchor
+  // An unterminated last line is a torn write, not an anchor.
 }
 
 interface AnchorFields {
@@ -206,7 +222,7 @@ function parseAnchor(bytes: Buffer): AnchorFields | string {
   return { seq, isoTs, prev: typeof prev === 'string' ? prev : '', headSeq, headHash, token: Buffer.from(token, 'base64') };
 }
 
-async function checkAnchor(fh: FileHandle, a: FoundAnchor, file: string, f: Findings, options: TimestampCheckOptions): Promise<{ seq: number; t: number; signer: string | undefined } | undefined> {
+async function checkAnchor(fh: FileHandle, a: FoundAnchor, file: string, f: Findings, options: TimestampCheckOptions, budget: { headBytes: number }): Promise<{ seq: number; t: number; signer: string | undefined } | undefined> {
   const p = parseAnchor(a.bytes);
   if (typeof p === 'string') {
     f.add('TIMESTAMP_MALFORMED', 'error', file, `the Anchored event at byte ${a.offset}: ${p}`);
@@ -223,7 +239,7 @@ async function checkAnchor(fh: FileHandle, a: FoundAnchor, file: string, f: Find
     f.add('LOG_ANCHOR_MISMATCH', 'error', file, `${what}: names a head at or after itself`);
     return undefined;
   }
-  const head = await findHead(fh, a.offset, p.headSeq);
+  const head = await findHead(fh, a.offset, p.headSeq, budget);
   if (head.kind === 'line') {
     if (head.hash !== p.headHash) {
       f.add('LOG_ANCHOR_MISMATCH', 'error', file, `${what}: the line with seq ${p.headSeq} hashes to ${head.hash}, the anchor's token is over ${p.headHash} (a rewritten line, or an anchor carried over from another chain)`);
@@ -245,9 +261,11 @@ async function checkAnchor(fh: FileHandle, a: FoundAnchor, file: string, f: Find
 type HeadLookup = { kind: 'line'; hash: string; isoTs: number } | { kind: 'before-file'; firstSeq: number; firstPrev: string } | { kind: 'none' };
 
 /** Reads backwards from `end` for the line with seq `seq` (windows growing to MAX_HEAD_DISTANCE). */
-async function findHead(fh: FileHandle, end: number, seq: number): Promise<HeadLookup> {
+async function findHead(fh: FileHandle, end: number, seq: number, budget: { headBytes: number }): Promise<HeadLookup> {
   let window = Math.min(end, 64 * 1024);
   for (;;) {
+    if (budget.headBytes < window) return { kind: 'none' };
+    budget.headBytes -= window;
     const buf = Buffer.allocUnsafe(window);
     const { bytesRead } = await fh.read(buf, 0, window, end - window);
     const view = buf.subarray(0, bytesRead);

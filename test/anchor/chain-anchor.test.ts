@@ -4,7 +4,7 @@
  * written by the real logger with the real clock, because the TSA's time is the real time.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,6 +179,24 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     expect(last).toMatchObject({ category: 'system', event: 'AnchorFailed', head_seq: 2 });
     expect(last.error).toMatch(/no answer within 300 ms/);
     expect((await verifyLog(logFile(logDir))).ok).toBe(true);
+  });
+
+  it('hostile lines carrying the anchor marker: over-long lines are not anchors; a flood is checked only up to a bound', async () => {
+    const logDir = tempDir();
+    await logEvents(logDir, 2);
+    const marker = '"category":"system","event":"Anchored",';
+    // 3 MiB of padding before the marker: the line spans several reads and is no anchor.
+    appendFileSync(logFile(logDir), `{"pad":"${'x'.repeat(3 * 1024 * 1024)}",${marker}"head_seq":1}\n`);
+    appendFileSync(logFile(logDir), `{${marker}"pad":"${'y'.repeat(100 * 1024)}"}\n`);
+    const long = await verifyLog(logFile(logDir));
+    expect(long.problems.filter((p) => p.code.startsWith('TIMESTAMP_'))).toEqual([]);
+    expect(long.checked.anchors).toBe(0);
+
+    appendFileSync(logFile(logDir), `{${marker}"n":1}\n`.repeat(5001));
+    const flood = await verifyLog(logFile(logDir), { timestamps: { anchorIntervalMs: 60_000 } });
+    expect(flood.checked.anchors).toBe(5001);
+    expect(flood.problems.find((p) => p.code === 'TIMESTAMP_NOT_CHECKED')?.detail).toMatch(/5001 Anchored events; only the first 5000 were checked, and the anchor rhythm was not/);
+    expect(flood.problems.some((p) => p.code === 'LOG_ANCHOR_GAP' || p.code === 'LOG_ANCHOR_MISSING')).toBe(false);
   });
 
   it('a forged Anchored line (garbage token, bad fields) is a finding, never a crash', async () => {
