@@ -3,19 +3,25 @@
  * `checkLogFile` for one file (a pack's data/audit.jsonl), `checkOrder` for one order's lifecycle.
  * Lines are streamed (src/chain/lines.ts); a line that is not an event is counted, never fatal.
  */
+import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
 import { ComplianceEngine, type LineRef, type LogEvent } from './engine.js';
+import { extractEvent } from './extract.js';
 import { buildReport, type ComplianceReport } from './report.js';
 import { loadPolicyTimeline, type PolicyTimeline } from './timeline.js';
 import type { Finding } from './types.js';
 
 const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-/** Parses one line into an event with the envelope the checks rely on, or undefined. */
+/**
+ * Parses one line into an event with the envelope the checks rely on, or undefined: the reference
+ * (JSON.parse) that extract.ts's fast reader is tested against, and the full fields for `--order`.
+ */
 export function parseEventLine(bytes: Buffer): LogEvent | undefined {
+  if (!isUtf8(bytes)) return undefined;
   let v: unknown;
   try {
     v = JSON.parse(bytes.toString('utf8'));
@@ -30,7 +36,7 @@ export function parseEventLine(bytes: Buffer): LogEvent | undefined {
 }
 
 /** Feeds one log file's events to an engine. `name` is the file name written into evidence. */
-export async function feedLogFile(engine: ComplianceEngine, path: string, name: string, onEvent?: (e: LogEvent, ref: LineRef) => void): Promise<boolean> {
+export async function feedLogFile(engine: ComplianceEngine, path: string, name: string, onEvent?: (e: LogEvent, ref: LineRef, bytes: Buffer) => void): Promise<boolean> {
   try {
     await scanLines(path, (l: ScannedLine) => feedLine(engine, l, name, onEvent), { view: true, noFollow: true });
     return true;
@@ -41,13 +47,13 @@ export async function feedLogFile(engine: ComplianceEngine, path: string, name: 
 }
 
 /** One scanned line (for callers that already read the file, such as the export). */
-export function feedLine(engine: ComplianceEngine, l: ScannedLine, name: string, onEvent?: (e: LogEvent, ref: LineRef) => void): void {
+export function feedLine(engine: ComplianceEngine, l: ScannedLine, name: string, onEvent?: (e: LogEvent, ref: LineRef, bytes: Buffer) => void): void {
   if (!l.terminated || l.bytes === undefined) return engine.malformed();
-  const e = parseEventLine(l.bytes);
+  const e = extractEvent(l.bytes);
   if (e === undefined) return engine.malformed();
   const ref: LineRef = { file: name, line: l.lineNumber, hash: l.hash };
   engine.push(e, ref);
-  onEvent?.(e, ref);
+  onEvent?.(e, ref, l.bytes);
 }
 
 /** Options of checkCompliance. Directories are explicit; the CLI resolves them. */
@@ -105,11 +111,11 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
   await requireDir(options.logDir);
   for (const day of days) {
     const name = logFileName(day);
-    const found = await feedLogFile(engine, join(options.logDir, name), name, (e, ref) => {
+    const found = await feedLogFile(engine, join(options.logDir, name), name, (e, ref, bytes) => {
       const oid = typeof e.order_id === 'number' ? String(e.order_id) : e.order_id;
       if (oid === id && typeof e.signal_id === 'string') signals.add(e.signal_id);
       if (oid === id || (typeof e.signal_id === 'string' && signals.has(e.signal_id))) {
-        events.push({ iso_ts: e.iso_ts as string, seq: e.seq as number, category: e.category as string, event: e.event as string, file: ref.file, line: ref.line, fields: e });
+        events.push({ iso_ts: e.iso_ts as string, seq: e.seq as number, category: e.category as string, event: e.event as string, file: ref.file, line: ref.line, fields: parseEventLine(bytes) ?? e });
       }
     });
     if (found) files.push(name);

@@ -18,7 +18,8 @@ export interface PackFacts {
   readonly auditpack_version: string;
 }
 
-const COLOURS: Record<Severity, string> = { critical: '#b42318', warning: '#b54708', info: '#175cd3' };
+/** Findings rows on the page at most. */
+export const MAX_ROWS = 1000;
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(s: string): string {
@@ -46,7 +47,9 @@ export function renderReportHtml(r: ComplianceReport, facts: PackFacts): string 
   const sev = SEVERITIES.slice().reverse();
   const rank = (rule: string): number => SEVERITIES.indexOf(severityOf(r, rule));
   const byRule = Object.entries(r.by_rule).sort((a, b) => rank(b[0]) - rank(a[0]) || b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const rows = r.findings
+  // A page stays readable: the most severe first, at most MAX_ROWS; every finding is in the JSON and the CSV.
+  const shown = r.findings.length <= MAX_ROWS ? r.findings : [...r.findings].sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity)).slice(0, MAX_ROWS).sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const rows = shown
     .map(
       (f) => `<tr class="sev-${f.severity}"><td><span class="badge ${f.severity}">${f.severity}</span></td><td>${e(f.time.slice(11, 23))}</td><td class="rule"><code>${e(f.rule)}</code></td><td>${e(f.order_ids.join(', '))}</td><td>${e(f.symbol ?? '')}</td><td>${e(f.description)}</td><td class="ev">${f.evidence
         .map((v) => `${e(v.file)}:${v.line} seq&nbsp;${v.seq}<br><code title="SHA-256 of the line">${e(v.line_sha256.slice(0, 16))}…</code>`)
@@ -95,7 +98,7 @@ ${
         })
         .join('')}</tbody></table>`
 }
-<h2>Findings (${r.findings.length}${r.findings_omitted > 0 ? `, ${r.findings_omitted} more counted but not listed` : ''})</h2>
+<h2>Findings (${r.totals.total}${shown.length < r.totals.total ? `; the ${shown.length} most severe shown here, all ${r.findings.length} listed in compliance_findings.csv${r.findings_omitted > 0 ? `, ${r.findings_omitted} more counted only` : ''}` : ''})</h2>
 ${r.findings.length === 0 ? '<p>No findings.</p>' : `<table><thead><tr><th>severity</th><th>time (UTC)</th><th>rule</th><th>orders</th><th>symbol</th><th>description</th><th>evidence (file:line, seq, line SHA-256)</th></tr></thead><tbody>\n${rows}\n</tbody></table>`}
 <h2>Verification facts</h2>
 <dl>

@@ -69,7 +69,7 @@ forbidden_decisions: [override_limits, proceed_despite_reject]
 require_review: true
 review_reviewer_kinds: []
 closed_order_memory_s: 86400
-max_findings: 100000
+max_findings: 10000
 symbols: {}
 severities: {}
 disabled_rules: []

@@ -23,7 +23,7 @@ import { findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX 
 import { scanDay, type MalformedLine } from './scan-day.js';
 import { writeTarGz, type TarEntry } from './tar.js';
 import { collectConfig, type PackSnapshotOptions } from './config-files.js';
-import { startPackCompliance, type PackComplianceOptions } from './compliance-files.js';
+import { COMPLIANCE_FILES, startPackCompliance, type PackComplianceOptions } from './compliance-files.js';
 
 /** `format` of manifest.json. */
 export const PACK_FORMAT = 'auditpack-pack/1';
@@ -79,9 +79,10 @@ export interface ExportPackOptions {
   /**
    * Where the compliance policy comes from (data/compliance_report.json, compliance_findings.csv,
    * report.html). Default: with `snapshot`, the policy as its snapshots recorded it (or the file in
-   * its cwd); without, the built-in policy.
+   * its cwd); without, the built-in policy. `false` (@internal): no compliance files, the pack
+   * layout of earlier versions; bench/compliance.ts measures what the checks cost with it.
    */
-  compliance?: PackComplianceOptions;
+  compliance?: PackComplianceOptions | false;
   /** Include the day's config diffs in data/config.diff (default true). */
   includeConfigDiffs?: boolean;
   /**
@@ -166,16 +167,17 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     } catch {
       /* no log for the day: an empty pack */
     }
-    const compliance = await startPackCompliance(
-      date,
-      options.compliance ?? (options.snapshot ? { cwd: options.snapshot.cwd, snapshotDir: options.snapshot.snapshotDir } : undefined),
-    );
+    const compliance =
+      options.compliance === false
+        ? undefined
+        : await startPackCompliance(date, options.compliance ?? (options.snapshot ? { cwd: options.snapshot.cwd, snapshotDir: options.snapshot.snapshotDir } : undefined));
+    const payload = compliance === undefined ? PAYLOAD_FILES.filter((n) => !(COMPLIANCE_FILES as readonly string[]).includes(n)) : PAYLOAD_FILES;
     const facts = await scanDay({
       logFile,
       dataDir,
       alertFilter: options.alertFilter ?? DEFAULT_ALERT_FILTER,
       totalBytes,
-      onLine: compliance.onLine,
+      ...(compliance ? { onLine: compliance.onLine } : {}),
       ...(options.onProgress ? { onProgress: (bytesRead: number, total: number) => options.onProgress?.({ phase: 'scan', bytesRead, totalBytes: total }) } : {}),
     });
     options.onProgress?.({ phase: 'config', bytesRead: totalBytes, totalBytes });
@@ -183,8 +185,8 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     const files: Record<string, WrittenFile> = { ...facts.files };
     files['config_snapshot.json'] = writeNewFile(join(dataDir, 'config_snapshot.json'), config.snapshotJson);
     files['config.diff'] = writeNewFile(join(dataDir, 'config.diff'), config.diffText);
-    const checked = compliance.finish({ chainEndHash: facts.chain.end_hash, firstSeq: facts.chain.first_seq, lastSeq: facts.chain.last_seq, signingKey: options.signingKey, version: options.version });
-    for (const [name, text] of Object.entries(checked.files)) files[name] = writeNewFile(join(dataDir, name), text);
+    const checked = compliance?.finish({ chainEndHash: facts.chain.end_hash, firstSeq: facts.chain.first_seq, lastSeq: facts.chain.last_seq, signingKey: options.signingKey, version: options.version });
+    for (const [name, text] of Object.entries(checked?.files ?? {})) files[name] = writeNewFile(join(dataDir, name), text);
 
     const created = new Date(now());
     const createdAt = created.toISOString();
@@ -193,7 +195,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
 
     const manifestFiles: Record<string, { size: number; sha256: string; modified: string }> = {};
     let totalSize = 0;
-    for (const name of PAYLOAD_FILES) {
+    for (const name of payload) {
       const f = files[name] as WrittenFile;
       manifestFiles[`data/${name}`] = { size: f.size, sha256: f.sha256, modified: f.modified };
       totalSize += f.size;
@@ -204,7 +206,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
       export_date: date,
       auditpack_version: options.version,
       files: manifestFiles,
-      summary: { total_files: PAYLOAD_FILES.length, total_size: totalSize },
+      summary: { total_files: payload.length, total_size: totalSize },
       events: facts.events,
       rows: facts.rows,
       chain: facts.chain,
@@ -218,7 +220,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
       join(tmp, 'bag-info.txt'),
       [
         `Bagging-Date: ${createdAt.slice(0, 10)}`,
-        `Payload-Oxum: ${totalSize}.${PAYLOAD_FILES.length}`,
+        `Payload-Oxum: ${totalSize}.${payload.length}`,
         `External-Identifier: auditpack-${date}`,
         `Export-Date: ${date}`,
         `Auditpack-Version: ${options.version}`,
@@ -227,7 +229,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     );
     tags['manifest-sha256.txt'] = writeNewFile(
       join(tmp, 'manifest-sha256.txt'),
-      PAYLOAD_FILES.map((n) => `${(files[n] as WrittenFile).sha256}  data/${n}\n`).join(''),
+      payload.map((n) => `${(files[n] as WrittenFile).sha256}  data/${n}\n`).join(''),
     );
     tags['manifest.json'] = writeNewFile(join(tmp, 'manifest.json'), manifestText);
     const tagmanifest = TAG_FILES.map((n) => `${(tags[n] as WrittenFile).sha256}  ${n}\n`).join('');
@@ -250,7 +252,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     options.onProgress?.({ phase: 'finish', bytesRead: totalBytes, totalBytes });
 
     // Read-only, then durable, then visible.
-    for (const name of PAYLOAD_FILES) chmodSync(join(dataDir, name), 0o444);
+    for (const name of payload) chmodSync(join(dataDir, name), 0o444);
     for (const name of [...TAG_FILES, 'tagmanifest-sha256.txt', ...(options.signingKey ? ['tagmanifest-sha256.txt.sig'] : [])]) chmodSync(join(tmp, name), 0o444);
     chmodSync(dataDir, 0o555);
     fsyncDir(dataDir);
@@ -299,7 +301,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
       timestamped,
       timestampError,
       malformed: facts.malformed,
-      compliance: checked.report.totals,
+      compliance: checked?.report.totals ?? { critical: 0, warning: 0, info: 0, total: 0 },
     });
   } finally {
     if (!moved) removeTree(tmp);
@@ -317,7 +319,7 @@ async function compressPack(artifactsDir: string, date: string, movedTo: string 
   const top = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json', 'tagmanifest-sha256.txt', 'tagmanifest-sha256.txt.sig', PACK_TSA_CERTS_FILE, PACK_TOKEN_FILE];
   for (const n of top) if (exists(join(packDir, n))) entries.push({ name: `${date}/${n}`, source: join(packDir, n), mode: 0o444, mtime: mt(join(packDir, n)) });
   entries.push({ name: `${date}/data/`, mode: 0o555, mtime: mt(join(packDir, 'data')) });
-  for (const n of PAYLOAD_FILES) entries.push({ name: `${date}/data/${n}`, source: join(packDir, 'data', n), mode: 0o444, mtime: mt(join(packDir, 'data', n)) });
+  for (const n of PAYLOAD_FILES) if (exists(join(packDir, 'data', n))) entries.push({ name: `${date}/data/${n}`, source: join(packDir, 'data', n), mode: 0o444, mtime: mt(join(packDir, 'data', n)) });
   try {
     await writeTarGz(tmp, entries);
     const fd = openSync(tmp, 'r');
