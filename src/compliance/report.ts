@@ -40,9 +40,10 @@ export interface ComplianceReport {
 /** Assembles a report from an engine's result. */
 export function buildReport(o: { from: string; to: string; timeline: PolicyTimeline; result: EngineResult; files: readonly string[] }): ComplianceReport {
   const last = o.timeline.entries.at(-1) as PolicyInForce;
-  const byRule: Record<string, number> = {};
+  // Keys come from the log ("__proto__" is a legal category): no prototype to collide with.
+  const byRule: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const k of Object.keys(o.result.by_rule).sort()) byRule[k] = o.result.by_rule[k] as number;
-  const byCategory: Record<string, number> = {};
+  const byCategory: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const k of Object.keys(o.result.summary.by_category).sort()) byCategory[k] = o.result.summary.by_category[k] as number;
   return {
     format: COMPLIANCE_REPORT_FORMAT,

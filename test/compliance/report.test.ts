@@ -1,0 +1,40 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkCompliance, findingsCsv, renderReportHtml } from '../../src/compliance/index.js';
+import { pythonCsvRows } from '../pack/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
+import { DATE, TEST_POLICY, writeEvents, writePolicy } from './helpers.js';
+
+describe('report, CSV and page with hostile log content', () => {
+  it('escapes HTML, neutralises formulas, and its count maps have no prototype', async () => {
+    const cwd = tempDir();
+    const policyFile = writePolicy(cwd, TEST_POLICY);
+    const evil = '<script>alert(1)</script>"&\'';
+    await writeEvents(join(cwd, 'logs'), [
+      ['10:00:00', 'fill', 'Filled', { order_id: '=HYPERLINK("http://x")', symbol: evil, quantity: 1, price: '1' }],
+      ['10:00:01', 'order', 'Cancelled', { order_id: '@SUM(A1)', symbol: '+1,"2"\r\n3' }],
+      ['10:00:02', '__proto__', 'Odd', {}],
+    ]);
+    const r = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, policyFile });
+    expect(r.findings.map((f) => f.rule)).toEqual(['fill_without_order', 'cancel_unknown_order']);
+    expect(Object.getPrototypeOf(r.summary.by_category)).toBe(null);
+    // (The logger itself writes "__proto__" as "proto__"; the report's maps have no prototype anyway.)
+    expect(JSON.parse(JSON.stringify(r.summary.by_category))).toEqual({ fill: 1, order: 1, proto__: 1 });
+
+    const html = renderReportHtml(r, { export_date: DATE, chain_end_hash: 'a'.repeat(64), first_seq: 1, last_seq: 3, signer: null, auditpack_version: '0' });
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;&#39;');
+
+    const csvPath = join(cwd, 'findings.csv');
+    writeFileSync(csvPath, findingsCsv(r));
+    const rows = pythonCsvRows(csvPath);
+    expect(rows).toHaveLength(3);
+    const byRule = Object.fromEntries(rows.slice(1).map((row) => [row[1], row]));
+    expect(byRule.fill_without_order?.[4]).toBe(`'=HYPERLINK("http://x")`);
+    expect(byRule.fill_without_order?.[5]).toBe(evil);
+    expect(byRule.cancel_unknown_order?.[4]).toBe("'@SUM(A1)");
+    expect(byRule.cancel_unknown_order?.[5]).toBe(`'+1,"2"\r\n3`);
+    expect(readFileSync(csvPath, 'utf8').endsWith('\r\n')).toBe(true);
+  });
+});
