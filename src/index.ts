@@ -49,3 +49,4 @@ export {
 export * from './signing/index.js';
 export * from './compliance/index.js';
 export * from './archive/index.js';
+export * from './anchor/index.js';

@@ -70,7 +70,7 @@ export async function anchorPack(packDir: string, tsa: TsaOptions): Promise<Anch
   }
   const existing = readIfExists(join(packDir, PACK_TOKEN_FILE));
   if (existing !== undefined) {
-    const parsed = parseTimestampResponse(existing);
+    const parsed = await parseTimestampResponse(existing);
     return { path: packDir, added: false, genTime: 'facts' in parsed ? parsed.facts.genTime : undefined };
   }
   const granted = await timestampTagManifest(packDir, tsa);
@@ -98,7 +98,7 @@ export async function anchorPack(packDir: string, tsa: TsaOptions): Promise<Anch
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
       const other = readIfExists(join(packDir, PACK_TOKEN_FILE));
-      const parsed = other === undefined ? undefined : parseTimestampResponse(other);
+      const parsed = other === undefined ? undefined : await parseTimestampResponse(other);
       return { path: packDir, added: false, genTime: parsed !== undefined && 'facts' in parsed ? parsed.facts.genTime : undefined };
     }
     throw err instanceof AuditpackError ? err : wrapFsError(err, 'write', join(packDir, PACK_TOKEN_FILE));

@@ -16,9 +16,22 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import * as asn1js from 'asn1js';
+import type * as Asn1js from 'asn1js';
+import type { Certificate, ContentInfo, SignedData } from 'pkijs';
 import { AuditpackError } from '../errors.js';
-import { Certificate, ContentInfo, ExtKeyUsage, SignedData, TimeStampResp, TSTInfo } from 'pkijs';
+
+/** pkijs and asn1js, loaded on first use: importing auditpack (a trading app's logger) must not pay for them. */
+export interface Asn1Libs {
+  readonly pkijs: typeof import('pkijs');
+  readonly asn1js: typeof Asn1js;
+}
+let libs: Promise<Asn1Libs> | undefined;
+
+/** Loads pkijs and asn1js once. */
+export function loadAsn1Libs(): Promise<Asn1Libs> {
+  libs ??= Promise.all([import('pkijs'), import('asn1js')]).then(([pkijs, asn1js]) => ({ pkijs, asn1js }));
+  return libs;
+}
 
 /** The object identifier of SHA-256 (NIST). */
 export const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
@@ -80,7 +93,10 @@ interface Parsed {
 }
 
 /** Parses a DER TimeStampResp (as a TSA sends it); a problem instead of an exception. */
-export function parseTimestampResponse(der: Uint8Array): Parsed | TimestampProblem {
+export async function parseTimestampResponse(der: Uint8Array): Promise<Parsed | TimestampProblem> {
+  const L = await loadAsn1Libs();
+  const { asn1js } = L;
+  const { TimeStampResp, SignedData, TSTInfo, Certificate } = L.pkijs;
   const bad = (message: string): TimestampProblem => ({ code: 'TIMESTAMP_MALFORMED', message });
   if (der.length === 0 || der.length > MAX_TOKEN_BYTES) return bad(`${der.length} bytes: not a time-stamp response`);
   try {
@@ -105,7 +121,7 @@ export function parseTimestampResponse(der: Uint8Array): Parsed | TimestampProbl
       if (!certificates.some((d) => d.equals(der))) certificates.push(der);
     }
     const nonce = tst.nonce === undefined ? undefined : hex(tst.nonce.valueBlock.valueHexView);
-    const signerCert = findSigner(signed);
+    const signerCert = findSigner(L, signed);
     const facts: TimestampFacts = {
       genTime: tst.genTime,
       imprintAlgorithm: tst.messageImprint.hashAlgorithm.algorithmId,
@@ -136,7 +152,8 @@ export interface VerifyTimestampOptions {
 /** Verifies a DER TimeStampResp against an expected digest and trust anchors. See the module comment. */
 export async function verifyTimestamp(der: Uint8Array, options: VerifyTimestampOptions): Promise<TimestampVerification> {
   const expected = sha256Hex(options.data);
-  const parsed = parseTimestampResponse(der);
+  const parsed = await parseTimestampResponse(der);
+  const L = await loadAsn1Libs();
   if (!('facts' in parsed)) return { ok: false, facts: undefined, problems: [parsed], chainChecked: false };
   const { facts, signed } = parsed;
   const problems: TimestampProblem[] = [];
@@ -148,9 +165,9 @@ export async function verifyTimestamp(der: Uint8Array, options: VerifyTimestampO
   }
 
   // The signer certificate may come from the token or from the untrusted extras.
-  const extras = (options.untrusted ?? []).map((c) => Certificate.fromBER(toArrayBuffer(c.raw)));
-  if (findSigner(signed) === undefined && extras.length > 0) signed.certificates = [...(signed.certificates ?? []), ...extras];
-  const signerPki = findSigner(signed);
+  const extras = (options.untrusted ?? []).map((c) => L.pkijs.Certificate.fromBER(toArrayBuffer(c.raw)));
+  if (findSigner(L, signed) === undefined && extras.length > 0) signed.certificates = [...(signed.certificates ?? []), ...extras];
+  const signerPki = findSigner(L, signed);
   if (signerPki === undefined) {
     problems.push({ code: 'TIMESTAMP_SIGNATURE_INVALID', message: 'the signer certificate is neither in the token nor among the given certificates' });
     return { ok: false, facts, problems, chainChecked: false };
@@ -163,7 +180,7 @@ export async function verifyTimestamp(der: Uint8Array, options: VerifyTimestampO
     const message = err instanceof Error ? err.message : String(err);
     problems.push({ code: 'TIMESTAMP_SIGNATURE_INVALID', message: `the TSA signature does not verify: ${message}` });
   }
-  const eku = ekuProblem(signerPki);
+  const eku = ekuProblem(L, signerPki);
   if (eku !== undefined) problems.push(eku);
 
   const anchors = options.trustAnchors;
@@ -176,15 +193,15 @@ export async function verifyTimestamp(der: Uint8Array, options: VerifyTimestampO
 }
 
 /** The signer's certificate among the SignedData's, by its SignerIdentifier (issuer and serial, or key id). */
-function findSigner(signed: SignedData): Certificate | undefined {
+function findSigner({ pkijs, asn1js }: Asn1Libs, signed: SignedData): Certificate | undefined {
   const sid = signed.signerInfos[0]?.sid;
   if (sid === undefined) return undefined;
   for (const c of signed.certificates ?? []) {
-    if (!(c instanceof Certificate)) continue;
+    if (!(c instanceof pkijs.Certificate)) continue;
     if ('serialNumber' in sid && 'issuer' in sid) {
       if (c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber)) return c;
     } else if (sid instanceof asn1js.OctetString) {
-      const ski = c.extensions?.find((e) => e.extnID === '2.5.29.14')?.parsedValue as asn1js.OctetString | undefined;
+      const ski = c.extensions?.find((e) => e.extnID === '2.5.29.14')?.parsedValue as Asn1js.OctetString | undefined;
       if (ski !== undefined && ski.isEqual(sid)) return c;
     }
   }
@@ -192,11 +209,11 @@ function findSigner(signed: SignedData): Certificate | undefined {
 }
 
 /** RFC 3161 §2.3: exactly one EKU extension, critical, with only id-kp-timeStamping. */
-function ekuProblem(cert: Certificate): TimestampProblem | undefined {
+function ekuProblem({ pkijs }: Asn1Libs, cert: Certificate): TimestampProblem | undefined {
   const ekus = (cert.extensions ?? []).filter((e) => e.extnID === OID_EKU);
   if (ekus.length !== 1) return { code: 'TIMESTAMP_EKU_INVALID', message: `the TSA certificate has ${ekus.length} extended key usage extensions; RFC 3161 requires exactly one, with timeStamping` };
   const ext = ekus[0] as NonNullable<(typeof ekus)[number]>;
-  const usage = ext.parsedValue instanceof ExtKeyUsage ? ext.parsedValue.keyPurposes : [];
+  const usage = ext.parsedValue instanceof pkijs.ExtKeyUsage ? ext.parsedValue.keyPurposes : [];
   if (!ext.critical) return { code: 'TIMESTAMP_EKU_INVALID', message: 'the TSA certificate\'s extended key usage is not critical (RFC 3161 §2.3)' };
   if (usage.length !== 1 || usage[0] !== OID_KP_TIME_STAMPING) {
     return { code: 'TIMESTAMP_EKU_INVALID', message: `the TSA certificate's extended key usage is [${usage.join(', ')}], not only timeStamping (${OID_KP_TIME_STAMPING})` };

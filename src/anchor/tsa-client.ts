@@ -8,10 +8,8 @@
  * kept: a token over another digest, with another nonce, or that does not verify is refused.
  */
 import { randomBytes, type X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import { AlgorithmIdentifier, MessageImprint, TimeStampReq } from 'pkijs';
 import { AuditpackError } from '../errors.js';
-import { MAX_TOKEN_BYTES, OID_SHA256, sha256Hex, verifyTimestamp, type TimestampFacts } from './token.js';
+import { loadAsn1Libs, MAX_TOKEN_BYTES, OID_SHA256, sha256Hex, verifyTimestamp, type TimestampFacts } from './token.js';
 
 /** Default deadline for one TSA exchange. */
 export const DEFAULT_TSA_TIMEOUT_MS = 10_000;
@@ -36,7 +34,9 @@ export interface GrantedTimestamp {
 }
 
 /** Builds the DER TimeStampReq for a SHA-256 digest: certReq true (the token carries the TSA certificate), a random nonce. */
-export function buildTimestampRequest(sha256: string, nonce: Uint8Array): Buffer {
+export async function buildTimestampRequest(sha256: string, nonce: Uint8Array): Promise<Buffer> {
+  const { asn1js, pkijs } = await loadAsn1Libs();
+  const { AlgorithmIdentifier, MessageImprint, TimeStampReq } = pkijs;
   const digest = Buffer.from(sha256, 'hex');
   if (digest.length !== 32 || !/^[0-9a-f]{64}$/i.test(sha256)) throw new AuditpackError('USAGE', `not a SHA-256 hex digest: ${JSON.stringify(sha256)}`);
   const req = new TimeStampReq({
@@ -66,7 +66,7 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   // A positive INTEGER: the top bit clear so DER does not read it as negative.
   const nonce = randomBytes(8);
   nonce[0] = ((nonce[0] as number) & 0x7f) | 0x01;
-  const body = buildTimestampRequest(sha256Hex(options.data), nonce);
+  const body = await buildTimestampRequest(sha256Hex(options.data), nonce);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TSA_TIMEOUT_MS;
   const fail = (reason: string, cause?: unknown): AuditpackError =>
     new AuditpackError('TSA_FAILED', `time-stamping authority ${url.origin}${url.pathname}: ${reason}`, { details: { url: url.href }, ...(cause === undefined ? {} : { cause }) });

@@ -86,7 +86,7 @@ describe('verifyTimestamp', () => {
     const { execFileSync } = await import('node:child_process');
     const dir = tempDir();
     const sha = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
-    (await import('node:fs')).writeFileSync(join(dir, 'q.tsq'), buildTimestampRequest(sha, Buffer.from('0102030405060708', 'hex')));
+    (await import('node:fs')).writeFileSync(join(dir, 'q.tsq'), await buildTimestampRequest(sha, Buffer.from('0102030405060708', 'hex')));
     const text = execFileSync('openssl', ['ts', '-query', '-in', join(dir, 'q.tsq'), '-text'], { encoding: 'utf8' });
     expect(text).toMatch(/Hash Algorithm: sha256/);
     // openssl prints the imprint as a hex dump: "0000 - 9f 86 d0 … 7d 65-9a 2f …   ascii".
