@@ -58,6 +58,8 @@ export interface AuditpackConfig {
   readonly requireTimestamp: boolean;
   /** verify: chain anchors are expected at least this often, minutes (VERIFY_ANCHOR_INTERVAL_MINUTES, config `verify.anchorIntervalMinutes`; unset = no rhythm checked). */
   readonly anchorIntervalMinutes: number | undefined;
+  /** verify: the first day anchors are expected on (VERIFY_ANCHORS_SINCE, config `verify.anchorsSince`, YYYY-MM-DD; unset = every day). */
+  readonly anchorsSince: string | undefined;
   /** The off-machine archive (config file `archive.*` plus the AWS_* variables); undefined when `archive.bucket` is not set. */
   readonly archive: ArchiveSettings | undefined;
 }
@@ -134,6 +136,7 @@ export interface ConfigFlags {
   tsaCa?: string | undefined;
   requireTimestamp?: boolean | undefined;
   anchorIntervalMinutes?: number | undefined;
+  anchorsSince?: string | undefined;
   archiveRetentionYears?: number | undefined;
 }
 
@@ -197,6 +200,10 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
     flags.anchorIntervalMinutes !== undefined || nonEmpty(env.VERIFY_ANCHOR_INTERVAL_MINUTES) !== undefined || valueAt(file, 'verify.anchorIntervalMinutes') !== undefined;
   const anchorInterval = anchorIntervalSet ? int(flags.anchorIntervalMinutes, 'VERIFY_ANCHOR_INTERVAL_MINUTES', 'verify.anchorIntervalMinutes', 0) : undefined;
   if (anchorInterval === 0) throw new AuditpackError('CONFIG_INVALID', 'VERIFY_ANCHOR_INTERVAL_MINUTES must be at least 1');
+  const anchorsSince = flags.anchorsSince ?? nonEmpty(env.VERIFY_ANCHORS_SINCE) ?? stringAt(file, 'verify.anchorsSince');
+  if (anchorsSince !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(anchorsSince)) {
+    throw new AuditpackError('CONFIG_INVALID', `VERIFY_ANCHORS_SINCE must be a date as YYYY-MM-DD, got ${JSON.stringify(anchorsSince)}`);
+  }
   const alerts = valueAt(file, 'export.alerts');
   const alertFilter: AlertFilterConfig =
     alerts === undefined
@@ -233,6 +240,7 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
     tsaCa: tsaCaRaw === undefined ? undefined : isAbsolute(tsaCaRaw) ? tsaCaRaw : resolve(cwd, tsaCaRaw),
     requireTimestamp: bool(flags.requireTimestamp, 'VERIFY_REQUIRE_TIMESTAMP', 'verify.requireTimestamp', false),
     anchorIntervalMinutes: anchorInterval,
+    anchorsSince,
     archive: resolveArchive(env, file, flags.archiveRetentionYears),
   });
 }

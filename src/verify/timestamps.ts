@@ -24,6 +24,8 @@ export interface TimestampCheckOptions {
   readonly requireTimestamp?: boolean | undefined;
   /** Chain anchors are expected at least this often (ms); a longer stretch without one is LOG_ANCHOR_GAP. */
   readonly anchorIntervalMs?: number | undefined;
+  /** The first UTC day (`YYYY-MM-DD`) anchors are expected on; earlier days are not held to the rhythm. */
+  readonly anchorsSince?: string | undefined;
   /** Tolerance on top of the interval (default a quarter of it, at least a minute): cron jitter, a slow TSA. */
   readonly anchorGraceMs?: number | undefined;
   /** How far the TSA's clock and the log's may disagree (default 2 minutes). */
@@ -156,7 +158,10 @@ export async function checkLogAnchors(path: string, file: string, f: Findings, o
     if (unchecked.size > 0) {
       f.add('TIMESTAMP_NOT_CHECKED', 'info', file, `valid anchor tokens by ${[...unchecked].map((s) => `"${s}"`).join(', ')}, but no trusted TSA certificate (--tsa-ca) was given: who made them was not checked`);
     }
-    if (options.anchorIntervalMs !== undefined && complete) judgeRhythm(times, file, f, options, ctx);
+    const held = options.anchorsSince === undefined || ctx.date === undefined || ctx.date >= options.anchorsSince;
+    if (options.anchorIntervalMs !== undefined && complete && held) {
+      judgeRhythm(times, file, f, options, { ...ctx, fromDayStart: ctx.fromDayStart && ctx.date !== options.anchorsSince });
+    }
     return found;
   } finally {
     await fh.close();

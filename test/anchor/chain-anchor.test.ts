@@ -167,6 +167,11 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     await logEvents(plain, 2);
     const none = await verifyLog(logFile(plain), { timestamps: { anchorIntervalMs: 3_600_000 } });
     expect(errorCodes(none)).toEqual(['LOG_ANCHOR_MISSING']);
+    // A day before anchoring was set up is not held to the rhythm; that day itself is.
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect(errorCodes(await verifyLog(logFile(plain), { timestamps: { anchorIntervalMs: 3_600_000, anchorsSince: tomorrow } }))).toEqual([]);
+    expect(errorCodes(await verifyLog(logFile(plain), { timestamps: { anchorIntervalMs: 3_600_000, anchorsSince: today } }))).toEqual(['LOG_ANCHOR_MISSING']);
   });
 
   it('a TSA that does not answer: TSA_FAILED within the timeout, and the failure is recorded in the chain', async () => {

@@ -32,5 +32,7 @@ describe('time-stamping config', () => {
     expect(() => resolveConfig({ cwd, env: { EXPORT_TSA_TIMEOUT_MS: 'soon' } })).toThrow(/EXPORT_TSA_TIMEOUT_MS/);
     expect(() => resolveConfig({ cwd, env: { VERIFY_ANCHOR_INTERVAL_MINUTES: '0' } })).toThrow(/at least 1/);
     expect(() => resolveConfig({ cwd, env: { VERIFY_REQUIRE_TIMESTAMP: 'maybe' } })).toThrow(/VERIFY_REQUIRE_TIMESTAMP/);
+    expect(() => resolveConfig({ cwd, env: { VERIFY_ANCHORS_SINCE: 'last week' } })).toThrow(/VERIFY_ANCHORS_SINCE/);
+    expect(resolveConfig({ cwd, env: { VERIFY_ANCHORS_SINCE: '2026-12-01' } }).anchorsSince).toBe('2026-12-01');
   });
 });

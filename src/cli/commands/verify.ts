@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { AuditpackError } from '../../errors.js';
 import type { Problem, ProblemCode, VerifyReport } from '../../verify/index.js';
 import type { CliIO } from '../io.js';
-import { parseWholeNumber } from '../options.js';
+import { parseIsoDate, parseWholeNumber } from '../options.js';
 import { mark, paintFor, printJson } from '../render.js';
 
 interface VerifyOptions {
@@ -18,6 +18,7 @@ interface VerifyOptions {
   tsaCa?: string;
   requireTimestamp?: boolean;
   anchorInterval?: number;
+  anchorsSince?: string;
 }
 
 /** The checks shown for each kind of target, in order, and which finding codes belong to each. */
@@ -60,6 +61,7 @@ export function defineVerify(program: Command, io: CliIO): void {
     .option('--tsa-ca <file>', 'trusted TSA root certificate(s), PEM: every time-stamp token must chain to one (env AUDITPACK_TSA_CA)')
     .option('--require-timestamp', 'a pack without a time-stamp token is a problem (env VERIFY_REQUIRE_TIMESTAMP)')
     .option('--anchor-interval <minutes>', 'chain anchors must come at least this often; a longer stretch without one is a problem (env VERIFY_ANCHOR_INTERVAL_MINUTES)', parseWholeNumber)
+    .option('--anchors-since <YYYY-MM-DD>', 'with --anchor-interval: days before this one are not expected to have anchors (env VERIFY_ANCHORS_SINCE)', parseIsoDate)
     .action(async (path: string, opts: VerifyOptions) => {
       if (opts.pubkey !== undefined && opts.allowedSigners !== undefined) {
         throw new AuditpackError('USAGE', 'give either --pubkey or --allowed-signers, not both');
@@ -78,7 +80,7 @@ export function defineVerify(program: Command, io: CliIO): void {
       const config = resolveConfig({
         cwd: io.cwd,
         env: io.env,
-        flags: { tsaCa: opts.tsaCa, requireTimestamp: opts.requireTimestamp === true ? true : undefined, anchorIntervalMinutes: opts.anchorInterval },
+        flags: { tsaCa: opts.tsaCa, requireTimestamp: opts.requireTimestamp === true ? true : undefined, anchorIntervalMinutes: opts.anchorInterval, anchorsSince: opts.anchorsSince },
       });
       const { loadTsaCa } = await import('../../anchor/index.js');
       const options: import('../../verify/index.js').VerifyPackOptions = {
@@ -87,6 +89,7 @@ export function defineVerify(program: Command, io: CliIO): void {
           ...(config.tsaCa !== undefined ? { tsaCa: loadTsaCa(config.tsaCa) } : {}),
           requireTimestamp: config.requireTimestamp,
           ...(config.anchorIntervalMinutes !== undefined ? { anchorIntervalMs: config.anchorIntervalMinutes * 60_000 } : {}),
+          ...(config.anchorsSince !== undefined ? { anchorsSince: config.anchorsSince } : {}),
         },
       };
       if (opts.pubkey !== undefined) {
