@@ -13,7 +13,7 @@
  */
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
 import { redactPairs } from './pairs.js';
-import { partialPatterns, redactPartial, redactPem, redactShapes, type SecretPattern } from './shapes.js';
+import { partialPatterns, redactPartial, redactPem, redactShapes, scanFacts, type SecretPattern } from './shapes.js';
 
 /** What replaces a secret. */
 export const DEFAULT_CENSOR = '[REDACTED]';
@@ -149,14 +149,17 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     if (!enabled || (s.length < MIN_SECRET_LENGTH && !hasUserPatterns)) return s;
     const cacheable = s.length <= CLEAN_CACHE_MAX_CHARS;
     if (cacheable && clean.has(s)) return s;
-    // PEM blocks first (their base64 would feed the other rules), then secrets with a name or a
-    // user that stays, then the fixed-prefix shapes and auth schemes, the user's patterns, and
-    // last the key/value pairs (which skip values already replaced).
+    // PEM blocks first (their base64 would feed the other rules), then the fixed-prefix shapes
+    // and auth schemes (one pass that also notes which characters the text holds), the secrets
+    // with a name or user that stays, the user's patterns, and last the key/value pairs (which
+    // skip values already replaced).
     let out = redactPem(s, censor);
-    out = redactPartial(out, partial);
     out = redactShapes(out, censor);
+    // What the shapes pass saw of the text (read before anything else runs a pass).
+    const pairs = scanFacts.colon || scanFacts.equals || out.includes('--');
+    out = redactPartial(out, partial);
     if (hasUserPatterns && userTests.some((t) => t.test(out))) out = applyUserPatterns(out);
-    out = redactPairs(out, isSensitiveKey, censor);
+    if (pairs) out = redactPairs(out, isSensitiveKey, censor);
     if (out === s && cacheable) {
       if (clean.size >= CLEAN_CACHE_LIMIT) clean = new Set();
       clean.add(s);

@@ -175,10 +175,15 @@ for (const rule of SHAPES) {
 /** No rule matches fewer characters (the shortest, a JWT, is 12). */
 const MIN_TOKEN = 12;
 
-/** Characters that end a token: white space and controls, quotes, brackets, `,` `;` `\`. */
+/**
+ * 1 for characters that end a token: white space and controls, quotes, brackets, `,` `;` `\`;
+ * 2 for `:` and `=`, which the later passes look for (inside tokens).
+ */
 const DELIMITER = new Uint8Array(128);
 for (let c = 0; c <= 32; c++) DELIMITER[c] = 1;
 for (const ch of '"\'`,;()[]{}<>\\') DELIMITER[ch.charCodeAt(0)] = 1;
+DELIMITER[58] = 2;
+DELIMITER[61] = 2;
 /** Characters after which a token may hold a secret of its own (`key=ghp_…`, `https://hooks…`). */
 const INNER_START = new Uint8Array(128);
 for (const ch of '=:/@|&?#') INNER_START[ch.charCodeAt(0)] = 1;
@@ -234,12 +239,19 @@ export function isCredentialShaped(v: string): boolean {
   return (digit && (lower || upper)) || (lower && upperInner);
 }
 
-/** Spans to replace, collected in order; `keep` characters at the start of a span stay. */
+/** Spans to replace, collected in order (reused: a scan is synchronous and never nested). */
 class Spans {
   readonly starts: number[] = [];
   readonly ends: number[] = [];
   /** End of the last span (spans never overlap). */
   last = 0;
+  reset(): void {
+    if (this.starts.length > 0) {
+      this.starts.length = 0;
+      this.ends.length = 0;
+    }
+    this.last = 0;
+  }
   add(start: number, end: number): void {
     if (start < this.last || end <= start) return;
     this.starts.push(start);
@@ -257,6 +269,14 @@ class Spans {
     return out + s.slice(at);
   }
 }
+const SPANS = new Spans();
+
+/**
+ * What the last redactShapes pass saw in its input, so the later passes can skip a string
+ * cheaply: whether it holds `:`, `=` or `<`, and its longest token. (Module state: a pass is
+ * synchronous, and the caller reads these right after it.)
+ */
+export const scanFacts = { colon: false, equals: false, lt: false, longest: 0 };
 
 /** Tries the fixed-prefix rules at `c` (a token start or after an inner start) within [c, end). */
 function tryRules(s: string, c: number, end: number, spans: Spans): number {
@@ -310,16 +330,31 @@ function tryAnyStart(s: string, start: number, end: number, spans: Spans): void 
  * line; `-u`/`--user` followed by `user:password` loses the password.
  */
 export function redactShapes(s: string, censor: string): string {
-  const spans = new Spans();
+  const spans = SPANS;
+  spans.reset();
   const n = s.length;
   let start = 0;
+  let colon = false;
+  let equals = false;
+  let lt = false;
+  let longest = 0;
   // The previous token, when it was a scheme word or a curl user flag: [kind, its end].
   let pending: 0 | 1 | 2 | 3 = 0; // 0 none, 1 scheme, 2 digest, 3 curl user
   let pendingEnd = -1;
   for (let i = 0; i <= n; i++) {
     const code = i < n ? s.charCodeAt(i) : 32;
-    if (code >= 128 || DELIMITER[code] !== 1) continue;
+    if (code >= 128) continue;
+    const kind = DELIMITER[code] as number;
+    if (kind !== 1) {
+      if (kind === 2) {
+        if (code === 58) colon = true;
+        else equals = true;
+      }
+      continue;
+    }
+    if (code === 60) lt = true;
     const len = i - start;
+    if (len > longest) longest = len;
     if (len > 0) {
       // A credential after a scheme word: only spaces or tabs between them.
       if (pending !== 0 && gapIsBlank(s, pendingEnd, start)) {
@@ -342,6 +377,10 @@ export function redactShapes(s: string, censor: string): string {
     }
     start = i + 1;
   }
+  scanFacts.colon = colon;
+  scanFacts.equals = equals;
+  scanFacts.lt = lt;
+  scanFacts.longest = longest;
   return spans.apply(s, censor);
 }
 
@@ -370,8 +409,14 @@ function scanToken(s: string, start: number, end: number, spans: Spans): void {
   if (ANY_START.length > 0 && end - start >= 36) tryAnyStart(s, start, end, spans);
 }
 
+/** Last characters of the special words: a token ending otherwise is not one (most are not). */
+const LAST_CHAR = new Uint8Array(128);
+for (const list of SPECIAL_WORDS) for (const [w] of list) LAST_CHAR[w.charCodeAt(w.length - 1)] = 1;
+
 /** The kind of the word that ends a token at `end` (its trailing run of letters and `-`). */
 function trailingWordKind(s: string, start: number, end: number): 0 | 1 | 2 | 3 {
+  const lastCode = s.charCodeAt(end - 1);
+  if (lastCode >= 128 || LAST_CHAR[lastCode] !== 1) return 0;
   let w = end;
   while (w > start && end - w < 12) {
     const code = s.charCodeAt(w - 1);
@@ -440,31 +485,27 @@ function partial(censor: string): SecretPattern[] {
   ];
 }
 
-/**
- * What each partial pattern needs: a character (one scan, shared by the patterns) and then one of
- * its literals. The pattern runs only on strings that hold them.
- */
-const PARTIAL_GATES: readonly (readonly [string, readonly string[]])[] = [
-  [':', ['://']],
-  ['wW', ['aws', 'Aws', 'AWS']],
-  ['Ss', ['CONTRIBSYS', 'contribsys']],
-  ['=', ['554=', '925=', '1402=', '1404=']],
-  ['<', ['<add', '<ADD', '<Add']],
-];
+const FIX_TAG = /(?:554|925|1402|1404)=/;
 
-/** The partial patterns, each only on a string that holds its literal. */
+/**
+ * The partial patterns, each only on a string that can hold it, judged from the facts of the
+ * redactShapes pass over the same text (a URL needs `:`, an AWS secret a 40-character token, …).
+ */
 export function redactPartial(s: string, patterns: readonly SecretPattern[]): string {
+  const f = scanFacts;
   let out = s;
-  for (let i = 0; i < patterns.length; i++) {
-    const [need, literals] = PARTIAL_GATES[i] as readonly [string, readonly string[]];
-    let any = false;
-    for (let k = 0; k < need.length && !any; k++) any = out.includes(need[k] as string);
-    if (!any || !literals.some((g) => out.includes(g))) continue;
-    const p = patterns[i] as SecretPattern;
-    p.regex.lastIndex = 0;
-    out = out.replace(p.regex, p.replace as (m: string, ...g: string[]) => string);
-  }
+  if (f.colon && out.includes('://')) out = runPartial(out, patterns[0]);
+  if (f.longest >= 40 && (out.includes('aws') || out.includes('AWS') || out.includes('Aws'))) out = runPartial(out, patterns[1]);
+  if (f.longest >= 17 && (out.includes('CONTRIBSYS') || out.includes('contribsys'))) out = runPartial(out, patterns[2]);
+  if (f.equals && FIX_TAG.test(out)) out = runPartial(out, patterns[3]);
+  if (f.lt && (out.includes('<add') || out.includes('<ADD') || out.includes('<Add'))) out = runPartial(out, patterns[4]);
   return out;
+}
+
+function runPartial(s: string, p: SecretPattern | undefined): string {
+  if (p === undefined) return s;
+  p.regex.lastIndex = 0;
+  return s.replace(p.regex, p.replace as (m: string, ...g: string[]) => string);
 }
 
 /** The partial patterns, compiled for a censor (once per redactor). */
