@@ -26,6 +26,8 @@ export interface ConfigRedaction {
   readonly redacted: boolean;
 }
 
+const KUBERNETES_SECRET = /(?:^|[{,\s])["']?kind["']?[ \t]{0,8}:[ \t]{0,8}["']?Secret["']?(?=[ \t]{0,8}(?:[,}#\r]|$))/m;
+
 /** Picks the format from a file name (extension, or `.env` / `.env.*`). */
 export function configFormatOf(path: string): ConfigTextFormat {
   const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1).toLowerCase();
@@ -64,6 +66,12 @@ export function configFormatOf(path: string): ConfigTextFormat {
  */
 export function redactConfigText(text: string, format: ConfigTextFormat, redactor: Redactor): ConfigRedaction {
   if (!redactor.enabled) return { text, redacted: false };
+  // A Kubernetes Secret (gitleaks kubernetes-secret-yaml) keeps its secrets under `data` and
+  // `stringData`, whose entries have ordinary names: in such a file those two keys are sensitive.
+  if ((format === 'yaml' || format === 'json' || format === 'generic') && KUBERNETES_SECRET.test(text)) {
+    const base = redactor;
+    redactor = { ...base, isSensitiveKey: (key: string) => key === 'data' || key === 'stringData' || base.isSensitiveKey(key) };
+  }
   let out: string;
   if (format === 'json') {
     out = redactJson(text, redactor) ?? redactLines(text, 'generic', redactor);

@@ -69,7 +69,7 @@ export const DEFAULT_SNAPSHOT_DIR = 'audit/snapshots';
 /** Default size limit: larger files are hashed, not stored. */
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 /** Bumped when config-text redaction changes what it replaces (part of the rules fingerprint). */
-const CONFIG_TEXT_RULES_VERSION = 2;
+const CONFIG_TEXT_RULES_VERSION = 3;
 /** git's rule: a NUL in the first 8000 bytes makes a file binary. */
 const BINARY_SNIFF_BYTES = 8000;
 const READ_CONCURRENCY = 16;

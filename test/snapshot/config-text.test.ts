@@ -383,3 +383,20 @@ describe('property: secrets under sensitive keys never survive; ordinary values 
     );
   });
 });
+
+describe('a Kubernetes Secret: data and stringData hold the secrets under ordinary names', () => {
+  const r = compileRedactor();
+  it('YAML', () => {
+    const text = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: broker\ntype: Opaque\ndata:\n  username: YWRtaW4=\n  fixgw: cGFzc3dvcmQxMjM0NQ==\nstringData:\n  venue: hunter2hunter2\n';
+    const out = redactConfigText(text, 'yaml', r).text;
+    expect(out).toBe('apiVersion: v1\nkind: Secret\nmetadata:\n  name: broker\ntype: Opaque\ndata:\n  username: [REDACTED]\n  fixgw: [REDACTED]\nstringData:\n  venue: [REDACTED]\n');
+  });
+  it('JSON', () => {
+    const text = '{"apiVersion": "v1", "kind": "Secret",\n "data": {"fixgw": "cGFzc3dvcmQxMjM0NQ=="}}\n';
+    expect(redactConfigText(text, 'json', r).text).not.toContain('cGFzc3dvcmQxMjM0NQ');
+  });
+  it('a ConfigMap keeps its data', () => {
+    const text = 'kind: ConfigMap\ndata:\n  venue: LMAX\n';
+    expect(redactConfigText(text, 'yaml', r).text).toBe(text);
+  });
+});
