@@ -156,7 +156,7 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     let out = redactPem(s, censor);
     out = redactShapes(out, censor);
     // What the shapes pass saw of the text (read before anything else runs a pass).
-    const pairs = scanFacts.colon || scanFacts.equals || out.includes('--');
+    const pairs = scanFacts.colon || scanFacts.equals || out.includes('--') || out.includes('%3');
     out = redactPartial(out, partial);
     if (hasUserPatterns && userTests.some((t) => t.test(out))) out = applyUserPatterns(out);
     if (pairs) out = redactPairs(out, isSensitiveKey, censor);

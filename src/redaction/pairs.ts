@@ -148,6 +148,19 @@ function valueSpan(s: string, v: number, key: string, keyQuote: string | undefin
     if (start >= end || s.startsWith(censor, start)) return undefined;
     return [start, end];
   }
+  if (c === 92) {
+    // Escaped quotes open the value (JSON inside a JSON string): to the same escaped quote.
+    let e = v;
+    while (e < s.length && s.charCodeAt(e) === 92 && e - v < 8) e++;
+    const qc = s.charCodeAt(e);
+    if (qc === 34 || qc === 39) {
+      const open = s.slice(v, e + 1);
+      const close = s.indexOf(open, e + 1);
+      const inner = s.slice(e + 1, close === -1 ? endOfLine(s, v) : close);
+      if (keepBare(inner, censor) || (credentialOnly && !isCredentialShaped(inner))) return undefined;
+      return [e + 1, e + 1 + inner.length];
+    }
+  }
   if (c === 34 || c === 39) {
     const triple = s.startsWith(s[v]!.repeat(3), v);
     if (triple) {
@@ -204,8 +217,44 @@ export function redactPairs(s: string, isSensitive: KeyTest, censor: string): st
     out += s.slice(last, span[0]) + (span[2] ?? censor);
     last = span[1];
   }
-  const text = last === 0 ? s : out + s.slice(last);
+  let text = last === 0 ? s : out + s.slice(last);
+  if (text.includes('%3D') || text.includes('%3d')) text = redactEncodedPairs(text, isSensitive, censor);
   return text.includes('--') ? redactFlags(text, isSensitive, censor) : text;
+}
+
+/**
+ * `key%3Dvalue` inside a URL-encoded URL (a redirect or callback parameter): the key ends at a
+ * `%XX` escape, the value at the next encoded delimiter (`%26` `%20` `%2C` `%3B` `%22` `%23`).
+ */
+function redactEncodedPairs(s: string, isSensitive: KeyTest, censor: string): string {
+  let out = '';
+  let last = 0;
+  const upper = s.toUpperCase();
+  for (let p = upper.indexOf('%3D'); p !== -1; p = upper.indexOf('%3D', p + 3)) {
+    if (p < last) continue;
+    let j = p;
+    while (j > 0 && p - j < MAX_KEY) {
+      if (j >= 3 && s.charCodeAt(j - 3) === 37 && isHex(s.charCodeAt(j - 2)) && isHex(s.charCodeAt(j - 1))) break;
+      const d = s.charCodeAt(j - 1);
+      if (d >= 128 || KEY_CHAR[d] !== 1) break;
+      j--;
+    }
+    if (j === p || !isSensitive(s.slice(j, p))) continue;
+    const v = p + 3;
+    let end = v;
+    while (end < s.length && !isBareEnd(s.charCodeAt(end))) {
+      if (s.charCodeAt(end) === 37 && ENCODED_END.has(upper.slice(end, end + 3))) break;
+      end++;
+    }
+    if (end === v || s.startsWith(censor, v)) continue;
+    out += s.slice(last, v) + censor;
+    last = end;
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+const ENCODED_END: ReadonlySet<string> = new Set(['%26', '%20', '%2C', '%3B', '%22', '%23', '%27']);
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
 /** A `key<op>` found by looking back from a `:` or `=` at `p`. */
@@ -268,10 +317,16 @@ function pairAt(s: string, p: number): PairAt | undefined {
   let k = p;
   for (let b = 0; b < MAX_BLANKS && k > 0 && isBlank(s.charCodeAt(k - 1)); b++) k--;
   let quote: string | undefined;
+  let escapes = 0;
   const q = k > 0 ? s.charCodeAt(k - 1) : -1;
   if (q === 34 || q === 39) {
     quote = q === 34 ? '"' : "'";
     k--;
+    // JSON inside a JSON string, at any depth: {\"password\":\"…\"}, {\\\"password…
+    while (k > 0 && s.charCodeAt(k - 1) === 92 && escapes < 8) {
+      escapes++;
+      k--;
+    }
   }
   const keyEnd = k;
   let j = k;
@@ -292,6 +347,10 @@ function pairAt(s: string, p: number): PairAt | undefined {
   if (quote !== undefined) {
     if (j === 0 || s[j - 1] !== quote) return undefined;
     b = j - 1;
+    for (let e = 0; e < escapes; e++) {
+      if (b === 0 || s.charCodeAt(b - 1) !== 92) return undefined;
+      b--;
+    }
   }
   // The word before: "api key", "secret access key".
   let prev: string | undefined;

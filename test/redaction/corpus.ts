@@ -207,6 +207,8 @@ export const SECRET_SHAPES: readonly SecretSample[] = [
   c('nuget-config-password', '', ''),
   c('query-string-api-key', '', ''),
   c('azure-sas-signature', '', ''),
+  c('json-escaped-password', '', ''),
+  c('url-encoded-api-key', '', ''),
   pem('RSA PRIVATE KEY'),
   pem('OPENSSH PRIVATE KEY'),
   pem('EC PRIVATE KEY'),
@@ -286,6 +288,10 @@ function contextual(name: string): SecretSample {
       const k = `${g(AN, 40)}%3D`;
       return c(name, `https://desk.blob.core.windows.net/reports?sv=2022-11-02&ss=b&srt=o&sp=r&se=2026-12-31&sig=${k}`, k);
     }
+    case 'json-escaped-password':
+      return c(name, `request body {\\"user\\":\\"ops\\",\\"password\\":\\"${pw}\\"}`, pw);
+    case 'url-encoded-api-key':
+      return c(name, `https://sso.example/login?next=https%3A%2F%2Fapi.broker.example%2Fv2%3Fapi_key%3D${tok}%26symbol%3DEURUSD`, tok);
     default:
       throw new Error(`no context for ${name}`);
   }

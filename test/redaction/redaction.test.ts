@@ -275,9 +275,24 @@ describe('hostile input: bounded work per character', () => {
     ['one long token', 'A'.repeat(K64)],
     ['URL-ish', '://a:b'.repeat(K64 / 6)],
     ['hooks', 'Q~.atlasv1._mmk-us'.repeat(K64 / 18)],
+    ['escaped quotes', '\\\\\\"password\\\\\\":'.repeat(K64 / 20)],
+    ['encoded pairs', 'token%3D%26'.repeat(K64 / 11)],
   ])('%s (64 KiB) in well under a second', (_name, text) => {
     const t0 = performance.now();
     r.redactString(text);
     expect(performance.now() - t0).toBeLessThan(1500);
+  });
+});
+
+describe('pairs in escaped and encoded text', () => {
+  it.each([
+    ['{\\"password\\":\\"hunter2xyz\\"}', '{\\"password\\":\\"[REDACTED]\\"}'],
+    ['body={\\"api_key\\": \\"abc123secret\\"}', 'body={\\"api_key\\": \\"[REDACTED]\\"}'],
+    ['redirect=https%3A%2F%2Fx%3Fapi_key%3Dabc123secret%26q%3D1', 'redirect=https%3A%2F%2Fx%3Fapi_key%3D[REDACTED]%26q%3D1'],
+    ['password%3dhunter2xyz', 'password%3d[REDACTED]'],
+    ['$env:API_KEY="abc123secret"', '$env:API_KEY="[REDACTED]"'],
+    ['Authorization:Bearer abc123DEF456ghi', 'Authorization:Bearer [REDACTED]'],
+  ])('%j → %j', (input, output) => {
+    expect(r.redactString(input)).toBe(output);
   });
 });
