@@ -13,41 +13,19 @@ import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, mkdtempSync, ope
 import { join } from 'node:path';
 import { DEFAULT_ALERT_FILTER, type AlertFilterConfig } from '../config.js';
 import { AuditpackError, isAuditpackError, wrapFsError } from '../errors.js';
-import { PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../anchor/format.js';
 import { timestampTagManifest, writePackToken, type TsaOptions } from '../anchor/pack.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { signSshsig } from '../signing/index.js';
 import { fsyncDir, writeNewFile, type WrittenFile } from './files.js';
-import { findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
+import { BAGIT_TXT, PACK_FILES, PACK_FORMAT, PAYLOAD_FILES, renderBagInfo, renderChecksumFile, renderManifest, SIGNATURE_FILE, TAG_FILES, TAGMANIFEST, type PackManifest } from '../format/pack.js';
+import { findNextPack, findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { scanDay, type MalformedLine } from './scan-day.js';
 import { writeTarGz, type TarEntry } from './tar.js';
 import { collectConfig, type PackSnapshotOptions } from './config-files.js';
 import { COMPLIANCE_FILES, startPackCompliance, type PackComplianceOptions } from './compliance-files.js';
 
-/** `format` of manifest.json. */
-export const PACK_FORMAT = 'auditpack-pack/1';
-
-/** The payload files of a pack, under data/, in manifest order. */
-export const PAYLOAD_FILES = Object.freeze(['alerts.jsonl', 'audit.jsonl', 'compliance_findings.csv', 'compliance_report.json', 'config.diff', 'config_snapshot.json', 'fills.csv', 'orders.csv', 'report.html'] as const);
-
-/** The tag files listed in tagmanifest-sha256.txt, in order. */
-export const TAG_FILES = Object.freeze(['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json'] as const);
-
-/** manifest.json, as written. */
-export interface PackManifest {
-  readonly format: typeof PACK_FORMAT;
-  readonly created_at: string;
-  readonly export_date: string;
-  readonly auditpack_version: string;
-  readonly files: Readonly<Record<string, { readonly size: number; readonly sha256: string; readonly modified: string }>>;
-  readonly summary: { readonly total_files: number; readonly total_size: number };
-  readonly events: { readonly total: number; readonly by_category: Readonly<Record<string, number>>; readonly malformed_lines: number; readonly late: number };
-  readonly rows: { readonly orders: number; readonly fills: number; readonly alerts: number };
-  readonly chain: { readonly first_seq: number | null; readonly last_seq: number | null; readonly start_prev: string | null; readonly end_hash: string | null };
-  readonly previous_pack: { readonly export_date: string; readonly manifest_sha256: string } | null;
-  readonly supersedes: { readonly manifest_sha256: string | null; readonly moved_to: string } | null;
-}
+export { PACK_FORMAT, PAYLOAD_FILES, TAG_FILES, type PackManifest } from '../format/pack.js';
 
 /** Progress of a long export, for a progress line on a terminal. */
 export interface ExportProgress {
@@ -172,10 +150,11 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
         ? undefined
         : await startPackCompliance(date, options.compliance ?? (options.snapshot ? { cwd: options.snapshot.cwd, snapshotDir: options.snapshot.snapshotDir } : undefined));
     const payload = compliance === undefined ? PAYLOAD_FILES.filter((n) => !(COMPLIANCE_FILES as readonly string[]).includes(n)) : PAYLOAD_FILES;
+    const alertFilter = options.alertFilter ?? DEFAULT_ALERT_FILTER;
     const facts = await scanDay({
       logFile,
       dataDir,
-      alertFilter: options.alertFilter ?? DEFAULT_ALERT_FILTER,
+      alertFilter,
       totalBytes,
       ...(compliance ? { onLine: compliance.onLine } : {}),
       ...(options.onProgress ? { onProgress: (bytesRead: number, total: number) => options.onProgress?.({ phase: 'scan', bytesRead, totalBytes: total }) } : {}),
@@ -191,6 +170,8 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     const created = new Date(now());
     const createdAt = created.toISOString();
     const previous = findPreviousPack(artifactsDir, date);
+    // A back-filled day (a later pack exists): it records that pack, whose previous_pack skips it.
+    const insertedBefore = findNextPack(artifactsDir, date);
     const superseded = existing ? { manifest_sha256: manifestSha256(finalDir) ?? null, moved_to: packDirName(date, nextVersion(artifactsDir, date)) } : null;
 
     const manifestFiles: Record<string, { size: number; sha256: string; modified: string }> = {};
@@ -212,30 +193,25 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
       chain: facts.chain,
       previous_pack: previous,
       supersedes: superseded,
+      alert_filter: { categories: [...alertFilter.categories], events: [...alertFilter.events], severities: [...alertFilter.severities] },
+      inserted_before: insertedBefore,
     };
-    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+    const manifestText = renderManifest(manifest);
     const tags: Record<string, WrittenFile> = {};
-    tags['bagit.txt'] = writeNewFile(join(tmp, 'bagit.txt'), 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
+    tags['bagit.txt'] = writeNewFile(join(tmp, 'bagit.txt'), BAGIT_TXT);
     tags['bag-info.txt'] = writeNewFile(
       join(tmp, 'bag-info.txt'),
-      [
-        `Bagging-Date: ${createdAt.slice(0, 10)}`,
-        `Payload-Oxum: ${totalSize}.${payload.length}`,
-        `External-Identifier: auditpack-${date}`,
-        `Export-Date: ${date}`,
-        `Auditpack-Version: ${options.version}`,
-        '',
-      ].join('\n'),
+      renderBagInfo({ baggingDate: createdAt.slice(0, 10), payloadBytes: totalSize, payloadFiles: payload.length, exportDate: date, version: options.version }),
     );
     tags['manifest-sha256.txt'] = writeNewFile(
       join(tmp, 'manifest-sha256.txt'),
-      payload.map((n) => `${(files[n] as WrittenFile).sha256}  data/${n}\n`).join(''),
+      renderChecksumFile(payload.map((n) => ({ path: `data/${n}`, sha256: (files[n] as WrittenFile).sha256 }))),
     );
     tags['manifest.json'] = writeNewFile(join(tmp, 'manifest.json'), manifestText);
-    const tagmanifest = TAG_FILES.map((n) => `${(tags[n] as WrittenFile).sha256}  ${n}\n`).join('');
-    writeNewFile(join(tmp, 'tagmanifest-sha256.txt'), tagmanifest);
+    const tagmanifest = renderChecksumFile(TAG_FILES.map((n) => ({ path: n, sha256: (tags[n] as WrittenFile).sha256 })));
+    writeNewFile(join(tmp, TAGMANIFEST), tagmanifest);
     if (options.signingKey !== undefined) {
-      writeNewFile(join(tmp, 'tagmanifest-sha256.txt.sig'), signSshsig(Buffer.from(tagmanifest, 'utf8'), options.signingKey));
+      writeNewFile(join(tmp, SIGNATURE_FILE), signSshsig(Buffer.from(tagmanifest, 'utf8'), options.signingKey));
     }
     let timestamped: Date | null = null;
     let timestampError: AuditpackError | null = null;
@@ -253,7 +229,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
 
     // Read-only, then durable, then visible.
     for (const name of payload) chmodSync(join(dataDir, name), 0o444);
-    for (const name of [...TAG_FILES, 'tagmanifest-sha256.txt', ...(options.signingKey ? ['tagmanifest-sha256.txt.sig'] : [])]) chmodSync(join(tmp, name), 0o444);
+    for (const name of [...TAG_FILES, TAGMANIFEST, ...(options.signingKey ? [SIGNATURE_FILE] : [])]) chmodSync(join(tmp, name), 0o444);
     chmodSync(dataDir, 0o555);
     fsyncDir(dataDir);
     fsyncDir(tmp);
@@ -316,7 +292,7 @@ async function compressPack(artifactsDir: string, date: string, movedTo: string 
   const entries: TarEntry[] = [];
   const mt = (p: string): number => Math.floor(statSync(p).mtimeMs / 1000);
   entries.push({ name: `${date}/`, mode: 0o555, mtime: mt(packDir) });
-  const top = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json', 'tagmanifest-sha256.txt', 'tagmanifest-sha256.txt.sig', PACK_TSA_CERTS_FILE, PACK_TOKEN_FILE];
+  const top = PACK_FILES.filter((f) => f.place !== 'payload').map((f) => f.name);
   for (const n of top) if (exists(join(packDir, n))) entries.push({ name: `${date}/${n}`, source: join(packDir, n), mode: 0o444, mtime: mt(join(packDir, n)) });
   entries.push({ name: `${date}/data/`, mode: 0o555, mtime: mt(join(packDir, 'data')) });
   for (const n of PAYLOAD_FILES) if (exists(join(packDir, 'data', n))) entries.push({ name: `${date}/data/${n}`, source: join(packDir, 'data', n), mode: 0o444, mtime: mt(join(packDir, 'data', n)) });

@@ -140,6 +140,25 @@ export function findPreviousPack(artifactsDir: string, date: string): { export_d
   return best;
 }
 
+/**
+ * The oldest pack (or pruned.jsonl entry) dated after `date`: what a back-filled day records as
+ * `inserted_before` (docs/FORMAT.md, "Back-filling a missed day"). Null when `date` is the newest.
+ */
+export function findNextPack(artifactsDir: string, date: string): { export_date: string; manifest_sha256: string } | null {
+  let best: { export_date: string; manifest_sha256: string } | null = null;
+  for (const e of listPackEntries(artifactsDir)) {
+    if (e.kind !== 'pack' || e.version !== null || e.type !== 'dir' || e.date <= date) continue;
+    if (best !== null && e.date >= best.export_date) continue;
+    const sha = manifestSha256(join(artifactsDir, e.name));
+    if (sha !== undefined) best = { export_date: e.date, manifest_sha256: sha };
+  }
+  for (const p of readPrunedLedger(artifactsDir)) {
+    if (parsePackName(p.path)?.version !== null || p.export_date <= date || p.manifest_sha256 === null) continue;
+    if (best === null || p.export_date < best.export_date) best = { export_date: p.export_date, manifest_sha256: p.manifest_sha256 };
+  }
+  return best;
+}
+
 /** The next free version number for `date` (1 + the highest `.vN` of a dir or archive). */
 export function nextVersion(artifactsDir: string, date: string): number {
   let max = 0;

@@ -4,8 +4,6 @@
  * text is parsed with bounds, JSON is size-limited before JSON.parse, every path is checked before
  * it is trusted, and each defect becomes a finding.
  */
-import { PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../anchor/format.js';
-import { MAX_TOKEN_BYTES } from '../anchor/token.js';
 import type { KeyObject } from 'node:crypto';
 import { isHashHex } from '../chain/index.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
@@ -15,6 +13,7 @@ import { WireReader } from '../signing/wire.js';
 import type { CsvStats } from './csv-count.js';
 import type { LogFacts, SeqPrint } from './log-check.js';
 import { printableName, type Findings } from './report.js';
+import { PACK_FORMAT as PACK_FORMAT_NAME, type RecordedAlertFilter, BAG_INFO_LABELS, compareBytes, MANIFEST_FIELDS, PACK_FILES, packFileSpec, PAYLOAD_FILES, renderManifest, ROOT_FILE_BOUNDS, TAG_FILES } from '../format/pack.js';
 
 /** A regular file found in the pack. */
 export interface CollectedFile {
@@ -49,22 +48,16 @@ export interface ManifestSummary {
   readonly previousPack: { readonly exportDate: string; readonly manifestSha256: string } | null | undefined;
   readonly supersedes: { readonly manifestSha256: string; readonly movedTo: string } | null | undefined;
   readonly chain: { firstSeq: number | null; lastSeq: number | null; startPrev: string | null; endHash: string | null } | undefined;
+  /** When the pack was made (manifest.json `created_at`), when well formed. */
+  readonly createdAt?: string | undefined;
+  /** A back-filled pack: the later pack it was inserted before. */
+  readonly insertedBefore?: { readonly exportDate: string; readonly manifestSha256: string } | null | undefined;
+  /** The recorded alert filter, when well formed. */
+  readonly alertFilter?: RecordedAlertFilter | undefined;
 }
 
-/** Bounds on the small files at a pack's root. */
-export const TAG_FILE_BOUNDS: Readonly<Record<string, number>> = Object.freeze({
-  'bagit.txt': 4 * 1024,
-  'bag-info.txt': 64 * 1024,
-  'manifest-sha256.txt': 1024 * 1024,
-  'tagmanifest-sha256.txt': 64 * 1024,
-  'manifest.json': 4 * 1024 * 1024,
-  'tagmanifest-sha256.txt.sig': 64 * 1024,
-  [PACK_TOKEN_FILE]: MAX_TOKEN_BYTES,
-  [PACK_TSA_CERTS_FILE]: 256 * 1024,
-});
-
-/** Tag files the tag manifest must list. */
-const REQUIRED_TAGS = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json'];
+/** Bounds on the small files at a pack's root (the pack format's table). */
+export const TAG_FILE_BOUNDS: Readonly<Record<string, number>> = ROOT_FILE_BOUNDS;
 
 /** A path segment a pack may use (TOOLCHAIN.md: bagit-python-safe names). */
 const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/;
@@ -97,9 +90,9 @@ function parseChecksumFile(text: string, file: string, f: Findings, code: 'PACK_
   if (lines[lines.length - 1] === '') lines.pop();
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
-    const m = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(line);
+    const m = /^([0-9a-f]{64})  (.+)$/.exec(line);
     if (m === null) {
-      f.add(code, 'error', file, `line ${i + 1} is not "<sha256>  <path>": ${JSON.stringify(line.slice(0, 120))}`, i + 1);
+      f.add(code, 'error', file, `line ${i + 1} is not "<lowercase sha256><two spaces><path>": ${JSON.stringify(line.slice(0, 120))}`, i + 1);
       continue;
     }
     const path = m[2] as string;
@@ -111,8 +104,12 @@ function parseChecksumFile(text: string, file: string, f: Findings, code: 'PACK_
       f.add(code, 'error', file, `line ${i + 1} lists ${path} a second time`, i + 1);
       continue;
     }
+    const before = out[out.length - 1];
+    if (before !== undefined && compareBytes(before.path, path) > 0) {
+      f.add(code, 'error', file, `line ${i + 1} (${path}) comes after ${before.path}: the lines are not sorted by path`, i + 1);
+    }
     seen.add(path);
-    out.push({ sha256: (m[1] as string).toLowerCase(), path, line: i + 1 });
+    out.push({ sha256: m[1] as string, path, line: i + 1 });
   }
   return out;
 }
@@ -130,6 +127,15 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const isObj = (v: unknown): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isSeqOrNull = (v: unknown): v is number | null => v === null || (isCount(v) && v >= 1);
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 10_000 && v.every((x) => typeof x === 'string');
+/** Date.prototype.toISOString's form: what `created_at` and `modified` hold. */
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const isRealInstant = (s: string): boolean => {
+  const t = Date.parse(s);
+  return Number.isFinite(t) && new Date(t).toISOString() === s;
+};
+/** auditpack's version: semver (npm's form). */
+const VERSION = /^\d{1,9}\.\d{1,9}\.\d{1,9}(?:-[0-9A-Za-z.-]{1,64})?(?:\+[0-9A-Za-z.-]{1,64})?$/;
 const isHashOrNull = (v: unknown): v is string | null => v === null || isHashHex(v);
 
 /** Judges the gathered facts. Returns what the archive needs from manifest.json. */
@@ -151,9 +157,22 @@ export function judgePack(facts: PackFacts, trust: TrustedKeys | undefined, f: F
   if (bagInfo === undefined) {
     if (!facts.tags.has('bag-info.txt')) f.add('PACK_BAG_INFO_INVALID', 'error', 'bag-info.txt', 'missing');
   } else {
-    for (const line of bagInfo.split(/\r?\n/)) {
-      const m = /^([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.*)$/.exec(line);
-      if (m !== null && !info.has(m[1] as string)) info.set(m[1] as string, (m[2] as string).trim());
+    // Exactly the documented labels, in order, one "Label: value" per \n-terminated line.
+    const lines = bagInfo.split('\n');
+    const terminated = lines[lines.length - 1] === '';
+    if (terminated) lines.pop();
+    const labels: string[] = [];
+    for (const line of lines) {
+      const m = /^([A-Za-z][A-Za-z0-9-]*): (.*)$/.exec(line);
+      labels.push(m === null ? '?' : (m[1] as string));
+      if (m !== null && !info.has(m[1] as string)) info.set(m[1] as string, m[2] as string);
+    }
+    if (!terminated || labels.join('\n') !== BAG_INFO_LABELS.join('\n')) {
+      f.add('PACK_BAG_INFO_INVALID', 'error', 'bag-info.txt', `must be exactly the lines ${BAG_INFO_LABELS.join(', ')}, in this order, each "Label: value" ending in \\n; found ${labels.slice(0, 8).join(', ')}${terminated ? '' : ' (the last line is not terminated)'}`);
+    }
+    const bagged = info.get('Bagging-Date');
+    if (bagged !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(bagged) || dayNumberOfIsoDate(bagged) === undefined)) {
+      f.add('PACK_BAG_INFO_INVALID', 'error', 'bag-info.txt', `Bagging-Date ${JSON.stringify(bagged.slice(0, 40))} is not a date YYYY-MM-DD`);
     }
     const oxum = info.get('Payload-Oxum');
     const bytes = payload.reduce((s, [, x]) => s + x.size, 0);
@@ -191,22 +210,30 @@ export function judgePack(facts: PackFacts, trust: TrustedKeys | undefined, f: F
   } else {
     for (const e of parseChecksumFile(tagText, 'tagmanifest-sha256.txt', f, 'PACK_TAGMANIFEST_INVALID')) {
       tagListed.add(e.path);
-      if (e.path.startsWith('data/') || e.path === 'tagmanifest-sha256.txt') {
-        f.add('PACK_TAGMANIFEST_INVALID', 'error', 'tagmanifest-sha256.txt', `line ${e.line} lists ${e.path}, which is not a tag file it may cover`, e.line);
+      if (!TAG_FILES.includes(e.path)) {
+        f.add('PACK_TAGMANIFEST_INVALID', 'error', 'tagmanifest-sha256.txt', `line ${e.line} lists ${e.path}, which is not a tag file it may cover (${TAG_FILES.join(', ')})`, e.line);
         continue;
       }
       const got = facts.files.get(e.path);
       if (got === undefined) f.add('PACK_FILE_MISSING', 'error', e.path, 'listed in tagmanifest-sha256.txt but not in the pack');
       else if (got.sha256 !== e.sha256) f.add('PACK_TAG_HASH_MISMATCH', 'error', e.path, `SHA-256 is ${got.sha256}, tagmanifest-sha256.txt says ${e.sha256}`);
     }
-    for (const t of REQUIRED_TAGS) {
+    for (const t of TAG_FILES) {
       if (!tagListed.has(t)) f.add('PACK_TAGMANIFEST_INVALID', 'error', 'tagmanifest-sha256.txt', `does not list ${t}, so the signature does not cover it`);
     }
   }
+  // Exactly the files the format defines: nothing extra (a 7th payload file, even listed in every
+  // manifest, is not part of the format), nothing required missing.
   for (const [p] of facts.files) {
-    // The signature and the time-stamp token cover the tag manifest, so it cannot list them (FORMAT.md).
-    if (p.startsWith('data/') || p === 'tagmanifest-sha256.txt' || p === 'tagmanifest-sha256.txt.sig' || p === PACK_TOKEN_FILE || p === PACK_TSA_CERTS_FILE || tagListed.has(p)) continue;
-    f.add('PACK_FILE_UNLISTED', 'warning', p, 'a file outside data/ that tagmanifest-sha256.txt does not cover');
+    if (packFileSpec(p) === undefined) {
+      f.add('PACK_FILE_UNEXPECTED', 'error', p, `not a file of an ${PACK_FORMAT_NAME} pack (${p.startsWith('data/') ? `payload files are ${PAYLOAD_FILES.join(', ')}` : 'see docs/FORMAT.md, "Layout"'})`);
+    }
+  }
+  for (const spec of PACK_FILES) {
+    const rel = `data/${spec.name}`;
+    if (spec.place === 'payload' && spec.required && !facts.files.has(rel) && !listed.has(rel)) {
+      f.add('PACK_FILE_MISSING', 'error', rel, 'a payload file every pack has is missing (and not listed either)');
+    }
   }
 
   // manifest.json
@@ -248,6 +275,41 @@ function judgeManifestJson(
   const bad = (field: string, what: string): void => {
     f.add('PACK_MANIFEST_JSON_INVALID', 'error', 'manifest.json', `${field} ${what}`);
   };
+  // The documented fields, no others, in canonical form: the bytes export writes for these values.
+  const unknown = Object.keys(m).filter((k) => !(MANIFEST_FIELDS as readonly string[]).includes(k));
+  const missing = MANIFEST_FIELDS.filter((k) => !Object.prototype.hasOwnProperty.call(m, k));
+  if (unknown.length > 0) bad('has', `fields the format does not define: ${unknown.slice(0, 5).map((k) => JSON.stringify(printableName(k).slice(0, 40))).join(', ')}`);
+  if (missing.length > 0) bad('lacks', `the fields ${missing.join(', ')}`);
+  const canonical = renderManifest(m);
+  if (raw !== canonical) {
+    const a = raw.split('\n');
+    const b = canonical.split('\n');
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    f.add('PACK_MANIFEST_JSON_INVALID', 'error', 'manifest.json', `is not in canonical form (the documented fields and key order, JSON.stringify(…, null, 2) and a final newline): line ${i + 1} is ${JSON.stringify((a[i] ?? '(end)').slice(0, 80))}, canonically ${JSON.stringify((b[i] ?? '(end)').slice(0, 80))}`, i + 1);
+  }
+  let createdAt: string | undefined;
+  if (typeof m.created_at === 'string' && ISO_MS.test(m.created_at) && isRealInstant(m.created_at)) createdAt = m.created_at;
+  else bad('created_at', `is ${JSON.stringify(m.created_at)?.slice(0, 60)}, not an instant YYYY-MM-DDTHH:MM:SS.sssZ`);
+  const version = typeof m.auditpack_version === 'string' && VERSION.test(m.auditpack_version) ? m.auditpack_version : undefined;
+  if (version === undefined) bad('auditpack_version', `is ${JSON.stringify(m.auditpack_version)?.slice(0, 60)}, not a version string such as "1.2.3"`);
+  else if (info.has('Auditpack-Version') && info.get('Auditpack-Version') !== version) {
+    f.add('PACK_BAG_INFO_INVALID', 'error', 'bag-info.txt', `Auditpack-Version is ${JSON.stringify(info.get('Auditpack-Version')?.slice(0, 40))} but manifest.json says ${version}`);
+  }
+  if (createdAt !== undefined && info.has('Bagging-Date') && info.get('Bagging-Date') !== createdAt.slice(0, 10)) {
+    f.add('PACK_BAG_INFO_INVALID', 'error', 'bag-info.txt', `Bagging-Date is ${JSON.stringify(info.get('Bagging-Date')?.slice(0, 40))} but manifest.json created_at is ${createdAt} (the day the pack was made)`);
+  }
+  let alertFilter: RecordedAlertFilter | undefined;
+  const af = m.alert_filter;
+  if (isObj(af) && isStringList(af.categories) && isStringList(af.events) && isStringList(af.severities)) {
+    alertFilter = { categories: af.categories, events: af.events, severities: af.severities };
+  } else bad('alert_filter', 'must be {categories, events, severities}, each a list of strings');
+  let insertedBefore: ManifestSummary['insertedBefore'];
+  const ib = m.inserted_before;
+  if (ib === null) insertedBefore = null;
+  else if (isObj(ib) && typeof ib.export_date === 'string' && dayNumberOfIsoDate(ib.export_date) !== undefined && isHashHex(ib.manifest_sha256)) {
+    insertedBefore = { exportDate: ib.export_date, manifestSha256: ib.manifest_sha256 };
+  } else if (ib !== undefined) bad('inserted_before', 'must be null or {export_date, manifest_sha256}');
   if (m.format !== 'auditpack-pack/1') bad('format', `is ${JSON.stringify(m.format)?.slice(0, 60)}, expected "auditpack-pack/1"`);
   let exportDate: string | undefined;
   if (typeof m.export_date === 'string' && dayNumberOfIsoDate(m.export_date) !== undefined) exportDate = m.export_date;
@@ -278,8 +340,8 @@ function judgeManifestJson(
         continue;
       }
       totalFiles++;
-      if (!isObj(v) || !isCount(v.size) || !isHashHex(v.sha256)) {
-        bad(`files["${p}"]`, 'needs a size (whole number) and a sha256 (64 lowercase hex)');
+      if (!isObj(v) || !isCount(v.size) || !isHashHex(v.sha256) || typeof v.modified !== 'string' || !ISO_MS.test(v.modified) || !isRealInstant(v.modified)) {
+        bad(`files["${p}"]`, 'needs a size (whole number), a sha256 (64 lowercase hex) and modified (YYYY-MM-DDTHH:MM:SS.sssZ)');
         continue;
       }
       totalSize += v.size;
@@ -325,8 +387,9 @@ function judgeManifestJson(
     supersedes = { manifestSha256: sp.manifest_sha256, movedTo: sp.moved_to };
   } else bad('supersedes', 'must be null or {manifest_sha256, moved_to}');
 
+  if (insertedBefore != null && exportDate !== undefined && insertedBefore.exportDate <= exportDate) bad('inserted_before.export_date', `(${insertedBefore.exportDate}) is not after export_date`);
   judgeLog(facts, f, { m, chain });
-  return { exportDate: exportDate ?? dirDate, manifestSha256, previousPack, supersedes, chain };
+  return { exportDate: exportDate ?? dirDate, manifestSha256, previousPack, supersedes, chain, createdAt, insertedBefore, alertFilter };
 }
 
 /** data/audit.jsonl against manifest.json; the CSVs and alerts against both. */

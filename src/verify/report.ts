@@ -72,6 +72,9 @@ export type ProblemCode =
   // --- a pack's compliance files ---
   | 'COMPLIANCE_REPORT_INVALID'
   | 'COMPLIANCE_REPORT_MISMATCH'
+  | 'PACK_FILE_UNEXPECTED'
+  | 'PACK_CSV_MISMATCH'
+  | 'PACK_ALERTS_MISMATCH'
   // --- an archive of packs ---
   | 'ARCHIVE_LINK_BROKEN'
   | 'ARCHIVE_LINK_MISSING'
@@ -90,7 +93,14 @@ export type ProblemCode =
   | 'TIMESTAMP_TIME_INCONSISTENT'
   | 'LOG_ANCHOR_MISMATCH'
   | 'LOG_ANCHOR_GAP'
-  | 'LOG_ANCHOR_MISSING';
+  | 'LOG_ANCHOR_MISSING'
+  // --- the archive's evidence: signing, prunes, exports ---
+  | 'ARCHIVE_MIXED_SIGNING'
+  | 'ARCHIVE_DAY_MISSING'
+  | 'ARCHIVE_PRUNE_UNRECORDED'
+  | 'ARCHIVE_PRUNE_AWAITING_EVIDENCE'
+  | 'ARCHIVE_LEDGER_INCOMPLETE'
+  | 'ARCHIVE_PACK_MISSING';
 
 /** One finding. `file` is relative to the verified target (or the target itself). */
 export interface Problem {

@@ -160,13 +160,13 @@ describe('pack tamper matrix', () => {
 
   it('manifest.json edited with every hash recomputed: caught by the signature, or (unsigned) by the next day', async () => {
     const signed = archive(3, 20);
-    rewrite(signed.mid, 'manifest.json', (b) => Buffer.from(b.toString().replace('"auditpack_version": "0.1.0"', '"auditpack_version": "0.1.1"')));
+    rewrite(signed.mid, 'manifest.json', (b) => Buffer.from(b.toString().replace('59:59.500Z"', '59:58.500Z"')));
     writeTagManifest(signed.mid);
     expect(errorCodes(await verifyPack(signed.mid, trusted))).toEqual(['PACK_SIGNATURE_INVALID']);
 
     const art = tempDir();
     const { packs, dates } = buildArchive(art, 3, 20);
-    rewrite(packs[1]!.dir, 'manifest.json', (b) => Buffer.from(b.toString().replace('"auditpack_version": "0.1.0"', '"auditpack_version": "0.1.1"')));
+    rewrite(packs[1]!.dir, 'manifest.json', (b) => Buffer.from(b.toString().replace('59:59.500Z"', '59:58.500Z"')));
     writeTagManifest(packs[1]!.dir);
     expect((await verifyPack(packs[1]!.dir)).problems).toEqual([]);
     const r = await verifyArchive(art);

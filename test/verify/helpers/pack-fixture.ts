@@ -46,6 +46,8 @@ export interface BuildPackOptions {
   supersedes?: { manifest_sha256: string; moved_to: string } | null;
   /** Directory name (default the date). */
   dirName?: string;
+  /** A back-filled day: the later pack it is inserted before. */
+  insertedBefore?: { export_date: string; manifest_sha256: string } | null;
 }
 
 /** Writes a pack for `date` under `artifacts/` per the contract. */
@@ -85,7 +87,7 @@ export function buildPack(artifacts: string, date: string, o: BuildPackOptions):
   );
   writeFileSync(join(dir, 'manifest-sha256.txt'), names.map((n) => `${files[n]?.sha256}  ${n}\n`).join(''));
   const byCat: Record<string, number> = {};
-  for (const e of events) byCat[e.category as string] = (byCat[e.category as string] ?? 0) + 1;
+  for (const e of [...events].sort((a, b) => ((a.category as string) < (b.category as string) ? -1 : 1))) byCat[e.category as string] = (byCat[e.category as string] ?? 0) + 1;
   const first = events[0];
   const last = events[events.length - 1];
   const manifest = {
@@ -105,6 +107,12 @@ export function buildPack(artifacts: string, date: string, o: BuildPackOptions):
     },
     previous_pack: o.previous ?? null,
     supersedes: o.supersedes ?? null,
+    alert_filter: {
+      categories: ['alert'],
+      events: ['auth.LoginFailed', 'order.Rejected', 'config.ConfigChanged', 'config.ConfigSnapshot', 'system.TornLineRecovered'],
+      severities: ['HIGH', 'CRITICAL'],
+    },
+    inserted_before: o.insertedBefore ?? null,
   };
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
   writeFileSync(join(dir, 'manifest.json'), manifestText);
