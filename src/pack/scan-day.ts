@@ -83,144 +83,216 @@ function startHelper(alertFilter: AlertFilterConfig, onResult: (r: BatchResult) 
   return { worker, state, bufs, metas };
 }
 
-/** Reads the day's log once and writes data/audit.jsonl, orders.csv, fills.csv and alerts.jsonl. */
-export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
-  const useWorker = options.threads !== false && existsSync(fileURLToPath(WORKER_URL));
-  const writers: HashingWriter[] = [];
-  let helper: Helper | undefined;
-  try {
-    for (const name of ['audit.jsonl', 'orders.csv', 'fills.csv', 'alerts.jsonl']) writers.push(new HashingWriter(join(options.dataDir, name)));
-    const [audit, orders, fills, alerts] = writers as [HashingWriter, HashingWriter, HashingWriter, HashingWriter];
-    orders.write(csvHeader(ORDER_COLUMNS));
-    fills.write(csvHeader(FILL_COLUMNS));
+/** Where the derived payload bytes go: a file being written, or only a digest (verify). */
+export interface PayloadSink {
+  write(s: string): void;
+  writeBytes(b: Uint8Array): void;
+}
 
-    // In-order delivery of batch results, whichever thread made them.
-    const acc = new FactsAccumulator();
-    const pending = new Map<number, BatchResult>();
-    let nextToWrite = 0;
-    let failure: AuditpackError | undefined;
-    let wake: (() => void) | undefined;
-    const write = (r: BatchResult): void => {
-      orders.writeBytes(r.orders);
-      fills.writeBytes(r.fills);
-      alerts.writeBytes(r.alerts);
-      acc.merge(r.delta);
-      nextToWrite++;
-    };
-    const deliver = (r: BatchResult, isView: boolean): void => {
-      if (r.id === nextToWrite) {
-        write(r);
-        for (let n = pending.get(nextToWrite); n !== undefined; n = pending.get(nextToWrite)) {
-          pending.delete(nextToWrite);
-          write(n);
-        }
-      } else {
-        // Views of the local processor's buffers are reused by its next batch: keep copies.
-        pending.set(r.id, isView ? { ...r, orders: Buffer.from(r.orders), fills: Buffer.from(r.fills), alerts: Buffer.from(r.alerts) } : r);
-      }
-      wake?.();
-    };
-    if (useWorker) {
-      helper = startHelper(
-        options.alertFilter,
+/** The derived payload of a day: orders.csv, fills.csv and alerts.jsonl. */
+export interface DerivedSinks {
+  readonly orders: PayloadSink;
+  readonly fills: PayloadSink;
+  readonly alerts: PayloadSink;
+}
+
+/** What DayScanner found, apart from the files (the reader knows the log's own bytes). */
+export type DayScanFacts = Omit<DayFacts, 'files'>;
+
+/**
+ * The export's derivation of a day's payload from its log lines: fed the lines in order (push),
+ * it writes orders.csv, fills.csv and alerts.jsonl into the sinks and gathers the counts and chain
+ * facts. Export feeds it from the log file; verify feeds it a pack's data/audit.jsonl and compares
+ * what comes out with the pack's files, so the two can never derive differently.
+ */
+export class DayScanner {
+  private readonly acc = new FactsAccumulator();
+  private readonly pending = new Map<number, BatchResult>();
+  private nextToWrite = 0;
+  private failure: AuditpackError | undefined;
+  private wake: (() => void) | undefined;
+  private helper: Helper | undefined;
+  private readonly local: BatchProcessor;
+  private batchId = 0;
+  private buf = Buffer.allocUnsafe(BATCH_BYTES);
+  private readonly meta = new Float64Array(META * BATCH_LINES);
+  private used = 0;
+  private count = 0;
+  private endHash: string | null = null;
+  /** The line before, while it is still in the batch (a recovery right after it makes it a fragment). */
+  private readonly before = { hash: '', length: 0, offset: 0 };
+  private haveBefore = false;
+
+  /**
+   * `file`: the log file's own name (`audit-YYYYMMDD.jsonl`), which a recovery event must name;
+   * `threads`: hand batches to a worker thread when the compiled worker is available.
+   */
+  constructor(
+    private readonly sinks: DerivedSinks,
+    alertFilter: AlertFilterConfig,
+    private readonly file: string | undefined,
+    threads: boolean,
+  ) {
+    sinks.orders.write(csvHeader(ORDER_COLUMNS));
+    sinks.fills.write(csvHeader(FILL_COLUMNS));
+    this.local = new BatchProcessor(alertFilter);
+    if (threads && existsSync(fileURLToPath(WORKER_URL))) {
+      this.helper = startHelper(
+        alertFilter,
         (r) => {
           try {
-            deliver(r, false);
+            this.deliver(r, false);
           } catch (err) {
-            failure = err instanceof AuditpackError ? err : new AuditpackError('INTERNAL', String(err), { cause: err });
-            wake?.();
+            this.failure = err instanceof AuditpackError ? err : new AuditpackError('INTERNAL', String(err), { cause: err });
+            this.wake?.();
           }
         },
         (e) => {
-          failure = e;
-          wake?.();
+          this.failure = e;
+          this.wake?.();
         },
       );
     }
-    const local = new BatchProcessor(options.alertFilter);
+  }
 
-    let batchId = 0;
-    let buf = Buffer.allocUnsafe(BATCH_BYTES);
-    let meta = new Float64Array(META * BATCH_LINES);
-    let used = 0;
-    let count = 0;
-    const dispatch = (): void => {
-      if (count === 0) return;
-      if (failure) throw failure;
-      const id = batchId++;
-      let slot = -1;
-      if (helper !== undefined && used <= BATCH_BYTES) {
-        for (let i = 0; i < SLOTS; i++) {
-          if (Atomics.load(helper.state, i) === 0) {
-            slot = i;
-            break;
-          }
+  private write(r: BatchResult): void {
+    this.sinks.orders.writeBytes(r.orders);
+    this.sinks.fills.writeBytes(r.fills);
+    this.sinks.alerts.writeBytes(r.alerts);
+    this.acc.merge(r.delta);
+    this.nextToWrite++;
+  }
+
+  /** In-order delivery of batch results, whichever thread made them. */
+  private deliver(r: BatchResult, isView: boolean): void {
+    if (r.id === this.nextToWrite) {
+      this.write(r);
+      for (let n = this.pending.get(this.nextToWrite); n !== undefined; n = this.pending.get(this.nextToWrite)) {
+        this.pending.delete(this.nextToWrite);
+        this.write(n);
+      }
+    } else {
+      // Views of the local processor's buffers are reused by its next batch: keep copies.
+      this.pending.set(r.id, isView ? { ...r, orders: Buffer.from(r.orders), fills: Buffer.from(r.fills), alerts: Buffer.from(r.alerts) } : r);
+    }
+    this.wake?.();
+  }
+
+  private dispatch(): void {
+    if (this.count === 0) return;
+    if (this.failure) throw this.failure;
+    const id = this.batchId++;
+    const helper = this.helper;
+    let slot = -1;
+    if (helper !== undefined && this.used <= BATCH_BYTES) {
+      for (let i = 0; i < SLOTS; i++) {
+        if (Atomics.load(helper.state, i) === 0) {
+          slot = i;
+          break;
         }
       }
-      if (slot >= 0 && helper !== undefined) {
-        buf.copy(helper.bufs[slot] as Buffer, 0, 0, used);
-        (helper.metas[slot] as Float64Array).set(meta.subarray(0, count * META));
-        Atomics.store(helper.state, slot, 1);
-        helper.worker.postMessage({ type: 'batch', id, slot, used, count });
-      } else {
-        deliver(local.process(id, buf, used, meta, count, false), true);
-      }
-      used = 0;
-      count = 0;
-    };
-    // The line before, while it is still in the batch: a recovery event right after it makes it a
-    // recovered fragment (docs/FORMAT.md "Torn lines"), never an event, whatever its bytes.
-    const before = { hash: '', length: 0, offset: 0 };
-    let haveBefore = false;
-    const file = basename(options.logFile);
-    const onLine = (l: ScannedLine): void => {
-      const complete = l.terminated && l.bytes !== undefined;
-      if (complete && haveBefore && count > 0 && meta[(count - 1) * META + 4] === LINE_COMPLETE && recoversFragment(l.bytes as Buffer, before, file)) {
-        meta[(count - 1) * META + 4] = LINE_FRAGMENT;
-      }
-      haveBefore = complete;
-      if (complete) {
-        before.hash = l.hash;
-        before.length = l.length;
-        before.offset = l.offset;
-      }
-      const len = complete ? l.length : 0;
-      if (count === BATCH_LINES || used + len > buf.length) {
-        dispatch();
-        if (len > buf.length) buf = Buffer.allocUnsafe(len); // a line longer than a batch: this thread does it
-      }
-      const o = count * META;
-      meta[o] = used;
-      if (len > 0) used += (l.bytes as Buffer).copy(buf, used);
-      meta[o + 1] = complete ? used : used + l.length; // for malformed kinds only the length matters
-      meta[o + 2] = l.lineNumber;
-      meta[o + 3] = l.offset;
-      meta[o + 4] = complete ? LINE_COMPLETE : l.terminated ? LINE_TOO_LONG : LINE_UNTERMINATED;
-      count++;
-    };
+    }
+    if (slot >= 0 && helper !== undefined) {
+      this.buf.copy(helper.bufs[slot] as Buffer, 0, 0, this.used);
+      (helper.metas[slot] as Float64Array).set(this.meta.subarray(0, this.count * META));
+      Atomics.store(helper.state, slot, 1);
+      helper.worker.postMessage({ type: 'batch', id, slot, used: this.used, count: this.count });
+    } else {
+      this.deliver(this.local.process(id, this.buf, this.used, this.meta, this.count, false), true);
+    }
+    this.used = 0;
+    this.count = 0;
+  }
 
-    let endHash: string | null = null;
-    const tap = options.onLine;
+  /** The next line of the log, in order (its bytes are copied: a view is fine). */
+  push(l: ScannedLine): void {
+    if (l.terminated) this.endHash = l.hash;
+    const complete = l.terminated && l.bytes !== undefined;
+    // A recovery event right after a line makes that line a recovered fragment (docs/FORMAT.md
+    // "Torn lines"), never an event, whatever its bytes.
+    const meta = this.meta;
+    const c = this.count;
+    if (complete && this.haveBefore && c > 0 && meta[(c - 1) * META + 4] === LINE_COMPLETE && recoversFragment(l.bytes as Buffer, this.before, this.file)) {
+      meta[(c - 1) * META + 4] = LINE_FRAGMENT;
+    }
+    this.haveBefore = complete;
+    if (complete) {
+      this.before.hash = l.hash;
+      this.before.length = l.length;
+      this.before.offset = l.offset;
+    }
+    const len = complete ? l.length : 0;
+    if (this.count === BATCH_LINES || this.used + len > this.buf.length) {
+      this.dispatch();
+      if (len > this.buf.length) this.buf = Buffer.allocUnsafe(len); // a line longer than a batch: this thread does it
+    }
+    const o = this.count * META;
+    meta[o] = this.used;
+    if (len > 0) this.used += (l.bytes as Buffer).copy(this.buf, this.used);
+    meta[o + 1] = complete ? this.used : this.used + l.length; // for malformed kinds only the length matters
+    meta[o + 2] = l.lineNumber;
+    meta[o + 3] = l.offset;
+    meta[o + 4] = complete ? LINE_COMPLETE : l.terminated ? LINE_TOO_LONG : LINE_UNTERMINATED;
+    this.count++;
+  }
+
+  /** After the last line: waits for every batch to be written and returns the facts. */
+  async finish(): Promise<DayScanFacts> {
+    this.dispatch();
+    while (this.nextToWrite < this.batchId) {
+      if (this.failure) throw this.failure;
+      await new Promise<void>((res) => {
+        this.wake = res;
+      });
+      this.wake = undefined;
+    }
+    if (this.failure) throw this.failure;
+    const f = this.acc.facts();
+    return {
+      events: f.events,
+      rows: f.rows,
+      chain: { first_seq: f.first_seq, last_seq: f.last_seq, start_prev: f.start_prev, end_hash: this.endHash },
+      malformed: f.malformed,
+    };
+  }
+
+  /** Stops the worker thread, if any (always call it). */
+  async close(): Promise<void> {
+    const h = this.helper;
+    this.helper = undefined;
+    if (h !== undefined) await h.worker.terminate();
+  }
+}
+
+/** Reads the day's log once and writes data/audit.jsonl, orders.csv, fills.csv and alerts.jsonl. */
+export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
+  const writers: HashingWriter[] = [];
+  let scanner: DayScanner | undefined;
+  try {
+    for (const name of ['audit.jsonl', 'orders.csv', 'fills.csv', 'alerts.jsonl']) writers.push(new HashingWriter(join(options.dataDir, name)));
+    const [audit, orders, fills, alerts] = writers as [HashingWriter, HashingWriter, HashingWriter, HashingWriter];
+    const sc = new DayScanner({ orders, fills, alerts }, options.alertFilter, basename(options.logFile), options.threads !== false);
+    scanner = sc;
     let read = 0;
     let nextProgress = 8 * 1024 * 1024;
     const totalBytes = options.totalBytes ?? 0;
     try {
+      const tap = options.onLine;
       await scanLines(
         options.logFile,
         (l) => {
-          if (l.terminated) endHash = l.hash;
-          onLine(l);
+          sc.push(l);
           tap?.(l);
         },
         {
-          onChunk: (chunk) => {
-            audit.writeBytes(chunk);
-            read += chunk.length;
-            if (options.onProgress !== undefined && read >= nextProgress) {
-              nextProgress = read + 8 * 1024 * 1024;
-              options.onProgress(read, totalBytes);
-            }
-          },
+        onChunk: (chunk) => {
+          audit.writeBytes(chunk);
+          read += chunk.length;
+          if (options.onProgress !== undefined && read >= nextProgress) {
+            nextProgress = read + 8 * 1024 * 1024;
+            options.onProgress(read, totalBytes);
+          }
+        },
         },
       );
     } catch (err) {
@@ -228,30 +300,14 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
       if (err instanceof AuditpackError) throw err;
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', options.logFile);
     }
-    dispatch();
-    while (nextToWrite < batchId) {
-      if (failure) throw failure;
-      await new Promise<void>((res) => {
-        wake = res;
-      });
-      wake = undefined;
-    }
-    if (failure) throw failure;
-
+    const facts = await sc.finish();
     const files: Record<string, WrittenFile> = {};
     for (const [name, w] of [['audit.jsonl', audit], ['orders.csv', orders], ['fills.csv', fills], ['alerts.jsonl', alerts]] as const) files[name] = w.finish();
-    const f = acc.facts();
-    return {
-      events: f.events,
-      rows: f.rows,
-      chain: { first_seq: f.first_seq, last_seq: f.last_seq, start_prev: f.start_prev, end_hash: endHash },
-      malformed: f.malformed,
-      files,
-    };
+    return { ...facts, files };
   } catch (err) {
     for (const w of writers) w.abandon();
     throw err;
   } finally {
-    if (helper !== undefined) await helper.worker.terminate();
+    await scanner?.close();
   }
 }
