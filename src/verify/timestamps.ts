@@ -35,6 +35,11 @@ export interface TimestampCheckOptions {
 }
 
 const DEFAULT_SLACK_MS = 2 * 60_000;
+/**
+ * A pack's token obtained this long after its day ended proves nothing about the pack before then:
+ * worth an auditor's look (a back-filled export, a long TSA outage, or a pack rebuilt and re-stamped).
+ */
+const LATE_TOKEN_MS = 3 * 86_400_000;
 const DAY_MS = 86_400_000;
 
 function slackOf(o: TimestampCheckOptions): number {
@@ -84,6 +89,10 @@ export async function judgePackTimestamp(
   if (t + slack < dayStart) f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', PACK_TOKEN_FILE, `token time ${v.facts.genTime.toISOString()} is before the exported day ${info.exportDate ?? ''} began`);
   else if (t + slack < created) f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', PACK_TOKEN_FILE, `token time ${v.facts.genTime.toISOString()} is before the pack was made (${info.createdAt ?? ''}): it cannot be over this tag manifest`);
   if (t - slack > now) f.add('TIMESTAMP_TIME_INCONSISTENT', 'warning', PACK_TOKEN_FILE, `token time ${v.facts.genTime.toISOString()} is in the future (a wrong TSA or local clock)`);
+  else if (t - (dayStart + DAY_MS) > LATE_TOKEN_MS) {
+    const days = Math.floor((t - (dayStart + DAY_MS)) / DAY_MS);
+    f.add('TIMESTAMP_LATE', 'warning', PACK_TOKEN_FILE, `token time ${v.facts.genTime.toISOString()} is ${days} days after ${info.exportDate ?? 'the day'} ended: it proves the pack existed then, not earlier (a back-filled export, a long TSA outage, or a pack rebuilt and re-stamped)`);
+  }
   return true;
 }
 

@@ -17,7 +17,10 @@ import { makeTsaPki, startTsa, type TestTsa, type TsaPki } from '../helpers/tsa.
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { bagitValidate, opensslVerify } from './helpers.js';
 
-const DATE = '2025-09-08';
+/** Recent days: a token obtained days after its day ended is a warning (TIMESTAMP_LATE, tested below). */
+const dayAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+const DATE = dayAgo(2);
+const NEXT = dayAgo(1);
 let pki: TsaPki;
 let rogue: TsaPki;
 let tsa: TestTsa;
@@ -118,7 +121,7 @@ describe('a pack with a time-stamp token', () => {
 
   it('a token over another digest (taken from another pack) is caught', async () => {
     const a = await exported({ url: tsa.url });
-    const b = await exported({ url: tsa.url }, '2025-09-09');
+    const b = await exported({ url: tsa.url }, NEXT);
     const copy = copyPack(a.pack, join(a.cwd, 'copy'));
     cpSync(join(b.pack, PACK_TOKEN_FILE), join(copy, PACK_TOKEN_FILE));
     const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
@@ -131,11 +134,11 @@ describe('a pack with a time-stamp token', () => {
     const logDir = join(cwd, 'logs');
     mkdirSync(logDir);
     await writeDay(logDir, DATE, SAMPLE_EVENTS);
-    await writeDay(logDir, '2025-09-09', SAMPLE_EVENTS.slice(0, 3));
+    await writeDay(logDir, NEXT, SAMPLE_EVENTS.slice(0, 3));
     const artifactsDir = join(cwd, 'artifacts');
     const common = { logDir, artifactsDir, version: '0.0.0-test', recordEvent: false, compress: true };
     const a = await exportPack({ ...common, date: DATE, tsa: { url: tsa.url } });
-    await exportPack({ ...common, date: '2025-09-09', tsa: { url: rogueTsa.url } });
+    await exportPack({ ...common, date: NEXT, tsa: { url: rogueTsa.url } });
     const tar = await verifyPack(a.archive as string, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } });
     expect(tar.problems).toEqual([]);
     expect(tar.checked.timestamped).toBe(1);
@@ -144,8 +147,8 @@ describe('a pack with a time-stamp token', () => {
     expect(all.ok).toBe(false);
     // The second day's pack and its archive were stamped by a TSA this verifier does not trust.
     expect(all.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.file.replace(/\/.*/, '')])).toEqual([
-      ['TIMESTAMP_UNTRUSTED', '2025-09-09'],
-      ['TIMESTAMP_UNTRUSTED', '2025-09-09.tar.gz'],
+      ['TIMESTAMP_UNTRUSTED', NEXT],
+      ['TIMESTAMP_UNTRUSTED', `${NEXT}.tar.gz`],
     ]);
   });
 
@@ -155,6 +158,14 @@ describe('a pack with a time-stamp token', () => {
     expect([x.added, y.added].sort()).toEqual([false, true]);
     expect((await verifyPack(pack, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } })).problems).toEqual([]);
     expect(readdirSync(join(pack, '..')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  it('a token obtained long after the pack\'s day is a warning: it proves nothing before its time', async () => {
+    const { pack } = await exported({ url: tsa.url }, '2025-09-08');
+    const r = await verifyPack(pack, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } });
+    expect(r.ok).toBe(true);
+    expect(r.problems.map((p) => [p.code, p.severity])).toEqual([['TIMESTAMP_LATE', 'warning']]);
+    expect(r.problems[0]?.detail).toMatch(/days after 2025-09-08 ended/);
   });
 
   it('garbage in the token file is a finding, not a crash', async () => {

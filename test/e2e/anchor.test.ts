@@ -15,7 +15,8 @@ import { makeTsaPki, startTsa, type TestTsa, type TsaPki } from '../helpers/tsa.
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { bagitValidate, opensslVerify } from '../anchor/helpers.js';
 
-const DATE = '2025-09-08';
+/** Yesterday: a pack's token is expected within days of its day (older ones get a TIMESTAMP_LATE warning). */
+const DATE = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
 /**
  * Runs the built CLI without blocking this process: the test TSA answers from this process's event
