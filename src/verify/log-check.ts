@@ -46,6 +46,15 @@ export function addSeq(p: SeqPrint, seq: number): void {
   p.mix = (p.mix + h) >>> 0;
 }
 
+/** Takes a seq added with addSeq out of a fingerprint again. */
+export function removeSeq(p: SeqPrint, seq: number): void {
+  const q = emptySeqPrint();
+  addSeq(q, seq);
+  p.count--;
+  p.sum = (p.sum - q.sum) >>> 0;
+  p.mix = (p.mix - q.mix) >>> 0;
+}
+
 /** Adds fingerprint b into a (the fingerprint of both multisets). */
 export function addSeqPrint(a: SeqPrint, b: SeqPrint): void {
   a.count += b.count;
@@ -179,6 +188,7 @@ const MAX_CATEGORIES = 1_000;
 
 interface Head extends ChainPoint {
   readonly category?: string;
+  readonly late?: boolean;
   /** A damaged line standing in as head (its seq is assumed). */
   readonly damaged?: boolean;
 }
@@ -427,11 +437,17 @@ export class LogChecker {
         prevLine.lineNumber === line.lineNumber - 1 &&
         recoveryProblem(ev.record, prevLine, this.recoveryFile) === undefined
       ) {
+        // Everything the fragment was counted in, as an event, is taken back (export never counts it).
         const cat = this.head.category;
         const box = cat === undefined ? undefined : this.counts.get(cat);
         if (box !== undefined) box.n--;
         facts.events--;
         facts.malformed++;
+        if (this.head.late === true) facts.late--;
+        if (cat === 'order') removeSeq(facts.orders, this.head.seq);
+        else if (cat === 'fill') removeSeq(facts.fills, this.head.seq);
+        const alerts = this.o.alertHashes;
+        if (alerts !== undefined && facts.alertsMatched > 0 && alerts[facts.alertsMatched - 1] === prevLine.hash) facts.alertsMatched--;
         this.head = this.beforeHead;
         this.recovered(prevLine);
       } else {
@@ -569,7 +585,7 @@ export class LogChecker {
   }
 
   private chain(line: ScannedLine, ev: LineFacts): void {
-    const me: Head = { seq: ev.seq, hash: line.hash, file: this.o.file, line: line.lineNumber, category: ev.category };
+    const me: Head = { seq: ev.seq, hash: line.hash, file: this.o.file, line: line.lineNumber, category: ev.category, late: ev.late };
     const head = this.head;
     const firstEvent = !this.seenEvent;
     this.seenEvent = true;

@@ -7,7 +7,8 @@
  * beyond one chunk and one header.
  */
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { crc32, createGunzip } from 'node:zlib';
+import { open as openFile } from 'node:fs/promises';
 
 /** A tar entry's header, as far as verification needs it. */
 export interface TarEntry {
@@ -117,8 +118,10 @@ export async function readTarGz(path: string, onEntry: (e: TarEntry) => TarEntry
     state = pad > 0 ? 'pad' : 'header';
   };
 
+  let crc = 0;
   const onData = (chunk: Buffer): void => {
     uncompressed += chunk.length;
+    crc = crc32(chunk, crc);
     if (uncompressed > 64 * 1024 * 1024 + compressed * maxExpansion) {
       throw new TarFormatError(`expands beyond ${maxExpansion}× its compressed size (a decompression bomb?)`);
     }
@@ -188,7 +191,7 @@ export async function readTarGz(path: string, onEntry: (e: TarEntry) => TarEntry
       if (failed) return;
       if (state === 'body' || state === 'pax' || header.length > 0) reject(new TarFormatError('the archive ends in the middle of an entry'));
       else if (state !== 'end') reject(new TarFormatError('the archive has no end-of-archive marker (truncated?)'));
-      else resolve();
+      else singleMember(path, crc, uncompressed, gunzip.bytesWritten).then(resolve, reject);
     });
   });
 }
@@ -236,4 +239,27 @@ function parsePax(b: Buffer): Record<string, string> {
     i += len;
   }
   return out;
+}
+
+/**
+ * zlib reads on past the end of a gzip member: into a second member, whose bytes it appends, or
+ * over trailing bytes, which it drops. Either hides bytes in the file from what is checked. A
+ * file that is exactly one member ends in that member's trailer (RFC 1952 §2.3.1): the CRC-32 and
+ * the size (mod 2^32) of everything decompressed. Anything else is an appended member or data.
+ */
+async function singleMember(path: string, crc: number, size: number, consumed: number): Promise<void> {
+  const fh = await openFile(path, 'r');
+  try {
+    const { size: fileSize } = await fh.stat();
+    const tail = Buffer.alloc(8);
+    if (fileSize < 18) throw new TarFormatError('too short to be a gzip file');
+    // zlib stops silently at zero bytes after a member: they were never read.
+    if (consumed !== fileSize) throw new TarFormatError(`${fileSize - consumed} bytes follow the gzip stream: the file is more than the pack`);
+    await fh.read(tail, 0, 8, fileSize - 8);
+    if (tail.readUInt32LE(0) !== crc >>> 0 || tail.readUInt32LE(4) !== size % 2 ** 32) {
+      throw new TarFormatError('bytes follow the gzip stream (an appended gzip member or trailing data): the file is more than the pack');
+    }
+  } finally {
+    await fh.close();
+  }
 }

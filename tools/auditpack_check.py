@@ -1,0 +1,941 @@
+#!/usr/bin/env python3
+"""auditpack_check.py: a reference checker for auditpack logs, packs and archives.
+
+Written from docs/FORMAT.md alone, with the Python standard library only (no third-party
+module, no `assert`, so `python -O` checks the same). It shares no code with auditpack: when
+the two disagree, one of them, or the format document, is wrong.
+
+usage:
+  auditpack_check.py PATH [--json] [--allowed-signers FILE]
+
+PATH is a log file (audit-YYYYMMDD.jsonl), a logs directory, a pack directory (YYYY-MM-DD or
+YYYY-MM-DD.vN), a pack as .tar.gz, or an artifacts directory (packs and pruned.jsonl).
+Exit 0: intact (warnings allowed); 1: problems found; 2: usage or unreadable input.
+
+Sections, in FORMAT.md's order: common helpers; the audit log (a line, the chain, torn lines,
+dates); export packs (tag files, manifests, manifest.json, payload); .tar.gz packs; the
+artifacts directory (links between packs, the pruned ledger).
+"""
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import zlib
+
+# ---------------------------------------------------------------------------------------------
+# Common helpers
+# ---------------------------------------------------------------------------------------------
+
+MAX_LINE_BYTES = 16 * 1024 * 1024  # the bound on a line (FORMAT.md "Verifying")
+GENESIS = "0" * 64
+HEX64 = re.compile(r"[0-9a-f]{64}")
+DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+LOG_NAME = re.compile(r"audit-(\d{4})(\d{2})(\d{2})\.jsonl")
+PACK_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(\.v[1-9]\d*)?")
+SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
+class Report:
+    """Findings: (severity, code, file, line, detail). Only errors make a report fail."""
+
+    def __init__(self):
+        self.findings = []
+
+    def add(self, severity, code, file, line, detail):
+        self.findings.append({"severity": severity, "code": code, "file": file, "line": line, "detail": detail})
+
+    def error(self, code, file, line, detail):
+        self.add("error", code, file, line, detail)
+
+    def warning(self, code, file, line, detail):
+        self.add("warning", code, file, line, detail)
+
+    def errors(self):
+        return [f for f in self.findings if f["severity"] == "error"]
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def days_from_civil(y, m, d):
+    """Days since 1970-01-01 of a proleptic Gregorian date (works for any year, 0 included)."""
+    y -= 1 if m <= 2 else 0
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def days_in_month(y, m):
+    if m == 2:
+        return 29 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 28
+    return 30 if m in (4, 6, 9, 11) else 31
+
+
+def real_date(text):
+    m = DATE_RE.fullmatch(text) if isinstance(text, str) else None
+    if m is None:
+        return False
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return 1 <= mo <= 12 and 1 <= d <= days_in_month(y, mo)
+
+
+class Num:
+    """A JSON number kept as written (FORMAT.md fixes how some numbers are written)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+    def value(self):
+        return float(self.text)
+
+
+class Pairs(dict):
+    """A JSON object that remembers its key order and whether a key was repeated."""
+
+    def __init__(self, pairs):
+        super().__init__(pairs)
+        self.keys_in_order = [k for k, _ in pairs]
+        self.repeated, seen = None, set()
+        for k, _ in pairs:
+            if k in seen and self.repeated is None:
+                self.repeated = k
+            seen.add(k)
+
+
+def _no_constant(name):
+    raise ValueError("not JSON: " + name)
+
+
+def parse_json_line(text):
+    """RFC 8259 JSON (no NaN/Infinity); numbers kept as text; objects as Pairs."""
+    return json.loads(text, object_pairs_hook=Pairs, parse_float=Num, parse_int=Num, parse_constant=_no_constant)
+
+
+def plain(v):
+    """A parsed value in plain Python types (numbers as float, like JSON.parse)."""
+    if isinstance(v, Num):
+        return v.value()
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    return v
+
+
+def js_number_equals(v, n):
+    return isinstance(v, Num) and v.value() == n
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit log: a line (FORMAT.md "A line", "Verifying / A log file" rule 1)
+# ---------------------------------------------------------------------------------------------
+
+CATEGORY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+ISO_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z")
+TS_RE = re.compile(r"(0|[1-9][0-9]{0,15})\.([0-9]{6})")
+SEQ_RE = re.compile(r"[1-9][0-9]{0,15}")
+PID_RE = re.compile(r"0|[1-9][0-9]{0,15}")
+CONTROL = bytes(range(0x20))
+
+
+def iso_ts_problem(iso, ts_text):
+    m = ISO_RE.fullmatch(iso)
+    if m is None:
+        return "iso_ts is not YYYY-MM-DDTHH:MM:SS.ffffffZ"
+    y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
+    if not (1 <= mo <= 12 and 1 <= d <= days_in_month(y, mo) and h <= 23 and mi <= 59 and s <= 59):
+        return "iso_ts is not a real date and time"
+    t = TS_RE.fullmatch(ts_text)
+    if t is None:
+        return "ts is not written with exactly 6 decimals"
+    secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s
+    if int(t.group(1)) != secs or t.group(2) != m.group(7):
+        return "ts and iso_ts are not the same instant"
+    return None
+
+
+def read_event(raw):
+    """(event, None) for a valid event line (bytes without "\\n"), else (None, reason)."""
+    if not raw:
+        return None, "empty line"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "not valid UTF-8"
+    if raw.translate(None, CONTROL) != raw:
+        return None, "holds a control byte"
+    try:
+        rec = parse_json_line(text)
+    except (ValueError, RecursionError):
+        return None, "not valid JSON"
+    if not isinstance(rec, Pairs):
+        return None, "not a JSON object"
+    if rec.repeated is not None:
+        return None, "a key appears more than once: " + rec.repeated
+    keys = rec.keys_in_order
+    if not keys or keys[-1] != "prev":
+        return None, "prev is missing or not the last field"
+    prev = rec["prev"]
+    if not (isinstance(prev, str) and HEX64.fullmatch(prev)):
+        return None, "prev is not 64 lowercase hex digits"
+    seq = rec.get("seq")
+    if not (isinstance(seq, Num) and SEQ_RE.fullmatch(seq.text) and int(seq.text) <= 2 ** 53 - 1):
+        return None, "seq is not a positive integer written as one"
+    ts, iso = rec.get("ts"), rec.get("iso_ts")
+    if not isinstance(ts, Num):
+        return None, "ts is missing or not a number"
+    if not isinstance(iso, str):
+        return None, "iso_ts is missing or not a string"
+    problem = iso_ts_problem(iso, ts.text)
+    if problem:
+        return None, problem
+    cat, ev = rec.get("category"), rec.get("event")
+    if not (isinstance(cat, str) and CATEGORY_RE.fullmatch(cat)):
+        return None, "category is missing or not a lowercase name"
+    if not (isinstance(ev, str) and ev != ""):
+        return None, "event is missing or empty"
+    if "late" in rec and rec["late"] is not True:
+        return None, "late is present but not true"
+    if "host" in rec and not isinstance(rec["host"], str):
+        return None, "host is not a string"
+    if "pid" in rec and not (isinstance(rec["pid"], Num) and PID_RE.fullmatch(rec["pid"].text)):
+        return None, "pid is not a non-negative integer"
+    if "actor" in rec and not isinstance(rec["actor"], str):
+        return None, "actor is not a string"
+    for name in ("redacted", "validation"):
+        if name in rec and not (isinstance(rec[name], list) and all(isinstance(x, str) for x in rec[name])):
+            return None, name + " is not an array of strings"
+    return {
+        "seq": int(seq.text),
+        "prev": prev,
+        "category": cat,
+        "event": ev,
+        "iso_ts": iso,
+        "date": iso[:10],
+        "late": rec.get("late") is True,
+        "proc": (rec.get("host"), rec["pid"].text) if "host" in rec and "pid" in rec else None,
+        "recovery": cat == "system" and ev == "TornLineRecovered",
+        "rec": rec,
+    }, None
+
+
+def recovery_problem(rec, frag_raw, frag_offset, file_name):
+    """Why a TornLineRecovered event does not describe the line before it, or None."""
+    if rec.get("fragment_sha256") != sha256(frag_raw):
+        return "fragment_sha256 is not the SHA-256 of the line before it"
+    if not js_number_equals(rec.get("fragment_bytes"), len(frag_raw)):
+        return "fragment_bytes is not its length"
+    if not isinstance(rec.get("fragment_offset"), Num):
+        return "fragment_offset is missing"
+    if not js_number_equals(rec.get("fragment_offset"), frag_offset):
+        return "fragment_offset is not its offset"
+    if not isinstance(rec.get("file"), str):
+        return "file is missing"
+    if file_name is not None and rec.get("file") != file_name:
+        return "file names another file"
+    return None
+
+
+def torn_tail_problem(tail):
+    """Why unterminated last bytes cannot be a write cut off by a crash, or None."""
+    if len(tail) > MAX_LINE_BYTES:
+        return "longer than the bound on a line"
+    head = b'{"ts":'
+    if tail[: len(head)] != head[: len(tail)]:
+        return "it does not start as a log line"
+    if tail.translate(None, CONTROL) != tail:
+        return "it holds a control byte"
+    for k in range(0, min(3, len(tail)) + 1):
+        cut = tail[len(tail) - k:]
+        if all(b >= 0x80 for b in cut):
+            try:
+                tail[: len(tail) - k].decode("utf-8")
+                return None
+            except UnicodeDecodeError:
+                pass
+    return "it is not UTF-8"
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit log: the chain, torn lines, dates (FORMAT.md "The chain", "Torn lines and
+# recovery", "Midnight and late events", "Verifying / A log file")
+# ---------------------------------------------------------------------------------------------
+
+
+class LogState:
+    """Where the chain stands across the files of one log (and per-process clocks)."""
+
+    def __init__(self):
+        self.head = None  # (seq, hash, file, line) of the last chain line
+        self.clocks = {}
+        self.recent = []  # hashes of the latest chain lines, to tell a copied line from a forged one
+
+
+def split_lines(data):
+    """[(raw, offset)] of terminated lines, and the unterminated tail (b"" when none)."""
+    lines, start = [], 0
+    while True:
+        nl = data.find(b"\n", start)
+        if nl < 0:
+            return lines, data[start:]
+        lines.append((data[start:nl], start))
+        start = nl + 1
+
+
+def check_log_bytes(data, name, day, rep, state, first_file, next_day=None, tail_is_error=False, report_start=True):
+    """Checks one log file's bytes. Returns facts for packs (counts, first/last seq, end hash)."""
+    lines, tail = split_lines(data)
+    file_name = "audit-" + day.replace("-", "") + ".jsonl" if day else None
+    facts = {"events": 0, "malformed": 0, "late": 0, "by_category": {}, "first_seq": None, "start_prev": None,
+             "last_seq": None, "end_hash": sha256(lines[-1][0]) if lines else None, "event_lines": [], "recovered": 0}
+    events = [read_event(raw) for raw, _ in lines]
+    fragment = [False] * len(lines)
+    for i in range(1, len(lines)):
+        ev = events[i][0]
+        if ev is not None and ev["recovery"]:
+            raw, off = lines[i - 1]
+            if recovery_problem(ev["rec"], raw, off, file_name) is None:
+                fragment[i - 1] = True
+    before = None  # (seq, hash, line) of the chain line before the current head
+    broken_since = None
+    for i, (raw, off) in enumerate(lines):
+        n = i + 1
+        if fragment[i]:
+            facts["malformed"] += 1
+            facts["recovered"] += 1
+            rep.warning("LOG_TORN_LINE_RECOVERED", name, n, "a torn write, recovered")
+            continue
+        ev, why = events[i]
+        if ev is None:
+            facts["malformed"] += 1
+            rep.error("LOG_LINE_INVALID", name, n, why)
+            state.head = None if state.head is None else (state.head[0] + 1, sha256(raw), name, n)
+            broken_since = n
+            continue
+        facts["events"] += 1
+        facts["by_category"][ev["category"]] = facts["by_category"].get(ev["category"], 0) + 1
+        facts["late"] += 1 if ev["late"] else 0
+        facts["event_lines"].append((ev, raw))
+        if facts["first_seq"] is None:
+            facts["first_seq"], facts["start_prev"] = ev["seq"], ev["prev"]
+        facts["last_seq"] = ev["seq"]
+        if ev["recovery"] and (i == 0 or not fragment[i - 1]):
+            why_rec = recovery_problem(ev["rec"], lines[i - 1][0], lines[i - 1][1], file_name) if i > 0 else "no line before it"
+            rep.error("LOG_RECOVERY_MISMATCH", name, n, "TornLineRecovered does not describe the line before it: " + str(why_rec))
+        # Dates (rule 5).
+        if day is not None:
+            if ev["late"]:
+                ok = ev["date"] < day
+            else:
+                ok = ev["date"] == day or (ev["recovery"] and ev["date"] > day and (next_day is None or ev["date"] <= next_day))
+            if not ok:
+                rep.error("LOG_DATE_MISMATCH", name, n, "event dated " + ev["date"] + " in the file of " + day)
+        # Clocks (rule 6): a recovery is dated when written, after the events queued behind it.
+        if ev["proc"] is not None and not ev["recovery"]:
+            last = state.clocks.get(ev["proc"])
+            if last is not None and ev["iso_ts"] < last:
+                rep.warning("LOG_CLOCK_BACKWARDS", name, n, "the clock of a process went back")
+            else:
+                state.clocks[ev["proc"]] = ev["iso_ts"]
+        # The chain (rules 2-4).
+        me = (ev["seq"], sha256(raw), name, n)
+        head = state.head
+        if head is None:
+            if (ev["prev"] == GENESIS) != (ev["seq"] == 1):
+                rep.error("LOG_GENESIS_INVALID", name, n, "only the first line ever has seq 1 and prev = 64 zeros")
+            elif ev["prev"] != GENESIS and report_start and first_file:
+                rep.add("info", "LOG_CHAIN_START", name, n, "the chain is checked from seq %d" % ev["seq"])
+        elif not (ev["prev"] == head[1] and ev["seq"] == head[0] + 1):
+            if me[1] in state.recent:
+                rep.error("LOG_LINE_DUPLICATE", name, n, "repeats an earlier line byte for byte")
+                continue  # the chain goes on from the head, as if the copy were not there
+            if broken_since is not None and broken_since == n - 1:
+                pass  # right after a damaged line, already reported
+            elif head[2] != name and facts["events"] == 1:
+                rep.error("LOG_FILE_LINK_BROKEN", name, n, "the first line does not link to the last line of " + head[2])
+            elif before is not None and ev["prev"] == before[1] and ev["seq"] == before[0] + 1:
+                rep.error("LOG_LINE_OUT_OF_PLACE", name, head[3], "the lines around it link past it")
+            else:
+                rep.error("LOG_CHAIN_BROKEN", name, n, "prev or seq does not continue from the line before")
+        before, state.head = head, me
+        state.recent.append(me[1])
+        if len(state.recent) > 256:
+            state.recent.pop(0)
+        broken_since = None
+    if tail:
+        facts["malformed"] += 1
+        bad = torn_tail_problem(tail)
+        if bad is not None or tail_is_error:
+            rep.error("LOG_TAIL_INVALID", name, len(lines) + 1, bad or "a torn tail in a file that later day files follow")
+        else:
+            rep.warning("LOG_TORN_TAIL", name, len(lines) + 1, "the file ends without a newline (a write cut off)")
+    if not data:
+        rep.warning("LOG_FILE_EMPTY", name, None, "the file is empty")
+    return facts
+
+
+def read_file(path, rep, shown):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        rep.error("READ_FAILED", shown, None, str(e))
+        return None
+
+
+def check_log_file(path, rep):
+    name = os.path.basename(path)
+    m = LOG_NAME.fullmatch(name)
+    day = "%s-%s-%s" % m.groups() if m else None
+    data = read_file(path, rep, name)
+    if data is not None:
+        check_log_bytes(data, name, day, rep, LogState(), True)
+
+
+def check_log_dir(path, rep):
+    names = sorted(n for n in os.listdir(path) if LOG_NAME.fullmatch(n) and real_date("%s-%s-%s" % LOG_NAME.fullmatch(n).groups()))
+    if not names:
+        rep.warning("LOG_DIR_EMPTY", ".", None, "no log files")
+    state = LogState()
+    for k, name in enumerate(names):
+        full = os.path.join(path, name)
+        if os.path.islink(full) or not os.path.isfile(full):
+            rep.error("NOT_A_REGULAR_FILE", name, None, "not a regular file; not followed")
+            continue
+        day = "%s-%s-%s" % LOG_NAME.fullmatch(name).groups()
+        nxt = names[k + 1] if k + 1 < len(names) else None
+        next_day = "%s-%s-%s" % LOG_NAME.fullmatch(nxt).groups() if nxt else None
+        data = read_file(full, rep, name)
+        if data is not None:
+            check_log_bytes(data, name, day, rep, state, k == 0, next_day=next_day, tail_is_error=nxt is not None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Export packs (FORMAT.md "Export packs", "Verifying / A pack")
+# ---------------------------------------------------------------------------------------------
+
+BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+BAG_INFO_LABELS = ["Bagging-Date", "Payload-Oxum", "External-Identifier", "Export-Date", "Auditpack-Version"]
+TAG_FILES = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest.json"]
+ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z")
+
+
+def parse_manifest(text_bytes, shown, rep, prefix):
+    """{path: hash} from `<hex>  <path>\\n` lines, sorted by path as bytes; None if unreadable."""
+    out, paths = {}, []
+    try:
+        text = text_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        rep.error("PACK_MANIFEST_INVALID", shown, None, "not UTF-8")
+        return None
+    if text and not text.endswith("\n"):
+        rep.error("PACK_MANIFEST_INVALID", shown, None, "the last line has no newline")
+    for i, line in enumerate(text.split("\n")[:-1] if text else []):
+        m = re.fullmatch(r"([0-9a-f]{64})  (\S+)", line)
+        if m is None:
+            rep.error("PACK_MANIFEST_INVALID", shown, i + 1, "not `<sha256>  <path>`")
+            continue
+        path = m.group(2)
+        parts = path.split("/")
+        if (prefix and parts[0] != prefix) or any(p in ("", ".", "..") or not SAFE_NAME.fullmatch(p) for p in parts) or len(parts) > (2 if prefix else 1):
+            rep.error("PACK_PATH_UNSAFE", shown, i + 1, "an unsafe path")
+            continue
+        if path in out:
+            rep.error("PACK_MANIFEST_INVALID", shown, i + 1, "a path listed twice")
+        out[path] = m.group(1)
+        paths.append(path)
+    if paths != sorted(paths, key=lambda p: p.encode("utf-8")):
+        rep.error("PACK_MANIFEST_INVALID", shown, None, "lines are not sorted by path")
+    return out
+
+
+def js_stringify_2(v):
+    """JSON.stringify(v, null, 2) for the values a manifest holds."""
+    return json.dumps(v, indent=2, ensure_ascii=False)
+
+
+def csv_records(data):
+    """RFC 4180 records of bytes with CRLF line ends; None when not well formed."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("\ufeff"):
+        return None
+    records, field, row, i, n = [], [], [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"' and not field:
+            j = i + 1
+            buf = []
+            while True:
+                k = text.find('"', j)
+                if k < 0:
+                    return None
+                buf.append(text[j:k])
+                if text[k + 1: k + 2] == '"':
+                    buf.append('"')
+                    j = k + 2
+                    continue
+                i = k + 1
+                break
+            field = ["".join(buf), True]
+            if i < n and text[i] not in ",\r":
+                return None
+            continue
+        if c == ",":
+            row.append(field[0] if field else "")
+            field = []
+            i += 1
+            continue
+        if c == "\r":
+            if text[i + 1: i + 2] != "\n":
+                return None
+            row.append(field[0] if field else "")
+            records.append(row)
+            row, field = [], []
+            i += 2
+            continue
+        if c == "\n" or c == '"':
+            return None
+        k = i
+        while k < n and text[k] not in ',\r\n"':
+            k += 1
+        if field:
+            return None
+        field = [text[i:k], False]
+        i = k
+    if row or field:
+        return None  # the last record must end with CRLF
+    return records
+
+
+def check_pack_files(files, shown, date, rep, log_state=None):
+    """Checks a pack given {relative path: bytes}; returns its manifest (dict) or None."""
+
+    def f(p):
+        return files.get(p)
+
+    label = lambda p: shown + "/" + p
+    # 1. bagit.txt and bag-info.txt.
+    if f("bagit.txt") != BAGIT_TXT:
+        rep.error("PACK_BAGIT_INVALID", label("bagit.txt"), None, "not the two BagIt 1.0 lines")
+    data_files = {p: b for p, b in files.items() if p.startswith("data/")}
+    info = f("bag-info.txt")
+    if info is None:
+        rep.error("PACK_BAG_INFO_INVALID", label("bag-info.txt"), None, "missing")
+    else:
+        try:
+            lines = info.decode("utf-8").split("\n")
+        except UnicodeDecodeError:
+            lines = ["?"]
+        pairs = [l.split(": ", 1) for l in lines[:-1]]
+        got = [p[0] for p in pairs]
+        values = {p[0]: p[1] for p in pairs if len(p) == 2}
+        if lines[-1] != "" or got != BAG_INFO_LABELS or any(len(p) != 2 for p in pairs):
+            rep.error("PACK_BAG_INFO_INVALID", label("bag-info.txt"), None, "labels are not exactly " + ", ".join(BAG_INFO_LABELS) + " in order")
+        if not real_date(values.get("Bagging-Date")):
+            rep.error("PACK_BAG_INFO_INVALID", label("bag-info.txt"), None, "Bagging-Date is not a date")
+        oxum = "%d.%d" % (sum(len(b) for b in data_files.values()), len(data_files))
+        if values.get("Payload-Oxum") != oxum:
+            rep.error("PACK_OXUM_MISMATCH", label("bag-info.txt"), None, "Payload-Oxum is not " + oxum)
+        if values.get("Export-Date") != date or values.get("External-Identifier") != "auditpack-" + date:
+            rep.error("PACK_DATE_MISMATCH", label("bag-info.txt"), None, "Export-Date or External-Identifier is not the pack's date")
+    # 2. manifest-sha256.txt.
+    listed = parse_manifest(f("manifest-sha256.txt") or b"", label("manifest-sha256.txt"), rep, "data") if f("manifest-sha256.txt") is not None else None
+    if listed is None:
+        rep.error("PACK_MANIFEST_INVALID", label("manifest-sha256.txt"), None, "missing or unreadable")
+        listed = {}
+    for p, h in listed.items():
+        if p not in files:
+            rep.error("PACK_FILE_MISSING", label(p), None, "listed but missing")
+        elif sha256(files[p]) != h:
+            rep.error("PACK_FILE_HASH_MISMATCH", label(p), None, "SHA-256 differs from manifest-sha256.txt")
+    for p in data_files:
+        if p not in listed:
+            rep.error("PACK_FILE_UNLISTED", label(p), None, "a file under data/ that no manifest lists")
+    # 3. tagmanifest-sha256.txt.
+    tags = parse_manifest(f("tagmanifest-sha256.txt") or b"", label("tagmanifest-sha256.txt"), rep, None) if f("tagmanifest-sha256.txt") is not None else None
+    if tags is None or sorted(tags) != TAG_FILES:
+        rep.error("PACK_TAGMANIFEST_INVALID", label("tagmanifest-sha256.txt"), None, "does not list exactly " + ", ".join(TAG_FILES))
+        tags = tags or {}
+    for p, h in tags.items():
+        if p in files and sha256(files[p]) != h:
+            rep.error("PACK_TAG_HASH_MISMATCH", label(p), None, "SHA-256 differs from tagmanifest-sha256.txt")
+    # 4. manifest.json.
+    raw = f("manifest.json")
+    man = None
+    try:
+        man = json.loads(raw.decode("utf-8"), parse_constant=_no_constant) if raw is not None else None
+    except (ValueError, UnicodeDecodeError):
+        man = None
+    if not isinstance(man, dict):
+        rep.error("PACK_MANIFEST_JSON_INVALID", label("manifest.json"), None, "missing or not a JSON object")
+        return None
+    if (js_stringify_2(man) + "\n").encode("utf-8") != raw:
+        rep.error("PACK_MANIFEST_JSON_INVALID", label("manifest.json"), None, "not JSON.stringify(…, null, 2) plus a newline")
+    check_manifest_json(man, data_files, listed, date, label("manifest.json"), rep)
+    # 5. Signature armor (its cryptographic check needs ssh-keygen: see check_signature).
+    sig = f("tagmanifest-sha256.txt.sig")
+    if sig is not None and not canonical_armor(sig):
+        rep.error("PACK_SIGNATURE_INVALID", label("tagmanifest-sha256.txt.sig"), None, "not in the canonical armor")
+    elif sig is not None and not signature_holds(sig, f("tagmanifest-sha256.txt") or b""):
+        rep.error("PACK_SIGNATURE_INVALID", label("tagmanifest-sha256.txt.sig"), None, "the signature does not verify over tagmanifest-sha256.txt")
+    # 6 and 7. The log and what export derived from it.
+    check_payload(files, man, date, shown, rep)
+    return man
+
+
+def check_manifest_json(man, data_files, listed, date, shown, rep):
+    def bad(what):
+        rep.error("PACK_MANIFEST_JSON_INVALID", shown, None, what)
+
+    if man.get("format") != "auditpack-pack/1":
+        bad("format is not auditpack-pack/1")
+    if not (isinstance(man.get("created_at"), str) and ISO_UTC.fullmatch(man["created_at"]) and real_date(man["created_at"][:10])):
+        bad("created_at is not an ISO 8601 UTC time")
+    if man.get("export_date") != date:
+        rep.error("PACK_DATE_MISMATCH", shown, None, "export_date is not the pack's date")
+    if not isinstance(man.get("auditpack_version"), str):
+        bad("auditpack_version is not a string")
+    files = man.get("files")
+    if not isinstance(files, dict):
+        bad("files is not an object")
+        files = {}
+    if sorted(files) != sorted(listed):
+        bad("files does not list the paths of manifest-sha256.txt")
+    for p, e in files.items():
+        if not isinstance(e, dict) or e.get("sha256") != listed.get(p) or e.get("size") != len(data_files.get(p, b"")):
+            rep.error("PACK_FILE_SIZE_MISMATCH", shown, None, "files[" + p + "] disagrees with the file or manifest-sha256.txt")
+    summary = man.get("summary")
+    if summary != {"total_files": len(data_files), "total_size": sum(len(b) for b in data_files.values())}:
+        rep.error("PACK_SUMMARY_MISMATCH", shown, None, "summary does not add up")
+    for key in ("events", "rows", "chain"):
+        if not isinstance(man.get(key), dict):
+            bad(key + " is not an object")
+    for key in ("previous_pack", "supersedes"):
+        if man.get(key) is not None and not isinstance(man.get(key), dict):
+            bad(key + " is neither null nor an object")
+
+
+def canonical_armor(sig):
+    try:
+        text = sig.decode("ascii")
+    except UnicodeDecodeError:
+        return False
+    lines = text.split("\n")
+    if len(lines) < 3 or lines[0] != "-----BEGIN SSH SIGNATURE-----" or lines[-1] != "" or lines[-2] != "-----END SSH SIGNATURE-----":
+        return False
+    body = lines[1:-2]
+    if any(len(l) != 70 for l in body[:-1]) or not body or not (0 < len(body[-1]) <= 70):
+        return False
+    return all(re.fullmatch(r"[A-Za-z0-9+/=]+", l) for l in body)
+
+
+def signature_holds(sig, data):
+    """The signature verifies with the key it carries (ssh-keygen -Y check-novalidate; who signed is
+    checked only against trusted keys, see check_signature). True when ssh-keygen is missing."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "tag.sig")
+        with open(path, "wb") as fh:
+            fh.write(sig)
+        try:
+            r = subprocess.run(["ssh-keygen", "-Y", "check-novalidate", "-n", "auditpack", "-s", path], input=data, capture_output=True)
+        except OSError:
+            print("warning: ssh-keygen not found; signatures were not checked", file=sys.stderr)
+            return True
+        return r.returncode == 0
+
+
+def check_payload(files, man, date, shown, rep):
+    log = files.get("data/audit.jsonl")
+    if log is None:
+        return
+    name = shown + "/data/audit.jsonl"
+    facts = check_log_bytes(log, name, date, rep, LogState(), True, report_start=False)
+    chain = man.get("chain") if isinstance(man.get("chain"), dict) else {}
+    want = {"first_seq": facts["first_seq"], "last_seq": facts["last_seq"], "start_prev": facts["start_prev"], "end_hash": facts["end_hash"]}
+    for k, v in want.items():
+        if chain.get(k) != v:
+            rep.error("PACK_CHAIN_MISMATCH", shown + "/manifest.json", None, "chain." + k + " is not what the log says")
+    events = man.get("events") if isinstance(man.get("events"), dict) else {}
+    counts = {"total": facts["events"], "by_category": facts["by_category"], "malformed_lines": facts["malformed"], "late": facts["late"]}
+    for k, v in counts.items():
+        if events.get(k) != v:
+            rep.error("PACK_EVENT_COUNT_MISMATCH", shown + "/manifest.json", None, "events." + k + " is not what the log says")
+    rows = man.get("rows") if isinstance(man.get("rows"), dict) else {}
+    for csv_name, cat, key in (("orders.csv", "order", "orders"), ("fills.csv", "fill", "fills")):
+        data = files.get("data/" + csv_name)
+        recs = csv_records(data) if data is not None else None
+        if recs is None:
+            rep.error("PACK_CSV_INVALID", shown + "/data/" + csv_name, None, "missing or not RFC 4180 with CRLF")
+            continue
+        seqs = [str(ev["seq"]) for ev, _ in facts["event_lines"] if ev["category"] == cat]
+        got = [r[1] if len(r) > 1 else None for r in recs[1:]]
+        if rows.get(key) != len(recs) - 1 or len(seqs) != len(recs) - 1:
+            rep.error("PACK_ROW_COUNT_MISMATCH", shown + "/data/" + csv_name, None, "rows disagree with the log's %s events" % cat)
+        elif got != seqs:
+            rep.error("PACK_ROW_COUNT_MISMATCH", shown + "/data/" + csv_name, None, "rows do not hold the seq of the log's %s events in order" % cat)
+    alerts = files.get("data/alerts.jsonl")
+    if alerts is not None:
+        a_lines, a_tail = split_lines(alerts)
+        if a_tail or rows.get("alerts") != len(a_lines):
+            rep.error("PACK_ROW_COUNT_MISMATCH", shown + "/data/alerts.jsonl", None, "rows.alerts disagrees with alerts.jsonl")
+        it = iter(raw for _, raw in facts["event_lines"])
+        for i, (raw, _) in enumerate(a_lines):
+            if not any(raw == r for r in it):
+                rep.error("PACK_ALERT_NOT_IN_LOG", shown + "/data/alerts.jsonl", i + 1, "not an event of the log, in order")
+                break
+
+
+def read_pack_dir(path, rep, shown):
+    files = {}
+    for root, dirs, names in os.walk(path, followlinks=False):
+        for d in list(dirs):
+            if os.path.islink(os.path.join(root, d)):
+                rep.error("NOT_A_REGULAR_FILE", shown + "/" + os.path.relpath(os.path.join(root, d), path), None, "a symbolic link")
+                dirs.remove(d)
+        for n in names:
+            full = os.path.join(root, n)
+            rel = os.path.relpath(full, path).replace(os.sep, "/")
+            if os.path.islink(full) or not os.path.isfile(full):
+                rep.error("NOT_A_REGULAR_FILE", shown + "/" + rel, None, "not a regular file")
+                continue
+            with open(full, "rb") as fh:
+                files[rel] = fh.read()
+    return files
+
+
+def check_pack_dir(path, rep, shown=None):
+    name = os.path.basename(os.path.normpath(path))
+    m = PACK_NAME.fullmatch(name)
+    shown = shown or name
+    if m is None:
+        rep.error("PACK_DATE_MISMATCH", shown, None, "a pack directory is named YYYY-MM-DD or YYYY-MM-DD.vN")
+        return None
+    return check_pack_files(read_pack_dir(path, rep, shown), shown, m.group(1), rep)
+
+
+# ---------------------------------------------------------------------------------------------
+# .tar.gz packs (FORMAT.md "Versions, crashes and retention"; "A pack", last paragraph)
+# ---------------------------------------------------------------------------------------------
+
+
+def read_tar_gz(path, rep, shown):
+    """{relative path: bytes} of a .tar.gz pack, or None; trailing data is a finding."""
+    name = os.path.basename(path)
+    top = name[: -len(".tar.gz")]
+    try:
+        with open(path, "rb") as fh:
+            blob = fh.read()
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        tar_bytes = d.decompress(blob) + d.flush()
+    except (OSError, zlib.error) as e:
+        rep.error("PACK_TAR_INVALID", shown, None, "not a gzip file: " + str(e))
+        return None
+    if not d.eof or d.unused_data:
+        rep.error("PACK_TAR_INVALID", shown, None, "bytes follow the gzip stream (an appended member or trailing data)")
+    files = {}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r:") as tf:
+            for m in tf.getmembers():
+                parts = m.name.rstrip("/").split("/")
+                if parts[0] != top or any(p in ("", ".", "..") for p in parts) or m.name.startswith("/"):
+                    rep.error("PACK_TAR_INVALID", shown, None, "an entry outside " + top + "/")
+                    continue
+                if m.isdir():
+                    continue
+                if not m.isreg():
+                    rep.error("PACK_TAR_INVALID", shown, None, "an entry that is not a regular file or directory")
+                    continue
+                files["/".join(parts[1:])] = tf.extractfile(m).read()
+    except (tarfile.TarError, EOFError) as e:
+        rep.error("PACK_TAR_INVALID", shown, None, "not a tar archive: " + str(e))
+        return None
+    return files
+
+
+def check_pack_tar(path, rep, shown=None):
+    name = os.path.basename(path)
+    shown = shown or name
+    m = PACK_NAME.fullmatch(name[: -len(".tar.gz")]) if name.endswith(".tar.gz") else None
+    if m is None:
+        rep.error("PACK_DATE_MISMATCH", shown, None, "a pack archive is named YYYY-MM-DD[.vN].tar.gz")
+        return None
+    files = read_tar_gz(path, rep, shown)
+    return None if files is None else check_pack_files(files, shown, m.group(1), rep)
+
+
+# ---------------------------------------------------------------------------------------------
+# The artifacts directory (FORMAT.md "Verifying / An artifacts directory")
+# ---------------------------------------------------------------------------------------------
+
+
+def check_archive(path, rep):
+    packs = {}  # name -> (manifest, manifest bytes hash)
+    tars = {}
+    for n in sorted(os.listdir(path)):
+        full = os.path.join(path, n)
+        if n.startswith(".tmp-") or n in ("pruned.jsonl", ".lock", ".archive.lock"):
+            continue
+        if PACK_NAME.fullmatch(n) and os.path.isdir(full) and not os.path.islink(full):
+            man = check_pack_dir(full, rep, n)
+            raw = open(os.path.join(full, "manifest.json"), "rb").read() if os.path.isfile(os.path.join(full, "manifest.json")) else None
+            packs[n] = (man, sha256(raw) if raw is not None else None)
+        elif n.endswith(".tar.gz") and PACK_NAME.fullmatch(n[:-7]) and os.path.isfile(full) and not os.path.islink(full):
+            files = read_tar_gz(full, rep, n)
+            if files is not None:
+                man = check_pack_files(files, n, n[:10], rep)
+                tars[n[:-7]] = sha256(files.get("manifest.json", b""))
+        # anything else: not a pack, ignored (as auditpack reports it as info)
+    pruned = []
+    ledger = os.path.join(path, "pruned.jsonl")
+    if os.path.isfile(ledger):
+        lines, tail = split_lines(open(ledger, "rb").read())
+        for i, (raw, _) in enumerate(lines):
+            try:
+                e = json.loads(raw.decode("utf-8"))
+                if not (isinstance(e, dict) and real_date(e.get("export_date"))):
+                    raise ValueError
+                pruned.append(e)
+            except (ValueError, UnicodeDecodeError):
+                rep.error("ARCHIVE_LEDGER_INVALID", "pruned.jsonl", i + 1, "not a ledger entry")
+        if tail:
+            rep.error("ARCHIVE_LEDGER_INVALID", "pruned.jsonl", len(lines) + 1, "an unterminated line")
+    for name, h in tars.items():
+        if name in packs and packs[name][1] != h:
+            rep.error("ARCHIVE_TAR_MISMATCH", name + ".tar.gz", None, "holds another manifest.json than the directory")
+    # Day to day: previous_pack links and the chain carried from pack to pack.
+    current = sorted(n for n in packs if ".v" not in n and packs[n][0] is not None)
+    known = {}  # manifest hash -> export_date, of every pack and ledger entry
+    for n, (man, h) in packs.items():
+        if h:
+            known[h] = n[:10]
+    for e in pruned:
+        if isinstance(e.get("manifest_sha256"), str):
+            known[e["manifest_sha256"]] = e["export_date"]
+    prev_name, prev_chain = None, None
+    for n in current:
+        man = packs[n][0]
+        link = man.get("previous_pack")
+        if prev_name is None:
+            earlier = [e for e in pruned if e.get("export_date", "") < n]
+            if link is not None and (not isinstance(link, dict) or known.get(link.get("manifest_sha256")) != link.get("export_date") or link.get("export_date", "") >= n):
+                rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "previous_pack names no pack or ledger entry")
+            elif link is None and earlier:
+                rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "previous_pack is null, yet earlier packs were pruned")
+        else:
+            ok = isinstance(link, dict) and known.get(link.get("manifest_sha256")) == link.get("export_date") and prev_name[:10] <= link.get("export_date", "") < n
+            if not ok:
+                rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "previous_pack is not the newest earlier pack (" + prev_name + ")")
+        chain = man.get("chain") if isinstance(man.get("chain"), dict) else {}
+        if chain.get("first_seq") is not None:
+            if prev_chain is not None and (chain.get("first_seq") != prev_chain["last_seq"] + 1 or chain.get("start_prev") != prev_chain["end_hash"]):
+                rep.error("ARCHIVE_CHAIN_BROKEN", n + "/manifest.json", None, "the log does not continue from the previous pack's")
+            prev_chain = {"last_seq": chain.get("last_seq"), "end_hash": chain.get("end_hash")}
+        prev_name = n
+    if current:
+        last = packs[current[-1]][0]
+        print("newest evidence: %s, chain ends in %s" % (current[-1], (last.get("chain") or {}).get("end_hash")), file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------------
+# Signatures (FORMAT.md "Signature check"): ssh-keygen does the cryptography
+# ---------------------------------------------------------------------------------------------
+
+
+def check_signature(pack_dir, allowed_signers, rep, shown):
+    tag = os.path.join(pack_dir, "tagmanifest-sha256.txt")
+    sig = tag + ".sig"
+    if not os.path.isfile(sig):
+        rep.error("PACK_UNSIGNED", shown, None, "a key was given but the pack is not signed")
+        return
+    try:
+        found = subprocess.run(["ssh-keygen", "-Y", "find-principals", "-f", allowed_signers, "-s", sig], capture_output=True, text=True)
+        principal = found.stdout.strip().split("\n")[0]
+        with open(tag, "rb") as fh:
+            ok = principal and subprocess.run(["ssh-keygen", "-Y", "verify", "-f", allowed_signers, "-I", principal, "-n", "auditpack", "-s", sig], stdin=fh, capture_output=True).returncode == 0
+    except OSError as e:
+        rep.error("PACK_SIGNATURE_INVALID", shown, None, "ssh-keygen could not run: " + str(e))
+        return
+    if not ok:
+        rep.error("PACK_SIGNATURE_INVALID", shown, None, "the signature does not verify with the allowed signers")
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv):
+    args = [a for a in argv if not a.startswith("--")]
+    signers = None
+    if "--allowed-signers" in argv:
+        i = argv.index("--allowed-signers")
+        if i + 1 >= len(argv):
+            print("usage: auditpack_check.py PATH [--json] [--allowed-signers FILE]", file=sys.stderr)
+            return 2
+        signers = argv[i + 1]
+        args = [a for a in args if a != signers]
+    if len(args) != 1:
+        print("usage: auditpack_check.py PATH [--json] [--allowed-signers FILE]", file=sys.stderr)
+        return 2
+    path = args[0].rstrip("/") or "/"
+    rep = Report()
+    base = os.path.basename(path)
+    if not os.path.exists(path):
+        print("no such path: " + path, file=sys.stderr)
+        return 2
+    if os.path.isdir(path):
+        entries = os.listdir(path)
+        if PACK_NAME.fullmatch(base) or "bagit.txt" in entries:
+            kind = "pack"
+            check_pack_dir(path, rep)
+            if signers:
+                check_signature(path, signers, rep, base)
+        elif any(LOG_NAME.fullmatch(n) for n in entries) and not any(PACK_NAME.fullmatch(n) for n in entries):
+            kind = "log-dir"
+            check_log_dir(path, rep)
+        else:
+            kind = "archive"
+            check_archive(path, rep)
+            if signers:
+                for n in sorted(entries):
+                    if PACK_NAME.fullmatch(n) and os.path.isdir(os.path.join(path, n)):
+                        check_signature(os.path.join(path, n), signers, rep, n)
+    elif base.endswith(".tar.gz"):
+        kind = "pack-tar"
+        check_pack_tar(path, rep)
+    else:
+        kind = "log"
+        check_log_file(path, rep)
+    errors = rep.errors()
+    if "--json" in argv:
+        print(json.dumps({"ok": not errors, "kind": kind, "findings": rep.findings}))
+    else:
+        for f in rep.findings:
+            print("%-7s %s %s%s: %s" % (f["severity"], f["code"], f["file"], "" if f["line"] is None else ":%d" % f["line"], f["detail"]))
+        print("%s: %s (%d errors)" % (path, "intact" if not errors else "PROBLEMS FOUND", len(errors)))
+    return 0 if not errors else 1
+
+
+if __name__ == "__main__":
+    # Deeply nested JSON is valid JSON: give the parser room (a thread with a large stack).
+    sys.setrecursionlimit(200000)
+    threading.stack_size(512 * 1024 * 1024)
+    result = []
+    t = threading.Thread(target=lambda: result.append(main(sys.argv[1:])))
+    t.start()
+    t.join()
+    sys.exit(result[0] if result else 2)
