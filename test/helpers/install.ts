@@ -6,7 +6,7 @@
  */
 import { chmodSync, copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, parse } from 'node:path';
+import { dirname, join, parse, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 
@@ -69,27 +69,33 @@ export function copyInstall(): InstallCopy {
   return { root, bin: join(root, 'bin/auditpack.js'), node };
 }
 
-/** Top-level node_modules entries of the production dependency closure (a package's own nested node_modules travel with it). */
-function productionPackageDirs(): string[] {
+/** Directories of every installed production dependency, down the whole tree (Node's resolution from each package). */
+export function productionPackages(): string[] {
   const deps = (dir: string): string[] => {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
     return [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})];
   };
   const top = join(ROOT, 'node_modules');
   const seen = new Set<string>();
-  const names: string[] = [];
   const queue: [string, string][] = deps(ROOT).map((d) => [ROOT, d]);
   while (queue.length > 0) {
     const [from, name] = queue.shift() as [string, string];
-    // Node's resolution: the requiring package's own node_modules first, then the top level.
+    // The requiring package's own node_modules first, then the top level.
     const nested = join(from, 'node_modules', name);
     const dir = from !== ROOT && existsSync(nested) ? nested : join(top, name);
     if (seen.has(dir) || !existsSync(dir)) continue; // missing: an optional dependency for another platform
     seen.add(dir);
-    if (dir === join(top, name)) names.push(name);
     for (const d of deps(dir)) queue.push([dir, d]);
   }
-  return names;
+  return [...seen];
+}
+
+/** Top-level node_modules entries of the production closure (a package's nested node_modules travel with it). */
+function productionPackageDirs(): string[] {
+  const top = join(ROOT, 'node_modules') + sep;
+  return productionPackages()
+    .filter((d) => d.startsWith(top) && !d.slice(top.length).includes(`${sep}node_modules${sep}`))
+    .map((d) => d.slice(top.length));
 }
 
 /** a+rX on a tree, so that another user can read it whatever the umask was. */
