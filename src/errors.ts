@@ -92,7 +92,7 @@ export const ExitCode = Object.freeze({
   DATA: 65,
   /** sysexits EX_NOINPUT: a path, snapshot or logs directory does not exist. */
   NO_INPUT: 66,
-  /** sysexits EX_UNAVAILABLE: a native addon cannot be loaded (rebuild it for this Node.js), or the object store could not be reached. */
+  /** sysexits EX_UNAVAILABLE: the native lock addon cannot be loaded (reinstall for this Node.js), or the object store could not be reached. */
   UNAVAILABLE: 69,
   /** sysexits EX_SOFTWARE: a bug; the stack is printed. */
   INTERNAL: 70,
