@@ -117,7 +117,7 @@ describe('auditpack snapshot outside git', () => {
     // cannot enter a clone under a 0700 directory, so it runs a copy of the install from a directory
     // it can reach, in a working directory it can reach.
     const asRoot = process.getuid?.() === 0;
-    const install = asRoot ? copyInstall() : { node: process.execPath, bin: BIN };
+    const install = asRoot ? copyInstall({ otherUsers: true }) : { node: process.execPath, bin: BIN };
     const cwd = asRoot ? sharedTempDir() : tempDir();
     chmodSync(cwd, 0o777);
     writeFiles(cwd, { 'configs/a.yaml': 'a: 1\n', 'configs/locked.yaml': 'b: 2\n' });

@@ -18,7 +18,7 @@ export interface InstallCopy {
   root: string;
   /** bin/auditpack.js of the copy. */
   bin: string;
-  /** A Node.js binary that every user can run: process.execPath, or a copy of it inside `root`. */
+  /** process.execPath, or with `otherUsers` when others cannot reach that, a copy of it inside `root`. */
   node: string;
 }
 
@@ -50,13 +50,16 @@ export function sharedTempDir(prefix = 'auditpack-shared-'): string {
   return dir;
 }
 
-/** Copies the built package (build it first: the global setup does) into a fresh shared temp dir. */
-export function copyInstall(): InstallCopy {
+/**
+ * Copies the built package (build it first: the global setup does) into a fresh shared temp dir.
+ * `otherUsers`: also make sure another user can run it — with a Node.js binary it can reach.
+ */
+export function copyInstall({ otherUsers = false } = {}): InstallCopy {
   const root = sharedTempDir('auditpack-install-');
   for (const entry of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   for (const dir of productionPackageDirs()) cpSync(join(ROOT, 'node_modules', dir), join(root, 'node_modules', dir), { recursive: true });
   let node = process.execPath;
-  if (!reachableByOthers(node, { exec: true })) {
+  if (otherUsers && !reachableByOthers(node, { exec: true })) {
     // Node from a private directory (a cache under $HOME): give the copy its own, hard-linked when possible.
     node = join(root, 'node');
     try {
