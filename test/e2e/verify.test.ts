@@ -5,7 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -102,5 +104,27 @@ describe('auditpack verify end to end', () => {
     expect(v.stdout).toContain('(logs directory)');
     const e = runCli(['verify', '--json', 'logs/../logs'], { cwd });
     expect(JSON.parse(e.stdout).kind).toBe('log-dir');
+  });
+});
+
+describe('auditpack verify of a log, with no flag', () => {
+  it('finds a middle line that is not JSON (exit 1, LOG_LINE_INVALID), as --full did; the reference checker agrees', () => {
+    const dir = tempDir();
+    const t0 = Date.UTC(2025, 8, 8, 9) / 1000;
+    const lines: string[] = [];
+    let prev = '0'.repeat(64);
+    for (let i = 1; i <= 5; i++) {
+      const line = `{"ts":${t0 + i}.000000,"iso_ts":"2025-09-08T09:00:0${i}.000000Z","seq":${i},"category":"order","event":"OrderAccepted",${i === 3 ? '"symbol":EURUSD,,' : '"symbol":"EURUSD"'},"host":"h","pid":1,"prev":"${prev}"}`;
+      lines.push(line);
+      prev = createHash('sha256').update(line).digest('hex');
+    }
+    writeFileSync(join(dir, 'audit-20250908.jsonl'), `${lines.join('\n')}\n`);
+    const r = runCli(['verify', 'audit-20250908.jsonl', '--json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { problems: { code: string; line: number }[] };
+    expect(report.problems.map((p) => [p.code, p.line])).toEqual([['LOG_LINE_INVALID', 3]]);
+    const ref = spawnSync('python3', [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), join(dir, 'audit-20250908.jsonl')], { encoding: 'utf8' });
+    expect(ref.status).toBe(1);
+    expect(ref.stdout).toContain('LOG_LINE_INVALID audit-20250908.jsonl:3');
   });
 });

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync, symlinkSync, appendFileSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdirSync, symlinkSync, appendFileSync, rmSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyLog, verifyLogDir } from '../../src/verify/index.js';
@@ -331,5 +331,32 @@ describe('crashes, clocks and hostile lines', () => {
     await expect(verifyLog(join(dir, 'nope.jsonl'))).rejects.toSatisfy((e) => isAuditpackError(e, 'PATH_NOT_FOUND'));
     mkdirSync(join(dir, 'd'));
     await expect(verifyLogDir(join(dir, 'nope'))).rejects.toSatisfy((e) => isAuditpackError(e, 'PATH_NOT_FOUND'));
+  });
+});
+
+describe('a torn line recovered while events wait in the queue', () => {
+  it('gives no clock warning: the recovery is dated when written, after the queued events it precedes', async () => {
+    const dir = tempDir();
+    let t = Date.UTC(2025, 8, 8, 9) * 1000;
+    const a = createAuditLogger({ logDir: dir, handleExit: false, clock: () => (t += 1000), host: 'h', pid: 1 });
+    for (let i = 0; i < 3; i++) a.order('OrderAccepted', { orderId: `A${i}` });
+    await a.close();
+    const file = join(dir, readdirSync(dir).find((n) => n.startsWith('audit-')) as string);
+    appendFileSync(file, '{"ts":1757322000.00'); // a writer killed mid-line
+    let tb = t + 1_000_000;
+    const b = createAuditLogger({ logDir: dir, handleExit: false, clock: () => tb, host: 'h', pid: 2 });
+    for (let i = 0; i < 5; i++) {
+      tb += 1000;
+      b.order('OrderAccepted', { orderId: `B${i}` }); // stamped now, written at the flush
+    }
+    tb += 5_000_000; // the flush, and with it the recovery, comes later
+    await b.close();
+    const r = await verifyLogDir(dir);
+    expect(r.problems.map((p) => p.code)).toEqual(['LOG_TORN_LINE_RECOVERED']);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const rec = JSON.parse(lines[4] as string) as { event: string; pid: number; iso_ts: string };
+    const next = JSON.parse(lines[5] as string) as { pid: number; iso_ts: string };
+    // The case this guards: same process, the recovery dated after the event written behind it.
+    expect([rec.event, rec.pid, next.pid, rec.iso_ts > next.iso_ts]).toEqual(['TornLineRecovered', 2, 2, true]);
   });
 });
