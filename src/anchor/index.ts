@@ -6,7 +6,7 @@
 export { ANCHOR_CATEGORY, ANCHOR_EVENT, ANCHOR_FAILED_EVENT, anchorStatement, PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from './format.js';
 export { loadAsn1Libs } from './token.js';
 export { anchorLog, readChainHead, type AnchorLogOptions, type AnchorLogResult } from './log.js';
-export { anchorPack, timestampTagManifest, writePackToken, type AnchorPackResult, type TsaOptions } from './pack.js';
+export { anchorPack, timestampTagManifest, writePackToken, type AnchorPackResult, type RecordOptions, type TsaOptions } from './pack.js';
 export {
   loadTsaCa,
   MAX_TOKEN_BYTES,

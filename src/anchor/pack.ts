@@ -12,7 +12,9 @@ import type { X509Certificate } from 'node:crypto';
 import { chmodSync, linkSync, lstatSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { createAuditLogger } from '../logger/index.js';
 import { fsyncDir, writeNewFile } from '../pack/files.js';
+import { manifestSha256 } from '../pack/layout.js';
 import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from './format.js';
 import { certificatesToPem, parseTimestampResponse } from './token.js';
 import { requestTimestamp, type GrantedTimestamp } from './tsa-client.js';
@@ -60,7 +62,7 @@ export interface AnchorPackResult {
  * alone (`added: false`), so a cron job may call this repeatedly. Throws TSA_FAILED when the TSA
  * does not answer (the pack is unchanged), PATH_NOT_FOUND when `packDir` is not a pack.
  */
-export async function anchorPack(packDir: string, tsa: TsaOptions): Promise<AnchorPackResult> {
+export async function anchorPack(packDir: string, tsa: TsaOptions, record: RecordOptions = {}): Promise<AnchorPackResult> {
   try {
     const st = lstatSync(packDir);
     if (!st.isDirectory()) throw new AuditpackError('USAGE', `${packDir} is not a pack directory (a .tar.gz pack cannot be given a token; anchor its directory)`);
@@ -106,7 +108,31 @@ export async function anchorPack(packDir: string, tsa: TsaOptions): Promise<Anch
     rmSync(tmpCerts, { force: true });
     rmSync(tmpToken, { force: true });
   }
+  if (record.logDir !== undefined && isDirectory(record.logDir)) {
+    // The log records what was done to its packs, as it does for exports.
+    const logger = createAuditLogger({ logDir: record.logDir, handleExit: false, durability: 'durable', ...(record.loggerClock ? { clock: record.loggerClock } : {}) });
+    try {
+      await logger.log('system', 'PackTimestamped', { path: packDir, tsa_time: granted.facts.genTime.toISOString(), tsa_serial: granted.facts.serial, manifest_sha256: manifestSha256(packDir) ?? null });
+    } finally {
+      await logger.close();
+    }
+  }
   return { path: packDir, added: true, genTime: granted.facts.genTime };
+}
+
+/** Where anchorPack records a `system`/`PackTimestamped` event (when the directory exists). */
+export interface RecordOptions {
+  readonly logDir?: string | undefined;
+  /** Clock for the event (epoch µs), passed to the logger. */
+  readonly loggerClock?: () => number;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function readIfExists(path: string): Buffer | undefined {

@@ -89,6 +89,8 @@ export async function verifyArchive(artifactsDir: string, options: VerifyPackOpt
     bytes: all.reduce((s, p) => s + (p.report.checked.bytes ?? 0), 0),
     events: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.events ?? 0), 0),
     signed: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.signed ?? 0), 0),
+    timestamped: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.timestamped ?? 0), 0),
+    anchors: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.anchors ?? 0), 0),
   };
   return makeReport('archive', artifactsDir, checked, f, all.map((p) => p.report));
 }

@@ -67,6 +67,10 @@ describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
     expect(v.code, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toMatch(/✓ time-stamp tokens: 1 pack token\(s\), 0 chain anchor\(s\) verified/);
 
+    const all = await runCli(['verify', join(cwd, 'artifacts'), '--tsa-ca', pki.caCert, '--require-timestamp'], { cwd });
+    expect(all.code, all.stdout + all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/✓ time-stamp tokens: 1 pack token\(s\) \(of 1 packs\), 0 chain anchor\(s\) verified/);
+
     // The PackExported event says the pack was time-stamped.
     const log = readFileSync(join(cwd, 'logs', readdirSync(join(cwd, 'logs')).filter((n) => n.endsWith('.jsonl')).sort().at(-1) as string), 'utf8');
     expect(log).toMatch(/"event":"PackExported".*"timestamped":true/);
@@ -108,6 +112,9 @@ describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
     expect((await runCli(['verify', pack, '--tsa-ca', pki.caCert, '--require-timestamp'], { cwd })).code).toBe(0);
     expect(opensslVerify(pack, pki.caCert).ok).toBe(true);
     expect(bagitValidate(pack).ok).toBe(true);
+    const log = readFileSync(join(cwd, 'logs', readdirSync(join(cwd, 'logs')).filter((n) => n.endsWith('.jsonl')).sort().at(-1) as string), 'utf8');
+    expect(log).toMatch(/"event":"PackExported".*"timestamped":false/);
+    expect(log).toMatch(new RegExp(`"event":"PackTimestamped".*"path":"${pack.replaceAll('/', '\\/')}".*"manifest_sha256":"[0-9a-f]{64}"`));
     const sums = spawnSync('sha256sum', ['-c', 'tagmanifest-sha256.txt'], { cwd: pack, encoding: 'utf8' });
     expect(sums.status).toBe(0);
     expect((await runCli(['anchor', '--pack', pack, '--tsa-url', tsa.url], { cwd })).stdout).toMatch(/already has a time-stamp token/);

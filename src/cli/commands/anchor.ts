@@ -41,7 +41,7 @@ export function defineAnchor(program: Command, io: CliIO): void {
         ...(config.tsaCa !== undefined ? { trustAnchors: anchor.loadTsaCa(config.tsaCa) } : {}),
       };
       if (opts.pack !== undefined) {
-        const r = await anchor.anchorPack(resolve(io.cwd, opts.pack), tsa);
+        const r = await anchor.anchorPack(resolve(io.cwd, opts.pack), tsa, { logDir: config.logDir });
         const time = r.genTime?.toISOString() ?? 'unknown';
         if (opts.json === true) printJson(io, { ok: true, pack: opts.pack, added: r.added, tsa_time: r.genTime?.toISOString() ?? null });
         else if (r.added) io.stdout.write(`${mark(io, 'ok')} time-stamped ${opts.pack} (TSA time ${time})\n`);

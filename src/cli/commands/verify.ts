@@ -153,7 +153,9 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
 function labelFor(label: string, r: VerifyReport, findings: number): string {
   if (label === 'time-stamp tokens' && findings === 0) {
     const n = (r.checked.timestamped ?? 0) + (r.checked.anchors ?? 0);
-    return n === 0 ? 'time-stamp tokens: none' : `time-stamp tokens: ${r.checked.timestamped ?? 0} pack token(s), ${r.checked.anchors ?? 0} chain anchor(s) verified`;
+    if (n === 0) return 'time-stamp tokens: none';
+    const packs = r.kind === 'archive' ? ` (of ${r.checked.packs ?? 0} packs)` : '';
+    return `time-stamp tokens: ${r.checked.timestamped ?? 0} pack token(s)${packs}, ${r.checked.anchors ?? 0} chain anchor(s) verified`;
   }
   if (label !== 'signature' || findings > 0 || r.checked.signed === undefined) return label;
   if (r.kind === 'archive') return `signatures: ${r.checked.signed} of ${r.checked.packs ?? 0} packs signed`;
