@@ -4,6 +4,7 @@
 #   scripts/ceph-s3.sh start DIR   start it with all state under DIR (created, must be empty or absent);
 #                                  prints KEY=VALUE lines on stdout: S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY
 #   scripts/ceph-s3.sh stop DIR    stop the daemons started for DIR (by their pid files) and remove DIR
+#   OWNER_PID=<pid> ... start DIR  also stop everything once process <pid> is gone (kill -9 of a test run)
 #
 # One monitor, one memstore OSD (data in memory, nothing on disk but logs), one radosgw, all on
 # 127.0.0.1 with ports free at start time, cephx off. Ceph 16 (Debian bookworm) has start-up races:
@@ -179,6 +180,13 @@ for _ in $(seq 1 10); do
   sleep 1
 done
 [ "$made" = 1 ] || fail "radosgw-admin user create failed"
+
+# A test run killed with -9 never calls stop: when OWNER_PID is given, a detached watcher stops the
+# daemons and removes DIR once that process is gone (its output goes nowhere, so the caller's pipes close).
+if [ -n "${OWNER_PID:-}" ]; then
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 2; done; [ -d "$2" ] && exec bash "$3" stop "$2"' \
+    ceph-s3-watch "$OWNER_PID" "$dir" "$0" </dev/null >/dev/null 2>&1 &
+fi
 
 echo "S3_ENDPOINT=http://127.0.0.1:$rgw_port"
 echo "S3_ACCESS_KEY=$access"

@@ -18,7 +18,7 @@ import type { ArchiveStore } from './client.js';
 import { recordArchiveEvents } from './events.js';
 import { dateOfKey, objectKey, retainUntilOf } from './keys.js';
 import { appendArchiveLedger, readArchiveLedger, type LedgerEntry } from './ledger.js';
-import { META, withStore, type ArchiveOptions } from './push.js';
+import { MAX_SINGLE_PUT, META, withStore, type ArchiveOptions } from './push.js';
 
 /** Stable codes of archive findings (docs/errors.md, "Archive findings"). */
 export type ArchiveProblemCode =
@@ -101,6 +101,7 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
           continue;
         }
         const toCheck = new Map<string, boolean>(); // version id → is latest
+        let unknown: string | undefined;
         if (latest.deleteMarker) {
           add('ARCHIVE_DELETE_MARKER', latest.versionId, `the newest entry of ${key} is a delete marker: reading the key gives 404, though the locked versions below it remain`);
         } else {
@@ -108,6 +109,7 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
           const lastMine = mine.at(-1);
           if (lastMine !== undefined && lastMine.version_id !== latest.versionId && !mine.some((m) => m.version_id === latest.versionId)) {
             add('ARCHIVE_VERSION_UNKNOWN', latest.versionId, `the newest version of ${key} was not pushed from here (the ledger's newest is ${lastMine.version_id}): someone wrote to the bucket`);
+            unknown = latest.versionId;
           }
         }
         for (const m of mine) {
@@ -118,7 +120,8 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
           const ledgerOf = mine.filter((m) => m.version_id === versionId).at(-1);
           const v = await checkVersion(o, store, { date, key, versionId, isLatest, ledger: ledgerOf, work }, add);
           versions.push(v);
-          if (v.ok) {
+          // A version nobody pushed from here is never recorded as verified, however well it checks.
+          if (v.ok && versionId !== unknown) {
             verified.push({ event: 'verified', date, bucket: store.bucket, key, version_id: versionId, manifest_sha256: v.manifestSha256, sha256: v.sha256, size: null, retain_until: v.retainUntil, mode: v.mode, at: new Date((o.now ?? Date.now)()).toISOString() });
           }
         }
@@ -162,6 +165,11 @@ async function checkVersion(
     add(code, j.versionId, detail);
   };
   const head = await store.head(j.key, j.versionId);
+  // A pack object is one PUT (at most 5 GiB): anything larger is not one of ours, and is not downloaded.
+  if (head?.size !== undefined && head.size > MAX_SINGLE_PUT) {
+    fail('ARCHIVE_PACK_PROBLEM', `${j.key} version ${j.versionId} is ${head.size} bytes, larger than any pack auditpack uploads; not downloaded`);
+    return { date: j.date, versionId: j.versionId, latest: j.isLatest, ok: false, sha256: null, manifestSha256: null, mode: null, retainUntil: null, legalHold: null };
+  }
   const ret = await store.retention(j.key, j.versionId);
   const hold = await store.legalHold(j.key, j.versionId);
   const expected = retainUntilOf(j.date, o.settings.retentionYears);

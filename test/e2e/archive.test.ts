@@ -193,7 +193,9 @@ describe('archive against Ceph radosgw (Object Lock, COMPLIANCE)', () => {
     expect(codes).toContain('ARCHIVE_VERSION_UNKNOWN');
     expect(codes).toContain('ARCHIVE_PACK_PROBLEM');
     // The bucket's default rule locked the forgery too (it cannot be removed either): verify names it, newest, unknown.
-    expect(report.versions.find((x: { latest: boolean }) => x.latest)).toMatchObject({ ok: false, mode: 'COMPLIANCE' });
+    const forgedVersion = report.versions.find((x: { latest: boolean }) => x.latest);
+    expect(forgedVersion).toMatchObject({ ok: false, mode: 'COMPLIANCE' });
+    expect(ledger(w.cwd).filter((e) => e.event === 'verified').map((e) => e.version_id)).not.toContain(forgedVersion.versionId);
     expect(report.problems.find((x: { code: string }) => x.code === 'ARCHIVE_PACK_PROBLEM').detail).toMatch(/PACK_FILE_HASH_MISMATCH|LOG_CHAIN_BROKEN/);
     // The genuine version is still there and still verifies.
     expect(report.versions.find((x: { versionId: string }) => x.versionId === pushed.version_id)).toMatchObject({ ok: true, mode: 'COMPLIANCE' });
@@ -208,6 +210,17 @@ describe('archive against Ceph radosgw (Object Lock, COMPLIANCE)', () => {
     expect(existsSync(join(w.cwd, 'pulled2', `${date}.tar.gz.unverified`))).toBe(true);
     const genuine = runCli(['archive', 'pull', '--date', date, '--version-id', pushed.version_id, '--out', join(w.cwd, 'pulled2')], { cwd: w.cwd, env: w.env });
     expect(genuine.code, genuine.stderr).toBe(0);
+
+    // A consistent forgery: a whole valid pack of the day (every hash right, as a rebuilt unsigned pack would be), put on top.
+    const re = runCli(['export', '--date', date, '--force', '--compress'], { cwd: w.cwd });
+    expect(re.code, re.stderr).toBe(0);
+    await s3.send(new PutObjectCommand({ Bucket: w.bucket, Key: key, Body: readFileSync(join(w.cwd, 'artifacts', `${date}.tar.gz`)) }));
+    const valid = JSON.parse(runCli(['archive', 'verify', '--date', date, '--json'], { cwd: w.cwd, env: w.env }).stdout);
+    expect(valid.ok).toBe(false);
+    const newest = valid.versions.find((x: { latest: boolean }) => x.latest);
+    expect(valid.problems.filter((x: { versionId: string }) => x.versionId === newest.versionId).map((x: { code: string }) => x.code)).toEqual(['ARCHIVE_VERSION_UNKNOWN']);
+    expect(newest.ok).toBe(true); // as a pack it is fine; who put it there is the finding
+    expect(ledger(w.cwd).filter((e) => e.event === 'verified').map((e) => e.version_id)).not.toContain(newest.versionId);
   });
 
   it('a different pack for the same day is a new version, never a replacement; a lost ledger is rebuilt by adopting, not re-uploading', async () => {

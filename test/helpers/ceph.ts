@@ -32,7 +32,7 @@ export function startCephS3(): CephS3 {
     const base = mkdtempSync(join(tmpdir(), 'auditpack-ceph-'));
     const dir = join(base, 'cluster');
     const t0 = Date.now();
-    const r = spawnSync('bash', [SCRIPT, 'start', dir], { encoding: 'utf8', timeout: 150_000 });
+    const r = spawnSync('bash', [SCRIPT, 'start', dir], { encoding: 'utf8', timeout: 150_000, env: { ...process.env, OWNER_PID: String(process.pid) } });
     const stop = (): void => {
       spawnSync('bash', [SCRIPT, 'stop', dir], { encoding: 'utf8', timeout: 60_000 });
       rmSync(base, { recursive: true, force: true });
