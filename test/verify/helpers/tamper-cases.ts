@@ -385,4 +385,6 @@ export const CLEAN_TARGETS: readonly string[] = [
   ...DAYS.map((d) => pack(d)),
   ...DAYS.map((d) => `${pack(d)}.tar.gz`),
   'artifacts',
+  'pruned/logs',
+  'pruned/artifacts',
 ];

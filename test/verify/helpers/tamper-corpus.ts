@@ -9,6 +9,7 @@ import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, readdirSync, 
 import { join } from 'node:path';
 import { createAuditLogger } from '../../../src/logger/index.js';
 import { exportPack } from '../../../src/pack/export.js';
+import { prune } from '../../../src/retention/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { sha256 } from './log-fixture.js';
 
@@ -69,6 +70,20 @@ export async function buildCorpus(): Promise<Corpus> {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const common = { logDir, artifactsDir: artifacts, version: '0.1.0', signingKey: privateKey, snapshot: false as const, recordEvent: false, compress: true };
   for (const date of DAYS) await exportPack({ ...common, date });
+  // The same archive after retention: the oldest pack and log pruned, recorded in pruned.jsonl and
+  // as PackPruned/LogPruned events in the log (a new day file, the day of the prune).
+  cpSync(logDir, join(root, 'pruned', 'logs'), { recursive: true });
+  cpSync(artifacts, join(root, 'pruned', 'artifacts'), { recursive: true });
+  makeWritable(join(root, 'pruned'));
+  const pruneDay = Date.parse('2025-09-11T06:00:00Z');
+  let tp = pruneDay * 1000;
+  await prune({
+    artifactsDir: join(root, 'pruned', 'artifacts'),
+    retentionDays: 2,
+    logs: { logDir: join(root, 'pruned', 'logs'), retentionDays: 2 },
+    now: pruneDay,
+    loggerClock: () => (tp += 1000),
+  });
   return { root, publicKey };
 }
 
