@@ -735,7 +735,8 @@ def check_pack_dir(path, rep, shown=None):
 def read_tar_gz(path, rep, shown):
     """{relative path: bytes} of a .tar.gz pack, or None; trailing data is a finding."""
     name = os.path.basename(path)
-    top = name[: -len(".tar.gz")]
+    # A superseded YYYY-MM-DD.vN.tar.gz keeps the entries it was made with, under YYYY-MM-DD/.
+    tops = {name[: -len(".tar.gz")], name[:10]}
     try:
         with open(path, "rb") as fh:
             blob = fh.read()
@@ -751,8 +752,8 @@ def read_tar_gz(path, rep, shown):
         with tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r:") as tf:
             for m in tf.getmembers():
                 parts = m.name.rstrip("/").split("/")
-                if parts[0] != top or any(p in ("", ".", "..") for p in parts) or m.name.startswith("/"):
-                    rep.error("PACK_TAR_INVALID", shown, None, "an entry outside " + top + "/")
+                if parts[0] not in tops or any(p in ("", ".", "..") for p in parts) or m.name.startswith("/"):
+                    rep.error("PACK_TAR_INVALID", shown, None, "an entry outside the pack's top directory")
                     continue
                 if m.isdir():
                     continue

@@ -349,12 +349,12 @@ const PACKS: TamperCase[] = [
     },
   },
   {
-    name: 'archive: a middle pack\'s manifest.json rewritten with every hash inside recomputed',
+    name: 'archive: a pack\'s manifest.json rewritten with every hash inside recomputed (the next day\'s link breaks)',
     edit: (root) => {
-      const p = join(root, pack(D2), 'manifest.json');
+      const p = join(root, pack(D1), 'manifest.json');
       writeFileSync(p, readFileSync(p, 'utf8').replace('"0.1.0"', '"0.1.2"'));
-      refreshPack(join(root, pack(D2)));
-      rmSync(join(root, `${pack(D2)}.tar.gz`));
+      refreshPack(join(root, pack(D1)));
+      rmSync(join(root, `${pack(D1)}.tar.gz`));
       return 'artifacts';
     },
   },
@@ -384,6 +384,8 @@ export const CLEAN_TARGETS: readonly string[] = [
   ...DAYS.map((d) => join('logs', logName(d))),
   ...DAYS.map((d) => pack(d)),
   ...DAYS.map((d) => `${pack(d)}.tar.gz`),
+  `${pack(D2)}.v1`,
+  `${pack(D2)}.v1.tar.gz`,
   'artifacts',
   'pruned/logs',
   'pruned/artifacts',

@@ -70,6 +70,7 @@ export async function buildCorpus(): Promise<Corpus> {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const common = { logDir, artifactsDir: artifacts, version: '0.1.0', signingKey: privateKey, snapshot: false as const, recordEvent: false, compress: true };
   for (const date of DAYS) await exportPack({ ...common, date });
+  await exportPack({ ...common, date: DAYS[1], force: true }); // a re-export: 2025-09-09.v1 kept and linked
   // The same archive after retention: the oldest pack and log pruned, recorded in pruned.jsonl and
   // as PackPruned/LogPruned events in the log (a new day file, the day of the prune).
   cpSync(logDir, join(root, 'pruned', 'logs'), { recursive: true });
