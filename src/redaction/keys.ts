@@ -77,6 +77,31 @@ const KEY_PREFIXES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Issuers of API keys: `<issuer>_key` and `<issuer>_io_key` are secrets (`BINANCE_KEY`,
+ * `ADAFRUIT_IO_KEY`). The providers of gitleaks' keyword rules (whose values have no fixed shape,
+ * so only the name gives them away), the venues and brokers a trading desk holds keys for, and
+ * the common cloud and AI APIs.
+ */
+const KEY_ISSUERS: ReadonlySet<string> = new Set([
+  // gitleaks keyword rules
+  'adafruit', 'adobe', 'airtable', 'algolia', 'alibaba', 'asana', 'atlassian', 'confluence', 'jira', 'beamer', 'bitbucket',
+  'bittrex', 'meraki', 'cloudflare', 'codecov', 'cohere', 'coinbase', 'confluent', 'contentful', 'datadog', 'discord',
+  'droneci', 'dropbox', 'etsy', 'facebook', 'fastly', 'finicity', 'finnhub', 'flickr', 'freshbooks', 'gitter', 'gocardless',
+  'heroku', 'hubspot', 'intercom', 'jfrog', 'artifactory', 'bintray', 'kraken', 'kucoin', 'launchdarkly', 'linear',
+  'linkedin', 'lob', 'looker', 'mailchimp', 'mailgun', 'mapbox', 'mattermost', 'messagebird', 'netlify', 'newrelic',
+  'nytimes', 'okta', 'plaid', 'rapidapi', 'sendbird', 'sentry', 'snyk', 'sonar', 'squarespace', 'sumo', 'sumologic',
+  'telegram', 'travis', 'twitch', 'twitter', 'typeform', 'yandex', 'zendesk',
+  // venues, brokers, market data
+  'binance', 'bybit', 'okx', 'bitmex', 'bitfinex', 'bitstamp', 'gemini', 'deribit', 'huobi', 'gateio', 'alpaca', 'oanda',
+  'polygon', 'tradier', 'tastytrade', 'iex', 'alphavantage', 'quandl', 'refinitiv', 'bloomberg', 'saxo', 'lmax', 'fxcm',
+  'ibkr', 'tradestation', 'schwab', 'etrade', 'robinhood', 'databento', 'twelvedata', 'tiingo',
+  // cloud, SaaS, AI
+  'stripe', 'twilio', 'sendgrid', 'openai', 'anthropic', 'github', 'gitlab', 'slack', 'aws', 'gcp', 'google', 'azure',
+  'firebase', 'pagerduty', 'pusher', 'segment', 'mixpanel', 'amplitude', 'vercel', 'supabase', 'pinecone', 'huggingface',
+  'mistral', 'groq', 'deepseek', 'perplexity', 'replicate', 'elevenlabs', 'npm', 'pypi', 'docker', 'dockerhub',
+]);
+
+/**
  * `<word>_token` is a credential unless the word makes it trading vocabulary: a crypto token
  * (`base_token`, `quote_token`), a pagination cursor (`next_token`), an LLM token count.
  */
@@ -170,6 +195,7 @@ export function isBuiltinSensitiveKey(key: string, normalized: string): boolean 
       case 'key':
       case 'keys':
         if (prev !== undefined && KEY_PREFIXES.has(prev)) return true;
+        for (let k = 0; k < i; k++) if (KEY_ISSUERS.has(words[k] as string)) return true;
         break;
       case 'token':
         if (next === undefined ? prev === undefined || !BENIGN_TOKEN_PREFIXES.has(prev) : TOKEN_TAILS.has(next)) return true;

@@ -307,6 +307,7 @@ export const SECRET_KEYS: readonly string[] = [
   'access_token', 'refreshToken', 'client_secret', 'authorization', 'auth_token', 'bearer_token', 'webhook_secret',
   'smtp_pass', 'ldap_bind_password', 'keystore_password', 'master_key', 'hmac_key', 'account_key', 'api_secret',
   'x-amz-security-token', 'csrf_token', 'id_token', 'license_key', 'wallet_key', 'seed_phrase', 'card_pin', 'cvv',
+  'BINANCE_KEY', 'ADAFRUIT_IO_KEY', 'stripeKey', 'kraken_api_secret', 'OANDA_KEY', 'auth_code', 'mfa_code',
 ];
 
 /** A value for a secret key: credential-looking but with no known shape, so only the key can catch it. */
@@ -423,4 +424,5 @@ export const BENIGN_KEYS: readonly string[] = [
   'session_start', 'session_end', 'trading_session_id', 'market_session', 'auth_method', 'auth_url', 'pass_through',
   'signal', 'significance', 'symbol', 'order_id', 'deal_id', 'venue', 'strategy', 'account', 'author', 'passenger_count',
   'bearer_bond', 'digest', 'tokenId', 'token_bucket', 'key_levels', 'pinned', 'spin', 'opinion', 'session_type',
+  'cache_key', 'instrument_key', 'hash_key', 'range_key', 's3_key', 'message_key', 'dedupe_key', 'keyword', 'monkey',
 ];
