@@ -214,7 +214,7 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   const files: Record<string, SnapshotFileEntry> = Object.create(null);
   for (const s of scanned) files[s.path] = s.entry;
   const actor = actorOf(options.actor);
-  const anyRedacted = headRedacted || scanned.some((s) => s.entry.redacted === true);
+  const anyRedacted = headRedacted || scanned.some((s) => s.entry.redacted === true || s.entry.withheld === true);
   const added = new Set(changes.added);
   const removed = new Set(changes.removed);
   const build = (id: string): ConfigSnapshot => {
@@ -397,6 +397,10 @@ function scanFileSync(path: string, ctx: ScanContext): Scanned | undefined {
     }
     const buf = Buffer.from(view); // kept: to store, redact and diff
     if (isBinary(buf)) {
+      // Binary content cannot be redacted in place: when it holds a secret (read as bytes, or as
+      // UTF-16 text, which has a NUL in every ASCII character), or is a key store by its name,
+      // only its hash and size are recorded.
+      if (binaryHoldsSecret(path, buf, ctx.redactor)) return { path, entry: { hash, size: buf.length, mtime, stored: false, binary: true, withheld: true } };
       return { path, entry: { hash, size: buf.length, mtime, stored: true, object: hash, binary: true }, toWrite: buf };
     }
     const { text, encoding } = decodeText(buf);
@@ -498,6 +502,22 @@ function readFailed(path: string, err: unknown): AuditpackError {
     cause: err,
     details: { path, errno: e?.code },
   });
+}
+
+/** Key stores and key files: secret material whatever their bytes look like (gitleaks pkcs12-file). */
+const KEY_STORE_NAME = /\.(?:p12|pfx|jks|jceks|keystore|bcfks|kdbx|gpg|pgp|asc|key)$/i;
+
+/**
+ * True when a binary file must not be stored: a key store by its name, or bytes whose text view
+ * (Latin-1, with and without its NULs) holds something the redactor would replace.
+ */
+function binaryHoldsSecret(path: string, buf: Buffer, redactor: Redactor): boolean {
+  if (!redactor.enabled) return false;
+  if (KEY_STORE_NAME.test(path)) return true;
+  // Latin-1 keeps every byte; without the NULs, UTF-16 text (ASCII in every other byte) reads as text.
+  const raw = buf.toString('latin1');
+  const format = configFormatOf(path);
+  return redactConfigText(raw.replace(/\u0000/g, ''), format, redactor).redacted || redactConfigText(raw, format, redactor).redacted;
 }
 
 function isBinary(buf: Buffer): boolean {
@@ -614,6 +634,10 @@ async function loadSides(snapshotDir: string, rec: { files: Readonly<Record<stri
   await mapLimit(paths, READ_CONCURRENCY, async (p) => {
     const e = Object.hasOwn(rec.files, p) ? rec.files[p] : undefined;
     if (!e) return;
+    if (e.withheld) {
+      out.set(p, { kind: 'unavailable', reason: `not stored: binary holding a secret (sha256 ${e.hash})` });
+      return;
+    }
     if (!e.stored || !e.object) {
       out.set(p, { kind: 'too_large', hash: e.hash, size: e.size });
       return;
@@ -727,6 +751,11 @@ export async function readSnapshotFile(options: { snapshotDir: string; id: strin
   const entry = Object.hasOwn(rec.files, file) ? rec.files[file] : undefined;
   if (!entry) {
     throw new AuditpackError('SNAPSHOT_NOT_FOUND', `snapshot ${options.id} has no file ${JSON.stringify(options.file)}`, { details: { id: options.id, file: options.file } });
+  }
+  if (entry.withheld) {
+    throw new AuditpackError('SNAPSHOT_NOT_FOUND', `${file} at snapshot ${options.id} is binary and holds a secret (or is a key store): hashed (sha256 ${entry.hash}), content not stored`, {
+      details: { id: options.id, file, hash: entry.hash },
+    });
   }
   if (!entry.stored || !entry.object) {
     throw new AuditpackError(

@@ -15,7 +15,7 @@ export interface SnapshotFileEntry {
   readonly size: number;
   /** Modification time, ISO 8601 UTC with microseconds. */
   readonly mtime: string;
-  /** True when the content is in the store (false only for files over the size limit). */
+  /** True when the content is in the store (false for files over the size limit, and withheld ones). */
   readonly stored: boolean;
   /** SHA-256 of the stored bytes: the object's name in the store. Equals `hash` unless redacted. */
   readonly object?: string;
@@ -25,6 +25,11 @@ export interface SnapshotFileEntry {
   readonly too_large?: true;
   /** Present (true) when secrets were replaced in the stored copy. */
   readonly redacted?: true;
+  /**
+   * Present (true) when the file is binary and holds a secret (or is a key store by its name):
+   * hashed, not stored, since binary content cannot be redacted in place.
+   */
+  readonly withheld?: true;
 }
 
 /** Git facts of the work tree holding `cwd`. */

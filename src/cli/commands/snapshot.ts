@@ -186,7 +186,7 @@ function renderShow(io: CliIO, s: ConfigSnapshot): void {
   io.stdout.write(`redacted   ${s.redacted ? 'yes' : 'no'}\n`);
   io.stdout.write(`files:\n`);
   for (const [p, e] of Object.entries(s.files)) {
-    const flags = [e.binary ? 'binary' : '', e.too_large ? 'too large, not stored' : '', e.redacted ? 'redacted' : ''].filter(Boolean).join(', ');
+    const flags = [e.binary ? 'binary' : '', e.too_large ? 'too large, not stored' : '', e.withheld ? 'holds a secret, not stored' : '', e.redacted ? 'redacted' : ''].filter(Boolean).join(', ');
     io.stdout.write(`  ${e.hash.slice(0, 16)}  ${String(e.size).padStart(9)}  ${p}${flags ? `  (${flags})` : ''}\n`);
   }
   const diffs = Object.keys(s.diffs);
