@@ -133,7 +133,8 @@ export class ComplianceEngine {
     const s = this.summary;
     s.events++;
     s.by_category[category] = (s.by_category[category] ?? 0) + 1;
-    s.by_hour[Number(iso.slice(11, 13))] = (s.by_hour[Number(iso.slice(11, 13))] ?? 0) + 1;
+    const hour = Number(iso.slice(11, 13));
+    if (hour < 24) s.by_hour[hour] = (s.by_hour[hour] as number) + 1; // "T99:…" has the shape of a time but is none
     s.first_event ??= iso;
     s.last_event = iso;
     const pol = this.timeline.at(tUs);

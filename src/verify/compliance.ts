@@ -18,6 +18,7 @@ const REPORT = 'data/compliance_report.json';
 const CSV = 'data/compliance_findings.csv';
 const HTML = 'data/report.html';
 const LOG = 'data/audit.jsonl';
+const MAX_POLICIES = 1000;
 /** Far above a day's report (100,000 listed findings are about 60 MB). */
 const MAX_REPORT_BYTES = 256 * 1024 * 1024;
 
@@ -103,6 +104,8 @@ function parseRecorded(text: string): ComplianceReport | string {
   if (typeof period !== 'object' || period === null || typeof period.from !== 'string' || typeof period.to !== 'string') return 'period is not {from, to}';
   if (!Array.isArray(r.findings)) return 'findings is not an array';
   if (!Array.isArray(r.policies) || r.policies.length === 0) return 'policies is not a non-empty array';
+  // A day has a handful; each is parsed, so a hostile report must not hold a million.
+  if (r.policies.length > MAX_POLICIES) return `more than ${MAX_POLICIES} recorded policies`;
   for (const p of r.policies as unknown[]) {
     const q = p as Record<string, unknown> | null;
     if (typeof q !== 'object' || q === null || typeof q.text !== 'string' || typeof q.path !== 'string' || typeof q.sha256 !== 'string') return 'a recorded policy lacks text, path or sha256';
