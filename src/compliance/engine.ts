@@ -76,7 +76,7 @@ export interface EngineResult {
 export class ComplianceEngine {
   private readonly sink = new FindingSink();
   private readonly open = new Map<string, Order>();
-  private readonly closed = new ExpiringMap<Order>(1_000_000);
+  private readonly closed = new ExpiringMap<Order>(200_000);
   private readonly risk = new ExpiringMap<RiskCheck>(1_000_000);
   private readonly overrides = new ExpiringMap<Stamp>(100_000);
   private readonly decisions = new ExpiringMap<Stamp>(1_000_000);
@@ -86,7 +86,10 @@ export class ComplianceEngine {
   private readonly killSwitch = new Map<string, Evidence>();
   private readonly rates = new Map<string, RateWindow>();
   private readonly otr = new Map<string, { orders: number; trades: number; first: Evidence }>();
-  private readonly clocks = new Map<string, number>();
+  private readonly clocks = new Map<string, { last: number }>();
+  private lastClock: { last: number } | undefined;
+  private lastHost: unknown;
+  private lastPid: unknown;
   private readonly configs = new ExpiringMap<PendingConfig>(100_000);
   private readonly summary: AuditSummary = {
     events: 0,
@@ -194,12 +197,18 @@ export class ComplianceEngine {
   }
 
   private clock(e: LogEvent, tUs: number, iso: string, ev: Evidence): void {
-    const key = `${String(e.host)}\u0000${String(e.pid)}`;
-    const last = this.clocks.get(key);
-    if (last !== undefined && tUs < last) {
-      this.add('clock_backwards', iso, [], null, `time went back ${((last - tUs) / 1000).toFixed(3)} ms on host ${String(e.host)} pid ${String(e.pid)}`, [ev]);
+    // Most lines come from the process of the line before: no key string for them.
+    let c = this.lastClock;
+    if (c === undefined || e.host !== this.lastHost || e.pid !== this.lastPid) {
+      const key = `${String(e.host)}\u0000${String(e.pid)}`;
+      c = this.clocks.get(key);
+      if (c === undefined) this.clocks.set(key, (c = { last: Number.NEGATIVE_INFINITY }));
+      this.lastClock = c;
+      this.lastHost = e.host;
+      this.lastPid = e.pid;
     }
-    if (last === undefined || tUs > last) this.clocks.set(key, tUs);
+    if (tUs < c.last) this.add('clock_backwards', iso, [], null, `time went back ${((c.last - tUs) / 1000).toFixed(3)} ms on host ${String(e.host)} pid ${String(e.pid)}`, [ev]);
+    else c.last = tUs;
   }
 
   private order(e: LogEvent, event: string, tUs: number, iso: string, ev: Evidence): void {
@@ -254,7 +263,7 @@ export class ComplianceEngine {
     if (this.open.size > this.peakOpen) this.peakOpen = this.open.size;
     this.message(e, tUs, iso, ev, symbol);
 
-    const ks = this.killSwitch.get('all') ?? (strategy && this.killSwitch.get(`strategy:${strategy}`)) ?? (venue && this.killSwitch.get(`venue:${venue}`)) ?? (symbol && this.killSwitch.get(`symbol:${symbol}`));
+    const ks = this.killSwitch.size > 0 && (this.killSwitch.get('all') ?? (strategy && this.killSwitch.get(`strategy:${strategy}`)) ?? (venue && this.killSwitch.get(`venue:${venue}`)) ?? (symbol && this.killSwitch.get(`symbol:${symbol}`)));
     if (ks) this.add('kill_switch_violation', iso, [id], symbol, `new order ${id} while the kill switch turned on at seq ${ks.seq} was on`, [ks, ev]);
     if (symbol !== null && p.restricted_symbols.includes(symbol)) this.add('restricted_symbol', iso, [id], symbol, `order ${id} on restricted symbol ${symbol}`, [ev]);
 

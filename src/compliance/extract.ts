@@ -46,6 +46,44 @@ export const EXTRACTED_FIELDS = Object.freeze([
   'scope',
 ] as const);
 
+/**
+ * Every extracted field declared up front: all events share one object shape, so the rules' field
+ * reads stay monomorphic (an object built key by key in each line's order would not).
+ */
+class Fields {
+  ts: unknown = undefined;
+  iso_ts: unknown = undefined;
+  seq: unknown = undefined;
+  category: unknown = undefined;
+  event: unknown = undefined;
+  host: unknown = undefined;
+  pid: unknown = undefined;
+  order_id: unknown = undefined;
+  signal_id: unknown = undefined;
+  symbol: unknown = undefined;
+  side: unknown = undefined;
+  quantity: unknown = undefined;
+  price: unknown = undefined;
+  strategy: unknown = undefined;
+  venue: unknown = undefined;
+  user: unknown = undefined;
+  trader: unknown = undefined;
+  account: unknown = undefined;
+  time_in_force: unknown = undefined;
+  reference_price: unknown = undefined;
+  result: unknown = undefined;
+  score: unknown = undefined;
+  checks: unknown = undefined;
+  approver: unknown = undefined;
+  reason: unknown = undefined;
+  ticket: unknown = undefined;
+  snapshot_id: unknown = undefined;
+  decision: unknown = undefined;
+  reviewer_kind: unknown = undefined;
+  reviewer: unknown = undefined;
+  scope: unknown = undefined;
+}
+
 const BY_LENGTH: { bytes: Buffer; name: string }[][] = [];
 for (const name of EXTRACTED_FIELDS) (BY_LENGTH[name.length] ??= []).push({ bytes: Buffer.from(name, 'latin1'), name });
 const WANTED = new Set<string>(EXTRACTED_FIELDS);
@@ -102,7 +140,7 @@ function valueOf(line: Buffer, i: number): unknown {
 export function extractEvent(line: Buffer): LogEvent | undefined {
   if (!isUtf8(line)) return undefined;
   if (scanJsonLine(line, line.length, table, 0) !== LineShape.Object) return undefined;
-  const e: Record<string, unknown> = {};
+  const e = new Fields() as unknown as Record<string, unknown>;
   for (let i = 0; i < table.count; i++) {
     const k = keyOf(line, i);
     if (k === undefined) continue;

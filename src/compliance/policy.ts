@@ -68,7 +68,7 @@ restricted_symbols: []
 forbidden_decisions: [override_limits, proceed_despite_reject]
 require_review: true
 review_reviewer_kinds: []
-closed_order_memory_s: 86400
+closed_order_memory_s: 3600
 max_findings: 10000
 symbols: {}
 severities: {}
