@@ -32,7 +32,7 @@ describe('auditpack keygen + export: a signed pack an auditor checks with standa
     const r = runCli(['export', '--date', DATE], { cwd, env: { AUDITPACK_SIGNING_KEY: key } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(r.stdout).toMatch(new RegExp(`exported ${DATE} → .*artifacts/${DATE} \\(9 events, 2 orders, 2 fills, 4 alerts, signed\\); manifest sha256 [0-9a-f]{64}`));
+    expect(r.stdout).toMatch(new RegExp(`exported ${DATE} → .*artifacts/${DATE} \\(9 events, 2 orders, 2 fills, 4 alerts, signed, \\d+ compliance finding\\(s\\).*\\); manifest sha256 [0-9a-f]{64}`));
     const pack = join(cwd, 'artifacts', DATE);
 
     // The auditor's commands, exactly as the README gives them.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/index.js';
@@ -77,6 +77,21 @@ describe('a pack\'s compliance files', () => {
     expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
     expect(v.ok).toBe(true);
     expect(v.checked.compliance_findings).toBe(3);
+  });
+
+  it('a pack in the layout made before the compliance files (none of them) verifies without a finding about them', async () => {
+    const cwd = tempDir();
+    await writeEvents(join(cwd, 'logs'), [['10:00:01', 'fill', 'Filled', { order_id: 'GHOST', symbol: 'EURUSD', quantity: 5, price: '1.1' }]]);
+    const r = await exportPack({ date: DATE, logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false, compliance: false });
+    expect(readdirSync(join(r.path, 'data')).sort()).toEqual(['alerts.jsonl', 'audit.jsonl', 'config.diff', 'config_snapshot.json', 'fills.csv', 'orders.csv']);
+    const v = await verifyPack(r.path);
+    expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(v.checked.compliance_findings).toBeUndefined();
+    // Deleting only the report of a newer pack is not mistaken for the old layout.
+    const dir = await packWithFindings();
+    reseal(dir, (data) => rmSync(join(data, 'compliance_report.json')));
+    const w = await verifyPack(dir);
+    expect(w.problems.map((p) => p.code)).toContain('COMPLIANCE_REPORT_INVALID');
   });
 
   it('a finding removed from the report (hashes recomputed, unsigned pack) is found by the re-run', async () => {

@@ -127,6 +127,7 @@ export function defineExport(program: Command, io: CliIO): void {
           rows: m.rows,
           chain: m.chain,
           malformed: e.malformed,
+          compliance: e.compliance,
           pruned: r.prune?.result ? { packs: r.prune.result.packs.map((p) => p.name), archives: r.prune.result.archives } : null,
           prune_error: r.pruneError ? { code: r.pruneError.code, message: r.pruneError.message } : null,
         });
@@ -144,6 +145,7 @@ export function defineExport(program: Command, io: CliIO): void {
           ...(e.archive ? ['+ .tar.gz'] : []),
           ...(r.prune?.result && r.prune.result.packs.length > 0 ? [`pruned ${r.prune.result.packs.length} old pack(s)`] : []),
           ...(m.events.malformed_lines > 0 ? [c.yellow(`${m.events.malformed_lines} malformed line(s)`)] : []),
+          `${e.compliance.total} compliance finding(s)${e.compliance.total > 0 ? ` (${e.compliance.critical} critical, ${e.compliance.warning} warning, ${e.compliance.info} info; data/report.html)` : ''}`,
         ];
         io.stdout.write(`${mark(io, 'ok')} exported ${e.date} → ${e.path} (${parts.join(', ')}); manifest sha256 ${e.manifestSha256}\n`);
         renderPushed?.();
