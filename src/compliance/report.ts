@@ -27,6 +27,8 @@ export interface ComplianceReport {
   readonly policy: { readonly path: string; readonly sha256: string; readonly snapshot_id: string | null; readonly source: PolicyInForce['source'] };
   /** Every policy in force during the period, oldest first. */
   readonly policies: readonly RecordedPolicy[];
+  /** Snapshotted policies that were skipped because they do not parse (not re-checked by verify). */
+  readonly policy_notes: readonly string[];
   /** Log files read. */
   readonly files: readonly string[];
   readonly totals: SeverityTotals;
@@ -50,6 +52,7 @@ export function buildReport(o: { from: string; to: string; timeline: PolicyTimel
     period: { from: o.from, to: o.to },
     policy: { path: last.path, sha256: last.sha256, snapshot_id: last.snapshot_id, source: last.source },
     policies: o.timeline.entries.map((e) => ({ from: e.from, source: e.source, snapshot_id: e.snapshot_id, path: e.path, sha256: e.sha256, text: e.text })),
+    policy_notes: [...o.timeline.notes],
     files: [...o.files],
     totals: o.result.totals,
     by_rule: byRule,

@@ -30,9 +30,12 @@ export interface PolicyInForce {
 /** The policies of a period, in time order; `at` finds the one in force. */
 export class PolicyTimeline {
   readonly entries: readonly PolicyInForce[];
+  /** What was skipped while loading (a snapshotted policy that does not parse), for the report. */
+  readonly notes: readonly string[];
   private cursor = 0;
 
-  constructor(entries: readonly PolicyInForce[]) {
+  constructor(entries: readonly PolicyInForce[], notes: readonly string[] = []) {
+    this.notes = notes;
     if (entries.length === 0) throw new AuditpackError('INTERNAL', 'a policy timeline needs at least one policy');
     this.entries = [...entries].sort((a, b) => a.from_us - b.from_us);
   }
@@ -72,9 +75,10 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
     return new PolicyTimeline([policyFromText(readText(path), { from: null, source: 'file', snapshot_id: null, path: displayPath(options.cwd, path) })]);
   }
   const rel = DEFAULT_POLICY_PATH;
+  const notes: string[] = [];
   if (options.snapshotDir !== undefined) {
-    const fromSnapshots = await policiesFromSnapshots(options.snapshotDir, rel, options.from, options.to);
-    if (fromSnapshots.length > 0) return new PolicyTimeline(fromSnapshots);
+    const fromSnapshots = await policiesFromSnapshots(options.snapshotDir, rel, options.from, options.to, notes);
+    if (fromSnapshots.length > 0) return new PolicyTimeline(fromSnapshots, notes);
   }
   const path = resolve(options.cwd, rel);
   let text: string | undefined;
@@ -83,12 +87,12 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', path);
   }
-  if (text !== undefined) return new PolicyTimeline([policyFromText(text, { from: null, source: 'file', snapshot_id: null, path: rel })]);
+  if (text !== undefined) return new PolicyTimeline([policyFromText(text, { from: null, source: 'file', snapshot_id: null, path: rel })], notes);
   const d = defaultPolicy();
-  return new PolicyTimeline([policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' })]);
+  return new PolicyTimeline([policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' })], notes);
 }
 
-async function policiesFromSnapshots(snapshotDir: string, rel: string, from: string, to: string): Promise<PolicyInForce[]> {
+async function policiesFromSnapshots(snapshotDir: string, rel: string, from: string, to: string, notes: string[]): Promise<PolicyInForce[]> {
   const ids = await listSnapshotIds(snapshotDir);
   const start = from.replaceAll('-', '');
   const end = to.replaceAll('-', '');
@@ -97,14 +101,14 @@ async function policiesFromSnapshots(snapshotDir: string, rel: string, from: str
   const out: PolicyInForce[] = [];
   // The newest snapshot before the period that holds the policy: in force when the period starts.
   for (let i = before.length - 1; i >= 0; i--) {
-    const e = await fromSnapshot(snapshotDir, before[i] as string, rel);
+    const e = await fromSnapshot(snapshotDir, before[i] as string, rel, notes);
     if (e !== undefined) {
       out.push({ ...e, from: null, from_us: Number.NEGATIVE_INFINITY });
       break;
     }
   }
   for (const id of within) {
-    const e = await fromSnapshot(snapshotDir, id, rel);
+    const e = await fromSnapshot(snapshotDir, id, rel, notes);
     if (e === undefined) continue;
     const last = out.at(-1);
     if (last !== undefined && last.sha256 === e.sha256) continue; // unchanged: the earlier one stays in force
@@ -113,13 +117,24 @@ async function policiesFromSnapshots(snapshotDir: string, rel: string, from: str
   return out;
 }
 
-async function fromSnapshot(snapshotDir: string, id: string, rel: string): Promise<PolicyInForce | undefined> {
+/**
+ * The policy a snapshot recorded. One that does not parse is skipped with a note (the policy before
+ * it stays in force): history cannot be fixed, and a broken policy that was snapshotted and then
+ * corrected must not stop every later check and export of that day.
+ */
+async function fromSnapshot(snapshotDir: string, id: string, rel: string, notes: string[]): Promise<PolicyInForce | undefined> {
   const rec = await readRecord(snapshotDir, id);
   const entry = Object.hasOwn(rec.files, rel) ? rec.files[rel] : undefined;
   if (entry === undefined || !entry.stored) return undefined;
   const text = (await readSnapshotFile({ snapshotDir, id, file: rel })).toString('utf8');
   const from = timestampOfId(id);
-  return policyFromText(text, { from, source: 'snapshot', snapshot_id: id, path: rel, sha256: entry.hash });
+  try {
+    return policyFromText(text, { from, source: 'snapshot', snapshot_id: id, path: rel, sha256: entry.hash });
+  } catch (err) {
+    if (!(err instanceof AuditpackError) || err.code !== 'CONFIG_INVALID') throw err;
+    notes.push(`snapshot ${id}: ${rel} was not used, it does not parse (${err.message}); the policy before it stayed in force`);
+    return undefined;
+  }
 }
 
 function readText(path: string): string {

@@ -36,9 +36,26 @@ describe('the policy in force at each event', () => {
     ]);
 
     // The export uses the same policies, and verify re-runs with them from the pack alone.
-    const pack = await exportPack({ date: DATE, logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'artifacts'), version: '0', recordEvent: false, snapshot: { cwd, snapshotDir, patterns: ['configs/*.yaml'] } });
+    const pack = await exportPack({ date: DATE, logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false, snapshot: { cwd, snapshotDir, patterns: ['configs/*.yaml'] } });
     expect(pack.compliance).toEqual({ critical: 0, warning: 1, info: 0, total: 1 });
     const v = await verifyPack(pack.path);
     expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('skips a snapshotted policy that does not parse, says so, and keeps the one before it in force', async () => {
+    const cwd = tempDir();
+    const snapshotDir = join(cwd, 'audit/snapshots');
+    const snap = async (time: string) => createConfigSnapshot({ cwd, snapshotDir, reason: time, clock: () => micros(DATE, time), patterns: ['configs/*.yaml'] });
+    writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000'));
+    await snap('07:00:00');
+    writePolicy(cwd, 'max_order_notional: [oops\n');
+    const broken = await snap('09:00:00');
+    await writeEvents(join(cwd, 'logs'), [['06:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'X')]);
+    const r = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, snapshotDir });
+    expect(r.findings.map((f) => f.rule)).toEqual(['order_notional_exceeded']);
+    expect(r.policies).toHaveLength(1);
+    expect(r.policy_notes).toEqual([expect.stringContaining(`snapshot ${broken.snapshot_id}: configs/compliance_policy.yaml was not used, it does not parse`)]);
+    const pack = await exportPack({ date: DATE, logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false, snapshot: { cwd, snapshotDir, patterns: ['configs/*.yaml'] } });
+    expect((await verifyPack(pack.path)).problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 });
