@@ -130,8 +130,10 @@ export class EventReader {
     if (shape === LineShape.Invalid) {
       return fail('invalid-json', hasControl(b, start, end) ? 'holds a control byte (below 0x20)' : 'not valid JSON');
     }
-    // Outside strings JSON allows TAB, CR and LF as white space; a line allows none of them.
-    if (hasControl(b, start, end)) return fail('not-an-event', 'holds a control byte (below 0x20; a CR before the newline included)');
+    // Valid JSON holds no raw control byte inside strings; outside them it allows TAB, CR and LF as
+    // white space, which a line does not (LF cannot be inside a line). Two native searches.
+    const view = start === 0 && end === b.length ? b : b.subarray(start, end);
+    if (view.indexOf(0x09) !== -1 || view.indexOf(0x0d) !== -1) return fail('not-an-event', 'holds a control byte (below 0x20; a CR before the newline included)');
     if (shape !== LineShape.Object) return fail('not-an-event', 'not a JSON object');
     const dup = duplicateKey(b, table);
     if (dup !== undefined) return fail('not-an-event', `the key ${dup} appears more than once`);
@@ -150,7 +152,7 @@ export class EventReader {
     const prevAt = at[PREV] as number;
     if (prevAt < 0) return fail('not-an-event', '`prev` is missing');
     if (prevAt !== n - 1) return fail('not-an-event', '`prev` is not the last field');
-    const prev = str(b, table, prevAt);
+    const prev = plainHex64(b, table, prevAt) ?? str(b, table, prevAt);
     if (prev === undefined || !HASH_RE.test(prev)) return fail('not-an-event', '`prev` is not 64 lowercase hex digits');
     const seqAt = at[SEQ] as number;
     if (seqAt < 0) return fail('not-an-event', '`seq` is missing');
@@ -164,7 +166,8 @@ export class EventReader {
     const isoAt = at[ISO] as number;
     const iso = isoAt < 0 ? undefined : str(b, table, isoAt);
     if (iso === undefined) return fail('not-an-event', '`iso_ts` is missing or not a string');
-    const timeProblem = isoTsProblem(iso, tsText);
+    // The common case by bytes (no strings, no regular expressions); the exact reason from the text.
+    const timeProblem = table.valueEscaped[isoAt] === 0 && isoTsAgree(b, (table.valueStart[isoAt] as number) + 1, table.valueStart[tsAt] as number, table.valueEnd[tsAt] as number) ? undefined : isoTsProblem(iso, tsText);
     if (timeProblem !== undefined) return fail('not-an-event', timeProblem);
     const category = this.categories.value(b, table, at[CAT] as number);
     if (category === undefined || !CATEGORY_RE.test(category)) return fail('not-an-event', '`category` is missing or not a lowercase name ([a-z][a-z0-9_]*, at most 64)');
@@ -231,6 +234,61 @@ export class EventReader {
     this.lastDate = iso.slice(0, 10);
     return this.lastDate;
   }
+}
+
+/** 1 for the bytes 0-9 a-f. */
+const IS_LOWER_HEX = new Uint8Array(256);
+for (const c of Buffer.from('0123456789abcdef', 'latin1')) IS_LOWER_HEX[c] = 1;
+
+/** Entry i as a string when it is 64 lowercase hex digits written without escapes; else undefined. */
+function plainHex64(b: Buffer, table: EntryTable, i: number): string | undefined {
+  if (table.kind[i] !== Kind.String || table.valueEscaped[i] !== 0) return undefined;
+  const s = (table.valueStart[i] as number) + 1;
+  if ((table.valueEnd[i] as number) - 1 - s !== 64) return undefined;
+  let ok = 1;
+  for (let j = s; j < s + 64; j++) ok &= IS_LOWER_HEX[b[j] as number] as number;
+  return ok === 1 ? b.toString('latin1', s, s + 64) : undefined;
+}
+
+let lastDayKey = -1;
+let lastDays = 0;
+
+const digit = (b: Buffer, i: number): number => {
+  const c = (b[i] as number) - 0x30;
+  return c >= 0 && c <= 9 ? c : Number.NaN; // NaN fails every comparison below
+};
+
+/**
+ * isoTsProblem(iso, ts) === undefined, computed on the bytes: `iso` (27 bytes from isoStart, after
+ * its quote) and the number `ts` in [tsStart, tsEnd). False means "look again with isoTsProblem".
+ */
+function isoTsAgree(b: Buffer, o: number, tsStart: number, tsEnd: number): boolean {
+  if (b[o + 27] !== 0x22 || b[o + 4] !== 0x2d || b[o + 7] !== 0x2d || b[o + 10] !== 0x54 || b[o + 13] !== 0x3a || b[o + 16] !== 0x3a || b[o + 19] !== 0x2e || b[o + 26] !== 0x5a) return false;
+  const y = digit(b, o) * 1000 + digit(b, o + 1) * 100 + digit(b, o + 2) * 10 + digit(b, o + 3);
+  const mo = digit(b, o + 5) * 10 + digit(b, o + 6);
+  const d = digit(b, o + 8) * 10 + digit(b, o + 9);
+  const h = digit(b, o + 11) * 10 + digit(b, o + 12);
+  const mi = digit(b, o + 14) * 10 + digit(b, o + 15);
+  const sec = digit(b, o + 17) * 10 + digit(b, o + 18);
+  if (!(y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59)) return false;
+  const dayKey = y * 10000 + mo * 100 + d;
+  if (dayKey !== lastDayKey) {
+    if (d > daysInMonth(y, mo)) return false;
+    lastDays = daysFromCivil(y, mo, d);
+    lastDayKey = dayKey;
+  }
+  // ts: (0|[1-9][0-9]{0,15}) "." 6 digits, equal to the instant.
+  const dot = tsEnd - 7;
+  if (dot <= tsStart || dot - tsStart > 16 || b[dot] !== 0x2e || (b[tsStart] === 0x30 && dot - tsStart > 1)) return false;
+  let whole = 0;
+  for (let i = tsStart; i < dot; i++) {
+    const c = digit(b, i);
+    if (!(c >= 0)) return false;
+    whole = whole * 10 + c;
+  }
+  if (whole !== lastDays * 86400 + h * 3600 + mi * 60 + sec) return false;
+  for (let k = 0; k < 6; k++) if (!(digit(b, dot + 1 + k) >= 0) || b[dot + 1 + k] !== b[o + 20 + k]) return false;
+  return true;
 }
 
 function hasControl(b: Buffer, start: number, end: number): boolean {

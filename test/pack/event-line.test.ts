@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_FILTER } from '../../src/config.js';
-import { EventReader } from '../../src/pack/event-line.js';
+import { EventReader, isoTsProblem } from '../../src/pack/event-line.js';
 import { scanDay } from '../../src/pack/scan-day.js';
 import { verifyLog } from '../../src/verify/log.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -70,6 +70,30 @@ async function exportFacts(root: string, name: string, bytes: Buffer) {
   const dataDir = join(root, name, 'data');
   return { log, facts: await scanDay({ logFile: log, dataDir, alertFilter: DEFAULT_ALERT_FILTER, threads: false }), dataDir };
 }
+
+describe('the byte-level time check agrees with the text rule', () => {
+  it('accepts and rejects exactly the lines isoTsProblem does (property)', () => {
+    const digitOr = fc.oneof(fc.constantFrom(...'0123456789'), fc.constantFrom('0', '9', 'x', '-', ' '));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4102444800 }), fc.integer({ min: 0, max: 999999 }), fc.array(fc.tuple(fc.nat({ max: 40 }), digitOr), { maxLength: 2 }), fc.boolean(), (secs, us, edits, isoSide) => {
+        const frac = String(us).padStart(6, '0');
+        let ts = `${secs}.${frac}`;
+        let iso = `${new Date(secs * 1000).toISOString().slice(0, 19)}.${frac}Z`;
+        for (const [at, ch] of edits) {
+          if (isoSide) iso = iso.slice(0, at % iso.length) + ch + iso.slice((at % iso.length) + 1);
+          else ts = ts.slice(0, at % ts.length) + ch + ts.slice((at % ts.length) + 1);
+        }
+        const line = GOOD.replace(/"ts":[^,]+,"iso_ts":"[^"]+"/, `"ts":${ts},"iso_ts":${JSON.stringify(iso)}`);
+        const r = read(line);
+        const byText = isoTsProblem(iso, ts);
+        // The line may fail earlier (ts not a JSON number); when it gets to the time rule, both agree.
+        if (r.ok) expect(byText).toBeUndefined();
+        else if (byText === undefined) expect(r.reason).not.toMatch(/iso_ts|ts` /);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
 
 describe('export and verify count the same events', () => {
   it('on random logs with random edits (property)', async () => {
