@@ -141,6 +141,15 @@ describe('archive against Ceph radosgw (Object Lock, COMPLIANCE)', () => {
     expect(ledger(w.cwd)).toHaveLength(1);
     expect(events(w.cwd).filter((e) => e.event === 'PackArchived')).toHaveLength(1);
 
+    // A longer retention configured later extends the lock on the next push (never a new upload).
+    const longer = runCli(['archive', 'push', '--date', date, '--retention-years', '7', '--json'], { cwd: w.cwd, env: w.env });
+    expect(longer.code, longer.stderr).toBe(0);
+    expect(JSON.parse(longer.stdout).packs[0]).toMatchObject({ status: 'archived', version_id: p.version_id, retain_until: '2033-03-03T00:00:00.000Z', extended_from: '2032-03-03T00:00:00.000Z' });
+    expect((await s3.send(new GetObjectRetentionCommand({ Bucket: w.bucket, Key: key, VersionId: p.version_id }))).Retention?.RetainUntilDate?.toISOString()).toBe('2033-03-03T00:00:00.000Z');
+    expect(ledger(w.cwd).map((e) => e.event)).toEqual(['pushed', 'retention_extended']);
+    expect(events(w.cwd).filter((e) => e.event === 'ArchiveRetentionExtended')).toHaveLength(1);
+    expect(await versionsOf(w.bucket, key)).toHaveLength(1);
+
     // The store, not auditpack, refuses: a delete of the version (also with the governance bypass) and a shorter lock.
     for (const bypass of [false, true]) {
       await expect(s3.send(new DeleteObjectCommand({ Bucket: w.bucket, Key: key, VersionId: p.version_id, BypassGovernanceRetention: bypass }))).rejects.toMatchObject({ name: 'AccessDenied' });
