@@ -16,9 +16,22 @@ import { dayNumberOfIsoDate } from '../rotation/index.js';
 import { direntKind } from './log.js';
 import { dateOfPackDirName } from './pack-judge.js';
 import { verifyPack, verifyPackDir, type PackReport, type VerifyPackOptions } from './pack.js';
-import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
+import { Findings, makeReport, printableName, type ArchiveEvidence, type VerifyReport } from './report.js';
+import { liveLogPruneEvents, type PruneEvent } from './chain-events.js';
 
 const MAX_LEDGER_BYTES = 16 * 1024 * 1024;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** Options of verifyArchive. */
+export interface VerifyArchiveOptions extends VerifyPackOptions {
+  /**
+   * The live logs directory: its PackPruned events (the prunes after the newest pack was made)
+   * count as chained evidence, and a ledger entry without one is then an error, not "awaiting".
+   */
+  logDir?: string;
+  /** The time of the check (epoch ms; default Date.now): a ledger entry pruned later is forged. */
+  now?: () => number;
+}
 
 interface PackInfo {
   readonly name: string;
@@ -31,7 +44,7 @@ interface PackInfo {
  * Verifies an artifacts directory. Throws PATH_NOT_FOUND / READ_FAILED only when the directory
  * itself cannot be read.
  */
-export async function verifyArchive(artifactsDir: string, options: VerifyPackOptions = {}): Promise<VerifyReport> {
+export async function verifyArchive(artifactsDir: string, options: VerifyArchiveOptions = {}): Promise<VerifyReport> {
   let entries: Dirent[];
   try {
     const st = await lstat(artifactsDir);
@@ -76,6 +89,22 @@ export async function verifyArchive(artifactsDir: string, options: VerifyPackOpt
   const pruned = ledger === undefined ? [] : await readLedger(join(artifactsDir, 'pruned.jsonl'), f);
   checkLinks(packs, pruned, f);
   checkTars(packs, tars, f);
+  checkSigning([...packs, ...tars], options, f);
+  const current = packs.filter((p) => p.version === undefined).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const newest = current[current.length - 1];
+  const live = options.logDir === undefined ? undefined : await liveLogPruneEvents(options.logDir, newest?.date);
+  checkPrunes(packs, pruned, live, newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt }, options.now?.() ?? Date.now(), f);
+  const evidence: ArchiveEvidence | undefined =
+    newest === undefined
+      ? undefined
+      : {
+          pack: newest.name,
+          date: newest.date,
+          manifestSha256: newest.report.manifest.manifestSha256 ?? null,
+          createdAt: newest.report.manifest.createdAt ?? null,
+          lastSeq: [...current].reverse().find((p) => p.report.manifest.chain?.lastSeq != null)?.report.manifest.chain?.lastSeq ?? null,
+          endHash: [...current].reverse().find((p) => p.report.manifest.chain?.endHash != null)?.report.manifest.chain?.endHash ?? null,
+        };
   if (packs.length === 0 && tars.length === 0) {
     f.add('EMPTY_DIRECTORY', entries.length === 0 ? 'warning' : 'warning', '.', 'no packs in the artifacts directory');
   }
@@ -92,13 +121,20 @@ export async function verifyArchive(artifactsDir: string, options: VerifyPackOpt
     timestamped: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.timestamped ?? 0), 0),
     anchors: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.anchors ?? 0), 0),
   };
-  return makeReport('archive', artifactsDir, checked, f, all.map((p) => p.report));
+  const report = makeReport('archive', artifactsDir, checked, f, all.map((p) => p.report));
+  return evidence === undefined ? report : { ...report, evidence };
 }
 
 interface LedgerEntry {
   readonly exportDate: string;
   readonly manifestSha256: string;
   readonly path: string | undefined;
+  /** 1-based line in pruned.jsonl. */
+  readonly line: number;
+  /** manifest_sha256 as written (null: the pruned manifest could not be read). */
+  readonly rawSha: string | null;
+  /** pruned_at, when it is an ISO instant. */
+  readonly prunedAt: number | undefined;
 }
 
 async function readLedger(path: string, f: Findings): Promise<LedgerEntry[]> {
@@ -136,7 +172,7 @@ async function readLedger(path: string, f: Findings): Promise<LedgerEntry[]> {
       return;
     }
     // manifest_sha256 is null for a pruned directory whose manifest could not be read: it vouches for no link.
-    out.push({ exportDate: o.export_date, manifestSha256: o.manifest_sha256 ?? '', path: typeof o.path === 'string' ? o.path : undefined });
+    out.push({ exportDate: o.export_date, manifestSha256: o.manifest_sha256 ?? '', path: typeof o.path === 'string' ? o.path : undefined, line: i + 1, rawSha: o.manifest_sha256 ?? null, prunedAt: typeof o.pruned_at === 'string' && ISO_UTC.test(o.pruned_at) ? Date.parse(o.pruned_at) : undefined });
   });
   return out;
 }
@@ -166,13 +202,16 @@ function checkLinks(packs: PackInfo[], pruned: LedgerEntry[], f: Findings): void
     const prunedBefore = pruned.filter((e) => e.exportDate < p.date);
     const link = m.previousPack;
     if (link === null) {
-      if (q !== undefined || prunedBefore.length > 0) {
-        f.add('ARCHIVE_LINK_MISSING', 'error', file, `previous_pack is null, but ${q !== undefined ? `the pack of ${q.date}` : 'a pruned pack'} comes before it`);
+      const earlier = current.filter((c) => c.date < p.date && !isBackfillBefore(c, p, packs, pruned));
+      if (earlier.length > 0 || prunedBefore.length > 0) {
+        const e = earlier[earlier.length - 1];
+        f.add('ARCHIVE_LINK_MISSING', 'error', file, `previous_pack is null, but ${e !== undefined ? `the pack of ${e.date}` : 'a pruned pack'} comes before it`);
       }
     } else if (link !== undefined) {
       const target = versionsByDate.get(link.exportDate)?.find((v) => v.report.manifest.manifestSha256 === link.manifestSha256);
       const toPruned = pruned.some((e) => e.exportDate === link.exportDate && e.manifestSha256 === link.manifestSha256);
-      const between = current.some((c) => c.date > link.exportDate && c.date < p.date);
+      // Packs the link skips must be back-fills made after it, each naming a later pack no later than p.
+      const between = current.some((c) => c.date > link.exportDate && c.date < p.date && !isBackfillBefore(c, p, packs, pruned));
       if (target === undefined && !toPruned) {
         const existing = versionsByDate.get(link.exportDate)?.find((v) => v.version === undefined);
         f.add(
@@ -183,7 +222,7 @@ function checkLinks(packs: PackInfo[], pruned: LedgerEntry[], f: Findings): void
             ? `previous_pack records ${link.exportDate} with manifest SHA-256 ${link.manifestSha256.slice(0, 16)}…, but ${existing.name}/manifest.json hashes to ${existing.report.manifest.manifestSha256?.slice(0, 16) ?? '?'}…: that pack was changed after this one was made`
             : `previous_pack records ${link.exportDate}, which is neither in the archive nor in pruned.jsonl`,
         );
-      } else if (between || (q !== undefined && q.date > link.exportDate)) {
+      } else if (between) {
         f.add('ARCHIVE_LINK_BROKEN', 'error', file, `previous_pack skips the pack of ${q?.date ?? 'a later day'}: packs were inserted or the links rewritten`);
       }
     }
@@ -194,6 +233,13 @@ function checkLinks(packs: PackInfo[], pruned: LedgerEntry[], f: Findings): void
       const prunedBetween = pruned.some((e) => e.exportDate > prevWithChain!.date && e.exportDate < p.date);
       if (c.firstSeq <= pc.lastSeq) {
         f.add('ARCHIVE_PACK_REPLAYED', 'error', file, `its log starts at seq ${c.firstSeq}, not after ${prevWithChain.name}'s last seq ${pc.lastSeq}: an older day's pack replayed as ${p.date}`);
+      } else if (!prunedBetween && c.firstSeq > pc.lastSeq + 1 && daysBetween(prevWithChain.date, p.date) > 0) {
+        f.add(
+          'ARCHIVE_DAY_MISSING',
+          'error',
+          file,
+          `its log starts at seq ${c.firstSeq}, but ${prevWithChain.name}'s ends at seq ${pc.lastSeq}: the events in between are in no pack (a day between them not exported? back-fill it with \`auditpack export --date YYYY-MM-DD\`; or a tail cut off)`,
+        );
       } else if (!prunedBetween && (c.firstSeq !== pc.lastSeq + 1 || c.startPrev !== pc.endHash)) {
         f.add(
           'ARCHIVE_LINK_BROKEN',
@@ -204,6 +250,15 @@ function checkLinks(packs: PackInfo[], pruned: LedgerEntry[], f: Findings): void
       }
     }
     if (c !== undefined && c.lastSeq !== null) prevWithChain = p;
+  }
+
+  // Back-fills: inserted_before names a later pack (any version, or pruned) by its manifest hash.
+  for (const p of packs) {
+    const ib = p.report.manifest.insertedBefore;
+    if (ib === null || ib === undefined) continue;
+    if (!namesPack(ib, packs, pruned)) {
+      f.add('ARCHIVE_LINK_BROKEN', 'error', `${p.name}/manifest.json`, `inserted_before records ${ib.exportDate} with manifest SHA-256 ${ib.manifestSha256.slice(0, 16)}…, which is neither a pack in the archive nor in pruned.jsonl`);
+    }
   }
 
   // Superseded versions: each current pack's `supersedes` names a version that exists and matches.
@@ -219,6 +274,85 @@ function checkLinks(packs: PackInfo[], pruned: LedgerEntry[], f: Findings): void
     } else if (old !== undefined && old.date !== p.date) {
       f.add('ARCHIVE_SUPERSEDES_MISMATCH', 'error', `${p.name}/manifest.json`, `supersedes ${s.movedTo}, a pack of another day`);
     }
+  }
+}
+
+/** Calendar days strictly between two dates (YYYY-MM-DD). */
+function daysBetween(a: string, b: string): number {
+  return (dayNumberOfIsoDate(b) ?? 0) - (dayNumberOfIsoDate(a) ?? 0) - 1;
+}
+
+/** True when `link` is a pack of the archive (any version) or a pruned.jsonl entry with that manifest hash. */
+function namesPack(link: { exportDate: string; manifestSha256: string }, packs: readonly PackInfo[], pruned: readonly LedgerEntry[]): boolean {
+  return (
+    packs.some((v) => v.date === link.exportDate && v.report.manifest.manifestSha256 === link.manifestSha256) ||
+    pruned.some((e) => e.exportDate === link.exportDate && e.manifestSha256 === link.manifestSha256)
+  );
+}
+
+/** True when `c` is a back-filled pack inserted before a pack dated after it and no later than `p`. */
+function isBackfillBefore(c: PackInfo, p: PackInfo, packs: readonly PackInfo[], pruned: readonly LedgerEntry[]): boolean {
+  const ib = c.report.manifest.insertedBefore;
+  return ib != null && ib.exportDate > c.date && ib.exportDate <= p.date && namesPack(ib, packs, pruned);
+}
+
+/** Without a trusted key, an archive of signed and unsigned packs says which are unsigned. */
+function checkSigning(all: readonly PackInfo[], options: VerifyPackOptions, f: Findings): void {
+  if (options.publicKeys !== undefined || options.allowedSigners !== undefined) return; // then each unsigned pack is PACK_UNSIGNED
+  const signed = all.filter((p) => p.report.checked.signed === 1);
+  if (signed.length === 0 || signed.length === all.length) return;
+  for (const p of all) {
+    if (p.report.checked.signed === 1) continue;
+    f.add('ARCHIVE_MIXED_SIGNING', 'warning', p.name, `not signed, while ${signed.length} other pack${signed.length === 1 ? ' is' : 's are'} (e.g. ${signed[0]?.name}): a signature removed? Give --pubkey or --allowed-signers to make this an error`);
+  }
+}
+
+/**
+ * pruned.jsonl against the chained PackPruned events (docs/FORMAT.md "What a prune leaves
+ * behind"): every entry needs its event, every event its entry.
+ */
+function checkPrunes(
+  packs: readonly PackInfo[],
+  pruned: readonly LedgerEntry[],
+  live: readonly PruneEvent[] | undefined,
+  newest: { date: string; createdAt: string | undefined } | undefined,
+  now: number,
+  f: Findings,
+): void {
+  // A prune whose event can only be in the live log: it happened after the newest pack was made (or
+  // on a day no pack covers yet), and not in the future.
+  const newestMade = newest?.createdAt === undefined ? undefined : Date.parse(newest.createdAt);
+  const afterNewest = (e: LedgerEntry): boolean =>
+    e.prunedAt !== undefined &&
+    e.prunedAt <= now &&
+    (newest === undefined || newestMade === undefined || e.prunedAt > newestMade || new Date(e.prunedAt).toISOString().slice(0, 10) > newest.date);
+  const events: PruneEvent[] = [];
+  for (const p of packs) if (p.version === undefined) events.push(...p.report.pruneEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })));
+  if (live !== undefined) events.push(...live);
+  const key = (date: string, path: string | undefined, sha: string | null): string => `${date}\u0000${path ?? ''}\u0000${sha ?? ''}`;
+  const byKey = new Map<string, PruneEvent>();
+  for (const e of events) byKey.set(key(e.date, e.path, e.manifestSha256), e);
+  const entryKeys = new Set(pruned.map((e) => key(e.exportDate, e.path, e.rawSha)));
+  // The entries after the last one with its event may be a prune whose events are still only in the live log.
+  let lastCovered = -1;
+  pruned.forEach((e, i) => {
+    if (byKey.has(key(e.exportDate, e.path, e.rawSha))) lastCovered = i;
+  });
+  pruned.forEach((e, i) => {
+    if (byKey.has(key(e.exportDate, e.path, e.rawSha))) return;
+    const what = `line ${e.line} (${e.path ?? e.exportDate}, manifest ${e.rawSha?.slice(0, 16) ?? 'null'}…) has no PackPruned event in the chain`;
+    if (live === undefined && i > lastCovered && afterNewest(e)) {
+      f.add('ARCHIVE_PRUNE_AWAITING_EVIDENCE', 'warning', 'pruned.jsonl', `${what} yet: a prune after the newest pack was made has its event in the live log until the next export; give --logs to check it now`, e.line);
+    } else {
+      f.add('ARCHIVE_PRUNE_UNRECORDED', 'error', 'pruned.jsonl', `${what}${live === undefined ? '' : ' (nor in the live log)'}: a pack removed and the ledger edited to hide it?`, e.line);
+    }
+  });
+  const seen = new Set<string>();
+  for (const e of events) {
+    const k = key(e.date, e.path, e.manifestSha256);
+    if (entryKeys.has(k) || seen.has(k)) continue;
+    seen.add(k);
+    f.add('ARCHIVE_LEDGER_INCOMPLETE', 'error', 'pruned.jsonl', `the PackPruned event seq ${e.seq} in ${e.where} (${e.path}, manifest ${e.manifestSha256?.slice(0, 16) ?? 'null'}…) has no line in pruned.jsonl: the ledger was cut or edited`);
   }
 }
 

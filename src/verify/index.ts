@@ -5,7 +5,7 @@
 export { verifyLog, verifyLogDir, type ChainSummary, type LogReport, type VerifyLogOptions } from './log.js';
 export { verifyPack, type PackReport, type VerifyPackOptions } from './pack.js';
 export type { ManifestSummary } from './pack-judge.js';
-export { verifyArchive } from './archive.js';
+export { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 export { verifyPath, detectPathKind, type PathKind } from './path.js';
 export type { TimestampCheckOptions } from './timestamps.js';
-export { MAX_FINDINGS_PER_CODE, type Problem, type ProblemCode, type Severity, type VerifyKind, type VerifyReport } from './report.js';
+export { MAX_FINDINGS_PER_CODE, type Problem, type ProblemCode, type Severity, type VerifyKind, type VerifyReport, type ArchiveEvidence } from './report.js';

@@ -25,6 +25,9 @@ import { direntKind } from './log.js';
 import { dateOfPackDirName, isSafeRelativePath, judgePack, TAG_FILE_BOUNDS, type CollectedFile, type ManifestSummary, type PackFacts, type TrustedKeys } from './pack-judge.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
 import { readTarGz, TarFormatError, type TarEntrySink } from './tar.js';
+import { PruneEventTap, type PruneEvent } from './chain-events.js';
+import { explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
+import type { RecordedAlertFilter } from '../format/pack.js';
 import { checkLogAnchors, judgePackTimestamp, peekCreatedAt, type TimestampCheckOptions } from './timestamps.js';
 
 /** Options of verifyPack and verifyArchive. */
@@ -48,6 +51,8 @@ export interface VerifyPackOptions {
 /** A pack's report, with what an archive check needs from its manifest. */
 export interface PackReport extends VerifyReport {
   readonly manifest: ManifestSummary;
+  /** The PackPruned events of the pack's log (the archive holds them against pruned.jsonl). */
+  readonly pruneEvents: readonly PruneEvent[];
 }
 
 /** Alert lines cross-checked against the log, at most (32 bytes of hash each, kept as hex). */
@@ -106,6 +111,10 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   let exportDate: string | undefined;
   let alertSeqs: (number | undefined)[] | undefined;
   let results: HashResult[];
+  let filter: RecordedAlertFilter | undefined;
+  let derive: PayloadDerivation | undefined;
+  let derived: Awaited<ReturnType<PayloadDerivation['finish']>> | undefined;
+  const tap = new PruneEventTap(LOG);
   try {
     // 1. Small files at the root, bounded.
     for (const { rel, size } of found) {
@@ -148,7 +157,19 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
       const checker = new LogChecker({ file: LOG, findings: f, date, alertHashes: alerts?.hashes, full, emptyOk: true });
       const p = join(dir, LOG);
       const h = createHash('sha256');
-      const push = (l: ScannedLine): void => checker.push(l);
+      // Besides the chain check, every line feeds the export's derivation of the CSVs and alerts
+      // (payload.ts) and the search for PackPruned events, in this thread and in log order.
+      filter = peekAlertFilter(tags.get('manifest.json'));
+      derive = filter === undefined ? undefined : new PayloadDerivation(filter, date);
+      const d = derive;
+      const feed = (l: ScannedLine): void => {
+        d?.push(l);
+        tap.push(l);
+      };
+      const push = (l: ScannedLine): void => {
+        checker.push(l);
+        feed(l);
+      };
       try {
         // The second thread finds alert lines among its events by their seq (log-check.ts).
         const alertFilter = alertSeqs === undefined ? undefined : alertFilterOf(alertSeqs);
@@ -156,14 +177,15 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
         const range = cut === undefined ? undefined : background.checkLogRange({ path: p, start: cut, file: LOG, date, full, alertFilter });
         let size = await scanLines(p, push, { view: true, noFollow: true, end: cut, onChunk: (c) => h.update(c) });
         if (cut !== undefined && range !== undefined) {
-          size = await hashFrom(p, size, h);
-          if (!checker.join(await range)) await scanLines(p, push, { view: true, noFollow: true, start: cut, firstLineNumber: checker.facts.lines + 1 });
+          size = await scanLines(p, feed, { view: true, noFollow: true, start: cut, firstLineNumber: checker.facts.lines + 1, onChunk: (c) => h.update(c) });
+          if (!checker.join(await range)) await scanLines(p, (l) => checker.push(l), { view: true, noFollow: true, start: cut, firstLineNumber: checker.facts.lines + 1 });
         }
         files.set(LOG, { size, sha256: h.digest('hex') });
       } catch (err) {
         throw wrapFsError(err, 'read', p);
       }
       log = checker.finish();
+      derived = await derive?.finish();
     }
 
     // 4. The background results.
@@ -183,6 +205,8 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   const manifestBuf = tags.get('manifest.json');
   const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
+  const rederived = filter;
+  if (derived !== undefined && rederived !== undefined) await judgeDerived(derived, files, f, (path) => explainDifference(dir, path, rederived, exportDate));
   const ts = options.timestamps ?? {};
   const timestamped = await judgePackTimestamp(tags, ts, f, { exportDate, createdAt: peekCreatedAt(manifestBuf) });
   const anchors = log === undefined ? 0 : await checkLogAnchors(join(dir, LOG), LOG, f, ts, { date: exportDate, fromDayStart: false }).catch((err: unknown) => {
@@ -191,7 +215,7 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   const compliance = await recheckPackCompliance(dir, f, exportDate);
   const checked: Record<string, number> = { ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), timestamped: timestamped ? 1 : 0, anchors };
   if (compliance !== undefined) checked.compliance_findings = compliance.findings;
-  return { ...makeReport('pack', target, checked, f), manifest };
+  return { ...makeReport('pack', target, checked, f), manifest, pruneEvents: tap.events };
 }
 
 /** Below this size the log is checked by one thread. */
@@ -282,6 +306,19 @@ function alertAccumulator(seqsFor?: { date: string | undefined }): {
     result: () => ({ lines, hashes, unterminated }),
     seqs: () => (hashes === undefined ? undefined : seqs),
   };
+}
+
+/** alert_filter from manifest.json bytes, when well formed; judged properly later. */
+function peekAlertFilter(buf: Buffer | 'too-large' | undefined): RecordedAlertFilter | undefined {
+  if (!Buffer.isBuffer(buf)) return undefined;
+  try {
+    const a = (JSON.parse(buf.toString('utf8')) as { alert_filter?: Record<string, unknown> } | null)?.alert_filter;
+    const list = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 10_000 && v.every((x) => typeof x === 'string');
+    if (a === null || typeof a !== 'object' || !list(a.categories) || !list(a.events) || !list(a.severities)) return undefined;
+    return { categories: a.categories, events: a.events, severities: a.severities };
+  } catch {
+    return undefined;
+  }
 }
 
 /** export_date from manifest.json bytes, if it parses; judged properly later. */
@@ -388,6 +425,18 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
   let log: LogFacts | undefined;
   let logNeedsSecondPass = false;
   let root: string | undefined;
+  let derive: PayloadDerivation | undefined;
+  const tap = new PruneEventTap(LOG);
+  /** The derivation and event search, once manifest.json (the alert filter) has been read. */
+  const newFeed = (): ((l: ScannedLine) => void) => {
+    const filter = peekAlertFilter(tags.get('manifest.json'));
+    const d = filter === undefined ? undefined : new PayloadDerivation(filter, peekExportDate(tags.get('manifest.json')) ?? dateOfPackDirName(root ?? name)?.date);
+    derive = d;
+    return (l) => {
+      d?.push(l);
+      tap.push(l);
+    };
+  };
 
   const relOf = (entryName: string): string | undefined => {
     const clean = entryName.replace(/\/+$/, '');
@@ -430,7 +479,11 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
         if (tags.has('manifest.json') && alerts !== undefined) {
           checker = newChecker();
           const c = checker;
-          splitter = new LineSplitter((l) => c.push(l));
+          const feed = newFeed();
+          splitter = new LineSplitter((l) => {
+            c.push(l);
+            feed(l);
+          });
         } else logNeedsSecondPass = true;
       }
       return {
@@ -470,7 +523,11 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
         if (e.type !== 'file' || relOf(e.name) !== 'data/audit.jsonl') return undefined;
         const c = newChecker();
         checker = c;
-        const splitter = new LineSplitter((l) => c.push(l));
+        const feed = newFeed();
+        const splitter = new LineSplitter((l) => {
+          c.push(l);
+          feed(l);
+        });
         return { write: (chunk) => splitter.write(chunk), end: () => splitter.end() };
       });
       if (checker !== undefined) log = checker.finish();
@@ -479,7 +536,7 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
     if (err instanceof TarFormatError || isZlibError(err)) {
       f.add('PACK_TAR_INVALID', 'error', '.', `not a readable .tar.gz: ${(err as Error).message}`);
       const manifest: ManifestSummary = { exportDate: undefined, manifestSha256: undefined, previousPack: undefined, supersedes: undefined, chain: undefined };
-      return { ...makeReport('pack-tar', path, { files: files.size }, f), manifest };
+      return { ...makeReport('pack-tar', path, { files: files.size }, f), manifest, pruneEvents: [] };
     }
     throw wrapFsError(err, 'read', path);
   }
@@ -495,10 +552,12 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
   const manifestBuf = tags.get('manifest.json');
   const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
+  const derived = await derive?.finish();
+  if (derived !== undefined) await judgeDerived(derived, files, f);
   // Chain anchors inside a .tar.gz are not checked (that needs random access): verify the directory.
   const timestamped = await judgePackTimestamp(tags, options.timestamps ?? {}, f, { exportDate: manifest.exportDate, createdAt: peekCreatedAt(manifestBuf) });
   const checked = { ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), timestamped: timestamped ? 1 : 0 };
-  return { ...makeReport('pack-tar', path, checked, f), manifest };
+  return { ...makeReport('pack-tar', path, checked, f), manifest, pruneEvents: tap.events };
 }
 
 function isZlibError(err: unknown): boolean {

@@ -6,7 +6,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { wrapFsError } from '../errors.js';
 import { dayOfLogFileName } from '../rotation/index.js';
-import { verifyArchive } from './archive.js';
+import { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 import { verifyLog, verifyLogDir } from './log.js';
 import { dateOfPackDirName } from './pack-judge.js';
 import { verifyPack, type VerifyPackOptions } from './pack.js';
@@ -49,7 +49,7 @@ export async function detectPathKind(path: string): Promise<PathKind> {
  * report with a finding (UNRECOGNISED_PATH, EMPTY_DIRECTORY). Throws PATH_NOT_FOUND when the path
  * does not exist.
  */
-export async function verifyPath(path: string, options: VerifyPackOptions = {}): Promise<VerifyReport> {
+export async function verifyPath(path: string, options: VerifyArchiveOptions = {}): Promise<VerifyReport> {
   const kind = await detectPathKind(path);
   switch (kind) {
     case 'log':

@@ -124,6 +124,23 @@ export interface VerifyReport {
   readonly problems: readonly Problem[];
   /** Reports of the parts (each pack of an archive, each file of a log dir), when there are parts. */
   readonly parts?: readonly VerifyReport[];
+  /** An archive's newest evidence, for an auditor to compare with a record kept elsewhere. */
+  readonly evidence?: ArchiveEvidence;
+}
+
+/**
+ * The newest pack of an archive and where its chain ends. Nothing in the archive pins the newest
+ * pack (no later pack links to it) nor the log after it: they can vanish without trace, which only
+ * a record kept elsewhere (or an external time-stamp) shows.
+ */
+export interface ArchiveEvidence {
+  readonly pack: string;
+  readonly date: string;
+  readonly manifestSha256: string | null;
+  readonly createdAt: string | null;
+  /** The last seq and end hash of the newest pack with events. */
+  readonly lastSeq: number | null;
+  readonly endHash: string | null;
 }
 
 /** Findings kept per (code, file) before the rest are only counted. */

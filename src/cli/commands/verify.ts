@@ -19,6 +19,7 @@ interface VerifyOptions {
   requireTimestamp?: boolean;
   anchorInterval?: number;
   anchorsSince?: string;
+  logs?: string | false;
 }
 
 /** The checks shown for each kind of target, in order, and which finding codes belong to each. */
@@ -28,7 +29,7 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
   {
     label: 'payload files against manifest-sha256.txt',
     kinds: ['pack', 'pack-tar', 'archive'],
-    match: (c) => ['PACK_MANIFEST_INVALID', 'PACK_FILE_MISSING', 'PACK_FILE_HASH_MISMATCH', 'PACK_FILE_UNLISTED', 'PACK_PATH_UNSAFE'].includes(c),
+    match: (c) => ['PACK_MANIFEST_INVALID', 'PACK_FILE_MISSING', 'PACK_FILE_HASH_MISMATCH', 'PACK_FILE_UNLISTED', 'PACK_PATH_UNSAFE', 'PACK_FILE_UNEXPECTED'].includes(c),
   },
   { label: 'tag manifest', kinds: ['pack', 'pack-tar', 'archive'], match: (c) => ['PACK_TAGMANIFEST_INVALID', 'PACK_TAG_HASH_MISMATCH'].includes(c) },
   {
@@ -44,7 +45,11 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
     match: (c) => ['LOG_SEQ_GAP', 'LOG_CHAIN_BROKEN', 'LOG_LINE_OUT_OF_PLACE', 'LOG_LINE_DUPLICATE', 'LOG_GENESIS_INVALID', 'LOG_CHAIN_START', 'LOG_FILE_LINK_BROKEN'].includes(c) || c.startsWith('PACK_CHAIN'),
   },
   { label: 'dates and clocks', kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'], match: (c) => c === 'LOG_DATE_MISMATCH' || c === 'LOG_CLOCK_BACKWARDS' },
-  { label: 'event counts, CSV rows and alerts agree with the log', kinds: ['pack', 'pack-tar', 'archive'], match: (c) => ['PACK_EVENT_COUNT_MISMATCH', 'PACK_ROW_COUNT_MISMATCH', 'PACK_CSV_INVALID', 'PACK_ALERT_NOT_IN_LOG'].includes(c) },
+  {
+    label: 'event counts, CSV cells and alerts agree with the log',
+    kinds: ['pack', 'pack-tar', 'archive'],
+    match: (c) => ['PACK_EVENT_COUNT_MISMATCH', 'PACK_ROW_COUNT_MISMATCH', 'PACK_CSV_INVALID', 'PACK_ALERT_NOT_IN_LOG', 'PACK_CSV_MISMATCH', 'PACK_ALERTS_MISMATCH'].includes(c),
+  },
   { label: 'links between packs and the pruned ledger', kinds: ['archive'], match: (c) => c.startsWith('ARCHIVE_') },
   { label: 'time-stamp tokens', kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'], match: (c) => c.startsWith('TIMESTAMP_') || c.startsWith('LOG_ANCHOR_') },
 ];
@@ -60,6 +65,8 @@ export function defineVerify(program: Command, io: CliIO): void {
     .option('--full', 'accepted for compatibility: every log line is always checked in full')
     .option('--tsa-ca <file>', 'trusted TSA root certificate(s), PEM: every time-stamp token must chain to one (env AUDITPACK_TSA_CA)')
     .option('--require-timestamp', 'a pack without a time-stamp token is a problem (env VERIFY_REQUIRE_TIMESTAMP)')
+    .option('--logs <dir>', 'for an artifacts directory: the live logs, whose PackPruned events vouch for the newest prunes (default: the configured logs directory, when it exists)')
+    .option('--no-logs', 'for an artifacts directory: do not read the live logs')
     .option('--anchor-interval <minutes>', 'chain anchors must come at least this often; a longer stretch without one is a problem (env VERIFY_ANCHOR_INTERVAL_MINUTES)', parseWholeNumber)
     .option('--anchors-since <YYYY-MM-DD>', 'with --anchor-interval: days before this one are not expected to have anchors (env VERIFY_ANCHORS_SINCE)', parseIsoDate)
     .action(async (path: string, opts: VerifyOptions) => {
@@ -80,10 +87,17 @@ export function defineVerify(program: Command, io: CliIO): void {
       const config = resolveConfig({
         cwd: io.cwd,
         env: io.env,
-        flags: { tsaCa: opts.tsaCa, requireTimestamp: opts.requireTimestamp === true ? true : undefined, anchorIntervalMinutes: opts.anchorInterval, anchorsSince: opts.anchorsSince },
+        flags: { ...(typeof opts.logs === 'string' ? { logDir: opts.logs } : {}), tsaCa: opts.tsaCa, requireTimestamp: opts.requireTimestamp === true ? true : undefined, anchorIntervalMinutes: opts.anchorInterval, anchorsSince: opts.anchorsSince },
       });
       const { loadTsaCa } = await import('../../anchor/index.js');
-      const options: import('../../verify/index.js').VerifyPackOptions = {
+      const { existsSync } = await import('node:fs');
+      // The live logs: named, or the configured ones when they exist (never read with --no-logs).
+      const logDir = opts.logs === false ? undefined : typeof opts.logs === 'string' || existsSync(config.logDir) ? config.logDir : undefined;
+      if (typeof opts.logs === 'string' && !existsSync(config.logDir)) {
+        throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${opts.logs} does not exist`, { details: { path: opts.logs } });
+      }
+      const options: import('../../verify/index.js').VerifyArchiveOptions = {
+        ...(logDir !== undefined ? { logDir } : {}),
         full: opts.full === true,
         timestamps: {
           ...(config.tsaCa !== undefined ? { tsaCa: loadTsaCa(config.tsaCa) } : {}),
@@ -136,6 +150,14 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
     const worst = rest.some((p) => p.severity === 'error') ? 'fail' : rest.some((p) => p.severity === 'warning') ? 'warn' : 'ok';
     out(`${mark(io, worst)} other`);
     for (const p of rest) out(problemLine(io, p));
+  }
+  const ev = r.evidence;
+  if (ev !== undefined) {
+    // Nothing in the archive pins its newest pack or the log after it: say what to compare out of band.
+    out(
+      `${c.bold('newest evidence')}: pack ${ev.pack}${ev.createdAt === null ? '' : ` (made ${ev.createdAt})`}, manifest sha256 ${ev.manifestSha256 ?? '?'}; chain ends at seq ${ev.lastSeq ?? '-'}, hash ${ev.endHash ?? '-'}`,
+    );
+    out(c.dim('    compare with a record kept elsewhere (or a time-stamp): the newest pack and the log after it could vanish without trace'));
   }
   const errors = r.problems.filter((p) => p.severity === 'error').length;
   const warnings = r.problems.filter((p) => p.severity === 'warning').length;

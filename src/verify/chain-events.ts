@@ -1,0 +1,68 @@
+/**
+ * The retention events a log holds (docs/FORMAT.md "What a prune leaves behind"): each prune is a
+ * `system`/`PackPruned` event in the chain, which the archive check holds against `pruned.jsonl`.
+ * Found by a byte search per line, so a line that is not one costs one scan.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { scanLines, type ScannedLine } from '../chain/lines.js';
+import { dayOfLogFileName, isoDate } from '../rotation/index.js';
+
+/** A `PackPruned` event: which pack a prune removed. */
+export interface PruneEvent {
+  readonly date: string;
+  readonly path: string;
+  readonly manifestSha256: string | null;
+  /** Where it is: the log (a pack's, or a live file) and its seq. */
+  readonly where: string;
+  readonly seq: number;
+}
+
+const MARK = Buffer.from('"PackPruned"', 'latin1');
+/** Events kept per log, at most (a prune removes a few packs a day). */
+const MAX_EVENTS = 100_000;
+
+/** Collects the PackPruned events of the lines pushed to it. */
+export class PruneEventTap {
+  readonly events: PruneEvent[] = [];
+  constructor(private readonly where: string) {}
+
+  push(l: ScannedLine): void {
+    const b = l.bytes;
+    if (b === undefined || !l.terminated || b.indexOf(MARK) === -1 || this.events.length >= MAX_EVENTS) return;
+    let v: unknown;
+    try {
+      v = JSON.parse(b.toString('utf8'));
+    } catch {
+      return; // not an event: the log check reports the line
+    }
+    const o = v as Record<string, unknown> | null;
+    if (o === null || typeof o !== 'object' || o.category !== 'system' || o.event !== 'PackPruned') return;
+    if (typeof o.date !== 'string' || typeof o.path !== 'string' || typeof o.seq !== 'number') return;
+    const sha = typeof o.manifest_sha256 === 'string' ? o.manifest_sha256 : null;
+    this.events.push({ date: o.date, path: o.path, manifestSha256: sha, where: this.where, seq: o.seq });
+  }
+}
+
+/**
+ * The PackPruned events of the live log files dated `from` or later (the prunes after the newest
+ * pack was made are there until the next export). Unreadable files are skipped: `verify logs` is
+ * the check of the live log itself.
+ */
+export async function liveLogPruneEvents(logDir: string, from: string | undefined): Promise<PruneEvent[]> {
+  let names: string[];
+  try {
+    names = await readdir(logDir);
+  } catch {
+    return [];
+  }
+  const out: PruneEvent[] = [];
+  for (const name of names.sort()) {
+    const day = dayOfLogFileName(name);
+    if (day === undefined || (from !== undefined && isoDate(day) < from)) continue;
+    const tap = new PruneEventTap(name);
+    await scanLines(join(logDir, name), (l) => tap.push(l), { noFollow: true }).catch(() => undefined);
+    out.push(...tap.events);
+  }
+  return out;
+}

@@ -1,0 +1,224 @@
+/**
+ * A pack's orders.csv, fills.csv and alerts.jsonl held to its log: they are derived again from
+ * data/audit.jsonl with the export's own code (src/pack/scan-day.ts DayScanner, the alert filter
+ * manifest.json recorded) and must be byte for byte what that gives. So every CSV cell is what
+ * export derives from the line with that seq, and alerts.jsonl is exactly the lines the filter
+ * selects — a price edited in orders.csv, or an alert line dropped, with every hash recomputed and
+ * the signature removed, is still found. When a file differs, a second pass names the first record
+ * that differs and, for a CSV, the column.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
+import { scanLines, type ScannedLine } from '../chain/lines.js';
+import type { RecordedAlertFilter } from '../format/pack.js';
+import { FILL_COLUMNS, ORDER_COLUMNS } from '../pack/csv.js';
+import { DayScanner, type PayloadSink } from '../pack/scan-day.js';
+import type { CollectedFile } from './pack-judge.js';
+import type { Findings } from './report.js';
+
+/** The derived files, by path in the pack. */
+export const DERIVED_FILES = Object.freeze(['data/orders.csv', 'data/fills.csv', 'data/alerts.jsonl'] as const);
+type DerivedPath = (typeof DERIVED_FILES)[number];
+
+/** Size and SHA-256 of bytes written to it. */
+class DigestSink implements PayloadSink {
+  private readonly h: Hash = createHash('sha256');
+  size = 0;
+  write(s: string): void {
+    const b = Buffer.from(s, 'utf8');
+    this.h.update(b);
+    this.size += b.length;
+  }
+  writeBytes(b: Uint8Array): void {
+    this.h.update(b);
+    this.size += b.length;
+  }
+  digest(): CollectedFile {
+    return { size: this.size, sha256: this.h.digest('hex') };
+  }
+}
+
+/** The name a recovery event in this pack's log must give (`audit-YYYYMMDD.jsonl`). */
+function logNameOf(date: string | undefined): string | undefined {
+  return date === undefined ? undefined : `audit-${date.replaceAll('-', '')}.jsonl`;
+}
+
+function filterOf(r: RecordedAlertFilter): { categories: readonly string[]; events: readonly string[]; severities: readonly string[] } {
+  return { categories: r.categories, events: r.events, severities: r.severities };
+}
+
+/** Derives the three files from log lines pushed in order (this thread only: verify's threads are busy). */
+export class PayloadDerivation {
+  private readonly sinks = { orders: new DigestSink(), fills: new DigestSink(), alerts: new DigestSink() };
+  private readonly scanner: DayScanner;
+
+  constructor(filter: RecordedAlertFilter, date: string | undefined) {
+    this.scanner = new DayScanner(this.sinks, filterOf(filter), logNameOf(date), false);
+  }
+
+  push(l: ScannedLine): void {
+    this.scanner.push(l);
+  }
+
+  /** The derived files' sizes and hashes. */
+  async finish(): Promise<ReadonlyMap<DerivedPath, CollectedFile>> {
+    await this.scanner.finish();
+    await this.scanner.close();
+    return new Map<DerivedPath, CollectedFile>([
+      ['data/orders.csv', this.sinks.orders.digest()],
+      ['data/fills.csv', this.sinks.fills.digest()],
+      ['data/alerts.jsonl', this.sinks.alerts.digest()],
+    ]);
+  }
+}
+
+/**
+ * Compares the derived files with the pack's; returns the paths that differ (each one finding).
+ * `explain` gives the first differing record, when it can be found (pack directories).
+ */
+export async function judgeDerived(
+  derived: ReadonlyMap<DerivedPath, CollectedFile>,
+  files: ReadonlyMap<string, CollectedFile>,
+  f: Findings,
+  explain?: (path: DerivedPath) => Promise<string | undefined>,
+): Promise<void> {
+  for (const [path, want] of derived) {
+    const got = files.get(path);
+    if (got === undefined || got.sha256 === want.sha256) continue; // a missing file is already PACK_FILE_MISSING
+    const where = explain === undefined ? undefined : await explain(path).catch(() => undefined);
+    const what = path === 'data/alerts.jsonl' ? 'the lines the recorded alert_filter selects from data/audit.jsonl' : 'what export derives from data/audit.jsonl';
+    f.add(
+      path === 'data/alerts.jsonl' ? 'PACK_ALERTS_MISMATCH' : 'PACK_CSV_MISMATCH',
+      'error',
+      path,
+      `is not ${what} (${got.size} bytes, expected ${want.size})${where === undefined ? '' : `: ${where}`}`,
+    );
+  }
+}
+
+/** [start, end) of each record of CSV bytes (RFC 4180: a CRLF inside quotes does not end one). */
+function csvRecordSpans(b: Uint8Array): [number, number][] {
+  const out: [number, number][] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c === 0x22) quoted = !quoted;
+    else if (c === 0x0a && !quoted) {
+      out.push([start, i + 1]);
+      start = i + 1;
+    }
+  }
+  if (start < b.length) out.push([start, b.length]);
+  return out;
+}
+
+function lineSpans(b: Uint8Array): [number, number][] {
+  const out: [number, number][] = [];
+  let start = 0;
+  for (let i = 0; i < b.length; i++) {
+    if (b[i] === 0x0a) {
+      out.push([start, i + 1]);
+      start = i + 1;
+    }
+  }
+  if (start < b.length) out.push([start, b.length]);
+  return out;
+}
+
+/** The fields of one CSV record (quotes removed, doubled quotes undone; its line end dropped). */
+function csvFields(rec: string): string[] {
+  const s = rec.endsWith('\r\n') ? rec.slice(0, -2) : rec.endsWith('\n') ? rec.slice(0, -1) : rec;
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] as string;
+    if (quoted) {
+      if (c === '"' && s[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+const show = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+
+/**
+ * Derives `path` again while reading the pack's copy alongside; returns a sentence naming the first
+ * record that differs (its number, seq and column), or undefined when none could be named.
+ */
+export async function explainDifference(packDir: string, path: DerivedPath, filter: RecordedAlertFilter, date: string | undefined): Promise<string | undefined> {
+  const fd = openSync(`${packDir}/${path}`, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  try {
+    const csv = path !== 'data/alerts.jsonl';
+    let offset = 0;
+    let records = 0;
+    let found: { chunk: Buffer; chunkStart: number; at: number; recordsBefore: number } | undefined;
+    // Each derived chunk (whole records: a header, or a batch's rows) against the same bytes of the file.
+    const compare = (b: Uint8Array): void => {
+      if (found !== undefined || b.length === 0) return;
+      const chunk = Buffer.from(b);
+      const mine = Buffer.alloc(chunk.length);
+      const n = readSync(fd, mine, 0, chunk.length, offset);
+      let i = 0;
+      while (i < chunk.length && i < n && chunk[i] === mine[i]) i++;
+      if (i < chunk.length) found = { chunk, chunkStart: offset, at: offset + i, recordsBefore: records };
+      else records += (csv ? csvRecordSpans(chunk) : lineSpans(chunk)).length;
+      offset += chunk.length;
+    };
+    const comparing: PayloadSink = { write: (s) => compare(Buffer.from(s, 'utf8')), writeBytes: compare };
+    const none: PayloadSink = { write: () => {}, writeBytes: () => {} };
+    const scanner = new DayScanner(
+      { orders: path === 'data/orders.csv' ? comparing : none, fills: path === 'data/fills.csv' ? comparing : none, alerts: path === 'data/alerts.jsonl' ? comparing : none },
+      filterOf(filter),
+      logNameOf(date),
+      false,
+    );
+    try {
+      await scanLines(`${packDir}/data/audit.jsonl`, (l) => scanner.push(l), { view: true, noFollow: true });
+      await scanner.finish();
+    } finally {
+      await scanner.close();
+    }
+    const size = fstatSync(fd).size;
+    const unit = csv ? 'record' : 'line';
+    if (found === undefined) {
+      return size > offset ? `the file goes on after the ${records} ${unit}s derived from the log (from byte ${offset})` : undefined;
+    }
+    const f0 = found;
+    const spans = csv ? csvRecordSpans(f0.chunk) : lineSpans(f0.chunk);
+    const k = Math.max(0, spans.findIndex(([, e]) => f0.chunkStart + e > f0.at));
+    const [rs, re] = spans[k] as [number, number];
+    const recordNo = f0.recordsBefore + k + 1; // 1-based; in a CSV the header is record 1
+    const expected = f0.chunk.toString('utf8', rs, re);
+    const actualBuf = Buffer.alloc(Math.min(1024 * 1024, Math.max(0, size - (f0.chunkStart + rs))));
+    const n = readSync(fd, actualBuf, 0, actualBuf.length, f0.chunkStart + rs);
+    const aspans = csv ? csvRecordSpans(actualBuf.subarray(0, n)) : lineSpans(actualBuf.subarray(0, n));
+    const actual = aspans.length === 0 ? '' : actualBuf.toString('utf8', 0, (aspans[0] as [number, number])[1]);
+    if (actual === '') return `the file ends where ${unit} ${recordNo} derived from the log should be`;
+    if (!csv) {
+      const seq = /"seq":(\d+)/.exec(expected)?.[1];
+      return `line ${recordNo} is not the event the filter selects next${seq === undefined ? '' : ` (seq ${seq})`}: ${show(actual.trimEnd())} instead of ${show(expected.trimEnd())}`;
+    }
+    if (expected.endsWith('\r\n') && actual.endsWith('\n') && !actual.endsWith('\r\n')) return `record ${recordNo} ends with LF, not CRLF (RFC 4180)`;
+    if (recordNo === 1) return `the header is ${show(actual.trimEnd())}, not ${show(expected.trimEnd())}`;
+    const cols = [...(path === 'data/fills.csv' ? FILL_COLUMNS : ORDER_COLUMNS), 'extra'];
+    const want = csvFields(expected);
+    const got = csvFields(actual);
+    const seq = want[1] ?? '?';
+    const c = want.findIndex((v, i) => got[i] !== v);
+    if (c === -1) return `record ${recordNo} (seq ${seq}) has ${got.length} fields, or other quoting, where export writes ${want.length}`;
+    return `record ${recordNo} (seq ${seq}): ${cols[c] ?? `column ${c + 1}`} is ${show(got[c] ?? '(missing)')}, but the log's line with seq ${seq} gives ${show(want[c] as string)}`;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * An archive made by the real exporter and pruned by the real retention: payload derived from the
+ * log, back-filled days, the ledger held against the chained PackPruned events, mixed signing and
+ * the newest evidence. Logs are written by the real logger with injected clocks.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportPack, type ExportPackOptions } from '../../src/pack/export.js';
+import { prune } from '../../src/retention/index.js';
+import { verifyArchive, verifyPack, type VerifyReport } from '../../src/verify/index.js';
+import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
+import { forgePack, makeWritable } from './helpers/forge.js';
+
+const errorCodes = (r: VerifyReport): string[] => [...new Set(r.problems.filter((p) => p.severity === 'error').map((p) => p.code))].sort();
+const codes = (r: VerifyReport): string[] => [...new Set(r.problems.map((p) => p.code))].sort();
+
+/** Days 2026-11-25 … 2026-11-30 of events in one chained log. */
+async function days(): Promise<{ root: string; logDir: string; artifactsDir: string; dates: string[]; opts: (date: string, o?: Partial<ExportPackOptions>) => ExportPackOptions }> {
+  const root = tempDir();
+  const logDir = join(root, 'logs');
+  const artifactsDir = join(root, 'artifacts');
+  mkdirSync(logDir);
+  const dates = ['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30'];
+  for (const d of dates) await writeDay(logDir, d, SAMPLE_EVENTS);
+  // Exports and prunes record their events on the day after the last one (the live log).
+  let t = microsAt('2026-12-01', '00:10:00');
+  const opts = (date: string, o: Partial<ExportPackOptions> = {}): ExportPackOptions => ({
+    date,
+    logDir,
+    artifactsDir,
+    version: '0.1.0',
+    now: () => t / 1000,
+    loggerClock: () => (t += 1000),
+    ...o,
+  });
+  return { root, logDir, artifactsDir, dates, opts };
+}
+
+describe('pack payload held to the log (real export, forger without the key)', () => {
+  it('one price changed in orders.csv: the record, its seq and the column are named; the .tar.gz too', async () => {
+    const { artifactsDir, opts } = await days();
+    const r = await exportPack(opts('2026-11-28', { compress: true, recordEvent: false }));
+    forgePack(r.path, { payload: (d) => writeFileSync(join(d, 'orders.csv'), readFileSync(join(d, 'orders.csv'), 'utf8').replace('1.10050', '1.10060')) });
+    const v = await verifyPack(r.path);
+    expect(errorCodes(v)).toEqual(['PACK_CSV_MISMATCH']);
+    expect(v.problems[0]?.detail).toMatch(/record 2 \(seq \d+\): price is "1\.10060", but the log's line with seq \d+ gives "1\.10050"/);
+    // The same forgery as an archive: found from the stream (without naming the record).
+    rmSync(join(artifactsDir, '2026-11-28.tar.gz'));
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('tar', ['--format=posix', '--sort=name', '-czf', join(artifactsDir, '2026-11-28.tar.gz'), '-C', artifactsDir, '2026-11-28']);
+    expect(errorCodes(await verifyPack(join(artifactsDir, '2026-11-28.tar.gz')))).toEqual(['PACK_CSV_MISMATCH']);
+  });
+
+  it('an alert line removed with rows.alerts adjusted, and the recorded filter edited to match', async () => {
+    const { opts } = await days();
+    const r = await exportPack(opts('2026-11-28', { recordEvent: false }));
+    const dropFirst = (d: string): void => writeFileSync(join(d, 'alerts.jsonl'), readFileSync(join(d, 'alerts.jsonl'), 'utf8').split('\n').slice(1).join('\n'));
+    forgePack(r.path, { payload: dropFirst, manifest: (m) => void (m.rows.alerts -= 1) });
+    const v = await verifyPack(r.path);
+    expect(errorCodes(v)).toEqual(['PACK_ALERTS_MISMATCH']);
+    expect(v.problems[0]?.detail).toMatch(/line 1 is not the event the filter selects next \(seq \d+\)/);
+    // Dropping auth.LoginFailed from the recorded filter makes alerts.jsonl consistent with it…
+    forgePack(r.path, { manifest: (m) => void (m.alert_filter.events = m.alert_filter.events.filter((e: string) => e !== 'auth.LoginFailed')) });
+    expect(errorCodes(await verifyPack(r.path))).toEqual([]);
+    // …which is why the filter is in manifest.json, under the signature and the next day's link.
+  });
+
+  it('an LF-only CSV is named as such', async () => {
+    const { opts } = await days();
+    const r = await exportPack(opts('2026-11-28', { recordEvent: false }));
+    forgePack(r.path, { payload: (d) => writeFileSync(join(d, 'fills.csv'), readFileSync(join(d, 'fills.csv'), 'utf8').replaceAll('\r\n', '\n')) });
+    const v = await verifyPack(r.path);
+    expect(errorCodes(v)).toEqual(['PACK_CSV_MISMATCH']);
+    expect(v.problems[0]?.detail).toMatch(/record 1 ends with LF, not CRLF/);
+  });
+});
+
+describe('back-filling a missed day', () => {
+  it('export 11-30, then the missed 11-28 and 11-29: a gap until back-filled, then intact', async () => {
+    const { artifactsDir, opts } = await days();
+    for (const d of ['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-30']) await exportPack(opts(d));
+    const gap = await verifyArchive(artifactsDir);
+    expect(errorCodes(gap)).toEqual(['ARCHIVE_DAY_MISSING']);
+    expect(gap.problems.find((p) => p.code === 'ARCHIVE_DAY_MISSING')?.file).toBe('2026-11-30/manifest.json');
+
+    const b = await exportPack(opts('2026-11-28'));
+    expect(b.manifest.previous_pack?.export_date).toBe('2026-11-27');
+    expect(b.manifest.inserted_before?.export_date).toBe('2026-11-30');
+    expect(errorCodes(await verifyArchive(artifactsDir))).toEqual(['ARCHIVE_DAY_MISSING']); // 11-29 still missing
+    const c = await exportPack(opts('2026-11-29'));
+    expect(c.manifest.inserted_before?.export_date).toBe('2026-11-30');
+    expect(c.manifest.previous_pack?.export_date).toBe('2026-11-28');
+    const r = await verifyArchive(artifactsDir);
+    expect(r.problems.filter((p) => p.severity !== 'info')).toEqual([]);
+
+    // A back-fill's inserted_before must name the later pack by its manifest hash.
+    forgePack(join(artifactsDir, '2026-11-29'), { manifest: (m) => void (m.inserted_before.manifest_sha256 = 'ab'.repeat(32)) });
+    expect(errorCodes(await verifyArchive(artifactsDir))).toContain('ARCHIVE_LINK_BROKEN');
+  });
+
+  it('a back-filled day before the first pack ever', async () => {
+    const { artifactsDir, opts } = await days();
+    for (const d of ['2026-11-26', '2026-11-27']) await exportPack(opts(d));
+    const r = await exportPack(opts('2026-11-25'));
+    expect(r.manifest.previous_pack).toBeNull();
+    expect(r.manifest.inserted_before?.export_date).toBe('2026-11-26');
+    expect(errorCodes(await verifyArchive(artifactsDir))).toEqual([]);
+  });
+});
+
+describe('the pruned ledger held against the chained PackPruned events', () => {
+  /** Packs of 11-25 … 11-30, then a prune of the three oldest, then the next day exported. */
+  async function pruned() {
+    const s = await days();
+    for (const d of s.dates) await exportPack(s.opts(d));
+    await prune({ artifactsDir: s.artifactsDir, retentionDays: 2, now: Date.parse('2026-12-01T00:20:00Z'), eventLogDir: s.logDir, loggerClock: () => Date.parse('2026-12-01T00:20:00Z') * 1000 });
+    return s;
+  }
+
+  it('a real prune: its entries await their events until the next export, or are found in the live log', async () => {
+    const { artifactsDir, logDir, opts } = await pruned();
+    const ledger = readFileSync(join(artifactsDir, 'pruned.jsonl'), 'utf8').trim().split('\n');
+    expect(ledger.length).toBe(4);
+    const without = await verifyArchive(artifactsDir, { now: () => Date.parse('2026-12-01T01:00:00Z') });
+    expect(without.ok).toBe(true);
+    expect(codes(without)).toEqual(['ARCHIVE_PRUNE_AWAITING_EVIDENCE']);
+    const withLogs = await verifyArchive(artifactsDir, { logDir });
+    expect(withLogs.problems.filter((p) => p.severity !== 'info')).toEqual([]);
+    // The next day's export carries the PackPruned events into a pack.
+    await exportPack(opts('2026-12-01', { now: () => Date.parse('2026-12-02T00:10:00Z') }));
+    const next = await verifyArchive(artifactsDir);
+    expect(next.problems.filter((p) => p.severity !== 'info')).toEqual([]);
+  });
+
+  it('a middle pack deleted and its hash appended to pruned.jsonl (a forged ledger) is found', async () => {
+    const { artifactsDir, logDir, opts } = await pruned();
+    const mid = join(artifactsDir, '2026-11-29');
+    const sha = (await import('node:crypto')).createHash('sha256').update(readFileSync(join(mid, 'manifest.json'))).digest('hex');
+    makeWritable(mid);
+    rmSync(mid, { recursive: true });
+    appendFileSync(join(artifactsDir, 'pruned.jsonl'), `${JSON.stringify({ export_date: '2026-11-29', manifest_sha256: sha, path: '2026-11-29', pruned_at: '2026-12-01T00:30:00.000Z' })}\n`);
+    // With the live log: at once.
+    const a = await verifyArchive(artifactsDir, { logDir });
+    expect(errorCodes(a)).toEqual(['ARCHIVE_PRUNE_UNRECORDED']);
+    // Without it, right away: a warning only (the newest prunes' events are in the live log)…
+    const b = await verifyArchive(artifactsDir, { now: () => Date.parse('2026-12-01T01:00:00Z') });
+    expect(b.ok).toBe(true);
+    expect(b.problems.filter((p) => p.code === 'ARCHIVE_PRUNE_AWAITING_EVIDENCE').length).toBe(5);
+    // …and an error once the next day is exported: its log has no such event.
+    await exportPack(opts('2026-12-01', { now: () => Date.parse('2026-12-02T00:10:00Z') }));
+    const c = await verifyArchive(artifactsDir);
+    expect(errorCodes(c)).toEqual(['ARCHIVE_PRUNE_UNRECORDED']);
+    expect(c.problems.find((p) => p.code === 'ARCHIVE_PRUNE_UNRECORDED')?.line).toBe(5);
+  });
+
+  it('a ledger line removed (the event stays in the chain), and a pruned_at in the future', async () => {
+    const { artifactsDir, logDir } = await pruned();
+    const ledger = join(artifactsDir, 'pruned.jsonl');
+    const lines = readFileSync(ledger, 'utf8').trim().split('\n');
+    writeFileSync(ledger, `${lines.slice(1).join('\n')}\n`);
+    expect(errorCodes(await verifyArchive(artifactsDir, { logDir }))).toContain('ARCHIVE_LEDGER_INCOMPLETE');
+    writeFileSync(ledger, `${lines.join('\n')}\n${JSON.stringify({ export_date: '2026-11-28', manifest_sha256: 'cd'.repeat(32), path: '2026-11-28.v9', pruned_at: '2030-01-01T00:00:00.000Z' })}\n`);
+    expect(errorCodes(await verifyArchive(artifactsDir))).toEqual(['ARCHIVE_PRUNE_UNRECORDED']);
+  });
+});
+
+describe('mixed signing and the newest evidence', () => {
+  it('signed and unsigned packs: a warning without a key, an error with one; the newest evidence is reported', async () => {
+    const { artifactsDir, opts } = await days();
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    await exportPack(opts('2026-11-25', { signingKey: privateKey }));
+    const last = await exportPack(opts('2026-11-26'));
+    const r = await verifyArchive(artifactsDir);
+    expect(r.ok).toBe(true);
+    expect(r.problems.filter((p) => p.code === 'ARCHIVE_MIXED_SIGNING').map((p) => [p.file, p.severity])).toEqual([['2026-11-26', 'warning']]);
+    expect(errorCodes(await verifyArchive(artifactsDir, { publicKeys: [publicKey] }))).toEqual(['PACK_UNSIGNED']);
+    expect(r.evidence).toEqual({
+      pack: '2026-11-26',
+      date: '2026-11-26',
+      manifestSha256: last.manifestSha256,
+      createdAt: last.manifest.created_at,
+      lastSeq: last.manifest.chain.last_seq,
+      endHash: last.manifest.chain.end_hash,
+    });
+  });
+});
