@@ -26,6 +26,7 @@ import sys
 import tarfile
 import tempfile
 import threading
+import time
 import zlib
 
 # ---------------------------------------------------------------------------------------------
@@ -565,6 +566,7 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     for p in data_files:
         if p not in listed:
             rep.error("PACK_FILE_UNLISTED", label(p), None, "a file under data/ that no manifest lists")
+    check_file_set(files, listed, shown, rep)
     # 3. tagmanifest-sha256.txt.
     tags = parse_manifest(f("tagmanifest-sha256.txt") or b"", label("tagmanifest-sha256.txt"), rep, None) if f("tagmanifest-sha256.txt") is not None else None
     if tags is None or sorted(tags) != TAG_FILES:
@@ -586,6 +588,7 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     if (js_stringify_2(man) + "\n").encode("utf-8") != raw:
         rep.error("PACK_MANIFEST_JSON_INVALID", label("manifest.json"), None, "not JSON.stringify(…, null, 2) plus a newline")
     check_manifest_json(man, data_files, listed, date, label("manifest.json"), rep)
+    check_canonical_manifest(man, files, date, shown, rep)
     # 5. Signature armor (its cryptographic check needs ssh-keygen: see check_signature).
     sig = f("tagmanifest-sha256.txt.sig")
     if sig is not None and not canonical_armor(sig):
@@ -664,6 +667,7 @@ def check_payload(files, man, date, shown, rep):
         return
     name = shown + "/data/audit.jsonl"
     facts = check_log_bytes(log, name, date, rep, LogState(), True, report_start=False)
+    check_derived(files, man, facts["event_lines"], shown, rep)
     chain = man.get("chain") if isinstance(man.get("chain"), dict) else {}
     want = {"first_seq": facts["first_seq"], "last_seq": facts["last_seq"], "start_prev": facts["start_prev"], "end_hash": facts["end_hash"]}
     for k, v in want.items():
@@ -725,6 +729,284 @@ def check_pack_dir(path, rep, shown=None):
         rep.error("PACK_DATE_MISMATCH", shown, None, "a pack directory is named YYYY-MM-DD or YYYY-MM-DD.vN")
         return None
     return check_pack_files(read_pack_dir(path, rep, shown), shown, m.group(1), rep)
+
+
+# ---------------------------------------------------------------------------------------------
+# The pack's exact file set, canonical manifest.json, and the payload derived from the log
+# (FORMAT.md "Layout", "manifest.json", "orders.csv and fills.csv", "Payload files")
+# ---------------------------------------------------------------------------------------------
+
+PAYLOAD_REQUIRED = ["alerts.jsonl", "audit.jsonl", "config.diff", "config_snapshot.json", "fills.csv", "orders.csv"]
+PAYLOAD_OPTIONAL = ["compliance_findings.csv", "compliance_report.json", "report.html"]
+ROOT_FILES = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest.json", "tagmanifest-sha256.txt",
+              "tagmanifest-sha256.txt.sig", "tagmanifest-sha256.txt.tsr", "tsa-certs.pem"]
+MANIFEST_FIELDS = ["format", "created_at", "export_date", "auditpack_version", "files", "summary", "events", "rows",
+                   "chain", "previous_pack", "supersedes", "alert_filter", "inserted_before"]
+NESTED_KEYS = {
+    "summary": ["total_files", "total_size"],
+    "events": ["total", "by_category", "malformed_lines", "late"],
+    "rows": ["orders", "fills", "alerts"],
+    "chain": ["first_seq", "last_seq", "start_prev", "end_hash"],
+    "previous_pack": ["export_date", "manifest_sha256"],
+    "supersedes": ["manifest_sha256", "moved_to"],
+    "alert_filter": ["categories", "events", "severities"],
+    "inserted_before": ["export_date", "manifest_sha256"],
+}
+ISO_MS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+VERSION = re.compile(r"[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}(-[0-9A-Za-z.-]{1,64})?(\+[0-9A-Za-z.-]{1,64})?")
+ORDER_COLUMNS = ["iso_ts", "seq", "event", "order_id", "symbol", "side", "quantity", "price"]
+FILL_COLUMNS = ["iso_ts", "seq", "event", "order_id", "deal_id", "symbol", "side", "quantity", "price"]
+NOT_IN_EXTRA = ["ts", "iso_ts", "seq", "category", "event", "prev"]
+NUMERIC_COLUMNS = ("seq", "quantity", "price")
+DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def real_instant(text):
+    """A `YYYY-MM-DDTHH:MM:SS.sssZ` that names a real instant (as Date.prototype.toISOString writes)."""
+    if not isinstance(text, str) or not ISO_MS.fullmatch(text) or not real_date(text[:10]):
+        return False
+    h, mi, s = int(text[11:13]), int(text[14:16]), int(text[17:19])
+    return h < 24 and mi < 60 and s < 60
+
+
+def js_key_order(keys):
+    """JavaScript's own-property order of an object built from `keys` sorted as bytes: array
+    indices first, in numeric order, then the other keys in the order given."""
+    keys = sorted(keys, key=lambda k: k.encode("utf-8", "surrogatepass"))
+    idx = [k for k in keys if re.fullmatch(r"0|[1-9][0-9]*", k) and int(k) < 2 ** 32 - 1]
+    return sorted(idx, key=int) + [k for k in keys if k not in idx]
+
+
+def check_file_set(files, listed, shown, rep):
+    """Exactly the files of the format: nothing else, none of the required ones missing."""
+    for p in sorted(files):
+        if p.startswith("data/"):
+            if p[5:] not in PAYLOAD_REQUIRED + PAYLOAD_OPTIONAL:
+                rep.error("PACK_FILE_UNEXPECTED", shown + "/" + p, None, "not a payload file of the format")
+        elif p not in ROOT_FILES:
+            rep.error("PACK_FILE_UNEXPECTED", shown + "/" + p, None, "not a file of the format")
+    for n in PAYLOAD_REQUIRED:
+        if "data/" + n not in files and "data/" + n not in listed:
+            rep.error("PACK_FILE_MISSING", shown + "/data/" + n, None, "a payload file every pack has is missing")
+
+
+def check_canonical_manifest(man, files, date, shown, rep):
+    """Fields, key order, created_at, auditpack_version, alert_filter, inserted_before; and the
+    bag-info.txt values that repeat them."""
+
+    def bad(what):
+        rep.error("PACK_MANIFEST_JSON_INVALID", shown + "/manifest.json", None, what)
+
+    if list(man.keys()) != MANIFEST_FIELDS:
+        bad("the fields are not exactly " + ", ".join(MANIFEST_FIELDS) + " in this order")
+    for k, keys in NESTED_KEYS.items():
+        v = man.get(k)
+        if isinstance(v, dict) and list(v.keys()) != keys:
+            bad(k + " has other keys or another order than " + ", ".join(keys))
+    f = man.get("files")
+    if isinstance(f, dict):
+        if list(f.keys()) != js_key_order(f.keys()):
+            bad("files is not sorted")
+        for p, e in f.items():
+            if not isinstance(e, dict) or list(e.keys()) != ["size", "sha256", "modified"] or not real_instant(e.get("modified")):
+                bad("files[" + p + "] is not {size, sha256, modified}")
+    ev = man.get("events")
+    if isinstance(ev, dict) and isinstance(ev.get("by_category"), dict) and list(ev["by_category"].keys()) != js_key_order(ev["by_category"].keys()):
+        bad("events.by_category is not sorted")
+    if not real_instant(man.get("created_at")):
+        bad("created_at is not an instant YYYY-MM-DDTHH:MM:SS.sssZ")
+    version = man.get("auditpack_version")
+    if not (isinstance(version, str) and VERSION.fullmatch(version)):
+        bad("auditpack_version is not a version string")
+    af = man.get("alert_filter")
+    if not (isinstance(af, dict) and all(isinstance(af.get(k), list) and all(isinstance(x, str) for x in af[k]) for k in ("categories", "events", "severities"))):
+        bad("alert_filter is not {categories, events, severities} of strings")
+    ib = man.get("inserted_before")
+    if ib is not None and not (isinstance(ib, dict) and real_date(ib.get("export_date")) and isinstance(ib.get("manifest_sha256"), str)
+                               and re.fullmatch(r"[0-9a-f]{64}", ib["manifest_sha256"]) and ib["export_date"] > date):
+        bad("inserted_before is neither null nor a link to a later pack")
+    info = files.get("bag-info.txt")
+    if info is not None:
+        try:
+            values = dict(l.split(": ", 1) for l in info.decode("utf-8").split("\n") if ": " in l)
+        except UnicodeDecodeError:
+            values = {}
+        if isinstance(man.get("created_at"), str) and values.get("Bagging-Date") not in (None, man["created_at"][:10]):
+            rep.error("PACK_BAG_INFO_INVALID", shown + "/bag-info.txt", None, "Bagging-Date is not created_at's date")
+        if isinstance(version, str) and values.get("Auditpack-Version") not in (None, version):
+            rep.error("PACK_BAG_INFO_INVALID", shown + "/bag-info.txt", None, "Auditpack-Version is not manifest.json's")
+
+
+def skip_ws(text, i):
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def top_level_entries(text):
+    """[(key, start of the key's quote, start of the value, end of the value)] of a JSON object
+    line, duplicates included, in order: the raw text of every member, as export slices it."""
+    dec = json.JSONDecoder()
+    out = []
+    i = skip_ws(text, text.index("{") + 1)
+    while i < len(text) and text[i] == '"':
+        ks = i
+        key, i = json.decoder.scanstring(text, i + 1)
+        i = skip_ws(text, i) + 1  # ':'
+        vs = skip_ws(text, i)
+        _, ve = dec.raw_decode(text, vs)
+        out.append((key, ks, vs, ve))
+        i = skip_ws(text, ve)
+        if i < len(text) and text[i] == ",":
+            i = skip_ws(text, i + 1)
+        else:
+            break
+    return out
+
+
+def quote_if_needed(s):
+    return '"' + s.replace('"', '""') + '"' if any(c in s for c in '",\r\n') else s
+
+
+def csv_row(text, columns):
+    """One record of orders.csv / fills.csv as export derives it from the line's text."""
+    entries = top_level_entries(text)
+    last = {}
+    for e in entries:
+        last[e[0]] = e
+    cells = []
+    for c in columns:
+        e = last.get(c)
+        if e is None:
+            cells.append("")
+            continue
+        raw = text[e[2]:e[3]]
+        if raw == "null":
+            cells.append("")
+        elif raw.startswith('"'):
+            s = json.loads(raw)
+            if c in NUMERIC_COLUMNS and DECIMAL.fullmatch(s):
+                cells.append(s)
+            else:
+                cells.append(quote_if_needed(("'" + s) if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s))
+        else:
+            cells.append(quote_if_needed(raw))
+    skip = set(columns) | set(NOT_IN_EXTRA)
+    extra = [text[ks:ve] for key, ks, _, ve in entries if key not in skip]
+    cells.append('"{' + ",".join(extra).replace('"', '""') + '}"' if extra else "")
+    return ",".join(cells) + "\r\n"
+
+
+def is_alert(text, ev, flt):
+    cat, name = ev.get("category"), ev.get("event")
+    if cat in flt["categories"]:
+        return True
+    for rule in flt["events"]:
+        dot = rule.find(".")
+        if dot > 0 and rule[:dot] == cat and rule[dot + 1:] == name:
+            return True
+    sev = None
+    for key, _, vs, ve in top_level_entries(text):
+        if key == "severity":
+            sev = text[vs:ve]
+    if sev is not None and sev.startswith('"'):
+        return json.loads(sev).upper() in {s.upper() for s in flt["severities"]}
+    return False
+
+
+def check_derived(files, man, event_lines, shown, rep):
+    """orders.csv, fills.csv and alerts.jsonl are byte for byte what export derives from the log."""
+    orders = [",".join(ORDER_COLUMNS) + ",extra\r\n"]
+    fills = [",".join(FILL_COLUMNS) + ",extra\r\n"]
+    alerts = []
+    flt = man.get("alert_filter")
+    flt_ok = isinstance(flt, dict) and all(isinstance(flt.get(k), list) for k in ("categories", "events", "severities"))
+    for ev, raw in event_lines:
+        text = raw.decode("utf-8")
+        if ev.get("category") == "order":
+            orders.append(csv_row(text, ORDER_COLUMNS))
+        elif ev.get("category") == "fill":
+            fills.append(csv_row(text, FILL_COLUMNS))
+        if flt_ok and is_alert(text, ev, flt):
+            alerts.append(raw + b"\n")
+    for name, want in (("orders.csv", "".join(orders).encode("utf-8")), ("fills.csv", "".join(fills).encode("utf-8"))):
+        got = files.get("data/" + name)
+        if got is not None and got != want:
+            rep.error("PACK_CSV_MISMATCH", shown + "/data/" + name, None, "not what export derives from data/audit.jsonl")
+    got = files.get("data/alerts.jsonl")
+    if flt_ok and got is not None and got != b"".join(alerts):
+        rep.error("PACK_ALERTS_MISMATCH", shown + "/data/alerts.jsonl", None, "not the lines the recorded alert_filter selects")
+
+
+# ---------------------------------------------------------------------------------------------
+# The archive's evidence (FORMAT.md "What a prune leaves behind", "Back-filling a missed day")
+# ---------------------------------------------------------------------------------------------
+
+
+def prune_events(pack_dir):
+    """(date, path, manifest_sha256) of the PackPruned events in a pack's log."""
+    out = []
+    p = os.path.join(pack_dir, "data", "audit.jsonl")
+    if not os.path.isfile(p) or os.path.islink(p):
+        return out
+    lines, _ = split_lines(open(p, "rb").read())
+    for raw, _ in lines:
+        if b'"PackPruned"' not in raw:
+            continue
+        try:
+            e = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(e, dict) and e.get("category") == "system" and e.get("event") == "PackPruned" and isinstance(e.get("date"), str) and isinstance(e.get("path"), str):
+            sha = e.get("manifest_sha256") if isinstance(e.get("manifest_sha256"), str) else None
+            out.append((e["date"], e["path"], sha))
+    return out
+
+
+def is_backfill_before(man, date, upto, known):
+    ib = man.get("inserted_before") if isinstance(man, dict) else None
+    return isinstance(ib, dict) and date < ib.get("export_date", "") <= upto and known.get(ib.get("manifest_sha256")) == ib.get("export_date")
+
+
+def check_ledger(path, packs, current, ledger_lines, rep, now):
+    """Every pruned.jsonl entry has its chained PackPruned event, and every event its entry."""
+    events = set()
+    for n in current:
+        events.update(prune_events(os.path.join(path, n)))
+    entries = []
+    for i, (raw, _) in enumerate(ledger_lines):
+        try:
+            e = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(e, dict) and real_date(e.get("export_date")):
+            sha = e.get("manifest_sha256") if isinstance(e.get("manifest_sha256"), str) else None
+            entries.append((i + 1, (e["export_date"], e.get("path") if isinstance(e.get("path"), str) else "", sha), e.get("pruned_at")))
+    covered = [k in events for _, k, _ in entries]
+    last_covered = max([i for i, c in enumerate(covered) if c], default=-1)
+    newest = packs[current[-1]][0] if current else None
+    made = newest.get("created_at") if isinstance(newest, dict) else None
+    for i, (line, k, pruned_at) in enumerate(entries):
+        if covered[i]:
+            continue
+        awaiting = (i > last_covered and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and pruned_at[:19] <= now
+                    and (newest is None or not isinstance(made, str) or pruned_at[:23] > made[:23] or pruned_at[:10] > current[-1][:10]))
+        if awaiting:
+            rep.warning("ARCHIVE_PRUNE_AWAITING_EVIDENCE", "pruned.jsonl", line, "no PackPruned event in any pack yet")
+        else:
+            rep.error("ARCHIVE_PRUNE_UNRECORDED", "pruned.jsonl", line, "a ledger entry without its PackPruned event in the chain")
+    keys = {k for _, k, _ in entries}
+    for ev in sorted(events, key=lambda x: (x[0], x[1], x[2] or "")):
+        if ev not in keys:
+            rep.error("ARCHIVE_LEDGER_INCOMPLETE", "pruned.jsonl", None, "a PackPruned event of %s has no ledger line" % ev[1])
+
+
+def check_mixed_signing(path, names, rep):
+    signed = [n for n in names if os.path.isfile(os.path.join(path, n, "tagmanifest-sha256.txt.sig"))]
+    if signed and len(signed) < len(names):
+        for n in names:
+            if n not in signed:
+                rep.warning("ARCHIVE_MIXED_SIGNING", n, None, "not signed, while other packs are")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -830,6 +1112,15 @@ def check_archive(path, rep):
     for n in current:
         man = packs[n][0]
         link = man.get("previous_pack")
+        # A link may skip packs that are back-fills made after it (inserted_before a pack up to n).
+        backfills = [c for c in current if c < n and is_backfill_before(packs[c][0], c, n, known)]
+        if prev_name is not None and prev_name in backfills:
+            older = [c for c in current if c < n and c not in backfills]
+            if link is None and not older and not [e for e in pruned if e.get("export_date", "") < n]:
+                prev_name = None
+            elif isinstance(link, dict) and known.get(link.get("manifest_sha256")) == link.get("export_date") and link.get("export_date", "") < n \
+                    and all(c <= link.get("export_date", "") or c in backfills for c in current if c < n):
+                prev_name = link.get("export_date")
         if prev_name is None:
             earlier = [e for e in pruned if e.get("export_date", "") < n]
             if link is not None and (not isinstance(link, dict) or known.get(link.get("manifest_sha256")) != link.get("export_date") or link.get("export_date", "") >= n):
@@ -842,10 +1133,22 @@ def check_archive(path, rep):
                 rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "previous_pack is not the newest earlier pack (" + prev_name + ")")
         chain = man.get("chain") if isinstance(man.get("chain"), dict) else {}
         if chain.get("first_seq") is not None:
-            if prev_chain is not None and (chain.get("first_seq") != prev_chain["last_seq"] + 1 or chain.get("start_prev") != prev_chain["end_hash"]):
+            pruned_between = prev_chain is not None and any(prev_chain["date"] < e.get("export_date", "") < n[:10] for e in pruned)
+            gap_days = prev_chain is not None and days_from_civil(*map(int, n[:10].split("-"))) - days_from_civil(*map(int, prev_chain["date"].split("-"))) > 1
+            if prev_chain is not None and not pruned_between and isinstance(chain.get("first_seq"), int) and isinstance(prev_chain["last_seq"], int) \
+                    and chain["first_seq"] > prev_chain["last_seq"] + 1 and gap_days:
+                rep.error("ARCHIVE_DAY_MISSING", n + "/manifest.json", None, "the events between the previous pack's log and this one's are in no pack")
+            elif prev_chain is not None and not pruned_between and (chain.get("first_seq") != prev_chain["last_seq"] + 1 or chain.get("start_prev") != prev_chain["end_hash"]):
                 rep.error("ARCHIVE_CHAIN_BROKEN", n + "/manifest.json", None, "the log does not continue from the previous pack's")
-            prev_chain = {"last_seq": chain.get("last_seq"), "end_hash": chain.get("end_hash")}
+            prev_chain = {"last_seq": chain.get("last_seq"), "end_hash": chain.get("end_hash"), "date": n[:10]}
         prev_name = n
+    for n in current:
+        ib = packs[n][0].get("inserted_before")
+        if isinstance(ib, dict) and known.get(ib.get("manifest_sha256")) != ib.get("export_date"):
+            rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "inserted_before names no pack or ledger entry")
+    ledger_lines = split_lines(open(ledger, "rb").read())[0] if os.path.isfile(ledger) else []
+    check_ledger(path, packs, current, ledger_lines, rep, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()))
+    check_mixed_signing(path, sorted(packs), rep)
     if current:
         last = packs[current[-1]][0]
         print("newest evidence: %s, chain ends in %s" % (current[-1], (last.get("chain") or {}).get("end_hash")), file=sys.stderr)

@@ -106,7 +106,7 @@ function parseChecksumFile(text: string, file: string, f: Findings, code: 'PACK_
     }
     const before = out[out.length - 1];
     if (before !== undefined && compareBytes(before.path, path) > 0) {
-      f.add(code, 'error', file, `line ${i + 1} (${path}) comes after ${before.path}: the lines are not sorted by path`, i + 1);
+      f.add(code, 'error', file, `line ${i + 1} (${path}) comes after ${before.path}: the lines are not sorted by path`);
     }
     seen.add(path);
     out.push({ sha256: m[1] as string, path, line: i + 1 });
@@ -286,7 +286,7 @@ function judgeManifestJson(
     const b = canonical.split('\n');
     let i = 0;
     while (i < a.length && a[i] === b[i]) i++;
-    f.add('PACK_MANIFEST_JSON_INVALID', 'error', 'manifest.json', `is not in canonical form (the documented fields and key order, JSON.stringify(…, null, 2) and a final newline): line ${i + 1} is ${JSON.stringify((a[i] ?? '(end)').slice(0, 80))}, canonically ${JSON.stringify((b[i] ?? '(end)').slice(0, 80))}`, i + 1);
+    f.add('PACK_MANIFEST_JSON_INVALID', 'error', 'manifest.json', `is not in canonical form (the documented fields and key order, JSON.stringify(…, null, 2) and a final newline): line ${i + 1} is ${JSON.stringify((a[i] ?? '(end)').slice(0, 80))}, canonically ${JSON.stringify((b[i] ?? '(end)').slice(0, 80))}`);
   }
   let createdAt: string | undefined;
   if (typeof m.created_at === 'string' && ISO_MS.test(m.created_at) && isRealInstant(m.created_at)) createdAt = m.created_at;

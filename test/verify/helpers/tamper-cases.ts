@@ -376,7 +376,142 @@ function seqOf(l: Buffer): number {
   return (JSON.parse(l.toString('utf8')) as { seq: number }).seq;
 }
 
-export const TAMPER_CASES: readonly TamperCase[] = [...LINE_RULES, ...RECOVERIES, ...CHAIN, ...PACKS];
+/** Rewrites the tag manifest only (after an edit of a tag file that refreshPack would undo). */
+function retag(pack: string): void {
+  let tag = '';
+  for (const f of ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json']) tag += `${sha(readFileSync(join(pack, f)))}  ${f}\n`;
+  writeFileSync(join(pack, 'tagmanifest-sha256.txt'), tag);
+}
+
+/** Edits a pack's manifest.json as an object, then fixes every hash (a forger without the key). */
+function editManifest(day: string, f: (m: Record<string, any>) => void): TamperCase['edit'] {
+  return (root) => {
+    const p = join(root, pack(day), 'manifest.json');
+    const m = JSON.parse(readFileSync(p, 'utf8')) as Record<string, any>;
+    f(m);
+    writeFileSync(p, `${JSON.stringify(m, null, 2)}\n`);
+    refreshPack(join(root, pack(day)));
+    return pack(day);
+  };
+}
+
+/** Edits a payload file, then fixes every hash. */
+function editPayload(day: string, file: string, f: (text: string) => string, m?: (man: Record<string, any>) => void): TamperCase['edit'] {
+  return (root) => {
+    const p = join(root, pack(day), 'data', file);
+    writeFileSync(p, f(readFileSync(p, 'utf8')));
+    if (m !== undefined) {
+      const mp = join(root, pack(day), 'manifest.json');
+      const man = JSON.parse(readFileSync(mp, 'utf8')) as Record<string, any>;
+      m(man);
+      writeFileSync(mp, `${JSON.stringify(man, null, 2)}\n`);
+    }
+    refreshPack(join(root, pack(day)));
+    return pack(day);
+  };
+}
+
+/** Pack rules a forger without the key can break while every hash stays consistent. */
+const PACK_RULES: TamperCase[] = [
+  {
+    name: 'pack: bag-info.txt labels reordered, hashes fixed',
+    edit: (root) => {
+      const p = join(root, pack(D1), 'bag-info.txt');
+      writeFileSync(p, `${readFileSync(p, 'utf8').trim().split('\n').reverse().join('\n')}\n`);
+      refreshPack(join(root, pack(D1)));
+      return pack(D1);
+    },
+  },
+  {
+    name: 'pack: a garbage Bagging-Date, hashes fixed',
+    edit: (root) => {
+      const p = join(root, pack(D1), 'bag-info.txt');
+      writeFileSync(p, readFileSync(p, 'utf8').replace(/Bagging-Date: .*/, 'Bagging-Date: someday'));
+      refreshPack(join(root, pack(D1)));
+      return pack(D1);
+    },
+  },
+  {
+    name: 'pack: manifest-sha256.txt unsorted, hashes fixed',
+    edit: (root) => {
+      refreshPack(join(root, pack(D1)));
+      const p = join(root, pack(D1), 'manifest-sha256.txt');
+      writeFileSync(p, `${readFileSync(p, 'utf8').trim().split('\n').reverse().join('\n')}\n`);
+      retag(join(root, pack(D1)));
+      return pack(D1);
+    },
+  },
+  {
+    name: 'pack: manifest.json not canonical (compact), hashes fixed',
+    edit: (root) => {
+      refreshPack(join(root, pack(D1)));
+      const p = join(root, pack(D1), 'manifest.json');
+      writeFileSync(p, `${JSON.stringify(JSON.parse(readFileSync(p, 'utf8')))}\n`);
+      retag(join(root, pack(D1)));
+      return pack(D1);
+    },
+  },
+  {
+    name: 'pack: manifest.json fields reordered, hashes fixed',
+    edit: editManifest(D1, (m) => {
+      const { format, ...rest } = m;
+      for (const k of Object.keys(m)) delete m[k];
+      Object.assign(m, rest, { format });
+    }),
+  },
+  { name: 'pack: auditpack_version: 12, hashes fixed', edit: editManifest(D1, (m) => void (m.auditpack_version = 12)) },
+  { name: 'pack: created_at: "yesterday", hashes fixed', edit: editManifest(D1, (m) => void (m.created_at = 'yesterday')) },
+  { name: 'pack: the recorded alert_filter removed, hashes fixed', edit: editManifest(D2, (m) => void delete m.alert_filter) },
+  {
+    name: 'pack: a 7th payload file listed in every manifest',
+    edit: (root) => {
+      writeFileSync(join(root, pack(D1), 'data', 'notes.txt'), 'nothing to see\n');
+      const mp = join(root, pack(D1), 'manifest.json');
+      const m = JSON.parse(readFileSync(mp, 'utf8')) as { files: Record<string, unknown>; summary: { total_files: number } };
+      m.files['data/notes.txt'] = { size: 0, sha256: '', modified: '2025-09-10T00:00:00.000Z' };
+      m.files = Object.fromEntries(Object.entries(m.files).sort(([a], [b]) => (a < b ? -1 : 1)));
+      m.summary.total_files += 1;
+      writeFileSync(mp, `${JSON.stringify(m, null, 2)}\n`);
+      refreshPack(join(root, pack(D1)));
+      return pack(D1);
+    },
+  },
+  { name: 'pack: LF-only orders.csv, hashes fixed', edit: editPayload(D1, 'orders.csv', (t) => t.replaceAll('\r\n', '\n')) },
+  { name: 'pack: one price changed in orders.csv, hashes fixed', edit: editPayload(D2, 'orders.csv', (t) => t.replace('1.10050', '1.10060')) },
+  { name: 'pack: one deal_id changed in fills.csv, hashes fixed', edit: editPayload(D2, 'fills.csv', (t) => t.replace(',D', ',X')) },
+  { name: 'pack: the extra column of a row edited, hashes fixed', edit: editPayload(D1, 'orders.csv', (t) => t.replace('""host"":""desk-1""', '""host"":""desk-9""')) },
+  {
+    name: 'pack: an alert line removed with rows.alerts adjusted, hashes fixed',
+    edit: editPayload(D1, 'alerts.jsonl', (t) => t.split('\n').slice(1).join('\n'), (m) => void (m.rows.alerts -= 1)),
+  },
+  {
+    name: 'pack: the recorded alert filter narrowed (alert lines unchanged), hashes fixed',
+    edit: editManifest(D1, (m) => {
+      m.alert_filter.categories = [];
+      m.alert_filter.severities = [];
+    }),
+  },
+  {
+    name: 'archive: a middle pack deleted and its hash appended to pruned.jsonl (dated before the newest pack)',
+    edit: (root) => {
+      const sha256 = sha(readFileSync(join(root, pack(D2), 'manifest.json')));
+      rmSync(join(root, pack(D2)), { recursive: true });
+      rmSync(join(root, `${pack(D2)}.tar.gz`));
+      writeFileSync(join(root, 'artifacts', 'pruned.jsonl'), `${JSON.stringify({ export_date: D2, manifest_sha256: sha256, path: D2, pruned_at: `${D3}T12:00:00.000Z` })}\n`);
+      return 'artifacts';
+    },
+  },
+  {
+    name: 'archive: a back-fill whose inserted_before names no pack',
+    edit: (root) => {
+      editManifest(D2, (m) => void (m.inserted_before = { export_date: D3, manifest_sha256: 'ab'.repeat(32) }))(root);
+      rmSync(join(root, `${pack(D2)}.tar.gz`));
+      return 'artifacts';
+    },
+  },
+];
+
+export const TAMPER_CASES: readonly TamperCase[] = [...LINE_RULES, ...RECOVERIES, ...CHAIN, ...PACKS, ...PACK_RULES];
 
 /** Paths of the clean corpus that must verify with no error (and no false alarm) in both checkers. */
 export const CLEAN_TARGETS: readonly string[] = [
@@ -389,4 +524,7 @@ export const CLEAN_TARGETS: readonly string[] = [
   'artifacts',
   'pruned/logs',
   'pruned/artifacts',
+  // Back-filled, pruned and exported again, with the exports and prunes recorded in the chain.
+  'artifacts-b',
+  'logs-b',
 ];

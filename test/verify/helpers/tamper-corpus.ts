@@ -85,6 +85,20 @@ export async function buildCorpus(): Promise<Corpus> {
     now: pruneDay,
     loggerClock: () => (tp += 1000),
   });
+  // A second archive of the same days (docs/FORMAT.md "Back-filling a missed day", "What a prune
+  // leaves behind"): the middle day exported last (a back-fill), the first day pruned, then the next
+  // day exported, so the PackPruned event is in a pack. Exports and prunes are recorded in a copy of
+  // the logs, dated the days after.
+  const logsB = join(root, 'logs-b');
+  cpSync(logDir, logsB, { recursive: true });
+  const artB = join(root, 'artifacts-b');
+  let tr = at('2025-09-11T00:10:00Z');
+  const rec = { logDir: logsB, artifactsDir: artB, version: '0.1.0', signingKey: privateKey, snapshot: false as const, now: () => tr / 1000, loggerClock: () => (tr += 1000) };
+  for (const date of [DAYS[0], DAYS[2], DAYS[1]]) await exportPack({ ...rec, date });
+  tr = at('2025-09-11T00:20:00Z');
+  await prune({ artifactsDir: artB, retentionDays: 2, now: tr / 1000, eventLogDir: logsB, loggerClock: () => (tr += 1000) });
+  tr = at('2025-09-12T00:10:00Z');
+  await exportPack({ ...rec, date: '2025-09-11' });
   return { root, publicKey };
 }
 
