@@ -117,7 +117,7 @@ export interface LogCheckOptions {
   readonly alertHashes?: readonly string[] | undefined;
   /** An empty file is normal here (a pack of a day without events): no LOG_FILE_EMPTY. */
   readonly emptyOk?: boolean;
-  /** Read every line with JSON.parse (default: only where the fast path does not apply). */
+  /** Accepted for compatibility: every line is read in full (src/pack/event-line.ts). */
   readonly full?: boolean;
   readonly shared?: SharedLogState;
   /**
@@ -220,10 +220,6 @@ export class LogChecker {
   private recentN = 0;
   /** The last event's line; its `bytes` may be a scanner's view, stale once push() returns. */
   private lastEventLine: ScannedLine | undefined;
-  private lastEventFast = false;
-  /** A copy of the last fast-path event's bytes (read fully by finish()), in a reused buffer. */
-  private lastBytes: Buffer = Buffer.allocUnsafe(1024);
-  private lastLen = 0;
   private categories = 0;
   /** After a damaged line, the next line's link is not judged (the damage is already reported). */
   private softNext = false;
@@ -232,7 +228,7 @@ export class LogChecker {
   /** Events per category, each in a box so that counting one is a single map lookup. */
   private readonly counts = new Map<string, { n: number }>();
   /**
-   * The per-process clock check without making strings: the last fast-path event's `iso_ts` (27
+   * The per-process clock check without making strings: the last event's `iso_ts` (27
    * bytes) and provenance (`,"host":…,"pid":N`) copied into a reused buffer, since lines may be
    * views valid only during push(). clockProvLen -1: nothing remembered.
    */
@@ -240,8 +236,6 @@ export class LogChecker {
   private clockProvLen = -1;
   /** A line without its terminating newline was pushed (a torn tail). */
   private torn = false;
-  /** Continuation: the next line is read as if it linked to the line before the range. */
-  private assumeLinked: boolean;
   /** Continuation: something was not kept (a bound was reached), so the range cannot be joined. */
   private unjoinable = false;
   private readonly alertBits: Uint8Array | undefined;
@@ -257,7 +251,6 @@ export class LogChecker {
     this.head = options.start === undefined ? undefined : { ...options.start };
     this.fileLinkPending = options.start !== undefined;
     this.recoveryFile = options.date === undefined ? undefined : `audit-${options.date.replaceAll('-', '')}.jsonl`;
-    this.assumeLinked = options.continuation === true;
     const filter = options.continuation === true ? options.alertFilter : undefined;
     this.alertBits = filter?.bits;
     this.alertBitsSize = filter === undefined ? 1 : filter.bits.length * 8;
@@ -284,8 +277,6 @@ export class LogChecker {
   push(line: ScannedLine): void {
     const facts = this.facts;
     facts.lines++;
-    const assumeLinked = this.assumeLinked;
-    this.assumeLinked = false;
     if (!line.terminated) {
       this.torn = true;
       // A torn tail: the writer died mid-line; the next writer will terminate it and record it.
@@ -318,7 +309,6 @@ export class LogChecker {
       facts.malformed++;
       return;
     }
-    void assumeLinked;
     const reading = readLine(line.bytes);
     if (!reading.ok) {
       this.flushPending();
@@ -326,7 +316,7 @@ export class LogChecker {
       facts.malformed++;
       return;
     }
-    this.event(line, reading.facts, false);
+    this.event(line, reading.facts);
   }
 
   /** Ends the file: reports what is still pending and returns the facts. */
@@ -408,11 +398,10 @@ export class LogChecker {
     for (const [k, iso] of r.clocks) clocks.set(k, iso);
     // The range's checker read its last line fully; this checker's last line is not the file's.
     this.lastEventLine = undefined;
-    this.lastEventFast = false;
     return true;
   }
 
-  private event(line: ScannedLine, ev: LineFacts, fast: boolean): void {
+  private event(line: ScannedLine, ev: LineFacts): void {
     const facts = this.facts;
     const isRecovery = ev.category === 'system' && ev.event === 'TornLineRecovered';
     if (this.pending !== undefined) {
@@ -484,8 +473,6 @@ export class LogChecker {
     }
     facts.lastSeq = ev.seq;
     this.lastEventLine = line;
-    this.lastEventFast = fast;
-    if (fast) this.keepLastBytes(line.bytes as Buffer);
 
     // Date: an event belongs to its own UTC day's file, or a later one when marked late. A
     // recovery is dated when it happened, which may be after the day of the file it repairs.
@@ -561,12 +548,6 @@ export class LogChecker {
     copyBytes(b, ev.isoOff, this.clockBuf, 0, 27);
     copyBytes(b, ev.provOff, this.clockBuf, 27, n);
     this.clockProvLen = n;
-  }
-
-  private keepLastBytes(b: Buffer): void {
-    if (this.lastBytes.length < b.length) this.lastBytes = Buffer.allocUnsafe(Math.max(b.length, 2 * this.lastBytes.length));
-    this.lastBytes.set(b, 0);
-    this.lastLen = b.length;
   }
 
   /** Records the remembered line's time in the map before the process changes. */
