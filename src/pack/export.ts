@@ -15,7 +15,7 @@ import { DEFAULT_ALERT_FILTER, type AlertFilterConfig } from '../config.js';
 import { AuditpackError, isAuditpackError, wrapFsError } from '../errors.js';
 import { timestampTagManifest, writePackToken, type TsaOptions } from '../anchor/pack.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
-import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
+import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
 import { signSshsig } from '../signing/index.js';
 import { fsyncDir, writeNewFile, type WrittenFile } from './files.js';
 import { BAGIT_TXT, PACK_FILES, PACK_FORMAT, PAYLOAD_FILES, renderBagInfo, renderChecksumFile, renderManifest, SIGNATURE_FILE, TAG_FILES, TAGMANIFEST, type PackManifest } from '../format/pack.js';
@@ -106,6 +106,13 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
   const day = dayNumberOfIsoDate(date);
   if (day === undefined) throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(date)}`);
   const now = options.now ?? Date.now;
+  // A future day's pack is empty and makes every later prune refuse with CLOCK_SKEW until someone
+  // removes it by hand; before 1970 no log file can exist. Refuse both before anything is written.
+  const today = Math.floor(now() / 86_400_000);
+  if (day > today) {
+    throw new AuditpackError('USAGE', `refusing to export ${date}: it is after today (${isoDate(today)}, UTC, by this machine's clock); nothing was written`, { details: { date } });
+  }
+  if (day < 0) throw new AuditpackError('USAGE', `refusing to export ${date}: days before 1970-01-01 cannot hold audit events; nothing was written`, { details: { date } });
   try {
     if (!statSync(logDir).isDirectory()) throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} is not a directory`, { details: { path: logDir } });
   } catch (err) {
