@@ -2,7 +2,8 @@
  * The main job, as cron runs it: export a day, then prune packs past the retention window.
  */
 import { AuditpackError } from '../errors.js';
-import { prune, type PlanPruneOptions, type PrunePlan, type PruneResult } from '../retention/index.js';
+import { planPrune, prune, type PlanPruneOptions, type PrunePlan, type PruneResult } from '../retention/index.js';
+import { listPackEntries } from './layout.js';
 import { exportPack, type ExportPackOptions, type ExportResult } from './export.js';
 
 export interface DailyExportOptions extends ExportPackOptions {
@@ -25,14 +26,18 @@ export async function runDailyExport(options: DailyExportOptions): Promise<Daily
   const result = await exportPack(options);
   if (options.retentionDays === undefined) return { export: result, prune: null, pruneError: null };
   try {
-    const pr = await prune({
+    const pruneOptions = {
       artifactsDir: options.artifactsDir,
       retentionDays: options.retentionDays,
       keepDates: [options.date], // a back-filled old day is not removed by its own export
       clockCheckLogDir: options.logDir, // a log dated after today also means a wrong clock
       ...(options.archived !== undefined ? { archived: options.archived } : {}),
-      eventLogDir: options.recordEvent === false ? false : options.logDir,
       ...(options.now ? { now: options.now() } : {}),
+    };
+    if (result.manifest.events.total === 0) refuseEmptying(options.date, planPrune(pruneOptions), options.artifactsDir);
+    const pr = await prune({
+      ...pruneOptions,
+      eventLogDir: options.recordEvent === false ? false : options.logDir,
       ...(options.loggerClock ? { loggerClock: options.loggerClock } : {}),
     });
     return { export: result, prune: pr, pruneError: null };
@@ -40,4 +45,21 @@ export async function runDailyExport(options: DailyExportOptions): Promise<Daily
     if (err instanceof AuditpackError) return { export: result, prune: null, pruneError: err };
     throw err;
   }
+}
+
+/**
+ * A clock that jumped far ahead makes cron export an empty day "yesterday" and then find every
+ * real pack past the window: the new empty pack would be the newest one kept, and all evidence
+ * would go. When the day just exported holds no events and the plan would remove every earlier
+ * pack, refuse as a clock problem; `auditpack prune` run on purpose still prunes (keeping the newest).
+ */
+function refuseEmptying(date: string, plan: PrunePlan, artifactsDir: string): void {
+  const earlier = listPackEntries(artifactsDir).filter((e) => e.kind === 'pack' && e.version === null && e.type === 'dir' && e.date !== date);
+  if (earlier.length === 0 || !earlier.every((e) => plan.packs.some((p) => p.name === e.name))) return;
+  const newest = earlier.reduce((m, e) => (e.date > m ? e.date : m), earlier[0]!.date);
+  throw new AuditpackError(
+    'CLOCK_SKEW',
+    `refusing to prune: the day just exported (${date}) holds no events and pruning would remove every earlier pack (the newest dated ${newest}, before ${plan.packCutoff}); the clock may have jumped (today is ${plan.today} by this machine's clock). Nothing was removed; if that is intended, run auditpack prune.`,
+    { details: { date, newest, today: plan.today } },
+  );
 }

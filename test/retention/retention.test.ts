@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportPack, readPrunedLedger } from '../../src/pack/index.js';
+import { exportPack, readPrunedLedger, runDailyExport } from '../../src/pack/index.js';
 import { planPrune, prune } from '../../src/retention/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
@@ -76,6 +76,20 @@ describe('pack retention', () => {
     const { result } = await prune({ artifactsDir, retentionDays: 1, now: Date.parse('2031-01-01T00:00:00Z'), eventLogDir: false });
     expect(result?.packs.map((p) => p.name)).toEqual(['2025-09-01']);
     expect(existsSync(join(artifactsDir, '2025-09-02'))).toBe(true);
+  });
+
+  it('an export whose clock jumped years ahead (an empty day) does not prune every earlier pack: CLOCK_SKEW, nothing removed', async () => {
+    const { artifactsDir, logDir } = await packs(['2025-09-01', '2025-09-02', '2025-09-03']);
+    const far = Date.parse('2099-06-01T00:10:00Z');
+    const r = await runDailyExport({ date: '2099-05-31', logDir, artifactsDir, version: '0', recordEvent: false, now: () => far, retentionDays: 90 });
+    expect(r.pruneError).toMatchObject({ code: 'CLOCK_SKEW', details: { newest: '2025-09-03' } });
+    expect(readdirSync(artifactsDir).filter((n) => !n.startsWith('.')).sort()).toEqual(['2025-09-01', '2025-09-02', '2025-09-03', '2099-05-31']);
+    // A day with events past a long idle spell still prunes as configured, and so does prune run on purpose.
+    const other = await packs(['2025-09-01', '2025-09-02', '2025-09-03']);
+    await writeDay(other.logDir, '2025-12-30', SAMPLE_EVENTS.slice(0, 1));
+    const idle = await runDailyExport({ date: '2025-12-30', logDir: other.logDir, artifactsDir: other.artifactsDir, version: '0', recordEvent: false, now: () => Date.parse('2025-12-31T00:10:00Z'), retentionDays: 30 });
+    expect(idle.pruneError).toBeNull();
+    expect(idle.prune?.result?.packs.map((p) => p.name)).toEqual(['2025-09-01', '2025-09-02', '2025-09-03']);
   });
 
   it('refuses with CLOCK_SKEW when the newest pack or log is dated after today, and removes nothing', async () => {
