@@ -105,6 +105,7 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
   const packs: { name: string; date: string; manifest_sha256: string | null; relied_on?: string }[] = [];
   const archives: string[] = [];
   const skipped: { name: string; reason: string }[] = [];
+  const unverified = new Set<string>();
   for (const e of entries) {
     if (e.date >= packCutoff) continue;
     if (e.date === newestCurrent) {
@@ -121,10 +122,19 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
       continue;
     }
     if (e.kind === 'pack') {
+      // Evidence that does not verify is what an investigation needs: it is never pruned.
+      const intact = checkPackIntact(join(options.artifactsDir, e.name));
+      if (!intact.ok) {
+        skipped.push({ name: e.name, reason: `kept: ${intact.reason}` });
+        unverified.add(e.name);
+        continue;
+      }
       const pack = { name: e.name, date: e.date, manifest_sha256: manifestSha256(join(options.artifactsDir, e.name)) ?? null };
       const a = options.archived?.(pack);
       if (a !== undefined && !a.ok) skipped.push({ name: e.name, reason: `kept: ${a.reason}` });
       else packs.push(a === undefined ? pack : { ...pack, relied_on: a.reliedOn });
+    } else if (unverified.has(e.name.slice(0, -'.tar.gz'.length))) {
+      skipped.push({ name: e.name, reason: 'kept: its pack directory does not verify' });
     } else if (options.archived !== undefined && !packs.some((p) => `${p.name}.tar.gz` === e.name)) {
       // Entries are sorted, so a pack directory comes before its own .tar.gz.
       skipped.push({ name: e.name, reason: 'kept: its pack directory is not removed with an archived copy to rely on' });
@@ -228,6 +238,21 @@ function sha256File(path: string): { size: number; sha256: string } {
  * does not depend on the full verifier; see src/verify for the auditor's one.
  */
 export function checkPackHoldsLog(packDir: string, logFile: string): { ok: true; size: number; sha256: string } | { ok: false; reason: string } {
+  const intact = checkPackIntact(packDir);
+  if (!intact.ok) return intact;
+  try {
+    const log = sha256File(logFile);
+    if (log.sha256 !== intact.auditSha256) {
+      return { ok: false, reason: 'the log differs from the copy in its pack (lines written after the export?); re-export with --force first' };
+    }
+    return { ok: true, size: log.size, sha256: log.sha256 };
+  } catch (err) {
+    return { ok: false, reason: `cannot read the log: ${(err as Error).message}` };
+  }
+}
+
+/** Whether a pack's payload matches manifest-sha256.txt and manifest.json (the check above, without the log). */
+function checkPackIntact(packDir: string): { ok: true; auditSha256: string } | { ok: false; reason: string } {
   try {
     const manifestText = readFileSync(join(packDir, 'manifest-sha256.txt'), 'utf8');
     const listed = new Map<string, string>();
@@ -245,11 +270,7 @@ export function checkPackHoldsLog(packDir: string, logFile: string): { ok: true;
       const entry = json.files?.[path];
       if (entry?.sha256 !== sha || entry.size !== actual.size) return { ok: false, reason: `pack does not verify: manifest.json disagrees on ${path}` };
     }
-    const log = sha256File(logFile);
-    if (log.sha256 !== listed.get('data/audit.jsonl')) {
-      return { ok: false, reason: 'the log differs from the copy in its pack (lines written after the export?); re-export with --force first' };
-    }
-    return { ok: true, size: log.size, sha256: log.sha256 };
+    return { ok: true, auditSha256: listed.get('data/audit.jsonl') as string };
   } catch (err) {
     return { ok: false, reason: `pack does not verify: ${(err as Error).message}` };
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPack, readPrunedLedger, runDailyExport } from '../../src/pack/index.js';
@@ -90,6 +90,27 @@ describe('pack retention', () => {
     const idle = await runDailyExport({ date: '2025-12-30', logDir: other.logDir, artifactsDir: other.artifactsDir, version: '0', recordEvent: false, now: () => Date.parse('2025-12-31T00:10:00Z'), retentionDays: 30 });
     expect(idle.pruneError).toBeNull();
     expect(idle.prune?.result?.packs.map((p) => p.name)).toEqual(['2025-09-01', '2025-09-02', '2025-09-03']);
+  });
+
+  it('never prunes a pack that does not verify (nor its .tar.gz), and says why', async () => {
+    const { artifactsDir } = await packs(['2025-09-01', '2025-09-02', '2025-09-03', '2025-09-08']);
+    const altered = join(artifactsDir, '2025-09-01', 'data', 'orders.csv');
+    chmodSync(join(artifactsDir, '2025-09-01', 'data'), 0o755);
+    chmodSync(altered, 0o644);
+    appendFileSync(altered, 'forged row\r\n');
+    chmodSync(join(artifactsDir, '2025-09-02'), 0o755);
+    rmSync(join(artifactsDir, '2025-09-02', 'manifest-sha256.txt'));
+    writeFileSync(join(artifactsDir, '2025-09-02.tar.gz'), 'x');
+    const { plan, result } = await prune({ artifactsDir, retentionDays: 5, now: NOW, eventLogDir: false });
+    expect(result?.packs.map((p) => p.name)).toEqual(['2025-09-03']);
+    expect(plan.skipped).toEqual(
+      expect.arrayContaining([
+        { name: '2025-09-01', reason: 'kept: pack does not verify: data/orders.csv does not match its manifest' },
+        { name: '2025-09-02', reason: expect.stringMatching(/^kept: pack does not verify: .*manifest-sha256\.txt/) },
+        { name: '2025-09-02.tar.gz', reason: 'kept: its pack directory does not verify' },
+      ]),
+    );
+    expect(existsSync(altered) && existsSync(join(artifactsDir, '2025-09-02.tar.gz'))).toBe(true);
   });
 
   it('refuses with CLOCK_SKEW when the newest pack or log is dated after today, and removes nothing', async () => {
