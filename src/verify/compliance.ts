@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkLogFile, compareReports, COMPLIANCE_REPORT_FORMAT, findingsCsv, timelineOfReport, type ComplianceReport } from '../compliance/index.js';
+import { checkLogFile, compareReports, COMPLIANCE_REPORT_FORMAT, findingsCsv, renderReportHtml, timelineOfReport, type ComplianceReport, type PackFacts as PageFacts } from '../compliance/index.js';
 import { AuditpackError } from '../errors.js';
 import type { Findings } from './report.js';
 
@@ -29,7 +29,13 @@ export interface ComplianceRecheck {
 }
 
 /** Re-runs the checks of a pack directory; undefined when the pack has no compliance files (made before they existed). */
-export async function recheckPackCompliance(dir: string, f: Findings, exportDate: string | undefined): Promise<ComplianceRecheck | undefined> {
+/**
+ * `page`: the pack facts report.html shows (from manifest.json and the signature), when they could
+ * be read: the page must then be exactly what export renders from the report and those facts, so
+ * an unsigned pack's page cannot be edited (a finding hidden, a script added) with the manifests
+ * recomputed.
+ */
+export async function recheckPackCompliance(dir: string, f: Findings, exportDate: string | undefined, page?: PageFacts): Promise<ComplianceRecheck | undefined> {
   const present = await Promise.all([REPORT, CSV, HTML].map((p) => isFile(join(dir, p))));
   if (!present.some(Boolean)) return undefined;
   if (!present[0]) {
@@ -86,7 +92,18 @@ export async function recheckPackCompliance(dir: string, f: Findings, exportDate
       csvDiffers = true;
     }
   }
-  return { findings: rerun.totals.total, differences: diffs.length + (csvDiffers ? 1 : 0) };
+  let htmlDiffers = false;
+  if (!present[2]) {
+    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', HTML, 'report.html is missing');
+    htmlDiffers = true;
+  } else if (page !== undefined) {
+    const html = await readBounded(join(dir, HTML), MAX_REPORT_BYTES);
+    if (html !== renderReportHtml(recorded, page)) {
+      f.add('COMPLIANCE_REPORT_MISMATCH', 'error', HTML, 'report.html is not the page of compliance_report.json and manifest.json (edited: a finding, a fact or markup changed)');
+      htmlDiffers = true;
+    }
+  }
+  return { findings: rerun.totals.total, differences: diffs.length + (csvDiffers ? 1 : 0) + (htmlDiffers ? 1 : 0) };
 }
 
 /** The recorded report, shape-checked enough to compare it; a string says what is wrong. */

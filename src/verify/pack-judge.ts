@@ -525,3 +525,19 @@ function judgeSignature(facts: PackFacts, trust: TrustedKeys | undefined, f: Fin
   const r = verifySshsig(tagBuf, armored, trust.keys.map((k) => k.key));
   if (!r.ok) f.add('PACK_SIGNATURE_UNTRUSTED', 'error', SIG, `a valid signature, but by ${selfCheck.fingerprint ?? 'a key'}, which is not a trusted key`);
 }
+
+/**
+ * The signer report.html names: the fingerprint of the key inside a signature that verifies over
+ * the tag manifest, null for an unsigned pack, undefined when the signature cannot be read (a
+ * finding of its own).
+ */
+export function pageSignerOf(tags: ReadonlyMap<string, Buffer | 'too-large'>): string | null | undefined {
+  const sigBuf = tags.get('tagmanifest-sha256.txt.sig');
+  if (sigBuf === undefined) return null;
+  const tagBuf = tags.get('tagmanifest-sha256.txt');
+  if (sigBuf === 'too-large' || tagBuf === undefined || tagBuf === 'too-large') return undefined;
+  const armored = sigBuf.toString('utf8');
+  const own = embeddedKey(armored);
+  const r = own === undefined ? undefined : verifySshsig(tagBuf, armored, [own]);
+  return r?.ok === true ? r.fingerprint : undefined;
+}

@@ -15,6 +15,7 @@ import { basename, join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { recheckPackCompliance } from './compliance.js';
+import type { PackFacts as PageFacts } from '../compliance/index.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
 import { hashOne, readAhead, startBackground, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
 import { LineSplitter } from './line-splitter.js';
@@ -22,7 +23,7 @@ import { readLine } from './log-line.js';
 import { alertFilterOf, LogChecker, type LogFacts } from './log-check.js';
 import { lineStartAfter } from './log-range.js';
 import { direntKind } from './log.js';
-import { dateOfPackDirName, isSafeRelativePath, judgePack, TAG_FILE_BOUNDS, type CollectedFile, type ManifestSummary, type PackFacts, type TrustedKeys } from './pack-judge.js';
+import { dateOfPackDirName, isSafeRelativePath, judgePack, pageSignerOf, TAG_FILE_BOUNDS, type CollectedFile, type ManifestSummary, type PackFacts, type TrustedKeys } from './pack-judge.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
 import { readTarGz, TarFormatError, type TarEntrySink } from './tar.js';
 import { PruneEventTap, type PruneEvent } from './chain-events.js';
@@ -212,10 +213,25 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   const anchors = log === undefined ? 0 : await checkLogAnchors(join(dir, LOG), LOG, f, ts, { date: exportDate, fromDayStart: false }).catch((err: unknown) => {
     throw wrapFsError(err, 'read', join(dir, LOG));
   });
-  const compliance = await recheckPackCompliance(dir, f, exportDate);
+  const compliance = await recheckPackCompliance(dir, f, exportDate, pageFactsOf(manifestBuf, manifest, tags));
   const checked: Record<string, number> = { ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), timestamped: timestamped ? 1 : 0, anchors };
   if (compliance !== undefined) checked.compliance_findings = compliance.findings;
   return { ...makeReport('pack', target, checked, f), manifest, pruneEvents: tap.events };
+}
+
+/** The facts report.html shows, from manifest.json and the signature; undefined when unreadable (findings of their own). */
+function pageFactsOf(manifestBuf: Buffer | 'too-large' | undefined, manifest: ManifestSummary, tags: ReadonlyMap<string, Buffer | 'too-large'>): PageFacts | undefined {
+  if (!Buffer.isBuffer(manifestBuf) || manifest.chain === undefined || manifest.exportDate === undefined) return undefined;
+  let version: unknown;
+  try {
+    version = (JSON.parse(manifestBuf.toString('utf8')) as { auditpack_version?: unknown }).auditpack_version;
+  } catch {
+    return undefined;
+  }
+  const signer = pageSignerOf(tags);
+  if (typeof version !== 'string' || signer === undefined) return undefined;
+  const c = manifest.chain;
+  return { export_date: manifest.exportDate, chain_end_hash: c.endHash, first_seq: c.firstSeq, last_seq: c.lastSeq, signer, auditpack_version: version };
 }
 
 /** Below this size the log is checked by one thread. */
