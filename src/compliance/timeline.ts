@@ -5,9 +5,12 @@
  * there is none, the first one, and the report says from when each applied). Without snapshots of
  * the file, the file as it is now applies; without a file, the built-in defaults.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { compileRedactor } from '../redaction/index.js';
+import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import { readSnapshotFile } from '../snapshot/index.js';
 import { listSnapshotIds, readRecord, timestampOfId } from '../snapshot/store.js';
 import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
@@ -72,7 +75,7 @@ export interface LoadTimelineOptions {
 export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<PolicyTimeline> {
   if (options.policyFile !== undefined) {
     const path = resolve(options.cwd, options.policyFile);
-    return new PolicyTimeline([policyFromText(readText(path), { from: null, source: 'file', snapshot_id: null, path: displayPath(options.cwd, path) })]);
+    return new PolicyTimeline([policyFromFile(readText(path), displayPath(options.cwd, path))]);
   }
   const rel = DEFAULT_POLICY_PATH;
   const notes: string[] = [];
@@ -87,9 +90,21 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', path);
   }
-  if (text !== undefined) return new PolicyTimeline([policyFromText(text, { from: null, source: 'file', snapshot_id: null, path: rel })], notes);
+  if (text !== undefined) return new PolicyTimeline([policyFromFile(text, rel)], notes);
   const d = defaultPolicy();
   return new PolicyTimeline([policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' })], notes);
+}
+
+/**
+ * A policy read from a file. Its text is recorded in every report and pack, so it is redacted as a
+ * snapshot's stored copy is (a webhook URL or a password in a comment must not travel with every
+ * pack), and parsed from that redacted text so that verify, re-running with the recorded text, finds
+ * the same. `sha256` stays the file's own hash, for matching it against the file or its snapshot.
+ */
+function policyFromFile(raw: string, path: string): PolicyInForce {
+  const red = redactConfigText(raw, configFormatOf(path), compileRedactor());
+  const sha256 = red.redacted ? createHash('sha256').update(raw, 'utf8').digest('hex') : undefined;
+  return policyFromText(red.text, { from: null, source: 'file', snapshot_id: null, path, ...(sha256 === undefined ? {} : { sha256 }) });
 }
 
 async function policiesFromSnapshots(snapshotDir: string, rel: string, from: string, to: string, notes: string[]): Promise<PolicyInForce[]> {
