@@ -5,6 +5,7 @@
  * the report catches it.
  */
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeTagManifest } from './helpers/pack-fixture.js';
 
+const CHECKER = join(import.meta.dirname, '../../tools/auditpack_check.py');
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
 async function exportedPack(): Promise<string> {
@@ -110,5 +112,13 @@ describe('the derived payload is checked against the log, not only counted', () 
       expect(errorCodes(r), change).toEqual(['COMPLIANCE_REPORT_MISMATCH']);
       expect(r.problems.find((x) => x.code === 'COMPLIANCE_REPORT_MISMATCH')?.file, change).toBe('data/report.html');
     }
+  });
+
+  it('the reference checker, which does not re-run the compliance checks, says so', async () => {
+    const pack = await exportedPack();
+    edit(join(pack, 'data/report.html'), (s) => s.replaceAll('critical', 'cleared'));
+    reseal(pack);
+    const out = JSON.parse(execFileSync('python3', [CHECKER, pack, '--json'], { encoding: 'utf8' })) as { ok: boolean; findings: { code: string; severity: string }[] };
+    expect(out.findings.filter((x) => x.code === 'COMPLIANCE_NOT_CHECKED').map((x) => x.severity)).toEqual(['info']);
   });
 });
