@@ -73,3 +73,18 @@ describe('auditpack check', () => {
     expect(runCli(['check', '--date', DATE, '--logs-dir', 'nowhere'], { cwd }).code).toBe(66);
   });
 });
+
+describe('auditpack check over a corrupted day', () => {
+  it('does not call a day of malformed lines clean: warning on stderr, exit 3 (1 still wins)', async () => {
+    const cwd = await day();
+    const file = join(cwd, 'logs', 'audit-20250908.jsonl');
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(file, Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0a]));
+    appendFileSync(file, '{"not":"an event"}\n');
+    const never = runCli(['check', '--date', DATE, '--fail-on', 'never'], { cwd });
+    expect(never.code).toBe(3);
+    expect(never.stderr).toContain('2 malformed log line(s) are not valid events and were not checked');
+    expect(never.stdout).not.toMatch(/^✓/);
+    expect(runCli(['check', '--date', DATE], { cwd }).code).toBe(1);
+  });
+});

@@ -57,6 +57,7 @@ export function defineCheck(program: Command, io: CliIO): void {
       const base = { cwd: io.cwd, logDir: config.logDir, snapshotDir: config.snapshotDir, ...period, ...(opts.policy !== undefined ? { policyFile: opts.policy } : {}) };
       const c = paintFor(io);
       let totals;
+      let malformed = 0;
       if (opts.order !== undefined) {
         const o = await checkOrder({ ...base, orderId: opts.order });
         const t = { critical: 0, warning: 0, info: 0, total: o.findings.length };
@@ -71,10 +72,11 @@ export function defineCheck(program: Command, io: CliIO): void {
       } else {
         const r = await checkCompliance(base);
         totals = r.totals;
+        malformed = r.summary.malformed_lines;
         if (opts.json === true) printJson(io, r);
         else {
           const head = `${r.period.from}${r.period.to !== r.period.from ? ` to ${r.period.to}` : ''}: ${r.summary.events} events, ${r.totals.total} finding(s) — ${r.totals.critical} critical, ${r.totals.warning} warning, ${r.totals.info} info; policy ${r.policy.path} sha256 ${r.policy.sha256.slice(0, 16)}…${r.policy.snapshot_id ? ` (snapshot ${r.policy.snapshot_id})` : ` (${r.policy.source})`}`;
-          io.stdout.write(`${r.totals.total === 0 ? mark(io, 'ok') : mark(io, r.totals.critical > 0 ? 'fail' : 'warn')} ${head}\n`);
+          io.stdout.write(`${r.totals.total === 0 && malformed === 0 ? mark(io, 'ok') : mark(io, r.totals.critical > 0 ? 'fail' : 'warn')} ${head}\n`);
           for (const f of r.findings) {
             const ev = f.evidence[0];
             io.stdout.write(`  ${sevMark(c, f.severity)} ${f.time}  ${f.rule}: ${f.description}${ev ? `  [${ev.file}:${ev.line} seq ${ev.seq}]` : ''}\n`);
@@ -83,6 +85,12 @@ export function defineCheck(program: Command, io: CliIO): void {
         }
       }
       if (opts.failOn !== 'never' && reaches(totals, opts.failOn)) throw new ExitWith(ExitCode.PROBLEMS);
+      // Lines that are not valid events were not checked: a corrupted or tampered day must not look
+      // clean ("0 findings", exit 0) to the compliance officer.
+      if (malformed > 0) {
+        io.stderr.write(`auditpack: warning: ${malformed} malformed log line(s) are not valid events and were not checked; run auditpack verify on the logs\n`);
+        throw new ExitWith(ExitCode.WARNINGS);
+      }
     });
 }
 
