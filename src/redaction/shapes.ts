@@ -200,8 +200,6 @@ for (const [w, kind] of [
   ['Digest', 2] as const,
   ['digest', 2] as const,
   ['DIGEST', 2] as const,
-  ['-u', 3] as const,
-  ['--user', 3] as const,
 ]) {
   (SPECIAL_WORDS[w.charCodeAt(0)] as (readonly [string, 1 | 2 | 3])[]).push([w, kind]);
 }
@@ -327,7 +325,7 @@ function tryAnyStart(s: string, start: number, end: number, spans: Spans): void 
  * characters between delimiters; a token of at least MIN_TOKEN characters is tried at its start
  * and after each inner start; a scheme word (`Bearer`, `Basic`, `Token`…) followed by spaces and
  * a credential-shaped token loses the token; `Digest` followed by `name=` loses the rest of its
- * line; `-u`/`--user` followed by `user:password` loses the password.
+ * line.
  */
 export function redactShapes(s: string, censor: string): string {
   const spans = SPANS;
@@ -366,9 +364,6 @@ export function redactShapes(s: string, censor: string): string {
             spans.add(start, eol);
             i = eol;
           }
-        } else {
-          const colon = s.indexOf(':', start);
-          if (colon !== -1 && colon < i - 1) spans.add(colon + 1, i);
         }
       }
       pending = trailingWordKind(s, start, i);
@@ -385,11 +380,6 @@ export function redactShapes(s: string, censor: string): string {
 }
 
 function scanToken(s: string, start: number, end: number, spans: Spans): void {
-  if (s.startsWith('--user=', start)) {
-    const colon = s.indexOf(':', start);
-    if (colon !== -1 && colon < end - 1) spans.add(colon + 1, end);
-    return;
-  }
   // Candidates: the token's start and every position after a character that is not a letter or
   // digit (`key=ghp_…`, `~eyJ…`, `https://hooks…`, `$|sk-…`).
   let afterWord = false;
@@ -446,6 +436,21 @@ function lineEnd(s: string, from: number): number {
   return end > from && s.charCodeAt(end - 1) === 13 ? end - 1 : end;
 }
 
+/** A curl credential with its secret part replaced: after the first `:`, or before it when nothing follows. */
+function curlCredential(cred: string, censor: string): string {
+  const colon = cred.indexOf(':');
+  if (colon === -1) return cred;
+  const after = cred.slice(colon + 1);
+  const lead = /^["'{]*/.exec(after)?.[0] ?? '';
+  const trail = /["'}]*$/.exec(after)?.[0] ?? '';
+  if (after.length > lead.length + trail.length) return `${cred.slice(0, colon + 1)}${lead}${censor}${trail}`;
+  const before = cred.slice(0, colon);
+  const bl = /^["'{]*/.exec(before)?.[0] ?? '';
+  const bt = /["'}]*$/.exec(before)?.[0] ?? '';
+  if (before.length <= bl.length + bt.length) return cred;
+  return `${bl}${censor}${bt}:${after}`;
+}
+
 /** Patterns that keep part of the match (a name, a user name) and replace the rest. */
 function partial(censor: string): SecretPattern[] {
   return [
@@ -468,6 +473,13 @@ function partial(censor: string): SecretPattern[] {
       name: 'sidekiq-secret',
       regex: /(BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM[ \t]{0,8}[=:][ \t]{0,8}["']?)([a-f0-9]{8}:[a-f0-9]{8})/gi,
       replace: (_m, head: string) => `${head}${censor}`,
+    },
+    // curl -u / --user credentials, quoted or not (gitleaks curl-auth-user): the password goes,
+    // or, with none (`-u "sk_test_…:"`, an API key as the user), the user.
+    {
+      name: 'curl-user',
+      regex: /((?:^|\s)(?:-u|--user)(?:[ \t]{1,8}|=))((?:"[^"\n]{0,512}"|'[^'\n]{0,512}'|[^\s"']{1,512}){1,4})/g,
+      replace: (_m, head: string, cred: string) => head + curlCredential(cred, censor),
     },
     // Trading: FIX logon passwords, Password(554), NewPassword(925), EncryptedPassword(1402),
     // EncryptedNewPassword(1404), as a field of a FIX message (SOH, or | as logs print it).
@@ -497,8 +509,9 @@ export function redactPartial(s: string, patterns: readonly SecretPattern[]): st
   if (f.colon && out.includes('://')) out = runPartial(out, patterns[0]);
   if (f.longest >= 40 && (out.includes('aws') || out.includes('AWS') || out.includes('Aws'))) out = runPartial(out, patterns[1]);
   if (f.longest >= 17 && (out.includes('CONTRIBSYS') || out.includes('contribsys'))) out = runPartial(out, patterns[2]);
-  if (f.equals && FIX_TAG.test(out)) out = runPartial(out, patterns[3]);
-  if (f.lt && (out.includes('<add') || out.includes('<ADD') || out.includes('<Add'))) out = runPartial(out, patterns[4]);
+  if (out.includes('-u') || out.includes('--user')) out = runPartial(out, patterns[3]);
+  if (f.equals && FIX_TAG.test(out)) out = runPartial(out, patterns[4]);
+  if (f.lt && (out.includes('<add') || out.includes('<ADD') || out.includes('<Add'))) out = runPartial(out, patterns[5]);
   return out;
 }
 

@@ -296,3 +296,17 @@ describe('pairs in escaped and encoded text', () => {
     expect(r.redactString(input)).toBe(output);
   });
 });
+
+describe('curl credentials, quoted or not (gitleaks curl-auth-user)', () => {
+  it.each([
+    ['curl -u ":d2LkV78zLx!t" https://x', 'curl -u ":[REDACTED]" https://x'],
+    ['curl -u "sk_test_d2LkV78zLx:" https://x', 'curl -u "[REDACTED]:" https://x'],
+    ["curl --user  'johns:h0pk1ns~21s' $U", "curl --user  'johns:[REDACTED]' $U"],
+    ['curl --user "{acd3c08b}":"{ZqL5kVrX1n8tA2}" -H x', 'curl --user "{acd3c08b}":"{[REDACTED]}" -H x'],
+    ["curl --user kevin:'pRf7vG2h1L8nQkW9' -iX", "curl --user kevin:'[REDACTED]' -iX"],
+    ['curl --user=ops:Pw123secret x', 'curl --user=ops:[REDACTED] x'],
+    ['please re-use the -u flag', 'please re-use the -u flag'],
+  ])('%j → %j', (input, output) => {
+    expect(r.redactString(input)).toBe(output);
+  });
+});
