@@ -7,7 +7,7 @@
  * special files are findings and are never opened, files are opened with O_NOFOLLOW, names are
  * checked before use, and every read is bounded.
  */
-import { createHash, type Hash, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { constants as fsc } from 'node:fs';
 import { lstat, open, readdir, realpath } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import { AuditpackError, wrapFsError } from '../errors.js';
 import { recheckPackCompliance } from './compliance.js';
 import type { PackFacts as PageFacts } from '../compliance/index.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
-import { hashOne, readAhead, startBackground, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
+import { hashOne, startBackground, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
 import { LineSplitter } from './line-splitter.js';
 import { readLine } from './log-line.js';
 import { alertFilterOf, LogChecker, type LogFacts } from './log-check.js';
@@ -265,16 +265,6 @@ async function cutFor(path: string, size: number, forced: number | 'none' | unde
   if (at <= 0) return undefined;
   const start = at === 0 ? 0 : await lineStartAfter(path, at - 1);
   return start === undefined || start >= size ? undefined : start;
-}
-
-/** Feeds the file's bytes from `offset` to its end into `h`; returns the offset of the end. */
-async function hashFrom(path: string, offset: number, h: Hash): Promise<number> {
-  const fh = await openNoFollow(path);
-  try {
-    return await readAhead(fh, offset, (chunk) => h.update(chunk));
-  } finally {
-    await fh.close();
-  }
 }
 
 function checkedOf(files: Map<string, CollectedFile>, log: LogFacts | undefined, alerts: PackFacts['alerts'], signed: boolean): Record<string, number> {
