@@ -935,7 +935,9 @@ def check_derived(files, man, event_lines, shown, rep):
             fills.append(csv_row(text, FILL_COLUMNS))
         if flt_ok and is_alert(text, ev, flt):
             alerts.append(raw + b"\n")
-    for name, want in (("orders.csv", "".join(orders).encode("utf-8")), ("fills.csv", "".join(fills).encode("utf-8"))):
+    # A lone surrogate (an escaped "\ud800" in the log) becomes U+FFFD in UTF-8, as in JavaScript.
+    js_utf8 = lambda t: re.sub("[\ud800-\udfff]", "\ufffd", t).encode("utf-8")
+    for name, want in (("orders.csv", js_utf8("".join(orders))), ("fills.csv", js_utf8("".join(fills)))):
         got = files.get("data/" + name)
         if got is not None and got != want:
             rep.error("PACK_CSV_MISMATCH", shown + "/data/" + name, None, "not what export derives from data/audit.jsonl")

@@ -3,7 +3,10 @@
  * log, back-filled days, the ledger held against the chained PackPruned events, mixed signing and
  * the newest evidence. Logs are written by the real logger with injected clocks.
  */
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { createAuditLogger } from '../../src/logger/index.js';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,6 +78,26 @@ describe('pack payload held to the log (real export, forger without the key)', (
     const v = await verifyPack(r.path);
     expect(errorCodes(v)).toEqual(['PACK_CSV_MISMATCH']);
     expect(v.problems[0]?.detail).toMatch(/record 1 ends with LF, not CRLF/);
+  });
+});
+
+describe('the reference checker derives the same payload', () => {
+  it('hostile field values (a lone surrogate, formula starts, CR LF, big numbers, arrays, index-like keys): both checkers accept the real export', async () => {
+    const root = tempDir();
+    const logDir = join(root, 'logs');
+    mkdirSync(logDir);
+    let t = Date.parse('2025-09-08T09:00:00Z') * 1000;
+    const log = createAuditLogger({ logDir, handleExit: false, clock: () => (t += 1_000_000), host: 'h', pid: 1 });
+    log.order('OrderAccepted', { orderId: 'A\ud800', symbol: '=cmd', side: 'BUY', quantity: 1e21, price: '-1.5', note: 'x,"y"\r\nz', severity: '\ufb00 high' });
+    log.log('order', 'OrderAccepted', { order_id: 'B', symbol: '\t@x', side: null, quantity: [1, 2], price: { a: 1 } });
+    log.log('order', 'Rejected', { 'sev\u0065rity': 'critical', '1': 'one', '10': 'ten', '9': 'nine' });
+    log.fill({ orderId: 'A', dealId: '+1', symbol: 'EURUSD', side: 'SELL', quantity: '1e3', price: '.5' });
+    await log.close();
+    const r = await exportPack({ date: '2025-09-08', logDir, artifactsDir: join(root, 'artifacts'), version: '0.1.0', recordEvent: false, compliance: false });
+    expect((await verifyPack(r.path)).problems).toEqual([]);
+    const out = spawnSync('python3', [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), r.path, '--json'], { encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toMatchObject({ ok: true, findings: [] });
   });
 });
 
