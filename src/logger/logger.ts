@@ -285,7 +285,8 @@ class Logger {
     const micros = this.clock();
     let head: string;
     let day: number;
-    if (Number.isSafeInteger(micros)) {
+    // Before 1970 the line cannot be written in the log format (ts is unsigned), so it is broken too.
+    if (Number.isSafeInteger(micros) && micros >= 0) {
       head = this.head(micros);
       day = dayNumberOf(micros);
     } else {

@@ -33,6 +33,20 @@ describe('line format', () => {
     );
   });
 
+  it('an injected clock before 1970, NaN or past the safe range falls back to the wall clock with clock_error, in lines verify accepts', async () => {
+    const { verifyLogDir } = await import('../../src/verify/index.js');
+    for (const bad of [-5e12, -1, Number.NaN, 2.5e17]) {
+      const dir = tempDir();
+      const log = createAuditLogger({ logDir: dir, clock: () => bad, handleExit: false });
+      log.log('system', 'Started', { n: 1 });
+      await log.close();
+      const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+      const line = JSON.parse(readFileSync(join(dir, files[0] as string), 'utf8').split('\n')[0] as string) as Record<string, unknown>;
+      expect(line.clock_error, String(bad)).toBe(String(bad));
+      expect((await verifyLogDir(dir)).ok, String(bad)).toBe(true);
+    }
+  });
+
   it('pads microseconds and keeps ts and iso_ts the same instant', async () => {
     const sink = new MemorySink();
     const t = Date.UTC(2025, 0, 1, 0, 0, 0) * 1000 + 42;
