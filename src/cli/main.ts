@@ -48,7 +48,15 @@ export function buildProgram(io: CliIO): Command {
 
 /** Runs the CLI with `argv` (without node and script). Resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
-  const program = buildProgram(io);
+  // With --json, stdout is for a program: an error the command did not report in its own JSON is
+  // printed there too ({"ok":false,"error":{code,message,exit}}), besides the line on stderr.
+  const end = argv.indexOf('--');
+  const wantsJson = (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+  let wroteOut = false;
+  const cio: CliIO = wantsJson
+    ? { ...io, stdout: { write: (s: string | Uint8Array) => ((wroteOut = true), io.stdout.write(s)), isTTY: io.stdout.isTTY } }
+    : io;
+  const program = buildProgram(cio);
   if (argv.length === 0) {
     program.outputHelp({ error: true });
     return ExitCode.USAGE;
@@ -57,7 +65,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.OK;
   } catch (err) {
-    return handleError(err, io);
+    const exit = handleError(err, cio);
+    if (wantsJson && !wroteOut && exit !== ExitCode.OK && !(err instanceof ExitWith)) {
+      const code = err instanceof AuditpackError ? err.code : err instanceof CommanderError ? 'USAGE' : 'INTERNAL';
+      const message = echoSafe(err instanceof Error ? err.message : String(err));
+      io.stdout.write(`${JSON.stringify({ ok: false, error: { code, message, exit } }, null, 2)}\n`);
+    }
+    return exit;
   }
 }
 

@@ -62,6 +62,23 @@ describe('auditpack log', () => {
     expect(v.code).toBe(0);
   });
 
+  it('--json keeps stdout valid JSON on errors: code, message and exit, the same line on stderr', () => {
+    const cwd = tempDir();
+    for (const [args, code, exit] of [
+      [['verify', 'nowhere', '--json'], 'PATH_NOT_FOUND', 66],
+      [['export', '--json', '--logs-dir', 'missing'], 'LOGS_DIR_MISSING', 66],
+      [['export', '--json', '--date', '2025-02-29'], 'USAGE', 2],
+      [['verify', '.', '--json', '--bogus'], 'USAGE', 2],
+    ] as const) {
+      const r = runCli([...args], { cwd });
+      expect(r.code, r.stderr).toBe(exit);
+      expect(JSON.parse(r.stdout), args.join(' ')).toMatchObject({ ok: false, error: { code, exit } });
+      expect(r.stderr).not.toBe('');
+    }
+    // Without --json, stdout stays empty on errors.
+    expect(runCli(['verify', 'nowhere'], { cwd }).stdout).toBe('');
+  });
+
   it('rejects a word that is not key=value with exit 2 and the USAGE code', () => {
     const r = runCli(['log', 'order', 'OrderAccepted', 'oops'], { cwd: tempDir() });
     expect(r.code).toBe(2);
