@@ -48,6 +48,8 @@ export type AuditpackErrorCode =
   | 'KEY_INVALID'
   /** Refusing to overwrite an existing key file. */
   | 'KEY_EXISTS'
+  /** export: the day asked for has not ended (today without `partial`, or a future day); nothing was written. */
+  | 'DATE_NOT_ENDED'
   /** Pruning refused because the newest pack or log is dated after "now" (a wrong clock). */
   | 'CLOCK_SKEW'
   /** Verification ran and found problems (the report says which). */
@@ -132,6 +134,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   KEY_INVALID: ExitCode.CONFIG,
   KEY_EXISTS: ExitCode.CANT_CREATE,
   CLOCK_SKEW: ExitCode.TEMP_FAIL,
+  DATE_NOT_ENDED: ExitCode.USAGE,
   VERIFY_FAILED: ExitCode.PROBLEMS,
   TSA_FAILED: ExitCode.TEMP_FAIL,
   ARCHIVE_NOT_CONFIGURED: ExitCode.CONFIG,

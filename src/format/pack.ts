@@ -150,6 +150,8 @@ export interface PackManifest {
   readonly format: typeof PACK_FORMAT;
   readonly created_at: string;
   readonly export_date: string;
+  /** Present (true) only on a pack of a day that had not ended when it was made (export --partial). */
+  readonly partial?: true;
   readonly auditpack_version: string;
   readonly files: Readonly<Record<string, { readonly size: number; readonly sha256: string; readonly modified: string }>>;
   readonly summary: { readonly total_files: number; readonly total_size: number };
@@ -169,6 +171,7 @@ export const MANIFEST_FIELDS = Object.freeze([
   'format',
   'created_at',
   'export_date',
+  'partial',
   'auditpack_version',
   'files',
   'summary',

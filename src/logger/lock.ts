@@ -23,6 +23,7 @@ import { AuditpackError } from '../errors.js';
 
 interface NativeLock {
   waitForLockSync(fd: number): void;
+  tryLock(fd: number): boolean;
   unlock(fd: number): void;
 }
 
@@ -30,6 +31,8 @@ interface NativeLock {
 export interface FileLock {
   /** Blocks until this fd holds the exclusive lock. */
   lock(fd: number): void;
+  /** Takes the exclusive lock if it is free; false when another open file holds it. Never blocks. */
+  tryLock(fd: number): boolean;
   unlock(fd: number): void;
 }
 
@@ -54,11 +57,11 @@ export function loadFileLock(): FileLock {
   } catch (err) {
     throw addonError(err);
   }
-  const { waitForLockSync, unlock } = native;
-  if (typeof waitForLockSync !== 'function' || typeof unlock !== 'function') {
-    throw addonError(new Error(`${LOCK_ADDON} has no waitForLockSync/unlock functions (an incompatible version)`));
+  const { waitForLockSync, tryLock, unlock } = native;
+  if (typeof waitForLockSync !== 'function' || typeof tryLock !== 'function' || typeof unlock !== 'function') {
+    throw addonError(new Error(`${LOCK_ADDON} has no waitForLockSync/tryLock/unlock functions (an incompatible version)`));
   }
-  loaded = { lock: (fd) => waitForLockSync(fd), unlock: (fd) => unlock(fd) };
+  loaded = { lock: (fd) => waitForLockSync(fd), tryLock: (fd) => tryLock(fd), unlock: (fd) => unlock(fd) };
   return loaded;
 }
 

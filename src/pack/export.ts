@@ -7,9 +7,18 @@
  * either no pack or a complete one. An existing pack is never overwritten: without `force` the
  * export fails with PACK_EXISTS; with it, the old pack is renamed `YYYY-MM-DD.vN` and the new
  * manifest's `supersedes` records its manifest hash.
+ *
+ * A run killed at any point is finished by the next one (it holds the artifacts lock, so every
+ * `.tmp-*` entry is a dead run's and is removed): a pack whose `.tar.gz` is missing gets it, after
+ * its hashes are checked again; a `--force` killed between moving the old pack aside and moving the
+ * new one in is completed with `supersedes` naming the version moved aside.
+ *
+ * Only a day that has ended is exported (by `now`): today only as an explicit `partial` pack
+ * (marked `"partial": true` in manifest.json, and superseded by the full export without `force`),
+ * a future day never (DATE_NOT_ENDED).
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ALERT_FILTER, type AlertFilterConfig } from '../config.js';
 import { AuditpackError, isAuditpackError, wrapFsError } from '../errors.js';
@@ -17,8 +26,10 @@ import { timestampTagManifest, writePackToken, type TsaOptions } from '../anchor
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
 import { signSshsig } from '../signing/index.js';
+import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
 import { fsyncDir, writeNewFile, type WrittenFile } from './files.js';
 import { BAGIT_TXT, PACK_FILES, PACK_FORMAT, PAYLOAD_FILES, renderBagInfo, renderChecksumFile, renderManifest, SIGNATURE_FILE, TAG_FILES, TAGMANIFEST, type PackManifest } from '../format/pack.js';
+import { packHashProblem } from './intact.js';
 import { findNextPack, findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { scanDay, type MalformedLine } from './scan-day.js';
 import { writeTarGz, type TarEntry } from './tar.js';
@@ -48,6 +59,11 @@ export interface ExportPackOptions {
   force?: boolean;
   /** Also write `YYYY-MM-DD.tar.gz`. */
   compress?: boolean;
+  /**
+   * Export today, which has not ended: the pack is marked `"partial": true` and a later export of
+   * the day replaces it without `force`. Without it, today is refused (DATE_NOT_ENDED).
+   */
+  partial?: boolean;
   /** Sign tagmanifest-sha256.txt with this Ed25519 key (see src/signing). */
   signingKey?: KeyObject;
   /** Which events go to alerts.jsonl (default DEFAULT_ALERT_FILTER). */
@@ -98,21 +114,44 @@ export interface ExportResult {
   readonly malformed: readonly MalformedLine[];
   /** Compliance findings per severity (data/compliance_report.json has them all). */
   readonly compliance: { readonly critical: number; readonly warning: number; readonly info: number; readonly total: number };
+  /**
+   * What a killed earlier run left and this one finished: `archive` (the pack was there, its
+   * `.tar.gz` was built now), `supersede` (the old version had been moved aside; the new pack now
+   * names it). Null for an ordinary export.
+   */
+  readonly resumed: 'archive' | 'supersede' | null;
+  /** `.tmp-*` leftovers of killed runs that were removed. */
+  readonly leftoversRemoved: readonly string[];
+}
+
+/** Refuses a date that is malformed, before 1970, or has not ended yet by `nowMs` (today only as a partial pack). */
+export function checkExportDate(date: string, nowMs: number, partial: boolean): number {
+  const day = dayNumberOfIsoDate(date);
+  if (day === undefined) throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  if (day < 0) throw new AuditpackError('USAGE', `${date} is before 1970-01-01: no audit log is dated then`, { details: { date } });
+  const today = Math.floor(nowMs / 86_400_000);
+  if (day > today) {
+    throw new AuditpackError('DATE_NOT_ENDED', `${date} is in the future (today is ${isoDateOf(today)} UTC by this machine's clock); nothing was written`, { details: { date, today: isoDateOf(today) } });
+  }
+  if (day === today && !partial) {
+    throw new AuditpackError('DATE_NOT_ENDED', `${date} is today (UTC) and has not ended; export it tomorrow, or pass --partial for a pack marked partial; nothing was written`, {
+      details: { date, today: isoDateOf(today) },
+    });
+  }
+  if (partial && day !== today) throw new AuditpackError('USAGE', `--partial is only for today (${isoDateOf(today)}); ${date} has ended`, { details: { date } });
+  return day;
+}
+
+function isoDateOf(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Builds the pack for one day. See the module comment for the guarantees. */
 export async function exportPack(options: ExportPackOptions): Promise<ExportResult> {
   const { date, logDir, artifactsDir } = options;
-  const day = dayNumberOfIsoDate(date);
-  if (day === undefined) throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(date)}`);
   const now = options.now ?? Date.now;
-  // A future day's pack is empty and makes every later prune refuse with CLOCK_SKEW until someone
-  // removes it by hand; before 1970 no log file can exist. Refuse both before anything is written.
-  const today = Math.floor(now() / 86_400_000);
-  if (day > today) {
-    throw new AuditpackError('USAGE', `refusing to export ${date}: it is after today (${isoDate(today)}, UTC, by this machine's clock); nothing was written`, { details: { date } });
-  }
-  if (day < 0) throw new AuditpackError('USAGE', `refusing to export ${date}: days before 1970-01-01 cannot hold audit events; nothing was written`, { details: { date } });
+  const partial = options.partial === true;
+  const day = checkExportDate(date, now(), partial);
   try {
     if (!statSync(logDir).isDirectory()) throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} is not a directory`, { details: { path: logDir } });
   } catch (err) {
@@ -129,18 +168,41 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
   } catch (err) {
     throw wrapFsError(err, 'create directory', artifactsDir);
   }
+  const release = await lockArtifacts(artifactsDir);
+  try {
+    const leftovers = removeLeftovers(artifactsDir, makeWritable);
+    return await exportLocked(options, day, partial, now, leftovers);
+  } finally {
+    release();
+  }
+}
 
+/** exportPack's work, under the artifacts lock. */
+async function exportLocked(options: ExportPackOptions, day: number, partial: boolean, now: () => number, leftovers: string[]): Promise<ExportResult> {
+  const { date, logDir, artifactsDir } = options;
   const finalDir = join(artifactsDir, packDirName(date));
   const archivePath = join(artifactsDir, `${date}.tar.gz`);
   const existing = exists(finalDir);
   const existingArchive = options.compress === true && exists(archivePath);
-  if ((existing || existingArchive) && options.force !== true) {
+  // A partial pack of a day that has now ended is replaced by the full one, no --force needed.
+  const replacePartial = existing && !partial && readManifest(finalDir)?.partial === true;
+  if (existing && !existingArchive && options.compress === true && options.force !== true && !replacePartial) {
+    return finishArchive(options, finalDir, leftovers);
+  }
+  if ((existing || existingArchive) && options.force !== true && !replacePartial) {
     throw new AuditpackError('PACK_EXISTS', `a pack for ${date} already exists at ${existing ? finalDir : archivePath}; use --force to make a new version (the old one is kept)`, {
       details: { path: existing ? finalDir : archivePath, date },
     });
   }
+  // A --force killed after moving the old pack aside and before moving the new one in.
+  const interrupted = existing ? undefined : interruptedSupersede(artifactsDir, date);
 
-  const tmp = mkdtempSync(join(artifactsDir, `${TMP_PREFIX}${date}-`));
+  let tmp: string;
+  try {
+    tmp = mkdtempSync(join(artifactsDir, `${TMP_PREFIX}${date}-`));
+  } catch (err) {
+    throw wrapFsError(err, 'create directory in', artifactsDir);
+  }
   let moved = false;
   try {
     const dataDir = join(tmp, 'data');
@@ -179,7 +241,9 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     const previous = findPreviousPack(artifactsDir, date);
     // A back-filled day (a later pack exists): it records that pack, whose previous_pack skips it.
     const insertedBefore = findNextPack(artifactsDir, date);
-    const superseded = existing ? { manifest_sha256: manifestSha256(finalDir) ?? null, moved_to: packDirName(date, nextVersion(artifactsDir, date)) } : null;
+    const superseded = existing
+      ? { manifest_sha256: manifestSha256(finalDir) ?? null, moved_to: packDirName(date, nextVersion(artifactsDir, date)) }
+      : (interrupted ?? null);
 
     const manifestFiles: Record<string, { size: number; sha256: string; modified: string }> = {};
     let totalSize = 0;
@@ -192,6 +256,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
       format: PACK_FORMAT,
       created_at: createdAt,
       export_date: date,
+      ...(partial ? { partial: true as const } : {}),
       auditpack_version: options.version,
       files: manifestFiles,
       summary: { total_files: payload.length, total_size: totalSize },
@@ -243,7 +308,9 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     chmodSync(tmp, 0o555);
 
     let supersededResult: ExportResult['superseded'] = null;
-    if (superseded !== null) {
+    if (superseded !== null && interrupted !== undefined) {
+      supersededResult = { path: join(artifactsDir, interrupted.moved_to), manifestSha256: interrupted.manifest_sha256 };
+    } else if (superseded !== null) {
       // A new version never overwrites: the old pack moves aside under the next free .vN.
       const movedTo = join(artifactsDir, superseded.moved_to);
       if (exists(movedTo)) throw new AuditpackError('PACK_EXISTS', `${movedTo} appeared during the export; try again`);
@@ -259,7 +326,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     let archive: string | null = null;
     if (options.compress === true) {
       options.onProgress?.({ phase: 'compress', bytesRead: totalBytes, totalBytes });
-      archive = await compressPack(artifactsDir, date, superseded?.moved_to ?? null);
+      archive = await compressPack(artifactsDir, date, existing ? (superseded?.moved_to ?? null) : null);
     }
     if (options.recordEvent !== false) {
       await recordExport(logDir, options.loggerClock, {
@@ -285,9 +352,81 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
       timestampError,
       malformed: facts.malformed,
       compliance: checked?.report.totals ?? { critical: 0, warning: 0, info: 0, total: 0 },
+      resumed: interrupted !== undefined ? 'supersede' : null,
+      leftoversRemoved: leftovers,
     });
   } finally {
     if (!moved) removeTree(tmp);
+  }
+}
+
+/** The pack exists but its archive does not (a run killed while compressing): build the archive. */
+async function finishArchive(options: ExportPackOptions, finalDir: string, leftovers: string[]): Promise<ExportResult> {
+  const { date, artifactsDir } = options;
+  const problem = packHashProblem(finalDir);
+  if (problem !== undefined) {
+    throw new AuditpackError('PACK_EXISTS', `a pack for ${date} exists at ${finalDir} without its .tar.gz, but it does not verify (${problem}); not archiving it. Verify it; --force makes a new version (the old one is kept)`, {
+      details: { path: finalDir, date },
+    });
+  }
+  const manifest = readManifest(finalDir);
+  const manifestHash = manifestSha256(finalDir);
+  if (manifest === undefined || manifestHash === undefined) throw new AuditpackError('PACK_EXISTS', `a pack for ${date} exists at ${finalDir} but its manifest.json cannot be read`, { details: { path: finalDir, date } });
+  const archive = await compressPack(artifactsDir, date, null);
+  if (options.recordEvent !== false) {
+    await recordExport(options.logDir, options.loggerClock, { date, path: finalDir, manifest_sha256: manifestHash, events: manifest.events.total, resumed: 'archive' });
+  }
+  return Object.freeze({
+    date,
+    path: finalDir,
+    manifest,
+    manifestSha256: manifestHash,
+    signed: exists(join(finalDir, 'tagmanifest-sha256.txt.sig')),
+    archive,
+    superseded: null,
+    timestamped: null,
+    timestampError: null,
+    malformed: [],
+    compliance: complianceTotals(finalDir),
+    resumed: 'archive' as const,
+    leftoversRemoved: leftovers,
+  });
+}
+
+/**
+ * When no current pack of `date` exists but a `.vN` version does that no pack supersedes (a
+ * `--force` killed between its two renames), what the new pack supersedes.
+ */
+function interruptedSupersede(artifactsDir: string, date: string): { manifest_sha256: string | null; moved_to: string } | undefined {
+  const version = nextVersion(artifactsDir, date) - 1;
+  if (version < 1) return undefined;
+  const name = packDirName(date, version);
+  const dir = join(artifactsDir, name);
+  try {
+    if (!lstatSync(dir).isDirectory()) return undefined;
+  } catch {
+    return undefined; // only an archive of that version: nothing to link
+  }
+  return { manifest_sha256: manifestSha256(dir) ?? null, moved_to: name };
+}
+
+/** The finding totals in an existing pack's data/compliance_report.json (zeros when it has none). */
+function complianceTotals(packDir: string): ExportResult['compliance'] {
+  try {
+    const t = (JSON.parse(readFileSync(join(packDir, 'data', 'compliance_report.json'), 'utf8')) as { totals?: Record<string, unknown> }).totals ?? {};
+    const n = (k: string): number => (typeof t[k] === 'number' ? (t[k] as number) : 0);
+    return { critical: n('critical'), warning: n('warning'), info: n('info'), total: n('total') };
+  } catch {
+    return { critical: 0, warning: 0, info: 0, total: 0 };
+  }
+}
+
+/** manifest.json of a pack, or undefined when it cannot be read. */
+function readManifest(packDir: string): PackManifest | undefined {
+  try {
+    return JSON.parse(readFileSync(join(packDir, 'manifest.json'), 'utf8')) as PackManifest;
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,21 +10,38 @@
  * - A log file is removed only when its day has a pack that verifies and whose `data/audit.jsonl`
  *   is byte-identical to the log (same size and SHA-256): nothing in the log can be lost.
  * - A wrong clock must not destroy data: when the newest pack or log is dated after today (UTC),
- *   pruning is refused with CLOCK_SKEW and nothing is removed. And the newest current pack is
- *   always kept, so a clock that jumps far forward cannot empty the artifacts dir.
+ *   or both are more than MAX_EVIDENCE_GAP_DAYS before it (a clock that jumped forward), pruning is
+ *   refused with CLOCK_SKEW and nothing is removed. And the newest current pack is always kept.
+ * - Evidence that does not verify is never deleted: a pack or archive due for removal is verified
+ *   first (src/verify); one with an error stays, and the result says why.
+ * - Removal is atomic from the archive's point of view: under the artifacts lock a pack directory
+ *   is first renamed to a `.tmp-` name (which verify ignores), then deleted; a prune killed in
+ *   between leaves a leftover the next export or prune removes, never a half-deleted pack.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
+import { lockArtifacts, removeLeftovers } from '../pack/artifacts-lock.js';
 import { makeWritable } from '../pack/export.js';
 import { fsyncDir } from '../pack/files.js';
 import { listPackEntries, manifestSha256, PRUNED_LEDGER, TMP_PREFIX, type PackEntry } from '../pack/layout.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
+import { verifyPack } from '../verify/index.js';
 
-/** Leftover `.tmp-*` build entries older than this are removed by prune (a crashed export). */
+/**
+ * Formerly the age past which prune removed `.tmp-*` leftovers. Now every leftover is removed under
+ * the artifacts lock (no other run can be building then); kept because it is public.
+ */
 export const STALE_TMP_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * When the newest log and the newest pack are both more than this many days before today, the
+ * clock is taken to have jumped forward (CLOCK_SKEW): a live system logs or exports every day. Not
+ * the retention window: a jump shorter than the window would still prune packs before their time.
+ */
+export const MAX_EVIDENCE_GAP_DAYS = 31;
 
 export interface PlanPruneOptions {
   artifactsDir: string;
@@ -99,6 +116,7 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
       });
     }
   }
+  checkEvidenceGap(newestPack, newestLog, today, 'refusing to prune', 'Nothing was removed.');
 
   const packCutoff = isoDate(today - options.retentionDays);
   const newestCurrent = entries.filter((e) => e.kind === 'pack' && e.version === null && e.type === 'dir').reduce<string | undefined>((m, e) => (m === undefined || e.date > m ? e.date : m), undefined);
@@ -162,18 +180,46 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
     }
   }
 
+  // Every `.tmp-` entry: carrying out waits for the artifacts lock, so by then none is a live build.
   const staleTemp: string[] = [];
   try {
     for (const name of readdirSync(options.artifactsDir)) {
-      if (!name.startsWith(TMP_PREFIX)) continue;
-      const st = lstatSync(join(options.artifactsDir, name));
-      if (!st.isSymbolicLink() && nowMs - st.mtimeMs > STALE_TMP_MS) staleTemp.push(name);
+      if (name.startsWith(TMP_PREFIX)) staleTemp.push(name);
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read directory', options.artifactsDir);
   }
 
   return Object.freeze({ today: todayIso, packCutoff, logCutoff, packs, archives, logs, keptLogs, skipped, staleTemp });
+}
+
+/**
+ * CLOCK_SKEW when the newest pack and the newest log (each when there is one) are both more than
+ * MAX_EVIDENCE_GAP_DAYS before `today`: the clock jumped forward, or nothing was logged or exported
+ * for that long. Writing any log line (`auditpack log system ClockConfirmed`) confirms the clock.
+ */
+export function checkEvidenceGap(newestPack: string | undefined, newestLog: string | undefined, today: number, doing: string, after: string): void {
+  const newest = [newestPack, newestLog].filter((d): d is string => d !== undefined).sort().pop();
+  if (newest === undefined) return;
+  const newestDay = Math.floor(Date.parse(`${newest}T00:00:00Z`) / 86_400_000);
+  const gap = today - newestDay;
+  if (gap <= MAX_EVIDENCE_GAP_DAYS) return;
+  throw new AuditpackError(
+    'CLOCK_SKEW',
+    `${doing}: the newest log or pack is dated ${newest}, ${gap} days before today (${isoDate(today)}) by this machine's clock: the clock looks wrong (jumped forward). ${after} If the clock is right and nothing was logged or exported for ${gap} days, confirm it by logging an event (auditpack log system ClockConfirmed) and run again.`,
+    { details: { newest, today: isoDate(today), gapDays: gap } },
+  );
+}
+
+/**
+ * The clock check of an export of the default day: CLOCK_SKEW when today is far past the newest log
+ * and pack (see checkEvidenceGap), before anything is written.
+ */
+export function checkExportClock(options: { artifactsDir: string; logDir: string; now?: number }): void {
+  const today = todayOf(options.now ?? Date.now());
+  const newestPack = listPackEntries(options.artifactsDir).reduce<string | undefined>((m, e) => (m === undefined || e.date > m ? e.date : m), undefined);
+  const newestLog = listLogsIfAny(options.logDir).reduce<string | undefined>((m, l) => (m === undefined || l.date > m ? l.date : m), undefined);
+  checkEvidenceGap(newestPack, newestLog, today, 'refusing to export', 'Nothing was written.');
 }
 
 function wrongType(e: PackEntry): string | undefined {
@@ -294,8 +340,44 @@ export interface PruneResult {
   readonly staleTemp: readonly string[];
 }
 
+/**
+ * Drops from a plan every pack and archive that does not verify (an error finding): evidence that
+ * does not verify is never deleted. They move to `skipped`, with the first errors as the reason.
+ */
+export async function withoutUnverified(plan: PrunePlan, artifactsDir: string): Promise<PrunePlan> {
+  const skipped = [...plan.skipped];
+  const bad = new Set<string>();
+  for (const name of [...plan.packs.map((p) => p.name), ...plan.archives]) {
+    let reason: string | undefined;
+    try {
+      const report = await verifyPack(join(artifactsDir, name));
+      const errors = report.problems.filter((p) => p.severity === 'error');
+      if (errors.length > 0) reason = errors.slice(0, 3).map((p) => `${p.code} ${p.file}`).join(', ');
+    } catch (err) {
+      reason = (err as Error).message;
+    }
+    if (reason !== undefined) {
+      bad.add(name);
+      skipped.push({ name, reason: `does not verify (${reason}): kept as evidence, never pruned; investigate it` });
+    }
+  }
+  if (bad.size === 0) return plan;
+  return Object.freeze({ ...plan, packs: plan.packs.filter((p) => !bad.has(p.name)), archives: plan.archives.filter((a) => !bad.has(a)), skipped });
+}
+
 /** Carries out a plan: ledger first (fsynced), then removal, then system events. */
-export async function carryOutPrune(plan: PrunePlan, options: CarryOutOptions): Promise<PruneResult> {
+export async function carryOutPrune(plan: PrunePlan, options: CarryOutOptions & { verified?: boolean }): Promise<PruneResult> {
+  const { artifactsDir } = options;
+  if (options.verified !== true) plan = await withoutUnverified(plan, artifactsDir);
+  const release = existsSync(artifactsDir) ? await lockArtifacts(artifactsDir) : undefined;
+  try {
+    return await carryOutLocked(plan, options);
+  } finally {
+    release?.();
+  }
+}
+
+async function carryOutLocked(plan: PrunePlan, options: CarryOutOptions): Promise<PruneResult> {
   const { artifactsDir } = options;
   const prunedAt = new Date(options.now ?? Date.now()).toISOString();
   const events: { event: string; fields: Record<string, unknown> }[] = [];
@@ -336,9 +418,13 @@ export async function carryOutPrune(plan: PrunePlan, options: CarryOutOptions): 
         continue; // already gone
       }
       if (!st.isDirectory()) continue; // replaced by a symlink since planning: never followed
-      makeWritable(dir);
+      // Out of the archive's view in one step, then deleted: a kill in between leaves a leftover.
+      const doomed = join(artifactsDir, `${TMP_PREFIX}pruned-${p.name}-${process.pid}`);
       try {
-        rmSync(dir, { recursive: true });
+        renameSync(dir, doomed);
+        fsyncDir(artifactsDir);
+        makeWritable(doomed);
+        rmSync(doomed, { recursive: true });
       } catch (err) {
         throw wrapFsError(err, 'remove', dir);
       }
@@ -357,18 +443,8 @@ export async function carryOutPrune(plan: PrunePlan, options: CarryOutOptions): 
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'remove', path);
     }
   }
-  const removedTemp: string[] = [];
-  for (const t of plan.staleTemp) {
-    const path = join(artifactsDir, t);
-    try {
-      if (lstatSync(path).isSymbolicLink()) continue;
-      if (lstatSync(path).isDirectory()) makeWritable(path);
-      rmSync(path, { recursive: true, force: true });
-      removedTemp.push(t);
-    } catch {
-      /* best effort */
-    }
-  }
+  // Under the lock every `.tmp-` entry is a killed run's (those planned and any since).
+  const removedTemp = existsSync(artifactsDir) ? removeLeftovers(artifactsDir, makeWritable) : [];
   if (removedPacks.length + removedArchives.length + removedTemp.length > 0) fsyncDir(artifactsDir);
 
   const eventDir = options.eventLogDir === undefined ? options.logDir : options.eventLogDir;
@@ -408,9 +484,10 @@ export interface PruneOptions extends PlanPruneOptions {
 
 /** Plans and (unless dryRun) carries out pruning. */
 export async function prune(options: PruneOptions): Promise<{ plan: PrunePlan; result: PruneResult | null }> {
-  const plan = planPrune(options);
+  const plan = await withoutUnverified(planPrune(options), options.artifactsDir);
   if (options.dryRun === true) return { plan, result: null };
   const result = await carryOutPrune(plan, {
+    verified: true,
     artifactsDir: options.artifactsDir,
     ...(options.logs ? { logDir: options.logs.logDir } : {}),
     ...(options.eventLogDir !== undefined ? { eventLogDir: options.eventLogDir } : {}),

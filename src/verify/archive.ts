@@ -60,7 +60,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const name = e.name;
-    if (name === '.keep' || name === '.gitkeep') continue;
+    if (name === '.keep' || name === '.gitkeep' || name === '.export.lock') continue; // .export.lock: the export/prune lock
     if (name === 'pruned.jsonl') {
       if (!e.isFile()) f.add('NOT_A_REGULAR_FILE', 'error', name, `a ${direntKind(e)}; not followed`);
       else ledger = e;

@@ -277,7 +277,9 @@ function judgeManifestJson(
   };
   // The documented fields, no others, in canonical form: the bytes export writes for these values.
   const unknown = Object.keys(m).filter((k) => !(MANIFEST_FIELDS as readonly string[]).includes(k));
-  const missing = MANIFEST_FIELDS.filter((k) => !Object.prototype.hasOwnProperty.call(m, k));
+  // `partial` is the one optional field: present (true) only on a pack of a day that had not ended.
+  const missing = MANIFEST_FIELDS.filter((k) => k !== 'partial' && !Object.prototype.hasOwnProperty.call(m, k));
+  if (Object.prototype.hasOwnProperty.call(m, 'partial') && m.partial !== true) bad('partial', 'is present but not true');
   if (unknown.length > 0) bad('has', `fields the format does not define: ${unknown.slice(0, 5).map((k) => JSON.stringify(printableName(k).slice(0, 40))).join(', ')}`);
   if (missing.length > 0) bad('lacks', `the fields ${missing.join(', ')}`);
   const canonical = renderManifest(m);

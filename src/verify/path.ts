@@ -39,6 +39,7 @@ export async function detectPathKind(path: string): Promise<PathKind> {
   if (names.some((n) => dayOfLogFileName(n) !== undefined)) return 'log-dir';
   if (names.includes('pruned.jsonl') || names.some((n) => dateOfPackDirName(n.replace(/\.tar\.gz$/, '')) !== undefined)) return 'archive';
   if (names.includes('.audit.lock')) return 'log-dir';
+  if (names.includes('.export.lock')) return 'archive'; // export and prune lock the artifacts dir
   if (dateOfPackDirName(name) !== undefined) return 'pack';
   const visible = names.filter((n) => n !== '.keep' && n !== '.gitkeep');
   return visible.length === 0 ? 'empty' : 'unknown';

@@ -78,7 +78,7 @@ describe('auditpack keygen + export: a signed pack an auditor checks with standa
     const forced = runCli(['export', '--date', DATE, '--force', '--json'], { cwd });
     expect(forced.code, forced.stderr).toBe(0);
     expect(JSON.parse(forced.stdout).superseded.manifestSha256).toBe(j.manifest_sha256);
-    expect(readdirSync(join(cwd, 'artifacts')).sort()).toEqual([DATE, `${DATE}.tar.gz`, `${DATE}.v1`]);
+    expect(readdirSync(join(cwd, 'artifacts')).sort()).toEqual(['.export.lock', DATE, `${DATE}.tar.gz`, `${DATE}.v1`]);
   });
 
   it('malformed lines: the pack is written, lines reported on stderr, exit 3 (WARNINGS)', async () => {

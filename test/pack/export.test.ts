@@ -165,7 +165,7 @@ describe('exportPack', () => {
     expect(sha(readFileSync(join(artifactsDir, `${DATE}.v1`, 'manifest.json')))).toBe(first.manifestSha256);
     const third = await exportPack(opts({ force: true, recordEvent: false }));
     expect(third.manifest.supersedes).toEqual({ manifest_sha256: second.manifestSha256, moved_to: `${DATE}.v2` });
-    expect(readdirSync(artifactsDir).sort()).toEqual([DATE, `${DATE}.v1`, `${DATE}.v2`]);
+    expect(readdirSync(artifactsDir).sort()).toEqual(['.export.lock', DATE, `${DATE}.v1`, `${DATE}.v2`]);
   });
 
   it('links each pack to the previous one by manifest hash', async () => {
@@ -218,7 +218,7 @@ describe('exportPack', () => {
     await writeDay(logDir, DATE, SAMPLE_EVENTS);
     writeFileSync(join(root, 'not-a-dir'), 'x');
     await expect(exportPack(opts({ recordEvent: false, snapshot: { cwd: root, snapshotDir: join(root, 'not-a-dir', 'snaps') } }))).rejects.toBeDefined();
-    expect(readdirSync(artifactsDir)).toEqual([]);
+    expect(readdirSync(artifactsDir)).toEqual(['.export.lock']);
   });
 
   it('appends a system PackExported event with the date, path and manifest hash', async () => {

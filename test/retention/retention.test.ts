@@ -45,7 +45,7 @@ describe('pack retention', () => {
 
     const { result } = await prune({ artifactsDir, retentionDays: 7, now: NOW, eventLogDir: logDir, loggerClock: () => NOW * 1000 });
     expect(result?.packs.map((p) => p.name)).toEqual(['2025-09-01', '2025-09-02']);
-    expect(readdirSync(artifactsDir).sort()).toEqual(['2025-08-01', '2025-08-02', '2025-09-08', '2025-09-09', 'notes', 'pruned.jsonl']);
+    expect(readdirSync(artifactsDir).sort()).toEqual(['.export.lock', '2025-08-01', '2025-08-02', '2025-09-08', '2025-09-09', 'notes', 'pruned.jsonl']);
     expect(readFileSync(join(root, 'elsewhere', 'precious'), 'utf8')).toBe('x');
     expect(readPrunedLedger(artifactsDir)).toEqual([
       { export_date: '2025-09-01', manifest_sha256: manifests['2025-09-01'], path: '2025-09-01', pruned_at: '2025-09-10T01:00:00.000Z' },
@@ -71,9 +71,15 @@ describe('pack retention', () => {
     expect(r.manifest.previous_pack).toEqual({ export_date: '2025-09-01', manifest_sha256: manifests['2025-09-01'] });
   });
 
-  it('always keeps the newest pack, so a clock far in the future cannot empty the artifacts dir', async () => {
-    const { artifactsDir } = await packs(['2025-09-01', '2025-09-02']);
-    const { result } = await prune({ artifactsDir, retentionDays: 1, now: Date.parse('2031-01-01T00:00:00Z'), eventLogDir: false });
+  it('always keeps the newest pack; a clock far in the future (newest evidence > 31 days old) is CLOCK_SKEW and removes nothing', async () => {
+    const { artifactsDir, logDir } = await packs(['2025-09-01', '2025-09-02']);
+    for (const now of ['2031-01-01T00:00:00Z', '2025-10-04T00:00:00Z']) {
+      await expect(prune({ artifactsDir, retentionDays: 1, now: Date.parse(now), eventLogDir: false })).rejects.toMatchObject({ code: 'CLOCK_SKEW', details: { newest: '2025-09-02' } });
+      await expect(prune({ artifactsDir, retentionDays: 1, logs: { logDir, retentionDays: 1 }, now: Date.parse(now), eventLogDir: false })).rejects.toMatchObject({ code: 'CLOCK_SKEW' });
+    }
+    expect(readdirSync(artifactsDir).sort()).toEqual(['.export.lock', '2025-09-01', '2025-09-02']);
+    // 31 days after the newest pack is still a plausible gap: the newest pack is kept, the other goes.
+    const { result } = await prune({ artifactsDir, retentionDays: 1, now: Date.parse('2025-10-03T00:00:00Z'), eventLogDir: false });
     expect(result?.packs.map((p) => p.name)).toEqual(['2025-09-01']);
     expect(existsSync(join(artifactsDir, '2025-09-02'))).toBe(true);
   });
@@ -116,7 +122,7 @@ describe('pack retention', () => {
   it('refuses with CLOCK_SKEW when the newest pack or log is dated after today, and removes nothing', async () => {
     const { artifactsDir, logDir } = await packs(['2025-09-01', '2025-09-12']);
     expect(() => planPrune({ artifactsDir, retentionDays: 1, now: NOW })).toThrow(expect.objectContaining({ code: 'CLOCK_SKEW' }));
-    expect(readdirSync(artifactsDir).sort()).toEqual(['2025-09-01', '2025-09-12']);
+    expect(readdirSync(artifactsDir).sort()).toEqual(['.export.lock', '2025-09-01', '2025-09-12']);
     const other = await packs(['2025-09-01']);
     writeFileSync(join(other.logDir, 'audit-20250915.jsonl'), '');
     await expect(prune({ artifactsDir: other.artifactsDir, retentionDays: 1, logs: { logDir: other.logDir, retentionDays: 1 }, now: NOW })).rejects.toMatchObject({ code: 'CLOCK_SKEW' });
@@ -126,16 +132,18 @@ describe('pack retention', () => {
     void logDir;
   });
 
-  it('removes stale .tmp- leftovers of crashed exports, not fresh ones', async () => {
+  it('removes .tmp- leftovers of killed runs, old or fresh, once it holds the artifacts lock (no run can be building then)', async () => {
     const { artifactsDir } = await packs(['2025-09-09']);
     mkdirSync(join(artifactsDir, '.tmp-2025-09-01-old'));
-    mkdirSync(join(artifactsDir, '.tmp-2025-09-09-fresh'));
+    mkdirSync(join(artifactsDir, '.tmp-2025-09-09-fresh', 'data'), { recursive: true });
+    writeFileSync(join(artifactsDir, '.tmp-2025-09-09-fresh', 'data', 'x'), 'x');
+    const { chmodSync } = await import('node:fs');
+    chmodSync(join(artifactsDir, '.tmp-2025-09-09-fresh', 'data'), 0o555); // as a build leaves it
     const old = new Date(NOW - 2 * 86_400_000);
     utimesSync(join(artifactsDir, '.tmp-2025-09-01-old'), old, old);
-    const fresh = new Date(NOW - 60_000);
-    utimesSync(join(artifactsDir, '.tmp-2025-09-09-fresh'), fresh, fresh);
-    await prune({ artifactsDir, retentionDays: 30, now: NOW, eventLogDir: false });
-    expect(readdirSync(artifactsDir).sort()).toEqual(['.tmp-2025-09-09-fresh', '2025-09-09']);
+    const { result } = await prune({ artifactsDir, retentionDays: 30, now: NOW, eventLogDir: false });
+    expect([...(result?.staleTemp ?? [])].sort()).toEqual(['.tmp-2025-09-01-old', '.tmp-2025-09-09-fresh']);
+    expect(readdirSync(artifactsDir).sort()).toEqual(['.export.lock', '2025-09-09']);
   });
 });
 

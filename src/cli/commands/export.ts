@@ -20,6 +20,7 @@ interface ExportOptions {
   signingKey?: string;
   configDiffs?: boolean;
   tsaUrl?: string;
+  partial?: boolean;
   json?: boolean;
   push?: boolean;
 }
@@ -43,6 +44,7 @@ export function defineExport(program: Command, io: CliIO): void {
     .option('--tsa-url <url>', 'ask this RFC 3161 time-stamping authority for a token over the tag manifest (env EXPORT_TSA_URL)')
     .option('--no-config-diffs', 'leave data/config.diff with only its header (env EXPORT_INCLUDE_CONFIG_DIFFS)')
     .option('--push', 'then push the pack to the archive bucket (auditpack archive push); exit 5 when only the push failed')
+    .option('--partial', 'export today, which has not ended: the pack is marked partial, and the full export of the day replaces it')
     .option('--json', 'print the result as JSON')
     .action(async (opts: ExportOptions) => {
       const { resolveConfig } = await import('../../config.js');
@@ -63,7 +65,14 @@ export function defineExport(program: Command, io: CliIO): void {
         },
       });
       const { loadTsaCa } = await import('../../anchor/index.js');
-      const date = opts.date ?? yesterdayUtc(Date.now());
+      const nowMs = Date.now();
+      const date = opts.date ?? (opts.partial === true ? new Date(nowMs).toISOString().slice(0, 10) : yesterdayUtc(nowMs));
+      if (opts.date === undefined) {
+        // The clock alone chose the day: a clock that jumped would make an empty pack of a day
+        // that has not come yet, which then blocks every later prune.
+        const { checkExportClock } = await import('../../retention/index.js');
+        checkExportClock({ artifactsDir: config.exportBaseDir, logDir: config.logDir, now: nowMs });
+      }
       const { autoStartup: _a, ...snapshot } = snapshotOptionsFromConfig(config);
       const progress = progressLine(io, date);
       // With an archive configured, a pack is pruned only once its archived copy is verified.
@@ -74,6 +83,8 @@ export function defineExport(program: Command, io: CliIO): void {
         artifactsDir: config.exportBaseDir,
         version: packageVersion(),
         force: opts.force === true,
+        partial: opts.partial === true,
+        now: () => nowMs,
         compress: config.exportCompress,
         ...(config.signingKey !== undefined ? { signingKey: loadSigningKey(config.signingKey) } : {}),
         alertFilter: config.alertFilter,
@@ -122,6 +133,9 @@ export function defineExport(program: Command, io: CliIO): void {
           signed: e.signed,
           timestamp: config.tsaUrl === undefined ? null : e.timestamped !== null ? { tsa_time: e.timestamped.toISOString() } : { missing: true, code: e.timestampError?.code ?? null, message: e.timestampError?.message ?? null },
           archive: e.archive,
+          partial: m.partial === true,
+          resumed: e.resumed,
+          leftovers_removed: e.leftoversRemoved,
           superseded: e.superseded,
           events: m.events,
           rows: m.rows,
@@ -142,7 +156,10 @@ export function defineExport(program: Command, io: CliIO): void {
           ...(e.timestamped !== null ? [`time-stamped ${e.timestamped.toISOString()}`] : []),
           ...(e.timestampError !== null ? [c.yellow('time-stamp token MISSING')] : []),
           ...(e.superseded ? [`previous version kept as ${e.superseded.path}`] : []),
-          ...(e.archive ? ['+ .tar.gz'] : []),
+          ...(e.archive ? [e.resumed === 'archive' ? '.tar.gz rebuilt (an earlier run was interrupted)' : '+ .tar.gz'] : []),
+          ...(e.resumed === 'supersede' ? ['completed an interrupted --force'] : []),
+          ...(m.partial === true ? [c.yellow('PARTIAL (the day has not ended)')] : []),
+          ...(e.leftoversRemoved.length > 0 ? [`removed ${e.leftoversRemoved.length} leftover(s) of interrupted runs`] : []),
           ...(r.prune?.result && r.prune.result.packs.length > 0 ? [`pruned ${r.prune.result.packs.length} old pack(s)`] : []),
           ...(m.events.malformed_lines > 0 ? [c.yellow(`${m.events.malformed_lines} malformed line(s)`)] : []),
           `${e.compliance.total} compliance finding(s)${e.compliance.total > 0 ? ` (${e.compliance.critical} critical, ${e.compliance.warning} warning, ${e.compliance.info} info; data/report.html)` : ''}`,

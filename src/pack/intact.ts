@@ -1,0 +1,53 @@
+/**
+ * A pack's own hashes, re-checked: every tag file against tagmanifest-sha256.txt and every payload
+ * file against manifest-sha256.txt. Used before export builds an archive from an existing pack
+ * (an archive of an altered pack would carry the alteration) — the auditor's full check is
+ * src/verify.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, lstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+
+const LINE = /^([0-9a-f]{64}) {2}([A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)?)$/;
+
+/** undefined when every listed file is there and matches; otherwise why not. */
+export function packHashProblem(packDir: string): string | undefined {
+  for (const manifest of ['tagmanifest-sha256.txt', 'manifest-sha256.txt']) {
+    let text: string;
+    try {
+      text = readFileSync(join(packDir, manifest), 'utf8');
+    } catch (err) {
+      return `${manifest} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    }
+    const lines = text.split('\n').filter((l) => l !== '');
+    if (lines.length === 0) return `${manifest} is empty`;
+    for (const line of lines) {
+      const m = LINE.exec(line);
+      if (!m || (m[2] as string).split('/').includes('..')) return `${manifest} has a malformed line`;
+      const path = join(packDir, m[2] as string);
+      try {
+        if (!lstatSync(path).isFile()) return `${m[2]} is not a regular file`;
+      } catch {
+        return `${m[2]} is missing`;
+      }
+      if (sha256File(path) !== m[1]) return `${m[2]} does not match ${manifest}`;
+    }
+  }
+  return undefined;
+}
+
+function sha256File(path: string): string {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
