@@ -141,7 +141,7 @@ describe('prune relies on the archive ledger', () => {
         '{"torn": ',
       ].join('\n') + '\n',
     );
-    const plan = planPrune({ artifactsDir: art, retentionDays: 1, now: Date.parse('2026-03-01T00:00:00Z'), archived: archivedCheckFromLedger(art, Date.parse('2026-03-01T00:00:00Z')) });
+    const plan = planPrune({ artifactsDir: art, retentionDays: 1, now: Date.parse('2026-01-20T00:00:00Z'), archived: archivedCheckFromLedger(art, Date.parse('2026-01-20T00:00:00Z')) });
     expect(plan.packs.map((p) => p.name), JSON.stringify(plan)).toEqual(['2026-01-05']);
     expect(plan.packs[0]?.relied_on).toBe('s3://b/p/2026-01-05.tar.gz version v1, pushed 2026-01-09T00:00:00.000Z, COMPLIANCE until 2032-01-06T00:00:00.000Z');
     expect(plan.skipped).toEqual(
@@ -151,7 +151,7 @@ describe('prune relies on the archive ledger', () => {
       ]),
     );
     // Without an archive configured, prune behaves as before.
-    expect(planPrune({ artifactsDir: art, retentionDays: 1, now: Date.parse('2026-03-01T00:00:00Z') }).packs.map((p) => p.name)).toEqual(['2026-01-05', '2026-01-06', '2026-01-07']);
+    expect(planPrune({ artifactsDir: art, retentionDays: 1, now: Date.parse('2026-01-20T00:00:00Z') }).packs.map((p) => p.name)).toEqual(['2026-01-05', '2026-01-06', '2026-01-07']);
   });
 });
 

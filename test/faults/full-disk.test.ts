@@ -21,7 +21,7 @@ describe.skipIf(!CAN_MOUNT)(`full disk (${SMALL_DISK_REASON})`, () => {
     mkdirSync(logDir);
     const events = Array.from({ length: 3000 }, (_, i) => ({ category: 'order', event: 'OrderAccepted', fields: { order_id: `O-${i}`, symbol: 'EURUSD', note: 'z'.repeat(100) } }));
     await writeDay(logDir, DATE, events);
-    const disk = smallDisk(4096); // the day's log is ~450 KB; the pack and its archive need about twice that
+    const disk = smallDisk(16 * 1024); // the day's log is ~450 KB; the pack (with its compliance report) and its archive need a few MB
     disk.fill(64 * 1024);
     const args = ['export', '--date', DATE, '--compress', '--logs-dir', 'logs', '--artifacts-dir', disk.dir];
     const r = runCli(args, { cwd });
