@@ -803,8 +803,12 @@ def check_canonical_manifest(man, files, date, shown, rep):
     def bad(what):
         rep.error("PACK_MANIFEST_JSON_INVALID", shown + "/manifest.json", None, what)
 
-    if list(man.keys()) != MANIFEST_FIELDS:
-        bad("the fields are not exactly " + ", ".join(MANIFEST_FIELDS) + " in this order")
+    # `partial` (true) is the one optional field, right after export_date: a pack of a day not yet ended.
+    fields = MANIFEST_FIELDS[:3] + ["partial"] + MANIFEST_FIELDS[3:] if "partial" in man else MANIFEST_FIELDS
+    if list(man.keys()) != fields:
+        bad("the fields are not exactly " + ", ".join(fields) + " in this order")
+    if "partial" in man and man["partial"] is not True:
+        bad("partial is present but not true")
     for k, keys in NESTED_KEYS.items():
         v = man.get(k)
         if isinstance(v, dict) and list(v.keys()) != keys:

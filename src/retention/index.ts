@@ -409,6 +409,9 @@ async function carryOutLocked(plan: PrunePlan, options: CarryOutOptions): Promis
   if (plan.packs.length > 0) {
     const ledger = plan.packs.map((p) => `${JSON.stringify({ export_date: p.date, manifest_sha256: p.manifest_sha256, path: p.name, pruned_at: prunedAt, ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}) })}\n`).join('');
     appendDurably(join(artifactsDir, PRUNED_LEDGER), ledger);
+    // The PackPruned events go into the chain (durably) before anything is removed: a prune killed
+    // after removing a pack but before logging it would leave a ledger entry no chained event backs.
+    await recordEvents(options, plan.packs.map((p) => ({ event: 'PackPruned', fields: { date: p.date, path: p.name, manifest_sha256: p.manifest_sha256, ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}) } })));
     for (const p of plan.packs) {
       const dir = join(artifactsDir, p.name);
       let st;
@@ -429,7 +432,6 @@ async function carryOutLocked(plan: PrunePlan, options: CarryOutOptions): Promis
         throw wrapFsError(err, 'remove', dir);
       }
       removedPacks.push(p);
-      events.push({ event: 'PackPruned', fields: { date: p.date, path: p.name, manifest_sha256: p.manifest_sha256, ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}) } });
     }
   }
   const removedArchives: string[] = [];
@@ -447,16 +449,20 @@ async function carryOutLocked(plan: PrunePlan, options: CarryOutOptions): Promis
   const removedTemp = existsSync(artifactsDir) ? removeLeftovers(artifactsDir, makeWritable) : [];
   if (removedPacks.length + removedArchives.length + removedTemp.length > 0) fsyncDir(artifactsDir);
 
-  const eventDir = options.eventLogDir === undefined ? options.logDir : options.eventLogDir;
-  if (eventDir !== false && eventDir !== undefined && events.length > 0) {
-    const logger = createAuditLogger({ logDir: eventDir, handleExit: false, durability: 'durable', ...(options.loggerClock ? { clock: options.loggerClock } : {}) });
-    try {
-      await Promise.all(events.map((e) => logger.log('system', e.event, e.fields)));
-    } finally {
-      await logger.close();
-    }
-  }
+  await recordEvents(options, events);
   return Object.freeze({ packs: removedPacks, archives: removedArchives, logs: removedLogs, staleTemp: removedTemp });
+}
+
+/** Appends system events (durably) to the event log dir of `options`, if any. */
+async function recordEvents(options: CarryOutOptions, events: readonly { event: string; fields: Record<string, unknown> }[]): Promise<void> {
+  const eventDir = options.eventLogDir === undefined ? options.logDir : options.eventLogDir;
+  if (eventDir === false || eventDir === undefined || events.length === 0) return;
+  const logger = createAuditLogger({ logDir: eventDir, handleExit: false, durability: 'durable', ...(options.loggerClock ? { clock: options.loggerClock } : {}) });
+  try {
+    await Promise.all(events.map((e) => logger.log('system', e.event, e.fields)));
+  } finally {
+    await logger.close();
+  }
 }
 
 function appendDurably(path: string, text: string): void {

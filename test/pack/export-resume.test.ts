@@ -2,8 +2,10 @@
  * An export finishes what a killed one left (deterministic versions of the kill -9 fault suite),
  * and only exports days that have ended.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exportPack, type ExportPackOptions } from '../../src/pack/index.js';
 import { verifyArchive } from '../../src/verify/index.js';
@@ -89,6 +91,9 @@ describe('only days that have ended', () => {
     expect(partial.manifest.partial).toBe(true);
     expect(JSON.parse(readFileSync(join(artifactsDir, today, 'manifest.json'), 'utf8')).partial).toBe(true);
     expect(await errorsOf(artifactsDir)).toEqual([]);
+    // The reference checker accepts it too (the one optional manifest field).
+    const checker = spawnSync('python3', [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), partial.path], { encoding: 'utf8' });
+    expect(checker.status, checker.stdout).toBe(0);
     await writeDay(logDir, today, SAMPLE_EVENTS.slice(3), '00:05:00');
     const full = await exportPack(opts({ date: today, now: () => Date.parse('2025-09-10T00:10:00Z') }));
     expect(full.manifest.partial).toBeUndefined();
