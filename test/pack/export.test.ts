@@ -143,14 +143,18 @@ describe('exportPack', () => {
     await expect(exportPack(opts({ logDir: join(root, 'nope') }))).rejects.toMatchObject({ code: 'LOGS_DIR_MISSING' });
   });
 
-  it('refuses a day after today (by its clock) or before 1970 with USAGE, writing nothing; today and 1970-01-01 are exported', async () => {
+  it('refuses a day after today (DATE_NOT_ENDED), today without partial, or before 1970 (USAGE), writing nothing; today as partial and 1970-01-01 are exported', async () => {
     const { artifactsDir, opts } = setup();
-    // The clock says 2025-09-09: the 10th, the far future and year 0 are refused.
-    for (const date of ['2025-09-10', '9999-12-31', '0000-01-01', '1969-12-31']) {
+    // The clock says 2025-09-09: the 10th, the far future and year 0 are refused; today needs partial.
+    for (const date of ['2025-09-10', '9999-12-31', '2025-09-09']) {
+      await expect(exportPack(opts({ date, recordEvent: false }))).rejects.toMatchObject({ code: 'DATE_NOT_ENDED', details: { date } });
+    }
+    for (const date of ['0000-01-01', '1969-12-31']) {
       await expect(exportPack(opts({ date, recordEvent: false }))).rejects.toMatchObject({ code: 'USAGE', details: { date } });
     }
     expect(existsSync(artifactsDir)).toBe(false);
-    for (const date of ['2025-09-09', '1970-01-01', '2024-02-29']) {
+    expect((await exportPack(opts({ date: '2025-09-09', partial: true, recordEvent: false }))).manifest.export_date).toBe('2025-09-09');
+    for (const date of ['1970-01-01', '2024-02-29']) {
       expect((await exportPack(opts({ date, recordEvent: false }))).manifest.export_date).toBe(date);
     }
   });
