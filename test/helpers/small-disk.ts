@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { onTestFinished } from 'vitest';
 
 /**
  * A real, tiny file system (tmpfs of `kib` KiB) for full-disk tests: writes fail with a real
@@ -25,7 +25,9 @@ export interface SmallDisk {
 export function smallDisk(kib: number): SmallDisk {
   const dir = mkdtempSync(join(tmpdir(), 'auditpack-fulldisk-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kib}k,mode=0755`, 'tmpfs', dir]);
-  afterEach(() => {
+  // onTestFinished, not afterEach: a hook registered from inside a running test is never called,
+  // which left every mount behind.
+  onTestFinished(() => {
     try {
       execFileSync('umount', ['-l', dir]);
     } finally {
