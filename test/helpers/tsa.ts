@@ -80,6 +80,7 @@ export interface TestTsa {
 export async function startTsa(pki: TsaPki, options: { mode?: 'ok' | 'silent' | 'error500' } = {}): Promise<TestTsa> {
   const mode = options.mode ?? 'ok';
   let served = 0;
+  let replies: Promise<void> = Promise.resolve();
   const work = mkdtempSync(join(pki.dir, 'q-'));
   const server: Server = createServer((req, res) => {
     if (mode === 'silent') return; // never answers: the client's timeout must end it
@@ -94,13 +95,18 @@ export async function startTsa(pki: TsaPki, options: { mode?: 'ok' | 'silent' | 
       const q = join(work, `${n}.tsq`);
       const r = join(work, `${n}.tsr`);
       writeFileSync(q, Buffer.concat(chunks));
-      execFile('openssl', ['ts', '-reply', '-config', pki.config, '-section', 'tsa_config', '-queryfile', q, '-out', r], (err) => {
-        if (err) {
-          res.writeHead(500).end(String(err));
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(readFileSync(r));
-      });
+      // One `openssl ts -reply` at a time: it reads and rewrites the serial file without a lock, so
+      // two at once can fail with "Error during serial number generation" (a real TSA serialises too).
+      replies = replies.then(
+        () =>
+          new Promise<void>((done) => {
+            execFile('openssl', ['ts', '-reply', '-config', pki.config, '-section', 'tsa_config', '-queryfile', q, '-out', r], (err) => {
+              if (err) res.writeHead(500).end(String(err));
+              else res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(readFileSync(r));
+              done();
+            });
+          }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
