@@ -1,6 +1,6 @@
 /**
  * Signing packs: OpenSSH SSHSIG signatures made with Node's crypto, checkable with
- * `ssh-keygen -Y verify`, and the Ed25519 keys behind them (issue 4).
+ * `ssh-keygen -Y verify`, and the Ed25519 keys behind them.
  */
 export { signSshsig, verifySshsig, type SshsigVerification } from './sshsig.js';
 export {

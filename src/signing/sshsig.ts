@@ -1,7 +1,7 @@
 /**
  * OpenSSH signatures (PROTOCOL.sshsig), made and checked with Node's crypto so that
  * `ssh-keygen -Y verify -n auditpack` accepts them. Byte layout (checked on this machine against
- * OpenSSH 9.2, see /work/shared/TOOLCHAIN.md):
+ * OpenSSH 9.2, per PROTOCOL.sshsig):
  *
  *   signed data = "SSHSIG" ‖ string(namespace) ‖ string("") ‖ string(hash alg) ‖ string(H(message))
  *   blob        = "SSHSIG" ‖ uint32(1) ‖ string(public key) ‖ string(namespace) ‖ string("")

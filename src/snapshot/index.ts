@@ -1,5 +1,5 @@
 /**
- * Config snapshots (issue 3): what the trading system's configuration was at a moment, who took
+ * Config snapshots: what the trading system's configuration was at a moment, who took
  * the snapshot and why, with hashes, content, git facts and diffs, linked into the audit trail.
  *
  * A snapshot runs in two phases so that a failure leaves nothing half written: first everything
