@@ -41,9 +41,14 @@ interface Timing {
 
 function timed(cmd: string, args: string[], cwd: string): Timing {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0 && !(cmd === process.execPath && r.status === 1 && args.includes('check'))) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
+  if (r.status !== 0 && !(cmd === process.execPath && r.status === 1 && args.includes('check')))
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
   const lines = r.stderr.trim().split('\n');
   const [user, sys, kb] = (lines[lines.length - 1] as string).split(' ').map(Number) as [number, number, number];
   return { seconds, cpu: user + sys, maxRssMb: kb / 1024 };
@@ -56,7 +61,10 @@ function main(): void {
   const rounds = arg('rounds', 5);
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   const unsupervised = process.argv.includes('--unsupervised');
-  const data = join(tmpdir(), unsupervised ? `auditpack-bench-export-${events}` : `auditpack-bench-compliance-${events}`);
+  const data = join(
+    tmpdir(),
+    unsupervised ? `auditpack-bench-export-${events}` : `auditpack-bench-compliance-${events}`,
+  );
   const logDir = join(data, 'logs');
   const log = join(logDir, 'audit-20250908.jsonl');
   if (!existsSync(log)) {
@@ -78,7 +86,11 @@ console.log(JSON.stringify(r.compliance));
 `,
   );
   const bin = join(ROOT, 'bin/auditpack.js');
-  process.stderr.write(`log: ${(statSync(log).size / 1e6).toFixed(0)} MB, ${events} events; load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+  process.stderr.write(
+    `log: ${(statSync(log).size / 1e6).toFixed(0)} MB, ${events} events; load average before: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}\n`,
+  );
   // Warm-up: page cache, and the first run of each.
   const out = (i: string): string => join(work, `a-${i}`);
   timed(process.execPath, [runner, logDir, out('warm-on'), 'on'], work);
@@ -90,20 +102,32 @@ console.log(JSON.stringify(r.compliance));
     off.push(timed(process.execPath, [runner, logDir, out(`off-${i}`), 'off'], work));
     rmSync(out(`on-${i}`), { recursive: true, force: true });
     rmSync(out(`off-${i}`), { recursive: true, force: true });
-    process.stderr.write(`round ${i + 1}: with checks ${on[i]?.seconds.toFixed(2)} s, without ${off[i]?.seconds.toFixed(2)} s (load ${loadavg()[0]?.toFixed(2)})\n`);
+    process.stderr.write(
+      `round ${i + 1}: with checks ${on[i]?.seconds.toFixed(2)} s, without ${off[i]?.seconds.toFixed(2)} s (load ${loadavg()[0]?.toFixed(2)})\n`,
+    );
   }
   const findings = execFileSync(process.execPath, [runner, logDir, out('count'), 'on'], { encoding: 'utf8' }).trim();
-  const check = timed(process.execPath, [bin, 'check', '--date', DATE, '--logs-dir', logDir, '--fail-on', 'never', '--json'], work);
+  const check = timed(
+    process.execPath,
+    [bin, 'check', '--date', DATE, '--logs-dir', logDir, '--fail-on', 'never', '--json'],
+    work,
+  );
   const ratios = on.map((t, i) => t.seconds / (off[i] as Timing).seconds);
   const row = (name: string, ts: Timing[]): string =>
     `| ${name} | ${median(ts.map((t) => t.seconds)).toFixed(2)} s | ${median(ts.map((t) => t.cpu)).toFixed(2)} s | ${Math.max(...ts.map((t) => t.maxRssMb)).toFixed(0)} MB |`;
   console.log(`\nfindings per severity: ${findings}`);
-  console.log(`\n${events} events, ${rounds} alternating rounds, medians; load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+  console.log(
+    `\n${events} events, ${rounds} alternating rounds, medians; load average after: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}\n`,
+  );
   console.log('| run | wall | CPU (user+sys) | peak RSS |\n|---|---|---|---|');
   console.log(row('export with the checks', on));
   console.log(row('export without the checks', off));
   console.log(row('auditpack check alone', [check]));
-  console.log(`\nadded by the checks: median of per-round ratios ${((median(ratios) - 1) * 100).toFixed(1)}% wall (rounds: ${ratios.map((r) => `${((r - 1) * 100).toFixed(1)}%`).join(', ')}); CPU ${((median(on.map((t) => t.cpu)) / median(off.map((t) => t.cpu)) - 1) * 100).toFixed(1)}%`);
+  console.log(
+    `\nadded by the checks: median of per-round ratios ${((median(ratios) - 1) * 100).toFixed(1)}% wall (rounds: ${ratios.map((r) => `${((r - 1) * 100).toFixed(1)}%`).join(', ')}); CPU ${((median(on.map((t) => t.cpu)) / median(off.map((t) => t.cpu)) - 1) * 100).toFixed(1)}%`,
+  );
   rmSync(work, { recursive: true, force: true });
 }
 

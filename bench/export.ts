@@ -38,7 +38,11 @@ interface Timing {
 
 function timed(cmd: string, args: string[], cwd: string): Timing {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
   const lines = r.stderr.trim().split('\n');
@@ -64,7 +68,8 @@ cd "$out" && sha256sum data/* > manifest-sha256.txt && sync -f manifest-sha256.t
 function main(): void {
   const events = arg('events', 1_000_000);
   const rounds = arg('rounds', 3);
-  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(join(ROOT, 'dist/cli/main.js')))
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   const data = join(tmpdir(), `auditpack-bench-export-${events}`);
   const logDir = join(data, 'logs');
   const log = join(logDir, 'audit-20250908.jsonl');
@@ -82,7 +87,22 @@ function main(): void {
   try {
     let n = 0;
     const runExport = (): Timing =>
-      timed(process.execPath, [join(ROOT, 'bin/auditpack.js'), 'export', '--date', DATE, '--logs-dir', logDir, '--artifacts-dir', join(work, `a${n++}`), '--retention-days', '100000'], work);
+      timed(
+        process.execPath,
+        [
+          join(ROOT, 'bin/auditpack.js'),
+          'export',
+          '--date',
+          DATE,
+          '--logs-dir',
+          logDir,
+          '--artifacts-dir',
+          join(work, `a${n++}`),
+          '--retention-days',
+          '100000',
+        ],
+        work,
+      );
     const runFloor = (): Timing => timed('sha256sum', [log], work);
     const runJq = (): Timing => timed('bash', [script, join(work, `jq${n++}`), log], work);
     // Warm the page cache and check every contender works.
@@ -107,11 +127,17 @@ function main(): void {
       ['auditpack export', e, eCpu, rss],
       ['jq script', jq.seconds, jq.cpu, jq.maxRssMb],
     ] as const;
-    console.log(`day: ${events} events, ${mb.toFixed(0)} MB; ${rounds} round(s), median; load average ${load.toFixed(2)} at start, ${(loadavg()[0] as number).toFixed(2)} at end`);
+    console.log(
+      `day: ${events} events, ${mb.toFixed(0)} MB; ${rounds} round(s), median; load average ${load.toFixed(2)} at start, ${(loadavg()[0] as number).toFixed(2)} at end`,
+    );
     for (const [name, s, c, r] of rows) {
-      console.log(`${name.padEnd(20)} ${s.toFixed(2).padStart(7)} s wall  ${(mb / s).toFixed(0).padStart(5)} MB/s  ${c.toFixed(2).padStart(7)} s CPU  peak RSS ${r.toFixed(0)} MB`);
+      console.log(
+        `${name.padEnd(20)} ${s.toFixed(2).padStart(7)} s wall  ${(mb / s).toFixed(0).padStart(5)} MB/s  ${c.toFixed(2).padStart(7)} s CPU  peak RSS ${r.toFixed(0)} MB`,
+      );
     }
-    console.log(`export / floor: ${(e / f).toFixed(2)}× wall (goal ≤ 3×), ${(eCpu / fCpu).toFixed(2)}× CPU   jq / export: ${(jq.seconds / e).toFixed(1)}× (goal ≥ 5×)   export peak RSS ${rss.toFixed(0)} MB (goal < 150)`);
+    console.log(
+      `export / floor: ${(e / f).toFixed(2)}× wall (goal ≤ 3×), ${(eCpu / fCpu).toFixed(2)}× CPU   jq / export: ${(jq.seconds / e).toFixed(1)}× (goal ≥ 5×)   export peak RSS ${rss.toFixed(0)} MB (goal < 150)`,
+    );
   } finally {
     spawnSync('chmod', ['-R', 'u+w', work]); // packs are read-only
     rmSync(work, { recursive: true, force: true });

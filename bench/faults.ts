@@ -28,5 +28,7 @@ for (const [name, run] of [
 }
 const bad = all.filter((r) => r.problems.length > 0);
 const killed = all.filter((r) => r.killedRun === null).length;
-process.stdout.write(`${all.length - bad.length} passed, ${bad.length} failed (${killed} of ${all.length} runs were killed mid-way; the rest finished before the kill)\n`);
+process.stdout.write(
+  `${all.length - bad.length} passed, ${bad.length} failed (${killed} of ${all.length} runs were killed mid-way; the rest finished before the kill)\n`,
+);
 process.exitCode = bad.length > 0 ? 1 : 0;

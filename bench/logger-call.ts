@@ -68,7 +68,10 @@ async function child(spec: Spec): Promise<Result> {
           return n;
         }
       : (batch: readonly Prepared[]): number => batch.length;
-  const logger = createAuditLogger({ sink: { append, sync: async () => undefined, syncSync() {}, close() {} }, handleExit: false });
+  const logger = createAuditLogger({
+    sink: { append, sync: async () => undefined, syncSync() {}, close() {} },
+    handleExit: false,
+  });
   const burst = async (from: number, to: number): Promise<void> => {
     for (let base = from; base < to; base += BURST) {
       const end = Math.min(to, base + BURST);
@@ -80,7 +83,15 @@ async function child(spec: Spec): Promise<Result> {
       await new Promise<void>((r) => setImmediate(r));
     }
   };
-  const result: Result = { cpuUs: 0, rounds: [], wallUs: 0, scavenges: 0, scavengeMs: 0, markCompacts: 0, allocBytes: 0 };
+  const result: Result = {
+    cpuUs: 0,
+    rounds: [],
+    wallUs: 0,
+    scavenges: 0,
+    scavengeMs: 0,
+    markCompacts: 0,
+    allocBytes: 0,
+  };
   if (spec.mode === 'alloc') {
     const gc = (globalThis as { gc?: () => void }).gc as () => void;
     await burst(0, 20_000);
@@ -124,13 +135,22 @@ function median(xs: readonly number[]): number {
 }
 
 function run(spec: Spec): Promise<Result> {
-  const flags = spec.mode === 'alloc' ? ['--expose-gc', '--no-minor-gc-task', '--min-semi-space-size=64', '--max-semi-space-size=64'] : [];
+  const flags =
+    spec.mode === 'alloc'
+      ? ['--expose-gc', '--no-minor-gc-task', '--min-semi-space-size=64', '--max-semi-space-size=64']
+      : [];
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', ...flags, self, '--child', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, ['--import', 'tsx', ...flags, self, '--child', JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     c.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     c.on('error', reject);
-    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as Result) : reject(new Error(`child exited with ${code}`))));
+    c.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as Result)
+        : reject(new Error(`child exited with ${code}`)),
+    );
   });
 }
 
@@ -161,7 +181,9 @@ async function main(): Promise<void> {
           `wall ${res.wallUs.toFixed(2)} µs/call, ${res.scavenges} scavenges ${res.scavengeMs.toFixed(0)} ms, ${res.markCompacts} mark-compacts`,
       );
     }
-    console.log(`${sink} sink: CPU µs/call per process ${cpu.map((x) => x.toFixed(2)).join(' ')}; median ${median(cpu).toFixed(2)}, best ${Math.min(...cpu).toFixed(2)}`);
+    console.log(
+      `${sink} sink: CPU µs/call per process ${cpu.map((x) => x.toFixed(2)).join(' ')}; median ${median(cpu).toFixed(2)}, best ${Math.min(...cpu).toFixed(2)}`,
+    );
   }
 }
 

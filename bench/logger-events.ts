@@ -28,7 +28,12 @@ interface Instrument {
   readonly quantities: readonly (number | string)[];
 }
 
-function instrument(symbol: string, mid: number, decimals: number, quantities: readonly (number | string)[]): Instrument {
+function instrument(
+  symbol: string,
+  mid: number,
+  decimals: number,
+  quantities: readonly (number | string)[],
+): Instrument {
   const prices: string[] = [];
   for (let k = 0; k < 256; k++) prices.push((mid * (1 + (k - 128) / 20_000)).toFixed(decimals));
   return { symbol, prices, quantities };
@@ -61,7 +66,10 @@ const REASONS = [
   'max order size exceeded',
 ] as const;
 /** A handful of keys of the kind an exchange or broker issues. */
-const API_KEYS: readonly string[] = Array.from({ length: 8 }, (_, k) => `ak_${mix(k + 1).toString(36)}${mix(k + 101).toString(36)}${mix(k + 201).toString(36)}`);
+const API_KEYS: readonly string[] = Array.from(
+  { length: 8 },
+  (_, k) => `ak_${mix(k + 1).toString(36)}${mix(k + 101).toString(36)}${mix(k + 201).toString(36)}`,
+);
 
 /** Every api key a bench event can carry: none of them may reach an audit file. */
 export const BENCH_API_KEYS: readonly string[] = API_KEYS;
@@ -100,7 +108,16 @@ export function makeEvent(i: number): BenchEvent {
       },
     };
   }
-  const event = roll < 75 ? 'OrderAccepted' : roll < 85 ? 'Cancelled' : roll < 92 ? 'StopUpdated' : roll < 97 ? 'PartiallyFilled' : 'Rejected';
+  const event =
+    roll < 75
+      ? 'OrderAccepted'
+      : roll < 85
+        ? 'Cancelled'
+        : roll < 92
+          ? 'StopUpdated'
+          : roll < 97
+            ? 'PartiallyFilled'
+            : 'Rejected';
   const fields: Record<string, unknown> = {
     orderId,
     clientOrderId: `c-${(h >>> 4).toString(36)}`,

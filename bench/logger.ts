@@ -85,8 +85,13 @@ async function runChild(spec: ChildSpec): Promise<ChildResult> {
   if (spec.kind === 'auditpack') {
     const { createAuditLogger } = (await import(DIST_LOGGER)) as typeof import('../src/logger/index.js');
     // BENCH_OFFLOAD=0 measures batched mode without the writer thread, for comparison.
-    const logger = createAuditLogger({ logDir: spec.dir, handleExit: false, offload: process.env.BENCH_OFFLOAD !== '0' });
-    log = (e) => (e.category === 'order' ? logger.order(e.event, e.fields) : logger.fill(e.fields, e.event as 'Filled'));
+    const logger = createAuditLogger({
+      logDir: spec.dir,
+      handleExit: false,
+      offload: process.env.BENCH_OFFLOAD !== '0',
+    });
+    log = (e) =>
+      e.category === 'order' ? logger.order(e.event, e.fields) : logger.fill(e.fields, e.event as 'Filled');
     close = () => logger.close();
   } else {
     const { pino } = await import('pino');
@@ -94,9 +99,13 @@ async function runChild(spec: ChildSpec): Promise<ChildResult> {
     const redact = { paths: ['api_key'], censor: '[REDACTED]' };
     let stream: NodeJS.WritableStream & { end(): void; flushSync?: () => void };
     if (spec.pino === 'transport') {
-      stream = pino.transport({ target: "pino/file", options: { destination: file } }) as unknown as typeof stream;
+      stream = pino.transport({ target: 'pino/file', options: { destination: file } }) as unknown as typeof stream;
     } else {
-      stream = pino.destination({ dest: file, sync: spec.pino === 'sync', minLength: spec.pino === 'async-minlength' ? 4096 : 0 }) as unknown as typeof stream;
+      stream = pino.destination({
+        dest: file,
+        sync: spec.pino === 'sync',
+        minLength: spec.pino === 'async-minlength' ? 4096 : 0,
+      }) as unknown as typeof stream;
     }
     const root = pino({ redact }, stream);
     // The idiomatic pino shape for "category + event + fields": a child per category, event as msg.
@@ -168,7 +177,8 @@ async function runDurable(spec: ChildSpec): Promise<ChildResult> {
   if (spec.kind === 'durable') {
     const { createAuditLogger } = (await import(DIST_LOGGER)) as typeof import('../src/logger/index.js');
     const logger = createAuditLogger({ logDir: spec.dir, handleExit: false, durability: 'durable' });
-    write = (e) => (e.category === 'order' ? logger.order(e.event, e.fields) : logger.fill(e.fields, e.event as 'Filled'));
+    write = (e) =>
+      e.category === 'order' ? logger.order(e.event, e.fields) : logger.fill(e.fields, e.event as 'Filled');
     close = () => logger.close();
   } else {
     // Naive: one write and one fdatasync per event (no redaction, no chain: a lower bound on work).
@@ -253,21 +263,43 @@ function parseArgs(argv: string[]): Args {
       return n;
     };
     switch (flag) {
-      case '--events': a.events = Math.max(1, num()); break;
-      case '--scale': a.scale = num(); break;
-      case '--durable-events': a.durableEvents = num(); break;
-      case '--concurrency': a.concurrency = val().split(',').map(Number).filter((n) => n > 0); break;
-      case '--burst': a.burst = Math.max(1, num()); break;
-      case '--sample-every': a.sampleEvery = Math.max(1, num()); break;
+      case '--events':
+        a.events = Math.max(1, num());
+        break;
+      case '--scale':
+        a.scale = num();
+        break;
+      case '--durable-events':
+        a.durableEvents = num();
+        break;
+      case '--concurrency':
+        a.concurrency = val()
+          .split(',')
+          .map(Number)
+          .filter((n) => n > 0);
+        break;
+      case '--burst':
+        a.burst = Math.max(1, num());
+        break;
+      case '--sample-every':
+        a.sampleEvery = Math.max(1, num());
+        break;
       case '--pino': {
         const v = val();
         a.pino = v === 'all' ? ['async', 'async-minlength', 'sync', 'transport'] : (v.split(',') as PinoVariant[]);
         break;
       }
-      case '--only': a.only = new Set(val().split(',')); break;
-      case '--keep': a.keep = true; break;
-      case '--cpu-prof': a.cpuProf = val(); break;
-      default: throw new Error(`unknown option ${flag}`);
+      case '--only':
+        a.only = new Set(val().split(','));
+        break;
+      case '--keep':
+        a.keep = true;
+        break;
+      case '--cpu-prof':
+        a.cpuProf = val();
+        break;
+      default:
+        throw new Error(`unknown option ${flag}`);
     }
   }
   return a;
@@ -280,7 +312,9 @@ function spawnChild(spec: ChildSpec, cpuProf: string | undefined): Promise<Child
   const nodeArgs = ['--import', 'tsx'];
   if (cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProf}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, self, '--child', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, self, '--child', JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('error', reject);
@@ -300,7 +334,9 @@ function spawnChild(spec: ChildSpec, cpuProf: string | undefined): Promise<Child
  * An auditpack log directory: the chain (seq, prev, links across days) by the library's verifyLogDir,
  * and, independently, the line count and that no api key reached the file.
  */
-async function checkAuditLog(dir: string): Promise<{ lines: number; chainOk: boolean; redactedOk: boolean; bytes: number; problem?: string }> {
+async function checkAuditLog(
+  dir: string,
+): Promise<{ lines: number; chainOk: boolean; redactedOk: boolean; bytes: number; problem?: string }> {
   const { verifyLogDir } = await import('../src/verify/index.js');
   const { scanLines } = await import('../src/chain/lines.js');
   const report = await verifyLogDir(dir);
@@ -315,8 +351,14 @@ async function checkAuditLog(dir: string): Promise<{ lines: number; chainOk: boo
     });
   }
   const first = report.problems.find((p) => p.severity === 'error');
-  const problem = first ? `${first.code} ${first.file}:${first.line ?? "?"} ${first.detail}` : undefined;
-  return { lines, chainOk: report.ok && report.checked.events === lines, redactedOk, bytes, ...(problem ? { problem } : {}) };
+  const problem = first ? `${first.code} ${first.file}:${first.line ?? '?'} ${first.detail}` : undefined;
+  return {
+    lines,
+    chainOk: report.ok && report.checked.events === lines,
+    redactedOk,
+    bytes,
+    ...(problem ? { problem } : {}),
+  };
 }
 
 async function checkPinoLog(file: string): Promise<{ lines: number; redactedOk: boolean; bytes: number }> {
@@ -339,21 +381,40 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   // auditpack is measured as an app loads it: the built JavaScript in dist/ (pino likewise runs
   // as shipped). Build first, so the figures are for the current source.
-  execFileSync(process.execPath, [join(ROOT_DIR, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT_DIR, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT_DIR, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT_DIR,
+    stdio: 'inherit',
+  });
   const root = mkdtempSync(join(tmpdir(), 'auditpack-bench-'));
   const started = Date.now();
   const spec = (kind: ChildSpec['kind'], name: string, events: number, extra: Partial<ChildSpec> = {}): ChildSpec => {
     const dir = join(root, name);
-    return { kind, dir, events, burst: args.burst, sampleEvery: args.sampleEvery, concurrency: 1, pino: 'async', ...extra };
+    return {
+      kind,
+      dir,
+      events,
+      burst: args.burst,
+      sampleEvery: args.sampleEvery,
+      concurrency: 1,
+      pino: 'async',
+      ...extra,
+    };
   };
-  console.log(`auditpack logger bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${mib(totalmem())} MiB RAM, temp ${root}`);
-  console.log(`events ${fmtInt(args.events)}, bursts of ${args.burst} calls per event-loop turn, latency sampled every ${args.sampleEvery}th call\n`);
+  console.log(
+    `auditpack logger bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${mib(totalmem())} MiB RAM, temp ${root}`,
+  );
+  console.log(
+    `events ${fmtInt(args.events)}, bursts of ${args.burst} calls per event-loop turn, latency sampled every ${args.sampleEvery}th call\n`,
+  );
 
   const rows: { name: string; r: ChildResult; check: string }[] = [];
   const runs: { name: string; s: ChildSpec }[] = [];
   const n = args.events;
-  if (args.only.has('auditpack')) runs.push({ name: `auditpack ${fmtInt(n)}`, s: spec('auditpack', `auditpack-${n}`, n) });
-  if (args.only.has('pino')) for (const v of args.pino) runs.push({ name: `pino-redact(${v}) ${fmtInt(n)}`, s: spec('pino', `pino-${v}-${n}`, n, { pino: v }) });
+  if (args.only.has('auditpack'))
+    runs.push({ name: `auditpack ${fmtInt(n)}`, s: spec('auditpack', `auditpack-${n}`, n) });
+  if (args.only.has('pino'))
+    for (const v of args.pino)
+      runs.push({ name: `pino-redact(${v}) ${fmtInt(n)}`, s: spec('pino', `pino-${v}-${n}`, n, { pino: v }) });
   // Memory must not grow with volume: the same run at --scale events (auditpack only, to keep the run short).
   if (args.only.has('auditpack') && args.scale > 0 && args.scale !== n) {
     runs.push({ name: `auditpack ${fmtInt(args.scale)}`, s: spec('auditpack', `auditpack-${args.scale}`, args.scale) });
@@ -389,12 +450,21 @@ async function main(): Promise<void> {
     console.log(`\ndurable mode (promise resolves after fdatasync), ${fmtInt(args.durableEvents)} events per run`);
     const dRuns: { name: string; s: ChildSpec }[] = [];
     for (const c of args.concurrency) {
-      dRuns.push({ name: `auditpack durable ×${c}`, s: spec('durable', `durable-${c}`, args.durableEvents, { concurrency: c }) });
-      dRuns.push({ name: `naive write+fdatasync ×${c}`, s: spec('naive', `naive-${c}`, Math.min(args.durableEvents, 20 * 1000), { concurrency: c }) });
+      dRuns.push({
+        name: `auditpack durable ×${c}`,
+        s: spec('durable', `durable-${c}`, args.durableEvents, { concurrency: c }),
+      });
+      dRuns.push({
+        name: `naive write+fdatasync ×${c}`,
+        s: spec('naive', `naive-${c}`, Math.min(args.durableEvents, 20 * 1000), { concurrency: c }),
+      });
     }
-    dRuns.push({ name: 'auditpack durable ×1', s: spec('durable', 'durable-1', Math.min(args.durableEvents, 3000), { concurrency: 1 }) });
+    dRuns.push({
+      name: 'auditpack durable ×1',
+      s: spec('durable', 'durable-1', Math.min(args.durableEvents, 3000), { concurrency: 1 }),
+    });
     for (const { name, s } of dRuns) {
-        mkdirSync(s.dir, { recursive: true });
+      mkdirSync(s.dir, { recursive: true });
       const r = await spawnChild(s, args.cpuProf);
       let check = '';
       if (s.kind === 'durable') {
@@ -402,7 +472,7 @@ async function main(): Promise<void> {
         check = `, ${fmtInt(c.lines)} lines, chain ${c.chainOk ? 'verifies' : `BROKEN: ${c.problem}`}`;
       }
       console.log(
-        `${name.padEnd(30)} ${fmtInt(r.events / r.seconds).padStart(9)} ev/s  fdatasyncs ${fmtInt(r.fsyncs ?? 0)} (${((r.events) / Math.max(1, r.fsyncs ?? 0)).toFixed(1)} events each)  call→durable p50 ${us(r.latencyNs.p50)} µs  p99 ${us(r.latencyNs.p99)} µs  peak RSS ${mib(r.maxRssKiB * 1024)} MiB${check}`,
+        `${name.padEnd(30)} ${fmtInt(r.events / r.seconds).padStart(9)} ev/s  fdatasyncs ${fmtInt(r.fsyncs ?? 0)} (${(r.events / Math.max(1, r.fsyncs ?? 0)).toFixed(1)} events each)  call→durable p50 ${us(r.latencyNs.p50)} µs  p99 ${us(r.latencyNs.p99)} µs  peak RSS ${mib(r.maxRssKiB * 1024)} MiB${check}`,
       );
       if (!args.keep) rmSync(s.dir, { recursive: true, force: true });
     }

@@ -82,7 +82,13 @@ function setup(): { cwd: string; paths: string[] } {
     paths.push(p);
   }
   writeFileSync(join(cwd, '.gitignore'), 'audit/\nlogs/\n');
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@x' };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'b',
+    GIT_AUTHOR_EMAIL: 'b@x',
+    GIT_COMMITTER_NAME: 'b',
+    GIT_COMMITTER_EMAIL: 'b@x',
+  };
   execFileSync('git', ['init', '-q', '-b', 'main', '.'], { cwd, env });
   execFileSync('git', ['add', '-A'], { cwd, env });
   execFileSync('git', ['commit', '-q', '-m', 'configs'], { cwd, env });
@@ -128,7 +134,9 @@ async function main(): Promise<void> {
   const { cwd, paths } = setup();
   try {
     const sizeMb = (FILES * FILE_BYTES) / 1e6;
-    process.stderr.write(`bench: ${FILES} files, ≈${sizeMb.toFixed(1)} MB, ${CHANGED} changed per round, ${ROUNDS} rounds, ${cpus().length} CPUs\n`);
+    process.stderr.write(
+      `bench: ${FILES} files, ≈${sizeMb.toFixed(1)} MB, ${CHANGED} changed per round, ${ROUNDS} rounds, ${cpus().length} CPUs\n`,
+    );
     const store = join(cwd, 'audit/snapshots');
     const logDir = join(cwd, 'logs');
     // Warm-up: page cache, git's stat cache, the JIT; and a first snapshot for the repeat scenario.
@@ -144,7 +152,8 @@ async function main(): Promise<void> {
       const t = process.hrtime.bigint();
       const s = await createConfigSnapshot({ cwd, reason: `bench ${round}`, snapshotDir: store, logDir });
       repeat.ours.push(ms(t));
-      if (s.changes.changed.length !== CHANGED || s.git?.dirty !== true) throw new Error('repeat snapshot did not see the changes');
+      if (s.changes.changed.length !== CHANGED || s.git?.dirty !== true)
+        throw new Error('repeat snapshot did not see the changes');
     }
 
     const cli: Phase = { name: 'repeat snapshot, CLI (Node start-up incl.)', floor: [], ours: [] };
@@ -152,7 +161,10 @@ async function main(): Promise<void> {
       change(cwd, ROUNDS + round);
       cli.floor.push(floor(cwd, paths));
       const t = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, [BIN, 'snapshot', '--reason', `cli ${round}`], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+      const r = spawnSync(process.execPath, [BIN, 'snapshot', '--reason', `cli ${round}`], {
+        cwd,
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       cli.ours.push(ms(t));
       if (r.status !== 0) throw new Error(`cli failed: ${r.stderr}`);
     }
@@ -168,16 +180,24 @@ async function main(): Promise<void> {
       rmSync(coldStore, { recursive: true, force: true });
     }
 
-    process.stdout.write(`\nconfig snapshot: ${FILES} files ≈${sizeMb.toFixed(1)} MB in git, ${CHANGED} changed per round; medians of ${ROUNDS}\n`);
-    process.stdout.write(`${'scenario'.padEnd(44)} ${'floor'.padStart(9)} ${'auditpack'.padStart(10)} ${'ratio'.padStart(7)}\n`);
+    process.stdout.write(
+      `\nconfig snapshot: ${FILES} files ≈${sizeMb.toFixed(1)} MB in git, ${CHANGED} changed per round; medians of ${ROUNDS}\n`,
+    );
+    process.stdout.write(
+      `${'scenario'.padEnd(44)} ${'floor'.padStart(9)} ${'auditpack'.padStart(10)} ${'ratio'.padStart(7)}\n`,
+    );
     for (const ph of [repeat, cli, first]) {
       const f = median(ph.floor);
       const o = median(ph.ours);
-      process.stdout.write(`${ph.name.padEnd(44)} ${f.toFixed(1).padStart(6)} ms ${o.toFixed(1).padStart(7)} ms ${(o / f).toFixed(2).padStart(6)}×\n`);
+      process.stdout.write(
+        `${ph.name.padEnd(44)} ${f.toFixed(1).padStart(6)} ms ${o.toFixed(1).padStart(7)} ms ${(o / f).toFixed(2).padStart(6)}×\n`,
+      );
     }
     process.stdout.write('floor = sha256sum over the 1,000 files + git diff, spawned from this process\n');
     const goal = median(repeat.ours) / median(repeat.floor);
-    process.stdout.write(`goal (repeat snapshot within 2× of the floor): ${goal <= 2 ? 'met' : 'NOT met'} at ${goal.toFixed(2)}×\n`);
+    process.stdout.write(
+      `goal (repeat snapshot within 2× of the floor): ${goal <= 2 ? 'met' : 'NOT met'} at ${goal.toFixed(2)}×\n`,
+    );
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }

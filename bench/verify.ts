@@ -39,11 +39,16 @@ interface Timing {
 /** Runs a command under /usr/bin/time, returning wall seconds and peak RSS. */
 function timed(cmd: string, args: string[], cwd: string): Timing {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const lines = r.stderr.trim().split('\n');
   const kb = Number(lines[lines.length - 1]);
-  if (r.status !== 0) process.stderr.write(`${cmd} exited ${r.status}: ${r.stderr.slice(0, 2000)}\n${r.stdout.slice(0, 2000)}\n`);
+  if (r.status !== 0)
+    process.stderr.write(`${cmd} exited ${r.status}: ${r.stderr.slice(0, 2000)}\n${r.stdout.slice(0, 2000)}\n`);
   return { seconds, maxRssMb: kb / 1024, code: r.status };
 }
 
@@ -56,7 +61,8 @@ async function main(): Promise<void> {
   const events = arg('events', 1_000_000);
   const rounds = arg('rounds', 3);
   const keep = process.argv.includes('--keep');
-  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(join(ROOT, 'dist/cli/main.js')))
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'auditpack-bench-verify-'));
   try {
     const date = '2025-09-08';
@@ -69,14 +75,23 @@ async function main(): Promise<void> {
     writeFileSync(pub, `${formatOpenSshPublicKey(publicKey)}\n`);
     process.stderr.write('exporting… ');
     const t0 = process.hrtime.bigint();
-    const res = await exportPack({ date, logDir, artifactsDir: join(dir, 'artifacts'), version: 'bench', signingKey: privateKey, snapshot: false, recordEvent: false });
+    const res = await exportPack({
+      date,
+      logDir,
+      artifactsDir: join(dir, 'artifacts'),
+      version: 'bench',
+      signingKey: privateKey,
+      snapshot: false,
+      recordEvent: false,
+    });
     process.stderr.write(`done in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(2)} s\n`);
     const pack = res.path;
     const payloadBytes = Object.values(res.manifest.files).reduce((s, f) => s + f.size, 0);
     const logBytes = statSync(join(pack, 'data/audit.jsonl')).size;
 
     const runSha = (): Timing => timed('sha256sum', ['-c', '--quiet', 'manifest-sha256.txt'], pack);
-    const runAp = (): Timing => timed(process.execPath, [join(ROOT, 'bin/auditpack.js'), 'verify', pack, '--pubkey', pub, '--json'], ROOT);
+    const runAp = (): Timing =>
+      timed(process.execPath, [join(ROOT, 'bin/auditpack.js'), 'verify', pack, '--pubkey', pub, '--json'], ROOT);
     // Warm the page cache and the JIT's code cache; check both accept the pack.
     const w1 = runSha();
     const w2 = runAp();

@@ -187,9 +187,13 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
     return def;
   };
 
-  const durabilityRaw = flags.durability ?? nonEmpty(env.AUDIT_DURABILITY) ?? stringAt(file, 'logger.durability') ?? 'batched';
+  const durabilityRaw =
+    flags.durability ?? nonEmpty(env.AUDIT_DURABILITY) ?? stringAt(file, 'logger.durability') ?? 'batched';
   if (durabilityRaw !== 'batched' && durabilityRaw !== 'durable') {
-    throw new AuditpackError('CONFIG_INVALID', `AUDIT_DURABILITY must be "batched" or "durable", got ${JSON.stringify(durabilityRaw)}`);
+    throw new AuditpackError(
+      'CONFIG_INVALID',
+      `AUDIT_DURABILITY must be "batched" or "durable", got ${JSON.stringify(durabilityRaw)}`,
+    );
   }
 
   const envKeys = nonEmpty(env.AUDIT_REDACT_KEYS);
@@ -197,12 +201,21 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
 
   const tsaCaRaw = flags.tsaCa ?? nonEmpty(env.AUDITPACK_TSA_CA) ?? stringAt(file, 'tsa.ca');
   const anchorIntervalSet =
-    flags.anchorIntervalMinutes !== undefined || nonEmpty(env.VERIFY_ANCHOR_INTERVAL_MINUTES) !== undefined || valueAt(file, 'verify.anchorIntervalMinutes') !== undefined;
-  const anchorInterval = anchorIntervalSet ? int(flags.anchorIntervalMinutes, 'VERIFY_ANCHOR_INTERVAL_MINUTES', 'verify.anchorIntervalMinutes', 0) : undefined;
-  if (anchorInterval === 0) throw new AuditpackError('CONFIG_INVALID', 'VERIFY_ANCHOR_INTERVAL_MINUTES must be at least 1');
-  const anchorsSince = flags.anchorsSince ?? nonEmpty(env.VERIFY_ANCHORS_SINCE) ?? stringAt(file, 'verify.anchorsSince');
+    flags.anchorIntervalMinutes !== undefined ||
+    nonEmpty(env.VERIFY_ANCHOR_INTERVAL_MINUTES) !== undefined ||
+    valueAt(file, 'verify.anchorIntervalMinutes') !== undefined;
+  const anchorInterval = anchorIntervalSet
+    ? int(flags.anchorIntervalMinutes, 'VERIFY_ANCHOR_INTERVAL_MINUTES', 'verify.anchorIntervalMinutes', 0)
+    : undefined;
+  if (anchorInterval === 0)
+    throw new AuditpackError('CONFIG_INVALID', 'VERIFY_ANCHOR_INTERVAL_MINUTES must be at least 1');
+  const anchorsSince =
+    flags.anchorsSince ?? nonEmpty(env.VERIFY_ANCHORS_SINCE) ?? stringAt(file, 'verify.anchorsSince');
   if (anchorsSince !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(anchorsSince)) {
-    throw new AuditpackError('CONFIG_INVALID', `VERIFY_ANCHORS_SINCE must be a date as YYYY-MM-DD, got ${JSON.stringify(anchorsSince)}`);
+    throw new AuditpackError(
+      'CONFIG_INVALID',
+      `VERIFY_ANCHORS_SINCE must be a date as YYYY-MM-DD, got ${JSON.stringify(anchorsSince)}`,
+    );
   }
   const alerts = valueAt(file, 'export.alerts');
   const alertFilter: AlertFilterConfig =
@@ -221,18 +234,31 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
     redactionEnabled: bool(undefined, 'AUDIT_REDACTION_ENABLED', 'redaction.enabled', true),
     redactKeys: Object.freeze([
       ...(stringList(file, 'redaction.keys') ?? []),
-      ...(envKeys ? envKeys.split(',').map((k) => k.trim()).filter(Boolean) : []),
+      ...(envKeys
+        ? envKeys
+            .split(',')
+            .map((k) => k.trim())
+            .filter(Boolean)
+        : []),
     ]),
     redactPatterns: Object.freeze(stringList(file, 'redaction.patterns') ?? []),
     durability: durabilityRaw,
     exportBaseDir: dir(flags.exportBaseDir, 'EXPORT_BASE_DIR', 'export.baseDir', 'artifacts'),
     exportRetentionDays: int(flags.exportRetentionDays, 'EXPORT_RETENTION_DAYS', 'export.retentionDays', 90),
-    exportIncludeConfigDiffs: bool(flags.exportIncludeConfigDiffs, 'EXPORT_INCLUDE_CONFIG_DIFFS', 'export.includeConfigDiffs', true),
+    exportIncludeConfigDiffs: bool(
+      flags.exportIncludeConfigDiffs,
+      'EXPORT_INCLUDE_CONFIG_DIFFS',
+      'export.includeConfigDiffs',
+      true,
+    ),
     exportCompress: bool(flags.exportCompress, 'EXPORT_COMPRESS_PACKAGES', 'export.compress', false),
-    signingKey: signingKeyRaw === undefined ? undefined : isAbsolute(signingKeyRaw) ? signingKeyRaw : resolve(cwd, signingKeyRaw),
+    signingKey:
+      signingKeyRaw === undefined ? undefined : isAbsolute(signingKeyRaw) ? signingKeyRaw : resolve(cwd, signingKeyRaw),
     snapshotDir: dir(flags.snapshotDir, 'SNAPSHOT_DIR', 'snapshot.dir', 'audit/snapshots'),
     snapshotAutoStartup: bool(undefined, 'SNAPSHOT_AUTO_STARTUP', 'snapshot.autoStartup', true),
-    snapshotPatterns: Object.freeze([...(flags.snapshotPatterns ?? stringList(file, 'snapshot.patterns') ?? DEFAULT_SNAPSHOT_PATTERNS)]),
+    snapshotPatterns: Object.freeze([
+      ...(flags.snapshotPatterns ?? stringList(file, 'snapshot.patterns') ?? DEFAULT_SNAPSHOT_PATTERNS),
+    ]),
     snapshotMaxFileBytes: int(undefined, 'SNAPSHOT_MAX_FILE_BYTES', 'snapshot.maxFileBytes', 5 * 1024 * 1024),
     alertFilter,
     tsaUrl: flags.tsaUrl ?? nonEmpty(env.EXPORT_TSA_URL) ?? stringAt(file, 'tsa.url'),
@@ -248,28 +274,48 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
 /** Default archive retention: SEC 17a-4(a) and FINRA 4511(b) keep most records six years. */
 export const DEFAULT_ARCHIVE_RETENTION_YEARS = 6;
 
-function resolveArchive(env: Readonly<Record<string, string | undefined>>, file: FileConfig, retentionFlag: number | undefined): ArchiveSettings | undefined {
+function resolveArchive(
+  env: Readonly<Record<string, string | undefined>>,
+  file: FileConfig,
+  retentionFlag: number | undefined,
+): ArchiveSettings | undefined {
   const bucket = stringAt(file, 'archive.bucket');
   if (bucket === undefined) return undefined;
   // S3 bucket naming rules: 3-63 characters, lower-case letters, digits, dots and hyphens.
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new AuditpackError('CONFIG_INVALID', `${CONFIG_FILE_NAME}: archive.bucket ${JSON.stringify(bucket)} is not a valid bucket name (3-63 characters: a-z 0-9 . -)`);
+    throw new AuditpackError(
+      'CONFIG_INVALID',
+      `${CONFIG_FILE_NAME}: archive.bucket ${JSON.stringify(bucket)} is not a valid bucket name (3-63 characters: a-z 0-9 . -)`,
+    );
   }
   const prefixRaw = valueAt(file, 'archive.prefix');
-  if (prefixRaw !== undefined && typeof prefixRaw !== 'string') throw new AuditpackError('CONFIG_INVALID', `${CONFIG_FILE_NAME}: archive.prefix must be a string`);
+  if (prefixRaw !== undefined && typeof prefixRaw !== 'string')
+    throw new AuditpackError('CONFIG_INVALID', `${CONFIG_FILE_NAME}: archive.prefix must be a string`);
   let prefix = prefixRaw ?? 'auditpack/';
   if (prefix !== '' && !prefix.endsWith('/')) prefix += '/';
-  if (prefix.startsWith('/') || !/^[A-Za-z0-9!_.*'()/-]*$/.test(prefix) || prefix.split('/').some((p, i, a) => (p === '' && i < a.length - 1) || p === '.' || p === '..')) {
-    throw new AuditpackError('CONFIG_INVALID', `${CONFIG_FILE_NAME}: archive.prefix ${JSON.stringify(prefixRaw)} must be a relative key prefix of A-Z a-z 0-9 and !_.*'()/- without empty, . or .. parts`);
+  if (
+    prefix.startsWith('/') ||
+    !/^[A-Za-z0-9!_.*'()/-]*$/.test(prefix) ||
+    prefix.split('/').some((p, i, a) => (p === '' && i < a.length - 1) || p === '.' || p === '..')
+  ) {
+    throw new AuditpackError(
+      'CONFIG_INVALID',
+      `${CONFIG_FILE_NAME}: archive.prefix ${JSON.stringify(prefixRaw)} must be a relative key prefix of A-Z a-z 0-9 and !_.*'()/- without empty, . or .. parts`,
+    );
   }
   let retentionYears = DEFAULT_ARCHIVE_RETENTION_YEARS;
   const fileYears = valueAt(file, 'archive.retentionYears');
   if (retentionFlag !== undefined) retentionYears = retentionFlag;
-  else if (fileYears !== undefined) retentionYears = checkInt(Number(fileYears), `${CONFIG_FILE_NAME} archive.retentionYears`, fileYears);
+  else if (fileYears !== undefined)
+    retentionYears = checkInt(Number(fileYears), `${CONFIG_FILE_NAME} archive.retentionYears`, fileYears);
   if (!Number.isInteger(retentionYears) || retentionYears < 1 || retentionYears > 100) {
-    throw new AuditpackError('CONFIG_INVALID', `archive retention must be 1 to 100 years, got ${JSON.stringify(retentionYears)}`);
+    throw new AuditpackError(
+      'CONFIG_INVALID',
+      `archive retention must be 1 to 100 years, got ${JSON.stringify(retentionYears)}`,
+    );
   }
-  const endpointRaw = nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL) ?? stringAt(file, 'archive.endpoint');
+  const endpointRaw =
+    nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL) ?? stringAt(file, 'archive.endpoint');
   let endpoint: string | undefined;
   let awsHost = true;
   if (endpointRaw !== undefined) {
@@ -277,27 +323,48 @@ function resolveArchive(env: Readonly<Record<string, string | undefined>>, file:
     try {
       u = new URL(endpointRaw);
     } catch {
-      throw new AuditpackError('CONFIG_INVALID', `the S3 endpoint (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / archive.endpoint) is not a URL`);
+      throw new AuditpackError(
+        'CONFIG_INVALID',
+        `the S3 endpoint (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / archive.endpoint) is not a URL`,
+      );
     }
     // A URL with user:password@ would put a secret into every message that names the endpoint.
     if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username !== '' || u.password !== '') {
-      throw new AuditpackError('CONFIG_INVALID', `the S3 endpoint must be an http(s) URL without user information, got protocol ${u.protocol}`);
+      throw new AuditpackError(
+        'CONFIG_INVALID',
+        `the S3 endpoint must be an http(s) URL without user information, got protocol ${u.protocol}`,
+      );
     }
     endpoint = u.origin + (u.pathname === '/' ? '' : u.pathname);
     awsHost = u.hostname.endsWith('.amazonaws.com');
   }
   const pathStyleRaw = valueAt(file, 'archive.forcePathStyle');
-  const forcePathStyle = pathStyleRaw === undefined ? !awsHost : parseBool(pathStyleRaw, `${CONFIG_FILE_NAME} archive.forcePathStyle`);
-  const region = nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? stringAt(file, 'archive.region') ?? 'us-east-1';
+  const forcePathStyle =
+    pathStyleRaw === undefined ? !awsHost : parseBool(pathStyleRaw, `${CONFIG_FILE_NAME} archive.forcePathStyle`);
+  const region =
+    nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? stringAt(file, 'archive.region') ?? 'us-east-1';
   const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
   const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
   const sessionToken = nonEmpty(env.AWS_SESSION_TOKEN);
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
-    throw new AuditpackError('CONFIG_INVALID', `set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then the AWS SDK's default chain is used)`);
+    throw new AuditpackError(
+      'CONFIG_INVALID',
+      `set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then the AWS SDK's default chain is used)`,
+    );
   }
   const creds: ArchiveCredentials | undefined =
-    accessKeyId === undefined || secretAccessKey === undefined ? undefined : Object.freeze({ accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
-  return Object.freeze({ bucket, prefix, retentionYears, endpoint, region, forcePathStyle, credentials: creds === undefined ? undefined : () => creds });
+    accessKeyId === undefined || secretAccessKey === undefined
+      ? undefined
+      : Object.freeze({ accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
+  return Object.freeze({
+    bucket,
+    prefix,
+    retentionYears,
+    endpoint,
+    region,
+    forcePathStyle,
+    credentials: creds === undefined ? undefined : () => creds,
+  });
 }
 
 function readConfigFile(cwd: string, path: string | undefined): FileConfig {
@@ -308,13 +375,17 @@ function readConfigFile(cwd: string, path: string | undefined): FileConfig {
     text = readFileSync(full, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && explicit === undefined) return {};
-    throw new AuditpackError('CONFIG_INVALID', `cannot read config file ${full}: ${(err as Error).message}`, { cause: err });
+    throw new AuditpackError('CONFIG_INVALID', `cannot read config file ${full}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new AuditpackError('CONFIG_INVALID', `config file ${full} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new AuditpackError('CONFIG_INVALID', `config file ${full} is not valid JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new AuditpackError('CONFIG_INVALID', `config file ${full} must hold a JSON object`);
@@ -325,7 +396,7 @@ function readConfigFile(cwd: string, path: string | undefined): FileConfig {
 function valueAt(obj: unknown, dotted: string): unknown {
   let cur: unknown = obj;
   for (const part of dotted.split('.')) {
-    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, part)) return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;

@@ -33,7 +33,12 @@ export {
   type CreateSnapshotOptions,
   type StartupSnapshotOptions,
 } from './snapshot/index.js';
-export { redactConfigText, configFormatOf, type ConfigTextFormat, type ConfigRedaction } from './redaction/config-text.js';
+export {
+  redactConfigText,
+  configFormatOf,
+  type ConfigTextFormat,
+  type ConfigRedaction,
+} from './redaction/config-text.js';
 export * from './pack/index.js';
 export {
   prune,

@@ -28,7 +28,9 @@ describe('supported Node.js lines', () => {
   it('CI runs the suite on every supported line: the machine line plus AUDITPACK_CI_LINES in .ci/run', () => {
     const run = readFileSync(join(ROOT, '.ci/run'), 'utf8');
     const extra = /AUDITPACK_CI_LINES-([\d ]+)\}/.exec(run)?.[1]?.trim().split(/\s+/) ?? [];
-    expect([String(semver.major(FIRST_SUPPORTED[0] as string)), ...extra]).toEqual(FIRST_SUPPORTED.map((v) => String(semver.major(v))));
+    expect([String(semver.major(FIRST_SUPPORTED[0] as string)), ...extra]).toEqual(
+      FIRST_SUPPORTED.map((v) => String(semver.major(v))),
+    );
   });
 
   it('every installed production dependency accepts the first supported release of every line', () => {
@@ -39,7 +41,9 @@ describe('supported Node.js lines', () => {
       const pkg = json(join(dir, 'package.json'));
       const needs = pkg.engines?.node;
       if (needs === undefined) continue;
-      for (const v of FIRST_SUPPORTED) if (!semver.satisfies(v, needs)) refused.push(`${pkg.name}@${pkg.version} (engines ${needs}) refuses Node.js ${v}`);
+      for (const v of FIRST_SUPPORTED)
+        if (!semver.satisfies(v, needs))
+          refused.push(`${pkg.name}@${pkg.version} (engines ${needs}) refuses Node.js ${v}`);
     }
     expect(refused).toEqual([]);
   });

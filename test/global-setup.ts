@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
  */
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) process.stderr.write(`global-setup: tsc reported errors (dist/ still emitted):\n${r.stdout}${r.stderr}\n`);
+  const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    process.stderr.write(`global-setup: tsc reported errors (dist/ still emitted):\n${r.stdout}${r.stderr}\n`);
 }

@@ -20,7 +20,9 @@ describe('AUDITPACK_TEST_SKIP', () => {
     const names = Object.keys(TEST_GROUPS);
     const r = skippedFiles(names.join(','), ROOT);
     expect(r.files).toEqual(names.flatMap((n) => TEST_GROUPS[n]?.files ?? []));
-    expect(r.note).toMatch(new RegExp(`^AUDITPACK_TEST_SKIP=${names.join(',')}: not running the ${names.join(' and ')} test groups? `));
+    expect(r.note).toMatch(
+      new RegExp(`^AUDITPACK_TEST_SKIP=${names.join(',')}: not running the ${names.join(' and ')} test groups? `),
+    );
   });
 
   it('an unknown group or a prototype key is an error, not a silent no-op', () => {
@@ -33,9 +35,18 @@ describe('AUDITPACK_TEST_SKIP', () => {
     const root = tempDir();
     mkdirSync(join(root, 'test/e2e'), { recursive: true });
     for (const f of ['test/e2e/s3.test.ts', 'test/e2e/page.test.ts']) writeFileSync(join(root, f), '');
-    const groups = { s3: { why: 'a server', files: ['test/e2e/s3.test.ts'] }, page: { why: 'a browser', files: ['test/e2e/page.test.ts'] }, gone: { why: 'renamed', files: ['test/e2e/old.test.ts'] } };
-    expect(skippedFiles('s3', root, groups)).toEqual({ files: ['test/e2e/s3.test.ts'], note: 'AUDITPACK_TEST_SKIP=s3: not running the s3 test group (test/e2e/s3.test.ts); the main CI line runs them' });
+    const groups = {
+      s3: { why: 'a server', files: ['test/e2e/s3.test.ts'] },
+      page: { why: 'a browser', files: ['test/e2e/page.test.ts'] },
+      gone: { why: 'renamed', files: ['test/e2e/old.test.ts'] },
+    };
+    expect(skippedFiles('s3', root, groups)).toEqual({
+      files: ['test/e2e/s3.test.ts'],
+      note: 'AUDITPACK_TEST_SKIP=s3: not running the s3 test group (test/e2e/s3.test.ts); the main CI line runs them',
+    });
     expect(skippedFiles('page, s3', root, groups).files).toEqual(['test/e2e/page.test.ts', 'test/e2e/s3.test.ts']);
-    expect(() => skippedFiles('s3,gone', root, groups)).toThrow(/group "gone" lists test\/e2e\/old\.test\.ts, which does not exist/);
+    expect(() => skippedFiles('s3,gone', root, groups)).toThrow(
+      /group "gone" lists test\/e2e\/old\.test\.ts, which does not exist/,
+    );
   });
 });

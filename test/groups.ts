@@ -25,7 +25,11 @@ export const TEST_GROUPS: Readonly<Record<string, TestGroup>> = Object.freeze({
 export const SKIP_VAR = 'AUDITPACK_TEST_SKIP';
 
 /** The files to exclude for `value` (the variable's value), and one line saying so; throws on an unknown group or a missing file. */
-export function skippedFiles(value: string | undefined, root: string, groups: Readonly<Record<string, TestGroup>> = TEST_GROUPS): { files: string[]; note: string | undefined } {
+export function skippedFiles(
+  value: string | undefined,
+  root: string,
+  groups: Readonly<Record<string, TestGroup>> = TEST_GROUPS,
+): { files: string[]; note: string | undefined } {
   const names = (value ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -34,12 +38,19 @@ export function skippedFiles(value: string | undefined, root: string, groups: Re
   const files: string[] = [];
   for (const name of names) {
     const group = Object.hasOwn(groups, name) ? groups[name] : undefined;
-    if (!group) throw new Error(`${SKIP_VAR}: no test group "${name}" (groups: ${Object.keys(groups).join(', ')}; test/groups.ts)`);
+    if (!group)
+      throw new Error(
+        `${SKIP_VAR}: no test group "${name}" (groups: ${Object.keys(groups).join(', ')}; test/groups.ts)`,
+      );
     for (const f of group.files) {
-      if (!existsSync(join(root, f))) throw new Error(`test/groups.ts: group "${name}" lists ${f}, which does not exist`);
+      if (!existsSync(join(root, f)))
+        throw new Error(`test/groups.ts: group "${name}" lists ${f}, which does not exist`);
       files.push(f);
     }
   }
   const list = files.length > 0 ? files.join(', ') : 'no files yet';
-  return { files, note: `${SKIP_VAR}=${names.join(',')}: not running the ${names.join(' and ')} test group${names.length > 1 ? 's' : ''} (${list}); the main CI line runs them` };
+  return {
+    files,
+    note: `${SKIP_VAR}=${names.join(',')}: not running the ${names.join(' and ')} test group${names.length > 1 ? 's' : ''} (${list}); the main CI line runs them`,
+  };
 }

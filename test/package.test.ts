@@ -41,9 +41,16 @@ describe('the built package', () => {
        auditOrder('OrderAccepted', { orderId: 'cjs', symbol: 'EURUSD', price: '1.10050' });
        auditLogin({ user: 'ops', success: false, password: 'nope' });`,
     );
-    execFileSync(process.execPath, ['app.cjs'], { cwd: dir, encoding: 'utf8', env: { ...process.env, AUDIT_LOG_DIR: 'audit-logs' } });
+    execFileSync(process.execPath, ['app.cjs'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, AUDIT_LOG_DIR: 'audit-logs' },
+    });
     const [file] = readdirSync(join(dir, 'audit-logs')).filter((f: string) => f.endsWith('.jsonl'));
-    const lines = readFileSync(join(dir, 'audit-logs', file as string), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, 'audit-logs', file as string), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => `${l.category}.${l.event}`)).toEqual(['order.OrderAccepted', 'auth.LoginFailed']);
     expect(lines[1].password).toBe('[REDACTED]');
   });
@@ -62,10 +69,24 @@ describe('the built package', () => {
     );
     writeFileSync(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] }, files: ['app.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          noEmit: true,
+          types: ['node'],
+          typeRoots: [join(ROOT, 'node_modules/@types')],
+        },
+        files: ['app.ts'],
+      }),
     );
     try {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' });
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
     } catch (err) {
       throw new Error(`tsc failed:\n${(err as { stdout?: string }).stdout ?? ''}`);
     }

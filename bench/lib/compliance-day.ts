@@ -34,7 +34,8 @@ export function writeComplianceDay(path: string, date: string, count: number): {
       buf = '';
     }
   };
-  for (const u of USERS) emit(`"category":"auth","event":"Login","user":"${u}","source_ip":"10.0.0.${USERS.indexOf(u) + 10}"`);
+  for (const u of USERS)
+    emit(`"category":"auth","event":"Login","user":"${u}","source_ip":"10.0.0.${USERS.indexOf(u) + 10}"`);
   let n = 0;
   while (seq < count) {
     n++;
@@ -44,19 +45,37 @@ export function writeComplianceDay(path: string, date: string, count: number): {
     const side = n % 2 === 0 ? 'BUY' : 'SELL';
     const qty = 1000 * (1 + (n % 50));
     const px = `1.${String(10000 + (n % 9000)).slice(1)}0`;
-    emit(`"category":"risk","event":"RiskCheck","order_id":"${id}","symbol":"${sym}","result":"pass","score":0.${(n % 7) + 1},"checks":[{"name":"max_notional","passed":true},{"name":"price_collar","passed":true}],"reference_price":"${px}"`);
-    emit(`"category":"order","event":"OrderAccepted","order_id":"${id}","symbol":"${sym}","side":"${side}","quantity":${qty},"price":"${px}","user":"${user}","strategy":"mr-${n % 5}","venue":"LMAX","acct":"A42"`);
-    if (n % 10 === 3) emit(`"category":"order","event":"OrderModified","order_id":"${id}","symbol":"${sym}","quantity":${qty},"price":"${px}","strategy":"mr-${n % 5}","venue":"LMAX"`);
+    emit(
+      `"category":"risk","event":"RiskCheck","order_id":"${id}","symbol":"${sym}","result":"pass","score":0.${(n % 7) + 1},"checks":[{"name":"max_notional","passed":true},{"name":"price_collar","passed":true}],"reference_price":"${px}"`,
+    );
+    emit(
+      `"category":"order","event":"OrderAccepted","order_id":"${id}","symbol":"${sym}","side":"${side}","quantity":${qty},"price":"${px}","user":"${user}","strategy":"mr-${n % 5}","venue":"LMAX","acct":"A42"`,
+    );
+    if (n % 10 === 3)
+      emit(
+        `"category":"order","event":"OrderModified","order_id":"${id}","symbol":"${sym}","quantity":${qty},"price":"${px}","strategy":"mr-${n % 5}","venue":"LMAX"`,
+      );
     if (n % 13 === 5) {
-      emit(`"category":"order","event":"Cancelled","order_id":"${id}","symbol":"${sym}","reason":"user cancel","strategy":"mr-${n % 5}","venue":"LMAX"`);
+      emit(
+        `"category":"order","event":"Cancelled","order_id":"${id}","symbol":"${sym}","reason":"user cancel","strategy":"mr-${n % 5}","venue":"LMAX"`,
+      );
     } else {
       const half = qty / 2;
-      emit(`"category":"fill","event":"PartiallyFilled","order_id":"${id}","deal_id":"D-${n}-1","symbol":"${sym}","side":"${side}","quantity":${half},"price":${px},"venue":"LMAX"`);
-      emit(`"category":"fill","event":"Filled","order_id":"${id}","deal_id":"D-${n}-2","symbol":"${sym}","side":"${side}","quantity":${qty - half},"price":${px},"venue":"LMAX"`);
-      emit(`"category":"order","event":"Filled","order_id":"${id}","symbol":"${sym}","quantity":${qty},"leaves_quantity":0`);
+      emit(
+        `"category":"fill","event":"PartiallyFilled","order_id":"${id}","deal_id":"D-${n}-1","symbol":"${sym}","side":"${side}","quantity":${half},"price":${px},"venue":"LMAX"`,
+      );
+      emit(
+        `"category":"fill","event":"Filled","order_id":"${id}","deal_id":"D-${n}-2","symbol":"${sym}","side":"${side}","quantity":${qty - half},"price":${px},"venue":"LMAX"`,
+      );
+      emit(
+        `"category":"order","event":"Filled","order_id":"${id}","symbol":"${sym}","quantity":${qty},"leaves_quantity":0`,
+      );
     }
     if (n % 20 === 0) emit(`"category":"system","event":"Heartbeat","uptime_s":${n},"queue_depth":${n % 13}`);
-    if (n % 97 === 0) emit(`"category":"alert","event":"AlertSent","alert_type":"exposure","message":"${sym} exposure 80%","severity":"MEDIUM"`);
+    if (n % 97 === 0)
+      emit(
+        `"category":"alert","event":"AlertSent","alert_type":"exposure","message":"${sym} exposure 80%","severity":"MEDIUM"`,
+      );
   }
   if (buf !== '') bytes += writeSync(fd, buf);
   closeSync(fd);

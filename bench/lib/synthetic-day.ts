@@ -9,7 +9,13 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 const SYMBOLS = ['EURUSD', 'GBPUSD', 'USDJPY', 'XAUUSD', 'AAPL', 'MSFT', 'ES=F', 'BTC-USD'];
 
 /** Writes `count` events for `date` (YYYY-MM-DD) to `path`, starting the chain at `startSeq`/`startPrev`. */
-export function writeSyntheticDay(path: string, date: string, count: number, startSeq = 1, startPrev = '0'.repeat(64)): { bytes: number; lastHash: string } {
+export function writeSyntheticDay(
+  path: string,
+  date: string,
+  count: number,
+  startSeq = 1,
+  startPrev = '0'.repeat(64),
+): { bytes: number; lastHash: string } {
   const fd = openSync(path, 'w', 0o640);
   const dayStartUs = Date.parse(`${date}T00:00:00Z`) * 1000;
   const stepUs = Math.floor(86_400_000_000 / (count + 1));

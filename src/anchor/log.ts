@@ -40,10 +40,16 @@ export function readChainHead(logDir: string): { seq: number; hash: string } | u
   try {
     names = readdirSync(logDir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} does not exist`, { details: { path: logDir } });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} does not exist`, {
+        details: { path: logDir },
+      });
     throw wrapFsError(err, 'read directory', logDir);
   }
-  const days = names.map((n) => dayOfLogFileName(n)).filter((d): d is number => d !== undefined).sort((a, b) => b - a);
+  const days = names
+    .map((n) => dayOfLogFileName(n))
+    .filter((d): d is number => d !== undefined)
+    .sort((a, b) => b - a);
   for (const day of days) {
     const path = join(logDir, logFileName(day));
     let tail: ReturnType<typeof readTail>;
@@ -52,7 +58,8 @@ export function readChainHead(logDir: string): { seq: number; hash: string } | u
     } catch (err) {
       throw wrapFsError(err, 'read', path);
     }
-    if (!Number.isNaN(tail.lastSeq) && tail.size > 0 && tail.lastSeq > 0) return { seq: tail.lastSeq, hash: tail.lastHash };
+    if (!Number.isNaN(tail.lastSeq) && tail.size > 0 && tail.lastSeq > 0)
+      return { seq: tail.lastSeq, hash: tail.lastHash };
   }
   return undefined;
 }
@@ -63,17 +70,36 @@ export function readChainHead(logDir: string): { seq: number; hash: string } | u
  */
 export async function anchorLog(options: AnchorLogOptions): Promise<AnchorLogResult> {
   const head = readChainHead(options.logDir);
-  if (head === undefined) throw new AuditpackError('USAGE', `the log in ${options.logDir} has no events yet: nothing to anchor`, { details: { path: options.logDir } });
+  if (head === undefined)
+    throw new AuditpackError('USAGE', `the log in ${options.logDir} has no events yet: nothing to anchor`, {
+      details: { path: options.logDir },
+    });
   // Redaction off: these fields are ours, hold no secrets (the URL is stripped of credentials), and
   // the token's base64 must stay byte for byte whatever a secret-shape pattern might see in it.
-  const logger = createAuditLogger({ logDir: options.logDir, handleExit: false, durability: 'durable', redaction: false, ...(options.loggerClock ? { clock: options.loggerClock } : {}) });
+  const logger = createAuditLogger({
+    logDir: options.logDir,
+    handleExit: false,
+    durability: 'durable',
+    redaction: false,
+    ...(options.loggerClock ? { clock: options.loggerClock } : {}),
+  });
   try {
     let granted;
     try {
-      granted = await requestTimestamp({ url: options.url, data: anchorStatement(head.seq, head.hash), timeoutMs: options.timeoutMs, trustAnchors: options.trustAnchors });
+      granted = await requestTimestamp({
+        url: options.url,
+        data: anchorStatement(head.seq, head.hash),
+        timeoutMs: options.timeoutMs,
+        trustAnchors: options.trustAnchors,
+      });
     } catch (err) {
       if (err instanceof AuditpackError && err.code === 'TSA_FAILED') {
-        await logger.log(ANCHOR_CATEGORY, ANCHOR_FAILED_EVENT, { head_seq: head.seq, head_hash: head.hash, tsa_url: redactUrl(options.url), error: err.message });
+        await logger.log(ANCHOR_CATEGORY, ANCHOR_FAILED_EVENT, {
+          head_seq: head.seq,
+          head_hash: head.hash,
+          tsa_url: redactUrl(options.url),
+          error: err.message,
+        });
       }
       throw err;
     }

@@ -62,10 +62,18 @@ export interface AnchorPackResult {
  * alone (`added: false`), so a cron job may call this repeatedly. Throws TSA_FAILED when the TSA
  * does not answer (the pack is unchanged), PATH_NOT_FOUND when `packDir` is not a pack.
  */
-export async function anchorPack(packDir: string, tsa: TsaOptions, record: RecordOptions = {}): Promise<AnchorPackResult> {
+export async function anchorPack(
+  packDir: string,
+  tsa: TsaOptions,
+  record: RecordOptions = {},
+): Promise<AnchorPackResult> {
   try {
     const st = lstatSync(packDir);
-    if (!st.isDirectory()) throw new AuditpackError('USAGE', `${packDir} is not a pack directory (a .tar.gz pack cannot be given a token; anchor its directory)`);
+    if (!st.isDirectory())
+      throw new AuditpackError(
+        'USAGE',
+        `${packDir} is not a pack directory (a .tar.gz pack cannot be given a token; anchor its directory)`,
+      );
     lstatSync(join(packDir, PACK_TOKEN_COVERS));
   } catch (err) {
     throw wrapFsError(err, 'read', join(packDir, PACK_TOKEN_COVERS));
@@ -101,7 +109,11 @@ export async function anchorPack(packDir: string, tsa: TsaOptions, record: Recor
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
       const other = readIfExists(join(packDir, PACK_TOKEN_FILE));
       const parsed = other === undefined ? undefined : await parseTimestampResponse(other);
-      return { path: packDir, added: false, genTime: parsed !== undefined && 'facts' in parsed ? parsed.facts.genTime : undefined };
+      return {
+        path: packDir,
+        added: false,
+        genTime: parsed !== undefined && 'facts' in parsed ? parsed.facts.genTime : undefined,
+      };
     }
     throw err instanceof AuditpackError ? err : wrapFsError(err, 'write', join(packDir, PACK_TOKEN_FILE));
   } finally {
@@ -110,9 +122,19 @@ export async function anchorPack(packDir: string, tsa: TsaOptions, record: Recor
   }
   if (record.logDir !== undefined && isDirectory(record.logDir)) {
     // The log records what was done to its packs, as it does for exports.
-    const logger = createAuditLogger({ logDir: record.logDir, handleExit: false, durability: 'durable', ...(record.loggerClock ? { clock: record.loggerClock } : {}) });
+    const logger = createAuditLogger({
+      logDir: record.logDir,
+      handleExit: false,
+      durability: 'durable',
+      ...(record.loggerClock ? { clock: record.loggerClock } : {}),
+    });
     try {
-      await logger.log('system', 'PackTimestamped', { path: packDir, tsa_time: granted.facts.genTime.toISOString(), tsa_serial: granted.facts.serial, manifest_sha256: manifestSha256(packDir) ?? null });
+      await logger.log('system', 'PackTimestamped', {
+        path: packDir,
+        tsa_time: granted.facts.genTime.toISOString(),
+        tsa_serial: granted.facts.serial,
+        manifest_sha256: manifestSha256(packDir) ?? null,
+      });
     } finally {
       await logger.close();
     }

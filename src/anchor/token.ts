@@ -104,12 +104,16 @@ export async function parseTimestampResponse(der: Uint8Array): Promise<Parsed | 
     if (asn.offset === -1 || asn.offset !== der.length) return bad('not DER (or trailing bytes after the response)');
     const resp = new TimeStampResp({ schema: asn.result });
     const status = resp.status.status;
-    if (status !== 0 && status !== 1) return bad(`the TSA refused: PKIStatus ${status}${resp.status.statusStrings?.length ? ` (${resp.status.statusStrings.map((s) => s.valueBlock.value).join('; ')})` : ''}`);
+    if (status !== 0 && status !== 1)
+      return bad(
+        `the TSA refused: PKIStatus ${status}${resp.status.statusStrings?.length ? ` (${resp.status.statusStrings.map((s) => s.valueBlock.value).join('; ')})` : ''}`,
+      );
     const ci: ContentInfo | undefined = resp.timeStampToken;
     if (ci === undefined) return bad('granted, but holds no token');
     if (ci.contentType !== OID_SIGNED_DATA) return bad(`token content type ${ci.contentType}, not SignedData`);
     const signed = new SignedData({ schema: ci.content });
-    if (signed.encapContentInfo.eContentType !== OID_TST_INFO) return bad(`signed content type ${signed.encapContentInfo.eContentType}, not TSTInfo`);
+    if (signed.encapContentInfo.eContentType !== OID_TST_INFO)
+      return bad(`signed content type ${signed.encapContentInfo.eContentType}, not TSTInfo`);
     const econtent = signed.encapContentInfo.eContent;
     if (econtent === undefined) return bad('no TSTInfo inside the token');
     const tst = TSTInfo.fromBER(econtent.getValue());
@@ -130,7 +134,8 @@ export async function parseTimestampResponse(der: Uint8Array): Promise<Parsed | 
       policy: tst.policy,
       nonce,
       certificates,
-      signer: signerCert === undefined ? undefined : new X509Certificate(Buffer.from(signerCert.toSchema().toBER())).subject,
+      signer:
+        signerCert === undefined ? undefined : new X509Certificate(Buffer.from(signerCert.toSchema().toBER())).subject,
     };
     if (Number.isNaN(facts.genTime.getTime())) return bad('genTime is not a time');
     return { facts, signed };
@@ -150,7 +155,10 @@ export interface VerifyTimestampOptions {
 }
 
 /** Verifies a DER TimeStampResp against an expected digest and trust anchors. See the module comment. */
-export async function verifyTimestamp(der: Uint8Array, options: VerifyTimestampOptions): Promise<TimestampVerification> {
+export async function verifyTimestamp(
+  der: Uint8Array,
+  options: VerifyTimestampOptions,
+): Promise<TimestampVerification> {
   const expected = sha256Hex(options.data);
   const parsed = await parseTimestampResponse(der);
   const L = await loadAsn1Libs();
@@ -158,24 +166,43 @@ export async function verifyTimestamp(der: Uint8Array, options: VerifyTimestampO
   const { facts, signed } = parsed;
   const problems: TimestampProblem[] = [];
   if (facts.imprintAlgorithm !== OID_SHA256) {
-    problems.push({ code: 'TIMESTAMP_IMPRINT_MISMATCH', message: `message imprint uses algorithm ${facts.imprintAlgorithm}, not SHA-256` });
+    problems.push({
+      code: 'TIMESTAMP_IMPRINT_MISMATCH',
+      message: `message imprint uses algorithm ${facts.imprintAlgorithm}, not SHA-256`,
+    });
   } else if (facts.imprint !== expected) {
-    problems.push({ code: 'TIMESTAMP_IMPRINT_MISMATCH', message: `token is over SHA-256 ${facts.imprint}, the data's is ${expected} (a token for other data, or changed data)` });
+    problems.push({
+      code: 'TIMESTAMP_IMPRINT_MISMATCH',
+      message: `token is over SHA-256 ${facts.imprint}, the data's is ${expected} (a token for other data, or changed data)`,
+    });
     return { ok: false, facts, problems, chainChecked: false };
   }
 
   // The signer certificate may come from the token or from the untrusted extras.
   const extras = (options.untrusted ?? []).map((c) => L.pkijs.Certificate.fromBER(toArrayBuffer(c.raw)));
-  if (findSigner(L, signed) === undefined && extras.length > 0) signed.certificates = [...(signed.certificates ?? []), ...extras];
+  if (findSigner(L, signed) === undefined && extras.length > 0)
+    signed.certificates = [...(signed.certificates ?? []), ...extras];
   const signerPki = findSigner(L, signed);
   if (signerPki === undefined) {
-    problems.push({ code: 'TIMESTAMP_SIGNATURE_INVALID', message: 'the signer certificate is neither in the token nor among the given certificates' });
+    problems.push({
+      code: 'TIMESTAMP_SIGNATURE_INVALID',
+      message: 'the signer certificate is neither in the token nor among the given certificates',
+    });
     return { ok: false, facts, problems, chainChecked: false };
   }
   try {
     // pkijs also checks the imprint against the data (again) and the signed message digest.
-    const r = await signed.verify({ signer: 0, checkChain: false, extendedMode: true, data: toArrayBuffer(options.data) });
-    if (r.signatureVerified !== true) problems.push({ code: 'TIMESTAMP_SIGNATURE_INVALID', message: `the TSA signature does not verify: ${r.message}` });
+    const r = await signed.verify({
+      signer: 0,
+      checkChain: false,
+      extendedMode: true,
+      data: toArrayBuffer(options.data),
+    });
+    if (r.signatureVerified !== true)
+      problems.push({
+        code: 'TIMESTAMP_SIGNATURE_INVALID',
+        message: `the TSA signature does not verify: ${r.message}`,
+      });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     problems.push({ code: 'TIMESTAMP_SIGNATURE_INVALID', message: `the TSA signature does not verify: ${message}` });
@@ -202,7 +229,7 @@ function findSigner({ pkijs, asn1js }: Asn1Libs, signed: SignedData): Certificat
       if (c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber)) return c;
     } else if (sid instanceof asn1js.OctetString) {
       const ski = c.extensions?.find((e) => e.extnID === '2.5.29.14')?.parsedValue as Asn1js.OctetString | undefined;
-      if (ski !== undefined && ski.isEqual(sid)) return c;
+      if (ski?.isEqual(sid)) return c;
     }
   }
   return undefined;
@@ -211,12 +238,23 @@ function findSigner({ pkijs, asn1js }: Asn1Libs, signed: SignedData): Certificat
 /** RFC 3161 §2.3: exactly one EKU extension, critical, with only id-kp-timeStamping. */
 function ekuProblem({ pkijs }: Asn1Libs, cert: Certificate): TimestampProblem | undefined {
   const ekus = (cert.extensions ?? []).filter((e) => e.extnID === OID_EKU);
-  if (ekus.length !== 1) return { code: 'TIMESTAMP_EKU_INVALID', message: `the TSA certificate has ${ekus.length} extended key usage extensions; RFC 3161 requires exactly one, with timeStamping` };
+  if (ekus.length !== 1)
+    return {
+      code: 'TIMESTAMP_EKU_INVALID',
+      message: `the TSA certificate has ${ekus.length} extended key usage extensions; RFC 3161 requires exactly one, with timeStamping`,
+    };
   const ext = ekus[0] as NonNullable<(typeof ekus)[number]>;
   const usage = ext.parsedValue instanceof pkijs.ExtKeyUsage ? ext.parsedValue.keyPurposes : [];
-  if (!ext.critical) return { code: 'TIMESTAMP_EKU_INVALID', message: 'the TSA certificate\'s extended key usage is not critical (RFC 3161 §2.3)' };
+  if (!ext.critical)
+    return {
+      code: 'TIMESTAMP_EKU_INVALID',
+      message: "the TSA certificate's extended key usage is not critical (RFC 3161 §2.3)",
+    };
   if (usage.length !== 1 || usage[0] !== OID_KP_TIME_STAMPING) {
-    return { code: 'TIMESTAMP_EKU_INVALID', message: `the TSA certificate's extended key usage is [${usage.join(', ')}], not only timeStamping (${OID_KP_TIME_STAMPING})` };
+    return {
+      code: 'TIMESTAMP_EKU_INVALID',
+      message: `the TSA certificate's extended key usage is [${usage.join(', ')}], not only timeStamping (${OID_KP_TIME_STAMPING})`,
+    };
   }
   return undefined;
 }
@@ -229,23 +267,33 @@ const MAX_PATH = 8;
  * Each certificate must be valid at `at` (the token's time: a TSA certificate may have expired
  * since, which does not void tokens made while it was valid) and every issuer must be a CA.
  */
-function buildPath(leaf: X509Certificate, pool: readonly X509Certificate[], anchors: readonly X509Certificate[], at: Date): string | undefined {
-  const valid = (c: X509Certificate): boolean => new Date(c.validFrom).getTime() <= at.getTime() && at.getTime() <= new Date(c.validTo).getTime();
+function buildPath(
+  leaf: X509Certificate,
+  pool: readonly X509Certificate[],
+  anchors: readonly X509Certificate[],
+  at: Date,
+): string | undefined {
+  const valid = (c: X509Certificate): boolean =>
+    new Date(c.validFrom).getTime() <= at.getTime() && at.getTime() <= new Date(c.validTo).getTime();
   const isAnchor = (c: X509Certificate): boolean => anchors.some((a) => a.fingerprint256 === c.fingerprint256);
-  const issues = (parent: X509Certificate, child: X509Certificate): boolean => child.checkIssued(parent) && child.verify(parent.publicKey);
+  const issues = (parent: X509Certificate, child: X509Certificate): boolean =>
+    child.checkIssued(parent) && child.verify(parent.publicKey);
   let cur = leaf;
   const seen = new Set<string>();
   for (let depth = 0; depth < MAX_PATH; depth++) {
-    if (!valid(cur)) return `certificate "${cur.subject}" is not valid at the token's time ${at.toISOString()} (valid ${cur.validFrom} to ${cur.validTo})`;
+    if (!valid(cur))
+      return `certificate "${cur.subject}" is not valid at the token's time ${at.toISOString()} (valid ${cur.validFrom} to ${cur.validTo})`;
     if (isAnchor(cur)) return undefined;
     seen.add(cur.fingerprint256);
     const anchor = anchors.find((a) => a.ca && issues(a, cur));
     if (anchor !== undefined) {
-      if (!valid(anchor)) return `trust anchor "${anchor.subject}" is not valid at the token's time ${at.toISOString()}`;
+      if (!valid(anchor))
+        return `trust anchor "${anchor.subject}" is not valid at the token's time ${at.toISOString()}`;
       return undefined;
     }
     const next = pool.find((p) => !seen.has(p.fingerprint256) && p.ca && issues(p, cur));
-    if (next === undefined) return `no path from "${leaf.subject}" to a given trust anchor (stopped at "${cur.subject}", issued by "${cur.issuer}")`;
+    if (next === undefined)
+      return `no path from "${leaf.subject}" to a given trust anchor (stopped at "${cur.subject}", issued by "${cur.issuer}")`;
     cur = next;
   }
   return `certificate path from "${leaf.subject}" longer than ${MAX_PATH}`;
@@ -284,14 +332,21 @@ export function loadTsaCa(path: string): X509Certificate[] {
   try {
     text = readFileSync(path, 'latin1');
   } catch (err) {
-    throw new AuditpackError('KEY_INVALID', `cannot read the TSA trust anchors ${path}: ${(err as Error).message}`, { cause: err, details: { path } });
+    throw new AuditpackError('KEY_INVALID', `cannot read the TSA trust anchors ${path}: ${(err as Error).message}`, {
+      cause: err,
+      details: { path },
+    });
   }
   let certs: X509Certificate[];
   try {
     certs = parsePemCertificates(text);
   } catch (err) {
-    throw new AuditpackError('KEY_INVALID', `${path}: not a PEM certificate (${(err as Error).message})`, { cause: err, details: { path } });
+    throw new AuditpackError('KEY_INVALID', `${path}: not a PEM certificate (${(err as Error).message})`, {
+      cause: err,
+      details: { path },
+    });
   }
-  if (certs.length === 0) throw new AuditpackError('KEY_INVALID', `${path} holds no PEM certificate`, { details: { path } });
+  if (certs.length === 0)
+    throw new AuditpackError('KEY_INVALID', `${path} holds no PEM certificate`, { details: { path } });
   return certs;
 }

@@ -38,7 +38,8 @@ export async function buildTimestampRequest(sha256: string, nonce: Uint8Array): 
   const { asn1js, pkijs } = await loadAsn1Libs();
   const { AlgorithmIdentifier, MessageImprint, TimeStampReq } = pkijs;
   const digest = Buffer.from(sha256, 'hex');
-  if (digest.length !== 32 || !/^[0-9a-f]{64}$/i.test(sha256)) throw new AuditpackError('USAGE', `not a SHA-256 hex digest: ${JSON.stringify(sha256)}`);
+  if (digest.length !== 32 || !/^[0-9a-f]{64}$/i.test(sha256))
+    throw new AuditpackError('USAGE', `not a SHA-256 hex digest: ${JSON.stringify(sha256)}`);
   const req = new TimeStampReq({
     version: 1,
     messageImprint: new MessageImprint({
@@ -62,22 +63,33 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   } catch {
     throw new AuditpackError('CONFIG_INVALID', `the TSA URL is not a URL: ${JSON.stringify(options.url)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AuditpackError('CONFIG_INVALID', `the TSA URL must be http or https: ${url.href}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new AuditpackError('CONFIG_INVALID', `the TSA URL must be http or https: ${url.href}`);
   // A positive INTEGER: the top bit clear so DER does not read it as negative.
   const nonce = randomBytes(8);
   nonce[0] = ((nonce[0] as number) & 0x7f) | 0x01;
   const body = await buildTimestampRequest(sha256Hex(options.data), nonce);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TSA_TIMEOUT_MS;
   const fail = (reason: string, cause?: unknown): AuditpackError =>
-    new AuditpackError('TSA_FAILED', `time-stamping authority ${url.origin}${url.pathname}: ${reason}`, { details: { url: url.href }, ...(cause === undefined ? {} : { cause }) });
+    new AuditpackError('TSA_FAILED', `time-stamping authority ${url.origin}${url.pathname}: ${reason}`, {
+      details: { url: url.href },
+      ...(cause === undefined ? {} : { cause }),
+    });
 
   const signal = AbortSignal.timeout(timeoutMs);
   let response: Buffer;
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' }, body, signal, redirect: 'error' });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
+      body,
+      signal,
+      redirect: 'error',
+    });
     if (res.status !== 200) throw fail(`HTTP ${res.status}`);
     const type = res.headers.get('content-type') ?? '';
-    if (!type.toLowerCase().startsWith('application/timestamp-reply')) throw fail(`answered with content type ${JSON.stringify(type)}, not application/timestamp-reply`);
+    if (!type.toLowerCase().startsWith('application/timestamp-reply'))
+      throw fail(`answered with content type ${JSON.stringify(type)}, not application/timestamp-reply`);
     response = await readBounded(res, MAX_TOKEN_BYTES, () => fail(`answer larger than ${MAX_TOKEN_BYTES} bytes`));
   } catch (err) {
     if (err instanceof AuditpackError) throw err;
@@ -87,8 +99,10 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   }
 
   const check = await verifyTimestamp(response, { data: options.data, trustAnchors: options.trustAnchors });
-  if (check.facts === undefined || !check.ok) throw fail(`answer refused: ${check.problems.map((p) => `${p.code}: ${p.message}`).join('; ')}`);
-  if (check.facts.nonce !== Buffer.from(nonce).toString('hex')) throw fail('answer refused: its nonce is not the one sent (a replayed or misrouted answer)');
+  if (check.facts === undefined || !check.ok)
+    throw fail(`answer refused: ${check.problems.map((p) => `${p.code}: ${p.message}`).join('; ')}`);
+  if (check.facts.nonce !== Buffer.from(nonce).toString('hex'))
+    throw fail('answer refused: its nonce is not the one sent (a replayed or misrouted answer)');
   return { response, facts: check.facts };
 }
 

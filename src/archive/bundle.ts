@@ -59,7 +59,11 @@ export async function tarPackDir(packDir: string, date: string, dest: string): P
       } else if (st.isFile()) {
         entries.push({ name: `${rel}${n}`, source: p, mode: 0o444, mtime: mt(st.mtimeMs) });
       } else {
-        throw new AuditpackError('ARCHIVE_PACK_INVALID', `${p} is not a regular file; a pack holds only files (not archived)`, { details: { path: p } });
+        throw new AuditpackError(
+          'ARCHIVE_PACK_INVALID',
+          `${p} is not a regular file; a pack holds only files (not archived)`,
+          { details: { path: p } },
+        );
       }
     }
   };

@@ -23,7 +23,10 @@ let sdkPromise: Promise<Sdk> | undefined;
 export function loadS3Sdk(): Promise<Sdk> {
   sdkPromise ??= import('@aws-sdk/client-s3').catch((err: unknown) => {
     sdkPromise = undefined;
-    throw new AuditpackError('ARCHIVE_UNREACHABLE', `cannot load the S3 client (@aws-sdk/client-s3): ${(err as Error).message}`);
+    throw new AuditpackError(
+      'ARCHIVE_UNREACHABLE',
+      `cannot load the S3 client (@aws-sdk/client-s3): ${(err as Error).message}`,
+    );
   });
   return sdkPromise;
 }
@@ -88,7 +91,10 @@ export class ArchiveStore {
       // A black-holed endpoint must not hang a cron job forever.
       requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000 },
     });
-    const secrets = creds === undefined ? [] : [creds.secretAccessKey, creds.accessKeyId, ...(creds.sessionToken ? [creds.sessionToken] : [])];
+    const secrets =
+      creds === undefined
+        ? []
+        : [creds.secretAccessKey, creds.accessKeyId, ...(creds.sessionToken ? [creds.sessionToken] : [])];
     return new ArchiveStore(sdk, client, settings.bucket, secrets);
   }
 
@@ -117,7 +123,9 @@ export class ArchiveStore {
       if (!isNotFound(err)) throw wrapS3Error(err, `read bucket ${this.bucket}`, this.secrets);
     }
     try {
-      await this.client.send(new this.sdk.CreateBucketCommand({ Bucket: this.bucket, ObjectLockEnabledForBucket: true }));
+      await this.client.send(
+        new this.sdk.CreateBucketCommand({ Bucket: this.bucket, ObjectLockEnabledForBucket: true }),
+      );
       return true;
     } catch (err) {
       const name = (err as { name?: string }).name;
@@ -127,7 +135,9 @@ export class ArchiveStore {
   }
 
   /** The bucket's Object Lock configuration; undefined when Object Lock is not enabled. */
-  async lockConfiguration(): Promise<{ enabled: boolean; mode: string | undefined; days: number | undefined; years: number | undefined } | undefined> {
+  async lockConfiguration(): Promise<
+    { enabled: boolean; mode: string | undefined; days: number | undefined; years: number | undefined } | undefined
+  > {
     try {
       const r = await this.client.send(new this.sdk.GetObjectLockConfigurationCommand({ Bucket: this.bucket }));
       const c = r.ObjectLockConfiguration;
@@ -145,7 +155,10 @@ export class ArchiveStore {
       this.client.send(
         new this.sdk.PutObjectLockConfigurationCommand({
           Bucket: this.bucket,
-          ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: years } } },
+          ObjectLockConfiguration: {
+            ObjectLockEnabled: 'Enabled',
+            Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: years } },
+          },
         }),
       ),
     );
@@ -153,14 +166,22 @@ export class ArchiveStore {
 
   /** Whether versioning is enabled (Object Lock requires it). */
   async versioningEnabled(): Promise<boolean> {
-    const r = await this.call(`read the versioning of ${this.bucket}`, () => this.client.send(new this.sdk.GetBucketVersioningCommand({ Bucket: this.bucket })));
+    const r = await this.call(`read the versioning of ${this.bucket}`, () =>
+      this.client.send(new this.sdk.GetBucketVersioningCommand({ Bucket: this.bucket })),
+    );
     return r.Status === 'Enabled';
   }
 
   /** HeadObject of a version (or of the newest); undefined when it does not exist. */
   async head(key: string, versionId?: string): Promise<ObjectFacts | undefined> {
     try {
-      const r = await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}) }));
+      const r = await this.client.send(
+        new this.sdk.HeadObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ...(versionId !== undefined ? { VersionId: versionId } : {}),
+        }),
+      );
       return {
         versionId: r.VersionId,
         size: r.ContentLength,
@@ -177,9 +198,14 @@ export class ArchiveStore {
   }
 
   /** GetObjectRetention of a version; undefined when it has none. */
-  async retention(key: string, versionId: string): Promise<{ mode: string | undefined; retainUntil: Date | undefined } | undefined> {
+  async retention(
+    key: string,
+    versionId: string,
+  ): Promise<{ mode: string | undefined; retainUntil: Date | undefined } | undefined> {
     try {
-      const r = await this.client.send(new this.sdk.GetObjectRetentionCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+      const r = await this.client.send(
+        new this.sdk.GetObjectRetentionCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }),
+      );
       return { mode: r.Retention?.Mode, retainUntil: r.Retention?.RetainUntilDate };
     } catch (err) {
       const name = (err as { name?: string }).name;
@@ -191,25 +217,45 @@ export class ArchiveStore {
   /** PutObjectRetention (COMPLIANCE) on a version: the store refuses to shorten it. */
   async putRetention(key: string, versionId: string, retainUntil: Date): Promise<void> {
     await this.call(`set the retention of ${this.bucket}/${key} version ${versionId}`, () =>
-      this.client.send(new this.sdk.PutObjectRetentionCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: retainUntil } })),
+      this.client.send(
+        new this.sdk.PutObjectRetentionCommand({
+          Bucket: this.bucket,
+          Key: key,
+          VersionId: versionId,
+          Retention: { Mode: 'COMPLIANCE', RetainUntilDate: retainUntil },
+        }),
+      ),
     );
   }
 
   /** Legal hold on or off for a version. */
   async putLegalHold(key: string, versionId: string, on: boolean): Promise<void> {
     await this.call(`set the legal hold of ${this.bucket}/${key} version ${versionId}`, () =>
-      this.client.send(new this.sdk.PutObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, LegalHold: { Status: on ? 'ON' : 'OFF' } })),
+      this.client.send(
+        new this.sdk.PutObjectLegalHoldCommand({
+          Bucket: this.bucket,
+          Key: key,
+          VersionId: versionId,
+          LegalHold: { Status: on ? 'ON' : 'OFF' },
+        }),
+      ),
     );
   }
 
   /** The legal hold status of a version (`ON`, `OFF`, or undefined when never set). */
   async legalHold(key: string, versionId: string): Promise<string | undefined> {
     try {
-      const r = await this.client.send(new this.sdk.GetObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+      const r = await this.client.send(
+        new this.sdk.GetObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }),
+      );
       return r.LegalHold?.Status;
     } catch (err) {
       const name = (err as { name?: string }).name;
-      if (name === 'NoSuchObjectLockConfiguration' || (isNotFound(err) && name !== 'NoSuchKey' && name !== 'NoSuchVersion')) return undefined;
+      if (
+        name === 'NoSuchObjectLockConfiguration' ||
+        (isNotFound(err) && name !== 'NoSuchKey' && name !== 'NoSuchVersion')
+      )
+        return undefined;
       throw wrapS3Error(err, `read the legal hold of ${this.bucket}/${key} version ${versionId}`, this.secrets);
     }
   }
@@ -239,11 +285,21 @@ export class ArchiveStore {
 
   /** Downloads a version into `dest` (a new file). */
   async getToFile(key: string, versionId: string | undefined, dest: string): Promise<void> {
-    await this.call(`download ${this.bucket}/${key}${versionId === undefined ? '' : ` version ${versionId}`}`, async () => {
-      const r = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}) }));
-      if (r.Body === undefined) throw new AuditpackError('ARCHIVE_STORE_FAILED', `the store sent no body for ${this.bucket}/${key}`);
-      await pipeline(r.Body as Readable, createWriteStream(dest, { flags: 'wx', mode: 0o600 }));
-    });
+    await this.call(
+      `download ${this.bucket}/${key}${versionId === undefined ? '' : ` version ${versionId}`}`,
+      async () => {
+        const r = await this.client.send(
+          new this.sdk.GetObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            ...(versionId !== undefined ? { VersionId: versionId } : {}),
+          }),
+        );
+        if (r.Body === undefined)
+          throw new AuditpackError('ARCHIVE_STORE_FAILED', `the store sent no body for ${this.bucket}/${key}`);
+        await pipeline(r.Body as Readable, createWriteStream(dest, { flags: 'wx', mode: 0o600 }));
+      },
+    );
   }
 
   /** Every version and delete marker whose key starts with `prefix`, newest first per key. */
@@ -264,11 +320,27 @@ export class ArchiveStore {
       );
       for (const v of r.Versions ?? []) {
         if (v.Key === undefined || v.VersionId === undefined) continue;
-        out.push({ key: v.Key, versionId: v.VersionId, isLatest: v.IsLatest === true, deleteMarker: false, size: v.Size, lastModified: v.LastModified, etag: v.ETag?.replace(/"/g, '') });
+        out.push({
+          key: v.Key,
+          versionId: v.VersionId,
+          isLatest: v.IsLatest === true,
+          deleteMarker: false,
+          size: v.Size,
+          lastModified: v.LastModified,
+          etag: v.ETag?.replace(/"/g, ''),
+        });
       }
       for (const m of r.DeleteMarkers ?? []) {
         if (m.Key === undefined || m.VersionId === undefined) continue;
-        out.push({ key: m.Key, versionId: m.VersionId, isLatest: m.IsLatest === true, deleteMarker: true, size: undefined, lastModified: m.LastModified, etag: undefined });
+        out.push({
+          key: m.Key,
+          versionId: m.VersionId,
+          isLatest: m.IsLatest === true,
+          deleteMarker: true,
+          size: undefined,
+          lastModified: m.LastModified,
+          etag: undefined,
+        });
       }
       if (r.IsTruncated !== true) break;
       keyMarker = r.NextKeyMarker;
@@ -285,7 +357,9 @@ export class ArchiveStore {
 
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.name === 'NoSuchVersion' || e.$metadata?.httpStatusCode === 404;
+  return (
+    e.name === 'NotFound' || e.name === 'NoSuchKey' || e.name === 'NoSuchVersion' || e.$metadata?.httpStatusCode === 404
+  );
 }
 
 /** Replaces every occurrence of a secret in `text`. */
@@ -302,11 +376,17 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
  */
 export function wrapS3Error(err: unknown, what: string, secrets: readonly string[]): AuditpackError {
   if (err instanceof AuditpackError) return err;
-  const e = err as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+  const e = err as {
+    name?: string;
+    message?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number; requestId?: string };
+  };
   const status = e.$metadata?.httpStatusCode;
   const name = e.name ?? 'Error';
   let code: AuditpackErrorCode;
-  if (status === 403 || name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') code = 'ARCHIVE_DENIED';
+  if (status === 403 || name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch')
+    code = 'ARCHIVE_DENIED';
   else if (status === 404 || name === 'NoSuchBucket') code = 'ARCHIVE_NOT_FOUND';
   else if (status === undefined || status >= 500) code = 'ARCHIVE_UNREACHABLE';
   else code = 'ARCHIVE_STORE_FAILED';
@@ -315,6 +395,10 @@ export function wrapS3Error(err: unknown, what: string, secrets: readonly string
   const detail = `${name}${status !== undefined ? ` (HTTP ${status})` : ''}${msg}${e.code !== undefined && status === undefined ? ` [${e.code}]` : ''}`;
   const hint = name === 'NoSuchBucket' ? ' (run `auditpack archive init`)' : '';
   return new AuditpackError(code, scrubSecrets(`${what}: ${detail}${hint}`, secrets), {
-    details: { s3_error: name, ...(status !== undefined ? { http_status: status } : {}), ...(e.$metadata?.requestId ? { request_id: e.$metadata.requestId } : {}) },
+    details: {
+      s3_error: name,
+      ...(status !== undefined ? { http_status: status } : {}),
+      ...(e.$metadata?.requestId ? { request_id: e.$metadata.requestId } : {}),
+    },
   });
 }

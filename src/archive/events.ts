@@ -13,9 +13,17 @@ export interface ArchiveEvent {
 }
 
 /** Writes events durably to the logs dir (nothing when `eventLogDir` is false or there are none). */
-export async function recordArchiveEvents(o: { eventLogDir: string | false; loggerClock?: () => number }, events: readonly ArchiveEvent[]): Promise<void> {
+export async function recordArchiveEvents(
+  o: { eventLogDir: string | false; loggerClock?: () => number },
+  events: readonly ArchiveEvent[],
+): Promise<void> {
   if (o.eventLogDir === false || events.length === 0) return;
-  const logger = createAuditLogger({ logDir: o.eventLogDir, handleExit: false, durability: 'durable', ...(o.loggerClock ? { clock: o.loggerClock } : {}) });
+  const logger = createAuditLogger({
+    logDir: o.eventLogDir,
+    handleExit: false,
+    durability: 'durable',
+    ...(o.loggerClock ? { clock: o.loggerClock } : {}),
+  });
   try {
     await Promise.all(events.map((e) => logger.log(e.category, e.event, e.fields)));
   } finally {

@@ -5,7 +5,37 @@
  */
 export { ArchiveStore, loadS3Sdk, scrubSecrets, type ObjectFacts, type VersionEntry } from './client.js';
 export { objectKey, dateOfKey, retainUntilOf } from './keys.js';
-export { ARCHIVE_LEDGER, readArchiveLedger, archivedCheckFromLedger, type ArchivedCheck, type LedgerEntry, type LedgerEvent } from './ledger.js';
-export { pushPacks, localPackDates, META as ARCHIVE_METADATA, type ArchiveOptions, type PushOptions, type PushOutcome } from './push.js';
-export { verifyArchived, type ArchiveVerifyOptions, type ArchiveVerifyReport, type ArchiveProblem, type ArchiveProblemCode, type CheckedVersion } from './verify.js';
-export { initArchive, listArchive, pullPack, setLegalHold, type InitResult, type ListedVersion, type PullResult, type HoldResult } from './ops.js';
+export {
+  ARCHIVE_LEDGER,
+  readArchiveLedger,
+  archivedCheckFromLedger,
+  type ArchivedCheck,
+  type LedgerEntry,
+  type LedgerEvent,
+} from './ledger.js';
+export {
+  pushPacks,
+  localPackDates,
+  META as ARCHIVE_METADATA,
+  type ArchiveOptions,
+  type PushOptions,
+  type PushOutcome,
+} from './push.js';
+export {
+  verifyArchived,
+  type ArchiveVerifyOptions,
+  type ArchiveVerifyReport,
+  type ArchiveProblem,
+  type ArchiveProblemCode,
+  type CheckedVersion,
+} from './verify.js';
+export {
+  initArchive,
+  listArchive,
+  pullPack,
+  setLegalHold,
+  type InitResult,
+  type ListedVersion,
+  type PullResult,
+  type HoldResult,
+} from './ops.js';

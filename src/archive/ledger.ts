@@ -59,7 +59,14 @@ export function readArchiveLedger(artifactsDir: string): LedgerEntry[] {
       continue;
     }
     const e = v as Partial<LedgerEntry>;
-    if (typeof e.event !== 'string' || typeof e.date !== 'string' || typeof e.key !== 'string' || typeof e.version_id !== 'string' || typeof e.bucket !== 'string') continue;
+    if (
+      typeof e.event !== 'string' ||
+      typeof e.date !== 'string' ||
+      typeof e.key !== 'string' ||
+      typeof e.version_id !== 'string' ||
+      typeof e.bucket !== 'string'
+    )
+      continue;
     out.push(e as LedgerEntry);
   }
   return out;
@@ -84,7 +91,11 @@ export function appendArchiveLedger(artifactsDir: string, entries: readonly Ledg
 }
 
 /** Why a pack may be removed locally: the archived copy the ledger shows, or why not. */
-export type ArchivedCheck = (pack: { readonly name: string; readonly date: string; readonly manifest_sha256: string | null }) => { ok: true; reliedOn: string } | { ok: false; reason: string };
+export type ArchivedCheck = (pack: {
+  readonly name: string;
+  readonly date: string;
+  readonly manifest_sha256: string | null;
+}) => { ok: true; reliedOn: string } | { ok: false; reason: string };
 
 /**
  * A check for `prune`: a pack counts as archived when the ledger holds a pushed, adopted or
@@ -92,16 +103,25 @@ export type ArchivedCheck = (pack: { readonly name: string; readonly date: strin
  * bytes were read back from the store and found identical, under a COMPLIANCE lock).
  */
 export function archivedCheckFromLedger(artifactsDir: string, now: number = Date.now()): ArchivedCheck {
-  const entries = readArchiveLedger(artifactsDir).filter((e) => e.event === 'pushed' || e.event === 'adopted' || e.event === 'verified');
+  const entries = readArchiveLedger(artifactsDir).filter(
+    (e) => e.event === 'pushed' || e.event === 'adopted' || e.event === 'verified',
+  );
   const byManifest = new Map<string, LedgerEntry>();
   for (const e of entries) if (typeof e.manifest_sha256 === 'string') byManifest.set(e.manifest_sha256, e); // the last line wins
   return (pack) => {
-    if (pack.manifest_sha256 === null) return { ok: false, reason: 'its manifest.json cannot be read, so it cannot be matched with an archived copy' };
+    if (pack.manifest_sha256 === null)
+      return { ok: false, reason: 'its manifest.json cannot be read, so it cannot be matched with an archived copy' };
     const e = byManifest.get(pack.manifest_sha256);
     if (e === undefined) return { ok: false, reason: 'not in the archive yet (auditpack archive push)' };
     if (e.mode !== 'COMPLIANCE' || e.retain_until === null || Date.parse(e.retain_until) <= now) {
-      return { ok: false, reason: `the archived copy's lock (${e.mode ?? 'none'} until ${e.retain_until ?? '?'}) does not protect it now` };
+      return {
+        ok: false,
+        reason: `the archived copy's lock (${e.mode ?? 'none'} until ${e.retain_until ?? '?'}) does not protect it now`,
+      };
     }
-    return { ok: true, reliedOn: `s3://${e.bucket}/${e.key} version ${e.version_id}, ${e.event} ${e.at}, COMPLIANCE until ${e.retain_until}` };
+    return {
+      ok: true,
+      reliedOn: `s3://${e.bucket}/${e.key} version ${e.version_id}, ${e.event} ${e.at}, COMPLIANCE until ${e.retain_until}`,
+    };
   };
 }

@@ -18,7 +18,11 @@ export interface InitResult {
   readonly bucket: string;
   readonly created: boolean;
   /** The default retention rule before (null: none). */
-  readonly defaultBefore: { readonly mode: string | undefined; readonly days: number | undefined; readonly years: number | undefined } | null;
+  readonly defaultBefore: {
+    readonly mode: string | undefined;
+    readonly days: number | undefined;
+    readonly years: number | undefined;
+  } | null;
   /** Whether init set the default rule to COMPLIANCE for the configured years. */
   readonly defaultSet: boolean;
   readonly retentionYears: number;
@@ -41,7 +45,10 @@ export async function initArchive(o: ArchiveOptions): Promise<InitResult> {
       );
     }
     if (!(await store.versioningEnabled())) {
-      throw new AuditpackError('ARCHIVE_STORE_FAILED', `bucket ${store.bucket} has Object Lock but versioning is not enabled`);
+      throw new AuditpackError(
+        'ARCHIVE_STORE_FAILED',
+        `bucket ${store.bucket} has Object Lock but versioning is not enabled`,
+      );
     }
     const years = o.settings.retentionYears;
     const defaultBefore = lock.mode === undefined ? null : { mode: lock.mode, days: lock.days, years: lock.years };
@@ -50,9 +57,24 @@ export async function initArchive(o: ArchiveOptions): Promise<InitResult> {
     const keep = lock.mode === 'COMPLIANCE' && coveredDays >= years * 365;
     if (!keep) await store.putDefaultRetention(years);
     const after = await store.lockConfiguration();
-    if (after?.mode !== 'COMPLIANCE') throw new AuditpackError('ARCHIVE_STORE_FAILED', `bucket ${store.bucket}: the COMPLIANCE default retention did not take (the store shows ${after?.mode ?? 'none'})`);
+    if (after?.mode !== 'COMPLIANCE')
+      throw new AuditpackError(
+        'ARCHIVE_STORE_FAILED',
+        `bucket ${store.bucket}: the COMPLIANCE default retention did not take (the store shows ${after?.mode ?? 'none'})`,
+      );
     await recordArchiveEvents(o, [
-      { category: 'system', event: 'ArchiveInitialised', fields: { bucket: store.bucket, created, default_retention_mode: 'COMPLIANCE', default_retention_years: after.years ?? null, default_retention_days: after.days ?? null, default_changed: !keep } },
+      {
+        category: 'system',
+        event: 'ArchiveInitialised',
+        fields: {
+          bucket: store.bucket,
+          created,
+          default_retention_mode: 'COMPLIANCE',
+          default_retention_years: after.years ?? null,
+          default_retention_days: after.days ?? null,
+          default_changed: !keep,
+        },
+      },
     ]);
     return { bucket: store.bucket, created, defaultBefore, defaultSet: !keep, retentionYears: years };
   });
@@ -74,7 +96,11 @@ export interface ListedVersion {
 /** Every pack version under the prefix, by day, newest first within a day. */
 export async function listArchive(o: ArchiveOptions): Promise<ListedVersion[]> {
   return withStore(o, async (store) => {
-    const mine = new Set(readArchiveLedger(o.artifactsDir).filter((e) => e.event === 'pushed' || e.event === 'adopted').map((e) => `${e.bucket}\0${e.key}\0${e.version_id}`));
+    const mine = new Set(
+      readArchiveLedger(o.artifactsDir)
+        .filter((e) => e.event === 'pushed' || e.event === 'adopted')
+        .map((e) => `${e.bucket}\0${e.key}\0${e.version_id}`),
+    );
     const out: ListedVersion[] = [];
     for (const v of await store.listVersions(o.settings.prefix)) {
       const date = dateOfKey(o.settings.prefix, v.key);
@@ -109,12 +135,18 @@ export interface PullResult {
  * verifies it. Never overwrites (PACK_EXISTS). A download that does not verify is not kept under
  * the pack's name: it is left as `<date>.tar.gz.unverified` and VERIFY_FAILED is thrown.
  */
-export async function pullPack(o: ArchiveOptions & { date: string; versionId?: string; outDir: string }): Promise<PullResult> {
+export async function pullPack(
+  o: ArchiveOptions & { date: string; versionId?: string; outDir: string },
+): Promise<PullResult> {
   return withStore(o, async (store) => {
     const key = objectKey(o.settings.prefix, o.date);
     const head = await store.head(key, o.versionId);
     if (head === undefined || head.versionId === undefined) {
-      throw new AuditpackError('ARCHIVE_NOT_FOUND', `no ${o.versionId === undefined ? 'current' : `version ${o.versionId} of`} ${key} in bucket ${store.bucket}`, { details: { key } });
+      throw new AuditpackError(
+        'ARCHIVE_NOT_FOUND',
+        `no ${o.versionId === undefined ? 'current' : `version ${o.versionId} of`} ${key} in bucket ${store.bucket}`,
+        { details: { key } },
+      );
     }
     try {
       mkdirSync(o.outDir, { recursive: true });
@@ -122,7 +154,8 @@ export async function pullPack(o: ArchiveOptions & { date: string; versionId?: s
       throw wrapFsError(err, 'create directory', o.outDir);
     }
     const dest = join(o.outDir, `${o.date}.tar.gz`);
-    if (exists(dest)) throw new AuditpackError('PACK_EXISTS', `${dest} exists; refusing to overwrite`, { details: { path: dest } });
+    if (exists(dest))
+      throw new AuditpackError('PACK_EXISTS', `${dest} exists; refusing to overwrite`, { details: { path: dest } });
     const tmp = join(o.outDir, `.tmp-pull-${o.date}-${process.pid}-${Date.now()}.tar.gz`);
     try {
       await store.getToFile(key, head.versionId, tmp);
@@ -135,9 +168,13 @@ export async function pullPack(o: ArchiveOptions & { date: string; versionId?: s
         const aside = `${dest}.unverified`;
         rmSync(aside, { force: true });
         linkOrThrow(tmp, aside);
-        throw new AuditpackError('VERIFY_FAILED', `${key} version ${head.versionId} does not verify as the pack of ${o.date}; kept as ${aside} for inspection`, {
-          details: { path: aside, problems: report.problems.slice(0, 20) },
-        });
+        throw new AuditpackError(
+          'VERIFY_FAILED',
+          `${key} version ${head.versionId} does not verify as the pack of ${o.date}; kept as ${aside} for inspection`,
+          {
+            details: { path: aside, problems: report.problems.slice(0, 20) },
+          },
+        );
       }
       linkOrThrow(tmp, dest); // link, not rename: never replaces a file that appeared meanwhile
       fsyncDir(o.outDir);
@@ -166,7 +203,8 @@ export async function setLegalHold(o: ArchiveOptions & { date: string; on: boole
   return withStore(o, async (store) => {
     const key = objectKey(o.settings.prefix, o.date);
     const versions = (await store.listVersions(key)).filter((v) => v.key === key && !v.deleteMarker);
-    if (versions.length === 0) throw new AuditpackError('ARCHIVE_NOT_FOUND', `no object ${key} in bucket ${store.bucket}`, { details: { key } });
+    if (versions.length === 0)
+      throw new AuditpackError('ARCHIVE_NOT_FOUND', `no object ${key} in bucket ${store.bucket}`, { details: { key } });
     const out: { versionId: string; status: string | undefined }[] = [];
     const lines: LedgerEntry[] = [];
     const at = new Date((o.now ?? Date.now)()).toISOString();
@@ -174,13 +212,35 @@ export async function setLegalHold(o: ArchiveOptions & { date: string; on: boole
       await store.putLegalHold(key, v.versionId, o.on);
       const status = await store.legalHold(key, v.versionId);
       if (status !== (o.on ? 'ON' : 'OFF')) {
-        throw new AuditpackError('ARCHIVE_STORE_FAILED', `${key} version ${v.versionId}: legal hold reads back as ${status ?? 'unset'} after setting it ${o.on ? 'ON' : 'OFF'}`);
+        throw new AuditpackError(
+          'ARCHIVE_STORE_FAILED',
+          `${key} version ${v.versionId}: legal hold reads back as ${status ?? 'unset'} after setting it ${o.on ? 'ON' : 'OFF'}`,
+        );
       }
       out.push({ versionId: v.versionId, status });
-      lines.push({ event: 'legal_hold', date: o.date, bucket: store.bucket, key, version_id: v.versionId, manifest_sha256: null, sha256: null, size: v.size ?? null, retain_until: null, mode: null, at, legal_hold: status });
+      lines.push({
+        event: 'legal_hold',
+        date: o.date,
+        bucket: store.bucket,
+        key,
+        version_id: v.versionId,
+        manifest_sha256: null,
+        sha256: null,
+        size: v.size ?? null,
+        retain_until: null,
+        mode: null,
+        at,
+        legal_hold: status,
+      });
     }
     appendArchiveLedger(o.artifactsDir, lines);
-    await recordArchiveEvents(o, [{ category: 'system', event: o.on ? 'ArchiveLegalHoldSet' : 'ArchiveLegalHoldReleased', fields: { date: o.date, bucket: store.bucket, key, versions: out.map((x) => x.versionId) } }]);
+    await recordArchiveEvents(o, [
+      {
+        category: 'system',
+        event: o.on ? 'ArchiveLegalHoldSet' : 'ArchiveLegalHoldReleased',
+        fields: { date: o.date, bucket: store.bucket, key, versions: out.map((x) => x.versionId) },
+      },
+    ]);
     return { date: o.date, key, on: o.on, versions: out };
   });
 }
@@ -198,7 +258,8 @@ function linkOrThrow(from: string, to: string): void {
   try {
     linkSync(from, to);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new AuditpackError('PACK_EXISTS', `${to} exists; refusing to overwrite`, { details: { path: to } });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new AuditpackError('PACK_EXISTS', `${to} exists; refusing to overwrite`, { details: { path: to } });
     throw wrapFsError(err, 'write', to);
   }
 }

@@ -23,7 +23,12 @@ import { objectKey, retainUntilOf } from './keys.js';
 import { appendArchiveLedger, readArchiveLedger, type LedgerEntry } from './ledger.js';
 
 /** Object metadata names (sent as `x-amz-meta-*`). */
-export const META = Object.freeze({ date: 'auditpack-date', manifest: 'auditpack-manifest-sha256', sha256: 'auditpack-sha256', format: 'auditpack-format' });
+export const META = Object.freeze({
+  date: 'auditpack-date',
+  manifest: 'auditpack-manifest-sha256',
+  sha256: 'auditpack-sha256',
+  format: 'auditpack-format',
+});
 
 /** Options shared by the archive operations. */
 export interface ArchiveOptions {
@@ -104,7 +109,11 @@ async function pushOne(o: ArchiveOptions, store: ArchiveStore, date: string): Pr
   const nowMs = (o.now ?? Date.now)();
   const retainUntil = retainUntilOf(date, o.settings.retentionYears);
   if (retainUntil.getTime() <= nowMs) {
-    throw new AuditpackError('ARCHIVE_RETENTION_PAST', `the pack of ${date} is past its retention (${o.settings.retentionYears} years, until ${retainUntil.toISOString()}); a lock cannot be set in the past, so it is not archived`, { details: { date } });
+    throw new AuditpackError(
+      'ARCHIVE_RETENTION_PAST',
+      `the pack of ${date} is past its retention (${o.settings.retentionYears} years, until ${retainUntil.toISOString()}); a lock cannot be set in the past, so it is not archived`,
+      { details: { date } },
+    );
   }
   const key = objectKey(o.settings.prefix, date);
   const work = mkdtempSync(join(tmpdir(), 'auditpack-archive-'));
@@ -112,10 +121,26 @@ async function pushOne(o: ArchiveOptions, store: ArchiveStore, date: string): Pr
     const bundle = await bundleOf(o, date, work);
     const events: ArchiveEvent[] = [];
     const ledgerLines: LedgerEntry[] = [];
-    const base = { date, bucket: store.bucket, key, manifest_sha256: bundle.manifestSha256, sha256: bundle.sha256, size: bundle.size, pack: bundle.source };
+    const base = {
+      date,
+      bucket: store.bucket,
+      key,
+      manifest_sha256: bundle.manifestSha256,
+      sha256: bundle.sha256,
+      size: bundle.size,
+      pack: bundle.source,
+    };
 
     // 1. Already recorded: the ledger names a version of this exact pack, and the store still has it.
-    const known = readArchiveLedger(o.artifactsDir).filter((e) => (e.event === 'pushed' || e.event === 'adopted') && e.key === key && e.bucket === store.bucket && e.manifest_sha256 === bundle.manifestSha256).at(-1);
+    const known = readArchiveLedger(o.artifactsDir)
+      .filter(
+        (e) =>
+          (e.event === 'pushed' || e.event === 'adopted') &&
+          e.key === key &&
+          e.bucket === store.bucket &&
+          e.manifest_sha256 === bundle.manifestSha256,
+      )
+      .at(-1);
     let found: { versionId: string; status: 'archived' | 'adopted'; facts: ObjectFacts } | undefined;
     if (known !== undefined) {
       const facts = await store.head(key, known.version_id);
@@ -150,10 +175,18 @@ async function pushOne(o: ArchiveOptions, store: ArchiveStore, date: string): Pr
         size: bundle.size,
         md5Base64: bundle.md5Base64,
         retainUntil,
-        metadata: { [META.date]: date, [META.manifest]: bundle.manifestSha256, [META.sha256]: bundle.sha256, [META.format]: 'auditpack-pack/1 tar.gz' },
+        metadata: {
+          [META.date]: date,
+          [META.manifest]: bundle.manifestSha256,
+          [META.sha256]: bundle.sha256,
+          [META.format]: 'auditpack-pack/1 tar.gz',
+        },
       });
       if (put.versionId === undefined || put.versionId === 'null') {
-        throw new AuditpackError('ARCHIVE_STORE_FAILED', `the store gave no version id for ${key}: bucket ${store.bucket} is not versioned, so an upload could replace an archived pack (run \`auditpack archive init\` on a new bucket)`);
+        throw new AuditpackError(
+          'ARCHIVE_STORE_FAILED',
+          `the store gave no version id for ${key}: bucket ${store.bucket} is not versioned, so an upload could replace an archived pack (run \`auditpack archive init\` on a new bucket)`,
+        );
       }
       versionId = put.versionId;
       status = 'pushed';
@@ -163,22 +196,61 @@ async function pushOne(o: ArchiveOptions, store: ArchiveStore, date: string): Pr
       extendedFrom = r.extendedFrom;
       const back = await downloadDigest(store, key, versionId, work);
       if (back.sha256 !== bundle.sha256 || back.size !== bundle.size) {
-        throw new AuditpackError('ARCHIVE_STORE_FAILED', `${key} version ${versionId} read back differs from what was uploaded (sha256 ${back.sha256}, expected ${bundle.sha256})`);
+        throw new AuditpackError(
+          'ARCHIVE_STORE_FAILED',
+          `${key} version ${versionId} read back differs from what was uploaded (sha256 ${back.sha256}, expected ${bundle.sha256})`,
+        );
       }
     }
     const at = new Date((o.now ?? Date.now)()).toISOString();
     const lock = { retain_until: lockUntil.toISOString(), mode: 'COMPLIANCE' };
     if (extendedFrom !== null) {
       ledgerLines.push({ event: 'retention_extended', ...base, version_id: versionId, ...lock, at });
-      events.push({ category: 'system', event: 'ArchiveRetentionExtended', fields: { date, bucket: store.bucket, key, version_id: versionId, from: extendedFrom, retain_until: lock.retain_until } });
+      events.push({
+        category: 'system',
+        event: 'ArchiveRetentionExtended',
+        fields: {
+          date,
+          bucket: store.bucket,
+          key,
+          version_id: versionId,
+          from: extendedFrom,
+          retain_until: lock.retain_until,
+        },
+      });
     }
     if (status !== 'archived') {
       ledgerLines.push({ event: status, ...base, version_id: versionId, ...lock, at });
-      events.push({ category: 'system', event: 'PackArchived', fields: { date, bucket: store.bucket, key, version_id: versionId, manifest_sha256: bundle.manifestSha256, sha256: bundle.sha256, size: bundle.size, retention_mode: 'COMPLIANCE', retain_until: lock.retain_until, adopted: status === 'adopted' } });
+      events.push({
+        category: 'system',
+        event: 'PackArchived',
+        fields: {
+          date,
+          bucket: store.bucket,
+          key,
+          version_id: versionId,
+          manifest_sha256: bundle.manifestSha256,
+          sha256: bundle.sha256,
+          size: bundle.size,
+          retention_mode: 'COMPLIANCE',
+          retain_until: lock.retain_until,
+          adopted: status === 'adopted',
+        },
+      });
     }
     appendArchiveLedger(o.artifactsDir, ledgerLines);
     await recordArchiveEvents(o, events);
-    return { date, status, key, versionId, manifestSha256: bundle.manifestSha256, sha256: bundle.sha256, size: bundle.size, retainUntil: lock.retain_until, extendedFrom };
+    return {
+      date,
+      status,
+      key,
+      versionId,
+      manifestSha256: bundle.manifestSha256,
+      sha256: bundle.sha256,
+      size: bundle.size,
+      retainUntil: lock.retain_until,
+      extendedFrom,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -199,20 +271,38 @@ async function bundleOf(o: ArchiveOptions, date: string, work: string): Promise<
     file = join(o.artifactsDir, tar.name);
     source = tar.name;
   } else {
-    throw new AuditpackError('PATH_NOT_FOUND', `no pack for ${date} in ${o.artifactsDir} (export it first)`, { details: { date } });
+    throw new AuditpackError('PATH_NOT_FOUND', `no pack for ${date} in ${o.artifactsDir} (export it first)`, {
+      details: { date },
+    });
   }
   const report = await verifyPack(file, { ...(o.trust ?? {}) });
   const manifestSha256 = report.manifest.manifestSha256;
   if (!report.ok || manifestSha256 === undefined) {
-    const first = report.problems.filter((p) => p.severity === 'error').slice(0, 3).map((p) => `${p.code} ${p.file}: ${p.detail}`).join('; ');
-    throw new AuditpackError('ARCHIVE_PACK_INVALID', `the pack of ${date} (${source}) does not verify, so it is not archived: ${first || 'no manifest'}`, { details: { date } });
+    const first = report.problems
+      .filter((p) => p.severity === 'error')
+      .slice(0, 3)
+      .map((p) => `${p.code} ${p.file}: ${p.detail}`)
+      .join('; ');
+    throw new AuditpackError(
+      'ARCHIVE_PACK_INVALID',
+      `the pack of ${date} (${source}) does not verify, so it is not archived: ${first || 'no manifest'}`,
+      { details: { date } },
+    );
   }
   if (report.manifest.exportDate !== date) {
-    throw new AuditpackError('ARCHIVE_PACK_INVALID', `${source} holds the pack of ${String(report.manifest.exportDate)}, not ${date}; not archived`, { details: { date } });
+    throw new AuditpackError(
+      'ARCHIVE_PACK_INVALID',
+      `${source} holds the pack of ${String(report.manifest.exportDate)}, not ${date}; not archived`,
+      { details: { date } },
+    );
   }
   const digests = await digestFile(file);
   if (digests.size > MAX_SINGLE_PUT) {
-    throw new AuditpackError('ARCHIVE_PACK_INVALID', `the pack of ${date} is ${digests.size} bytes as .tar.gz, over the 5 GiB a single PUT allows; multipart uploads are not used because some stores (Ceph RGW 16) drop their lock headers`, { details: { date } });
+    throw new AuditpackError(
+      'ARCHIVE_PACK_INVALID',
+      `the pack of ${date} is ${digests.size} bytes as .tar.gz, over the 5 GiB a single PUT allows; multipart uploads are not used because some stores (Ceph RGW 16) drop their lock headers`,
+      { details: { date } },
+    );
   }
   return { file, source, manifestSha256, ...digests };
 }
@@ -228,9 +318,14 @@ async function readBack(store: ArchiveStore, key: string, versionId: string, b: 
   else {
     if (h.size !== b.size) wrong.push(`size ${String(h.size)}, sent ${b.size}`);
     if (h.etag !== b.md5Hex) wrong.push(`ETag ${String(h.etag)}, MD5 sent ${b.md5Hex}`);
-    if (h.metadata[META.manifest] !== b.manifestSha256) wrong.push('the manifest hash metadata is missing or different');
+    if (h.metadata[META.manifest] !== b.manifestSha256)
+      wrong.push('the manifest hash metadata is missing or different');
   }
-  if (wrong.length > 0) throw new AuditpackError('ARCHIVE_STORE_FAILED', `${key} version ${versionId} read back wrong: ${wrong.join('; ')}`);
+  if (wrong.length > 0)
+    throw new AuditpackError(
+      'ARCHIVE_STORE_FAILED',
+      `${key} version ${versionId} read back wrong: ${wrong.join('; ')}`,
+    );
 }
 
 /**
@@ -238,23 +333,44 @@ async function readBack(store: ArchiveStore, key: string, versionId: string, b: 
  * is missing (radosgw 16 drops lock headers on multipart uploads) or shorter is set or extended
  * with PutObjectRetention and read again; if the store still does not show it, the push fails.
  */
-async function checkedRetention(store: ArchiveStore, key: string, versionId: string, expected: Date): Promise<{ until: Date; extendedFrom: string | null }> {
+async function checkedRetention(
+  store: ArchiveStore,
+  key: string,
+  versionId: string,
+  expected: Date,
+): Promise<{ until: Date; extendedFrom: string | null }> {
   const r = await store.retention(key, versionId);
-  if (r?.mode === 'COMPLIANCE' && r.retainUntil !== undefined && r.retainUntil.getTime() >= expected.getTime()) return { until: r.retainUntil, extendedFrom: null };
+  if (r?.mode === 'COMPLIANCE' && r.retainUntil !== undefined && r.retainUntil.getTime() >= expected.getTime())
+    return { until: r.retainUntil, extendedFrom: null };
   if (r !== undefined && r.mode !== undefined && r.mode !== 'COMPLIANCE') {
     // A GOVERNANCE lock can be lifted by anyone with s3:BypassGovernanceRetention; say so instead of trying to convert it.
-    throw new AuditpackError('ARCHIVE_STORE_FAILED', `${key} version ${versionId} is locked in ${r.mode} mode, not COMPLIANCE`);
+    throw new AuditpackError(
+      'ARCHIVE_STORE_FAILED',
+      `${key} version ${versionId} is locked in ${r.mode} mode, not COMPLIANCE`,
+    );
   }
   await store.putRetention(key, versionId, expected);
   const again = await store.retention(key, versionId);
-  if (again?.mode !== 'COMPLIANCE' || again.retainUntil === undefined || again.retainUntil.getTime() < expected.getTime()) {
-    throw new AuditpackError('ARCHIVE_STORE_FAILED', `${key} version ${versionId} is not COMPLIANCE-locked until ${expected.toISOString()} even after PutObjectRetention (store shows ${again?.mode ?? 'no lock'} until ${again?.retainUntil?.toISOString() ?? '-'})`);
+  if (
+    again?.mode !== 'COMPLIANCE' ||
+    again.retainUntil === undefined ||
+    again.retainUntil.getTime() < expected.getTime()
+  ) {
+    throw new AuditpackError(
+      'ARCHIVE_STORE_FAILED',
+      `${key} version ${versionId} is not COMPLIANCE-locked until ${expected.toISOString()} even after PutObjectRetention (store shows ${again?.mode ?? 'no lock'} until ${again?.retainUntil?.toISOString() ?? '-'})`,
+    );
   }
   return { until: again.retainUntil, extendedFrom: r?.retainUntil?.toISOString() ?? null };
 }
 
 /** Downloads a version into `work` and returns its digests (the file is removed). */
-export async function downloadDigest(store: ArchiveStore, key: string, versionId: string | undefined, work: string): Promise<FileDigests> {
+export async function downloadDigest(
+  store: ArchiveStore,
+  key: string,
+  versionId: string | undefined,
+  work: string,
+): Promise<FileDigests> {
   const dest = join(work, `dl-${process.hrtime.bigint()}.tar.gz`);
   try {
     await store.getToFile(key, versionId, dest);

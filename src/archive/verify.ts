@@ -76,7 +76,9 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
     let all: Awaited<ReturnType<ArchiveStore['listVersions']>> | undefined;
     if (dates === undefined) {
       all = await store.listVersions(o.settings.prefix);
-      const s = new Set<string>(ledger.filter((e) => e.key === objectKey(o.settings.prefix, e.date)).map((e) => e.date));
+      const s = new Set<string>(
+        ledger.filter((e) => e.key === objectKey(o.settings.prefix, e.date)).map((e) => e.date),
+      );
       for (const v of all) {
         const d = dateOfKey(o.settings.prefix, v.key);
         if (d !== undefined) s.add(d);
@@ -92,7 +94,12 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
         const key = objectKey(o.settings.prefix, date);
         const list = (all ?? (await store.listVersions(key))).filter((v) => v.key === key);
         const mine = ledger.filter((e) => e.key === key && (e.event === 'pushed' || e.event === 'adopted'));
-        const add = (code: ArchiveProblemCode, versionId: string | null, detail: string, severity: 'error' | 'warning' = 'error'): void => {
+        const add = (
+          code: ArchiveProblemCode,
+          versionId: string | null,
+          detail: string,
+          severity: 'error' | 'warning' = 'error',
+        ): void => {
           problems.push({ code, severity, date, versionId, detail });
         };
         const latest = list.find((v) => v.isLatest) ?? list[0];
@@ -103,17 +110,34 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
         const toCheck = new Map<string, boolean>(); // version id → is latest
         let unknown: string | undefined;
         if (latest.deleteMarker) {
-          add('ARCHIVE_DELETE_MARKER', latest.versionId, `the newest entry of ${key} is a delete marker: reading the key gives 404, though the locked versions below it remain`);
+          add(
+            'ARCHIVE_DELETE_MARKER',
+            latest.versionId,
+            `the newest entry of ${key} is a delete marker: reading the key gives 404, though the locked versions below it remain`,
+          );
         } else {
           toCheck.set(latest.versionId, true);
           const lastMine = mine.at(-1);
-          if (lastMine !== undefined && lastMine.version_id !== latest.versionId && !mine.some((m) => m.version_id === latest.versionId)) {
-            add('ARCHIVE_VERSION_UNKNOWN', latest.versionId, `the newest version of ${key} was not pushed from here (the ledger's newest is ${lastMine.version_id}): someone wrote to the bucket`);
+          if (
+            lastMine !== undefined &&
+            lastMine.version_id !== latest.versionId &&
+            !mine.some((m) => m.version_id === latest.versionId)
+          ) {
+            add(
+              'ARCHIVE_VERSION_UNKNOWN',
+              latest.versionId,
+              `the newest version of ${key} was not pushed from here (the ledger's newest is ${lastMine.version_id}): someone wrote to the bucket`,
+            );
             unknown = latest.versionId;
           }
         }
         for (const m of mine) {
-          if (!list.some((v) => v.versionId === m.version_id && !v.deleteMarker)) add('ARCHIVE_VERSION_MISSING', m.version_id, `version ${m.version_id} of ${key}, pushed ${m.at}, is no longer in the bucket`);
+          if (!list.some((v) => v.versionId === m.version_id && !v.deleteMarker))
+            add(
+              'ARCHIVE_VERSION_MISSING',
+              m.version_id,
+              `version ${m.version_id} of ${key}, pushed ${m.at}, is no longer in the bucket`,
+            );
           else if (!toCheck.has(m.version_id)) toCheck.set(m.version_id, false);
         }
         for (const [versionId, isLatest] of toCheck) {
@@ -122,7 +146,19 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
           versions.push(v);
           // A version nobody pushed from here is never recorded as verified, however well it checks.
           if (v.ok && versionId !== unknown) {
-            verified.push({ event: 'verified', date, bucket: store.bucket, key, version_id: versionId, manifest_sha256: v.manifestSha256, sha256: v.sha256, size: null, retain_until: v.retainUntil, mode: v.mode, at: new Date((o.now ?? Date.now)()).toISOString() });
+            verified.push({
+              event: 'verified',
+              date,
+              bucket: store.bucket,
+              key,
+              version_id: versionId,
+              manifest_sha256: v.manifestSha256,
+              sha256: v.sha256,
+              size: null,
+              retain_until: v.retainUntil,
+              mode: v.mode,
+              at: new Date((o.now ?? Date.now)()).toISOString(),
+            });
           }
         }
       }
@@ -133,11 +169,22 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
     appendArchiveLedger(o.artifactsDir, verified);
     await recordArchiveEvents(o, [
       ok
-        ? { category: 'system', event: 'ArchiveVerified', fields: { bucket: store.bucket, dates: dates.length, versions: versions.length } }
+        ? {
+            category: 'system',
+            event: 'ArchiveVerified',
+            fields: { bucket: store.bucket, dates: dates.length, versions: versions.length },
+          }
         : {
             category: 'alert',
             event: 'ArchiveVerifyFailed',
-            fields: { severity: 'HIGH', alert_type: 'ArchiveVerifyFailed', bucket: store.bucket, problems: problems.length, codes: [...new Set(problems.map((p) => p.code))], dates: [...new Set(problems.map((p) => p.date))].slice(0, 50) },
+            fields: {
+              severity: 'HIGH',
+              alert_type: 'ArchiveVerifyFailed',
+              bucket: store.bucket,
+              problems: problems.length,
+              codes: [...new Set(problems.map((p) => p.code))],
+              dates: [...new Set(problems.map((p) => p.date))].slice(0, 50),
+            },
           },
     ]);
     return Object.freeze({ ok, bucket: store.bucket, dates, versions, problems });
@@ -167,8 +214,21 @@ async function checkVersion(
   const head = await store.head(j.key, j.versionId);
   // A pack object is one PUT (at most 5 GiB): anything larger is not one of ours, and is not downloaded.
   if (head?.size !== undefined && head.size > MAX_SINGLE_PUT) {
-    fail('ARCHIVE_PACK_PROBLEM', `${j.key} version ${j.versionId} is ${head.size} bytes, larger than any pack auditpack uploads; not downloaded`);
-    return { date: j.date, versionId: j.versionId, latest: j.isLatest, ok: false, sha256: null, manifestSha256: null, mode: null, retainUntil: null, legalHold: null };
+    fail(
+      'ARCHIVE_PACK_PROBLEM',
+      `${j.key} version ${j.versionId} is ${head.size} bytes, larger than any pack auditpack uploads; not downloaded`,
+    );
+    return {
+      date: j.date,
+      versionId: j.versionId,
+      latest: j.isLatest,
+      ok: false,
+      sha256: null,
+      manifestSha256: null,
+      mode: null,
+      retainUntil: null,
+      legalHold: null,
+    };
   }
   const ret = await store.retention(j.key, j.versionId);
   const hold = await store.legalHold(j.key, j.versionId);
@@ -176,9 +236,15 @@ async function checkVersion(
   const recorded = j.ledger?.retain_until ? new Date(j.ledger.retain_until) : undefined;
   const floor = recorded !== undefined && recorded.getTime() > expected.getTime() ? recorded : expected;
   if (ret?.mode !== 'COMPLIANCE' || ret.retainUntil === undefined) {
-    fail('ARCHIVE_NOT_LOCKED', `${j.key} version ${j.versionId} has ${ret?.mode ?? 'no'} retention${ret?.mode !== undefined ? ' (not COMPLIANCE)' : ''}: it can be deleted or overwritten`);
+    fail(
+      'ARCHIVE_NOT_LOCKED',
+      `${j.key} version ${j.versionId} has ${ret?.mode ?? 'no'} retention${ret?.mode !== undefined ? ' (not COMPLIANCE)' : ''}: it can be deleted or overwritten`,
+    );
   } else if (ret.retainUntil.getTime() < floor.getTime()) {
-    fail('ARCHIVE_RETENTION_SHORT', `${j.key} version ${j.versionId} is locked until ${ret.retainUntil.toISOString()}, before ${floor.toISOString()}`);
+    fail(
+      'ARCHIVE_RETENTION_SHORT',
+      `${j.key} version ${j.versionId} is locked until ${ret.retainUntil.toISOString()}, before ${floor.toISOString()}`,
+    );
   }
 
   const file = join(j.work, `${j.date}-${process.hrtime.bigint()}.tar.gz`);
@@ -190,7 +256,11 @@ async function checkVersion(
     const report = await verifyPack(file, { ...(o.trust ?? {}) });
     manifestSha256 = report.manifest.manifestSha256 ?? null;
     for (const p of report.problems) {
-      if (p.severity === 'error') fail('ARCHIVE_PACK_PROBLEM', `${j.key} version ${j.versionId}: ${p.code} ${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.detail}`);
+      if (p.severity === 'error')
+        fail(
+          'ARCHIVE_PACK_PROBLEM',
+          `${j.key} version ${j.versionId}: ${p.code} ${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.detail}`,
+        );
     }
     if (report.manifest.exportDate !== undefined && report.manifest.exportDate !== j.date) {
       fail('ARCHIVE_DATE_MISMATCH', `${j.key} version ${j.versionId} holds the pack of ${report.manifest.exportDate}`);
@@ -199,11 +269,17 @@ async function checkVersion(
     rmSync(file, { force: true });
   }
   if (j.ledger !== undefined && j.ledger.sha256 !== null && sha256 !== j.ledger.sha256) {
-    fail('ARCHIVE_HASH_MISMATCH', `${j.key} version ${j.versionId} hashes to ${String(sha256)}, the ledger recorded ${j.ledger.sha256} when it was pushed`);
+    fail(
+      'ARCHIVE_HASH_MISMATCH',
+      `${j.key} version ${j.versionId} hashes to ${String(sha256)}, the ledger recorded ${j.ledger.sha256} when it was pushed`,
+    );
   }
   const claimed = head?.metadata[META.manifest];
   if (claimed !== undefined && manifestSha256 !== null && claimed !== manifestSha256) {
-    fail('ARCHIVE_HASH_MISMATCH', `${j.key} version ${j.versionId}: its metadata claims manifest ${claimed}, the pack inside has ${manifestSha256}`);
+    fail(
+      'ARCHIVE_HASH_MISMATCH',
+      `${j.key} version ${j.versionId}: its metadata claims manifest ${claimed}, the pack inside has ${manifestSha256}`,
+    );
   }
   return {
     date: j.date,

@@ -84,7 +84,13 @@ export async function scanLines(
     let pendingStart = 0;
     let pendingHash: Hash | undefined;
 
-    const emit = (bytes: Buffer | undefined, length: number, offset: number, terminated: boolean, hash: string): void => {
+    const emit = (
+      bytes: Buffer | undefined,
+      length: number,
+      offset: number,
+      terminated: boolean,
+      hash: string,
+    ): void => {
       lineNumber++;
       onLine({ bytes, length, offset, lineNumber, terminated, hash });
     };

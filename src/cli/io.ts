@@ -12,7 +12,12 @@ export interface CliIO {
 
 /** The real process's IO. */
 export function processIO(): CliIO {
-  return { cwd: process.cwd(), env: process.env, stdout: quietOnEpipe(process.stdout), stderr: quietOnEpipe(process.stderr) };
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: quietOnEpipe(process.stdout),
+    stderr: quietOnEpipe(process.stderr),
+  };
 }
 
 /**

@@ -41,7 +41,9 @@ export function buildProgram(io: CliIO): Command {
   for (const define of COMMANDS) define(program, io);
   // Every subcommand inherits: throw instead of exit, and print through io.
   for (const cmd of program.commands) {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(echoSafe(s)) });
+    cmd
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(echoSafe(s)) });
   }
   return program;
 }
@@ -54,7 +56,16 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   const wantsJson = (end === -1 ? argv : argv.slice(0, end)).includes('--json');
   let wroteOut = false;
   const cio: CliIO = wantsJson
-    ? { ...io, stdout: { write: (s: string | Uint8Array) => ((wroteOut = true), io.stdout.write(s)), isTTY: io.stdout.isTTY } }
+    ? {
+        ...io,
+        stdout: {
+          write: (s: string | Uint8Array) => {
+            wroteOut = true;
+            return io.stdout.write(s);
+          },
+          isTTY: io.stdout.isTTY,
+        },
+      }
     : io;
   const program = buildProgram(cio);
   if (argv.length === 0) {

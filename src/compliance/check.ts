@@ -30,13 +30,25 @@ export function parseEventLine(bytes: Buffer): LogEvent | undefined {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const e = v as Record<string, unknown>;
-  if (typeof e.ts !== 'number' || !Number.isFinite(e.ts) || typeof e.iso_ts !== 'string' || !ISO_TS.test(e.iso_ts)) return undefined;
-  if (typeof e.seq !== 'number' || !Number.isSafeInteger(e.seq) || typeof e.category !== 'string' || typeof e.event !== 'string') return undefined;
+  if (typeof e.ts !== 'number' || !Number.isFinite(e.ts) || typeof e.iso_ts !== 'string' || !ISO_TS.test(e.iso_ts))
+    return undefined;
+  if (
+    typeof e.seq !== 'number' ||
+    !Number.isSafeInteger(e.seq) ||
+    typeof e.category !== 'string' ||
+    typeof e.event !== 'string'
+  )
+    return undefined;
   return e;
 }
 
 /** Feeds one log file's events to an engine. `name` is the file name written into evidence. */
-export async function feedLogFile(engine: ComplianceEngine, path: string, name: string, onEvent?: (e: LogEvent, ref: LineRef, bytes: Buffer) => void): Promise<boolean> {
+export async function feedLogFile(
+  engine: ComplianceEngine,
+  path: string,
+  name: string,
+  onEvent?: (e: LogEvent, ref: LineRef, bytes: Buffer) => void,
+): Promise<boolean> {
   try {
     await scanLines(path, (l: ScannedLine) => feedLine(engine, l, name, onEvent), { view: true, noFollow: true });
     return true;
@@ -47,7 +59,12 @@ export async function feedLogFile(engine: ComplianceEngine, path: string, name: 
 }
 
 /** One scanned line (for callers that already read the file, such as the export). */
-export function feedLine(engine: ComplianceEngine, l: ScannedLine, name: string, onEvent?: (e: LogEvent, ref: LineRef, bytes: Buffer) => void): void {
+export function feedLine(
+  engine: ComplianceEngine,
+  l: ScannedLine,
+  name: string,
+  onEvent?: (e: LogEvent, ref: LineRef, bytes: Buffer) => void,
+): void {
   if (!l.terminated || l.bytes === undefined) return engine.malformed();
   const e = extractEvent(l.bytes);
   if (e === undefined) return engine.malformed();
@@ -84,17 +101,36 @@ export async function checkCompliance(options: CheckOptions): Promise<Compliance
 }
 
 /** Checks one log file as the log of `date` (a pack's data/audit.jsonl), with a given timeline. */
-export async function checkLogFile(options: { path: string; name: string; date: string; timeline: PolicyTimeline }): Promise<ComplianceReport> {
+export async function checkLogFile(options: {
+  path: string;
+  name: string;
+  date: string;
+  timeline: PolicyTimeline;
+}): Promise<ComplianceReport> {
   const engine = new ComplianceEngine(options.timeline);
   const found = await feedLogFile(engine, options.path, options.name);
   engine.endDay(options.date);
-  return buildReport({ from: options.date, to: options.date, timeline: options.timeline, result: engine.finish(), files: found ? [options.name] : [] });
+  return buildReport({
+    from: options.date,
+    to: options.date,
+    timeline: options.timeline,
+    result: engine.finish(),
+    files: found ? [options.name] : [],
+  });
 }
 
 /** One order's lifecycle: its events in log order and the findings that name it. */
 export interface OrderLifecycle {
   readonly order_id: string;
-  readonly events: readonly { readonly iso_ts: string; readonly seq: number; readonly category: string; readonly event: string; readonly file: string; readonly line: number; readonly fields: LogEvent }[];
+  readonly events: readonly {
+    readonly iso_ts: string;
+    readonly seq: number;
+    readonly category: string;
+    readonly event: string;
+    readonly file: string;
+    readonly line: number;
+    readonly fields: LogEvent;
+  }[];
   readonly findings: readonly Finding[];
   readonly report: ComplianceReport;
 }
@@ -115,15 +151,33 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
       const oid = typeof e.order_id === 'number' ? String(e.order_id) : e.order_id;
       if (oid === id && typeof e.signal_id === 'string') signals.add(e.signal_id);
       if (oid === id || (typeof e.signal_id === 'string' && signals.has(e.signal_id))) {
-        events.push({ iso_ts: e.iso_ts as string, seq: e.seq as number, category: e.category as string, event: e.event as string, file: ref.file, line: ref.line, fields: parseEventLine(bytes) ?? e });
+        events.push({
+          iso_ts: e.iso_ts as string,
+          seq: e.seq as number,
+          category: e.category as string,
+          event: e.event as string,
+          file: ref.file,
+          line: ref.line,
+          fields: parseEventLine(bytes) ?? e,
+        });
       }
     });
     if (found) files.push(name);
     engine.endDay(isoDate(day));
   }
   const report = buildReport({ from: options.from, to: options.to, timeline, result: engine.finish(), files });
-  if (events.length === 0) throw new AuditpackError('PATH_NOT_FOUND', `no events for order ${JSON.stringify(id)} in ${options.logDir} from ${options.from} to ${options.to}`, { details: { order_id: id } });
-  return Object.freeze({ order_id: id, events, findings: report.findings.filter((f) => f.order_ids.includes(id)), report });
+  if (events.length === 0)
+    throw new AuditpackError(
+      'PATH_NOT_FOUND',
+      `no events for order ${JSON.stringify(id)} in ${options.logDir} from ${options.from} to ${options.to}`,
+      { details: { order_id: id } },
+    );
+  return Object.freeze({
+    order_id: id,
+    events,
+    findings: report.findings.filter((f) => f.order_ids.includes(id)),
+    report,
+  });
 }
 
 /** Day numbers from `from` to `to`; USAGE for bad dates, a reversed range or more than 366 days. */
@@ -142,10 +196,14 @@ export function dayRange(from: string, to: string): number[] {
 async function requireDir(dir: string): Promise<void> {
   const { stat } = await import('node:fs/promises');
   try {
-    if (!(await stat(dir)).isDirectory()) throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${dir} is not a directory`, { details: { path: dir } });
+    if (!(await stat(dir)).isDirectory())
+      throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${dir} is not a directory`, {
+        details: { path: dir },
+      });
   } catch (err) {
     if (err instanceof AuditpackError) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${dir} does not exist`, { details: { path: dir } });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${dir} does not exist`, { details: { path: dir } });
     throw wrapFsError(err, 'read', dir);
   }
 }

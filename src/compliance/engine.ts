@@ -162,7 +162,14 @@ export class ComplianceEngine {
     this.sweep(true);
     for (const o of [...this.open.values()]) {
       if (o.tif !== 'DAY') continue;
-      this.add('order_open_at_end_of_day', iso, [o.id], o.symbol, `day order ${o.id} still open at the end of ${date} (${o.filled} of ${o.qty} filled)`, [o.newRef]);
+      this.add(
+        'order_open_at_end_of_day',
+        iso,
+        [o.id],
+        o.symbol,
+        `day order ${o.id} still open at the end of ${date} (${o.filled} of ${o.qty} filled)`,
+        [o.newRef],
+      );
       o.status = 'expired';
       this.open.delete(o.id);
       this.closed.set(o.id, o);
@@ -172,7 +179,15 @@ export class ComplianceEngine {
       for (const [symbol, c] of this.otr) {
         // RTS 9 Art. 3: number ratio = orders (new, modify, cancel messages) / transactions − 1.
         const ratio = c.orders / Math.max(c.trades, 1) - 1;
-        if (ratio > limit) this.add('order_to_trade_ratio_exceeded', iso, [], symbol, `${symbol}: ${c.orders} order messages for ${c.trades} trades on ${date}, ratio ${ratio.toFixed(2)} > ${limit}`, [c.first]);
+        if (ratio > limit)
+          this.add(
+            'order_to_trade_ratio_exceeded',
+            iso,
+            [],
+            symbol,
+            `${symbol}: ${c.orders} order messages for ${c.trades} trades on ${date}, ratio ${ratio.toFixed(2)} > ${limit}`,
+            [c.first],
+          );
       }
     }
     this.otr.clear();
@@ -184,13 +199,29 @@ export class ComplianceEngine {
 
   /** The findings, totals and summary. Call endDay for the last day first. */
   finish(): EngineResult {
-    const sorted = [...this.sink.findings].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : (a.evidence[0]?.seq ?? 0) - (b.evidence[0]?.seq ?? 0)));
-    return { findings: sorted, omitted: this.sink.omitted, totals: { ...this.sink.totals }, by_rule: { ...this.sink.byRule }, summary: this.summary, peak_open_orders: this.peakOpen };
+    const sorted = [...this.sink.findings].sort((a, b) =>
+      a.time < b.time ? -1 : a.time > b.time ? 1 : (a.evidence[0]?.seq ?? 0) - (b.evidence[0]?.seq ?? 0),
+    );
+    return {
+      findings: sorted,
+      omitted: this.sink.omitted,
+      totals: { ...this.sink.totals },
+      by_rule: { ...this.sink.byRule },
+      summary: this.summary,
+      peak_open_orders: this.peakOpen,
+    };
   }
 
   // ----- rules ------------------------------------------------------------------------------
 
-  private add(rule: RuleId, time: string, orderIds: readonly string[], symbol: string | null, description: string, evidence: readonly Evidence[]): void {
+  private add(
+    rule: RuleId,
+    time: string,
+    orderIds: readonly string[],
+    symbol: string | null,
+    description: string,
+    evidence: readonly Evidence[],
+  ): void {
     const p = this.p;
     if (p.disabled_rules.includes(rule)) return;
     this.sink.add(p.max_findings, rule, p.severities[rule], time, orderIds, symbol, description, evidence);
@@ -207,7 +238,15 @@ export class ComplianceEngine {
       this.lastHost = e.host;
       this.lastPid = e.pid;
     }
-    if (tUs < c.last) this.add('clock_backwards', iso, [], null, `time went back ${((c.last - tUs) / 1000).toFixed(3)} ms on host ${String(e.host)} pid ${String(e.pid)}`, [ev]);
+    if (tUs < c.last)
+      this.add(
+        'clock_backwards',
+        iso,
+        [],
+        null,
+        `time went back ${((c.last - tUs) / 1000).toFixed(3)} ms on host ${String(e.host)} pid ${String(e.pid)}`,
+        [ev],
+      );
     else c.last = tUs;
   }
 
@@ -221,9 +260,18 @@ export class ComplianceEngine {
       this.message(e, tUs, iso, ev, symbol ?? o?.symbol ?? null);
       if (o === undefined) {
         const c = this.closed.get(id);
-        if (event === 'Cancelled' && c === undefined) this.add('cancel_unknown_order', iso, [id], symbol, `cancel of order ${id}, which was never seen open`, [ev]);
+        if (event === 'Cancelled' && c === undefined)
+          this.add('cancel_unknown_order', iso, [id], symbol, `cancel of order ${id}, which was never seen open`, [ev]);
         // A stop moved after the fill protects the position, not the order: not a late modification.
-        else if (MODIFY.has(event) && c !== undefined && !(event === 'StopUpdated' && c.status === 'filled')) this.add('activity_after_close', iso, [id], symbol ?? c.symbol, `${event} of order ${id} after it was ${c.status}`, [c.newRef, ev]);
+        else if (MODIFY.has(event) && c !== undefined && !(event === 'StopUpdated' && c.status === 'filled'))
+          this.add(
+            'activity_after_close',
+            iso,
+            [id],
+            symbol ?? c.symbol,
+            `${event} of order ${id} after it was ${c.status}`,
+            [c.newRef, ev],
+          );
         return;
       }
       if (event === 'Cancelled') this.close(o, 'cancelled');
@@ -235,7 +283,18 @@ export class ComplianceEngine {
     }
     if (event === 'Rejected') {
       if (o !== undefined) this.close(o, 'rejected');
-      else if (!this.closed.has(id)) this.closed.set(id, { tUs, id, symbol, newRef: ev, tif: 'DAY', qty: num(e.quantity) ?? 0, filled: 0, status: 'rejected', overfilled: false });
+      else if (!this.closed.has(id))
+        this.closed.set(id, {
+          tUs,
+          id,
+          symbol,
+          newRef: ev,
+          tif: 'DAY',
+          qty: num(e.quantity) ?? 0,
+          filled: 0,
+          status: 'rejected',
+          overfilled: false,
+        });
       return;
     }
     if (event === 'Expired') {
@@ -249,7 +308,11 @@ export class ComplianceEngine {
     const p = this.p;
     this.summary.orders_new++;
     const prior = this.open.get(id) ?? this.closed.get(id);
-    if (prior !== undefined) this.add('order_id_reused', iso, [id], symbol, `order id ${id} used again (first at seq ${prior.newRef.seq})`, [prior.newRef, ev]);
+    if (prior !== undefined)
+      this.add('order_id_reused', iso, [id], symbol, `order id ${id} used again (first at seq ${prior.newRef.seq})`, [
+        prior.newRef,
+        ev,
+      ]);
     const qty = num(e.quantity) ?? 0;
     const price = num(e.price);
     const sym = symbol === null ? undefined : p.symbols[symbol];
@@ -257,57 +320,141 @@ export class ComplianceEngine {
     const venue = str(e.venue);
     const user = str(e.user) ?? str(e.trader);
     const signal = idOf(e.signal_id);
-    const o: Order = { tUs, id, symbol, newRef: ev, tif: (str(e.time_in_force) ?? 'DAY').toUpperCase(), qty, filled: 0, status: 'open', overfilled: false };
+    const o: Order = {
+      tUs,
+      id,
+      symbol,
+      newRef: ev,
+      tif: (str(e.time_in_force) ?? 'DAY').toUpperCase(),
+      qty,
+      filled: 0,
+      status: 'open',
+      overfilled: false,
+    };
     this.open.set(id, o);
     this.closed.delete(id);
     if (this.open.size > this.peakOpen) this.peakOpen = this.open.size;
     this.message(e, tUs, iso, ev, symbol);
 
-    const ks = this.killSwitch.size > 0 && (this.killSwitch.get('all') ?? (strategy && this.killSwitch.get(`strategy:${strategy}`)) ?? (venue && this.killSwitch.get(`venue:${venue}`)) ?? (symbol && this.killSwitch.get(`symbol:${symbol}`)));
-    if (ks) this.add('kill_switch_violation', iso, [id], symbol, `new order ${id} while the kill switch turned on at seq ${ks.seq} was on`, [ks, ev]);
-    if (symbol !== null && p.restricted_symbols.includes(symbol)) this.add('restricted_symbol', iso, [id], symbol, `order ${id} on restricted symbol ${symbol}`, [ev]);
+    const ks =
+      this.killSwitch.size > 0 &&
+      (this.killSwitch.get('all') ??
+        (strategy && this.killSwitch.get(`strategy:${strategy}`)) ??
+        (venue && this.killSwitch.get(`venue:${venue}`)) ??
+        (symbol && this.killSwitch.get(`symbol:${symbol}`)));
+    if (ks)
+      this.add(
+        'kill_switch_violation',
+        iso,
+        [id],
+        symbol,
+        `new order ${id} while the kill switch turned on at seq ${ks.seq} was on`,
+        [ks, ev],
+      );
+    if (symbol !== null && p.restricted_symbols.includes(symbol))
+      this.add('restricted_symbol', iso, [id], symbol, `order ${id} on restricted symbol ${symbol}`, [ev]);
 
     // Pre-trade risk: the latest check for the order, or for the signal it came from.
     const rc = this.risk.get(`o:${id}`) ?? (signal !== null ? this.risk.get(`s:${signal}`) : undefined);
     const fresh = rc !== undefined && rc.tUs >= tUs - p.risk_check_validity_s * SECOND ? rc : undefined;
     if (fresh === undefined) {
-      if (p.require_risk_check) this.add('missing_risk_check', iso, [id], symbol, `order ${id} sent with no passing risk check in the ${p.risk_check_validity_s} s before it`, [ev]);
+      if (p.require_risk_check)
+        this.add(
+          'missing_risk_check',
+          iso,
+          [id],
+          symbol,
+          `order ${id} sent with no passing risk check in the ${p.risk_check_validity_s} s before it`,
+          [ev],
+        );
     } else if (!fresh.pass) {
       const ov = this.overrides.get(`o:${id}`) ?? (signal !== null ? this.overrides.get(`s:${signal}`) : undefined);
-      this.add('risk_override', iso, [id], symbol, `order ${id} sent although its risk check rejected it${ov ? ` (override: ${ov.text})` : ' (no override recorded)'}`, ov ? [fresh.ev, ov.ev, ev] : [fresh.ev, ev]);
+      this.add(
+        'risk_override',
+        iso,
+        [id],
+        symbol,
+        `order ${id} sent although its risk check rejected it${ov ? ` (override: ${ov.text})` : ' (no override recorded)'}`,
+        ov ? [fresh.ev, ov.ev, ev] : [fresh.ev, ev],
+      );
     } else if (fresh.failed.length > 0) {
-      this.add('risk_check_failed', iso, [id], symbol, `order ${id} proceeded although risk checks failed: ${fresh.failed.join(', ')}`, [fresh.ev, ev]);
+      this.add(
+        'risk_check_failed',
+        iso,
+        [id],
+        symbol,
+        `order ${id} proceeded although risk checks failed: ${fresh.failed.join(', ')}`,
+        [fresh.ev, ev],
+      );
     }
 
     const mult = sym?.multiplier ?? 1;
     const maxNotional = sym?.max_order_notional ?? p.max_order_notional;
     if (price !== null && maxNotional !== null && qty * price * mult > maxNotional) {
-      this.add('order_notional_exceeded', iso, [id], symbol, `order ${id} notional ${fmt(qty * price * mult)} (${qty} × ${price}${mult !== 1 ? ` × ${mult}` : ''}) above the limit ${fmt(maxNotional)}`, [ev]);
+      this.add(
+        'order_notional_exceeded',
+        iso,
+        [id],
+        symbol,
+        `order ${id} notional ${fmt(qty * price * mult)} (${qty} × ${price}${mult !== 1 ? ` × ${mult}` : ''}) above the limit ${fmt(maxNotional)}`,
+        [ev],
+      );
     }
     const maxQty = sym?.max_order_quantity ?? p.max_order_quantity;
-    if (maxQty !== null && qty > maxQty) this.add('order_size_exceeded', iso, [id], symbol, `order ${id} quantity ${fmt(qty)} above the maximum order size ${fmt(maxQty)}`, [ev]);
+    if (maxQty !== null && qty > maxQty)
+      this.add(
+        'order_size_exceeded',
+        iso,
+        [id],
+        symbol,
+        `order ${id} quantity ${fmt(qty)} above the maximum order size ${fmt(maxQty)}`,
+        [ev],
+      );
     const collar = sym?.price_collar_pct ?? p.price_collar_pct;
     const ref = fresh?.refPrice ?? num(e.reference_price);
     if (collar !== null && price !== null && ref !== null && ref > 0) {
       const dev = (Math.abs(price - ref) / ref) * 100;
-      if (dev > collar) this.add('price_collar_breached', iso, [id], symbol, `order ${id} price ${price} is ${dev.toFixed(2)}% from the reference ${ref} (collar ${collar}%)`, fresh ? [fresh.ev, ev] : [ev]);
+      if (dev > collar)
+        this.add(
+          'price_collar_breached',
+          iso,
+          [id],
+          symbol,
+          `order ${id} price ${price} is ${dev.toFixed(2)}% from the reference ${ref} (collar ${collar}%)`,
+          fresh ? [fresh.ev, ev] : [ev],
+        );
     }
 
     if (p.require_review && signal !== null) {
       const d = this.decisions.get(signal);
       if (d === undefined || d.tUs < tUs - p.closed_order_memory_s * SECOND) {
-        this.add('review_missing', iso, [id], symbol, `order ${id} for signal ${signal} with no earlier review${p.review_reviewer_kinds.length ? ` by ${p.review_reviewer_kinds.join(' or ')}` : ''}`, [ev]);
+        this.add(
+          'review_missing',
+          iso,
+          [id],
+          symbol,
+          `order ${id} for signal ${signal} with no earlier review${p.review_reviewer_kinds.length ? ` by ${p.review_reviewer_kinds.join(' or ')}` : ''}`,
+          [ev],
+        );
       }
     }
 
     if (user !== null) {
-      if (p.require_login && !this.sessions.has(user)) this.add('order_without_login', iso, [id], symbol, `order ${id} by ${user}, who had no valid login`, [ev]);
+      if (p.require_login && !this.sessions.has(user))
+        this.add('order_without_login', iso, [id], symbol, `order ${id} by ${user}, who had no valid login`, [ev]);
       const f = this.failed.get(user);
       if (f !== undefined && f.times.length >= p.failed_login_burst.count) {
         const burstAt = f.times[f.times.length - 1] as number;
         if (burstAt >= tUs - p.failed_login_burst.window_s * SECOND && f.flaggedBurstAt !== burstAt) {
           f.flaggedBurstAt = burstAt;
-          this.add('order_after_failed_logins', iso, [id], symbol, `order ${id} by ${user} within ${p.failed_login_burst.window_s} s of ${f.times.length} failed logins`, [ev]);
+          this.add(
+            'order_after_failed_logins',
+            iso,
+            [id],
+            symbol,
+            `order ${id} by ${user} within ${p.failed_login_burst.window_s} s of ${f.times.length} failed logins`,
+            [ev],
+          );
         }
       }
     }
@@ -315,7 +462,14 @@ export class ComplianceEngine {
     const sig = `${symbol}\u0000${str(e.side)}\u0000${qty}\u0000${price}\u0000${strategy}\u0000${user}\u0000${str(e.account)}`;
     const dup = this.recentNew.get(sig);
     if (dup !== undefined && dup.id !== id && dup.tUs >= tUs - p.duplicate_window_ms * 1000) {
-      this.add('duplicate_order', iso, [dup.id, id], symbol, `order ${id} duplicates ${dup.id} (same symbol, side, quantity, price) within ${p.duplicate_window_ms} ms`, [dup.ev, ev]);
+      this.add(
+        'duplicate_order',
+        iso,
+        [dup.id, id],
+        symbol,
+        `order ${id} duplicates ${dup.id} (same symbol, side, quantity, price) within ${p.duplicate_window_ms} ms`,
+        [dup.ev, ev],
+      );
     }
     this.recentNew.set(sig, { tUs, ev, id });
   }
@@ -336,7 +490,14 @@ export class ComplianceEngine {
       const n = w.add(tUs);
       if (n > limit && !w.breaching) {
         w.breaching = true;
-        this.add('message_rate_exceeded', iso, [], symbol, `${key}: ${n} order messages within one second (limit ${limit})`, [ev]);
+        this.add(
+          'message_rate_exceeded',
+          iso,
+          [],
+          symbol,
+          `${key}: ${n} order messages within one second (limit ${limit})`,
+          [ev],
+        );
       } else if (n <= limit) w.breaching = false;
     }
   }
@@ -347,7 +508,7 @@ export class ComplianceEngine {
     this.closed.set(o.id, o);
   }
 
-  private fill(e: LogEvent, tUs: number, iso: string, ev: Evidence): void {
+  private fill(e: LogEvent, _tUs: number, iso: string, ev: Evidence): void {
     this.summary.fills++;
     const id = idOf(e.order_id);
     const symbol = str(e.symbol);
@@ -361,13 +522,29 @@ export class ComplianceEngine {
     const o = this.open.get(id);
     if (o === undefined) {
       const c = this.closed.get(id);
-      if (c === undefined) this.add('fill_without_order', iso, [id], symbol, `fill for order ${id}, which was never seen`, [ev]);
-      else if (c.status !== 'filled') this.add('activity_after_close', iso, [id], symbol ?? c.symbol, `fill of order ${id} after it was ${c.status}`, [c.newRef, ev]);
+      if (c === undefined)
+        this.add('fill_without_order', iso, [id], symbol, `fill for order ${id}, which was never seen`, [ev]);
+      else if (c.status !== 'filled')
+        this.add(
+          'activity_after_close',
+          iso,
+          [id],
+          symbol ?? c.symbol,
+          `fill of order ${id} after it was ${c.status}`,
+          [c.newRef, ev],
+        );
       else {
         c.filled += q;
         if (!c.overfilled) {
           c.overfilled = true;
-          this.add('overfill', iso, [id], symbol ?? c.symbol, `order ${id} filled ${fmt(c.filled)}, more than its quantity ${fmt(c.qty)}`, [c.newRef, ev]);
+          this.add(
+            'overfill',
+            iso,
+            [id],
+            symbol ?? c.symbol,
+            `order ${id} filled ${fmt(c.filled)}, more than its quantity ${fmt(c.qty)}`,
+            [c.newRef, ev],
+          );
         }
       }
       return;
@@ -375,7 +552,14 @@ export class ComplianceEngine {
     o.filled += q;
     if (o.filled > o.qty + 1e-9 && !o.overfilled) {
       o.overfilled = true;
-      this.add('overfill', iso, [id], symbol ?? o.symbol, `order ${id} filled ${fmt(o.filled)}, more than its quantity ${fmt(o.qty)}`, [o.newRef, ev]);
+      this.add(
+        'overfill',
+        iso,
+        [id],
+        symbol ?? o.symbol,
+        `order ${id} filled ${fmt(o.filled)}, more than its quantity ${fmt(o.qty)}`,
+        [o.newRef, ev],
+      );
     }
     if (o.filled >= o.qty - 1e-9) this.close(o, 'filled');
   }
@@ -389,13 +573,24 @@ export class ComplianceEngine {
       this.summary.risk_checks++;
       const pass = e.result === 'pass';
       if (!pass) this.summary.risk_rejects++;
-      const failed = Array.isArray(e.checks) ? e.checks.filter((c) => typeof c === 'object' && c !== null && (c as { passed?: unknown }).passed === false).map((c) => String((c as { name?: unknown }).name)) : [];
+      const failed = Array.isArray(e.checks)
+        ? e.checks
+            .filter((c) => typeof c === 'object' && c !== null && (c as { passed?: unknown }).passed === false)
+            .map((c) => String((c as { name?: unknown }).name))
+        : [];
       const rc: RiskCheck = { tUs, pass, failed, refPrice: num(e.reference_price), ev };
       if (oid !== null) this.risk.set(`o:${oid}`, rc);
       if (sid !== null) this.risk.set(`s:${sid}`, rc);
       const score = num(e.score);
       if (score !== null && p.max_risk_score !== null && score > p.max_risk_score) {
-        this.add('risk_score_exceeded', iso, ids, str(e.symbol), `risk score ${score} for ${oid ?? `signal ${sid}`} above the maximum ${p.max_risk_score}`, [ev]);
+        this.add(
+          'risk_score_exceeded',
+          iso,
+          ids,
+          str(e.symbol),
+          `risk score ${score} for ${oid ?? `signal ${sid}`} above the maximum ${p.max_risk_score}`,
+          [ev],
+        );
       }
     } else if (event === 'RiskOverride') {
       this.summary.overrides++;
@@ -405,8 +600,17 @@ export class ComplianceEngine {
       if (oid !== null) this.overrides.set(`o:${oid}`, { tUs, ev, text });
       if (sid !== null) this.overrides.set(`s:${sid}`, { tUs, ev, text });
       if (approver === null || reason === null) {
-        const missing = [approver === null ? 'approver' : '', reason === null ? 'reason' : ''].filter(Boolean).join(' and ');
-        this.add('override_unapproved', iso, ids, str(e.symbol), `risk override by ${str(e.user) ?? 'unknown'} for ${oid ?? `signal ${sid}`} without ${missing}`, [ev]);
+        const missing = [approver === null ? 'approver' : '', reason === null ? 'reason' : '']
+          .filter(Boolean)
+          .join(' and ');
+        this.add(
+          'override_unapproved',
+          iso,
+          ids,
+          str(e.symbol),
+          `risk override by ${str(e.user) ?? 'unknown'} for ${oid ?? `signal ${sid}`} without ${missing}`,
+          [ev],
+        );
       }
     } else if (event === 'KillSwitchOn' || event === 'KillSwitchOff') {
       const scope = str(e.scope) ?? 'all';
@@ -425,10 +629,22 @@ export class ComplianceEngine {
     const oid = idOf(e.order_id);
     const sid = idOf(e.signal_id);
     if (p.forbidden_decisions.includes(decision)) {
-      this.add('forbidden_decision', iso, oid !== null ? [oid] : [], str(e.symbol), `forbidden decision ${JSON.stringify(decision)} by ${kind || 'unknown'} reviewer ${str(e.reviewer) ?? ''} on ${sid !== null ? `signal ${sid}` : `order ${oid}`}`.replace(/ {2}/g, ' '), [ev]);
+      this.add(
+        'forbidden_decision',
+        iso,
+        oid !== null ? [oid] : [],
+        str(e.symbol),
+        `forbidden decision ${JSON.stringify(decision)} by ${kind || 'unknown'} reviewer ${str(e.reviewer) ?? ''} on ${sid !== null ? `signal ${sid}` : `order ${oid}`}`.replace(
+          / {2}/g,
+          ' ',
+        ),
+        [ev],
+      );
       return;
     }
-    const acceptable = (p.review_reviewer_kinds.length === 0 || p.review_reviewer_kinds.includes(kind)) && !/^(reject|deny|block)/i.test(decision);
+    const acceptable =
+      (p.review_reviewer_kinds.length === 0 || p.review_reviewer_kinds.includes(kind)) &&
+      !/^(reject|deny|block)/i.test(decision);
     if (sid !== null && acceptable) this.decisions.set(sid, { tUs, ev });
   }
 
@@ -464,7 +680,12 @@ export class ComplianceEngine {
 
   private configFinding(c: PendingConfig): void {
     if (c.hasReason && c.snapshot) return;
-    const missing = [c.snapshot ? '' : `no config snapshot within ${this.p.config_snapshot_window_s} s`, c.hasReason ? '' : 'no reason or ticket'].filter(Boolean).join(' and ');
+    const missing = [
+      c.snapshot ? '' : `no config snapshot within ${this.p.config_snapshot_window_s} s`,
+      c.hasReason ? '' : 'no reason or ticket',
+    ]
+      .filter(Boolean)
+      .join(' and ');
     this.add('config_change_unrecorded', c.iso, [], null, `config change at seq ${c.ev.seq} with ${missing}`, [c.ev]);
   }
 

@@ -91,7 +91,23 @@ const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 const table = new EntryTable();
 /** Fields whose values repeat from line to line: decoded once, then found by their bytes (no string per line). */
-const REPEATING = new Set(['category', 'event', 'host', 'symbol', 'side', 'strategy', 'venue', 'user', 'trader', 'account', 'time_in_force', 'result', 'scope', 'reviewer_kind', 'decision']);
+const REPEATING = new Set([
+  'category',
+  'event',
+  'host',
+  'symbol',
+  'side',
+  'strategy',
+  'venue',
+  'user',
+  'trader',
+  'account',
+  'time_in_force',
+  'result',
+  'scope',
+  'reviewer_kind',
+  'decision',
+]);
 const interners = new Map<string, StringInterner>([...REPEATING].map((k) => [k, new StringInterner(256)]));
 
 /** The key name of entry `i` when it is one of EXTRACTED_FIELDS, else undefined. */
@@ -113,12 +129,14 @@ function keyOf(line: Buffer, i: number): string | undefined {
   return undefined;
 }
 
-function valueOf(line: Buffer, i: number): unknown {
+function fieldValue(line: Buffer, i: number): unknown {
   const vs = table.valueStart[i] as number;
   const ve = table.valueEnd[i] as number;
   switch (table.kind[i]) {
     case Kind.String:
-      return table.valueEscaped[i] === 1 ? JSON.parse(line.toString('utf8', vs, ve)) : line.toString('utf8', vs + 1, ve - 1);
+      return table.valueEscaped[i] === 1
+        ? JSON.parse(line.toString('utf8', vs, ve))
+        : line.toString('utf8', vs + 1, ve - 1);
     case Kind.Number:
       return Number(line.toString('latin1', vs, ve));
     case Kind.True:
@@ -145,9 +163,16 @@ export function extractEvent(line: Buffer): LogEvent | undefined {
     const k = keyOf(line, i);
     if (k === undefined) continue;
     const interner = table.kind[i] === Kind.String ? interners.get(k) : undefined;
-    e[k] = interner !== undefined ? interner.value(line, table, i) : valueOf(line, i);
+    e[k] = interner !== undefined ? interner.value(line, table, i) : fieldValue(line, i);
   }
-  if (typeof e.ts !== 'number' || !Number.isFinite(e.ts) || typeof e.iso_ts !== 'string' || !ISO_TS.test(e.iso_ts)) return undefined;
-  if (typeof e.seq !== 'number' || !Number.isSafeInteger(e.seq) || typeof e.category !== 'string' || typeof e.event !== 'string') return undefined;
+  if (typeof e.ts !== 'number' || !Number.isFinite(e.ts) || typeof e.iso_ts !== 'string' || !ISO_TS.test(e.iso_ts))
+    return undefined;
+  if (
+    typeof e.seq !== 'number' ||
+    !Number.isSafeInteger(e.seq) ||
+    typeof e.category !== 'string' ||
+    typeof e.event !== 'string'
+  )
+    return undefined;
   return e;
 }

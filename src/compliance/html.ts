@@ -23,7 +23,10 @@ export const MAX_ROWS = 1000;
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 /** Renders report.html. Deterministic: the same report and facts give the same bytes. */
@@ -46,14 +49,26 @@ export function renderReportHtml(r: ComplianceReport, facts: PackFacts): string 
   ];
   const sev = SEVERITIES.slice().reverse();
   const rank = (rule: string): number => SEVERITIES.indexOf(severityOf(r, rule));
-  const byRule = Object.entries(r.by_rule).sort((a, b) => rank(b[0]) - rank(a[0]) || b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const byRule = Object.entries(r.by_rule).sort(
+    (a, b) => rank(b[0]) - rank(a[0]) || b[1] - a[1] || (a[0] < b[0] ? -1 : 1),
+  );
   // A page stays readable: the most severe first, at most MAX_ROWS; every finding is in the JSON and the CSV.
-  const shown = r.findings.length <= MAX_ROWS ? r.findings : [...r.findings].sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity)).slice(0, MAX_ROWS).sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const shown =
+    r.findings.length <= MAX_ROWS
+      ? r.findings
+      : [...r.findings]
+          .sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity))
+          .slice(0, MAX_ROWS)
+          .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   const rows = shown
     .map(
-      (f) => `<tr class="sev-${f.severity}"><td><span class="badge ${f.severity}">${f.severity}</span></td><td>${e(f.time.slice(11, 23))}</td><td class="rule"><code>${e(f.rule)}</code></td><td>${e(f.order_ids.join(', '))}</td><td>${e(f.symbol ?? '')}</td><td>${e(f.description)}</td><td class="ev">${f.evidence
-        .map((v) => `${e(v.file)}:${v.line} seq&nbsp;${v.seq}<br><code title="SHA-256 of the line">${e(v.line_sha256.slice(0, 16))}…</code>`)
-        .join('<br>')}</td></tr>`,
+      (f) =>
+        `<tr class="sev-${f.severity}"><td><span class="badge ${f.severity}">${f.severity}</span></td><td>${e(f.time.slice(11, 23))}</td><td class="rule"><code>${e(f.rule)}</code></td><td>${e(f.order_ids.join(', '))}</td><td>${e(f.symbol ?? '')}</td><td>${e(f.description)}</td><td class="ev">${f.evidence
+          .map(
+            (v) =>
+              `${e(v.file)}:${v.line} seq&nbsp;${v.seq}<br><code title="SHA-256 of the line">${e(v.line_sha256.slice(0, 16))}…</code>`,
+          )
+          .join('<br>')}</td></tr>`,
     )
     .join('\n');
   const policy = r.policy;

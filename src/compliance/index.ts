@@ -2,11 +2,43 @@
  * Compliance checks over the audit trail: the policy, the streaming engine, the report, its CSV and
  * its page.
  */
-export { RULES, RULE_IDS, SEVERITIES, type RuleId, type Severity as FindingSeverity, type Finding, type Evidence, type SeverityTotals, type AuditSummary } from './types.js';
-export { DEFAULT_POLICY_PATH, DEFAULT_POLICY_SOURCE, parsePolicy, defaultPolicy, type CompliancePolicy, type SymbolPolicy, type LoadedPolicy } from './policy.js';
-export { PolicyTimeline, loadPolicyTimeline, policyFromText, type PolicyInForce, type LoadTimelineOptions } from './timeline.js';
+export {
+  RULES,
+  RULE_IDS,
+  SEVERITIES,
+  type RuleId,
+  type Severity as FindingSeverity,
+  type Finding,
+  type Evidence,
+  type SeverityTotals,
+  type AuditSummary,
+} from './types.js';
+export {
+  DEFAULT_POLICY_PATH,
+  DEFAULT_POLICY_SOURCE,
+  parsePolicy,
+  defaultPolicy,
+  type CompliancePolicy,
+  type SymbolPolicy,
+  type LoadedPolicy,
+} from './policy.js';
+export {
+  PolicyTimeline,
+  loadPolicyTimeline,
+  policyFromText,
+  type PolicyInForce,
+  type LoadTimelineOptions,
+} from './timeline.js';
 export { ComplianceEngine, type LogEvent, type LineRef, type EngineResult } from './engine.js';
-export { checkCompliance, checkLogFile, checkOrder, feedLine, parseEventLine, type CheckOptions, type OrderLifecycle } from './check.js';
+export {
+  checkCompliance,
+  checkLogFile,
+  checkOrder,
+  feedLine,
+  parseEventLine,
+  type CheckOptions,
+  type OrderLifecycle,
+} from './check.js';
 export {
   COMPLIANCE_REPORT_FORMAT,
   FINDINGS_CSV_COLUMNS,

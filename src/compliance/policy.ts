@@ -118,7 +118,10 @@ export function parsePolicy(text: string, where: string): LoadedPolicy {
   try {
     raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });
   } catch (err) {
-    throw new AuditpackError('CONFIG_INVALID', `${where}: not valid YAML or JSON: ${(err as Error).message}`, { cause: err, details: { path: where } });
+    throw new AuditpackError('CONFIG_INVALID', `${where}: not valid YAML or JSON: ${(err as Error).message}`, {
+      cause: err,
+      details: { path: where },
+    });
   }
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid(where, 'the policy must be a mapping of settings');
@@ -147,9 +150,16 @@ export function parsePolicy(text: string, where: string): LoadedPolicy {
     max_findings: num(get('max_findings'), 'max_findings', where),
     symbols: symbols(get('symbols'), where),
     severities: severities(get('severities'), where),
-    disabled_rules: strings(get('disabled_rules'), 'disabled_rules', where).map((id) => ruleId(id, 'disabled_rules', where)),
+    disabled_rules: strings(get('disabled_rules'), 'disabled_rules', where).map((id) =>
+      ruleId(id, 'disabled_rules', where),
+    ),
   };
-  return Object.freeze({ policy: deepFreeze(policy), text, sha256: createHash('sha256').update(text, 'utf8').digest('hex'), path: where });
+  return Object.freeze({
+    policy: deepFreeze(policy),
+    text,
+    sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+    path: where,
+  });
 }
 
 /** The built-in policy. */
@@ -172,41 +182,60 @@ function optNum(v: unknown, k: string, where: string): number | null {
   return v === null ? null : num(v, k, where);
 }
 function strings(v: unknown, k: string, where: string): string[] {
-  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw invalid(where, `${k} must be a list of strings`);
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
+    throw invalid(where, `${k} must be a list of strings`);
   return [...(v as string[])];
 }
 function ruleId(id: string, k: string, where: string): RuleId {
-  if (!(RULE_IDS as readonly string[]).includes(id)) throw invalid(where, `${k}: unknown rule ${JSON.stringify(id)} (rules: ${RULE_IDS.join(', ')})`);
+  if (!(RULE_IDS as readonly string[]).includes(id))
+    throw invalid(where, `${k}: unknown rule ${JSON.stringify(id)} (rules: ${RULE_IDS.join(', ')})`);
   return id as RuleId;
 }
 function burst(v: unknown, where: string): { count: number; window_s: number } {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(where, 'failed_login_burst must be { count, window_s }');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw invalid(where, 'failed_login_burst must be { count, window_s }');
   const o = v as Record<string, unknown>;
-  return { count: num(o.count, 'failed_login_burst.count', where), window_s: num(o.window_s, 'failed_login_burst.window_s', where) };
+  return {
+    count: num(o.count, 'failed_login_burst.count', where),
+    window_s: num(o.window_s, 'failed_login_burst.window_s', where),
+  };
 }
 function symbols(v: unknown, where: string): Record<string, SymbolPolicy> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(where, 'symbols must be a mapping of symbol to limits');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw invalid(where, 'symbols must be a mapping of symbol to limits');
   const out: Record<string, SymbolPolicy> = Object.create(null) as Record<string, SymbolPolicy>;
   for (const [sym, s] of Object.entries(v as Record<string, unknown>)) {
-    if (typeof s !== 'object' || s === null || Array.isArray(s)) throw invalid(where, `symbols.${sym} must be a mapping`);
+    if (typeof s !== 'object' || s === null || Array.isArray(s))
+      throw invalid(where, `symbols.${sym} must be a mapping`);
     const o = s as Record<string, unknown>;
-    for (const k of Object.keys(o)) if (!['multiplier', 'max_order_notional', 'max_order_quantity', 'price_collar_pct'].includes(k)) throw invalid(where, `symbols.${sym}: unknown setting ${JSON.stringify(k)}`);
+    for (const k of Object.keys(o))
+      if (!['multiplier', 'max_order_notional', 'max_order_quantity', 'price_collar_pct'].includes(k))
+        throw invalid(where, `symbols.${sym}: unknown setting ${JSON.stringify(k)}`);
     const m = o.multiplier === undefined ? 1 : num(o.multiplier, `symbols.${sym}.multiplier`, where);
     out[sym] = {
       multiplier: m,
-      max_order_notional: o.max_order_notional === undefined ? null : optNum(o.max_order_notional, `symbols.${sym}.max_order_notional`, where),
-      max_order_quantity: o.max_order_quantity === undefined ? null : optNum(o.max_order_quantity, `symbols.${sym}.max_order_quantity`, where),
-      price_collar_pct: o.price_collar_pct === undefined ? null : optNum(o.price_collar_pct, `symbols.${sym}.price_collar_pct`, where),
+      max_order_notional:
+        o.max_order_notional === undefined
+          ? null
+          : optNum(o.max_order_notional, `symbols.${sym}.max_order_notional`, where),
+      max_order_quantity:
+        o.max_order_quantity === undefined
+          ? null
+          : optNum(o.max_order_quantity, `symbols.${sym}.max_order_quantity`, where),
+      price_collar_pct:
+        o.price_collar_pct === undefined ? null : optNum(o.price_collar_pct, `symbols.${sym}.price_collar_pct`, where),
     };
   }
   return out;
 }
 function severities(v: unknown, where: string): Record<RuleId, Severity> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(where, 'severities must be a mapping of rule to severity');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw invalid(where, 'severities must be a mapping of rule to severity');
   const out = Object.create(null) as Record<RuleId, Severity>;
   for (const id of RULE_IDS) out[id] = RULES[id].severity;
   for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
-    if (typeof s !== 'string' || !(SEVERITIES as readonly string[]).includes(s)) throw invalid(where, `severities.${k} must be one of ${SEVERITIES.join(', ')}`);
+    if (typeof s !== 'string' || !(SEVERITIES as readonly string[]).includes(s))
+      throw invalid(where, `severities.${k} must be one of ${SEVERITIES.join(', ')}`);
     out[ruleId(k, 'severities', where)] = s as Severity;
   }
   return out;

@@ -24,7 +24,12 @@ export interface ComplianceReport {
   readonly format: typeof COMPLIANCE_REPORT_FORMAT;
   readonly period: { readonly from: string; readonly to: string };
   /** The policy in force at the end of the period. */
-  readonly policy: { readonly path: string; readonly sha256: string; readonly snapshot_id: string | null; readonly source: PolicyInForce['source'] };
+  readonly policy: {
+    readonly path: string;
+    readonly sha256: string;
+    readonly snapshot_id: string | null;
+    readonly source: PolicyInForce['source'];
+  };
   /** Every policy in force during the period, oldest first. */
   readonly policies: readonly RecordedPolicy[];
   /** Snapshotted policies that were skipped because they do not parse (not re-checked by verify). */
@@ -40,18 +45,32 @@ export interface ComplianceReport {
 }
 
 /** Assembles a report from an engine's result. */
-export function buildReport(o: { from: string; to: string; timeline: PolicyTimeline; result: EngineResult; files: readonly string[] }): ComplianceReport {
+export function buildReport(o: {
+  from: string;
+  to: string;
+  timeline: PolicyTimeline;
+  result: EngineResult;
+  files: readonly string[];
+}): ComplianceReport {
   const last = o.timeline.entries.at(-1) as PolicyInForce;
   // Keys come from the log ("__proto__" is a legal category): no prototype to collide with.
   const byRule: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const k of Object.keys(o.result.by_rule).sort()) byRule[k] = o.result.by_rule[k] as number;
   const byCategory: Record<string, number> = Object.create(null) as Record<string, number>;
-  for (const k of Object.keys(o.result.summary.by_category).sort()) byCategory[k] = o.result.summary.by_category[k] as number;
+  for (const k of Object.keys(o.result.summary.by_category).sort())
+    byCategory[k] = o.result.summary.by_category[k] as number;
   return {
     format: COMPLIANCE_REPORT_FORMAT,
     period: { from: o.from, to: o.to },
     policy: { path: last.path, sha256: last.sha256, snapshot_id: last.snapshot_id, source: last.source },
-    policies: o.timeline.entries.map((e) => ({ from: e.from, source: e.source, snapshot_id: e.snapshot_id, path: e.path, sha256: e.sha256, text: e.text })),
+    policies: o.timeline.entries.map((e) => ({
+      from: e.from,
+      source: e.source,
+      snapshot_id: e.snapshot_id,
+      path: e.path,
+      sha256: e.sha256,
+      text: e.text,
+    })),
     policy_notes: [...o.timeline.notes],
     files: [...o.files],
     totals: o.result.totals,
@@ -69,18 +88,44 @@ export function reportJson(r: ComplianceReport): string {
 
 /** Rebuilds the policy timeline a report recorded (CONFIG_INVALID if a recorded policy does not parse). */
 export function timelineOfReport(r: Pick<ComplianceReport, 'policies'>): PolicyTimeline {
-  return new PolicyTimeline(r.policies.map((p) => policyFromText(p.text, { from: p.from, source: p.source, snapshot_id: p.snapshot_id, path: p.path, sha256: p.sha256 })));
+  return new PolicyTimeline(
+    r.policies.map((p) =>
+      policyFromText(p.text, {
+        from: p.from,
+        source: p.source,
+        snapshot_id: p.snapshot_id,
+        path: p.path,
+        sha256: p.sha256,
+      }),
+    ),
+  );
 }
 
 /** Columns of compliance_findings.csv; the last three are left empty for the reviewer. */
-export const FINDINGS_CSV_COLUMNS = Object.freeze(['finding_id', 'rule', 'severity', 'time', 'order_ids', 'symbol', 'description', 'evidence', 'disposition', 'reviewer', 'review_date'] as const);
+export const FINDINGS_CSV_COLUMNS = Object.freeze([
+  'finding_id',
+  'rule',
+  'severity',
+  'time',
+  'order_ids',
+  'symbol',
+  'description',
+  'evidence',
+  'disposition',
+  'reviewer',
+  'review_date',
+] as const);
 
 /** compliance_findings.csv: RFC 4180 (CRLF, quoted where needed), formula-looking text neutralised. */
 export function findingsCsv(r: ComplianceReport): string {
   const rows = [FINDINGS_CSV_COLUMNS.join(',')];
   for (const f of r.findings) {
     const evidence = f.evidence.map((e) => `${e.file}:${e.line} seq ${e.seq} sha256 ${e.line_sha256}`).join('; ');
-    rows.push([f.id, f.rule, f.severity, f.time, f.order_ids.join(' '), f.symbol ?? '', f.description, evidence, '', '', ''].map(cell).join(','));
+    rows.push(
+      [f.id, f.rule, f.severity, f.time, f.order_ids.join(' '), f.symbol ?? '', f.description, evidence, '', '', '']
+        .map(cell)
+        .join(','),
+    );
   }
   return `${rows.join('\r\n')}\r\n`;
 }
@@ -106,19 +151,35 @@ export interface ReportDifference {
 export function compareReports(recorded: ComplianceReport, rerun: ComplianceReport): ReportDifference[] {
   const out: ReportDifference[] = [];
   const rec = new Map<string, Finding>();
-  for (const f of Array.isArray(recorded.findings) ? recorded.findings : []) if (typeof f?.id === 'string') rec.set(f.id, f);
+  for (const f of Array.isArray(recorded.findings) ? recorded.findings : [])
+    if (typeof f?.id === 'string') rec.set(f.id, f);
   const re = new Map(rerun.findings.map((f) => [f.id, f]));
   for (const [id, f] of re) {
     const r = rec.get(id);
-    if (r === undefined) out.push({ kind: 'finding_missing', detail: `${id} (${f.rule}, ${f.severity}): ${f.description}` });
-    else if (JSON.stringify(r) !== JSON.stringify(f)) out.push({ kind: 'finding_changed', detail: `${id}: recorded ${JSON.stringify(r).slice(0, 300)}, re-run ${JSON.stringify(f).slice(0, 300)}` });
+    if (r === undefined)
+      out.push({ kind: 'finding_missing', detail: `${id} (${f.rule}, ${f.severity}): ${f.description}` });
+    else if (JSON.stringify(r) !== JSON.stringify(f))
+      out.push({
+        kind: 'finding_changed',
+        detail: `${id}: recorded ${JSON.stringify(r).slice(0, 300)}, re-run ${JSON.stringify(f).slice(0, 300)}`,
+      });
   }
-  for (const id of rec.keys()) if (!re.has(id)) out.push({ kind: 'finding_added', detail: `${id} is in the report but the checks do not find it` });
+  for (const id of rec.keys())
+    if (!re.has(id))
+      out.push({ kind: 'finding_added', detail: `${id} is in the report but the checks do not find it` });
   for (const k of ['totals', 'by_rule', 'findings_omitted'] as const) {
-    if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k])) out.push({ kind: 'totals', detail: `${k}: recorded ${JSON.stringify(recorded[k])}, re-run ${JSON.stringify(rerun[k])}` });
+    if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k]))
+      out.push({
+        kind: 'totals',
+        detail: `${k}: recorded ${JSON.stringify(recorded[k])}, re-run ${JSON.stringify(rerun[k])}`,
+      });
   }
   for (const k of ['summary', 'period', 'policy', 'files'] as const) {
-    if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k])) out.push({ kind: 'summary', detail: `${k}: recorded ${JSON.stringify(recorded[k]).slice(0, 300)}, re-run ${JSON.stringify(rerun[k]).slice(0, 300)}` });
+    if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k]))
+      out.push({
+        kind: 'summary',
+        detail: `${k}: recorded ${JSON.stringify(recorded[k]).slice(0, 300)}, re-run ${JSON.stringify(rerun[k]).slice(0, 300)}`,
+      });
   }
   return out;
 }

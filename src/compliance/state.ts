@@ -80,7 +80,16 @@ export class FindingSink {
   omitted = 0;
   private readonly ids = new Set<string>();
 
-  add(max: number, rule: RuleId, severity: Severity, time: string, orderIds: readonly string[], symbol: string | null, description: string, evidence: readonly Evidence[]): void {
+  add(
+    max: number,
+    rule: RuleId,
+    severity: Severity,
+    time: string,
+    orderIds: readonly string[],
+    symbol: string | null,
+    description: string,
+    evidence: readonly Evidence[],
+  ): void {
     this.totals[severity]++;
     this.totals.total++;
     this.byRule[rule] = (this.byRule[rule] ?? 0) + 1;
@@ -92,6 +101,17 @@ export class FindingSink {
     let id = base;
     for (let n = 2; this.ids.has(id); n++) id = `${base}:${n}`;
     this.ids.add(id);
-    this.findings.push(Object.freeze({ id, rule, severity, time, order_ids: Object.freeze([...orderIds]), symbol, description, evidence: Object.freeze([...evidence]) }));
+    this.findings.push(
+      Object.freeze({
+        id,
+        rule,
+        severity,
+        time,
+        order_ids: Object.freeze([...orderIds]),
+        symbol,
+        description,
+        evidence: Object.freeze([...evidence]),
+      }),
+    );
   }
 }

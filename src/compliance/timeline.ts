@@ -55,9 +55,24 @@ export class PolicyTimeline {
 }
 
 /** A timeline of one policy, from its text (verify re-runs with the policies a report recorded). */
-export function policyFromText(text: string, meta: { from: string | null; source: PolicyInForce['source']; snapshot_id: string | null; path: string; sha256?: string }): PolicyInForce {
+export function policyFromText(
+  text: string,
+  meta: {
+    from: string | null;
+    source: PolicyInForce['source'];
+    snapshot_id: string | null;
+    path: string;
+    sha256?: string;
+  },
+): PolicyInForce {
   const p = parsePolicy(text, meta.path);
-  return Object.freeze({ ...meta, from_us: meta.from === null ? Number.NEGATIVE_INFINITY : isoToMicros(meta.from), sha256: meta.sha256 ?? p.sha256, text, policy: p.policy });
+  return Object.freeze({
+    ...meta,
+    from_us: meta.from === null ? Number.NEGATIVE_INFINITY : isoToMicros(meta.from),
+    sha256: meta.sha256 ?? p.sha256,
+    text,
+    policy: p.policy,
+  });
 }
 
 export interface LoadTimelineOptions {
@@ -92,7 +107,10 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
   }
   if (text !== undefined) return new PolicyTimeline([policyFromFile(text, rel)], notes);
   const d = defaultPolicy();
-  return new PolicyTimeline([policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' })], notes);
+  return new PolicyTimeline(
+    [policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' })],
+    notes,
+  );
 }
 
 /**
@@ -104,10 +122,22 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
 function policyFromFile(raw: string, path: string): PolicyInForce {
   const red = redactConfigText(raw, configFormatOf(path), compileRedactor());
   const sha256 = red.redacted ? createHash('sha256').update(raw, 'utf8').digest('hex') : undefined;
-  return policyFromText(red.text, { from: null, source: 'file', snapshot_id: null, path, ...(sha256 === undefined ? {} : { sha256 }) });
+  return policyFromText(red.text, {
+    from: null,
+    source: 'file',
+    snapshot_id: null,
+    path,
+    ...(sha256 === undefined ? {} : { sha256 }),
+  });
 }
 
-async function policiesFromSnapshots(snapshotDir: string, rel: string, from: string, to: string, notes: string[]): Promise<PolicyInForce[]> {
+async function policiesFromSnapshots(
+  snapshotDir: string,
+  rel: string,
+  from: string,
+  to: string,
+  notes: string[],
+): Promise<PolicyInForce[]> {
   const ids = await listSnapshotIds(snapshotDir);
   const start = from.replaceAll('-', '');
   const end = to.replaceAll('-', '');
@@ -137,7 +167,12 @@ async function policiesFromSnapshots(snapshotDir: string, rel: string, from: str
  * it stays in force): history cannot be fixed, and a broken policy that was snapshotted and then
  * corrected must not stop every later check and export of that day.
  */
-async function fromSnapshot(snapshotDir: string, id: string, rel: string, notes: string[]): Promise<PolicyInForce | undefined> {
+async function fromSnapshot(
+  snapshotDir: string,
+  id: string,
+  rel: string,
+  notes: string[],
+): Promise<PolicyInForce | undefined> {
   const rec = await readRecord(snapshotDir, id);
   const entry = Object.hasOwn(rec.files, rel) ? rec.files[rel] : undefined;
   if (entry === undefined || !entry.stored) return undefined;
@@ -147,7 +182,9 @@ async function fromSnapshot(snapshotDir: string, id: string, rel: string, notes:
     return policyFromText(text, { from, source: 'snapshot', snapshot_id: id, path: rel, sha256: entry.hash });
   } catch (err) {
     if (!(err instanceof AuditpackError) || err.code !== 'CONFIG_INVALID') throw err;
-    notes.push(`snapshot ${id}: ${rel} was not used, it does not parse (${err.message}); the policy before it stayed in force`);
+    notes.push(
+      `snapshot ${id}: ${rel} was not used, it does not parse (${err.message}); the policy before it stayed in force`,
+    );
     return undefined;
   }
 }

@@ -21,7 +21,10 @@ export const RULES = Object.freeze({
   order_to_trade_ratio_exceeded: { severity: 'warning', title: 'order-to-trade ratio above the limit (RTS 9)' },
   fill_without_order: { severity: 'critical', title: 'fill for an order never seen' },
   overfill: { severity: 'critical', title: 'filled quantity above the order quantity' },
-  activity_after_close: { severity: 'critical', title: 'fill or modification after the order was cancelled, rejected or complete' },
+  activity_after_close: {
+    severity: 'critical',
+    title: 'fill or modification after the order was cancelled, rejected or complete',
+  },
   cancel_unknown_order: { severity: 'critical', title: 'cancel of an unknown order' },
   order_open_at_end_of_day: { severity: 'info', title: 'day order still open at the end of the day' },
   duplicate_order: { severity: 'warning', title: 'duplicate order within the window' },

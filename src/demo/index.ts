@@ -79,7 +79,14 @@ export async function generateDemoDay(logDir: string, day: number): Promise<numb
   const step = (minS: number, maxS: number): void => {
     micros += Math.floor((minS + rand() * (maxS - minS)) * 1_000_000);
   };
-  const logger = createAuditLogger({ logDir, handleExit: false, clock: () => micros, host: 'trader-1', pid: 4711, actor: 'demo' });
+  const logger = createAuditLogger({
+    logDir,
+    handleExit: false,
+    clock: () => micros,
+    host: 'trader-1',
+    pid: 4711,
+    actor: 'demo',
+  });
   let count = 0;
   const c = (accepted: boolean): void => {
     if (accepted) count++;
@@ -90,7 +97,13 @@ export async function generateDemoDay(logDir: string, day: number): Promise<numb
   c(logger.auth('LoginFailed', { user: 'bob', sourceIp: '10.20.0.14', reason: 'bad password' }) as boolean);
   step(5, 20);
   for (const user of TRADERS) {
-    c(logger.auth('Login', { user, sourceIp: `10.20.0.${10 + TRADERS.indexOf(user) * 2}`, sessionToken: `tok-${user}-${day}` }) as boolean);
+    c(
+      logger.auth('Login', {
+        user,
+        sourceIp: `10.20.0.${10 + TRADERS.indexOf(user) * 2}`,
+        sessionToken: `tok-${user}-${day}`,
+      }) as boolean,
+    );
     step(10, 60);
   }
 
@@ -104,16 +117,66 @@ export async function generateDemoDay(logDir: string, day: number): Promise<numb
     const trader = TRADERS[i % TRADERS.length] as string;
     step(30, 600);
     if (i % 17 === 16) {
-      c(logRiskCheck(logger, { orderId, symbol: s.symbol, result: 'reject', score: 0.71, checks: [{ name: 'max_order_notional', passed: false }], referencePrice: s.mid.toFixed(s.digits) }) as boolean);
-      c(logger.order('Rejected', { orderId, symbol: s.symbol, side, quantity, price: px, trader, reason: 'max_order_notional exceeded' }) as boolean);
+      c(
+        logRiskCheck(logger, {
+          orderId,
+          symbol: s.symbol,
+          result: 'reject',
+          score: 0.71,
+          checks: [{ name: 'max_order_notional', passed: false }],
+          referencePrice: s.mid.toFixed(s.digits),
+        }) as boolean,
+      );
+      c(
+        logger.order('Rejected', {
+          orderId,
+          symbol: s.symbol,
+          side,
+          quantity,
+          price: px,
+          trader,
+          reason: 'max_order_notional exceeded',
+        }) as boolean,
+      );
       continue;
     }
-    c(logRiskCheck(logger, { orderId, symbol: s.symbol, result: 'pass', score: Number((0.1 + rand() * 0.4).toFixed(2)), checks: [{ name: 'max_order_notional', passed: true }, { name: 'price_collar', passed: true }], referencePrice: s.mid.toFixed(s.digits) }) as boolean);
+    c(
+      logRiskCheck(logger, {
+        orderId,
+        symbol: s.symbol,
+        result: 'pass',
+        score: Number((0.1 + rand() * 0.4).toFixed(2)),
+        checks: [
+          { name: 'max_order_notional', passed: true },
+          { name: 'price_collar', passed: true },
+        ],
+        referencePrice: s.mid.toFixed(s.digits),
+      }) as boolean,
+    );
     step(0.01, 0.2);
-    c(logger.order('OrderAccepted', { orderId, symbol: s.symbol, side, quantity, price: px, trader, strategy: 'mean-revert-v2' }) as boolean);
+    c(
+      logger.order('OrderAccepted', {
+        orderId,
+        symbol: s.symbol,
+        side,
+        quantity,
+        price: px,
+        trader,
+        strategy: 'mean-revert-v2',
+      }) as boolean,
+    );
     if (i % 11 === 5) {
       step(5, 120);
-      c(logger.order('Cancelled', { orderId, symbol: s.symbol, side, quantity, trader, reason: 'user cancel' }) as boolean);
+      c(
+        logger.order('Cancelled', {
+          orderId,
+          symbol: s.symbol,
+          side,
+          quantity,
+          trader,
+          reason: 'user cancel',
+        }) as boolean,
+      );
       continue;
     }
     // Fill in one or two parts.
@@ -126,8 +189,31 @@ export async function generateDemoDay(logDir: string, day: number): Promise<numb
       const dealId = `DL-${orderId.slice(4)}-${++deal}`;
       const fillPx = price(s);
       const ev = left > 0 ? 'PartiallyFilled' : 'Filled';
-      c(logger.fill({ orderId, dealId, symbol: s.symbol, side, quantity: part, price: fillPx, venue: s.symbol === 'XAUUSD' ? 'EBS' : 'LMAX', liquidity: rand() < 0.6 ? 'maker' : 'taker' }, ev) as boolean);
-      c(logger.order(ev, { orderId, symbol: s.symbol, side, quantity: part, price: fillPx, leavesQuantity: left }) as boolean);
+      c(
+        logger.fill(
+          {
+            orderId,
+            dealId,
+            symbol: s.symbol,
+            side,
+            quantity: part,
+            price: fillPx,
+            venue: s.symbol === 'XAUUSD' ? 'EBS' : 'LMAX',
+            liquidity: rand() < 0.6 ? 'maker' : 'taker',
+          },
+          ev,
+        ) as boolean,
+      );
+      c(
+        logger.order(ev, {
+          orderId,
+          symbol: s.symbol,
+          side,
+          quantity: part,
+          price: fillPx,
+          leavesQuantity: left,
+        }) as boolean,
+      );
     }
     if (i % 9 === 3) {
       step(60, 900);
@@ -136,18 +222,44 @@ export async function generateDemoDay(logDir: string, day: number): Promise<numb
     if (i === 30) {
       // Midday: risk raises a limit, and says so.
       step(60, 300);
-      c(logger.config('risk', { filePath: 'configs/risk.yaml', key: 'max_order_notional', oldValue: 1000000, newValue: 1500000, approvedBy: 'risk-officer', ticket: 'RISK-1182' }) as boolean);
+      c(
+        logger.config('risk', {
+          filePath: 'configs/risk.yaml',
+          key: 'max_order_notional',
+          oldValue: 1000000,
+          newValue: 1500000,
+          approvedBy: 'risk-officer',
+          ticket: 'RISK-1182',
+        }) as boolean,
+      );
     }
     if (i === 22 || i === 47) {
       step(1, 30);
-      c(logger.alert({ alertType: 'exposure', message: `Net exposure on ${s.symbol} at 86% of limit`, severity: i === 47 ? 'HIGH' : 'MEDIUM', symbol: s.symbol }) as boolean);
+      c(
+        logger.alert({
+          alertType: 'exposure',
+          message: `Net exposure on ${s.symbol} at 86% of limit`,
+          severity: i === 47 ? 'HIGH' : 'MEDIUM',
+          symbol: s.symbol,
+        }) as boolean,
+      );
     }
   }
   // The afternoon: one breach of each compliance rule, so the day's report shows them all.
   step(300, 600);
-  count += await supervisionScenarios(logger, logDir, day, () => micros, (us) => (micros = us), step, SYMBOLS[0]);
+  count += await supervisionScenarios(
+    logger,
+    logDir,
+    day,
+    () => micros,
+    (us) => (micros = us),
+    step,
+    SYMBOLS[0],
+  );
   step(120, 600);
-  c(logger.alert({ alertType: 'pnl', message: 'Daily loss at 82% of max_daily_loss', severity: 'CRITICAL' }) as boolean);
+  c(
+    logger.alert({ alertType: 'pnl', message: 'Daily loss at 82% of max_daily_loss', severity: 'CRITICAL' }) as boolean,
+  );
   for (const user of TRADERS) {
     step(30, 300);
     c(logger.auth('Logout', { user }) as boolean);
@@ -191,9 +303,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const existing = await snapshotsOnDay({ snapshotDir: options.snapshot.snapshotDir, date });
     if (existing.length === 0) {
       const { takeIfMissing: _t, ...so } = options.snapshot;
-      const snap = await createConfigSnapshot({ ...so, logDir: options.logDir, reason: 'demo: start of trading day', allowEmpty: true, clock: () => day * 86_400_000_000 + 6.5 * 3_600_000_000 });
+      const snap = await createConfigSnapshot({
+        ...so,
+        logDir: options.logDir,
+        reason: 'demo: start of trading day',
+        allowEmpty: true,
+        clock: () => day * 86_400_000_000 + 6.5 * 3_600_000_000,
+      });
       snapshotId = snap.snapshot_id;
-      step(`took config snapshot ${snap.snapshot_id} (${Object.keys(snap.files).length} files${snap.redacted ? ', secrets redacted' : ''})`);
+      step(
+        `took config snapshot ${snap.snapshot_id} (${Object.keys(snap.files).length} files${snap.redacted ? ', secrets redacted' : ''})`,
+      );
     }
     generated = await generateDemoDay(options.logDir, day);
     step(`wrote ${generated} sample events for ${date} to ${logFile}`);
@@ -204,7 +324,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let exported = false;
   let manifestSha256: string | null = null;
   if (existsSync(packPath)) {
-    step(`pack ${packPath} already exists; verifying it instead of exporting again (use \`auditpack export --date ${date} --force\` for a new version)`);
+    step(
+      `pack ${packPath} already exists; verifying it instead of exporting again (use \`auditpack export --date ${date} --force\` for a new version)`,
+    );
   } else {
     const r = await runDailyExport({
       date,
@@ -219,10 +341,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     exported = true;
     manifestSha256 = r.export.manifestSha256;
     const m = r.export.manifest;
-    step(`exported ${packPath}: ${m.events.total} events, ${m.rows.orders} orders, ${m.rows.fills} fills, ${m.rows.alerts} alerts${r.export.signed ? ', signed' : ''}`);
+    step(
+      `exported ${packPath}: ${m.events.total} events, ${m.rows.orders} orders, ${m.rows.fills} fills, ${m.rows.alerts} alerts${r.export.signed ? ', signed' : ''}`,
+    );
     const t = r.export.compliance;
-    step(`compliance checks: ${t.total} finding(s) — ${t.critical} critical, ${t.warning} warning, ${t.info} info; open ${join(packPath, 'data', 'report.html')} in a browser`);
+    step(
+      `compliance checks: ${t.total} finding(s) — ${t.critical} critical, ${t.warning} warning, ${t.info} info; open ${join(packPath, 'data', 'report.html')} in a browser`,
+    );
   }
   const report = await verifyPack(packPath, {});
-  return Object.freeze({ date, generated, generationSkipped, snapshotId, exported, packPath, manifestSha256, verify: report });
+  return Object.freeze({
+    date,
+    generated,
+    generationSkipped,
+    snapshotId,
+    exported,
+    packPath,
+    manifestSha256,
+    verify: report,
+  });
 }

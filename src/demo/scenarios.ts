@@ -3,7 +3,14 @@
  * each in an otherwise clean flow (a risk check, a logged-in trader, a fill), so the day's report
  * lists every rule exactly once under the sample policy (configs/compliance_policy.yaml).
  */
-import { createAuditLogger, logDecision, logKillSwitch, logRiskCheck, logRiskOverride, type AuditLogger } from '../logger/index.js';
+import {
+  createAuditLogger,
+  logDecision,
+  logKillSwitch,
+  logRiskCheck,
+  logRiskOverride,
+  type AuditLogger,
+} from '../logger/index.js';
 
 interface Sym {
   readonly symbol: string;
@@ -31,16 +38,58 @@ export async function supervisionScenarios(
   const id = (tag: string): string => `ORD-${day}-${tag}-${++k}`;
   const ref = eur.mid.toFixed(eur.digits);
   const check = (orderId: string, extra: Record<string, unknown> = {}): void => {
-    w(logRiskCheck(logger, { orderId, symbol: eur.symbol, result: 'pass', score: 0.3, checks: [{ name: 'max_order_notional', passed: true }], referencePrice: ref, ...extra }));
+    w(
+      logRiskCheck(logger, {
+        orderId,
+        symbol: eur.symbol,
+        result: 'pass',
+        score: 0.3,
+        checks: [{ name: 'max_order_notional', passed: true }],
+        referencePrice: ref,
+        ...extra,
+      }),
+    );
     pause(0.05);
   };
   const send = (orderId: string, f: Record<string, unknown> = {}): void => {
-    w(logger.order('OrderAccepted', { orderId, symbol: eur.symbol, side: 'BUY', quantity: eur.lot, price: ref, trader: 'alice', strategy: 'mean-revert-v2', ...f }));
+    w(
+      logger.order('OrderAccepted', {
+        orderId,
+        symbol: eur.symbol,
+        side: 'BUY',
+        quantity: eur.lot,
+        price: ref,
+        trader: 'alice',
+        strategy: 'mean-revert-v2',
+        ...f,
+      }),
+    );
     pause(0.4);
   };
   const fill = (orderId: string, f: Record<string, unknown> = {}): void => {
-    w(logger.fill({ orderId, dealId: `DL-${orderId.slice(4)}`, symbol: eur.symbol, side: 'BUY', quantity: eur.lot, price: ref, venue: 'LMAX', ...f }, 'Filled'));
-    w(logger.order('Filled', { orderId, symbol: (f.symbol as string | undefined) ?? eur.symbol, quantity: (f.quantity as number | undefined) ?? eur.lot, leavesQuantity: 0 }));
+    w(
+      logger.fill(
+        {
+          orderId,
+          dealId: `DL-${orderId.slice(4)}`,
+          symbol: eur.symbol,
+          side: 'BUY',
+          quantity: eur.lot,
+          price: ref,
+          venue: 'LMAX',
+          ...f,
+        },
+        'Filled',
+      ),
+    );
+    w(
+      logger.order('Filled', {
+        orderId,
+        symbol: (f.symbol as string | undefined) ?? eur.symbol,
+        quantity: (f.quantity as number | undefined) ?? eur.lot,
+        leavesQuantity: 0,
+      }),
+    );
   };
   const flow = (tag: string, checkExtra: Record<string, unknown>, orderExtra: Record<string, unknown> = {}): string => {
     const o = id(tag);
@@ -58,9 +107,26 @@ export async function supervisionScenarios(
   step(20, 90);
   // risk_override: rejected, overridden (approved, with a reason), sent anyway.
   o = id('OVR');
-  w(logRiskCheck(logger, { orderId: o, symbol: eur.symbol, result: 'reject', score: 0.62, checks: [{ name: 'max_position', passed: false }], referencePrice: ref }));
+  w(
+    logRiskCheck(logger, {
+      orderId: o,
+      symbol: eur.symbol,
+      result: 'reject',
+      score: 0.62,
+      checks: [{ name: 'max_position', passed: false }],
+      referencePrice: ref,
+    }),
+  );
   pause(30);
-  w(logRiskOverride(logger, { orderId: o, user: 'bob', approver: 'risk-officer', reason: 'client hedge, position limit raised by phone', limit: 'max_position' }));
+  w(
+    logRiskOverride(logger, {
+      orderId: o,
+      user: 'bob',
+      approver: 'risk-officer',
+      reason: 'client hedge, position limit raised by phone',
+      limit: 'max_position',
+    }),
+  );
   pause(5);
   send(o, { trader: 'bob' });
   fill(o);
@@ -74,9 +140,18 @@ export async function supervisionScenarios(
   fill(o);
   step(20, 90);
   flow('SCORE', { score: 0.93 }); // risk_score_exceeded
-  flow('FAILCHK', { checks: [{ name: 'fat_finger', passed: false, value: 5, limit: 3 }, { name: 'max_order_notional', passed: true }] }); // risk_check_failed
+  flow('FAILCHK', {
+    checks: [
+      { name: 'fat_finger', passed: false, value: 5, limit: 3 },
+      { name: 'max_order_notional', passed: true },
+    ],
+  }); // risk_check_failed
   flow('NOTIONAL', {}, { quantity: 1_000_000 }); // order_notional_exceeded: 1,000,000 × 1.0843
-  flow('SIZE', { referencePrice: '2391.40', symbol: 'XAUUSD' }, { symbol: 'XAUUSD', quantity: 150, price: '2391.40', venue: 'EBS' }); // order_size_exceeded
+  flow(
+    'SIZE',
+    { referencePrice: '2391.40', symbol: 'XAUUSD' },
+    { symbol: 'XAUUSD', quantity: 150, price: '2391.40', venue: 'EBS' },
+  ); // order_size_exceeded
   flow('COLLAR', {}, { price: (eur.mid * 1.033).toFixed(eur.digits) }); // price_collar_breached
 
   // message_rate_exceeded: the momentum strategy amends six times within a second.
@@ -84,7 +159,14 @@ export async function supervisionScenarios(
   check(o);
   send(o, { strategy: 'momo-burst' });
   for (let i = 0; i < 6; i++) {
-    w(logger.order('OrderModified', { orderId: o, symbol: eur.symbol, price: (eur.mid + 0.0001 * (i + 1)).toFixed(eur.digits), strategy: 'momo-burst' }));
+    w(
+      logger.order('OrderModified', {
+        orderId: o,
+        symbol: eur.symbol,
+        price: (eur.mid + 0.0001 * (i + 1)).toFixed(eur.digits),
+        strategy: 'momo-burst',
+      }),
+    );
     pause(0.05);
   }
   fill(o);
@@ -103,11 +185,37 @@ export async function supervisionScenarios(
   step(20, 90);
 
   // fill_without_order
-  w(logger.fill({ orderId: 'ORD-EXT-77', dealId: 'DL-EXT-77', symbol: eur.symbol, side: 'SELL', quantity: eur.lot, price: ref, venue: 'LMAX' }, 'Filled'));
+  w(
+    logger.fill(
+      {
+        orderId: 'ORD-EXT-77',
+        dealId: 'DL-EXT-77',
+        symbol: eur.symbol,
+        side: 'SELL',
+        quantity: eur.lot,
+        price: ref,
+        venue: 'LMAX',
+      },
+      'Filled',
+    ),
+  );
   step(20, 90);
   // overfill: a second execution after the order was complete.
   o = flow('OVERFILL', {});
-  w(logger.fill({ orderId: o, dealId: `DL-${o.slice(4)}-x`, symbol: eur.symbol, side: 'BUY', quantity: 20_000, price: ref, venue: 'LMAX' }, 'PartiallyFilled'));
+  w(
+    logger.fill(
+      {
+        orderId: o,
+        dealId: `DL-${o.slice(4)}-x`,
+        symbol: eur.symbol,
+        side: 'BUY',
+        quantity: 20_000,
+        price: ref,
+        venue: 'LMAX',
+      },
+      'PartiallyFilled',
+    ),
+  );
   step(20, 90);
   // activity_after_close: filled after it was cancelled.
   o = id('LATEFILL');
@@ -115,7 +223,20 @@ export async function supervisionScenarios(
   send(o);
   w(logger.order('Cancelled', { orderId: o, symbol: eur.symbol, reason: 'user cancel' }));
   pause(0.3);
-  w(logger.fill({ orderId: o, dealId: `DL-${o.slice(4)}`, symbol: eur.symbol, side: 'BUY', quantity: eur.lot, price: ref, venue: 'LMAX' }, 'Filled'));
+  w(
+    logger.fill(
+      {
+        orderId: o,
+        dealId: `DL-${o.slice(4)}`,
+        symbol: eur.symbol,
+        side: 'BUY',
+        quantity: eur.lot,
+        price: ref,
+        venue: 'LMAX',
+      },
+      'Filled',
+    ),
+  );
   step(20, 90);
   // cancel_unknown_order
   w(logger.order('Cancelled', { orderId: 'ORD-UNKNOWN-1', symbol: eur.symbol, reason: 'user cancel' }));
@@ -143,7 +264,11 @@ export async function supervisionScenarios(
   flow('KILL', {});
   w(logKillSwitch(logger, false, { user: 'risk-officer', reason: 'drawdown reviewed' }));
   step(20, 90);
-  flow('RESTRICTED', { symbol: 'USDRUB', referencePrice: '92.50' }, { symbol: 'USDRUB', price: '92.50', quantity: 10_000 }); // restricted_symbol
+  flow(
+    'RESTRICTED',
+    { symbol: 'USDRUB', referencePrice: '92.50' },
+    { symbol: 'USDRUB', price: '92.50', quantity: 10_000 },
+  ); // restricted_symbol
   flow('NOLOGIN', {}, { trader: 'dave' }); // order_without_login
   // order_after_failed_logins: three wrong passwords, then in, then an order.
   for (let i = 0; i < 3; i++) {
@@ -154,12 +279,28 @@ export async function supervisionScenarios(
   pause(20);
   flow('AFTERFAIL', {}, { trader: 'erin' });
   // review_missing, after a reviewed signal that is fine.
-  w(logDecision(logger, { signalId: `SIG-${day}-1`, reviewerKind: 'llm', reviewer: 'review-model', decision: 'approve', reason: 'within mandate' }));
+  w(
+    logDecision(logger, {
+      signalId: `SIG-${day}-1`,
+      reviewerKind: 'llm',
+      reviewer: 'review-model',
+      decision: 'approve',
+      reason: 'within mandate',
+    }),
+  );
   pause(2);
   flow('SIGNAL', { signalId: `SIG-${day}-1` }, { signalId: `SIG-${day}-1` });
   flow('NOREVIEW', { signalId: `SIG-${day}-2` }, { signalId: `SIG-${day}-2` });
   // forbidden_decision
-  w(logDecision(logger, { signalId: `SIG-${day}-3`, reviewerKind: 'llm', reviewer: 'review-model', decision: 'proceed_despite_reject', reason: 'model judged the reject stale' }));
+  w(
+    logDecision(logger, {
+      signalId: `SIG-${day}-3`,
+      reviewerKind: 'llm',
+      reviewer: 'review-model',
+      decision: 'proceed_despite_reject',
+      reason: 'model judged the reject stale',
+    }),
+  );
   step(20, 90);
   // order_open_at_end_of_day: a day order nobody filled or cancelled.
   o = id('OPEN');
@@ -170,7 +311,14 @@ export async function supervisionScenarios(
   // clock_backwards: another process on another host, whose clock steps back 3 s.
   await logger.flush();
   let t2 = now();
-  const other = createAuditLogger({ logDir, handleExit: false, clock: () => t2, host: 'trader-2', pid: 5120, actor: 'demo' });
+  const other = createAuditLogger({
+    logDir,
+    handleExit: false,
+    clock: () => t2,
+    host: 'trader-2',
+    pid: 5120,
+    actor: 'demo',
+  });
   w(other.log('system', 'Heartbeat', { component: 'pricer' }));
   await other.flush();
   t2 -= 3_000_000;

@@ -99,7 +99,13 @@ export function compareBytes(a: string, b: string): number {
 export const BAGIT_TXT = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
 
 /** The labels of bag-info.txt, in the order they are written. */
-export const BAG_INFO_LABELS = Object.freeze(['Bagging-Date', 'Payload-Oxum', 'External-Identifier', 'Export-Date', 'Auditpack-Version'] as const);
+export const BAG_INFO_LABELS = Object.freeze([
+  'Bagging-Date',
+  'Payload-Oxum',
+  'External-Identifier',
+  'Export-Date',
+  'Auditpack-Version',
+] as const);
 
 /** What bag-info.txt says. */
 export interface BagInfo {
@@ -153,11 +159,23 @@ export interface PackManifest {
   /** Present (true) only on a pack of a day that had not ended when it was made (export --partial). */
   readonly partial?: true;
   readonly auditpack_version: string;
-  readonly files: Readonly<Record<string, { readonly size: number; readonly sha256: string; readonly modified: string }>>;
+  readonly files: Readonly<
+    Record<string, { readonly size: number; readonly sha256: string; readonly modified: string }>
+  >;
   readonly summary: { readonly total_files: number; readonly total_size: number };
-  readonly events: { readonly total: number; readonly by_category: Readonly<Record<string, number>>; readonly malformed_lines: number; readonly late: number };
+  readonly events: {
+    readonly total: number;
+    readonly by_category: Readonly<Record<string, number>>;
+    readonly malformed_lines: number;
+    readonly late: number;
+  };
   readonly rows: { readonly orders: number; readonly fills: number; readonly alerts: number };
-  readonly chain: { readonly first_seq: number | null; readonly last_seq: number | null; readonly start_prev: string | null; readonly end_hash: string | null };
+  readonly chain: {
+    readonly first_seq: number | null;
+    readonly last_seq: number | null;
+    readonly start_prev: string | null;
+    readonly end_hash: string | null;
+  };
   readonly previous_pack: PackLink | null;
   readonly supersedes: { readonly manifest_sha256: string | null; readonly moved_to: string } | null;
   /** The rules that selected data/alerts.jsonl. */
@@ -191,7 +209,7 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 function pick(v: unknown, keys: readonly string[]): unknown {
   if (!isObj(v)) return v;
   const out: Obj = {};
-  for (const k of keys) if (Object.prototype.hasOwnProperty.call(v, k)) out[k] = v[k];
+  for (const k of keys) if (Object.hasOwn(v, k)) out[k] = v[k];
   return out;
 }
 
@@ -229,7 +247,7 @@ const NESTED: Readonly<Record<string, (v: unknown) => unknown>> = {
 export function renderManifest(m: PackManifest | Readonly<Record<string, unknown>>): string {
   const out: Obj = {};
   for (const k of MANIFEST_FIELDS) {
-    if (!Object.prototype.hasOwnProperty.call(m, k)) continue;
+    if (!Object.hasOwn(m, k)) continue;
     const v = (m as Obj)[k];
     const shape = NESTED[k];
     out[k] = shape === undefined ? v : shape(v);

@@ -7,8 +7,27 @@
 import { resolveConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
 import { createAuditLogger } from './logger.js';
-import { logDecision, logKillSwitch, logRiskCheck, logRiskOverride, type DecisionFields, type KillSwitchFields, type RiskCheckFields, type RiskOverrideFields } from './trading.js';
-import type { AlertFields, AuditLogger, AuthEvent, AuthFields, ConfigChangeFields, FillEvent, FillFields, OrderEvent, OrderFields } from './types.js';
+import {
+  logDecision,
+  logKillSwitch,
+  logRiskCheck,
+  logRiskOverride,
+  type DecisionFields,
+  type KillSwitchFields,
+  type RiskCheckFields,
+  type RiskOverrideFields,
+} from './trading.js';
+import type {
+  AlertFields,
+  AuditLogger,
+  AuthEvent,
+  AuthFields,
+  ConfigChangeFields,
+  FillEvent,
+  FillFields,
+  OrderEvent,
+  OrderFields,
+} from './types.js';
 
 let defaultLogger: AuditLogger | undefined;
 
@@ -32,11 +51,13 @@ export function getDefaultLogger(): AuditLogger {
     // An install that cannot lock cannot write at all: a logger with defaults would fail the same way.
     if (err instanceof AuditpackError && err.code === 'ADDON_UNAVAILABLE') throw err;
     // A bad setting must not stop the audit trail: defaults (redaction on) and the error on record.
-    configError = err instanceof AuditpackError ? err : new AuditpackError('CONFIG_INVALID', String(err), { cause: err });
+    configError =
+      err instanceof AuditpackError ? err : new AuditpackError('CONFIG_INVALID', String(err), { cause: err });
     logger = createAuditLogger({});
   }
   defaultLogger = logger;
-  if (configError) logger.log('system', 'LoggerConfigInvalid', { code: configError.code, message: configError.message });
+  if (configError)
+    logger.log('system', 'LoggerConfigInvalid', { code: configError.code, message: configError.message });
   return logger;
 }
 

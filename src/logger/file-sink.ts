@@ -12,7 +12,19 @@
  * - The lock file caches the chain head (`file`, `size`, `seq`, `hash`); it is trusted only when the
  *   named file still has exactly that size, and rebuilt from the files otherwise.
  */
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeSync, constants as fsc } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  writeSync,
+  constants as fsc,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EMPTY_HEAD, hashLine } from '../chain/index.js';
@@ -79,7 +91,11 @@ export class FileSink implements AuditSink {
     try {
       lock.lock(lockFd);
     } catch (err) {
-      throw new AuditpackError('LOCK_FAILED', `cannot lock ${join(this.dir, LOCK_FILE_NAME)}: ${(err as Error).message}`, { cause: err });
+      throw new AuditpackError(
+        'LOCK_FAILED',
+        `cannot lock ${join(this.dir, LOCK_FILE_NAME)}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     try {
       const head = this.readHead(lockFd);
@@ -153,7 +169,12 @@ export class FileSink implements AuditSink {
     if (n > 0) {
       try {
         const s = JSON.parse(buf.subarray(0, n).toString('utf8').trimEnd()) as Record<string, unknown>;
-        if (typeof s.day === 'number' && typeof s.size === 'number' && typeof s.seq === 'number' && typeof s.hash === 'string') {
+        if (
+          typeof s.day === 'number' &&
+          typeof s.size === 'number' &&
+          typeof s.seq === 'number' &&
+          typeof s.hash === 'string'
+        ) {
           const st = statSync(join(this.dir, logFileName(s.day)), { throwIfNoEntry: false });
           if (st && st.size === s.size) return { day: s.day, size: s.size, seq: s.seq, hash: s.hash };
         }
@@ -165,7 +186,14 @@ export class FileSink implements AuditSink {
   }
 
   private saveHead(lockFd: number, head: Head): void {
-    const json = JSON.stringify({ v: 1, day: head.day, file: Number.isNaN(head.day) ? null : logFileName(head.day), size: head.size, seq: head.seq, hash: head.hash });
+    const json = JSON.stringify({
+      v: 1,
+      day: head.day,
+      file: Number.isNaN(head.day) ? null : logFileName(head.day),
+      size: head.size,
+      seq: head.seq,
+      hash: head.hash,
+    });
     const buf = Buffer.alloc(STATE_BYTES, 0x20);
     buf.write(json, 0, 'utf8');
     buf[STATE_BYTES - 1] = 0x0a;
@@ -207,7 +235,14 @@ export class FileSink implements AuditSink {
     for (const { day, tail } of newer) {
       size = tail.size;
       if (tail.fragment) {
-        const rec = this.recoverFragment(join(this.dir, logFileName(day)), day, tail.fragment, tail.size, base.seq, base.hash);
+        const rec = this.recoverFragment(
+          join(this.dir, logFileName(day)),
+          day,
+          tail.fragment,
+          tail.size,
+          base.seq,
+          base.hash,
+        );
         base = { seq: rec.seq, hash: rec.hash };
         size = rec.size;
       }
@@ -216,7 +251,14 @@ export class FileSink implements AuditSink {
   }
 
   /** Terminates a torn tail and appends the recovery event after it (docs/FORMAT.md). */
-  private recoverFragment(path: string, day: number, fragment: Buffer, size: number, seq: number, hash: string): { seq: number; hash: string; size: number } {
+  private recoverFragment(
+    path: string,
+    day: number,
+    fragment: Buffer,
+    size: number,
+    seq: number,
+    hash: string,
+  ): { seq: number; hash: string; size: number } {
     const ev = this.recoveryEvent({
       file: logFileName(day),
       fragment_offset: size - fragment.length,
@@ -368,7 +410,10 @@ function writeAllCounting(fd: number, data: Buffer): { written: number; error?: 
 function writeError(err: unknown, written: number, what: string): AuditpackError {
   if (err instanceof AuditpackError) return err;
   const errno = (err as NodeJS.ErrnoException).code;
-  return new AuditpackError('LOG_WRITE_FAILED', `${what}: ${(err as Error).message}`, { cause: err, details: { written, errno } });
+  return new AuditpackError('LOG_WRITE_FAILED', `${what}: ${(err as Error).message}`, {
+    cause: err,
+    details: { written, errno },
+  });
 }
 
 interface Tail {

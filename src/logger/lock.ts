@@ -59,7 +59,9 @@ export function loadFileLock(): FileLock {
   }
   const { waitForLockSync, tryLock, unlock } = native;
   if (typeof waitForLockSync !== 'function' || typeof tryLock !== 'function' || typeof unlock !== 'function') {
-    throw addonError(new Error(`${LOCK_ADDON} has no waitForLockSync/tryLock/unlock functions (an incompatible version)`));
+    throw addonError(
+      new Error(`${LOCK_ADDON} has no waitForLockSync/tryLock/unlock functions (an incompatible version)`),
+    );
   }
   loaded = { lock: (fd) => waitForLockSync(fd), tryLock: (fd) => tryLock(fd), unlock: (fd) => unlock(fd) };
   return loaded;
@@ -86,7 +88,14 @@ export function addonError(err: unknown): AuditpackError {
   }
   return new AuditpackError('ADDON_UNAVAILABLE', message, {
     cause: err,
-    details: { addon: LOCK_ADDON, reason, node: process.version, nodeModuleVersion: process.versions.modules, platform: `${process.platform}-${process.arch}`, fix: reason === 'not-installed' ? 'npm install' : 'npm ci' },
+    details: {
+      addon: LOCK_ADDON,
+      reason,
+      node: process.version,
+      nodeModuleVersion: process.versions.modules,
+      platform: `${process.platform}-${process.arch}`,
+      fix: reason === 'not-installed' ? 'npm install' : 'npm ci',
+    },
   });
 }
 
@@ -94,7 +103,11 @@ function classify(err: unknown): AddonFailure {
   const code = (err as { code?: unknown } | null)?.code;
   const text = causeText(err);
   // The package itself is missing (not a module it requires: the message names the package).
-  if ((code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && text.includes(`Cannot find module '${LOCK_ADDON}'`)) return 'not-installed';
+  if (
+    (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') &&
+    text.includes(`Cannot find module '${LOCK_ADDON}'`)
+  )
+    return 'not-installed';
   // require-addon found no binary for this host among the package's prebuilds.
   if (code === 'ADDON_NOT_FOUND') return 'no-prebuilt';
   if (text.includes('NODE_MODULE_VERSION')) return 'other-node-line';
@@ -104,12 +117,19 @@ function classify(err: unknown): AddonFailure {
 /** The error's message and its causes' (require-addon wraps the loader's error), on one line. */
 function causeText(err: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = err, depth = 0;
+    e !== undefined && e !== null && depth < 4;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const m = (e as { message?: unknown }).message;
     parts.push(typeof m === 'string' ? m : String(e));
   }
   // Node's "Require stack:" lists every importer: long, and the message already names the module.
-  return parts.map((p) => p.split(/\nRequire stack:/)[0] as string).join(': ').replace(/\s*\n\s*/g, ' ');
+  return parts
+    .map((p) => p.split(/\nRequire stack:/)[0] as string)
+    .join(': ')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 /** The directory to run npm in: the one holding the node_modules that holds the addon, if it resolves. */
@@ -124,6 +144,9 @@ function installRoot(): string | undefined {
 }
 
 function isMusl(): boolean {
-  const report = process.platform === 'linux' ? (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined) : undefined;
+  const report =
+    process.platform === 'linux'
+      ? (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)
+      : undefined;
   return report !== undefined && report.header?.glibcVersionRuntime === undefined;
 }

@@ -39,7 +39,6 @@ import {
   type ConfigChangeFields,
   type FillEvent,
   type FillFields,
-  type LogResult,
   type OrderEvent,
   type OrderFields,
   type PreparedEvent,
@@ -64,7 +63,10 @@ const OFFLOAD_HIGH_WATER = 32_768;
 const OFFLOAD_LOW_WATER = 8_192;
 /** On exit, how long to wait for the writer thread to finish what it was given. */
 const EXIT_DRAIN_MS = 5_000;
-const KNOWN: Readonly<Record<string, readonly string[] | undefined>> = Object.assign(Object.create(null) as object, KNOWN_EVENTS);
+const KNOWN: Readonly<Record<string, readonly string[] | undefined>> = Object.assign(
+  Object.create(null) as object,
+  KNOWN_EVENTS,
+);
 
 /** A category and event name, serialised, with the notes they earn. */
 interface CategoryEvent {
@@ -86,7 +88,9 @@ interface Waiter {
  * Creates an audit logger. See AuditLoggerOptions; every option has a default.
  * In durable mode each logging call returns a Promise that resolves once the event is fsynced.
  */
-export function createAuditLogger<M extends DurabilityMode = 'batched'>(options: AuditLoggerOptions & { durability?: M } = {}): AuditLogger<M> {
+export function createAuditLogger<M extends DurabilityMode = 'batched'>(
+  options: AuditLoggerOptions & { durability?: M } = {},
+): AuditLogger<M> {
   return new Logger(options) as unknown as AuditLogger<M>;
 }
 
@@ -219,7 +223,11 @@ class Logger {
       } catch (err) {
         // Keep the logger usable for a retry of close() after the operator frees space.
         this.closing = undefined;
-        throw err instanceof AuditpackError ? err : new AuditpackError('LOG_WRITE_FAILED', `cannot sync the audit log: ${(err as Error).message}`, { cause: err });
+        throw err instanceof AuditpackError
+          ? err
+          : new AuditpackError('LOG_WRITE_FAILED', `cannot sync the audit log: ${(err as Error).message}`, {
+              cause: err,
+            });
       }
       this.closed = true;
       if (this.timer) clearTimeout(this.timer);
@@ -263,7 +271,8 @@ class Logger {
     if (this.pendingBytes + size > this.maxBufferBytes) {
       // With the writer thread, a full buffer may only mean it is behind: wait for it (as a
       // synchronous write would have) before refusing anything.
-      if (this.offload?.usable && this.lastError === undefined && this.offload.inflightEvents > 0) this.offload.waitForRoom(0);
+      if (this.offload?.usable && this.lastError === undefined && this.offload.inflightEvents > 0)
+        this.offload.waitForRoom(0);
       if (this.pendingBytes + size > this.maxBufferBytes) return this.refuse();
     }
     this.pending.push(ev);
@@ -294,7 +303,10 @@ class Logger {
       const now = Date.now() * 1000;
       head = this.head(now);
       day = dayNumberOf(now);
-      fields = { ...(typeof fields === 'object' && fields !== null ? fields : { value: fields }), clock_error: String(micros) };
+      fields = {
+        ...(typeof fields === 'object' && fields !== null ? fields : { value: fields }),
+        clock_error: String(micros),
+      };
     }
     let body: string;
     try {
@@ -325,16 +337,22 @@ class Logger {
     if (!CATEGORY_NAME.test(cat)) {
       const given = cat;
       cat = lowercaseName(cat);
-      notes.push(`category: ${JSON.stringify(given.slice(0, 64))} is not a lowercase name; written as ${JSON.stringify(cat)}`);
+      notes.push(
+        `category: ${JSON.stringify(given.slice(0, 64))} is not a lowercase name; written as ${JSON.stringify(cat)}`,
+      );
     }
     if (ev.length === 0) {
       ev = 'Unnamed';
       notes.push('event: empty event name; written as "Unnamed"');
-    } else if (KNOWN[cat]?.includes(ev) === false) notes.push(`event: ${JSON.stringify(ev.slice(0, 64))} is not a known ${cat} event`);
+    } else if (KNOWN[cat]?.includes(ev) === false)
+      notes.push(`event: ${JSON.stringify(ev.slice(0, 64))} is not a known ${cat} event`);
     cat = this.redactor.redactString(cat.slice(0, 256));
     if (!CATEGORY_NAME.test(cat)) cat = 'redacted'; // a secret-shaped name: the censor is no lowercase name
     ev = this.redactor.redactString(ev.slice(0, 256));
-    const ce: CategoryEvent = { json: `"category":${JSON.stringify(cat)},"event":${JSON.stringify(ev)}`, notes: notes.length ? notes : undefined };
+    const ce: CategoryEvent = {
+      json: `"category":${JSON.stringify(cat)},"event":${JSON.stringify(ev)}`,
+      notes: notes.length ? notes : undefined,
+    };
     if (typeof category === 'string' && typeof event === 'string') {
       // Bounded: names are caller input.
       if (this.catEvCacheSize >= 1000) {
@@ -393,7 +411,12 @@ class Logger {
    * Appends the buffer; returns how many events were written and the waiters (durable mode) of
    * those events, which the caller settles after syncing.
    */
-  private writePending(direct = false): { n: number; settled: (Waiter | undefined)[]; error: AuditpackError | undefined; failed: number } {
+  private writePending(direct = false): {
+    n: number;
+    settled: (Waiter | undefined)[];
+    error: AuditpackError | undefined;
+    failed: number;
+  } {
     if (this.pending.length === 0) return { n: 0, settled: [], error: undefined, failed: 0 };
     const off = this.offload;
     if (!direct && off && (off.usable || (this.pending.length >= OFFLOAD_START_EVENTS && off.start()))) {
@@ -414,7 +437,11 @@ class Logger {
       error =
         err instanceof AuditpackError
           ? err
-          : new AuditpackError('LOG_WRITE_FAILED', `cannot append to the audit log: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+          : new AuditpackError(
+              'LOG_WRITE_FAILED',
+              `cannot append to the audit log: ${(err as Error)?.message ?? String(err)}`,
+              { cause: err },
+            );
       const w = error.details?.written;
       n = typeof w === 'number' ? w : 0;
     }
@@ -450,7 +477,9 @@ class Logger {
   private reportRefused(): void {
     const count = this.refusedUnreported;
     this.refusedUnreported = 0;
-    const reason = this.durable ? 'durable events rejected: the audit log could not be written' : 'buffer full while the audit log could not be written';
+    const reason = this.durable
+      ? 'durable events rejected: the audit log could not be written'
+      : 'buffer full while the audit log could not be written';
     const ev = this.prepare('system', 'EventsRefused', { count, reason });
     this.pending.push(ev);
     this.pendingBytes += bufferedSize(ev);
@@ -495,7 +524,11 @@ class Logger {
           try {
             await this.sink.sync();
           } catch (e) {
-            syncErr = new AuditpackError('LOG_SYNC_FAILED', `the event is in the audit log but fsync failed, so it may not survive a crash; do not log it again: ${(e as Error).message}`, { cause: e, details: { errno: (e as NodeJS.ErrnoException).code } });
+            syncErr = new AuditpackError(
+              'LOG_SYNC_FAILED',
+              `the event is in the audit log but fsync failed, so it may not survive a crash; do not log it again: ${(e as Error).message}`,
+              { cause: e, details: { errno: (e as NodeJS.ErrnoException).code } },
+            );
             this.lastError = syncErr;
             this.emitError(syncErr);
           }

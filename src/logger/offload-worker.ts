@@ -29,7 +29,11 @@ const sink = new FileSink({
   // A recovery is dated when it happens, by this thread's clock (docs/FORMAT.md, "Torn lines").
   recoveryEvent: (fields) => {
     const t = clock();
-    return { day: dayNumberOf(t), head: head(t), body: `"category":"system","event":"TornLineRecovered",${prepareFields(fields, redactor).json}${data.provenance}` };
+    return {
+      day: dayNumberOf(t),
+      head: head(t),
+      body: `"category":"system","event":"TornLineRecovered",${prepareFields(fields, redactor).json}${data.provenance}`,
+    };
   },
 });
 
@@ -52,7 +56,8 @@ port.on('message', (m: OffloadMessage) => {
       return;
     }
     const events: PreparedEvent[] = new Array(m.heads.length);
-    for (let i = 0; i < events.length; i++) events[i] = { day: m.days[i] as number, head: m.heads[i] as string, body: m.bodies[i] as string };
+    for (let i = 0; i < events.length; i++)
+      events[i] = { day: m.days[i] as number, head: m.heads[i] as string, body: m.bodies[i] as string };
     try {
       const n = sink.append(events);
       finish(m.id, n);
@@ -66,13 +71,22 @@ port.on('message', (m: OffloadMessage) => {
         type: 'ack',
         id: m.id,
         written: n,
-        error: { code: e.code ?? 'LOG_WRITE_FAILED', message: e.message, errno: (e.details?.errno as string | undefined) ?? undefined },
+        error: {
+          code: e.code ?? 'LOG_WRITE_FAILED',
+          message: e.message,
+          errno: (e.details?.errno as string | undefined) ?? undefined,
+        },
       } satisfies OffloadAck);
     }
   } else if (m.type === 'sync') {
     sink.sync().then(
       () => port.postMessage({ type: 'synced', id: m.id } satisfies OffloadAck),
-      (err: Error) => port.postMessage({ type: 'synced', id: m.id, error: { code: 'LOG_WRITE_FAILED', message: err.message } } satisfies OffloadAck),
+      (err: Error) =>
+        port.postMessage({
+          type: 'synced',
+          id: m.id,
+          error: { code: 'LOG_WRITE_FAILED', message: err.message },
+        } satisfies OffloadAck),
     );
   } else if (m.type === 'close') {
     sink.close();

@@ -33,7 +33,13 @@ export type OffloadMessage =
   | { type: 'close'; id: number };
 
 export type OffloadAck =
-  | { type: 'ack'; id: number; written: number; skipped?: boolean; error?: { code: string; message: string; errno?: string | undefined } }
+  | {
+      type: 'ack';
+      id: number;
+      written: number;
+      skipped?: boolean;
+      error?: { code: string; message: string; errno?: string | undefined };
+    }
   | { type: 'synced'; id: number; error?: { code: string; message: string } }
   | { type: 'closed'; id: number };
 
@@ -61,7 +67,10 @@ function startWorker(workerData: OffloadWorkerData): Worker {
   // execArgv: [] — the thread must not inherit the app's flags (`--input-type` alone stops it).
   if (!self.endsWith('.ts')) return new Worker(new URL('./offload-worker.js', self), { workerData, execArgv: [] });
   const target = new URL('./offload-worker.ts', self).href;
-  return new Worker(`import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(target)}); })`, { eval: true, workerData, execArgv: [] });
+  return new Worker(
+    `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(target)}); })`,
+    { eval: true, workerData, execArgv: [] },
+  );
 }
 
 export class Offloader {
@@ -101,16 +110,24 @@ export class Offloader {
   start(): boolean {
     if (this.worker || this.broken) return this.usable;
     try {
-      this.worker = startWorker({ dir: this.dir, provenance: this.provenance, done: this.done.buffer as SharedArrayBuffer, written: this.writtenTotal.buffer as SharedArrayBuffer });
+      this.worker = startWorker({
+        dir: this.dir,
+        provenance: this.provenance,
+        done: this.done.buffer as SharedArrayBuffer,
+        written: this.writtenTotal.buffer as SharedArrayBuffer,
+      });
     } catch (err) {
-      this.broken = new AuditpackError('INTERNAL', `cannot start the audit writer thread: ${(err as Error).message}`, { cause: err });
+      this.broken = new AuditpackError('INTERNAL', `cannot start the audit writer thread: ${(err as Error).message}`, {
+        cause: err,
+      });
       return false;
     }
     this.worker.unref();
     this.worker.on('message', (m: OffloadAck) => this.onMessage(m));
     this.worker.on('error', (err) => this.onWorkerGone(err));
     this.worker.on('exit', (code) => {
-      if (code !== 0 || this.inflight.length > 0) this.onWorkerGone(new Error(`writer thread exited with code ${code}`));
+      if (code !== 0 || this.inflight.length > 0)
+        this.onWorkerGone(new Error(`writer thread exited with code ${code}`));
     });
     return true;
   }
@@ -133,7 +150,9 @@ export class Offloader {
     }
     this.inflight.push({ id, events });
     worker.ref(); // while it holds events, the thread keeps the process alive
-    worker.postMessage({ type: 'batch', id, epoch: this.epoch, days, heads, bodies } satisfies OffloadMessage, [days.buffer]);
+    worker.postMessage({ type: 'batch', id, epoch: this.epoch, days, heads, bodies } satisfies OffloadMessage, [
+      days.buffer,
+    ]);
   }
 
   /** Resolves once everything handed over is acknowledged; rejects if a write failed meanwhile. */
@@ -276,7 +295,9 @@ export class Offloader {
     const wrote = m.written === head.events.length ? head.events : head.events.slice(0, m.written);
     if (wrote.length > 0) this.callbacks.written(wrote);
     if (m.error) {
-      const err = new AuditpackError(m.error.code as AuditpackErrorCode, m.error.message, { details: { written: m.written, errno: m.error.errno } });
+      const err = new AuditpackError(m.error.code as AuditpackErrorCode, m.error.message, {
+        details: { written: m.written, errno: m.error.errno },
+      });
       const unwritten = [...head.events.slice(m.written), ...this.inflight.flatMap((b) => b.events)];
       this.inflight = [];
       this.epoch++;

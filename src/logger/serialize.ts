@@ -212,7 +212,9 @@ class Members {
   text(): string {
     if (!this.unusual) return this.texts.join(',');
     const order = this.keys.map((_, j) => j);
-    const idx = order.filter((j) => isArrayIndex(this.keys[j] as string)).sort((a, b) => Number(this.keys[a]) - Number(this.keys[b]));
+    const idx = order
+      .filter((j) => isArrayIndex(this.keys[j] as string))
+      .sort((a, b) => Number(this.keys[a]) - Number(this.keys[b]));
     const named = order.filter((j) => !isArrayIndex(this.keys[j] as string));
     return [...idx, ...named].map((j) => this.texts[j]).join(',');
   }
@@ -540,7 +542,12 @@ class Walk {
       ancestors.push(o);
       try {
         if (Array.isArray(o)) return this.array(o, path, depth);
-        if (o instanceof Map) return this.entries([...o.entries()].map(([k, val]) => [String(k), val]), path, depth);
+        if (o instanceof Map)
+          return this.entries(
+            [...o.entries()].map(([k, val]) => [String(k), val]),
+            path,
+            depth,
+          );
         if (o instanceof Set) return this.array([...o], path, depth);
         const toJSON = (o as { toJSON?: unknown }).toJSON;
         if (typeof toJSON === 'function') {
@@ -924,7 +931,10 @@ function walkInto(parts: string[], fields: unknown, redactor: Redactor, limits: 
   let length = 0;
   if (fields !== undefined && fields !== null) {
     if (typeof fields !== 'object' || Array.isArray(fields)) {
-      walk.note('fields', `expected an object, got ${Array.isArray(fields) ? 'an array' : typeof fields}; kept as "value"`);
+      walk.note(
+        'fields',
+        `expected an object, got ${Array.isArray(fields) ? 'an array' : typeof fields}; kept as "value"`,
+      );
       const v = walk.value(fields, 'value', 1, false);
       if (v !== undefined) {
         const member = `"value":${v}`;
@@ -973,7 +983,10 @@ function walkInto(parts: string[], fields: unknown, redactor: Redactor, limits: 
         }
         if (out === undefined) {
           const texts = slot.texts;
-          if (texts !== undefined && (typeof v === 'number' || (typeof v === 'string' && v.length <= CLEAN_TEXT_MAX_CHARS))) {
+          if (
+            texts !== undefined &&
+            (typeof v === 'number' || (typeof v === 'string' && v.length <= CLEAN_TEXT_MAX_CHARS))
+          ) {
             // The values a slot keeps seeing: one lookup for the member text.
             let member = texts.get(v);
             if (member === undefined) {
@@ -999,7 +1012,13 @@ function walkInto(parts: string[], fields: unknown, redactor: Redactor, limits: 
             continue;
           }
         }
-        if (out === undefined && slot.trade && typeof v === 'string' && v.length <= limits.maxStringChars && !NEEDS_ESCAPE.test(v)) {
+        if (
+          out === undefined &&
+          slot.trade &&
+          typeof v === 'string' &&
+          v.length <= limits.maxStringChars &&
+          !NEEDS_ESCAPE.test(v)
+        ) {
           // A trade field's string (an id): `"name":"` + it + `"`, without a quoted copy first.
           parts.push(`${slot.memberQ}${v}"`);
           continue;

@@ -63,7 +63,16 @@ export interface KillSwitchFields extends AuditFields {
 }
 
 /** Order lifecycle events, in addition to the fields of OrderFields: what the checks read. */
-export const ORDER_LIFECYCLE_EVENTS = Object.freeze(['OrderAccepted', 'OrderModified', 'StopUpdated', 'Cancelled', 'Rejected', 'PartiallyFilled', 'Filled', 'Expired'] as const);
+export const ORDER_LIFECYCLE_EVENTS = Object.freeze([
+  'OrderAccepted',
+  'OrderModified',
+  'StopUpdated',
+  'Cancelled',
+  'Rejected',
+  'PartiallyFilled',
+  'Filled',
+  'Expired',
+] as const);
 
 /** The events of this module by category. */
 export const TRADING_EVENTS = Object.freeze({
@@ -78,7 +87,10 @@ export function logRiskCheck<M extends DurabilityMode>(logger: AuditLogger<M>, f
 }
 
 /** Records a RiskOverride. */
-export function logRiskOverride<M extends DurabilityMode>(logger: AuditLogger<M>, fields: RiskOverrideFields): LogResult<M> {
+export function logRiskOverride<M extends DurabilityMode>(
+  logger: AuditLogger<M>,
+  fields: RiskOverrideFields,
+): LogResult<M> {
   return logger.log('risk', 'RiskOverride', fields);
 }
 
@@ -88,12 +100,18 @@ export function logDecision<M extends DurabilityMode>(logger: AuditLogger<M>, fi
 }
 
 /** Records KillSwitchOn (`on` true) or KillSwitchOff. */
-export function logKillSwitch<M extends DurabilityMode>(logger: AuditLogger<M>, on: boolean, fields: KillSwitchFields = {}): LogResult<M> {
+export function logKillSwitch<M extends DurabilityMode>(
+  logger: AuditLogger<M>,
+  on: boolean,
+  fields: KillSwitchFields = {},
+): LogResult<M> {
   return logger.log('risk', on ? 'KillSwitchOn' : 'KillSwitchOff', fields);
 }
 
 const isStr = (v: unknown): boolean => typeof v === 'string' && v !== '';
-const isNum = (v: unknown): boolean => (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)));
+const isNum = (v: unknown): boolean =>
+  (typeof v === 'number' && Number.isFinite(v)) ||
+  (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)));
 
 /**
  * What is wrong with the fields of a trading event (snake_case, as written), or [] when nothing is
@@ -113,7 +131,19 @@ export function tradingEventProblems(category: string, event: string, f: Readonl
     if (f.result !== 'pass' && f.result !== 'reject') p.push('result must be "pass" or "reject"');
     need('score', isNum, 'a number');
     need('reference_price', isNum, 'a number');
-    need('checks', (v) => Array.isArray(v) && v.every((c) => typeof c === 'object' && c !== null && isStr((c as { name?: unknown }).name) && typeof (c as { passed?: unknown }).passed === 'boolean'), 'an array of {"name", "passed": true|false}');
+    need(
+      'checks',
+      (v) =>
+        Array.isArray(v) &&
+        v.every(
+          (c) =>
+            typeof c === 'object' &&
+            c !== null &&
+            isStr((c as { name?: unknown }).name) &&
+            typeof (c as { passed?: unknown }).passed === 'boolean',
+        ),
+      'an array of {"name", "passed": true|false}',
+    );
   } else if (category === 'risk' && event === 'RiskOverride') {
     one(['order_id', 'signal_id']);
     if (!isStr(f.user)) p.push('user is required');

@@ -7,7 +7,16 @@ import type { RedactionOptions } from '../redaction/index.js';
 
 /** Known categories and their events (others are accepted through `log()`, and recorded with a note). */
 export const KNOWN_EVENTS = Object.freeze({
-  order: Object.freeze(['OrderAccepted', 'PartiallyFilled', 'Filled', 'Rejected', 'StopUpdated', 'Cancelled', 'OrderModified', 'Expired'] as const),
+  order: Object.freeze([
+    'OrderAccepted',
+    'PartiallyFilled',
+    'Filled',
+    'Rejected',
+    'StopUpdated',
+    'Cancelled',
+    'OrderModified',
+    'Expired',
+  ] as const),
   fill: Object.freeze(['Filled', 'PartiallyFilled'] as const),
   config: Object.freeze(['ConfigChanged', 'ConfigSnapshot'] as const),
   alert: Object.freeze(['AlertSent'] as const),

@@ -136,7 +136,10 @@ export class MerkleProver {
   private readonly open: { w: number; r: number; end: number; acc: MerkleAccumulator }[] = [];
   private next = 0;
 
-  constructor(readonly size: number, indexes: readonly number[]) {
+  constructor(
+    readonly size: number,
+    indexes: readonly number[],
+  ) {
     this.wanted = indexes.map((index) => {
       const ranges = proofRanges(index, size);
       return { index, ranges, hashes: ranges.map(() => undefined) };
@@ -181,7 +184,13 @@ export class MerkleProver {
  * in a tree of `size` leaves whose root is `root`. Every input may come from an attacker: wrong
  * lengths, indexes or paths give false, never an exception.
  */
-export function verifyInclusion(leaf: Uint8Array, index: number, size: number, path: readonly Uint8Array[], root: Uint8Array): boolean {
+export function verifyInclusion(
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  path: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
   if (leaf.length !== 32 || root.length !== 32 || path.some((p) => p.length !== 32)) return false;
   let fn = BigInt(index);

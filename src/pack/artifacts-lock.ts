@@ -35,7 +35,11 @@ export async function lockArtifacts(artifactsDir: string, waitMs = 10 * 60_000):
   while (!lock.tryLock(fd)) {
     if (Date.now() >= deadline) {
       closeSync(fd);
-      throw new AuditpackError('LOCK_FAILED', `another export or prune has held ${path} for over ${Math.round(waitMs / 1000)} s; try again later`, { details: { path } });
+      throw new AuditpackError(
+        'LOCK_FAILED',
+        `another export or prune has held ${path} for over ${Math.round(waitMs / 1000)} s; try again later`,
+        { details: { path } },
+      );
     }
     await sleep(delay);
     delay = Math.min(delay * 2, 500);

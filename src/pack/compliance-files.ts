@@ -5,7 +5,19 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { ScannedLine } from '../chain/lines.js';
-import { buildReport, ComplianceEngine, feedLine, findingsCsv, loadPolicyTimeline, PolicyTimeline, policyFromText, renderReportHtml, reportJson, DEFAULT_POLICY_SOURCE, type ComplianceReport } from '../compliance/index.js';
+import {
+  buildReport,
+  ComplianceEngine,
+  feedLine,
+  findingsCsv,
+  loadPolicyTimeline,
+  PolicyTimeline,
+  policyFromText,
+  renderReportHtml,
+  reportJson,
+  DEFAULT_POLICY_SOURCE,
+  type ComplianceReport,
+} from '../compliance/index.js';
 import { fingerprint } from '../signing/index.js';
 
 /** Where the policy comes from for a pack. */
@@ -19,7 +31,11 @@ export interface PackComplianceOptions {
 }
 
 /** The payload files this module writes, under data/. */
-export const COMPLIANCE_FILES = Object.freeze(['compliance_findings.csv', 'compliance_report.json', 'report.html'] as const);
+export const COMPLIANCE_FILES = Object.freeze([
+  'compliance_findings.csv',
+  'compliance_report.json',
+  'report.html',
+] as const);
 
 /** The name a pack's log has in evidence. */
 export const PACK_LOG_NAME = 'data/audit.jsonl';
@@ -28,14 +44,30 @@ export const PACK_LOG_NAME = 'data/audit.jsonl';
 export interface PackCompliance {
   readonly onLine: (l: ScannedLine) => void;
   /** Ends the day and renders the three files. */
-  finish(facts: { chainEndHash: string | null; firstSeq: number | null; lastSeq: number | null; signingKey: KeyObject | undefined; version: string }): { report: ComplianceReport; files: Record<(typeof COMPLIANCE_FILES)[number], string> };
+  finish(facts: {
+    chainEndHash: string | null;
+    firstSeq: number | null;
+    lastSeq: number | null;
+    signingKey: KeyObject | undefined;
+    version: string;
+  }): { report: ComplianceReport; files: Record<(typeof COMPLIANCE_FILES)[number], string> };
 }
 
 /** Loads the day's policies (CONFIG_INVALID if one does not parse) and makes the engine. */
-export async function startPackCompliance(date: string, options: PackComplianceOptions | undefined): Promise<PackCompliance> {
+export async function startPackCompliance(
+  date: string,
+  options: PackComplianceOptions | undefined,
+): Promise<PackCompliance> {
   const timeline =
     options === undefined
-      ? new PolicyTimeline([policyFromText(DEFAULT_POLICY_SOURCE, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' })])
+      ? new PolicyTimeline([
+          policyFromText(DEFAULT_POLICY_SOURCE, {
+            from: null,
+            source: 'built-in',
+            snapshot_id: null,
+            path: 'built-in',
+          }),
+        ])
       : await loadPolicyTimeline({ ...options, from: date, to: date });
   const engine = new ComplianceEngine(timeline);
   return {
@@ -51,7 +83,14 @@ export async function startPackCompliance(date: string, options: PackComplianceO
         signer: facts.signingKey === undefined ? null : fingerprint(facts.signingKey),
         auditpack_version: facts.version,
       });
-      return { report, files: { 'compliance_report.json': reportJson(report), 'compliance_findings.csv': findingsCsv(report), 'report.html': html } };
+      return {
+        report,
+        files: {
+          'compliance_report.json': reportJson(report),
+          'compliance_findings.csv': findingsCsv(report),
+          'report.html': html,
+        },
+      };
     },
   };
 }

@@ -4,7 +4,13 @@
  * recorded by that day's snapshots, in unified format, after a `#` header line).
  */
 import { readFile } from 'node:fs/promises';
-import { createConfigSnapshot, latestSnapshotOnOrBefore, snapshotDiffText, snapshotsOnDay, type CreateSnapshotOptions } from '../snapshot/index.js';
+import {
+  createConfigSnapshot,
+  latestSnapshotOnOrBefore,
+  snapshotDiffText,
+  snapshotsOnDay,
+  type CreateSnapshotOptions,
+} from '../snapshot/index.js';
 import { recordPath } from '../snapshot/store.js';
 
 /** Where snapshots live, and how to take a fresh one when the day has none. */
@@ -22,7 +28,11 @@ export interface CollectedConfig {
 }
 
 /** Gathers config_snapshot.json and config.diff for `date`. */
-export async function collectConfig(options: { date: string; snapshot: PackSnapshotOptions | false; includeDiffs: boolean }): Promise<CollectedConfig> {
+export async function collectConfig(options: {
+  date: string;
+  snapshot: PackSnapshotOptions | false;
+  includeDiffs: boolean;
+}): Promise<CollectedConfig> {
   const { date } = options;
   const header = (what: string): string => `# auditpack config diffs for ${date}: ${what}\n`;
   if (options.snapshot === false) {
@@ -36,7 +46,11 @@ export async function collectConfig(options: { date: string; snapshot: PackSnaps
   let latest = await latestSnapshotOnOrBefore({ snapshotDir: so.snapshotDir, date });
   if (latest === undefined && so.takeIfMissing !== false) {
     const { takeIfMissing: _t, ...create } = so;
-    latest = await createConfigSnapshot({ ...create, reason: `export ${date}: no snapshot existed at or before the end of the day`, allowEmpty: true });
+    latest = await createConfigSnapshot({
+      ...create,
+      reason: `export ${date}: no snapshot existed at or before the end of the day`,
+      allowEmpty: true,
+    });
   }
   let snapshotJson: string | Buffer;
   if (latest === undefined) {
@@ -61,11 +75,17 @@ export async function collectConfig(options: { date: string; snapshot: PackSnaps
       const text = snapshotDiffText(s);
       if (text === '') continue;
       withDiffs++;
-      parts.push(`# snapshot ${s.snapshot_id} at ${s.timestamp} (${s.reason.replace(/[\r\n]+/g, ' ')})\n${text.endsWith('\n') ? text : `${text}\n`}`);
+      parts.push(
+        `# snapshot ${s.snapshot_id} at ${s.timestamp} (${s.reason.replace(/[\r\n]+/g, ' ')})\n${text.endsWith('\n') ? text : `${text}\n`}`,
+      );
     }
     diffText =
       withDiffs === 0
-        ? header(day.length === 0 ? 'no config snapshots were taken on this day' : `${day.length} snapshot(s), no differences recorded`)
+        ? header(
+            day.length === 0
+              ? 'no config snapshots were taken on this day'
+              : `${day.length} snapshot(s), no differences recorded`,
+          )
         : header(`${withDiffs} snapshot(s) with differences`) + parts.join('');
   }
   return { snapshotJson, diffText, snapshotId: latest?.snapshot_id ?? null };

@@ -19,9 +19,28 @@ import { Kind, type EntryTable } from './json-line.js';
 import { KEY, type KeyIndex, type KeyName } from './keys.js';
 
 /** Columns of data/orders.csv (then `extra`). */
-export const ORDER_COLUMNS = Object.freeze(['iso_ts', 'seq', 'event', 'order_id', 'symbol', 'side', 'quantity', 'price'] as const satisfies readonly KeyName[]);
+export const ORDER_COLUMNS = Object.freeze([
+  'iso_ts',
+  'seq',
+  'event',
+  'order_id',
+  'symbol',
+  'side',
+  'quantity',
+  'price',
+] as const satisfies readonly KeyName[]);
 /** Columns of data/fills.csv (then `extra`). */
-export const FILL_COLUMNS = Object.freeze(['iso_ts', 'seq', 'event', 'order_id', 'deal_id', 'symbol', 'side', 'quantity', 'price'] as const satisfies readonly KeyName[]);
+export const FILL_COLUMNS = Object.freeze([
+  'iso_ts',
+  'seq',
+  'event',
+  'order_id',
+  'deal_id',
+  'symbol',
+  'side',
+  'quantity',
+  'price',
+] as const satisfies readonly KeyName[]);
 
 /** Fields never repeated in `extra`: `ts` is `iso_ts` again, `prev` is in audit.jsonl, `category` is the file. */
 export const NOT_IN_EXTRA: readonly KeyName[] = Object.freeze(['ts', 'iso_ts', 'seq', 'category', 'event', 'prev']);

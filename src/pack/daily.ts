@@ -54,7 +54,9 @@ export async function runDailyExport(options: DailyExportOptions): Promise<Daily
  * pack, refuse as a clock problem; `auditpack prune` run on purpose still prunes (keeping the newest).
  */
 function refuseEmptying(date: string, plan: PrunePlan, artifactsDir: string): void {
-  const earlier = listPackEntries(artifactsDir).filter((e) => e.kind === 'pack' && e.version === null && e.type === 'dir' && e.date !== date);
+  const earlier = listPackEntries(artifactsDir).filter(
+    (e) => e.kind === 'pack' && e.version === null && e.type === 'dir' && e.date !== date,
+  );
   if (earlier.length === 0 || !earlier.every((e) => plan.packs.some((p) => p.name === e.name))) return;
   const newest = earlier.reduce((m, e) => (e.date > m ? e.date : m), earlier[0]!.date);
   throw new AuditpackError(

@@ -20,7 +20,13 @@ export interface MalformedLine {
   /** Length in bytes (without "\n"). */
   readonly length: number;
   /** What is wrong: `unterminated`, `too-long`, `invalid-utf8`, `invalid-json`, `not-an-event`, `recovered-fragment`. */
-  readonly reason: 'unterminated' | 'too-long' | 'invalid-utf8' | 'invalid-json' | 'not-an-event' | 'recovered-fragment';
+  readonly reason:
+    | 'unterminated'
+    | 'too-long'
+    | 'invalid-utf8'
+    | 'invalid-json'
+    | 'not-an-event'
+    | 'recovered-fragment';
 }
 
 /** How many malformed lines are described individually (all are counted). */
@@ -60,7 +66,11 @@ export interface BatchResult {
 }
 
 /** Compiled alert filter: a few set lookups per event, no strings built. */
-function compileAlertFilter(f: AlertFilterConfig): { categories: Set<string>; events: Map<string, Set<string>>; severities: Set<string> } {
+function compileAlertFilter(f: AlertFilterConfig): {
+  categories: Set<string>;
+  events: Map<string, Set<string>>;
+  severities: Set<string>;
+} {
   const events = new Map<string, Set<string>>();
   for (const rule of f.events) {
     const dot = rule.indexOf('.');
@@ -115,7 +125,13 @@ export class BatchProcessor {
       const end = meta[o + 1] as number;
       const kind = meta[o + 4];
       if (kind === LINE_COMPLETE) this.line(buf, start, end, meta[o + 2] as number, meta[o + 3] as number, allUtf8);
-      else this.bad(meta[o + 2] as number, meta[o + 3] as number, end - start, kind === LINE_TOO_LONG ? 'too-long' : kind === LINE_FRAGMENT ? 'recovered-fragment' : 'unterminated');
+      else
+        this.bad(
+          meta[o + 2] as number,
+          meta[o + 3] as number,
+          end - start,
+          kind === LINE_TOO_LONG ? 'too-long' : kind === LINE_FRAGMENT ? 'recovered-fragment' : 'unterminated',
+        );
     }
     const out = (s: MemorySink): Uint8Array => {
       const v = s.view();
@@ -148,7 +164,8 @@ export class BatchProcessor {
   /** Records a line that cannot be an event. */
   private bad(lineNumber: number, offset: number, length: number, reason: MalformedLine['reason']): void {
     this.malformedCount++;
-    if (this.malformed.length < MAX_REPORTED_MALFORMED) this.malformed.push({ line: lineNumber, offset, length, reason });
+    if (this.malformed.length < MAX_REPORTED_MALFORMED)
+      this.malformed.push({ line: lineNumber, offset, length, reason });
   }
 
   /**
@@ -242,7 +259,12 @@ export class FactsAccumulator {
 
 /** The day's facts from the per-line work (the chain's end hash comes from the reader). */
 export interface EventFactsBase {
-  readonly events: { readonly total: number; readonly by_category: Record<string, number>; readonly malformed_lines: number; readonly late: number };
+  readonly events: {
+    readonly total: number;
+    readonly by_category: Record<string, number>;
+    readonly malformed_lines: number;
+    readonly late: number;
+  };
   readonly rows: { readonly orders: number; readonly fills: number; readonly alerts: number };
   readonly first_seq: number | null;
   readonly last_seq: number | null;

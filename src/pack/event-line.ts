@@ -43,10 +43,26 @@ export interface EventLine {
 /** Why a line is not an event, in the export's words (manifest.json never lists reasons; errors do). */
 export type NotEventKind = 'invalid-utf8' | 'invalid-json' | 'not-an-event';
 
-export type EventReading = { readonly ok: true; readonly ev: EventLine } | { readonly ok: false; readonly kind: NotEventKind; readonly reason: string };
+export type EventReading =
+  | { readonly ok: true; readonly ev: EventLine }
+  | { readonly ok: false; readonly kind: NotEventKind; readonly reason: string };
 
 /** Envelope and typed field names, by id. */
-const NAMES = ['ts', 'iso_ts', 'seq', 'category', 'event', 'prev', 'late', 'host', 'pid', 'actor', 'redacted', 'validation', 'severity'] as const;
+const NAMES = [
+  'ts',
+  'iso_ts',
+  'seq',
+  'category',
+  'event',
+  'prev',
+  'late',
+  'host',
+  'pid',
+  'actor',
+  'redacted',
+  'validation',
+  'severity',
+] as const;
 const TS = 0;
 const ISO = 1;
 const SEQ = 2;
@@ -99,8 +115,16 @@ function daysInMonth(y: number, m: number): number {
 export function isoTsProblem(iso: string, tsText: string): string | undefined {
   const m = ISO_RE.exec(iso);
   if (m === null) return '`iso_ts` is not YYYY-MM-DDTHH:MM:SS.ffffffZ';
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return '`iso_ts` is not a real date and time';
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59)
+    return '`iso_ts` is not a real date and time';
   const t = TS_RE.exec(tsText);
   if (t === null) return '`ts` is not written with exactly 6 decimals';
   const secs = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
@@ -124,7 +148,8 @@ export class EventReader {
    */
   read(b: Buffer, start: number, end: number, utf8Known = false): EventReading {
     if (end <= start) return fail('not-an-event', 'empty line');
-    if (!utf8Known && !isUtf8(start === 0 && end === b.length ? b : b.subarray(start, end))) return fail('invalid-utf8', 'not valid UTF-8');
+    if (!utf8Known && !isUtf8(start === 0 && end === b.length ? b : b.subarray(start, end)))
+      return fail('invalid-utf8', 'not valid UTF-8');
     const table = this.table;
     const shape = scanJsonLine(b, end, table, start);
     if (shape === LineShape.Invalid) {
@@ -133,7 +158,8 @@ export class EventReader {
     // Valid JSON holds no raw control byte inside strings; outside them it allows TAB, CR and LF as
     // white space, which a line does not (LF cannot be inside a line). Two native searches.
     const view = start === 0 && end === b.length ? b : b.subarray(start, end);
-    if (view.indexOf(0x09) !== -1 || view.indexOf(0x0d) !== -1) return fail('not-an-event', 'holds a control byte (below 0x20; a CR before the newline included)');
+    if (view.indexOf(0x09) !== -1 || view.indexOf(0x0d) !== -1)
+      return fail('not-an-event', 'holds a control byte (below 0x20; a CR before the newline included)');
     if (shape !== LineShape.Object) return fail('not-an-event', 'not a JSON object');
     const dup = duplicateKey(b, table);
     if (dup !== undefined) return fail('not-an-event', `the key ${dup} appears more than once`);
@@ -167,19 +193,31 @@ export class EventReader {
     const iso = isoAt < 0 ? undefined : str(b, table, isoAt);
     if (iso === undefined) return fail('not-an-event', '`iso_ts` is missing or not a string');
     // The common case by bytes (no strings, no regular expressions); the exact reason from the text.
-    const timeProblem = table.valueEscaped[isoAt] === 0 && isoTsAgree(b, (table.valueStart[isoAt] as number) + 1, table.valueStart[tsAt] as number, table.valueEnd[tsAt] as number) ? undefined : isoTsProblem(iso, tsText);
+    const timeProblem =
+      table.valueEscaped[isoAt] === 0 &&
+      isoTsAgree(
+        b,
+        (table.valueStart[isoAt] as number) + 1,
+        table.valueStart[tsAt] as number,
+        table.valueEnd[tsAt] as number,
+      )
+        ? undefined
+        : isoTsProblem(iso, tsText);
     if (timeProblem !== undefined) return fail('not-an-event', timeProblem);
     const category = this.categories.value(b, table, at[CAT] as number);
-    if (category === undefined || !CATEGORY_RE.test(category)) return fail('not-an-event', '`category` is missing or not a lowercase name ([a-z][a-z0-9_]*, at most 64)');
+    if (category === undefined || !CATEGORY_RE.test(category))
+      return fail('not-an-event', '`category` is missing or not a lowercase name ([a-z][a-z0-9_]*, at most 64)');
     const event = this.events.value(b, table, at[EVT] as number);
-    if (event === undefined || event === '') return fail('not-an-event', '`event` is missing or not a non-empty string');
+    if (event === undefined || event === '')
+      return fail('not-an-event', '`event` is missing or not a non-empty string');
     const lateAt = at[LATE] as number;
     if (lateAt >= 0 && table.kind[lateAt] !== Kind.True) return fail('not-an-event', '`late` is present but not true');
     const hostAt = at[HOST] as number;
     const pidAt = at[PID] as number;
     if (hostAt >= 0 && table.kind[hostAt] !== Kind.String) return fail('not-an-event', '`host` is not a string');
     const pidText = pidAt < 0 ? undefined : numText(b, table, pidAt);
-    if (pidAt >= 0 && (pidText === undefined || !PID_RE.test(pidText))) return fail('not-an-event', '`pid` is not a non-negative integer');
+    if (pidAt >= 0 && (pidText === undefined || !PID_RE.test(pidText)))
+      return fail('not-an-event', '`pid` is not a non-negative integer');
     const actorAt = at[ACTOR] as number;
     if (actorAt >= 0 && table.kind[actorAt] !== Kind.String) return fail('not-an-event', '`actor` is not a string');
     for (const [id, name] of [
@@ -195,7 +233,16 @@ export class EventReader {
     let clockKey: string | undefined;
     if (hostAt >= 0 && pidAt >= 0) {
       const ks = table.keyStart[hostAt] as number;
-      if (pidAt === hostAt + 1 && table.valueEscaped[hostAt] === 0 && b[ks - 1] === 0x2c && table.keyStart[pidAt] === (table.valueEnd[hostAt] as number) + 1 && table.valueStart[pidAt] === (table.keyEnd[pidAt] as number) + 1 && table.valueStart[hostAt] === (table.keyEnd[hostAt] as number) + 1 && table.keyEscaped[hostAt] === 0 && table.keyEscaped[pidAt] === 0) {
+      if (
+        pidAt === hostAt + 1 &&
+        table.valueEscaped[hostAt] === 0 &&
+        b[ks - 1] === 0x2c &&
+        table.keyStart[pidAt] === (table.valueEnd[hostAt] as number) + 1 &&
+        table.valueStart[pidAt] === (table.keyEnd[pidAt] as number) + 1 &&
+        table.valueStart[hostAt] === (table.keyEnd[hostAt] as number) + 1 &&
+        table.keyEscaped[hostAt] === 0 &&
+        table.keyEscaped[pidAt] === 0
+      ) {
         provOff = ks - 1;
         provEnd = table.valueEnd[pidAt] as number;
       } else {
@@ -263,14 +310,25 @@ const digit = (b: Buffer, i: number): number => {
  * its quote) and the number `ts` in [tsStart, tsEnd). False means "look again with isoTsProblem".
  */
 function isoTsAgree(b: Buffer, o: number, tsStart: number, tsEnd: number): boolean {
-  if (b[o + 27] !== 0x22 || b[o + 4] !== 0x2d || b[o + 7] !== 0x2d || b[o + 10] !== 0x54 || b[o + 13] !== 0x3a || b[o + 16] !== 0x3a || b[o + 19] !== 0x2e || b[o + 26] !== 0x5a) return false;
+  if (
+    b[o + 27] !== 0x22 ||
+    b[o + 4] !== 0x2d ||
+    b[o + 7] !== 0x2d ||
+    b[o + 10] !== 0x54 ||
+    b[o + 13] !== 0x3a ||
+    b[o + 16] !== 0x3a ||
+    b[o + 19] !== 0x2e ||
+    b[o + 26] !== 0x5a
+  )
+    return false;
   const y = digit(b, o) * 1000 + digit(b, o + 1) * 100 + digit(b, o + 2) * 10 + digit(b, o + 3);
   const mo = digit(b, o + 5) * 10 + digit(b, o + 6);
   const d = digit(b, o + 8) * 10 + digit(b, o + 9);
   const h = digit(b, o + 11) * 10 + digit(b, o + 12);
   const mi = digit(b, o + 14) * 10 + digit(b, o + 15);
   const sec = digit(b, o + 17) * 10 + digit(b, o + 18);
-  if (!(y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59)) return false;
+  if (!(y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59))
+    return false;
   const dayKey = y * 10000 + mo * 100 + d;
   if (dayKey !== lastDayKey) {
     if (d > daysInMonth(y, mo)) return false;
@@ -279,7 +337,8 @@ function isoTsAgree(b: Buffer, o: number, tsStart: number, tsEnd: number): boole
   }
   // ts: (0|[1-9][0-9]{0,15}) "." 6 digits, equal to the instant.
   const dot = tsEnd - 7;
-  if (dot <= tsStart || dot - tsStart > 16 || b[dot] !== 0x2e || (b[tsStart] === 0x30 && dot - tsStart > 1)) return false;
+  if (dot <= tsStart || dot - tsStart > 16 || b[dot] !== 0x2e || (b[tsStart] === 0x30 && dot - tsStart > 1))
+    return false;
   let whole = 0;
   for (let i = tsStart; i < dot; i++) {
     const c = digit(b, i);
@@ -371,14 +430,19 @@ export interface FragmentFacts {
  * `fragment_bytes` and `fragment_offset` match the line, and `file` names the file (`file`
  * undefined: the file's name is not known, any string passes).
  */
-export function recoveryProblem(rec: Readonly<Record<string, unknown>> | undefined, frag: FragmentFacts, file: string | undefined): string | undefined {
+export function recoveryProblem(
+  rec: Readonly<Record<string, unknown>> | undefined,
+  frag: FragmentFacts,
+  file: string | undefined,
+): string | undefined {
   if (rec === undefined) return 'its fields could not be read';
   if (rec.fragment_sha256 !== frag.hash) return 'fragment_sha256 is not the SHA-256 of that line';
   if (rec.fragment_bytes !== frag.length) return `fragment_bytes is not its length (${frag.length})`;
   if (typeof rec.fragment_offset !== 'number') return 'fragment_offset is missing';
   if (rec.fragment_offset !== frag.offset) return `fragment_offset is not its offset (${frag.offset})`;
   if (typeof rec.file !== 'string') return '`file` is missing';
-  if (file !== undefined && rec.file !== file) return `\`file\` names ${JSON.stringify(rec.file).slice(0, 80)}, not ${file}`;
+  if (file !== undefined && rec.file !== file)
+    return `\`file\` names ${JSON.stringify(rec.file).slice(0, 80)}, not ${file}`;
   return undefined;
 }
 

@@ -18,17 +18,42 @@
  * a future day never (DATE_NOT_ENDED).
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ALERT_FILTER, type AlertFilterConfig } from '../config.js';
 import { AuditpackError, isAuditpackError, wrapFsError } from '../errors.js';
 import { timestampTagManifest, writePackToken, type TsaOptions } from '../anchor/pack.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
-import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
+import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { signSshsig } from '../signing/index.js';
 import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
 import { fsyncDir, writeNewFile, type WrittenFile } from './files.js';
-import { BAGIT_TXT, PACK_FILES, PACK_FORMAT, PAYLOAD_FILES, renderBagInfo, renderChecksumFile, renderManifest, SIGNATURE_FILE, TAG_FILES, TAGMANIFEST, type PackManifest } from '../format/pack.js';
+import {
+  BAGIT_TXT,
+  PACK_FILES,
+  PACK_FORMAT,
+  PAYLOAD_FILES,
+  renderBagInfo,
+  renderChecksumFile,
+  renderManifest,
+  SIGNATURE_FILE,
+  TAG_FILES,
+  TAGMANIFEST,
+  type PackManifest,
+} from '../format/pack.js';
 import { packHashProblem } from './intact.js';
 import { findNextPack, findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { scanDay, type MalformedLine } from './scan-day.js';
@@ -113,7 +138,12 @@ export interface ExportResult {
   /** Malformed lines carried into the pack (first 1000; the count is in manifest.events.malformed_lines). */
   readonly malformed: readonly MalformedLine[];
   /** Compliance findings per severity (data/compliance_report.json has them all). */
-  readonly compliance: { readonly critical: number; readonly warning: number; readonly info: number; readonly total: number };
+  readonly compliance: {
+    readonly critical: number;
+    readonly warning: number;
+    readonly info: number;
+    readonly total: number;
+  };
   /**
    * What a killed earlier run left and this one finished: `archive` (the pack was there, its
    * `.tar.gz` was built now), `supersede` (the old version had been moved aside; the new pack now
@@ -127,18 +157,33 @@ export interface ExportResult {
 /** Refuses a date that is malformed, before 1970, or has not ended yet by `nowMs` (today only as a partial pack). */
 export function checkExportDate(date: string, nowMs: number, partial: boolean): number {
   const day = dayNumberOfIsoDate(date);
-  if (day === undefined) throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(date)}`);
-  if (day < 0) throw new AuditpackError('USAGE', `${date} is before 1970-01-01: no audit log is dated then`, { details: { date } });
+  if (day === undefined)
+    throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  if (day < 0)
+    throw new AuditpackError('USAGE', `${date} is before 1970-01-01: no audit log is dated then`, {
+      details: { date },
+    });
   const today = Math.floor(nowMs / 86_400_000);
   if (day > today) {
-    throw new AuditpackError('DATE_NOT_ENDED', `${date} is in the future (today is ${isoDateOf(today)} UTC by this machine's clock); nothing was written`, { details: { date, today: isoDateOf(today) } });
+    throw new AuditpackError(
+      'DATE_NOT_ENDED',
+      `${date} is in the future (today is ${isoDateOf(today)} UTC by this machine's clock); nothing was written`,
+      { details: { date, today: isoDateOf(today) } },
+    );
   }
   if (day === today && !partial) {
-    throw new AuditpackError('DATE_NOT_ENDED', `${date} is today (UTC) and has not ended; export it tomorrow, or pass --partial for a pack marked partial; nothing was written`, {
-      details: { date, today: isoDateOf(today) },
-    });
+    throw new AuditpackError(
+      'DATE_NOT_ENDED',
+      `${date} is today (UTC) and has not ended; export it tomorrow, or pass --partial for a pack marked partial; nothing was written`,
+      {
+        details: { date, today: isoDateOf(today) },
+      },
+    );
   }
-  if (partial && day !== today) throw new AuditpackError('USAGE', `--partial is only for today (${isoDateOf(today)}); ${date} has ended`, { details: { date } });
+  if (partial && day !== today)
+    throw new AuditpackError('USAGE', `--partial is only for today (${isoDateOf(today)}); ${date} has ended`, {
+      details: { date },
+    });
   return day;
 }
 
@@ -153,11 +198,16 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
   const partial = options.partial === true;
   const day = checkExportDate(date, now(), partial);
   try {
-    if (!statSync(logDir).isDirectory()) throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} is not a directory`, { details: { path: logDir } });
+    if (!statSync(logDir).isDirectory())
+      throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} is not a directory`, {
+        details: { path: logDir },
+      });
   } catch (err) {
     if (err instanceof AuditpackError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} does not exist`, { details: { path: logDir } });
+      throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} does not exist`, {
+        details: { path: logDir },
+      });
     }
     throw wrapFsError(err, 'read', logDir);
   }
@@ -178,7 +228,13 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
 }
 
 /** exportPack's work, under the artifacts lock. */
-async function exportLocked(options: ExportPackOptions, day: number, partial: boolean, now: () => number, leftovers: string[]): Promise<ExportResult> {
+async function exportLocked(
+  options: ExportPackOptions,
+  day: number,
+  partial: boolean,
+  now: () => number,
+  leftovers: string[],
+): Promise<ExportResult> {
   const { date, logDir, artifactsDir } = options;
   const finalDir = join(artifactsDir, packDirName(date));
   const archivePath = join(artifactsDir, `${date}.tar.gz`);
@@ -190,9 +246,13 @@ async function exportLocked(options: ExportPackOptions, day: number, partial: bo
     return finishArchive(options, finalDir, leftovers);
   }
   if ((existing || existingArchive) && options.force !== true && !replacePartial) {
-    throw new AuditpackError('PACK_EXISTS', `a pack for ${date} already exists at ${existing ? finalDir : archivePath}; use --force to make a new version (the old one is kept)`, {
-      details: { path: existing ? finalDir : archivePath, date },
-    });
+    throw new AuditpackError(
+      'PACK_EXISTS',
+      `a pack for ${date} already exists at ${existing ? finalDir : archivePath}; use --force to make a new version (the old one is kept)`,
+      {
+        details: { path: existing ? finalDir : archivePath, date },
+      },
+    );
   }
   // A --force killed after moving the old pack aside and before moving the new one in.
   const interrupted = existing ? undefined : interruptedSupersede(artifactsDir, date);
@@ -217,8 +277,15 @@ async function exportLocked(options: ExportPackOptions, day: number, partial: bo
     const compliance =
       options.compliance === false
         ? undefined
-        : await startPackCompliance(date, options.compliance ?? (options.snapshot ? { cwd: options.snapshot.cwd, snapshotDir: options.snapshot.snapshotDir } : undefined));
-    const payload = compliance === undefined ? PAYLOAD_FILES.filter((n) => !(COMPLIANCE_FILES as readonly string[]).includes(n)) : PAYLOAD_FILES;
+        : await startPackCompliance(
+            date,
+            options.compliance ??
+              (options.snapshot ? { cwd: options.snapshot.cwd, snapshotDir: options.snapshot.snapshotDir } : undefined),
+          );
+    const payload =
+      compliance === undefined
+        ? PAYLOAD_FILES.filter((n) => !(COMPLIANCE_FILES as readonly string[]).includes(n))
+        : PAYLOAD_FILES;
     const alertFilter = options.alertFilter ?? DEFAULT_ALERT_FILTER;
     const facts = await scanDay({
       logFile,
@@ -226,15 +293,31 @@ async function exportLocked(options: ExportPackOptions, day: number, partial: bo
       alertFilter,
       totalBytes,
       ...(compliance ? { onLine: compliance.onLine } : {}),
-      ...(options.onProgress ? { onProgress: (bytesRead: number, total: number) => options.onProgress?.({ phase: 'scan', bytesRead, totalBytes: total }) } : {}),
+      ...(options.onProgress
+        ? {
+            onProgress: (bytesRead: number, total: number) =>
+              options.onProgress?.({ phase: 'scan', bytesRead, totalBytes: total }),
+          }
+        : {}),
     });
     options.onProgress?.({ phase: 'config', bytesRead: totalBytes, totalBytes });
-    const config = await collectConfig({ date, snapshot: options.snapshot ?? false, includeDiffs: options.includeConfigDiffs !== false });
+    const config = await collectConfig({
+      date,
+      snapshot: options.snapshot ?? false,
+      includeDiffs: options.includeConfigDiffs !== false,
+    });
     const files: Record<string, WrittenFile> = { ...facts.files };
     files['config_snapshot.json'] = writeNewFile(join(dataDir, 'config_snapshot.json'), config.snapshotJson);
     files['config.diff'] = writeNewFile(join(dataDir, 'config.diff'), config.diffText);
-    const checked = compliance?.finish({ chainEndHash: facts.chain.end_hash, firstSeq: facts.chain.first_seq, lastSeq: facts.chain.last_seq, signingKey: options.signingKey, version: options.version });
-    for (const [name, text] of Object.entries(checked?.files ?? {})) files[name] = writeNewFile(join(dataDir, name), text);
+    const checked = compliance?.finish({
+      chainEndHash: facts.chain.end_hash,
+      firstSeq: facts.chain.first_seq,
+      lastSeq: facts.chain.last_seq,
+      signingKey: options.signingKey,
+      version: options.version,
+    });
+    for (const [name, text] of Object.entries(checked?.files ?? {}))
+      files[name] = writeNewFile(join(dataDir, name), text);
 
     const created = new Date(now());
     const createdAt = created.toISOString();
@@ -242,7 +325,10 @@ async function exportLocked(options: ExportPackOptions, day: number, partial: bo
     // A back-filled day (a later pack exists): it records that pack, whose previous_pack skips it.
     const insertedBefore = findNextPack(artifactsDir, date);
     const superseded = existing
-      ? { manifest_sha256: manifestSha256(finalDir) ?? null, moved_to: packDirName(date, nextVersion(artifactsDir, date)) }
+      ? {
+          manifest_sha256: manifestSha256(finalDir) ?? null,
+          moved_to: packDirName(date, nextVersion(artifactsDir, date)),
+        }
       : (interrupted ?? null);
 
     const manifestFiles: Record<string, { size: number; sha256: string; modified: string }> = {};
@@ -265,7 +351,11 @@ async function exportLocked(options: ExportPackOptions, day: number, partial: bo
       chain: facts.chain,
       previous_pack: previous,
       supersedes: superseded,
-      alert_filter: { categories: [...alertFilter.categories], events: [...alertFilter.events], severities: [...alertFilter.severities] },
+      alert_filter: {
+        categories: [...alertFilter.categories],
+        events: [...alertFilter.events],
+        severities: [...alertFilter.severities],
+      },
       inserted_before: insertedBefore,
     };
     const manifestText = renderManifest(manifest);
@@ -273,14 +363,22 @@ async function exportLocked(options: ExportPackOptions, day: number, partial: bo
     tags['bagit.txt'] = writeNewFile(join(tmp, 'bagit.txt'), BAGIT_TXT);
     tags['bag-info.txt'] = writeNewFile(
       join(tmp, 'bag-info.txt'),
-      renderBagInfo({ baggingDate: createdAt.slice(0, 10), payloadBytes: totalSize, payloadFiles: payload.length, exportDate: date, version: options.version }),
+      renderBagInfo({
+        baggingDate: createdAt.slice(0, 10),
+        payloadBytes: totalSize,
+        payloadFiles: payload.length,
+        exportDate: date,
+        version: options.version,
+      }),
     );
     tags['manifest-sha256.txt'] = writeNewFile(
       join(tmp, 'manifest-sha256.txt'),
       renderChecksumFile(payload.map((n) => ({ path: `data/${n}`, sha256: (files[n] as WrittenFile).sha256 }))),
     );
     tags['manifest.json'] = writeNewFile(join(tmp, 'manifest.json'), manifestText);
-    const tagmanifest = renderChecksumFile(TAG_FILES.map((n) => ({ path: n, sha256: (tags[n] as WrittenFile).sha256 })));
+    const tagmanifest = renderChecksumFile(
+      TAG_FILES.map((n) => ({ path: n, sha256: (tags[n] as WrittenFile).sha256 })),
+    );
     writeNewFile(join(tmp, TAGMANIFEST), tagmanifest);
     if (options.signingKey !== undefined) {
       writeNewFile(join(tmp, SIGNATURE_FILE), signSshsig(Buffer.from(tagmanifest, 'utf8'), options.signingKey));
@@ -301,7 +399,8 @@ async function exportLocked(options: ExportPackOptions, day: number, partial: bo
 
     // Read-only, then durable, then visible.
     for (const name of payload) chmodSync(join(dataDir, name), 0o444);
-    for (const name of [...TAG_FILES, TAGMANIFEST, ...(options.signingKey ? [SIGNATURE_FILE] : [])]) chmodSync(join(tmp, name), 0o444);
+    for (const name of [...TAG_FILES, TAGMANIFEST, ...(options.signingKey ? [SIGNATURE_FILE] : [])])
+      chmodSync(join(tmp, name), 0o444);
     chmodSync(dataDir, 0o555);
     fsyncDir(dataDir);
     fsyncDir(tmp);
@@ -309,7 +408,10 @@ async function exportLocked(options: ExportPackOptions, day: number, partial: bo
 
     let supersededResult: ExportResult['superseded'] = null;
     if (superseded !== null && interrupted !== undefined) {
-      supersededResult = { path: join(artifactsDir, interrupted.moved_to), manifestSha256: interrupted.manifest_sha256 };
+      supersededResult = {
+        path: join(artifactsDir, interrupted.moved_to),
+        manifestSha256: interrupted.manifest_sha256,
+      };
     } else if (superseded !== null) {
       // A new version never overwrites: the old pack moves aside under the next free .vN.
       const movedTo = join(artifactsDir, superseded.moved_to);
@@ -317,7 +419,10 @@ async function exportLocked(options: ExportPackOptions, day: number, partial: bo
       renameOrThrow(finalDir, movedTo);
       supersededResult = { path: movedTo, manifestSha256: superseded.manifest_sha256 };
     }
-    if (exists(finalDir)) throw new AuditpackError('PACK_EXISTS', `a pack for ${date} appeared at ${finalDir} during the export`, { details: { path: finalDir } });
+    if (exists(finalDir))
+      throw new AuditpackError('PACK_EXISTS', `a pack for ${date} appeared at ${finalDir} during the export`, {
+        details: { path: finalDir },
+      });
     renameOrThrow(tmp, finalDir);
     moved = true;
     fsyncDir(artifactsDir);
@@ -337,7 +442,9 @@ async function exportLocked(options: ExportPackOptions, day: number, partial: bo
         malformed_lines: manifest.events.malformed_lines,
         signed: options.signingKey !== undefined,
         ...(options.tsa !== undefined ? { timestamped: timestamped !== null } : {}),
-        ...(supersededResult ? { supersedes: superseded?.manifest_sha256 ?? null, moved_to: superseded?.moved_to } : {}),
+        ...(supersededResult
+          ? { supersedes: superseded?.manifest_sha256 ?? null, moved_to: superseded?.moved_to }
+          : {}),
       });
     }
     return Object.freeze({
@@ -365,16 +472,31 @@ async function finishArchive(options: ExportPackOptions, finalDir: string, lefto
   const { date, artifactsDir } = options;
   const problem = packHashProblem(finalDir);
   if (problem !== undefined) {
-    throw new AuditpackError('PACK_EXISTS', `a pack for ${date} exists at ${finalDir} without its .tar.gz, but it does not verify (${problem}); not archiving it. Verify it; --force makes a new version (the old one is kept)`, {
-      details: { path: finalDir, date },
-    });
+    throw new AuditpackError(
+      'PACK_EXISTS',
+      `a pack for ${date} exists at ${finalDir} without its .tar.gz, but it does not verify (${problem}); not archiving it. Verify it; --force makes a new version (the old one is kept)`,
+      {
+        details: { path: finalDir, date },
+      },
+    );
   }
   const manifest = readManifest(finalDir);
   const manifestHash = manifestSha256(finalDir);
-  if (manifest === undefined || manifestHash === undefined) throw new AuditpackError('PACK_EXISTS', `a pack for ${date} exists at ${finalDir} but its manifest.json cannot be read`, { details: { path: finalDir, date } });
+  if (manifest === undefined || manifestHash === undefined)
+    throw new AuditpackError(
+      'PACK_EXISTS',
+      `a pack for ${date} exists at ${finalDir} but its manifest.json cannot be read`,
+      { details: { path: finalDir, date } },
+    );
   const archive = await compressPack(artifactsDir, date, null);
   if (options.recordEvent !== false) {
-    await recordExport(options.logDir, options.loggerClock, { date, path: finalDir, manifest_sha256: manifestHash, events: manifest.events.total, resumed: 'archive' });
+    await recordExport(options.logDir, options.loggerClock, {
+      date,
+      path: finalDir,
+      manifest_sha256: manifestHash,
+      events: manifest.events.total,
+      resumed: 'archive',
+    });
   }
   return Object.freeze({
     date,
@@ -397,7 +519,10 @@ async function finishArchive(options: ExportPackOptions, finalDir: string, lefto
  * When no current pack of `date` exists but a `.vN` version does that no pack supersedes (a
  * `--force` killed between its two renames), what the new pack supersedes.
  */
-function interruptedSupersede(artifactsDir: string, date: string): { manifest_sha256: string | null; moved_to: string } | undefined {
+function interruptedSupersede(
+  artifactsDir: string,
+  date: string,
+): { manifest_sha256: string | null; moved_to: string } | undefined {
   const version = nextVersion(artifactsDir, date) - 1;
   if (version < 1) return undefined;
   const name = packDirName(date, version);
@@ -413,7 +538,12 @@ function interruptedSupersede(artifactsDir: string, date: string): { manifest_sh
 /** The finding totals in an existing pack's data/compliance_report.json (zeros when it has none). */
 function complianceTotals(packDir: string): ExportResult['compliance'] {
   try {
-    const t = (JSON.parse(readFileSync(join(packDir, 'data', 'compliance_report.json'), 'utf8')) as { totals?: Record<string, unknown> }).totals ?? {};
+    const t =
+      (
+        JSON.parse(readFileSync(join(packDir, 'data', 'compliance_report.json'), 'utf8')) as {
+          totals?: Record<string, unknown>;
+        }
+      ).totals ?? {};
     const n = (k: string): number => (typeof t[k] === 'number' ? (t[k] as number) : 0);
     return { critical: n('critical'), warning: n('warning'), info: n('info'), total: n('total') };
   } catch {
@@ -439,9 +569,18 @@ async function compressPack(artifactsDir: string, date: string, movedTo: string 
   const mt = (p: string): number => Math.floor(statSync(p).mtimeMs / 1000);
   entries.push({ name: `${date}/`, mode: 0o555, mtime: mt(packDir) });
   const top = PACK_FILES.filter((f) => f.place !== 'payload').map((f) => f.name);
-  for (const n of top) if (exists(join(packDir, n))) entries.push({ name: `${date}/${n}`, source: join(packDir, n), mode: 0o444, mtime: mt(join(packDir, n)) });
+  for (const n of top)
+    if (exists(join(packDir, n)))
+      entries.push({ name: `${date}/${n}`, source: join(packDir, n), mode: 0o444, mtime: mt(join(packDir, n)) });
   entries.push({ name: `${date}/data/`, mode: 0o555, mtime: mt(join(packDir, 'data')) });
-  for (const n of PAYLOAD_FILES) if (exists(join(packDir, 'data', n))) entries.push({ name: `${date}/data/${n}`, source: join(packDir, 'data', n), mode: 0o444, mtime: mt(join(packDir, 'data', n)) });
+  for (const n of PAYLOAD_FILES)
+    if (exists(join(packDir, 'data', n)))
+      entries.push({
+        name: `${date}/data/${n}`,
+        source: join(packDir, 'data', n),
+        mode: 0o444,
+        mtime: mt(join(packDir, 'data', n)),
+      });
   try {
     await writeTarGz(tmp, entries);
     const fd = openSync(tmp, 'r');
@@ -461,7 +600,11 @@ async function compressPack(artifactsDir: string, date: string, movedTo: string 
   }
 }
 
-async function recordExport(logDir: string, clock: (() => number) | undefined, fields: Record<string, unknown>): Promise<void> {
+async function recordExport(
+  logDir: string,
+  clock: (() => number) | undefined,
+  fields: Record<string, unknown>,
+): Promise<void> {
   const logger = createAuditLogger({ logDir, handleExit: false, durability: 'durable', ...(clock ? { clock } : {}) });
   try {
     await logger.log('system', 'PackExported', fields);

@@ -155,7 +155,12 @@ export class HashingWriter extends ByteSink {
       const st = fstatSync(this.fd);
       this.closed = true;
       closeSync(this.fd);
-      return Object.freeze({ path: this.path, size: this.size, sha256: this.hash.digest('hex'), modified: st.mtime.toISOString() });
+      return Object.freeze({
+        path: this.path,
+        size: this.size,
+        sha256: this.hash.digest('hex'),
+        modified: st.mtime.toISOString(),
+      });
     } catch (err) {
       throw wrapFsError(err, 'write', this.path);
     }

@@ -109,9 +109,25 @@ function str(b: Uint8Array, p: number, n: number): number {
     escaped = 1;
     const e = b[p + 1];
     if (e === 0x75 /* u */) {
-      if (p + 5 >= n || !isHex(b[p + 2] as number) || !isHex(b[p + 3] as number) || !isHex(b[p + 4] as number) || !isHex(b[p + 5] as number)) return -1;
+      if (
+        p + 5 >= n ||
+        !isHex(b[p + 2] as number) ||
+        !isHex(b[p + 3] as number) ||
+        !isHex(b[p + 4] as number) ||
+        !isHex(b[p + 5] as number)
+      )
+        return -1;
       p += 6;
-    } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+    } else if (
+      e === 0x22 ||
+      e === 0x5c ||
+      e === 0x2f ||
+      e === 0x62 ||
+      e === 0x66 ||
+      e === 0x6e ||
+      e === 0x72 ||
+      e === 0x74
+    ) {
       p += 2;
     } else return -1;
   }
@@ -172,7 +188,9 @@ function scalar(b: Uint8Array, p: number, n: number, kind: number): number {
     case Kind.True:
       return p + 4 <= n && b[p + 1] === 0x72 && b[p + 2] === 0x75 && b[p + 3] === 0x65 ? p + 4 : -1;
     case Kind.False:
-      return p + 5 <= n && b[p + 1] === 0x61 && b[p + 2] === 0x6c && b[p + 3] === 0x73 && b[p + 4] === 0x65 ? p + 5 : -1;
+      return p + 5 <= n && b[p + 1] === 0x61 && b[p + 2] === 0x6c && b[p + 3] === 0x73 && b[p + 4] === 0x65
+        ? p + 5
+        : -1;
     case Kind.Null:
       return p + 4 <= n && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c ? p + 4 : -1;
     default:

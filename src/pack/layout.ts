@@ -80,7 +80,9 @@ export function listPackEntries(artifactsDir: string): PackEntry[] {
 /** SHA-256 of a pack's manifest.json bytes, or undefined when it cannot be read. */
 export function manifestSha256(packDir: string): string | undefined {
   try {
-    return createHash('sha256').update(readFileSync(join(packDir, 'manifest.json'))).digest('hex');
+    return createHash('sha256')
+      .update(readFileSync(join(packDir, 'manifest.json')))
+      .digest('hex');
   } catch {
     return undefined;
   }
@@ -125,7 +127,10 @@ export function readPrunedLedger(artifactsDir: string): PrunedEntry[] {
 }
 
 /** The newest pack (or pruned.jsonl entry) dated before `date`: what `previous_pack` records. */
-export function findPreviousPack(artifactsDir: string, date: string): { export_date: string; manifest_sha256: string } | null {
+export function findPreviousPack(
+  artifactsDir: string,
+  date: string,
+): { export_date: string; manifest_sha256: string } | null {
   let best: { export_date: string; manifest_sha256: string } | null = null;
   for (const e of listPackEntries(artifactsDir)) {
     if (e.kind !== 'pack' || e.version !== null || e.type !== 'dir' || e.date >= date) continue;
@@ -135,7 +140,8 @@ export function findPreviousPack(artifactsDir: string, date: string): { export_d
   }
   for (const p of readPrunedLedger(artifactsDir)) {
     if (parsePackName(p.path)?.version !== null || p.export_date >= date || p.manifest_sha256 === null) continue;
-    if (best === null || p.export_date > best.export_date) best = { export_date: p.export_date, manifest_sha256: p.manifest_sha256 };
+    if (best === null || p.export_date > best.export_date)
+      best = { export_date: p.export_date, manifest_sha256: p.manifest_sha256 };
   }
   return best;
 }
@@ -144,7 +150,10 @@ export function findPreviousPack(artifactsDir: string, date: string): { export_d
  * The oldest pack (or pruned.jsonl entry) dated after `date`: what a back-filled day records as
  * `inserted_before` (docs/FORMAT.md, "Back-filling a missed day"). Null when `date` is the newest.
  */
-export function findNextPack(artifactsDir: string, date: string): { export_date: string; manifest_sha256: string } | null {
+export function findNextPack(
+  artifactsDir: string,
+  date: string,
+): { export_date: string; manifest_sha256: string } | null {
   let best: { export_date: string; manifest_sha256: string } | null = null;
   for (const e of listPackEntries(artifactsDir)) {
     if (e.kind !== 'pack' || e.version !== null || e.type !== 'dir' || e.date <= date) continue;
@@ -154,7 +163,8 @@ export function findNextPack(artifactsDir: string, date: string): { export_date:
   }
   for (const p of readPrunedLedger(artifactsDir)) {
     if (parsePackName(p.path)?.version !== null || p.export_date <= date || p.manifest_sha256 === null) continue;
-    if (best === null || p.export_date < best.export_date) best = { export_date: p.export_date, manifest_sha256: p.manifest_sha256 };
+    if (best === null || p.export_date < best.export_date)
+      best = { export_date: p.export_date, manifest_sha256: p.manifest_sha256 };
   }
   return best;
 }
@@ -162,6 +172,7 @@ export function findNextPack(artifactsDir: string, date: string): { export_date:
 /** The next free version number for `date` (1 + the highest `.vN` of a dir or archive). */
 export function nextVersion(artifactsDir: string, date: string): number {
   let max = 0;
-  for (const e of listPackEntries(artifactsDir)) if (e.date === date && e.version !== null && e.version > max) max = e.version;
+  for (const e of listPackEntries(artifactsDir))
+    if (e.date === date && e.version !== null && e.version > max) max = e.version;
   return max + 1;
 }

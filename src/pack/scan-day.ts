@@ -20,7 +20,18 @@ import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError, type AuditpackErrorCode } from '../errors.js';
 import { csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 import { recoversFragment } from './event-line.js';
-import { BatchProcessor, FactsAccumulator, LINE_COMPLETE, LINE_FRAGMENT, LINE_TOO_LONG, LINE_UNTERMINATED, META, type BatchResult, type EventFactsBase, type MalformedLine } from './day-events.js';
+import {
+  BatchProcessor,
+  FactsAccumulator,
+  LINE_COMPLETE,
+  LINE_FRAGMENT,
+  LINE_TOO_LONG,
+  LINE_UNTERMINATED,
+  META,
+  type BatchResult,
+  type EventFactsBase,
+  type MalformedLine,
+} from './day-events.js';
 import { HashingWriter, type WrittenFile } from './files.js';
 
 export { MAX_REPORTED_MALFORMED, type MalformedLine } from './day-events.js';
@@ -70,16 +81,38 @@ interface Helper {
   readonly metas: Float64Array[];
 }
 
-function startHelper(alertFilter: AlertFilterConfig, onResult: (r: BatchResult) => void, onError: (e: AuditpackError) => void): Helper {
+function startHelper(
+  alertFilter: AlertFilterConfig,
+  onResult: (r: BatchResult) => void,
+  onError: (e: AuditpackError) => void,
+): Helper {
   const state = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
   const bufs = Array.from({ length: SLOTS }, () => Buffer.from(new SharedArrayBuffer(BATCH_BYTES)));
   const metas = Array.from({ length: SLOTS }, () => new Float64Array(new SharedArrayBuffer(8 * META * BATCH_LINES)));
-  const worker = new Worker(WORKER_URL, { workerData: { alertFilter, state, bufs: bufs.map((b) => b.buffer), metas: metas.map((m) => m.buffer) } });
-  worker.on('message', (m: { type: 'result'; result: BatchResult } | { type: 'error'; code: AuditpackErrorCode; message: string; stack?: string }) => {
-    if (m.type === 'result') onResult(m.result);
-    else onError(new AuditpackError(m.code, m.message, m.code === 'INTERNAL' ? { cause: new Error(m.stack ?? m.message) } : {}));
+  const worker = new Worker(WORKER_URL, {
+    workerData: { alertFilter, state, bufs: bufs.map((b) => b.buffer), metas: metas.map((m) => m.buffer) },
   });
-  worker.on('error', (err) => onError(new AuditpackError('INTERNAL', `export worker failed: ${err.message}`, { cause: err })));
+  worker.on(
+    'message',
+    (
+      m:
+        | { type: 'result'; result: BatchResult }
+        | { type: 'error'; code: AuditpackErrorCode; message: string; stack?: string },
+    ) => {
+      if (m.type === 'result') onResult(m.result);
+      else
+        onError(
+          new AuditpackError(
+            m.code,
+            m.message,
+            m.code === 'INTERNAL' ? { cause: new Error(m.stack ?? m.message) } : {},
+          ),
+        );
+    },
+  );
+  worker.on('error', (err) =>
+    onError(new AuditpackError('INTERNAL', `export worker failed: ${err.message}`, { cause: err })),
+  );
   return { worker, state, bufs, metas };
 }
 
@@ -143,7 +176,8 @@ export class DayScanner {
           try {
             this.deliver(r, false);
           } catch (err) {
-            this.failure = err instanceof AuditpackError ? err : new AuditpackError('INTERNAL', String(err), { cause: err });
+            this.failure =
+              err instanceof AuditpackError ? err : new AuditpackError('INTERNAL', String(err), { cause: err });
             this.wake?.();
           }
         },
@@ -173,7 +207,12 @@ export class DayScanner {
       }
     } else {
       // Views of the local processor's buffers are reused by its next batch: keep copies.
-      this.pending.set(r.id, isView ? { ...r, orders: Buffer.from(r.orders), fills: Buffer.from(r.fills), alerts: Buffer.from(r.alerts) } : r);
+      this.pending.set(
+        r.id,
+        isView
+          ? { ...r, orders: Buffer.from(r.orders), fills: Buffer.from(r.fills), alerts: Buffer.from(r.alerts) }
+          : r,
+      );
     }
     this.wake?.();
   }
@@ -212,7 +251,13 @@ export class DayScanner {
     // "Torn lines"), never an event, whatever its bytes.
     const meta = this.meta;
     const c = this.count;
-    if (complete && this.haveBefore && c > 0 && meta[(c - 1) * META + 4] === LINE_COMPLETE && recoversFragment(l.bytes as Buffer, this.before, this.file)) {
+    if (
+      complete &&
+      this.haveBefore &&
+      c > 0 &&
+      meta[(c - 1) * META + 4] === LINE_COMPLETE &&
+      recoversFragment(l.bytes as Buffer, this.before, this.file)
+    ) {
       meta[(c - 1) * META + 4] = LINE_FRAGMENT;
     }
     this.haveBefore = complete;
@@ -269,9 +314,15 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
   const writers: HashingWriter[] = [];
   let scanner: DayScanner | undefined;
   try {
-    for (const name of ['audit.jsonl', 'orders.csv', 'fills.csv', 'alerts.jsonl']) writers.push(new HashingWriter(join(options.dataDir, name)));
+    for (const name of ['audit.jsonl', 'orders.csv', 'fills.csv', 'alerts.jsonl'])
+      writers.push(new HashingWriter(join(options.dataDir, name)));
     const [audit, orders, fills, alerts] = writers as [HashingWriter, HashingWriter, HashingWriter, HashingWriter];
-    const sc = new DayScanner({ orders, fills, alerts }, options.alertFilter, basename(options.logFile), options.threads !== false);
+    const sc = new DayScanner(
+      { orders, fills, alerts },
+      options.alertFilter,
+      basename(options.logFile),
+      options.threads !== false,
+    );
     scanner = sc;
     let read = 0;
     let nextProgress = 8 * 1024 * 1024;
@@ -285,14 +336,14 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
           tap?.(l);
         },
         {
-        onChunk: (chunk) => {
-          audit.writeBytes(chunk);
-          read += chunk.length;
-          if (options.onProgress !== undefined && read >= nextProgress) {
-            nextProgress = read + 8 * 1024 * 1024;
-            options.onProgress(read, totalBytes);
-          }
-        },
+          onChunk: (chunk) => {
+            audit.writeBytes(chunk);
+            read += chunk.length;
+            if (options.onProgress !== undefined && read >= nextProgress) {
+              nextProgress = read + 8 * 1024 * 1024;
+              options.onProgress(read, totalBytes);
+            }
+          },
         },
       );
     } catch (err) {
@@ -302,7 +353,13 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
     }
     const facts = await sc.finish();
     const files: Record<string, WrittenFile> = {};
-    for (const [name, w] of [['audit.jsonl', audit], ['orders.csv', orders], ['fills.csv', fills], ['alerts.jsonl', alerts]] as const) files[name] = w.finish();
+    for (const [name, w] of [
+      ['audit.jsonl', audit],
+      ['orders.csv', orders],
+      ['fills.csv', fills],
+      ['alerts.jsonl', alerts],
+    ] as const)
+      files[name] = w.finish();
     return { ...facts, files };
   } catch (err) {
     for (const w of writers) w.abandon();

@@ -29,12 +29,28 @@ let failed = false;
 parentPort?.on('message', (msg: { type: 'batch'; id: number; slot: number; used: number; count: number }) => {
   if (failed) return;
   try {
-    const r = processor.process(msg.id, bufs[msg.slot] as Buffer, msg.used, metas[msg.slot] as Float64Array, msg.count, true);
+    const r = processor.process(
+      msg.id,
+      bufs[msg.slot] as Buffer,
+      msg.used,
+      metas[msg.slot] as Float64Array,
+      msg.count,
+      true,
+    );
     Atomics.store(init.state, msg.slot, 0);
-    parentPort?.postMessage({ type: 'result', result: r }, [r.orders.buffer as ArrayBuffer, r.fills.buffer as ArrayBuffer, r.alerts.buffer as ArrayBuffer]);
+    parentPort?.postMessage({ type: 'result', result: r }, [
+      r.orders.buffer as ArrayBuffer,
+      r.fills.buffer as ArrayBuffer,
+      r.alerts.buffer as ArrayBuffer,
+    ]);
   } catch (err) {
     failed = true;
     const code = err instanceof AuditpackError ? err.code : 'INTERNAL';
-    parentPort?.postMessage({ type: 'error', code, message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+    parentPort?.postMessage({
+      type: 'error',
+      code,
+      message: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
   }
 });

@@ -71,5 +71,9 @@ async function* tarStream(entries: readonly TarEntry[]): AsyncGenerator<Buffer> 
 
 /** Writes a gzip'd tar of `entries` to `dest` (a new file). */
 export async function writeTarGz(dest: string, entries: readonly TarEntry[]): Promise<void> {
-  await pipeline(Readable.from(tarStream(entries)), createGzip({ level: 6 }), createWriteStream(dest, { flags: 'wx', mode: 0o444 }));
+  await pipeline(
+    Readable.from(tarStream(entries)),
+    createGzip({ level: 6 }),
+    createWriteStream(dest, { flags: 'wx', mode: 0o444 }),
+  );
 }

@@ -70,7 +70,10 @@ export function redactConfigText(text: string, format: ConfigTextFormat, redacto
   // `stringData`, whose entries have ordinary names: in such a file those two keys are sensitive.
   if ((format === 'yaml' || format === 'json' || format === 'generic') && KUBERNETES_SECRET.test(text)) {
     const base = redactor;
-    redactor = { ...base, isSensitiveKey: (key: string) => key === 'data' || key === 'stringData' || base.isSensitiveKey(key) };
+    redactor = {
+      ...base,
+      isSensitiveKey: (key: string) => key === 'data' || key === 'stringData' || base.isSensitiveKey(key),
+    };
   }
   let out: string;
   if (format === 'json') {
@@ -232,7 +235,12 @@ function censorValue(
   if (i >= body.length) return { body, open: false };
   const c = body[i] as string;
   if (c === '"' || c === "'") {
-    const end = endOfQuoted(body, i, opts.backslashEscapes && (c === '"' || opts.doubledQuotes !== true), opts.doubledQuotes === true && c === "'");
+    const end = endOfQuoted(
+      body,
+      i,
+      opts.backslashEscapes && (c === '"' || opts.doubledQuotes !== true),
+      opts.doubledQuotes === true && c === "'",
+    );
     if (end === -1) return { body: `${body.slice(0, i)}${c}${censor}${c}`, open: true };
     return { body: `${body.slice(0, i)}${c}${censor}${c}${body.slice(end)}`, open: false };
   }
@@ -320,7 +328,18 @@ function parseYamlKey(body: string): YamlKeyLine | undefined {
     if (body[j] !== ':') return undefined;
     keyEnd = j;
   } else {
-    if (c === '#' || c === '{' || c === '[' || c === '|' || c === '>' || c === '&' || c === '*' || c === '!' || c === '?') return undefined;
+    if (
+      c === '#' ||
+      c === '{' ||
+      c === '[' ||
+      c === '|' ||
+      c === '>' ||
+      c === '&' ||
+      c === '*' ||
+      c === '!' ||
+      c === '?'
+    )
+      return undefined;
     keyEnd = -1;
     for (let j = i; j < body.length; j++) {
       const ch = body[j];
@@ -367,7 +386,11 @@ function redactYamlLines(lines: Line[], r: Redactor): void {
     if (blockIndent >= 0) {
       if (blank) continue;
       const inside =
-        ind > blockIndent || (blockMode === 'nested' && ind === blockIndent && body[ind] === '-' && (body[ind + 1] === ' ' || body[ind + 1] === '\t' || ind + 1 === body.length));
+        ind > blockIndent ||
+        (blockMode === 'nested' &&
+          ind === blockIndent &&
+          body[ind] === '-' &&
+          (body[ind + 1] === ' ' || body[ind + 1] === '\t' || ind + 1 === body.length));
       if (inside) {
         if (blockMode === 'content' || (nestedScalarIndent >= 0 && ind > nestedScalarIndent)) {
           line.body = censorWholeLine(body, censor);
@@ -380,7 +403,7 @@ function redactYamlLines(lines: Line[], r: Redactor): void {
           const core = yamlValueCore(body.slice(k.valueStart));
           if (core.startsWith('|') || core.startsWith('>')) {
             nestedScalarIndent = k.keyIndent;
-            line.body = body.slice(0, k.valueStart) + ' ' + censor;
+            line.body = `${body.slice(0, k.valueStart)} ${censor}`;
           } else if (core !== '' && !core.startsWith('#')) {
             line.body = censorValue(body, k.valueStart, censor, YAML_VALUE).body;
           }
@@ -495,7 +518,9 @@ function redactTomlLines(lines: Line[], r: Redactor): void {
         if (multi.depth <= 0) multi = undefined;
       } else {
         const at = body.indexOf(multi.close);
-        if (multi.censor) line.body = at === -1 ? censorWholeLine(body, censor) : censorWholeLine(body.slice(0, at), censor) + body.slice(at);
+        if (multi.censor)
+          line.body =
+            at === -1 ? censorWholeLine(body, censor) : censorWholeLine(body.slice(0, at), censor) + body.slice(at);
         if (at !== -1) multi = undefined;
       }
       continue;
@@ -574,7 +599,11 @@ function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: Redacto
   const censor = r.censor;
   let sectionSensitive = false;
   // Continuation of the previous line's value.
-  let cont: { kind: 'indent'; indent: number } | { kind: 'backslash' } | { kind: 'close'; close: string; depth: number } | undefined;
+  let cont:
+    | { kind: 'indent'; indent: number }
+    | { kind: 'backslash' }
+    | { kind: 'close'; close: string; depth: number }
+    | undefined;
   let contCensor = false;
 
   for (const line of lines) {
@@ -601,7 +630,10 @@ function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: Redacto
         } else {
           const at = body.indexOf(cont.close);
           closed = at !== -1;
-          if (contCensor) line.body = closed ? censorWholeLine(body.slice(0, at), censor) + body.slice(at) : censorWholeLine(body, censor);
+          if (contCensor)
+            line.body = closed
+              ? censorWholeLine(body.slice(0, at), censor) + body.slice(at)
+              : censorWholeLine(body, censor);
         }
         if (closed) cont = undefined;
         continue;
@@ -635,7 +667,8 @@ function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: Redacto
       if (valueText.indexOf(opener, 3) === -1) cont = { kind: 'close', close: opener, depth: 0 };
     } else if (valueText.startsWith('"') || valueText.startsWith("'")) {
       const at = body.indexOf(valueText[0] as string, valueStart);
-      if (endOfQuoted(body, at, valueText[0] === '"') === -1) cont = { kind: 'close', close: valueText[0] as string, depth: 0 };
+      if (endOfQuoted(body, at, valueText[0] === '"') === -1)
+        cont = { kind: 'close', close: valueText[0] as string, depth: 0 };
     } else if (sensitive && (valueText.startsWith('[') || valueText.startsWith('{') || valueText.startsWith('('))) {
       // Only a sensitive value is followed to its closing bracket; an ordinary multi-line
       // value's lines are parsed as lines (nginx-style blocks hold keys of their own).
@@ -650,7 +683,11 @@ function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: Redacto
     } else {
       // .properties has no inline comments: the value runs to the end of the line.
       const commentChars = format === 'properties' ? '' : format === 'ini' ? '#;' : '#';
-      line.body = censorValue(body, valueStart, censor, { commentChars, backslashEscapes: true, keepTrailingSemicolon: format === 'conf' }).body;
+      line.body = censorValue(body, valueStart, censor, {
+        commentChars,
+        backslashEscapes: true,
+        keepTrailingSemicolon: format === 'conf',
+      }).body;
     }
   }
 }

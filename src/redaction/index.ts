@@ -88,7 +88,10 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
   const partial = partialPatterns(censor);
   const userPatterns: SecretPattern[] = [];
   for (const p of options.patterns ?? []) {
-    const re = typeof p === 'string' ? new RegExp(p, 'g') : new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`);
+    const re =
+      typeof p === 'string'
+        ? new RegExp(p, 'g')
+        : new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`);
     userPatterns.push({ name: `user:${re.source}`, regex: re });
   }
   // A non-global copy of each user pattern, with its own flags, tests whether a string needs it.

@@ -27,9 +27,28 @@ export type KeyTest = (key: string) => boolean;
 
 const FLAG = /(?<![\w-])--([A-Za-z][\w-]{0,63})[ \t]{1,8}(?=[^\s-])/g;
 
-const HEADER_KEYS: ReadonlySet<string> = new Set(['authorization', 'proxyauthorization', 'cookie', 'setcookie', 'xauthorization']);
+const HEADER_KEYS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'xauthorization',
+]);
 const CREDENTIAL_ONLY_KEYS: ReadonlySet<string> = new Set(['token', 'session', 'sig', 'auth', 'sid', 'bearer']);
-const KEEP_VALUES: ReadonlySet<string> = new Set(['null', 'none', 'nil', 'undefined', 'true', 'false', '~', '-', 'n/a', 'redacted', '***', '********']);
+const KEEP_VALUES: ReadonlySet<string> = new Set([
+  'null',
+  'none',
+  'nil',
+  'undefined',
+  'true',
+  'false',
+  '~',
+  '-',
+  'n/a',
+  'redacted',
+  '***',
+  '********',
+]);
 const DECIMAL = /^[+-]?[0-9]{1,18}\.[0-9]{1,18}$/;
 const SCHEME_PREFIX = new RegExp(`^(?:${AUTH_SCHEME_WORDS.join('|')}|Digest|digest)[ \\t]{1,8}`);
 
@@ -39,7 +58,19 @@ function normal(key: string): string {
 
 /** End of a bare value: white space, a delimiter, a quote or a closing bracket. */
 function isBareEnd(c: number): boolean {
-  return c <= 32 || c === 44 || c === 59 || c === 38 || c === 124 || c === 41 || c === 93 || c === 125 || c === 34 || c === 39 || c === 0x01;
+  return (
+    c <= 32 ||
+    c === 44 ||
+    c === 59 ||
+    c === 38 ||
+    c === 124 ||
+    c === 41 ||
+    c === 93 ||
+    c === 125 ||
+    c === 34 ||
+    c === 39 ||
+    c === 0x01
+  );
 }
 
 function endOfLine(s: string, from: number): number {
@@ -130,7 +161,15 @@ const KEEP_LITERALS: ReadonlySet<string> = new Set(['true', 'false', 'null', 'Tr
  * The value of a sensitive pair starting at `v`: [start, end) of the text to replace, and the
  * quote to put around the censor; undefined when the value is kept.
  */
-function valueSpan(s: string, v: number, key: string, keyQuote: string | undefined, censor: string, credentialOnly: boolean, header: boolean): Span | undefined {
+function valueSpan(
+  s: string,
+  v: number,
+  key: string,
+  keyQuote: string | undefined,
+  censor: string,
+  credentialOnly: boolean,
+  header: boolean,
+): Span | undefined {
   const c = s.charCodeAt(v);
   if (Number.isNaN(c) || c === 10 || c === 13 || s.startsWith(censor, v)) return undefined;
   if (header && HEADER_KEYS.has(normal(key)) && c !== 34 && c !== 39) {
@@ -207,7 +246,8 @@ export function redactPairs(s: string, isSensitive: KeyTest, censor: string): st
     else if (pair.prev !== undefined && isSensitive(`${pair.prev}_${key}`)) sensitiveKey = `${pair.prev}_${key}`;
     if (sensitiveKey === undefined) continue;
     // A quote just before the key (`"Authorization: Bearer …"`) bounds a header value.
-    const before = pair.quote === undefined && pair.prev === undefined && pair.keyStart > 0 ? s[pair.keyStart - 1] : undefined;
+    const before =
+      pair.quote === undefined && pair.prev === undefined && pair.keyStart > 0 ? s[pair.keyStart - 1] : undefined;
     const enclosing = pair.quote ?? (before === '"' || before === "'" ? before : undefined);
     // Prose says "token: bucket"; an assignment (`token=…`) is always a credential.
     const credentialOnly = pair.op === ':' && CREDENTIAL_ONLY_KEYS.has(normal(sensitiveKey));
@@ -358,7 +398,8 @@ function pairAt(s: string, p: number): PairAt | undefined {
     const wordEnd = b - 1;
     let w = wordEnd;
     while (w > 0 && wordEnd - w < MAX_PREV && isAlnum(s.charCodeAt(w - 1))) w--;
-    if (w < wordEnd && isLetter(s.charCodeAt(w)) && (w === 0 || !isAlnum(s.charCodeAt(w - 1)))) prev = s.slice(w, wordEnd);
+    if (w < wordEnd && isLetter(s.charCodeAt(w)) && (w === 0 || !isAlnum(s.charCodeAt(w - 1))))
+      prev = s.slice(w, wordEnd);
   }
   let v = opEnd;
   for (let n = 0; n < MAX_BLANKS && v < s.length && isBlank(s.charCodeAt(v)); n++) v++;

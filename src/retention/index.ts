@@ -19,7 +19,19 @@
  *   between leaves a leftover the next export or prune removes, never a half-deleted pack.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
@@ -59,7 +71,11 @@ export interface PlanPruneOptions {
    * When packs are archived off the machine: a pack (and its `.tar.gz`) is removed only if this
    * says its archived copy is verified, and the plan records what it relied on.
    */
-  archived?: (pack: { readonly name: string; readonly date: string; readonly manifest_sha256: string | null }) => { ok: true; reliedOn: string } | { ok: false; reason: string };
+  archived?: (pack: {
+    readonly name: string;
+    readonly date: string;
+    readonly manifest_sha256: string | null;
+  }) => { ok: true; reliedOn: string } | { ok: false; reason: string };
 }
 
 /** A log file that stays, and why. */
@@ -77,11 +93,21 @@ export interface PrunePlan {
   /** Logs dated before this date are pruned (null when logs were not planned). */
   readonly logCutoff: string | null;
   /** Pack directories (current and superseded versions) to remove. */
-  readonly packs: readonly { readonly name: string; readonly date: string; readonly manifest_sha256: string | null; readonly relied_on?: string }[];
+  readonly packs: readonly {
+    readonly name: string;
+    readonly date: string;
+    readonly manifest_sha256: string | null;
+    readonly relied_on?: string;
+  }[];
   /** Archives (`.tar.gz`) to remove. */
   readonly archives: readonly string[];
   /** Log files to remove (each checked against its pack). */
-  readonly logs: readonly { readonly file: string; readonly date: string; readonly size: number; readonly sha256: string }[];
+  readonly logs: readonly {
+    readonly file: string;
+    readonly date: string;
+    readonly size: number;
+    readonly sha256: string;
+  }[];
   /** Log files past the window that stay, with the reason. */
   readonly keptLogs: readonly KeptLog[];
   /** Pack-named entries that are not what they claim (symlinks, files) and are left alone. */
@@ -104,22 +130,41 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
   checkDays(options.retentionDays, 'retention days');
   const entries = listPackEntries(options.artifactsDir);
   const logFiles = options.logs ? listLogs(options.logs.logDir) : [];
-  const clockLogs = options.logs ? logFiles : options.clockCheckLogDir !== undefined ? listLogsIfAny(options.clockCheckLogDir) : [];
+  const clockLogs = options.logs
+    ? logFiles
+    : options.clockCheckLogDir !== undefined
+      ? listLogsIfAny(options.clockCheckLogDir)
+      : [];
 
   // A wrong clock must not destroy data.
-  const newestPack = entries.reduce<string | undefined>((m, e) => (m === undefined || e.date > m ? e.date : m), undefined);
-  const newestLog = clockLogs.reduce<string | undefined>((m, l) => (m === undefined || l.date > m ? l.date : m), undefined);
-  for (const [what, d] of [['pack', newestPack], ['log', newestLog]] as const) {
+  const newestPack = entries.reduce<string | undefined>(
+    (m, e) => (m === undefined || e.date > m ? e.date : m),
+    undefined,
+  );
+  const newestLog = clockLogs.reduce<string | undefined>(
+    (m, l) => (m === undefined || l.date > m ? l.date : m),
+    undefined,
+  );
+  for (const [what, d] of [
+    ['pack', newestPack],
+    ['log', newestLog],
+  ] as const) {
     if (d !== undefined && d > todayIso) {
-      throw new AuditpackError('CLOCK_SKEW', `refusing to prune: the newest ${what} is dated ${d}, after today (${todayIso}) by this machine's clock; fix the clock. Nothing was removed.`, {
-        details: { newest: d, today: todayIso },
-      });
+      throw new AuditpackError(
+        'CLOCK_SKEW',
+        `refusing to prune: the newest ${what} is dated ${d}, after today (${todayIso}) by this machine's clock; fix the clock. Nothing was removed.`,
+        {
+          details: { newest: d, today: todayIso },
+        },
+      );
     }
   }
   checkEvidenceGap(newestPack, newestLog, today, 'refusing to prune', 'Nothing was removed.');
 
   const packCutoff = isoDate(today - options.retentionDays);
-  const newestCurrent = entries.filter((e) => e.kind === 'pack' && e.version === null && e.type === 'dir').reduce<string | undefined>((m, e) => (m === undefined || e.date > m ? e.date : m), undefined);
+  const newestCurrent = entries
+    .filter((e) => e.kind === 'pack' && e.version === null && e.type === 'dir')
+    .reduce<string | undefined>((m, e) => (m === undefined || e.date > m ? e.date : m), undefined);
   const packs: { name: string; date: string; manifest_sha256: string | null; relied_on?: string }[] = [];
   const archives: string[] = [];
   const skipped: { name: string; reason: string }[] = [];
@@ -147,7 +192,11 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
         unverified.add(e.name);
         continue;
       }
-      const pack = { name: e.name, date: e.date, manifest_sha256: manifestSha256(join(options.artifactsDir, e.name)) ?? null };
+      const pack = {
+        name: e.name,
+        date: e.date,
+        manifest_sha256: manifestSha256(join(options.artifactsDir, e.name)) ?? null,
+      };
       const a = options.archived?.(pack);
       if (a !== undefined && !a.ok) skipped.push({ name: e.name, reason: `kept: ${a.reason}` });
       else packs.push(a === undefined ? pack : { ...pack, relied_on: a.reliedOn });
@@ -155,7 +204,10 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
       skipped.push({ name: e.name, reason: 'kept: its pack directory does not verify' });
     } else if (options.archived !== undefined && !packs.some((p) => `${p.name}.tar.gz` === e.name)) {
       // Entries are sorted, so a pack directory comes before its own .tar.gz.
-      skipped.push({ name: e.name, reason: 'kept: its pack directory is not removed with an archived copy to rely on' });
+      skipped.push({
+        name: e.name,
+        reason: 'kept: its pack directory is not removed with an archived copy to rely on',
+      });
     } else archives.push(e.name);
   }
 
@@ -165,7 +217,9 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
   if (options.logs) {
     checkDays(options.logs.retentionDays, 'log retention days');
     logCutoff = isoDate(today - options.logs.retentionDays);
-    const currentPacks = new Map(entries.filter((e) => e.kind === 'pack' && e.version === null && e.type === 'dir').map((e) => [e.date, e.name]));
+    const currentPacks = new Map(
+      entries.filter((e) => e.kind === 'pack' && e.version === null && e.type === 'dir').map((e) => [e.date, e.name]),
+    );
     for (const l of logFiles) {
       if (l.date >= logCutoff) continue;
       const path = join(options.logs.logDir, l.file);
@@ -187,7 +241,8 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
       if (name.startsWith(TMP_PREFIX)) staleTemp.push(name);
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read directory', options.artifactsDir);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw wrapFsError(err, 'read directory', options.artifactsDir);
   }
 
   return Object.freeze({ today: todayIso, packCutoff, logCutoff, packs, archives, logs, keptLogs, skipped, staleTemp });
@@ -198,8 +253,17 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
  * MAX_EVIDENCE_GAP_DAYS before `today`: the clock jumped forward, or nothing was logged or exported
  * for that long. Writing any log line (`auditpack log system ClockConfirmed`) confirms the clock.
  */
-export function checkEvidenceGap(newestPack: string | undefined, newestLog: string | undefined, today: number, doing: string, after: string): void {
-  const newest = [newestPack, newestLog].filter((d): d is string => d !== undefined).sort().pop();
+export function checkEvidenceGap(
+  newestPack: string | undefined,
+  newestLog: string | undefined,
+  today: number,
+  doing: string,
+  after: string,
+): void {
+  const newest = [newestPack, newestLog]
+    .filter((d): d is string => d !== undefined)
+    .sort()
+    .pop();
   if (newest === undefined) return;
   const newestDay = Math.floor(Date.parse(`${newest}T00:00:00Z`) / 86_400_000);
   const gap = today - newestDay;
@@ -217,8 +281,14 @@ export function checkEvidenceGap(newestPack: string | undefined, newestLog: stri
  */
 export function checkExportClock(options: { artifactsDir: string; logDir: string; now?: number }): void {
   const today = todayOf(options.now ?? Date.now());
-  const newestPack = listPackEntries(options.artifactsDir).reduce<string | undefined>((m, e) => (m === undefined || e.date > m ? e.date : m), undefined);
-  const newestLog = listLogsIfAny(options.logDir).reduce<string | undefined>((m, l) => (m === undefined || l.date > m ? l.date : m), undefined);
+  const newestPack = listPackEntries(options.artifactsDir).reduce<string | undefined>(
+    (m, e) => (m === undefined || e.date > m ? e.date : m),
+    undefined,
+  );
+  const newestLog = listLogsIfAny(options.logDir).reduce<string | undefined>(
+    (m, l) => (m === undefined || l.date > m ? l.date : m),
+    undefined,
+  );
   checkEvidenceGap(newestPack, newestLog, today, 'refusing to export', 'Nothing was written.');
 }
 
@@ -230,7 +300,8 @@ function wrongType(e: PackEntry): string | undefined {
 }
 
 function checkDays(n: number, what: string): void {
-  if (!Number.isInteger(n) || n < 0) throw new AuditpackError('USAGE', `${what} must be a whole number ≥ 0, got ${String(n)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new AuditpackError('USAGE', `${what} must be a whole number ≥ 0, got ${String(n)}`);
 }
 
 function listLogs(logDir: string): { file: string; date: string }[] {
@@ -239,7 +310,9 @@ function listLogs(logDir: string): { file: string; date: string }[] {
     names = readdirSync(logDir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} does not exist`, { details: { path: logDir } });
+      throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${logDir} does not exist`, {
+        details: { path: logDir },
+      });
     }
     throw wrapFsError(err, 'read directory', logDir);
   }
@@ -277,19 +350,25 @@ function sha256File(path: string): { size: number; sha256: string } {
   return { size, sha256: h.digest('hex') };
 }
 
-
 /**
  * Whether a pack verifies (every payload file matches manifest-sha256.txt, and manifest.json agrees)
  * and its data/audit.jsonl is byte-identical to `logFile`. A small self-contained check so retention
  * does not depend on the full verifier; see src/verify for the auditor's one.
  */
-export function checkPackHoldsLog(packDir: string, logFile: string): { ok: true; size: number; sha256: string } | { ok: false; reason: string } {
+export function checkPackHoldsLog(
+  packDir: string,
+  logFile: string,
+): { ok: true; size: number; sha256: string } | { ok: false; reason: string } {
   const intact = checkPackIntact(packDir);
   if (!intact.ok) return intact;
   try {
     const log = sha256File(logFile);
     if (log.sha256 !== intact.auditSha256) {
-      return { ok: false, reason: 'the log differs from the copy in its pack (lines written after the export?); re-export with --force first' };
+      return {
+        ok: false,
+        reason:
+          'the log differs from the copy in its pack (lines written after the export?); re-export with --force first',
+      };
     }
     return { ok: true, size: log.size, sha256: log.sha256 };
   } catch (err) {
@@ -308,13 +387,18 @@ function checkPackIntact(packDir: string): { ok: true; auditSha256: string } | {
       if (!m) return { ok: false, reason: 'pack does not verify: malformed manifest-sha256.txt' };
       listed.set(m[2] as string, m[1] as string);
     }
-    if (!listed.has('data/audit.jsonl')) return { ok: false, reason: 'pack does not verify: data/audit.jsonl is not in its manifest' };
-    const json = JSON.parse(readFileSync(join(packDir, 'manifest.json'), 'utf8')) as { files?: Record<string, { sha256?: unknown; size?: unknown }> };
+    if (!listed.has('data/audit.jsonl'))
+      return { ok: false, reason: 'pack does not verify: data/audit.jsonl is not in its manifest' };
+    const json = JSON.parse(readFileSync(join(packDir, 'manifest.json'), 'utf8')) as {
+      files?: Record<string, { sha256?: unknown; size?: unknown }>;
+    };
     for (const [path, sha] of listed) {
       const actual = sha256File(join(packDir, path));
-      if (actual.sha256 !== sha) return { ok: false, reason: `pack does not verify: ${path} does not match its manifest` };
+      if (actual.sha256 !== sha)
+        return { ok: false, reason: `pack does not verify: ${path} does not match its manifest` };
       const entry = json.files?.[path];
-      if (entry?.sha256 !== sha || entry.size !== actual.size) return { ok: false, reason: `pack does not verify: manifest.json disagrees on ${path}` };
+      if (entry?.sha256 !== sha || entry.size !== actual.size)
+        return { ok: false, reason: `pack does not verify: manifest.json disagrees on ${path}` };
     }
     return { ok: true, auditSha256: listed.get('data/audit.jsonl') as string };
   } catch (err) {
@@ -334,7 +418,12 @@ export interface CarryOutOptions {
 
 /** What was removed. */
 export interface PruneResult {
-  readonly packs: readonly { readonly name: string; readonly date: string; readonly manifest_sha256: string | null; readonly relied_on?: string }[];
+  readonly packs: readonly {
+    readonly name: string;
+    readonly date: string;
+    readonly manifest_sha256: string | null;
+    readonly relied_on?: string;
+  }[];
   readonly archives: readonly string[];
   readonly logs: readonly { readonly file: string; readonly date: string; readonly sha256: string }[];
   readonly staleTemp: readonly string[];
@@ -352,7 +441,11 @@ export async function withoutUnverified(plan: PrunePlan, artifactsDir: string): 
     try {
       const report = await verifyPack(join(artifactsDir, name));
       const errors = report.problems.filter((p) => p.severity === 'error');
-      if (errors.length > 0) reason = errors.slice(0, 3).map((p) => `${p.code} ${p.file}`).join(', ');
+      if (errors.length > 0)
+        reason = errors
+          .slice(0, 3)
+          .map((p) => `${p.code} ${p.file}`)
+          .join(', ');
     } catch (err) {
       reason = (err as Error).message;
     }
@@ -362,11 +455,19 @@ export async function withoutUnverified(plan: PrunePlan, artifactsDir: string): 
     }
   }
   if (bad.size === 0) return plan;
-  return Object.freeze({ ...plan, packs: plan.packs.filter((p) => !bad.has(p.name)), archives: plan.archives.filter((a) => !bad.has(a)), skipped });
+  return Object.freeze({
+    ...plan,
+    packs: plan.packs.filter((p) => !bad.has(p.name)),
+    archives: plan.archives.filter((a) => !bad.has(a)),
+    skipped,
+  });
 }
 
 /** Carries out a plan: ledger first (fsynced), then removal, then system events. */
-export async function carryOutPrune(plan: PrunePlan, options: CarryOutOptions & { verified?: boolean }): Promise<PruneResult> {
+export async function carryOutPrune(
+  plan: PrunePlan,
+  options: CarryOutOptions & { verified?: boolean },
+): Promise<PruneResult> {
   const { artifactsDir } = options;
   if (options.verified !== true) plan = await withoutUnverified(plan, artifactsDir);
   const release = existsSync(artifactsDir) ? await lockArtifacts(artifactsDir) : undefined;
@@ -386,7 +487,8 @@ async function carryOutLocked(plan: PrunePlan, options: CarryOutOptions): Promis
   const removedLogs: { file: string; date: string; sha256: string }[] = [];
 
   if (plan.logs.length > 0) {
-    if (options.logDir === undefined) throw new AuditpackError('USAGE', 'carryOutPrune: logDir is required to remove log files');
+    if (options.logDir === undefined)
+      throw new AuditpackError('USAGE', 'carryOutPrune: logDir is required to remove log files');
     for (const l of plan.logs) {
       const path = join(options.logDir, l.file);
       // Re-check right before removing: the log must still be exactly what the pack holds.
@@ -407,11 +509,27 @@ async function carryOutLocked(plan: PrunePlan, options: CarryOutOptions): Promis
 
   const removedPacks: PruneResult['packs'][number][] = [];
   if (plan.packs.length > 0) {
-    const ledger = plan.packs.map((p) => `${JSON.stringify({ export_date: p.date, manifest_sha256: p.manifest_sha256, path: p.name, pruned_at: prunedAt, ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}) })}\n`).join('');
+    const ledger = plan.packs
+      .map(
+        (p) =>
+          `${JSON.stringify({ export_date: p.date, manifest_sha256: p.manifest_sha256, path: p.name, pruned_at: prunedAt, ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}) })}\n`,
+      )
+      .join('');
     appendDurably(join(artifactsDir, PRUNED_LEDGER), ledger);
     // The PackPruned events go into the chain (durably) before anything is removed: a prune killed
     // after removing a pack but before logging it would leave a ledger entry no chained event backs.
-    await recordEvents(options, plan.packs.map((p) => ({ event: 'PackPruned', fields: { date: p.date, path: p.name, manifest_sha256: p.manifest_sha256, ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}) } })));
+    await recordEvents(
+      options,
+      plan.packs.map((p) => ({
+        event: 'PackPruned',
+        fields: {
+          date: p.date,
+          path: p.name,
+          manifest_sha256: p.manifest_sha256,
+          ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}),
+        },
+      })),
+    );
     for (const p of plan.packs) {
       const dir = join(artifactsDir, p.name);
       let st;
@@ -454,10 +572,18 @@ async function carryOutLocked(plan: PrunePlan, options: CarryOutOptions): Promis
 }
 
 /** Appends system events (durably) to the event log dir of `options`, if any. */
-async function recordEvents(options: CarryOutOptions, events: readonly { event: string; fields: Record<string, unknown> }[]): Promise<void> {
+async function recordEvents(
+  options: CarryOutOptions,
+  events: readonly { event: string; fields: Record<string, unknown> }[],
+): Promise<void> {
   const eventDir = options.eventLogDir === undefined ? options.logDir : options.eventLogDir;
   if (eventDir === false || eventDir === undefined || events.length === 0) return;
-  const logger = createAuditLogger({ logDir: eventDir, handleExit: false, durability: 'durable', ...(options.loggerClock ? { clock: options.loggerClock } : {}) });
+  const logger = createAuditLogger({
+    logDir: eventDir,
+    handleExit: false,
+    durability: 'durable',
+    ...(options.loggerClock ? { clock: options.loggerClock } : {}),
+  });
   try {
     await Promise.all(events.map((e) => logger.log('system', e.event, e.fields)));
   } finally {

@@ -53,8 +53,12 @@ export function formatOpenSshPublicKey(key: KeyObject, comment?: string): string
 
 /** A public KeyObject from 32 raw Ed25519 bytes. */
 export function ed25519PublicKeyFromRaw(raw: Uint8Array): KeyObject {
-  if (raw.length !== 32) throw new AuditpackError('KEY_INVALID', `Ed25519 public key must be 32 bytes, got ${raw.length}`);
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
+  if (raw.length !== 32)
+    throw new AuditpackError('KEY_INVALID', `Ed25519 public key must be 32 bytes, got ${raw.length}`);
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 /**
@@ -65,12 +69,14 @@ export function parsePublicKeyBlob(blob: Buffer): KeyObject {
   try {
     const r = new WireReader(blob);
     const type = r.text();
-    if (type !== ED25519_KEY_TYPE) throw new AuditpackError('KEY_INVALID', `unsupported key type ${JSON.stringify(type)} (only ssh-ed25519)`);
+    if (type !== ED25519_KEY_TYPE)
+      throw new AuditpackError('KEY_INVALID', `unsupported key type ${JSON.stringify(type)} (only ssh-ed25519)`);
     const raw = r.string();
     if (r.remaining !== 0) throw new AuditpackError('KEY_INVALID', 'trailing bytes after the public key');
     return ed25519PublicKeyFromRaw(raw);
   } catch (err) {
-    if (err instanceof WireError) throw new AuditpackError('KEY_INVALID', `malformed public key blob: ${err.message}`, { cause: err });
+    if (err instanceof WireError)
+      throw new AuditpackError('KEY_INVALID', `malformed public key blob: ${err.message}`, { cause: err });
     throw err;
   }
 }
@@ -83,13 +89,15 @@ export function parseOpenSshPublicKey(text: string): KeyObject {
   const line = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
   if (line === undefined) throw new AuditpackError('KEY_INVALID', 'no public key found');
   const [type, b64] = line.trim().split(/\s+/);
-  if (type !== ED25519_KEY_TYPE) throw new AuditpackError('KEY_INVALID', `unsupported key type ${JSON.stringify(type)} (only ssh-ed25519)`);
+  if (type !== ED25519_KEY_TYPE)
+    throw new AuditpackError('KEY_INVALID', `unsupported key type ${JSON.stringify(type)} (only ssh-ed25519)`);
   return keyFromBase64Blob(b64);
 }
 
 /** The key from the base64 blob after an `ssh-ed25519` type word (the blob's own type must agree). */
 function keyFromBase64Blob(b64: string | undefined): KeyObject {
-  if (b64 === undefined || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new AuditpackError('KEY_INVALID', 'public key is not base64');
+  if (b64 === undefined || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64))
+    throw new AuditpackError('KEY_INVALID', 'public key is not base64');
   return parsePublicKeyBlob(Buffer.from(b64, 'base64'));
 }
 
@@ -120,7 +128,10 @@ export function parseAllowedSigners(text: string): AllowedSigner[] {
     if (raw === '' || raw.startsWith('#')) continue;
     const tokens = tokenizeAllowedSignersLine(raw);
     if (tokens === undefined || tokens.length < 3) {
-      throw new AuditpackError('KEY_INVALID', `allowed_signers line ${i + 1}: expected "<principals> [options] <key type> <base64 key>"`);
+      throw new AuditpackError(
+        'KEY_INVALID',
+        `allowed_signers line ${i + 1}: expected "<principals> [options] <key type> <base64 key>"`,
+      );
     }
     const identity = tokens[0] as string;
     let idx = 1;
@@ -140,10 +151,19 @@ export function parseAllowedSigners(text: string): AllowedSigner[] {
     try {
       key = keyFromBase64Blob(b64);
     } catch (err) {
-      throw new AuditpackError('KEY_INVALID', `allowed_signers line ${i + 1}: ${(err as Error).message}`, { cause: err });
+      throw new AuditpackError('KEY_INVALID', `allowed_signers line ${i + 1}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const ns = options === undefined ? undefined : /(?:^|,)namespaces="([^"]*)"/.exec(options)?.[1];
-    out.push(Object.freeze({ identity, key, namespaces: ns === undefined ? undefined : Object.freeze(ns.split(',')), line: i + 1 }));
+    out.push(
+      Object.freeze({
+        identity,
+        key,
+        namespaces: ns === undefined ? undefined : Object.freeze(ns.split(',')),
+        line: i + 1,
+      }),
+    );
   }
   return out;
 }
@@ -171,7 +191,11 @@ function tokenizeAllowedSignersLine(line: string): string[] | undefined {
 
 /** The allowed_signers line for a key: `<identity> namespaces="auditpack" ssh-ed25519 <base64>`. */
 export function formatAllowedSignersLine(identity: string, key: KeyObject, namespace = DEFAULT_NAMESPACE): string {
-  if (!/^[^\s"]+$/.test(identity)) throw new AuditpackError('USAGE', `identity must be non-empty with no spaces or quotes, got ${JSON.stringify(identity)}`);
+  if (!/^[^\s"]+$/.test(identity))
+    throw new AuditpackError(
+      'USAGE',
+      `identity must be non-empty with no spaces or quotes, got ${JSON.stringify(identity)}`,
+    );
   return `${identity} namespaces="${namespace}" ${formatOpenSshPublicKey(key)}`;
 }
 
@@ -209,20 +233,31 @@ function parseOpenSshPrivateKey(text: string): KeyObject {
     const kdf = r.text();
     r.string(); // kdf options
     if (cipher !== 'none' || kdf !== 'none') {
-      throw new AuditpackError('KEY_INVALID', 'the OpenSSH private key is passphrase-protected; use an unencrypted key (auditpack keygen)');
+      throw new AuditpackError(
+        'KEY_INVALID',
+        'the OpenSSH private key is passphrase-protected; use an unencrypted key (auditpack keygen)',
+      );
     }
     const n = r.uint32();
     if (n !== 1) throw new WireError(`expected 1 key, found ${n}`);
     r.string(); // public key blob
     const priv = new WireReader(r.string());
-    if (priv.uint32() !== priv.uint32()) throw new WireError('check bytes differ');
+    const check1 = priv.uint32();
+    const check2 = priv.uint32();
+    if (check1 !== check2) throw new WireError('check bytes differ');
     const type = priv.text();
-    if (type !== ED25519_KEY_TYPE) throw new AuditpackError('KEY_INVALID', `signing key must be ssh-ed25519, got ${type}`);
+    if (type !== ED25519_KEY_TYPE)
+      throw new AuditpackError('KEY_INVALID', `signing key must be ssh-ed25519, got ${type}`);
     const pub = priv.string();
     const secret = priv.string(); // seed (32) ‖ public key (32)
     if (pub.length !== 32 || secret.length !== 64) throw new WireError('bad Ed25519 key lengths');
     return createPrivateKey({
-      key: { kty: 'OKP', crv: 'Ed25519', d: secret.subarray(0, 32).toString('base64url'), x: pub.toString('base64url') },
+      key: {
+        kty: 'OKP',
+        crv: 'Ed25519',
+        d: secret.subarray(0, 32).toString('base64url'),
+        x: pub.toString('base64url'),
+      },
       format: 'jwk',
     });
   } catch (err) {
@@ -272,9 +307,13 @@ export interface GeneratedSigningKey {
  * key in OpenSSH form, and an `allowed_signers` line for auditors. Never overwrites: any of the
  * three files existing gives KEY_EXISTS and nothing is written.
  */
-export async function generateSigningKey(dir: string, options: GenerateSigningKeyOptions): Promise<GeneratedSigningKey> {
+export async function generateSigningKey(
+  dir: string,
+  options: GenerateSigningKeyOptions,
+): Promise<GeneratedSigningKey> {
   const name = options.name ?? 'auditpack_ed25519';
-  if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.')) throw new AuditpackError('USAGE', `invalid key file name ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.'))
+    throw new AuditpackError('USAGE', `invalid key file name ${JSON.stringify(name)}`);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const allowedLine = formatAllowedSignersLine(options.identity, publicKey);
   const privateKeyPath = join(dir, name);
@@ -288,7 +327,9 @@ export async function generateSigningKey(dir: string, options: GenerateSigningKe
   for (const p of [privateKeyPath, publicKeyPath, allowedSignersPath]) {
     try {
       await readFile(p);
-      throw new AuditpackError('KEY_EXISTS', `${p} already exists; refusing to overwrite a key`, { details: { path: p } });
+      throw new AuditpackError('KEY_EXISTS', `${p} already exists; refusing to overwrite a key`, {
+        details: { path: p },
+      });
     } catch (err) {
       if (err instanceof AuditpackError) throw err;
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', p);
@@ -315,7 +356,9 @@ async function writeNew(path: string, text: string, mode: number): Promise<void>
     fh = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new AuditpackError('KEY_EXISTS', `${path} already exists; refusing to overwrite a key`, { details: { path } });
+      throw new AuditpackError('KEY_EXISTS', `${path} already exists; refusing to overwrite a key`, {
+        details: { path },
+      });
     }
     throw wrapFsError(err, 'create', path);
   }

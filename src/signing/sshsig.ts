@@ -75,7 +75,8 @@ export function verifySshsig(
 ): SshsigVerification {
   const fail = (reason: string, fingerprint?: string): SshsigVerification =>
     Object.freeze(fingerprint === undefined ? { ok: false, reason } : { ok: false, reason, fingerprint });
-  if (typeof armored !== 'string' || armored.length > MAX_ARMORED_CHARS) return fail('signature file is too large or not text');
+  if (typeof armored !== 'string' || armored.length > MAX_ARMORED_CHARS)
+    return fail('signature file is too large or not text');
   const b = armored.indexOf(BEGIN);
   const e = armored.indexOf(END);
   if (b === -1 || e === -1 || e < b) return fail('no BEGIN/END SSH SIGNATURE armor');
@@ -95,7 +96,8 @@ export function verifySshsig(
     const sigBlob = new WireReader(r.string());
     if (r.remaining !== 0) return fail('trailing bytes after the signature', fp);
     if (ns !== namespace) return fail(`namespace is ${JSON.stringify(ns)}, expected ${JSON.stringify(namespace)}`, fp);
-    if (hashAlg !== 'sha512' && hashAlg !== 'sha256') return fail(`unsupported hash algorithm ${JSON.stringify(hashAlg)}`, fp);
+    if (hashAlg !== 'sha512' && hashAlg !== 'sha256')
+      return fail(`unsupported hash algorithm ${JSON.stringify(hashAlg)}`, fp);
     const sigType = sigBlob.text();
     const rawSig = sigBlob.string();
     if (sigType !== ED25519_KEY_TYPE) return fail(`unsupported signature type ${JSON.stringify(sigType)}`, fp);

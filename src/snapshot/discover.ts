@@ -27,7 +27,8 @@ export async function discoverConfigFiles(options: DiscoverOptions): Promise<str
   const { cwd, patterns } = options;
   if (patterns.length === 0) throw new AuditpackError('USAGE', 'no config patterns given');
   for (const p of patterns) {
-    if (typeof p !== 'string' || p.trim() === '') throw new AuditpackError('USAGE', `config pattern must be a non-empty string, got ${JSON.stringify(p)}`);
+    if (typeof p !== 'string' || p.trim() === '')
+      throw new AuditpackError('USAGE', `config pattern must be a non-empty string, got ${JSON.stringify(p)}`);
   }
   const ignore = [...ALWAYS_IGNORED];
   for (const dir of options.exclude ?? []) {
@@ -48,10 +49,14 @@ export async function discoverConfigFiles(options: DiscoverOptions): Promise<str
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const path = e.path ?? cwd;
-    throw new AuditpackError('SNAPSHOT_READ_FAILED', `cannot read ${path} while looking for config files: ${e.message}`, {
-      cause: err,
-      details: { path, errno: e.code },
-    });
+    throw new AuditpackError(
+      'SNAPSHOT_READ_FAILED',
+      `cannot read ${path} while looking for config files: ${e.message}`,
+      {
+        cause: err,
+        details: { path, errno: e.code },
+      },
+    );
   }
   // Inside cwd: relative; outside (an absolute pattern): the absolute path, clearer than ../../.
   const rel = found.map((f) => {

@@ -55,7 +55,14 @@ export async function readGitStatus(workTree: string, timeoutMs: number): Promis
   try {
     const git = simpleGit({ baseDir: workTree, timeout: { block: timeoutMs }, maxConcurrentProcesses: 1 });
     // --no-optional-locks: a read-only observer must not take index.lock from the user's own git.
-    out = await git.raw(['--no-optional-locks', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal']);
+    out = await git.raw([
+      '--no-optional-locks',
+      'status',
+      '--porcelain=v2',
+      '--branch',
+      '-z',
+      '--untracked-files=normal',
+    ]);
   } catch (err) {
     throw gitFailed('git status', err);
   }
@@ -114,7 +121,11 @@ export function isUntracked(status: GitStatus, repoPath: string): boolean {
  * HEAD's version of each path, in one `git cat-file --batch`. A path not in HEAD is absent from
  * the result. Throws GIT_FAILED.
  */
-export async function readHeadBlobs(workTree: string, repoPaths: readonly string[], timeoutMs: number): Promise<Map<string, Buffer>> {
+export async function readHeadBlobs(
+  workTree: string,
+  repoPaths: readonly string[],
+  timeoutMs: number,
+): Promise<Map<string, Buffer>> {
   const result = new Map<string, Buffer>();
   // A name with a newline cannot be asked for on a batch line; such a file gets no HEAD diff.
   const asked = repoPaths.filter((p) => !p.includes('\n'));

@@ -113,13 +113,17 @@ interface ScanContext {
 export async function createConfigSnapshot(options: CreateSnapshotOptions): Promise<ConfigSnapshot> {
   const reason = typeof options.reason === 'string' ? options.reason.trim() : '';
   if (reason === '') throw new AuditpackError('USAGE', 'a snapshot needs a reason (--reason "<why>")');
-  if (typeof options.cwd !== 'string' || options.cwd === '') throw new AuditpackError('USAGE', 'createConfigSnapshot: cwd is required');
+  if (typeof options.cwd !== 'string' || options.cwd === '')
+    throw new AuditpackError('USAGE', 'createConfigSnapshot: cwd is required');
   const cwd = resolve(options.cwd);
   let cwdReal: string;
   try {
     cwdReal = await realpath(cwd);
   } catch (err) {
-    throw new AuditpackError('PATH_NOT_FOUND', `working directory ${cwd} does not exist`, { cause: err, details: { path: cwd } });
+    throw new AuditpackError('PATH_NOT_FOUND', `working directory ${cwd} does not exist`, {
+      cause: err,
+      details: { path: cwd },
+    });
   }
   const snapshotDir = resolve(cwd, options.snapshotDir ?? DEFAULT_SNAPSHOT_DIR);
   const logDir = options.logDir === undefined ? undefined : resolve(cwd, options.logDir);
@@ -127,7 +131,8 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   if (logDir !== undefined) loadFileLock();
   const patterns = options.patterns && options.patterns.length > 0 ? options.patterns : DEFAULT_SNAPSHOT_PATTERNS;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  if (!Number.isInteger(maxFileBytes) || maxFileBytes < 0) throw new AuditpackError('USAGE', `maxFileBytes must be a whole number ≥ 0, got ${String(maxFileBytes)}`);
+  if (!Number.isInteger(maxFileBytes) || maxFileBytes < 0)
+    throw new AuditpackError('USAGE', `maxFileBytes must be a whole number ≥ 0, got ${String(maxFileBytes)}`);
   const redactionOptions = normalizeRedaction(options.redaction);
   const redactor = compileRedactor(redactionOptions);
   // The reason is caller text, stored in the record and printed by list/show and in packs: the
@@ -137,7 +142,8 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   const durable = options.durable !== false;
   const gitTimeoutMs = options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
   const micros = (options.clock ?? systemClock())();
-  if (!Number.isSafeInteger(micros) || micros < 0) throw new AuditpackError('USAGE', `clock must return whole epoch microseconds, got ${String(micros)}`);
+  if (!Number.isSafeInteger(micros) || micros < 0)
+    throw new AuditpackError('USAGE', `clock must return whole epoch microseconds, got ${String(micros)}`);
 
   // Phase 1: read everything. git runs alongside the file reads.
   const workTree = await findWorkTree(cwdReal);
@@ -151,15 +157,23 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   const previousP = (async () => {
     const ids = await listSnapshotIds(snapshotDir);
     const last = ids.at(-1);
-    return { existingIds: ids, previousId: last, previous: last === undefined ? undefined : await readRecord(snapshotDir, last) };
+    return {
+      existingIds: ids,
+      previousId: last,
+      previous: last === undefined ? undefined : await readRecord(snapshotDir, last),
+    };
   })();
   previousP.catch(() => undefined);
 
   const paths = await discoverConfigFiles({ cwd, patterns, exclude: logDir ? [snapshotDir, logDir] : [snapshotDir] });
   if (paths.length === 0 && options.allowEmpty !== true) {
-    throw new AuditpackError('SNAPSHOT_NO_FILES', `no config files match ${patterns.map((p) => JSON.stringify(p)).join(', ')} under ${cwd}`, {
-      details: { cwd, patterns: [...patterns] },
-    });
+    throw new AuditpackError(
+      'SNAPSHOT_NO_FILES',
+      `no config files match ${patterns.map((p) => JSON.stringify(p)).join(', ')} under ${cwd}`,
+      {
+        details: { cwd, patterns: [...patterns] },
+      },
+    );
   }
   const { existingIds, previousId, previous } = await previousP;
   const ctx: ScanContext = {
@@ -182,7 +196,18 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
       gitError = { code: 'GIT_FAILED', message: redactor.redactString(status.message) };
     } else {
       try {
-        headRedacted = await diffAgainstHead(workTree, cwdReal, status, scanned, ctx, gitTimeoutMs, headDiffs, headChanges, previous, rules);
+        headRedacted = await diffAgainstHead(
+          workTree,
+          cwdReal,
+          status,
+          scanned,
+          ctx,
+          gitTimeoutMs,
+          headDiffs,
+          headChanges,
+          previous,
+          rules,
+        );
         git = status.facts;
       } catch (err) {
         const e = asGitError(err);
@@ -197,7 +222,9 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   const changes = compareEntries(previous?.files, Object.fromEntries(scanned.map((s) => [s.path, s.entry])));
   const storedTextOf = new Map<string, string>();
   for (const s of scanned) if (s.storedText !== undefined) storedTextOf.set(s.path, s.storedText);
-  const previousSide = previous ? await loadSides(snapshotDir, previous, [...changes.removed, ...changes.changed]) : new Map<string, Side>();
+  const previousSide = previous
+    ? await loadSides(snapshotDir, previous, [...changes.removed, ...changes.changed])
+    : new Map<string, Side>();
   const currentSide = await loadSides(
     snapshotDir,
     { files: Object.fromEntries(scanned.map((s) => [s.path, s.entry])) },
@@ -221,7 +248,9 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
     const diffs: Record<string, string> = Object.create(null);
     const prevLabel = previousId === undefined ? '' : `snapshot ${previousId}`;
     const curLabel = `snapshot ${id}`;
-    const all = [...new Set([...headDiffs.keys(), ...changes.added, ...changes.removed, ...changes.changed])].sort(byCodeUnit);
+    const all = [...new Set([...headDiffs.keys(), ...changes.added, ...changes.removed, ...changes.changed])].sort(
+      byCodeUnit,
+    );
     for (const p of all) {
       let text = headDiffs.get(p) ?? '';
       if (previous) {
@@ -292,7 +321,9 @@ export async function startupSnapshot(options: StartupSnapshotOptions): Promise<
  * SNAPSHOT_AUTO_STARTUP), for the CLI and for apps that configure auditpack from the environment:
  * `startupSnapshot(snapshotOptionsFromConfig(resolveConfig()))`.
  */
-export function snapshotOptionsFromConfig(config: AuditpackConfig): StartupSnapshotOptions & { snapshotDir: string; logDir: string } {
+export function snapshotOptionsFromConfig(
+  config: AuditpackConfig,
+): StartupSnapshotOptions & { snapshotDir: string; logDir: string } {
   return {
     cwd: config.cwd,
     snapshotDir: config.snapshotDir,
@@ -304,7 +335,12 @@ export function snapshotOptionsFromConfig(config: AuditpackConfig): StartupSnaps
   };
 }
 
-async function appendSnapshotEvent(logDir: string, s: ConfigSnapshot, recordSha256: string, options: CreateSnapshotOptions): Promise<void> {
+async function appendSnapshotEvent(
+  logDir: string,
+  s: ConfigSnapshot,
+  recordSha256: string,
+  options: CreateSnapshotOptions,
+): Promise<void> {
   const changed = [...s.changes.added, ...s.changes.removed, ...s.changes.changed].sort(byCodeUnit);
   try {
     const logger = createAuditLogger({
@@ -400,13 +436,19 @@ function scanFileSync(path: string, ctx: ScanContext): Scanned | undefined {
       // Binary content cannot be redacted in place: when it holds a secret (read as bytes, or as
       // UTF-16 text, which has a NUL in every ASCII character), or is a key store by its name,
       // only its hash and size are recorded.
-      if (binaryHoldsSecret(path, buf, ctx.redactor)) return { path, entry: { hash, size: buf.length, mtime, stored: false, binary: true, withheld: true } };
+      if (binaryHoldsSecret(path, buf, ctx.redactor))
+        return { path, entry: { hash, size: buf.length, mtime, stored: false, binary: true, withheld: true } };
       return { path, entry: { hash, size: buf.length, mtime, stored: true, object: hash, binary: true }, toWrite: buf };
     }
     const { text, encoding } = decodeText(buf);
     const red = redactConfigText(text, configFormatOf(path), ctx.redactor);
     if (!red.redacted) {
-      return { path, entry: { hash, size: buf.length, mtime, stored: true, object: hash }, toWrite: buf, storedText: text };
+      return {
+        path,
+        entry: { hash, size: buf.length, mtime, stored: true, object: hash },
+        toWrite: buf,
+        storedText: text,
+      };
     }
     const stored = Buffer.from(red.text, encoding);
     return {
@@ -498,10 +540,14 @@ function objectPresentSync(snapshotDir: string, hash: string): boolean {
 function readFailed(path: string, err: unknown): AuditpackError {
   if (isAuditpackError(err)) return err;
   const e = err as NodeJS.ErrnoException;
-  return new AuditpackError('SNAPSHOT_READ_FAILED', `cannot read config file ${path}: ${e?.message ?? String(err)}; no snapshot was written`, {
-    cause: err,
-    details: { path, errno: e?.code },
-  });
+  return new AuditpackError(
+    'SNAPSHOT_READ_FAILED',
+    `cannot read config file ${path}: ${e?.message ?? String(err)}; no snapshot was written`,
+    {
+      cause: err,
+      details: { path, errno: e?.code },
+    },
+  );
 }
 
 /** Key stores and key files: secret material whatever their bytes look like (gitleaks pkcs12-file). */
@@ -517,7 +563,10 @@ function binaryHoldsSecret(path: string, buf: Buffer, redactor: Redactor): boole
   // Latin-1 keeps every byte; without the NULs, UTF-16 text (ASCII in every other byte) reads as text.
   const raw = buf.toString('latin1');
   const format = configFormatOf(path);
-  return redactConfigText(raw.replace(/\u0000/g, ''), format, redactor).redacted || redactConfigText(raw, format, redactor).redacted;
+  return (
+    redactConfigText(raw.replace(/\u0000/g, ''), format, redactor).redacted ||
+    redactConfigText(raw, format, redactor).redacted
+  );
 }
 
 function isBinary(buf: Buffer): boolean {
@@ -526,12 +575,16 @@ function isBinary(buf: Buffer): boolean {
 
 /** UTF-8 when valid, else Latin-1 (byte-preserving), so re-encoding gives back the same bytes. */
 function decodeText(buf: Buffer): { text: string; encoding: 'utf8' | 'latin1' } {
-  return isUtf8(buf) ? { text: buf.toString('utf8'), encoding: 'utf8' } : { text: buf.toString('latin1'), encoding: 'latin1' };
+  return isUtf8(buf)
+    ? { text: buf.toString('utf8'), encoding: 'utf8' }
+    : { text: buf.toString('latin1'), encoding: 'latin1' };
 }
 
 function asGitError(err: unknown): AuditpackError {
   if (isAuditpackError(err, 'GIT_FAILED')) return err;
-  return new AuditpackError('GIT_FAILED', `git failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new AuditpackError('GIT_FAILED', `git failed: ${err instanceof Error ? err.message : String(err)}`, {
+    cause: err,
+  });
 }
 
 /**
@@ -555,7 +608,10 @@ async function diffAgainstHead(
   // since, is this snapshot's too: reuse it rather than ask git and diff again (a file edited
   // in place and never committed would otherwise cost the same work at every snapshot).
   const reusable =
-    previous !== undefined && previous.redaction?.rules === rules && previous.git?.commit === status.facts.commit && status.facts.commit !== null
+    previous !== undefined &&
+    previous.redaction?.rules === rules &&
+    previous.git?.commit === status.facts.commit &&
+    status.facts.commit !== null
       ? previous
       : undefined;
   const candidates: { s: Scanned; repoPath: string; untracked: boolean }[] = [];
@@ -585,13 +641,17 @@ async function diffAgainstHead(
   // HEAD's copy is fetched only where a content diff can be shown: not for a working file over
   // the size limit (its diff is a note), so a huge tracked file is never pulled into memory.
   const tracked = candidates.filter((c) => !c.untracked && !c.s.entry.too_large).map((c) => c.repoPath);
-  const blobs = tracked.length > 0 && status.facts.commit !== null ? await readHeadBlobs(workTree, tracked, timeoutMs) : new Map<string, Buffer>();
+  const blobs =
+    tracked.length > 0 && status.facts.commit !== null
+      ? await readHeadBlobs(workTree, tracked, timeoutMs)
+      : new Map<string, Buffer>();
   const current = await loadSides(
     ctx.snapshotDir,
     { files: Object.fromEntries(candidates.map((c) => [c.s.path, c.s.entry])) },
     candidates.filter((c) => c.s.storedText === undefined).map((c) => c.s.path),
   );
-  for (const c of candidates) if (c.s.storedText !== undefined) current.set(c.s.path, { kind: 'text', text: c.s.storedText });
+  for (const c of candidates)
+    if (c.s.storedText !== undefined) current.set(c.s.path, { kind: 'text', text: c.s.storedText });
   for (const c of candidates) {
     const blob = blobs.get(c.repoPath);
     let headSide: Side | null = null;
@@ -629,7 +689,11 @@ type Side =
   | { kind: 'unavailable'; reason: string };
 
 /** Loads the stored content of `paths` from a record's entries. */
-async function loadSides(snapshotDir: string, rec: { files: Readonly<Record<string, SnapshotFileEntry>> }, paths: readonly string[]): Promise<Map<string, Side>> {
+async function loadSides(
+  snapshotDir: string,
+  rec: { files: Readonly<Record<string, SnapshotFileEntry>> },
+  paths: readonly string[],
+): Promise<Map<string, Side>> {
   const out = new Map<string, Side>();
   await mapLimit(paths, READ_CONCURRENCY, async (p) => {
     const e = Object.hasOwn(rec.files, p) ? rec.files[p] : undefined;
@@ -664,7 +728,10 @@ async function loadSides(snapshotDir: string, rec: { files: Readonly<Record<stri
 function diffSides(path: string, a: Side | null, b: Side | null, aLabel: string, bLabel: string): string {
   if (a?.kind === 'text' || a === null) {
     if (b === null || b.kind === 'text') {
-      const text = unifiedDiff({ path, label: aLabel, text: a === null ? null : a.text }, { path, label: bLabel, text: b === null ? null : b.text });
+      const text = unifiedDiff(
+        { path, label: aLabel, text: a === null ? null : a.text },
+        { path, label: bLabel, text: b === null ? null : b.text },
+      );
       if (text !== '' || a === null || b === null) return text;
       return `Files a/${path} (${aLabel}) and b/${path} (${bLabel}) differ only in redacted values\n`;
     }
@@ -675,13 +742,22 @@ function diffSides(path: string, a: Side | null, b: Side | null, aLabel: string,
   const left = a === null ? '/dev/null' : `a/${path} (${aLabel})`;
   const right = b === null ? '/dev/null' : `b/${path} (${bLabel})`;
   const why = [a, b]
-    .map((s) => (s?.kind === 'too_large' ? `not stored: ${s.size} bytes, over the size limit (sha256 ${s.hash})` : s?.kind === 'unavailable' ? `unavailable: ${s.reason}` : undefined))
+    .map((s) =>
+      s?.kind === 'too_large'
+        ? `not stored: ${s.size} bytes, over the size limit (sha256 ${s.hash})`
+        : s?.kind === 'unavailable'
+          ? `unavailable: ${s.reason}`
+          : undefined,
+    )
     .filter((x) => x !== undefined);
   return `Files ${left} and ${right} differ; no content diff (${why.join('; ')})\n`;
 }
 
 /** Added, removed and changed paths between two file maps (by the files' own hashes). */
-function compareEntries(a: Readonly<Record<string, SnapshotFileEntry>> | undefined, b: Readonly<Record<string, SnapshotFileEntry>>): SnapshotChanges {
+function compareEntries(
+  a: Readonly<Record<string, SnapshotFileEntry>> | undefined,
+  b: Readonly<Record<string, SnapshotFileEntry>>,
+): SnapshotChanges {
   const added: string[] = [];
   const removed: string[] = [];
   const changed: string[] = [];
@@ -736,8 +812,14 @@ export async function resolveSnapshotId(options: { snapshotDir: string; ref: str
   if (ids.includes(ref)) return ref;
   const matches = ref === '' ? [] : ids.filter((id) => id.startsWith(ref));
   if (matches.length === 1) return matches[0] as string;
-  if (matches.length > 1) throw new AuditpackError('USAGE', `${JSON.stringify(ref)} matches ${matches.length} snapshots: ${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', …' : ''}`);
-  throw new AuditpackError('SNAPSHOT_NOT_FOUND', `no snapshot ${JSON.stringify(ref)} in ${options.snapshotDir}`, { details: { id: ref } });
+  if (matches.length > 1)
+    throw new AuditpackError(
+      'USAGE',
+      `${JSON.stringify(ref)} matches ${matches.length} snapshots: ${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', …' : ''}`,
+    );
+  throw new AuditpackError('SNAPSHOT_NOT_FOUND', `no snapshot ${JSON.stringify(ref)} in ${options.snapshotDir}`, {
+    details: { id: ref },
+  });
 }
 
 /**
@@ -750,12 +832,20 @@ export async function readSnapshotFile(options: { snapshotDir: string; id: strin
   const file = options.file.replace(/\\/g, '/').replace(/^\.\//, '');
   const entry = Object.hasOwn(rec.files, file) ? rec.files[file] : undefined;
   if (!entry) {
-    throw new AuditpackError('SNAPSHOT_NOT_FOUND', `snapshot ${options.id} has no file ${JSON.stringify(options.file)}`, { details: { id: options.id, file: options.file } });
+    throw new AuditpackError(
+      'SNAPSHOT_NOT_FOUND',
+      `snapshot ${options.id} has no file ${JSON.stringify(options.file)}`,
+      { details: { id: options.id, file: options.file } },
+    );
   }
   if (entry.withheld) {
-    throw new AuditpackError('SNAPSHOT_NOT_FOUND', `${file} at snapshot ${options.id} is binary and holds a secret (or is a key store): hashed (sha256 ${entry.hash}), content not stored`, {
-      details: { id: options.id, file, hash: entry.hash },
-    });
+    throw new AuditpackError(
+      'SNAPSHOT_NOT_FOUND',
+      `${file} at snapshot ${options.id} is binary and holds a secret (or is a key store): hashed (sha256 ${entry.hash}), content not stored`,
+      {
+        details: { id: options.id, file, hash: entry.hash },
+      },
+    );
   }
   if (!entry.stored || !entry.object) {
     throw new AuditpackError(
@@ -768,8 +858,15 @@ export async function readSnapshotFile(options: { snapshotDir: string; id: strin
 }
 
 /** Compares two snapshots: files added, removed and changed (by hash), with unified diffs of the stored content. */
-export async function diffSnapshots(options: { snapshotDir: string; a: string; b: string }): Promise<SnapshotComparison> {
-  const [ra, rb] = await Promise.all([readRecord(options.snapshotDir, options.a), readRecord(options.snapshotDir, options.b)]);
+export async function diffSnapshots(options: {
+  snapshotDir: string;
+  a: string;
+  b: string;
+}): Promise<SnapshotComparison> {
+  const [ra, rb] = await Promise.all([
+    readRecord(options.snapshotDir, options.a),
+    readRecord(options.snapshotDir, options.b),
+  ]);
   const changes = compareEntries(ra.files, rb.files);
   const [sa, sb] = await Promise.all([
     loadSides(options.snapshotDir, ra, [...changes.removed, ...changes.changed]),
@@ -793,7 +890,10 @@ export async function diffSnapshots(options: { snapshotDir: string; a: string; b
  * The latest snapshot taken at or before the end of a UTC day (`YYYY-MM-DD`), or undefined if none
  * was taken by then. Reads one record. For daily packs (issue 4).
  */
-export async function latestSnapshotOnOrBefore(options: { snapshotDir: string; date: string }): Promise<ConfigSnapshot | undefined> {
+export async function latestSnapshotOnOrBefore(options: {
+  snapshotDir: string;
+  date: string;
+}): Promise<ConfigSnapshot | undefined> {
   checkDate(options.date);
   const ids = await listSnapshotIds(options.snapshotDir);
   // Ids sort by time; the day is the id's first 8 digits.

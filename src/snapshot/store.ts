@@ -103,12 +103,19 @@ export async function readObject(snapshotDir: string, hash: string): Promise<Buf
     bytes = await readFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new AuditpackError('SNAPSHOT_CORRUPT', `stored object ${hash} is missing from ${snapshotDir}`, { cause: err, details: { path } });
+      throw new AuditpackError('SNAPSHOT_CORRUPT', `stored object ${hash} is missing from ${snapshotDir}`, {
+        cause: err,
+        details: { path },
+      });
     }
     throw wrapFsError(err, 'reading stored object', path);
   }
   if (sha256Hex(bytes) !== hash) {
-    throw new AuditpackError('SNAPSHOT_CORRUPT', `stored object ${path} does not match its hash (altered after it was written)`, { details: { path } });
+    throw new AuditpackError(
+      'SNAPSHOT_CORRUPT',
+      `stored object ${path} does not match its hash (altered after it was written)`,
+      { details: { path } },
+    );
   }
   return bytes;
 }
@@ -130,7 +137,11 @@ const OBJECT_BATCH = 64;
  * fsyncs of a batch run in parallel on the thread pool, so the file system can commit them together.
  * Resolves with the number of objects created.
  */
-export async function writeObjects(snapshotDir: string, objects: ReadonlyMap<string, Uint8Array>, opts: WriteOptions): Promise<number> {
+export async function writeObjects(
+  snapshotDir: string,
+  objects: ReadonlyMap<string, Uint8Array>,
+  opts: WriteOptions,
+): Promise<number> {
   const missing = [...objects.keys()].filter((hash) => !existsSync(objectPath(snapshotDir, hash)));
   if (missing.length === 0) return 0;
   const dirs = new Set(missing.map((h) => join(snapshotDir, OBJECTS, h.slice(0, 2))));
@@ -212,7 +223,12 @@ function writeAllSync(fd: number, bytes: Uint8Array, path: string): void {
  * Writes `bytes` under `final` only if that name does not exist: temp file, fsync, link, unlink.
  * Resolves false when the name already existed (nothing changed).
  */
-async function writeExclusive(dir: string, final: string, bytes: Uint8Array | string, opts: WriteOptions): Promise<boolean> {
+async function writeExclusive(
+  dir: string,
+  final: string,
+  bytes: Uint8Array | string,
+  opts: WriteOptions,
+): Promise<boolean> {
   const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     const fh = await open(tmp, 'wx', 0o444);
@@ -277,7 +293,10 @@ export async function writeRecord(
       return { id, json };
     }
   }
-  throw new AuditpackError('WRITE_FAILED', `more than ${MAX_COUNTER + 1} snapshots in one microsecond in ${snapshotDir}`);
+  throw new AuditpackError(
+    'WRITE_FAILED',
+    `more than ${MAX_COUNTER + 1} snapshots in one microsecond in ${snapshotDir}`,
+  );
 }
 
 /** The first counter not used by `ids` for this instant. */
@@ -298,7 +317,9 @@ export async function readRecord(snapshotDir: string, id: string): Promise<Confi
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new AuditpackError('SNAPSHOT_NOT_FOUND', `no snapshot ${id} in ${snapshotDir}`, { details: { id, snapshotDir } });
+      throw new AuditpackError('SNAPSHOT_NOT_FOUND', `no snapshot ${id} in ${snapshotDir}`, {
+        details: { id, snapshotDir },
+      });
     }
     throw wrapFsError(err, 'reading snapshot', path);
   }
@@ -313,31 +334,43 @@ export function parseRecord(text: string, id: string, where: string): ConfigSnap
   } catch (err) {
     throw new AuditpackError('SNAPSHOT_CORRUPT', `${where} is not valid JSON`, { cause: err });
   }
-  const bad = (what: string): AuditpackError => new AuditpackError('SNAPSHOT_CORRUPT', `${where}: ${what}`, { details: { id } });
+  const bad = (what: string): AuditpackError =>
+    new AuditpackError('SNAPSHOT_CORRUPT', `${where}: ${what}`, { details: { id } });
   if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw bad('not a JSON object');
   const r = rec as Record<string, unknown>;
   if (r.format !== SNAPSHOT_FORMAT) throw bad(`unknown format ${JSON.stringify(r.format)}`);
   if (r.snapshot_id !== id) throw bad(`snapshot_id ${JSON.stringify(r.snapshot_id)} does not match the file name`);
-  if (typeof r.timestamp !== 'string' || typeof r.reason !== 'string') throw bad('timestamp and reason must be strings');
+  if (typeof r.timestamp !== 'string' || typeof r.reason !== 'string')
+    throw bad('timestamp and reason must be strings');
   if (!isPlainObject(r.files) || !isPlainObject(r.diffs)) throw bad('files and diffs must be objects');
   for (const [path, e] of Object.entries(r.files)) {
     if (!isPlainObject(e)) throw bad(`files[${JSON.stringify(path)}] is not an object`);
     const entry = e as Record<string, unknown>;
-    if (typeof entry.hash !== 'string' || !HEX64.test(entry.hash) || typeof entry.size !== 'number' || typeof entry.stored !== 'boolean') {
+    if (
+      typeof entry.hash !== 'string' ||
+      !HEX64.test(entry.hash) ||
+      typeof entry.size !== 'number' ||
+      typeof entry.stored !== 'boolean'
+    ) {
       throw bad(`files[${JSON.stringify(path)}] lacks hash, size or stored`);
     }
-    if (entry.stored && (typeof entry.object !== 'string' || !HEX64.test(entry.object))) throw bad(`files[${JSON.stringify(path)}] is stored without an object hash`);
+    if (entry.stored && (typeof entry.object !== 'string' || !HEX64.test(entry.object)))
+      throw bad(`files[${JSON.stringify(path)}] is stored without an object hash`);
   }
   for (const [path, d] of Object.entries(r.diffs)) {
     if (typeof d !== 'string') throw bad(`diffs[${JSON.stringify(path)}] is not a string`);
   }
-  if (r.previous_snapshot_id !== null && !isSnapshotId(r.previous_snapshot_id)) throw bad('previous_snapshot_id is not an id');
+  if (r.previous_snapshot_id !== null && !isSnapshotId(r.previous_snapshot_id))
+    throw bad('previous_snapshot_id is not an id');
   const stringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
   const c = r.changes as Record<string, unknown> | undefined;
-  if (!isPlainObject(c) || !stringList(c.added) || !stringList(c.removed) || !stringList(c.changed)) throw bad('changes must hold added, removed and changed lists');
+  if (!isPlainObject(c) || !stringList(c.added) || !stringList(c.removed) || !stringList(c.changed))
+    throw bad('changes must hold added, removed and changed lists');
   if (!stringList(r.head_changes)) throw bad('head_changes must be a list of paths');
-  if (!isPlainObject(r.redaction) || typeof r.redaction.rules !== 'string') throw bad('redaction must say which rules were used');
-  if (r.git !== null && (!isPlainObject(r.git) || typeof r.git.dirty !== 'boolean')) throw bad('git must be null or hold commit, branch and dirty');
+  if (!isPlainObject(r.redaction) || typeof r.redaction.rules !== 'string')
+    throw bad('redaction must say which rules were used');
+  if (r.git !== null && (!isPlainObject(r.git) || typeof r.git.dirty !== 'boolean'))
+    throw bad('git must be null or hold commit, branch and dirty');
   return rec as ConfigSnapshot;
 }
 

@@ -43,7 +43,10 @@ export function unifiedDiff(a: DiffSide, b: DiffSide, context: number = DIFF_CON
 }
 
 /** The one-line diff of a binary file (git's wording, with the sides' labels). */
-export function binaryDiff(a: { path: string; label: string } | null, b: { path: string; label: string } | null): string {
+export function binaryDiff(
+  a: { path: string; label: string } | null,
+  b: { path: string; label: string } | null,
+): string {
   const left = a === null ? '/dev/null' : `${quotePath(`a/${a.path}`)} (${a.label})`;
   const right = b === null ? '/dev/null' : `${quotePath(`b/${b.path}`)} (${b.label})`;
   return `Binary files ${left} and ${right} differ\n`;
@@ -153,7 +156,8 @@ function myers(a: Int32Array, b: Int32Array): OpKind[] | undefined {
     trace.push(v.slice(off - d, off + d + 1));
     for (let k = -d; k <= d; k += 2) {
       let x: number;
-      if (k === -d || (k !== d && (v[off + k - 1] as number) < (v[off + k + 1] as number))) x = v[off + k + 1] as number;
+      if (k === -d || (k !== d && (v[off + k - 1] as number) < (v[off + k + 1] as number)))
+        x = v[off + k + 1] as number;
       else x = (v[off + k - 1] as number) + 1;
       let y = x - k;
       while (x < n && y < m && a[x] === b[y]) {
@@ -246,7 +250,11 @@ function range(start0: number, count: number): string {
 /** Quotes a path the way git does when it holds a TAB, newline, quote or backslash. */
 function quotePath(p: string): string {
   if (!/[\t\n\r"\\]/.test(p)) return p;
-  return `"${p.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+  return `"${p
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/\t/g, '\\t')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')}"`;
 }
 
 /** One diff within a text that holds several (a snapshot's per-path text). */
@@ -259,7 +267,8 @@ export interface DiffSection {
   readonly text: string;
 }
 
-const NOTE_LINE = /^(?:Binary files|Files) (?:\/dev\/null|"?a\/.*? \((.*?)\)) and (?:\/dev\/null|"?b\/.*? \((.*?)\)) differ/;
+const NOTE_LINE =
+  /^(?:Binary files|Files) (?:\/dev\/null|"?a\/.*? \((.*?)\)) and (?:\/dev\/null|"?b\/.*? \((.*?)\)) differ/;
 
 /**
  * Splits a text of consecutive diffs (as written in a snapshot's `diffs`) into its sections,

@@ -48,7 +48,8 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
   let entries: Dirent[];
   try {
     const st = await lstat(artifactsDir);
-    if (!st.isDirectory() && !st.isSymbolicLink()) throw new AuditpackError('USAGE', `${artifactsDir} is not a directory`, { details: { path: artifactsDir } });
+    if (!st.isDirectory() && !st.isSymbolicLink())
+      throw new AuditpackError('USAGE', `${artifactsDir} is not a directory`, { details: { path: artifactsDir } });
     entries = await readdir(artifactsDir, { withFileTypes: true });
   } catch (err) {
     throw wrapFsError(err, 'read directory', artifactsDir);
@@ -81,7 +82,8 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
       continue;
     }
     const path = join(artifactsDir, name);
-    const report = tarName !== undefined ? await verifyPack(path, options) : await verifyPackDir(path, path, options, name);
+    const report =
+      tarName !== undefined ? await verifyPack(path, options) : await verifyPackDir(path, path, options, name);
     for (const p of report.problems) f.addAll([{ ...p, file: `${name}/${p.file}` }]);
     (tarName !== undefined ? tars : packs).push({ name, date: info.date, version: info.version, report });
   }
@@ -90,10 +92,19 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
   checkLinks(packs, pruned, f);
   checkTars(packs, tars, f);
   checkSigning([...packs, ...tars], options, f);
-  const current = packs.filter((p) => p.version === undefined).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const current = packs
+    .filter((p) => p.version === undefined)
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   const newest = current[current.length - 1];
   const live = options.logDir === undefined ? undefined : await liveLogPruneEvents(options.logDir, newest?.date);
-  checkPrunes(packs, pruned, live, newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt }, options.now?.() ?? Date.now(), f);
+  checkPrunes(
+    packs,
+    pruned,
+    live,
+    newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt },
+    options.now?.() ?? Date.now(),
+    f,
+  );
   const evidence: ArchiveEvidence | undefined =
     newest === undefined
       ? undefined
@@ -102,8 +113,12 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
           date: newest.date,
           manifestSha256: newest.report.manifest.manifestSha256 ?? null,
           createdAt: newest.report.manifest.createdAt ?? null,
-          lastSeq: [...current].reverse().find((p) => p.report.manifest.chain?.lastSeq != null)?.report.manifest.chain?.lastSeq ?? null,
-          endHash: [...current].reverse().find((p) => p.report.manifest.chain?.endHash != null)?.report.manifest.chain?.endHash ?? null,
+          lastSeq:
+            [...current].reverse().find((p) => p.report.manifest.chain?.lastSeq != null)?.report.manifest.chain
+              ?.lastSeq ?? null,
+          endHash:
+            [...current].reverse().find((p) => p.report.manifest.chain?.endHash != null)?.report.manifest.chain
+              ?.endHash ?? null,
         };
   if (packs.length === 0 && tars.length === 0) {
     f.add('EMPTY_DIRECTORY', entries.length === 0 ? 'warning' : 'warning', '.', 'no packs in the artifacts directory');
@@ -118,10 +133,18 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     bytes: all.reduce((s, p) => s + (p.report.checked.bytes ?? 0), 0),
     events: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.events ?? 0), 0),
     signed: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.signed ?? 0), 0),
-    timestamped: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.timestamped ?? 0), 0),
+    timestamped: packs
+      .filter((p) => p.version === undefined)
+      .reduce((s, p) => s + (p.report.checked.timestamped ?? 0), 0),
     anchors: packs.filter((p) => p.version === undefined).reduce((s, p) => s + (p.report.checked.anchors ?? 0), 0),
   };
-  const report = makeReport('archive', artifactsDir, checked, f, all.map((p) => p.report));
+  const report = makeReport(
+    'archive',
+    artifactsDir,
+    checked,
+    f,
+    all.map((p) => p.report),
+  );
   return evidence === undefined ? report : { ...report, evidence };
 }
 
@@ -141,7 +164,12 @@ async function readLedger(path: string, f: Findings): Promise<LedgerEntry[]> {
   const { readFile, stat } = await import('node:fs/promises');
   const st = await stat(path).catch(() => undefined);
   if (st === undefined || st.size > MAX_LEDGER_BYTES) {
-    f.add('ARCHIVE_PRUNED_LEDGER_INVALID', 'error', 'pruned.jsonl', `unreadable or larger than ${MAX_LEDGER_BYTES} bytes`);
+    f.add(
+      'ARCHIVE_PRUNED_LEDGER_INVALID',
+      'error',
+      'pruned.jsonl',
+      `unreadable or larger than ${MAX_LEDGER_BYTES} bytes`,
+    );
     return [];
   }
   let text: string;
@@ -168,11 +196,24 @@ async function readLedger(path: string, f: Findings): Promise<LedgerEntry[]> {
       dayNumberOfIsoDate(o.export_date) === undefined ||
       !(isHashHex(o.manifest_sha256) || o.manifest_sha256 === null)
     ) {
-      f.add('ARCHIVE_PRUNED_LEDGER_INVALID', 'error', 'pruned.jsonl', `line ${i + 1} is not {"export_date","manifest_sha256",…}`, i + 1);
+      f.add(
+        'ARCHIVE_PRUNED_LEDGER_INVALID',
+        'error',
+        'pruned.jsonl',
+        `line ${i + 1} is not {"export_date","manifest_sha256",…}`,
+        i + 1,
+      );
       return;
     }
     // manifest_sha256 is null for a pruned directory whose manifest could not be read: it vouches for no link.
-    out.push({ exportDate: o.export_date, manifestSha256: o.manifest_sha256 ?? '', path: typeof o.path === 'string' ? o.path : undefined, line: i + 1, rawSha: o.manifest_sha256 ?? null, prunedAt: typeof o.pruned_at === 'string' && ISO_UTC.test(o.pruned_at) ? Date.parse(o.pruned_at) : undefined });
+    out.push({
+      exportDate: o.export_date,
+      manifestSha256: o.manifest_sha256 ?? '',
+      path: typeof o.path === 'string' ? o.path : undefined,
+      line: i + 1,
+      rawSha: o.manifest_sha256 ?? null,
+      prunedAt: typeof o.pruned_at === 'string' && ISO_UTC.test(o.pruned_at) ? Date.parse(o.pruned_at) : undefined,
+    });
   });
   return out;
 }
@@ -189,7 +230,12 @@ function checkLinks(packs: PackInfo[], pruned: LedgerEntry[], f: Findings): void
     if (sha === undefined) continue;
     const other = bySha.get(sha);
     if (other !== undefined) {
-      f.add('ARCHIVE_PACK_REPLAYED', 'error', `${p.name}/manifest.json`, `is byte for byte the manifest of ${other.name}: an old pack replayed as another day`);
+      f.add(
+        'ARCHIVE_PACK_REPLAYED',
+        'error',
+        `${p.name}/manifest.json`,
+        `is byte for byte the manifest of ${other.name}: an old pack replayed as another day`,
+      );
     } else bySha.set(sha, p);
   }
 
@@ -205,13 +251,22 @@ function checkLinks(packs: PackInfo[], pruned: LedgerEntry[], f: Findings): void
       const earlier = current.filter((c) => c.date < p.date && !isBackfillBefore(c, p, packs, pruned));
       if (earlier.length > 0 || prunedBefore.length > 0) {
         const e = earlier[earlier.length - 1];
-        f.add('ARCHIVE_LINK_MISSING', 'error', file, `previous_pack is null, but ${e !== undefined ? `the pack of ${e.date}` : 'a pruned pack'} comes before it`);
+        f.add(
+          'ARCHIVE_LINK_MISSING',
+          'error',
+          file,
+          `previous_pack is null, but ${e !== undefined ? `the pack of ${e.date}` : 'a pruned pack'} comes before it`,
+        );
       }
     } else if (link !== undefined) {
-      const target = versionsByDate.get(link.exportDate)?.find((v) => v.report.manifest.manifestSha256 === link.manifestSha256);
+      const target = versionsByDate
+        .get(link.exportDate)
+        ?.find((v) => v.report.manifest.manifestSha256 === link.manifestSha256);
       const toPruned = pruned.some((e) => e.exportDate === link.exportDate && e.manifestSha256 === link.manifestSha256);
       // Packs the link skips must be back-fills made after it, each naming a later pack no later than p.
-      const between = current.some((c) => c.date > link.exportDate && c.date < p.date && !isBackfillBefore(c, p, packs, pruned));
+      const between = current.some(
+        (c) => c.date > link.exportDate && c.date < p.date && !isBackfillBefore(c, p, packs, pruned),
+      );
       if (target === undefined && !toPruned) {
         const existing = versionsByDate.get(link.exportDate)?.find((v) => v.version === undefined);
         f.add(
@@ -223,16 +278,32 @@ function checkLinks(packs: PackInfo[], pruned: LedgerEntry[], f: Findings): void
             : `previous_pack records ${link.exportDate}, which is neither in the archive nor in pruned.jsonl`,
         );
       } else if (between) {
-        f.add('ARCHIVE_LINK_BROKEN', 'error', file, `previous_pack skips the pack of ${q?.date ?? 'a later day'}: packs were inserted or the links rewritten`);
+        f.add(
+          'ARCHIVE_LINK_BROKEN',
+          'error',
+          file,
+          `previous_pack skips the pack of ${q?.date ?? 'a later day'}: packs were inserted or the links rewritten`,
+        );
       }
     }
     // The logs continue from one pack to the next (empty days carry the chain over).
     const c = m.chain;
     const pc = prevWithChain?.report.manifest.chain;
-    if (c !== undefined && c.firstSeq !== null && pc !== undefined && pc.lastSeq !== null && prevWithChain !== undefined) {
+    if (
+      c !== undefined &&
+      c.firstSeq !== null &&
+      pc !== undefined &&
+      pc.lastSeq !== null &&
+      prevWithChain !== undefined
+    ) {
       const prunedBetween = pruned.some((e) => e.exportDate > prevWithChain!.date && e.exportDate < p.date);
       if (c.firstSeq <= pc.lastSeq) {
-        f.add('ARCHIVE_PACK_REPLAYED', 'error', file, `its log starts at seq ${c.firstSeq}, not after ${prevWithChain.name}'s last seq ${pc.lastSeq}: an older day's pack replayed as ${p.date}`);
+        f.add(
+          'ARCHIVE_PACK_REPLAYED',
+          'error',
+          file,
+          `its log starts at seq ${c.firstSeq}, not after ${prevWithChain.name}'s last seq ${pc.lastSeq}: an older day's pack replayed as ${p.date}`,
+        );
       } else if (!prunedBetween && c.firstSeq > pc.lastSeq + 1 && daysBetween(prevWithChain.date, p.date) > 0) {
         f.add(
           'ARCHIVE_DAY_MISSING',
@@ -257,7 +328,12 @@ function checkLinks(packs: PackInfo[], pruned: LedgerEntry[], f: Findings): void
     const ib = p.report.manifest.insertedBefore;
     if (ib === null || ib === undefined) continue;
     if (!namesPack(ib, packs, pruned)) {
-      f.add('ARCHIVE_LINK_BROKEN', 'error', `${p.name}/manifest.json`, `inserted_before records ${ib.exportDate} with manifest SHA-256 ${ib.manifestSha256.slice(0, 16)}…, which is neither a pack in the archive nor in pruned.jsonl`);
+      f.add(
+        'ARCHIVE_LINK_BROKEN',
+        'error',
+        `${p.name}/manifest.json`,
+        `inserted_before records ${ib.exportDate} with manifest SHA-256 ${ib.manifestSha256.slice(0, 16)}…, which is neither a pack in the archive nor in pruned.jsonl`,
+      );
     }
   }
 
@@ -268,11 +344,26 @@ function checkLinks(packs: PackInfo[], pruned: LedgerEntry[], f: Findings): void
     const old = packs.find((v) => v.name === s.movedTo);
     const wasPruned = pruned.some((e) => e.manifestSha256 === s.manifestSha256);
     if (old === undefined && !wasPruned) {
-      f.add('ARCHIVE_SUPERSEDES_MISMATCH', 'error', `${p.name}/manifest.json`, `supersedes ${s.movedTo}, which is not in the archive or pruned.jsonl`);
+      f.add(
+        'ARCHIVE_SUPERSEDES_MISMATCH',
+        'error',
+        `${p.name}/manifest.json`,
+        `supersedes ${s.movedTo}, which is not in the archive or pruned.jsonl`,
+      );
     } else if (old !== undefined && old.report.manifest.manifestSha256 !== s.manifestSha256) {
-      f.add('ARCHIVE_SUPERSEDES_MISMATCH', 'error', `${p.name}/manifest.json`, `supersedes ${s.movedTo} with manifest SHA-256 ${s.manifestSha256.slice(0, 16)}…, but that pack's manifest.json hashes otherwise`);
+      f.add(
+        'ARCHIVE_SUPERSEDES_MISMATCH',
+        'error',
+        `${p.name}/manifest.json`,
+        `supersedes ${s.movedTo} with manifest SHA-256 ${s.manifestSha256.slice(0, 16)}…, but that pack's manifest.json hashes otherwise`,
+      );
     } else if (old !== undefined && old.date !== p.date) {
-      f.add('ARCHIVE_SUPERSEDES_MISMATCH', 'error', `${p.name}/manifest.json`, `supersedes ${s.movedTo}, a pack of another day`);
+      f.add(
+        'ARCHIVE_SUPERSEDES_MISMATCH',
+        'error',
+        `${p.name}/manifest.json`,
+        `supersedes ${s.movedTo}, a pack of another day`,
+      );
     }
   }
 }
@@ -283,7 +374,11 @@ function daysBetween(a: string, b: string): number {
 }
 
 /** True when `link` is a pack of the archive (any version) or a pruned.jsonl entry with that manifest hash. */
-function namesPack(link: { exportDate: string; manifestSha256: string }, packs: readonly PackInfo[], pruned: readonly LedgerEntry[]): boolean {
+function namesPack(
+  link: { exportDate: string; manifestSha256: string },
+  packs: readonly PackInfo[],
+  pruned: readonly LedgerEntry[],
+): boolean {
   return (
     packs.some((v) => v.date === link.exportDate && v.report.manifest.manifestSha256 === link.manifestSha256) ||
     pruned.some((e) => e.exportDate === link.exportDate && e.manifestSha256 === link.manifestSha256)
@@ -291,7 +386,12 @@ function namesPack(link: { exportDate: string; manifestSha256: string }, packs: 
 }
 
 /** True when `c` is a back-filled pack inserted before a pack dated after it and no later than `p`. */
-function isBackfillBefore(c: PackInfo, p: PackInfo, packs: readonly PackInfo[], pruned: readonly LedgerEntry[]): boolean {
+function isBackfillBefore(
+  c: PackInfo,
+  p: PackInfo,
+  packs: readonly PackInfo[],
+  pruned: readonly LedgerEntry[],
+): boolean {
   const ib = c.report.manifest.insertedBefore;
   return ib != null && ib.exportDate > c.date && ib.exportDate <= p.date && namesPack(ib, packs, pruned);
 }
@@ -303,7 +403,12 @@ function checkSigning(all: readonly PackInfo[], options: VerifyPackOptions, f: F
   if (signed.length === 0 || signed.length === all.length) return;
   for (const p of all) {
     if (p.report.checked.signed === 1) continue;
-    f.add('ARCHIVE_MIXED_SIGNING', 'warning', p.name, `not signed, while ${signed.length} other pack${signed.length === 1 ? ' is' : 's are'} (e.g. ${signed[0]?.name}): a signature removed? Give --pubkey or --allowed-signers to make this an error`);
+    f.add(
+      'ARCHIVE_MIXED_SIGNING',
+      'warning',
+      p.name,
+      `not signed, while ${signed.length} other pack${signed.length === 1 ? ' is' : 's are'} (e.g. ${signed[0]?.name}): a signature removed? Give --pubkey or --allowed-signers to make this an error`,
+    );
   }
 }
 
@@ -325,11 +430,17 @@ function checkPrunes(
   const afterNewest = (e: LedgerEntry): boolean =>
     e.prunedAt !== undefined &&
     e.prunedAt <= now &&
-    (newest === undefined || newestMade === undefined || e.prunedAt > newestMade || new Date(e.prunedAt).toISOString().slice(0, 10) > newest.date);
+    (newest === undefined ||
+      newestMade === undefined ||
+      e.prunedAt > newestMade ||
+      new Date(e.prunedAt).toISOString().slice(0, 10) > newest.date);
   const events: PruneEvent[] = [];
-  for (const p of packs) if (p.version === undefined) events.push(...p.report.pruneEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })));
+  for (const p of packs)
+    if (p.version === undefined)
+      events.push(...p.report.pruneEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })));
   if (live !== undefined) events.push(...live);
-  const key = (date: string, path: string | undefined, sha: string | null): string => `${date}\u0000${path ?? ''}\u0000${sha ?? ''}`;
+  const key = (date: string, path: string | undefined, sha: string | null): string =>
+    `${date}\u0000${path ?? ''}\u0000${sha ?? ''}`;
   const byKey = new Map<string, PruneEvent>();
   for (const e of events) byKey.set(key(e.date, e.path, e.manifestSha256), e);
   const entryKeys = new Set(pruned.map((e) => key(e.exportDate, e.path, e.rawSha)));
@@ -342,9 +453,21 @@ function checkPrunes(
     if (byKey.has(key(e.exportDate, e.path, e.rawSha))) return;
     const what = `line ${e.line} (${e.path ?? e.exportDate}, manifest ${e.rawSha?.slice(0, 16) ?? 'null'}…) has no PackPruned event in the chain`;
     if (live === undefined && i > lastCovered && afterNewest(e)) {
-      f.add('ARCHIVE_PRUNE_AWAITING_EVIDENCE', 'warning', 'pruned.jsonl', `${what} yet: a prune after the newest pack was made has its event in the live log until the next export; give --logs to check it now`, e.line);
+      f.add(
+        'ARCHIVE_PRUNE_AWAITING_EVIDENCE',
+        'warning',
+        'pruned.jsonl',
+        `${what} yet: a prune after the newest pack was made has its event in the live log until the next export; give --logs to check it now`,
+        e.line,
+      );
     } else {
-      f.add('ARCHIVE_PRUNE_UNRECORDED', 'error', 'pruned.jsonl', `${what}${live === undefined ? '' : ' (nor in the live log)'}: a pack removed and the ledger edited to hide it?`, e.line);
+      f.add(
+        'ARCHIVE_PRUNE_UNRECORDED',
+        'error',
+        'pruned.jsonl',
+        `${what}${live === undefined ? '' : ' (nor in the live log)'}: a pack removed and the ledger edited to hide it?`,
+        e.line,
+      );
     }
   });
   const seen = new Set<string>();
@@ -352,7 +475,12 @@ function checkPrunes(
     const k = key(e.date, e.path, e.manifestSha256);
     if (entryKeys.has(k) || seen.has(k)) continue;
     seen.add(k);
-    f.add('ARCHIVE_LEDGER_INCOMPLETE', 'error', 'pruned.jsonl', `the PackPruned event seq ${e.seq} in ${e.where} (${e.path}, manifest ${e.manifestSha256?.slice(0, 16) ?? 'null'}…) has no line in pruned.jsonl: the ledger was cut or edited`);
+    f.add(
+      'ARCHIVE_LEDGER_INCOMPLETE',
+      'error',
+      'pruned.jsonl',
+      `the PackPruned event seq ${e.seq} in ${e.where} (${e.path}, manifest ${e.manifestSha256?.slice(0, 16) ?? 'null'}…) has no line in pruned.jsonl: the ledger was cut or edited`,
+    );
   }
 }
 
@@ -366,9 +494,16 @@ function checkTars(packs: PackInfo[], tars: PackInfo[], f: Findings): void {
     const b = dir.report.manifest.manifestSha256;
     if (a === undefined || b === undefined || a === b) continue;
     // A tar left behind by a --force re-export holds the version now kept as .vN: stale, not forged.
-    const older = packs.find((p) => p.date === dir.date && p.version !== undefined && p.report.manifest.manifestSha256 === a);
+    const older = packs.find(
+      (p) => p.date === dir.date && p.version !== undefined && p.report.manifest.manifestSha256 === a,
+    );
     if (older !== undefined) {
-      f.add('ARCHIVE_TAR_DIFFERS', 'warning', t.name, `holds the superseded version ${older.name}, not the current ${dir.name}/ (left behind by a re-export)`);
+      f.add(
+        'ARCHIVE_TAR_DIFFERS',
+        'warning',
+        t.name,
+        `holds the superseded version ${older.name}, not the current ${dir.name}/ (left behind by a re-export)`,
+      );
     } else {
       f.add('ARCHIVE_TAR_DIFFERS', 'error', t.name, `holds a different manifest.json than ${dir.name}/`);
     }

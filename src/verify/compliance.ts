@@ -10,7 +10,16 @@ import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkLogFile, compareReports, COMPLIANCE_REPORT_FORMAT, findingsCsv, renderReportHtml, timelineOfReport, type ComplianceReport, type PackFacts as PageFacts } from '../compliance/index.js';
+import {
+  checkLogFile,
+  compareReports,
+  COMPLIANCE_REPORT_FORMAT,
+  findingsCsv,
+  renderReportHtml,
+  timelineOfReport,
+  type ComplianceReport,
+  type PackFacts as PageFacts,
+} from '../compliance/index.js';
 import { AuditpackError } from '../errors.js';
 import { DEFAULT_CENSOR } from '../redaction/index.js';
 import type { Findings } from './report.js';
@@ -36,7 +45,12 @@ export interface ComplianceRecheck {
  * an unsigned pack's page cannot be edited (a finding hidden, a script added) with the manifests
  * recomputed.
  */
-export async function recheckPackCompliance(dir: string, f: Findings, exportDate: string | undefined, page?: PageFacts): Promise<ComplianceRecheck | undefined> {
+export async function recheckPackCompliance(
+  dir: string,
+  f: Findings,
+  exportDate: string | undefined,
+  page?: PageFacts,
+): Promise<ComplianceRecheck | undefined> {
   const present = await Promise.all([REPORT, CSV, HTML].map((p) => isFile(join(dir, p))));
   if (!present.some(Boolean)) return undefined;
   if (!present[0]) {
@@ -54,22 +68,41 @@ export async function recheckPackCompliance(dir: string, f: Findings, exportDate
     return { findings: 0, differences: 1 };
   }
   if (exportDate !== undefined && (recorded.period.from !== exportDate || recorded.period.to !== exportDate)) {
-    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', REPORT, `period ${recorded.period.from} to ${recorded.period.to}, but the pack is of ${exportDate}`);
+    f.add(
+      'COMPLIANCE_REPORT_MISMATCH',
+      'error',
+      REPORT,
+      `period ${recorded.period.from} to ${recorded.period.to}, but the pack is of ${exportDate}`,
+    );
   }
   for (const p of recorded.policies) {
     // A policy read from a file is recorded with that file's hash: they must agree. (A snapshot's
     // stored copy may be redacted, so its hash is the snapshot's, checked against the snapshot.)
     // A file's text is recorded redacted (its hash is then the file's, over the secrets left out).
     const redactedFile = p.source === 'file' && p.text.includes(DEFAULT_CENSOR);
-    if (p.source !== 'snapshot' && !redactedFile && createHash('sha256').update(p.text, 'utf8').digest('hex') !== p.sha256) {
-      f.add('COMPLIANCE_REPORT_MISMATCH', 'error', REPORT, `recorded policy ${p.path}: its text does not hash to its recorded sha256 ${p.sha256}`);
+    if (
+      p.source !== 'snapshot' &&
+      !redactedFile &&
+      createHash('sha256').update(p.text, 'utf8').digest('hex') !== p.sha256
+    ) {
+      f.add(
+        'COMPLIANCE_REPORT_MISMATCH',
+        'error',
+        REPORT,
+        `recorded policy ${p.path}: its text does not hash to its recorded sha256 ${p.sha256}`,
+      );
     }
   }
   let timeline;
   try {
     timeline = timelineOfReport(recorded);
   } catch (err) {
-    f.add('COMPLIANCE_REPORT_INVALID', 'error', REPORT, `a recorded policy does not parse: ${err instanceof Error ? err.message : String(err)}`);
+    f.add(
+      'COMPLIANCE_REPORT_INVALID',
+      'error',
+      REPORT,
+      `a recorded policy does not parse: ${err instanceof Error ? err.message : String(err)}`,
+    );
     return { findings: 0, differences: 1 };
   }
   let rerun: ComplianceReport;
@@ -83,7 +116,8 @@ export async function recheckPackCompliance(dir: string, f: Findings, exportDate
     throw err;
   }
   const diffs = compareReports(recorded, rerun);
-  for (const d of diffs) f.add('COMPLIANCE_REPORT_MISMATCH', 'error', REPORT, `${d.kind.replace('_', ' ')}: ${d.detail}`);
+  for (const d of diffs)
+    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', REPORT, `${d.kind.replace('_', ' ')}: ${d.detail}`);
   let csvDiffers = false;
   if (!present[1]) {
     f.add('COMPLIANCE_REPORT_MISMATCH', 'error', CSV, 'compliance_findings.csv is missing');
@@ -91,7 +125,12 @@ export async function recheckPackCompliance(dir: string, f: Findings, exportDate
   } else {
     const csv = await readBounded(join(dir, CSV), MAX_REPORT_BYTES);
     if (csv !== findingsCsv(recorded)) {
-      f.add('COMPLIANCE_REPORT_MISMATCH', 'error', CSV, 'compliance_findings.csv is not the CSV of compliance_report.json (a row removed, added or edited)');
+      f.add(
+        'COMPLIANCE_REPORT_MISMATCH',
+        'error',
+        CSV,
+        'compliance_findings.csv is not the CSV of compliance_report.json (a row removed, added or edited)',
+      );
       csvDiffers = true;
     }
   }
@@ -102,7 +141,12 @@ export async function recheckPackCompliance(dir: string, f: Findings, exportDate
   } else if (page !== undefined) {
     const html = await readBounded(join(dir, HTML), MAX_REPORT_BYTES);
     if (html !== renderReportHtml(recorded, page)) {
-      f.add('COMPLIANCE_REPORT_MISMATCH', 'error', HTML, 'report.html is not the page of compliance_report.json and manifest.json (edited: a finding, a fact or markup changed)');
+      f.add(
+        'COMPLIANCE_REPORT_MISMATCH',
+        'error',
+        HTML,
+        'report.html is not the page of compliance_report.json and manifest.json (edited: a finding, a fact or markup changed)',
+      );
       htmlDiffers = true;
     }
   }
@@ -119,19 +163,30 @@ function parseRecorded(text: string): ComplianceReport | string {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
   const r = v as Record<string, unknown>;
-  if (r.format !== COMPLIANCE_REPORT_FORMAT) return `format is ${JSON.stringify(r.format)?.slice(0, 80)}, expected ${COMPLIANCE_REPORT_FORMAT}`;
+  if (r.format !== COMPLIANCE_REPORT_FORMAT)
+    return `format is ${JSON.stringify(r.format)?.slice(0, 80)}, expected ${COMPLIANCE_REPORT_FORMAT}`;
   const period = r.period as Record<string, unknown> | null;
-  if (typeof period !== 'object' || period === null || typeof period.from !== 'string' || typeof period.to !== 'string') return 'period is not {from, to}';
+  if (typeof period !== 'object' || period === null || typeof period.from !== 'string' || typeof period.to !== 'string')
+    return 'period is not {from, to}';
   if (!Array.isArray(r.findings)) return 'findings is not an array';
   if (!Array.isArray(r.policies) || r.policies.length === 0) return 'policies is not a non-empty array';
   // A day has a handful; each is parsed, so a hostile report must not hold a million.
   if (r.policies.length > MAX_POLICIES) return `more than ${MAX_POLICIES} recorded policies`;
   for (const p of r.policies as unknown[]) {
     const q = p as Record<string, unknown> | null;
-    if (typeof q !== 'object' || q === null || typeof q.text !== 'string' || typeof q.path !== 'string' || typeof q.sha256 !== 'string') return 'a recorded policy lacks text, path or sha256';
-    if (!(q.from === null || (typeof q.from === 'string' && !Number.isNaN(Date.parse(q.from))))) return 'a recorded policy has a bad from';
+    if (
+      typeof q !== 'object' ||
+      q === null ||
+      typeof q.text !== 'string' ||
+      typeof q.path !== 'string' ||
+      typeof q.sha256 !== 'string'
+    )
+      return 'a recorded policy lacks text, path or sha256';
+    if (!(q.from === null || (typeof q.from === 'string' && !Number.isNaN(Date.parse(q.from)))))
+      return 'a recorded policy has a bad from';
     if (!['snapshot', 'file', 'built-in'].includes(q.source as string)) return 'a recorded policy has a bad source';
-    if (!(q.snapshot_id === null || typeof q.snapshot_id === 'string')) return 'a recorded policy has a bad snapshot_id';
+    if (!(q.snapshot_id === null || typeof q.snapshot_id === 'string'))
+      return 'a recorded policy has a bad snapshot_id';
   }
   return v as ComplianceReport;
 }

@@ -41,7 +41,12 @@ export async function hashOne(job: HashJob): Promise<HashResult> {
   try {
     fh = await open(job.path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   } catch (err) {
-    return { size: 0, sha256: '', csv: undefined, error: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } };
+    return {
+      size: 0,
+      sha256: '',
+      csv: undefined,
+      error: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message },
+    };
   }
   try {
     const h = createHash('sha256');
@@ -52,7 +57,12 @@ export async function hashOne(job: HashJob): Promise<HashResult> {
     });
     return { size, sha256: h.digest('hex'), csv: counter?.finish(), error: undefined };
   } catch (err) {
-    return { size: 0, sha256: '', csv: undefined, error: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message } };
+    return {
+      size: 0,
+      sha256: '',
+      csv: undefined,
+      error: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message },
+    };
   } finally {
     await fh.close();
   }
@@ -104,7 +114,9 @@ export interface Background {
 }
 
 /** Messages from hash-worker.ts. */
-export type WorkerAnswer = { readonly type: 'hashes'; readonly results: HashResult[] } | { readonly type: 'log'; readonly result: RangeSummary };
+export type WorkerAnswer =
+  | { readonly type: 'hashes'; readonly results: HashResult[] }
+  | { readonly type: 'log'; readonly result: RangeSummary };
 
 /**
  * Starts hashing the jobs in a worker thread when the compiled worker exists, else in this thread

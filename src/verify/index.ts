@@ -8,4 +8,12 @@ export type { ManifestSummary } from './pack-judge.js';
 export { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 export { verifyPath, detectPathKind, type PathKind } from './path.js';
 export type { TimestampCheckOptions } from './timestamps.js';
-export { MAX_FINDINGS_PER_CODE, type Problem, type ProblemCode, type Severity, type VerifyKind, type VerifyReport, type ArchiveEvidence } from './report.js';
+export {
+  MAX_FINDINGS_PER_CODE,
+  type Problem,
+  type ProblemCode,
+  type Severity,
+  type VerifyKind,
+  type VerifyReport,
+  type ArchiveEvidence,
+} from './report.js';

@@ -28,7 +28,13 @@ export class LineSplitter {
       if (nl === -1) break;
       if (this.pendingLen === 0 && this.pendingHash === undefined) {
         const line = Buffer.from(chunk.subarray(start, nl));
-        this.emit(line.length <= this.maxLine ? line : undefined, line.length, this.offset + start, true, hashLine(line));
+        this.emit(
+          line.length <= this.maxLine ? line : undefined,
+          line.length,
+          this.offset + start,
+          true,
+          hashLine(line),
+        );
       } else this.finishPending(chunk.subarray(start, nl), true);
       start = nl + 1;
     }
@@ -61,7 +67,8 @@ export class LineSplitter {
 
   private finishPending(tail: Buffer, terminated: boolean): void {
     this.addPending(tail);
-    if (this.pendingHash !== undefined) this.emit(undefined, this.pendingLen, this.pendingStart, terminated, this.pendingHash.digest('hex'));
+    if (this.pendingHash !== undefined)
+      this.emit(undefined, this.pendingLen, this.pendingStart, terminated, this.pendingHash.digest('hex'));
     else {
       const line = Buffer.concat(this.pending, this.pendingLen);
       this.emit(line, this.pendingLen, this.pendingStart, terminated, hashLine(line));

@@ -305,7 +305,12 @@ export class LogChecker {
     facts.endHash = line.hash;
     if (line.bytes === undefined) {
       this.flushPending();
-      this.pending = { line, reason: `line of ${line.length} bytes exceeds the bound on a line`, seq: undefined, tooLong: true };
+      this.pending = {
+        line,
+        reason: `line of ${line.length} bytes exceeds the bound on a line`,
+        seq: undefined,
+        tooLong: true,
+      };
       facts.malformed++;
       return;
     }
@@ -356,7 +361,8 @@ export class LogChecker {
     const w = r.facts;
     if (w.lines === 0) return true;
     const head = this.head;
-    if (this.pending !== undefined || this.torn || this.fileLinkPending || head === undefined || head.damaged === true) return false;
+    if (this.pending !== undefined || this.torn || this.fileLinkPending || head === undefined || head.damaged === true)
+      return false;
     if (w.firstSeq !== head.seq + 1 || w.startPrev !== head.hash || w.head === undefined) return false;
     let newCategories = 0;
     for (const [k] of r.counts) if (!this.counts.has(k)) newCategories++;
@@ -375,7 +381,8 @@ export class LogChecker {
     const f = this.facts;
     let matched = f.alertsMatched;
     const alerts = this.o.alertHashes;
-    if (alerts !== undefined) for (const h of r.alertCandidates) if (matched < alerts.length && alerts[matched] === h) matched++;
+    if (alerts !== undefined)
+      for (const h of r.alertCandidates) if (matched < alerts.length && alerts[matched] === h) matched++;
     f.alertsMatched = matched;
     this.head = { ...w.head, line: w.head.line + f.lines };
     f.lines += w.lines;
@@ -411,7 +418,13 @@ export class LogChecker {
       if (isRecovery && why === undefined) {
         this.recovered(p.line);
       } else if (isRecovery) {
-        this.f.add('LOG_RECOVERY_MISMATCH', 'error', this.o.file, `TornLineRecovered does not describe line ${p.line.lineNumber} (${p.line.length} bytes, sha256 ${p.line.hash.slice(0, 16)}…): ${why}`, line.lineNumber);
+        this.f.add(
+          'LOG_RECOVERY_MISMATCH',
+          'error',
+          this.o.file,
+          `TornLineRecovered does not describe line ${p.line.lineNumber} (${p.line.length} bytes, sha256 ${p.line.hash.slice(0, 16)}…): ${why}`,
+          line.lineNumber,
+        );
       } else {
         this.reportDefect(p);
       }
@@ -436,13 +449,23 @@ export class LogChecker {
         if (cat === 'order') removeSeq(facts.orders, this.head.seq);
         else if (cat === 'fill') removeSeq(facts.fills, this.head.seq);
         const alerts = this.o.alertHashes;
-        if (alerts !== undefined && facts.alertsMatched > 0 && alerts[facts.alertsMatched - 1] === prevLine.hash) facts.alertsMatched--;
+        if (alerts !== undefined && facts.alertsMatched > 0 && alerts[facts.alertsMatched - 1] === prevLine.hash)
+          facts.alertsMatched--;
         this.head = this.beforeHead;
         this.recovered(prevLine);
       } else {
         const prevLine2 = this.lastEventLine;
-        const why = prevLine2 !== undefined && prevLine2.lineNumber === line.lineNumber - 1 ? recoveryProblem(ev.record, prevLine2, this.recoveryFile) : undefined;
-        this.f.add('LOG_RECOVERY_MISMATCH', 'error', this.o.file, `TornLineRecovered is not preceded by the fragment it describes${why === undefined ? '' : ` (${why})`}`, line.lineNumber);
+        const why =
+          prevLine2 !== undefined && prevLine2.lineNumber === line.lineNumber - 1
+            ? recoveryProblem(ev.record, prevLine2, this.recoveryFile)
+            : undefined;
+        this.f.add(
+          'LOG_RECOVERY_MISMATCH',
+          'error',
+          this.o.file,
+          `TornLineRecovered is not preceded by the fragment it describes${why === undefined ? '' : ` (${why})`}`,
+          line.lineNumber,
+        );
       }
     }
 
@@ -458,7 +481,8 @@ export class LogChecker {
     if (ev.category === 'order') addSeq(facts.orders, ev.seq);
     else if (ev.category === 'fill') addSeq(facts.fills, ev.seq);
     const alerts = this.o.alertHashes;
-    if (alerts !== undefined && facts.alertsMatched < alerts.length && alerts[facts.alertsMatched] === line.hash) facts.alertsMatched++;
+    if (alerts !== undefined && facts.alertsMatched < alerts.length && alerts[facts.alertsMatched] === line.hash)
+      facts.alertsMatched++;
     const bits = this.alertBits;
     if (bits !== undefined) {
       const k = ev.seq % this.alertBitsSize;
@@ -480,7 +504,11 @@ export class LogChecker {
     // not after the next day file (that file's lines are chained after it).
     const day = this.o.date;
     const next = this.o.nextDate;
-    const dateOk = day === undefined || (ev.late ? ev.date < day : ev.date === day || (isRecovery && ev.date > day && (next === undefined || ev.date <= next)));
+    const dateOk =
+      day === undefined ||
+      (ev.late
+        ? ev.date < day
+        : ev.date === day || (isRecovery && ev.date > day && (next === undefined || ev.date <= next)));
     if (!dateOk) {
       this.f.add(
         'LOG_DATE_MISMATCH',
@@ -522,7 +550,12 @@ export class LogChecker {
         let i = 0;
         while (i < 27 && b[io + i] === last[i]) i++;
         if (i < 27 && (b[io + i] as number) < (last[i] as number)) {
-          this.clockWarning(line, b.toString('latin1', ev.provOff, ev.provEnd), last.toString('latin1', 0, 27), b.toString('latin1', io, io + 27));
+          this.clockWarning(
+            line,
+            b.toString('latin1', ev.provOff, ev.provEnd),
+            last.toString('latin1', 0, 27),
+            b.toString('latin1', io, io + 27),
+          );
         } else copyBytes(b, io + i, last, i, 27 - i);
         return;
       }
@@ -562,11 +595,24 @@ export class LogChecker {
   }
 
   private clockWarning(line: ScannedLine, key: string, from: string, to: string): void {
-    this.f.add('LOG_CLOCK_BACKWARDS', 'warning', this.o.file, `the clock of ${key.slice(1).replace(/"/g, '')} went back from ${from} to ${to}`, line.lineNumber);
+    this.f.add(
+      'LOG_CLOCK_BACKWARDS',
+      'warning',
+      this.o.file,
+      `the clock of ${key.slice(1).replace(/"/g, '')} went back from ${from} to ${to}`,
+      line.lineNumber,
+    );
   }
 
   private chain(line: ScannedLine, ev: LineFacts): void {
-    const me: Head = { seq: ev.seq, hash: line.hash, file: this.o.file, line: line.lineNumber, category: ev.category, late: ev.late };
+    const me: Head = {
+      seq: ev.seq,
+      hash: line.hash,
+      file: this.o.file,
+      line: line.lineNumber,
+      category: ev.category,
+      late: ev.late,
+    };
     const head = this.head;
     const firstEvent = !this.seenEvent;
     this.seenEvent = true;
@@ -617,7 +663,10 @@ export class LogChecker {
       this.alt = undefined;
       return;
     }
-    if (soft && (ev.seq === head.seq + 1 || (this.alt !== undefined && ev.seq > this.alt.seq && ev.seq <= head.seq + 1))) {
+    if (
+      soft &&
+      (ev.seq === head.seq + 1 || (this.alt !== undefined && ev.seq > this.alt.seq && ev.seq <= head.seq + 1))
+    ) {
       // Right after a damaged line (already reported): resynchronise without a second finding.
       this.accept(me);
       this.alt = undefined;
@@ -781,7 +830,8 @@ const TORN_HEAD = Buffer.from('{"ts":', 'latin1');
 function tornTailProblem(line: ScannedLine): string | undefined {
   const b = line.bytes;
   if (b === undefined) return 'longer than the bound on a line';
-  for (let i = 0; i < Math.min(b.length, TORN_HEAD.length); i++) if (b[i] !== TORN_HEAD[i]) return 'it does not start as a log line ({"ts":)';
+  for (let i = 0; i < Math.min(b.length, TORN_HEAD.length); i++)
+    if (b[i] !== TORN_HEAD[i]) return 'it does not start as a log line ({"ts":)';
   for (let i = 0; i < b.length; i++) if ((b[i] as number) < 0x20) return 'it holds a control byte';
   for (let k = 0; k <= 3 && k <= b.length; k++) {
     let cut = true;
@@ -794,7 +844,8 @@ function tornTailProblem(line: ScannedLine): string | undefined {
 function fileLinkDetail(ev: LineFacts, h: ChainPoint): string {
   const where = `the first line (seq ${ev.seq}) does not link to the last line of ${h.file} (seq ${h.seq})`;
   if (ev.prev === GENESIS_HASH) return `${where}: it starts a new chain (prev = 64 zeros)`;
-  if (ev.seq > h.seq + 1) return `${where}: seq ${h.seq + 1}–${ev.seq - 1} are missing, so ${h.file}'s tail was truncated or a day file was removed`;
+  if (ev.seq > h.seq + 1)
+    return `${where}: seq ${h.seq + 1}–${ev.seq - 1} are missing, so ${h.file}'s tail was truncated or a day file was removed`;
   if (ev.seq <= h.seq) return `${where}: seq goes back, so files were spliced, replaced or renamed`;
   return `${where}: ${h.file}'s last line was altered, or the files were spliced`;
 }

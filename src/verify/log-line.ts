@@ -38,7 +38,9 @@ export interface LineDefect {
   readonly prev: string | undefined;
 }
 
-export type LineReading = { readonly ok: true; readonly facts: LineFacts } | { readonly ok: false; readonly defect: LineDefect };
+export type LineReading =
+  | { readonly ok: true; readonly facts: LineFacts }
+  | { readonly ok: false; readonly defect: LineDefect };
 
 const TAIL_LEN = 75; // ,"prev":"<64 hex>"}
 const TAIL = /^,"prev":"([0-9a-f]{64})"\}$/;
@@ -68,7 +70,11 @@ export function readLine(bytes: Buffer, _fileDate?: string, _full?: boolean, _fi
       date: ev.date,
       isoTs: ev.isoTs,
       late: ev.late,
-      clockKey: bytesClock ? undefined : ev.provOff >= 0 ? bytes.toString('latin1', ev.provOff, ev.provEnd) : ev.clockKey,
+      clockKey: bytesClock
+        ? undefined
+        : ev.provOff >= 0
+          ? bytes.toString('latin1', ev.provOff, ev.provEnd)
+          : ev.clockKey,
       isoOff: bytesClock ? ev.isoOff : -1,
       provOff: bytesClock ? ev.provOff : -1,
       provEnd: bytesClock ? ev.provEnd : -1,

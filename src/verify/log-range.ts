@@ -27,7 +27,15 @@ export interface LogRangeJob {
 /** Checks the lines from `job.start` to the end of the file. Never throws: a read error is not clean. */
 export async function checkLogRange(job: LogRangeJob): Promise<RangeSummary> {
   const findings = new Findings();
-  const checker = new LogChecker({ file: job.file, findings, date: job.date, full: job.full, alertFilter: job.alertFilter, emptyOk: true, continuation: true });
+  const checker = new LogChecker({
+    file: job.file,
+    findings,
+    date: job.date,
+    full: job.full,
+    alertFilter: job.alertFilter,
+    emptyOk: true,
+    continuation: true,
+  });
   try {
     await scanLines(job.path, (l) => checker.push(l), { view: true, start: job.start, noFollow: true });
   } catch {

@@ -53,7 +53,12 @@ export async function verifyLog(path: string, options: VerifyLogOptions = {}): P
   if (date === undefined) {
     date = isoDateOfLogFileName(name);
     if (date === undefined) {
-      findings.add('LOG_FILE_NAME_INVALID', 'info', name, 'the name is not audit-YYYYMMDD.jsonl, so line dates were not checked against it');
+      findings.add(
+        'LOG_FILE_NAME_INVALID',
+        'info',
+        name,
+        'the name is not audit-YYYYMMDD.jsonl, so line dates were not checked against it',
+      );
     }
   }
   const checker = new LogChecker({ file: name, findings, date, reportStart: true, full: options.full === true });
@@ -69,7 +74,10 @@ export async function verifyLog(path: string, options: VerifyLogOptions = {}): P
  * file — so a truncated tail, a removed day or spliced files are found. The last file's tail can
  * only be pinned by an export pack (its `chain.end_hash`).
  */
-export async function verifyLogDir(dir: string, options: Pick<VerifyLogOptions, 'full' | 'timestamps'> = {}): Promise<LogReport> {
+export async function verifyLogDir(
+  dir: string,
+  options: Pick<VerifyLogOptions, 'full' | 'timestamps'> = {},
+): Promise<LogReport> {
   let entries: Dirent[];
   try {
     const st = await lstat(dir);
@@ -90,7 +98,9 @@ export async function verifyLogDir(dir: string, options: Pick<VerifyLogOptions, 
         looksLikeLog ? 'LOG_FILE_NAME_INVALID' : 'ENTRY_IGNORED',
         looksLikeLog ? 'warning' : 'info',
         printableName(name),
-        looksLikeLog ? 'named like a log file but not a real date (audit-YYYYMMDD.jsonl); not checked' : 'not a log file; ignored',
+        looksLikeLog
+          ? 'named like a log file but not a real date (audit-YYYYMMDD.jsonl); not checked'
+          : 'not a log file; ignored',
       );
       continue;
     }
@@ -101,7 +111,8 @@ export async function verifyLogDir(dir: string, options: Pick<VerifyLogOptions, 
     files.push({ day, name });
   }
   files.sort((a, b) => a.day - b.day);
-  if (files.length === 0) findings.add('LOG_DIR_EMPTY', 'warning', '.', 'no log files (audit-YYYYMMDD.jsonl) in the directory');
+  if (files.length === 0)
+    findings.add('LOG_DIR_EMPTY', 'warning', '.', 'no log files (audit-YYYYMMDD.jsonl) in the directory');
   const shared = newSharedLogState();
   let head: ChainPoint | undefined;
   let bytes = 0;
@@ -209,7 +220,14 @@ export function direntKind(e: { isDirectory(): boolean; isSymbolicLink(): boolea
 }
 
 /** Checks the chain anchors of one file (see timestamps.ts); the count found. */
-async function anchorsOf(path: string, name: string, findings: Findings, options: TimestampCheckOptions | undefined, date: string | undefined, fromDayStart: boolean): Promise<number> {
+async function anchorsOf(
+  path: string,
+  name: string,
+  findings: Findings,
+  options: TimestampCheckOptions | undefined,
+  date: string | undefined,
+  fromDayStart: boolean,
+): Promise<number> {
   try {
     return await checkLogAnchors(path, name, findings, options ?? {}, { date, fromDayStart });
   } catch (err) {

@@ -13,7 +13,19 @@ import { WireReader } from '../signing/wire.js';
 import type { CsvStats } from './csv-count.js';
 import type { LogFacts, SeqPrint } from './log-check.js';
 import { printableName, type Findings } from './report.js';
-import { PACK_FORMAT as PACK_FORMAT_NAME, type RecordedAlertFilter, BAG_INFO_LABELS, compareBytes, MANIFEST_FIELDS, PACK_FILES, packFileSpec, PAYLOAD_FILES, renderManifest, ROOT_FILE_BOUNDS, TAG_FILES } from '../format/pack.js';
+import {
+  PACK_FORMAT as PACK_FORMAT_NAME,
+  type RecordedAlertFilter,
+  BAG_INFO_LABELS,
+  compareBytes,
+  MANIFEST_FIELDS,
+  PACK_FILES,
+  packFileSpec,
+  PAYLOAD_FILES,
+  renderManifest,
+  ROOT_FILE_BOUNDS,
+  TAG_FILES,
+} from '../format/pack.js';
 
 /** A regular file found in the pack. */
 export interface CollectedFile {
@@ -31,7 +43,9 @@ export interface PackFacts {
   readonly tags: Map<string, Buffer | 'too-large'>;
   readonly csv: Map<string, CsvStats>;
   /** data/alerts.jsonl: its line count and each line's SHA-256 (undefined past the bound). */
-  readonly alerts: { readonly lines: number; readonly hashes: string[] | undefined; readonly unterminated: boolean } | undefined;
+  readonly alerts:
+    | { readonly lines: number; readonly hashes: string[] | undefined; readonly unterminated: boolean }
+    | undefined;
   readonly log: LogFacts | undefined;
 }
 
@@ -47,7 +61,9 @@ export interface ManifestSummary {
   readonly manifestSha256: string | undefined;
   readonly previousPack: { readonly exportDate: string; readonly manifestSha256: string } | null | undefined;
   readonly supersedes: { readonly manifestSha256: string; readonly movedTo: string } | null | undefined;
-  readonly chain: { firstSeq: number | null; lastSeq: number | null; startPrev: string | null; endHash: string | null } | undefined;
+  readonly chain:
+    | { firstSeq: number | null; lastSeq: number | null; startPrev: string | null; endHash: string | null }
+    | undefined;
   /** When the pack was made (manifest.json `created_at`), when well formed. */
   readonly createdAt?: string | undefined;
   /** A back-filled pack: the later pack it was inserted before. */
@@ -82,22 +98,40 @@ interface ManifestEntry {
 }
 
 /** Parses `<hex>  <path>` lines (sha256sum's format, BagIt manifests). Unsafe paths are findings. */
-function parseChecksumFile(text: string, file: string, f: Findings, code: 'PACK_MANIFEST_INVALID' | 'PACK_TAGMANIFEST_INVALID'): ManifestEntry[] {
+function parseChecksumFile(
+  text: string,
+  file: string,
+  f: Findings,
+  code: 'PACK_MANIFEST_INVALID' | 'PACK_TAGMANIFEST_INVALID',
+): ManifestEntry[] {
   const out: ManifestEntry[] = [];
   const seen = new Set<string>();
-  if (text.length > 0 && !text.endsWith('\n')) f.add(code, 'error', file, 'the last line is not terminated by a newline');
+  if (text.length > 0 && !text.endsWith('\n'))
+    f.add(code, 'error', file, 'the last line is not terminated by a newline');
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
-    const m = /^([0-9a-f]{64})  (.+)$/.exec(line);
+    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
     if (m === null) {
-      f.add(code, 'error', file, `line ${i + 1} is not "<lowercase sha256><two spaces><path>": ${JSON.stringify(line.slice(0, 120))}`, i + 1);
+      f.add(
+        code,
+        'error',
+        file,
+        `line ${i + 1} is not "<lowercase sha256><two spaces><path>": ${JSON.stringify(line.slice(0, 120))}`,
+        i + 1,
+      );
       continue;
     }
     const path = m[2] as string;
     if (!isSafeRelativePath(path)) {
-      f.add('PACK_PATH_UNSAFE', 'error', file, `line ${i + 1} names an unsafe path ${JSON.stringify(printableName(path))} (absolute, "..", or odd characters); not opened`, i + 1);
+      f.add(
+        'PACK_PATH_UNSAFE',
+        'error',
+        file,
+        `line ${i + 1} names an unsafe path ${JSON.stringify(printableName(path))} (absolute, "..", or odd characters); not opened`,
+        i + 1,
+      );
       continue;
     }
     if (seen.has(path)) {
@@ -106,7 +140,12 @@ function parseChecksumFile(text: string, file: string, f: Findings, code: 'PACK_
     }
     const before = out[out.length - 1];
     if (before !== undefined && compareBytes(before.path, path) > 0) {
-      f.add(code, 'error', file, `line ${i + 1} (${path}) comes after ${before.path}: the lines are not sorted by path`);
+      f.add(
+        code,
+        'error',
+        file,
+        `line ${i + 1} (${path}) comes after ${before.path}: the lines are not sorted by path`,
+      );
     }
     seen.add(path);
     out.push({ sha256: m[1] as string, path, line: i + 1 });
@@ -117,7 +156,18 @@ function parseChecksumFile(text: string, file: string, f: Findings, code: 'PACK_
 function text(buf: Buffer | 'too-large' | undefined, name: string, f: Findings): string | undefined {
   if (buf === undefined) return undefined;
   if (buf === 'too-large') {
-    f.add(name === 'manifest.json' ? 'PACK_MANIFEST_JSON_INVALID' : name.startsWith('tag') ? 'PACK_TAGMANIFEST_INVALID' : name === 'manifest-sha256.txt' ? 'PACK_MANIFEST_INVALID' : 'PACK_BAG_INFO_INVALID', 'error', name, `larger than the ${TAG_FILE_BOUNDS[name]} bytes such a file may have; not read`);
+    f.add(
+      name === 'manifest.json'
+        ? 'PACK_MANIFEST_JSON_INVALID'
+        : name.startsWith('tag')
+          ? 'PACK_TAGMANIFEST_INVALID'
+          : name === 'manifest-sha256.txt'
+            ? 'PACK_MANIFEST_INVALID'
+            : 'PACK_BAG_INFO_INVALID',
+      'error',
+      name,
+      `larger than the ${TAG_FILE_BOUNDS[name]} bytes such a file may have; not read`,
+    );
     return undefined;
   }
   return buf.toString('utf8');
@@ -127,7 +177,8 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const isObj = (v: unknown): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isSeqOrNull = (v: unknown): v is number | null => v === null || (isCount(v) && v >= 1);
-const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 10_000 && v.every((x) => typeof x === 'string');
+const isStringList = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.length <= 10_000 && v.every((x) => typeof x === 'string');
 /** Date.prototype.toISOString's form: what `created_at` and `modified` hold. */
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const isRealInstant = (s: string): boolean => {
@@ -139,16 +190,27 @@ const VERSION = /^\d{1,9}\.\d{1,9}\.\d{1,9}(?:-[0-9A-Za-z.-]{1,64})?(?:\+[0-9A-Z
 const isHashOrNull = (v: unknown): v is string | null => v === null || isHashHex(v);
 
 /** Judges the gathered facts. Returns what the archive needs from manifest.json. */
-export function judgePack(facts: PackFacts, trust: TrustedKeys | undefined, f: Findings, manifestSha256: string | undefined): ManifestSummary {
+export function judgePack(
+  facts: PackFacts,
+  trust: TrustedKeys | undefined,
+  f: Findings,
+  manifestSha256: string | undefined,
+): ManifestSummary {
   const dirInfo = facts.dirName === undefined ? undefined : dateOfPackDirName(facts.dirName);
   const payload = [...facts.files.entries()].filter(([p]) => p.startsWith('data/'));
 
   // bagit.txt
   const bagit = text(facts.tags.get('bagit.txt'), 'bagit.txt', f);
   if (bagit === undefined) {
-    if (!facts.tags.has('bagit.txt')) f.add('PACK_BAGIT_INVALID', 'error', 'bagit.txt', 'missing: this is not a BagIt bag');
+    if (!facts.tags.has('bagit.txt'))
+      f.add('PACK_BAGIT_INVALID', 'error', 'bagit.txt', 'missing: this is not a BagIt bag');
   } else if (!/^BagIt-Version: 1\.0\r?\nTag-File-Character-Encoding: UTF-8\r?\n$/.test(bagit)) {
-    f.add('PACK_BAGIT_INVALID', 'error', 'bagit.txt', 'expected "BagIt-Version: 1.0" and "Tag-File-Character-Encoding: UTF-8"');
+    f.add(
+      'PACK_BAGIT_INVALID',
+      'error',
+      'bagit.txt',
+      'expected "BagIt-Version: 1.0" and "Tag-File-Character-Encoding: UTF-8"',
+    );
   }
 
   // bag-info.txt: Payload-Oxum = total payload bytes . payload file count
@@ -168,65 +230,127 @@ export function judgePack(facts: PackFacts, trust: TrustedKeys | undefined, f: F
       if (m !== null && !info.has(m[1] as string)) info.set(m[1] as string, m[2] as string);
     }
     if (!terminated || labels.join('\n') !== BAG_INFO_LABELS.join('\n')) {
-      f.add('PACK_BAG_INFO_INVALID', 'error', 'bag-info.txt', `must be exactly the lines ${BAG_INFO_LABELS.join(', ')}, in this order, each "Label: value" ending in \\n; found ${labels.slice(0, 8).join(', ')}${terminated ? '' : ' (the last line is not terminated)'}`);
+      f.add(
+        'PACK_BAG_INFO_INVALID',
+        'error',
+        'bag-info.txt',
+        `must be exactly the lines ${BAG_INFO_LABELS.join(', ')}, in this order, each "Label: value" ending in \\n; found ${labels.slice(0, 8).join(', ')}${terminated ? '' : ' (the last line is not terminated)'}`,
+      );
     }
     const bagged = info.get('Bagging-Date');
     if (bagged !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(bagged) || dayNumberOfIsoDate(bagged) === undefined)) {
-      f.add('PACK_BAG_INFO_INVALID', 'error', 'bag-info.txt', `Bagging-Date ${JSON.stringify(bagged.slice(0, 40))} is not a date YYYY-MM-DD`);
+      f.add(
+        'PACK_BAG_INFO_INVALID',
+        'error',
+        'bag-info.txt',
+        `Bagging-Date ${JSON.stringify(bagged.slice(0, 40))} is not a date YYYY-MM-DD`,
+      );
     }
     const oxum = info.get('Payload-Oxum');
     const bytes = payload.reduce((s, [, x]) => s + x.size, 0);
     if (oxum === undefined || !/^\d{1,17}\.\d{1,9}$/.test(oxum)) {
       f.add('PACK_BAG_INFO_INVALID', 'error', 'bag-info.txt', 'no valid Payload-Oxum (<bytes>.<files>)');
     } else if (oxum !== `${bytes}.${payload.length}`) {
-      f.add('PACK_OXUM_MISMATCH', 'error', 'bag-info.txt', `Payload-Oxum is ${oxum}, but data/ holds ${bytes} bytes in ${payload.length} files`);
+      f.add(
+        'PACK_OXUM_MISMATCH',
+        'error',
+        'bag-info.txt',
+        `Payload-Oxum is ${oxum}, but data/ holds ${bytes} bytes in ${payload.length} files`,
+      );
     }
   }
 
   // manifest-sha256.txt: every entry present with its hash; nothing unlisted under data/.
   const manText = text(facts.tags.get('manifest-sha256.txt'), 'manifest-sha256.txt', f);
-  const manifestEntries = manText === undefined ? undefined : parseChecksumFile(manText, 'manifest-sha256.txt', f, 'PACK_MANIFEST_INVALID');
-  if (manText === undefined && !facts.tags.has('manifest-sha256.txt')) f.add('PACK_MANIFEST_INVALID', 'error', 'manifest-sha256.txt', 'missing');
+  const manifestEntries =
+    manText === undefined ? undefined : parseChecksumFile(manText, 'manifest-sha256.txt', f, 'PACK_MANIFEST_INVALID');
+  if (manText === undefined && !facts.tags.has('manifest-sha256.txt'))
+    f.add('PACK_MANIFEST_INVALID', 'error', 'manifest-sha256.txt', 'missing');
   const listed = new Set<string>();
   for (const e of manifestEntries ?? []) {
     listed.add(e.path);
     if (!e.path.startsWith('data/')) {
-      f.add('PACK_PATH_UNSAFE', 'error', 'manifest-sha256.txt', `line ${e.line} lists ${e.path}, which is outside data/`, e.line);
+      f.add(
+        'PACK_PATH_UNSAFE',
+        'error',
+        'manifest-sha256.txt',
+        `line ${e.line} lists ${e.path}, which is outside data/`,
+        e.line,
+      );
       continue;
     }
     const got = facts.files.get(e.path);
-    if (got === undefined) f.add('PACK_FILE_MISSING', 'error', e.path, 'listed in manifest-sha256.txt but not in the pack (or not a regular file)');
-    else if (got.sha256 !== e.sha256) f.add('PACK_FILE_HASH_MISMATCH', 'error', e.path, `SHA-256 is ${got.sha256}, manifest-sha256.txt says ${e.sha256}`);
+    if (got === undefined)
+      f.add(
+        'PACK_FILE_MISSING',
+        'error',
+        e.path,
+        'listed in manifest-sha256.txt but not in the pack (or not a regular file)',
+      );
+    else if (got.sha256 !== e.sha256)
+      f.add(
+        'PACK_FILE_HASH_MISMATCH',
+        'error',
+        e.path,
+        `SHA-256 is ${got.sha256}, manifest-sha256.txt says ${e.sha256}`,
+      );
   }
   if (manifestEntries !== undefined) {
-    for (const [p] of payload) if (!listed.has(p)) f.add('PACK_FILE_UNLISTED', 'error', p, 'a file under data/ that manifest-sha256.txt does not list');
+    for (const [p] of payload)
+      if (!listed.has(p))
+        f.add('PACK_FILE_UNLISTED', 'error', p, 'a file under data/ that manifest-sha256.txt does not list');
   }
 
   // tagmanifest-sha256.txt
   const tagText = text(facts.tags.get('tagmanifest-sha256.txt'), 'tagmanifest-sha256.txt', f);
   const tagListed = new Set<string>();
   if (tagText === undefined) {
-    if (!facts.tags.has('tagmanifest-sha256.txt')) f.add('PACK_TAGMANIFEST_INVALID', 'error', 'tagmanifest-sha256.txt', 'missing');
+    if (!facts.tags.has('tagmanifest-sha256.txt'))
+      f.add('PACK_TAGMANIFEST_INVALID', 'error', 'tagmanifest-sha256.txt', 'missing');
   } else {
     for (const e of parseChecksumFile(tagText, 'tagmanifest-sha256.txt', f, 'PACK_TAGMANIFEST_INVALID')) {
       tagListed.add(e.path);
       if (!TAG_FILES.includes(e.path)) {
-        f.add('PACK_TAGMANIFEST_INVALID', 'error', 'tagmanifest-sha256.txt', `line ${e.line} lists ${e.path}, which is not a tag file it may cover (${TAG_FILES.join(', ')})`, e.line);
+        f.add(
+          'PACK_TAGMANIFEST_INVALID',
+          'error',
+          'tagmanifest-sha256.txt',
+          `line ${e.line} lists ${e.path}, which is not a tag file it may cover (${TAG_FILES.join(', ')})`,
+          e.line,
+        );
         continue;
       }
       const got = facts.files.get(e.path);
-      if (got === undefined) f.add('PACK_FILE_MISSING', 'error', e.path, 'listed in tagmanifest-sha256.txt but not in the pack');
-      else if (got.sha256 !== e.sha256) f.add('PACK_TAG_HASH_MISMATCH', 'error', e.path, `SHA-256 is ${got.sha256}, tagmanifest-sha256.txt says ${e.sha256}`);
+      if (got === undefined)
+        f.add('PACK_FILE_MISSING', 'error', e.path, 'listed in tagmanifest-sha256.txt but not in the pack');
+      else if (got.sha256 !== e.sha256)
+        f.add(
+          'PACK_TAG_HASH_MISMATCH',
+          'error',
+          e.path,
+          `SHA-256 is ${got.sha256}, tagmanifest-sha256.txt says ${e.sha256}`,
+        );
     }
     for (const t of TAG_FILES) {
-      if (!tagListed.has(t)) f.add('PACK_TAGMANIFEST_INVALID', 'error', 'tagmanifest-sha256.txt', `does not list ${t}, so the signature does not cover it`);
+      if (!tagListed.has(t))
+        f.add(
+          'PACK_TAGMANIFEST_INVALID',
+          'error',
+          'tagmanifest-sha256.txt',
+          `does not list ${t}, so the signature does not cover it`,
+        );
     }
   }
   // Exactly the files the format defines: nothing extra (a 7th payload file, even listed in every
   // manifest, is not part of the format), nothing required missing.
   for (const [p] of facts.files) {
     if (packFileSpec(p) === undefined) {
-      f.add('PACK_FILE_UNEXPECTED', 'error', p, `not a file of an ${PACK_FORMAT_NAME} pack (${p.startsWith('data/') ? `payload files are ${PAYLOAD_FILES.join(', ')}` : 'see docs/FORMAT.md, "Layout"'})`);
+      f.add(
+        'PACK_FILE_UNEXPECTED',
+        'error',
+        p,
+        `not a file of an ${PACK_FORMAT_NAME} pack (${p.startsWith('data/') ? `payload files are ${PAYLOAD_FILES.join(', ')}` : 'see docs/FORMAT.md, "Layout"'})`,
+      );
     }
   }
   for (const spec of PACK_FILES) {
@@ -252,7 +376,13 @@ function judgeManifestJson(
   info: Map<string, string>,
   manifestSha256: string | undefined,
 ): ManifestSummary {
-  const none: ManifestSummary = { exportDate: dirDate, manifestSha256, previousPack: undefined, supersedes: undefined, chain: undefined };
+  const none: ManifestSummary = {
+    exportDate: dirDate,
+    manifestSha256,
+    previousPack: undefined,
+    supersedes: undefined,
+    chain: undefined,
+  };
   const raw = text(facts.tags.get('manifest.json'), 'manifest.json', f);
   if (raw === undefined) {
     if (!facts.tags.has('manifest.json')) f.add('PACK_MANIFEST_JSON_INVALID', 'error', 'manifest.json', 'missing');
@@ -263,7 +393,12 @@ function judgeManifestJson(
   try {
     m = JSON.parse(raw);
   } catch (err) {
-    f.add('PACK_MANIFEST_JSON_INVALID', 'error', 'manifest.json', `not valid JSON: ${(err as Error).message.slice(0, 160)}`);
+    f.add(
+      'PACK_MANIFEST_JSON_INVALID',
+      'error',
+      'manifest.json',
+      `not valid JSON: ${(err as Error).message.slice(0, 160)}`,
+    );
     judgeLog(facts, f, undefined);
     return none;
   }
@@ -278,9 +413,16 @@ function judgeManifestJson(
   // The documented fields, no others, in canonical form: the bytes export writes for these values.
   const unknown = Object.keys(m).filter((k) => !(MANIFEST_FIELDS as readonly string[]).includes(k));
   // `partial` is the one optional field: present (true) only on a pack of a day that had not ended.
-  const missing = MANIFEST_FIELDS.filter((k) => k !== 'partial' && !Object.prototype.hasOwnProperty.call(m, k));
-  if (Object.prototype.hasOwnProperty.call(m, 'partial') && m.partial !== true) bad('partial', 'is present but not true');
-  if (unknown.length > 0) bad('has', `fields the format does not define: ${unknown.slice(0, 5).map((k) => JSON.stringify(printableName(k).slice(0, 40))).join(', ')}`);
+  const missing = MANIFEST_FIELDS.filter((k) => k !== 'partial' && !Object.hasOwn(m, k));
+  if (Object.hasOwn(m, 'partial') && m.partial !== true) bad('partial', 'is present but not true');
+  if (unknown.length > 0)
+    bad(
+      'has',
+      `fields the format does not define: ${unknown
+        .slice(0, 5)
+        .map((k) => JSON.stringify(printableName(k).slice(0, 40)))
+        .join(', ')}`,
+    );
   if (missing.length > 0) bad('lacks', `the fields ${missing.join(', ')}`);
   const canonical = renderManifest(m);
   if (raw !== canonical) {
@@ -288,18 +430,39 @@ function judgeManifestJson(
     const b = canonical.split('\n');
     let i = 0;
     while (i < a.length && a[i] === b[i]) i++;
-    f.add('PACK_MANIFEST_JSON_INVALID', 'error', 'manifest.json', `is not in canonical form (the documented fields and key order, JSON.stringify(…, null, 2) and a final newline): line ${i + 1} is ${JSON.stringify((a[i] ?? '(end)').slice(0, 80))}, canonically ${JSON.stringify((b[i] ?? '(end)').slice(0, 80))}`);
+    f.add(
+      'PACK_MANIFEST_JSON_INVALID',
+      'error',
+      'manifest.json',
+      `is not in canonical form (the documented fields and key order, JSON.stringify(…, null, 2) and a final newline): line ${i + 1} is ${JSON.stringify((a[i] ?? '(end)').slice(0, 80))}, canonically ${JSON.stringify((b[i] ?? '(end)').slice(0, 80))}`,
+    );
   }
   let createdAt: string | undefined;
-  if (typeof m.created_at === 'string' && ISO_MS.test(m.created_at) && isRealInstant(m.created_at)) createdAt = m.created_at;
+  if (typeof m.created_at === 'string' && ISO_MS.test(m.created_at) && isRealInstant(m.created_at))
+    createdAt = m.created_at;
   else bad('created_at', `is ${JSON.stringify(m.created_at)?.slice(0, 60)}, not an instant YYYY-MM-DDTHH:MM:SS.sssZ`);
-  const version = typeof m.auditpack_version === 'string' && VERSION.test(m.auditpack_version) ? m.auditpack_version : undefined;
-  if (version === undefined) bad('auditpack_version', `is ${JSON.stringify(m.auditpack_version)?.slice(0, 60)}, not a version string such as "1.2.3"`);
+  const version =
+    typeof m.auditpack_version === 'string' && VERSION.test(m.auditpack_version) ? m.auditpack_version : undefined;
+  if (version === undefined)
+    bad(
+      'auditpack_version',
+      `is ${JSON.stringify(m.auditpack_version)?.slice(0, 60)}, not a version string such as "1.2.3"`,
+    );
   else if (info.has('Auditpack-Version') && info.get('Auditpack-Version') !== version) {
-    f.add('PACK_BAG_INFO_INVALID', 'error', 'bag-info.txt', `Auditpack-Version is ${JSON.stringify(info.get('Auditpack-Version')?.slice(0, 40))} but manifest.json says ${version}`);
+    f.add(
+      'PACK_BAG_INFO_INVALID',
+      'error',
+      'bag-info.txt',
+      `Auditpack-Version is ${JSON.stringify(info.get('Auditpack-Version')?.slice(0, 40))} but manifest.json says ${version}`,
+    );
   }
   if (createdAt !== undefined && info.has('Bagging-Date') && info.get('Bagging-Date') !== createdAt.slice(0, 10)) {
-    f.add('PACK_BAG_INFO_INVALID', 'error', 'bag-info.txt', `Bagging-Date is ${JSON.stringify(info.get('Bagging-Date')?.slice(0, 40))} but manifest.json created_at is ${createdAt} (the day the pack was made)`);
+    f.add(
+      'PACK_BAG_INFO_INVALID',
+      'error',
+      'bag-info.txt',
+      `Bagging-Date is ${JSON.stringify(info.get('Bagging-Date')?.slice(0, 40))} but manifest.json created_at is ${createdAt} (the day the pack was made)`,
+    );
   }
   let alertFilter: RecordedAlertFilter | undefined;
   const af = m.alert_filter;
@@ -309,25 +472,46 @@ function judgeManifestJson(
   let insertedBefore: ManifestSummary['insertedBefore'];
   const ib = m.inserted_before;
   if (ib === null) insertedBefore = null;
-  else if (isObj(ib) && typeof ib.export_date === 'string' && dayNumberOfIsoDate(ib.export_date) !== undefined && isHashHex(ib.manifest_sha256)) {
+  else if (
+    isObj(ib) &&
+    typeof ib.export_date === 'string' &&
+    dayNumberOfIsoDate(ib.export_date) !== undefined &&
+    isHashHex(ib.manifest_sha256)
+  ) {
     insertedBefore = { exportDate: ib.export_date, manifestSha256: ib.manifest_sha256 };
   } else if (ib !== undefined) bad('inserted_before', 'must be null or {export_date, manifest_sha256}');
-  if (m.format !== 'auditpack-pack/1') bad('format', `is ${JSON.stringify(m.format)?.slice(0, 60)}, expected "auditpack-pack/1"`);
+  if (m.format !== 'auditpack-pack/1')
+    bad('format', `is ${JSON.stringify(m.format)?.slice(0, 60)}, expected "auditpack-pack/1"`);
   let exportDate: string | undefined;
   if (typeof m.export_date === 'string' && dayNumberOfIsoDate(m.export_date) !== undefined) exportDate = m.export_date;
   else bad('export_date', 'is not a date YYYY-MM-DD');
   if (exportDate !== undefined && dirDate !== undefined && exportDate !== dirDate) {
-    f.add('PACK_DATE_MISMATCH', 'error', 'manifest.json', `export_date is ${exportDate} but the pack directory is named for ${dirDate}: a pack replayed under another day?`);
+    f.add(
+      'PACK_DATE_MISMATCH',
+      'error',
+      'manifest.json',
+      `export_date is ${exportDate} but the pack directory is named for ${dirDate}: a pack replayed under another day?`,
+    );
   }
   for (const label of ['Export-Date', 'Bagging-Date'] as const) {
     const v = info.get(label);
     if (label === 'Export-Date' && exportDate !== undefined && v !== undefined && v !== exportDate) {
-      f.add('PACK_DATE_MISMATCH', 'error', 'bag-info.txt', `${label} is ${v} but manifest.json says export_date ${exportDate}`);
+      f.add(
+        'PACK_DATE_MISMATCH',
+        'error',
+        'bag-info.txt',
+        `${label} is ${v} but manifest.json says export_date ${exportDate}`,
+      );
     }
   }
   const ext = info.get('External-Identifier');
   if (exportDate !== undefined && ext !== undefined && ext !== `auditpack-${exportDate}`) {
-    f.add('PACK_DATE_MISMATCH', 'error', 'bag-info.txt', `External-Identifier is ${ext} but manifest.json says export_date ${exportDate}`);
+    f.add(
+      'PACK_DATE_MISMATCH',
+      'error',
+      'bag-info.txt',
+      `External-Identifier is ${ext} but manifest.json says export_date ${exportDate}`,
+    );
   }
 
   // files: agree with manifest-sha256.txt and with the files themselves.
@@ -338,83 +522,177 @@ function judgeManifestJson(
     const byPath = new Map((manifestEntries ?? []).map((e) => [e.path, e]));
     for (const [p, v] of Object.entries(m.files)) {
       if (!isSafeRelativePath(p) || !p.startsWith('data/')) {
-        f.add('PACK_PATH_UNSAFE', 'error', 'manifest.json', `files lists an unsafe path ${JSON.stringify(printableName(p))}; not opened`);
+        f.add(
+          'PACK_PATH_UNSAFE',
+          'error',
+          'manifest.json',
+          `files lists an unsafe path ${JSON.stringify(printableName(p))}; not opened`,
+        );
         continue;
       }
       totalFiles++;
-      if (!isObj(v) || !isCount(v.size) || !isHashHex(v.sha256) || typeof v.modified !== 'string' || !ISO_MS.test(v.modified) || !isRealInstant(v.modified)) {
-        bad(`files["${p}"]`, 'needs a size (whole number), a sha256 (64 lowercase hex) and modified (YYYY-MM-DDTHH:MM:SS.sssZ)');
+      if (
+        !isObj(v) ||
+        !isCount(v.size) ||
+        !isHashHex(v.sha256) ||
+        typeof v.modified !== 'string' ||
+        !ISO_MS.test(v.modified) ||
+        !isRealInstant(v.modified)
+      ) {
+        bad(
+          `files["${p}"]`,
+          'needs a size (whole number), a sha256 (64 lowercase hex) and modified (YYYY-MM-DDTHH:MM:SS.sssZ)',
+        );
         continue;
       }
       totalSize += v.size;
       const e = byPath.get(p);
       if (manifestEntries !== undefined && e === undefined) {
-        f.add('PACK_MANIFEST_JSON_DISAGREES', 'error', 'manifest.json', `files lists ${p}, which manifest-sha256.txt does not`);
+        f.add(
+          'PACK_MANIFEST_JSON_DISAGREES',
+          'error',
+          'manifest.json',
+          `files lists ${p}, which manifest-sha256.txt does not`,
+        );
       } else if (e !== undefined && e.sha256 !== v.sha256) {
-        f.add('PACK_MANIFEST_JSON_DISAGREES', 'error', 'manifest.json', `files["${p}"].sha256 differs from manifest-sha256.txt`);
+        f.add(
+          'PACK_MANIFEST_JSON_DISAGREES',
+          'error',
+          'manifest.json',
+          `files["${p}"].sha256 differs from manifest-sha256.txt`,
+        );
       }
       const got = facts.files.get(p);
-      if (got !== undefined && got.size !== v.size) f.add('PACK_FILE_SIZE_MISMATCH', 'error', p, `${got.size} bytes, manifest.json says ${v.size}`);
+      if (got !== undefined && got.size !== v.size)
+        f.add('PACK_FILE_SIZE_MISMATCH', 'error', p, `${got.size} bytes, manifest.json says ${v.size}`);
     }
     for (const e of manifestEntries ?? []) {
-      if (!Object.prototype.hasOwnProperty.call(m.files, e.path)) {
-        f.add('PACK_MANIFEST_JSON_DISAGREES', 'error', 'manifest.json', `files does not list ${e.path}, which manifest-sha256.txt does`);
+      if (!Object.hasOwn(m.files, e.path)) {
+        f.add(
+          'PACK_MANIFEST_JSON_DISAGREES',
+          'error',
+          'manifest.json',
+          `files does not list ${e.path}, which manifest-sha256.txt does`,
+        );
       }
     }
   }
-  if (!isObj(m.summary) || !isCount(m.summary.total_files) || !isCount(m.summary.total_size)) bad('summary', 'needs total_files and total_size');
+  if (!isObj(m.summary) || !isCount(m.summary.total_files) || !isCount(m.summary.total_size))
+    bad('summary', 'needs total_files and total_size');
   else if (isObj(m.files) && (m.summary.total_files !== totalFiles || m.summary.total_size !== totalSize)) {
-    f.add('PACK_SUMMARY_MISMATCH', 'error', 'manifest.json', `summary says ${m.summary.total_files} files / ${m.summary.total_size} bytes; files lists ${totalFiles} / ${totalSize}`);
+    f.add(
+      'PACK_SUMMARY_MISMATCH',
+      'error',
+      'manifest.json',
+      `summary says ${m.summary.total_files} files / ${m.summary.total_size} bytes; files lists ${totalFiles} / ${totalSize}`,
+    );
   }
 
   // chain, events, rows: shapes here, values against the log in judgeLog.
   let chain: ManifestSummary['chain'];
   const c = m.chain;
-  if (!isObj(c) || !isSeqOrNull(c.first_seq) || !isSeqOrNull(c.last_seq) || !isHashOrNull(c.start_prev) || !isHashOrNull(c.end_hash)) {
+  if (
+    !isObj(c) ||
+    !isSeqOrNull(c.first_seq) ||
+    !isSeqOrNull(c.last_seq) ||
+    !isHashOrNull(c.start_prev) ||
+    !isHashOrNull(c.end_hash)
+  ) {
     bad('chain', 'needs first_seq, last_seq (whole numbers or null), start_prev and end_hash (64 hex or null)');
   } else chain = { firstSeq: c.first_seq, lastSeq: c.last_seq, startPrev: c.start_prev, endHash: c.end_hash };
 
   let previousPack: ManifestSummary['previousPack'];
   const pp = m.previous_pack;
   if (pp === null) previousPack = null;
-  else if (isObj(pp) && typeof pp.export_date === 'string' && dayNumberOfIsoDate(pp.export_date) !== undefined && isHashHex(pp.manifest_sha256)) {
+  else if (
+    isObj(pp) &&
+    typeof pp.export_date === 'string' &&
+    dayNumberOfIsoDate(pp.export_date) !== undefined &&
+    isHashHex(pp.manifest_sha256)
+  ) {
     previousPack = { exportDate: pp.export_date, manifestSha256: pp.manifest_sha256 };
-    if (exportDate !== undefined && pp.export_date >= exportDate) bad('previous_pack.export_date', `(${pp.export_date}) is not before export_date`);
+    if (exportDate !== undefined && pp.export_date >= exportDate)
+      bad('previous_pack.export_date', `(${pp.export_date}) is not before export_date`);
   } else bad('previous_pack', 'must be null or {export_date, manifest_sha256}');
 
   let supersedes: ManifestSummary['supersedes'];
   const sp = m.supersedes;
   if (sp === null || sp === undefined) supersedes = null;
-  else if (isObj(sp) && isHashHex(sp.manifest_sha256) && typeof sp.moved_to === 'string' && isSafeRelativePath(sp.moved_to)) {
+  else if (
+    isObj(sp) &&
+    isHashHex(sp.manifest_sha256) &&
+    typeof sp.moved_to === 'string' &&
+    isSafeRelativePath(sp.moved_to)
+  ) {
     supersedes = { manifestSha256: sp.manifest_sha256, movedTo: sp.moved_to };
   } else bad('supersedes', 'must be null or {manifest_sha256, moved_to}');
 
-  if (insertedBefore != null && exportDate !== undefined && insertedBefore.exportDate <= exportDate) bad('inserted_before.export_date', `(${insertedBefore.exportDate}) is not after export_date`);
+  if (insertedBefore != null && exportDate !== undefined && insertedBefore.exportDate <= exportDate)
+    bad('inserted_before.export_date', `(${insertedBefore.exportDate}) is not after export_date`);
   judgeLog(facts, f, { m, chain });
-  return { exportDate: exportDate ?? dirDate, manifestSha256, previousPack, supersedes, chain, createdAt, insertedBefore, alertFilter };
+  return {
+    exportDate: exportDate ?? dirDate,
+    manifestSha256,
+    previousPack,
+    supersedes,
+    chain,
+    createdAt,
+    insertedBefore,
+    alertFilter,
+  };
 }
 
 /** data/audit.jsonl against manifest.json; the CSVs and alerts against both. */
-function judgeLog(facts: PackFacts, f: Findings, man: { m: Record<string, Json>; chain: ManifestSummary['chain'] } | undefined): void {
+function judgeLog(
+  facts: PackFacts,
+  f: Findings,
+  man: { m: Record<string, Json>; chain: ManifestSummary['chain'] } | undefined,
+): void {
   const log = facts.log;
   if (log === undefined) return; // missing audit.jsonl is already PACK_FILE_MISSING (or unlisted)
   const chain = man?.chain;
   if (chain !== undefined) {
     if (chain.endHash !== log.endHash) {
-      f.add('PACK_CHAIN_END_MISMATCH', 'error', 'data/audit.jsonl', `the log's last complete line hashes to ${log.endHash ?? '(no line)'}, manifest.json chain.end_hash is ${chain.endHash ?? 'null'}: the log's tail was cut or extended`);
+      f.add(
+        'PACK_CHAIN_END_MISMATCH',
+        'error',
+        'data/audit.jsonl',
+        `the log's last complete line hashes to ${log.endHash ?? '(no line)'}, manifest.json chain.end_hash is ${chain.endHash ?? 'null'}: the log's tail was cut or extended`,
+      );
     }
     if (chain.lastSeq !== log.lastSeq) {
-      f.add('PACK_CHAIN_END_MISMATCH', 'error', 'data/audit.jsonl', `the log's last seq is ${log.lastSeq ?? 'none'}, manifest.json chain.last_seq is ${chain.lastSeq ?? 'null'}`);
+      f.add(
+        'PACK_CHAIN_END_MISMATCH',
+        'error',
+        'data/audit.jsonl',
+        `the log's last seq is ${log.lastSeq ?? 'none'}, manifest.json chain.last_seq is ${chain.lastSeq ?? 'null'}`,
+      );
     }
     if (chain.firstSeq !== log.firstSeq || chain.startPrev !== log.startPrev) {
-      f.add('PACK_CHAIN_START_MISMATCH', 'error', 'data/audit.jsonl', `the log starts at seq ${log.firstSeq ?? 'none'} (prev ${log.startPrev?.slice(0, 16) ?? 'none'}…), manifest.json chain says seq ${chain.firstSeq ?? 'null'} (prev ${chain.startPrev?.slice(0, 16) ?? 'null'}…)`);
+      f.add(
+        'PACK_CHAIN_START_MISMATCH',
+        'error',
+        'data/audit.jsonl',
+        `the log starts at seq ${log.firstSeq ?? 'none'} (prev ${log.startPrev?.slice(0, 16) ?? 'none'}…), manifest.json chain says seq ${chain.firstSeq ?? 'null'} (prev ${chain.startPrev?.slice(0, 16) ?? 'null'}…)`,
+      );
     }
   }
   const m = man?.m;
   if (m !== undefined) {
     const ev = m.events;
-    if (!isObj(ev) || !isCount(ev.total) || !isObj(ev.by_category) || !isCount(ev.malformed_lines) || !isCount(ev.late)) {
-      f.add('PACK_MANIFEST_JSON_INVALID', 'error', 'manifest.json', 'events needs total, by_category, malformed_lines and late');
+    if (
+      !isObj(ev) ||
+      !isCount(ev.total) ||
+      !isObj(ev.by_category) ||
+      !isCount(ev.malformed_lines) ||
+      !isCount(ev.late)
+    ) {
+      f.add(
+        'PACK_MANIFEST_JSON_INVALID',
+        'error',
+        'manifest.json',
+        'events needs total, by_category, malformed_lines and late',
+      );
     } else {
       const diffs: string[] = [];
       if (ev.total !== log.events) diffs.push(`total ${ev.total} vs ${log.events} in the log`);
@@ -422,15 +700,25 @@ function judgeLog(facts: PackFacts, f: Findings, man: { m: Record<string, Json>;
       if (ev.late !== log.late) diffs.push(`late ${ev.late} vs ${log.late}`);
       const cats = new Set([...Object.keys(ev.by_category), ...Object.keys(log.byCategory)]);
       for (const cat of cats) {
-        const a = Object.prototype.hasOwnProperty.call(ev.by_category, cat) ? ev.by_category[cat] : 0;
+        const a = Object.hasOwn(ev.by_category, cat) ? ev.by_category[cat] : 0;
         const b = log.byCategory[cat] ?? 0;
-        if (a !== b) diffs.push(`by_category.${printableName(cat).slice(0, 40)} ${JSON.stringify(a)?.slice(0, 20)} vs ${b}`);
+        if (a !== b)
+          diffs.push(`by_category.${printableName(cat).slice(0, 40)} ${JSON.stringify(a)?.slice(0, 20)} vs ${b}`);
       }
-      if (diffs.length > 0) f.add('PACK_EVENT_COUNT_MISMATCH', 'error', 'manifest.json', `event counts disagree with data/audit.jsonl: ${diffs.slice(0, 8).join('; ')}`);
+      if (diffs.length > 0)
+        f.add(
+          'PACK_EVENT_COUNT_MISMATCH',
+          'error',
+          'manifest.json',
+          `event counts disagree with data/audit.jsonl: ${diffs.slice(0, 8).join('; ')}`,
+        );
     }
   }
   const rows = m !== undefined && isObj(m.rows) ? m.rows : undefined;
-  if (m !== undefined && (rows === undefined || !isCount(rows.orders) || !isCount(rows.fills) || !isCount(rows.alerts))) {
+  if (
+    m !== undefined &&
+    (rows === undefined || !isCount(rows.orders) || !isCount(rows.fills) || !isCount(rows.alerts))
+  ) {
     f.add('PACK_MANIFEST_JSON_INVALID', 'error', 'manifest.json', 'rows needs orders, fills and alerts');
   }
   const csvCheck = (name: 'orders' | 'fills', fromLog: SeqPrint): void => {
@@ -438,15 +726,29 @@ function judgeLog(facts: PackFacts, f: Findings, man: { m: Record<string, Json>;
     const stats = facts.csv.get(path);
     if (stats === undefined) return; // missing: reported by the manifest checks
     if (stats.defect !== undefined) f.add('PACK_CSV_INVALID', 'error', path, stats.defect);
-    if (stats.header === undefined || !stats.header.includes('seq')) f.add('PACK_CSV_INVALID', 'error', path, 'no header row with a seq column');
+    if (stats.header === undefined || !stats.header.includes('seq'))
+      f.add('PACK_CSV_INVALID', 'error', path, 'no header row with a seq column');
     const want = rows !== undefined && isCount(rows[name]) ? (rows[name] as number) : undefined;
     if (want !== undefined && want !== stats.records) {
       f.add('PACK_ROW_COUNT_MISMATCH', 'error', path, `${stats.records} rows, manifest.json rows.${name} says ${want}`);
     }
     if (fromLog.count !== stats.records) {
-      f.add('PACK_ROW_COUNT_MISMATCH', 'error', path, `${stats.records} rows, but data/audit.jsonl holds ${fromLog.count} ${name === 'orders' ? 'order' : 'fill'} events`);
-    } else if (stats.header?.includes('seq') === true && (fromLog.sum !== stats.seqs.sum || fromLog.mix !== stats.seqs.mix)) {
-      f.add('PACK_ROW_COUNT_MISMATCH', 'error', path, `the rows' seq values are not those of the ${name === 'orders' ? 'order' : 'fill'} events in data/audit.jsonl`);
+      f.add(
+        'PACK_ROW_COUNT_MISMATCH',
+        'error',
+        path,
+        `${stats.records} rows, but data/audit.jsonl holds ${fromLog.count} ${name === 'orders' ? 'order' : 'fill'} events`,
+      );
+    } else if (
+      stats.header?.includes('seq') === true &&
+      (fromLog.sum !== stats.seqs.sum || fromLog.mix !== stats.seqs.mix)
+    ) {
+      f.add(
+        'PACK_ROW_COUNT_MISMATCH',
+        'error',
+        path,
+        `the rows' seq values are not those of the ${name === 'orders' ? 'order' : 'fill'} events in data/audit.jsonl`,
+      );
     }
   };
   csvCheck('orders', log.orders);
@@ -454,12 +756,30 @@ function judgeLog(facts: PackFacts, f: Findings, man: { m: Record<string, Json>;
   const alerts = facts.alerts;
   if (alerts !== undefined) {
     const want = rows !== undefined && isCount(rows.alerts) ? rows.alerts : undefined;
-    if (alerts.unterminated) f.add('PACK_ALERT_NOT_IN_LOG', 'error', 'data/alerts.jsonl', 'the last line is not terminated by a newline');
-    if (want !== undefined && want !== alerts.lines) f.add('PACK_ROW_COUNT_MISMATCH', 'error', 'data/alerts.jsonl', `${alerts.lines} lines, manifest.json rows.alerts says ${want}`);
+    if (alerts.unterminated)
+      f.add('PACK_ALERT_NOT_IN_LOG', 'error', 'data/alerts.jsonl', 'the last line is not terminated by a newline');
+    if (want !== undefined && want !== alerts.lines)
+      f.add(
+        'PACK_ROW_COUNT_MISMATCH',
+        'error',
+        'data/alerts.jsonl',
+        `${alerts.lines} lines, manifest.json rows.alerts says ${want}`,
+      );
     if (alerts.hashes === undefined) {
-      f.add('PACK_ALERT_NOT_IN_LOG', 'info', 'data/alerts.jsonl', 'too many lines to cross-check against data/audit.jsonl in bounded memory; counted only');
+      f.add(
+        'PACK_ALERT_NOT_IN_LOG',
+        'info',
+        'data/alerts.jsonl',
+        'too many lines to cross-check against data/audit.jsonl in bounded memory; counted only',
+      );
     } else if (log.alertsMatched < alerts.hashes.length) {
-      f.add('PACK_ALERT_NOT_IN_LOG', 'error', 'data/alerts.jsonl', `line ${log.alertsMatched + 1} is not, byte for byte, an event of data/audit.jsonl (in log order)`, log.alertsMatched + 1);
+      f.add(
+        'PACK_ALERT_NOT_IN_LOG',
+        'error',
+        'data/alerts.jsonl',
+        `line ${log.alertsMatched + 1} is not, byte for byte, an event of data/audit.jsonl (in log order)`,
+        log.alertsMatched + 1,
+      );
     }
   }
 }
@@ -511,21 +831,46 @@ function judgeSignature(facts: PackFacts, trust: TrustedKeys | undefined, f: Fin
   const own = embeddedKey(armored);
   const selfCheck = own === undefined ? undefined : verifySshsig(tagBuf, armored, [own]);
   if (selfCheck === undefined || !selfCheck.ok) {
-    f.add('PACK_SIGNATURE_INVALID', 'error', SIG, `does not verify over tagmanifest-sha256.txt: ${selfCheck?.reason ?? 'malformed signature'} (a signature of another file, or an edited tag manifest)`);
+    f.add(
+      'PACK_SIGNATURE_INVALID',
+      'error',
+      SIG,
+      `does not verify over tagmanifest-sha256.txt: ${selfCheck?.reason ?? 'malformed signature'} (a signature of another file, or an edited tag manifest)`,
+    );
     return;
   }
   // The armor must be exactly as written (70-column base64, as ssh-keygen and auditpack write it), so
   // that no byte of the file can change unnoticed: whitespace and base64 padding bits are malleable.
   if (armored !== canonicalArmor(armored)) {
-    f.add('PACK_SIGNATURE_INVALID', 'error', SIG, 'the signature verifies, but its file is not in canonical SSHSIG armor: it was edited');
+    f.add(
+      'PACK_SIGNATURE_INVALID',
+      'error',
+      SIG,
+      'the signature verifies, but its file is not in canonical SSHSIG armor: it was edited',
+    );
     return;
   }
   if (!haveKeys) {
-    f.add('PACK_SIGNATURE_NOT_CHECKED', 'info', SIG, `signed by ${selfCheck.fingerprint ?? 'a key'}; give --pubkey or --allowed-signers to check who signed it`);
+    f.add(
+      'PACK_SIGNATURE_NOT_CHECKED',
+      'info',
+      SIG,
+      `signed by ${selfCheck.fingerprint ?? 'a key'}; give --pubkey or --allowed-signers to check who signed it`,
+    );
     return;
   }
-  const r = verifySshsig(tagBuf, armored, trust.keys.map((k) => k.key));
-  if (!r.ok) f.add('PACK_SIGNATURE_UNTRUSTED', 'error', SIG, `a valid signature, but by ${selfCheck.fingerprint ?? 'a key'}, which is not a trusted key`);
+  const r = verifySshsig(
+    tagBuf,
+    armored,
+    trust.keys.map((k) => k.key),
+  );
+  if (!r.ok)
+    f.add(
+      'PACK_SIGNATURE_UNTRUSTED',
+      'error',
+      SIG,
+      `a valid signature, but by ${selfCheck.fingerprint ?? 'a key'}, which is not a trusted key`,
+    );
 }
 
 /**

@@ -23,7 +23,17 @@ import { readLine } from './log-line.js';
 import { alertFilterOf, LogChecker, type LogFacts } from './log-check.js';
 import { lineStartAfter } from './log-range.js';
 import { direntKind } from './log.js';
-import { dateOfPackDirName, isSafeRelativePath, judgePack, pageSignerOf, TAG_FILE_BOUNDS, type CollectedFile, type ManifestSummary, type PackFacts, type TrustedKeys } from './pack-judge.js';
+import {
+  dateOfPackDirName,
+  isSafeRelativePath,
+  judgePack,
+  pageSignerOf,
+  TAG_FILE_BOUNDS,
+  type CollectedFile,
+  type ManifestSummary,
+  type PackFacts,
+  type TrustedKeys,
+} from './pack-judge.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
 import { readTarGz, TarFormatError, type TarEntrySink } from './tar.js';
 import { PruneEventTap, type PruneEvent } from './chain-events.js';
@@ -67,7 +77,8 @@ function trustOf(o: VerifyPackOptions): TrustedKeys | undefined {
   const keys: { key: KeyObject; identity?: string }[] = [];
   for (const k of o.publicKeys ?? []) keys.push({ key: k });
   for (const s of o.allowedSigners ?? []) {
-    if (s.namespaces === undefined || s.namespaces.includes('auditpack')) keys.push({ key: s.key, identity: s.identity });
+    if (s.namespaces === undefined || s.namespaces.includes('auditpack'))
+      keys.push({ key: s.key, identity: s.identity });
   }
   return o.publicKeys === undefined && o.allowedSigners === undefined ? undefined : { keys };
 }
@@ -83,7 +94,10 @@ export async function verifyPack(path: string, options: VerifyPackOptions = {}):
   try {
     real = await realpath(path); // the path the user named may be a link; nothing inside is followed
     const st = await lstat(real);
-    if (!st.isDirectory()) throw new AuditpackError('USAGE', `${path} is neither a pack directory nor a .tar.gz pack`, { details: { path } });
+    if (!st.isDirectory())
+      throw new AuditpackError('USAGE', `${path} is neither a pack directory nor a .tar.gz pack`, {
+        details: { path },
+      });
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   }
@@ -91,7 +105,12 @@ export async function verifyPack(path: string, options: VerifyPackOptions = {}):
 }
 
 /** @internal Verifies a pack directory already known to be a real directory. */
-export async function verifyPackDir(dir: string, target: string, options: VerifyPackOptions, dirName: string | undefined): Promise<PackReport> {
+export async function verifyPackDir(
+  dir: string,
+  target: string,
+  options: VerifyPackOptions,
+  dirName: string | undefined,
+): Promise<PackReport> {
   const f = new Findings();
   const files = new Map<string, CollectedFile>();
   const found = await walk(dir, f);
@@ -102,7 +121,9 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   // 0. In the background (a worker thread): every payload file but the two JSONL files — the CSVs
   //    hashed and counted — and, once asked, the second part of audit.jsonl's chain (step 3).
   const isCsv = (rel: string): boolean => rel === 'data/orders.csv' || rel === 'data/fills.csv';
-  const bgFiles = found.filter((x) => TAG_FILE_BOUNDS[x.rel] === undefined && x.rel !== 'data/alerts.jsonl' && x.rel !== LOG);
+  const bgFiles = found.filter(
+    (x) => TAG_FILE_BOUNDS[x.rel] === undefined && x.rel !== 'data/alerts.jsonl' && x.rel !== LOG,
+  );
   const bgJobs: HashJob[] = bgFiles.map((x) => ({ path: join(dir, x.rel), csv: isCsv(x.rel) }));
   const background = startBackground(bgJobs);
 
@@ -132,14 +153,20 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
       tags.set(rel, buf);
       files.set(rel, { size: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
     }
-    exportDate = peekExportDate(tags.get('manifest.json')) ?? (dirName === undefined ? undefined : dateOfPackDirName(dirName)?.date);
+    exportDate =
+      peekExportDate(tags.get('manifest.json')) ??
+      (dirName === undefined ? undefined : dateOfPackDirName(dirName)?.date);
 
     // 2. alerts.jsonl first (its line hashes are looked for during the log scan).
     const has = new Set(found.map((x) => x.rel));
     if (has.has('data/alerts.jsonl')) {
       const acc = alertAccumulator({ date: exportDate });
       const h = createHash('sha256');
-      const size = await scanLines(join(dir, 'data/alerts.jsonl'), acc.onLine, { onChunk: (c) => h.update(c), view: true, noFollow: true }).catch((err: unknown) => {
+      const size = await scanLines(join(dir, 'data/alerts.jsonl'), acc.onLine, {
+        onChunk: (c) => h.update(c),
+        view: true,
+        noFollow: true,
+      }).catch((err: unknown) => {
         throw wrapFsError(err, 'read', join(dir, 'data/alerts.jsonl'));
       });
       files.set('data/alerts.jsonl', { size, sha256: h.digest('hex') });
@@ -155,7 +182,14 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
     if (logFile !== undefined) {
       const date = exportDate;
       const full = options.full === true;
-      const checker = new LogChecker({ file: LOG, findings: f, date, alertHashes: alerts?.hashes, full, emptyOk: true });
+      const checker = new LogChecker({
+        file: LOG,
+        findings: f,
+        date,
+        alertHashes: alerts?.hashes,
+        full,
+        emptyOk: true,
+      });
       const p = join(dir, LOG);
       const h = createHash('sha256');
       // Besides the chain check, every line feeds the export's derivation of the CSVs and alerts
@@ -174,12 +208,28 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
       try {
         // The second thread finds alert lines among its events by their seq (log-check.ts).
         const alertFilter = alertSeqs === undefined ? undefined : alertFilterOf(alertSeqs);
-        const cut = alertFilter?.complete === false ? undefined : await cutFor(p, logFile.size, options.logSplit, found);
-        const range = cut === undefined ? undefined : background.checkLogRange({ path: p, start: cut, file: LOG, date, full, alertFilter });
+        const cut =
+          alertFilter?.complete === false ? undefined : await cutFor(p, logFile.size, options.logSplit, found);
+        const range =
+          cut === undefined
+            ? undefined
+            : background.checkLogRange({ path: p, start: cut, file: LOG, date, full, alertFilter });
         let size = await scanLines(p, push, { view: true, noFollow: true, end: cut, onChunk: (c) => h.update(c) });
         if (cut !== undefined && range !== undefined) {
-          size = await scanLines(p, feed, { view: true, noFollow: true, start: cut, firstLineNumber: checker.facts.lines + 1, onChunk: (c) => h.update(c) });
-          if (!checker.join(await range)) await scanLines(p, (l) => checker.push(l), { view: true, noFollow: true, start: cut, firstLineNumber: checker.facts.lines + 1 });
+          size = await scanLines(p, feed, {
+            view: true,
+            noFollow: true,
+            start: cut,
+            firstLineNumber: checker.facts.lines + 1,
+            onChunk: (c) => h.update(c),
+          });
+          if (!checker.join(await range))
+            await scanLines(p, (l) => checker.push(l), {
+              view: true,
+              noFollow: true,
+              start: cut,
+              firstLineNumber: checker.facts.lines + 1,
+            });
         }
         files.set(LOG, { size, sha256: h.digest('hex') });
       } catch (err) {
@@ -207,21 +257,36 @@ export async function verifyPackDir(dir: string, target: string, options: Verify
   const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
   const rederived = filter;
-  if (derived !== undefined && rederived !== undefined) await judgeDerived(derived, files, f, (path) => explainDifference(dir, path, rederived, exportDate));
+  if (derived !== undefined && rederived !== undefined)
+    await judgeDerived(derived, files, f, (path) => explainDifference(dir, path, rederived, exportDate));
   const ts = options.timestamps ?? {};
   const timestamped = await judgePackTimestamp(tags, ts, f, { exportDate, createdAt: peekCreatedAt(manifestBuf) });
-  const anchors = log === undefined ? 0 : await checkLogAnchors(join(dir, LOG), LOG, f, ts, { date: exportDate, fromDayStart: false }).catch((err: unknown) => {
-    throw wrapFsError(err, 'read', join(dir, LOG));
-  });
+  const anchors =
+    log === undefined
+      ? 0
+      : await checkLogAnchors(join(dir, LOG), LOG, f, ts, { date: exportDate, fromDayStart: false }).catch(
+          (err: unknown) => {
+            throw wrapFsError(err, 'read', join(dir, LOG));
+          },
+        );
   const compliance = await recheckPackCompliance(dir, f, exportDate, pageFactsOf(manifestBuf, manifest, tags));
-  const checked: Record<string, number> = { ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), timestamped: timestamped ? 1 : 0, anchors };
+  const checked: Record<string, number> = {
+    ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')),
+    timestamped: timestamped ? 1 : 0,
+    anchors,
+  };
   if (compliance !== undefined) checked.compliance_findings = compliance.findings;
   return { ...makeReport('pack', target, checked, f), manifest, pruneEvents: tap.events };
 }
 
 /** The facts report.html shows, from manifest.json and the signature; undefined when unreadable (findings of their own). */
-function pageFactsOf(manifestBuf: Buffer | 'too-large' | undefined, manifest: ManifestSummary, tags: ReadonlyMap<string, Buffer | 'too-large'>): PageFacts | undefined {
-  if (!Buffer.isBuffer(manifestBuf) || manifest.chain === undefined || manifest.exportDate === undefined) return undefined;
+function pageFactsOf(
+  manifestBuf: Buffer | 'too-large' | undefined,
+  manifest: ManifestSummary,
+  tags: ReadonlyMap<string, Buffer | 'too-large'>,
+): PageFacts | undefined {
+  if (!Buffer.isBuffer(manifestBuf) || manifest.chain === undefined || manifest.exportDate === undefined)
+    return undefined;
   let version: unknown;
   try {
     version = (JSON.parse(manifestBuf.toString('utf8')) as { auditpack_version?: unknown }).auditpack_version;
@@ -231,7 +296,14 @@ function pageFactsOf(manifestBuf: Buffer | 'too-large' | undefined, manifest: Ma
   const signer = pageSignerOf(tags);
   if (typeof version !== 'string' || signer === undefined) return undefined;
   const c = manifest.chain;
-  return { export_date: manifest.exportDate, chain_end_hash: c.endHash, first_seq: c.firstSeq, last_seq: c.lastSeq, signer, auditpack_version: version };
+  return {
+    export_date: manifest.exportDate,
+    chain_end_hash: c.endHash,
+    first_seq: c.firstSeq,
+    last_seq: c.lastSeq,
+    signer,
+    auditpack_version: version,
+  };
 }
 
 /** Below this size the log is checked by one thread. */
@@ -247,7 +319,12 @@ const COST = { logCheck: 7, hash: 1.2, csv: 3.5, alerts: 9 };
  * Where to cut the log so that both threads finish together: this thread checks [0, cut), hashes the
  * whole log and scans alerts.jsonl; the worker checks [cut, end), hashes and counts the other files.
  */
-async function cutFor(path: string, size: number, forced: number | 'none' | undefined, found: readonly { rel: string; size: number }[]): Promise<number | undefined> {
+async function cutFor(
+  path: string,
+  size: number,
+  forced: number | 'none' | undefined,
+  found: readonly { rel: string; size: number }[],
+): Promise<number | undefined> {
   if (forced === 'none' || (forced === undefined && size < MIN_SPLIT_BYTES)) return undefined;
   let at = forced;
   if (at === undefined) {
@@ -267,7 +344,12 @@ async function cutFor(path: string, size: number, forced: number | 'none' | unde
   return start === undefined || start >= size ? undefined : start;
 }
 
-function checkedOf(files: Map<string, CollectedFile>, log: LogFacts | undefined, alerts: PackFacts['alerts'], signed: boolean): Record<string, number> {
+function checkedOf(
+  files: Map<string, CollectedFile>,
+  log: LogFacts | undefined,
+  alerts: PackFacts['alerts'],
+  signed: boolean,
+): Record<string, number> {
   return {
     /** 1 when the pack carries a signature file (whether it verifies is a finding). */
     signed: signed ? 1 : 0,
@@ -319,8 +401,10 @@ function peekAlertFilter(buf: Buffer | 'too-large' | undefined): RecordedAlertFi
   if (!Buffer.isBuffer(buf)) return undefined;
   try {
     const a = (JSON.parse(buf.toString('utf8')) as { alert_filter?: Record<string, unknown> } | null)?.alert_filter;
-    const list = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 10_000 && v.every((x) => typeof x === 'string');
-    if (a === null || typeof a !== 'object' || !list(a.categories) || !list(a.events) || !list(a.severities)) return undefined;
+    const list = (v: unknown): v is string[] =>
+      Array.isArray(v) && v.length <= 10_000 && v.every((x) => typeof x === 'string');
+    if (a === null || typeof a !== 'object' || !list(a.categories) || !list(a.events) || !list(a.severities))
+      return undefined;
     return { categories: a.categories, events: a.events, severities: a.severities };
   } catch {
     return undefined;
@@ -332,7 +416,9 @@ function peekExportDate(buf: Buffer | 'too-large' | undefined): string | undefin
   if (!Buffer.isBuffer(buf)) return undefined;
   try {
     const m = JSON.parse(buf.toString('utf8')) as { export_date?: unknown };
-    return typeof m?.export_date === 'string' && dateOfPackDirName(m.export_date) !== undefined ? m.export_date : undefined;
+    return typeof m?.export_date === 'string' && dateOfPackDirName(m.export_date) !== undefined
+      ? m.export_date
+      : undefined;
   } catch {
     return undefined;
   }
@@ -355,7 +441,12 @@ async function walk(dir: string, f: Findings): Promise<{ rel: string; size: numb
     for (const e of entries) {
       const r = rel === '' ? e.name : `${rel}/${e.name}`;
       if (++count > MAX_ENTRIES) {
-        f.add('PACK_FILE_UNLISTED', 'error', rel === '' ? '.' : rel, `more than ${MAX_ENTRIES} entries; the rest were not examined`);
+        f.add(
+          'PACK_FILE_UNLISTED',
+          'error',
+          rel === '' ? '.' : rel,
+          `more than ${MAX_ENTRIES} entries; the rest were not examined`,
+        );
         return;
       }
       if (!isSafeRelativePath(r)) {
@@ -367,7 +458,8 @@ async function walk(dir: string, f: Findings): Promise<{ rel: string; size: numb
         continue;
       }
       if (e.isDirectory()) {
-        if (depth >= MAX_DEPTH) f.add('PACK_FILE_UNLISTED', 'error', r, 'directories nested deeper than a pack has; not examined');
+        if (depth >= MAX_DEPTH)
+          f.add('PACK_FILE_UNLISTED', 'error', r, 'directories nested deeper than a pack has; not examined');
         else await visit(join(abs, e.name), r, depth + 1);
         continue;
       }
@@ -418,7 +510,8 @@ async function readBounded(path: string, bound: number): Promise<Buffer> {
 async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<PackReport> {
   try {
     const st = await lstat(path);
-    if (!st.isFile() && !st.isSymbolicLink()) throw new AuditpackError('READ_FAILED', `${path} is not a file`, { details: { path } });
+    if (!st.isFile() && !st.isSymbolicLink())
+      throw new AuditpackError('READ_FAILED', `${path} is not a file`, { details: { path } });
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   }
@@ -436,7 +529,13 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
   /** The derivation and event search, once manifest.json (the alert filter) has been read. */
   const newFeed = (): ((l: ScannedLine) => void) => {
     const filter = peekAlertFilter(tags.get('manifest.json'));
-    const d = filter === undefined ? undefined : new PayloadDerivation(filter, peekExportDate(tags.get('manifest.json')) ?? dateOfPackDirName(root ?? name)?.date);
+    const d =
+      filter === undefined
+        ? undefined
+        : new PayloadDerivation(
+            filter,
+            peekExportDate(tags.get('manifest.json')) ?? dateOfPackDirName(root ?? name)?.date,
+          );
     derive = d;
     return (l) => {
       d?.push(l);
@@ -450,7 +549,12 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
     const top = slash === -1 ? clean : clean.slice(0, slash);
     if (root === undefined) root = top;
     if (!isSafeRelativePath(clean) || top !== root) {
-      f.add('PACK_PATH_UNSAFE', 'error', printableName(entryName), `an entry outside the pack's one top directory ${root}/ (or with "..", an absolute path or odd characters); not used`);
+      f.add(
+        'PACK_PATH_UNSAFE',
+        'error',
+        printableName(entryName),
+        `an entry outside the pack's one top directory ${root}/ (or with "..", an absolute path or odd characters); not used`,
+      );
       return undefined;
     }
     return slash === -1 ? '' : clean.slice(slash + 1);
@@ -462,7 +566,12 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
       if (rel === undefined) return undefined;
       if (e.type === 'directory') return undefined;
       if (e.type !== 'file') {
-        f.add('NOT_A_REGULAR_FILE', 'error', rel || e.name, `a ${e.type} entry in the archive${e.linkName ? ` (to ${printableName(e.linkName)})` : ''}; not followed`);
+        f.add(
+          'NOT_A_REGULAR_FILE',
+          'error',
+          rel || e.name,
+          `a ${e.type} entry in the archive${e.linkName ? ` (to ${printableName(e.linkName)})` : ''}; not followed`,
+        );
         return undefined;
       }
       if (rel === '') return undefined;
@@ -541,7 +650,13 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
   } catch (err) {
     if (err instanceof TarFormatError || isZlibError(err)) {
       f.add('PACK_TAR_INVALID', 'error', '.', `not a readable .tar.gz: ${(err as Error).message}`);
-      const manifest: ManifestSummary = { exportDate: undefined, manifestSha256: undefined, previousPack: undefined, supersedes: undefined, chain: undefined };
+      const manifest: ManifestSummary = {
+        exportDate: undefined,
+        manifestSha256: undefined,
+        previousPack: undefined,
+        supersedes: undefined,
+        chain: undefined,
+      };
       return { ...makeReport('pack-tar', path, { files: files.size }, f), manifest, pruneEvents: [] };
     }
     throw wrapFsError(err, 'read', path);
@@ -561,8 +676,14 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
   const derived = await derive?.finish();
   if (derived !== undefined) await judgeDerived(derived, files, f);
   // Chain anchors inside a .tar.gz are not checked (that needs random access): verify the directory.
-  const timestamped = await judgePackTimestamp(tags, options.timestamps ?? {}, f, { exportDate: manifest.exportDate, createdAt: peekCreatedAt(manifestBuf) });
-  const checked = { ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')), timestamped: timestamped ? 1 : 0 };
+  const timestamped = await judgePackTimestamp(tags, options.timestamps ?? {}, f, {
+    exportDate: manifest.exportDate,
+    createdAt: peekCreatedAt(manifestBuf),
+  });
+  const checked = {
+    ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')),
+    timestamped: timestamped ? 1 : 0,
+  };
   return { ...makeReport('pack-tar', path, checked, f), manifest, pruneEvents: tap.events };
 }
 

@@ -9,7 +9,7 @@ import { dayOfLogFileName } from '../rotation/index.js';
 import { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 import { verifyLog, verifyLogDir } from './log.js';
 import { dateOfPackDirName } from './pack-judge.js';
-import { verifyPack, type VerifyPackOptions } from './pack.js';
+import { verifyPack } from './pack.js';
 import { Findings, makeReport, type VerifyReport } from './report.js';
 
 /** What a path was taken to be. */
@@ -35,9 +35,11 @@ export async function detectPathKind(path: string): Promise<PathKind> {
   } catch (err) {
     throw wrapFsError(err, 'read directory', path);
   }
-  if (names.includes('bagit.txt') || names.includes('manifest.json') || names.includes('manifest-sha256.txt')) return 'pack';
+  if (names.includes('bagit.txt') || names.includes('manifest.json') || names.includes('manifest-sha256.txt'))
+    return 'pack';
   if (names.some((n) => dayOfLogFileName(n) !== undefined)) return 'log-dir';
-  if (names.includes('pruned.jsonl') || names.some((n) => dateOfPackDirName(n.replace(/\.tar\.gz$/, '')) !== undefined)) return 'archive';
+  if (names.includes('pruned.jsonl') || names.some((n) => dateOfPackDirName(n.replace(/\.tar\.gz$/, '')) !== undefined))
+    return 'archive';
   if (names.includes('.audit.lock')) return 'log-dir';
   if (names.includes('.export.lock')) return 'archive'; // export and prune lock the artifacts dir
   if (dateOfPackDirName(name) !== undefined) return 'pack';
@@ -54,9 +56,15 @@ export async function verifyPath(path: string, options: VerifyArchiveOptions = {
   const kind = await detectPathKind(path);
   switch (kind) {
     case 'log':
-      return verifyLog(path, { full: options.full === true, ...(options.timestamps ? { timestamps: options.timestamps } : {}) });
+      return verifyLog(path, {
+        full: options.full === true,
+        ...(options.timestamps ? { timestamps: options.timestamps } : {}),
+      });
     case 'log-dir':
-      return verifyLogDir(path, { full: options.full === true, ...(options.timestamps ? { timestamps: options.timestamps } : {}) });
+      return verifyLogDir(path, {
+        full: options.full === true,
+        ...(options.timestamps ? { timestamps: options.timestamps } : {}),
+      });
     case 'pack':
     case 'pack-tar':
       return verifyPack(path, options);

@@ -43,7 +43,11 @@ function logNameOf(date: string | undefined): string | undefined {
   return date === undefined ? undefined : `audit-${date.replaceAll('-', '')}.jsonl`;
 }
 
-function filterOf(r: RecordedAlertFilter): { categories: readonly string[]; events: readonly string[]; severities: readonly string[] } {
+function filterOf(r: RecordedAlertFilter): {
+  categories: readonly string[];
+  events: readonly string[];
+  severities: readonly string[];
+} {
   return { categories: r.categories, events: r.events, severities: r.severities };
 }
 
@@ -86,7 +90,10 @@ export async function judgeDerived(
     const got = files.get(path);
     if (got === undefined || got.sha256 === want.sha256) continue; // a missing file is already PACK_FILE_MISSING
     const where = explain === undefined ? undefined : await explain(path).catch(() => undefined);
-    const what = path === 'data/alerts.jsonl' ? 'the lines the recorded alert_filter selects from data/audit.jsonl' : 'what export derives from data/audit.jsonl';
+    const what =
+      path === 'data/alerts.jsonl'
+        ? 'the lines the recorded alert_filter selects from data/audit.jsonl'
+        : 'what export derives from data/audit.jsonl';
     f.add(
       path === 'data/alerts.jsonl' ? 'PACK_ALERTS_MISMATCH' : 'PACK_CSV_MISMATCH',
       'error',
@@ -156,7 +163,12 @@ const show = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0,
  * Derives `path` again while reading the pack's copy alongside; returns a sentence naming the first
  * record that differs (its number, seq and column), or undefined when none could be named.
  */
-export async function explainDifference(packDir: string, path: DerivedPath, filter: RecordedAlertFilter, date: string | undefined): Promise<string | undefined> {
+export async function explainDifference(
+  packDir: string,
+  path: DerivedPath,
+  filter: RecordedAlertFilter,
+  date: string | undefined,
+): Promise<string | undefined> {
   const fd = openSync(`${packDir}/${path}`, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   try {
     const csv = path !== 'data/alerts.jsonl';
@@ -178,7 +190,11 @@ export async function explainDifference(packDir: string, path: DerivedPath, filt
     const comparing: PayloadSink = { write: (s) => compare(Buffer.from(s, 'utf8')), writeBytes: compare };
     const none: PayloadSink = { write: () => {}, writeBytes: () => {} };
     const scanner = new DayScanner(
-      { orders: path === 'data/orders.csv' ? comparing : none, fills: path === 'data/fills.csv' ? comparing : none, alerts: path === 'data/alerts.jsonl' ? comparing : none },
+      {
+        orders: path === 'data/orders.csv' ? comparing : none,
+        fills: path === 'data/fills.csv' ? comparing : none,
+        alerts: path === 'data/alerts.jsonl' ? comparing : none,
+      },
       filterOf(filter),
       logNameOf(date),
       false,
@@ -192,11 +208,16 @@ export async function explainDifference(packDir: string, path: DerivedPath, filt
     const size = fstatSync(fd).size;
     const unit = csv ? 'record' : 'line';
     if (found === undefined) {
-      return size > offset ? `the file goes on after the ${records} ${unit}s derived from the log (from byte ${offset})` : undefined;
+      return size > offset
+        ? `the file goes on after the ${records} ${unit}s derived from the log (from byte ${offset})`
+        : undefined;
     }
     const f0 = found;
     const spans = csv ? csvRecordSpans(f0.chunk) : lineSpans(f0.chunk);
-    const k = Math.max(0, spans.findIndex(([, e]) => f0.chunkStart + e > f0.at));
+    const k = Math.max(
+      0,
+      spans.findIndex(([, e]) => f0.chunkStart + e > f0.at),
+    );
     const [rs, re] = spans[k] as [number, number];
     const recordNo = f0.recordsBefore + k + 1; // 1-based; in a CSV the header is record 1
     const expected = f0.chunk.toString('utf8', rs, re);
@@ -209,14 +230,16 @@ export async function explainDifference(packDir: string, path: DerivedPath, filt
       const seq = /"seq":(\d+)/.exec(expected)?.[1];
       return `line ${recordNo} is not the event the filter selects next${seq === undefined ? '' : ` (seq ${seq})`}: ${show(actual.trimEnd())} instead of ${show(expected.trimEnd())}`;
     }
-    if (expected.endsWith('\r\n') && actual.endsWith('\n') && !actual.endsWith('\r\n')) return `record ${recordNo} ends with LF, not CRLF (RFC 4180)`;
+    if (expected.endsWith('\r\n') && actual.endsWith('\n') && !actual.endsWith('\r\n'))
+      return `record ${recordNo} ends with LF, not CRLF (RFC 4180)`;
     if (recordNo === 1) return `the header is ${show(actual.trimEnd())}, not ${show(expected.trimEnd())}`;
     const cols = [...(path === 'data/fills.csv' ? FILL_COLUMNS : ORDER_COLUMNS), 'extra'];
     const want = csvFields(expected);
     const got = csvFields(actual);
     const seq = want[1] ?? '?';
     const c = want.findIndex((v, i) => got[i] !== v);
-    if (c === -1) return `record ${recordNo} (seq ${seq}) has ${got.length} fields, or other quoting, where export writes ${want.length}`;
+    if (c === -1)
+      return `record ${recordNo} (seq ${seq}) has ${got.length} fields, or other quoting, where export writes ${want.length}`;
     return `record ${recordNo} (seq ${seq}): ${cols[c] ?? `column ${c + 1}`} is ${show(got[c] ?? '(missing)')}, but the log's line with seq ${seq} gives ${show(want[c] as string)}`;
   } finally {
     closeSync(fd);

@@ -223,7 +223,9 @@ export function makeReport(
   const problems = findings.toArray();
   const ok = !problems.some((p) => p.severity === 'error');
   const report: VerifyReport =
-    parts === undefined ? { ok, kind, target, checked: { ...checked }, problems } : { ok, kind, target, checked: { ...checked }, problems, parts };
+    parts === undefined
+      ? { ok, kind, target, checked: { ...checked }, problems }
+      : { ok, kind, target, checked: { ...checked }, problems, parts };
   return report;
 }
 

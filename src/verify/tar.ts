@@ -42,7 +42,11 @@ const MAX_PAX = 64 * 1024;
  * skip it. Resolves when the archive ends; rejects with TarFormatError on a malformed stream, or
  * with the fs/zlib error when the file cannot be read or decompressed.
  */
-export async function readTarGz(path: string, onEntry: (e: TarEntry) => TarEntrySink | undefined, limits: TarLimits = {}): Promise<void> {
+export async function readTarGz(
+  path: string,
+  onEntry: (e: TarEntry) => TarEntrySink | undefined,
+  limits: TarLimits = {},
+): Promise<void> {
   const maxEntries = limits.maxEntries ?? 10_000;
   const maxExpansion = limits.maxExpansion ?? 2_000;
   const src = createReadStream(path);
@@ -86,7 +90,8 @@ export async function readTarGz(path: string, onEntry: (e: TarEntry) => TarEntry
       if (typeflag === 'g') pax = {};
       return;
     }
-    if (typeflag === 'L' || typeflag === 'K') throw new TarFormatError('GNU long-name headers are not used by auditpack packs');
+    if (typeflag === 'L' || typeflag === 'K')
+      throw new TarFormatError('GNU long-name headers are not used by auditpack packs');
     if (pax.path !== undefined) name = pax.path;
     const paxSize = pax.size;
     const realSize = paxSize !== undefined && /^\d{1,15}$/.test(paxSize) ? Number(paxSize) : size;
@@ -131,7 +136,10 @@ export async function readTarGz(path: string, onEntry: (e: TarEntry) => TarEntry
       if (state === 'header') {
         const need = BLOCK - header.length;
         const take = Math.min(need, chunk.length - i);
-        header = header.length === 0 && take === BLOCK ? chunk.subarray(i, i + BLOCK) : Buffer.concat([header, chunk.subarray(i, i + take)]);
+        header =
+          header.length === 0 && take === BLOCK
+            ? chunk.subarray(i, i + BLOCK)
+            : Buffer.concat([header, chunk.subarray(i, i + take)]);
         i += take;
         if (header.length < BLOCK) continue;
         const h = header;
@@ -189,7 +197,8 @@ export async function readTarGz(path: string, onEntry: (e: TarEntry) => TarEntry
     });
     gunzip.on('end', () => {
       if (failed) return;
-      if (state === 'body' || state === 'pax' || header.length > 0) reject(new TarFormatError('the archive ends in the middle of an entry'));
+      if (state === 'body' || state === 'pax' || header.length > 0)
+        reject(new TarFormatError('the archive ends in the middle of an entry'));
       else if (state !== 'end') reject(new TarFormatError('the archive has no end-of-archive marker (truncated?)'));
       else singleMember(path, crc, uncompressed, gunzip.bytesWritten).then(resolve, reject);
     });
@@ -231,7 +240,8 @@ function parsePax(b: Buffer): Record<string, string> {
     const lenText = b.subarray(i, sp).toString('latin1');
     if (!/^\d{1,6}$/.test(lenText)) throw new TarFormatError('malformed pax record length');
     const len = Number(lenText);
-    if (len <= sp - i + 1 || i + len > b.length || b[i + len - 1] !== 0x0a) throw new TarFormatError('malformed pax record');
+    if (len <= sp - i + 1 || i + len > b.length || b[i + len - 1] !== 0x0a)
+      throw new TarFormatError('malformed pax record');
     const rec = b.subarray(sp + 1, i + len - 1).toString('utf8');
     const eq = rec.indexOf('=');
     if (eq === -1) throw new TarFormatError('malformed pax record');
@@ -254,10 +264,13 @@ async function singleMember(path: string, crc: number, size: number, consumed: n
     const tail = Buffer.alloc(8);
     if (fileSize < 18) throw new TarFormatError('too short to be a gzip file');
     // zlib stops silently at zero bytes after a member: they were never read.
-    if (consumed !== fileSize) throw new TarFormatError(`${fileSize - consumed} bytes follow the gzip stream: the file is more than the pack`);
+    if (consumed !== fileSize)
+      throw new TarFormatError(`${fileSize - consumed} bytes follow the gzip stream: the file is more than the pack`);
     await fh.read(tail, 0, 8, fileSize - 8);
     if (tail.readUInt32LE(0) !== crc >>> 0 || tail.readUInt32LE(4) !== size % 2 ** 32) {
-      throw new TarFormatError('bytes follow the gzip stream (an appended gzip member or trailing data): the file is more than the pack');
+      throw new TarFormatError(
+        'bytes follow the gzip stream (an appended gzip member or trailing data): the file is more than the pack',
+      );
     }
   } finally {
     await fh.close();

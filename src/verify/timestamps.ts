@@ -11,7 +11,14 @@
 import type { X509Certificate } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { ANCHOR_CATEGORY, ANCHOR_EVENT, anchorStatement, PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../anchor/format.js';
+import {
+  ANCHOR_CATEGORY,
+  ANCHOR_EVENT,
+  anchorStatement,
+  PACK_TOKEN_COVERS,
+  PACK_TOKEN_FILE,
+  PACK_TSA_CERTS_FILE,
+} from '../anchor/format.js';
 import { MAX_TOKEN_BYTES, parsePemCertificates, verifyTimestamp, type TimestampVerification } from '../anchor/token.js';
 import { hashLine, isHashHex } from '../chain/index.js';
 import type { Findings } from './report.js';
@@ -63,11 +70,22 @@ export async function judgePackTimestamp(
 ): Promise<boolean> {
   const token = tags.get(PACK_TOKEN_FILE);
   if (token === undefined) {
-    if (options.requireTimestamp === true) f.add('TIMESTAMP_MISSING', 'error', PACK_TOKEN_FILE, `no time-stamp token over ${PACK_TOKEN_COVERS}, and one is required (add it with \`auditpack anchor --pack\`)`);
+    if (options.requireTimestamp === true)
+      f.add(
+        'TIMESTAMP_MISSING',
+        'error',
+        PACK_TOKEN_FILE,
+        `no time-stamp token over ${PACK_TOKEN_COVERS}, and one is required (add it with \`auditpack anchor --pack\`)`,
+      );
     return false;
   }
   if (token === 'too-large') {
-    f.add('TIMESTAMP_MALFORMED', 'error', PACK_TOKEN_FILE, `larger than ${MAX_TOKEN_BYTES} bytes: not a time-stamp response`);
+    f.add(
+      'TIMESTAMP_MALFORMED',
+      'error',
+      PACK_TOKEN_FILE,
+      `larger than ${MAX_TOKEN_BYTES} bytes: not a time-stamp response`,
+    );
     return true;
   }
   const data = tags.get(PACK_TOKEN_COVERS);
@@ -79,19 +97,47 @@ export async function judgePackTimestamp(
   const v = await verifyTimestamp(token, { data, trustAnchors: options.tsaCa, untrusted });
   if (!report(v, f, PACK_TOKEN_FILE, `token over ${PACK_TOKEN_COVERS}`) || v.facts === undefined) return true;
   if (!v.chainChecked) {
-    f.add('TIMESTAMP_NOT_CHECKED', 'info', PACK_TOKEN_FILE, `a valid token by "${v.facts.signer ?? '?'}" at ${v.facts.genTime.toISOString()}, but no trusted TSA certificate (--tsa-ca) was given: who made it was not checked`);
+    f.add(
+      'TIMESTAMP_NOT_CHECKED',
+      'info',
+      PACK_TOKEN_FILE,
+      `a valid token by "${v.facts.signer ?? '?'}" at ${v.facts.genTime.toISOString()}, but no trusted TSA certificate (--tsa-ca) was given: who made it was not checked`,
+    );
   }
   const t = v.facts.genTime.getTime();
   const slack = slackOf(options);
   const dayStart = info.exportDate === undefined ? Number.NaN : Date.parse(`${info.exportDate}T00:00:00Z`);
   const created = info.createdAt === undefined ? Number.NaN : Date.parse(info.createdAt);
   const now = (options.now ?? Date.now)();
-  if (t + slack < dayStart) f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', PACK_TOKEN_FILE, `token time ${v.facts.genTime.toISOString()} is before the exported day ${info.exportDate ?? ''} began`);
-  else if (t + slack < created) f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', PACK_TOKEN_FILE, `token time ${v.facts.genTime.toISOString()} is before the pack was made (${info.createdAt ?? ''}): it cannot be over this tag manifest`);
-  if (t - slack > now) f.add('TIMESTAMP_TIME_INCONSISTENT', 'warning', PACK_TOKEN_FILE, `token time ${v.facts.genTime.toISOString()} is in the future (a wrong TSA or local clock)`);
+  if (t + slack < dayStart)
+    f.add(
+      'TIMESTAMP_TIME_INCONSISTENT',
+      'error',
+      PACK_TOKEN_FILE,
+      `token time ${v.facts.genTime.toISOString()} is before the exported day ${info.exportDate ?? ''} began`,
+    );
+  else if (t + slack < created)
+    f.add(
+      'TIMESTAMP_TIME_INCONSISTENT',
+      'error',
+      PACK_TOKEN_FILE,
+      `token time ${v.facts.genTime.toISOString()} is before the pack was made (${info.createdAt ?? ''}): it cannot be over this tag manifest`,
+    );
+  if (t - slack > now)
+    f.add(
+      'TIMESTAMP_TIME_INCONSISTENT',
+      'warning',
+      PACK_TOKEN_FILE,
+      `token time ${v.facts.genTime.toISOString()} is in the future (a wrong TSA or local clock)`,
+    );
   else if (t - (dayStart + DAY_MS) > LATE_TOKEN_MS) {
     const days = Math.floor((t - (dayStart + DAY_MS)) / DAY_MS);
-    f.add('TIMESTAMP_LATE', 'warning', PACK_TOKEN_FILE, `token time ${v.facts.genTime.toISOString()} is ${days} days after ${info.exportDate ?? 'the day'} ended: it proves the pack existed then, not earlier (a back-filled export, a long TSA outage, or a pack rebuilt and re-stamped)`);
+    f.add(
+      'TIMESTAMP_LATE',
+      'warning',
+      PACK_TOKEN_FILE,
+      `token time ${v.facts.genTime.toISOString()} is ${days} days after ${info.exportDate ?? 'the day'} ended: it proves the pack existed then, not earlier (a back-filled export, a long TSA outage, or a pack rebuilt and re-stamped)`,
+    );
   }
   return true;
 }
@@ -105,7 +151,12 @@ function certsOf(pem: Buffer | 'too-large' | undefined, f: Findings): X509Certif
   try {
     return parsePemCertificates(pem.toString('latin1'));
   } catch (err) {
-    f.add('TIMESTAMP_MALFORMED', 'warning', PACK_TSA_CERTS_FILE, `not PEM certificates (${err instanceof Error ? err.message : String(err)}); not used`);
+    f.add(
+      'TIMESTAMP_MALFORMED',
+      'warning',
+      PACK_TSA_CERTS_FILE,
+      `not PEM certificates (${err instanceof Error ? err.message : String(err)}); not used`,
+    );
     return [];
   }
 }
@@ -143,7 +194,13 @@ interface FoundAnchor {
  * checked elsewhere; here every Anchored event's token, its head, its time, and the rhythm.
  * Returns the number of anchors found.
  */
-export async function checkLogAnchors(path: string, file: string, f: Findings, options: TimestampCheckOptions, ctx: LogAnchorContext): Promise<number> {
+export async function checkLogAnchors(
+  path: string,
+  file: string,
+  f: Findings,
+  options: TimestampCheckOptions,
+  ctx: LogAnchorContext,
+): Promise<number> {
   const fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   try {
     const times: { seq: number; t: number }[] = [];
@@ -157,19 +214,39 @@ export async function checkLogAnchors(path: string, file: string, f: Findings, o
       if (found > MAX_ANCHORS_PER_FILE) return;
       const r = await checkAnchor(fh, a, file, f, options, budget);
       if (r === undefined) return;
-      if (r.t + slack < lastT) f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', file, `anchor seq ${r.seq}: token time ${new Date(r.t).toISOString()} is before the previous anchor's (${new Date(lastT).toISOString()})`);
+      if (r.t + slack < lastT)
+        f.add(
+          'TIMESTAMP_TIME_INCONSISTENT',
+          'error',
+          file,
+          `anchor seq ${r.seq}: token time ${new Date(r.t).toISOString()} is before the previous anchor's (${new Date(lastT).toISOString()})`,
+        );
       lastT = Math.max(lastT, r.t);
       times.push(r);
       if (r.signer !== undefined) unchecked.add(r.signer);
     });
     const complete = found <= MAX_ANCHORS_PER_FILE;
-    if (!complete) f.add('TIMESTAMP_NOT_CHECKED', 'warning', file, `${found} Anchored events; only the first ${MAX_ANCHORS_PER_FILE} were checked, and the anchor rhythm was not (a real log has a few dozen a day)`);
+    if (!complete)
+      f.add(
+        'TIMESTAMP_NOT_CHECKED',
+        'warning',
+        file,
+        `${found} Anchored events; only the first ${MAX_ANCHORS_PER_FILE} were checked, and the anchor rhythm was not (a real log has a few dozen a day)`,
+      );
     if (unchecked.size > 0) {
-      f.add('TIMESTAMP_NOT_CHECKED', 'info', file, `valid anchor tokens by ${[...unchecked].map((s) => `"${s}"`).join(', ')}, but no trusted TSA certificate (--tsa-ca) was given: who made them was not checked`);
+      f.add(
+        'TIMESTAMP_NOT_CHECKED',
+        'info',
+        file,
+        `valid anchor tokens by ${[...unchecked].map((s) => `"${s}"`).join(', ')}, but no trusted TSA certificate (--tsa-ca) was given: who made them was not checked`,
+      );
     }
     const held = options.anchorsSince === undefined || ctx.date === undefined || ctx.date >= options.anchorsSince;
     if (options.anchorIntervalMs !== undefined && complete && held) {
-      judgeRhythm(times, file, f, options, { ...ctx, fromDayStart: ctx.fromDayStart && ctx.date !== options.anchorsSince });
+      judgeRhythm(times, file, f, options, {
+        ...ctx,
+        fromDayStart: ctx.fromDayStart && ctx.date !== options.anchorsSince,
+      });
     }
     return found;
   } finally {
@@ -186,7 +263,8 @@ async function findAnchors(fh: FileHandle, onAnchor: (a: FoundAnchor) => Promise
   for (;;) {
     const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
     if (bytesRead === 0) break;
-    const buf = carry.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
+    const buf =
+      carry.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
     const lastNl = buf.lastIndexOf(10);
     const complete = lastNl === -1 ? buf.subarray(0, 0) : buf.subarray(0, lastNl + 1);
     // The rest of an over-long line ends at the first newline: never an anchor.
@@ -226,24 +304,48 @@ function parseAnchor(bytes: Buffer): AnchorFields | string {
   } catch {
     return 'not JSON';
   }
-  if (v === null || typeof v !== 'object' || v.category !== ANCHOR_CATEGORY || v.event !== ANCHOR_EVENT) return 'not an Anchored event';
+  if (v === null || typeof v !== 'object' || v.category !== ANCHOR_CATEGORY || v.event !== ANCHOR_EVENT)
+    return 'not an Anchored event';
   const { seq, iso_ts: iso, prev, head_seq: headSeq, head_hash: headHash, tsa_response: token } = v;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) return 'no seq';
-  if (typeof headSeq !== 'number' || !Number.isSafeInteger(headSeq) || headSeq < 1) return 'head_seq is not a positive integer';
+  if (typeof headSeq !== 'number' || !Number.isSafeInteger(headSeq) || headSeq < 1)
+    return 'head_seq is not a positive integer';
   if (!isHashHex(headHash)) return 'head_hash is not 64 lowercase hex digits';
-  if (typeof token !== 'string' || token.length > (MAX_TOKEN_BYTES * 4) / 3 + 4 || !/^[A-Za-z0-9+/]*={0,2}$/.test(token)) return 'tsa_response is not base64 of a token';
+  if (
+    typeof token !== 'string' ||
+    token.length > (MAX_TOKEN_BYTES * 4) / 3 + 4 ||
+    !/^[A-Za-z0-9+/]*={0,2}$/.test(token)
+  )
+    return 'tsa_response is not base64 of a token';
   const isoTs = typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
-  return { seq, isoTs, prev: typeof prev === 'string' ? prev : '', headSeq, headHash, token: Buffer.from(token, 'base64') };
+  return {
+    seq,
+    isoTs,
+    prev: typeof prev === 'string' ? prev : '',
+    headSeq,
+    headHash,
+    token: Buffer.from(token, 'base64'),
+  };
 }
 
-async function checkAnchor(fh: FileHandle, a: FoundAnchor, file: string, f: Findings, options: TimestampCheckOptions, budget: { headBytes: number }): Promise<{ seq: number; t: number; signer: string | undefined } | undefined> {
+async function checkAnchor(
+  fh: FileHandle,
+  a: FoundAnchor,
+  file: string,
+  f: Findings,
+  options: TimestampCheckOptions,
+  budget: { headBytes: number },
+): Promise<{ seq: number; t: number; signer: string | undefined } | undefined> {
   const p = parseAnchor(a.bytes);
   if (typeof p === 'string') {
     f.add('TIMESTAMP_MALFORMED', 'error', file, `the Anchored event at byte ${a.offset}: ${p}`);
     return undefined;
   }
   const what = `anchor seq ${p.seq} (head seq ${p.headSeq})`;
-  const v = await verifyTimestamp(p.token, { data: anchorStatement(p.headSeq, p.headHash), trustAnchors: options.tsaCa });
+  const v = await verifyTimestamp(p.token, {
+    data: anchorStatement(p.headSeq, p.headHash),
+    trustAnchors: options.tsaCa,
+  });
   if (!report(v, f, file, what) || v.facts === undefined) return undefined;
   const t = v.facts.genTime.getTime();
   const slack = slackOf(options);
@@ -256,23 +358,47 @@ async function checkAnchor(fh: FileHandle, a: FoundAnchor, file: string, f: Find
   const head = await findHead(fh, a.offset, p.headSeq, budget);
   if (head.kind === 'line') {
     if (head.hash !== p.headHash) {
-      f.add('LOG_ANCHOR_MISMATCH', 'error', file, `${what}: the line with seq ${p.headSeq} hashes to ${head.hash}, the anchor's token is over ${p.headHash} (a rewritten line, or an anchor carried over from another chain)`);
+      f.add(
+        'LOG_ANCHOR_MISMATCH',
+        'error',
+        file,
+        `${what}: the line with seq ${p.headSeq} hashes to ${head.hash}, the anchor's token is over ${p.headHash} (a rewritten line, or an anchor carried over from another chain)`,
+      );
       return undefined;
     }
-    if (head.isoTs - slack > t) f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', file, `${what}: token time ${v.facts.genTime.toISOString()} is before the head's own time ${new Date(head.isoTs).toISOString()}`);
+    if (head.isoTs - slack > t)
+      f.add(
+        'TIMESTAMP_TIME_INCONSISTENT',
+        'error',
+        file,
+        `${what}: token time ${v.facts.genTime.toISOString()} is before the head's own time ${new Date(head.isoTs).toISOString()}`,
+      );
   } else if (head.kind === 'before-file' && head.firstPrev === p.headHash && head.firstSeq === p.headSeq + 1) {
     // The head is the previous day's last line, pinned by this file's first link (checked with the directory or the pack).
   } else {
-    f.add('LOG_ANCHOR_MISMATCH', 'error', file, `${what}: no line with seq ${p.headSeq} and hash ${p.headHash} before it in this file`);
+    f.add(
+      'LOG_ANCHOR_MISMATCH',
+      'error',
+      file,
+      `${what}: no line with seq ${p.headSeq} and hash ${p.headHash} before it in this file`,
+    );
     return undefined;
   }
   if (Number.isFinite(p.isoTs) && Math.abs(p.isoTs - t) > slack) {
-    f.add('TIMESTAMP_TIME_INCONSISTENT', 'error', file, `${what}: the event is dated ${new Date(p.isoTs).toISOString()}, its token ${v.facts.genTime.toISOString()}: written long after, or before, the token it carries`);
+    f.add(
+      'TIMESTAMP_TIME_INCONSISTENT',
+      'error',
+      file,
+      `${what}: the event is dated ${new Date(p.isoTs).toISOString()}, its token ${v.facts.genTime.toISOString()}: written long after, or before, the token it carries`,
+    );
   }
   return { seq: p.seq, t, signer: v.chainChecked ? undefined : (v.facts.signer ?? '?') };
 }
 
-type HeadLookup = { kind: 'line'; hash: string; isoTs: number } | { kind: 'before-file'; firstSeq: number; firstPrev: string } | { kind: 'none' };
+type HeadLookup =
+  | { kind: 'line'; hash: string; isoTs: number }
+  | { kind: 'before-file'; firstSeq: number; firstPrev: string }
+  | { kind: 'none' };
 
 /** Reads backwards from `end` for the line with seq `seq` (windows growing to MAX_HEAD_DISTANCE). */
 async function findHead(fh: FileHandle, end: number, seq: number, budget: { headBytes: number }): Promise<HeadLookup> {
@@ -298,7 +424,10 @@ async function findHead(fh: FileHandle, end: number, seq: number, budget: { head
       }
       stop = nl + 1;
     }
-    if (end - window === 0) return first === undefined ? { kind: 'none' } : { kind: 'before-file', firstSeq: first.seq, firstPrev: first.prev };
+    if (end - window === 0)
+      return first === undefined
+        ? { kind: 'none' }
+        : { kind: 'before-file', firstSeq: first.seq, firstPrev: first.prev };
     if (window >= MAX_HEAD_DISTANCE) return { kind: 'none' };
     window = Math.min(end, window * 4, MAX_HEAD_DISTANCE);
   }
@@ -308,7 +437,11 @@ function parseLine(line: Buffer): { seq: number; isoTs: number; prev: string } |
   try {
     const v = JSON.parse(line.toString('utf8')) as Record<string, unknown>;
     if (typeof v.seq !== 'number') return undefined;
-    return { seq: v.seq, isoTs: typeof v.iso_ts === 'string' ? Date.parse(v.iso_ts) : Number.NaN, prev: typeof v.prev === 'string' ? v.prev : '' };
+    return {
+      seq: v.seq,
+      isoTs: typeof v.iso_ts === 'string' ? Date.parse(v.iso_ts) : Number.NaN,
+      prev: typeof v.prev === 'string' ? v.prev : '',
+    };
   } catch {
     return undefined;
   }
@@ -319,30 +452,57 @@ function parseLine(line: Buffer): { seq: number; isoTs: number; prev: string } |
  * an earlier day precedes it) to the day's end, or to now for today: a cut tail shows as the
  * anchors after the cut missing.
  */
-function judgeRhythm(times: readonly { seq: number; t: number }[], file: string, f: Findings, options: TimestampCheckOptions, ctx: LogAnchorContext): void {
+function judgeRhythm(
+  times: readonly { seq: number; t: number }[],
+  file: string,
+  f: Findings,
+  options: TimestampCheckOptions,
+  ctx: LogAnchorContext,
+): void {
   const interval = options.anchorIntervalMs as number;
   const allowed = interval + (options.anchorGraceMs ?? Math.max(60_000, interval / 4));
   const minutes = (ms: number): string => `${Math.round(ms / 60_000)} min`;
   const iso = (t: number): string => new Date(t).toISOString();
   if (times.length === 0) {
-    f.add('LOG_ANCHOR_MISSING', 'error', file, `no valid chain anchor in this file; anchors are expected at least every ${minutes(interval)}`);
+    f.add(
+      'LOG_ANCHOR_MISSING',
+      'error',
+      file,
+      `no valid chain anchor in this file; anchors are expected at least every ${minutes(interval)}`,
+    );
     return;
   }
   const dayStart = ctx.date === undefined ? Number.NaN : Date.parse(`${ctx.date}T00:00:00Z`);
   const now = (options.now ?? Date.now)();
   const first = times[0] as { seq: number; t: number };
   if (ctx.fromDayStart && Number.isFinite(dayStart) && first.t - dayStart > allowed) {
-    f.add('LOG_ANCHOR_GAP', 'error', file, `no anchor from the day's start to ${iso(first.t)} (seq ${first.seq}); expected at least every ${minutes(interval)}`);
+    f.add(
+      'LOG_ANCHOR_GAP',
+      'error',
+      file,
+      `no anchor from the day's start to ${iso(first.t)} (seq ${first.seq}); expected at least every ${minutes(interval)}`,
+    );
   }
   for (let i = 1; i < times.length; i++) {
     const a = times[i - 1] as { seq: number; t: number };
     const b = times[i] as { seq: number; t: number };
-    if (b.t - a.t > allowed) f.add('LOG_ANCHOR_GAP', 'error', file, `no anchor between ${iso(a.t)} (seq ${a.seq}) and ${iso(b.t)} (seq ${b.seq}); expected at least every ${minutes(interval)}`);
+    if (b.t - a.t > allowed)
+      f.add(
+        'LOG_ANCHOR_GAP',
+        'error',
+        file,
+        `no anchor between ${iso(a.t)} (seq ${a.seq}) and ${iso(b.t)} (seq ${b.seq}); expected at least every ${minutes(interval)}`,
+      );
   }
   const last = times[times.length - 1] as { seq: number; t: number };
   const end = Number.isFinite(dayStart) ? Math.min(dayStart + DAY_MS, now) : now;
   if (end - last.t > allowed) {
-    f.add('LOG_ANCHOR_GAP', 'error', file, `the last anchor is at ${iso(last.t)} (seq ${last.seq}), ${minutes(end - last.t)} before ${end === now ? 'now' : "the day's end"}: the tail after it may have been cut, or anchoring stopped`);
+    f.add(
+      'LOG_ANCHOR_GAP',
+      'error',
+      file,
+      `the last anchor is at ${iso(last.t)} (seq ${last.seq}), ${minutes(end - last.t)} before ${end === now ? 'now' : "the day's end"}: the tail after it may have been cut, or anchoring stopped`,
+    );
   }
 }
 

@@ -41,7 +41,8 @@ afterAll(async () => {
 
 async function logEvents(logDir: string, n: number, tag = 'e'): Promise<void> {
   const logger = createAuditLogger({ logDir, handleExit: false });
-  for (let i = 0; i < n; i++) logger.log('order', 'OrderAccepted', { order_id: `${tag}-${i}`, symbol: 'EURUSD', quantity: 100 });
+  for (let i = 0; i < n; i++)
+    logger.log('order', 'OrderAccepted', { order_id: `${tag}-${i}`, symbol: 'EURUSD', quantity: 100 });
   await logger.close();
 }
 
@@ -80,7 +81,14 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
 
     const ls = lines(logFile(logDir));
     const ev = JSON.parse(ls[5] as string) as Record<string, unknown>;
-    expect(ev).toMatchObject({ category: 'system', event: 'Anchored', seq: 6, head_seq: 5, head_hash: hashLine(ls[4] as string), tsa_time: r.genTime.toISOString() });
+    expect(ev).toMatchObject({
+      category: 'system',
+      event: 'Anchored',
+      seq: 6,
+      head_seq: 5,
+      head_hash: hashLine(ls[4] as string),
+      tsa_time: r.genTime.toISOString(),
+    });
 
     const v = await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
     expect(v.problems.filter((p) => p.code !== 'LOG_CHAIN_START')).toEqual([]);
@@ -90,13 +98,27 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'statement'), anchorStatement(5, ev.head_hash as string));
     writeFileSync(join(dir, 'anchor.tsr'), Buffer.from(ev.tsa_response as string, 'base64'));
-    const o = spawnSync('openssl', ['ts', '-verify', '-data', 'statement', '-in', 'anchor.tsr', '-CAfile', pki.caCert], { cwd: dir, encoding: 'utf8' });
+    const o = spawnSync(
+      'openssl',
+      ['ts', '-verify', '-data', 'statement', '-in', 'anchor.tsr', '-CAfile', pki.caCert],
+      { cwd: dir, encoding: 'utf8' },
+    );
     expect(o.status, o.stdout + o.stderr).toBe(0);
-    expect(readFileSync(join(dir, 'statement'), 'utf8')).toBe(`auditpack-anchor/1 seq 5 sha256 ${ev.head_hash as string}\n`);
+    expect(readFileSync(join(dir, 'statement'), 'utf8')).toBe(
+      `auditpack-anchor/1 seq 5 sha256 ${ev.head_hash as string}\n`,
+    );
 
     // The day's pack carries the anchors in data/audit.jsonl, and verifyPack checks them too.
     const date = new Date().toISOString().slice(0, 10);
-    const pack = await exportPack({ date, logDir, artifactsDir: join(dir, 'artifacts'), version: '0.0.0-test', recordEvent: false, partial: true, tsa: { url: tsa.url } }); // today: a partial pack
+    const pack = await exportPack({
+      date,
+      logDir,
+      artifactsDir: join(dir, 'artifacts'),
+      version: '0.0.0-test',
+      recordEvent: false,
+      partial: true,
+      tsa: { url: tsa.url },
+    }); // today: a partial pack
     const pr = await verifyPack(pack.path, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } });
     expect(pr.problems).toEqual([]);
     expect(pr.checked).toMatchObject({ timestamped: 1, anchors: 1 });
@@ -120,7 +142,13 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     const granted = await requestTimestamp({ url: tsa.url, data: anchorStatement(head.seq, head.hash) });
     await logEvents(logDir, 4, 'between');
     const logger = createAuditLogger({ logDir, handleExit: false, redaction: false });
-    logger.log('system', 'Anchored', { head_seq: head.seq, head_hash: head.hash, tsa_time: granted.facts.genTime.toISOString(), tsa_serial: granted.facts.serial, tsa_response: granted.response.toString('base64') });
+    logger.log('system', 'Anchored', {
+      head_seq: head.seq,
+      head_hash: head.hash,
+      tsa_time: granted.facts.genTime.toISOString(),
+      tsa_serial: granted.facts.serial,
+      tsa_response: granted.response.toString('base64'),
+    });
     await logger.close();
 
     const v = await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
@@ -129,7 +157,9 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
 
     // Rewriting a line between the head and the anchor does not touch the anchor (the chain catches it).
     rewriteAndRechain(logFile(logDir), 2, (l) => l.replace('"quantity":100', '"quantity":101'));
-    expect(errorCodes(await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } }))).toEqual(['LOG_ANCHOR_MISMATCH']);
+    expect(errorCodes(await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } }))).toEqual([
+      'LOG_ANCHOR_MISMATCH',
+    ]);
   });
 
   it('a truncated tail after an Anchored event is caught by the anchors missing after it', async () => {
@@ -143,7 +173,12 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     await logEvents(logDir, 2, 'tail');
 
     // Anchors every 3 s (+1 s grace), checked "now" = 3 s after the last one: the whole log is fine.
-    const rhythm = { tsaCa: loadTsaCa(pki.caCert), anchorIntervalMs: 3000, anchorGraceMs: 1000, now: () => second.genTime.getTime() + 3000 };
+    const rhythm = {
+      tsaCa: loadTsaCa(pki.caCert),
+      anchorIntervalMs: 3000,
+      anchorGraceMs: 1000,
+      now: () => second.genTime.getTime() + 3000,
+    };
     const whole = await verifyLog(logFile(logDir), { timestamps: rhythm });
     expect(errorCodes(whole)).toEqual([]);
     expect(whole.checked.anchors).toBe(2);
@@ -151,7 +186,9 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     truncateSync(logFile(logDir), cut);
     const truncated = await verifyLog(logFile(logDir), { timestamps: rhythm });
     expect(errorCodes(truncated)).toEqual(['LOG_ANCHOR_GAP']); // the chain of what is left is intact
-    expect(truncated.problems.find((p) => p.code === 'LOG_ANCHOR_GAP')?.detail).toMatch(/the tail after it may have been cut/);
+    expect(truncated.problems.find((p) => p.code === 'LOG_ANCHOR_GAP')?.detail).toMatch(
+      /the tail after it may have been cut/,
+    );
     // Without a rhythm to expect, a cut at an anchor cannot be told from a quiet end.
     expect(errorCodes(await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } }))).toEqual([]);
   });
@@ -170,8 +207,14 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     // A day before anchoring was set up is not held to the rhythm; that day itself is.
     const today = new Date().toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    expect(errorCodes(await verifyLog(logFile(plain), { timestamps: { anchorIntervalMs: 3_600_000, anchorsSince: tomorrow } }))).toEqual([]);
-    expect(errorCodes(await verifyLog(logFile(plain), { timestamps: { anchorIntervalMs: 3_600_000, anchorsSince: today } }))).toEqual(['LOG_ANCHOR_MISSING']);
+    expect(
+      errorCodes(
+        await verifyLog(logFile(plain), { timestamps: { anchorIntervalMs: 3_600_000, anchorsSince: tomorrow } }),
+      ),
+    ).toEqual([]);
+    expect(
+      errorCodes(await verifyLog(logFile(plain), { timestamps: { anchorIntervalMs: 3_600_000, anchorsSince: today } })),
+    ).toEqual(['LOG_ANCHOR_MISSING']);
   });
 
   it('a TSA that does not answer: TSA_FAILED within the timeout, and the failure is recorded in the chain', async () => {
@@ -200,7 +243,9 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     appendFileSync(logFile(logDir), `{${marker}"n":1}\n`.repeat(5001));
     const flood = await verifyLog(logFile(logDir), { timestamps: { anchorIntervalMs: 60_000 } });
     expect(flood.checked.anchors).toBe(5001);
-    expect(flood.problems.find((p) => p.code === 'TIMESTAMP_NOT_CHECKED')?.detail).toMatch(/5001 Anchored events; only the first 5000 were checked, and the anchor rhythm was not/);
+    expect(flood.problems.find((p) => p.code === 'TIMESTAMP_NOT_CHECKED')?.detail).toMatch(
+      /5001 Anchored events; only the first 5000 were checked, and the anchor rhythm was not/,
+    );
     expect(flood.problems.some((p) => p.code === 'LOG_ANCHOR_GAP' || p.code === 'LOG_ANCHOR_MISSING')).toBe(false);
   });
 
@@ -208,7 +253,11 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     const logDir = tempDir();
     await logEvents(logDir, 2);
     const logger = createAuditLogger({ logDir, handleExit: false, redaction: false });
-    logger.log('system', 'Anchored', { head_seq: 2, head_hash: 'f'.repeat(64), tsa_response: Buffer.from('junk').toString('base64') });
+    logger.log('system', 'Anchored', {
+      head_seq: 2,
+      head_hash: 'f'.repeat(64),
+      tsa_response: Buffer.from('junk').toString('base64'),
+    });
     logger.log('system', 'Anchored', { head_seq: 'two', head_hash: 'x', tsa_response: 7 });
     logger.log('system', 'Anchored', { head_seq: 99, head_hash: 'a'.repeat(64), tsa_response: '' });
     await logger.close();

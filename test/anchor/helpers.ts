@@ -11,7 +11,18 @@ import { fileURLToPath } from 'node:url';
 export function opensslVerify(pack: string, caFile: string): { ok: boolean; out: string } {
   const r = spawnSync(
     'openssl',
-    ['ts', '-verify', '-data', 'tagmanifest-sha256.txt', '-in', 'tagmanifest-sha256.txt.tsr', '-CAfile', caFile, '-untrusted', 'tsa-certs.pem'],
+    [
+      'ts',
+      '-verify',
+      '-data',
+      'tagmanifest-sha256.txt',
+      '-in',
+      'tagmanifest-sha256.txt.tsr',
+      '-CAfile',
+      caFile,
+      '-untrusted',
+      'tsa-certs.pem',
+    ],
     { cwd: pack, encoding: 'utf8' },
   );
   return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };

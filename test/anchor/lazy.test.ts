@@ -15,14 +15,26 @@ const DIST = pathToFileURL(fileURLToPath(new URL('../../dist/index.js', import.m
 describe('importing auditpack', () => {
   it('does not load pkijs or asn1js until a token is handled', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'hook.mjs'), "export async function resolve(s, c, next) { if (/^(pkijs|asn1js)$/.test(s)) process._rawDebug('RESOLVED ' + s); return next(s, c); }\n");
-    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(dir, 'hook.mjs')).href)});\n`);
+    writeFileSync(
+      join(dir, 'hook.mjs'),
+      "export async function resolve(s, c, next) { if (/^(pkijs|asn1js)$/.test(s)) process._rawDebug('RESOLVED ' + s); return next(s, c); }\n",
+    );
+    writeFileSync(
+      join(dir, 'register.mjs'),
+      `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(dir, 'hook.mjs')).href)});\n`,
+    );
     const run = (code: string): string => {
-      const r = spawnSync(process.execPath, ['--import', join(dir, 'register.mjs'), '--input-type=module', '-e', code], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        ['--import', join(dir, 'register.mjs'), '--input-type=module', '-e', code],
+        { encoding: 'utf8' },
+      );
       expect(r.status, r.stderr).toBe(0);
       return r.stderr;
     };
-    expect(run(`const m = await import(${JSON.stringify(DIST)}); m.createAuditLogger; console.log('ok');`)).not.toMatch(/RESOLVED/);
+    expect(run(`const m = await import(${JSON.stringify(DIST)}); m.createAuditLogger; console.log('ok');`)).not.toMatch(
+      /RESOLVED/,
+    );
     expect(run(`const m = await import(${JSON.stringify(DIST)}); await m.loadAsn1Libs();`)).toMatch(/RESOLVED pkijs/);
   });
 });

@@ -7,7 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anchorPack, loadTsaCa, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE, type TsaOptions } from '../../src/anchor/index.js';
+import {
+  anchorPack,
+  loadTsaCa,
+  PACK_TOKEN_FILE,
+  PACK_TSA_CERTS_FILE,
+  type TsaOptions,
+} from '../../src/anchor/index.js';
 import { isAuditpackError } from '../../src/errors.js';
 import { exportPack } from '../../src/pack/index.js';
 import { verifyPack, verifyPath } from '../../src/verify/index.js';
@@ -44,12 +50,22 @@ afterAll(async () => {
   (await import('node:fs')).rmSync(root, { recursive: true, force: true });
 });
 
-async function exported(tsaOptions: TsaOptions | undefined, date = DATE): Promise<{ cwd: string; pack: string; result: Awaited<ReturnType<typeof exportPack>> }> {
+async function exported(
+  tsaOptions: TsaOptions | undefined,
+  date = DATE,
+): Promise<{ cwd: string; pack: string; result: Awaited<ReturnType<typeof exportPack>> }> {
   const cwd = tempDir();
   const logDir = join(cwd, 'logs');
   mkdirSync(logDir);
   await writeDay(logDir, date, SAMPLE_EVENTS);
-  const result = await exportPack({ date, logDir, artifactsDir: join(cwd, 'artifacts'), version: '0.0.0-test', recordEvent: false, ...(tsaOptions ? { tsa: tsaOptions } : {}) });
+  const result = await exportPack({
+    date,
+    logDir,
+    artifactsDir: join(cwd, 'artifacts'),
+    version: '0.0.0-test',
+    recordEvent: false,
+    ...(tsaOptions ? { tsa: tsaOptions } : {}),
+  });
   return { cwd, pack: result.path, result };
 }
 
@@ -57,7 +73,8 @@ async function exported(tsaOptions: TsaOptions | undefined, date = DATE): Promis
 function copyPack(pack: string, to: string): string {
   cpSync(pack, to, { recursive: true });
   makeWritable(to);
-  for (const name of ['tagmanifest-sha256.txt', 'manifest.json', PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE]) if (existsSync(join(to, name))) chmodSync(join(to, name), 0o644);
+  for (const name of ['tagmanifest-sha256.txt', 'manifest.json', PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE])
+    if (existsSync(join(to, name))) chmodSync(join(to, name), 0o644);
   return to;
 }
 
@@ -101,7 +118,10 @@ describe('a pack with a time-stamp token', () => {
     const text = `${JSON.stringify(m, null, 2)}\n`;
     writeFileSync(join(copy, 'manifest.json'), text);
     const sha = (await import('node:crypto')).createHash('sha256').update(text).digest('hex');
-    const tm = readFileSync(join(copy, 'tagmanifest-sha256.txt'), 'utf8').replace(/^[0-9a-f]{64}(?= {2}manifest\.json$)/m, sha);
+    const tm = readFileSync(join(copy, 'tagmanifest-sha256.txt'), 'utf8').replace(
+      /^[0-9a-f]{64}(?= {2}manifest\.json$)/m,
+      sha,
+    );
     writeFileSync(join(copy, 'tagmanifest-sha256.txt'), tm);
 
     const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
@@ -139,28 +159,36 @@ describe('a pack with a time-stamp token', () => {
     const common = { logDir, artifactsDir, version: '0.0.0-test', recordEvent: false, compress: true };
     const a = await exportPack({ ...common, date: DATE, tsa: { url: tsa.url } });
     await exportPack({ ...common, date: NEXT, tsa: { url: rogueTsa.url } });
-    const tar = await verifyPack(a.archive as string, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } });
+    const tar = await verifyPack(a.archive as string, {
+      timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true },
+    });
     expect(tar.problems).toEqual([]);
     expect(tar.checked.timestamped).toBe(1);
 
-    const all = await verifyPath(artifactsDir, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } });
+    const all = await verifyPath(artifactsDir, {
+      timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true },
+    });
     expect(all.ok).toBe(false);
     // The second day's pack and its archive were stamped by a TSA this verifier does not trust.
-    expect(all.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.file.replace(/\/.*/, '')])).toEqual([
-      ['TIMESTAMP_UNTRUSTED', NEXT],
-      ['TIMESTAMP_UNTRUSTED', `${NEXT}.tar.gz`],
-    ]);
+    expect(all.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.file.replace(/\/.*/, '')])).toEqual(
+      [
+        ['TIMESTAMP_UNTRUSTED', NEXT],
+        ['TIMESTAMP_UNTRUSTED', `${NEXT}.tar.gz`],
+      ],
+    );
   });
 
   it('two anchorPack runs at once: one token is added, the other run leaves it', async () => {
     const { pack } = await exported({ url: silent.url, timeoutMs: 200 });
     const [x, y] = await Promise.all([anchorPack(pack, { url: tsa.url }), anchorPack(pack, { url: tsa.url })]);
     expect([x.added, y.added].sort()).toEqual([false, true]);
-    expect((await verifyPack(pack, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } })).problems).toEqual([]);
+    expect(
+      (await verifyPack(pack, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } })).problems,
+    ).toEqual([]);
     expect(readdirSync(join(pack, '..')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
   });
 
-  it('a token obtained long after the pack\'s day is a warning: it proves nothing before its time', async () => {
+  it("a token obtained long after the pack's day is a warning: it proves nothing before its time", async () => {
     const { pack } = await exported({ url: tsa.url }, '2025-09-08');
     const r = await verifyPack(pack, { timestamps: { tsaCa: loadTsaCa(pki.caCert), requireTimestamp: true } });
     expect(r.ok).toBe(true);
@@ -170,7 +198,12 @@ describe('a pack with a time-stamp token', () => {
 
   it('garbage in the token file is a finding, not a crash', async () => {
     const { cwd, pack } = await exported({ url: tsa.url });
-    for (const [i, bytes] of [Buffer.alloc(0), Buffer.from('not a token'), Buffer.from([0x30, 0x82, 0xff, 0xff, 0x02]), readFileSync(join(pack, PACK_TOKEN_FILE)).subarray(0, 300)].entries()) {
+    for (const [i, bytes] of [
+      Buffer.alloc(0),
+      Buffer.from('not a token'),
+      Buffer.from([0x30, 0x82, 0xff, 0xff, 0x02]),
+      readFileSync(join(pack, PACK_TOKEN_FILE)).subarray(0, 300),
+    ].entries()) {
       const copy = copyPack(pack, join(cwd, `g${i}`));
       writeFileSync(join(copy, PACK_TOKEN_FILE), bytes);
       const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });

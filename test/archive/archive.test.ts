@@ -29,14 +29,25 @@ function configIn(dir: string, archive: unknown, env: Record<string, string> = {
 describe('archive configuration', () => {
   it('takes bucket and prefix from the config file and endpoint, region and keys from the AWS variables', () => {
     const dir = tempDir();
-    const c = configIn(dir, { bucket: 'desk-archive', prefix: 'eu/packs' }, {
-      AWS_ENDPOINT_URL: 'http://ignored.example:1',
-      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:7480/',
-      AWS_REGION: 'eu-west-2',
-      AWS_ACCESS_KEY_ID: KEY_ID,
-      AWS_SECRET_ACCESS_KEY: SECRET,
+    const c = configIn(
+      dir,
+      { bucket: 'desk-archive', prefix: 'eu/packs' },
+      {
+        AWS_ENDPOINT_URL: 'http://ignored.example:1',
+        AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:7480/',
+        AWS_REGION: 'eu-west-2',
+        AWS_ACCESS_KEY_ID: KEY_ID,
+        AWS_SECRET_ACCESS_KEY: SECRET,
+      },
+    );
+    expect(c.archive).toMatchObject({
+      bucket: 'desk-archive',
+      prefix: 'eu/packs/',
+      retentionYears: 6,
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'eu-west-2',
+      forcePathStyle: true,
     });
-    expect(c.archive).toMatchObject({ bucket: 'desk-archive', prefix: 'eu/packs/', retentionYears: 6, endpoint: 'http://127.0.0.1:7480', region: 'eu-west-2', forcePathStyle: true });
     expect(c.archive?.credentials?.()).toEqual({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
     // Printing or serialising the config never shows a key.
     for (const shown of [JSON.stringify(c), inspect(c, { depth: 10 })]) {
@@ -47,9 +58,20 @@ describe('archive configuration', () => {
 
   it('defaults: AWS endpoint, virtual-hosted style, us-east-1, prefix auditpack/, 6 years; AWS_ENDPOINT_URL as fallback; no archive without a bucket', () => {
     const dir = tempDir();
-    expect(configIn(dir, { bucket: 'abc' }).archive).toMatchObject({ endpoint: undefined, forcePathStyle: false, region: 'us-east-1', prefix: 'auditpack/', retentionYears: 6, credentials: undefined });
-    expect(configIn(dir, { bucket: 'abc' }, { AWS_ENDPOINT_URL: 'https://s3.eu-west-1.amazonaws.com' }).archive).toMatchObject({ endpoint: 'https://s3.eu-west-1.amazonaws.com', forcePathStyle: false });
-    expect(configIn(dir, { bucket: 'abc', prefix: '', forcePathStyle: true, retentionYears: 10 }).archive).toMatchObject({ prefix: '', forcePathStyle: true, retentionYears: 10 });
+    expect(configIn(dir, { bucket: 'abc' }).archive).toMatchObject({
+      endpoint: undefined,
+      forcePathStyle: false,
+      region: 'us-east-1',
+      prefix: 'auditpack/',
+      retentionYears: 6,
+      credentials: undefined,
+    });
+    expect(
+      configIn(dir, { bucket: 'abc' }, { AWS_ENDPOINT_URL: 'https://s3.eu-west-1.amazonaws.com' }).archive,
+    ).toMatchObject({ endpoint: 'https://s3.eu-west-1.amazonaws.com', forcePathStyle: false });
+    expect(
+      configIn(dir, { bucket: 'abc', prefix: '', forcePathStyle: true, retentionYears: 10 }).archive,
+    ).toMatchObject({ prefix: '', forcePathStyle: true, retentionYears: 10 });
     expect(resolveConfig({ cwd: tempDir(), env: {} }).archive).toBeUndefined();
   });
 
@@ -85,7 +107,13 @@ describe('keys and retention dates', () => {
   it('one key per day under the prefix', () => {
     expect(objectKey('desk/', '2026-03-02')).toBe('desk/2026-03-02.tar.gz');
     expect(dateOfKey('desk/', 'desk/2026-03-02.tar.gz')).toBe('2026-03-02');
-    for (const k of ['desk/2026-02-30.tar.gz', 'other/2026-03-02.tar.gz', 'desk/2026-03-02.tar.gz.x', 'desk/x/2026-03-02.tar.gz']) expect(dateOfKey('desk/', k)).toBeUndefined();
+    for (const k of [
+      'desk/2026-02-30.tar.gz',
+      'other/2026-03-02.tar.gz',
+      'desk/2026-03-02.tar.gz.x',
+      'desk/x/2026-03-02.tar.gz',
+    ])
+      expect(dateOfKey('desk/', k)).toBeUndefined();
   });
 
   it('locks until the end of the pack day plus whole calendar years (29 February → 1 March)', () => {
@@ -101,11 +129,25 @@ describe('store errors', () => {
   it('map to stable codes and never carry a credential or the SDK response', () => {
     const secrets = [SECRET, KEY_ID];
     const cases: [Record<string, unknown>, string][] = [
-      [{ name: 'SignatureDoesNotMatch', message: `The request signature we calculated does not match; AWSAccessKeyId ${KEY_ID} StringToSign … ${SECRET}`, $metadata: { httpStatusCode: 403 }, $response: { headers: { authorization: `AWS4 Credential=${KEY_ID}` } } }, 'ARCHIVE_DENIED'],
+      [
+        {
+          name: 'SignatureDoesNotMatch',
+          message: `The request signature we calculated does not match; AWSAccessKeyId ${KEY_ID} StringToSign … ${SECRET}`,
+          $metadata: { httpStatusCode: 403 },
+          $response: { headers: { authorization: `AWS4 Credential=${KEY_ID}` } },
+        },
+        'ARCHIVE_DENIED',
+      ],
       [{ name: 'NoSuchBucket', message: 'UnknownError', $metadata: { httpStatusCode: 404 } }, 'ARCHIVE_NOT_FOUND'],
-      [{ name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:9', code: 'ECONNREFUSED', $metadata: {} }, 'ARCHIVE_UNREACHABLE'],
+      [
+        { name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:9', code: 'ECONNREFUSED', $metadata: {} },
+        'ARCHIVE_UNREACHABLE',
+      ],
       [{ name: 'InternalError', message: 'UnknownError', $metadata: { httpStatusCode: 503 } }, 'ARCHIVE_UNREACHABLE'],
-      [{ name: 'InvalidArgument', message: 'UnknownError', $metadata: { httpStatusCode: 400 } }, 'ARCHIVE_STORE_FAILED'],
+      [
+        { name: 'InvalidArgument', message: 'UnknownError', $metadata: { httpStatusCode: 400 } },
+        'ARCHIVE_STORE_FAILED',
+      ],
     ];
     for (const [sdkErr, code] of cases) {
       const e = wrapS3Error(Object.assign(new Error(String(sdkErr.message)), sdkErr), 'upload b/k', secrets);
@@ -115,7 +157,9 @@ describe('store errors', () => {
       expect(everything).not.toContain(KEY_ID);
       expect(e.cause).toBeUndefined();
     }
-    expect(wrapS3Error({ name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } }, 'list b', []).message).toContain('run `auditpack archive init`');
+    expect(wrapS3Error({ name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } }, 'list b', []).message).toContain(
+      'run `auditpack archive init`',
+    );
     expect(scrubSecrets(`a${SECRET}b${SECRET}`, [SECRET])).toBe('a[REDACTED]b[REDACTED]');
   });
 });
@@ -131,19 +175,51 @@ describe('prune relies on the archive ledger', () => {
     const art = join(cwd, 'artifacts');
     const { manifestSha256 } = await import('../../src/pack/layout.js');
     const m = (d: string) => manifestSha256(join(art, d)) as string;
-    const line = (o: Record<string, unknown>) => JSON.stringify({ bucket: 'b', version_id: 'v1', sha256: 'x', size: 1, at: '2026-01-09T00:00:00.000Z', ...o });
+    const line = (o: Record<string, unknown>) =>
+      JSON.stringify({ bucket: 'b', version_id: 'v1', sha256: 'x', size: 1, at: '2026-01-09T00:00:00.000Z', ...o });
     writeFileSync(
       join(art, ARCHIVE_LEDGER),
-      [
-        line({ event: 'pushed', date: '2026-01-05', key: 'p/2026-01-05.tar.gz', manifest_sha256: m('2026-01-05'), mode: 'COMPLIANCE', retain_until: '2032-01-06T00:00:00.000Z' }),
-        line({ event: 'pushed', date: '2026-01-06', key: 'p/2026-01-06.tar.gz', manifest_sha256: 'f'.repeat(64), mode: 'COMPLIANCE', retain_until: '2032-01-07T00:00:00.000Z' }), // another pack of that day
-        line({ event: 'pushed', date: '2026-01-07', key: 'p/2026-01-07.tar.gz', manifest_sha256: m('2026-01-07'), mode: 'GOVERNANCE', retain_until: '2032-01-08T00:00:00.000Z' }),
+      `${[
+        line({
+          event: 'pushed',
+          date: '2026-01-05',
+          key: 'p/2026-01-05.tar.gz',
+          manifest_sha256: m('2026-01-05'),
+          mode: 'COMPLIANCE',
+          retain_until: '2032-01-06T00:00:00.000Z',
+        }),
+        line({
+          event: 'pushed',
+          date: '2026-01-06',
+          key: 'p/2026-01-06.tar.gz',
+          manifest_sha256: 'f'.repeat(64),
+          mode: 'COMPLIANCE',
+          retain_until: '2032-01-07T00:00:00.000Z',
+        }), // another pack of that day
+        line({
+          event: 'pushed',
+          date: '2026-01-07',
+          key: 'p/2026-01-07.tar.gz',
+          manifest_sha256: m('2026-01-07'),
+          mode: 'GOVERNANCE',
+          retain_until: '2032-01-08T00:00:00.000Z',
+        }),
         '{"torn": ',
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
-    const plan = planPrune({ artifactsDir: art, retentionDays: 1, now: Date.parse('2026-01-20T00:00:00Z'), archived: archivedCheckFromLedger(art, Date.parse('2026-01-20T00:00:00Z')) });
-    expect(plan.packs.map((p) => p.name), JSON.stringify(plan)).toEqual(['2026-01-05']);
-    expect(plan.packs[0]?.relied_on).toBe('s3://b/p/2026-01-05.tar.gz version v1, pushed 2026-01-09T00:00:00.000Z, COMPLIANCE until 2032-01-06T00:00:00.000Z');
+    const plan = planPrune({
+      artifactsDir: art,
+      retentionDays: 1,
+      now: Date.parse('2026-01-20T00:00:00Z'),
+      archived: archivedCheckFromLedger(art, Date.parse('2026-01-20T00:00:00Z')),
+    });
+    expect(
+      plan.packs.map((p) => p.name),
+      JSON.stringify(plan),
+    ).toEqual(['2026-01-05']);
+    expect(plan.packs[0]?.relied_on).toBe(
+      's3://b/p/2026-01-05.tar.gz version v1, pushed 2026-01-09T00:00:00.000Z, COMPLIANCE until 2032-01-06T00:00:00.000Z',
+    );
     expect(plan.skipped).toEqual(
       expect.arrayContaining([
         { name: '2026-01-06', reason: 'kept: not in the archive yet (auditpack archive push)' },
@@ -151,7 +227,11 @@ describe('prune relies on the archive ledger', () => {
       ]),
     );
     // Without an archive configured, prune behaves as before.
-    expect(planPrune({ artifactsDir: art, retentionDays: 1, now: Date.parse('2026-01-20T00:00:00Z') }).packs.map((p) => p.name)).toEqual(['2026-01-05', '2026-01-06', '2026-01-07']);
+    expect(
+      planPrune({ artifactsDir: art, retentionDays: 1, now: Date.parse('2026-01-20T00:00:00Z') }).packs.map(
+        (p) => p.name,
+      ),
+    ).toEqual(['2026-01-05', '2026-01-06', '2026-01-07']);
   });
 });
 
@@ -162,14 +242,35 @@ describe('the S3 client is loaded by the archive commands only', () => {
     await writeDay(join(cwd, 'logs'), '2026-01-05', SAMPLE_EVENTS);
     writeFileSync(join(cwd, 'auditpack.config.json'), JSON.stringify({ archive: { bucket: 'abc' } }));
     const hooks = join(cwd, 'no-sdk-hooks.mjs');
-    writeFileSync(hooks, `export async function resolve(s, c, next) { if (s.startsWith('@aws-sdk/')) throw new Error('blocked: ' + s); return next(s, c); }\n`);
+    writeFileSync(
+      hooks,
+      `export async function resolve(s, c, next) { if (s.startsWith('@aws-sdk/')) throw new Error('blocked: ' + s); return next(s, c); }\n`,
+    );
     const register = join(cwd, 'no-sdk.mjs');
-    writeFileSync(register, `import { register } from 'node:module'; register(${JSON.stringify(new URL(`file://${hooks}`).href)});\n`);
-    const run = (args: string[]) => spawnSync(process.execPath, ['--import', register, BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    writeFileSync(
+      register,
+      `import { register } from 'node:module'; register(${JSON.stringify(new URL(`file://${hooks}`).href)});\n`,
+    );
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', register, BIN, ...args], {
+        cwd,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
     const exp = run(['export', '--date', '2026-01-05']);
     expect(exp.status, exp.stderr).toBe(0);
     expect(run(['verify', 'artifacts/2026-01-05']).status).toBe(0);
-    const lib = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', `const m = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}); console.log(typeof m.pushPacks)`], { encoding: 'utf8' });
+    const lib = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        register,
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}); console.log(typeof m.pushPacks)`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(lib.stdout.trim(), lib.stderr).toBe('function');
     const ls = run(['archive', 'ls']);
     expect(ls.status).toBe(69);
@@ -195,7 +296,8 @@ describe('push refuses before touching the store', () => {
     mkdirSync(join(cwd, 'logs'));
     await writeDay(join(cwd, 'logs'), '2019-01-02', SAMPLE_EVENTS);
     await writeDay(join(cwd, 'logs'), '2026-01-05', SAMPLE_EVENTS);
-    for (const d of ['2019-01-02', '2026-01-05']) expect(runCli(['export', '--date', d], { cwd, env: { EXPORT_RETENTION_DAYS: '100000' } }).code).toBe(0);
+    for (const d of ['2019-01-02', '2026-01-05'])
+      expect(runCli(['export', '--date', d], { cwd, env: { EXPORT_RETENTION_DAYS: '100000' } }).code).toBe(0);
     writeFileSync(join(cwd, 'auditpack.config.json'), JSON.stringify({ archive: { bucket: 'abc' } }));
     // An endpoint nobody answers on: reaching the network would be exit 69, not 65.
     const env = { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET };

@@ -19,7 +19,10 @@ describe('hashLine', () => {
   });
 });
 
-async function scan(path: string, options = {}): Promise<{ lines: ScannedLine[]; kept: (string | undefined)[]; size: number }> {
+async function scan(
+  path: string,
+  options = {},
+): Promise<{ lines: ScannedLine[]; kept: (string | undefined)[]; size: number }> {
   const lines: ScannedLine[] = [];
   const kept: (string | undefined)[] = [];
   const size = await scanLines(
@@ -39,7 +42,10 @@ describe('scanLines', () => {
     const path = join(dir, 'f');
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.string({ maxLength: 40 }).map((s) => s.replace(/\n/g, '')), { maxLength: 20 }),
+        fc.array(
+          fc.string({ maxLength: 40 }).map((s) => s.replace(/\n/g, '')),
+          { maxLength: 20 },
+        ),
         fc.boolean(),
         fc.integer({ min: 1, max: 64 }),
         fc.boolean(),
@@ -56,7 +62,11 @@ describe('scanLines', () => {
           lines.forEach((l, i) => {
             expect(l.offset).toBe(offset);
             expect(l.lineNumber).toBe(i + 1);
-            expect(l.hash).toBe(createHash('sha256').update(Buffer.from(expected[i] as string, 'latin1')).digest('hex'));
+            expect(l.hash).toBe(
+              createHash('sha256')
+                .update(Buffer.from(expected[i] as string, 'latin1'))
+                .digest('hex'),
+            );
             expect(l.terminated).toBe(i < lines.length - 1 || text.endsWith('\n'));
             offset += l.length + 1;
           });

@@ -19,7 +19,15 @@ async function scan(path: string, options: ScanOptions): Promise<{ seen: Seen[];
   const seen: Seen[] = [];
   const size = await scanLines(
     path,
-    (l) => seen.push({ text: l.bytes?.toString('latin1'), length: l.length, offset: l.offset, lineNumber: l.lineNumber, terminated: l.terminated, hash: l.hash }),
+    (l) =>
+      seen.push({
+        text: l.bytes?.toString('latin1'),
+        length: l.length,
+        offset: l.offset,
+        lineNumber: l.lineNumber,
+        terminated: l.terminated,
+        hash: l.hash,
+      }),
     options,
   );
   return { seen, size };
@@ -34,7 +42,10 @@ describe('scanLines with a byte range (start, end, firstLineNumber)', () => {
     const other = join(dir, 'slice');
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.string({ maxLength: 30 }).map((s) => s.replace(/\n/g, '')), { maxLength: 12 }),
+        fc.array(
+          fc.string({ maxLength: 30 }).map((s) => s.replace(/\n/g, '')),
+          { maxLength: 12 },
+        ),
         fc.boolean(),
         fc.nat(),
         fc.nat(),
@@ -50,7 +61,9 @@ describe('scanLines with a byte range (start, end, firstLineNumber)', () => {
           const whole = await scan(other, { chunkBytes });
           const ranged = await scan(path, { chunkBytes, view, start, end, firstLineNumber: first });
           expect(ranged.size).toBe(Math.min(end, data.length));
-          expect(ranged.seen).toEqual(whole.seen.map((l) => ({ ...l, offset: l.offset + start, lineNumber: l.lineNumber + first - 1 })));
+          expect(ranged.seen).toEqual(
+            whole.seen.map((l) => ({ ...l, offset: l.offset + start, lineNumber: l.lineNumber + first - 1 })),
+          );
         },
       ),
       { numRuns: 400 },
@@ -72,7 +85,14 @@ describe('scanLines with a byte range (start, end, firstLineNumber)', () => {
       expect(tail.size).toBe(text.length);
       expect([...head.seen, ...tail.seen]).toEqual(all.seen);
     }
-    expect(all.seen[3]).toEqual({ text: lines[3], length: (lines[3] as string).length, offset: text.indexOf(lines[3] as string), lineNumber: 4, terminated: true, hash: sha(lines[3] as string) });
+    expect(all.seen[3]).toEqual({
+      text: lines[3],
+      length: (lines[3] as string).length,
+      offset: text.indexOf(lines[3] as string),
+      lineNumber: 4,
+      terminated: true,
+      hash: sha(lines[3] as string),
+    });
   });
 
   it('a range that ends inside a line yields it unterminated; an empty range yields nothing', async () => {

@@ -14,7 +14,13 @@ describe('the demo day', () => {
     const policyFile = writePolicy(cwd, DEMO_POLICY);
     const day = 20_300;
     await generateDemoDay(join(cwd, 'logs'), day);
-    const r = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: isoDate(day), to: isoDate(day), policyFile });
+    const r = await checkCompliance({
+      cwd,
+      logDir: join(cwd, 'logs'),
+      from: isoDate(day),
+      to: isoDate(day),
+      policyFile,
+    });
     expect(r.by_rule).toEqual(Object.fromEntries([...RULE_IDS].sort().map((id) => [id, 1])));
     expect(r.totals.total).toBe(RULE_IDS.length);
   });

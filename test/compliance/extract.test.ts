@@ -12,24 +12,46 @@ function reference(line: Buffer): Record<string, unknown> | undefined {
   return out;
 }
 
-const key = fc.oneof(fc.constantFrom(...EXTRACTED_FIELDS), fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'catégory'));
-const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string(), fc.constantFrom('1.10050', 'EURUSD', 'pass', '\u2028', 'a"b\\c'), fc.double(), fc.integer());
+const key = fc.oneof(
+  fc.constantFrom(...EXTRACTED_FIELDS),
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom('__proto__', 'constructor', 'catégory'),
+);
+const value = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.string(),
+  fc.constantFrom('1.10050', 'EURUSD', 'pass', '\u2028', 'a"b\\c'),
+  fc.double(),
+  fc.integer(),
+);
 /** A member as text: sometimes with an escaped key ("cat\u0065gory" is "category" to JSON.parse). */
 const member = fc.tuple(key, value, fc.boolean()).map(([k, v, esc]) => {
-  const kt = esc && k.length > 0 ? `"${[...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"` : JSON.stringify(k);
+  const kt =
+    esc && k.length > 0
+      ? `"${[...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`
+      : JSON.stringify(k);
   return `${kt}:${JSON.stringify(v) ?? 'null'}`;
 });
-const envelope = fc.tuple(fc.integer({ min: 1, max: 2 ** 40 }), fc.constantFrom('order', 'fill', 'risk', 'auth'), fc.constantFrom('OrderAccepted', 'Filled', 'RiskCheck', 'Login')).map(
-  ([seq, c, e]) => `"ts":1757317970.590693,"iso_ts":"2025-09-08T07:52:50.590693Z","seq":${seq},"category":"${c}","event":"${e}"`,
-);
+const envelope = fc
+  .tuple(
+    fc.integer({ min: 1, max: 2 ** 40 }),
+    fc.constantFrom('order', 'fill', 'risk', 'auth'),
+    fc.constantFrom('OrderAccepted', 'Filled', 'RiskCheck', 'Login'),
+  )
+  .map(
+    ([seq, c, e]) =>
+      `"ts":1757317970.590693,"iso_ts":"2025-09-08T07:52:50.590693Z","seq":${seq},"category":"${c}","event":"${e}"`,
+  );
 const line = fc.oneof(
-  fc.tuple(envelope, fc.array(member, { maxLength: 12 }), fc.boolean()).map(([env, ms, first]) => `{${first ? [env, ...ms] : [...ms, env]}`.replace(/,?$/, '') + '}'),
+  fc
+    .tuple(envelope, fc.array(member, { maxLength: 12 }), fc.boolean())
+    .map(([env, ms, first]) => `${`{${first ? [env, ...ms] : [...ms, env]}`.replace(/,?$/, '')}}`),
   fc.tuple(envelope, fc.array(member, { maxLength: 6 })).map(([env, ms]) => `{${[env, ...ms].join(',')}}`),
   fc.string(),
   fc.jsonValue().map((v) => JSON.stringify(v)),
 );
 
-describe('extractEvent, the checks\' fast reader', () => {
+describe("extractEvent, the checks' fast reader", () => {
   it('agrees with JSON.parse on every field the rules read (property: generated and hostile lines)', () => {
     fc.assert(
       fc.property(line, (text) => {

@@ -18,9 +18,20 @@ export function micros(date: string, time: string): number {
 }
 
 /** Writes events in the given order with their given times (which may go backwards). */
-export async function writeEvents(logDir: string, events: readonly Ev[], date = DATE, provenance: { host?: string; pid?: number } = {}): Promise<void> {
+export async function writeEvents(
+  logDir: string,
+  events: readonly Ev[],
+  date = DATE,
+  provenance: { host?: string; pid?: number } = {},
+): Promise<void> {
   let t = 0;
-  const logger = createAuditLogger({ logDir, handleExit: false, clock: () => t, host: provenance.host ?? 'h1', pid: provenance.pid ?? 1 });
+  const logger = createAuditLogger({
+    logDir,
+    handleExit: false,
+    clock: () => t,
+    host: provenance.host ?? 'h1',
+    pid: provenance.pid ?? 1,
+  });
   for (const [time, category, event, fields] of events) {
     t = micros(date, time);
     logger.log(category, event, fields ?? {});
@@ -41,12 +52,47 @@ export function writePolicy(cwd: string, text: string, name = 'compliance_policy
 export function cleanOrder(id: string, at: string, extra: Record<string, unknown> = {}): Ev[] {
   const [h, m] = at.split(':');
   const t = (s: number): string => `${h}:${m}:${String(s).padStart(2, '0')}`;
-  const order = { order_id: id, symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10050', user: 'alice', strategy: 'mr', venue: 'LMAX', signal_id: `S-${id}`, ...extra };
+  const order = {
+    order_id: id,
+    symbol: 'EURUSD',
+    side: 'BUY',
+    quantity: 100000,
+    price: '1.10050',
+    user: 'alice',
+    strategy: 'mr',
+    venue: 'LMAX',
+    signal_id: `S-${id}`,
+    ...extra,
+  };
   return [
-    [t(1), 'risk', 'RiskCheck', { order_id: id, signal_id: `S-${id}`, result: 'pass', score: 0.2, reference_price: 1.1, checks: [{ name: 'notional', passed: true }] }],
+    [
+      t(1),
+      'risk',
+      'RiskCheck',
+      {
+        order_id: id,
+        signal_id: `S-${id}`,
+        result: 'pass',
+        score: 0.2,
+        reference_price: 1.1,
+        checks: [{ name: 'notional', passed: true }],
+      },
+    ],
     [t(2), 'decision', 'DecisionRecorded', { signal_id: `S-${id}`, reviewer_kind: 'llm', decision: 'approve' }],
     [t(3), 'order', 'OrderAccepted', order],
-    [t(4), 'fill', 'Filled', { order_id: id, deal_id: `D-${id}`, symbol: order.symbol, side: 'BUY', quantity: order.quantity, price: '1.10050' }],
+    [
+      t(4),
+      'fill',
+      'Filled',
+      {
+        order_id: id,
+        deal_id: `D-${id}`,
+        symbol: order.symbol,
+        side: 'BUY',
+        quantity: order.quantity,
+        price: '1.10050',
+      },
+    ],
     [t(5), 'order', 'Filled', { order_id: id, symbol: order.symbol, quantity: order.quantity }],
   ];
 }

@@ -13,7 +13,11 @@ import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { cleanOrder, DATE, TEST_POLICY, writeEvents, writePolicy } from './helpers.js';
 
-const SECRETS = ['T01234567/B01234567/abcdefghijklmnopqrstuvwx', 'Sup3rS3cretPassw0rd', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'];
+const SECRETS = [
+  'T01234567/B01234567/abcdefghijklmnopqrstuvwx',
+  'Sup3rS3cretPassw0rd',
+  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+];
 const LEAKY = `${TEST_POLICY}
 # alerts: https://hooks.slack.com/services/T01234567/B01234567/abcdefghijklmnopqrstuvwx
 # db password=Sup3rS3cretPassw0rd!
@@ -21,7 +25,7 @@ const LEAKY = `${TEST_POLICY}
 `;
 
 describe('secrets in a policy file', () => {
-  it('are redacted in check reports and packs; the pack verifies and the recorded hash is the file\'s', async () => {
+  it("are redacted in check reports and packs; the pack verifies and the recorded hash is the file's", async () => {
     const cwd = tempDir();
     const logDir = join(cwd, 'logs');
     const file = writePolicy(cwd, LEAKY);
@@ -30,11 +34,23 @@ describe('secrets in a policy file', () => {
     const r = await checkCompliance({ cwd, logDir, from: DATE, to: DATE, policyFile: file });
     const json = JSON.stringify(r);
     for (const s of SECRETS) expect(json).not.toContain(s);
-    expect(r.policies[0]?.sha256).toBe(createHash('sha256').update(readFileSync(join(cwd, file))).digest('hex'));
+    expect(r.policies[0]?.sha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(cwd, file)))
+        .digest('hex'),
+    );
     expect(r.policies[0]?.text).toContain('password=[REDACTED]');
 
     const artifacts = join(cwd, 'artifacts');
-    await exportPack({ logDir, artifactsDir: artifacts, date: DATE, version: '0.1.0', snapshot: false, recordEvent: false, compliance: { cwd, policyFile: file } });
+    await exportPack({
+      logDir,
+      artifactsDir: artifacts,
+      date: DATE,
+      version: '0.1.0',
+      snapshot: false,
+      recordEvent: false,
+      compliance: { cwd, policyFile: file },
+    });
     const pack = join(artifacts, DATE);
     for (const name of ['compliance_report.json', 'report.html', 'compliance_findings.csv']) {
       const text = readFileSync(join(pack, 'data', name), 'utf8');

@@ -22,7 +22,14 @@ describe('report, CSV and page with hostile log content', () => {
     // (The logger itself writes "__proto__" as "proto__"; the report's maps have no prototype anyway.)
     expect(JSON.parse(JSON.stringify(r.summary.by_category))).toEqual({ fill: 1, order: 1, proto__: 1 });
 
-    const html = renderReportHtml(r, { export_date: DATE, chain_end_hash: 'a'.repeat(64), first_seq: 1, last_seq: 3, signer: null, auditpack_version: '0' });
+    const html = renderReportHtml(r, {
+      export_date: DATE,
+      chain_end_hash: 'a'.repeat(64),
+      first_seq: 1,
+      last_seq: 3,
+      signer: null,
+      auditpack_version: '0',
+    });
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;&#39;');
 

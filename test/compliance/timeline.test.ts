@@ -9,12 +9,17 @@ import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, type Ev } from './
 
 const order = (at: string, id: string): Ev[] => [
   [at, 'risk', 'RiskCheck', { order_id: id, result: 'pass', score: 0.1, reference_price: 1 }],
-  [at.replace(/:00$/, ':01'), 'order', 'OrderAccepted', { order_id: id, symbol: 'EURUSD', side: 'BUY', quantity: 500_000, price: '1', user: 'alice' }],
+  [
+    at.replace(/:00$/, ':01'),
+    'order',
+    'OrderAccepted',
+    { order_id: id, symbol: 'EURUSD', side: 'BUY', quantity: 500_000, price: '1', user: 'alice' },
+  ],
   [at.replace(/:00$/, ':02'), 'fill', 'Filled', { order_id: id, symbol: 'EURUSD', quantity: 500_000, price: '1' }],
 ];
 
 describe('the policy in force at each event', () => {
-  it('comes from the snapshot in force at the event\'s time; the report and the pack name them all', async () => {
+  it("comes from the snapshot in force at the event's time; the report and the pack name them all", async () => {
     const cwd = tempDir();
     const snapshotDir = join(cwd, 'audit/snapshots');
     const snap = async (time: string, reason: string) =>
@@ -24,19 +29,34 @@ describe('the policy in force at each event', () => {
     writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000'));
     const s2 = await snap('12:00:00', 'limits cut at noon');
     writePolicy(cwd, 'max_order_notional: 1\n'); // the file now: used by nothing, the snapshots rule
-    await writeEvents(join(cwd, 'logs'), [['06:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'MORNING'), ...order('13:00:00', 'AFTERNOON')]);
+    await writeEvents(join(cwd, 'logs'), [
+      ['06:00:00', 'auth', 'Login', { user: 'alice' }],
+      ...order('10:00:00', 'MORNING'),
+      ...order('13:00:00', 'AFTERNOON'),
+    ]);
 
     const r = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, snapshotDir });
     expect(r.findings.map((f) => [f.rule, f.order_ids])).toEqual([['order_notional_exceeded', ['AFTERNOON']]]);
     expect(r.findings[0]?.description).toContain('above the limit 100,000');
-    expect(r.policy).toMatchObject({ source: 'snapshot', snapshot_id: s2.snapshot_id, sha256: s2.files['configs/compliance_policy.yaml']?.hash });
+    expect(r.policy).toMatchObject({
+      source: 'snapshot',
+      snapshot_id: s2.snapshot_id,
+      sha256: s2.files['configs/compliance_policy.yaml']?.hash,
+    });
     expect(r.policies.map((p) => [p.snapshot_id, p.from])).toEqual([
       [s1.snapshot_id, null],
       [s2.snapshot_id, `${DATE}T12:00:00.000000Z`],
     ]);
 
     // The export uses the same policies, and verify re-runs with them from the pack alone.
-    const pack = await exportPack({ date: DATE, logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false, snapshot: { cwd, snapshotDir, patterns: ['configs/*.yaml'] } });
+    const pack = await exportPack({
+      date: DATE,
+      logDir: join(cwd, 'logs'),
+      artifactsDir: join(cwd, 'artifacts'),
+      version: '0.1.0',
+      recordEvent: false,
+      snapshot: { cwd, snapshotDir, patterns: ['configs/*.yaml'] },
+    });
     expect(pack.compliance).toEqual({ critical: 0, warning: 1, info: 0, total: 1 });
     const v = await verifyPack(pack.path);
     expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
@@ -45,7 +65,14 @@ describe('the policy in force at each event', () => {
   it('skips a snapshotted policy that does not parse, says so, and keeps the one before it in force', async () => {
     const cwd = tempDir();
     const snapshotDir = join(cwd, 'audit/snapshots');
-    const snap = async (time: string) => createConfigSnapshot({ cwd, snapshotDir, reason: time, clock: () => micros(DATE, time), patterns: ['configs/*.yaml'] });
+    const snap = async (time: string) =>
+      createConfigSnapshot({
+        cwd,
+        snapshotDir,
+        reason: time,
+        clock: () => micros(DATE, time),
+        patterns: ['configs/*.yaml'],
+      });
     writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000'));
     await snap('07:00:00');
     writePolicy(cwd, 'max_order_notional: [oops\n');
@@ -54,8 +81,19 @@ describe('the policy in force at each event', () => {
     const r = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, snapshotDir });
     expect(r.findings.map((f) => f.rule)).toEqual(['order_notional_exceeded']);
     expect(r.policies).toHaveLength(1);
-    expect(r.policy_notes).toEqual([expect.stringContaining(`snapshot ${broken.snapshot_id}: configs/compliance_policy.yaml was not used, it does not parse`)]);
-    const pack = await exportPack({ date: DATE, logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false, snapshot: { cwd, snapshotDir, patterns: ['configs/*.yaml'] } });
+    expect(r.policy_notes).toEqual([
+      expect.stringContaining(
+        `snapshot ${broken.snapshot_id}: configs/compliance_policy.yaml was not used, it does not parse`,
+      ),
+    ]);
+    const pack = await exportPack({
+      date: DATE,
+      logDir: join(cwd, 'logs'),
+      artifactsDir: join(cwd, 'artifacts'),
+      version: '0.1.0',
+      recordEvent: false,
+      snapshot: { cwd, snapshotDir, patterns: ['configs/*.yaml'] },
+    });
     expect((await verifyPack(pack.path)).problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 });

@@ -23,10 +23,19 @@ const DATE = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
  * loop, so spawnSync would leave every request unanswered.
  */
 function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliRun> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: '1',
+    FORCE_COLOR: undefined,
+    ...options.env,
+  };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -67,19 +76,33 @@ describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
     expect(v.code, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toMatch(/✓ time-stamp tokens: 1 pack token\(s\), 0 chain anchor\(s\) verified/);
 
-    const all = await runCli(['verify', join(cwd, 'artifacts'), '--tsa-ca', pki.caCert, '--require-timestamp'], { cwd });
+    const all = await runCli(['verify', join(cwd, 'artifacts'), '--tsa-ca', pki.caCert, '--require-timestamp'], {
+      cwd,
+    });
     expect(all.code, all.stdout + all.stderr).toBe(0);
     expect(all.stdout).toMatch(/✓ time-stamp tokens: 1 pack token\(s\) \(of 1 packs\), 0 chain anchor\(s\) verified/);
 
     // The PackExported event says the pack was time-stamped.
-    const log = readFileSync(join(cwd, 'logs', readdirSync(join(cwd, 'logs')).filter((n) => n.endsWith('.jsonl')).sort().at(-1) as string), 'utf8');
+    const log = readFileSync(
+      join(
+        cwd,
+        'logs',
+        readdirSync(join(cwd, 'logs'))
+          .filter((n) => n.endsWith('.jsonl'))
+          .sort()
+          .at(-1) as string,
+      ),
+      'utf8',
+    );
     expect(log).toMatch(/"event":"PackExported".*"timestamped":true/);
 
     // Another CA: the token is not trusted, exit 1 with the finding code.
     const other = makeTsaPki(tempDir(), 'Other');
     const bad = await runCli(['verify', pack, '--tsa-ca', other.caCert, '--json'], { cwd });
     expect(bad.code).toBe(1);
-    expect((JSON.parse(bad.stdout) as { problems: { code: string }[] }).problems.map((p) => p.code)).toEqual(['TIMESTAMP_UNTRUSTED']);
+    expect((JSON.parse(bad.stdout) as { problems: { code: string }[] }).problems.map((p) => p.code)).toEqual([
+      'TIMESTAMP_UNTRUSTED',
+    ]);
   });
 
   it('TSA down: export completes with exit 4 and says so; anchor --pack adds the token later', async () => {
@@ -87,7 +110,10 @@ describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
     mkdirSync(join(cwd, 'logs'));
     await writeDay(join(cwd, 'logs'), DATE, SAMPLE_EVENTS);
     const t0 = Date.now();
-    const r = await runCli(['export', '--date', DATE, '--json'], { cwd, env: { EXPORT_TSA_URL: silent.url, EXPORT_TSA_TIMEOUT_MS: '500' } });
+    const r = await runCli(['export', '--date', DATE, '--json'], {
+      cwd,
+      env: { EXPORT_TSA_URL: silent.url, EXPORT_TSA_TIMEOUT_MS: '500' },
+    });
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(r.code, r.stderr).toBe(4);
     const out = JSON.parse(r.stdout) as { ok: boolean; timestamp: { missing: boolean; code: string } };
@@ -102,7 +128,10 @@ describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
     expect(req.code).toBe(1);
     expect(req.stdout).toContain('TIMESTAMP_MISSING');
 
-    const still = await runCli(['anchor', '--pack', pack, '--timeout-ms', '300'], { cwd, env: { EXPORT_TSA_URL: silent.url } });
+    const still = await runCli(['anchor', '--pack', pack, '--timeout-ms', '300'], {
+      cwd,
+      env: { EXPORT_TSA_URL: silent.url },
+    });
     expect(still.code).toBe(75);
     expect(still.stderr).toContain('TSA_FAILED');
 
@@ -112,12 +141,28 @@ describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
     expect((await runCli(['verify', pack, '--tsa-ca', pki.caCert, '--require-timestamp'], { cwd })).code).toBe(0);
     expect(opensslVerify(pack, pki.caCert).ok).toBe(true);
     expect(bagitValidate(pack).ok).toBe(true);
-    const log = readFileSync(join(cwd, 'logs', readdirSync(join(cwd, 'logs')).filter((n) => n.endsWith('.jsonl')).sort().at(-1) as string), 'utf8');
+    const log = readFileSync(
+      join(
+        cwd,
+        'logs',
+        readdirSync(join(cwd, 'logs'))
+          .filter((n) => n.endsWith('.jsonl'))
+          .sort()
+          .at(-1) as string,
+      ),
+      'utf8',
+    );
     expect(log).toMatch(/"event":"PackExported".*"timestamped":false/);
-    expect(log).toMatch(new RegExp(`"event":"PackTimestamped".*"path":"${pack.replaceAll('/', '\\/')}".*"manifest_sha256":"[0-9a-f]{64}"`));
+    expect(log).toMatch(
+      new RegExp(
+        `"event":"PackTimestamped".*"path":"${pack.replaceAll('/', '\\/')}".*"manifest_sha256":"[0-9a-f]{64}"`,
+      ),
+    );
     const sums = spawnSync('sha256sum', ['-c', 'tagmanifest-sha256.txt'], { cwd: pack, encoding: 'utf8' });
     expect(sums.status).toBe(0);
-    expect((await runCli(['anchor', '--pack', pack, '--tsa-url', tsa.url], { cwd })).stdout).toMatch(/already has a time-stamp token/);
+    expect((await runCli(['anchor', '--pack', pack, '--tsa-url', tsa.url], { cwd })).stdout).toMatch(
+      /already has a time-stamp token/,
+    );
   });
 
   it('anchor (cron) appends an Anchored event; verify of the logs directory checks it', async () => {

@@ -12,7 +12,12 @@ async function day(): Promise<string> {
     ...cleanOrder('C-1', '09:00'),
     // A warning (price collar) and a critical (fill of an unknown order).
     ['10:00:00', 'risk', 'RiskCheck', { order_id: 'W-1', result: 'pass', score: 0.1, reference_price: 1.0 }],
-    ['10:00:01', 'order', 'OrderAccepted', { order_id: 'W-1', symbol: 'EURUSD', side: 'BUY', quantity: 10, price: '1.05', user: 'alice' }],
+    [
+      '10:00:01',
+      'order',
+      'OrderAccepted',
+      { order_id: 'W-1', symbol: 'EURUSD', side: 'BUY', quantity: 10, price: '1.05', user: 'alice' },
+    ],
     ['10:00:02', 'fill', 'Filled', { order_id: 'W-1', symbol: 'EURUSD', quantity: 10, price: '1.05' }],
     ['11:00:00', 'fill', 'Filled', { order_id: 'GHOST', symbol: 'EURUSD', quantity: 5, price: '1.1' }],
   ]);
@@ -25,7 +30,9 @@ describe('auditpack check', () => {
     const r = runCli(['check', '--date', DATE], { cwd });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('2 finding(s) — 1 critical, 1 warning, 0 info');
-    expect(r.stdout).toMatch(/CRITICAL .*fill_without_order: fill for order GHOST.*\[audit-20250908\.jsonl:\d+ seq \d+\]/);
+    expect(r.stdout).toMatch(
+      /CRITICAL .*fill_without_order: fill for order GHOST.*\[audit-20250908\.jsonl:\d+ seq \d+\]/,
+    );
     expect(r.stdout).toMatch(/WARNING .*price_collar_breached/);
     expect(r.stdout).toContain('policy configs/compliance_policy.yaml sha256');
   });
@@ -39,17 +46,22 @@ describe('auditpack check', () => {
     const report = JSON.parse(j.stdout);
     expect(report.format).toBe('auditpack.compliance-report/1');
     expect(report.totals).toEqual({ critical: 1, warning: 1, info: 0, total: 2 });
-    expect(report.findings.map((f: { rule: string }) => f.rule).sort()).toEqual(['fill_without_order', 'price_collar_breached']);
+    expect(report.findings.map((f: { rule: string }) => f.rule).sort()).toEqual([
+      'fill_without_order',
+      'price_collar_breached',
+    ]);
     // A day without events: nothing to find, exit 0 even at --fail-on info.
     expect(runCli(['check', '--date', '2025-09-07', '--fail-on', 'info'], { cwd }).code).toBe(0);
   });
 
-  it('--order shows one order\'s lifecycle and its findings', async () => {
+  it("--order shows one order's lifecycle and its findings", async () => {
     const cwd = await day();
     const r = runCli(['check', '--date', DATE, '--order', 'W-1'], { cwd });
     expect(r.code).toBe(0); // its only finding is a warning
     expect(r.stdout).toContain('order W-1: 3 event(s), 1 finding(s)');
-    expect(r.stdout).toMatch(/risk\/RiskCheck[\s\S]*order\/OrderAccepted[\s\S]*fill\/Filled[\s\S]*price_collar_breached/);
+    expect(r.stdout).toMatch(
+      /risk\/RiskCheck[\s\S]*order\/OrderAccepted[\s\S]*fill\/Filled[\s\S]*price_collar_breached/,
+    );
     const j = JSON.parse(runCli(['check', '--date', DATE, '--order', 'GHOST', '--json'], { cwd }).stdout);
     expect(j.findings.map((f: { rule: string }) => f.rule)).toEqual(['fill_without_order']);
     const none = runCli(['check', '--date', DATE, '--order', 'NOPE'], { cwd });
@@ -59,7 +71,12 @@ describe('auditpack check', () => {
 
   it('usage errors exit 2; a bad policy exits 78 with CONFIG_INVALID; no logs dir exits 66', async () => {
     const cwd = await day();
-    for (const args of [['--date', 'yesterday'], ['--date', DATE, '--from', DATE], ['--fail-on', 'loud'], ['--from', '2025-09-09', '--to', '2025-09-08']]) {
+    for (const args of [
+      ['--date', 'yesterday'],
+      ['--date', DATE, '--from', DATE],
+      ['--fail-on', 'loud'],
+      ['--from', '2025-09-09', '--to', '2025-09-08'],
+    ]) {
       const r = runCli(['check', ...args], { cwd });
       expect(r.code, args.join(' ')).toBe(2);
     }

@@ -14,15 +14,20 @@ describe('auditpack CLI basics', () => {
     for (const cmd of ['log', 'verify']) expect(help.stdout).toContain(cmd);
     const version = runCli(['--version'], { cwd });
     expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    expect(version.stdout.trim()).toBe(
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+    );
   });
 
-  it.each([[['frobnicate']], [['--bogus']], [['log', 'order']], [['log', '--nope', 'a', 'b']], [[]]])('usage error for %j: exit 2', (args) => {
-    const r = runCli(args, { cwd: tempDir() });
-    expect(r.code).toBe(2);
-    expect(r.stderr.length).toBeGreaterThan(0);
-    expect(r.stdout).toBe('');
-  });
+  it.each([[['frobnicate']], [['--bogus']], [['log', 'order']], [['log', '--nope', 'a', 'b']], [[]]])(
+    'usage error for %j: exit 2',
+    (args) => {
+      const r = runCli(args, { cwd: tempDir() });
+      expect(r.code).toBe(2);
+      expect(r.stderr.length).toBeGreaterThan(0);
+      expect(r.stdout).toBe('');
+    },
+  );
 });
 
 describe('auditpack log', () => {
@@ -46,17 +51,43 @@ describe('auditpack log', () => {
 
   it('appends events from the shell, values parsed as JSON where valid, quietly, and they verify', () => {
     const cwd = tempDir();
-    const a = runCli(['log', 'order', 'OrderAccepted', 'order_id=A-1', 'quantity=100', 'price="1.10050"', 'tags=["x",1]', 'note=plain text', 'api_key=s3cr3t'], {
-      cwd,
-      env: { USER: 'cron' },
-    });
+    const a = runCli(
+      [
+        'log',
+        'order',
+        'OrderAccepted',
+        'order_id=A-1',
+        'quantity=100',
+        'price="1.10050"',
+        'tags=["x",1]',
+        'note=plain text',
+        'api_key=s3cr3t',
+      ],
+      {
+        cwd,
+        env: { USER: 'cron' },
+      },
+    );
     expect(a).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect(runCli(['log', 'system', 'CronRan', 'job=nightly'], { cwd }).code).toBe(0);
     const [file] = readdirSync(join(cwd, 'logs')).filter((f) => f.endsWith('.jsonl'));
     const text = readFileSync(join(cwd, 'logs', file as string), 'utf8');
     expect(text).not.toContain('s3cr3t');
-    const [first] = text.trim().split('\n').map((l) => JSON.parse(l));
-    expect(first).toMatchObject({ category: 'order', event: 'OrderAccepted', order_id: 'A-1', quantity: 100, price: '1.10050', tags: ['x', 1], note: 'plain text', api_key: '[REDACTED]', actor: 'cron' });
+    const [first] = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(first).toMatchObject({
+      category: 'order',
+      event: 'OrderAccepted',
+      order_id: 'A-1',
+      quantity: 100,
+      price: '1.10050',
+      tags: ['x', 1],
+      note: 'plain text',
+      api_key: '[REDACTED]',
+      actor: 'cron',
+    });
     expect(pythonCheck(join(cwd, 'logs'))).toMatchObject({ ok: true, lines: 2 });
     const v = runCli(['verify', join('logs', file as string)], { cwd });
     expect(v.code).toBe(0);
@@ -87,7 +118,8 @@ describe('auditpack log', () => {
 
   it('reports a tampered log: verify exits 1 and names the broken line', () => {
     const cwd = tempDir();
-    for (let i = 0; i < 3; i++) expect(runCli(['log', 'order', 'OrderAccepted', `order_id=O${i}`, 'quantity=1'], { cwd }).code).toBe(0);
+    for (let i = 0; i < 3; i++)
+      expect(runCli(['log', 'order', 'OrderAccepted', `order_id=O${i}`, 'quantity=1'], { cwd }).code).toBe(0);
     const [file] = readdirSync(join(cwd, 'logs')).filter((f) => f.endsWith('.jsonl'));
     const path = join(cwd, 'logs', file as string);
     writeFileSync(path, readFileSync(path, 'utf8').replace('"quantity":1', '"quantity":9'));

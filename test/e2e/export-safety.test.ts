@@ -23,19 +23,29 @@ async function archive(n: number): Promise<{ cwd: string; dates: string[] }> {
   mkdirSync(logDir);
   const dates = Array.from({ length: n }, (_, i) => day(-n - 1 + i));
   for (const d of dates) await writeDay(logDir, d, SAMPLE_EVENTS);
-  for (const d of dates) await exportPack({ date: d, logDir, artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false });
+  for (const d of dates)
+    await exportPack({ date: d, logDir, artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false });
   return { cwd, dates };
 }
 
-const packsIn = (dir: string): string[] => readdirSync(dir).filter((n) => /^\d{4}-\d{2}-\d{2}/.test(n)).sort();
+const packsIn = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((n) => /^\d{4}-\d{2}-\d{2}/.test(n))
+    .sort();
 
 describe('a clock that jumped never costs evidence', () => {
   it('with the clock at 2099, export and prune refuse with CLOCK_SKEW (75): no 2099 pack, no pack pruned', async () => {
     const { cwd, dates } = await archive(5);
     const at2099 = (args: string[]) =>
-      spawnSync('faketime', ['2099-06-01 12:00:00', process.execPath, BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      spawnSync('faketime', ['2099-06-01 12:00:00', process.execPath, BIN, ...args], {
+        cwd,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
     const e = at2099(['export', '--retention-days', '30']);
-    expect(e.stderr).toMatch(/^auditpack: error CLOCK_SKEW: refusing to export: the newest log or pack is dated \d{4}-\d{2}-\d{2}, \d+ days before today \(2099-06-01\)/);
+    expect(e.stderr).toMatch(
+      /^auditpack: error CLOCK_SKEW: refusing to export: the newest log or pack is dated \d{4}-\d{2}-\d{2}, \d+ days before today \(2099-06-01\)/,
+    );
     expect(e.status).toBe(75);
     const p = at2099(['prune', '--retention-days', '30']);
     expect(p.stderr).toMatch(/CLOCK_SKEW: refusing to prune/);
@@ -86,7 +96,11 @@ describe('export to an unwritable directory', () => {
     const asUser = asRoot ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] : [];
     for (const dir of ['ro', 'ro/sub']) {
       const cmd = [...asUser, install.node, install.bin, 'export', '--date', day(-1), '--artifacts-dir', dir];
-      const r = spawnSync(cmd[0] as string, cmd.slice(1), { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+      const r = spawnSync(cmd[0] as string, cmd.slice(1), {
+        cwd,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, NO_COLOR: '1' },
+      });
       expect(r.stderr).toMatch(/^auditpack: error PERMISSION_DENIED: .*EACCES/);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.status).toBe(77);
@@ -100,7 +114,11 @@ describe('a reader that goes away', () => {
     const { cwd } = await archive(3);
     const run = (): Promise<{ code: number | null; stderr: string }> =>
       new Promise((resolve) => {
-        const child = spawn(process.execPath, [BIN, 'verify', 'artifacts'], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [BIN, 'verify', 'artifacts'], {
+          cwd,
+          env: { ...process.env, NO_COLOR: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         child.stdout.destroy(); // the reader is gone before the first line
         let stderr = '';
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -110,7 +128,10 @@ describe('a reader that goes away', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     // Through a real shell pipe too.
-    const sh = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" verify artifacts | head -1`], { cwd, encoding: 'utf8' });
+    const sh = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" verify artifacts | head -1`], {
+      cwd,
+      encoding: 'utf8',
+    });
     expect(sh.stderr).toBe('');
     expect(sh.status).toBe(0);
     expect(sh.stdout.split('\n')).toHaveLength(2);

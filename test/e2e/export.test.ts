@@ -32,7 +32,11 @@ describe('auditpack keygen + export: a signed pack an auditor checks with standa
     const r = runCli(['export', '--date', DATE], { cwd, env: { AUDITPACK_SIGNING_KEY: key } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(r.stdout).toMatch(new RegExp(`exported ${DATE} → .*artifacts/${DATE} \\(9 events, 2 orders, 2 fills, 4 alerts, signed, \\d+ compliance finding\\(s\\).*\\); manifest sha256 [0-9a-f]{64}`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `exported ${DATE} → .*artifacts/${DATE} \\(9 events, 2 orders, 2 fills, 4 alerts, signed, \\d+ compliance finding\\(s\\).*\\); manifest sha256 [0-9a-f]{64}`,
+      ),
+    );
     const pack = join(cwd, 'artifacts', DATE);
 
     // The auditor's commands, exactly as the README gives them.
@@ -43,7 +47,18 @@ describe('auditpack keygen + export: a signed pack an auditor checks with standa
     expect(tags.status).toBe(0);
     const sig = spawnSync(
       'ssh-keygen',
-      ['-Y', 'verify', '-f', join(cwd, '.auditpack-keys', 'allowed_signers'), '-I', 'exports@desk.example', '-n', 'auditpack', '-s', 'tagmanifest-sha256.txt.sig'],
+      [
+        '-Y',
+        'verify',
+        '-f',
+        join(cwd, '.auditpack-keys', 'allowed_signers'),
+        '-I',
+        'exports@desk.example',
+        '-n',
+        'auditpack',
+        '-s',
+        'tagmanifest-sha256.txt.sig',
+      ],
       { cwd: pack, input: readFileSync(join(pack, 'tagmanifest-sha256.txt')), encoding: 'utf8' },
     );
     expect(sig.status, sig.stderr).toBe(0);
@@ -59,7 +74,12 @@ describe('auditpack keygen + export: a signed pack an auditor checks with standa
 
     // The export is itself on the record.
     const logged = readdirSync(join(cwd, 'logs')).filter((f) => f !== 'audit-20250908.jsonl' && f.endsWith('.jsonl'));
-    const lastEvent = JSON.parse(readFileSync(join(cwd, 'logs', logged.sort().at(-1) as string), 'utf8').trim().split('\n').at(-1) as string);
+    const lastEvent = JSON.parse(
+      readFileSync(join(cwd, 'logs', logged.sort().at(-1) as string), 'utf8')
+        .trim()
+        .split('\n')
+        .at(-1) as string,
+    );
     expect(lastEvent).toMatchObject({ category: 'system', event: 'PackExported', date: DATE });
   });
 
@@ -70,7 +90,13 @@ describe('auditpack keygen + export: a signed pack an auditor checks with standa
     const r = runCli(['export', '--date', DATE, '--json', '--compress'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ ok: true, date: DATE, signed: false, events: { total: 9 }, rows: { orders: 2, fills: 2, alerts: 4 } });
+    expect(j).toMatchObject({
+      ok: true,
+      date: DATE,
+      signed: false,
+      events: { total: 9 },
+      rows: { orders: 2, fills: 2, alerts: 4 },
+    });
     expect(existsSync(join(cwd, 'artifacts', `${DATE}.tar.gz`))).toBe(true);
     const again = runCli(['export', '--date', DATE], { cwd });
     expect(again.code).toBe(73);
@@ -107,14 +133,20 @@ describe('auditpack keygen + export: a signed pack an auditor checks with standa
     const cwd = tempDir();
     mkdirSync(join(cwd, 'trail'));
     await writeDay(join(cwd, 'trail'), DATE, SAMPLE_EVENTS.slice(0, 2));
-    writeFileSync(join(cwd, 'auditpack.config.json'), JSON.stringify({ logDir: 'trail', export: { baseDir: 'from-file', includeConfigDiffs: false } }));
+    writeFileSync(
+      join(cwd, 'auditpack.config.json'),
+      JSON.stringify({ logDir: 'trail', export: { baseDir: 'from-file', includeConfigDiffs: false } }),
+    );
     const a = runCli(['export', '--date', DATE, '--json'], { cwd });
     expect(a.code, a.stderr).toBe(0);
     expect(JSON.parse(a.stdout).path).toBe(join(cwd, 'from-file', DATE));
     expect(readFileSync(join(cwd, 'from-file', DATE, 'data', 'config.diff'), 'utf8')).toContain('not included');
     const b = runCli(['export', '--date', DATE, '--json'], { cwd, env: { EXPORT_BASE_DIR: 'from-env' } });
     expect(JSON.parse(b.stdout).path).toBe(join(cwd, 'from-env', DATE));
-    const c = runCli(['export', '--date', DATE, '--json', '--artifacts-dir', 'from-flag'], { cwd, env: { EXPORT_BASE_DIR: 'from-env' } });
+    const c = runCli(['export', '--date', DATE, '--json', '--artifacts-dir', 'from-flag'], {
+      cwd,
+      env: { EXPORT_BASE_DIR: 'from-env' },
+    });
     expect(JSON.parse(c.stdout).path).toBe(join(cwd, 'from-flag', DATE));
     const bad = runCli(['export', '--date', DATE], { cwd, env: { EXPORT_RETENTION_DAYS: 'soon' } });
     expect(bad.code).toBe(78);
@@ -126,20 +158,32 @@ describe('auditpack export: every flag and variable reaches the library', () => 
     const cwd = tempDir();
     mkdirSync(join(cwd, 'logs'));
     for (const d of ['2025-09-01', '2025-09-02', DATE]) await writeDay(join(cwd, 'logs'), d, SAMPLE_EVENTS.slice(0, 2));
-    const a = runCli(['export', '--date', '2025-09-01', '--json'], { cwd, env: { EXPORT_COMPRESS_PACKAGES: 'true', EXPORT_INCLUDE_CONFIG_DIFFS: 'false', EXPORT_RETENTION_DAYS: '100000' } });
+    const a = runCli(['export', '--date', '2025-09-01', '--json'], {
+      cwd,
+      env: { EXPORT_COMPRESS_PACKAGES: 'true', EXPORT_INCLUDE_CONFIG_DIFFS: 'false', EXPORT_RETENTION_DAYS: '100000' },
+    });
     expect(a.code, a.stderr).toBe(0);
     expect(JSON.parse(a.stdout).archive).toBe(join(cwd, 'artifacts', '2025-09-01.tar.gz'));
     expect(readFileSync(join(cwd, 'artifacts', '2025-09-01', 'data', 'config.diff'), 'utf8')).toContain('not included');
-    const b = runCli(['export', '--date', '2025-09-02', '--json', '--no-config-diffs', '--compress'], { cwd, env: { EXPORT_RETENTION_DAYS: '100000' } });
+    const b = runCli(['export', '--date', '2025-09-02', '--json', '--no-config-diffs', '--compress'], {
+      cwd,
+      env: { EXPORT_RETENTION_DAYS: '100000' },
+    });
     expect(JSON.parse(b.stdout).pruned.packs).toEqual([]);
     expect(JSON.parse(b.stdout).archive).toBe(join(cwd, 'artifacts', '2025-09-02.tar.gz'));
     expect(readFileSync(join(cwd, 'artifacts', '2025-09-02', 'data', 'config.diff'), 'utf8')).toContain('not included');
     // A 3-day window from today prunes both old packs (the flag beats the variable, which would keep them).
-    const c = runCli(['export', '--date', DATE, '--json', '--retention-days', '3'], { cwd, env: { EXPORT_RETENTION_DAYS: '100000' } });
+    const c = runCli(['export', '--date', DATE, '--json', '--retention-days', '3'], {
+      cwd,
+      env: { EXPORT_RETENTION_DAYS: '100000' },
+    });
     expect(c.code, c.stderr).toBe(0);
     expect(JSON.parse(c.stdout).pruned.packs).toEqual(['2025-09-01', '2025-09-02']);
     expect(JSON.parse(c.stdout).pruned.archives).toEqual(['2025-09-01.tar.gz', '2025-09-02.tar.gz']);
-    const bad = runCli(['export', '--date', DATE, '--force'], { cwd, env: { AUDITPACK_SIGNING_KEY: join(cwd, 'missing-key') } });
+    const bad = runCli(['export', '--date', DATE, '--force'], {
+      cwd,
+      env: { AUDITPACK_SIGNING_KEY: join(cwd, 'missing-key') },
+    });
     expect(bad.code).toBe(78);
     expect(bad.stderr).toContain('KEY_INVALID');
   });
@@ -166,7 +210,10 @@ describe('auditpack prune', () => {
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.removed.packs.map((p: { name: string }) => p.name)).toEqual([old]);
-    expect(j.removed.logs.map((l: { file: string }) => l.file)).toEqual(['audit-20200106.jsonl', 'audit-20200107.jsonl']);
+    expect(j.removed.logs.map((l: { file: string }) => l.file)).toEqual([
+      'audit-20200106.jsonl',
+      'audit-20200107.jsonl',
+    ]);
     expect(existsSync(join(cwd, 'artifacts', '2020-01-07'))).toBe(true); // the newest pack stays
     expect(readFileSync(join(cwd, 'artifacts', 'pruned.jsonl'), 'utf8')).toContain(`"export_date":"${old}"`);
   });
@@ -197,7 +244,11 @@ describe('auditpack demo', () => {
     const m = JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8'));
     expect(m.rows.orders).toBeGreaterThan(50);
     expect(m.rows.fills).toBeGreaterThan(30);
-    expect(m.events.by_category).toMatchObject({ auth: expect.any(Number), config: expect.any(Number), alert: expect.any(Number) });
+    expect(m.events.by_category).toMatchObject({
+      auth: expect.any(Number),
+      config: expect.any(Number),
+      alert: expect.any(Number),
+    });
     const snapshot = readFileSync(join(pack, 'data', 'config_snapshot.json'), 'utf8');
     expect(snapshot).toContain('"configs/.env"');
     expect(readFileSync(join(pack, 'data', 'audit.jsonl'), 'utf8')).not.toContain('demo-FAKE-key');

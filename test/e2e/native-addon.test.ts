@@ -32,7 +32,11 @@ __attribute__((constructor)) static void reg(void) { node_module_register(&m); }
 `;
 
 function run(install: InstallCopy, args: string[], cwd: string, env: Record<string, string> = {}) {
-  const r = spawnSync(install.node, [install.bin, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1', ...env } });
+  const r = spawnSync(install.node, [install.bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -43,7 +47,11 @@ const out = {};
 const attempt = async (name, f) => { try { out[name] = { ok: await f() }; } catch (e) { out[name] = { name: e.name, code: e.code, exitCode: e.exitCode, message: e.message, details: e.details }; } };
 ${body}
 process.stdout.write(JSON.stringify(out));`;
-  const r = spawnSync(install.node, ['--input-type=module', '-e', script], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, AUDIT_LOG_DIR: 'logs' } });
+  const r = spawnSync(install.node, ['--input-type=module', '-e', script], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, AUDIT_LOG_DIR: 'logs' },
+  });
   expect(r.stderr).toBe('');
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
@@ -59,7 +67,9 @@ function expectRefusedBeforeWriting(install: InstallCopy, reason: RegExp, cause?
   const cwd = tempDir();
   writeFileSync(join(cwd, 'placeholder'), '');
   const log = run(install, ['log', 'order', 'OrderAccepted', 'order_id=A-1'], cwd);
-  expect(log.stderr).toMatch(new RegExp(`^auditpack: error ADDON_UNAVAILABLE: the native lock addon fs-native-extensions ${reason.source}`));
+  expect(log.stderr).toMatch(
+    new RegExp(`^auditpack: error ADDON_UNAVAILABLE: the native lock addon fs-native-extensions ${reason.source}`),
+  );
   expect(log.stderr).toContain(`(\`npm ci\` in ${install.root})`);
   if (cause) expect(log.stderr).toMatch(cause);
   expect(log.stderr).not.toMatch(/\n\s+at /); // no stack
@@ -93,8 +103,12 @@ describe('a lock addon that cannot be loaded', () => {
 
     expectRefusedBeforeWriting(
       install,
-      new RegExp(`was built for another Node\\.js line \\(NODE_MODULE_VERSION ${other}\\) than this Node\\.js ${process.version.replace(/\./g, '\\.')} \\(NODE_MODULE_VERSION ${ours}, ${process.platform}-${process.arch}\\): reinstall `),
-      new RegExp(`Cause: Cannot load addon .*compiled against a different Node\\.js version using NODE_MODULE_VERSION ${other}`),
+      new RegExp(
+        `was built for another Node\\.js line \\(NODE_MODULE_VERSION ${other}\\) than this Node\\.js ${process.version.replace(/\./g, '\\.')} \\(NODE_MODULE_VERSION ${ours}, ${process.platform}-${process.arch}\\): reinstall `,
+      ),
+      new RegExp(
+        `Cause: Cannot load addon .*compiled against a different Node\\.js version using NODE_MODULE_VERSION ${other}`,
+      ),
     );
 
     const cwd = tempDir();
@@ -111,7 +125,14 @@ describe('a lock addon that cannot be loaded', () => {
         name: 'AuditpackError',
         code: 'ADDON_UNAVAILABLE',
         exitCode: 69,
-        details: { addon: 'fs-native-extensions', reason: 'other-node-line', node: process.version, nodeModuleVersion: String(ours), platform: `${process.platform}-${process.arch}`, fix: 'npm ci' },
+        details: {
+          addon: 'fs-native-extensions',
+          reason: 'other-node-line',
+          node: process.version,
+          nodeModuleVersion: String(ours),
+          platform: `${process.platform}-${process.arch}`,
+          fix: 'npm ci',
+        },
       });
     }
     // A logger with its own sink needs no lock, and works.
@@ -122,13 +143,21 @@ describe('a lock addon that cannot be loaded', () => {
   it('no binary for this platform (as on a platform it has no prebuilt for): the same error, reason no-prebuilt', () => {
     const install = copyInstall();
     rmSync(join(install.root, PREBUILDS), { recursive: true });
-    expectRefusedBeforeWriting(install, new RegExp(`has no binary for this platform \\(${process.platform}-${process.arch}\\); .*reinstall `), /Cause: Cannot find addon '\.'/);
+    expectRefusedBeforeWriting(
+      install,
+      new RegExp(`has no binary for this platform \\(${process.platform}-${process.arch}\\); .*reinstall `),
+      /Cause: Cannot find addon '\.'/,
+    );
   });
 
-  it('a file that is not a shared object: the same error, reason load-failed, with the loader\'s words', () => {
+  it("a file that is not a shared object: the same error, reason load-failed, with the loader's words", () => {
     const install = copyInstall();
     writeFileSync(join(install.root, ADDON), 'not an ELF file\n');
-    expectRefusedBeforeWriting(install, /cannot be loaded by Node\.js v[\d.]+ \(NODE_MODULE_VERSION \d+, [\w-]+\): reinstall /, /Cause: Cannot load addon .*fs-native-extensions\.node: (invalid ELF header|file too short)/);
+    expectRefusedBeforeWriting(
+      install,
+      /cannot be loaded by Node\.js v[\d.]+ \(NODE_MODULE_VERSION \d+, [\w-]+\): reinstall /,
+      /Cause: Cannot load addon .*fs-native-extensions\.node: (invalid ELF header|file too short)/,
+    );
   });
 
   it('not installed at all: ADDON_UNAVAILABLE naming `npm install`', () => {
@@ -136,7 +165,9 @@ describe('a lock addon that cannot be loaded', () => {
     rmSync(join(install.root, 'node_modules/fs-native-extensions'), { recursive: true });
     const cwd = tempDir();
     const log = run(install, ['log', 'order', 'OrderAccepted', 'order_id=A-1'], cwd);
-    expect(log.stderr).toMatch(/^auditpack: error ADDON_UNAVAILABLE: the native lock addon fs-native-extensions is not installed: run `npm install`\. Cause: Cannot find module 'fs-native-extensions'/);
+    expect(log.stderr).toMatch(
+      /^auditpack: error ADDON_UNAVAILABLE: the native lock addon fs-native-extensions is not installed: run `npm install`\. Cause: Cannot find module 'fs-native-extensions'/,
+    );
     expect(log.code).toBe(69);
     expect(readdirSync(cwd)).toEqual([]);
   });
@@ -145,19 +176,30 @@ describe('a lock addon that cannot be loaded', () => {
   // for the line running the tests, is run by that one — what a deployment does when it moves to a
   // new line without reinstalling. With a Node-API addon that must simply work.
   const foreign = process.env.AUDITPACK_FOREIGN_NODE;
-  it.skipIf(foreign === undefined || foreign === '')('this clone, installed under this line, run by another line (AUDITPACK_FOREIGN_NODE): logs, and the chain verifies', () => {
-    const node = foreign as string;
-    const abi = spawnSync(node, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).stdout.trim();
-    expect(abi).toMatch(/^\d+$/);
-    expect(Number(abi)).not.toBe(ours);
-    const cwd = tempDir();
-    const env = { PATH: process.env.PATH, NO_COLOR: '1' };
-    for (const id of ['A-1', 'A-2']) {
-      const r = spawnSync(node, [BIN, 'log', 'order', 'OrderAccepted', `order_id=${id}`], { cwd, encoding: 'utf8', env });
-      expect([r.status, r.stderr]).toEqual([0, '']);
-    }
-    const v = spawnSync(process.execPath, [BIN, 'verify', join(cwd, 'logs'), '--json'], { cwd, encoding: 'utf8', env });
-    expect(v.status).toBe(0);
-    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true });
-  });
+  it.skipIf(foreign === undefined || foreign === '')(
+    'this clone, installed under this line, run by another line (AUDITPACK_FOREIGN_NODE): logs, and the chain verifies',
+    () => {
+      const node = foreign as string;
+      const abi = spawnSync(node, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).stdout.trim();
+      expect(abi).toMatch(/^\d+$/);
+      expect(Number(abi)).not.toBe(ours);
+      const cwd = tempDir();
+      const env = { PATH: process.env.PATH, NO_COLOR: '1' };
+      for (const id of ['A-1', 'A-2']) {
+        const r = spawnSync(node, [BIN, 'log', 'order', 'OrderAccepted', `order_id=${id}`], {
+          cwd,
+          encoding: 'utf8',
+          env,
+        });
+        expect([r.status, r.stderr]).toEqual([0, '']);
+      }
+      const v = spawnSync(process.execPath, [BIN, 'verify', join(cwd, 'logs'), '--json'], {
+        cwd,
+        encoding: 'utf8',
+        env,
+      });
+      expect(v.status).toBe(0);
+      expect(JSON.parse(v.stdout)).toMatchObject({ ok: true });
+    },
+  );
 });

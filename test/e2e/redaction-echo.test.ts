@@ -43,7 +43,14 @@ describe('auditpack prints no secret back', () => {
     expect(show.stdout).toContain('reason     rotated [REDACTED] after the leak');
     const store = readdirSync(join(cwd, 'audit/snapshots')).filter((f) => f.endsWith('.json'));
     const logs = readdirSync(join(cwd, 'logs')).map((f) => readFileSync(join(cwd, 'logs', f), 'utf8'));
-    for (const text of [taken.stdout, taken.stderr, list.stdout, show.stdout, ...store.map((f) => readFileSync(join(cwd, 'audit/snapshots', f), 'utf8')), ...logs]) {
+    for (const text of [
+      taken.stdout,
+      taken.stderr,
+      list.stdout,
+      show.stdout,
+      ...store.map((f) => readFileSync(join(cwd, 'audit/snapshots', f), 'utf8')),
+      ...logs,
+    ]) {
       expect(text).not.toContain(GH);
     }
     // Echoes are redacted whatever the log's settings.

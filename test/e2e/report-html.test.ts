@@ -53,7 +53,20 @@ function hostOf(request: string): string {
 /** Runs headless chromium on a file; resolves with its stdout once it exits. */
 function chromium(args: string[], proxyPort: number): Promise<string> {
   const profile = mkdtempSync(join(tmpdir(), 'auditpack-chromium-'));
-  const all = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, `--proxy-server=http://127.0.0.1:${proxyPort}`, '--proxy-bypass-list=<-loopback>', ...args];
+  const all = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+    `--proxy-server=http://127.0.0.1:${proxyPort}`,
+    '--proxy-bypass-list=<-loopback>',
+    ...args,
+  ];
   return new Promise((resolve, reject) => {
     const p = spawn('chromium', all, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -80,7 +93,15 @@ describe('report.html in headless chromium', () => {
     const policyFile = writePolicy(cwd, DEMO_POLICY);
     const day = 20_300;
     await generateDemoDay(join(cwd, 'logs'), day);
-    const r = await exportPack({ date: isoDate(day), logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false, signingKey: newKey().privateKey, compliance: { cwd, policyFile } });
+    const r = await exportPack({
+      date: isoDate(day),
+      logDir: join(cwd, 'logs'),
+      artifactsDir: join(cwd, 'artifacts'),
+      version: '0.1.0',
+      recordEvent: false,
+      signingKey: newKey().privateKey,
+      compliance: { cwd, policyFile },
+    });
     page = join(r.path, 'data', 'report.html');
     html = readFileSync(page, 'utf8');
   });
@@ -97,11 +118,17 @@ describe('report.html in headless chromium', () => {
     const csp = /<meta http-equiv="Content-Security-Policy" content="[^"]*">/.exec(html)?.[0];
     expect(csp).toBeDefined();
     const probe = join(tempDir(), 'probe.html');
-    writeFileSync(probe, `<!DOCTYPE html><html><head>${csp}</head><body><p>static</p><script>document.body.innerHTML = 'SCRIPT RAN'</script></body></html>`);
+    writeFileSync(
+      probe,
+      `<!DOCTYPE html><html><head>${csp}</head><body><p>static</p><script>document.body.innerHTML = 'SCRIPT RAN'</script></body></html>`,
+    );
     const dom = await chromium(['--dump-dom', pathToFileURL(probe).href], proxy.port);
     expect(dom).toContain('<p>static</p>'); // the script would have replaced the body
     const control = join(tempDir(), 'control.html');
-    writeFileSync(control, `<!DOCTYPE html><html><body><p>static</p><script>document.body.innerHTML = 'SCRIPT RAN'</script></body></html>`);
+    writeFileSync(
+      control,
+      `<!DOCTYPE html><html><body><p>static</p><script>document.body.innerHTML = 'SCRIPT RAN'</script></body></html>`,
+    );
     expect(await chromium(['--dump-dom', pathToFileURL(control).href], proxy.port)).not.toContain('<p>static</p>');
   });
 
@@ -119,7 +146,10 @@ describe('report.html in headless chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     const shot = new URL('report.png', SHOTS);
     proxy.requests.length = 0;
-    await chromium(['--window-size=1280,4200', '--hide-scrollbars', `--screenshot=${shot.pathname}`, pathToFileURL(page).href], proxy.port);
+    await chromium(
+      ['--window-size=1280,4200', '--hide-scrollbars', `--screenshot=${shot.pathname}`, pathToFileURL(page).href],
+      proxy.port,
+    );
     const fromPage = proxy.requests.filter((r) => !BROWSER_OWN.test(hostOf(r)));
     expect(fromPage).toEqual([]);
     expect(existsSync(shot)).toBe(true);
@@ -127,9 +157,17 @@ describe('report.html in headless chromium', () => {
     console.log(`report.html screenshot: ${shot.pathname}`);
 
     const control = join(tempDir(), 'control.html');
-    writeFileSync(control, '<!DOCTYPE html><html><body><p>control</p><img src="http://example.invalid/pixel.png"></body></html>');
+    writeFileSync(
+      control,
+      '<!DOCTYPE html><html><body><p>control</p><img src="http://example.invalid/pixel.png"></body></html>',
+    );
     proxy.requests.length = 0;
-    await chromium(['--window-size=400,300', `--screenshot=${join(tempDir(), 'control.png')}`, pathToFileURL(control).href], proxy.port);
-    expect(proxy.requests.filter((r) => !BROWSER_OWN.test(hostOf(r)))).toEqual(['GET http://example.invalid/pixel.png']);
+    await chromium(
+      ['--window-size=400,300', `--screenshot=${join(tempDir(), 'control.png')}`, pathToFileURL(control).href],
+      proxy.port,
+    );
+    expect(proxy.requests.filter((r) => !BROWSER_OWN.test(hostOf(r)))).toEqual([
+      'GET http://example.invalid/pixel.png',
+    ]);
   });
 });

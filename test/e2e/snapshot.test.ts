@@ -30,26 +30,38 @@ describe('auditpack snapshot outside git', () => {
     expect(first.stderr).toBe('');
     const s1 = JSON.parse(first.stdout) as ConfigSnapshot;
     expect(s1).toMatchObject({ reason: 'initial deploy', git: null, previous_snapshot_id: null, redacted: true });
-    expect(readFileSync(join(cwd, 'audit/snapshots', `${s1.snapshot_id}.json`), 'utf8')).toBe(`${JSON.stringify(s1, null, 2)}\n`);
+    expect(readFileSync(join(cwd, 'audit/snapshots', `${s1.snapshot_id}.json`), 'utf8')).toBe(
+      `${JSON.stringify(s1, null, 2)}\n`,
+    );
 
     writeFiles(cwd, { 'configs/risk.yaml': RISK.replace('100', '400') });
     const second = runCli(['snapshot', '--reason', 'raise limit'], { cwd });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^✓ snapshot \d{8}T\d{6}\.\d{6}Z-\d{3}: 2 config files\n/);
-    expect(second.stdout).toContain(`since ${s1.snapshot_id}: 0 added, 0 removed, 1 changed\n    M configs/risk.yaml\n`);
+    expect(second.stdout).toContain(
+      `since ${s1.snapshot_id}: 0 added, 0 removed, 1 changed\n    M configs/risk.yaml\n`,
+    );
 
     const list = runCli(['snapshot', 'list', '--json'], { cwd });
     expect(list.code).toBe(0);
     const summaries = JSON.parse(list.stdout) as SnapshotSummary[];
     expect(summaries.map((s) => s.reason)).toEqual(['raise limit', 'initial deploy']);
     const human = runCli(['snapshot', 'list'], { cwd });
-    expect(human.stdout.split('\n')[1]).toContain(`${s1.snapshot_id}  ${s1.timestamp}  2 files, 2 changed  initial deploy`);
+    expect(human.stdout.split('\n')[1]).toContain(
+      `${s1.snapshot_id}  ${s1.timestamp}  2 files, 2 changed  initial deploy`,
+    );
 
     const id2 = summaries[0]?.snapshot_id as string;
-    const shown = spawnSync(process.execPath, [BIN, 'snapshot', 'show', s1.snapshot_id, '--file', 'configs/risk.yaml'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const shown = spawnSync(
+      process.execPath,
+      [BIN, 'snapshot', 'show', s1.snapshot_id, '--file', 'configs/risk.yaml'],
+      { cwd, env: { ...process.env, NO_COLOR: '1' } },
+    );
     expect(shown.status).toBe(0);
     expect(shown.stdout.toString()).toBe(RISK.replace('live-7f3a9c', '[REDACTED]'));
-    expect(runCli(['snapshot', 'show', 'latest', '--file', 'configs/app.json'], { cwd }).stdout).toBe('{"venue": "LMAX"}\n');
+    expect(runCli(['snapshot', 'show', 'latest', '--file', 'configs/app.json'], { cwd }).stdout).toBe(
+      '{"venue": "LMAX"}\n',
+    );
 
     const showJson = JSON.parse(runCli(['snapshot', 'show', id2, '--json'], { cwd }).stdout) as ConfigSnapshot;
     expect(showJson.previous_snapshot_id).toBe(s1.snapshot_id);
@@ -64,12 +76,17 @@ describe('auditpack snapshot outside git', () => {
         `--- a/configs/risk.yaml\tsnapshot ${s1.snapshot_id}\n+++ b/configs/risk.yaml\tsnapshot ${id2}\n` +
         '@@ -1,5 +1,5 @@\n risk:\n-  max_position: 100\n+  max_position: 400\n   symbol: EURUSD\n broker:\n   api_key: [REDACTED]\n',
     );
-    const diffJson = JSON.parse(runCli(['snapshot', 'diff', s1.snapshot_id, 'latest', '--json'], { cwd }).stdout) as SnapshotComparison;
+    const diffJson = JSON.parse(
+      runCli(['snapshot', 'diff', s1.snapshot_id, 'latest', '--json'], { cwd }).stdout,
+    ) as SnapshotComparison;
     expect(diffJson).toMatchObject({ added: [], removed: [], changed: ['configs/risk.yaml'] });
 
     // Every snapshot is linked into the audit trail, and the log's chain holds.
     const logFile = readdirSync(join(cwd, 'logs')).find((f) => f.endsWith('.jsonl')) as string;
-    const events = readFileSync(join(cwd, 'logs', logFile), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = readFileSync(join(cwd, 'logs', logFile), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events.map((e) => [e.category, e.event, e.snapshot_id, e.reason])).toEqual([
       ['config', 'ConfigSnapshot', s1.snapshot_id, 'initial deploy'],
       ['config', 'ConfigSnapshot', id2, 'raise limit'],
@@ -88,7 +105,9 @@ describe('auditpack snapshot outside git', () => {
     const bytes = Buffer.from([0, 1, 2, 3, 0xfe, 0xff, 0, 10, 13]);
     writeFiles(cwd, { 'configs/blob.conf': bytes });
     expect(runCli(['snapshot', '--reason', 'r'], { cwd }).code).toBe(0);
-    const shown = spawnSync(process.execPath, [BIN, 'snapshot', 'show', 'latest', '--file', 'configs/blob.conf'], { cwd });
+    const shown = spawnSync(process.execPath, [BIN, 'snapshot', 'show', 'latest', '--file', 'configs/blob.conf'], {
+      cwd,
+    });
     expect(shown.status).toBe(0);
     expect(Buffer.compare(shown.stdout, bytes)).toBe(0);
   });
@@ -126,8 +145,14 @@ describe('auditpack snapshot outside git', () => {
     chmodSync(join(cwd, 'configs/locked.yaml'), 0o000);
     const asUser = asRoot ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] : [];
     const cmd = [...asUser, install.node, install.bin, 'snapshot', '--reason', 'r'];
-    const r = spawnSync(cmd[0] as string, cmd.slice(1), { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
-    expect(r.stderr).toMatch(/^auditpack: error SNAPSHOT_READ_FAILED: cannot read config file configs\/locked\.yaml: EACCES/);
+    const r = spawnSync(cmd[0] as string, cmd.slice(1), {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, NO_COLOR: '1' },
+    });
+    expect(r.stderr).toMatch(
+      /^auditpack: error SNAPSHOT_READ_FAILED: cannot read config file configs\/locked\.yaml: EACCES/,
+    );
     expect(r.status).toBe(74);
     expect(existsSync(join(cwd, 'audit'))).toBe(false);
     expect(existsSync(join(cwd, 'logs'))).toBe(false);
@@ -136,14 +161,24 @@ describe('auditpack snapshot outside git', () => {
     chmodSync(join(cwd, 'configs/locked.yaml'), 0o644);
     writeFiles(cwd, { 'configs/private/x.yaml': 'x: 1\n' });
     chmodSync(join(cwd, 'configs/private'), 0o000);
-    const d = spawnSync(cmd[0] as string, cmd.slice(1), { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+    const d = spawnSync(cmd[0] as string, cmd.slice(1), {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, NO_COLOR: '1' },
+    });
     chmodSync(join(cwd, 'configs/private'), 0o755);
-    expect(d.stderr).toMatch(/^auditpack: error SNAPSHOT_READ_FAILED: cannot read .*configs\/private while looking for config files: EACCES/);
+    expect(d.stderr).toMatch(
+      /^auditpack: error SNAPSHOT_READ_FAILED: cannot read .*configs\/private while looking for config files: EACCES/,
+    );
     expect(d.status).toBe(74);
     expect(existsSync(join(cwd, 'audit'))).toBe(false);
 
     // The same install and user succeed once the files are readable: the failures above were the EACCES, nothing else.
-    const ok = spawnSync(cmd[0] as string, cmd.slice(1), { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+    const ok = spawnSync(cmd[0] as string, cmd.slice(1), {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, NO_COLOR: '1' },
+    });
     expect([ok.status, ok.stderr]).toEqual([0, '']);
     expect(records(cwd)).toHaveLength(1);
   });
@@ -166,7 +201,9 @@ describe('auditpack snapshot in a real git repository', () => {
     expect(dirty.git).toEqual({ commit, branch: 'main', dirty: true });
     const text = dirty.diffs['configs/risk.yaml'] as string;
     expect(text).toContain(`--- a/configs/risk.yaml\tgit HEAD ${commit}\n+++ b/configs/risk.yaml\tworking tree\n`);
-    expect(text).toContain(`--- a/configs/risk.yaml\tsnapshot ${clean.snapshot_id}\n+++ b/configs/risk.yaml\tsnapshot ${dirty.snapshot_id}\n`);
+    expect(text).toContain(
+      `--- a/configs/risk.yaml\tsnapshot ${clean.snapshot_id}\n+++ b/configs/risk.yaml\tsnapshot ${dirty.snapshot_id}\n`,
+    );
     expect(text).not.toContain('live-');
     // The HEAD part applies to HEAD's (redacted) content with git itself.
     const headPart = text.slice(0, text.indexOf('--- a/configs/risk.yaml\tsnapshot'));
@@ -174,7 +211,9 @@ describe('auditpack snapshot in a real git repository', () => {
     git(cwd, 'stash', '-q');
     writeFiles(cwd, { 'configs/risk.yaml': RISK.replace('live-7f3a9c', '[REDACTED]') });
     git(cwd, 'apply', 'head.diff');
-    expect(readFileSync(join(cwd, 'configs/risk.yaml'), 'utf8')).toBe(RISK.replace('100', '150').replace('live-7f3a9c', '[REDACTED]'));
+    expect(readFileSync(join(cwd, 'configs/risk.yaml'), 'utf8')).toBe(
+      RISK.replace('100', '150').replace('live-7f3a9c', '[REDACTED]'),
+    );
   });
 
   it('a failing git command: exit 3 with a GIT_FAILED warning, the snapshot taken without git facts', () => {
@@ -183,7 +222,9 @@ describe('auditpack snapshot in a real git repository', () => {
     writeFileSync(join(cwd, '.git/index'), 'garbage');
     const r = runCli(['snapshot', '--reason', 'r', '--json'], { cwd });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^auditpack: warning GIT_FAILED: git status failed: .*; snapshot taken without git facts\n$/);
+    expect(r.stderr).toMatch(
+      /^auditpack: warning GIT_FAILED: git status failed: .*; snapshot taken without git facts\n$/,
+    );
     const s = JSON.parse(r.stdout) as ConfigSnapshot;
     expect(s.git).toBeNull();
     expect(s.git_error?.code).toBe('GIT_FAILED');
@@ -193,7 +234,11 @@ describe('auditpack snapshot in a real git repository', () => {
   it('without a git binary, a plain directory still snapshots (no git is needed outside git)', () => {
     const cwd = tempDir();
     writeFiles(cwd, { 'configs/a.yaml': 'a: 1\n' });
-    const r = spawnSync(process.execPath, [BIN, 'snapshot', '--reason', 'r', '--json'], { cwd, encoding: 'utf8', env: { PATH: '/nonexistent', NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [BIN, 'snapshot', '--reason', 'r', '--json'], {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: '/nonexistent', NO_COLOR: '1' },
+    });
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as ConfigSnapshot).git).toBeNull();
   });

@@ -24,19 +24,34 @@ describe('auditpack verify <artifacts> end to end', () => {
     for (const d of dates) await writeDay(logDir, d, SAMPLE_EVENTS);
     let t = Date.parse('2026-11-30T00:10:00Z') * 1000;
     let last;
-    for (const date of dates) last = await exportPack({ date, logDir, artifactsDir, version: '0.1.0', now: () => t / 1000, loggerClock: () => (t += 1000) });
+    for (const date of dates)
+      last = await exportPack({
+        date,
+        logDir,
+        artifactsDir,
+        version: '0.1.0',
+        now: () => t / 1000,
+        loggerClock: () => (t += 1000),
+      });
 
     const ok = runCli(['verify', 'artifacts'], { cwd });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toContain(`newest evidence: pack 2026-11-29 (made ${last!.manifest.created_at}), manifest sha256 ${last!.manifestSha256}; chain ends at seq ${last!.manifest.chain.last_seq}, hash ${last!.manifest.chain.end_hash}`);
+    expect(ok.stdout).toContain(
+      `newest evidence: pack 2026-11-29 (made ${last!.manifest.created_at}), manifest sha256 ${last!.manifestSha256}; chain ends at seq ${last!.manifest.chain.last_seq}, hash ${last!.manifest.chain.end_hash}`,
+    );
     const json = JSON.parse(runCli(['verify', 'artifacts', '--json'], { cwd }).stdout);
     expect(json.evidence).toMatchObject({ pack: '2026-11-29', endHash: last!.manifest.chain.end_hash });
 
     const mid = join(artifactsDir, '2026-11-28');
-    const sha = createHash('sha256').update(readFileSync(join(mid, 'manifest.json'))).digest('hex');
+    const sha = createHash('sha256')
+      .update(readFileSync(join(mid, 'manifest.json')))
+      .digest('hex');
     makeWritable(mid);
     rmSync(mid, { recursive: true });
-    appendFileSync(join(artifactsDir, 'pruned.jsonl'), `${JSON.stringify({ export_date: '2026-11-28', manifest_sha256: sha, path: '2026-11-28', pruned_at: new Date().toISOString() })}\n`);
+    appendFileSync(
+      join(artifactsDir, 'pruned.jsonl'),
+      `${JSON.stringify({ export_date: '2026-11-28', manifest_sha256: sha, path: '2026-11-28', pruned_at: new Date().toISOString() })}\n`,
+    );
 
     const forged = runCli(['verify', 'artifacts'], { cwd });
     expect(forged.code).toBe(1);

@@ -19,7 +19,18 @@ function sh(cmd: string, args: string[], cwd: string, input?: Buffer): number | 
 function sshVerify(packDir: string, allowedSigners: string): number | null {
   return sh(
     'ssh-keygen',
-    ['-Y', 'verify', '-f', allowedSigners, '-I', 'auditor@example', '-n', 'auditpack', '-s', 'tagmanifest-sha256.txt.sig'],
+    [
+      '-Y',
+      'verify',
+      '-f',
+      allowedSigners,
+      '-I',
+      'auditor@example',
+      '-n',
+      'auditpack',
+      '-s',
+      'tagmanifest-sha256.txt.sig',
+    ],
     packDir,
     readFileSync(join(packDir, 'tagmanifest-sha256.txt')),
   );
@@ -29,7 +40,8 @@ function writableCopy(src: string, dst: string): void {
   cpSync(src, dst, { recursive: true });
   chmodSync(dst, 0o755);
   chmodSync(join(dst, 'data'), 0o755);
-  for (const f of readdirSync(dst, { recursive: true, withFileTypes: true })) if (f.isFile()) chmodSync(join(f.parentPath, f.name), 0o644);
+  for (const f of readdirSync(dst, { recursive: true, withFileTypes: true }))
+    if (f.isFile()) chmodSync(join(f.parentPath, f.name), 0o644);
 }
 
 function flip(path: string, at: number): void {
@@ -42,10 +54,19 @@ describe('auditpack verify end to end', () => {
   it('one pack: accepted by auditpack verify, sha256sum -c and ssh-keygen -Y verify; tampered copies rejected', () => {
     const cwd = tempDir();
     expect(runCli(['keygen', '--out', 'keys', '--identity', 'auditor@example'], { cwd }).code).toBe(0);
-    for (let i = 0; i < 5; i++) expect(runCli(['log', 'order', 'OrderAccepted', `order_id=A-${i}`, 'price="1.10050"', 'quantity=100'], { cwd }).code).toBe(0);
-    expect(runCli(['log', 'alert', 'AlertSent', 'alert_type=risk', 'severity=HIGH', 'message=drawdown, "big"'], { cwd }).code).toBe(0);
+    for (let i = 0; i < 5; i++)
+      expect(
+        runCli(['log', 'order', 'OrderAccepted', `order_id=A-${i}`, 'price="1.10050"', 'quantity=100'], { cwd }).code,
+      ).toBe(0);
+    expect(
+      runCli(['log', 'alert', 'AlertSent', 'alert_type=risk', 'severity=HIGH', 'message=drawdown, "big"'], { cwd })
+        .code,
+    ).toBe(0);
     const date = new Date().toISOString().slice(0, 10);
-    const exp = runCli(['export', '--date', date, '--partial', '--signing-key', 'keys/auditpack_ed25519', '--compress'], { cwd }); // today: a partial pack
+    const exp = runCli(
+      ['export', '--date', date, '--partial', '--signing-key', 'keys/auditpack_ed25519', '--compress'],
+      { cwd },
+    ); // today: a partial pack
     expect(exp.code, exp.stderr).toBe(0);
     const pack = join(cwd, 'artifacts', date);
 
@@ -57,7 +78,10 @@ describe('auditpack verify end to end', () => {
     expect(v.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
     expect(sh('sha256sum', ['-c', '--quiet', 'manifest-sha256.txt'], pack)).toBe(0);
     expect(sshVerify(pack, join(cwd, 'keys/allowed_signers'))).toBe(0);
-    const t = runCli(['verify', join('artifacts', `${date}.tar.gz`), '--pubkey', 'keys/auditpack_ed25519.pub', '--json'], { cwd });
+    const t = runCli(
+      ['verify', join('artifacts', `${date}.tar.gz`), '--pubkey', 'keys/auditpack_ed25519.pub', '--json'],
+      { cwd },
+    );
     expect(t.code).toBe(0);
     expect(JSON.parse(t.stdout)).toMatchObject({ ok: true, kind: 'pack-tar', problems: [] });
     const arch = runCli(['verify', 'artifacts', '--json', '--pubkey', 'keys/auditpack_ed25519.pub'], { cwd });
@@ -123,7 +147,11 @@ describe('auditpack verify of a log, with no flag', () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { problems: { code: string; line: number }[] };
     expect(report.problems.map((p) => [p.code, p.line])).toEqual([['LOG_LINE_INVALID', 3]]);
-    const ref = spawnSync('python3', [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), join(dir, 'audit-20250908.jsonl')], { encoding: 'utf8' });
+    const ref = spawnSync(
+      'python3',
+      [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), join(dir, 'audit-20250908.jsonl')],
+      { encoding: 'utf8' },
+    );
     expect(ref.status).toBe(1);
     expect(ref.stdout).toContain('LOG_LINE_INVALID audit-20250908.jsonl:3');
   });

@@ -30,7 +30,10 @@ function records(dir: string): Record<string, unknown>[] {
 describe.skipIf(!CAN_MOUNT)(`durable mode on a full disk (${SMALL_DISK_REASON})`, () => {
   it('a process awaiting durable calls on a full disk: every promise settles, the process exits 0', () => {
     const disk = smallDisk(64);
-    const r = spawnSync(process.execPath, [CHILD, join(disk.dir, 'logs'), '300'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [CHILD, join(disk.dir, 'logs'), '300'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const m = /^settled (\d+) (\d+) (\S*)$/m.exec(r.stdout);
@@ -53,7 +56,9 @@ describe.skipIf(!CAN_MOUNT)(`durable mode on a full disk (${SMALL_DISK_REASON})`
     // Concurrent callers too: one group commit fails for all of them.
     for (let round = 0; round < 20; round++) {
       const ids = Array.from({ length: 10 }, (_, i) => `r${round}-${i}`);
-      const results = await Promise.allSettled(ids.map((id) => log.order('OrderAccepted', { orderId: id, note: 'y'.repeat(150) })));
+      const results = await Promise.allSettled(
+        ids.map((id) => log.order('OrderAccepted', { orderId: id, note: 'y'.repeat(150) })),
+      );
       results.forEach((res, i) => {
         if (res.status === 'rejected') {
           rejected.push(ids[i] as string);

@@ -19,7 +19,11 @@ describe.skipIf(!CAN_MOUNT)(`full disk (${SMALL_DISK_REASON})`, () => {
     const cwd = tempDir();
     const logDir = join(cwd, 'logs');
     mkdirSync(logDir);
-    const events = Array.from({ length: 3000 }, (_, i) => ({ category: 'order', event: 'OrderAccepted', fields: { order_id: `O-${i}`, symbol: 'EURUSD', note: 'z'.repeat(100) } }));
+    const events = Array.from({ length: 3000 }, (_, i) => ({
+      category: 'order',
+      event: 'OrderAccepted',
+      fields: { order_id: `O-${i}`, symbol: 'EURUSD', note: 'z'.repeat(100) },
+    }));
     await writeDay(logDir, DATE, events);
     const disk = smallDisk(16 * 1024); // the day's log is ~450 KB; the pack (with its compliance report) and its archive need a few MB
     disk.fill(64 * 1024);
@@ -40,9 +44,11 @@ describe.skipIf(!CAN_MOUNT)(`full disk (${SMALL_DISK_REASON})`, () => {
     const disk = smallDisk(2048);
     const cwd = disk.dir;
     mkdirSync(join(cwd, 'configs'));
-    for (let i = 0; i < 40; i++) writeFileSync(join(cwd, 'configs', `c${i}.yaml`), `limit: ${i}\nnote: ${'q'.repeat(2000)}\n`);
+    for (let i = 0; i < 40; i++)
+      writeFileSync(join(cwd, 'configs', `c${i}.yaml`), `limit: ${i}\nnote: ${'q'.repeat(2000)}\n`);
     expect(runCli(['snapshot', '--reason', 'before'], { cwd }).code).toBe(0);
-    for (let i = 0; i < 40; i++) writeFileSync(join(cwd, 'configs', `c${i}.yaml`), `limit: ${i + 1}\nnote: ${'r'.repeat(2000)}\n`);
+    for (let i = 0; i < 40; i++)
+      writeFileSync(join(cwd, 'configs', `c${i}.yaml`), `limit: ${i + 1}\nnote: ${'r'.repeat(2000)}\n`);
     disk.fill(16 * 1024);
     const r = runCli(['snapshot', '--reason', 'on a full disk'], { cwd });
     expect(r.code, r.stderr).toBe(74);

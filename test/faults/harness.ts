@@ -34,7 +34,8 @@ interface Run {
 function env(): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete e.FORCE_COLOR;
-  for (const k of Object.keys(e)) if (k.startsWith('AUDIT') || k.startsWith('EXPORT_') || k.startsWith('SNAPSHOT_')) delete e[k];
+  for (const k of Object.keys(e))
+    if (k.startsWith('AUDIT') || k.startsWith('EXPORT_') || k.startsWith('SNAPSHOT_')) delete e[k];
   return e;
 }
 
@@ -81,7 +82,9 @@ function verifyOk(path: string, cwd: string, when: string): string[] {
   if (v.code === 0) return [];
   let detail = v.stderr.trim();
   try {
-    const report = JSON.parse(v.stdout) as { problems: { code: string; severity: string; file: string; detail: string }[] };
+    const report = JSON.parse(v.stdout) as {
+      problems: { code: string; severity: string; file: string; detail: string }[];
+    };
     detail = report.problems
       .filter((p) => p.severity === 'error')
       .map((p) => `${p.code} ${p.file}: ${p.detail}`)
@@ -96,8 +99,30 @@ function verifyOk(path: string, cwd: string, when: string): string[] {
 async function bigDay(logDir: string, date: string, events: number): Promise<void> {
   const list = Array.from({ length: events }, (_, i) =>
     i % 3 === 2
-      ? { category: 'fill', event: 'Filled', fields: { order_id: `O-${i - 1}`, deal_id: `D-${i}`, symbol: 'EURUSD', side: 'BUY', quantity: 1000 + i, price: '1.10050' } }
-      : { category: 'order', event: 'OrderAccepted', fields: { order_id: `O-${i}`, symbol: 'EURUSD', side: 'BUY', quantity: 1000 + i, price: '1.10050', note: 'n'.repeat(i % 200) } },
+      ? {
+          category: 'fill',
+          event: 'Filled',
+          fields: {
+            order_id: `O-${i - 1}`,
+            deal_id: `D-${i}`,
+            symbol: 'EURUSD',
+            side: 'BUY',
+            quantity: 1000 + i,
+            price: '1.10050',
+          },
+        }
+      : {
+          category: 'order',
+          event: 'OrderAccepted',
+          fields: {
+            order_id: `O-${i}`,
+            symbol: 'EURUSD',
+            side: 'BUY',
+            quantity: 1000 + i,
+            price: '1.10050',
+            note: 'n'.repeat(i % 200),
+          },
+        },
   );
   await writeDay(logDir, date, list, '00:00:01');
 }
@@ -113,10 +138,30 @@ export async function exportTrials(trials: number, events = 20_000): Promise<Tri
   const logDir = join(seed, 'logs');
   mkdirSync(logDir);
   await bigDay(logDir, date, events);
-  const args = ['export', '--date', date, '--compress', '--logs-dir', 'logs', '--artifacts-dir', 'artifacts', '--retention-days', '3650'];
+  const args = [
+    'export',
+    '--date',
+    date,
+    '--compress',
+    '--logs-dir',
+    'logs',
+    '--artifacts-dir',
+    'artifacts',
+    '--retention-days',
+    '3650',
+  ];
   const full = timed(args, seed);
   const results: TrialResult[] = [];
-  if (full.run.code !== 0) return [{ scenario: 'export', trial: -1, killAfterMs: 0, killedRun: full.run.code, problems: [`calibration export failed: ${full.run.stderr}`] }];
+  if (full.run.code !== 0)
+    return [
+      {
+        scenario: 'export',
+        trial: -1,
+        killAfterMs: 0,
+        killedRun: full.run.code,
+        problems: [`calibration export failed: ${full.run.stderr}`],
+      },
+    ];
   try {
     for (let t = 0; t < trials; t++) {
       const cwd = tmp('auditpack-fault-export-');
@@ -129,7 +174,8 @@ export async function exportTrials(trials: number, events = 20_000): Promise<Tri
         if (existsSync(join(art, date))) problems.push(...verifyOk(join('artifacts', date), cwd, 'after the kill'));
         const rerun = cli(args, cwd);
         const complete = existsSync(join(art, date)) && existsSync(join(art, `${date}.tar.gz`));
-        if (rerun.code !== 0 && !(rerun.code === 73 && complete)) problems.push(`re-run exited ${rerun.code}: ${rerun.stderr.trim()}`);
+        if (rerun.code !== 0 && !(rerun.code === 73 && complete))
+          problems.push(`re-run exited ${rerun.code}: ${rerun.stderr.trim()}`);
         if (!complete) problems.push('after the re-run the pack or its .tar.gz is missing');
         const left = leftovers(art);
         if (left.length > 0) problems.push(`leftovers after the re-run: ${left.join(', ')}`);
@@ -168,7 +214,16 @@ export async function pruneTrials(trials: number, packs = 8, eventsPerDay = 2_00
   const full = timed(args, cal);
   rmTree(cal);
   const results: TrialResult[] = [];
-  if (full.run.code !== 0) return [{ scenario: 'prune', trial: -1, killAfterMs: 0, killedRun: full.run.code, problems: [`calibration prune failed: ${full.run.stderr}`] }];
+  if (full.run.code !== 0)
+    return [
+      {
+        scenario: 'prune',
+        trial: -1,
+        killAfterMs: 0,
+        killedRun: full.run.code,
+        problems: [`calibration prune failed: ${full.run.stderr}`],
+      },
+    ];
   try {
     for (let t = 0; t < trials; t++) {
       const cwd = copy();
@@ -201,7 +256,11 @@ export async function pruneTrials(trials: number, packs = 8, eventsPerDay = 2_00
 export async function snapshotTrials(trials: number, files = 300): Promise<TrialResult[]> {
   const seed = tmp('auditpack-fault-snapshot-');
   mkdirSync(join(seed, 'configs'));
-  for (let i = 0; i < files; i++) writeFileSync(join(seed, 'configs', `c${i}.yaml`), `limit_${i}: ${i}\nsymbol: EURUSD\nnote: ${'x'.repeat(i * 7)}\n`);
+  for (let i = 0; i < files; i++)
+    writeFileSync(
+      join(seed, 'configs', `c${i}.yaml`),
+      `limit_${i}: ${i}\nsymbol: EURUSD\nnote: ${'x'.repeat(i * 7)}\n`,
+    );
   const args = ['snapshot', '--reason', 'fault trial'];
   const copy = (): string => {
     const cwd = tmp('auditpack-fault-snapshot-');
@@ -212,7 +271,16 @@ export async function snapshotTrials(trials: number, files = 300): Promise<Trial
   const full = timed(args, cal);
   rmTree(cal);
   const results: TrialResult[] = [];
-  if (full.run.code !== 0) return [{ scenario: 'snapshot', trial: -1, killAfterMs: 0, killedRun: full.run.code, problems: [`calibration snapshot failed: ${full.run.stderr}`] }];
+  if (full.run.code !== 0)
+    return [
+      {
+        scenario: 'snapshot',
+        trial: -1,
+        killAfterMs: 0,
+        killedRun: full.run.code,
+        problems: [`calibration snapshot failed: ${full.run.stderr}`],
+      },
+    ];
   try {
     for (let t = 0; t < trials; t++) {
       const cwd = copy();
@@ -221,11 +289,13 @@ export async function snapshotTrials(trials: number, files = 300): Promise<Trial
         const killedRun = await cliKilledAfter(args, cwd, killAfterMs);
         const problems: string[] = [];
         const list = cli(['snapshot', 'list'], cwd);
-        if (list.code !== 0 && existsSync(join(cwd, 'audit'))) problems.push(`snapshot list after the kill exited ${list.code}: ${list.stderr.trim()}`);
+        if (list.code !== 0 && existsSync(join(cwd, 'audit')))
+          problems.push(`snapshot list after the kill exited ${list.code}: ${list.stderr.trim()}`);
         const rerun = cli(args, cwd);
         if (rerun.code !== 0) problems.push(`re-run exited ${rerun.code}: ${rerun.stderr.trim()}`);
         const list2 = cli(['snapshot', 'list'], cwd);
-        if (list2.code !== 0) problems.push(`snapshot list after the re-run exited ${list2.code}: ${list2.stderr.trim()}`);
+        if (list2.code !== 0)
+          problems.push(`snapshot list after the re-run exited ${list2.code}: ${list2.stderr.trim()}`);
         problems.push(...verifyOk('logs', cwd, 'after the re-run'));
         results.push({ scenario: 'snapshot', trial: t, killAfterMs, killedRun, problems });
       } finally {

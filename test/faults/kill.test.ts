@@ -8,7 +8,9 @@ import { exportTrials, pruneTrials, snapshotTrials, type TrialResult } from './h
 const TRIALS = Number(process.env.AUDITPACK_FAULT_TRIALS ?? 3);
 
 function failures(results: TrialResult[]): string[] {
-  return results.flatMap((r) => r.problems.map((p) => `${r.scenario} trial ${r.trial} (killed after ${r.killAfterMs} ms): ${p}`));
+  return results.flatMap((r) =>
+    r.problems.map((p) => `${r.scenario} trial ${r.trial} (killed after ${r.killAfterMs} ms): ${p}`),
+  );
 }
 
 describe('kill -9 at random points', () => {

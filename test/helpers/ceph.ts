@@ -32,7 +32,11 @@ export function startCephS3(): CephS3 {
     const base = mkdtempSync(join(tmpdir(), 'auditpack-ceph-'));
     const dir = join(base, 'cluster');
     const t0 = Date.now();
-    const r = spawnSync('bash', [SCRIPT, 'start', dir], { encoding: 'utf8', timeout: 150_000, env: { ...process.env, OWNER_PID: String(process.pid) } });
+    const r = spawnSync('bash', [SCRIPT, 'start', dir], {
+      encoding: 'utf8',
+      timeout: 150_000,
+      env: { ...process.env, OWNER_PID: String(process.pid) },
+    });
     const stop = (): void => {
       spawnSync('bash', [SCRIPT, 'stop', dir], { encoding: 'utf8', timeout: 60_000 });
       rmSync(base, { recursive: true, force: true });
@@ -45,7 +49,13 @@ export function startCephS3(): CephS3 {
         .map((m) => [m[1], m[2]]),
     );
     if (r.status === 0 && vars.S3_ENDPOINT && vars.S3_ACCESS_KEY && vars.S3_SECRET_KEY) {
-      return { endpoint: vars.S3_ENDPOINT, accessKey: vars.S3_ACCESS_KEY, secretKey: vars.S3_SECRET_KEY, startSeconds: (Date.now() - t0) / 1000, stop };
+      return {
+        endpoint: vars.S3_ENDPOINT,
+        accessKey: vars.S3_ACCESS_KEY,
+        secretKey: vars.S3_SECRET_KEY,
+        startSeconds: (Date.now() - t0) / 1000,
+        stop,
+      };
     }
     errors.push(`attempt ${attempt}: exit ${String(r.status)} ${r.error?.message ?? ''}\n${r.stderr}`);
     stop();

@@ -4,7 +4,19 @@
  * clone itself cannot be reached (as another user, when the clone sits under a 0700 directory) and to
  * break its native addon without touching the clone.
  */
-import { chmodSync, copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,8 +68,10 @@ export function sharedTempDir(prefix = 'auditpack-shared-'): string {
  */
 export function copyInstall({ otherUsers = false } = {}): InstallCopy {
   const root = sharedTempDir('auditpack-install-');
-  for (const entry of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
-  for (const dir of productionPackageDirs()) cpSync(join(ROOT, 'node_modules', dir), join(root, 'node_modules', dir), { recursive: true });
+  for (const entry of ['bin', 'dist', 'package.json'])
+    cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
+  for (const dir of productionPackageDirs())
+    cpSync(join(ROOT, 'node_modules', dir), join(root, 'node_modules', dir), { recursive: true });
   let node = process.execPath;
   if (otherUsers && !reachableByOthers(node, { exec: true })) {
     // Node from a private directory (a cache under $HOME): give the copy its own, hard-linked when possible.
@@ -75,7 +89,10 @@ export function copyInstall({ otherUsers = false } = {}): InstallCopy {
 /** Directories of every installed production dependency, down the whole tree (Node's resolution from each package). */
 export function productionPackages(): string[] {
   const deps = (dir: string): string[] => {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
     return [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})];
   };
   const top = join(ROOT, 'node_modules');

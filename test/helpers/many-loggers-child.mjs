@@ -9,7 +9,8 @@ const BUSY = 300;
 
 async function burst(dir, tag, n = BUSY) {
   const log = createAuditLogger({ logDir: dir, handleExit: false });
-  for (let i = 0; i < n; i++) log.order('OrderAccepted', { orderId: `${tag}-${i}`, symbol: 'EURUSD', side: 'BUY', quantity: i, price: '1.1' });
+  for (let i = 0; i < n; i++)
+    log.order('OrderAccepted', { orderId: `${tag}-${i}`, symbol: 'EURUSD', side: 'BUY', quantity: i, price: '1.1' });
   await log.close();
   return n;
 }

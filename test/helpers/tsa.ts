@@ -37,35 +37,81 @@ export function makeTsaPki(dir: string, name = 'Test', options: { eku?: boolean;
   const eku = options.eku !== false;
   const critical = options.critical !== false;
   ossl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
-  ossl(['req', '-new', '-x509', '-key', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj', `/CN=${name} Root CA`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  ossl(
+    [
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '3650',
+      '-subj',
+      `/CN=${name} Root CA`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
   ossl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'tsa.key'], dir);
   ossl(['req', '-new', '-key', 'tsa.key', '-out', 'tsa.csr', '-subj', `/CN=${name} TSA`], dir);
   const ext = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature'];
   if (eku) ext.push(`extendedKeyUsage=${critical ? 'critical,' : ''}timeStamping`);
   writeFileSync(join(dir, 'tsa.ext'), `${ext.join('\n')}\n`);
-  ossl(['x509', '-req', '-in', 'tsa.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tsa.pem', '-days', '3650', '-extfile', 'tsa.ext'], dir);
-  writeFileSync(join(dir, 'tsa.cnf'), [
-    '[ tsa ]',
-    'default_tsa = tsa_config',
-    '[ tsa_config ]',
-    `dir = ${dir}`,
-    'serial = $dir/tsaserial',
-    'signer_cert = $dir/tsa.pem',
-    'certs = $dir/ca.pem',
-    'signer_key = $dir/tsa.key',
-    'signer_digest = sha256',
-    'default_policy = 1.2.3.4.1',
-    'digests = sha256, sha384, sha512',
-    'accuracy = secs:1',
-    'ess_cert_id_alg = sha256',
-    'ess_cert_id_chain = no',
-    'ordering = no',
-    'tsa_name = yes',
-    '',
-  ].join('\n'));
+  ossl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'tsa.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'tsa.pem',
+      '-days',
+      '3650',
+      '-extfile',
+      'tsa.ext',
+    ],
+    dir,
+  );
+  writeFileSync(
+    join(dir, 'tsa.cnf'),
+    [
+      '[ tsa ]',
+      'default_tsa = tsa_config',
+      '[ tsa_config ]',
+      `dir = ${dir}`,
+      'serial = $dir/tsaserial',
+      'signer_cert = $dir/tsa.pem',
+      'certs = $dir/ca.pem',
+      'signer_key = $dir/tsa.key',
+      'signer_digest = sha256',
+      'default_policy = 1.2.3.4.1',
+      'digests = sha256, sha384, sha512',
+      'accuracy = secs:1',
+      'ess_cert_id_alg = sha256',
+      'ess_cert_id_chain = no',
+      'ordering = no',
+      'tsa_name = yes',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'tsaserial'), '01\n');
-  return { dir, caCert: join(dir, 'ca.pem'), tsaCert: join(dir, 'tsa.pem'), tsaKey: join(dir, 'tsa.key'), config: join(dir, 'tsa.cnf') };
+  return {
+    dir,
+    caCert: join(dir, 'ca.pem'),
+    tsaCert: join(dir, 'tsa.pem'),
+    tsaKey: join(dir, 'tsa.key'),
+    config: join(dir, 'tsa.cnf'),
+  };
 }
 
 /** A running test TSA. */
@@ -87,7 +133,11 @@ export async function startTsa(pki: TsaPki, options: { mode?: 'ok' | 'silent' | 
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (mode === 'error500' || req.method !== 'POST' || req.headers['content-type'] !== 'application/timestamp-query') {
+      if (
+        mode === 'error500' ||
+        req.method !== 'POST' ||
+        req.headers['content-type'] !== 'application/timestamp-query'
+      ) {
         res.writeHead(mode === 'error500' ? 500 : 415).end();
         return;
       }
@@ -100,11 +150,15 @@ export async function startTsa(pki: TsaPki, options: { mode?: 'ok' | 'silent' | 
       replies = replies.then(
         () =>
           new Promise<void>((done) => {
-            execFile('openssl', ['ts', '-reply', '-config', pki.config, '-section', 'tsa_config', '-queryfile', q, '-out', r], (err) => {
-              if (err) res.writeHead(500).end(String(err));
-              else res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(readFileSync(r));
-              done();
-            });
+            execFile(
+              'openssl',
+              ['ts', '-reply', '-config', pki.config, '-section', 'tsa_config', '-queryfile', q, '-out', r],
+              (err) => {
+                if (err) res.writeHead(500).end(String(err));
+                else res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(readFileSync(r));
+                done();
+              },
+            );
           }),
       );
     });

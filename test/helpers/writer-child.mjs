@@ -11,7 +11,15 @@ process.stdout.write('ready\n');
 if (mode === 'durable') {
   const inflight = new Set();
   for (let i = 0; i < count; i++) {
-    const p = log.order('OrderAccepted', { orderId: `${name}-${i}`, symbol: 'EURUSD', side: 'BUY', quantity: i, price: '1.10050', apiKey: 'k-secret' })
+    const p = log
+      .order('OrderAccepted', {
+        orderId: `${name}-${i}`,
+        symbol: 'EURUSD',
+        side: 'BUY',
+        quantity: i,
+        price: '1.10050',
+        apiKey: 'k-secret',
+      })
       .then(() => process.stdout.write(`ack ${i}\n`));
     inflight.add(p);
     p.finally(() => inflight.delete(p));
@@ -20,7 +28,15 @@ if (mode === 'durable') {
   await Promise.all(inflight);
 } else {
   for (let i = 0; i < count; i++) {
-    log.fill({ orderId: `${name}-${i}`, dealId: `${name}-d${i}`, symbol: 'EURUSD', side: 'SELL', quantity: i, price: '1.10050', note: 'x'.repeat(noteChars || i % 300) });
+    log.fill({
+      orderId: `${name}-${i}`,
+      dealId: `${name}-d${i}`,
+      symbol: 'EURUSD',
+      side: 'SELL',
+      quantity: i,
+      price: '1.10050',
+      note: 'x'.repeat(noteChars || i % 300),
+    });
     if (i % 500 === 0) await new Promise((r) => setImmediate(r));
   }
 }

@@ -34,7 +34,19 @@ describe('createHeadFormatter', () => {
       fc.integer({ min: T0 - 5_000_000, max: T0 + 5_000_000 }),
       fc.integer({ min: -1_000_000_000_000, max: 4_102_444_800_000_000 }),
       fc.maxSafeInteger(),
-      fc.constantFrom(0, -1, 999, 1000, 999_999, 1_000_000, -1_000_000, -999_999, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 9_007_199_254_739_999),
+      fc.constantFrom(
+        0,
+        -1,
+        999,
+        1000,
+        999_999,
+        1_000_000,
+        -1_000_000,
+        -999_999,
+        Number.MAX_SAFE_INTEGER,
+        Number.MIN_SAFE_INTEGER,
+        9_007_199_254_739_999,
+      ),
     );
     fc.assert(
       fc.property(fc.array(instant, { minLength: 1, maxLength: 50 }), (list) => {
@@ -109,7 +121,14 @@ describe('systemClock: time never decreases within a process', () => {
     try {
       fc.assert(
         fc.property(
-          fc.array(fc.record({ which: fc.boolean(), dWall: fc.integer({ min: 0, max: 3 }), dPerf: fc.integer({ min: 0, max: 3000 }) }), { minLength: 2, maxLength: 200 }),
+          fc.array(
+            fc.record({
+              which: fc.boolean(),
+              dWall: fc.integer({ min: 0, max: 3 }),
+              dPerf: fc.integer({ min: 0, max: 3000 }),
+            }),
+            { minLength: 2, maxLength: 200 },
+          ),
           (steps) => {
             let wall = W + 10_000_000; // each run later than the last: the floor is per process
             let perf = 5000;
@@ -141,4 +160,3 @@ describe('systemClock: time never decreases within a process', () => {
     }
   });
 });
-

@@ -84,7 +84,11 @@ describe('several writers on one directory', () => {
     await next.flush();
     early.order('OrderAccepted', { orderId: 'straggler' }); // another process still on yesterday
     await Promise.all([early.close(), next.close()]);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()).toEqual(['audit-20250908.jsonl', 'audit-20250909.jsonl']);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort(),
+    ).toEqual(['audit-20250908.jsonl', 'audit-20250909.jsonl']);
     const d9 = lines(join(dir, 'audit-20250909.jsonl')).map((l) => JSON.parse(l));
     expect(d9.map((r) => r.order_id)).toEqual(['day2', 'straggler']);
     expect(d9[1]).toMatchObject({ late: true, iso_ts: '2025-09-08T12:00:00.000000Z' });
@@ -97,7 +101,10 @@ describe('several writers on one directory', () => {
     await write(dir, () => DAY1, ['a', 'b']);
     writeFileSync(join(dir, '.audit.lock'), 'garbage{');
     await write(dir, () => DAY1, ['c']);
-    writeFileSync(join(dir, '.audit.lock'), JSON.stringify({ v: 1, day: 20339, size: 1, seq: 99, hash: 'f'.repeat(64) }));
+    writeFileSync(
+      join(dir, '.audit.lock'),
+      JSON.stringify({ v: 1, day: 20339, size: 1, seq: 99, hash: 'f'.repeat(64) }),
+    );
     await write(dir, () => DAY1, ['d']);
     expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 4, last_seq: 4 });
   });
@@ -112,7 +119,10 @@ describe('recovery across midnight', () => {
     // recovery event dated today; today's event then starts the new file.
     await write(dir, () => DAY2, ['b']);
     const d8 = lines(join(dir, 'audit-20250908.jsonl'));
-    expect(JSON.parse(d8[2] as string)).toMatchObject({ event: 'TornLineRecovered', iso_ts: '2025-09-09T00:00:00.005000Z' });
+    expect(JSON.parse(d8[2] as string)).toMatchObject({
+      event: 'TornLineRecovered',
+      iso_ts: '2025-09-09T00:00:00.005000Z',
+    });
     expect(pythonCheck(dir)).toMatchObject({ ok: true, recovered: 1, lines: 3 });
     const { verifyLogDir } = await import('../../src/verify/index.js');
     const r = await verifyLogDir(dir);

@@ -26,11 +26,22 @@ describe('batched mode with the writer thread', () => {
     const a = tempDir();
     const b = tempDir();
     const t0 = Date.UTC(2025, 8, 8, 12) * 1000;
-    for (const [dir, offload] of [[a, true], [b, false]] as const) {
+    for (const [dir, offload] of [
+      [a, true],
+      [b, false],
+    ] as const) {
       let t = t0;
-      const log = createAuditLogger({ logDir: dir, clock: () => (t += 1), host: 'h', pid: 1, offload, handleExit: false });
+      const log = createAuditLogger({
+        logDir: dir,
+        clock: () => (t += 1),
+        host: 'h',
+        pid: 1,
+        offload,
+        handleExit: false,
+      });
       for (let turn = 0; turn < 20; turn++) {
-        for (let i = 0; i < 2000; i++) log.order('OrderAccepted', { orderId: `${turn}-${i}`, apiKey: 'secret-key', price: '1.10050' });
+        for (let i = 0; i < 2000; i++)
+          log.order('OrderAccepted', { orderId: `${turn}-${i}`, apiKey: 'secret-key', price: '1.10050' });
         await new Promise((r) => setImmediate(r));
       }
       await log.close();
@@ -41,9 +52,11 @@ describe('batched mode with the writer thread', () => {
     expect(pythonCheck(a)).toMatchObject({ ok: true, lines: 40_000 });
   });
 
-  it.each(['exit', 'SIGTERM', 'SIGINT'])('loses nothing accepted when the process ends by %s with batches in flight', (how) => {
-    const dir = tempDir();
-    const script = `
+  it.each(['exit', 'SIGTERM', 'SIGINT'])(
+    'loses nothing accepted when the process ends by %s with batches in flight',
+    (how) => {
+      const dir = tempDir();
+      const script = `
       import { createAuditLogger } from '${LIB}';
       const log = createAuditLogger({ logDir: ${JSON.stringify(dir)} });
       let n = 0;
@@ -53,16 +66,17 @@ describe('batched mode with the writer thread', () => {
       }
       ${how === 'exit' ? 'process.exit(0);' : `process.kill(process.pid, '${how}'); await new Promise((r) => setTimeout(r, 5000));`}
     `;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    if (how === 'exit') expect(r.status).toBe(0);
-    else expect(r.signal).toBe(how); // the signal is re-raised after the flush
-    const check = pythonCheck(dir);
-    expect(check).toMatchObject({ ok: true, lines: 90_000, last_seq: 90_000 });
-    const ids = records(dir).map((x) => x.order_id);
-    expect(ids[0]).toBe('o0');
-    expect(ids[89_999]).toBe('o89999');
-  });
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      if (how === 'exit') expect(r.status).toBe(0);
+      else expect(r.signal).toBe(how); // the signal is re-raised after the flush
+      const check = pythonCheck(dir);
+      expect(check).toMatchObject({ ok: true, lines: 90_000, last_seq: 90_000 });
+      const ids = records(dir).map((x) => x.order_id);
+      expect(ids[0]).toBe('o0');
+      expect(ids[89_999]).toBe('o89999');
+    },
+  );
 
   it('keeps events through a full disk and writes them once there is space', async () => {
     const dir = tempDir();
@@ -96,7 +110,9 @@ describe('batched mode with the writer thread', () => {
       await log.close();
       console.log(JSON.stringify({ refused, peak }));
     `;
-    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { refused: number; peak: number };
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }),
+    ) as { refused: number; peak: number };
     expect(out.refused).toBe(0);
     expect(out.peak).toBeLessThanOrEqual(16 * 1024 * 1024);
     expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 200_000 });

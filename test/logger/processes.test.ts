@@ -12,7 +12,12 @@ import { tempDir } from '../helpers/tmp.js';
 
 const CHILD = fileURLToPath(new URL('../helpers/writer-child.mjs', import.meta.url));
 
-function start(args: string[]): { child: ChildProcess; out: () => string; ready: Promise<void>; exit: Promise<number | null> } {
+function start(args: string[]): {
+  child: ChildProcess;
+  out: () => string;
+  ready: Promise<void>;
+  exit: Promise<number | null>;
+} {
   const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -74,7 +79,10 @@ describe('kill -9', () => {
     const dir = tempDir();
     const acked: string[] = [];
     for (let round = 0; round < 6; round++) {
-      const victims = [start([dir, `r${round}a`, '100000', 'durable']), start([dir, `r${round}b`, '100000', 'batched', ...(round % 2 ? ['512'] : ['67108864', '40000'])])];
+      const victims = [
+        start([dir, `r${round}a`, '100000', 'durable']),
+        start([dir, `r${round}b`, '100000', 'batched', ...(round % 2 ? ['512'] : ['67108864', '40000'])]),
+      ];
       await Promise.all(victims.map((v) => v.ready));
       await new Promise((r) => setTimeout(r, (round % 2 ? 20 : 300) + Math.floor(Math.random() * 400)));
       for (const v of victims) v.child.kill('SIGKILL');
@@ -91,7 +99,9 @@ describe('kill -9', () => {
     // Large writes interrupted by SIGKILL leave torn tails (Linux stops a write between pages on a
     // fatal signal); how many depends on timing, so it is reported rather than required here.
     // test/logger/file-sink.test.ts checks the recovery itself deterministically.
-    process.stdout.write(`kill -9 rounds: ${acked.length} acknowledged events, ${check.recovered} torn tails recovered\n`);
+    process.stdout.write(
+      `kill -9 rounds: ${acked.length} acknowledged events, ${check.recovered} torn tails recovered\n`,
+    );
     const ids = new Set(allRecords(dir).map((r) => String(r.order_id)));
     expect(acked.length).toBeGreaterThan(0);
     for (const id of acked) expect(ids.has(id)).toBe(true);

@@ -29,7 +29,11 @@ type Spec =
   | { readonly t: 'map'; readonly entries: readonly (readonly [Spec, Spec])[] }
   | { readonly t: 'set'; readonly items: readonly Spec[] }
   | { readonly t: 'bytes'; readonly kind: 'u8' | 'f64' | 'view' | 'buffer'; readonly data: readonly number[] }
-  | { readonly t: 'obj'; readonly proto: 'plain' | 'null' | 'class'; readonly entries: readonly (readonly [string, Spec, Access])[] }
+  | {
+      readonly t: 'obj';
+      readonly proto: 'plain' | 'null' | 'class';
+      readonly entries: readonly (readonly [string, Spec, Access])[];
+    }
   | { readonly t: 'proxy'; readonly entries: readonly (readonly [string, Spec])[]; readonly throwKeys: boolean }
   | { readonly t: 'arr'; readonly items: readonly Spec[]; readonly throwAt: number }
   | { readonly t: 'tojson'; readonly inner: Spec; readonly throws: boolean }
@@ -154,7 +158,10 @@ const STRINGS = [
   '[REDACTED]',
 ];
 
-const keyArb = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...KEYS) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) });
+const keyArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...KEYS) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+);
 
 const stringArb = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...STRINGS) },
@@ -167,7 +174,18 @@ const primArb: fc.Arbitrary<Spec> = fc
     { weight: 6, arbitrary: stringArb },
     { weight: 2, arbitrary: fc.double() },
     { weight: 2, arbitrary: fc.integer() },
-    { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 1e21, 5e-324, Number.MAX_SAFE_INTEGER + 2) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        -0,
+        1e21,
+        5e-324,
+        Number.MAX_SAFE_INTEGER + 2,
+      ),
+    },
     { weight: 1, arbitrary: fc.boolean() },
     { weight: 1, arbitrary: fc.constantFrom(null, undefined) },
     { weight: 1, arbitrary: fc.bigInt() },
@@ -182,38 +200,66 @@ const { spec } = fc.letrec<{ spec: Spec }>((tie) => ({
     { weight: 12, arbitrary: primArb },
     { weight: 1, arbitrary: fc.string({ maxLength: 8 }).map((d) => ({ t: 'symbol', d }) as const) },
     { weight: 1, arbitrary: fc.constant({ t: 'function' } as const) },
-    { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.constant(Number.NaN)).map((ms) => ({ t: 'date', ms }) as const) },
     {
       weight: 1,
       arbitrary: fc
-        .record({ name: stringArb, message: stringArb, code: fc.option(fc.oneof(primArb, tie('spec')), { nil: undefined }) })
+        .oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.constant(Number.NaN))
+        .map((ms) => ({ t: 'date', ms }) as const),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({
+          name: stringArb,
+          message: stringArb,
+          code: fc.option(fc.oneof(primArb, tie('spec')), { nil: undefined }),
+        })
         .map((r) => ({ t: 'error', ...r }) as const),
     },
-    { weight: 1, arbitrary: fc.array(fc.tuple(fc.oneof(primArb, tie('spec')), tie('spec')), { maxLength: 5 }).map((entries) => ({ t: 'map', entries }) as const) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .array(fc.tuple(fc.oneof(primArb, tie('spec')), tie('spec')), { maxLength: 5 })
+        .map((entries) => ({ t: 'map', entries }) as const),
+    },
     { weight: 1, arbitrary: fc.array(tie('spec'), { maxLength: 5 }).map((items) => ({ t: 'set', items }) as const) },
     {
       weight: 1,
       arbitrary: fc
-        .record({ kind: fc.constantFrom('u8', 'f64', 'view', 'buffer'), data: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 24 }) })
+        .record({
+          kind: fc.constantFrom('u8', 'f64', 'view', 'buffer'),
+          data: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 24 }),
+        })
         .map((r) => ({ t: 'bytes', ...r }) as const),
     },
     {
       weight: 6,
       arbitrary: fc
-        .record({ proto: fc.constantFrom('plain', 'plain', 'plain', 'null', 'class'), entries: fc.array(fc.tuple(keyArb, tie('spec'), accessArb), { maxLength: 8 }) })
+        .record({
+          proto: fc.constantFrom('plain', 'plain', 'plain', 'null', 'class'),
+          entries: fc.array(fc.tuple(keyArb, tie('spec'), accessArb), { maxLength: 8 }),
+        })
         .map((r) => ({ t: 'obj', ...r }) as const),
     },
     {
       weight: 1,
       arbitrary: fc
-        .record({ entries: fc.uniqueArray(fc.tuple(keyArb, tie('spec')), { maxLength: 6, selector: (e) => e[0] }), throwKeys: fc.boolean() })
+        .record({
+          entries: fc.uniqueArray(fc.tuple(keyArb, tie('spec')), { maxLength: 6, selector: (e) => e[0] }),
+          throwKeys: fc.boolean(),
+        })
         .map((r) => ({ t: 'proxy', ...r }) as const),
     },
     {
       weight: 3,
-      arbitrary: fc.record({ items: fc.array(tie('spec'), { maxLength: 8 }), throwAt: fc.integer({ min: -1, max: 8 }) }).map((r) => ({ t: 'arr', ...r }) as const),
+      arbitrary: fc
+        .record({ items: fc.array(tie('spec'), { maxLength: 8 }), throwAt: fc.integer({ min: -1, max: 8 }) })
+        .map((r) => ({ t: 'arr', ...r }) as const),
     },
-    { weight: 1, arbitrary: fc.record({ inner: tie('spec'), throws: fc.boolean() }).map((r) => ({ t: 'tojson', ...r }) as const) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ inner: tie('spec'), throws: fc.boolean() }).map((r) => ({ t: 'tojson', ...r }) as const),
+    },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 20 }).map((up) => ({ t: 'circular', up }) as const) },
     { weight: 1, arbitrary: fc.constant({ t: 'shared' } as const) },
   ),
@@ -224,7 +270,10 @@ const fieldsArb: fc.Arbitrary<Spec> = fc.oneof(
   {
     weight: 8,
     arbitrary: fc
-      .record({ proto: fc.constantFrom('plain', 'plain', 'plain', 'plain', 'null', 'class'), entries: fc.array(fc.tuple(keyArb, spec, accessArb), { maxLength: 14 }) })
+      .record({
+        proto: fc.constantFrom('plain', 'plain', 'plain', 'plain', 'null', 'class'),
+        entries: fc.array(fc.tuple(keyArb, spec, accessArb), { maxLength: 14 }),
+      })
       .map((r) => ({ t: 'obj', ...r }) as const),
   },
   { weight: 1, arbitrary: spec },
@@ -273,7 +322,8 @@ function materialise(root: Spec): unknown {
         return new Float64Array(u8.buffer, 0, Math.floor(u8.length / 8));
       }
       case 'obj': {
-        const o: Record<string, unknown> = s.proto === 'null' ? Object.create(null) : s.proto === 'class' ? new Instance() : {};
+        const o: Record<string, unknown> =
+          s.proto === 'null' ? Object.create(null) : s.proto === 'class' ? new Instance() : {};
         return withParent(o, () => {
           for (const [k, v, access] of s.entries) define(o, k, build(v), access);
         });
@@ -285,7 +335,10 @@ function materialise(root: Spec): unknown {
             if (s.throwKeys) throw new Error('ownKeys trap');
             return [...values.keys()];
           },
-          getOwnPropertyDescriptor: (_t, k) => (typeof k === 'string' && values.has(k) ? { value: values.get(k), enumerable: true, configurable: true, writable: true } : undefined),
+          getOwnPropertyDescriptor: (_t, k) =>
+            typeof k === 'string' && values.has(k)
+              ? { value: values.get(k), enumerable: true, configurable: true, writable: true }
+              : undefined,
           get: (_t, k) => (typeof k === 'string' ? values.get(k) : undefined),
         });
         return withParent(p, () => {
@@ -384,12 +437,33 @@ function compare(make: () => unknown, r: Redactor): void {
 const CENSOR_WITH_QUOTES = '"***" \\ \u2028';
 
 const REDACTORS: readonly [string, () => Redactor][] = [
-  ['default (shared, warm caches)', ((r) => () => r)(compileRedactor())],
+  [
+    'default (shared, warm caches)',
+    (
+      (r) => () =>
+        r
+    )(compileRedactor()),
+  ],
   ['default (fresh, cold caches)', () => compileRedactor()],
-  ['disabled', ((r) => () => r)(compileRedactor({ enabled: false }))],
+  [
+    'disabled',
+    (
+      (r) => () =>
+        r
+    )(compileRedactor({ enabled: false })),
+  ],
   [
     'custom keys, patterns and a censor that needs escaping',
-    ((r) => () => r)(compileRedactor({ keys: ['accountNumber', 'venue', 'Route'], patterns: [/ORD-\d{3}/, 'ACC-10\\d\\d', /é{3}/u], censor: CENSOR_WITH_QUOTES })),
+    (
+      (r) => () =>
+        r
+    )(
+      compileRedactor({
+        keys: ['accountNumber', 'venue', 'Route'],
+        patterns: [/ORD-\d{3}/, 'ACC-10\\d\\d', /é{3}/u],
+        censor: CENSOR_WITH_QUOTES,
+      }),
+    ),
   ],
 ];
 
@@ -406,12 +480,27 @@ describe('prepareFields is byte-identical to the reference implementation', () =
   it('for the same key lists again and again (cached shapes), with values changing', () => {
     const r = compileRedactor();
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(...KEYS.slice(0, 30)), accessArb), { maxLength: 12 }), fc.array(primArb, { minLength: 12, maxLength: 12 }), (keys, values) => {
-        const s: Spec = { t: 'obj', proto: 'plain', entries: keys.map(([k, access], i) => [k, values[i] as Spec, access] as const) };
-        const nested: Spec = { t: 'obj', proto: 'plain', entries: [['route', s, 'data'], ['legs', { t: 'arr', items: [s, s], throwAt: -1 }, 'data']] };
-        compare(() => materialise(s), r);
-        compare(() => materialise(nested), r);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...KEYS.slice(0, 30)), accessArb), { maxLength: 12 }),
+        fc.array(primArb, { minLength: 12, maxLength: 12 }),
+        (keys, values) => {
+          const s: Spec = {
+            t: 'obj',
+            proto: 'plain',
+            entries: keys.map(([k, access], i) => [k, values[i] as Spec, access] as const),
+          };
+          const nested: Spec = {
+            t: 'obj',
+            proto: 'plain',
+            entries: [
+              ['route', s, 'data'],
+              ['legs', { t: 'arr', items: [s, s], throwAt: -1 }, 'data'],
+            ],
+          };
+          compare(() => materialise(s), r);
+          compare(() => materialise(nested), r);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -420,7 +509,13 @@ describe('prepareFields is byte-identical to the reference implementation', () =
     const r = compileRedactor();
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.constantFrom('orderId', 'dealId', 'clientOrderId', 'price', 'note', 'symbol'), fc.oneof(stringArb, fc.integer())), { minLength: 1, maxLength: 6 }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('orderId', 'dealId', 'clientOrderId', 'price', 'note', 'symbol'),
+            fc.oneof(stringArb, fc.integer()),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
         (extra) => {
           for (let i = 0; i < 300; i++) {
             const id = i % 7 === 0 ? `ORD-"${i}"` : i % 11 === 0 ? `ORD-\ud800${i}` : `ORD-${i}`;
@@ -435,7 +530,14 @@ describe('prepareFields is byte-identical to the reference implementation', () =
 });
 
 /** What the logger's prepare() made of prepareFields' result before prepareBody existed (commit a974b86). */
-function referenceBody(prefix: string, prefixNotes: string[] | undefined, fields: unknown, r: Redactor, defaultActor: string | undefined, suffix: string): string {
+function referenceBody(
+  prefix: string,
+  prefixNotes: string[] | undefined,
+  fields: unknown,
+  r: Redactor,
+  defaultActor: string | undefined,
+  suffix: string,
+): string {
   const f = prepareFieldsReference(fields, r);
   const actor = f.actor ?? defaultActor;
   const notes = prefixNotes ? [...prefixNotes, ...(f.validation ?? [])] : f.validation;
@@ -488,7 +590,12 @@ function manyKeys(n: number, value: (i: number) => unknown): Record<string, unkn
 
 function withProtoKey(): Record<string, unknown> {
   const o: Record<string, unknown> = { a: 1 };
-  Object.defineProperty(o, '__proto__', { value: { password: 'p', inner: 'Bearer abcdefghijklmnop' }, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(o, '__proto__', {
+    value: { password: 'p', inner: 'Bearer abcdefghijklmnop' },
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   o.z = 2;
   return o;
 }
@@ -510,7 +617,20 @@ const CORPUS: readonly [string, () => unknown][] = [
   ['a function', () => () => 1],
   ['a symbol', () => Symbol('s')],
   ['a bigint', () => 123456789012345678901234567890n],
-  ['the bench order', () => ({ orderId: 'ORD-1', clientOrderId: 'c-1', symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10050', orderType: 'LIMIT', account: 'ACC-1001', api_key: 'ak_secret' })],
+  [
+    'the bench order',
+    () => ({
+      orderId: 'ORD-1',
+      clientOrderId: 'c-1',
+      symbol: 'EURUSD',
+      side: 'BUY',
+      quantity: 100000,
+      price: '1.10050',
+      orderType: 'LIMIT',
+      account: 'ACC-1001',
+      api_key: 'ak_secret',
+    }),
+  ],
   ['circular references', () => ({ top: circular(), again: circular() })],
   ['the same object twice (not circular)', () => ((s) => ({ a: s, b: s, c: [s, s] }))({ v: 1 })],
   ['nesting 40 deep', () => ({ deep: deep(40) })],
@@ -518,49 +638,234 @@ const CORPUS: readonly [string, () => unknown][] = [
   ['a 100,000-char string', () => ({ message: 'x'.repeat(100_000), note: 'é'.repeat(70_000) })],
   ['a long string with a secret past the cut', () => ({ message: `${'a'.repeat(65_530)} Bearer abcdefghijklmnop` })],
   ['a long protected string', () => ({ price: '1'.repeat(70_000) })],
-  ['an array of 12,000 items', () => ({ items: Array.from({ length: 12_000 }, (_, i) => (i % 3 === 0 ? `token=secret${i}` : i)) })],
+  [
+    'an array of 12,000 items',
+    () => ({ items: Array.from({ length: 12_000 }, (_, i) => (i % 3 === 0 ? `token=secret${i}` : i)) }),
+  ],
   ['1,500 top-level keys', () => manyKeys(1500, (i) => i)],
   ['1,500 nested keys', () => ({ nested: manyKeys(1500, (i) => `v${i}`) })],
   ['a body over 1 MiB (shrunk with tighter bounds)', () => manyKeys(20, () => 'z'.repeat(60_000))],
   ['a body still over 1 MiB after shrinking', () => manyKeys(300, () => 'w'.repeat(5_000))],
-  ['getters that throw, at the top and nested', () => {
-    const o: Record<string, unknown> = { ok: 1 };
-    Object.defineProperty(o, 'ts', { get: () => { throw new Error('boom'); }, enumerable: true });
-    Object.defineProperty(o, 'password', { get: () => { throw new Error('boom'); }, enumerable: true });
-    Object.defineProperty(o, 'orderId', { get: () => { throw new Error('boom'); }, enumerable: true });
-    const n: Record<string, unknown> = { fine: 'yes' };
-    Object.defineProperty(n, 'bad', { get: () => { throw new Error('boom'); }, enumerable: true });
-    o.nested = n;
-    return o;
-  }],
-  ['a revoked proxy at the top', () => { const p = Proxy.revocable({}, {}); p.revoke(); return p.proxy; }],
-  ['a revoked proxy nested', () => { const p = Proxy.revocable({}, {}); p.revoke(); return { p: p.proxy, after: 1 }; }],
-  ['a proxy listing names before indices', () => ({ p: new Proxy({ b: 1, 2: 'two', a: 3, 1: 'one' }, { ownKeys: () => ['b', '2', 'a', '1'] }) })],
-  ['a top-level proxy listing names before indices', () => new Proxy({ b: 1, 2: 'two', a: 3, 1: 'one' }, { ownKeys: () => ['b', '2', 'a', '1'] })],
+  [
+    'getters that throw, at the top and nested',
+    () => {
+      const o: Record<string, unknown> = { ok: 1 };
+      Object.defineProperty(o, 'ts', {
+        get: () => {
+          throw new Error('boom');
+        },
+        enumerable: true,
+      });
+      Object.defineProperty(o, 'password', {
+        get: () => {
+          throw new Error('boom');
+        },
+        enumerable: true,
+      });
+      Object.defineProperty(o, 'orderId', {
+        get: () => {
+          throw new Error('boom');
+        },
+        enumerable: true,
+      });
+      const n: Record<string, unknown> = { fine: 'yes' };
+      Object.defineProperty(n, 'bad', {
+        get: () => {
+          throw new Error('boom');
+        },
+        enumerable: true,
+      });
+      o.nested = n;
+      return o;
+    },
+  ],
+  [
+    'a revoked proxy at the top',
+    () => {
+      const p = Proxy.revocable({}, {});
+      p.revoke();
+      return p.proxy;
+    },
+  ],
+  [
+    'a revoked proxy nested',
+    () => {
+      const p = Proxy.revocable({}, {});
+      p.revoke();
+      return { p: p.proxy, after: 1 };
+    },
+  ],
+  [
+    'a proxy listing names before indices',
+    () => ({ p: new Proxy({ b: 1, 2: 'two', a: 3, 1: 'one' }, { ownKeys: () => ['b', '2', 'a', '1'] }) }),
+  ],
+  [
+    'a top-level proxy listing names before indices',
+    () => new Proxy({ b: 1, 2: 'two', a: 3, 1: 'one' }, { ownKeys: () => ['b', '2', 'a', '1'] }),
+  ],
   ['__proto__ as an own key', () => ({ nested: withProtoKey(), ...{} })],
   ['__proto__ as an own top-level key', () => withProtoKey()],
   ['__proto__ from JSON.parse', () => JSON.parse('{"__proto__": {"token": "x"}, "a": {"__proto__": 1}}') as unknown],
-  ['array-index keys at the top and nested', () => ({ 10: 'ten', 2: 'two', name: 'n', 0: 'zero', 4294967295: 'not an index', nested: { 5: 'five', x: 'x', 1: 'one' } })],
-  ['duplicate names after snake_case', () => ({ orderId: 'A', order_id: 'B', OrderID: 'C', sourceIP: 'ip', source_ip: 'ip2' })],
+  [
+    'array-index keys at the top and nested',
+    () => ({
+      10: 'ten',
+      2: 'two',
+      name: 'n',
+      0: 'zero',
+      4294967295: 'not an index',
+      nested: { 5: 'five', x: 'x', 1: 'one' },
+    }),
+  ],
+  [
+    'duplicate names after snake_case',
+    () => ({ orderId: 'A', order_id: 'B', OrderID: 'C', sourceIP: 'ip', source_ip: 'ip2' }),
+  ],
   ['duplicates with undefined first', () => ({ orderId: undefined, x: 1, order_id: 'B' })],
-  ['reserved names', () => ({ ts: 1, seq: 2, prev: 'p', host: 'h', pid: 3, late: true, category: 'c', event: 'e', redacted: [], validation: [], isoTs: 't', field_ts: 'f', fieldTs: 'g' })],
-  ['secrets as keys at the top and nested', () => ({ 'token=abcdefgh12345': 1, 'Bearer abcdefghijklmnop': 2, nested: { 'AKIAIOSFODNN7EXAMPLE': 'v', 'url://u:p4ss@h': { deeper: 1 } } })],
-  ['secrets as Map keys', () => ({ m: new Map<unknown, unknown>([['token=abcdefgh12345', 1], [1, 'one'], ['1', 'string one'], [{ k: 1 }, 'object key'], ['password', 'p']]) })],
-  ['secrets in values everywhere', () => ({ message: 'Authorization: Bearer abcdefghijklmnopqrstu', list: ['postgres://u:hunter2@h/db', { url: 'https://x?api_key=abcdef123456' }], err: Object.assign(new Error('failed with token=abcdefghijk'), { code: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' }), symbol: 'Bearer abcdefghijklmnop' })],
+  [
+    'reserved names',
+    () => ({
+      ts: 1,
+      seq: 2,
+      prev: 'p',
+      host: 'h',
+      pid: 3,
+      late: true,
+      category: 'c',
+      event: 'e',
+      redacted: [],
+      validation: [],
+      isoTs: 't',
+      field_ts: 'f',
+      fieldTs: 'g',
+    }),
+  ],
+  [
+    'secrets as keys at the top and nested',
+    () => ({
+      'token=abcdefgh12345': 1,
+      'Bearer abcdefghijklmnop': 2,
+      nested: { AKIAIOSFODNN7EXAMPLE: 'v', 'url://u:p4ss@h': { deeper: 1 } },
+    }),
+  ],
+  [
+    'secrets as Map keys',
+    () => ({
+      m: new Map<unknown, unknown>([
+        ['token=abcdefgh12345', 1],
+        [1, 'one'],
+        ['1', 'string one'],
+        [{ k: 1 }, 'object key'],
+        ['password', 'p'],
+      ]),
+    }),
+  ],
+  [
+    'secrets in values everywhere',
+    () => ({
+      message: 'Authorization: Bearer abcdefghijklmnopqrstu',
+      list: ['postgres://u:hunter2@h/db', { url: 'https://x?api_key=abcdef123456' }],
+      err: Object.assign(new Error('failed with token=abcdefghijk'), {
+        code: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      }),
+      symbol: 'Bearer abcdefghijklmnop',
+    }),
+  ],
   ['actor as a string and as a non-string', () => ({ actor: 'ops token=abcdefghijk' })],
   ['actor as an object', () => ({ actor: { id: 1 } })],
   ['actor key redacted collision', () => ({ 'token=abcdefgh12345': 'x', actor: 'someone' })],
-  ['toJSON: undefined, self, throwing, nested', () => ({ u: { toJSON: () => undefined }, self: { toJSON() { return this; } }, t: { toJSON() { throw new Error('x'); } }, n: { toJSON: () => ({ toJSON: () => 'inner' }) } })],
-  ['Map, Set, typed arrays, DataView, ArrayBuffer', () => ({ m: new Map([['a', 1]]), s: new Set([1, 'token=abcdefghijk', 1]), u8: new Uint8Array([1, 2, 3]), f: new Float64Array([1.5, Number.NaN]), dv: new DataView(new ArrayBuffer(4)), ab: new ArrayBuffer(8), big: new BigInt64Array([1n]) })],
-  ['non-finite numbers', () => ({ a: Number.NaN, b: Number.POSITIVE_INFINITY, c: Number.NEGATIVE_INFINITY, d: -0, e: [Number.NaN], f: { g: Number.POSITIVE_INFINITY } })],
-  ['lone surrogates in keys and values', () => ({ '\ud800': '\udc00', ok: 'a\ud83d', pair: '\u{1f600}', nested: { '\udfff': ['\ud800x'] } })],
+  [
+    'toJSON: undefined, self, throwing, nested',
+    () => ({
+      u: { toJSON: () => undefined },
+      self: {
+        toJSON() {
+          return this;
+        },
+      },
+      t: {
+        toJSON() {
+          throw new Error('x');
+        },
+      },
+      n: { toJSON: () => ({ toJSON: () => 'inner' }) },
+    }),
+  ],
+  [
+    'Map, Set, typed arrays, DataView, ArrayBuffer',
+    () => ({
+      m: new Map([['a', 1]]),
+      s: new Set([1, 'token=abcdefghijk', 1]),
+      u8: new Uint8Array([1, 2, 3]),
+      f: new Float64Array([1.5, Number.NaN]),
+      dv: new DataView(new ArrayBuffer(4)),
+      ab: new ArrayBuffer(8),
+      big: new BigInt64Array([1n]),
+    }),
+  ],
+  [
+    'non-finite numbers',
+    () => ({
+      a: Number.NaN,
+      b: Number.POSITIVE_INFINITY,
+      c: Number.NEGATIVE_INFINITY,
+      d: -0,
+      e: [Number.NaN],
+      f: { g: Number.POSITIVE_INFINITY },
+    }),
+  ],
+  [
+    'lone surrogates in keys and values',
+    () => ({ '\ud800': '\udc00', ok: 'a\ud83d', pair: '\u{1f600}', nested: { '\udfff': ['\ud800x'] } }),
+  ],
   ['dates', () => ({ d: new Date(0), bad: new Date(Number.NaN), far: new Date(8.64e15) })],
-  ['errors', () => ({ e: new TypeError('bad'), code: Object.assign(new Error('m'), { code: 42 }), inf: Object.assign(new Error('m'), { code: Number.POSITIVE_INFINITY }) })],
-  ['an error whose name getter throws', () => { const e = new Error('m'); Object.defineProperty(e, 'name', { get() { throw new Error('x'); } }); return { e }; }],
-  ['a Date subclass that throws', () => { class D extends Date { override getTime(): number { throw new Error('x'); } } return { d: new D() }; }],
-  ['symbols and functions', () => ({ s: Symbol('Bearer abcdefghijklmnop'), f: () => 1, list: [Symbol.iterator, () => 2] })],
-  ['class instances and null prototypes', () => ({ i: new Instance(), n: Object.assign(Object.create(null) as object, { a: 1 }) })],
-  ['array holes and extra properties', () => { const a: unknown[] = [1, , 3]; (a as unknown as Record<string, unknown>).extra = 'x'; return { a }; }],
+  [
+    'errors',
+    () => ({
+      e: new TypeError('bad'),
+      code: Object.assign(new Error('m'), { code: 42 }),
+      inf: Object.assign(new Error('m'), { code: Number.POSITIVE_INFINITY }),
+    }),
+  ],
+  [
+    'an error whose name getter throws',
+    () => {
+      const e = new Error('m');
+      Object.defineProperty(e, 'name', {
+        get() {
+          throw new Error('x');
+        },
+      });
+      return { e };
+    },
+  ],
+  [
+    'a Date subclass that throws',
+    () => {
+      class D extends Date {
+        override getTime(): number {
+          throw new Error('x');
+        }
+      }
+      return { d: new D() };
+    },
+  ],
+  [
+    'symbols and functions',
+    () => ({ s: Symbol('Bearer abcdefghijklmnop'), f: () => 1, list: [Symbol.iterator, () => 2] }),
+  ],
+  [
+    'class instances and null prototypes',
+    () => ({ i: new Instance(), n: Object.assign(Object.create(null) as object, { a: 1 }) }),
+  ],
+  [
+    'array holes and extra properties',
+    () => {
+      const a: unknown[] = [1, undefined, 3];
+      (a as unknown as Record<string, unknown>).extra = 'x';
+      return { a };
+    },
+  ],
   ['an empty object and empty array', () => ({ o: {}, a: [], n: { o: {} } })],
 ];
 
@@ -577,8 +882,14 @@ describe('prepareFields on the hostile corpus matches the reference', () => {
         // Twice: the second time with warm caches.
         compare(make, r);
         for (const actor of [undefined, 'ops']) {
-          const expected = run((f) => referenceBody('"category":"c","event":"e"', ['event: note'], f, r, actor, ',"pid":1'), make(), r);
-          expect(run((f) => prepareBody('"category":"c","event":"e"', ['event: note'], f, r, actor, ',"pid":1'), make(), r)).toStrictEqual(expected);
+          const expected = run(
+            (f) => referenceBody('"category":"c","event":"e"', ['event: note'], f, r, actor, ',"pid":1'),
+            make(),
+            r,
+          );
+          expect(
+            run((f) => prepareBody('"category":"c","event":"e"', ['event: note'], f, r, actor, ',"pid":1'), make(), r),
+          ).toStrictEqual(expected);
         }
       }
     });

@@ -151,7 +151,9 @@ class Members {
   text(): string {
     if (!this.unusual) return this.texts.join(',');
     const order = this.keys.map((_, j) => j);
-    const idx = order.filter((j) => isArrayIndex(this.keys[j] as string)).sort((a, b) => Number(this.keys[a]) - Number(this.keys[b]));
+    const idx = order
+      .filter((j) => isArrayIndex(this.keys[j] as string))
+      .sort((a, b) => Number(this.keys[a]) - Number(this.keys[b]));
     const named = order.filter((j) => !isArrayIndex(this.keys[j] as string));
     return [...idx, ...named].map((j) => this.texts[j]).join(',');
   }
@@ -260,19 +262,31 @@ class Walk {
       if (ArrayBuffer.isView(o)) {
         this.note(path, 'binary data recorded as its length and SHA-256, not its bytes');
         const bytes = Buffer.from(o.buffer, o.byteOffset, o.byteLength);
-        return JSON.stringify(`[binary: ${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}]`);
+        return JSON.stringify(
+          `[binary: ${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}]`,
+        );
       }
       ancestors.push(o);
       try {
         if (Array.isArray(o)) return this.array(o, path, depth);
-        if (o instanceof Map) return this.entries([...o.entries()].map(([k, val]) => [String(k), val]), path, depth);
+        if (o instanceof Map)
+          return this.entries(
+            [...o.entries()].map(([k, val]) => [String(k), val]),
+            path,
+            depth,
+          );
         if (o instanceof Set) return this.array([...o], path, depth);
         const toJSON = (o as { toJSON?: unknown }).toJSON;
         if (typeof toJSON === 'function') {
           // Decimal libraries and the like: their JSON form is what the caller means.
           return this.value((toJSON as () => unknown).call(o), path, depth + 1, trade);
         }
-        return this.entries(Object.keys(o).map((k) => [k, undefined] as [string, unknown]), path, depth, o);
+        return this.entries(
+          Object.keys(o).map((k) => [k, undefined] as [string, unknown]),
+          path,
+          depth,
+          o,
+        );
       } finally {
         ancestors.pop();
       }
@@ -346,7 +360,10 @@ export function prepareFieldsReference(fields: unknown, redactor: Redactor): Pre
   const first = walkFields(fields, redactor, LIMITS);
   if (first.json.length <= LIMITS.maxBodyChars) return first;
   const second = walkFields(fields, redactor, TIGHT);
-  const validation = [...(second.validation ?? []), `event: ${first.json.length} chars serialised; shrunk with tighter bounds`];
+  const validation = [
+    ...(second.validation ?? []),
+    `event: ${first.json.length} chars serialised; shrunk with tighter bounds`,
+  ];
   if (second.json.length <= LIMITS.maxBodyChars) return { ...second, validation };
   // Still too large (e.g. very many top-level keys): keep a bounded prefix of the JSON as a string.
   const cut = second.json.slice(0, 65_536);
@@ -414,7 +431,10 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
   let actor: string | undefined;
   if (fields !== undefined && fields !== null) {
     if (typeof fields !== 'object' || Array.isArray(fields)) {
-      walk.note('fields', `expected an object, got ${Array.isArray(fields) ? 'an array' : typeof fields}; kept as "value"`);
+      walk.note(
+        'fields',
+        `expected an object, got ${Array.isArray(fields) ? 'an array' : typeof fields}; kept as "value"`,
+      );
       const v = walk.value(fields, 'value', 1, false);
       if (v !== undefined) out.set('value', v);
     } else {
@@ -466,8 +486,15 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
           }
           if (v === undefined) continue;
           const base = finals[i] as string;
-          const reservedKey = k.keyRedacted ? (base.startsWith('field_') ? base.slice(6) : undefined) : k.reserved ? k.key : undefined;
-          if (reservedKey !== undefined) note = `${reservedKey}: reserved name; written as field_${reservedKey}; ${note}`;
+          const reservedKey = k.keyRedacted
+            ? base.startsWith('field_')
+              ? base.slice(6)
+              : undefined
+            : k.reserved
+              ? k.key
+              : undefined;
+          if (reservedKey !== undefined)
+            note = `${reservedKey}: reserved name; written as field_${reservedKey}; ${note}`;
           (walk.validation ??= []).push(note);
           if (redactor.isSensitiveKey(base)) {
             out.set(alt, quote(redactor.censor));

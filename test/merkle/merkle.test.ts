@@ -5,7 +5,15 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_ROOT, MerkleAccumulator, MerkleProver, leafHash, merkleRoot, proofRanges, verifyInclusion } from '../../src/merkle/index.js';
+import {
+  EMPTY_ROOT,
+  MerkleAccumulator,
+  MerkleProver,
+  leafHash,
+  merkleRoot,
+  proofRanges,
+  verifyInclusion,
+} from '../../src/merkle/index.js';
 
 const sha = (...parts: Uint8Array[]): Buffer => {
   const h = createHash('sha256');
@@ -27,7 +35,8 @@ function path(m: number, d: Buffer[]): Buffer[] {
   while (k * 2 < d.length) k *= 2;
   return m < k ? [...path(m, d.slice(0, k)), mth(d.slice(k))] : [...path(m - k, d.slice(k)), mth(d.slice(0, k))];
 }
-const leaves = (n: number): Buffer[] => Array.from({ length: n }, (_, i) => Buffer.from(`line ${i} ${'x'.repeat(i % 7)}`));
+const leaves = (n: number): Buffer[] =>
+  Array.from({ length: n }, (_, i) => Buffer.from(`line ${i} ${'x'.repeat(i % 7)}`));
 
 describe('RFC 6962 tree hashes', () => {
   it('match the RFC transcription for every size up to 70', () => {
@@ -51,7 +60,10 @@ describe('RFC 6962 tree hashes', () => {
     for (let n = 1; n <= 40; n++) {
       const d = leaves(n);
       const root = mth(d);
-      const prover = new MerkleProver(n, d.map((_, i) => i));
+      const prover = new MerkleProver(
+        n,
+        d.map((_, i) => i),
+      );
       for (const x of d) prover.addLeafHash(leafHash(x));
       const out = prover.finish();
       expect(out.root.equals(root)).toBe(true);
@@ -64,28 +76,35 @@ describe('RFC 6962 tree hashes', () => {
 
   it('property: any change to leaf, index, size, path or root makes a proof fail', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 4 }), (n, mRaw, pick, what) => {
-        const m = mRaw % n;
-        const d = leaves(n);
-        const root = mth(d);
-        const pth = path(m, d);
-        const leaf = leafHash(d[m]!);
-        expect(verifyInclusion(leaf, m, n, pth, root)).toBe(true);
-        const flip = (b: Buffer): Buffer => {
-          const c = Buffer.from(b);
-          c[pick % 32]! ^= 1 << (pick % 8);
-          return c;
-        };
-        if (what === 0) expect(verifyInclusion(flip(leaf), m, n, pth, root)).toBe(false);
-        if (what === 1 && n > 1) expect(verifyInclusion(leaf, (m + 1 + (pick % (n - 1))) % n, n, pth, root)).toBe(false);
-        if (what === 2 && pth.length > 0) {
-          const bad = [...pth];
-          bad[pick % bad.length] = flip(bad[pick % bad.length]!);
-          expect(verifyInclusion(leaf, m, n, bad, root)).toBe(false);
-        }
-        if (what === 3) expect(verifyInclusion(leaf, m, n, pth, flip(root))).toBe(false);
-        if (what === 4) expect(verifyInclusion(leaf, m, n, [...pth, root], root)).toBe(false);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 0, max: 4 }),
+        (n, mRaw, pick, what) => {
+          const m = mRaw % n;
+          const d = leaves(n);
+          const root = mth(d);
+          const pth = path(m, d);
+          const leaf = leafHash(d[m]!);
+          expect(verifyInclusion(leaf, m, n, pth, root)).toBe(true);
+          const flip = (b: Buffer): Buffer => {
+            const c = Buffer.from(b);
+            c[pick % 32]! ^= 1 << (pick % 8);
+            return c;
+          };
+          if (what === 0) expect(verifyInclusion(flip(leaf), m, n, pth, root)).toBe(false);
+          if (what === 1 && n > 1)
+            expect(verifyInclusion(leaf, (m + 1 + (pick % (n - 1))) % n, n, pth, root)).toBe(false);
+          if (what === 2 && pth.length > 0) {
+            const bad = [...pth];
+            bad[pick % bad.length] = flip(bad[pick % bad.length]!);
+            expect(verifyInclusion(leaf, m, n, bad, root)).toBe(false);
+          }
+          if (what === 3) expect(verifyInclusion(leaf, m, n, pth, flip(root))).toBe(false);
+          if (what === 4) expect(verifyInclusion(leaf, m, n, [...pth, root], root)).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -26,16 +26,43 @@ function expectedRow(obj: Record<string, unknown>, columns: readonly string[]): 
   });
   const skip = new Set([...columns, ...NOT_IN_EXTRA]);
   const extra = Object.keys(obj).filter((k) => !skip.has(k));
-  cells.push(extra.length === 0 ? '' : `{${extra.map((k) => `${JSON.stringify(k)}:${JSON.stringify(obj[k])}`).join(',')}}`);
+  cells.push(
+    extra.length === 0 ? '' : `{${extra.map((k) => `${JSON.stringify(k)}:${JSON.stringify(obj[k])}`).join(',')}}`,
+  );
   return cells;
 }
 
 const nasty = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
-  fc.constantFrom('=1+1', '+x', '-5', '@SUM(A1)', '\tx', '\rx', 'a,b', 'say "hi"', 'l1\nl2', 'l1\r\nl2', '', ' ', '1.10050', '-1.5', '1e3', '€'),
+  fc.constantFrom(
+    '=1+1',
+    '+x',
+    '-5',
+    '@SUM(A1)',
+    '\tx',
+    '\rx',
+    'a,b',
+    'say "hi"',
+    'l1\nl2',
+    'l1\r\nl2',
+    '',
+    ' ',
+    '1.10050',
+    '-1.5',
+    '1e3',
+    '€',
+  ),
 );
-const value = fc.oneof(nasty, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }), fc.array(fc.integer(), { maxLength: 3 }));
+const value = fc.oneof(
+  nasty,
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+  fc.array(fc.integer(), { maxLength: 3 }),
+);
 const event = fc.record(
   {
     order_id: value,
@@ -51,7 +78,17 @@ const event = fc.record(
 );
 
 function lineFor(i: number, category: string, fields: Record<string, unknown>): string {
-  return JSON.stringify({ ts: 1757322000 + i, iso_ts: '2025-09-08T09:00:00.000000Z', seq: i + 1, category, event: 'E', ...fields, host: 'h', pid: 1, prev: 'a'.repeat(64) });
+  return JSON.stringify({
+    ts: 1757322000 + i,
+    iso_ts: '2025-09-08T09:00:00.000000Z',
+    seq: i + 1,
+    category,
+    event: 'E',
+    ...fields,
+    host: 'h',
+    pid: 1,
+    prev: 'a'.repeat(64),
+  });
 }
 
 describe('CsvRowWriter', () => {
@@ -60,7 +97,10 @@ describe('CsvRowWriter', () => {
     let run = 0;
     fc.assert(
       fc.property(fc.array(event, { minLength: 1, maxLength: 25 }), (events) => {
-        for (const [columns, category] of [[ORDER_COLUMNS, 'order'], [FILL_COLUMNS, 'fill']] as const) {
+        for (const [columns, category] of [
+          [ORDER_COLUMNS, 'order'],
+          [FILL_COLUMNS, 'fill'],
+        ] as const) {
           const path = join(dir, `${run++}.csv`);
           const out = new HashingWriter(path);
           out.write(csvHeader(columns));

@@ -15,7 +15,16 @@ import { tempDir } from '../helpers/tmp.js';
 import { chainLines, DAY1, HOUR, formatLine, sha256, tradingEvents } from '../verify/helpers/log-fixture.js';
 import { logVariant } from '../verify/helpers/log-variants.js';
 
-const GOOD = formatLine({ micros: DAY1 + 7 * HOUR + 590693, category: 'order', event: 'OrderAccepted', fields: { order_id: 'A-1', price: '1.10050' } }, 42, 'ab'.repeat(32));
+const GOOD = formatLine(
+  {
+    micros: DAY1 + 7 * HOUR + 590693,
+    category: 'order',
+    event: 'OrderAccepted',
+    fields: { order_id: 'A-1', price: '1.10050' },
+  },
+  42,
+  'ab'.repeat(32),
+);
 
 function read(line: string | Buffer) {
   const b = typeof line === 'string' ? Buffer.from(line) : line;
@@ -26,19 +35,39 @@ describe('EventReader: one rule, one rejected line', () => {
   it('accepts a line as FORMAT.md shows it', () => {
     const r = read(GOOD);
     expect(r.ok).toBe(true);
-    if (r.ok) expect(r.ev).toMatchObject({ seq: 42, category: 'order', event: 'OrderAccepted', date: '2025-09-08', late: false, recovery: false });
+    if (r.ok)
+      expect(r.ev).toMatchObject({
+        seq: 42,
+        category: 'order',
+        event: 'OrderAccepted',
+        date: '2025-09-08',
+        late: false,
+        recovery: false,
+      });
   });
 
   const cases: [string, string | Buffer, RegExp][] = [
     ['not valid JSON', GOOD.replace('"A-1"', 'A-1,,'), /JSON/],
-    ['not UTF-8', Buffer.concat([Buffer.from(GOOD.slice(0, 100)), Buffer.from([0xc3, 0x28]), Buffer.from(GOOD.slice(100))]), /UTF-8/],
+    [
+      'not UTF-8',
+      Buffer.concat([Buffer.from(GOOD.slice(0, 100)), Buffer.from([0xc3, 0x28]), Buffer.from(GOOD.slice(100))]),
+      /UTF-8/,
+    ],
     ['a control byte in a string', GOOD.replace('A-1', 'A\u00011'), /control/],
     ['a CR before the newline', `${GOOD}\r`, /control/],
     ['a TAB between members', GOOD.replace(',"event"', ',\t"event"'), /control/],
     ['a repeated key', GOOD.replace('"order_id":"A-1"', '"order_id":"A-1","order_id":"A-2"'), /more than once/],
-    ['a repeated key written with an escape', GOOD.replace('"order_id":"A-1"', '"order_id":"A-1","order_\\u0069d":"A-2"'), /more than once/],
+    [
+      'a repeated key written with an escape',
+      GOOD.replace('"order_id":"A-1"', '"order_id":"A-1","order_\\u0069d":"A-2"'),
+      /more than once/,
+    ],
     ['prev not last', GOOD.replace(/,"prev":"([0-9a-f]{64})"\}$/, ',"prev":"$1","x":1}'), /not the last/],
-    ['prev in uppercase hex', GOOD.replace(/"prev":"([0-9a-f]{64})"/, (_, h: string) => `"prev":"${h.toUpperCase()}"`), /hex/],
+    [
+      'prev in uppercase hex',
+      GOOD.replace(/"prev":"([0-9a-f]{64})"/, (_, h: string) => `"prev":"${h.toUpperCase()}"`),
+      /hex/,
+    ],
     ['seq 5.0', GOOD.replace('"seq":42', '"seq":42.0'), /seq/],
     ['seq 4.2e1', GOOD.replace('"seq":42', '"seq":4.2e1'), /seq/],
     ['seq 0', GOOD.replace('"seq":42', '"seq":0'), /seq/],
@@ -68,28 +97,38 @@ async function exportFacts(root: string, name: string, bytes: Buffer) {
   const log = join(root, name, 'audit-20250908.jsonl');
   writeFileSync(log, bytes);
   const dataDir = join(root, name, 'data');
-  return { log, facts: await scanDay({ logFile: log, dataDir, alertFilter: DEFAULT_ALERT_FILTER, threads: false }), dataDir };
+  return {
+    log,
+    facts: await scanDay({ logFile: log, dataDir, alertFilter: DEFAULT_ALERT_FILTER, threads: false }),
+    dataDir,
+  };
 }
 
 describe('the byte-level time check agrees with the text rule', () => {
   it('accepts and rejects exactly the lines isoTsProblem does (property)', () => {
     const digitOr = fc.oneof(fc.constantFrom(...'0123456789'), fc.constantFrom('0', '9', 'x', '-', ' '));
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 4102444800 }), fc.integer({ min: 0, max: 999999 }), fc.array(fc.tuple(fc.nat({ max: 40 }), digitOr), { maxLength: 2 }), fc.boolean(), (secs, us, edits, isoSide) => {
-        const frac = String(us).padStart(6, '0');
-        let ts = `${secs}.${frac}`;
-        let iso = `${new Date(secs * 1000).toISOString().slice(0, 19)}.${frac}Z`;
-        for (const [at, ch] of edits) {
-          if (isoSide) iso = iso.slice(0, at % iso.length) + ch + iso.slice((at % iso.length) + 1);
-          else ts = ts.slice(0, at % ts.length) + ch + ts.slice((at % ts.length) + 1);
-        }
-        const line = GOOD.replace(/"ts":[^,]+,"iso_ts":"[^"]+"/, `"ts":${ts},"iso_ts":${JSON.stringify(iso)}`);
-        const r = read(line);
-        const byText = isoTsProblem(iso, ts);
-        // The line may fail earlier (ts not a JSON number); when it gets to the time rule, both agree.
-        if (r.ok) expect(byText).toBeUndefined();
-        else if (byText === undefined) expect(r.reason).not.toMatch(/iso_ts|ts` /);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 4102444800 }),
+        fc.integer({ min: 0, max: 999999 }),
+        fc.array(fc.tuple(fc.nat({ max: 40 }), digitOr), { maxLength: 2 }),
+        fc.boolean(),
+        (secs, us, edits, isoSide) => {
+          const frac = String(us).padStart(6, '0');
+          let ts = `${secs}.${frac}`;
+          let iso = `${new Date(secs * 1000).toISOString().slice(0, 19)}.${frac}Z`;
+          for (const [at, ch] of edits) {
+            if (isoSide) iso = iso.slice(0, at % iso.length) + ch + iso.slice((at % iso.length) + 1);
+            else ts = ts.slice(0, at % ts.length) + ch + ts.slice((at % ts.length) + 1);
+          }
+          const line = GOOD.replace(/"ts":[^,]+,"iso_ts":"[^"]+"/, `"ts":${ts},"iso_ts":${JSON.stringify(iso)}`);
+          const r = read(line);
+          const byText = isoTsProblem(iso, ts);
+          // The line may fail earlier (ts not a JSON number); when it gets to the time rule, both agree.
+          if (r.ok) expect(byText).toBeUndefined();
+          else if (byText === undefined) expect(r.reason).not.toMatch(/iso_ts|ts` /);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -120,7 +159,17 @@ describe('export and verify count the same events', () => {
     const frag = lines[2] as string;
     const offset = Buffer.byteLength(before);
     const rec = formatLine(
-      { micros: evs[3]!.micros, category: 'system', event: 'TornLineRecovered', fields: { file: 'audit-20250908.jsonl', fragment_offset: offset, fragment_bytes: Buffer.byteLength(frag), fragment_sha256: sha256(frag) } },
+      {
+        micros: evs[3]!.micros,
+        category: 'system',
+        event: 'TornLineRecovered',
+        fields: {
+          file: 'audit-20250908.jsonl',
+          fragment_offset: offset,
+          fragment_bytes: Buffer.byteLength(frag),
+          fragment_sha256: sha256(frag),
+        },
+      },
       3,
       sha256(lines[1] as string),
     );

@@ -3,7 +3,16 @@
  * and only exports days that have ended.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -15,15 +24,32 @@ import { SAMPLE_EVENTS, writeDay } from './helpers.js';
 const DATE = '2025-09-08';
 const NOW = Date.parse('2025-09-09T00:10:00Z');
 
-function setup(): { logDir: string; artifactsDir: string; opts: (o?: Partial<ExportPackOptions>) => ExportPackOptions } {
+function setup(): {
+  logDir: string;
+  artifactsDir: string;
+  opts: (o?: Partial<ExportPackOptions>) => ExportPackOptions;
+} {
   const root = tempDir();
   const logDir = join(root, 'logs');
   const artifactsDir = join(root, 'artifacts');
   mkdirSync(logDir);
-  return { logDir, artifactsDir, opts: (o = {}) => ({ date: DATE, logDir, artifactsDir, version: '0.1.0', now: () => NOW, recordEvent: false, ...o }) };
+  return {
+    logDir,
+    artifactsDir,
+    opts: (o = {}) => ({
+      date: DATE,
+      logDir,
+      artifactsDir,
+      version: '0.1.0',
+      now: () => NOW,
+      recordEvent: false,
+      ...o,
+    }),
+  };
 }
 
-const errorsOf = async (dir: string): Promise<string[]> => (await verifyArchive(dir)).problems.filter((p) => p.severity === 'error').map((p) => `${p.code} ${p.file}`);
+const errorsOf = async (dir: string): Promise<string[]> =>
+  (await verifyArchive(dir)).problems.filter((p) => p.severity === 'error').map((p) => `${p.code} ${p.file}`);
 
 describe('export after a killed export', () => {
   it('a pack without its .tar.gz (killed while compressing): the re-run builds the archive instead of PACK_EXISTS, and removes leftovers', async () => {
@@ -53,7 +79,10 @@ describe('export after a killed export', () => {
     chmodSync(join(artifactsDir, DATE, 'data'), 0o755);
     chmodSync(victim, 0o644);
     writeFileSync(victim, 'seq\n');
-    await expect(exportPack(opts({ compress: true }))).rejects.toMatchObject({ code: 'PACK_EXISTS', message: expect.stringContaining('does not verify') });
+    await expect(exportPack(opts({ compress: true }))).rejects.toMatchObject({
+      code: 'PACK_EXISTS',
+      message: expect.stringContaining('does not verify'),
+    });
     expect(existsSync(join(artifactsDir, `${DATE}.tar.gz`))).toBe(false);
   });
 
@@ -92,7 +121,11 @@ describe('only days that have ended', () => {
     expect(JSON.parse(readFileSync(join(artifactsDir, today, 'manifest.json'), 'utf8')).partial).toBe(true);
     expect(await errorsOf(artifactsDir)).toEqual([]);
     // The reference checker accepts it too (the one optional manifest field).
-    const checker = spawnSync('python3', [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), partial.path], { encoding: 'utf8' });
+    const checker = spawnSync(
+      'python3',
+      [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), partial.path],
+      { encoding: 'utf8' },
+    );
     expect(checker.status, checker.stdout).toBe(0);
     await writeDay(logDir, today, SAMPLE_EVENTS.slice(3), '00:05:00');
     const full = await exportPack(opts({ date: today, now: () => Date.parse('2025-09-10T00:10:00Z') }));
@@ -102,6 +135,8 @@ describe('only days that have ended', () => {
     expect(full.manifest.supersedes?.manifest_sha256).toBe(partial.manifestSha256);
     expect(await errorsOf(artifactsDir)).toEqual([]);
     // A full pack is not replaced without --force.
-    await expect(exportPack(opts({ date: today, now: () => Date.parse('2025-09-10T00:20:00Z') }))).rejects.toMatchObject({ code: 'PACK_EXISTS' });
+    await expect(
+      exportPack(opts({ date: today, now: () => Date.parse('2025-09-10T00:20:00Z') })),
+    ).rejects.toMatchObject({ code: 'PACK_EXISTS' });
   });
 });

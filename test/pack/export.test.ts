@@ -11,7 +11,12 @@ import { pythonCsvRows, SAMPLE_EVENTS, writeDay } from './helpers.js';
 const DATE = '2025-09-08';
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
-function setup(): { root: string; logDir: string; artifactsDir: string; opts: (o?: Partial<ExportPackOptions>) => ExportPackOptions } {
+function setup(): {
+  root: string;
+  logDir: string;
+  artifactsDir: string;
+  opts: (o?: Partial<ExportPackOptions>) => ExportPackOptions;
+} {
   const root = tempDir();
   const logDir = join(root, 'logs');
   const artifactsDir = join(root, 'artifacts');
@@ -20,7 +25,14 @@ function setup(): { root: string; logDir: string; artifactsDir: string; opts: (o
     root,
     logDir,
     artifactsDir,
-    opts: (o = {}) => ({ date: DATE, logDir, artifactsDir, version: '0.1.0', now: () => Date.parse('2025-09-09T00:10:00Z'), ...o }),
+    opts: (o = {}) => ({
+      date: DATE,
+      logDir,
+      artifactsDir,
+      version: '0.1.0',
+      now: () => Date.parse('2025-09-09T00:10:00Z'),
+      ...o,
+    }),
   };
 }
 
@@ -32,10 +44,19 @@ describe('exportPack', () => {
     const r = await exportPack(opts());
     const dir = r.path;
 
-    expect(readdirSync(dir).sort()).toEqual(['bag-info.txt', 'bagit.txt', 'data', 'manifest-sha256.txt', 'manifest.json', 'tagmanifest-sha256.txt']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'bag-info.txt',
+      'bagit.txt',
+      'data',
+      'manifest-sha256.txt',
+      'manifest.json',
+      'tagmanifest-sha256.txt',
+    ]);
     expect(readdirSync(join(dir, 'data')).sort()).toEqual([...PAYLOAD_FILES]);
     expect(readFileSync(join(dir, 'data/audit.jsonl')).equals(logBytes)).toBe(true);
-    expect(readFileSync(join(dir, 'bagit.txt'), 'utf8')).toBe('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
+    expect(readFileSync(join(dir, 'bagit.txt'), 'utf8')).toBe(
+      'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n',
+    );
 
     const payloadBytes = PAYLOAD_FILES.reduce((n, f) => n + statSync(join(dir, 'data', f)).size, 0);
     expect(readFileSync(join(dir, 'bag-info.txt'), 'utf8')).toBe(
@@ -43,13 +64,14 @@ describe('exportPack', () => {
     );
     const manifestLines = readFileSync(join(dir, 'manifest-sha256.txt'), 'utf8').split('\n').filter(Boolean);
     expect(manifestLines.map((l) => l.split('  ')[1])).toEqual(PAYLOAD_FILES.map((f) => `data/${f}`));
-    expect(execFileSync('sha256sum', ['-c', '--strict', 'manifest-sha256.txt'], { cwd: dir, encoding: 'utf8' })).toContain('data/audit.jsonl: OK');
-    expect(execFileSync('sha256sum', ['-c', '--strict', 'tagmanifest-sha256.txt'], { cwd: dir, encoding: 'utf8' }).trim().split('\n')).toEqual([
-      'bag-info.txt: OK',
-      'bagit.txt: OK',
-      'manifest-sha256.txt: OK',
-      'manifest.json: OK',
-    ]);
+    expect(
+      execFileSync('sha256sum', ['-c', '--strict', 'manifest-sha256.txt'], { cwd: dir, encoding: 'utf8' }),
+    ).toContain('data/audit.jsonl: OK');
+    expect(
+      execFileSync('sha256sum', ['-c', '--strict', 'tagmanifest-sha256.txt'], { cwd: dir, encoding: 'utf8' })
+        .trim()
+        .split('\n'),
+    ).toEqual(['bag-info.txt: OK', 'bagit.txt: OK', 'manifest-sha256.txt: OK', 'manifest.json: OK']);
 
     const manifestText = readFileSync(join(dir, 'manifest.json'), 'utf8');
     expect(r.manifestSha256).toBe(sha(manifestText));
@@ -61,7 +83,12 @@ describe('exportPack', () => {
       export_date: DATE,
       auditpack_version: '0.1.0',
       summary: { total_files: PAYLOAD_FILES.length, total_size: payloadBytes },
-      events: { total: 9, by_category: { alert: 1, auth: 2, config: 1, fill: 2, order: 2, system: 1 }, malformed_lines: 0, late: 0 },
+      events: {
+        total: 9,
+        by_category: { alert: 1, auth: 2, config: 1, fill: 2, order: 2, system: 1 },
+        malformed_lines: 0,
+        late: 0,
+      },
       rows: { orders: 2, fills: 2, alerts: 4 },
       previous_pack: null,
       supersedes: null,
@@ -69,9 +96,16 @@ describe('exportPack', () => {
     expect(m.files['data/audit.jsonl']).toMatchObject({ size: logBytes.length, sha256: sha(logBytes) });
     // Chain facts: the first line's prev and the hash of the last line.
     const lines = logBytes.toString('utf8').split('\n').slice(0, -1);
-    expect(m.chain).toEqual({ first_seq: 1, last_seq: 9, start_prev: '0'.repeat(64), end_hash: sha(lines.at(-1) as string) });
+    expect(m.chain).toEqual({
+      first_seq: 1,
+      last_seq: 9,
+      start_prev: '0'.repeat(64),
+      end_hash: sha(lines.at(-1) as string),
+    });
     // Alerts: failed login, reject, config change, alert — copied byte for byte, in order.
-    expect(readFileSync(join(dir, 'data/alerts.jsonl'), 'utf8')).toBe(`${[lines[0], lines[5], lines[6], lines[7]].join('\n')}\n`);
+    expect(readFileSync(join(dir, 'data/alerts.jsonl'), 'utf8')).toBe(
+      `${[lines[0], lines[5], lines[6], lines[7]].join('\n')}\n`,
+    );
     // Read-only pack.
     expect(statSync(join(dir, 'data/orders.csv')).mode & 0o777).toBe(0o444);
     expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o555);
@@ -87,9 +121,27 @@ describe('exportPack', () => {
     expect(raw.toString('utf8').split('\r\n').length).toBe(4); // header, 2 rows, final empty
     const rows = pythonCsvRows(join(r.path, 'data/orders.csv'));
     expect(rows[0]).toEqual(['iso_ts', 'seq', 'event', 'order_id', 'symbol', 'side', 'quantity', 'price', 'extra']);
-    expect(rows[1]?.slice(0, 8)).toEqual(['2025-09-08T09:00:03.000000Z', '3', 'OrderAccepted', 'A-1', 'EURUSD', 'BUY', '100000', '1.10050']);
+    expect(rows[1]?.slice(0, 8)).toEqual([
+      '2025-09-08T09:00:03.000000Z',
+      '3',
+      'OrderAccepted',
+      'A-1',
+      'EURUSD',
+      'BUY',
+      '100000',
+      '1.10050',
+    ]);
     expect(JSON.parse(rows[1]?.[8] as string)).toEqual({ note: 'a, "b"', host: 'test-host', pid: 42 });
-    expect(rows[2]?.slice(0, 8)).toEqual(['2025-09-08T09:00:06.000000Z', '6', 'Rejected', `'=HYPERLINK("x")`, "'@SUM(1)", 'SELL', '1', '-1.5']);
+    expect(rows[2]?.slice(0, 8)).toEqual([
+      '2025-09-08T09:00:06.000000Z',
+      '6',
+      'Rejected',
+      `'=HYPERLINK("x")`,
+      "'@SUM(1)",
+      'SELL',
+      '1',
+      '-1.5',
+    ]);
     expect(JSON.parse(rows[2]?.[8] as string)).toMatchObject({ reason: 'line1\nline2' });
     const fills = pythonCsvRows(join(r.path, 'data/fills.csv'));
     expect(fills.map((f) => f.slice(0, 9))).toEqual([
@@ -102,11 +154,24 @@ describe('exportPack', () => {
   it('keeps numbers exactly as the log wrote them, in columns and in extra', async () => {
     const { logDir, opts } = setup();
     // Hand-written lines (a foreign writer): numbers JSON.parse would change.
-    const line = '{"ts":1757322000.000000,"iso_ts":"2025-09-08T09:00:00.000000Z","seq":7,"category":"order","event":"OrderAccepted","order_id":12345678901234567890,"quantity":1.0E3,"price":1.10050,"limits":{"max":2.50},"prev":"' + 'a'.repeat(64) + '"}';
+    const line =
+      '{"ts":1757322000.000000,"iso_ts":"2025-09-08T09:00:00.000000Z","seq":7,"category":"order","event":"OrderAccepted","order_id":12345678901234567890,"quantity":1.0E3,"price":1.10050,"limits":{"max":2.50},"prev":"' +
+      'a'.repeat(64) +
+      '"}';
     writeFileSync(join(logDir, 'audit-20250908.jsonl'), `${line}\n`);
     const r = await exportPack(opts({ recordEvent: false }));
     const rows = pythonCsvRows(join(r.path, 'data/orders.csv'));
-    expect(rows[1]).toEqual(['2025-09-08T09:00:00.000000Z', '7', 'OrderAccepted', '12345678901234567890', '', '', '1.0E3', '1.10050', '{"limits":{"max":2.50}}']);
+    expect(rows[1]).toEqual([
+      '2025-09-08T09:00:00.000000Z',
+      '7',
+      'OrderAccepted',
+      '12345678901234567890',
+      '',
+      '',
+      '1.0E3',
+      '1.10050',
+      '{"limits":{"max":2.50}}',
+    ]);
     expect(r.manifest.chain).toMatchObject({ first_seq: 7, last_seq: 7, start_prev: 'a'.repeat(64) });
   });
 
@@ -135,7 +200,9 @@ describe('exportPack', () => {
   it('makes a valid empty pack for a day without a log, and refuses a missing logs dir', async () => {
     const { root, opts } = setup();
     const r = await exportPack(opts({ recordEvent: false }));
-    expect(readFileSync(join(r.path, 'data/orders.csv'), 'utf8')).toBe('iso_ts,seq,event,order_id,symbol,side,quantity,price,extra\r\n');
+    expect(readFileSync(join(r.path, 'data/orders.csv'), 'utf8')).toBe(
+      'iso_ts,seq,event,order_id,symbol,side,quantity,price,extra\r\n',
+    );
     expect(readFileSync(join(r.path, 'data/audit.jsonl')).length).toBe(0);
     expect(r.manifest.events).toEqual({ total: 0, by_category: {}, malformed_lines: 0, late: 0 });
     expect(r.manifest.chain).toEqual({ first_seq: null, last_seq: null, start_prev: null, end_hash: null });
@@ -147,13 +214,21 @@ describe('exportPack', () => {
     const { artifactsDir, opts } = setup();
     // The clock says 2025-09-09: the 10th, the far future and year 0 are refused; today needs partial.
     for (const date of ['2025-09-10', '9999-12-31', '2025-09-09']) {
-      await expect(exportPack(opts({ date, recordEvent: false }))).rejects.toMatchObject({ code: 'DATE_NOT_ENDED', details: { date } });
+      await expect(exportPack(opts({ date, recordEvent: false }))).rejects.toMatchObject({
+        code: 'DATE_NOT_ENDED',
+        details: { date },
+      });
     }
     for (const date of ['0000-01-01', '1969-12-31']) {
-      await expect(exportPack(opts({ date, recordEvent: false }))).rejects.toMatchObject({ code: 'USAGE', details: { date } });
+      await expect(exportPack(opts({ date, recordEvent: false }))).rejects.toMatchObject({
+        code: 'USAGE',
+        details: { date },
+      });
     }
     expect(existsSync(artifactsDir)).toBe(false);
-    expect((await exportPack(opts({ date: '2025-09-09', partial: true, recordEvent: false }))).manifest.export_date).toBe('2025-09-09');
+    expect(
+      (await exportPack(opts({ date: '2025-09-09', partial: true, recordEvent: false }))).manifest.export_date,
+    ).toBe('2025-09-09');
     for (const date of ['1970-01-01', '2024-02-29']) {
       expect((await exportPack(opts({ date, recordEvent: false }))).manifest.export_date).toBe(date);
     }
@@ -191,7 +266,22 @@ describe('exportPack', () => {
     expect(r.signed).toBe(true);
     writeFileSync(join(root, 'allowed_signers'), `${formatAllowedSignersLine('exports@desk', publicKey)}\n`);
     const run = (input: Buffer) =>
-      spawnSync('ssh-keygen', ['-Y', 'verify', '-f', join(root, 'allowed_signers'), '-I', 'exports@desk', '-n', 'auditpack', '-s', join(r.path, 'tagmanifest-sha256.txt.sig')], { input, encoding: 'utf8' });
+      spawnSync(
+        'ssh-keygen',
+        [
+          '-Y',
+          'verify',
+          '-f',
+          join(root, 'allowed_signers'),
+          '-I',
+          'exports@desk',
+          '-n',
+          'auditpack',
+          '-s',
+          join(r.path, 'tagmanifest-sha256.txt.sig'),
+        ],
+        { input, encoding: 'utf8' },
+      );
     const ok = run(readFileSync(join(r.path, 'tagmanifest-sha256.txt')));
     expect(ok.status, ok.stderr).toBe(0);
     expect(run(Buffer.from('tampered\n')).status).not.toBe(0);
@@ -202,15 +292,24 @@ describe('exportPack', () => {
     await writeDay(logDir, DATE, SAMPLE_EVENTS);
     const r = await exportPack(opts({ compress: true, recordEvent: false }));
     expect(r.archive).toBe(join(artifactsDir, `${DATE}.tar.gz`));
-    const names = execFileSync('tar', ['-tzf', r.archive as string], { encoding: 'utf8' }).trim().split('\n');
+    const names = execFileSync('tar', ['-tzf', r.archive as string], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(names).toContain(`${DATE}/manifest.json`);
     expect(names).toContain(`${DATE}/data/audit.jsonl`);
     const out = join(root, 'x');
     mkdirSync(out);
     execFileSync('tar', ['-xzf', r.archive as string, '-C', out]);
-    expect(execFileSync('sha256sum', ['-c', 'manifest-sha256.txt'], { cwd: join(out, DATE), encoding: 'utf8' }).match(/OK/g)?.length).toBe(PAYLOAD_FILES.length);
+    expect(
+      execFileSync('sha256sum', ['-c', 'manifest-sha256.txt'], { cwd: join(out, DATE), encoding: 'utf8' }).match(/OK/g)
+        ?.length,
+    ).toBe(PAYLOAD_FILES.length);
     // Python's tarfile agrees (a second, independent reader).
-    const py = execFileSync('python3', ['-c', 'import sys,tarfile; t=tarfile.open(sys.argv[1]); print(len(t.getmembers()))', r.archive as string], { encoding: 'utf8' });
+    const py = execFileSync(
+      'python3',
+      ['-c', 'import sys,tarfile; t=tarfile.open(sys.argv[1]); print(len(t.getmembers()))', r.archive as string],
+      { encoding: 'utf8' },
+    );
     expect(Number(py)).toBe(names.length);
     // A forced re-export moves the old archive aside with the old pack.
     await exportPack(opts({ compress: true, force: true, recordEvent: false }));
@@ -221,7 +320,9 @@ describe('exportPack', () => {
     const { root, logDir, artifactsDir, opts } = setup();
     await writeDay(logDir, DATE, SAMPLE_EVENTS);
     writeFileSync(join(root, 'not-a-dir'), 'x');
-    await expect(exportPack(opts({ recordEvent: false, snapshot: { cwd: root, snapshotDir: join(root, 'not-a-dir', 'snaps') } }))).rejects.toBeDefined();
+    await expect(
+      exportPack(opts({ recordEvent: false, snapshot: { cwd: root, snapshotDir: join(root, 'not-a-dir', 'snaps') } })),
+    ).rejects.toBeDefined();
     expect(readdirSync(artifactsDir)).toEqual(['.export.lock']);
   });
 
@@ -229,22 +330,46 @@ describe('exportPack', () => {
     const { logDir, opts } = setup();
     await writeDay(logDir, DATE, SAMPLE_EVENTS);
     const r = await exportPack(opts({ loggerClock: () => Date.parse('2025-09-09T00:10:00Z') * 1000 }));
-    const next = readFileSync(join(logDir, 'audit-20250909.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(next.at(-1)).toMatchObject({ category: 'system', event: 'PackExported', date: DATE, path: r.path, manifest_sha256: r.manifestSha256 });
+    const next = readFileSync(join(logDir, 'audit-20250909.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(next.at(-1)).toMatchObject({
+      category: 'system',
+      event: 'PackExported',
+      date: DATE,
+      path: r.path,
+      manifest_sha256: r.manifestSha256,
+    });
   });
 
-  it('includes the latest config snapshot of the day and the day\'s diffs', async () => {
+  it("includes the latest config snapshot of the day and the day's diffs", async () => {
     const { root, logDir, opts } = setup();
     await writeDay(logDir, DATE, SAMPLE_EVENTS.slice(0, 2));
     const { createConfigSnapshot } = await import('../../src/snapshot/index.js');
     mkdirSync(join(root, 'configs'));
     writeFileSync(join(root, 'configs', 'risk.yaml'), 'max: 1\n');
     const snapshotDir = join(root, 'snaps');
-    await createConfigSnapshot({ cwd: root, snapshotDir, reason: 'morning', clock: () => Date.parse(`${DATE}T06:00:00Z`) * 1000 });
+    await createConfigSnapshot({
+      cwd: root,
+      snapshotDir,
+      reason: 'morning',
+      clock: () => Date.parse(`${DATE}T06:00:00Z`) * 1000,
+    });
     writeFileSync(join(root, 'configs', 'risk.yaml'), 'max: 2\n');
-    const s2 = await createConfigSnapshot({ cwd: root, snapshotDir, reason: 'raise', clock: () => Date.parse(`${DATE}T12:00:00Z`) * 1000 });
+    const s2 = await createConfigSnapshot({
+      cwd: root,
+      snapshotDir,
+      reason: 'raise',
+      clock: () => Date.parse(`${DATE}T12:00:00Z`) * 1000,
+    });
     writeFileSync(join(root, 'configs', 'risk.yaml'), 'max: 3\n');
-    await createConfigSnapshot({ cwd: root, snapshotDir, reason: 'next day', clock: () => Date.parse('2025-09-09T06:00:00Z') * 1000 });
+    await createConfigSnapshot({
+      cwd: root,
+      snapshotDir,
+      reason: 'next day',
+      clock: () => Date.parse('2025-09-09T06:00:00Z') * 1000,
+    });
     const r = await exportPack(opts({ recordEvent: false, snapshot: { cwd: root, snapshotDir } }));
     const snap = JSON.parse(readFileSync(join(r.path, 'data/config_snapshot.json'), 'utf8'));
     expect(snap.snapshot_id).toBe(s2.snapshot_id);
@@ -253,7 +378,11 @@ describe('exportPack', () => {
     expect(diff).toContain('-max: 1');
     expect(diff).toContain('+max: 2');
     expect(diff).not.toContain('+max: 3');
-    const off = await exportPack(opts({ recordEvent: false, force: true, snapshot: { cwd: root, snapshotDir }, includeConfigDiffs: false }));
-    expect(readFileSync(join(off.path, 'data/config.diff'), 'utf8')).toBe('# auditpack config diffs for 2025-09-08: not included (EXPORT_INCLUDE_CONFIG_DIFFS=false)\n');
+    const off = await exportPack(
+      opts({ recordEvent: false, force: true, snapshot: { cwd: root, snapshotDir }, includeConfigDiffs: false }),
+    );
+    expect(readFileSync(join(off.path, 'data/config.diff'), 'utf8')).toBe(
+      '# auditpack config diffs for 2025-09-08: not included (EXPORT_INCLUDE_CONFIG_DIFFS=false)\n',
+    );
   });
 });

@@ -18,7 +18,13 @@ export async function writeDay(
   start = '09:00:00',
 ): Promise<void> {
   let t = microsAt(date, start);
-  const logger = createAuditLogger({ logDir, handleExit: false, clock: () => (t += 1_000_000), host: 'test-host', pid: 42 });
+  const logger = createAuditLogger({
+    logDir,
+    handleExit: false,
+    clock: () => (t += 1_000_000),
+    host: 'test-host',
+    pid: 42,
+  });
   for (const e of events) logger.log(e.category, e.event, e.fields ?? {});
   await logger.close();
 }
@@ -27,10 +33,33 @@ export async function writeDay(
 export const SAMPLE_EVENTS = [
   { category: 'auth', event: 'LoginFailed', fields: { user: 'bob', source_ip: '10.0.0.9' } },
   { category: 'auth', event: 'Login', fields: { user: 'alice', source_ip: '10.0.0.7' } },
-  { category: 'order', event: 'OrderAccepted', fields: { order_id: 'A-1', symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10050', note: 'a, "b"' } },
-  { category: 'fill', event: 'PartiallyFilled', fields: { order_id: 'A-1', deal_id: 'D-1', symbol: 'EURUSD', side: 'BUY', quantity: 40000, price: '1.10049' } },
-  { category: 'fill', event: 'Filled', fields: { order_id: 'A-1', deal_id: 'D-2', symbol: 'EURUSD', side: 'BUY', quantity: 60000, price: '1.10051' } },
-  { category: 'order', event: 'Rejected', fields: { order_id: '=HYPERLINK("x")', symbol: '@SUM(1)', side: 'SELL', quantity: 1, price: '-1.5', reason: 'line1\nline2' } },
+  {
+    category: 'order',
+    event: 'OrderAccepted',
+    fields: { order_id: 'A-1', symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10050', note: 'a, "b"' },
+  },
+  {
+    category: 'fill',
+    event: 'PartiallyFilled',
+    fields: { order_id: 'A-1', deal_id: 'D-1', symbol: 'EURUSD', side: 'BUY', quantity: 40000, price: '1.10049' },
+  },
+  {
+    category: 'fill',
+    event: 'Filled',
+    fields: { order_id: 'A-1', deal_id: 'D-2', symbol: 'EURUSD', side: 'BUY', quantity: 60000, price: '1.10051' },
+  },
+  {
+    category: 'order',
+    event: 'Rejected',
+    fields: {
+      order_id: '=HYPERLINK("x")',
+      symbol: '@SUM(1)',
+      side: 'SELL',
+      quantity: 1,
+      price: '-1.5',
+      reason: 'line1\nline2',
+    },
+  },
   { category: 'config', event: 'ConfigChanged', fields: { config_type: 'risk', old_value: 1, new_value: 2 } },
   { category: 'alert', event: 'AlertSent', fields: { alert_type: 'risk', message: 'exposure high', severity: 'HIGH' } },
   { category: 'system', event: 'Heartbeat', fields: { severity: 'low' } },

@@ -33,7 +33,12 @@ describe('scanJsonLine accepts exactly what JSON.parse accepts', () => {
     fc.assert(
       fc.property(fc.json(), fc.nat(), alphabet, fc.constantFrom('insert', 'delete', 'replace'), (text, at, ch, op) => {
         const i = text.length === 0 ? 0 : at % text.length;
-        const m = op === 'insert' ? text.slice(0, i) + ch + text.slice(i) : op === 'delete' ? text.slice(0, i) + text.slice(i + 1) : text.slice(0, i) + ch + text.slice(i + 1);
+        const m =
+          op === 'insert'
+            ? text.slice(0, i) + ch + text.slice(i)
+            : op === 'delete'
+              ? text.slice(0, i) + text.slice(i + 1)
+              : text.slice(0, i) + ch + text.slice(i + 1);
         expect(shape(m)).toBe(shapeByJsonParse(m));
       }),
       { numRuns: 5000 },
@@ -42,9 +47,50 @@ describe('scanJsonLine accepts exactly what JSON.parse accepts', () => {
 
   it('on hand-picked edge cases', () => {
     const cases = [
-      '', ' ', '{', '}', '{}', ' {} ', '{"a":1,}', '{"a":1 "b":2}', '{"a"}', '{a:1}', '[1,]', '[,1]', '01', '-', '-0', '1.', '.5', '1e', '1e+',
-      '1E-2', 'tru', 'true', 'nul', 'null', 'nulll', '"\\u12"', '"\\u12G4"', '"\\uD800"', '"\\x"', '"a\tb"', '"\u007f"', '{"a":{"b":[1,{"c":null}]}}',
-      '{"a":1}x', '{"a":1}\r', '\n{"a":1}', '{"__proto__":1}', '[]', '"x"', '123', '{"a":"\\"}', '{"a":"\\\\"}', '[' .repeat(100000), '['.repeat(200000) + ']'.repeat(200000), '{"a":' + '['.repeat(200000) + ']'.repeat(200000) + '}',
+      '',
+      ' ',
+      '{',
+      '}',
+      '{}',
+      ' {} ',
+      '{"a":1,}',
+      '{"a":1 "b":2}',
+      '{"a"}',
+      '{a:1}',
+      '[1,]',
+      '[,1]',
+      '01',
+      '-',
+      '-0',
+      '1.',
+      '.5',
+      '1e',
+      '1e+',
+      '1E-2',
+      'tru',
+      'true',
+      'nul',
+      'null',
+      'nulll',
+      '"\\u12"',
+      '"\\u12G4"',
+      '"\\uD800"',
+      '"\\x"',
+      '"a\tb"',
+      '"\u007f"',
+      '{"a":{"b":[1,{"c":null}]}}',
+      '{"a":1}x',
+      '{"a":1}\r',
+      '\n{"a":1}',
+      '{"__proto__":1}',
+      '[]',
+      '"x"',
+      '123',
+      '{"a":"\\"}',
+      '{"a":"\\\\"}',
+      '['.repeat(100000),
+      '['.repeat(200000) + ']'.repeat(200000),
+      `{"a":${'['.repeat(200000)}${']'.repeat(200000)}}`,
     ];
     for (const c of cases) expect(shape(c), JSON.stringify(c.slice(0, 40))).toBe(shapeByJsonParse(c));
   });
@@ -55,7 +101,12 @@ describe('scanJsonLine accepts exactly what JSON.parse accepts', () => {
     expect(scanJsonLine(b, b.length, table)).toBe(LineShape.Object);
     const got = [];
     for (let i = 0; i < table.count; i++) {
-      got.push([text.slice(table.keyStart[i], table.keyEnd[i]), text.slice(table.valueStart[i], table.valueEnd[i]), table.kind[i], table.valueEscaped[i]]);
+      got.push([
+        text.slice(table.keyStart[i], table.keyEnd[i]),
+        text.slice(table.valueStart[i], table.valueEnd[i]),
+        table.kind[i],
+        table.valueEscaped[i],
+      ]);
     }
     expect(got).toEqual([
       ['"ts"', '1.50', 2, 0],

@@ -9,7 +9,9 @@ import { writeSyntheticDay } from '../../bench/lib/synthetic-day.js';
 describe('scanDay: the worker-thread path and the in-thread path agree', () => {
   it('gives the same files and facts, malformed lines and batch boundaries included', async () => {
     // The compiled build (made by the vitest global setup) has the worker; the sources run in-thread.
-    const dist = (await import(new URL('../../dist/pack/scan-day.js', import.meta.url).href)) as { scanDay: typeof scanDaySrc };
+    const dist = (await import(new URL('../../dist/pack/scan-day.js', import.meta.url).href)) as {
+      scanDay: typeof scanDaySrc;
+    };
     const root = tempDir();
     const log = join(root, 'audit-20250908.jsonl');
     writeSyntheticDay(log, '2025-09-08', 30_000); // ~9 MB: several 1 MiB batches
@@ -25,7 +27,10 @@ describe('scanDay: the worker-thread path and the in-thread path agree', () => {
     };
     const a = await run(dist.scanDay, 'worker', true);
     const b = await run(scanDaySrc, 'inthread', false);
-    const strip = (f: Awaited<ReturnType<typeof scanDaySrc>>) => ({ ...f, files: Object.fromEntries(Object.entries(f.files).map(([k, v]) => [k, [v.size, v.sha256]])) });
+    const strip = (f: Awaited<ReturnType<typeof scanDaySrc>>) => ({
+      ...f,
+      files: Object.fromEntries(Object.entries(f.files).map(([k, v]) => [k, [v.size, v.sha256]])),
+    });
     expect(strip(a)).toEqual(strip(b));
     expect(a.events.total).toBe(30_001);
     expect(a.malformed.map((m) => m.reason)).toEqual(['invalid-json', 'not-an-event', 'invalid-utf8', 'unterminated']);

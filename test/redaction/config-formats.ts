@@ -44,7 +44,8 @@ export function configFile(format: Format, entries: readonly Entry[]): string {
       }
       break;
     case 'env':
-      for (const [k, v] of entries) lines.push(`${k.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+      for (const [k, v] of entries)
+        lines.push(`${k.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
       break;
     case 'properties':
       for (const [k, v] of entries) {

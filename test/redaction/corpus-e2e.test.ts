@@ -37,7 +37,9 @@ function captureIO(cwd: string): CliIO & { out: string[]; err: string[] } {
   return {
     cwd,
     env: { NO_COLOR: '1', USER: 'ops', PATH: process.env.PATH },
-    stdout: { write: (s: string | Uint8Array) => out.push(typeof s === 'string' ? s : Buffer.from(s).toString('latin1')) },
+    stdout: {
+      write: (s: string | Uint8Array) => out.push(typeof s === 'string' ? s : Buffer.from(s).toString('latin1')),
+    },
     stderr: { write: (s: string) => err.push(s) },
     out,
     err,
@@ -63,7 +65,10 @@ const shapeEntries = (order: 'forward' | 'reverse'): Entry[] => {
 };
 const secretFiles = (entries: readonly Entry[]): Record<string, string> =>
   Object.fromEntries(FORMATS.map((f) => [`configs/app.${f}`, configFile(f, entries)]));
-const benignEntries: Entry[] = [...BENIGN_TEXT.map((t, i) => [`text_${i}`, t] as const), ...BENIGN_KEYS.map((k, i) => [k, `v${i} ${BENIGN_TEXT[i]}`] as const)];
+const benignEntries: Entry[] = [
+  ...BENIGN_TEXT.map((t, i) => [`text_${i}`, t] as const),
+  ...BENIGN_KEYS.map((k, i) => [k, `v${i} ${BENIGN_TEXT[i]}`] as const),
+];
 
 describe('redaction corpus end to end: 0 leaks in any file written or line printed', () => {
   it(`${SECRET_SHAPES.length} shapes + ${SECRET_KEYS.length} keys in 8 config formats, snapshots, diffs, logs, CLI, pack, .tar.gz`, async () => {
@@ -81,11 +86,18 @@ describe('redaction corpus end to end: 0 leaks in any file written or line print
 
     // Configs: committed with the shapes; then changed (reordered, secret keys added), uncommitted,
     // so the HEAD diff holds secret lines on both sides.
-    initRepo(cwd, { ...secretFiles(shapeEntries('forward')), ...Object.fromEntries(FORMATS.map((f) => [`configs/benign.${f}`, configFile(f, benignEntries)])) });
+    initRepo(cwd, {
+      ...secretFiles(shapeEntries('forward')),
+      ...Object.fromEntries(FORMATS.map((f) => [`configs/benign.${f}`, configFile(f, benignEntries)])),
+    });
     writeFiles(cwd, secretFiles([...shapeEntries('reverse'), ...keyEntries()]));
     const reasonSecret = SECRET_SHAPES[31] as (typeof SECRET_SHAPES)[number]; // a GitHub token pasted into a reason
     const common = { cwd, snapshotDir: 'audit/snapshots', logDir: 'logs' };
-    const a = await createConfigSnapshot({ ...common, reason: `rotated ${reasonSecret.text} after the leak`, clock: () => at(9) });
+    const a = await createConfigSnapshot({
+      ...common,
+      reason: `rotated ${reasonSecret.text} after the leak`,
+      clock: () => at(9),
+    });
     // Changed again: the snapshot-to-snapshot diff holds secret lines on both sides.
     writeFiles(cwd, secretFiles([...keyEntries(), ...shapeEntries('forward')]));
     const b = await createConfigSnapshot({ ...common, reason: 'risk limits raised', clock: () => at(10) });
@@ -95,32 +107,71 @@ describe('redaction corpus end to end: 0 leaks in any file written or line print
     for (const f of FORMATS) {
       const entry = b.files[`configs/benign.${f}`];
       expect(entry?.redacted, `configs/benign.${f}`).toBeUndefined();
-      const stored = await readSnapshotFile({ snapshotDir: join(cwd, 'audit/snapshots'), id: b.snapshot_id, file: `configs/benign.${f}` });
+      const stored = await readSnapshotFile({
+        snapshotDir: join(cwd, 'audit/snapshots'),
+        id: b.snapshot_id,
+        file: `configs/benign.${f}`,
+      });
       expect(stored.toString('utf8')).toBe(readFileSync(join(cwd, `configs/benign.${f}`), 'utf8'));
     }
 
     // The day's events: every shape and key in the placements of the library corpus, in one batch.
-    const log = createAuditLogger({ logDir: join(cwd, 'logs'), handleExit: false, clock: ((t) => () => t++)(at(11)) });
+    const log = createAuditLogger({
+      logDir: join(cwd, 'logs'),
+      handleExit: false,
+      clock: (
+        (t) => () =>
+          t++
+      )(at(11)),
+    });
     for (const s of SECRET_SHAPES) {
-      log.alert({ alertType: 'Upstream', severity: 'HIGH', message: `rejected: ${s.text}`, detail: { raw: s.text, list: [s.text] }, err: new Error(s.text), buf: Buffer.from(s.text) });
+      log.alert({
+        alertType: 'Upstream',
+        severity: 'HIGH',
+        message: `rejected: ${s.text}`,
+        detail: { raw: s.text, list: [s.text] },
+        err: new Error(s.text),
+        buf: Buffer.from(s.text),
+      });
       log.log('system', 'Note', { m: new Map([['x', s.text]]), [s.text]: 1 });
     }
-    SECRET_KEYS.forEach((k, i) => log.log('auth', 'LoginFailed', { user: 'ops', [k]: secretValueFor(i), message: `${k}=${secretValueFor(i)}` }));
+    for (const [i, k] of SECRET_KEYS.entries())
+      log.log('auth', 'LoginFailed', { user: 'ops', [k]: secretValueFor(i), message: `${k}=${secretValueFor(i)}` });
     await log.close();
 
     // The CLI: log (pairs, and a word that is not a pair), snapshot with a secret in the reason,
     // the store read back, export with the tarball, verify, prune.
-    expect(await run(['log', 'system', 'Note', ...SECRET_SHAPES.filter((s) => !s.multiline).map((s, i) => `note_${i}=${s.text}`), ...SECRET_KEYS.map((k, i) => `${k}=${secretValueFor(i)}`)])).toBe(0);
+    expect(
+      await run([
+        'log',
+        'system',
+        'Note',
+        ...SECRET_SHAPES.filter((s) => !s.multiline).map((s, i) => `note_${i}=${s.text}`),
+        ...SECRET_KEYS.map((k, i) => `${k}=${secretValueFor(i)}`),
+      ]),
+    ).toBe(0);
     expect(await run(['log', 'alert', 'Ev', (SECRET_SHAPES[0] as { text: string }).text])).toBe(2);
-    expect(await run(['log', '--token=' + secretValueFor(900), 'alert', 'Ev'])).toBe(2);
+    expect(await run(['log', `--token=${secretValueFor(900)}`, 'alert', 'Ev'])).toBe(2);
     expect(await run(['snapshot', '--reason', `deploy with ${(SECRET_SHAPES[60] as { text: string }).text}`])).toBe(0);
-    expect(await run(['snapshot', '--reason', `again, ${(SECRET_SHAPES[61] as { text: string }).text}`, '--json'])).toBe(0);
-    for (const args of [['list'], ['list', '--json'], ['show', a.snapshot_id], ['show', a.snapshot_id, '--json'], ['show', 'latest'], ['diff', a.snapshot_id, b.snapshot_id], ['diff', a.snapshot_id, b.snapshot_id, '--json']]) {
+    expect(
+      await run(['snapshot', '--reason', `again, ${(SECRET_SHAPES[61] as { text: string }).text}`, '--json']),
+    ).toBe(0);
+    for (const args of [
+      ['list'],
+      ['list', '--json'],
+      ['show', a.snapshot_id],
+      ['show', a.snapshot_id, '--json'],
+      ['show', 'latest'],
+      ['diff', a.snapshot_id, b.snapshot_id],
+      ['diff', a.snapshot_id, b.snapshot_id, '--json'],
+    ]) {
       expect(await run(['snapshot', ...args]), args.join(' ')).toBe(0);
     }
-    for (const f of FORMATS) expect(await run(['snapshot', 'show', a.snapshot_id, '--file', `configs/app.${f}`])).toBe(0);
+    for (const f of FORMATS)
+      expect(await run(['snapshot', 'show', a.snapshot_id, '--file', `configs/app.${f}`])).toBe(0);
     expect(await run(['export', '--date', DATE, '--compress', '--json'])).toBe(0);
-    for (const target of [`artifacts/${DATE}`, `artifacts/${DATE}.tar.gz`, 'logs', 'artifacts']) expect(await run(['verify', target]), target).toBe(0);
+    for (const target of [`artifacts/${DATE}`, `artifacts/${DATE}.tar.gz`, 'logs', 'artifacts'])
+      expect(await run(['verify', target]), target).toBe(0);
     expect(await run(['verify', `artifacts/${DATE}`, '--json'])).toBe(0);
     expect(await run(['prune', '--dry-run'])).toBe(0);
 
@@ -129,26 +180,34 @@ describe('redaction corpus end to end: 0 leaks in any file written or line print
     for (const p of filesUnder(cwd, ['configs', '.git'])) {
       const bytes = readFileSync(p);
       artifacts.push({ what: relative(cwd, p), text: bytes.toString('latin1') });
-      if (p.endsWith('.tar.gz')) artifacts.push({ what: `${relative(cwd, p)} (unpacked)`, text: gunzipSync(bytes).toString('latin1') });
+      if (p.endsWith('.tar.gz'))
+        artifacts.push({ what: `${relative(cwd, p)} (unpacked)`, text: gunzipSync(bytes).toString('latin1') });
     }
     expect(artifacts.some((x) => x.what.endsWith('config.diff'))).toBe(true);
     expect(artifacts.some((x) => x.what.includes('objects/'))).toBe(true);
     const cores = [
       ...SECRET_SHAPES.map((s) => ({ name: s.name, core: s.core })),
-      ...SECRET_SHAPES.map((s) => ({ name: `${s.name} as base64`, core: Buffer.from(s.text).toString('base64').slice(0, 24) })),
+      ...SECRET_SHAPES.map((s) => ({
+        name: `${s.name} as base64`,
+        core: Buffer.from(s.text).toString('base64').slice(0, 24),
+      })),
       ...SECRET_KEYS.map((k, i) => ({ name: k, core: secretValueFor(i) })),
       { name: '--token=', core: secretValueFor(900) },
     ];
     const leaks: string[] = [];
     for (const c of cores) for (const x of artifacts) if (x.text.includes(c.core)) leaks.push(`${c.name} in ${x.what}`);
     // eslint-disable-next-line no-console
-    console.log(`redaction corpus e2e: ${cores.length} secrets × ${artifacts.length} outputs = ${cores.length * artifacts.length} checks, ${leaks.length} leaks`);
+    console.log(
+      `redaction corpus e2e: ${cores.length} secrets × ${artifacts.length} outputs = ${cores.length * artifacts.length} checks, ${leaks.length} leaks`,
+    );
     expect(leaks).toEqual([]);
     // The stores and outputs did get the content (a test that finds nothing because nothing was written proves nothing).
     const diffText = artifacts.find((x) => x.what.endsWith('config.diff'))?.text ?? '';
     expect(diffText).toContain('[REDACTED]');
     expect(diffText).toContain('note_0');
-    expect(printed.find((p) => p.what.includes('--file configs/app.yaml') && p.what.endsWith('(stdout)'))?.text).toContain('note_145');
+    expect(
+      printed.find((p) => p.what.includes('--file configs/app.yaml') && p.what.endsWith('(stdout)'))?.text,
+    ).toContain('note_145');
   }, 120_000);
 
   it('the benign corpus in events through the CLI and the library comes back unaltered', async () => {
@@ -162,7 +221,11 @@ describe('redaction corpus end to end: 0 leaks in any file written or line print
     const rec = JSON.parse(readFileSync(join(cwd, 'logs', file), 'utf8').trim()) as Record<string, unknown>;
     const altered = BENIGN_TEXT.map((t, i) => [t, rec[`text_${i}`]] as const).filter(([t, v]) => v !== t);
     expect(altered).toEqual([]);
-    expect(BENIGN_KEYS.map((k) => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()).filter((k, i) => rec[k] !== `v${i}`)).toEqual([]);
+    expect(
+      BENIGN_KEYS.map((k) => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()).filter(
+        (k, i) => rec[k] !== `v${i}`,
+      ),
+    ).toEqual([]);
     expect(rec.redacted).toBeUndefined();
     expect(statSync(join(cwd, 'logs', file)).size).toBeGreaterThan(0);
   });

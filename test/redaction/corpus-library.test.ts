@@ -53,7 +53,12 @@ describe('redaction corpus through the library: 0 leaks', () => {
         log.log('alert', 'AlertSent', { symbol: 'EURUSD', side: 'BUY', price: '1.10050', ...place(s.text) });
         cases.push({ what: `${s.name} / ${where}`, core: s.core, line: n++ });
         // A Buffer must not carry the secret as base64 either.
-        if (where === 'Buffer') cases.push({ what: `${s.name} / Buffer as base64`, core: Buffer.from(s.text).toString('base64').slice(0, 24), line: n - 1 });
+        if (where === 'Buffer')
+          cases.push({
+            what: `${s.name} / Buffer as base64`,
+            core: Buffer.from(s.text).toString('base64').slice(0, 24),
+            line: n - 1,
+          });
       }
     }
     SECRET_KEYS.forEach((k, i) => {
@@ -94,7 +99,7 @@ describe('benign corpus through the library: 0 values altered', () => {
       });
     }
     const byKey: Record<string, string> = Object.create(null);
-    BENIGN_KEYS.forEach((k, i) => (byKey[k] = `value-${i} ${BENIGN_TEXT[i % BENIGN_TEXT.length]}`));
+    for (const [i, k] of BENIGN_KEYS.entries()) byKey[k] = `value-${i} ${BENIGN_TEXT[i % BENIGN_TEXT.length]}`;
     log.log('order', 'OrderAccepted', byKey);
     await log.flush();
     const lines = sink.allLines();
@@ -107,13 +112,23 @@ describe('benign corpus through the library: 0 values altered', () => {
         (rec.list as string[])[1],
         (rec.err as { message: string }).message,
         (rec.m as Record<string, string>).k,
-        text.includes(' ') || Object.hasOwn(rec, text) || Object.hasOwn(rec, text.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase()) ? text : `(key changed)`,
+        text.includes(' ') ||
+        Object.hasOwn(rec, text) ||
+        Object.hasOwn(
+          rec,
+          text
+            .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+            .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+            .toLowerCase(),
+        )
+          ? text
+          : `(key changed)`,
       ];
       for (const v of got) if (v !== text) altered.push(`${JSON.stringify(text)} → ${JSON.stringify(v)}`);
       if (rec.redacted !== undefined) altered.push(`${JSON.stringify(text)}: redacted ${JSON.stringify(rec.redacted)}`);
     });
     const last = JSON.parse(lines[BENIGN_TEXT.length] as string) as Record<string, unknown>;
-    BENIGN_KEYS.forEach((k, i) => {
+    BENIGN_KEYS.forEach((k, _i) => {
       const snake = k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
       if (last[snake] !== byKey[k]) altered.push(`${k} → ${JSON.stringify(last[snake])}`);
     });

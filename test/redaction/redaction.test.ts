@@ -41,12 +41,21 @@ describe('sensitive keys', () => {
     expect(r.isSensitiveKey(key)).toBe(true);
   });
 
-  it.each(['symbol', 'side', 'quantity', 'price', 'order_id', 'orderId', 'deal_id', 'user', 'message', 'author', 'passenger_count'])(
-    '%s is not sensitive',
-    (key) => {
-      expect(r.isSensitiveKey(key)).toBe(false);
-    },
-  );
+  it.each([
+    'symbol',
+    'side',
+    'quantity',
+    'price',
+    'order_id',
+    'orderId',
+    'deal_id',
+    'user',
+    'message',
+    'author',
+    'passenger_count',
+  ])('%s is not sensitive', (key) => {
+    expect(r.isSensitiveKey(key)).toBe(false);
+  });
 
   it('is extendable, and off only when disabled', () => {
     const custom = compileRedactor({ keys: ['Account-Number'] });
@@ -106,44 +115,62 @@ const secretArb: fc.Arbitrary<{ text: string; core: string }> = fc.oneof(
   }),
   chars(upperNum, 16, 16).map((c) => ({ text: `AKIA${c}`, core: `AKIA${c}` })),
   chars(b64, 36, 40).map((c) => ({ text: `ghp_${c}`, core: `ghp_${c}` })),
-  fc.tuple(chars('abcdefgh', 3, 8), chars(b64, 12, 24)).map(([u, p]) => ({ text: `https://${u}:${p}@host.example/x`, core: p })),
-  fc.tuple(fc.constantFrom('api_key', 'token', 'signature', 'access_token', 'apikey'), chars(b64, 12, 30)).map(([k, v]) => ({
-    text: `https://h.example/p?a=1&${k}=${v}`,
-    core: v,
-  })),
+  fc
+    .tuple(chars('abcdefgh', 3, 8), chars(b64, 12, 24))
+    .map(([u, p]) => ({ text: `https://${u}:${p}@host.example/x`, core: p })),
+  fc
+    .tuple(fc.constantFrom('api_key', 'token', 'signature', 'access_token', 'apikey'), chars(b64, 12, 30))
+    .map(([k, v]) => ({
+      text: `https://h.example/p?a=1&${k}=${v}`,
+      core: v,
+    })),
   chars(b64, 40, 80).map((c) => ({ text: `-----BEGIN PRIVATE KEY-----\n${c}\n-----END PRIVATE KEY-----`, core: c })),
 );
 
-const sensitiveKeyArb = fc.constantFrom('password', 'Password', 'db-password', 'apiKey', 'API_KEY', 'client_secret', 'authToken', 'Authorization', 'cookie', 'privateKey', 'sessionId');
+const sensitiveKeyArb = fc.constantFrom(
+  'password',
+  'Password',
+  'db-password',
+  'apiKey',
+  'API_KEY',
+  'client_secret',
+  'authToken',
+  'Authorization',
+  'cookie',
+  'privateKey',
+  'sessionId',
+);
 const plainKeyArb = fc.constantFrom('note', 'detail', 'comment', 'payload', 'info', 'text');
 const fillerArb = fc.string({ maxLength: 12 }).map((s) => s.replace(/[A-Za-z0-9_\-+/=.:@%]/g, ' '));
 
 /** An event with the secret placed somewhere: under a sensitive key, or inside text, a nested object, an array, or as a key. */
-const placedArb = fc.tuple(secretArb, sensitiveKeyArb, plainKeyArb, fillerArb, fillerArb, fc.nat(5), fc.nat(3)).map(([secret, skey, pkey, pre, post, where, depth]) => {
-  const inText = `${pre}${secret.text}${post}`;
-  let leaf: unknown;
-  switch (where) {
-    case 0:
-      leaf = { [skey]: `${pre}${secret.core}${post}` }; // any value under a sensitive key
-      break;
-    case 1:
-      leaf = { [pkey]: inText };
-      break;
-    case 2:
-      leaf = { [pkey]: [1, 'a', inText] };
-      break;
-    case 3:
-      leaf = { [pkey]: { [inText]: 1 } }; // the secret as a key
-      break;
-    case 4:
-      leaf = { [skey]: { nested: secret.core } }; // a whole subtree under a sensitive key
-      break;
-    default:
-      leaf = { [pkey]: new Error(inText) };
-  }
-  for (let i = 0; i < depth; i++) leaf = { level: leaf };
-  return { secret, fields: { symbol: 'EURUSD', side: 'BUY', price: '1.10050', ...(leaf as object) } };
-});
+const placedArb = fc
+  .tuple(secretArb, sensitiveKeyArb, plainKeyArb, fillerArb, fillerArb, fc.nat(5), fc.nat(3))
+  .map(([secret, skey, pkey, pre, post, where, depth]) => {
+    const inText = `${pre}${secret.text}${post}`;
+    let leaf: unknown;
+    switch (where) {
+      case 0:
+        leaf = { [skey]: `${pre}${secret.core}${post}` }; // any value under a sensitive key
+        break;
+      case 1:
+        leaf = { [pkey]: inText };
+        break;
+      case 2:
+        leaf = { [pkey]: [1, 'a', inText] };
+        break;
+      case 3:
+        leaf = { [pkey]: { [inText]: 1 } }; // the secret as a key
+        break;
+      case 4:
+        leaf = { [skey]: { nested: secret.core } }; // a whole subtree under a sensitive key
+        break;
+      default:
+        leaf = { [pkey]: new Error(inText) };
+    }
+    for (let i = 0; i < depth; i++) leaf = { level: leaf };
+    return { secret, fields: { symbol: 'EURUSD', side: 'BUY', price: '1.10050', ...(leaf as object) } };
+  });
 
 describe('property: redaction never leaks', () => {
   it('no generated secret placed anywhere in an event reaches the line', () => {
@@ -193,14 +220,46 @@ describe('multi-line text', () => {
 // ----- the vocabulary, the false positives, headers in config text, Buffers, hostile input -----
 
 describe('key vocabulary: one list for field names, pairs in text and config keys', () => {
-  const named = ['DB_PASS', 'dbPass', 'mysql_pwd', 'signing_key', 'encryption_key', 'secret_key', 'aws_secret_access_key', 'passphrase', 'credentials', 'private_key_id', 'cookie', 'set-cookie', 'session', 'pin', 'otp'];
-  const trading = ['base_token', 'token_symbol', 'session_count', 'trading_session', 'trading_session_id', 'sort_key', 'routing_key', 'max_tokens', 'next_token', 'tokenId', 'pass_through', 'auth_method', 'signal'];
+  const named = [
+    'DB_PASS',
+    'dbPass',
+    'mysql_pwd',
+    'signing_key',
+    'encryption_key',
+    'secret_key',
+    'aws_secret_access_key',
+    'passphrase',
+    'credentials',
+    'private_key_id',
+    'cookie',
+    'set-cookie',
+    'session',
+    'pin',
+    'otp',
+  ];
+  const trading = [
+    'base_token',
+    'token_symbol',
+    'session_count',
+    'trading_session',
+    'trading_session_id',
+    'sort_key',
+    'routing_key',
+    'max_tokens',
+    'next_token',
+    'tokenId',
+    'pass_through',
+    'auth_method',
+    'signal',
+  ];
 
   it.each(named)('%s is sensitive as a field, in text and in a config file', (key) => {
     expect(r.isSensitiveKey(key)).toBe(true);
     expect(r.redactString(`retry: ${key}=s3cretVal9 host=db1`)).toBe(`retry: ${key}=[REDACTED] host=db1`);
     expect(r.redactString(`connect failed (${key}: "s3cretVal9")`)).toBe(`connect failed (${key}: "[REDACTED]")`);
-    expect(redactConfigText(`db:\n  ${key}: s3cretVal9\n  host: db1\n`, 'yaml', r).text).toBe(`db:\n  ${key}: [REDACTED]\n  host: db1\n`);
+    expect(redactConfigText(`db:\n  ${key}: s3cretVal9\n  host: db1\n`, 'yaml', r).text).toBe(
+      `db:\n  ${key}: [REDACTED]\n  host: db1\n`,
+    );
   });
 
   it.each(trading)('%s is trading vocabulary: kept as a field and in text', (key) => {
@@ -210,12 +269,17 @@ describe('key vocabulary: one list for field names, pairs in text and config key
 });
 
 describe('false positives that damaged real data are gone', () => {
-  it.each(['Switching to basic hedging mode', 'Bearer market sentiment', 'Token bucket throttle', 'sig: 0.95', 'digest summary: 14 orders', 'session: London open', 'token: bucket refill'])(
-    '%j is left alone',
-    (text) => {
-      expect(r.redactString(text)).toBe(text);
-    },
-  );
+  it.each([
+    'Switching to basic hedging mode',
+    'Bearer market sentiment',
+    'Token bucket throttle',
+    'sig: 0.95',
+    'digest summary: 14 orders',
+    'session: London open',
+    'token: bucket refill',
+  ])('%j is left alone', (text) => {
+    expect(r.redactString(text)).toBe(text);
+  });
 
   it('a scheme word still takes a credential-shaped value', () => {
     expect(r.redactString('Switching to basic dXNlcjpwYXNzd29yZA== mode')).toBe('Switching to basic [REDACTED] mode');
@@ -248,14 +312,20 @@ describe('Buffers are written as their length and SHA-256, never their bytes', (
     const secret = Buffer.from('password=hunter2 AKIAIOSFODNN7EXAMPLE');
     const sink = new MemorySink();
     const log = createAuditLogger({ sink, handleExit: false });
-    log.log('system', 'Note', { buf: secret, u8: new Uint8Array(secret), dv: new DataView(secret.buffer, secret.byteOffset, 8) });
+    log.log('system', 'Note', {
+      buf: secret,
+      u8: new Uint8Array(secret),
+      dv: new DataView(secret.buffer, secret.byteOffset, 8),
+    });
     void log.flush();
     const line = sink.allLines()[0] as string;
     const rec = JSON.parse(line) as Record<string, unknown>;
     const sha = createHash('sha256').update(secret).digest('hex');
     expect(rec.buf).toBe(`[binary: ${secret.length} bytes, sha256 ${sha}]`);
     expect(rec.u8).toBe(rec.buf);
-    expect(rec.dv).toBe(`[binary: 8 bytes, sha256 ${createHash('sha256').update(secret.subarray(0, 8)).digest('hex')}]`);
+    expect(rec.dv).toBe(
+      `[binary: 8 bytes, sha256 ${createHash('sha256').update(secret.subarray(0, 8)).digest('hex')}]`,
+    );
     expect(line).not.toContain(secret.toString('base64').slice(0, 12));
     expect(rec.validation).toContain('buf: binary data recorded as its length and SHA-256, not its bytes');
   });
@@ -288,7 +358,10 @@ describe('pairs in escaped and encoded text', () => {
   it.each([
     ['{\\"password\\":\\"hunter2xyz\\"}', '{\\"password\\":\\"[REDACTED]\\"}'],
     ['body={\\"api_key\\": \\"abc123secret\\"}', 'body={\\"api_key\\": \\"[REDACTED]\\"}'],
-    ['redirect=https%3A%2F%2Fx%3Fapi_key%3Dabc123secret%26q%3D1', 'redirect=https%3A%2F%2Fx%3Fapi_key%3D[REDACTED]%26q%3D1'],
+    [
+      'redirect=https%3A%2F%2Fx%3Fapi_key%3Dabc123secret%26q%3D1',
+      'redirect=https%3A%2F%2Fx%3Fapi_key%3D[REDACTED]%26q%3D1',
+    ],
     ['password%3dhunter2xyz', 'password%3d[REDACTED]'],
     ['$env:API_KEY="abc123secret"', '$env:API_KEY="[REDACTED]"'],
     ['Authorization:Bearer abc123DEF456ghi', 'Authorization:Bearer [REDACTED]'],

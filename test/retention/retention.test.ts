@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPack, readPrunedLedger, runDailyExport } from '../../src/pack/index.js';
@@ -28,7 +39,12 @@ async function packs(dates: string[], withLogs = true) {
 
 describe('pack retention', () => {
   it('prunes packs past the window, ledger first, and leaves everything else alone', async () => {
-    const { root, artifactsDir, manifests, logDir } = await packs(['2025-09-01', '2025-09-02', '2025-09-08', '2025-09-09']);
+    const { root, artifactsDir, manifests, logDir } = await packs([
+      '2025-09-01',
+      '2025-09-02',
+      '2025-09-08',
+      '2025-09-09',
+    ]);
     // Things that must survive: a symlink named like an old pack, a file named like one, an unrelated dir.
     mkdirSync(join(root, 'elsewhere'));
     writeFileSync(join(root, 'elsewhere', 'precious'), 'x');
@@ -43,15 +59,42 @@ describe('pack retention', () => {
     expect(dry.plan.skipped.map((s) => s.name).sort()).toEqual(['2025-08-01', '2025-08-02']);
     expect(existsSync(join(artifactsDir, '2025-09-01'))).toBe(true);
 
-    const { result } = await prune({ artifactsDir, retentionDays: 7, now: NOW, eventLogDir: logDir, loggerClock: () => NOW * 1000 });
+    const { result } = await prune({
+      artifactsDir,
+      retentionDays: 7,
+      now: NOW,
+      eventLogDir: logDir,
+      loggerClock: () => NOW * 1000,
+    });
     expect(result?.packs.map((p) => p.name)).toEqual(['2025-09-01', '2025-09-02']);
-    expect(readdirSync(artifactsDir).sort()).toEqual(['.export.lock', '2025-08-01', '2025-08-02', '2025-09-08', '2025-09-09', 'notes', 'pruned.jsonl']);
+    expect(readdirSync(artifactsDir).sort()).toEqual([
+      '.export.lock',
+      '2025-08-01',
+      '2025-08-02',
+      '2025-09-08',
+      '2025-09-09',
+      'notes',
+      'pruned.jsonl',
+    ]);
     expect(readFileSync(join(root, 'elsewhere', 'precious'), 'utf8')).toBe('x');
     expect(readPrunedLedger(artifactsDir)).toEqual([
-      { export_date: '2025-09-01', manifest_sha256: manifests['2025-09-01'], path: '2025-09-01', pruned_at: '2025-09-10T01:00:00.000Z' },
-      { export_date: '2025-09-02', manifest_sha256: manifests['2025-09-02'], path: '2025-09-02', pruned_at: '2025-09-10T01:00:00.000Z' },
+      {
+        export_date: '2025-09-01',
+        manifest_sha256: manifests['2025-09-01'],
+        path: '2025-09-01',
+        pruned_at: '2025-09-10T01:00:00.000Z',
+      },
+      {
+        export_date: '2025-09-02',
+        manifest_sha256: manifests['2025-09-02'],
+        path: '2025-09-02',
+        pruned_at: '2025-09-10T01:00:00.000Z',
+      },
     ]);
-    const events = readFileSync(join(logDir, 'audit-20250910.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(logDir, 'audit-20250910.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => [e.event, e.date, e.manifest_sha256])).toEqual([
       ['PackPruned', '2025-09-01', manifests['2025-09-01']],
       ['PackPruned', '2025-09-02', manifests['2025-09-02']],
@@ -74,12 +117,27 @@ describe('pack retention', () => {
   it('always keeps the newest pack; a clock far in the future (newest evidence > 31 days old) is CLOCK_SKEW and removes nothing', async () => {
     const { artifactsDir, logDir } = await packs(['2025-09-01', '2025-09-02']);
     for (const now of ['2031-01-01T00:00:00Z', '2025-10-04T00:00:00Z']) {
-      await expect(prune({ artifactsDir, retentionDays: 1, now: Date.parse(now), eventLogDir: false })).rejects.toMatchObject({ code: 'CLOCK_SKEW', details: { newest: '2025-09-02' } });
-      await expect(prune({ artifactsDir, retentionDays: 1, logs: { logDir, retentionDays: 1 }, now: Date.parse(now), eventLogDir: false })).rejects.toMatchObject({ code: 'CLOCK_SKEW' });
+      await expect(
+        prune({ artifactsDir, retentionDays: 1, now: Date.parse(now), eventLogDir: false }),
+      ).rejects.toMatchObject({ code: 'CLOCK_SKEW', details: { newest: '2025-09-02' } });
+      await expect(
+        prune({
+          artifactsDir,
+          retentionDays: 1,
+          logs: { logDir, retentionDays: 1 },
+          now: Date.parse(now),
+          eventLogDir: false,
+        }),
+      ).rejects.toMatchObject({ code: 'CLOCK_SKEW' });
     }
     expect(readdirSync(artifactsDir).sort()).toEqual(['.export.lock', '2025-09-01', '2025-09-02']);
     // 31 days after the newest pack is still a plausible gap: the newest pack is kept, the other goes.
-    const { result } = await prune({ artifactsDir, retentionDays: 1, now: Date.parse('2025-10-03T00:00:00Z'), eventLogDir: false });
+    const { result } = await prune({
+      artifactsDir,
+      retentionDays: 1,
+      now: Date.parse('2025-10-03T00:00:00Z'),
+      eventLogDir: false,
+    });
     expect(result?.packs.map((p) => p.name)).toEqual(['2025-09-01']);
     expect(existsSync(join(artifactsDir, '2025-09-02'))).toBe(true);
   });
@@ -87,13 +145,33 @@ describe('pack retention', () => {
   it('an export whose clock jumped years ahead (an empty day) does not prune every earlier pack: CLOCK_SKEW, nothing removed', async () => {
     const { artifactsDir, logDir } = await packs(['2025-09-01', '2025-09-02', '2025-09-03']);
     const far = Date.parse('2099-06-01T00:10:00Z');
-    const r = await runDailyExport({ date: '2099-05-31', logDir, artifactsDir, version: '0', recordEvent: false, now: () => far, retentionDays: 90 });
+    const r = await runDailyExport({
+      date: '2099-05-31',
+      logDir,
+      artifactsDir,
+      version: '0',
+      recordEvent: false,
+      now: () => far,
+      retentionDays: 90,
+    });
     expect(r.pruneError).toMatchObject({ code: 'CLOCK_SKEW', details: { newest: '2025-09-03' } });
-    expect(readdirSync(artifactsDir).filter((n) => !n.startsWith('.')).sort()).toEqual(['2025-09-01', '2025-09-02', '2025-09-03', '2099-05-31']);
+    expect(
+      readdirSync(artifactsDir)
+        .filter((n) => !n.startsWith('.'))
+        .sort(),
+    ).toEqual(['2025-09-01', '2025-09-02', '2025-09-03', '2099-05-31']);
     // A day with events past a long idle spell still prunes as configured, and so does prune run on purpose.
     const other = await packs(['2025-09-01', '2025-09-02', '2025-09-03']);
     await writeDay(other.logDir, '2025-12-30', SAMPLE_EVENTS.slice(0, 1));
-    const idle = await runDailyExport({ date: '2025-12-30', logDir: other.logDir, artifactsDir: other.artifactsDir, version: '0', recordEvent: false, now: () => Date.parse('2025-12-31T00:10:00Z'), retentionDays: 30 });
+    const idle = await runDailyExport({
+      date: '2025-12-30',
+      logDir: other.logDir,
+      artifactsDir: other.artifactsDir,
+      version: '0',
+      recordEvent: false,
+      now: () => Date.parse('2025-12-31T00:10:00Z'),
+      retentionDays: 30,
+    });
     expect(idle.pruneError).toBeNull();
     expect(idle.prune?.result?.packs.map((p) => p.name)).toEqual(['2025-09-01', '2025-09-02', '2025-09-03']);
   });
@@ -121,14 +199,25 @@ describe('pack retention', () => {
 
   it('refuses with CLOCK_SKEW when the newest pack or log is dated after today, and removes nothing', async () => {
     const { artifactsDir, logDir } = await packs(['2025-09-01', '2025-09-12']);
-    expect(() => planPrune({ artifactsDir, retentionDays: 1, now: NOW })).toThrow(expect.objectContaining({ code: 'CLOCK_SKEW' }));
+    expect(() => planPrune({ artifactsDir, retentionDays: 1, now: NOW })).toThrow(
+      expect.objectContaining({ code: 'CLOCK_SKEW' }),
+    );
     expect(readdirSync(artifactsDir).sort()).toEqual(['.export.lock', '2025-09-01', '2025-09-12']);
     const other = await packs(['2025-09-01']);
     writeFileSync(join(other.logDir, 'audit-20250915.jsonl'), '');
-    await expect(prune({ artifactsDir: other.artifactsDir, retentionDays: 1, logs: { logDir: other.logDir, retentionDays: 1 }, now: NOW })).rejects.toMatchObject({ code: 'CLOCK_SKEW' });
+    await expect(
+      prune({
+        artifactsDir: other.artifactsDir,
+        retentionDays: 1,
+        logs: { logDir: other.logDir, retentionDays: 1 },
+        now: NOW,
+      }),
+    ).rejects.toMatchObject({ code: 'CLOCK_SKEW' });
     expect(existsSync(join(other.artifactsDir, '2025-09-01'))).toBe(true);
     // The export's own retention pass looks at the logs' dates too, without pruning logs.
-    expect(() => planPrune({ artifactsDir: other.artifactsDir, retentionDays: 1, now: NOW, clockCheckLogDir: other.logDir })).toThrow(expect.objectContaining({ code: 'CLOCK_SKEW' }));
+    expect(() =>
+      planPrune({ artifactsDir: other.artifactsDir, retentionDays: 1, now: NOW, clockCheckLogDir: other.logDir }),
+    ).toThrow(expect.objectContaining({ code: 'CLOCK_SKEW' }));
     void logDir;
   });
 
@@ -161,7 +250,13 @@ describe('log retention', () => {
     appendFileSync(victim, 'x');
     const log01 = readFileSync(join(logDir, 'audit-20250901.jsonl'));
 
-    const { plan, result } = await prune({ artifactsDir, retentionDays: 90, logs: { logDir, retentionDays: 3 }, now: NOW, loggerClock: () => NOW * 1000 });
+    const { plan, result } = await prune({
+      artifactsDir,
+      retentionDays: 90,
+      logs: { logDir, retentionDays: 3 },
+      now: NOW,
+      loggerClock: () => NOW * 1000,
+    });
     expect(plan.logCutoff).toBe('2025-09-07');
     expect(result?.logs.map((l) => l.file)).toEqual(['audit-20250901.jsonl']);
     expect(plan.keptLogs.map((k) => [k.file, k.reason.split(' ')[0]])).toEqual([
@@ -171,7 +266,10 @@ describe('log retention', () => {
     ]);
     expect(existsSync(join(logDir, 'audit-20250901.jsonl'))).toBe(false);
     for (const d of ['02', '03', '04', '09']) expect(existsSync(join(logDir, `audit-202509${d}.jsonl`))).toBe(true);
-    const events = readFileSync(join(logDir, 'audit-20250910.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(logDir, 'audit-20250910.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ event: 'LogPruned', file: 'audit-20250901.jsonl', sha256: sha(log01) });
   });
 });

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compactDate, dayNumberOf, dayNumberOfIsoDate, dayOfLogFileName, isoDate, logFileName, MICROS_PER_DAY } from '../../src/rotation/index.js';
+import {
+  compactDate,
+  dayNumberOf,
+  dayNumberOfIsoDate,
+  dayOfLogFileName,
+  isoDate,
+  logFileName,
+  MICROS_PER_DAY,
+} from '../../src/rotation/index.js';
 
 describe('UTC days from epoch microseconds', () => {
   it('puts the last microsecond of a day and the first of the next in different days', () => {
@@ -26,16 +34,27 @@ describe('UTC days from epoch microseconds', () => {
 
   it('every microsecond of a day maps to that day (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1000, max: 30_000 }), fc.integer({ min: 0, max: MICROS_PER_DAY - 1 }), (day, offset) => {
-        expect(dayNumberOf(day * MICROS_PER_DAY + offset)).toBe(day);
-      }),
+      fc.property(
+        fc.integer({ min: -1000, max: 30_000 }),
+        fc.integer({ min: 0, max: MICROS_PER_DAY - 1 }),
+        (day, offset) => {
+          expect(dayNumberOf(day * MICROS_PER_DAY + offset)).toBe(day);
+        },
+      ),
     );
   });
 
   it('rejects names and dates that are not real', () => {
-    for (const bad of ['audit-20250230.jsonl', 'audit-2025090.jsonl', 'audit-20250908.jsonl.bak', 'xaudit-20250908.jsonl', 'audit-20251301.jsonl']) {
+    for (const bad of [
+      'audit-20250230.jsonl',
+      'audit-2025090.jsonl',
+      'audit-20250908.jsonl.bak',
+      'xaudit-20250908.jsonl',
+      'audit-20251301.jsonl',
+    ]) {
       expect(dayOfLogFileName(bad)).toBeUndefined();
     }
-    for (const bad of ['2025-02-30', '2025-9-8', '20250908', '2025-13-01', '']) expect(dayNumberOfIsoDate(bad)).toBeUndefined();
+    for (const bad of ['2025-02-30', '2025-9-8', '20250908', '2025-13-01', ''])
+      expect(dayNumberOfIsoDate(bad)).toBeUndefined();
   });
 });

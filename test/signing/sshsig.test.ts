@@ -29,10 +29,14 @@ afterAll(() => {
 
 function sshVerify(dir: string, data: Buffer, sig: string, identity: string, namespace = 'auditpack') {
   writeFileSync(join(dir, 'msg.sig'), sig);
-  return spawnSync('ssh-keygen', ['-Y', 'verify', '-f', join(dir, 'allowed_signers'), '-I', identity, '-n', namespace, '-s', join(dir, 'msg.sig')], {
-    input: data,
-    encoding: 'utf8',
-  });
+  return spawnSync(
+    'ssh-keygen',
+    ['-Y', 'verify', '-f', join(dir, 'allowed_signers'), '-I', identity, '-n', namespace, '-s', join(dir, 'msg.sig')],
+    {
+      input: data,
+      encoding: 'utf8',
+    },
+  );
 }
 
 describe('signSshsig', () => {
@@ -63,7 +67,10 @@ describe('signSshsig', () => {
     const sig = signSshsig(data, privateKey);
     const res = verifySshsig(data, sig, [publicKey]);
     expect(res).toEqual({ ok: true, fingerprint: fingerprint(publicKey) });
-    expect(verifySshsig(Buffer.from('hellO'), sig, [publicKey])).toMatchObject({ ok: false, reason: 'signature does not match the data' });
+    expect(verifySshsig(Buffer.from('hellO'), sig, [publicKey])).toMatchObject({
+      ok: false,
+      reason: 'signature does not match the data',
+    });
     const other = generateKeyPairSync('ed25519').publicKey;
     expect(verifySshsig(data, sig, [other]).reason).toMatch(/not a trusted key/);
     expect(verifySshsig(data, sig, [publicKey], 'git').reason).toMatch(/namespace/);
@@ -106,19 +113,29 @@ describe('verifySshsig on signatures made by ssh-keygen', () => {
     const body = good.split('\n').slice(1, -2).join('');
     const raw = Buffer.from(body, 'base64');
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: raw.length - 1 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: raw.length }), (pos, byte, cut) => {
-        const mutated = Buffer.from(raw);
-        mutated[pos] = byte;
-        const variants = [mutated, raw.subarray(0, cut)];
-        for (const v of variants) {
-          const armored = `-----BEGIN SSH SIGNATURE-----\n${v.toString('base64')}\n-----END SSH SIGNATURE-----\n`;
-          const res = verifySshsig(data, armored, [publicKey]);
-          if (!v.equals(raw)) expect(res.ok).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: raw.length - 1 }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: raw.length }),
+        (pos, byte, cut) => {
+          const mutated = Buffer.from(raw);
+          mutated[pos] = byte;
+          const variants = [mutated, raw.subarray(0, cut)];
+          for (const v of variants) {
+            const armored = `-----BEGIN SSH SIGNATURE-----\n${v.toString('base64')}\n-----END SSH SIGNATURE-----\n`;
+            const res = verifySshsig(data, armored, [publicKey]);
+            if (!v.equals(raw)) expect(res.ok).toBe(false);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
-    for (const junk of ['', 'garbage', '-----BEGIN SSH SIGNATURE-----\n!!!\n-----END SSH SIGNATURE-----', 'x'.repeat(100_000)]) {
+    for (const junk of [
+      '',
+      'garbage',
+      '-----BEGIN SSH SIGNATURE-----\n!!!\n-----END SSH SIGNATURE-----',
+      'x'.repeat(100_000),
+    ]) {
       expect(verifySshsig(data, junk, [publicKey]).ok).toBe(false);
     }
   });
@@ -135,7 +152,9 @@ describe('keys', () => {
     const allowed = readFileSync(gen.allowedSignersPath, 'utf8');
     expect(allowed).toBe(`exports@desk.example namespaces="auditpack" ${pubLine.split(' ').slice(0, 2).join(' ')}\n`);
     // ssh-keygen reads the .pub and prints the same fingerprint.
-    expect(execFileSync('ssh-keygen', ['-l', '-f', gen.publicKeyPath], { encoding: 'utf8' })).toContain(gen.fingerprint);
+    expect(execFileSync('ssh-keygen', ['-l', '-f', gen.publicKeyPath], { encoding: 'utf8' })).toContain(
+      gen.fingerprint,
+    );
 
     const before = readFileSync(gen.privateKeyPath, 'utf8');
     await expect(generateSigningKey(dir, { identity: 'x' })).rejects.toMatchObject({ code: 'KEY_EXISTS' });
@@ -170,7 +189,10 @@ describe('keys', () => {
     writeFileSync(join(dir, 'k'), 'not a key');
     expect(() => loadSigningKey(join(dir, 'k'))).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
     expect(() => loadSigningKey(join(dir, 'missing'))).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+    }) as string;
     writeFileSync(join(dir, 'ec'), ec);
     expect(() => loadSigningKey(join(dir, 'ec'))).toThrow(/Ed25519/);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-f', join(dir, 'enc')]);

@@ -8,14 +8,28 @@ import { tempDir } from '../helpers/tmp.js';
 import { writeFiles } from './helpers.js';
 
 /** Runs the CLI in-process: checks that each flag and variable becomes the intended option. */
-async function run(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIO = {
     cwd,
     env: { NO_COLOR: '1', ...env },
-    stdout: { write: (s: string) => ((out += String(s)), true) },
-    stderr: { write: (s: string) => ((err += String(s)), true) },
+    stdout: {
+      write: (s: string) => {
+        out += String(s);
+        return true;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        err += String(s);
+        return true;
+      },
+    },
   };
   const code = await main(args, io);
   return { code, out, err };
@@ -25,7 +39,10 @@ describe('auditpack snapshot: argv and environment mapping', () => {
   it('--configs is repeatable and replaces the default patterns', async () => {
     const cwd = tempDir();
     writeFiles(cwd, { 'configs/default.yaml': 'a: 1\n', 'settings/a.yaml': 'a: 1\n', 'other/b.json': '{}' });
-    const r = await run(['snapshot', '--reason', 'r', '--configs', 'settings/*.yaml', '--configs', 'other/*.json', '--json'], cwd);
+    const r = await run(
+      ['snapshot', '--reason', 'r', '--configs', 'settings/*.yaml', '--configs', 'other/*.json', '--json'],
+      cwd,
+    );
     expect(r.code).toBe(0);
     expect(Object.keys((JSON.parse(r.out) as ConfigSnapshot).files)).toEqual(['other/b.json', 'settings/a.yaml']);
   });
@@ -33,10 +50,18 @@ describe('auditpack snapshot: argv and environment mapping', () => {
   it('--snapshot-dir beats SNAPSHOT_DIR, which beats the default; --log-dir beats AUDIT_LOG_DIR', async () => {
     const cwd = tempDir();
     writeFiles(cwd, { 'configs/a.yaml': 'a: 1\n' });
-    expect((await run(['snapshot', '--reason', 'r'], cwd, { SNAPSHOT_DIR: 'env-store', AUDIT_LOG_DIR: 'env-logs' })).code).toBe(0);
+    expect(
+      (await run(['snapshot', '--reason', 'r'], cwd, { SNAPSHOT_DIR: 'env-store', AUDIT_LOG_DIR: 'env-logs' })).code,
+    ).toBe(0);
     expect(readdirSync(join(cwd, 'env-store')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
     expect(readdirSync(join(cwd, 'env-logs')).filter((f) => f.endsWith('.jsonl'))).toHaveLength(1);
-    expect((await run(['snapshot', '--reason', 'r', '--snapshot-dir', 'flag-store', '--log-dir', 'flag-logs'], cwd, { SNAPSHOT_DIR: 'env-store' })).code).toBe(0);
+    expect(
+      (
+        await run(['snapshot', '--reason', 'r', '--snapshot-dir', 'flag-store', '--log-dir', 'flag-logs'], cwd, {
+          SNAPSHOT_DIR: 'env-store',
+        })
+      ).code,
+    ).toBe(0);
     expect(readdirSync(join(cwd, 'flag-store')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
     expect(existsSync(join(cwd, 'flag-logs'))).toBe(true);
     expect(existsSync(join(cwd, 'audit'))).toBe(false);
@@ -52,7 +77,10 @@ describe('auditpack snapshot: argv and environment mapping', () => {
   it('SNAPSHOT_MAX_FILE_BYTES and redaction settings from the environment reach the snapshot', async () => {
     const cwd = tempDir();
     writeFiles(cwd, { 'configs/big.yaml': 'x'.repeat(50), 'configs/a.yaml': 'desk_code: 42\n' });
-    const r = await run(['snapshot', '--reason', 'r', '--json'], cwd, { SNAPSHOT_MAX_FILE_BYTES: '20', AUDIT_REDACT_KEYS: 'desk_code' });
+    const r = await run(['snapshot', '--reason', 'r', '--json'], cwd, {
+      SNAPSHOT_MAX_FILE_BYTES: '20',
+      AUDIT_REDACT_KEYS: 'desk_code',
+    });
     const s = JSON.parse(r.out) as ConfigSnapshot;
     expect(s.files['configs/big.yaml']).toMatchObject({ too_large: true, stored: false });
     expect(s.files['configs/a.yaml']).toMatchObject({ redacted: true });
@@ -68,15 +96,20 @@ describe('auditpack snapshot: argv and environment mapping', () => {
     expect((await run(['snapshot', '--reason', 'r'], tempDir())).code).toBe(66);
   });
 
-  it.each([[['snapshot']], [['snapshot', '--reason', '']], [['snapshot', '--reason', '  ']], [['snapshot', '--reason']], [['snapshot', 'bogus']], [['snapshot', 'show']], [['snapshot', 'diff', 'a']]])(
-    'usage error for %j: exit 2, nothing written',
-    async (args) => {
-      const cwd = tempDir();
-      writeFiles(cwd, { 'configs/a.yaml': 'a: 1\n' });
-      const r = await run(args, cwd);
-      expect(r.code).toBe(2);
-      expect(r.out).toBe('');
-      expect(existsSync(join(cwd, 'audit'))).toBe(false);
-    },
-  );
+  it.each([
+    [['snapshot']],
+    [['snapshot', '--reason', '']],
+    [['snapshot', '--reason', '  ']],
+    [['snapshot', '--reason']],
+    [['snapshot', 'bogus']],
+    [['snapshot', 'show']],
+    [['snapshot', 'diff', 'a']],
+  ])('usage error for %j: exit 2, nothing written', async (args) => {
+    const cwd = tempDir();
+    writeFiles(cwd, { 'configs/a.yaml': 'a: 1\n' });
+    const r = await run(args, cwd);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(existsSync(join(cwd, 'audit'))).toBe(false);
+  });
 });

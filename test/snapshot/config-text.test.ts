@@ -77,7 +77,8 @@ describe('redactConfigText: values under sensitive keys, layout kept', () => {
   });
 
   it('JSON (with comments): every string and number under a sensitive key, structure and booleans kept', () => {
-    const text = '{\n  "symbol": "EURUSD",\n  "db": {"password": "p@ss\\"x", "port": 5432},\n  // note\n  "credentials": {"user": "u", "pin": 1234, "on": true, "list": ["a", 2, null]},\n  "apiKey": "k-1"\n}\n';
+    const text =
+      '{\n  "symbol": "EURUSD",\n  "db": {"password": "p@ss\\"x", "port": 5432},\n  // note\n  "credentials": {"user": "u", "pin": 1234, "on": true, "list": ["a", 2, null]},\n  "apiKey": "k-1"\n}\n';
     expect(red(text, 'json')).toBe(
       '{\n  "symbol": "EURUSD",\n  "db": {"password": "[REDACTED]", "port": 5432},\n  // note\n  "credentials": {"user": "[REDACTED]", "pin": "[REDACTED]", "on": true, "list": ["[REDACTED]", "[REDACTED]", null]},\n  "apiKey": "[REDACTED]"\n}\n',
     );
@@ -127,22 +128,30 @@ describe('redactConfigText: values under sensitive keys, layout kept', () => {
   });
 
   it('INI: sections whose name is sensitive, continuation lines, ; comments', () => {
-    const text = '[db]\nuser = u\npassword = p1 ; c\n[auth]\nanything = v\n[x]\ndesc = multi\n  line\nsecret_value = s\n  continued\n';
-    expect(red(text, 'ini')).toBe('[db]\nuser = u\npassword = [REDACTED] ; c\n[auth]\nanything = [REDACTED]\n[x]\ndesc = multi\n  line\nsecret_value = [REDACTED]\n  [REDACTED]\n');
+    const text =
+      '[db]\nuser = u\npassword = p1 ; c\n[auth]\nanything = v\n[x]\ndesc = multi\n  line\nsecret_value = s\n  continued\n';
+    expect(red(text, 'ini')).toBe(
+      '[db]\nuser = u\npassword = [REDACTED] ; c\n[auth]\nanything = [REDACTED]\n[x]\ndesc = multi\n  line\nsecret_value = [REDACTED]\n  [REDACTED]\n',
+    );
   });
 
   it('.env: export, quotes, multi-line quoted values', () => {
     const text = 'export API_KEY=abc\nDB_PASSWORD="multi\nline"\nHOST=localhost\nTOKEN=\'x\'\n';
-    expect(red(text, 'env')).toBe('export API_KEY=[REDACTED]\nDB_PASSWORD="[REDACTED]\n[REDACTED]"\nHOST=localhost\nTOKEN=\'[REDACTED]\'\n');
+    expect(red(text, 'env')).toBe(
+      'export API_KEY=[REDACTED]\nDB_PASSWORD="[REDACTED]\n[REDACTED]"\nHOST=localhost\nTOKEN=\'[REDACTED]\'\n',
+    );
   });
 
   it('.properties: = : and space separators, backslash continuations, no inline comments', () => {
     const text = 'db.user=u\ndb.password=p\\\n  cont\nkey value\napp.secret: s # not a comment\n';
-    expect(red(text, 'properties')).toBe('db.user=u\ndb.password=[REDACTED]\n  [REDACTED]\nkey value\napp.secret: [REDACTED]\n');
+    expect(red(text, 'properties')).toBe(
+      'db.user=u\ndb.password=[REDACTED]\n  [REDACTED]\nkey value\napp.secret: [REDACTED]\n',
+    );
   });
 
   it('Python: assignments, dict literals, keyword arguments, triple-quoted strings', () => {
-    const text = 'API_KEY = "abc"\nDEBUG = True\nCONFIG = {"password": "p", "host": "h"}\nconnect(host="h", password="pw")\nSECRET = """\nmulti\n"""\n';
+    const text =
+      'API_KEY = "abc"\nDEBUG = True\nCONFIG = {"password": "p", "host": "h"}\nconnect(host="h", password="pw")\nSECRET = """\nmulti\n"""\n';
     expect(red(text, 'python')).toBe(
       'API_KEY = "[REDACTED]"\nDEBUG = True\nCONFIG = {"password": "[REDACTED]", "host": "h"}\nconnect(host="h", password="[REDACTED]")\nSECRET = """[REDACTED]\n[REDACTED]\n"""\n',
     );
@@ -166,7 +175,8 @@ describe('redactConfigText: values under sensitive keys, layout kept', () => {
       '',
     ].join('\n');
     const out = red(text, 'yaml');
-    for (const leak of ['MIIEowIBAAKCAQEA', 'AKIAABCDEFGHIJKLMNOP', 'eyJzdWIiOiIxIn0', 's3cret', 'abcdef123456']) expect(out).not.toContain(leak);
+    for (const leak of ['MIIEowIBAAKCAQEA', 'AKIAABCDEFGHIJKLMNOP', 'eyJzdWIiOiIxIn0', 's3cret', 'abcdef123456'])
+      expect(out).not.toContain(leak);
     expect(out).toContain('postgres://trader:[REDACTED]@db:5432/x');
   });
 
@@ -192,14 +202,34 @@ describe('redactConfigText: values under sensitive keys, layout kept', () => {
 // Property: a secret under a sensitive key never survives, in any format, at any depth; ordinary
 // values survive untouched.
 
-const SENSITIVE = ['password', 'api_key', 'db_password', 'secretToken', 'client-secret', 'accessKey', 'auth', 'pin', 'privateKey', 'session_id', 'x_api_key'];
+const SENSITIVE = [
+  'password',
+  'api_key',
+  'db_password',
+  'secretToken',
+  'client-secret',
+  'accessKey',
+  'auth',
+  'pin',
+  'privateKey',
+  'session_id',
+  'x_api_key',
+];
 const SAFE_KEYS = ['host', 'port', 'max_position', 'timeout', 'region', 'mode', 'level', 'venue', 'limit', 'name'];
 
 // Secrets: a marker plus password-ish characters that need no quoting in any of the formats.
 const secretArb = fc
-  .string({ unit: fc.constantFrom(...'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789_-.!@$%^*+/~#;&,'.split('')), minLength: 4, maxLength: 24 })
+  .string({
+    unit: fc.constantFrom(...'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789_-.!@$%^*+/~#;&,'.split('')),
+    minLength: 4,
+    maxLength: 24,
+  })
   .map((s) => `Zq${s}Qz`);
-const safeValueArb = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnop0123456789'.split('')), minLength: 1, maxLength: 10 });
+const safeValueArb = fc.string({
+  unit: fc.constantFrom(...'abcdefghijklmnop0123456789'.split('')),
+  minLength: 1,
+  maxLength: 10,
+});
 const sensitiveKeyArb = fc.constantFrom(...SENSITIVE);
 const safeKeyArb = fc.constantFrom(...SAFE_KEYS);
 
@@ -210,7 +240,10 @@ interface Doc {
 }
 
 // 'hidden': an ordinary key holding a secret-looking value: a secret only under a sensitive parent.
-type Entry = { kind: 'safe' | 'hidden'; key: string; value: string } | { kind: 'secret'; key: string; value: string; style: number } | { kind: 'group'; key: string; entries: Entry[] };
+type Entry =
+  | { kind: 'safe' | 'hidden'; key: string; value: string }
+  | { kind: 'secret'; key: string; value: string; style: number }
+  | { kind: 'group'; key: string; entries: Entry[] };
 
 const entryArb: fc.Arbitrary<Entry> = fc.letrec<{ entry: Entry }>((tie) => ({
   entry: fc.oneof(
@@ -218,7 +251,11 @@ const entryArb: fc.Arbitrary<Entry> = fc.letrec<{ entry: Entry }>((tie) => ({
     fc.record({ kind: fc.constant('safe' as const), key: safeKeyArb, value: safeValueArb }),
     fc.record({ kind: fc.constant('hidden' as const), key: safeKeyArb, value: secretArb }),
     fc.record({ kind: fc.constant('secret' as const), key: sensitiveKeyArb, value: secretArb, style: fc.nat(5) }),
-    fc.record({ kind: fc.constant('group' as const), key: fc.oneof(safeKeyArb, sensitiveKeyArb), entries: fc.array(tie('entry'), { maxLength: 4 }) }),
+    fc.record({
+      kind: fc.constant('group' as const),
+      key: fc.oneof(safeKeyArb, sensitiveKeyArb),
+      entries: fc.array(tie('entry'), { maxLength: 4 }),
+    }),
   ),
 })).entry;
 
@@ -294,7 +331,8 @@ function kvDoc(entries: Entry[], format: 'ini' | 'env' | 'properties' | 'toml' |
   const lines: string[] = [];
   const sep = format === 'properties' ? '=' : format === 'env' ? '=' : ' = ';
   const quote = (v: string): string => (format === 'toml' || format === 'python' ? `"${v}"` : v);
-  const keyOf = (k: string): string => (format === 'env' || format === 'python' ? k.toUpperCase().replace(/-/g, '_') : k);
+  const keyOf = (k: string): string =>
+    format === 'env' || format === 'python' ? k.toUpperCase().replace(/-/g, '_') : k;
   const flat = (es: Entry[], prefix: string): void => {
     for (const e of es) {
       if (e.kind === 'group') {
@@ -317,7 +355,11 @@ function kvDoc(entries: Entry[], format: 'ini' | 'env' | 'properties' | 'toml' |
       // Flattened names (HOST_PIN) follow the key rules as a whole: "pin" is sensitive only alone.
       if (r.isSensitiveKey(key)) {
         secrets.push(e.value);
-        lines.push(e.kind === 'secret' && e.style === 1 && format !== 'properties' ? `${key}${sep}"${e.value}"` : `${key}${sep}${quote(e.value)}`);
+        lines.push(
+          e.kind === 'secret' && e.style === 1 && format !== 'properties'
+            ? `${key}${sep}"${e.value}"`
+            : `${key}${sep}${quote(e.value)}`,
+        );
       } else {
         const line = `${key}${sep}${quote(e.value)}`;
         lines.push(line);
@@ -342,7 +384,8 @@ function check(doc: Doc, format: ConfigTextFormat): void {
   // Only the generated secrets are distinctive enough to look for ("a" may also be an ordinary value).
   // Neither end of a secret may survive (a value cut short at a "," or "&" would leave its tail).
   for (const s of doc.secrets.filter((x) => x.startsWith('Zq'))) {
-    for (const part of [s.slice(0, 5), s.slice(-5)]) expect(out, `${format} leaked ${part} of ${s}\n--- in\n${doc.text}\n--- out\n${out}`).not.toContain(part);
+    for (const part of [s.slice(0, 5), s.slice(-5)])
+      expect(out, `${format} leaked ${part} of ${s}\n--- in\n${doc.text}\n--- out\n${out}`).not.toContain(part);
   }
   const outLines = new Set(out.split('\n'));
   for (const l of doc.safeLines) expect(outLines.has(l), `${format} altered "${l}"\n--- out\n${out}`).toBe(true);
@@ -364,16 +407,35 @@ function numbered(es: Entry[]): Entry[] {
 describe('property: secrets under sensitive keys never survive; ordinary values do', () => {
   const entries = fc.array(entryArb, { minLength: 1, maxLength: 8 }).map(numbered);
   it('YAML', () => {
-    fc.assert(fc.property(entries, (es) => check(yamlDoc(es), 'yaml')), { numRuns: 400 });
+    fc.assert(
+      fc.property(entries, (es) => check(yamlDoc(es), 'yaml')),
+      { numRuns: 400 },
+    );
   });
   it('JSON, any indentation', () => {
-    fc.assert(fc.property(entries, fc.constantFrom(0, 2, 4), (es, ind) => check(jsonDoc(es, ind), 'json')), { numRuns: 400 });
+    fc.assert(
+      fc.property(entries, fc.constantFrom(0, 2, 4), (es, ind) => check(jsonDoc(es, ind), 'json')),
+      { numRuns: 400 },
+    );
   });
   it.each(['ini', 'env', 'properties', 'toml', 'python'] as const)('%s', (format) => {
-    fc.assert(fc.property(entries, (es) => check(kvDoc(es, format), format)), { numRuns: 300 });
+    fc.assert(
+      fc.property(entries, (es) => check(kvDoc(es, format), format)),
+      { numRuns: 300 },
+    );
   });
   it('any text in any format: redaction is idempotent and never throws', () => {
-    const formats: ConfigTextFormat[] = ['yaml', 'json', 'toml', 'ini', 'conf', 'env', 'properties', 'python', 'generic'];
+    const formats: ConfigTextFormat[] = [
+      'yaml',
+      'json',
+      'toml',
+      'ini',
+      'conf',
+      'env',
+      'properties',
+      'python',
+      'generic',
+    ];
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), fc.constantFrom(...formats), (text, format) => {
         const once = red(text, format);
@@ -387,9 +449,12 @@ describe('property: secrets under sensitive keys never survive; ordinary values 
 describe('a Kubernetes Secret: data and stringData hold the secrets under ordinary names', () => {
   const r = compileRedactor();
   it('YAML', () => {
-    const text = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: broker\ntype: Opaque\ndata:\n  username: YWRtaW4=\n  fixgw: cGFzc3dvcmQxMjM0NQ==\nstringData:\n  venue: hunter2hunter2\n';
+    const text =
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: broker\ntype: Opaque\ndata:\n  username: YWRtaW4=\n  fixgw: cGFzc3dvcmQxMjM0NQ==\nstringData:\n  venue: hunter2hunter2\n';
     const out = redactConfigText(text, 'yaml', r).text;
-    expect(out).toBe('apiVersion: v1\nkind: Secret\nmetadata:\n  name: broker\ntype: Opaque\ndata:\n  username: [REDACTED]\n  fixgw: [REDACTED]\nstringData:\n  venue: [REDACTED]\n');
+    expect(out).toBe(
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: broker\ntype: Opaque\ndata:\n  username: [REDACTED]\n  fixgw: [REDACTED]\nstringData:\n  venue: [REDACTED]\n',
+    );
   });
   it('JSON', () => {
     const text = '{"apiVersion": "v1", "kind": "Secret",\n "data": {"fixgw": "cGFzc3dvcmQxMjM0NQ=="}}\n';

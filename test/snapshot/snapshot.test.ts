@@ -27,7 +27,12 @@ const APP = '{\n  "venue": "LMAX",\n  "timeout_ms": 250\n}\n';
 
 function sha256sum(cwd: string, paths: string[]): Record<string, string> {
   const out = execFileSync('sha256sum', paths, { cwd, encoding: 'utf8' });
-  return Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(66), l.slice(0, 64)]));
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(66), l.slice(0, 64)]),
+  );
 }
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<Error> {
@@ -54,7 +59,12 @@ describe('createConfigSnapshot outside git', () => {
       'other/elsewhere.yaml': 'a: 1\n',
     });
     const s = await createConfigSnapshot({ cwd, reason: 'initial', clock: clockOf(us('2025-09-08T07:52:50.590693Z')) });
-    expect(Object.keys(s.files)).toEqual(['configs/.env', 'configs/app.json', 'configs/risk.yaml', 'configs/sub/venue.toml']);
+    expect(Object.keys(s.files)).toEqual([
+      'configs/.env',
+      'configs/app.json',
+      'configs/risk.yaml',
+      'configs/sub/venue.toml',
+    ]);
     const expected = sha256sum(cwd, Object.keys(s.files));
     for (const [p, e] of Object.entries(s.files)) {
       expect(e.hash).toBe(expected[p]);
@@ -84,7 +94,9 @@ describe('createConfigSnapshot outside git', () => {
     expect(objectFiles(snapshotDir)).toHaveLength(4);
     for (const f of objectFiles(snapshotDir)) expect(statSync(f).mode & 0o777).toBe(0o444);
     // The stored bytes are the file's bytes.
-    await expect(readSnapshotFile({ snapshotDir, id: s.snapshot_id, file: 'configs/risk.yaml' })).resolves.toEqual(Buffer.from(RISK));
+    await expect(readSnapshotFile({ snapshotDir, id: s.snapshot_id, file: 'configs/risk.yaml' })).resolves.toEqual(
+      Buffer.from(RISK),
+    );
   });
 
   it('the next snapshot diffs against the previous one: added, removed, changed, each labelled', async () => {
@@ -95,18 +107,30 @@ describe('createConfigSnapshot outside git', () => {
     unlinkSync(join(cwd, 'configs/app.json'));
     const second = await createConfigSnapshot({ cwd, reason: 'two', clock: clockOf(us('2025-09-08T08:00:00Z')) });
     expect(second.previous_snapshot_id).toBe(first.snapshot_id);
-    expect(second.changes).toEqual({ added: ['configs/new.ini'], removed: ['configs/app.json'], changed: ['configs/risk.yaml'] });
+    expect(second.changes).toEqual({
+      added: ['configs/new.ini'],
+      removed: ['configs/app.json'],
+      changed: ['configs/risk.yaml'],
+    });
     const a = `snapshot ${first.snapshot_id}`;
     const b = `snapshot ${second.snapshot_id}`;
     expect(second.diffs['configs/risk.yaml']).toBe(
       `--- a/configs/risk.yaml\t${a}\n+++ b/configs/risk.yaml\t${b}\n@@ -1,3 +1,3 @@\n risk:\n-  max_position: 100\n+  max_position: 250\n   symbol: EURUSD\n`,
     );
-    expect(second.diffs['configs/new.ini']).toBe(`--- /dev/null\t${a}\n+++ b/configs/new.ini\t${b}\n@@ -0,0 +1,2 @@\n+[x]\n+a = 1\n`);
-    expect(second.diffs['configs/app.json']).toMatch(new RegExp(`^--- a/configs/app.json\\t${a}\\n\\+\\+\\+ /dev/null\\t${b}\\n@@ -1,4 \\+0,0 @@\\n`));
+    expect(second.diffs['configs/new.ini']).toBe(
+      `--- /dev/null\t${a}\n+++ b/configs/new.ini\t${b}\n@@ -0,0 +1,2 @@\n+[x]\n+a = 1\n`,
+    );
+    expect(second.diffs['configs/app.json']).toMatch(
+      new RegExp(`^--- a/configs/app.json\\t${a}\\n\\+\\+\\+ /dev/null\\t${b}\\n@@ -1,4 \\+0,0 @@\\n`),
+    );
     // The first file kept its bytes in the store, for show --file.
     const snapshotDir = join(cwd, 'audit/snapshots');
-    expect((await readSnapshotFile({ snapshotDir, id: first.snapshot_id, file: 'configs/risk.yaml' })).toString()).toBe(RISK);
-    expect((await readSnapshotFile({ snapshotDir, id: second.snapshot_id, file: 'configs/risk.yaml' })).toString()).toBe(RISK.replace('100', '250'));
+    expect((await readSnapshotFile({ snapshotDir, id: first.snapshot_id, file: 'configs/risk.yaml' })).toString()).toBe(
+      RISK,
+    );
+    expect(
+      (await readSnapshotFile({ snapshotDir, id: second.snapshot_id, file: 'configs/risk.yaml' })).toString(),
+    ).toBe(RISK.replace('100', '250'));
   });
 
   it('content is stored once per distinct hash: an unchanged re-snapshot writes no object', async () => {
@@ -142,7 +166,9 @@ describe('createConfigSnapshot outside git', () => {
     const cwd = tempDir();
     writeFiles(cwd, { 'configs/a.yaml': 'a: 1\n' });
     const t = us('2025-09-08T07:52:50Z');
-    const all = await Promise.all(Array.from({ length: 6 }, (_, i) => createConfigSnapshot({ cwd, reason: `r${i}`, clock: () => t })));
+    const all = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => createConfigSnapshot({ cwd, reason: `r${i}`, clock: () => t })),
+    );
     const ids = new Set(all.map((s) => s.snapshot_id));
     expect(ids.size).toBe(6);
     const list = await listSnapshots({ snapshotDir: join(cwd, 'audit/snapshots') });
@@ -164,7 +190,9 @@ describe('createConfigSnapshot outside git', () => {
     const second = await createConfigSnapshot({ cwd, reason: 'two' });
     const dir = join(cwd, 'audit/snapshots');
     const everything = [
-      ...readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => readFileSync(join(dir, f), 'utf8')),
+      ...readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => readFileSync(join(dir, f), 'utf8')),
       ...objectFiles(dir).map((f) => readFileSync(f, 'utf8')),
     ].join('\n');
     for (const secret of ['hunter2', 'k-OLD', 'k-NEW', 'tok-OLD']) expect(everything).not.toContain(secret);
@@ -176,8 +204,12 @@ describe('createConfigSnapshot outside git', () => {
     expect(second.diffs['configs/db.yaml']).toContain('-  host: db1\n+  host: db2\n   password: [REDACTED]\n');
     // A change only to a secret is visible as a change, never as a value.
     expect(second.changes.changed).toContain('configs/app.json');
-    expect(second.diffs['configs/app.json']).toMatch(/^Files a\/configs\/app.json \(snapshot .*\) and b\/configs\/app.json \(snapshot .*\) differ only in redacted values\n$/);
-    expect((await readSnapshotFile({ snapshotDir: dir, id: second.snapshot_id, file: 'configs/.env' })).toString()).toBe('export BROKER_TOKEN=[REDACTED]\nHOST=a\n');
+    expect(second.diffs['configs/app.json']).toMatch(
+      /^Files a\/configs\/app.json \(snapshot .*\) and b\/configs\/app.json \(snapshot .*\) differ only in redacted values\n$/,
+    );
+    expect(
+      (await readSnapshotFile({ snapshotDir: dir, id: second.snapshot_id, file: 'configs/.env' })).toString(),
+    ).toBe('export BROKER_TOKEN=[REDACTED]\nHOST=a\n');
   });
 
   it('redaction: false stores content as is, and says so', async () => {
@@ -186,7 +218,15 @@ describe('createConfigSnapshot outside git', () => {
     const s = await createConfigSnapshot({ cwd, reason: 'r', redaction: false });
     expect(s.redacted).toBe(false);
     expect(s.redaction.enabled).toBe(false);
-    expect((await readSnapshotFile({ snapshotDir: join(cwd, 'audit/snapshots'), id: s.snapshot_id, file: 'configs/db.yaml' })).toString()).toBe('password: x\n');
+    expect(
+      (
+        await readSnapshotFile({
+          snapshotDir: join(cwd, 'audit/snapshots'),
+          id: s.snapshot_id,
+          file: 'configs/db.yaml',
+        })
+      ).toString(),
+    ).toBe('password: x\n');
   });
 
   it('binary files are hashed and stored as is; their diff says binary', async () => {
@@ -201,7 +241,13 @@ describe('createConfigSnapshot outside git', () => {
     expect(two.diffs['configs/keystore.conf']).toBe(
       `Binary files a/configs/keystore.conf (snapshot ${one.snapshot_id}) and b/configs/keystore.conf (snapshot ${two.snapshot_id}) differ\n`,
     );
-    expect(await readSnapshotFile({ snapshotDir: join(cwd, 'audit/snapshots'), id: one.snapshot_id, file: 'configs/keystore.conf' })).toEqual(bin1);
+    expect(
+      await readSnapshotFile({
+        snapshotDir: join(cwd, 'audit/snapshots'),
+        id: one.snapshot_id,
+        file: 'configs/keystore.conf',
+      }),
+    ).toEqual(bin1);
   });
 
   it('files over the size limit are hashed, not stored, and marked; show --file says why', async () => {
@@ -218,12 +264,17 @@ describe('createConfigSnapshot outside git', () => {
     });
     const dir = join(cwd, 'audit/snapshots');
     expect(objectFiles(dir)).toHaveLength(1);
-    const err = await expectCode(readSnapshotFile({ snapshotDir: dir, id: s.snapshot_id, file: 'configs/big.yaml' }), 'SNAPSHOT_NOT_FOUND');
+    const err = await expectCode(
+      readSnapshotFile({ snapshotDir: dir, id: s.snapshot_id, file: 'configs/big.yaml' }),
+      'SNAPSHOT_NOT_FOUND',
+    );
     expect(err.message).toMatch(/over the size limit/);
     writeFiles(cwd, { 'configs/big.yaml': `${big}y: 2\n` });
     const two = await createConfigSnapshot({ cwd, reason: 'r2', maxFileBytes: 100 });
     expect(two.changes.changed).toEqual(['configs/big.yaml']);
-    expect(two.diffs['configs/big.yaml']).toMatch(/^Files a\/configs\/big.yaml .* differ; no content diff \(not stored: 500 bytes, over the size limit .*; not stored: 505 bytes/);
+    expect(two.diffs['configs/big.yaml']).toMatch(
+      /^Files a\/configs\/big.yaml .* differ; no content diff \(not stored: 500 bytes, over the size limit .*; not stored: 505 bytes/,
+    );
   });
 
   it('no files: SNAPSHOT_NO_FILES and nothing written; --allow-empty takes an empty snapshot', async () => {
@@ -256,7 +307,10 @@ describe('createConfigSnapshot outside git', () => {
       unreadable = '/proc/self/mem';
       patterns = ['configs/*.yaml', unreadable];
     }
-    const err = await expectCode(createConfigSnapshot({ cwd, reason: 'r', ...(patterns ? { patterns } : {}) }), 'SNAPSHOT_READ_FAILED');
+    const err = await expectCode(
+      createConfigSnapshot({ cwd, reason: 'r', ...(patterns ? { patterns } : {}) }),
+      'SNAPSHOT_READ_FAILED',
+    );
     expect(err.message).toContain(`cannot read config file ${unreadable}`);
     expect(existsSync(join(cwd, 'audit'))).toBe(false);
   });
@@ -272,13 +326,23 @@ describe('createConfigSnapshot outside git', () => {
   it('line endings, a missing final newline and non-UTF-8 bytes are kept exactly', async () => {
     const cwd = tempDir();
     const crlf = 'a: 1\r\nb: 2';
-    const latin1 = Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a, 0x70, 0x61, 0x73, 0x73, 0x77, 0x6f, 0x72, 0x64, 0x3a, 0x20, 0xe9, 0x0a]); // "name: é\npassword: é\n" in Latin-1
+    const latin1 = Buffer.from([
+      0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a, 0x70, 0x61, 0x73, 0x73, 0x77, 0x6f, 0x72, 0x64, 0x3a, 0x20, 0xe9,
+      0x0a,
+    ]); // "name: é\npassword: é\n" in Latin-1
     writeFiles(cwd, { 'configs/crlf.yaml': crlf, 'configs/latin1.yaml': latin1 });
     const s = await createConfigSnapshot({ cwd, reason: 'r' });
     const dir = join(cwd, 'audit/snapshots');
-    expect((await readSnapshotFile({ snapshotDir: dir, id: s.snapshot_id, file: 'configs/crlf.yaml' })).toString('latin1')).toBe(crlf);
+    expect(
+      (await readSnapshotFile({ snapshotDir: dir, id: s.snapshot_id, file: 'configs/crlf.yaml' })).toString('latin1'),
+    ).toBe(crlf);
     const stored = await readSnapshotFile({ snapshotDir: dir, id: s.snapshot_id, file: 'configs/latin1.yaml' });
-    expect(stored).toEqual(Buffer.concat([Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a]), Buffer.from('password: [REDACTED]\n')]));
+    expect(stored).toEqual(
+      Buffer.concat([
+        Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a]),
+        Buffer.from('password: [REDACTED]\n'),
+      ]),
+    );
   });
 });
 
@@ -294,7 +358,11 @@ describe('createConfigSnapshot in a git work tree', () => {
 
   it('uncommitted changes: dirty, and each changed config file is diffed against HEAD (redacted both sides)', async () => {
     const cwd = tempDir();
-    const commit = initRepo(cwd, { 'configs/risk.yaml': RISK, 'configs/db.yaml': 'password: committed-secret\nhost: a\n', 'README': 'x\n' });
+    const commit = initRepo(cwd, {
+      'configs/risk.yaml': RISK,
+      'configs/db.yaml': 'password: committed-secret\nhost: a\n',
+      README: 'x\n',
+    });
     writeFiles(cwd, {
       'configs/risk.yaml': RISK.replace('100', '300'),
       'configs/db.yaml': 'password: new-secret\nhost: b\n',
@@ -309,11 +377,15 @@ describe('createConfigSnapshot in a git work tree', () => {
     expect(s.diffs['configs/db.yaml']).toBe(
       `--- a/configs/db.yaml\tgit HEAD ${commit}\n+++ b/configs/db.yaml\tworking tree\n@@ -1,2 +1,2 @@\n password: [REDACTED]\n-host: a\n+host: b\n`,
     );
-    expect(s.diffs['configs/untracked.toml']).toBe(`--- /dev/null\tgit HEAD ${commit}\n+++ b/configs/untracked.toml\tworking tree\n@@ -0,0 +1,2 @@\n+token = "[REDACTED]"\n+level = 1\n`);
+    expect(s.diffs['configs/untracked.toml']).toBe(
+      `--- /dev/null\tgit HEAD ${commit}\n+++ b/configs/untracked.toml\tworking tree\n@@ -0,0 +1,2 @@\n+token = "[REDACTED]"\n+level = 1\n`,
+    );
     expect(JSON.stringify(s)).not.toMatch(/committed-secret|new-secret|tok-untracked/);
     // The diff agrees with git's own, apart from the redacted line.
     const gitDiff = git(cwd, 'diff', 'HEAD', '--', 'configs/risk.yaml');
-    expect(gitDiff.slice(gitDiff.indexOf('@@'))).toBe((s.diffs['configs/risk.yaml'] as string).slice((s.diffs['configs/risk.yaml'] as string).indexOf('@@')));
+    expect(gitDiff.slice(gitDiff.indexOf('@@'))).toBe(
+      (s.diffs['configs/risk.yaml'] as string).slice((s.diffs['configs/risk.yaml'] as string).indexOf('@@')),
+    );
   });
 
   it('a later snapshot carries both diffs: against HEAD and against the previous snapshot', async () => {
@@ -325,13 +397,19 @@ describe('createConfigSnapshot in a git work tree', () => {
     const text = second.diffs['configs/risk.yaml'] as string;
     expect(text.match(/^--- /gm)).toHaveLength(2);
     expect(text).toContain(`--- a/configs/risk.yaml\tgit HEAD ${commit}\n+++ b/configs/risk.yaml\tworking tree\n`);
-    expect(text).toContain(`--- a/configs/risk.yaml\tsnapshot ${first.snapshot_id}\n+++ b/configs/risk.yaml\tsnapshot ${second.snapshot_id}\n`);
+    expect(text).toContain(
+      `--- a/configs/risk.yaml\tsnapshot ${first.snapshot_id}\n+++ b/configs/risk.yaml\tsnapshot ${second.snapshot_id}\n`,
+    );
     expect(snapshotDiffText(second)).toBe(text);
   });
 
   it('a file still dirty and unchanged since the previous snapshot keeps the same HEAD diff (reused, not recomputed differently)', async () => {
     const cwd = tempDir();
-    const commit = initRepo(cwd, { 'configs/a.yaml': 'a: 1\npassword: x\n', 'configs/b.yaml': 'b: 1\n', '.gitignore': 'audit/\n' });
+    const commit = initRepo(cwd, {
+      'configs/a.yaml': 'a: 1\npassword: x\n',
+      'configs/b.yaml': 'b: 1\n',
+      '.gitignore': 'audit/\n',
+    });
     writeFiles(cwd, { 'configs/a.yaml': 'a: 2\npassword: y\n' });
     const one = await createConfigSnapshot({ cwd, reason: 'one' });
     writeFiles(cwd, { 'configs/b.yaml': 'b: 2\n' });
@@ -408,10 +486,26 @@ describe('the audit event', () => {
       .flatMap((f) => readFileSync(join(logDir, f), 'utf8').trim().split('\n'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ category: 'config', event: 'ConfigSnapshot', snapshot_id: one.snapshot_id, reason: 'deploy 1.2', file_count: 2, changed_files: ['configs/a.yaml', 'configs/b.yaml'], previous_snapshot_id: null });
-    expect(lines[1]).toMatchObject({ snapshot_id: two.snapshot_id, reason: 'hotfix', file_count: 2, changed_files: ['configs/b.yaml'], previous_snapshot_id: one.snapshot_id });
+    expect(lines[0]).toMatchObject({
+      category: 'config',
+      event: 'ConfigSnapshot',
+      snapshot_id: one.snapshot_id,
+      reason: 'deploy 1.2',
+      file_count: 2,
+      changed_files: ['configs/a.yaml', 'configs/b.yaml'],
+      previous_snapshot_id: null,
+    });
+    expect(lines[1]).toMatchObject({
+      snapshot_id: two.snapshot_id,
+      reason: 'hotfix',
+      file_count: 2,
+      changed_files: ['configs/b.yaml'],
+      previous_snapshot_id: one.snapshot_id,
+    });
     const recordBytes = readFileSync(join(cwd, 'audit/snapshots', `${two.snapshot_id}.json`));
-    expect(lines[1]?.record_sha256).toBe(execFileSync('sha256sum', { input: recordBytes, encoding: 'utf8' }).slice(0, 64));
+    expect(lines[1]?.record_sha256).toBe(
+      execFileSync('sha256sum', { input: recordBytes, encoding: 'utf8' }).slice(0, 64),
+    );
     expect(pythonCheck(logDir)).toMatchObject({ ok: true, lines: 2 });
   });
 });
@@ -430,15 +524,30 @@ describe('startupSnapshot and config', () => {
     const cwd = tempDir();
     writeFiles(cwd, {
       'settings/a.yaml': 'routing_code: 7781\n',
-      'auditpack.config.json': JSON.stringify({ snapshot: { patterns: ['settings/*.yaml'] }, redaction: { keys: ['routing_code'] } }),
+      'auditpack.config.json': JSON.stringify({
+        snapshot: { patterns: ['settings/*.yaml'] },
+        redaction: { keys: ['routing_code'] },
+      }),
     });
-    const config = resolveConfig({ cwd, env: { SNAPSHOT_DIR: 'store', SNAPSHOT_AUTO_STARTUP: 'false', SNAPSHOT_MAX_FILE_BYTES: '10' } });
+    const config = resolveConfig({
+      cwd,
+      env: { SNAPSHOT_DIR: 'store', SNAPSHOT_AUTO_STARTUP: 'false', SNAPSHOT_MAX_FILE_BYTES: '10' },
+    });
     const opts = snapshotOptionsFromConfig(config);
-    expect(opts).toMatchObject({ snapshotDir: join(cwd, 'store'), autoStartup: false, maxFileBytes: 10, patterns: ['settings/*.yaml'] });
+    expect(opts).toMatchObject({
+      snapshotDir: join(cwd, 'store'),
+      autoStartup: false,
+      maxFileBytes: 10,
+      patterns: ['settings/*.yaml'],
+    });
     expect(await startupSnapshot(opts)).toBeUndefined();
     const s = await createConfigSnapshot({ ...opts, reason: 'r', maxFileBytes: 1000 });
     expect(Object.keys(s.files)).toEqual(['settings/a.yaml']);
-    expect((await readSnapshotFile({ snapshotDir: join(cwd, 'store'), id: s.snapshot_id, file: 'settings/a.yaml' })).toString()).toBe('routing_code: [REDACTED]\n');
+    expect(
+      (
+        await readSnapshotFile({ snapshotDir: join(cwd, 'store'), id: s.snapshot_id, file: 'settings/a.yaml' })
+      ).toString(),
+    ).toBe('routing_code: [REDACTED]\n');
   });
 });
 
@@ -468,7 +577,10 @@ describe('reading the store', () => {
     expect((await latestSnapshotOnOrBefore({ snapshotDir, date: '2025-09-07' }))?.reason).toBe('d1');
     expect((await latestSnapshotOnOrBefore({ snapshotDir, date: '2025-09-08' }))?.reason).toBe('d2 evening');
     expect((await latestSnapshotOnOrBefore({ snapshotDir, date: '2025-09-09' }))?.reason).toBe('d2 evening');
-    expect((await snapshotsOnDay({ snapshotDir, date: '2025-09-08' })).map((s) => s.reason)).toEqual(['d2 morning', 'd2 evening']);
+    expect((await snapshotsOnDay({ snapshotDir, date: '2025-09-08' })).map((s) => s.reason)).toEqual([
+      'd2 morning',
+      'd2 evening',
+    ]);
     expect(await snapshotsOnDay({ snapshotDir, date: '2025-09-09' })).toEqual([]);
     await expectCode(snapshotsOnDay({ snapshotDir, date: '2025-13-01' }), 'USAGE');
     expect(await listSnapshots({ snapshotDir: join(cwd, 'nowhere') })).toEqual([]);
@@ -496,8 +608,16 @@ describe('reading the store', () => {
     writeFiles(cwd, { 'configs/a.yaml': 'a: 3\n' });
     const three = await createConfigSnapshot({ cwd, reason: 'three' });
     const cmp = await diffSnapshots({ snapshotDir, a: one.snapshot_id, b: three.snapshot_id });
-    expect(cmp).toMatchObject({ a: one.snapshot_id, b: three.snapshot_id, added: ['configs/new.yaml'], removed: ['configs/gone.yaml'], changed: ['configs/a.yaml'] });
-    expect(cmp.diffs['configs/a.yaml']).toBe(`--- a/configs/a.yaml\tsnapshot ${one.snapshot_id}\n+++ b/configs/a.yaml\tsnapshot ${three.snapshot_id}\n@@ -1 +1 @@\n-a: 1\n+a: 3\n`);
+    expect(cmp).toMatchObject({
+      a: one.snapshot_id,
+      b: three.snapshot_id,
+      added: ['configs/new.yaml'],
+      removed: ['configs/gone.yaml'],
+      changed: ['configs/a.yaml'],
+    });
+    expect(cmp.diffs['configs/a.yaml']).toBe(
+      `--- a/configs/a.yaml\tsnapshot ${one.snapshot_id}\n+++ b/configs/a.yaml\tsnapshot ${three.snapshot_id}\n@@ -1 +1 @@\n-a: 1\n+a: 3\n`,
+    );
     expect(Object.keys(cmp.diffs)).toEqual(['configs/a.yaml', 'configs/gone.yaml', 'configs/new.yaml']);
     const same = await diffSnapshots({ snapshotDir, a: three.snapshot_id, b: three.snapshot_id });
     expect(same).toMatchObject({ added: [], removed: [], changed: [], diffs: {} });
@@ -508,7 +628,12 @@ describe('reading the store', () => {
     const snapshotDir = join(cwd, 'audit/snapshots');
     writeFiles(cwd, { 'configs/a.yaml': 'a: 1\n' });
     const s = await createConfigSnapshot({ cwd, reason: 'r' });
-    const obj = join(snapshotDir, 'objects', s.files['configs/a.yaml']!.hash.slice(0, 2), s.files['configs/a.yaml']!.hash.slice(2));
+    const obj = join(
+      snapshotDir,
+      'objects',
+      s.files['configs/a.yaml']!.hash.slice(0, 2),
+      s.files['configs/a.yaml']!.hash.slice(2),
+    );
     chmodSync(obj, 0o644);
     writeFileSync(obj, 'a: 999\n');
     await expectCode(readSnapshotFile({ snapshotDir, id: s.snapshot_id, file: 'configs/a.yaml' }), 'SNAPSHOT_CORRUPT');
@@ -524,9 +649,14 @@ describe('reading the store', () => {
     writeFiles(cwd, { 'configs/a.yaml': 'a: 1\n' });
     const s = await createConfigSnapshot({ cwd, reason: 'r' });
     const snapshotDir = join(cwd, 'audit/snapshots');
-    await expectCode(readSnapshotFile({ snapshotDir, id: s.snapshot_id, file: 'configs/b.yaml' }), 'SNAPSHOT_NOT_FOUND');
+    await expectCode(
+      readSnapshotFile({ snapshotDir, id: s.snapshot_id, file: 'configs/b.yaml' }),
+      'SNAPSHOT_NOT_FOUND',
+    );
     await expectCode(readSnapshotFile({ snapshotDir, id: s.snapshot_id, file: '__proto__' }), 'SNAPSHOT_NOT_FOUND');
-    expect((await readSnapshotFile({ snapshotDir, id: s.snapshot_id, file: './configs/a.yaml' })).toString()).toBe('a: 1\n');
+    expect((await readSnapshotFile({ snapshotDir, id: s.snapshot_id, file: './configs/a.yaml' })).toString()).toBe(
+      'a: 1\n',
+    );
   });
 });
 
@@ -536,9 +666,15 @@ describe('hostile names', () => {
     writeFiles(cwd, { ['__proto__']: 'a: 1\n', constructor: 'b: 2\n' }); // computed key: a real property, not the prototype
     const s = await createConfigSnapshot({ cwd, reason: 'r', patterns: ['__proto__', 'constructor'] });
     expect(Object.keys(s.files)).toEqual(['__proto__', 'constructor']);
-    const rec = JSON.parse(readFileSync(join(cwd, 'audit/snapshots', `${s.snapshot_id}.json`), 'utf8')) as ConfigSnapshot;
+    const rec = JSON.parse(
+      readFileSync(join(cwd, 'audit/snapshots', `${s.snapshot_id}.json`), 'utf8'),
+    ) as ConfigSnapshot;
     expect(Object.keys(rec.files)).toEqual(['__proto__', 'constructor']);
-    expect((await readSnapshotFile({ snapshotDir: join(cwd, 'audit/snapshots'), id: s.snapshot_id, file: '__proto__' })).toString()).toBe('a: 1\n');
+    expect(
+      (
+        await readSnapshotFile({ snapshotDir: join(cwd, 'audit/snapshots'), id: s.snapshot_id, file: '__proto__' })
+      ).toString(),
+    ).toBe('a: 1\n');
   });
 });
 
@@ -549,7 +685,11 @@ describe('size limit and git', () => {
     initRepo(cwd, { 'configs/big.yaml': 'x: 1\n'.repeat(50), 'configs/shrunk.yaml': 'x: 1\n'.repeat(50) });
     writeFiles(cwd, { 'configs/big.yaml': 'x: 2\n'.repeat(50), 'configs/shrunk.yaml': 'a: 1\n' });
     const s = await createConfigSnapshot({ cwd, reason: 'r', maxFileBytes: 100 });
-    expect(s.diffs['configs/big.yaml']).toMatch(/^Files a\/configs\/big.yaml \(git HEAD [0-9a-f]{40}\) and b\/configs\/big.yaml \(working tree\) differ; no content diff \(unavailable: HEAD version not read.*; not stored: 250 bytes/);
-    expect(s.diffs['configs/shrunk.yaml']).toMatch(/^Files a\/configs\/shrunk.yaml \(git HEAD [0-9a-f]{40}\) and b\/configs\/shrunk.yaml \(working tree\) differ; no content diff \(not stored: 250 bytes, over the size limit/);
+    expect(s.diffs['configs/big.yaml']).toMatch(
+      /^Files a\/configs\/big.yaml \(git HEAD [0-9a-f]{40}\) and b\/configs\/big.yaml \(working tree\) differ; no content diff \(unavailable: HEAD version not read.*; not stored: 250 bytes/,
+    );
+    expect(s.diffs['configs/shrunk.yaml']).toMatch(
+      /^Files a\/configs\/shrunk.yaml \(git HEAD [0-9a-f]{40}\) and b\/configs\/shrunk.yaml \(working tree\) differ; no content diff \(not stored: 250 bytes, over the size limit/,
+    );
   });
 });

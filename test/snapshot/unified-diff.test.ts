@@ -34,8 +34,12 @@ describe('unifiedDiff', () => {
   });
 
   it('created and deleted files use /dev/null', () => {
-    expect(unifiedDiff(side(null, 'HEAD'), side('a\nb\n', 'wt'))).toBe('--- /dev/null\tHEAD\n+++ b/configs/x.yaml\twt\n@@ -0,0 +1,2 @@\n+a\n+b\n');
-    expect(unifiedDiff(side('a\n', 'S1'), side(null, 'S2'))).toBe('--- a/configs/x.yaml\tS1\n+++ /dev/null\tS2\n@@ -1 +0,0 @@\n-a\n');
+    expect(unifiedDiff(side(null, 'HEAD'), side('a\nb\n', 'wt'))).toBe(
+      '--- /dev/null\tHEAD\n+++ b/configs/x.yaml\twt\n@@ -0,0 +1,2 @@\n+a\n+b\n',
+    );
+    expect(unifiedDiff(side('a\n', 'S1'), side(null, 'S2'))).toBe(
+      '--- a/configs/x.yaml\tS1\n+++ /dev/null\tS2\n@@ -1 +0,0 @@\n-a\n',
+    );
   });
 
   it('binary files: one line, git wording', () => {
@@ -47,9 +51,21 @@ describe('unifiedDiff', () => {
 
   it.each([
     ['one change in the middle of a long file', lines(1, 20), lines(1, 20).replace('line 10\n', 'line ten\n')],
-    ['two changes far apart: two hunks', lines(1, 30), lines(1, 30).replace('line 3\n', 'x\n').replace('line 25\n', 'y\n')],
-    ['two changes 6 lines apart: one hunk', lines(1, 30), lines(1, 30).replace('line 10\n', 'x\n').replace('line 17\n', 'y\n')],
-    ['two changes 7 lines apart: two hunks', lines(1, 30), lines(1, 30).replace('line 10\n', 'x\n').replace('line 18\n', 'y\n')],
+    [
+      'two changes far apart: two hunks',
+      lines(1, 30),
+      lines(1, 30).replace('line 3\n', 'x\n').replace('line 25\n', 'y\n'),
+    ],
+    [
+      'two changes 6 lines apart: one hunk',
+      lines(1, 30),
+      lines(1, 30).replace('line 10\n', 'x\n').replace('line 17\n', 'y\n'),
+    ],
+    [
+      'two changes 7 lines apart: two hunks',
+      lines(1, 30),
+      lines(1, 30).replace('line 10\n', 'x\n').replace('line 18\n', 'y\n'),
+    ],
     ['insertion at the start', lines(1, 5), `new\n${lines(1, 5)}`],
     ['deletion at the end', lines(1, 8), lines(1, 6)],
     ['no newline at end, old side', 'a\nb', 'a\nc\n'],
@@ -66,7 +82,9 @@ describe('unifiedDiff', () => {
   it('property: the diff applies with GNU patch to give the new text, and is as small as diff -d (minimal)', () => {
     const dir = tempDir();
     const lineArb = fc.constantFrom('a', 'b', 'c', 'd', 'key: 1', 'key: 2', '', '  nested: x');
-    const textArb = fc.tuple(fc.array(lineArb, { maxLength: 25 }), fc.boolean()).map(([ls, eol]) => (ls.length === 0 ? '' : ls.join('\n') + (eol ? '\n' : '')));
+    const textArb = fc
+      .tuple(fc.array(lineArb, { maxLength: 25 }), fc.boolean())
+      .map(([ls, eol]) => (ls.length === 0 ? '' : ls.join('\n') + (eol ? '\n' : '')));
     fc.assert(
       fc.property(textArb, textArb, (a, b) => {
         const d = unifiedDiff(side(a, 'A'), side(b, 'B'));
@@ -76,10 +94,13 @@ describe('unifiedDiff', () => {
         }
         writeFileSync(join(dir, 'old'), a);
         writeFileSync(join(dir, 'd.diff'), d);
-        const r = spawnSync('patch', ['-s', '-o', join(dir, 'new'), join(dir, 'old'), join(dir, 'd.diff')], { encoding: 'utf8' });
+        const r = spawnSync('patch', ['-s', '-o', join(dir, 'new'), join(dir, 'old'), join(dir, 'd.diff')], {
+          encoding: 'utf8',
+        });
         expect(r.status, `${r.stdout}${r.stderr}\n${d}`).toBe(0);
         expect(readFileSync(join(dir, 'new'), 'utf8')).toBe(b);
-        const count = (s: string, c: string): number => s.split('\n').filter((l) => l.startsWith(c) && !l.startsWith(`${c}${c}${c} `)).length;
+        const count = (s: string, c: string): number =>
+          s.split('\n').filter((l) => l.startsWith(c) && !l.startsWith(`${c}${c}${c} `)).length;
         const gnu = gnuHunks(dir, a, b, true);
         expect(count(d, '-') + count(d, '+')).toBe(count(gnu, '-') + count(gnu, '+'));
       }),
@@ -99,12 +120,28 @@ describe('unifiedDiff', () => {
 
   it('splitDiffSections: property: concatenated diffs and notes split back exactly, whatever the lines hold', () => {
     // Content lines that look like headers ("--- a/x", "+++ b", "@@") must not start a section.
-    const lineArb = fc.constantFrom('a', '-- a/configs/x.yaml\tsnapshot S', '++ b/x', '@@ -1 +1 @@', '\\ x', '', 'key: 1');
-    const textArb = fc.tuple(fc.array(lineArb, { maxLength: 12 }), fc.boolean()).map(([ls, eol]) => (ls.length === 0 ? '' : ls.join('\n') + (eol ? '\n' : '')));
+    const lineArb = fc.constantFrom(
+      'a',
+      '-- a/configs/x.yaml\tsnapshot S',
+      '++ b/x',
+      '@@ -1 +1 @@',
+      '\\ x',
+      '',
+      'key: 1',
+    );
+    const textArb = fc
+      .tuple(fc.array(lineArb, { maxLength: 12 }), fc.boolean())
+      .map(([ls, eol]) => (ls.length === 0 ? '' : ls.join('\n') + (eol ? '\n' : '')));
     const sectionArb = fc.oneof(
-      fc.tuple(fc.option(textArb, { nil: null }), fc.option(textArb, { nil: null }), fc.constantFrom('git HEAD abc', 'snapshot S1')).map(([a, b, label]) =>
-        unifiedDiff(side(a, label), side(b, label === 'snapshot S1' ? 'snapshot S2' : 'working tree')),
-      ),
+      fc
+        .tuple(
+          fc.option(textArb, { nil: null }),
+          fc.option(textArb, { nil: null }),
+          fc.constantFrom('git HEAD abc', 'snapshot S1'),
+        )
+        .map(([a, b, label]) =>
+          unifiedDiff(side(a, label), side(b, label === 'snapshot S1' ? 'snapshot S2' : 'working tree')),
+        ),
       fc.constant(binaryDiff({ path: 'c/k.bin', label: 'snapshot S1' }, { path: 'c/k.bin', label: 'snapshot S2' })),
     );
     fc.assert(

@@ -16,14 +16,29 @@ const TOKEN = 'ghp_0123456789abcdefghijABCDEFGHIJ456789';
 describe('binary files holding secrets are withheld', () => {
   it('UTF-16, a stray NUL, a key store: hashed, not stored; clean binaries are stored as before', async () => {
     const cwd = tempDir();
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`api_key = ${TOKEN}\r\nvenue = LMAX\r\n`, 'utf16le')]);
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`api_key = ${TOKEN}\r\nvenue = LMAX\r\n`, 'utf16le'),
+    ]);
     const strayNul = Buffer.from(`DB_PASS=hunter2xyz\n\0\nvenue=LMAX\n`);
     const clean = Buffer.from([0, 1, 2, 3, 0xfe, 0xff]);
-    writeFiles(cwd, { 'configs/win.ini': utf16, 'configs/app.env': strayNul, 'configs/blob.conf': clean, 'configs/risk.yaml': 'max: 1\n' });
+    writeFiles(cwd, {
+      'configs/win.ini': utf16,
+      'configs/app.env': strayNul,
+      'configs/blob.conf': clean,
+      'configs/risk.yaml': 'max: 1\n',
+    });
     const common = { cwd, snapshotDir: 'audit/snapshots' };
     const s = await createConfigSnapshot({ ...common, reason: 'r', patterns: ['configs/**'] });
     const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-    expect(s.files['configs/win.ini']).toEqual({ hash: sha(utf16), size: utf16.length, mtime: expect.any(String), stored: false, binary: true, withheld: true });
+    expect(s.files['configs/win.ini']).toEqual({
+      hash: sha(utf16),
+      size: utf16.length,
+      mtime: expect.any(String),
+      stored: false,
+      binary: true,
+      withheld: true,
+    });
     expect(s.files['configs/app.env']).toMatchObject({ stored: false, binary: true, withheld: true });
     expect(s.files['configs/blob.conf']).toMatchObject({ stored: true, binary: true });
     expect(s.files['configs/blob.conf']?.withheld).toBeUndefined();
@@ -34,7 +49,11 @@ describe('binary files holding secrets are withheld', () => {
       expect(bytes.includes(Buffer.from(TOKEN, 'utf16le'))).toBe(false);
       expect(bytes.includes(Buffer.from('hunter2xyz'))).toBe(false);
     }
-    const err = await readSnapshotFile({ snapshotDir: `${cwd}/audit/snapshots`, id: s.snapshot_id, file: 'configs/win.ini' }).catch((e: unknown) => e);
+    const err = await readSnapshotFile({
+      snapshotDir: `${cwd}/audit/snapshots`,
+      id: s.snapshot_id,
+      file: 'configs/win.ini',
+    }).catch((e: unknown) => e);
     expect(isAuditpackError(err, 'SNAPSHOT_NOT_FOUND') && /holds a secret/.test(err.message)).toBe(true);
     // A change to a withheld file is recorded without content.
     writeFiles(cwd, { 'configs/app.env': Buffer.from(`DB_PASS=other9secret\n\0\n`) });
@@ -48,7 +67,12 @@ describe('binary files holding secrets are withheld', () => {
   it('a key store is withheld by its name', async () => {
     const cwd = tempDir();
     writeFiles(cwd, { 'configs/fix.p12': Buffer.from([0x30, 0x82, 0, 1, 2, 3]) });
-    const s = await createConfigSnapshot({ cwd, snapshotDir: 'audit/snapshots', reason: 'r', patterns: ['configs/**'] });
+    const s = await createConfigSnapshot({
+      cwd,
+      snapshotDir: 'audit/snapshots',
+      reason: 'r',
+      patterns: ['configs/**'],
+    });
     expect(s.files['configs/fix.p12']).toMatchObject({ stored: false, withheld: true });
     expect(objectFiles(`${cwd}/audit/snapshots`)).toEqual([]);
   });

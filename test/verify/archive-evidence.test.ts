@@ -17,11 +17,18 @@ import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack, makeWritable } from './helpers/forge.js';
 
-const errorCodes = (r: VerifyReport): string[] => [...new Set(r.problems.filter((p) => p.severity === 'error').map((p) => p.code))].sort();
+const errorCodes = (r: VerifyReport): string[] =>
+  [...new Set(r.problems.filter((p) => p.severity === 'error').map((p) => p.code))].sort();
 const codes = (r: VerifyReport): string[] => [...new Set(r.problems.map((p) => p.code))].sort();
 
 /** Days 2026-11-25 … 2026-11-30 of events in one chained log. */
-async function days(): Promise<{ root: string; logDir: string; artifactsDir: string; dates: string[]; opts: (date: string, o?: Partial<ExportPackOptions>) => ExportPackOptions }> {
+async function days(): Promise<{
+  root: string;
+  logDir: string;
+  artifactsDir: string;
+  dates: string[];
+  opts: (date: string, o?: Partial<ExportPackOptions>) => ExportPackOptions;
+}> {
   const root = tempDir();
   const logDir = join(root, 'logs');
   const artifactsDir = join(root, 'artifacts');
@@ -46,27 +53,47 @@ describe('pack payload held to the log (real export, forger without the key)', (
   it('one price changed in orders.csv: the record, its seq and the column are named; the .tar.gz too', async () => {
     const { artifactsDir, opts } = await days();
     const r = await exportPack(opts('2026-11-28', { compress: true, recordEvent: false }));
-    forgePack(r.path, { payload: (d) => writeFileSync(join(d, 'orders.csv'), readFileSync(join(d, 'orders.csv'), 'utf8').replace('1.10050', '1.10060')) });
+    forgePack(r.path, {
+      payload: (d) =>
+        writeFileSync(join(d, 'orders.csv'), readFileSync(join(d, 'orders.csv'), 'utf8').replace('1.10050', '1.10060')),
+    });
     const v = await verifyPack(r.path);
     expect(errorCodes(v)).toEqual(['PACK_CSV_MISMATCH']);
-    expect(v.problems[0]?.detail).toMatch(/record 2 \(seq \d+\): price is "1\.10060", but the log's line with seq \d+ gives "1\.10050"/);
+    expect(v.problems[0]?.detail).toMatch(
+      /record 2 \(seq \d+\): price is "1\.10060", but the log's line with seq \d+ gives "1\.10050"/,
+    );
     // The same forgery as an archive: found from the stream (without naming the record).
     rmSync(join(artifactsDir, '2026-11-28.tar.gz'));
     const { execFileSync } = await import('node:child_process');
-    execFileSync('tar', ['--format=posix', '--sort=name', '-czf', join(artifactsDir, '2026-11-28.tar.gz'), '-C', artifactsDir, '2026-11-28']);
+    execFileSync('tar', [
+      '--format=posix',
+      '--sort=name',
+      '-czf',
+      join(artifactsDir, '2026-11-28.tar.gz'),
+      '-C',
+      artifactsDir,
+      '2026-11-28',
+    ]);
     expect(errorCodes(await verifyPack(join(artifactsDir, '2026-11-28.tar.gz')))).toEqual(['PACK_CSV_MISMATCH']);
   });
 
   it('an alert line removed with rows.alerts adjusted, and the recorded filter edited to match', async () => {
     const { opts } = await days();
     const r = await exportPack(opts('2026-11-28', { recordEvent: false }));
-    const dropFirst = (d: string): void => writeFileSync(join(d, 'alerts.jsonl'), readFileSync(join(d, 'alerts.jsonl'), 'utf8').split('\n').slice(1).join('\n'));
+    const dropFirst = (d: string): void =>
+      writeFileSync(
+        join(d, 'alerts.jsonl'),
+        readFileSync(join(d, 'alerts.jsonl'), 'utf8').split('\n').slice(1).join('\n'),
+      );
     forgePack(r.path, { payload: dropFirst, manifest: (m) => void (m.rows.alerts -= 1) });
     const v = await verifyPack(r.path);
     expect(errorCodes(v)).toEqual(['PACK_ALERTS_MISMATCH']);
     expect(v.problems[0]?.detail).toMatch(/line 1 is not the event the filter selects next \(seq \d+\)/);
     // Dropping auth.LoginFailed from the recorded filter makes alerts.jsonl consistent with it…
-    forgePack(r.path, { manifest: (m) => void (m.alert_filter.events = m.alert_filter.events.filter((e: string) => e !== 'auth.LoginFailed')) });
+    forgePack(r.path, {
+      manifest: (m) =>
+        void (m.alert_filter.events = m.alert_filter.events.filter((e: string) => e !== 'auth.LoginFailed')),
+    });
     expect(errorCodes(await verifyPack(r.path))).toEqual([]);
     // …which is why the filter is in manifest.json, under the signature and the next day's link.
   });
@@ -74,7 +101,10 @@ describe('pack payload held to the log (real export, forger without the key)', (
   it('an LF-only CSV is named as such', async () => {
     const { opts } = await days();
     const r = await exportPack(opts('2026-11-28', { recordEvent: false }));
-    forgePack(r.path, { payload: (d) => writeFileSync(join(d, 'fills.csv'), readFileSync(join(d, 'fills.csv'), 'utf8').replaceAll('\r\n', '\n')) });
+    forgePack(r.path, {
+      payload: (d) =>
+        writeFileSync(join(d, 'fills.csv'), readFileSync(join(d, 'fills.csv'), 'utf8').replaceAll('\r\n', '\n')),
+    });
     const v = await verifyPack(r.path);
     expect(errorCodes(v)).toEqual(['PACK_CSV_MISMATCH']);
     expect(v.problems[0]?.detail).toMatch(/record 1 ends with LF, not CRLF/);
@@ -88,14 +118,33 @@ describe('the reference checker derives the same payload', () => {
     mkdirSync(logDir);
     let t = Date.parse('2025-09-08T09:00:00Z') * 1000;
     const log = createAuditLogger({ logDir, handleExit: false, clock: () => (t += 1_000_000), host: 'h', pid: 1 });
-    log.order('OrderAccepted', { orderId: 'A\ud800', symbol: '=cmd', side: 'BUY', quantity: 1e21, price: '-1.5', note: 'x,"y"\r\nz', severity: '\ufb00 high' });
+    log.order('OrderAccepted', {
+      orderId: 'A\ud800',
+      symbol: '=cmd',
+      side: 'BUY',
+      quantity: 1e21,
+      price: '-1.5',
+      note: 'x,"y"\r\nz',
+      severity: '\ufb00 high',
+    });
     log.log('order', 'OrderAccepted', { order_id: 'B', symbol: '\t@x', side: null, quantity: [1, 2], price: { a: 1 } });
     log.log('order', 'Rejected', { 'sev\u0065rity': 'critical', '1': 'one', '10': 'ten', '9': 'nine' });
     log.fill({ orderId: 'A', dealId: '+1', symbol: 'EURUSD', side: 'SELL', quantity: '1e3', price: '.5' });
     await log.close();
-    const r = await exportPack({ date: '2025-09-08', logDir, artifactsDir: join(root, 'artifacts'), version: '0.1.0', recordEvent: false, compliance: false });
+    const r = await exportPack({
+      date: '2025-09-08',
+      logDir,
+      artifactsDir: join(root, 'artifacts'),
+      version: '0.1.0',
+      recordEvent: false,
+      compliance: false,
+    });
     expect((await verifyPack(r.path)).problems).toEqual([]);
-    const out = spawnSync('python3', [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), r.path, '--json'], { encoding: 'utf8' });
+    const out = spawnSync(
+      'python3',
+      [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), r.path, '--json'],
+      { encoding: 'utf8' },
+    );
     expect(out.stderr).toBe('');
     expect(JSON.parse(out.stdout)).toMatchObject({ ok: true, findings: [] });
   });
@@ -120,7 +169,9 @@ describe('back-filling a missed day', () => {
     expect(r.problems.filter((p) => p.severity !== 'info')).toEqual([]);
 
     // A back-fill's inserted_before must name the later pack by its manifest hash.
-    forgePack(join(artifactsDir, '2026-11-29'), { manifest: (m) => void (m.inserted_before.manifest_sha256 = 'ab'.repeat(32)) });
+    forgePack(join(artifactsDir, '2026-11-29'), {
+      manifest: (m) => void (m.inserted_before.manifest_sha256 = 'ab'.repeat(32)),
+    });
     expect(errorCodes(await verifyArchive(artifactsDir))).toContain('ARCHIVE_LINK_BROKEN');
   });
 
@@ -139,7 +190,13 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
   async function pruned() {
     const s = await days();
     for (const d of s.dates) await exportPack(s.opts(d));
-    await prune({ artifactsDir: s.artifactsDir, retentionDays: 2, now: Date.parse('2026-12-01T00:20:00Z'), eventLogDir: s.logDir, loggerClock: () => Date.parse('2026-12-01T00:20:00Z') * 1000 });
+    await prune({
+      artifactsDir: s.artifactsDir,
+      retentionDays: 2,
+      now: Date.parse('2026-12-01T00:20:00Z'),
+      eventLogDir: s.logDir,
+      loggerClock: () => Date.parse('2026-12-01T00:20:00Z') * 1000,
+    });
     return s;
   }
 
@@ -161,10 +218,16 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
   it('a middle pack deleted and its hash appended to pruned.jsonl (a forged ledger) is found', async () => {
     const { artifactsDir, logDir, opts } = await pruned();
     const mid = join(artifactsDir, '2026-11-29');
-    const sha = (await import('node:crypto')).createHash('sha256').update(readFileSync(join(mid, 'manifest.json'))).digest('hex');
+    const sha = (await import('node:crypto'))
+      .createHash('sha256')
+      .update(readFileSync(join(mid, 'manifest.json')))
+      .digest('hex');
     makeWritable(mid);
     rmSync(mid, { recursive: true });
-    appendFileSync(join(artifactsDir, 'pruned.jsonl'), `${JSON.stringify({ export_date: '2026-11-29', manifest_sha256: sha, path: '2026-11-29', pruned_at: '2026-12-01T00:30:00.000Z' })}\n`);
+    appendFileSync(
+      join(artifactsDir, 'pruned.jsonl'),
+      `${JSON.stringify({ export_date: '2026-11-29', manifest_sha256: sha, path: '2026-11-29', pruned_at: '2026-12-01T00:30:00.000Z' })}\n`,
+    );
     // With the live log: at once.
     const a = await verifyArchive(artifactsDir, { logDir });
     expect(errorCodes(a)).toEqual(['ARCHIVE_PRUNE_UNRECORDED']);
@@ -185,7 +248,10 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
     const lines = readFileSync(ledger, 'utf8').trim().split('\n');
     writeFileSync(ledger, `${lines.slice(1).join('\n')}\n`);
     expect(errorCodes(await verifyArchive(artifactsDir, { logDir }))).toContain('ARCHIVE_LEDGER_INCOMPLETE');
-    writeFileSync(ledger, `${lines.join('\n')}\n${JSON.stringify({ export_date: '2026-11-28', manifest_sha256: 'cd'.repeat(32), path: '2026-11-28.v9', pruned_at: '2030-01-01T00:00:00.000Z' })}\n`);
+    writeFileSync(
+      ledger,
+      `${lines.join('\n')}\n${JSON.stringify({ export_date: '2026-11-28', manifest_sha256: 'cd'.repeat(32), path: '2026-11-28.v9', pruned_at: '2030-01-01T00:00:00.000Z' })}\n`,
+    );
     expect(errorCodes(await verifyArchive(artifactsDir))).toEqual(['ARCHIVE_PRUNE_UNRECORDED']);
   });
 });
@@ -198,7 +264,9 @@ describe('mixed signing and the newest evidence', () => {
     const last = await exportPack(opts('2026-11-26'));
     const r = await verifyArchive(artifactsDir);
     expect(r.ok).toBe(true);
-    expect(r.problems.filter((p) => p.code === 'ARCHIVE_MIXED_SIGNING').map((p) => [p.file, p.severity])).toEqual([['2026-11-26', 'warning']]);
+    expect(r.problems.filter((p) => p.code === 'ARCHIVE_MIXED_SIGNING').map((p) => [p.file, p.severity])).toEqual([
+      ['2026-11-26', 'warning'],
+    ]);
     expect(errorCodes(await verifyArchive(artifactsDir, { publicKeys: [publicKey] }))).toEqual(['PACK_UNSIGNED']);
     expect(r.evidence).toEqual({
       pack: '2026-11-26',

@@ -18,9 +18,21 @@ async function packWithFindings(): Promise<string> {
     ...cleanOrder('C-1', '09:00'),
     ['10:00:00', 'order', 'Cancelled', { order_id: 'NOPE', symbol: 'EURUSD' }],
     ['10:00:01', 'fill', 'Filled', { order_id: 'GHOST', symbol: 'EURUSD', quantity: 5, price: '1.1' }],
-    ['10:00:02', 'decision', 'DecisionRecorded', { signal_id: 'S-9', reviewer_kind: 'llm', decision: 'proceed_despite_reject' }],
+    [
+      '10:00:02',
+      'decision',
+      'DecisionRecorded',
+      { signal_id: 'S-9', reviewer_kind: 'llm', decision: 'proceed_despite_reject' },
+    ],
   ]);
-  const r = await exportPack({ date: DATE, logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false, compliance: { cwd, policyFile } });
+  const r = await exportPack({
+    date: DATE,
+    logDir: join(cwd, 'logs'),
+    artifactsDir: join(cwd, 'artifacts'),
+    version: '0.1.0',
+    recordEvent: false,
+    compliance: { cwd, policyFile },
+  });
   expect(r.compliance).toEqual({ critical: 3, warning: 0, info: 0, total: 3 });
   return r.path;
 }
@@ -30,7 +42,8 @@ function reseal(dir: string, edit: (dataDir: string) => void): void {
   chmodSync(dir, 0o755);
   chmodSync(join(dir, 'data'), 0o755);
   for (const n of readdirSync(join(dir, 'data'))) chmodSync(join(dir, 'data', n), 0o644);
-  for (const n of ['manifest-sha256.txt', 'manifest.json', 'bag-info.txt', 'tagmanifest-sha256.txt']) chmodSync(join(dir, n), 0o644);
+  for (const n of ['manifest-sha256.txt', 'manifest.json', 'bag-info.txt', 'tagmanifest-sha256.txt'])
+    chmodSync(join(dir, n), 0o644);
   edit(join(dir, 'data'));
   const names = readdirSync(join(dir, 'data')).sort();
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
@@ -41,14 +54,25 @@ function reseal(dir: string, edit: (dataDir: string) => void): void {
     total += b.length;
   }
   manifest.summary.total_size = total;
-  writeFileSync(join(dir, 'manifest-sha256.txt'), names.map((n) => `${sha(readFileSync(join(dir, 'data', n)))}  data/${n}\n`).join(''));
+  writeFileSync(
+    join(dir, 'manifest-sha256.txt'),
+    names.map((n) => `${sha(readFileSync(join(dir, 'data', n)))}  data/${n}\n`).join(''),
+  );
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  const info = readFileSync(join(dir, 'bag-info.txt'), 'utf8').replace(/Payload-Oxum: \d+\.\d+/, `Payload-Oxum: ${total}.${names.length}`);
+  const info = readFileSync(join(dir, 'bag-info.txt'), 'utf8').replace(
+    /Payload-Oxum: \d+\.\d+/,
+    `Payload-Oxum: ${total}.${names.length}`,
+  );
   writeFileSync(join(dir, 'bag-info.txt'), info);
-  writeFileSync(join(dir, 'tagmanifest-sha256.txt'), ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json'].map((n) => `${sha(readFileSync(join(dir, n)))}  ${n}\n`).join(''));
+  writeFileSync(
+    join(dir, 'tagmanifest-sha256.txt'),
+    ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json']
+      .map((n) => `${sha(readFileSync(join(dir, n)))}  ${n}\n`)
+      .join(''),
+  );
 }
 
-describe('a pack\'s compliance files', () => {
+describe("a pack's compliance files", () => {
   it('are in the pack, listed in the manifests, and verify re-runs the checks to the same findings', async () => {
     const dir = await packWithFindings();
     const listed = readFileSync(join(dir, 'manifest-sha256.txt'), 'utf8');
@@ -57,19 +81,41 @@ describe('a pack\'s compliance files', () => {
       expect(statSync(join(dir, 'data', n)).mode & 0o777).toBe(0o444);
     }
     const report = JSON.parse(readFileSync(join(dir, 'data/compliance_report.json'), 'utf8'));
-    expect(report).toMatchObject({ format: 'auditpack.compliance-report/1', period: { from: DATE, to: DATE }, policy: { path: 'configs/compliance_policy.yaml', source: 'file', snapshot_id: null }, files: ['data/audit.jsonl'] });
+    expect(report).toMatchObject({
+      format: 'auditpack.compliance-report/1',
+      period: { from: DATE, to: DATE },
+      policy: { path: 'configs/compliance_policy.yaml', source: 'file', snapshot_id: null },
+      files: ['data/audit.jsonl'],
+    });
     expect(report.policy.sha256).toBe(sha(TEST_POLICY));
-    expect(report.findings.map((f: { rule: string }) => f.rule).sort()).toEqual(['cancel_unknown_order', 'fill_without_order', 'forbidden_decision']);
+    expect(report.findings.map((f: { rule: string }) => f.rule).sort()).toEqual([
+      'cancel_unknown_order',
+      'fill_without_order',
+      'forbidden_decision',
+    ]);
     // Evidence points at real lines of data/audit.jsonl, by number and hash.
     const lines = readFileSync(join(dir, 'data/audit.jsonl'), 'utf8').split('\n');
-    for (const f of report.findings) for (const e of f.evidence) {
-      expect(e.file).toBe('data/audit.jsonl');
-      expect(sha(lines[e.line - 1] as string)).toBe(e.line_sha256);
-      expect(JSON.parse(lines[e.line - 1] as string).seq).toBe(e.seq);
-    }
+    for (const f of report.findings)
+      for (const e of f.evidence) {
+        expect(e.file).toBe('data/audit.jsonl');
+        expect(sha(lines[e.line - 1] as string)).toBe(e.line_sha256);
+        expect(JSON.parse(lines[e.line - 1] as string).seq).toBe(e.seq);
+      }
     // The CSV, read back by Python's csv module in strict mode: a header and one row per finding.
     const rows = pythonCsvRows(join(dir, 'data/compliance_findings.csv'));
-    expect(rows[0]).toEqual(['finding_id', 'rule', 'severity', 'time', 'order_ids', 'symbol', 'description', 'evidence', 'disposition', 'reviewer', 'review_date']);
+    expect(rows[0]).toEqual([
+      'finding_id',
+      'rule',
+      'severity',
+      'time',
+      'order_ids',
+      'symbol',
+      'description',
+      'evidence',
+      'disposition',
+      'reviewer',
+      'review_date',
+    ]);
     expect(rows).toHaveLength(4);
     for (const r of rows.slice(1)) expect(r.slice(8)).toEqual(['', '', '']);
 
@@ -81,9 +127,25 @@ describe('a pack\'s compliance files', () => {
 
   it('a pack in the layout made before the compliance files (none of them) verifies without a finding about them', async () => {
     const cwd = tempDir();
-    await writeEvents(join(cwd, 'logs'), [['10:00:01', 'fill', 'Filled', { order_id: 'GHOST', symbol: 'EURUSD', quantity: 5, price: '1.1' }]]);
-    const r = await exportPack({ date: DATE, logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false, compliance: false });
-    expect(readdirSync(join(r.path, 'data')).sort()).toEqual(['alerts.jsonl', 'audit.jsonl', 'config.diff', 'config_snapshot.json', 'fills.csv', 'orders.csv']);
+    await writeEvents(join(cwd, 'logs'), [
+      ['10:00:01', 'fill', 'Filled', { order_id: 'GHOST', symbol: 'EURUSD', quantity: 5, price: '1.1' }],
+    ]);
+    const r = await exportPack({
+      date: DATE,
+      logDir: join(cwd, 'logs'),
+      artifactsDir: join(cwd, 'artifacts'),
+      version: '0.1.0',
+      recordEvent: false,
+      compliance: false,
+    });
+    expect(readdirSync(join(r.path, 'data')).sort()).toEqual([
+      'alerts.jsonl',
+      'audit.jsonl',
+      'config.diff',
+      'config_snapshot.json',
+      'fills.csv',
+      'orders.csv',
+    ]);
     const v = await verifyPack(r.path);
     expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
     expect(v.checked.compliance_findings).toBeUndefined();
@@ -107,31 +169,66 @@ describe('a pack\'s compliance files', () => {
     const v = await verifyPack(dir);
     expect(v.ok).toBe(false);
     const mine = v.problems.filter((p) => p.code === 'COMPLIANCE_REPORT_MISMATCH');
-    expect(mine.map((p) => p.detail).join('\n')).toMatch(/finding missing: forbidden_decision:\d+ \(forbidden_decision, critical\)/);
+    expect(mine.map((p) => p.detail).join('\n')).toMatch(
+      /finding missing: forbidden_decision:\d+ \(forbidden_decision, critical\)/,
+    );
     // Everything else about the pack is consistent: the re-run is what caught it.
     expect(v.problems.filter((p) => p.severity === 'error' && !p.code.startsWith('COMPLIANCE_'))).toEqual([]);
   });
 
   it('an edited description, a deleted CSV row, a laxer recorded policy, or a garbage report are found', async () => {
     const cases: [string, (data: string) => void, RegExp][] = [
-      ['description', (d) => writeFileSync(join(d, 'compliance_report.json'), readFileSync(join(d, 'compliance_report.json'), 'utf8').replace('fill for order GHOST', 'fill for order OK')), /finding changed/],
-      ['csv row', (d) => {
-        const t = readFileSync(join(d, 'compliance_findings.csv'), 'utf8').split('\r\n');
-        writeFileSync(join(d, 'compliance_findings.csv'), [...t.slice(0, 1), ...t.slice(2)].join('\r\n'));
-      }, /not the CSV of compliance_report\.json/],
-      ['policy', (d) => {
-        const r = JSON.parse(readFileSync(join(d, 'compliance_report.json'), 'utf8'));
-        r.policies[0].text += 'disabled_rules: [fill_without_order, cancel_unknown_order, forbidden_decision]\n';
-        writeFileSync(join(d, 'compliance_report.json'), JSON.stringify(r));
-      }, /does not hash to its recorded sha256[\s\S]*finding added|finding added[\s\S]*does not hash/],
-      ['garbage', (d) => writeFileSync(join(d, 'compliance_report.json'), '{"format":"auditpack.compliance-report/1","period":{"from":1}}'), /period is not/],
+      [
+        'description',
+        (d) =>
+          writeFileSync(
+            join(d, 'compliance_report.json'),
+            readFileSync(join(d, 'compliance_report.json'), 'utf8').replace(
+              'fill for order GHOST',
+              'fill for order OK',
+            ),
+          ),
+        /finding changed/,
+      ],
+      [
+        'csv row',
+        (d) => {
+          const t = readFileSync(join(d, 'compliance_findings.csv'), 'utf8').split('\r\n');
+          writeFileSync(join(d, 'compliance_findings.csv'), [...t.slice(0, 1), ...t.slice(2)].join('\r\n'));
+        },
+        /not the CSV of compliance_report\.json/,
+      ],
+      [
+        'policy',
+        (d) => {
+          const r = JSON.parse(readFileSync(join(d, 'compliance_report.json'), 'utf8'));
+          r.policies[0].text += 'disabled_rules: [fill_without_order, cancel_unknown_order, forbidden_decision]\n';
+          writeFileSync(join(d, 'compliance_report.json'), JSON.stringify(r));
+        },
+        /does not hash to its recorded sha256[\s\S]*finding added|finding added[\s\S]*does not hash/,
+      ],
+      [
+        'garbage',
+        (d) =>
+          writeFileSync(
+            join(d, 'compliance_report.json'),
+            '{"format":"auditpack.compliance-report/1","period":{"from":1}}',
+          ),
+        /period is not/,
+      ],
     ];
     for (const [name, edit, want] of cases) {
       const dir = await packWithFindings();
       reseal(dir, edit);
       const v = await verifyPack(dir);
       expect(v.ok, name).toBe(false);
-      expect(v.problems.filter((p) => p.code.startsWith('COMPLIANCE_')).map((p) => p.detail).join('\n'), name).toMatch(want);
+      expect(
+        v.problems
+          .filter((p) => p.code.startsWith('COMPLIANCE_'))
+          .map((p) => p.detail)
+          .join('\n'),
+        name,
+      ).toMatch(want);
     }
   });
 });

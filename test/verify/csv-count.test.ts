@@ -135,18 +135,24 @@ describe('CsvCounter', () => {
     );
   });
 
-  it('counts a realistic file as Python\'s csv module does, and fingerprints its seq column', () => {
+  it("counts a realistic file as Python's csv module does, and fingerprints its seq column", () => {
     const dir = tempDir();
     const path = join(dir, 'orders.csv');
     const rows = ['iso_ts,seq,event,extra'];
     const print = emptySeqPrint();
     for (let s = 1; s <= 500; s++) {
-      rows.push(`2025-09-08T00:00:00.${String(s).padStart(6, '0')}Z,${s},OrderAccepted,"{""acct"":""A42"",""note"":""a, b\nc""}"`);
+      rows.push(
+        `2025-09-08T00:00:00.${String(s).padStart(6, '0')}Z,${s},OrderAccepted,"{""acct"":""A42"",""note"":""a, b\nc""}"`,
+      );
       addSeq(print, s);
     }
     const bytes = Buffer.from(`${rows.join('\r\n')}\r\n`);
     writeFileSync(path, bytes);
-    const py = execFileSync('python3', ['-c', 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))) - 1)', path], { encoding: 'utf8' });
+    const py = execFileSync(
+      'python3',
+      ['-c', 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))) - 1)', path],
+      { encoding: 'utf8' },
+    );
     const got = count(bytes, [100, 4096, 7000]);
     expect(got.records).toBe(Number(py.trim()));
     expect(got).toEqual({ records: 500, header: ['iso_ts', 'seq', 'event', 'extra'], seqs: print, defect: undefined });

@@ -25,12 +25,26 @@ async function exportedPack(): Promise<string> {
   let now = Date.UTC(2025, 8, 9, 8) * 1000;
   const log = createAuditLogger({ logDir, handleExit: false, clock: () => (now += 997_003), host: 'desk-1', pid: 42 });
   for (let i = 0; i < 30; i++) {
-    log.order('OrderAccepted', { orderId: `O${i}`, symbol: 'EURUSD', side: 'BUY', quantity: 1000, price: '1.10050', note: 'Ünïcode ✓ "q", x' });
+    log.order('OrderAccepted', {
+      orderId: `O${i}`,
+      symbol: 'EURUSD',
+      side: 'BUY',
+      quantity: 1000,
+      price: '1.10050',
+      note: 'Ünïcode ✓ "q", x',
+    });
     log.fill({ orderId: `O${i}`, dealId: `D${i}`, symbol: 'EURUSD', side: 'BUY', quantity: 1000, price: '1.10051' });
     if (i % 5 === 0) log.alert({ alertType: 'risk', message: `drawdown ${i}%`, severity: 'HIGH' });
   }
   await log.close();
-  await exportPack({ logDir, artifactsDir: artifacts, date: '2025-09-09', version: '0.1.0', snapshot: false, recordEvent: false });
+  await exportPack({
+    logDir,
+    artifactsDir: artifacts,
+    date: '2025-09-09',
+    version: '0.1.0',
+    snapshot: false,
+    recordEvent: false,
+  });
   const pack = join(artifacts, '2025-09-09');
   for (const p of [pack, join(pack, 'data')]) chmodSync(p, 0o755);
   for (const n of readdirSync(join(pack, 'data'))) chmodSync(join(pack, 'data', n), 0o644);
@@ -56,7 +70,10 @@ function reseal(dir: string, rows?: Partial<Record<'orders' | 'fills' | 'alerts'
   if (rows !== undefined) m.rows = { ...m.rows, ...rows };
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(m, null, 2)}\n`);
   writeFileSync(join(dir, 'manifest-sha256.txt'), lines.join(''));
-  const info = readFileSync(join(dir, 'bag-info.txt'), 'utf8').replace(/Payload-Oxum: .*/, `Payload-Oxum: ${total}.${names.length}`);
+  const info = readFileSync(join(dir, 'bag-info.txt'), 'utf8').replace(
+    /Payload-Oxum: .*/,
+    `Payload-Oxum: ${total}.${names.length}`,
+  );
   writeFileSync(join(dir, 'bag-info.txt'), info);
   writeTagManifest(dir);
 }
@@ -106,7 +123,12 @@ describe('the derived payload is checked against the log, not only counted', () 
       const pack = await exportedPack();
       const p = join(pack, 'data/report.html');
       if (change === 'remove') rmSync(p);
-      else edit(p, (s) => (change === 'rename' ? s.replaceAll('critical', 'cleared') : s.replace('</body>', '<script>fetch("//x")</script></body>')));
+      else
+        edit(p, (s) =>
+          change === 'rename'
+            ? s.replaceAll('critical', 'cleared')
+            : s.replace('</body>', '<script>fetch("//x")</script></body>'),
+        );
       reseal(pack);
       const r = await verifyPack(pack);
       expect(errorCodes(r), change).toEqual(['COMPLIANCE_REPORT_MISMATCH']);
@@ -118,7 +140,10 @@ describe('the derived payload is checked against the log, not only counted', () 
     const pack = await exportedPack();
     edit(join(pack, 'data/report.html'), (s) => s.replaceAll('critical', 'cleared'));
     reseal(pack);
-    const out = JSON.parse(execFileSync('python3', [CHECKER, pack, '--json'], { encoding: 'utf8' })) as { ok: boolean; findings: { code: string; severity: string }[] };
+    const out = JSON.parse(execFileSync('python3', [CHECKER, pack, '--json'], { encoding: 'utf8' })) as {
+      ok: boolean;
+      findings: { code: string; severity: string }[];
+    };
     expect(out.findings.filter((x) => x.code === 'COMPLIANCE_NOT_CHECKED').map((x) => x.severity)).toEqual(['info']);
   });
 });

@@ -14,7 +14,11 @@ import { chainLines, sha256, tradingEvents } from './helpers/log-fixture.js';
 import { logVariant } from './helpers/log-variants.js';
 
 /** Checks a file the way verifyPack does, returning everything observable. */
-async function check(path: string, o: Omit<LogCheckOptions, 'file' | 'findings'>, scan: { view: boolean; chunkBytes?: number }) {
+async function check(
+  path: string,
+  o: Omit<LogCheckOptions, 'file' | 'findings'>,
+  scan: { view: boolean; chunkBytes?: number },
+) {
   const findings = new Findings();
   const c = new LogChecker({ file: 'data/audit.jsonl', findings, emptyOk: true, ...o });
   await scanLines(path, (l) => c.push(l), scan);

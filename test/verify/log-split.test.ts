@@ -27,7 +27,13 @@ const observed = (findings: Findings, c: LogChecker) => {
 
 async function sequential(path: string, o: Opts) {
   const findings = new Findings();
-  const c = new LogChecker({ file: 'data/audit.jsonl', findings, emptyOk: true, ...o, alertHashes: o.alertLines?.map(sha256) });
+  const c = new LogChecker({
+    file: 'data/audit.jsonl',
+    findings,
+    emptyOk: true,
+    ...o,
+    alertHashes: o.alertLines?.map(sha256),
+  });
   await scanLines(path, (l) => c.push(l), { view: true });
   return observed(findings, c);
 }
@@ -35,7 +41,13 @@ async function sequential(path: string, o: Opts) {
 /** What verifyPack does with a cut: the first part here, the rest as a continuation, then join or check again. */
 async function split(path: string, o: Opts, cut: number) {
   const findings = new Findings();
-  const c = new LogChecker({ file: 'data/audit.jsonl', findings, emptyOk: true, ...o, alertHashes: o.alertLines?.map(sha256) });
+  const c = new LogChecker({
+    file: 'data/audit.jsonl',
+    findings,
+    emptyOk: true,
+    ...o,
+    alertHashes: o.alertLines?.map(sha256),
+  });
   // As verifyPack does: each alert line's seq as the log check reads it.
   const dateBytes = o.date === undefined ? undefined : Buffer.from(o.date, 'latin1');
   const seqs = o.alertLines?.map((l) => {
@@ -43,7 +55,14 @@ async function split(path: string, o: Opts, cut: number) {
     return r.ok ? r.facts.seq : undefined;
   });
   const alertFilter = seqs === undefined ? undefined : alertFilterOf(seqs);
-  const range = checkLogRange({ path, start: cut, file: 'data/audit.jsonl', date: o.date, full: o.full === true, alertFilter });
+  const range = checkLogRange({
+    path,
+    start: cut,
+    file: 'data/audit.jsonl',
+    date: o.date,
+    full: o.full === true,
+    alertFilter,
+  });
   await scanLines(path, (l) => c.push(l), { view: true, end: cut });
   const joined = c.join(await range);
   if (!joined) await scanLines(path, (l) => c.push(l), { view: true, start: cut, firstLineNumber: c.facts.lines + 1 });
@@ -62,22 +81,32 @@ describe('a log checked in two parts', () => {
     const path = join(dir, 'audit.jsonl');
     let joins = 0;
     await fc.assert(
-      fc.asyncProperty(logVariant(), fc.boolean(), fc.nat(), fc.constantFrom('none', 'event', 'garbage'), async (v, full, pick, foreign) => {
-        writeFileSync(path, v.bytes);
-        // alerts.jsonl: some of the day's lines in order, sometimes with a line the log does not hold
-        // (a well-formed event, whose seq may pass the filter, or garbage, whose seq cannot be read).
-        const alertLines = v.lines.filter((_, i) => (i + pick) % 3 === 0);
-        const extra = { none: [], event: [formatLine(tradingEvents(1)[0]!, 1 + (pick % 40), 'cd'.repeat(32))], garbage: ['not in the log'] }[foreign];
-        alertLines.splice(pick % (alertLines.length + 1), 0, ...extra);
-        const o: Opts = { date: v.date, full, alertLines };
-        const want = await sequential(path, o);
-        for (const cut of lineStarts(v.bytes)) {
-          const got = await split(path, o, cut);
-          expect({ problems: got.problems, facts: got.facts }).toEqual(want);
-          if (want.problems.length === 0) expect(got.joined).toBe(true);
-          if (got.joined) joins++;
-        }
-      }),
+      fc.asyncProperty(
+        logVariant(),
+        fc.boolean(),
+        fc.nat(),
+        fc.constantFrom('none', 'event', 'garbage'),
+        async (v, full, pick, foreign) => {
+          writeFileSync(path, v.bytes);
+          // alerts.jsonl: some of the day's lines in order, sometimes with a line the log does not hold
+          // (a well-formed event, whose seq may pass the filter, or garbage, whose seq cannot be read).
+          const alertLines = v.lines.filter((_, i) => (i + pick) % 3 === 0);
+          const extra = {
+            none: [],
+            event: [formatLine(tradingEvents(1)[0]!, 1 + (pick % 40), 'cd'.repeat(32))],
+            garbage: ['not in the log'],
+          }[foreign];
+          alertLines.splice(pick % (alertLines.length + 1), 0, ...extra);
+          const o: Opts = { date: v.date, full, alertLines };
+          const want = await sequential(path, o);
+          for (const cut of lineStarts(v.bytes)) {
+            const got = await split(path, o, cut);
+            expect({ problems: got.problems, facts: got.facts }).toEqual(want);
+            if (want.problems.length === 0) expect(got.joined).toBe(true);
+            if (got.joined) joins++;
+          }
+        },
+      ),
       { numRuns: 150 },
     );
     expect(joins).toBeGreaterThan(100);

@@ -7,7 +7,17 @@ import { createAuditLogger } from '../../src/logger/index.js';
 import { isAuditpackError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 import { pythonCheck } from '../helpers/oracle.js';
-import { chainLines, DAY1, formatLine, HOUR, sha256, tradingEvents, writeLines, writeLogDir, ZEROS } from './helpers/log-fixture.js';
+import {
+  chainLines,
+  DAY1,
+  formatLine,
+  HOUR,
+  sha256,
+  tradingEvents,
+  writeLines,
+  writeLogDir,
+  ZEROS,
+} from './helpers/log-fixture.js';
 
 const errorsOf = (ps: readonly Problem[]) => ps.filter((p) => p.severity === 'error');
 const codes = (ps: readonly Problem[]) => ps.map((p) => p.code);
@@ -41,10 +51,30 @@ describe('verifyLog on untouched logs', () => {
   it('accepts a log written by the real logger, across midnight, with no finding', async () => {
     const dir = tempDir();
     let now = DAY1 + 24 * HOUR - 5_000_000; // 23:59:55
-    const log = createAuditLogger({ logDir: dir, handleExit: false, clock: () => (now += 700_001), host: 'h1', pid: 7 });
+    const log = createAuditLogger({
+      logDir: dir,
+      handleExit: false,
+      clock: () => (now += 700_001),
+      host: 'h1',
+      pid: 7,
+    });
     for (let i = 0; i < 20; i++) {
-      log.order('OrderAccepted', { orderId: `O-${i}`, symbol: 'EURUSD', side: 'BUY', quantity: 1000, price: '1.10050', apiKey: 'sk-123' });
-      log.fill({ orderId: `O-${i}`, dealId: `D-${i}`, symbol: 'EURUSD', side: 'BUY', quantity: 1000, price: '1.10051' });
+      log.order('OrderAccepted', {
+        orderId: `O-${i}`,
+        symbol: 'EURUSD',
+        side: 'BUY',
+        quantity: 1000,
+        price: '1.10050',
+        apiKey: 'sk-123',
+      });
+      log.fill({
+        orderId: `O-${i}`,
+        dealId: `D-${i}`,
+        symbol: 'EURUSD',
+        side: 'BUY',
+        quantity: 1000,
+        price: '1.10051',
+      });
     }
     log.alert({ alertType: 'risk', message: 'hi "there"\n', severity: 'HIGH' });
     await log.close();
@@ -93,7 +123,11 @@ describe('verifyLog tamper matrix (each edit found, with its code, at the first 
 
   it('a forged line inserted with a correct link: LOG_LINE_OUT_OF_PLACE naming the inserted line', async () => {
     const lines = validDay(N);
-    const forged = formatLine({ micros: DAY1 + 8 * HOUR, category: 'order', event: 'Cancelled', fields: { order_id: 'X' } }, 11, sha256(lines[9] as string));
+    const forged = formatLine(
+      { micros: DAY1 + 8 * HOUR, category: 'order', event: 'Cancelled', fields: { order_id: 'X' } },
+      11,
+      sha256(lines[9] as string),
+    );
     lines.splice(10, 0, forged);
     const r = await check(lines);
     expect(errorsOf(r.problems).map((p) => [p.code, p.line])).toEqual([['LOG_LINE_OUT_OF_PLACE', 11]]);
@@ -101,7 +135,11 @@ describe('verifyLog tamper matrix (each edit found, with its code, at the first 
 
   it('a naive line inserted (wrong prev, far seq): LOG_LINE_OUT_OF_PLACE at that line', async () => {
     const lines = validDay(N);
-    lines.splice(5, 0, formatLine({ micros: DAY1 + 9 * HOUR, category: 'order', event: 'Cancelled' }, 999, 'ab'.repeat(32)));
+    lines.splice(
+      5,
+      0,
+      formatLine({ micros: DAY1 + 9 * HOUR, category: 'order', event: 'Cancelled' }, 999, 'ab'.repeat(32)),
+    );
     const r = await check(lines);
     expect(errorsOf(r.problems).map((p) => [p.code, p.line])).toEqual([['LOG_LINE_OUT_OF_PLACE', 6]]);
   });
@@ -184,12 +222,14 @@ describe('verifyLog tamper matrix (each edit found, with its code, at the first 
 });
 
 describe('verifyLogDir across days', () => {
-  it('a truncated tail of one day: LOG_FILE_LINK_BROKEN at the next day\'s first line', async () => {
+  it("a truncated tail of one day: LOG_FILE_LINK_BROKEN at the next day's first line", async () => {
     const dir = tempDir();
     const { files, lines } = writeLogDir(dir, 3, 20);
     writeLines(files[0] as string, (lines[0] as string[]).slice(0, 17));
     const r = await verifyLogDir(dir);
-    expect(errorsOf(r.problems).map((p) => [p.code, p.file, p.line])).toEqual([['LOG_FILE_LINK_BROKEN', 'audit-20250909.jsonl', 1]]);
+    expect(errorsOf(r.problems).map((p) => [p.code, p.file, p.line])).toEqual([
+      ['LOG_FILE_LINK_BROKEN', 'audit-20250909.jsonl', 1],
+    ]);
     expect(errorsOf(r.problems)[0]?.detail).toMatch(/seq 18–20 are missing/);
   });
 
@@ -201,7 +241,7 @@ describe('verifyLogDir across days', () => {
     expect(codes(errorsOf(r.problems))).toEqual(['LOG_FILE_LINK_BROKEN']);
   });
 
-  it('two days spliced into one file: the other day\'s lines are LOG_DATE_MISMATCH and the link breaks', async () => {
+  it("two days spliced into one file: the other day's lines are LOG_DATE_MISMATCH and the link breaks", async () => {
     const dir = tempDir();
     const { files, lines } = writeLogDir(dir, 3, 10);
     writeLines(files[0] as string, [...(lines[0] as string[]), ...(lines[1] as string[])]);
@@ -211,7 +251,7 @@ describe('verifyLogDir across days', () => {
     expect(errs.find((p) => p.code === 'LOG_DATE_MISMATCH')).toMatchObject({ file: 'audit-20250908.jsonl', line: 11 });
   });
 
-  it('accepts a late line filed in the next day\'s file, and rejects one filed in an earlier day', async () => {
+  it("accepts a late line filed in the next day's file, and rejects one filed in an earlier day", async () => {
     const dir = tempDir();
     const d1 = chainLines(tradingEvents(5));
     const lateEv = { micros: DAY1 + 24 * HOUR - 1, category: 'order', event: 'Filled', late: true };
@@ -260,7 +300,12 @@ describe('crashes, clocks and hostile lines', () => {
         micros: DAY1 + 10 * HOUR,
         category: 'system',
         event: 'TornLineRecovered',
-        fields: { file: 'audit-20250908.jsonl', fragment_offset: Buffer.byteLength(before), fragment_bytes: Buffer.byteLength(fragment), fragment_sha256: sha256(fragment) },
+        fields: {
+          file: 'audit-20250908.jsonl',
+          fragment_offset: Buffer.byteLength(before),
+          fragment_bytes: Buffer.byteLength(fragment),
+          fragment_sha256: sha256(fragment),
+        },
       },
       6,
       a.prev,
@@ -306,7 +351,14 @@ describe('crashes, clocks and hostile lines', () => {
     const garbage = Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22, 0x80, 0x0d]);
     const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
     const huge = `{"x":"${'a'.repeat(20 * 1024 * 1024)}"}`;
-    writeFileSync(p, Buffer.concat([Buffer.from(`${lines.slice(0, 2).join('\n')}\n`), garbage, Buffer.from(`\n${deep}\n${huge}\n${lines.slice(2).join('\n')}\n`)]));
+    writeFileSync(
+      p,
+      Buffer.concat([
+        Buffer.from(`${lines.slice(0, 2).join('\n')}\n`),
+        garbage,
+        Buffer.from(`\n${deep}\n${huge}\n${lines.slice(2).join('\n')}\n`),
+      ]),
+    );
     const r = await verifyLog(p);
     expect(r.ok).toBe(false);
     expect(codes(errorsOf(r.problems))).toEqual(['LOG_LINE_INVALID', 'LOG_LINE_INVALID', 'LOG_LINE_TOO_LONG']);

@@ -1,4 +1,14 @@
-import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, readdirSync, appendFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  readdirSync,
+  appendFileSync,
+} from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -42,7 +52,10 @@ function recomputeAll(dir: string, signWith = OTHER.privateKey): void {
   m.summary = { total_files: names.length, total_size: total };
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(m, null, 2)}\n`);
   writeFileSync(join(dir, 'manifest-sha256.txt'), lines.join(''));
-  const info = readFileSync(join(dir, 'bag-info.txt'), 'utf8').replace(/Payload-Oxum: .*/, `Payload-Oxum: ${total}.${names.length}`);
+  const info = readFileSync(join(dir, 'bag-info.txt'), 'utf8').replace(
+    /Payload-Oxum: .*/,
+    `Payload-Oxum: ${total}.${names.length}`,
+  );
   writeFileSync(join(dir, 'bag-info.txt'), info);
   writeTagManifest(dir);
   signPack(dir, signWith);
@@ -80,7 +93,10 @@ describe('untouched packs and archives: no finding at all', () => {
     const { art, packs, dates, logs } = archive(3);
     // Prune day 1.
     rmSync(packs[0]!.dir, { recursive: true });
-    writeFileSync(join(art, 'pruned.jsonl'), `${JSON.stringify({ export_date: dates[0], manifest_sha256: packs[0]!.manifestSha256, path: dates[0], pruned_at: '2025-12-08T00:00:00Z' })}\n`);
+    writeFileSync(
+      join(art, 'pruned.jsonl'),
+      `${JSON.stringify({ export_date: dates[0], manifest_sha256: packs[0]!.manifestSha256, path: dates[0], pruned_at: '2025-12-08T00:00:00Z' })}\n`,
+    );
     // Re-export day 2 with --force: the old one moves to .v1 and the new one records it.
     renameSync(packs[1]!.dir, join(art, `${dates[1]}.v1`));
     buildPack(art, dates[1]!, {
@@ -153,7 +169,10 @@ describe('pack tamper matrix', () => {
     const { packs, dates, logs } = buildArchive(art, 3, 30);
     // An unsigned archive: the forger rebuilds day 2 from a truncated log with a consistent manifest.
     rmSync(packs[1]!.dir, { recursive: true });
-    buildPack(art, dates[1]!, { logLines: logs[1]!.slice(0, 25), previous: { export_date: dates[0]!, manifest_sha256: packs[0]!.manifestSha256 } });
+    buildPack(art, dates[1]!, {
+      logLines: logs[1]!.slice(0, 25),
+      previous: { export_date: dates[0]!, manifest_sha256: packs[0]!.manifestSha256 },
+    });
     expect((await verifyPack(join(art, dates[1]!))).problems).toEqual([]); // alone, it looks fine
     const r = await verifyArchive(art);
     expect(errorCodes(r)).toEqual(['ARCHIVE_LINK_BROKEN']);
@@ -176,7 +195,7 @@ describe('pack tamper matrix', () => {
     expect(errors(r)[0]?.file).toBe(`${dates[2]}/manifest.json`);
   });
 
-  it('the signature swapped for another pack\'s', async () => {
+  it("the signature swapped for another pack's", async () => {
     const { packs, mid } = archive(3, 20);
     cpSync(join(packs[0]!.dir, 'tagmanifest-sha256.txt.sig'), join(mid, 'tagmanifest-sha256.txt.sig'));
     expect(errorCodes(await verifyPack(mid, trusted))).toEqual(['PACK_SIGNATURE_INVALID']);
@@ -200,7 +219,10 @@ describe('pack tamper matrix', () => {
     const art2 = tempDir();
     const b = buildArchive(art2, 3, 20);
     const old = b.logs[0]!;
-    buildPack(art2, '2025-09-11', { logLines: old, previous: { export_date: b.dates[2]!, manifest_sha256: b.packs[2]!.manifestSha256 } });
+    buildPack(art2, '2025-09-11', {
+      logLines: old,
+      previous: { export_date: b.dates[2]!, manifest_sha256: b.packs[2]!.manifestSha256 },
+    });
     const r2 = await verifyArchive(art2);
     expect(errorCodes(r2)).toContain('ARCHIVE_PACK_REPLAYED');
     expect(errorCodes(r2)).toContain('LOG_DATE_MISMATCH');
@@ -211,7 +233,14 @@ describe('pack tamper matrix', () => {
     writeFileSync(join(mid, 'data/audit.jsonl'), `${[...logs[1]!, ...logs[2]!].join('\n')}\n`);
     recomputeAll(mid, KEY.privateKey);
     const r = await verifyPack(mid, trusted);
-    expect(errorCodes(r)).toEqual(expect.arrayContaining(['LOG_DATE_MISMATCH', 'PACK_CHAIN_END_MISMATCH', 'PACK_EVENT_COUNT_MISMATCH', 'PACK_ROW_COUNT_MISMATCH']));
+    expect(errorCodes(r)).toEqual(
+      expect.arrayContaining([
+        'LOG_DATE_MISMATCH',
+        'PACK_CHAIN_END_MISMATCH',
+        'PACK_EVENT_COUNT_MISMATCH',
+        'PACK_ROW_COUNT_MISMATCH',
+      ]),
+    );
   });
 
   it('CSV rows and alerts that do not match the log, with hashes recomputed', async () => {
@@ -220,8 +249,15 @@ describe('pack tamper matrix', () => {
     rewrite(mid, 'data/alerts.jsonl', (b) => Buffer.from(b.toString().replace('drawdown 3%', 'drawdown 0%')));
     recomputeAll(mid, KEY.privateKey);
     const r = await verifyPack(mid, trusted);
-    expect(errorCodes(r)).toEqual(['PACK_ALERTS_MISMATCH', 'PACK_ALERT_NOT_IN_LOG', 'PACK_CSV_MISMATCH', 'PACK_ROW_COUNT_MISMATCH']);
-    expect(r.problems.find((p) => p.code === 'PACK_CSV_MISMATCH')?.detail).toMatch(/the file ends where record \d+ derived from the log should be/);
+    expect(errorCodes(r)).toEqual([
+      'PACK_ALERTS_MISMATCH',
+      'PACK_ALERT_NOT_IN_LOG',
+      'PACK_CSV_MISMATCH',
+      'PACK_ROW_COUNT_MISMATCH',
+    ]);
+    expect(r.problems.find((p) => p.code === 'PACK_CSV_MISMATCH')?.detail).toMatch(
+      /the file ends where record \d+ derived from the log should be/,
+    );
   });
 
   it('property: any random single edit of a valid signed pack is detected', async () => {
@@ -250,7 +286,8 @@ describe('pack tamper matrix', () => {
           if (b.length === 0) return;
           b[at] = (b[at] as number) ^ (1 << e.bit);
           writeFileSync(p, b);
-        } else if (e.op === 'insert') writeFileSync(p, Buffer.concat([b.subarray(0, at), Buffer.from([e.byte]), b.subarray(at)]));
+        } else if (e.op === 'insert')
+          writeFileSync(p, Buffer.concat([b.subarray(0, at), Buffer.from([e.byte]), b.subarray(at)]));
         else if (e.op === 'delete') writeFileSync(p, Buffer.concat([b.subarray(0, at), b.subarray(at + 1)]));
         else if (e.op === 'truncate') writeFileSync(p, b.subarray(0, at));
         else if (e.op === 'append') appendFileSync(p, Buffer.from([e.byte]));
@@ -279,7 +316,10 @@ describe('hostile packs: findings, never a crash or a read outside the pack', ()
     const { mid } = archive(3, 5);
     const secret = join(mid, '..', 'outside.txt');
     writeFileSync(secret, 'outside');
-    appendFileSync(join(mid, 'manifest-sha256.txt'), `${sha('outside')}  data/../../outside.txt\n${sha('outside')}  /etc/passwd\n`);
+    appendFileSync(
+      join(mid, 'manifest-sha256.txt'),
+      `${sha('outside')}  data/../../outside.txt\n${sha('outside')}  /etc/passwd\n`,
+    );
     const m = JSON.parse(readFileSync(join(mid, 'manifest.json'), 'utf8'));
     m.files['../outside.txt'] = { size: 7, sha256: sha('outside') };
     writeFileSync(join(mid, 'manifest.json'), JSON.stringify(m));
@@ -299,7 +339,11 @@ describe('hostile packs: findings, never a crash or a read outside the pack', ()
     rmSync(join(art, dates[2]!), { recursive: true });
     symlinkSync(join(elsewhere, 'p'), join(art, dates[2]!));
     const ar = await verifyArchive(art, trusted);
-    expect(errors(ar).filter((p) => p.code === 'NOT_A_REGULAR_FILE').map((p) => p.file)).toEqual([`${dates[1]}/data/config.diff`, dates[2]]);
+    expect(
+      errors(ar)
+        .filter((p) => p.code === 'NOT_A_REGULAR_FILE')
+        .map((p) => p.file),
+    ).toEqual([`${dates[1]}/data/config.diff`, dates[2]]);
   });
 
   it('odd bytes in a name, an empty directory, garbage and hostile tar archives', async () => {
@@ -324,7 +368,18 @@ describe('hostile packs: findings, never a crash or a read outside the pack', ()
     writeFileSync(join(work, 'evil.txt'), 'evil');
     symlinkSync('/etc/passwd', join(work, '2025-09-21', 'data', 'link'));
     const tgz = join(work, '2025-09-21.tar.gz');
-    execFileSync('tar', ['--format=posix', '-czf', tgz, '-C', work, '2025-09-21', '-P', '--transform', 's,^evil.txt,2025-09-21/../evil.txt,', 'evil.txt']);
+    execFileSync('tar', [
+      '--format=posix',
+      '-czf',
+      tgz,
+      '-C',
+      work,
+      '2025-09-21',
+      '-P',
+      '--transform',
+      's,^evil.txt,2025-09-21/../evil.txt,',
+      'evil.txt',
+    ]);
     const t = await verifyPack(tgz);
     expect(errorCodes(t)).toEqual(expect.arrayContaining(['NOT_A_REGULAR_FILE', 'PACK_PATH_UNSAFE']));
   });
@@ -345,7 +400,19 @@ describe('logs inside packs keep the log rules', () => {
     const fragment = '{"ts":1757318400.1,"iso_ts":"2025-09-08T08:00';
     const offset = Buffer.byteLength(`${a.lines.join('\n')}\n`);
     const rec = chainLines(
-      [{ micros: DAY1 + 9 * HOUR, category: 'system', event: 'TornLineRecovered', fields: { file: 'audit-20250908.jsonl', fragment_offset: offset, fragment_bytes: fragment.length, fragment_sha256: sha(fragment) } }],
+      [
+        {
+          micros: DAY1 + 9 * HOUR,
+          category: 'system',
+          event: 'TornLineRecovered',
+          fields: {
+            file: 'audit-20250908.jsonl',
+            fragment_offset: offset,
+            fragment_bytes: fragment.length,
+            fragment_sha256: sha(fragment),
+          },
+        },
+      ],
       6,
       a.prev,
     );

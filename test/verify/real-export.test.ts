@@ -17,10 +17,23 @@ describe('verify against auditpack export', () => {
     const logDir = join(dir, 'logs');
     const artifacts = join(dir, 'artifacts');
     let now = Date.UTC(2025, 8, 9, 8) * 1000;
-    const log = createAuditLogger({ logDir, handleExit: false, clock: () => (now += 997_003), host: 'desk-1', pid: 42 });
+    const log = createAuditLogger({
+      logDir,
+      handleExit: false,
+      clock: () => (now += 997_003),
+      host: 'desk-1',
+      pid: 42,
+    });
     for (let i = 0; i < 240; i++) {
       if (i % 80 === 0 && i > 0) now += 24 * 3600e6 - 80 * 997_003;
-      log.order('OrderAccepted', { orderId: `O${i}`, symbol: 'EURUSD', side: 'BUY', quantity: 1000, price: '1.10050', apiKey: 'sk-live-1' });
+      log.order('OrderAccepted', {
+        orderId: `O${i}`,
+        symbol: 'EURUSD',
+        side: 'BUY',
+        quantity: 1000,
+        price: '1.10050',
+        apiKey: 'sk-live-1',
+      });
       log.fill({ orderId: `O${i}`, dealId: `D${i}`, symbol: 'EURUSD', side: 'BUY', quantity: 1000, price: '1.10051' });
       if (i % 10 === 0) log.alert({ alertType: 'risk', message: 'drawdown, "3%"\nsecond line', severity: 'HIGH' });
       if (i % 17 === 0) log.auth('LoginFailed', { user: 'bob', sourceIp: '10.0.0.9' });
@@ -28,7 +41,14 @@ describe('verify against auditpack export', () => {
     await log.close();
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const days = ['2025-09-09', '2025-09-10', '2025-09-11'];
-    const common = { logDir, artifactsDir: artifacts, version: '0.1.0', signingKey: privateKey, snapshot: false as const, recordEvent: false };
+    const common = {
+      logDir,
+      artifactsDir: artifacts,
+      version: '0.1.0',
+      signingKey: privateKey,
+      snapshot: false as const,
+      recordEvent: false,
+    };
     for (const date of days) await exportPack({ ...common, date, compress: true });
     await exportPack({ ...common, date: days[1]!, force: true, compress: true });
 
@@ -48,8 +68,13 @@ describe('verify against auditpack export', () => {
     chmodSync(pack, 0o755);
     chmodSync(join(pack, 'data'), 0o755);
     chmodSync(join(pack, 'data', 'fills.csv'), 0o644);
-    writeFileSync(join(pack, 'data', 'fills.csv'), 'iso_ts,seq,event,order_id,deal_id,symbol,side,quantity,price,extra\r\n');
+    writeFileSync(
+      join(pack, 'data', 'fills.csv'),
+      'iso_ts,seq,event,order_id,deal_id,symbol,side,quantity,price,extra\r\n',
+    );
     const r = await verifyPack(pack, { publicKeys: [publicKey] });
-    expect(r.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['PACK_FILE_HASH_MISMATCH', 'PACK_ROW_COUNT_MISMATCH']));
+    expect(r.problems.map((p) => p.code)).toEqual(
+      expect.arrayContaining(['PACK_FILE_HASH_MISMATCH', 'PACK_ROW_COUNT_MISMATCH']),
+    );
   });
 });

@@ -24,7 +24,9 @@ interface Finding {
 /** The reference checker's findings and verdict. */
 function reference(path: string): { ok: boolean; findings: Finding[] } {
   try {
-    return JSON.parse(execFileSync('python3', [CHECKER, path, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as { ok: boolean; findings: Finding[] };
+    return JSON.parse(
+      execFileSync('python3', [CHECKER, path, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
+    ) as { ok: boolean; findings: Finding[] };
   } catch (err) {
     const out = (err as { stdout?: string }).stdout;
     if (out) return JSON.parse(out) as { ok: boolean; findings: Finding[] };
@@ -56,9 +58,15 @@ describe('tamper matrix: auditpack verify and the reference checker agree', () =
     for (const target of CLEAN_TARGETS) {
       const path = join(root, target);
       const mine = await verifyPath(path, { publicKeys: [corpus.publicKey] });
-      expect(mine.problems.filter((p) => p.severity === 'error').map((p) => `${p.code} ${p.file}:${p.line} ${p.detail}`), target).toEqual([]);
+      expect(
+        mine.problems.filter((p) => p.severity === 'error').map((p) => `${p.code} ${p.file}:${p.line} ${p.detail}`),
+        target,
+      ).toEqual([]);
       const ref = reference(path);
-      expect(ref.findings.filter((f) => f.severity === 'error').map((f) => `${f.code} ${f.file}:${f.line}`), target).toEqual([]);
+      expect(
+        ref.findings.filter((f) => f.severity === 'error').map((f) => `${f.code} ${f.file}:${f.line}`),
+        target,
+      ).toEqual([]);
       expect(ref.ok, target).toBe(true);
     }
   }, 120_000);
@@ -72,7 +80,10 @@ describe('tamper matrix: auditpack verify and the reference checker agree', () =
       const errs = mine.problems.filter((p) => p.severity === 'error');
       expect(errs.length, 'auditpack verify found nothing').toBeGreaterThan(0);
       expect(ref.ok, `the reference checker found nothing: ${JSON.stringify(ref.findings.slice(0, 3))}`).toBe(false);
-      expect(firstBroken(ref.findings), `verify: ${JSON.stringify(errs.slice(0, 3))}\nreference: ${JSON.stringify(ref.findings.filter((f) => f.severity === 'error').slice(0, 3))}`).toBe(firstBroken(errs));
+      expect(
+        firstBroken(ref.findings),
+        `verify: ${JSON.stringify(errs.slice(0, 3))}\nreference: ${JSON.stringify(ref.findings.filter((f) => f.severity === 'error').slice(0, 3))}`,
+      ).toBe(firstBroken(errs));
     }, 60_000);
   }
 });

@@ -22,19 +22,30 @@ interface AnchorOptions {
 export function defineAnchor(program: Command, io: CliIO): void {
   program
     .command('anchor')
-    .description('time-stamp the chain head with an RFC 3161 TSA (an Anchored event; run hourly from cron), or add the missing token to a pack (--pack)')
+    .description(
+      'time-stamp the chain head with an RFC 3161 TSA (an Anchored event; run hourly from cron), or add the missing token to a pack (--pack)',
+    )
     .option('--pack <dir>', 'add a time-stamp token to this pack directory (nothing happens if it has one)')
     .option('--tsa-url <url>', 'the time-stamping authority (env EXPORT_TSA_URL)')
     .option('--tsa-ca <file>', 'refuse a token that does not chain to these PEM certificates (env AUDITPACK_TSA_CA)')
-    .option('--timeout-ms <n>', 'give up on the TSA after this long (env EXPORT_TSA_TIMEOUT_MS, default 10000)', parseWholeNumber)
+    .option(
+      '--timeout-ms <n>',
+      'give up on the TSA after this long (env EXPORT_TSA_TIMEOUT_MS, default 10000)',
+      parseWholeNumber,
+    )
     .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: AnchorOptions) => {
       const { resolveConfig } = await import('../../config.js');
       const { resolve } = await import('node:path');
       const anchor = await import('../../anchor/index.js');
-      const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: opts.logsDir, tsaUrl: opts.tsaUrl, tsaCa: opts.tsaCa, tsaTimeoutMs: opts.timeoutMs } });
-      if (config.tsaUrl === undefined) throw new AuditpackError('USAGE', 'no time-stamping authority: give --tsa-url or set EXPORT_TSA_URL');
+      const config = resolveConfig({
+        cwd: io.cwd,
+        env: io.env,
+        flags: { logDir: opts.logsDir, tsaUrl: opts.tsaUrl, tsaCa: opts.tsaCa, tsaTimeoutMs: opts.timeoutMs },
+      });
+      if (config.tsaUrl === undefined)
+        throw new AuditpackError('USAGE', 'no time-stamping authority: give --tsa-url or set EXPORT_TSA_URL');
       const tsa = {
         url: config.tsaUrl,
         timeoutMs: config.tsaTimeoutMs,
@@ -43,13 +54,21 @@ export function defineAnchor(program: Command, io: CliIO): void {
       if (opts.pack !== undefined) {
         const r = await anchor.anchorPack(resolve(io.cwd, opts.pack), tsa, { logDir: config.logDir });
         const time = r.genTime?.toISOString() ?? 'unknown';
-        if (opts.json === true) printJson(io, { ok: true, pack: opts.pack, added: r.added, tsa_time: r.genTime?.toISOString() ?? null });
+        if (opts.json === true)
+          printJson(io, { ok: true, pack: opts.pack, added: r.added, tsa_time: r.genTime?.toISOString() ?? null });
         else if (r.added) io.stdout.write(`${mark(io, 'ok')} time-stamped ${opts.pack} (TSA time ${time})\n`);
-        else io.stdout.write(`${mark(io, 'ok')} ${opts.pack} already has a time-stamp token (TSA time ${time}); nothing changed\n`);
+        else
+          io.stdout.write(
+            `${mark(io, 'ok')} ${opts.pack} already has a time-stamp token (TSA time ${time}); nothing changed\n`,
+          );
         return;
       }
       const r = await anchor.anchorLog({ logDir: config.logDir, ...tsa });
-      if (opts.json === true) printJson(io, { ok: true, head_seq: r.headSeq, head_hash: r.headHash, tsa_time: r.genTime.toISOString() });
-      else io.stdout.write(`${mark(io, 'ok')} anchored the chain at seq ${r.headSeq} (${r.headHash}); TSA time ${r.genTime.toISOString()}\n`);
+      if (opts.json === true)
+        printJson(io, { ok: true, head_seq: r.headSeq, head_hash: r.headHash, tsa_time: r.genTime.toISOString() });
+      else
+        io.stdout.write(
+          `${mark(io, 'ok')} anchored the chain at seq ${r.headSeq} (${r.headHash}); TSA time ${r.genTime.toISOString()}\n`,
+        );
     });
 }

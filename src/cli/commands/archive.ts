@@ -20,31 +20,59 @@ interface CommonOptions {
 }
 
 /** Resolves the config and the archive settings (ARCHIVE_NOT_CONFIGURED without `archive.bucket`). */
-export async function archiveSetup(io: CliIO, opts: CommonOptions): Promise<{ config: AuditpackConfig; settings: ArchiveSettings; options: ArchiveOptions }> {
+export async function archiveSetup(
+  io: CliIO,
+  opts: CommonOptions,
+): Promise<{ config: AuditpackConfig; settings: ArchiveSettings; options: ArchiveOptions }> {
   const { resolveConfig } = await import('../../config.js');
-  const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { exportBaseDir: opts.artifactsDir, logDir: opts.logsDir, archiveRetentionYears: opts.retentionYears } });
+  const config = resolveConfig({
+    cwd: io.cwd,
+    env: io.env,
+    flags: { exportBaseDir: opts.artifactsDir, logDir: opts.logsDir, archiveRetentionYears: opts.retentionYears },
+  });
   const settings = config.archive;
   if (settings === undefined) {
-    throw new AuditpackError('ARCHIVE_NOT_CONFIGURED', 'no archive bucket configured: set "archive": {"bucket": "…"} in auditpack.config.json (and AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY as needed)');
+    throw new AuditpackError(
+      'ARCHIVE_NOT_CONFIGURED',
+      'no archive bucket configured: set "archive": {"bucket": "…"} in auditpack.config.json (and AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY as needed)',
+    );
   }
   // The pinned SDK warns on every run that its later releases need Node 22; the pin is deliberate
   // (docs/decisions.md) and cron output must stay one line. Only when the user has not chosen.
-  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined)
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   return { config, settings, options: { settings, artifactsDir: config.exportBaseDir, eventLogDir: config.logDir } };
 }
 
 /** One line per pushed pack, for people. */
 export function renderPush(io: CliIO, outcomes: readonly PushOutcome[]): void {
   for (const p of outcomes) {
-    const what = p.status === 'pushed' ? 'archived' : p.status === 'adopted' ? 'already in the bucket (recorded now)' : 'already archived';
+    const what =
+      p.status === 'pushed'
+        ? 'archived'
+        : p.status === 'adopted'
+          ? 'already in the bucket (recorded now)'
+          : 'already archived';
     const ext = p.extendedFrom !== null ? `, retention extended from ${p.extendedFrom}` : '';
-    io.stdout.write(`${mark(io, 'ok')} ${p.date} ${what}: ${p.key} version ${p.versionId}, COMPLIANCE until ${p.retainUntil}${ext}; sha256 ${p.sha256}\n`);
+    io.stdout.write(
+      `${mark(io, 'ok')} ${p.date} ${what}: ${p.key} version ${p.versionId}, COMPLIANCE until ${p.retainUntil}${ext}; sha256 ${p.sha256}\n`,
+    );
   }
 }
 
 /** The JSON form of push outcomes. */
 export function pushJson(outcomes: readonly PushOutcome[]): unknown[] {
-  return outcomes.map((p) => ({ date: p.date, status: p.status, key: p.key, version_id: p.versionId, manifest_sha256: p.manifestSha256, sha256: p.sha256, size: p.size, retain_until: p.retainUntil, extended_from: p.extendedFrom }));
+  return outcomes.map((p) => ({
+    date: p.date,
+    status: p.status,
+    key: p.key,
+    version_id: p.versionId,
+    manifest_sha256: p.manifestSha256,
+    sha256: p.sha256,
+    size: p.size,
+    retain_until: p.retainUntil,
+    extended_from: p.extendedFrom,
+  }));
 }
 
 function common(cmd: Command): Command {
@@ -57,48 +85,104 @@ function common(cmd: Command): Command {
 export function defineArchive(program: Command, io: CliIO): void {
   const archive = program
     .command('archive')
-    .description('keep packs off this machine in S3 Object Lock storage (COMPLIANCE mode): init, push, ls, verify, pull, hold');
+    .description(
+      'keep packs off this machine in S3 Object Lock storage (COMPLIANCE mode): init, push, ls, verify, pull, hold',
+    );
 
-  common(archive.command('init').description('create the bucket with Object Lock and a COMPLIANCE default retention (or check an existing one)'))
-    .option('--retention-years <n>', 'default retention of the bucket, in years (config archive.retentionYears, default 6)', parseWholeNumber)
+  common(
+    archive
+      .command('init')
+      .description('create the bucket with Object Lock and a COMPLIANCE default retention (or check an existing one)'),
+  )
+    .option(
+      '--retention-years <n>',
+      'default retention of the bucket, in years (config archive.retentionYears, default 6)',
+      parseWholeNumber,
+    )
     .action(async (opts: CommonOptions) => {
       const { options } = await archiveSetup(io, opts);
       const { initArchive } = await import('../../archive/index.js');
       const r = await initArchive(options);
-      if (opts.json === true) return printJson(io, { ok: true, bucket: r.bucket, created: r.created, default_before: r.defaultBefore, default_set: r.defaultSet, retention_years: r.retentionYears });
-      const rule = r.defaultSet ? `default retention set to COMPLIANCE ${r.retentionYears} years` : `default retention kept (${r.defaultBefore?.mode} ${r.defaultBefore?.years ?? 0}y ${r.defaultBefore?.days ?? 0}d)`;
-      io.stdout.write(`${mark(io, 'ok')} bucket ${r.bucket} ${r.created ? 'created' : 'exists'} with Object Lock; ${rule}\n`);
+      if (opts.json === true)
+        return printJson(io, {
+          ok: true,
+          bucket: r.bucket,
+          created: r.created,
+          default_before: r.defaultBefore,
+          default_set: r.defaultSet,
+          retention_years: r.retentionYears,
+        });
+      const rule = r.defaultSet
+        ? `default retention set to COMPLIANCE ${r.retentionYears} years`
+        : `default retention kept (${r.defaultBefore?.mode} ${r.defaultBefore?.years ?? 0}y ${r.defaultBefore?.days ?? 0}d)`;
+      io.stdout.write(
+        `${mark(io, 'ok')} bucket ${r.bucket} ${r.created ? 'created' : 'exists'} with Object Lock; ${rule}\n`,
+      );
     });
 
-  common(archive.command('push').description('upload packs (default: yesterday\'s) with a COMPLIANCE lock, read them back, record them'))
+  common(
+    archive
+      .command('push')
+      .description("upload packs (default: yesterday's) with a COMPLIANCE lock, read them back, record them"),
+  )
     .option('--date <YYYY-MM-DD>', 'the day to push (default: yesterday, UTC)', parseIsoDate)
     .option('--all', 'every current pack in the artifacts dir (already archived ones are checked, not uploaded again)')
-    .option('--retention-years <n>', 'lock each pack until its day + this many years (config archive.retentionYears, default 6)', parseWholeNumber)
+    .option(
+      '--retention-years <n>',
+      'lock each pack until its day + this many years (config archive.retentionYears, default 6)',
+      parseWholeNumber,
+    )
     .action(async (opts: CommonOptions & { date?: string; all?: boolean }) => {
-      if (opts.all === true && opts.date !== undefined) throw new AuditpackError('USAGE', 'give either --date or --all, not both');
+      if (opts.all === true && opts.date !== undefined)
+        throw new AuditpackError('USAGE', 'give either --date or --all, not both');
       const { options } = await archiveSetup(io, opts);
       const { pushPacks } = await import('../../archive/index.js');
       const { yesterdayUtc } = await import('./export.js');
-      const outcomes = await pushPacks({ ...options, ...(opts.all === true ? {} : { dates: [opts.date ?? yesterdayUtc(Date.now())] }) });
+      const outcomes = await pushPacks({
+        ...options,
+        ...(opts.all === true ? {} : { dates: [opts.date ?? yesterdayUtc(Date.now())] }),
+      });
       if (opts.json === true) return printJson(io, { ok: true, packs: pushJson(outcomes) });
       if (outcomes.length === 0) io.stdout.write(`${mark(io, 'ok')} no packs to push\n`);
       renderPush(io, outcomes);
     });
 
-  common(archive.command('ls').description('list the archived pack versions in the bucket'))
-    .action(async (opts: CommonOptions) => {
+  common(archive.command('ls').description('list the archived pack versions in the bucket')).action(
+    async (opts: CommonOptions) => {
       const { options } = await archiveSetup(io, opts);
       const { listArchive } = await import('../../archive/index.js');
       const list = await listArchive(options);
-      if (opts.json === true) return printJson(io, { ok: true, bucket: options.settings.bucket, prefix: options.settings.prefix, versions: list });
+      if (opts.json === true)
+        return printJson(io, {
+          ok: true,
+          bucket: options.settings.bucket,
+          prefix: options.settings.prefix,
+          versions: list,
+        });
       for (const v of list) {
-        const tag = [v.latest ? 'newest' : '', v.deleteMarker ? 'DELETE MARKER' : '', v.inLedger ? 'pushed from here' : ''].filter(Boolean).join(', ');
-        io.stdout.write(`${v.date}  ${v.versionId}  ${v.size ?? '-'}  ${v.lastModified ?? '-'}${tag ? `  (${tag})` : ''}\n`);
+        const tag = [
+          v.latest ? 'newest' : '',
+          v.deleteMarker ? 'DELETE MARKER' : '',
+          v.inLedger ? 'pushed from here' : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
+        io.stdout.write(
+          `${v.date}  ${v.versionId}  ${v.size ?? '-'}  ${v.lastModified ?? '-'}${tag ? `  (${tag})` : ''}\n`,
+        );
       }
-      if (list.length === 0) io.stdout.write(`no packs under s3://${options.settings.bucket}/${options.settings.prefix}\n`);
-    });
+      if (list.length === 0)
+        io.stdout.write(`no packs under s3://${options.settings.bucket}/${options.settings.prefix}\n`);
+    },
+  );
 
-  common(archive.command('verify').description('download archived packs and verify them, their COMPLIANCE lock and that the newest version is the one pushed'))
+  common(
+    archive
+      .command('verify')
+      .description(
+        'download archived packs and verify them, their COMPLIANCE lock and that the newest version is the one pushed',
+      ),
+  )
     .option('--date <YYYY-MM-DD>', 'only this day (default: every day the ledger or the bucket knows)', parseIsoDate)
     .action(async (opts: CommonOptions & { date?: string }) => {
       const { options } = await archiveSetup(io, opts);
@@ -106,14 +190,17 @@ export function defineArchive(program: Command, io: CliIO): void {
       const r = await verifyArchived({ ...options, ...(opts.date !== undefined ? { dates: [opts.date] } : {}) });
       if (opts.json === true) printJson(io, r);
       else {
-        for (const p of r.problems) io.stdout.write(`${mark(io, p.severity === 'error' ? 'fail' : 'warn')} ${p.date} ${p.code}: ${p.detail}\n`);
+        for (const p of r.problems)
+          io.stdout.write(`${mark(io, p.severity === 'error' ? 'fail' : 'warn')} ${p.date} ${p.code}: ${p.detail}\n`);
         const verdict = r.ok ? `${mark(io, 'ok')} archive intact` : `${mark(io, 'fail')} archive has problems`;
-        io.stdout.write(`${verdict}: ${r.dates.length} day(s), ${r.versions.length} version(s) checked in s3://${r.bucket}/${options.settings.prefix}\n`);
+        io.stdout.write(
+          `${verdict}: ${r.dates.length} day(s), ${r.versions.length} version(s) checked in s3://${r.bucket}/${options.settings.prefix}\n`,
+        );
       }
       if (!r.ok) throw new ExitWith(ExitCode.PROBLEMS);
     });
 
-  common(archive.command('pull').description('download a day\'s archived pack as YYYY-MM-DD.tar.gz and verify it'))
+  common(archive.command('pull').description("download a day's archived pack as YYYY-MM-DD.tar.gz and verify it"))
     .requiredOption('--date <YYYY-MM-DD>', 'the day', parseIsoDate)
     .option('--version-id <id>', 'a given version (default: the newest)')
     .option('--out <dir>', 'where to write it (default: the artifacts dir)')
@@ -122,20 +209,45 @@ export function defineArchive(program: Command, io: CliIO): void {
       const { resolve } = await import('node:path');
       const { pullPack } = await import('../../archive/index.js');
       const outDir = opts.out === undefined ? config.exportBaseDir : resolve(io.cwd, opts.out);
-      const r = await pullPack({ ...options, date: opts.date, outDir, ...(opts.versionId !== undefined ? { versionId: opts.versionId } : {}) });
-      if (opts.json === true) return printJson(io, { ok: true, date: r.date, version_id: r.versionId, path: r.path, sha256: r.sha256, size: r.size });
-      io.stdout.write(`${mark(io, 'ok')} pulled ${r.date} version ${r.versionId} → ${r.path} (verified; sha256 ${r.sha256})\n`);
+      const r = await pullPack({
+        ...options,
+        date: opts.date,
+        outDir,
+        ...(opts.versionId !== undefined ? { versionId: opts.versionId } : {}),
+      });
+      if (opts.json === true)
+        return printJson(io, {
+          ok: true,
+          date: r.date,
+          version_id: r.versionId,
+          path: r.path,
+          sha256: r.sha256,
+          size: r.size,
+        });
+      io.stdout.write(
+        `${mark(io, 'ok')} pulled ${r.date} version ${r.versionId} → ${r.path} (verified; sha256 ${r.sha256})\n`,
+      );
     });
 
-  common(archive.command('hold').description('set or release a legal hold on every version of a day\'s pack'))
+  common(archive.command('hold').description("set or release a legal hold on every version of a day's pack"))
     .requiredOption('--date <YYYY-MM-DD>', 'the day', parseIsoDate)
     .argument('<on|off>', 'on: the pack cannot be deleted even after its retention; off: release')
     .action(async (state: string, opts: CommonOptions & { date: string }) => {
-      if (state !== 'on' && state !== 'off') throw new AuditpackError('USAGE', `expected on or off, got ${JSON.stringify(state)}`);
+      if (state !== 'on' && state !== 'off')
+        throw new AuditpackError('USAGE', `expected on or off, got ${JSON.stringify(state)}`);
       const { options } = await archiveSetup(io, opts);
       const { setLegalHold } = await import('../../archive/index.js');
       const r = await setLegalHold({ ...options, date: opts.date, on: state === 'on' });
-      if (opts.json === true) return printJson(io, { ok: true, date: r.date, key: r.key, legal_hold: r.on ? 'ON' : 'OFF', versions: r.versions });
-      io.stdout.write(`${mark(io, 'ok')} legal hold ${r.on ? 'ON' : 'OFF'} for ${r.key} (${r.versions.length} version(s))\n`);
+      if (opts.json === true)
+        return printJson(io, {
+          ok: true,
+          date: r.date,
+          key: r.key,
+          legal_hold: r.on ? 'ON' : 'OFF',
+          versions: r.versions,
+        });
+      io.stdout.write(
+        `${mark(io, 'ok')} legal hold ${r.on ? 'ON' : 'OFF'} for ${r.key} (${r.versions.length} version(s))\n`,
+      );
     });
 }

@@ -29,10 +29,15 @@ function parseFailOn(v: string): CheckCliOptions['failOn'] {
 }
 
 /** The period from the flags: --date, or --from/--to (either alone means that one day), or yesterday. */
-export function periodOf(opts: Pick<CheckCliOptions, 'date' | 'from' | 'to'>, nowMs: number): { from: string; to: string } {
-  if (opts.date !== undefined && (opts.from !== undefined || opts.to !== undefined)) throw new AuditpackError('USAGE', '--date cannot be combined with --from/--to');
+export function periodOf(
+  opts: Pick<CheckCliOptions, 'date' | 'from' | 'to'>,
+  nowMs: number,
+): { from: string; to: string } {
+  if (opts.date !== undefined && (opts.from !== undefined || opts.to !== undefined))
+    throw new AuditpackError('USAGE', '--date cannot be combined with --from/--to');
   if (opts.date !== undefined) return { from: opts.date, to: opts.date };
-  if (opts.from !== undefined || opts.to !== undefined) return { from: (opts.from ?? opts.to) as string, to: (opts.to ?? opts.from) as string };
+  if (opts.from !== undefined || opts.to !== undefined)
+    return { from: (opts.from ?? opts.to) as string, to: (opts.to ?? opts.from) as string };
   const y = yesterdayUtc(nowMs);
   return { from: y, to: y };
 }
@@ -40,13 +45,23 @@ export function periodOf(opts: Pick<CheckCliOptions, 'date' | 'from' | 'to'>, no
 export function defineCheck(program: Command, io: CliIO): void {
   program
     .command('check')
-    .description('run the compliance checks over a day or a period of the log (default yesterday, UTC), or show one order (--order)')
+    .description(
+      'run the compliance checks over a day or a period of the log (default yesterday, UTC), or show one order (--order)',
+    )
     .option('--date <YYYY-MM-DD>', 'the UTC day to check (default: yesterday)', parseIsoDate)
     .option('--from <YYYY-MM-DD>', 'first day of a period', parseIsoDate)
     .option('--to <YYYY-MM-DD>', 'last day of a period (inclusive)', parseIsoDate)
-    .option('--policy <file>', 'policy file (default: configs/compliance_policy.yaml as recorded by the config snapshots)')
+    .option(
+      '--policy <file>',
+      'policy file (default: configs/compliance_policy.yaml as recorded by the config snapshots)',
+    )
     .option('--order <id>', "one order's lifecycle and its findings")
-    .option('--fail-on <severity>', 'exit 1 when a finding is at least this severe: info, warning, critical or never', parseFailOn, 'critical')
+    .option(
+      '--fail-on <severity>',
+      'exit 1 when a finding is at least this severe: info, warning, critical or never',
+      parseFailOn,
+      'critical',
+    )
     .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
     .option('--json', 'print the report as JSON')
     .action(async (opts: CheckCliOptions) => {
@@ -54,7 +69,13 @@ export function defineCheck(program: Command, io: CliIO): void {
       const { checkCompliance, checkOrder, reaches } = await import('../../compliance/index.js');
       const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: opts.logsDir } });
       const period = periodOf(opts, Date.now());
-      const base = { cwd: io.cwd, logDir: config.logDir, snapshotDir: config.snapshotDir, ...period, ...(opts.policy !== undefined ? { policyFile: opts.policy } : {}) };
+      const base = {
+        cwd: io.cwd,
+        logDir: config.logDir,
+        snapshotDir: config.snapshotDir,
+        ...period,
+        ...(opts.policy !== undefined ? { policyFile: opts.policy } : {}),
+      };
       const c = paintFor(io);
       let totals;
       let malformed = 0;
@@ -63,10 +84,18 @@ export function defineCheck(program: Command, io: CliIO): void {
         const t = { critical: 0, warning: 0, info: 0, total: o.findings.length };
         for (const f of o.findings) t[f.severity]++;
         totals = t;
-        if (opts.json === true) printJson(io, { order_id: o.order_id, events: o.events, findings: o.findings, totals: t, policy: o.report.policy });
+        if (opts.json === true)
+          printJson(io, {
+            order_id: o.order_id,
+            events: o.events,
+            findings: o.findings,
+            totals: t,
+            policy: o.report.policy,
+          });
         else {
           io.stdout.write(`order ${o.order_id}: ${o.events.length} event(s), ${o.findings.length} finding(s)\n`);
-          for (const e of o.events) io.stdout.write(`  ${e.iso_ts}  seq ${e.seq}  ${e.category}/${e.event}${summaryOf(e.fields)}\n`);
+          for (const e of o.events)
+            io.stdout.write(`  ${e.iso_ts}  seq ${e.seq}  ${e.category}/${e.event}${summaryOf(e.fields)}\n`);
           for (const f of o.findings) io.stdout.write(`  ${sevMark(c, f.severity)} ${f.rule}: ${f.description}\n`);
         }
       } else {
@@ -76,19 +105,26 @@ export function defineCheck(program: Command, io: CliIO): void {
         if (opts.json === true) printJson(io, r);
         else {
           const head = `${r.period.from}${r.period.to !== r.period.from ? ` to ${r.period.to}` : ''}: ${r.summary.events} events, ${r.totals.total} finding(s) — ${r.totals.critical} critical, ${r.totals.warning} warning, ${r.totals.info} info; policy ${r.policy.path} sha256 ${r.policy.sha256.slice(0, 16)}…${r.policy.snapshot_id ? ` (snapshot ${r.policy.snapshot_id})` : ` (${r.policy.source})`}`;
-          io.stdout.write(`${r.totals.total === 0 && malformed === 0 ? mark(io, 'ok') : mark(io, r.totals.critical > 0 ? 'fail' : 'warn')} ${head}\n`);
+          io.stdout.write(
+            `${r.totals.total === 0 && malformed === 0 ? mark(io, 'ok') : mark(io, r.totals.critical > 0 ? 'fail' : 'warn')} ${head}\n`,
+          );
           for (const f of r.findings) {
             const ev = f.evidence[0];
-            io.stdout.write(`  ${sevMark(c, f.severity)} ${f.time}  ${f.rule}: ${f.description}${ev ? `  [${ev.file}:${ev.line} seq ${ev.seq}]` : ''}\n`);
+            io.stdout.write(
+              `  ${sevMark(c, f.severity)} ${f.time}  ${f.rule}: ${f.description}${ev ? `  [${ev.file}:${ev.line} seq ${ev.seq}]` : ''}\n`,
+            );
           }
-          if (r.findings_omitted > 0) io.stdout.write(`  … and ${r.findings_omitted} more finding(s), counted but not listed (max_findings)\n`);
+          if (r.findings_omitted > 0)
+            io.stdout.write(`  … and ${r.findings_omitted} more finding(s), counted but not listed (max_findings)\n`);
         }
       }
       if (opts.failOn !== 'never' && reaches(totals, opts.failOn)) throw new ExitWith(ExitCode.PROBLEMS);
       // Lines that are not valid events were not checked: a corrupted or tampered day must not look
       // clean ("0 findings", exit 0) to the compliance officer.
       if (malformed > 0) {
-        io.stderr.write(`auditpack: warning: ${malformed} malformed log line(s) are not valid events and were not checked; run auditpack verify on the logs\n`);
+        io.stderr.write(
+          `auditpack: warning: ${malformed} malformed log line(s) are not valid events and were not checked; run auditpack verify on the logs\n`,
+        );
         throw new ExitWith(ExitCode.WARNINGS);
       }
     });
@@ -100,6 +136,8 @@ function sevMark(c: ReturnType<typeof paintFor>, s: 'critical' | 'warning' | 'in
 
 function summaryOf(f: Readonly<Record<string, unknown>>): string {
   const keys = ['symbol', 'side', 'quantity', 'price', 'result', 'score', 'decision', 'reason', 'user'];
-  const parts = keys.filter((k) => f[k] !== undefined && f[k] !== null).map((k) => `${k}=${typeof f[k] === 'string' ? f[k] : JSON.stringify(f[k])}`);
+  const parts = keys
+    .filter((k) => f[k] !== undefined && f[k] !== null)
+    .map((k) => `${k}=${typeof f[k] === 'string' ? f[k] : JSON.stringify(f[k])}`);
   return parts.length ? `  ${parts.join(' ')}` : '';
 }

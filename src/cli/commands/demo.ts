@@ -17,7 +17,9 @@ interface DemoCliOptions {
 export function defineDemo(program: Command, io: CliIO): void {
   program
     .command('demo')
-    .description("generate a sample trading day for yesterday, snapshot the configs, export the day's pack and verify it")
+    .description(
+      "generate a sample trading day for yesterday, snapshot the configs, export the day's pack and verify it",
+    )
     .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
     .option('--artifacts-dir <dir>', 'where packs go (env EXPORT_BASE_DIR, default artifacts)')
     .option('--json', 'print the result as JSON')
@@ -28,7 +30,11 @@ export function defineDemo(program: Command, io: CliIO): void {
       const { runDemo } = await import('../../demo/index.js');
       const { loadSigningKey } = await import('../../signing/index.js');
       const { snapshotOptionsFromConfig } = await import('../../snapshot/index.js');
-      const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: opts.logsDir, exportBaseDir: opts.artifactsDir } });
+      const config = resolveConfig({
+        cwd: io.cwd,
+        env: io.env,
+        flags: { logDir: opts.logsDir, exportBaseDir: opts.artifactsDir },
+      });
       mkdirSync(config.logDir, { recursive: true });
       const { autoStartup: _a, ...snapshot } = snapshotOptionsFromConfig(config);
       const rel = (p: string): string => relative(io.cwd, p) || '.';
@@ -40,12 +46,15 @@ export function defineDemo(program: Command, io: CliIO): void {
         version: packageVersion(),
         alertFilter: config.alertFilter,
         ...(config.signingKey !== undefined ? { signingKey: loadSigningKey(config.signingKey) } : {}),
-        ...(opts.json === true ? {} : { onStep: (t: string) => io.stdout.write(`  ${t.replaceAll(`${io.cwd}/`, '')}\n`) }),
+        ...(opts.json === true
+          ? {}
+          : { onStep: (t: string) => io.stdout.write(`  ${t.replaceAll(`${io.cwd}/`, '')}\n`) }),
       });
       if (opts.json === true) {
         printJson(io, { ok: r.verify.ok, ...r, verify: { ok: r.verify.ok, problems: r.verify.problems } });
       } else {
-        for (const p of r.verify.problems) io.stdout.write(`  ${mark(io, p.severity === 'error' ? 'fail' : 'warn')} ${p.code} ${p.file}: ${p.detail}\n`);
+        for (const p of r.verify.problems)
+          io.stdout.write(`  ${mark(io, p.severity === 'error' ? 'fail' : 'warn')} ${p.code} ${p.file}: ${p.detail}\n`);
         io.stdout.write(
           r.verify.ok
             ? `${mark(io, 'ok')} demo: pack ${rel(r.packPath)} for ${r.date} verified. Check it yourself: (cd ${rel(r.packPath)} && sha256sum -c manifest-sha256.txt)\n`

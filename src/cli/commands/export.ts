@@ -35,16 +35,29 @@ export function defineExport(program: Command, io: CliIO): void {
     .command('export')
     .description('build the export pack for a day (default yesterday, UTC), then prune packs past the retention window')
     .option('--date <YYYY-MM-DD>', 'the UTC day to export (default: yesterday)', parseIsoDate)
-    .option('--retention-days <n>', 'prune packs older than this many days (env EXPORT_RETENTION_DAYS, default 90)', parseWholeNumber)
+    .option(
+      '--retention-days <n>',
+      'prune packs older than this many days (env EXPORT_RETENTION_DAYS, default 90)',
+      parseWholeNumber,
+    )
     .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
     .option('--artifacts-dir <dir>', 'where packs go (env EXPORT_BASE_DIR, default artifacts)')
     .option('--force', 'make a new version if a pack exists (the old one is kept as YYYY-MM-DD.vN)')
     .option('--compress', 'also write YYYY-MM-DD.tar.gz (env EXPORT_COMPRESS_PACKAGES)')
     .option('--signing-key <file>', 'Ed25519 private key to sign the pack (env AUDITPACK_SIGNING_KEY)')
-    .option('--tsa-url <url>', 'ask this RFC 3161 time-stamping authority for a token over the tag manifest (env EXPORT_TSA_URL)')
+    .option(
+      '--tsa-url <url>',
+      'ask this RFC 3161 time-stamping authority for a token over the tag manifest (env EXPORT_TSA_URL)',
+    )
     .option('--no-config-diffs', 'leave data/config.diff with only its header (env EXPORT_INCLUDE_CONFIG_DIFFS)')
-    .option('--push', 'then push the pack to the archive bucket (auditpack archive push); exit 5 when only the push failed')
-    .option('--partial', 'export today, which has not ended: the pack is marked partial, and the full export of the day replaces it')
+    .option(
+      '--push',
+      'then push the pack to the archive bucket (auditpack archive push); exit 5 when only the push failed',
+    )
+    .option(
+      '--partial',
+      'export today, which has not ended: the pack is marked partial, and the full export of the day replaces it',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (opts: ExportOptions) => {
       const { resolveConfig } = await import('../../config.js');
@@ -66,7 +79,8 @@ export function defineExport(program: Command, io: CliIO): void {
       });
       const { loadTsaCa } = await import('../../anchor/index.js');
       const nowMs = Date.now();
-      const date = opts.date ?? (opts.partial === true ? new Date(nowMs).toISOString().slice(0, 10) : yesterdayUtc(nowMs));
+      const date =
+        opts.date ?? (opts.partial === true ? new Date(nowMs).toISOString().slice(0, 10) : yesterdayUtc(nowMs));
       if (opts.date === undefined) {
         // The clock alone chose the day: a clock that jumped would make an empty pack of a day
         // that has not come yet, which then blocks every later prune.
@@ -76,7 +90,10 @@ export function defineExport(program: Command, io: CliIO): void {
       const { autoStartup: _a, ...snapshot } = snapshotOptionsFromConfig(config);
       const progress = progressLine(io, date);
       // With an archive configured, a pack is pruned only once its archived copy is verified.
-      const archived = config.archive === undefined ? undefined : (await import('../../archive/ledger.js')).archivedCheckFromLedger(config.exportBaseDir);
+      const archived =
+        config.archive === undefined
+          ? undefined
+          : (await import('../../archive/ledger.js')).archivedCheckFromLedger(config.exportBaseDir);
       const r = await runDailyExport({
         date,
         logDir: config.logDir,
@@ -94,17 +111,27 @@ export function defineExport(program: Command, io: CliIO): void {
         ...(archived !== undefined ? { archived } : {}),
         ...(progress ? { onProgress: progress.update } : {}),
         ...(config.tsaUrl !== undefined
-          ? { tsa: { url: config.tsaUrl, timeoutMs: config.tsaTimeoutMs, ...(config.tsaCa !== undefined ? { trustAnchors: loadTsaCa(config.tsaCa) } : {}) } }
+          ? {
+              tsa: {
+                url: config.tsaUrl,
+                timeoutMs: config.tsaTimeoutMs,
+                ...(config.tsaCa !== undefined ? { trustAnchors: loadTsaCa(config.tsaCa) } : {}),
+              },
+            }
           : {}),
       }).finally(() => progress?.clear());
 
       const e = r.export;
       const m = e.manifest;
       for (const bad of e.malformed) {
-        io.stderr.write(`${mark(io, 'warn', 'stderr')} malformed line ${bad.line} (offset ${bad.offset}, ${bad.length} bytes): ${bad.reason}; kept as is in data/audit.jsonl\n`);
+        io.stderr.write(
+          `${mark(io, 'warn', 'stderr')} malformed line ${bad.line} (offset ${bad.offset}, ${bad.length} bytes): ${bad.reason}; kept as is in data/audit.jsonl\n`,
+        );
       }
       if (m.events.malformed_lines > e.malformed.length) {
-        io.stderr.write(`${mark(io, 'warn', 'stderr')} … and ${m.events.malformed_lines - e.malformed.length} more malformed lines\n`);
+        io.stderr.write(
+          `${mark(io, 'warn', 'stderr')} … and ${m.events.malformed_lines - e.malformed.length} more malformed lines\n`,
+        );
       }
       // The second half of the cron job: its failure must not look like the export's.
       let pushed: unknown[] | null = null;
@@ -114,7 +141,10 @@ export function defineExport(program: Command, io: CliIO): void {
         try {
           const { archiveSetup, pushJson, renderPush } = await import('./archive.js');
           const { pushPacks } = await import('../../archive/index.js');
-          const outcomes = await pushPacks({ ...(await archiveSetup(io, { artifactsDir: opts.artifactsDir, logsDir: opts.logsDir })).options, dates: [e.date] });
+          const outcomes = await pushPacks({
+            ...(await archiveSetup(io, { artifactsDir: opts.artifactsDir, logsDir: opts.logsDir })).options,
+            dates: [e.date],
+          });
           pushed = pushJson(outcomes);
           renderPushed = () => renderPush(io, outcomes);
         } catch (err) {
@@ -131,7 +161,12 @@ export function defineExport(program: Command, io: CliIO): void {
           path: e.path,
           manifest_sha256: e.manifestSha256,
           signed: e.signed,
-          timestamp: config.tsaUrl === undefined ? null : e.timestamped !== null ? { tsa_time: e.timestamped.toISOString() } : { missing: true, code: e.timestampError?.code ?? null, message: e.timestampError?.message ?? null },
+          timestamp:
+            config.tsaUrl === undefined
+              ? null
+              : e.timestamped !== null
+                ? { tsa_time: e.timestamped.toISOString() }
+                : { missing: true, code: e.timestampError?.code ?? null, message: e.timestampError?.message ?? null },
           archive: e.archive,
           partial: m.partial === true,
           resumed: e.resumed,
@@ -142,7 +177,9 @@ export function defineExport(program: Command, io: CliIO): void {
           chain: m.chain,
           malformed: e.malformed,
           compliance: e.compliance,
-          pruned: r.prune?.result ? { packs: r.prune.result.packs.map((p) => p.name), archives: r.prune.result.archives } : null,
+          pruned: r.prune?.result
+            ? { packs: r.prune.result.packs.map((p) => p.name), archives: r.prune.result.archives }
+            : null,
           prune_error: r.pruneError ? { code: r.pruneError.code, message: r.pruneError.message } : null,
         });
       } else {
@@ -156,15 +193,23 @@ export function defineExport(program: Command, io: CliIO): void {
           ...(e.timestamped !== null ? [`time-stamped ${e.timestamped.toISOString()}`] : []),
           ...(e.timestampError !== null ? [c.yellow('time-stamp token MISSING')] : []),
           ...(e.superseded ? [`previous version kept as ${e.superseded.path}`] : []),
-          ...(e.archive ? [e.resumed === 'archive' ? '.tar.gz rebuilt (an earlier run was interrupted)' : '+ .tar.gz'] : []),
+          ...(e.archive
+            ? [e.resumed === 'archive' ? '.tar.gz rebuilt (an earlier run was interrupted)' : '+ .tar.gz']
+            : []),
           ...(e.resumed === 'supersede' ? ['completed an interrupted --force'] : []),
           ...(m.partial === true ? [c.yellow('PARTIAL (the day has not ended)')] : []),
-          ...(e.leftoversRemoved.length > 0 ? [`removed ${e.leftoversRemoved.length} leftover(s) of interrupted runs`] : []),
-          ...(r.prune?.result && r.prune.result.packs.length > 0 ? [`pruned ${r.prune.result.packs.length} old pack(s)`] : []),
+          ...(e.leftoversRemoved.length > 0
+            ? [`removed ${e.leftoversRemoved.length} leftover(s) of interrupted runs`]
+            : []),
+          ...(r.prune?.result && r.prune.result.packs.length > 0
+            ? [`pruned ${r.prune.result.packs.length} old pack(s)`]
+            : []),
           ...(m.events.malformed_lines > 0 ? [c.yellow(`${m.events.malformed_lines} malformed line(s)`)] : []),
           `${e.compliance.total} compliance finding(s)${e.compliance.total > 0 ? ` (${e.compliance.critical} critical, ${e.compliance.warning} warning, ${e.compliance.info} info; data/report.html)` : ''}`,
         ];
-        io.stdout.write(`${mark(io, 'ok')} exported ${e.date} → ${e.path} (${parts.join(', ')}); manifest sha256 ${e.manifestSha256}\n`);
+        io.stdout.write(
+          `${mark(io, 'ok')} exported ${e.date} → ${e.path} (${parts.join(', ')}); manifest sha256 ${e.manifestSha256}\n`,
+        );
         renderPushed?.();
       }
       if (e.timestampError !== null) {
@@ -173,7 +218,9 @@ export function defineExport(program: Command, io: CliIO): void {
         );
       }
       if (pushError) {
-        io.stderr.write(`auditpack: error ${pushError.code}: ${pushError.message} (the pack was exported; the archive push failed)\n`);
+        io.stderr.write(
+          `auditpack: error ${pushError.code}: ${pushError.message} (the pack was exported; the archive push failed)\n`,
+        );
         throw new ExitWith(ExitCode.PUSH_FAILED);
       }
       if (r.pruneError) {
@@ -186,13 +233,18 @@ export function defineExport(program: Command, io: CliIO): void {
 }
 
 /** A progress line on stderr, only when it is a terminal. */
-function progressLine(io: CliIO, date: string): { update: (p: { phase: string; bytesRead: number; totalBytes: number }) => void; clear: () => void } | undefined {
+function progressLine(
+  io: CliIO,
+  date: string,
+): { update: (p: { phase: string; bytesRead: number; totalBytes: number }) => void; clear: () => void } | undefined {
   if (io.stderr.isTTY !== true) return undefined;
   let shown = false;
   return {
     update: (p) => {
       const pct = p.totalBytes > 0 ? Math.min(100, Math.floor((p.bytesRead / p.totalBytes) * 100)) : 100;
-      io.stderr.write(`\rexporting ${date}: ${p.phase} ${pct}% (${(p.bytesRead / 1e6).toFixed(0)}/${(p.totalBytes / 1e6).toFixed(0)} MB)\x1b[K`);
+      io.stderr.write(
+        `\rexporting ${date}: ${p.phase} ${pct}% (${(p.bytesRead / 1e6).toFixed(0)}/${(p.totalBytes / 1e6).toFixed(0)} MB)\x1b[K`,
+      );
       shown = true;
     },
     clear: () => {

@@ -18,4 +18,15 @@ import { defineVerify } from './verify.js';
 /** A command definition: adds one command to the program. */
 export type DefineCommand = (program: Command, io: CliIO) => void;
 
-export const COMMANDS: readonly DefineCommand[] = [defineLog, defineSnapshot, defineExport, defineVerify, defineCheck, defineAnchor, definePrune, defineArchive, defineKeygen, defineDemo];
+export const COMMANDS: readonly DefineCommand[] = [
+  defineLog,
+  defineSnapshot,
+  defineExport,
+  defineVerify,
+  defineCheck,
+  defineAnchor,
+  definePrune,
+  defineArchive,
+  defineKeygen,
+  defineDemo,
+];

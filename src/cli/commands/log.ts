@@ -25,13 +25,19 @@ interface LogOptions {
  * only as redaction leaves it (`auditpack log alert X AKIA…` must not print the key back):
  * `redact` is the redactor's `redactString`, the default rules when not given.
  */
-export function parseFieldArgs(words: readonly string[], redact: (s: string) => string = defaultRedact): Record<string, unknown> {
+export function parseFieldArgs(
+  words: readonly string[],
+  redact: (s: string) => string = defaultRedact,
+): Record<string, unknown> {
   const fields: Record<string, unknown> = Object.create(null);
   for (const [i, w] of words.entries()) {
     const eq = w.indexOf('=');
     if (eq <= 0) {
       const shown = redact(w);
-      throw new AuditpackError('USAGE', `expected key=value, got ${JSON.stringify(shown)} (field ${i + 1})${shown === w ? '' : '; a secret in it is not shown'}`);
+      throw new AuditpackError(
+        'USAGE',
+        `expected key=value, got ${JSON.stringify(shown)} (field ${i + 1})${shown === w ? '' : '; a secret in it is not shown'}`,
+      );
     }
     const key = w.slice(0, eq);
     const raw = w.slice(eq + 1);
@@ -55,10 +61,16 @@ const EVENT = /^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/;
  */
 export function checkEventNames(category: string, event: string): void {
   if (!CATEGORY.test(category)) {
-    throw new AuditpackError('USAGE', 'the category must be a lowercase name: a letter, then letters, digits or _ (at most 64), e.g. order, alert, system');
+    throw new AuditpackError(
+      'USAGE',
+      'the category must be a lowercase name: a letter, then letters, digits or _ (at most 64), e.g. order, alert, system',
+    );
   }
   if (!EVENT.test(event)) {
-    throw new AuditpackError('USAGE', 'the event must be a name: a letter, then letters, digits, _ . : or - (at most 128), e.g. OrderAccepted');
+    throw new AuditpackError(
+      'USAGE',
+      'the event must be a name: a letter, then letters, digits, _ . : or - (at most 128), e.g. OrderAccepted',
+    );
   }
 }
 
@@ -80,8 +92,16 @@ export function defineLog(program: Command, io: CliIO): void {
       const fields = parseFieldArgs(words, compileRedactor({ ...redaction, enabled: true }).redactString);
       const { tradingEventProblems, toSnakeCase } = await import('../../logger/index.js');
       // Checked as they will be written: the logger writes top-level keys in snake_case.
-      const problems = tradingEventProblems(category, event, Object.fromEntries(Object.entries(fields).map(([k, v]) => [toSnakeCase(k), v])));
-      if (problems.length > 0) throw new AuditpackError('USAGE', `${category} ${event}: ${problems.join('; ')} (docs/FORMAT.md, "Trading events")`);
+      const problems = tradingEventProblems(
+        category,
+        event,
+        Object.fromEntries(Object.entries(fields).map(([k, v]) => [toSnakeCase(k), v])),
+      );
+      if (problems.length > 0)
+        throw new AuditpackError(
+          'USAGE',
+          `${category} ${event}: ${problems.join('; ')} (docs/FORMAT.md, "Trading events")`,
+        );
       const { createAuditLogger } = await import('../../logger/index.js');
       const logger = createAuditLogger({
         logDir: config.logDir,

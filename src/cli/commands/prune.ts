@@ -21,8 +21,16 @@ export function definePrune(program: Command, io: CliIO): void {
   program
     .command('prune')
     .description('remove packs and log files past their retention windows (logs only when their pack verifies)')
-    .option('--retention-days <n>', 'packs older than this many days go (env EXPORT_RETENTION_DAYS, default 90)', parseWholeNumber)
-    .option('--log-retention-days <n>', 'log files older than this many days go (env AUDIT_RETENTION_DAYS, default 90)', parseWholeNumber)
+    .option(
+      '--retention-days <n>',
+      'packs older than this many days go (env EXPORT_RETENTION_DAYS, default 90)',
+      parseWholeNumber,
+    )
+    .option(
+      '--log-retention-days <n>',
+      'log files older than this many days go (env AUDIT_RETENTION_DAYS, default 90)',
+      parseWholeNumber,
+    )
     .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
     .option('--artifacts-dir <dir>', 'where packs are (env EXPORT_BASE_DIR, default artifacts)')
     .option('--dry-run', 'show what would be removed, remove nothing')
@@ -33,10 +41,18 @@ export function definePrune(program: Command, io: CliIO): void {
       const config = resolveConfig({
         cwd: io.cwd,
         env: io.env,
-        flags: { logDir: opts.logsDir, exportBaseDir: opts.artifactsDir, exportRetentionDays: opts.retentionDays, logRetentionDays: opts.logRetentionDays },
+        flags: {
+          logDir: opts.logsDir,
+          exportBaseDir: opts.artifactsDir,
+          exportRetentionDays: opts.retentionDays,
+          logRetentionDays: opts.logRetentionDays,
+        },
       });
       // With an archive configured, a pack is removed only once its archived copy is verified.
-      const archived = config.archive === undefined ? undefined : (await import('../../archive/ledger.js')).archivedCheckFromLedger(config.exportBaseDir);
+      const archived =
+        config.archive === undefined
+          ? undefined
+          : (await import('../../archive/ledger.js')).archivedCheckFromLedger(config.exportBaseDir);
       const { plan, result } = await prune({
         ...(archived !== undefined ? { archived } : {}),
         artifactsDir: config.exportBaseDir,
@@ -57,9 +73,15 @@ export function definePrune(program: Command, io: CliIO): void {
         for (const l of plan.logs) io.stdout.write(`would remove log ${l.file}\n`);
         for (const t of plan.staleTemp) io.stdout.write(`would remove leftover ${t}\n`);
       }
-      for (const p of result?.packs ?? plan.packs) if (p.relied_on !== undefined) io.stdout.write(`${opts.dryRun === true ? 'would remove' : 'removed'} pack ${p.name}, relying on its archived copy: ${p.relied_on}\n`);
+      for (const p of result?.packs ?? plan.packs)
+        if (p.relied_on !== undefined)
+          io.stdout.write(
+            `${opts.dryRun === true ? 'would remove' : 'removed'} pack ${p.name}, relying on its archived copy: ${p.relied_on}\n`,
+          );
       for (const k of plan.keptLogs) io.stderr.write(`${mark(io, 'warn', 'stderr')} keeping ${k.file}: ${k.reason}\n`);
-      for (const s of plan.skipped) if (s.reason !== 'the newest pack is always kept' && s.reason !== 'just exported') io.stderr.write(`${mark(io, 'warn', 'stderr')} left alone ${s.name}: ${s.reason}\n`);
+      for (const s of plan.skipped)
+        if (s.reason !== 'the newest pack is always kept' && s.reason !== 'just exported')
+          io.stderr.write(`${mark(io, 'warn', 'stderr')} left alone ${s.name}: ${s.reason}\n`);
       const verb = opts.dryRun === true ? 'would prune' : 'pruned';
       io.stdout.write(
         `${mark(io, 'ok')} ${verb} ${packs} pack(s), ${archives} archive(s), ${logs} log file(s) (packs before ${plan.packCutoff}, logs before ${plan.logCutoff}; ${plan.keptLogs.length} old log(s) kept)\n`,

@@ -30,7 +30,11 @@ export function defineSnapshot(program: Command, io: CliIO): void {
     .command('snapshot')
     .description('record the config files (hashes, content, git facts, diffs) and log a ConfigSnapshot event')
     .option('--reason <text>', 'why the snapshot is taken (required)')
-    .option('--configs <glob>', 'config file pattern relative to the working directory; repeatable (default: configs/**/*.{yaml,yml,json,toml,ini,conf,env,properties,py})', collect)
+    .option(
+      '--configs <glob>',
+      'config file pattern relative to the working directory; repeatable (default: configs/**/*.{yaml,yml,json,toml,ini,conf,env,properties,py})',
+      collect,
+    )
     .option('--allow-empty', 'take the snapshot even when no config file matches')
     .option('--snapshot-dir <dir>', 'snapshot store (env SNAPSHOT_DIR, default audit/snapshots)')
     .option('--log-dir <dir>', 'audit log directory for the ConfigSnapshot event (env AUDIT_LOG_DIR, default logs)')
@@ -58,7 +62,9 @@ export function defineSnapshot(program: Command, io: CliIO): void {
       else renderTaken(io, s, config.snapshotDir);
       if (s.git_error) {
         const c = paintFor(io, 'stderr');
-        io.stderr.write(`${c.yellow('auditpack: warning')} ${s.git_error.code}: ${s.git_error.message}; snapshot taken without git facts\n`);
+        io.stderr.write(
+          `${c.yellow('auditpack: warning')} ${s.git_error.code}: ${s.git_error.message}; snapshot taken without git facts\n`,
+        );
         throw new ExitWith(ExitCode.WARNINGS);
       }
     });
@@ -142,8 +148,12 @@ function renderTaken(io: CliIO, s: ConfigSnapshot, snapshotDir: string): void {
   const { added, removed, changed } = s.changes;
   io.stdout.write(`${c.green('✓')} snapshot ${c.bold(s.snapshot_id)}: ${plural(n, 'config file')}\n`);
   if (s.previous_snapshot_id === null) io.stdout.write(`  first snapshot in ${snapshotDir}\n`);
-  else if (added.length + removed.length + changed.length === 0) io.stdout.write(`  no change since ${s.previous_snapshot_id}\n`);
-  else io.stdout.write(`  since ${s.previous_snapshot_id}: ${added.length} added, ${removed.length} removed, ${changed.length} changed\n`);
+  else if (added.length + removed.length + changed.length === 0)
+    io.stdout.write(`  no change since ${s.previous_snapshot_id}\n`);
+  else
+    io.stdout.write(
+      `  since ${s.previous_snapshot_id}: ${added.length} added, ${removed.length} removed, ${changed.length} changed\n`,
+    );
   if (s.previous_snapshot_id !== null) {
     for (const p of added) io.stdout.write(`    ${c.green('A')} ${p}\n`);
     for (const p of removed) io.stdout.write(`    ${c.red('D')} ${p}\n`);
@@ -154,10 +164,13 @@ function renderTaken(io: CliIO, s: ConfigSnapshot, snapshotDir: string): void {
     const commit = s.git.commit === null ? 'no commits yet' : s.git.commit.slice(0, 12);
     const state = s.git.dirty ? c.yellow('dirty') : 'clean';
     const n = s.head_changes.length;
-    io.stdout.write(`  git ${commit} on ${where}, ${state}; ${plural(n, 'config file')} ${n === 1 ? 'differs' : 'differ'} from HEAD\n`);
+    io.stdout.write(
+      `  git ${commit} on ${where}, ${state}; ${plural(n, 'config file')} ${n === 1 ? 'differs' : 'differ'} from HEAD\n`,
+    );
   }
   for (const [p, e] of Object.entries(s.files)) {
-    if (e.too_large) io.stdout.write(`  ${c.yellow('!')} ${p}: ${e.size} bytes, over the size limit: hashed, not stored\n`);
+    if (e.too_large)
+      io.stdout.write(`  ${c.yellow('!')} ${p}: ${e.size} bytes, over the size limit: hashed, not stored\n`);
   }
   if (s.redacted) io.stdout.write(`  secrets redacted in the stored copies and diffs\n`);
 }
@@ -169,7 +182,9 @@ function renderList(io: CliIO, list: readonly SnapshotSummary[]): void {
   }
   const c = paintFor(io);
   for (const s of list) {
-    io.stdout.write(`${c.bold(s.snapshot_id)}  ${s.timestamp}  ${plural(s.file_count, 'file')}, ${s.changed_count} changed  ${s.reason}\n`);
+    io.stdout.write(
+      `${c.bold(s.snapshot_id)}  ${s.timestamp}  ${plural(s.file_count, 'file')}, ${s.changed_count} changed  ${s.reason}\n`,
+    );
   }
 }
 
@@ -179,14 +194,24 @@ function renderShow(io: CliIO, s: ConfigSnapshot): void {
   io.stdout.write(`timestamp  ${s.timestamp}\n`);
   io.stdout.write(`reason     ${s.reason}\n`);
   io.stdout.write(`actor      ${s.actor.user}@${s.actor.host}\n`);
-  if (s.git) io.stdout.write(`git        ${s.git.commit ?? '(no commits)'} ${s.git.branch ?? '(detached)'} ${s.git.dirty ? 'dirty' : 'clean'}\n`);
+  if (s.git)
+    io.stdout.write(
+      `git        ${s.git.commit ?? '(no commits)'} ${s.git.branch ?? '(detached)'} ${s.git.dirty ? 'dirty' : 'clean'}\n`,
+    );
   else if (s.git_error) io.stdout.write(`git        none: ${s.git_error.message}\n`);
   else io.stdout.write(`git        not a git work tree\n`);
   io.stdout.write(`previous   ${s.previous_snapshot_id ?? '(none)'}\n`);
   io.stdout.write(`redacted   ${s.redacted ? 'yes' : 'no'}\n`);
   io.stdout.write(`files:\n`);
   for (const [p, e] of Object.entries(s.files)) {
-    const flags = [e.binary ? 'binary' : '', e.too_large ? 'too large, not stored' : '', e.withheld ? 'holds a secret, not stored' : '', e.redacted ? 'redacted' : ''].filter(Boolean).join(', ');
+    const flags = [
+      e.binary ? 'binary' : '',
+      e.too_large ? 'too large, not stored' : '',
+      e.withheld ? 'holds a secret, not stored' : '',
+      e.redacted ? 'redacted' : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     io.stdout.write(`  ${e.hash.slice(0, 16)}  ${String(e.size).padStart(9)}  ${p}${flags ? `  (${flags})` : ''}\n`);
   }
   const diffs = Object.keys(s.diffs);
@@ -198,7 +223,9 @@ function renderShow(io: CliIO, s: ConfigSnapshot): void {
 
 function renderComparison(io: CliIO, cmp: SnapshotComparison): void {
   const c = paintFor(io);
-  io.stdout.write(`${cmp.a} → ${cmp.b}: ${cmp.added.length} added, ${cmp.removed.length} removed, ${cmp.changed.length} changed\n`);
+  io.stdout.write(
+    `${cmp.a} → ${cmp.b}: ${cmp.added.length} added, ${cmp.removed.length} removed, ${cmp.changed.length} changed\n`,
+  );
   for (const p of cmp.added) io.stdout.write(`  ${c.green('A')} ${p}\n`);
   for (const p of cmp.removed) io.stdout.write(`  ${c.red('D')} ${p}\n`);
   for (const p of cmp.changed) io.stdout.write(`  ${c.yellow('M')} ${p}\n`);
@@ -210,6 +237,16 @@ function colourDiff(io: CliIO, text: string): string {
   if (c.level === 0) return text;
   return text
     .split('\n')
-    .map((l) => (l.startsWith('+++') || l.startsWith('---') ? c.bold(l) : l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l))
+    .map((l) =>
+      l.startsWith('+++') || l.startsWith('---')
+        ? c.bold(l)
+        : l.startsWith('+')
+          ? c.green(l)
+          : l.startsWith('-')
+            ? c.red(l)
+            : l.startsWith('@@')
+              ? c.cyan(l)
+              : l,
+    )
     .join('\n');
 }

@@ -24,34 +24,106 @@ interface VerifyOptions {
 
 /** The checks shown for each kind of target, in order, and which finding codes belong to each. */
 const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: ProblemCode) => boolean }[] = [
-  { label: 'directory contents', kinds: ['archive', 'log-dir', 'empty'], match: (c) => ['ENTRY_IGNORED', 'NOT_A_REGULAR_FILE', 'EMPTY_DIRECTORY', 'UNRECOGNISED_PATH', 'LOG_DIR_EMPTY', 'LOG_FILE_NAME_INVALID'].includes(c) },
-  { label: 'BagIt structure (bagit.txt, bag-info.txt, Payload-Oxum)', kinds: ['pack', 'pack-tar', 'archive'], match: (c) => ['PACK_BAGIT_INVALID', 'PACK_BAG_INFO_INVALID', 'PACK_OXUM_MISMATCH', 'PACK_TAR_INVALID'].includes(c) },
+  {
+    label: 'directory contents',
+    kinds: ['archive', 'log-dir', 'empty'],
+    match: (c) =>
+      [
+        'ENTRY_IGNORED',
+        'NOT_A_REGULAR_FILE',
+        'EMPTY_DIRECTORY',
+        'UNRECOGNISED_PATH',
+        'LOG_DIR_EMPTY',
+        'LOG_FILE_NAME_INVALID',
+      ].includes(c),
+  },
+  {
+    label: 'BagIt structure (bagit.txt, bag-info.txt, Payload-Oxum)',
+    kinds: ['pack', 'pack-tar', 'archive'],
+    match: (c) => ['PACK_BAGIT_INVALID', 'PACK_BAG_INFO_INVALID', 'PACK_OXUM_MISMATCH', 'PACK_TAR_INVALID'].includes(c),
+  },
   {
     label: 'payload files against manifest-sha256.txt',
     kinds: ['pack', 'pack-tar', 'archive'],
-    match: (c) => ['PACK_MANIFEST_INVALID', 'PACK_FILE_MISSING', 'PACK_FILE_HASH_MISMATCH', 'PACK_FILE_UNLISTED', 'PACK_PATH_UNSAFE', 'PACK_FILE_UNEXPECTED'].includes(c),
+    match: (c) =>
+      [
+        'PACK_MANIFEST_INVALID',
+        'PACK_FILE_MISSING',
+        'PACK_FILE_HASH_MISMATCH',
+        'PACK_FILE_UNLISTED',
+        'PACK_PATH_UNSAFE',
+        'PACK_FILE_UNEXPECTED',
+      ].includes(c),
   },
-  { label: 'tag manifest', kinds: ['pack', 'pack-tar', 'archive'], match: (c) => ['PACK_TAGMANIFEST_INVALID', 'PACK_TAG_HASH_MISMATCH'].includes(c) },
+  {
+    label: 'tag manifest',
+    kinds: ['pack', 'pack-tar', 'archive'],
+    match: (c) => ['PACK_TAGMANIFEST_INVALID', 'PACK_TAG_HASH_MISMATCH'].includes(c),
+  },
   {
     label: 'manifest.json agrees with the files',
     kinds: ['pack', 'pack-tar', 'archive'],
-    match: (c) => c.startsWith('PACK_MANIFEST_JSON') || ['PACK_FILE_SIZE_MISMATCH', 'PACK_SUMMARY_MISMATCH', 'PACK_DATE_MISMATCH'].includes(c),
+    match: (c) =>
+      c.startsWith('PACK_MANIFEST_JSON') ||
+      ['PACK_FILE_SIZE_MISMATCH', 'PACK_SUMMARY_MISMATCH', 'PACK_DATE_MISMATCH'].includes(c),
   },
-  { label: 'signature', kinds: ['pack', 'pack-tar', 'archive'], match: (c) => c.startsWith('PACK_SIGNATURE') || c === 'PACK_UNSIGNED' },
-  { label: 'every line is a valid event', kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'], match: (c) => ['LOG_LINE_INVALID', 'LOG_LINE_TOO_LONG', 'LOG_TORN_TAIL', 'LOG_TAIL_INVALID', 'LOG_FILE_EMPTY', 'LOG_TORN_LINE_RECOVERED', 'LOG_RECOVERY_MISMATCH'].includes(c) },
+  {
+    label: 'signature',
+    kinds: ['pack', 'pack-tar', 'archive'],
+    match: (c) => c.startsWith('PACK_SIGNATURE') || c === 'PACK_UNSIGNED',
+  },
+  {
+    label: 'every line is a valid event',
+    kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'],
+    match: (c) =>
+      [
+        'LOG_LINE_INVALID',
+        'LOG_LINE_TOO_LONG',
+        'LOG_TORN_TAIL',
+        'LOG_TAIL_INVALID',
+        'LOG_FILE_EMPTY',
+        'LOG_TORN_LINE_RECOVERED',
+        'LOG_RECOVERY_MISMATCH',
+      ].includes(c),
+  },
   {
     label: 'hash chain and seq',
     kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'],
-    match: (c) => ['LOG_SEQ_GAP', 'LOG_CHAIN_BROKEN', 'LOG_LINE_OUT_OF_PLACE', 'LOG_LINE_DUPLICATE', 'LOG_GENESIS_INVALID', 'LOG_CHAIN_START', 'LOG_FILE_LINK_BROKEN'].includes(c) || c.startsWith('PACK_CHAIN'),
+    match: (c) =>
+      [
+        'LOG_SEQ_GAP',
+        'LOG_CHAIN_BROKEN',
+        'LOG_LINE_OUT_OF_PLACE',
+        'LOG_LINE_DUPLICATE',
+        'LOG_GENESIS_INVALID',
+        'LOG_CHAIN_START',
+        'LOG_FILE_LINK_BROKEN',
+      ].includes(c) || c.startsWith('PACK_CHAIN'),
   },
-  { label: 'dates and clocks', kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'], match: (c) => c === 'LOG_DATE_MISMATCH' || c === 'LOG_CLOCK_BACKWARDS' },
+  {
+    label: 'dates and clocks',
+    kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'],
+    match: (c) => c === 'LOG_DATE_MISMATCH' || c === 'LOG_CLOCK_BACKWARDS',
+  },
   {
     label: 'event counts, CSV cells and alerts agree with the log',
     kinds: ['pack', 'pack-tar', 'archive'],
-    match: (c) => ['PACK_EVENT_COUNT_MISMATCH', 'PACK_ROW_COUNT_MISMATCH', 'PACK_CSV_INVALID', 'PACK_ALERT_NOT_IN_LOG', 'PACK_CSV_MISMATCH', 'PACK_ALERTS_MISMATCH'].includes(c),
+    match: (c) =>
+      [
+        'PACK_EVENT_COUNT_MISMATCH',
+        'PACK_ROW_COUNT_MISMATCH',
+        'PACK_CSV_INVALID',
+        'PACK_ALERT_NOT_IN_LOG',
+        'PACK_CSV_MISMATCH',
+        'PACK_ALERTS_MISMATCH',
+      ].includes(c),
   },
   { label: 'links between packs and the pruned ledger', kinds: ['archive'], match: (c) => c.startsWith('ARCHIVE_') },
-  { label: 'time-stamp tokens', kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'], match: (c) => c.startsWith('TIMESTAMP_') || c.startsWith('LOG_ANCHOR_') },
+  {
+    label: 'time-stamp tokens',
+    kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'],
+    match: (c) => c.startsWith('TIMESTAMP_') || c.startsWith('LOG_ANCHOR_'),
+  },
 ];
 
 export function defineVerify(program: Command, io: CliIO): void {
@@ -63,12 +135,26 @@ export function defineVerify(program: Command, io: CliIO): void {
     .option('--pubkey <file>', 'trusted public key (OpenSSH form, one per line): the pack must be signed by it')
     .option('--allowed-signers <file>', 'trusted signers (ssh-keygen allowed_signers format)')
     .option('--full', 'accepted for compatibility: every log line is always checked in full')
-    .option('--tsa-ca <file>', 'trusted TSA root certificate(s), PEM: every time-stamp token must chain to one (env AUDITPACK_TSA_CA)')
+    .option(
+      '--tsa-ca <file>',
+      'trusted TSA root certificate(s), PEM: every time-stamp token must chain to one (env AUDITPACK_TSA_CA)',
+    )
     .option('--require-timestamp', 'a pack without a time-stamp token is a problem (env VERIFY_REQUIRE_TIMESTAMP)')
-    .option('--logs <dir>', 'for an artifacts directory: the live logs, whose PackPruned events vouch for the newest prunes (default: the configured logs directory, when it exists)')
+    .option(
+      '--logs <dir>',
+      'for an artifacts directory: the live logs, whose PackPruned events vouch for the newest prunes (default: the configured logs directory, when it exists)',
+    )
     .option('--no-logs', 'for an artifacts directory: do not read the live logs')
-    .option('--anchor-interval <minutes>', 'chain anchors must come at least this often; a longer stretch without one is a problem (env VERIFY_ANCHOR_INTERVAL_MINUTES)', parseWholeNumber)
-    .option('--anchors-since <YYYY-MM-DD>', 'with --anchor-interval: days before this one are not expected to have anchors (env VERIFY_ANCHORS_SINCE)', parseIsoDate)
+    .option(
+      '--anchor-interval <minutes>',
+      'chain anchors must come at least this often; a longer stretch without one is a problem (env VERIFY_ANCHOR_INTERVAL_MINUTES)',
+      parseWholeNumber,
+    )
+    .option(
+      '--anchors-since <YYYY-MM-DD>',
+      'with --anchor-interval: days before this one are not expected to have anchors (env VERIFY_ANCHORS_SINCE)',
+      parseIsoDate,
+    )
     .action(async (path: string, opts: VerifyOptions) => {
       if (opts.pubkey !== undefined && opts.allowedSigners !== undefined) {
         throw new AuditpackError('USAGE', 'give either --pubkey or --allowed-signers, not both');
@@ -80,21 +166,37 @@ export function defineVerify(program: Command, io: CliIO): void {
         try {
           return await readFile(resolve(io.cwd, file), 'utf8');
         } catch (err) {
-          throw new AuditpackError('KEY_INVALID', `cannot read ${file}: ${(err as Error).message}`, { cause: err, details: { path: file } });
+          throw new AuditpackError('KEY_INVALID', `cannot read ${file}: ${(err as Error).message}`, {
+            cause: err,
+            details: { path: file },
+          });
         }
       };
       const { resolveConfig } = await import('../../config.js');
       const config = resolveConfig({
         cwd: io.cwd,
         env: io.env,
-        flags: { ...(typeof opts.logs === 'string' ? { logDir: opts.logs } : {}), tsaCa: opts.tsaCa, requireTimestamp: opts.requireTimestamp === true ? true : undefined, anchorIntervalMinutes: opts.anchorInterval, anchorsSince: opts.anchorsSince },
+        flags: {
+          ...(typeof opts.logs === 'string' ? { logDir: opts.logs } : {}),
+          tsaCa: opts.tsaCa,
+          requireTimestamp: opts.requireTimestamp === true ? true : undefined,
+          anchorIntervalMinutes: opts.anchorInterval,
+          anchorsSince: opts.anchorsSince,
+        },
       });
       const { loadTsaCa } = await import('../../anchor/index.js');
       const { existsSync } = await import('node:fs');
       // The live logs: named, or the configured ones when they exist (never read with --no-logs).
-      const logDir = opts.logs === false ? undefined : typeof opts.logs === 'string' || existsSync(config.logDir) ? config.logDir : undefined;
+      const logDir =
+        opts.logs === false
+          ? undefined
+          : typeof opts.logs === 'string' || existsSync(config.logDir)
+            ? config.logDir
+            : undefined;
       if (typeof opts.logs === 'string' && !existsSync(config.logDir)) {
-        throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${opts.logs} does not exist`, { details: { path: opts.logs } });
+        throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${opts.logs} does not exist`, {
+          details: { path: opts.logs },
+        });
       }
       const options: import('../../verify/index.js').VerifyArchiveOptions = {
         ...(logDir !== undefined ? { logDir } : {}),
@@ -102,7 +204,9 @@ export function defineVerify(program: Command, io: CliIO): void {
         timestamps: {
           ...(config.tsaCa !== undefined ? { tsaCa: loadTsaCa(config.tsaCa) } : {}),
           requireTimestamp: config.requireTimestamp,
-          ...(config.anchorIntervalMinutes !== undefined ? { anchorIntervalMs: config.anchorIntervalMinutes * 60_000 } : {}),
+          ...(config.anchorIntervalMinutes !== undefined
+            ? { anchorIntervalMs: config.anchorIntervalMinutes * 60_000 }
+            : {}),
           ...(config.anchorsSince !== undefined ? { anchorsSince: config.anchorsSince } : {}),
         },
       };
@@ -114,7 +218,8 @@ export function defineVerify(program: Command, io: CliIO): void {
       }
       if (opts.allowedSigners !== undefined) {
         const signers = signing.parseAllowedSigners(await readKeyFile(opts.allowedSigners));
-        if (signers.length === 0) throw new AuditpackError('KEY_INVALID', `${opts.allowedSigners} holds no ssh-ed25519 signer`);
+        if (signers.length === 0)
+          throw new AuditpackError('KEY_INVALID', `${opts.allowedSigners} holds no ssh-ed25519 signer`);
         options.allowedSigners = signers;
       }
       const { verifyPath } = await import('../../verify/index.js');
@@ -140,14 +245,22 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
   for (const check of CHECKS) {
     if (!check.kinds.includes(r.kind)) continue;
     const ps = r.problems.filter((p) => p.code !== 'FINDINGS_TRUNCATED' && check.match(p.code));
-    ps.forEach((p) => used.add(p));
-    const worst = ps.some((p) => p.severity === 'error') ? 'fail' : ps.some((p) => p.severity === 'warning') ? 'warn' : 'ok';
+    for (const p of ps) used.add(p);
+    const worst = ps.some((p) => p.severity === 'error')
+      ? 'fail'
+      : ps.some((p) => p.severity === 'warning')
+        ? 'warn'
+        : 'ok';
     out(`${mark(io, worst)} ${labelFor(check.label, r, ps.length)}`);
     for (const p of ps) out(problemLine(io, p));
   }
   const rest = r.problems.filter((p) => !used.has(p));
   if (rest.length > 0) {
-    const worst = rest.some((p) => p.severity === 'error') ? 'fail' : rest.some((p) => p.severity === 'warning') ? 'warn' : 'ok';
+    const worst = rest.some((p) => p.severity === 'error')
+      ? 'fail'
+      : rest.some((p) => p.severity === 'warning')
+        ? 'warn'
+        : 'ok';
     out(`${mark(io, worst)} other`);
     for (const p of rest) out(problemLine(io, p));
   }
@@ -157,7 +270,11 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
     out(
       `${c.bold('newest evidence')}: pack ${ev.pack}${ev.createdAt === null ? '' : ` (made ${ev.createdAt})`}, manifest sha256 ${ev.manifestSha256 ?? '?'}; chain ends at seq ${ev.lastSeq ?? '-'}, hash ${ev.endHash ?? '-'}`,
     );
-    out(c.dim('    compare with a record kept elsewhere (or a time-stamp): the newest pack and the log after it could vanish without trace'));
+    out(
+      c.dim(
+        '    compare with a record kept elsewhere (or a time-stamp): the newest pack and the log after it could vanish without trace',
+      ),
+    );
   }
   const errors = r.problems.filter((p) => p.severity === 'error').length;
   const warnings = r.problems.filter((p) => p.severity === 'warning').length;
@@ -165,9 +282,13 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
     .map(([k, v]) => `${v} ${k.replaceAll('_', ' ')}`)
     .join(', ');
   if (r.ok) {
-    out(`${c.green('intact')}${warnings > 0 ? c.yellow(` with ${warnings} warning${warnings === 1 ? '' : 's'}`) : ''}: ${counts}`);
+    out(
+      `${c.green('intact')}${warnings > 0 ? c.yellow(` with ${warnings} warning${warnings === 1 ? '' : 's'}`) : ''}: ${counts}`,
+    );
   } else {
-    out(`${c.red(`${errors} problem${errors === 1 ? '' : 's'} found`)}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}: ${counts}`);
+    out(
+      `${c.red(`${errors} problem${errors === 1 ? '' : 's'} found`)}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}: ${counts}`,
+    );
   }
 }
 
@@ -181,7 +302,9 @@ function labelFor(label: string, r: VerifyReport, findings: number): string {
   }
   if (label !== 'signature' || findings > 0 || r.checked.signed === undefined) return label;
   if (r.kind === 'archive') return `signatures: ${r.checked.signed} of ${r.checked.packs ?? 0} packs signed`;
-  return r.checked.signed === 0 ? 'signature: none (the pack is not signed)' : 'signature: verified against the trusted key';
+  return r.checked.signed === 0
+    ? 'signature: none (the pack is not signed)'
+    : 'signature: verified against the trusted key';
 }
 
 function problemLine(io: CliIO, p: Problem): string {
@@ -193,13 +316,15 @@ function problemLine(io: CliIO, p: Problem): string {
 
 function kindName(kind: string): string {
   return (
-    {
-      log: 'log file',
-      'log-dir': 'logs directory',
-      pack: 'pack',
-      'pack-tar': '.tar.gz pack',
-      archive: 'artifacts directory',
-      empty: 'nothing to verify',
-    } as Record<string, string>
-  )[kind] ?? kind;
+    (
+      {
+        log: 'log file',
+        'log-dir': 'logs directory',
+        pack: 'pack',
+        'pack-tar': '.tar.gz pack',
+        archive: 'artifacts directory',
+        empty: 'nothing to verify',
+      } as Record<string, string>
+    )[kind] ?? kind
+  );
 }

@@ -45,7 +45,11 @@ export function forgePack(dir: string, steps: ForgeSteps): void {
   for (const n of names) {
     const b = readFileSync(join(dir, 'data', n));
     total += b.length;
-    files[`data/${n}`] = { size: b.length, sha256: sha(b), modified: m.files?.[`data/${n}`]?.modified ?? '2025-09-09T00:10:00.000Z' };
+    files[`data/${n}`] = {
+      size: b.length,
+      sha256: sha(b),
+      modified: m.files?.[`data/${n}`]?.modified ?? '2025-09-09T00:10:00.000Z',
+    };
   }
   const manifestSha = names.map((n) => `${files[`data/${n}`]!.sha256}  data/${n}\n`).join('');
   writeFileSync(join(dir, 'manifest-sha256.txt'), steps.manifestSha ? steps.manifestSha(manifestSha) : manifestSha);
@@ -54,7 +58,10 @@ export function forgePack(dir: string, steps: ForgeSteps): void {
   steps.manifest?.(m);
   const text = `${JSON.stringify(m, null, 2)}\n`;
   writeFileSync(join(dir, 'manifest.json'), steps.manifestText ? steps.manifestText(text) : text);
-  const info = readFileSync(join(dir, 'bag-info.txt'), 'utf8').replace(/Payload-Oxum: .*/, `Payload-Oxum: ${total}.${names.length}`);
+  const info = readFileSync(join(dir, 'bag-info.txt'), 'utf8').replace(
+    /Payload-Oxum: .*/,
+    `Payload-Oxum: ${total}.${names.length}`,
+  );
   writeFileSync(join(dir, 'bag-info.txt'), steps.bagInfo ? steps.bagInfo(info) : info);
   const tags = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json'];
   const tm = tags.map((t) => `${sha(readFileSync(join(dir, t)))}  ${t}\n`).join('');

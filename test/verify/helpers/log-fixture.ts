@@ -40,7 +40,11 @@ export function formatLine(ev: FixtureEvent, seq: number, prev: string): string 
 }
 
 /** A chain of lines continuing from (seq, prev). */
-export function chainLines(events: FixtureEvent[], startSeq = 1, startPrev = ZEROS): { lines: string[]; seq: number; prev: string } {
+export function chainLines(
+  events: FixtureEvent[],
+  startSeq = 1,
+  startPrev = ZEROS,
+): { lines: string[]; seq: number; prev: string } {
   const lines: string[] = [];
   let seq = startSeq;
   let prev = startPrev;
@@ -64,13 +68,50 @@ export function tradingEvents(n: number, start = DAY1 + 7 * HOUR, stepMicros = 1
     const micros = start + i * stepMicros;
     const k = i % 7;
     const id = `A-${++orderN}`;
-    if (k === 0) out.push({ micros, category: 'auth', event: 'Login', fields: { user: 'alice', source_ip: '10.0.0.7' } });
+    if (k === 0)
+      out.push({ micros, category: 'auth', event: 'Login', fields: { user: 'alice', source_ip: '10.0.0.7' } });
     else if (k === 1 || k === 2)
-      out.push({ micros, category: 'order', event: 'OrderAccepted', fields: { order_id: id, symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10050' } });
-    else if (k === 3) out.push({ micros, category: 'fill', event: 'Filled', fields: { order_id: id, deal_id: `D-${i}`, symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10051' } });
-    else if (k === 4) out.push({ micros, category: 'order', event: 'Rejected', fields: { order_id: id, symbol: 'GBPUSD', side: 'SELL', quantity: 5, price: '1.2', message: 'margin, "quoted"\nnext' } });
-    else if (k === 5) out.push({ micros, category: 'alert', event: 'AlertSent', fields: { alert_type: 'risk', message: 'drawdown 3%', severity: 'HIGH' } });
-    else out.push({ micros, category: 'config', event: 'ConfigChanged', fields: { config_type: 'risk', old_value: 1, new_value: 2, file_path: 'configs/risk.yaml' } });
+      out.push({
+        micros,
+        category: 'order',
+        event: 'OrderAccepted',
+        fields: { order_id: id, symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10050' },
+      });
+    else if (k === 3)
+      out.push({
+        micros,
+        category: 'fill',
+        event: 'Filled',
+        fields: { order_id: id, deal_id: `D-${i}`, symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10051' },
+      });
+    else if (k === 4)
+      out.push({
+        micros,
+        category: 'order',
+        event: 'Rejected',
+        fields: {
+          order_id: id,
+          symbol: 'GBPUSD',
+          side: 'SELL',
+          quantity: 5,
+          price: '1.2',
+          message: 'margin, "quoted"\nnext',
+        },
+      });
+    else if (k === 5)
+      out.push({
+        micros,
+        category: 'alert',
+        event: 'AlertSent',
+        fields: { alert_type: 'risk', message: 'drawdown 3%', severity: 'HIGH' },
+      });
+    else
+      out.push({
+        micros,
+        category: 'config',
+        event: 'ConfigChanged',
+        fields: { config_type: 'risk', old_value: 1, new_value: 2, file_path: 'configs/risk.yaml' },
+      });
   }
   return out;
 }

@@ -9,8 +9,16 @@ import fc from 'fast-check';
 import { chainLines, DAY1, HOUR, type FixtureEvent } from './log-fixture.js';
 
 const KINDS: { category: string; event: string; fields: Record<string, unknown> }[] = [
-  { category: 'order', event: 'OrderAccepted', fields: { order_id: 'A-1', symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10050' } },
-  { category: 'fill', event: 'Filled', fields: { order_id: 'A-1', deal_id: 'D-1', symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10051' } },
+  {
+    category: 'order',
+    event: 'OrderAccepted',
+    fields: { order_id: 'A-1', symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10050' },
+  },
+  {
+    category: 'fill',
+    event: 'Filled',
+    fields: { order_id: 'A-1', deal_id: 'D-1', symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10051' },
+  },
   { category: 'alert', event: 'AlertSent', fields: { alert_type: 'risk', message: 'drawdown 3%', severity: 'HIGH' } },
   { category: 'auth', event: 'Login', fields: { user: 'alice', source_ip: '10.0.0.7' } },
   { category: 'system', event: 'Started', fields: { note: 'a "quoted" name, é and a \n newline' } },
@@ -30,7 +38,11 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ op: fc.constant('duplicate' as const), at: fc.nat(), to: fc.nat() }),
   fc.record({ op: fc.constant('swap' as const), at: fc.nat(), to: fc.nat() }),
   fc.record({ op: fc.constant('move' as const), at: fc.nat(), to: fc.nat() }),
-  fc.record({ op: fc.constant('garbage' as const), at: fc.nat(), text: fc.constantFrom('', 'garbage', '{"seq":3}', '{"ts":1,"iso_ts":"x"}', '\u0000\u00ff') }),
+  fc.record({
+    op: fc.constant('garbage' as const),
+    at: fc.nat(),
+    text: fc.constantFrom('', 'garbage', '{"seq":3}', '{"ts":1,"iso_ts":"x"}', '\u0000\u00ff'),
+  }),
   fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ op: fc.constant('cut' as const), bytes: fc.integer({ min: 1, max: 400 }) }),
 );
@@ -51,14 +63,25 @@ export function logVariant(): fc.Arbitrary<LogVariant> {
     late: fc.boolean().map((b) => b && Math.random() < 0.2),
   });
   return fc
-    .record({ evs: fc.array(ev, { minLength: 1, maxLength: 60 }), edits: fc.array(edit, { maxLength: 3 }), startSeq: fc.constantFrom(1, 1, 1000) })
+    .record({
+      evs: fc.array(ev, { minLength: 1, maxLength: 60 }),
+      edits: fc.array(edit, { maxLength: 3 }),
+      startSeq: fc.constantFrom(1, 1, 1000),
+    })
     .map(({ evs, edits, startSeq }) => {
       let t = DAY1 + 6 * HOUR;
       const events: FixtureEvent[] = evs.map((e) => {
         t += e.step;
         const k = KINDS[e.kind]!;
         // A late line carries a time of the day before.
-        return { micros: e.late ? t - 24 * HOUR : t, category: k.category, event: k.event, fields: k.fields, pid: e.pid, late: e.late };
+        return {
+          micros: e.late ? t - 24 * HOUR : t,
+          category: k.category,
+          event: k.event,
+          fields: k.fields,
+          pid: e.pid,
+          late: e.late,
+        };
       });
       const { lines } = chainLines(events, startSeq, startSeq === 1 ? '0'.repeat(64) : 'ab'.repeat(32));
       const edited = [...lines];

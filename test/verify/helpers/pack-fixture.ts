@@ -25,7 +25,8 @@ function csv(cols: string[], events: Record<string, unknown>[]): string {
   let out = `${cols.join(',')},extra\r\n`;
   for (const ev of events) {
     const extra: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(ev)) if (!cols.includes(k) && !['ts', 'category', 'prev'].includes(k)) extra[k] = v;
+    for (const [k, v] of Object.entries(ev))
+      if (!cols.includes(k) && !['ts', 'category', 'prev'].includes(k)) extra[k] = v;
     out += `${[...cols.map((c) => csvCell(ev[c])), csvCell(JSON.stringify(extra))].join(',')}\r\n`;
   }
   return out;
@@ -59,15 +60,27 @@ export function buildPack(artifacts: string, date: string, o: BuildPackOptions):
   const isAlert = (e: Record<string, unknown>) =>
     e.category === 'alert' ||
     ['HIGH', 'CRITICAL'].includes(String(e.severity ?? '').toUpperCase()) ||
-    ['auth.LoginFailed', 'order.Rejected', 'config.ConfigChanged', 'config.ConfigSnapshot', 'system.TornLineRecovered'].includes(`${e.category}.${e.event}`);
+    [
+      'auth.LoginFailed',
+      'order.Rejected',
+      'config.ConfigChanged',
+      'config.ConfigSnapshot',
+      'system.TornLineRecovered',
+    ].includes(`${e.category}.${e.event}`);
   const alertLines = o.logLines.filter((_, i) => isAlert(events[i] as Record<string, unknown>));
   const payload: Record<string, string> = {
     'data/alerts.jsonl': alertLines.map((l) => `${l}\n`).join(''),
     'data/audit.jsonl': audit,
     'data/config.diff': `# config changes on ${date}: none\n`,
     'data/config_snapshot.json': `${JSON.stringify({ snapshot_id: 'fixture', files: { 'configs/risk.yaml': { sha256: sha('max: 1\n') } } }, null, 2)}\n`,
-    'data/fills.csv': csv(FILL_COLS, events.filter((e) => e.category === 'fill')),
-    'data/orders.csv': csv(ORDER_COLS, events.filter((e) => e.category === 'order')),
+    'data/fills.csv': csv(
+      FILL_COLS,
+      events.filter((e) => e.category === 'fill'),
+    ),
+    'data/orders.csv': csv(
+      ORDER_COLS,
+      events.filter((e) => e.category === 'order'),
+    ),
   };
   const names = Object.keys(payload).sort();
   const modified = `${date}T23:59:59.000Z`;
@@ -87,7 +100,8 @@ export function buildPack(artifacts: string, date: string, o: BuildPackOptions):
   );
   writeFileSync(join(dir, 'manifest-sha256.txt'), names.map((n) => `${files[n]?.sha256}  ${n}\n`).join(''));
   const byCat: Record<string, number> = {};
-  for (const e of [...events].sort((a, b) => ((a.category as string) < (b.category as string) ? -1 : 1))) byCat[e.category as string] = (byCat[e.category as string] ?? 0) + 1;
+  for (const e of [...events].sort((a, b) => ((a.category as string) < (b.category as string) ? -1 : 1)))
+    byCat[e.category as string] = (byCat[e.category as string] ?? 0) + 1;
   const first = events[0];
   const last = events[events.length - 1];
   const manifest = {
@@ -97,8 +111,17 @@ export function buildPack(artifacts: string, date: string, o: BuildPackOptions):
     auditpack_version: '0.1.0',
     files,
     summary: { total_files: names.length, total_size: total },
-    events: { total: events.length, by_category: byCat, malformed_lines: 0, late: events.filter((e) => e.late === true).length },
-    rows: { orders: events.filter((e) => e.category === 'order').length, fills: events.filter((e) => e.category === 'fill').length, alerts: alertLines.length },
+    events: {
+      total: events.length,
+      by_category: byCat,
+      malformed_lines: 0,
+      late: events.filter((e) => e.late === true).length,
+    },
+    rows: {
+      orders: events.filter((e) => e.category === 'order').length,
+      fills: events.filter((e) => e.category === 'fill').length,
+      alerts: alertLines.length,
+    },
     chain: {
       first_seq: first ? first.seq : null,
       last_seq: last ? last.seq : null,
@@ -109,7 +132,13 @@ export function buildPack(artifacts: string, date: string, o: BuildPackOptions):
     supersedes: o.supersedes ?? null,
     alert_filter: {
       categories: ['alert'],
-      events: ['auth.LoginFailed', 'order.Rejected', 'config.ConfigChanged', 'config.ConfigSnapshot', 'system.TornLineRecovered'],
+      events: [
+        'auth.LoginFailed',
+        'order.Rejected',
+        'config.ConfigChanged',
+        'config.ConfigSnapshot',
+        'system.TornLineRecovered',
+      ],
       severities: ['HIGH', 'CRITICAL'],
     },
     inserted_before: o.insertedBefore ?? null,
@@ -118,17 +147,28 @@ export function buildPack(artifacts: string, date: string, o: BuildPackOptions):
   writeFileSync(join(dir, 'manifest.json'), manifestText);
   writeTagManifest(dir);
   if (o.signingKey) signPack(dir, o.signingKey);
-  return { dir, manifestSha256: sha(manifestText), endHash: manifest.chain.end_hash, lastSeq: (last?.seq as number | undefined) ?? null };
+  return {
+    dir,
+    manifestSha256: sha(manifestText),
+    endHash: manifest.chain.end_hash,
+    lastSeq: (last?.seq as number | undefined) ?? null,
+  };
 }
 
 /** (Re)writes tagmanifest-sha256.txt from the four tag files. */
 export function writeTagManifest(dir: string): void {
   const tags = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json'];
-  writeFileSync(join(dir, 'tagmanifest-sha256.txt'), tags.map((t) => `${sha(readFileSync(join(dir, t)))}  ${t}\n`).join(''));
+  writeFileSync(
+    join(dir, 'tagmanifest-sha256.txt'),
+    tags.map((t) => `${sha(readFileSync(join(dir, t)))}  ${t}\n`).join(''),
+  );
 }
 
 export function signPack(dir: string, key: KeyObject): void {
-  writeFileSync(join(dir, 'tagmanifest-sha256.txt.sig'), signSshsig(readFileSync(join(dir, 'tagmanifest-sha256.txt')), key));
+  writeFileSync(
+    join(dir, 'tagmanifest-sha256.txt.sig'),
+    signSshsig(readFileSync(join(dir, 'tagmanifest-sha256.txt')), key),
+  );
 }
 
 export function newKey(): { privateKey: KeyObject; publicKey: KeyObject } {
@@ -136,7 +176,12 @@ export function newKey(): { privateKey: KeyObject; publicKey: KeyObject } {
 }
 
 /** Consecutive days of logs and packs in `artifacts`, linked day to day. */
-export function buildArchive(artifacts: string, days: number, perDay: number, key?: KeyObject): { packs: BuiltPack[]; dates: string[]; logs: string[][] } {
+export function buildArchive(
+  artifacts: string,
+  days: number,
+  perDay: number,
+  key?: KeyObject,
+): { packs: BuiltPack[]; dates: string[]; logs: string[][] } {
   let seq = 1;
   let prev = ZEROS;
   const packs: BuiltPack[] = [];

@@ -56,7 +56,12 @@ function lineIndex(root: string, day: string, re: RegExp): number {
 }
 
 /** Forges the first line matching `re`. */
-function forgeWhere(day: string, re: RegExp, f: (line: string) => string | Buffer, target = 'logs'): TamperCase['edit'] {
+function forgeWhere(
+  day: string,
+  re: RegExp,
+  f: (line: string) => string | Buffer,
+  target = 'logs',
+): TamperCase['edit'] {
   return (root) => forge(day, lineIndex(root, day, re), f, target)(root);
 }
 
@@ -71,14 +76,28 @@ const RECOVERY = /"TornLineRecovered"/;
 
 /** Line rules: a forger rewrites a line and re-links everything after it. */
 const LINE_RULES: TamperCase[] = [
-  { name: 'a middle line that is not JSON ("symbol":EURUSD,,)', edit: forgeWhere(D2, /"symbol":"[A-Z]+"/, (l) => l.replace(/"symbol":"([A-Z]+)"/, '"symbol":$1,,')) },
-  { name: 'a middle line that is not UTF-8', edit: forge(D2, 3, (l) => Buffer.concat([Buffer.from(l.slice(0, 60)), Buffer.from([0xff, 0xfe]), Buffer.from(l.slice(60))])) },
+  {
+    name: 'a middle line that is not JSON ("symbol":EURUSD,,)',
+    edit: forgeWhere(D2, /"symbol":"[A-Z]+"/, (l) => l.replace(/"symbol":"([A-Z]+)"/, '"symbol":$1,,')),
+  },
+  {
+    name: 'a middle line that is not UTF-8',
+    edit: forge(D2, 3, (l) =>
+      Buffer.concat([Buffer.from(l.slice(0, 60)), Buffer.from([0xff, 0xfe]), Buffer.from(l.slice(60))]),
+    ),
+  },
   { name: 'a control byte inside a string', edit: forgeWhere(D2, /USD/, (l) => l.replace('USD', 'U\u0001SD')) },
   { name: 'a CR before the newline', edit: forge(D2, 4, (l) => `${l}\r`) },
   { name: 'a TAB between two members', edit: forge(D2, 4, (l) => l.replace(',"category"', ',\t"category"')) },
-  { name: 'late:true on a line of the file\'s own day', edit: forge(D3, 2, (l) => l.replace(/("seq":\d+)/, '$1,"late":true')) },
+  {
+    name: "late:true on a line of the file's own day",
+    edit: forge(D3, 2, (l) => l.replace(/("seq":\d+)/, '$1,"late":true')),
+  },
   { name: 'ts with 3 decimals', edit: forge(D3, 2, (l) => l.replace(/"ts":(\d+)\.(\d{3})\d{3}/, '"ts":$1.$2')) },
-  { name: 'ts and iso_ts 3 days apart', edit: forge(D3, 2, (l) => l.replace(/"ts":(\d+)/, (_, s: string) => `"ts":${Number(s) - 3 * 86400}`)) },
+  {
+    name: 'ts and iso_ts 3 days apart',
+    edit: forge(D3, 2, (l) => l.replace(/"ts":(\d+)/, (_, s: string) => `"ts":${Number(s) - 3 * 86400}`)),
+  },
   { name: 'iso_ts on a day that does not exist', edit: forge(D3, 2, (l) => l.replace('2025-09-10T', '2025-09-31T')) },
   { name: 'prev not the last field', edit: forge(D3, 2, (l) => l.replace(/\}$/, ',"x":1}')) },
   { name: 'a duplicate key', edit: forge(D3, 2, (l) => l.replace('"category"', '"user":"x","user":"y","category"')) },
@@ -90,30 +109,67 @@ const LINE_RULES: TamperCase[] = [
   { name: 'an empty event name', edit: forge(D3, 2, (l) => l.replace(/"event":"[A-Za-z]+"/, '"event":""')) },
   { name: 'late:false', edit: forge(D3, 2, (l) => l.replace(/("seq":\d+)/, '$1,"late":false')) },
   { name: 'pid as a string', edit: forge(D3, 2, (l) => l.replace(/"pid":(\d+)/, '"pid":"$1"')) },
-  { name: 'actor as a number', edit: forgeWhere(D2, /"actor":"svc-a"/, (l) => l.replace('"actor":"svc-a"', '"actor":7')) },
-  { name: 'prev in uppercase hex', edit: forge(D3, 2, (l) => l.replace(/"prev":"([0-9a-f]{64})"/, (_, h: string) => `"prev":"${h.toUpperCase()}"`)) },
+  {
+    name: 'actor as a number',
+    edit: forgeWhere(D2, /"actor":"svc-a"/, (l) => l.replace('"actor":"svc-a"', '"actor":7')),
+  },
+  {
+    name: 'prev in uppercase hex',
+    edit: forge(D3, 2, (l) => l.replace(/"prev":"([0-9a-f]{64})"/, (_, h: string) => `"prev":"${h.toUpperCase()}"`)),
+  },
   { name: 'a line that is a JSON array', edit: forge(D3, 2, () => '["not","an","event"]') },
   { name: 'an empty line', edit: forge(D3, 2, () => '') },
   { name: 'a line of an event without seq', edit: forge(D3, 2, (l) => l.replace(/"seq":\d+,/, '')) },
   { name: 'NaN as a value', edit: forge(D3, 2, (l) => l.replace(/"pid":(\d+)/, '"pid":$1,"q":NaN')) },
-  { name: 'a line rule broken in a single file verified alone', edit: forge(D3, 2, (l) => l.replace('"category":"auth"', '"category":"AUTH"'), 'file') },
+  {
+    name: 'a line rule broken in a single file verified alone',
+    edit: forge(D3, 2, (l) => l.replace('"category":"auth"', '"category":"AUTH"'), 'file'),
+  },
 ];
 
 /** Torn lines and recovery (FORMAT.md "Torn lines and recovery"). */
 const RECOVERIES: TamperCase[] = [
   { name: 'a TornLineRecovered dated 4 days after its file', edit: forgeWhere(D2, RECOVERY, (l) => shiftDays(l, 4)) },
-  { name: 'a TornLineRecovered naming the wrong file', edit: forgeWhere(D2, RECOVERY, (l) => l.replace(/"file":"[^"]+"/, `"file":"${logName(D1)}"`)) },
-  { name: 'a TornLineRecovered without fragment_offset', edit: forgeWhere(D2, RECOVERY, (l) => l.replace(/"fragment_offset":\d+,/, '')) },
-  { name: 'a TornLineRecovered with the wrong fragment_bytes', edit: forgeWhere(D2, RECOVERY, (l) => l.replace(/"fragment_bytes":(\d+)/, (_, n: string) => `"fragment_bytes":${Number(n) + 1}`)) },
-  { name: 'a TornLineRecovered with the wrong fragment_offset', edit: forgeWhere(D2, RECOVERY, (l) => l.replace(/"fragment_offset":(\d+)/, (_, n: string) => `"fragment_offset":${Number(n) + 1}`)) },
+  {
+    name: 'a TornLineRecovered naming the wrong file',
+    edit: forgeWhere(D2, RECOVERY, (l) => l.replace(/"file":"[^"]+"/, `"file":"${logName(D1)}"`)),
+  },
+  {
+    name: 'a TornLineRecovered without fragment_offset',
+    edit: forgeWhere(D2, RECOVERY, (l) => l.replace(/"fragment_offset":\d+,/, '')),
+  },
+  {
+    name: 'a TornLineRecovered with the wrong fragment_bytes',
+    edit: forgeWhere(D2, RECOVERY, (l) =>
+      l.replace(/"fragment_bytes":(\d+)/, (_, n: string) => `"fragment_bytes":${Number(n) + 1}`),
+    ),
+  },
+  {
+    name: 'a TornLineRecovered with the wrong fragment_offset',
+    edit: forgeWhere(D2, RECOVERY, (l) =>
+      l.replace(/"fragment_offset":(\d+)/, (_, n: string) => `"fragment_offset":${Number(n) + 1}`),
+    ),
+  },
   {
     name: 'the recovered fragment altered',
     edit: (root) => {
       const i = lineIndex(root, D2, RECOVERY);
-      return edit(D2, (ls) => ls.map((l, k) => (k === i - 1 ? Buffer.from(l.toString('utf8').replace('TORN', 'TORM')) : l)))(root);
+      return edit(D2, (ls) =>
+        ls.map((l, k) => (k === i - 1 ? Buffer.from(l.toString('utf8').replace('TORN', 'TORM')) : l)),
+      )(root);
     },
   },
-  { name: 'a forged TornLineRecovered with no fragment before it', edit: forge(D3, 3, (l) => l.replace(/"category":"auth","event":"[A-Za-z]+"/, '"category":"system","event":"TornLineRecovered","file":"audit-20250910.jsonl","fragment_offset":0,"fragment_bytes":3,"fragment_sha256":"' + '0'.repeat(64) + '"')) },
+  {
+    name: 'a forged TornLineRecovered with no fragment before it',
+    edit: forge(D3, 3, (l) =>
+      l.replace(
+        /"category":"auth","event":"[A-Za-z]+"/,
+        '"category":"system","event":"TornLineRecovered","file":"audit-20250910.jsonl","fragment_offset":0,"fragment_bytes":3,"fragment_sha256":"' +
+          '0'.repeat(64) +
+          '"',
+      ),
+    ),
+  },
   {
     name: 'a 17 MB line with no newline appended to the newest log (beyond the line bound)',
     edit: (root) => {
@@ -162,16 +218,49 @@ const CHAIN: TamperCase[] = [
       return [...ls.slice(0, 5), Buffer.from(forged), ...ls.slice(5)];
     }),
   },
-  { name: 'a naive line inserted', edit: edit(D2, (ls) => [...ls.slice(0, 5), Buffer.from((ls[5] as Buffer).toString('utf8').replace(/"seq":\d+/, '"seq":999999')), ...ls.slice(5)]) },
+  {
+    name: 'a naive line inserted',
+    edit: edit(D2, (ls) => [
+      ...ls.slice(0, 5),
+      Buffer.from((ls[5] as Buffer).toString('utf8').replace(/"seq":\d+/, '"seq":999999')),
+      ...ls.slice(5),
+    ]),
+  },
   { name: 'a line duplicated', edit: edit(D2, (ls) => [...ls.slice(0, 6), ls[5]!, ...ls.slice(6)]) },
   { name: 'a line duplicated further down', edit: edit(D2, (ls) => [...ls.slice(0, 9), ls[3]!, ...ls.slice(9)]) },
   { name: 'two lines swapped', edit: edit(D2, (ls) => [...ls.slice(0, 4), ls[5]!, ls[4]!, ...ls.slice(6)]) },
-  { name: 'a line moved far down', edit: edit(D2, (ls) => [...ls.slice(0, 2), ...ls.slice(3, 12), ls[2]!, ...ls.slice(12)]) },
-  { name: 'a field edited (price)', edit: edit(D2, (ls) => ls.map((l, i) => (i === 6 ? Buffer.from(l.toString('utf8').replace(/"price":"[^"]+"/, '"price":"9.99999"')) : l))) },
-  { name: 'a flipped bit', edit: edit(D2, (ls) => ls.map((l, i) => (i === 7 ? Buffer.from(l.toString('latin1').replace('"seq"', '"sep"'), 'latin1') : l))) },
-  { name: 'a field edited in a single file verified alone', edit: edit(D1, (ls) => ls.map((l, i) => (i === 2 ? Buffer.from(l.toString('utf8').replace('"pid":', '"pid":1')) : l)), join('logs', logName(D1))) },
-  { name: 'the first line ever without the genesis prev', edit: forge(D1, 0, (l) => l.replace(/"prev":"0{64}"/, `"prev":"${'1'.repeat(64)}"`)) },
-  { name: 'a second genesis line', edit: forge(D1, 3, (l) => l.replace(/"prev":"[0-9a-f]{64}"/, `"prev":"${'0'.repeat(64)}"`)) },
+  {
+    name: 'a line moved far down',
+    edit: edit(D2, (ls) => [...ls.slice(0, 2), ...ls.slice(3, 12), ls[2]!, ...ls.slice(12)]),
+  },
+  {
+    name: 'a field edited (price)',
+    edit: edit(D2, (ls) =>
+      ls.map((l, i) => (i === 6 ? Buffer.from(l.toString('utf8').replace(/"price":"[^"]+"/, '"price":"9.99999"')) : l)),
+    ),
+  },
+  {
+    name: 'a flipped bit',
+    edit: edit(D2, (ls) =>
+      ls.map((l, i) => (i === 7 ? Buffer.from(l.toString('latin1').replace('"seq"', '"sep"'), 'latin1') : l)),
+    ),
+  },
+  {
+    name: 'a field edited in a single file verified alone',
+    edit: edit(
+      D1,
+      (ls) => ls.map((l, i) => (i === 2 ? Buffer.from(l.toString('utf8').replace('"pid":', '"pid":1')) : l)),
+      join('logs', logName(D1)),
+    ),
+  },
+  {
+    name: 'the first line ever without the genesis prev',
+    edit: forge(D1, 0, (l) => l.replace(/"prev":"0{64}"/, `"prev":"${'1'.repeat(64)}"`)),
+  },
+  {
+    name: 'a second genesis line',
+    edit: forge(D1, 3, (l) => l.replace(/"prev":"[0-9a-f]{64}"/, `"prev":"${'0'.repeat(64)}"`)),
+  },
   {
     name: 'a line from another day spliced in without late',
     edit: (root) => {
@@ -183,10 +272,15 @@ const CHAIN: TamperCase[] = [
     name: 'a line from another day spliced in with a correct link',
     edit: (root) => {
       const other = readLines(log(root, D1)).lines[1] as Buffer;
-      return forge(D3, 2, () => other.toString('utf8').replace(/"seq":\d+/, `"seq":${seqOf(readLines(log(root, D3)).lines[2] as Buffer)}`))(root);
+      return forge(D3, 2, () =>
+        other.toString('utf8').replace(/"seq":\d+/, `"seq":${seqOf(readLines(log(root, D3)).lines[2] as Buffer)}`),
+      )(root);
     },
   },
-  { name: 'a late line filed in an earlier day\'s file', edit: forge(D1, 3, (l) => shiftDays(l, 1).replace(/("seq":\d+)/, '$1,"late":true')) },
+  {
+    name: "a late line filed in an earlier day's file",
+    edit: forge(D1, 3, (l) => shiftDays(l, 1).replace(/("seq":\d+)/, '$1,"late":true')),
+  },
   { name: 'the tail of a day truncated', edit: edit(D1, (ls) => ls.slice(0, -2)) },
   {
     name: 'a day file removed',
@@ -238,7 +332,7 @@ const PACKS: TamperCase[] = [
     name: 'pack: the last log line removed, manifests recomputed',
     edit: (root) => {
       const p = join(root, pack(D3), 'data', 'audit.jsonl');
-      writeFileSync(p, readFileSync(p, 'utf8').split('\n').slice(0, -2).join('\n') + '\n');
+      writeFileSync(p, `${readFileSync(p, 'utf8').split('\n').slice(0, -2).join('\n')}\n`);
       refreshPack(join(root, pack(D3)));
       return pack(D3);
     },
@@ -295,7 +389,10 @@ const PACKS: TamperCase[] = [
     name: 'pack: the signature altered',
     edit: (root) => {
       const p = join(root, pack(D1), 'tagmanifest-sha256.txt.sig');
-      writeFileSync(p, readFileSync(p, 'utf8').replace(/\n([A-Za-z0-9+/])/, (_, c: string) => `\n${c === 'A' ? 'B' : 'A'}`));
+      writeFileSync(
+        p,
+        readFileSync(p, 'utf8').replace(/\n([A-Za-z0-9+/])/, (_, c: string) => `\n${c === 'A' ? 'B' : 'A'}`),
+      );
       return pack(D1);
     },
   },
@@ -349,7 +446,7 @@ const PACKS: TamperCase[] = [
     },
   },
   {
-    name: 'archive: a pack\'s manifest.json rewritten with every hash inside recomputed (the next day\'s link breaks)',
+    name: "archive: a pack's manifest.json rewritten with every hash inside recomputed (the next day's link breaks)",
     edit: (root) => {
       const p = join(root, pack(D1), 'manifest.json');
       writeFileSync(p, readFileSync(p, 'utf8').replace('"0.1.0"', '"0.1.2"'));
@@ -379,7 +476,8 @@ function seqOf(l: Buffer): number {
 /** Rewrites the tag manifest only (after an edit of a tag file that refreshPack would undo). */
 function retag(pack: string): void {
   let tag = '';
-  for (const f of ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json']) tag += `${sha(readFileSync(join(pack, f)))}  ${f}\n`;
+  for (const f of ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json'])
+    tag += `${sha(readFileSync(join(pack, f)))}  ${f}\n`;
   writeFileSync(join(pack, 'tagmanifest-sha256.txt'), tag);
 }
 
@@ -396,7 +494,12 @@ function editManifest(day: string, f: (m: Record<string, any>) => void): TamperC
 }
 
 /** Edits a payload file, then fixes every hash. */
-function editPayload(day: string, file: string, f: (text: string) => string, m?: (man: Record<string, any>) => void): TamperCase['edit'] {
+function editPayload(
+  day: string,
+  file: string,
+  f: (text: string) => string,
+  m?: (man: Record<string, any>) => void,
+): TamperCase['edit'] {
   return (root) => {
     const p = join(root, pack(day), 'data', file);
     writeFileSync(p, f(readFileSync(p, 'utf8')));
@@ -460,14 +563,23 @@ const PACK_RULES: TamperCase[] = [
     }),
   },
   { name: 'pack: auditpack_version: 12, hashes fixed', edit: editManifest(D1, (m) => void (m.auditpack_version = 12)) },
-  { name: 'pack: created_at: "yesterday", hashes fixed', edit: editManifest(D1, (m) => void (m.created_at = 'yesterday')) },
-  { name: 'pack: the recorded alert_filter removed, hashes fixed', edit: editManifest(D2, (m) => void delete m.alert_filter) },
+  {
+    name: 'pack: created_at: "yesterday", hashes fixed',
+    edit: editManifest(D1, (m) => void (m.created_at = 'yesterday')),
+  },
+  {
+    name: 'pack: the recorded alert_filter removed, hashes fixed',
+    edit: editManifest(D2, (m) => void delete m.alert_filter),
+  },
   {
     name: 'pack: a 7th payload file listed in every manifest',
     edit: (root) => {
       writeFileSync(join(root, pack(D1), 'data', 'notes.txt'), 'nothing to see\n');
       const mp = join(root, pack(D1), 'manifest.json');
-      const m = JSON.parse(readFileSync(mp, 'utf8')) as { files: Record<string, unknown>; summary: { total_files: number } };
+      const m = JSON.parse(readFileSync(mp, 'utf8')) as {
+        files: Record<string, unknown>;
+        summary: { total_files: number };
+      };
       m.files['data/notes.txt'] = { size: 0, sha256: '', modified: '2025-09-10T00:00:00.000Z' };
       m.files = Object.fromEntries(Object.entries(m.files).sort(([a], [b]) => (a < b ? -1 : 1)));
       m.summary.total_files += 1;
@@ -476,13 +588,30 @@ const PACK_RULES: TamperCase[] = [
       return pack(D1);
     },
   },
-  { name: 'pack: LF-only orders.csv, hashes fixed', edit: editPayload(D1, 'orders.csv', (t) => t.replaceAll('\r\n', '\n')) },
-  { name: 'pack: one price changed in orders.csv, hashes fixed', edit: editPayload(D2, 'orders.csv', (t) => t.replace('1.10050', '1.10060')) },
-  { name: 'pack: one deal_id changed in fills.csv, hashes fixed', edit: editPayload(D2, 'fills.csv', (t) => t.replace(',D', ',X')) },
-  { name: 'pack: the extra column of a row edited, hashes fixed', edit: editPayload(D1, 'orders.csv', (t) => t.replace('""host"":""desk-1""', '""host"":""desk-9""')) },
+  {
+    name: 'pack: LF-only orders.csv, hashes fixed',
+    edit: editPayload(D1, 'orders.csv', (t) => t.replaceAll('\r\n', '\n')),
+  },
+  {
+    name: 'pack: one price changed in orders.csv, hashes fixed',
+    edit: editPayload(D2, 'orders.csv', (t) => t.replace('1.10050', '1.10060')),
+  },
+  {
+    name: 'pack: one deal_id changed in fills.csv, hashes fixed',
+    edit: editPayload(D2, 'fills.csv', (t) => t.replace(',D', ',X')),
+  },
+  {
+    name: 'pack: the extra column of a row edited, hashes fixed',
+    edit: editPayload(D1, 'orders.csv', (t) => t.replace('""host"":""desk-1""', '""host"":""desk-9""')),
+  },
   {
     name: 'pack: an alert line removed with rows.alerts adjusted, hashes fixed',
-    edit: editPayload(D1, 'alerts.jsonl', (t) => t.split('\n').slice(1).join('\n'), (m) => void (m.rows.alerts -= 1)),
+    edit: editPayload(
+      D1,
+      'alerts.jsonl',
+      (t) => t.split('\n').slice(1).join('\n'),
+      (m) => void (m.rows.alerts -= 1),
+    ),
   },
   {
     name: 'pack: the recorded alert filter narrowed (alert lines unchanged), hashes fixed',
@@ -497,7 +626,10 @@ const PACK_RULES: TamperCase[] = [
       const sha256 = sha(readFileSync(join(root, pack(D2), 'manifest.json')));
       rmSync(join(root, pack(D2)), { recursive: true });
       rmSync(join(root, `${pack(D2)}.tar.gz`));
-      writeFileSync(join(root, 'artifacts', 'pruned.jsonl'), `${JSON.stringify({ export_date: D2, manifest_sha256: sha256, path: D2, pruned_at: `${D3}T12:00:00.000Z` })}\n`);
+      writeFileSync(
+        join(root, 'artifacts', 'pruned.jsonl'),
+        `${JSON.stringify({ export_date: D2, manifest_sha256: sha256, path: D2, pruned_at: `${D3}T12:00:00.000Z` })}\n`,
+      );
       return 'artifacts';
     },
   },

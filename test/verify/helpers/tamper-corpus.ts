@@ -5,7 +5,18 @@
  * .tar.gz copies. Every case of tamper-cases.ts edits a fresh copy of it.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createAuditLogger } from '../../../src/logger/index.js';
 import { exportPack } from '../../../src/pack/export.js';
@@ -37,9 +48,29 @@ export async function buildCorpus(): Promise<Corpus> {
     for (let i = 0; i < n; i++) {
       ta += gap;
       tb += gap;
-      a.order('OrderAccepted', { orderId: `A${ta}`, symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10050' });
-      a.fill({ orderId: `A${ta}`, dealId: `D${ta}`, symbol: 'EURUSD', side: 'BUY', quantity: 100000, price: '1.10051' });
-      b.order('Rejected', { orderId: `B${tb}`, symbol: 'GBPUSD', side: 'SELL', quantity: 5, price: '1.2', reason: 'margin, "quoted"\nnext' });
+      a.order('OrderAccepted', {
+        orderId: `A${ta}`,
+        symbol: 'EURUSD',
+        side: 'BUY',
+        quantity: 100000,
+        price: '1.10050',
+      });
+      a.fill({
+        orderId: `A${ta}`,
+        dealId: `D${ta}`,
+        symbol: 'EURUSD',
+        side: 'BUY',
+        quantity: 100000,
+        price: '1.10051',
+      });
+      b.order('Rejected', {
+        orderId: `B${tb}`,
+        symbol: 'GBPUSD',
+        side: 'SELL',
+        quantity: 5,
+        price: '1.2',
+        reason: 'margin, "quoted"\nnext',
+      });
       if (i % 3 === 0) b.alert({ alertType: 'risk', message: 'drawdown 3%', severity: 'HIGH' });
       await a.flush();
       await b.flush();
@@ -62,13 +93,22 @@ export async function buildCorpus(): Promise<Corpus> {
   appendFileSync(day2, frag);
   let tc = at('2025-09-09T10:00:01Z');
   const c = createAuditLogger({ logDir, handleExit: false, clock: () => (tc += 1_000_000), host: 'desk-3', pid: 303 });
-  for (let i = 0; i < 4; i++) c.order('OrderAccepted', { orderId: `C${i}`, symbol: 'USDJPY', side: 'BUY', quantity: 1, price: '150.1' });
+  for (let i = 0; i < 4; i++)
+    c.order('OrderAccepted', { orderId: `C${i}`, symbol: 'USDJPY', side: 'BUY', quantity: 1, price: '150.1' });
   await c.flush();
   tc = at('2025-09-10T08:00:00Z');
   for (let i = 0; i < 6; i++) c.auth(i % 2 ? 'Login' : 'LoginFailed', { user: 'bob', sourceIp: '10.0.0.9' });
   await c.close();
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const common = { logDir, artifactsDir: artifacts, version: '0.1.0', signingKey: privateKey, snapshot: false as const, recordEvent: false, compress: true };
+  const common = {
+    logDir,
+    artifactsDir: artifacts,
+    version: '0.1.0',
+    signingKey: privateKey,
+    snapshot: false as const,
+    recordEvent: false,
+    compress: true,
+  };
   for (const date of DAYS) await exportPack({ ...common, date });
   await exportPack({ ...common, date: DAYS[1], force: true }); // a re-export: 2025-09-09.v1 kept and linked
   // The same archive after retention: the oldest pack and log pruned, recorded in pruned.jsonl and
@@ -93,10 +133,24 @@ export async function buildCorpus(): Promise<Corpus> {
   cpSync(logDir, logsB, { recursive: true });
   const artB = join(root, 'artifacts-b');
   let tr = at('2025-09-11T00:10:00Z');
-  const rec = { logDir: logsB, artifactsDir: artB, version: '0.1.0', signingKey: privateKey, snapshot: false as const, now: () => tr / 1000, loggerClock: () => (tr += 1000) };
+  const rec = {
+    logDir: logsB,
+    artifactsDir: artB,
+    version: '0.1.0',
+    signingKey: privateKey,
+    snapshot: false as const,
+    now: () => tr / 1000,
+    loggerClock: () => (tr += 1000),
+  };
   for (const date of [DAYS[0], DAYS[2], DAYS[1]]) await exportPack({ ...rec, date });
   tr = at('2025-09-11T00:20:00Z');
-  await prune({ artifactsDir: artB, retentionDays: 2, now: tr / 1000, eventLogDir: logsB, loggerClock: () => (tr += 1000) });
+  await prune({
+    artifactsDir: artB,
+    retentionDays: 2,
+    now: tr / 1000,
+    eventLogDir: logsB,
+    loggerClock: () => (tr += 1000),
+  });
   tr = at('2025-09-12T00:10:00Z');
   await exportPack({ ...rec, date: '2025-09-11' });
   return { root, publicKey };
@@ -175,7 +229,10 @@ function isRecoveredFragment(lines: readonly Buffer[], i: number): boolean {
 /** Rewrites a pack's manifests after an edit, as a forger without the signing key would (and drops the signature). */
 export function refreshPack(pack: string): void {
   const files = readdirSync(join(pack, 'data')).sort();
-  const man = JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8')) as { files: Record<string, { size: number; sha256: string }>; summary: { total_size: number } };
+  const man = JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8')) as {
+    files: Record<string, { size: number; sha256: string }>;
+    summary: { total_size: number };
+  };
   let total = 0;
   let manifest = '';
   for (const f of files) {
@@ -191,10 +248,14 @@ export function refreshPack(pack: string): void {
   man.summary.total_size = total;
   writeFileSync(join(pack, 'manifest-sha256.txt'), manifest);
   writeFileSync(join(pack, 'manifest.json'), `${JSON.stringify(man, null, 2)}\n`);
-  const info = readFileSync(join(pack, 'bag-info.txt'), 'utf8').replace(/Payload-Oxum: .*/, `Payload-Oxum: ${total}.${files.length}`);
+  const info = readFileSync(join(pack, 'bag-info.txt'), 'utf8').replace(
+    /Payload-Oxum: .*/,
+    `Payload-Oxum: ${total}.${files.length}`,
+  );
   writeFileSync(join(pack, 'bag-info.txt'), info);
   let tag = '';
-  for (const f of ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json']) tag += `${sha256(readFileSync(join(pack, f)))}  ${f}\n`;
+  for (const f of ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest.json'])
+    tag += `${sha256(readFileSync(join(pack, f)))}  ${f}\n`;
   writeFileSync(join(pack, 'tagmanifest-sha256.txt'), tag);
   const sig = join(pack, 'tagmanifest-sha256.txt.sig');
   if (existsSync(sig)) rmSync(sig); // cannot re-sign: the forger leaves the pack unsigned
