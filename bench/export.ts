@@ -1,5 +1,5 @@
 /**
- * Export benchmark (issue 4, "Performance"): in one run, on the same 1,000,000-event day,
+ * Export benchmark: in one run, on the same 1,000,000-event day,
  *   1. `auditpack export` (the built CLI, as cron runs it: pack, CSVs, alerts, manifests, fsyncs);
  *   2. `sha256sum` over the log — the floor: reading and hashing the bytes once;
  *   3. the script a user would write instead: jq filters to CSV and JSONL, a copy, `sha256sum`.

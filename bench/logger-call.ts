@@ -1,5 +1,5 @@
 /**
- * The main-thread cost of a logging call (issue 2): what `logger.order()/fill()` costs the trading
+ * The main-thread cost of a logging call: what `logger.order()/fill()` costs the trading
  * app's thread, without the file write.
  *
  *   npx tsx bench/logger-call.ts                 # 5 processes per sink, 200,000 events x 8 rounds

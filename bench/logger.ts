@@ -1,5 +1,5 @@
 /**
- * Logger benchmark (issue 2, "Performance"): auditpack vs pino with `redact`, same events, one run.
+ * Logger benchmark: auditpack vs pino with `redact`, same events, one run.
  *
  *   npx tsx bench/logger.ts                     # 1M events each, 3M memory check, durable runs
  *   npx tsx bench/logger.ts --events 200000 --scale 0 --durable-events 20000   # quick
@@ -17,7 +17,7 @@
  *
  * pino (10, `redact: { paths: ['api_key'] }`, a child logger per category, event as msg) runs in
  * the configurations pino documents: `sync` = pino.destination({ dest, sync: true }) (one write per
- * line; ~134k/s here, the figure issue 2 quotes), `async` = pino.destination({ dest, sync: false })
+ * line; ~134k/s here, the figure the logger's speed goal was set against), `async` = pino.destination({ dest, sync: false })
  * (sonic-boom buffers while a write is in flight: unbounded memory when logging outpaces the disk),
  * `async-minlength` = the same with minLength 4096, `transport` = pino.transport({ target:
  * 'pino/file' }) (serialisation on the main thread, writing in a worker thread: the fastest here,

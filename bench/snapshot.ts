@@ -1,5 +1,5 @@
 /**
- * Config snapshot benchmark (issue 3): 1,000 config files (about 10 MB) in a git repository with
+ * Config snapshot benchmark: 1,000 config files (about 10 MB) in a git repository with
  * uncommitted changes, against the floor a user would otherwise script: `sha256sum` over the same
  * files plus `git diff`. One run, side by side, interleaved, medians; the ratio is printed.
  *

@@ -1,5 +1,5 @@
 /**
- * Verify benchmark (issue 5, "Performance"): `auditpack verify` on the 1,000,000-event pack against
+ * Verify benchmark: `auditpack verify` on the 1,000,000-event pack against
  * `sha256sum -c manifest-sha256.txt` on the same pack, in one run.
  *
  *   npx tsx bench/verify.ts                 # 1,000,000 events, 3 timed rounds each

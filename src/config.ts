@@ -99,14 +99,14 @@ export interface AlertFilterConfig {
   readonly severities: readonly string[];
 }
 
-/** Default config-discovery patterns (issue 3). */
+/** Default config-discovery patterns. */
 export const DEFAULT_SNAPSHOT_PATTERNS: readonly string[] = Object.freeze([
   'configs/**/*.{yaml,yml,json,toml,ini,conf,env,properties,py}',
   'configs/**/.env',
   'configs/**/.env.*',
 ]);
 
-/** Default alert filter (issue 4). */
+/** Default alert filter. */
 export const DEFAULT_ALERT_FILTER: AlertFilterConfig = Object.freeze({
   categories: Object.freeze(['alert']),
   events: Object.freeze([

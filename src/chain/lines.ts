@@ -39,7 +39,7 @@ export interface ScanOptions {
   /**
    * Scan only the bytes from `start` (default 0) up to `end` (default: the end of the file), as if
    * they were the whole file: a range that ends inside a line yields that line unterminated. Offsets
-   * stay offsets in the file. Lets two threads check one log, each from a line start (issue 5).
+   * stay offsets in the file. Lets two threads check one log, each from a line start.
    */
   start?: number;
   end?: number;

@@ -1,5 +1,5 @@
 /**
- * `auditpack demo` (issue 4, "The quick start"): a realistic trading day of sample events for
+ * `auditpack demo`, the quick start: a realistic trading day of sample events for
  * yesterday (UTC), a config snapshot, the day's export pack, and its verification, on the
  * built-in defaults (`logs/`, `artifacts/`, `configs/`).
  *

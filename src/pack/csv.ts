@@ -6,8 +6,9 @@
  * byte slices of the log line, never re-serialised, so numbers and decimal strings stay exactly
  * as written. The encoder is written here rather than with csv-stringify: on the export's hot path
  * csv-stringify costs about 2.5 µs a row, against a budget of about 2.5 µs for everything a line
- * needs (docs/decisions.md). Tests hold it to csv-stringify (with `quoted_match: /[\r\n]/`, see
- * TOOLCHAIN.md) as the reference, and to Python's csv module in strict mode.
+ * needs (docs/decisions.md). Tests hold it to csv-stringify (with `quoted_match: /[\r\n]/`, without
+ * which it leaves a field holding a bare LF or CR unquoted) as the reference, and to Python's csv
+ * module in strict mode.
  *
  * Spreadsheet formula injection (OWASP "CSV Injection"): a text cell beginning with `=`, `+`,
  * `-`, `@`, TAB or CR gets a leading single quote `'`. Only cells holding JSON strings are text;

@@ -1,6 +1,6 @@
 /**
  * `exportPack`: turns one UTC day of the audit log into a BagIt pack an auditor can check on their
- * own (issue 4; the format is docs/FORMAT.md, "Export packs").
+ * own (the format is docs/FORMAT.md, "Export packs").
  *
  * Nothing lost, nothing overwritten: the pack is built in `.tmp-*` inside the artifacts dir, every
  * file fsynced and made read-only, then renamed into place and the parent fsynced. A crash leaves

@@ -1,5 +1,5 @@
 /**
- * Daily export packs (issue 4): a BagIt bag per UTC day with the day's log, CSVs of orders and
+ * Daily export packs: a BagIt bag per UTC day with the day's log, CSVs of orders and
  * fills, significant events, config snapshot and diffs, manifests and an optional signature.
  */
 export {

@@ -3,7 +3,7 @@
  * an object lies, so the export can copy values byte for byte without building objects.
  *
  * Why not JSON.parse: on a 1,000,000-event day `toString` + `JSON.parse` alone cost about
- * 2.2 µs a line, most of the time budget (issue 4: within 3× of `sha256sum`), and the numbers it
+ * 2.2 µs a line, most of the time budget (export must stay within 3× of `sha256sum`), and the numbers it
  * returns are no longer the log's text (`1.10050` becomes 1.1005). This scanner accepts exactly
  * what JSON.parse accepts (RFC 8259; property-tested against JSON.parse in
  * test/pack/json-line.test.ts) and allocates nothing per line. The input must already be valid

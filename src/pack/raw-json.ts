@@ -2,7 +2,7 @@
  * Raw top-level entries of a JSON object line, as byte-exact text slices.
  *
  * `JSON.parse` turns `100000.50` into 100000.5 and rounds integers past 2^53, but the CSV columns
- * and the `extra` column must carry numbers exactly as the log wrote them (issue 4). This scanner
+ * and the `extra` column must carry numbers exactly as the log wrote them. This scanner
  * runs only on a line `JSON.parse` has already accepted, so it needs no validation of its own: it
  * finds each top-level key and the span of its value, skipping strings and nested values.
  */

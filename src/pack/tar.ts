@@ -2,7 +2,7 @@
  * A minimal POSIX ustar writer piped through gzip, for `--compress`. Small on purpose: a pack has
  * a handful of regular files and directories with short ASCII names, so no long-name extensions,
  * links or sparse files are ever needed, and no dependency is (tar-stream would do, but this is
- * 80 lines whose output GNU tar and Python's tarfile read; see test/pack/tar.test.ts).
+ * 80 lines whose output GNU tar and Python's tarfile read; see test/pack/export.test.ts).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';

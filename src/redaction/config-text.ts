@@ -1,5 +1,5 @@
 /**
- * Redaction of config file text (issue 3): values under sensitive keys in YAML, JSON, TOML, INI,
+ * Redaction of config file text: values under sensitive keys in YAML, JSON, TOML, INI,
  * `.env`, `.properties`, `.conf` and Python files, then secret-shaped strings anywhere.
  *
  * It uses the logger's compiled rules (`Redactor.isSensitiveKey`, `Redactor.redactString`): one

@@ -1,5 +1,5 @@
 /**
- * Retention (issue 4): plan, then carry out, the removal of packs past the window and, for
+ * Retention: plan, then carry out, the removal of packs past the window and, for
  * `auditpack prune`, of log files past AUDIT_RETENTION_DAYS.
  *
  * Safety rules, each guarding a way to destroy evidence:

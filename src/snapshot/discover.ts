@@ -1,5 +1,5 @@
 /**
- * Config discovery with fast-glob (issue 3): the patterns are relative to the snapshot's working
+ * Config discovery with fast-glob: the patterns are relative to the snapshot's working
  * directory; `.git`, `node_modules` and auditpack's own output (the snapshot store, the logs) are
  * never picked up, whatever the patterns say, so a `**\/*.json` pattern cannot snapshot the
  * snapshots.

@@ -1,5 +1,5 @@
 /**
- * Git facts for a snapshot, through simple-git (issue 3): commit, branch, dirty or clean, which
+ * Git facts for a snapshot, through simple-git: commit, branch, dirty or clean, which
  * config files differ from HEAD, and their HEAD content. Two git processes per snapshot at most:
  * one `git status --porcelain=v2 --branch -z`, and, only when some config file has uncommitted
  * changes, one `git cat-file --batch` that streams every HEAD version needed.

@@ -888,7 +888,7 @@ export async function diffSnapshots(options: {
 
 /**
  * The latest snapshot taken at or before the end of a UTC day (`YYYY-MM-DD`), or undefined if none
- * was taken by then. Reads one record. For daily packs (issue 4).
+ * was taken by then. Reads one record. A daily pack records the config in force at its day's end.
  */
 export async function latestSnapshotOnOrBefore(options: {
   snapshotDir: string;
@@ -903,7 +903,7 @@ export async function latestSnapshotOnOrBefore(options: {
   return found === undefined ? undefined : readRecord(options.snapshotDir, found);
 }
 
-/** Every snapshot taken on a UTC day (`YYYY-MM-DD`), oldest first. For daily packs (issue 4). */
+/** Every snapshot taken on a UTC day (`YYYY-MM-DD`), oldest first. A daily pack lists them. */
 export async function snapshotsOnDay(options: { snapshotDir: string; date: string }): Promise<ConfigSnapshot[]> {
   checkDate(options.date);
   const day = options.date.replaceAll('-', '');

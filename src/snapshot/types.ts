@@ -1,5 +1,5 @@
 /**
- * Public types of config snapshots (issue 3). The record's JSON shape is specified in
+ * Public types of config snapshots. The record's JSON shape is specified in
  * docs/FORMAT.md, "Config snapshots": fields are added, never renamed or removed.
  */
 import type { RedactionOptions } from '../redaction/index.js';

@@ -1,5 +1,5 @@
 /**
- * Unified diffs computed in-process (issue 3: "without git, auditpack computes the diff itself").
+ * Unified diffs computed in-process, so that a host without git still gets the diff.
  *
  * Even with git, auditpack diffs here rather than taking `git diff` output: both sides are
  * redacted first, so a secret in a config file can never reach a diff. The format is GNU/git

@@ -1,7 +1,7 @@
 /**
  * verifyArchive: the artifacts directory — every pack (current, superseded `.vN`, `.tar.gz`), the
  * day-to-day links between packs, the `pruned.jsonl` ledger, and the log chain across packs
- * (issue 5; docs/FORMAT.md "Verifying").
+ * (docs/FORMAT.md "Verifying").
  *
  * The links make the archive tamper-evident as a whole: a pack's manifest.json, even edited with
  * every hash inside recomputed (and no signature), no longer hashes to what the next day's pack

@@ -47,7 +47,7 @@ export class CsvCounter {
   /**
    * The records: a loop over local variables. Only the `seq` cell is read; other cells are only
    * delimited, and their ordinary bytes are skipped in tight inner loops (inside quotes only a
-   * quote matters), which is most of a pack's CSV bytes (issue 5's benchmark). Same states and
+   * quote matters), which is most of a pack's CSV bytes (the verify benchmark's profile). Same states and
    * transitions as headerByte.
    */
   private records(chunk: Buffer, start: number): void {

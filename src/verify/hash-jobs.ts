@@ -1,5 +1,5 @@
 /**
- * Work off the main thread (issue 5, "Performance"): while the main thread checks the first part of
+ * Work off the main thread, for speed: while the main thread checks the first part of
  * the log's chain line by line (and hashes the whole log in the same reads), a worker thread streams
  * the other payload files (hashing them and counting CSV rows) and checks the rest of the log
  * (log-range.ts). The machine has two cores; this is how `verify` keeps up with `sha256sum -c` while

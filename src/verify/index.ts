@@ -1,5 +1,5 @@
 /**
- * Verification of logs, packs and archives (issue 5). Every function returns a report and keeps
+ * Verification of logs, packs and archives. Every function returns a report and keeps
  * going after the first problem; it throws only when the check cannot run at all.
  */
 export { verifyLog, verifyLogDir, type ChainSummary, type LogReport, type VerifyLogOptions } from './log.js';

@@ -1,6 +1,6 @@
 /**
  * The chain check of one log file, fed line by line (docs/FORMAT.md "The chain", "Torn lines and
- * recovery", "Midnight and late events"; issue 2 and issue 5).
+ * recovery", "Midnight and late events").
  *
  * It is push-based so the same checker serves a file on disk (via scanLines), a pack's
  * `data/audit.jsonl`, and an entry streamed out of a `.tar.gz`. Memory is bounded: a few recent
@@ -122,7 +122,7 @@ export interface LogCheckOptions {
   readonly shared?: SharedLogState;
   /**
    * These lines continue a file whose earlier part another checker reads (two threads checking one
-   * log, issue 5): the first line is read as if it linked to the line before it, and what the other
+   * log): the first line is read as if it linked to the line before it, and what the other
    * checker needs to carry on is kept for rangeSummary(). Only a range with no finding at all is
    * joined (LogChecker.join); anything else is checked again in sequence, so findings never depend
    * on the split.

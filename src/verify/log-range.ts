@@ -1,5 +1,5 @@
 /**
- * Checking one log file on two threads (issue 5, "Performance"): the file is cut at a line start;
+ * Checking one log file on two threads, for speed: the file is cut at a line start;
  * one thread checks the lines before the cut, the other the lines after it with a continuation
  * checker (log-check.ts), and the two are joined at the cut. A range with any finding is never
  * joined: its lines are checked again after the first part, in sequence, so every finding and

@@ -1,6 +1,6 @@
 /**
  * verifyLog and verifyLogDir: the chain of a log file, and of the whole logs directory across days
- * (docs/FORMAT.md "The chain"; issues 2 and 5).
+ * (docs/FORMAT.md "The chain").
  */
 import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * The checks of a pack (issue 5; the format is docs/FORMAT.md "The export pack"), applied to facts
+ * The checks of a pack (the format is docs/FORMAT.md "The export pack"), applied to facts
  * gathered from a pack directory or a `.tar.gz` stream. Every byte read from the pack is hostile:
  * text is parsed with bounds, JSON is size-limited before JSON.parse, every path is checked before
  * it is trusted, and each defect becomes a finding.
@@ -75,7 +75,7 @@ export interface ManifestSummary {
 /** Bounds on the small files at a pack's root (the pack format's table). */
 export const TAG_FILE_BOUNDS: Readonly<Record<string, number>> = ROOT_FILE_BOUNDS;
 
-/** A path segment a pack may use (TOOLCHAIN.md: bagit-python-safe names). */
+/** A path segment a pack may use (names bagit-python accepts: ASCII letters, digits, `._-`). */
 const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/;
 
 /** True when `p` is a relative path of safe segments (no `..`, no absolute, no odd bytes). */

@@ -1,5 +1,5 @@
 /**
- * verifyPack: a pack directory or a `.tar.gz` pack (issue 5). Facts are gathered in one streaming
+ * verifyPack: a pack directory or a `.tar.gz` pack. Facts are gathered in one streaming
  * pass per file (the tar: one pass, plus a second over the log when the archive's order put the log
  * before what its check needs), then judged by pack-judge.ts.
  *

@@ -1,6 +1,6 @@
 /**
  * verifyPath: decides what a path is — a log file, the logs directory, a pack (directory or
- * .tar.gz), or the artifacts directory — and verifies it accordingly (issue 5).
+ * .tar.gz), or the artifacts directory — and verifies it accordingly.
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename } from 'node:path';

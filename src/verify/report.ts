@@ -1,7 +1,7 @@
 /**
- * Verification reports: what every verify function returns (issue 5).
+ * Verification reports: what every verify function returns.
  *
- * Expected failures are values (STYLE.md): a tampered line or a missing file is a finding in the
+ * Expected failures are values, not exceptions: a tampered line or a missing file is a finding in the
  * report, never a thrown error. Findings are bounded per code and file, so a hostile input with a
  * million broken lines yields a readable report in bounded memory, with the overflow counted.
  */

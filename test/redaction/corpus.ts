@@ -384,7 +384,7 @@ export function secretValueFor(i: number): string {
 
 /** Ordinary trading text: never altered. */
 export const BENIGN_TEXT: readonly string[] = [
-  // the false positives named in the issue
+  // false positives an earlier redactor produced on real trading text
   'Switching to basic hedging mode',
   'Bearer market sentiment',
   'Token bucket throttle',

@@ -1,6 +1,6 @@
 /**
  * CsvCounter: record counts, the seq fingerprint and the first defect, compared with a plain
- * byte-at-a-time model of the same rules (the counter's loop before issue 5's speed-up), on random
+ * byte-at-a-time model of the same rules (the counter's loop before its speed-up), on random
  * CSV-like bytes cut into random chunks; and with Python's csv module on a realistic file.
  */
 import { execFileSync } from 'node:child_process';

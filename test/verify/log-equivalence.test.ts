@@ -1,6 +1,6 @@
 /**
- * The log check gives one answer however the file is read (issue 5's performance work must not
- * change a finding): lines as views into the read buffer or as copies, at any chunk size.
+ * The log check gives one answer however the file is read (speed-ups must not change a
+ * finding): lines as views into the read buffer or as copies, at any chunk size.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

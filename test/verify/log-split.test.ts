@@ -1,5 +1,5 @@
 /**
- * One log checked by two threads (issue 5, "Performance"): cut at a line start, the part after the
+ * One log checked by two threads: cut at a line start, the part after the
  * cut checked by a continuation checker and joined — or, when that part had anything to report,
  * checked again in sequence. Every finding and every fact must be exactly what one checker reading
  * the whole file reports, wherever the cut falls.

@@ -1,6 +1,6 @@
 /**
  * `auditpack snapshot --reason <text>`: record the config files, and `snapshot list | show | diff`
- * to read the store (issue 3). A thin client of src/snapshot: parse, resolve config, call, render.
+ * to read the store. A thin client of src/snapshot: parse, resolve config, call, render.
  */
 import type { Command } from 'commander';
 import { AuditpackError, ExitCode } from '../../errors.js';

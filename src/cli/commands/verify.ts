@@ -1,5 +1,5 @@
 /**
- * `auditpack verify <path> [--json] [--pubkey FILE | --allowed-signers FILE]` (issue 5): a log
+ * `auditpack verify <path> [--json] [--pubkey FILE | --allowed-signers FILE]`: a log
  * file, the logs directory, a pack (directory or .tar.gz) or the artifacts directory. Exit 0 intact,
  * 1 problems found, 2 usage, and the documented codes when the check cannot run (66: no such path).
  */
