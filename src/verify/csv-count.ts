@@ -4,7 +4,7 @@
  * the rows. Quoted fields may hold commas, quotes and line breaks. Bounded memory: only the header
  * (up to 64 KiB) and the current `seq` cell are kept.
  */
-import { addSeq, emptySeqPrint, type SeqPrint } from './log-check.js';
+import { addSeq, emptySeqPrint, type SeqPrint } from './seq-print.js';
 
 const MAX_HEADER = 64 * 1024;
 

@@ -11,7 +11,8 @@ import { parsePublicKeyBlob } from '../signing/keys.js';
 import { verifySshsig } from '../signing/sshsig.js';
 import { WireReader } from '../signing/wire.js';
 import type { CsvStats } from './csv-count.js';
-import type { LogFacts, SeqPrint } from './log-check.js';
+import type { LogFacts } from './log-check.js';
+import type { SeqPrint } from './seq-print.js';
 import { printableName, type Findings } from './report.js';
 import {
   PACK_FORMAT as PACK_FORMAT_NAME,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvCounter, type CsvStats } from '../../src/verify/csv-count.js';
-import { addSeq, emptySeqPrint } from '../../src/verify/log-check.js';
+import { addSeq, emptySeqPrint } from '../../src/verify/seq-print.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** The rules, one byte at a time: RFC 4180 quoting, CR ignored outside quotes, seq read as a positive integer. */
