@@ -254,3 +254,67 @@ export function renderManifest(m: PackManifest | Readonly<Record<string, unknown
   }
   return `${JSON.stringify(out, null, 2)}\n`;
 }
+
+/** A path relative to the pack root that the file table defines; a typo fails at load, not in a check. */
+function known(rel: string): string {
+  if (packFileSpec(rel) === undefined) throw new Error(`${rel} is not a file of the pack table`);
+  return rel;
+}
+
+/**
+ * The paths of a pack's files relative to its root, by role: what writers and readers name
+ * instead of spelling the literal again.
+ */
+export const PACK_PATH = Object.freeze({
+  bagit: known('bagit.txt'),
+  bagInfo: known('bag-info.txt'),
+  manifest: known('manifest-sha256.txt'),
+  manifestJson: known('manifest.json'),
+  tagmanifest: known(TAGMANIFEST),
+  signature: known(SIGNATURE_FILE),
+  log: known('data/audit.jsonl'),
+  alerts: known('data/alerts.jsonl'),
+  orders: known('data/orders.csv'),
+  fills: known('data/fills.csv'),
+  configSnapshot: known('data/config_snapshot.json'),
+  configDiff: known('data/config.diff'),
+  complianceReport: known('data/compliance_report.json'),
+  complianceFindings: known('data/compliance_findings.csv'),
+  reportHtml: known('data/report.html'),
+});
+
+/** The payload directory of a pack (BagIt's `data/`), with its slash. */
+export const PAYLOAD_DIR = 'data/';
+
+/** The ledger of pruned packs, in the artifacts directory. */
+export const PRUNED_LEDGER = 'pruned.jsonl';
+
+/** The archive form of a pack: `<pack name>.tar.gz`. */
+export const PACK_ARCHIVE_SUFFIX = '.tar.gz';
+
+const PACK_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.v([1-9]\d{0,5}))?$/;
+
+/** A pack-shaped name: its date and version (null for the current pack). */
+export interface PackName {
+  readonly date: string;
+  readonly version: number | null;
+}
+
+/** True when `date` is `YYYY-MM-DD` naming a real calendar day. */
+function isCalendarDate(date: string): boolean {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === date;
+}
+
+/** Parses `YYYY-MM-DD` or `YYYY-MM-DD.vN` (a real calendar date); undefined for anything else. */
+export function parsePackName(name: string): PackName | undefined {
+  const m = PACK_NAME.exec(name);
+  if (m === null || !isCalendarDate(m[1] as string)) return undefined;
+  return { date: m[1] as string, version: m[2] === undefined ? null : Number(m[2]) };
+}
+
+/** Parses `YYYY-MM-DD[.vN].tar.gz`; undefined for anything else. */
+export function parseArchiveName(name: string): PackName | undefined {
+  if (!name.endsWith(PACK_ARCHIVE_SUFFIX)) return undefined;
+  return parsePackName(name.slice(0, -PACK_ARCHIVE_SUFFIX.length));
+}

@@ -7,35 +7,12 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { wrapFsError } from '../errors.js';
-import { dayNumberOfIsoDate } from '../rotation/index.js';
+import { type PackName, PRUNED_LEDGER, parseArchiveName, parsePackName } from '../format/pack.js';
 
 /** Prefix of temporary build directories and files inside the artifacts dir. */
 export const TMP_PREFIX = '.tmp-';
-/** The ledger of pruned packs. */
-export const PRUNED_LEDGER = 'pruned.jsonl';
-
-const PACK_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.v([1-9]\d{0,5}))?$/;
-const ARCHIVE_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.v([1-9]\d{0,5}))?\.tar\.gz$/;
-
-/** A pack-shaped name: its date and version (null for the current pack). */
-export interface PackName {
-  readonly date: string;
-  readonly version: number | null;
-}
-
-/** Parses `YYYY-MM-DD` or `YYYY-MM-DD.vN` (a real calendar date); undefined for anything else. */
-export function parsePackName(name: string): PackName | undefined {
-  const m = PACK_NAME.exec(name);
-  if (!m || dayNumberOfIsoDate(m[1] as string) === undefined) return undefined;
-  return { date: m[1] as string, version: m[2] === undefined ? null : Number(m[2]) };
-}
-
-/** Parses `YYYY-MM-DD[.vN].tar.gz`; undefined for anything else. */
-export function parseArchiveName(name: string): PackName | undefined {
-  const m = ARCHIVE_NAME.exec(name);
-  if (!m || dayNumberOfIsoDate(m[1] as string) === undefined) return undefined;
-  return { date: m[1] as string, version: m[2] === undefined ? null : Number(m[2]) };
-}
+// Pack names and the ledger's name are part of the pack format (src/format/pack.ts).
+export { PRUNED_LEDGER, parseArchiveName, parsePackName, type PackName } from '../format/pack.js';
 
 /** The name of a pack directory. */
 export function packDirName(date: string, version: number | null = null): string {
