@@ -3,27 +3,16 @@
  * this maps codes to exit codes. A bug prints its stack and exits 70. Nothing here calls
  * process.exit: bin/auditpack.js sets process.exitCode from the returned number.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AuditpackError, ExitCode, exitCodeFor } from '../errors.js';
+import { echoSafe } from './echo.js';
+import { ExitWith, packageVersion } from './exit.js';
 import type { CliIO } from './io.js';
 import { processIO } from './io.js';
-import { compileRedactor, type Redactor } from '../redaction/index.js';
+import { COMMANDS } from './registry.js';
 import { paintFor } from './render.js';
-import { COMMANDS } from './commands/index.js';
 
-/** Thrown by a command to end with a given exit code after it printed its own result (e.g. verify found problems). */
-export class ExitWith extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-  }
-}
-
-/** The version from package.json. */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+export { ExitWith, packageVersion } from './exit.js';
 
 /** Builds the commander program for an IO (exported for argv-mapping tests). */
 export function buildProgram(io: CliIO): Command {
@@ -84,18 +73,6 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     }
     return exit;
   }
-}
-
-let echoRedactor: Redactor | undefined;
-
-/**
- * Error text as printed: with the default redaction rules applied. Errors quote what the user
- * typed (an unknown option `--api-key=sk-…`, a word that is not key=value, a reason), and a
- * terminal, a CI log or a cron mail is not a place for a secret, whatever the log's settings.
- */
-function echoSafe(text: string): string {
-  echoRedactor ??= compileRedactor();
-  return echoRedactor.redactString(text);
 }
 
 function handleError(err: unknown, io: CliIO): number {

@@ -4,76 +4,12 @@
  * AWS_* variables. The S3 client is loaded only here, inside the actions.
  */
 import type { Command } from 'commander';
-import type { ArchiveSettings, AuditpackConfig } from '../../config.js';
 import { AuditpackError, ExitCode } from '../../errors.js';
-import type { ArchiveOptions, PushOutcome } from '../../archive/index.js';
+import { archiveSetup, type CommonOptions, pushJson, renderPush } from '../archive-setup.js';
+import { ExitWith, yesterdayUtc } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { ExitWith } from '../main.js';
 import { parseIsoDate, parseWholeNumber } from '../options.js';
 import { mark, printJson } from '../render.js';
-
-interface CommonOptions {
-  artifactsDir?: string;
-  logsDir?: string;
-  json?: boolean;
-  retentionYears?: number;
-}
-
-/** Resolves the config and the archive settings (ARCHIVE_NOT_CONFIGURED without `archive.bucket`). */
-export async function archiveSetup(
-  io: CliIO,
-  opts: CommonOptions,
-): Promise<{ config: AuditpackConfig; settings: ArchiveSettings; options: ArchiveOptions }> {
-  const { resolveConfig } = await import('../../config.js');
-  const config = resolveConfig({
-    cwd: io.cwd,
-    env: io.env,
-    flags: { exportBaseDir: opts.artifactsDir, logDir: opts.logsDir, archiveRetentionYears: opts.retentionYears },
-  });
-  const settings = config.archive;
-  if (settings === undefined) {
-    throw new AuditpackError(
-      'ARCHIVE_NOT_CONFIGURED',
-      'no archive bucket configured: set "archive": {"bucket": "…"} in auditpack.config.json (and AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY as needed)',
-    );
-  }
-  // The pinned SDK warns on every run that its later releases need Node 22; the pin is deliberate
-  // (docs/decisions.md) and cron output must stay one line. Only when the user has not chosen.
-  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined)
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  return { config, settings, options: { settings, artifactsDir: config.exportBaseDir, eventLogDir: config.logDir } };
-}
-
-/** One line per pushed pack, for people. */
-export function renderPush(io: CliIO, outcomes: readonly PushOutcome[]): void {
-  for (const p of outcomes) {
-    const what =
-      p.status === 'pushed'
-        ? 'archived'
-        : p.status === 'adopted'
-          ? 'already in the bucket (recorded now)'
-          : 'already archived';
-    const ext = p.extendedFrom !== null ? `, retention extended from ${p.extendedFrom}` : '';
-    io.stdout.write(
-      `${mark(io, 'ok')} ${p.date} ${what}: ${p.key} version ${p.versionId}, COMPLIANCE until ${p.retainUntil}${ext}; sha256 ${p.sha256}\n`,
-    );
-  }
-}
-
-/** The JSON form of push outcomes. */
-export function pushJson(outcomes: readonly PushOutcome[]): unknown[] {
-  return outcomes.map((p) => ({
-    date: p.date,
-    status: p.status,
-    key: p.key,
-    version_id: p.versionId,
-    manifest_sha256: p.manifestSha256,
-    sha256: p.sha256,
-    size: p.size,
-    retain_until: p.retainUntil,
-    extended_from: p.extendedFrom,
-  }));
-}
 
 function common(cmd: Command): Command {
   return cmd
@@ -88,7 +24,15 @@ export function defineArchive(program: Command, io: CliIO): void {
     .description(
       'keep packs off this machine in S3 Object Lock storage (COMPLIANCE mode): init, push, ls, verify, pull, hold',
     );
+  defineInit(archive, io);
+  definePush(archive, io);
+  defineLs(archive, io);
+  defineArchiveVerify(archive, io);
+  definePull(archive, io);
+  defineHold(archive, io);
+}
 
+function defineInit(archive: Command, io: CliIO): void {
   common(
     archive
       .command('init')
@@ -119,7 +63,9 @@ export function defineArchive(program: Command, io: CliIO): void {
         `${mark(io, 'ok')} bucket ${r.bucket} ${r.created ? 'created' : 'exists'} with Object Lock; ${rule}\n`,
       );
     });
+}
 
+function definePush(archive: Command, io: CliIO): void {
   common(
     archive
       .command('push')
@@ -137,7 +83,6 @@ export function defineArchive(program: Command, io: CliIO): void {
         throw new AuditpackError('USAGE', 'give either --date or --all, not both');
       const { options } = await archiveSetup(io, opts);
       const { pushPacks } = await import('../../archive/index.js');
-      const { yesterdayUtc } = await import('./export.js');
       const outcomes = await pushPacks({
         ...options,
         ...(opts.all === true ? {} : { dates: [opts.date ?? yesterdayUtc(Date.now())] }),
@@ -146,7 +91,9 @@ export function defineArchive(program: Command, io: CliIO): void {
       if (outcomes.length === 0) io.stdout.write(`${mark(io, 'ok')} no packs to push\n`);
       renderPush(io, outcomes);
     });
+}
 
+function defineLs(archive: Command, io: CliIO): void {
   common(archive.command('ls').description('list the archived pack versions in the bucket')).action(
     async (opts: CommonOptions) => {
       const { options } = await archiveSetup(io, opts);
@@ -175,7 +122,9 @@ export function defineArchive(program: Command, io: CliIO): void {
         io.stdout.write(`no packs under s3://${options.settings.bucket}/${options.settings.prefix}\n`);
     },
   );
+}
 
+function defineArchiveVerify(archive: Command, io: CliIO): void {
   common(
     archive
       .command('verify')
@@ -199,7 +148,9 @@ export function defineArchive(program: Command, io: CliIO): void {
       }
       if (!r.ok) throw new ExitWith(ExitCode.PROBLEMS);
     });
+}
 
+function definePull(archive: Command, io: CliIO): void {
   common(archive.command('pull').description("download a day's archived pack as YYYY-MM-DD.tar.gz and verify it"))
     .requiredOption('--date <YYYY-MM-DD>', 'the day', parseIsoDate)
     .option('--version-id <id>', 'a given version (default: the newest)')
@@ -228,7 +179,9 @@ export function defineArchive(program: Command, io: CliIO): void {
         `${mark(io, 'ok')} pulled ${r.date} version ${r.versionId} → ${r.path} (verified; sha256 ${r.sha256})\n`,
       );
     });
+}
 
+function defineHold(archive: Command, io: CliIO): void {
   common(archive.command('hold').description("set or release a legal hold on every version of a day's pack"))
     .requiredOption('--date <YYYY-MM-DD>', 'the day', parseIsoDate)
     .argument('<on|off>', 'on: the pack cannot be deleted even after its retention; off: release')

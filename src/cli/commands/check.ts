@@ -7,10 +7,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { AuditpackError, ExitCode } from '../../errors.js';
 import type { CliIO } from '../io.js';
-import { ExitWith } from '../main.js';
+import { ExitWith, yesterdayUtc } from '../exit.js';
 import { parseIsoDate } from '../options.js';
 import { mark, paintFor, printJson } from '../render.js';
-import { yesterdayUtc } from './export.js';
 
 interface CheckCliOptions {
   date?: string;

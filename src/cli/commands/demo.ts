@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import type { CliIO } from '../io.js';
-import { ExitWith, packageVersion } from '../main.js';
+import { ExitWith, packageVersion } from '../exit.js';
 import { mark, printJson } from '../render.js';
 
 interface DemoCliOptions {

@@ -5,9 +5,13 @@
  */
 import type { Command } from 'commander';
 import { AuditpackError, ExitCode } from '../../errors.js';
+import type { AuditpackConfig } from '../../config.js';
+import type { DailyExportResult } from '../../pack/index.js';
+import type { PushOutcome } from '../../archive/index.js';
+import { ExitWith, packageVersion, todayUtc, yesterdayUtc } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { ExitWith, packageVersion } from '../main.js';
 import { parseIsoDate, parseWholeNumber } from '../options.js';
+import { archiveSetup, pushJson, renderPush } from '../archive-setup.js';
 import { mark, paintFor, printJson } from '../render.js';
 
 interface ExportOptions {
@@ -23,11 +27,6 @@ interface ExportOptions {
   partial?: boolean;
   json?: boolean;
   push?: boolean;
-}
-
-/** Yesterday's UTC date for a clock. */
-export function yesterdayUtc(nowMs: number): string {
-  return new Date((Math.floor(nowMs / 86_400_000) - 1) * 86_400_000).toISOString().slice(0, 10);
 }
 
 export function defineExport(program: Command, io: CliIO): void {
@@ -60,176 +59,199 @@ export function defineExport(program: Command, io: CliIO): void {
     )
     .option('--json', 'print the result as JSON')
     .action(async (opts: ExportOptions) => {
-      const { resolveConfig } = await import('../../config.js');
-      const { runDailyExport } = await import('../../pack/index.js');
-      const { loadSigningKey } = await import('../../signing/index.js');
-      const { snapshotOptionsFromConfig } = await import('../../snapshot/index.js');
-      const config = resolveConfig({
-        cwd: io.cwd,
-        env: io.env,
-        flags: {
-          logDir: opts.logsDir,
-          exportBaseDir: opts.artifactsDir,
-          exportRetentionDays: opts.retentionDays,
-          exportCompress: opts.compress === true ? true : undefined,
-          exportIncludeConfigDiffs: opts.configDiffs === false ? false : undefined,
-          signingKey: opts.signingKey,
-          tsaUrl: opts.tsaUrl,
-        },
-      });
-      const { loadTsaCa } = await import('../../anchor/index.js');
-      const nowMs = Date.now();
-      const date =
-        opts.date ?? (opts.partial === true ? new Date(nowMs).toISOString().slice(0, 10) : yesterdayUtc(nowMs));
-      if (opts.date === undefined) {
-        // The clock alone chose the day: a clock that jumped would make an empty pack of a day
-        // that has not come yet, which then blocks every later prune.
-        const { checkExportClock } = await import('../../retention/index.js');
-        checkExportClock({ artifactsDir: config.exportBaseDir, logDir: config.logDir, now: nowMs });
-      }
-      const { autoStartup: _a, ...snapshot } = snapshotOptionsFromConfig(config);
-      const progress = progressLine(io, date);
-      // With an archive configured, a pack is pruned only once its archived copy is verified.
-      const archived =
-        config.archive === undefined
-          ? undefined
-          : (await import('../../archive/ledger.js')).archivedCheckFromLedger(config.exportBaseDir);
-      const r = await runDailyExport({
-        date,
-        logDir: config.logDir,
-        artifactsDir: config.exportBaseDir,
-        version: packageVersion(),
-        force: opts.force === true,
-        partial: opts.partial === true,
-        now: () => nowMs,
-        compress: config.exportCompress,
-        ...(config.signingKey !== undefined ? { signingKey: loadSigningKey(config.signingKey) } : {}),
-        alertFilter: config.alertFilter,
-        snapshot,
-        includeConfigDiffs: config.exportIncludeConfigDiffs,
-        retentionDays: config.exportRetentionDays,
-        ...(archived !== undefined ? { archived } : {}),
-        ...(progress ? { onProgress: progress.update } : {}),
-        ...(config.tsaUrl !== undefined
-          ? {
-              tsa: {
-                url: config.tsaUrl,
-                timeoutMs: config.tsaTimeoutMs,
-                ...(config.tsaCa !== undefined ? { trustAnchors: loadTsaCa(config.tsaCa) } : {}),
-              },
-            }
-          : {}),
-      }).finally(() => progress?.clear());
-
+      const config = await exportConfig(io, opts);
+      const r = await runExport(io, opts, config);
       const e = r.export;
-      const m = e.manifest;
-      for (const bad of e.malformed) {
-        io.stderr.write(
-          `${mark(io, 'warn', 'stderr')} malformed line ${bad.line} (offset ${bad.offset}, ${bad.length} bytes): ${bad.reason}; kept as is in data/audit.jsonl\n`,
-        );
-      }
-      if (m.events.malformed_lines > e.malformed.length) {
-        io.stderr.write(
-          `${mark(io, 'warn', 'stderr')} … and ${m.events.malformed_lines - e.malformed.length} more malformed lines\n`,
-        );
-      }
+      reportMalformed(io, r);
       // The second half of the cron job: its failure must not look like the export's.
-      let pushed: unknown[] | null = null;
-      let pushError: AuditpackError | null = null;
-      let renderPushed: (() => void) | undefined;
-      if (opts.push === true) {
-        try {
-          const { archiveSetup, pushJson, renderPush } = await import('./archive.js');
-          const { pushPacks } = await import('../../archive/index.js');
-          const outcomes = await pushPacks({
-            ...(await archiveSetup(io, { artifactsDir: opts.artifactsDir, logsDir: opts.logsDir })).options,
-            dates: [e.date],
-          });
-          pushed = pushJson(outcomes);
-          renderPushed = () => renderPush(io, outcomes);
-        } catch (err) {
-          if (!(err instanceof AuditpackError)) throw err;
-          pushError = err;
-        }
+      const push = opts.push === true ? await pushAfterExport(io, opts, e.date) : null;
+      if (opts.json === true) printJson(io, exportJson(r, config, push));
+      else {
+        io.stdout.write(exportLine(io, r));
+        if (push?.outcomes) renderPush(io, push.outcomes);
       }
-      if (opts.json === true) {
-        printJson(io, {
-          ok: pushError === null,
-          pushed,
-          push_error: pushError ? { code: pushError.code, message: pushError.message } : null,
-          date: e.date,
-          path: e.path,
-          manifest_sha256: e.manifestSha256,
-          signed: e.signed,
-          timestamp:
-            config.tsaUrl === undefined
-              ? null
-              : e.timestamped !== null
-                ? { tsa_time: e.timestamped.toISOString() }
-                : { missing: true, code: e.timestampError?.code ?? null, message: e.timestampError?.message ?? null },
-          archive: e.archive,
-          partial: m.partial === true,
-          resumed: e.resumed,
-          leftovers_removed: e.leftoversRemoved,
-          superseded: e.superseded,
-          events: m.events,
-          rows: m.rows,
-          chain: m.chain,
-          malformed: e.malformed,
-          compliance: e.compliance,
-          pruned: r.prune?.result
-            ? { packs: r.prune.result.packs.map((p) => p.name), archives: r.prune.result.archives }
-            : null,
-          prune_error: r.pruneError ? { code: r.pruneError.code, message: r.pruneError.message } : null,
-        });
-      } else {
-        const c = paintFor(io);
-        const parts = [
-          `${m.events.total} events`,
-          `${m.rows.orders} orders`,
-          `${m.rows.fills} fills`,
-          `${m.rows.alerts} alerts`,
-          e.signed ? 'signed' : 'unsigned',
-          ...(e.timestamped !== null ? [`time-stamped ${e.timestamped.toISOString()}`] : []),
-          ...(e.timestampError !== null ? [c.yellow('time-stamp token MISSING')] : []),
-          ...(e.superseded ? [`previous version kept as ${e.superseded.path}`] : []),
-          ...(e.archive
-            ? [e.resumed === 'archive' ? '.tar.gz rebuilt (an earlier run was interrupted)' : '+ .tar.gz']
-            : []),
-          ...(e.resumed === 'supersede' ? ['completed an interrupted --force'] : []),
-          ...(m.partial === true ? [c.yellow('PARTIAL (the day has not ended)')] : []),
-          ...(e.leftoversRemoved.length > 0
-            ? [`removed ${e.leftoversRemoved.length} leftover(s) of interrupted runs`]
-            : []),
-          ...(r.prune?.result && r.prune.result.packs.length > 0
-            ? [`pruned ${r.prune.result.packs.length} old pack(s)`]
-            : []),
-          ...(m.events.malformed_lines > 0 ? [c.yellow(`${m.events.malformed_lines} malformed line(s)`)] : []),
-          `${e.compliance.total} compliance finding(s)${e.compliance.total > 0 ? ` (${e.compliance.critical} critical, ${e.compliance.warning} warning, ${e.compliance.info} info; data/report.html)` : ''}`,
-        ];
-        io.stdout.write(
-          `${mark(io, 'ok')} exported ${e.date} → ${e.path} (${parts.join(', ')}); manifest sha256 ${e.manifestSha256}\n`,
-        );
-        renderPushed?.();
-      }
-      if (e.timestampError !== null) {
-        io.stderr.write(
-          `${mark(io, 'warn', 'stderr')} the pack has no time-stamp token: ${e.timestampError.message}. The pack is complete; add the token later with: auditpack anchor --pack ${e.path}\n`,
-        );
-      }
-      if (pushError) {
-        io.stderr.write(
-          `auditpack: error ${pushError.code}: ${pushError.message} (the pack was exported; the archive push failed)\n`,
-        );
-        throw new ExitWith(ExitCode.PUSH_FAILED);
-      }
-      if (r.pruneError) {
-        io.stderr.write(`auditpack: error ${r.pruneError.code}: ${r.pruneError.message} (the pack was written)\n`);
-        throw new ExitWith(r.pruneError.exitCode);
-      }
-      if (e.timestampError !== null) throw new ExitWith(ExitCode.UNANCHORED);
-      if (m.events.malformed_lines > 0) throw new ExitWith(ExitCode.WARNINGS);
+      finishExport(io, r, push?.error ?? null);
     });
+}
+
+async function exportConfig(io: CliIO, opts: ExportOptions): Promise<AuditpackConfig> {
+  const { resolveConfig } = await import('../../config.js');
+  return resolveConfig({
+    cwd: io.cwd,
+    env: io.env,
+    flags: {
+      logDir: opts.logsDir,
+      exportBaseDir: opts.artifactsDir,
+      exportRetentionDays: opts.retentionDays,
+      exportCompress: opts.compress === true ? true : undefined,
+      exportIncludeConfigDiffs: opts.configDiffs === false ? false : undefined,
+      signingKey: opts.signingKey,
+      tsaUrl: opts.tsaUrl,
+    },
+  });
+}
+
+/** Picks the day, checks the clock when it alone chose, and runs export-then-prune with progress. */
+async function runExport(io: CliIO, opts: ExportOptions, config: AuditpackConfig): Promise<DailyExportResult> {
+  const { runDailyExport } = await import('../../pack/index.js');
+  const { loadSigningKey } = await import('../../signing/index.js');
+  const { snapshotOptionsFromConfig } = await import('../../snapshot/index.js');
+  const { loadTsaCa } = await import('../../anchor/index.js');
+  const nowMs = Date.now();
+  const date = opts.date ?? (opts.partial === true ? todayUtc(nowMs) : yesterdayUtc(nowMs));
+  if (opts.date === undefined) {
+    // The clock alone chose the day: a clock that jumped would make an empty pack of a day
+    // that has not come yet, which then blocks every later prune.
+    const { checkExportClock } = await import('../../retention/index.js');
+    checkExportClock({ artifactsDir: config.exportBaseDir, logDir: config.logDir, now: nowMs });
+  }
+  const { autoStartup: _a, ...snapshot } = snapshotOptionsFromConfig(config);
+  const progress = progressLine(io, date);
+  // With an archive configured, a pack is pruned only once its archived copy is verified.
+  const archived =
+    config.archive === undefined
+      ? undefined
+      : (await import('../../archive/ledger.js')).archivedCheckFromLedger(config.exportBaseDir);
+  return runDailyExport({
+    date,
+    logDir: config.logDir,
+    artifactsDir: config.exportBaseDir,
+    version: packageVersion(),
+    force: opts.force === true,
+    partial: opts.partial === true,
+    now: () => nowMs,
+    compress: config.exportCompress,
+    ...(config.signingKey !== undefined ? { signingKey: loadSigningKey(config.signingKey) } : {}),
+    alertFilter: config.alertFilter,
+    snapshot,
+    includeConfigDiffs: config.exportIncludeConfigDiffs,
+    retentionDays: config.exportRetentionDays,
+    ...(archived !== undefined ? { archived } : {}),
+    ...(progress ? { onProgress: progress.update } : {}),
+    ...(config.tsaUrl !== undefined
+      ? {
+          tsa: {
+            url: config.tsaUrl,
+            timeoutMs: config.tsaTimeoutMs,
+            ...(config.tsaCa !== undefined ? { trustAnchors: loadTsaCa(config.tsaCa) } : {}),
+          },
+        }
+      : {}),
+  }).finally(() => progress?.clear());
+}
+
+function reportMalformed(io: CliIO, r: DailyExportResult): void {
+  const e = r.export;
+  const m = e.manifest;
+  for (const bad of e.malformed) {
+    io.stderr.write(
+      `${mark(io, 'warn', 'stderr')} malformed line ${bad.line} (offset ${bad.offset}, ${bad.length} bytes): ${bad.reason}; kept as is in data/audit.jsonl\n`,
+    );
+  }
+  if (m.events.malformed_lines > e.malformed.length) {
+    io.stderr.write(
+      `${mark(io, 'warn', 'stderr')} … and ${m.events.malformed_lines - e.malformed.length} more malformed lines\n`,
+    );
+  }
+}
+
+interface PushStep {
+  readonly outcomes: readonly PushOutcome[] | null;
+  readonly error: AuditpackError | null;
+}
+
+async function pushAfterExport(io: CliIO, opts: ExportOptions, date: string): Promise<PushStep> {
+  try {
+    const { pushPacks } = await import('../../archive/index.js');
+    const setup = await archiveSetup(io, { artifactsDir: opts.artifactsDir, logsDir: opts.logsDir });
+    return { outcomes: await pushPacks({ ...setup.options, dates: [date] }), error: null };
+  } catch (err) {
+    if (!(err instanceof AuditpackError)) throw err;
+    return { outcomes: null, error: err };
+  }
+}
+
+function exportJson(r: DailyExportResult, config: AuditpackConfig, push: PushStep | null): unknown {
+  const e = r.export;
+  const m = e.manifest;
+  return {
+    ok: (push?.error ?? null) === null,
+    pushed: push?.outcomes ? pushJson(push.outcomes) : null,
+    push_error: push?.error ? { code: push.error.code, message: push.error.message } : null,
+    date: e.date,
+    path: e.path,
+    manifest_sha256: e.manifestSha256,
+    signed: e.signed,
+    timestamp:
+      config.tsaUrl === undefined
+        ? null
+        : e.timestamped !== null
+          ? { tsa_time: e.timestamped.toISOString() }
+          : { missing: true, code: e.timestampError?.code ?? null, message: e.timestampError?.message ?? null },
+    archive: e.archive,
+    partial: m.partial === true,
+    resumed: e.resumed,
+    leftovers_removed: e.leftoversRemoved,
+    superseded: e.superseded,
+    events: m.events,
+    rows: m.rows,
+    chain: m.chain,
+    malformed: e.malformed,
+    compliance: e.compliance,
+    pruned: r.prune?.result
+      ? { packs: r.prune.result.packs.map((p) => p.name), archives: r.prune.result.archives }
+      : null,
+    prune_error: r.pruneError ? { code: r.pruneError.code, message: r.pruneError.message } : null,
+  };
+}
+
+/** The one summary line for people. */
+function exportLine(io: CliIO, r: DailyExportResult): string {
+  const c = paintFor(io);
+  const e = r.export;
+  const m = e.manifest;
+  const parts = [
+    `${m.events.total} events`,
+    `${m.rows.orders} orders`,
+    `${m.rows.fills} fills`,
+    `${m.rows.alerts} alerts`,
+    e.signed ? 'signed' : 'unsigned',
+    ...(e.timestamped !== null ? [`time-stamped ${e.timestamped.toISOString()}`] : []),
+    ...(e.timestampError !== null ? [c.yellow('time-stamp token MISSING')] : []),
+    ...(e.superseded ? [`previous version kept as ${e.superseded.path}`] : []),
+    ...(e.archive ? [e.resumed === 'archive' ? '.tar.gz rebuilt (an earlier run was interrupted)' : '+ .tar.gz'] : []),
+    ...(e.resumed === 'supersede' ? ['completed an interrupted --force'] : []),
+    ...(m.partial === true ? [c.yellow('PARTIAL (the day has not ended)')] : []),
+    ...(e.leftoversRemoved.length > 0 ? [`removed ${e.leftoversRemoved.length} leftover(s) of interrupted runs`] : []),
+    ...(r.prune?.result && r.prune.result.packs.length > 0
+      ? [`pruned ${r.prune.result.packs.length} old pack(s)`]
+      : []),
+    ...(m.events.malformed_lines > 0 ? [c.yellow(`${m.events.malformed_lines} malformed line(s)`)] : []),
+    `${e.compliance.total} compliance finding(s)${e.compliance.total > 0 ? ` (${e.compliance.critical} critical, ${e.compliance.warning} warning, ${e.compliance.info} info; data/report.html)` : ''}`,
+  ];
+  return `${mark(io, 'ok')} exported ${e.date} → ${e.path} (${parts.join(', ')}); manifest sha256 ${e.manifestSha256}\n`;
+}
+
+/** What went wrong after the pack was written, on stderr, and the exit code it earns. */
+function finishExport(io: CliIO, r: DailyExportResult, pushError: AuditpackError | null): void {
+  const e = r.export;
+  if (e.timestampError !== null) {
+    io.stderr.write(
+      `${mark(io, 'warn', 'stderr')} the pack has no time-stamp token: ${e.timestampError.message}. The pack is complete; add the token later with: auditpack anchor --pack ${e.path}\n`,
+    );
+  }
+  if (pushError) {
+    io.stderr.write(
+      `auditpack: error ${pushError.code}: ${pushError.message} (the pack was exported; the archive push failed)\n`,
+    );
+    throw new ExitWith(ExitCode.PUSH_FAILED);
+  }
+  if (r.pruneError) {
+    io.stderr.write(`auditpack: error ${r.pruneError.code}: ${r.pruneError.message} (the pack was written)\n`);
+    throw new ExitWith(r.pruneError.exitCode);
+  }
+  if (e.timestampError !== null) throw new ExitWith(ExitCode.UNANCHORED);
+  if (e.manifest.events.malformed_lines > 0) throw new ExitWith(ExitCode.WARNINGS);
 }
 
 /** A progress line on stderr, only when it is a terminal. */

@@ -6,14 +6,9 @@
  */
 import type { Command } from 'commander';
 import { AuditpackError } from '../../errors.js';
-import { compileRedactor, type Redactor } from '../../redaction/index.js';
+import { compileRedactor } from '../../redaction/index.js';
+import { echoSafe } from '../echo.js';
 import type { CliIO } from '../io.js';
-
-let defaultRedactor: Redactor | undefined;
-function defaultRedact(s: string): string {
-  defaultRedactor ??= compileRedactor();
-  return defaultRedactor.redactString(s);
-}
 
 interface LogOptions {
   logDir?: string;
@@ -27,7 +22,7 @@ interface LogOptions {
  */
 export function parseFieldArgs(
   words: readonly string[],
-  redact: (s: string) => string = defaultRedact,
+  redact: (s: string) => string = echoSafe,
 ): Record<string, unknown> {
   const fields: Record<string, unknown> = Object.create(null);
   for (const [i, w] of words.entries()) {

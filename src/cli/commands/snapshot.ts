@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { AuditpackError, ExitCode } from '../../errors.js';
 import type { ConfigSnapshot, SnapshotComparison, SnapshotSummary } from '../../snapshot/types.js';
 import type { CliIO } from '../io.js';
-import { ExitWith } from '../main.js';
+import { ExitWith } from '../exit.js';
 import { collect } from '../options.js';
 import { paintFor, printJson } from '../render.js';
 
@@ -26,7 +26,14 @@ interface StoreOptions {
 }
 
 export function defineSnapshot(program: Command, io: CliIO): void {
-  const snapshot = program
+  const snapshot = defineTake(program, io);
+  defineList(snapshot, io);
+  defineShow(snapshot, io);
+  defineDiff(snapshot, io);
+}
+
+function defineTake(program: Command, io: CliIO): Command {
+  return program
     .command('snapshot')
     .description('record the config files (hashes, content, git facts, diffs) and log a ConfigSnapshot event')
     .option('--reason <text>', 'why the snapshot is taken (required)')
@@ -68,7 +75,9 @@ export function defineSnapshot(program: Command, io: CliIO): void {
         throw new ExitWith(ExitCode.WARNINGS);
       }
     });
+}
 
+function defineList(snapshot: Command, io: CliIO): void {
   snapshot
     .command('list')
     .description('list the snapshots, newest first')
@@ -81,7 +90,9 @@ export function defineSnapshot(program: Command, io: CliIO): void {
       if (opts.json) printJson(io, list);
       else renderList(io, list);
     });
+}
 
+function defineShow(snapshot: Command, io: CliIO): void {
   snapshot
     .command('show')
     .description('show a snapshot, or with --file print one file exactly as stored then')
@@ -104,7 +115,9 @@ export function defineSnapshot(program: Command, io: CliIO): void {
       if (opts.json) printJson(io, s);
       else renderShow(io, s);
     });
+}
 
+function defineDiff(snapshot: Command, io: CliIO): void {
   snapshot
     .command('diff')
     .description('compare two snapshots: files added, removed and changed, with unified diffs')

@@ -4,8 +4,9 @@
  * 1 problems found, 2 usage, and the documented codes when the check cannot run (66: no such path).
  */
 import type { Command } from 'commander';
-import { AuditpackError } from '../../errors.js';
-import type { Problem, ProblemCode, VerifyReport } from '../../verify/index.js';
+import { AuditpackError, ExitCode } from '../../errors.js';
+import type { Problem, ProblemCode, VerifyArchiveOptions, VerifyReport } from '../../verify/index.js';
+import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { parseIsoDate, parseWholeNumber } from '../options.js';
 import { mark, paintFor, printJson } from '../render.js';
@@ -160,78 +161,82 @@ export function defineVerify(program: Command, io: CliIO): void {
         throw new AuditpackError('USAGE', 'give either --pubkey or --allowed-signers, not both');
       }
       const { resolve } = await import('node:path');
-      const { readFile } = await import('node:fs/promises');
-      const signing = await import('../../signing/index.js');
-      const readKeyFile = async (file: string): Promise<string> => {
-        try {
-          return await readFile(resolve(io.cwd, file), 'utf8');
-        } catch (err) {
-          throw new AuditpackError('KEY_INVALID', `cannot read ${file}: ${(err as Error).message}`, {
-            cause: err,
-            details: { path: file },
-          });
-        }
-      };
-      const { resolveConfig } = await import('../../config.js');
-      const config = resolveConfig({
-        cwd: io.cwd,
-        env: io.env,
-        flags: {
-          ...(typeof opts.logs === 'string' ? { logDir: opts.logs } : {}),
-          tsaCa: opts.tsaCa,
-          requireTimestamp: opts.requireTimestamp === true ? true : undefined,
-          anchorIntervalMinutes: opts.anchorInterval,
-          anchorsSince: opts.anchorsSince,
-        },
-      });
-      const { loadTsaCa } = await import('../../anchor/index.js');
-      const { existsSync } = await import('node:fs');
-      // The live logs: named, or the configured ones when they exist (never read with --no-logs).
-      const logDir =
-        opts.logs === false
-          ? undefined
-          : typeof opts.logs === 'string' || existsSync(config.logDir)
-            ? config.logDir
-            : undefined;
-      if (typeof opts.logs === 'string' && !existsSync(config.logDir)) {
-        throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${opts.logs} does not exist`, {
-          details: { path: opts.logs },
-        });
-      }
-      const options: import('../../verify/index.js').VerifyArchiveOptions = {
-        ...(logDir !== undefined ? { logDir } : {}),
-        full: opts.full === true,
-        timestamps: {
-          ...(config.tsaCa !== undefined ? { tsaCa: loadTsaCa(config.tsaCa) } : {}),
-          requireTimestamp: config.requireTimestamp,
-          ...(config.anchorIntervalMinutes !== undefined
-            ? { anchorIntervalMs: config.anchorIntervalMinutes * 60_000 }
-            : {}),
-          ...(config.anchorsSince !== undefined ? { anchorsSince: config.anchorsSince } : {}),
-        },
-      };
-      if (opts.pubkey !== undefined) {
-        const text = await readKeyFile(opts.pubkey);
-        const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-        if (lines.length === 0) throw new AuditpackError('KEY_INVALID', `${opts.pubkey} holds no public key`);
-        options.publicKeys = lines.map((l) => signing.parseOpenSshPublicKey(l));
-      }
-      if (opts.allowedSigners !== undefined) {
-        const signers = signing.parseAllowedSigners(await readKeyFile(opts.allowedSigners));
-        if (signers.length === 0)
-          throw new AuditpackError('KEY_INVALID', `${opts.allowedSigners} holds no ssh-ed25519 signer`);
-        options.allowedSigners = signers;
-      }
+      const options = await verifyOptions(io, opts);
       const { verifyPath } = await import('../../verify/index.js');
       const report = await verifyPath(resolve(io.cwd, path), options);
       const shown: VerifyReport = { ...report, target: path };
       if (opts.json === true) printJson(io, shown);
       else renderReport(io, shown);
-      if (!report.ok) {
-        const { ExitWith } = await import('../main.js');
-        throw new ExitWith(1);
-      }
+      if (!report.ok) throw new ExitWith(ExitCode.PROBLEMS);
     });
+}
+
+/** The library's options from the flags, the config and the key files. */
+async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArchiveOptions> {
+  const { resolve } = await import('node:path');
+  const { readFile } = await import('node:fs/promises');
+  const signing = await import('../../signing/index.js');
+  const readKeyFile = async (file: string): Promise<string> => {
+    try {
+      return await readFile(resolve(io.cwd, file), 'utf8');
+    } catch (err) {
+      throw new AuditpackError('KEY_INVALID', `cannot read ${file}: ${(err as Error).message}`, {
+        cause: err,
+        details: { path: file },
+      });
+    }
+  };
+  const { resolveConfig } = await import('../../config.js');
+  const config = resolveConfig({
+    cwd: io.cwd,
+    env: io.env,
+    flags: {
+      ...(typeof opts.logs === 'string' ? { logDir: opts.logs } : {}),
+      tsaCa: opts.tsaCa,
+      requireTimestamp: opts.requireTimestamp === true ? true : undefined,
+      anchorIntervalMinutes: opts.anchorInterval,
+      anchorsSince: opts.anchorsSince,
+    },
+  });
+  const { loadTsaCa } = await import('../../anchor/index.js');
+  const { existsSync } = await import('node:fs');
+  // The live logs: named, or the configured ones when they exist (never read with --no-logs).
+  const logDir =
+    opts.logs === false
+      ? undefined
+      : typeof opts.logs === 'string' || existsSync(config.logDir)
+        ? config.logDir
+        : undefined;
+  if (typeof opts.logs === 'string' && !existsSync(config.logDir)) {
+    throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${opts.logs} does not exist`, {
+      details: { path: opts.logs },
+    });
+  }
+  const options: VerifyArchiveOptions = {
+    ...(logDir !== undefined ? { logDir } : {}),
+    full: opts.full === true,
+    timestamps: {
+      ...(config.tsaCa !== undefined ? { tsaCa: loadTsaCa(config.tsaCa) } : {}),
+      requireTimestamp: config.requireTimestamp,
+      ...(config.anchorIntervalMinutes !== undefined
+        ? { anchorIntervalMs: config.anchorIntervalMinutes * 60_000 }
+        : {}),
+      ...(config.anchorsSince !== undefined ? { anchorsSince: config.anchorsSince } : {}),
+    },
+  };
+  if (opts.pubkey !== undefined) {
+    const text = await readKeyFile(opts.pubkey);
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+    if (lines.length === 0) throw new AuditpackError('KEY_INVALID', `${opts.pubkey} holds no public key`);
+    options.publicKeys = lines.map((l) => signing.parseOpenSshPublicKey(l));
+  }
+  if (opts.allowedSigners !== undefined) {
+    const signers = signing.parseAllowedSigners(await readKeyFile(opts.allowedSigners));
+    if (signers.length === 0)
+      throw new AuditpackError('KEY_INVALID', `${opts.allowedSigners} holds no ssh-ed25519 signer`);
+    options.allowedSigners = signers;
+  }
+  return options;
 }
 
 /** Human output: one line per check with a mark, the findings under it, then a summary. */

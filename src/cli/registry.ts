@@ -3,17 +3,17 @@
  * imported lazily inside the action, so `auditpack --help` stays fast.
  */
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
-import { defineAnchor } from './anchor.js';
-import { defineCheck } from './check.js';
-import { defineArchive } from './archive.js';
-import { defineDemo } from './demo.js';
-import { defineExport } from './export.js';
-import { defineKeygen } from './keygen.js';
-import { defineLog } from './log.js';
-import { definePrune } from './prune.js';
-import { defineSnapshot } from './snapshot.js';
-import { defineVerify } from './verify.js';
+import type { CliIO } from './io.js';
+import { defineAnchor } from './commands/anchor.js';
+import { defineCheck } from './commands/check.js';
+import { defineArchive } from './commands/archive.js';
+import { defineDemo } from './commands/demo.js';
+import { defineExport } from './commands/export.js';
+import { defineKeygen } from './commands/keygen.js';
+import { defineLog } from './commands/log.js';
+import { definePrune } from './commands/prune.js';
+import { defineSnapshot } from './commands/snapshot.js';
+import { defineVerify } from './commands/verify.js';
 
 /** A command definition: adds one command to the program. */
 export type DefineCommand = (program: Command, io: CliIO) => void;

@@ -1,0 +1,72 @@
+/**
+ * What the archive commands and `export --push` share: the archive settings from the config, and
+ * how push outcomes are shown. Below the command files, so neither imports the other.
+ */
+import type { ArchiveOptions, PushOutcome } from '../archive/index.js';
+import type { ArchiveSettings, AuditpackConfig } from '../config.js';
+import { AuditpackError } from '../errors.js';
+import type { CliIO } from './io.js';
+import { mark } from './render.js';
+
+export interface CommonOptions {
+  artifactsDir?: string;
+  logsDir?: string;
+  json?: boolean;
+  retentionYears?: number;
+}
+
+/** Resolves the config and the archive settings (ARCHIVE_NOT_CONFIGURED without `archive.bucket`). */
+export async function archiveSetup(
+  io: CliIO,
+  opts: CommonOptions,
+): Promise<{ config: AuditpackConfig; settings: ArchiveSettings; options: ArchiveOptions }> {
+  const { resolveConfig } = await import('../config.js');
+  const config = resolveConfig({
+    cwd: io.cwd,
+    env: io.env,
+    flags: { exportBaseDir: opts.artifactsDir, logDir: opts.logsDir, archiveRetentionYears: opts.retentionYears },
+  });
+  const settings = config.archive;
+  if (settings === undefined) {
+    throw new AuditpackError(
+      'ARCHIVE_NOT_CONFIGURED',
+      'no archive bucket configured: set "archive": {"bucket": "…"} in auditpack.config.json (and AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY as needed)',
+    );
+  }
+  // The pinned SDK warns on every run that its later releases need Node 22; the pin is deliberate
+  // (docs/decisions.md) and cron output must stay one line. Only when the user has not chosen.
+  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined)
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  return { config, settings, options: { settings, artifactsDir: config.exportBaseDir, eventLogDir: config.logDir } };
+}
+
+/** One line per pushed pack, for people. */
+export function renderPush(io: CliIO, outcomes: readonly PushOutcome[]): void {
+  for (const p of outcomes) {
+    const what =
+      p.status === 'pushed'
+        ? 'archived'
+        : p.status === 'adopted'
+          ? 'already in the bucket (recorded now)'
+          : 'already archived';
+    const ext = p.extendedFrom !== null ? `, retention extended from ${p.extendedFrom}` : '';
+    io.stdout.write(
+      `${mark(io, 'ok')} ${p.date} ${what}: ${p.key} version ${p.versionId}, COMPLIANCE until ${p.retainUntil}${ext}; sha256 ${p.sha256}\n`,
+    );
+  }
+}
+
+/** The JSON form of push outcomes. */
+export function pushJson(outcomes: readonly PushOutcome[]): unknown[] {
+  return outcomes.map((p) => ({
+    date: p.date,
+    status: p.status,
+    key: p.key,
+    version_id: p.versionId,
+    manifest_sha256: p.manifestSha256,
+    sha256: p.sha256,
+    size: p.size,
+    retain_until: p.retainUntil,
+    extended_from: p.extendedFrom,
+  }));
+}
