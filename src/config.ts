@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { AuditpackError } from './errors.js';
+import { DEFAULT_HEARTBEAT_MINUTES } from './format/heartbeat.js';
 
 /** How the logger makes events durable. */
 export type DurabilityMode = 'batched' | 'durable';
@@ -28,6 +29,8 @@ export interface AuditpackConfig {
   readonly redactPatterns: readonly string[];
   /** Logger durability (AUDIT_DURABILITY, default batched). */
   readonly durability: DurabilityMode;
+  /** Logger heartbeat interval, whole minutes (AUDIT_HEARTBEAT_MINUTES, config `logger.heartbeatMinutes`, default 15; 0 = off). */
+  readonly heartbeatMinutes: number;
   /** Where packs are written (EXPORT_BASE_DIR, default `artifacts`). */
   readonly exportBaseDir: string;
   /** Packs older than this many days are pruned after an export (EXPORT_RETENTION_DAYS, default 90). */
@@ -243,6 +246,7 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
     ]),
     redactPatterns: Object.freeze(stringList(file, 'redaction.patterns') ?? []),
     durability: durabilityRaw,
+    heartbeatMinutes: int(undefined, 'AUDIT_HEARTBEAT_MINUTES', 'logger.heartbeatMinutes', DEFAULT_HEARTBEAT_MINUTES),
     exportBaseDir: dir(flags.exportBaseDir, 'EXPORT_BASE_DIR', 'export.baseDir', 'artifacts'),
     exportRetentionDays: int(flags.exportRetentionDays, 'EXPORT_RETENTION_DAYS', 'export.retentionDays', 90),
     exportIncludeConfigDiffs: bool(

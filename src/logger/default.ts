@@ -1,6 +1,6 @@
 /**
  * The process-wide default logger, configured from the environment (AUDIT_LOG_DIR,
- * AUDIT_REDACTION_ENABLED, AUDIT_REDACT_KEYS, AUDIT_DURABILITY, the config file), made on first use,
+ * AUDIT_REDACTION_ENABLED, AUDIT_REDACT_KEYS, AUDIT_DURABILITY, AUDIT_HEARTBEAT_MINUTES, the config file), made on first use,
  * and the convenience functions the trading app calls. They never throw, but for the first call on an
  * install whose lock addon cannot load (ADDON_UNAVAILABLE; call getDefaultLogger() at start-up).
  */
@@ -45,6 +45,7 @@ export function getDefaultLogger(): AuditLogger {
     logger = createAuditLogger({
       logDir: c.logDir,
       durability: c.durability,
+      heartbeatMinutes: c.heartbeatMinutes,
       redaction: { enabled: c.redactionEnabled, keys: c.redactKeys, patterns: c.redactPatterns },
     });
   } catch (err) {

@@ -24,6 +24,7 @@ import { createHeadFormatter, systemClock } from './clock.js';
 import { registerExitFlush } from './exit.js';
 import { FileSink } from './file-sink.js';
 import { Offloader } from './offload.js';
+import { heartbeatIntervalMs, startHeartbeat } from './heartbeat.js';
 import { prepareBody } from './serialize.js';
 import {
   KNOWN_EVENTS,
@@ -109,6 +110,7 @@ class Logger {
   private readonly maxBufferBytes: number;
   private readonly listeners = new Set<AuditErrorListener>();
   private readonly unregisterExit: (() => void) | undefined;
+  private readonly stopHeartbeat: () => void;
 
   private pending: PreparedEvent[] = [];
   /** Bytes of every event not yet written: in `pending` and, with the writer thread, in flight. */
@@ -138,6 +140,7 @@ class Logger {
 
   constructor(options: AuditLoggerOptions) {
     this.durable = options.durability === 'durable';
+    const heartbeatMs = heartbeatIntervalMs(options.heartbeatMinutes);
     const r = options.redaction;
     this.redactor = compileRedactor(r === undefined || r === true ? {} : r === false ? { enabled: false } : r);
     this.clock = options.clock ?? systemClock();
@@ -169,6 +172,7 @@ class Logger {
             },
           });
     this.unregisterExit = options.handleExit === false ? undefined : registerExitFlush(() => this.flushSyncForExit());
+    this.stopHeartbeat = startHeartbeat(heartbeatMs, (c, e, f) => this.record(c, e, f));
   }
 
   // ----- the public methods -------------------------------------------------------------
@@ -213,6 +217,7 @@ class Logger {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = (async () => {
+      this.stopHeartbeat();
       try {
         await this.flush();
         if (this.offload?.usable) {

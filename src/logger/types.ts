@@ -140,6 +140,11 @@ export interface AuditLoggerOptions {
   offload?: boolean;
   /** Flush synchronously on process exit, SIGINT and SIGTERM (default true). */
   handleExit?: boolean;
+  /**
+   * Write a `system/Heartbeat` event this often, in minutes (default 15; 0 = off; AUDIT_HEARTBEAT_MINUTES
+   * for the default logger). Its timer never keeps the process alive.
+   */
+  heartbeatMinutes?: number;
 }
 
 /** What the logger's methods return: `boolean` (accepted) in batched mode, a Promise of durability in durable mode. */
