@@ -1,0 +1,273 @@
+/**
+ * The performance sweep: export and verify side by side with `sha256sum` on days of many shapes,
+ * written by the real logger (bench/lib/sweep-writer.mjs, 1 or 16 processes), and the table written
+ * into docs/PERFORMANCE.md between the sweep markers.
+ *
+ *   npm run build && npx tsx bench/sweep.ts                  # the standard rows (0.5M and 3M events)
+ *   npx tsx bench/sweep.ts --rows base,lines-150 --rounds 1  # some rows only
+ *   npx tsx bench/sweep.ts --with-10m                        # adds the 10M-event row (on demand)
+ *   npx tsx bench/sweep.ts --scale 0.02 --rounds 1 --no-write   # a quick look at every row
+ *   npx tsx bench/sweep.ts --no-write                        # print the table, leave the docs alone
+ *
+ * Per row: `sha256sum <log>` then `auditpack export` (A B, alternating, after one warm-up each),
+ * then `sha256sum -c manifest-sha256.txt` in the pack then `auditpack verify <pack>`; wall by clock,
+ * peak RSS from /usr/bin/time; medians of the rounds. Node's start-up is inside auditpack's figures.
+ * The worst row (largest verify or export ratio) is profiled with --cpu-prof and its hottest
+ * functions printed. The load average at the start and end of each row is recorded beside it:
+ * figures taken on a busy machine say so.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'bin/auditpack.js');
+const WRITER = join(ROOT, 'bench/lib/sweep-writer.mjs');
+const DATE = '2025-09-08';
+const DOC = join(ROOT, 'docs/PERFORMANCE.md');
+const START = '<!-- sweep:start -->';
+const END = '<!-- sweep:end -->';
+
+interface Row {
+  name: string;
+  events: number;
+  lineBytes: number;
+  alertShare: number;
+  writers: number;
+  redact: boolean;
+}
+
+const BASE: Row = { name: 'base', events: 500_000, lineBytes: 300, alertShare: 0.1, writers: 1, redact: false };
+const ROWS: Row[] = [
+  BASE,
+  { ...BASE, name: 'lines-short', lineBytes: 150 },
+  { ...BASE, name: 'lines-1k', lineBytes: 1000 },
+  { ...BASE, name: 'lines-4k', lineBytes: 4000 },
+  { ...BASE, name: 'alerts-0', alertShare: 0 },
+  { ...BASE, name: 'alerts-20', alertShare: 0.2 },
+  { ...BASE, name: 'writers-16', writers: 16 },
+  { ...BASE, name: 'redacted', redact: true },
+  { ...BASE, name: '3m', events: 3_000_000 },
+];
+const ROW_10M: Row = { ...BASE, name: '10m', events: 10_000_000 };
+
+interface Timing {
+  s: number;
+  rssMb: number;
+}
+interface Result {
+  row: Row;
+  logMb: number;
+  meanLine: number;
+  sha: Timing;
+  exp: Timing;
+  shaC: Timing;
+  ver: Timing;
+  load: [number, number];
+}
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Timing {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  const last = r.stderr.trim().split('\n').pop() ?? '0';
+  return { s, rssMb: Number(last) / 1024 };
+}
+
+function median(ts: Timing[]): Timing {
+  const by = (k: keyof Timing): number =>
+    [...ts.map((t) => t[k])].sort((a, b) => a - b)[Math.floor(ts.length / 2)] ?? 0;
+  return { s: by('s'), rssMb: Math.max(...ts.map((t) => t.rssMb)) };
+}
+
+/** Writes the row's day: one logger process, or `writers` processes at once sharing the day's file. */
+function writeDay(row: Row, logDir: string): void {
+  const per = Math.ceil(row.events / row.writers);
+  const cmd = (w: number): string =>
+    [process.execPath, WRITER, logDir, DATE, per, w, row.lineBytes, row.alertShare, row.redact ? 1 : 0].join(' ');
+  const starts = Array.from({ length: row.writers }, (_, w) => `${cmd(w)} & pids+=($!);`).join(' ');
+  const script = `pids=(); ${starts} rc=0; for p in "\${pids[@]}"; do wait $p || rc=1; done; exit $rc`;
+  const r = spawnSync('bash', ['-c', script], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`writers exited ${r.status}`);
+}
+
+function measureRow(row: Row, rounds: number): Result {
+  const load0 = loadavg()[0] ?? 0;
+  const dir = mkdtempSync(join(tmpdir(), `auditpack-sweep-${row.name}-`));
+  try {
+    const logDir = join(dir, 'logs');
+    mkdirSync(logDir);
+    writeDay(row, logDir);
+    const log = join(logDir, 'audit-20250908.jsonl');
+    const bytes = statSync(log).size;
+    const lines = countLines(log);
+    const env = { AUDIT_LOG_DIR: logDir, EXPORT_BASE_DIR: join(dir, 'artifacts'), NO_COLOR: '1' };
+    const exportOnce = (): Timing => {
+      rmSync(join(dir, 'artifacts'), { recursive: true, force: true });
+      return run(process.execPath, [CLI, 'export', '--date', DATE, '--no-config-diffs', '--json'], dir, env);
+    };
+    const sha: Timing[] = [];
+    const exp: Timing[] = [];
+    run('sha256sum', [log], dir);
+    exportOnce();
+    for (let i = 0; i < rounds; i++) {
+      sha.push(run('sha256sum', [log], dir));
+      exp.push(exportOnce());
+    }
+    const pack = join(dir, 'artifacts', DATE);
+    const shaC: Timing[] = [];
+    const ver: Timing[] = [];
+    const verify = (): Timing => run(process.execPath, [CLI, 'verify', pack, '--no-logs', '--json'], dir, env);
+    run('sha256sum', ['-c', '--quiet', 'manifest-sha256.txt'], pack);
+    verify();
+    for (let i = 0; i < rounds; i++) {
+      shaC.push(run('sha256sum', ['-c', '--quiet', 'manifest-sha256.txt'], pack));
+      ver.push(verify());
+    }
+    return {
+      row,
+      logMb: bytes / 1e6,
+      meanLine: bytes / lines,
+      sha: median(sha),
+      exp: median(exp),
+      shaC: median(shaC),
+      ver: median(ver),
+      load: [load0, loadavg()[0] ?? 0],
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function countLines(path: string): number {
+  const r = spawnSync('wc', ['-l', path], { encoding: 'utf8' });
+  return Number(r.stdout.trim().split(/\s+/)[0]);
+}
+
+function table(results: Result[]): string {
+  const head =
+    '| row | events | writers | mean line | alerts | redacted | log MB | export s | ×sha256sum | export RSS MB | verify s | ×sha256sum -c | verify RSS MB | load 1-min |\n' +
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
+  const rows = results.map((r) => {
+    const e = r.exp.s / r.sha.s;
+    const v = r.ver.s / r.shaC.s;
+    return `| ${r.row.name} | ${(r.row.events / 1e6).toFixed(1)}M | ${r.row.writers} | ${r.meanLine.toFixed(0)} B | ${(r.row.alertShare * 100).toFixed(0)}% | ${r.row.redact ? 'yes' : 'no'} | ${r.logMb.toFixed(0)} | ${r.exp.s.toFixed(2)} | ${e.toFixed(2)} | ${r.exp.rssMb.toFixed(0)} | ${r.ver.s.toFixed(2)} | ${v.toFixed(2)} | ${r.ver.rssMb.toFixed(0)} | ${r.load[0].toFixed(1)}→${r.load[1].toFixed(1)} |`;
+  });
+  return head + rows.join('\n');
+}
+
+/** CPU profile of one export and one verify of the row's day: the ten hottest functions by self time. */
+function profile(row: Row): string {
+  const dir = mkdtempSync(join(tmpdir(), 'auditpack-sweep-prof-'));
+  try {
+    const logDir = join(dir, 'logs');
+    mkdirSync(logDir);
+    writeDay(row, logDir);
+    const env = { AUDIT_LOG_DIR: logDir, EXPORT_BASE_DIR: join(dir, 'artifacts'), NO_COLOR: '1' };
+    const out: string[] = [];
+    for (const [what, cmd] of [
+      ['export', ['export', '--date', DATE, '--no-config-diffs', '--json']],
+      ['verify', ['verify', join(dir, 'artifacts', DATE), '--no-logs', '--json']],
+    ] as const) {
+      const profDir = join(dir, `prof-${what}`);
+      run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, CLI, ...cmd], dir, env);
+      out.push(`${what} (${row.name}), main thread, self time:\n${hottest(profDir)}`);
+    }
+    return out.join('\n\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface ProfNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+function hottest(profDir: string): string {
+  const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const f of files) {
+    const p = JSON.parse(readFileSync(join(profDir, f), 'utf8')) as { nodes: ProfNode[] };
+    for (const n of p.nodes) {
+      const h = n.hitCount ?? 0;
+      total += h;
+      const url = n.callFrame.url.replace(/^.*\/(dist|node_modules)\//, '$1/');
+      const key = `${n.callFrame.functionName || '(anonymous)'} ${url}:${n.callFrame.lineNumber + 1}`;
+      self.set(key, (self.get(key) ?? 0) + h);
+    }
+  }
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([k, h]) => `  ${((100 * h) / Math.max(1, total)).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n');
+}
+
+function writeDoc(text: string): void {
+  const doc = readFileSync(DOC, 'utf8');
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  const block = `${START}\n${text}\n${END}`;
+  const next =
+    a !== -1 && b > a ? doc.slice(0, a) + block + doc.slice(b + END.length) : `${doc.trimEnd()}\n\n${block}\n`;
+  writeFileSync(DOC, next);
+}
+
+function main(): void {
+  if (!existsSync(join(ROOT, 'dist/index.js'))) throw new Error('run `npm run build` first');
+  const rounds = Number(flag('rounds') ?? 3);
+  const scale = Number(flag('scale') ?? 1);
+  const wanted = flag('rows')?.split(',');
+  let rows = process.argv.includes('--with-10m') ? [...ROWS, ROW_10M] : ROWS;
+  if (wanted !== undefined) rows = [...ROWS, ROW_10M].filter((r) => wanted.includes(r.name));
+  rows = rows.map((r) => ({ ...r, events: Math.round(r.events * scale) }));
+  const results: Result[] = [];
+  for (const row of rows) {
+    process.stderr.write(`row ${row.name}… `);
+    const r = measureRow(row, rounds);
+    results.push(r);
+    process.stderr.write(`export ${(r.exp.s / r.sha.s).toFixed(2)}×, verify ${(r.ver.s / r.shaC.s).toFixed(2)}×\n`);
+  }
+  const worst = results.reduce((w, r) =>
+    Math.max(r.exp.s / r.sha.s / 3, r.ver.s / r.shaC.s) > Math.max(w.exp.s / w.sha.s / 3, w.ver.s / w.shaC.s) ? r : w,
+  );
+  const prof = process.argv.includes('--no-profile')
+    ? ''
+    : profile({ ...worst.row, events: Math.min(worst.row.events, 500_000) });
+  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  const text = [
+    `Sweep of ${new Date().toISOString().slice(0, 16)}Z, commit ${git}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, medians of ${rounds} rounds (\`npx tsx bench/sweep.ts\`).`,
+    'Goals: export ≤ 3× `sha256sum` of the log; verify ≤ 1.0× `sha256sum -c manifest-sha256.txt`; peak RSS ≤ 150 MB.',
+    '',
+    table(results),
+    ...(prof === '' ? [] : ['', `Where the time goes in the worst row (${worst.row.name}):`, '', '```', prof, '```']),
+  ].join('\n');
+  process.stdout.write(`${text}\n`);
+  if (!process.argv.includes('--no-write')) writeDoc(text);
+}
+
+main();
