@@ -1,57 +1,180 @@
 /**
- * auditpack's public library API: re-exports only. Importing it has no side effects.
+ * auditpack's public library API (`import … from 'auditpack'`): what the README documents, and
+ * nothing else. Re-exports only; importing it has no side effects. Verification tooling that needs
+ * no logger has its own entry point, `auditpack/verify` (src/api/verify.ts).
+ *
+ * Every name here is public API: added, never renamed or removed. test/package.test.ts pins the
+ * list, so a new export is a deliberate change (update that test and the README together).
  */
-export * from './errors.js';
-export { resolveConfig, type AuditpackConfig, type DurabilityMode } from './config.js';
-export { GENESIS_HASH, hashLine } from './chain/index.js';
-export { compileRedactor, type RedactionOptions, type Redactor } from './redaction/index.js';
-export * from './logger/index.js';
-export { scanLines, type ScannedLine, type ScanOptions } from './chain/lines.js';
-export * from './verify/index.js';
+
+// Errors: one class, stable codes, the exit-code table.
+export {
+  AuditpackError,
+  type AuditpackErrorCode,
+  ExitCode,
+  exitCodeFor,
+  isAuditpackError,
+} from './errors.js';
+
+// Configuration: flags > environment > config file > defaults, resolved once.
+export {
+  type AuditpackConfig,
+  type ConfigFlags,
+  type DurabilityMode,
+  type ResolveConfigOptions,
+  resolveConfig,
+} from './config.js';
+
+// The logger and its event helpers.
+export { createAuditLogger } from './logger/logger.js';
+export { MemorySink } from './logger/memory-sink.js';
+export {
+  type AlertFields,
+  type AuditErrorListener,
+  type AuditFields,
+  type AuditLogger,
+  type AuditLoggerOptions,
+  type AuditLoggerStats,
+  type AuditSink,
+  type AuthEvent,
+  type AuthFields,
+  type ConfigChangeFields,
+  type FillEvent,
+  type FillFields,
+  KNOWN_EVENTS,
+  type LogResult,
+  type OrderEvent,
+  type OrderFields,
+  type PreparedEvent,
+} from './logger/types.js';
+export {
+  auditAlert,
+  auditConfig,
+  auditDecision,
+  auditFill,
+  auditKillSwitch,
+  auditLogin,
+  auditOrder,
+  auditRiskCheck,
+  auditRiskOverride,
+  closeDefaultLogger,
+  getDefaultLogger,
+} from './logger/default.js';
+export {
+  type DecisionFields,
+  type KillSwitchFields,
+  logDecision,
+  logKillSwitch,
+  logRiskCheck,
+  logRiskOverride,
+  type RiskCheckFields,
+  type RiskCheckItem,
+  type RiskOverrideFields,
+} from './logger/trading.js';
+export type { RedactionOptions } from './redaction/index.js';
+
+// Config snapshots.
 export {
   createConfigSnapshot,
-  startupSnapshot,
-  snapshotOptionsFromConfig,
+  diffSnapshots,
   listSnapshots,
   readSnapshot,
-  readSnapshotFile,
-  resolveSnapshotId,
-  diffSnapshots,
-  latestSnapshotOnOrBefore,
-  snapshotsOnDay,
-  snapshotDiffText,
-  DEFAULT_SNAPSHOT_DIR,
-  DEFAULT_MAX_FILE_BYTES,
-  SNAPSHOT_FORMAT,
-  type ConfigSnapshot,
-  type SnapshotFileEntry,
-  type SnapshotGitFacts,
-  type SnapshotGitError,
-  type SnapshotChanges,
-  type SnapshotSummary,
-  type SnapshotComparison,
-  type CreateSnapshotOptions,
-  type StartupSnapshotOptions,
+  snapshotOptionsFromConfig,
+  startupSnapshot,
 } from './snapshot/index.js';
+export type {
+  ConfigSnapshot,
+  CreateSnapshotOptions,
+  SnapshotChanges,
+  SnapshotComparison,
+  SnapshotFileEntry,
+  SnapshotGitError,
+  SnapshotGitFacts,
+  SnapshotSummary,
+  StartupSnapshotOptions,
+} from './snapshot/types.js';
+
+// Daily packs: export (then prune), signing keys.
 export {
-  redactConfigText,
-  configFormatOf,
-  type ConfigTextFormat,
-  type ConfigRedaction,
-} from './redaction/config-text.js';
-export * from './pack/index.js';
+  type ExportPackOptions,
+  type ExportProgress,
+  type ExportResult,
+  exportPack,
+  type PackManifest,
+} from './pack/export.js';
+export { type DailyExportOptions, type DailyExportResult, runDailyExport } from './pack/daily.js';
+export { type PrunePlan, type PruneOptions, type PruneResult, prune } from './retention/index.js';
 export {
-  prune,
-  planPrune,
-  carryOutPrune,
-  checkPackHoldsLog,
-  type PlanPruneOptions,
-  type PruneOptions,
-  type PrunePlan,
-  type PruneResult,
-  type KeptLog,
-} from './retention/index.js';
-export * from './signing/index.js';
-export * from './compliance/index.js';
-export * from './archive/index.js';
-export * from './anchor/index.js';
+  type GeneratedSigningKey,
+  type GenerateSigningKeyOptions,
+  generateSigningKey,
+} from './signing/keys.js';
+
+// Verification: every function returns a report and keeps going after the first problem.
+export {
+  type ArchiveEvidence,
+  type ChainSummary,
+  type LogReport,
+  type ManifestSummary,
+  type PackReport,
+  type PathKind,
+  type Problem,
+  type ProblemCode,
+  type Severity,
+  type TimestampCheckOptions,
+  type VerifyArchiveOptions,
+  type VerifyKind,
+  type VerifyLogOptions,
+  type VerifyPackOptions,
+  type VerifyReport,
+  verifyArchive,
+  verifyLog,
+  verifyLogDir,
+  verifyPack,
+  verifyPath,
+} from './verify/index.js';
+
+// Compliance checks.
+export { type CheckOptions, checkCompliance, checkOrder, type OrderLifecycle } from './compliance/check.js';
+export { type ComplianceReport, reaches } from './compliance/report.js';
+export type {
+  AuditSummary,
+  Evidence,
+  Finding,
+  RuleId,
+  SeverityTotals,
+  Severity as FindingSeverity,
+} from './compliance/types.js';
+
+// Off the machine: S3 Object Lock archive.
+export {
+  type ArchiveOptions,
+  type ArchiveProblem,
+  type ArchiveProblemCode,
+  type ArchiveVerifyOptions,
+  type ArchiveVerifyReport,
+  type CheckedVersion,
+  type HoldResult,
+  type InitResult,
+  initArchive,
+  type ListedVersion,
+  listArchive,
+  type PullResult,
+  type PushOptions,
+  type PushOutcome,
+  pullPack,
+  pushPacks,
+  setLegalHold,
+  verifyArchived,
+} from './archive/index.js';
+
+// RFC 3161 time-stamping of packs and of the chain head.
+export {
+  type AnchorLogOptions,
+  type AnchorLogResult,
+  type AnchorPackResult,
+  anchorLog,
+  anchorPack,
+  type RecordOptions,
+  type TsaOptions,
+} from './anchor/index.js';

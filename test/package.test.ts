@@ -3,11 +3,12 @@
  * (Node ≥ 20.19 loads ES modules through require), with types. Runs against dist/ through a
  * node_modules/auditpack link, as an installed dependency would be resolved.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PUBLIC_API } from './helpers/public-api.js';
 import { tempDir } from './helpers/tmp.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -24,7 +25,8 @@ describe('the built package', () => {
     const dir = consumer();
     writeFileSync(
       join(dir, 'app.mjs'),
-      `import { createAuditLogger, GENESIS_HASH } from 'auditpack';
+      `import { createAuditLogger } from 'auditpack';
+       import { GENESIS_HASH } from 'auditpack/verify';
        const log = createAuditLogger({ logDir: 'logs' });
        log.order('OrderAccepted', { orderId: 'esm', apiKey: 'k' });
        await log.close();
@@ -65,7 +67,12 @@ describe('the built package', () => {
        const b: boolean = createAuditLogger().fill({ dealId: 1 });
        // @ts-expect-error unknown order event
        log.order('Teleported', {});
-       export { p, b, AuditpackError };`,
+       export { p, b, AuditpackError };
+       import { readFileSync } from 'node:fs';
+       import { parseOpenSshPublicKey, verifyPack, type PackReport } from 'auditpack/verify';
+       const key = parseOpenSshPublicKey(readFileSync('keys/auditpack.pub', 'utf8'));
+       export const r: Promise<PackReport> = verifyPack('artifacts/2025-09-08', { publicKeys: [key] });
+       r.then((report) => { for (const q of report.problems) console.error(q.code, q.file, q.line ?? '', q.detail); });`,
     );
     writeFileSync(
       join(dir, 'tsconfig.json'),
@@ -90,5 +97,73 @@ describe('the built package', () => {
     } catch (err) {
       throw new Error(`tsc failed:\n${(err as { stdout?: string }).stdout ?? ''}`);
     }
+  });
+});
+
+/** The names an entry point exports at run time, read from the built package as a consumer would. */
+function exportedNames(dir: string, specifier: string, how: 'import' | 'require'): string[] {
+  const code =
+    how === 'import'
+      ? `const m = await import(${JSON.stringify(specifier)}); console.log(JSON.stringify(Object.keys(m).sort()));`
+      : `const m = require(${JSON.stringify(specifier)}); console.log(JSON.stringify(Object.keys(m).filter((k) => k !== '__esModule' && k !== 'module.exports').sort()));`;
+  const args = how === 'import' ? ['--input-type=module', '-e', code] : ['-e', code];
+  return JSON.parse(execFileSync(process.execPath, args, { cwd: dir, encoding: 'utf8' })) as string[];
+}
+
+describe('the public API', () => {
+  // A change here is a change of public API: deliberate, with the README's library section and
+  // docs/decisions.md updated in the same commit. Internals (sinks, locks, scanners, format
+  // constants, low-level helpers) are imported by path inside the package, never from an entry.
+  for (const [specifier, names] of Object.entries(PUBLIC_API)) {
+    it(`${specifier} exports exactly the pinned names, through import and require`, () => {
+      const dir = consumer();
+      expect(exportedNames(dir, specifier, 'import')).toEqual([...names].sort());
+      expect(exportedNames(dir, specifier, 'require')).toEqual([...names].sort());
+    });
+  }
+
+  it('does not expose the files behind the entry points', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    const entries = Object.keys(pkg.exports).filter((k) => k !== './package.json');
+    expect(entries.map((k) => k.replace(/^\./, 'auditpack')).sort()).toEqual(Object.keys(PUBLIC_API).sort());
+    const dir = consumer();
+    for (const internal of ['auditpack/dist/logger/file-sink.js', 'auditpack/dist/index.js', 'auditpack/pack']) {
+      const r = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `await import(${JSON.stringify(internal)})`],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+        },
+      );
+      expect(r.status, internal).not.toBe(0);
+      expect(r.stderr).toMatch(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
+    }
+  });
+
+  it('exports every name the README and docs/ import from it', () => {
+    const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md'));
+    const readme = ['README.md', ...docs.map((f) => `docs/${f}`)]
+      .map((f) => readFileSync(join(ROOT, f), 'utf8'))
+      .join('\n');
+    const imports = [...readme.matchAll(/import \{([^}]*)\} from '(auditpack(?:\/[a-z]+)?)'/g)];
+    expect(imports.length).toBeGreaterThan(0);
+    for (const [, list, specifier] of imports) {
+      const names = (list as string)
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== '' && !n.startsWith('type '));
+      const pinned = PUBLIC_API[specifier as keyof typeof PUBLIC_API];
+      expect(pinned, specifier).toBeDefined();
+      for (const n of names) expect(pinned, `${n} from ${specifier}`).toContain(n);
+    }
+  });
+
+  it('has one name per concept: no exported name means two different things across entries', () => {
+    const dir = consumer();
+    const code = `const a = await import('auditpack'); const b = await import('auditpack/verify');
+      const clash = Object.keys(b).filter((k) => k in a && a[k] !== b[k]); console.log(JSON.stringify(clash));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([]);
   });
 });

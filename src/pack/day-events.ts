@@ -7,7 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { AlertFilterConfig } from '../config.js';
 import { CsvRowWriter, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
-import { MemorySink } from './files.js';
+import { GrowableByteSink } from './files.js';
 import { EventReader } from './event-line.js';
 import { KEY, KeyIndex, StringInterner } from './keys.js';
 
@@ -92,9 +92,9 @@ export class BatchProcessor {
   private readonly table = this.reader.table;
   private readonly keys = new KeyIndex();
   private readonly severities = new StringInterner();
-  private readonly orders = new MemorySink(1024 * 1024);
-  private readonly fills = new MemorySink(1024 * 1024);
-  private readonly alerts = new MemorySink(256 * 1024);
+  private readonly orders = new GrowableByteSink(1024 * 1024);
+  private readonly fills = new GrowableByteSink(1024 * 1024);
+  private readonly alerts = new GrowableByteSink(256 * 1024);
   private byCategory = new Map<string, number>();
   private total = 0;
   private late = 0;
@@ -133,7 +133,7 @@ export class BatchProcessor {
           kind === LINE_TOO_LONG ? 'too-long' : kind === LINE_FRAGMENT ? 'recovered-fragment' : 'unterminated',
         );
     }
-    const out = (s: MemorySink): Uint8Array => {
+    const out = (s: GrowableByteSink): Uint8Array => {
       const v = s.view();
       const r = copy ? new Uint8Array(v.length) : v;
       if (copy) r.set(v);

@@ -75,7 +75,7 @@ export abstract class ByteSink {
 }
 
 /** A growable in-memory sink; `take()` returns the bytes and empties it. */
-export class MemorySink extends ByteSink {
+export class GrowableByteSink extends ByteSink {
   constructor(initial = 64 * 1024) {
     super(initial);
   }

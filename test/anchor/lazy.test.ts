@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
 
 const DIST = pathToFileURL(fileURLToPath(new URL('../../dist/index.js', import.meta.url))).href;
+const VERIFY = pathToFileURL(fileURLToPath(new URL('../../dist/api/verify.js', import.meta.url))).href;
+const TOKEN = pathToFileURL(fileURLToPath(new URL('../../dist/anchor/token.js', import.meta.url))).href;
 
 describe('importing auditpack', () => {
   it('does not load pkijs or asn1js until a token is handled', () => {
@@ -35,6 +37,9 @@ describe('importing auditpack', () => {
     expect(run(`const m = await import(${JSON.stringify(DIST)}); m.createAuditLogger; console.log('ok');`)).not.toMatch(
       /RESOLVED/,
     );
-    expect(run(`const m = await import(${JSON.stringify(DIST)}); await m.loadAsn1Libs();`)).toMatch(/RESOLVED pkijs/);
+    expect(run(`const m = await import(${JSON.stringify(VERIFY)}); m.verifyTimestamp; console.log('ok');`)).not.toMatch(
+      /RESOLVED/,
+    );
+    expect(run(`const m = await import(${JSON.stringify(TOKEN)}); await m.loadAsn1Libs();`)).toMatch(/RESOLVED pkijs/);
   });
 });
