@@ -47,62 +47,124 @@ const audit = createAuditLogger({
   offload: true,
   handleExit: true,
 });
-/** The shortest events: only the fields the CSVs and checks key on. */
-function logCompact() {
-  const r = rand();
-  const id = i.toString(36);
-  if (r < alertShare) audit.alert({ severity: 'HIGH' });
-  else if (r < alertShare + (1 - alertShare) * 0.5) audit.order('OrderAccepted', { orderId: id, quantity: 1 });
-  else if (r < alertShare + (1 - alertShare) * 0.9) audit.fill({ orderId: id, quantity: 1 });
-  else audit.auth('Login', redact ? { user: 'u', password: `p${id}` } : { user: 'u' });
-}
+// Each order runs a supervised lifecycle, as a desk logs it (docs/FORMAT.md, "Trading events"): a
+// passing RiskCheck, OrderAccepted, two fills and the Filled status (every 25th order is cancelled
+// instead); a login now and then (with secrets in the `redacted` rows); alerts in between at the
+// requested share. So the checks see a normal day with few findings, not one per line.
+let n = 0;
+let step = 0;
+const USERS = ['trader0', 'trader1', 'trader2', 'trader3'];
 
-function logFull() {
-  const r = rand();
-  const sym = SYMBOLS[i % SYMBOLS.length];
+/** The next event of the current order's lifecycle, as [category, event, fields]. */
+function lifecycle() {
+  const id = compact ? n.toString(36) : `O-${index}-${n}`;
+  const sym = SYMBOLS[n % SYMBOLS.length];
+  const side = n % 2 ? 'SELL' : 'BUY';
+  const px = `1.${String(10000 + (n % 9000)).slice(1)}0`;
+  const user = USERS[n % USERS.length];
   const extra = pad > 0 ? { note: filler(pad) } : {};
-  if (r < alertShare) {
-    audit.alert({
-      alertType: 'risk_limit',
-      message: `${sym} exposure ${Math.floor(rand() * 100)}%`,
-      severity: rand() < 0.2 ? 'HIGH' : 'MEDIUM',
-      ...extra,
-    });
-  } else if (r < alertShare + (1 - alertShare) * 0.5) {
-    audit.order('OrderAccepted', {
-      orderId: `O-${index}-${i}`,
-      symbol: sym,
-      side: i % 2 ? 'SELL' : 'BUY',
-      quantity: 1000 + (i % 50) * 100,
-      price: 1.1 + (i % 97) / 10000,
-      ...extra,
-    });
-  } else if (r < alertShare + (1 - alertShare) * 0.9) {
-    audit.fill({
-      orderId: `O-${index}-${i - 1}`,
-      dealId: `D-${index}-${i}`,
-      symbol: sym,
-      side: i % 2 ? 'SELL' : 'BUY',
-      quantity: 500,
-      price: 1.1 + (i % 89) / 10000,
-      ...extra,
-    });
-  } else if (redact) {
-    audit.auth('Login', {
-      user: `trader${i % 7}`,
-      password: `hunter${i}`,
-      api_key: `sk_live_${(i * 7919).toString(36).padStart(24, 'x')}`,
-      message: `token=ghp_${'a'.repeat(36)}`,
-      ...extra,
-    });
-  } else {
-    audit.auth('Login', { user: `trader${i % 7}`, source_ip: `10.0.${i % 255}.${(i * 7) % 255}`, ...extra });
+  const cancel = n % 25 === 7;
+  const s = step++;
+  if (s === 0 && n % 10 === 0) {
+    step = 0;
+    n++;
+    const secrets = redact
+      ? {
+          password: `hunter${n}`,
+          api_key: `sk_live_${(n * 7919).toString(36).padStart(24, 'x')}`,
+          message: `token=ghp_${'a'.repeat(36)}`,
+        }
+      : {};
+    return ['auth', 'Login', { user, ...(compact ? {} : { source_ip: `10.0.${n % 255}.9` }), ...secrets, ...extra }];
   }
+  if (s === 0)
+    return [
+      'risk',
+      'RiskCheck',
+      compact
+        ? { order_id: id, result: 'pass' }
+        : {
+            order_id: id,
+            symbol: sym,
+            result: 'pass',
+            score: 0.2,
+            checks: [{ name: 'max_notional', passed: true }],
+            reference_price: px,
+            ...extra,
+          },
+    ];
+  if (s === 1)
+    return [
+      'order',
+      'OrderAccepted',
+      compact
+        ? { order_id: id, quantity: 2, user }
+        : {
+            order_id: id,
+            symbol: sym,
+            side,
+            quantity: 2000,
+            price: px,
+            user,
+            strategy: `mr-${n % 5}`,
+            venue: 'LMAX',
+            ...extra,
+          },
+    ];
+  if (cancel || s === 4) {
+    step = 0;
+    n++;
+    if (cancel)
+      return [
+        'order',
+        'Cancelled',
+        { order_id: id, ...(compact ? {} : { symbol: sym, reason: 'user cancel', ...extra }) },
+      ];
+    return [
+      'order',
+      'Filled',
+      compact
+        ? { order_id: id, quantity: 2 }
+        : { order_id: id, symbol: sym, quantity: 2000, leaves_quantity: 0, ...extra },
+    ];
+  }
+  const deal = `D-${index}-${n}-${s}`;
+  const ev = s === 2 ? 'PartiallyFilled' : 'Filled';
+  return [
+    'fill',
+    ev,
+    compact
+      ? { order_id: id, quantity: 1 }
+      : { order_id: id, deal_id: deal, symbol: sym, side, quantity: 1000, price: px, venue: 'LMAX', ...extra },
+  ];
 }
 
+function logOne() {
+  if (rand() < alertShare) {
+    const sev = rand() < 0.2 ? 'HIGH' : 'MEDIUM';
+    const sym = SYMBOLS[i % SYMBOLS.length];
+    const extra = pad > 0 ? { note: filler(pad) } : {};
+    audit.log(
+      'alert',
+      'AlertSent',
+      compact
+        ? { severity: sev }
+        : {
+            alert_type: 'risk_limit',
+            message: `${sym} exposure ${Math.floor(rand() * 100)}%`,
+            severity: sev,
+            ...extra,
+          },
+    );
+    return;
+  }
+  const [category, event, fields] = lifecycle();
+  audit.log(category, event, fields);
+}
+
+for (const user of USERS) audit.log('auth', 'Login', { user });
 for (i = 0; i < count; i++) {
-  if (compact) logCompact();
-  else logFull();
+  logOne();
   // Let the writer catch up now and then, as a real app's event loop would.
   if (i % 20000 === 19999) await new Promise((res) => setImmediate(res));
 }
