@@ -74,13 +74,6 @@ export const ORDER_LIFECYCLE_EVENTS = Object.freeze([
   'Expired',
 ] as const);
 
-/** The events of this module by category. */
-export const TRADING_EVENTS = Object.freeze({
-  risk: Object.freeze(['RiskCheck', 'RiskOverride', 'KillSwitchOn', 'KillSwitchOff'] as const),
-  decision: Object.freeze(['DecisionRecorded'] as const),
-  order: ORDER_LIFECYCLE_EVENTS,
-});
-
 /** Records a RiskCheck. */
 export function logRiskCheck<M extends DurabilityMode>(logger: AuditLogger<M>, fields: RiskCheckFields): LogResult<M> {
   return logger.log('risk', 'RiskCheck', fields);

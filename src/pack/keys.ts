@@ -78,27 +78,6 @@ export function stringValue(line: Buffer, table: EntryTable, i: number): string 
   return line.toString('utf8', vs + 1, ve - 1);
 }
 
-/** The value of a number entry when it is a safe integer written plainly (`42`), else undefined. */
-export function integerValue(line: Uint8Array, table: EntryTable, i: number): number | undefined {
-  if (i < 0 || table.kind[i] !== Kind.Number) return undefined;
-  const vs = table.valueStart[i] as number;
-  const ve = table.valueEnd[i] as number;
-  if (ve - vs <= 15) {
-    let n = 0;
-    let p = vs;
-    const neg = line[p] === 0x2d;
-    if (neg) p++;
-    for (; p < ve; p++) {
-      const c = line[p] as number;
-      if (c < 0x30 || c > 0x39) break;
-      n = n * 10 + (c - 0x30);
-    }
-    if (p === ve) return neg ? -n : n;
-  }
-  const v = Number(Buffer.from(line.subarray(vs, ve)).toString('latin1'));
-  return Number.isSafeInteger(v) ? v : undefined;
-}
-
 /**
  * Decodes short string values that repeat (categories, event names) without allocating a string
  * per line: the bytes are compared with the few seen so far. Past `limit` distinct values it
@@ -131,48 +110,4 @@ export class StringInterner {
     }
     return str;
   }
-}
-
-const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const HASH_HEX = /^[0-9a-f]{64}$/;
-/** Byte template of `YYYY-MM-DDTHH:MM:SS.ffffffZ`: 0 = a digit, else the byte itself. */
-const ISO_TEMPLATE = Buffer.from('0000-00-00T00:00:00.000000Z', 'latin1').map((c) => (c === 0x30 ? 0 : c));
-
-/** True when entry `i` is a string `YYYY-MM-DDTHH:MM:SS.ffffffZ` (the log's `iso_ts` shape). */
-export function isIsoTsValue(line: Buffer, table: EntryTable, i: number): boolean {
-  if (i < 0 || table.kind[i] !== Kind.String) return false;
-  if (table.valueEscaped[i] === 1) return ISO_TS.test(stringValue(line, table, i) as string);
-  const s = (table.valueStart[i] as number) + 1;
-  if ((table.valueEnd[i] as number) - 1 - s !== 27) return false;
-  for (let j = 0; j < 27; j++) {
-    const c = line[s + j] as number;
-    const t = ISO_TEMPLATE[j] as number;
-    if (t === 0 ? c < 0x30 || c > 0x39 : c !== t) return false;
-  }
-  return true;
-}
-
-/** 1 for the bytes 0-9 a-f. */
-const IS_LOWER_HEX = new Uint8Array(256);
-for (const c of Buffer.from('0123456789abcdef', 'latin1')) IS_LOWER_HEX[c] = 1;
-
-/** True when entry `i` is a string of 64 lowercase hex digits (a `prev`). */
-export function isHashHexValue(line: Buffer, table: EntryTable, i: number): boolean {
-  if (i < 0 || table.kind[i] !== Kind.String) return false;
-  if (table.valueEscaped[i] === 1) return HASH_HEX.test(stringValue(line, table, i) as string);
-  const s = (table.valueStart[i] as number) + 1;
-  if ((table.valueEnd[i] as number) - 1 - s !== 64) return false;
-  let ok = 1;
-  for (let j = s; j < s + 64; j++) ok &= IS_LOWER_HEX[line[j] as number] as number;
-  return ok === 1;
-}
-
-/** True when entry `i` is a number JSON.parse reads as finite (not `1e999`). */
-export function isFiniteNumberValue(line: Buffer, table: EntryTable, i: number): boolean {
-  if (i < 0 || table.kind[i] !== Kind.Number) return false;
-  const s = table.valueStart[i] as number;
-  const e = table.valueEnd[i] as number;
-  let plain = e - s < 300;
-  for (let j = s; plain && j < e; j++) if (line[j] === 0x65 || line[j] === 0x45) plain = false;
-  return plain || Number.isFinite(Number(line.toString('latin1', s, e)));
 }

@@ -19,7 +19,7 @@ import { partialPatterns, redactPartial, redactPem, redactShapes, scanFacts, typ
 export const DEFAULT_CENSOR = '[REDACTED]';
 
 export { SENSITIVE_KEY_FRAGMENTS, SENSITIVE_KEY_WORDS, keyWords, normalizeKey } from './keys.js';
-export { builtinSecretPatterns, isCredentialShaped, SHAPE_NAMES, type SecretPattern } from './shapes.js';
+export { builtinSecretPatterns, isCredentialShaped, type SecretPattern } from './shapes.js';
 
 /**
  * Bumped whenever the built-in rules change what they replace (the key vocabulary, the shapes,

@@ -653,20 +653,6 @@ export function builtinSecretPatterns(censor: string): SecretPattern[] {
   return [...partial(censor), ...SHAPES.map((r) => ({ name: r.name, regex: new RegExp(r.regex.source, 'g') }))];
 }
 
-/** Names of the built-in shapes, for tests and docs. */
-export const SHAPE_NAMES: readonly string[] = [
-  ...SHAPES.map((r) => r.name),
-  'url-credentials',
-  'aws-secret-access-key',
-  'sidekiq-secret',
-  'fix-password',
-  'nuget-config-password',
-  'auth-scheme',
-  'auth-digest',
-  'curl-user',
-  'pem-private-key',
-];
-
 // ---------------------------------------------------------------------------------------------
 // PEM private keys
 

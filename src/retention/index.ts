@@ -43,12 +43,6 @@ import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 import { verifyPack } from '../verify/index.js';
 
 /**
- * Formerly the age past which prune removed `.tmp-*` leftovers. Now every leftover is removed under
- * the artifacts lock (no other run can be building then); kept because it is public.
- */
-export const STALE_TMP_MS = 24 * 60 * 60 * 1000;
-
-/**
  * When the newest log and the newest pack are both more than this many days before today, the
  * clock is taken to have jumped forward (CLOCK_SKEW): a live system logs or exports every day. Not
  * the retention window: a jump shorter than the window would still prune packs before their time.

@@ -81,17 +81,6 @@ export function objectPath(snapshotDir: string, hash: string): string {
   return join(snapshotDir, OBJECTS, hash.slice(0, 2), hash.slice(2));
 }
 
-/** True if the object is present. */
-export async function hasObject(snapshotDir: string, hash: string): Promise<boolean> {
-  try {
-    const fh = await open(objectPath(snapshotDir, hash), 'r');
-    await fh.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Reads a stored object and checks its bytes against its name, so a store edited after the fact
  * cannot pass off other content as a snapshot's.
