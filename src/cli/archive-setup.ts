@@ -5,11 +5,13 @@
 import type { ArchiveOptions, PushOutcome } from '../archive/index.js';
 import type { ArchiveSettings, AuditpackConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
+import { logDirOf } from './options.js';
 import type { CliIO } from './io.js';
 import { mark } from './render.js';
 
 export interface CommonOptions {
   artifactsDir?: string;
+  logDir?: string;
   logsDir?: string;
   json?: boolean;
   retentionYears?: number;
@@ -24,7 +26,7 @@ export async function archiveSetup(
   const config = resolveConfig({
     cwd: io.cwd,
     env: io.env,
-    flags: { exportBaseDir: opts.artifactsDir, logDir: opts.logsDir, archiveRetentionYears: opts.retentionYears },
+    flags: { exportBaseDir: opts.artifactsDir, logDir: logDirOf(opts), archiveRetentionYears: opts.retentionYears },
   });
   const settings = config.archive;
   if (settings === undefined) {

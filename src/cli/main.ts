@@ -9,10 +9,32 @@ import { echoSafe } from './echo.js';
 import { ExitWith, packageVersion } from './exit.js';
 import type { CliIO } from './io.js';
 import { processIO } from './io.js';
+import { helpText } from './help.js';
 import { COMMANDS } from './registry.js';
 import { paintFor } from './render.js';
 
 export { ExitWith, packageVersion } from './exit.js';
+
+const PROGRAM_HELP = {
+  examples: [
+    ['demo', 'a sample trading day, its pack, verified (then try the commands it prints)'],
+    ['export --date 2025-09-08', "build a day's pack"],
+    ['verify artifacts/2025-09-08', 'check a pack; `auditpack <command> --help` for each command'],
+  ],
+  exits: [
+    [0, 'success (verify: intact)'],
+    [1, 'verify or check found problems'],
+    [3, 'completed with warnings'],
+    [4, 'completed without the time-stamp token asked for'],
+    [5, 'export --push: exported, the push failed'],
+    [66, 'no such path, logs directory or snapshot'],
+    [73, 'refusing to overwrite a pack or key'],
+    [74, 'reading or writing failed'],
+    [75, 'refused for safety now, may succeed later'],
+    [77, 'permission denied'],
+    [78, 'invalid configuration or key'],
+  ],
+} as const;
 
 /** Builds the commander program for an IO (exported for argv-mapping tests). */
 export function buildProgram(io: CliIO): Command {
@@ -22,19 +44,40 @@ export function buildProgram(io: CliIO): Command {
     .description('Tamper-evident audit logs for trading systems, and daily export packs auditors can verify.')
     .version(packageVersion(), '-V, --version')
     .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(echoSafe(s)),
-    });
+    .addHelpText('after', helpText(PROGRAM_HELP));
   for (const define of COMMANDS) define(program, io);
-  // Every subcommand inherits: throw instead of exit, and print through io.
-  for (const cmd of program.commands) {
-    cmd
-      .exitOverride()
-      .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(echoSafe(s)) });
-  }
+  routeOutput(program, io);
   return program;
+}
+
+/**
+ * Every command, however deep: throw instead of exit, print through io, and commander's own usage
+ * errors in the one documented form (`auditpack: error USAGE: …`), naming the help to read.
+ */
+function routeOutput(cmd: Command, io: CliIO): void {
+  const path = commandPath(cmd);
+  cmd.exitOverride().configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(echoSafe(s)),
+    outputError: (s, write) => write(`${usageLine(io, s)}Run '${path} --help' for usage.\n`),
+  });
+  for (const sub of cmd.commands) routeOutput(sub, io);
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c !== null; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Commander's "error: …" text as `auditpack: error USAGE: …`. */
+function usageLine(io: CliIO, text: string): string {
+  const c = paintFor(io, 'stderr');
+  return `${c.red('auditpack: error')} ${c.bold('USAGE')}: ${commanderMessage(text).trimEnd()}\n`;
+}
+
+function commanderMessage(text: string): string {
+  return text.replace(/^error: /, '');
 }
 
 /** Runs the CLI with `argv` (without node and script). Resolves to the exit code. */
@@ -68,7 +111,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     const exit = handleError(err, cio);
     if (wantsJson && !wroteOut && exit !== ExitCode.OK && !(err instanceof ExitWith)) {
       const code = err instanceof AuditpackError ? err.code : err instanceof CommanderError ? 'USAGE' : 'INTERNAL';
-      const message = echoSafe(err instanceof Error ? err.message : String(err));
+      const message = echoSafe(commanderMessage(err instanceof Error ? err.message : String(err)));
       io.stdout.write(`${JSON.stringify({ ok: false, error: { code, message, exit } }, null, 2)}\n`);
     }
     return exit;
@@ -89,7 +132,7 @@ function handleError(err: unknown, io: CliIO): number {
     if (err.code === 'INTERNAL' && err.stack) io.stderr.write(`${echoSafe(err.stack)}\n`);
     return exitCodeFor(err.code);
   }
-  io.stderr.write(`${c.red('auditpack: internal error')} INTERNAL: this is a bug in auditpack.\n`);
+  io.stderr.write(`${c.red('auditpack: error')} ${c.bold('INTERNAL')}: this is a bug in auditpack.\n`);
   io.stderr.write(`${echoSafe(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   return ExitCode.INTERNAL;
 }

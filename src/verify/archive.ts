@@ -457,7 +457,7 @@ function checkPrunes(
         'ARCHIVE_PRUNE_AWAITING_EVIDENCE',
         'warning',
         'pruned.jsonl',
-        `${what} yet: a prune after the newest pack was made has its event in the live log until the next export; give --logs to check it now`,
+        `${what} yet: a prune after the newest pack was made has its event in the live log until the next export; give --log-dir to check it now`,
         e.line,
       );
     } else {

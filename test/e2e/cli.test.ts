@@ -97,7 +97,7 @@ describe('auditpack log', () => {
     const cwd = tempDir();
     for (const [args, code, exit] of [
       [['verify', 'nowhere', '--json'], 'PATH_NOT_FOUND', 66],
-      [['export', '--json', '--logs-dir', 'missing'], 'LOGS_DIR_MISSING', 66],
+      [['export', '--json', '--log-dir', 'missing'], 'LOGS_DIR_MISSING', 66],
       [['export', '--json', '--date', '2025-02-29'], 'USAGE', 2],
       [['verify', '.', '--json', '--bogus'], 'USAGE', 2],
     ] as const) {
@@ -136,5 +136,55 @@ describe('auditpack keygen', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('USAGE');
     expect(readdirSync(cwd)).toEqual([]);
+  });
+});
+
+describe('one form for errors, one name for the log directory', () => {
+  it.each([
+    [['frobnicate'], "unknown command 'frobnicate'", 'auditpack --help'],
+    [['export', '--bogus'], "unknown option '--bogus'", 'auditpack export --help'],
+    [['archive', 'push', '--date', 'x'], "argument 'x' is invalid", 'auditpack archive push --help'],
+    [['log', 'order'], "missing required argument 'event'", 'auditpack log --help'],
+  ])("commander's own usage error %j reads 'auditpack: error USAGE: …'", (args, what, help) => {
+    const r = runCli(args, { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr.startsWith('auditpack: error USAGE: ')).toBe(true);
+    expect(r.stderr).toContain(what);
+    expect(r.stderr).toContain(`Run '${help}' for usage.`);
+    expect(r.stderr).not.toMatch(/^error:/m);
+  });
+
+  it.each([
+    [['export', '--json', '--bogus']],
+    [['prune', '--json', '--retention-days', '-1']],
+    [['verify', '--json']],
+    [['check', '--json', '--fail-on', 'sometimes']],
+  ])('under --json a usage error %j is also JSON on stdout', (args) => {
+    const r = runCli(args, { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    const out = JSON.parse(r.stdout);
+    expect(out).toEqual({ ok: false, error: { code: 'USAGE', message: expect.any(String), exit: 2 } });
+    expect(out.error.message).not.toMatch(/^error:/);
+    expect(r.stderr).toContain(`auditpack: error USAGE: ${out.error.message}`);
+  });
+
+  it('--log-dir everywhere; --logs-dir still works but is hidden; two different values are refused', () => {
+    const cwd = tempDir();
+    expect(runCli(['log', 'system', 'A', '--log-dir', 'one'], { cwd }).code).toBe(0);
+    expect(runCli(['log', 'system', 'B', '--logs-dir', 'one'], { cwd }).code).toBe(0);
+    expect(readdirSync(join(cwd, 'one')).some((f) => f.endsWith('.jsonl'))).toBe(true);
+    const both = runCli(['check', '--log-dir', 'one', '--logs-dir', 'two'], { cwd });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^auditpack: error USAGE: give the log directory once/);
+    // The old name reaches the same place as the new one.
+    for (const flag of ['--log-dir', '--logs-dir']) {
+      const r = runCli(['check', '--json', flag, 'nowhere'], { cwd });
+      expect(r.code).toBe(66);
+      expect(JSON.parse(r.stdout).error.code).toBe('LOGS_DIR_MISSING');
+    }
+    const v = runCli(['verify', '--log-dir', 'nowhere', 'one'], { cwd });
+    expect(v.code).toBe(66);
+    expect(runCli(['verify', '--logs', 'nowhere', 'one'], { cwd }).code).toBe(66);
+    expect(runCli(['verify', '--log-dir', 'one', '--no-logs', 'one'], { cwd }).code).toBe(2);
   });
 });

@@ -7,7 +7,8 @@
 import type { Command } from 'commander';
 import { AuditpackError } from '../../errors.js';
 import type { CliIO } from '../io.js';
-import { parseWholeNumber } from '../options.js';
+import { hiddenLogsDirAlias, logDirOf, parseWholeNumber } from '../options.js';
+import { helpText } from '../help.js';
 import { mark, printJson } from '../render.js';
 
 interface AnchorOptions {
@@ -15,6 +16,7 @@ interface AnchorOptions {
   tsaUrl?: string;
   tsaCa?: string;
   timeoutMs?: number;
+  logDir?: string;
   logsDir?: string;
   json?: boolean;
 }
@@ -33,8 +35,23 @@ export function defineAnchor(program: Command, io: CliIO): void {
       'give up on the TSA after this long (env EXPORT_TSA_TIMEOUT_MS, default 10000)',
       parseWholeNumber,
     )
-    .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .addOption(hiddenLogsDirAlias())
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['anchor --tsa-url http://tsa.example/tsr', 'time-stamp the chain head now (hourly from cron)'],
+          ['anchor --pack artifacts/2025-09-08 --tsa-url http://tsa.example/tsr', 'add a missing token to a pack'],
+        ],
+        exits: [
+          [0, 'anchored (or the pack already had a token)'],
+          [66, 'no such pack or logs directory'],
+          [75, 'the TSA did not answer in time, or its answer does not check: try again later'],
+        ],
+      }),
+    )
     .action(async (opts: AnchorOptions) => {
       const { resolveConfig } = await import('../../config.js');
       const { resolve } = await import('node:path');
@@ -42,7 +59,7 @@ export function defineAnchor(program: Command, io: CliIO): void {
       const config = resolveConfig({
         cwd: io.cwd,
         env: io.env,
-        flags: { logDir: opts.logsDir, tsaUrl: opts.tsaUrl, tsaCa: opts.tsaCa, tsaTimeoutMs: opts.timeoutMs },
+        flags: { logDir: logDirOf(opts), tsaUrl: opts.tsaUrl, tsaCa: opts.tsaCa, tsaTimeoutMs: opts.timeoutMs },
       });
       if (config.tsaUrl === undefined)
         throw new AuditpackError('USAGE', 'no time-stamping authority: give --tsa-url or set EXPORT_TSA_URL');

@@ -8,13 +8,15 @@ import { AuditpackError, ExitCode } from '../../errors.js';
 import { archiveSetup, type CommonOptions, pushJson, renderPush } from '../archive-setup.js';
 import { ExitWith, yesterdayUtc } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { parseIsoDate, parseWholeNumber } from '../options.js';
+import { hiddenLogsDirAlias, parseIsoDate, parseWholeNumber } from '../options.js';
+import { helpText } from '../help.js';
 import { mark, printJson } from '../render.js';
 
 function common(cmd: Command): Command {
   return cmd
     .option('--artifacts-dir <dir>', 'where packs and the archive ledger are (env EXPORT_BASE_DIR, default artifacts)')
-    .option('--logs-dir <dir>', 'where archive events are recorded (env AUDIT_LOG_DIR, default logs)')
+    .option('--log-dir <dir>', 'where archive events are recorded (env AUDIT_LOG_DIR, default logs)')
+    .addOption(hiddenLogsDirAlias())
     .option('--json', 'print the result as JSON');
 }
 
@@ -23,6 +25,23 @@ export function defineArchive(program: Command, io: CliIO): void {
     .command('archive')
     .description(
       'keep packs off this machine in S3 Object Lock storage (COMPLIANCE mode): init, push, ls, verify, pull, hold',
+    )
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['archive init', 'create the bucket with Object Lock'],
+          ['archive push --all', 'upload every current pack'],
+          ['archive verify --json', 'check the archived copies, as JSON'],
+        ],
+        exits: [
+          [0, 'done'],
+          [69, 'the object store cannot be reached'],
+          [76, 'the object store answered wrongly'],
+          [77, 'access denied by the store'],
+          [78, 'no archive bucket configured'],
+        ],
+      }),
     );
   defineInit(archive, io);
   definePush(archive, io);
@@ -42,6 +61,21 @@ function defineInit(archive: Command, io: CliIO): void {
       '--retention-years <n>',
       'default retention of the bucket, in years (config archive.retentionYears, default 6)',
       parseWholeNumber,
+    )
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['archive init', 'create the bucket, or check an existing one'],
+          ['archive init --retention-years 7 --json', 'a 7-year default, the result as JSON'],
+        ],
+        exits: [
+          [0, 'the bucket is ready'],
+          [69, 'the object store cannot be reached'],
+          [76, 'the bucket has no Object Lock'],
+          [78, 'no archive bucket configured'],
+        ],
+      }),
     )
     .action(async (opts: CommonOptions) => {
       const { options } = await archiveSetup(io, opts);
@@ -78,6 +112,23 @@ function definePush(archive: Command, io: CliIO): void {
       'lock each pack until its day + this many years (config archive.retentionYears, default 6)',
       parseWholeNumber,
     )
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['archive push', "yesterday's pack"],
+          ['archive push --date 2025-09-08 --json', 'one day, as JSON'],
+          ['archive push --all', 'every current pack'],
+        ],
+        exits: [
+          [0, 'pushed (or already archived)'],
+          [66, 'no such pack'],
+          [69, 'the object store cannot be reached'],
+          [76, 'the read-back did not match'],
+          [78, 'no archive bucket configured'],
+        ],
+      }),
+    )
     .action(async (opts: CommonOptions & { date?: string; all?: boolean }) => {
       if (opts.all === true && opts.date !== undefined)
         throw new AuditpackError('USAGE', 'give either --date or --all, not both');
@@ -94,8 +145,22 @@ function definePush(archive: Command, io: CliIO): void {
 }
 
 function defineLs(archive: Command, io: CliIO): void {
-  common(archive.command('ls').description('list the archived pack versions in the bucket')).action(
-    async (opts: CommonOptions) => {
+  common(archive.command('ls').description('list the archived pack versions in the bucket'))
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['archive ls', 'every archived version'],
+          ['archive ls --json', 'as JSON'],
+        ],
+        exits: [
+          [0, 'listed'],
+          [69, 'the object store cannot be reached'],
+          [78, 'no archive bucket configured'],
+        ],
+      }),
+    )
+    .action(async (opts: CommonOptions) => {
       const { options } = await archiveSetup(io, opts);
       const { listArchive } = await import('../../archive/index.js');
       const list = await listArchive(options);
@@ -120,8 +185,7 @@ function defineLs(archive: Command, io: CliIO): void {
       }
       if (list.length === 0)
         io.stdout.write(`no packs under s3://${options.settings.bucket}/${options.settings.prefix}\n`);
-    },
-  );
+    });
 }
 
 function defineArchiveVerify(archive: Command, io: CliIO): void {
@@ -133,6 +197,21 @@ function defineArchiveVerify(archive: Command, io: CliIO): void {
       ),
   )
     .option('--date <YYYY-MM-DD>', 'only this day (default: every day the ledger or the bucket knows)', parseIsoDate)
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['archive verify', 'every day the ledger or the bucket knows'],
+          ['archive verify --date 2025-09-08 --json', 'one day, as JSON'],
+        ],
+        exits: [
+          [0, 'the archive is intact'],
+          [1, 'problems found'],
+          [69, 'the object store cannot be reached'],
+          [78, 'no archive bucket configured'],
+        ],
+      }),
+    )
     .action(async (opts: CommonOptions & { date?: string }) => {
       const { options } = await archiveSetup(io, opts);
       const { verifyArchived } = await import('../../archive/index.js');
@@ -155,6 +234,22 @@ function definePull(archive: Command, io: CliIO): void {
     .requiredOption('--date <YYYY-MM-DD>', 'the day', parseIsoDate)
     .option('--version-id <id>', 'a given version (default: the newest)')
     .option('--out <dir>', 'where to write it (default: the artifacts dir)')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['archive pull --date 2025-09-08', 'the newest version, verified, into the artifacts dir'],
+          ['archive pull --date 2025-09-08 --out /tmp/audit', 'into another directory'],
+        ],
+        exits: [
+          [0, 'pulled and verified'],
+          [1, 'the pulled pack does not verify'],
+          [66, 'no such archived pack'],
+          [69, 'the object store cannot be reached'],
+          [78, 'no archive bucket configured'],
+        ],
+      }),
+    )
     .action(async (opts: CommonOptions & { date: string; versionId?: string; out?: string }) => {
       const { options, config } = await archiveSetup(io, opts);
       const { resolve } = await import('node:path');
@@ -185,6 +280,22 @@ function defineHold(archive: Command, io: CliIO): void {
   common(archive.command('hold').description("set or release a legal hold on every version of a day's pack"))
     .requiredOption('--date <YYYY-MM-DD>', 'the day', parseIsoDate)
     .argument('<on|off>', 'on: the pack cannot be deleted even after its retention; off: release')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['archive hold on --date 2025-09-08', 'the pack cannot be deleted even after its retention'],
+          ['archive hold off --date 2025-09-08 --json', 'release the hold, as JSON'],
+        ],
+        exits: [
+          [0, 'done'],
+          [66, 'no such archived pack'],
+          [69, 'the object store cannot be reached'],
+          [77, 'refused by the store'],
+          [78, 'no archive bucket configured'],
+        ],
+      }),
+    )
     .action(async (state: string, opts: CommonOptions & { date: string }) => {
       if (state !== 'on' && state !== 'off')
         throw new AuditpackError('USAGE', `expected on or off, got ${JSON.stringify(state)}`);

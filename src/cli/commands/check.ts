@@ -8,7 +8,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { AuditpackError, ExitCode } from '../../errors.js';
 import type { CliIO } from '../io.js';
 import { ExitWith, yesterdayUtc } from '../exit.js';
-import { parseIsoDate } from '../options.js';
+import { hiddenLogsDirAlias, logDirOf, parseIsoDate } from '../options.js';
+import { helpText } from '../help.js';
 import { mark, paintFor, printJson } from '../render.js';
 
 interface CheckCliOptions {
@@ -19,6 +20,7 @@ interface CheckCliOptions {
   json?: boolean;
   failOn: 'info' | 'warning' | 'critical' | 'never';
   order?: string;
+  logDir?: string;
   logsDir?: string;
 }
 
@@ -61,12 +63,30 @@ export function defineCheck(program: Command, io: CliIO): void {
       parseFailOn,
       'critical',
     )
-    .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .addOption(hiddenLogsDirAlias())
     .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['check', "yesterday's compliance findings"],
+          ['check --from 2025-09-01 --to 2025-09-07 --fail-on warning --json', 'a week, failing on warnings, as JSON'],
+          ['check --order A-1', "one order's lifecycle"],
+        ],
+        exits: [
+          [0, 'no finding reached --fail-on'],
+          [1, 'a finding reached --fail-on'],
+          [3, 'malformed log lines were not checked'],
+          [66, 'the logs directory does not exist'],
+          [78, 'invalid policy file'],
+        ],
+      }),
+    )
     .action(async (opts: CheckCliOptions) => {
       const { resolveConfig } = await import('../../config.js');
       const { checkCompliance, checkOrder, reaches } = await import('../../compliance/index.js');
-      const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: opts.logsDir } });
+      const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: logDirOf(opts) } });
       const period = periodOf(opts, Date.now());
       const base = {
         cwd: io.cwd,

@@ -4,11 +4,14 @@
  */
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
+import { hiddenLogsDirAlias, logDirOf } from '../options.js';
+import { helpText } from '../help.js';
 import type { CliIO } from '../io.js';
 import { ExitWith, packageVersion } from '../exit.js';
 import { mark, printJson } from '../render.js';
 
 interface DemoCliOptions {
+  logDir?: string;
   logsDir?: string;
   artifactsDir?: string;
   json?: boolean;
@@ -20,9 +23,24 @@ export function defineDemo(program: Command, io: CliIO): void {
     .description(
       "generate a sample trading day for yesterday, snapshot the configs, export the day's pack and verify it",
     )
-    .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .addOption(hiddenLogsDirAlias())
     .option('--artifacts-dir <dir>', 'where packs go (env EXPORT_BASE_DIR, default artifacts)')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['demo', 'a sample day in ./logs, its pack in ./artifacts, verified'],
+          ['demo --log-dir /tmp/demo/logs --artifacts-dir /tmp/demo/artifacts', 'elsewhere'],
+        ],
+        exits: [
+          [0, 'the pack verified'],
+          [1, 'the pack did not verify'],
+          [74, 'writing failed'],
+        ],
+      }),
+    )
     .action(async (opts: DemoCliOptions) => {
       const { mkdirSync } = await import('node:fs');
       const { relative } = await import('node:path');
@@ -33,7 +51,7 @@ export function defineDemo(program: Command, io: CliIO): void {
       const config = resolveConfig({
         cwd: io.cwd,
         env: io.env,
-        flags: { logDir: opts.logsDir, exportBaseDir: opts.artifactsDir },
+        flags: { logDir: logDirOf(opts), exportBaseDir: opts.artifactsDir },
       });
       mkdirSync(config.logDir, { recursive: true });
       const { autoStartup: _a, ...snapshot } = snapshotOptionsFromConfig(config);

@@ -10,13 +10,15 @@ import type { DailyExportResult } from '../../pack/index.js';
 import type { PushOutcome } from '../../archive/index.js';
 import { ExitWith, packageVersion, todayUtc, yesterdayUtc } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { parseIsoDate, parseWholeNumber } from '../options.js';
+import { hiddenLogsDirAlias, logDirOf, parseIsoDate, parseWholeNumber } from '../options.js';
+import { helpText } from '../help.js';
 import { archiveSetup, pushJson, renderPush } from '../archive-setup.js';
 import { mark, paintFor, printJson } from '../render.js';
 
 interface ExportOptions {
   date?: string;
   retentionDays?: number;
+  logDir?: string;
   logsDir?: string;
   artifactsDir?: string;
   force?: boolean;
@@ -39,7 +41,8 @@ export function defineExport(program: Command, io: CliIO): void {
       'prune packs older than this many days (env EXPORT_RETENTION_DAYS, default 90)',
       parseWholeNumber,
     )
-    .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .addOption(hiddenLogsDirAlias())
     .option('--artifacts-dir <dir>', 'where packs go (env EXPORT_BASE_DIR, default artifacts)')
     .option('--force', 'make a new version if a pack exists (the old one is kept as YYYY-MM-DD.vN)')
     .option('--compress', 'also write YYYY-MM-DD.tar.gz (env EXPORT_COMPRESS_PACKAGES)')
@@ -58,6 +61,31 @@ export function defineExport(program: Command, io: CliIO): void {
       'export today, which has not ended: the pack is marked partial, and the full export of the day replaces it',
     )
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['export', "yesterday's pack (UTC), then prune packs past the retention window"],
+          [
+            'export --date 2025-09-08 --compress --signing-key .auditpack-keys/auditpack_ed25519',
+            'a given day, signed, with a .tar.gz',
+          ],
+          ['export --date 2025-09-08 --force --json', 'a new version of an existing pack, the result as JSON'],
+        ],
+        exits: [
+          [0, 'exported'],
+          [3, 'exported; malformed log lines were carried into the pack (listed on stderr)'],
+          [4, 'exported without the time-stamp token asked for (add it: auditpack anchor --pack)'],
+          [5, '--push: exported, but the push failed'],
+          [66, 'the logs directory does not exist'],
+          [73, 'a pack for that day exists (use --force)'],
+          [74, 'reading or writing failed'],
+          [75, 'refused: the clock is ahead of the newest evidence (CLOCK_SKEW)'],
+          [77, 'permission denied'],
+          [78, 'invalid configuration or signing key'],
+        ],
+      }),
+    )
     .action(async (opts: ExportOptions) => {
       const config = await exportConfig(io, opts);
       const r = await runExport(io, opts, config);
@@ -80,7 +108,7 @@ async function exportConfig(io: CliIO, opts: ExportOptions): Promise<AuditpackCo
     cwd: io.cwd,
     env: io.env,
     flags: {
-      logDir: opts.logsDir,
+      logDir: logDirOf(opts),
       exportBaseDir: opts.artifactsDir,
       exportRetentionDays: opts.retentionDays,
       exportCompress: opts.compress === true ? true : undefined,
@@ -163,7 +191,7 @@ interface PushStep {
 async function pushAfterExport(io: CliIO, opts: ExportOptions, date: string): Promise<PushStep> {
   try {
     const { pushPacks } = await import('../../archive/index.js');
-    const setup = await archiveSetup(io, { artifactsDir: opts.artifactsDir, logsDir: opts.logsDir });
+    const setup = await archiveSetup(io, { artifactsDir: opts.artifactsDir, logDir: logDirOf(opts) });
     return { outcomes: await pushPacks({ ...setup.options, dates: [date] }), error: null };
   } catch (err) {
     if (!(err instanceof AuditpackError)) throw err;

@@ -7,6 +7,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { AuditpackError } from '../../errors.js';
 import type { CliIO } from '../io.js';
+import { helpText } from '../help.js';
 import { mark, printJson } from '../render.js';
 
 interface KeygenOptions {
@@ -24,6 +25,20 @@ export function defineKeygen(program: Command, io: CliIO): void {
     .option('--identity <id>', 'signer identity for allowed_signers (default auditpack@<host>)')
     .option('--name <file>', 'base file name of the key (default auditpack_ed25519)')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['keygen', 'a key pair in .auditpack-keys/'],
+          ['keygen --out /etc/auditpack --identity desk7@example.com --json', 'elsewhere, with an identity, as JSON'],
+        ],
+        exits: [
+          [0, 'written'],
+          [73, 'a key file exists (never overwritten)'],
+          [74, 'writing failed'],
+        ],
+      }),
+    )
     .action(async (opts: KeygenOptions) => {
       // An empty --out would resolve to the working directory and scatter keys there.
       if (opts.out.trim() === '') throw new AuditpackError('USAGE', '--out must name a directory (it is empty)');

@@ -9,9 +9,12 @@ import { AuditpackError } from '../../errors.js';
 import { compileRedactor } from '../../redaction/index.js';
 import { echoSafe } from '../echo.js';
 import type { CliIO } from '../io.js';
+import { hiddenLogsDirAlias, logDirOf } from '../options.js';
+import { helpText } from '../help.js';
 
 interface LogOptions {
   logDir?: string;
+  logsDir?: string;
   actor?: string;
 }
 
@@ -77,11 +80,31 @@ export function defineLog(program: Command, io: CliIO): void {
     .argument('<event>', 'event name, e.g. OrderAccepted')
     .argument('[fields...]', 'key=value pairs')
     .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .addOption(hiddenLogsDirAlias())
     .option('--actor <name>', 'who acts (default: $USER)')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          [
+            'log order OrderAccepted order_id=A-1 symbol=EURUSD side=BUY quantity=100 price=\'"1.10050"\'',
+            'append one order event (price kept as a string)',
+          ],
+          ['log system DeployFinished version=1.4.2 --actor ci', 'record a deploy, as the CI user'],
+          ['log alert ThresholdBreached --log-dir /var/log/audit level=high', 'write to another logs directory'],
+        ],
+        exits: [
+          [0, 'the event is written and fsynced (nothing is printed)'],
+          [66, 'the logs directory cannot be created'],
+          [74, 'writing failed (disk full, I/O error)'],
+          [77, 'permission denied'],
+        ],
+      }),
+    )
     .action(async (category: string, event: string, words: string[], opts: LogOptions) => {
       checkEventNames(category, event);
       const { resolveConfig } = await import('../../config.js');
-      const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: opts.logDir } });
+      const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: logDirOf(opts) } });
       const redaction = { enabled: config.redactionEnabled, keys: config.redactKeys, patterns: config.redactPatterns };
       // Echoes are redacted even when the log's redaction is off: a terminal is not the audit log.
       const fields = parseFieldArgs(words, compileRedactor({ ...redaction, enabled: true }).redactString);

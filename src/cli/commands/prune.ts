@@ -5,12 +5,14 @@
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
-import { parseWholeNumber } from '../options.js';
+import { hiddenLogsDirAlias, logDirOf, parseWholeNumber } from '../options.js';
+import { helpText } from '../help.js';
 import { mark, printJson } from '../render.js';
 
 interface PruneCliOptions {
   retentionDays?: number;
   logRetentionDays?: number;
+  logDir?: string;
   logsDir?: string;
   artifactsDir?: string;
   dryRun?: boolean;
@@ -31,10 +33,27 @@ export function definePrune(program: Command, io: CliIO): void {
       'log files older than this many days go (env AUDIT_RETENTION_DAYS, default 90)',
       parseWholeNumber,
     )
-    .option('--logs-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .addOption(hiddenLogsDirAlias())
     .option('--artifacts-dir <dir>', 'where packs are (env EXPORT_BASE_DIR, default artifacts)')
     .option('--dry-run', 'show what would be removed, remove nothing')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['prune --dry-run', 'what would go'],
+          ['prune --retention-days 180 --log-retention-days 30', 'keep packs 180 days, logs 30'],
+          ['prune --json', 'the result as JSON'],
+        ],
+        exits: [
+          [0, 'pruned (packs and logs that could not be proven safe are kept, with a warning)'],
+          [74, 'reading or writing failed'],
+          [75, 'refused: the clock is behind the newest pack or log (CLOCK_SKEW)'],
+          [77, 'permission denied'],
+        ],
+      }),
+    )
     .action(async (opts: PruneCliOptions) => {
       const { resolveConfig } = await import('../../config.js');
       const { prune } = await import('../../retention/index.js');
@@ -42,7 +61,7 @@ export function definePrune(program: Command, io: CliIO): void {
         cwd: io.cwd,
         env: io.env,
         flags: {
-          logDir: opts.logsDir,
+          logDir: logDirOf(opts),
           exportBaseDir: opts.artifactsDir,
           exportRetentionDays: opts.retentionDays,
           logRetentionDays: opts.logRetentionDays,

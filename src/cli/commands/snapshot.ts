@@ -7,7 +7,8 @@ import { AuditpackError, ExitCode } from '../../errors.js';
 import type { ConfigSnapshot, SnapshotComparison, SnapshotSummary } from '../../snapshot/types.js';
 import type { CliIO } from '../io.js';
 import { ExitWith } from '../exit.js';
-import { collect } from '../options.js';
+import { collect, hiddenLogsDirAlias, logDirOf } from '../options.js';
+import { helpText } from '../help.js';
 import { paintFor, printJson } from '../render.js';
 
 interface TakeOptions {
@@ -16,6 +17,7 @@ interface TakeOptions {
   allowEmpty?: boolean;
   snapshotDir?: string;
   logDir?: string;
+  logsDir?: string;
   json?: boolean;
 }
 
@@ -45,7 +47,23 @@ function defineTake(program: Command, io: CliIO): Command {
     .option('--allow-empty', 'take the snapshot even when no config file matches')
     .option('--snapshot-dir <dir>', 'snapshot store (env SNAPSHOT_DIR, default audit/snapshots)')
     .option('--log-dir <dir>', 'audit log directory for the ConfigSnapshot event (env AUDIT_LOG_DIR, default logs)')
+    .addOption(hiddenLogsDirAlias())
     .option('--json', 'print the snapshot record as JSON')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ["snapshot --reason 'raise EURUSD limit to 2M'", 'record configs/** and log a ConfigSnapshot event'],
+          ["snapshot --reason 'deploy 1.4.2' --configs 'etc/*.yaml' --json", 'other files, the record as JSON'],
+        ],
+        exits: [
+          [0, 'snapshot taken'],
+          [3, 'taken, but without git facts (the warning names why)'],
+          [66, 'no config file matched (use --allow-empty)'],
+          [74, 'reading or writing failed'],
+        ],
+      }),
+    )
     .action(async (opts: TakeOptions) => {
       if (opts.reason === undefined || opts.reason.trim() === '') {
         throw new AuditpackError('USAGE', 'snapshot needs --reason "<why>" (a non-empty text)');
@@ -55,7 +73,7 @@ function defineTake(program: Command, io: CliIO): Command {
       const config = resolveConfig({
         cwd: io.cwd,
         env: io.env,
-        flags: { snapshotDir: opts.snapshotDir, logDir: opts.logDir, snapshotPatterns: opts.configs },
+        flags: { snapshotDir: opts.snapshotDir, logDir: logDirOf(opts), snapshotPatterns: opts.configs },
       });
       const base = snapshotOptionsFromConfig(config);
       const user = io.env.SUDO_USER ?? io.env.USER ?? io.env.LOGNAME;
@@ -83,6 +101,16 @@ function defineList(snapshot: Command, io: CliIO): void {
     .description('list the snapshots, newest first')
     .option('--snapshot-dir <dir>', 'snapshot store (env SNAPSHOT_DIR, default audit/snapshots)')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['snapshot list', 'newest first'],
+          ['snapshot list --json', 'as JSON'],
+        ],
+        exits: [[0, 'listed']],
+      }),
+    )
     .action(async (_opts: StoreOptions, cmd: Command) => {
       const opts = storeOptions(cmd);
       const { listSnapshots } = await import('../../snapshot/index.js');
@@ -100,6 +128,20 @@ function defineShow(snapshot: Command, io: CliIO): void {
     .option('--file <path>', 'print this file as it was at the snapshot (as stored: secrets redacted)')
     .option('--snapshot-dir <dir>', 'snapshot store (env SNAPSHOT_DIR, default audit/snapshots)')
     .option('--json', 'print the record as JSON')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['snapshot show latest', 'the newest snapshot'],
+          ['snapshot show 3f2a --file configs/risk.yaml', 'one file as it was then'],
+        ],
+        exits: [
+          [0, 'shown'],
+          [65, 'the stored snapshot is corrupt'],
+          [66, 'no such snapshot or file'],
+        ],
+      }),
+    )
     .action(async (ref: string, _opts: StoreOptions, cmd: Command) => {
       const opts = storeOptions(cmd);
       const { readSnapshot, readSnapshotFile, resolveSnapshotId } = await import('../../snapshot/index.js');
@@ -125,6 +167,19 @@ function defineDiff(snapshot: Command, io: CliIO): void {
     .argument('<b>', 'newer snapshot id (or prefix, or "latest")')
     .option('--snapshot-dir <dir>', 'snapshot store (env SNAPSHOT_DIR, default audit/snapshots)')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['snapshot diff 3f2a latest', 'what changed since 3f2a'],
+          ['snapshot diff 3f2a 9c01 --json', 'as JSON'],
+        ],
+        exits: [
+          [0, 'compared'],
+          [66, 'no such snapshot'],
+        ],
+      }),
+    )
     .action(async (refA: string, refB: string, _opts: StoreOptions, cmd: Command) => {
       const opts = storeOptions(cmd);
       const { diffSnapshots, resolveSnapshotId } = await import('../../snapshot/index.js');

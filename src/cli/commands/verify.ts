@@ -3,12 +3,13 @@
  * file, the logs directory, a pack (directory or .tar.gz) or the artifacts directory. Exit 0 intact,
  * 1 problems found, 2 usage, and the documented codes when the check cannot run (66: no such path).
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { AuditpackError, ExitCode } from '../../errors.js';
 import type { Problem, ProblemCode, VerifyArchiveOptions, VerifyReport } from '../../verify/index.js';
 import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { parseIsoDate, parseWholeNumber } from '../options.js';
+import { logDirOf, parseIsoDate, parseWholeNumber } from '../options.js';
+import { helpText } from '../help.js';
 import { mark, paintFor, printJson } from '../render.js';
 
 interface VerifyOptions {
@@ -21,6 +22,7 @@ interface VerifyOptions {
   anchorInterval?: number;
   anchorsSince?: string;
   logs?: string | false;
+  logDir?: string;
 }
 
 /** The checks shown for each kind of target, in order, and which finding codes belong to each. */
@@ -142,9 +144,10 @@ export function defineVerify(program: Command, io: CliIO): void {
     )
     .option('--require-timestamp', 'a pack without a time-stamp token is a problem (env VERIFY_REQUIRE_TIMESTAMP)')
     .option(
-      '--logs <dir>',
-      'for an artifacts directory: the live logs, whose PackPruned events vouch for the newest prunes (default: the configured logs directory, when it exists)',
+      '--log-dir <dir>',
+      'for an artifacts directory: the live logs, whose PackPruned events vouch for the newest prunes (env AUDIT_LOG_DIR; default: the configured logs directory, when it exists)',
     )
+    .addOption(new Option('--logs <dir>', 'old name of --log-dir').hideHelp())
     .option('--no-logs', 'for an artifacts directory: do not read the live logs')
     .option(
       '--anchor-interval <minutes>',
@@ -155,6 +158,25 @@ export function defineVerify(program: Command, io: CliIO): void {
       '--anchors-since <YYYY-MM-DD>',
       'with --anchor-interval: days before this one are not expected to have anchors (env VERIFY_ANCHORS_SINCE)',
       parseIsoDate,
+    )
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['verify artifacts/2025-09-08', 'a pack directory'],
+          [
+            'verify artifacts/2025-09-08.tar.gz --allowed-signers allowed_signers',
+            'a .tar.gz pack, signed by a trusted key',
+          ],
+          ['verify artifacts --json', 'the whole artifacts directory, the report as JSON'],
+        ],
+        exits: [
+          [0, 'intact (warnings may be listed)'],
+          [1, 'problems found (the report lists them)'],
+          [66, 'no such path'],
+          [78, 'a key or TSA certificate file is invalid'],
+        ],
+      }),
     )
     .action(async (path: string, opts: VerifyOptions) => {
       if (opts.pubkey !== undefined && opts.allowedSigners !== undefined) {
@@ -187,11 +209,15 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
     }
   };
   const { resolveConfig } = await import('../../config.js');
+  // --logs is the old name of --log-dir; --no-logs (logs === false) turns the live logs off.
+  const named = logDirOf({ logDir: opts.logDir, logsDir: typeof opts.logs === 'string' ? opts.logs : undefined });
+  if (named !== undefined && opts.logs === false)
+    throw new AuditpackError('USAGE', 'give either --log-dir or --no-logs, not both');
   const config = resolveConfig({
     cwd: io.cwd,
     env: io.env,
     flags: {
-      ...(typeof opts.logs === 'string' ? { logDir: opts.logs } : {}),
+      ...(named !== undefined ? { logDir: named } : {}),
       tsaCa: opts.tsaCa,
       requireTimestamp: opts.requireTimestamp === true ? true : undefined,
       anchorIntervalMinutes: opts.anchorInterval,
@@ -202,14 +228,10 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
   const { existsSync } = await import('node:fs');
   // The live logs: named, or the configured ones when they exist (never read with --no-logs).
   const logDir =
-    opts.logs === false
-      ? undefined
-      : typeof opts.logs === 'string' || existsSync(config.logDir)
-        ? config.logDir
-        : undefined;
-  if (typeof opts.logs === 'string' && !existsSync(config.logDir)) {
-    throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${opts.logs} does not exist`, {
-      details: { path: opts.logs },
+    opts.logs === false ? undefined : named !== undefined || existsSync(config.logDir) ? config.logDir : undefined;
+  if (named !== undefined && !existsSync(config.logDir)) {
+    throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${named} does not exist`, {
+      details: { path: named },
     });
   }
   const options: VerifyArchiveOptions = {
