@@ -1,14 +1,14 @@
 /**
  * Reading an event for the checks without JSON.parse: the line is validated exactly as JSON.parse
- * would (src/pack/json-line.ts, property-tested against it), then only the top-level fields the
+ * would (src/json/line-scanner.ts, property-tested against it), then only the top-level fields the
  * rules read are decoded. `toString` + `JSON.parse` cost about 2.2 µs a line, most of the checks'
  * budget on a 1,000,000-event day; this is the export's own scanner, without building the object.
  * The result equals JSON.parse's for those fields (last duplicate key wins, escapes decoded);
  * `parseEventLine` in check.ts is the reference the tests compare it with.
  */
 import { isUtf8 } from 'node:buffer';
-import { EntryTable, Kind, LineShape, scanJsonLine } from '../pack/json-line.js';
-import { StringInterner } from '../pack/keys.js';
+import { EntryTable, Kind, LineShape, scanJsonLine } from '../json/line-scanner.js';
+import { StringInterner } from '../json/strings.js';
 import type { LogEvent } from './engine.js';
 
 /** The top-level fields the rules (and `check --order`'s summary) read. */

@@ -16,7 +16,7 @@
  * exactly as in the log, so `-1.5` stays `-1.5`.
  */
 import type { ByteSink } from './files.js';
-import { Kind, type EntryTable } from './json-line.js';
+import { Kind, type EntryTable } from '../json/line-scanner.js';
 import { KEY, type KeyIndex, type KeyName } from './keys.js';
 
 /** Columns of data/orders.csv (then `extra`). */

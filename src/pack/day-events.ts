@@ -9,7 +9,8 @@ import type { AlertFilterConfig } from '../config.js';
 import { CsvRowWriter, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 import { GrowableByteSink } from './files.js';
 import { EventReader } from './event-line.js';
-import { KEY, KeyIndex, StringInterner } from './keys.js';
+import { StringInterner } from '../json/strings.js';
+import { KEY, KeyIndex } from './keys.js';
 
 /** A line of the day's log that is not a well-formed event. */
 export interface MalformedLine {

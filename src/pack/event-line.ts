@@ -3,14 +3,14 @@
  * for every line"), shared by the export (src/pack/day-events.ts: what is counted, put in the CSVs
  * and alerts) and by verify (src/verify/log-line.ts), so the two can never count differently.
  *
- * It reads the line's bytes once with the exact JSON scanner (json-line.ts, property-tested
+ * It reads the line's bytes once with the exact JSON scanner (src/json/line-scanner.ts, property-tested
  * against JSON.parse) and checks every rule a single line must satisfy on its own. Rules that need
  * the line's neighbours or its file (the chain, dates against the file's day, recoveries) are the
  * verifier's. No JSON.parse and no string per key on the common path.
  */
 import { isUtf8 } from 'node:buffer';
-import { EntryTable, Kind, LineShape, scanJsonLine } from './json-line.js';
-import { StringInterner, stringValue } from './keys.js';
+import { EntryTable, Kind, LineShape, scanJsonLine } from '../json/line-scanner.js';
+import { StringInterner, stringValue } from '../json/strings.js';
 
 /** The facts of a valid event line. Offsets are into the buffer given to read(). */
 export interface EventLine {

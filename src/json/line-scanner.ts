@@ -6,7 +6,7 @@
  * 2.2 µs a line, most of the time budget (export must stay within 3× of `sha256sum`), and the numbers it
  * returns are no longer the log's text (`1.10050` becomes 1.1005). This scanner accepts exactly
  * what JSON.parse accepts (RFC 8259; property-tested against JSON.parse in
- * test/pack/json-line.test.ts) and allocates nothing per line. The input must already be valid
+ * test/json/line-scanner.test.ts) and allocates nothing per line. The input must already be valid
  * UTF-8 (the caller checks with `isUtf8`), so bytes ≥ 0x80 inside strings need no look.
  */
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EntryTable, LineShape, scanJsonLine } from '../../src/pack/json-line.js';
+import { EntryTable, LineShape, scanJsonLine } from '../../src/json/line-scanner.js';
 
 function shapeByJsonParse(text: string): number {
   try {
