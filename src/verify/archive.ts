@@ -11,10 +11,10 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isHashHex } from '../chain/index.js';
+import { PACK_ARCHIVE_SUFFIX, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 import { direntKind } from './log.js';
-import { dateOfPackDirName } from './pack-judge.js';
 import { verifyPack, verifyPackDir, type PackReport, type VerifyPackOptions } from './pack.js';
 import { Findings, makeReport, printableName, type ArchiveEvidence, type VerifyReport } from './report.js';
 import { liveLogPruneEvents, type PruneEvent } from './chain-events.js';
@@ -71,8 +71,8 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
       f.add('ENTRY_IGNORED', 'info', printableName(name), 'an unfinished export (a crash leaves these; never a pack)');
       continue;
     }
-    const tarName = /^(\d{4}-\d{2}-\d{2}(?:\.v[1-9]\d*)?)\.tar\.gz$/.exec(name)?.[1];
-    const info = dateOfPackDirName(tarName ?? name);
+    const tarName = parseArchiveName(name) === undefined ? undefined : name.slice(0, -PACK_ARCHIVE_SUFFIX.length);
+    const info = parsePackName(tarName ?? name);
     if (info === undefined) {
       f.add('ENTRY_IGNORED', 'info', printableName(name), 'not a pack, a .tar.gz pack or pruned.jsonl; ignored');
       continue;
@@ -85,7 +85,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     const report =
       tarName !== undefined ? await verifyPack(path, options) : await verifyPackDir(path, path, options, name);
     for (const p of report.problems) f.addAll([{ ...p, file: `${name}/${p.file}` }]);
-    (tarName !== undefined ? tars : packs).push({ name, date: info.date, version: info.version, report });
+    (tarName !== undefined ? tars : packs).push({ name, date: info.date, version: info.version ?? undefined, report });
   }
 
   const pruned = ledger === undefined ? [] : await readLedger(join(artifactsDir, 'pruned.jsonl'), f);

@@ -4,7 +4,7 @@
  */
 export { verifyLog, verifyLogDir, type ChainSummary, type LogReport, type VerifyLogOptions } from './log.js';
 export { verifyPack, type PackReport, type VerifyPackOptions } from './pack.js';
-export type { ManifestSummary } from './pack-judge.js';
+export type { ManifestSummary } from './pack-facts.js';
 export { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 export { verifyPath, detectPathKind, type PathKind } from './path.js';
 export type { TimestampCheckOptions } from './timestamps.js';

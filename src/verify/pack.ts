@@ -23,22 +23,15 @@ import { readLine } from './log-line.js';
 import { alertFilterOf, LogChecker, type LogFacts } from './log-check.js';
 import { lineStartAfter } from './log-range.js';
 import { direntKind } from './log.js';
-import {
-  dateOfPackDirName,
-  isSafeRelativePath,
-  judgePack,
-  pageSignerOf,
-  TAG_FILE_BOUNDS,
-  type CollectedFile,
-  type ManifestSummary,
-  type PackFacts,
-  type TrustedKeys,
-} from './pack-judge.js';
+import { isSafeRelativePath } from './checksum-file.js';
+import { judgePack } from './pack-judge.js';
+import type { CollectedFile, ManifestSummary, PackFacts, TrustedKeys } from './pack-facts.js';
+import { pageSignerOf } from './judge-signature.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
 import { readTarGz, TarFormatError, type TarEntrySink } from './tar.js';
 import { PruneEventTap, type PruneEvent } from './chain-events.js';
 import { explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
-import type { RecordedAlertFilter } from '../format/pack.js';
+import { parsePackName, ROOT_FILE_BOUNDS, type RecordedAlertFilter } from '../format/pack.js';
 import { checkLogAnchors, judgePackTimestamp, peekCreatedAt, type TimestampCheckOptions } from './timestamps.js';
 
 /** Options of verifyPack and verifyArchive. */
@@ -122,7 +115,7 @@ export async function verifyPackDir(
   //    hashed and counted — and, once asked, the second part of audit.jsonl's chain (step 3).
   const isCsv = (rel: string): boolean => rel === 'data/orders.csv' || rel === 'data/fills.csv';
   const bgFiles = found.filter(
-    (x) => TAG_FILE_BOUNDS[x.rel] === undefined && x.rel !== 'data/alerts.jsonl' && x.rel !== LOG,
+    (x) => ROOT_FILE_BOUNDS[x.rel] === undefined && x.rel !== 'data/alerts.jsonl' && x.rel !== LOG,
   );
   const bgJobs: HashJob[] = bgFiles.map((x) => ({ path: join(dir, x.rel), csv: isCsv(x.rel) }));
   const background = startBackground(bgJobs);
@@ -140,7 +133,7 @@ export async function verifyPackDir(
   try {
     // 1. Small files at the root, bounded.
     for (const { rel, size } of found) {
-      const bound = TAG_FILE_BOUNDS[rel];
+      const bound = ROOT_FILE_BOUNDS[rel];
       if (bound === undefined) continue;
       if (size > bound) {
         tags.set(rel, 'too-large');
@@ -154,8 +147,7 @@ export async function verifyPackDir(
       files.set(rel, { size: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
     }
     exportDate =
-      peekExportDate(tags.get('manifest.json')) ??
-      (dirName === undefined ? undefined : dateOfPackDirName(dirName)?.date);
+      peekExportDate(tags.get('manifest.json')) ?? (dirName === undefined ? undefined : parsePackName(dirName)?.date);
 
     // 2. alerts.jsonl first (its line hashes are looked for during the log scan).
     const has = new Set(found.map((x) => x.rel));
@@ -333,7 +325,7 @@ async function cutFor(
     for (const x of found) {
       if (x.rel === 'data/alerts.jsonl') mine += x.size * COST.alerts;
       else if (x.rel === 'data/orders.csv' || x.rel === 'data/fills.csv') theirs += x.size * (COST.csv + COST.hash);
-      else if (x.rel !== LOG && TAG_FILE_BOUNDS[x.rel] === undefined) theirs += x.size * COST.hash;
+      else if (x.rel !== LOG && ROOT_FILE_BOUNDS[x.rel] === undefined) theirs += x.size * COST.hash;
     }
     // mine + cut * logCheck = theirs + (size - cut) * logCheck
     const share = (size * COST.logCheck + theirs - mine) / (2 * COST.logCheck);
@@ -416,9 +408,7 @@ function peekExportDate(buf: Buffer | 'too-large' | undefined): string | undefin
   if (!Buffer.isBuffer(buf)) return undefined;
   try {
     const m = JSON.parse(buf.toString('utf8')) as { export_date?: unknown };
-    return typeof m?.export_date === 'string' && dateOfPackDirName(m.export_date) !== undefined
-      ? m.export_date
-      : undefined;
+    return typeof m?.export_date === 'string' && parsePackName(m.export_date) !== undefined ? m.export_date : undefined;
   } catch {
     return undefined;
   }
@@ -532,10 +522,7 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
     const d =
       filter === undefined
         ? undefined
-        : new PayloadDerivation(
-            filter,
-            peekExportDate(tags.get('manifest.json')) ?? dateOfPackDirName(root ?? name)?.date,
-          );
+        : new PayloadDerivation(filter, peekExportDate(tags.get('manifest.json')) ?? parsePackName(root ?? name)?.date);
     derive = d;
     return (l) => {
       d?.push(l);
@@ -581,7 +568,7 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
       const h = createHash('sha256');
       let size = 0;
       const parts: Buffer[] = [];
-      const bound = TAG_FILE_BOUNDS[rel];
+      const bound = ROOT_FILE_BOUNDS[rel];
       const counter = rel === 'data/orders.csv' || rel === 'data/fills.csv' ? new CsvCounter() : undefined;
       let splitter: LineSplitter | undefined;
       let acc: ReturnType<typeof alertAccumulator> | undefined;
@@ -624,7 +611,7 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
     new LogChecker({
       file: 'data/audit.jsonl',
       findings: f,
-      date: peekExportDate(tags.get('manifest.json')) ?? dateOfPackDirName(root ?? name)?.date,
+      date: peekExportDate(tags.get('manifest.json')) ?? parsePackName(root ?? name)?.date,
       alertHashes: alerts?.hashes,
       full: options.full === true,
       emptyOk: true,
@@ -664,7 +651,7 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
   if (root === undefined) f.add('EMPTY_DIRECTORY', 'error', '.', 'the archive holds no entries');
   else {
     // `D.tar.gz` holds `D/`; a superseded `D.vN.tar.gz` keeps the `D/` it was made with.
-    const named = dateOfPackDirName(name);
+    const named = parsePackName(name);
     if (named !== undefined && root !== name && root !== named.date) {
       f.add('PACK_DATE_MISMATCH', 'error', '.', `the archive is named ${name}.tar.gz but holds ${root}/`);
     }

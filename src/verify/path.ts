@@ -8,7 +8,7 @@ import { wrapFsError } from '../errors.js';
 import { dayOfLogFileName } from '../rotation/index.js';
 import { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 import { verifyLog, verifyLogDir } from './log.js';
-import { dateOfPackDirName } from './pack-judge.js';
+import { parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
 import { verifyPack } from './pack.js';
 import { Findings, makeReport, type VerifyReport } from './report.js';
 
@@ -38,11 +38,14 @@ export async function detectPathKind(path: string): Promise<PathKind> {
   if (names.includes('bagit.txt') || names.includes('manifest.json') || names.includes('manifest-sha256.txt'))
     return 'pack';
   if (names.some((n) => dayOfLogFileName(n) !== undefined)) return 'log-dir';
-  if (names.includes('pruned.jsonl') || names.some((n) => dateOfPackDirName(n.replace(/\.tar\.gz$/, '')) !== undefined))
+  if (
+    names.includes(PRUNED_LEDGER) ||
+    names.some((n) => parsePackName(n) !== undefined || parseArchiveName(n) !== undefined)
+  )
     return 'archive';
   if (names.includes('.audit.lock')) return 'log-dir';
   if (names.includes('.export.lock')) return 'archive'; // export and prune lock the artifacts dir
-  if (dateOfPackDirName(name) !== undefined) return 'pack';
+  if (parsePackName(name) !== undefined) return 'pack';
   const visible = names.filter((n) => n !== '.keep' && n !== '.gitkeep');
   return visible.length === 0 ? 'empty' : 'unknown';
 }

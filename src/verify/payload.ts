@@ -13,7 +13,7 @@ import { scanLines, type ScannedLine } from '../chain/lines.js';
 import type { RecordedAlertFilter } from '../format/pack.js';
 import { FILL_COLUMNS, ORDER_COLUMNS } from '../pack/csv.js';
 import { DayScanner, type PayloadSink } from '../pack/scan-day.js';
-import type { CollectedFile } from './pack-judge.js';
+import type { CollectedFile } from './pack-facts.js';
 import type { Findings } from './report.js';
 
 /** The derived files, by path in the pack. */
