@@ -1,0 +1,189 @@
+/**
+ * The rules fed by risk, decision, auth and config events, the per-process clock check, and the
+ * sweep that forgets what is past every horizon.
+ */
+import {
+  type EngineState,
+  type LogEvent,
+  type PendingConfig,
+  type RiskCheck,
+  idOf,
+  num,
+  SECOND,
+  str,
+} from './engine-state.js';
+import type { Evidence } from './types.js';
+
+/** Time must not go backwards within one process (host and pid). */
+export function clockCheck(s: EngineState, e: LogEvent, tUs: number, iso: string, ev: Evidence): void {
+  // Most lines come from the process of the line before: no key string for them.
+  let c = s.lastClock;
+  if (c === undefined || e.host !== s.lastHost || e.pid !== s.lastPid) {
+    const key = `${String(e.host)}\u0000${String(e.pid)}`;
+    c = s.clocks.get(key);
+    if (c === undefined) s.clocks.set(key, (c = { last: Number.NEGATIVE_INFINITY }));
+    s.lastClock = c;
+    s.lastHost = e.host;
+    s.lastPid = e.pid;
+  }
+  if (tUs < c.last)
+    s.add(
+      'clock_backwards',
+      iso,
+      [],
+      null,
+      `time went back ${((c.last - tUs) / 1000).toFixed(3)} ms on host ${String(e.host)} pid ${String(e.pid)}`,
+      [ev],
+    );
+  else c.last = tUs;
+}
+
+/** RiskCheck, RiskOverride and the kill switch: remembered for the orders that follow, and checked. */
+export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: number, iso: string, ev: Evidence): void {
+  const p = s.p;
+  const oid = idOf(e.order_id);
+  const sid = idOf(e.signal_id);
+  const ids = oid !== null ? [oid] : [];
+  if (event === 'RiskCheck') {
+    s.summary.risk_checks++;
+    const pass = e.result === 'pass';
+    if (!pass) s.summary.risk_rejects++;
+    const failed = Array.isArray(e.checks)
+      ? e.checks
+          .filter((c) => typeof c === 'object' && c !== null && (c as { passed?: unknown }).passed === false)
+          .map((c) => String((c as { name?: unknown }).name))
+      : [];
+    const rc: RiskCheck = { tUs, pass, failed, refPrice: num(e.reference_price), ev };
+    if (oid !== null) s.risk.set(`o:${oid}`, rc);
+    if (sid !== null) s.risk.set(`s:${sid}`, rc);
+    const score = num(e.score);
+    if (score !== null && p.max_risk_score !== null && score > p.max_risk_score) {
+      s.add(
+        'risk_score_exceeded',
+        iso,
+        ids,
+        str(e.symbol),
+        `risk score ${score} for ${oid ?? `signal ${sid}`} above the maximum ${p.max_risk_score}`,
+        [ev],
+      );
+    }
+  } else if (event === 'RiskOverride') {
+    s.summary.overrides++;
+    const approver = str(e.approver);
+    const reason = str(e.reason);
+    const text = `${str(e.user) ?? 'someone'}${approver ? `, approved by ${approver}` : ''}${reason ? `: ${reason}` : ''}`;
+    if (oid !== null) s.overrides.set(`o:${oid}`, { tUs, ev, text });
+    if (sid !== null) s.overrides.set(`s:${sid}`, { tUs, ev, text });
+    if (approver === null || reason === null) {
+      const missing = [approver === null ? 'approver' : '', reason === null ? 'reason' : '']
+        .filter(Boolean)
+        .join(' and ');
+      s.add(
+        'override_unapproved',
+        iso,
+        ids,
+        str(e.symbol),
+        `risk override by ${str(e.user) ?? 'unknown'} for ${oid ?? `signal ${sid}`} without ${missing}`,
+        [ev],
+      );
+    }
+  } else if (event === 'KillSwitchOn' || event === 'KillSwitchOff') {
+    const scope = str(e.scope) ?? 'all';
+    if (event === 'KillSwitchOn') s.killSwitch.set(scope, ev);
+    else if (scope === 'all') s.killSwitch.clear();
+    else s.killSwitch.delete(scope);
+  }
+}
+
+/** DecisionRecorded: a forbidden decision is a finding; an acceptable one counts as the signal's review. */
+export function decisionEvent(
+  s: EngineState,
+  e: LogEvent,
+  event: string,
+  tUs: number,
+  iso: string,
+  ev: Evidence,
+): void {
+  if (event !== 'DecisionRecorded') return;
+  s.summary.decisions++;
+  const p = s.p;
+  const decision = str(e.decision) ?? '';
+  const kind = str(e.reviewer_kind) ?? '';
+  const oid = idOf(e.order_id);
+  const sid = idOf(e.signal_id);
+  if (p.forbidden_decisions.includes(decision)) {
+    s.add(
+      'forbidden_decision',
+      iso,
+      oid !== null ? [oid] : [],
+      str(e.symbol),
+      `forbidden decision ${JSON.stringify(decision)} by ${kind || 'unknown'} reviewer ${str(e.reviewer) ?? ''} on ${sid !== null ? `signal ${sid}` : `order ${oid}`}`.replace(
+        / {2}/g,
+        ' ',
+      ),
+      [ev],
+    );
+    return;
+  }
+  const acceptable =
+    (p.review_reviewer_kinds.length === 0 || p.review_reviewer_kinds.includes(kind)) &&
+    !/^(reject|deny|block)/i.test(decision);
+  if (sid !== null && acceptable) s.decisions.set(sid, { tUs, ev });
+}
+
+/** Logins open sessions, logouts close them, failed logins are counted per user in a window. */
+export function authEvent(s: EngineState, e: LogEvent, event: string, tUs: number): void {
+  const user = str(e.user);
+  if (user === null) return;
+  if (event === 'Login') {
+    s.summary.logins++;
+    s.sessions.set(user, tUs);
+  } else if (event === 'Logout') s.sessions.delete(user);
+  else if (event === 'LoginFailed') {
+    s.summary.failed_logins++;
+    let f = s.failed.get(user);
+    if (f === undefined) s.failed.set(user, (f = { tUs, times: [], flaggedBurstAt: -1 }));
+    const w = s.p.failed_login_burst.window_s * SECOND;
+    f.times = f.times.filter((t) => t >= tUs - w);
+    f.times.push(tUs);
+    f.tUs = tUs;
+  }
+}
+
+/** ConfigChanged waits for a snapshot (and needs a reason); ConfigSnapshot records the changes before it. */
+export function configEvent(s: EngineState, e: LogEvent, event: string, tUs: number, iso: string, ev: Evidence): void {
+  if (event === 'ConfigChanged') {
+    s.summary.config_changes++;
+    const hasReason = str(e.reason) !== null || str(e.ticket) !== null;
+    s.configs.set(`${ev.seq}`, { tUs, ev, iso, hasReason, snapshot: str(e.snapshot_id) !== null });
+  } else if (event === 'ConfigSnapshot') {
+    // Only changes within the window before it: an older change stays unrecorded.
+    const since = tUs - s.p.config_snapshot_window_s * SECOND;
+    for (const c of s.configs.values()) if (c.tUs >= since) c.snapshot = true;
+  }
+}
+
+/** The finding for a config change that got no snapshot in its window, or had no reason. */
+export function configFinding(s: EngineState, c: PendingConfig): void {
+  if (c.hasReason && c.snapshot) return;
+  const missing = [
+    c.snapshot ? '' : `no config snapshot within ${s.p.config_snapshot_window_s} s`,
+    c.hasReason ? '' : 'no reason or ticket',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  s.add('config_change_unrecorded', c.iso, [], null, `config change at seq ${c.ev.seq} with ${missing}`, [c.ev]);
+}
+
+/** Forgets what is past every horizon; pending config changes past their window are judged. */
+export function sweep(s: EngineState, endOfDay = false): void {
+  const p = s.p;
+  const now = s.nowUs;
+  s.closed.expire(now, p.closed_order_memory_s * SECOND);
+  s.risk.expire(now, p.risk_check_validity_s * SECOND);
+  s.overrides.expire(now, p.risk_check_validity_s * SECOND);
+  s.decisions.expire(now, p.closed_order_memory_s * SECOND);
+  s.recentNew.expire(now, p.duplicate_window_ms * 1000);
+  if (!endOfDay) s.configs.expire(now, p.config_snapshot_window_s * SECOND, (_k, c) => configFinding(s, c));
+  for (const [u, f] of s.failed) if (f.tUs < now - p.failed_login_burst.window_s * SECOND) s.failed.delete(u);
+}
