@@ -75,7 +75,17 @@ export type AuditpackErrorCode =
   /** A bug in auditpack. */
   | 'INTERNAL'
   /** The native lock addon (fs-native-extensions) cannot be loaded: not installed, no binary for this platform, or rejected by the loader. */
-  | 'ADDON_UNAVAILABLE';
+  | 'ADDON_UNAVAILABLE'
+  /** review: a transition the state machine does not have (e.g. approving a DRAFT); nothing was written. */
+  | 'REVIEW_TRANSITION_INVALID'
+  /** review: a hard rule blocks the submission or approval (the pack does not verify, findings without disposition). */
+  | 'REVIEW_BLOCKED'
+  /** review: the actor may not do this (approving their own submission, not an approver, a key not theirs). */
+  | 'REVIEW_NOT_PERMITTED'
+  /** review: the pack's review record does not read as the workflow writes it (edited); nothing is appended to it. */
+  | 'REVIEW_RECORD_CORRUPT'
+  /** review: dispositions given or imported that do not fit the pack (unknown finding, another pack's CSV, bad values). */
+  | 'REVIEW_DISPOSITION_INVALID';
 
 /** Process exit codes used by the CLI. Documented in docs/errors.md and the README. */
 export const ExitCode = Object.freeze({
@@ -147,6 +157,11 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   ARCHIVE_RETENTION_PAST: ExitCode.DATA,
   INTERNAL: ExitCode.INTERNAL,
   ADDON_UNAVAILABLE: ExitCode.UNAVAILABLE,
+  REVIEW_TRANSITION_INVALID: ExitCode.USAGE,
+  REVIEW_BLOCKED: ExitCode.PROBLEMS,
+  REVIEW_NOT_PERMITTED: ExitCode.NO_PERM,
+  REVIEW_RECORD_CORRUPT: ExitCode.DATA,
+  REVIEW_DISPOSITION_INVALID: ExitCode.DATA,
 });
 
 /** The exit code the CLI uses for an error code. */

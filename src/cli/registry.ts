@@ -12,6 +12,7 @@ import { defineExport } from './commands/export.js';
 import { defineKeygen } from './commands/keygen.js';
 import { defineLog } from './commands/log.js';
 import { definePrune } from './commands/prune.js';
+import { defineReview } from './commands/review.js';
 import { defineSnapshot } from './commands/snapshot.js';
 import { defineVerify } from './commands/verify.js';
 
@@ -27,6 +28,7 @@ export const COMMANDS: readonly DefineCommand[] = [
   defineAnchor,
   definePrune,
   defineArchive,
+  defineReview,
   defineKeygen,
   defineDemo,
 ];

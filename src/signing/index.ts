@@ -2,7 +2,7 @@
  * Signing packs: OpenSSH SSHSIG signatures made with Node's crypto, checkable with
  * `ssh-keygen -Y verify`, and the Ed25519 keys behind them.
  */
-export { signSshsig, verifySshsig, type SshsigVerification } from './sshsig.js';
+export { keyInsideSshsig, signSshsig, verifySshsig, type SshsigVerification } from './sshsig.js';
 export {
   DEFAULT_NAMESPACE,
   ED25519_KEY_TYPE,

@@ -122,3 +122,23 @@ export function verifySshsig(
     return fail(`malformed signature: ${(err as Error).message}`);
   }
 }
+
+/**
+ * The public key carried inside an armored SSHSIG (PROTOCOL.sshsig: after the magic and version),
+ * or undefined when it cannot be read. Says nothing about whether the signature is valid: use it to
+ * check a signature against its own key when no trusted key is given.
+ */
+export function keyInsideSshsig(armored: string): KeyObject | undefined {
+  try {
+    if (armored.length > MAX_ARMORED_CHARS) return undefined;
+    const b = armored.indexOf(BEGIN);
+    const e = armored.indexOf(END);
+    if (b === -1 || e < b) return undefined;
+    const r = new WireReader(Buffer.from(armored.slice(b + BEGIN.length, e).replace(/\s+/g, ''), 'base64'));
+    if (!r.bytes(MAGIC.length).equals(MAGIC)) return undefined;
+    r.uint32();
+    return parsePublicKeyBlob(r.string());
+  } catch {
+    return undefined;
+  }
+}

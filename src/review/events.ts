@@ -1,0 +1,134 @@
+/**
+ * The review record against the audit chain: every record line is also a `review` event in the
+ * chain, naming the line's seq and SHA-256. A record edited, cut or forged after the fact no longer
+ * agrees with events that cannot be changed without rewriting the chained log.
+ */
+import type { ScannedLine } from '../chain/lines.js';
+import { DISPOSITION_EVENT, REVIEW_CATEGORY, TRANSITIONS } from '../format/review.js';
+import type { ReviewProblem } from './problems.js';
+import type { ReviewRecord } from './record.js';
+
+/** A `review` event of the chain. */
+export interface ReviewEvent {
+  readonly event: string;
+  readonly date: string;
+  readonly manifestSha256: string;
+  readonly recordSeq: number;
+  readonly recordSha256: string;
+  readonly actor: string | undefined;
+  /** Which log, and the event's own seq. */
+  readonly where: string;
+  readonly seq: number;
+}
+
+const MARK = Buffer.from(`"category":"${REVIEW_CATEGORY}"`, 'latin1');
+const MAX_EVENTS = 1_000_000;
+
+/** Collects the review events of the lines pushed to it (a byte search first: other lines cost one scan). */
+export class ReviewEventTap {
+  readonly events: ReviewEvent[] = [];
+  constructor(private readonly where: string) {}
+
+  push(l: ScannedLine): void {
+    const b = l.bytes;
+    if (b === undefined || !l.terminated || b.indexOf(MARK) === -1 || this.events.length >= MAX_EVENTS) return;
+    let o: Record<string, unknown> | null;
+    try {
+      o = JSON.parse(b.toString('utf8')) as Record<string, unknown> | null;
+    } catch {
+      return; // not an event: the log check reports the line
+    }
+    if (o === null || typeof o !== 'object' || o.category !== REVIEW_CATEGORY) return;
+    if (typeof o.event !== 'string' || typeof o.date !== 'string' || typeof o.manifest_sha256 !== 'string') return;
+    if (typeof o.record_seq !== 'number' || typeof o.record_sha256 !== 'string' || typeof o.seq !== 'number') return;
+    this.events.push({
+      event: o.event,
+      date: o.date,
+      manifestSha256: o.manifest_sha256,
+      recordSeq: o.record_seq,
+      recordSha256: o.record_sha256,
+      actor: typeof o.actor === 'string' ? o.actor : undefined,
+      where: this.where,
+      seq: o.seq,
+    });
+  }
+}
+
+/** The chained event name of a record line. */
+export function eventNameOf(line: ReviewRecord['lines'][number]): string {
+  return line.kind === 'disposition' ? DISPOSITION_EVENT : TRANSITIONS[line.action].event;
+}
+
+/** How to judge a record line that has no event. */
+export interface EvidenceScope {
+  /**
+   * Lines written after this ISO instant may have their events only in the live log, which was not
+   * read: they are awaiting evidence (a warning). Undefined: every line must have its event.
+   */
+  readonly awaitingAfter: string | undefined;
+}
+
+/**
+ * Holds a record against the review events chained for its pack version. Every record line needs
+ * its event (same seq, same line hash, same event and actor); every event needs its line. An event
+ * whose seq a later event of another line took is an action whose record write failed after its
+ * event (the writer chains first, then appends): a warning.
+ */
+export function compareWithEvents(
+  record: ReviewRecord,
+  events: readonly ReviewEvent[],
+  scope: EvidenceScope,
+): ReviewProblem[] {
+  const mine = events.filter((e) => e.date === record.packDate && e.manifestSha256 === record.manifestSha256);
+  const out: ReviewProblem[] = [];
+  const matched = new Set<ReviewEvent>();
+  record.lines.forEach((l, i) => {
+    const h = record.lineHashes[i];
+    const e = mine.find((x) => x.recordSeq === l.seq && x.recordSha256 === h);
+    if (e !== undefined && e.event === eventNameOf(l) && e.actor === l.actor) {
+      matched.add(e);
+      return;
+    }
+    if (e === undefined && scope.awaitingAfter !== undefined && l.at > scope.awaitingAfter) {
+      out.push(problem('REVIEW_AWAITING_EVIDENCE', 'warning', record.file, l.seq, awaitingDetail(l.seq)));
+      return;
+    }
+    const what =
+      e === undefined
+        ? 'has no review event in the chain with its seq and SHA-256: written without the workflow (forged), or edited'
+        : `its chained event (${e.where} seq ${e.seq}) is a ${e.event} by ${e.actor ?? 'nobody'}, not a ${eventNameOf(l)} by ${l.actor}`;
+    out.push(problem('REVIEW_EVENT_MISMATCH', 'error', record.file, l.seq, `record line ${l.seq} ${what}`));
+  });
+  const seqsMatched = new Set([...matched].map((e) => e.recordSeq));
+  for (const e of mine) {
+    if (matched.has(e)) continue;
+    if (record.lines.some((l, i) => l.seq === e.recordSeq && record.lineHashes[i] === e.recordSha256)) continue;
+    const retried = seqsMatched.has(e.recordSeq);
+    out.push(
+      problem(
+        'REVIEW_EVENT_MISMATCH',
+        retried ? 'warning' : 'error',
+        record.file,
+        undefined,
+        retried
+          ? `${e.where} seq ${e.seq}: a ${e.event} whose record line was never written (the action was run again)`
+          : `${e.where} seq ${e.seq}: the chain holds a ${e.event} (record line ${e.recordSeq}) that the record lacks: the record was cut or edited`,
+      ),
+    );
+  }
+  return out;
+}
+
+function awaitingDetail(seq: number): string {
+  return `record line ${seq} is newer than the newest pack: its event is in the live log until the next export (give --logs to check it now)`;
+}
+
+function problem(
+  code: ReviewProblem['code'],
+  severity: ReviewProblem['severity'],
+  file: string,
+  line: number | undefined,
+  detail: string,
+): ReviewProblem {
+  return line === undefined ? { code, severity, file, detail } : { code, severity, file, line, detail };
+}

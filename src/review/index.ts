@@ -1,0 +1,24 @@
+/**
+ * Review records (docs/FORMAT.md, "Review records"): reading a pack version's record, checking
+ * its countersignature and holding it against the chained review events. Verify imports this; the
+ * workflow that writes records (src/review-flow) sits above verify.
+ */
+export { checkApproval, expectedApprovalMessage, signerMatches, type ReviewSigner } from './approval.js';
+export {
+  checkReviews,
+  tagmanifestSha,
+  type CheckReviewsOptions,
+  type ReviewCheck,
+  type ReviewedPack,
+} from './check.js';
+export { compareWithEvents, eventNameOf, ReviewEventTap, type EvidenceScope, type ReviewEvent } from './events.js';
+export type { ReviewProblem, ReviewProblemCode } from './problems.js';
+export {
+  dispositionOf,
+  emptyRecord,
+  isActor,
+  MAX_RECORD_BYTES,
+  parseReviewRecord,
+  readReviewRecord,
+  type ReviewRecord,
+} from './record.js';
