@@ -27,7 +27,6 @@ function eventFields(line: ReviewLine, lineSha: string): Record<string, unknown>
     manifestSha256: line.manifest_sha256,
     recordSeq: line.seq,
     recordSha256: lineSha,
-    actor: line.actor,
   };
   if (line.kind === 'disposition')
     return {
@@ -58,10 +57,13 @@ export async function appendLines(t: WriteTarget, record: ReviewRecord, lines: r
     logDir: t.logDir,
     handleExit: false,
     durability: 'durable',
+    // The actor is the line's provenance: a field named `actor` would be renamed (reserved).
+    actor: lines[0]?.actor,
     ...(t.loggerClock ? { clock: t.loggerClock } : {}),
   });
   try {
     for (const line of lines) {
+      if (line.actor !== lines[0]?.actor) throw new Error('one actor per append');
       const text = renderReviewLine(line);
       await logger.log(REVIEW_CATEGORY, eventNameOf(line), eventFields(line, hashLine(text)));
       appendDurably(path, `${text}\n`);

@@ -41,6 +41,8 @@ export interface CheckReviewsOptions extends EvidenceScope {
   readonly events: readonly ReviewEvent[] | undefined;
   /** Manifest hashes of pruned packs (`pruned.jsonl`): their records stay, without their pack. */
   readonly pruned?: ReadonlySet<string>;
+  /** Only the packs given (verifying one pack): other records and their events are not looked at. */
+  readonly onlyListed?: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function checkReviews(
 ): Promise<ReviewCheck> {
   const problems: ReviewProblem[] = [];
   const states = new Map<string, ReviewState>();
-  const onDisk = await listRecords(artifactsDir, problems);
+  const onDisk = options.onlyListed === true ? [] : await listRecords(artifactsDir, problems);
   const seen = new Set<string>();
   for (const p of packs) {
     if (p.manifestSha256 === undefined) continue;
@@ -64,7 +66,7 @@ export async function checkReviews(
     states.set(p.name, r.state);
     problems.push(stateProblem(p.name, r));
   }
-  const keys = new Set([...onDisk, ...eventKeys(options.events)]);
+  const keys = new Set(options.onlyListed === true ? [] : [...onDisk, ...eventKeys(options.events)]);
   for (const key of [...keys].sort()) {
     if (seen.has(key)) continue;
     const [date, sha] = key.split('/') as [string, string];
@@ -99,6 +101,14 @@ async function checkOne(
   const tag = packDir === undefined ? undefined : await tagmanifestSha(packDir);
   problems.push(...(await checkApproval(artifactsDir, r, tag, o.signers)));
   if (o.events !== undefined) problems.push(...compareWithEvents(r, o.events, o));
+  else if (r.lines.length > 0)
+    problems.push({
+      code: 'REVIEW_EVENTS_NOT_CHECKED',
+      severity: 'info',
+      file: r.file,
+      detail:
+        'the record was not held against the chained review events (verify the artifacts directory, with its logs)',
+    });
   return r;
 }
 

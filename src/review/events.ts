@@ -3,8 +3,11 @@
  * chain, naming the line's seq and SHA-256. A record edited, cut or forged after the fact no longer
  * agrees with events that cannot be changed without rewriting the chained log.
  */
-import type { ScannedLine } from '../chain/lines.js';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ScannedLine, scanLines } from '../chain/lines.js';
 import { DISPOSITION_EVENT, REVIEW_CATEGORY, TRANSITIONS } from '../format/review.js';
+import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 import type { ReviewProblem } from './problems.js';
 import type { ReviewRecord } from './record.js';
 
@@ -131,4 +134,26 @@ function problem(
   detail: string,
 ): ReviewProblem {
   return line === undefined ? { code, severity, file, detail } : { code, severity, file, line, detail };
+}
+
+/**
+ * The review events of the live log files dated `from` or later (the actions after the newest pack
+ * was made are there until the next export). Unreadable files are skipped: `verify logs` checks them.
+ */
+export async function liveReviewEvents(logDir: string, from: string | undefined): Promise<ReviewEvent[]> {
+  let names: string[];
+  try {
+    names = await readdir(logDir);
+  } catch {
+    return [];
+  }
+  const out: ReviewEvent[] = [];
+  for (const name of names.sort()) {
+    const day = dayOfLogFileName(name);
+    if (day === undefined || (from !== undefined && isoDate(day) < from)) continue;
+    const tap = new ReviewEventTap(name);
+    await scanLines(join(logDir, name), (l) => tap.push(l), { noFollow: true }).catch(() => undefined);
+    out.push(...tap.events);
+  }
+  return out;
 }

@@ -11,7 +11,14 @@ export {
   type ReviewCheck,
   type ReviewedPack,
 } from './check.js';
-export { compareWithEvents, eventNameOf, ReviewEventTap, type EvidenceScope, type ReviewEvent } from './events.js';
+export {
+  compareWithEvents,
+  eventNameOf,
+  liveReviewEvents,
+  ReviewEventTap,
+  type EvidenceScope,
+  type ReviewEvent,
+} from './events.js';
 export type { ReviewProblem, ReviewProblemCode } from './problems.js';
 export {
   dispositionOf,

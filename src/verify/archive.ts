@@ -18,6 +18,8 @@ import { direntKind } from './log.js';
 import { verifyPack, verifyPackDir, type PackReport, type VerifyPackOptions } from './pack.js';
 import { Findings, makeReport, printableName, type ArchiveEvidence, type VerifyReport } from './report.js';
 import { liveLogPruneEvents, type PruneEvent } from './chain-events.js';
+import { REVIEWS_DIR } from '../format/review.js';
+import { addArchiveReviewFindings } from './reviews.js';
 
 const MAX_LEDGER_BYTES = 16 * 1024 * 1024;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
@@ -67,6 +69,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
       else ledger = e;
       continue;
     }
+    if (name === REVIEWS_DIR && e.isDirectory()) continue; // the review records: checked below
     if (name.startsWith('.tmp-')) {
       f.add('ENTRY_IGNORED', 'info', printableName(name), 'an unfinished export (a crash leaves these; never a pack)');
       continue;
@@ -103,6 +106,18 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     live,
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt },
     options.now?.() ?? Date.now(),
+    f,
+  );
+  await addArchiveReviewFindings(
+    artifactsDir,
+    packs.map((p) => ({
+      name: p.name,
+      date: p.date,
+      manifestSha256: p.report.manifest.manifestSha256 ?? undefined,
+      createdAt: p.report.manifest.createdAt ?? undefined,
+      reviewEvents: p.report.reviewEvents,
+    })),
+    { signers: options.reviewSigners, logDir: options.logDir, pruned: new Set(pruned.map((e) => e.manifestSha256)) },
     f,
   );
   const evidence: ArchiveEvidence | undefined =

@@ -30,6 +30,7 @@ import { pageSignerOf } from './judge-signature.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
 import { readTarGz, TarFormatError, type TarEntrySink } from './tar.js';
 import { PruneEventTap, type PruneEvent } from './chain-events.js';
+import { ReviewEventTap, type ReviewEvent, type ReviewSigner } from '../review/index.js';
 import { explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
 import { parsePackName, ROOT_FILE_BOUNDS, type RecordedAlertFilter } from '../format/pack.js';
 import { checkLogAnchors, judgePackTimestamp, peekCreatedAt, type TimestampCheckOptions } from './timestamps.js';
@@ -50,6 +51,8 @@ export interface VerifyPackOptions {
   logSplit?: number | 'none';
   /** Time-stamp tokens: trust anchors, whether a token is required, the anchor rhythm. */
   timestamps?: TimestampCheckOptions;
+  /** Trusted approvers (allowed_signers entries for namespace `auditpack-review`): review countersignatures must be by them. */
+  reviewSigners?: readonly ReviewSigner[];
 }
 
 /** A pack's report, with what an archive check needs from its manifest. */
@@ -57,6 +60,8 @@ export interface PackReport extends VerifyReport {
   readonly manifest: ManifestSummary;
   /** The PackPruned events of the pack's log (the archive holds them against pruned.jsonl). */
   readonly pruneEvents: readonly PruneEvent[];
+  /** The review events of the pack's log (the archive holds them against the review records). */
+  readonly reviewEvents: readonly ReviewEvent[];
 }
 
 /** Alert lines cross-checked against the log, at most (32 bytes of hash each, kept as hex). */
@@ -130,6 +135,7 @@ export async function verifyPackDir(
   let derive: PayloadDerivation | undefined;
   let derived: Awaited<ReturnType<PayloadDerivation['finish']>> | undefined;
   const tap = new PruneEventTap(LOG);
+  const reviewTap = new ReviewEventTap(LOG);
   try {
     // 1. Small files at the root, bounded.
     for (const { rel, size } of found) {
@@ -192,6 +198,7 @@ export async function verifyPackDir(
       const feed = (l: ScannedLine): void => {
         d?.push(l);
         tap.push(l);
+        reviewTap.push(l);
       };
       const push = (l: ScannedLine): void => {
         checker.push(l);
@@ -268,7 +275,12 @@ export async function verifyPackDir(
     anchors,
   };
   if (compliance !== undefined) checked.compliance_findings = compliance.findings;
-  return { ...makeReport('pack', target, checked, f), manifest, pruneEvents: tap.events };
+  return {
+    ...makeReport('pack', target, checked, f),
+    manifest,
+    pruneEvents: tap.events,
+    reviewEvents: reviewTap.events,
+  };
 }
 
 /** The facts report.html shows, from manifest.json and the signature; undefined when unreadable (findings of their own). */
@@ -644,7 +656,12 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
         supersedes: undefined,
         chain: undefined,
       };
-      return { ...makeReport('pack-tar', path, { files: files.size }, f), manifest, pruneEvents: [] };
+      return {
+        ...makeReport('pack-tar', path, { files: files.size }, f),
+        manifest,
+        pruneEvents: [],
+        reviewEvents: [],
+      };
     }
     throw wrapFsError(err, 'read', path);
   }
@@ -671,7 +688,7 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
     ...checkedOf(files, log, alerts, tags.has('tagmanifest-sha256.txt.sig')),
     timestamped: timestamped ? 1 : 0,
   };
-  return { ...makeReport('pack-tar', path, checked, f), manifest, pruneEvents: tap.events };
+  return { ...makeReport('pack-tar', path, checked, f), manifest, pruneEvents: tap.events, reviewEvents: [] };
 }
 
 function isZlibError(err: unknown): boolean {

@@ -11,6 +11,7 @@ import { verifyLog, verifyLogDir } from './log.js';
 import { parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
 import { verifyPack } from './pack.js';
 import { Findings, makeReport, type VerifyReport } from './report.js';
+import { withPackReview } from './reviews.js';
 
 /** What a path was taken to be. */
 export type PathKind = 'log' | 'log-dir' | 'pack' | 'pack-tar' | 'archive' | 'empty' | 'unknown';
@@ -69,6 +70,10 @@ export async function verifyPath(path: string, options: VerifyArchiveOptions = {
         ...(options.timestamps ? { timestamps: options.timestamps } : {}),
       });
     case 'pack':
+      return withPackReview(path, await verifyPack(path, options), {
+        signers: options.reviewSigners,
+        logDir: options.logDir,
+      });
     case 'pack-tar':
       return verifyPack(path, options);
     case 'archive':

@@ -6,6 +6,8 @@
  * million broken lines yields a readable report in bounded memory, with the overflow counted.
  */
 
+import type { ReviewProblemCode } from '../review/index.js';
+
 /** How bad a finding is. Only `error` makes a report fail. */
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -101,7 +103,9 @@ export type ProblemCode =
   | 'ARCHIVE_PRUNE_UNRECORDED'
   | 'ARCHIVE_PRUNE_AWAITING_EVIDENCE'
   | 'ARCHIVE_LEDGER_INCOMPLETE'
-  | 'ARCHIVE_PACK_MISSING';
+  | 'ARCHIVE_PACK_MISSING'
+  // --- review records (src/review) ---
+  | ReviewProblemCode;
 
 /** One finding. `file` is relative to the verified target (or the target itself). */
 export interface Problem {

@@ -23,6 +23,7 @@ interface VerifyOptions {
   anchorsSince?: string;
   logs?: string | false;
   logDir?: string;
+  reviewSigners?: string;
 }
 
 /** The checks shown for each kind of target, in order, and which finding codes belong to each. */
@@ -122,6 +123,7 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
       ].includes(c),
   },
   { label: 'links between packs and the pruned ledger', kinds: ['archive'], match: (c) => c.startsWith('ARCHIVE_') },
+  { label: 'review records and approvals', kinds: ['pack', 'archive'], match: (c) => c.startsWith('REVIEW_') },
   {
     label: 'time-stamp tokens',
     kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'],
@@ -149,6 +151,10 @@ export function defineVerify(program: Command, io: CliIO): void {
     )
     .addOption(new Option('--logs <dir>', 'old name of --log-dir').hideHelp())
     .option('--no-logs', 'for an artifacts directory: do not read the live logs')
+    .option(
+      '--review-signers <file>',
+      "approvers' keys (allowed_signers, namespace auditpack-review): review countersignatures must be by them (env AUDITPACK_REVIEW_SIGNERS)",
+    )
     .option(
       '--anchor-interval <minutes>',
       'chain anchors must come at least this often; a longer stretch without one is a problem (env VERIFY_ANCHOR_INTERVAL_MINUTES)',
@@ -222,6 +228,7 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
       requireTimestamp: opts.requireTimestamp === true ? true : undefined,
       anchorIntervalMinutes: opts.anchorInterval,
       anchorsSince: opts.anchorsSince,
+      reviewSigners: opts.reviewSigners,
     },
   });
   const { loadTsaCa } = await import('../../anchor/index.js');
@@ -258,6 +265,8 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
       throw new AuditpackError('KEY_INVALID', `${opts.allowedSigners} holds no ssh-ed25519 signer`);
     options.allowedSigners = signers;
   }
+  if (config.review.signers !== undefined)
+    options.reviewSigners = signing.parseAllowedSigners(await readKeyFile(config.review.signers));
   return options;
 }
 

@@ -1,0 +1,102 @@
+/**
+ * Review records in a verification (docs/FORMAT.md, "Verifying review records"): each pack's review
+ * state, the records' links and transitions, the approvers' countersignatures, and the records
+ * against the review events of the chain (the packs' logs, and the live log when given).
+ */
+import { lstat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { REVIEWS_DIR } from '../format/review.js';
+import { checkReviews, liveReviewEvents, type ReviewEvent, type ReviewSigner } from '../review/index.js';
+import type { ManifestSummary } from './pack-facts.js';
+import { Findings, type VerifyReport } from './report.js';
+
+/** A pack as the review check needs it. */
+export interface PackForReview {
+  readonly name: string;
+  readonly date: string;
+  readonly manifestSha256: string | undefined;
+  readonly createdAt: string | undefined;
+  readonly reviewEvents: readonly ReviewEvent[];
+}
+
+/** What the archive check passes on. */
+export interface ReviewScope {
+  readonly signers: readonly ReviewSigner[] | undefined;
+  /** The live logs directory, when read. */
+  readonly logDir: string | undefined;
+  /** Manifest hashes of the pruned packs. */
+  readonly pruned: ReadonlySet<string>;
+}
+
+/** Adds the review findings of an artifacts directory; `packs` are its pack directories (current and superseded). */
+export async function addArchiveReviewFindings(
+  artifactsDir: string,
+  packs: readonly PackForReview[],
+  scope: ReviewScope,
+  f: Findings,
+): Promise<void> {
+  const newest = packs.reduce<PackForReview | undefined>(
+    (a, p) => (a === undefined || p.date > a.date ? p : a),
+    undefined,
+  );
+  const events: ReviewEvent[] = packs.flatMap((p) =>
+    p.reviewEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })),
+  );
+  if (scope.logDir !== undefined) events.push(...(await liveReviewEvents(scope.logDir, newest?.date)));
+  const r = await checkReviews(artifactsDir, packs, {
+    signers: scope.signers,
+    events,
+    pruned: scope.pruned,
+    awaitingAfter: scope.logDir === undefined ? (newest?.createdAt ?? '') : undefined,
+  });
+  for (const p of r.problems) f.add(p.code, p.severity, p.file, p.detail, p.line);
+}
+
+/**
+ * Adds the review findings of one pack directory, when the artifacts directory it stands in has
+ * review records: its state, record and countersignature; against the chain only with the live logs.
+ */
+export async function addPackReviewFindings(
+  packDir: string,
+  pack: PackForReview,
+  scope: Omit<ReviewScope, 'pruned'>,
+  f: Findings,
+): Promise<void> {
+  const artifactsDir = dirname(packDir);
+  const st = await lstat(join(artifactsDir, REVIEWS_DIR)).catch(() => undefined);
+  if (st === undefined || !st.isDirectory() || basename(packDir) !== pack.name) return;
+  const events =
+    scope.logDir === undefined
+      ? undefined
+      : [...pack.reviewEvents, ...(await liveReviewEvents(scope.logDir, pack.date))];
+  const r = await checkReviews(artifactsDir, [pack], {
+    signers: scope.signers,
+    events,
+    onlyListed: true,
+    awaitingAfter: undefined,
+  });
+  for (const p of r.problems) f.add(p.code, p.severity, p.file === pack.name ? '.' : `../${p.file}`, p.detail, p.line);
+}
+
+/** A pack directory's report with its review findings added (see addPackReviewFindings). */
+export async function withPackReview<
+  R extends VerifyReport & { readonly manifest: ManifestSummary; readonly reviewEvents: readonly ReviewEvent[] },
+>(packDir: string, report: R, scope: Omit<ReviewScope, 'pruned'>): Promise<R> {
+  const m = report.manifest;
+  const date = m.exportDate;
+  if (date === undefined) return report;
+  const f = new Findings();
+  const before = report.problems.length;
+  f.addAll(report.problems);
+  const pack = {
+    name: basename(packDir),
+    date,
+    manifestSha256: m.manifestSha256,
+    createdAt: m.createdAt,
+    reviewEvents: report.reviewEvents,
+  };
+  await addPackReviewFindings(packDir, pack, scope, f);
+  const problems = f.toArray();
+  if (problems.length === before) return report;
+  return { ...report, ok: !problems.some((p) => p.severity === 'error'), problems };
+}
