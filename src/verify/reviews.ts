@@ -43,6 +43,9 @@ export async function addArchiveReviewFindings(
     p.reviewEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })),
   );
   if (scope.logDir !== undefined) events.push(...(await liveReviewEvents(scope.logDir, newest?.date)));
+  // Nothing reviewed anywhere (no records, no review events): every pack is a DRAFT; nothing to say.
+  const st = await lstat(join(artifactsDir, REVIEWS_DIR)).catch(() => undefined);
+  if (st === undefined && events.length === 0) return;
   const r = await checkReviews(artifactsDir, packs, {
     signers: scope.signers,
     events,
