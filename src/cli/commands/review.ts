@@ -9,6 +9,7 @@ import { AuditpackError } from '../../errors.js';
 import type { DayStatus, TransitionResult } from '../../review-flow/index.js';
 import type { CliIO } from '../io.js';
 import { collect, parseIsoDate } from '../options.js';
+import { helpText } from '../help.js';
 import { mark, paintFor, printJson } from '../render.js';
 
 interface ReviewCliOptions {
@@ -22,7 +23,7 @@ interface ReviewCliOptions {
   import?: string;
   actor?: string;
   artifactsDir?: string;
-  logsDir?: string;
+  logDir?: string;
   json?: boolean;
 }
 
@@ -43,8 +44,29 @@ export function defineReview(program: Command, io: CliIO): void {
     .option('--import <csv>', "the pack's compliance_findings.csv with its disposition columns filled in")
     .option('--actor <id>', 'who acts (env AUDITPACK_ACTOR, default <user>@<host>)')
     .option('--artifacts-dir <dir>', 'where packs are (env EXPORT_BASE_DIR, default artifacts)')
-    .option('--logs-dir <dir>', 'where the review events are chained (env AUDIT_LOG_DIR, default logs)')
-    .option('--json', 'print the result as JSON')
+    .option('--log-dir <dir>', 'where the review events are chained (env AUDIT_LOG_DIR, default logs)')
+    .option('--json', 'print the result as JSON (snake_case keys)')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['review 2025-09-08 --import compliance_findings.csv', "the pack's findings CSV with dispositions filled in"],
+          ['review 2025-09-08 --submit --actor alice@desk', 'DRAFT → PENDING_REVIEW'],
+          [
+            'review 2025-09-08 --approve --actor bob@desk --key bob_ed25519',
+            'countersigned approval (not by the submitter)',
+          ],
+        ],
+        exits: [
+          [0, 'recorded'],
+          [1, 'a hard rule blocks it: the pack does not verify, or findings lack a disposition (REVIEW_BLOCKED)'],
+          [2, 'not a transition from the pack’s state (REVIEW_TRANSITION_INVALID); nothing written'],
+          [65, 'dispositions that do not fit the pack, or an edited record'],
+          [66, 'no pack for that day'],
+          [77, 'four eyes, approvers or key refuse the approver (REVIEW_NOT_PERMITTED)'],
+        ],
+      }),
+    )
     .action(async (date: string | undefined, opts: ReviewCliOptions) => {
       if (date === undefined) throw new AuditpackError('USAGE', 'review needs a date (or: review status)');
       await runReview(io, date, opts);
@@ -61,7 +83,7 @@ export function defineReview(program: Command, io: CliIO): void {
       const { reviewStatus } = await import('../../review-flow/index.js');
       const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { exportBaseDir: opts.artifactsDir } });
       const days = await reviewStatus(config.exportBaseDir, date);
-      if (opts.json === true) printJson(io, { ok: true, days });
+      if (opts.json === true) printJson(io, snakeKeys({ ok: true, days }));
       else renderStatus(io, days);
     });
 }
@@ -79,7 +101,7 @@ async function runReview(io: CliIO, date: string, opts: ReviewCliOptions): Promi
   const config = resolveConfig({
     cwd: io.cwd,
     env: io.env,
-    flags: { exportBaseDir: opts.artifactsDir, logDir: opts.logsDir, actor: opts.actor, reviewKey: opts.key },
+    flags: { exportBaseDir: opts.artifactsDir, logDir: opts.logDir, actor: opts.actor, reviewKey: opts.key },
   });
   const r = config.review;
   const signers = r.signers === undefined ? undefined : await loadSigners(r.signers);
@@ -99,14 +121,14 @@ async function runReview(io: CliIO, date: string, opts: ReviewCliOptions): Promi
         ? []
         : await flow.dispositionsFromCsv(resolve(io.cwd, opts.import), join(config.exportBaseDir, date));
     const d = await flow.recordDispositions(o, date, [...given, ...imported]);
-    if (opts.json === true) printJson(io, { ok: true, ...d });
+    if (opts.json === true) printJson(io, snakeKeys({ ok: true, ...d }));
     else io.stdout.write(`${mark(io, 'ok')} recorded ${d.recorded} disposition(s) on ${d.pack} (as ${r.actor})\n`);
     return;
   }
   const action = actions[0] as (typeof actions)[number];
   const key = action === 'approve' && r.key !== undefined ? await loadKey(r.key) : undefined;
   const t = await flow.reviewTransition(o, { date, action, reason: opts.reason, key });
-  if (opts.json === true) printJson(io, { ok: true, ...t });
+  if (opts.json === true) printJson(io, snakeKeys({ ok: true, ...t }));
   else renderTransition(io, t);
 }
 
@@ -156,4 +178,13 @@ function renderStatus(io: CliIO, days: readonly DayStatus[]): void {
       for (const p of v.problems) io.stdout.write(`  ${mark(io, 'fail')} record: ${p}\n`);
     }
   }
+}
+
+/** JSON for machines: keys in snake_case (record lines already are). */
+function snakeKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(snakeKeys);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = snakeKeys(x);
+  return out;
 }
