@@ -30,7 +30,7 @@ import { promisify } from 'node:util';
 import { EMPTY_HEAD, hashLine } from '../chain/index.js';
 import { AuditpackError } from '../errors.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
-import { assembleLine } from './line.js';
+import { assembleLine, recoveryFields } from '../format/log-line.js';
 import { loadFileLock, type FileLock } from './lock.js';
 import type { AuditSink, PreparedEvent } from './types.js';
 
@@ -259,12 +259,9 @@ export class FileSink implements AuditSink {
     seq: number,
     hash: string,
   ): { seq: number; hash: string; size: number } {
-    const ev = this.recoveryEvent({
-      file: logFileName(day),
-      fragment_offset: size - fragment.length,
-      fragment_bytes: fragment.length,
-      fragment_sha256: hashLine(fragment),
-    });
+    const ev = this.recoveryEvent(
+      recoveryFields(logFileName(day), size - fragment.length, fragment.length, hashLine(fragment)),
+    );
     const line = assembleLine(ev, seq + 1, hash, false);
     const data = Buffer.from(`\n${line}\n`, 'utf8');
     const fd = this.fdFor(day, path);

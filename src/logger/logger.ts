@@ -20,7 +20,15 @@ import type { DurabilityMode } from '../config.js';
 import { AuditpackError } from '../errors.js';
 import { compileRedactor, type Redactor } from '../redaction/index.js';
 import { dayNumberOf } from '../rotation/index.js';
-import { createHeadFormatter, systemClock } from './clock.js';
+import {
+  CATEGORY_RE,
+  categoryEventText,
+  createHeadFormatter,
+  provenanceText,
+  RECOVERY,
+  unserialisableBody,
+} from '../format/log-line.js';
+import { systemClock } from './clock.js';
 import { registerExitFlush } from './exit.js';
 import { FileSink } from './file-sink.js';
 import { Offloader } from './offload.js';
@@ -45,9 +53,7 @@ import {
   type PreparedEvent,
 } from './types.js';
 
-const CATEGORY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-
-/** `Not A Category` → `not_a_category`: a name CATEGORY_NAME accepts, `other` when nothing is left. */
+/** `Not A Category` → `not_a_category`: a name CATEGORY_RE accepts, `other` when nothing is left. */
 function lowercaseName(s: string): string {
   const n = s
     .toLowerCase()
@@ -147,7 +153,7 @@ class Logger {
     this.head = createHeadFormatter();
     const host = options.host ?? hostname();
     const pid = options.pid ?? process.pid;
-    this.provenance = `,"host":${JSON.stringify(host)},"pid":${JSON.stringify(pid)}`;
+    this.provenance = provenanceText(host, pid);
     this.defaultActor = options.actor;
     this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 0);
     this.flushBytes = Math.max(1, options.flushBytes ?? 1024 * 1024);
@@ -157,7 +163,7 @@ class Logger {
       options.sink ??
       new FileSink({
         dir,
-        recoveryEvent: (fields) => this.prepare('system', 'TornLineRecovered', fields),
+        recoveryEvent: (fields) => this.prepare(RECOVERY.category, RECOVERY.event, fields),
       });
     this.offload =
       this.durable || options.sink !== undefined || options.offload === false
@@ -320,7 +326,8 @@ class Logger {
       // for the write or the hand-over to the writer thread.
       body = prepareBody(ce.json, ce.notes, fields, this.redactor, this.defaultActor, this.provenance);
     } catch (err) {
-      body = `${this.categoryEvent(String(category), String(event)).json},"validation":${JSON.stringify([`event: could not be serialised (${String((err as Error)?.message ?? err)})`])}${this.provenance}`;
+      const why = String((err as Error)?.message ?? err);
+      body = unserialisableBody(this.categoryEvent(String(category), String(event)).json, why, this.provenance);
     }
     return { day, head, body };
   }
@@ -339,7 +346,7 @@ class Logger {
     let ev = typeof event === 'string' ? event : String(event);
     // The line must still be one the verifier accepts (docs/FORMAT.md, "A line"): a bad name is
     // recorded in the note and written in a form the format allows.
-    if (!CATEGORY_NAME.test(cat)) {
+    if (!CATEGORY_RE.test(cat)) {
       const given = cat;
       cat = lowercaseName(cat);
       notes.push(
@@ -352,10 +359,10 @@ class Logger {
     } else if (KNOWN[cat]?.includes(ev) === false)
       notes.push(`event: ${JSON.stringify(ev.slice(0, 64))} is not a known ${cat} event`);
     cat = this.redactor.redactString(cat.slice(0, 256));
-    if (!CATEGORY_NAME.test(cat)) cat = 'redacted'; // a secret-shaped name: the censor is no lowercase name
+    if (!CATEGORY_RE.test(cat)) cat = 'redacted'; // a secret-shaped name: the censor is no lowercase name
     ev = this.redactor.redactString(ev.slice(0, 256));
     const ce: CategoryEvent = {
-      json: `"category":${JSON.stringify(cat)},"event":${JSON.stringify(ev)}`,
+      json: categoryEventText(cat, ev),
       notes: notes.length ? notes : undefined,
     };
     if (typeof category === 'string' && typeof event === 'string') {

@@ -5,7 +5,7 @@
  */
 import { EMPTY_HEAD, hashLine, type ChainHead } from '../chain/index.js';
 import { AuditpackError } from '../errors.js';
-import { assembleLine } from './line.js';
+import { assembleLine } from '../format/log-line.js';
 import type { AuditSink, PreparedEvent } from './types.js';
 
 export class MemorySink implements AuditSink {

@@ -8,7 +8,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileRedactor } from '../redaction/index.js';
 import { dayNumberOf } from '../rotation/index.js';
-import { createHeadFormatter, systemClock } from './clock.js';
+import { createHeadFormatter, recoveryBody } from '../format/log-line.js';
+import { systemClock } from './clock.js';
 import { FileSink } from './file-sink.js';
 import { prepareFields } from './serialize.js';
 import type { PreparedEvent } from './types.js';
@@ -32,7 +33,7 @@ const sink = new FileSink({
     return {
       day: dayNumberOf(t),
       head: head(t),
-      body: `"category":"system","event":"TornLineRecovered",${prepareFields(fields, redactor).json}${data.provenance}`,
+      body: recoveryBody(prepareFields(fields, redactor).json, data.provenance),
     };
   },
 });

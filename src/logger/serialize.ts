@@ -30,6 +30,14 @@
  */
 import { constants } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import {
+  ACTOR_MEMBER,
+  OVERSIZE_FIELD,
+  REDACTED_MEMBER,
+  RESERVED_FIELDS,
+  RESERVED_PREFIX,
+  VALIDATION_MEMBER,
+} from '../format/log-line.js';
 import type { Redactor } from '../redaction/index.js';
 
 /** Bounds on one event. Documented in docs/FORMAT.md. */
@@ -41,23 +49,6 @@ export const LIMITS = Object.freeze({
   /** A serialised body above this is shrunk with tighter bounds. */
   maxBodyChars: 1_048_576,
 });
-
-/** Envelope field names a caller's field may not take; such a field is written as `field_<name>`. */
-export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
-  'ts',
-  'iso_ts',
-  'seq',
-  'category',
-  'event',
-  'host',
-  'pid',
-  'prev',
-  'late',
-  'redacted',
-  'validation',
-  // The configured actor (or the CLI's) is provenance like host and pid: a field may not replace it.
-  'actor',
-]);
 
 interface Limits {
   readonly maxDepth: number;
@@ -721,10 +712,11 @@ export function prepareBody(
   parts.push(prefix);
   const f = prepareInto(parts, fields, redactor);
   const actor = f.actor ?? defaultActor;
-  if (actor !== undefined) parts.push(`"actor":${typeof actor === 'string' ? quote(actor) : JSON.stringify(actor)}`);
-  if (f.redacted !== undefined) parts.push(`"redacted":${JSON.stringify(f.redacted)}`);
+  if (actor !== undefined)
+    parts.push(`${ACTOR_MEMBER}${typeof actor === 'string' ? quote(actor) : JSON.stringify(actor)}`);
+  if (f.redacted !== undefined) parts.push(`${REDACTED_MEMBER}${JSON.stringify(f.redacted)}`);
   const notes = prefixNotes ? [...prefixNotes, ...(f.validation ?? [])] : f.validation;
-  if (notes !== undefined) parts.push(`"validation":${JSON.stringify(notes)}`);
+  if (notes !== undefined) parts.push(`${VALIDATION_MEMBER}${JSON.stringify(notes)}`);
   if (suffix.charCodeAt(0) === 44 /* , */) {
     parts.push(withoutComma(suffix));
     return joinParts(parts);
@@ -762,7 +754,7 @@ function prepareInto(parts: string[], fields: unknown, redactor: Redactor): Walk
   // Still too large (e.g. very many top-level keys): keep a bounded prefix of the JSON as a string.
   const cut = parts.slice(mark).join(',').slice(0, 65_536);
   parts.length = mark;
-  const member = `"field_oversize":${JSON.stringify(cut)}`;
+  const member = `${JSON.stringify(OVERSIZE_FIELD)}:${JSON.stringify(cut)}`;
   parts.push(member);
   return {
     length: member.length,
@@ -798,7 +790,10 @@ interface TopKey {
 const TOP_KEY_CACHE_LIMIT = 10_000;
 
 function isReserved(key: string): boolean {
-  return RESERVED_FIELDS.has(key) || (key.startsWith('field_') && RESERVED_FIELDS.has(key.slice(6)));
+  return (
+    RESERVED_FIELDS.has(key) ||
+    (key.startsWith(RESERVED_PREFIX) && RESERVED_FIELDS.has(key.slice(RESERVED_PREFIX.length)))
+  );
 }
 
 function topKey(raw: string, redactor: Redactor, caches: Caches): TopKey {
@@ -811,7 +806,7 @@ function topKey(raw: string, redactor: Redactor, caches: Caches): TopKey {
   if (safeKey === snake && redactor.redactKey(raw) !== raw) safeKey = redactor.censor;
   const keyRedacted = safeKey !== snake;
   const reserved = !keyRedacted && isReserved(snake);
-  const name = reserved ? `field_${snake}` : snake;
+  const name = reserved ? RESERVED_PREFIX + snake : snake;
   d = {
     key: keyRedacted ? safeKey : snake,
     keyRedacted,
@@ -838,7 +833,7 @@ function topShape(keys: readonly string[], n: number, redactor: Redactor, caches
       // for this position's `${key}#${i}` name.
       const key = `${k.key}#${i}`;
       const reserved = isReserved(key);
-      const name = reserved ? `field_${key}` : key;
+      const name = reserved ? RESERVED_PREFIX + key : key;
       slot = {
         raw,
         name,
@@ -848,7 +843,7 @@ function topShape(keys: readonly string[], n: number, redactor: Redactor, caches
         sensitive: redactor.isSensitiveKey(name),
         trade: redactor.isProtectedKey(name),
         note: `${name}: value could not be read`,
-        reservedNote: reserved ? `${key}: reserved name; written as field_${key}` : undefined,
+        reservedNote: reserved ? `${key}: reserved name; written as ${RESERVED_PREFIX}${key}` : undefined,
         texts: name.length <= SLOT_NAME_MAX_CHARS ? new Map() : undefined,
       };
     } else {
@@ -861,7 +856,7 @@ function topShape(keys: readonly string[], n: number, redactor: Redactor, caches
         sensitive: k.sensitive,
         trade: k.protectedKey,
         note: `${k.name}: value could not be read`,
-        reservedNote: k.reserved ? `${k.key}: reserved name; written as field_${k.key}` : undefined,
+        reservedNote: k.reserved ? `${k.key}: reserved name; written as ${RESERVED_PREFIX}${k.key}` : undefined,
         texts: k.name.length <= SLOT_NAME_MAX_CHARS ? new Map() : undefined,
       };
     }

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { AlertFilterConfig } from '../config.js';
 import { CsvRowWriter, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 import { GrowableByteSink } from './files.js';
-import { EventReader } from './event-line.js';
+import { EventReader } from '../format/event-line.js';
 import { StringInterner } from '../json/strings.js';
 import { KEY, KeyIndex } from './keys.js';
 
@@ -175,7 +175,7 @@ export class BatchProcessor {
    */
   private line(line: Buffer, start: number, end: number, lineNumber: number, offset: number, utf8Known: boolean): void {
     const length = end - start;
-    // What an event is: src/pack/event-line.ts, the definition verify uses too.
+    // What an event is: src/format/event-line.ts, the definition verify uses too.
     const r = this.reader.read(line, start, end, utf8Known);
     if (!r.ok) return this.bad(lineNumber, offset, length, r.kind);
     const ev = r.ev;

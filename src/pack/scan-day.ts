@@ -19,7 +19,7 @@ import type { AlertFilterConfig } from '../config.js';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError, type AuditpackErrorCode } from '../errors.js';
 import { csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
-import { recoversFragment } from './event-line.js';
+import { recoversFragment } from '../format/event-line.js';
 import {
   BatchProcessor,
   FactsAccumulator,

@@ -18,7 +18,8 @@ import { hostname, userInfo } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_SNAPSHOT_PATTERNS, type AuditpackConfig } from '../config.js';
 import { AuditpackError, isAuditpackError } from '../errors.js';
-import { isoMicros, systemClock } from '../logger/clock.js';
+import { isoMicros } from '../format/log-line.js';
+import { systemClock } from '../logger/clock.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import {

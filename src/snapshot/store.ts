@@ -15,7 +15,7 @@ import { closeSync, existsSync, fdatasync, mkdirSync, openSync, renameSync, unli
 import { link, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { isoMicros } from '../logger/clock.js';
+import { isoMicros } from '../format/log-line.js';
 import { SNAPSHOT_FORMAT, type ConfigSnapshot } from './types.js';
 
 /** `20250908T075250.590693Z-000`. */

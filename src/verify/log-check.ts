@@ -14,7 +14,8 @@
 import { isUtf8 } from 'node:buffer';
 import { GENESIS_HASH } from '../chain/index.js';
 import type { ScannedLine } from '../chain/lines.js';
-import { recoveryProblem } from '../pack/event-line.js';
+import { recoveryProblem } from '../format/event-line.js';
+import { LINE_HEAD, RECOVERY } from '../format/log-line.js';
 import { readLine, type LineFacts } from './log-line.js';
 import type { Findings, Problem } from './report.js';
 import { addSeq, addSeqPrint, emptySeqPrint, removeSeq, type SeqPrint } from './seq-print.js';
@@ -79,7 +80,7 @@ export interface LogCheckOptions {
   readonly alertHashes?: readonly string[] | undefined;
   /** An empty file is normal here (a pack of a day without events): no LOG_FILE_EMPTY. */
   readonly emptyOk?: boolean;
-  /** Accepted for compatibility: every line is read in full (src/pack/event-line.ts). */
+  /** Accepted for compatibility: every line is read in full (src/format/event-line.ts). */
   readonly full?: boolean;
   readonly shared?: SharedLogState;
   /**
@@ -372,7 +373,7 @@ export class LogChecker {
 
   private event(line: ScannedLine, ev: LineFacts): void {
     const facts = this.facts;
-    const isRecovery = ev.category === 'system' && ev.event === 'TornLineRecovered';
+    const isRecovery = ev.category === RECOVERY.category && ev.event === RECOVERY.event;
     if (this.pending !== undefined) {
       const p = this.pending;
       this.pending = undefined;
@@ -781,7 +782,7 @@ function links(ev: LineFacts, h: ChainPoint): boolean {
   return ev.prev === h.hash && ev.seq === h.seq + 1;
 }
 
-const TORN_HEAD = Buffer.from('{"ts":', 'latin1');
+const TORN_HEAD = Buffer.from(LINE_HEAD, 'latin1');
 
 /**
  * Why an unterminated last line cannot be a write cut off by a crash (docs/FORMAT.md, "Torn
@@ -793,7 +794,7 @@ function tornTailProblem(line: ScannedLine): string | undefined {
   const b = line.bytes;
   if (b === undefined) return 'longer than the bound on a line';
   for (let i = 0; i < Math.min(b.length, TORN_HEAD.length); i++)
-    if (b[i] !== TORN_HEAD[i]) return 'it does not start as a log line ({"ts":)';
+    if (b[i] !== TORN_HEAD[i]) return `it does not start as a log line (${LINE_HEAD})`;
   for (let i = 0; i < b.length; i++) if ((b[i] as number) < 0x20) return 'it holds a control byte';
   for (let k = 0; k <= 3 && k <= b.length; k++) {
     let cut = true;

@@ -1,10 +1,11 @@
 /**
  * Reading one log line for verification (docs/FORMAT.md, "A line"). What makes a line an event is
- * defined once, in src/pack/event-line.ts, which the export uses too: verify and export cannot
+ * defined once, in src/format/event-line.ts, which the export uses too: verify and export cannot
  * count differently. Every line is read in full (UTF-8, exact JSON, no control byte, no repeated
  * key, every envelope rule); there is no partial fast path.
  */
-import { EventReader } from '../pack/event-line.js';
+import { EventReader } from '../format/event-line.js';
+import { SEQ_SALVAGE_RE, TAIL_LENGTH, TAIL_RE } from '../format/log-line.js';
 
 /** What verification needs from a line. */
 export interface LineFacts {
@@ -42,8 +43,6 @@ export type LineReading =
   | { readonly ok: true; readonly facts: LineFacts }
   | { readonly ok: false; readonly defect: LineDefect };
 
-const TAIL_LEN = 75; // ,"prev":"<64 hex>"}
-const TAIL = /^,"prev":"([0-9a-f]{64})"\}$/;
 const HEAD_WINDOW = 256;
 
 const reader = new EventReader();
@@ -87,10 +86,10 @@ function defect(reason: string, bytes?: Buffer): LineReading {
   // Salvage seq and prev by pattern so the chain can be followed past a damaged line.
   let seq: number | undefined;
   let prev: string | undefined;
-  if (bytes !== undefined && bytes.length >= TAIL_LEN) {
-    const t = TAIL.exec(bytes.toString('latin1', bytes.length - TAIL_LEN, bytes.length));
+  if (bytes !== undefined && bytes.length >= TAIL_LENGTH) {
+    const t = TAIL_RE.exec(bytes.toString('latin1', bytes.length - TAIL_LENGTH, bytes.length));
     if (t !== null) prev = t[1];
-    const s = /"seq":([1-9]\d{0,14})[,}]/.exec(bytes.toString('latin1', 0, Math.min(bytes.length, HEAD_WINDOW)));
+    const s = SEQ_SALVAGE_RE.exec(bytes.toString('latin1', 0, Math.min(bytes.length, HEAD_WINDOW)));
     if (s !== null) seq = Number(s[1]);
   }
   return { ok: false, defect: { reason, seq, prev } };

@@ -10,6 +10,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
+import { SEQ_SALVAGE_RE } from '../format/log-line.js';
 import type { RecordedAlertFilter } from '../format/pack.js';
 import { FILL_COLUMNS, ORDER_COLUMNS } from '../pack/csv.js';
 import { DayScanner, type PayloadSink } from '../pack/scan-day.js';
@@ -227,7 +228,7 @@ export async function explainDifference(
     const actual = aspans.length === 0 ? '' : actualBuf.toString('utf8', 0, (aspans[0] as [number, number])[1]);
     if (actual === '') return `the file ends where ${unit} ${recordNo} derived from the log should be`;
     if (!csv) {
-      const seq = /"seq":(\d+)/.exec(expected)?.[1];
+      const seq = SEQ_SALVAGE_RE.exec(expected)?.[1];
       return `line ${recordNo} is not the event the filter selects next${seq === undefined ? '' : ` (seq ${seq})`}: ${show(actual.trimEnd())} instead of ${show(expected.trimEnd())}`;
     }
     if (expected.endsWith('\r\n') && actual.endsWith('\n') && !actual.endsWith('\r\n'))

@@ -21,6 +21,7 @@ import {
 } from '../anchor/format.js';
 import { MAX_TOKEN_BYTES, parsePemCertificates, verifyTimestamp, type TimestampVerification } from '../anchor/token.js';
 import { hashLine, isHashHex } from '../chain/index.js';
+import { categoryEventText } from '../format/log-line.js';
 import type { Findings } from './report.js';
 
 /** What a verifier is told about time-stamp tokens. */
@@ -170,7 +171,7 @@ export interface LogAnchorContext {
 }
 
 /** The marker the logger writes for an anchor (compact JSON, the envelope's order). */
-const MARKER = Buffer.from(`"category":"${ANCHOR_CATEGORY}","event":"${ANCHOR_EVENT}",`);
+const MARKER = Buffer.from(`${categoryEventText(ANCHOR_CATEGORY, ANCHOR_EVENT)},`);
 const CHUNK = 1024 * 1024;
 /** A line longer than this cannot be an anchor the logger wrote (its token's base64 is at most 43,692 characters). */
 const MAX_ANCHOR_LINE = 64 * 1024;

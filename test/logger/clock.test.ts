@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it, vi } from 'vitest';
-import { createHeadFormatter, systemClock } from '../../src/logger/clock.js';
+import { createHeadFormatter } from '../../src/format/log-line.js';
+import { systemClock } from '../../src/logger/clock.js';
 
 /** The head formatter as of commit a974b86 (`git show a974b86:src/logger/clock.ts`): the reference. */
 function referenceHeadFormatter(): (micros: number) => string {

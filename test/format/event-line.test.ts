@@ -1,5 +1,5 @@
 /**
- * The one definition of an event (src/pack/event-line.ts): each rule of docs/FORMAT.md "A line"
+ * The one definition of an event (src/format/event-line.ts): each rule of docs/FORMAT.md "A line"
  * rejects the line that breaks it; export and verify count the same events on any log, recovered
  * torn lines included.
  */
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_FILTER } from '../../src/config.js';
-import { EventReader, isoTsProblem } from '../../src/pack/event-line.js';
+import { EventReader, isoTsProblem } from '../../src/format/event-line.js';
 import { scanDay } from '../../src/pack/scan-day.js';
 import { verifyLog } from '../../src/verify/log.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -11,6 +11,7 @@
 import { isUtf8 } from 'node:buffer';
 import { EntryTable, Kind, LineShape, scanJsonLine } from '../json/line-scanner.js';
 import { StringInterner, stringValue } from '../json/strings.js';
+import { CATEGORY_RE, FIELD, RECOVERY } from './log-line.js';
 
 /** The facts of a valid event line. Offsets are into the buffer given to read(). */
 export interface EventLine {
@@ -49,18 +50,19 @@ export type EventReading =
 
 /** Envelope and typed field names, by id. */
 const NAMES = [
-  'ts',
-  'iso_ts',
-  'seq',
-  'category',
-  'event',
-  'prev',
-  'late',
-  'host',
-  'pid',
-  'actor',
-  'redacted',
-  'validation',
+  FIELD.ts,
+  FIELD.isoTs,
+  FIELD.seq,
+  FIELD.category,
+  FIELD.event,
+  FIELD.prev,
+  FIELD.late,
+  FIELD.host,
+  FIELD.pid,
+  FIELD.actor,
+  FIELD.redacted,
+  FIELD.validation,
+  // Not an envelope field: the alert filter reads it.
   'severity',
 ] as const;
 const TS = 0;
@@ -83,8 +85,6 @@ NAMES.forEach((name, id) => {
 });
 const BY_NAME = new Map<string, number>(NAMES.map((n, i) => [n, i]));
 
-/** `^[a-z][a-z0-9_]{0,63}$`: what a category is (the logger writes nothing else). */
-export const CATEGORY_RE = /^[a-z][a-z0-9_]{0,63}$/;
 const HASH_RE = /^[0-9a-f]{64}$/;
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
 const TS_RE = /^(0|[1-9][0-9]{0,15})\.([0-9]{6})$/;
@@ -264,7 +264,7 @@ export class EventReader {
         provOff,
         provEnd,
         clockKey,
-        recovery: category === 'system' && event === 'TornLineRecovered',
+        recovery: category === RECOVERY.category && event === RECOVERY.event,
         severityAt: at[SEVERITY] as number,
       },
     };
@@ -446,7 +446,7 @@ export function recoveryProblem(
   return undefined;
 }
 
-const TORN_NAME = Buffer.from('TornLineRecovered', 'latin1');
+const TORN_NAME = Buffer.from(RECOVERY.event, 'latin1');
 const recoveryReader = new EventReader();
 
 /**
