@@ -1,7 +1,9 @@
 /**
- * Streaming, byte-exact line scanning of log files, shared by the writer's recovery, export and
- * verify. Memory stays bounded whatever the file holds: a line longer than `maxLineBytes` is
- * still hashed (incrementally) and reported, but its bytes are not kept.
+ * Streaming, byte-exact line splitting of logs, shared by the writer's recovery, export, compliance
+ * and verify: one splitter (LineSplitter, push-based, for bytes that arrive as a stream such as a
+ * tar entry) and one file reader (scanLines, which feeds the same splitter). Memory stays bounded
+ * whatever the input holds: a line longer than `maxLineBytes` is still hashed (incrementally) and
+ * reported, but its bytes are not kept.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
@@ -52,6 +54,117 @@ export interface ScanOptions {
 /** Default bound on a kept line: far above anything the logger writes (about 1 MiB at most). */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
+/** Options of a LineSplitter. */
+export interface SplitOptions {
+  /** Lines longer than this are hashed but not kept in memory (default 16 MiB). */
+  maxLineBytes?: number;
+  /**
+   * Hand out `bytes` of a line that lies inside one chunk as a view into that chunk instead of a
+   * copy (faster). The view is valid only during the `onLine` call: copy what must outlive it.
+   */
+  view?: boolean;
+  /** Offset of the first byte written (default 0): offsets reported are offsets in the whole input. */
+  offset?: number;
+  /** Line number of the first line (default 1). */
+  firstLineNumber?: number;
+}
+
+/**
+ * Splits bytes pushed in chunks into lines at "\n", calling `onLine` synchronously, in order,
+ * from write() and end(). A line that spans chunks is kept as copies of its parts while under the
+ * bound, then only hashed.
+ */
+export class LineSplitter {
+  private readonly maxLine: number;
+  private readonly view: boolean;
+  /** Offset of the next chunk's first byte. */
+  private offset: number;
+  private lineNumber: number;
+  /** A line that spans chunks: its kept parts (while under the bound) and its running hash. */
+  private pending: Buffer[] = [];
+  private pendingLen = 0;
+  private pendingStart = 0;
+  private pendingHash: Hash | undefined;
+
+  constructor(
+    private readonly onLine: (line: ScannedLine) => void,
+    options: SplitOptions = {},
+  ) {
+    this.maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.view = options.view === true;
+    this.offset = options.offset ?? 0;
+    this.lineNumber = (options.firstLineNumber ?? 1) - 1;
+  }
+
+  /** Offset just past the bytes written so far. */
+  get position(): number {
+    return this.offset;
+  }
+
+  /** Splits the next chunk. Unless `view`, nothing handed out points into it. */
+  write(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl === -1) break;
+      if (this.pendingLen === 0 && this.pendingHash === undefined) {
+        // Fast path: the whole line is inside this chunk. Copied unless a view is asked for,
+        // since the caller may reuse the chunk's memory.
+        const line = this.view ? chunk.subarray(start, nl) : Buffer.from(chunk.subarray(start, nl));
+        this.emit(
+          line.length <= this.maxLine ? line : undefined,
+          line.length,
+          this.offset + start,
+          true,
+          hashLine(line),
+        );
+      } else this.finishPending(chunk.subarray(start, nl), true);
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      if (this.pendingLen === 0 && this.pendingHash === undefined) this.pendingStart = this.offset + start;
+      this.addPending(chunk.subarray(start));
+    }
+    this.offset += chunk.length;
+  }
+
+  /** The input ended: a last line without "\n" is reported unterminated (a torn tail). */
+  end(): void {
+    if (this.pendingLen > 0) this.finishPending(Buffer.alloc(0), false);
+  }
+
+  private emit(bytes: Buffer | undefined, length: number, offset: number, terminated: boolean, hash: string): void {
+    this.lineNumber++;
+    this.onLine({ bytes, length, offset, lineNumber: this.lineNumber, terminated, hash });
+  }
+
+  private addPending(part: Buffer): void {
+    if (this.pendingHash === undefined && this.pendingLen + part.length > this.maxLine) {
+      // Crossing the bound: switch to incremental hashing and drop the kept bytes.
+      this.pendingHash = createHash('sha256');
+      for (const p of this.pending) this.pendingHash.update(p);
+      this.pending = [];
+    }
+    if (this.pendingHash !== undefined) this.pendingHash.update(part);
+    else this.pending.push(Buffer.from(part));
+    this.pendingLen += part.length;
+  }
+
+  private finishPending(tail: Buffer, terminated: boolean): void {
+    this.addPending(tail);
+    if (this.pendingHash !== undefined) {
+      this.emit(undefined, this.pendingLen, this.pendingStart, terminated, this.pendingHash.digest('hex'));
+    } else {
+      const p = this.pending;
+      const line = p.length === 1 ? (p[0] as Buffer) : Buffer.concat(p, this.pendingLen);
+      this.emit(line, this.pendingLen, this.pendingStart, terminated, hashLine(line));
+    }
+    this.pending = [];
+    this.pendingLen = 0;
+    this.pendingHash = undefined;
+  }
+}
+
 /**
  * Calls `onLine` for every line of the file, in order, synchronously within the read loop.
  * Resolves with the file's total size (with `start`/`end`: the offset where reading stopped).
@@ -62,12 +175,16 @@ export async function scanLines(
   onLine: (line: ScannedLine) => void,
   options: ScanOptions = {},
 ): Promise<number> {
-  const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const chunkBytes = options.chunkBytes ?? 1024 * 1024;
-  const view = options.view === true;
   const end = options.end ?? Number.POSITIVE_INFINITY;
+  const splitter = new LineSplitter(onLine, {
+    maxLineBytes: options.maxLineBytes,
+    view: options.view,
+    offset: options.start ?? 0,
+    firstLineNumber: options.firstLineNumber,
+  });
   const fh = await open(path, options.noFollow === true ? fsc.O_RDONLY | fsc.O_NOFOLLOW : 'r');
-  // Two buffers: the next chunk is read (by libuv's thread pool) while this one is scanned.
+  // Two buffers: the next chunk is read (by libuv's thread pool) while this one is split.
   let buf = Buffer.allocUnsafe(chunkBytes);
   let spare = Buffer.allocUnsafe(chunkBytes);
   const readInto = (b: Buffer, at: number): Promise<{ bytesRead: number }> => {
@@ -76,84 +193,20 @@ export async function scanLines(
   };
   let next: Promise<{ bytesRead: number }> | undefined;
   try {
-    let fileOffset = options.start ?? 0; // offset of the current chunk in the file
-    let lineNumber = (options.firstLineNumber ?? 1) - 1;
-    // A line that spans chunks: its kept parts (while under the bound) and its running hash.
-    let pending: Buffer[] = [];
-    let pendingLen = 0;
-    let pendingStart = 0;
-    let pendingHash: Hash | undefined;
-
-    const emit = (
-      bytes: Buffer | undefined,
-      length: number,
-      offset: number,
-      terminated: boolean,
-      hash: string,
-    ): void => {
-      lineNumber++;
-      onLine({ bytes, length, offset, lineNumber, terminated, hash });
-    };
-
-    next = readInto(buf, fileOffset);
+    next = readInto(buf, splitter.position);
     for (;;) {
       const { bytesRead } = await next;
       next = undefined;
       if (bytesRead === 0) break;
-      // Views handed out below point into this chunk; the read in flight fills the other buffer.
+      // Views handed out point into this chunk; the read in flight fills the other buffer.
       const chunk = buf.subarray(0, bytesRead);
       [buf, spare] = [spare, buf];
-      next = readInto(buf, fileOffset + bytesRead);
+      next = readInto(buf, splitter.position + bytesRead);
       options.onChunk?.(chunk);
-      let start = 0;
-      for (;;) {
-        const nl = chunk.indexOf(10, start);
-        if (nl === -1) break;
-        if (pendingLen === 0 && pendingHash === undefined) {
-          // Fast path: the whole line is inside this chunk. Copied unless a view is asked for,
-          // since buf is reused for the next read.
-          const line = view ? chunk.subarray(start, nl) : Buffer.from(chunk.subarray(start, nl));
-          emit(line.length <= maxLine ? line : undefined, line.length, fileOffset + start, true, hashLine(line));
-        } else {
-          const tail = chunk.subarray(start, nl);
-          finishPending(tail, true);
-        }
-        start = nl + 1;
-      }
-      if (start < bytesRead) {
-        const rest = chunk.subarray(start);
-        if (pendingLen === 0 && pendingHash === undefined) pendingStart = fileOffset + start;
-        addPending(rest);
-      }
-      fileOffset += bytesRead;
+      splitter.write(chunk);
     }
-    if (pendingLen > 0) finishPending(Buffer.alloc(0), false);
-    return fileOffset;
-
-    function addPending(part: Buffer): void {
-      if (pendingHash === undefined && pendingLen + part.length > maxLine) {
-        // Crossing the bound: switch to incremental hashing and drop the kept bytes.
-        pendingHash = createHash('sha256');
-        for (const p of pending) pendingHash.update(p);
-        pending = [];
-      }
-      if (pendingHash !== undefined) pendingHash.update(part);
-      else pending.push(Buffer.from(part));
-      pendingLen += part.length;
-    }
-
-    function finishPending(tail: Buffer, terminated: boolean): void {
-      addPending(tail);
-      if (pendingHash !== undefined) {
-        emit(undefined, pendingLen, pendingStart, terminated, pendingHash.digest('hex'));
-      } else {
-        const line = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingLen);
-        emit(line, pendingLen, pendingStart, terminated, hashLine(line));
-      }
-      pending = [];
-      pendingLen = 0;
-      pendingHash = undefined;
-    }
+    splitter.end();
+    return splitter.position;
   } finally {
     // A callback threw while a read was in flight: let it settle before closing.
     if (next !== undefined) await next.catch(() => undefined);

@@ -12,13 +12,13 @@ import type { Dirent } from 'node:fs';
 import { constants as fsc } from 'node:fs';
 import { lstat, open, readdir, realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { scanLines, type ScannedLine } from '../chain/lines.js';
+import { LineSplitter, scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { recheckPackCompliance } from './compliance.js';
 import type { PackFacts as PageFacts } from '../compliance/index.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
 import { hashOne, startBackground, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
-import { LineSplitter } from './line-splitter.js';
+
 import { readLine } from './log-line.js';
 import { alertFilterOf, LogChecker, type LogFacts } from './log-check.js';
 import { lineStartAfter } from './log-range.js';
