@@ -1,0 +1,307 @@
+/**
+ * `key = value` config text: TOML (with dotted keys and tables), INI and `.conf` sections, `.env`,
+ * `.properties`, Python assignments and the generic fallback.
+ */
+import type { Redactor } from './redactor.js';
+import { redactPairs } from './pairs.js';
+import {
+  bracketDelta,
+  censorValue,
+  censorWholeLine,
+  endOfQuoted,
+  indentOf,
+  isSensitivePath,
+  type ConfigTextFormat,
+  type Line,
+} from './config-lines.js';
+
+/**
+ * The name in a section header line (`[name]`, `[[name]]`, then only a comment), or undefined.
+ * Hand-written rather than a regular expression with lazy groups, whose backtracking over a long
+ * line of spaces would be quadratic.
+ */
+function sectionName(body: string, open: number, commentChars: string): string | undefined {
+  let i = open + 1;
+  if (body[i] === '[') i++;
+  const close = body.indexOf(']', i);
+  if (close === -1) return undefined;
+  let j = close + 1;
+  if (body[j] === ']') j++;
+  while (body[j] === ' ' || body[j] === '\t') j++;
+  if (j < body.length && !commentChars.includes(body[j] as string)) return undefined;
+  const name = body.slice(i, close).trim();
+  return name === '' ? undefined : name;
+}
+
+/** Splits `a."b.c".d` into segments, respecting quotes. */
+function splitDotted(key: string): string[] {
+  const parts: string[] = [];
+  let cur = '';
+  for (let i = 0; i < key.length; i++) {
+    const c = key[i] as string;
+    if (c === '"' || c === "'") {
+      const end = endOfQuoted(key, i, c === '"');
+      if (end === -1) {
+        cur += key.slice(i);
+        break;
+      }
+      cur += key.slice(i + 1, end - 1);
+      i = end - 1;
+    } else if (c === '.') {
+      parts.push(cur.trim());
+      cur = '';
+    } else cur += c;
+  }
+  parts.push(cur.trim());
+  return parts;
+}
+
+function anySensitive(parts: readonly string[], r: Redactor): boolean {
+  return parts.some((p) => p !== '' && r.isSensitiveKey(p));
+}
+
+/** TOML: values under a sensitive key, dotted key part or table name, including multi-line strings and arrays. */
+export function redactTomlLines(lines: Line[], r: Redactor): void {
+  const censor = r.censor;
+  let sectionSensitive = false;
+  // A multi-line value in progress: its closing delimiter, or bracket depth for arrays.
+  let multi: { close: '"""' | "'''" | 'bracket'; depth: number; censor: boolean } | undefined;
+
+  for (const line of lines) {
+    const body = line.body;
+    if (multi) {
+      if (multi.close === 'bracket') {
+        multi.depth += bracketDelta(body);
+        if (multi.censor) line.body = censorWholeLine(body, censor);
+        if (multi.depth <= 0) multi = undefined;
+      } else {
+        const at = body.indexOf(multi.close);
+        if (multi.censor)
+          line.body =
+            at === -1 ? censorWholeLine(body, censor) : censorWholeLine(body.slice(0, at), censor) + body.slice(at);
+        if (at !== -1) multi = undefined;
+      }
+      continue;
+    }
+    const ind = indentOf(body);
+    if (ind === body.length || body[ind] === '#') continue;
+    const header = body[ind] === '[' ? sectionName(body, ind, '#') : undefined;
+    if (header !== undefined) {
+      sectionSensitive = anySensitive(splitDotted(header), r);
+      continue;
+    }
+    const eq = findTomlEquals(body, ind);
+    if (eq === -1) continue;
+    const keyParts = splitDotted(body.slice(ind, eq));
+    const sensitive = sectionSensitive || anySensitive(keyParts, r);
+    let v = eq + 1;
+    while (body[v] === ' ' || body[v] === '\t') v++;
+    const rest = body.slice(v);
+    const triple = rest.startsWith('"""') ? '"""' : rest.startsWith("'''") ? "'''" : undefined;
+    if (triple) {
+      const closeAt = rest.indexOf(triple, 3);
+      if (closeAt === -1) {
+        multi = { close: triple, depth: 0, censor: sensitive };
+        if (sensitive) line.body = body.slice(0, v) + triple + censor;
+      } else if (sensitive) {
+        line.body = body.slice(0, v) + triple + censor + rest.slice(closeAt);
+      }
+      continue;
+    }
+    if (rest.startsWith('[') || rest.startsWith('{')) {
+      const depth = bracketDelta(rest);
+      if (depth > 0) multi = { close: 'bracket', depth, censor: sensitive };
+    }
+    if (sensitive) line.body = censorValue(body, v, censor, { commentChars: '#', backslashEscapes: true }).body;
+  }
+}
+
+/** Index of the `=` that ends a TOML key (quotes respected), or -1. */
+function findTomlEquals(body: string, from: number): number {
+  for (let i = from; i < body.length; i++) {
+    const c = body[i] as string;
+    if (c === '"' || c === "'") {
+      const end = endOfQuoted(body, i, c === '"');
+      if (end === -1) return -1;
+      i = end - 1;
+    } else if (c === '=') return i;
+    else if (c === '#') return -1;
+  }
+  return -1;
+}
+
+// --- INI, conf, .env, properties, Python, generic -------------------------------------------
+
+interface KvSyntax {
+  comments: string;
+  sections: boolean;
+  /** Separator characters between key and value; ' ' means whitespace also separates. */
+  separators: string;
+  /** `.env`: an optional `export ` before the key. */
+  exportPrefix: boolean;
+  /** How a value continues onto the next line. */
+  continuation: 'indent' | 'backslash' | 'quotes' | 'none';
+}
+
+const KV_SYNTAX: Record<Exclude<ConfigTextFormat, 'yaml' | 'json' | 'toml'>, KvSyntax> = {
+  ini: { comments: ';#', sections: true, separators: '=:', exportPrefix: false, continuation: 'indent' },
+  conf: { comments: '#;', sections: true, separators: '=: ', exportPrefix: false, continuation: 'quotes' },
+  env: { comments: '#', sections: false, separators: '=', exportPrefix: true, continuation: 'quotes' },
+  properties: { comments: '#!', sections: false, separators: '=: ', exportPrefix: false, continuation: 'backslash' },
+  python: { comments: '#', sections: false, separators: '=:', exportPrefix: false, continuation: 'quotes' },
+  generic: { comments: '#;', sections: true, separators: '=:', exportPrefix: true, continuation: 'quotes' },
+};
+
+/** INI, conf, .env, properties, Python and generic lines: values under a sensitive key, in its section. */
+export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: Redactor): void {
+  const syntax = KV_SYNTAX[format as keyof typeof KV_SYNTAX] ?? KV_SYNTAX.generic;
+  const censor = r.censor;
+  let sectionSensitive = false;
+  // Continuation of the previous line's value.
+  let cont:
+    | { kind: 'indent'; indent: number }
+    | { kind: 'backslash' }
+    | { kind: 'close'; close: string; depth: number }
+    | undefined;
+  let contCensor = false;
+
+  for (const line of lines) {
+    const body = line.body;
+    const ind = indentOf(body);
+    if (cont) {
+      if (cont.kind === 'indent') {
+        if (ind > cont.indent && ind < body.length) {
+          if (contCensor) line.body = censorWholeLine(body, censor);
+          continue;
+        }
+        if (ind === body.length) continue;
+        cont = undefined;
+      } else if (cont.kind === 'backslash') {
+        if (contCensor) line.body = censorWholeLine(body, censor);
+        if (!endsWithOddBackslashes(body)) cont = undefined;
+        continue;
+      } else {
+        let closed: boolean;
+        if (cont.close === 'bracket') {
+          cont.depth += bracketDelta(body);
+          closed = cont.depth <= 0;
+          if (contCensor) line.body = censorWholeLine(body, censor);
+        } else {
+          const at = body.indexOf(cont.close);
+          closed = at !== -1;
+          if (contCensor)
+            line.body = closed
+              ? censorWholeLine(body.slice(0, at), censor) + body.slice(at)
+              : censorWholeLine(body, censor);
+        }
+        if (closed) cont = undefined;
+        continue;
+      }
+    }
+    if (ind === body.length || syntax.comments.includes(body[ind] as string)) continue;
+    if (syntax.sections && body[ind] === '[') {
+      const name = sectionName(body, ind, ';#');
+      if (name !== undefined) {
+        sectionSensitive = isSensitivePath(name.replace(/["']/g, ''), r) || anySensitive(name.split(/\s+/), r);
+        continue;
+      }
+    }
+    let k = ind;
+    if (syntax.exportPrefix && body.startsWith('export', k) && (body[k + 6] === ' ' || body[k + 6] === '\t')) {
+      k += 6;
+      while (body[k] === ' ' || body[k] === '\t') k++;
+    }
+    const parsed = parseKvKey(body, k, syntax);
+    if (!parsed) continue;
+    const { key, valueStart } = parsed;
+    const sensitive = sectionSensitive || isSensitivePath(key, r);
+    const valueText = body.slice(valueStart).trim();
+    const opener = valueText.slice(0, 3);
+    // Does the value go on past this line?
+    if (syntax.continuation === 'backslash') {
+      if (endsWithOddBackslashes(body)) cont = { kind: 'backslash' };
+    } else if (syntax.continuation === 'indent') {
+      cont = { kind: 'indent', indent: ind };
+    } else if (opener === '"""' || opener === "'''") {
+      if (valueText.indexOf(opener, 3) === -1) cont = { kind: 'close', close: opener, depth: 0 };
+    } else if (valueText.startsWith('"') || valueText.startsWith("'")) {
+      const at = body.indexOf(valueText[0] as string, valueStart);
+      if (endOfQuoted(body, at, valueText[0] === '"') === -1)
+        cont = { kind: 'close', close: valueText[0] as string, depth: 0 };
+    } else if (sensitive && (valueText.startsWith('[') || valueText.startsWith('{') || valueText.startsWith('('))) {
+      // Only a sensitive value is followed to its closing bracket; an ordinary multi-line
+      // value's lines are parsed as lines (nginx-style blocks hold keys of their own).
+      const depth = bracketDelta(valueText);
+      if (depth > 0) cont = { kind: 'close', close: 'bracket', depth };
+    }
+    contCensor = sensitive;
+    if (!sensitive || valueText === '') continue;
+    if (cont?.kind === 'close' && cont.close !== 'bracket') {
+      const at = body.indexOf(cont.close, valueStart);
+      line.body = body.slice(0, at + cont.close.length) + censor;
+    } else {
+      // .properties has no inline comments: the value runs to the end of the line.
+      const commentChars = format === 'properties' ? '' : format === 'ini' ? '#;' : '#';
+      line.body = censorValue(body, valueStart, censor, {
+        commentChars,
+        backslashEscapes: true,
+        keepTrailingSemicolon: format === 'conf',
+      }).body;
+    }
+  }
+}
+
+function endsWithOddBackslashes(s: string): boolean {
+  let n = 0;
+  for (let i = s.length - 1; i >= 0 && s[i] === '\\'; i--) n++;
+  return n % 2 === 1;
+}
+
+/** Parses a key at `from`: a bare word, a quoted string, or (Python) `NAME`, then a separator. */
+function parseKvKey(body: string, from: number, syntax: KvSyntax): { key: string; valueStart: number } | undefined {
+  let i = from;
+  let key: string;
+  const c = body[i];
+  if (c === '"' || c === "'") {
+    const end = endOfQuoted(body, i, c === '"');
+    if (end === -1) return undefined;
+    key = body.slice(i + 1, end - 1);
+    i = end;
+  } else {
+    const start = i;
+    while (i < body.length) {
+      const ch = body[i] as string;
+      if (ch === '\\' && syntax.continuation === 'backslash') {
+        i += 2;
+        continue;
+      }
+      if (syntax.separators.includes(ch) || ch === ' ' || ch === '\t') break;
+      i++;
+    }
+    key = body.slice(start, i);
+    if (!/^[A-Za-z_$@][\w.\-$@\\/[\]]*$/.test(key)) return undefined;
+  }
+  let j = i;
+  while (body[j] === ' ' || body[j] === '\t') j++;
+  const sep = body[j];
+  if (sep !== undefined && sep !== ' ' && syntax.separators.replace(' ', '').includes(sep)) {
+    // `==`, `:=` etc. are comparisons or other syntax, not assignments.
+    if (body[j + 1] === '=') return undefined;
+    return { key, valueStart: j + 1 };
+  }
+  if (syntax.separators.includes(' ') && j > i && j < body.length) return { key, valueStart: j };
+  return undefined;
+}
+
+// --- Inline pairs: every format ---------------------------------------------------------------
+
+/**
+ * `key: value` and `key=value` pairs inside a line: flow mappings (`{user: a, password: b}`),
+ * inline tables, dict literals, keyword arguments, query strings, header strings
+ * (`"Authorization: Bearer …"`). The logger's pair scanner, so a key is judged and a value
+ * delimited exactly as in a log message.
+ */
+export function redactInlinePairs(body: string, r: Redactor): string {
+  if (body.length < 3 || (body.indexOf(':') === -1 && body.indexOf('=') === -1)) return body;
+  return redactPairs(body, r.isSensitiveKey, r.censor);
+}
