@@ -58,9 +58,8 @@ export function defineReview(program: Command, io: CliIO): void {
           ],
         ],
         exits: [
-          [0, 'recorded'],
+          [0, 'recorded (a transition from a state that does not have it: exit 2, REVIEW_TRANSITION_INVALID)'],
           [1, 'a hard rule blocks it: the pack does not verify, or findings lack a disposition (REVIEW_BLOCKED)'],
-          [2, 'not a transition from the pack’s state (REVIEW_TRANSITION_INVALID); nothing written'],
           [65, 'dispositions that do not fit the pack, or an edited record'],
           [66, 'no pack for that day'],
           [77, 'four eyes, approvers or key refuse the approver (REVIEW_NOT_PERMITTED)'],
@@ -76,7 +75,17 @@ export function defineReview(program: Command, io: CliIO): void {
     .description('each pack version of a day (or of every day): review state, dispositions, lineage')
     .argument('[date]', 'the pack day, YYYY-MM-DD', parseIsoDate)
     .option('--artifacts-dir <dir>', 'where packs are (env EXPORT_BASE_DIR, default artifacts)')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (snake_case keys)')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['review status 2025-09-08', "the day's pack versions: state, submitter, approver, lineage"],
+          ['review status --json', 'every day, for a program'],
+        ],
+        exits: [[0, 'printed']],
+      }),
+    )
     .action(async (date: string | undefined, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ReviewCliOptions>();
       const { resolveConfig } = await import('../../config.js');
