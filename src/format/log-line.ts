@@ -82,9 +82,14 @@ export function recoveryFields(
   };
 }
 
+/** `"category":<c>`: how a line names its category (a byte search for one category looks for this). */
+export function categoryText(category: string): string {
+  return `"category":${JSON.stringify(category)}`;
+}
+
 /** `"category":<c>,"event":<e>`: the start of a body. */
 export function categoryEventText(category: string, event: string): string {
-  return `"category":${JSON.stringify(category)},"event":${JSON.stringify(event)}`;
+  return `${categoryText(category)},"event":${JSON.stringify(event)}`;
 }
 
 /** `,"host":<host>,"pid":<pid>`: the provenance that ends every body. */

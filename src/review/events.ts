@@ -6,6 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ScannedLine, scanLines } from '../chain/lines.js';
+import { categoryText } from '../format/log-line.js';
 import { DISPOSITION_EVENT, REVIEW_CATEGORY, TRANSITIONS } from '../format/review.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 import type { ReviewProblem } from './problems.js';
@@ -24,7 +25,7 @@ export interface ReviewEvent {
   readonly seq: number;
 }
 
-const MARK = Buffer.from(`"category":"${REVIEW_CATEGORY}"`, 'latin1');
+const MARK = Buffer.from(categoryText(REVIEW_CATEGORY), 'latin1');
 const MAX_EVENTS = 1_000_000;
 
 /** Collects the review events of the lines pushed to it (a byte search first: other lines cost one scan). */
