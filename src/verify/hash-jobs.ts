@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { wrapFsError } from '../errors.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
-import type { RangeSummary } from './log-check.js';
+import type { RangeSummary } from './log-facts.js';
 import { checkLogRange, type LogRangeJob } from './log-range.js';
 
 /** One file to hash; `csv` also counts its records and fingerprints its seq column. */

@@ -5,7 +5,7 @@
  */
 import { PACK_PATH } from '../format/pack.js';
 import { isCount, isObj, type Json } from './json-shapes.js';
-import type { LogFacts } from './log-check.js';
+import type { LogFacts } from './log-facts.js';
 import type { ManifestSummary, PackFacts } from './pack-facts.js';
 import { printableName, type Findings } from './report.js';
 import type { SeqPrint } from './seq-print.js';

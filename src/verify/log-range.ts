@@ -8,7 +8,8 @@
 import { constants as fsc } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { scanLines } from '../chain/lines.js';
-import { LogChecker, type AlertFilter, type RangeSummary } from './log-check.js';
+import { LogChecker } from './log-check.js';
+import type { AlertFilter, RangeSummary } from './log-facts.js';
 import { Findings } from './report.js';
 
 /** What the second thread needs to check the lines of a log from `start` to its end. */

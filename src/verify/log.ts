@@ -8,7 +8,8 @@ import { basename, join } from 'node:path';
 import { scanLines } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { dayOfLogFileName, isoDate, isoDateOfLogFileName } from '../rotation/index.js';
-import { LogChecker, newSharedLogState, type ChainPoint, type LogFacts } from './log-check.js';
+import { LogChecker } from './log-check.js';
+import { newSharedLogState, type ChainPoint, type LogFacts } from './log-facts.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
 import { checkLogAnchors, type TimestampCheckOptions } from './timestamps.js';
 

@@ -5,7 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { RecordedAlertFilter } from '../format/pack.js';
 import type { CsvStats } from './csv-count.js';
-import type { LogFacts } from './log-check.js';
+import type { LogFacts } from './log-facts.js';
 
 /** A regular file found in the pack. */
 export interface CollectedFile {

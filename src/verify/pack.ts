@@ -20,7 +20,8 @@ import { CsvCounter, type CsvStats } from './csv-count.js';
 import { hashOne, startBackground, throwIfFailed, type HashJob, type HashResult } from './hash-jobs.js';
 
 import { readLine } from './log-line.js';
-import { alertFilterOf, LogChecker, type LogFacts } from './log-check.js';
+import { LogChecker } from './log-check.js';
+import { alertFilterOf, type LogFacts } from './log-facts.js';
 import { lineStartAfter } from './log-range.js';
 import { direntKind } from './log.js';
 import { isSafeRelativePath } from './checksum-file.js';
