@@ -661,10 +661,33 @@ def signature_holds(sig, data):
         return r.returncode == 0
 
 
+def line_tree_root(data):
+    """RFC 6962 MTH over the log's lines (the unterminated tail too); leaf data = SHA-256 of the line."""
+    lines, tail = split_lines(data)
+    level = [hashlib.sha256(b"\x00" + hashlib.sha256(raw).digest()).digest() for raw, _ in lines]
+    if tail:
+        level.append(hashlib.sha256(b"\x00" + hashlib.sha256(tail).digest()).digest())
+    n = len(level)
+    if n == 0:
+        return 0, hashlib.sha256(b"").hexdigest()
+    # Pairing left to right and carrying an odd last node up unchanged gives the RFC's tree.
+    while len(level) > 1:
+        nxt = [hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return n, level[0].hex()
+
+
 def check_payload(files, man, date, shown, rep):
     log = files.get("data/audit.jsonl")
     if log is None:
         return
+    lt = man.get("line_tree")
+    if lt is not None:
+        n, root = line_tree_root(log)
+        if not isinstance(lt, dict) or lt.get("leaves") != n or lt.get("root") != root:
+            rep.error("PACK_LINE_TREE_MISMATCH", shown + "/manifest.json", None, "line_tree is not the RFC 6962 tree of data/audit.jsonl's lines")
     name = shown + "/data/audit.jsonl"
     facts = check_log_bytes(log, name, date, rep, LogState(), True, report_start=False)
     check_derived(files, man, facts["event_lines"], shown, rep)
@@ -751,6 +774,7 @@ NESTED_KEYS = {
     "supersedes": ["manifest_sha256", "moved_to"],
     "alert_filter": ["categories", "events", "severities"],
     "inserted_before": ["export_date", "manifest_sha256"],
+    "line_tree": ["leaves", "root"],
 }
 ISO_MS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 VERSION = re.compile(r"[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}(-[0-9A-Za-z.-]{1,64})?(\+[0-9A-Za-z.-]{1,64})?")
@@ -805,6 +829,9 @@ def check_canonical_manifest(man, files, date, shown, rep):
 
     # `partial` (true) is the one optional field, right after export_date: a pack of a day not yet ended.
     fields = MANIFEST_FIELDS[:3] + ["partial"] + MANIFEST_FIELDS[3:] if "partial" in man else MANIFEST_FIELDS
+    # `line_tree` is last and optional: packs made before it existed do not have it.
+    if "line_tree" in man:
+        fields = fields + ["line_tree"]
     if list(man.keys()) != fields:
         bad("the fields are not exactly " + ", ".join(fields) + " in this order")
     if "partial" in man and man["partial"] is not True:

@@ -182,6 +182,17 @@ export interface PackManifest {
   readonly alert_filter: RecordedAlertFilter;
   /** A back-filled day: the pack, dated after this one, that existed when this one was made. */
   readonly inserted_before: PackLink | null;
+  /**
+   * The RFC 6962 tree over data/audit.jsonl's lines (docs/FORMAT.md, "The line tree"); absent in
+   * packs made before it existed.
+   */
+  readonly line_tree?: LineTree;
+}
+
+/** manifest.json `line_tree`: the number of lines (leaves) and the tree's root, hex. */
+export interface LineTree {
+  readonly leaves: number;
+  readonly root: string;
 }
 
 /** The top-level fields of manifest.json, in the order they are written. */
@@ -200,6 +211,7 @@ export const MANIFEST_FIELDS = Object.freeze([
   'supersedes',
   'alert_filter',
   'inserted_before',
+  'line_tree',
 ] as const satisfies readonly (keyof PackManifest)[]);
 
 type Obj = Record<string, unknown>;
@@ -236,6 +248,7 @@ const NESTED: Readonly<Record<string, (v: unknown) => unknown>> = {
   supersedes: (v) => pick(v, ['manifest_sha256', 'moved_to']),
   alert_filter: (v) => pick(v, ['categories', 'events', 'severities']),
   inserted_before: (v) => pick(v, ['export_date', 'manifest_sha256']),
+  line_tree: (v) => pick(v, ['leaves', 'root']),
 };
 
 /**

@@ -10,19 +10,42 @@
  *   MTH(D[n])  = node(MTH(D[0:k]), MTH(D[k:n])), k the largest power of two smaller than n.
  * An inclusion proof is the RFC's PATH(m, D[n]): sibling subtree hashes from the leaf upward.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 const LEAF_PREFIX = Buffer.from([0]);
-const NODE_PREFIX = Buffer.from([1]);
 
 /** SHA-256(0x00 ‖ data): the hash of one leaf. */
 export function leafHash(data: Uint8Array | string): Buffer {
   return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
 }
 
-/** SHA-256(0x01 ‖ left ‖ right): the hash of an interior node. */
+// One-shot hashing of a reused buffer: about twice as fast as createHash() for these short inputs,
+// and a day's line tree hashes two of them per line.
+const nodeScratch = Buffer.alloc(65);
+const lineScratch = Buffer.alloc(33);
+nodeScratch[0] = 1;
+lineScratch[0] = 0;
+
+/** SHA-256(0x01 ‖ left ‖ right): the hash of an interior node (32-byte children). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32)
+    return createHash('sha256')
+      .update(Buffer.from([1]))
+      .update(left)
+      .update(right)
+      .digest();
+  nodeScratch.set(left, 1);
+  nodeScratch.set(right, 33);
+  return hash('sha256', nodeScratch, 'buffer');
+}
+
+/**
+ * The leaf hash of a log line in a pack's line tree (docs/FORMAT.md, "The line tree"): the leaf's
+ * data is the line's 32-byte SHA-256 (the hash the next line's `prev` holds), given here as hex.
+ */
+export function lineLeafHash(lineSha256Hex: string): Buffer {
+  if (lineScratch.write(lineSha256Hex, 1, 'hex') !== 32) throw new RangeError('a line hash is 64 hex digits');
+  return hash('sha256', lineScratch, 'buffer');
 }
 
 /** MTH of the empty tree: SHA-256 of no bytes. */

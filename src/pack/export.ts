@@ -357,6 +357,7 @@ async function exportLocked(
         severities: [...alertFilter.severities],
       },
       inserted_before: insertedBefore,
+      line_tree: facts.lineTree,
     };
     const manifestText = renderManifest(manifest);
     const tags: Record<string, WrittenFile> = {};

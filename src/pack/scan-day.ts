@@ -33,6 +33,8 @@ import {
   type MalformedLine,
 } from './day-events.js';
 import { HashingWriter, type WrittenFile } from './files.js';
+import type { LineTree } from '../format/pack.js';
+import { lineLeafHash, MerkleAccumulator } from '../merkle/index.js';
 
 export { MAX_REPORTED_MALFORMED, type MalformedLine } from './day-events.js';
 
@@ -48,6 +50,8 @@ export interface DayFacts {
   };
   /** The first MAX_REPORTED_MALFORMED malformed lines (the count is in events.malformed_lines). */
   readonly malformed: readonly MalformedLine[];
+  /** The RFC 6962 tree over every line of the log, in order (docs/FORMAT.md, "The line tree"). */
+  readonly lineTree: LineTree;
   /** Payload files written, by name under data/. */
   readonly files: Readonly<Record<string, WrittenFile>>;
 }
@@ -154,6 +158,8 @@ export class DayScanner {
   private endHash: string | null = null;
   /** The line before, while it is still in the batch (a recovery right after it makes it a fragment). */
   private readonly before = { hash: '', length: 0, offset: 0 };
+  /** Every line is a leaf, malformed ones and a torn tail too: the tree commits to the file's lines. */
+  private readonly tree = new MerkleAccumulator();
   private haveBefore = false;
 
   /**
@@ -245,6 +251,7 @@ export class DayScanner {
 
   /** The next line of the log, in order (its bytes are copied: a view is fine). */
   push(l: ScannedLine): void {
+    this.tree.addLeafHash(lineLeafHash(l.hash));
     if (l.terminated) this.endHash = l.hash;
     const complete = l.terminated && l.bytes !== undefined;
     // A recovery event right after a line makes that line a recovered fragment (docs/FORMAT.md
@@ -298,6 +305,7 @@ export class DayScanner {
       rows: f.rows,
       chain: { first_seq: f.first_seq, last_seq: f.last_seq, start_prev: f.start_prev, end_hash: this.endHash },
       malformed: f.malformed,
+      lineTree: { leaves: this.tree.size, root: this.tree.root().toString('hex') },
     };
   }
 

@@ -92,8 +92,9 @@ function readManifestJson(facts: PackFacts, f: Findings): { m: Manifest; raw: st
 /** The documented fields, no others, in canonical form: the bytes export writes for these values. */
 function judgeFieldSet(m: Manifest, raw: string, f: Findings, bad: BadField): void {
   const unknown = Object.keys(m).filter((k) => !(MANIFEST_FIELDS as readonly string[]).includes(k));
-  // `partial` is the one optional field: present (true) only on a pack of a day that had not ended.
-  const missing = MANIFEST_FIELDS.filter((k) => k !== 'partial' && !Object.hasOwn(m, k));
+  // `partial` is optional (present, true, only on a pack of a day that had not ended), and so is
+  // `line_tree` (absent in packs made before it existed).
+  const missing = MANIFEST_FIELDS.filter((k) => k !== 'partial' && k !== 'line_tree' && !Object.hasOwn(m, k));
   if (Object.hasOwn(m, 'partial') && m.partial !== true) bad('partial', 'is present but not true');
   if (unknown.length > 0)
     bad(

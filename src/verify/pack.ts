@@ -32,6 +32,7 @@ import { Findings, makeReport, printableName, type VerifyReport } from './report
 import { readTarGz, TarFormatError, type TarEntrySink } from './tar.js';
 import { PruneEventTap, type PruneEvent } from './chain-events.js';
 import { ReviewEventTap, type ReviewEvent, type ReviewSigner } from '../review/index.js';
+import { LineTreeTap } from './line-tree.js';
 import { explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
 import { parsePackName, ROOT_FILE_BOUNDS, type RecordedAlertFilter } from '../format/pack.js';
 import { checkLogAnchors, judgePackTimestamp, peekCreatedAt, type TimestampCheckOptions } from './timestamps.js';
@@ -136,6 +137,7 @@ export async function verifyPackDir(
   let derive: PayloadDerivation | undefined;
   let derived: Awaited<ReturnType<PayloadDerivation['finish']>> | undefined;
   const tap = new PruneEventTap(LOG);
+  const lineTree = new LineTreeTap();
   const reviewTap = new ReviewEventTap(LOG);
   try {
     // 1. Small files at the root, bounded.
@@ -199,6 +201,7 @@ export async function verifyPackDir(
       const feed = (l: ScannedLine): void => {
         d?.push(l);
         tap.push(l);
+        lineTree.push(l);
         reviewTap.push(l);
       };
       const push = (l: ScannedLine): void => {
@@ -256,6 +259,7 @@ export async function verifyPackDir(
   const manifestBuf = tags.get('manifest.json');
   const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
+  if (log !== undefined) lineTree.judge(manifestBuf, f);
   const rederived = filter;
   if (derived !== undefined && rederived !== undefined)
     await judgeDerived(derived, files, f, (path) => explainDifference(dir, path, rederived, exportDate));
@@ -529,6 +533,7 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
   let root: string | undefined;
   let derive: PayloadDerivation | undefined;
   const tap = new PruneEventTap(LOG);
+  const lineTree = new LineTreeTap();
   /** The derivation and event search, once manifest.json (the alert filter) has been read. */
   const newFeed = (): ((l: ScannedLine) => void) => {
     const filter = peekAlertFilter(tags.get('manifest.json'));
@@ -540,6 +545,7 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
     return (l) => {
       d?.push(l);
       tap.push(l);
+      lineTree.push(l);
     };
   };
 
@@ -678,6 +684,7 @@ async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<
   const manifestBuf = tags.get('manifest.json');
   const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get('manifest.json')?.sha256 : undefined;
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
+  if (log !== undefined) lineTree.judge(manifestBuf, f);
   const derived = await derive?.finish();
   if (derived !== undefined) await judgeDerived(derived, files, f);
   // Chain anchors inside a .tar.gz are not checked (that needs random access): verify the directory.

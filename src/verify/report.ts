@@ -77,6 +77,7 @@ export type ProblemCode =
   | 'PACK_FILE_UNEXPECTED'
   | 'PACK_CSV_MISMATCH'
   | 'PACK_ALERTS_MISMATCH'
+  | 'PACK_LINE_TREE_MISMATCH'
   // --- an archive of packs ---
   | 'ARCHIVE_LINK_BROKEN'
   | 'ARCHIVE_LINK_MISSING'

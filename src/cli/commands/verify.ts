@@ -120,6 +120,7 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
         'PACK_ALERT_NOT_IN_LOG',
         'PACK_CSV_MISMATCH',
         'PACK_ALERTS_MISMATCH',
+        'PACK_LINE_TREE_MISMATCH',
       ].includes(c),
   },
   { label: 'links between packs and the pruned ledger', kinds: ['archive'], match: (c) => c.startsWith('ARCHIVE_') },
