@@ -72,6 +72,12 @@ export type AuditpackErrorCode =
   | 'ARCHIVE_PACK_INVALID'
   /** The pack's retention period (its day + the retention years) has already ended. */
   | 'ARCHIVE_RETENTION_PAST'
+  /** The previous day's roll-up cannot be read, so the roll-up chain cannot continue. */
+  | 'ROLLUP_CHAIN_BROKEN'
+  /** A roll-up, or the host packs a proof needs, is missing or does not match (`auditpack prove`). */
+  | 'ROLLUP_NOT_FOUND'
+  /** A proof file is not JSON of the proof format, so it cannot be checked at all. */
+  | 'PROOF_MALFORMED'
   /** A bug in auditpack. */
   | 'INTERNAL'
   /** The native lock addon (fs-native-extensions) cannot be loaded: not installed, no binary for this platform, or rejected by the loader. */
@@ -155,6 +161,9 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   ARCHIVE_STORE_FAILED: ExitCode.PROTOCOL,
   ARCHIVE_PACK_INVALID: ExitCode.DATA,
   ARCHIVE_RETENTION_PAST: ExitCode.DATA,
+  ROLLUP_CHAIN_BROKEN: ExitCode.DATA,
+  ROLLUP_NOT_FOUND: ExitCode.NO_INPUT,
+  PROOF_MALFORMED: ExitCode.DATA,
   INTERNAL: ExitCode.INTERNAL,
   ADDON_UNAVAILABLE: ExitCode.UNAVAILABLE,
   REVIEW_TRANSITION_INVALID: ExitCode.USAGE,

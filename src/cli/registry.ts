@@ -15,6 +15,9 @@ import { definePrune } from './commands/prune.js';
 import { defineReview } from './commands/review.js';
 import { defineSnapshot } from './commands/snapshot.js';
 import { defineVerify } from './commands/verify.js';
+import { defineRollup } from './commands/rollup.js';
+import { defineProve } from './commands/prove.js';
+import { defineVerifyProof } from './commands/verify-proof.js';
 
 /** A command definition: adds one command to the program. */
 export type DefineCommand = (program: Command, io: CliIO) => void;
@@ -31,4 +34,7 @@ export const COMMANDS: readonly DefineCommand[] = [
   defineReview,
   defineKeygen,
   defineDemo,
+  defineRollup,
+  defineProve,
+  defineVerifyProof,
 ];

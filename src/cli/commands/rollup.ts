@@ -1,0 +1,87 @@
+/**
+ * `auditpack rollup --date D --from [HOST=]DIR… [--hosts FILE]`: one firm-wide day from every host's
+ * pack. Exit 0 when no finding is an error, 1 when one is (the roll-up is written either way: it
+ * records what was received and how it judged).
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { AuditpackError, ExitCode } from '../../errors.js';
+import { ExitWith, packageVersion, yesterdayUtc } from '../exit.js';
+import type { CliIO } from '../io.js';
+import { collect, parseIsoDate, parseWholeNumber } from '../options.js';
+import { readPublicKeys } from '../pubkeys.js';
+import { mark, printJson } from '../render.js';
+
+interface RollupCliOptions {
+  date?: string;
+  from?: string[];
+  hosts?: string;
+  out: string;
+  signingKey?: string;
+  pubkey?: string;
+  graceHours?: number;
+  maxSkewMs?: number;
+  force?: boolean;
+  json?: boolean;
+}
+
+export function defineRollup(program: Command, io: CliIO): void {
+  program
+    .command('rollup')
+    .description("roll every host's pack of a day into one firm-wide pack, with findings")
+    .option('--date <YYYY-MM-DD>', 'the UTC day (default: yesterday)', parseIsoDate)
+    .option('--from <[host=]dir>', "a host's artifacts directory or pack (repeat for each host)", collect)
+    .option('--hosts <file>', 'expected host names, one per line: a missing one is a finding')
+    .option('--out <dir>', 'roll-ups directory (the previous day is looked for here)', 'rollups')
+    .option('--signing-key <file>', 'Ed25519 private key to sign the roll-up (env AUDITPACK_SIGNING_KEY)')
+    .option('--pubkey <file>', 'host packs must be signed by one of these keys')
+    .option(
+      '--grace-hours <n>',
+      'a pack made later than this after its day ended is late (default 6)',
+      parseWholeNumber,
+    )
+    .option('--max-skew-ms <n>', 'clock skew shown beyond this is a finding (default 1, RTS 25)', parseWholeNumber)
+    .option('--force', 'replace an existing roll-up of the day')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      '\nExample:\n  auditpack rollup --date 2025-09-09 --hosts hosts.txt --from /srv/a/artifacts --from b=/srv/b/artifacts\n' +
+        '\nExit codes: 0 no error finding, 1 error findings (missing, failing or silent hosts), 2 usage, 73 roll-up exists.\n',
+    )
+    .action(async (opts: RollupCliOptions) => {
+      if (opts.from === undefined || opts.from.length === 0)
+        throw new AuditpackError('USAGE', 'give at least one --from directory');
+      const r = await runRollup(io, opts);
+      const errors = r.findings.filter((f) => f.severity === 'error').length;
+      if (opts.json === true) printJson(io, { ok: errors === 0, dir: r.dir, rollup: r.record, findings: r.findings });
+      else {
+        for (const f of r.findings)
+          io.stdout.write(
+            `${mark(io, f.severity === 'error' ? 'fail' : 'warn')} ${f.code} ${f.host ?? '-'}: ${f.detail}\n`,
+          );
+        io.stdout.write(
+          `${mark(io, errors === 0 ? 'ok' : 'fail')} roll-up of ${r.record.date}: ${r.record.hosts} host pack(s), ${r.rows.orders} orders, ${r.rows.fills} fills, ${errors} error finding(s); root ${r.record.tree_root.slice(0, 16)}…, chain ${r.record.chain_hash.slice(0, 16)}… in ${r.dir}\n`,
+        );
+      }
+      if (errors > 0) throw new ExitWith(ExitCode.PROBLEMS);
+    });
+}
+
+async function runRollup(io: CliIO, opts: RollupCliOptions) {
+  const { parseHostSource, readHostsFile, rollupDay } = await import('../../rollup/index.js');
+  const { resolveConfig } = await import('../../config.js');
+  const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { signingKey: opts.signingKey } });
+  const { loadSigningKey } = await import('../../signing/index.js');
+  return rollupDay({
+    date: opts.date ?? yesterdayUtc(Date.now()),
+    sources: (opts.from ?? []).map((v) => parseHostSource(v, io.cwd)),
+    ...(opts.hosts === undefined ? {} : { expected: readHostsFile(resolve(io.cwd, opts.hosts)) }),
+    outDir: resolve(io.cwd, opts.out),
+    version: packageVersion(),
+    ...(config.signingKey === undefined ? {} : { signingKey: loadSigningKey(config.signingKey) }),
+    ...(opts.pubkey === undefined ? {} : { publicKeys: await readPublicKeys(io.cwd, opts.pubkey) }),
+    ...(opts.graceHours === undefined ? {} : { graceHours: opts.graceHours }),
+    ...(opts.maxSkewMs === undefined ? {} : { maxSkewMs: opts.maxSkewMs }),
+    force: opts.force === true,
+  });
+}

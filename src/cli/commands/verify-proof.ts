@@ -1,0 +1,56 @@
+/**
+ * `auditpack verify-proof FILE [--pubkey FILE]`: checks a proof file with nothing else at hand.
+ * Exit 0 when every line holds, 1 when anything does not.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { AuditpackError, ExitCode, wrapFsError } from '../../errors.js';
+import { ExitWith } from '../exit.js';
+import type { CliIO } from '../io.js';
+import { readPublicKeys } from '../pubkeys.js';
+import { mark, printJson } from '../render.js';
+
+const MAX_PROOF_BYTES = 64 * 1024 * 1024;
+
+export function defineVerifyProof(program: Command, io: CliIO): void {
+  program
+    .command('verify-proof')
+    .description('check a proof file from auditpack prove, with nothing else at hand')
+    .argument('<file>', 'the proof file')
+    .option('--pubkey <file>', 'the roll-up must be signed by one of these keys (OpenSSH public keys)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      '\nExample:\n  auditpack verify-proof A-1.proof.json --pubkey auditpack_ed25519.pub\n' +
+        '\nExit codes: 0 every line proven, 1 a check failed, 65 not a proof file.\n',
+    )
+    .action(async (file: string, opts: { pubkey?: string; json?: boolean }) => {
+      const path = resolve(io.cwd, file);
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (err) {
+        throw wrapFsError(err, 'read', path);
+      }
+      if (text.length > MAX_PROOF_BYTES)
+        throw new AuditpackError('PROOF_MALFORMED', `${file} is too large for a proof`);
+      const { verifyProof } = await import('../../proof/index.js');
+      const keys = opts.pubkey === undefined ? undefined : await readPublicKeys(io.cwd, opts.pubkey);
+      const r = verifyProof(text, keys === undefined ? {} : { publicKeys: keys });
+      if (r.problems.some((p) => p.code === 'PROOF_MALFORMED'))
+        throw new AuditpackError('PROOF_MALFORMED', `${file} is not an auditpack proof file`);
+      if (opts.json === true) printJson(io, r);
+      else renderProof(io, r);
+      if (!r.ok) throw new ExitWith(ExitCode.PROBLEMS);
+    });
+}
+
+function renderProof(io: CliIO, r: import('../../proof/index.js').ProofReport): void {
+  for (const p of r.problems) io.stdout.write(`${mark(io, 'fail')} ${p.code}: ${p.detail}\n`);
+  for (const l of r.lines) io.stdout.write(`  ${l.host} line ${l.index + 1}: ${l.line}\n`);
+  const who = r.signer === null ? 'UNSIGNED roll-up (no signature to check)' : `roll-up signed by ${r.signer}`;
+  io.stdout.write(
+    `${mark(io, r.ok ? 'ok' : 'fail')} ${r.lines.length} line(s) proven in the roll-up of ${r.date ?? '?'} (chain ${r.chainHash?.slice(0, 16) ?? '?'}…); ${who}\n`,
+  );
+}

@@ -1,0 +1,22 @@
+/** Reading `--pubkey` files (OpenSSH public keys, one per line) for the commands that check signatures. */
+import type { KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { AuditpackError } from '../errors.js';
+
+/** The keys in an OpenSSH public key file; KEY_INVALID when it cannot be read or holds none. */
+export async function readPublicKeys(cwd: string, file: string): Promise<KeyObject[]> {
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (err) {
+    throw new AuditpackError('KEY_INVALID', `cannot read ${file}: ${(err as Error).message}`, {
+      cause: err,
+      details: { path: file },
+    });
+  }
+  const { parseOpenSshPublicKey } = await import('../signing/index.js');
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  if (lines.length === 0) throw new AuditpackError('KEY_INVALID', `${file} holds no public key`);
+  return lines.map((l) => parseOpenSshPublicKey(l));
+}

@@ -1,0 +1,109 @@
+/**
+ * The roll-up and proof formats, written once (docs/FORMAT.md, "Roll-ups" and "Proofs"): the files
+ * of a roll-up pack, the leaf of a host pack in the roll-up tree, the roll-up record and its chain
+ * hash, and the proof file. `auditpack rollup`, `prove` and `verify-proof` all import them here.
+ */
+import { createHash } from 'node:crypto';
+
+/** `format` of rollup.json. */
+export const ROLLUP_FORMAT = 'auditpack-rollup/1';
+/** `format` of a proof file. */
+export const PROOF_FORMAT = 'auditpack-proof/1';
+/** The roll-up record at the root of a roll-up pack (a tag file, and what is signed for proofs). */
+export const ROLLUP_RECORD = 'rollup.json';
+/** The OpenSSH signature of rollup.json. */
+export const ROLLUP_SIGNATURE = 'rollup.json.sig';
+/** Payload files of a roll-up pack, under data/. */
+export const ROLLUP_HOSTS = 'hosts.json';
+export const ROLLUP_FINDINGS = 'findings.json';
+export const ROLLUP_ORDERS = 'orders.csv';
+export const ROLLUP_FILLS = 'fills.csv';
+/** The merged CSVs: the host pack's columns with `host` after `iso_ts`. */
+export const ROLLUP_HOST_COLUMN = 'host';
+
+/** A host name as it may appear in a roll-up: a DNS-like label set, never a path or control byte. */
+export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+
+/** The chain hash standing in for "no previous roll-up". */
+export const NO_PREVIOUS = '0'.repeat(64);
+
+/**
+ * The leaf data of a host pack in the roll-up tree: UTF-8 host name, one 0x00 byte, then the 32-byte
+ * SHA-256 of the host pack's manifest.json. The host name is bound in, so a proof cannot move a pack
+ * to another host.
+ */
+export function hostLeafData(host: string, manifestSha256Hex: string): Buffer {
+  return Buffer.concat([Buffer.from(host, 'utf8'), Buffer.from([0]), Buffer.from(manifestSha256Hex, 'hex')]);
+}
+
+/**
+ * The roll-up's chain hash: SHA-256 of the ASCII text
+ * `auditpack-rollup/1\n<date>\n<hosts>\n<tree_root>\n<previous chain_hash or 64 zeros>\n`.
+ * Each day's commits to the day before, so roll-ups form a chain like packs do.
+ */
+export function rollupChainHash(date: string, hosts: number, treeRoot: string, previous: string | null): string {
+  const text = `${ROLLUP_FORMAT}\n${date}\n${hosts}\n${treeRoot}\n${previous ?? NO_PREVIOUS}\n`;
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** rollup.json. */
+export interface RollupRecord {
+  readonly format: typeof ROLLUP_FORMAT;
+  readonly date: string;
+  readonly created_at: string;
+  /** Number of host packs in the tree (its leaves). */
+  readonly hosts: number;
+  /** RFC 6962 root over the host leaves, sorted by host name (as bytes). */
+  readonly tree_root: string;
+  /** The previous roll-up: its date and chain hash, or null for the first. */
+  readonly previous: { readonly date: string; readonly chain_hash: string } | null;
+  readonly chain_hash: string;
+  /** SHA-256 of data/hosts.json (per-host verdicts and facts). */
+  readonly hosts_sha256: string;
+}
+
+/** rollup.json's exact bytes: fields in this order, 2-space JSON, final newline. */
+export function renderRollupRecord(r: RollupRecord): string {
+  const o = {
+    format: r.format,
+    date: r.date,
+    created_at: r.created_at,
+    hosts: r.hosts,
+    tree_root: r.tree_root,
+    previous: r.previous === null ? null : { date: r.previous.date, chain_hash: r.previous.chain_hash },
+    chain_hash: r.chain_hash,
+    hosts_sha256: r.hosts_sha256,
+  };
+  return `${JSON.stringify(o, null, 2)}\n`;
+}
+
+/** One proven line in a proof file. */
+export interface ProofLine {
+  /** The line's text (without "\n"); leaf data = SHA-256 of its UTF-8 bytes. */
+  readonly line: string;
+  /** Leaf index in the host pack's line tree (line number − 1). */
+  readonly index: number;
+  /** RFC 6962 audit path, leaf first, hex. */
+  readonly path: readonly string[];
+}
+
+/** One host pack in a proof file. */
+export interface ProofHost {
+  readonly host: string;
+  /** The host pack's manifest.json text: its line_tree is the root the lines are proven against. */
+  readonly manifest: string;
+  /** Leaf index of the host in the roll-up tree, and the audit path to tree_root. */
+  readonly index: number;
+  readonly path: readonly string[];
+  readonly lines: readonly ProofLine[];
+}
+
+/** A proof file (docs/FORMAT.md, "Proofs"). */
+export interface ProofFile {
+  readonly format: typeof PROOF_FORMAT;
+  /** rollup.json's text, exactly. */
+  readonly rollup: string;
+  /** rollup.json.sig (armored SSHSIG), or null for an unsigned roll-up. */
+  readonly signature: string | null;
+  readonly hosts: readonly ProofHost[];
+}

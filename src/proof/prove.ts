@@ -1,0 +1,164 @@
+/**
+ * `proveLines`: a small, self-contained proof that chosen log lines are in a host pack that is in a
+ * signed roll-up (docs/FORMAT.md, "Proofs"). The lines' inclusion proofs are made against the pack's
+ * line tree in two reads of its log (find the lines, then prove them with memory proportional to
+ * their number times log2 of the log's size); the host's against the roll-up's tree.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scanLines } from '../chain/lines.js';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { compareBytes, PACK_PATH, PAYLOAD_DIR } from '../format/pack.js';
+import {
+  hostLeafData,
+  PROOF_FORMAT,
+  type ProofFile,
+  type ProofHost,
+  ROLLUP_HOSTS,
+  ROLLUP_RECORD,
+  ROLLUP_SIGNATURE,
+} from '../format/rollup.js';
+import { leafHash, lineLeafHash, MerkleProver } from '../merkle/index.js';
+import { type HostSource, packDirOf } from '../rollup/hosts.js';
+
+/** Which lines to prove: an order's, or one seq of one host. */
+export type LineSelector = { readonly orderId: string } | { readonly seq: number };
+
+export interface ProveOptions {
+  readonly date: string;
+  /** The roll-ups directory (`<rollupsDir>/<date>/`). */
+  readonly rollupsDir: string;
+  readonly sources: readonly HostSource[];
+  readonly select: LineSelector;
+  /** Only this host. */
+  readonly host?: string;
+}
+
+interface RolledHost {
+  readonly host: string;
+  readonly verdict: string;
+  readonly manifest_sha256: string;
+}
+
+function readRollup(dir: string): { record: string; signature: string | null; hosts: RolledHost[] } {
+  const rp = join(dir, ROLLUP_RECORD);
+  if (!existsSync(rp)) throw new AuditpackError('ROLLUP_NOT_FOUND', `no roll-up in ${dir}: run auditpack rollup first`);
+  try {
+    const record = readFileSync(rp, 'utf8');
+    const sp = join(dir, ROLLUP_SIGNATURE);
+    const signature = existsSync(sp) ? readFileSync(sp, 'utf8') : null;
+    const hosts = (JSON.parse(readFileSync(join(dir, PAYLOAD_DIR, ROLLUP_HOSTS), 'utf8')) as { hosts: RolledHost[] })
+      .hosts;
+    return { record, signature, hosts: [...hosts].sort((a, b) => compareBytes(a.host, b.host)) };
+  } catch (err) {
+    throw wrapFsError(err, 'read', dir);
+  }
+}
+
+/** Does a log line match the selector? Cheap byte test first, then the parsed field. */
+function matcher(sel: LineSelector): (b: Buffer) => boolean {
+  if ('seq' in sel) {
+    const needle = Buffer.from(`"seq":${sel.seq},`);
+    return (b) => b.indexOf(needle) !== -1 && (JSON.parse(b.toString('utf8')) as { seq?: unknown }).seq === sel.seq;
+  }
+  const needle = Buffer.from(JSON.stringify(sel.orderId));
+  return (b) => {
+    if (b.indexOf(needle) === -1) return false;
+    try {
+      return (JSON.parse(b.toString('utf8')) as { order_id?: unknown }).order_id === sel.orderId;
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** Proofs of the matching lines of one host pack's log, or undefined when none match. */
+async function proveInPack(
+  packDir: string,
+  sel: LineSelector,
+): Promise<Omit<ProofHost, 'host' | 'index' | 'path'> | undefined> {
+  const logFile = join(packDir, PACK_PATH.log);
+  const match = matcher(sel);
+  const hits: number[] = [];
+  let leaves = 0;
+  try {
+    await scanLines(
+      logFile,
+      (l) => {
+        if (l.bytes !== undefined && l.terminated && match(l.bytes)) hits.push(leaves);
+        leaves++;
+      },
+      { view: true, noFollow: true },
+    );
+    if (hits.length === 0) return undefined;
+    const prover = new MerkleProver(leaves, hits);
+    const wanted = new Set(hits);
+    const text = new Map<number, string>();
+    let i = 0;
+    await scanLines(
+      logFile,
+      (l) => {
+        prover.addLeafHash(lineLeafHash(l.hash));
+        if (wanted.has(i)) text.set(i, (l.bytes as Buffer).toString('utf8'));
+        i++;
+      },
+      { view: true, noFollow: true },
+    );
+    const { root, proofs } = prover.finish();
+    const manifest = readFileSync(join(packDir, PACK_PATH.manifestJson), 'utf8');
+    const recorded = (JSON.parse(manifest) as { line_tree?: { root?: unknown } }).line_tree?.root;
+    if (recorded !== hex(root))
+      throw new AuditpackError(
+        'ROLLUP_NOT_FOUND',
+        `${packDir}: its log is not the one its manifest's line_tree records${recorded === undefined ? ' (no line_tree)' : ''}`,
+      );
+    const lines = proofs.map((p) => ({ line: text.get(p.index) as string, index: p.index, path: p.path.map(hex) }));
+    return { manifest, lines };
+  } catch (err) {
+    throw err instanceof AuditpackError ? err : wrapFsError(err, 'read', logFile);
+  }
+}
+
+const hex = (b: Buffer): string => b.toString('hex');
+
+/** Builds the proof file for the selected lines across the day's hosts. */
+export async function proveLines(o: ProveOptions): Promise<ProofFile> {
+  if ('seq' in o.select && o.host === undefined)
+    throw new AuditpackError('USAGE', '--seq needs --host: every host has its own sequence');
+  const rolled = readRollup(join(o.rollupsDir, o.date));
+  const leafData = rolled.hosts.map((h) => hostLeafData(h.host, h.manifest_sha256));
+  const out: ProofHost[] = [];
+  for (const [index, h] of rolled.hosts.entries()) {
+    if (o.host !== undefined && h.host !== o.host) continue;
+    if (h.verdict !== 'ok') continue; // a pack that failed verification vouches for nothing
+    const packDir = findPack(o, h.host, h.manifest_sha256);
+    if (packDir === undefined) continue;
+    const lines = await proveInPack(packDir, o.select);
+    if (lines === undefined) continue;
+    const prover = new MerkleProver(leafData.length, [index]);
+    for (const d of leafData) prover.addLeafHash(leafHash(d));
+    const path = (prover.finish().proofs[0]?.path ?? []).map(hex);
+    out.push({ host: h.host, index, path, ...lines });
+  }
+  if (out.length === 0)
+    throw new AuditpackError(
+      'ROLLUP_NOT_FOUND',
+      `no line of ${o.date} matches in the verified host packs of the roll-up`,
+    );
+  return { format: PROOF_FORMAT, rollup: rolled.record, signature: rolled.signature, hosts: out };
+}
+
+/** The source's pack of the day whose manifest.json is the one the roll-up recorded for `host`. */
+function findPack(o: ProveOptions, host: string, manifestSha: string): string | undefined {
+  for (const s of o.sources) {
+    if (s.host !== undefined && s.host !== host) continue;
+    const dir = packDirOf(s.dir, o.date);
+    if (dir === undefined) continue;
+    const sha = createHash('sha256')
+      .update(readFileSync(join(dir, PACK_PATH.manifestJson)))
+      .digest('hex');
+    if (sha === manifestSha) return dir;
+  }
+  return undefined;
+}

@@ -1,0 +1,124 @@
+/**
+ * One pass over a host pack's log for what the roll-up needs beyond its manifest: the host name the
+ * lines carry, the heartbeat interval, and the gaps longer than it (a host that went silent, or
+ * lines removed). Lines are read as bytes; only a few are parsed (the first event, heartbeats).
+ */
+import { scanLines } from '../chain/lines.js';
+import { wrapFsError } from '../errors.js';
+import { HEARTBEAT_EVENT, HEARTBEAT_INTERVAL_FIELD } from '../format/heartbeat.js';
+
+/** A stretch of the day with no line from the host. */
+export interface SilentGap {
+  readonly from: string;
+  readonly to: string;
+  readonly seconds: number;
+}
+
+export interface HostScan {
+  /** The `host` of the first line that parses as an event, if any. */
+  readonly host: string | undefined;
+  /** Other host names met in heartbeats (a log directory shared between hosts). */
+  readonly otherHosts: readonly string[];
+  readonly heartbeats: number;
+  /** The longest interval heartbeats declared, seconds; undefined when there were none. */
+  readonly heartbeatSeconds: number | undefined;
+  /** Gaps longer than the allowed silence (first 100). */
+  readonly silent: readonly SilentGap[];
+  readonly silentCount: number;
+}
+
+const TS_PREFIX = Buffer.from('{"ts":');
+const HEARTBEAT = Buffer.from(`"category":"system","event":"${HEARTBEAT_EVENT}"`);
+const MAX_GAPS = 100;
+
+/** Allowed silence for an interval: the interval plus a quarter of it, at least a minute. */
+export function allowedSilenceSeconds(intervalSeconds: number): number {
+  return intervalSeconds + Math.max(60, intervalSeconds / 4);
+}
+
+function tsOf(b: Buffer): number | undefined {
+  if (b.length < 8 || b.compare(TS_PREFIX, 0, TS_PREFIX.length, 0, TS_PREFIX.length) !== 0) return undefined;
+  const comma = b.indexOf(0x2c, TS_PREFIX.length);
+  if (comma === -1) return undefined;
+  const ts = Number(b.toString('latin1', TS_PREFIX.length, comma));
+  return Number.isFinite(ts) ? ts : undefined;
+}
+
+function parse(b: Buffer): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(b.toString('utf8')) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isoOf = (ts: number): string => new Date(Math.round(ts * 1000)).toISOString();
+
+/**
+ * Scans `logFile` (a pack's data/audit.jsonl). Without any heartbeat no gap is judged: an idle host
+ * and a silent one look alike.
+ */
+export async function scanHostLog(logFile: string): Promise<HostScan> {
+  let host: string | undefined;
+  const others = new Set<string>();
+  let heartbeats = 0;
+  let interval: number | undefined;
+  // Every gap over a minute (the least allowance) is kept: a day holds at most 1440 of them, so
+  // memory stays bounded while the interval is not yet known.
+  const candidates: [number, number][] = [];
+  let latest = Number.NEGATIVE_INFINITY;
+  try {
+    await scanLines(
+      logFile,
+      (l) => {
+        const b = l.bytes;
+        if (b === undefined || !l.terminated) return;
+        const ts = tsOf(b);
+        if (ts === undefined) return;
+        if (ts - latest > 60 && latest !== Number.NEGATIVE_INFINITY) candidates.push([latest, ts]);
+        if (ts > latest) latest = ts;
+        const beat = b.indexOf(HEARTBEAT) !== -1;
+        if (host !== undefined && !beat) return;
+        const ev = parse(b);
+        if (ev === undefined || typeof ev.host !== 'string') return;
+        if (host === undefined) host = ev.host;
+        else if (ev.host !== host) others.add(ev.host);
+        const iv = ev[HEARTBEAT_INTERVAL_FIELD];
+        if (beat && ev.category === 'system' && typeof iv === 'number' && iv > 0 && Number.isFinite(iv)) {
+          heartbeats++;
+          interval = Math.max(interval ?? 0, iv);
+        }
+      },
+      { view: true, noFollow: true },
+    );
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', logFile);
+  }
+  const { gaps, count } = gapsOf(candidates, interval);
+  return {
+    host,
+    otherHosts: [...others].sort(),
+    heartbeats,
+    heartbeatSeconds: interval,
+    silent: gaps,
+    silentCount: count,
+  };
+}
+
+/** The candidate gaps beyond the allowance of the interval. */
+function gapsOf(
+  candidates: readonly [number, number][],
+  interval: number | undefined,
+): { gaps: SilentGap[]; count: number } {
+  const gaps: SilentGap[] = [];
+  let count = 0;
+  if (interval === undefined) return { gaps, count };
+  const allowed = allowedSilenceSeconds(interval);
+  for (const [a, b] of candidates) {
+    if (b - a <= allowed) continue;
+    count++;
+    if (gaps.length < MAX_GAPS) gaps.push({ from: isoOf(a), to: isoOf(b), seconds: Math.round(b - a) });
+  }
+  return { gaps, count };
+}

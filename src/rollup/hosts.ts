@@ -1,0 +1,135 @@
+/**
+ * The host packs of one day: found in the directories given, named, verified and described for
+ * hosts.json. Each host keeps its own chain and artifacts directory; the roll-up reads them and
+ * changes nothing.
+ */
+import { createHash, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { HOST_NAME } from '../format/rollup.js';
+import { PACK_PATH, type LineTree, type PackManifest } from '../format/pack.js';
+import { verifyPack } from '../verify/index.js';
+import { scanHostLog, type HostScan } from './host-scan.js';
+
+/** One `--from` source: a host's artifacts directory or the pack itself, optionally named (`HOST=DIR`). */
+export interface HostSource {
+  readonly dir: string;
+  readonly host?: string;
+}
+
+/** What the roll-up knows of one received host pack. */
+export interface HostPack {
+  readonly host: string;
+  readonly packDir: string;
+  readonly manifestSha256: string;
+  readonly manifest: PackManifest;
+  readonly verdict: 'ok' | 'failed';
+  readonly problems: readonly string[];
+  readonly scan: HostScan;
+}
+
+/** A finding of the roll-up (docs/errors.md, "Roll-up findings"). */
+export interface RollupFinding {
+  readonly code: string;
+  readonly severity: 'error' | 'warning';
+  readonly host: string | null;
+  readonly detail: string;
+}
+
+/** Parses `--from` values: `DIR` or `HOST=DIR` (a host name holds no `=` or `/`). */
+export function parseHostSource(value: string, cwd: string): HostSource {
+  const eq = value.indexOf('=');
+  if (eq > 0 && !value.slice(0, eq).includes('/')) {
+    const host = value.slice(0, eq);
+    if (!HOST_NAME.test(host)) throw new AuditpackError('USAGE', `--from: ${JSON.stringify(host)} is not a host name`);
+    return { host, dir: resolve(cwd, value.slice(eq + 1)) };
+  }
+  return { dir: resolve(cwd, value) };
+}
+
+/** The pack of `date` in a source: `<dir>/<date>/`, or `<dir>` itself when it is that pack. */
+export function packDirOf(dir: string, date: string): string | undefined {
+  const inside = join(dir, date);
+  if (existsSync(join(inside, PACK_PATH.manifestJson))) return inside;
+  if (basename(dir) === date && existsSync(join(dir, PACK_PATH.manifestJson))) return dir;
+  return undefined;
+}
+
+/** Reads, names and verifies one host pack; a finding instead when it cannot be used. */
+export async function loadHostPack(
+  src: HostSource,
+  date: string,
+  trust: { publicKeys?: readonly KeyObject[] },
+  findings: RollupFinding[],
+): Promise<HostPack | undefined> {
+  const packDir = packDirOf(src.dir, date);
+  if (packDir === undefined) {
+    findings.push({
+      code: 'ROLLUP_SOURCE_EMPTY',
+      severity: 'warning',
+      host: src.host ?? null,
+      detail: `${src.dir} holds no pack of ${date}`,
+    });
+    return undefined;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(packDir, PACK_PATH.manifestJson));
+  } catch (err) {
+    throw wrapFsError(err, 'read', join(packDir, PACK_PATH.manifestJson));
+  }
+  const scan = await scanHostLog(join(packDir, PACK_PATH.log));
+  const host = src.host ?? scan.host;
+  if (host === undefined || !HOST_NAME.test(host)) {
+    findings.push({
+      code: 'ROLLUP_HOST_UNNAMED',
+      severity: 'error',
+      host: null,
+      detail: `${packDir}: no usable host name in its lines${host === undefined ? '' : ` (${JSON.stringify(host).slice(0, 80)})`}; name it with --from HOST=DIR`,
+    });
+    return undefined;
+  }
+  const report = await verifyPack(packDir, trust);
+  const errors = report.problems.filter((p) => p.severity === 'error').map((p) => p.code);
+  let manifest: PackManifest;
+  try {
+    manifest = JSON.parse(bytes.toString('utf8')) as PackManifest;
+  } catch {
+    manifest = {} as PackManifest;
+  }
+  return {
+    host,
+    packDir,
+    manifestSha256: createHash('sha256').update(bytes).digest('hex'),
+    manifest,
+    verdict: report.ok && errors.length === 0 ? 'ok' : 'failed',
+    problems: [...new Set(errors)],
+    scan,
+  };
+}
+
+/** The line tree a manifest records, if well formed. */
+export function lineTreeOf(m: PackManifest): LineTree | undefined {
+  const t = m.line_tree;
+  return t !== undefined && Number.isSafeInteger(t.leaves) && /^[0-9a-f]{64}$/.test(t.root) ? t : undefined;
+}
+
+/** Reads a hosts file: one expected host name per line; `#` starts a comment. */
+export function readHostsFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+  const out: string[] = [];
+  for (const [i, raw] of text.split('\n').entries()) {
+    const name = (raw.split('#')[0] as string).trim();
+    if (name === '') continue;
+    if (!HOST_NAME.test(name))
+      throw new AuditpackError('USAGE', `${path}:${i + 1}: ${JSON.stringify(name.slice(0, 80))} is not a host name`);
+    out.push(name);
+  }
+  return out;
+}

@@ -1,0 +1,182 @@
+/**
+ * `rollupDay`: one firm-wide day from every host's pack. Each pack is verified; the verified ones'
+ * orders and fills are merged in time order; hosts.json says per host what was received and how it
+ * judged; findings name what is missing, late, failing, silent or skewed; rollup.json commits to the
+ * host packs (an RFC 6962 tree over their manifest hashes, sorted by host) and to the previous
+ * day's roll-up (docs/FORMAT.md, "Roll-ups").
+ */
+import type { KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import { compareBytes, PAYLOAD_DIR } from '../format/pack.js';
+import {
+  hostLeafData,
+  renderRollupRecord,
+  ROLLUP_FILLS,
+  ROLLUP_FINDINGS,
+  ROLLUP_FORMAT,
+  ROLLUP_HOSTS,
+  ROLLUP_ORDERS,
+  rollupChainHash,
+  type RollupRecord,
+} from '../format/rollup.js';
+import { merkleRoot } from '../merkle/index.js';
+import { HashingWriter, type WrittenFile, writeNewFile } from '../pack/files.js';
+import { previousRollup, sealRollup, startRollupDir } from './bag.js';
+import { type HostPack, type HostSource, loadHostPack, type RollupFinding } from './hosts.js';
+import { judgeHosts } from './judge.js';
+import { mergeHostCsvs, type MergeResult } from './merge.js';
+
+export interface RollupOptions {
+  readonly date: string;
+  readonly sources: readonly HostSource[];
+  /** Expected hosts (from a hosts file). */
+  readonly expected?: readonly string[];
+  /** Where roll-ups are kept: `<outDir>/<date>/`; the previous day's is looked for here. */
+  readonly outDir: string;
+  readonly version: string;
+  readonly signingKey?: KeyObject;
+  /** Keys host packs must be signed with. */
+  readonly publicKeys?: readonly KeyObject[];
+  readonly graceHours?: number;
+  readonly maxSkewMs?: number;
+  readonly force?: boolean;
+  readonly now?: () => Date;
+}
+
+export interface RollupResult {
+  readonly dir: string;
+  readonly record: RollupRecord;
+  readonly hosts: readonly HostEntry[];
+  readonly findings: readonly RollupFinding[];
+  readonly rows: { readonly orders: number; readonly fills: number };
+}
+
+/** One host in hosts.json. */
+export interface HostEntry {
+  readonly host: string;
+  readonly verdict: 'ok' | 'failed';
+  readonly problems: readonly string[];
+  readonly manifest_sha256: string;
+  readonly created_at: unknown;
+  readonly partial: boolean;
+  readonly chain: unknown;
+  readonly events: unknown;
+  readonly rows: unknown;
+  readonly line_tree: unknown;
+  readonly heartbeat_s: number | null;
+  readonly heartbeats: number;
+  readonly silent: readonly unknown[];
+  readonly clock_behind: unknown;
+  readonly merged_out_of_order: number;
+}
+
+async function loadAll(o: RollupOptions, findings: RollupFinding[]): Promise<HostPack[]> {
+  const byHost = new Map<string, HostPack>();
+  const trust = o.publicKeys === undefined ? {} : { publicKeys: o.publicKeys };
+  for (const src of o.sources) {
+    const p = await loadHostPack(src, o.date, trust, findings);
+    if (p === undefined) continue;
+    const first = byHost.get(p.host);
+    if (first !== undefined) {
+      findings.push({
+        code: 'ROLLUP_HOST_DUPLICATE',
+        severity: 'error',
+        host: p.host,
+        detail: `two packs claim ${p.host}: ${first.packDir} (used) and ${p.packDir} (left out)`,
+      });
+      continue;
+    }
+    byHost.set(p.host, p);
+  }
+  return [...byHost.values()].sort((a, b) => compareBytes(a.host, b.host));
+}
+
+function hostEntry(p: HostPack, merged: MergeResult): HostEntry {
+  const m = p.manifest;
+  return {
+    host: p.host,
+    verdict: p.verdict,
+    problems: p.problems,
+    manifest_sha256: p.manifestSha256,
+    created_at: m.created_at ?? null,
+    partial: m.partial === true,
+    chain: m.chain ?? null,
+    events: m.events?.total ?? null,
+    rows: m.rows ?? null,
+    line_tree: m.line_tree ?? null,
+    heartbeat_s: p.scan.heartbeatSeconds ?? null,
+    heartbeats: p.scan.heartbeats,
+    silent: p.scan.silent,
+    clock_behind: merged.skew.result().get(p.host) ?? null,
+    merged_out_of_order: merged.outOfOrder[p.host] ?? 0,
+  };
+}
+
+function mergeVerified(
+  packs: readonly HostPack[],
+  tmp: string,
+): { merged: MergeResult; files: Record<string, WrittenFile> } {
+  const orders = new HashingWriter(join(tmp, PAYLOAD_DIR, ROLLUP_ORDERS));
+  const fills = new HashingWriter(join(tmp, PAYLOAD_DIR, ROLLUP_FILLS));
+  const sink = (w: HashingWriter) => ({
+    write: (b: Buffer | string) => (typeof b === 'string' ? w.write(b) : w.writeBytes(b)),
+  });
+  try {
+    const merged = mergeHostCsvs(
+      packs
+        .filter((p) => p.verdict === 'ok')
+        .map((p) => ({
+          host: p.host,
+          ordersCsv: join(p.packDir, PAYLOAD_DIR, ROLLUP_ORDERS),
+          fillsCsv: join(p.packDir, PAYLOAD_DIR, ROLLUP_FILLS),
+        })),
+      { orders: sink(orders), fills: sink(fills) },
+    );
+    return { merged, files: { [ROLLUP_ORDERS]: orders.finish(), [ROLLUP_FILLS]: fills.finish() } };
+  } catch (err) {
+    orders.abandon();
+    fills.abandon();
+    throw err;
+  }
+}
+
+/** Builds the roll-up of `o.date` in `<o.outDir>/<date>/`. */
+export async function rollupDay(o: RollupOptions): Promise<RollupResult> {
+  const findings: RollupFinding[] = [];
+  const packs = await loadAll(o, findings);
+  const dirs = startRollupDir(o.outDir, o.date, o.force === true);
+  const { merged, files } = mergeVerified(packs, dirs.tmp);
+  findings.push(
+    ...judgeHosts(packs, merged.skew.result(), {
+      date: o.date,
+      expected: o.expected,
+      graceHours: o.graceHours ?? 6,
+      maxSkewMs: o.maxSkewMs ?? 1,
+    }),
+  );
+  const hosts = packs.map((p) => hostEntry(p, merged));
+  const hostsText = `${JSON.stringify({ format: ROLLUP_FORMAT, date: o.date, hosts }, null, 2)}\n`;
+  files[ROLLUP_HOSTS] = writeNewFile(join(dirs.tmp, PAYLOAD_DIR, ROLLUP_HOSTS), hostsText);
+  files[ROLLUP_FINDINGS] = writeNewFile(
+    join(dirs.tmp, PAYLOAD_DIR, ROLLUP_FINDINGS),
+    `${JSON.stringify({ format: ROLLUP_FORMAT, date: o.date, findings }, null, 2)}\n`,
+  );
+  const treeRoot = merkleRoot(packs.map((p) => hostLeafData(p.host, p.manifestSha256))).toString('hex');
+  const previous = previousRollup(o.outDir, o.date);
+  const record: RollupRecord = {
+    format: ROLLUP_FORMAT,
+    date: o.date,
+    created_at: (o.now?.() ?? new Date()).toISOString(),
+    hosts: packs.length,
+    tree_root: treeRoot,
+    previous,
+    chain_hash: rollupChainHash(o.date, packs.length, treeRoot, previous?.chain_hash ?? null),
+    hosts_sha256: (files[ROLLUP_HOSTS] as WrittenFile).sha256,
+  };
+  sealRollup(dirs, files, renderRollupRecord(record), {
+    date: o.date,
+    version: o.version,
+    ...(o.signingKey === undefined ? {} : { signingKey: o.signingKey }),
+  });
+  return { dir: dirs.final, record, hosts, findings, rows: merged.rows };
+}

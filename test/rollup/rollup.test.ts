@@ -1,0 +1,201 @@
+/**
+ * Many hosts, one firm-wide day: a simulated firm (separate directories and host names, two writers
+ * per host, clocks a little apart) with one host missing, one tampered, one silent for an hour and
+ * one whose clock is behind. Every case must be a finding; the roll-up root and the proofs are
+ * checked with an independent RFC 6962 implementation (test/helpers/rfc6962.ts), not src/merkle.
+ */
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hostLeafData, type ProofFile } from '../../src/format/rollup.js';
+import { proveLines, verifyProof } from '../../src/proof/index.js';
+import { rollupDay, type RollupResult } from '../../src/rollup/index.js';
+import { includes, mth, sha256 } from '../helpers/rfc6962.js';
+import { tempDir } from '../helpers/tmp.js';
+import { forgePack } from '../verify/helpers/forge.js';
+import { DATE, exportFirmDay, NEXT, type SimHost, writeFirmDay } from './hosts-fixture.js';
+
+const HOSTS: SimHost[] = [
+  { name: 'alpha', skewUs: 0 },
+  { name: 'bravo', skewUs: -5000 }, // 5 ms behind: its fills are stamped before alpha's orders
+  { name: 'charlie', skewUs: 300, silent: [10, 11] },
+  { name: 'delta', skewUs: -200 },
+];
+const EXPECTED = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
+const key = generateKeyPairSync('ed25519');
+const other = generateKeyPairSync('ed25519');
+
+let dir: string;
+let sources: { host: string; dir: string }[];
+let day1: RollupResult;
+let day2: RollupResult;
+
+describe('rollup of a simulated firm', () => {
+  beforeAll(async () => {
+    dir = tempDir('auditpack-rollup-');
+    await writeFirmDay(dir, HOSTS, DATE, 12);
+    await writeFirmDay(dir, HOSTS, NEXT, 3);
+    const arts = await exportFirmDay(dir, HOSTS, DATE, 'charlie');
+    await exportFirmDay(dir, HOSTS, NEXT);
+    // delta's pack of the first day: one order line's quantity changed, every hash a forger can fix fixed.
+    forgePack(join(arts.get('delta') as string, DATE), {
+      payload: (data) => {
+        const p = join(data, 'audit.jsonl');
+        writeFileSync(p, readFileSync(p, 'utf8').replace('"quantity":1003', '"quantity":9003'));
+      },
+    });
+    sources = HOSTS.map((h) => ({ host: h.name, dir: arts.get(h.name) as string }));
+    const common = { outDir: join(dir, 'rollups'), version: '0.1.0', signingKey: key.privateKey, expected: EXPECTED };
+    // Sources given without names: the host is read from the packs' lines.
+    day1 = await rollupDay({ ...common, date: DATE, sources: sources.map((s) => ({ dir: s.dir })) });
+    day2 = await rollupDay({ ...common, date: NEXT, sources });
+  }, 240_000);
+
+  it('names every case: missing, tampered, silent, skewed', () => {
+    const codes = day1.findings.map((f) => `${f.code} ${f.host}`).sort();
+    expect(codes).toEqual([
+      'ROLLUP_CLOCK_SKEW bravo',
+      'ROLLUP_HOST_FAILED delta',
+      'ROLLUP_HOST_LATE charlie',
+      'ROLLUP_HOST_MISSING echo',
+      'ROLLUP_HOST_SILENT charlie',
+    ]);
+    const skew = day1.findings.find((f) => f.code === 'ROLLUP_CLOCK_SKEW');
+    expect(skew?.detail).toMatch(/behind alpha's by at least 3\.000 ms/);
+    // charlie's last line before its silent hour is its own order at 09:58; the next, a heartbeat at 11:00.
+    const silent = day1.hosts.find((h) => h.host === 'charlie')?.silent;
+    expect(silent).toEqual([{ from: '2025-09-09T09:58:00.001Z', to: '2025-09-09T11:00:00.000Z', seconds: 3720 }]);
+    expect(day1.hosts.filter((h) => h.silent.length > 0).map((h) => h.host)).toEqual(['charlie']);
+  });
+
+  it('hosts.json records each host: pack hash, seq range, chain end, counts, verdict', () => {
+    const hosts = JSON.parse(readFileSync(join(day1.dir, 'data', 'hosts.json'), 'utf8')).hosts as Record<string, any>[];
+    expect(hosts.map((h) => [h.host, h.verdict])).toEqual([
+      ['alpha', 'ok'],
+      ['bravo', 'ok'],
+      ['charlie', 'ok'],
+      ['delta', 'failed'],
+    ]);
+    for (const h of hosts) {
+      const pack = join(dir, h.host, 'artifacts', DATE);
+      const m = JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8'));
+      expect(h.manifest_sha256).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(pack, 'manifest.json')))
+          .digest('hex'),
+      );
+      expect(h.chain).toEqual(m.chain);
+      expect(h.events).toBe(m.events.total);
+      expect(h.heartbeat_s).toBe(900);
+    }
+    expect(hosts[1]?.clock_behind).toMatchObject({ behind_of: 'alpha', behind_us: 3000 });
+  });
+
+  it('merges the verified hosts orders and fills by iso_ts, host, seq (delta left out)', () => {
+    for (const name of ['orders.csv', 'fills.csv']) {
+      const rows = readFileSync(join(day1.dir, 'data', name), 'utf8')
+        .trimEnd()
+        .split('\r\n');
+      expect(rows[0]).toMatch(/^iso_ts,host,seq,event,order_id,/);
+      const keys = rows.slice(1).map((r) => r.split(','));
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.some((k) => k[1] === 'delta')).toBe(false);
+      const sorted = [...keys].sort((x, y) =>
+        x[0] !== y[0]
+          ? (x[0] as string) < (y[0] as string)
+            ? -1
+            : 1
+          : x[1] !== y[1]
+            ? (x[1] as string) < (y[1] as string)
+              ? -1
+              : 1
+            : Number(x[2]) - Number(y[2]),
+      );
+      expect(keys).toEqual(sorted);
+    }
+    // alpha's 12, and charlie's own orders outside its silent hour (5 of 12).
+    expect(day1.rows).toEqual({ orders: 12 + 5, fills: 12 });
+  });
+
+  it('the root is the RFC 6962 tree of the host packs sorted by host, chained to the day before', () => {
+    const leaves = day1.hosts.map((h) => hostLeafData(h.host, h.manifest_sha256));
+    expect(day1.record.tree_root).toBe(mth(leaves).toString('hex'));
+    expect(day1.record.previous).toBeNull();
+    expect(day2.record.previous).toEqual({ date: DATE, chain_hash: day1.record.chain_hash });
+    const text = `auditpack-rollup/1\n${NEXT}\n4\n${day2.record.tree_root}\n${day1.record.chain_hash}\n`;
+    expect(day2.record.chain_hash).toBe(sha256(Buffer.from(text)).toString('hex'));
+    expect(day2.findings.map((f) => `${f.code} ${f.host}`).sort()).toEqual([
+      'ROLLUP_CLOCK_SKEW bravo',
+      'ROLLUP_HOST_MISSING echo',
+      'ROLLUP_HOST_SILENT charlie',
+    ]);
+  });
+
+  it('proves an order across two hosts; an independent RFC 6962 check agrees', async () => {
+    const id = `${DATE}-O4`;
+    const proof = await proveLines({ date: DATE, rollupsDir: join(dir, 'rollups'), sources, select: { orderId: id } });
+    expect(proof.hosts.map((h) => [h.host, h.lines.length])).toEqual([
+      ['alpha', 1],
+      ['bravo', 1],
+    ]);
+    const r = verifyProof(JSON.stringify(proof), { publicKeys: [key.publicKey] });
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    const record = JSON.parse(proof.rollup);
+    for (const h of proof.hosts) {
+      const mSha = sha256(Buffer.from(h.manifest)).toString('hex');
+      expect(includes(hostLeafData(h.host, mSha), h.index, record.hosts, h.path, record.tree_root)).toBe(true);
+      const lt = JSON.parse(h.manifest).line_tree;
+      for (const l of h.lines) {
+        expect(JSON.parse(l.line).order_id).toBe(id);
+        expect(includes(sha256(Buffer.from(l.line)), l.index, lt.leaves, l.path, lt.root)).toBe(true);
+      }
+    }
+  });
+
+  it('a proof by seq; tampered proofs and a wrong key are refused', async () => {
+    const proof = await proveLines({
+      date: DATE,
+      rollupsDir: join(dir, 'rollups'),
+      sources,
+      select: { seq: 5 },
+      host: 'charlie',
+    });
+    expect(verifyProof(JSON.stringify(proof)).ok).toBe(true);
+    const edit = (f: (p: any) => void): string[] => {
+      const p = JSON.parse(JSON.stringify(proof)) as ProofFile & Record<string, any>;
+      f(p);
+      return verifyProof(JSON.stringify(p), { publicKeys: [key.publicKey] }).problems.map((x) => x.code);
+    };
+    expect(edit((p) => (p.hosts[0].lines[0].line = p.hosts[0].lines[0].line.replace('"seq":5', '"seq":6')))).toContain(
+      'PROOF_LINE_NOT_INCLUDED',
+    );
+    expect(edit((p) => (p.hosts[0].lines[0].index += 1))).toContain('PROOF_LINE_NOT_INCLUDED');
+    expect(edit((p) => (p.hosts[0].host = 'alpha'))).toContain('PROOF_HOST_NOT_INCLUDED');
+    expect(edit((p) => (p.hosts[0].manifest = p.hosts[0].manifest.replace('"total"', '"total" ')))).toContain(
+      'PROOF_HOST_NOT_INCLUDED',
+    );
+    expect(edit((p) => (p.rollup = p.rollup.replace(/"hosts": 4/, '"hosts": 5')))).toEqual(
+      expect.arrayContaining(['PROOF_ROLLUP_INVALID', 'PROOF_SIGNATURE_INVALID']),
+    );
+    expect(edit((p) => (p.signature = null))).toContain('PROOF_UNSIGNED');
+    expect(verifyProof(JSON.stringify(proof), { publicKeys: [other.publicKey] }).problems.map((x) => x.code)).toEqual([
+      'PROOF_SIGNATURE_INVALID',
+    ]);
+    for (const junk of [
+      '',
+      'null',
+      '[]',
+      '{"format":"auditpack-proof/1"}',
+      '{"format":"auditpack-proof/1","rollup":"x","hosts":[1,null,{}]}',
+    ])
+      expect(verifyProof(junk).ok, junk).toBe(false);
+  });
+
+  it('a line of the tampered host cannot be proven', async () => {
+    await expect(
+      proveLines({ date: DATE, rollupsDir: join(dir, 'rollups'), sources, select: { seq: 3 }, host: 'delta' }),
+    ).rejects.toMatchObject({ code: 'ROLLUP_NOT_FOUND' });
+  });
+});
