@@ -60,7 +60,14 @@ function readRollup(dir: string): { record: string; signature: string | null; ho
 function matcher(sel: LineSelector): (b: Buffer) => boolean {
   if ('seq' in sel) {
     const needle = Buffer.from(`"seq":${sel.seq},`);
-    return (b) => b.indexOf(needle) !== -1 && (JSON.parse(b.toString('utf8')) as { seq?: unknown }).seq === sel.seq;
+    return (b) => {
+      if (b.indexOf(needle) === -1) return false;
+      try {
+        return (JSON.parse(b.toString('utf8')) as { seq?: unknown }).seq === sel.seq;
+      } catch {
+        return false; // a malformed line is never an event to prove
+      }
+    };
   }
   const needle = Buffer.from(JSON.stringify(sel.orderId));
   return (b) => {

@@ -23,8 +23,13 @@ export function previousRollup(outDir: string, date: string): { date: string; ch
   for (const n of names) {
     const p = join(outDir, n, ROLLUP_RECORD);
     if (!existsSync(p)) continue;
-    const r = JSON.parse(readFileSync(p, 'utf8')) as { chain_hash?: unknown };
-    if (typeof r.chain_hash !== 'string' || !/^[0-9a-f]{64}$/.test(r.chain_hash))
+    let r: { chain_hash?: unknown } | null;
+    try {
+      r = JSON.parse(readFileSync(p, 'utf8')) as { chain_hash?: unknown } | null;
+    } catch {
+      r = null;
+    }
+    if (r === null || typeof r.chain_hash !== 'string' || !/^[0-9a-f]{64}$/.test(r.chain_hash))
       throw new AuditpackError(
         'ROLLUP_CHAIN_BROKEN',
         `${p} holds no valid chain_hash: the roll-up chain cannot continue`,
@@ -44,6 +49,11 @@ export function startRollupDir(outDir: string, date: string, force: boolean): { 
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, PAYLOAD_DIR), { recursive: true });
   return { tmp, final };
+}
+
+/** Removes a roll-up's temporary directory after a failure (best effort: the failure is what matters). */
+export function abandonRollupDir(dirs: { tmp: string }): void {
+  rmSync(dirs.tmp, { recursive: true, force: true });
 }
 
 /** Writes the tag files (rollup.json included), signs when a key is given, and moves the bag into place. */

@@ -21,7 +21,7 @@ import {
 } from '../format/rollup.js';
 import { merkleRoot } from '../merkle/index.js';
 import { HashingWriter, type WrittenFile, writeNewFile } from '../pack/files.js';
-import { previousRollup, sealRollup, startRollupDir } from './bag.js';
+import { abandonRollupDir, previousRollup, sealRollup, startRollupDir } from './bag.js';
 import { type HostPack, type HostSource, loadHostPack, type RollupFinding } from './hosts.js';
 import { judgeHosts } from './judge.js';
 import { mergeHostCsvs, type MergeResult } from './merge.js';
@@ -144,7 +144,23 @@ function mergeVerified(
 export async function rollupDay(o: RollupOptions): Promise<RollupResult> {
   const findings: RollupFinding[] = [];
   const packs = await loadAll(o, findings);
+  const previous = previousRollup(o.outDir, o.date);
   const dirs = startRollupDir(o.outDir, o.date, o.force === true);
+  try {
+    return writeRollup(o, packs, findings, previous, dirs);
+  } catch (err) {
+    abandonRollupDir(dirs);
+    throw err;
+  }
+}
+
+function writeRollup(
+  o: RollupOptions,
+  packs: readonly HostPack[],
+  findings: RollupFinding[],
+  previous: RollupRecord['previous'],
+  dirs: { tmp: string; final: string },
+): RollupResult {
   const { merged, files } = mergeVerified(packs, dirs.tmp);
   findings.push(
     ...judgeHosts(packs, merged.skew.result(), {
@@ -162,7 +178,6 @@ export async function rollupDay(o: RollupOptions): Promise<RollupResult> {
     `${JSON.stringify({ format: ROLLUP_FORMAT, date: o.date, findings }, null, 2)}\n`,
   );
   const treeRoot = merkleRoot(packs.map((p) => hostLeafData(p.host, p.manifestSha256))).toString('hex');
-  const previous = previousRollup(o.outDir, o.date);
   const record: RollupRecord = {
     format: ROLLUP_FORMAT,
     date: o.date,

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { AuditpackError, wrapFsError } from '../../errors.js';
 import type { CliIO } from '../io.js';
 import { collect, parseIsoDate, parseWholeNumber } from '../options.js';
+import { helpText } from '../help.js';
 import { mark, printJson } from '../render.js';
 
 interface ProveCliOptions {
@@ -35,8 +36,20 @@ export function defineProve(program: Command, io: CliIO): void {
     .option('--json', 'with --out, print a JSON summary')
     .addHelpText(
       'after',
-      '\nExample:\n  auditpack prove --date 2025-09-09 --order A-1 --from a=/srv/a/artifacts --from b=/srv/b/artifacts --out A-1.proof.json\n' +
-        '\nExit codes: 0 written, 2 usage, 66 no roll-up or no matching line.\n',
+      helpText({
+        examples: [
+          [
+            'prove --date 2025-09-09 --order A-1 --from a=/srv/a/artifacts --from b=/srv/b/artifacts --out A-1.proof.json',
+            "an order's lines on every host",
+          ],
+          ['prove --date 2025-09-09 --seq 42 --host a --from a=/srv/a/artifacts', 'one line of one host, on stdout'],
+        ],
+        exits: [
+          [0, 'the proof is written'],
+          [66, 'no roll-up of the day, or no matching line in a verified host pack (ROLLUP_NOT_FOUND)'],
+          [73, '--out names a file that exists'],
+        ],
+      }),
     )
     .action(async (opts: ProveCliOptions) => {
       if ((opts.order === undefined) === (opts.seq === undefined))
@@ -61,6 +74,8 @@ export function defineProve(program: Command, io: CliIO): void {
       try {
         writeFileSync(out, text, { flag: 'wx' });
       } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new AuditpackError('PACK_EXISTS', `${out} exists: a proof is never overwritten`);
         throw wrapFsError(err, 'write', out);
       }
       const lines = proof.hosts.reduce((n, h) => n + h.lines.length, 0);

@@ -10,6 +10,7 @@ import { ExitWith, packageVersion, yesterdayUtc } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { collect, parseIsoDate, parseWholeNumber } from '../options.js';
 import { readPublicKeys } from '../pubkeys.js';
+import { helpText } from '../help.js';
 import { mark, printJson } from '../render.js';
 
 interface RollupCliOptions {
@@ -45,8 +46,20 @@ export function defineRollup(program: Command, io: CliIO): void {
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nExample:\n  auditpack rollup --date 2025-09-09 --hosts hosts.txt --from /srv/a/artifacts --from b=/srv/b/artifacts\n' +
-        '\nExit codes: 0 no error finding, 1 error findings (missing, failing or silent hosts), 2 usage, 73 roll-up exists.\n',
+      helpText({
+        examples: [
+          [
+            'rollup --date 2025-09-09 --hosts hosts.txt --from /srv/a/artifacts --from b=/srv/b/artifacts',
+            'the firm-wide day from two hosts, expecting those in hosts.txt',
+          ],
+          ['rollup --date 2025-09-09 --from a=a/artifacts --signing-key key.pem --json', 'signed, the result as JSON'],
+        ],
+        exits: [
+          [0, 'written; no finding is an error'],
+          [1, 'written; an error finding (a host missing, failing verification or silent)'],
+          [73, 'a roll-up of the day exists (give --force)'],
+        ],
+      }),
     )
     .action(async (opts: RollupCliOptions) => {
       if (opts.from === undefined || opts.from.length === 0)

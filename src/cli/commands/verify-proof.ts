@@ -2,13 +2,14 @@
  * `auditpack verify-proof FILE [--pubkey FILE]`: checks a proof file with nothing else at hand.
  * Exit 0 when every line holds, 1 when anything does not.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AuditpackError, ExitCode, wrapFsError } from '../../errors.js';
 import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { readPublicKeys } from '../pubkeys.js';
+import { helpText } from '../help.js';
 import { mark, printJson } from '../render.js';
 
 const MAX_PROOF_BYTES = 64 * 1024 * 1024;
@@ -22,8 +23,20 @@ export function defineVerifyProof(program: Command, io: CliIO): void {
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
-      '\nExample:\n  auditpack verify-proof A-1.proof.json --pubkey auditpack_ed25519.pub\n' +
-        '\nExit codes: 0 every line proven, 1 a check failed, 65 not a proof file.\n',
+      helpText({
+        examples: [
+          [
+            'verify-proof A-1.proof.json --pubkey auditpack_ed25519.pub',
+            'check it, and that the roll-up is signed by this key',
+          ],
+          ['verify-proof A-1.proof.json --json', 'check it on its own; the signer fingerprint is reported'],
+        ],
+        exits: [
+          [0, 'every line is proven'],
+          [1, 'a check failed (the report says which)'],
+          [65, 'not a proof file (PROOF_MALFORMED)'],
+        ],
+      }),
     )
     .action(async (file: string, opts: { pubkey?: string; json?: boolean }) => {
       const path = resolve(io.cwd, file);
