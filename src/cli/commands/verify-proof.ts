@@ -42,12 +42,12 @@ export function defineVerifyProof(program: Command, io: CliIO): void {
       const path = resolve(io.cwd, file);
       let text: string;
       try {
+        if (statSync(path).size > MAX_PROOF_BYTES)
+          throw new AuditpackError('PROOF_MALFORMED', `${file} is too large for a proof`);
         text = readFileSync(path, 'utf8');
       } catch (err) {
         throw wrapFsError(err, 'read', path);
       }
-      if (text.length > MAX_PROOF_BYTES)
-        throw new AuditpackError('PROOF_MALFORMED', `${file} is too large for a proof`);
       const { verifyProof } = await import('../../proof/index.js');
       const keys = opts.pubkey === undefined ? undefined : await readPublicKeys(io.cwd, opts.pubkey);
       const r = verifyProof(text, keys === undefined ? {} : { publicKeys: keys });
