@@ -14,6 +14,7 @@ import { rollupDay, type RollupResult } from '../../src/rollup/index.js';
 import { includes, mth, sha256 } from '../helpers/rfc6962.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from '../verify/helpers/forge.js';
+import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { DATE, exportFirmDay, NEXT, type SimHost, writeFirmDay } from './hosts-fixture.js';
 
 const HOSTS: SimHost[] = [
@@ -191,6 +192,48 @@ describe('rollup of a simulated firm', () => {
       '{"format":"auditpack-proof/1","rollup":"x","hosts":[1,null,{}]}',
     ])
       expect(verifyProof(junk).ok, junk).toBe(false);
+  });
+
+  it('duplicate, unnamed, unexpected, empty sources and a host without heartbeats are findings', async () => {
+    const out = join(dir, 'rollups-odd');
+    const { mkdirSync } = await import('node:fs');
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    // A host whose log has events but no heartbeat, and a host with an empty day (no name in it).
+    await writeDay(join(dir, 'quiet', 'logs'), DATE, SAMPLE_EVENTS);
+    mkdirSync(join(dir, 'ghost', 'logs'), { recursive: true });
+    await exportFirmDay(
+      dir,
+      [
+        { name: 'quiet', skewUs: 0 },
+        { name: 'ghost', skewUs: 0 },
+      ],
+      DATE,
+    );
+    const r = await rollupDay({
+      date: DATE,
+      outDir: out,
+      version: '0.1.0',
+      expected: ['alpha'],
+      sources: [
+        { dir: sources[0]!.dir },
+        { dir: sources[0]!.dir }, // alpha again
+        { host: 'bravo', dir: sources[1]!.dir },
+        { dir: empty },
+        { dir: join(dir, 'quiet', 'artifacts') },
+        { dir: join(dir, 'ghost', 'artifacts') },
+      ],
+    });
+    expect(r.findings.map((f) => `${f.code} ${f.host}`).sort()).toEqual([
+      'ROLLUP_CLOCK_SKEW bravo',
+      'ROLLUP_HOST_DUPLICATE alpha',
+      'ROLLUP_HOST_NO_HEARTBEAT test-host',
+      'ROLLUP_HOST_UNEXPECTED bravo',
+      'ROLLUP_HOST_UNEXPECTED test-host',
+      'ROLLUP_HOST_UNNAMED null',
+      'ROLLUP_SOURCE_EMPTY null',
+    ]);
+    expect(r.record.hosts).toBe(3);
   });
 
   it('a line of the tampered host cannot be proven', async () => {
