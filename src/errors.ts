@@ -91,7 +91,9 @@ export type AuditpackErrorCode =
   /** review: the pack's review record does not read as the workflow writes it (edited); nothing is appended to it. */
   | 'REVIEW_RECORD_CORRUPT'
   /** review: dispositions given or imported that do not fit the pack (unknown finding, another pack's CSV, bad values). */
-  | 'REVIEW_DISPOSITION_INVALID';
+  | 'REVIEW_DISPOSITION_INVALID'
+  /** A worker thread died or could not start, and the work it held could not be done on the calling thread instead. */
+  | 'WORKER_FAILED';
 
 /** Process exit codes used by the CLI. Documented in docs/errors.md and the README. */
 export const ExitCode = Object.freeze({
@@ -171,6 +173,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   REVIEW_NOT_PERMITTED: ExitCode.NO_PERM,
   REVIEW_RECORD_CORRUPT: ExitCode.DATA,
   REVIEW_DISPOSITION_INVALID: ExitCode.DATA,
+  WORKER_FAILED: ExitCode.INTERNAL,
 });
 
 /** The exit code the CLI uses for an error code. */

@@ -5,15 +5,14 @@
  * (log-range.ts). The machine has two cores; this is how `verify` keeps up with `sha256sum -c` while
  * doing far more.
  *
- * The worker runs the compiled hash-worker.js next to this file. Where that file does not exist
- * (running from TypeScript sources, as the unit tests do) the same jobs run inline: same results.
+ * The thread is started by the worker primitive (src/worker/), which runs the compiled
+ * hash-worker.js, also under the unit tests; without a thread the same jobs run inline: same results.
  */
 import { createHash } from 'node:crypto';
-import { constants as fsc, existsSync } from 'node:fs';
+import { constants as fsc } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { wrapFsError } from '../errors.js';
+import { type SetupJobs, startThread, type ThreadStats } from '../worker/index.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
 import type { RangeSummary } from './log-facts.js';
 import { checkLogRange, type LogRangeJob } from './log-range.js';
@@ -100,8 +99,18 @@ export async function hashInline(jobs: readonly HashJob[]): Promise<HashResult[]
   return out;
 }
 
-const WORKER_URL = new URL('./hash-worker.js', import.meta.url);
-const workerAvailable = WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+/** A job of the verifier's second thread. */
+export type BackgroundJob =
+  | { readonly type: 'hashes'; readonly jobs: readonly HashJob[] }
+  | { readonly type: 'log'; readonly job: LogRangeJob };
+
+/** The handler hash-worker.ts serves; the same one runs here when no thread can. */
+export const setupBackground: SetupJobs<undefined, BackgroundJob, HashResult[] | RangeSummary> = () => ({
+  run: (j) => (j.type === 'hashes' ? hashInline(j.jobs) : checkLogRange(j.job)),
+});
+
+/** Name of the verifier's thread (stats, workerActivity, NODE_DEBUG=auditpack). */
+export const BACKGROUND_THREAD = 'verify';
 
 /** Work handed to a second thread: file hashes now, a log range when asked. */
 export interface Background {
@@ -109,57 +118,30 @@ export interface Background {
   readonly hashes: Promise<HashResult[]>;
   /** Checks the lines of a log from a line start to its end (log-range.ts); at most once. */
   checkLogRange(job: LogRangeJob): Promise<RangeSummary>;
+  /** Where the jobs ran. */
+  stats(): ThreadStats;
   /** Ends the worker; call once every answer wanted is in. */
   close(): void;
 }
 
-/** Messages from hash-worker.ts. */
-export type WorkerAnswer =
-  | { readonly type: 'hashes'; readonly results: HashResult[] }
-  | { readonly type: 'log'; readonly result: RangeSummary };
-
 /**
- * Starts hashing the jobs in a worker thread when the compiled worker exists, else in this thread
- * (same results). If the worker fails, the hashes are computed here and a log range is answered
- * as not clean (so the caller checks it itself).
+ * Starts hashing the jobs in a worker thread (src/worker/): the thread runs the compiled
+ * hash-worker.js. Without a thread, or if it dies, the same jobs run on this thread: same results.
+ * Both jobs run at once in the thread, interleaved at their reads.
  */
-export function startBackground(jobs: readonly HashJob[]): Background {
-  if (!workerAvailable) {
-    return { hashes: hashInline(jobs), checkLogRange: (job) => checkLogRange(job), close: () => undefined };
-  }
-  const w = new Worker(WORKER_URL, { workerData: { jobs } });
-  let resolveHashes!: (r: HashResult[]) => void;
-  let resolveLog: ((r: RangeSummary) => void) | undefined;
-  let hashesIn = false;
-  const hashes = new Promise<HashResult[]>((resolve) => {
-    resolveHashes = resolve;
+export function startBackground(jobs: readonly HashJob[], threads = true): Background {
+  const t = startThread({
+    name: BACKGROUND_THREAD,
+    script: new URL('./hash-worker.js', import.meta.url),
+    init: undefined,
+    inline: setupBackground,
+    threads,
   });
-  w.on('message', (m: WorkerAnswer) => {
-    if (m.type === 'hashes') {
-      hashesIn = true;
-      resolveHashes(m.results);
-    } else resolveLog?.(m.result);
-  });
-  const failed = (): void => {
-    if (!hashesIn) {
-      hashesIn = true;
-      void hashInline(jobs).then(resolveHashes);
-    }
-    resolveLog?.({ clean: false });
-  };
-  w.once('error', failed);
-  w.once('exit', failed);
   return {
-    hashes,
-    checkLogRange: (job) =>
-      new Promise((resolve) => {
-        resolveLog = resolve;
-        w.postMessage({ type: 'log', job });
-      }),
-    close: () => {
-      w.removeAllListeners('exit');
-      void w.terminate();
-    },
+    hashes: t.run({ type: 'hashes', jobs }) as Promise<HashResult[]>,
+    checkLogRange: (job) => t.run({ type: 'log', job }) as Promise<RangeSummary>,
+    stats: () => t.stats(),
+    close: () => void t.close(),
   };
 }
 
