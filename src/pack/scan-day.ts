@@ -3,25 +3,22 @@
  * byte-exact copy `data/audit.jsonl`, both CSVs, `data/alerts.jsonl`, the event counts and the
  * chain facts. Malformed lines never stop it: they are counted and described.
  *
- * Lines are cut into batches (1 MiB). With the compiled build a worker thread
- * (src/pack/scan-worker.ts) processes batches on the second core; this thread hands a batch to it
- * through a fixed ring of 8 shared slots when one is free and otherwise processes the batch itself,
- * so both cores stay busy whatever their speeds (docs/decisions.md). Results are written in batch
- * order, so the files are the same as from a single thread. Memory stays bounded: the ring is fixed
- * and at most a few batch results wait to be written. From TypeScript sources (unit tests) every
- * batch runs in this thread.
+ * Lines are cut into batches (1 MiB). A worker thread (src/pack/scan-worker.ts, started by the
+ * worker primitive in src/worker/) processes batches on the second core; this thread hands a batch
+ * to it through a fixed ring of 8 shared slots when one is free and otherwise processes the batch
+ * itself, so both cores stay busy whatever their speeds (docs/decisions.md). Results are written in
+ * batch order (the primitive settles jobs in submission order), so the files are the same as from a
+ * single thread. Memory stays bounded: the ring is fixed and at most a few batch results wait to be
+ * written.
  */
-import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { AlertFilterConfig } from '../config.js';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
-import { AuditpackError, wrapFsError, type AuditpackErrorCode } from '../errors.js';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { asAuditpackError, type JobThread, startThread, type ThreadStats } from '../worker/index.js';
 import { csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 import { recoversFragment } from '../format/event-line.js';
 import {
-  BatchProcessor,
   FactsAccumulator,
   LINE_COMPLETE,
   LINE_FRAGMENT,
@@ -35,6 +32,17 @@ import {
 import { HashingWriter, type WrittenFile } from './files.js';
 import type { LineTree } from '../format/pack.js';
 import { lineLeafHash, MerkleAccumulator } from '../merkle/index.js';
+import {
+  BATCH_BYTES,
+  BATCH_LINES,
+  type LocalBatch,
+  makeScanInit,
+  SCAN_THREAD,
+  type ScanInit,
+  type SlotBatch,
+  setupScan,
+  SLOTS,
+} from './scan-jobs.js';
 
 export { MAX_REPORTED_MALFORMED, type MalformedLine } from './day-events.js';
 
@@ -66,58 +74,10 @@ export interface ScanDayOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** File size if known (for progress). */
   totalBytes?: number;
-  /** Use a worker thread when the compiled worker is available (default true). */
+  /** Hand batches to a worker thread (default true; without one, or if it fails, they run here). */
   threads?: boolean;
   /** Also called with every line, in order, on this thread (the compliance checks read the day here, in the same pass). */
   onLine?: (line: ScannedLine) => void;
-}
-
-const WORKER_URL = new URL('./scan-worker.js', import.meta.url);
-const SLOTS = 8;
-const BATCH_BYTES = 1024 * 1024;
-const BATCH_LINES = 8192;
-
-/** A worker and its ring of shared slots. */
-interface Helper {
-  readonly worker: Worker;
-  readonly state: Int32Array;
-  readonly bufs: Buffer[];
-  readonly metas: Float64Array[];
-}
-
-function startHelper(
-  alertFilter: AlertFilterConfig,
-  onResult: (r: BatchResult) => void,
-  onError: (e: AuditpackError) => void,
-): Helper {
-  const state = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
-  const bufs = Array.from({ length: SLOTS }, () => Buffer.from(new SharedArrayBuffer(BATCH_BYTES)));
-  const metas = Array.from({ length: SLOTS }, () => new Float64Array(new SharedArrayBuffer(8 * META * BATCH_LINES)));
-  const worker = new Worker(WORKER_URL, {
-    workerData: { alertFilter, state, bufs: bufs.map((b) => b.buffer), metas: metas.map((m) => m.buffer) },
-  });
-  worker.on(
-    'message',
-    (
-      m:
-        | { type: 'result'; result: BatchResult }
-        | { type: 'error'; code: AuditpackErrorCode; message: string; stack?: string },
-    ) => {
-      if (m.type === 'result') onResult(m.result);
-      else
-        onError(
-          new AuditpackError(
-            m.code,
-            m.message,
-            m.code === 'INTERNAL' ? { cause: new Error(m.stack ?? m.message) } : {},
-          ),
-        );
-    },
-  );
-  worker.on('error', (err) =>
-    onError(new AuditpackError('INTERNAL', `export worker failed: ${err.message}`, { cause: err })),
-  );
-  return { worker, state, bufs, metas };
 }
 
 /** Where the derived payload bytes go: a file being written, or only a digest (verify). */
@@ -144,12 +104,13 @@ export type DayScanFacts = Omit<DayFacts, 'files'>;
  */
 export class DayScanner {
   private readonly acc = new FactsAccumulator();
-  private readonly pending = new Map<number, BatchResult>();
   private nextToWrite = 0;
   private failure: AuditpackError | undefined;
   private wake: (() => void) | undefined;
-  private helper: Helper | undefined;
-  private readonly local: BatchProcessor;
+  private readonly thread: JobThread<ScanInit, SlotBatch | LocalBatch, BatchResult>;
+  private readonly ring: ScanInit;
+  private readonly bufs: Buffer[];
+  private readonly metas: Float64Array[];
   private batchId = 0;
   private buf = Buffer.allocUnsafe(BATCH_BYTES);
   private readonly meta = new Float64Array(META * BATCH_LINES);
@@ -164,7 +125,7 @@ export class DayScanner {
 
   /**
    * `file`: the log file's own name (`audit-YYYYMMDD.jsonl`), which a recovery event must name;
-   * `threads`: hand batches to a worker thread when the compiled worker is available.
+   * `threads`: hand batches to a worker thread.
    */
   constructor(
     private readonly sinks: DerivedSinks,
@@ -174,77 +135,70 @@ export class DayScanner {
   ) {
     sinks.orders.write(csvHeader(ORDER_COLUMNS));
     sinks.fills.write(csvHeader(FILL_COLUMNS));
-    this.local = new BatchProcessor(alertFilter);
-    if (threads && existsSync(fileURLToPath(WORKER_URL))) {
-      this.helper = startHelper(
-        alertFilter,
-        (r) => {
-          try {
-            this.deliver(r, false);
-          } catch (err) {
-            this.failure =
-              err instanceof AuditpackError ? err : new AuditpackError('INTERNAL', String(err), { cause: err });
-            this.wake?.();
-          }
-        },
-        (e) => {
-          this.failure = e;
-          this.wake?.();
-        },
-      );
-    }
+    this.ring = makeScanInit(alertFilter, threads);
+    this.bufs = this.ring.bufs.map((b) => Buffer.from(b));
+    this.metas = this.ring.metas.map((m) => new Float64Array(m));
+    this.thread = startThread({
+      name: SCAN_THREAD,
+      script: new URL('./scan-worker.js', import.meta.url),
+      init: this.ring,
+      inline: setupScan,
+      threads,
+    });
   }
 
+  /** Where the batches ran (thread or here) and why. */
+  threadStats(): ThreadStats {
+    return this.thread.stats();
+  }
+
+  /** Writes a batch's result; results arrive in batch order, whichever thread made them. */
   private write(r: BatchResult): void {
-    this.sinks.orders.writeBytes(r.orders);
-    this.sinks.fills.writeBytes(r.fills);
-    this.sinks.alerts.writeBytes(r.alerts);
-    this.acc.merge(r.delta);
-    this.nextToWrite++;
-  }
-
-  /** In-order delivery of batch results, whichever thread made them. */
-  private deliver(r: BatchResult, isView: boolean): void {
-    if (r.id === this.nextToWrite) {
-      this.write(r);
-      for (let n = this.pending.get(this.nextToWrite); n !== undefined; n = this.pending.get(this.nextToWrite)) {
-        this.pending.delete(this.nextToWrite);
-        this.write(n);
-      }
-    } else {
-      // Views of the local processor's buffers are reused by its next batch: keep copies.
-      this.pending.set(
-        r.id,
-        isView
-          ? { ...r, orders: Buffer.from(r.orders), fills: Buffer.from(r.fills), alerts: Buffer.from(r.alerts) }
-          : r,
-      );
+    if (this.failure) return;
+    try {
+      this.sinks.orders.writeBytes(r.orders);
+      this.sinks.fills.writeBytes(r.fills);
+      this.sinks.alerts.writeBytes(r.alerts);
+      this.acc.merge(r.delta);
+      this.nextToWrite++;
+    } catch (err) {
+      this.failure = asAuditpackError(err, 'export scan');
     }
     this.wake?.();
+  }
+
+  private fail(err: AuditpackError): void {
+    this.failure ??= err;
+    this.wake?.();
+  }
+
+  /** A free slot of the ring while the thread takes batches, else -1. */
+  private freeSlot(): number {
+    if (this.thread.mode !== 'thread' || this.used > BATCH_BYTES) return -1;
+    for (let i = 0; i < SLOTS && i < this.bufs.length; i++) if (Atomics.load(this.ring.state, i) === 0) return i;
+    return -1;
   }
 
   private dispatch(): void {
     if (this.count === 0) return;
     if (this.failure) throw this.failure;
     const id = this.batchId++;
-    const helper = this.helper;
-    let slot = -1;
-    if (helper !== undefined && this.used <= BATCH_BYTES) {
-      for (let i = 0; i < SLOTS; i++) {
-        if (Atomics.load(helper.state, i) === 0) {
-          slot = i;
-          break;
-        }
-      }
-    }
-    if (slot >= 0 && helper !== undefined) {
-      this.buf.copy(helper.bufs[slot] as Buffer, 0, 0, this.used);
-      (helper.metas[slot] as Float64Array).set(this.meta.subarray(0, this.count * META));
-      Atomics.store(helper.state, slot, 1);
-      helper.worker.postMessage({ type: 'batch', id, slot, used: this.used, count: this.count });
+    const slot = this.freeSlot();
+    let result: Promise<BatchResult>;
+    if (slot >= 0) {
+      this.buf.copy(this.bufs[slot] as Buffer, 0, 0, this.used);
+      (this.metas[slot] as Float64Array).set(this.meta.subarray(0, this.count * META));
+      Atomics.store(this.ring.owner, slot, id);
+      Atomics.store(this.ring.state, slot, 1);
+      result = this.thread.run({ id, slot, used: this.used, count: this.count });
     } else {
-      this.deliver(this.local.process(id, this.buf, this.used, this.meta, this.count, false), true);
+      // Processed now, synchronously: the buffers are reused by the next batch.
+      result = this.thread.runHere({ id, buf: this.buf, meta: this.meta, used: this.used, count: this.count });
     }
+    result.then(
+      (r) => this.write(r),
+      (e: AuditpackError) => this.fail(e),
+    );
     this.used = 0;
     this.count = 0;
   }
@@ -311,9 +265,7 @@ export class DayScanner {
 
   /** Stops the worker thread, if any (always call it). */
   async close(): Promise<void> {
-    const h = this.helper;
-    this.helper = undefined;
-    if (h !== undefined) await h.worker.terminate();
+    await this.thread.close();
   }
 }
 

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditpackError } from '../../src/errors.js';
 import { createAuditLogger } from '../../src/logger/index.js';
+import { WRITER_THREAD } from '../../src/logger/offload.js';
+import { workerActivity } from '../../src/worker/index.js';
 import { pythonCheck } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -25,6 +27,7 @@ describe('batched mode with the writer thread', () => {
   it('writes big bursts in order, chained, with the same bytes as without the thread', async () => {
     const a = tempDir();
     const b = tempDir();
+    const before = workerActivity(WRITER_THREAD).threadJobs;
     const t0 = Date.UTC(2025, 8, 8, 12) * 1000;
     for (const [dir, offload] of [
       [a, true],
@@ -46,6 +49,9 @@ describe('batched mode with the writer thread', () => {
       }
       await log.close();
     }
+    // The batches really went to the writer thread (the compiled one, as in production).
+    expect(workerActivity(WRITER_THREAD).threadJobs).toBeGreaterThan(before);
+    expect(workerActivity(WRITER_THREAD).fallbacks).toEqual([]);
     const fa = readdirSync(a).filter((f) => f.endsWith('.jsonl'));
     expect(fa).toEqual(readdirSync(b).filter((f) => f.endsWith('.jsonl')));
     for (const f of fa) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true); // byte for byte

@@ -1,17 +1,17 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_FILTER } from '../../src/config.js';
+import { SCAN_THREAD } from '../../src/pack/scan-jobs.js';
 import { scanDay as scanDaySrc } from '../../src/pack/scan-day.js';
+import { workerActivity } from '../../src/worker/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeSyntheticDay } from '../../bench/lib/synthetic-day.js';
 
 describe('scanDay: the worker-thread path and the in-thread path agree', () => {
   it('gives the same files and facts, malformed lines and batch boundaries included', async () => {
-    // The compiled build (made by the vitest global setup) has the worker; the sources run in-thread.
-    const dist = (await import(new URL('../../dist/pack/scan-day.js', import.meta.url).href)) as {
-      scanDay: typeof scanDaySrc;
-    };
+    // The thread runs the compiled scan-worker.js (built by the vitest global setup), as in production.
     const root = tempDir();
     const log = join(root, 'audit-20250908.jsonl');
     writeSyntheticDay(log, '2025-09-08', 30_000); // ~9 MB: several 1 MiB batches
@@ -25,8 +25,16 @@ describe('scanDay: the worker-thread path and the in-thread path agree', () => {
       mkdirSync(dataDir);
       return scan({ logFile: log, dataDir, alertFilter: DEFAULT_ALERT_FILTER, threads });
     };
-    const a = await run(dist.scanDay, 'worker', true);
+    const before = workerActivity(SCAN_THREAD);
+    const a = await run(scanDaySrc, 'worker', true);
+    const during = workerActivity(SCAN_THREAD);
     const b = await run(scanDaySrc, 'inthread', false);
+    // Batches really crossed to another thread (its answers carry its threadId), and some ran here.
+    expect(during.started).toBe(before.started + 1);
+    expect(during.threadJobs).toBeGreaterThan(before.threadJobs);
+    expect(during.threadIds.length).toBeGreaterThan(0);
+    expect(during.threadIds).not.toContain(threadId);
+    expect(workerActivity(SCAN_THREAD).threadJobs).toBe(during.threadJobs); // threads: false stayed here
     const strip = (f: Awaited<ReturnType<typeof scanDaySrc>>) => ({
       ...f,
       files: Object.fromEntries(Object.entries(f.files).map(([k, v]) => [k, [v.size, v.sha256]])),

@@ -1,0 +1,86 @@
+/**
+ * The export scan's jobs (scan-day.ts): a batch of lines is processed into its rows and alert
+ * lines, by the worker thread (scan-worker.ts, reading the batch from a ring of shared slots) or on
+ * the reading thread (reading the batch where it was cut). One handler for both, so both threads
+ * derive the same bytes.
+ */
+import type { AlertFilterConfig } from '../config.js';
+import { AuditpackError } from '../errors.js';
+import type { SetupJobs } from '../worker/index.js';
+import { BatchProcessor, type BatchResult, META } from './day-events.js';
+
+/** Name of the export's scan thread (stats, workerActivity, NODE_DEBUG=auditpack). */
+export const SCAN_THREAD = 'export scan';
+/** Shared slots in the ring: batches the thread may hold at once. */
+export const SLOTS = 8;
+export const BATCH_BYTES = 1024 * 1024;
+export const BATCH_LINES = 8192;
+
+/**
+ * The ring of shared slots: `bufs[i]` line bytes, `metas[i]` META numbers per line; `state[i]` is 1
+ * while a batch waits in slot i or is being processed, `owner[i]` the id of that batch.
+ */
+export interface ScanInit {
+  readonly alertFilter: AlertFilterConfig;
+  readonly state: Int32Array;
+  readonly owner: Int32Array;
+  readonly bufs: readonly SharedArrayBuffer[];
+  readonly metas: readonly SharedArrayBuffer[];
+}
+
+/** A batch in slot `slot` of the ring (posted to the thread). */
+export interface SlotBatch {
+  readonly id: number;
+  readonly slot: number;
+  readonly used: number;
+  readonly count: number;
+}
+
+/** A batch where it was cut (only ever run on the reading thread). */
+export interface LocalBatch {
+  readonly id: number;
+  readonly buf: Buffer;
+  readonly meta: Float64Array;
+  readonly used: number;
+  readonly count: number;
+}
+
+/** A ring for `threads`, or an empty one (no thread: no shared memory). */
+export function makeScanInit(alertFilter: AlertFilterConfig, threads: boolean): ScanInit {
+  const n = threads ? SLOTS : 0;
+  return {
+    alertFilter,
+    state: new Int32Array(new SharedArrayBuffer(4 * SLOTS)),
+    owner: new Int32Array(new SharedArrayBuffer(4 * SLOTS)),
+    bufs: Array.from({ length: n }, () => new SharedArrayBuffer(BATCH_BYTES)),
+    metas: Array.from({ length: n }, () => new SharedArrayBuffer(8 * META * BATCH_LINES)),
+  };
+}
+
+/** The handler of scan batches, in the thread or here; results own their bytes (they may wait). */
+export const setupScan: SetupJobs<ScanInit, SlotBatch | LocalBatch, BatchResult> = (init) => {
+  const bufs = init.bufs.map((b) => Buffer.from(b));
+  const metas = init.metas.map((m) => new Float64Array(m));
+  const processor = new BatchProcessor(init.alertFilter);
+  return {
+    run(job) {
+      if (!('slot' in job)) return processor.process(job.id, job.buf, job.used, job.meta, job.count, true);
+      // Re-run here after the thread died: the slot must still hold this batch. The thread frees a
+      // slot before it answers, so a death in between may have let the reader refill it (the reader
+      // fills a slot synchronously, so an owner still equal to the id means intact bytes).
+      if (Atomics.load(init.owner, job.slot) !== job.id)
+        throw new AuditpackError('WORKER_FAILED', `export scan: batch ${job.id} was lost with the thread`);
+      const r = processor.process(
+        job.id,
+        bufs[job.slot] as Buffer,
+        job.used,
+        metas[job.slot] as Float64Array,
+        job.count,
+        true,
+      );
+      Atomics.store(init.state, job.slot, 0); // the slot is free as soon as its bytes are read
+      return r;
+    },
+    transfer: (r) => [r.orders.buffer as ArrayBuffer, r.fills.buffer as ArrayBuffer, r.alerts.buffer as ArrayBuffer],
+  };
+};
