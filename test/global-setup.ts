@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /**
- * End-to-end tests spawn the built CLI, so build dist/ once before any test file runs.
+ * End-to-end tests spawn the built CLI, and every worker thread runs its compiled module from dist/
+ * even when the test imports the sources (src/worker/script.ts), so build dist/ once before any
+ * test file runs.
  * tsc emits even when it reports type errors; those fail `npm run typecheck` (run by .ci/run before
  * the tests), so here they are shown but do not stop the suite.
  */

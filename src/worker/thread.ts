@@ -159,7 +159,7 @@ export class JobThread<I, J, R> {
     this.closed = true;
     const w = this.worker;
     if (w === undefined) return;
-    this.giveUp('closed', new AuditpackError('WORKER_FAILED', `${this.options.name}: closed before it answered`));
+    this.giveUp(undefined, new AuditpackError('WORKER_FAILED', `${this.options.name}: closed before it answered`));
     await w.terminate();
   }
 
@@ -277,12 +277,14 @@ export class JobThread<I, J, R> {
     this.giveUp(reason, error);
   }
 
-  private giveUp(reason: string, error: AuditpackError): void {
+  /** `reason`: why the thread was lost (undefined: closed on purpose, not a fallback). */
+  private giveUp(reason: string | undefined, error: AuditpackError): void {
     const w = this.worker as Worker;
     this.worker = undefined;
     this.onThread = 0;
     void w.terminate().catch(() => undefined);
-    this.fallBack(reason);
+    if (reason === undefined) this.reason = 'closed';
+    else this.fallBack(reason);
     const rerun = !this.closed && this.options.onCrash !== 'reject' && this.options.inline !== undefined;
     for (let i = this.head; i < this.queue.length; i++) {
       const p = this.queue[i] as Pending<R>;

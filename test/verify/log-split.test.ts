@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scanLines } from '../../src/chain/lines.js';
@@ -13,7 +14,9 @@ import { LogChecker } from '../../src/verify/log-check.js';
 import { alertFilterOf, type LogCheckOptions } from '../../src/verify/log-facts.js';
 import { readLine } from '../../src/verify/log-line.js';
 import { checkLogRange, lineStartAfter } from '../../src/verify/log-range.js';
+import { BACKGROUND_THREAD } from '../../src/verify/hash-jobs.js';
 import { verifyPack } from '../../src/verify/index.js';
+import { workerActivity } from '../../src/worker/index.js';
 import { Findings } from '../../src/verify/report.js';
 import { tempDir } from '../helpers/tmp.js';
 import { chainLines, formatLine, sha256, tradingEvents } from './helpers/log-fixture.js';
@@ -181,7 +184,13 @@ describe('verifyPack with the log cut between two threads', () => {
     const whole = await verifyPack(dir, { logSplit: 'none' });
     expect(whole.problems).toEqual([]);
     expect(whole.checked.log_lines).toBe(20_000);
+    const before = workerActivity(BACKGROUND_THREAD);
     expect(await verifyPack(dir)).toEqual(whole);
+    // Both jobs (the payload hashes and the log's second part) really ran in the compiled thread.
+    const after = workerActivity(BACKGROUND_THREAD);
+    expect(after.threadJobs - before.threadJobs).toBe(2);
+    expect(after.inlineJobs).toBe(before.inlineJobs);
+    expect(after.threadIds).not.toContain(threadId);
     const logPath = join(dir, 'data/audit.jsonl');
     const text = readFileSync(logPath, 'latin1');
     // An edit in the second half: the worker's part has a finding, so it is checked again in sequence.
