@@ -1,7 +1,7 @@
 /**
  * auditpack's public library API (`import … from 'auditpack'`): what the README documents, and
- * nothing else. Re-exports only; importing it has no side effects. Verification tooling that needs
- * no logger has its own entry point, `auditpack/verify` (src/api/verify.ts).
+ * nothing else. Re-exports only; importing it has no side effects. Tooling that only checks has its
+ * own, smaller entry point, `auditpack/verify` (src/api/verify.ts).
  *
  * Every name here is public API: added, never renamed or removed. test/package.test.ts pins the
  * list, so a new export is a deliberate change (update that test and the README together).

@@ -1,5 +1,5 @@
 /**
- * `auditpack/verify`: the auditor's side of auditpack, without the logger. Checking logs, packs and
+ * `auditpack/verify`: the auditor's side of auditpack: only what checks. Checking logs, packs and
  * archives (each returns a report and keeps going after the first problem), and the building blocks
  * a re-implementation of the checks needs: the chain's hash, OpenSSH signatures (PROTOCOL.sshsig)
  * and RFC 3161 time-stamp tokens. docs/FORMAT.md specifies what each checks.
