@@ -159,6 +159,19 @@ describe('the public API', () => {
     }
   });
 
+  it('has no side effects on import: no handlers, no timers, nothing written', () => {
+    const dir = consumer();
+    const code = `const events = ['exit', 'SIGINT', 'SIGTERM', 'beforeExit', 'uncaughtException', 'unhandledRejection'];
+      const count = () => events.map((e) => process.listenerCount(e)).join(',');
+      const before = count();
+      await import('auditpack'); await import('auditpack/verify');
+      const timers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate');
+      console.log(JSON.stringify({ same: before === count(), timers }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ same: true, timers: [] });
+    expect(readdirSync(dir).sort()).toEqual(['node_modules']);
+  });
+
   it('has one name per concept: no exported name means two different things across entries', () => {
     const dir = consumer();
     const code = `const a = await import('auditpack'); const b = await import('auditpack/verify');
