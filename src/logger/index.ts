@@ -7,7 +7,8 @@ export { loadFileLock, LOCK_ADDON, type AddonFailure, type FileLock } from './lo
 export { MemorySink } from './memory-sink.js';
 export { systemClock, type MicrosClock } from './clock.js';
 export { isoMicros, RESERVED_FIELDS } from '../format/log-line.js';
-export { LIMITS, toSnakeCase } from './serialize.js';
+export { toSnakeCase } from './shapes.js';
+export { LIMITS } from './walk.js';
 export * from './types.js';
 export * from './default.js';
 export * from './trading.js';

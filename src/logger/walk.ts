@@ -1,0 +1,346 @@
+/**
+ * The walk over one event's fields: every value becomes the JSON text JSON.stringify would give for
+ * its sanitised form, redacted on the way, with what JSON cannot say converted and what would be
+ * unbounded cut (each with a `validation` note), so that nothing a caller passes can throw.
+ */
+import type { Redactor } from '../redaction/index.js';
+import { BINARY_NOTE, binaryText, Members, orderOf, quote, Text } from './json-text.js';
+import {
+  type Caches,
+  CLEAN_TEXT_LIMIT,
+  CLEAN_TEXT_MAX_CHARS,
+  cachedShape,
+  rememberShape,
+  type Shape,
+  type Slot,
+} from './shapes.js';
+
+/** Bounds on one event. Documented in docs/FORMAT.md. */
+export const LIMITS = Object.freeze({
+  maxDepth: 16,
+  maxStringChars: 65_536,
+  maxArrayItems: 10_000,
+  maxObjectKeys: 1_000,
+  /** A serialised body above this is shrunk with tighter bounds. */
+  maxBodyChars: 1_048_576,
+});
+
+/** The bounds a walk keeps to. */
+export interface Limits {
+  readonly maxDepth: number;
+  readonly maxStringChars: number;
+  readonly maxArrayItems: number;
+  readonly maxObjectKeys: number;
+}
+
+/** The tighter bounds of a second walk over an event too large with LIMITS. */
+export const TIGHT: Limits = Object.freeze({
+  maxDepth: 8,
+  maxStringChars: 4_096,
+  maxArrayItems: 256,
+  maxObjectKeys: 256,
+});
+
+/**
+ * One walk over an event's fields. Every method returns the JSON text of the sanitised value (what
+ * JSON.stringify would give for it), or undefined for a value JSON omits (`undefined`).
+ */
+export class Walk {
+  redacted: string[] | undefined;
+  validation: string[] | undefined;
+  private ancestors: unknown[] | undefined;
+  /** Set by leafString when the string held a secret. */
+  hit = false;
+
+  constructor(
+    private readonly redactor: Redactor,
+    private readonly limits: Limits,
+    private readonly caches: Caches,
+  ) {}
+
+  note(path: string, what: string): void {
+    this.noted(`${path}: ${what}`);
+  }
+
+  /** Adds a note in its final form. (`[x]`, not `[]` and push: a pushed-to array gets room for 16.) */
+  noted(note: string): void {
+    if (this.validation === undefined) this.validation = [note];
+    else this.validation.push(note);
+  }
+
+  redact(path: string): void {
+    if (this.redacted === undefined) this.redacted = [path];
+    else this.redacted.push(path);
+  }
+
+  /**
+   * The JSON text of a string short enough to need no truncation (the caller checks the length);
+   * sets `hit` when a secret was replaced (the caller records the path).
+   */
+  leafString(s: string, trade: boolean): string {
+    if (trade) return quote(s);
+    const clean = this.caches.clean;
+    let text = clean.get(s);
+    if (text !== undefined) return text;
+    const r = this.redactor.redactString(s);
+    if (r !== s) {
+      this.hit = true;
+      return quote(r);
+    }
+    text = quote(s);
+    if (s.length <= CLEAN_TEXT_MAX_CHARS) {
+      if (clean.size >= CLEAN_TEXT_LIMIT) this.caches.clean = new Map();
+      this.caches.clean.set(s, text);
+    }
+    return text;
+  }
+
+  /**
+   * A value's text when it is a string within bounds, a finite number, a boolean or null (no note,
+   * no path needed unless a secret was replaced: then `hit` is set); else undefined.
+   */
+  private leaf(v: unknown, trade: boolean): string | undefined {
+    switch (typeof v) {
+      case 'string':
+        return v.length <= this.limits.maxStringChars ? this.leafString(v, trade) : undefined;
+      case 'number':
+        return Number.isFinite(v) ? `${v}` : undefined;
+      case 'boolean':
+        return v ? 'true' : 'false';
+      default:
+        return v === null ? 'null' : undefined;
+    }
+  }
+
+  /** Sanitises one value at `path` into JSON text. `trade` means a protected trade field: never altered. */
+  value(v: unknown, path: string, depth: number, trade: boolean): string | undefined {
+    switch (typeof v) {
+      case 'string':
+        return quote(this.string(v, path, trade));
+      case 'number':
+        if (Number.isFinite(v)) return `${v}`;
+        this.note(path, `non-finite number ${String(v)} written as a string`);
+        return `"${String(v)}"`;
+      case 'boolean':
+        return v ? 'true' : 'false';
+      case 'bigint':
+        return `"${v.toString()}"`;
+      case 'undefined':
+        return undefined;
+      case 'symbol':
+        this.note(path, 'symbol written as a string');
+        return quote(this.string(v.toString(), path, trade));
+      case 'function':
+        this.note(path, 'function omitted');
+        return '"[Function]"';
+      default:
+        return v === null ? 'null' : this.object(v as object, path, depth, trade);
+    }
+  }
+
+  /** `value()` with the path made only if needed: `parent + suffix`. */
+  valueAt(v: unknown, parent: string, suffix: string, depth: number, trade: boolean): string | undefined {
+    const text = this.leaf(v, trade);
+    if (text === undefined) return this.value(v, parent + suffix, depth, trade);
+    if (this.hit) {
+      this.hit = false;
+      this.redact(parent + suffix);
+    }
+    return text;
+  }
+
+  string(s: string, path: string, trade: boolean): string {
+    let out = s;
+    if (out.length > this.limits.maxStringChars) {
+      const cut = out.length - this.limits.maxStringChars;
+      out = `${out.slice(0, this.limits.maxStringChars)}…[truncated ${cut} chars]`;
+      this.note(path, `string of ${s.length} chars cut to ${this.limits.maxStringChars}`);
+    }
+    if (trade) return out;
+    const r = this.redactor.redactString(out);
+    if (r !== out) this.redact(path);
+    return r;
+  }
+
+  object(o: object, path: string, depth: number, trade: boolean): string | undefined {
+    if (depth >= this.limits.maxDepth) {
+      this.note(path, `nesting deeper than ${this.limits.maxDepth} cut`);
+      return '"[Depth limit]"';
+    }
+    const ancestors = (this.ancestors ??= []);
+    if (ancestors.includes(o)) {
+      this.note(path, 'circular reference');
+      return '"[Circular]"';
+    }
+    try {
+      if (o instanceof Date) {
+        const t = o.getTime();
+        if (Number.isNaN(t)) {
+          this.note(path, 'invalid Date');
+          return '"Invalid Date"';
+        }
+        return quote(o.toISOString());
+      }
+      if (o instanceof Error) {
+        let text = `{"name":${quote(this.string(String(o.name), `${path}.name`, trade))}`;
+        text += `,"message":${quote(this.string(String(o.message), `${path}.message`, trade))}`;
+        const code = (o as { code?: unknown }).code;
+        // The code is caller text like the message: scanned for secrets too.
+        if (typeof code === 'string') text += `,"code":${quote(this.string(code, `${path}.code`, trade))}`;
+        else if (typeof code === 'number' && Number.isFinite(code)) text += `,"code":${code}`;
+        return `${text}}`;
+      }
+      if (ArrayBuffer.isView(o)) {
+        // Never the bytes: a Buffer can hold a key, a FIX logon or a whole request, and base64
+        // would carry it past every text rule. Its length and SHA-256 let an auditor match it
+        // with a copy kept elsewhere.
+        this.note(path, BINARY_NOTE);
+        return binaryText(o);
+      }
+      ancestors.push(o);
+      try {
+        if (Array.isArray(o)) return this.array(o, path, depth);
+        if (o instanceof Map)
+          return this.entries(
+            [...o.entries()].map(([k, val]) => [String(k), val]),
+            path,
+            depth,
+          );
+        if (o instanceof Set) return this.array([...o], path, depth);
+        const toJSON = (o as { toJSON?: unknown }).toJSON;
+        if (typeof toJSON === 'function') {
+          // Decimal libraries and the like: their JSON form is what the caller means.
+          return this.value((toJSON as () => unknown).call(o), path, depth + 1, trade);
+        }
+        return this.members(o as Record<string, unknown>, Object.keys(o), path, depth);
+      } finally {
+        ancestors.pop();
+      }
+    } catch {
+      this.note(path, 'value could not be read');
+      return '"[Unreadable]"';
+    }
+  }
+
+  array(a: readonly unknown[], path: string, depth: number): string {
+    const n = Math.min(a.length, this.limits.maxArrayItems);
+    const out = new Text('[');
+    for (let i = 0; i < n; i++) {
+      let item: unknown;
+      try {
+        item = a[i];
+      } catch {
+        this.note(`${path}[${i}]`, 'value could not be read');
+        out.add('', '"[Unreadable]"');
+        continue;
+      }
+      // valueAt() inlined: the item's path is made only if needed.
+      let text = this.leaf(item, false);
+      if (text === undefined) text = this.value(item, `${path}[${i}]`, depth + 1, false) ?? 'null';
+      else if (this.hit) {
+        this.hit = false;
+        this.redact(`${path}[${i}]`);
+      }
+      out.add('', text);
+    }
+    if (a.length > n) this.note(path, `array of ${a.length} items cut to ${n}`);
+    return out.end(']');
+  }
+
+  /** The slots of a nested object's keys (the shape without the caching). */
+  private nestedShape(keys: readonly string[], n: number): Shape {
+    const slots: Slot[] = new Array(n);
+    const names: string[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const raw = keys[i] as string;
+      const safeKey = this.redactor.redactKey(raw);
+      const keyRedacted = safeKey !== raw;
+      // A secret used as a key: the key itself is redacted (and never used in a path).
+      const name = keyRedacted ? `${safeKey}#${i}` : raw;
+      names[i] = name;
+      slots[i] = {
+        raw,
+        name,
+        member: `${quote(name)}:`,
+        memberQ: `${quote(name)}:"`,
+        keyRedacted,
+        sensitive: this.redactor.isSensitiveKey(name),
+        trade: this.redactor.isProtectedKey(name),
+        note: `.${name}`,
+        reservedNote: undefined,
+        texts: undefined,
+      };
+    }
+    return { slots, ...orderOf(names) };
+  }
+
+  /** A nested plain object's members; values are read lazily (getters may throw). */
+  members(source: Record<string, unknown>, keys: readonly string[], path: string, depth: number): string {
+    const n = Math.min(keys.length, this.limits.maxObjectKeys);
+    const cache = this.caches.nested;
+    let shape = cachedShape(cache, keys, n);
+    if (shape === undefined) {
+      shape = this.nestedShape(keys, n);
+      rememberShape(cache, shape);
+    }
+    const slots = shape.slots;
+    const text = shape.inOrder ? new Text('{') : undefined;
+    const out = text === undefined ? new Members() : undefined;
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i] as Slot;
+      if (slot.keyRedacted) this.redact(`${path}.<key>`);
+      let v: unknown;
+      try {
+        v = source[slot.raw];
+      } catch {
+        this.note(path + slot.note, 'value could not be read');
+        if (text !== undefined) text.add(slot.member, '"[Unreadable]"');
+        else out?.set(slot.name, '"[Unreadable]"');
+        continue;
+      }
+      let sv: string | undefined;
+      if (slot.sensitive) {
+        if (v === undefined) continue;
+        sv = this.caches.censor;
+        this.redact(path + slot.note);
+      } else {
+        sv = this.valueAt(v, path, slot.note, depth + 1, slot.trade);
+        if (sv === undefined) continue;
+      }
+      if (text !== undefined) text.add(slot.member, sv);
+      else out?.set(slot.name, sv);
+    }
+    if (keys.length > n) this.note(path, `object with ${keys.length} keys cut to ${n}`);
+    return text !== undefined ? text.end('}') : `{${(out as Members).text()}}`;
+  }
+
+  /** Map entries (keys already strings). */
+  entries(list: [string, unknown][], path: string, depth: number): string {
+    const out = new Members();
+    const n = Math.min(list.length, this.limits.maxObjectKeys);
+    for (let i = 0; i < n; i++) {
+      const entry = list[i] as [string, unknown];
+      const rawKey = entry[0];
+      let key = rawKey;
+      const safeKey = this.redactor.redactKey(rawKey);
+      if (safeKey !== rawKey) {
+        // A secret used as a key: the key itself is redacted (and never used in a path).
+        this.redact(`${path}.<key>`);
+        key = `${safeKey}#${i}`;
+      }
+      const childPath = `${path}.${key}`;
+      const v = entry[1];
+      if (this.redactor.isSensitiveKey(key)) {
+        if (v !== undefined) {
+          out.set(key, this.caches.censor);
+          this.redact(childPath);
+        }
+        continue;
+      }
+      const sv = this.value(v, childPath, depth + 1, this.redactor.isProtectedKey(key));
+      if (sv !== undefined) out.set(key, sv);
+    }
+    if (list.length > n) this.note(path, `object with ${list.length} keys cut to ${n}`);
+    return `{${out.text()}}`;
+  }
+}
