@@ -210,45 +210,10 @@ export class EventReader {
     const event = this.events.value(b, table, at[EVT] as number);
     if (event === undefined || event === '')
       return fail('not-an-event', '`event` is missing or not a non-empty string');
+    const typed = typedFieldsProblem(b, table, at);
+    if (typed !== undefined) return fail('not-an-event', typed);
+    const { provOff, provEnd, clockKey } = provenanceOf(b, table, at);
     const lateAt = at[LATE] as number;
-    if (lateAt >= 0 && table.kind[lateAt] !== Kind.True) return fail('not-an-event', '`late` is present but not true');
-    const hostAt = at[HOST] as number;
-    const pidAt = at[PID] as number;
-    if (hostAt >= 0 && table.kind[hostAt] !== Kind.String) return fail('not-an-event', '`host` is not a string');
-    const pidText = pidAt < 0 ? undefined : numText(b, table, pidAt);
-    if (pidAt >= 0 && (pidText === undefined || !PID_RE.test(pidText)))
-      return fail('not-an-event', '`pid` is not a non-negative integer');
-    const actorAt = at[ACTOR] as number;
-    if (actorAt >= 0 && table.kind[actorAt] !== Kind.String) return fail('not-an-event', '`actor` is not a string');
-    for (const [id, name] of [
-      [REDACTED, 'redacted'],
-      [VALIDATION, 'validation'],
-    ] as const) {
-      const i = at[id] as number;
-      if (i >= 0 && !isStringArray(b, table, i)) return fail('not-an-event', `\`${name}\` is not an array of strings`);
-    }
-    // The provenance as bytes when written the logger's way, for a clock check without strings.
-    let provOff = -1;
-    let provEnd = -1;
-    let clockKey: string | undefined;
-    if (hostAt >= 0 && pidAt >= 0) {
-      const ks = table.keyStart[hostAt] as number;
-      if (
-        pidAt === hostAt + 1 &&
-        table.valueEscaped[hostAt] === 0 &&
-        b[ks - 1] === 0x2c &&
-        table.keyStart[pidAt] === (table.valueEnd[hostAt] as number) + 1 &&
-        table.valueStart[pidAt] === (table.keyEnd[pidAt] as number) + 1 &&
-        table.valueStart[hostAt] === (table.keyEnd[hostAt] as number) + 1 &&
-        table.keyEscaped[hostAt] === 0 &&
-        table.keyEscaped[pidAt] === 0
-      ) {
-        provOff = ks - 1;
-        provEnd = table.valueEnd[pidAt] as number;
-      } else {
-        clockKey = `,"host":${JSON.stringify(stringValue(b, table, hostAt))},"pid":${pidText}`;
-      }
-    }
     const isoOff = table.valueEscaped[isoAt] === 0 ? (table.valueStart[isoAt] as number) + 1 : -1;
     return {
       ok: true,
@@ -281,6 +246,58 @@ export class EventReader {
     this.lastDate = iso.slice(0, 10);
     return this.lastDate;
   }
+}
+
+/** Why the optional envelope fields (late, host, pid, actor, redacted, validation) are not as FORMAT.md says, or undefined. */
+function typedFieldsProblem(b: Buffer, table: EntryTable, at: Int32Array): string | undefined {
+  const lateAt = at[LATE] as number;
+  if (lateAt >= 0 && table.kind[lateAt] !== Kind.True) return '`late` is present but not true';
+  const hostAt = at[HOST] as number;
+  const pidAt = at[PID] as number;
+  if (hostAt >= 0 && table.kind[hostAt] !== Kind.String) return '`host` is not a string';
+  if (pidAt >= 0) {
+    const pidText = numText(b, table, pidAt);
+    if (pidText === undefined || !PID_RE.test(pidText)) return '`pid` is not a non-negative integer';
+  }
+  const actorAt = at[ACTOR] as number;
+  if (actorAt >= 0 && table.kind[actorAt] !== Kind.String) return '`actor` is not a string';
+  for (const [id, name] of [
+    [REDACTED, FIELD.redacted],
+    [VALIDATION, FIELD.validation],
+  ] as const) {
+    const i = at[id] as number;
+    if (i >= 0 && !isStringArray(b, table, i)) return `\`${name}\` is not an array of strings`;
+  }
+  return undefined;
+}
+
+/**
+ * The provenance as bytes when written the logger's way (`,"host":"…","pid":N`, for a clock
+ * check without strings), else as text of the decoded values; neither without both fields.
+ */
+function provenanceOf(
+  b: Buffer,
+  table: EntryTable,
+  at: Int32Array,
+): { provOff: number; provEnd: number; clockKey: string | undefined } {
+  const hostAt = at[HOST] as number;
+  const pidAt = at[PID] as number;
+  if (hostAt < 0 || pidAt < 0) return { provOff: -1, provEnd: -1, clockKey: undefined };
+  const ks = table.keyStart[hostAt] as number;
+  if (
+    pidAt === hostAt + 1 &&
+    table.valueEscaped[hostAt] === 0 &&
+    b[ks - 1] === 0x2c &&
+    table.keyStart[pidAt] === (table.valueEnd[hostAt] as number) + 1 &&
+    table.valueStart[pidAt] === (table.keyEnd[pidAt] as number) + 1 &&
+    table.valueStart[hostAt] === (table.keyEnd[hostAt] as number) + 1 &&
+    table.keyEscaped[hostAt] === 0 &&
+    table.keyEscaped[pidAt] === 0
+  )
+    return { provOff: ks - 1, provEnd: table.valueEnd[pidAt] as number, clockKey: undefined };
+  // Written as the logger writes provenanceText(), with the pid's digits as they stand.
+  const clockKey = `,"host":${JSON.stringify(stringValue(b, table, hostAt))},"pid":${numText(b, table, pidAt)}`;
+  return { provOff: -1, provEnd: -1, clockKey };
 }
 
 /** 1 for the bytes 0-9 a-f. */
