@@ -39,6 +39,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_API_KEYS, makeEvent, type BenchEvent } from './logger-events.js';
 
+/** What --help prints. */
+const USAGE = `Logger benchmark: auditpack vs pino with redact, same events, one run (needs npm run build).
+
+  npx tsx bench/logger.ts                     # 1M events each, 3M memory check, durable runs
+  npx tsx bench/logger.ts --events 200000 --scale 0 --durable-events 20000   # quick
+
+Options: --events N (1,000,000)  --scale N (3,000,000; 0 skips the memory-scaling runs)
+  --durable-events N (40,000; 0 skips)  --concurrency 64,256  --burst N (1000)
+  --sample-every N (97)  --pino async|async-minlength|sync|transport|all (sync,transport)
+  --only auditpack,pino,durable  --keep (keep the temp dir)  --cpu-prof DIR (profile the children)`;
+
 /** The built library (a path in a variable, so type-checking a fresh clone does not need dist/). */
 const DIST_LOGGER = new URL('../dist/logger/index.js', import.meta.url).href;
 
@@ -297,6 +308,12 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--cpu-prof':
         a.cpuProf = val();
+        break;
+      case '--help':
+      case '-h':
+        // The usage is this file's opening comment.
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
         break;
       default:
         throw new Error(`unknown option ${flag}`);

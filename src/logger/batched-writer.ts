@@ -1,0 +1,166 @@
+/**
+ * Batched mode (the default): the buffer is written at the end of the current event-loop turn (or
+ * every `flushIntervalMs` if set), as soon as `flushBytes` are buffered, on flush()/close(), and
+ * synchronously on process exit, SIGINT and SIGTERM. Events whose write failed stay buffered and
+ * are retried. With the default file sink a busy logger hands its batches to a writer thread
+ * (offload.ts), which does the chain and the write on the other core.
+ */
+import type { AuditpackError } from '../errors.js';
+import type { BufferedEvent } from './buffer.js';
+import { Offloader } from './offload.js';
+import type { PreparedEvent } from './types.js';
+import { type Accepted, SinkWriter, type WriterContext } from './writer.js';
+
+/** A flush this large means the logger is busy: start the writer thread. */
+const OFFLOAD_START_EVENTS = 256;
+/** Backpressure: past this many events in flight, wait for the writer thread to catch up… */
+const OFFLOAD_HIGH_WATER = 32_768;
+/** …down to this many. */
+const OFFLOAD_LOW_WATER = 8_192;
+/** On exit, how long to wait for the writer thread to finish what it was given. */
+const EXIT_DRAIN_MS = 5_000;
+
+export interface BatchedOptions {
+  readonly flushIntervalMs: number;
+  readonly flushBytes: number;
+  /** The writer thread's log directory and provenance; undefined: write on this thread only. */
+  readonly offload: { readonly dir: string; readonly provenance: string } | undefined;
+}
+
+export class BatchedWriter extends SinkWriter {
+  protected readonly refusedReason = 'buffer full while the audit log could not be written';
+  private readonly offload: Offloader | undefined;
+  private scheduled = false;
+
+  constructor(
+    ctx: WriterContext,
+    private readonly o: BatchedOptions,
+  ) {
+    super(ctx);
+    this.offload =
+      o.offload === undefined
+        ? undefined
+        : new Offloader(o.offload.dir, o.offload.provenance, {
+            written: (events) => this.offloadWritten(events),
+            failed: (err, unwritten) => this.offloadFailed(err, unwritten),
+            lost: (_err, unwritten) => {
+              // Not a write failure: the thread is gone. Write on this thread from now on.
+              this.buffer.requeue(unwritten);
+              this.writePending(true);
+            },
+          });
+  }
+
+  get inflight(): number {
+    return this.offload?.inflightEvents ?? 0;
+  }
+
+  accept(ev: BufferedEvent): Accepted {
+    this.buffer.push(ev);
+    if (this.buffer.unsent >= this.o.flushBytes && this.retryDelay === 0) this.writeOut();
+    else this.schedule();
+    return true;
+  }
+
+  rejection(_err: AuditpackError): Accepted {
+    return false;
+  }
+
+  /** With the writer thread, a full buffer may only mean it is behind: wait for it (as a synchronous write would have) before refusing anything. */
+  override makeRoom(size: number): boolean {
+    const off = this.offload;
+    if (!this.buffer.fits(size) && off?.usable && this.lastError === undefined && off.inflightEvents > 0)
+      off.waitForRoom(0);
+    return this.buffer.fits(size);
+  }
+
+  flush(): Promise<void> {
+    const err = this.writeOut();
+    if (err) return Promise.reject(err);
+    return this.offload?.usable ? this.offload.drain() : Promise.resolve();
+  }
+
+  override async closeWriter(): Promise<void> {
+    if (this.offload?.usable) {
+      await this.offload.sync();
+      await this.offload.close();
+    }
+  }
+
+  flushForExit(): void {
+    if (this.offload) {
+      // Let the writer thread finish what it holds, take back what it did not write, and write
+      // that and the rest here, synchronously, under the same lock.
+      this.buffer.requeue(this.offload.drainSync(EXIT_DRAIN_MS));
+      this.writePending(true);
+      return;
+    }
+    this.writeOut();
+    try {
+      this.sink.syncSync();
+    } catch {
+      // Exiting: nothing more can be done; the data is in the page cache.
+    }
+  }
+
+  override writeOut(): AuditpackError | undefined {
+    return this.writePending(false);
+  }
+
+  protected retry(): void {
+    this.writeOut();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.retryDelay > 0) return;
+    this.scheduled = true;
+    const run = (): void => {
+      this.scheduled = false;
+      this.timer = undefined;
+      this.writeOut();
+    };
+    if (this.o.flushIntervalMs > 0) {
+      this.timer = setTimeout(run, this.o.flushIntervalMs);
+      this.timer.unref();
+    } else {
+      // Not unref'd: one pending turn must not let the process exit with events unwritten
+      // (with handleExit: false and no close(), nothing else would write them).
+      setImmediate(run);
+    }
+  }
+
+  /**
+   * Hands the buffer to the writer thread when it runs (or the buffer is large enough to start
+   * it) unless `direct`, else appends it here. Returns the error if the sink failed.
+   */
+  private writePending(direct: boolean): AuditpackError | undefined {
+    if (this.buffer.pending.length === 0) return undefined;
+    const off = this.offload;
+    if (!direct && off && (off.usable || (this.buffer.pending.length >= OFFLOAD_START_EVENTS && off.start()))) {
+      // Hand the batch over; it stays counted as buffered until acknowledged.
+      if (off.inflightEvents > OFFLOAD_HIGH_WATER) off.waitForRoom(OFFLOAD_LOW_WATER);
+      off.post(this.buffer.takeAll());
+      return undefined;
+    }
+    return this.appendPending().error;
+  }
+
+  /** The writer thread wrote these (oldest first). */
+  private offloadWritten(events: readonly PreparedEvent[]): void {
+    this.buffer.acknowledged(events);
+    this.written += events.length;
+    this.writingWorks();
+    if (this.refusedUnreported > 0) {
+      this.reportRefused();
+      this.schedule();
+    }
+  }
+
+  /** The writer thread could not write these: back to the front of the buffer, in order, and retried. */
+  private offloadFailed(err: AuditpackError, unwritten: PreparedEvent[]): void {
+    this.buffer.requeue(unwritten);
+    this.lastError = err;
+    this.ctx.emitError(err);
+    this.scheduleRetry();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The call-time half of logging: an event is dated, redacted and serialised at once (so later
+ * mutation of the caller's object cannot change the record), into the two pieces of its line
+ * known before its place in the chain (src/format/log-line.ts). Never throws.
+ */
+import { CATEGORY_RE, categoryEventText, createHeadFormatter, unserialisableBody } from '../format/log-line.js';
+import type { Redactor } from '../redaction/index.js';
+import { dayNumberOf } from '../rotation/index.js';
+import { prepareBody } from './serialize.js';
+import { KNOWN_EVENTS, type PreparedEvent } from './types.js';
+
+const KNOWN: Readonly<Record<string, readonly string[] | undefined>> = Object.assign(
+  Object.create(null) as object,
+  KNOWN_EVENTS,
+);
+
+/** Bound on cached category/event pairs: names are caller input. */
+const CATEGORY_EVENT_CACHE_LIMIT = 1000;
+
+/** `Not A Category` → `not_a_category`: a name CATEGORY_RE accepts, `other` when nothing is left. */
+function lowercaseName(s: string): string {
+  const n = s
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 64);
+  return n === '' ? 'other' : n;
+}
+
+/** A category and event name, serialised, with the notes they earn. */
+interface CategoryEvent {
+  readonly json: string;
+  readonly notes: string[] | undefined;
+}
+
+/** What an EventPreparer needs: the logger's clock, redactor and provenance. */
+export interface PreparerOptions {
+  readonly clock: () => number;
+  readonly redactor: Redactor;
+  /** `,"host":…,"pid":N` (provenanceText). */
+  readonly provenance: string;
+  readonly defaultActor: string | undefined;
+}
+
+/** Turns logging calls into prepared events. One per logger. */
+export class EventPreparer {
+  private readonly head = createHeadFormatter();
+  // Category → event → serialised pair. Two levels, so the lookup hashes the caller's (usually
+  // constant, already hashed) strings instead of building and hashing a combined key per event.
+  private catEvCache = new Map<string, Map<string, CategoryEvent>>();
+  private catEvCacheSize = 0;
+
+  constructor(private readonly o: PreparerOptions) {}
+
+  /** Serialises an event now; never throws. */
+  prepare(category: string, event: string, fields: unknown): PreparedEvent {
+    const micros = this.o.clock();
+    let head: string;
+    let day: number;
+    // Before 1970 the line cannot be written in the log format (ts is unsigned), so it is broken too.
+    if (Number.isSafeInteger(micros) && micros >= 0) {
+      head = this.head(micros);
+      day = dayNumberOf(micros);
+    } else {
+      // A broken injected clock must not lose the event: fall back to the wall clock, noted.
+      const now = Date.now() * 1000;
+      head = this.head(now);
+      day = dayNumberOf(now);
+      fields = {
+        ...(typeof fields === 'object' && fields !== null ? fields : { value: fields }),
+        clock_error: String(micros),
+      };
+    }
+    let body: string;
+    try {
+      const ce = this.categoryEvent(category, event);
+      // One flat string (see prepareBody): a rope of pieces would cost again when it is flattened
+      // for the write or the hand-over to the writer thread.
+      body = prepareBody(ce.json, ce.notes, fields, this.o.redactor, this.o.defaultActor, this.o.provenance);
+    } catch (err) {
+      const why = String((err as Error)?.message ?? err);
+      body = unserialisableBody(this.categoryEvent(String(category), String(event)).json, why, this.o.provenance);
+    }
+    return { day, head, body };
+  }
+
+  private categoryEvent(category: string, event: string): CategoryEvent {
+    const names = typeof category === 'string' && typeof event === 'string';
+    if (names) {
+      const ce = this.catEvCache.get(category)?.get(event);
+      if (ce !== undefined) return ce;
+    } else {
+      // A JavaScript caller's non-string names: a Symbol throws here, as it always did, and
+      // prepare() records the event with its fallback body.
+      void `${category}${event}`;
+    }
+    const ce = this.nameCategoryEvent(
+      typeof category === 'string' ? category : String(category),
+      typeof event === 'string' ? event : String(event),
+    );
+    if (names) this.remember(category, event, ce);
+    return ce;
+  }
+
+  /**
+   * The line must still be one the verifier accepts (docs/FORMAT.md, "A line"): a bad name is
+   * recorded in a note and written in a form the format allows.
+   */
+  private nameCategoryEvent(cat: string, ev: string): CategoryEvent {
+    const notes: string[] = [];
+    if (!CATEGORY_RE.test(cat)) {
+      const given = cat;
+      cat = lowercaseName(cat);
+      notes.push(
+        `category: ${JSON.stringify(given.slice(0, 64))} is not a lowercase name; written as ${JSON.stringify(cat)}`,
+      );
+    }
+    if (ev.length === 0) {
+      ev = 'Unnamed';
+      notes.push('event: empty event name; written as "Unnamed"');
+    } else if (KNOWN[cat]?.includes(ev) === false)
+      notes.push(`event: ${JSON.stringify(ev.slice(0, 64))} is not a known ${cat} event`);
+    const redactor = this.o.redactor;
+    cat = redactor.redactString(cat.slice(0, 256));
+    if (!CATEGORY_RE.test(cat)) cat = 'redacted'; // a secret-shaped name: the censor is no lowercase name
+    ev = redactor.redactString(ev.slice(0, 256));
+    return { json: categoryEventText(cat, ev), notes: notes.length ? notes : undefined };
+  }
+
+  private remember(category: string, event: string, ce: CategoryEvent): void {
+    if (this.catEvCacheSize >= CATEGORY_EVENT_CACHE_LIMIT) {
+      this.catEvCache.clear();
+      this.catEvCacheSize = 0;
+    }
+    let byEvent = this.catEvCache.get(category);
+    if (byEvent === undefined) this.catEvCache.set(category, (byEvent = new Map()));
+    byEvent.set(event, ce);
+    this.catEvCacheSize++;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * What both writers share: appending the buffer to the sink on this thread, the failure state
+ * (last error, retry backoff, the buffer-full report) and the count of refused events, which is
+ * recorded as an EventsRefused event once writing works again. The batched writer
+ * (batched-writer.ts) and the durable writer (durable-writer.ts) differ only in when they write
+ * and how a caller learns the outcome.
+ */
+import { AuditpackError } from '../errors.js';
+import type { BufferedEvent, EventBuffer } from './buffer.js';
+import type { EventPreparer } from './prepare.js';
+import type { AuditSink } from './types.js';
+
+/** What a writer needs from its logger. */
+export interface WriterContext {
+  readonly sink: AuditSink;
+  readonly buffer: EventBuffer;
+  readonly preparer: EventPreparer;
+  readonly emitError: (err: AuditpackError) => void;
+}
+
+/** One append of the buffer: how many events were written, and the error if the sink failed. */
+export interface Appended {
+  readonly n: number;
+  readonly error: AuditpackError | undefined;
+  /** Events of the failed append that were not written. */
+  readonly failed: number;
+}
+
+/** What a logging call returns: accepted (batched) or a promise of durability (durable). */
+export type Accepted = boolean | Promise<void>;
+
+export abstract class SinkWriter {
+  written = 0;
+  refused = 0;
+  lastError: AuditpackError | undefined;
+  protected refusedUnreported = 0;
+  protected reportedFull = false;
+  protected retryDelay = 0;
+  protected timer: NodeJS.Timeout | undefined;
+  protected readonly sink: AuditSink;
+  protected readonly buffer: EventBuffer;
+
+  constructor(protected readonly ctx: WriterContext) {
+    this.sink = ctx.sink;
+    this.buffer = ctx.buffer;
+  }
+
+  /** Buffers an accepted event and arranges for its write. */
+  abstract accept(ev: BufferedEvent): Accepted;
+  /** What a call returns when its event is refused or the logger is closed. */
+  abstract rejection(err: AuditpackError): Accepted;
+  /** Writes everything buffered; settles when it is written (and, durable, synced). */
+  abstract flush(): Promise<void>;
+  /** Process exit: write what is buffered, synchronously. */
+  abstract flushForExit(): void;
+  /** Events handed to a writer thread and not yet acknowledged. */
+  abstract get inflight(): number;
+  /** Called by the retry timer. */
+  protected abstract retry(): void;
+  /** The `reason` of an EventsRefused event. */
+  protected abstract readonly refusedReason: string;
+
+  /** Whether `size` more bytes may be buffered (a writer may first wait for room). */
+  makeRoom(size: number): boolean {
+    return this.buffer.fits(size);
+  }
+
+  /** Closes what the writer itself holds open (the writer thread), after a flush. */
+  async closeWriter(): Promise<void> {}
+
+  /** Stops the retry timer: the logger is closed. */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Refuses an event: the buffer is full. Reported once per failure, counted always. */
+  refuse(): Accepted {
+    this.refused++;
+    this.refusedUnreported++;
+    const err = new AuditpackError(
+      'LOG_BUFFER_FULL',
+      `audit log buffer full (${this.buffer.bytes} bytes unwritten since: ${this.lastError?.message ?? 'writes are slower than logging'}); event refused`,
+      { details: { refused: this.refused } },
+    );
+    if (!this.reportedFull) {
+      this.reportedFull = true;
+      this.ctx.emitError(err);
+    }
+    return this.rejection(err);
+  }
+
+  /** Appends everything buffered. Returns the error if the sink failed (events stay buffered). */
+  writeOut(): AuditpackError | undefined {
+    return this.appendPending().error;
+  }
+
+  /** Called with each batch appended and how many of its events were written. */
+  protected wrote(_batch: readonly BufferedEvent[], _n: number): void {}
+
+  /**
+   * Appends the buffer to the sink on this thread, then the EventsRefused report if one is owed.
+   * On failure the error is recorded and reported, a retry is scheduled, and the unwritten events
+   * stay in the buffer.
+   */
+  protected appendPending(): Appended {
+    let total = 0;
+    for (;;) {
+      const batch = this.buffer.pending;
+      if (batch.length === 0) return { n: total, error: undefined, failed: 0 };
+      const { n, error } = this.append(batch);
+      if (n > 0) {
+        this.wrote(batch, n);
+        this.buffer.written(n);
+        this.written += n;
+        total += n;
+      }
+      if (error) {
+        this.lastError = error;
+        this.ctx.emitError(error);
+        this.scheduleRetry();
+        return { n: total, error, failed: batch.length - n };
+      }
+      this.writingWorks();
+      if (this.refusedUnreported === 0) return { n: total, error: undefined, failed: 0 };
+      this.reportRefused();
+    }
+  }
+
+  private append(batch: readonly BufferedEvent[]): { n: number; error: AuditpackError | undefined } {
+    try {
+      return { n: this.sink.append(batch), error: undefined };
+    } catch (err) {
+      const error =
+        err instanceof AuditpackError
+          ? err
+          : new AuditpackError(
+              'LOG_WRITE_FAILED',
+              `cannot append to the audit log: ${(err as Error)?.message ?? String(err)}`,
+              { cause: err },
+            );
+      const w = error.details?.written;
+      return { n: typeof w === 'number' ? w : 0, error };
+    }
+  }
+
+  /** Records, as an event of its own, how many events were refused while writing failed. */
+  protected reportRefused(): void {
+    const count = this.refusedUnreported;
+    this.refusedUnreported = 0;
+    this.buffer.push(this.ctx.preparer.prepare('system', 'EventsRefused', { count, reason: this.refusedReason }));
+  }
+
+  /** A write succeeded: clear the failure state (retry backoff, buffer-full report). */
+  protected writingWorks(): void {
+    if (this.lastError) {
+      this.lastError = undefined;
+      this.retryDelay = 0;
+      this.reportedFull = false;
+    }
+  }
+
+  protected scheduleRetry(): void {
+    this.retryDelay = Math.min(Math.max(this.retryDelay * 2, 100), 5000);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.retryDelay = 0;
+      this.retry();
+    }, this.retryDelay);
+    this.timer.unref();
+  }
+}
