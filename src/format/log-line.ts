@@ -82,6 +82,11 @@ export function recoveryFields(
   };
 }
 
+/** `"seq":N`: how a line carries its place in the chain (a byte search for one seq looks for this). */
+export function seqText(seq: number): string {
+  return `"seq":${seq}`;
+}
+
 /** `"category":<c>`: how a line names its category (a byte search for one category looks for this). */
 export function categoryText(category: string): string {
   return `"category":${JSON.stringify(category)}`;

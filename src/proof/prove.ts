@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanLines } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { seqText } from '../format/log-line.js';
 import { compareBytes, PACK_PATH, PAYLOAD_DIR } from '../format/pack.js';
 import {
   hostLeafData,
@@ -59,7 +60,7 @@ function readRollup(dir: string): { record: string; signature: string | null; ho
 /** Does a log line match the selector? Cheap byte test first, then the parsed field. */
 function matcher(sel: LineSelector): (b: Buffer) => boolean {
   if ('seq' in sel) {
-    const needle = Buffer.from(`"seq":${sel.seq},`);
+    const needle = Buffer.from(`${seqText(sel.seq)},`);
     return (b) => {
       if (b.indexOf(needle) === -1) return false;
       try {

@@ -5,7 +5,8 @@
  */
 import { scanLines } from '../chain/lines.js';
 import { wrapFsError } from '../errors.js';
-import { HEARTBEAT_EVENT, HEARTBEAT_INTERVAL_FIELD } from '../format/heartbeat.js';
+import { HEARTBEAT_CATEGORY, HEARTBEAT_EVENT, HEARTBEAT_INTERVAL_FIELD } from '../format/heartbeat.js';
+import { categoryEventText, LINE_HEAD } from '../format/log-line.js';
 
 /** A stretch of the day with no line from the host. */
 export interface SilentGap {
@@ -27,8 +28,8 @@ export interface HostScan {
   readonly silentCount: number;
 }
 
-const TS_PREFIX = Buffer.from('{"ts":');
-const HEARTBEAT = Buffer.from(`"category":"system","event":"${HEARTBEAT_EVENT}"`);
+const TS_PREFIX = Buffer.from(LINE_HEAD);
+const HEARTBEAT = Buffer.from(categoryEventText(HEARTBEAT_CATEGORY, HEARTBEAT_EVENT));
 const MAX_GAPS = 100;
 
 /** Allowed silence for an interval: the interval plus a quarter of it, at least a minute. */
