@@ -182,3 +182,8 @@ export function renderApprovalMessage(m: ApprovalMessage): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** The pack's report.html with the review section, beside the record (not part of the pack). */
+export function reviewedPagePath(packDate: string, manifestSha256: string): string {
+  return `${REVIEWS_DIR}/${packDate}/${manifestSha256}.report.html`;
+}

@@ -7,6 +7,7 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
+import { PACK_PATH } from '../format/pack.js';
 import { DISPOSITION_KINDS, type DispositionKind, type DispositionLine } from '../format/review.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 import { isActor } from '../review/index.js';
@@ -143,7 +144,7 @@ const MAX_CSV_BYTES = 64 * 1024 * 1024;
  */
 export async function dispositionsFromCsv(csvPath: string, packDir: string): Promise<DispositionInput[]> {
   const theirs = await readCsvRows(csvPath);
-  const ours = await readCsvRows(join(packDir, 'data/compliance_findings.csv'));
+  const ours = await readCsvRows(join(packDir, PACK_PATH.complianceFindings));
   const header = theirs[0] ?? [];
   const col = (name: string): number => header.indexOf(name);
   const need = [...FINDING_COLUMNS, 'disposition', 'reviewer', 'review_date'];

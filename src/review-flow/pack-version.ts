@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
-import { TAGMANIFEST } from '../format/pack.js';
+import { PACK_PATH, TAGMANIFEST } from '../format/pack.js';
 import { listPackEntries, packDirName } from '../pack/layout.js';
 
 /** One pack version of a day. */
@@ -33,7 +33,7 @@ export async function readPackVersion(artifactsDir: string, name: string): Promi
   const dir = join(artifactsDir, name);
   const st = await lstat(dir).catch(() => undefined);
   if (st === undefined || !st.isDirectory()) return undefined;
-  const manifest = await readBounded(join(dir, 'manifest.json'), MAX_MANIFEST_BYTES);
+  const manifest = await readBounded(join(dir, PACK_PATH.manifestJson), MAX_MANIFEST_BYTES);
   const tag = await readBounded(join(dir, TAGMANIFEST), 64 * 1024);
   if (manifest === undefined || tag === undefined) return undefined;
   let m: Record<string, unknown>;

@@ -6,6 +6,7 @@
  */
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PACK_PATH } from '../format/pack.js';
 import { verifyPack } from '../verify/index.js';
 import type { ReviewRecord } from '../review/index.js';
 import type { PackVersion } from './pack-version.js';
@@ -28,7 +29,7 @@ export interface PackFindings {
   readonly omitted: number;
 }
 
-const REPORT = 'data/compliance_report.json';
+const REPORT = PACK_PATH.complianceReport;
 const MAX_REPORT_BYTES = 256 * 1024 * 1024;
 
 /** Reads the findings of a pack's compliance report. Throws nothing: an unreadable report has no findings (and the pack does not verify). */

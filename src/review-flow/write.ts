@@ -4,13 +4,14 @@
  * verify reports as a warning once the action is run again; never a line without its event,
  * which is what a forged line looks like.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hashLine } from '../chain/index.js';
 import { wrapFsError } from '../errors.js';
-import { REVIEW_CATEGORY, type ReviewLine, renderReviewLine } from '../format/review.js';
+import { PACK_PATH } from '../format/pack.js';
+import { REVIEW_CATEGORY, type ReviewLine, renderReviewLine, reviewedPagePath } from '../format/review.js';
 import { createAuditLogger } from '../logger/index.js';
-import { eventNameOf, type ReviewRecord } from '../review/index.js';
+import { eventNameOf, readReviewRecord, renderReviewedPage, type ReviewRecord } from '../review/index.js';
 
 /** Where and how lines are written. */
 export interface WriteTarget {
@@ -71,6 +72,25 @@ export async function appendLines(t: WriteTarget, record: ReviewRecord, lines: r
   } finally {
     await logger.close();
   }
+  await refreshPage(t.artifactsDir, record);
+}
+
+/**
+ * Renders the reviewed page again from the pack's report.html and the record as it now stands.
+ * A pack without a page (made before the compliance files) gets none.
+ */
+async function refreshPage(artifactsDir: string, before: ReviewRecord): Promise<void> {
+  const record = await readReviewRecord(artifactsDir, before.packDate, before.manifestSha256);
+  if (record === undefined) return;
+  let html: string;
+  try {
+    html = readFileSync(join(artifactsDir, before.packDate, PACK_PATH.reportHtml), 'utf8');
+  } catch {
+    return;
+  }
+  const page = renderReviewedPage(html, record);
+  if (page !== undefined)
+    writeFileDurably(join(artifactsDir, reviewedPagePath(record.packDate, record.manifestSha256)), page);
 }
 
 function appendDurably(path: string, text: string): void {

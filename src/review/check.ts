@@ -9,12 +9,13 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isHashHex } from '../chain/index.js';
-import { TAGMANIFEST } from '../format/pack.js';
-import { REVIEWS_DIR, type ReviewState } from '../format/review.js';
+import { PACK_PATH, TAGMANIFEST } from '../format/pack.js';
+import { REVIEWS_DIR, type ReviewState, reviewedPagePath } from '../format/review.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 import { checkApproval, type ReviewSigner } from './approval.js';
 import { compareWithEvents, type EvidenceScope, type ReviewEvent } from './events.js';
 import type { ReviewProblem } from './problems.js';
+import { renderReviewedPage } from './page.js';
 import { emptyRecord, type ReviewRecord, readReviewRecord } from './record.js';
 
 /** A pack version to report on. */
@@ -100,6 +101,7 @@ async function checkOne(
   problems.push(...r.problems);
   const tag = packDir === undefined ? undefined : await tagmanifestSha(packDir);
   problems.push(...(await checkApproval(artifactsDir, r, tag, o.signers)));
+  if (packDir !== undefined && r.lines.length > 0) problems.push(...(await checkPage(artifactsDir, packDir, r)));
   if (o.events !== undefined) problems.push(...compareWithEvents(r, o.events, o));
   else if (r.lines.length > 0)
     problems.push({
@@ -140,7 +142,7 @@ async function listRecords(artifactsDir: string, problems: ReviewProblem[]): Pro
       continue;
     }
     for (const e of await readdirSafe(join(root, d.name))) {
-      const m = /^([0-9a-f]{64})(\.jsonl|\.approval\.txt|\.approval\.txt\.sig)$/.exec(e.name);
+      const m = /^([0-9a-f]{64})(\.jsonl|\.approval\.txt|\.approval\.txt\.sig|\.report\.html)$/.exec(e.name);
       if (m === null || !e.isFile() || !isHashHex(m[1])) {
         problems.push(stray(`${dayDir}/${e.name}`, 'not a review record, approval or signature file'));
         continue;
@@ -166,6 +168,40 @@ function eventKeys(events: readonly ReviewEvent[] | undefined): string[] {
   return (events ?? [])
     .filter((e) => dayNumberOfIsoDate(e.date) !== undefined && isHashHex(e.manifestSha256))
     .map((e) => `${e.date}/${e.manifestSha256}`);
+}
+
+const MAX_PAGE_BYTES = 64 * 1024 * 1024;
+
+/** The reviewed page must be what the pack's page and the record render to. */
+async function checkPage(artifactsDir: string, packDir: string, r: ReviewRecord): Promise<ReviewProblem[]> {
+  const file = reviewedPagePath(r.packDate, r.manifestSha256);
+  const packHtml = await readText(join(packDir, PACK_PATH.reportHtml));
+  if (packHtml === undefined) return [];
+  const page = await readText(join(artifactsDir, file));
+  if (page === undefined)
+    return [
+      {
+        code: 'REVIEW_PAGE_MISMATCH',
+        severity: 'warning',
+        file,
+        detail: 'missing (a crash after the record was written?): the next review action renders it',
+      },
+    ];
+  if (page === renderReviewedPage(packHtml, r)) return [];
+  return [
+    {
+      code: 'REVIEW_PAGE_MISMATCH',
+      severity: 'error',
+      file,
+      detail: "not the pack's report.html with the record's review section: edited (the record is what counts)",
+    },
+  ];
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  const st = await lstat(path).catch(() => undefined);
+  if (st === undefined || !st.isFile() || st.size > MAX_PAGE_BYTES) return undefined;
+  return readFile(path, 'utf8').catch(() => undefined);
 }
 
 /** SHA-256 of a pack's tag manifest (bounded), or undefined when unreadable. */

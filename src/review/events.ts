@@ -124,7 +124,7 @@ export function compareWithEvents(
 }
 
 function awaitingDetail(seq: number): string {
-  return `record line ${seq} is newer than the newest pack: its event is in the live log until the next export (give --logs to check it now)`;
+  return `record line ${seq} is newer than the newest pack: its event is in the live log until the next export (give --log-dir to check it now)`;
 }
 
 function problem(

@@ -29,3 +29,4 @@ export {
   readReviewRecord,
   type ReviewRecord,
 } from './record.js';
+export { renderReviewedPage } from './page.js';

@@ -13,7 +13,8 @@ export type ReviewProblemCode =
   | 'REVIEW_EVENT_MISMATCH'
   | 'REVIEW_AWAITING_EVIDENCE'
   | 'REVIEW_PACK_MISSING'
-  | 'REVIEW_EVENTS_NOT_CHECKED';
+  | 'REVIEW_EVENTS_NOT_CHECKED'
+  | 'REVIEW_PAGE_MISMATCH';
 
 /** One finding about a review record; `file` is relative to the artifacts directory. */
 export interface ReviewProblem {

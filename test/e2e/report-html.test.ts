@@ -87,9 +87,10 @@ describe('report.html in headless chromium', () => {
   let proxy: Proxy;
   let html: string;
   let page: string;
+  let cwd: string;
   beforeAll(async () => {
     proxy = await startProxy();
-    const cwd = mkdtempSync(join(tmpdir(), 'auditpack-report-html-'));
+    cwd = mkdtempSync(join(tmpdir(), 'auditpack-report-html-'));
     const policyFile = writePolicy(cwd, DEMO_POLICY);
     const day = 20_300;
     await generateDemoDay(join(cwd, 'logs'), day);
@@ -169,5 +170,48 @@ describe('report.html in headless chromium', () => {
     expect(proxy.requests.filter((r) => !BROWSER_OWN.test(hostOf(r)))).toEqual([
       'GET http://example.invalid/pixel.png',
     ]);
+  });
+
+  it('the reviewed page beside the record: review state, dispositions and approver, escaped, still no request', async () => {
+    const { recordDispositions, reviewTransition } = await import('../../src/review-flow/index.js');
+    const date = isoDate(20_300);
+    const o = { artifactsDir: join(cwd, 'artifacts'), logDir: join(cwd, 'logs') };
+    const report = JSON.parse(readFileSync(join(cwd, 'artifacts', date, 'data/compliance_report.json'), 'utf8')) as {
+      findings: { id: string }[];
+    };
+    await recordDispositions({ ...o, actor: 'alice@desk' }, date, [
+      ...report.findings.map((f) => ({ findingId: f.id, disposition: 'escalated' as const })),
+      {
+        findingId: report.findings[0]?.id as string,
+        disposition: 'accepted' as const,
+        reason: '<script>document.body.innerHTML="SCRIPT RAN"</script> desk limit',
+      },
+    ]);
+    await reviewTransition({ ...o, actor: 'alice@desk' }, { date, action: 'submit' });
+    await reviewTransition({ ...o, actor: 'bob@desk' }, { date, action: 'approve', key: newKey().privateKey });
+    const { readdirSync } = await import('node:fs');
+    const name = readdirSync(join(cwd, 'artifacts', 'reviews', date)).find((n) => n.endsWith('.report.html'));
+    const reviewed = join(cwd, 'artifacts', 'reviews', date, name as string);
+    expect(readFileSync(page, 'utf8')).toBe(html); // the pack's own page is unchanged
+    proxy.requests.length = 0;
+    const dom = await chromium(['--dump-dom', pathToFileURL(reviewed).href], proxy.port);
+    expect(dom).toContain('<h2>Review</h2>');
+    expect(dom).toMatch(/APPROVED<\/span>/);
+    expect(dom).toContain('bob@desk at ');
+    expect(dom).toMatch(/countersigned by key <code>SHA256:/);
+    expect(dom).toContain('&lt;script&gt;');
+    expect(dom).not.toMatch(/<script/i); // the reason is text, not markup
+    for (const f of report.findings) expect(dom).toContain(f.id);
+    expect(dom).toMatch(/signer<\/dt><dd><code>SHA256:/); // the pack's page is all there
+    await chromium(
+      [
+        '--window-size=1280,4200',
+        '--hide-scrollbars',
+        `--screenshot=${new URL('reviewed.png', SHOTS).pathname}`,
+        pathToFileURL(reviewed).href,
+      ],
+      proxy.port,
+    );
+    expect(proxy.requests.filter((r) => !BROWSER_OWN.test(hostOf(r)))).toEqual([]);
   });
 });

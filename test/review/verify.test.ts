@@ -135,4 +135,17 @@ describe('verify: review records', () => {
     expect(codes(r)).toEqual([]);
     expect(codes(r, 'warning')).toContain('REVIEW_AWAITING_EVIDENCE');
   });
+
+  it('the reviewed page shows the state, the approver and the dispositions; an edited page is a finding', async () => {
+    const { f, sha } = await approved();
+    const page = join(f.artifacts, 'reviews', DATE, `${sha}.report.html`);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('<h2>Review</h2>');
+    expect(html).toContain('APPROVED');
+    expect(html).toContain('bob@desk at ');
+    for (const id of [...findingIds(f.pack).critical, ...findingIds(f.pack).warning]) expect(html).toContain(id);
+    expect(codes(await verifyPath(f.artifacts, { logDir: f.logs }))).toEqual([]);
+    writeFileSync(page, html.replace('APPROVED', 'REJECTED'));
+    expect(codes(await verifyPath(f.artifacts, { logDir: f.logs }))).toContain('REVIEW_PAGE_MISMATCH');
+  });
 });
