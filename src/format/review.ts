@@ -38,6 +38,8 @@ export const DISPOSITION_KINDS: readonly DispositionKind[] = Object.freeze(['fal
 
 /** An actor or reviewer identity: an allowed_signers principal (no spaces, quotes or commas). */
 export const ACTOR_PATTERN = /^[A-Za-z0-9._@+-]{1,128}$/;
+/** A finding id a record can hold (compliance ids are `<rule>:<seq>[:<n>]` or `<rule>:eod:<date>`). */
+export const FINDING_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,200}$/;
 /** Longest reason kept, in characters. */
 export const MAX_REASON_CHARS = 2000;
 

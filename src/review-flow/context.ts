@@ -6,6 +6,7 @@ import { AuditpackError } from '../errors.js';
 import { hashLine } from '../chain/index.js';
 import { type LineHead, MAX_REASON_CHARS, REVIEW_FORMAT, type ReviewLine, renderReviewLine } from '../format/review.js';
 import { lockArtifacts } from '../pack/artifacts-lock.js';
+import { dayNumberOfIsoDate } from '../rotation/index.js';
 import { compileRedactor } from '../redaction/index.js';
 import { emptyRecord, isActor, type ReviewRecord, type ReviewSigner, readReviewRecord } from '../review/index.js';
 import { currentPack, type PackVersion } from './pack-version.js';
@@ -41,6 +42,7 @@ export interface Locked {
 /** Runs `fn` holding the artifacts lock (one writer at a time: export, prune, review). */
 export async function withPack<T>(o: ReviewOptions, date: string, fn: (l: Locked) => Promise<T>): Promise<T> {
   checkActor(o.actor);
+  checkDate(date);
   const release = await lockArtifacts(o.artifactsDir);
   try {
     const pack = await currentPack(o.artifactsDir, date);
@@ -59,6 +61,12 @@ export async function withPack<T>(o: ReviewOptions, date: string, fn: (l: Locked
   } finally {
     release();
   }
+}
+
+/** Throws USAGE unless `date` is a real calendar day YYYY-MM-DD (it becomes a path). */
+export function checkDate(date: string): void {
+  if (typeof date !== 'string' || dayNumberOfIsoDate(date) === undefined)
+    throw new AuditpackError('USAGE', `a pack day is YYYY-MM-DD, got ${JSON.stringify(String(date).slice(0, 40))}`);
 }
 
 /** Throws USAGE unless `actor` is an identity. */

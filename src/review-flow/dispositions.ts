@@ -8,7 +8,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
-import { DISPOSITION_KINDS, type DispositionKind, type DispositionLine } from '../format/review.js';
+import { DISPOSITION_KINDS, type DispositionKind, type DispositionLine, FINDING_ID_PATTERN } from '../format/review.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 import { isActor } from '../review/index.js';
 import { cleanReason, linkLines, nextHead, type ReviewOptions, withPack } from './context.js';
@@ -108,7 +108,8 @@ function inputProblem(
   today: string,
 ): string | undefined {
   const id = JSON.stringify(d.findingId.slice(0, 80));
-  if (!known.has(d.findingId)) return `${id} is not a finding of this pack's compliance report`;
+  if (!FINDING_ID_PATTERN.test(d.findingId) || !known.has(d.findingId))
+    return `${id} is not a finding of this pack's compliance report`;
   if (!DISPOSITION_KINDS.includes(d.disposition))
     return `${id}: ${JSON.stringify(String(d.disposition))} is not a disposition`;
   if (d.disposition === 'accepted' && cleanReason(d.reason) === null)

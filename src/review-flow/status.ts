@@ -4,6 +4,7 @@
  */
 import type { DispositionInEffect, ReviewLine, ReviewState } from '../format/review.js';
 import { emptyRecord, readReviewRecord } from '../review/index.js';
+import { checkDate } from './context.js';
 import { packDays, packVersions } from './pack-version.js';
 
 /** One pack version's review. */
@@ -32,6 +33,7 @@ export interface DayStatus {
 
 /** The review status of one day, or of every day with a pack. */
 export async function reviewStatus(artifactsDir: string, date?: string): Promise<DayStatus[]> {
+  if (date !== undefined) checkDate(date);
   const days = date === undefined ? packDays(artifactsDir) : [date];
   const out: DayStatus[] = [];
   for (const d of days) {

@@ -4,7 +4,18 @@
  * verify reports as a warning once the action is run again; never a line without its event,
  * which is what a forged line looks like.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hashLine } from '../chain/index.js';
 import { wrapFsError } from '../errors.js';
@@ -54,6 +65,8 @@ export async function appendLines(t: WriteTarget, record: ReviewRecord, lines: r
   } catch (err) {
     throw wrapFsError(err, 'create', dirname(path));
   }
+  // The page goes first: a crash from here on leaves it missing (a warning), never stale (an error).
+  rmSync(join(t.artifactsDir, reviewedPagePath(record.packDate, record.manifestSha256)), { force: true });
   const logger = createAuditLogger({
     logDir: t.logDir,
     handleExit: false,
@@ -72,7 +85,11 @@ export async function appendLines(t: WriteTarget, record: ReviewRecord, lines: r
   } finally {
     await logger.close();
   }
-  await refreshPage(t.artifactsDir, record);
+  try {
+    await refreshPage(t.artifactsDir, record);
+  } catch {
+    // The action is recorded; the page is only a rendering. Verify says it is missing.
+  }
 }
 
 /**
@@ -97,8 +114,15 @@ function appendDurably(path: string, text: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'a', 0o644);
-    writeSync(fd, text);
-    fsyncSync(fd);
+    const size = fstatSync(fd).size;
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } catch (err) {
+      // A partial line (a full disk) would make the record unreadable: take it back.
+      ftruncateSync(fd, size);
+      throw err;
+    }
   } catch (err) {
     throw wrapFsError(err, 'write', path);
   } finally {

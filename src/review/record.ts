@@ -11,6 +11,7 @@ import {
   ACTOR_PATTERN,
   DISPOSITION_KINDS,
   type DispositionInEffect,
+  FINDING_ID_PATTERN,
   type DispositionLine,
   LINE_KEYS,
   MAX_REASON_CHARS,
@@ -154,7 +155,7 @@ function transitionShape(o: Record<string, unknown>): string | undefined {
 }
 
 function dispositionShape(o: Record<string, unknown>): string | undefined {
-  if (typeof o.finding_id !== 'string' || !/^[A-Za-z0-9_.:-]{1,200}$/.test(o.finding_id))
+  if (typeof o.finding_id !== 'string' || !FINDING_ID_PATTERN.test(o.finding_id))
     return 'finding_id is not a finding id';
   if (!DISPOSITION_KINDS.includes(o.disposition as DispositionLine['disposition']))
     return `disposition is not one of ${DISPOSITION_KINDS.join(', ')}`;

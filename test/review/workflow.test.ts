@@ -159,6 +159,15 @@ describe('hard rules', () => {
     expect(writtenState(f)).toBe(before);
   });
 
+  it('a day that is not a date (a path) is refused before anything is read or written', async () => {
+    const f = await makeFixture(tempDir());
+    for (const date of ['../2025-09-08', '2025-09-08/../..', '2025-13-01', '']) {
+      const e = await errorOf(reviewTransition(asActor(f, 'alice@desk'), { date, action: 'submit' }));
+      expect(e.code, date).toBe('USAGE');
+    }
+    expect((await errorOf(reviewStatus(f.artifacts, '../etc'))).code).toBe('USAGE');
+  });
+
   it('a pack that no longer verifies cannot be approved', async () => {
     const f = await makeFixture(tempDir());
     await reach(f, 'PENDING_REVIEW');
