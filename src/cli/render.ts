@@ -20,10 +20,11 @@ export function printJson(io: CliIO, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Marks for check lines: ✓ ok, ✗ problem, ! warning. */
-export function mark(io: CliIO, kind: 'ok' | 'fail' | 'warn', stream: 'stdout' | 'stderr' = 'stdout'): string {
+/** Marks for check lines: ✓ ok, ✗ problem, ! warning, - nothing there to check (never a ✓). */
+export function mark(io: CliIO, kind: 'ok' | 'fail' | 'warn' | 'none', stream: 'stdout' | 'stderr' = 'stdout'): string {
   const c = paintFor(io, stream);
   if (kind === 'ok') return c.green('✓');
+  if (kind === 'none') return c.dim('-');
   if (kind === 'fail') return c.red('✗');
   return c.yellow('!');
 }

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkJsonOutput } from '../helpers/json-output.js';
 import { spawn } from 'node:child_process';
 import { BIN, type CliRun } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -41,7 +42,14 @@ function runCli(args: string[], options: { cwd: string; env?: Record<string, str
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      try {
+        checkJsonOutput(args, stdout, code);
+        resolve({ code, stdout, stderr });
+      } catch (err) {
+        reject(err);
+      }
+    });
   });
 }
 let pki: TsaPki;

@@ -299,12 +299,12 @@ describe('archive against Ceph radosgw (Object Lock, COMPLIANCE)', () => {
       ledger(w.cwd)
         .filter((e) => e.event === 'verified')
         .map((e) => e.version_id),
-    ).not.toContain(forgedVersion.versionId);
+    ).not.toContain(forgedVersion.version_id);
     expect(report.problems.find((x: { code: string }) => x.code === 'ARCHIVE_PACK_PROBLEM').detail).toMatch(
       /PACK_FILE_HASH_MISMATCH|LOG_CHAIN_BROKEN/,
     );
     // The genuine version is still there and still verifies.
-    expect(report.versions.find((x: { versionId: string }) => x.versionId === pushed.version_id)).toMatchObject({
+    expect(report.versions.find((x: { version_id: string }) => x.version_id === pushed.version_id)).toMatchObject({
       ok: true,
       mode: 'COMPLIANCE',
     });
@@ -345,7 +345,7 @@ describe('archive against Ceph radosgw (Object Lock, COMPLIANCE)', () => {
     const newest = valid.versions.find((x: { latest: boolean }) => x.latest);
     expect(
       valid.problems
-        .filter((x: { versionId: string }) => x.versionId === newest.versionId)
+        .filter((x: { version_id: string }) => x.version_id === newest.version_id)
         .map((x: { code: string }) => x.code),
     ).toEqual(['ARCHIVE_VERSION_UNKNOWN']);
     expect(newest.ok).toBe(true); // as a pack it is fine; who put it there is the finding
@@ -353,7 +353,7 @@ describe('archive against Ceph radosgw (Object Lock, COMPLIANCE)', () => {
       ledger(w.cwd)
         .filter((e) => e.event === 'verified')
         .map((e) => e.version_id),
-    ).not.toContain(newest.versionId);
+    ).not.toContain(newest.version_id);
   });
 
   it('a different pack for the same day is a new version, never a replacement; a lost ledger is rebuilt by adopting, not re-uploading', async () => {
@@ -379,7 +379,7 @@ describe('archive against Ceph radosgw (Object Lock, COMPLIANCE)', () => {
     expect(vs.find((v) => v.IsLatest)?.VersionId).toBe(p2.version_id);
     const ls = JSON.parse(runCli(['archive', 'ls', '--json'], { cwd: w.cwd, env: w.env }).stdout);
     expect(ls.versions).toHaveLength(2);
-    expect(ls.versions.every((v: { inLedger: boolean }) => v.inLedger)).toBe(true);
+    expect(ls.versions.every((v: { in_ledger: boolean }) => v.in_ledger)).toBe(true);
     expect(runCli(['archive', 'verify'], { cwd: w.cwd, env: w.env }).code).toBe(0);
 
     // The ledger is lost (a new machine, a wiped disk): the push finds the version and records it.

@@ -188,3 +188,37 @@ describe('one form for errors, one name for the log directory', () => {
     expect(runCli(['verify', '--log-dir', 'one', '--no-logs', 'one'], { cwd }).code).toBe(2);
   });
 });
+
+describe('what people read', () => {
+  it('auditpack log names an unknown but valid category or event, still writes it, exits 0', () => {
+    const cwd = tempDir();
+    const typo = runCli(['log', 'ordr', 'Something', 'a=1'], { cwd });
+    expect(typo.code).toBe(0);
+    expect(typo.stderr).toMatch(/^auditpack: note: "ordr" is not a built-in category \(order, fill, .*\)/);
+    expect(typo.stderr).toContain('Did you mean "order"?');
+    const own = runCli(['log', 'strategy', 'Rebalanced', 'a=1'], { cwd });
+    expect(own.code).toBe(0);
+    expect(own.stderr).toContain('"strategy" is not a built-in category');
+    expect(own.stderr).not.toContain('Did you mean');
+    const ev = runCli(['log', 'auth', 'Logn', 'user=u'], { cwd });
+    expect(ev.stderr).toContain('"Logn" is not a known auth event');
+    expect(ev.stderr).toContain('Did you mean "Login"?');
+    expect(runCli(['log', 'auth', 'Login', 'user=u'], { cwd }).stderr).toBe('');
+    const [file] = readdirSync(join(cwd, 'logs')).filter((f) => f.endsWith('.jsonl'));
+    const lines = readFileSync(join(cwd, 'logs', file as string), 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines.map((l) => JSON.parse(l).category)).toEqual(['ordr', 'strategy', 'auth', 'auth']);
+  });
+
+  it('verify marks "signature: none" with "-", never with a check mark', () => {
+    const cwd = tempDir();
+    const demo = JSON.parse(runCli(['demo', '--json'], { cwd }).stdout);
+    const r = runCli(['verify', demo.pack_path], { cwd });
+    expect(r.code).toBe(0);
+    const line = r.stdout.split('\n').find((l) => l.includes('signature'));
+    expect(line).toBe('- signature: none (the pack is not signed)');
+    expect(r.stdout).toContain('- time-stamp tokens: none');
+    expect(r.stdout).toMatch(/^✓ hash chain and seq$/m);
+  });
+});

@@ -103,7 +103,7 @@ describe('auditpack keygen + export: a signed pack an auditor checks with standa
     expect(again.stderr).toContain('PACK_EXISTS');
     const forced = runCli(['export', '--date', DATE, '--force', '--json'], { cwd });
     expect(forced.code, forced.stderr).toBe(0);
-    expect(JSON.parse(forced.stdout).superseded.manifestSha256).toBe(j.manifest_sha256);
+    expect(JSON.parse(forced.stdout).superseded.manifest_sha256).toBe(j.manifest_sha256);
     expect(readdirSync(join(cwd, 'artifacts')).sort()).toEqual(['.export.lock', DATE, `${DATE}.tar.gz`, `${DATE}.v1`]);
   });
 

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { checkJsonOutput } from './json-output.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/auditpack.js', import.meta.url));
 
@@ -27,5 +28,6 @@ export function runCli(
     encoding: 'utf8',
     input: options.input ?? '',
   });
+  checkJsonOutput(args, r.stdout, r.status);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

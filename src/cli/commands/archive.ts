@@ -10,6 +10,7 @@ import { ExitWith, yesterdayUtc } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { hiddenLogsDirAlias, parseIsoDate, parseWholeNumber } from '../options.js';
 import { helpText } from '../help.js';
+import { snakeKeys } from '../json.js';
 import { mark, printJson } from '../render.js';
 
 function common(cmd: Command): Command {
@@ -169,7 +170,7 @@ function defineLs(archive: Command, io: CliIO): void {
           ok: true,
           bucket: options.settings.bucket,
           prefix: options.settings.prefix,
-          versions: list,
+          versions: snakeKeys(list),
         });
       for (const v of list) {
         const tag = [
@@ -216,7 +217,7 @@ function defineArchiveVerify(archive: Command, io: CliIO): void {
       const { options } = await archiveSetup(io, opts);
       const { verifyArchived } = await import('../../archive/index.js');
       const r = await verifyArchived({ ...options, ...(opts.date !== undefined ? { dates: [opts.date] } : {}) });
-      if (opts.json === true) printJson(io, r);
+      if (opts.json === true) printJson(io, snakeKeys(r));
       else {
         for (const p of r.problems)
           io.stdout.write(`${mark(io, p.severity === 'error' ? 'fail' : 'warn')} ${p.date} ${p.code}: ${p.detail}\n`);
@@ -308,7 +309,7 @@ function defineHold(archive: Command, io: CliIO): void {
           date: r.date,
           key: r.key,
           legal_hold: r.on ? 'ON' : 'OFF',
-          versions: r.versions,
+          versions: snakeKeys(r.versions),
         });
       io.stdout.write(
         `${mark(io, 'ok')} legal hold ${r.on ? 'ON' : 'OFF'} for ${r.key} (${r.versions.length} version(s))\n`,

@@ -8,6 +8,7 @@ import { hiddenLogsDirAlias, logDirOf } from '../options.js';
 import { helpText } from '../help.js';
 import type { CliIO } from '../io.js';
 import { ExitWith, packageVersion } from '../exit.js';
+import { snakeKeys } from '../json.js';
 import { mark, printJson } from '../render.js';
 
 interface DemoCliOptions {
@@ -69,7 +70,7 @@ export function defineDemo(program: Command, io: CliIO): void {
           : { onStep: (t: string) => io.stdout.write(`  ${t.replaceAll(`${io.cwd}/`, '')}\n`) }),
       });
       if (opts.json === true) {
-        printJson(io, { ok: r.verify.ok, ...r, verify: { ok: r.verify.ok, problems: r.verify.problems } });
+        printJson(io, snakeKeys({ ok: r.verify.ok, ...r, verify: { ok: r.verify.ok, problems: r.verify.problems } }));
       } else {
         for (const p of r.verify.problems)
           io.stdout.write(`  ${mark(io, p.severity === 'error' ? 'fail' : 'warn')} ${p.code} ${p.file}: ${p.detail}\n`);

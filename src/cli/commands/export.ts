@@ -220,7 +220,7 @@ function exportJson(r: DailyExportResult, config: AuditpackConfig, push: PushSte
     partial: m.partial === true,
     resumed: e.resumed,
     leftovers_removed: e.leftoversRemoved,
-    superseded: e.superseded,
+    superseded: e.superseded && { path: e.superseded.path, manifest_sha256: e.superseded.manifestSha256 },
     events: m.events,
     rows: m.rows,
     chain: m.chain,

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { AuditpackError } from '../../errors.js';
 import type { CliIO } from '../io.js';
 import { helpText } from '../help.js';
+import { snakeKeys } from '../json.js';
 import { mark, printJson } from '../render.js';
 
 interface KeygenOptions {
@@ -48,7 +49,7 @@ export function defineKeygen(program: Command, io: CliIO): void {
       const identity = opts.identity ?? `auditpack@${hostname()}`;
       const k = await generateSigningKey(dir, { identity, ...(opts.name !== undefined ? { name: opts.name } : {}) });
       if (opts.json === true) {
-        printJson(io, { ok: true, ...k });
+        printJson(io, snakeKeys({ ok: true, ...k }));
         return;
       }
       const rel = (p: string): string => relative(io.cwd, p) || p;

@@ -9,6 +9,7 @@ import { AuditpackError } from '../../errors.js';
 import { compileRedactor } from '../../redaction/index.js';
 import { echoSafe } from '../echo.js';
 import type { CliIO } from '../io.js';
+import { paintFor } from '../render.js';
 import { hiddenLogsDirAlias, logDirOf } from '../options.js';
 import { helpText } from '../help.js';
 
@@ -120,7 +121,7 @@ export function defineLog(program: Command, io: CliIO): void {
           'USAGE',
           `${category} ${event}: ${problems.join('; ')} (docs/FORMAT.md, "Trading events")`,
         );
-      const { createAuditLogger } = await import('../../logger/index.js');
+      const { createAuditLogger, KNOWN_EVENTS } = await import('../../logger/index.js');
       const logger = createAuditLogger({
         logDir: config.logDir,
         durability: 'durable',
@@ -133,5 +134,54 @@ export function defineLog(program: Command, io: CliIO): void {
       } finally {
         await logger.close();
       }
+      const hint = unknownNameHint(category, event, KNOWN_EVENTS);
+      if (hint !== undefined)
+        io.stderr.write(`${paintFor(io, 'stderr').yellow('auditpack: note')}: ${echoSafe(hint)}\n`);
     });
+}
+
+/**
+ * A hint for a name that is valid but not one auditpack knows (`auditpack log ordr OrderAccepted`):
+ * the event is written as given (an application may have its own categories), but a typo would
+ * otherwise pass in silence and miss every check and CSV that reads the known names.
+ */
+export function unknownNameHint(
+  category: string,
+  event: string,
+  known: Readonly<Record<string, readonly string[]>>,
+): string | undefined {
+  const events = Object.hasOwn(known, category) ? known[category] : undefined;
+  if (events === undefined) {
+    const near = nearest(category, Object.keys(known));
+    return `"${category}" is not a built-in category (${Object.keys(known).join(', ')}); the event was written as given${near ? `. Did you mean "${near}"?` : ''}`;
+  }
+  if (events.includes(event)) return undefined;
+  const near = nearest(event, events);
+  return `"${event}" is not a known ${category} event (${events.join(', ')}); it was written with a note${near ? `. Did you mean "${near}"?` : ''}`;
+}
+
+/** The closest name within a small edit distance (a typo, a case slip), if any. */
+function nearest(word: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(word.length / 4)) + 1;
+  for (const n of names) {
+    const d = editDistance(word.toLowerCase(), n.toLowerCase());
+    if (d < bestD) [best, bestD] = [n, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(
+        (prev[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    prev = row;
+  }
+  return prev[b.length] as number;
 }

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { hiddenLogsDirAlias, logDirOf, parseWholeNumber } from '../options.js';
 import { helpText } from '../help.js';
+import { snakeKeys } from '../json.js';
 import { mark, printJson } from '../render.js';
 
 interface PruneCliOptions {
@@ -80,7 +81,7 @@ export function definePrune(program: Command, io: CliIO): void {
         dryRun: opts.dryRun === true,
       });
       if (opts.json === true) {
-        printJson(io, { ok: true, dry_run: opts.dryRun === true, plan, removed: result });
+        printJson(io, snakeKeys({ ok: true, dry_run: opts.dryRun === true, plan, removed: result }));
         return;
       }
       const packs = result?.packs.length ?? plan.packs.length;

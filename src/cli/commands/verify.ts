@@ -10,6 +10,7 @@ import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { logDirOf, parseIsoDate, parseWholeNumber } from '../options.js';
 import { helpText } from '../help.js';
+import { snakeKeys } from '../json.js';
 import { mark, paintFor, printJson } from '../render.js';
 
 interface VerifyOptions {
@@ -194,7 +195,7 @@ export function defineVerify(program: Command, io: CliIO): void {
       const { verifyPath } = await import('../../verify/index.js');
       const report = await verifyPath(resolve(io.cwd, path), options);
       const shown: VerifyReport = { ...report, target: path };
-      if (opts.json === true) printJson(io, shown);
+      if (opts.json === true) printJson(io, snakeKeys(shown));
       else renderReport(io, shown);
       if (!report.ok) throw new ExitWith(ExitCode.PROBLEMS);
     });
@@ -288,7 +289,9 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
       : ps.some((p) => p.severity === 'warning')
         ? 'warn'
         : 'ok';
-    out(`${mark(io, worst)} ${labelFor(check.label, r, ps.length)}`);
+    const label = labelFor(check.label, r, ps.length);
+    // "signature: none" is not a check that passed: no ✓ for what was not there to check.
+    out(`${mark(io, worst === 'ok' && NOTHING.has(label) ? 'none' : worst)} ${label}`);
     for (const p of ps) out(problemLine(io, p));
   }
   const rest = r.problems.filter((p) => !used.has(p));
@@ -328,6 +331,9 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
     );
   }
 }
+
+/** Labels that report nothing there to check: such a line gets no check mark. */
+const NOTHING = new Set(['signature: none (the pack is not signed)', 'time-stamp tokens: none']);
 
 /** The signature line says when there is nothing to check, so a ✓ never stands for "not signed". */
 function labelFor(label: string, r: VerifyReport, findings: number): string {
