@@ -40,7 +40,7 @@ describe('auditpack verify <artifacts> end to end', () => {
       `newest evidence: pack 2026-11-29 (made ${last!.manifest.created_at}), manifest sha256 ${last!.manifestSha256}; chain ends at seq ${last!.manifest.chain.last_seq}, hash ${last!.manifest.chain.end_hash}`,
     );
     const json = JSON.parse(runCli(['verify', 'artifacts', '--json'], { cwd }).stdout);
-    expect(json.evidence).toMatchObject({ pack: '2026-11-29', endHash: last!.manifest.chain.end_hash });
+    expect(json.evidence).toMatchObject({ pack: '2026-11-29', end_hash: last!.manifest.chain.end_hash });
 
     const mid = join(artifactsDir, '2026-11-28');
     const sha = createHash('sha256')

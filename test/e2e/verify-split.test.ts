@@ -12,13 +12,16 @@ import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { chainLines, tradingEvents } from '../verify/helpers/log-fixture.js';
 import { buildPack } from '../verify/helpers/pack-fixture.js';
+import type { VerifyReport } from '../../src/verify/index.js';
+import { snakeKeys } from '../../src/cli/json.js';
 
 describe('auditpack verify of a large pack, the log on two threads', () => {
   it('reports what the one-thread library check reports, untouched and with an edit after the cut', async () => {
     const cwd = tempDir();
     // About 5 MiB of log: above the size where verify cuts the log between the threads.
     const { dir } = buildPack(cwd, '2025-09-08', { logLines: chainLines(tradingEvents(20_000)).lines });
-    const one = JSON.parse(JSON.stringify(await verifyPack(dir, { logSplit: 'none' })));
+    // The CLI prints the library's report with snake_case keys (docs/json-output.md).
+    const one = snakeKeys(JSON.parse(JSON.stringify(await verifyPack(dir, { logSplit: 'none' })))) as VerifyReport;
     expect(one.problems).toEqual([]);
     const v = runCli(['verify', dir, '--json'], { cwd });
     expect(v.code, v.stderr).toBe(0);
@@ -31,7 +34,7 @@ describe('auditpack verify of a large pack, the log on two threads', () => {
     const k = text.slice(0, at).split('\n').length - 1; // index of the line starting at `at`
     lines.splice(k + 1, 1); // a line deleted in the worker's part
     writeFileSync(logPath, Buffer.from(lines.join('\n'), 'latin1'));
-    const edited = JSON.parse(JSON.stringify(await verifyPack(dir, { logSplit: 'none' })));
+    const edited = snakeKeys(JSON.parse(JSON.stringify(await verifyPack(dir, { logSplit: 'none' })))) as VerifyReport;
     expect(edited.problems.map((p: { code: string }) => p.code)).toContain('LOG_SEQ_GAP');
     const e = runCli(['verify', dir, '--json'], { cwd });
     expect(e.code).toBe(1);
