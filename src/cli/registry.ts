@@ -14,6 +14,7 @@ import { defineLog } from './commands/log.js';
 import { definePrune } from './commands/prune.js';
 import { defineReview } from './commands/review.js';
 import { defineSnapshot } from './commands/snapshot.js';
+import { defineTail } from './commands/tail.js';
 import { defineVerify } from './commands/verify.js';
 import { defineRollup } from './commands/rollup.js';
 import { defineProve } from './commands/prove.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly DefineCommand[] = [
   defineSnapshot,
   defineExport,
   defineVerify,
+  defineTail,
   defineCheck,
   defineAnchor,
   definePrune,

@@ -31,7 +31,7 @@ interface Cursor {
  * its newline). An incomplete last line is held until its newline arrives: a writer mid-append is
  * never shown half a line.
  */
-async function readOn(dir: string, cur: Cursor, onLine: (line: string) => void): Promise<void> {
+async function readOn(dir: string, cur: Cursor, onLine: (line: Buffer) => void): Promise<void> {
   const fh = await open(join(dir, cur.file), 'r');
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -41,7 +41,7 @@ async function readOn(dir: string, cur: Cursor, onLine: (line: string) => void):
       cur.offset += bytesRead;
       let data = Buffer.concat([cur.partial, buf.subarray(0, bytesRead)]);
       for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10)) {
-        onLine(data.subarray(0, nl).toString('utf8'));
+        onLine(Buffer.from(data.subarray(0, nl)));
         data = data.subarray(nl + 1);
       }
       cur.partial = Buffer.from(data);
@@ -58,9 +58,10 @@ export interface TailOptions {
   readonly file?: string;
   /** How many of the last matching lines to show first; Infinity for all. */
   readonly lines: number;
-  /** Which lines to show (the raw line; it may not be JSON). */
+  /** Which lines to show (the raw line as text; it may not be JSON). */
   readonly match: (line: string) => boolean;
-  readonly onLine: (line: string) => void;
+  /** A line's bytes as they are in the file, without the newline. */
+  readonly onLine: (line: Buffer) => void;
   /** Keep reading as the log grows, across midnight, until `signal` aborts. */
   readonly follow?: { readonly signal: AbortSignal; readonly pollMs: number };
 }
@@ -72,9 +73,9 @@ export async function tailLog(o: TailOptions): Promise<void> {
   if (first === undefined && o.follow === undefined) return;
   const cur: Cursor = { file: first ?? '', offset: 0, partial: Buffer.alloc(0) };
   if (first !== undefined) {
-    const last: string[] = [];
+    const last: Buffer[] = [];
     await readOn(o.logDir, cur, (line) => {
-      if (!o.match(line)) return;
+      if (!o.match(line.toString('utf8'))) return;
       last.push(line);
       if (last.length > o.lines) last.shift();
     });
@@ -84,8 +85,8 @@ export async function tailLog(o: TailOptions): Promise<void> {
 }
 
 async function follow(o: TailOptions, cur: Cursor, f: NonNullable<TailOptions['follow']>): Promise<void> {
-  const emit = (line: string): void => {
-    if (o.match(line)) o.onLine(line);
+  const emit = (line: Buffer): void => {
+    if (o.match(line.toString('utf8'))) o.onLine(line);
   };
   while (!f.signal.aborted) {
     if (cur.file !== '') {
@@ -97,7 +98,7 @@ async function follow(o: TailOptions, cur: Cursor, f: NonNullable<TailOptions['f
     const next = (await dayFiles(o.logDir)).find((n) => cur.file === '' || isLaterDay(n, cur.file));
     if (next !== undefined) {
       // Midnight: the old day is complete; a fragment left at its end is shown as it is.
-      if (cur.partial.length > 0) emit(cur.partial.toString('utf8'));
+      if (cur.partial.length > 0) emit(cur.partial);
       Object.assign(cur, { file: next, offset: 0, partial: Buffer.alloc(0) });
       continue;
     }

@@ -1,0 +1,104 @@
+/**
+ * `auditpack tail [-f] [--category C] [--event E] [--order ID] [--json]`: the audit log for people
+ * (like pino-pretty), or with --json the lines themselves, byte for byte. -f follows the log as it
+ * grows and moves on to the next day's file at UTC midnight.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { AuditpackError } from '../../errors.js';
+import { helpText } from '../help.js';
+import type { CliIO } from '../io.js';
+import { hiddenLogsDirAlias, logDirOf, parseIsoDate } from '../options.js';
+import { paintFor } from '../render.js';
+
+const NL = Buffer.from('\n');
+
+interface TailCliOptions {
+  follow?: boolean;
+  lines: number;
+  category?: string;
+  event?: string;
+  order?: string;
+  date?: string;
+  json?: boolean;
+  logDir?: string;
+  logsDir?: string;
+  pollMs: number;
+}
+
+function parseLines(v: string): number {
+  if (v === 'all') return Number.POSITIVE_INFINITY;
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number or "all".');
+  return Number(v);
+}
+
+function parsePoll(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 10) throw new InvalidArgumentError('expected milliseconds, at least 10.');
+  return Number(v);
+}
+
+export function defineTail(program: Command, io: CliIO): void {
+  program
+    .command('tail')
+    .description('show the audit log for people (time, category/event, seq, fields), or follow it with -f')
+    .option('-f, --follow', 'keep printing lines as they are written, across UTC midnight, until Ctrl-C')
+    .option('-n, --lines <n>', 'how many of the last matching lines to show first, or "all"', parseLines, 10)
+    .option('--category <name>', 'only this category (e.g. order, alert)')
+    .option('--event <name>', 'only this event (e.g. OrderAccepted)')
+    .option('--order <id>', 'only events whose order_id is this')
+    .option('--date <YYYY-MM-DD>', 'start in this day file (default: the newest)', parseIsoDate)
+    .option('--json', 'print the log lines themselves, untouched (one JSON object per line)')
+    .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
+    .addOption(hiddenLogsDirAlias())
+    .option('--poll-ms <ms>', 'with -f: how often to look for new lines', parsePoll, 200)
+    .addHelpText(
+      'after',
+      helpText({
+        examples: [
+          ['tail -f', 'follow the log, pretty, colour on a terminal'],
+          ['tail --order A-1 -n all', "every event of one order in today's file"],
+          ['tail -f --category alert --json | jq .', 'alerts as they come, as JSON lines'],
+        ],
+        exits: [
+          [0, 'done (with -f: stopped by Ctrl-C or SIGTERM)'],
+          [66, 'the logs directory or the day file does not exist'],
+          [74, 'reading failed'],
+        ],
+      }),
+    )
+    .action(async (opts: TailCliOptions) => runTail(io, opts));
+}
+
+async function runTail(io: CliIO, opts: TailCliOptions): Promise<void> {
+  const { resolveConfig } = await import('../../config.js');
+  const { existsSync } = await import('node:fs');
+  const { tailLog } = await import('../tail/follow.js');
+  const { lineMatches, prettyLine } = await import('../tail/pretty.js');
+  const { logFileName, dayNumberOfIsoDate } = await import('../../rotation/index.js');
+  const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: logDirOf(opts) } });
+  if (!existsSync(config.logDir))
+    throw new AuditpackError('LOGS_DIR_MISSING', `logs directory ${config.logDir} does not exist`, {
+      details: { path: config.logDir },
+    });
+  const file = opts.date === undefined ? undefined : logFileName(dayNumberOfIsoDate(opts.date) as number);
+  if (file !== undefined && !existsSync(`${config.logDir}/${file}`))
+    throw new AuditpackError('PATH_NOT_FOUND', `no log file for ${opts.date} in ${config.logDir}`);
+  const c = paintFor(io);
+  const filter = { category: opts.category, event: opts.event, order: opts.order };
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  if (opts.follow === true) for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, onSignal);
+  try {
+    await tailLog({
+      logDir: config.logDir,
+      ...(file !== undefined ? { file } : {}),
+      lines: opts.lines,
+      match: (line) => lineMatches(filter, line),
+      // --json: the bytes as they are in the file (a checker downstream hashes them).
+      onLine: (line) =>
+        io.stdout.write(opts.json === true ? Buffer.concat([line, NL]) : `${prettyLine(c, line.toString('utf8'))}\n`),
+      ...(opts.follow === true ? { follow: { signal: stop.signal, pollMs: opts.pollMs } } : {}),
+    });
+  } finally {
+    for (const s of ['SIGINT', 'SIGTERM'] as const) process.removeListener(s, onSignal);
+  }
+}

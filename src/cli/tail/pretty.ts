@@ -1,0 +1,78 @@
+/**
+ * One log line for people, like pino-pretty: time, category/event, seq, then the event's own
+ * fields as key=value; the chain and provenance fields (prev, ts, host, pid) are left out or dimmed.
+ * Colour only where paintFor allows it (a terminal, no NO_COLOR).
+ */
+import type { ChalkInstance } from 'chalk';
+
+/** Envelope fields shown in the head of the line or not at all. */
+const HIDDEN = new Set(['ts', 'iso_ts', 'seq', 'category', 'event', 'prev', 'host', 'pid', 'late']);
+
+/** Category colours: what needs a look (alert, risk) stands out. */
+function categoryColour(c: ChalkInstance, category: string): (s: string) => string {
+  switch (category) {
+    case 'alert':
+      return c.red.bold;
+    case 'risk':
+      return c.yellow;
+    case 'order':
+      return c.cyan;
+    case 'fill':
+      return c.green;
+    case 'auth':
+      return c.magenta;
+    case 'config':
+      return c.blue;
+    default:
+      return c.white;
+  }
+}
+
+/** A field value as short text: plain when it is a simple word, JSON otherwise. */
+function valueText(v: unknown): string {
+  if (typeof v === 'string') return /^[\w.:@/+-]+$/.test(v) ? v : JSON.stringify(v);
+  return JSON.stringify(v);
+}
+
+/** A parsed line for people; a line that is not a JSON object is shown as it is, marked. */
+export function prettyLine(c: ChalkInstance, raw: string): string {
+  let ev: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    ev = parsed as Record<string, unknown>;
+  } catch {
+    return `${c.red('(not an event)')} ${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}`;
+  }
+  const category = String(ev.category ?? '?');
+  const name = `${category}/${String(ev.event ?? '?')}`;
+  const fields = Object.entries(ev)
+    .filter(([k]) => !HIDDEN.has(k))
+    .map(([k, v]) => `${c.dim(`${k}=`)}${valueText(v)}`);
+  const where = ev.host !== undefined ? c.dim(` (${String(ev.host)}:${String(ev.pid ?? '?')})`) : '';
+  const late = ev.late === true ? c.yellow(' late') : '';
+  return `${c.dim(String(ev.iso_ts ?? '?'))} ${categoryColour(c, category)(name.padEnd(24))} ${c.dim(`#${String(ev.seq ?? '?')}`)}${late}  ${fields.join(' ')}${where}`;
+}
+
+/** Filters from the command line, held against a raw line. */
+export interface LineFilter {
+  readonly category?: string;
+  readonly event?: string;
+  readonly order?: string;
+}
+
+/** Whether a raw line passes the filters (a line that is not JSON passes only when there are none). */
+export function lineMatches(f: LineFilter, raw: string): boolean {
+  if (f.category === undefined && f.event === undefined && f.order === undefined) return true;
+  let ev: Record<string, unknown>;
+  try {
+    ev = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    return false;
+  }
+  if (ev === null || typeof ev !== 'object') return false;
+  if (f.category !== undefined && ev.category !== f.category) return false;
+  if (f.event !== undefined && ev.event !== f.event) return false;
+  if (f.order !== undefined && ev.order_id !== f.order) return false;
+  return true;
+}

@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAuditLogger } from '../../src/index.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const DAY1_END = Date.UTC(2026, 10, 30, 23, 59, 59, 900) * 1000;
+const DAY2 = Date.UTC(2026, 11, 1, 0, 0, 0, 100) * 1000;
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+/** Starts `auditpack tail …` and collects its stdout. */
+function startTail(
+  args: string[],
+  cwd: string,
+): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, 'tail', ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, out: () => out, exit };
+}
+
+async function until(what: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('auditpack tail', () => {
+  it('-f follows across UTC midnight into the next day file, never shows half a line, stops on SIGTERM with 0', async () => {
+    const cwd = tempDir();
+    let now = DAY1_END;
+    const logger = createAuditLogger({
+      logDir: join(cwd, 'logs'),
+      clock: () => now,
+      durability: 'durable',
+      handleExit: false,
+    });
+    await logger.log('system', 'BeforeMidnight', { n: 1 });
+    const t = startTail(['-f', '--json', '--poll-ms', '50'], cwd);
+    await until(() => t.out().includes('BeforeMidnight'));
+    now = DAY2;
+    await logger.log('system', 'AfterMidnight', { n: 2 });
+    await until(() => t.out().includes('AfterMidnight'));
+    expect(readdirSync(join(cwd, 'logs')).filter((f) => f.endsWith('.jsonl'))).toEqual([
+      'audit-20261130.jsonl',
+      'audit-20261201.jsonl',
+    ]);
+    // A writer mid-append: half a line is held back until its newline comes.
+    const day2 = join(cwd, 'logs', 'audit-20261201.jsonl');
+    appendFileSync(day2, '{"half":');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(t.out()).not.toContain('"half"');
+    appendFileSync(day2, '1}\n');
+    await until(() => t.out().includes('{"half":1}'));
+    await logger.close();
+    // --json: the lines exactly as they are in the files, in order.
+    const files = ['audit-20261130.jsonl', 'audit-20261201.jsonl'].map((f) =>
+      readFileSync(join(cwd, 'logs', f), 'utf8'),
+    );
+    expect(t.out()).toBe(files.join(''));
+    t.child.kill('SIGTERM');
+    expect(await t.exit).toBe(0);
+  }, 60_000);
+
+  it('pretty: time, category/event, seq, fields; no colour when not a terminal; filters', async () => {
+    const cwd = tempDir();
+    const logger = createAuditLogger({ logDir: join(cwd, 'logs'), durability: 'durable', handleExit: false });
+    await logger.log('alert', 'AlertSent', { alert_type: 'pnl', severity: 'HIGH', message: 'loss at 82%' });
+    await logger.log('system', 'CronRan', { job: 'nightly' });
+    await logger.close();
+    const all = runCli(['tail'], { cwd });
+    expect(all.code).toBe(0);
+    const lines = all.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z alert\/AlertSent +#1 {2}alert_type=pnl severity=HIGH message="loss at 82%".* \(.+:\d+\)$/,
+    );
+    expect(all.stdout).not.toMatch(/\x1b\[/);
+    expect(all.stdout).not.toContain('prev');
+    const alerts = runCli(['tail', '--category', 'alert', '--json'], { cwd });
+    expect(
+      alerts.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).event),
+    ).toEqual(['AlertSent']);
+    expect(runCli(['tail', '--event', 'CronRan', '-n', '1'], { cwd }).stdout).toContain('job=nightly');
+    expect(runCli(['tail', '--order', 'nope'], { cwd }).stdout).toBe('');
+    expect(runCli(['tail', '--log-dir', 'missing'], { cwd }).code).toBe(66);
+    expect(runCli(['tail', '--date', '2001-01-01'], { cwd }).code).toBe(66);
+    expect(runCli(['tail', '-n', 'many'], { cwd }).code).toBe(2);
+  });
+
+  it('a line that is not an event is shown marked, not dropped', () => {
+    const cwd = tempDir();
+    runCli(['log', 'system', 'A', 'x=1'], { cwd });
+    const [file] = readdirSync(join(cwd, 'logs')).filter((f) => f.endsWith('.jsonl'));
+    appendFileSync(join(cwd, 'logs', file as string), 'garbage\n');
+    const r = runCli(['tail'], { cwd });
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('(not an event) garbage');
+  });
+});
