@@ -23,6 +23,7 @@ export function schemaFor(args: readonly string[], out: unknown): string {
   const words = args.filter((a) => !a.startsWith('-'));
   const [cmd, sub] = words;
   if (cmd === 'archive') return `archive-${sub}`;
+  if (cmd === 'review' && args[1] === 'status') return 'review-status';
   if (cmd === 'snapshot' && args[1] === 'list') return 'snapshot-list';
   if (cmd === 'snapshot' && args[1] === 'diff') return 'snapshot-diff';
   if (cmd === 'check' && args.includes('--order')) return 'check-order';

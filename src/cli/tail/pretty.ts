@@ -4,9 +4,20 @@
  * Colour only where paintFor allows it (a terminal, no NO_COLOR).
  */
 import type { ChalkInstance } from 'chalk';
+import { FIELD } from '../../format/log-line.js';
 
 /** Envelope fields shown in the head of the line or not at all. */
-const HIDDEN = new Set(['ts', 'iso_ts', 'seq', 'category', 'event', 'prev', 'host', 'pid', 'late']);
+const HIDDEN: ReadonlySet<string> = new Set([
+  FIELD.ts,
+  FIELD.isoTs,
+  FIELD.seq,
+  FIELD.category,
+  FIELD.event,
+  FIELD.prev,
+  FIELD.host,
+  FIELD.pid,
+  FIELD.late,
+]);
 
 /** Category colours: what needs a look (alert, risk) stands out. */
 function categoryColour(c: ChalkInstance, category: string): (s: string) => string {
@@ -44,14 +55,16 @@ export function prettyLine(c: ChalkInstance, raw: string): string {
   } catch {
     return `${c.red('(not an event)')} ${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}`;
   }
-  const category = String(ev.category ?? '?');
-  const name = `${category}/${String(ev.event ?? '?')}`;
+  const category = String(ev[FIELD.category] ?? '?');
+  const name = `${category}/${String(ev[FIELD.event] ?? '?')}`;
   const fields = Object.entries(ev)
     .filter(([k]) => !HIDDEN.has(k))
     .map(([k, v]) => `${c.dim(`${k}=`)}${valueText(v)}`);
-  const where = ev.host !== undefined ? c.dim(` (${String(ev.host)}:${String(ev.pid ?? '?')})`) : '';
-  const late = ev.late === true ? c.yellow(' late') : '';
-  return `${c.dim(String(ev.iso_ts ?? '?'))} ${categoryColour(c, category)(name.padEnd(24))} ${c.dim(`#${String(ev.seq ?? '?')}`)}${late}  ${fields.join(' ')}${where}`;
+  const host = ev[FIELD.host];
+  const where = host !== undefined ? c.dim(` (${String(host)}:${String(ev[FIELD.pid] ?? '?')})`) : '';
+  const late = ev[FIELD.late] === true ? c.yellow(' late') : '';
+  const time = c.dim(String(ev[FIELD.isoTs] ?? '?'));
+  return `${time} ${categoryColour(c, category)(name.padEnd(24))} ${c.dim(`#${String(ev[FIELD.seq] ?? '?')}`)}${late}  ${fields.join(' ')}${where}`;
 }
 
 /** Filters from the command line, held against a raw line. */
@@ -71,8 +84,8 @@ export function lineMatches(f: LineFilter, raw: string): boolean {
     return false;
   }
   if (ev === null || typeof ev !== 'object') return false;
-  if (f.category !== undefined && ev.category !== f.category) return false;
-  if (f.event !== undefined && ev.event !== f.event) return false;
+  if (f.category !== undefined && ev[FIELD.category] !== f.category) return false;
+  if (f.event !== undefined && ev[FIELD.event] !== f.event) return false;
   if (f.order !== undefined && ev.order_id !== f.order) return false;
   return true;
 }
