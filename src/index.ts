@@ -28,6 +28,7 @@ export {
 // The logger and its event helpers.
 export { createAuditLogger } from './logger/logger.js';
 export { MemorySink } from './logger/memory-sink.js';
+export type { CustomEvents } from './logger/custom-events.js';
 export {
   type AlertFields,
   type AuditErrorListener,
@@ -38,6 +39,7 @@ export {
   type AuditSink,
   type AuthEvent,
   type AuthFields,
+  type ChildBindings,
   type ConfigChangeFields,
   type FillEvent,
   type FillFields,

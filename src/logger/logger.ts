@@ -17,6 +17,7 @@ import { provenanceText, RECOVERY } from '../format/log-line.js';
 import { compileRedactor } from '../redaction/index.js';
 import { BatchedWriter } from './batched-writer.js';
 import { bufferedSize, EventBuffer } from './buffer.js';
+import { createChild, RECORD_AS } from './child.js';
 import { systemClock } from './clock.js';
 import { DurableWriter } from './durable-writer.js';
 import { registerExitFlush } from './exit.js';
@@ -33,6 +34,7 @@ import type {
   AuditSink,
   AuthEvent,
   AuthFields,
+  ChildBindings,
   ConfigChangeFields,
   FillEvent,
   FillFields,
@@ -109,6 +111,15 @@ class Logger {
 
   log(category: string, event: string, fields?: AuditFields): Accepted {
     return this.record(category, event, fields);
+  }
+
+  child(bindings: ChildBindings): AuditLogger {
+    return createChild(this, bindings);
+  }
+
+  /** A child's event (child.ts): this logger's chain and writer, the child's actor. */
+  [RECORD_AS](actor: string | undefined, category: string, event: string, fields: unknown): Accepted {
+    return this.record(category, event, fields, actor);
   }
 
   order(event: OrderEvent, fields: OrderFields): Accepted {
@@ -190,13 +201,13 @@ class Logger {
 
   // ----- the hot path -------------------------------------------------------------------
 
-  private record(category: string, event: string, fields: unknown): Accepted {
+  private record(category: string, event: string, fields: unknown, actor?: string): Accepted {
     if (this.closed) {
       const err = new AuditpackError('LOG_CLOSED', 'audit logger used after close()');
       this.emitError(err);
       return this.writer.rejection(err);
     }
-    const ev = this.preparer.prepare(category, event, fields);
+    const ev = this.preparer.prepare(category, event, fields, actor);
     if (!this.writer.makeRoom(bufferedSize(ev))) return this.writer.refuse();
     this.accepted++;
     return this.writer.accept(ev);

@@ -52,8 +52,8 @@ export class EventPreparer {
 
   constructor(private readonly o: PreparerOptions) {}
 
-  /** Serialises an event now; never throws. */
-  prepare(category: string, event: string, fields: unknown): PreparedEvent {
+  /** Serialises an event now; never throws. `actor`: a child logger's (default: the configured one). */
+  prepare(category: string, event: string, fields: unknown, actor = this.o.defaultActor): PreparedEvent {
     const micros = this.o.clock();
     let head: string;
     let day: number;
@@ -76,7 +76,7 @@ export class EventPreparer {
       const ce = this.categoryEvent(category, event);
       // One flat string (see prepareBody): a rope of pieces would cost again when it is flattened
       // for the write or the hand-over to the writer thread.
-      body = prepareBody(ce.json, ce.notes, fields, this.o.redactor, this.o.defaultActor, this.o.provenance);
+      body = prepareBody(ce.json, ce.notes, fields, this.o.redactor, actor, this.o.provenance);
     } catch (err) {
       const why = String((err as Error)?.message ?? err);
       body = unserialisableBody(this.categoryEvent(String(category), String(event)).json, why, this.o.provenance);

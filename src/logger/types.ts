@@ -4,6 +4,7 @@
 import type { DurabilityMode } from '../config.js';
 import type { AuditpackError } from '../errors.js';
 import type { RedactionOptions } from '../redaction/index.js';
+import type { EventNameOf, FieldsArgOf } from './custom-events.js';
 
 /** Known categories and their events (others are accepted through `log()`, and recorded with a note). */
 export const KNOWN_EVENTS = Object.freeze({
@@ -40,6 +41,9 @@ export type AuthEvent = (typeof KNOWN_EVENTS.auth)[number];
 
 /** Event fields: any JSON-ish values. camelCase keys at the top level are written in snake_case. */
 export type AuditFields = Readonly<Record<string, unknown>>;
+
+/** Fields bound to a child logger (`audit.child`); `actor` is who acts for its events. */
+export type ChildBindings = AuditFields & { readonly actor?: string };
 
 /** Fields of an order event (all optional: a bad or missing field is noted, never thrown). */
 export interface OrderFields extends AuditFields {
@@ -110,9 +114,9 @@ export interface AuditLoggerOptions {
   logDir?: string;
   /** Redaction settings; `false` turns redaction off (default on). */
   redaction?: boolean | RedactionOptions;
-  /** `batched` (default): written at least every flushIntervalMs; `durable`: each call's promise resolves after fsync. */
+  /** `batched` (default): written at the end of the event-loop turn (or every flushIntervalMs); `durable`: each call's promise resolves after fsync. */
   durability?: DurabilityMode;
-  /** Batched mode: how often buffered events are written (default 100 ms). */
+  /** Batched mode: wait this long before writing buffered events (default 0: at the end of the current event-loop turn). */
   flushIntervalMs?: number;
   /** Batched mode: write as soon as this many bytes are buffered (default 1 MiB). */
   flushBytes?: number;
@@ -130,7 +134,11 @@ export interface AuditLoggerOptions {
   pid?: number;
   /** Provenance: who acts (a user or service), written as `actor` when set. */
   actor?: string;
-  /** Destination; default a file sink on `logDir`. */
+  /**
+   * Destination, for tests: a `MemorySink`. Default (and the only supported production sink): the file
+   * sink on `logDir`, which assigns seq and prev under the cross-process lock, rotates at UTC midnight
+   * and recovers torn lines; a sink of your own would have to keep all of that itself.
+   */
   sink?: AuditSink;
   /**
    * Batched mode with the default file sink: once the logger is busy, do the chain and the writes
@@ -155,8 +163,16 @@ export type AuditErrorListener = (err: AuditpackError) => void;
 
 /** The audit logger. Methods never throw. */
 export interface AuditLogger<M extends DurabilityMode = DurabilityMode> {
-  /** Generic entry point: any lowercase category and event name. */
-  log(category: string, event: string, fields?: AuditFields): LogResult<M>;
+  /**
+   * Generic entry point: any lowercase category and event name. Categories an application declared
+   * in `CustomEvents` accept only their declared events and fields (checked at compile time).
+   */
+  log<C extends string, E extends EventNameOf<C>>(category: C, event: E, ...fields: FieldsArgOf<C, E>): LogResult<M>;
+  /**
+   * A logger whose events carry `bindings` (and, with `actor`, that actor), written through this
+   * logger's chain and writer. The call's own fields win over bound ones of the same name.
+   */
+  child(bindings: ChildBindings): AuditLogger<M>;
   order(event: OrderEvent, fields: OrderFields): LogResult<M>;
   fill(fields: FillFields, event?: FillEvent): LogResult<M>;
   config(configType: string, fields: ConfigChangeFields): LogResult<M>;
