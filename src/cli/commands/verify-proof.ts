@@ -10,6 +10,7 @@ import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { readPublicKeys } from '../pubkeys.js';
 import { helpText } from '../help.js';
+import { snakeKeys } from '../json.js';
 import { mark, printJson } from '../render.js';
 
 const MAX_PROOF_BYTES = 64 * 1024 * 1024;
@@ -53,7 +54,7 @@ export function defineVerifyProof(program: Command, io: CliIO): void {
       const r = verifyProof(text, keys === undefined ? {} : { publicKeys: keys });
       if (r.problems.some((p) => p.code === 'PROOF_MALFORMED'))
         throw new AuditpackError('PROOF_MALFORMED', `${file} is not an auditpack proof file`);
-      if (opts.json === true) printJson(io, r);
+      if (opts.json === true) printJson(io, snakeKeys(r));
       else renderProof(io, r);
       if (!r.ok) throw new ExitWith(ExitCode.PROBLEMS);
     });
