@@ -7,7 +7,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 
 const dir = new URL('../../schemas/', import.meta.url);
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, validateFormats: false });
+const ajv = new Ajv2020({
+  allErrors: true,
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+  validateFormats: false,
+});
 const validators = new Map<string, ValidateFunction>();
 for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
   validators.set(f.replace(/\.json$/, ''), ajv.compile(JSON.parse(readFileSync(new URL(f, dir), 'utf8'))));
