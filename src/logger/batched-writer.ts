@@ -31,6 +31,11 @@ export class BatchedWriter extends SinkWriter {
   protected readonly refusedReason = 'buffer full while the audit log could not be written';
   private readonly offload: Offloader | undefined;
   private scheduled = false;
+  /**
+   * The interval flush's own timer: sharing the retry timer let a failed write cancel a scheduled
+   * flush while `scheduled` stayed set, and later events then waited for flush(), close() or exit.
+   */
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     ctx: WriterContext,
@@ -80,6 +85,11 @@ export class BatchedWriter extends SinkWriter {
     return this.offload?.usable ? this.offload.drain() : Promise.resolve();
   }
 
+  override stop(): void {
+    super.stop();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+  }
+
   override async closeWriter(): Promise<void> {
     if (this.offload?.usable) {
       await this.offload.sync();
@@ -116,12 +126,12 @@ export class BatchedWriter extends SinkWriter {
     this.scheduled = true;
     const run = (): void => {
       this.scheduled = false;
-      this.timer = undefined;
+      this.flushTimer = undefined;
       this.writeOut();
     };
     if (this.o.flushIntervalMs > 0) {
-      this.timer = setTimeout(run, this.o.flushIntervalMs);
-      this.timer.unref();
+      this.flushTimer = setTimeout(run, this.o.flushIntervalMs);
+      this.flushTimer.unref();
     } else {
       // Not unref'd: one pending turn must not let the process exit with events unwritten
       // (with handleExit: false and no close(), nothing else would write them).

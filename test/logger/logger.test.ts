@@ -309,6 +309,23 @@ describe('write failures', () => {
     expect(parsed(sink).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('with flushIntervalMs, keeps writing on its own after a failed flush cut its timer short', async () => {
+    // A failed write schedules a retry on the timer the interval flush was waiting on; the events
+    // logged after the retry must still be written by the interval, not wait for flush()/close().
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, handleExit: false, flushIntervalMs: 20 });
+    log.on('error', () => {});
+    log.order('OrderAccepted', { orderId: 'a' });
+    sink.failNext('EIO', 0);
+    await expect(log.flush()).rejects.toMatchObject({ code: 'LOG_WRITE_FAILED' });
+    await new Promise((r) => setTimeout(r, 300)); // the retry (100 ms) writes `a`
+    expect(parsed(sink).map((r) => r.order_id)).toEqual(['a']);
+    log.order('OrderAccepted', { orderId: 'b' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(parsed(sink).map((r) => r.order_id)).toEqual(['a', 'b']);
+    await log.close();
+  });
+
   it('bounds memory: past maxBufferBytes events are refused visibly and the refusal is recorded', async () => {
     const sink = new MemorySink();
     const log = createAuditLogger({ sink, handleExit: false, flushBytes: 1024, maxBufferBytes: 8 * 1024 });
