@@ -48,6 +48,7 @@ export {
   type OrderEvent,
   type OrderFields,
   type PreparedEvent,
+  type WriterThreadState,
 } from './logger/types.js';
 export {
   auditAlert,

@@ -8,7 +8,7 @@
 import type { AuditpackError } from '../errors.js';
 import type { BufferedEvent } from './buffer.js';
 import { Offloader } from './offload.js';
-import type { PreparedEvent } from './types.js';
+import type { PreparedEvent, WriterThreadState } from './types.js';
 import { type Accepted, SinkWriter, type WriterContext } from './writer.js';
 
 /** A flush this large means the logger is busy: start the writer thread. */
@@ -58,6 +58,10 @@ export class BatchedWriter extends SinkWriter {
 
   get inflight(): number {
     return this.offload?.inflightEvents ?? 0;
+  }
+
+  override writerThread(): WriterThreadState | undefined {
+    return this.offload?.state();
   }
 
   accept(ev: BufferedEvent): Accepted {

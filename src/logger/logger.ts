@@ -196,6 +196,7 @@ class Logger {
       bufferedBytes: this.buffer.bytes,
       refused: w.refused,
       lastError: w.lastError,
+      writerThread: w.writerThread(),
     };
   }
 

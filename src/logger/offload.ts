@@ -14,8 +14,8 @@
  * how many events it wrote, and writes the rest itself under the same lock.
  */
 import { AuditpackError, type AuditpackErrorCode } from '../errors.js';
-import { type JobThread, startThread, type ThreadStats } from '../worker/index.js';
-import type { PreparedEvent } from './types.js';
+import { type JobThread, startThread } from '../worker/index.js';
+import type { PreparedEvent, WriterThreadState } from './types.js';
 
 /** Name of the writer thread (stats, workerActivity, NODE_DEBUG=auditpack). */
 export const WRITER_THREAD = 'audit writer';
@@ -86,9 +86,11 @@ export class Offloader {
     return this.thread?.mode === 'thread' && this.broken === undefined;
   }
 
-  /** Where the writing happens, once the thread was asked for (undefined before). */
-  stats(): ThreadStats | undefined {
-    return this.thread?.stats();
+  /** Where the writing happens (AuditLoggerStats.writerThread). */
+  state(): WriterThreadState {
+    if (this.usable) return { state: 'running', reason: undefined };
+    if (this.thread === undefined && this.broken === undefined) return { state: 'idle', reason: undefined };
+    return { state: 'stopped', reason: this.broken?.message ?? this.thread?.stats().reason };
   }
 
   /** Events handed to the worker and not yet acknowledged. */

@@ -202,4 +202,16 @@ export interface AuditLoggerStats {
   readonly refused: number;
   /** Last write error, if the sink is currently failing. */
   readonly lastError: AuditpackError | undefined;
+  /**
+   * Batched mode's writer thread: `idle` until the logger is first busy, `running`, or `stopped` (it
+   * could not start or died; `reason` says why, and the events are written on the caller's thread).
+   * Undefined when the mode has none (durable, a custom sink, `offload: false`).
+   */
+  readonly writerThread: WriterThreadState | undefined;
+}
+
+/** Where batched mode's writing happens (AuditLoggerStats.writerThread). */
+export interface WriterThreadState {
+  readonly state: 'idle' | 'running' | 'stopped';
+  readonly reason: string | undefined;
 }

@@ -8,7 +8,7 @@
 import { AuditpackError } from '../errors.js';
 import type { BufferedEvent, EventBuffer } from './buffer.js';
 import type { EventPreparer } from './prepare.js';
-import type { AuditSink } from './types.js';
+import type { AuditSink, WriterThreadState } from './types.js';
 
 /** What a writer needs from its logger. */
 export interface WriterContext {
@@ -55,6 +55,10 @@ export abstract class SinkWriter {
   abstract flushForExit(): void;
   /** Events handed to a writer thread and not yet acknowledged. */
   abstract get inflight(): number;
+  /** Where batched mode's writing happens; undefined for a writer without a thread. */
+  writerThread(): WriterThreadState | undefined {
+    return undefined;
+  }
   /** Called by the retry timer. */
   protected abstract retry(): void;
   /** The `reason` of an EventsRefused event. */

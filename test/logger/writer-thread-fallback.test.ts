@@ -1,0 +1,94 @@
+/**
+ * Batched mode when its writer thread fails: the thread dies mid-run (before or after writing the
+ * batch it was given), or its module is missing so it never starts. Nothing accepted may be lost or
+ * written twice, the chain stays whole, and stats() says the thread stopped and why.
+ * Runs a copy of the compiled library whose offload-worker.js is replaced, in a child process.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { pythonCheck } from '../helpers/oracle.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A copy of dist/ (and a link to node_modules) whose writer thread module `worker` replaces. */
+function libraryWith(worker: string | undefined): string {
+  const root = tempDir();
+  cpSync(join(ROOT, 'dist'), join(root, 'dist'), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+  writeFileSync(join(root, 'package.json'), readFileSync(join(ROOT, 'package.json')));
+  const path = join(root, 'dist/logger/offload-worker.js');
+  renameSync(path, join(root, 'dist/logger/offload-worker.real.js'));
+  if (worker === undefined) unlinkSync(join(root, 'dist/logger/offload-worker.real.js'));
+  else writeFileSync(path, worker);
+  return pathToFileURL(join(root, 'dist/index.js')).href;
+}
+
+/** Logs 20 turns of 2,000 orders (each turn one batch for the thread), closes, prints stats(). */
+function runLogger(lib: string, dir: string): { writerThread: { state: string; reason: string }; written: number } {
+  const script = `
+    import { createAuditLogger } from '${lib}';
+    const log = createAuditLogger({ logDir: ${JSON.stringify(dir)}, handleExit: false });
+    let n = 0;
+    for (let turn = 0; turn < 20; turn++) {
+      for (let i = 0; i < 2000; i++) if (log.order('OrderAccepted', { orderId: 'o' + n++ }) !== true) throw new Error('refused');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const before = log.stats();
+    await log.close();
+    console.log(JSON.stringify({ ...before, written: log.stats().written }));
+  `;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+}
+
+function orderIds(dir: string): unknown[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
+    .map((l) => (JSON.parse(l) as { order_id?: unknown }).order_id);
+}
+
+const expected = Array.from({ length: 40_000 }, (_, i) => `o${i}`);
+
+describe('batched mode when the writer thread fails', () => {
+  it.each(['before', 'after'])('loses and repeats nothing when the thread dies %s writing its third batch', (when) => {
+    // The real module serves jobs through a wrapped listener that ends the thread at the third
+    // batch, before or after the real handler wrote it (and before its answer could be read).
+    const lib = libraryWith(`
+      import { parentPort } from 'node:worker_threads';
+      const on = parentPort.on.bind(parentPort);
+      let n = 0;
+      parentPort.on = (event, listener) => on(event, (m) => {
+        const third = ++n === 3;
+        if (third && ${when === 'before'}) process.exit(9);
+        listener(m);
+        if (third) process.exit(9);
+      });
+      await import('./offload-worker.real.js');
+    `);
+    const dir = tempDir();
+    const out = runLogger(lib, dir);
+    expect(out.writerThread.state).toBe('stopped');
+    expect(out.writerThread.reason).toMatch(/the thread stopped: exited with code 9/);
+    expect(out.written).toBe(40_000);
+    expect(orderIds(dir)).toEqual(expected);
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 40_000, last_seq: 40_000 });
+  });
+
+  it.each([
+    ['is missing', undefined, /audit writer thread cannot start: worker module not found/],
+    ['throws as it loads', `throw new Error('no thread today');`, /the thread failed to start: no thread today/],
+  ])('writes on the calling thread, and says why, when the thread module %s', (_what, worker, reason) => {
+    const lib = libraryWith(worker);
+    const dir = tempDir();
+    const out = runLogger(lib, dir);
+    expect(out.writerThread.state).toBe('stopped');
+    expect(out.writerThread.reason).toMatch(reason);
+    expect(orderIds(dir)).toEqual(expected);
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 40_000 });
+  });
+});
