@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { fsyncDir } from '../pack/files.js';
 import { verifyPack } from '../verify/index.js';
-import type { PackReport } from '../verify/pack.js';
+import type { PackReport } from '../verify/pack-report.js';
 import { digestFile } from './bundle.js';
 import { recordArchiveEvents } from './events.js';
 import { dateOfKey, objectKey } from './keys.js';

@@ -8,7 +8,7 @@ import { isHashHex } from '../chain/index.js';
 import { wrapFsError } from '../errors.js';
 import { PRUNED_LEDGER } from '../format/pack.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
-import type { PackReport } from './pack.js';
+import type { PackReport } from './pack-report.js';
 import type { Findings } from './report.js';
 
 const MAX_LEDGER_BYTES = 16 * 1024 * 1024;

@@ -16,7 +16,9 @@ import { checkPrunes } from './archive-prunes.js';
 import { REVIEWS_DIR } from '../format/review.js';
 import { liveLogPruneEvents } from './chain-events.js';
 import { direntKind } from './log.js';
-import { type VerifyPackOptions, verifyPack, verifyPackDir } from './pack.js';
+import { verifyPack } from './pack.js';
+import { verifyPackDir } from './pack-dir.js';
+import type { VerifyPackOptions } from './pack-report.js';
 import { type ArchiveEvidence, Findings, makeReport, printableName, type VerifyReport } from './report.js';
 import { addArchiveReviewFindings } from './reviews.js';
 

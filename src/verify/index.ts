@@ -3,7 +3,8 @@
  * going after the first problem; it throws only when the check cannot run at all.
  */
 export { verifyLog, verifyLogDir, type ChainSummary, type LogReport, type VerifyLogOptions } from './log.js';
-export { verifyPack, type PackReport, type VerifyPackOptions } from './pack.js';
+export { verifyPack } from './pack.js';
+export type { PackReport, VerifyPackOptions } from './pack-report.js';
 export type { ManifestSummary } from './pack-facts.js';
 export { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 export { verifyPath, detectPathKind, type PathKind } from './path.js';

@@ -1,0 +1,247 @@
+/**
+ * Verifying a pack directory: facts are gathered in one streaming pass per file, in this order —
+ * the small root files, data/alerts.jsonl (its line hashes are looked for during the log scan),
+ * then the log — while a worker thread hashes and counts the other payload files; then judged
+ * (pack-judge.ts). Nothing outside the pack is read (pack-walk.ts).
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { type ScannedLine, scanLines } from '../chain/lines.js';
+import { wrapFsError } from '../errors.js';
+import {
+  PACK_PATH,
+  parsePackName,
+  type RecordedAlertFilter,
+  ROOT_FILE_BOUNDS,
+  SIGNATURE_FILE,
+} from '../format/pack.js';
+import { ReviewEventTap } from '../review/index.js';
+import { PruneEventTap } from './chain-events.js';
+import { recheckPackCompliance } from './compliance.js';
+import type { CsvStats } from './csv-count.js';
+import { type HashJob, hashOne, startBackground, throwIfFailed } from './hash-jobs.js';
+import { LogChecker } from './log-check.js';
+import { alertFilterOf, type LogFacts } from './log-facts.js';
+import { cutFor } from './log-cut.js';
+import type { CollectedFile, PackFacts } from './pack-facts.js';
+import { alertAccumulator, checkedOf, pageFactsOf, peekAlertFilter, peekExportDate, trustOf } from './pack-gather.js';
+import { LineTreeTap } from './line-tree.js';
+import { judgePack } from './pack-judge.js';
+import type { PackReport, VerifyPackOptions } from './pack-report.js';
+import { readBounded, walk } from './pack-walk.js';
+import { explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
+import { Findings, makeReport } from './report.js';
+import { checkLogAnchors, judgePackTimestamp, peekCreatedAt } from './timestamps.js';
+
+const LOG = PACK_PATH.log;
+type Background = ReturnType<typeof startBackground>;
+
+/** What is gathered from a pack directory before it is judged. */
+interface DirRead {
+  readonly dir: string;
+  readonly f: Findings;
+  readonly found: readonly { rel: string; size: number }[];
+  readonly files: Map<string, CollectedFile>;
+  readonly tags: Map<string, Buffer | 'too-large'>;
+  readonly csv: Map<string, CsvStats>;
+  readonly tap: PruneEventTap;
+  readonly lineTree: LineTreeTap;
+  readonly reviewTap: ReviewEventTap;
+  exportDate: string | undefined;
+  alerts: PackFacts['alerts'];
+  alertSeqs: (number | undefined)[] | undefined;
+  log: LogFacts | undefined;
+  filter: RecordedAlertFilter | undefined;
+  derived: Awaited<ReturnType<PayloadDerivation['finish']>> | undefined;
+}
+
+/** @internal Verifies a pack directory already known to be a real directory. */
+export async function verifyPackDir(
+  dir: string,
+  target: string,
+  options: VerifyPackOptions,
+  dirName: string | undefined,
+): Promise<PackReport> {
+  const f = new Findings();
+  const found = await walk(dir, f);
+  if (found.length === 0) f.add('EMPTY_DIRECTORY', 'error', '.', 'the pack directory holds no files');
+  const r: DirRead = {
+    dir,
+    f,
+    found,
+    files: new Map(),
+    tags: new Map(),
+    csv: new Map(),
+    tap: new PruneEventTap(LOG),
+    lineTree: new LineTreeTap(),
+    reviewTap: new ReviewEventTap(LOG),
+    exportDate: undefined,
+    alerts: undefined,
+    alertSeqs: undefined,
+    log: undefined,
+    filter: undefined,
+    derived: undefined,
+  };
+  // In the background (a worker thread): every payload file but the two JSONL files — the CSVs
+  // hashed and counted — and, once asked, the second part of audit.jsonl's chain.
+  const bgFiles = found.filter(
+    (x) => ROOT_FILE_BOUNDS[x.rel] === undefined && x.rel !== PACK_PATH.alerts && x.rel !== LOG,
+  );
+  const bgJobs: HashJob[] = bgFiles.map((x) => ({
+    path: join(dir, x.rel),
+    csv: x.rel === PACK_PATH.orders || x.rel === PACK_PATH.fills,
+  }));
+  const background = startBackground(bgJobs);
+  // The worker keeps running until closed: close it whatever happens.
+  try {
+    await readRootFiles(r);
+    r.exportDate =
+      peekExportDate(r.tags.get(PACK_PATH.manifestJson)) ??
+      (dirName === undefined ? undefined : parsePackName(dirName)?.date);
+    await readAlerts(r);
+    await checkLog(r, background, options);
+    const results = await background.hashes;
+    bgFiles.forEach((x, i) => {
+      const res = results[i] as (typeof results)[number];
+      throwIfFailed(bgJobs[i] as HashJob, res);
+      r.files.set(x.rel, { size: res.size, sha256: res.sha256 });
+      if (res.csv !== undefined) r.csv.set(x.rel, res.csv);
+    });
+  } finally {
+    background.close();
+  }
+  return judgeDir(r, target, options, dirName);
+}
+
+/** The small files at the root, bounded: over its bound a file is only hashed. */
+async function readRootFiles(r: DirRead): Promise<void> {
+  for (const { rel, size } of r.found) {
+    const bound = ROOT_FILE_BOUNDS[rel];
+    if (bound === undefined) continue;
+    const path = join(r.dir, rel);
+    if (size > bound) {
+      r.tags.set(rel, 'too-large');
+      const h = await hashOne({ path, csv: false });
+      throwIfFailed({ path, csv: false }, h);
+      r.files.set(rel, { size: h.size, sha256: h.sha256 });
+      continue;
+    }
+    const buf = await readBounded(path, bound);
+    r.tags.set(rel, buf);
+    r.files.set(rel, { size: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
+  }
+}
+
+/** data/alerts.jsonl: its lines' hashes and seqs (for the log scan), and its whole-file digest. */
+async function readAlerts(r: DirRead): Promise<void> {
+  if (!r.found.some((x) => x.rel === PACK_PATH.alerts)) return;
+  const path = join(r.dir, PACK_PATH.alerts);
+  const acc = alertAccumulator({ date: r.exportDate });
+  const h = createHash('sha256');
+  const size = await scanLines(path, acc.onLine, { onChunk: (c) => h.update(c), view: true, noFollow: true }).catch(
+    (err: unknown) => {
+      throw wrapFsError(err, 'read', path);
+    },
+  );
+  r.files.set(PACK_PATH.alerts, { size, sha256: h.digest('hex') });
+  r.alerts = acc.result();
+  r.alertSeqs = acc.seqs();
+}
+
+/**
+ * The log: chain and counts, line by line, and its whole-file digest in the same reads. A large
+ * log is cut at a line start: the worker checks the part after the cut (log-range.ts) while this
+ * thread checks the part before it and hashes the rest; the parts are joined, or the second part
+ * is checked again here when it had anything to report.
+ */
+async function checkLog(r: DirRead, background: Background, options: VerifyPackOptions): Promise<void> {
+  const logFile = r.found.find((x) => x.rel === LOG);
+  if (logFile === undefined) return;
+  const date = r.exportDate;
+  const full = options.full === true;
+  const checker = new LogChecker({
+    file: LOG,
+    findings: r.f,
+    date,
+    alertHashes: r.alerts?.hashes,
+    full,
+    emptyOk: true,
+  });
+  const p = join(r.dir, LOG);
+  const h = createHash('sha256');
+  // Besides the chain check, every line feeds the export's derivation of the CSVs and alerts
+  // (payload.ts) and the search for PackPruned and review events, in this thread and in log order.
+  r.filter = peekAlertFilter(r.tags.get(PACK_PATH.manifestJson));
+  const derive = r.filter === undefined ? undefined : new PayloadDerivation(r.filter, date);
+  const feed = (l: ScannedLine): void => {
+    derive?.push(l);
+    r.tap.push(l);
+    r.lineTree.push(l);
+    r.reviewTap.push(l);
+  };
+  try {
+    // The second thread finds alert lines among its events by their seq (log-check.ts).
+    const alertFilter = r.alertSeqs === undefined ? undefined : alertFilterOf(r.alertSeqs);
+    const cut = alertFilter?.complete === false ? undefined : await cutFor(p, logFile.size, options.logSplit, r.found);
+    const range =
+      cut === undefined
+        ? undefined
+        : background.checkLogRange({ path: p, start: cut, file: LOG, date, full, alertFilter });
+    const push = (l: ScannedLine): void => {
+      checker.push(l);
+      feed(l);
+    };
+    let size = await scanLines(p, push, { view: true, noFollow: true, end: cut, onChunk: (c) => h.update(c) });
+    if (cut !== undefined && range !== undefined) {
+      const rest = { view: true, noFollow: true, start: cut, firstLineNumber: checker.facts.lines + 1 } as const;
+      size = await scanLines(p, feed, { ...rest, onChunk: (c) => h.update(c) });
+      if (!checker.join(await range)) await scanLines(p, (l) => checker.push(l), rest);
+    }
+    r.files.set(LOG, { size, sha256: h.digest('hex') });
+  } catch (err) {
+    throw wrapFsError(err, 'read', p);
+  }
+  r.log = checker.finish();
+  r.derived = await derive?.finish();
+}
+
+/** Judges what was gathered, then the checks that need the judged manifest; the report. */
+async function judgeDir(
+  r: DirRead,
+  target: string,
+  options: VerifyPackOptions,
+  dirName: string | undefined,
+): Promise<PackReport> {
+  const { dir, f, files, tags, exportDate } = r;
+  const facts: PackFacts = { dirName, files, tags, csv: r.csv, alerts: r.alerts, log: r.log };
+  const manifestBuf = tags.get(PACK_PATH.manifestJson);
+  const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get(PACK_PATH.manifestJson)?.sha256 : undefined;
+  const manifest = judgePack(facts, trustOf(options), f, manifestSha);
+  if (r.log !== undefined) r.lineTree.judge(manifestBuf, f);
+  const filter = r.filter;
+  if (r.derived !== undefined && filter !== undefined)
+    await judgeDerived(r.derived, files, f, (path) => explainDifference(dir, path, filter, exportDate));
+  const ts = options.timestamps ?? {};
+  const timestamped = await judgePackTimestamp(tags, ts, f, { exportDate, createdAt: peekCreatedAt(manifestBuf) });
+  const anchors =
+    r.log === undefined
+      ? 0
+      : await checkLogAnchors(join(dir, LOG), LOG, f, ts, { date: exportDate, fromDayStart: false }).catch(
+          (err: unknown) => {
+            throw wrapFsError(err, 'read', join(dir, LOG));
+          },
+        );
+  const compliance = await recheckPackCompliance(dir, f, exportDate, pageFactsOf(manifestBuf, manifest, tags));
+  const checked: Record<string, number> = {
+    ...checkedOf(files, r.log, r.alerts, tags.has(SIGNATURE_FILE)),
+    timestamped: timestamped ? 1 : 0,
+    anchors,
+  };
+  if (compliance !== undefined) checked.compliance_findings = compliance.findings;
+  return {
+    ...makeReport('pack', target, checked, f),
+    manifest,
+    pruneEvents: r.tap.events,
+    reviewEvents: r.reviewTap.events,
+  };
+}

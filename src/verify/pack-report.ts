@@ -1,0 +1,36 @@
+/** What verifying a pack takes (its options) and gives (its report). */
+import type { KeyObject } from 'node:crypto';
+import type { ReviewEvent, ReviewSigner } from '../review/index.js';
+import type { PruneEvent } from './chain-events.js';
+import type { ManifestSummary } from './pack-facts.js';
+import type { VerifyReport } from './report.js';
+import type { TimestampCheckOptions } from './timestamps.js';
+
+/** Options of verifyPack and verifyArchive. */
+export interface VerifyPackOptions {
+  /** Trusted public keys (e.g. from `--pubkey`): the signature must be by one of them. */
+  publicKeys?: readonly KeyObject[];
+  /** Trusted signers (e.g. parsed from `--allowed-signers`): keys whose namespaces allow `auditpack`. */
+  allowedSigners?: readonly { identity: string; key: KeyObject; namespaces?: readonly string[] | undefined }[];
+  /** Read every log line with JSON.parse. */
+  full?: boolean;
+  /**
+   * @internal Where data/audit.jsonl is cut between the two threads (the first line start at or
+   * after this offset), or 'none'; by default large logs are cut where both threads finish together.
+   * Findings never depend on it; tests use it to check exactly that.
+   */
+  logSplit?: number | 'none';
+  /** Time-stamp tokens: trust anchors, whether a token is required, the anchor rhythm. */
+  timestamps?: TimestampCheckOptions;
+  /** Trusted approvers (allowed_signers entries for namespace `auditpack-review`): review countersignatures must be by them. */
+  reviewSigners?: readonly ReviewSigner[];
+}
+
+/** A pack's report, with what an archive check needs from its manifest. */
+export interface PackReport extends VerifyReport {
+  readonly manifest: ManifestSummary;
+  /** The PackPruned events of the pack's log (the archive holds them against pruned.jsonl). */
+  readonly pruneEvents: readonly PruneEvent[];
+  /** The review events of the pack's log (the archive holds them against the review records). */
+  readonly reviewEvents: readonly ReviewEvent[];
+}

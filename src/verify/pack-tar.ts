@@ -1,0 +1,235 @@
+/**
+ * Verifying a `.tar.gz` pack by streaming it: nothing is written to disk. One pass gathers every
+ * file's digest, the root files, the CSV counts and the alerts; the log is checked in the same pass
+ * when manifest.json and alerts.jsonl came before it, else in a second pass over the log entry.
+ * Every entry name is hostile: one top directory, safe names, regular files only.
+ */
+import { createHash } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { LineSplitter, type ScannedLine } from '../chain/lines.js';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parsePackName, ROOT_FILE_BOUNDS, SIGNATURE_FILE } from '../format/pack.js';
+import { PruneEventTap } from './chain-events.js';
+import { isSafeRelativePath } from './checksum-file.js';
+import { CsvCounter, type CsvStats } from './csv-count.js';
+import { LogChecker } from './log-check.js';
+import type { LogFacts } from './log-facts.js';
+import type { CollectedFile, PackFacts } from './pack-facts.js';
+import { alertAccumulator, checkedOf, NO_MANIFEST, peekAlertFilter, peekExportDate, trustOf } from './pack-gather.js';
+import { LineTreeTap } from './line-tree.js';
+import { judgePack } from './pack-judge.js';
+import type { PackReport, VerifyPackOptions } from './pack-report.js';
+import { judgeDerived, PayloadDerivation } from './payload.js';
+import { Findings, makeReport, printableName } from './report.js';
+import { readTarGz, type TarEntry, TarFormatError, type TarEntrySink } from './tar.js';
+import { judgePackTimestamp, peekCreatedAt } from './timestamps.js';
+
+/** Verifies a `.tar.gz` pack. Throws READ_FAILED only when the file itself cannot be read. */
+export async function verifyPackTar(path: string, options: VerifyPackOptions): Promise<PackReport> {
+  try {
+    const st = await lstat(path);
+    if (!st.isFile() && !st.isSymbolicLink())
+      throw new AuditpackError('READ_FAILED', `${path} is not a file`, { details: { path } });
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+  const f = new Findings();
+  const name = basename(path).replace(/\.(tar\.gz|tgz)$/, '');
+  const reader = new TarPackReader(path, name, options, f);
+  try {
+    await reader.read();
+  } catch (err) {
+    if (!(err instanceof TarFormatError || isZlibError(err))) throw wrapFsError(err, 'read', path);
+    f.add('PACK_TAR_INVALID', 'error', '.', `not a readable .tar.gz: ${(err as Error).message}`);
+    const report = makeReport('pack-tar', path, { files: reader.files.size }, f);
+    return { ...report, manifest: NO_MANIFEST, pruneEvents: [], reviewEvents: [] };
+  }
+  const root = reader.root;
+  if (root === undefined) f.add('EMPTY_DIRECTORY', 'error', '.', 'the archive holds no entries');
+  else {
+    // `D.tar.gz` holds `D/`; a superseded `D.vN.tar.gz` keeps the `D/` it was made with.
+    const named = parsePackName(name);
+    if (named !== undefined && root !== name && root !== named.date) {
+      f.add(
+        'PACK_DATE_MISMATCH',
+        'error',
+        '.',
+        `the archive is named ${name}${PACK_ARCHIVE_SUFFIX} but holds ${root}/`,
+      );
+    }
+  }
+  return judgeTar(reader, path, options, f);
+}
+
+/** Judges what the reader gathered; the report. */
+async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptions, f: Findings): Promise<PackReport> {
+  const { files, tags } = r;
+  const facts: PackFacts = { dirName: r.root, files, tags, csv: r.csv, alerts: r.alerts, log: r.log };
+  const manifestBuf = tags.get(PACK_PATH.manifestJson);
+  const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get(PACK_PATH.manifestJson)?.sha256 : undefined;
+  const manifest = judgePack(facts, trustOf(options), f, manifestSha);
+  if (r.log !== undefined) r.lineTree.judge(manifestBuf, f);
+  const derived = await r.derive?.finish();
+  if (derived !== undefined) await judgeDerived(derived, files, f);
+  // Chain anchors inside a .tar.gz are not checked (that needs random access): verify the directory.
+  const timestamped = await judgePackTimestamp(tags, options.timestamps ?? {}, f, {
+    exportDate: manifest.exportDate,
+    createdAt: peekCreatedAt(manifestBuf),
+  });
+  const checked = {
+    ...checkedOf(files, r.log, r.alerts, tags.has(SIGNATURE_FILE)),
+    timestamped: timestamped ? 1 : 0,
+  };
+  return { ...makeReport('pack-tar', path, checked, f), manifest, pruneEvents: r.tap.events, reviewEvents: [] };
+}
+
+/** Gathers a `.tar.gz` pack's facts from its stream. */
+class TarPackReader {
+  readonly files = new Map<string, CollectedFile>();
+  readonly tags = new Map<string, Buffer | 'too-large'>();
+  readonly csv = new Map<string, CsvStats>();
+  readonly tap = new PruneEventTap(PACK_PATH.log);
+  readonly lineTree = new LineTreeTap();
+  alerts: PackFacts['alerts'];
+  log: LogFacts | undefined;
+  /** The one top directory of the archive (the first entry's). */
+  root: string | undefined;
+  derive: PayloadDerivation | undefined;
+  private logNeedsSecondPass = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly name: string,
+    private readonly options: VerifyPackOptions,
+    private readonly f: Findings,
+  ) {}
+
+  /** One pass over the archive, and a second over the log entry when the first could not check it. */
+  async read(): Promise<void> {
+    await readTarGz(this.path, (e) => this.sinkFor(e));
+    if (!this.logNeedsSecondPass) return;
+    let checker: LogChecker | undefined;
+    await readTarGz(this.path, (e) => {
+      if (e.type !== 'file' || this.relOf(e.name) !== PACK_PATH.log) return undefined;
+      const c = this.newChecker();
+      checker = c;
+      const splitter = this.logSplitter(c);
+      return { write: (chunk) => splitter.write(chunk), end: () => splitter.end() };
+    });
+    if (checker !== undefined) this.log = checker.finish();
+  }
+
+  /** The path of an entry inside the pack ('' for the top directory), or undefined (a finding) when unsafe. */
+  private relOf(entryName: string): string | undefined {
+    const clean = entryName.replace(/\/+$/, '');
+    const slash = clean.indexOf('/');
+    const top = slash === -1 ? clean : clean.slice(0, slash);
+    if (this.root === undefined) this.root = top;
+    if (!isSafeRelativePath(clean) || top !== this.root) {
+      this.f.add(
+        'PACK_PATH_UNSAFE',
+        'error',
+        printableName(entryName),
+        `an entry outside the pack's one top directory ${this.root}/ (or with "..", an absolute path or odd characters); not used`,
+      );
+      return undefined;
+    }
+    return slash === -1 ? '' : clean.slice(slash + 1);
+  }
+
+  /** What to do with an entry's bytes: undefined to skip it. */
+  private sinkFor(e: TarEntry): TarEntrySink | undefined {
+    const rel = this.relOf(e.name);
+    if (rel === undefined || e.type === 'directory') return undefined;
+    if (e.type !== 'file') {
+      this.f.add(
+        'NOT_A_REGULAR_FILE',
+        'error',
+        rel || e.name,
+        `a ${e.type} entry in the archive${e.linkName ? ` (to ${printableName(e.linkName)})` : ''}; not followed`,
+      );
+      return undefined;
+    }
+    if (rel === '') return undefined;
+    if (this.files.has(rel)) {
+      this.f.add('PACK_TAR_INVALID', 'error', rel, 'appears twice in the archive; the last copy was checked');
+    }
+    return this.fileSink(rel);
+  }
+
+  /** A regular file: its digest, and what its role needs (root bytes, CSV counts, alert lines, the log check). */
+  private fileSink(rel: string): TarEntrySink {
+    const h = createHash('sha256');
+    let size = 0;
+    const parts: Buffer[] = [];
+    const bound = ROOT_FILE_BOUNDS[rel];
+    const counter = rel === PACK_PATH.orders || rel === PACK_PATH.fills ? new CsvCounter() : undefined;
+    let splitter: LineSplitter | undefined;
+    let acc: ReturnType<typeof alertAccumulator> | undefined;
+    let checker: LogChecker | undefined;
+    if (rel === PACK_PATH.alerts) {
+      acc = alertAccumulator();
+      splitter = new LineSplitter(acc.onLine);
+    } else if (rel === PACK_PATH.log) {
+      // The log's check needs manifest.json's date and the alert hashes: if they came first, check now.
+      if (this.tags.has(PACK_PATH.manifestJson) && this.alerts !== undefined) {
+        checker = this.newChecker();
+        splitter = this.logSplitter(checker);
+      } else this.logNeedsSecondPass = true;
+    }
+    return {
+      write: (chunk) => {
+        h.update(chunk);
+        size += chunk.length;
+        if (bound !== undefined && size <= bound) parts.push(Buffer.from(chunk));
+        counter?.write(chunk);
+        splitter?.write(chunk);
+      },
+      end: () => {
+        this.files.set(rel, { size, sha256: h.digest('hex') });
+        if (bound !== undefined) this.tags.set(rel, size > bound ? 'too-large' : Buffer.concat(parts));
+        if (counter !== undefined) this.csv.set(rel, counter.finish());
+        splitter?.end();
+        if (acc !== undefined) this.alerts = acc.result();
+        if (checker !== undefined) this.log = checker.finish();
+      },
+    };
+  }
+
+  private date(): string | undefined {
+    return peekExportDate(this.tags.get(PACK_PATH.manifestJson)) ?? parsePackName(this.root ?? this.name)?.date;
+  }
+
+  private newChecker(): LogChecker {
+    return new LogChecker({
+      file: PACK_PATH.log,
+      findings: this.f,
+      date: this.date(),
+      alertHashes: this.alerts?.hashes,
+      full: this.options.full === true,
+      emptyOk: true,
+    });
+  }
+
+  /**
+   * The log's lines to the checker, the derivation and the event search; the derivation starts
+   * once manifest.json (the alert filter) has been read.
+   */
+  private logSplitter(checker: LogChecker): LineSplitter {
+    const filter = peekAlertFilter(this.tags.get(PACK_PATH.manifestJson));
+    const d = filter === undefined ? undefined : new PayloadDerivation(filter, this.date());
+    this.derive = d;
+    return new LineSplitter((l: ScannedLine) => {
+      checker.push(l);
+      d?.push(l);
+      this.tap.push(l);
+      this.lineTree.push(l);
+    });
+  }
+}
+
+function isZlibError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}

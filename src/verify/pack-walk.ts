@@ -1,0 +1,96 @@
+/**
+ * Reading a pack directory without trusting it: entries are examined with lstat, symbolic links
+ * and special files are findings and are never opened, files are opened with O_NOFOLLOW, names
+ * are checked before use, and every read is bounded.
+ */
+import type { Dirent } from 'node:fs';
+import { constants as fsc } from 'node:fs';
+import { lstat, open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { wrapFsError } from '../errors.js';
+import { isSafeRelativePath } from './checksum-file.js';
+import { direntKind } from './log.js';
+import { type Findings, printableName } from './report.js';
+
+/** Entries walked in a pack directory, at most; a pack has about ten. */
+const MAX_ENTRIES = 10_000;
+const MAX_DEPTH = 6;
+
+/** Lists regular files under `dir` (relative, '/'-separated) with lstat; anything else is a finding. */
+export async function walk(dir: string, f: Findings): Promise<{ rel: string; size: number }[]> {
+  const out: { rel: string; size: number }[] = [];
+  let count = 0;
+  const visit = async (abs: string, rel: string, depth: number): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(abs, { withFileTypes: true });
+    } catch (err) {
+      if (rel === '') throw wrapFsError(err, 'read directory', abs);
+      f.add('NOT_A_REGULAR_FILE', 'error', rel, `cannot be listed: ${(err as Error).message}`);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (++count > MAX_ENTRIES) {
+        f.add(
+          'PACK_FILE_UNLISTED',
+          'error',
+          rel === '' ? '.' : rel,
+          `more than ${MAX_ENTRIES} entries; the rest were not examined`,
+        );
+        return;
+      }
+      if (!isSafeRelativePath(r)) {
+        f.add('PACK_PATH_UNSAFE', 'error', printableName(r), 'a name with characters a pack never uses; not opened');
+        continue;
+      }
+      if (e.isSymbolicLink() || (!e.isFile() && !e.isDirectory())) {
+        f.add('NOT_A_REGULAR_FILE', 'error', r, `a ${direntKind(e)} inside the pack; never followed or opened`);
+        continue;
+      }
+      if (e.isDirectory()) {
+        if (depth >= MAX_DEPTH)
+          f.add('PACK_FILE_UNLISTED', 'error', r, 'directories nested deeper than a pack has; not examined');
+        else await visit(join(abs, e.name), r, depth + 1);
+        continue;
+      }
+      const st = await lstat(join(abs, e.name)).catch(() => undefined);
+      if (st === undefined || !st.isFile()) {
+        f.add('NOT_A_REGULAR_FILE', 'error', r, 'changed while being examined');
+        continue;
+      }
+      out.push({ rel: r, size: st.size });
+    }
+  };
+  await visit(dir, '', 0);
+  return out;
+}
+
+async function openNoFollow(path: string) {
+  try {
+    return await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+}
+
+/** Reads at most `bound` bytes (the caller checked the size with lstat). */
+export async function readBounded(path: string, bound: number): Promise<Buffer> {
+  const fh = await openNoFollow(path);
+  try {
+    const buf = Buffer.alloc(bound + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (n > bound) break;
+    }
+    return buf.subarray(0, Math.min(n, bound));
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  } finally {
+    await fh.close();
+  }
+}
