@@ -75,18 +75,11 @@ export class CsvCounter {
           }
           inQ = false; // the quote closed the field; c is handled below
         } else if (field !== seqCol) {
-          // Inside a quoted cell other than seq: nothing but a quote changes anything, and a doubled
-          // quote ("") leaves the cell quoted.
-          for (;;) {
-            while (i < n && chunk[i] !== 0x22) i++;
-            if (i >= n) break;
-            if (i + 1 < n && chunk[i + 1] === 0x22) {
-              i += 2;
-              continue;
-            }
+          // Inside a quoted cell other than seq: nothing but a quote changes anything.
+          i = closingQuote(chunk, i, n);
+          if (i < n) {
             qp = true;
             i++;
-            break;
           }
           continue;
         } else {
@@ -102,15 +95,7 @@ export class CsvCounter {
       if (field !== seqCol) {
         // An unquoted cell other than seq: skip its ordinary bytes.
         const from = i;
-        // The four bytes that matter here (, LF CR ") are all <= 0x2c: one comparison a byte for
-        // most text, and an exact test only for the rest.
-        for (;;) {
-          while (i < n && (chunk[i] as number) > 0x2c) i++;
-          if (i >= n) break;
-          const c = chunk[i] as number;
-          if (c === 0x2c || c === 0x0a || c === 0x0d || c === 0x22) break;
-          i++;
-        }
+        i = plainCellEnd(chunk, i, n);
         if (i > from) {
           atStart = false;
           hasData = true;
@@ -123,10 +108,7 @@ export class CsvCounter {
         atStart = true;
         hasData = true;
       } else if (c === 0x0a) {
-        if (seqCol !== -1) {
-          if (!seqBad && seqLen > 0 && seqLen <= 15) addSeq(this.seqs, seqVal);
-          else this.note(`record ${record} has no valid seq`);
-        }
+        if (seqCol !== -1) this.seqOfRecord(record, seqBad, seqLen, seqVal);
         record++;
         field = 0;
         atStart = true;
@@ -235,10 +217,7 @@ export class CsvCounter {
     if (this.record === 0) {
       this.endField();
       this.seqCol = this.headerFields.indexOf('seq');
-    } else if (this.seqCol !== -1) {
-      if (!this.seqBad && this.seqLen > 0 && this.seqLen <= 15) addSeq(this.seqs, this.seqVal);
-      else this.note(`record ${this.record} has no valid seq`);
-    }
+    } else if (this.seqCol !== -1) this.seqOfRecord(this.record, this.seqBad, this.seqLen, this.seqVal);
     this.record++;
     this.field = 0;
     this.atFieldStart = true;
@@ -248,7 +227,41 @@ export class CsvCounter {
     this.recordHasData = false;
   }
 
+  /** A record's seq cell, read digit by digit: fingerprinted when valid (1 to 15 digits, no leading zero). */
+  private seqOfRecord(record: number, bad: boolean, len: number, value: number): void {
+    if (!bad && len > 0 && len <= 15) addSeq(this.seqs, value);
+    else this.note(`record ${record} has no valid seq`);
+  }
+
   private note(d: string): void {
     this.defect ??= d;
+  }
+}
+
+/**
+ * In a quoted cell from i: the index of its closing quote, or n when the chunk ends first. A
+ * doubled quote ("") leaves the cell quoted; a quote that is the chunk's last byte closes it
+ * unless the next chunk starts with a quote (quotePending decides then).
+ */
+function closingQuote(chunk: Buffer, i: number, n: number): number {
+  for (;;) {
+    while (i < n && chunk[i] !== 0x22) i++;
+    if (i >= n) return n;
+    if (i + 1 < n && chunk[i + 1] === 0x22) i += 2;
+    else return i;
+  }
+}
+
+/**
+ * In an unquoted cell from i: the index of the next byte that matters (, LF CR "), or n. They are
+ * all <= 0x2c: one comparison a byte for most text, and an exact test only for the rest.
+ */
+function plainCellEnd(chunk: Buffer, i: number, n: number): number {
+  for (;;) {
+    while (i < n && (chunk[i] as number) > 0x2c) i++;
+    if (i >= n) return n;
+    const c = chunk[i] as number;
+    if (c === 0x2c || c === 0x0a || c === 0x0d || c === 0x22) return i;
+    i++;
   }
 }

@@ -11,7 +11,8 @@ import { dayOfLogFileName, isoDate, isoDateOfLogFileName } from '../rotation/ind
 import { LogChecker } from './log-check.js';
 import { newSharedLogState, type ChainPoint, type LogFacts } from './log-facts.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
-import { checkLogAnchors, type TimestampCheckOptions } from './timestamps.js';
+import { checkLogAnchors } from './log-anchors.js';
+import type { TimestampCheckOptions } from './timestamps.js';
 
 /** Options of verifyLog. */
 export interface VerifyLogOptions {

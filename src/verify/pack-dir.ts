@@ -31,7 +31,8 @@ import type { PackReport, VerifyPackOptions } from './pack-report.js';
 import { readBounded, walk } from './pack-walk.js';
 import { explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
 import { Findings, makeReport } from './report.js';
-import { checkLogAnchors, judgePackTimestamp, peekCreatedAt } from './timestamps.js';
+import { checkLogAnchors } from './log-anchors.js';
+import { judgePackTimestamp, peekCreatedAt } from './timestamps.js';
 
 const LOG = PACK_PATH.log;
 type Background = ReturnType<typeof startBackground>;

@@ -47,7 +47,6 @@ export async function readTarGz(
   onEntry: (e: TarEntry) => TarEntrySink | undefined,
   limits: TarLimits = {},
 ): Promise<void> {
-  const maxEntries = limits.maxEntries ?? 10_000;
   const maxExpansion = limits.maxExpansion ?? 2_000;
   const src = createReadStream(path);
   const gunzip = createGunzip();
@@ -57,72 +56,8 @@ export async function readTarGz(
   });
   src.pipe(gunzip);
   src.on('error', (err) => gunzip.destroy(err));
-
-  let header: Buffer = Buffer.alloc(0); // bytes of the current header block (or pax body) being gathered
-  let state: 'header' | 'body' | 'pad' | 'pax' | 'end' = 'header';
-  let remaining = 0;
-  let pad = 0;
-  let sink: TarEntrySink | undefined;
-  let entries = 0;
-  let zeroBlocks = 0;
-  let pax: Record<string, string> = {};
-  let paxBuf: Buffer[] = [];
-  let paxLen = 0;
+  const parser = new TarParser(onEntry, limits.maxEntries ?? 10_000);
   let uncompressed = 0;
-
-  const startEntry = (h: Buffer): void => {
-    const typeflag = String.fromCharCode(h[156] as number);
-    const size = parseOctal(h.subarray(124, 136), 'size');
-    let name = cstr(h.subarray(0, 100));
-    const magic = h.subarray(257, 263).toString('latin1');
-    if (magic.startsWith('ustar')) {
-      const prefix = cstr(h.subarray(345, 500));
-      if (prefix !== '') name = `${prefix}/${name}`;
-    }
-    if (!checksumOk(h)) throw new TarFormatError('a tar header checksum does not match');
-    if (typeflag === 'x' || typeflag === 'g') {
-      if (size > MAX_PAX) throw new TarFormatError(`a pax header of ${size} bytes exceeds the bound`);
-      state = size > 0 ? 'pax' : 'header';
-      remaining = size;
-      pad = (BLOCK - (size % BLOCK)) % BLOCK;
-      paxBuf = [];
-      paxLen = 0;
-      if (typeflag === 'g') pax = {};
-      return;
-    }
-    if (typeflag === 'L' || typeflag === 'K')
-      throw new TarFormatError('GNU long-name headers are not used by auditpack packs');
-    if (pax.path !== undefined) name = pax.path;
-    const paxSize = pax.size;
-    const realSize = paxSize !== undefined && /^\d{1,15}$/.test(paxSize) ? Number(paxSize) : size;
-    const linkName = pax.linkpath ?? cstr(h.subarray(157, 257));
-    pax = {};
-    entries++;
-    if (entries > maxEntries) throw new TarFormatError(`more than ${maxEntries} entries`);
-    const type: TarEntry['type'] =
-      typeflag === '0' || typeflag === '\u0000' || typeflag === '7'
-        ? 'file'
-        : typeflag === '5'
-          ? 'directory'
-          : typeflag === '2'
-            ? 'symlink'
-            : typeflag === '1'
-              ? 'hardlink'
-              : 'other';
-    const bodySize = type === 'file' || type === 'other' ? realSize : 0;
-    sink = onEntry({ name, type, size: bodySize, linkName });
-    remaining = bodySize;
-    pad = (BLOCK - (bodySize % BLOCK)) % BLOCK;
-    state = 'body';
-    if (remaining === 0) finishBody();
-  };
-
-  const finishBody = (): void => {
-    sink?.end();
-    sink = undefined;
-    state = pad > 0 ? 'pad' : 'header';
-  };
-
   let crc = 0;
   const onData = (chunk: Buffer): void => {
     uncompressed += chunk.length;
@@ -130,52 +65,8 @@ export async function readTarGz(
     if (uncompressed > 64 * 1024 * 1024 + compressed * maxExpansion) {
       throw new TarFormatError(`expands beyond ${maxExpansion}× its compressed size (a decompression bomb?)`);
     }
-    let i = 0;
-    while (i < chunk.length) {
-      if (state === 'end') return; // trailing bytes after the end marker are ignored
-      if (state === 'header') {
-        const need = BLOCK - header.length;
-        const take = Math.min(need, chunk.length - i);
-        header =
-          header.length === 0 && take === BLOCK
-            ? chunk.subarray(i, i + BLOCK)
-            : Buffer.concat([header, chunk.subarray(i, i + take)]);
-        i += take;
-        if (header.length < BLOCK) continue;
-        const h = header;
-        header = Buffer.alloc(0);
-        if (isZero(h)) {
-          zeroBlocks++;
-          if (zeroBlocks >= 2) state = 'end';
-          continue;
-        }
-        if (zeroBlocks > 0) throw new TarFormatError('a lone zero block inside the archive');
-        startEntry(Buffer.from(h));
-      } else if (state === 'body' || state === 'pax') {
-        const take = Math.min(remaining, chunk.length - i);
-        const part = chunk.subarray(i, i + take);
-        if (state === 'body') sink?.write(part);
-        else {
-          paxBuf.push(Buffer.from(part));
-          paxLen += part.length;
-        }
-        remaining -= take;
-        i += take;
-        if (remaining === 0) {
-          if (state === 'pax') {
-            pax = { ...pax, ...parsePax(Buffer.concat(paxBuf, paxLen)) };
-            state = pad > 0 ? 'pad' : 'header';
-          } else finishBody();
-        }
-      } else if (state === 'pad') {
-        const take = Math.min(pad, chunk.length - i);
-        pad -= take;
-        i += take;
-        if (pad === 0) state = 'header';
-      }
-    }
+    parser.push(chunk);
   };
-
   await new Promise<void>((resolve, reject) => {
     let failed = false;
     gunzip.on('data', (c: Buffer) => {
@@ -197,12 +88,144 @@ export async function readTarGz(
     });
     gunzip.on('end', () => {
       if (failed) return;
-      if (state === 'body' || state === 'pax' || header.length > 0)
-        reject(new TarFormatError('the archive ends in the middle of an entry'));
-      else if (state !== 'end') reject(new TarFormatError('the archive has no end-of-archive marker (truncated?)'));
+      const unfinished = parser.unfinished();
+      if (unfinished !== undefined) reject(new TarFormatError(unfinished));
       else singleMember(path, crc, uncompressed, gunzip.bytesWritten).then(resolve, reject);
     });
   });
+}
+
+/** The tar stream's state machine: headers, bodies, padding, pax headers and the end marker. */
+class TarParser {
+  /** Bytes of the current header block being gathered. */
+  private header: Buffer = Buffer.alloc(0);
+  private state: 'header' | 'body' | 'pad' | 'pax' | 'end' = 'header';
+  private remaining = 0;
+  private pad = 0;
+  private sink: TarEntrySink | undefined;
+  private entries = 0;
+  private zeroBlocks = 0;
+  private pax: Record<string, string> = {};
+  private paxBuf: Buffer[] = [];
+  private paxLen = 0;
+
+  constructor(
+    private readonly onEntry: (e: TarEntry) => TarEntrySink | undefined,
+    private readonly maxEntries: number,
+  ) {}
+
+  /** Consumes decompressed bytes. Throws TarFormatError on a malformed stream. */
+  push(chunk: Buffer): void {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.state === 'end') return; // trailing bytes after the end marker are ignored
+      if (this.state === 'header') i = this.headerBytes(chunk, i);
+      else if (this.state === 'body' || this.state === 'pax') i = this.bodyBytes(chunk, i);
+      else {
+        const take = Math.min(this.pad, chunk.length - i);
+        this.pad -= take;
+        i += take;
+        if (this.pad === 0) this.state = 'header';
+      }
+    }
+  }
+
+  /** Why the stream cannot end here, or undefined when it ended properly. */
+  unfinished(): string | undefined {
+    if (this.state === 'body' || this.state === 'pax' || this.header.length > 0)
+      return 'the archive ends in the middle of an entry';
+    if (this.state !== 'end') return 'the archive has no end-of-archive marker (truncated?)';
+    return undefined;
+  }
+
+  private headerBytes(chunk: Buffer, i: number): number {
+    const take = Math.min(BLOCK - this.header.length, chunk.length - i);
+    this.header =
+      this.header.length === 0 && take === BLOCK
+        ? chunk.subarray(i, i + BLOCK)
+        : Buffer.concat([this.header, chunk.subarray(i, i + take)]);
+    if (this.header.length < BLOCK) return i + take;
+    const h = this.header;
+    this.header = Buffer.alloc(0);
+    if (isZero(h)) {
+      this.zeroBlocks++;
+      if (this.zeroBlocks >= 2) this.state = 'end';
+      return i + take;
+    }
+    if (this.zeroBlocks > 0) throw new TarFormatError('a lone zero block inside the archive');
+    this.startEntry(Buffer.from(h));
+    return i + take;
+  }
+
+  private bodyBytes(chunk: Buffer, i: number): number {
+    const take = Math.min(this.remaining, chunk.length - i);
+    const part = chunk.subarray(i, i + take);
+    if (this.state === 'body') this.sink?.write(part);
+    else {
+      this.paxBuf.push(Buffer.from(part));
+      this.paxLen += part.length;
+    }
+    this.remaining -= take;
+    if (this.remaining === 0) {
+      if (this.state === 'pax') {
+        this.pax = { ...this.pax, ...parsePax(Buffer.concat(this.paxBuf, this.paxLen)) };
+        this.state = this.pad > 0 ? 'pad' : 'header';
+      } else this.finishBody();
+    }
+    return i + take;
+  }
+
+  private startEntry(h: Buffer): void {
+    const typeflag = String.fromCharCode(h[156] as number);
+    const size = parseOctal(h.subarray(124, 136), 'size');
+    let name = cstr(h.subarray(0, 100));
+    const magic = h.subarray(257, 263).toString('latin1');
+    if (magic.startsWith('ustar')) {
+      const prefix = cstr(h.subarray(345, 500));
+      if (prefix !== '') name = `${prefix}/${name}`;
+    }
+    if (!checksumOk(h)) throw new TarFormatError('a tar header checksum does not match');
+    if (typeflag === 'x' || typeflag === 'g') {
+      if (size > MAX_PAX) throw new TarFormatError(`a pax header of ${size} bytes exceeds the bound`);
+      this.state = size > 0 ? 'pax' : 'header';
+      this.remaining = size;
+      this.pad = (BLOCK - (size % BLOCK)) % BLOCK;
+      this.paxBuf = [];
+      this.paxLen = 0;
+      if (typeflag === 'g') this.pax = {};
+      return;
+    }
+    if (typeflag === 'L' || typeflag === 'K')
+      throw new TarFormatError('GNU long-name headers are not used by auditpack packs');
+    const pax = this.pax;
+    if (pax.path !== undefined) name = pax.path;
+    const realSize = pax.size !== undefined && /^\d{1,15}$/.test(pax.size) ? Number(pax.size) : size;
+    const linkName = pax.linkpath ?? cstr(h.subarray(157, 257));
+    this.pax = {};
+    this.entries++;
+    if (this.entries > this.maxEntries) throw new TarFormatError(`more than ${this.maxEntries} entries`);
+    const type = entryType(typeflag);
+    const bodySize = type === 'file' || type === 'other' ? realSize : 0;
+    this.sink = this.onEntry({ name, type, size: bodySize, linkName });
+    this.remaining = bodySize;
+    this.pad = (BLOCK - (bodySize % BLOCK)) % BLOCK;
+    this.state = 'body';
+    if (this.remaining === 0) this.finishBody();
+  }
+
+  private finishBody(): void {
+    this.sink?.end();
+    this.sink = undefined;
+    this.state = this.pad > 0 ? 'pad' : 'header';
+  }
+}
+
+function entryType(typeflag: string): TarEntry['type'] {
+  if (typeflag === '0' || typeflag === '\u0000' || typeflag === '7') return 'file';
+  if (typeflag === '5') return 'directory';
+  if (typeflag === '2') return 'symlink';
+  if (typeflag === '1') return 'hardlink';
+  return 'other';
 }
 
 function cstr(b: Buffer): string {
