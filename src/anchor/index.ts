@@ -11,7 +11,7 @@ export {
   PACK_TOKEN_COVERS,
   PACK_TOKEN_FILE,
   PACK_TSA_CERTS_FILE,
-} from './format.js';
+} from '../format/anchor.js';
 export { loadAsn1Libs } from './token.js';
 export { anchorLog, readChainHead, type AnchorLogOptions, type AnchorLogResult } from './log.js';
 export {

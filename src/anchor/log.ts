@@ -15,7 +15,7 @@ import { AuditpackError, wrapFsError } from '../errors.js';
 import { createAuditLogger } from '../logger/index.js';
 import { readTail } from '../logger/file-sink.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
-import { ANCHOR_CATEGORY, ANCHOR_EVENT, ANCHOR_FAILED_EVENT, anchorStatement } from './format.js';
+import { ANCHOR_CATEGORY, ANCHOR_EVENT, ANCHOR_FAILED_EVENT, anchorStatement } from '../format/anchor.js';
 import type { TsaOptions } from './pack.js';
 import { requestTimestamp } from './tsa-client.js';
 

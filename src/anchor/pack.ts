@@ -1,7 +1,7 @@
 /**
  * Time-stamp tokens for packs: a token over the bytes of `tagmanifest-sha256.txt` (which covers
  * manifest.json, and so the chain end hash and every payload byte), stored beside it as
- * `tagmanifest-sha256.txt.tsr` with the TSA's certificates in `tsa-certs.pem` (src/anchor/format.ts
+ * `tagmanifest-sha256.txt.tsr` with the TSA's certificates in `tsa-certs.pem` (src/format/anchor.ts
  * says why neither is listed in a manifest).
  *
  * Export asks while it builds the pack; `anchorPack` adds a token to a finished pack later (the TSA
@@ -15,7 +15,7 @@ import { AuditpackError, wrapFsError } from '../errors.js';
 import { createAuditLogger } from '../logger/index.js';
 import { fsyncDir, writeNewFile } from '../pack/files.js';
 import { manifestSha256 } from '../pack/layout.js';
-import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from './format.js';
+import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../format/anchor.js';
 import { certificatesToPem, parseTimestampResponse } from './token.js';
 import { requestTimestamp, type GrantedTimestamp } from './tsa-client.js';
 

@@ -6,7 +6,7 @@
  * for a new manifest.json field, one entry to MANIFEST_FIELDS with its canonical form).
  */
 
-import { PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../anchor/format.js';
+import { PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from './anchor.js';
 
 /** `format` of manifest.json. */
 export const PACK_FORMAT = 'auditpack-pack/1';
@@ -54,7 +54,7 @@ export const PACK_FILES: readonly PackFileSpec[] = Object.freeze([
   { name: 'manifest.json', place: 'tag', required: true, maxBytes: 4 * 1024 * 1024 },
   { name: 'tagmanifest-sha256.txt', place: 'tagmanifest', required: true, maxBytes: 64 * 1024 },
   { name: 'tagmanifest-sha256.txt.sig', place: 'detached', required: false, maxBytes: 64 * 1024 },
-  // An RFC 3161 token over the tag manifest and the certificates it carries (src/anchor/format.ts);
+  // An RFC 3161 token over the tag manifest and the certificates it carries (src/format/anchor.ts);
   // the token's bound is src/anchor/token.ts MAX_TOKEN_BYTES.
   { name: PACK_TOKEN_FILE, place: 'detached', required: false, maxBytes: 32 * 1024 },
   { name: PACK_TSA_CERTS_FILE, place: 'detached', required: false, maxBytes: 256 * 1024 },

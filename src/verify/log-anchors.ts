@@ -6,7 +6,7 @@
  */
 import { constants as fsc } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { ANCHOR_CATEGORY, ANCHOR_EVENT, anchorStatement } from '../anchor/format.js';
+import { ANCHOR_CATEGORY, ANCHOR_EVENT, anchorStatement } from '../format/anchor.js';
 import { MAX_TOKEN_BYTES, verifyTimestamp } from '../anchor/token.js';
 import { hashLine, isHashHex } from '../chain/index.js';
 import { categoryEventText } from '../format/log-line.js';

@@ -9,7 +9,7 @@
  * stood after the cut are missing, and no TSA will date new ones in the past.
  */
 import type { X509Certificate } from 'node:crypto';
-import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../anchor/format.js';
+import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../format/anchor.js';
 import { MAX_TOKEN_BYTES, parsePemCertificates, verifyTimestamp, type TimestampVerification } from '../anchor/token.js';
 import type { Findings } from './report.js';
 

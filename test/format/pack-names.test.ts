@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PACK_PATH, packFileSpec, parseArchiveName, parsePackName } from '../../src/format/pack.js';
+import { PACK_TOKEN_COVERS } from '../../src/format/anchor.js';
+import { PACK_PATH, packFileSpec, parseArchiveName, parsePackName, TAGMANIFEST } from '../../src/format/pack.js';
 import { dayNumberOfIsoDate, isoDate } from '../../src/rotation/index.js';
 
 describe('pack names (src/format/pack.ts)', () => {
@@ -46,5 +47,9 @@ describe('pack names (src/format/pack.ts)', () => {
 
   it('names only files of the pack table', () => {
     for (const p of Object.values(PACK_PATH)) expect(packFileSpec(p), p).toBeDefined();
+  });
+
+  it('a pack token covers the tag manifest (the anchor format names it separately)', () => {
+    expect(PACK_TOKEN_COVERS).toBe(TAGMANIFEST);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The anchoring formats (docs/FORMAT.md, "Time-stamp tokens"), written once here: the writers
+ * The anchoring formats (docs/FORMAT.md, "Time-stamp tokens"), written once here, at the bottom: the writers
  * (export, `auditpack anchor`) and the verifier import them.
  *
  * A pack's token is over the bytes of `tagmanifest-sha256.txt` and lives beside it, like the
