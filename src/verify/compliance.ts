@@ -21,13 +21,14 @@ import {
   type PackFacts as PageFacts,
 } from '../compliance/index.js';
 import { AuditpackError } from '../errors.js';
+import { PACK_PATH } from '../format/pack.js';
 import { DEFAULT_CENSOR } from '../redaction/index.js';
 import type { Findings } from './report.js';
 
-const REPORT = 'data/compliance_report.json';
-const CSV = 'data/compliance_findings.csv';
-const HTML = 'data/report.html';
-const LOG = 'data/audit.jsonl';
+const REPORT = PACK_PATH.complianceReport;
+const CSV = PACK_PATH.complianceFindings;
+const HTML = PACK_PATH.reportHtml;
+const LOG = PACK_PATH.log;
 const MAX_POLICIES = 1000;
 /** Far above a day's report (100,000 listed findings are about 60 MB). */
 const MAX_REPORT_BYTES = 256 * 1024 * 1024;

@@ -8,7 +8,7 @@ import { wrapFsError } from '../errors.js';
 import { dayOfLogFileName } from '../rotation/index.js';
 import { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 import { verifyLog, verifyLogDir } from './log.js';
-import { parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
+import { PACK_PATH, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
 import { verifyPack } from './pack.js';
 import { Findings, makeReport, type VerifyReport } from './report.js';
 import { withPackReview } from './reviews.js';
@@ -36,7 +36,7 @@ export async function detectPathKind(path: string): Promise<PathKind> {
   } catch (err) {
     throw wrapFsError(err, 'read directory', path);
   }
-  if (names.includes('bagit.txt') || names.includes('manifest.json') || names.includes('manifest-sha256.txt'))
+  if (names.includes(PACK_PATH.bagit) || names.includes(PACK_PATH.manifestJson) || names.includes(PACK_PATH.manifest))
     return 'pack';
   if (names.some((n) => dayOfLogFileName(n) !== undefined)) return 'log-dir';
   if (

@@ -11,15 +11,16 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { SEQ_SALVAGE_RE } from '../format/log-line.js';
-import type { RecordedAlertFilter } from '../format/pack.js';
+import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
 import { FILL_COLUMNS, ORDER_COLUMNS } from '../pack/csv.js';
 import { DayScanner, type PayloadSink } from '../pack/scan-day.js';
 import type { CollectedFile } from './pack-facts.js';
 import type { Findings } from './report.js';
 
 /** The derived files, by path in the pack. */
-export const DERIVED_FILES = Object.freeze(['data/orders.csv', 'data/fills.csv', 'data/alerts.jsonl'] as const);
-type DerivedPath = (typeof DERIVED_FILES)[number];
+export const DERIVED_FILES = Object.freeze([PACK_PATH.orders, PACK_PATH.fills, PACK_PATH.alerts]);
+/** A derived file's path in the pack: one of DERIVED_FILES. */
+type DerivedPath = string;
 
 /** Size and SHA-256 of bytes written to it. */
 class DigestSink implements PayloadSink {
@@ -70,9 +71,9 @@ export class PayloadDerivation {
     await this.scanner.finish();
     await this.scanner.close();
     return new Map<DerivedPath, CollectedFile>([
-      ['data/orders.csv', this.sinks.orders.digest()],
-      ['data/fills.csv', this.sinks.fills.digest()],
-      ['data/alerts.jsonl', this.sinks.alerts.digest()],
+      [PACK_PATH.orders, this.sinks.orders.digest()],
+      [PACK_PATH.fills, this.sinks.fills.digest()],
+      [PACK_PATH.alerts, this.sinks.alerts.digest()],
     ]);
   }
 }
@@ -92,11 +93,11 @@ export async function judgeDerived(
     if (got === undefined || got.sha256 === want.sha256) continue; // a missing file is already PACK_FILE_MISSING
     const where = explain === undefined ? undefined : await explain(path).catch(() => undefined);
     const what =
-      path === 'data/alerts.jsonl'
+      path === PACK_PATH.alerts
         ? 'the lines the recorded alert_filter selects from data/audit.jsonl'
         : 'what export derives from data/audit.jsonl';
     f.add(
-      path === 'data/alerts.jsonl' ? 'PACK_ALERTS_MISMATCH' : 'PACK_CSV_MISMATCH',
+      path === PACK_PATH.alerts ? 'PACK_ALERTS_MISMATCH' : 'PACK_CSV_MISMATCH',
       'error',
       path,
       `is not ${what} (${got.size} bytes, expected ${want.size})${where === undefined ? '' : `: ${where}`}`,
@@ -172,7 +173,7 @@ export async function explainDifference(
 ): Promise<string | undefined> {
   const fd = openSync(`${packDir}/${path}`, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   try {
-    const csv = path !== 'data/alerts.jsonl';
+    const csv = path !== PACK_PATH.alerts;
     let offset = 0;
     let records = 0;
     let found: { chunk: Buffer; chunkStart: number; at: number; recordsBefore: number } | undefined;
@@ -192,9 +193,9 @@ export async function explainDifference(
     const none: PayloadSink = { write: () => {}, writeBytes: () => {} };
     const scanner = new DayScanner(
       {
-        orders: path === 'data/orders.csv' ? comparing : none,
-        fills: path === 'data/fills.csv' ? comparing : none,
-        alerts: path === 'data/alerts.jsonl' ? comparing : none,
+        orders: path === PACK_PATH.orders ? comparing : none,
+        fills: path === PACK_PATH.fills ? comparing : none,
+        alerts: path === PACK_PATH.alerts ? comparing : none,
       },
       filterOf(filter),
       logNameOf(date),
@@ -234,7 +235,7 @@ export async function explainDifference(
     if (expected.endsWith('\r\n') && actual.endsWith('\n') && !actual.endsWith('\r\n'))
       return `record ${recordNo} ends with LF, not CRLF (RFC 4180)`;
     if (recordNo === 1) return `the header is ${show(actual.trimEnd())}, not ${show(expected.trimEnd())}`;
-    const cols = [...(path === 'data/fills.csv' ? FILL_COLUMNS : ORDER_COLUMNS), 'extra'];
+    const cols = [...(path === PACK_PATH.fills ? FILL_COLUMNS : ORDER_COLUMNS), 'extra'];
     const want = csvFields(expected);
     const got = csvFields(actual);
     const seq = want[1] ?? '?';
