@@ -331,3 +331,6 @@ export function parseArchiveName(name: string): PackName | undefined {
   if (!name.endsWith(PACK_ARCHIVE_SUFFIX)) return undefined;
   return parsePackName(name.slice(0, -PACK_ARCHIVE_SUFFIX.length));
 }
+
+/** The chained event each prune writes, which the archive check holds against the ledger. */
+export const PRUNE_EVENT = Object.freeze({ category: 'system', event: 'PackPruned' } as const);

@@ -6,6 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
+import { PRUNE_EVENT } from '../format/pack.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 
 /** A `PackPruned` event: which pack a prune removed. */
@@ -18,7 +19,7 @@ export interface PruneEvent {
   readonly seq: number;
 }
 
-const MARK = Buffer.from('"PackPruned"', 'latin1');
+const MARK = Buffer.from(JSON.stringify(PRUNE_EVENT.event), 'latin1');
 /** Events kept per log, at most (a prune removes a few packs a day). */
 const MAX_EVENTS = 100_000;
 
@@ -37,7 +38,8 @@ export class PruneEventTap {
       return; // not an event: the log check reports the line
     }
     const o = v as Record<string, unknown> | null;
-    if (o === null || typeof o !== 'object' || o.category !== 'system' || o.event !== 'PackPruned') return;
+    if (o === null || typeof o !== 'object' || o.category !== PRUNE_EVENT.category || o.event !== PRUNE_EVENT.event)
+      return;
     if (typeof o.date !== 'string' || typeof o.path !== 'string' || typeof o.seq !== 'number') return;
     const sha = typeof o.manifest_sha256 === 'string' ? o.manifest_sha256 : null;
     this.events.push({ date: o.date, path: o.path, manifestSha256: sha, where: this.where, seq: o.seq });
