@@ -18,7 +18,6 @@ export const DISPOSITION_EVENT = 'FindingDisposed';
 
 /** A pack version's review state. DRAFT until something is recorded. */
 export type ReviewState = 'DRAFT' | 'PENDING_REVIEW' | 'APPROVED' | 'REJECTED';
-export const REVIEW_STATES: readonly ReviewState[] = Object.freeze(['DRAFT', 'PENDING_REVIEW', 'APPROVED', 'REJECTED']);
 
 /** A transition a reviewer asks for. */
 export type ReviewAction = 'submit' | 'approve' | 'reject' | 'reopen';

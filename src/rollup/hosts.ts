@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { HOST_NAME } from '../format/rollup.js';
-import { PACK_PATH, type LineTree, type PackManifest } from '../format/pack.js';
+import { PACK_PATH, type PackManifest } from '../format/pack.js';
 import { verifyPack } from '../verify/index.js';
 import { scanHostLog, type HostScan } from './host-scan.js';
 
@@ -107,12 +107,6 @@ export async function loadHostPack(
     problems: [...new Set(errors)],
     scan,
   };
-}
-
-/** The line tree a manifest records, if well formed. */
-export function lineTreeOf(m: PackManifest): LineTree | undefined {
-  const t = m.line_tree;
-  return t !== undefined && Number.isSafeInteger(t.leaves) && /^[0-9a-f]{64}$/.test(t.root) ? t : undefined;
 }
 
 /** Reads a hosts file: one expected host name per line; `#` starts a comment. */

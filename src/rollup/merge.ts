@@ -10,6 +10,7 @@
  * host's by at least the difference.
  */
 import { compareBytes } from '../format/pack.js';
+import { ROLLUP_HOST_COLUMN } from '../format/rollup.js';
 import { CsvRecordReader, csvFields } from './csv-stream.js';
 import { MinHeap } from './heap.js';
 import { SkewTracker } from './skew.js';
@@ -92,7 +93,7 @@ export interface MergeResult {
 
 /** The merged header: the host file's, with `host` after `iso_ts`. */
 function mergedHeader(h: string): string {
-  return h.replace(/^iso_ts,/, 'iso_ts,host,');
+  return h.replace(/^iso_ts,/, `iso_ts,${ROLLUP_HOST_COLUMN},`);
 }
 
 /**
