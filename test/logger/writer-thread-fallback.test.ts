@@ -5,26 +5,16 @@
  * Runs a copy of the compiled library whose offload-worker.js is replaced, in a child process.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { distCopyWith } from '../helpers/dist-copy.js';
 import { pythonCheck } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** A copy of dist/ (and a link to node_modules) whose writer thread module `worker` replaces. */
+/** The compiled library with its writer thread module replaced by `worker` (undefined: missing). */
 function libraryWith(worker: string | undefined): string {
-  const root = tempDir();
-  cpSync(join(ROOT, 'dist'), join(root, 'dist'), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
-  writeFileSync(join(root, 'package.json'), readFileSync(join(ROOT, 'package.json')));
-  const path = join(root, 'dist/logger/offload-worker.js');
-  renameSync(path, join(root, 'dist/logger/offload-worker.real.js'));
-  if (worker === undefined) unlinkSync(join(root, 'dist/logger/offload-worker.real.js'));
-  else writeFileSync(path, worker);
-  return pathToFileURL(join(root, 'dist/index.js')).href;
+  return distCopyWith('logger/offload-worker.js', worker)('index.js');
 }
 
 /** Logs 20 turns of 2,000 orders (each turn one batch for the thread), closes, prints stats(). */
