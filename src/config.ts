@@ -166,6 +166,9 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
   const file = readConfigFile(cwd, options.configFile ?? env.AUDITPACK_CONFIG);
   const r = settingReader(cwd, env, file);
   const { dir, int, bool } = r;
+  // Durability and time-stamping are checked first: with several bad settings, one of theirs is named.
+  const durability = resolveDurability(flags, env, file);
+  const timestamps = resolveTimestamps(r, flags, env, file);
   return Object.freeze({
     cwd,
     logDir: dir(flags.logDir, 'AUDIT_LOG_DIR', 'logDir', 'logs'),
@@ -173,7 +176,7 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
     redactionEnabled: bool(undefined, 'AUDIT_REDACTION_ENABLED', 'redaction.enabled', true),
     redactKeys: Object.freeze([...(stringList(file, 'redaction.keys') ?? []), ...commaList(env.AUDIT_REDACT_KEYS)]),
     redactPatterns: Object.freeze(stringList(file, 'redaction.patterns') ?? []),
-    durability: resolveDurability(flags, env, file),
+    durability,
     heartbeatMinutes: int(undefined, 'AUDIT_HEARTBEAT_MINUTES', 'logger.heartbeatMinutes', DEFAULT_HEARTBEAT_MINUTES),
     exportBaseDir: dir(flags.exportBaseDir, 'EXPORT_BASE_DIR', 'export.baseDir', 'artifacts'),
     exportRetentionDays: int(flags.exportRetentionDays, 'EXPORT_RETENTION_DAYS', 'export.retentionDays', 90),
@@ -192,7 +195,7 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
     ]),
     snapshotMaxFileBytes: int(undefined, 'SNAPSHOT_MAX_FILE_BYTES', 'snapshot.maxFileBytes', 5 * 1024 * 1024),
     alertFilter: resolveAlertFilter(file),
-    ...resolveTimestamps(r, flags, env, file),
+    ...timestamps,
     archive: resolveArchive(env, file, flags.archiveRetentionYears),
     review: resolveReview(env, file, flags, cwd),
   });
