@@ -13,3 +13,4 @@ export {
   proofRanges,
   verifyInclusion,
 } from './tree.js';
+export { LineTreeAccumulator } from './line-tree.js';

@@ -31,7 +31,7 @@ import {
 } from './day-events.js';
 import { HashingWriter, type WrittenFile } from './files.js';
 import type { LineTree } from '../format/pack.js';
-import { lineLeafHash, MerkleAccumulator } from '../merkle/index.js';
+import { LineTreeAccumulator } from '../merkle/index.js';
 import {
   BATCH_BYTES,
   BATCH_LINES,
@@ -120,7 +120,7 @@ export class DayScanner {
   /** The line before, while it is still in the batch (a recovery right after it makes it a fragment). */
   private readonly before = { hash: '', length: 0, offset: 0 };
   /** Every line is a leaf, malformed ones and a torn tail too: the tree commits to the file's lines. */
-  private readonly tree = new MerkleAccumulator();
+  private readonly tree = new LineTreeAccumulator();
   private haveBefore = false;
 
   /**
@@ -205,7 +205,7 @@ export class DayScanner {
 
   /** The next line of the log, in order (its bytes are copied: a view is fine). */
   push(l: ScannedLine): void {
-    this.tree.addLeafHash(lineLeafHash(l.hash));
+    this.tree.addLineHash(l.hash);
     if (l.terminated) this.endHash = l.hash;
     const complete = l.terminated && l.bytes !== undefined;
     // A recovery event right after a line makes that line a recovered fragment (docs/FORMAT.md

@@ -5,17 +5,17 @@
  * root, so a root that does not match its log would let a proof vouch for lines the pack lacks.
  */
 import type { ScannedLine } from '../chain/lines.js';
-import { lineLeafHash, MerkleAccumulator } from '../merkle/index.js';
+import { LineTreeAccumulator } from '../merkle/index.js';
 import type { Findings } from './report.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Feeds every log line, in order; judges the manifest's line_tree at the end. */
 export class LineTreeTap {
-  private readonly tree = new MerkleAccumulator();
+  private readonly tree = new LineTreeAccumulator();
 
   push(l: ScannedLine): void {
-    this.tree.addLeafHash(lineLeafHash(l.hash));
+    this.tree.addLineHash(l.hash);
   }
 
   /** The tree of the lines pushed so far. */
