@@ -86,7 +86,7 @@ export async function scanHostLog(logFile: string): Promise<HostScan> {
         if (host === undefined) host = ev.host;
         else if (ev.host !== host) others.add(ev.host);
         const iv = ev[HEARTBEAT_INTERVAL_FIELD];
-        if (beat && ev.category === 'system' && typeof iv === 'number' && iv > 0 && Number.isFinite(iv)) {
+        if (beat && ev.category === HEARTBEAT_CATEGORY && typeof iv === 'number' && iv > 0 && Number.isFinite(iv)) {
           heartbeats++;
           interval = Math.max(interval ?? 0, iv);
         }
