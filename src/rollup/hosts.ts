@@ -90,6 +90,13 @@ export async function loadHostPack(
     });
     return undefined;
   }
+  if (src.host !== undefined && scan.host !== undefined && scan.host !== src.host)
+    findings.push({
+      code: 'ROLLUP_HOST_MIXED',
+      severity: 'warning',
+      host: src.host,
+      detail: `named ${src.host} by --from, but its lines say host ${JSON.stringify(scan.host).slice(0, 80)}`,
+    });
   const report = await verifyPack(packDir, trust);
   const errors = report.problems.filter((p) => p.severity === 'error').map((p) => p.code);
   let manifest: PackManifest;

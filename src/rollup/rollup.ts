@@ -76,13 +76,14 @@ async function loadAll(o: RollupOptions, findings: RollupFinding[]): Promise<Hos
   for (const src of o.sources) {
     const p = await loadHostPack(src, o.date, trust, findings);
     if (p === undefined) continue;
-    const first = byHost.get(p.host);
+    // The same pack under two names would let one host's day stand in for another's.
+    const first = byHost.get(p.host) ?? [...byHost.values()].find((q) => q.manifestSha256 === p.manifestSha256);
     if (first !== undefined) {
       findings.push({
         code: 'ROLLUP_HOST_DUPLICATE',
         severity: 'error',
         host: p.host,
-        detail: `two packs claim ${p.host}: ${first.packDir} (used) and ${p.packDir} (left out)`,
+        detail: `${first.host === p.host ? `two packs claim ${p.host}` : `${p.host}'s pack is ${first.host}'s`}: ${first.packDir} (used) and ${p.packDir} (left out)`,
       });
       continue;
     }
