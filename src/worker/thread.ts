@@ -82,7 +82,8 @@ function fromWire(e: WireError, name: string): AuditpackError {
 export class JobThread<I, J, R> {
   private worker: Worker | undefined;
   private here: JobHandler<J, R> | undefined;
-  private queue: Pending<R>[] = [];
+  /** Jobs from `head` on are unsettled or wait for an earlier one; slots before `head` are emptied. */
+  private queue: (Pending<R> | undefined)[] = [];
   private head = 0;
   private readonly byId = new Map<number, Pending<R>>();
   private readonly running = new Int32Array(new SharedArrayBuffer(4));
@@ -248,6 +249,9 @@ export class JobThread<I, J, R> {
     while (this.head < q.length) {
       const p = q[this.head] as Pending<R>;
       if (p.outcome === undefined) break;
+      // Emptied at once: a settled job's result (a batch's output bytes) must not live on until the
+      // queue is next compacted, or up to a thousand results stay in memory.
+      q[this.head] = undefined;
       this.head++;
       this.byId.delete(p.id);
       if (p.outcome.ok) p.resolve(p.outcome.value);
