@@ -13,7 +13,8 @@ import { chmodSync, linkSync, lstatSync, readFileSync, renameSync, rmSync } from
 import { basename, dirname, join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { createAuditLogger } from '../logger/index.js';
-import { fsyncDir, writeNewFile } from '../pack/files.js';
+import { fsyncDir } from '../fsx/dirs.js';
+import { writeNewFile } from '../pack/files.js';
 import { manifestSha256 } from '../pack/layout.js';
 import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../format/anchor.js';
 import { certificatesToPem, parseTimestampResponse } from './token.js';

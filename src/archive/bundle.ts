@@ -3,10 +3,11 @@
  * directory named after the pack's day, the pack's files below it). One object per pack keeps a
  * day's records under one lock, one retention date and one legal hold.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { digestHandle } from '../fsx/digest.js';
 import { writeTarGz, type TarEntry } from '../pack/tar.js';
 
 /** Size and digests of a file, from one read. */
@@ -19,20 +20,24 @@ export interface FileDigests {
 
 /** Size, SHA-256 and MD5 of a file in one pass. */
 export async function digestFile(path: string): Promise<FileDigests> {
-  const sha = createHash('sha256');
-  const md5 = createHash('md5');
-  let size = 0;
+  let got: { size: number; digests: Record<'sha256' | 'md5', Buffer> };
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-      sha.update(chunk as Buffer);
-      md5.update(chunk as Buffer);
-      size += (chunk as Buffer).length;
+    const fh = await open(path, 'r');
+    try {
+      got = await digestHandle(fh, ['sha256', 'md5']);
+    } finally {
+      await fh.close();
     }
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   }
-  const m = md5.digest();
-  return { size, sha256: sha.digest('hex'), md5Hex: m.toString('hex'), md5Base64: m.toString('base64') };
+  const m = got.digests.md5;
+  return {
+    size: got.size,
+    sha256: got.digests.sha256.toString('hex'),
+    md5Hex: m.toString('hex'),
+    md5Base64: m.toString('base64'),
+  };
 }
 
 /**

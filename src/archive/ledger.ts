@@ -8,9 +8,10 @@
  * and the same facts are also written as events in the audit chain. A lost ledger is rebuilt by
  * `archive push` (it adopts matching versions it finds in the bucket) and `archive verify`.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wrapFsError } from '../errors.js';
+import { appendDurably } from '../fsx/append.js';
 
 /** File name of the ledger inside the artifacts directory. */
 export const ARCHIVE_LEDGER = 'archive-ledger.jsonl';
@@ -75,19 +76,7 @@ export function readArchiveLedger(artifactsDir: string): LedgerEntry[] {
 /** Appends lines to the ledger and fsyncs it. */
 export function appendArchiveLedger(artifactsDir: string, entries: readonly LedgerEntry[]): void {
   if (entries.length === 0) return;
-  const path = join(artifactsDir, ARCHIVE_LEDGER);
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'a', 0o644);
-    const b = Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
-    let off = 0;
-    while (off < b.length) off += writeSync(fd, b, off);
-    fsyncSync(fd);
-  } catch (err) {
-    throw wrapFsError(err, 'write', path);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  appendDurably(join(artifactsDir, ARCHIVE_LEDGER), entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
 }
 
 /** Why a pack may be removed locally: the archived copy the ledger shows, or why not. */

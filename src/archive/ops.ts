@@ -1,10 +1,10 @@
 /**
  * The other archive operations: `init` (the bucket), `ls`, `pull` and `hold` (legal hold).
  */
-import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { fsyncDir } from '../pack/files.js';
+import { fsyncDir, pathExists as exists } from '../fsx/dirs.js';
 import { verifyPack } from '../verify/index.js';
 import type { PackReport } from '../verify/pack-report.js';
 import { digestFile } from './bundle.js';
@@ -243,15 +243,6 @@ export async function setLegalHold(o: ArchiveOptions & { date: string; on: boole
     ]);
     return { date: o.date, key, on: o.on, versions: out };
   });
-}
-
-function exists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function linkOrThrow(from: string, to: string): void {

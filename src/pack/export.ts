@@ -26,7 +26,6 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -40,7 +39,8 @@ import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { signSshsig } from '../signing/index.js';
 import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
-import { fsyncDir, writeNewFile, type WrittenFile } from './files.js';
+import { fsyncDir, makeWritable, pathExists as exists, removeTree } from '../fsx/dirs.js';
+import { writeNewFile, type WrittenFile } from './files.js';
 import {
   BAGIT_TXT,
   PACK_FILES,
@@ -614,48 +614,10 @@ async function recordExport(
   }
 }
 
-function exists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function renameOrThrow(from: string, to: string): void {
   try {
     renameSync(from, to);
   } catch (err) {
     throw wrapFsError(err, 'rename', `${from} -> ${to}`);
-  }
-}
-
-/** Removes a build directory we made (restoring write permission first; symlinks are not followed). */
-export function removeTree(dir: string): void {
-  try {
-    makeWritable(dir);
-    rmSync(dir, { recursive: true, force: true });
-  } catch {
-    /* best effort: a leftover .tmp- dir is ignored by everything and pruned later */
-  }
-}
-
-/** chmod u+w on a directory tree (directories only; files need no write bit to be unlinked). */
-export function makeWritable(dir: string): void {
-  const st = lstatSync(dir);
-  if (!st.isDirectory()) return;
-  chmodSync(dir, 0o755);
-  for (const name of readdirNames(dir)) {
-    const p = join(dir, name);
-    if (lstatSync(p).isDirectory()) makeWritable(p);
-  }
-}
-
-function readdirNames(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
   }
 }

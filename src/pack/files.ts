@@ -1,6 +1,6 @@
 /**
  * Byte sinks for building a pack: an in-memory one (a batch's output), and a file writer that
- * hashes every byte and fsyncs, plus fsync of directories. Synchronous on purpose: the export's
+ * hashes every byte and fsyncs. Synchronous on purpose: the export's
  * single read loop calls them from inside `scanLines`' callback, and bounded synchronous writes
  * keep memory flat (no queue of pending async writes can build up).
  */
@@ -188,18 +188,5 @@ export function writeNewFile(path: string, content: string | Uint8Array): Writte
   } catch (err) {
     w.abandon();
     throw err;
-  }
-}
-
-/** fsyncs a directory, so renames and new entries in it survive a crash. */
-export function fsyncDir(path: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
-    fsyncSync(fd);
-  } catch (err) {
-    throw wrapFsError(err, 'sync directory', path);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -4,9 +4,9 @@
  * (an archive of an altered pack would carry the alteration) — the auditor's full check is
  * src/verify.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256File } from '../fsx/digest.js';
 
 const LINE = /^([0-9a-f]{64}) {2}([A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)?)$/;
 
@@ -30,24 +30,8 @@ export function packHashProblem(packDir: string): string | undefined {
       } catch {
         return `${m[2]} is missing`;
       }
-      if (sha256File(path) !== m[1]) return `${m[2]} does not match ${manifest}`;
+      if (sha256File(path).sha256 !== m[1]) return `${m[2]} does not match ${manifest}`;
     }
   }
   return undefined;
-}
-
-function sha256File(path: string): string {
-  const h = createHash('sha256');
-  const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  try {
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      h.update(buf.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
 }

@@ -18,26 +18,14 @@
  *   is first renamed to a `.tmp-` name (which verify ignores), then deleted; a prune killed in
  *   between leaves a leftover the next export or prune removes, never a half-deleted pack.
  */
-import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { lockArtifacts, removeLeftovers } from '../pack/artifacts-lock.js';
-import { makeWritable } from '../pack/export.js';
-import { fsyncDir } from '../pack/files.js';
+import { appendDurably } from '../fsx/append.js';
+import { fsyncDir, makeWritable } from '../fsx/dirs.js';
+import { sha256File } from '../fsx/digest.js';
 import { listPackEntries, manifestSha256, PRUNED_LEDGER, TMP_PREFIX, type PackEntry } from '../pack/layout.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 import { verifyPack } from '../verify/index.js';
@@ -326,24 +314,6 @@ function listLogsIfAny(logDir: string): { file: string; date: string }[] {
   }
 }
 
-function sha256File(path: string): { size: number; sha256: string } {
-  const h = createHash('sha256');
-  const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  let size = 0;
-  try {
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      h.update(buf.subarray(0, n));
-      size += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return { size, sha256: h.digest('hex') };
-}
-
 /**
  * Whether a pack verifies (every payload file matches manifest-sha256.txt, and manifest.json agrees)
  * and its data/audit.jsonl is byte-identical to `logFile`. A small self-contained check so retention
@@ -582,21 +552,6 @@ async function recordEvents(
     await Promise.all(events.map((e) => logger.log('system', e.event, e.fields)));
   } finally {
     await logger.close();
-  }
-}
-
-function appendDurably(path: string, text: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'a', 0o644);
-    const b = Buffer.from(text, 'utf8');
-    let off = 0;
-    while (off < b.length) off += writeSync(fd, b, off);
-    fsyncSync(fd);
-  } catch (err) {
-    throw wrapFsError(err, 'write', path);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

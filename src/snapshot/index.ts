@@ -10,7 +10,6 @@
  * Library functions take explicit options; only the CLI resolves config (snapshotOptionsFromConfig).
  */
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +18,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_SNAPSHOT_PATTERNS, type AuditpackConfig } from '../config.js';
 import { AuditpackError, isAuditpackError } from '../errors.js';
 import { isoMicros } from '../format/log-line.js';
+import { digestHandle } from '../fsx/digest.js';
 import { systemClock } from '../logger/clock.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
@@ -518,16 +518,8 @@ function tooLarge(hash: string, size: number, mtime: string): SnapshotFileEntry 
 }
 
 async function hashStream(fh: import('node:fs/promises').FileHandle): Promise<{ hash: string; size: number }> {
-  const h = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  let size = 0;
-  for (;;) {
-    const { bytesRead } = await fh.read(buf, 0, buf.length, size);
-    if (bytesRead === 0) break;
-    h.update(buf.subarray(0, bytesRead));
-    size += bytesRead;
-  }
-  return { hash: h.digest('hex'), size };
+  const { size, digests } = await digestHandle(fh, ['sha256']);
+  return { hash: digests.sha256.toString('hex'), size };
 }
 
 function objectPresentSync(snapshotDir: string, hash: string): boolean {

@@ -17,7 +17,7 @@ import {
 import { isAuditpackError } from '../../src/errors.js';
 import { exportPack } from '../../src/pack/index.js';
 import { verifyPack, verifyPath } from '../../src/verify/index.js';
-import { makeWritable } from '../../src/pack/export.js';
+import { makeWritable } from '../../src/fsx/dirs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { makeTsaPki, startTsa, type TestTsa, type TsaPki } from '../helpers/tsa.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
