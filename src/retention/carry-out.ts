@@ -1,0 +1,225 @@
+/**
+ * Carrying out a prune plan, under the artifacts lock: logs, then the ledger (fsynced) and the
+ * chained PackPruned events, then the packs (renamed out of view, then deleted), archives and
+ * leftovers, then the LogPruned events.
+ */
+import { existsSync, lstatSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { appendDurably } from '../fsx/append.js';
+import { fsyncDir, makeWritable } from '../fsx/dirs.js';
+import { sha256File } from '../fsx/digest.js';
+import { createAuditLogger, loadFileLock } from '../logger/index.js';
+import { lockArtifacts, removeLeftovers } from '../pack/artifacts-lock.js';
+import { PRUNED_LEDGER, TMP_PREFIX } from '../pack/layout.js';
+import { verifyPack } from '../verify/index.js';
+import type { PrunePlan } from './plan.js';
+
+export interface CarryOutOptions {
+  artifactsDir: string;
+  /** Where the log files are (required when the plan removes logs). */
+  logDir?: string;
+  /** Record PackPruned/LogPruned system events in this logs dir (default: logDir; false: none). */
+  eventLogDir?: string | false;
+  now?: number;
+  loggerClock?: () => number;
+}
+
+/** What was removed. */
+export interface PruneResult {
+  readonly packs: readonly {
+    readonly name: string;
+    readonly date: string;
+    readonly manifest_sha256: string | null;
+    readonly relied_on?: string;
+  }[];
+  readonly archives: readonly string[];
+  readonly logs: readonly { readonly file: string; readonly date: string; readonly sha256: string }[];
+  readonly staleTemp: readonly string[];
+}
+
+/**
+ * Drops from a plan every pack and archive that does not verify (an error finding): evidence that
+ * does not verify is never deleted. They move to `skipped`, with the first errors as the reason.
+ */
+export async function withoutUnverified(plan: PrunePlan, artifactsDir: string): Promise<PrunePlan> {
+  const skipped = [...plan.skipped];
+  const bad = new Set<string>();
+  for (const name of [...plan.packs.map((p) => p.name), ...plan.archives]) {
+    let reason: string | undefined;
+    try {
+      const report = await verifyPack(join(artifactsDir, name));
+      const errors = report.problems.filter((p) => p.severity === 'error');
+      if (errors.length > 0)
+        reason = errors
+          .slice(0, 3)
+          .map((p) => `${p.code} ${p.file}`)
+          .join(', ');
+    } catch (err) {
+      reason = (err as Error).message;
+    }
+    if (reason !== undefined) {
+      bad.add(name);
+      skipped.push({ name, reason: `does not verify (${reason}): kept as evidence, never pruned; investigate it` });
+    }
+  }
+  if (bad.size === 0) return plan;
+  return Object.freeze({
+    ...plan,
+    packs: plan.packs.filter((p) => !bad.has(p.name)),
+    archives: plan.archives.filter((a) => !bad.has(a)),
+    skipped,
+  });
+}
+
+/** Carries out a plan: ledger first (fsynced), then removal, then system events. */
+export async function carryOutPrune(
+  plan: PrunePlan,
+  options: CarryOutOptions & { verified?: boolean },
+): Promise<PruneResult> {
+  const { artifactsDir } = options;
+  if (options.verified !== true) plan = await withoutUnverified(plan, artifactsDir);
+  const release = existsSync(artifactsDir) ? await lockArtifacts(artifactsDir) : undefined;
+  try {
+    return await carryOutLocked(plan, options);
+  } finally {
+    release?.();
+  }
+}
+
+type SystemEvent = { event: string; fields: Record<string, unknown> };
+
+async function carryOutLocked(plan: PrunePlan, options: CarryOutOptions): Promise<PruneResult> {
+  const { artifactsDir } = options;
+  const prunedAt = new Date(options.now ?? Date.now()).toISOString();
+  const events: SystemEvent[] = [];
+  // Removal is recorded in the log afterwards: an install that cannot log must fail before removing anything.
+  if (options.eventLogDir !== false && (options.eventLogDir ?? options.logDir) !== undefined) loadFileLock();
+  const removedLogs = removeLogs(plan, options, events);
+  const removedPacks = await removePacks(plan, options, prunedAt);
+  const removedArchives = removeArchives(plan, artifactsDir);
+  // Under the lock every `.tmp-` entry is a killed run's (those planned and any since).
+  const removedTemp = existsSync(artifactsDir) ? removeLeftovers(artifactsDir, makeWritable) : [];
+  if (removedPacks.length + removedArchives.length + removedTemp.length > 0) fsyncDir(artifactsDir);
+
+  await recordEvents(options, events);
+  return Object.freeze({ packs: removedPacks, archives: removedArchives, logs: removedLogs, staleTemp: removedTemp });
+}
+
+/** Removes the plan's log files that are still exactly what their pack holds; queues LogPruned events. */
+function removeLogs(plan: PrunePlan, options: CarryOutOptions, events: SystemEvent[]): PruneResult['logs'][number][] {
+  const removedLogs: { file: string; date: string; sha256: string }[] = [];
+  if (plan.logs.length === 0) return removedLogs;
+  if (options.logDir === undefined)
+    throw new AuditpackError('USAGE', 'carryOutPrune: logDir is required to remove log files');
+  for (const l of plan.logs) {
+    const path = join(options.logDir, l.file);
+    // Re-check right before removing: the log must still be exactly what the pack holds.
+    const now = sha256File(path);
+    if (now.sha256 !== l.sha256) continue;
+    const st = lstatSync(path);
+    if (!st.isFile()) continue;
+    try {
+      rmSync(path);
+    } catch (err) {
+      throw wrapFsError(err, 'remove', path);
+    }
+    removedLogs.push({ file: l.file, date: l.date, sha256: l.sha256 });
+    events.push({ event: 'LogPruned', fields: { file: l.file, date: l.date, size: l.size, sha256: l.sha256 } });
+  }
+  fsyncDir(options.logDir);
+  return removedLogs;
+}
+
+/** Ledger lines (fsynced), then the chained PackPruned events, then each pack out of view and deleted. */
+async function removePacks(
+  plan: PrunePlan,
+  options: CarryOutOptions,
+  prunedAt: string,
+): Promise<PruneResult['packs'][number][]> {
+  const { artifactsDir } = options;
+  const removedPacks: PruneResult['packs'][number][] = [];
+  if (plan.packs.length === 0) return removedPacks;
+  const ledger = plan.packs
+    .map(
+      (p) =>
+        `${JSON.stringify({ export_date: p.date, manifest_sha256: p.manifest_sha256, path: p.name, pruned_at: prunedAt, ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}) })}\n`,
+    )
+    .join('');
+  appendDurably(join(artifactsDir, PRUNED_LEDGER), ledger);
+  // The PackPruned events go into the chain (durably) before anything is removed: a prune killed
+  // after removing a pack but before logging it would leave a ledger entry no chained event backs.
+  await recordEvents(
+    options,
+    plan.packs.map((p) => ({
+      event: 'PackPruned',
+      fields: {
+        date: p.date,
+        path: p.name,
+        manifest_sha256: p.manifest_sha256,
+        ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}),
+      },
+    })),
+  );
+  for (const p of plan.packs) if (removePackDir(artifactsDir, p.name)) removedPacks.push(p);
+  return removedPacks;
+}
+
+/** Removes one pack directory (never through a symlink); false when it is gone or no longer a directory. */
+function removePackDir(artifactsDir: string, name: string): boolean {
+  const dir = join(artifactsDir, name);
+  let st;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    return false; // already gone
+  }
+  if (!st.isDirectory()) return false; // replaced by a symlink since planning: never followed
+  // Out of the archive's view in one step, then deleted: a kill in between leaves a leftover.
+  const doomed = join(artifactsDir, `${TMP_PREFIX}pruned-${name}-${process.pid}`);
+  try {
+    renameSync(dir, doomed);
+    fsyncDir(artifactsDir);
+    makeWritable(doomed);
+    rmSync(doomed, { recursive: true });
+  } catch (err) {
+    throw wrapFsError(err, 'remove', dir);
+  }
+  return true;
+}
+
+/** Removes the plan's `.tar.gz` files that are still regular files. */
+function removeArchives(plan: PrunePlan, artifactsDir: string): string[] {
+  const removedArchives: string[] = [];
+  for (const a of plan.archives) {
+    const path = join(artifactsDir, a);
+    try {
+      if (!lstatSync(path).isFile()) continue;
+      rmSync(path);
+      removedArchives.push(a);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'remove', path);
+    }
+  }
+  return removedArchives;
+}
+
+/** Appends system events (durably) to the event log dir of `options`, if any. */
+async function recordEvents(
+  options: CarryOutOptions,
+  events: readonly { event: string; fields: Record<string, unknown> }[],
+): Promise<void> {
+  const eventDir = options.eventLogDir === undefined ? options.logDir : options.eventLogDir;
+  if (eventDir === false || eventDir === undefined || events.length === 0) return;
+  const logger = createAuditLogger({
+    logDir: eventDir,
+    handleExit: false,
+    durability: 'durable',
+    ...(options.loggerClock ? { clock: options.loggerClock } : {}),
+  });
+  try {
+    await Promise.all(events.map((e) => logger.log('system', e.event, e.fields)));
+  } finally {
+    await logger.close();
+  }
+}
