@@ -105,7 +105,7 @@ export {
   exportPack,
   type PackManifest,
 } from './pack/export.js';
-export { type DailyExportOptions, type DailyExportResult, runDailyExport } from './pack/daily.js';
+export { type DailyExportOptions, type DailyExportResult, runDailyExport } from './daily/daily-export.js';
 export { type PrunePlan, type PruneOptions, type PruneResult, prune } from './retention/index.js';
 export {
   type GeneratedSigningKey,

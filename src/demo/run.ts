@@ -16,7 +16,7 @@ import { DEFAULT_POLICY_PATH } from '../compliance/policy.js';
 import type { AlertFilterConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
 import type { PackSnapshotOptions } from '../pack/config-files.js';
-import { runDailyExport } from '../pack/daily.js';
+import { runDailyExport } from '../daily/daily-export.js';
 import { dayNumberOfIsoDate, dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { createConfigSnapshot, snapshotsOnDay } from '../snapshot/index.js';
 import { type PackReport, verifyPack } from '../verify/index.js';

@@ -12,7 +12,6 @@ export {
   type ExportResult,
   type PackManifest,
 } from './export.js';
-export { runDailyExport, type DailyExportOptions, type DailyExportResult } from './daily.js';
 export { FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 export { MAX_REPORTED_MALFORMED, type MalformedLine } from './scan-day.js';
 export {

@@ -13,7 +13,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportPack, readPrunedLedger, runDailyExport } from '../../src/pack/index.js';
+import { runDailyExport } from '../../src/daily/daily-export.js';
+import { exportPack, readPrunedLedger } from '../../src/pack/index.js';
 import { planPrune, prune } from '../../src/retention/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';

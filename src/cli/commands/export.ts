@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { AuditpackError, ExitCode } from '../../errors.js';
 import type { AuditpackConfig } from '../../config.js';
-import type { DailyExportResult } from '../../pack/index.js';
+import type { DailyExportResult } from '../../daily/daily-export.js';
 import type { PushOutcome } from '../../archive/index.js';
 import { ExitWith, packageVersion, todayUtc, yesterdayUtc } from '../exit.js';
 import type { CliIO } from '../io.js';
@@ -121,7 +121,7 @@ async function exportConfig(io: CliIO, opts: ExportOptions): Promise<AuditpackCo
 
 /** Picks the day, checks the clock when it alone chose, and runs export-then-prune with progress. */
 async function runExport(io: CliIO, opts: ExportOptions, config: AuditpackConfig): Promise<DailyExportResult> {
-  const { runDailyExport } = await import('../../pack/index.js');
+  const { runDailyExport } = await import('../../daily/daily-export.js');
   const { loadSigningKey } = await import('../../signing/index.js');
   const { snapshotOptionsFromConfig } = await import('../../snapshot/index.js');
   const { loadTsaCa } = await import('../../anchor/index.js');

@@ -1,10 +1,11 @@
 /**
- * The main job, as cron runs it: export a day, then prune packs past the retention window.
+ * The main job, as cron runs it: export a day, then prune packs past the retention window. It
+ * stands above both pack building and retention, which know nothing of each other's callers.
  */
 import { AuditpackError } from '../errors.js';
 import { planPrune, prune, type PlanPruneOptions, type PrunePlan, type PruneResult } from '../retention/index.js';
-import { listPackEntries } from './layout.js';
-import { exportPack, type ExportPackOptions, type ExportResult } from './export.js';
+import { exportPack, type ExportPackOptions, type ExportResult } from '../pack/export.js';
+import { listPackEntries } from '../pack/layout.js';
 
 export interface DailyExportOptions extends ExportPackOptions {
   /** Prune packs dated before today − retentionDays after a successful export; undefined: no pruning. */
