@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { wrapFsError } from '../errors.js';
 import { type PackName, PRUNED_LEDGER, parseArchiveName, parsePackName } from '../format/pack.js';
+import { parsePrunedLedger } from '../format/pruned-ledger.js';
 
 /** Prefix of temporary build directories and files inside the artifacts dir. */
 export const TMP_PREFIX = '.tmp-';
@@ -74,7 +75,11 @@ export interface PrunedEntry {
   readonly pruned_at: string;
 }
 
-/** The entries of pruned.jsonl that parse (a damaged line is skipped, never fatal). */
+/**
+ * The entries of pruned.jsonl that meet its schema (src/format/pruned-ledger.ts) and name the
+ * pruned directory: what export links a new pack to. A damaged line is skipped, never fatal;
+ * verify reports it.
+ */
 export function readPrunedLedger(artifactsDir: string): PrunedEntry[] {
   let text: string;
   try {
@@ -84,21 +89,14 @@ export function readPrunedLedger(artifactsDir: string): PrunedEntry[] {
     throw wrapFsError(err, 'read', join(artifactsDir, PRUNED_LEDGER));
   }
   const out: PrunedEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const v = JSON.parse(line) as Partial<PrunedEntry>;
-      if (typeof v.export_date === 'string' && typeof v.path === 'string') {
-        out.push({
-          export_date: v.export_date,
-          manifest_sha256: typeof v.manifest_sha256 === 'string' ? v.manifest_sha256 : null,
-          path: v.path,
-          pruned_at: typeof v.pruned_at === 'string' ? v.pruned_at : '',
-        });
-      }
-    } catch {
-      /* a torn or edited line: skipped */
-    }
+  for (const e of parsePrunedLedger(text).entries) {
+    if (e.path === undefined) continue;
+    out.push({
+      export_date: e.export_date,
+      manifest_sha256: e.manifest_sha256,
+      path: e.path,
+      pruned_at: e.pruned_at ?? '',
+    });
   }
   return out;
 }

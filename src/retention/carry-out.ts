@@ -6,6 +6,7 @@
 import { existsSync, lstatSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { renderPrunedLine } from '../format/pruned-ledger.js';
 import { appendDurably } from '../fsx/append.js';
 import { fsyncDir, makeWritable } from '../fsx/dirs.js';
 import { sha256File } from '../fsx/digest.js';
@@ -141,9 +142,14 @@ async function removePacks(
   const removedPacks: PruneResult['packs'][number][] = [];
   if (plan.packs.length === 0) return removedPacks;
   const ledger = plan.packs
-    .map(
-      (p) =>
-        `${JSON.stringify({ export_date: p.date, manifest_sha256: p.manifest_sha256, path: p.name, pruned_at: prunedAt, ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}) })}\n`,
+    .map((p) =>
+      renderPrunedLine({
+        export_date: p.date,
+        manifest_sha256: p.manifest_sha256,
+        path: p.name,
+        pruned_at: prunedAt,
+        ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}),
+      }),
     )
     .join('');
   appendDurably(join(artifactsDir, PRUNED_LEDGER), ledger);

@@ -1,0 +1,96 @@
+/**
+ * `pruned.jsonl`, the ledger of pruned packs (docs/FORMAT.md, "What a prune leaves"): one JSON
+ * object per line, appended by prune before it removes a pack, so the day-to-day chain of
+ * `previous_pack` hashes stays checkable after the pack is gone. The line's bytes and the schema a
+ * line must meet are written once here: prune writes through `renderPrunedLine`, and export (to
+ * link a new pack to a pruned one) and verify (to check the ledger) read through
+ * `parsePrunedLedger`.
+ */
+
+/** One line of pruned.jsonl. */
+export interface PrunedLine {
+  /** The pruned pack's day, `YYYY-MM-DD`. */
+  readonly export_date: string;
+  /** SHA-256 of its manifest.json; null when that could not be read (the line then vouches for no link). */
+  readonly manifest_sha256: string | null;
+  /** The pruned directory's name (`YYYY-MM-DD` or `YYYY-MM-DD.vN`); prune always writes it. */
+  readonly path?: string;
+  /** When it was pruned (ISO 8601, UTC); prune always writes it. */
+  readonly pruned_at?: string;
+  /** With an off-machine archive: the archived copy prune relied on. */
+  readonly relied_on?: string;
+}
+
+/** A line of the ledger that meets the schema, with its 1-based line number. */
+export interface NumberedPrunedLine extends PrunedLine {
+  readonly line: number;
+}
+
+/** The exact bytes prune appends for one pruned pack (key order fixed; `relied_on` only when set). */
+export function renderPrunedLine(e: {
+  readonly export_date: string;
+  readonly manifest_sha256: string | null;
+  readonly path: string;
+  readonly pruned_at: string;
+  readonly relied_on?: string;
+}): string {
+  return `${JSON.stringify({
+    export_date: e.export_date,
+    manifest_sha256: e.manifest_sha256,
+    path: e.path,
+    pruned_at: e.pruned_at,
+    ...(e.relied_on !== undefined ? { relied_on: e.relied_on } : {}),
+  })}\n`;
+}
+
+const HASH_HEX = /^[0-9a-f]{64}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** True when `date` is `YYYY-MM-DD` naming a real calendar day. */
+function isCalendarDate(date: string): boolean {
+  if (!DATE.test(date)) return false;
+  const t = Date.parse(`${date}T00:00:00Z`);
+  return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === date;
+}
+
+/**
+ * One line against the schema: an object whose `export_date` is a real date and whose
+ * `manifest_sha256` is 64 lowercase hex digits or null; `path`, `pruned_at` and `relied_on` are
+ * taken only when they are strings. Undefined for anything else (a torn, edited or foreign line).
+ */
+export function parsePrunedLine(text: string): PrunedLine | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o.export_date !== 'string' || !isCalendarDate(o.export_date)) return undefined;
+  const sha = o.manifest_sha256;
+  if (!(sha === null || (typeof sha === 'string' && HASH_HEX.test(sha)))) return undefined;
+  const out: { -readonly [K in keyof PrunedLine]: PrunedLine[K] } = {
+    export_date: o.export_date,
+    manifest_sha256: sha,
+  };
+  for (const k of ['path', 'pruned_at', 'relied_on'] as const) if (typeof o[k] === 'string') out[k] = o[k];
+  return out;
+}
+
+/**
+ * The ledger's text split into lines that meet the schema and the numbers of those that do not.
+ * A final newline ends the last line; any other empty line is invalid.
+ */
+export function parsePrunedLedger(text: string): { entries: NumberedPrunedLine[]; invalid: number[] } {
+  const entries: NumberedPrunedLine[] = [];
+  const invalid: number[] = [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  lines.forEach((l, i) => {
+    const e = parsePrunedLine(l);
+    if (e === undefined) invalid.push(i + 1);
+    else entries.push({ ...e, line: i + 1 });
+  });
+  return { entries, invalid };
+}
