@@ -119,81 +119,11 @@ async function pushOne(o: ArchiveOptions, store: ArchiveStore, date: string): Pr
   const work = mkdtempSync(join(tmpdir(), 'auditpack-archive-'));
   try {
     const bundle = await bundleOf(o, date, work);
-    const events: ArchiveEvent[] = [];
-    const ledgerLines: LedgerEntry[] = [];
-    const base = {
-      date,
-      bucket: store.bucket,
-      key,
-      manifest_sha256: bundle.manifestSha256,
-      sha256: bundle.sha256,
-      size: bundle.size,
-      pack: bundle.source,
-    };
-
-    // 1. Already recorded: the ledger names a version of this exact pack, and the store still has it.
-    const known = readArchiveLedger(o.artifactsDir)
-      .filter(
-        (e) =>
-          (e.event === 'pushed' || e.event === 'adopted') &&
-          e.key === key &&
-          e.bucket === store.bucket &&
-          e.manifest_sha256 === bundle.manifestSha256,
-      )
-      .at(-1);
-    let found: { versionId: string; status: 'archived' | 'adopted'; facts: ObjectFacts } | undefined;
-    if (known !== undefined) {
-      const facts = await store.head(key, known.version_id);
-      if (facts !== undefined) found = { versionId: known.version_id, status: 'archived', facts };
-    }
-    // 2. Not recorded (a crash after the upload, a lost ledger): a version of this pack in the bucket.
+    const found = await findArchived(o, store, key, bundle, work);
+    const versionId = found?.versionId ?? (await upload(store, key, date, bundle, retainUntil));
+    const status: PushOutcome['status'] = found?.status ?? 'pushed';
+    const r = await checkedRetention(store, key, versionId, retainUntil);
     if (found === undefined) {
-      for (const v of (await store.listVersions(key)).filter((x) => x.key === key && !x.deleteMarker)) {
-        const facts = await store.head(key, v.versionId);
-        if (facts?.metadata[META.manifest] !== bundle.manifestSha256) continue;
-        // Metadata is only a claim: the bytes must be the bundle's.
-        if ((await downloadDigest(store, key, v.versionId, work)).sha256 !== bundle.sha256) continue;
-        found = { versionId: v.versionId, status: 'adopted', facts };
-        break;
-      }
-    }
-
-    let versionId: string;
-    let status: PushOutcome['status'];
-    let extendedFrom: string | null = null;
-    let lockUntil: Date;
-    if (found !== undefined) {
-      versionId = found.versionId;
-      status = found.status;
-      const r = await checkedRetention(store, key, versionId, retainUntil);
-      lockUntil = r.until;
-      extendedFrom = r.extendedFrom;
-    } else {
-      const put = await store.putObject({
-        key,
-        file: bundle.file,
-        size: bundle.size,
-        md5Base64: bundle.md5Base64,
-        retainUntil,
-        metadata: {
-          [META.date]: date,
-          [META.manifest]: bundle.manifestSha256,
-          [META.sha256]: bundle.sha256,
-          [META.format]: 'auditpack-pack/1 tar.gz',
-        },
-      });
-      if (put.versionId === undefined || put.versionId === 'null') {
-        throw new AuditpackError(
-          'ARCHIVE_STORE_FAILED',
-          `the store gave no version id for ${key}: bucket ${store.bucket} is not versioned, so an upload could replace an archived pack (run \`auditpack archive init\` on a new bucket)`,
-        );
-      }
-      versionId = put.versionId;
-      status = 'pushed';
-      await readBack(store, key, versionId, bundle);
-      const r = await checkedRetention(store, key, versionId, retainUntil);
-      lockUntil = r.until;
-      extendedFrom = r.extendedFrom;
       const back = await downloadDigest(store, key, versionId, work);
       if (back.sha256 !== bundle.sha256 || back.size !== bundle.size) {
         throw new AuditpackError(
@@ -202,45 +132,7 @@ async function pushOne(o: ArchiveOptions, store: ArchiveStore, date: string): Pr
         );
       }
     }
-    const at = new Date((o.now ?? Date.now)()).toISOString();
-    const lock = { retain_until: lockUntil.toISOString(), mode: 'COMPLIANCE' };
-    if (extendedFrom !== null) {
-      ledgerLines.push({ event: 'retention_extended', ...base, version_id: versionId, ...lock, at });
-      events.push({
-        category: 'system',
-        event: 'ArchiveRetentionExtended',
-        fields: {
-          date,
-          bucket: store.bucket,
-          key,
-          version_id: versionId,
-          from: extendedFrom,
-          retain_until: lock.retain_until,
-        },
-      });
-    }
-    if (status !== 'archived') {
-      ledgerLines.push({ event: status, ...base, version_id: versionId, ...lock, at });
-      events.push({
-        category: 'system',
-        event: 'PackArchived',
-        fields: {
-          date,
-          bucket: store.bucket,
-          key,
-          version_id: versionId,
-          manifest_sha256: bundle.manifestSha256,
-          sha256: bundle.sha256,
-          size: bundle.size,
-          retention_mode: 'COMPLIANCE',
-          retain_until: lock.retain_until,
-          adopted: status === 'adopted',
-        },
-      });
-    }
-    appendArchiveLedger(o.artifactsDir, ledgerLines);
-    await recordArchiveEvents(o, events);
-    return {
+    const outcome: PushOutcome = {
       date,
       status,
       key,
@@ -248,12 +140,125 @@ async function pushOne(o: ArchiveOptions, store: ArchiveStore, date: string): Pr
       manifestSha256: bundle.manifestSha256,
       sha256: bundle.sha256,
       size: bundle.size,
-      retainUntil: lock.retain_until,
-      extendedFrom,
+      retainUntil: r.until.toISOString(),
+      extendedFrom: r.extendedFrom,
     };
+    await recordPush(o, store.bucket, bundle, outcome);
+    return outcome;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** A version of this exact pack already in the store: the one the ledger names, else one found by its bytes. */
+async function findArchived(
+  o: ArchiveOptions,
+  store: ArchiveStore,
+  key: string,
+  bundle: Bundle,
+  work: string,
+): Promise<{ versionId: string; status: 'archived' | 'adopted'; facts: ObjectFacts } | undefined> {
+  // 1. Already recorded: the ledger names a version of this exact pack, and the store still has it.
+  const known = readArchiveLedger(o.artifactsDir)
+    .filter(
+      (e) =>
+        (e.event === 'pushed' || e.event === 'adopted') &&
+        e.key === key &&
+        e.bucket === store.bucket &&
+        e.manifest_sha256 === bundle.manifestSha256,
+    )
+    .at(-1);
+  if (known !== undefined) {
+    const facts = await store.head(key, known.version_id);
+    if (facts !== undefined) return { versionId: known.version_id, status: 'archived', facts };
+  }
+  // 2. Not recorded (a crash after the upload, a lost ledger): a version of this pack in the bucket.
+  for (const v of (await store.listVersions(key)).filter((x) => x.key === key && !x.deleteMarker)) {
+    const facts = await store.head(key, v.versionId);
+    if (facts?.metadata[META.manifest] !== bundle.manifestSha256) continue;
+    // Metadata is only a claim: the bytes must be the bundle's.
+    if ((await downloadDigest(store, key, v.versionId, work)).sha256 !== bundle.sha256) continue;
+    return { versionId: v.versionId, status: 'adopted', facts };
+  }
+  return undefined;
+}
+
+/** Uploads the bundle as a new locked version and reads its facts back; returns the version id. */
+async function upload(
+  store: ArchiveStore,
+  key: string,
+  date: string,
+  bundle: Bundle,
+  retainUntil: Date,
+): Promise<string> {
+  const put = await store.putObject({
+    key,
+    file: bundle.file,
+    size: bundle.size,
+    md5Base64: bundle.md5Base64,
+    retainUntil,
+    metadata: {
+      [META.date]: date,
+      [META.manifest]: bundle.manifestSha256,
+      [META.sha256]: bundle.sha256,
+      [META.format]: 'auditpack-pack/1 tar.gz',
+    },
+  });
+  if (put.versionId === undefined || put.versionId === 'null') {
+    throw new AuditpackError(
+      'ARCHIVE_STORE_FAILED',
+      `the store gave no version id for ${key}: bucket ${store.bucket} is not versioned, so an upload could replace an archived pack (run \`auditpack archive init\` on a new bucket)`,
+    );
+  }
+  await readBack(store, key, put.versionId, bundle);
+  return put.versionId;
+}
+
+/** The ledger lines (fsynced) and chained events of a push: a retention extension, a new or adopted version. */
+async function recordPush(o: ArchiveOptions, bucket: string, bundle: Bundle, r: PushOutcome): Promise<void> {
+  const events: ArchiveEvent[] = [];
+  const ledgerLines: LedgerEntry[] = [];
+  const { date, key, versionId } = r;
+  const base = {
+    date,
+    bucket,
+    key,
+    manifest_sha256: r.manifestSha256,
+    sha256: r.sha256,
+    size: r.size,
+    pack: bundle.source,
+  };
+  const at = new Date((o.now ?? Date.now)()).toISOString();
+  const lock = { retain_until: r.retainUntil, mode: 'COMPLIANCE' };
+  if (r.extendedFrom !== null) {
+    ledgerLines.push({ event: 'retention_extended', ...base, version_id: versionId, ...lock, at });
+    events.push({
+      category: 'system',
+      event: 'ArchiveRetentionExtended',
+      fields: { date, bucket, key, version_id: versionId, from: r.extendedFrom, retain_until: lock.retain_until },
+    });
+  }
+  if (r.status !== 'archived') {
+    ledgerLines.push({ event: r.status, ...base, version_id: versionId, ...lock, at });
+    events.push({
+      category: 'system',
+      event: 'PackArchived',
+      fields: {
+        date,
+        bucket,
+        key,
+        version_id: versionId,
+        manifest_sha256: r.manifestSha256,
+        sha256: r.sha256,
+        size: r.size,
+        retention_mode: 'COMPLIANCE',
+        retain_until: lock.retain_until,
+        adopted: r.status === 'adopted',
+      },
+    });
+  }
+  appendArchiveLedger(o.artifactsDir, ledgerLines);
+  await recordArchiveEvents(o, events);
 }
 
 /** The day's current pack as a verified `.tar.gz`: the directory bundled, else the `.tar.gz` export wrote. */

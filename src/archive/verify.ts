@@ -72,101 +72,17 @@ export interface ArchiveVerifyOptions extends ArchiveOptions {
 export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVerifyReport> {
   return withStore(o, async (store) => {
     const ledger = readArchiveLedger(o.artifactsDir).filter((e) => e.bucket === store.bucket);
-    let dates = o.dates;
-    let all: Awaited<ReturnType<ArchiveStore['listVersions']>> | undefined;
-    if (dates === undefined) {
-      all = await store.listVersions(o.settings.prefix);
-      const s = new Set<string>(
-        ledger.filter((e) => e.key === objectKey(o.settings.prefix, e.date)).map((e) => e.date),
-      );
-      for (const v of all) {
-        const d = dateOfKey(o.settings.prefix, v.key);
-        if (d !== undefined) s.add(d);
-      }
-      dates = [...s].sort();
-    }
-    const problems: ArchiveProblem[] = [];
-    const versions: CheckedVersion[] = [];
-    const verified: LedgerEntry[] = [];
+    const { dates, all } = await datesToVerify(o, store, ledger);
+    const acc: Accumulated = { problems: [], versions: [], verified: [] };
     const work = mkdtempSync(join(tmpdir(), 'auditpack-archive-verify-'));
     try {
-      for (const date of dates) {
-        const key = objectKey(o.settings.prefix, date);
-        const list = (all ?? (await store.listVersions(key))).filter((v) => v.key === key);
-        const mine = ledger.filter((e) => e.key === key && (e.event === 'pushed' || e.event === 'adopted'));
-        const add = (
-          code: ArchiveProblemCode,
-          versionId: string | null,
-          detail: string,
-          severity: 'error' | 'warning' = 'error',
-        ): void => {
-          problems.push({ code, severity, date, versionId, detail });
-        };
-        const latest = list.find((v) => v.isLatest) ?? list[0];
-        if (latest === undefined) {
-          add('ARCHIVE_OBJECT_MISSING', null, `no object ${key} in bucket ${store.bucket}`);
-          continue;
-        }
-        const toCheck = new Map<string, boolean>(); // version id → is latest
-        let unknown: string | undefined;
-        if (latest.deleteMarker) {
-          add(
-            'ARCHIVE_DELETE_MARKER',
-            latest.versionId,
-            `the newest entry of ${key} is a delete marker: reading the key gives 404, though the locked versions below it remain`,
-          );
-        } else {
-          toCheck.set(latest.versionId, true);
-          const lastMine = mine.at(-1);
-          if (
-            lastMine !== undefined &&
-            lastMine.version_id !== latest.versionId &&
-            !mine.some((m) => m.version_id === latest.versionId)
-          ) {
-            add(
-              'ARCHIVE_VERSION_UNKNOWN',
-              latest.versionId,
-              `the newest version of ${key} was not pushed from here (the ledger's newest is ${lastMine.version_id}): someone wrote to the bucket`,
-            );
-            unknown = latest.versionId;
-          }
-        }
-        for (const m of mine) {
-          if (!list.some((v) => v.versionId === m.version_id && !v.deleteMarker))
-            add(
-              'ARCHIVE_VERSION_MISSING',
-              m.version_id,
-              `version ${m.version_id} of ${key}, pushed ${m.at}, is no longer in the bucket`,
-            );
-          else if (!toCheck.has(m.version_id)) toCheck.set(m.version_id, false);
-        }
-        for (const [versionId, isLatest] of toCheck) {
-          const ledgerOf = mine.filter((m) => m.version_id === versionId).at(-1);
-          const v = await checkVersion(o, store, { date, key, versionId, isLatest, ledger: ledgerOf, work }, add);
-          versions.push(v);
-          // A version nobody pushed from here is never recorded as verified, however well it checks.
-          if (v.ok && versionId !== unknown) {
-            verified.push({
-              event: 'verified',
-              date,
-              bucket: store.bucket,
-              key,
-              version_id: versionId,
-              manifest_sha256: v.manifestSha256,
-              sha256: v.sha256,
-              size: null,
-              retain_until: v.retainUntil,
-              mode: v.mode,
-              at: new Date((o.now ?? Date.now)()).toISOString(),
-            });
-          }
-        }
-      }
+      for (const date of dates) await verifyDay(o, store, { date, all, ledger, work }, acc);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+    const { problems, versions } = acc;
     const ok = !problems.some((p) => p.severity === 'error');
-    appendArchiveLedger(o.artifactsDir, verified);
+    appendArchiveLedger(o.artifactsDir, acc.verified);
     await recordArchiveEvents(o, [
       ok
         ? {
@@ -189,6 +105,129 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
     ]);
     return Object.freeze({ ok, bucket: store.bucket, dates, versions, problems });
   });
+}
+
+type Listed = Awaited<ReturnType<ArchiveStore['listVersions']>>;
+type AddProblem = (
+  code: ArchiveProblemCode,
+  versionId: string | null,
+  detail: string,
+  severity?: 'error' | 'warning',
+) => void;
+
+/** What a verification collects over the days. */
+interface Accumulated {
+  readonly problems: ArchiveProblem[];
+  readonly versions: CheckedVersion[];
+  /** Ledger lines for the versions that checked out. */
+  readonly verified: LedgerEntry[];
+}
+
+/** The days asked for, else every day the ledger or the bucket knows (then with the bucket's listing). */
+async function datesToVerify(
+  o: ArchiveVerifyOptions,
+  store: ArchiveStore,
+  ledger: readonly LedgerEntry[],
+): Promise<{ dates: readonly string[]; all: Listed | undefined }> {
+  if (o.dates !== undefined) return { dates: o.dates, all: undefined };
+  const all = await store.listVersions(o.settings.prefix);
+  const s = new Set<string>(ledger.filter((e) => e.key === objectKey(o.settings.prefix, e.date)).map((e) => e.date));
+  for (const v of all) {
+    const d = dateOfKey(o.settings.prefix, v.key);
+    if (d !== undefined) s.add(d);
+  }
+  return { dates: [...s].sort(), all };
+}
+
+/** Checks one day's object: its newest version and every version pushed from here. */
+async function verifyDay(
+  o: ArchiveVerifyOptions,
+  store: ArchiveStore,
+  day: { date: string; all: Listed | undefined; ledger: readonly LedgerEntry[]; work: string },
+  acc: Accumulated,
+): Promise<void> {
+  const { date, work } = day;
+  const key = objectKey(o.settings.prefix, date);
+  const list = (day.all ?? (await store.listVersions(key))).filter((v) => v.key === key);
+  const mine = day.ledger.filter((e) => e.key === key && (e.event === 'pushed' || e.event === 'adopted'));
+  const add: AddProblem = (code, versionId, detail, severity = 'error') => {
+    acc.problems.push({ code, severity, date, versionId, detail });
+  };
+  const latest = list.find((v) => v.isLatest) ?? list[0];
+  if (latest === undefined) {
+    add('ARCHIVE_OBJECT_MISSING', null, `no object ${key} in bucket ${store.bucket}`);
+    return;
+  }
+  const { toCheck, unknown } = versionsToCheck(key, list, latest, mine, add);
+  for (const [versionId, isLatest] of toCheck) {
+    const ledgerOf = mine.filter((m) => m.version_id === versionId).at(-1);
+    const v = await checkVersion(o, store, { date, key, versionId, isLatest, ledger: ledgerOf, work }, add);
+    acc.versions.push(v);
+    // A version nobody pushed from here is never recorded as verified, however well it checks.
+    if (v.ok && versionId !== unknown) {
+      acc.verified.push({
+        event: 'verified',
+        date,
+        bucket: store.bucket,
+        key,
+        version_id: versionId,
+        manifest_sha256: v.manifestSha256,
+        sha256: v.sha256,
+        size: null,
+        retain_until: v.retainUntil,
+        mode: v.mode,
+        at: new Date((o.now ?? Date.now)()).toISOString(),
+      });
+    }
+  }
+}
+
+/**
+ * The versions of `key` to check (version id → is latest): the newest unless it is a delete
+ * marker, and every version the ledger says was pushed from here; `unknown` is a newest version
+ * that was not. Missing versions and delete markers are findings.
+ */
+function versionsToCheck(
+  key: string,
+  list: Listed,
+  latest: Listed[number],
+  mine: readonly LedgerEntry[],
+  add: AddProblem,
+): { toCheck: Map<string, boolean>; unknown: string | undefined } {
+  const toCheck = new Map<string, boolean>();
+  let unknown: string | undefined;
+  if (latest.deleteMarker) {
+    add(
+      'ARCHIVE_DELETE_MARKER',
+      latest.versionId,
+      `the newest entry of ${key} is a delete marker: reading the key gives 404, though the locked versions below it remain`,
+    );
+  } else {
+    toCheck.set(latest.versionId, true);
+    const lastMine = mine.at(-1);
+    if (
+      lastMine !== undefined &&
+      lastMine.version_id !== latest.versionId &&
+      !mine.some((m) => m.version_id === latest.versionId)
+    ) {
+      add(
+        'ARCHIVE_VERSION_UNKNOWN',
+        latest.versionId,
+        `the newest version of ${key} was not pushed from here (the ledger's newest is ${lastMine.version_id}): someone wrote to the bucket`,
+      );
+      unknown = latest.versionId;
+    }
+  }
+  for (const m of mine) {
+    if (!list.some((v) => v.versionId === m.version_id && !v.deleteMarker))
+      add(
+        'ARCHIVE_VERSION_MISSING',
+        m.version_id,
+        `version ${m.version_id} of ${key}, pushed ${m.at}, is no longer in the bucket`,
+      );
+    else if (!toCheck.has(m.version_id)) toCheck.set(m.version_id, false);
+  }
+  return { toCheck, unknown };
 }
 
 interface VersionJob {
