@@ -14,8 +14,9 @@ import { basename, dirname, join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { createAuditLogger } from '../logger/index.js';
 import { fsyncDir } from '../fsx/dirs.js';
-import { writeNewFile } from '../pack/files.js';
-import { manifestSha256 } from '../pack/layout.js';
+import { writeNewFile } from '../fsx/byte-sink.js';
+import { sha256File } from '../fsx/digest.js';
+import { PACK_PATH } from '../format/pack.js';
 import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../format/anchor.js';
 import { certificatesToPem, parseTimestampResponse } from './token.js';
 import { requestTimestamp, type GrantedTimestamp } from './tsa-client.js';
@@ -134,7 +135,7 @@ export async function anchorPack(
         path: packDir,
         tsa_time: granted.facts.genTime.toISOString(),
         tsa_serial: granted.facts.serial,
-        manifest_sha256: manifestSha256(packDir) ?? null,
+        manifest_sha256: manifestSha256(packDir),
       });
     } finally {
       await logger.close();
@@ -164,5 +165,14 @@ function readIfExists(path: string): Buffer | undefined {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw wrapFsError(err, 'read', path);
+  }
+}
+
+/** SHA-256 of a pack's manifest.json bytes, or null when it cannot be read. */
+function manifestSha256(packDir: string): string | null {
+  try {
+    return sha256File(join(packDir, PACK_PATH.manifestJson)).sha256;
+  } catch {
+    return null;
   }
 }

@@ -21,7 +21,7 @@ import {
   TAGMANIFEST,
 } from '../format/pack.js';
 import { signSshsig } from '../signing/index.js';
-import { type WrittenFile, writeNewFile } from './files.js';
+import { type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import type { DayFacts } from './scan-day.js';
 
 /** What manifest.json records beyond the payload files. */

@@ -15,7 +15,7 @@
  * numbers, and decimal strings in the numeric columns (`seq`, `quantity`, `price`), are written
  * exactly as in the log, so `-1.5` stays `-1.5`.
  */
-import type { ByteSink } from './files.js';
+import type { ByteSink } from '../fsx/byte-sink.js';
 import { Kind, type EntryTable } from '../json/line-scanner.js';
 import { KEY, type KeyIndex, type KeyName } from './keys.js';
 

@@ -7,7 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { AlertFilterConfig } from '../config.js';
 import { CsvRowWriter, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
-import { GrowableByteSink } from './files.js';
+import { GrowableByteSink } from '../fsx/byte-sink.js';
 import { EventReader } from '../format/event-line.js';
 import { StringInterner } from '../json/strings.js';
 import { KEY, KeyIndex } from './keys.js';

@@ -31,7 +31,7 @@ import { buildManifest, stampBag, writeTagFiles } from './bag.js';
 import { COMPLIANCE_FILES, startPackCompliance } from './compliance-files.js';
 import { collectConfig } from './config-files.js';
 import type { ExportPackOptions, ExportResult } from './export-types.js';
-import { type WrittenFile, writeNewFile } from './files.js';
+import { type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import { packHashProblem } from './intact.js';
 import { findNextPack, findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { compressPack, interruptedSupersede, publishBuild, type Supersede, sealBuild } from './publish.js';

@@ -30,7 +30,7 @@ import {
   type EventFactsBase,
   type MalformedLine,
 } from './day-events.js';
-import { HashingWriter, type WrittenFile } from './files.js';
+import { HashingWriter, type WrittenFile } from '../fsx/byte-sink.js';
 import type { LineTree } from '../format/pack.js';
 import { LineTreeAccumulator } from '../merkle/index.js';
 import {

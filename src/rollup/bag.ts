@@ -9,7 +9,7 @@ import { AuditpackError } from '../errors.js';
 import { BAGIT_TXT, PACK_PATH, PAYLOAD_DIR, renderBagInfo, renderChecksumFile } from '../format/pack.js';
 import { ROLLUP_RECORD, ROLLUP_SIGNATURE } from '../format/rollup.js';
 import { fsyncDir } from '../fsx/dirs.js';
-import { type WrittenFile, writeNewFile } from '../pack/files.js';
+import { type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import { signSshsig } from '../signing/index.js';
 
 const DATE_DIR = /^\d{4}-\d{2}-\d{2}$/;

@@ -20,7 +20,7 @@ import {
   type RollupRecord,
 } from '../format/rollup.js';
 import { merkleRoot } from '../merkle/index.js';
-import { HashingWriter, type WrittenFile, writeNewFile } from '../pack/files.js';
+import { HashingWriter, type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import { abandonRollupDir, previousRollup, sealRollup, startRollupDir } from './bag.js';
 import { type HostPack, type HostSource, loadHostPack, type RollupFinding } from './hosts.js';
 import { judgeHosts } from './judge.js';

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvRowWriter, FILL_COLUMNS, NOT_IN_EXTRA, ORDER_COLUMNS, csvHeader } from '../../src/pack/csv.js';
-import { HashingWriter } from '../../src/pack/files.js';
+import { HashingWriter } from '../../src/fsx/byte-sink.js';
 import { EntryTable, LineShape, scanJsonLine } from '../../src/json/line-scanner.js';
 import { KeyIndex } from '../../src/pack/keys.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -1,5 +1,5 @@
 /**
- * Byte sinks for building a pack: an in-memory one (a batch's output), and a file writer that
+ * Byte sinks for writing the files of a pack: an in-memory one (a batch's output), and a file writer that
  * hashes every byte and fsyncs. Synchronous on purpose: the export's
  * single read loop calls them from inside `scanLines`' callback, and bounded synchronous writes
  * keep memory flat (no queue of pending async writes can build up).
