@@ -3,18 +3,19 @@
  * pack for the same day (a re-export) is a new version of that key, never a replacement.
  */
 import { AuditpackError } from '../errors.js';
+import { archiveFileName, parseArchiveName } from '../format/pack.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 
 /** The object key of a day's pack. */
 export function objectKey(prefix: string, date: string): string {
-  return `${prefix}${date}.tar.gz`;
+  return `${prefix}${archiveFileName(date)}`;
 }
 
 /** The day of an object key under `prefix`, or undefined when the key is not a pack's. */
 export function dateOfKey(prefix: string, key: string): string | undefined {
   if (!key.startsWith(prefix)) return undefined;
-  const m = /^(\d{4}-\d{2}-\d{2})\.tar\.gz$/.exec(key.slice(prefix.length));
-  return m !== null && dayNumberOfIsoDate(m[1] as string) !== undefined ? m[1] : undefined;
+  const name = parseArchiveName(key.slice(prefix.length));
+  return name !== undefined && name.version === null ? name.date : undefined;
 }
 
 /**

@@ -4,6 +4,7 @@
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { archiveFileName } from '../format/pack.js';
 import { fsyncDir, pathExists as exists } from '../fsx/dirs.js';
 import { verifyPack } from '../verify/index.js';
 import type { PackReport } from '../verify/pack-report.js';
@@ -153,7 +154,7 @@ export async function pullPack(
     } catch (err) {
       throw wrapFsError(err, 'create directory', o.outDir);
     }
-    const dest = join(o.outDir, `${o.date}.tar.gz`);
+    const dest = join(o.outDir, archiveFileName(o.date));
     if (exists(dest))
       throw new AuditpackError('PACK_EXISTS', `${dest} exists; refusing to overwrite`, { details: { path: dest } });
     const tmp = join(o.outDir, `.tmp-pull-${o.date}-${process.pid}-${Date.now()}.tar.gz`);

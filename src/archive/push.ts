@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArchiveSettings } from '../config.js';
 import { AuditpackError } from '../errors.js';
+import { archiveFileName } from '../format/pack.js';
 import { listPackEntries } from '../pack/layout.js';
 import { verifyPack, type VerifyPackOptions } from '../verify/index.js';
 import { digestFile, tarPackDir, type FileDigests } from './bundle.js';
@@ -269,7 +270,7 @@ async function bundleOf(o: ArchiveOptions, date: string, work: string): Promise<
   let file: string;
   let source: string;
   if (dir !== undefined) {
-    file = join(work, `${date}.tar.gz`);
+    file = join(work, archiveFileName(date));
     await tarPackDir(join(o.artifactsDir, dir.name), date, file);
     source = dir.name;
   } else if (tar !== undefined) {

@@ -298,12 +298,38 @@ export const PACK_PATH = Object.freeze({
 
 /** The payload directory of a pack (BagIt's `data/`), with its slash. */
 export const PAYLOAD_DIR = 'data/';
+/** The payload directory's own name, for joining paths. */
+export const PAYLOAD_DIR_NAME = 'data';
+
+/** A payload file's name under `data/`, from its PACK_PATH. */
+function underData(path: string): string {
+  if (!path.startsWith(PAYLOAD_DIR)) throw new Error(`${path} is not a payload path`);
+  return path.slice(PAYLOAD_DIR.length);
+}
+
+/** The payload files' names under `data/`, by role (PACK_PATH without the `data/`). */
+export const PAYLOAD_NAME = Object.freeze({
+  log: underData(PACK_PATH.log),
+  alerts: underData(PACK_PATH.alerts),
+  orders: underData(PACK_PATH.orders),
+  fills: underData(PACK_PATH.fills),
+  configSnapshot: underData(PACK_PATH.configSnapshot),
+  configDiff: underData(PACK_PATH.configDiff),
+  complianceReport: underData(PACK_PATH.complianceReport),
+  complianceFindings: underData(PACK_PATH.complianceFindings),
+  reportHtml: underData(PACK_PATH.reportHtml),
+});
 
 /** The ledger of pruned packs, in the artifacts directory. */
 export const PRUNED_LEDGER = 'pruned.jsonl';
 
 /** The archive form of a pack: `<pack name>.tar.gz`. */
 export const PACK_ARCHIVE_SUFFIX = '.tar.gz';
+
+/** The archive file name of a pack (`YYYY-MM-DD[.vN]` → `YYYY-MM-DD[.vN].tar.gz`). */
+export function archiveFileName(packName: string): string {
+  return `${packName}${PACK_ARCHIVE_SUFFIX}`;
+}
 
 const PACK_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.v([1-9]\d{0,5}))?$/;
 

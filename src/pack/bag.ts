@@ -11,6 +11,8 @@ import { type AuditpackError, isAuditpackError } from '../errors.js';
 import {
   BAGIT_TXT,
   PACK_FORMAT,
+  PACK_PATH,
+  PAYLOAD_DIR,
   type PackLink,
   type PackManifest,
   renderBagInfo,
@@ -47,7 +49,7 @@ export function buildManifest(
   let totalSize = 0;
   for (const name of payload) {
     const f = files[name] as WrittenFile;
-    manifestFiles[`data/${name}`] = { size: f.size, sha256: f.sha256, modified: f.modified };
+    manifestFiles[`${PAYLOAD_DIR}${name}`] = { size: f.size, sha256: f.sha256, modified: f.modified };
     totalSize += f.size;
   }
   return {
@@ -87,9 +89,9 @@ export function writeTagFiles(
 ): string {
   const manifestText = renderManifest(manifest);
   const tags: Record<string, WrittenFile> = {};
-  tags['bagit.txt'] = writeNewFile(join(dir, 'bagit.txt'), BAGIT_TXT);
-  tags['bag-info.txt'] = writeNewFile(
-    join(dir, 'bag-info.txt'),
+  tags[PACK_PATH.bagit] = writeNewFile(join(dir, PACK_PATH.bagit), BAGIT_TXT);
+  tags[PACK_PATH.bagInfo] = writeNewFile(
+    join(dir, PACK_PATH.bagInfo),
     renderBagInfo({
       baggingDate: manifest.created_at.slice(0, 10),
       payloadBytes: manifest.summary.total_size,
@@ -98,11 +100,11 @@ export function writeTagFiles(
       version: manifest.auditpack_version,
     }),
   );
-  tags['manifest-sha256.txt'] = writeNewFile(
-    join(dir, 'manifest-sha256.txt'),
-    renderChecksumFile(payload.map((n) => ({ path: `data/${n}`, sha256: (files[n] as WrittenFile).sha256 }))),
+  tags[PACK_PATH.manifest] = writeNewFile(
+    join(dir, PACK_PATH.manifest),
+    renderChecksumFile(payload.map((n) => ({ path: `${PAYLOAD_DIR}${n}`, sha256: (files[n] as WrittenFile).sha256 }))),
   );
-  tags['manifest.json'] = writeNewFile(join(dir, 'manifest.json'), manifestText);
+  tags[PACK_PATH.manifestJson] = writeNewFile(join(dir, PACK_PATH.manifestJson), manifestText);
   const tagmanifest = renderChecksumFile(TAG_FILES.map((n) => ({ path: n, sha256: (tags[n] as WrittenFile).sha256 })));
   writeNewFile(join(dir, TAGMANIFEST), tagmanifest);
   if (signingKey !== undefined) {

@@ -18,6 +18,7 @@ import {
   DEFAULT_POLICY_SOURCE,
   type ComplianceReport,
 } from '../compliance/index.js';
+import { PACK_PATH, PAYLOAD_NAME } from '../format/pack.js';
 import { fingerprint } from '../signing/index.js';
 
 /** Where the policy comes from for a pack. */
@@ -32,13 +33,13 @@ export interface PackComplianceOptions {
 
 /** The payload files this module writes, under data/. */
 export const COMPLIANCE_FILES = Object.freeze([
-  'compliance_findings.csv',
-  'compliance_report.json',
-  'report.html',
+  PAYLOAD_NAME.complianceFindings,
+  PAYLOAD_NAME.complianceReport,
+  PAYLOAD_NAME.reportHtml,
 ] as const);
 
 /** The name a pack's log has in evidence. */
-export const PACK_LOG_NAME = 'data/audit.jsonl';
+export const PACK_LOG_NAME = PACK_PATH.log;
 
 /** A run of the checks alongside the export's scan. */
 export interface PackCompliance {
@@ -86,9 +87,9 @@ export async function startPackCompliance(
       return {
         report,
         files: {
-          'compliance_report.json': reportJson(report),
-          'compliance_findings.csv': findingsCsv(report),
-          'report.html': html,
+          [PAYLOAD_NAME.complianceReport]: reportJson(report),
+          [PAYLOAD_NAME.complianceFindings]: findingsCsv(report),
+          [PAYLOAD_NAME.reportHtml]: html,
         },
       };
     },

@@ -22,7 +22,15 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ALERT_FILTER } from '../config.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { PAYLOAD_FILES, type PackManifest, SIGNATURE_FILE } from '../format/pack.js';
+import {
+  archiveFileName,
+  PACK_PATH,
+  PAYLOAD_DIR_NAME,
+  PAYLOAD_FILES,
+  PAYLOAD_NAME,
+  type PackManifest,
+  SIGNATURE_FILE,
+} from '../format/pack.js';
 import { makeWritable, pathExists as exists, removeTree } from '../fsx/dirs.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
@@ -123,7 +131,7 @@ async function exportLocked(
 ): Promise<ExportResult> {
   const { date, artifactsDir } = options;
   const finalDir = join(artifactsDir, packDirName(date));
-  const archivePath = join(artifactsDir, `${date}.tar.gz`);
+  const archivePath = join(artifactsDir, archiveFileName(date));
   const existing = exists(finalDir);
   const existingArchive = options.compress === true && exists(archivePath);
   // A partial pack of a day that has now ended is replaced by the full one, no --force needed.
@@ -258,7 +266,7 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
 /** Scans the day's log into data/ (log, CSVs, alerts), then the config files and the compliance files. */
 async function writePayload(options: ExportPackOptions, b: Build): Promise<Payload> {
   const { date } = options;
-  const dataDir = join(b.tmp, 'data');
+  const dataDir = join(b.tmp, PAYLOAD_DIR_NAME);
   mkdirSync(dataDir);
   const logFile = join(options.logDir, logFileName(b.day));
   let totalBytes = 0;
@@ -299,8 +307,8 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
     includeDiffs: options.includeConfigDiffs !== false,
   });
   const files: Record<string, WrittenFile> = { ...facts.files };
-  files['config_snapshot.json'] = writeNewFile(join(dataDir, 'config_snapshot.json'), config.snapshotJson);
-  files['config.diff'] = writeNewFile(join(dataDir, 'config.diff'), config.diffText);
+  files[PAYLOAD_NAME.configSnapshot] = writeNewFile(join(dataDir, PAYLOAD_NAME.configSnapshot), config.snapshotJson);
+  files[PAYLOAD_NAME.configDiff] = writeNewFile(join(dataDir, PAYLOAD_NAME.configDiff), config.diffText);
   const checked = compliance?.finish({
     chainEndHash: facts.chain.end_hash,
     firstSeq: facts.chain.first_seq,
@@ -370,7 +378,7 @@ function complianceTotals(packDir: string): ExportResult['compliance'] {
   try {
     const t =
       (
-        JSON.parse(readFileSync(join(packDir, 'data', 'compliance_report.json'), 'utf8')) as {
+        JSON.parse(readFileSync(join(packDir, PACK_PATH.complianceReport), 'utf8')) as {
           totals?: Record<string, unknown>;
         }
       ).totals ?? {};
@@ -384,7 +392,7 @@ function complianceTotals(packDir: string): ExportResult['compliance'] {
 /** manifest.json of a pack, or undefined when it cannot be read. */
 function readManifest(packDir: string): PackManifest | undefined {
   try {
-    return JSON.parse(readFileSync(join(packDir, 'manifest.json'), 'utf8')) as PackManifest;
+    return JSON.parse(readFileSync(join(packDir, PACK_PATH.manifestJson), 'utf8')) as PackManifest;
   } catch {
     return undefined;
   }

@@ -6,13 +6,14 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PACK_PATH, TAGMANIFEST } from '../format/pack.js';
 import { sha256File } from '../fsx/digest.js';
 
 const LINE = /^([0-9a-f]{64}) {2}([A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)?)$/;
 
 /** undefined when every listed file is there and matches; otherwise why not. */
 export function packHashProblem(packDir: string): string | undefined {
-  for (const manifest of ['tagmanifest-sha256.txt', 'manifest-sha256.txt']) {
+  for (const manifest of [TAGMANIFEST, PACK_PATH.manifest]) {
     let text: string;
     try {
       text = readFileSync(join(packDir, manifest), 'utf8');

@@ -3,11 +3,11 @@
  * `YYYY-MM-DD/` (current pack), `YYYY-MM-DD.vN/` (a superseded version), `YYYY-MM-DD[.vN].tar.gz`,
  * `pruned.jsonl`, and `.tmp-*` build directories.
  */
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { wrapFsError } from '../errors.js';
-import { type PackName, PRUNED_LEDGER, parseArchiveName, parsePackName } from '../format/pack.js';
+import { PACK_PATH, type PackName, PRUNED_LEDGER, parseArchiveName, parsePackName } from '../format/pack.js';
+import { sha256File } from '../fsx/digest.js';
 import { parsePrunedLedger } from '../format/pruned-ledger.js';
 
 /** Prefix of temporary build directories and files inside the artifacts dir. */
@@ -58,9 +58,7 @@ export function listPackEntries(artifactsDir: string): PackEntry[] {
 /** SHA-256 of a pack's manifest.json bytes, or undefined when it cannot be read. */
 export function manifestSha256(packDir: string): string | undefined {
   try {
-    return createHash('sha256')
-      .update(readFileSync(join(packDir, 'manifest.json')))
-      .digest('hex');
+    return sha256File(join(packDir, PACK_PATH.manifestJson)).sha256;
   } catch {
     return undefined;
   }

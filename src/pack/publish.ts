@@ -6,7 +6,16 @@
 import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { PACK_FILES, PAYLOAD_FILES, SIGNATURE_FILE, TAG_FILES, TAGMANIFEST } from '../format/pack.js';
+import {
+  archiveFileName,
+  PACK_FILES,
+  PAYLOAD_DIR,
+  PAYLOAD_DIR_NAME,
+  PAYLOAD_FILES,
+  SIGNATURE_FILE,
+  TAG_FILES,
+  TAGMANIFEST,
+} from '../format/pack.js';
 import { fsyncDir, pathExists as exists } from '../fsx/dirs.js';
 import { manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { type TarEntry, writeTarGz } from './tar.js';
@@ -19,7 +28,7 @@ export interface Supersede {
 
 /** Read-only, then durable: the payload and tag files 0444, the directories 0555, each fsynced. */
 export function sealBuild(dir: string, payload: readonly string[], signed: boolean): void {
-  const dataDir = join(dir, 'data');
+  const dataDir = join(dir, PAYLOAD_DIR_NAME);
   for (const name of payload) chmodSync(join(dataDir, name), 0o444);
   for (const name of [...TAG_FILES, TAGMANIFEST, ...(signed ? [SIGNATURE_FILE] : [])])
     chmodSync(join(dir, name), 0o444);
@@ -80,8 +89,8 @@ export function interruptedSupersede(artifactsDir: string, date: string): Supers
 
 /** Writes `<date>.tar.gz` of the pack (built as `.tmp-…`, fsynced, renamed); an older archive moves to `.vN` too. */
 export async function compressPack(artifactsDir: string, date: string, movedTo: string | null): Promise<string> {
-  const dest = join(artifactsDir, `${date}.tar.gz`);
-  const tmp = join(artifactsDir, `${TMP_PREFIX}${date}-${process.pid}-${Date.now()}.tar.gz`);
+  const dest = join(artifactsDir, archiveFileName(date));
+  const tmp = join(artifactsDir, `${TMP_PREFIX}${archiveFileName(`${date}-${process.pid}-${Date.now()}`)}`);
   const packDir = join(artifactsDir, date);
   const entries: TarEntry[] = [];
   const mt = (p: string): number => Math.floor(statSync(p).mtimeMs / 1000);
@@ -90,14 +99,14 @@ export async function compressPack(artifactsDir: string, date: string, movedTo: 
   for (const n of top)
     if (exists(join(packDir, n)))
       entries.push({ name: `${date}/${n}`, source: join(packDir, n), mode: 0o444, mtime: mt(join(packDir, n)) });
-  entries.push({ name: `${date}/data/`, mode: 0o555, mtime: mt(join(packDir, 'data')) });
+  entries.push({ name: `${date}/${PAYLOAD_DIR}`, mode: 0o555, mtime: mt(join(packDir, PAYLOAD_DIR_NAME)) });
   for (const n of PAYLOAD_FILES)
-    if (exists(join(packDir, 'data', n)))
+    if (exists(join(packDir, PAYLOAD_DIR_NAME, n)))
       entries.push({
-        name: `${date}/data/${n}`,
-        source: join(packDir, 'data', n),
+        name: `${date}/${PAYLOAD_DIR}${n}`,
+        source: join(packDir, PAYLOAD_DIR_NAME, n),
         mode: 0o444,
-        mtime: mt(join(packDir, 'data', n)),
+        mtime: mt(join(packDir, PAYLOAD_DIR_NAME, n)),
       });
   try {
     await writeTarGz(tmp, entries);
@@ -105,7 +114,7 @@ export async function compressPack(artifactsDir: string, date: string, movedTo: 
     fsyncSync(fd);
     closeSync(fd);
     if (exists(dest)) {
-      const aside = join(artifactsDir, `${movedTo ?? packDirName(date, nextVersion(artifactsDir, date))}.tar.gz`);
+      const aside = join(artifactsDir, archiveFileName(movedTo ?? packDirName(date, nextVersion(artifactsDir, date))));
       if (exists(aside)) throw new AuditpackError('PACK_EXISTS', `${aside} exists; refusing to overwrite`);
       renameOrThrow(dest, aside);
     }

@@ -14,6 +14,7 @@
 import { basename, join } from 'node:path';
 import type { AlertFilterConfig } from '../config.js';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
+import { PAYLOAD_NAME } from '../format/pack.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { asAuditpackError, type JobThread, startThread, type ThreadStats } from '../worker/index.js';
 import { csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
@@ -290,7 +291,7 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
   const writers: HashingWriter[] = [];
   let scanner: DayScanner | undefined;
   try {
-    for (const name of ['audit.jsonl', 'orders.csv', 'fills.csv', 'alerts.jsonl'])
+    for (const name of [PAYLOAD_NAME.log, PAYLOAD_NAME.orders, PAYLOAD_NAME.fills, PAYLOAD_NAME.alerts])
       writers.push(new HashingWriter(join(options.dataDir, name)));
     const [audit, orders, fills, alerts] = writers as [HashingWriter, HashingWriter, HashingWriter, HashingWriter];
     const sc = new DayScanner(
@@ -330,10 +331,10 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
     const facts = await sc.finish();
     const files: Record<string, WrittenFile> = {};
     for (const [name, w] of [
-      ['audit.jsonl', audit],
-      ['orders.csv', orders],
-      ['fills.csv', fills],
-      ['alerts.jsonl', alerts],
+      [PAYLOAD_NAME.log, audit],
+      [PAYLOAD_NAME.orders, orders],
+      [PAYLOAD_NAME.fills, fills],
+      [PAYLOAD_NAME.alerts, alerts],
     ] as const)
       files[name] = w.finish();
     return { ...facts, files };

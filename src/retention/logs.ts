@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { PACK_PATH } from '../format/pack.js';
 import { sha256File } from '../fsx/digest.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 
@@ -67,7 +68,7 @@ export function checkPackHoldsLog(
 /** Whether a pack's payload matches manifest-sha256.txt and manifest.json (the check above, without the log). */
 export function checkPackIntact(packDir: string): { ok: true; auditSha256: string } | { ok: false; reason: string } {
   try {
-    const manifestText = readFileSync(join(packDir, 'manifest-sha256.txt'), 'utf8');
+    const manifestText = readFileSync(join(packDir, PACK_PATH.manifest), 'utf8');
     const listed = new Map<string, string>();
     for (const line of manifestText.split('\n')) {
       if (line === '') continue;
@@ -75,9 +76,9 @@ export function checkPackIntact(packDir: string): { ok: true; auditSha256: strin
       if (!m) return { ok: false, reason: 'pack does not verify: malformed manifest-sha256.txt' };
       listed.set(m[2] as string, m[1] as string);
     }
-    if (!listed.has('data/audit.jsonl'))
+    if (!listed.has(PACK_PATH.log))
       return { ok: false, reason: 'pack does not verify: data/audit.jsonl is not in its manifest' };
-    const json = JSON.parse(readFileSync(join(packDir, 'manifest.json'), 'utf8')) as {
+    const json = JSON.parse(readFileSync(join(packDir, PACK_PATH.manifestJson), 'utf8')) as {
       files?: Record<string, { sha256?: unknown; size?: unknown }>;
     };
     for (const [path, sha] of listed) {
@@ -88,7 +89,7 @@ export function checkPackIntact(packDir: string): { ok: true; auditSha256: strin
       if (entry?.sha256 !== sha || entry.size !== actual.size)
         return { ok: false, reason: `pack does not verify: manifest.json disagrees on ${path}` };
     }
-    return { ok: true, auditSha256: listed.get('data/audit.jsonl') as string };
+    return { ok: true, auditSha256: listed.get(PACK_PATH.log) as string };
   } catch (err) {
     return { ok: false, reason: `pack does not verify: ${(err as Error).message}` };
   }

@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { listPackEntries, manifestSha256, TMP_PREFIX, type PackEntry } from '../pack/layout.js';
+import { archiveFileName, PACK_ARCHIVE_SUFFIX } from '../format/pack.js';
 import { isoDate } from '../rotation/index.js';
 import { checkEvidenceGap, checkNothingAfterToday, newestDate, todayOf } from './clock.js';
 import { checkPackHoldsLog, checkPackIntact, listLogs, listLogsIfAny } from './logs.js';
@@ -136,9 +137,9 @@ function planPacks(
       const a = options.archived?.(pack);
       if (a !== undefined && !a.ok) skipped.push({ name: e.name, reason: `kept: ${a.reason}` });
       else packs.push(a === undefined ? pack : { ...pack, relied_on: a.reliedOn });
-    } else if (unverified.has(e.name.slice(0, -'.tar.gz'.length))) {
+    } else if (unverified.has(e.name.slice(0, -PACK_ARCHIVE_SUFFIX.length))) {
       skipped.push({ name: e.name, reason: 'kept: its pack directory does not verify' });
-    } else if (options.archived !== undefined && !packs.some((p) => `${p.name}.tar.gz` === e.name)) {
+    } else if (options.archived !== undefined && !packs.some((p) => archiveFileName(p.name) === e.name)) {
       // Entries are sorted, so a pack directory comes before its own .tar.gz.
       skipped.push({
         name: e.name,
