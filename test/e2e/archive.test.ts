@@ -110,7 +110,9 @@ function events(cwd: string): Record<string, unknown>[] {
   return out;
 }
 
-describe('archive against Ceph radosgw (Object Lock, COMPLIANCE)', () => {
+// Each test spawns the CLI a dozen times against a real radosgw: 60-65 s under a loaded machine
+// (two failed at the 60 s default), so each gets more time; what they assert is unchanged.
+describe('archive against Ceph radosgw (Object Lock, COMPLIANCE)', { timeout: 240_000 }, () => {
   it('init creates a locked bucket with a COMPLIANCE default; an existing bucket without Object Lock is refused with the reason', async () => {
     const w = workspace({ retentionYears: 7 });
     const r = runCli(['archive', 'init', '--json'], { cwd: w.cwd, env: w.env });
