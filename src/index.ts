@@ -181,3 +181,19 @@ export {
   type RecordOptions,
   type TsaOptions,
 } from './anchor/index.js';
+
+// Pack review: dispositions of findings, DRAFT → PENDING_REVIEW → APPROVED (four eyes, countersigned).
+export {
+  type DayStatus,
+  type DispositionInput,
+  type DispositionResult,
+  dispositionsFromCsv,
+  parseDisposition,
+  recordDispositions,
+  type ReviewOptions,
+  reviewStatus,
+  reviewTransition,
+  type TransitionRequest,
+  type TransitionResult,
+  type VersionStatus,
+} from './review-flow/index.js';

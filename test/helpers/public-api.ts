@@ -63,6 +63,12 @@ export const PUBLIC_API = {
     // RFC 3161 time-stamps
     'anchorLog',
     'anchorPack',
+    // pack review: dispositions, transitions (four eyes, countersigned), status
+    'recordDispositions',
+    'dispositionsFromCsv',
+    'parseDisposition',
+    'reviewTransition',
+    'reviewStatus',
   ],
   'auditpack/verify': [
     'AuditpackError',
