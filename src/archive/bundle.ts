@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { digestHandle } from '../fsx/digest.js';
-import { writeTarGz, type TarEntry } from '../pack/tar.js';
+import { TAR_DIR_MODE, writeTarGz, type TarEntry } from '../pack/tar.js';
 
 /** Size and digests of a file, from one read. */
 export interface FileDigests {
@@ -59,7 +59,7 @@ export async function tarPackDir(packDir: string, date: string, dest: string): P
       const p = join(dir, n);
       const st = lstatSync(p);
       if (st.isDirectory() && depth === 0) {
-        entries.push({ name: `${rel}${n}/`, mode: 0o555, mtime: mt(st.mtimeMs) });
+        entries.push({ name: `${rel}${n}/`, mode: TAR_DIR_MODE, mtime: mt(st.mtimeMs) });
         walk(p, `${rel}${n}/`, depth + 1);
       } else if (st.isFile()) {
         entries.push({ name: `${rel}${n}`, source: p, mode: 0o444, mtime: mt(st.mtimeMs) });
@@ -73,7 +73,7 @@ export async function tarPackDir(packDir: string, date: string, dest: string): P
     }
   };
   const top = lstatSync(packDir);
-  entries.push({ name: `${date}/`, mode: 0o555, mtime: mt(top.mtimeMs) });
+  entries.push({ name: `${date}/`, mode: TAR_DIR_MODE, mtime: mt(top.mtimeMs) });
   walk(packDir, `${date}/`, 0);
   try {
     await writeTarGz(dest, entries);

@@ -231,8 +231,13 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
   const manifestHash = sha256Text(manifestText);
   let archive: string | null = null;
   if (options.compress === true) {
-    options.onProgress?.({ phase: 'compress', ...progress });
-    archive = await compressPack(artifactsDir, date, b.existing ? (superseded?.moved_to ?? null) : null);
+    const report = options.onProgress;
+    archive = await compressPack(
+      artifactsDir,
+      date,
+      b.existing ? (superseded?.moved_to ?? null) : null,
+      report && ((bytesRead, totalBytes) => report({ phase: 'compress', bytesRead, totalBytes })),
+    );
   }
   if (options.recordEvent !== false) {
     await recordExport(options.logDir, options.loggerClock, {

@@ -18,7 +18,7 @@ import {
 } from '../format/pack.js';
 import { fsyncDir, pathExists as exists } from '../fsx/dirs.js';
 import { manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
-import { type TarEntry, writeTarGz } from './tar.js';
+import { TAR_DIR_MODE, type TarEntry, writeTarGz } from './tar.js';
 
 /** What a new pack supersedes: the old pack's manifest hash and where it moves (or moved) to. */
 export interface Supersede {
@@ -88,18 +88,23 @@ export function interruptedSupersede(artifactsDir: string, date: string): Supers
 }
 
 /** Writes `<date>.tar.gz` of the pack (built as `.tmp-…`, fsynced, renamed); an older archive moves to `.vN` too. */
-export async function compressPack(artifactsDir: string, date: string, movedTo: string | null): Promise<string> {
+export async function compressPack(
+  artifactsDir: string,
+  date: string,
+  movedTo: string | null,
+  onProgress?: (bytesRead: number, totalBytes: number) => void,
+): Promise<string> {
   const dest = join(artifactsDir, archiveFileName(date));
   const tmp = join(artifactsDir, `${TMP_PREFIX}${archiveFileName(`${date}-${process.pid}-${Date.now()}`)}`);
   const packDir = join(artifactsDir, date);
   const entries: TarEntry[] = [];
   const mt = (p: string): number => Math.floor(statSync(p).mtimeMs / 1000);
-  entries.push({ name: `${date}/`, mode: 0o555, mtime: mt(packDir) });
+  entries.push({ name: `${date}/`, mode: TAR_DIR_MODE, mtime: mt(packDir) });
   const top = PACK_FILES.filter((f) => f.place !== 'payload').map((f) => f.name);
   for (const n of top)
     if (exists(join(packDir, n)))
       entries.push({ name: `${date}/${n}`, source: join(packDir, n), mode: 0o444, mtime: mt(join(packDir, n)) });
-  entries.push({ name: `${date}/${PAYLOAD_DIR}`, mode: 0o555, mtime: mt(join(packDir, PAYLOAD_DIR_NAME)) });
+  entries.push({ name: `${date}/${PAYLOAD_DIR}`, mode: TAR_DIR_MODE, mtime: mt(join(packDir, PAYLOAD_DIR_NAME)) });
   for (const n of PAYLOAD_FILES)
     if (exists(join(packDir, PAYLOAD_DIR_NAME, n)))
       entries.push({
@@ -109,7 +114,9 @@ export async function compressPack(artifactsDir: string, date: string, movedTo: 
         mtime: mt(join(packDir, PAYLOAD_DIR_NAME, n)),
       });
   try {
-    await writeTarGz(tmp, entries);
+    const total = entries.reduce((n, e) => n + (e.source === undefined ? 0 : statSync(e.source).size), 0);
+    let done = 0;
+    await writeTarGz(tmp, entries, onProgress && ((n: number) => onProgress((done += n), total)));
     const fd = openSync(tmp, 'r');
     fsyncSync(fd);
     closeSync(fd);

@@ -27,6 +27,14 @@ function octal(n: number, width: number): string {
 }
 
 /** A 512-byte ustar header. */
+/**
+ * Mode of the directories inside a `.tar.gz` pack (docs/FORMAT.md): 0755, not the pack's on-disk 0555.
+ * Extracted by a user who is not root, a 0555 directory cannot be emptied, so `rm -rf` and a second
+ * `tar -x` over the copy fail. The files stay 0444 (read-only intent); the manifests, not the modes,
+ * are what detect an edit.
+ */
+export const TAR_DIR_MODE = 0o755;
+
 export function tarHeader(name: string, size: number, mode: number, mtime: number, dir: boolean): Buffer {
   const nameBytes = Buffer.from(name, 'utf8');
   if (nameBytes.length > 100) throw new AuditpackError('INTERNAL', `tar entry name too long: ${name}`);
@@ -49,7 +57,7 @@ export function tarHeader(name: string, size: number, mode: number, mtime: numbe
   return h;
 }
 
-async function* tarStream(entries: readonly TarEntry[]): AsyncGenerator<Buffer> {
+async function* tarStream(entries: readonly TarEntry[], onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
   for (const e of entries) {
     if (e.source === undefined) {
       yield tarHeader(e.name, 0, e.mode, e.mtime, true);
@@ -60,6 +68,7 @@ async function* tarStream(entries: readonly TarEntry[]): AsyncGenerator<Buffer> 
     let written = 0;
     for await (const chunk of createReadStream(e.source, { highWaterMark: 1024 * 1024 })) {
       written += (chunk as Buffer).length;
+      onBytes?.((chunk as Buffer).length);
       yield chunk as Buffer;
     }
     if (written !== size) throw new AuditpackError('READ_FAILED', `${e.source} changed size while archiving`);
@@ -69,10 +78,14 @@ async function* tarStream(entries: readonly TarEntry[]): AsyncGenerator<Buffer> 
   yield Buffer.alloc(1024); // two zero blocks end the archive
 }
 
-/** Writes a gzip'd tar of `entries` to `dest` (a new file). */
-export async function writeTarGz(dest: string, entries: readonly TarEntry[]): Promise<void> {
+/** Writes a gzip'd tar of `entries` to `dest` (a new file); `onBytes` hears of each file chunk read. */
+export async function writeTarGz(
+  dest: string,
+  entries: readonly TarEntry[],
+  onBytes?: (n: number) => void,
+): Promise<void> {
   await pipeline(
-    Readable.from(tarStream(entries)),
+    Readable.from(tarStream(entries, onBytes)),
     createGzip({ level: 6 }),
     createWriteStream(dest, { flags: 'wx', mode: 0o444 }),
   );

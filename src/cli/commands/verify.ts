@@ -6,6 +6,7 @@
 import { type Command, Option } from 'commander';
 import { AuditpackError, ExitCode } from '../../errors.js';
 import type { Problem, ProblemCode, VerifyArchiveOptions, VerifyReport } from '../../verify/index.js';
+import { withActivity } from '../activity.js';
 import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { logDirOf, parseIsoDate, parseWholeNumber } from '../options.js';
@@ -193,7 +194,7 @@ export function defineVerify(program: Command, io: CliIO): void {
       const { resolve } = await import('node:path');
       const options = await verifyOptions(io, opts);
       const { verifyPath } = await import('../../verify/index.js');
-      const report = await verifyPath(resolve(io.cwd, path), options);
+      const report = await withActivity(io, `verifying ${path}`, () => verifyPath(resolve(io.cwd, path), options));
       const shown: VerifyReport = { ...report, target: path };
       if (opts.json === true) printJson(io, snakeKeys(shown));
       else renderReport(io, shown);
