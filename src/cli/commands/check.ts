@@ -83,70 +83,73 @@ export function defineCheck(program: Command, io: CliIO): void {
         ],
       }),
     )
-    .action(async (opts: CheckCliOptions) => {
-      const { resolveConfig } = await import('../../config.js');
-      const { checkCompliance, checkOrder, reaches } = await import('../../compliance/index.js');
-      const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: logDirOf(opts) } });
-      const period = periodOf(opts, Date.now());
-      const base = {
-        cwd: io.cwd,
-        logDir: config.logDir,
-        snapshotDir: config.snapshotDir,
-        ...period,
-        ...(opts.policy !== undefined ? { policyFile: opts.policy } : {}),
-      };
-      const c = paintFor(io);
-      let totals;
-      let malformed = 0;
-      if (opts.order !== undefined) {
-        const o = await checkOrder({ ...base, orderId: opts.order });
-        const t = { critical: 0, warning: 0, info: 0, total: o.findings.length };
-        for (const f of o.findings) t[f.severity]++;
-        totals = t;
-        if (opts.json === true)
-          printJson(io, {
-            order_id: o.order_id,
-            events: o.events,
-            findings: o.findings,
-            totals: t,
-            policy: o.report.policy,
-          });
-        else {
-          io.stdout.write(`order ${o.order_id}: ${o.events.length} event(s), ${o.findings.length} finding(s)\n`);
-          for (const e of o.events)
-            io.stdout.write(`  ${e.iso_ts}  seq ${e.seq}  ${e.category}/${e.event}${summaryOf(e.fields)}\n`);
-          for (const f of o.findings) io.stdout.write(`  ${sevMark(c, f.severity)} ${f.rule}: ${f.description}\n`);
-        }
-      } else {
-        const r = await checkCompliance(base);
-        totals = r.totals;
-        malformed = r.summary.malformed_lines;
-        if (opts.json === true) printJson(io, r);
-        else {
-          const head = `${r.period.from}${r.period.to !== r.period.from ? ` to ${r.period.to}` : ''}: ${r.summary.events} events, ${r.totals.total} finding(s) — ${r.totals.critical} critical, ${r.totals.warning} warning, ${r.totals.info} info; policy ${r.policy.path} sha256 ${r.policy.sha256.slice(0, 16)}…${r.policy.snapshot_id ? ` (snapshot ${r.policy.snapshot_id})` : ` (${r.policy.source})`}`;
-          io.stdout.write(
-            `${r.totals.total === 0 && malformed === 0 ? mark(io, 'ok') : mark(io, r.totals.critical > 0 ? 'fail' : 'warn')} ${head}\n`,
-          );
-          for (const f of r.findings) {
-            const ev = f.evidence[0];
-            io.stdout.write(
-              `  ${sevMark(c, f.severity)} ${f.time}  ${f.rule}: ${f.description}${ev ? `  [${ev.file}:${ev.line} seq ${ev.seq}]` : ''}\n`,
-            );
-          }
-          if (r.findings_omitted > 0)
-            io.stdout.write(`  … and ${r.findings_omitted} more finding(s), counted but not listed (max_findings)\n`);
-        }
-      }
-      if (opts.failOn !== 'never' && reaches(totals, opts.failOn)) throw new ExitWith(ExitCode.PROBLEMS);
-      // Lines that are not valid events were not checked: a corrupted or tampered day must not look
-      // clean ("0 findings", exit 0) to the compliance officer.
-      if (malformed > 0) {
-        io.stderr.write(
-          `auditpack: warning: ${malformed} malformed log line(s) are not valid events and were not checked; run auditpack verify on the logs\n`,
+    .action(async (opts: CheckCliOptions) => runCheck(io, opts));
+}
+
+/** Runs the checks (a period, or one order), renders them, and ends with the exit code they earn. */
+async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
+  const { resolveConfig } = await import('../../config.js');
+  const { checkCompliance, checkOrder, reaches } = await import('../../compliance/index.js');
+  const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: logDirOf(opts) } });
+  const period = periodOf(opts, Date.now());
+  const base = {
+    cwd: io.cwd,
+    logDir: config.logDir,
+    snapshotDir: config.snapshotDir,
+    ...period,
+    ...(opts.policy !== undefined ? { policyFile: opts.policy } : {}),
+  };
+  const c = paintFor(io);
+  let totals;
+  let malformed = 0;
+  if (opts.order !== undefined) {
+    const o = await checkOrder({ ...base, orderId: opts.order });
+    const t = { critical: 0, warning: 0, info: 0, total: o.findings.length };
+    for (const f of o.findings) t[f.severity]++;
+    totals = t;
+    if (opts.json === true)
+      printJson(io, {
+        order_id: o.order_id,
+        events: o.events,
+        findings: o.findings,
+        totals: t,
+        policy: o.report.policy,
+      });
+    else {
+      io.stdout.write(`order ${o.order_id}: ${o.events.length} event(s), ${o.findings.length} finding(s)\n`);
+      for (const e of o.events)
+        io.stdout.write(`  ${e.iso_ts}  seq ${e.seq}  ${e.category}/${e.event}${summaryOf(e.fields)}\n`);
+      for (const f of o.findings) io.stdout.write(`  ${sevMark(c, f.severity)} ${f.rule}: ${f.description}\n`);
+    }
+  } else {
+    const r = await checkCompliance(base);
+    totals = r.totals;
+    malformed = r.summary.malformed_lines;
+    if (opts.json === true) printJson(io, r);
+    else {
+      const head = `${r.period.from}${r.period.to !== r.period.from ? ` to ${r.period.to}` : ''}: ${r.summary.events} events, ${r.totals.total} finding(s) — ${r.totals.critical} critical, ${r.totals.warning} warning, ${r.totals.info} info; policy ${r.policy.path} sha256 ${r.policy.sha256.slice(0, 16)}…${r.policy.snapshot_id ? ` (snapshot ${r.policy.snapshot_id})` : ` (${r.policy.source})`}`;
+      io.stdout.write(
+        `${r.totals.total === 0 && malformed === 0 ? mark(io, 'ok') : mark(io, r.totals.critical > 0 ? 'fail' : 'warn')} ${head}\n`,
+      );
+      for (const f of r.findings) {
+        const ev = f.evidence[0];
+        io.stdout.write(
+          `  ${sevMark(c, f.severity)} ${f.time}  ${f.rule}: ${f.description}${ev ? `  [${ev.file}:${ev.line} seq ${ev.seq}]` : ''}\n`,
         );
-        throw new ExitWith(ExitCode.WARNINGS);
       }
-    });
+      if (r.findings_omitted > 0)
+        io.stdout.write(`  … and ${r.findings_omitted} more finding(s), counted but not listed (max_findings)\n`);
+    }
+  }
+  if (opts.failOn !== 'never' && reaches(totals, opts.failOn)) throw new ExitWith(ExitCode.PROBLEMS);
+  // Lines that are not valid events were not checked: a corrupted or tampered day must not look
+  // clean ("0 findings", exit 0) to the compliance officer.
+  if (malformed > 0) {
+    io.stderr.write(
+      `auditpack: warning: ${malformed} malformed log line(s) are not valid events and were not checked; run auditpack verify on the logs\n`,
+    );
+    throw new ExitWith(ExitCode.WARNINGS);
+  }
 }
 
 function sevMark(c: ReturnType<typeof paintFor>, s: 'critical' | 'warning' | 'info'): string {
