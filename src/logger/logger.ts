@@ -157,7 +157,6 @@ class Logger {
     this.closing = (async () => {
       this.stopHeartbeat();
       try {
-        this.writer.reportOwed();
         await this.flush();
         await this.writer.closeWriter();
         await this.sink.sync();

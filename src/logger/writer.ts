@@ -93,14 +93,6 @@ export abstract class SinkWriter {
     return this.rejection(err);
   }
 
-  /**
-   * The EventsRefused report rides on the next successful write. When nothing is left to write (the
-   * refused events were the last ones), buffer it now so that close() writes it.
-   */
-  reportOwed(): void {
-    if (this.refusedUnreported > 0 && this.buffer.pending.length === 0) this.reportRefused();
-  }
-
   /** Appends everything buffered. Returns the error if the sink failed (events stay buffered). */
   writeOut(): AuditpackError | undefined {
     return this.appendPending().error;
