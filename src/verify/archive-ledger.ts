@@ -4,10 +4,9 @@
  * file is size-bounded before it is read, and each malformed line is a finding.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { isHashHex } from '../chain/index.js';
 import { wrapFsError } from '../errors.js';
 import { PRUNED_LEDGER } from '../format/pack.js';
-import { dayNumberOfIsoDate } from '../rotation/index.js';
+import { parsePrunedLedger } from '../format/pruned-ledger.js';
 import type { PackReport } from './pack-report.js';
 import type { Findings } from './report.js';
 
@@ -53,48 +52,24 @@ export async function readLedger(path: string, f: Findings): Promise<LedgerEntry
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   }
-  const out: LedgerEntry[] = [];
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  lines.forEach((line, i) => {
-    const entry = ledgerEntry(line, i + 1);
-    if (entry !== undefined) out.push(entry);
-    else
-      f.add(
-        'ARCHIVE_PRUNED_LEDGER_INVALID',
-        'error',
-        PRUNED_LEDGER,
-        `line ${i + 1} is not {"export_date","manifest_sha256",…}`,
-        i + 1,
-      );
-  });
-  return out;
-}
-
-/** One ledger line, or undefined when it is not an entry. */
-function ledgerEntry(line: string, n: number): LedgerEntry | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const o = v as Record<string, unknown> | undefined;
-  if (
-    o === null ||
-    typeof o !== 'object' ||
-    typeof o.export_date !== 'string' ||
-    dayNumberOfIsoDate(o.export_date) === undefined ||
-    !(isHashHex(o.manifest_sha256) || o.manifest_sha256 === null)
-  )
-    return undefined;
-  // manifest_sha256 is null for a pruned directory whose manifest could not be read: it vouches for no link.
-  return {
-    exportDate: o.export_date,
-    manifestSha256: o.manifest_sha256 ?? '',
-    path: typeof o.path === 'string' ? o.path : undefined,
-    line: n,
-    rawSha: o.manifest_sha256 ?? null,
-    prunedAt: typeof o.pruned_at === 'string' && ISO_UTC.test(o.pruned_at) ? Date.parse(o.pruned_at) : undefined,
-  };
+  // One schema for every reader of the ledger (src/format/pruned-ledger.ts): what export would not
+  // link to, verify reports.
+  const { entries, invalid } = parsePrunedLedger(text);
+  for (const n of invalid)
+    f.add(
+      'ARCHIVE_PRUNED_LEDGER_INVALID',
+      'error',
+      PRUNED_LEDGER,
+      `line ${n} is not {"export_date","manifest_sha256",…}`,
+      n,
+    );
+  return entries.map((e) => ({
+    exportDate: e.export_date,
+    // null: the pruned manifest could not be read, so the line vouches for no link.
+    manifestSha256: e.manifest_sha256 ?? '',
+    path: e.path,
+    line: e.line,
+    rawSha: e.manifest_sha256,
+    prunedAt: e.pruned_at !== undefined && ISO_UTC.test(e.pruned_at) ? Date.parse(e.pruned_at) : undefined,
+  }));
 }

@@ -220,5 +220,9 @@ describe('what people read', () => {
     expect(line).toBe('- signature: none (the pack is not signed)');
     expect(r.stdout).toContain('- time-stamp tokens: none');
     expect(r.stdout).toMatch(/^✓ hash chain and seq$/m);
+    // An artifacts directory of which no pack is signed: no check mark on its signatures line either.
+    const all = runCli(['verify', join(cwd, 'artifacts')], { cwd });
+    const sigs = all.stdout.split('\n').find((l) => l.includes('signatures:'));
+    expect(sigs).toMatch(/^- signatures: 0 of \d+ packs signed$/);
   });
 });

@@ -292,7 +292,7 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
         : 'ok';
     const label = labelFor(check.label, r, ps.length);
     // "signature: none" is not a check that passed: no ✓ for what was not there to check.
-    out(`${mark(io, worst === 'ok' && NOTHING.has(label) ? 'none' : worst)} ${label}`);
+    out(`${mark(io, worst === 'ok' && nothingChecked(label) ? 'none' : worst)} ${label}`);
     for (const p of ps) out(problemLine(io, p));
   }
   const rest = r.problems.filter((p) => !used.has(p));
@@ -335,6 +335,11 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
 
 /** Labels that report nothing there to check: such a line gets no check mark. */
 const NOTHING = new Set(['signature: none (the pack is not signed)', 'time-stamp tokens: none']);
+
+/** Also an archive of which no pack is signed: "signatures: 0 of N packs signed" is no ✓ either. */
+function nothingChecked(label: string): boolean {
+  return NOTHING.has(label) || /^signatures: 0 of \d+ packs signed$/.test(label);
+}
 
 /** The signature line says when there is nothing to check, so a ✓ never stands for "not signed". */
 function labelFor(label: string, r: VerifyReport, findings: number): string {
