@@ -240,7 +240,7 @@ function definePull(archive: Command, io: CliIO): void {
       helpText({
         examples: [
           ['archive pull --date 2025-09-08', 'the newest version, verified, into the artifacts dir'],
-          ['archive pull --date 2025-09-08 --out /tmp/audit', 'into another directory'],
+          ['archive pull --date 2025-09-08 --out ../audit-copy', 'into another directory'],
         ],
         exits: [
           [0, 'pulled and verified'],

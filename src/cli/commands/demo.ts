@@ -33,7 +33,7 @@ export function defineDemo(program: Command, io: CliIO): void {
       helpText({
         examples: [
           ['demo', 'a sample day in ./logs, its pack in ./artifacts, verified'],
-          ['demo --log-dir /tmp/demo/logs --artifacts-dir /tmp/demo/artifacts', 'elsewhere'],
+          ['demo --log-dir demo/logs --artifacts-dir demo/artifacts', 'elsewhere'],
         ],
         exits: [
           [0, 'the pack verified'],
