@@ -127,7 +127,8 @@ function checkSignature(
     return [
       {
         code: 'REVIEW_SIGNER_NOT_CHECKED',
-        severity: 'info',
+        // A warning, never a silent pass: any key makes a countersignature that holds for itself.
+        severity: 'warning',
         file,
         detail: `the countersignature holds for the key inside it (${ownFp}); no review signers were given, so whether that is ${approver}'s key was not checked`,
       },

@@ -103,11 +103,13 @@ export function compareWithEvents(
         : `its chained event (${e.where} seq ${e.seq}) is a ${e.event} by ${e.actor ?? 'nobody'}, not a ${eventNameOf(l)} by ${l.actor}`;
     out.push(problem('REVIEW_EVENT_MISMATCH', 'error', record.file, l.seq, `record line ${l.seq} ${what}`));
   });
-  const seqsMatched = new Set([...matched].map((e) => e.recordSeq));
   for (const e of mine) {
     if (matched.has(e)) continue;
     if (record.lines.some((l, i) => l.seq === e.recordSeq && record.lineHashes[i] === e.recordSha256)) continue;
-    const retried = seqsMatched.has(e.recordSeq);
+    // A retry is the same action by the same person taking the seq of a write that failed. Another
+    // action in that place (a rejection followed, in the record, by an approval) is what deleting a
+    // record and running the workflow again leaves: the record was rewritten.
+    const retried = [...matched].some((m) => m.recordSeq === e.recordSeq && m.event === e.event && m.actor === e.actor);
     out.push(
       problem(
         'REVIEW_EVENT_MISMATCH',

@@ -61,7 +61,7 @@ describe('verify: review records', () => {
     // Without trusted signers: consistent with the key inside, and said so.
     const u = await verifyPath(f.artifacts, { logDir: f.logs });
     expect(codes(u)).toEqual([]);
-    expect(u.problems.some((p) => p.code === 'REVIEW_SIGNER_NOT_CHECKED')).toBe(true);
+    expect(codes(u, 'warning')).toContain('REVIEW_SIGNER_NOT_CHECKED');
     // Verifying the pack alone reports its state too.
     const p = await verifyPath(f.pack, { logDir: f.logs });
     expect(codes(p)).toEqual([]);
@@ -79,6 +79,26 @@ describe('verify: review records', () => {
     const r = await verifyPath(f.artifacts, { logDir: f.logs });
     expect(codes(r)).toContain('REVIEW_EVENT_MISMATCH');
     expect(codes(r)).toContain('REVIEW_APPROVAL_INVALID'); // the signed dispositions differ too
+  });
+
+  it('a rejection erased (record deleted, the workflow run again to an approval) disagrees with the chain', async () => {
+    const f = await makeFixture(tempDir());
+    const ids = findingIds(f.pack);
+    const dispose = async (): Promise<void> => {
+      await recordDispositions(asActor(f, 'alice@desk'), DATE, [
+        ...[...ids.critical, ...ids.warning].map((id) => ({ findingId: id, disposition: 'escalated' as const })),
+      ]);
+    };
+    await dispose();
+    await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit' });
+    await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'reject', reason: 'limits not explained' });
+    rmSync(join(f.artifacts, 'reviews', DATE), { recursive: true, force: true });
+    await dispose();
+    await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit' });
+    await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'approve', key: f.bob });
+    const r = await verifyPath(f.artifacts, { logDir: f.logs });
+    const erased = r.problems.filter((p) => p.code === 'REVIEW_EVENT_MISMATCH' && p.severity === 'error');
+    expect(erased.map((p) => p.detail).join('\n')).toMatch(/ReviewRejected/);
   });
 
   it('a record cut back to before the approval, or removed, disagrees with the chain', async () => {
