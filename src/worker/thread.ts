@@ -290,9 +290,13 @@ export class JobThread<I, J, R> {
     if (reason === undefined) this.reason = 'closed';
     else this.fallBack(reason);
     const rerun = !this.closed && this.options.onCrash !== 'reject' && this.options.inline !== undefined;
+    // Collected first: re-running a job here settles (and empties) queue slots while we go.
+    const lost: Pending<R>[] = [];
     for (let i = this.head; i < this.queue.length; i++) {
-      const p = this.queue[i] as Pending<R>;
-      if (p.where !== 'thread' || p.outcome !== undefined) continue;
+      const p = this.queue[i];
+      if (p !== undefined && p.where === 'thread' && p.outcome === undefined) lost.push(p);
+    }
+    for (const p of lost) {
       p.where = 'here';
       if (rerun) this.execHere(p);
       else p.outcome = { ok: false, error };
