@@ -78,6 +78,12 @@ export type AuditpackErrorCode =
   | 'ROLLUP_NOT_FOUND'
   /** A proof file is not JSON of the proof format, so it cannot be checked at all. */
   | 'PROOF_MALFORMED'
+  /** A roll-up's hosts.json or tree does not match its rollup.json (edited), or it is of an older format. */
+  | 'ROLLUP_INVALID'
+  /** `prove` for a host whose pack failed verification in the roll-up: no proof vouches for it. */
+  | 'PROOF_HOST_FAILED'
+  /** `rollup` of a day before the newest roll-up: the later roll-ups' chain links would go stale. */
+  | 'ROLLUP_OUT_OF_ORDER'
   /** A bug in auditpack. */
   | 'INTERNAL'
   /** The native lock addon (fs-native-extensions) cannot be loaded: not installed, no binary for this platform, or rejected by the loader. */
@@ -166,6 +172,9 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   ROLLUP_CHAIN_BROKEN: ExitCode.DATA,
   ROLLUP_NOT_FOUND: ExitCode.NO_INPUT,
   PROOF_MALFORMED: ExitCode.DATA,
+  ROLLUP_INVALID: ExitCode.DATA,
+  PROOF_HOST_FAILED: ExitCode.DATA,
+  ROLLUP_OUT_OF_ORDER: ExitCode.CANT_CREATE,
   INTERNAL: ExitCode.INTERNAL,
   ADDON_UNAVAILABLE: ExitCode.UNAVAILABLE,
   REVIEW_TRANSITION_INVALID: ExitCode.USAGE,

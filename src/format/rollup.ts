@@ -5,8 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 
-/** `format` of rollup.json. */
-export const ROLLUP_FORMAT = 'auditpack-rollup/1';
+/**
+ * `format` of rollup.json. Version 2: the tree holds only host packs that verified, and the chain
+ * hash commits to hosts.json. A version 1 roll-up also committed packs that failed verification, so
+ * a proof against one could vouch for a tampered line: verify-proof refuses version 1.
+ */
+export const ROLLUP_FORMAT = 'auditpack-rollup/2';
 /** `format` of a proof file. */
 export const PROOF_FORMAT = 'auditpack-proof/1';
 /** The roll-up record at the root of a roll-up pack (a tag file, and what is signed for proofs). */
@@ -38,11 +42,18 @@ export function hostLeafData(host: string, manifestSha256Hex: string): Buffer {
 
 /**
  * The roll-up's chain hash: SHA-256 of the ASCII text
- * `auditpack-rollup/1\n<date>\n<hosts>\n<tree_root>\n<previous chain_hash or 64 zeros>\n`.
- * Each day's commits to the day before, so roll-ups form a chain like packs do.
+ * `auditpack-rollup/2\n<date>\n<hosts>\n<tree_root>\n<hosts_sha256>\n<previous chain_hash or 64 zeros>\n`.
+ * Each day's commits to the day before, so roll-ups form a chain like packs do; hosts.json (every
+ * verdict, the failed hosts included) is committed too, so a verdict cannot be edited afterwards.
  */
-export function rollupChainHash(date: string, hosts: number, treeRoot: string, previous: string | null): string {
-  const text = `${ROLLUP_FORMAT}\n${date}\n${hosts}\n${treeRoot}\n${previous ?? NO_PREVIOUS}\n`;
+export function rollupChainHash(
+  date: string,
+  hosts: number,
+  treeRoot: string,
+  hostsSha256: string,
+  previous: string | null,
+): string {
+  const text = `${ROLLUP_FORMAT}\n${date}\n${hosts}\n${treeRoot}\n${hostsSha256}\n${previous ?? NO_PREVIOUS}\n`;
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
@@ -51,9 +62,9 @@ export interface RollupRecord {
   readonly format: typeof ROLLUP_FORMAT;
   readonly date: string;
   readonly created_at: string;
-  /** Number of host packs in the tree (its leaves). */
+  /** Number of host packs in the tree (its leaves): the received packs that verified. */
   readonly hosts: number;
-  /** RFC 6962 root over the host leaves, sorted by host name (as bytes). */
+  /** RFC 6962 root over the verified host packs' leaves, sorted by host name (as bytes). */
   readonly tree_root: string;
   /** The previous roll-up: its date and chain hash, or null for the first. */
   readonly previous: { readonly date: string; readonly chain_hash: string } | null;

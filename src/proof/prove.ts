@@ -16,11 +16,13 @@ import {
   PROOF_FORMAT,
   type ProofFile,
   type ProofHost,
+  ROLLUP_FORMAT,
   ROLLUP_HOSTS,
   ROLLUP_RECORD,
   ROLLUP_SIGNATURE,
+  type RollupRecord,
 } from '../format/rollup.js';
-import { leafHash, lineLeafHash, MerkleProver } from '../merkle/index.js';
+import { leafHash, lineLeafHash, MerkleProver, merkleRoot } from '../merkle/index.js';
 import { type HostSource, packDirOf } from '../rollup/hosts.js';
 
 /** Which lines to prove: an order's, or one seq of one host. */
@@ -42,19 +44,58 @@ interface RolledHost {
   readonly manifest_sha256: string;
 }
 
-function readRollup(dir: string): { record: string; signature: string | null; hosts: RolledHost[] } {
+interface Rolled {
+  readonly record: string;
+  readonly signature: string | null;
+  /** Every received host, sorted by host. */
+  readonly hosts: RolledHost[];
+  /** The hosts in the tree (those that verified), in leaf order. */
+  readonly leaves: RolledHost[];
+}
+
+function readRollup(dir: string): Rolled {
   const rp = join(dir, ROLLUP_RECORD);
   if (!existsSync(rp)) throw new AuditpackError('ROLLUP_NOT_FOUND', `no roll-up in ${dir}: run auditpack rollup first`);
+  let record: string;
+  let signature: string | null;
+  let hostsBytes: Buffer;
   try {
-    const record = readFileSync(rp, 'utf8');
+    record = readFileSync(rp, 'utf8');
     const sp = join(dir, ROLLUP_SIGNATURE);
-    const signature = existsSync(sp) ? readFileSync(sp, 'utf8') : null;
-    const hosts = (JSON.parse(readFileSync(join(dir, PAYLOAD_DIR, ROLLUP_HOSTS), 'utf8')) as { hosts: RolledHost[] })
-      .hosts;
-    return { record, signature, hosts: [...hosts].sort((a, b) => compareBytes(a.host, b.host)) };
+    signature = existsSync(sp) ? readFileSync(sp, 'utf8') : null;
+    hostsBytes = readFileSync(join(dir, PAYLOAD_DIR, ROLLUP_HOSTS));
   } catch (err) {
     throw wrapFsError(err, 'read', dir);
   }
+  const hosts = checkRolled(dir, record, hostsBytes);
+  const leaves = hosts.filter((h) => h.verdict === 'ok');
+  return { record, signature, hosts, leaves };
+}
+
+/**
+ * The roll-up's hosts, after checking that hosts.json is the one rollup.json commits to and that its
+ * verified hosts give the recorded tree root: an edited verdict must not turn into a proof.
+ */
+function checkRolled(dir: string, record: string, hostsBytes: Buffer): RolledHost[] {
+  const invalid = (why: string) => new AuditpackError('ROLLUP_INVALID', `${dir}: ${why}`);
+  let r: Partial<RollupRecord>;
+  let hosts: RolledHost[];
+  try {
+    r = JSON.parse(record) as Partial<RollupRecord>;
+    hosts = (JSON.parse(hostsBytes.toString('utf8')) as { hosts: RolledHost[] }).hosts;
+  } catch {
+    throw invalid('rollup.json or data/hosts.json is not JSON');
+  }
+  if (r.format !== ROLLUP_FORMAT)
+    throw invalid(`the roll-up is ${JSON.stringify(r.format)}, not ${ROLLUP_FORMAT}: roll the day up again`);
+  if (createHash('sha256').update(hostsBytes).digest('hex') !== r.hosts_sha256 || !Array.isArray(hosts))
+    throw invalid('data/hosts.json is not the one rollup.json records (hosts_sha256)');
+  const sorted = [...hosts].sort((a, b) => compareBytes(a.host, b.host));
+  const leaves = sorted.filter((h) => h.verdict === 'ok');
+  const root = merkleRoot(leaves.map((h) => hostLeafData(h.host, h.manifest_sha256))).toString('hex');
+  if (root !== r.tree_root || leaves.length !== r.hosts)
+    throw invalid("the verified hosts of data/hosts.json do not give rollup.json's tree_root");
+  return sorted;
 }
 
 /** Does a log line match the selector? Cheap byte test first, then the parsed field. */
@@ -135,11 +176,16 @@ export async function proveLines(o: ProveOptions): Promise<ProofFile> {
   if ('seq' in o.select && o.host === undefined)
     throw new AuditpackError('USAGE', '--seq needs --host: every host has its own sequence');
   const rolled = readRollup(join(o.rollupsDir, o.date));
-  const leafData = rolled.hosts.map((h) => hostLeafData(h.host, h.manifest_sha256));
+  const named = o.host === undefined ? undefined : rolled.hosts.find((h) => h.host === o.host);
+  if (named !== undefined && named.verdict !== 'ok')
+    throw new AuditpackError(
+      'PROOF_HOST_FAILED',
+      `${named.host}'s pack of ${o.date} failed verification in the roll-up: it is not in the roll-up's tree, and no proof vouches for its lines`,
+    );
+  const leafData = rolled.leaves.map((h) => hostLeafData(h.host, h.manifest_sha256));
   const out: ProofHost[] = [];
-  for (const [index, h] of rolled.hosts.entries()) {
+  for (const [index, h] of rolled.leaves.entries()) {
     if (o.host !== undefined && h.host !== o.host) continue;
-    if (h.verdict !== 'ok') continue; // a pack that failed verification vouches for nothing
     const packDir = findPack(o, h.host, h.manifest_sha256);
     if (packDir === undefined) continue;
     const lines = await proveInPack(packDir, o.select);
@@ -149,11 +195,13 @@ export async function proveLines(o: ProveOptions): Promise<ProofFile> {
     const path = (prover.finish().proofs[0]?.path ?? []).map(hex);
     out.push({ host: h.host, index, path, ...lines });
   }
-  if (out.length === 0)
+  if (out.length === 0) {
+    const failed = rolled.hosts.filter((h) => h.verdict !== 'ok').map((h) => h.host);
     throw new AuditpackError(
       'ROLLUP_NOT_FOUND',
-      `no line of ${o.date} matches in the verified host packs of the roll-up`,
+      `no line of ${o.date} matches in the verified host packs of the roll-up${failed.length === 0 ? '' : ` (not searched, failed verification: ${failed.slice(0, 8).join(', ')})`}`,
     );
+  }
   return { format: PROOF_FORMAT, rollup: rolled.record, signature: rolled.signature, hosts: out };
 }
 

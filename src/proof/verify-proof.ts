@@ -48,17 +48,19 @@ interface Rollup {
 
 function checkRollup(text: unknown, bad: (c: string, d: string) => void): Rollup | undefined {
   const r = typeof text === 'string' ? parse(text) : undefined;
+  // An older format's tree also committed packs that failed verification: it cannot vouch for a line.
   if (!isObj(r) || r.format !== ROLLUP_FORMAT || typeof r.date !== 'string' || !Number.isSafeInteger(r.hosts)) {
     bad('PROOF_ROLLUP_INVALID', `rollup is not a ${ROLLUP_FORMAT} record`);
     return undefined;
   }
   const prev = r.previous;
   const prevHash = isObj(prev) && typeof prev.chain_hash === 'string' ? prev.chain_hash : null;
-  if (typeof r.tree_root !== 'string' || !HEX64.test(r.tree_root) || typeof r.chain_hash !== 'string') {
-    bad('PROOF_ROLLUP_INVALID', 'rollup lacks tree_root or chain_hash');
+  const hexField = (v: unknown): v is string => typeof v === 'string' && HEX64.test(v);
+  if (!hexField(r.tree_root) || typeof r.chain_hash !== 'string' || !hexField(r.hosts_sha256)) {
+    bad('PROOF_ROLLUP_INVALID', 'rollup lacks tree_root, hosts_sha256 or chain_hash');
     return undefined;
   }
-  if (rollupChainHash(r.date, r.hosts as number, r.tree_root, prevHash) !== r.chain_hash)
+  if (rollupChainHash(r.date, r.hosts as number, r.tree_root, r.hosts_sha256, prevHash) !== r.chain_hash)
     bad('PROOF_ROLLUP_INVALID', 'chain_hash is not the hash of the record it commits to');
   return { date: r.date, hosts: r.hosts as number, tree_root: r.tree_root, chain_hash: r.chain_hash };
 }

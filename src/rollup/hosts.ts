@@ -37,6 +37,9 @@ export interface RollupFinding {
   readonly detail: string;
 }
 
+/** The problem code of a host pack whose manifest is of another day than the roll-up's. */
+export const WRONG_DAY = 'ROLLUP_PACK_WRONG_DAY';
+
 /** Parses `--from` values: `DIR` or `HOST=DIR` (a host name holds no `=` or `/`). */
 export function parseHostSource(value: string, cwd: string): HostSource {
   const eq = value.indexOf('=');
@@ -98,13 +101,15 @@ export async function loadHostPack(
       detail: `named ${src.host} by --from, but its lines say host ${JSON.stringify(scan.host).slice(0, 80)}`,
     });
   const report = await verifyPack(packDir, trust);
-  const errors = report.problems.filter((p) => p.severity === 'error').map((p) => p.code);
+  const errors: string[] = report.problems.filter((p) => p.severity === 'error').map((p) => p.code);
   let manifest: PackManifest;
   try {
     manifest = JSON.parse(bytes.toString('utf8')) as PackManifest;
   } catch {
     manifest = {} as PackManifest;
   }
+  // A pack of another day put in this day's place verifies on its own; it is not this day's pack.
+  if (manifest.export_date !== date) errors.push(WRONG_DAY);
   return {
     host,
     packDir,

@@ -95,7 +95,7 @@ export function judgeHosts(
         code: 'ROLLUP_HOST_FAILED',
         severity: 'error',
         host: p.host,
-        detail: `its pack fails verification (${p.problems.slice(0, 8).join(', ')}); its rows are left out of the merged files`,
+        detail: `its pack fails verification (${p.problems.slice(0, 8).join(', ')}); its rows are left out of the merged files and its pack out of the roll-up tree`,
       });
     else if (p.manifest.line_tree === undefined)
       out.push({

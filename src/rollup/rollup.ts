@@ -57,6 +57,8 @@ export interface HostEntry {
   readonly verdict: 'ok' | 'failed';
   readonly problems: readonly string[];
   readonly manifest_sha256: string;
+  /** The host's leaf index in the roll-up tree, or null: a pack that failed is not in the tree. */
+  readonly leaf: number | null;
   readonly created_at: unknown;
   readonly partial: boolean;
   readonly chain: unknown;
@@ -92,13 +94,14 @@ async function loadAll(o: RollupOptions, findings: RollupFinding[]): Promise<Hos
   return [...byHost.values()].sort((a, b) => compareBytes(a.host, b.host));
 }
 
-function hostEntry(p: HostPack, merged: MergeResult): HostEntry {
+function hostEntry(p: HostPack, merged: MergeResult, leaf: number | null): HostEntry {
   const m = p.manifest;
   return {
     host: p.host,
     verdict: p.verdict,
     problems: p.problems,
     manifest_sha256: p.manifestSha256,
+    leaf,
     created_at: m.created_at ?? null,
     partial: m.partial === true,
     chain: m.chain ?? null,
@@ -171,23 +174,27 @@ function writeRollup(
       maxSkewMs: o.maxSkewMs ?? 1,
     }),
   );
-  const hosts = packs.map((p) => hostEntry(p, merged));
+  // Only packs that verified are committed in the tree: a proof must never vouch for a line of a
+  // pack that failed (a forger who fixed every hash but the signature would otherwise get one).
+  const inTree = packs.filter((p) => p.verdict === 'ok');
+  const hosts = packs.map((p) => hostEntry(p, merged, p.verdict === 'ok' ? inTree.indexOf(p) : null));
   const hostsText = `${JSON.stringify({ format: ROLLUP_FORMAT, date: o.date, hosts }, null, 2)}\n`;
   files[ROLLUP_HOSTS] = writeNewFile(join(dirs.tmp, PAYLOAD_DIR, ROLLUP_HOSTS), hostsText);
   files[ROLLUP_FINDINGS] = writeNewFile(
     join(dirs.tmp, PAYLOAD_DIR, ROLLUP_FINDINGS),
     `${JSON.stringify({ format: ROLLUP_FORMAT, date: o.date, findings }, null, 2)}\n`,
   );
-  const treeRoot = merkleRoot(packs.map((p) => hostLeafData(p.host, p.manifestSha256))).toString('hex');
+  const treeRoot = merkleRoot(inTree.map((p) => hostLeafData(p.host, p.manifestSha256))).toString('hex');
+  const hostsSha = (files[ROLLUP_HOSTS] as WrittenFile).sha256;
   const record: RollupRecord = {
     format: ROLLUP_FORMAT,
     date: o.date,
     created_at: (o.now?.() ?? new Date()).toISOString(),
-    hosts: packs.length,
+    hosts: inTree.length,
     tree_root: treeRoot,
     previous,
-    chain_hash: rollupChainHash(o.date, packs.length, treeRoot, previous?.chain_hash ?? null),
-    hosts_sha256: (files[ROLLUP_HOSTS] as WrittenFile).sha256,
+    chain_hash: rollupChainHash(o.date, inTree.length, treeRoot, hostsSha, previous?.chain_hash ?? null),
+    hosts_sha256: hostsSha,
   };
   sealRollup(dirs, files, renderRollupRecord(record), {
     date: o.date,

@@ -50,3 +50,12 @@ export function includes(d: Uint8Array, m: number, n: number, pathHex: readonly 
   );
   return r !== undefined && r.toString('hex') === rootHex;
 }
+
+/** RFC 6962 §2.1.1 PATH(m, D[n]) over leaf data, leaf first, hex: what a forger would compute. */
+export function auditPath(d: readonly Uint8Array[], m: number): string[] {
+  if (d.length <= 1) return [];
+  const k = split(d.length);
+  return m < k
+    ? [...auditPath(d.slice(0, k), m), mth(d.slice(k)).toString('hex')]
+    : [...auditPath(d.slice(k), m - k), mth(d.slice(0, k)).toString('hex')];
+}

@@ -5,13 +5,13 @@
  * checked with an independent RFC 6962 implementation (test/helpers/rfc6962.ts), not src/merkle.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hostLeafData, type ProofFile } from '../../src/format/rollup.js';
 import { proveLines, verifyProof } from '../../src/proof/index.js';
 import { rollupDay, type RollupResult } from '../../src/rollup/index.js';
-import { includes, mth, sha256 } from '../helpers/rfc6962.js';
+import { auditPath, includes, mth, sha256 } from '../helpers/rfc6962.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from '../verify/helpers/forge.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
@@ -27,6 +27,15 @@ const EXPECTED = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
 const key = generateKeyPairSync('ed25519');
 const other = generateKeyPairSync('ed25519');
 
+/** Leaf data of a pack's line tree, by the independent transcription: SHA-256 of each line. */
+function lineLeaves(pack: string): Buffer[] {
+  const text = readFileSync(join(pack, 'data', 'audit.jsonl'), 'utf8');
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((l) => sha256(Buffer.from(l)));
+}
+
 let dir: string;
 let sources: { host: string; dir: string }[];
 let day1: RollupResult;
@@ -39,11 +48,16 @@ describe('rollup of a simulated firm', () => {
     await writeFirmDay(dir, HOSTS, NEXT, 3);
     const arts = await exportFirmDay(dir, HOSTS, DATE, 'charlie');
     await exportFirmDay(dir, HOSTS, NEXT);
-    // delta's pack of the first day: one order line's quantity changed, every hash a forger can fix fixed.
+    // delta's pack of the first day: one order line's quantity changed, every hash a forger can fix
+    // fixed, its line_tree included (only the signature is beyond the forger).
     forgePack(join(arts.get('delta') as string, DATE), {
       payload: (data) => {
         const p = join(data, 'audit.jsonl');
         writeFileSync(p, readFileSync(p, 'utf8').replace('"quantity":1003', '"quantity":9003'));
+      },
+      manifest: (m) => {
+        const leaves = lineLeaves(join(arts.get('delta') as string, DATE));
+        m.line_tree = { leaves: leaves.length, root: mth(leaves).toString('hex') };
       },
     });
     sources = HOSTS.map((h) => ({ host: h.name, dir: arts.get(h.name) as string }));
@@ -119,12 +133,25 @@ describe('rollup of a simulated firm', () => {
     expect(day1.rows).toEqual({ orders: 12 + 5, fills: 12 });
   });
 
-  it('the root is the RFC 6962 tree of the host packs sorted by host, chained to the day before', () => {
-    const leaves = day1.hosts.map((h) => hostLeafData(h.host, h.manifest_sha256));
+  it('the root is the RFC 6962 tree of the verified host packs sorted by host, chained to the day before', () => {
+    // delta failed: it is in hosts.json (with no leaf), not in the tree.
+    const ok = day1.hosts.filter((h) => h.verdict === 'ok');
+    expect(ok.map((h) => [h.host, h.leaf])).toEqual([
+      ['alpha', 0],
+      ['bravo', 1],
+      ['charlie', 2],
+    ]);
+    expect(day1.hosts.find((h) => h.host === 'delta')?.leaf).toBeNull();
+    const leaves = ok.map((h) => hostLeafData(h.host, h.manifest_sha256));
     expect(day1.record.tree_root).toBe(mth(leaves).toString('hex'));
+    expect(day1.record.hosts).toBe(3);
     expect(day1.record.previous).toBeNull();
+    const hostsSha = sha256(readFileSync(join(day1.dir, 'data', 'hosts.json'))).toString('hex');
+    expect(day1.record.hosts_sha256).toBe(hostsSha);
+    const text1 = `auditpack-rollup/2\n${DATE}\n3\n${day1.record.tree_root}\n${hostsSha}\n${'0'.repeat(64)}\n`;
+    expect(day1.record.chain_hash).toBe(sha256(Buffer.from(text1)).toString('hex'));
     expect(day2.record.previous).toEqual({ date: DATE, chain_hash: day1.record.chain_hash });
-    const text = `auditpack-rollup/1\n${NEXT}\n4\n${day2.record.tree_root}\n${day1.record.chain_hash}\n`;
+    const text = `auditpack-rollup/2\n${NEXT}\n4\n${day2.record.tree_root}\n${day2.record.hosts_sha256}\n${day1.record.chain_hash}\n`;
     expect(day2.record.chain_hash).toBe(sha256(Buffer.from(text)).toString('hex'));
     expect(day2.findings.map((f) => `${f.code} ${f.host}`).sort()).toEqual([
       'ROLLUP_CLOCK_SKEW bravo',
@@ -177,7 +204,7 @@ describe('rollup of a simulated firm', () => {
     expect(edit((p) => (p.hosts[0].manifest = p.hosts[0].manifest.replace('"total"', '"total" ')))).toContain(
       'PROOF_HOST_NOT_INCLUDED',
     );
-    expect(edit((p) => (p.rollup = p.rollup.replace(/"hosts": 4/, '"hosts": 5')))).toEqual(
+    expect(edit((p) => (p.rollup = p.rollup.replace(/"hosts": 3/, '"hosts": 5')))).toEqual(
       expect.arrayContaining(['PROOF_ROLLUP_INVALID', 'PROOF_SIGNATURE_INVALID']),
     );
     expect(edit((p) => (p.signature = null))).toContain('PROOF_UNSIGNED');
@@ -239,9 +266,87 @@ describe('rollup of a simulated firm', () => {
     expect(r.record.hosts).toBe(3);
   });
 
-  it('a line of the tampered host cannot be proven', async () => {
+  it('a line of the tampered host cannot be proven: prove refuses, a hand-made proof is refused', async () => {
     await expect(
       proveLines({ date: DATE, rollupsDir: join(dir, 'rollups'), sources, select: { seq: 3 }, host: 'delta' }),
-    ).rejects.toMatchObject({ code: 'ROLLUP_NOT_FOUND' });
+    ).rejects.toMatchObject({ code: 'PROOF_HOST_FAILED' });
+    // The forger builds the proof of the edited line by hand, from delta's forged pack and the signed
+    // roll-up: the line is in the forged line tree (checked independently), so only the roll-up tree
+    // can refuse it, whatever leaf index and tree the forger assumes.
+    const pack = join(dir, 'delta', 'artifacts', DATE);
+    const manifest = readFileSync(join(pack, 'manifest.json'), 'utf8');
+    const lt = JSON.parse(manifest).line_tree;
+    const lines = readFileSync(join(pack, 'data', 'audit.jsonl'), 'utf8')
+      .slice(0, -1)
+      .split('\n');
+    const at = lines.findIndex((l) => l.includes('"quantity":9003'));
+    const leaves = lineLeaves(pack);
+    expect(includes(leaves[at] as Buffer, at, lt.leaves, auditPath(leaves, at), lt.root)).toBe(true);
+    const hosts = JSON.parse(readFileSync(join(day1.dir, 'data', 'hosts.json'), 'utf8')).hosts as any[];
+    const mSha = sha256(Buffer.from(manifest)).toString('hex');
+    expect(hosts.find((h) => h.host === 'delta').manifest_sha256).toBe(mSha);
+    const asIfCommitted = hosts.map((h) => hostLeafData(h.host, h.manifest_sha256)); // every received host
+    for (const [index, path] of [
+      [3, auditPath(asIfCommitted, 3)],
+      [2, auditPath(asIfCommitted.slice(0, 3), 2)],
+      [3, auditPath([...asIfCommitted.slice(0, 3), hostLeafData('delta', mSha)], 3)],
+    ] as const) {
+      const proof = {
+        format: 'auditpack-proof/1',
+        rollup: readFileSync(join(day1.dir, 'rollup.json'), 'utf8'),
+        signature: readFileSync(join(day1.dir, 'rollup.json.sig'), 'utf8'),
+        hosts: [
+          {
+            host: 'delta',
+            manifest,
+            index,
+            path,
+            lines: [{ line: lines[at], index: at, path: auditPath(leaves, at) }],
+          },
+        ],
+      };
+      const r = verifyProof(JSON.stringify(proof), { publicKeys: [key.publicKey] });
+      expect(r.ok).toBe(false);
+      expect(r.problems.map((p) => p.code)).toContain('PROOF_HOST_NOT_INCLUDED');
+    }
+  });
+
+  it('an edited hosts.json (a failed verdict turned ok) is refused by prove, and breaks the chain hash', async () => {
+    const copy = join(dir, 'rollups-edited');
+    cpSync(join(dir, 'rollups'), copy, { recursive: true });
+    const p = join(copy, DATE, 'data', 'hosts.json');
+    chmodSync(p, 0o644);
+    writeFileSync(p, readFileSync(p, 'utf8').replace('"verdict": "failed"', '"verdict": "ok"'));
+    await expect(
+      proveLines({ date: DATE, rollupsDir: copy, sources, select: { seq: 3 }, host: 'delta' }),
+    ).rejects.toMatchObject({ code: 'ROLLUP_INVALID' });
+    // Also with rollup.json's hosts_sha256 made to match: the chain hash no longer holds.
+    const rp = join(copy, DATE, 'rollup.json');
+    chmodSync(rp, 0o644);
+    const newSha = sha256(readFileSync(p)).toString('hex');
+    writeFileSync(rp, readFileSync(rp, 'utf8').replace(day1.record.hosts_sha256, newSha));
+    await expect(
+      proveLines({ date: DATE, rollupsDir: copy, sources, select: { seq: 3 }, host: 'delta' }),
+    ).rejects.toMatchObject({ code: 'ROLLUP_INVALID' });
+    const proof = await proveLines({ date: DATE, rollupsDir: copy, sources, select: { seq: 3 }, host: 'alpha' }).catch(
+      (e: unknown) => e,
+    );
+    expect(proof).toMatchObject({ code: 'ROLLUP_INVALID' }); // delta's leaf is not in tree_root either
+  });
+
+  it("a pack of another day in the day's place fails, and is not in the tree", async () => {
+    const swap = join(dir, 'swap');
+    cpSync(join(dir, 'alpha', 'artifacts', NEXT), join(swap, DATE), { recursive: true });
+    const r = await rollupDay({
+      date: DATE,
+      outDir: join(dir, 'rollups-swap'),
+      version: '0.1.0',
+      sources: [{ host: 'alpha', dir: swap }],
+    });
+    expect(r.hosts.map((h) => [h.host, h.verdict, h.problems, h.leaf])).toEqual([
+      ['alpha', 'failed', ['PACK_DATE_MISMATCH', 'ROLLUP_PACK_WRONG_DAY'], null],
+    ]);
+    expect(r.findings.map((f) => f.code)).toContain('ROLLUP_HOST_FAILED');
+    expect(r.record.hosts).toBe(0);
   });
 });

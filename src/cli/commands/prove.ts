@@ -46,6 +46,7 @@ export function defineProve(program: Command, io: CliIO): void {
         ],
         exits: [
           [0, 'the proof is written'],
+          [65, "the host's pack failed verification (PROOF_HOST_FAILED), or the roll-up was edited (ROLLUP_INVALID)"],
           [66, 'no roll-up of the day, or no matching line in a verified host pack (ROLLUP_NOT_FOUND)'],
           [73, '--out names a file that exists'],
         ],
