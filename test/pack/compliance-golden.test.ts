@@ -1,0 +1,196 @@
+/**
+ * The compliance files of a pack do not depend on how the export reads the day: the report, the
+ * findings CSV and the page are held to digests recorded with the code that ran the checks in a
+ * second scan of every line (before the rule fields were taken in the export's own scan), and to a
+ * re-run of the reference path (`checkLogFile`, which reads each line itself) over the pack's log.
+ *
+ * The varied day is written without the logger so that it can hold what a hostile or damaged log
+ * holds: lines the export rejects but the checks read (duplicate keys, a `ts` that disagrees with
+ * `iso_ts`, no `prev`, a category the format forbids), a recovered fragment that is itself a whole
+ * event, escaped keys and values, numbers written as strings, a torn tail, and enough lines that
+ * the batches run on both threads.
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkLogFile, findingsCsv, loadPolicyTimeline, reportJson } from '../../src/compliance/index.js';
+import { generateDemoDay } from '../../src/demo/index.js';
+import { DEMO_POLICY } from '../../src/demo/policy.js';
+import { exportPack } from '../../src/pack/index.js';
+import { dayNumberOfIsoDate, logFileName } from '../../src/rotation/index.js';
+import { writePolicy } from '../compliance/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+/** A deterministic pseudo-random sequence (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYMBOLS = ['EURUSD', 'GBPUSD', 'USDJPY', 'BTCUSD', 'RESTR'];
+const USERS = ['alice', 'bob', 'carol', 'dave'];
+
+/** Writes the varied day for `date` into `logDir`; returns the number of lines. */
+function writeVariedDay(logDir: string, date: string, orders: number): number {
+  const rand = prng(20251201);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const dayUs = Date.parse(`${date}T00:00:00Z`) * 1000;
+  let us = dayUs + 3_600_000_000;
+  let seq = 0;
+  let prev = '0'.repeat(64);
+  let offset = 0;
+  const lines: Buffer[] = [];
+  const put = (b: Buffer): void => {
+    lines.push(b, Buffer.from('\n'));
+    prev = sha(b);
+    offset += b.length + 1;
+  };
+  /** An event line as the logger writes it, with `body` after the envelope. */
+  const event = (body: string, o: { back?: boolean; host?: string; noPrev?: boolean; tsSkew?: boolean } = {}) => {
+    us += o.back === true ? -2_000_000 : Math.floor(rand() * 400_000);
+    seq++;
+    const sec = Math.floor(us / 1e6);
+    const frac = String(us % 1e6).padStart(6, '0');
+    const iso = `${new Date(sec * 1000).toISOString().slice(0, 19)}.${frac}Z`;
+    const ts = o.tsSkew === true ? `${sec + 1}.${frac}` : `${sec}.${frac}`;
+    const tail = o.noPrev === true ? '' : `,"prev":"${prev}"`;
+    const host = o.host ?? 'h1';
+    return `{"ts":${ts},"iso_ts":"${iso}","seq":${seq},${body},"host":"${host}","pid":${host === 'h2' ? 7 : 42}${tail}}`;
+  };
+  const line = (body: string, o?: Parameters<typeof event>[1]): void => put(Buffer.from(event(body, o)));
+  for (const u of USERS.slice(0, 3)) line(`"category":"auth","event":"Login","user":"${u}"`);
+  line(`"category":"auth","event":"LoginFailed","user":"dave"`);
+  line(`"category":"auth","event":"LoginFailed","user":"dave"`);
+  line(`"category":"auth","event":"LoginFailed","user":"dave"`);
+  for (let n = 1; n <= orders; n++) {
+    const id = n % 211 === 0 ? `O-${n - 1}` : `O-${n}`; // now and then an id used again
+    const sym = pick(SYMBOLS);
+    const user = pick(USERS);
+    const qty = n % 17 === 0 ? `"${1000 * (1 + (n % 9))}"` : String(1000 * (1 + (n % 9)));
+    const px = n % 3 === 0 ? `"1.${1000 + (n % 900)}"` : `1.${1000 + (n % 900)}`;
+    const pass = n % 29 !== 0;
+    if (n % 23 !== 0)
+      line(
+        `"category":"risk","event":"RiskCheck","order_id":"${id}","signal_id":"S-${n}","result":"${pass ? 'pass' : 'reject'}","score":${(n % 11) / 10},"checks":[{"name":"notional","passed":${pass}}],"reference_price":${px}`,
+      );
+    if (!pass && n % 2 === 0)
+      line(
+        `"category":"risk","event":"RiskOverride","order_id":"${id}","user":"${user}"${n % 4 === 0 ? ',"approver":"risk-desk","reason":"client call"' : ''}`,
+      );
+    if (n % 31 === 0)
+      line(
+        `"category":"decision","event":"DecisionRecorded","signal_id":"S-${n}","reviewer_kind":"llm","decision":"${n % 62 === 0 ? 'override_limits' : 'approve'}","reviewer":"m1"`,
+      );
+    const variant = n % 37;
+    const fields = `"order_id":"${id}","symbol":"${sym}","side":"${n % 2 ? 'BUY' : 'SELL'}","quantity":${qty},"price":${px},"user":"${user}","strategy":"s${n % 4}","venue":"V${n % 3}","time_in_force":"${n % 5 === 0 ? 'gtc' : 'DAY'}","signal_id":"S-${n}"`;
+    if (variant === 1) line(`"category":"order","event":"OrderAccepted",${fields},"order_id":"${id}-dup"`);
+    else if (variant === 2) line(`"category":"order","event":"OrderAccepted",${fields}`, { tsSkew: true });
+    else if (variant === 3) line(`"category":"order","event":"OrderAccepted",${fields}`, { noPrev: true });
+    else if (variant === 4)
+      line(
+        `"category":"order","event":"OrderAccepted","ord\\u0065r_id":"${id}","symbol":"EUR\\u0055SD","quantity":1e3,"price":"1.2"`,
+      );
+    else if (variant === 5) line(`"category":"Order","event":"OrderAccepted",${fields}`);
+    else if (variant === 6) line(`"category":"order","event":"OrderAccepted",${fields}`, { back: true, host: 'h2' });
+    else line(`"category":"order","event":"OrderAccepted",${fields}`);
+    if (n % 7 === 0) line(`"category":"order","event":"OrderModified","order_id":"${id}","quantity":${2000 * (n % 5)}`);
+    if (n % 11 === 0) line(`"category":"order","event":"Cancelled","order_id":"${n % 22 === 0 ? `X-${n}` : id}"`);
+    else {
+      line(
+        `"category":"fill","event":"PartiallyFilled","order_id":"${id}","deal_id":"D-${n}","symbol":"${sym}","quantity":${n % 13 === 0 ? 9e9 : 500},"price":${px}`,
+      );
+      if (n % 3 !== 0) line(`"category":"order","event":"Filled","order_id":"${id}","symbol":"${sym}"`);
+    }
+    if (n % 97 === 0) line(`"category":"system","event":"KillSwitch${n % 194 === 0 ? 'Off' : 'On'}","scope":"all"`);
+    if (n % 101 === 0)
+      line(
+        `"category":"config","event":"ConfigChanged","path":"configs/risk.yaml"${n % 202 === 0 ? ',"reason":"tune"' : ''}`,
+      );
+    if (n % 53 === 0) line(`"category":"alert","event":"AlertSent","severity":"HIGH","message":"m\\u00e9t\\"${n}"`);
+    if (n % 401 === 0) put(Buffer.from(`{"not":"an event","n":${n}}`));
+    if (n % 409 === 0) put(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]));
+    if (n % 419 === 0) put(Buffer.from(`[1,2,${n}]`));
+    if (n % 421 === 0) line(`"category":"__proto__","event":"x"`);
+    if (n % 431 === 0) {
+      // A recovered fragment that is a whole event on its own: the export counts it malformed,
+      // the checks read it as the event it holds.
+      const frag = Buffer.from(
+        event(`"category":"order","event":"OrderAccepted","order_id":"F-${n}","symbol":"EURUSD","quantity":1`),
+      );
+      const fragAt = offset;
+      put(frag);
+      line(
+        `"category":"system","event":"TornLineRecovered","file":"${logFileName(dayNumberOfIsoDate(date) as number)}","fragment_offset":${fragAt},"fragment_bytes":${frag.length},"fragment_sha256":"${sha(frag)}"`,
+      );
+    }
+  }
+  const file = join(logDir, logFileName(dayNumberOfIsoDate(date) as number));
+  appendFileSync(file, Buffer.concat(lines));
+  appendFileSync(file, event(`"category":"order","event":"OrderAccepted","order_id":"T-1"`)); // a torn tail
+  return seq;
+}
+
+/** Exports the day with the policy and returns the three compliance files' digests. */
+async function exportDigests(root: string, date: string, policyFile: string): Promise<Record<string, string>> {
+  const r = await exportPack({
+    date,
+    logDir: join(root, 'logs'),
+    artifactsDir: join(root, 'artifacts'),
+    version: '0.1.0',
+    now: () => Date.parse(`${date}T23:59:59Z`) + 600_000,
+    snapshot: false,
+    recordEvent: false,
+    compliance: { cwd: root, policyFile },
+  });
+  const data = join(r.path, 'data');
+  const report = readFileSync(join(data, 'compliance_report.json'));
+  // The reference path: the checks reading every line of the pack's log themselves.
+  const timeline = await loadPolicyTimeline({ cwd: root, policyFile, from: date, to: date });
+  const rerun = await checkLogFile({ path: join(data, 'audit.jsonl'), name: 'data/audit.jsonl', date, timeline });
+  expect(report.toString('utf8')).toBe(reportJson(rerun));
+  expect(readFileSync(join(data, 'compliance_findings.csv'), 'utf8')).toBe(findingsCsv(rerun));
+  return {
+    report: sha(report),
+    csv: sha(readFileSync(join(data, 'compliance_findings.csv'))),
+    html: sha(readFileSync(join(data, 'report.html'))),
+  };
+}
+
+describe('the compliance files of a pack (held to the second-scan code)', () => {
+  it('are unchanged for the demo day', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'logs'));
+    const policyFile = writePolicy(root, DEMO_POLICY);
+    await generateDemoDay(join(root, 'logs'), 20_300);
+    expect(await exportDigests(root, '2025-07-31', policyFile)).toEqual(GOLDEN.demo);
+  }, 120_000);
+
+  it('are unchanged for a varied day with hostile lines, on both threads', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'logs'));
+    const policyFile = writePolicy(root, DEMO_POLICY);
+    expect(writeVariedDay(join(root, 'logs'), '2025-09-08', 12_000)).toBeGreaterThan(30_000);
+    expect(await exportDigests(root, '2025-09-08', policyFile)).toEqual(GOLDEN.varied);
+  }, 180_000);
+});
+
+const GOLDEN = {
+  demo: {
+    report: '95c8cd66a58b6a6a76d9fbb3972fb4b4492bb08d69797db40aab3ac92549db05',
+    csv: 'ff8a09892037c09bd709f872ff7a426fba90320a701dca49552d95b33364c33d',
+    html: '5f9bd1895daab6250ae5e4cf2c90a7eedbb081ac7172453f732b1d60af4779c1',
+  },
+  varied: {
+    report: '969194348100723bc8b5ceaa93c50e6611dc6717a1ef769a9f4d796c8c977b42',
+    csv: '058a3fc049540e9f0c7dc562882c66d7e92883a7d512db00b065e79609e28982',
+    html: '32c25e1f08840b8eae71863ea88a99bf068ad9c3d13ab991ddc1d73005303808',
+  },
+};
