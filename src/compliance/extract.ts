@@ -50,7 +50,7 @@ export const EXTRACTED_FIELDS = Object.freeze([
  * Every extracted field declared up front: all events share one object shape, so the rules' field
  * reads stay monomorphic (an object built key by key in each line's order would not).
  */
-class Fields {
+export class Fields {
   ts: unknown = undefined;
   iso_ts: unknown = undefined;
   seq: unknown = undefined;
@@ -84,14 +84,18 @@ class Fields {
   scope: unknown = undefined;
 }
 
-const BY_LENGTH: { bytes: Buffer; name: string }[][] = [];
-for (const name of EXTRACTED_FIELDS) (BY_LENGTH[name.length] ??= []).push({ bytes: Buffer.from(name, 'latin1'), name });
-const WANTED = new Set<string>(EXTRACTED_FIELDS);
+/** A field's name in EXTRACTED_FIELDS. */
+export type FieldName = (typeof EXTRACTED_FIELDS)[number];
+const BY_LENGTH: { bytes: Buffer; id: number }[][] = [];
+EXTRACTED_FIELDS.forEach((name, id) => {
+  (BY_LENGTH[name.length] ??= []).push({ bytes: Buffer.from(name, 'latin1'), id });
+});
+const ID_OF = new Map<string, number>(EXTRACTED_FIELDS.map((n, i) => [n, i]));
 const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 const table = new EntryTable();
 /** Fields whose values repeat from line to line: decoded once, then found by their bytes (no string per line). */
-const REPEATING = new Set([
+export const REPEATING: ReadonlySet<string> = new Set([
   'category',
   'event',
   'host',
@@ -110,23 +114,20 @@ const REPEATING = new Set([
 ]);
 const interners = new Map<string, StringInterner>([...REPEATING].map((k) => [k, new StringInterner(256)]));
 
-/** The key name of entry `i` when it is one of EXTRACTED_FIELDS, else undefined. */
-function keyOf(line: Buffer, i: number): string | undefined {
-  const ks = (table.keyStart[i] as number) + 1;
-  const ke = (table.keyEnd[i] as number) - 1;
-  if (table.keyEscaped[i] === 1) {
-    const k = JSON.parse(line.toString('utf8', ks - 1, ke + 1)) as string;
-    return WANTED.has(k) ? k : undefined;
-  }
+/** The index in EXTRACTED_FIELDS of entry `i`'s key (as JSON.parse reads it), else -1. */
+export function fieldIdOf(line: Buffer, t: EntryTable, i: number): number {
+  const ks = (t.keyStart[i] as number) + 1;
+  const ke = (t.keyEnd[i] as number) - 1;
+  if (t.keyEscaped[i] === 1) return ID_OF.get(JSON.parse(line.toString('utf8', ks - 1, ke + 1)) as string) ?? -1;
   const bucket = BY_LENGTH[ke - ks];
-  if (bucket === undefined) return undefined;
+  if (bucket === undefined) return -1;
   for (const cand of bucket) {
     const b = cand.bytes;
     let j = 0;
     while (j < b.length && line[ks + j] === b[j]) j++;
-    if (j === b.length) return cand.name;
+    if (j === b.length) return cand.id;
   }
-  return undefined;
+  return -1;
 }
 
 function fieldValue(line: Buffer, i: number): unknown {
@@ -160,19 +161,23 @@ export function extractEvent(line: Buffer): LogEvent | undefined {
   if (scanJsonLine(line, line.length, table, 0) !== LineShape.Object) return undefined;
   const e = new Fields() as unknown as Record<string, unknown>;
   for (let i = 0; i < table.count; i++) {
-    const k = keyOf(line, i);
-    if (k === undefined) continue;
+    const id = fieldIdOf(line, table, i);
+    if (id < 0) continue;
+    const k = EXTRACTED_FIELDS[id] as FieldName;
     const interner = table.kind[i] === Kind.String ? interners.get(k) : undefined;
     e[k] = interner !== undefined ? interner.value(line, table, i) : fieldValue(line, i);
   }
+  return hasEnvelope(e) ? e : undefined;
+}
+
+/** The envelope the checks rely on: numeric `ts`, `iso_ts` as the logger writes it, integer `seq`, string `category` and `event`. */
+export function hasEnvelope(e: LogEvent): boolean {
   if (typeof e.ts !== 'number' || !Number.isFinite(e.ts) || typeof e.iso_ts !== 'string' || !ISO_TS.test(e.iso_ts))
-    return undefined;
-  if (
-    typeof e.seq !== 'number' ||
-    !Number.isSafeInteger(e.seq) ||
-    typeof e.category !== 'string' ||
-    typeof e.event !== 'string'
-  )
-    return undefined;
-  return e;
+    return false;
+  return (
+    typeof e.seq === 'number' &&
+    Number.isSafeInteger(e.seq) &&
+    typeof e.category === 'string' &&
+    typeof e.event === 'string'
+  );
 }

@@ -1,14 +1,13 @@
 /**
  * The compliance part of a pack: `data/compliance_report.json`, `data/compliance_findings.csv` and
- * `data/report.html`, computed in the export's one pass over the day's log (the checks see each
- * line as the export reads it), with the policies in force that day.
+ * `data/report.html`, computed in the export's one pass over the day's log (the checks are fed the
+ * rule fields the export's scan takes from each line, src/compliance/records.ts), with the
+ * policies in force that day.
  */
 import type { KeyObject } from 'node:crypto';
-import type { ScannedLine } from '../chain/lines.js';
 import {
   buildReport,
   ComplianceEngine,
-  feedLine,
   findingsCsv,
   loadPolicyTimeline,
   PolicyTimeline,
@@ -18,6 +17,7 @@ import {
   DEFAULT_POLICY_SOURCE,
   type ComplianceReport,
 } from '../compliance/index.js';
+import { RecordReader } from '../compliance/records.js';
 import { PACK_PATH, PAYLOAD_NAME } from '../format/pack.js';
 import { fingerprint } from '../signing/index.js';
 
@@ -43,7 +43,8 @@ export const PACK_LOG_NAME = PACK_PATH.log;
 
 /** A run of the checks alongside the export's scan. */
 export interface PackCompliance {
-  readonly onLine: (l: ScannedLine) => void;
+  /** The records of a batch of lines from the export's scan (see RecordsConsumer in scan-day.ts). */
+  readonly onRecords: (records: Uint8Array, firstLine: number, hashes: readonly string[]) => void;
   /** Ends the day and renders the three files. */
   finish(facts: {
     chainEndHash: string | null;
@@ -71,8 +72,9 @@ export async function startPackCompliance(
         ])
       : await loadPolicyTimeline({ ...options, from: date, to: date });
   const engine = new ComplianceEngine(timeline);
+  const reader = new RecordReader();
   return {
-    onLine: (l) => feedLine(engine, l, PACK_LOG_NAME),
+    onRecords: (records, firstLine, hashes) => reader.feed(engine, records, PACK_LOG_NAME, firstLine, hashes),
     finish: (facts) => {
       engine.endDay(date);
       const report = buildReport({ from: date, to: date, timeline, result: engine.finish(), files: [PACK_LOG_NAME] });

@@ -7,6 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { AlertFilterConfig } from '../config.js';
 import { CsvRowWriter, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
+import { RecordWriter } from '../compliance/records.js';
 import { GrowableByteSink } from '../fsx/byte-sink.js';
 import { EventReader } from '../format/event-line.js';
 import { StringInterner } from '../json/strings.js';
@@ -63,6 +64,8 @@ export interface BatchResult {
   readonly orders: Uint8Array;
   readonly fills: Uint8Array;
   readonly alerts: Uint8Array;
+  /** The compliance checks' records of the batch's lines (src/compliance/records.ts), empty when they do not run. */
+  readonly records: Uint8Array;
   readonly delta: BatchDelta;
 }
 
@@ -107,9 +110,13 @@ export class BatchProcessor {
   private firstSeq: number | null = null;
   private lastSeq: number | null = null;
   private startPrev: string | null = null;
+  /** The rule fields of each line, taken from this scan, when the checks run. */
+  private readonly records: RecordWriter | undefined;
 
-  constructor(alertFilter: AlertFilterConfig) {
+  /** `checks`: also write the compliance checks' record of every line (one scan serves both). */
+  constructor(alertFilter: AlertFilterConfig, checks = false) {
     this.filter = compileAlertFilter(alertFilter);
+    this.records = checks ? new RecordWriter() : undefined;
   }
 
   /**
@@ -126,15 +133,18 @@ export class BatchProcessor {
       const end = meta[o + 1] as number;
       const kind = meta[o + 4];
       if (kind === LINE_COMPLETE) this.line(buf, start, end, meta[o + 2] as number, meta[o + 3] as number, allUtf8);
-      else
+      else {
+        if (kind === LINE_FRAGMENT) this.records?.other(buf, start, end);
+        else this.records?.notEvent();
         this.bad(
           meta[o + 2] as number,
           meta[o + 3] as number,
           end - start,
           kind === LINE_TOO_LONG ? 'too-long' : kind === LINE_FRAGMENT ? 'recovered-fragment' : 'unterminated',
         );
+      }
     }
-    const out = (s: GrowableByteSink): Uint8Array => {
+    const out = (s: GrowableByteSink | RecordWriter): Uint8Array => {
       const v = s.view();
       const r = copy ? new Uint8Array(v.length) : v;
       if (copy) r.set(v);
@@ -159,7 +169,8 @@ export class BatchProcessor {
     this.malformed = [];
     this.firstSeq = this.lastSeq = null;
     this.startPrev = null;
-    return { id, orders: out(this.orders), fills: out(this.fills), alerts: out(this.alerts), delta };
+    const records = this.records === undefined ? new Uint8Array(0) : out(this.records);
+    return { id, orders: out(this.orders), fills: out(this.fills), alerts: out(this.alerts), records, delta };
   }
 
   /** Records a line that cannot be an event. */
@@ -177,9 +188,13 @@ export class BatchProcessor {
     const length = end - start;
     // What an event is: src/format/event-line.ts, the definition verify uses too.
     const r = this.reader.read(line, start, end, utf8Known);
-    if (!r.ok) return this.bad(lineNumber, offset, length, r.kind);
+    if (!r.ok) {
+      this.records?.other(line, start, end);
+      return this.bad(lineNumber, offset, length, r.kind);
+    }
     const ev = r.ev;
     const table = this.table;
+    this.records?.event(line, table);
     const keys = this.keys;
     keys.index(line, table);
     const category = ev.category;

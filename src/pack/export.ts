@@ -297,7 +297,7 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
     dataDir,
     alertFilter: options.alertFilter ?? DEFAULT_ALERT_FILTER,
     totalBytes,
-    ...(compliance ? { onLine: compliance.onLine } : {}),
+    ...(compliance ? { onRecords: compliance.onRecords } : {}),
     ...(options.onProgress
       ? {
           onProgress: (bytesRead: number, total: number) =>

@@ -78,9 +78,20 @@ export interface ScanDayOptions {
   totalBytes?: number;
   /** Hand batches to a worker thread (default true; without one, or if it fails, they run here). */
   threads?: boolean;
-  /** Also called with every line, in order, on this thread (the compliance checks read the day here, in the same pass). */
+  /** Also called with every line, in order, on this thread. */
   onLine?: (line: ScannedLine) => void;
+  /**
+   * The compliance checks' records of every line (src/compliance/records.ts), taken in the same
+   * scan as the rows; called on this thread in line order, batch by batch.
+   */
+  onRecords?: RecordsConsumer;
 }
+
+/**
+ * Receives a batch's compliance records: the record of line `firstLine + k` (1-based) belongs
+ * with `hashes[k]`, that line's SHA-256. The arrays are the consumer's to keep or drop.
+ */
+export type RecordsConsumer = (records: Uint8Array, firstLine: number, hashes: readonly string[]) => void;
 
 /** Where the derived payload bytes go: a file being written, or only a digest (verify). */
 export interface PayloadSink {
@@ -126,21 +137,26 @@ export class DayScanner {
   private haveBefore = false;
   /** For batches with nothing ahead of them: processed and written at once, from views (no copies). */
   private readonly local: BatchProcessor;
+  /** With onRecords: the line number and the hashes of the lines of the batch being cut, and of each batch not yet written. */
+  private firstLine = 0;
+  private hashes: string[] = [];
+  private readonly waiting: { firstLine: number; hashes: string[] }[] = [];
 
   /**
    * `file`: the log file's own name (`audit-YYYYMMDD.jsonl`), which a recovery event must name;
-   * `threads`: hand batches to a worker thread.
+   * `threads`: hand batches to a worker thread; `onRecords`: also take the compliance checks' records.
    */
   constructor(
     private readonly sinks: DerivedSinks,
     alertFilter: AlertFilterConfig,
     private readonly file: string | undefined,
     threads: boolean,
+    private readonly onRecords?: RecordsConsumer,
   ) {
     sinks.orders.write(csvHeader(ORDER_COLUMNS));
     sinks.fills.write(csvHeader(FILL_COLUMNS));
-    this.local = new BatchProcessor(alertFilter);
-    this.ring = makeScanInit(alertFilter, threads);
+    this.local = new BatchProcessor(alertFilter, onRecords !== undefined);
+    this.ring = makeScanInit(alertFilter, threads, onRecords !== undefined);
     this.bufs = this.ring.bufs.map((b) => Buffer.from(b));
     this.metas = this.ring.metas.map((m) => new Float64Array(m));
     this.thread = startThread({
@@ -164,6 +180,10 @@ export class DayScanner {
       this.sinks.orders.writeBytes(r.orders);
       this.sinks.fills.writeBytes(r.fills);
       this.sinks.alerts.writeBytes(r.alerts);
+      if (this.onRecords !== undefined) {
+        const w = this.waiting.shift() as { firstLine: number; hashes: string[] };
+        this.onRecords(r.records, w.firstLine, w.hashes);
+      }
       this.acc.merge(r.delta);
       this.nextToWrite++;
     } catch (err) {
@@ -188,6 +208,10 @@ export class DayScanner {
     if (this.count === 0) return;
     if (this.failure) throw this.failure;
     const id = this.batchId++;
+    if (this.onRecords !== undefined) {
+      this.waiting.push({ firstLine: this.firstLine, hashes: this.hashes });
+      this.hashes = [];
+    }
     const slot = this.freeSlot();
     if (slot < 0 && this.nextToWrite === id) {
       // Every earlier batch is written: this one can be written now, from the processor's own
@@ -249,6 +273,10 @@ export class DayScanner {
       this.dispatch();
       if (len > this.buf.length) this.buf = Buffer.allocUnsafe(len); // a line longer than a batch: this thread does it
     }
+    if (this.onRecords !== undefined) {
+      if (this.count === 0) this.firstLine = l.lineNumber;
+      this.hashes.push(l.hash);
+    }
     const o = this.count * META;
     meta[o] = this.used;
     if (len > 0) this.used += (l.bytes as Buffer).copy(this.buf, this.used);
@@ -299,6 +327,7 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
       options.alertFilter,
       basename(options.logFile),
       options.threads !== false,
+      options.onRecords,
     );
     scanner = sc;
     let read = 0;

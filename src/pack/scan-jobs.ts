@@ -22,6 +22,8 @@ export const BATCH_LINES = 8192;
  */
 export interface ScanInit {
   readonly alertFilter: AlertFilterConfig;
+  /** Also write the compliance checks' records (one scan of each line serves both). */
+  readonly checks: boolean;
   readonly state: Int32Array;
   readonly owner: Int32Array;
   readonly bufs: readonly SharedArrayBuffer[];
@@ -46,10 +48,11 @@ export interface LocalBatch {
 }
 
 /** A ring for `threads`, or an empty one (no thread: no shared memory). */
-export function makeScanInit(alertFilter: AlertFilterConfig, threads: boolean): ScanInit {
+export function makeScanInit(alertFilter: AlertFilterConfig, threads: boolean, checks = false): ScanInit {
   const n = threads ? SLOTS : 0;
   return {
     alertFilter,
+    checks,
     state: new Int32Array(new SharedArrayBuffer(4 * SLOTS)),
     owner: new Int32Array(new SharedArrayBuffer(4 * SLOTS)),
     bufs: Array.from({ length: n }, () => new SharedArrayBuffer(BATCH_BYTES)),
@@ -61,7 +64,7 @@ export function makeScanInit(alertFilter: AlertFilterConfig, threads: boolean): 
 export const setupScan: SetupJobs<ScanInit, SlotBatch | LocalBatch, BatchResult> = (init) => {
   const bufs = init.bufs.map((b) => Buffer.from(b));
   const metas = init.metas.map((m) => new Float64Array(m));
-  const processor = new BatchProcessor(init.alertFilter);
+  const processor = new BatchProcessor(init.alertFilter, init.checks);
   return {
     run(job) {
       if (!('slot' in job)) return processor.process(job.id, job.buf, job.used, job.meta, job.count, true);
@@ -81,6 +84,11 @@ export const setupScan: SetupJobs<ScanInit, SlotBatch | LocalBatch, BatchResult>
       Atomics.store(init.state, job.slot, 0); // the slot is free as soon as its bytes are read
       return r;
     },
-    transfer: (r) => [r.orders.buffer as ArrayBuffer, r.fills.buffer as ArrayBuffer, r.alerts.buffer as ArrayBuffer],
+    transfer: (r) => [
+      r.orders.buffer as ArrayBuffer,
+      r.fills.buffer as ArrayBuffer,
+      r.alerts.buffer as ArrayBuffer,
+      r.records.buffer as ArrayBuffer,
+    ],
   };
 };

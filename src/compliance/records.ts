@@ -1,0 +1,190 @@
+/**
+ * The rule fields of a batch of lines as compact records, so that the checks read each line only
+ * once: the export's scan (src/pack/day-events.ts), which has already located every top-level
+ * value of a line, writes the fields the rules read (EXTRACTED_FIELDS) as bytes, on whichever
+ * thread did the batch; the reading thread feeds the records to the engine in line order. The
+ * events the engine sees are exactly extractEvent's (the tests hold the two paths to the same
+ * reports): strings and numbers as JSON.parse returns them, last duplicate key wins.
+ *
+ * A record is one byte, 0 (not an event) or 1 (an event), then for an event its fields, each
+ * `id kind value` (id: index in EXTRACTED_FIELDS; kind STR: u32 length and the UTF-8 bytes of a
+ * string written without escapes; NUM: the float64 JSON.parse reads; RAW: u32 length and the
+ * JSON text, for escaped strings (a lone surrogate does not survive UTF-8), objects and arrays;
+ * TRUE, FALSE, NULL: nothing), then 0xff. One record per line, in the batch's order.
+ */
+import { EntryTable, Kind, scanJsonLine } from '../json/line-scanner.js';
+import type { LineRef, LogEvent } from './engine.js';
+import { EXTRACTED_FIELDS, extractEvent, Fields, fieldIdOf, REPEATING } from './extract.js';
+
+const NOT_EVENT = 0;
+const EVENT = 1;
+const END = 0xff;
+const STR = 1;
+const NUM = 2;
+const RAW = 3;
+const TRUE = 5;
+const FALSE = 6;
+const NULL = 7;
+
+/** Writes the records of a batch's lines; reusable (its buffer persists across batches). */
+export class RecordWriter {
+  private buf = Buffer.allocUnsafe(256 * 1024);
+  private pos = 0;
+  private readonly table = new EntryTable();
+
+  /** Bytes written since the last clear (a view: copy it before writing again). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Empties the writer (keeps its memory). */
+  clear(): void {
+    this.pos = 0;
+  }
+
+  /**
+   * A line the export read as an event (`table`: its scan of `line`): the rule fields from that
+   * scan. Such a line has the envelope the checks need and no duplicate key.
+   */
+  event(line: Buffer, table: EntryTable): void {
+    this.room(2);
+    this.buf[this.pos++] = EVENT;
+    const n = table.count;
+    for (let i = 0; i < n; i++) {
+      const id = fieldIdOf(line, table, i);
+      if (id >= 0) this.field(line, table, i, id);
+    }
+    this.room(1);
+    this.buf[this.pos++] = END;
+  }
+
+  /**
+   * A complete line the export did not read as an event, or a recovered fragment: the checks read
+   * it on their own terms (they accept duplicate keys or a `ts` that disagrees with `iso_ts`, which
+   * the export does not). Rare, so it may scan the line again.
+   */
+  other(line: Buffer, start: number, end: number): void {
+    const sub = line.subarray(start, end);
+    if (extractEvent(sub) === undefined) return this.notEvent();
+    scanJsonLine(sub, sub.length, this.table, 0); // an object, as extractEvent found
+    this.event(sub, this.table);
+  }
+
+  /** A line that is not an event for the checks either (unterminated, too long, not one). */
+  notEvent(): void {
+    this.room(1);
+    this.buf[this.pos++] = NOT_EVENT;
+  }
+
+  private field(line: Buffer, t: EntryTable, i: number, id: number): void {
+    const kind = t.kind[i];
+    const vs = t.valueStart[i] as number;
+    const ve = t.valueEnd[i] as number;
+    if (kind === Kind.Number) {
+      this.room(10);
+      this.buf[this.pos] = id;
+      this.buf[this.pos + 1] = NUM;
+      this.buf.writeDoubleLE(Number(line.toString('latin1', vs, ve)), this.pos + 2);
+      this.pos += 10;
+    } else if (kind === Kind.True || kind === Kind.False || kind === Kind.Null) {
+      this.room(2);
+      this.buf[this.pos++] = id;
+      this.buf[this.pos++] = kind === Kind.True ? TRUE : kind === Kind.False ? FALSE : NULL;
+    } else if (kind === Kind.String && t.valueEscaped[i] === 0) this.bytes(id, STR, line, vs + 1, ve - 1);
+    else this.bytes(id, RAW, line, vs, ve);
+  }
+
+  private bytes(id: number, kind: number, line: Buffer, s: number, e: number): void {
+    const n = e - s;
+    this.room(6 + n);
+    const b = this.buf;
+    let p = this.pos;
+    b[p] = id;
+    b[p + 1] = kind;
+    b.writeUInt32LE(n, p + 2);
+    p += 6;
+    if (n < 32) for (let k = s; k < e; k++) b[p++] = line[k] as number;
+    else p += line.copy(b, p, s, e);
+    this.pos = p;
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const g = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(g, 0, 0, this.pos);
+    this.buf = g;
+  }
+}
+
+/** Strings that repeat (symbols, sides, venues) decoded once, found again by their bytes. */
+class ByteInterner {
+  private readonly bytes: Buffer[] = [];
+  private readonly strings: string[] = [];
+
+  value(b: Buffer, s: number, e: number): string {
+    const len = e - s;
+    const known = this.bytes;
+    for (let k = 0; k < known.length; k++) {
+      const c = known[k] as Buffer;
+      if (c.length !== len) continue;
+      let j = 0;
+      while (j < len && b[s + j] === c[j]) j++;
+      if (j === len) return this.strings[k] as string;
+    }
+    const str = b.toString('utf8', s, e);
+    if (known.length < 256) {
+      known.push(Buffer.from(b.subarray(s, e)));
+      this.strings.push(str);
+    }
+    return str;
+  }
+}
+
+/** Where records go: ComplianceEngine (push and malformed, in line order). */
+export interface EventSink {
+  push(e: LogEvent, ref: LineRef): void;
+  malformed(): void;
+}
+
+/** Feeds records to an engine, in order; reusable (its interners persist). */
+export class RecordReader {
+  private readonly interners: (ByteInterner | undefined)[] = EXTRACTED_FIELDS.map((f) =>
+    REPEATING.has(f) ? new ByteInterner() : undefined,
+  );
+
+  /**
+   * Pushes a batch's records to `engine`: the record of line `firstLine + k` (1-based line
+   * number in `file`) with `hashes[k]`, its SHA-256, as evidence.
+   */
+  feed(engine: EventSink, records: Uint8Array, file: string, firstLine: number, hashes: readonly string[]): void {
+    const b = Buffer.from(records.buffer, records.byteOffset, records.length);
+    let p = 0;
+    for (let k = 0; p < b.length; k++) {
+      if (b[p++] === NOT_EVENT) {
+        engine.malformed();
+        continue;
+      }
+      const e = new Fields() as unknown as Record<string, unknown>;
+      for (;;) {
+        const id = b[p] as number;
+        if (id === END) break;
+        const kind = b[p + 1];
+        p += 2;
+        const name = EXTRACTED_FIELDS[id] as string;
+        if (kind === NUM) {
+          e[name] = b.readDoubleLE(p);
+          p += 8;
+        } else if (kind === STR || kind === RAW) {
+          const n = b.readUInt32LE(p);
+          const s = p + 4;
+          p = s + n;
+          const interner = kind === STR ? this.interners[id] : undefined;
+          if (interner !== undefined) e[name] = interner.value(b, s, p);
+          else e[name] = kind === STR ? b.toString('utf8', s, p) : JSON.parse(b.toString('utf8', s, p));
+        } else e[name] = kind === TRUE ? true : kind === FALSE ? false : null;
+      }
+      p++;
+      engine.push(e, { file, line: firstLine + k, hash: hashes[k] as string });
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { extractEvent } from '../../src/compliance/extract.js';
+import { RecordReader, RecordWriter } from '../../src/compliance/records.js';
+import type { LineRef, LogEvent } from '../../src/compliance/engine.js';
+import { EventReader } from '../../src/format/event-line.js';
+
+/** The events a batch of lines gives the checks through records, as the export's scan writes them. */
+function throughRecords(lines: readonly Buffer[]): (LogEvent | undefined)[] {
+  const writer = new RecordWriter();
+  const reader = new EventReader();
+  // One batch buffer, lines at offsets (as the export's batches hold them), a stray byte between.
+  const batch = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+  let at = 0;
+  for (const l of lines) {
+    const r = reader.read(batch, at, at + l.length);
+    if (r.ok) writer.event(batch, reader.table);
+    else writer.other(batch, at, at + l.length);
+    at += l.length + 1;
+  }
+  const out: (LogEvent | undefined)[] = [];
+  const refs: LineRef[] = [];
+  new RecordReader().feed(
+    {
+      push: (e, ref) => {
+        out.push({ ...e });
+        refs.push(ref);
+      },
+      malformed: () => out.push(undefined),
+    },
+    Buffer.from(writer.view()),
+    'f',
+    7,
+    lines.map((_, k) => `h${k}`),
+  );
+  for (const ref of refs) expect(ref.hash).toBe(`h${ref.line - 7}`);
+  return out;
+}
+
+const env = (seq: number, cat = 'order'): string =>
+  `"ts":1757317970.590693,"iso_ts":"2025-09-08T07:52:50.590693Z","seq":${seq},"category":"${cat}","event":"OrderAccepted"`;
+const prev = `"prev":"${'a'.repeat(64)}"`;
+const value = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.string(),
+  fc.constantFrom('1.10050', 'EURUSD', '\ud800', 'a"b\\c', '\u2028', 'é'),
+  fc.double(),
+  fc.integer(),
+);
+const field = fc.constantFrom('order_id', 'symbol', 'side', 'quantity', 'price', 'checks', 'user', 'result', 'x');
+const member = fc
+  .tuple(field, value, fc.boolean())
+  .map(
+    ([k, v, esc]) =>
+      `${esc ? `"${k.replace(/^./, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)}"` : JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`,
+  );
+/** Lines the export reads as events, lines only the checks read, and lines neither does. */
+const line = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: 1, max: 1e9 }), fc.uniqueArray(member, { maxLength: 8, selector: (m) => m.split(':')[0] }))
+    .map(([seq, ms]) => `{${[env(seq), ...ms, prev].join(',')}}`),
+  fc
+    .tuple(fc.integer({ min: 1, max: 1e9 }), fc.array(member, { maxLength: 8 }))
+    .map(([seq, ms]) => `{${[env(seq), ...ms].join(',')}}`),
+  fc.integer({ min: 1, max: 99 }).map((seq) => `{${env(seq, 'Order')},"order_id":"A","order_id":"B",${prev}}`),
+  fc.string(),
+  fc.jsonValue().map((v) => JSON.stringify(v)),
+);
+
+describe('compliance records (one scan serves the export and the checks)', () => {
+  it('give the checks exactly the events extractEvent reads (property: generated and hostile lines)', () => {
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 12 }), (texts) => {
+        const lines = texts.map((t) => Buffer.from(t, 'utf8'));
+        const expected = lines.map((l) => {
+          const e = extractEvent(l);
+          return e === undefined ? undefined : { ...e };
+        });
+        expect(throughRecords(lines)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keep lone surrogates, -0, escaped keys and values, and invalid UTF-8 as JSON.parse reads them', () => {
+    const lines = [
+      `{${env(1)},"symbol":"\\ud800x","price":-0,"ord\\u0065r_id":"\\u0041-1","checks":[{"name":"\\udfff","passed":false}],${prev}}`,
+      `{${env(2)},"quantity":1e400,${prev}}`,
+      `{${env(3)},"quantity":"7","side":"BUY","side":"SELL"}`,
+    ].map((t) => Buffer.from(t));
+    lines.push(Buffer.concat([Buffer.from(`{${env(4)},"symbol":"`), Buffer.from([0xff]), Buffer.from(`",${prev}}`)]));
+    const got = throughRecords(lines);
+    expect(got).toEqual(lines.map((l) => (extractEvent(l) === undefined ? undefined : { ...extractEvent(l) })));
+    expect(Object.is((got[0] as LogEvent).price, -0)).toBe(true);
+    expect((got[0] as LogEvent).symbol).toBe('\ud800x');
+    expect(got[3]).toBeUndefined();
+  });
+});
