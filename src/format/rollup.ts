@@ -25,6 +25,15 @@ export const ROLLUP_FILLS = 'fills.csv';
 /** The merged CSVs: the host pack's columns with `host` after `iso_ts`. */
 export const ROLLUP_HOST_COLUMN = 'host';
 
+/**
+ * In a roll-ups directory: the lock every `rollup` holds while it reads or changes anything there,
+ * the prefix of its build directories (a killed run's are removed by the next), and the name a
+ * replaced roll-up of a day is kept under (`<date>.v<N>`).
+ */
+export const ROLLUP_LOCK = '.rollup.lock';
+export const ROLLUP_TMP_PREFIX = '.tmp-';
+export const rollupVersionName = (date: string, n: number): string => `${date}.v${n}`;
+
 /** A host name as it may appear in a roll-up: a DNS-like label set, never a path or control byte. */
 export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 

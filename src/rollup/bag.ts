@@ -4,10 +4,10 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { AuditpackError } from '../errors.js';
 import { BAGIT_TXT, PACK_PATH, PAYLOAD_DIR, renderBagInfo, renderChecksumFile } from '../format/pack.js';
-import { ROLLUP_RECORD, ROLLUP_SIGNATURE } from '../format/rollup.js';
+import { ROLLUP_RECORD, ROLLUP_SIGNATURE, ROLLUP_TMP_PREFIX, rollupVersionName } from '../format/rollup.js';
 import { fsyncDir } from '../fsx/dirs.js';
 import { type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import { signSshsig } from '../signing/index.js';
@@ -46,7 +46,7 @@ export function startRollupDir(outDir: string, date: string, force: boolean): { 
   if (existsSync(final) && !force)
     throw new AuditpackError('PACK_EXISTS', `a roll-up of ${date} exists in ${outDir} (give --force to replace it)`);
   mkdirSync(outDir, { recursive: true });
-  const tmp = join(outDir, `.${date}.tmp-${process.pid}`);
+  const tmp = join(outDir, `${ROLLUP_TMP_PREFIX}${date}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, PAYLOAD_DIR), { recursive: true });
   return { tmp, final };
@@ -89,7 +89,22 @@ export function sealRollup(
   }
   fsyncDir(join(tmp, PAYLOAD_DIR));
   fsyncDir(tmp);
-  if (existsSync(final)) rmSync(final, { recursive: true, force: true });
+  replaceInto(tmp, final);
+}
+
+/**
+ * Moves the built roll-up into place. A roll-up it replaces (`--force`) is kept as `<date>.vN`, never
+ * deleted: it was signed and may have been handed out. A crash between the two renames leaves the
+ * old one kept and no current one, which the next run makes again.
+ */
+function replaceInto(tmp: string, final: string): void {
+  const outDir = join(final, '..');
+  if (existsSync(final)) {
+    const date = basename(final);
+    let n = 1;
+    while (existsSync(join(outDir, rollupVersionName(date, n)))) n++;
+    renameSync(final, join(outDir, rollupVersionName(date, n)));
+  }
   renameSync(tmp, final);
-  fsyncDir(join(final, '..'));
+  fsyncDir(outDir);
 }

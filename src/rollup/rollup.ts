@@ -6,7 +6,9 @@
  * day's roll-up (docs/FORMAT.md, "Roll-ups").
  */
 import type { KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { AuditpackError } from '../errors.js';
 import { compareBytes, PAYLOAD_DIR } from '../format/pack.js';
 import {
   hostLeafData,
@@ -24,6 +26,7 @@ import { HashingWriter, type WrittenFile, writeNewFile } from '../fsx/byte-sink.
 import { abandonRollupDir, previousRollup, sealRollup, startRollupDir } from './bag.js';
 import { type HostPack, type HostSource, loadHostPack, type RollupFinding } from './hosts.js';
 import { judgeHosts } from './judge.js';
+import { lockRollups, refuseOutOfOrder, removeRollupLeftovers } from './lock.js';
 import { mergeHostCsvs, type MergeResult } from './merge.js';
 
 export interface RollupOptions {
@@ -144,17 +147,33 @@ function mergeVerified(
   }
 }
 
-/** Builds the roll-up of `o.date` in `<o.outDir>/<date>/`. */
+/**
+ * Builds the roll-up of `o.date` in `<o.outDir>/<date>/`, holding the roll-ups directory's lock
+ * throughout: runs take turns, a killed run's leftovers are removed, and a day before the newest
+ * roll-up is refused (ROLLUP_OUT_OF_ORDER) so no chain link goes stale.
+ */
 export async function rollupDay(o: RollupOptions): Promise<RollupResult> {
-  const findings: RollupFinding[] = [];
-  const packs = await loadAll(o, findings);
-  const previous = previousRollup(o.outDir, o.date);
-  const dirs = startRollupDir(o.outDir, o.date, o.force === true);
+  const release = await lockRollups(o.outDir);
   try {
-    return writeRollup(o, packs, findings, previous, dirs);
-  } catch (err) {
-    abandonRollupDir(dirs);
-    throw err;
+    removeRollupLeftovers(o.outDir);
+    if (o.force !== true && existsSync(join(o.outDir, o.date)))
+      throw new AuditpackError(
+        'PACK_EXISTS',
+        `a roll-up of ${o.date} exists in ${o.outDir} (give --force to replace it)`,
+      );
+    refuseOutOfOrder(o.outDir, o.date);
+    const findings: RollupFinding[] = [];
+    const packs = await loadAll(o, findings);
+    const previous = previousRollup(o.outDir, o.date);
+    const dirs = startRollupDir(o.outDir, o.date, o.force === true);
+    try {
+      return writeRollup(o, packs, findings, previous, dirs);
+    } catch (err) {
+      abandonRollupDir(dirs);
+      throw err;
+    }
+  } finally {
+    release();
   }
 }
 

@@ -57,7 +57,8 @@ export function defineRollup(program: Command, io: CliIO): void {
         exits: [
           [0, 'written; no finding is an error'],
           [1, 'written; an error finding (a host missing, failing verification or silent)'],
-          [73, 'a roll-up of the day exists (give --force)'],
+          [73, 'a roll-up of the day exists (give --force), or of a later day (ROLLUP_OUT_OF_ORDER)'],
+          [74, 'another rollup held the roll-ups directory for over 30 minutes (LOCK_FAILED)'],
         ],
       }),
     )

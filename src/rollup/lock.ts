@@ -1,0 +1,89 @@
+/**
+ * One `rollup` at a time in a roll-ups directory, and a chain that never goes stale.
+ *
+ * Why a lock: two runs of the same day would each build a roll-up and the second would replace the
+ * first; two runs of successive days would each chain to whatever was there when they started. An
+ * exclusive kernel lock on `<out>/.rollup.lock` (released by the kernel when its holder dies, so a
+ * `kill -9` never blocks the next run) makes them take turns. While it is held no other run is
+ * building, so every `.tmp-*` entry is a killed run's leftover and is removed.
+ *
+ * Why the order rule: each roll-up commits to the newest earlier one (`previous.chain_hash`). Making
+ * or replacing the roll-up of a day that a later roll-up already follows would leave that later
+ * link pointing at a roll-up that is no longer the day's: so it is refused.
+ */
+import { closeSync, constants as fsc, existsSync, lstatSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import { ROLLUP_LOCK, ROLLUP_RECORD, ROLLUP_TMP_PREFIX } from '../format/rollup.js';
+import { makeWritable } from '../fsx/dirs.js';
+import { loadFileLock } from '../logger/index.js';
+
+const DATE_DIR = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Takes the roll-ups directory's lock, waiting up to `waitMs` for another run; returns the release. */
+export async function lockRollups(outDir: string, waitMs = 30 * 60_000): Promise<() => void> {
+  const lock = loadFileLock();
+  const path = join(outDir, ROLLUP_LOCK);
+  let fd: number;
+  try {
+    mkdirSync(outDir, { recursive: true });
+    fd = openSync(path, fsc.O_RDWR | fsc.O_CREAT | fsc.O_NOFOLLOW, 0o644);
+  } catch (err) {
+    throw wrapFsError(err, 'create', path);
+  }
+  const deadline = Date.now() + waitMs;
+  let delay = 20;
+  while (!lock.tryLock(fd)) {
+    if (Date.now() >= deadline) {
+      closeSync(fd);
+      throw new AuditpackError(
+        'LOCK_FAILED',
+        `another rollup has held ${path} for over ${Math.round(waitMs / 1000)} s; try again later`,
+        { details: { path } },
+      );
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, 500);
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    try {
+      lock.unlock(fd);
+    } finally {
+      closeSync(fd);
+    }
+  };
+}
+
+/** Removes every `.tmp-*` entry (call only while holding the lock); returns their names. */
+export function removeRollupLeftovers(outDir: string): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(outDir)) {
+    if (!name.startsWith(ROLLUP_TMP_PREFIX)) continue;
+    const p = join(outDir, name);
+    try {
+      if (lstatSync(p).isDirectory()) makeWritable(p);
+      rmSync(p, { recursive: true, force: true });
+    } catch (err) {
+      throw wrapFsError(err, 'remove', p);
+    }
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** Refuses a roll-up of `date` when a roll-up of a later day exists: its chain link would go stale. */
+export function refuseOutOfOrder(outDir: string, date: string): void {
+  const later = readdirSync(outDir)
+    .filter((n) => DATE_DIR.test(n) && n > date && existsSync(join(outDir, n, ROLLUP_RECORD)))
+    .sort();
+  if (later.length === 0) return;
+  throw new AuditpackError(
+    'ROLLUP_OUT_OF_ORDER',
+    `the roll-up of ${later[0]} in ${outDir} follows ${date}'s place in the chain${later.length > 1 ? ` (and ${later.length - 1} later)` : ''}: making or replacing ${date} now would leave its link stale. Move the later roll-ups aside, then roll up ${date} and each later day again, in order`,
+    { details: { later } },
+  );
+}
