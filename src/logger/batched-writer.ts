@@ -102,6 +102,7 @@ export class BatchedWriter extends SinkWriter {
   }
 
   flushForExit(): void {
+    this.reportOwed();
     if (this.offload) {
       // Let the writer thread finish what it holds, take back what it did not write, and write
       // that and the rest here, synchronously, under the same lock.
@@ -161,6 +162,7 @@ export class BatchedWriter extends SinkWriter {
 
   /** The writer thread wrote these (oldest first). */
   private offloadWritten(events: readonly PreparedEvent[]): void {
+    this.recorded(events, events.length);
     this.buffer.acknowledged(events);
     this.written += events.length;
     this.writingWorks();

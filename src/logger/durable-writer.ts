@@ -40,6 +40,7 @@ export class DurableWriter extends SinkWriter {
   }
 
   flushForExit(): void {
+    this.reportOwed();
     this.writeOut();
     try {
       this.sink.syncSync();
@@ -74,14 +75,31 @@ export class DurableWriter extends SinkWriter {
   /** Group commit: write what is pending, fdatasync once, settle those callers; repeat while more arrived. */
   private runDurable(): Promise<void> {
     if (this.loop) return this.loop.then(() => (this.buffer.pending.length ? this.runDurable() : undefined));
-    this.loop = this.commitAll().finally(() => {
-      this.loop = undefined;
-      // Callers settled in the last round run before this does; any that logged again found the
-      // loop still set and did not schedule. Without this their events would wait for the next
-      // unrelated event, or forever.
-      if (this.buffer.pending.length > 0) this.scheduleDurable();
-    });
+    let failed = false;
+    this.loop = this.commitAll()
+      .catch((err: unknown) => {
+        failed = true;
+        throw err;
+      })
+      .finally(() => {
+        this.loop = undefined;
+        this.afterRound(failed);
+      });
     return this.loop;
+  }
+
+  /**
+   * Callers settled in the last round run before this does; any that logged again found the loop
+   * still set and did not schedule, so their events are scheduled here (else they would wait for
+   * the next unrelated event, or forever). After a failed round, events no caller waits on (the
+   * logger's own EventsRefused record) wait for the retry timer, which backs off: scheduling them
+   * at once retried a full disk in a loop that kept the process alive for good.
+   */
+  private afterRound(failed: boolean): void {
+    const pending = this.buffer.pending;
+    if (pending.length === 0) return;
+    if (!failed || pending.some((ev) => ev.waiter !== undefined)) this.scheduleDurable();
+    else if (this.timer === undefined) this.scheduleRetry();
   }
 
   private async commitAll(): Promise<void> {

@@ -43,6 +43,13 @@ import type {
 } from './types.js';
 import type { Accepted, SinkWriter, WriterContext } from './writer.js';
 
+/** close(): the first wait before writing again after a failed write (it doubles each time)… */
+const CLOSE_RETRY_MS = 50;
+/** …up to this wait (50 + 100 + … + 1600 ms: about 3 s in all before close() gives up). */
+const CLOSE_RETRY_MAX_MS = 1600;
+/** close(): flush rounds at most (failed ones and those that found new events). */
+const CLOSE_ROUNDS = 12;
+
 /**
  * Creates an audit logger. See AuditLoggerOptions; every option has a default.
  * In durable mode each logging call returns a Promise that resolves once the event is fsynced.
@@ -157,17 +164,13 @@ class Logger {
     this.closing = (async () => {
       this.stopHeartbeat();
       try {
-        await this.flush();
+        await this.writeEverything();
         await this.writer.closeWriter();
         await this.sink.sync();
       } catch (err) {
         // Keep the logger usable for a retry of close() after the operator frees space.
         this.closing = undefined;
-        throw err instanceof AuditpackError
-          ? err
-          : new AuditpackError('LOG_WRITE_FAILED', `cannot sync the audit log: ${(err as Error).message}`, {
-              cause: err,
-            });
+        throw this.closeError(err);
       }
       this.closed = true;
       this.writer.stop();
@@ -212,6 +215,46 @@ class Logger {
     if (!this.writer.makeRoom(bufferedSize(ev))) return this.writer.refuse();
     this.accepted++;
     return this.writer.accept(ev);
+  }
+
+  /**
+   * close()'s flush: the events still buffered and the EventsRefused record still owed (refused
+   * events that were the last ones have no later write to carry their record). A failed write is
+   * tried again after CLOSE_RETRY_MS, doubling each time, so a disk that frees up within a few
+   * seconds still gets everything; then the error goes to the caller, and close() never waits
+   * for good. Events logged while this runs get a few more rounds, not an unbounded chase.
+   */
+  private async writeEverything(): Promise<void> {
+    let delay = CLOSE_RETRY_MS;
+    for (let round = 0; round < CLOSE_ROUNDS; round++) {
+      this.writer.reportOwed();
+      try {
+        await this.flush();
+      } catch (err) {
+        if (delay > CLOSE_RETRY_MAX_MS) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+        delay *= 2;
+        continue;
+      }
+      if (this.buffer.pending.length === 0 && this.writer.unrecordedRefusals === 0) return;
+    }
+  }
+
+  /** The error close() rejects with: typed, and saying how many refusals the log does not record yet. */
+  private closeError(err: unknown): AuditpackError {
+    const e =
+      err instanceof AuditpackError
+        ? err
+        : new AuditpackError('LOG_WRITE_FAILED', `cannot sync the audit log: ${(err as Error).message}`, {
+            cause: err,
+          });
+    const unrecorded = this.writer.unrecordedRefusals;
+    if (unrecorded === 0) return e;
+    return new AuditpackError(
+      e.code,
+      `${e.message}; the log does not yet record that ${unrecorded} events were refused (EventsRefused): close() again once it can be written`,
+      { cause: e.cause ?? e, details: { ...e.details, unrecordedRefusals: unrecorded } },
+    );
   }
 
   private flushSyncForExit(): void {

@@ -8,7 +8,7 @@
 import { AuditpackError } from '../errors.js';
 import type { BufferedEvent, EventBuffer } from './buffer.js';
 import type { EventPreparer } from './prepare.js';
-import type { AuditSink, WriterThreadState } from './types.js';
+import type { AuditSink, PreparedEvent, WriterThreadState } from './types.js';
 
 /** What a writer needs from its logger. */
 export interface WriterContext {
@@ -35,8 +35,13 @@ export abstract class SinkWriter {
   lastError: AuditpackError | undefined;
   protected refusedUnreported = 0;
   protected reportedFull = false;
+  /** The delay of the retry scheduled now; 0 while none is. */
   protected retryDelay = 0;
+  /** Failed writes in a row: the retry delay doubles with each (100 ms up to 5 s). */
+  private failures = 0;
   protected timer: NodeJS.Timeout | undefined;
+  /** EventsRefused records buffered and not yet written, with the count each one reports. */
+  private readonly reports = new Map<PreparedEvent, number>();
   protected readonly sink: AuditSink;
   protected readonly buffer: EventBuffer;
 
@@ -93,6 +98,21 @@ export abstract class SinkWriter {
     return this.rejection(err);
   }
 
+  /** Refused events that the log does not record yet: counted only, or in a record still buffered. */
+  get unrecordedRefusals(): number {
+    let n = this.refusedUnreported;
+    for (const count of this.reports.values()) n += count;
+    return n;
+  }
+
+  /**
+   * The EventsRefused record rides on the next successful write; when the refused events were the
+   * last ones, nothing follows them. close() and the exit path call this to buffer the record now.
+   */
+  reportOwed(): void {
+    if (this.refusedUnreported > 0) this.reportRefused();
+  }
+
   /** Appends everything buffered. Returns the error if the sink failed (events stay buffered). */
   writeOut(): AuditpackError | undefined {
     return this.appendPending().error;
@@ -113,6 +133,7 @@ export abstract class SinkWriter {
       if (batch.length === 0) return { n: total, error: undefined, failed: 0 };
       const { n, error } = this.append(batch);
       if (n > 0) {
+        this.recorded(batch, n);
         this.wrote(batch, n);
         this.buffer.written(n);
         this.written += n;
@@ -151,7 +172,15 @@ export abstract class SinkWriter {
   protected reportRefused(): void {
     const count = this.refusedUnreported;
     this.refusedUnreported = 0;
-    this.buffer.push(this.ctx.preparer.prepare('system', 'EventsRefused', { count, reason: this.refusedReason }));
+    const record = this.ctx.preparer.prepare('system', 'EventsRefused', { count, reason: this.refusedReason });
+    this.reports.set(record, count);
+    this.buffer.push(record);
+  }
+
+  /** The first `n` of `events` are in the log: the EventsRefused records among them owe nothing more. */
+  protected recorded(events: readonly PreparedEvent[], n: number): void {
+    if (this.reports.size === 0) return;
+    for (let i = 0; i < n; i++) this.reports.delete(events[i] as PreparedEvent);
   }
 
   /** A write succeeded: clear the failure state (retry backoff, buffer-full report). */
@@ -159,12 +188,15 @@ export abstract class SinkWriter {
     if (this.lastError) {
       this.lastError = undefined;
       this.retryDelay = 0;
+      this.failures = 0;
       this.reportedFull = false;
     }
   }
 
   protected scheduleRetry(): void {
-    this.retryDelay = Math.min(Math.max(this.retryDelay * 2, 100), 5000);
+    // The timer clears retryDelay when it fires, so the backoff grows with the failures in a row.
+    this.failures++;
+    this.retryDelay = Math.min(100 * 2 ** Math.min(this.failures - 1, 6), 5000);
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;

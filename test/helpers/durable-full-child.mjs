@@ -1,6 +1,7 @@
 // A durable logger on a full disk with nothing else keeping the event loop alive: every awaited
 // call must settle (resolve or reject). Built library (dist/).
-// usage: node durable-full-child.mjs <logDir> <count>; prints "settled <ok> <rejected> <codes>".
+// usage: node durable-full-child.mjs <logDir> <count>; prints "settled <ok> <rejected> <codes>",
+// then "closed ok" or "closed <code> <refusals the log does not record>".
 import { createAuditLogger } from '../../dist/index.js';
 
 const [dir, countRaw = '300'] = process.argv.slice(2);
@@ -18,4 +19,9 @@ for (let i = 0; i < Number(countRaw); i++) {
   }
 }
 process.stdout.write(`settled ${ok} ${rejected} ${[...codes].join(',')}\n`);
-await log.close().catch(() => undefined);
+// close() on the still full disk: it tries for a bounded time, then says what the log lacks.
+const closed = await log.close().then(
+  () => 'ok',
+  (e) => `${e.code} ${e.details?.unrecordedRefusals ?? 0}`,
+);
+process.stdout.write(`closed ${closed}\n`);
