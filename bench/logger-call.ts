@@ -77,7 +77,7 @@ async function child(spec: Spec): Promise<Result> {
       const end = Math.min(to, base + BURST);
       for (let i = base; i < end; i++) {
         const e = events[i % events.length] as (typeof events)[number];
-        if (e.category === 'order') logger.order(e.event, e.fields);
+        if (e.category === 'order') logger.order(e.event as 'OrderAccepted', e.fields);
         else logger.fill(e.fields, e.event as 'Filled');
       }
       await new Promise<void>((r) => setImmediate(r));

@@ -9,9 +9,12 @@
 
 /** One event as the trading app hands it over. */
 export interface BenchEvent {
-  readonly category: 'order' | 'fill';
-  readonly event: 'OrderAccepted' | 'PartiallyFilled' | 'Filled' | 'Rejected' | 'StopUpdated' | 'Cancelled';
+  /** `order`/`fill` for the helpers; anything else is a custom event, logged with `log()`. */
+  readonly category: string;
+  readonly event: string;
   readonly fields: Record<string, unknown>;
+  /** Logged through child logger number `child` (bound actor and desk), when set. */
+  readonly child?: number;
 }
 
 /** 32-bit integer mix (lowbias32): a cheap, well-spread hash of the event index. */
@@ -135,4 +138,88 @@ export function makeEvent(i: number): BenchEvent {
   else if (event === 'Rejected') fields.reason = pick(REASONS, h >>> 26);
   else if ((h2 & 7) === 0) fields.route = { venue: pick(VENUES, h >>> 22), gateway: `fix-gw-${h % 4}` };
   return { category: 'order', event, fields };
+}
+
+/** How many child loggers the varied mix logs through (one per desk). */
+export const BENCH_CHILDREN = 8;
+
+/** Child logger `k`'s bindings: an actor (provenance) and a desk field. */
+export function childBindings(k: number): { actor: string; desk: string } {
+  return { actor: `desk-${k}`, desk: `D${k}` };
+}
+
+const WORDS = [
+  'client',
+  'requested',
+  'amend',
+  'after',
+  'partial',
+  'fill',
+  'venue',
+  'latency',
+  'spread',
+  'widened',
+  'hedge',
+  'ratio',
+  'rebalanced',
+  'per',
+  'mandate',
+  'limit',
+] as const;
+
+/** About `n` characters of varied words (no secret in them). */
+function words(h: number, n: number): string {
+  let out = '';
+  for (let k = 0; out.length < n; k++) out += `${out ? ' ' : ''}${WORDS[mix(h + k) & 15]}`;
+  return out;
+}
+
+/**
+ * The i-th event of the varied mix (deterministic): a day of a real app rather than one shape.
+ * 40% the standard order/fill events above (api key included), 20% short events (three fields,
+ * nothing to redact), 10% long ones (a free-text note of 0.5-2 KB and an array of legs), 15%
+ * through child loggers (bound actor and desk), 10% custom categories via `log()` (risk checks,
+ * with a password on some), 5% with a secret-shaped token inside free text, which only a
+ * content-scanning redactor catches (pino's `redact` works on paths, so it is given the field's path
+ * and the token stays in the field's text: the leak check skips that field for pino).
+ */
+export function makeVariedEvent(i: number): BenchEvent {
+  const h = mix(i ^ 0x5bd1e995);
+  const roll = h % 100;
+  if (roll < 40) return makeEvent(i);
+  const inst = pick(INSTRUMENTS, h >>> 8);
+  const orderId = `ORD-${100_000_000 + (i >>> 1)}`;
+  if (roll < 60)
+    return {
+      category: 'order',
+      event: 'Cancelled',
+      fields: { orderId, symbol: inst.symbol, side: pick(SIDES, h >>> 12) },
+    };
+  if (roll < 70) {
+    const legs = Array.from({ length: 1 + (h & 3) }, (_, k) => ({
+      symbol: pick(INSTRUMENTS, h >>> k).symbol,
+      ratio: k + 1,
+    }));
+    return {
+      category: 'order',
+      event: 'OrderAccepted',
+      fields: { orderId, symbol: inst.symbol, side: pick(SIDES, h >>> 12), legs, note: words(h, 500 + (h % 1500)) },
+    };
+  }
+  if (roll < 85) return { ...makeEvent(i), child: h % BENCH_CHILDREN };
+  if (roll < 95) {
+    const fields: Record<string, unknown> = {
+      orderId,
+      check: 'max_notional',
+      limit: '5000000.00',
+      used: inst.prices[h & 0xff],
+    };
+    if ((h & 1) === 0) fields.password = `pw-${(h >>> 3).toString(36)}`;
+    return { category: 'risk', event: 'LimitChecked', fields };
+  }
+  return {
+    category: 'order',
+    event: 'Rejected',
+    fields: { orderId, symbol: inst.symbol, reason: `upstream said: token=${pick(API_KEYS, h >>> 4)} invalid` },
+  };
 }

@@ -33,11 +33,18 @@
  *   --only auditpack,pino,durable  --keep (keep the temp dir)  --cpu-prof DIR (profile the children)
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH_API_KEYS, makeEvent, type BenchEvent } from './logger-events.js';
+import {
+  BENCH_API_KEYS,
+  BENCH_CHILDREN,
+  type BenchEvent,
+  childBindings,
+  makeEvent,
+  makeVariedEvent,
+} from './logger-events.js';
 
 /** What --help prints. */
 const USAGE = `Logger benchmark: auditpack vs pino with redact, same events, one run (needs npm run build).
@@ -48,7 +55,9 @@ const USAGE = `Logger benchmark: auditpack vs pino with redact, same events, one
 Options: --events N (1,000,000)  --scale N (3,000,000; 0 skips the memory-scaling runs)
   --durable-events N (40,000; 0 skips)  --concurrency 64,256  --burst N (1000)
   --sample-every N (97)  --pino async|async-minlength|sync|transport|all (sync,transport)
-  --only auditpack,pino,durable  --keep (keep the temp dir)  --cpu-prof DIR (profile the children)`;
+  --only auditpack,pino,durable  --keep (keep the temp dir)  --cpu-prof DIR (profile the children)
+  --mix standard|varied (standard: orders and fills; varied: short, long, child loggers, custom events)
+  --no-build (dist/ is current)  --json FILE (write every result as JSON, for bench/lib/sweep-logger.ts)`;
 
 /** The built library (a path in a variable, so type-checking a fresh clone does not need dist/). */
 const DIST_LOGGER = new URL('../dist/logger/index.js', import.meta.url).href;
@@ -63,6 +72,7 @@ interface ChildSpec {
   sampleEvery: number;
   concurrency: number;
   pino: PinoVariant;
+  mix: 'standard' | 'varied';
 }
 
 interface ChildResult {
@@ -90,6 +100,7 @@ function percentiles(samples: Float64Array, n: number): ChildResult['latencyNs']
 
 async function runChild(spec: ChildSpec): Promise<ChildResult> {
   if (spec.kind === 'durable' || spec.kind === 'naive') return runDurable(spec);
+  const make = spec.mix === 'varied' ? makeVariedEvent : makeEvent;
   const startRssKiB = Math.round(process.memoryUsage.rss() / 1024);
   let log: (e: BenchEvent) => unknown;
   let close: () => Promise<void>;
@@ -101,13 +112,18 @@ async function runChild(spec: ChildSpec): Promise<ChildResult> {
       handleExit: false,
       offload: process.env.BENCH_OFFLOAD !== '0',
     });
-    log = (e) =>
-      e.category === 'order' ? logger.order(e.event, e.fields) : logger.fill(e.fields, e.event as 'Filled');
+    const children = Array.from({ length: BENCH_CHILDREN }, (_, k) => logger.child(childBindings(k)));
+    log = (e) => {
+      if (e.child !== undefined) return (children[e.child] as typeof logger).log(e.category, e.event, e.fields);
+      if (e.category === 'order') return logger.order(e.event as 'OrderAccepted', e.fields);
+      if (e.category === 'fill') return logger.fill(e.fields, e.event as 'Filled');
+      return logger.log(e.category, e.event, e.fields);
+    };
     close = () => logger.close();
   } else {
     const { pino } = await import('pino');
     const file = join(spec.dir, 'pino.jsonl');
-    const redact = { paths: ['api_key'], censor: '[REDACTED]' };
+    const redact = { paths: ['api_key', 'password'], censor: '[REDACTED]' };
     let stream: NodeJS.WritableStream & { end(): void; flushSync?: () => void };
     if (spec.pino === 'transport') {
       stream = pino.transport({ target: 'pino/file', options: { destination: file } }) as unknown as typeof stream;
@@ -119,10 +135,20 @@ async function runChild(spec: ChildSpec): Promise<ChildResult> {
       }) as unknown as typeof stream;
     }
     const root = pino({ redact }, stream);
-    // The idiomatic pino shape for "category + event + fields": a child per category, event as msg.
-    const order = root.child({ category: 'order' });
-    const fill = root.child({ category: 'fill' });
-    log = (e) => (e.category === 'order' ? order : fill).info(e.fields, e.event);
+    // The idiomatic pino shape for "category + event + fields": a child per category, event as msg;
+    // a child logger of the app is a child with its bindings.
+    type Child = ReturnType<typeof root.child>;
+    const byCategory = new Map<string, Child>();
+    const children: Child[] = Array.from({ length: BENCH_CHILDREN }, (_, k) => root.child(childBindings(k)));
+    const categoryLogger = (c: string): Child => {
+      let l = byCategory.get(c);
+      if (l === undefined) byCategory.set(c, (l = root.child({ category: c })));
+      return l;
+    };
+    log = (e) =>
+      e.child !== undefined
+        ? (children[e.child] as Child).info({ category: e.category, ...e.fields }, e.event)
+        : categoryLogger(e.category).info(e.fields, e.event);
     close = () =>
       new Promise<void>((resolve, reject) => {
         // sonic-boom emits 'finish' then 'close' once the fd is closed; thread-stream only 'finish'.
@@ -140,7 +166,7 @@ async function runChild(spec: ChildSpec): Promise<ChildResult> {
   for (let base = 0, turn = 0; base < spec.events; base += spec.burst, turn++) {
     const end = Math.min(spec.events, base + spec.burst);
     for (let i = base; i < end; i++) {
-      const e = makeEvent(i);
+      const e = make(i);
       if (i % spec.sampleEvery === 0) {
         const a = now();
         log(e);
@@ -189,7 +215,9 @@ async function runDurable(spec: ChildSpec): Promise<ChildResult> {
     const { createAuditLogger } = (await import(DIST_LOGGER)) as typeof import('../src/logger/index.js');
     const logger = createAuditLogger({ logDir: spec.dir, handleExit: false, durability: 'durable' });
     write = (e) =>
-      e.category === 'order' ? logger.order(e.event, e.fields) : logger.fill(e.fields, e.event as 'Filled');
+      e.category === 'order'
+        ? logger.order(e.event as 'OrderAccepted', e.fields)
+        : logger.fill(e.fields, e.event as 'Filled');
     close = () => logger.close();
   } else {
     // Naive: one write and one fdatasync per event (no redaction, no chain: a lower bound on work).
@@ -245,6 +273,9 @@ interface Args {
   pino: PinoVariant[];
   only: Set<string>;
   keep: boolean;
+  mix: 'standard' | 'varied';
+  build: boolean;
+  json: string | undefined;
   cpuProf: string | undefined;
 }
 
@@ -259,6 +290,9 @@ function parseArgs(argv: string[]): Args {
     pino: ['sync', 'transport'],
     only: new Set(['auditpack', 'pino', 'durable']),
     keep: false,
+    mix: 'standard',
+    build: true,
+    json: undefined,
     cpuProf: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -302,6 +336,18 @@ function parseArgs(argv: string[]): Args {
       }
       case '--only':
         a.only = new Set(val().split(','));
+        break;
+      case '--mix': {
+        const v = val();
+        if (v !== 'standard' && v !== 'varied') throw new Error('--mix: standard or varied');
+        a.mix = v;
+        break;
+      }
+      case '--no-build':
+        a.build = false;
+        break;
+      case '--json':
+        a.json = val();
         break;
       case '--keep':
         a.keep = true;
@@ -353,6 +399,7 @@ function spawnChild(spec: ChildSpec, cpuProf: string | undefined): Promise<Child
  */
 async function checkAuditLog(
   dir: string,
+  mix: Args['mix'] = 'standard',
 ): Promise<{ lines: number; chainOk: boolean; redactedOk: boolean; bytes: number; problem?: string }> {
   const { verifyLogDir } = await import('../src/verify/index.js');
   const { scanLines } = await import('../src/chain/lines.js');
@@ -364,7 +411,7 @@ async function checkAuditLog(
     bytes += await scanLines(join(dir, f), (l) => {
       lines++;
       const text = l.bytes?.toString('utf8') ?? '';
-      if (!text.includes('"api_key":"[REDACTED]"') || BENCH_API_KEYS.some((k) => text.includes(k))) redactedOk = false;
+      if (!redactedLine(text, mix, false)) redactedOk = false;
     });
   }
   const first = report.problems.find((p) => p.severity === 'error');
@@ -378,14 +425,29 @@ async function checkAuditLog(
   };
 }
 
-async function checkPinoLog(file: string): Promise<{ lines: number; redactedOk: boolean; bytes: number }> {
+/**
+ * No bench api key or password in the line; with the standard mix every line has its api_key
+ * censored. pino's `redact` works on paths, so a key inside free text (the varied mix's rejection
+ * reasons) stays there: that field is not held against it.
+ */
+function redactedLine(text: string, mix: Args['mix'], pathsOnly: boolean): boolean {
+  if (mix === 'standard' && !text.includes('"api_key":"[REDACTED]"')) return false;
+  if (text.includes('"password":"pw-')) return false;
+  const checked = pathsOnly ? text.replace(/"(reason|msg)":"upstream said: [^"]*"/, '') : text;
+  return !BENCH_API_KEYS.some((k) => checked.includes(k));
+}
+
+async function checkPinoLog(
+  file: string,
+  mix: Args['mix'] = 'standard',
+): Promise<{ lines: number; redactedOk: boolean; bytes: number }> {
   const { scanLines } = await import('../src/chain/lines.js');
   let lines = 0;
   let redactedOk = true;
   const bytes = await scanLines(file, (l) => {
     lines++;
     const text = l.bytes?.toString('utf8') ?? '';
-    if (!text.includes('"api_key":"[REDACTED]"') || BENCH_API_KEYS.some((k) => text.includes(k))) redactedOk = false;
+    if (!redactedLine(text, mix, true)) redactedOk = false;
   });
   return { lines, redactedOk, bytes };
 }
@@ -398,10 +460,11 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   // auditpack is measured as an app loads it: the built JavaScript in dist/ (pino likewise runs
   // as shipped). Build first, so the figures are for the current source.
-  execFileSync(process.execPath, [join(ROOT_DIR, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: ROOT_DIR,
-    stdio: 'inherit',
-  });
+  if (args.build)
+    execFileSync(process.execPath, [join(ROOT_DIR, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: ROOT_DIR,
+      stdio: 'inherit',
+    });
   const root = mkdtempSync(join(tmpdir(), 'auditpack-bench-'));
   const started = Date.now();
   const spec = (kind: ChildSpec['kind'], name: string, events: number, extra: Partial<ChildSpec> = {}): ChildSpec => {
@@ -414,6 +477,7 @@ async function main(): Promise<void> {
       sampleEvery: args.sampleEvery,
       concurrency: 1,
       pino: 'async',
+      mix: args.mix,
       ...extra,
     };
   };
@@ -425,6 +489,8 @@ async function main(): Promise<void> {
   );
 
   const rows: { name: string; r: ChildResult; check: string }[] = [];
+  /** Every run's result for --json: what it was, its figures, and whether its output checked out. */
+  const results: { name: string; kind: string; concurrency: number; mix: string; ok: boolean; r: ChildResult }[] = [];
   const runs: { name: string; s: ChildSpec }[] = [];
   const n = args.events;
   if (args.only.has('auditpack'))
@@ -440,14 +506,18 @@ async function main(): Promise<void> {
     mkdirSync(s.dir, { recursive: true });
     const r = await spawnChild(s, args.cpuProf);
     let check: string;
+    let ok: boolean;
     if (s.kind === 'auditpack') {
-      const c = await checkAuditLog(s.dir);
+      const c = await checkAuditLog(s.dir, args.mix);
+      ok = c.lines === s.events && c.chainOk && c.redactedOk;
       check = `${fmtInt(c.lines)} lines${c.lines === s.events ? '' : ` (EXPECTED ${fmtInt(s.events)})`}, chain ${c.chainOk ? 'verifies' : `BROKEN: ${c.problem}`}, api_key ${c.redactedOk ? 'redacted' : 'LEAKED'}, ${mib(c.bytes)} MiB`;
     } else {
-      const c = await checkPinoLog(join(s.dir, 'pino.jsonl'));
+      const c = await checkPinoLog(join(s.dir, 'pino.jsonl'), args.mix);
+      ok = c.lines === s.events && c.redactedOk;
       check = `${fmtInt(c.lines)} lines${c.lines === s.events ? '' : ` (EXPECTED ${fmtInt(s.events)})`}, api_key ${c.redactedOk ? 'redacted' : 'LEAKED'}, ${mib(c.bytes)} MiB`;
     }
     rows.push({ name, r, check });
+    results.push({ name, kind: s.kind, concurrency: s.concurrency, mix: s.mix, ok, r });
     console.log(
       `${name.padEnd(30)} ${fmtInt(r.events / r.seconds).padStart(9)} ev/s  CPU ${((r.cpuSeconds * 1e6) / r.events).toFixed(2)} µs/ev  call p50 ${us(r.latencyNs.p50)} µs  p99 ${us(r.latencyNs.p99)} µs  p99.9 ${us(r.latencyNs.p999)} µs  max ${us(r.latencyNs.max)} µs  peak RSS ${mib(r.maxRssKiB * 1024)} MiB  peak heap ${mib(r.peakHeapUsed)} MiB\n${''.padEnd(31)}${check}`,
     );
@@ -484,10 +554,13 @@ async function main(): Promise<void> {
       mkdirSync(s.dir, { recursive: true });
       const r = await spawnChild(s, args.cpuProf);
       let check = '';
+      let ok = true;
       if (s.kind === 'durable') {
         const c = await checkAuditLog(s.dir);
         check = `, ${fmtInt(c.lines)} lines, chain ${c.chainOk ? 'verifies' : `BROKEN: ${c.problem}`}`;
+        ok = c.lines === s.events && c.chainOk;
       }
+      results.push({ name, kind: s.kind, concurrency: s.concurrency, mix: 'standard', ok, r });
       console.log(
         `${name.padEnd(30)} ${fmtInt(r.events / r.seconds).padStart(9)} ev/s  fdatasyncs ${fmtInt(r.fsyncs ?? 0)} (${(r.events / Math.max(1, r.fsyncs ?? 0)).toFixed(1)} events each)  call→durable p50 ${us(r.latencyNs.p50)} µs  p99 ${us(r.latencyNs.p99)} µs  peak RSS ${mib(r.maxRssKiB * 1024)} MiB${check}`,
       );
@@ -495,6 +568,7 @@ async function main(): Promise<void> {
     }
   }
   if (!args.keep) rmSync(root, { recursive: true, force: true });
+  if (args.json) writeFileSync(args.json, `${JSON.stringify(results)}\n`);
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
