@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { AuditpackError } from '../errors.js';
@@ -16,7 +17,11 @@ export interface ReviewSettings {
   readonly actor: string;
   /** Who may approve (AUDITPACK_REVIEW_APPROVERS comma-separated, config `review.approvers`); undefined: anyone but the submitter. */
   readonly approvers: readonly string[] | undefined;
-  /** allowed_signers file of the approvers' keys (AUDITPACK_REVIEW_SIGNERS, config `review.allowedSigners`). */
+  /**
+   * allowed_signers file of the submitters' and approvers' keys (AUDITPACK_REVIEW_SIGNERS, config
+   * `review.allowedSigners`, else `configs/review_signers.conf` when it exists: the default snapshot
+   * patterns cover it, so the list in force each day is in that day's pack).
+   */
   readonly signers: string | undefined;
   /** The approver's private key for the countersignature (--key, AUDITPACK_REVIEW_KEY). */
   readonly key: string | undefined;
@@ -24,6 +29,10 @@ export interface ReviewSettings {
   readonly blockingSeverity: 'info' | 'warning' | 'critical';
 }
 
+/** Where the review signers are when nothing names them (a config file the snapshot records). */
+export const DEFAULT_REVIEW_SIGNERS = 'configs/review_signers.conf';
+
+/** Resolves the review settings: flag > environment > config file > default. */
 export function resolveReview(
   env: Readonly<Record<string, string | undefined>>,
   file: FileConfig,
@@ -50,7 +59,10 @@ export function resolveReview(
     actor: flags.actor ?? nonEmpty(env.AUDITPACK_ACTOR) ?? defaultActor(),
     approvers: approvers === undefined ? undefined : Object.freeze(approvers),
     signers: path(
-      flags.reviewSigners ?? nonEmpty(env.AUDITPACK_REVIEW_SIGNERS) ?? stringAt(file, 'review.allowedSigners'),
+      flags.reviewSigners ??
+        nonEmpty(env.AUDITPACK_REVIEW_SIGNERS) ??
+        stringAt(file, 'review.allowedSigners') ??
+        (existsSync(resolve(cwd, DEFAULT_REVIEW_SIGNERS)) ? DEFAULT_REVIEW_SIGNERS : undefined),
     ),
     key: path(flags.reviewKey ?? nonEmpty(env.AUDITPACK_REVIEW_KEY)),
     blockingSeverity: severity,

@@ -6,11 +6,16 @@
  */
 
 /** Format name of a review record line. */
-export const REVIEW_FORMAT = 'auditpack-review/1';
+export const REVIEW_FORMAT = 'auditpack-review/2';
 /** The artifacts directory's subdirectory holding every review record (never a pack name). */
 export const REVIEWS_DIR = 'reviews';
 /** SSHSIG namespace of an approval: distinct from the pack signature's `auditpack`. */
 export const REVIEW_NAMESPACE = 'auditpack-review';
+/**
+ * SSHSIG namespace of a submission: distinct from an approval's, so a submitter's signature can
+ * never stand as an approval (and an allowed_signers entry says which role a key may sign for).
+ */
+export const SUBMIT_NAMESPACE = 'auditpack-review-submit';
 /** The audit-chain category of review events. */
 export const REVIEW_CATEGORY = 'review';
 /** The chained event of a disposition. */
@@ -42,7 +47,7 @@ export const FINDING_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,200}$/;
 /** Longest reason kept, in characters. */
 export const MAX_REASON_CHARS = 2000;
 
-/** What the approval line records of its countersignature. */
+/** What a submission or approval line records of its signature. */
 export interface ApprovalFacts {
   readonly message_sha256: string;
   readonly signature_sha256: string;
@@ -66,6 +71,9 @@ export interface TransitionLine extends LineHead {
   readonly from: ReviewState;
   readonly to: ReviewState;
   readonly reason: string | null;
+  /** On a submission (only): the submitter's signature over the submission message. */
+  readonly submission: ApprovalFacts | null;
+  /** On an approval (only): the approver's countersignature over the approval message. */
   readonly approval: ApprovalFacts | null;
   readonly prev: string;
 }
@@ -87,7 +95,7 @@ export type ReviewLine = TransitionLine | DispositionLine;
 const HEAD_KEYS = ['format', 'seq', 'at', 'pack_date', 'manifest_sha256', 'actor', 'kind'] as const;
 /** Every record line's keys, in order: the line is the canonical JSON.stringify of them. */
 export const LINE_KEYS: Readonly<Record<ReviewLine['kind'], readonly string[]>> = Object.freeze({
-  transition: Object.freeze([...HEAD_KEYS, 'action', 'from', 'to', 'reason', 'approval', 'prev']),
+  transition: Object.freeze([...HEAD_KEYS, 'action', 'from', 'to', 'reason', 'submission', 'approval', 'prev']),
   disposition: Object.freeze([
     ...HEAD_KEYS,
     'finding_id',
@@ -105,12 +113,17 @@ const APPROVAL_KEYS = ['message_sha256', 'signature_sha256', 'key_fingerprint'] 
 export function renderReviewLine(line: ReviewLine): string {
   const o: Record<string, unknown> = {};
   for (const k of LINE_KEYS[line.kind]) o[k] = (line as unknown as Record<string, unknown>)[k];
-  if (line.kind === 'transition' && line.approval !== null) {
-    const a: Record<string, unknown> = {};
-    for (const k of APPROVAL_KEYS) a[k] = line.approval[k];
-    o.approval = a;
+  if (line.kind === 'transition') {
+    if (line.submission !== null) o.submission = factsInOrder(line.submission);
+    if (line.approval !== null) o.approval = factsInOrder(line.approval);
   }
   return JSON.stringify(o);
+}
+
+function factsInOrder(f: ApprovalFacts): Record<string, unknown> {
+  const a: Record<string, unknown> = {};
+  for (const k of APPROVAL_KEYS) a[k] = f[k];
+  return a;
 }
 
 /** Where a pack version's record lives, relative to the artifacts directory. */
@@ -127,6 +140,23 @@ export function approvalMessagePath(packDate: string, manifestSha256: string): s
 export function approvalSignaturePath(packDate: string, manifestSha256: string): string {
   return `${approvalMessagePath(packDate, manifestSha256)}.sig`;
 }
+
+/**
+ * A submission's signed message, beside the record. Named by the submit line's seq: a pack
+ * rejected, reopened and submitted again keeps every submission's files (never overwritten).
+ */
+export function submissionMessagePath(packDate: string, manifestSha256: string, seq: number): string {
+  return `${REVIEWS_DIR}/${packDate}/${manifestSha256}.submit-${seq}.txt`;
+}
+
+/** The submission's SSHSIG signature file (`ssh-keygen -Y verify -n auditpack-review-submit`). */
+export function submissionSignaturePath(packDate: string, manifestSha256: string, seq: number): string {
+  return `${submissionMessagePath(packDate, manifestSha256, seq)}.sig`;
+}
+
+/** File names a day's review directory may hold (the record, the reviewed page, signed messages). */
+export const REVIEW_FILE_PATTERN =
+  /^([0-9a-f]{64})(\.jsonl|\.approval\.txt|\.approval\.txt\.sig|\.report\.html|\.submit-[1-9][0-9]{0,8}\.txt(?:\.sig)?)$/;
 
 /** One disposition as the approval message lists it. */
 export interface DispositionInEffect {
@@ -145,6 +175,8 @@ export interface ApprovalMessage {
   readonly tagmanifestSha256: string;
   readonly approver: string;
   readonly submitter: string;
+  /** Fingerprint (`SHA256:…`) of the key that signed the submission in force. */
+  readonly submitterKey: string;
   /** The approval line's seq and the hash of the record line before it: the whole record so far. */
   readonly recordSeq: number;
   readonly recordPrev: string;
@@ -165,10 +197,42 @@ export function renderApprovalMessage(m: ApprovalMessage): string {
     `tagmanifest_sha256: ${m.tagmanifestSha256}`,
     `approver: ${m.approver}`,
     `submitter: ${m.submitter}`,
+    `submitter_key: ${m.submitterKey}`,
     `record_seq: ${m.recordSeq}`,
     `record_prev: ${m.recordPrev}`,
   ];
-  const sorted = [...m.dispositions].sort((a, b) =>
+  return `${[...lines, ...dispositionLines(m.dispositions)].join('\n')}\n`;
+}
+
+/** What a submitter signs: the pack version, its tag manifest, the record so far and the dispositions in force. */
+export interface SubmissionMessage {
+  readonly packDate: string;
+  readonly manifestSha256: string;
+  readonly tagmanifestSha256: string;
+  readonly submitter: string;
+  /** The submit line's seq and prev. */
+  readonly recordSeq: number;
+  readonly recordPrev: string;
+  readonly dispositions: readonly DispositionInEffect[];
+}
+
+/** The exact bytes a submitter signs: as the approval message, with its own first line and no approver. */
+export function renderSubmissionMessage(m: SubmissionMessage): string {
+  const lines = [
+    `${REVIEW_FORMAT} submission`,
+    `pack_date: ${m.packDate}`,
+    `manifest_sha256: ${m.manifestSha256}`,
+    `tagmanifest_sha256: ${m.tagmanifestSha256}`,
+    `submitter: ${m.submitter}`,
+    `record_seq: ${m.recordSeq}`,
+    `record_prev: ${m.recordPrev}`,
+  ];
+  return `${[...lines, ...dispositionLines(m.dispositions)].join('\n')}\n`;
+}
+
+function dispositionLines(dispositions: readonly DispositionInEffect[]): string[] {
+  const lines: string[] = [];
+  const sorted = [...dispositions].sort((a, b) =>
     a.finding_id < b.finding_id ? -1 : a.finding_id > b.finding_id ? 1 : 0,
   );
   for (const d of sorted) {
@@ -181,7 +245,7 @@ export function renderApprovalMessage(m: ApprovalMessage): string {
     };
     lines.push(`disposition: ${JSON.stringify(o)}`);
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 /** The pack's report.html with the review section, beside the record (not part of the pack). */

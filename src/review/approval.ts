@@ -1,7 +1,8 @@
 /**
  * The approver's countersignature (docs/FORMAT.md, "The approval"): an SSHSIG by the approver's
  * own key, namespace `auditpack-review`, over a message naming the pack's tag manifest, the
- * submitter, the record so far and every disposition in force. Checked here the way
+ * submitter and the key that signed the submission, the record so far and every disposition in
+ * force. Four eyes is two keys: the approval's key is never the submission's. Checked here the way
  * `ssh-keygen -Y verify` checks it, and against what the record and the pack say the message must be.
  */
 import { createHash, type KeyObject } from 'node:crypto';
@@ -11,6 +12,7 @@ import {
   approvalMessagePath,
   approvalSignaturePath,
   type ApprovalMessage,
+  type ApprovalFacts,
   REVIEW_NAMESPACE,
   renderApprovalMessage,
 } from '../format/review.js';
@@ -31,13 +33,15 @@ export interface ReviewSigner {
 /** The message an approval of `record` must have signed, given the pack's tag manifest hash. */
 export function expectedApprovalMessage(record: ReviewRecord, tagmanifestSha256: string): string | undefined {
   const a = record.approval;
-  if (a === undefined || record.submitter === undefined) return undefined;
+  const s = record.submission;
+  if (a === undefined || s === undefined || s.submission === null) return undefined;
   const m: ApprovalMessage = {
     packDate: record.packDate,
     manifestSha256: record.manifestSha256,
     tagmanifestSha256,
     approver: a.actor,
-    submitter: record.submitter,
+    submitter: s.actor,
+    submitterKey: s.submission.key_fingerprint,
     recordSeq: a.seq,
     recordPrev: a.prev,
     dispositions: [...record.dispositions.values()],
@@ -45,9 +49,12 @@ export function expectedApprovalMessage(record: ReviewRecord, tagmanifestSha256:
   return renderApprovalMessage(m);
 }
 
-/** True when `signer` may approve as `identity` (allowed_signers principals: a comma list, `*` patterns). */
-export function signerMatches(signer: ReviewSigner, identity: string): boolean {
-  if (signer.namespaces !== undefined && !signer.namespaces.includes(REVIEW_NAMESPACE)) return false;
+/**
+ * True when `signer` may sign as `identity` in `namespace` (allowed_signers semantics: principals a
+ * comma list with `*` and `?` patterns; no `namespaces` option allows every namespace).
+ */
+export function signerMatches(signer: ReviewSigner, identity: string, namespace = REVIEW_NAMESPACE): boolean {
+  if (signer.namespaces !== undefined && !signer.namespaces.includes(namespace)) return false;
   return signer.identity.split(',').some((p) => globMatch(p, identity));
 }
 
@@ -64,8 +71,8 @@ function globMatch(pattern: string, s: string): boolean {
 /**
  * Checks an approved record's countersignature: the message file is exactly what the record and
  * the pack give, its hash and the signature's are those the approval line (and so the chain)
- * recorded, the approver is not the submitter, and the SSHSIG verifies with the recorded key —
- * with `signers`, a key listed for the approver's identity.
+ * recorded, the approver is neither the submitter nor signs with the submitter's key, and the
+ * SSHSIG verifies with the recorded key — with `signers`, a key listed for the approver's identity.
  */
 export async function checkApproval(
   artifactsDir: string,
@@ -75,73 +82,116 @@ export async function checkApproval(
 ): Promise<ReviewProblem[]> {
   const a = record.approval;
   if (a === undefined || a.approval === null) return [];
-  const msgFile = approvalMessagePath(record.packDate, record.manifestSha256);
-  const sigFile = approvalSignaturePath(record.packDate, record.manifestSha256);
   const out: ReviewProblem[] = [];
-  const bad = (file: string, detail: string): void => {
-    out.push({ code: 'REVIEW_APPROVAL_INVALID', severity: 'error', file, detail });
-  };
-  if (record.submitter === a.actor) bad(record.file, `approved by its own submitter ${a.actor}: four eyes broken`);
-  const msg = await readSmall(join(artifactsDir, msgFile), MAX_MESSAGE_BYTES);
-  const sig = await readSmall(join(artifactsDir, sigFile), MAX_SIGNATURE_BYTES);
-  if (typeof msg === 'string') bad(msgFile, msg);
-  if (typeof sig === 'string') bad(sigFile, sig);
-  if (typeof msg === 'string' || typeof sig === 'string') return out;
-  if (sha256(msg) !== a.approval.message_sha256) bad(msgFile, 'not the message the approval line recorded (edited)');
-  if (sha256(sig) !== a.approval.signature_sha256)
-    bad(sigFile, 'not the signature the approval line recorded (replaced)');
-  const expected = tagmanifestSha256 === undefined ? undefined : expectedApprovalMessage(record, tagmanifestSha256);
-  if (expected !== undefined && msg.toString('utf8') !== expected)
-    bad(
-      msgFile,
-      "not what the record and the pack's tag manifest say was approved (dispositions, pack or record differ)",
+  const submitterKey = record.submission?.submission?.key_fingerprint;
+  if (record.submitter === a.actor)
+    out.push(invalid(APPROVAL_ROLE, record.file, `approved by its own submitter ${a.actor}: four eyes broken`));
+  if (submitterKey === a.approval.key_fingerprint)
+    out.push(
+      invalid(
+        APPROVAL_ROLE,
+        record.file,
+        `approved with the key that signed the submission (${submitterKey}): one person under two names, four eyes broken`,
+      ),
     );
-  out.push(...checkSignature(msg, sig.toString('utf8'), a.actor, a.approval.key_fingerprint, sigFile, signers));
+  const expected = tagmanifestSha256 === undefined ? undefined : expectedApprovalMessage(record, tagmanifestSha256);
+  const files = {
+    message: approvalMessagePath(record.packDate, record.manifestSha256),
+    signature: approvalSignaturePath(record.packDate, record.manifestSha256),
+  };
+  out.push(...(await checkSignedFiles(artifactsDir, APPROVAL_ROLE, files, a.approval, expected, a.actor, signers)));
+  return out;
+}
+
+/** What differs between checking a submission and an approval: the namespace and the codes. */
+export interface SignedRole {
+  readonly namespace: string;
+  readonly what: string;
+  readonly invalid: 'REVIEW_APPROVAL_INVALID' | 'REVIEW_SUBMISSION_INVALID';
+  readonly untrusted: 'REVIEW_APPROVER_UNTRUSTED' | 'REVIEW_SUBMITTER_UNTRUSTED';
+}
+
+const APPROVAL_ROLE: SignedRole = {
+  namespace: REVIEW_NAMESPACE,
+  what: 'approval',
+  invalid: 'REVIEW_APPROVAL_INVALID',
+  untrusted: 'REVIEW_APPROVER_UNTRUSTED',
+};
+
+function invalid(role: SignedRole, file: string, detail: string): ReviewProblem {
+  return { code: role.invalid, severity: 'error', file, detail };
+}
+
+/**
+ * Checks a signed message and its SSHSIG beside a record against the facts its line recorded and,
+ * when known, the message the record and pack say it must be.
+ */
+export async function checkSignedFiles(
+  artifactsDir: string,
+  role: SignedRole,
+  files: { readonly message: string; readonly signature: string },
+  facts: ApprovalFacts,
+  expected: string | undefined,
+  actor: string,
+  signers: readonly ReviewSigner[] | undefined,
+): Promise<ReviewProblem[]> {
+  const out: ReviewProblem[] = [];
+  const msg = await readSmall(join(artifactsDir, files.message), MAX_MESSAGE_BYTES);
+  const sig = await readSmall(join(artifactsDir, files.signature), MAX_SIGNATURE_BYTES);
+  if (typeof msg === 'string') out.push(invalid(role, files.message, msg));
+  if (typeof sig === 'string') out.push(invalid(role, files.signature, sig));
+  if (typeof msg === 'string' || typeof sig === 'string') return out;
+  if (sha256(msg) !== facts.message_sha256)
+    out.push(invalid(role, files.message, `not the message the ${role.what} line recorded (edited)`));
+  if (sha256(sig) !== facts.signature_sha256)
+    out.push(invalid(role, files.signature, `not the signature the ${role.what} line recorded (replaced)`));
+  if (expected !== undefined && msg.toString('utf8') !== expected)
+    out.push(
+      invalid(
+        role,
+        files.message,
+        `not what the record and the pack's tag manifest say the ${role.what} covered (dispositions, pack or record differ)`,
+      ),
+    );
+  const who = { actor, recordedFp: facts.key_fingerprint, file: files.signature };
+  out.push(...checkSignature(role, msg, sig.toString('utf8'), who, signers));
   return out;
 }
 
 function checkSignature(
+  role: SignedRole,
   msg: Buffer,
   armored: string,
-  approver: string,
-  recordedFp: string,
-  file: string,
+  who: { readonly actor: string; readonly recordedFp: string; readonly file: string },
   signers: readonly ReviewSigner[] | undefined,
 ): ReviewProblem[] {
   const own = keyInsideSshsig(armored);
-  if (own === undefined)
-    return [{ code: 'REVIEW_APPROVAL_INVALID', severity: 'error', file, detail: 'not an SSHSIG signature' }];
+  if (own === undefined) return [invalid(role, who.file, 'not an SSHSIG signature')];
   const ownFp = fingerprint(own);
-  const v = verifySshsig(msg, armored, [own], REVIEW_NAMESPACE);
-  if (!v.ok) return [{ code: 'REVIEW_APPROVAL_INVALID', severity: 'error', file, detail: v.reason ?? 'invalid' }];
-  if (ownFp !== recordedFp)
-    return [
-      {
-        code: 'REVIEW_APPROVAL_INVALID',
-        severity: 'error',
-        file,
-        detail: `signed by ${ownFp}, the approval line recorded ${recordedFp}`,
-      },
-    ];
+  // The namespace is checked here: a submission's signature can never pass as an approval.
+  const v = verifySshsig(msg, armored, [own], role.namespace);
+  if (!v.ok) return [invalid(role, who.file, v.reason ?? 'invalid')];
+  if (ownFp !== who.recordedFp)
+    return [invalid(role, who.file, `signed by ${ownFp}, the ${role.what} line recorded ${who.recordedFp}`)];
   if (signers === undefined)
     return [
       {
         code: 'REVIEW_SIGNER_NOT_CHECKED',
-        // A warning, never a silent pass: any key makes a countersignature that holds for itself.
+        // A warning, never a silent pass: any key makes a signature that holds for itself.
         severity: 'warning',
-        file,
-        detail: `the countersignature holds for the key inside it (${ownFp}); no review signers were given, so whether that is ${approver}'s key was not checked`,
+        file: who.file,
+        detail: `the ${role.what} signature holds for the key inside it (${ownFp}); no review signers were given, so whether that is ${who.actor}'s key was not checked`,
       },
     ];
-  const trusted = signers.filter((s) => signerMatches(s, approver)).map((s) => s.key);
-  const t = verifySshsig(msg, armored, trusted, REVIEW_NAMESPACE);
+  const trusted = signers.filter((s) => signerMatches(s, who.actor, role.namespace)).map((s) => s.key);
+  const t = verifySshsig(msg, armored, trusted, role.namespace);
   if (t.ok) return [];
   return [
     {
-      code: 'REVIEW_APPROVER_UNTRUSTED',
+      code: role.untrusted,
       severity: 'error',
-      file,
-      detail: `signed by ${ownFp}, which the review signers do not list for ${approver} (namespace ${REVIEW_NAMESPACE})`,
+      file: who.file,
+      detail: `signed by ${ownFp}, which the review signers do not list for ${who.actor} (namespace ${role.namespace})`,
     },
   ];
 }

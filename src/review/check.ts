@@ -10,13 +10,14 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isHashHex } from '../chain/index.js';
 import { PACK_PATH, TAGMANIFEST } from '../format/pack.js';
-import { REVIEWS_DIR, type ReviewState, reviewedPagePath } from '../format/review.js';
+import { REVIEW_FILE_PATTERN, REVIEWS_DIR, type ReviewState, reviewedPagePath } from '../format/review.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 import { checkApproval, type ReviewSigner } from './approval.js';
 import { compareWithEvents, type EvidenceScope, type ReviewEvent } from './events.js';
 import type { ReviewProblem } from './problems.js';
 import { renderReviewedPage } from './page.js';
 import { emptyRecord, type ReviewRecord, readReviewRecord } from './record.js';
+import { checkSubmissions, keysUnderTwoNames } from './submission.js';
 
 /** A pack version to report on. */
 export interface ReviewedPack {
@@ -56,6 +57,13 @@ export async function checkReviews(
   options: CheckReviewsOptions,
 ): Promise<ReviewCheck> {
   const problems: ReviewProblem[] = [];
+  for (const k of keysUnderTwoNames(options.signers ?? []))
+    problems.push({
+      code: 'REVIEW_SIGNERS_AMBIGUOUS',
+      severity: 'error',
+      file: REVIEWS_DIR,
+      detail: `the review signers list one key under two names, ${k}: one person could submit and approve as two`,
+    });
   const states = new Map<string, ReviewState>();
   const onDisk = options.onlyListed === true ? [] : await listRecords(artifactsDir, problems);
   const seen = new Set<string>();
@@ -100,6 +108,7 @@ async function checkOne(
   }
   problems.push(...r.problems);
   const tag = packDir === undefined ? undefined : await tagmanifestSha(packDir);
+  problems.push(...(await checkSubmissions(artifactsDir, r, tag, o.signers)));
   problems.push(...(await checkApproval(artifactsDir, r, tag, o.signers)));
   if (packDir !== undefined && r.lines.length > 0) problems.push(...(await checkPage(artifactsDir, packDir, r)));
   if (o.events !== undefined) problems.push(...compareWithEvents(r, o.events, o));
@@ -142,9 +151,9 @@ async function listRecords(artifactsDir: string, problems: ReviewProblem[]): Pro
       continue;
     }
     for (const e of await readdirSafe(join(root, d.name))) {
-      const m = /^([0-9a-f]{64})(\.jsonl|\.approval\.txt|\.approval\.txt\.sig|\.report\.html)$/.exec(e.name);
+      const m = REVIEW_FILE_PATTERN.exec(e.name);
       if (m === null || !e.isFile() || !isHashHex(m[1])) {
-        problems.push(stray(`${dayDir}/${e.name}`, 'not a review record, approval or signature file'));
+        problems.push(stray(`${dayDir}/${e.name}`, 'not a review record, signed message or signature file'));
         continue;
       }
       if (m[2] === '.jsonl') out.push(`${d.name}/${m[1]}`);

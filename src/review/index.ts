@@ -4,6 +4,7 @@
  * workflow that writes records (src/review-flow) sits above verify.
  */
 export { checkApproval, expectedApprovalMessage, signerMatches, type ReviewSigner } from './approval.js';
+export { checkSubmissions, expectedSubmissionMessage, keysUnderTwoNames } from './submission.js';
 export {
   checkReviews,
   tagmanifestSha,
@@ -22,6 +23,7 @@ export {
 export type { ReviewProblem, ReviewProblemCode } from './problems.js';
 export {
   dispositionOf,
+  dispositionsBefore,
   emptyRecord,
   isActor,
   MAX_RECORD_BYTES,

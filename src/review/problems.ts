@@ -14,7 +14,10 @@ export type ReviewProblemCode =
   | 'REVIEW_AWAITING_EVIDENCE'
   | 'REVIEW_PACK_MISSING'
   | 'REVIEW_EVENTS_NOT_CHECKED'
-  | 'REVIEW_PAGE_MISMATCH';
+  | 'REVIEW_PAGE_MISMATCH'
+  | 'REVIEW_SUBMISSION_INVALID'
+  | 'REVIEW_SUBMITTER_UNTRUSTED'
+  | 'REVIEW_SIGNERS_AMBIGUOUS';
 
 /** One finding about a review record; `file` is relative to the artifacts directory. */
 export interface ReviewProblem {

@@ -43,6 +43,8 @@ export interface ReviewRecord {
   readonly state: ReviewState;
   /** Actor of the submission in force (the last `submit`), if any. */
   readonly submitter: string | undefined;
+  /** The submission in force (the last `submit` line), if any: its facts name the submitter's key. */
+  readonly submission: TransitionLine | undefined;
   /** The last disposition of each finding. */
   readonly dispositions: ReadonlyMap<string, DispositionInEffect>;
   /** The approval line, when approved. */
@@ -145,12 +147,23 @@ function transitionShape(o: Record<string, unknown>): string | undefined {
     return 'action is not submit, approve, reject or reopen';
   if (o.from !== t.from || o.to !== t.to) return `a ${o.action} goes from ${t.from} to ${t.to}`;
   if (o.action === 'reject' && o.reason === null) return 'a rejection without a reason';
-  if (o.action !== 'approve') return o.approval === null ? undefined : 'approval facts on a line that is no approval';
-  const a = o.approval as Record<string, unknown> | null;
-  if (a === null || typeof a !== 'object') return 'an approval without its countersignature facts';
-  if (!isHashHex(a.message_sha256) || !isHashHex(a.signature_sha256)) return 'approval hashes are not SHA-256';
+  const signed = o.action === 'submit' ? 'submission' : o.action === 'approve' ? 'approval' : undefined;
+  for (const k of ['submission', 'approval'] as const) {
+    if (k === signed) {
+      const why = factsShape(o[k]);
+      if (why !== undefined) return `${k}: ${why}`;
+    } else if (o[k] !== null) return `${k} facts on a line that is no ${k}`;
+  }
+  return undefined;
+}
+
+/** Why a line's signature facts are not what a signed submission or approval records. */
+function factsShape(v: unknown): string | undefined {
+  const a = v as Record<string, unknown> | null;
+  if (a === null || typeof a !== 'object') return 'missing its signature facts';
+  if (!isHashHex(a.message_sha256) || !isHashHex(a.signature_sha256)) return 'hashes are not SHA-256';
   if (typeof a.key_fingerprint !== 'string' || !/^SHA256:[A-Za-z0-9+/]{43}$/.test(a.key_fingerprint))
-    return 'approval key_fingerprint is not SHA256:<base64>';
+    return 'key_fingerprint is not SHA256:<base64>';
   return undefined;
 }
 
@@ -189,7 +202,7 @@ function interpret(
   const dispositions = new Map<string, DispositionInEffect>();
   let state: ReviewState = 'DRAFT';
   let head = GENESIS_HASH;
-  let submitter: string | undefined;
+  let submission: TransitionLine | undefined;
   let approval: TransitionLine | undefined;
   let lastAt = '';
   for (const l of parsed) {
@@ -201,7 +214,7 @@ function interpret(
     if (l.kind === 'disposition') dispositions.set(l.finding_id, dispositionOf(l));
     else {
       state = l.to;
-      if (l.action === 'submit') submitter = l.actor;
+      if (l.action === 'submit') submission = l;
       if (l.action === 'approve') approval = l;
     }
     head = hashLine(renderReviewLine(l));
@@ -216,7 +229,8 @@ function interpret(
     lines,
     lineHashes: hashes,
     state,
-    submitter,
+    submitter: submission?.actor,
+    submission,
     dispositions,
     approval,
     head,
@@ -242,4 +256,14 @@ export function dispositionOf(l: DispositionLine): DispositionInEffect {
     reviewer: l.reviewer,
     review_date: l.review_date,
   };
+}
+
+/** The dispositions in force just before record line `seq` (what a submission at `seq` signed). */
+export function dispositionsBefore(record: ReviewRecord, seq: number): DispositionInEffect[] {
+  const m = new Map<string, DispositionInEffect>();
+  for (const l of record.lines) {
+    if (l.seq >= seq) break;
+    if (l.kind === 'disposition') m.set(l.finding_id, dispositionOf(l));
+  }
+  return [...m.values()];
 }

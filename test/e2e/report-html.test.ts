@@ -187,7 +187,7 @@ describe('report.html in headless chromium', () => {
         reason: '<script>document.body.innerHTML="SCRIPT RAN"</script> desk limit',
       },
     ]);
-    await reviewTransition({ ...o, actor: 'alice@desk' }, { date, action: 'submit' });
+    await reviewTransition({ ...o, actor: 'alice@desk' }, { date, action: 'submit', key: newKey().privateKey });
     await reviewTransition({ ...o, actor: 'bob@desk' }, { date, action: 'approve', key: newKey().privateKey });
     const { readdirSync } = await import('node:fs');
     const name = readdirSync(join(cwd, 'artifacts', 'reviews', date)).find((n) => n.endsWith('.report.html'));

@@ -63,10 +63,11 @@ describe('auditpack review (CLI)', () => {
     const imp = runCli(['review', DATE, '--import', csv], { cwd: f.cwd, env: env(f, 'alice@desk') });
     expect(imp.code, imp.stderr).toBe(0);
     expect(imp.stdout).toContain('recorded 2 disposition(s)');
-    const sub = runCli(['review', DATE, '--submit'], { cwd: f.cwd, env: env(f, 'alice@desk') });
+    const aliceKey = keyFile(f, 'alice_key', f.alice);
+    const sub = runCli(['review', DATE, '--submit', '--key', aliceKey], { cwd: f.cwd, env: env(f, 'alice@desk') });
     expect(sub.code, sub.stderr).toBe(0);
     expect(sub.stdout).toContain('DRAFT → PENDING_REVIEW');
-    const self = runCli(['review', DATE, '--approve', '--key', keyFile(f, 'alice_key', f.alice)], {
+    const self = runCli(['review', DATE, '--approve', '--key', aliceKey], {
       cwd: f.cwd,
       env: env(f, 'alice@desk'),
     });
@@ -93,7 +94,8 @@ describe('auditpack review (CLI)', () => {
   it('refusals: submit without dispositions exits 1, approve on a DRAFT exits 2, no action exits 2; nothing written', async () => {
     const f = await makeFixture(tempDir());
     const before = writtenState(f);
-    const sub = runCli(['review', DATE, '--submit'], { cwd: f.cwd, env: env(f, 'alice@desk') });
+    const aliceKey = keyFile(f, 'alice_key', f.alice);
+    const sub = runCli(['review', DATE, '--submit', '--key', aliceKey], { cwd: f.cwd, env: env(f, 'alice@desk') });
     expect(sub.code).toBe(1);
     expect(sub.stderr).toContain('REVIEW_BLOCKED');
     const app = runCli(['review', DATE, '--approve', '--key', keyFile(f, 'bob_key', f.bob)], {
@@ -103,7 +105,9 @@ describe('auditpack review (CLI)', () => {
     expect(app.code).toBe(2);
     expect(app.stderr).toContain('REVIEW_TRANSITION_INVALID');
     expect(runCli(['review', DATE], { cwd: f.cwd, env: env(f, 'bob@desk') }).code).toBe(2);
-    expect(runCli(['review', '2025-09-07', '--submit'], { cwd: f.cwd, env: env(f, 'bob@desk') }).code).toBe(66);
+    expect(
+      runCli(['review', '2025-09-07', '--submit', '--key', aliceKey], { cwd: f.cwd, env: env(f, 'bob@desk') }).code,
+    ).toBe(66);
     const badActor = runCli(['review', DATE, '--submit', '--actor', 'bob smith'], { cwd: f.cwd, env: env(f, 'x') });
     expect(badActor.code).toBe(2);
     expect(writtenState(f)).toBe(before);

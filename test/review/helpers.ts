@@ -58,7 +58,10 @@ export async function exportDay(cwd: string, force = false): Promise<string> {
   return r.path;
 }
 
-/** A directory with a day's log, its exported pack, and alice's and bob's keys in an allowed_signers file. */
+/**
+ * A directory with a day's log, its exported pack, and alice's and bob's keys in an allowed_signers
+ * file: alice may sign submissions (namespace auditpack-review-submit), bob approvals (auditpack-review).
+ */
 export async function makeFixture(cwd: string): Promise<Fixture> {
   writePolicy(cwd, TEST_POLICY);
   await writeDay(join(cwd, 'logs'));
@@ -68,7 +71,7 @@ export async function makeFixture(cwd: string): Promise<Fixture> {
   const signersFile = join(cwd, 'review_signers');
   writeFileSync(
     signersFile,
-    `${formatAllowedSignersLine('alice@desk', alice, 'auditpack-review')}\n${formatAllowedSignersLine('bob@desk', bob, 'auditpack-review')}\n`,
+    `${formatAllowedSignersLine('alice@desk', alice, 'auditpack-review-submit')}\n${formatAllowedSignersLine('bob@desk', bob, 'auditpack-review')}\n`,
   );
   return { cwd, artifacts: join(cwd, 'artifacts'), logs: join(cwd, 'logs'), pack, alice, bob, signersFile };
 }
@@ -100,11 +103,17 @@ export function writtenState(f: Fixture): string {
 }
 
 /** Runs `ssh-keygen -Y verify` on a message and its signature; returns its exit status and output. */
-export function sshKeygenVerify(signers: string, identity: string, message: string, signature: string) {
+export function sshKeygenVerify(
+  signers: string,
+  identity: string,
+  message: string,
+  signature: string,
+  namespace = 'auditpack-review',
+) {
   try {
     const out = execFileSync(
       'ssh-keygen',
-      ['-Y', 'verify', '-f', signers, '-I', identity, '-n', 'auditpack-review', '-s', signature],
+      ['-Y', 'verify', '-f', signers, '-I', identity, '-n', namespace, '-s', signature],
       { input: readFileSync(message), encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] },
     );
     return { code: 0, out };

@@ -21,7 +21,7 @@ async function approved(): Promise<{ f: Fixture; record: string; sha: string }> 
   await recordDispositions(asActor(f, 'alice@desk'), DATE, [
     ...[...ids.critical, ...ids.warning].map((id) => ({ findingId: id, disposition: 'escalated' as const })),
   ]);
-  await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit' });
+  await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
   await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'approve', key: f.bob });
   const sha = (await reviewStatus(f.artifacts, DATE))[0]?.versions[0]?.manifestSha256 as string;
   return { f, record: join(f.artifacts, 'reviews', DATE, `${sha}.jsonl`), sha };
@@ -90,11 +90,11 @@ describe('verify: review records', () => {
       ]);
     };
     await dispose();
-    await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit' });
+    await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
     await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'reject', reason: 'limits not explained' });
     rmSync(join(f.artifacts, 'reviews', DATE), { recursive: true, force: true });
     await dispose();
-    await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit' });
+    await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
     await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'approve', key: f.bob });
     const r = await verifyPath(f.artifacts, { logDir: f.logs });
     const erased = r.problems.filter((p) => p.code === 'REVIEW_EVENT_MISMATCH' && p.severity === 'error');

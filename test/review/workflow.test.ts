@@ -34,7 +34,7 @@ async function dispose(f: Fixture, actor = 'alice@desk'): Promise<void> {
 async function reach(f: Fixture, state: ReviewState): Promise<void> {
   if (state === 'DRAFT') return;
   await dispose(f);
-  await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit' });
+  await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
   if (state === 'APPROVED')
     await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'approve', key: f.bob });
   if (state === 'REJECTED')
@@ -81,7 +81,8 @@ describe('review transitions', () => {
       if (legal === undefined) return;
       if (state === 'DRAFT') await dispose(f);
       const actor = state === 'PENDING_REVIEW' ? 'bob@desk' : 'alice@desk';
-      const t = await reviewTransition(asActor(f, actor), { date: DATE, action: legal, reason: 'ok', key: f.bob });
+      const key = actor === 'bob@desk' ? f.bob : f.alice;
+      const t = await reviewTransition(asActor(f, actor), { date: DATE, action: legal, reason: 'ok', key });
       expect(t.from).toBe(state);
     });
   }
@@ -97,7 +98,7 @@ describe('review transitions', () => {
     );
     expect(d.code).toBe('REVIEW_TRANSITION_INVALID');
     await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'reopen' });
-    await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit' });
+    await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
     const s = (await reviewStatus(f.artifacts, DATE))[0]?.versions[0];
     expect(s?.state).toBe('PENDING_REVIEW');
     expect(s?.history.map((l) => (l.kind === 'transition' ? l.action : 'disposition'))).toEqual([
@@ -118,7 +119,7 @@ describe('hard rules', () => {
     expect(ids.critical.length).toBeGreaterThan(0);
     expect(ids.warning.length).toBeGreaterThan(0);
     const before = writtenState(f);
-    const e = await errorOf(reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit' }));
+    const e = await errorOf(reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice }));
     expect(e.code).toBe('REVIEW_BLOCKED');
     expect(e.exitCode).toBe(1);
     for (const id of [...ids.critical, ...ids.warning]) expect(e.message).toContain(id);
@@ -129,13 +130,14 @@ describe('hard rules', () => {
       DATE,
       ids.critical.map((id) => ({ findingId: id, disposition: 'false_positive' as const })),
     );
-    expect((await errorOf(reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit' }))).code).toBe(
-      'REVIEW_BLOCKED',
-    );
+    expect(
+      (await errorOf(reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice }))).code,
+    ).toBe('REVIEW_BLOCKED');
     // … but not when only critical findings block: the warnings then only warn.
     const t = await reviewTransition(asActor(f, 'alice@desk', { blockingSeverity: 'critical' }), {
       date: DATE,
       action: 'submit',
+      key: f.alice,
     });
     expect(t.warnings.join(' ')).toContain(ids.warning[0] as string);
   });
@@ -162,7 +164,7 @@ describe('hard rules', () => {
   it('a day that is not a date (a path) is refused before anything is read or written', async () => {
     const f = await makeFixture(tempDir());
     for (const date of ['../2025-09-08', '2025-09-08/../..', '2025-13-01', '']) {
-      const e = await errorOf(reviewTransition(asActor(f, 'alice@desk'), { date, action: 'submit' }));
+      const e = await errorOf(reviewTransition(asActor(f, 'alice@desk'), { date, action: 'submit', key: f.alice }));
       expect(e.code, date).toBe('USAGE');
     }
     expect((await errorOf(reviewStatus(f.artifacts, '../etc'))).code).toBe('USAGE');

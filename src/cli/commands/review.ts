@@ -34,12 +34,12 @@ export function defineReview(program: Command, io: CliIO): void {
       "review a day's pack: dispositions of its findings, submit, approve (four eyes, countersigned), reject",
     )
     .argument('[date]', 'the pack day, YYYY-MM-DD', parseIsoDate)
-    .option('--submit', 'DRAFT → PENDING_REVIEW (the pack must verify; findings need dispositions)')
+    .option('--submit', 'DRAFT → PENDING_REVIEW, signed with --key (the pack must verify; findings need dispositions)')
     .option('--approve', 'PENDING_REVIEW → APPROVED, countersigned with --key (not by the submitter)')
     .option('--reject', 'PENDING_REVIEW → REJECTED (needs --reason)')
     .option('--reopen', 'REJECTED → DRAFT, to revise and submit again')
     .option('--reason <text>', 'why (recorded, redacted)')
-    .option('--key <file>', "the approver's own Ed25519 private key (env AUDITPACK_REVIEW_KEY)")
+    .option('--key <file>', "the submitter's or approver's own Ed25519 private key (env AUDITPACK_REVIEW_KEY)")
     .option('--disposition <ID=KIND[:REASON]>', 'false_positive | accepted:REASON | escalated; repeatable', collect)
     .option('--import <csv>', "the pack's compliance_findings.csv with its disposition columns filled in")
     .option('--actor <id>', 'who acts (env AUDITPACK_ACTOR, default <user>@<host>)')
@@ -51,10 +51,10 @@ export function defineReview(program: Command, io: CliIO): void {
       helpText({
         examples: [
           ['review 2025-09-08 --import compliance_findings.csv', "the pack's findings CSV with dispositions filled in"],
-          ['review 2025-09-08 --submit --actor alice@desk', 'DRAFT → PENDING_REVIEW'],
+          ['review 2025-09-08 --submit --actor alice@desk --key alice_ed25519', 'DRAFT → PENDING_REVIEW, signed'],
           [
             'review 2025-09-08 --approve --actor bob@desk --key bob_ed25519',
-            'countersigned approval (not by the submitter)',
+            "countersigned approval (not by the submitter's key)",
           ],
         ],
         exits: [
@@ -62,7 +62,7 @@ export function defineReview(program: Command, io: CliIO): void {
           [1, 'a hard rule blocks it: the pack does not verify, or findings lack a disposition (REVIEW_BLOCKED)'],
           [65, 'dispositions that do not fit the pack, or an edited record'],
           [66, 'no pack for that day'],
-          [77, 'four eyes, approvers or key refuse the approver (REVIEW_NOT_PERMITTED)'],
+          [77, 'four eyes (names and keys), approvers or review signers refuse the actor (REVIEW_NOT_PERMITTED)'],
         ],
       }),
     )
@@ -135,7 +135,8 @@ async function runReview(io: CliIO, date: string, opts: ReviewCliOptions): Promi
     return;
   }
   const action = actions[0] as (typeof actions)[number];
-  const key = action === 'approve' && r.key !== undefined ? await loadKey(r.key) : undefined;
+  const signs = action === 'approve' || action === 'submit';
+  const key = signs && r.key !== undefined ? await loadKey(r.key) : undefined;
   const t = await flow.reviewTransition(o, { date, action, reason: opts.reason, key });
   if (opts.json === true) printJson(io, snakeKeys({ ok: true, ...t }));
   else renderTransition(io, t);
@@ -161,6 +162,8 @@ async function loadKey(path: string) {
 function renderTransition(io: CliIO, t: TransitionResult): void {
   const c = paintFor(io);
   io.stdout.write(`${mark(io, 'ok')} ${t.pack}: ${t.from} → ${c.bold(t.to)} (by ${t.actor})\n`);
+  if (t.submission !== undefined)
+    io.stdout.write(`  signed by ${t.submission.keyFingerprint}: ${t.submission.signature}\n`);
   if (t.approval !== undefined)
     io.stdout.write(`  countersigned by ${t.approval.keyFingerprint}: ${t.approval.signature}\n`);
   for (const w of t.warnings) io.stderr.write(`${mark(io, 'warn', 'stderr')} ${w}\n`);
