@@ -8,6 +8,7 @@
  *   npx tsx bench/sweep.ts --with-10m                        # adds the 10M-event row (on demand)
  *   npx tsx bench/sweep.ts --scale 0.02 --rounds 1 --no-write   # a quick look at every row
  *   npx tsx bench/sweep.ts --no-write                        # print the table, leave the docs alone
+ *   npx tsx bench/sweep.ts --rows logger,durable             # the logger's rows (bench/lib/sweep-logger.ts)
  *
  * Per row: `sha256sum <log>` then `auditpack export` (A B, alternating, after one warm-up each),
  * then `sha256sum -c manifest-sha256.txt` in the pack then `auditpack verify <pack>`; wall by clock,
@@ -30,6 +31,7 @@ import {
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sweepLoggerRows } from './lib/sweep-logger.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'bin/auditpack.js');
@@ -245,6 +247,8 @@ function main(): void {
   let rows = process.argv.includes('--with-10m') ? [...ROWS, ROW_10M] : ROWS;
   if (wanted !== undefined) rows = [...ROWS, ROW_10M].filter((r) => wanted.includes(r.name));
   rows = rows.map((r) => ({ ...r, events: Math.round(r.events * scale) }));
+  sweepLoggerRows({ wanted, scale, rounds, write: !process.argv.includes('--no-write') });
+  if (rows.length === 0) return; // only logger rows were asked for
   const results: Result[] = [];
   for (const row of rows) {
     process.stderr.write(`row ${row.name}… `);
