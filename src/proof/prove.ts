@@ -5,7 +5,8 @@
  * their number times log2 of the log's size); the host's against the roll-up's tree.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanLines } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
@@ -23,7 +24,9 @@ import {
   type RollupRecord,
 } from '../format/rollup.js';
 import { leafHash, lineLeafHash, MerkleProver, merkleRoot } from '../merkle/index.js';
-import { type HostSource, packDirOf } from '../rollup/hosts.js';
+import type { HostSource } from '../rollup/hosts.js';
+import { type ArchiveSource, fetchArchiveSources, locatePack } from '../rollup/sources.js';
+import { removeTree } from '../fsx/dirs.js';
 
 /** Which lines to prove: an order's, or one seq of one host. */
 export type LineSelector = { readonly orderId: string } | { readonly seq: number };
@@ -33,6 +36,8 @@ export interface ProveOptions {
   /** The roll-ups directory (`<rollupsDir>/<date>/`). */
   readonly rollupsDir: string;
   readonly sources: readonly HostSource[];
+  /** Also the host packs in the archive's bucket (`<prefix><host>/<date>.tar.gz`). */
+  readonly archive?: ArchiveSource;
   readonly select: LineSelector;
   /** Only this host. */
   readonly host?: string;
@@ -182,11 +187,22 @@ export async function proveLines(o: ProveOptions): Promise<ProofFile> {
       'PROOF_HOST_FAILED',
       `${named.host}'s pack of ${o.date} failed verification in the roll-up: it is not in the roll-up's tree, and no proof vouches for its lines`,
     );
+  const stage = mkdtempSync(join(tmpdir(), 'auditpack-prove-'));
+  try {
+    const found = await candidates(o, stage);
+    const out = await proveHosts(o, rolled, found);
+    return { format: PROOF_FORMAT, rollup: rolled.record, signature: rolled.signature, hosts: out };
+  } finally {
+    removeTree(stage);
+  }
+}
+
+async function proveHosts(o: ProveOptions, rolled: Rolled, found: readonly Candidate[]): Promise<ProofHost[]> {
   const leafData = rolled.leaves.map((h) => hostLeafData(h.host, h.manifest_sha256));
   const out: ProofHost[] = [];
   for (const [index, h] of rolled.leaves.entries()) {
     if (o.host !== undefined && h.host !== o.host) continue;
-    const packDir = findPack(o, h.host, h.manifest_sha256);
+    const packDir = findPack(found, h.host, h.manifest_sha256);
     if (packDir === undefined) continue;
     const lines = await proveInPack(packDir, o.select);
     if (lines === undefined) continue;
@@ -202,19 +218,47 @@ export async function proveLines(o: ProveOptions): Promise<ProofFile> {
       `no line of ${o.date} matches in the verified host packs of the roll-up${failed.length === 0 ? '' : ` (not searched, failed verification: ${failed.slice(0, 8).join(', ')})`}`,
     );
   }
-  return { format: PROOF_FORMAT, rollup: rolled.record, signature: rolled.signature, hosts: out };
+  return out;
 }
 
-/** The source's pack of the day whose manifest.json is the one the roll-up recorded for `host`. */
-function findPack(o: ProveOptions, host: string, manifestSha: string): string | undefined {
-  for (const s of o.sources) {
-    if (s.host !== undefined && s.host !== host) continue;
-    const dir = packDirOf(s.dir, o.date);
+interface Candidate {
+  readonly host: string | undefined;
+  readonly packDir: string;
+  readonly manifestSha256: string;
+}
+
+/**
+ * Every source's pack of the day, located once (a `.tar.gz`, or the bucket's, unpacked into
+ * `stage`), with its manifest hash. A source that cannot be read is passed over: the proof is made
+ * from the packs the roll-up recorded, and a missing one is reported as not found.
+ */
+async function candidates(o: ProveOptions, stage: string): Promise<Candidate[]> {
+  const sources = [
+    ...o.sources,
+    ...(o.archive === undefined ? [] : await fetchArchiveSources(o.archive, o.date, stage)),
+  ];
+  const out: Candidate[] = [];
+  for (const s of sources) {
+    let dir: string | undefined;
+    try {
+      dir = await locatePack(s.dir, o.date, stage);
+    } catch (err) {
+      if (err instanceof AuditpackError && err.code === 'ARCHIVE_PACK_INVALID') continue;
+      throw err;
+    }
     if (dir === undefined) continue;
-    const sha = createHash('sha256')
-      .update(readFileSync(join(dir, PACK_PATH.manifestJson)))
-      .digest('hex');
-    if (sha === manifestSha) return dir;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(dir, PACK_PATH.manifestJson));
+    } catch (err) {
+      throw wrapFsError(err, 'read', join(dir, PACK_PATH.manifestJson));
+    }
+    out.push({ host: s.host, packDir: dir, manifestSha256: createHash('sha256').update(bytes).digest('hex') });
   }
-  return undefined;
+  return out;
+}
+
+/** The candidate whose manifest.json is the one the roll-up recorded for `host`. */
+function findPack(found: readonly Candidate[], host: string, manifestSha: string): string | undefined {
+  return found.find((c) => (c.host === undefined || c.host === host) && c.manifestSha256 === manifestSha)?.packDir;
 }

@@ -4,13 +4,14 @@
  * changes nothing.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { HOST_NAME } from '../format/rollup.js';
-import { PACK_PATH, type PackManifest } from '../format/pack.js';
+import { type PackManifest, PACK_PATH } from '../format/pack.js';
 import { verifyPack } from '../verify/index.js';
 import { scanHostLog, type HostScan } from './host-scan.js';
+import { locatePack } from './sources.js';
 
 /** One `--from` source: a host's artifacts directory or the pack itself, optionally named (`HOST=DIR`). */
 export interface HostSource {
@@ -51,22 +52,23 @@ export function parseHostSource(value: string, cwd: string): HostSource {
   return { dir: resolve(cwd, value) };
 }
 
-/** The pack of `date` in a source: `<dir>/<date>/`, or `<dir>` itself when it is that pack. */
-export function packDirOf(dir: string, date: string): string | undefined {
-  const inside = join(dir, date);
-  if (existsSync(join(inside, PACK_PATH.manifestJson))) return inside;
-  if (basename(dir) === date && existsSync(join(dir, PACK_PATH.manifestJson))) return dir;
-  return undefined;
-}
-
 /** Reads, names and verifies one host pack; a finding instead when it cannot be used. */
 export async function loadHostPack(
   src: HostSource,
   date: string,
   trust: { publicKeys?: readonly KeyObject[] },
   findings: RollupFinding[],
+  stage: string,
 ): Promise<HostPack | undefined> {
-  const packDir = packDirOf(src.dir, date);
+  let packDir: string | undefined;
+  try {
+    packDir = await locatePack(src.dir, date, stage);
+  } catch (err) {
+    // One host's unreadable .tar.gz must not stop the firm's roll-up: it is a finding.
+    if (!(err instanceof AuditpackError) || err.code !== 'ARCHIVE_PACK_INVALID') throw err;
+    findings.push({ code: 'ROLLUP_SOURCE_INVALID', severity: 'error', host: src.host ?? null, detail: err.message });
+    return undefined;
+  }
   if (packDir === undefined) {
     findings.push({
       code: 'ROLLUP_SOURCE_EMPTY',

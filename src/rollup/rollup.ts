@@ -18,20 +18,25 @@ import {
   ROLLUP_FORMAT,
   ROLLUP_HOSTS,
   ROLLUP_ORDERS,
+  ROLLUP_TMP_PREFIX,
   rollupChainHash,
   type RollupRecord,
 } from '../format/rollup.js';
 import { merkleRoot } from '../merkle/index.js';
 import { HashingWriter, type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
+import { removeTree } from '../fsx/dirs.js';
 import { abandonRollupDir, previousRollup, sealRollup, startRollupDir } from './bag.js';
 import { type HostPack, type HostSource, loadHostPack, type RollupFinding } from './hosts.js';
 import { judgeHosts } from './judge.js';
 import { lockRollups, refuseOutOfOrder, removeRollupLeftovers } from './lock.js';
+import { type ArchiveSource, fetchArchiveSources } from './sources.js';
 import { mergeHostCsvs, type MergeResult } from './merge.js';
 
 export interface RollupOptions {
   readonly date: string;
   readonly sources: readonly HostSource[];
+  /** Also every host pack of the day in the archive's bucket: `<prefix><host>/<date>.tar.gz`. */
+  readonly archive?: ArchiveSource;
   /** Expected hosts (from a hosts file). */
   readonly expected?: readonly string[];
   /** Where roll-ups are kept: `<outDir>/<date>/`; the previous day's is looked for here. */
@@ -75,11 +80,25 @@ export interface HostEntry {
   readonly merged_out_of_order: number;
 }
 
-async function loadAll(o: RollupOptions, findings: RollupFinding[]): Promise<HostPack[]> {
+/** Every source: the `--from` ones, then the bucket's (downloaded into `stage`). */
+async function allSources(o: RollupOptions, stage: string, findings: RollupFinding[]): Promise<HostSource[]> {
+  if (o.archive === undefined) return [...o.sources];
+  const fetched = await fetchArchiveSources(o.archive, o.date, stage);
+  if (fetched.length === 0)
+    findings.push({
+      code: 'ROLLUP_SOURCE_EMPTY',
+      severity: 'warning',
+      host: null,
+      detail: `bucket ${o.archive.settings.bucket} holds no ${o.archive.prefix}<host>/${o.date}.tar.gz`,
+    });
+  return [...o.sources, ...fetched];
+}
+
+async function loadAll(o: RollupOptions, stage: string, findings: RollupFinding[]): Promise<HostPack[]> {
   const byHost = new Map<string, HostPack>();
   const trust = o.publicKeys === undefined ? {} : { publicKeys: o.publicKeys };
-  for (const src of o.sources) {
-    const p = await loadHostPack(src, o.date, trust, findings);
+  for (const src of await allSources(o, stage, findings)) {
+    const p = await loadHostPack(src, o.date, trust, findings, stage);
     if (p === undefined) continue;
     // The same pack under two names would let one host's day stand in for another's.
     const first = byHost.get(p.host) ?? [...byHost.values()].find((q) => q.manifestSha256 === p.manifestSha256);
@@ -162,18 +181,29 @@ export async function rollupDay(o: RollupOptions): Promise<RollupResult> {
         `a roll-up of ${o.date} exists in ${o.outDir} (give --force to replace it)`,
       );
     refuseOutOfOrder(o.outDir, o.date);
-    const findings: RollupFinding[] = [];
-    const packs = await loadAll(o, findings);
-    const previous = previousRollup(o.outDir, o.date);
-    const dirs = startRollupDir(o.outDir, o.date, o.force === true);
+    // Host packs that come as .tar.gz (or from the bucket) are unpacked here, inside the lock, so a
+    // killed run's staging is removed with its other leftovers.
+    const stage = join(o.outDir, `${ROLLUP_TMP_PREFIX}src-${o.date}-${process.pid}`);
     try {
-      return writeRollup(o, packs, findings, previous, dirs);
-    } catch (err) {
-      abandonRollupDir(dirs);
-      throw err;
+      return await buildRollup(o, stage);
+    } finally {
+      removeTree(stage);
     }
   } finally {
     release();
+  }
+}
+
+async function buildRollup(o: RollupOptions, stage: string): Promise<RollupResult> {
+  const findings: RollupFinding[] = [];
+  const packs = await loadAll(o, stage, findings);
+  const previous = previousRollup(o.outDir, o.date);
+  const dirs = startRollupDir(o.outDir, o.date, o.force === true);
+  try {
+    return writeRollup(o, packs, findings, previous, dirs);
+  } catch (err) {
+    abandonRollupDir(dirs);
+    throw err;
   }
 }
 

@@ -9,6 +9,7 @@ import { AuditpackError, wrapFsError } from '../../errors.js';
 import type { CliIO } from '../io.js';
 import { collect, parseIsoDate, parseWholeNumber } from '../options.js';
 import { helpText } from '../help.js';
+import { hostSources } from '../rollup-sources.js';
 import { mark, printJson } from '../render.js';
 
 interface ProveCliOptions {
@@ -17,6 +18,7 @@ interface ProveCliOptions {
   seq?: number;
   host?: string;
   from?: string[];
+  fromArchive?: string | boolean;
   rollups: string;
   out?: string;
   json?: boolean;
@@ -30,7 +32,8 @@ export function defineProve(program: Command, io: CliIO): void {
     .option('--order <id>', 'prove every line with this order_id, on every host')
     .option('--seq <n>', 'prove the line with this seq (needs --host)', parseWholeNumber)
     .option('--host <name>', 'only this host')
-    .option('--from <[host=]dir>', "a host's artifacts directory or pack (repeat for each host)", collect)
+    .option('--from <[host=]dir>', "a host's artifacts directory, pack or .tar.gz (repeat for each host)", collect)
+    .option('--from-archive [prefix]', "also the host packs in the configured archive bucket, as for 'rollup'")
     .option('--rollups <dir>', 'roll-ups directory', 'rollups')
     .option('--out <file>', 'write the proof here (default: stdout)')
     .option('--json', 'with --out, print a JSON summary')
@@ -55,14 +58,12 @@ export function defineProve(program: Command, io: CliIO): void {
     .action(async (opts: ProveCliOptions) => {
       if ((opts.order === undefined) === (opts.seq === undefined))
         throw new AuditpackError('USAGE', 'give exactly one of --order and --seq');
-      if (opts.from === undefined || opts.from.length === 0)
-        throw new AuditpackError('USAGE', 'give the host packs with --from');
+      const where = await hostSources(io, opts);
       const { proveLines } = await import('../../proof/index.js');
-      const { parseHostSource } = await import('../../rollup/index.js');
       const proof = await proveLines({
         date: opts.date,
         rollupsDir: resolve(io.cwd, opts.rollups),
-        sources: opts.from.map((v) => parseHostSource(v, io.cwd)),
+        ...where,
         select: opts.order !== undefined ? { orderId: opts.order } : { seq: opts.seq as number },
         ...(opts.host === undefined ? {} : { host: opts.host }),
       });

@@ -5,17 +5,19 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { AuditpackError, ExitCode } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import { ExitWith, packageVersion, yesterdayUtc } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { collect, parseIsoDate, parseWholeNumber } from '../options.js';
 import { readPublicKeys } from '../pubkeys.js';
 import { helpText } from '../help.js';
+import { hostSources } from '../rollup-sources.js';
 import { mark, printJson } from '../render.js';
 
 interface RollupCliOptions {
   date?: string;
   from?: string[];
+  fromArchive?: string | boolean;
   hosts?: string;
   out: string;
   signingKey?: string;
@@ -31,7 +33,11 @@ export function defineRollup(program: Command, io: CliIO): void {
     .command('rollup')
     .description("roll every host's pack of a day into one firm-wide pack, with findings")
     .option('--date <YYYY-MM-DD>', 'the UTC day (default: yesterday)', parseIsoDate)
-    .option('--from <[host=]dir>', "a host's artifacts directory or pack (repeat for each host)", collect)
+    .option('--from <[host=]dir>', "a host's artifacts directory, pack or .tar.gz (repeat for each host)", collect)
+    .option(
+      '--from-archive [prefix]',
+      "also every <prefix><host>/<date>.tar.gz in the configured archive bucket (default prefix: the config's)",
+    )
     .option('--hosts <file>', 'expected host names, one per line: a missing one is a finding')
     .option('--out <dir>', 'roll-ups directory (the previous day is looked for here)', 'rollups')
     .option('--signing-key <file>', 'Ed25519 private key to sign the roll-up (env AUDITPACK_SIGNING_KEY)')
@@ -63,8 +69,6 @@ export function defineRollup(program: Command, io: CliIO): void {
       }),
     )
     .action(async (opts: RollupCliOptions) => {
-      if (opts.from === undefined || opts.from.length === 0)
-        throw new AuditpackError('USAGE', 'give at least one --from directory');
       const r = await runRollup(io, opts);
       const errors = r.findings.filter((f) => f.severity === 'error').length;
       if (opts.json === true) printJson(io, { ok: errors === 0, dir: r.dir, rollup: r.record, findings: r.findings });
@@ -82,13 +86,14 @@ export function defineRollup(program: Command, io: CliIO): void {
 }
 
 async function runRollup(io: CliIO, opts: RollupCliOptions) {
-  const { parseHostSource, readHostsFile, rollupDay } = await import('../../rollup/index.js');
+  const { readHostsFile, rollupDay } = await import('../../rollup/index.js');
+  const where = await hostSources(io, opts);
   const { resolveConfig } = await import('../../config.js');
   const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { signingKey: opts.signingKey } });
   const { loadSigningKey } = await import('../../signing/index.js');
   return rollupDay({
     date: opts.date ?? yesterdayUtc(Date.now()),
-    sources: (opts.from ?? []).map((v) => parseHostSource(v, io.cwd)),
+    ...where,
     ...(opts.hosts === undefined ? {} : { expected: readHostsFile(resolve(io.cwd, opts.hosts)) }),
     outDir: resolve(io.cwd, opts.out),
     version: packageVersion(),
