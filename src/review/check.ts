@@ -26,6 +26,8 @@ export interface ReviewedPack {
   readonly date: string;
   /** SHA-256 of its manifest.json; undefined when unreadable (the pack check says why). */
   readonly manifestSha256: string | undefined;
+  /** SHA-256 of its tagmanifest-sha256.txt, when known (a `.tar.gz` pack, an archived one); else read from the directory. */
+  readonly tagmanifestSha256?: string | undefined;
 }
 
 /** What checkReviews found. */
@@ -71,7 +73,13 @@ export async function checkReviews(
     if (p.manifestSha256 === undefined) continue;
     const key = `${p.date}/${p.manifestSha256}`;
     seen.add(key);
-    const r = await checkOne(artifactsDir, p.date, p.manifestSha256, join(artifactsDir, p.name), options, problems);
+    const r = await checkOne(
+      artifactsDir,
+      { ...p, manifestSha256: p.manifestSha256 },
+      join(artifactsDir, p.name),
+      options,
+      problems,
+    );
     states.set(p.name, r.state);
     problems.push(stateProblem(p.name, r));
   }
@@ -79,7 +87,7 @@ export async function checkReviews(
   for (const key of [...keys].sort()) {
     if (seen.has(key)) continue;
     const [date, sha] = key.split('/') as [string, string];
-    const r = await checkOne(artifactsDir, date, sha, undefined, options, problems);
+    const r = await checkOne(artifactsDir, { name: key, date, manifestSha256: sha }, undefined, options, problems);
     if (options.pruned?.has(sha) !== true)
       problems.push({
         code: 'REVIEW_PACK_MISSING',
@@ -93,12 +101,12 @@ export async function checkReviews(
 
 async function checkOne(
   artifactsDir: string,
-  date: string,
-  sha: string,
+  p: ReviewedPack & { readonly manifestSha256: string },
   packDir: string | undefined,
   o: CheckReviewsOptions,
   problems: ReviewProblem[],
 ): Promise<ReviewRecord> {
+  const { date, manifestSha256: sha } = p;
   let r: ReviewRecord;
   try {
     r = (await readReviewRecord(artifactsDir, date, sha)) ?? emptyRecord(date, sha);
@@ -107,7 +115,7 @@ async function checkOne(
     problems.push({ code: 'REVIEW_RECORD_INVALID', severity: 'error', file: r.file, detail: String(err) });
   }
   problems.push(...r.problems);
-  const tag = packDir === undefined ? undefined : await tagmanifestSha(packDir);
+  const tag = p.tagmanifestSha256 ?? (packDir === undefined ? undefined : await tagmanifestSha(packDir));
   problems.push(...(await checkSubmissions(artifactsDir, r, tag, o.signers)));
   problems.push(...(await checkApproval(artifactsDir, r, tag, o.signers)));
   if (packDir !== undefined && r.lines.length > 0) problems.push(...(await checkPage(artifactsDir, packDir, r)));

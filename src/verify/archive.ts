@@ -56,13 +56,16 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
   const newestMade =
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
   checkPrunes(packs, pruned, live, newestMade, options.now?.() ?? Date.now(), f);
+  // A pack kept only as .tar.gz (archived, then pruned) still has its review state reported.
+  const tarOnly = tars.filter((t) => !packs.some((p) => `${p.name}${PACK_ARCHIVE_SUFFIX}` === t.name));
   await addArchiveReviewFindings(
     artifactsDir,
-    packs.map((p) => ({
+    [...packs, ...tarOnly].map((p) => ({
       name: p.name,
       date: p.date,
       manifestSha256: p.report.manifest.manifestSha256 ?? undefined,
       createdAt: p.report.manifest.createdAt ?? undefined,
+      tagmanifestSha256: p.report.manifest.tagmanifestSha256,
       reviewEvents: p.report.reviewEvents,
     })),
     { signers: options.reviewSigners, logDir: options.logDir, pruned: new Set(pruned.map((e) => e.manifestSha256)) },

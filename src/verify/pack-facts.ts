@@ -44,6 +44,8 @@ export interface ManifestSummary {
   readonly chain:
     | { firstSeq: number | null; lastSeq: number | null; startPrev: string | null; endHash: string | null }
     | undefined;
+  /** SHA-256 of tagmanifest-sha256.txt (what review signatures name), when the pack has one. */
+  readonly tagmanifestSha256?: string | undefined;
   /** When the pack was made (manifest.json `created_at`), when well formed. */
   readonly createdAt?: string | undefined;
   /** A back-filled pack: the later pack it was inserted before. */

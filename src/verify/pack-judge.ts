@@ -4,7 +4,7 @@
  * the pack is hostile: text is parsed with bounds, JSON is size-limited before JSON.parse, every
  * path is checked before it is trusted, and each defect becomes a finding.
  */
-import { parsePackName } from '../format/pack.js';
+import { PACK_PATH, parsePackName } from '../format/pack.js';
 import { judgeBagInfo, judgeBagit } from './judge-bag.js';
 import { judgeLogFacts } from './judge-log-facts.js';
 import { judgeManifestJson } from './judge-manifest-json.js';
@@ -29,5 +29,6 @@ export function judgePack(
   const manifest = judgeManifestJson(facts, f, entries, dirDate, info, manifestSha256);
   judgeLogFacts(facts, f, manifest.parsed);
   judgeSignature(facts, trust, f);
-  return manifest.summary;
+  const tag = facts.files.get(PACK_PATH.tagmanifest)?.sha256;
+  return tag === undefined ? manifest.summary : { ...manifest.summary, tagmanifestSha256: tag };
 }

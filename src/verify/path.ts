@@ -75,7 +75,10 @@ export async function verifyPath(path: string, options: VerifyArchiveOptions = {
         logDir: options.logDir,
       });
     case 'pack-tar':
-      return verifyPack(path, options);
+      return withPackReview(path, await verifyPack(path, options), {
+        signers: options.reviewSigners,
+        logDir: options.logDir,
+      });
     case 'archive':
       return verifyArchive(path, options);
     case 'empty': {

@@ -16,6 +16,8 @@ export interface PackForReview {
   readonly date: string;
   readonly manifestSha256: string | undefined;
   readonly createdAt: string | undefined;
+  /** SHA-256 of its tagmanifest-sha256.txt (directory or `.tar.gz`), when it has one. */
+  readonly tagmanifestSha256?: string | undefined;
   readonly reviewEvents: readonly ReviewEvent[];
 }
 
@@ -96,6 +98,7 @@ export async function withPackReview<
     date,
     manifestSha256: m.manifestSha256,
     createdAt: m.createdAt,
+    tagmanifestSha256: m.tagmanifestSha256,
     reviewEvents: report.reviewEvents,
   };
   await addPackReviewFindings(packDir, pack, scope, f);
