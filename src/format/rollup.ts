@@ -22,6 +22,9 @@ export const ROLLUP_HOSTS = 'hosts.json';
 export const ROLLUP_FINDINGS = 'findings.json';
 export const ROLLUP_ORDERS = 'orders.csv';
 export const ROLLUP_FILLS = 'fills.csv';
+/** The compliance checks over the merged stream: the report and its findings CSV (as in a pack). */
+export const ROLLUP_COMPLIANCE_REPORT = 'compliance_report.json';
+export const ROLLUP_COMPLIANCE_FINDINGS = 'compliance_findings.csv';
 /** The merged CSVs: the host pack's columns with `host` after `iso_ts`. */
 export const ROLLUP_HOST_COLUMN = 'host';
 

@@ -9,10 +9,20 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
-import { compareBytes, PAYLOAD_DIR } from '../format/pack.js';
+import {
+  type ComplianceReport,
+  defaultPolicy,
+  findingsCsv,
+  PolicyTimeline,
+  policyFromText,
+  reportJson,
+} from '../compliance/index.js';
+import { compareBytes, PACK_PATH, PAYLOAD_DIR } from '../format/pack.js';
 import {
   hostLeafData,
   renderRollupRecord,
+  ROLLUP_COMPLIANCE_FINDINGS,
+  ROLLUP_COMPLIANCE_REPORT,
   ROLLUP_FILLS,
   ROLLUP_FINDINGS,
   ROLLUP_FORMAT,
@@ -27,6 +37,7 @@ import { HashingWriter, type WrittenFile, writeNewFile } from '../fsx/byte-sink.
 import { removeTree } from '../fsx/dirs.js';
 import { abandonRollupDir, previousRollup, sealRollup, startRollupDir } from './bag.js';
 import { type HostPack, type HostSource, loadHostPack, type RollupFinding } from './hosts.js';
+import { checkMergedCompliance } from './compliance.js';
 import { judgeHosts } from './judge.js';
 import { lockRollups, refuseOutOfOrder, removeRollupLeftovers } from './lock.js';
 import { type ArchiveSource, fetchArchiveSources } from './sources.js';
@@ -45,6 +56,8 @@ export interface RollupOptions {
   readonly signingKey?: KeyObject;
   /** Keys host packs must be signed with. */
   readonly publicKeys?: readonly KeyObject[];
+  /** The compliance policy for the merged stream (default: the built-in policy). */
+  readonly policy?: PolicyTimeline;
   readonly graceHours?: number;
   readonly maxSkewMs?: number;
   readonly force?: boolean;
@@ -57,6 +70,8 @@ export interface RollupResult {
   readonly hosts: readonly HostEntry[];
   readonly findings: readonly RollupFinding[];
   readonly rows: { readonly orders: number; readonly fills: number };
+  /** The compliance checks over the merged stream (also in the roll-up pack). */
+  readonly compliance: ComplianceReport;
 }
 
 /** One host in hosts.json. */
@@ -166,6 +181,30 @@ function mergeVerified(
   }
 }
 
+/** The compliance checks over the verified hosts' merged logs, written as the pack's report and CSV. */
+function complianceFiles(
+  o: RollupOptions,
+  packs: readonly HostPack[],
+  tmp: string,
+  files: Record<string, WrittenFile>,
+): ComplianceReport {
+  const timeline =
+    o.policy ??
+    new PolicyTimeline([
+      policyFromText(defaultPolicy().text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' }),
+    ]);
+  const inputs = packs
+    .filter((p) => p.verdict === 'ok')
+    .map((p) => ({ host: p.host, log: join(p.packDir, PACK_PATH.log) }));
+  const report = checkMergedCompliance(inputs, o.date, timeline);
+  files[ROLLUP_COMPLIANCE_REPORT] = writeNewFile(join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_REPORT), reportJson(report));
+  files[ROLLUP_COMPLIANCE_FINDINGS] = writeNewFile(
+    join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_FINDINGS),
+    findingsCsv(report),
+  );
+  return report;
+}
+
 /**
  * Builds the roll-up of `o.date` in `<o.outDir>/<date>/`, holding the roll-ups directory's lock
  * throughout: runs take turns, a killed run's leftovers are removed, and a day before the newest
@@ -215,6 +254,7 @@ function writeRollup(
   dirs: { tmp: string; final: string },
 ): RollupResult {
   const { merged, files } = mergeVerified(packs, dirs.tmp);
+  const compliance = complianceFiles(o, packs, dirs.tmp, files);
   findings.push(
     ...judgeHosts(packs, merged.skew.result(), {
       date: o.date,
@@ -250,5 +290,5 @@ function writeRollup(
     version: o.version,
     ...(o.signingKey === undefined ? {} : { signingKey: o.signingKey }),
   });
-  return { dir: dirs.final, record, hosts, findings, rows: merged.rows };
+  return { dir: dirs.final, record, hosts, findings, rows: merged.rows, compliance };
 }

@@ -19,6 +19,7 @@ interface RollupCliOptions {
   from?: string[];
   fromArchive?: string | boolean;
   hosts?: string;
+  policy?: string;
   out: string;
   signingKey?: string;
   pubkey?: string;
@@ -40,6 +41,7 @@ export function defineRollup(program: Command, io: CliIO): void {
     )
     .option('--hosts <file>', 'expected host names, one per line: a missing one is a finding')
     .option('--out <dir>', 'roll-ups directory (the previous day is looked for here)', 'rollups')
+    .option('--policy <file>', 'compliance policy for the merged stream (default: as for check)')
     .option('--signing-key <file>', 'Ed25519 private key to sign the roll-up (env AUDITPACK_SIGNING_KEY)')
     .option('--pubkey <file>', 'host packs must be signed by one of these keys')
     .option(
@@ -71,12 +73,16 @@ export function defineRollup(program: Command, io: CliIO): void {
     .action(async (opts: RollupCliOptions) => {
       const r = await runRollup(io, opts);
       const errors = r.findings.filter((f) => f.severity === 'error').length;
-      if (opts.json === true) printJson(io, { ok: errors === 0, dir: r.dir, rollup: r.record, findings: r.findings });
+      const compliance = { totals: r.compliance.totals, by_rule: r.compliance.by_rule };
+      if (opts.json === true)
+        printJson(io, { ok: errors === 0, dir: r.dir, rollup: r.record, findings: r.findings, compliance });
       else {
         for (const f of r.findings)
           io.stdout.write(
             `${mark(io, f.severity === 'error' ? 'fail' : 'warn')} ${f.code} ${f.host ?? '-'}: ${f.detail}\n`,
           );
+        const rules = Object.entries(compliance.by_rule).map(([k, n]) => `${k} ${n}`);
+        io.stdout.write(`compliance over the merged stream: ${rules.length === 0 ? 'no finding' : rules.join(', ')}\n`);
         io.stdout.write(
           `${mark(io, errors === 0 ? 'ok' : 'fail')} roll-up of ${r.record.date}: ${r.record.hosts} host pack(s), ${r.rows.orders} orders, ${r.rows.fills} fills, ${errors} error finding(s); root ${r.record.tree_root.slice(0, 16)}…, chain ${r.record.chain_hash.slice(0, 16)}… in ${r.dir}\n`,
         );
@@ -91,8 +97,17 @@ async function runRollup(io: CliIO, opts: RollupCliOptions) {
   const { resolveConfig } = await import('../../config.js');
   const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { signingKey: opts.signingKey } });
   const { loadSigningKey } = await import('../../signing/index.js');
+  const { loadPolicyTimeline } = await import('../../compliance/index.js');
+  const date = opts.date ?? yesterdayUtc(Date.now());
+  const policy = await loadPolicyTimeline({
+    cwd: io.cwd,
+    ...(opts.policy === undefined ? {} : { policyFile: opts.policy }),
+    from: date,
+    to: date,
+  });
   return rollupDay({
-    date: opts.date ?? yesterdayUtc(Date.now()),
+    date,
+    policy,
     ...where,
     ...(opts.hosts === undefined ? {} : { expected: readHostsFile(resolve(io.cwd, opts.hosts)) }),
     outDir: resolve(io.cwd, opts.out),
