@@ -15,6 +15,7 @@ export function writeSyntheticDay(
   count: number,
   startSeq = 1,
   startPrev = '0'.repeat(64),
+  host = 'trader-1',
 ): { bytes: number; lastHash: string } {
   const fd = openSync(path, 'w', 0o640);
   const dayStartUs = Date.parse(`${date}T00:00:00Z`) * 1000;
@@ -47,7 +48,7 @@ export function writeSyntheticDay(
     } else {
       body = `"category":"system","event":"Heartbeat","uptime_s":${i},"queue_depth":${i % 13}`;
     }
-    const line = `{"ts":${sec}.${frac},"iso_ts":"${iso}","seq":${seq},${body},"host":"trader-1","pid":4711,"prev":"${prev}"}`;
+    const line = `{"ts":${sec}.${frac},"iso_ts":"${iso}","seq":${seq},${body},"host":"${host}","pid":4711,"prev":"${prev}"}`;
     prev = createHash('sha256').update(line).digest('hex');
     buf += `${line}\n`;
     if (buf.length > 1 << 20) {

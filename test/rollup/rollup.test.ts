@@ -334,6 +334,30 @@ describe('rollup of a simulated firm', () => {
     expect(proof).toMatchObject({ code: 'ROLLUP_INVALID' }); // delta's leaf is not in tree_root either
   });
 
+  it('a proof replayed against another roll-up (the next day, or a roll-up without the host) is refused', async () => {
+    const proof = await proveLines({
+      date: DATE,
+      rollupsDir: join(dir, 'rollups'),
+      sources,
+      select: { orderId: `${DATE}-O4` },
+    });
+    const other = (d: string) => ({
+      ...proof,
+      rollup: readFileSync(join(dir, 'rollups', d, 'rollup.json'), 'utf8'),
+      signature: readFileSync(join(dir, 'rollups', d, 'rollup.json.sig'), 'utf8'),
+    });
+    const next = verifyProof(JSON.stringify(other(NEXT)), { publicKeys: [key.publicKey] });
+    expect(next.ok).toBe(false);
+    expect(new Set(next.problems.map((p) => p.code))).toEqual(
+      new Set(['PROOF_HOST_NOT_INCLUDED', 'PROOF_LINE_NOT_INCLUDED']),
+    );
+    // The same host entry claimed twice, and at an index beyond the tree: refused, never a crash.
+    const twice = { ...proof, hosts: [proof.hosts[0], { ...proof.hosts[0], index: 7 }] };
+    const r = verifyProof(JSON.stringify(twice), { publicKeys: [key.publicKey] });
+    expect(r.ok).toBe(false);
+    expect(r.problems.map((p) => p.code)).toContain('PROOF_HOST_NOT_INCLUDED');
+  });
+
   it("a pack of another day in the day's place fails, and is not in the tree", async () => {
     const swap = join(dir, 'swap');
     cpSync(join(dir, 'alpha', 'artifacts', NEXT), join(swap, DATE), { recursive: true });
