@@ -13,6 +13,9 @@
  *   A. the export as it is (the built library's exportPack: pack, CSVs, alerts, and the checks
  *      with the built-in policy, whose report, CSV and page it writes);
  *   B. the same export with the checks off (`compliance: false`, the pack layout of earlier versions).
+ * With `--baseline DIR` (the dist/ of another build, e.g. `git archive <commit> src tsconfig*.json
+ * package.json` compiled with `tsc -p tsconfig.build.json` next to a node_modules link): C. that
+ * build's export with the checks, in the same rotation, so a change is measured side by side.
  * Then once: `auditpack check` over the same day (the checks alone, reading the log themselves).
  * Each is a child process timed by wall clock, with CPU seconds and peak RSS from /usr/bin/time. The
  * load average is printed: on a shared machine every figure is inflated; the ratio less so.
@@ -77,14 +80,16 @@ function main(): void {
   }
   const work = mkdtempSync(join(tmpdir(), 'auditpack-bench-compliance-'));
   const runner = join(work, 'export.mjs');
-  writeFileSync(
-    runner,
-    `import { exportPack } from ${JSON.stringify(join(ROOT, 'dist/pack/index.js'))};
+  const runnerText = (dist: string): string =>
+    `import { exportPack } from ${JSON.stringify(join(dist, 'pack/index.js'))};
 const [logDir, artifactsDir, checks] = process.argv.slice(2);
 const r = await exportPack({ date: ${JSON.stringify(DATE)}, logDir, artifactsDir, version: 'bench', recordEvent: false, ...(checks === 'off' ? { compliance: false } : {}) });
 console.log(JSON.stringify(r.compliance));
-`,
-  );
+`;
+  writeFileSync(runner, runnerText(join(ROOT, 'dist')));
+  const bi = process.argv.indexOf('--baseline');
+  const baseline = bi === -1 ? undefined : join(work, 'baseline.mjs');
+  if (baseline !== undefined) writeFileSync(baseline, runnerText(process.argv[bi + 1] as string));
   const bin = join(ROOT, 'bin/auditpack.js');
   process.stderr.write(
     `log: ${(statSync(log).size / 1e6).toFixed(0)} MB, ${events} events; load average before: ${loadavg()
@@ -95,15 +100,17 @@ console.log(JSON.stringify(r.compliance));
   const out = (i: string): string => join(work, `a-${i}`);
   timed(process.execPath, [runner, logDir, out('warm-on'), 'on'], work);
   timed(process.execPath, [runner, logDir, out('warm-off'), 'off'], work);
+  if (baseline !== undefined) timed(process.execPath, [baseline, logDir, out('warm-base'), 'on'], work);
   const on: Timing[] = [];
   const off: Timing[] = [];
+  const base: Timing[] = [];
   for (let i = 0; i < rounds; i++) {
     on.push(timed(process.execPath, [runner, logDir, out(`on-${i}`), 'on'], work));
     off.push(timed(process.execPath, [runner, logDir, out(`off-${i}`), 'off'], work));
-    rmSync(out(`on-${i}`), { recursive: true, force: true });
-    rmSync(out(`off-${i}`), { recursive: true, force: true });
+    if (baseline !== undefined) base.push(timed(process.execPath, [baseline, logDir, out(`base-${i}`), 'on'], work));
+    for (const k of ['on', 'off', 'base']) rmSync(out(`${k}-${i}`), { recursive: true, force: true });
     process.stderr.write(
-      `round ${i + 1}: with checks ${on[i]?.seconds.toFixed(2)} s, without ${off[i]?.seconds.toFixed(2)} s (load ${loadavg()[0]?.toFixed(2)})\n`,
+      `round ${i + 1}: with checks ${on[i]?.seconds.toFixed(2)} s, without ${off[i]?.seconds.toFixed(2)} s${baseline === undefined ? '' : `, baseline with checks ${base[i]?.seconds.toFixed(2)} s`} (load ${loadavg()[0]?.toFixed(2)})\n`,
     );
   }
   const findings = execFileSync(process.execPath, [runner, logDir, out('count'), 'on'], { encoding: 'utf8' }).trim();
@@ -124,6 +131,7 @@ console.log(JSON.stringify(r.compliance));
   console.log('| run | wall | CPU (user+sys) | peak RSS |\n|---|---|---|---|');
   console.log(row('export with the checks', on));
   console.log(row('export without the checks', off));
+  if (baseline !== undefined) console.log(row('baseline build: export with the checks', base));
   console.log(row('auditpack check alone', [check]));
   console.log(
     `\nadded by the checks: median of per-round ratios ${((median(ratios) - 1) * 100).toFixed(1)}% wall (rounds: ${ratios.map((r) => `${((r - 1) * 100).toFixed(1)}%`).join(', ')}); CPU ${((median(on.map((t) => t.cpu)) / median(off.map((t) => t.cpu)) - 1) * 100).toFixed(1)}%`,
