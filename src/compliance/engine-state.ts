@@ -74,7 +74,9 @@ export class EngineState {
   readonly sessions = new Map<string, number>();
   readonly failed = new Map<string, FailedLogins>();
   readonly killSwitch = new Map<string, Evidence>();
-  readonly rates = new Map<string, RateWindow>();
+  /** Message-rate windows per strategy and per venue, by name. */
+  readonly strategyRates = new Map<string, RateWindow>();
+  readonly venueRates = new Map<string, RateWindow>();
   readonly otr = new Map<string, { orders: number; trades: number; first: Evidence }>();
   readonly clocks = new Map<string, { last: number }>();
   lastClock: { last: number } | undefined;

@@ -41,17 +41,23 @@ export class ComplianceEngine {
 
   /** Checks one event. `e` must have the envelope of docs/FORMAT.md (the reader makes sure). */
   push(e: LogEvent, ref: LineRef): void {
+    this.pushLine(e, ref.file, ref.line, ref.hash);
+  }
+
+  /** push() with the line's place given as values: no LineRef per event on the export's path. */
+  pushLine(e: LogEvent, file: string, line: number, hash: string): void {
     const ts = e.ts as number;
     const tUs = Math.round(ts * 1e6);
     const iso = e.iso_ts as string;
     const category = e.category as string;
     const event = e.event as string;
-    const ev: Evidence = { file: ref.file, seq: e.seq as number, line: ref.line, line_sha256: ref.hash };
+    const ev: Evidence = { file, seq: e.seq as number, line, line_sha256: hash };
     const s = this.s;
     const sum = s.summary;
     sum.events++;
     sum.by_category[category] = (sum.by_category[category] ?? 0) + 1;
-    const hour = Number(iso.slice(11, 13));
+    // iso_ts has the envelope's shape (two digits at 11 and 12): the hour without a string per event.
+    const hour = (iso.charCodeAt(11) - 48) * 10 + (iso.charCodeAt(12) - 48);
     if (hour < 24) sum.by_hour[hour] = (sum.by_hour[hour] as number) + 1; // "T99:…" has the shape of a time but is none
     sum.first_event ??= iso;
     sum.last_event = iso;

@@ -319,23 +319,38 @@ export function orderMessage(
   }
   const limit = s.p.max_messages_per_second;
   if (limit === null) return;
-  for (const key of [str(e.strategy) && `strategy ${str(e.strategy)}`, str(e.venue) && `venue ${str(e.venue)}`]) {
-    if (!key) continue;
-    let w = s.rates.get(key);
-    if (w === undefined) s.rates.set(key, (w = new RateWindow()));
-    const n = w.add(tUs);
-    if (n > limit && !w.breaching) {
-      w.breaching = true;
-      s.add(
-        'message_rate_exceeded',
-        iso,
-        [],
-        symbol,
-        `${key}: ${n} order messages within one second (limit ${limit})`,
-        [ev],
-      );
-    } else if (n <= limit) w.breaching = false;
-  }
+  const strategy = str(e.strategy);
+  if (strategy !== null) messageRate(s, s.strategyRates, 'strategy', strategy, limit, tUs, iso, ev, symbol);
+  const venue = str(e.venue);
+  if (venue !== null) messageRate(s, s.venueRates, 'venue', venue, limit, tUs, iso, ev, symbol);
+}
+
+/** One strategy's or venue's messages within the last second (windows found by name: no key string per message). */
+function messageRate(
+  s: EngineState,
+  windows: Map<string, RateWindow>,
+  kind: string,
+  name: string,
+  limit: number,
+  tUs: number,
+  iso: string,
+  ev: Evidence,
+  symbol: string | null,
+): void {
+  let w = windows.get(name);
+  if (w === undefined) windows.set(name, (w = new RateWindow()));
+  const n = w.add(tUs);
+  if (n > limit && !w.breaching) {
+    w.breaching = true;
+    s.add(
+      'message_rate_exceeded',
+      iso,
+      [],
+      symbol,
+      `${kind} ${name}: ${n} order messages within one second (limit ${limit})`,
+      [ev],
+    );
+  } else if (n <= limit) w.breaching = false;
 }
 
 /** Moves an open order to the closed ones, with its final status. */

@@ -22,9 +22,9 @@ function throughRecords(lines: readonly Buffer[]): (LogEvent | undefined)[] {
   const refs: LineRef[] = [];
   new RecordReader().feed(
     {
-      push: (e, ref) => {
+      pushLine: (e, file, line, hash) => {
         out.push({ ...e });
-        refs.push(ref);
+        refs.push({ file, line, hash });
       },
       malformed: () => out.push(undefined),
     },
