@@ -10,11 +10,16 @@ import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ScannedLine } from '../chain/lines.js';
 import {
+  buildReport,
   checkLogFile,
+  ComplianceEngine,
   compareReports,
   COMPLIANCE_REPORT_FORMAT,
+  feedLine,
   findingsCsv,
+  type PolicyTimeline,
   renderReportHtml,
   timelineOfReport,
   type ComplianceReport,
@@ -39,6 +44,73 @@ export interface ComplianceRecheck {
   readonly differences: number;
 }
 
+/** A finding to add when the re-check is judged (so findings keep their order in the report). */
+type Note = (f: Findings) => void;
+
+/** The recorded report read before the log pass, and what the pass must feed. */
+export interface ComplianceRecheckStart {
+  /**
+   * Called with every line of data/audit.jsonl, in order, by the pass that reads the log: the
+   * checks re-run in that pass instead of reading the log again. Undefined when nothing is to re-run.
+   */
+  readonly feed: ((l: ScannedLine) => void) | undefined;
+  /**
+   * Judges the re-run (undefined when the pack has no compliance files). `logScanned`: every line
+   * of the log was fed; otherwise the log is read here.
+   */
+  finish(f: Findings, page: PageFacts | undefined, logScanned: boolean): Promise<ComplianceRecheck | undefined>;
+}
+
+/** What reading the recorded report gave: a result without a re-run, or the report and its policies. */
+type Recorded =
+  | { readonly stop: ComplianceRecheck | undefined; readonly notes: Note[] }
+  | {
+      readonly stop?: undefined;
+      readonly notes: Note[];
+      readonly present: readonly boolean[];
+      readonly report: ComplianceReport;
+      readonly timeline: PolicyTimeline;
+    };
+
+/**
+ * Reads a pack directory's compliance report before its log is read, so that the log pass can feed
+ * the re-run (one read of the log for every check). Findings are added by `finish`.
+ */
+export async function startComplianceRecheck(
+  dir: string,
+  exportDate: string | undefined,
+): Promise<ComplianceRecheckStart> {
+  const r = await readRecorded(dir, exportDate);
+  if (r.stop !== undefined || !('report' in r)) return { feed: undefined, finish: async (f) => replay(r, f) };
+  const date = r.report.period.from;
+  const engine = new ComplianceEngine(r.timeline);
+  let failed: unknown;
+  const feed = (l: ScannedLine): void => {
+    if (failed !== undefined) return;
+    try {
+      feedLine(engine, l, LOG);
+    } catch (err) {
+      failed = err; // judged as the separate re-run judged it (finish)
+    }
+  };
+  const finish = async (f: Findings, page: PageFacts | undefined, logScanned: boolean) => {
+    for (const n of r.notes) n(f);
+    const rerun = async (): Promise<ComplianceReport> => {
+      if (!logScanned) return checkLogFile({ path: join(dir, LOG), name: LOG, date, timeline: r.timeline });
+      if (failed !== undefined) throw failed;
+      engine.endDay(date);
+      return buildReport({ from: date, to: date, timeline: r.timeline, result: engine.finish(), files: [LOG] });
+    };
+    return judgeRerun(dir, f, r, rerun, page);
+  };
+  return { feed, finish };
+}
+
+function replay(r: Recorded, f: Findings): ComplianceRecheck | undefined {
+  for (const n of r.notes) n(f);
+  return r.stop;
+}
+
 /** Re-runs the checks of a pack directory; undefined when the pack has no compliance files (made before they existed). */
 /**
  * `page`: the pack facts report.html shows (from manifest.json and the signature), when they could
@@ -52,26 +124,28 @@ export async function recheckPackCompliance(
   exportDate: string | undefined,
   page?: PageFacts,
 ): Promise<ComplianceRecheck | undefined> {
+  return (await startComplianceRecheck(dir, exportDate)).finish(f, page, false);
+}
+
+/** The recorded report, its period and its policies judged; the timeline to re-run with. */
+async function readRecorded(dir: string, exportDate: string | undefined): Promise<Recorded> {
+  const notes: Note[] = [];
+  const note = (code: 'COMPLIANCE_REPORT_INVALID' | 'COMPLIANCE_REPORT_MISMATCH', file: string, detail: string) =>
+    notes.push((f) => f.add(code, 'error', file, detail));
+  const failed = (detail: string): Recorded => {
+    note('COMPLIANCE_REPORT_INVALID', REPORT, detail);
+    return { stop: { findings: 0, differences: 1 }, notes };
+  };
   const present = await Promise.all([REPORT, CSV, HTML].map((p) => isFile(join(dir, p))));
-  if (!present.some(Boolean)) return undefined;
-  if (!present[0]) {
-    f.add('COMPLIANCE_REPORT_INVALID', 'error', REPORT, 'the pack has compliance files but no compliance_report.json');
-    return { findings: 0, differences: 1 };
-  }
+  if (!present.some(Boolean)) return { stop: undefined, notes };
+  if (!present[0]) return failed('the pack has compliance files but no compliance_report.json');
   const text = await readBounded(join(dir, REPORT), MAX_REPORT_BYTES);
-  if (text === undefined) {
-    f.add('COMPLIANCE_REPORT_INVALID', 'error', REPORT, `larger than ${MAX_REPORT_BYTES} bytes`);
-    return { findings: 0, differences: 1 };
-  }
+  if (text === undefined) return failed(`larger than ${MAX_REPORT_BYTES} bytes`);
   const recorded = parseRecorded(text);
-  if (typeof recorded === 'string') {
-    f.add('COMPLIANCE_REPORT_INVALID', 'error', REPORT, recorded);
-    return { findings: 0, differences: 1 };
-  }
+  if (typeof recorded === 'string') return failed(recorded);
   if (exportDate !== undefined && (recorded.period.from !== exportDate || recorded.period.to !== exportDate)) {
-    f.add(
+    note(
       'COMPLIANCE_REPORT_MISMATCH',
-      'error',
       REPORT,
       `period ${recorded.period.from} to ${recorded.period.to}, but the pack is of ${exportDate}`,
     );
@@ -86,29 +160,32 @@ export async function recheckPackCompliance(
       !redactedFile &&
       createHash('sha256').update(p.text, 'utf8').digest('hex') !== p.sha256
     ) {
-      f.add(
+      note(
         'COMPLIANCE_REPORT_MISMATCH',
-        'error',
         REPORT,
         `recorded policy ${p.path}: its text does not hash to its recorded sha256 ${p.sha256}`,
       );
     }
   }
-  let timeline;
   try {
-    timeline = timelineOfReport(recorded);
+    return { notes, present, report: recorded, timeline: timelineOfReport(recorded) };
   } catch (err) {
-    f.add(
-      'COMPLIANCE_REPORT_INVALID',
-      'error',
-      REPORT,
-      `a recorded policy does not parse: ${err instanceof Error ? err.message : String(err)}`,
-    );
-    return { findings: 0, differences: 1 };
+    return failed(`a recorded policy does not parse: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** The re-run against the recorded report, its CSV and its page. */
+async function judgeRerun(
+  dir: string,
+  f: Findings,
+  r: Extract<Recorded, { report: ComplianceReport }>,
+  run: () => Promise<ComplianceReport>,
+  page: PageFacts | undefined,
+): Promise<ComplianceRecheck> {
+  const recorded = r.report;
   let rerun: ComplianceReport;
   try {
-    rerun = await checkLogFile({ path: join(dir, LOG), name: LOG, date: recorded.period.from, timeline });
+    rerun = await run();
   } catch (err) {
     if (err instanceof AuditpackError && err.code !== 'INTERNAL') {
       f.add('COMPLIANCE_REPORT_MISMATCH', 'error', LOG, `the checks could not re-run: ${err.message}`);
@@ -119,39 +196,48 @@ export async function recheckPackCompliance(
   const diffs = compareReports(recorded, rerun);
   for (const d of diffs)
     f.add('COMPLIANCE_REPORT_MISMATCH', 'error', REPORT, `${d.kind.replace('_', ' ')}: ${d.detail}`);
-  let csvDiffers = false;
-  if (!present[1]) {
-    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', CSV, 'compliance_findings.csv is missing');
-    csvDiffers = true;
-  } else {
-    const csv = await readBounded(join(dir, CSV), MAX_REPORT_BYTES);
-    if (csv !== findingsCsv(recorded)) {
-      f.add(
-        'COMPLIANCE_REPORT_MISMATCH',
-        'error',
-        CSV,
-        'compliance_findings.csv is not the CSV of compliance_report.json (a row removed, added or edited)',
-      );
-      csvDiffers = true;
-    }
-  }
-  let htmlDiffers = false;
-  if (!present[2]) {
-    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', HTML, 'report.html is missing');
-    htmlDiffers = true;
-  } else if (page !== undefined) {
-    const html = await readBounded(join(dir, HTML), MAX_REPORT_BYTES);
-    if (html !== renderReportHtml(recorded, page)) {
-      f.add(
-        'COMPLIANCE_REPORT_MISMATCH',
-        'error',
-        HTML,
-        'report.html is not the page of compliance_report.json and manifest.json (edited: a finding, a fact or markup changed)',
-      );
-      htmlDiffers = true;
-    }
-  }
+  const csvDiffers = await judgeCsv(dir, f, recorded, r.present[1] === true);
+  const htmlDiffers = await judgeHtml(dir, f, recorded, r.present[2] === true, page);
   return { findings: rerun.totals.total, differences: diffs.length + (csvDiffers ? 1 : 0) + (htmlDiffers ? 1 : 0) };
+}
+
+async function judgeCsv(dir: string, f: Findings, recorded: ComplianceReport, present: boolean): Promise<boolean> {
+  if (!present) {
+    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', CSV, 'compliance_findings.csv is missing');
+    return true;
+  }
+  const csv = await readBounded(join(dir, CSV), MAX_REPORT_BYTES);
+  if (csv === findingsCsv(recorded)) return false;
+  f.add(
+    'COMPLIANCE_REPORT_MISMATCH',
+    'error',
+    CSV,
+    'compliance_findings.csv is not the CSV of compliance_report.json (a row removed, added or edited)',
+  );
+  return true;
+}
+
+async function judgeHtml(
+  dir: string,
+  f: Findings,
+  recorded: ComplianceReport,
+  present: boolean,
+  page: PageFacts | undefined,
+): Promise<boolean> {
+  if (!present) {
+    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', HTML, 'report.html is missing');
+    return true;
+  }
+  if (page === undefined) return false;
+  const html = await readBounded(join(dir, HTML), MAX_REPORT_BYTES);
+  if (html === renderReportHtml(recorded, page)) return false;
+  f.add(
+    'COMPLIANCE_REPORT_MISMATCH',
+    'error',
+    HTML,
+    'report.html is not the page of compliance_report.json and manifest.json (edited: a finding, a fact or markup changed)',
+  );
+  return true;
 }
 
 /** The recorded report, shape-checked enough to compare it; a string says what is wrong. */

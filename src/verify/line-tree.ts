@@ -27,7 +27,15 @@ export class LineTreeTap {
    * Adds PACK_LINE_TREE_MISMATCH when manifest.json records a line_tree that is malformed or not the
    * log's. A manifest without one (a pack made before the field existed) is not judged here.
    */
-  judge(manifest: Buffer | 'too-large' | undefined, f: Findings): void {
+  /**
+   * `got`: the log's tree when another reader of the same pass computed it (the payload
+   * derivation's accumulator), so each line is hashed into a tree once.
+   */
+  judge(
+    manifest: Buffer | 'too-large' | undefined,
+    f: Findings,
+    got: { leaves: number; root: string } = this.result(),
+  ): void {
     if (!Buffer.isBuffer(manifest)) return;
     let lt: unknown;
     try {
@@ -36,7 +44,6 @@ export class LineTreeTap {
       return; // an unparsable manifest is judged elsewhere
     }
     if (lt === undefined) return;
-    const got = this.result();
     const rec = lt as { leaves?: unknown; root?: unknown } | null;
     if (rec === null || typeof rec !== 'object' || !Number.isSafeInteger(rec.leaves) || typeof rec.root !== 'string') {
       f.add(

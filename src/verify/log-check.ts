@@ -183,7 +183,7 @@ export class LogChecker extends ChainFollower {
     let matched = f.alertsMatched;
     const alerts = this.o.alertHashes;
     if (alerts !== undefined)
-      for (const h of r.alertCandidates) if (matched < alerts.length && alerts[matched] === h) matched++;
+      for (const h of r.alertCandidates) if (matched < alerts.length && alerts.at(matched) === h) matched++;
     f.alertsMatched = matched;
     this.head = { ...w.head, line: w.head.line + f.lines };
     f.lines += w.lines;
@@ -282,7 +282,7 @@ export class LogChecker extends ChainFollower {
     if (cat === 'order') removeSeq(facts.orders, head.seq);
     else if (cat === 'fill') removeSeq(facts.fills, head.seq);
     const alerts = this.o.alertHashes;
-    if (alerts !== undefined && facts.alertsMatched > 0 && alerts[facts.alertsMatched - 1] === fragment.hash)
+    if (alerts !== undefined && facts.alertsMatched > 0 && alerts.at(facts.alertsMatched - 1) === fragment.hash)
       facts.alertsMatched--;
   }
 
@@ -300,7 +300,7 @@ export class LogChecker extends ChainFollower {
     if (ev.category === 'order') addSeq(facts.orders, ev.seq);
     else if (ev.category === 'fill') addSeq(facts.fills, ev.seq);
     const alerts = this.o.alertHashes;
-    if (alerts !== undefined && facts.alertsMatched < alerts.length && alerts[facts.alertsMatched] === line.hash)
+    if (alerts !== undefined && facts.alertsMatched < alerts.length && alerts.at(facts.alertsMatched) === line.hash)
       facts.alertsMatched++;
     const bits = this.alertBits;
     if (bits !== undefined) {

@@ -6,7 +6,7 @@ import { PACK_PATH, ROOT_FILE_BOUNDS } from '../format/pack.js';
 import { lineStartAfter } from './log-range.js';
 
 /** Below this size the log is checked by one thread. */
-const MIN_SPLIT_BYTES = 4 * 1024 * 1024;
+export const MIN_SPLIT_BYTES = 4 * 1024 * 1024;
 
 /**
  * Measured costs per byte (ns, one core of the bench machine; docs/PERFORMANCE.md): checking a log

@@ -63,7 +63,7 @@ export interface LogCheckOptions {
   /** Report where the chain starts (info) when it is not the genesis: for a single file. */
   readonly reportStart?: boolean;
   /** SHA-256 of each line of a pack's alerts.jsonl, in order, to find among the events. */
-  readonly alertHashes?: readonly string[] | undefined;
+  readonly alertHashes?: AlertHashes | undefined;
   /** An empty file is normal here (a pack of a day without events): no LOG_FILE_EMPTY. */
   readonly emptyOk?: boolean;
   /** Accepted for compatibility: every line is read in full (src/format/event-line.ts). */
@@ -83,6 +83,16 @@ export interface LogCheckOptions {
    * passes by chance never matches). The alert hashes need not be sent to the other thread.
    */
   readonly alertFilter?: AlertFilter | undefined;
+}
+
+/**
+ * The SHA-256 (hex) of each alert line, by 0-based index: a list, or a file read alongside the log
+ * (alert-stream.ts). The log check asks for the line it is looking for next and the one before it,
+ * never further back.
+ */
+export interface AlertHashes {
+  readonly length: number;
+  at(i: number): string | undefined;
 }
 
 /**

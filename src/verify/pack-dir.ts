@@ -16,20 +16,21 @@ import {
   SIGNATURE_FILE,
 } from '../format/pack.js';
 import { ReviewEventTap } from '../review/index.js';
+import { AlertLineStream } from './alert-stream.js';
 import { PruneEventTap } from './chain-events.js';
-import { recheckPackCompliance } from './compliance.js';
+import { type ComplianceRecheckStart, startComplianceRecheck } from './compliance.js';
 import type { CsvStats } from './csv-count.js';
 import { type HashJob, hashOne, startBackground, throwIfFailed } from './hash-jobs.js';
 import { LogChecker } from './log-check.js';
 import { alertFilterOf, type LogFacts } from './log-facts.js';
-import { cutFor } from './log-cut.js';
+import { cutFor, MIN_SPLIT_BYTES } from './log-cut.js';
 import type { CollectedFile, PackFacts } from './pack-facts.js';
 import { alertAccumulator, checkedOf, pageFactsOf, peekAlertFilter, peekExportDate, trustOf } from './pack-gather.js';
 import { LineTreeTap } from './line-tree.js';
 import { judgePack } from './pack-judge.js';
 import type { PackReport, VerifyPackOptions } from './pack-report.js';
 import { readBounded, walk } from './pack-walk.js';
-import { explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
+import { type Derived, explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
 import { Findings, makeReport } from './report.js';
 import { checkLogAnchors } from './log-anchors.js';
 import { judgePackTimestamp, peekCreatedAt } from './timestamps.js';
@@ -53,7 +54,11 @@ interface DirRead {
   alertSeqs: (number | undefined)[] | undefined;
   log: LogFacts | undefined;
   filter: RecordedAlertFilter | undefined;
-  derived: Awaited<ReturnType<PayloadDerivation['finish']>> | undefined;
+  derived: Derived | undefined;
+  /** data/alerts.jsonl read alongside the log (closed at the end). */
+  alertStream: AlertLineStream | undefined;
+  /** The compliance re-check, fed by the log pass. */
+  compliance: ComplianceRecheckStart | undefined;
 }
 
 /** @internal Verifies a pack directory already known to be a real directory. */
@@ -82,6 +87,8 @@ export async function verifyPackDir(
     log: undefined,
     filter: undefined,
     derived: undefined,
+    compliance: undefined,
+    alertStream: undefined,
   };
   // In the background (a worker thread): every payload file but the two JSONL files — the CSVs
   // hashed and counted — and, once asked, the second part of audit.jsonl's chain.
@@ -99,7 +106,8 @@ export async function verifyPackDir(
     r.exportDate =
       peekExportDate(r.tags.get(PACK_PATH.manifestJson)) ??
       (dirName === undefined ? undefined : parsePackName(dirName)?.date);
-    await readAlerts(r);
+    await readAlerts(r, splitsLog(r, options));
+    r.compliance = await startComplianceRecheck(dir, r.exportDate);
     await checkLog(r, background, options);
     const results = await background.hashes;
     bgFiles.forEach((x, i) => {
@@ -110,6 +118,7 @@ export async function verifyPackDir(
     });
   } finally {
     background.close();
+    r.alertStream?.close();
   }
   return judgeDir(r, target, options, dirName);
 }
@@ -133,11 +142,23 @@ async function readRootFiles(r: DirRead): Promise<void> {
   }
 }
 
-/** data/alerts.jsonl: its lines' hashes and seqs (for the log scan), and its whole-file digest. */
-async function readAlerts(r: DirRead): Promise<void> {
+/** Whether the log will be cut between two threads (log-cut.ts decides where). */
+function splitsLog(r: DirRead, options: VerifyPackOptions): boolean {
+  const size = r.found.find((x) => x.rel === LOG)?.size;
+  return (
+    size !== undefined && options.logSplit !== 'none' && (options.logSplit !== undefined || size >= MIN_SPLIT_BYTES)
+  );
+}
+
+/**
+ * data/alerts.jsonl: its lines counted and its whole-file digest; its lines' hashes are read again
+ * alongside the log (alert-stream.ts), so memory does not grow with the alerts. When the log is
+ * cut between threads, the seqs are kept too (the worker's alert filter is made from them).
+ */
+async function readAlerts(r: DirRead, split: boolean): Promise<void> {
   if (!r.found.some((x) => x.rel === PACK_PATH.alerts)) return;
   const path = join(r.dir, PACK_PATH.alerts);
-  const acc = alertAccumulator({ date: r.exportDate });
+  const acc = alertAccumulator(split ? { date: r.exportDate } : undefined, true);
   const h = createHash('sha256');
   const size = await scanLines(path, acc.onLine, { onChunk: (c) => h.update(c), view: true, noFollow: true }).catch(
     (err: unknown) => {
@@ -145,15 +166,19 @@ async function readAlerts(r: DirRead): Promise<void> {
     },
   );
   r.files.set(PACK_PATH.alerts, { size, sha256: h.digest('hex') });
-  r.alerts = acc.result();
+  const got = acc.result();
+  r.alertStream = new AlertLineStream(path, got.lines);
+  r.alerts = { ...got, hashes: r.alertStream };
   r.alertSeqs = acc.seqs();
 }
 
 /**
- * The log: chain and counts, line by line, and its whole-file digest in the same reads. A large
- * log is cut at a line start: the worker checks the part after the cut (log-range.ts) while this
- * thread checks the part before it and hashes the rest; the parts are joined, or the second part
- * is checked again here when it had anything to report.
+ * The log, read once by this thread: chain and counts line by line, its whole-file digest in the
+ * same reads, and every line fed to the payload derivation, the compliance re-check, the line tree
+ * and the event taps. A large log is cut at a line
+ * start: the hashing worker checks the chain after the cut (log-range.ts) while this thread checks
+ * it before the cut; the parts are joined, or the second part is checked again here when it had
+ * anything to report.
  */
 async function checkLog(r: DirRead, background: Background, options: VerifyPackOptions): Promise<void> {
   const logFile = r.found.find((x) => x.rel === LOG);
@@ -170,20 +195,23 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
   });
   const p = join(r.dir, LOG);
   const h = createHash('sha256');
-  // Besides the chain check, every line feeds the export's derivation of the CSVs and alerts
-  // (payload.ts) and the search for PackPruned and review events, in this thread and in log order.
+  // The second thread finds alert lines among its events by their seq (log-check.ts).
+  const alertFilter = r.alertSeqs === undefined ? undefined : alertFilterOf(r.alertSeqs);
+  const cut = alertFilter?.complete === false ? undefined : await cutFor(p, logFile.size, options.logSplit, r.found);
   r.filter = peekAlertFilter(r.tags.get(PACK_PATH.manifestJson));
+  // The derivation runs on this thread: the second core checks the log after the cut. (On its own
+  // worker thread it cost about a fifth more CPU for the copies and result messages, measured.)
   const derive = r.filter === undefined ? undefined : new PayloadDerivation(r.filter, date);
+  const compliance = r.compliance?.feed;
+  const lineTree = derive === undefined ? r.lineTree : undefined; // else the derivation's tree is the log's
   const feed = (l: ScannedLine): void => {
     derive?.push(l);
+    compliance?.(l);
+    lineTree?.push(l);
     r.tap.push(l);
-    r.lineTree.push(l);
     r.reviewTap.push(l);
   };
   try {
-    // The second thread finds alert lines among its events by their seq (log-check.ts).
-    const alertFilter = r.alertSeqs === undefined ? undefined : alertFilterOf(r.alertSeqs);
-    const cut = alertFilter?.complete === false ? undefined : await cutFor(p, logFile.size, options.logSplit, r.found);
     const range =
       cut === undefined
         ? undefined
@@ -200,6 +228,7 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
     }
     r.files.set(LOG, { size, sha256: h.digest('hex') });
   } catch (err) {
+    await derive?.close();
     throw wrapFsError(err, 'read', p);
   }
   r.log = checker.finish();
@@ -218,10 +247,10 @@ async function judgeDir(
   const manifestBuf = tags.get(PACK_PATH.manifestJson);
   const manifestSha = Buffer.isBuffer(manifestBuf) ? files.get(PACK_PATH.manifestJson)?.sha256 : undefined;
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
-  if (r.log !== undefined) r.lineTree.judge(manifestBuf, f);
+  if (r.log !== undefined) r.lineTree.judge(manifestBuf, f, r.derived?.lineTree);
   const filter = r.filter;
   if (r.derived !== undefined && filter !== undefined)
-    await judgeDerived(r.derived, files, f, (path) => explainDifference(dir, path, filter, exportDate));
+    await judgeDerived(r.derived.files, files, f, (path) => explainDifference(dir, path, filter, exportDate));
   const ts = options.timestamps ?? {};
   const timestamped = await judgePackTimestamp(tags, ts, f, { exportDate, createdAt: peekCreatedAt(manifestBuf) });
   const anchors =
@@ -232,7 +261,7 @@ async function judgeDir(
             throw wrapFsError(err, 'read', join(dir, LOG));
           },
         );
-  const compliance = await recheckPackCompliance(dir, f, exportDate, pageFactsOf(manifestBuf, manifest, tags));
+  const compliance = await r.compliance?.finish(f, pageFactsOf(manifestBuf, manifest, tags), r.log !== undefined);
   const checked: Record<string, number> = {
     ...checkedOf(files, r.log, r.alerts, tags.has(SIGNATURE_FILE)),
     timestamped: timestamped ? 1 : 0,

@@ -5,7 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { RecordedAlertFilter } from '../format/pack.js';
 import type { CsvStats } from './csv-count.js';
-import type { LogFacts } from './log-facts.js';
+import type { AlertHashes, LogFacts } from './log-facts.js';
 
 /** A regular file found in the pack. */
 export interface CollectedFile {
@@ -22,9 +22,9 @@ export interface PackFacts {
   /** Bytes of the small files at the root; 'too-large' when over their bound. */
   readonly tags: Map<string, Buffer | 'too-large'>;
   readonly csv: Map<string, CsvStats>;
-  /** data/alerts.jsonl: its line count and each line's SHA-256 (undefined past the bound). */
+  /** data/alerts.jsonl: its line count and each line's SHA-256 (undefined past the bound of a list). */
   readonly alerts:
-    | { readonly lines: number; readonly hashes: string[] | undefined; readonly unterminated: boolean }
+    | { readonly lines: number; readonly hashes: AlertHashes | undefined; readonly unterminated: boolean }
     | undefined;
   readonly log: LogFacts | undefined;
 }

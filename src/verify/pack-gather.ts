@@ -84,14 +84,19 @@ export function checkedOf(
 /**
  * Counts alerts.jsonl's lines and keeps their hashes (up to a bound); with `seqsFor` (the log's
  * date) also each line's seq as the log check would read it, for the second thread's alert filter.
+ * With `countOnly`, nothing is kept per line (the caller reads the hashes again as the log check
+ * needs them: alert-stream.ts).
  */
-export function alertAccumulator(seqsFor?: { date: string | undefined }): {
+export function alertAccumulator(
+  seqsFor?: { date: string | undefined },
+  countOnly = false,
+): {
   onLine: (l: ScannedLine) => void;
   result: () => NonNullable<PackFacts['alerts']>;
   seqs: () => (number | undefined)[] | undefined;
 } {
   let lines = 0;
-  let hashes: string[] | undefined = [];
+  let hashes: string[] | undefined = countOnly ? undefined : [];
   let unterminated = false;
   const seqs: (number | undefined)[] | undefined = seqsFor === undefined ? undefined : [];
   const date = seqsFor?.date;
@@ -100,19 +105,16 @@ export function alertAccumulator(seqsFor?: { date: string | undefined }): {
     onLine: (l) => {
       lines++;
       if (!l.terminated) unterminated = true;
-      if (hashes !== undefined) {
-        if (hashes.length >= MAX_ALERT_HASHES) hashes = undefined;
-        else {
-          hashes.push(l.hash);
-          if (seqs !== undefined) {
-            const r = l.bytes === undefined ? undefined : readLine(l.bytes, date, false, dateBytes);
-            seqs.push(r?.ok === true ? r.facts.seq : undefined);
-          }
-        }
+      if (hashes !== undefined && hashes.length >= MAX_ALERT_HASHES) hashes = undefined;
+      const keep = countOnly || hashes !== undefined;
+      hashes?.push(l.hash);
+      if (keep && seqs !== undefined) {
+        const r = l.bytes === undefined ? undefined : readLine(l.bytes, date, false, dateBytes);
+        seqs.push(r?.ok === true ? r.facts.seq : undefined);
       }
     },
     result: () => ({ lines, hashes, unterminated }),
-    seqs: () => (hashes === undefined ? undefined : seqs),
+    seqs: () => (countOnly || hashes !== undefined ? seqs : undefined),
   };
 }
 

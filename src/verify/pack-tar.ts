@@ -71,7 +71,7 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
   const manifest = judgePack(facts, trustOf(options), f, manifestSha);
   if (r.log !== undefined) r.lineTree.judge(manifestBuf, f);
   const derived = await r.derive?.finish();
-  if (derived !== undefined) await judgeDerived(derived, files, f);
+  if (derived !== undefined) await judgeDerived(derived.files, files, f);
   // Chain anchors inside a .tar.gz are not checked (that needs random access): verify the directory.
   const timestamped = await judgePackTimestamp(tags, options.timestamps ?? {}, f, {
     exportDate: manifest.exportDate,

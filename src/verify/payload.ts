@@ -53,28 +53,50 @@ function filterOf(r: RecordedAlertFilter): {
   return { categories: r.categories, events: r.events, severities: r.severities };
 }
 
-/** Derives the three files from log lines pushed in order (this thread only: verify's threads are busy). */
+/** What a derivation gives: the derived files' sizes and hashes, and the log's line tree. */
+export interface Derived {
+  readonly files: ReadonlyMap<DerivedPath, CollectedFile>;
+  /** The RFC 6962 tree over every line pushed (the export's own accumulator). */
+  readonly lineTree: { readonly leaves: number; readonly root: string };
+}
+
+/**
+ * Derives the three files from log lines pushed in order. With `threads`, the export's batches
+ * run on its worker thread (src/pack/scan-day.ts) while this thread goes on reading the log;
+ * the bytes derived are the same either way.
+ */
 export class PayloadDerivation {
   private readonly sinks = { orders: new DigestSink(), fills: new DigestSink(), alerts: new DigestSink() };
   private readonly scanner: DayScanner;
 
-  constructor(filter: RecordedAlertFilter, date: string | undefined) {
-    this.scanner = new DayScanner(this.sinks, filterOf(filter), logNameOf(date), false);
+  constructor(filter: RecordedAlertFilter, date: string | undefined, threads = false) {
+    this.scanner = new DayScanner(this.sinks, filterOf(filter), logNameOf(date), threads);
   }
 
   push(l: ScannedLine): void {
     this.scanner.push(l);
   }
 
-  /** The derived files' sizes and hashes. */
-  async finish(): Promise<ReadonlyMap<DerivedPath, CollectedFile>> {
-    await this.scanner.finish();
+  /** The derived files' sizes and hashes, and the line tree; stops the thread, if any. */
+  async finish(): Promise<Derived> {
+    try {
+      const facts = await this.scanner.finish();
+      return {
+        files: new Map<DerivedPath, CollectedFile>([
+          [PACK_PATH.orders, this.sinks.orders.digest()],
+          [PACK_PATH.fills, this.sinks.fills.digest()],
+          [PACK_PATH.alerts, this.sinks.alerts.digest()],
+        ]),
+        lineTree: facts.lineTree,
+      };
+    } finally {
+      await this.scanner.close();
+    }
+  }
+
+  /** Stops the thread without waiting for results (after a read failed). */
+  async close(): Promise<void> {
     await this.scanner.close();
-    return new Map<DerivedPath, CollectedFile>([
-      [PACK_PATH.orders, this.sinks.orders.digest()],
-      [PACK_PATH.fills, this.sinks.fills.digest()],
-      [PACK_PATH.alerts, this.sinks.alerts.digest()],
-    ]);
   }
 }
 
