@@ -3,16 +3,20 @@
  * written by the real logger (bench/lib/sweep-writer.mjs, 1 or 16 processes), and the table written
  * into docs/PERFORMANCE.md between the sweep markers.
  *
- *   npm run build && npx tsx bench/sweep.ts                  # the standard rows (0.5M and 3M events)
- *   npx tsx bench/sweep.ts --rows base,lines-150 --rounds 1  # some rows only
- *   npx tsx bench/sweep.ts --with-10m                        # adds the 10M-event row (on demand)
+ *   npm run build && npx tsx bench/sweep.ts                  # the standard rows (0.5M, 1M and 3M events)
+ *   npx tsx bench/sweep.ts --rows base,lines-short,3m --rounds 1 --no-write   # some rows only
+ *   npx tsx bench/sweep.ts --rows 10m                        # the 10M-event row (on demand only)
+ *   npx tsx bench/sweep.ts --rows days                       # 1M, 3M and 10M: the time-linearity check
+ *   npx tsx bench/sweep.ts --with-10m                        # the standard rows and the 10M row
  *   npx tsx bench/sweep.ts --scale 0.02 --rounds 1 --no-write   # a quick look at every row
  *   npx tsx bench/sweep.ts --no-write                        # print the table, leave the docs alone
  *   npx tsx bench/sweep.ts --rows logger,durable             # the logger's rows (bench/lib/sweep-logger.ts)
+ *   npx tsx bench/sweep.ts --rows list                       # the row names
  *
  * Per row: `sha256sum <log>` then `auditpack export` (A B, alternating, after one warm-up each),
  * then `sha256sum -c manifest-sha256.txt` in the pack then `auditpack verify <pack>`; wall by clock,
- * peak RSS from /usr/bin/time; medians of the rounds. Node's start-up is inside auditpack's figures.
+ * CPU (user + system, all threads) and peak RSS from /usr/bin/time; medians of the rounds. Rows of
+ * the base shape at several day sizes also give seconds per million events (time linearity). Node's start-up is inside auditpack's figures.
  * The worst row (largest verify or export ratio) is profiled with --cpu-prof and its hottest
  * functions printed. The load average at the start and end of each row is recorded beside it:
  * figures taken on a busy machine say so.
@@ -31,7 +35,7 @@ import {
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sweepLoggerRows } from './lib/sweep-logger.js';
+import { LOGGER_ROWS, sweepLoggerRows } from './lib/sweep-logger.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'bin/auditpack.js');
@@ -60,12 +64,22 @@ const ROWS: Row[] = [
   { ...BASE, name: 'alerts-20', alertShare: 0.2 },
   { ...BASE, name: 'writers-16', writers: 16 },
   { ...BASE, name: 'redacted', redact: true },
+  { ...BASE, name: '1m', events: 1_000_000 },
   { ...BASE, name: '3m', events: 3_000_000 },
 ];
+/** On demand only (`--rows 10m`, `--with-10m`): about 3.4 GB of log and as much again for the pack. */
 const ROW_10M: Row = { ...BASE, name: '10m', events: 10_000_000 };
+/** Row groups for --rows. */
+const GROUPS: Record<string, string[]> = {
+  all: ROWS.map((r) => r.name),
+  days: ['1m', '3m', '10m'],
+  quick: ['base', 'lines-short', '3m'],
+};
 
 interface Timing {
   s: number;
+  /** User + system CPU seconds of the process and its threads. */
+  cpu: number;
   rssMb: number;
 }
 interface Result {
@@ -86,7 +100,7 @@ function flag(name: string): string | undefined {
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Timing {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], {
     cwd,
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -94,14 +108,14 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
   });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  const last = r.stderr.trim().split('\n').pop() ?? '0';
-  return { s, rssMb: Number(last) / 1024 };
+  const [rss = 0, user = 0, sys = 0] = (r.stderr.trim().split('\n').pop() ?? '0').split(' ').map(Number);
+  return { s, cpu: user + sys, rssMb: rss / 1024 };
 }
 
 function median(ts: Timing[]): Timing {
   const by = (k: keyof Timing): number =>
     [...ts.map((t) => t[k])].sort((a, b) => a - b)[Math.floor(ts.length / 2)] ?? 0;
-  return { s: by('s'), rssMb: Math.max(...ts.map((t) => t.rssMb)) };
+  return { s: by('s'), cpu: by('cpu'), rssMb: Math.max(...ts.map((t) => t.rssMb)) };
 }
 
 /** Writes the row's day: one logger process, or `writers` processes at once sharing the day's file. */
@@ -170,14 +184,44 @@ function countLines(path: string): number {
 
 function table(results: Result[]): string {
   const head =
-    '| row | events | writers | mean line | alerts | redacted | log MB | export s | ×sha256sum | export RSS MB | verify s | ×sha256sum -c | verify RSS MB | load 1-min |\n' +
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
+    '| row | events | writers | mean line | alerts | redacted | log MB | export s | export CPU s | ×sha256sum | export RSS MB | verify s | verify CPU s | ×sha256sum -c | verify RSS MB | load 1-min |\n' +
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
   const rows = results.map((r) => {
     const e = r.exp.s / r.sha.s;
     const v = r.ver.s / r.shaC.s;
-    return `| ${r.row.name} | ${(r.row.events / 1e6).toFixed(1)}M | ${r.row.writers} | ${r.meanLine.toFixed(0)} B | ${(r.row.alertShare * 100).toFixed(0)}% | ${r.row.redact ? 'yes' : 'no'} | ${r.logMb.toFixed(0)} | ${r.exp.s.toFixed(2)} | ${e.toFixed(2)} | ${r.exp.rssMb.toFixed(0)} | ${r.ver.s.toFixed(2)} | ${v.toFixed(2)} | ${r.ver.rssMb.toFixed(0)} | ${r.load[0].toFixed(1)}→${r.load[1].toFixed(1)} |`;
+    return `| ${r.row.name} | ${(r.row.events / 1e6).toFixed(1)}M | ${r.row.writers} | ${r.meanLine.toFixed(0)} B | ${(r.row.alertShare * 100).toFixed(0)}% | ${r.row.redact ? 'yes' : 'no'} | ${r.logMb.toFixed(0)} | ${r.exp.s.toFixed(2)} | ${r.exp.cpu.toFixed(2)} | ${e.toFixed(2)} | ${r.exp.rssMb.toFixed(0)} | ${r.ver.s.toFixed(2)} | ${r.ver.cpu.toFixed(2)} | ${v.toFixed(2)} | ${r.ver.rssMb.toFixed(0)} | ${r.load[0].toFixed(1)}→${r.load[1].toFixed(1)} |`;
   });
   return head + rows.join('\n');
+}
+
+/**
+ * Time linearity: the rows of the base shape that differ only in the day's size (0.5M, 1M, 3M,
+ * 10M events), as seconds per million events; each against the 1M row (1.00 = linear). Empty when
+ * fewer than two such rows ran.
+ */
+function linearity(results: Result[]): string {
+  const same = (r: Row): boolean =>
+    r.lineBytes === BASE.lineBytes &&
+    r.alertShare === BASE.alertShare &&
+    r.writers === BASE.writers &&
+    r.redact === BASE.redact;
+  const days = results.filter((r) => same(r.row)).sort((a, b) => a.row.events - b.row.events);
+  if (days.length < 2) return '';
+  const perM = (t: Timing, r: Result): number => t.s / (r.row.events / 1e6);
+  const ref = days.find((r) => r.row.events === 1_000_000) ?? days[0];
+  if (ref === undefined) return '';
+  const lines = days.map((r) => {
+    const e = perM(r.exp, r);
+    const v = perM(r.ver, r);
+    return `| ${(r.row.events / 1e6).toFixed(1)}M | ${e.toFixed(2)} | ${(e / perM(ref.exp, ref)).toFixed(2)} | ${(r.exp.cpu / (r.row.events / 1e6)).toFixed(2)} | ${v.toFixed(2)} | ${(v / perM(ref.ver, ref)).toFixed(2)} | ${(r.ver.cpu / (r.row.events / 1e6)).toFixed(2)} | ${r.ver.rssMb.toFixed(0)} |`;
+  });
+  return [
+    `Time linearity (the base shape at each day size; seconds per million events, and against the ${(ref.row.events / 1e6).toFixed(1)}M row: 1.00 is linear):`,
+    '',
+    '| events | export s/M | ×ref | export CPU s/M | verify s/M | ×ref | verify CPU s/M | verify RSS MB |',
+    '|---|---|---|---|---|---|---|---|',
+    ...lines,
+  ].join('\n');
 }
 
 /** CPU profile of one export and one verify of the row's day: the ten hottest functions by self time. */
@@ -239,13 +283,41 @@ function writeDoc(text: string): void {
   writeFileSync(DOC, next);
 }
 
+/**
+ * The rows `--rows` names (names or groups: all, days, quick; `list` prints them; the logger's rows
+ * are bench/lib/sweep-logger.ts's), else the standard rows (plus 10m with --with-10m).
+ */
+function selectRows(names: readonly string[] | undefined): Row[] {
+  const every = [...ROWS, ROW_10M];
+  if (names === undefined) return process.argv.includes('--with-10m') ? every : ROWS;
+  const known = (n: string): boolean =>
+    every.some((r) => r.name === n) || (LOGGER_ROWS as readonly string[]).includes(n);
+  const unknown = names.filter((n) => !known(n));
+  if (unknown.length > 0) throw new Error(`unknown rows ${unknown.join(', ')} (try --rows list)`);
+  return every.filter((r) => names.includes(r.name));
+}
+
+/**
+/** Sections printed after the main table. */
+function sections(results: Result[]): string[] {
+  const out: string[] = [];
+  const lin = linearity(results);
+  if (lin !== '') out.push('', lin);
+  return out;
+}
+
 function main(): void {
   if (!existsSync(join(ROOT, 'dist/index.js'))) throw new Error('run `npm run build` first');
   const rounds = Number(flag('rounds') ?? 3);
   const scale = Number(flag('scale') ?? 1);
-  const wanted = flag('rows')?.split(',');
-  let rows = process.argv.includes('--with-10m') ? [...ROWS, ROW_10M] : ROWS;
-  if (wanted !== undefined) rows = [...ROWS, ROW_10M].filter((r) => wanted.includes(r.name));
+  const spec = flag('rows');
+  if (spec === 'list') {
+    const names = [...ROWS, ROW_10M].map((r) => r.name);
+    process.stdout.write(`rows: ${[...names, ...LOGGER_ROWS].join(', ')}\ngroups: ${Object.keys(GROUPS).join(', ')}\n`);
+    return;
+  }
+  const wanted = spec?.split(',').flatMap((n) => GROUPS[n] ?? [n]);
+  let rows = selectRows(wanted);
   rows = rows.map((r) => ({ ...r, events: Math.round(r.events * scale) }));
   sweepLoggerRows({ wanted, scale, rounds, write: !process.argv.includes('--no-write') });
   if (rows.length === 0) return; // only logger rows were asked for
@@ -268,6 +340,7 @@ function main(): void {
     'Goals: export ≤ 3× `sha256sum` of the log; verify ≤ 1.0× `sha256sum -c manifest-sha256.txt`; peak RSS ≤ 150 MB.',
     '',
     table(results),
+    ...sections(results),
     ...(prof === '' ? [] : ['', `Where the time goes in the worst row (${worst.row.name}):`, '', '```', prof, '```']),
   ].join('\n');
   process.stdout.write(`${text}\n`);
