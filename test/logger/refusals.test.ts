@@ -2,10 +2,17 @@
  * The EventsRefused record when the refused events are the last ones: close() writes it once the
  * sink allows, never waits for good, and tells the caller what the log does not record yet.
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { AuditpackError } from '../../src/errors.js';
 import { createAuditLogger, MemorySink } from '../../src/logger/index.js';
 import type { PreparedEvent } from '../../src/logger/types.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 function parsed(sink: MemorySink): Record<string, unknown>[] {
   return sink.allLines().map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -104,5 +111,33 @@ describe('refusals that no later event reports', () => {
     }, 300);
     await log.close();
     expect(refusedCount(parsed(sink))).toBe(1);
+  });
+
+  it('a process that exits without close() writes the record in its exit handler', () => {
+    // The day's file is /dev/full (a real ENOSPC) while the durable call is made, then a regular
+    // file again; the process exits without close(): the exit flush must write the owed record.
+    const dir = tempDir();
+    const day = Date.UTC(2025, 8, 8) * 1000;
+    const script = `
+      import { createAuditLogger } from ${JSON.stringify(DIST)};
+      import { symlinkSync, unlinkSync } from 'node:fs';
+      const file = ${JSON.stringify(join(dir, 'audit-20250908.jsonl'))};
+      symlinkSync('/dev/full', file);
+      const log = createAuditLogger({ logDir: ${JSON.stringify(dir)}, durability: 'durable', clock: () => ${day} + 1 });
+      log.on('error', () => {});
+      const r = await log.order('OrderAccepted', { orderId: 'lost' }).then(() => 'ok', (e) => e.code);
+      unlinkSync(file);
+      process.stdout.write(r + '\\n');
+      process.exit(0);
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('LOG_WRITE_FAILED');
+    const recs = readFileSync(join(dir, 'audit-20250908.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs.map((x) => x.event)).toEqual(['EventsRefused']);
+    expect(recs[0]).toMatchObject({ category: 'system', count: 1 });
   });
 });
