@@ -49,6 +49,8 @@ export class EventPreparer {
   // constant, already hashed) strings instead of building and hashing a combined key per event.
   private catEvCache = new Map<string, Map<string, CategoryEvent>>();
   private catEvCacheSize = 0;
+  private actorIn: string | undefined;
+  private actorOut: string | undefined;
 
   constructor(private readonly o: PreparerOptions) {}
 
@@ -76,12 +78,26 @@ export class EventPreparer {
       const ce = this.categoryEvent(category, event);
       // One flat string (see prepareBody): a rope of pieces would cost again when it is flattened
       // for the write or the hand-over to the writer thread.
-      body = prepareBody(ce.json, ce.notes, fields, this.o.redactor, actor, this.o.provenance);
+      body = prepareBody(ce.json, ce.notes, fields, this.o.redactor, this.safeActor(actor), this.o.provenance);
     } catch (err) {
-      const why = String((err as Error)?.message ?? err);
+      // The error's text is the caller's (a throwing getter or toString): scanned like any value.
+      const why = this.o.redactor.redactString(String((err as Error)?.message ?? err));
       body = unserialisableBody(this.categoryEvent(String(category), String(event)).json, why, this.o.provenance);
     }
     return { day, head, body };
+  }
+
+  /**
+   * The actor (configured, or a child's binding) is caller text on every line: redacted like a
+   * value. Loggers repeat one actor, so the last answer is remembered.
+   */
+  private safeActor(actor: string | undefined): string | undefined {
+    if (typeof actor !== 'string') return actor;
+    if (actor !== this.actorIn) {
+      this.actorOut = this.o.redactor.redactString(actor);
+      this.actorIn = actor;
+    }
+    return this.actorOut;
   }
 
   private categoryEvent(category: string, event: string): CategoryEvent {
@@ -108,22 +124,29 @@ export class EventPreparer {
    */
   private nameCategoryEvent(cat: string, ev: string): CategoryEvent {
     const notes: string[] = [];
-    if (!CATEGORY_RE.test(cat)) {
+    const redactor = this.o.redactor;
+    // The notes quote the names as given: redacted first, or the note would carry the secret the
+    // name lost. A category holding a secret is written as `redacted` (lower-casing would disguise
+    // the secret's shape, `AKIA…` → `akia…`, while keeping its characters).
+    const givenCat = redactor.redactString(cat.slice(0, 256));
+    if (givenCat !== cat.slice(0, 256)) {
+      notes.push(`category: ${JSON.stringify(givenCat.slice(0, 64))} holds a secret; written as "redacted"`);
+      cat = 'redacted';
+    } else if (!CATEGORY_RE.test(cat)) {
       const given = cat;
       cat = lowercaseName(cat);
       notes.push(
         `category: ${JSON.stringify(given.slice(0, 64))} is not a lowercase name; written as ${JSON.stringify(cat)}`,
       );
     }
+    // A lower-cased name is scanned again (its shape can differ from the given one's).
+    if (redactor.redactString(cat) !== cat) cat = 'redacted';
+    const unknown = ev.length > 0 && KNOWN[cat]?.includes(ev) === false;
+    ev = redactor.redactString(ev.slice(0, 256));
     if (ev.length === 0) {
       ev = 'Unnamed';
       notes.push('event: empty event name; written as "Unnamed"');
-    } else if (KNOWN[cat]?.includes(ev) === false)
-      notes.push(`event: ${JSON.stringify(ev.slice(0, 64))} is not a known ${cat} event`);
-    const redactor = this.o.redactor;
-    cat = redactor.redactString(cat.slice(0, 256));
-    if (!CATEGORY_RE.test(cat)) cat = 'redacted'; // a secret-shaped name: the censor is no lowercase name
-    ev = redactor.redactString(ev.slice(0, 256));
+    } else if (unknown) notes.push(`event: ${JSON.stringify(ev.slice(0, 64))} is not a known ${cat} event`);
     return { json: categoryEventText(cat, ev), notes: notes.length ? notes : undefined };
   }
 

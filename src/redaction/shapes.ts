@@ -340,10 +340,11 @@ function curlCredential(cred: string, censor: string): string {
 function partial(censor: string): SecretPattern[] {
   return [
     // Credentials in URLs (GitHub's *_connection_string, detect-secrets basic_auth):
-    // scheme://user:password@ — the user stays, the password goes.
+    // scheme://user:password@ — the user stays, the password goes. One slash too: a path
+    // normaliser turns `postgres://u:pw@h` typed as a file name into `postgres:/u:pw@h`.
     {
       name: 'url-credentials',
-      regex: /(:\/\/)([^\s:@/]{0,256}):([^\s@/]{1,1024})@/g,
+      regex: /(:\/{1,3})([^\s:@/]{0,256}):([^\s@/]{1,1024})@/g,
       replace: (_m, sep: string, user: string) => `${sep}${user}:${censor}@`,
     },
     // An AWS secret access key next to its name (detect-secrets' aws plugin, gitleaks' generic rule):
@@ -392,7 +393,7 @@ const FIX_TAG = /(?:554|925|1402|1404)=/;
 export function redactPartial(s: string, patterns: readonly SecretPattern[]): string {
   const f = scanFacts;
   let out = s;
-  if (f.colon && out.includes('://')) out = runPartial(out, patterns[0]);
+  if (f.colon && out.includes(':/')) out = runPartial(out, patterns[0]);
   if (f.longest >= 40 && (out.includes('aws') || out.includes('AWS') || out.includes('Aws')))
     out = runPartial(out, patterns[1]);
   if (f.longest >= 17 && (out.includes('CONTRIBSYS') || out.includes('contribsys'))) out = runPartial(out, patterns[2]);

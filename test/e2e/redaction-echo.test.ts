@@ -58,4 +58,18 @@ describe('auditpack prints no secret back', () => {
     expect(off.code).toBe(2);
     expect(off.stderr).not.toContain(AWS);
   });
+  it('verify: a database URL typed as the path is echoed without its password (stderr and --json)', () => {
+    const cwd = tempDir();
+    const url = 'postgres://u:pwLEAK123@h/db';
+    for (const args of [
+      ['verify', url],
+      ['verify', url, '--json'],
+    ]) {
+      const r = runCli(args, { cwd });
+      expect(r.code).toBe(66);
+      expect(r.stderr).toContain('PATH_NOT_FOUND');
+      expect(r.stderr).toContain('postgres:/u:[REDACTED]@h/db');
+      expect(r.stdout + r.stderr).not.toContain('pwLEAK123');
+    }
+  });
 });

@@ -11,6 +11,7 @@ import { ExitWith, yesterdayUtc } from '../exit.js';
 import { hiddenLogsDirAlias, logDirOf, parseIsoDate } from '../options.js';
 import { helpText } from '../help.js';
 import { mark, paintFor, printJson } from '../render.js';
+import { printable } from '../printable.js';
 
 interface CheckCliOptions {
   date?: string;
@@ -116,10 +117,13 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
         policy: o.report.policy,
       });
     else {
-      io.stdout.write(`order ${o.order_id}: ${o.events.length} event(s), ${o.findings.length} finding(s)\n`);
+      io.stdout.write(`order ${printable(o.order_id)}: ${o.events.length} event(s), ${o.findings.length} finding(s)\n`);
       for (const e of o.events)
-        io.stdout.write(`  ${e.iso_ts}  seq ${e.seq}  ${e.category}/${e.event}${summaryOf(e.fields)}\n`);
-      for (const f of o.findings) io.stdout.write(`  ${sevMark(c, f.severity)} ${f.rule}: ${f.description}\n`);
+        io.stdout.write(
+          `  ${printable(`${e.iso_ts}  seq ${e.seq}  ${e.category}/${e.event}${summaryOf(e.fields)}`)}\n`,
+        );
+      for (const f of o.findings)
+        io.stdout.write(`  ${sevMark(c, f.severity)} ${printable(`${f.rule}: ${f.description}`)}\n`);
     }
   } else {
     const r = await checkCompliance(base);
@@ -129,12 +133,12 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
     else {
       const head = `${r.period.from}${r.period.to !== r.period.from ? ` to ${r.period.to}` : ''}: ${r.summary.events} events, ${r.totals.total} finding(s) — ${r.totals.critical} critical, ${r.totals.warning} warning, ${r.totals.info} info; policy ${r.policy.path} sha256 ${r.policy.sha256.slice(0, 16)}…${r.policy.snapshot_id ? ` (snapshot ${r.policy.snapshot_id})` : ` (${r.policy.source})`}`;
       io.stdout.write(
-        `${r.totals.total === 0 && malformed === 0 ? mark(io, 'ok') : mark(io, r.totals.critical > 0 ? 'fail' : 'warn')} ${head}\n`,
+        `${r.totals.total === 0 && malformed === 0 ? mark(io, 'ok') : mark(io, r.totals.critical > 0 ? 'fail' : 'warn')} ${printable(head)}\n`,
       );
       for (const f of r.findings) {
         const ev = f.evidence[0];
         io.stdout.write(
-          `  ${sevMark(c, f.severity)} ${f.time}  ${f.rule}: ${f.description}${ev ? `  [${ev.file}:${ev.line} seq ${ev.seq}]` : ''}\n`,
+          `  ${sevMark(c, f.severity)} ${printable(`${f.time}  ${f.rule}: ${f.description}${ev ? `  [${ev.file}:${ev.line} seq ${ev.seq}]` : ''}`)}\n`,
         );
       }
       if (r.findings_omitted > 0)

@@ -7,6 +7,8 @@ import { type Command, Option } from 'commander';
 import { AuditpackError, ExitCode } from '../../errors.js';
 import type { Problem, ProblemCode, VerifyArchiveOptions, VerifyReport } from '../../verify/index.js';
 import { withActivity } from '../activity.js';
+import { echoSafe } from '../echo.js';
+import { printable } from '../printable.js';
 import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { logDirOf, parseIsoDate, parseWholeNumber } from '../options.js';
@@ -194,8 +196,11 @@ export function defineVerify(program: Command, io: CliIO): void {
       const { resolve } = await import('node:path');
       const options = await verifyOptions(io, opts);
       const { verifyPath } = await import('../../verify/index.js');
-      const report = await withActivity(io, `verifying ${path}`, () => verifyPath(resolve(io.cwd, path), options));
-      const shown: VerifyReport = { ...report, target: path };
+      const report = await withActivity(io, `verifying ${printable(echoSafe(path))}`, () =>
+        verifyPath(resolve(io.cwd, path), options),
+      );
+      // The target as typed is echoed: redacted like every echo (a URL typed as a path keeps its password).
+      const shown: VerifyReport = { ...report, target: echoSafe(path) };
       if (opts.json === true) printJson(io, snakeKeys(shown));
       else renderReport(io, shown);
       if (!report.ok) throw new ExitWith(ExitCode.PROBLEMS);
@@ -279,7 +284,7 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
   const out = (s: string): void => {
     io.stdout.write(`${s}\n`);
   };
-  out(c.bold(`auditpack verify ${r.target} (${kindName(r.kind)})`));
+  out(c.bold(`auditpack verify ${printable(r.target)} (${kindName(r.kind)})`));
   const used = new Set<Problem>();
   for (const check of CHECKS) {
     if (!check.kinds.includes(r.kind)) continue;
@@ -360,7 +365,7 @@ function problemLine(io: CliIO, p: Problem): string {
   const c = paintFor(io);
   const sign = p.severity === 'error' ? mark(io, 'fail') : p.severity === 'warning' ? mark(io, 'warn') : c.dim('i');
   const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
-  return `    ${sign} ${where} ${c.bold(p.code)} ${p.detail}`;
+  return `    ${sign} ${printable(String(where))} ${c.bold(p.code)} ${printable(p.detail)}`;
 }
 
 function kindName(kind: string): string {

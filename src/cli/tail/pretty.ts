@@ -5,6 +5,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { FIELD } from '../../format/log-line.js';
+import { printable } from '../printable.js';
 
 /** Envelope fields shown in the head of the line or not at all. */
 const HIDDEN: ReadonlySet<string> = new Set([
@@ -39,10 +40,13 @@ function categoryColour(c: ChalkInstance, category: string): (s: string) => stri
   }
 }
 
-/** A field value as short text: plain when it is a simple word, JSON otherwise. */
+/**
+ * A field value as short text: plain when it is a simple word, JSON otherwise; printable either way
+ * (JSON escapes C0 controls, not C1 controls or bidirectional overrides).
+ */
 function valueText(v: unknown): string {
-  if (typeof v === 'string') return /^[\w.:@/+-]+$/.test(v) ? v : JSON.stringify(v);
-  return JSON.stringify(v);
+  if (typeof v === 'string') return /^[\w.:@/+-]+$/.test(v) ? v : printable(JSON.stringify(v));
+  return printable(String(JSON.stringify(v)));
 }
 
 /** A parsed line for people; a line that is not a JSON object is shown as it is, marked. */
@@ -53,18 +57,18 @@ export function prettyLine(c: ChalkInstance, raw: string): string {
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
     ev = parsed as Record<string, unknown>;
   } catch {
-    return `${c.red('(not an event)')} ${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}`;
+    return `${c.red('(not an event)')} ${printable(raw.length > 200 ? `${raw.slice(0, 200)}…` : raw)}`;
   }
   const category = String(ev[FIELD.category] ?? '?');
-  const name = `${category}/${String(ev[FIELD.event] ?? '?')}`;
+  const name = printable(`${category}/${String(ev[FIELD.event] ?? '?')}`);
   const fields = Object.entries(ev)
     .filter(([k]) => !HIDDEN.has(k))
-    .map(([k, v]) => `${c.dim(`${k}=`)}${valueText(v)}`);
+    .map(([k, v]) => `${c.dim(`${printable(k)}=`)}${valueText(v)}`);
   const host = ev[FIELD.host];
-  const where = host !== undefined ? c.dim(` (${String(host)}:${String(ev[FIELD.pid] ?? '?')})`) : '';
+  const where = host !== undefined ? c.dim(printable(` (${String(host)}:${String(ev[FIELD.pid] ?? '?')})`)) : '';
   const late = ev[FIELD.late] === true ? c.yellow(' late') : '';
-  const time = c.dim(String(ev[FIELD.isoTs] ?? '?'));
-  return `${time} ${categoryColour(c, category)(name.padEnd(24))} ${c.dim(`#${String(ev[FIELD.seq] ?? '?')}`)}${late}  ${fields.join(' ')}${where}`;
+  const time = c.dim(printable(String(ev[FIELD.isoTs] ?? '?')));
+  return `${time} ${categoryColour(c, category)(name.padEnd(24))} ${c.dim(printable(`#${String(ev[FIELD.seq] ?? '?')}`))}${late}  ${fields.join(' ')}${where}`;
 }
 
 /** Filters from the command line, held against a raw line. */
