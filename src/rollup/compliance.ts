@@ -15,7 +15,7 @@ import { buildReport, type ComplianceReport, ComplianceEngine, type LogEvent } f
 import { extractEvent } from '../compliance/extract.js';
 import type { PolicyTimeline } from '../compliance/timeline.js';
 import { compareBytes, PACK_PATH } from '../format/pack.js';
-import { MinHeap } from './heap.js';
+import { MinHeap, ReorderWindow } from './heap.js';
 
 const CHUNK = 64 * 1024;
 const WINDOW = 1024;
@@ -72,7 +72,7 @@ const less = (a: Line, b: Line): boolean =>
 
 /** One host's log with its reorder window; lines that are not events go straight to `malformed`. */
 class HostLog {
-  private readonly window = new MinHeap<Line>(less);
+  private readonly window = new ReorderWindow<Line>(less);
   private readonly reader: LineReader;
   private lineNo = 0;
   private done = false;
@@ -119,6 +119,16 @@ class HostLog {
   }
 }
 
+/** The log to take from next: `h` again while its next line still comes first, else the heap's first. */
+function nextLog(heap: MinHeap<HostLog>, h: HostLog): HostLog | undefined {
+  const mine = h.peek();
+  if (mine === undefined) return heap.pop();
+  const top = heap.peek()?.peek();
+  if (top === undefined || !less(top, mine)) return h;
+  heap.push(h);
+  return heap.pop();
+}
+
 /** Runs the compliance checks of `date` over the merged logs of the hosts (`log`: the pack's audit.jsonl). */
 export function checkMergedCompliance(
   inputs: readonly { readonly host: string; readonly log: string }[],
@@ -131,9 +141,8 @@ export function checkMergedCompliance(
     for (const i of inputs) logs.push(new HostLog(i.log, i.host, () => engine.malformed()));
     const heap = new MinHeap<HostLog>((a, b) => less(a.peek() as Line, b.peek() as Line));
     for (const h of logs) if (h.peek() !== undefined) heap.push(h);
-    for (let h = heap.pop(); h !== undefined; h = heap.pop()) {
+    for (let h = heap.pop(); h !== undefined; h = nextLog(heap, h)) {
       const l = h.take() as Line;
-      if (h.peek() !== undefined) heap.push(h);
       engine.push(l.e, { file: `${l.host}/${PACK_PATH.log}`, line: l.line, hash: l.hash });
     }
   } finally {

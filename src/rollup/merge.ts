@@ -12,7 +12,7 @@
 import { compareBytes } from '../format/pack.js';
 import { ROLLUP_HOST_COLUMN } from '../format/rollup.js';
 import { CsvRecordReader, csvFields } from './csv-stream.js';
-import { MinHeap } from './heap.js';
+import { MinHeap, ReorderWindow } from './heap.js';
 import { SkewTracker } from './skew.js';
 
 /** Reorder window per source file, rows. */
@@ -32,7 +32,7 @@ const less = (a: Row, b: Row): boolean =>
 
 /** One host file with its reorder window. */
 class Source {
-  private readonly window = new MinHeap<Row>(less);
+  private readonly window = new ReorderWindow<Row>(less);
   readonly header: string;
   private done = false;
 
@@ -116,6 +116,19 @@ export function mergeHostCsvs(inputs: readonly MergeInput[], out: { orders: RowS
   }
 }
 
+/**
+ * The source to take from next: `s` again while its next row still comes first (a run of one host's
+ * rows costs no heap operation), else the heap's first, with `s` back in the heap.
+ */
+function nextSource(heap: MinHeap<Source>, s: Source): Source | undefined {
+  const mine = s.peek();
+  if (mine === undefined) return heap.pop();
+  const top = heap.peek()?.peek();
+  if (top === undefined || !less(top, mine)) return s;
+  heap.push(s);
+  return heap.pop();
+}
+
 function runMerge(sources: readonly Source[], out: { orders: RowSink; fills: RowSink }): MergeResult {
   const heap = new MinHeap<Source>((a, b) => less(a.peek() as Row, b.peek() as Row));
   for (const s of sources) if (s.peek() !== undefined) heap.push(s);
@@ -123,9 +136,8 @@ function runMerge(sources: readonly Source[], out: { orders: RowSink; fills: Row
   const outOfOrder: Record<string, number> = Object.create(null);
   const skew = new SkewTracker();
   let last: Row | undefined;
-  for (let s = heap.pop(); s !== undefined; s = heap.pop()) {
+  for (let s = heap.pop(); s !== undefined; s = nextSource(heap, s)) {
     const r = s.take() as Row;
-    if (s.peek() !== undefined) heap.push(s);
     if (last !== undefined && less(r, last)) outOfOrder[r.host] = (outOfOrder[r.host] ?? 0) + 1;
     else last = r;
     const sink = s.kind === 'orders' ? out.orders : out.fills;
