@@ -63,6 +63,8 @@ export interface PutOptions {
   readonly md5Base64: string;
   readonly retainUntil: Date;
   readonly metadata: Record<string, string>;
+  /** Default `application/gzip` (a pack). */
+  readonly contentType?: string;
 }
 
 /** The store, bound to one bucket. */
@@ -273,7 +275,7 @@ export class ArchiveStore {
           Body: createReadStream(o.file),
           ContentLength: o.size,
           ContentMD5: o.md5Base64,
-          ContentType: 'application/gzip',
+          ContentType: o.contentType ?? 'application/gzip',
           ObjectLockMode: 'COMPLIANCE',
           ObjectLockRetainUntilDate: o.retainUntil,
           Metadata: o.metadata,

@@ -21,6 +21,8 @@ export {
   type PushOptions,
   type PushOutcome,
 } from './push.js';
+export { pushReviews, type ReviewPushOutcome } from './review-push.js';
+export type { ArchivedReviewState } from './review-verify.js';
 export {
   verifyArchived,
   type ArchiveVerifyOptions,

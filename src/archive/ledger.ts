@@ -17,7 +17,14 @@ import { appendDurably } from '../fsx/append.js';
 export const ARCHIVE_LEDGER = 'archive-ledger.jsonl';
 
 /** What a ledger line records. */
-export type LedgerEvent = 'pushed' | 'adopted' | 'verified' | 'retention_extended' | 'legal_hold';
+export type LedgerEvent =
+  | 'pushed'
+  | 'adopted'
+  | 'verified'
+  | 'retention_extended'
+  | 'legal_hold'
+  | 'review_pushed'
+  | 'review_adopted';
 
 /** One line of the ledger. */
 export interface LedgerEntry {

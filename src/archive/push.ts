@@ -16,6 +16,7 @@ import type { ArchiveSettings } from '../config.js';
 import { AuditpackError } from '../errors.js';
 import { archiveFileName } from '../format/pack.js';
 import { listPackEntries } from '../pack/layout.js';
+import type { ReviewSigner } from '../review/index.js';
 import { verifyPack, type VerifyPackOptions } from '../verify/index.js';
 import { digestFile, tarPackDir, type FileDigests } from './bundle.js';
 import { ArchiveStore, type ObjectFacts } from './client.js';
@@ -44,6 +45,8 @@ export interface ArchiveOptions {
   readonly loggerClock?: () => number;
   /** Trusted keys for checking signed packs (as `verify --pubkey/--allowed-signers`). */
   readonly trust?: Pick<VerifyPackOptions, 'publicKeys' | 'allowedSigners'>;
+  /** The review signers (submitters' and approvers' keys): archived review signatures must be by them. */
+  readonly reviewSigners?: readonly ReviewSigner[] | undefined;
   /** An open store to use (default: one is opened and closed per call). */
   readonly store?: ArchiveStore;
 }
@@ -339,7 +342,7 @@ async function readBack(store: ArchiveStore, key: string, versionId: string, b: 
  * is missing (radosgw 16 drops lock headers on multipart uploads) or shorter is set or extended
  * with PutObjectRetention and read again; if the store still does not show it, the push fails.
  */
-async function checkedRetention(
+export async function checkedRetention(
   store: ArchiveStore,
   key: string,
   versionId: string,

@@ -19,6 +19,7 @@ import { recordArchiveEvents } from './events.js';
 import { dateOfKey, objectKey, retainUntilOf } from './keys.js';
 import { appendArchiveLedger, readArchiveLedger, type LedgerEntry } from './ledger.js';
 import { MAX_SINGLE_PUT, META, withStore, type ArchiveOptions } from './push.js';
+import { type ArchivedPackFacts, type ArchivedReviewState, verifyArchivedReviews } from './review-verify.js';
 
 /** Stable codes of archive findings (docs/errors.md, "Archive findings"). */
 export type ArchiveProblemCode =
@@ -30,7 +31,8 @@ export type ArchiveProblemCode =
   | 'ARCHIVE_HASH_MISMATCH'
   | 'ARCHIVE_NOT_LOCKED'
   | 'ARCHIVE_RETENTION_SHORT'
-  | 'ARCHIVE_DATE_MISMATCH';
+  | 'ARCHIVE_DATE_MISMATCH'
+  | 'ARCHIVE_REVIEW_PROBLEM';
 
 /** One finding. */
 export interface ArchiveProblem {
@@ -60,6 +62,8 @@ export interface ArchiveVerifyReport {
   readonly bucket: string;
   readonly dates: readonly string[];
   readonly versions: readonly CheckedVersion[];
+  /** Each archived review record's state (by pack day and manifest hash). */
+  readonly reviews: readonly ArchivedReviewState[];
   readonly problems: readonly ArchiveProblem[];
 }
 
@@ -73,10 +77,26 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
   return withStore(o, async (store) => {
     const ledger = readArchiveLedger(o.artifactsDir).filter((e) => e.bucket === store.bucket);
     const { dates, all } = await datesToVerify(o, store, ledger);
-    const acc: Accumulated = { problems: [], versions: [], verified: [] };
+    const acc: Accumulated = { problems: [], versions: [], verified: [], packs: [] };
     const work = mkdtempSync(join(tmpdir(), 'auditpack-archive-verify-'));
+    let reviews: ArchivedReviewState[];
     try {
       for (const date of dates) await verifyDay(o, store, { date, all, ledger, work }, acc);
+      reviews = await verifyArchivedReviews(
+        store,
+        {
+          prefix: o.settings.prefix,
+          retentionYears: o.settings.retentionYears,
+          artifactsDir: o.artifactsDir,
+          ledger,
+          packs: acc.packs,
+          allDays: o.dates === undefined,
+          signers: o.reviewSigners,
+          work,
+        },
+        (date, versionId, detail, severity) =>
+          acc.problems.push({ code: 'ARCHIVE_REVIEW_PROBLEM', severity, date, versionId, detail }),
+      );
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
@@ -103,7 +123,7 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
             },
           },
     ]);
-    return Object.freeze({ ok, bucket: store.bucket, dates, versions, problems });
+    return Object.freeze({ ok, bucket: store.bucket, dates, versions, reviews, problems });
   });
 }
 
@@ -121,6 +141,8 @@ interface Accumulated {
   readonly versions: CheckedVersion[];
   /** Ledger lines for the versions that checked out. */
   readonly verified: LedgerEntry[];
+  /** The archived packs read, for the review check. */
+  readonly packs: ArchivedPackFacts[];
 }
 
 /** The days asked for, else every day the ledger or the bucket knows (then with the bucket's listing). */
@@ -161,7 +183,8 @@ async function verifyDay(
   const { toCheck, unknown } = versionsToCheck(key, list, latest, mine, add);
   for (const [versionId, isLatest] of toCheck) {
     const ledgerOf = mine.filter((m) => m.version_id === versionId).at(-1);
-    const v = await checkVersion(o, store, { date, key, versionId, isLatest, ledger: ledgerOf, work }, add);
+    const job = { date, key, versionId, isLatest, ledger: ledgerOf, work, packs: acc.packs };
+    const v = await checkVersion(o, store, job, add);
     acc.versions.push(v);
     // A version nobody pushed from here is never recorded as verified, however well it checks.
     if (v.ok && versionId !== unknown) {
@@ -237,6 +260,8 @@ interface VersionJob {
   readonly isLatest: boolean;
   readonly ledger: LedgerEntry | undefined;
   readonly work: string;
+  /** Where the pack's review facts go (its tag manifest and review events). */
+  readonly packs: ArchivedPackFacts[];
 }
 
 async function checkVersion(
@@ -294,6 +319,14 @@ async function checkVersion(
     sha256 = (await digestFile(file)).sha256;
     const report = await verifyPack(file, { ...(o.trust ?? {}) });
     manifestSha256 = report.manifest.manifestSha256 ?? null;
+    if (manifestSha256 !== null && report.manifest.exportDate === j.date)
+      j.packs.push({
+        date: j.date,
+        manifestSha256,
+        tagmanifestSha256: report.manifest.tagmanifestSha256,
+        createdAt: report.manifest.createdAt,
+        reviewEvents: report.reviewEvents,
+      });
     for (const p of report.problems) {
       if (p.severity === 'error')
         fail(

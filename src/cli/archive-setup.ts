@@ -39,7 +39,26 @@ export async function archiveSetup(
   // (docs/decisions.md) and cron output must stay one line. Only when the user has not chosen.
   if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined)
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  return { config, settings, options: { settings, artifactsDir: config.exportBaseDir, eventLogDir: config.logDir } };
+  const reviewSigners =
+    config.review.signers === undefined ? undefined : await loadReviewSigners(config.review.signers);
+  return {
+    config,
+    settings,
+    options: { settings, artifactsDir: config.exportBaseDir, eventLogDir: config.logDir, reviewSigners },
+  };
+}
+
+/** The review signers file (allowed_signers), for checking archived review records. */
+async function loadReviewSigners(path: string) {
+  const { readFile } = await import('node:fs/promises');
+  const { parseAllowedSigners } = await import('../signing/index.js');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new AuditpackError('KEY_INVALID', `cannot read the review signers file ${path}: ${(err as Error).message}`);
+  }
+  return parseAllowedSigners(text);
 }
 
 /** One line per pushed pack, for people. */

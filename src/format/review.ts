@@ -158,6 +158,19 @@ export function submissionSignaturePath(packDate: string, manifestSha256: string
 export const REVIEW_FILE_PATTERN =
   /^([0-9a-f]{64})(\.jsonl|\.approval\.txt|\.approval\.txt\.sig|\.report\.html|\.submit-[1-9][0-9]{0,8}\.txt(?:\.sig)?)$/;
 
+/**
+ * A record in the WORM archive (relative to the archive prefix): its first `lines` lines, one
+ * immutable object per length, so every later transition is a new object and a locked one is
+ * never written again. Each is a prefix of the next; the longest is the record as archived.
+ */
+export function archivedRecordPath(packDate: string, manifestSha256: string, lines: number): string {
+  return `${REVIEWS_DIR}/${packDate}/${manifestSha256}.lines-${lines}.jsonl`;
+}
+
+/** What an archived review object's path (relative to the prefix) is: a record prefix or a signed file. */
+export const ARCHIVED_REVIEW_PATTERN =
+  /^reviews\/(\d{4}-\d{2}-\d{2})\/([0-9a-f]{64})(?:\.lines-([1-9][0-9]{0,8})\.jsonl|\.approval\.txt(?:\.sig)?|\.submit-[1-9][0-9]{0,8}\.txt(?:\.sig)?)$/;
+
 /** One disposition as the approval message lists it. */
 export interface DispositionInEffect {
   readonly finding_id: string;

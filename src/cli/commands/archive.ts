@@ -134,14 +134,21 @@ function definePush(archive: Command, io: CliIO): void {
       if (opts.all === true && opts.date !== undefined)
         throw new AuditpackError('USAGE', 'give either --date or --all, not both');
       const { options } = await archiveSetup(io, opts);
-      const { pushPacks } = await import('../../archive/index.js');
+      const { pushPacks, pushReviews } = await import('../../archive/index.js');
       const outcomes = await pushPacks({
         ...options,
         ...(opts.all === true ? {} : { dates: [opts.date ?? yesterdayUtc(Date.now())] }),
       });
-      if (opts.json === true) return printJson(io, { ok: true, packs: pushJson(outcomes) });
+      // Review records change after their pack was pushed: every push brings each one up to date.
+      const reviews = await pushReviews(options);
+      if (opts.json === true)
+        return printJson(io, { ok: true, packs: pushJson(outcomes), reviews: snakeKeys(reviews) });
       if (outcomes.length === 0) io.stdout.write(`${mark(io, 'ok')} no packs to push\n`);
       renderPush(io, outcomes);
+      for (const r of reviews.filter((x) => x.status !== 'archived'))
+        io.stdout.write(
+          `${mark(io, r.status === 'skipped' ? 'warn' : 'ok')} review ${r.file}: ${r.status}${r.reason === undefined ? '' : ` (${r.reason})`}\n`,
+        );
     });
 }
 
@@ -221,6 +228,10 @@ function defineArchiveVerify(archive: Command, io: CliIO): void {
       else {
         for (const p of r.problems)
           io.stdout.write(`${mark(io, p.severity === 'error' ? 'fail' : 'warn')} ${p.date} ${p.code}: ${p.detail}\n`);
+        for (const s of r.reviews)
+          io.stdout.write(
+            `  review ${s.date} ${s.manifestSha256.slice(0, 12)}…: ${s.state} (${s.lines} line(s) archived)\n`,
+          );
         const verdict = r.ok ? `${mark(io, 'ok')} archive intact` : `${mark(io, 'fail')} archive has problems`;
         io.stdout.write(
           `${verdict}: ${r.dates.length} day(s), ${r.versions.length} version(s) checked in s3://${r.bucket}/${options.settings.prefix}\n`,
