@@ -6,7 +6,7 @@ module, no `assert`, so `python -O` checks the same). It shares no code with aud
 the two disagree, one of them, or the format document, is wrong.
 
 usage:
-  auditpack_check.py PATH [--json] [--allowed-signers FILE]
+  auditpack_check.py PATH [--json] [--allowed-signers FILE] [--review-signers FILE]
 
 PATH is a log file (audit-YYYYMMDD.jsonl), a logs directory, a pack directory (YYYY-MM-DD or
 YYYY-MM-DD.vN), a pack as .tar.gz, or an artifacts directory (packs and pruned.jsonl).
@@ -14,7 +14,9 @@ Exit 0: intact (warnings allowed); 1: problems found; 2: usage or unreadable inp
 
 Sections, in FORMAT.md's order: common helpers; the audit log (a line, the chain, torn lines,
 dates); export packs (tag files, manifests, manifest.json, payload); .tar.gz packs; the
-artifacts directory (links between packs, the pruned ledger).
+artifacts directory (links between packs, the pruned ledger, the review records: state, links,
+the signed messages against the pack, signatures with ssh-keygen; --review-signers names the
+allowed_signers file of the submitters' and approvers' keys).
 """
 import hashlib
 import io
@@ -1104,9 +1106,10 @@ def check_pack_tar(path, rep, shown=None):
 # ---------------------------------------------------------------------------------------------
 
 
-def check_archive(path, rep):
+def check_archive(path, rep, review_signers=None):
     packs = {}  # name -> (manifest, manifest bytes hash)
     tars = {}
+    review_tags = {}  # manifest hash -> (pack name, tag manifest hash), for the review records
     for n in sorted(os.listdir(path)):
         full = os.path.join(path, n)
         if n.startswith(".tmp-") or n in ("pruned.jsonl", ".lock", ".archive.lock"):
@@ -1115,11 +1118,16 @@ def check_archive(path, rep):
             man = check_pack_dir(full, rep, n)
             raw = open(os.path.join(full, "manifest.json"), "rb").read() if os.path.isfile(os.path.join(full, "manifest.json")) else None
             packs[n] = (man, sha256(raw) if raw is not None else None)
+            tagf = os.path.join(full, "tagmanifest-sha256.txt")
+            if raw is not None and os.path.isfile(tagf):
+                review_tags[sha256(raw)] = (n, sha256(open(tagf, "rb").read()))
         elif n.endswith(".tar.gz") and PACK_NAME.fullmatch(n[:-7]) and os.path.isfile(full) and not os.path.islink(full):
             files = read_tar_gz(full, rep, n)
             if files is not None:
                 man = check_pack_files(files, n, n[:10], rep)
                 tars[n[:-7]] = sha256(files.get("manifest.json", b""))
+                if "tagmanifest-sha256.txt" in files:
+                    review_tags.setdefault(tars[n[:-7]], (n, sha256(files["tagmanifest-sha256.txt"])))
         # anything else: not a pack, ignored (as auditpack reports it as info)
     pruned = []
     ledger = os.path.join(path, "pruned.jsonl")
@@ -1188,9 +1196,193 @@ def check_archive(path, rep):
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if os.path.isfile(ledger) else []
     check_ledger(path, packs, current, ledger_lines, rep, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()))
     check_mixed_signing(path, sorted(packs), rep)
+    check_reviews(path, review_tags, review_signers, rep)
     if current:
         last = packs[current[-1]][0]
         print("newest evidence: %s, chain ends in %s" % (current[-1], (last.get("chain") or {}).get("end_hash")), file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------------
+# Review records (FORMAT.md "Review records", "Verifying / Review records"): each pack
+# version's state, the record's lines and links, the signed messages against the pack, both
+# signatures with ssh-keygen when it is installed. The chained review events are not read here.
+# ---------------------------------------------------------------------------------------------
+
+REVIEW_FORMAT = "auditpack-review/2"
+REVIEW_NS = "auditpack-review"
+SUBMIT_NS = "auditpack-review-submit"
+REVIEW_HEAD = ["format", "seq", "at", "pack_date", "manifest_sha256", "actor", "kind"]
+REVIEW_KEYS = {
+    "transition": REVIEW_HEAD + ["action", "from", "to", "reason", "submission", "approval", "prev"],
+    "disposition": REVIEW_HEAD + ["finding_id", "disposition", "reason", "reviewer", "review_date", "source", "prev"],
+}
+REVIEW_MOVES = {"submit": ("DRAFT", "PENDING_REVIEW"), "approve": ("PENDING_REVIEW", "APPROVED"),
+                "reject": ("PENDING_REVIEW", "REJECTED"), "reopen": ("REJECTED", "DRAFT")}
+ACTOR_RE = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
+FACT_KEYS = ["message_sha256", "signature_sha256", "key_fingerprint"]
+FP_RE = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
+REVIEW_FILE = re.compile(r"([0-9a-f]{64})\.jsonl")
+
+
+def js_json(v):
+    """JSON.stringify of what a record line holds (text, integers, null, flat objects)."""
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+def review_line_problem(raw, seq, date, sha):
+    """(line dict, None) or (None, why): the line exactly as FORMAT.md "A record line" writes it."""
+    try:
+        o = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None, "not UTF-8 JSON"
+    if not isinstance(o, dict) or o.get("kind") not in REVIEW_KEYS:
+        return None, "not a record line"
+    if list(o.keys()) != REVIEW_KEYS[o["kind"]] or js_json(o).encode("utf-8") != raw:
+        return None, "not in canonical form"
+    if o["format"] != REVIEW_FORMAT or o["seq"] != seq or o["pack_date"] != date or o["manifest_sha256"] != sha:
+        return None, "format, seq or place (pack_date, manifest_sha256) is not the record's"
+    if not real_instant(o["at"]) or not isinstance(o["actor"], str) or not ACTOR_RE.fullmatch(o["actor"]):
+        return None, "at or actor is invalid"
+    if not (o["reason"] is None or (isinstance(o["reason"], str) and 0 < len(o["reason"]) <= 2000)):
+        return None, "reason is invalid"
+    if o["kind"] == "disposition":
+        if o["disposition"] not in ("false_positive", "accepted", "escalated") or (o["disposition"] == "accepted" and o["reason"] is None):
+            return None, "not a disposition"
+        if not isinstance(o["reviewer"], str) or not ACTOR_RE.fullmatch(o["reviewer"]) or not real_date(o["review_date"]) or o["source"] not in ("command", "csv"):
+            return None, "reviewer, review_date or source is invalid"
+        return o, None
+    move = REVIEW_MOVES.get(o["action"]) if isinstance(o["action"], str) else None
+    if move is None or (o["from"], o["to"]) != move or (o["action"] == "reject" and o["reason"] is None):
+        return None, "not a transition of the table"
+    for k, action in (("submission", "submit"), ("approval", "approve")):
+        f = o[k]
+        if o["action"] != action:
+            if f is not None:
+                return None, k + " facts on a line that is no " + k
+        elif not (isinstance(f, dict) and list(f.keys()) == FACT_KEYS and HEX64.fullmatch(str(f["message_sha256"]))
+                  and HEX64.fullmatch(str(f["signature_sha256"])) and FP_RE.fullmatch(str(f["key_fingerprint"]))):
+            return None, k + " facts are invalid"
+    return o, None
+
+
+def read_review_record(data, date, sha, shown, rep):
+    """The valid lines, in order; the first bad line (or a broken link) ends the record."""
+    lines, tail = split_lines(data)
+    if tail:
+        rep.error("REVIEW_RECORD_INVALID", shown, len(lines) + 1, "the last line has no newline")
+    out, prev, state, last_at = [], GENESIS, "DRAFT", ""
+    for i, (raw, _) in enumerate(lines):
+        o, why = review_line_problem(raw, i + 1, date, sha)
+        if o is not None and o["prev"] != prev:
+            why = "prev is not the SHA-256 of the line before: a line was edited, removed or inserted"
+        elif o is not None and o["at"] < last_at:
+            why = "at goes back in time"
+        elif o is not None and o["kind"] == "disposition" and state != "DRAFT":
+            why = "a disposition in state " + state
+        elif o is not None and o["kind"] == "transition" and o["from"] != state:
+            why = "a " + o["action"] + " from " + o["from"] + ", but the state is " + state
+        if why is not None:
+            rep.error("REVIEW_RECORD_INVALID", shown, i + 1, why)
+            break
+        state = o["to"] if o["kind"] == "transition" else state
+        prev, last_at = sha256(raw), o["at"]
+        out.append(o)
+    return out, state
+
+
+def dispositions_before(lines, seq):
+    d = {}
+    for o in lines:
+        if o["seq"] >= seq:
+            break
+        if o["kind"] == "disposition":
+            d[o["finding_id"]] = {k: o[k] for k in ("finding_id", "disposition", "reason", "reviewer", "review_date")}
+    return ["disposition: " + js_json(d[k]) for k in sorted(d, key=lambda s: s.encode("utf-16-be"))]
+
+
+def review_message(kind, lines, line, date, sha, tag, submission):
+    """The exact bytes a submitter or approver signs (FORMAT.md "The submission", "The approval")."""
+    head = [REVIEW_FORMAT + " " + kind, "pack_date: " + date, "manifest_sha256: " + sha, "tagmanifest_sha256: " + tag]
+    if kind == "approval":
+        head += ["approver: " + line["actor"], "submitter: " + submission["actor"],
+                 "submitter_key: " + submission["submission"]["key_fingerprint"]]
+    else:
+        head += ["submitter: " + line["actor"]]
+    head += ["record_seq: %d" % line["seq"], "record_prev: " + line["prev"]]
+    return ("\n".join(head + dispositions_before(lines, line["seq"] if kind == "submission" else 10 ** 12)) + "\n").encode("utf-8")
+
+
+def sshsig_fingerprint(armored):
+    """SHA256:… of the public key inside an SSHSIG armor (PROTOCOL.sshsig), or None."""
+    import base64
+    body = "".join(l for l in armored.decode("ascii", "replace").splitlines() if not l.startswith("-----"))
+    try:
+        blob = base64.b64decode(body, validate=True)
+    except ValueError:
+        return None
+    if blob[:6] != b"SSHSIG" or len(blob) < 14:
+        return None
+    n = int.from_bytes(blob[10:14], "big")
+    key = blob[14:14 + n]
+    return "SHA256:" + base64.b64encode(hashlib.sha256(key).digest()).decode("ascii").rstrip("=")
+
+
+def check_signed(base, msg_rel, facts, expected, ns, actor, signers, shown, rep, code):
+    try:
+        msg = open(os.path.join(base, msg_rel), "rb").read()
+        sig = open(os.path.join(base, msg_rel + ".sig"), "rb").read()
+    except OSError:
+        rep.error(code, shown, None, msg_rel + " or its .sig is missing")
+        return
+    if sha256(msg) != facts["message_sha256"] or sha256(sig) != facts["signature_sha256"]:
+        rep.error(code, shown, None, msg_rel + ": not the files the record line recorded (edited or replaced)")
+    if expected is not None and msg != expected:
+        rep.error(code, shown, None, msg_rel + ": not what the record and the pack's tag manifest give")
+    if sshsig_fingerprint(sig) != facts["key_fingerprint"]:
+        rep.error(code, shown, None, msg_rel + ".sig: not signed by the key the record line recorded")
+    try:
+        if signers:
+            cmd = ["ssh-keygen", "-Y", "verify", "-f", signers, "-I", actor, "-n", ns, "-s", os.path.join(base, msg_rel + ".sig")]
+        else:
+            cmd = ["ssh-keygen", "-Y", "check-novalidate", "-n", ns, "-s", os.path.join(base, msg_rel + ".sig")]
+        ok = subprocess.run(cmd, input=msg, capture_output=True).returncode == 0
+    except OSError:
+        rep.warning("REVIEW_SIGNER_NOT_CHECKED", shown, None, msg_rel + ".sig: ssh-keygen is not installed; the signature was not checked")
+        return
+    if not ok:
+        rep.error(code, shown, None, msg_rel + ".sig: does not verify (namespace " + ns + (", signer " + actor + " in the review signers" if signers else "") + ")")
+    elif not signers:
+        rep.warning("REVIEW_SIGNER_NOT_CHECKED", shown, None, msg_rel + ".sig: holds for the key inside it; no review signers were given")
+
+
+def check_reviews(path, tags, signers, rep):
+    """Every record under reviews/; `tags` maps a pack version's manifest hash to (name, tag manifest hash)."""
+    root = os.path.join(path, "reviews")
+    if not os.path.isdir(root):
+        return
+    for day in sorted(os.listdir(root)):
+        for n in sorted(os.listdir(os.path.join(root, day))) if real_date(day) and os.path.isdir(os.path.join(root, day)) else []:
+            m = REVIEW_FILE.fullmatch(n)
+            if m is None:
+                continue
+            sha, shown, base = m.group(1), "reviews/" + day + "/" + n, os.path.join(root, day)
+            lines, state = read_review_record(open(os.path.join(base, n), "rb").read(), day, sha, shown, rep)
+            name, tag = tags.get(sha, (None, None))
+            if name is None:
+                rep.warning("REVIEW_PACK_MISSING", shown, None, "a record of a pack version that is not here")
+            subs = [o for o in lines if o["kind"] == "transition" and o["action"] == "submit"]
+            for o in subs:
+                exp = review_message("submission", lines, o, day, sha, tag, None) if tag else None
+                check_signed(base, sha + ".submit-%d.txt" % o["seq"], o["submission"], exp, SUBMIT_NS, o["actor"], signers, shown, rep, "REVIEW_SUBMISSION_INVALID")
+            app = next((o for o in lines if o["kind"] == "transition" and o["action"] == "approve"), None)
+            if app is not None:
+                sub = subs[-1]
+                if sub["actor"] == app["actor"] or sub["submission"]["key_fingerprint"] == app["approval"]["key_fingerprint"]:
+                    rep.error("REVIEW_APPROVAL_INVALID", shown, app["seq"], "approved by the submitter's name or key: four eyes broken")
+                exp = review_message("approval", lines, app, day, sha, tag, sub) if tag else None
+                check_signed(base, sha + ".approval.txt", app["approval"], exp, REVIEW_NS, app["actor"], signers, shown, rep, "REVIEW_APPROVAL_INVALID")
+            how = state if app is None else "APPROVED by %s (submitted by %s)" % (app["actor"], subs[-1]["actor"])
+            rep.add("info", "REVIEW_STATE", name or shown, None, how)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1221,18 +1413,29 @@ def check_signature(pack_dir, allowed_signers, rep, shown):
 # ---------------------------------------------------------------------------------------------
 
 
+USAGE = "usage: auditpack_check.py PATH [--json] [--allowed-signers FILE] [--review-signers FILE]"
+
+
 def main(argv):
     args = [a for a in argv if not a.startswith("--")]
     signers = None
+    review_signers = None
+    if "--review-signers" in argv:
+        i = argv.index("--review-signers")
+        if i + 1 >= len(argv):
+            print(USAGE, file=sys.stderr)
+            return 2
+        review_signers = argv[i + 1]
+        args = [a for a in args if a != review_signers]
     if "--allowed-signers" in argv:
         i = argv.index("--allowed-signers")
         if i + 1 >= len(argv):
-            print("usage: auditpack_check.py PATH [--json] [--allowed-signers FILE]", file=sys.stderr)
+            print(USAGE, file=sys.stderr)
             return 2
         signers = argv[i + 1]
         args = [a for a in args if a != signers]
     if len(args) != 1:
-        print("usage: auditpack_check.py PATH [--json] [--allowed-signers FILE]", file=sys.stderr)
+        print(USAGE, file=sys.stderr)
         return 2
     path = args[0].rstrip("/") or "/"
     rep = Report()
@@ -1252,7 +1455,7 @@ def main(argv):
             check_log_dir(path, rep)
         else:
             kind = "archive"
-            check_archive(path, rep)
+            check_archive(path, rep, review_signers)
             if signers:
                 for n in sorted(entries):
                     if PACK_NAME.fullmatch(n) and os.path.isdir(os.path.join(path, n)):

@@ -1,0 +1,120 @@
+/**
+ * The independent Python checker (tools/auditpack_check.py, written from docs/FORMAT.md) on review
+ * records: it reports each pack version's state, checks the record's lines and links, the signed
+ * messages against the pack's tag manifest, four eyes by key, and both signatures with ssh-keygen
+ * (with --review-signers: by the listed key for the actor). It shares no code with auditpack.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { hashLine } from '../../src/chain/index.js';
+import { type ReviewLine, renderReviewLine } from '../../src/format/review.js';
+import { recordDispositions, reviewStatus, reviewTransition } from '../../src/review-flow/index.js';
+import { fingerprint, signSshsig } from '../../src/signing/index.js';
+import { tempDir } from '../helpers/tmp.js';
+import { asActor, DATE, type Fixture, findingIds, makeFixture } from './helpers.js';
+
+const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
+
+interface Finding {
+  severity: string;
+  code: string;
+  file: string;
+  detail: string;
+}
+
+function check(path: string, ...extra: string[]): { status: number | null; findings: Finding[] } {
+  const r = spawnSync('python3', [CHECKER, path, '--json', ...extra], { encoding: 'utf8' });
+  return { status: r.status, findings: (JSON.parse(r.stdout) as { findings: Finding[] }).findings };
+}
+
+const errors = (c: { findings: Finding[] }): string[] =>
+  c.findings.filter((f) => f.severity === 'error').map((f) => `${f.code} ${f.detail}`);
+
+async function approved(): Promise<{ f: Fixture; sha: string; record: string }> {
+  const f = await makeFixture(tempDir());
+  const ids = findingIds(f.pack);
+  await recordDispositions(
+    asActor(f, 'alice@desk'),
+    DATE,
+    [...ids.critical, ...ids.warning].map((id) => ({ findingId: id, disposition: 'escalated' as const })),
+  );
+  await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
+  await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'approve', key: f.bob });
+  const sha = (await reviewStatus(f.artifacts, DATE))[0]?.versions[0]?.manifestSha256 as string;
+  return { f, sha, record: join(f.artifacts, 'reviews', DATE, `${sha}.jsonl`) };
+}
+
+function relink(path: string, edit: (l: ReviewLine) => ReviewLine): void {
+  let prev = '0'.repeat(64);
+  const out = readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((s) => {
+      const l = { ...edit(JSON.parse(s) as ReviewLine), prev } as ReviewLine;
+      const text = renderReviewLine(l);
+      prev = hashLine(text);
+      return text;
+    });
+  writeFileSync(path, `${out.join('\n')}\n`);
+}
+
+describe('tools/auditpack_check.py on review records', () => {
+  it('an honest approved record: its state, no error; trusted with --review-signers, else a warning per signature', async () => {
+    const { f } = await approved();
+    const plain = check(f.artifacts);
+    expect(errors(plain)).toEqual([]);
+    expect(plain.status).toBe(0);
+    const state = plain.findings.find((x) => x.code === 'REVIEW_STATE');
+    expect(state).toMatchObject({
+      severity: 'info',
+      file: DATE,
+      detail: 'APPROVED by bob@desk (submitted by alice@desk)',
+    });
+    expect(plain.findings.filter((x) => x.code === 'REVIEW_SIGNER_NOT_CHECKED')).toHaveLength(2);
+    const trusted = check(f.artifacts, '--review-signers', f.signersFile);
+    expect(errors(trusted)).toEqual([]);
+    expect(trusted.findings.some((x) => x.code === 'REVIEW_SIGNER_NOT_CHECKED')).toBe(false);
+  });
+
+  it('an edited line, an edited approval message, a replaced signature and the wrong signer are errors', async () => {
+    const { f, sha, record } = await approved();
+    const original = readFileSync(record, 'utf8');
+    writeFileSync(record, original.replace('"escalated"', '"false_positive"'));
+    expect(errors(check(f.artifacts)).join('\n')).toMatch(/REVIEW_RECORD_INVALID/);
+    writeFileSync(record, original);
+
+    const msg = join(f.artifacts, 'reviews', DATE, `${sha}.approval.txt`);
+    const m = readFileSync(msg);
+    writeFileSync(msg, m.toString('utf8').replace('approver: bob@desk', 'approver: eve@desk'));
+    expect(errors(check(f.artifacts)).join('\n')).toMatch(/REVIEW_APPROVAL_INVALID .*approval.txt: not the files/);
+    writeFileSync(msg, m);
+
+    // The submission re-signed by bob in the approval namespace, its facts updated, re-linked:
+    // consistent hashes, but the wrong namespace (ssh-keygen refuses) and not alice's key.
+    const sub = join(f.artifacts, 'reviews', DATE, `${sha}.submit-3.txt`);
+    const sig = signSshsig(readFileSync(sub), f.bob, 'auditpack-review');
+    writeFileSync(`${sub}.sig`, sig);
+    relink(record, (l) =>
+      l.kind === 'transition' && l.action === 'submit'
+        ? {
+            ...l,
+            submission: {
+              message_sha256: createHash('sha256').update(readFileSync(sub)).digest('hex'),
+              signature_sha256: createHash('sha256').update(sig).digest('hex'),
+              key_fingerprint: fingerprint(f.bob),
+            },
+          }
+        : l,
+    );
+    const forged = errors(check(f.artifacts, '--review-signers', f.signersFile)).join('\n');
+    expect(forged).toMatch(/REVIEW_SUBMISSION_INVALID .*does not verify/);
+    // The approval now names another record_prev and submitter key: its message no longer fits,
+    // and the submission's key is the approver's (four eyes).
+    expect(forged).toMatch(/REVIEW_APPROVAL_INVALID .*four eyes/);
+    expect(forged).toMatch(/REVIEW_APPROVAL_INVALID .*not what the record and the pack/);
+  });
+});
