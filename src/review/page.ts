@@ -25,7 +25,7 @@ function reviewSection(r: ReviewRecord): string {
   const badge = r.state === 'APPROVED' ? 'info' : r.state === 'REJECTED' ? 'critical' : 'warning';
   const facts: [string, string][] = [
     ['state', `<span class="badge ${badge}">${e(r.state)}</span>`],
-    ['submitted by', r.submitter === undefined ? '–' : e(r.submitter)],
+    ['submitted by', submittedBy(r)],
   ];
   if (a !== undefined && a.approval !== null)
     facts.push([
@@ -41,6 +41,13 @@ function reviewSection(r: ReviewRecord): string {
 ${rows === '' ? '<p>No dispositions recorded.</p>' : `<table><thead><tr><th>finding</th><th>disposition</th><th>reason</th><th>reviewer</th><th>date</th></tr></thead><tbody>${rows}</tbody></table>`}
 <p class="muted">The review is recorded in <code>${e(reviewRecordPath(r.packDate, r.manifestSha256))}</code> and in the audit chain; this section is not part of the pack.</p>
 `;
+}
+
+function submittedBy(r: ReviewRecord): string {
+  const s = r.submission;
+  if (s === undefined) return '–';
+  const key = s.submission === null ? '' : `, signed by key <code>${escapeHtml(s.submission.key_fingerprint)}</code>`;
+  return `${escapeHtml(s.actor)}${key}`;
 }
 
 function dispositionRow(d: DispositionInEffect): string {

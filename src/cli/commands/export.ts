@@ -190,9 +190,12 @@ interface PushStep {
 
 async function pushAfterExport(io: CliIO, opts: ExportOptions, date: string): Promise<PushStep> {
   try {
-    const { pushPacks } = await import('../../archive/index.js');
+    const { pushPacks, pushReviews } = await import('../../archive/index.js');
     const setup = await archiveSetup(io, { artifactsDir: opts.artifactsDir, logDir: logDirOf(opts) });
-    return { outcomes: await pushPacks({ ...setup.options, dates: [date] }), error: null };
+    const outcomes = await pushPacks({ ...setup.options, dates: [date] });
+    // The review records too, as they stand (ledgered and chained; `archive push` lists them).
+    await pushReviews(setup.options);
+    return { outcomes, error: null };
   } catch (err) {
     if (!(err instanceof AuditpackError)) throw err;
     return { outcomes: null, error: err };
