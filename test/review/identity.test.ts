@@ -266,6 +266,16 @@ describe('verify: forged identities', () => {
     const status = (await reviewStatus(f.artifacts, DATE))[0]?.versions;
     expect(status?.[1]?.state).toBe('APPROVED'); // the old version keeps its approval
   });
+
+  it('a record replayed under another day is caught at its first line', async () => {
+    const { f, sha } = await approved();
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(f.artifacts, 'reviews', '2025-09-07'));
+    copyFileSync(recordPath(f, sha), join(f.artifacts, 'reviews', '2025-09-07', `${sha}.jsonl`));
+    const r = await verifyPath(f.artifacts, { logDir: f.logs });
+    const bad = r.problems.find((p) => p.code === 'REVIEW_RECORD_INVALID' && p.file.startsWith('reviews/2025-09-07/'));
+    expect(bad?.detail).toContain('pack_date is not 2025-09-07');
+  });
 });
 
 describe('where the review signers live', () => {
