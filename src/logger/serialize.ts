@@ -29,7 +29,7 @@
  *   `redacted`/`validation` arrays made only when there is something to put in them.
  */
 import { ACTOR_MEMBER, OVERSIZE_FIELD, REDACTED_MEMBER, VALIDATION_MEMBER } from '../format/log-line.js';
-import type { Redactor } from '../redaction/index.js';
+import { planNamesSecret, type Redactor } from '../redaction/index.js';
 import { MAX_STRING_LENGTH, Members, NEEDS_ESCAPE, quote } from './json-text.js';
 import {
   type Caches,
@@ -200,6 +200,12 @@ function walkObject(
   // Members in key order go straight to `parts`; the rest to Members, which reorders them.
   const mark = parts.length;
   const out = shape.inOrder ? undefined : new Members();
+  // `audit.config('db_password', { oldValue, newValue })`: the setting's name decides its values.
+  const named = shape.named;
+  const hide =
+    named !== undefined && planNamesSecret(redactor, named, (j) => source[(slots[j] as Slot).raw])
+      ? named.values
+      : undefined;
   for (let i = 0; i < n; i++) {
     const slot = slots[i] as Slot;
     if (slot.keyRedacted) walk.redact('<key>');
@@ -215,7 +221,10 @@ function walkObject(
     }
     if (v === undefined) continue;
     if (slot.reservedNote !== undefined) walk.noted(slot.reservedNote);
-    if (out === undefined) {
+    if (hide?.[i] === true) {
+      if (out === undefined) parts.push(slot.member + censored(slot, walk, caches));
+      else out.set(slot.name, censored(slot, walk, caches), slot.member);
+    } else if (out === undefined) {
       const member = orderedMember(slot, v, walk, caches, limits);
       if (member !== undefined) parts.push(member);
     } else {

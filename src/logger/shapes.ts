@@ -6,7 +6,7 @@
  * names that collide). The caches are per redactor, since the decisions depend on its rules.
  */
 import { RESERVED_FIELDS, RESERVED_PREFIX } from '../format/log-line.js';
-import type { Redactor } from '../redaction/index.js';
+import { type NamedPlan, namedPlan, type Redactor } from '../redaction/index.js';
 import { orderOf, quote } from './json-text.js';
 
 /** Strings up to this length whose JSON text is cached once they scanned clean. */
@@ -55,6 +55,8 @@ export interface Shape {
   readonly inOrder: boolean;
   /** Total length of the names. */
   readonly chars: number;
+  /** Members that name a setting and members holding its value (`{ key, old_value }`): see named-values. */
+  readonly named: NamedPlan | undefined;
 }
 
 export interface ShapeCache {
@@ -218,7 +220,7 @@ export function topShape(keys: readonly string[], n: number, redactor: Redactor,
     names[i] = slot.name;
   }
   renameCollisions(slots, names);
-  return { slots, ...orderOf(names) };
+  return { slots, ...orderOf(names), named: namedPlan(names) };
 }
 
 /**

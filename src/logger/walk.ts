@@ -3,7 +3,14 @@
  * its sanitised form, redacted on the way, with what JSON cannot say converted and what would be
  * unbounded cut (each with a `validation` note), so that nothing a caller passes can throw.
  */
-import type { Redactor } from '../redaction/index.js';
+import {
+  isPairList,
+  keyObjectNamesSecret,
+  namedPlan,
+  namesSecret,
+  planNamesSecret,
+  type Redactor,
+} from '../redaction/index.js';
 import { BINARY_NOTE, binaryText, Members, orderOf, quote, Text } from './json-text.js';
 import {
   type Caches,
@@ -202,7 +209,7 @@ export class Walk {
         if (Array.isArray(o)) return this.array(o, path, depth);
         if (o instanceof Map)
           return this.entries(
-            [...o.entries()].map(([k, val]) => [String(k), val]),
+            [...o.entries()].map(([k, val]) => [String(k), val, keyObjectNamesSecret(this.redactor, k)]),
             path,
             depth,
           );
@@ -225,7 +232,12 @@ export class Walk {
   array(a: readonly unknown[], path: string, depth: number): string {
     const n = Math.min(a.length, this.limits.maxArrayItems);
     const out = new Text('[');
+    // [name, value] pairs: the item after one that names a secret goes (see named-values).
+    const pairs = isPairList(this.redactor, a.length);
+    let hideNext = false;
     for (let i = 0; i < n; i++) {
+      const hide = hideNext;
+      hideNext = false;
       let item: unknown;
       try {
         item = a[i];
@@ -233,6 +245,14 @@ export class Walk {
         this.note(`${path}[${i}]`, 'value could not be read');
         out.add('', '"[Unreadable]"');
         continue;
+      }
+      if (pairs) {
+        if (hide) {
+          if (item !== undefined) this.redact(`${path}[${i}]`);
+          out.add('', item === undefined ? 'null' : this.caches.censor);
+          continue;
+        }
+        hideNext = (i & 1) === 0 && namesSecret(this.redactor, item);
       }
       // valueAt() inlined: the item's path is made only if needed.
       let text = this.leaf(item, false);
@@ -271,7 +291,7 @@ export class Walk {
         texts: undefined,
       };
     }
-    return { slots, ...orderOf(names) };
+    return { slots, ...orderOf(names), named: namedPlan(names) };
   }
 
   /** A nested plain object's members; values are read lazily (getters may throw). */
@@ -286,6 +306,12 @@ export class Walk {
     const slots = shape.slots;
     const text = shape.inOrder ? new Text('{') : undefined;
     const out = text === undefined ? new Members() : undefined;
+    // `{ name: 'Authorization', value: … }`, `{ key: 'db.password', old_value: … }`: the value goes.
+    const named = shape.named;
+    const hide =
+      named !== undefined && planNamesSecret(this.redactor, named, (j) => source[(slots[j] as Slot).raw])
+        ? named.values
+        : undefined;
     for (let i = 0; i < n; i++) {
       const slot = slots[i] as Slot;
       if (slot.keyRedacted) this.redact(`${path}.<key>`);
@@ -299,7 +325,7 @@ export class Walk {
         continue;
       }
       let sv: string | undefined;
-      if (slot.sensitive) {
+      if (slot.sensitive || hide?.[i] === true) {
         if (v === undefined) continue;
         sv = this.caches.censor;
         this.redact(path + slot.note);
@@ -314,12 +340,12 @@ export class Walk {
     return text !== undefined ? text.end('}') : `{${(out as Members).text()}}`;
   }
 
-  /** Map entries (keys already strings). */
-  entries(list: [string, unknown][], path: string, depth: number): string {
+  /** Map entries (keys already strings; the third item: an object key that names a secret). */
+  entries(list: [string, unknown, boolean][], path: string, depth: number): string {
     const out = new Members();
     const n = Math.min(list.length, this.limits.maxObjectKeys);
     for (let i = 0; i < n; i++) {
-      const entry = list[i] as [string, unknown];
+      const entry = list[i] as [string, unknown, boolean];
       const rawKey = entry[0];
       let key = rawKey;
       const safeKey = this.redactor.redactKey(rawKey);
@@ -330,7 +356,7 @@ export class Walk {
       }
       const childPath = `${path}.${key}`;
       const v = entry[1];
-      if (this.redactor.isSensitiveKey(key)) {
+      if (entry[2] || this.redactor.isSensitiveKey(key)) {
         if (v !== undefined) {
           out.set(key, this.caches.censor);
           this.redact(childPath);

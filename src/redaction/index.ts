@@ -12,3 +12,13 @@ export {
   type Redactor,
 } from './redactor.js';
 export { builtinSecretPatterns, isCredentialShaped, type SecretPattern } from './shapes.js';
+export {
+  isNameField,
+  isPairList,
+  isValueField,
+  keyObjectNamesSecret,
+  type NamedPlan,
+  namedPlan,
+  namesSecret,
+  planNamesSecret,
+} from './named-values.js';

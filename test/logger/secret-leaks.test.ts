@@ -78,3 +78,87 @@ describe('secrets in names and the actor', () => {
     ]);
   });
 });
+
+describe('values named by a setting, pairs and object-keyed Maps', () => {
+  it('audit.config of a secret setting writes neither value (also the snake_case and key forms)', async () => {
+    const all = await lines((a) => {
+      a.config('db_password', { oldValue: 'LEAKoldPass', newValue: 'LEAKnewPass', filePath: 'configs/db.yaml' });
+      a.log('config', 'ConfigChanged', {
+        key: 'exchange.binance.secret',
+        old_value: 'LEAKoldSecret',
+        new_value: 'LEAKnewSecret',
+      });
+      a.child({ desk: 'd7' }).config('api_key', { oldValue: 'LEAKoldPass', newValue: 'LEAKnewPass' });
+      a.config('max_position', { oldValue: '100', newValue: '200' });
+    });
+    expect(leaked(all)).toEqual([]);
+    const [first, second, , plain] = all.map((l) => JSON.parse(l));
+    expect(first).toMatchObject({
+      config_type: 'db_password',
+      old_value: '[REDACTED]',
+      new_value: '[REDACTED]',
+      file_path: 'configs/db.yaml',
+      redacted: ['old_value', 'new_value'],
+    });
+    expect(second).toMatchObject({ key: 'exchange.binance.secret', old_value: '[REDACTED]' });
+    // An ordinary setting keeps its values.
+    expect(plain).toMatchObject({ config_type: 'max_position', old_value: '100', new_value: '200' });
+  });
+
+  it('[name, value] pairs: Object.entries, Headers tuples, flat rawHeaders, HAR {name, value}', async () => {
+    const headers = { 'x-api-key': 'abc123def456ghi', accept: 'json' };
+    const all = await lines((a) => {
+      a.log('system', 'PairLeak', { hdrs: Object.entries(headers) });
+      a.log('system', 'PairLeak', { hdrs: [...new Headers([['Authorization', 'Bearer hunter2']]).entries()] });
+      a.log('system', 'PairLeak', { raw: ['X-Api-Key', 'abc123def456ghi', 'Password', 'hunter2', 'Host', 'h'] });
+      a.log('system', 'PairLeak', {
+        form: [
+          { name: 'password', value: 'hunter2' },
+          { value: 'x', name: 'q' },
+        ],
+      });
+      a.log('system', 'PairLeak', { har: { headers: [{ value: 'hunter2', name: 'Cookie' }] } });
+    });
+    expect(leaked(all)).toEqual([]);
+    const [e, h, r, f] = all.map((l) => JSON.parse(l));
+    expect(e.hdrs).toEqual([
+      ['x-api-key', '[REDACTED]'],
+      ['accept', 'json'],
+    ]);
+    expect(e.redacted).toEqual(['hdrs[0][1]']);
+    expect(h.hdrs).toEqual([['authorization', '[REDACTED]']]);
+    expect(r.raw).toEqual(['X-Api-Key', '[REDACTED]', 'Password', '[REDACTED]', 'Host', 'h']);
+    expect(f.form).toEqual([
+      { name: 'password', value: '[REDACTED]' },
+      { value: 'x', name: 'q' },
+    ]);
+  });
+
+  it('lists that are not pairs stay as they are', async () => {
+    const all = await lines((a) => {
+      a.log('system', 'Lists', { symbols: ['EURUSD', 'GBPUSD'], odd: ['password', 'x', 'y'], nums: [1, 2] });
+    });
+    expect(JSON.parse(all[0] as string)).toMatchObject({
+      symbols: ['EURUSD', 'GBPUSD'],
+      odd: ['password', 'x', 'y'],
+      nums: [1, 2],
+    });
+  });
+
+  it('a Map keyed by an object naming a secret writes no value', async () => {
+    const all = await lines((a) => {
+      a.log('system', 'Weird', {
+        // One object key per Map: every object key is written as "[object Object]".
+        a: new Map<unknown, unknown>([[{ password: 1 }, 'hunter2']]),
+        b: new Map<unknown, unknown>([[{ name: 'api_key' }, 'abc123def456ghi']]),
+        c: new Map<unknown, unknown>([[{ id: 7 }, 'kept']]),
+      });
+    });
+    expect(leaked(all)).toEqual([]);
+    expect(JSON.parse(all[0] as string)).toMatchObject({
+      a: { '[object Object]': '[REDACTED]' },
+      b: { '[object Object]': '[REDACTED]' },
+      c: { '[object Object]': 'kept' },
+    });
+  });
+});

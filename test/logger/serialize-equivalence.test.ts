@@ -117,6 +117,13 @@ const KEYS = [
   'route',
   'legs',
   'accountNumber',
+  // Name and value fields (named-values.ts): a name field naming a secret hides the values.
+  'name',
+  'value',
+  'key',
+  'configType',
+  'old_value',
+  'newValue',
 ];
 
 const STRINGS = [
@@ -156,6 +163,10 @@ const STRINGS = [
   `${'y'.repeat(200)}token=abcdefghijk`,
   'NaN',
   '[REDACTED]',
+  // Strings that name a secret: as a name field's value, or an even item of a pair list.
+  'db_password',
+  'X-Api-Key',
+  'Authorization',
 ];
 
 const keyArb = fc.oneof(

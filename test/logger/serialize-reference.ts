@@ -3,7 +3,9 @@
  * as of commit a974b86 (`git show a974b86:src/logger/serialize.ts`), the straightforward
  * walk-and-join version, kept verbatim apart from this header, the import path and the export
  * names. The optimised serialiser must produce exactly what this produces, for every input.
- * Do not "fix" or optimise this file: it is the oracle.
+ * Do not "fix" or optimise this file: it is the oracle. Changes of the redaction rules are the
+ * exception, made here in the plainest form: values named by a name field (named-values.ts
+ * `namedPlan`), [name, value] pair lists, and Map keys that are objects naming a secret.
  */
 /**
  * Turns a caller's fields into the JSON body of a line, in one walk that also redacts.
@@ -17,7 +19,14 @@
  * serialised, written or hashed.
  */
 import { createHash } from 'node:crypto';
-import type { Redactor } from '../../src/redaction/index.js';
+import {
+  isPairList,
+  keyObjectNamesSecret,
+  namedPlan,
+  namesSecret,
+  planNamesSecret,
+  type Redactor,
+} from '../../src/redaction/index.js';
 
 /** Bounds on one event. Documented in docs/FORMAT.md. */
 const LIMITS = Object.freeze({
@@ -271,7 +280,7 @@ class Walk {
         if (Array.isArray(o)) return this.array(o, path, depth);
         if (o instanceof Map)
           return this.entries(
-            [...o.entries()].map(([k, val]) => [String(k), val]),
+            [...o.entries()].map(([k, val]) => [String(k), val, keyObjectNamesSecret(this.redactor, k)]),
             path,
             depth,
           );
@@ -299,7 +308,11 @@ class Walk {
   array(a: readonly unknown[], path: string, depth: number): string {
     const n = Math.min(a.length, this.limits.maxArrayItems);
     const out = new Array<string>(n);
+    const pairs = isPairList(this.redactor, a.length);
+    let hideNext = false;
     for (let i = 0; i < n; i++) {
+      const hide = hideNext;
+      hideNext = false;
       let item: unknown;
       try {
         item = a[i];
@@ -308,6 +321,12 @@ class Walk {
         out[i] = '"[Unreadable]"';
         continue;
       }
+      if (pairs && hide) {
+        if (item !== undefined) this.redact(`${path}[${i}]`);
+        out[i] = item === undefined ? 'null' : quote(this.redactor.censor);
+        continue;
+      }
+      if (pairs) hideNext = i % 2 === 0 && namesSecret(this.redactor, item);
       out[i] = this.value(item, `${path}[${i}]`, depth + 1, false) ?? 'null';
     }
     if (a.length > n) this.note(path, `array of ${a.length} items cut to ${n}`);
@@ -315,11 +334,23 @@ class Walk {
   }
 
   /** Nested object (or Map) entries; `source` set means read values from it lazily (getters may throw). */
-  entries(list: [string, unknown][], path: string, depth: number, source?: object): string {
+  entries(list: [string, unknown, boolean?][], path: string, depth: number, source?: object): string {
     const out = new Members();
     const n = Math.min(list.length, this.limits.maxObjectKeys);
+    let hide: readonly boolean[] | undefined;
+    if (source !== undefined) {
+      const names = list.slice(0, n).map(([raw], i) => {
+        const safe = this.redactor.redactKey(raw);
+        return safe === raw ? raw : `${safe}#${i}`;
+      });
+      const plan = namedPlan(names);
+      if (plan !== undefined) {
+        const read = (j: number): unknown => (source as Record<string, unknown>)[(list[j] as [string, unknown])[0]];
+        if (planNamesSecret(this.redactor, plan, read)) hide = plan.values;
+      }
+    }
     for (let i = 0; i < n; i++) {
-      const entry = list[i] as [string, unknown];
+      const entry = list[i] as [string, unknown, boolean?];
       const rawKey = entry[0];
       let key = rawKey;
       const safeKey = this.redactor.redactKey(rawKey);
@@ -337,7 +368,7 @@ class Walk {
         out.set(key, '"[Unreadable]"');
         continue;
       }
-      if (this.redactor.isSensitiveKey(key)) {
+      if (entry[2] === true || hide?.[i] === true || this.redactor.isSensitiveKey(key)) {
         if (v !== undefined) {
           out.set(key, quote(this.redactor.censor));
           this.redact(childPath);
@@ -468,6 +499,12 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
         used.add(alt);
         return alt;
       });
+      const plan = namedPlan(finals.map((f, i) => renamed[i] ?? f));
+      const hide =
+        plan !== undefined &&
+        planNamesSecret(redactor, plan, (j) => (fields as Record<string, unknown>)[keys[j] as string])
+          ? plan.values
+          : undefined;
       for (let i = 0; i < n; i++) {
         const raw = keys[i] as string;
         const k = topKey(raw, redactor, cache);
@@ -496,7 +533,7 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
           if (reservedKey !== undefined)
             note = `${reservedKey}: reserved name; written as field_${reservedKey}; ${note}`;
           (walk.validation ??= []).push(note);
-          if (redactor.isSensitiveKey(base)) {
+          if (hide?.[i] === true || redactor.isSensitiveKey(base)) {
             out.set(alt, quote(redactor.censor));
             walk.redact(alt);
             continue;
@@ -528,7 +565,7 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
             walk.note(key, `reserved name; written as field_${key}`);
             key = `field_${key}`;
           }
-          if (redactor.isSensitiveKey(key)) {
+          if (hide?.[i] === true || redactor.isSensitiveKey(key)) {
             out.set(key, quote(redactor.censor));
             walk.redact(key);
             continue;
@@ -539,7 +576,7 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
         }
         if (k.reserved) walk.note(key, `reserved name; written as field_${key}`);
         key = k.name;
-        if (k.sensitive) {
+        if (k.sensitive || hide?.[i] === true) {
           out.set(key, quote(redactor.censor), k.quoted);
           walk.redact(key);
           continue;

@@ -1,0 +1,145 @@
+/**
+ * Secrets whose name is data, not a key: `{ config_type: 'db_password', old_value, new_value }`,
+ * `{ key: 'exchange.binance.secret', value }`, HAR's `{ name: 'Authorization', value }`, and
+ * `[name, value]` pairs (`Object.entries`, `Headers` tuples, Node's flat `req.rawHeaders`). The key
+ * rules judge field names only; here a field that *names* a setting (or the item before a value in
+ * a pair list) is judged by the same key vocabulary, and when it names a secret the values it names
+ * are replaced whole. The walk of an event and the config snapshot share these rules.
+ */
+import { normalizeKey } from './keys.js';
+import type { Redactor } from './redactor.js';
+
+/** Fields that name the setting or header an object describes (normalised: case and separators dropped). */
+const NAME_FIELDS: ReadonlySet<string> = new Set([
+  'name',
+  'key',
+  'setting',
+  'settingname',
+  'settingkey',
+  'configtype',
+  'configkey',
+  'configname',
+  'param',
+  'parameter',
+  'paramname',
+  'field',
+  'fieldname',
+  'variable',
+  'option',
+  'property',
+  'header',
+  'headername',
+  'env',
+  'envvar',
+]);
+
+/** Fields that hold the value of the setting named beside them (normalised). */
+const VALUE_FIELDS: ReadonlySet<string> = new Set([
+  'value',
+  'values',
+  'val',
+  'oldvalue',
+  'newvalue',
+  'oldval',
+  'newval',
+  'old',
+  'new',
+  'previous',
+  'previousvalue',
+  'current',
+  'currentvalue',
+  'before',
+  'after',
+  'from',
+  'to',
+  'default',
+  'defaultvalue',
+]);
+
+/** A name of a setting or header is a short word-like string, not a sentence or an id with spaces. */
+const NAME_SHAPE = /^[A-Za-z_$][\w$.:/ -]{0,127}$/;
+
+/**
+ * A cheap first look before the key vocabulary is consulted: only strings holding one of its
+ * stems can name a secret (the full rules then decide, cached per name).
+ */
+const STEM =
+  /pass|pwd|secret|key|token|auth|cookie|session|sessid|cred|sig|sid|jwt|otp|pin|cvv|cvc|ssn|psk|bearer|phrase|contrase|code/i;
+
+/** True for a field that names a setting (`name`, `key`, `configType`, `setting`, …). */
+export function isNameField(field: string): boolean {
+  return NAME_FIELDS.has(normalizeKey(field));
+}
+
+/** True for a field that holds the named setting's value (`value`, `oldValue`, `new_value`, …). */
+export function isValueField(field: string): boolean {
+  return VALUE_FIELDS.has(normalizeKey(field));
+}
+
+/** True if `v` is a string naming a secret by the key rules (`db_password`, `X-Api-Key`, `exchange.binance.secret`). */
+export function namesSecret(redactor: Redactor, v: unknown): boolean {
+  return redactor.enabled && typeof v === 'string' && NAME_SHAPE.test(v) && STEM.test(v) && redactor.isSensitiveKey(v);
+}
+
+/** Where an object's name fields and value fields are, by member position; undefined without both. */
+export interface NamedPlan {
+  readonly names: readonly number[];
+  readonly values: readonly boolean[];
+}
+
+/** The plan for an object's member names (worked out once per shape). */
+export function namedPlan(fields: readonly string[]): NamedPlan | undefined {
+  let names: number[] | undefined;
+  let values: boolean[] | undefined;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i] as string;
+    if (isNameField(f)) (names ??= []).push(i);
+    else if (isValueField(f)) (values ??= new Array<boolean>(fields.length).fill(false))[i] = true;
+  }
+  return names !== undefined && values !== undefined ? { names, values } : undefined;
+}
+
+/**
+ * True if the object's name fields name a secret, so its value fields are replaced. `read(i)`
+ * reads member i (it may throw: the caller's getters; an unreadable name names nothing).
+ */
+export function planNamesSecret(redactor: Redactor, plan: NamedPlan, read: (i: number) => unknown): boolean {
+  for (const i of plan.names) {
+    let v: unknown;
+    try {
+      v = read(i);
+    } catch {
+      continue;
+    }
+    if (namesSecret(redactor, v)) return true;
+  }
+  return false;
+}
+
+/**
+ * A list of even length is read as pairs (`['Authorization', 'Bearer …', 'Host', 'x']`, each
+ * `[name, value]` tuple of `Object.entries` or `Headers`): the item after an item at an even
+ * position that names a secret is replaced whole.
+ */
+export function isPairList(redactor: Redactor, length: number): boolean {
+  return redactor.enabled && length >= 2 && length % 2 === 0;
+}
+
+/**
+ * True if an object used as a Map key names a secret: one of its own keys is sensitive
+ * (`{ password: 1 }`) or one of its own values names a secret (`{ name: 'api_key' }`). Such a key
+ * is written as its string form (`[object Object]`), which says nothing of the value beside it.
+ */
+export function keyObjectNamesSecret(redactor: Redactor, k: unknown): boolean {
+  if (!redactor.enabled || k === null || (typeof k !== 'object' && typeof k !== 'function')) return false;
+  try {
+    const keys = Object.keys(k);
+    for (let i = 0; i < keys.length && i < 64; i++) {
+      const key = keys[i] as string;
+      if (redactor.isSensitiveKey(key) || namesSecret(redactor, (k as Record<string, unknown>)[key])) return true;
+    }
+  } catch {
+    // An unreadable key object: its string form decides, as before.
+  }
+  return false;
+}
