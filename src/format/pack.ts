@@ -360,3 +360,18 @@ export function parseArchiveName(name: string): PackName | undefined {
 
 /** The chained event each prune writes, which the archive check holds against the ledger. */
 export const PRUNE_EVENT = Object.freeze({ category: 'system', event: 'PackPruned' } as const);
+
+/**
+ * The chained event each export writes (docs/FORMAT.md "Versions, crashes and retention"): the
+ * log's own record of the pack it made. It pins the pack's manifest hash and where its chain ends,
+ * which nothing inside the newest pack can (no later pack links to it yet).
+ */
+export const EXPORT_EVENT = Object.freeze({ category: 'system', event: 'PackExported' } as const);
+
+/** The fields of EXPORT_EVENT a checker reads. `last_seq`/`end_hash` are absent in older logs. */
+export const EXPORT_EVENT_FIELD = Object.freeze({
+  date: 'date',
+  manifestSha256: 'manifest_sha256',
+  lastSeq: 'last_seq',
+  endHash: 'end_hash',
+} as const);

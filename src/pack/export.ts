@@ -24,6 +24,8 @@ import { DEFAULT_ALERT_FILTER } from '../config.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import {
   archiveFileName,
+  EXPORT_EVENT,
+  EXPORT_EVENT_FIELD,
   PACK_PATH,
   PAYLOAD_DIR_NAME,
   PAYLOAD_FILES,
@@ -247,6 +249,7 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
       events: manifest.events.total,
       malformed_lines: manifest.events.malformed_lines,
       signed: options.signingKey !== undefined,
+      ...chainEndFields(manifest),
       ...(options.tsa !== undefined ? { timestamped: timestamped !== null } : {}),
       ...(supersededResult ? { supersedes: superseded?.manifest_sha256 ?? null, moved_to: superseded?.moved_to } : {}),
     });
@@ -358,6 +361,7 @@ async function finishArchive(options: ExportPackOptions, finalDir: string, lefto
       path: finalDir,
       manifest_sha256: manifestHash,
       events: manifest.events.total,
+      ...chainEndFields(manifest),
       resumed: 'archive',
     });
   }
@@ -410,8 +414,19 @@ async function recordExport(
 ): Promise<void> {
   const logger = createAuditLogger({ logDir, handleExit: false, durability: 'durable', ...(clock ? { clock } : {}) });
   try {
-    await logger.log('system', 'PackExported', fields);
+    await logger.log(EXPORT_EVENT.category, EXPORT_EVENT.event, fields);
   } finally {
     await logger.close();
   }
+}
+
+/**
+ * Where the pack's chain ends, for its PackExported event: with the manifest hash, the log itself
+ * then pins the newest pack's last line, which no later pack does yet (docs/FORMAT.md).
+ */
+function chainEndFields(manifest: PackManifest): Record<string, unknown> {
+  return {
+    [EXPORT_EVENT_FIELD.lastSeq]: manifest.chain.last_seq,
+    [EXPORT_EVENT_FIELD.endHash]: manifest.chain.end_hash,
+  };
 }

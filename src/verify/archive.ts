@@ -10,11 +10,19 @@ import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
 import { TMP_PREFIX } from '../pack/layout.js';
-import { type PackInfo, readLedger } from './archive-ledger.js';
+import { type LedgerEntry, type PackInfo, readLedger } from './archive-ledger.js';
 import { checkLinks } from './archive-links.js';
 import { checkPrunes } from './archive-prunes.js';
+import type { PruneEvent } from './chain-events.js';
 import { REVIEWS_DIR } from '../format/review.js';
-import { liveLogPruneEvents } from './chain-events.js';
+import {
+  checkExportEvents,
+  checkLiveTail,
+  checkNewestRecorded,
+  noteUncheckedTail,
+  packTailOf,
+  readLiveLog,
+} from './archive-live.js';
 import { direntKind } from './log.js';
 import { verifyPack } from './pack.js';
 import { verifyPackDir } from './pack-dir.js';
@@ -52,7 +60,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     .filter((p) => p.version === undefined)
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   const newest = current[current.length - 1];
-  const live = options.logDir === undefined ? undefined : await liveLogPruneEvents(options.logDir, newest?.date);
+  const live = await checkLive(packs, tars, pruned, current, options, f);
   const newestMade =
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
   checkPrunes(packs, pruned, live, newestMade, options.now?.() ?? Date.now(), f);
@@ -82,6 +90,33 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     all.map((p) => p.report),
   );
   return newest === undefined ? report : { ...report, evidence: evidenceOf(newest, current) };
+}
+
+/**
+ * The newest pack and every export event against the live log, when given (archive-live.ts); else a
+ * note that the newest pack's last line was not checked. Returns the live PackPruned events.
+ */
+async function checkLive(
+  packs: readonly PackInfo[],
+  tars: readonly PackInfo[],
+  pruned: readonly LedgerEntry[],
+  current: readonly PackInfo[],
+  options: VerifyArchiveOptions,
+  f: Findings,
+): Promise<PruneEvent[] | undefined> {
+  const newest = current[current.length - 1];
+  const tail = packTailOf(current);
+  if (options.logDir === undefined) {
+    const trusted = (options.publicKeys?.length ?? 0) > 0 || (options.allowedSigners?.length ?? 0) > 0;
+    if (tail !== undefined) noteUncheckedTail(tail, packs, trusted, f);
+    return undefined;
+  }
+  const from = tail !== undefined && newest !== undefined && tail.date < newest.date ? tail.date : newest?.date;
+  const live = await readLiveLog(options.logDir, from, tail);
+  checkExportEvents([...packs, ...tars], pruned, live, f);
+  if (tail !== undefined) checkLiveTail(tail, live, f);
+  if (newest !== undefined) checkNewestRecorded(newest, live, f);
+  return [...live.pruneEvents];
 }
 
 /** The directory's entries, sorted by name. */

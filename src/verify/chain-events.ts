@@ -3,11 +3,8 @@
  * `system`/`PackPruned` event in the chain, which the archive check holds against `pruned.jsonl`.
  * Found by a byte search per line, so a line that is not one costs one scan.
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { scanLines, type ScannedLine } from '../chain/lines.js';
+import type { ScannedLine } from '../chain/lines.js';
 import { PRUNE_EVENT } from '../format/pack.js';
-import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 
 /** A `PackPruned` event: which pack a prune removed. */
 export interface PruneEvent {
@@ -44,27 +41,4 @@ export class PruneEventTap {
     const sha = typeof o.manifest_sha256 === 'string' ? o.manifest_sha256 : null;
     this.events.push({ date: o.date, path: o.path, manifestSha256: sha, where: this.where, seq: o.seq });
   }
-}
-
-/**
- * The PackPruned events of the live log files dated `from` or later (the prunes after the newest
- * pack was made are there until the next export). Unreadable files are skipped: `verify logs` is
- * the check of the live log itself.
- */
-export async function liveLogPruneEvents(logDir: string, from: string | undefined): Promise<PruneEvent[]> {
-  let names: string[];
-  try {
-    names = await readdir(logDir);
-  } catch {
-    return [];
-  }
-  const out: PruneEvent[] = [];
-  for (const name of names.sort()) {
-    const day = dayOfLogFileName(name);
-    if (day === undefined || (from !== undefined && isoDate(day) < from)) continue;
-    const tap = new PruneEventTap(name);
-    await scanLines(join(logDir, name), (l) => tap.push(l), { noFollow: true }).catch(() => undefined);
-    out.push(...tap.events);
-  }
-  return out;
 }

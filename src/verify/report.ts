@@ -105,6 +105,10 @@ export type ProblemCode =
   | 'ARCHIVE_PRUNE_AWAITING_EVIDENCE'
   | 'ARCHIVE_LEDGER_INCOMPLETE'
   | 'ARCHIVE_PACK_MISSING'
+  | 'ARCHIVE_EXPORT_MISMATCH'
+  | 'ARCHIVE_EXPORT_UNRECORDED'
+  | 'ARCHIVE_LIVE_LOG_MISMATCH'
+  | 'ARCHIVE_TAIL_UNCHECKED'
   // --- review records (src/review) ---
   | ReviewProblemCode;
 

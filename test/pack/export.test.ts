@@ -326,7 +326,7 @@ describe('exportPack', () => {
     expect(readdirSync(artifactsDir)).toEqual(['.export.lock']);
   });
 
-  it('appends a system PackExported event with the date, path and manifest hash', async () => {
+  it('appends a system PackExported event with the date, path, manifest hash and where the chain ends', async () => {
     const { logDir, opts } = setup();
     await writeDay(logDir, DATE, SAMPLE_EVENTS);
     const r = await exportPack(opts({ loggerClock: () => Date.parse('2025-09-09T00:10:00Z') * 1000 }));
@@ -340,7 +340,10 @@ describe('exportPack', () => {
       date: DATE,
       path: r.path,
       manifest_sha256: r.manifestSha256,
+      last_seq: r.manifest.chain.last_seq,
+      end_hash: r.manifest.chain.end_hash,
     });
+    expect(r.manifest.chain.end_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("includes the latest config snapshot of the day and the day's diffs", async () => {

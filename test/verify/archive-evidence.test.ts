@@ -166,7 +166,10 @@ describe('back-filling a missed day', () => {
     expect(c.manifest.inserted_before?.export_date).toBe('2026-11-30');
     expect(c.manifest.previous_pack?.export_date).toBe('2026-11-28');
     const r = await verifyArchive(artifactsDir);
-    expect(r.problems.filter((p) => p.severity !== 'info')).toEqual([]);
+    // Unsigned and read without the live log: the newest pack's last line is only as strong as nothing.
+    expect(r.problems.filter((p) => p.severity !== 'info').map((p) => [p.code, p.file])).toEqual([
+      ['ARCHIVE_TAIL_UNCHECKED', '2026-11-30/manifest.json'],
+    ]);
 
     // A back-fill's inserted_before must name the later pack by its manifest hash.
     forgePack(join(artifactsDir, '2026-11-29'), {
@@ -206,12 +209,12 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
     expect(ledger.length).toBe(4);
     const without = await verifyArchive(artifactsDir, { now: () => Date.parse('2026-12-01T01:00:00Z') });
     expect(without.ok).toBe(true);
-    expect(codes(without)).toEqual(['ARCHIVE_PRUNE_AWAITING_EVIDENCE']);
+    expect(codes(without)).toEqual(['ARCHIVE_PRUNE_AWAITING_EVIDENCE', 'ARCHIVE_TAIL_UNCHECKED']);
     const withLogs = await verifyArchive(artifactsDir, { logDir });
     expect(withLogs.problems.filter((p) => p.severity !== 'info')).toEqual([]);
     // The next day's export carries the PackPruned events into a pack.
     await exportPack(opts('2026-12-01', { now: () => Date.parse('2026-12-02T00:10:00Z') }));
-    const next = await verifyArchive(artifactsDir);
+    const next = await verifyArchive(artifactsDir, { logDir });
     expect(next.problems.filter((p) => p.severity !== 'info')).toEqual([]);
   });
 

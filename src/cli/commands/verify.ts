@@ -30,6 +30,15 @@ interface VerifyOptions {
   reviewSigners?: string;
 }
 
+/** The archive's findings about its newest pack and the exports, held to the live log. */
+const LIVE_CODES: readonly ProblemCode[] = [
+  'ARCHIVE_LIVE_LOG_MISMATCH',
+  'ARCHIVE_EXPORT_MISMATCH',
+  'ARCHIVE_EXPORT_UNRECORDED',
+  'ARCHIVE_PACK_MISSING',
+  'ARCHIVE_TAIL_UNCHECKED',
+];
+
 /** The checks shown for each kind of target, in order, and which finding codes belong to each. */
 const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: ProblemCode) => boolean }[] = [
   {
@@ -127,7 +136,16 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
         'PACK_LINE_TREE_MISMATCH',
       ].includes(c),
   },
-  { label: 'links between packs and the pruned ledger', kinds: ['archive'], match: (c) => c.startsWith('ARCHIVE_') },
+  {
+    label: 'links between packs and the pruned ledger',
+    kinds: ['archive'],
+    match: (c) => c.startsWith('ARCHIVE_') && !LIVE_CODES.includes(c),
+  },
+  {
+    label: 'the newest pack and the exports against the live log',
+    kinds: ['archive'],
+    match: (c) => LIVE_CODES.includes(c),
+  },
   { label: 'review records and approvals', kinds: ['pack', 'archive'], match: (c) => c.startsWith('REVIEW_') },
   {
     label: 'time-stamp tokens',
@@ -152,7 +170,7 @@ export function defineVerify(program: Command, io: CliIO): void {
     .option('--require-timestamp', 'a pack without a time-stamp token is a problem (env VERIFY_REQUIRE_TIMESTAMP)')
     .option(
       '--log-dir <dir>',
-      'for an artifacts directory: the live logs, whose PackPruned events vouch for the newest prunes (env AUDIT_LOG_DIR; default: the configured logs directory, when it exists)',
+      'for an artifacts directory: the live logs, which pin the newest pack (the line after its last one, its PackExported event) and vouch for the newest prunes (env AUDIT_LOG_DIR; default: the configured logs directory, when it exists)',
     )
     .addOption(new Option('--logs <dir>', 'old name of --log-dir').hideHelp())
     .option('--no-logs', 'for an artifacts directory: do not read the live logs')

@@ -1,0 +1,279 @@
+/**
+ * The archive against the live log (docs/FORMAT.md "An artifacts directory"). Nothing inside the
+ * newest pack pins its last line: no later pack links to it, and without a signature a forger can
+ * edit that line and recompute every hash the pack holds. The live log pins it twice — the line
+ * after it links to its hash (`prev`), and the export's own chained `PackExported` event records
+ * the pack's manifest hash (and, since this check exists, where its chain ends) — so, given the
+ * live logs, verify holds the newest pack to the line after it and every pack to its export event.
+ * One pass over the live files from the newest pack's day on also collects the PackPruned events.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ScannedLine, scanLines } from '../chain/lines.js';
+import { SEQ_SALVAGE_RE, TAIL_LENGTH, TAIL_RE } from '../format/log-line.js';
+import { EXPORT_EVENT, EXPORT_EVENT_FIELD, PACK_PATH, PRUNED_LEDGER } from '../format/pack.js';
+import { dayOfLogFileName, isoDate } from '../rotation/index.js';
+import type { LedgerEntry, PackInfo } from './archive-ledger.js';
+import { type PruneEvent, PruneEventTap } from './chain-events.js';
+import type { Findings } from './report.js';
+
+/** A `PackExported` event: the pack an export made, as the chain recorded it. */
+export interface ExportEvent {
+  readonly date: string;
+  readonly manifestSha256: string;
+  readonly lastSeq: number | null | undefined;
+  readonly endHash: string | null | undefined;
+  /** The live file and the event's seq. */
+  readonly where: string;
+  readonly seq: number;
+}
+
+/** Where the newest pack with events ends: what the live log must continue. */
+export interface PackTail {
+  readonly name: string;
+  readonly date: string;
+  readonly lastSeq: number;
+  readonly endHash: string;
+}
+
+/** A line of the live log at the tail's seq or the one after it. */
+interface TailLine {
+  readonly file: string;
+  readonly line: number;
+  /** The line's own hash (at `lastSeq`) or its `prev` (at `lastSeq + 1`). */
+  readonly hash: string;
+}
+
+/** What one pass over the live files found. */
+export interface LiveLog {
+  readonly files: number;
+  readonly pruneEvents: readonly PruneEvent[];
+  readonly exportEvents: readonly ExportEvent[];
+  /** The live lines with the tail's last seq (their hash), and with the next seq (their prev). */
+  readonly atLast: readonly TailLine[];
+  readonly afterLast: readonly TailLine[];
+}
+
+const EXPORT_MARK = Buffer.from(JSON.stringify(EXPORT_EVENT.event), 'latin1');
+/** Events and tail lines kept, at most (hostile live files cannot grow memory). */
+const MAX_KEPT = 100_000;
+/** A line's seq is in its head: `{"ts":…,"iso_ts":"…","seq":N,` lies within these bytes. */
+const HEAD_BYTES = 96;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Collects the PackExported events of the lines pushed to it. */
+class ExportEventTap {
+  readonly events: ExportEvent[] = [];
+  constructor(private readonly where: string) {}
+
+  push(l: ScannedLine): void {
+    const b = l.bytes;
+    if (b === undefined || !l.terminated || b.indexOf(EXPORT_MARK) === -1 || this.events.length >= MAX_KEPT) return;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return; // not an event: `verify logs` reports the line
+    }
+    if (o === null || typeof o !== 'object' || o.category !== EXPORT_EVENT.category || o.event !== EXPORT_EVENT.event)
+      return;
+    const F = EXPORT_EVENT_FIELD;
+    const date = o[F.date];
+    const sha = o[F.manifestSha256];
+    if (typeof date !== 'string' || typeof sha !== 'string' || typeof o.seq !== 'number') return;
+    const last = o[F.lastSeq];
+    const end = o[F.endHash];
+    this.events.push({
+      date,
+      manifestSha256: sha,
+      lastSeq: typeof last === 'number' || last === null ? last : undefined,
+      endHash: typeof end === 'string' || end === null ? end : undefined,
+      where: this.where,
+      seq: o.seq,
+    });
+  }
+}
+
+/** Finds the live lines at the tail's last seq and the one after it. */
+class TailTap {
+  readonly atLast: TailLine[] = [];
+  readonly afterLast: TailLine[] = [];
+  constructor(
+    private readonly file: string,
+    private readonly lastSeq: number,
+  ) {}
+
+  push(l: ScannedLine): void {
+    const b = l.bytes;
+    if (b === undefined || !l.terminated || this.afterLast.length + this.atLast.length >= MAX_KEPT) return;
+    const m = SEQ_SALVAGE_RE.exec(b.toString('latin1', 0, Math.min(b.length, HEAD_BYTES)));
+    if (m === null) return;
+    const seq = Number(m[1]);
+    if (seq === this.lastSeq) this.atLast.push({ file: this.file, line: l.lineNumber, hash: l.hash });
+    else if (seq === this.lastSeq + 1) {
+      const prev = TAIL_RE.exec(b.toString('latin1', Math.max(0, b.length - TAIL_LENGTH)))?.[1];
+      if (prev !== undefined) this.afterLast.push({ file: this.file, line: l.lineNumber, hash: prev });
+    }
+  }
+}
+
+/**
+ * Reads the live log files dated `from` or later, once. Unreadable files are skipped: `verify logs`
+ * is the check of the live log itself.
+ */
+export async function readLiveLog(
+  logDir: string,
+  from: string | undefined,
+  tail: PackTail | undefined,
+): Promise<LiveLog> {
+  let names: string[];
+  try {
+    names = await readdir(logDir);
+  } catch {
+    names = [];
+  }
+  const out = { files: 0, pruneEvents: [] as PruneEvent[], exportEvents: [] as ExportEvent[] };
+  const atLast: TailLine[] = [];
+  const afterLast: TailLine[] = [];
+  for (const name of names.sort()) {
+    const day = dayOfLogFileName(name);
+    if (day === undefined || (from !== undefined && isoDate(day) < from)) continue;
+    const prunes = new PruneEventTap(name);
+    const exports = new ExportEventTap(name);
+    // Once the line after the tail is found, later files cannot hold the tail's seqs.
+    const tailTap = tail === undefined || afterLast.length > 0 ? undefined : new TailTap(name, tail.lastSeq);
+    const ok = await scanLines(
+      join(logDir, name),
+      (l) => {
+        prunes.push(l);
+        exports.push(l);
+        tailTap?.push(l);
+      },
+      { noFollow: true },
+    ).then(
+      () => true,
+      () => false,
+    );
+    if (!ok) continue;
+    out.files++;
+    out.pruneEvents.push(...prunes.events);
+    out.exportEvents.push(...exports.events);
+    if (tailTap !== undefined) atLast.push(...tailTap.atLast);
+    if (tailTap !== undefined) afterLast.push(...tailTap.afterLast);
+  }
+  return { ...out, atLast, afterLast };
+}
+
+/** The newest current pack with events: where the archive's chain ends. */
+export function packTailOf(current: readonly PackInfo[]): PackTail | undefined {
+  for (let i = current.length - 1; i >= 0; i--) {
+    const p = current[i] as PackInfo;
+    const c = p.report.manifest.chain;
+    if (c === undefined || c.lastSeq === null || c.endHash === null || !HEX64.test(c.endHash)) continue;
+    return { name: p.name, date: p.date, lastSeq: c.lastSeq, endHash: c.endHash };
+  }
+  return undefined;
+}
+
+const short = (h: string | null | undefined): string => (typeof h === 'string' ? `${h.slice(0, 16)}…` : 'none');
+
+/** The newest pack's last line against the live log: the line itself, and the link of the line after it. */
+export function checkLiveTail(tail: PackTail, live: LiveLog, f: Findings): void {
+  const manifest = `${tail.name}/${PACK_PATH.manifestJson}`;
+  for (const l of live.atLast) {
+    if (l.hash === tail.endHash) continue;
+    f.add(
+      'ARCHIVE_LIVE_LOG_MISMATCH',
+      'error',
+      manifest,
+      `the live log's line seq ${tail.lastSeq} (${l.file} line ${l.line}) hashes to ${short(l.hash)}, but ${tail.name}'s chain ends with ${short(tail.endHash)} at that seq: the pack's last line is not the log's (edited after export, every hash in the pack recomputed)`,
+    );
+  }
+  for (const l of live.afterLast) {
+    if (l.hash === tail.endHash) continue;
+    f.add(
+      'ARCHIVE_LIVE_LOG_MISMATCH',
+      'error',
+      manifest,
+      `the live log's line seq ${tail.lastSeq + 1} (${l.file} line ${l.line}) links to ${short(l.hash)}, but ${tail.name}'s chain ends with ${short(tail.endHash)}: the pack's last line is not the one the log continues`,
+    );
+  }
+  if (live.atLast.length === 0 && live.afterLast.length === 0) {
+    f.add(
+      'ARCHIVE_TAIL_UNCHECKED',
+      'warning',
+      manifest,
+      `the live log (${live.files} file${live.files === 1 ? '' : 's'} read from ${tail.date} on) holds neither the line seq ${tail.lastSeq} nor the one after it: ${tail.name}'s last line is pinned only by its signature`,
+    );
+  }
+}
+
+/**
+ * Every PackExported event of the live log against the archive: the pack it recorded must be
+ * there (any version, or a `.tar.gz`) with that manifest hash, or in the pruned ledger.
+ */
+export function checkExportEvents(
+  all: readonly PackInfo[],
+  pruned: readonly LedgerEntry[],
+  live: LiveLog,
+  f: Findings,
+): void {
+  for (const e of live.exportEvents) {
+    const same = (p: PackInfo): boolean => p.date === e.date && p.report.manifest.manifestSha256 === e.manifestSha256;
+    if (all.some(same) || pruned.some((x) => x.exportDate === e.date && x.rawSha === e.manifestSha256)) continue;
+    const at = `the PackExported event seq ${e.seq} in the live ${e.where} records ${e.date} with manifest ${short(e.manifestSha256)}`;
+    const current = all.find((p) => p.date === e.date && p.version === undefined && p.report.manifest.manifestSha256);
+    if (current === undefined) {
+      f.add(
+        'ARCHIVE_PACK_MISSING',
+        'error',
+        e.date,
+        `${at}, but no pack of that day with that manifest is in the archive or ${PRUNED_LEDGER}: a pack removed without a prune`,
+      );
+      continue;
+    }
+    const end = current.report.manifest.chain?.endHash;
+    const chain =
+      typeof e.endHash === 'string' && end !== undefined && end !== e.endHash
+        ? `; its chain ended with ${short(e.endHash)}, the pack's ends with ${short(end)}: the pack's log was edited`
+        : '';
+    f.add(
+      'ARCHIVE_EXPORT_MISMATCH',
+      'error',
+      `${current.name}/${PACK_PATH.manifestJson}`,
+      `${at}, but ${current.name}/manifest.json hashes to ${short(current.report.manifest.manifestSha256)}${chain}: the pack was changed after it was exported`,
+    );
+  }
+}
+
+/** The newest pack has an export event in the live log, or the log cannot vouch for its manifest. */
+export function checkNewestRecorded(newest: PackInfo, live: LiveLog, f: Findings): void {
+  // An event of that day with another hash is ARCHIVE_EXPORT_MISMATCH already.
+  if (newest.report.manifest.manifestSha256 === undefined || live.exportEvents.some((e) => e.date === newest.date))
+    return;
+  f.add(
+    'ARCHIVE_EXPORT_UNRECORDED',
+    'warning',
+    `${newest.name}/${PACK_PATH.manifestJson}`,
+    `no PackExported event in the live log (${live.files} file${live.files === 1 ? '' : 's'} read from ${newest.date} on) records this manifest: the newest pack's manifest is pinned only by its signature (exported with another log directory, or without recording the event?)`,
+  );
+}
+
+/**
+ * Without the live log, nothing in the archive pins the newest pack's last line but its
+ * signature: say so, as a warning unless the signature was checked against a trusted key.
+ */
+export function noteUncheckedTail(tail: PackTail, packs: readonly PackInfo[], trusted: boolean, f: Findings): void {
+  const signed = packs.find((p) => p.name === tail.name)?.report.checked.signed === 1;
+  const why = !signed
+    ? 'it is not signed, so anyone who can write the archive can edit that line and recompute every hash in the pack'
+    : trusted
+      ? 'its signature, checked against a trusted key, is what protects it'
+      : 'its signature was not checked against a trusted key (--pubkey, --allowed-signers), and any key signs for itself';
+  f.add(
+    'ARCHIVE_TAIL_UNCHECKED',
+    signed && trusted ? 'info' : 'warning',
+    `${tail.name}/${PACK_PATH.manifestJson}`,
+    `the newest pack's last line (seq ${tail.lastSeq}, hash ${short(tail.endHash)}) is pinned by no later pack, and the live log was not read: ${why}. Give --log-dir to hold it to the live log`,
+  );
+}
