@@ -20,6 +20,7 @@ import { PACK_PATH } from '../format/pack.js';
 import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../format/anchor.js';
 import { certificatesToPem, parseTimestampResponse } from './token.js';
 import { requestTimestamp, type GrantedTimestamp } from './tsa-client.js';
+import { TMP_PREFIX } from '../format/dir-names.js';
 
 /** Where to ask for tokens. */
 export interface TsaOptions {
@@ -89,7 +90,7 @@ export async function anchorPack(
 
   // Built beside the pack (the artifacts dir, where `.tmp-*` are never packs), then renamed in.
   const parent = dirname(packDir);
-  const stem = join(parent, `.tmp-anchor-${basename(packDir)}-${process.pid}-${Date.now()}`);
+  const stem = join(parent, `${TMP_PREFIX}anchor-${basename(packDir)}-${process.pid}-${Date.now()}`);
   const tmpCerts = `${stem}.pem`;
   const tmpToken = `${stem}.tsr`;
   const mode = lstatSync(packDir).mode & 0o777;

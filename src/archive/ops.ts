@@ -4,7 +4,8 @@
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { archiveFileName } from '../format/pack.js';
+import { PULL_TMP_PREFIX } from '../format/dir-names.js';
+import { archiveFileName, PACK_ARCHIVE_SUFFIX } from '../format/pack.js';
 import { fsyncDir, pathExists as exists } from '../fsx/dirs.js';
 import { verifyPack } from '../verify/index.js';
 import type { PackReport } from '../verify/pack-report.js';
@@ -157,7 +158,7 @@ export async function pullPack(
     const dest = join(o.outDir, archiveFileName(o.date));
     if (exists(dest))
       throw new AuditpackError('PACK_EXISTS', `${dest} exists; refusing to overwrite`, { details: { path: dest } });
-    const tmp = join(o.outDir, `.tmp-pull-${o.date}-${process.pid}-${Date.now()}.tar.gz`);
+    const tmp = join(o.outDir, `${PULL_TMP_PREFIX}${o.date}-${process.pid}-${Date.now()}${PACK_ARCHIVE_SUFFIX}`);
     try {
       await store.getToFile(key, head.versionId, tmp);
       const fd = openSync(tmp, 'r');

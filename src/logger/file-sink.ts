@@ -33,11 +33,12 @@ import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { assembleLine, recoveryFields } from '../format/log-line.js';
 import { loadFileLock, type FileLock } from './lock.js';
 import type { AuditSink, PreparedEvent } from './types.js';
+import { LOG_LOCK_FILE } from '../format/dir-names.js';
 
 const fdatasyncAsync = promisify(fdatasync);
 
 /** Name of the lock and chain-head cache file inside the log directory. */
-export const LOCK_FILE_NAME = '.audit.lock';
+export const LOCK_FILE_NAME = LOG_LOCK_FILE;
 const STATE_BYTES = 512;
 const LOG_FILE_MODE = 0o640;
 

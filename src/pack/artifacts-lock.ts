@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { loadFileLock } from '../logger/index.js';
-import { TMP_PREFIX } from './layout.js';
+import { ARTIFACTS_LOCK_FILE, TMP_PREFIX } from '../format/dir-names.js';
 
 /** The lock file's name inside the artifacts dir (the verifier ignores it). */
-export const ARTIFACTS_LOCK_NAME = '.export.lock';
+export const ARTIFACTS_LOCK_NAME = ARTIFACTS_LOCK_FILE;
 
 /**
  * Takes the artifacts lock, waiting (without blocking the event loop) up to `waitMs` for another

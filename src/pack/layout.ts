@@ -11,7 +11,7 @@ import { sha256File } from '../fsx/digest.js';
 import { parsePrunedLedger } from '../format/pruned-ledger.js';
 
 /** Prefix of temporary build directories and files inside the artifacts dir. */
-export const TMP_PREFIX = '.tmp-';
+export { TMP_PREFIX } from '../format/dir-names.js';
 // Pack names and the ledger's name are part of the pack format (src/format/pack.ts).
 export { PRUNED_LEDGER, parseArchiveName, parsePackName, type PackName } from '../format/pack.js';
 

@@ -12,7 +12,8 @@ import { fsyncDir, makeWritable } from '../fsx/dirs.js';
 import { sha256File } from '../fsx/digest.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { lockArtifacts, removeLeftovers } from '../pack/artifacts-lock.js';
-import { PRUNED_LEDGER, TMP_PREFIX } from '../pack/layout.js';
+import { TMP_PREFIX } from '../format/dir-names.js';
+import { PRUNED_LEDGER } from '../format/pack.js';
 import { verifyPack } from '../verify/index.js';
 import type { PrunePlan } from './plan.js';
 

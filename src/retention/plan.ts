@@ -5,7 +5,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { listPackEntries, manifestSha256, TMP_PREFIX, type PackEntry } from '../pack/layout.js';
+import { TMP_PREFIX } from '../format/dir-names.js';
+import { listPackEntries, manifestSha256, type PackEntry } from '../pack/layout.js';
 import { archiveFileName, PACK_ARCHIVE_SUFFIX } from '../format/pack.js';
 import { isoDate } from '../rotation/index.js';
 import { checkEvidenceGap, checkNothingAfterToday, newestDate, todayOf } from './clock.js';

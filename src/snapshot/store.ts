@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { isoMicros } from '../format/log-line.js';
 import { SNAPSHOT_FORMAT, type ConfigSnapshot } from './types.js';
+import { TMP_PREFIX } from '../format/dir-names.js';
 
 /** `20250908T075250.590693Z-000`. */
 export const SNAPSHOT_ID_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\.(\d{6})Z-(\d{3})$/;
@@ -218,7 +219,7 @@ async function writeExclusive(
   bytes: Uint8Array | string,
   opts: WriteOptions,
 ): Promise<boolean> {
-  const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     const fh = await open(tmp, 'wx', 0o444);
     try {

@@ -9,7 +9,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
-import { TMP_PREFIX } from '../pack/layout.js';
+import { ARTIFACTS_LOCK_FILE, PLACEHOLDER_FILES, TMP_PREFIX } from '../format/dir-names.js';
 import { type LedgerEntry, type PackInfo, readLedger } from './archive-ledger.js';
 import { checkLinks } from './archive-links.js';
 import { checkPrunes } from './archive-prunes.js';
@@ -42,7 +42,7 @@ export interface VerifyArchiveOptions extends VerifyPackOptions {
 }
 
 /** Names in an artifacts directory that are neither packs nor the ledger, and not worth a word. */
-const QUIET_NAMES = new Set(['.keep', '.gitkeep', '.export.lock']); // .export.lock: the export/prune lock
+const QUIET_NAMES = new Set([...PLACEHOLDER_FILES, ARTIFACTS_LOCK_FILE]);
 
 /**
  * Verifies an artifacts directory. Throws PATH_NOT_FOUND / READ_FAILED only when the directory

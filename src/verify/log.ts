@@ -13,6 +13,7 @@ import { newSharedLogState, type ChainPoint, type LogFacts } from './log-facts.j
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
 import { checkLogAnchors } from './log-anchors.js';
 import type { TimestampCheckOptions } from './timestamps.js';
+import { LOG_LOCK_FILE, PLACEHOLDER_FILES } from '../format/dir-names.js';
 
 /** Options of verifyLog. */
 export interface VerifyLogOptions {
@@ -38,7 +39,7 @@ export interface LogReport extends VerifyReport {
 }
 
 /** Files in a logs directory that are not log files and are expected there. */
-const QUIET_NAMES = new Set(['.audit.lock', '.keep', '.gitkeep']);
+const QUIET_NAMES = new Set([LOG_LOCK_FILE, ...PLACEHOLDER_FILES]);
 
 /**
  * Verifies one log file: every line parses, each `prev` is the SHA-256 of the line before, `seq`

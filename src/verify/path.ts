@@ -5,6 +5,7 @@
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { wrapFsError } from '../errors.js';
+import { ARTIFACTS_LOCK_FILE, LOG_LOCK_FILE, PLACEHOLDER_FILES } from '../format/dir-names.js';
 import { dayOfLogFileName } from '../rotation/index.js';
 import { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 import { verifyLog, verifyLogDir } from './log.js';
@@ -44,10 +45,10 @@ export async function detectPathKind(path: string): Promise<PathKind> {
     names.some((n) => parsePackName(n) !== undefined || parseArchiveName(n) !== undefined)
   )
     return 'archive';
-  if (names.includes('.audit.lock')) return 'log-dir';
-  if (names.includes('.export.lock')) return 'archive'; // export and prune lock the artifacts dir
+  if (names.includes(LOG_LOCK_FILE)) return 'log-dir';
+  if (names.includes(ARTIFACTS_LOCK_FILE)) return 'archive'; // export and prune lock the artifacts dir
   if (parsePackName(name) !== undefined) return 'pack';
-  const visible = names.filter((n) => n !== '.keep' && n !== '.gitkeep');
+  const visible = names.filter((n) => !PLACEHOLDER_FILES.includes(n));
   return visible.length === 0 ? 'empty' : 'unknown';
 }
 

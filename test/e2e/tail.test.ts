@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAuditLogger } from '../../src/index.js';
@@ -72,6 +72,40 @@ describe('auditpack tail', () => {
       readFileSync(join(cwd, 'logs', f), 'utf8'),
     );
     expect(t.out()).toBe(files.join(''));
+    t.child.kill('SIGTERM');
+    expect(await t.exit).toBe(0);
+  }, 60_000);
+
+  it('-f: the followed day file pruned is a note on stderr, not exit 70; the next day file is followed; a line over the bound is a warning', async () => {
+    const cwd = tempDir();
+    const logs = join(cwd, 'logs');
+    let now = DAY1_END;
+    const logger = createAuditLogger({ logDir: logs, clock: () => now, durability: 'durable', handleExit: false });
+    await logger.log('system', 'BeforeMidnight', { n: 1 });
+    const t = startTail(['-f', '--json', '--poll-ms', '50'], cwd);
+    let err = '';
+    t.child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+    await until(() => t.out().includes('BeforeMidnight'));
+    rmSync(join(logs, 'audit-20261130.jsonl'));
+    await until(() => err.includes('was removed while followed'));
+    expect(err).toContain('auditpack: note: audit-20261130.jsonl was removed while followed (pruned or moved away)');
+    now = DAY2;
+    await logger.log('system', 'AfterMidnight', { n: 2 });
+    await until(() => t.out().includes('AfterMidnight'));
+    expect(err).toContain('auditpack: note: following audit-20261201.jsonl');
+    // 17 MiB without a newline: over the 16 MiB bound on a line, reported and dropped, not held.
+    const day2 = join(logs, 'audit-20261201.jsonl');
+    const mib = Buffer.alloc(1024 * 1024, 0x78);
+    for (let i = 0; i < 17; i++) appendFileSync(day2, mib);
+    await until(() => err.includes('LOG_LINE_TOO_LONG'));
+    expect(err).toMatch(
+      /auditpack: warning LOG_LINE_TOO_LONG: audit-20261201\.jsonl byte \d+: a line longer than 16777216 bytes/,
+    );
+    appendFileSync(day2, '\n');
+    await logger.log('system', 'AfterTheLongLine', { n: 3 });
+    await until(() => t.out().includes('AfterTheLongLine'));
+    expect(t.out()).not.toContain('xxxx');
+    await logger.close();
     t.child.kill('SIGTERM');
     expect(await t.exit).toBe(0);
   }, 60_000);

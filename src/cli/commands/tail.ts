@@ -7,6 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { AuditpackError } from '../../errors.js';
 import { helpText } from '../help.js';
 import type { CliIO } from '../io.js';
+import type { TailNotice } from '../tail/follow.js';
 import { hiddenLogsDirAlias, logDirOf, parseIsoDate } from '../options.js';
 import { paintFor } from '../render.js';
 
@@ -60,7 +61,7 @@ export function defineTail(program: Command, io: CliIO): void {
         ],
         exits: [
           [0, 'done (with -f: stopped by Ctrl-C or SIGTERM)'],
-          [66, 'the logs directory or the day file does not exist'],
+          [66, 'the logs directory or the day file does not exist (with -f: the logs directory was removed)'],
           [74, 'reading failed'],
         ],
       }),
@@ -96,9 +97,28 @@ async function runTail(io: CliIO, opts: TailCliOptions): Promise<void> {
       // --json: the bytes as they are in the file (a checker downstream hashes them).
       onLine: (line) =>
         io.stdout.write(opts.json === true ? Buffer.concat([line, NL]) : `${prettyLine(c, line.toString('utf8'))}\n`),
+      onNotice: (n) => io.stderr.write(`${noticeText(io, n)}\n`),
       ...(opts.follow === true ? { follow: { signal: stop.signal, pollMs: opts.pollMs } } : {}),
     });
   } finally {
     for (const s of ['SIGINT', 'SIGTERM'] as const) process.removeListener(s, onSignal);
+  }
+}
+
+/**
+ * What tail tells on stderr besides the lines: a line over the bound (a finding: the logger never
+ * writes one, so its bytes are dropped, not held), and a followed file removed (following goes on).
+ */
+function noticeText(io: CliIO, n: TailNotice): string {
+  const c = paintFor(io, 'stderr');
+  switch (n.kind) {
+    case 'line-too-long':
+      return `${c.yellow('auditpack: warning')} LOG_LINE_TOO_LONG: ${n.file} byte ${n.offset}: a line longer than ${n.bound} bytes, which the logger never writes; not shown (auditpack verify checks the file)`;
+    case 'file-removed':
+      return `${c.yellow('auditpack: note')}: ${n.file} was removed while followed (pruned or moved away); following the next day's file when one appears`;
+    case 'file-back':
+      return `${c.yellow('auditpack: note')}: ${n.file} is back; reading on`;
+    case 'next-file':
+      return `${c.yellow('auditpack: note')}: following ${n.file}`;
   }
 }

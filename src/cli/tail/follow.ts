@@ -7,6 +7,8 @@
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_MAX_LINE_BYTES } from '../../chain/lines.js';
+import { AuditpackError } from '../../errors.js';
 import { dayOfLogFileName } from '../../rotation/index.js';
 
 const CHUNK = 1 << 16;
@@ -23,32 +25,76 @@ export async function dayFiles(logDir: string): Promise<string[]> {
 interface Cursor {
   file: string;
   offset: number;
-  partial: Buffer;
+  /** The incomplete last line's parts (copies), at most `maxLineBytes` in all. */
+  partial: Buffer[];
+  partialBytes: number;
+  /** Offset in the file where the incomplete last line starts. */
+  lineStart: number;
+  /** Inside a line over the bound: its bytes are dropped up to its newline. */
+  skipping: boolean;
+  /** The file was found removed (and said so): waiting for it to come back or a later day. */
+  gone: boolean;
+}
+
+function cursorAt(file: string): Cursor {
+  return { file, offset: 0, partial: [], partialBytes: 0, lineStart: 0, skipping: false, gone: false };
+}
+
+/** What a reader tells besides lines: something an operator must know, on stderr. */
+export type TailNotice =
+  | { readonly kind: 'line-too-long'; readonly file: string; readonly offset: number; readonly bound: number }
+  | { readonly kind: 'file-removed'; readonly file: string }
+  | { readonly kind: 'file-back'; readonly file: string }
+  | { readonly kind: 'next-file'; readonly file: string; readonly from: string };
+
+/** The reader's sinks and bound. */
+interface Sinks {
+  readonly onLine: (line: Buffer) => void;
+  readonly onNotice: (n: TailNotice) => void;
+  readonly maxLineBytes: number;
 }
 
 /**
  * Reads from the cursor to the end of its file, calling `onLine` for each complete line (without
  * its newline). An incomplete last line is held until its newline arrives: a writer mid-append is
- * never shown half a line.
+ * never shown half a line. Held bytes are bounded: a line longer than any the logger writes is
+ * reported once and dropped up to its newline, so a writer that never ends a line cannot grow the
+ * follower's memory.
  */
-async function readOn(dir: string, cur: Cursor, onLine: (line: Buffer) => void): Promise<void> {
+async function readOn(dir: string, cur: Cursor, sinks: Sinks): Promise<void> {
   const fh = await open(join(dir, cur.file), 'r');
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, cur.offset);
       if (bytesRead === 0) return;
+      splitChunk(cur, buf.subarray(0, bytesRead), sinks);
       cur.offset += bytesRead;
-      let data = Buffer.concat([cur.partial, buf.subarray(0, bytesRead)]);
-      for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10)) {
-        onLine(Buffer.from(data.subarray(0, nl)));
-        data = data.subarray(nl + 1);
-      }
-      cur.partial = Buffer.from(data);
     }
   } finally {
     await fh.close();
   }
+}
+
+/** Splits one chunk read at `cur.offset` into lines, keeping the incomplete rest within the bound. */
+function splitChunk(cur: Cursor, data: Buffer, sinks: Sinks): void {
+  let start = 0;
+  for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, start)) {
+    const len = cur.partialBytes + nl - start;
+    if (!cur.skipping && len > sinks.maxLineBytes) tooLong(cur, sinks);
+    if (!cur.skipping) sinks.onLine(Buffer.concat([...cur.partial, data.subarray(start, nl)], len));
+    Object.assign(cur, { partial: [], partialBytes: 0, skipping: false, lineStart: cur.offset + nl + 1 });
+    start = nl + 1;
+  }
+  if (cur.skipping || start === data.length) return;
+  if (cur.partialBytes + data.length - start > sinks.maxLineBytes) return tooLong(cur, sinks);
+  cur.partial.push(Buffer.from(data.subarray(start)));
+  cur.partialBytes += data.length - start;
+}
+
+function tooLong(cur: Cursor, sinks: Sinks): void {
+  sinks.onNotice({ kind: 'line-too-long', file: cur.file, offset: cur.lineStart, bound: sinks.maxLineBytes });
+  Object.assign(cur, { partial: [], partialBytes: 0, skipping: true });
 }
 
 /** What `tail` asks of the log. */
@@ -62,6 +108,10 @@ export interface TailOptions {
   readonly match: (line: string) => boolean;
   /** A line's bytes as they are in the file, without the newline. */
   readonly onLine: (line: Buffer) => void;
+  /** What the operator must be told besides the lines (a line over the bound, a file removed). */
+  readonly onNotice?: (n: TailNotice) => void;
+  /** Lines longer than this are reported and not shown (default: the bound on a log line, 16 MiB). */
+  readonly maxLineBytes?: number;
   /** Keep reading as the log grows, across midnight, until `signal` aborts. */
   readonly follow?: { readonly signal: AbortSignal; readonly pollMs: number };
 }
@@ -71,39 +121,87 @@ export async function tailLog(o: TailOptions): Promise<void> {
   const files = await dayFiles(o.logDir);
   const first = o.file ?? files.at(-1);
   if (first === undefined && o.follow === undefined) return;
-  const cur: Cursor = { file: first ?? '', offset: 0, partial: Buffer.alloc(0) };
+  const cur = cursorAt(first ?? '');
+  const sinks = sinksOf(o, () => {});
   if (first !== undefined) {
     const last: Buffer[] = [];
-    await readOn(o.logDir, cur, (line) => {
+    const keep = (line: Buffer): void => {
       if (!o.match(line.toString('utf8'))) return;
       last.push(line);
       if (last.length > o.lines) last.shift();
+    };
+    await readOn(o.logDir, cur, { ...sinks, onLine: keep }).catch((err: unknown) => {
+      // Removed between the listing and the read: a follower waits for the next day, else say so.
+      if (!isMissing(err) || o.follow === undefined) throw err;
+      sinks.onNotice({ kind: 'file-removed', file: cur.file });
+      cur.gone = true;
     });
     for (const line of last) o.onLine(line);
   }
   if (o.follow !== undefined) await follow(o, cur, o.follow);
 }
 
+function sinksOf(o: TailOptions, onLine: (line: Buffer) => void): Sinks {
+  return { onLine, onNotice: o.onNotice ?? (() => {}), maxLineBytes: o.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES };
+}
+
+/**
+ * Follows the log: the current file as it grows, then each later day's file. A followed file that
+ * is removed (pruned, moved away) is said once, and following goes on with the next day's file when
+ * one exists or appears; one put back is read on (from its start, if it shrank).
+ */
 async function follow(o: TailOptions, cur: Cursor, f: NonNullable<TailOptions['follow']>): Promise<void> {
-  const emit = (line: Buffer): void => {
+  const sinks = sinksOf(o, (line) => {
     if (o.match(line.toString('utf8'))) o.onLine(line);
-  };
+  });
   while (!f.signal.aborted) {
-    if (cur.file !== '') {
-      const size = (await stat(join(o.logDir, cur.file)).catch(() => undefined))?.size ?? cur.offset;
-      // A file only grows; one that shrank was replaced (restored from a backup): start it again.
-      if (size < cur.offset) Object.assign(cur, { offset: 0, partial: Buffer.alloc(0) });
-      await readOn(o.logDir, cur, emit);
-    }
-    const next = (await dayFiles(o.logDir)).find((n) => cur.file === '' || isLaterDay(n, cur.file));
+    if (cur.file !== '') await readCurrent(o.logDir, cur, sinks);
+    const next = (await dayFilesWhileFollowing(o.logDir)).find((n) => cur.file === '' || isLaterDay(n, cur.file));
     if (next !== undefined) {
       // Midnight: the old day is complete; a fragment left at its end is shown as it is.
-      if (cur.partial.length > 0) emit(cur.partial);
-      Object.assign(cur, { file: next, offset: 0, partial: Buffer.alloc(0) });
+      if (cur.partialBytes > 0) sinks.onLine(Buffer.concat(cur.partial, cur.partialBytes));
+      if (cur.gone) sinks.onNotice({ kind: 'next-file', file: next, from: cur.file });
+      Object.assign(cur, cursorAt(next));
       continue;
     }
     await sleep(f.pollMs, f.signal);
   }
+}
+
+/** One look at the followed file: new lines, or that it is gone (or back). */
+async function readCurrent(dir: string, cur: Cursor, sinks: Sinks): Promise<void> {
+  const st = await stat(join(dir, cur.file)).catch((err: unknown) => {
+    if (isMissing(err)) return undefined;
+    throw err;
+  });
+  if (st === undefined) {
+    if (!cur.gone) sinks.onNotice({ kind: 'file-removed', file: cur.file });
+    cur.gone = true;
+    return;
+  }
+  if (cur.gone) sinks.onNotice({ kind: 'file-back', file: cur.file });
+  cur.gone = false;
+  // A file only grows; one that shrank was replaced (restored from a backup): start it again.
+  if (st.size < cur.offset) Object.assign(cur, cursorAt(cur.file));
+  await readOn(dir, cur, sinks).catch((err: unknown) => {
+    if (!isMissing(err)) throw err;
+  });
+}
+
+/** The day files, or LOGS_DIR_MISSING when the logs directory itself went away while followed. */
+async function dayFilesWhileFollowing(logDir: string): Promise<string[]> {
+  try {
+    return await dayFiles(logDir);
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+    throw new AuditpackError('LOGS_DIR_MISSING', `the logs directory ${logDir} was removed while it was followed`, {
+      details: { path: logDir },
+    });
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
 
 function isLaterDay(a: string, b: string): boolean {
