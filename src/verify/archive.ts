@@ -13,6 +13,7 @@ import { ARTIFACTS_LOCK_FILE, PLACEHOLDER_FILES, TMP_PREFIX } from '../format/di
 import { type LedgerEntry, type PackInfo, readLedger } from './archive-ledger.js';
 import { checkLinks } from './archive-links.js';
 import { checkPrunes } from './archive-prunes.js';
+import { checkSignerChanges } from './archive-signers.js';
 import type { PruneEvent } from './chain-events.js';
 import { REVIEWS_DIR } from '../format/review.js';
 import {
@@ -60,6 +61,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     .filter((p) => p.version === undefined)
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   const newest = current[current.length - 1];
+  if (!hasTrustedKeys(options)) await checkSignerChanges(artifactsDir, current, f);
   const live = await checkLive(packs, tars, pruned, current, options, f);
   const newestMade =
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
@@ -107,8 +109,7 @@ async function checkLive(
   const newest = current[current.length - 1];
   const tail = packTailOf(current);
   if (options.logDir === undefined) {
-    const trusted = (options.publicKeys?.length ?? 0) > 0 || (options.allowedSigners?.length ?? 0) > 0;
-    if (tail !== undefined) noteUncheckedTail(tail, packs, trusted, f);
+    if (tail !== undefined) noteUncheckedTail(tail, packs, hasTrustedKeys(options), f);
     return undefined;
   }
   const from = tail !== undefined && newest !== undefined && tail.date < newest.date ? tail.date : newest?.date;
@@ -117,6 +118,10 @@ async function checkLive(
   if (tail !== undefined) checkLiveTail(tail, live, f);
   if (newest !== undefined) checkNewestRecorded(newest, live, f);
   return [...live.pruneEvents];
+}
+
+function hasTrustedKeys(options: VerifyPackOptions): boolean {
+  return (options.publicKeys?.length ?? 0) > 0 || (options.allowedSigners?.length ?? 0) > 0;
 }
 
 /** The directory's entries, sorted by name. */

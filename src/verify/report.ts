@@ -109,6 +109,7 @@ export type ProblemCode =
   | 'ARCHIVE_EXPORT_UNRECORDED'
   | 'ARCHIVE_LIVE_LOG_MISMATCH'
   | 'ARCHIVE_TAIL_UNCHECKED'
+  | 'ARCHIVE_SIGNER_CHANGED'
   // --- review records (src/review) ---
   | ReviewProblemCode;
 

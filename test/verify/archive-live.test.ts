@@ -123,6 +123,43 @@ describe('the newest unsigned pack, its last line edited and every hash recomput
   });
 });
 
+describe('real logs the check must accept', () => {
+  it('a torn tail recovered after midnight: the fragment and its recovery share the last seq', async () => {
+    const root = tempDir();
+    const logDir = join(root, 'logs');
+    const artifactsDir = join(root, 'artifacts');
+    mkdirSync(logDir);
+    await writeDay(logDir, '2026-11-27', SAMPLE_EVENTS);
+    await writeDay(logDir, '2026-11-28', SAMPLE_EVENTS);
+    const day = join(logDir, 'audit-20261128.jsonl');
+    const lastSeq = JSON.parse(readFileSync(day, 'utf8').trim().split('\n').at(-1) as string).seq as number;
+    // A writer killed mid-line just before midnight; the next writes after midnight recover it in
+    // 11-28's file (the recovery takes the fragment's seq) and go on in 11-29's.
+    appendFileSync(
+      day,
+      `{"ts":1764374399.500000,"iso_ts":"2026-11-28T23:59:59.500000Z","seq":${lastSeq + 1},"category":"ord`,
+    );
+    await writeDay(logDir, '2026-11-29', SAMPLE_EVENTS.slice(0, 2), '00:00:05');
+    const lines = readFileSync(day, 'utf8').trim().split('\n');
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ event: 'TornLineRecovered', seq: lastSeq + 1 });
+    let t = microsAt('2026-11-30', '00:10:00');
+    const opts = (date: string): ExportPackOptions => ({
+      date,
+      logDir,
+      artifactsDir,
+      version: '0.1.0',
+      now: () => t / 1000,
+      loggerClock: () => (t += 1000),
+    });
+    await exportPack(opts('2026-11-27'));
+    const p = await exportPack(opts('2026-11-28'));
+    expect(p.manifest.chain.last_seq).toBe(lastSeq + 1);
+    const r = await verifyArchive(artifactsDir, { logDir });
+    expect(errorCodes(r)).toEqual([]);
+    expect(r.problems.filter((x) => x.code.startsWith('ARCHIVE_'))).toEqual([]);
+  });
+});
+
 describe('the same attack elsewhere', () => {
   it('a signed pack, the forger without the key: dropping or replacing the signature fails with the key', async () => {
     const { logDir, artifactsDir, opts } = await days();
@@ -163,9 +200,14 @@ describe('the same attack elsewhere', () => {
       'ARCHIVE_LIVE_LOG_MISMATCH',
       'PACK_SIGNATURE_UNTRUSTED',
     ]);
-    // Without a key nor the live log, nothing can tell the forger's key from the exporter's: a warning says so.
+    // Without a key nor the live log, the forger's key is not known to be wrong: warnings say that the
+    // newest pack is signed by another key than the pack before it, and that its tail was not checked.
     const alone = await verifyArchive(artifactsDir);
     expect(errorCodes(alone)).toEqual([]);
+    expect(codesOf(alone, 'warning')).toEqual(['ARCHIVE_SIGNER_CHANGED', 'ARCHIVE_TAIL_UNCHECKED']);
+    expect(alone.problems.find((x) => x.code === 'ARCHIVE_SIGNER_CHANGED')?.file).toBe(
+      '2026-11-28/tagmanifest-sha256.txt.sig',
+    );
     expect(alone.problems.find((x) => x.code === 'ARCHIVE_TAIL_UNCHECKED')?.detail).toMatch(
       /not checked against a trusted key/,
     );
@@ -178,6 +220,9 @@ describe('the same attack elsewhere', () => {
     const r = await verifyArchive(artifactsDir, { publicKeys: [publicKey] });
     expect(r.problems.filter((x) => x.severity !== 'info')).toEqual([]);
     expect(r.problems.find((x) => x.code === 'ARCHIVE_TAIL_UNCHECKED')?.severity).toBe('info');
+    // Without the key: one signer throughout, so no word about signers; the tail unchecked is a warning.
+    const alone = await verifyArchive(artifactsDir);
+    expect(codesOf(alone, 'warning')).toEqual(['ARCHIVE_TAIL_UNCHECKED']);
   });
 
   it('a pack in the middle: the next pack links to the original (manifest hash and chain end)', async () => {
