@@ -59,8 +59,10 @@ describe('verify against auditpack export', () => {
       const t = await verifyPack(join(artifacts, `${d}.tar.gz`), { publicKeys: [publicKey] });
       expect(t.problems, `${d}.tar.gz`).toEqual([]);
     }
-    const a = await verifyArchive(artifacts, { publicKeys: [publicKey] });
-    expect(a.problems).toEqual([]);
+    // With the live logs the newest pack's last line is held to the log too; these exports did not
+    // record their events, which the check says (the log cannot vouch for the newest manifest).
+    const a = await verifyArchive(artifacts, { publicKeys: [publicKey], logDir });
+    expect(a.problems.map((p) => [p.code, p.severity])).toEqual([['ARCHIVE_EXPORT_UNRECORDED', 'warning']]);
     expect(a.checked).toMatchObject({ packs: 3, superseded: 1, tar_packs: 4 });
 
     // A CSV row removed from an exported pack, hashes fixed up by a forger without the key.
