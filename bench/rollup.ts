@@ -8,8 +8,9 @@
  *
  * Every host is distinct (its own synthetic day with its own host name, exported by the built CLI):
  * the roll-up refuses one pack given under two names, so hard-linked copies would measure one host.
- * Disk: about 450 bytes an event per host (log, CSVs, the export's files), so 16 × 1M needs about
- * 7 GB under $TMPDIR/auditpack-bench-rollup-<events>/ (kept and reused; delete it to regenerate).
+ * Disk: about 600 bytes an event per host (the pack: log, CSVs, compliance files; measured at 50,000
+ * events: 30 MB), so 16 × 1M needs about 10 GB under $TMPDIR/auditpack-bench-rollup-<events>/ (kept
+ * and reused; delete it to regenerate). Point TMPDIR at a disk with room.
  * Each run is timed by wall clock, CPU (user + sys) and peak RSS from /usr/bin/time; the load
  * average before and after is printed, since other work on the machine inflates the wall time.
  */

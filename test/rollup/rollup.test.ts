@@ -208,6 +208,13 @@ describe('rollup of a simulated firm', () => {
       expect.arrayContaining(['PROOF_ROLLUP_INVALID', 'PROOF_SIGNATURE_INVALID']),
     );
     expect(edit((p) => (p.signature = null))).toContain('PROOF_UNSIGNED');
+    // A version 1 record (whose tree also held failed packs) is refused even when it hashes right.
+    const v1 = edit((p) => {
+      const r = JSON.parse(p.rollup);
+      r.format = 'auditpack-rollup/1';
+      p.rollup = JSON.stringify(r, null, 2);
+    });
+    expect(v1).toContain('PROOF_ROLLUP_INVALID');
     expect(verifyProof(JSON.stringify(proof), { publicKeys: [other.publicKey] }).problems.map((x) => x.code)).toEqual([
       'PROOF_SIGNATURE_INVALID',
     ]);
@@ -332,6 +339,10 @@ describe('rollup of a simulated firm', () => {
       (e: unknown) => e,
     );
     expect(proof).toMatchObject({ code: 'ROLLUP_INVALID' }); // delta's leaf is not in tree_root either
+    writeFileSync(rp, readFileSync(rp, 'utf8').replace('auditpack-rollup/2', 'auditpack-rollup/1'));
+    await expect(
+      proveLines({ date: DATE, rollupsDir: copy, sources, select: { seq: 3 }, host: 'alpha' }),
+    ).rejects.toThrow(/not auditpack-rollup\/2: roll the day up again/);
   });
 
   it('a proof replayed against another roll-up (the next day, or a roll-up without the host) is refused', async () => {
