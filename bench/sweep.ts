@@ -182,6 +182,12 @@ function countLines(path: string): number {
   return Number(r.stdout.trim().split(/\s+/)[0]);
 }
 
+/** `0.5M`, `3.0M`; days scaled below 0.1M keep two digits (`0.05M`). */
+function millions(events: number): string {
+  const m = events / 1e6;
+  return `${m < 0.1 ? m.toFixed(2) : m.toFixed(1)}M`;
+}
+
 function table(results: Result[]): string {
   const head =
     '| row | events | writers | mean line | alerts | redacted | log MB | export s | export CPU s | ×sha256sum | export RSS MB | verify s | verify CPU s | ×sha256sum -c | verify RSS MB | load 1-min |\n' +
@@ -189,7 +195,7 @@ function table(results: Result[]): string {
   const rows = results.map((r) => {
     const e = r.exp.s / r.sha.s;
     const v = r.ver.s / r.shaC.s;
-    return `| ${r.row.name} | ${(r.row.events / 1e6).toFixed(1)}M | ${r.row.writers} | ${r.meanLine.toFixed(0)} B | ${(r.row.alertShare * 100).toFixed(0)}% | ${r.row.redact ? 'yes' : 'no'} | ${r.logMb.toFixed(0)} | ${r.exp.s.toFixed(2)} | ${r.exp.cpu.toFixed(2)} | ${e.toFixed(2)} | ${r.exp.rssMb.toFixed(0)} | ${r.ver.s.toFixed(2)} | ${r.ver.cpu.toFixed(2)} | ${v.toFixed(2)} | ${r.ver.rssMb.toFixed(0)} | ${r.load[0].toFixed(1)}→${r.load[1].toFixed(1)} |`;
+    return `| ${r.row.name} | ${millions(r.row.events)} | ${r.row.writers} | ${r.meanLine.toFixed(0)} B | ${(r.row.alertShare * 100).toFixed(0)}% | ${r.row.redact ? 'yes' : 'no'} | ${r.logMb.toFixed(0)} | ${r.exp.s.toFixed(2)} | ${r.exp.cpu.toFixed(2)} | ${e.toFixed(2)} | ${r.exp.rssMb.toFixed(0)} | ${r.ver.s.toFixed(2)} | ${r.ver.cpu.toFixed(2)} | ${v.toFixed(2)} | ${r.ver.rssMb.toFixed(0)} | ${r.load[0].toFixed(1)}→${r.load[1].toFixed(1)} |`;
   });
   return head + rows.join('\n');
 }
@@ -213,10 +219,10 @@ function linearity(results: Result[]): string {
   const lines = days.map((r) => {
     const e = perM(r.exp, r);
     const v = perM(r.ver, r);
-    return `| ${(r.row.events / 1e6).toFixed(1)}M | ${e.toFixed(2)} | ${(e / perM(ref.exp, ref)).toFixed(2)} | ${(r.exp.cpu / (r.row.events / 1e6)).toFixed(2)} | ${v.toFixed(2)} | ${(v / perM(ref.ver, ref)).toFixed(2)} | ${(r.ver.cpu / (r.row.events / 1e6)).toFixed(2)} | ${r.ver.rssMb.toFixed(0)} |`;
+    return `| ${millions(r.row.events)} | ${e.toFixed(2)} | ${(e / perM(ref.exp, ref)).toFixed(2)} | ${(r.exp.cpu / (r.row.events / 1e6)).toFixed(2)} | ${v.toFixed(2)} | ${(v / perM(ref.ver, ref)).toFixed(2)} | ${(r.ver.cpu / (r.row.events / 1e6)).toFixed(2)} | ${r.ver.rssMb.toFixed(0)} |`;
   });
   return [
-    `Time linearity (the base shape at each day size; seconds per million events, and against the ${(ref.row.events / 1e6).toFixed(1)}M row: 1.00 is linear):`,
+    `Time linearity (the base shape at each day size; seconds per million events, and against the ${millions(ref.row.events)} row: 1.00 is linear):`,
     '',
     '| events | export s/M | ×ref | export CPU s/M | verify s/M | ×ref | verify CPU s/M | verify RSS MB |',
     '|---|---|---|---|---|---|---|---|',
