@@ -102,7 +102,7 @@ export interface AlertFilterConfig {
 
 /** Default config-discovery patterns. */
 export const DEFAULT_SNAPSHOT_PATTERNS: readonly string[] = Object.freeze([
-  'configs/**/*.{yaml,yml,json,toml,ini,conf,env,properties,py}',
+  'configs/**/*.{yaml,yml,json,toml,ini,conf,env,properties,py,xml}',
   'configs/**/.env',
   'configs/**/.env.*',
 ]);

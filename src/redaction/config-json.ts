@@ -3,7 +3,7 @@
  * replaced values is kept.
  */
 import type { Redactor } from './redactor.js';
-import { endOfQuoted } from './config-lines.js';
+import { endOfQuoted, isSensitiveUnder } from './config-lines.js';
 
 /**
  * Redacts JSON text by scanning tokens, keeping every byte outside the replaced values. Under a
@@ -40,7 +40,11 @@ export function redactJson(text: string, r: Redactor): string | undefined {
     const top = stack[stack.length - 1];
     if (!top) return false;
     if (top.sensitive) return true;
-    return top.obj && pendingKey !== undefined && isSensitiveKeyJson(pendingKey, r);
+    return (
+      top.obj &&
+      pendingKey !== undefined &&
+      (isSensitiveKeyJson(pendingKey, r) || isSensitiveUnder(top.key, pendingKey, r))
+    );
   };
   const replace = (start: number, end: number): void => {
     out += text.slice(last, start) + censorJson;

@@ -10,6 +10,8 @@ import {
   censorWholeLine,
   endOfQuoted,
   indentOf,
+  isSensitiveChainUnder,
+  isSensitiveUnder,
   isSensitivePath,
   type ConfigTextFormat,
   type Line,
@@ -64,6 +66,7 @@ function anySensitive(parts: readonly string[], r: Redactor): boolean {
 export function redactTomlLines(lines: Line[], r: Redactor): void {
   const censor = r.censor;
   let sectionSensitive = false;
+  let sectionParts: string[] = [];
   // A multi-line value in progress: its closing delimiter, or bracket depth for arrays.
   let multi: { close: '"""' | "'''" | 'bracket'; depth: number; censor: boolean } | undefined;
 
@@ -87,13 +90,15 @@ export function redactTomlLines(lines: Line[], r: Redactor): void {
     if (ind === body.length || body[ind] === '#') continue;
     const header = body[ind] === '[' ? sectionName(body, ind, '#') : undefined;
     if (header !== undefined) {
-      sectionSensitive = anySensitive(splitDotted(header), r);
+      sectionParts = splitDotted(header);
+      sectionSensitive = anySensitive(sectionParts, r) || isSensitiveChainUnder(sectionParts, r);
       continue;
     }
     const eq = findTomlEquals(body, ind);
     if (eq === -1) continue;
     const keyParts = splitDotted(body.slice(ind, eq));
-    const sensitive = sectionSensitive || anySensitive(keyParts, r);
+    const sensitive =
+      sectionSensitive || anySensitive(keyParts, r) || isSensitiveChainUnder([...sectionParts, ...keyParts], r);
     let v = eq + 1;
     while (body[v] === ' ' || body[v] === '\t') v++;
     const rest = body.slice(v);
@@ -143,7 +148,7 @@ interface KvSyntax {
   continuation: 'indent' | 'backslash' | 'quotes' | 'none';
 }
 
-const KV_SYNTAX: Record<Exclude<ConfigTextFormat, 'yaml' | 'json' | 'toml'>, KvSyntax> = {
+const KV_SYNTAX: Record<Exclude<ConfigTextFormat, 'yaml' | 'json' | 'toml' | 'xml'>, KvSyntax> = {
   ini: { comments: ';#', sections: true, separators: '=:', exportPrefix: false, continuation: 'indent' },
   conf: { comments: '#;', sections: true, separators: '=: ', exportPrefix: false, continuation: 'quotes' },
   env: { comments: '#', sections: false, separators: '=', exportPrefix: true, continuation: 'quotes' },
@@ -157,6 +162,7 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
   const syntax = KV_SYNTAX[format as keyof typeof KV_SYNTAX] ?? KV_SYNTAX.generic;
   const censor = r.censor;
   let sectionSensitive = false;
+  let section: string | undefined;
   // Continuation of the previous line's value.
   let cont:
     | { kind: 'indent'; indent: number }
@@ -202,7 +208,8 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
     if (syntax.sections && body[ind] === '[') {
       const name = sectionName(body, ind, ';#');
       if (name !== undefined) {
-        sectionSensitive = isSensitivePath(name.replace(/["']/g, ''), r) || anySensitive(name.split(/\s+/), r);
+        section = name.replace(/["']/g, '');
+        sectionSensitive = isSensitivePath(section, r) || anySensitive(name.split(/\s+/), r);
         continue;
       }
     }
@@ -214,7 +221,7 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
     const parsed = parseKvKey(body, k, syntax);
     if (!parsed) continue;
     const { key, valueStart } = parsed;
-    const sensitive = sectionSensitive || isSensitivePath(key, r);
+    const sensitive = sectionSensitive || isSensitivePath(key, r) || isSensitiveUnder(section, key, r);
     const valueText = body.slice(valueStart).trim();
     const opener = valueText.slice(0, 3);
     // Does the value go on past this line?

@@ -5,7 +5,17 @@
 import type { Redactor } from './redactor.js';
 
 /** Text formats the redactor knows. `generic` is the fallback: `key = value` / `key: value` lines. */
-export type ConfigTextFormat = 'yaml' | 'json' | 'toml' | 'ini' | 'conf' | 'env' | 'properties' | 'python' | 'generic';
+export type ConfigTextFormat =
+  | 'yaml'
+  | 'json'
+  | 'toml'
+  | 'ini'
+  | 'conf'
+  | 'env'
+  | 'properties'
+  | 'python'
+  | 'xml'
+  | 'generic';
 
 /** One line of a config text. */
 export interface Line {
@@ -60,6 +70,26 @@ export function isSensitivePath(key: string, r: Redactor): boolean {
     const p = unquote(part.trim());
     if (p !== '' && r.isSensitiveKey(p)) return true;
   }
+  return false;
+}
+
+/** Child names that say little alone and everything under their parent (`binance: { key: … }`). */
+const GENERIC_CHILDREN: ReadonlySet<string> = new Set(['key', 'keys']);
+
+/**
+ * True if `key` names a secret under its parent: `key` under `binance` is `binance_key`, judged by
+ * the key rules (an issuer of API keys), while `key` under `sort` stays (`sort_key`). Only generic
+ * child names take their parent's context; any other name is judged alone (a parent
+ * `password_policy` must not make its `min_length` a secret).
+ */
+export function isSensitiveUnder(parent: string | undefined, key: string, r: Redactor): boolean {
+  if (parent === undefined || parent === '' || !GENERIC_CHILDREN.has(unquote(key.trim()).toLowerCase())) return false;
+  return r.isSensitiveKey(`${unquote(parent.trim())}_${unquote(key.trim())}`);
+}
+
+/** True if a generic name in a key path names a secret under the name before it (`[binance]` + `key`). */
+export function isSensitiveChainUnder(parts: readonly string[], r: Redactor): boolean {
+  for (let i = 1; i < parts.length; i++) if (isSensitiveUnder(parts[i - 1], parts[i] as string, r)) return true;
   return false;
 }
 

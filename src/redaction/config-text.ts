@@ -1,6 +1,6 @@
 /**
  * Redaction of config file text: values under sensitive keys in YAML, JSON, TOML, INI,
- * `.env`, `.properties`, `.conf` and Python files, then secret-shaped strings anywhere.
+ * `.env`, `.properties`, `.conf`, Python and XML files, then secret-shaped strings anywhere.
  *
  * It uses the logger's compiled rules (`Redactor.isSensitiveKey`, `Redactor.redactString`): one
  * rule set, so a key the logger redacts is a key a snapshot redacts. What this module adds is only
@@ -13,9 +13,11 @@
  * (a multi-line value under a sensitive key is censored line by line to its end), never less.
  */
 import type { Redactor } from './redactor.js';
+import { redactCodePairs } from './config-code.js';
 import { redactJson } from './config-json.js';
 import { redactInlinePairs, redactKeyValueLines, redactTomlLines } from './config-kv.js';
 import { joinLines, splitLines, type ConfigTextFormat, type Line } from './config-lines.js';
+import { redactXmlLines } from './config-xml.js';
 import { redactYamlLines } from './config-yaml.js';
 
 export type { ConfigTextFormat } from './config-lines.js';
@@ -55,6 +57,9 @@ export function configFormatOf(path: string): ConfigTextFormat {
       return 'properties';
     case 'py':
       return 'python';
+    case 'xml':
+    case 'config':
+      return 'xml';
     default:
       return 'generic';
   }
@@ -131,9 +136,12 @@ function redactLines(text: string, format: ConfigTextFormat, r: Redactor): strin
     case 'toml':
       redactTomlLines(lines, r);
       break;
+    case 'xml':
+      redactXmlLines(lines, r);
+      break;
     default:
       redactKeyValueLines(lines, format, r);
   }
-  for (const l of lines) l.body = redactInlinePairs(l.body, r);
+  for (const l of lines) l.body = redactCodePairs(redactInlinePairs(l.body, r), r);
   return joinLines(lines);
 }

@@ -3,7 +3,15 @@
  * censored line by line, keeping indentation and comments.
  */
 import type { Redactor } from './redactor.js';
-import { censorValue, censorWholeLine, endOfQuoted, indentOf, isSensitivePath, type Line } from './config-lines.js';
+import {
+  censorValue,
+  censorWholeLine,
+  endOfQuoted,
+  indentOf,
+  isSensitivePath,
+  isSensitiveUnder,
+  type Line,
+} from './config-lines.js';
 
 interface YamlKeyLine {
   /** Column of the key (after indentation and `- ` markers). */
@@ -61,6 +69,12 @@ function parseYamlKey(body: string): YamlKeyLine | undefined {
   return { keyIndent, key, valueStart: keyEnd + 1 };
 }
 
+/** The key of the mapping a key at column `indent` sits in (keys at or right of it are closed). */
+function parentOf(parents: { indent: number; key: string }[], indent: number): string | undefined {
+  while (parents.length > 0 && (parents[parents.length - 1] as { indent: number }).indent >= indent) parents.pop();
+  return parents[parents.length - 1]?.key;
+}
+
 /** YAML value text with anchors and tags removed: `&a !!str |` → `|`. */
 function yamlValueCore(v: string): string {
   let s = v.trim();
@@ -84,6 +98,8 @@ export function redactYamlLines(lines: Line[], r: Redactor): void {
   let nestedScalarIndent = -1;
   // Outside sensitive blocks: a block scalar of an ordinary key (its lines are not keys).
   let plainScalarIndent = -1;
+  // The ordinary keys whose nested mappings enclose the current line (`binance:` above `key:`).
+  const parents: { indent: number; key: string }[] = [];
 
   for (const line of lines) {
     const body = line.body;
@@ -140,8 +156,10 @@ export function redactYamlLines(lines: Line[], r: Redactor): void {
     const rawValue = body.slice(k.valueStart);
     const core = yamlValueCore(rawValue);
     const isBlockScalar = core.startsWith('|') || core.startsWith('>');
-    if (!isSensitivePath(k.key, r)) {
+    const parent = parentOf(parents, k.keyIndent);
+    if (!isSensitivePath(k.key, r) && !isSensitiveUnder(parent, k.key, r)) {
       if (isBlockScalar) plainScalarIndent = k.keyIndent;
+      else if (core === '' || core.startsWith('#')) parents.push({ indent: k.keyIndent, key: k.key });
       continue;
     }
     // A sensitive key: its value on this line, and every line of the value after it.

@@ -57,6 +57,12 @@ export const SENSITIVE_KEY_FRAGMENTS: readonly string[] = Object.freeze([
   'xauth',
   'seedphrase',
   'recoveryphrase',
+  // Server config directives written as one word: redis `requirepass`/`masterauth`, OpenLDAP
+  // `rootpw`, LDAP clients' `bindpw`.
+  'requirepass',
+  'masterauth',
+  'rootpw',
+  'bindpw',
 ]);
 
 /** Words that make a key sensitive wherever they stand as a whole word (`mysql_pwd`, `card_pin`, `otp`). */

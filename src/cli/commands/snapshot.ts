@@ -41,7 +41,7 @@ function defineTake(program: Command, io: CliIO): Command {
     .option('--reason <text>', 'why the snapshot is taken (required)')
     .option(
       '--configs <glob>',
-      'config file pattern relative to the working directory; repeatable (default: configs/**/*.{yaml,yml,json,toml,ini,conf,env,properties,py})',
+      'config file pattern relative to the working directory; repeatable (default: configs/**/*.{yaml,yml,json,toml,ini,conf,env,properties,py,xml})',
       collect,
     )
     .option('--allow-empty', 'take the snapshot even when no config file matches')

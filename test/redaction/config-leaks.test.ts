@@ -1,0 +1,145 @@
+/**
+ * Config file secrets an outside security pass found in clear in the snapshot store and in packs
+ * (data/config.diff, data/config_snapshot.json): redis directives, an API key nested under its
+ * venue, Python settings code, XML. Each case fails without the rule it names.
+ */
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { configFormatOf, redactConfigText } from '../../src/redaction/config-text.js';
+import { compileRedactor } from '../../src/redaction/index.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+import { writeFiles } from '../snapshot/helpers.js';
+
+const r = compileRedactor();
+const red = (path: string, text: string): string => redactConfigText(text, configFormatOf(path), r).text;
+
+describe('config secrets by format', () => {
+  it('redis.conf: requirepass and masterauth (a space between directive and value)', () => {
+    expect(red('redis.conf', 'requirepass LEAK1\nmasterauth LEAK2\nport 6379\nbind 127.0.0.1\n')).toBe(
+      'requirepass [REDACTED]\nmasterauth [REDACTED]\nport 6379\nbind 127.0.0.1\n',
+    );
+  });
+
+  it('a generic key under a venue is that venue key (YAML, JSON, TOML, INI); under sort it stays', () => {
+    expect(red('v.yaml', 'venues:\n  binance:\n    key: LEAK1\n    url: wss://x\n  sort:\n    key: price\n')).toBe(
+      'venues:\n  binance:\n    key: [REDACTED]\n    url: wss://x\n  sort:\n    key: price\n',
+    );
+    expect(red('v.json', '{"binance": {"key": "LEAK2", "url": "x"}, "sort": {"key": "price"}}')).toBe(
+      '{"binance": {"key": "[REDACTED]", "url": "x"}, "sort": {"key": "price"}}',
+    );
+    expect(red('v.toml', '[venues.binance]\nkey = "LEAK3"\n[sort]\nkey = "price"\n')).toBe(
+      '[venues.binance]\nkey = "[REDACTED]"\n[sort]\nkey = "price"\n',
+    );
+    expect(red('v.ini', '[binance]\nkey = LEAK4\n[sort]\nkey = price\n')).toBe(
+      '[binance]\nkey = [REDACTED]\n[sort]\nkey = price\n',
+    );
+    // Only the generic `key` takes its parent's context: other children are judged alone.
+    expect(red('p.yaml', 'binance:\n  url: wss://x\n  timeout: 5\n')).toBe('binance:\n  url: wss://x\n  timeout: 5\n');
+  });
+
+  it('Python: environ.setdefault, getenv defaults, subscript assignments; ordinary ones stay', () => {
+    const text = [
+      'import os',
+      'os.environ.setdefault("DB_PASS", "LEAK1")',
+      "x = os.getenv('API_KEY', 'LEAK2')",
+      'os.environ["SECRET_TOKEN"] = "LEAK3"',
+      'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "app.settings")',
+      'HOME = os.getenv("HOME", "/root")',
+      '',
+    ].join('\n');
+    expect(red('settings.py', text)).toBe(
+      [
+        'import os',
+        'os.environ.setdefault("DB_PASS", "[REDACTED]")',
+        "x = os.getenv('API_KEY', '[REDACTED]')",
+        'os.environ["SECRET_TOKEN"] = "[REDACTED]"',
+        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "app.settings")',
+        'HOME = os.getenv("HOME", "/root")',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('XML: secret elements (one line, several lines, CDATA), attributes, named values; others stay', () => {
+    const xml = [
+      '<configuration>',
+      '  <add key="ApiKey" value="LEAK1" />',
+      '  <add key="Timeout" value="30" />',
+      '  <db><password>LEAK2</password><user>bob</user></db>',
+      '  <secret>',
+      '    LEAK3',
+      '  </secret>',
+      '  <property name="hibernate.connection.password">LEAK4</property>',
+      "  <entry key='db.password'><![CDATA[LEAK5]]></entry>",
+      '  <property name="db.password" value="LEAK6"/>',
+      '  <user password="LEAK7" name="bob"/>',
+      '  <setting name="Mode"><value>live</value></setting>',
+      '</configuration>',
+      '',
+    ].join('\n');
+    const out = red('App.config', xml);
+    expect(out).not.toMatch(/LEAK/);
+    expect(out).toContain('<add key="Timeout" value="30" />');
+    expect(out).toContain('<user>bob</user>');
+    expect(out).toContain('<setting name="Mode"><value>live</value></setting>');
+    expect(out.split('\n')).toHaveLength(xml.split('\n').length);
+    expect(configFormatOf('configs/app.xml')).toBe('xml');
+  });
+
+  it('property: a secret in any XML placement never survives, ordinary elements do', () => {
+    const secret = fc.stringMatching(/^[A-Za-z0-9]{6,16}$/).map((s) => `Zq${s}Qz`);
+    const place = fc.constantFrom(
+      (s: string) => `<password>${s}</password>`,
+      (s: string) => `<Password>\n    ${s}\n  </Password>`,
+      (s: string) => `<add key="db_password" value="${s}"/>`,
+      (s: string) => `<add value="${s}" key="ClientSecret"/>`,
+      (s: string) => `<entry key="api.key">${s}</entry>`,
+      (s: string) => `<conn user="u" password='${s}'/>`,
+      (s: string) => `<apiKey><![CDATA[${s}]]></apiKey>`,
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(secret, place), { minLength: 1, maxLength: 6 }), (items) => {
+        const body = items.map(([s, p]) => `  ${p(s)}\n  <mode>live</mode>`).join('\n');
+        const out = red('a.xml', `<root>\n${body}\n</root>\n`);
+        for (const [s] of items) expect(out).not.toContain(s.slice(0, 6));
+        expect(out.match(/<mode>live<\/mode>/g)).toHaveLength(items.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('the outside pass repro: snapshot store and pack', () => {
+  it('no secret of redis.conf, venues.yaml, settings.py or app.xml reaches the store or the pack', () => {
+    const cwd = tempDir();
+    const files = (tag: string): Record<string, string> => ({
+      'configs/redis.conf': `requirepass ${tag}redisPW1\nmasterauth ${tag}redisPW2\n`,
+      'configs/venues.yaml': `venues:\n  binance:\n    key: ${tag}binanceKey\n    secret: s3cr3t\n`,
+      'configs/settings.py': `import os\nos.environ.setdefault("DB_PASS", "${tag}pyDbPass")\n`,
+      'configs/app.xml': `<c>\n  <password>${tag}xmlPw</password>\n  <add key="ApiKey" value="${tag}xmlKey"/>\n</c>\n`,
+    });
+    writeFiles(cwd, files('LEAK'));
+    expect(runCli(['log', 'system', 'Probe', 'a=1'], { cwd }).code).toBe(0);
+    expect(runCli(['snapshot', '--reason', 'before'], { cwd }).code).toBe(0);
+    for (const [p, text] of Object.entries(files('LEAKnew'))) writeFileSync(join(cwd, p), text);
+    expect(runCli(['snapshot', '--reason', 'rotated'], { cwd }).code).toBe(0);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(runCli(['export', '--date', today, '--partial'], { cwd }).code).toBe(0);
+    const found: string[] = [];
+    const scan = (d: string): void => {
+      for (const f of readdirSync(d)) {
+        const p = join(d, f);
+        if (statSync(p).isDirectory()) scan(p);
+        else for (const m of readFileSync(p, 'latin1').match(/LEAK[A-Za-z0-9]+/g) ?? []) found.push(`${p}: ${m}`);
+      }
+    };
+    scan(join(cwd, 'audit/snapshots'));
+    scan(join(cwd, 'artifacts'));
+    expect(found).toEqual([]);
+    const pack = readdirSync(join(cwd, 'artifacts')).filter((f) => !f.startsWith('.'));
+    expect(pack.length).toBeGreaterThan(0);
+  }, 120_000);
+});
