@@ -32,6 +32,8 @@ export type AuditpackErrorCode =
   | 'LOG_CLOSED'
   /** The cross-process lock on the logs directory could not be taken. */
   | 'LOCK_FAILED'
+  /** The log's seq reached 2^53-1, the largest the format allows: nothing more can be appended. */
+  | 'LOG_SEQ_EXHAUSTED'
   /** An export pack for that date already exists (use --force for a new version). */
   | 'PACK_EXISTS'
   /** No config files matched the snapshot patterns. */
@@ -149,6 +151,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   LOG_BUFFER_FULL: ExitCode.IO,
   LOG_CLOSED: ExitCode.INTERNAL,
   LOCK_FAILED: ExitCode.IO,
+  LOG_SEQ_EXHAUSTED: ExitCode.IO,
   PACK_EXISTS: ExitCode.CANT_CREATE,
   SNAPSHOT_NO_FILES: ExitCode.NO_INPUT,
   SNAPSHOT_READ_FAILED: ExitCode.IO,

@@ -23,6 +23,7 @@ import io
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 import tarfile
@@ -729,19 +730,34 @@ def check_payload(files, man, date, shown, rep):
 
 
 def read_pack_dir(path, rep, shown):
+    """{relative path: bytes} of every regular file under a pack directory.
+
+    Walked by directory descriptors (os.fwalk), so a path deeper than PATH_MAX is still seen, and a
+    directory that cannot be listed is a finding, never silently skipped."""
     files = {}
-    for root, dirs, names in os.walk(path, followlinks=False):
+
+    def unreadable(err):
+        where = os.path.relpath(err.filename, path) if isinstance(err.filename, str) else "?"
+        rep.error("READ_FAILED", shown + "/" + where.replace(os.sep, "/")[:200], None, "cannot be read: " + err.strerror)
+
+    for root, dirs, names, rootfd in os.fwalk(path, onerror=unreadable, follow_symlinks=False):
+        rel_root = os.path.relpath(root, path).replace(os.sep, "/")
+        prefix = "" if rel_root == "." else rel_root + "/"
         for d in list(dirs):
-            if os.path.islink(os.path.join(root, d)):
-                rep.error("NOT_A_REGULAR_FILE", shown + "/" + os.path.relpath(os.path.join(root, d), path), None, "a symbolic link")
+            if stat.S_ISLNK(os.stat(d, dir_fd=rootfd, follow_symlinks=False).st_mode):
+                rep.error("NOT_A_REGULAR_FILE", shown + "/" + prefix + d, None, "a symbolic link")
                 dirs.remove(d)
         for n in names:
-            full = os.path.join(root, n)
-            rel = os.path.relpath(full, path).replace(os.sep, "/")
-            if os.path.islink(full) or not os.path.isfile(full):
+            rel = prefix + n
+            try:
+                fd = os.open(n, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=rootfd)
+            except OSError:
                 rep.error("NOT_A_REGULAR_FILE", shown + "/" + rel, None, "not a regular file")
                 continue
-            with open(full, "rb") as fh:
+            with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    rep.error("NOT_A_REGULAR_FILE", shown + "/" + rel, None, "not a regular file")
+                    continue
                 files[rel] = fh.read()
     return files
 
@@ -1027,10 +1043,14 @@ def check_ledger(path, packs, current, ledger_lines, rep, now):
     last_covered = max([i for i, c in enumerate(covered) if c], default=-1)
     newest = packs[current[-1]][0] if current else None
     made = newest.get("created_at") if isinstance(newest, dict) else None
+    # Retention prunes the oldest days first: an entry for a day newer than a kept pack is no prune
+    # awaiting its event, whatever pruned_at it claims (the day: the later of export_date and path's).
+    oldest = min((n[:10] for n in packs), default=None)
     for i, (line, k, pruned_at) in enumerate(entries):
         if covered[i]:
             continue
-        awaiting = (i > last_covered and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and pruned_at[:19] <= now
+        day = max(k[0], k[1][:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}(\.v\d+)?", k[1]) else "")
+        awaiting = (i > last_covered and (oldest is None or day < oldest) and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and pruned_at[:19] <= now
                     and (newest is None or not isinstance(made, str) or pruned_at[:23] > made[:23] or pruned_at[:10] > current[-1][:10]))
         if awaiting:
             rep.warning("ARCHIVE_PRUNE_AWAITING_EVIDENCE", "pruned.jsonl", line, "no PackPruned event in any pack yet")
@@ -1055,35 +1075,86 @@ def check_mixed_signing(path, names, rep):
 # ---------------------------------------------------------------------------------------------
 
 
+class TarTooLarge(Exception):
+    pass
+
+
+class GzipStream(io.RawIOBase):
+    """Decompresses a gzip file as it is read, never more than `budget` bytes in all (a bomb stops)."""
+
+    def __init__(self, fh, budget):
+        self.fh, self.budget, self.total = fh, budget, 0
+        self.d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.pending = b""
+
+    def readable(self):
+        return True
+
+    def chunk(self):
+        while True:
+            if self.d.unconsumed_tail:
+                out = self.d.decompress(self.d.unconsumed_tail, 1 << 20)
+            elif self.d.eof:
+                return b""
+            else:
+                raw = self.fh.read(1 << 16)
+                if not raw:
+                    return b""
+                out = self.d.decompress(raw, 1 << 20)
+            if out:
+                self.total += len(out)
+                if self.total > self.budget:
+                    raise TarTooLarge()
+                return out
+
+    def readinto(self, b):
+        if not self.pending:
+            self.pending = self.chunk()
+        n = min(len(b), len(self.pending))
+        b[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        return n
+
+    def trailing(self):
+        """After the tar: the rest of the stream (tar padding) drained; whether bytes follow the gzip stream."""
+        while self.pending or self.chunk():
+            self.pending = b""
+        return not self.d.eof or bool(self.d.unused_data) or bool(self.fh.read(1))
+
+
 def read_tar_gz(path, rep, shown):
-    """{relative path: bytes} of a .tar.gz pack, or None; trailing data is a finding."""
+    """{relative path: bytes} of a .tar.gz pack, or None; trailing data is a finding.
+
+    Streamed: the archive is decompressed as the tar is read, and never to more than 64 times its
+    own size (plus 64 MiB), so a gzip bomb costs bounded memory and time and is a finding."""
     name = os.path.basename(path)
     # A superseded YYYY-MM-DD.vN.tar.gz keeps the entries it was made with, under YYYY-MM-DD/.
     tops = {name[: -len(".tar.gz")], name[:10]}
+    files = {}
     try:
         with open(path, "rb") as fh:
-            blob = fh.read()
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        tar_bytes = d.decompress(blob) + d.flush()
+            budget = 64 * os.fstat(fh.fileno()).st_size + (64 << 20)
+            gz = GzipStream(fh, budget)
+            with tarfile.open(fileobj=io.BufferedReader(gz, 1 << 16), mode="r|") as tf:
+                for m in tf:
+                    parts = m.name.rstrip("/").split("/")
+                    if parts[0] not in tops or any(p in ("", ".", "..") for p in parts) or m.name.startswith("/"):
+                        rep.error("PACK_TAR_INVALID", shown, None, "an entry outside the pack's top directory")
+                        continue
+                    if m.isdir():
+                        continue
+                    if not m.isreg():
+                        rep.error("PACK_TAR_INVALID", shown, None, "an entry that is not a regular file or directory")
+                        continue
+                    files["/".join(parts[1:])] = tf.extractfile(m).read()
+            if gz.trailing():
+                rep.error("PACK_TAR_INVALID", shown, None, "bytes follow the gzip stream (an appended member or trailing data)")
+    except TarTooLarge:
+        rep.error("PACK_TAR_INVALID", shown, None, "decompresses to more than 64 times its size (a gzip bomb?); not read further")
+        return None
     except (OSError, zlib.error) as e:
         rep.error("PACK_TAR_INVALID", shown, None, "not a gzip file: " + str(e))
         return None
-    if not d.eof or d.unused_data:
-        rep.error("PACK_TAR_INVALID", shown, None, "bytes follow the gzip stream (an appended member or trailing data)")
-    files = {}
-    try:
-        with tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r:") as tf:
-            for m in tf.getmembers():
-                parts = m.name.rstrip("/").split("/")
-                if parts[0] not in tops or any(p in ("", ".", "..") for p in parts) or m.name.startswith("/"):
-                    rep.error("PACK_TAR_INVALID", shown, None, "an entry outside the pack's top directory")
-                    continue
-                if m.isdir():
-                    continue
-                if not m.isreg():
-                    rep.error("PACK_TAR_INVALID", shown, None, "an entry that is not a regular file or directory")
-                    continue
-                files["/".join(parts[1:])] = tf.extractfile(m).read()
     except (tarfile.TarError, EOFError) as e:
         rep.error("PACK_TAR_INVALID", shown, None, "not a tar archive: " + str(e))
         return None

@@ -13,7 +13,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { createAuditLogger } from '../logger/index.js';
-import { readTail } from '../logger/file-sink.js';
+import { readTail } from '../logger/day-file.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { ANCHOR_CATEGORY, ANCHOR_EVENT, ANCHOR_FAILED_EVENT, anchorStatement } from '../format/anchor.js';
 import type { TsaOptions } from './pack.js';

@@ -1,14 +1,17 @@
 /** Reading `--pubkey` files (OpenSSH public keys, one per line) for the commands that check signatures. */
 import type { KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AuditpackError } from '../errors.js';
+import { readRegularFile } from '../fsx/read-bounded.js';
+
+/** Bound on a key file read from the command line (a FIFO or a device is refused, not read). */
+export const MAX_KEY_FILE_BYTES = 16 * 1024 * 1024;
 
 /** The keys in an OpenSSH public key file; KEY_INVALID when it cannot be read or holds none. */
 export async function readPublicKeys(cwd: string, file: string): Promise<KeyObject[]> {
   let text: string;
   try {
-    text = await readFile(resolve(cwd, file), 'utf8');
+    text = readRegularFile(resolve(cwd, file), MAX_KEY_FILE_BYTES).toString('utf8');
   } catch (err) {
     throw new AuditpackError('KEY_INVALID', `cannot read ${file}: ${(err as Error).message}`, {
       cause: err,

@@ -383,10 +383,10 @@ async function clockScenario(x: Scenario): Promise<void> {
     pid: 5120,
     actor: 'demo',
   });
-  x.w(other.log('system', 'Heartbeat', { component: 'pricer' }));
+  x.w(other.log('system', 'PricerAlive', { component: 'pricer' }));
   await other.flush();
   t2 -= 3_000_000;
-  x.w(other.log('system', 'Heartbeat', { component: 'pricer', note: 'NTP stepped the clock back' }));
+  x.w(other.log('system', 'PricerAlive', { component: 'pricer', note: 'NTP stepped the clock back' }));
   await other.close();
   x.pause(1);
 }

@@ -64,6 +64,13 @@ export const TAIL_RE = /^,"prev":"([0-9a-f]{64})"\}$/;
 /** `"seq":N` near the start of a line, for salvaging a damaged line's place in the chain. */
 export const SEQ_SALVAGE_RE = /"seq":([1-9]\d{0,14})[,}]/;
 
+/**
+ * How far an event's time may lead the writer's wall clock: further ahead, the writer dates it by
+ * the wall clock, and a verifier reports a day file dated after its own today plus this
+ * (docs/FORMAT.md, "Timestamps ahead of the wall clock").
+ */
+export const CLOCK_AHEAD_TOLERANCE_US = 5 * 60 * 1_000_000;
+
 /** The event the writer appends after terminating a torn write (docs/FORMAT.md, "Torn lines"). */
 export const RECOVERY = Object.freeze({ category: 'system', event: 'TornLineRecovered' } as const);
 

@@ -18,6 +18,17 @@ import type { DurabilityMode } from '../config.js';
 /** The hook a child logs through: one event as `actor` (undefined: the parent's own actor). */
 export const RECORD_AS: unique symbol = Symbol('auditpack.recordAs');
 
+/**
+ * The hook auditpack's own writers (export, retention) log a reserved event through
+ * (src/format/writer-events.ts); not in the public API, so a caller's event cannot take that name.
+ */
+export const RECORD_WRITER_EVENT: unique symbol = Symbol('auditpack.recordWriterEvent');
+
+/** A logger auditpack's own writers can record a reserved event with. */
+export interface WriterEventLogger {
+  [RECORD_WRITER_EVENT](category: string, event: string, fields: unknown): boolean | Promise<void>;
+}
+
 /** What a parent offers its children. */
 export interface ChildParent {
   [RECORD_AS](actor: string | undefined, category: string, event: string, fields: unknown): boolean | Promise<void>;
@@ -33,11 +44,11 @@ export function createChild<M extends DurabilityMode>(
   parent: ChildParent,
   bindings: ChildBindings,
   actorAbove?: string,
+  bindAbove: Readonly<Record<string, unknown>> = {},
 ): AuditLogger<M> {
-  const { actor: bound, ...fields } = bindings;
-  if (bound !== undefined && typeof bound !== 'string') throw new TypeError('child({ actor }) must be a string');
+  const { bound, fields } = readBindings(bindings);
   const actor = bound ?? actorAbove;
-  const bind = Object.freeze({ ...fields });
+  const bind = Object.freeze({ ...bindAbove, ...fields });
   const send = (category: string, event: string, own: unknown): LogResult<M> =>
     parent[RECORD_AS](actor, category, event, merge(bind, own)) as LogResult<M>;
   const child = {
@@ -47,7 +58,7 @@ export function createChild<M extends DurabilityMode>(
     config: (configType: string, own: AuditFields) => send('config', 'ConfigChanged', merge({ configType }, own)),
     alert: (own: AuditFields) => send('alert', 'AlertSent', own),
     auth: (event: string, own: AuditFields) => send('auth', event, own),
-    child: (more: ChildBindings) => createChild<M>(childParent, { ...bind, ...more }, actor),
+    child: (more: ChildBindings) => createChild<M>(childParent, more, actor, bind),
     flush: () => parent.flush(),
     close: () => parent.close(),
     stats: () => parent.stats(),
@@ -63,6 +74,31 @@ export function createChild<M extends DurabilityMode>(
   // A grandchild logs through the same parent: bindings are merged, not chained through wrappers.
   const childParent: ChildParent = parent;
   return child as unknown as AuditLogger<M>;
+}
+
+/**
+ * The actor and fields of `child(bindings)`. Never throws (the logger never throws into its
+ * caller): bindings that are no object, cannot be read (a throwing getter, a revoked Proxy) or bind
+ * a non-string actor are kept as a `bindings_error` field on every event of the child, so the log
+ * shows that the child was made wrongly instead of the call failing.
+ */
+function readBindings(bindings: unknown): { bound: string | undefined; fields: Record<string, unknown> } {
+  if (bindings === undefined || bindings === null) return { bound: undefined, fields: {} };
+  if (typeof bindings !== 'object')
+    return { bound: undefined, fields: { bindings_error: 'bindings are not an object' } };
+  try {
+    const { actor, ...fields } = bindings as Record<string, unknown>;
+    if (actor === undefined || typeof actor === 'string') return { bound: actor, fields };
+    return { bound: undefined, fields: { ...fields, bindings_error: 'actor is not a string; not bound' } };
+  } catch (err) {
+    let why = 'unreadable';
+    try {
+      why = String((err as Error)?.message ?? err);
+    } catch {
+      // keep the placeholder
+    }
+    return { bound: undefined, fields: { bindings_error: `bindings cannot be read: ${why}` } };
+  }
 }
 
 /**

@@ -31,6 +31,7 @@ import { EMPTY_HEAD, hashLine } from '../chain/index.js';
 import { AuditpackError } from '../errors.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { assembleLine, recoveryFields } from '../format/log-line.js';
+import { openRegular, readTail, type Tail } from './day-file.js';
 import { loadFileLock, type FileLock } from './lock.js';
 import type { AuditSink, PreparedEvent } from './types.js';
 import { LOG_LOCK_FILE } from '../format/dir-names.js';
@@ -151,7 +152,7 @@ export class FileSink implements AuditSink {
     if (this.lockFd !== undefined) return this.lockFd;
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o750 });
-      this.lockFd = openSync(join(this.dir, LOCK_FILE_NAME), fsc.O_RDWR | fsc.O_CREAT, LOG_FILE_MODE);
+      this.lockFd = openRegular(join(this.dir, LOCK_FILE_NAME), fsc.O_RDWR | fsc.O_CREAT, LOG_FILE_MODE);
     } catch (err) {
       throw writeError(err, 0, `cannot open the audit log directory ${this.dir}`);
     }
@@ -224,7 +225,12 @@ export class FileSink implements AuditSink {
     const newer: { day: number; tail: Tail }[] = [];
     let base = { seq: EMPTY_HEAD.seq, hash: EMPTY_HEAD.hash };
     for (const day of days) {
-      const tail = readTail(join(this.dir, logFileName(day)));
+      let tail: Tail;
+      try {
+        tail = readTail(join(this.dir, logFileName(day)));
+      } catch (err) {
+        throw writeError(err, 0, `cannot read ${join(this.dir, logFileName(day))}`);
+      }
       if (!Number.isNaN(tail.lastSeq) && tail.size > 0) {
         base = { seq: tail.lastSeq, hash: tail.lastHash };
         newer.unshift({ day, tail });
@@ -260,6 +266,7 @@ export class FileSink implements AuditSink {
     seq: number,
     hash: string,
   ): { seq: number; hash: string; size: number } {
+    if (seq >= Number.MAX_SAFE_INTEGER) throw seqExhausted(0);
     const ev = this.recoveryEvent(
       recoveryFields(logFileName(day), size - fragment.length, fragment.length, hashLine(fragment)),
     );
@@ -288,7 +295,7 @@ export class FileSink implements AuditSink {
       this.fd = undefined;
     }
     const existed = statSync(path, { throwIfNoEntry: false }) !== undefined;
-    const fd = openSync(path, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, LOG_FILE_MODE);
+    const fd = openRegular(path, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, LOG_FILE_MODE);
     if (!existed) this.createdFile = true;
     this.fd = fd;
     this.fdDay = day;
@@ -300,6 +307,8 @@ export class FileSink implements AuditSink {
   private writeBatch(batch: readonly PreparedEvent[], head: Head, lockFd: number): number {
     let done = 0;
     while (done < batch.length) {
+      // A seq beyond 2^53-1 is no exact JSON number: verify rejects it (docs/FORMAT.md, "A line").
+      if (head.seq >= Number.MAX_SAFE_INTEGER) throw seqExhausted(done);
       const first = batch[done] as PreparedEvent;
       const day = Number.isNaN(head.day) || first.day > head.day ? first.day : head.day;
       if (day !== head.day) {
@@ -323,7 +332,7 @@ export class FileSink implements AuditSink {
       let i = done;
       for (; i < batch.length; i++) {
         const ev = batch[i] as PreparedEvent;
-        if (ev.day > day) break; // a new day starts: next group, next file
+        if (ev.day > day || seq >= Number.MAX_SAFE_INTEGER) break; // a new day (next file), or seq used up
         const line = assembleLine(ev, seq + 1, hash, ev.day < day);
         seq++;
         // UTF-8 takes at most 3 bytes per UTF-16 code unit; +1 for "\n".
@@ -405,6 +414,15 @@ function writeAllCounting(fd: number, data: Buffer): { written: number; error?: 
   }
 }
 
+/** The chain is at the largest seq the format allows: nothing more can be appended to it. */
+function seqExhausted(written: number): AuditpackError {
+  return new AuditpackError(
+    'LOG_SEQ_EXHAUSTED',
+    `the audit log's seq is at ${Number.MAX_SAFE_INTEGER}, the largest the format allows: start a new log directory`,
+    { details: { written } },
+  );
+}
+
 function writeError(err: unknown, written: number, what: string): AuditpackError {
   if (err instanceof AuditpackError) return err;
   const errno = (err as NodeJS.ErrnoException).code;
@@ -412,88 +430,4 @@ function writeError(err: unknown, written: number, what: string): AuditpackError
     cause: err,
     details: { written, errno },
   });
-}
-
-interface Tail {
-  size: number;
-  /** seq of the last complete line; NaN when the file has no complete line. */
-  lastSeq: number;
-  lastHash: string;
-  /** Bytes after the last "\n", if any. */
-  fragment: Buffer | undefined;
-}
-
-/**
- * Reads backwards from the end of a file until it holds the last complete line (and the fragment
- * after it, if any). Reads grow 64 KiB → whole file; lines the logger writes are bounded (~1 MiB).
- */
-export function readTail(path: string): Tail {
-  const fd = openSync(path, fsc.O_RDONLY);
-  try {
-    const size = fstatSync(fd).size;
-    if (size === 0) return { size, lastSeq: Number.NaN, lastHash: '', fragment: undefined };
-    let window = Math.min(size, 64 * 1024);
-    for (;;) {
-      const buf = Buffer.allocUnsafe(window);
-      readFully(fd, buf, size - window);
-      const lastNl = buf.lastIndexOf(10);
-      if (lastNl === -1 && window < size) {
-        window = Math.min(size, window * 4);
-        continue;
-      }
-      const fragment = lastNl === buf.length - 1 ? undefined : Buffer.from(buf.subarray(lastNl + 1));
-      if (lastNl === -1) {
-        // The whole file is one unterminated fragment: the chain continues from before this file.
-        return { size, lastSeq: Number.NaN, lastHash: '', fragment };
-      }
-      const prevNl = buf.lastIndexOf(10, lastNl - 1);
-      if (prevNl === -1 && window < size) {
-        window = Math.min(size, window * 4);
-        continue;
-      }
-      const line = buf.subarray(prevNl + 1, lastNl);
-      return { size, lastSeq: seqOf(line, buf, prevNl), lastHash: hashLine(line), fragment };
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** seq of a line; if it does not parse, the seq of the nearest earlier parseable line in view, else 0. */
-function seqOf(line: Buffer, buf: Buffer, lineStart: number): number {
-  const s = parseSeq(line);
-  if (s !== undefined) return s;
-  let end = lineStart;
-  while (end > 0) {
-    const start = buf.lastIndexOf(10, end - 1);
-    const earlier = parseSeq(buf.subarray(start + 1, end));
-    // Lines between it and the last one are counted, so the next seq still follows on.
-    if (earlier !== undefined) return earlier + countNewlines(buf, end, lineStart) + 1;
-    end = start;
-  }
-  return 0;
-}
-
-function countNewlines(buf: Buffer, from: number, to: number): number {
-  let n = 0;
-  for (let i = from + 1; i <= to && i < buf.length; i++) if (buf[i] === 10) n++;
-  return n;
-}
-
-function parseSeq(line: Buffer): number | undefined {
-  try {
-    const v = (JSON.parse(line.toString('utf8')) as { seq?: unknown }).seq;
-    return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function readFully(fd: number, buf: Buffer, position: number): void {
-  let off = 0;
-  while (off < buf.length) {
-    const n = readSync(fd, buf, off, buf.length - off, position + off);
-    if (n === 0) break;
-    off += n;
-  }
 }

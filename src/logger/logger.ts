@@ -17,7 +17,7 @@ import { provenanceText, RECOVERY } from '../format/log-line.js';
 import { compileRedactor } from '../redaction/index.js';
 import { BatchedWriter } from './batched-writer.js';
 import { bufferedSize, EventBuffer } from './buffer.js';
-import { createChild, RECORD_AS } from './child.js';
+import { createChild, RECORD_AS, RECORD_WRITER_EVENT } from './child.js';
 import { systemClock } from './clock.js';
 import { DurableWriter } from './durable-writer.js';
 import { registerExitFlush } from './exit.js';
@@ -93,7 +93,7 @@ class Logger {
       options.sink ??
       new FileSink({
         dir,
-        recoveryEvent: (fields) => this.preparer.prepare(RECOVERY.category, RECOVERY.event, fields),
+        recoveryEvent: (fields) => this.preparer.prepare(RECOVERY.category, RECOVERY.event, fields, undefined, true),
       });
     const ctx: WriterContext = {
       sink: this.sink,
@@ -111,7 +111,7 @@ class Logger {
             offload: threadless ? undefined : { dir, provenance },
           });
     this.unregisterExit = options.handleExit === false ? undefined : registerExitFlush(() => this.flushSyncForExit());
-    this.stopHeartbeat = startHeartbeat(heartbeatMs, (c, e, f) => this.record(c, e, f));
+    this.stopHeartbeat = startHeartbeat(heartbeatMs, (c, e, f) => this.record(c, e, f, undefined, true));
   }
 
   // ----- the public methods -------------------------------------------------------------
@@ -122,6 +122,11 @@ class Logger {
 
   child(bindings: ChildBindings): AuditLogger {
     return createChild(this, bindings);
+  }
+
+  /** One of auditpack's own events (export, retention): written under its reserved name. */
+  [RECORD_WRITER_EVENT](category: string, event: string, fields: unknown): Accepted {
+    return this.record(category, event, fields, undefined, true);
   }
 
   /** A child's event (child.ts): this logger's chain and writer, the child's actor. */
@@ -205,13 +210,13 @@ class Logger {
 
   // ----- the hot path -------------------------------------------------------------------
 
-  private record(category: string, event: string, fields: unknown, actor?: string): Accepted {
+  private record(category: string, event: string, fields: unknown, actor?: string, writer = false): Accepted {
     if (this.closed) {
       const err = new AuditpackError('LOG_CLOSED', 'audit logger used after close()');
       this.emitError(err);
       return this.writer.rejection(err);
     }
-    const ev = this.preparer.prepare(category, event, fields, actor);
+    const ev = this.preparer.prepare(category, event, fields, actor, writer);
     if (!this.writer.makeRoom(bufferedSize(ev))) return this.writer.refuse();
     this.accepted++;
     return this.writer.accept(ev);

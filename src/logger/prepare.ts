@@ -3,7 +3,15 @@
  * mutation of the caller's object cannot change the record), into the two pieces of its line
  * known before its place in the chain (src/format/log-line.ts). Never throws.
  */
-import { CATEGORY_RE, categoryEventText, createHeadFormatter, unserialisableBody } from '../format/log-line.js';
+import {
+  CATEGORY_RE,
+  CLOCK_AHEAD_TOLERANCE_US,
+  categoryEventText,
+  createHeadFormatter,
+  isoMicros,
+  unserialisableBody,
+} from '../format/log-line.js';
+import { CALLER_EVENT_PREFIX, isWriterEvent } from '../format/writer-events.js';
 import type { Redactor } from '../redaction/index.js';
 import { dayNumberOf } from '../rotation/index.js';
 import { prepareBody } from './serialize.js';
@@ -25,6 +33,28 @@ function lowercaseName(s: string): string {
     .replace(/^[^a-z]+/, '')
     .slice(0, 64);
   return n === '' ? 'other' : n;
+}
+
+/** The validation note of an event whose clock reading could not be used. */
+function clockNote(micros: number, now: number): string {
+  if (!(Number.isSafeInteger(micros) && micros >= 0))
+    return 'ts: the clock gave no usable time; dated by the wall clock';
+  const ahead = Math.round((micros - now) / 1_000_000);
+  return `ts: the clock read ${isoMicros(micros)}, ${ahead} s ahead of the wall clock; dated by the wall clock`;
+}
+
+/** One of auditpack's own events: its reserved name as it is (the names are constants). */
+function writerCategoryEvent(category: string, event: string): CategoryEvent {
+  return { json: categoryEventText(category, event), notes: undefined };
+}
+
+/** `f()`, or a placeholder when it throws (a name whose toString throws, a revoked Proxy). */
+function safeText(f: () => string): string {
+  try {
+    return f();
+  } catch {
+    return 'unprintable';
+  }
 }
 
 /** A category and event name, serialised, with the notes they earn. */
@@ -51,38 +81,54 @@ export class EventPreparer {
   private catEvCacheSize = 0;
   private actorIn: string | undefined;
   private actorOut: string | undefined;
+  /** Readings up to this instant are not ahead of the wall clock (checked again once passed). */
+  private aheadLimit = 0;
 
   constructor(private readonly o: PreparerOptions) {}
 
-  /** Serialises an event now; never throws. `actor`: a child logger's (default: the configured one). */
-  prepare(category: string, event: string, fields: unknown, actor = this.o.defaultActor): PreparedEvent {
-    const micros = this.o.clock();
-    let head: string;
-    let day: number;
+  /**
+   * Serialises an event now; never throws. `writer`: one of auditpack's own events (recovery,
+   * refusals, heartbeats, exports, prunes), written under its reserved name. `actor`: a child logger's (default: the configured one).
+   */
+  prepare(
+    category: string,
+    event: string,
+    fields: unknown,
+    actor = this.o.defaultActor,
+    writer = false,
+  ): PreparedEvent {
+    let micros = this.o.clock();
+    let note: string | undefined;
     // Before 1970 the line cannot be written in the log format (ts is unsigned), so it is broken too.
-    if (Number.isSafeInteger(micros) && micros >= 0) {
-      head = this.head(micros);
-      day = dayNumberOf(micros);
-    } else {
+    // Far ahead of the wall clock, the event would open a future day file that every later event
+    // follows (docs/FORMAT.md, "Timestamps ahead of the wall clock"): it is dated now, noted.
+    if (!(Number.isSafeInteger(micros) && micros >= 0) || (micros > this.aheadLimit && this.isAhead(micros))) {
       // A broken injected clock must not lose the event: fall back to the wall clock, noted.
       const now = Date.now() * 1000;
-      head = this.head(now);
-      day = dayNumberOf(now);
+      note = clockNote(micros, now);
       fields = {
         ...(typeof fields === 'object' && fields !== null ? fields : { value: fields }),
         clock_error: String(micros),
       };
+      micros = now;
     }
+    const head = this.head(micros);
+    const day = dayNumberOf(micros);
     let body: string;
     try {
-      const ce = this.categoryEvent(category, event);
+      const ce = writer ? writerCategoryEvent(category, event) : this.categoryEvent(category, event);
+      const notes = note === undefined ? ce.notes : [...(ce.notes ?? []), note];
       // One flat string (see prepareBody): a rope of pieces would cost again when it is flattened
       // for the write or the hand-over to the writer thread.
-      body = prepareBody(ce.json, ce.notes, fields, this.o.redactor, this.safeActor(actor), this.o.provenance);
+      body = prepareBody(ce.json, notes, fields, this.o.redactor, this.safeActor(actor), this.o.provenance);
     } catch (err) {
       // The error's text is the caller's (a throwing getter or toString): scanned like any value.
-      const why = this.o.redactor.redactString(String((err as Error)?.message ?? err));
-      body = unserialisableBody(this.categoryEvent(String(category), String(event)).json, why, this.o.provenance);
+      const why = this.o.redactor.redactString(safeText(() => String((err as Error)?.message ?? err)));
+      const ce = this.categoryEvent(
+        safeText(() => String(category)),
+        safeText(() => String(event)),
+      );
+      body = unserialisableBody(ce.json, why, this.o.provenance);
     }
     return { day, head, body };
   }
@@ -98,6 +144,12 @@ export class EventPreparer {
       this.actorIn = actor;
     }
     return this.actorOut;
+  }
+
+  /** Whether `micros` is beyond the wall clock's reach; the bound is refreshed only when passed. */
+  private isAhead(micros: number): boolean {
+    this.aheadLimit = Date.now() * 1000 + CLOCK_AHEAD_TOLERANCE_US;
+    return micros > this.aheadLimit;
   }
 
   private categoryEvent(category: string, event: string): CategoryEvent {
@@ -146,6 +198,12 @@ export class EventPreparer {
     if (ev.length === 0) {
       ev = 'Unnamed';
       notes.push('event: empty event name; written as "Unnamed"');
+    } else if (isWriterEvent(cat, ev)) {
+      const given = ev;
+      ev = `${CALLER_EVENT_PREFIX}${ev}`;
+      notes.push(
+        `event: ${JSON.stringify(given)} is reserved for auditpack's writer; written as ${JSON.stringify(ev)}`,
+      );
     } else if (unknown) notes.push(`event: ${JSON.stringify(ev.slice(0, 64))} is not a known ${cat} event`);
     return { json: categoryEventText(cat, ev), notes: notes.length ? notes : undefined };
   }

@@ -172,7 +172,13 @@ export abstract class SinkWriter {
   protected reportRefused(): void {
     const count = this.refusedUnreported;
     this.refusedUnreported = 0;
-    const record = this.ctx.preparer.prepare('system', 'EventsRefused', { count, reason: this.refusedReason });
+    const record = this.ctx.preparer.prepare(
+      'system',
+      'EventsRefused',
+      { count, reason: this.refusedReason },
+      undefined,
+      true,
+    );
     this.reports.set(record, count);
     this.buffer.push(record);
   }

@@ -120,7 +120,7 @@ export interface AllowedSigner {
  * ssh-ed25519 are skipped (a shared file may hold other people's RSA keys). A malformed line throws
  * KEY_INVALID naming its number.
  */
-export function parseAllowedSigners(text: string): AllowedSigner[] {
+export function parseAllowedSigners(text: string, now: number = Date.now()): AllowedSigner[] {
   const out: AllowedSigner[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -146,7 +146,10 @@ export function parseAllowedSigners(text: string): AllowedSigner[] {
       throw new AuditpackError('KEY_INVALID', `allowed_signers line ${i + 1}: no key type and key found`);
     }
     if (type !== ED25519_KEY_TYPE) continue;
-    if (options !== undefined && /(^|,)cert-authority(,|$)/.test(options)) continue; // certificates: not supported
+    const opts = parseSignerOptions(options ?? '', i + 1);
+    // Like ssh-keygen -Y verify: a line marked for certificates (not supported here), with an option
+    // it does not know, or outside its validity at the time of checking never allows a signature.
+    if (opts.unusable || !validAt(opts, now)) continue;
     let key: KeyObject;
     try {
       key = keyFromBase64Blob(b64);
@@ -155,7 +158,7 @@ export function parseAllowedSigners(text: string): AllowedSigner[] {
         cause: err,
       });
     }
-    const ns = options === undefined ? undefined : /(?:^|,)namespaces="([^"]*)"/.exec(options)?.[1];
+    const ns = opts.namespaces;
     out.push(
       Object.freeze({
         identity,
@@ -166,6 +169,55 @@ export function parseAllowedSigners(text: string): AllowedSigner[] {
     );
   }
   return out;
+}
+
+/** The options of one allowed_signers line (ssh-keygen(1), ALLOWED SIGNERS). */
+interface SignerOptions {
+  namespaces: string | undefined;
+  validAfter: number | undefined;
+  validBefore: number | undefined;
+  /** cert-authority (certificates are not supported) or an option ssh-keygen does not know. */
+  unusable: boolean;
+}
+
+/** Splits `a,b="x,y",c` on commas outside quotes, reading each option; throws on a bad time. */
+function parseSignerOptions(options: string, line: number): SignerOptions {
+  const out: SignerOptions = { namespaces: undefined, validAfter: undefined, validBefore: undefined, unusable: false };
+  for (const opt of options.match(/(?:[^,"]|"[^"]*")+/g) ?? []) {
+    const eq = opt.indexOf('=');
+    const name = (eq === -1 ? opt : opt.slice(0, eq)).toLowerCase();
+    const value = eq === -1 ? undefined : opt.slice(eq + 1).replace(/^"(.*)"$/, '$1');
+    if (name === 'namespaces' && value !== undefined) out.namespaces = value;
+    else if ((name === 'valid-after' || name === 'valid-before') && value !== undefined) {
+      const t = parseSshTime(value);
+      if (t === undefined) {
+        throw new AuditpackError('KEY_INVALID', `allowed_signers line ${line}: ${name}="${value}" is not a time`);
+      }
+      if (name === 'valid-after') out.validAfter = t;
+      else out.validBefore = t;
+    } else out.unusable = true;
+  }
+  return out;
+}
+
+/** Whether `now` (ms) is within the line's validity, as ssh-keygen checks it. */
+function validAt(o: SignerOptions, now: number): boolean {
+  return (o.validAfter === undefined || now >= o.validAfter) && (o.validBefore === undefined || now <= o.validBefore);
+}
+
+/**
+ * ssh-keygen's time: YYYYMMDD or YYYYMMDDHHMM[SS], in the local time zone unless it ends in Z
+ * (ssh-keygen(1), ALLOWED SIGNERS). Milliseconds since the epoch; undefined when malformed.
+ */
+export function parseSshTime(text: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?(Z?)$/i.exec(text);
+  if (m === null) return undefined;
+  const [y, mo, d, h = '0', mi = '0', sec = '0'] = m.slice(1, 7).map((v) => v ?? undefined) as string[];
+  const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec)] as const;
+  const date = m[7] !== '' ? new Date(Date.UTC(...parts)) : new Date(...parts);
+  const back = m[7] !== '' ? [date.getUTCMonth(), date.getUTCDate()] : [date.getMonth(), date.getDate()];
+  if (back[0] !== parts[1] || back[1] !== parts[2] || parts[3] > 23 || parts[4] > 59 || parts[5] > 59) return undefined;
+  return date.getTime();
 }
 
 function isKeyType(token: string): boolean {

@@ -33,7 +33,7 @@ export function checkPrunes(
     if (p.version === undefined)
       events.push(...p.report.pruneEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })));
   if (live !== undefined) events.push(...live);
-  checkEntriesHaveEvents(pruned, events, live, newest, now, f);
+  checkEntriesHaveEvents(pruned, events, live, newest, now, oldestKept(packs), f);
   const entryKeys = new Set(pruned.map(entryKey));
   const seen = new Set<string>();
   for (const e of events) {
@@ -56,6 +56,7 @@ function checkEntriesHaveEvents(
   live: readonly PruneEvent[] | undefined,
   newest: NewestPack | undefined,
   now: number,
+  oldest: PackInfo | undefined,
   f: Findings,
 ): void {
   const afterNewest = prunedAfterNewest(newest, now);
@@ -68,7 +69,8 @@ function checkEntriesHaveEvents(
   pruned.forEach((e, i) => {
     if (byKey.has(entryKey(e))) return;
     const what = `line ${e.line} (${e.path ?? e.exportDate}, manifest ${e.rawSha?.slice(0, 16) ?? 'null'}…) has no PackPruned event in the chain`;
-    if (live === undefined && i > lastCovered && afterNewest(e)) {
+    const outOfOrder = oldest !== undefined && prunedDay(e) > oldest.date;
+    if (live === undefined && i > lastCovered && afterNewest(e) && !outOfOrder) {
       f.add(
         'ARCHIVE_PRUNE_AWAITING_EVIDENCE',
         'warning',
@@ -81,11 +83,32 @@ function checkEntriesHaveEvents(
         'ARCHIVE_PRUNE_UNRECORDED',
         'error',
         PRUNED_LEDGER,
-        `${what}${live === undefined ? '' : ' (nor in the live log)'}: a pack removed and the ledger edited to hide it?`,
+        outOfOrder
+          ? `${what}${live === undefined ? '' : ' (nor in the live log)'}, and its day is newer than the kept pack ${oldest?.name}: retention prunes oldest first, so a pack removed and the ledger edited to hide it?`
+          : `${what}${live === undefined ? '' : ' (nor in the live log)'}: a pack removed and the ledger edited to hide it?`,
         e.line,
       );
     }
   });
+}
+
+/**
+ * The oldest pack still in the directory (any version). Retention prunes the oldest days first, so
+ * an entry without its event that is dated after it cannot be a prune still awaiting its event.
+ */
+function oldestKept(packs: readonly PackInfo[]): PackInfo | undefined {
+  let oldest: PackInfo | undefined;
+  for (const p of packs) if (oldest === undefined || p.date < oldest.date) oldest = p;
+  return oldest;
+}
+
+/**
+ * The day an entry removed: the later of its `export_date` and its `path`'s date (both are the
+ * writer's, both attacker-chosen in a forged line; the later one is the one the rule must hold for).
+ */
+function prunedDay(e: LedgerEntry): string {
+  const fromPath = e.path !== undefined && /^\d{4}-\d{2}-\d{2}(?:\.v\d+)?$/.test(e.path) ? e.path.slice(0, 10) : '';
+  return fromPath > e.exportDate ? fromPath : e.exportDate;
 }
 
 /**

@@ -7,7 +7,8 @@ import { lstat, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { scanLines } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { dayOfLogFileName, isoDate, isoDateOfLogFileName } from '../rotation/index.js';
+import { CLOCK_AHEAD_TOLERANCE_US } from '../format/log-line.js';
+import { dayNumberOf, dayOfLogFileName, isoDate, isoDateOfLogFileName } from '../rotation/index.js';
 import { LogChecker } from './log-check.js';
 import { newSharedLogState, type ChainPoint, type LogFacts } from './log-facts.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
@@ -72,6 +73,24 @@ export async function verifyLog(path: string, options: VerifyLogOptions = {}): P
 }
 
 /**
+ * A day file dated after today (by this machine's clock, plus the writer's tolerance): no writer
+ * makes one (a reading far ahead is dated by the wall clock), and while it is the newest file every
+ * later event is filed into it as late, out of reach of the day's export.
+ */
+function reportFutureDays(files: readonly { day: number; name: string }[], findings: Findings): void {
+  const today = dayNumberOf(Date.now() * 1000 + CLOCK_AHEAD_TOLERANCE_US);
+  for (const f of files) {
+    if (f.day <= today) continue;
+    findings.add(
+      'LOG_FILE_FUTURE',
+      'error',
+      f.name,
+      'dated after today: a clock far ahead (or a planted file); later events are filed into it as late and miss their own day',
+    );
+  }
+}
+
+/**
  * Verifies a logs directory: every `audit-YYYYMMDD.jsonl` in day order, each checked as by
  * verifyLog, and the first line of each file linked to the last line of the previous existing day's
  * file — so a truncated tail, a removed day or spliced files are found. The last file's tail can
@@ -114,6 +133,7 @@ export async function verifyLogDir(
     files.push({ day, name });
   }
   files.sort((a, b) => a.day - b.day);
+  reportFutureDays(files, findings);
   if (files.length === 0)
     findings.add('LOG_DIR_EMPTY', 'warning', '.', 'no log files (audit-YYYYMMDD.jsonl) in the directory');
   const shared = newSharedLogState();

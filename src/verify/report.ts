@@ -37,6 +37,7 @@ export type ProblemCode =
   | 'LOG_FILE_LINK_BROKEN'
   | 'LOG_FILE_EMPTY'
   | 'LOG_FILE_NAME_INVALID'
+  | 'LOG_FILE_FUTURE'
   | 'LOG_DIR_EMPTY'
   // --- any directory walked ---
   | 'ENTRY_IGNORED'

@@ -82,7 +82,7 @@ describe('rollup --from-archive against Ceph radosgw', { timeout: 240_000 }, () 
       { cwd, env: env() },
     );
     expect(p.code, p.stderr).toBe(0);
-    const v = runCli(['verify-proof', 'o1.proof.json', '--json'], { cwd });
+    const v = runCli(['verify-proof', 'o1.proof.json', '--allow-unsigned', '--json'], { cwd });
     expect(v.code, v.stdout + v.stderr).toBe(0);
     expect(JSON.parse(v.stdout).lines.map((l: { host: string }) => l.host)).toEqual(['alpha', 'bravo']);
     // Nothing downloaded stays behind, and no secret is printed.

@@ -60,6 +60,16 @@ describe('auditpack rollup, prove, verify-proof', () => {
     writeFileSync(join(dir, 'junk.json'), '{"not":"a proof"}');
     expect(runCli(['verify-proof', 'junk.json'], { cwd: dir }).code).toBe(65);
     expect(runCli(['verify-proof', 'nope.json'], { cwd: dir }).code).toBe(66);
+    // A device or FIFO is refused at once, not read for ever (its size reads as 0).
+    const dev = runCli(['verify-proof', '/dev/zero'], { cwd: dir });
+    expect([dev.code, dev.stderr]).toEqual([74, expect.stringContaining('not a regular file')]);
+    // An unsigned roll-up proves consistency only: it fails unless the auditor accepts that.
+    const proof = JSON.parse(readFileSync(join(dir, 'o2.proof.json'), 'utf8'));
+    writeFileSync(join(dir, 'unsigned.json'), JSON.stringify({ ...proof, signature: null }));
+    const u = runCli(['verify-proof', 'unsigned.json', '--json'], { cwd: dir });
+    expect(u.code).toBe(1);
+    expect(JSON.parse(u.stdout).problems.map((x: { code: string }) => x.code)).toEqual(['PROOF_UNSIGNED']);
+    expect(runCli(['verify-proof', 'unsigned.json', '--allow-unsigned'], { cwd: dir }).code).toBe(0);
     const seq = runCli(['prove', '--date', DATE, '--seq', '3', '--from', 'alpha/artifacts'], { cwd: dir });
     expect(seq.code).toBe(2);
     expect(seq.stderr).toContain('--seq needs --host');

@@ -57,10 +57,11 @@ describe('audit.child', () => {
     expect(parsed(sink)).toEqual([expect.objectContaining({ desk: 'fx', n: 1 })]);
   });
 
-  it('hostile input: a non-string actor is refused; a throwing getter is recorded as unserialisable', async () => {
+  it('hostile input: a non-string actor is not bound (noted); a throwing getter is recorded as unserialisable', async () => {
     const sink = new MemorySink();
     const audit = createAuditLogger({ sink, handleExit: false });
-    expect(() => audit.child({ actor: 7 as unknown as string })).toThrow(TypeError);
+    // The logger never throws into its caller: the child logs, and says what was wrong with it.
+    audit.child({ actor: 7 as unknown as string }).log('app', 'BadActor');
     const c = audit.child({ k: 1 });
     const hostile = Object.defineProperty({}, 'x', {
       enumerable: true,
@@ -70,7 +71,9 @@ describe('audit.child', () => {
     });
     expect(c.log('system', 'Hostile', hostile)).toBe(true);
     await audit.close();
-    expect(parsed(sink)).toHaveLength(1);
+    expect(parsed(sink)).toHaveLength(2);
+    expect(parsed(sink)[0]).toMatchObject({ event: 'BadActor', bindings_error: 'actor is not a string; not bound' });
+    expect(parsed(sink)[0]?.actor).toBeUndefined();
     expect(chainBreaks(sink.allLines())).toEqual([]);
   });
 });

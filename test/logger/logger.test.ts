@@ -5,6 +5,7 @@ import { GENESIS_HASH, hashLine } from '../../src/chain/index.js';
 import { AuditpackError } from '../../src/errors.js';
 import { createAuditLogger, MemorySink } from '../../src/logger/index.js';
 import { pythonCheck } from '../helpers/oracle.js';
+import { CAN_MOUNT, smallDisk } from '../helpers/small-disk.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** A clock that returns the given microsecond instants in turn, then keeps the last. */
@@ -351,13 +352,16 @@ describe('write failures', () => {
     expect(log.order('OrderAccepted', { orderId: 'late' })).toBe(false);
   });
 
-  it('reaches the caller with a real ENOSPC from the file system (/dev/full) and keeps the events', async () => {
-    const dir = tempDir();
-    const { symlinkSync, unlinkSync } = await import('node:fs');
+  // A real full file system (a tiny tmpfs): the writer refuses a symbolic link at the day file, so
+  // /dev/full can no longer stand in for one.
+  it.skipIf(!CAN_MOUNT)('reaches the caller with a real ENOSPC from the file system and keeps the events', async () => {
+    const disk = smallDisk(64);
+    const dir = disk.dir;
     const day = Date.UTC(2025, 8, 8) * 1000;
     const file = join(dir, 'audit-20250908.jsonl');
-    symlinkSync('/dev/full', file);
-    const log = createAuditLogger({ logDir: dir, clock: () => day + 1, handleExit: false });
+    const log = createAuditLogger({ logDir: dir, clock: () => day + 1, handleExit: false, heartbeatMinutes: 0 });
+    await log.flush(); // the lock file exists before the disk fills
+    disk.fill();
     log.order('OrderAccepted', { orderId: 'kept' });
     const err = await log.flush().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuditpackError);
@@ -365,7 +369,7 @@ describe('write failures', () => {
     expect((err as AuditpackError).details?.errno).toBe('ENOSPC');
     expect(log.stats().buffered).toBe(1);
     // Space is back: the event is written.
-    unlinkSync(file);
+    disk.free();
     await log.close();
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines.map((l) => JSON.parse(l).order_id)).toEqual(['kept']);

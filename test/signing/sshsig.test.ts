@@ -181,6 +181,38 @@ describe('keys', () => {
     expect(() => parseAllowedSigners('just-one-token')).toThrow(/line 1/);
   });
 
+  it('honours valid-after / valid-before and unknown options as ssh-keygen -Y verify does', () => {
+    const dir = tmp();
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const b64 = publicKeyBlob(publicKey).toString('base64');
+    const data = Buffer.from('abc  bagit.txt\n');
+    const sig = signSshsig(data, privateKey);
+    const cases = [
+      'valid-before="20200101"',
+      'valid-before="20200101Z"',
+      'valid-after="20990101"',
+      'valid-after="202001010000Z",valid-before="20990101000000Z"',
+      'VALID-BEFORE="20200101"',
+      'cert-authority',
+      'no-such-option',
+      '',
+    ];
+    for (const opts of cases) {
+      const line = `me@x ${opts ? `namespaces="auditpack",${opts}` : 'namespaces="auditpack"'} ssh-ed25519 ${b64}`;
+      writeFileSync(join(dir, 'allowed_signers'), `${line}\n`);
+      const ssh = sshVerify(dir, data, sig, 'me@x').status === 0;
+      const ours = parseAllowedSigners(`${line}\n`).length === 1;
+      expect([opts, ours]).toEqual([opts, ssh]);
+    }
+    expect(parseAllowedSigners(`me@x valid-before="20990101" ssh-ed25519 ${b64}`, Date.parse('2100-01-01'))).toEqual(
+      [],
+    );
+    expect(() => parseAllowedSigners(`me@x valid-before="2020-01-01" ssh-ed25519 ${b64}`)).toThrow(
+      expect.objectContaining({ code: 'KEY_INVALID' }),
+    );
+    expect(() => parseAllowedSigners(`me@x valid-after="20200231" ssh-ed25519 ${b64}`)).toThrow(/not a time/);
+  });
+
   it('rejects malformed public keys and private keys with KEY_INVALID', () => {
     for (const t of ['', 'ssh-rsa AAAA', 'ssh-ed25519 AAAA', 'ssh-ed25519']) {
       expect(() => parseOpenSshPublicKey(t)).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));

@@ -245,6 +245,40 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
     expect(c.problems.find((p) => p.code === 'ARCHIVE_PRUNE_UNRECORDED')?.line).toBe(5);
   });
 
+  it('a deleted day newer than a kept pack cannot await its event: retention prunes oldest first', async () => {
+    const { artifactsDir, opts } = await pruned();
+    await exportPack(opts('2026-12-01', { now: () => Date.parse('2026-12-02T00:10:00Z') }));
+    // Kept: 11-29, 11-30, 12-01. The attacker removes 11-30 and forges its ledger line, dated
+    // after the newest pack was made, so it would look like a prune still awaiting its event.
+    const mid = join(artifactsDir, '2026-11-30');
+    const sha = (await import('node:crypto'))
+      .createHash('sha256')
+      .update(readFileSync(join(mid, 'manifest.json')))
+      .digest('hex');
+    makeWritable(mid);
+    rmSync(mid, { recursive: true });
+    const forged = {
+      export_date: '2026-11-30',
+      manifest_sha256: sha,
+      path: '2026-11-30',
+      pruned_at: '2026-12-02T00:30:00.000Z',
+    };
+    appendFileSync(join(artifactsDir, 'pruned.jsonl'), `${JSON.stringify(forged)}\n`);
+    const now = () => Date.parse('2026-12-02T01:00:00Z');
+    const r = await verifyArchive(artifactsDir, { now });
+    expect(r.ok).toBe(false);
+    expect(errorCodes(r)).toEqual(['ARCHIVE_PRUNE_UNRECORDED']);
+    expect(r.problems.find((p) => p.code === 'ARCHIVE_PRUNE_UNRECORDED')?.detail).toMatch(
+      /newer than the kept pack 2026-11-29/,
+    );
+    // An export_date moved back does not help: the path's date counts too.
+    const ledger = join(artifactsDir, 'pruned.jsonl');
+    const lines = readFileSync(ledger, 'utf8').trim().split('\n');
+    lines[lines.length - 1] = JSON.stringify({ ...forged, export_date: '2026-11-01' });
+    writeFileSync(ledger, `${lines.join('\n')}\n`);
+    expect(errorCodes(await verifyArchive(artifactsDir, { now }))).toEqual(['ARCHIVE_PRUNE_UNRECORDED']);
+  });
+
   it('a ledger line removed (the event stays in the chain), and a pruned_at in the future', async () => {
     const { artifactsDir, logDir } = await pruned();
     const ledger = join(artifactsDir, 'pruned.jsonl');

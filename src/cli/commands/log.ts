@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { AuditpackError } from '../../errors.js';
+import { isWriterEvent, WRITER_EVENTS } from '../../format/writer-events.js';
 import { compileRedactor } from '../../redaction/index.js';
 import { echoSafe } from '../echo.js';
 import type { CliIO } from '../io.js';
@@ -69,6 +70,14 @@ export function checkEventNames(category: string, event: string): void {
     throw new AuditpackError(
       'USAGE',
       'the event must be a name: a letter, then letters, digits, _ . : or - (at most 128), e.g. OrderAccepted',
+    );
+  }
+  if (isWriterEvent(category, event)) {
+    // Readers give these events meaning (a recovery hides the line before it, a prune vouches for
+    // a missing pack): only auditpack's own writers write them (docs/FORMAT.md).
+    throw new AuditpackError(
+      'USAGE',
+      `${category} ${event} is reserved for auditpack's own writers (${[...WRITER_EVENTS].join(', ')}); pick another event name`,
     );
   }
 }

@@ -143,11 +143,12 @@ async function runReview(io: CliIO, date: string, opts: ReviewCliOptions): Promi
 }
 
 async function loadSigners(path: string) {
-  const { readFileSync } = await import('node:fs');
+  const { readRegularFile } = await import('../../fsx/read-bounded.js');
+  const { MAX_KEY_FILE_BYTES } = await import('../pubkeys.js');
   const { parseAllowedSigners } = await import('../../signing/index.js');
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, MAX_KEY_FILE_BYTES).toString('utf8');
   } catch (err) {
     throw new AuditpackError('KEY_INVALID', `cannot read the review signers file ${path}: ${(err as Error).message}`);
   }

@@ -2,10 +2,10 @@
  * `auditpack verify-proof FILE [--pubkey FILE]`: checks a proof file with nothing else at hand.
  * Exit 0 when every line holds, 1 when anything does not.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { AuditpackError, ExitCode, wrapFsError } from '../../errors.js';
+import { AuditpackError, ExitCode } from '../../errors.js';
+import { readRegularFile } from '../../fsx/read-bounded.js';
 import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { readPublicKeys } from '../pubkeys.js';
@@ -21,6 +21,10 @@ export function defineVerifyProof(program: Command, io: CliIO): void {
     .description('check a proof file from auditpack prove, with nothing else at hand')
     .argument('<file>', 'the proof file')
     .option('--pubkey <file>', 'the roll-up must be signed by one of these keys (OpenSSH public keys)')
+    .option(
+      '--allow-unsigned',
+      'accept a roll-up without a signature (anyone can make such a proof: it shows consistency only)',
+    )
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
@@ -33,31 +37,42 @@ export function defineVerifyProof(program: Command, io: CliIO): void {
           ['verify-proof A-1.proof.json --json', 'check it on its own; the signer fingerprint is reported'],
         ],
         exits: [
-          [0, 'every line is proven'],
-          [1, 'a check failed (the report says which)'],
+          [0, 'every line is proven (and the roll-up is signed, or --allow-unsigned)'],
+          [1, 'a check failed, or the roll-up is unsigned without --allow-unsigned (PROOF_UNSIGNED)'],
           [65, 'not a proof file (PROOF_MALFORMED)'],
         ],
       }),
     )
-    .action(async (file: string, opts: { pubkey?: string; json?: boolean }) => {
+    .action(async (file: string, opts: { pubkey?: string; allowUnsigned?: boolean; json?: boolean }) => {
       const path = resolve(io.cwd, file);
-      let text: string;
-      try {
-        if (statSync(path).size > MAX_PROOF_BYTES)
-          throw new AuditpackError('PROOF_MALFORMED', `${file} is too large for a proof`);
-        text = readFileSync(path, 'utf8');
-      } catch (err) {
-        throw wrapFsError(err, 'read', path);
-      }
+      // A FIFO or device is refused, and the bound counts bytes read (their size reads as 0).
+      const text = readRegularFile(path, MAX_PROOF_BYTES, 'PROOF_MALFORMED').toString('utf8');
       const { verifyProof } = await import('../../proof/index.js');
       const keys = opts.pubkey === undefined ? undefined : await readPublicKeys(io.cwd, opts.pubkey);
-      const r = verifyProof(text, keys === undefined ? {} : { publicKeys: keys });
+      const r = requireSignature(verifyProof(text, keys === undefined ? {} : { publicKeys: keys }), opts);
       if (r.problems.some((p) => p.code === 'PROOF_MALFORMED'))
         throw new AuditpackError('PROOF_MALFORMED', `${file} is not an auditpack proof file`);
       if (opts.json === true) printJson(io, snakeKeys(r));
       else renderProof(io, r);
       if (!r.ok) throw new ExitWith(ExitCode.PROBLEMS);
     });
+}
+
+/**
+ * Anyone can compute an unsigned roll-up and a proof that holds against it: without a signature
+ * the proof shows only that its hashes agree, not that a firm's roll-up holds the lines. So an
+ * unsigned roll-up fails unless the auditor accepts that with --allow-unsigned.
+ */
+function requireSignature(
+  r: import('../../proof/index.js').ProofReport,
+  opts: { allowUnsigned?: boolean },
+): import('../../proof/index.js').ProofReport {
+  if (!r.ok || r.signer !== null || opts.allowUnsigned === true) return r;
+  const unsigned = {
+    code: 'PROOF_UNSIGNED',
+    detail: 'the roll-up is not signed: anyone could have made this proof (--allow-unsigned to accept it)',
+  };
+  return { ...r, ok: false, problems: [...r.problems, unsigned] };
 }
 
 function renderProof(io: CliIO, r: import('../../proof/index.js').ProofReport): void {

@@ -52,6 +52,7 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
         'UNRECOGNISED_PATH',
         'LOG_DIR_EMPTY',
         'LOG_FILE_NAME_INVALID',
+        'LOG_FILE_FUTURE',
       ].includes(c),
   },
   {
@@ -228,11 +229,12 @@ export function defineVerify(program: Command, io: CliIO): void {
 /** The library's options from the flags, the config and the key files. */
 async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArchiveOptions> {
   const { resolve } = await import('node:path');
-  const { readFile } = await import('node:fs/promises');
+  const { readRegularFile } = await import('../../fsx/read-bounded.js');
+  const { MAX_KEY_FILE_BYTES } = await import('../pubkeys.js');
   const signing = await import('../../signing/index.js');
   const readKeyFile = async (file: string): Promise<string> => {
     try {
-      return await readFile(resolve(io.cwd, file), 'utf8');
+      return readRegularFile(resolve(io.cwd, file), MAX_KEY_FILE_BYTES).toString('utf8');
     } catch (err) {
       throw new AuditpackError('KEY_INVALID', `cannot read ${file}: ${(err as Error).message}`, {
         cause: err,

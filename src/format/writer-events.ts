@@ -1,0 +1,30 @@
+/**
+ * Events only auditpack's own writers may write (docs/FORMAT.md, "Events reserved for the writer").
+ * Readers give them meaning: a TornLineRecovered event turns the line before it into evidence, a
+ * PackPruned event vouches for a pruned pack, a Heartbeat declares how long silence may be. A
+ * caller's event of such a name is written under another name, so it cannot buy that meaning.
+ */
+import { HEARTBEAT_EVENT } from './heartbeat.js';
+import { RECOVERY } from './log-line.js';
+import { EXPORT_EVENT, PRUNE_EVENT } from './pack.js';
+
+/** The category of every reserved event. */
+export const WRITER_EVENT_CATEGORY = 'system';
+
+/** The reserved event names (category `system`). */
+export const WRITER_EVENTS: ReadonlySet<string> = new Set([
+  RECOVERY.event,
+  'EventsRefused',
+  HEARTBEAT_EVENT,
+  EXPORT_EVENT.event,
+  PRUNE_EVENT.event,
+  'LogPruned',
+]);
+
+/** The name a caller's event of a reserved name is written under. */
+export const CALLER_EVENT_PREFIX = 'Caller';
+
+/** Whether `category`/`event` is reserved for auditpack's own writers. */
+export function isWriterEvent(category: string, event: string): boolean {
+  return category === WRITER_EVENT_CATEGORY && WRITER_EVENTS.has(event);
+}

@@ -1,0 +1,111 @@
+/**
+ * Opening and reading the tail of a day file, shared by the sink and the anchor check.
+ */
+import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
+import { hashLine } from '../chain/index.js';
+import { AuditpackError } from '../errors.js';
+
+/**
+ * Opens a log or lock file without following a symbolic link (a link would send audit events, or
+ * the lock's head cache, wherever it points) and without blocking (a FIFO would hang the caller);
+ * anything but a regular file is refused.
+ */
+export function openRegular(path: string, flags: number, mode?: number): number {
+  const fd = openSync(path, flags | fsc.O_NOFOLLOW | fsc.O_NONBLOCK, mode);
+  let regular = false;
+  try {
+    regular = fstatSync(fd).isFile();
+  } finally {
+    if (!regular) closeSync(fd);
+  }
+  if (!regular) {
+    throw new AuditpackError('LOG_WRITE_FAILED', `${path} is not a regular file; nothing was written to it`, {
+      details: { written: 0, errno: 'ENOTREG' },
+    });
+  }
+  return fd;
+}
+
+export interface Tail {
+  size: number;
+  /** seq of the last complete line; NaN when the file has no complete line. */
+  lastSeq: number;
+  lastHash: string;
+  /** Bytes after the last "\n", if any. */
+  fragment: Buffer | undefined;
+}
+
+/**
+ * Reads backwards from the end of a file until it holds the last complete line (and the fragment
+ * after it, if any). Reads grow 64 KiB → whole file; lines the logger writes are bounded (~1 MiB).
+ */
+export function readTail(path: string): Tail {
+  const fd = openRegular(path, fsc.O_RDONLY);
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return { size, lastSeq: Number.NaN, lastHash: '', fragment: undefined };
+    let window = Math.min(size, 64 * 1024);
+    for (;;) {
+      const buf = Buffer.allocUnsafe(window);
+      readFully(fd, buf, size - window);
+      const lastNl = buf.lastIndexOf(10);
+      if (lastNl === -1 && window < size) {
+        window = Math.min(size, window * 4);
+        continue;
+      }
+      const fragment = lastNl === buf.length - 1 ? undefined : Buffer.from(buf.subarray(lastNl + 1));
+      if (lastNl === -1) {
+        // The whole file is one unterminated fragment: the chain continues from before this file.
+        return { size, lastSeq: Number.NaN, lastHash: '', fragment };
+      }
+      const prevNl = buf.lastIndexOf(10, lastNl - 1);
+      if (prevNl === -1 && window < size) {
+        window = Math.min(size, window * 4);
+        continue;
+      }
+      const line = buf.subarray(prevNl + 1, lastNl);
+      return { size, lastSeq: seqOf(line, buf, prevNl), lastHash: hashLine(line), fragment };
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** seq of a line; if it does not parse, the seq of the nearest earlier parseable line in view, else 0. */
+function seqOf(line: Buffer, buf: Buffer, lineStart: number): number {
+  const s = parseSeq(line);
+  if (s !== undefined) return s;
+  let end = lineStart;
+  while (end > 0) {
+    const start = buf.lastIndexOf(10, end - 1);
+    const earlier = parseSeq(buf.subarray(start + 1, end));
+    // Lines between it and the last one are counted, so the next seq still follows on.
+    if (earlier !== undefined) return earlier + countNewlines(buf, end, lineStart) + 1;
+    end = start;
+  }
+  return 0;
+}
+
+function countNewlines(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = from + 1; i <= to && i < buf.length; i++) if (buf[i] === 10) n++;
+  return n;
+}
+
+function parseSeq(line: Buffer): number | undefined {
+  try {
+    const v = (JSON.parse(line.toString('utf8')) as { seq?: unknown }).seq;
+    return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readFully(fd: number, buf: Buffer, position: number): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = readSync(fd, buf, off, buf.length - off, position + off);
+    if (n === 0) break;
+    off += n;
+  }
+}
