@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkEventNames } from '../../src/cli/commands/log.js';
 import { AuditpackError } from '../../src/errors.js';
 import { createAuditLogger, MemorySink } from '../../src/logger/index.js';
 import { logFileName, dayNumberOf } from '../../src/rotation/index.js';
@@ -128,6 +129,16 @@ describe('events reserved for the writer', () => {
       }
     },
   );
+
+  it('auditpack log refuses them (USAGE, exit 2), and only them', () => {
+    for (const name of ['TornLineRecovered', 'PackPruned', 'Heartbeat']) {
+      expect(() => checkEventNames('system', name)).toThrow(
+        expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('reserved') }),
+      );
+    }
+    expect(() => checkEventNames('system', 'ClockJumped')).not.toThrow();
+    expect(() => checkEventNames('app', 'TornLineRecovered')).not.toThrow();
+  });
 
   it('leaves the name alone in another category', async () => {
     const sink = new MemorySink();

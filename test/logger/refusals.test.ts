@@ -114,8 +114,9 @@ describe('refusals that no later event reports', () => {
   });
 
   it('a process that exits without close() writes the record in its exit handler', () => {
-    // The day's file is /dev/full (a real ENOSPC) while the durable call is made, then a regular
-    // file again; the process exits without close(): the exit flush must write the owed record.
+    // The day's file is a symbolic link (to /dev/full; the writer refuses it: LOG_WRITE_FAILED,
+    // ELOOP) while the durable call is made, then a regular file again; the process exits without
+    // close(): the exit flush must write the owed record.
     const dir = tempDir();
     const day = Date.UTC(2025, 8, 8) * 1000;
     const script = `

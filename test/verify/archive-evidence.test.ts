@@ -276,7 +276,8 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
     const lines = readFileSync(ledger, 'utf8').trim().split('\n');
     lines[lines.length - 1] = JSON.stringify({ ...forged, export_date: '2026-11-01' });
     writeFileSync(ledger, `${lines.join('\n')}\n`);
-    expect(errorCodes(await verifyArchive(artifactsDir, { now }))).toEqual(['ARCHIVE_PRUNE_UNRECORDED']);
+    // (The pack links also disagree with the moved date; the point is the prune finding.)
+    expect(errorCodes(await verifyArchive(artifactsDir, { now }))).toContain('ARCHIVE_PRUNE_UNRECORDED');
   });
 
   it('a ledger line removed (the event stays in the chain), and a pruned_at in the future', async () => {

@@ -1,0 +1,81 @@
+/**
+ * tools/auditpack_check.py on hostile artifacts: a gzip bomb costs bounded memory and is a finding;
+ * a file deeper than PATH_MAX is still seen (never silently skipped).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { exportPack } from '../../src/pack/export.js';
+import { tempDir } from '../helpers/tmp.js';
+import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { pythonPackCheck } from './helpers/python-check.js';
+
+const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
+
+describe('the reference checker on hostile artifacts', () => {
+  it('a 0.5 MB gzip bomb (one 512 MiB member): a finding, under 300 MB of memory', () => {
+    const dir = tempDir();
+    const bomb = join(dir, '2026-11-21.tar.gz');
+    const make = `
+import tarfile, zlib
+c = zlib.compressobj(9, zlib.DEFLATED, 31)
+out = open(${JSON.stringify(bomb)}, 'wb')
+hdr = tarfile.TarInfo('2026-11-21/data/audit.jsonl'); hdr.size = 512 * 1024**2
+out.write(c.compress(hdr.tobuf(format=tarfile.USTAR_FORMAT)))
+z = b'\\0' * (1 << 20)
+for _ in range(512): out.write(c.compress(z))
+out.write(c.flush()); out.close()
+`;
+    expect(spawnSync('python3', ['-c', make]).status).toBe(0);
+    // Before the bound the checker decompressed the whole archive and then read the member: ~1 GB.
+    const measured = `
+import resource, runpy, sys
+sys.argv = sys.argv[1:]
+code = 0
+try:
+    runpy.run_path(sys.argv[0], run_name='__main__')
+except SystemExit as e:
+    code = e.code
+sys.stderr.write('MAXRSS_KB %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+sys.exit(code)
+`;
+    const r = spawnSync('python3', ['-c', measured, CHECKER, bomb, '--json'], { encoding: 'utf8', timeout: 120_000 });
+    const kb = Number(/MAXRSS_KB (\d+)/.exec(r.stderr)?.[1]);
+    expect(kb).toBeLessThan(300 * 1024);
+    expect(r.stderr).not.toMatch(/MemoryError|Traceback/);
+    const out = JSON.parse(r.stdout) as { findings: { code: string; detail?: string; message?: string }[] };
+    expect(r.status).toBe(1);
+    expect(out.findings.map((f) => f.code)).toContain('PACK_TAR_INVALID');
+    expect(JSON.stringify(out.findings)).toMatch(/gzip bomb/);
+  }, 180_000);
+
+  it('an unlisted file deeper than PATH_MAX under data/ is found (PACK_FILE_UNLISTED)', async () => {
+    const root = tempDir();
+    const logDir = join(root, 'logs');
+    mkdirSync(logDir);
+    await writeDay(logDir, '2026-11-28', SAMPLE_EVENTS);
+    const r = await exportPack({
+      date: '2026-11-28',
+      logDir,
+      artifactsDir: join(root, 'artifacts'),
+      version: '0.1.0',
+      recordEvent: false,
+      compliance: false,
+    });
+    expect(pythonPackCheck(r.path).errors).toEqual([]);
+    const deep = `
+import os, sys
+os.chmod(sys.argv[1], 0o755); os.chmod(os.path.join(sys.argv[1], 'data'), 0o755)
+os.chdir(os.path.join(sys.argv[1], 'data'))
+for _ in range(2100):
+    os.mkdir('d'); os.chdir('d')
+open('orders.csv', 'w').write('forged\\n')
+`;
+    expect(spawnSync('python3', ['-c', deep, r.path]).status).toBe(0);
+    const after = pythonPackCheck(r.path);
+    expect(after.status).toBe(1);
+    expect(after.errors.map((e) => e.code)).toContain('PACK_FILE_UNLISTED');
+  }, 120_000);
+});
