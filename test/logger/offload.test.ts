@@ -87,7 +87,7 @@ describe('batched mode with the writer thread', () => {
 
   // A real full file system (a tiny tmpfs): the writer refuses a symbolic link at the day file.
   it.skipIf(!CAN_MOUNT)('keeps events through a full disk and writes them once there is space', async () => {
-    const disk = smallDisk(256);
+    const disk = smallDisk(4096); // room for the 3000 events once freed
     const dir = disk.dir;
     const day = Date.UTC(2025, 8, 8) * 1000;
     const log = createAuditLogger({ logDir: dir, clock: () => day + 5, handleExit: false, heartbeatMinutes: 0 });
