@@ -1050,7 +1050,8 @@ def check_ledger(path, packs, current, ledger_lines, rep, now):
         if covered[i]:
             continue
         day = max(k[0], k[1][:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}(\.v\d+)?", k[1]) else "")
-        awaiting = (i > last_covered and (oldest is None or day < oldest) and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and pruned_at[:19] <= now
+        # (An entry whose pack is still there removed nothing: a prune killed before removing it.)
+        awaiting = (i > last_covered and (oldest is None or day <= oldest or k[1] in packs) and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and pruned_at[:19] <= now
                     and (newest is None or not isinstance(made, str) or pruned_at[:23] > made[:23] or pruned_at[:10] > current[-1][:10]))
         if awaiting:
             rep.warning("ARCHIVE_PRUNE_AWAITING_EVIDENCE", "pruned.jsonl", line, "no PackPruned event in any pack yet")

@@ -33,7 +33,7 @@ export function checkPrunes(
     if (p.version === undefined)
       events.push(...p.report.pruneEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })));
   if (live !== undefined) events.push(...live);
-  checkEntriesHaveEvents(pruned, events, live, newest, now, oldestKept(packs), f);
+  checkEntriesHaveEvents(pruned, events, live, newest, now, packs, f);
   const entryKeys = new Set(pruned.map(entryKey));
   const seen = new Set<string>();
   for (const e of events) {
@@ -56,10 +56,12 @@ function checkEntriesHaveEvents(
   live: readonly PruneEvent[] | undefined,
   newest: NewestPack | undefined,
   now: number,
-  oldest: PackInfo | undefined,
+  packs: readonly PackInfo[],
   f: Findings,
 ): void {
+  const oldest = oldestKept(packs);
   const afterNewest = prunedAfterNewest(newest, now);
+  const present = new Set(packs.map((p) => p.name));
   const byKey = new Set(events.map(eventKey));
   // The entries after the last one with its event may be a prune whose events are still only in the live log.
   let lastCovered = -1;
@@ -69,7 +71,8 @@ function checkEntriesHaveEvents(
   pruned.forEach((e, i) => {
     if (byKey.has(entryKey(e))) return;
     const what = `line ${e.line} (${e.path ?? e.exportDate}, manifest ${e.rawSha?.slice(0, 16) ?? 'null'}…) has no PackPruned event in the chain`;
-    const outOfOrder = oldest !== undefined && prunedDay(e) > oldest.date;
+    // (An entry whose pack is still there removed nothing: a prune killed before removing it.)
+    const outOfOrder = oldest !== undefined && prunedDay(e) > oldest.date && !present.has(e.path ?? '');
     if (live === undefined && i > lastCovered && afterNewest(e) && !outOfOrder) {
       f.add(
         'ARCHIVE_PRUNE_AWAITING_EVIDENCE',

@@ -4,7 +4,7 @@
  * the newest evidence. Logs are written by the real logger with injected clocks.
  */
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createAuditLogger } from '../../src/logger/index.js';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -278,6 +278,24 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
     writeFileSync(ledger, `${lines.join('\n')}\n`);
     // (The pack links also disagree with the moved date; the point is the prune finding.)
     expect(errorCodes(await verifyArchive(artifactsDir, { now }))).toContain('ARCHIVE_PRUNE_UNRECORDED');
+  });
+
+  it('a prune killed after its ledger lines, with only the oldest pack removed, still awaits its events', async () => {
+    const s = await days();
+    for (const d of s.dates) await exportPack(s.opts(d));
+    const sha = (d: string) =>
+      createHash('sha256')
+        .update(readFileSync(join(s.artifactsDir, d, 'manifest.json')))
+        .digest('hex');
+    const lines = ['2026-11-25', '2026-11-26', '2026-11-27'].map((d) =>
+      JSON.stringify({ export_date: d, manifest_sha256: sha(d), path: d, pruned_at: '2026-12-01T00:30:00.000Z' }),
+    );
+    writeFileSync(join(s.artifactsDir, 'pruned.jsonl'), `${lines.join('\n')}\n`);
+    makeWritable(join(s.artifactsDir, '2026-11-25'));
+    rmSync(join(s.artifactsDir, '2026-11-25'), { recursive: true });
+    const r = await verifyArchive(s.artifactsDir, { now: () => Date.parse('2026-12-01T01:00:00Z') });
+    expect(errorCodes(r)).toEqual([]);
+    expect(codes(r)).toContain('ARCHIVE_PRUNE_AWAITING_EVIDENCE');
   });
 
   it('a ledger line removed (the event stays in the chain), and a pruned_at in the future', async () => {
