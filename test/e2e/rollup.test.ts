@@ -2,11 +2,11 @@
  * The built CLI end to end: `rollup`, `prove` and `verify-proof` over a small simulated firm, with
  * their exit codes, the files written, and a proof checked with nothing but the proof and a key.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
 import { DATE, exportFirmDay, type SimHost, writeFirmDay } from '../rollup/hosts-fixture.js';
 
 const HOSTS: SimHost[] = [
@@ -17,12 +17,14 @@ let dir: string;
 
 describe('auditpack rollup, prove, verify-proof', () => {
   beforeAll(async () => {
-    dir = tempDir('auditpack-e2e-rollup-');
+    // Made in beforeAll, so removed in afterAll (tempDir's afterEach is not registered from a hook).
+    dir = mkdtempSync(join(tmpdir(), 'auditpack-e2e-rollup-'));
     await writeFirmDay(dir, HOSTS, DATE, 4);
     await exportFirmDay(dir, HOSTS, DATE);
     expect(runCli(['keygen', '--out', 'keys'], { cwd: dir }).code).toBe(0);
     writeFileSync(join(dir, 'hosts.txt'), '# the desk\nalpha\nbravo\ncharlie  # not deployed yet\n');
   }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('rolls up, proves an order across hosts, and the proof checks on its own', () => {
     const from = ['--from', 'alpha/artifacts', '--from', 'bravo=bravo/artifacts'];

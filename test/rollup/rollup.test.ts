@@ -5,14 +5,14 @@
  * checked with an independent RFC 6962 implementation (test/helpers/rfc6962.ts), not src/merkle.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostLeafData, type ProofFile } from '../../src/format/rollup.js';
 import { proveLines, verifyProof } from '../../src/proof/index.js';
 import { rollupDay, type RollupResult } from '../../src/rollup/index.js';
 import { auditPath, includes, mth, sha256 } from '../helpers/rfc6962.js';
-import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from '../verify/helpers/forge.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { DATE, exportFirmDay, NEXT, type SimHost, writeFirmDay } from './hosts-fixture.js';
@@ -43,7 +43,8 @@ let day2: RollupResult;
 
 describe('rollup of a simulated firm', () => {
   beforeAll(async () => {
-    dir = tempDir('auditpack-rollup-');
+    // Made in beforeAll, so removed in afterAll (tempDir's afterEach is not registered from a hook).
+    dir = mkdtempSync(join(tmpdir(), 'auditpack-rollup-'));
     await writeFirmDay(dir, HOSTS, DATE, 12);
     await writeFirmDay(dir, HOSTS, NEXT, 3);
     const arts = await exportFirmDay(dir, HOSTS, DATE, 'charlie');
@@ -66,6 +67,7 @@ describe('rollup of a simulated firm', () => {
     day1 = await rollupDay({ ...common, date: DATE, sources: sources.map((s) => ({ dir: s.dir })) });
     day2 = await rollupDay({ ...common, date: NEXT, sources });
   }, 240_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('names every case: missing, tampered, silent, skewed', () => {
     const codes = day1.findings.map((f) => `${f.code} ${f.host}`).sort();
