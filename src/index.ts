@@ -167,6 +167,8 @@ export {
   type PushOutcome,
   pullPack,
   pushPacks,
+  pushReviews,
+  type ReviewPushOutcome,
   setLegalHold,
   verifyArchived,
 } from './archive/index.js';

@@ -56,6 +56,7 @@ export const PUBLIC_API = {
     // S3 Object Lock archive
     'initArchive',
     'pushPacks',
+    'pushReviews',
     'listArchive',
     'verifyArchived',
     'pullPack',
