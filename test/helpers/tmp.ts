@@ -1,11 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, onTestFinished } from 'vitest';
 
-/** A fresh temporary directory, removed after the current test. */
+/**
+ * A fresh temporary directory, removed when the current test finishes. Called inside a test body,
+ * the removal is tied to that test (a hook registered while a test runs is never called, so the
+ * directory used to stay behind); called while a suite is collected, after each of its tests.
+ */
 export function tempDir(prefix = 'auditpack-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    onTestFinished(remove);
+  } catch {
+    afterEach(remove);
+  }
   return dir;
 }
