@@ -186,7 +186,9 @@ function parseSignerOptions(options: string, line: number): SignerOptions {
   for (const opt of options.match(/(?:[^,"]|"[^"]*")+/g) ?? []) {
     const eq = opt.indexOf('=');
     const name = (eq === -1 ? opt : opt.slice(0, eq)).toLowerCase();
-    const value = eq === -1 ? undefined : opt.slice(eq + 1).replace(/^"(.*)"$/, '$1');
+    // ssh-keygen takes these values only in double quotes: an unquoted one makes the line unusable.
+    const quoted = eq === -1 ? undefined : /^"(.*)"$/.exec(opt.slice(eq + 1))?.[1];
+    const value = eq !== -1 && quoted === undefined ? undefined : quoted;
     if (name === 'namespaces' && value !== undefined) out.namespaces = value;
     else if ((name === 'valid-after' || name === 'valid-before') && value !== undefined) {
       const t = parseSshTime(value);

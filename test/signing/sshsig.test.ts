@@ -195,6 +195,8 @@ describe('keys', () => {
       'VALID-BEFORE="20200101"',
       'cert-authority',
       'no-such-option',
+      'valid-before=20200101',
+      'valid-after=20200101',
       '',
     ];
     for (const opts of cases) {
