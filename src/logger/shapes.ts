@@ -57,6 +57,8 @@ export interface Shape {
   readonly chars: number;
   /** Members that name a setting and members holding its value (`{ key, old_value }`): see named-values. */
   readonly named: NamedPlan | undefined;
+  /** Nested objects: members named `key`/`keys` whose parent's name can make them a credential. */
+  readonly generic?: readonly number[] | undefined;
 }
 
 export interface ShapeCache {

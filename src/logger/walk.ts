@@ -4,12 +4,14 @@
  * unbounded cut (each with a `validation` note), so that nothing a caller passes can throw.
  */
 import {
+  genericMembers,
   isPairList,
   keyObjectNamesSecret,
   namedPlan,
   namesSecret,
   planNamesSecret,
   type Redactor,
+  withGeneric,
 } from '../redaction/index.js';
 import { BINARY_NOTE, binaryText, Members, orderOf, quote, Text } from './json-text.js';
 import {
@@ -291,7 +293,7 @@ export class Walk {
         texts: undefined,
       };
     }
-    return { slots, ...orderOf(names), named: namedPlan(names) };
+    return { slots, ...orderOf(names), named: namedPlan(names), generic: genericMembers(names, this.redactor) };
   }
 
   /** A nested plain object's members; values are read lazily (getters may throw). */
@@ -308,10 +310,12 @@ export class Walk {
     const out = text === undefined ? new Members() : undefined;
     // `{ name: 'Authorization', value: … }`, `{ key: 'db.password', old_value: … }`: the value goes.
     const named = shape.named;
-    const hide =
+    let hide =
       named !== undefined && planNamesSecret(this.redactor, named, (j) => source[(slots[j] as Slot).raw])
         ? named.values
         : undefined;
+    // `binance: { key: … }`: a generic name under a parent that makes it a credential.
+    if (shape.generic !== undefined) hide = withGeneric(hide, shape.generic, path, n, this.redactor);
     for (let i = 0; i < n; i++) {
       const slot = slots[i] as Slot;
       if (slot.keyRedacted) this.redact(`${path}.<key>`);

@@ -13,6 +13,7 @@ export {
 } from './redactor.js';
 export { builtinSecretPatterns, isCredentialShaped, type SecretPattern } from './shapes.js';
 export {
+  genericMembers,
   isNameField,
   isPairList,
   isValueField,
@@ -21,4 +22,5 @@ export {
   namedPlan,
   namesSecret,
   planNamesSecret,
+  withGeneric,
 } from './named-values.js';

@@ -6,6 +6,7 @@
  * a pair list) is judged by the same key vocabulary, and when it names a secret the values it names
  * are replaced whole. The walk of an event and the config snapshot share these rules.
  */
+import { isSensitiveUnder } from './config-lines.js';
 import { normalizeKey } from './keys.js';
 import type { Redactor } from './redactor.js';
 
@@ -142,4 +143,49 @@ export function keyObjectNamesSecret(redactor: Redactor, k: unknown): boolean {
     // An unreadable key object: its string form decides, as before.
   }
   return false;
+}
+
+/**
+ * Positions of members with a generic name (`key`, `keys`) that are not sensitive alone: under a
+ * parent that makes them a credential (`binance: { key }` is `binance_key`) their values go.
+ */
+export function genericMembers(names: readonly string[], r: Redactor): readonly number[] | undefined {
+  let out: number[] | undefined;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    const n = normalizeKey(name);
+    if ((n === 'key' || n === 'keys') && !r.isSensitiveKey(name)) (out ??= []).push(i);
+  }
+  return out;
+}
+
+/**
+ * True if a generic member under the object at `path` names a secret: the path's last name
+ * (`venues.binance` → `binance`, `keys[2]` → `keys`) with `_key` is judged by the key rules.
+ */
+export function genericUnderPathIsSecret(path: string, r: Redactor): boolean {
+  if (!r.enabled) return false;
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 93 /* ] */) {
+    const open = path.lastIndexOf('[', end - 1);
+    if (open === -1) break;
+    end = open;
+  }
+  const dot = path.lastIndexOf('.', end - 1);
+  const parent = path.slice(dot + 1, end);
+  return parent !== '' && isSensitiveUnder(parent, 'key', r);
+}
+
+/** The value positions to hide: the named plan's, and the generic members' under a secret parent. */
+export function withGeneric(
+  hide: readonly boolean[] | undefined,
+  generic: readonly number[] | undefined,
+  path: string,
+  n: number,
+  r: Redactor,
+): readonly boolean[] | undefined {
+  if (generic === undefined || !genericUnderPathIsSecret(path, r)) return hide;
+  const out = hide === undefined ? new Array<boolean>(n).fill(false) : [...hide];
+  for (const i of generic) out[i] = true;
+  return out;
 }

@@ -161,4 +161,18 @@ describe('values named by a setting, pairs and object-keyed Maps', () => {
       c: { '[object Object]': 'kept' },
     });
   });
+
+  it('a generic key under a venue is that venue key; under sort it stays', async () => {
+    const all = await lines((a) => {
+      a.log('system', 'VenueConfig', {
+        venues: { binance: { key: 'hunter2', url: 'wss://x' }, sort: { key: 'price' } },
+        signing: [{ key: 'abc123def456ghi' }],
+      });
+    });
+    expect(leaked(all)).toEqual([]);
+    expect(JSON.parse(all[0] as string)).toMatchObject({
+      venues: { binance: { key: '[REDACTED]', url: 'wss://x' }, sort: { key: 'price' } },
+      signing: [{ key: '[REDACTED]' }],
+    });
+  });
 });

@@ -52,6 +52,7 @@ const PLANTS: readonly [string, (s: string, wrap: (x: unknown) => unknown) => Pl
   ],
   ['flat rawHeaders', (s, w) => field(() => ({ raw: w(['Host', 'h', 'Password', s]) }))(s)],
   ['object Map key', (s, w) => field(() => ({ m: w(new Map([[{ password: 1 }, s]])) }))(s)],
+  ['venue key', (s, w) => field(() => ({ venues: w({ binance: { key: s } }) }))(s)],
   ['string Map key', (s, w) => field(() => ({ m: w(new Map([['api_key', s]])) }))(s)],
   ['pair in text', (s, w) => field(() => ({ message: w(`login failed password=${s} for desk 7`) }))(s)],
   ['URL', (s, w) => field(() => ({ dsn: w(`postgres://svc:${s}@db.internal/orders`) }))(s)],

@@ -20,12 +20,14 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  genericMembers,
   isPairList,
   keyObjectNamesSecret,
   namedPlan,
   namesSecret,
   planNamesSecret,
   type Redactor,
+  withGeneric,
 } from '../../src/redaction/index.js';
 
 /** Bounds on one event. Documented in docs/FORMAT.md. */
@@ -348,6 +350,7 @@ class Walk {
         const read = (j: number): unknown => (source as Record<string, unknown>)[(list[j] as [string, unknown])[0]];
         if (planNamesSecret(this.redactor, plan, read)) hide = plan.values;
       }
+      hide = withGeneric(hide, genericMembers(names, this.redactor), path, n, this.redactor);
     }
     for (let i = 0; i < n; i++) {
       const entry = list[i] as [string, unknown, boolean?];
