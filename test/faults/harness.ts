@@ -138,6 +138,11 @@ export async function exportTrials(trials: number, events = 20_000): Promise<Tri
   const logDir = join(seed, 'logs');
   mkdirSync(logDir);
   await bigDay(logDir, date, events);
+  // The trials start from the logs as they were before the calibration export: that export
+  // chains its PackExported event into the live log, and a trial's artifacts never hold its pack
+  // (verify with the live log rightly reports an export whose pack is not there).
+  const pristine = join(seed, 'logs-before-export');
+  spawnSync('cp', ['-a', logDir, pristine]);
   const args = [
     'export',
     '--date',
@@ -166,7 +171,7 @@ export async function exportTrials(trials: number, events = 20_000): Promise<Tri
     for (let t = 0; t < trials; t++) {
       const cwd = tmp('auditpack-fault-export-');
       try {
-        spawnSync('cp', ['-a', logDir, join(cwd, 'logs')]);
+        spawnSync('cp', ['-a', pristine, join(cwd, 'logs')]);
         const killAfterMs = Math.floor(Math.random() * full.ms * 1.2);
         const killedRun = await cliKilledAfter(args, cwd, killAfterMs);
         const problems: string[] = [];
