@@ -184,9 +184,9 @@ describe('the compliance files of a pack (held to the second-scan code)', () => 
 
 const GOLDEN = {
   demo: {
-    report: '95c8cd66a58b6a6a76d9fbb3972fb4b4492bb08d69797db40aab3ac92549db05',
-    csv: 'ff8a09892037c09bd709f872ff7a426fba90320a701dca49552d95b33364c33d',
-    html: '5f9bd1895daab6250ae5e4cf2c90a7eedbb081ac7172453f732b1d60af4779c1',
+    report: 'cd21fdc70b51e5627179cc5c7d00d93b12091c6e2d52d68f86a6851aa3529a18',
+    csv: '47c5af97afa0e0d50e9fa2abf7c9037d65041dbaf955239352e8e95a2d20ed14',
+    html: '2f778360ef93c5f36c5f52418068ac7567f09f268d53a5bebc7a8493a23ad6ad',
   },
   varied: {
     report: '969194348100723bc8b5ceaa93c50e6611dc6717a1ef769a9f4d796c8c977b42',
