@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanLines } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { recoversFragment } from '../format/event-line.js';
 import { seqText } from '../format/log-line.js';
 import { compareBytes, PACK_PATH, PAYLOAD_DIR } from '../format/pack.js';
 import {
@@ -27,6 +28,7 @@ import { leafHash, lineLeafHash, MerkleProver, merkleRoot } from '../merkle/inde
 import type { HostSource } from '../rollup/hosts.js';
 import { type ArchiveSource, fetchArchiveSources, locatePack } from '../rollup/sources.js';
 import { removeTree } from '../fsx/dirs.js';
+import { dayNumberOfIsoDate, logFileName } from '../rotation/days.js';
 
 /** Which lines to prove: an order's, or one seq of one host. */
 export type LineSelector = { readonly orderId: string } | { readonly seq: number };
@@ -127,25 +129,60 @@ function matcher(sel: LineSelector): (b: Buffer) => boolean {
   };
 }
 
-/** Proofs of the matching lines of one host pack's log, or undefined when none match. */
-async function proveInPack(
-  packDir: string,
-  sel: LineSelector,
-): Promise<Omit<ProofHost, 'host' | 'index' | 'path'> | undefined> {
-  const logFile = join(packDir, PACK_PATH.log);
+/** The leaf indexes of the lines that match, and how many matching lines were recovered fragments. */
+interface Hits {
+  readonly hits: number[];
+  readonly leaves: number;
+  readonly fragments: number;
+}
+
+/**
+ * The first read: the matching lines. A line that a TornLineRecovered right after it describes is a
+ * recovered torn write (docs/FORMAT.md, "Torn lines and recovery"), never an event, whatever its
+ * bytes: it is dropped and counted, so that no proof ever vouches for a fragment as an event.
+ */
+async function findHits(logFile: string, sel: LineSelector, file: string | undefined): Promise<Hits> {
   const match = matcher(sel);
   const hits: number[] = [];
   let leaves = 0;
+  let fragments = 0;
+  const before = { hash: '', length: 0, offset: 0 };
+  let haveBefore = false;
+  let beforeHit = false;
+  await scanLines(
+    logFile,
+    (l) => {
+      const complete = l.bytes !== undefined && l.terminated;
+      if (complete && haveBefore && recoversFragment(l.bytes as Buffer, before, file) && beforeHit) {
+        hits.pop();
+        fragments++;
+      }
+      beforeHit = complete && match(l.bytes as Buffer);
+      if (beforeHit) hits.push(leaves);
+      haveBefore = complete;
+      before.hash = l.hash;
+      before.length = l.length;
+      before.offset = l.offset;
+      leaves++;
+    },
+    { view: true, noFollow: true },
+  );
+  return { hits, leaves, fragments };
+}
+
+/** What one host pack gives: the proofs of its matching lines (none: undefined), fragments passed over. */
+interface PackLines {
+  readonly proven: Omit<ProofHost, 'host' | 'index' | 'path'> | undefined;
+  readonly fragments: number;
+}
+
+/** Proofs of the matching lines of one host pack's log (the day `date`'s). */
+async function proveInPack(packDir: string, sel: LineSelector, date: string): Promise<PackLines> {
+  const logFile = join(packDir, PACK_PATH.log);
+  const day = dayNumberOfIsoDate(date);
   try {
-    await scanLines(
-      logFile,
-      (l) => {
-        if (l.bytes !== undefined && l.terminated && match(l.bytes)) hits.push(leaves);
-        leaves++;
-      },
-      { view: true, noFollow: true },
-    );
-    if (hits.length === 0) return undefined;
+    const { hits, leaves, fragments } = await findHits(logFile, sel, day === undefined ? undefined : logFileName(day));
+    if (hits.length === 0) return { proven: undefined, fragments };
     const prover = new MerkleProver(leaves, hits);
     const wanted = new Set(hits);
     const text = new Map<number, string>();
@@ -168,7 +205,7 @@ async function proveInPack(
         `${packDir}: its log is not the one its manifest's line_tree records${recorded === undefined ? ' (no line_tree)' : ''}`,
       );
     const lines = proofs.map((p) => ({ line: text.get(p.index) as string, index: p.index, path: p.path.map(hex) }));
-    return { manifest, lines };
+    return { proven: { manifest, lines }, fragments };
   } catch (err) {
     throw err instanceof AuditpackError ? err : wrapFsError(err, 'read', logFile);
   }
@@ -200,11 +237,14 @@ export async function proveLines(o: ProveOptions): Promise<ProofFile> {
 async function proveHosts(o: ProveOptions, rolled: Rolled, found: readonly Candidate[]): Promise<ProofHost[]> {
   const leafData = rolled.leaves.map((h) => hostLeafData(h.host, h.manifest_sha256));
   const out: ProofHost[] = [];
+  let fragments = 0;
   for (const [index, h] of rolled.leaves.entries()) {
     if (o.host !== undefined && h.host !== o.host) continue;
     const packDir = findPack(found, h.host, h.manifest_sha256);
     if (packDir === undefined) continue;
-    const lines = await proveInPack(packDir, o.select);
+    const got = await proveInPack(packDir, o.select, o.date);
+    fragments += got.fragments;
+    const lines = got.proven;
     if (lines === undefined) continue;
     const prover = new MerkleProver(leafData.length, [index]);
     for (const d of leafData) prover.addLeafHash(leafHash(d));
@@ -215,10 +255,17 @@ async function proveHosts(o: ProveOptions, rolled: Rolled, found: readonly Candi
     const failed = rolled.hosts.filter((h) => h.verdict !== 'ok').map((h) => h.host);
     throw new AuditpackError(
       'ROLLUP_NOT_FOUND',
-      `no line of ${o.date} matches in the verified host packs of the roll-up${failed.length === 0 ? '' : ` (not searched, failed verification: ${failed.slice(0, 8).join(', ')})`}`,
+      `no line of ${o.date} matches in the verified host packs of the roll-up${failed.length === 0 ? '' : ` (not searched, failed verification: ${failed.slice(0, 8).join(', ')})`}${fragmentNote(fragments)}`,
     );
   }
   return out;
+}
+
+/** Why matching lines were not proven: recovered torn fragments are never events. */
+function fragmentNote(fragments: number): string {
+  return fragments === 0
+    ? ''
+    : `; ${fragments} matching line(s) passed over: recovered torn fragments (a TornLineRecovered follows each), which are never events and are never proven`;
 }
 
 interface Candidate {
