@@ -5,6 +5,7 @@
  */
 import {
   genericMembers,
+  flagNamesSecret,
   isPairList,
   keyObjectNamesSecret,
   namedPlan,
@@ -234,7 +235,7 @@ export class Walk {
   array(a: readonly unknown[], path: string, depth: number): string {
     const n = Math.min(a.length, this.limits.maxArrayItems);
     const out = new Text('[');
-    // [name, value] pairs: the item after one that names a secret goes (see named-values).
+    // [name, value] pairs and argv flags: the item after one that names a secret goes (see named-values).
     const pairs = isPairList(this.redactor, a.length);
     let hideNext = false;
     for (let i = 0; i < n; i++) {
@@ -248,14 +249,13 @@ export class Walk {
         out.add('', '"[Unreadable]"');
         continue;
       }
-      if (pairs) {
-        if (hide) {
-          if (item !== undefined) this.redact(`${path}[${i}]`);
-          out.add('', item === undefined ? 'null' : this.caches.censor);
-          continue;
-        }
-        hideNext = (i & 1) === 0 && namesSecret(this.redactor, item);
+      if (hide) {
+        if (item !== undefined) this.redact(`${path}[${i}]`);
+        out.add('', item === undefined ? 'null' : this.caches.censor);
+        continue;
       }
+      // An argv flag naming a secret (`'--password', X`) hides the next item in a list of any length.
+      hideNext = (pairs && (i & 1) === 0 && namesSecret(this.redactor, item)) || flagNamesSecret(this.redactor, item);
       // valueAt() inlined: the item's path is made only if needed.
       let text = this.leaf(item, false);
       if (text === undefined) text = this.value(item, `${path}[${i}]`, depth + 1, false) ?? 'null';

@@ -13,6 +13,7 @@ export {
 } from './redactor.js';
 export { builtinSecretPatterns, isCredentialShaped, type SecretPattern } from './shapes.js';
 export {
+  flagNamesSecret,
   genericMembers,
   isNameField,
   isPairList,

@@ -14,6 +14,10 @@ import type { Redactor } from './redactor.js';
 const NAME_FIELDS: ReadonlySet<string> = new Set([
   'name',
   'key',
+  'k',
+  'path',
+  'keypath',
+  'configpath',
   'setting',
   'settingname',
   'settingkey',
@@ -39,6 +43,17 @@ const VALUE_FIELDS: ReadonlySet<string> = new Set([
   'value',
   'values',
   'val',
+  'v',
+  'configvalue',
+  'settingvalue',
+  'paramvalue',
+  'parametervalue',
+  'fieldvalue',
+  'optionvalue',
+  'propertyvalue',
+  'variablevalue',
+  'headervalue',
+  'envvalue',
   'oldvalue',
   'newvalue',
   'oldval',
@@ -80,6 +95,20 @@ export function isValueField(field: string): boolean {
 /** True if `v` is a string naming a secret by the key rules (`db_password`, `X-Api-Key`, `exchange.binance.secret`). */
 export function namesSecret(redactor: Redactor, v: unknown): boolean {
   return redactor.enabled && typeof v === 'string' && NAME_SHAPE.test(v) && STEM.test(v) && redactor.isSensitiveKey(v);
+}
+
+/** A command-line flag's name: one or two dashes, then a word (`--password`, `-api-key`), no `=value`. */
+const FLAG_SHAPE = /^--?([A-Za-z][\w.-]{1,63})$/;
+
+/**
+ * True if `v` is a command-line flag naming a secret (`--password`, `--api-key`): in an argv list
+ * (`['db-tool', '--password', X]`, any length, any position) the item after it is its value.
+ * A flag written `--password=X` is one string; the free-text rules redact it.
+ */
+export function flagNamesSecret(redactor: Redactor, v: unknown): boolean {
+  if (!redactor.enabled || typeof v !== 'string' || v.charCodeAt(0) !== 45 /* - */) return false;
+  const m = FLAG_SHAPE.exec(v);
+  return m !== null && STEM.test(m[1] as string) && redactor.isSensitiveKey(m[1] as string);
 }
 
 /** Where an object's name fields and value fields are, by member position; undefined without both. */

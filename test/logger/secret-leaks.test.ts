@@ -4,8 +4,11 @@
  * [name, value] pairs (Object.entries, Headers tuples, flat rawHeaders, HAR {name, value}) and a Map
  * keyed by an object. Each was written in clear before (an outside security pass found them).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAuditLogger, MemorySink } from '../../src/index.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const SECRETS = [
   'hunter2LEAKevt',
@@ -173,6 +176,32 @@ describe('values named by a setting, pairs and object-keyed Maps', () => {
     expect(JSON.parse(all[0] as string)).toMatchObject({
       venues: { binance: { key: '[REDACTED]', url: 'wss://x' }, sort: { key: 'price' } },
       signing: [{ key: '[REDACTED]' }],
+    });
+  });
+});
+
+describe('more shapes of a name given as data', () => {
+  it('{path, old, new}, {configKey, configValue}, [{k, v}] and argv flags write no secret (nor the alerts made of these lines)', async () => {
+    const dir = tempDir();
+    const audit = createAuditLogger({ logDir: dir, handleExit: false, heartbeatMinutes: 0 });
+    audit.config('x', { path: 'auth.token', old: 'LEAKoldPass', new: 'LEAKnewPass' });
+    audit.log('app', 'SettingChanged', { configKey: 'secret', configValue: 'LEAKoldSecret' });
+    audit.log('app', 'Params', { pairs: [{ k: 'password', v: 'hunter2' }] });
+    audit.log('app', 'Spawned', { argv: ['db-tool', '--password', 'abc123def456ghi', '--host', 'db1'] });
+    audit.log('app', 'Spawned', { argv: ['--api-key', 'LEAKnewSecret'] });
+    audit.log('app', 'Kept', { p: { path: 'risk.limit', old: '1', new: '2' }, argv: ['--port', '5432', '-v'] });
+    await audit.close();
+    const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+    const all = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
+    expect(leaked(all)).toEqual([]);
+    const events = all.map((l) => JSON.parse(l));
+    const by = (e: string) => events.filter((x) => x.event === e);
+    expect(by('Spawned')[0].argv).toEqual(['db-tool', '--password', '[REDACTED]', '--host', 'db1']);
+    expect(by('Params')[0].pairs).toEqual([{ k: 'password', v: '[REDACTED]' }]);
+    // An ordinary setting path and an ordinary flag keep their values.
+    expect(by('Kept')[0]).toMatchObject({
+      p: { path: 'risk.limit', old: '1', new: '2' },
+      argv: ['--port', '5432', '-v'],
     });
   });
 });

@@ -124,6 +124,8 @@ const KEYS = [
   'configType',
   'old_value',
   'newValue',
+  'path',
+  'configValue',
 ];
 
 const STRINGS = [
@@ -143,6 +145,8 @@ const STRINGS = [
   'postgres://trader:hunter2@db.internal:5432/orders',
   'https://api.example.com/v1?api_key=abc123def456&symbol=EURUSD',
   'password: hunter2',
+  '--password',
+  '--port',
   '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----',
   '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
   'xoxb-1234567890-abcdefghij',

@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import {
   genericMembers,
+  flagNamesSecret,
   isPairList,
   keyObjectNamesSecret,
   namedPlan,
@@ -323,12 +324,12 @@ class Walk {
         out[i] = '"[Unreadable]"';
         continue;
       }
-      if (pairs && hide) {
+      if (hide) {
         if (item !== undefined) this.redact(`${path}[${i}]`);
         out[i] = item === undefined ? 'null' : quote(this.redactor.censor);
         continue;
       }
-      if (pairs) hideNext = i % 2 === 0 && namesSecret(this.redactor, item);
+      hideNext = (pairs && i % 2 === 0 && namesSecret(this.redactor, item)) || flagNamesSecret(this.redactor, item);
       out[i] = this.value(item, `${path}[${i}]`, depth + 1, false) ?? 'null';
     }
     if (a.length > n) this.note(path, `array of ${a.length} items cut to ${n}`);
