@@ -14,19 +14,46 @@ import type {
   LogResult,
 } from './types.js';
 import type { DurabilityMode } from '../config.js';
+import { AuditpackError } from '../errors.js';
 
 /** The hook a child logs through: one event as `actor` (undefined: the parent's own actor). */
 export const RECORD_AS: unique symbol = Symbol('auditpack.recordAs');
 
 /**
- * The hook auditpack's own writers (export, retention) log a reserved event through
- * (src/format/writer-events.ts); not in the public API, so a caller's event cannot take that name.
+ * The proof, passed as an argument, that an event is one of the writer's own: an object no logger
+ * property holds, so a caller cannot pass it to the logger's TypeScript-private methods, which plain
+ * JavaScript can call.
  */
-export const RECORD_WRITER_EVENT: unique symbol = Symbol('auditpack.recordWriterEvent');
+export const WRITER: unique symbol = Symbol('auditpack.writer');
+export type WriterMark = typeof WRITER;
 
-/** A logger auditpack's own writers can record a reserved event with. */
-export interface WriterEventLogger {
-  [RECORD_WRITER_EVENT](category: string, event: string, fields: unknown): boolean | Promise<void>;
+/** How a logger records one of auditpack's own reserved events (src/format/writer-events.ts). */
+export type WriterEventRecorder = (category: string, event: string, fields: unknown) => boolean | Promise<void>;
+
+/**
+ * The loggers that may write a reserved event, each with its recorder. Module-private: no property
+ * of a logger (not even a symbol-keyed one, which Object.getOwnPropertySymbols finds) leads here, so
+ * a caller holding the logger cannot write under a reserved name; only internal modules that import
+ * this file can.
+ */
+const writerEvents = new WeakMap<object, WriterEventRecorder>();
+
+/** Called by the logger itself when it is made: `record` writes a reserved event as the writer. */
+export function authoriseWriterEvents(logger: object, record: WriterEventRecorder): void {
+  writerEvents.set(logger, record);
+}
+
+/** Records one of auditpack's own events (export, retention) through `logger`, under its reserved name. */
+export function recordWriterEvent(
+  logger: object,
+  category: string,
+  event: string,
+  fields: unknown,
+): boolean | Promise<void> {
+  const record = writerEvents.get(logger);
+  if (record === undefined)
+    throw new AuditpackError('INTERNAL', 'recordWriterEvent: not a logger made by createAuditLogger');
+  return record(category, event, fields);
 }
 
 /** What a parent offers its children. */

@@ -17,7 +17,7 @@ import { provenanceText, RECOVERY } from '../format/log-line.js';
 import { compileRedactor } from '../redaction/index.js';
 import { BatchedWriter } from './batched-writer.js';
 import { bufferedSize, EventBuffer } from './buffer.js';
-import { createChild, RECORD_AS, RECORD_WRITER_EVENT } from './child.js';
+import { authoriseWriterEvents, createChild, RECORD_AS, WRITER, type WriterMark } from './child.js';
 import { systemClock } from './clock.js';
 import { DurableWriter } from './durable-writer.js';
 import { registerExitFlush } from './exit.js';
@@ -93,7 +93,7 @@ class Logger {
       options.sink ??
       new FileSink({
         dir,
-        recoveryEvent: (fields) => this.preparer.prepare(RECOVERY.category, RECOVERY.event, fields, undefined, true),
+        recoveryEvent: (fields) => this.preparer.prepare(RECOVERY.category, RECOVERY.event, fields, undefined, WRITER),
       });
     const ctx: WriterContext = {
       sink: this.sink,
@@ -111,7 +111,9 @@ class Logger {
             offload: threadless ? undefined : { dir, provenance },
           });
     this.unregisterExit = options.handleExit === false ? undefined : registerExitFlush(() => this.flushSyncForExit());
-    this.stopHeartbeat = startHeartbeat(heartbeatMs, (c, e, f) => this.record(c, e, f, undefined, true));
+    this.stopHeartbeat = startHeartbeat(heartbeatMs, (c, e, f) => this.record(c, e, f, undefined, WRITER));
+    // auditpack's own events (export, retention) under their reserved names, through no public property.
+    authoriseWriterEvents(this, (c, e, f) => this.record(c, e, f, undefined, WRITER));
   }
 
   // ----- the public methods -------------------------------------------------------------
@@ -122,11 +124,6 @@ class Logger {
 
   child(bindings: ChildBindings): AuditLogger {
     return createChild(this, bindings);
-  }
-
-  /** One of auditpack's own events (export, retention): written under its reserved name. */
-  [RECORD_WRITER_EVENT](category: string, event: string, fields: unknown): Accepted {
-    return this.record(category, event, fields, undefined, true);
   }
 
   /** A child's event (child.ts): this logger's chain and writer, the child's actor. */
@@ -210,7 +207,7 @@ class Logger {
 
   // ----- the hot path -------------------------------------------------------------------
 
-  private record(category: string, event: string, fields: unknown, actor?: string, writer = false): Accepted {
+  private record(category: string, event: string, fields: unknown, actor?: string, writer?: WriterMark): Accepted {
     if (this.closed) {
       const err = new AuditpackError('LOG_CLOSED', 'audit logger used after close()');
       this.emitError(err);

@@ -14,6 +14,7 @@ import {
 import { CALLER_EVENT_PREFIX, isWriterEvent } from '../format/writer-events.js';
 import type { Redactor } from '../redaction/index.js';
 import { dayNumberOf } from '../rotation/index.js';
+import { WRITER, type WriterMark } from './child.js';
 import { prepareBody } from './serialize.js';
 import { KNOWN_EVENTS, type PreparedEvent } from './types.js';
 
@@ -87,7 +88,7 @@ export class EventPreparer {
   constructor(private readonly o: PreparerOptions) {}
 
   /**
-   * Serialises an event now; never throws. `writer`: one of auditpack's own events (recovery,
+   * Serialises an event now; never throws. `writer` (the WRITER mark, nothing else): one of auditpack's own events (recovery,
    * refusals, heartbeats, exports, prunes), written under its reserved name. `actor`: a child logger's (default: the configured one).
    */
   prepare(
@@ -95,7 +96,7 @@ export class EventPreparer {
     event: string,
     fields: unknown,
     actor = this.o.defaultActor,
-    writer = false,
+    writer?: WriterMark,
   ): PreparedEvent {
     let micros = this.o.clock();
     let note: string | undefined;
@@ -116,7 +117,7 @@ export class EventPreparer {
     const day = dayNumberOf(micros);
     let body: string;
     try {
-      const ce = writer ? writerCategoryEvent(category, event) : this.categoryEvent(category, event);
+      const ce = writer === WRITER ? writerCategoryEvent(category, event) : this.categoryEvent(category, event);
       const notes = note === undefined ? ce.notes : [...(ce.notes ?? []), note];
       // One flat string (see prepareBody): a rope of pieces would cost again when it is flattened
       // for the write or the hand-over to the writer thread.

@@ -7,6 +7,7 @@
  */
 import { AuditpackError } from '../errors.js';
 import type { BufferedEvent, EventBuffer } from './buffer.js';
+import { WRITER } from './child.js';
 import type { EventPreparer } from './prepare.js';
 import type { AuditSink, PreparedEvent, WriterThreadState } from './types.js';
 
@@ -177,7 +178,7 @@ export abstract class SinkWriter {
       'EventsRefused',
       { count, reason: this.refusedReason },
       undefined,
-      true,
+      WRITER,
     );
     this.reports.set(record, count);
     this.buffer.push(record);

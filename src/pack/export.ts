@@ -35,7 +35,7 @@ import {
 } from '../format/pack.js';
 import { makeWritable, pathExists as exists, removeTree } from '../fsx/dirs.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
-import { RECORD_WRITER_EVENT, type WriterEventLogger } from '../logger/child.js';
+import { recordWriterEvent } from '../logger/child.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
 import { buildManifest, stampBag, writeTagFiles } from './bag.js';
@@ -415,11 +415,7 @@ async function recordExport(
 ): Promise<void> {
   const logger = createAuditLogger({ logDir, handleExit: false, durability: 'durable', ...(clock ? { clock } : {}) });
   try {
-    await (logger as unknown as WriterEventLogger)[RECORD_WRITER_EVENT](
-      EXPORT_EVENT.category,
-      EXPORT_EVENT.event,
-      fields,
-    );
+    await recordWriterEvent(logger, EXPORT_EVENT.category, EXPORT_EVENT.event, fields);
   } finally {
     await logger.close();
   }

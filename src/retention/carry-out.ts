@@ -11,7 +11,7 @@ import { appendDurably } from '../fsx/append.js';
 import { fsyncDir, makeWritable } from '../fsx/dirs.js';
 import { sha256File } from '../fsx/digest.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
-import { RECORD_WRITER_EVENT, type WriterEventLogger } from '../logger/child.js';
+import { recordWriterEvent } from '../logger/child.js';
 import { lockArtifacts, removeLeftovers } from '../pack/artifacts-lock.js';
 import { TMP_PREFIX } from '../format/dir-names.js';
 import { PRUNED_LEDGER } from '../format/pack.js';
@@ -226,8 +226,7 @@ async function recordEvents(
     ...(options.loggerClock ? { clock: options.loggerClock } : {}),
   });
   try {
-    const writer = logger as unknown as WriterEventLogger;
-    await Promise.all(events.map((e) => writer[RECORD_WRITER_EVENT]('system', e.event, e.fields)));
+    await Promise.all(events.map((e) => recordWriterEvent(logger, 'system', e.event, e.fields)));
   } finally {
     await logger.close();
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkEventNames } from '../../src/cli/commands/log.js';
 import { AuditpackError } from '../../src/errors.js';
+import { recordWriterEvent } from '../../src/logger/child.js';
 import { createAuditLogger, MemorySink } from '../../src/logger/index.js';
 import { logFileName, dayNumberOf } from '../../src/rotation/index.js';
 import { verifyLogDir } from '../../src/verify/index.js';
@@ -129,6 +130,33 @@ describe('events reserved for the writer', () => {
       }
     },
   );
+
+  it('no method of the logger, its prototype or a child (symbols, TypeScript-private ones) writes them', async () => {
+    const sink = new MemorySink();
+    const a = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0 });
+    const c = a.child({ desk: 'x' });
+    for (const o of [a, Object.getPrototypeOf(a), c, Object.getPrototypeOf(c)]) {
+      for (const k of Reflect.ownKeys(o)) {
+        const f = (o as Record<PropertyKey, unknown>)[k];
+        if (typeof f !== 'function' || k === 'constructor' || k === 'close' || k === 'flush') continue;
+        try {
+          f.call(a, 'system', 'PackPruned', { date: '2026-11-26' });
+          f.call(a, undefined, 'system', 'PackPruned', { date: '2026-11-26' });
+          // The TypeScript-private record(category, event, fields, actor, writer) is plain JavaScript.
+          f.call(a, 'system', 'PackPruned', { date: '2026-11-26' }, undefined, true);
+        } catch {
+          // a method called with the wrong arguments may refuse; it must not write the reserved name
+        }
+      }
+    }
+    await a.close();
+    const written = parsed(sink).map((l) => `${l.category}/${l.event}`);
+    expect(written).toContain('system/CallerPackPruned');
+    expect(written).not.toContain('system/PackPruned');
+    expect(() => recordWriterEvent({}, 'system', 'PackPruned', {})).toThrow(
+      expect.objectContaining({ code: 'INTERNAL' }),
+    );
+  });
 
   it('auditpack log refuses them (USAGE, exit 2), and only them', () => {
     for (const name of ['TornLineRecovered', 'PackPruned', 'Heartbeat']) {

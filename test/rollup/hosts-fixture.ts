@@ -4,7 +4,7 @@
  * clocks a little apart, exported by the real exporter. Heartbeats are written at the logger's format
  * every 15 simulated minutes (the timer itself is tested in test/logger/heartbeat.test.ts).
  */
-import { RECORD_WRITER_EVENT, type WriterEventLogger } from '../../src/logger/child.js';
+import { recordWriterEvent } from '../../src/logger/child.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuditLogger } from '../../src/logger/index.js';
@@ -69,8 +69,7 @@ export async function writeFirmDay(
           host: h,
           writer: wi,
           // The logger's own heartbeat event (reserved for the writer), at the simulated instant.
-          write: (l) =>
-            (l as unknown as WriterEventLogger)[RECORD_WRITER_EVENT]('system', 'Heartbeat', { interval_s: 900 }),
+          write: (l) => recordWriterEvent(l, 'system', 'Heartbeat', { interval_s: 900 }),
         });
   const [a, b] = hosts as [SimHost, SimHost];
   for (let i = 0; i < orders; i++) {
