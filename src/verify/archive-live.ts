@@ -52,6 +52,8 @@ export interface LiveLog {
   /** The live lines with the tail's last seq (their hash), and with the next seq (their prev). */
   readonly atLast: readonly TailLine[];
   readonly afterLast: readonly TailLine[];
+  /** The seq of the live log's last line and its file: where the live chain ends. */
+  readonly end: { readonly seq: number; readonly file: string } | undefined;
 }
 
 const EXPORT_MARK = Buffer.from(JSON.stringify(EXPORT_EVENT.event), 'latin1');
@@ -98,6 +100,8 @@ class ExportEventTap {
 class TailTap {
   readonly atLast: TailLine[] = [];
   readonly afterLast: TailLine[] = [];
+  /** The seq of the last line read: a live log that ends before the pack's chain lost its tail. */
+  endSeq: number | undefined;
   constructor(
     private readonly file: string,
     private readonly lastSeq: number,
@@ -105,10 +109,12 @@ class TailTap {
 
   push(l: ScannedLine): void {
     const b = l.bytes;
-    if (b === undefined || !l.terminated || this.afterLast.length + this.atLast.length >= MAX_KEPT) return;
+    if (b === undefined || !l.terminated) return;
     const m = SEQ_SALVAGE_RE.exec(b.toString('latin1', 0, Math.min(b.length, HEAD_BYTES)));
     if (m === null) return;
     const seq = Number(m[1]);
+    this.endSeq = seq;
+    if (this.afterLast.length + this.atLast.length >= MAX_KEPT) return;
     if (seq === this.lastSeq) this.atLast.push({ file: this.file, line: l.lineNumber, hash: l.hash });
     else if (seq === this.lastSeq + 1) {
       const prev = TAIL_RE.exec(b.toString('latin1', Math.max(0, b.length - TAIL_LENGTH)))?.[1];
@@ -117,9 +123,31 @@ class TailTap {
   }
 }
 
+/** One live file's taps after a scan, or undefined when it could not be read. */
+async function scanLiveFile(logDir: string, name: string, tail: PackTail | undefined, wantTail: boolean) {
+  const prunes = new PruneEventTap(name);
+  const exports = new ExportEventTap(name);
+  const tailTap = tail === undefined || !wantTail ? undefined : new TailTap(name, tail.lastSeq);
+  const ok = await scanLines(
+    join(logDir, name),
+    (l) => {
+      prunes.push(l);
+      exports.push(l);
+      tailTap?.push(l);
+    },
+    { noFollow: true },
+  ).then(
+    () => true,
+    () => false,
+  );
+  return ok ? { prunes, exports, tailTap } : undefined;
+}
+
 /**
  * Reads the live log files dated `from` or later, once. Unreadable files are skipped: `verify logs`
- * is the check of the live log itself.
+ * is the check of the live log itself. When no file is dated `from` or later, the newest earlier
+ * file is read for where the live chain ends only (a live log whose tail was deleted ends before
+ * the archive does).
  */
 export async function readLiveLog(
   logDir: string,
@@ -135,33 +163,31 @@ export async function readLiveLog(
   const out = { files: 0, pruneEvents: [] as PruneEvent[], exportEvents: [] as ExportEvent[] };
   const atLast: TailLine[] = [];
   const afterLast: TailLine[] = [];
+  let end: LiveLog['end'];
+  let before: string | undefined;
   for (const name of names.sort()) {
     const day = dayOfLogFileName(name);
-    if (day === undefined || (from !== undefined && isoDate(day) < from)) continue;
-    const prunes = new PruneEventTap(name);
-    const exports = new ExportEventTap(name);
+    if (day === undefined) continue;
+    if (from !== undefined && isoDate(day) < from) {
+      before = name;
+      continue;
+    }
     // Once the line after the tail is found, later files cannot hold the tail's seqs.
-    const tailTap = tail === undefined || afterLast.length > 0 ? undefined : new TailTap(name, tail.lastSeq);
-    const ok = await scanLines(
-      join(logDir, name),
-      (l) => {
-        prunes.push(l);
-        exports.push(l);
-        tailTap?.push(l);
-      },
-      { noFollow: true },
-    ).then(
-      () => true,
-      () => false,
-    );
-    if (!ok) continue;
+    const s = await scanLiveFile(logDir, name, tail, afterLast.length === 0);
+    if (s === undefined) continue;
     out.files++;
-    out.pruneEvents.push(...prunes.events);
-    out.exportEvents.push(...exports.events);
-    if (tailTap !== undefined) atLast.push(...tailTap.atLast);
-    if (tailTap !== undefined) afterLast.push(...tailTap.afterLast);
+    out.pruneEvents.push(...s.prunes.events);
+    out.exportEvents.push(...s.exports.events);
+    if (s.tailTap === undefined) continue;
+    atLast.push(...s.tailTap.atLast);
+    afterLast.push(...s.tailTap.afterLast);
+    if (s.tailTap.endSeq !== undefined) end = { seq: s.tailTap.endSeq, file: name };
   }
-  return { ...out, atLast, afterLast };
+  if (out.files === 0 && before !== undefined && tail !== undefined) {
+    const endSeq = (await scanLiveFile(logDir, before, tail, true))?.tailTap?.endSeq;
+    if (endSeq !== undefined) end = { seq: endSeq, file: before };
+  }
+  return { ...out, atLast, afterLast, end };
 }
 
 /** The newest current pack with events: where the archive's chain ends. */
@@ -202,7 +228,19 @@ export function checkLiveTail(tail: PackTail, live: LiveLog, f: Findings): void 
       `the live log's line seq ${tail.lastSeq + 1} (${next.file} line ${next.line}) links to ${short(next.hash)}, but ${tail.name}'s chain ends with ${short(tail.endHash)}: the pack's last line is not the one the log continues`,
     );
   }
-  if (live.atLast.length === 0 && live.afterLast.length === 0) {
+  if (
+    live.atLast.length === 0 &&
+    live.afterLast.length === 0 &&
+    live.end !== undefined &&
+    live.end.seq < tail.lastSeq
+  ) {
+    f.add(
+      'ARCHIVE_LIVE_LOG_MISMATCH',
+      'error',
+      manifest,
+      `the live log ends at seq ${live.end.seq} (${live.end.file}), before ${tail.name}'s chain ends (seq ${tail.lastSeq}): the live log is behind the archive, which no legitimate history produces (its tail was deleted, or the pack was made from another log)`,
+    );
+  } else if (live.atLast.length === 0 && live.afterLast.length === 0) {
     f.add(
       'ARCHIVE_TAIL_UNCHECKED',
       'warning',
@@ -246,6 +284,28 @@ export function checkExportEvents(
       'error',
       `${current.name}/${PACK_PATH.manifestJson}`,
       `${at}, but ${current.name}/manifest.json hashes to ${short(current.report.manifest.manifestSha256)}${chain}: the pack was changed after it was exported`,
+    );
+  }
+}
+
+/**
+ * The current version of each day against the live log's export events of that day: a real export,
+ * `--force` included, records its own event, so when the live log recorded that day's exports, one
+ * of them must be the current version's manifest. A current pack that only names a superseded version
+ * (`supersedes`) whose event is there is a faked re-export: the real pack renamed `.vN`, a forged one
+ * put in its place with every hash recomputed.
+ */
+export function checkCurrentRecorded(current: readonly PackInfo[], live: LiveLog, f: Findings): void {
+  for (const p of current) {
+    const sha = p.report.manifest.manifestSha256;
+    const events = live.exportEvents.filter((e) => e.date === p.date);
+    if (sha === undefined || events.length === 0 || events.some((e) => e.manifestSha256 === sha)) continue;
+    const e = events[events.length - 1] as ExportEvent;
+    f.add(
+      'ARCHIVE_EXPORT_MISMATCH',
+      'error',
+      `${p.name}/${PACK_PATH.manifestJson}`,
+      `the live log records ${events.length} export${events.length === 1 ? '' : 's'} of ${p.date} (the last: PackExported seq ${e.seq} in ${e.where}, manifest ${short(e.manifestSha256)}), none of this current version (manifest ${short(sha)}): a real export or --force re-export records its own event, so this pack was put in place without one`,
     );
   }
 }

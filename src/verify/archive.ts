@@ -17,6 +17,7 @@ import { checkSignerChanges } from './archive-signers.js';
 import type { PruneEvent } from './chain-events.js';
 import { REVIEWS_DIR } from '../format/review.js';
 import {
+  checkCurrentRecorded,
   checkExportEvents,
   checkLiveTail,
   checkNewestRecorded,
@@ -115,6 +116,7 @@ async function checkLive(
   const from = tail !== undefined && newest !== undefined && tail.date < newest.date ? tail.date : newest?.date;
   const live = await readLiveLog(options.logDir, from, tail);
   checkExportEvents([...packs, ...tars], pruned, live, f);
+  checkCurrentRecorded(current, live, f);
   if (tail !== undefined) checkLiveTail(tail, live, f);
   if (newest !== undefined) checkNewestRecorded(newest, live, f);
   return [...live.pruneEvents];

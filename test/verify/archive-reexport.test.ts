@@ -1,0 +1,86 @@
+/**
+ * Faked re-exports and a live log behind the archive (docs/FORMAT.md "An artifacts directory"). A
+ * forger with write access to the artifacts directory only renames a real pack `.vN` and puts a
+ * forged one naming it in `supersedes` in its place, every hash recomputed; a real `export --force`
+ * records its own PackExported event, the fake cannot. And a live log whose tail was deleted ends
+ * before the archive's chain does, which no legitimate history produces. Real logger, real exporter.
+ */
+import { cpSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportPack, type ExportPackOptions } from '../../src/pack/export.js';
+import { verifyArchive, type VerifyReport } from '../../src/verify/index.js';
+import { tempDir } from '../helpers/tmp.js';
+import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { forgePack, makeWritable, manifestHashOf } from './helpers/forge.js';
+
+const errorsOf = (r: VerifyReport): string[][] =>
+  r.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.file]);
+
+async function archive(): Promise<{ logDir: string; artifactsDir: string; opts: (d: string) => ExportPackOptions }> {
+  const root = tempDir();
+  const logDir = join(root, 'logs');
+  const artifactsDir = join(root, 'artifacts');
+  mkdirSync(logDir);
+  for (const d of ['2026-11-26', '2026-11-27', '2026-11-28']) await writeDay(logDir, d, SAMPLE_EVENTS);
+  let t = microsAt('2026-12-01', '00:10:00');
+  const opts = (date: string): ExportPackOptions => ({
+    date,
+    logDir,
+    artifactsDir,
+    version: '0.1.0',
+    now: () => t / 1000,
+    loggerClock: () => (t += 1000),
+  });
+  for (const d of ['2026-11-26', '2026-11-27', '2026-11-28']) await exportPack(opts(d));
+  return { logDir, artifactsDir, opts };
+}
+
+/** The real pack of `day` renamed `.v1`, a copy naming it in `supersedes` put in its place. */
+function fakeReexport(artifactsDir: string, day: string): void {
+  const real = join(artifactsDir, day);
+  const forged = join(artifactsDir, 'forged');
+  const sha = manifestHashOf(real);
+  cpSync(real, forged, { recursive: true });
+  makeWritable(artifactsDir);
+  renameSync(real, `${real}.v1`);
+  forgePack(forged, { manifest: (m) => (m.supersedes = { manifest_sha256: sha, moved_to: `${day}.v1` }) });
+  renameSync(forged, real);
+}
+
+describe('a faked export --force (archive write access only)', () => {
+  it('the newest and a middle pack replaced: each current version lacks its own PackExported event', async () => {
+    const { logDir, artifactsDir } = await archive();
+    fakeReexport(artifactsDir, '2026-11-28');
+    fakeReexport(artifactsDir, '2026-11-27');
+    const r = await verifyArchive(artifactsDir, { logDir });
+    expect(errorsOf(r)).toEqual([
+      ['ARCHIVE_EXPORT_MISMATCH', '2026-11-27/manifest.json'],
+      ['ARCHIVE_EXPORT_MISMATCH', '2026-11-28/manifest.json'],
+    ]);
+    expect(r.problems.find((p) => p.code === 'ARCHIVE_EXPORT_MISMATCH')?.detail).toMatch(
+      /none of this current version .*without one/,
+    );
+  });
+
+  it('a real export --force records its own event: no error', async () => {
+    const { logDir, artifactsDir, opts } = await archive();
+    await exportPack({ ...opts('2026-11-28'), force: true });
+    await exportPack({ ...opts('2026-11-27'), force: true });
+    const r = await verifyArchive(artifactsDir, { logDir });
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.checked).toMatchObject({ superseded: 2 });
+  });
+});
+
+describe('the live log behind the archive', () => {
+  it("the live files from the newest pack's day on deleted: an error, not a warning", async () => {
+    const { logDir, artifactsDir } = await archive();
+    for (const d of ['20261128', '20261201']) rmSync(join(logDir, `audit-${d}.jsonl`));
+    const r = await verifyArchive(artifactsDir, { logDir });
+    expect(errorsOf(r)).toEqual([['ARCHIVE_LIVE_LOG_MISMATCH', '2026-11-28/manifest.json']]);
+    expect(r.problems.find((p) => p.code === 'ARCHIVE_LIVE_LOG_MISMATCH')?.detail).toMatch(
+      /the live log ends at seq \d+ \(audit-20261127\.jsonl\), before 2026-11-28's chain ends/,
+    );
+  });
+});
