@@ -2,9 +2,11 @@
  * A pack's compliance files, checked by re-running the checks: the findings of
  * `data/compliance_report.json` must be exactly those the checks find over `data/audit.jsonl` with
  * the policies the report recorded, and `data/compliance_findings.csv` must be that report's CSV.
- * So a finding cannot be removed from (or slipped into) a pack, even an unsigned one whose
- * manifests were recomputed. Every byte is hostile: the report is read bounded and shape-checked,
- * and a defect is a finding, never a crash.
+ * So the report cannot disagree with the pack's own log and recorded policies. It does not stop a
+ * writer of an unsigned pack who records another policy (a snapshot's is not hashed here) or alert
+ * filter and re-makes every file and hash: only the signature with a trusted key, the next pack's
+ * link, or the live log's PackExported manifest hash protect the report. Every byte is hostile: the
+ * report is read bounded and shape-checked, and a defect is a finding, never a crash.
  */
 import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
