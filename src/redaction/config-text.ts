@@ -15,6 +15,7 @@
 import type { Redactor } from './redactor.js';
 import { redactCodePairs } from './config-code.js';
 import { redactJson } from './config-json.js';
+import { redactJsonNamed, redactYamlNamed } from './config-named.js';
 import { redactInlinePairs, redactKeyValueLines, redactTomlLines } from './config-kv.js';
 import { joinLines, splitLines, type ConfigTextFormat, type Line } from './config-lines.js';
 import { redactXmlLines } from './config-xml.js';
@@ -84,7 +85,7 @@ export function redactConfigText(text: string, format: ConfigTextFormat, redacto
   }
   let out: string;
   if (format === 'json') {
-    out = redactJson(text, redactor) ?? redactLines(text, 'generic', redactor);
+    out = redactJsonNamed(redactJson(text, redactor) ?? redactLines(text, 'generic', redactor), redactor);
   } else {
     out = redactLines(text, format, redactor);
   }
@@ -132,6 +133,7 @@ function redactLines(text: string, format: ConfigTextFormat, r: Redactor): strin
   switch (format) {
     case 'yaml':
       redactYamlLines(lines, r);
+      redactYamlNamed(lines, r);
       break;
     case 'toml':
       redactTomlLines(lines, r);

@@ -36,14 +36,59 @@ function censorAttrs(attrs: string, named: boolean, r: Redactor): string {
   });
 }
 
+/** `<name>db_password</name>`: an element naming a setting by its text, which names a secret. */
+function nameElementNamesSecret(body: string, from: number, tag: string, r: Redactor): boolean {
+  if (!isNameField(localName(tag))) return false;
+  const end = body.indexOf(`</${tag}`, from);
+  return end !== -1 && namesSecret(r, body.slice(from, end).trim());
+}
+
+/** A start tag left open at the end of a line (`<password` … `>` on a later line). */
+const OPEN_START_TAG = /<([A-Za-z_][\w.:-]*)((?:\s+[^\s=<>/]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*$/;
+
 /** What a line leaves open: an element whose text (to its end tag) is a secret. */
 interface Open {
   /** The end tag that closes it. */
   close: string;
 }
 
+/** What the XML pass carries from line to line. */
+interface XmlState {
+  open: Open | undefined;
+  valueNext: boolean;
+  /** A start tag whose `>` is on a later line: its name and the attributes read so far. */
+  pending: { tag: string; attrs: string } | undefined;
+}
+
+/** A line inside a start tag left open: attributes censored; at its `>`, the element as on one line. */
+function continueStartTag(body: string, r: Redactor, state: XmlState): string {
+  const p = state.pending as { tag: string; attrs: string };
+  const at = body.indexOf('>');
+  if (at === -1) {
+    p.attrs += ` ${body}`;
+    return censorAttrs(body, attrsNameSecret(p.attrs, r), r);
+  }
+  const head = body.slice(0, at);
+  const attrs = `${p.attrs} ${head}`;
+  state.pending = undefined;
+  const named = attrsNameSecret(attrs, r);
+  const name = localName(p.tag);
+  const open = `${censorAttrs(head, named, r)}>`;
+  const rest = body.slice(at + 1);
+  const secret = r.isSensitiveKey(name) || named || (state.valueNext && isValueField(name));
+  if (!secret || head.trimEnd().endsWith('/')) return open + redactXmlLine(rest, r, state);
+  if (isValueField(name)) state.valueNext = false;
+  const close = `</${p.tag}`;
+  const end = rest.indexOf(close);
+  if (end === -1) {
+    state.open = { close };
+    return open + (rest.trim() === '' ? rest : r.censor);
+  }
+  return open + (end > 0 ? r.censor : '') + redactXmlLine(rest.slice(end), r, state);
+}
+
 /** One line: tags' attributes, and the text of secret elements that start on it. */
-function redactXmlLine(body: string, r: Redactor, state: { open: Open | undefined; valueNext: boolean }): string {
+function redactXmlLine(body: string, r: Redactor, state: XmlState): string {
   let out = '';
   let last = 0;
   START_TAG.lastIndex = 0;
@@ -53,10 +98,14 @@ function redactXmlLine(body: string, r: Redactor, state: { open: Open | undefine
     out += body.slice(last, m.index) + whole.replace(attrs, censorAttrs(attrs, named, r));
     last = m.index + whole.length;
     const name = localName(tag);
-    const secretText = r.isSensitiveKey(name) || named || (state.valueNext && name.toLowerCase() === 'value');
-    if (named && selfClosing === '' && !secretText) state.valueNext = true;
+    const secretText = r.isSensitiveKey(name) || named || (state.valueNext && isValueField(name));
+    if (
+      (named && selfClosing === '' && !secretText) ||
+      (selfClosing === '' && nameElementNamesSecret(body, last, tag, r))
+    )
+      state.valueNext = true;
     if (!secretText || selfClosing !== '') continue;
-    if (name.toLowerCase() === 'value') state.valueNext = false;
+    if (isValueField(name)) state.valueNext = false;
     const close = `</${tag}`;
     const end = body.indexOf(close, last);
     if (end === -1) {
@@ -75,9 +124,13 @@ function redactXmlLine(body: string, r: Redactor, state: { open: Open | undefine
 
 /** XML: see the module comment. */
 export function redactXmlLines(lines: Line[], r: Redactor): void {
-  const state: { open: Open | undefined; valueNext: boolean } = { open: undefined, valueNext: false };
+  const state: XmlState = { open: undefined, valueNext: false, pending: undefined };
   for (const line of lines) {
     const body = line.body;
+    if (state.pending !== undefined) {
+      line.body = continueStartTag(body, r, state);
+      continue;
+    }
     if (state.open !== undefined) {
       const at = body.indexOf(state.open.close);
       if (at === -1) {
@@ -89,6 +142,15 @@ export function redactXmlLines(lines: Line[], r: Redactor): void {
       line.body = head + redactXmlLine(body.slice(at), r, state);
       continue;
     }
-    if (body.includes('<')) line.body = redactXmlLine(body, r, state);
+    if (!body.includes('<')) continue;
+    line.body = redactXmlLine(body, r, state);
+    const m = state.open === undefined ? OPEN_START_TAG.exec(body) : null;
+    if (m !== null) {
+      state.pending = { tag: m[1] as string, attrs: m[2] as string };
+      // The open tag is the line's tail, untouched by the pass above: its attributes are judged here.
+      const tail = body.slice(m.index);
+      const head = line.body.slice(0, line.body.length - tail.length);
+      line.body = head + censorAttrs(tail, attrsNameSecret(tail, r), r);
+    }
   }
 }

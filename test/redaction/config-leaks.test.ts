@@ -99,6 +99,9 @@ describe('config secrets by format', () => {
       (s: string) => `<entry key="api.key">${s}</entry>`,
       (s: string) => `<conn user="u" password='${s}'/>`,
       (s: string) => `<apiKey><![CDATA[${s}]]></apiKey>`,
+      (s: string) => `<setting><name>db_password</name><value>${s}</value></setting>`,
+      (s: string) => `<password\n     >${s}</password>`,
+      (s: string) => `<conn user="u"\n    password="${s}"\n  />`,
     );
     fc.assert(
       fc.property(fc.array(fc.tuple(secret, place), { minLength: 1, maxLength: 6 }), (items) => {
@@ -108,6 +111,96 @@ describe('config secrets by format', () => {
         expect(out.match(/<mode>live<\/mode>/g)).toHaveLength(items.length);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('names given as data in config files', () => {
+  it('Kubernetes env lists (block and flow), argv lists, XML <name>/<value>, a start tag over two lines', () => {
+    const yaml = [
+      'env:',
+      '  - name: DB_PASSWORD',
+      '    value: LEAK1',
+      '  - name: LOG_LEVEL',
+      '    value: debug',
+      '  - value: "LEAK2"',
+      '    name: api_token',
+      '  - {name: API_KEY, value: LEAK3}',
+      '  - {name: PORT, value: "80"}',
+      'args: ["--password", "LEAK4", "--port", "80"]',
+      'cmd:',
+      '  - --password',
+      '  - LEAK5',
+      '  - --port',
+      '  - 80',
+      'db:',
+      '  name: orders',
+      '',
+    ].join('\n');
+    const y = red('deploy.yaml', yaml);
+    expect(y).not.toMatch(/LEAK/);
+    for (const kept of [
+      '    value: debug',
+      '  - {name: PORT, value: "80"}',
+      '"--port", "80"]',
+      '  - 80',
+      '  name: orders',
+    ])
+      expect(y).toContain(kept);
+    expect(y.split('\n')).toHaveLength(yaml.split('\n').length);
+    const xml =
+      '<config>\n  <setting><name>db_password</name><value>LEAK6</value></setting>\n  <setting><name>port</name><value>80</value></setting>\n  <password\n     >LEAK7</password>\n</config>\n';
+    const x = red('app.xml', xml);
+    expect(x).not.toMatch(/LEAK/);
+    expect(x).toContain('<setting><name>port</name><value>80</value></setting>');
+    const json = JSON.stringify(
+      {
+        env: [
+          { name: 'DB_PASSWORD', value: 'LEAK8' },
+          { name: 'PORT', value: '80' },
+        ],
+        args: ['--api-key', 'LEAK9', '--port', '80'],
+      },
+      null,
+      2,
+    );
+    const j = red('pod.json', json);
+    expect(j).not.toMatch(/LEAK/);
+    expect(JSON.parse(j)).toEqual({
+      env: [
+        { name: 'DB_PASSWORD', value: '[REDACTED]' },
+        { name: 'PORT', value: '80' },
+      ],
+      args: ['--api-key', '[REDACTED]', '--port', '80'],
+    });
+  });
+
+  it('property: a named secret in any YAML or JSON placement never survives, ordinary settings do', () => {
+    const secret = fc.stringMatching(/^[A-Za-z0-9]{6,16}$/).map((s) => `Zq${s}Qz`);
+    const name = fc.constantFrom('DB_PASSWORD', 'api_key', 'STRIPE_SECRET', 'auth.token', 'X-Api-Key');
+    const yamlPlace = fc.constantFrom(
+      (n: string, s: string) => `  - name: ${n}\n    value: ${s}`,
+      (n: string, s: string) => `  - value: '${s}'\n    name: "${n}"`,
+      (n: string, s: string) => `  - {name: ${n}, value: ${s}}`,
+      (_n: string, s: string) => `  - ["--password", "${s}"]`,
+      (_n: string, s: string) => `  - - --api-key\n    - ${s}`,
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(secret, name, yamlPlace), { minLength: 1, maxLength: 6 }), (items) => {
+        const body = items.map(([s, n, p]) => `${p(n, s)}\n  - name: MODE\n    value: live`).join('\n');
+        const out = red('a.yaml', `list:\n${body}\n`);
+        for (const [s] of items) expect(out).not.toContain(s.slice(0, 6));
+        expect(out.match(/value: live/g)).toHaveLength(items.length);
+        const json = JSON.stringify(
+          { list: items.map(([s, n]) => [{ name: n, value: s }, ['--token', s], { name: 'MODE', value: 'live' }]) },
+          null,
+          2,
+        );
+        const j = red('a.json', json);
+        for (const [s] of items) expect(j).not.toContain(s.slice(0, 6));
+        expect(j.match(/"live"/g)).toHaveLength(items.length);
+      }),
+      { numRuns: 200 },
     );
   });
 });
