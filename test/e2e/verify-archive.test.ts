@@ -1,7 +1,9 @@
 /**
  * End to end: `auditpack verify artifacts` in a project directory prints the archive's newest
  * evidence, reads the live logs (`logs/`) by default, so a forged pruned.jsonl line is an error at
- * once, and with `--no-logs` it is only a warning. Days are written and exported with the library
+ * once; with `--no-logs` it is an error too, because retention prunes oldest first and the forged
+ * entry's day is newer than a pack still kept (only an entry older than every kept pack may wait for
+ * its PackPruned event, ARCHIVE_PRUNE_AWAITING_EVIDENCE). Days are written and exported with the library
  * (injected clocks); the verdicts come from the built CLI.
  */
 import { createHash } from 'node:crypto';
@@ -57,8 +59,9 @@ describe('auditpack verify <artifacts> end to end', () => {
     expect(forged.code).toBe(1);
     expect(forged.stdout).toContain('ARCHIVE_PRUNE_UNRECORDED');
     const noLogs = runCli(['verify', 'artifacts', '--no-logs'], { cwd });
-    expect(noLogs.code).toBe(0);
-    expect(noLogs.stdout).toContain('ARCHIVE_PRUNE_AWAITING_EVIDENCE');
+    expect(noLogs.code).toBe(1);
+    expect(noLogs.stdout).toContain('ARCHIVE_PRUNE_UNRECORDED');
+    expect(noLogs.stdout).not.toContain('ARCHIVE_PRUNE_AWAITING_EVIDENCE');
     const missing = runCli(['verify', 'artifacts', '--logs', 'nowhere'], { cwd });
     expect(missing.code).not.toBe(0);
     expect(missing.code).not.toBe(1);
