@@ -381,6 +381,14 @@ function partial(censor: string): SecretPattern[] {
       regex: /(<add\s{1,8}key=\\?"(?:ClearText)?Password\\?"\s{0,8}value=\\?")([^"\\]{1,1024})(\\?")/gi,
       replace: (_m, head: string, _v: string, tail: string) => `${head}${censor}${tail}`,
     },
+    // A MySQL/MariaDB client's password glued to -p (`mysql -u root -pS3cret orders`; `-p` alone
+    // prompts): the option stays, the password goes. Bounded: 512 characters from the command word.
+    {
+      name: 'mysql-password-option',
+      regex:
+        /(\b(?:mysql[a-z]{0,8}|mariadb(?:-[a-z]{1,8})?)\b[^\n;|&]{0,512}?[ \t]-p)("[^"\n]{1,512}"|'[^'\n]{1,512}'|[^\s"']{1,512})/g,
+      replace: (_m, head: string) => `${head}${censor}`,
+    },
   ];
 }
 
@@ -401,6 +409,7 @@ export function redactPartial(s: string, patterns: readonly SecretPattern[]): st
   if (f.equals && FIX_TAG.test(out)) out = runPartial(out, patterns[4]);
   if (f.lt && (out.includes('<add') || out.includes('<ADD') || out.includes('<Add')))
     out = runPartial(out, patterns[5]);
+  if (out.includes('-p') && (out.includes('mysql') || out.includes('mariadb'))) out = runPartial(out, patterns[6]);
   return out;
 }
 

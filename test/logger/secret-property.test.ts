@@ -56,6 +56,7 @@ const PLANTS: readonly [string, (s: string, wrap: (x: unknown) => unknown) => Pl
   ['k/v pair object', (s, w) => field(() => ({ pairs: w([{ k: 'password', v: s }]) }))(s)],
   ['argv flag', (s, w) => field(() => ({ argv: w(['db-tool', '--password', s]) }))(s)],
   ['argv flag in text', (s, w) => field(() => ({ cmd: w(`db-tool --password=${s} --host db1`) }))(s)],
+  ['mysql -p in text', (s, w) => field(() => ({ cmd: w(`mysql -u root -p${s} orders`) }))(s)],
   ['object Map key', (s, w) => field(() => ({ m: w(new Map([[{ password: 1 }, s]])) }))(s)],
   ['venue key', (s, w) => field(() => ({ venues: w({ binance: { key: s } }) }))(s)],
   ['string Map key', (s, w) => field(() => ({ m: w(new Map([['api_key', s]])) }))(s)],

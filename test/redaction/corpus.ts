@@ -206,6 +206,7 @@ export const SECRET_SHAPES: readonly SecretSample[] = [
   c('fix-logon-password', '', ''),
   c('fix-new-password', '', ''),
   c('curl-user', '', ''),
+  c('mysql-password-option', '', ''),
   c('sidekiq-secret', '', ''),
   c('nuget-config-password', '', ''),
   c('query-string-api-key', '', ''),
@@ -287,6 +288,8 @@ function contextual(name: string): SecretSample {
       );
     case 'curl-user':
       return c(name, `curl -u ops:${pw} https://oms.internal/api/positions`, pw);
+    case 'mysql-password-option':
+      return c(name, `mysqldump -u backup -p${pw} --single-transaction orders`, pw);
     case 'sidekiq-secret': {
       const k = `${g(HEX, 8)}:${g(HEX, 8)}`;
       return c(name, `BUNDLE_ENTERPRISE__CONTRIBSYS__COM=${k}`, k);
