@@ -206,13 +206,16 @@ describe('names given as data in config files', () => {
 });
 
 describe('the outside pass repro: snapshot store and pack', () => {
-  it('no secret of redis.conf, venues.yaml, settings.py or app.xml reaches the store or the pack', () => {
+  it('no secret of redis.conf, venues.yaml, settings.py, app.xml, deploy.yaml or named.xml reaches the store or the pack', () => {
     const cwd = tempDir();
     const files = (tag: string): Record<string, string> => ({
       'configs/redis.conf': `requirepass ${tag}redisPW1\nmasterauth ${tag}redisPW2\n`,
       'configs/venues.yaml': `venues:\n  binance:\n    key: ${tag}binanceKey\n    secret: s3cr3t\n`,
       'configs/settings.py': `import os\nos.environ.setdefault("DB_PASS", "${tag}pyDbPass")\n`,
       'configs/app.xml': `<c>\n  <password>${tag}xmlPw</password>\n  <add key="ApiKey" value="${tag}xmlKey"/>\n</c>\n`,
+      // Names given as data (the second outside pass).
+      'configs/deploy.yaml': `env:\n  - name: DB_PASSWORD\n    value: ${tag}k8sPw\n  - {name: API_KEY, value: ${tag}k8sKey}\nargs: ["--password", "${tag}argvPw"]\n`,
+      'configs/named.xml': `<c>\n  <setting><name>db_password</name><value>${tag}xmlNamed</value></setting>\n  <password\n     >${tag}xmlTwoLines</password>\n</c>\n`,
     });
     writeFiles(cwd, files('LEAK'));
     expect(runCli(['log', 'system', 'Probe', 'a=1'], { cwd }).code).toBe(0);
