@@ -58,6 +58,20 @@ describe('auditpack prints no secret back', () => {
     expect(off.code).toBe(2);
     expect(off.stderr).not.toContain(AWS);
   });
+  it('log: a MySQL password glued to -p and an argv --password value are written redacted', () => {
+    const cwd = tempDir();
+    const r = runCli(
+      ['log', 'system', 'Probe', 'cmd=mysql -u root -pLEAKmy1 orders', 'alt=db-tool --password=LEAKmy2'],
+      {
+        cwd,
+      },
+    );
+    expect(r.code).toBe(0);
+    const logs = readdirSync(join(cwd, 'logs')).map((f) => readFileSync(join(cwd, 'logs', f), 'utf8'));
+    expect(logs.join('')).toContain('mysql -u root -p[REDACTED] orders');
+    for (const text of [r.stdout, r.stderr, ...logs]) expect(text).not.toMatch(/LEAKmy/);
+  });
+
   it('verify: a database URL typed as the path is echoed without its password (stderr and --json)', () => {
     const cwd = tempDir();
     const url = 'postgres://u:pwLEAK123@h/db';
