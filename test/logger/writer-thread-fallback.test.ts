@@ -27,6 +27,9 @@ function runLogger(lib: string, dir: string): { writerThread: { state: string; r
       for (let i = 0; i < 2000; i++) if (log.order('OrderAccepted', { orderId: 'o' + n++ }) !== true) throw new Error('refused');
       await new Promise((r) => setTimeout(r, 2));
     }
+    // The thread's death reaches the logger as an event: when its third batch came late in the
+    // run, stats() could be read before that event (the thread was gone, its state still 'running').
+    for (let i = 0; i < 300 && log.stats().writerThread.state === 'running'; i++) await new Promise((r) => setTimeout(r, 10));
     const before = log.stats();
     await log.close();
     console.log(JSON.stringify({ ...before, written: log.stats().written }));
