@@ -11,68 +11,29 @@
  * or replacing the roll-up of a day that a later roll-up already follows would leave that later
  * link pointing at a roll-up that is no longer the day's: so it is refused.
  */
-import { closeSync, constants as fsc, existsSync, lstatSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { ROLLUP_LOCK, ROLLUP_RECORD, ROLLUP_TMP_PREFIX } from '../format/rollup.js';
 import { makeWritable } from '../fsx/dirs.js';
+import { holdLockFile, removePrefixed } from '../fsx/lock-file.js';
 import { loadFileLock } from '../logger/index.js';
 
 const DATE_DIR = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Takes the roll-ups directory's lock, waiting up to `waitMs` for another run; returns the release. */
 export async function lockRollups(outDir: string, waitMs = 30 * 60_000): Promise<() => void> {
-  const lock = loadFileLock();
-  const path = join(outDir, ROLLUP_LOCK);
-  let fd: number;
   try {
     mkdirSync(outDir, { recursive: true });
-    fd = openSync(path, fsc.O_RDWR | fsc.O_CREAT | fsc.O_NOFOLLOW, 0o644);
   } catch (err) {
-    throw wrapFsError(err, 'create', path);
+    throw wrapFsError(err, 'create', outDir);
   }
-  const deadline = Date.now() + waitMs;
-  let delay = 20;
-  while (!lock.tryLock(fd)) {
-    if (Date.now() >= deadline) {
-      closeSync(fd);
-      throw new AuditpackError(
-        'LOCK_FAILED',
-        `another rollup has held ${path} for over ${Math.round(waitMs / 1000)} s; try again later`,
-        { details: { path } },
-      );
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 2, 500);
-  }
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    try {
-      lock.unlock(fd);
-    } finally {
-      closeSync(fd);
-    }
-  };
+  return holdLockFile(join(outDir, ROLLUP_LOCK), loadFileLock(), waitMs, 'another rollup');
 }
 
 /** Removes every `.tmp-*` entry (call only while holding the lock); returns their names. */
 export function removeRollupLeftovers(outDir: string): string[] {
-  const removed: string[] = [];
-  for (const name of readdirSync(outDir)) {
-    if (!name.startsWith(ROLLUP_TMP_PREFIX)) continue;
-    const p = join(outDir, name);
-    try {
-      if (lstatSync(p).isDirectory()) makeWritable(p);
-      rmSync(p, { recursive: true, force: true });
-    } catch (err) {
-      throw wrapFsError(err, 'remove', p);
-    }
-    removed.push(name);
-  }
-  return removed;
+  return removePrefixed(outDir, ROLLUP_TMP_PREFIX, makeWritable);
 }
 
 /** Refuses a roll-up of `date` when a roll-up of a later day exists: its chain link would go stale. */
