@@ -12,6 +12,8 @@
  *   npx tsx bench/sweep.ts --no-write                        # print the table, leave the docs alone
  *   npx tsx bench/sweep.ts --rows logger,durable             # the logger's rows (bench/lib/sweep-logger.ts)
  *   npx tsx bench/sweep.ts --rows list                       # the row names
+ *   npx tsx bench/sweep.ts --days-dir DIR --prepare          # only write the rows' days into DIR (any load)
+ *   npx tsx bench/sweep.ts --days-dir DIR                    # time on the days kept in DIR (written if missing)
  *
  * Per row: `sha256sum <log>` then `auditpack export` (A B, alternating, after one warm-up each),
  * then `sha256sum -c manifest-sha256.txt` in the pack then `auditpack verify <pack>`; wall by clock,
@@ -24,10 +26,12 @@
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -129,13 +133,39 @@ function writeDay(row: Row, logDir: string): void {
   if (r.status !== 0) throw new Error(`writers exited ${r.status}`);
 }
 
+/**
+ * The row's day in `--days-dir` (written there once, by the same writers, then reused), so that the
+ * days can be written beforehand on a busy machine and only the timing needs a quiet one. The day's
+ * file is hard-linked into the run's own log directory: the export writes its own events into
+ * today's file there, never into the kept day.
+ */
+function keptDay(row: Row, daysDir: string): string {
+  const key = `${row.events}-${row.lineBytes}-${row.alertShare}-${row.writers}-${row.redact ? 1 : 0}`;
+  const kept = join(daysDir, key, 'audit-20250908.jsonl');
+  if (!existsSync(kept)) {
+    const tmp = mkdtempSync(join(daysDir, `.${key}-`));
+    writeDay(row, tmp);
+    mkdirSync(join(daysDir, key), { recursive: true });
+    renameSync(join(tmp, 'audit-20250908.jsonl'), kept);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return kept;
+}
+
+/** Writes (or links from `--days-dir`) the row's day into `logDir`. */
+function placeDay(row: Row, logDir: string): void {
+  const daysDir = flag('days-dir');
+  if (daysDir === undefined) writeDay(row, logDir);
+  else linkSync(keptDay(row, daysDir), join(logDir, 'audit-20250908.jsonl'));
+}
+
 function measureRow(row: Row, rounds: number): Result {
   const load0 = loadavg()[0] ?? 0;
   const dir = mkdtempSync(join(tmpdir(), `auditpack-sweep-${row.name}-`));
   try {
     const logDir = join(dir, 'logs');
     mkdirSync(logDir);
-    writeDay(row, logDir);
+    placeDay(row, logDir);
     const log = join(logDir, 'audit-20250908.jsonl');
     const bytes = statSync(log).size;
     const lines = countLines(log);
@@ -236,7 +266,7 @@ function profile(row: Row): string {
   try {
     const logDir = join(dir, 'logs');
     mkdirSync(logDir);
-    writeDay(row, logDir);
+    placeDay(row, logDir);
     const env = { AUDIT_LOG_DIR: logDir, EXPORT_BASE_DIR: join(dir, 'artifacts'), NO_COLOR: '1' };
     const out: string[] = [];
     for (const [what, cmd] of [
@@ -327,6 +357,13 @@ function main(): void {
   rows = rows.map((r) => ({ ...r, events: Math.round(r.events * scale) }));
   sweepLoggerRows({ wanted, scale, rounds, write: !process.argv.includes('--no-write') });
   if (rows.length === 0) return; // only logger rows were asked for
+  const daysDir = flag('days-dir');
+  if (daysDir !== undefined) mkdirSync(daysDir, { recursive: true });
+  if (process.argv.includes('--prepare')) {
+    if (daysDir === undefined) throw new Error('--prepare needs --days-dir DIR');
+    for (const row of rows) process.stderr.write(`day ${row.name}: ${keptDay(row, daysDir)}\n`);
+    return;
+  }
   const results: Result[] = [];
   for (const row of rows) {
     process.stderr.write(`row ${row.name}… `);
