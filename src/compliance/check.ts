@@ -9,6 +9,7 @@ import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
 import { ComplianceEngine, type LineRef, type LogEvent } from './engine.js';
+import { recoversFragment } from '../format/event-line.js';
 import { extractEvent } from './extract.js';
 import { buildReport, type ComplianceReport } from './report.js';
 import { loadPolicyTimeline, type PolicyTimeline } from './timeline.js';
@@ -48,9 +49,12 @@ export async function feedLogFile(
   path: string,
   name: string,
   onEvent?: (e: LogEvent, ref: LineRef, bytes: Buffer) => void,
+  recoveryFile?: string,
 ): Promise<boolean> {
+  const feeder = new LineFeeder(engine, name, recoveryFile, onEvent);
   try {
-    await scanLines(path, (l: ScannedLine) => feedLine(engine, l, name, onEvent), { view: true, noFollow: true });
+    await scanLines(path, (l: ScannedLine) => feeder.push(l), { view: true, noFollow: true });
+    feeder.end();
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -58,19 +62,57 @@ export async function feedLogFile(
   }
 }
 
-/** One scanned line (for callers that already read the file, such as the export). */
-export function feedLine(
-  engine: ComplianceEngine,
-  l: ScannedLine,
-  name: string,
-  onEvent?: (e: LogEvent, ref: LineRef, bytes: Buffer) => void,
-): void {
-  if (!l.terminated || l.bytes === undefined) return engine.malformed();
-  const e = extractEvent(l.bytes);
-  if (e === undefined) return engine.malformed();
-  const ref: LineRef = { file: name, line: l.lineNumber, hash: l.hash };
-  engine.push(e, ref);
-  onEvent?.(e, ref, l.bytes);
+/**
+ * Feeds a file's lines to an engine, in order, one line late: a line that a TornLineRecovered
+ * right after it describes is a recovered torn write (docs/FORMAT.md, "Torn lines and recovery"),
+ * never an event, whatever its bytes, so a fragment planted with append access yields no finding.
+ * It is counted as a malformed line, as the pack's manifest counts it. `recoveryFile`: the log
+ * file's own name (`audit-YYYYMMDD.jsonl`), which a recovery event must name (undefined: any).
+ */
+export class LineFeeder {
+  private pending: { e: LogEvent; ref: LineRef; bytes: Buffer | undefined } | undefined;
+  private readonly before = { hash: '', length: 0, offset: 0 };
+  private haveBefore = false;
+
+  constructor(
+    private readonly engine: ComplianceEngine,
+    private readonly name: string,
+    private readonly recoveryFile: string | undefined,
+    private readonly onEvent?: (e: LogEvent, ref: LineRef, bytes: Buffer) => void,
+  ) {}
+
+  /** The next line of the file (its bytes may be a view: what is kept is copied). */
+  push(l: ScannedLine): void {
+    const complete = l.terminated && l.bytes !== undefined;
+    if (complete && this.haveBefore && recoversFragment(l.bytes as Buffer, this.before, this.recoveryFile)) {
+      if (this.pending !== undefined) this.engine.malformed(); // a fragment that looked like an event
+      this.pending = undefined;
+    }
+    this.flush();
+    this.haveBefore = complete;
+    this.before.hash = l.hash;
+    this.before.length = l.length;
+    this.before.offset = l.offset;
+    if (!complete) return this.engine.malformed();
+    const e = extractEvent(l.bytes as Buffer);
+    if (e === undefined) return this.engine.malformed();
+    const ref: LineRef = { file: this.name, line: l.lineNumber, hash: l.hash };
+    this.pending = { e, ref, bytes: this.onEvent === undefined ? undefined : Buffer.from(l.bytes as Buffer) };
+  }
+
+  /** The end of the file: the last line is judged (nothing follows that could recover it). */
+  end(): void {
+    this.flush();
+    this.haveBefore = false;
+  }
+
+  private flush(): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    this.engine.push(p.e, p.ref);
+    if (p.bytes !== undefined) this.onEvent?.(p.e, p.ref, p.bytes);
+  }
 }
 
 /** Options of checkCompliance. Directories are explicit; the CLI resolves them. */
@@ -94,7 +136,7 @@ export async function checkCompliance(options: CheckOptions): Promise<Compliance
   await requireDir(options.logDir);
   for (const day of days) {
     const name = logFileName(day);
-    if (await feedLogFile(engine, join(options.logDir, name), name)) files.push(name);
+    if (await feedLogFile(engine, join(options.logDir, name), name, undefined, name)) files.push(name);
     engine.endDay(isoDate(day));
   }
   return buildReport({ from: options.from, to: options.to, timeline, result: engine.finish(), files });
@@ -108,7 +150,7 @@ export async function checkLogFile(options: {
   timeline: PolicyTimeline;
 }): Promise<ComplianceReport> {
   const engine = new ComplianceEngine(options.timeline);
-  const found = await feedLogFile(engine, options.path, options.name);
+  const found = await feedLogFile(engine, options.path, options.name, undefined, recoveryFileOf(options.date));
   engine.endDay(options.date);
   return buildReport({
     from: options.date,
@@ -147,21 +189,27 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
   await requireDir(options.logDir);
   for (const day of days) {
     const name = logFileName(day);
-    const found = await feedLogFile(engine, join(options.logDir, name), name, (e, ref, bytes) => {
-      const oid = typeof e.order_id === 'number' ? String(e.order_id) : e.order_id;
-      if (oid === id && typeof e.signal_id === 'string') signals.add(e.signal_id);
-      if (oid === id || (typeof e.signal_id === 'string' && signals.has(e.signal_id))) {
-        events.push({
-          iso_ts: e.iso_ts as string,
-          seq: e.seq as number,
-          category: e.category as string,
-          event: e.event as string,
-          file: ref.file,
-          line: ref.line,
-          fields: parseEventLine(bytes) ?? e,
-        });
-      }
-    });
+    const found = await feedLogFile(
+      engine,
+      join(options.logDir, name),
+      name,
+      (e, ref, bytes) => {
+        const oid = typeof e.order_id === 'number' ? String(e.order_id) : e.order_id;
+        if (oid === id && typeof e.signal_id === 'string') signals.add(e.signal_id);
+        if (oid === id || (typeof e.signal_id === 'string' && signals.has(e.signal_id))) {
+          events.push({
+            iso_ts: e.iso_ts as string,
+            seq: e.seq as number,
+            category: e.category as string,
+            event: e.event as string,
+            file: ref.file,
+            line: ref.line,
+            fields: parseEventLine(bytes) ?? e,
+          });
+        }
+      },
+      name,
+    );
     if (found) files.push(name);
     engine.endDay(isoDate(day));
   }
@@ -178,6 +226,11 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
     findings: report.findings.filter((f) => f.order_ids.includes(id)),
     report,
   });
+}
+
+/** The name a day's log file has, which its recovery events name (a pack's log is data/audit.jsonl). */
+export function recoveryFileOf(date: string): string {
+  return `audit-${date.replaceAll('-', '')}.jsonl`;
 }
 
 /** Day numbers from `from` to `to`; USAGE for bad dates, a reversed range or more than 366 days. */

@@ -34,8 +34,9 @@ export {
   checkCompliance,
   checkLogFile,
   checkOrder,
-  feedLine,
+  LineFeeder,
   parseEventLine,
+  recoveryFileOf,
   type CheckOptions,
   type OrderLifecycle,
 } from './check.js';

@@ -59,8 +59,8 @@ export class RecordWriter {
   }
 
   /**
-   * A complete line the export did not read as an event, or a recovered fragment: the checks read
-   * it on their own terms (they accept duplicate keys or a `ts` that disagrees with `iso_ts`, which
+   * A complete line the export did not read as an event (never a recovered fragment, which is no
+   * event for the checks either: notEvent): the checks read it on their own terms (they accept duplicate keys or a `ts` that disagrees with `iso_ts`, which
    * the export does not). Rare, so it may scan the line again.
    */
   other(line: Buffer, start: number, end: number): void {

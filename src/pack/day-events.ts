@@ -134,8 +134,8 @@ export class BatchProcessor {
       const kind = meta[o + 4];
       if (kind === LINE_COMPLETE) this.line(buf, start, end, meta[o + 2] as number, meta[o + 3] as number, allUtf8);
       else {
-        if (kind === LINE_FRAGMENT) this.records?.other(buf, start, end);
-        else this.records?.notEvent();
+        // A recovered fragment is never an event, for the checks either (docs/FORMAT.md).
+        this.records?.notEvent();
         this.bad(
           meta[o + 2] as number,
           meta[o + 3] as number,

@@ -11,9 +11,16 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants as fsc, openSync, readSync } from 'node:fs';
-import { buildReport, type ComplianceReport, ComplianceEngine, type LogEvent } from '../compliance/index.js';
+import {
+  buildReport,
+  type ComplianceReport,
+  ComplianceEngine,
+  type LogEvent,
+  recoveryFileOf,
+} from '../compliance/index.js';
 import { extractEvent } from '../compliance/extract.js';
 import type { PolicyTimeline } from '../compliance/timeline.js';
+import { recoversFragment } from '../format/event-line.js';
 import { compareBytes, PACK_PATH } from '../format/pack.js';
 import { MinHeap, ReorderWindow } from './heap.js';
 
@@ -26,6 +33,8 @@ class LineReader {
   private buf = Buffer.alloc(0);
   private pos = 0;
   private eof = false;
+  /** Whether the line `next` returned last ended in `\n` (a torn tail does not). */
+  terminated = true;
 
   constructor(path: string) {
     this.fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
@@ -43,6 +52,7 @@ class LineReader {
         if (this.pos >= this.buf.length) return undefined;
         const rest = this.buf.subarray(this.pos);
         this.pos = this.buf.length;
+        this.terminated = false;
         return rest;
       }
       const chunk = Buffer.allocUnsafe(CHUNK);
@@ -70,17 +80,25 @@ interface Line {
 const less = (a: Line, b: Line): boolean =>
   a.iso !== b.iso ? a.iso < b.iso : a.host !== b.host ? compareBytes(a.host, b.host) < 0 : a.seq < b.seq;
 
-/** One host's log with its reorder window; lines that are not events go straight to `malformed`. */
+/**
+ * One host's log with its reorder window; lines that are not events go straight to `malformed`. A
+ * line is held until the next one is read: a TornLineRecovered right after it that describes it
+ * makes it a recovered fragment (docs/FORMAT.md, "Torn lines and recovery"), never an event.
+ */
 class HostLog {
   private readonly window = new ReorderWindow<Line>(less);
   private readonly reader: LineReader;
   private lineNo = 0;
+  private offset = 0;
   private done = false;
+  private pending: Line | undefined;
+  private readonly before = { hash: '', length: 0, offset: 0 };
 
   constructor(
     path: string,
     readonly host: string,
     private readonly malformed: () => void,
+    private readonly recoveryFile: string,
   ) {
     this.reader = new LineReader(path);
     this.refill();
@@ -91,16 +109,28 @@ class HostLog {
       const b = this.reader.next();
       if (b === undefined) {
         this.done = true;
+        if (this.pending !== undefined) this.window.push(this.pending);
+        this.pending = undefined;
         break;
       }
       this.lineNo++;
+      const hash = createHash('sha256').update(b).digest('hex');
+      if (this.pending !== undefined && this.reader.terminated && recoversFragment(b, this.before, this.recoveryFile)) {
+        this.pending = undefined; // a recovered fragment that looked like an event
+        this.malformed();
+      }
+      if (this.pending !== undefined) this.window.push(this.pending);
+      this.pending = undefined;
+      this.before.hash = hash;
+      this.before.length = b.length;
+      this.before.offset = this.offset;
+      this.offset += b.length + 1;
       const e = extractEvent(b);
       if (e === undefined) {
         this.malformed();
         continue;
       }
-      const hash = createHash('sha256').update(b).digest('hex');
-      this.window.push({ iso: e.iso_ts as string, host: this.host, seq: e.seq as number, e, line: this.lineNo, hash });
+      this.pending = { iso: e.iso_ts as string, host: this.host, seq: e.seq as number, e, line: this.lineNo, hash };
     }
   }
 
@@ -138,7 +168,7 @@ export function checkMergedCompliance(
   const engine = new ComplianceEngine(timeline);
   const logs: HostLog[] = [];
   try {
-    for (const i of inputs) logs.push(new HostLog(i.log, i.host, () => engine.malformed()));
+    for (const i of inputs) logs.push(new HostLog(i.log, i.host, () => engine.malformed(), recoveryFileOf(date)));
     const heap = new MinHeap<HostLog>((a, b) => less(a.peek() as Line, b.peek() as Line));
     for (const h of logs) if (h.peek() !== undefined) heap.push(h);
     for (let h = heap.pop(); h !== undefined; h = nextLog(heap, h)) {

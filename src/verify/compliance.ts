@@ -19,7 +19,8 @@ import {
   ComplianceEngine,
   compareReports,
   COMPLIANCE_REPORT_FORMAT,
-  feedLine,
+  LineFeeder,
+  recoveryFileOf,
   findingsCsv,
   type PolicyTimeline,
   renderReportHtml,
@@ -86,11 +87,12 @@ export async function startComplianceRecheck(
   if (r.stop !== undefined || !('report' in r)) return { feed: undefined, finish: async (f) => replay(r, f) };
   const date = r.report.period.from;
   const engine = new ComplianceEngine(r.timeline);
+  const feeder = new LineFeeder(engine, LOG, recoveryFileOf(date));
   let failed: unknown;
   const feed = (l: ScannedLine): void => {
     if (failed !== undefined) return;
     try {
-      feedLine(engine, l, LOG);
+      feeder.push(l);
     } catch (err) {
       failed = err; // judged as the separate re-run judged it (finish)
     }
@@ -100,6 +102,7 @@ export async function startComplianceRecheck(
     const rerun = async (): Promise<ComplianceReport> => {
       if (!logScanned) return checkLogFile({ path: join(dir, LOG), name: LOG, date, timeline: r.timeline });
       if (failed !== undefined) throw failed;
+      feeder.end();
       engine.endDay(date);
       return buildReport({ from: date, to: date, timeline: r.timeline, result: engine.finish(), files: [LOG] });
     };

@@ -120,8 +120,8 @@ function writeVariedDay(logDir: string, date: string, orders: number): number {
     if (n % 419 === 0) put(Buffer.from(`[1,2,${n}]`));
     if (n % 421 === 0) line(`"category":"__proto__","event":"x"`);
     if (n % 431 === 0) {
-      // A recovered fragment that is a whole event on its own: the export counts it malformed,
-      // the checks read it as the event it holds.
+      // A recovered fragment that is a whole event on its own: never an event, for the export's
+      // counts and for the checks alike (both count it as a malformed line).
       const frag = Buffer.from(
         event(`"category":"order","event":"OrderAccepted","order_id":"F-${n}","symbol":"EURUSD","quantity":1`),
       );
@@ -189,8 +189,10 @@ const GOLDEN = {
     html: '2f778360ef93c5f36c5f52418068ac7567f09f268d53a5bebc7a8493a23ad6ad',
   },
   varied: {
-    report: '969194348100723bc8b5ceaa93c50e6611dc6717a1ef769a9f4d796c8c977b42',
-    csv: '058a3fc049540e9f0c7dc562882c66d7e92883a7d512db00b065e79609e28982',
-    html: '32c25e1f08840b8eae71863ea88a99bf068ad9c3d13ab991ddc1d73005303808',
+    // Recorded again when recovered fragments stopped being events for the checks (this day holds
+    // some; the demo day holds none, and its digests did not move).
+    report: '55960ccbcd6159cc9936ecf35d6644f7cf118842f1b359e07fa7b6c46d4fac3d',
+    csv: 'c33758e2c8206afe6a78a2a28ba0dc9e8b2338e45ea8a89e1e7bc67e0046f72e',
+    html: '8e839c9dc3c8e1ddfa3d56539a469c1934bd985ef848394c4199dc28a344cd20',
   },
 };

@@ -35,6 +35,7 @@ function plantFragment(file: string, orderId: string): void {
 
 describe('prove and recovered torn fragments', () => {
   let fragmentSeq = 0;
+  let rolled: Awaited<ReturnType<typeof rollupDay>>;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'auditpack-prove-frag-'));
     await writeFirmDay(dir, HOSTS, DATE, 2);
@@ -55,7 +56,7 @@ describe('prove and recovered torn fragments', () => {
     await log.close();
     expect(readFileSync(file, 'utf8')).toContain('"event":"TornLineRecovered"');
     await exportFirmDay(dir, HOSTS, DATE);
-    await rollupDay({ date: DATE, outDir: join(dir, 'rollups'), version: '0.1.0', sources: sources() });
+    rolled = await rollupDay({ date: DATE, outDir: join(dir, 'rollups'), version: '0.1.0', sources: sources() });
   }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -96,4 +97,13 @@ describe('prove and recovered torn fragments', () => {
     expect(proof.hosts.flatMap((h) => h.lines.map((l) => JSON.parse(l.line).order_id))).toEqual(['REAL-9']);
     expect(verifyProof(JSON.stringify(proof)).problems).toEqual([]);
   }, 60_000);
+
+  it("the roll-up's checks over the merged stream judge no fragment (and the host packs' neither)", async () => {
+    expect(rolled.compliance.findings.filter((f) => f.order_ids.includes('FAKE-1'))).toEqual([]);
+    expect(rolled.compliance.findings.filter((f) => f.order_ids.includes('REAL-9')).length).toBeGreaterThan(0);
+    const host = JSON.parse(
+      readFileSync(join(dir, 'alpha', 'artifacts', DATE, 'data', 'compliance_report.json'), 'utf8'),
+    ) as { findings: { order_ids: string[] }[] };
+    expect(host.findings.filter((f) => f.order_ids.includes('FAKE-1'))).toEqual([]);
+  });
 });
