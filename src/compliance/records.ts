@@ -8,7 +8,7 @@
  *
  * A record is one byte, 0 (not an event) or 1 (an event), then for an event its fields, each
  * `id kind value` (id: index in EXTRACTED_FIELDS; kind STR: u32 length and the UTF-8 bytes of a
- * string written without escapes; NUM: the float64 JSON.parse reads; RAW: u32 length and the
+ * string written without escapes; STR_ASCII: the same for a string of ASCII bytes only; NUM: the float64 JSON.parse reads; RAW: u32 length and the
  * JSON text, for escaped strings (a lone surrogate does not survive UTF-8), objects and arrays;
  * TRUE, FALSE, NULL: nothing), then 0xff. One record per line, in the batch's order.
  */
@@ -22,6 +22,7 @@ const END = 0xff;
 const STR = 1;
 const NUM = 2;
 const RAW = 3;
+const STR_ASCII = 4;
 const TRUE = 5;
 const FALSE = 6;
 const NULL = 7;
@@ -103,8 +104,18 @@ export class RecordWriter {
     b[p + 1] = kind;
     b.writeUInt32LE(n, p + 2);
     p += 6;
-    if (n < 32) for (let k = s; k < e; k++) b[p++] = line[k] as number;
-    else p += line.copy(b, p, s, e);
+    let high = 0;
+    if (n < 32)
+      for (let k = s; k < e; k++) {
+        const c = line[k] as number;
+        high |= c;
+        b[p++] = c;
+      }
+    else {
+      for (let k = s; k < e; k++) high |= line[k] as number;
+      p += line.copy(b, p, s, e);
+    }
+    if (kind === STR && high < 0x80) b[this.pos + 1] = STR_ASCII;
     this.pos = p;
   }
 
@@ -116,28 +127,68 @@ export class RecordWriter {
   }
 }
 
-/** Strings that repeat (symbols, sides, venues) decoded once, found again by their bytes. */
+/**
+ * Strings that repeat (symbols, sides, venues) decoded once, found again by their bytes: a hash of
+ * the bytes picks one slot of a small table, and the slot's bytes are compared before its string
+ * is taken, so a collision only costs a decode. Records hold ASCII-only strings as such (STR_ASCII),
+ * whose bytes are their Latin-1 decoding too.
+ */
 class ByteInterner {
-  private readonly bytes: Buffer[] = [];
-  private readonly strings: string[] = [];
+  private readonly bytes: (Buffer | undefined)[] = new Array(INTERN_SLOTS).fill(undefined);
+  private readonly strings: string[] = new Array(INTERN_SLOTS).fill('');
 
-  value(b: Buffer, s: number, e: number): string {
-    const len = e - s;
-    const known = this.bytes;
-    for (let k = 0; k < known.length; k++) {
-      const c = known[k] as Buffer;
-      if (c.length !== len) continue;
+  value(b: Buffer, s: number, e: number, ascii: boolean): string {
+    let h = e - s;
+    for (let k = s; k < e; k++) h = (Math.imul(h, 31) + (b[k] as number)) | 0;
+    const slot = h & (INTERN_SLOTS - 1);
+    const c = this.bytes[slot];
+    if (c !== undefined && c.length === e - s) {
       let j = 0;
-      while (j < len && b[s + j] === c[j]) j++;
-      if (j === len) return this.strings[k] as string;
+      while (j < c.length && b[s + j] === c[j]) j++;
+      if (j === c.length) return this.strings[slot] as string;
     }
-    const str = b.toString('utf8', s, e);
-    if (known.length < 256) {
-      known.push(Buffer.from(b.subarray(s, e)));
-      this.strings.push(str);
+    const str = b.toString(ascii ? 'latin1' : 'utf8', s, e);
+    if (e - s <= MAX_INTERNED) {
+      this.bytes[slot] = Buffer.from(b.subarray(s, e));
+      this.strings[slot] = str;
     }
     return str;
   }
+}
+
+/**
+ * Objects and arrays (a risk check's `checks`) parsed once per distinct text: desks log the same
+ * few shapes over and over, and JSON.parse costs more than the rest of the record. The values are
+ * frozen, as the rules only read them; the cache is emptied when full, so it stays small.
+ */
+class ParsedCache {
+  private readonly map = new Map<string, unknown>();
+
+  value(b: Buffer, s: number, e: number): unknown {
+    if (e - s > MAX_CACHED_RAW) return JSON.parse(b.toString('utf8', s, e));
+    // Latin-1 maps each byte to one char: a string key that is exactly the bytes.
+    const key = b.toString('latin1', s, e);
+    let v = this.map.get(key);
+    if (v === undefined && !this.map.has(key)) {
+      v = deepFreeze(JSON.parse(b.toString('utf8', s, e)));
+      if (this.map.size >= MAX_CACHED_VALUES) this.map.clear();
+      this.map.set(key, v);
+    }
+    return v;
+  }
+}
+
+const INTERN_SLOTS = 1024;
+const MAX_INTERNED = 64;
+const MAX_CACHED_RAW = 512;
+const MAX_CACHED_VALUES = 1024;
+
+function deepFreeze(v: unknown): unknown {
+  if (typeof v === 'object' && v !== null) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
 }
 
 /**
@@ -251,6 +302,7 @@ export class RecordReader {
   private readonly interners: (ByteInterner | undefined)[] = EXTRACTED_FIELDS.map((f) =>
     REPEATING.has(f) ? new ByteInterner() : undefined,
   );
+  private readonly parsed = new ParsedCache();
 
   /**
    * Pushes a batch's records to `engine`: the record of line `firstLine + k` (1-based line
@@ -274,13 +326,17 @@ export class RecordReader {
         if (kind === NUM) {
           set(e, b.readDoubleLE(p));
           p += 8;
-        } else if (kind === STR || kind === RAW) {
+        } else if (kind === STR || kind === STR_ASCII || kind === RAW) {
           const n = b.readUInt32LE(p);
           const s = p + 4;
           p = s + n;
-          const interner = kind === STR ? this.interners[id] : undefined;
-          if (interner !== undefined) set(e, interner.value(b, s, p));
-          else set(e, kind === STR ? b.toString('utf8', s, p) : JSON.parse(b.toString('utf8', s, p)));
+          if (kind === RAW) set(e, this.parsed.value(b, s, p));
+          else {
+            const interner = this.interners[id];
+            const ascii = kind === STR_ASCII;
+            if (interner !== undefined) set(e, interner.value(b, s, p, ascii));
+            else set(e, b.toString(ascii ? 'latin1' : 'utf8', s, p));
+          }
         } else set(e, kind === TRUE ? true : kind === FALSE ? false : null);
       }
       p++;

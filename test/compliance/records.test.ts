@@ -95,4 +95,23 @@ describe('compliance records (one scan serves the export and the checks)', () =>
     expect((got[0] as LogEvent).symbol).toBe('\ud800x');
     expect(got[3]).toBeUndefined();
   });
+
+  it('give the same events when values repeat across a long run (interned strings, cached parsed values)', () => {
+    // One reader over many lines: more distinct symbols than the interner's slots (collisions and
+    // replaced slots), ASCII and non-ASCII strings of equal length, and a few `checks` texts over
+    // and over (the parsed values are shared, so they must be frozen).
+    const lines: Buffer[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const sym = i % 3 === 0 ? `S${i % 1700}` : `é${i % 7}x`;
+      const checks = i % 4 === 0 ? `[{"name":"n${i}","passed":false}]` : `[{"name":"collar","passed":${i % 2 === 0}}]`;
+      lines.push(
+        Buffer.from(`{${env(i + 1)},"symbol":"${sym}","side":"${i % 2 ? 'SELL' : 'BUY'}","checks":${checks},${prev}}`),
+      );
+    }
+    const got = throughRecords(lines);
+    expect(got).toEqual(lines.map((l) => ({ ...extractEvent(l) })));
+    const checks = (got[1] as LogEvent).checks as { passed: boolean }[];
+    expect(checks).toBe((got[3] as LogEvent).checks);
+    expect(Object.isFrozen(checks) && Object.isFrozen(checks[0])).toBe(true);
+  });
 });
