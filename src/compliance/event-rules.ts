@@ -48,11 +48,7 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     s.summary.risk_checks++;
     const pass = e.result === 'pass';
     if (!pass) s.summary.risk_rejects++;
-    const failed = Array.isArray(e.checks)
-      ? e.checks
-          .filter((c) => typeof c === 'object' && c !== null && (c as { passed?: unknown }).passed === false)
-          .map((c) => String((c as { name?: unknown }).name))
-      : [];
+    const failed = failedChecks(e.checks);
     const rc: RiskCheck = { tUs, pass, failed, refPrice: num(e.reference_price), ev };
     if (oid !== null) s.risk.set(`o:${oid}`, rc);
     if (sid !== null) s.risk.set(`s:${sid}`, rc);
@@ -186,4 +182,16 @@ export function sweep(s: EngineState, endOfDay = false): void {
   s.recentNew.expire(now, p.duplicate_window_ms * 1000);
   if (!endOfDay) s.configs.expire(now, p.config_snapshot_window_s * SECOND, (_k, c) => configFinding(s, c));
   for (const [u, f] of s.failed) if (f.tUs < now - p.failed_login_burst.window_s * SECOND) s.failed.delete(u);
+}
+
+const NONE_FAILED: readonly string[] = Object.freeze([]);
+
+/** The names of a risk check's failed individual checks; one shared empty list when none failed (the usual case). */
+function failedChecks(checks: unknown): readonly string[] {
+  if (!Array.isArray(checks)) return NONE_FAILED;
+  let failed: string[] | undefined;
+  for (const c of checks)
+    if (typeof c === 'object' && c !== null && (c as { passed?: unknown }).passed === false)
+      (failed ??= []).push(String((c as { name?: unknown }).name));
+  return failed ?? NONE_FAILED;
 }
