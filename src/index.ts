@@ -122,6 +122,7 @@ export {
   type PackReport,
   type PathKind,
   type Problem,
+  type RollupReport,
   type ProblemCode,
   type Severity,
   type TimestampCheckOptions,
@@ -130,11 +131,13 @@ export {
   type VerifyLogOptions,
   type VerifyPackOptions,
   type VerifyReport,
+  type VerifyRollupOptions,
   verifyArchive,
   verifyLog,
   verifyLogDir,
   verifyPack,
   verifyPath,
+  verifyRollup,
 } from './verify/index.js';
 
 // Compliance checks.

@@ -19,6 +19,7 @@ export {
   type PackReport,
   type PathKind,
   type Problem,
+  type RollupReport,
   type ProblemCode,
   type Severity,
   type TimestampCheckOptions,
@@ -27,11 +28,13 @@ export {
   type VerifyLogOptions,
   type VerifyPackOptions,
   type VerifyReport,
+  type VerifyRollupOptions,
   verifyArchive,
   verifyLog,
   verifyLogDir,
   verifyPack,
   verifyPath,
+  verifyRollup,
 } from '../verify/index.js';
 export { type SshsigVerification, verifySshsig } from '../signing/sshsig.js';
 export {

@@ -4,6 +4,7 @@
  * hash, and the proof file. `auditpack rollup`, `prove` and `verify-proof` all import them here.
  */
 import { createHash } from 'node:crypto';
+import { compareBytes, PACK_PATH } from './pack.js';
 
 /**
  * `format` of rollup.json. Version 2: the tree holds only host packs that verified, and the chain
@@ -25,6 +26,21 @@ export const ROLLUP_FILLS = 'fills.csv';
 /** The compliance checks over the merged stream: the report and its findings CSV (as in a pack). */
 export const ROLLUP_COMPLIANCE_REPORT = 'compliance_report.json';
 export const ROLLUP_COMPLIANCE_FINDINGS = 'compliance_findings.csv';
+/** A roll-up's payload files (under data/), sorted as its manifest lists them. */
+export const ROLLUP_PAYLOAD_FILES: readonly string[] = Object.freeze(
+  [
+    ROLLUP_HOSTS,
+    ROLLUP_FINDINGS,
+    ROLLUP_ORDERS,
+    ROLLUP_FILLS,
+    ROLLUP_COMPLIANCE_REPORT,
+    ROLLUP_COMPLIANCE_FINDINGS,
+  ].sort(compareBytes),
+);
+/** The tag files a roll-up's tagmanifest-sha256.txt lists (rollup.json among them), sorted. */
+export const ROLLUP_TAG_FILES: readonly string[] = Object.freeze(
+  [PACK_PATH.bagit, PACK_PATH.bagInfo, PACK_PATH.manifest, ROLLUP_RECORD].sort(compareBytes),
+);
 /** The merged CSVs: the host pack's columns with `host` after `iso_ts`. */
 export const ROLLUP_HOST_COLUMN = 'host';
 

@@ -11,7 +11,7 @@
  */
 import { compareBytes } from '../format/pack.js';
 import { ROLLUP_HOST_COLUMN } from '../format/rollup.js';
-import { CsvRecordReader, csvFields } from './csv-stream.js';
+import { CsvRecordReader, csvFields } from '../fsx/csv-records.js';
 import { MinHeap, ReorderWindow } from './heap.js';
 import { SkewTracker } from './skew.js';
 

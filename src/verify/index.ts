@@ -8,6 +8,7 @@ export type { PackReport, VerifyPackOptions } from './pack-report.js';
 export type { ManifestSummary } from './pack-facts.js';
 export { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 export { verifyPath, detectPathKind, type PathKind } from './path.js';
+export { verifyRollup, type RollupReport, type VerifyRollupOptions } from './rollup.js';
 export type { TimestampCheckOptions } from './timestamps.js';
 export {
   MAX_FINDINGS_PER_CODE,

@@ -42,8 +42,8 @@ export function judgePayloadManifest(facts: PackFacts, f: Findings): ManifestEnt
   return entries;
 }
 
-/** tagmanifest-sha256.txt: exactly the tag files, each with its hash. */
-export function judgeTagManifest(facts: PackFacts, f: Findings): void {
+/** tagmanifest-sha256.txt: exactly the tag files (a pack's, or a roll-up's when given), each with its hash. */
+export function judgeTagManifest(facts: PackFacts, f: Findings, tagFiles: readonly string[] = TAG_FILES): void {
   const name = PACK_PATH.tagmanifest;
   const text = rootText(facts.tags.get(name), name, f);
   if (text === undefined) {
@@ -53,12 +53,12 @@ export function judgeTagManifest(facts: PackFacts, f: Findings): void {
   const tagListed = new Set<string>();
   for (const e of parseChecksumFile(text, name, f, 'PACK_TAGMANIFEST_INVALID')) {
     tagListed.add(e.path);
-    if (!TAG_FILES.includes(e.path)) {
+    if (!tagFiles.includes(e.path)) {
       f.add(
         'PACK_TAGMANIFEST_INVALID',
         'error',
         name,
-        `line ${e.line} lists ${e.path}, which is not a tag file it may cover (${TAG_FILES.join(', ')})`,
+        `line ${e.line} lists ${e.path}, which is not a tag file it may cover (${tagFiles.join(', ')})`,
         e.line,
       );
       continue;
@@ -68,7 +68,7 @@ export function judgeTagManifest(facts: PackFacts, f: Findings): void {
     else if (got.sha256 !== e.sha256)
       f.add('PACK_TAG_HASH_MISMATCH', 'error', e.path, `SHA-256 is ${got.sha256}, ${name} says ${e.sha256}`);
   }
-  for (const t of TAG_FILES) {
+  for (const t of tagFiles) {
     if (!tagListed.has(t))
       f.add('PACK_TAGMANIFEST_INVALID', 'error', name, `does not list ${t}, so the signature does not cover it`);
   }

@@ -11,8 +11,8 @@ import { WireReader } from '../signing/wire.js';
 import type { PackFacts, TrustedKeys } from './pack-facts.js';
 import type { Findings } from './report.js';
 
-/** The key carried inside an armored SSHSIG, or undefined when it cannot be read. */
-function embeddedKey(armored: string): KeyObject | undefined {
+/** The key carried inside an armored SSHSIG, or undefined when it cannot be read (also for a roll-up's rollup.json.sig). */
+export function embeddedKey(armored: string): KeyObject | undefined {
   try {
     const b = armored.indexOf('-----BEGIN SSH SIGNATURE-----');
     const e = armored.indexOf('-----END SSH SIGNATURE-----');
@@ -28,7 +28,7 @@ function embeddedKey(armored: string): KeyObject | undefined {
 }
 
 /** The armor auditpack and ssh-keygen write for the signature blob inside `armored`. */
-function canonicalArmor(armored: string): string {
+export function canonicalArmor(armored: string): string {
   const b = armored.indexOf('-----BEGIN SSH SIGNATURE-----');
   const e = armored.indexOf('-----END SSH SIGNATURE-----');
   const b64 = Buffer.from(armored.slice(b + 29, e).replace(/\s+/g, ''), 'base64').toString('base64');

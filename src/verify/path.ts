@@ -1,6 +1,6 @@
 /**
  * verifyPath: decides what a path is — a log file, the logs directory, a pack (directory or
- * .tar.gz), or the artifacts directory — and verifies it accordingly.
+ * .tar.gz), the artifacts directory, or a roll-up — and verifies it accordingly.
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -10,12 +10,14 @@ import { dayOfLogFileName } from '../rotation/index.js';
 import { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 import { verifyLog, verifyLogDir } from './log.js';
 import { PACK_PATH, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
+import { ROLLUP_RECORD } from '../format/rollup.js';
+import { verifyRollup } from './rollup.js';
 import { verifyPack } from './pack.js';
 import { Findings, makeReport, type VerifyReport } from './report.js';
 import { withPackReview } from './reviews.js';
 
 /** What a path was taken to be. */
-export type PathKind = 'log' | 'log-dir' | 'pack' | 'pack-tar' | 'archive' | 'empty' | 'unknown';
+export type PathKind = 'log' | 'log-dir' | 'pack' | 'pack-tar' | 'archive' | 'rollup' | 'empty' | 'unknown';
 
 /** Classifies a path by looking at it (never by trusting its name alone for directories). */
 export async function detectPathKind(path: string): Promise<PathKind> {
@@ -37,6 +39,8 @@ export async function detectPathKind(path: string): Promise<PathKind> {
   } catch (err) {
     throw wrapFsError(err, 'read directory', path);
   }
+  // A roll-up is a bag too; its rollup.json (and no manifest.json) tells it from a pack.
+  if (names.includes(ROLLUP_RECORD) && !names.includes(PACK_PATH.manifestJson)) return 'rollup';
   if (names.includes(PACK_PATH.bagit) || names.includes(PACK_PATH.manifestJson) || names.includes(PACK_PATH.manifest))
     return 'pack';
   if (names.some((n) => dayOfLogFileName(n) !== undefined)) return 'log-dir';
@@ -82,6 +86,8 @@ export async function verifyPath(path: string, options: VerifyArchiveOptions = {
       });
     case 'archive':
       return verifyArchive(path, options);
+    case 'rollup':
+      return verifyRollup(path, options);
     case 'empty': {
       const f = new Findings();
       f.add('EMPTY_DIRECTORY', 'error', '.', 'the directory is empty: there is nothing to verify');

@@ -12,7 +12,7 @@ import type { ReviewProblemCode } from '../review/index.js';
 export type Severity = 'error' | 'warning' | 'info';
 
 /** What was verified. */
-export type VerifyKind = 'log' | 'log-dir' | 'pack' | 'pack-tar' | 'archive' | 'empty';
+export type VerifyKind = 'log' | 'log-dir' | 'pack' | 'pack-tar' | 'archive' | 'rollup' | 'empty';
 
 /**
  * Stable finding codes, documented in docs/errors.md ("Verification findings"). Public API:
@@ -111,6 +111,18 @@ export type ProblemCode =
   | 'ARCHIVE_LIVE_LOG_MISMATCH'
   | 'ARCHIVE_TAIL_UNCHECKED'
   | 'ARCHIVE_SIGNER_CHANGED'
+  // --- a roll-up pack (src/verify/rollup.ts) ---
+  | 'ROLLUP_RECORD_INVALID'
+  | 'ROLLUP_CHAIN_HASH_MISMATCH'
+  | 'ROLLUP_HOSTS_INVALID'
+  | 'ROLLUP_HOSTS_MISMATCH'
+  | 'ROLLUP_TREE_MISMATCH'
+  | 'ROLLUP_PREVIOUS_MISMATCH'
+  | 'ROLLUP_PREVIOUS_UNCHECKED'
+  | 'ROLLUP_MERGED_INVALID'
+  | 'ROLLUP_MERGED_COUNT_MISMATCH'
+  | 'ROLLUP_MERGED_ORDER'
+  | 'ROLLUP_FINDINGS_INVALID'
   // --- review records (src/review) ---
   | ReviewProblemCode;
 

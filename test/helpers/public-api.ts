@@ -49,6 +49,7 @@ export const PUBLIC_API = {
     'verifyPack',
     'verifyArchive',
     'verifyPath',
+    'verifyRollup',
     // compliance checks
     'checkCompliance',
     'checkOrder',
@@ -81,6 +82,7 @@ export const PUBLIC_API = {
     'verifyPack',
     'verifyArchive',
     'verifyPath',
+    'verifyRollup',
     'detectPathKind',
     'MAX_FINDINGS_PER_CODE',
     'verifySshsig',

@@ -57,12 +57,12 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
   },
   {
     label: 'BagIt structure (bagit.txt, bag-info.txt, Payload-Oxum)',
-    kinds: ['pack', 'pack-tar', 'archive'],
+    kinds: ['pack', 'pack-tar', 'archive', 'rollup'],
     match: (c) => ['PACK_BAGIT_INVALID', 'PACK_BAG_INFO_INVALID', 'PACK_OXUM_MISMATCH', 'PACK_TAR_INVALID'].includes(c),
   },
   {
     label: 'payload files against manifest-sha256.txt',
-    kinds: ['pack', 'pack-tar', 'archive'],
+    kinds: ['pack', 'pack-tar', 'archive', 'rollup'],
     match: (c) =>
       [
         'PACK_MANIFEST_INVALID',
@@ -75,7 +75,7 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
   },
   {
     label: 'tag manifest',
-    kinds: ['pack', 'pack-tar', 'archive'],
+    kinds: ['pack', 'pack-tar', 'archive', 'rollup'],
     match: (c) => ['PACK_TAGMANIFEST_INVALID', 'PACK_TAG_HASH_MISMATCH'].includes(c),
   },
   {
@@ -87,7 +87,7 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
   },
   {
     label: 'signature',
-    kinds: ['pack', 'pack-tar', 'archive'],
+    kinds: ['pack', 'pack-tar', 'archive', 'rollup'],
     match: (c) => c.startsWith('PACK_SIGNATURE') || c === 'PACK_UNSIGNED',
   },
   {
@@ -147,6 +147,30 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
     kinds: ['archive'],
     match: (c) => LIVE_CODES.includes(c),
   },
+  {
+    label: 'rollup.json, its chain hash and hosts.json',
+    kinds: ['rollup'],
+    match: (c) =>
+      ['ROLLUP_RECORD_INVALID', 'ROLLUP_CHAIN_HASH_MISMATCH', 'ROLLUP_HOSTS_INVALID', 'ROLLUP_HOSTS_MISMATCH'].includes(
+        c,
+      ),
+  },
+  {
+    label: 'Merkle root over the host packs (RFC 6962)',
+    kinds: ['rollup'],
+    match: (c) => c === 'ROLLUP_TREE_MISMATCH',
+  },
+  {
+    label: 'link to the previous roll-up',
+    kinds: ['rollup'],
+    match: (c) => c === 'ROLLUP_PREVIOUS_MISMATCH' || c === 'ROLLUP_PREVIOUS_UNCHECKED',
+  },
+  {
+    label: 'merged orders.csv and fills.csv: order and row counts',
+    kinds: ['rollup'],
+    match: (c) => ['ROLLUP_MERGED_INVALID', 'ROLLUP_MERGED_COUNT_MISMATCH', 'ROLLUP_MERGED_ORDER'].includes(c),
+  },
+  { label: 'findings.json', kinds: ['rollup'], match: (c) => c === 'ROLLUP_FINDINGS_INVALID' },
   { label: 'review records and approvals', kinds: ['pack', 'archive'], match: (c) => c.startsWith('REVIEW_') },
   {
     label: 'time-stamp tokens',
@@ -158,7 +182,9 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
 export function defineVerify(program: Command, io: CliIO): void {
   program
     .command('verify')
-    .description('verify a log file, the logs directory, a pack (directory or .tar.gz) or the artifacts directory')
+    .description(
+      'verify a log file, the logs directory, a pack (directory or .tar.gz), the artifacts directory or a roll-up',
+    )
     .argument('<path>', 'what to verify')
     .option('--json', 'print the report as JSON')
     .option('--pubkey <file>', 'trusted public key (OpenSSH form, one per line): the pack must be signed by it')
@@ -397,6 +423,7 @@ function kindName(kind: string): string {
         pack: 'pack',
         'pack-tar': '.tar.gz pack',
         archive: 'artifacts directory',
+        rollup: 'roll-up',
         empty: 'nothing to verify',
       } as Record<string, string>
     )[kind] ?? kind

@@ -1,0 +1,131 @@
+/**
+ * Reading a roll-up pack without trusting it, in one pass per file: the small files at its root
+ * and its JSON payload files are read (bounded), the merged CSVs are streamed record by record —
+ * hashed, counted per host and checked for order as they go — and the rest is hashed. Memory is
+ * bounded by the number of hosts, never by the number of rows.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { CsvRecordReader, csvFields } from '../fsx/csv-records.js';
+import { sha256File } from '../fsx/digest.js';
+import { wrapFsError } from '../errors.js';
+import { compareBytes, PAYLOAD_DIR } from '../format/pack.js';
+import { ROLLUP_FILLS, ROLLUP_ORDERS } from '../format/rollup.js';
+import type { CollectedFile } from './pack-facts.js';
+import { readBounded } from './pack-walk.js';
+
+/** Bytes read into memory of a file at a roll-up's root (bagit.txt, rollup.json, signatures…). */
+const ROOT_BOUND = 1024 * 1024;
+/** Bytes read into memory of a JSON payload file (hosts.json, findings.json, the compliance report). */
+const JSON_BOUND = 256 * 1024 * 1024;
+
+/** One merged CSV as streamed: its header, rows per host, and rows out of (iso_ts, host, seq) order. */
+export interface MergedCsvStats {
+  header: string | undefined;
+  readonly rows: Map<string, number>;
+  readonly outOfOrder: Map<string, number>;
+  /** The first out-of-order record per host (1-based record number). */
+  readonly firstOutOfOrder: Map<string, number>;
+  /** Records that are not `iso_ts,host,seq,…` with a whole-number seq: numbers, first few. */
+  readonly malformed: number[];
+  malformedCount: number;
+}
+
+/** Everything gathered from a roll-up before judging it. */
+export interface RollupFacts {
+  readonly files: Map<string, CollectedFile>;
+  readonly tags: Map<string, Buffer | 'too-large'>;
+  /** JSON payload files by path (`data/hosts.json`…); 'too-large' past the bound. */
+  readonly json: Map<string, Buffer | 'too-large'>;
+  readonly csv: Map<string, MergedCsvStats>;
+}
+
+interface Row {
+  readonly iso: string;
+  readonly host: string;
+  readonly seq: number;
+}
+
+/** The merge's order: iso_ts, then host (as bytes), then seq. */
+const less = (a: Row, b: Row): boolean =>
+  a.iso !== b.iso ? a.iso < b.iso : a.host !== b.host ? compareBytes(a.host, b.host) < 0 : a.seq < b.seq;
+
+/** Streams one merged CSV: hashes its bytes, counts rows per host, counts rows below the running maximum. */
+function scanMergedCsv(path: string): { file: CollectedFile; stats: MergedCsvStats } {
+  const h = createHash('sha256');
+  const stats: MergedCsvStats = {
+    header: undefined,
+    rows: new Map(),
+    outOfOrder: new Map(),
+    firstOutOfOrder: new Map(),
+    malformed: [],
+    malformedCount: 0,
+  };
+  let reader: CsvRecordReader;
+  try {
+    reader = new CsvRecordReader(path);
+  } catch (err) {
+    throw wrapFsError(err, 'read', path);
+  }
+  let size = 0;
+  let n = 0;
+  let max: Row | undefined;
+  try {
+    for (let rec = reader.next(); rec !== undefined; rec = reader.next()) {
+      h.update(rec);
+      size += rec.length;
+      n++;
+      if (n === 1) {
+        stats.header = rec.toString('utf8').replace(/\r?\n$/, '');
+        continue;
+      }
+      const [iso, host, seqText] = csvFields(rec, 3) as [string, string, string];
+      const seq = /^\d{1,15}$/.test(seqText) ? Number(seqText) : Number.NaN;
+      if (iso === '' || host === '' || Number.isNaN(seq)) {
+        stats.malformedCount++;
+        if (stats.malformed.length < 5) stats.malformed.push(n);
+        continue;
+      }
+      stats.rows.set(host, (stats.rows.get(host) ?? 0) + 1);
+      const row = { iso, host, seq };
+      if (max !== undefined && less(row, max)) {
+        stats.outOfOrder.set(host, (stats.outOfOrder.get(host) ?? 0) + 1);
+        if (!stats.firstOutOfOrder.has(host)) stats.firstOutOfOrder.set(host, n);
+      } else max = row;
+    }
+  } finally {
+    reader.close();
+  }
+  return { file: { size, sha256: h.digest('hex') }, stats };
+}
+
+const MERGED = new Set([`${PAYLOAD_DIR}${ROLLUP_ORDERS}`, `${PAYLOAD_DIR}${ROLLUP_FILLS}`]);
+
+/** Reads every file `walk` found (regular files only, names already checked). */
+export async function gatherRollup(dir: string, found: readonly { rel: string; size: number }[]): Promise<RollupFacts> {
+  const facts: RollupFacts = { files: new Map(), tags: new Map(), json: new Map(), csv: new Map() };
+  for (const { rel, size } of found) {
+    const abs = join(dir, rel);
+    if (MERGED.has(rel)) {
+      const { file, stats } = scanMergedCsv(abs);
+      facts.files.set(rel, file);
+      facts.csv.set(rel, stats);
+      continue;
+    }
+    const atRoot = !rel.includes('/');
+    const bound = atRoot ? ROOT_BOUND : rel.endsWith('.json') ? JSON_BOUND : 0;
+    if (bound > 0 && size <= bound) {
+      const bytes = await readBounded(abs, bound);
+      facts.files.set(rel, { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      (atRoot ? facts.tags : facts.json).set(rel, bytes);
+      continue;
+    }
+    if (bound > 0) (atRoot ? facts.tags : facts.json).set(rel, 'too-large');
+    try {
+      facts.files.set(rel, sha256File(abs));
+    } catch (err) {
+      throw wrapFsError(err, 'read', abs);
+    }
+  }
+  return facts;
+}
