@@ -355,8 +355,6 @@ function main(): void {
   const wanted = spec?.split(',').flatMap((n) => GROUPS[n] ?? [n]);
   let rows = selectRows(wanted);
   rows = rows.map((r) => ({ ...r, events: Math.round(r.events * scale) }));
-  sweepLoggerRows({ wanted, scale, rounds, write: !process.argv.includes('--no-write') });
-  if (rows.length === 0) return; // only logger rows were asked for
   const daysDir = flag('days-dir');
   if (daysDir !== undefined) mkdirSync(daysDir, { recursive: true });
   if (process.argv.includes('--prepare')) {
@@ -364,6 +362,8 @@ function main(): void {
     for (const row of rows) process.stderr.write(`day ${row.name}: ${keptDay(row, daysDir)}\n`);
     return;
   }
+  sweepLoggerRows({ wanted, scale, rounds, write: !process.argv.includes('--no-write') });
+  if (rows.length === 0) return; // only logger rows were asked for
   const results: Result[] = [];
   for (const row of rows) {
     process.stderr.write(`row ${row.name}… `);
