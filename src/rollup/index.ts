@@ -2,3 +2,4 @@
 export { parseHostSource, readHostsFile, type HostSource, type RollupFinding } from './hosts.js';
 export { rollupDay, type HostEntry, type RollupOptions, type RollupResult } from './rollup.js';
 export { locatePack, packDirOf, unpackPack, type ArchiveSource } from './sources.js';
+export { verifyRollupHosts, type VerifyRollupHostsOptions } from './verify-hosts.js';

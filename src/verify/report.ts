@@ -123,6 +123,8 @@ export type ProblemCode =
   | 'ROLLUP_MERGED_COUNT_MISMATCH'
   | 'ROLLUP_MERGED_ORDER'
   | 'ROLLUP_FINDINGS_INVALID'
+  | 'ROLLUP_HOST_PACK_MISMATCH'
+  | 'ROLLUP_HOST_PACK_UNCHECKED'
   // --- review records (src/review) ---
   | ReviewProblemCode;
 

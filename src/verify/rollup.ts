@@ -30,6 +30,8 @@ export type VerifyRollupOptions = Pick<VerifyPackOptions, 'publicKeys' | 'allowe
 export interface RollupReport extends VerifyReport {
   /** hosts.json's entries (host, verdict, manifest_sha256), when it could be read. */
   readonly hosts: readonly HostFacts[] | undefined;
+  /** rollup.json's date, when it could be read. */
+  readonly date: string | undefined;
 }
 
 /** The bag as a pack's judges see it: the same BagIt files, the same manifest rules. */
@@ -81,5 +83,5 @@ export async function verifyRollup(dir: string, options: VerifyRollupOptions = {
     rows,
     signed: facts.tags.has(SIGNATURE_FILE) ? 1 : 0,
   };
-  return { ...makeReport('rollup', dir, checked, f), hosts };
+  return { ...makeReport('rollup', dir, checked, f), hosts, date: record?.date };
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollupChainHash } from '../../src/format/rollup.js';
-import { rollupDay } from '../../src/rollup/index.js';
+import { rollupDay, verifyRollupHosts } from '../../src/rollup/index.js';
 import { detectPathKind, verifyPath, verifyRollup } from '../../src/verify/index.js';
 import { mth, sha256 } from '../helpers/rfc6962.js';
 import type { CliIO } from '../../src/cli/io.js';
@@ -269,6 +269,66 @@ describe('verify a roll-up', () => {
     const r = await verifyRollup(day);
     expect(r.ok).toBe(false);
     expect(codes(r)).toEqual(expect.arrayContaining(['PACK_FILE_UNEXPECTED', 'ROLLUP_RECORD_INVALID']));
+  });
+
+  it('with the host packs at hand (--from), each is verified again and held to hosts.json', async () => {
+    const all = HOSTS.map((h) => ({ host: h.name, dir: hostArts.get(h.name) as string }));
+    const r = await verifyRollupHosts(join(rollups, DATE), { sources: all });
+    expect(codes(r)).toEqual([]);
+    expect(r.checked.host_packs).toBe(3);
+    // The keys given are trusted for the host packs too: these were never signed, so now they fail.
+    const keyed = await verifyRollupHosts(join(rollups, DATE), { sources: all, publicKeys: [key.publicKey] });
+    expect(keyed.problems.map((p) => `${p.code} ${p.file}`)).toEqual([
+      'ROLLUP_HOST_PACK_MISMATCH alpha',
+      'ROLLUP_HOST_PACK_MISMATCH bravo',
+    ]);
+    // bravo's pack swapped for its pack of the next day: another manifest, and of another day.
+    const fake = mkdtempSync(join(dir, 'swap-'));
+    cpSync(join(hostArts.get('bravo') as string, NEXT), join(fake, DATE), { recursive: true });
+    const swapped = all.map((s) => (s.host === 'bravo' ? { host: 'bravo', dir: fake } : s));
+    const w = await verifyRollupHosts(join(rollups, DATE), { sources: swapped });
+    expect(codes(w)).toEqual(['ROLLUP_HOST_PACK_MISMATCH']);
+    expect(w.problems.find((p) => p.code === 'ROLLUP_HOST_PACK_MISMATCH')?.file).toBe('bravo');
+    // One host's pack not given: not checked, a warning.
+    const some = await verifyRollupHosts(join(rollups, DATE), { sources: all.slice(1) });
+    expect(some.ok).toBe(true);
+    expect(some.problems.filter((p) => p.code === 'ROLLUP_HOST_PACK_UNCHECKED').map((p) => p.file)).toEqual(['alpha']);
+  });
+
+  it('with the host packs at hand, a host left out of hosts.json (every hash fixed) is named', async () => {
+    const c = copy();
+    const day = join(c, DATE);
+    const p = join(day, 'data', 'hosts.json');
+    const doc = JSON.parse(readFileSync(p, 'utf8'));
+    doc.hosts = doc.hosts.filter((h: { host: string }) => h.host !== 'charlie');
+    writeFileSync(p, `${JSON.stringify(doc, null, 2)}\n`);
+    const f = join(day, 'data', 'findings.json');
+    const fd = JSON.parse(readFileSync(f, 'utf8'));
+    fd.findings = fd.findings.filter((x: { host: string }) => x.host !== 'charlie');
+    writeFileSync(f, `${JSON.stringify(fd, null, 2)}\n`);
+    editRecord(day, (r) => {
+      r.hosts_sha256 = sha256(readFileSync(p)).toString('hex');
+    });
+    reseal(day);
+    // charlie failed, so it had no rows and no leaf: the roll-up alone cannot tell.
+    expect(codes(await verifyRollup(day))).toEqual([]);
+    const all = HOSTS.map((h) => ({ host: h.name, dir: hostArts.get(h.name) as string }));
+    const r = await verifyRollupHosts(day, { sources: all });
+    expect(codes(r)).toEqual(['ROLLUP_HOST_PACK_MISMATCH']);
+    expect(r.problems.find((x) => x.code === 'ROLLUP_HOST_PACK_MISMATCH')?.detail).toContain(
+      'hosts.json does not list',
+    );
+  });
+
+  it('auditpack verify <roll-up> --from HOST=DIR re-verifies the host packs; --from on a pack is a usage error', async () => {
+    const args = HOSTS.flatMap((h) => ['--from', `${h.name}=${hostArts.get(h.name)}`]);
+    const r = await run(['verify', '--json', join(rollups, DATE), ...args]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).checked.host_packs).toBe(3);
+    const human = await run(['verify', join(rollups, DATE), ...args]);
+    expect(human.stdout).toContain('host packs verified again against hosts.json (--from)');
+    const pack = join(hostArts.get('alpha') as string, DATE);
+    expect((await run(['verify', pack, '--from', `alpha=${hostArts.get('alpha')}`])).code).toBe(2);
   });
 
   it('auditpack verify <roll-up> renders the roll-up checks and exits 1 on a finding, 0 when intact', async () => {

@@ -11,7 +11,7 @@ import { echoSafe } from '../echo.js';
 import { printable } from '../printable.js';
 import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { logDirOf, parseIsoDate, parseWholeNumber } from '../options.js';
+import { collect, logDirOf, parseIsoDate, parseWholeNumber } from '../options.js';
 import { helpText } from '../help.js';
 import { snakeKeys } from '../json.js';
 import { mark, paintFor, printJson } from '../render.js';
@@ -28,6 +28,8 @@ interface VerifyOptions {
   logs?: string | false;
   logDir?: string;
   reviewSigners?: string;
+  from?: string[];
+  fromArchive?: string | boolean;
 }
 
 /** The archive's findings about its newest pack and the exports, held to the live log. */
@@ -171,6 +173,11 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
     match: (c) => ['ROLLUP_MERGED_INVALID', 'ROLLUP_MERGED_COUNT_MISMATCH', 'ROLLUP_MERGED_ORDER'].includes(c),
   },
   { label: 'findings.json', kinds: ['rollup'], match: (c) => c === 'ROLLUP_FINDINGS_INVALID' },
+  {
+    label: 'host packs verified again against hosts.json (--from)',
+    kinds: ['rollup'],
+    match: (c) => c === 'ROLLUP_HOST_PACK_MISMATCH' || c === 'ROLLUP_HOST_PACK_UNCHECKED',
+  },
   { label: 'review records and approvals', kinds: ['pack', 'archive'], match: (c) => c.startsWith('REVIEW_') },
   {
     label: 'time-stamp tokens',
@@ -215,15 +222,18 @@ export function defineVerify(program: Command, io: CliIO): void {
       'with --anchor-interval: days before this one are not expected to have anchors (env VERIFY_ANCHORS_SINCE)',
       parseIsoDate,
     )
+    .option(
+      '--from <[host=]dir>',
+      "for a roll-up: a host's artifacts directory, pack or .tar.gz, verified again and held to hosts.json (repeat for each host)",
+      collect,
+    )
+    .option('--from-archive [prefix]', "for a roll-up: also every host's pack of the day in the configured bucket")
     .addHelpText(
       'after',
       helpText({
         examples: [
           ['verify artifacts/2025-09-08', 'a pack directory'],
-          [
-            'verify artifacts/2025-09-08.tar.gz --allowed-signers allowed_signers',
-            'a .tar.gz pack, signed by a trusted key',
-          ],
+          ['verify rollups/2025-09-08 --from a=a/artifacts --from b=b/artifacts', 'a roll-up and its host packs'],
           ['verify artifacts --json', 'the whole artifacts directory, the report as JSON'],
         ],
         exits: [
@@ -240,9 +250,8 @@ export function defineVerify(program: Command, io: CliIO): void {
       }
       const { resolve } = await import('node:path');
       const options = await verifyOptions(io, opts);
-      const { verifyPath } = await import('../../verify/index.js');
       const report = await withActivity(io, `verifying ${printable(echoSafe(path))}`, () =>
-        verifyPath(resolve(io.cwd, path), options),
+        verifyTarget(io, resolve(io.cwd, path), options, opts),
       );
       // The target as typed is echoed: redacted like every echo (a URL typed as a path keeps its password).
       const shown: VerifyReport = { ...report, target: echoSafe(path) };
@@ -250,6 +259,22 @@ export function defineVerify(program: Command, io: CliIO): void {
       else renderReport(io, shown);
       if (!report.ok) throw new ExitWith(ExitCode.PROBLEMS);
     });
+}
+
+/** verifyPath, or with `--from`/`--from-archive` a roll-up and its host packs (USAGE for anything else). */
+async function verifyTarget(
+  io: CliIO,
+  path: string,
+  options: VerifyArchiveOptions,
+  opts: VerifyOptions,
+): Promise<VerifyReport> {
+  const { detectPathKind, verifyPath } = await import('../../verify/index.js');
+  if (opts.from === undefined && opts.fromArchive === undefined) return verifyPath(path, options);
+  if ((await detectPathKind(path)) !== 'rollup')
+    throw new AuditpackError('USAGE', '--from and --from-archive are for a roll-up (a directory holding rollup.json)');
+  const { hostSources } = await import('../rollup-sources.js');
+  const { verifyRollupHosts } = await import('../../rollup/index.js');
+  return verifyRollupHosts(path, { ...options, ...(await hostSources(io, opts)) });
 }
 
 /** The library's options from the flags, the config and the key files. */
