@@ -2,7 +2,9 @@
  * `verifyProof`: checks a proof file with nothing else at hand (docs/FORMAT.md, "Proofs"): each line
  * against its host pack's line tree, each host pack against the roll-up tree, the roll-up's chain
  * hash, and its signature (by a trusted key when keys are given). The whole file is hostile input:
- * every problem is a finding, never an exception.
+ * every problem is a finding, never an exception. Without keys a signature is checked against the
+ * key it carries only: `signature` then says `untrusted`, and a caller that needs the roll-up to be
+ * the firm's must refuse that (anyone can make a key and sign a roll-up they computed).
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { HOST_NAME, hostLeafData, PROOF_FORMAT, ROLLUP_FORMAT, rollupChainHash } from '../format/rollup.js';
@@ -18,12 +20,19 @@ export interface ProofReport {
   readonly ok: boolean;
   readonly date: string | null;
   readonly chainHash: string | null;
-  /** Fingerprint of the key that signed the roll-up, when its signature holds; null when unsigned. */
+  /** Fingerprint of the key that signed the roll-up, when its signature holds (trusted or not); else null. */
   readonly signer: string | null;
+  /**
+   * `trusted`: signed by one of the given keys. `untrusted`: the signature holds against the key it
+   * carries, which is not a given key (or no keys were given). `invalid`: it does not hold. `none`: unsigned.
+   */
+  readonly signature: SignatureState;
   /** The proven lines, per host, parsed. */
   readonly lines: readonly { host: string; index: number; line: string }[];
   readonly problems: readonly ProofProblem[];
 }
+
+export type SignatureState = 'trusted' | 'untrusted' | 'invalid' | 'none';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -70,24 +79,31 @@ function checkSignature(
   sig: unknown,
   keys: readonly KeyObject[] | undefined,
   bad: (c: string, d: string) => void,
-): string | null {
+): { signer: string | null; signature: SignatureState } {
   if (sig === null || sig === undefined) {
     if (keys !== undefined) bad('PROOF_UNSIGNED', 'the roll-up is not signed, but a trusted key was given');
-    return null;
+    return { signer: null, signature: 'none' };
   }
   if (typeof sig !== 'string') {
     bad('PROOF_SIGNATURE_INVALID', 'signature is not text');
-    return null;
+    return { signer: null, signature: 'invalid' };
   }
-  // Without trusted keys, the signature is checked against the key it carries: integrity, and the
-  // signer's fingerprint for the reader to compare with one they trust.
+  const data = Buffer.from(record, 'utf8');
+  if (keys !== undefined) {
+    const t = verifySshsig(data, sig, keys);
+    if (t.ok) return { signer: t.fingerprint ?? null, signature: 'trusted' };
+  }
+  // Checked against the key it carries: integrity, and the signer's fingerprint to name.
   const carried = keyInsideSshsig(sig);
-  const v = verifySshsig(Buffer.from(record, 'utf8'), sig, keys ?? (carried === undefined ? [] : [carried]));
-  if (!v.ok) {
+  const v = verifySshsig(data, sig, carried === undefined ? [] : [carried]);
+  if (!v.ok || carried === undefined) {
     bad('PROOF_SIGNATURE_INVALID', `the roll-up signature does not hold: ${v.reason ?? 'invalid'}`);
-    return null;
+    return { signer: null, signature: 'invalid' };
   }
-  return v.fingerprint ?? (carried === undefined ? null : fingerprint(carried));
+  const signer = v.fingerprint ?? fingerprint(carried);
+  if (keys !== undefined)
+    bad('PROOF_SIGNER_UNTRUSTED', `the roll-up is signed by ${signer}, which is not one of the trusted keys`);
+  return { signer, signature: 'untrusted' };
 }
 
 /** Checks one host's leaf and each of its lines; returns the lines that hold. */
@@ -148,10 +164,10 @@ export function verifyProof(text: string, opts: { publicKeys?: readonly KeyObjec
   const p = parse(text);
   if (!isObj(p) || p.format !== PROOF_FORMAT || typeof p.rollup !== 'string' || !Array.isArray(p.hosts)) {
     bad('PROOF_MALFORMED', `not a ${PROOF_FORMAT} file`);
-    return { ok: false, date: null, chainHash: null, signer: null, lines: [], problems };
+    return { ok: false, date: null, chainHash: null, signer: null, signature: 'none', lines: [], problems };
   }
   const r = checkRollup(p.rollup, bad);
-  const signer = checkSignature(p.rollup, p.signature, opts.publicKeys, bad);
+  const { signer, signature } = checkSignature(p.rollup, p.signature, opts.publicKeys, bad);
   const lines = r === undefined ? [] : p.hosts.slice(0, 10_000).flatMap((h) => checkHost(h, r, bad));
   if (lines.length === 0) bad('PROOF_LINE_NOT_INCLUDED', 'the proof proves no line');
   return {
@@ -159,6 +175,7 @@ export function verifyProof(text: string, opts: { publicKeys?: readonly KeyObjec
     date: r?.date ?? null,
     chainHash: r?.chain_hash ?? null,
     signer,
+    signature,
     lines,
     problems,
   };

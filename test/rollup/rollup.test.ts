@@ -218,7 +218,7 @@ describe('rollup of a simulated firm', () => {
     });
     expect(v1).toContain('PROOF_ROLLUP_INVALID');
     expect(verifyProof(JSON.stringify(proof), { publicKeys: [other.publicKey] }).problems.map((x) => x.code)).toEqual([
-      'PROOF_SIGNATURE_INVALID',
+      'PROOF_SIGNER_UNTRUSTED',
     ]);
     for (const junk of [
       '',
