@@ -54,6 +54,14 @@ function parse(b: Buffer): Record<string, unknown> | undefined {
   }
 }
 
+/**
+ * The logger's own heartbeat: `system`/`Heartbeat` at the top level. The name is reserved for the
+ * writer (src/format/writer-events.ts): a caller's event of that name is written as
+ * `CallerHeartbeat`, so no caller can declare how long the host may stay silent.
+ */
+const isHeartbeat = (ev: Record<string, unknown>): boolean =>
+  ev.category === HEARTBEAT_CATEGORY && ev.event === HEARTBEAT_EVENT;
+
 const isoOf = (ts: number): string => new Date(Math.round(ts * 1000)).toISOString();
 
 /**
@@ -79,14 +87,17 @@ export async function scanHostLog(logFile: string): Promise<HostScan> {
         if (ts === undefined) return;
         if (ts - latest > 60 && latest !== Number.NEGATIVE_INFINITY) candidates.push([latest, ts]);
         if (ts > latest) latest = ts;
-        const beat = b.indexOf(HEARTBEAT) !== -1;
-        if (host !== undefined && !beat) return;
+        // The bytes only pick the lines worth parsing: they may sit anywhere, a caller's nested value
+        // included. Only the event's own top-level category and name make a heartbeat.
+        const maybeBeat = b.indexOf(HEARTBEAT) !== -1;
+        if (host !== undefined && !maybeBeat) return;
         const ev = parse(b);
         if (ev === undefined || typeof ev.host !== 'string') return;
+        const beat = maybeBeat && isHeartbeat(ev);
         if (host === undefined) host = ev.host;
-        else if (ev.host !== host) others.add(ev.host);
+        else if (ev.host !== host && beat) others.add(ev.host);
         const iv = ev[HEARTBEAT_INTERVAL_FIELD];
-        if (beat && ev.category === HEARTBEAT_CATEGORY && typeof iv === 'number' && iv > 0 && Number.isFinite(iv)) {
+        if (beat && typeof iv === 'number' && iv > 0 && Number.isFinite(iv)) {
           heartbeats++;
           interval = Math.max(interval ?? 0, iv);
         }
