@@ -122,7 +122,7 @@ ${r.findings.length === 0 ? '<p>No findings.</p>' : `<table><thead><tr><th>sever
 <dt>seq range</dt><dd>${facts.first_seq ?? '–'} to ${facts.last_seq ?? '–'}</dd>
 <dt>signer</dt><dd>${facts.signer ? `<code>${e(facts.signer)}</code> (Ed25519, see tagmanifest-sha256.txt.sig)` : 'unsigned pack'}</dd>
 <dt>policies in force</dt><dd>${r.policies.map((p) => `<code>${e(p.sha256.slice(0, 16))}…</code> ${p.snapshot_id ? `snapshot ${e(p.snapshot_id)}` : e(p.source)}${p.from ? ` from ${e(p.from)}` : ''}`).join('<br>')}</dd>
-<dt>made by</dt><dd>auditpack ${e(facts.auditpack_version)}</dd>
+${r.policy_notes.length > 0 ? `<dt>policy notes</dt><dd>${r.policy_notes.map((n) => e(n)).join('<br>')}</dd>\n` : ''}<dt>made by</dt><dd>auditpack ${e(facts.auditpack_version)}</dd>
 </dl>
 <p class="muted">Check the pack: <code>sha256sum -c tagmanifest-sha256.txt &amp;&amp; sha256sum -c manifest-sha256.txt</code>, or <code>auditpack verify</code>, which also re-runs these checks.</p>
 </body>

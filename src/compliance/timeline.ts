@@ -13,6 +13,7 @@ import { compileRedactor } from '../redaction/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import { readSnapshotFile } from '../snapshot/index.js';
 import { listSnapshotIds, readRecord, timestampOfId } from '../snapshot/store.js';
+import { snapshotRecording } from './snapshot-recorded.js';
 import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
 
 /** One policy and from when it applied. */
@@ -81,6 +82,11 @@ export interface LoadTimelineOptions {
   policyFile?: string;
   /** The snapshot store; without it, the file as it is now. */
   snapshotDir?: string;
+  /**
+   * The audit log directory: given, a snapshot counts only when the log records it (its
+   * ConfigSnapshot event with the record's hash, snapshot-recorded.ts); others are noted and skipped.
+   */
+  logDir?: string;
   /** The period, `YYYY-MM-DD` (inclusive). */
   from: string;
   to: string;
@@ -95,7 +101,8 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
   const rel = DEFAULT_POLICY_PATH;
   const notes: string[] = [];
   if (options.snapshotDir !== undefined) {
-    const fromSnapshots = await policiesFromSnapshots(options.snapshotDir, rel, options.from, options.to, notes);
+    const store = { snapshotDir: options.snapshotDir, logDir: options.logDir };
+    const fromSnapshots = await policiesFromSnapshots(store, rel, options.from, options.to, notes);
     if (fromSnapshots.length > 0) return new PolicyTimeline(fromSnapshots, notes);
   }
   const path = resolve(options.cwd, rel);
@@ -131,14 +138,20 @@ function policyFromFile(raw: string, path: string): PolicyInForce {
   });
 }
 
+/** Where snapshots are stored, and the log that must record them (when checked). */
+interface SnapshotSource {
+  snapshotDir: string;
+  logDir: string | undefined;
+}
+
 async function policiesFromSnapshots(
-  snapshotDir: string,
+  src: SnapshotSource,
   rel: string,
   from: string,
   to: string,
   notes: string[],
 ): Promise<PolicyInForce[]> {
-  const ids = await listSnapshotIds(snapshotDir);
+  const ids = await listSnapshotIds(src.snapshotDir);
   const start = from.replaceAll('-', '');
   const end = to.replaceAll('-', '');
   const before = ids.filter((id) => id.slice(0, 8) < start);
@@ -146,14 +159,14 @@ async function policiesFromSnapshots(
   const out: PolicyInForce[] = [];
   // The newest snapshot before the period that holds the policy: in force when the period starts.
   for (let i = before.length - 1; i >= 0; i--) {
-    const e = await fromSnapshot(snapshotDir, before[i] as string, rel, notes);
+    const e = await fromSnapshot(src, before[i] as string, rel, notes);
     if (e !== undefined) {
       out.push({ ...e, from: null, from_us: Number.NEGATIVE_INFINITY });
       break;
     }
   }
   for (const id of within) {
-    const e = await fromSnapshot(snapshotDir, id, rel, notes);
+    const e = await fromSnapshot(src, id, rel, notes);
     if (e === undefined) continue;
     const last = out.at(-1);
     if (last !== undefined && last.sha256 === e.sha256) continue; // unchanged: the earlier one stays in force
@@ -162,20 +175,31 @@ async function policiesFromSnapshots(
   return out;
 }
 
+/** Marks an unrecorded snapshot's note (the report's policy_notes; the page shows them). */
+export const UNRECORDED_NOTE = 'a snapshot the audit log does not record cannot set the policy';
+
 /**
  * The policy a snapshot recorded. One that does not parse is skipped with a note (the policy before
  * it stays in force): history cannot be fixed, and a broken policy that was snapshotted and then
  * corrected must not stop every later check and export of that day.
  */
 async function fromSnapshot(
-  snapshotDir: string,
+  src: SnapshotSource,
   id: string,
   rel: string,
   notes: string[],
 ): Promise<PolicyInForce | undefined> {
+  const { snapshotDir } = src;
   const rec = await readRecord(snapshotDir, id);
   const entry = Object.hasOwn(rec.files, rel) ? rec.files[rel] : undefined;
   if (entry === undefined || !entry.stored) return undefined;
+  if (src.logDir !== undefined) {
+    const r = await snapshotRecording(snapshotDir, src.logDir, id);
+    if (!r.recorded) {
+      notes.push(`snapshot ${id}: ${rel} was not used, ${r.reason}; ${UNRECORDED_NOTE}`);
+      return undefined;
+    }
+  }
   const text = (await readSnapshotFile({ snapshotDir, id, file: rel })).toString('utf8');
   const from = timestampOfId(id);
   try {

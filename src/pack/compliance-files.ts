@@ -29,6 +29,8 @@ export interface PackComplianceOptions {
   snapshotDir?: string;
   /** An explicit policy file (for the whole day). */
   policyFile?: string;
+  /** The audit log directory: only snapshots it records set the policy (compliance/snapshot-recorded.ts). */
+  logDir?: string;
 }
 
 /** The payload files this module writes, under data/. */

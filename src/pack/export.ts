@@ -39,7 +39,7 @@ import { recordWriterEvent } from '../logger/child.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
 import { buildManifest, stampBag, writeTagFiles } from './bag.js';
-import { COMPLIANCE_FILES, startPackCompliance } from './compliance-files.js';
+import { COMPLIANCE_FILES, startPackCompliance, type PackComplianceOptions } from './compliance-files.js';
 import { collectConfig } from './config-files.js';
 import type { ExportPackOptions, ExportResult } from './export-types.js';
 import { type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
@@ -289,8 +289,11 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
       ? undefined
       : await startPackCompliance(
           date,
-          options.compliance ??
-            (options.snapshot ? { cwd: options.snapshot.cwd, snapshotDir: options.snapshot.snapshotDir } : undefined),
+          withLogDir(
+            options.compliance ??
+              (options.snapshot ? { cwd: options.snapshot.cwd, snapshotDir: options.snapshot.snapshotDir } : undefined),
+            options.logDir,
+          ),
         );
   const payload =
     compliance === undefined
@@ -430,4 +433,9 @@ function chainEndFields(manifest: PackManifest): Record<string, unknown> {
     [EXPORT_EVENT_FIELD.lastSeq]: manifest.chain.last_seq,
     [EXPORT_EVENT_FIELD.endHash]: manifest.chain.end_hash,
   };
+}
+
+/** The policy's source with the log that must record its snapshots (an unrecorded one does not count). */
+function withLogDir(o: PackComplianceOptions | undefined, logDir: string): PackComplianceOptions | undefined {
+  return o === undefined ? undefined : { ...o, logDir };
 }

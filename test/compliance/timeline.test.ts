@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCompliance } from '../../src/compliance/index.js';
@@ -23,7 +24,14 @@ describe('the policy in force at each event', () => {
     const cwd = tempDir();
     const snapshotDir = join(cwd, 'audit/snapshots');
     const snap = async (time: string, reason: string) =>
-      createConfigSnapshot({ cwd, snapshotDir, reason, clock: () => micros(DATE, time), patterns: ['configs/*.yaml'] });
+      createConfigSnapshot({
+        cwd,
+        snapshotDir,
+        logDir: join(cwd, 'logs'),
+        reason,
+        clock: () => micros(DATE, time),
+        patterns: ['configs/*.yaml'],
+      });
     writePolicy(cwd, TEST_POLICY); // max_order_notional 1,000,000
     const s1 = await snap('07:00:00', 'start of day');
     writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000'));
@@ -69,6 +77,7 @@ describe('the policy in force at each event', () => {
       createConfigSnapshot({
         cwd,
         snapshotDir,
+        logDir: join(cwd, 'logs'),
         reason: time,
         clock: () => micros(DATE, time),
         patterns: ['configs/*.yaml'],
@@ -95,5 +104,50 @@ describe('the policy in force at each event', () => {
       snapshot: { cwd, snapshotDir, patterns: ['configs/*.yaml'] },
     });
     expect((await verifyPack(pack.path)).problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('counts only snapshots the audit log records: one logged elsewhere or with a changed record is noted, not used', async () => {
+    const cwd = tempDir();
+    const snapshotDir = join(cwd, 'audit/snapshots');
+    const snap = (time: string, logDir: string) =>
+      createConfigSnapshot({
+        cwd,
+        snapshotDir,
+        logDir,
+        reason: time,
+        clock: () => micros(DATE, time),
+        patterns: ['configs/*.yaml'],
+      });
+    writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000'));
+    await snap('07:00:00', join(cwd, 'logs'));
+    // A planted policy (no notional limit to speak of) whose ConfigSnapshot event went to another log.
+    writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 1000000000'));
+    const planted = await snap('09:00:00', join(cwd, 'elsewhere'));
+    writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000'));
+    await writeEvents(join(cwd, 'logs'), [['06:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'X')]);
+    const r = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, snapshotDir });
+    expect(r.findings.map((f) => f.rule)).toEqual(['order_notional_exceeded']);
+    expect(r.policies.map((p) => p.snapshot_id)).not.toContain(planted.snapshot_id);
+    expect(r.policy_notes).toEqual([
+      expect.stringContaining(`snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used, the log`),
+    ]);
+    const pack = await exportPack({
+      date: DATE,
+      logDir: join(cwd, 'logs'),
+      artifactsDir: join(cwd, 'artifacts'),
+      version: '0.1.0',
+      recordEvent: false,
+      snapshot: { cwd, snapshotDir, patterns: ['configs/*.yaml'] },
+    });
+    expect(pack.compliance.total).toBe(1);
+    expect(readFileSync(join(pack.path, 'data/report.html'), 'utf8')).toContain(planted.snapshot_id);
+    expect((await verifyPack(pack.path)).problems.filter((p) => p.severity === 'error')).toEqual([]);
+
+    // The recorded snapshot's record edited afterwards: its logged record_sha256 no longer matches.
+    const recFile = join(snapshotDir, `${r.policies[0]?.snapshot_id}.json`);
+    writeFileSync(recFile, readFileSync(recFile, 'utf8').replace('"reason"', '"reason" '));
+    const r2 = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, snapshotDir });
+    expect(r2.policies.map((p) => p.source)).toEqual(['file']);
+    expect(r2.policy_notes.join('\n')).toContain('another record_sha256');
   });
 });

@@ -1,0 +1,95 @@
+/**
+ * Which snapshots the audit log recorded. A snapshot only counts for the checks when the log holds
+ * its `config` / `ConfigSnapshot` event (written by the snapshot command right after the record)
+ * with the record's SHA-256: a snapshot taken with its event sent to another log, or a record
+ * planted in the store by hand, is not part of the tamper-evident trail and must not decide which
+ * rules apply. The event is looked for in the log of the snapshot's day and of the day after (a
+ * snapshot taken just before midnight may be logged just after it).
+ */
+import { createHash } from 'node:crypto';
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
+import { recordPath, timestampOfId } from '../snapshot/store.js';
+
+/** What a snapshot's recording check found: where its event is, or why it does not count. */
+export type SnapshotRecording =
+  | { readonly recorded: true; readonly file: string; readonly line_sha256: string }
+  | { readonly recorded: false; readonly reason: string };
+
+const CHUNK = 1 << 20;
+
+/** Looks for the ConfigSnapshot event of `id` in the log, matching the stored record's hash. */
+export async function snapshotRecording(snapshotDir: string, logDir: string, id: string): Promise<SnapshotRecording> {
+  let recordSha: string;
+  try {
+    recordSha = createHash('sha256')
+      .update(await readFile(recordPath(snapshotDir, id)))
+      .digest('hex');
+  } catch {
+    return { recorded: false, reason: 'its record cannot be read' };
+  }
+  const day = dayNumberOfIsoDate(timestampOfId(id).slice(0, 10));
+  if (day === undefined) return { recorded: false, reason: 'its id names no day' };
+  let sawEvent = false;
+  for (const d of [day, day + 1]) {
+    const name = logFileName(d);
+    const lines = await linesContaining(join(logDir, name), Buffer.from(`"snapshot_id":${JSON.stringify(id)}`));
+    for (const line of lines) {
+      const ev = parseObject(line);
+      if (ev === undefined || ev.category !== 'config' || ev.event !== 'ConfigSnapshot' || ev.snapshot_id !== id)
+        continue;
+      sawEvent = true;
+      if (ev.record_sha256 === recordSha)
+        return { recorded: true, file: name, line_sha256: createHash('sha256').update(line).digest('hex') };
+    }
+  }
+  return {
+    recorded: false,
+    reason: sawEvent
+      ? 'the log records it with another record_sha256 (the stored record was changed)'
+      : 'the log has no ConfigSnapshot event for it',
+  };
+}
+
+function parseObject(line: Buffer): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(line.toString('utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lines of a file holding `needle`, read in chunks (a missing file has none). */
+async function linesContaining(path: string, needle: Buffer): Promise<Buffer[]> {
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return [];
+  }
+  const out: Buffer[] = [];
+  try {
+    let carry = Buffer.alloc(0);
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      const data = bytesRead === 0 ? carry : Buffer.concat([carry, buf.subarray(0, bytesRead)]);
+      const lastNl = bytesRead === 0 ? data.length : data.lastIndexOf(0x0a) + 1;
+      const whole = data.subarray(0, lastNl);
+      for (let i = whole.indexOf(needle); i !== -1; ) {
+        const s = whole.lastIndexOf(0x0a, i) + 1;
+        const nl = whole.indexOf(0x0a, i);
+        const e = nl === -1 ? whole.length : nl;
+        out.push(Buffer.from(whole.subarray(s, e)));
+        i = whole.indexOf(needle, e);
+      }
+      if (bytesRead === 0) break;
+      carry = Buffer.from(data.subarray(lastNl));
+    }
+  } finally {
+    await fh.close();
+  }
+  return out;
+}
