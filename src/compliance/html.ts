@@ -4,6 +4,7 @@
  * offline, and a page that calls out could leak that someone is reading it). Every text from the
  * log is escaped: it is attacker-controlled.
  */
+import { showInvisible } from './visible.js';
 import type { ComplianceReport } from './report.js';
 import { RULES, SEVERITIES, type RuleId, type Severity } from './types.js';
 
@@ -21,9 +22,9 @@ export interface PackFacts {
 /** Findings rows on the page at most. */
 export const MAX_ROWS = 1000;
 
-/** Escapes text for HTML element content and double-quoted attributes. */
+/** Escapes text for HTML element content and double-quoted attributes; invisible characters are shown as codes. */
 export function escapeHtml(s: string): string {
-  return s.replace(
+  return showInvisible(s).replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
   );

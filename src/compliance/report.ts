@@ -2,6 +2,7 @@
  * The compliance report (`auditpack.compliance-report/1`, docs/FORMAT.md "Compliance report"),
  * its CSV for reviewers, and the comparison `verify` makes between a recorded report and a re-run.
  */
+import { showInvisible } from './visible.js';
 import type { EngineResult } from './engine.js';
 import { policyFromText, PolicyTimeline, type PolicyInForce } from './timeline.js';
 import { SEVERITIES, type AuditSummary, type Finding, type Severity, type SeverityTotals } from './types.js';
@@ -130,7 +131,8 @@ export function findingsCsv(r: ComplianceReport): string {
   return `${rows.join('\r\n')}\r\n`;
 }
 
-function cell(s: string): string {
+function cell(raw: string): string {
+  const s = showInvisible(raw);
   // A spreadsheet runs a cell starting with = + - @ TAB or CR (OWASP "CSV Injection").
   const c = s.charCodeAt(0);
   const t = c === 0x3d || c === 0x2b || c === 0x2d || c === 0x40 || c === 0x09 || c === 0x0d ? `'${s}` : s;

@@ -44,4 +44,31 @@ describe('report, CSV and page with hostile log content', () => {
     expect(byRule.cancel_unknown_order?.[5]).toBe(`'+1,"2"\r\n3`);
     expect(readFileSync(csvPath, 'utf8').endsWith('\r\n')).toBe(true);
   });
+
+  it('shows bidi overrides, zero-width and control characters as codes on the page and in the CSV, not raw', async () => {
+    const cwd = tempDir();
+    const policyFile = writePolicy(cwd, TEST_POLICY);
+    await writeEvents(join(cwd, 'logs'), [
+      ['10:00:00', 'fill', 'Filled', { order_id: 'ORD-7\u202e000,001 ytq', symbol: 'EUR\u200bUSD', quantity: 1 }],
+      ['10:00:01', 'order', 'Cancelled', { order_id: 'ORD-1\u2066\ufeff\u0007' }],
+    ]);
+    const r = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, policyFile });
+    expect(r.findings[0]?.order_ids).toEqual(['ORD-7\u202e000,001 ytq']); // the JSON keeps the exact value
+    const html = renderReportHtml(r, {
+      export_date: DATE,
+      chain_end_hash: null,
+      first_seq: 1,
+      last_seq: 2,
+      signer: null,
+      auditpack_version: '0',
+    });
+    const csv = findingsCsv(r);
+    const invisible = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+    for (const text of [html, csv]) {
+      expect(text).not.toMatch(invisible);
+      expect(text).toContain('ORD-7\\u{202E}000,001 ytq');
+      expect(text).toContain('EUR\\u{200B}USD');
+      expect(text).toContain('ORD-1\\u{2066}\\u{FEFF}\\u{0007}');
+    }
+  });
 });
