@@ -1,0 +1,30 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkCompliance, parsePolicy } from '../../src/compliance/index.js';
+import { MAX_POLICY_BYTES } from '../../src/compliance/policy.js';
+import { tempDir } from '../helpers/tmp.js';
+import { DATE, writeEvents } from './helpers.js';
+
+describe('the policy size cap', () => {
+  it('refuses a policy above 1 MiB with CONFIG_INVALID before parsing it, and accepts one just under', async () => {
+    const list = (n: number) => `restricted_symbols: [${Array.from({ length: n }, (_, i) => `S${i}`).join(', ')}]\n`;
+    let n = 100_000;
+    while (Buffer.byteLength(list(n)) <= MAX_POLICY_BYTES) n += 20_000;
+    const big = list(n);
+    expect(() => parsePolicy(big, 'big.yaml')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => parsePolicy(big, 'big.yaml')).toThrow(/above the limit of 1048576 bytes/);
+    const under = list(50_000);
+    expect(Buffer.byteLength(under)).toBeLessThan(MAX_POLICY_BYTES);
+    expect(parsePolicy(under, 'ok.yaml').policy.restricted_symbols).toHaveLength(50_000);
+
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'big.yaml'), big);
+    await writeEvents(join(cwd, 'logs'), [['10:00:00', 'auth', 'Login', { user: 'alice' }]]);
+    const started = Date.now();
+    await expect(
+      checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, policyFile: join(cwd, 'big.yaml') }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID', details: { size: Buffer.byteLength(big) } });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
