@@ -42,6 +42,7 @@ import { judgeHosts } from './judge.js';
 import { lockRollups, refuseOutOfOrder, removeRollupLeftovers } from './lock.js';
 import { type ArchiveSource, fetchArchiveSources } from './sources.js';
 import { mergeHostCsvs, type MergeResult } from './merge.js';
+import { policyMismatches } from './policy-match.js';
 
 export interface RollupOptions {
   readonly date: string;
@@ -263,6 +264,7 @@ function writeRollup(
       maxSkewMs: o.maxSkewMs ?? 1,
     }),
   );
+  findings.push(...policyMismatches(packs, compliance));
   // Only packs that verified are committed in the tree: a proof must never vouch for a line of a
   // pack that failed (a forger who fixed every hash but the signature would otherwise get one).
   const inTree = packs.filter((p) => p.verdict === 'ok');
