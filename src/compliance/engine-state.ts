@@ -26,6 +26,13 @@ export interface Order {
   readonly newRef: Evidence;
   readonly tif: string;
   qty: number;
+  /** The limit price as last set (null for a market order); a modification's checks read it. */
+  price: number | null;
+  /** The reference price the order was checked against when accepted (a modification's collar). */
+  ref: number | null;
+  /** Who sends its messages: a modify or cancel that does not repeat them is counted under these. */
+  readonly strategy: string | null;
+  readonly venue: string | null;
   filled: number;
   status: 'open' | 'filled' | 'cancelled' | 'rejected' | 'expired';
   overfilled: boolean;
@@ -43,6 +50,11 @@ export interface Stamp {
   readonly tUs: number;
   readonly ev: Evidence;
   readonly text?: string;
+}
+/** The latest decision on a signal: only an approving one lets its orders through. */
+export interface Decision extends Stamp {
+  readonly approved: boolean;
+  readonly decision: string;
 }
 /** A config change waiting for its snapshot. */
 export interface PendingConfig {
@@ -69,7 +81,7 @@ export class EngineState {
   readonly closed = new ExpiringMap<Order>(200_000);
   readonly risk = new ExpiringMap<RiskCheck>(1_000_000);
   readonly overrides = new ExpiringMap<Stamp>(100_000);
-  readonly decisions = new ExpiringMap<Stamp>(1_000_000);
+  readonly decisions = new ExpiringMap<Decision>(1_000_000);
   readonly recentNew = new ExpiringMap<Stamp & { id: string }>(1_000_000);
   readonly sessions = new Map<string, number>();
   readonly failed = new Map<string, FailedLogins>();

@@ -12,7 +12,13 @@ import {
   SECOND,
   str,
 } from './engine-state.js';
+import { isApproving, isForbidden } from './names.js';
 import type { Evidence } from './types.js';
+
+/** The kill switch scopes the checks know: everything, or one strategy, venue or symbol. */
+const KNOWN_SCOPE = /^(all|(strategy|venue|symbol):\S(.*\S)?)$/;
+/** Prefix of a kill switch held under a scope the checks do not know (treated as `all`). */
+export const UNKNOWN_SCOPE = '?';
 
 /** Time must not go backwards within one process (host and pid). */
 export function clockCheck(s: EngineState, e: LogEvent, tUs: number, iso: string, ev: Evidence): void {
@@ -84,14 +90,21 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
       );
     }
   } else if (event === 'KillSwitchOn' || event === 'KillSwitchOff') {
-    const scope = str(e.scope) ?? 'all';
+    const raw = str(e.scope) ?? 'all';
+    // A scope the checks do not know ("ALL", "global", "strategy: S") is held as the whole switch:
+    // a switch meant to stop trading must not stop nothing because of its spelling.
+    const scope = KNOWN_SCOPE.test(raw) ? raw : `${UNKNOWN_SCOPE}${raw}`;
     if (event === 'KillSwitchOn') s.killSwitch.set(scope, ev);
     else if (scope === 'all') s.killSwitch.clear();
     else s.killSwitch.delete(scope);
   }
 }
 
-/** DecisionRecorded: a forbidden decision is a finding; an acceptable one counts as the signal's review. */
+/**
+ * DecisionRecorded: a forbidden decision is a finding. The latest decision on a signal is its review:
+ * only an explicitly approving one (by an accepted reviewer kind) lets its orders through, and a later
+ * rejection (by anyone) withdraws an earlier approval.
+ */
 export function decisionEvent(
   s: EngineState,
   e: LogEvent,
@@ -107,7 +120,8 @@ export function decisionEvent(
   const kind = str(e.reviewer_kind) ?? '';
   const oid = idOf(e.order_id);
   const sid = idOf(e.signal_id);
-  if (p.forbidden_decisions.includes(decision)) {
+  const forbidden = isForbidden(p, decision);
+  if (forbidden) {
     s.add(
       'forbidden_decision',
       iso,
@@ -119,12 +133,12 @@ export function decisionEvent(
       ),
       [ev],
     );
-    return;
   }
-  const acceptable =
-    (p.review_reviewer_kinds.length === 0 || p.review_reviewer_kinds.includes(kind)) &&
-    !/^(reject|deny|block)/i.test(decision);
-  if (sid !== null && acceptable) s.decisions.set(sid, { tUs, ev });
+  if (sid === null) return;
+  const approved = !forbidden && isApproving(decision);
+  // An approval by a reviewer kind the policy does not accept changes nothing; a refusal always counts.
+  if (approved && p.review_reviewer_kinds.length > 0 && !p.review_reviewer_kinds.includes(kind)) return;
+  s.decisions.set(sid, { tUs, ev, approved, decision });
 }
 
 /** Logins open sessions, logouts close them, failed logins are counted per user in a window. */

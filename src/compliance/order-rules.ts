@@ -13,11 +13,16 @@ import {
   SECOND,
   str,
 } from './engine-state.js';
+import { UNKNOWN_SCOPE } from './event-rules.js';
+import { limitChecks } from './limit-rules.js';
+import { isRestricted, nameKey } from './names.js';
 import { RateWindow } from './state.js';
 import type { Evidence } from './types.js';
 
 const NEW = new Set(['OrderAccepted']);
 const MODIFY = new Set(['OrderModified', 'StopUpdated']);
+/** The rate key of messages whose order names no strategy (or no venue). */
+const UNKNOWN = 'unknown';
 
 /** An order event: a new order, a modification or cancel, a rejection, an expiry or the final fill. */
 export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: number, iso: string, ev: Evidence): void {
@@ -27,7 +32,7 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
   if (NEW.has(event)) return newOrder(s, e, id, symbol, tUs, iso, ev);
   const o = s.open.get(id);
   if (MODIFY.has(event) || event === 'Cancelled') {
-    orderMessage(s, e, tUs, iso, ev, symbol ?? o?.symbol ?? null);
+    orderMessage(s, e, tUs, iso, ev, symbol ?? o?.symbol ?? null, o);
     if (o === undefined) {
       const c = s.closed.get(id);
       if (event === 'Cancelled' && c === undefined)
@@ -45,10 +50,7 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
       return;
     }
     if (event === 'Cancelled') closeOrder(s, o, 'cancelled');
-    else {
-      const q = num(e.quantity);
-      if (q !== null) o.qty = q;
-    }
+    else modifyOrder(s, e, o, event, iso, ev);
     return;
   }
   if (event === 'Rejected') {
@@ -61,6 +63,10 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
         newRef: ev,
         tif: 'DAY',
         qty: num(e.quantity) ?? 0,
+        price: num(e.price),
+        ref: null,
+        strategy: str(e.strategy),
+        venue: str(e.venue),
         filled: 0,
         status: 'rejected',
         overfilled: false,
@@ -72,6 +78,28 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
     return;
   }
   if (event === 'Filled' && o !== undefined) closeOrder(s, o, 'filled');
+}
+
+/** A modification: the order's new quantity and price, held to the limits as the order now stands. */
+function modifyOrder(s: EngineState, e: LogEvent, o: Order, event: string, iso: string, ev: Evidence): void {
+  const q = num(e.quantity);
+  if (q !== null) o.qty = q;
+  // A stop's price is not the order's limit price: only an amendment of the order is re-checked.
+  if (event !== 'OrderModified') return;
+  const price = num(e.price);
+  if (price !== null) o.price = price;
+  if (q === null && price === null) return;
+  limitChecks(s, {
+    id: o.id,
+    symbol: o.symbol,
+    qty: o.qty,
+    price: o.price,
+    eventRef: num(e.reference_price) ?? o.ref,
+    fresh: s.risk.get(`o:${o.id}`),
+    modified: true,
+    iso,
+    ev,
+  });
 }
 
 /** What the checks on a new order read, gathered once. */
@@ -128,6 +156,10 @@ function newOrder(
     newRef: ev,
     tif: (str(e.time_in_force) ?? 'DAY').toUpperCase(),
     qty: n.qty,
+    price: n.price,
+    ref: null,
+    strategy: n.strategy,
+    venue: n.venue,
     filled: 0,
     status: 'open',
     overfilled: false,
@@ -135,10 +167,12 @@ function newOrder(
   s.open.set(id, o);
   s.closed.delete(id);
   if (s.open.size > s.peakOpen) s.peakOpen = s.open.size;
-  orderMessage(s, e, tUs, iso, ev, symbol);
+  orderMessage(s, e, tUs, iso, ev, symbol, o);
   haltChecks(s, n);
   const fresh = preTradeRiskChecks(s, n);
-  limitChecks(s, n, fresh);
+  const eventRef = num(e.reference_price);
+  o.ref = fresh?.refPrice ?? eventRef;
+  limitChecks(s, { id, symbol, qty: n.qty, price: n.price, eventRef, fresh, modified: false, iso, ev });
   reviewAndLoginChecks(s, n);
   duplicateCheck(s, n);
 }
@@ -151,7 +185,8 @@ function haltChecks(s: EngineState, n: NewOrder): void {
     (s.killSwitch.get('all') ??
       (strategy && s.killSwitch.get(`strategy:${strategy}`)) ??
       (venue && s.killSwitch.get(`venue:${venue}`)) ??
-      (symbol && s.killSwitch.get(`symbol:${symbol}`)));
+      (symbol && s.killSwitch.get(`symbol:${symbol}`)) ??
+      unknownScopeSwitch(s));
   if (ks)
     s.add(
       'kill_switch_violation',
@@ -161,8 +196,14 @@ function haltChecks(s: EngineState, n: NewOrder): void {
       `new order ${id} while the kill switch turned on at seq ${ks.seq} was on`,
       [ks, ev],
     );
-  if (symbol !== null && s.p.restricted_symbols.includes(symbol))
+  if (isRestricted(s.p, symbol))
     s.add('restricted_symbol', iso, [id], symbol, `order ${id} on restricted symbol ${symbol}`, [ev]);
+}
+
+/** A kill switch turned on with a scope the checks do not know: held as `all`. */
+function unknownScopeSwitch(s: EngineState): Evidence | undefined {
+  for (const [scope, ev] of s.killSwitch) if (scope.startsWith(UNKNOWN_SCOPE)) return ev;
+  return undefined;
 }
 
 /** Pre-trade risk: the latest check for the order, or for the signal it came from. Returns it when fresh. */
@@ -204,49 +245,6 @@ function preTradeRiskChecks(s: EngineState, n: NewOrder): RiskCheck | undefined 
   return fresh;
 }
 
-/** Notional, size and price collar, with the symbol's own limits before the policy's. */
-function limitChecks(s: EngineState, n: NewOrder, fresh: RiskCheck | undefined): void {
-  const p = s.p;
-  const { e, id, symbol, qty, price, iso, ev } = n;
-  const sym = symbol === null ? undefined : p.symbols[symbol];
-  const mult = sym?.multiplier ?? 1;
-  const maxNotional = sym?.max_order_notional ?? p.max_order_notional;
-  if (price !== null && maxNotional !== null && qty * price * mult > maxNotional) {
-    s.add(
-      'order_notional_exceeded',
-      iso,
-      [id],
-      symbol,
-      `order ${id} notional ${fmt(qty * price * mult)} (${qty} × ${price}${mult !== 1 ? ` × ${mult}` : ''}) above the limit ${fmt(maxNotional)}`,
-      [ev],
-    );
-  }
-  const maxQty = sym?.max_order_quantity ?? p.max_order_quantity;
-  if (maxQty !== null && qty > maxQty)
-    s.add(
-      'order_size_exceeded',
-      iso,
-      [id],
-      symbol,
-      `order ${id} quantity ${fmt(qty)} above the maximum order size ${fmt(maxQty)}`,
-      [ev],
-    );
-  const collar = sym?.price_collar_pct ?? p.price_collar_pct;
-  const ref = fresh?.refPrice ?? num(e.reference_price);
-  if (collar !== null && price !== null && ref !== null && ref > 0) {
-    const dev = (Math.abs(price - ref) / ref) * 100;
-    if (dev > collar)
-      s.add(
-        'price_collar_breached',
-        iso,
-        [id],
-        symbol,
-        `order ${id} price ${price} is ${dev.toFixed(2)}% from the reference ${ref} (collar ${collar}%)`,
-        fresh ? [fresh.ev, ev] : [ev],
-      );
-  }
-}
-
 /** An earlier review of the order's signal; a valid login of its user; no burst of failed logins just before. */
 function reviewAndLoginChecks(s: EngineState, n: NewOrder): void {
   const p = s.p;
@@ -261,6 +259,15 @@ function reviewAndLoginChecks(s: EngineState, n: NewOrder): void {
         symbol,
         `order ${id} for signal ${signal} with no earlier review${p.review_reviewer_kinds.length ? ` by ${p.review_reviewer_kinds.join(' or ')}` : ''}`,
         [ev],
+      );
+    } else if (!d.approved) {
+      s.add(
+        'review_missing',
+        iso,
+        [id],
+        symbol,
+        `order ${id} for signal ${signal}, whose latest review (decision ${JSON.stringify(d.decision)}) did not approve it`,
+        [d.ev, ev],
       );
     }
   }
@@ -310,6 +317,7 @@ export function orderMessage(
   iso: string,
   ev: Evidence,
   symbol: string | null,
+  o?: Order,
 ): void {
   s.summary.order_messages++;
   if (symbol !== null) {
@@ -319,38 +327,37 @@ export function orderMessage(
   }
   const limit = s.p.max_messages_per_second;
   if (limit === null) return;
-  const strategy = str(e.strategy);
-  if (strategy !== null) messageRate(s, s.strategyRates, 'strategy', strategy, limit, tUs, iso, ev, symbol);
-  const venue = str(e.venue);
-  if (venue !== null) messageRate(s, s.venueRates, 'venue', venue, limit, tUs, iso, ev, symbol);
+  // A modify or cancel counts for the order's own strategy and venue; messages naming none are
+  // counted together, so a sender cannot leave the rate check by leaving the names out.
+  const strategy = str(e.strategy) ?? o?.strategy ?? UNKNOWN;
+  const byStrategy = messageRate(s.strategyRates, 'strategy', strategy, limit, tUs);
+  const venue = str(e.venue) ?? o?.venue ?? UNKNOWN;
+  const byVenue = messageRate(s.venueRates, 'venue', venue, limit, tUs);
+  // One burst of one sender fills its strategy's and its venue's window at once: one finding for both.
+  if (byStrategy !== null || byVenue !== null)
+    s.add('message_rate_exceeded', iso, [], symbol, [byStrategy, byVenue].filter(Boolean).join('; '), [ev]);
 }
 
-/** One strategy's or venue's messages within the last second (windows found by name: no key string per message). */
+/**
+ * Counts a message in one strategy's or venue's window of the last second (found by name: no key
+ * string per message); the finding's text when this message starts a breach, else null.
+ */
 function messageRate(
-  s: EngineState,
   windows: Map<string, RateWindow>,
   kind: string,
   name: string,
   limit: number,
   tUs: number,
-  iso: string,
-  ev: Evidence,
-  symbol: string | null,
-): void {
+): string | null {
   let w = windows.get(name);
   if (w === undefined) windows.set(name, (w = new RateWindow()));
   const n = w.add(tUs);
-  if (n > limit && !w.breaching) {
+  if (n <= limit) w.breaching = false;
+  else if (!w.breaching) {
     w.breaching = true;
-    s.add(
-      'message_rate_exceeded',
-      iso,
-      [],
-      symbol,
-      `${kind} ${name}: ${n} order messages within one second (limit ${limit})`,
-      [ev],
-    );
-  } else if (n <= limit) w.breaching = false;
+    return `${kind} ${name}${name === UNKNOWN ? ' (messages naming none)' : ''}: ${n} order messages within one second (limit ${limit})`;
+  }
+  return null;
 }
 
 /** Moves an open order to the closed ones, with its final status. */
@@ -370,9 +377,10 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
     if (c === undefined) s.otr.set(symbol, (c = { orders: 0, trades: 0, first: ev }));
     c.trades++;
   }
-  if (id === null) return;
+  if (id === null) return restrictedFill(s, null, symbol, null, iso, ev);
   const q = num(e.quantity) ?? 0;
   const o = s.open.get(id);
+  restrictedFill(s, id, symbol, (o ?? s.closed.get(id))?.symbol ?? null, iso, ev);
   if (o === undefined) {
     const c = s.closed.get(id);
     if (c === undefined)
@@ -411,4 +419,25 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
     );
   }
   if (o.filled >= o.qty - 1e-9) closeOrder(s, o, 'filled');
+}
+
+/** A fill on a restricted symbol, unless its order was on that symbol (flagged when it was accepted). */
+function restrictedFill(
+  s: EngineState,
+  id: string | null,
+  symbol: string | null,
+  orderSymbol: string | null,
+  iso: string,
+  ev: Evidence,
+): void {
+  if (symbol === null || !isRestricted(s.p, symbol)) return;
+  if (orderSymbol !== null && nameKey(orderSymbol) === nameKey(symbol)) return;
+  s.add(
+    'restricted_symbol',
+    iso,
+    id === null ? [] : [id],
+    symbol,
+    `fill${id === null ? '' : ` of order ${id}`} on restricted symbol ${symbol}${orderSymbol === null ? '' : ` (the order was on ${orderSymbol})`}`,
+    [ev],
+  );
 }

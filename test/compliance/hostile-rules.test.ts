@@ -1,0 +1,218 @@
+/**
+ * Shapes a log can take to slip past the rules: limits dodged by a modification, messages that leave
+ * their sender's names out, an approval withdrawn or never given, names spelt differently, a kill
+ * switch with a scope nobody knows, a market order without a price, a fill on a restricted symbol.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkCompliance } from '../../src/compliance/index.js';
+import { tempDir } from '../helpers/tmp.js';
+import { cleanOrder, DATE, type Ev, TEST_POLICY, writeEvents, writePolicy } from './helpers.js';
+
+async function run(events: Ev[], policy = TEST_POLICY) {
+  const cwd = tempDir();
+  const policyFile = writePolicy(cwd, policy);
+  await writeEvents(join(cwd, 'logs'), events);
+  return checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, policyFile });
+}
+
+const LOGIN: Ev = ['08:00:00', 'auth', 'Login', { user: 'alice' }];
+const risk = (at: string, id: string, f: Record<string, unknown> = {}): Ev => [
+  at,
+  'risk',
+  'RiskCheck',
+  { order_id: id, result: 'pass', score: 0.1, reference_price: 1.1, ...f },
+];
+const order = (at: string, id: string, f: Record<string, unknown> = {}): Ev => [
+  at,
+  'order',
+  'OrderAccepted',
+  {
+    order_id: id,
+    symbol: 'EURUSD',
+    side: 'BUY',
+    quantity: 1000,
+    price: '1.1',
+    user: 'alice',
+    time_in_force: 'GTC',
+    ...f,
+  },
+];
+const modify = (at: string, id: string, f: Record<string, unknown>): Ev => [
+  at,
+  'order',
+  'OrderModified',
+  { order_id: id, ...f },
+];
+const decision = (at: string, signal: string, d: string, kind = 'human'): Ev => [
+  at,
+  'decision',
+  'DecisionRecorded',
+  { signal_id: signal, reviewer_kind: kind, reviewer: 'carol', decision: d },
+];
+const rules = async (events: Ev[], policy?: string) =>
+  (await run([LOGIN, ...cleanOrder('C-1', '09:00'), ...events], policy)).findings.map((f) => [
+    f.rule,
+    f.order_ids.join(','),
+  ]);
+
+describe('an order as modified', () => {
+  it('is held to the size and notional limits', async () => {
+    const r = await run([
+      LOGIN,
+      risk('10:00:00', 'M'),
+      order('10:00:01', 'M'),
+      modify('10:00:02', 'M', { quantity: 1000000 }),
+    ]);
+    expect(r.findings.map((f) => f.rule).sort()).toEqual(['order_notional_exceeded', 'order_size_exceeded']);
+    expect(r.findings[0]?.description).toMatch(/as modified/);
+  });
+  it('is held to the price collar of its reference price, even once the risk check has expired', async () => {
+    const f = await rules([risk('10:00:00', 'M'), order('10:00:01', 'M'), modify('10:30:00', 'M', { price: '1.2' })]);
+    expect(f).toEqual([['price_collar_breached', 'M']]);
+  });
+  it('is not re-checked by a stop update', async () => {
+    const f = await rules([
+      risk('10:00:00', 'M'),
+      order('10:00:01', 'M'),
+      ['10:00:02', 'order', 'StopUpdated', { order_id: 'M', price: '5' }],
+    ]);
+    expect(f).toEqual([]);
+  });
+});
+
+describe('message rates', () => {
+  it('count modifies and cancels for the order strategy and venue when they do not repeat them', async () => {
+    const msgs: Ev[] = [0, 1, 2, 3].map((i) => modify(`10:00:01.${i + 1}00000`, 'R', { quantity: 1000 + i }));
+    const f = await rules([
+      risk('10:00:00', 'R'),
+      order('10:00:01', 'R', { strategy: 'S', venue: 'V' }),
+      ...msgs,
+      ['10:00:01.600000', 'order', 'Cancelled', { order_id: 'R' }],
+    ]);
+    // (No trade either: the order-to-trade ratio is over its limit too, which is not what this is about.)
+    expect(f.filter(([rule]) => rule === 'message_rate_exceeded')).toEqual([['message_rate_exceeded', '']]);
+  });
+  it('count orders that name no strategy or venue, under "unknown"', async () => {
+    const ids = ['A', 'B', 'C', 'D'];
+    const r = await run([
+      LOGIN,
+      ...ids.map((id, i) => risk(`10:00:0${i}`, id)),
+      ...ids.map((id, i) => order(`10:00:10.${i}00000`, id, { symbol: `S${i}` })),
+    ]);
+    const f = r.findings.filter((x) => x.rule === 'message_rate_exceeded');
+    expect(f).toHaveLength(1);
+    expect(f[0]?.description).toMatch(/strategy unknown .*; venue unknown/);
+  });
+});
+
+describe('reviews', () => {
+  it('a later rejection withdraws an approval; the latest decision wins', async () => {
+    const f = await rules([
+      decision('10:00:00', 'S1', 'approve', 'llm'),
+      decision('10:00:01', 'S1', 'reject'),
+      risk('10:00:02', 'O1'),
+      order('10:00:03', 'O1', { signal_id: 'S1' }),
+      decision('10:01:00', 'S2', 'reject'),
+      decision('10:01:01', 'S2', 'Approved', 'llm'),
+      risk('10:01:02', 'O2'),
+      order('10:01:03', 'O2', { signal_id: 'S2' }),
+    ]);
+    expect(f).toEqual([['review_missing', 'O1']]);
+  });
+  it('only an explicitly approving decision approves', async () => {
+    const f = await rules([
+      decision('10:00:00', 'S3', 'declined'),
+      decision('10:00:00', 'S4', 'hold'),
+      risk('10:00:02', 'O3'),
+      order('10:00:03', 'O3', { signal_id: 'S3' }),
+      risk('10:00:04', 'O4'),
+      order('10:00:05', 'O4', { signal_id: 'S4', quantity: 2000 }),
+    ]);
+    expect(f).toEqual([
+      ['review_missing', 'O3'],
+      ['review_missing', 'O4'],
+    ]);
+  });
+  it('an approval by a reviewer kind the policy does not accept does not lift a rejection', async () => {
+    const f = await rules([
+      decision('10:00:00', 'S5', 'reject'),
+      decision('10:00:01', 'S5', 'approve', 'intern'),
+      risk('10:00:02', 'O5'),
+      order('10:00:03', 'O5', { signal_id: 'S5' }),
+    ]);
+    expect(f).toEqual([['review_missing', 'O5']]);
+  });
+});
+
+describe('names', () => {
+  it('forbidden decisions match whatever their case, separators or invisible characters', async () => {
+    const f = await rules(
+      ['Override_Limits', 'override-limits', 'OVERRIDE LIMITS', 'override\u200b_limits', 'ｏｖｅｒｒｉｄｅ_limits'].map(
+        (d, i) => decision(`10:00:0${i}`, `SX${i}`, d),
+      ),
+    );
+    expect(f).toEqual(Array(5).fill(['forbidden_decision', '']));
+  });
+  it('restricted symbols match whatever their case, separators or invisible characters', async () => {
+    const variants = ['nord', 'N/O-R D', 'NORD\u200b', '\u202eNORD', 'ＮＯＲＤ'];
+    const f = await rules(
+      variants.flatMap((sym, i) => [
+        risk(`10:00:${10 + 2 * i}`, `N${i}`),
+        order(`10:00:${11 + 2 * i}`, `N${i}`, { symbol: sym }),
+      ]),
+    );
+    expect(f).toEqual(variants.map((_s, i) => ['restricted_symbol', `N${i}`]));
+  });
+  it('a fill on a restricted symbol is flagged when its order was not on it', async () => {
+    const f = await rules([
+      risk('10:00:00', 'F'),
+      order('10:00:01', 'F', { symbol: undefined }),
+      ['10:00:02', 'fill', 'Filled', { order_id: 'F', symbol: 'NORD', quantity: 1000, price: '1.1' }],
+      risk('10:00:03', 'G'),
+      order('10:00:04', 'G', { symbol: 'NORD' }),
+      ['10:00:05', 'fill', 'Filled', { order_id: 'G', symbol: 'NORD', quantity: 1000, price: '1.1' }],
+    ]);
+    expect(f).toEqual([
+      ['restricted_symbol', 'F'],
+      ['restricted_symbol', 'G'],
+    ]);
+  });
+});
+
+describe('a kill switch with a scope the checks do not know', () => {
+  it('is held as the whole switch until it is turned off', async () => {
+    const ks = (at: string, on: boolean, scope: string): Ev => [
+      at,
+      'risk',
+      on ? 'KillSwitchOn' : 'KillSwitchOff',
+      { user: 'risk', reason: 'x', scope },
+    ];
+    const f = await rules([
+      ks('10:00:00', true, 'ALL'),
+      risk('10:00:01', 'K1'),
+      order('10:00:02', 'K1'),
+      ks('10:00:03', false, 'ALL'),
+      ks('10:00:04', true, 'strategy: S'),
+      risk('10:00:05', 'K2'),
+      order('10:00:06', 'K2', { strategy: 'other' }),
+      ks('10:00:07', false, 'strategy: S'),
+      risk('10:00:08', 'K3'),
+      order('10:00:09', 'K3'),
+    ]);
+    expect(f).toEqual([
+      ['kill_switch_violation', 'K1'],
+      ['kill_switch_violation', 'K2'],
+    ]);
+  });
+});
+
+describe('a market order', () => {
+  it('has its notional taken at the risk check reference price', async () => {
+    const f = await rules([
+      risk('10:00:00', 'MK', { reference_price: 3 }),
+      order('10:00:01', 'MK', { quantity: 450000, price: undefined }),
+    ]);
+    expect(f).toEqual([['order_notional_exceeded', 'MK']]);
+  });
+});
