@@ -76,6 +76,7 @@ export async function scanHostLog(logFile: string): Promise<HostScan> {
   // Every gap over a minute (the least allowance) is kept: a day holds at most 1440 of them, so
   // memory stays bounded while the interval is not yet known.
   const candidates: [number, number][] = [];
+  const processes = new ProcessBeats();
   let latest = Number.NEGATIVE_INFINITY;
   try {
     await scanLines(
@@ -100,6 +101,7 @@ export async function scanHostLog(logFile: string): Promise<HostScan> {
         if (beat && typeof iv === 'number' && iv > 0 && Number.isFinite(iv)) {
           heartbeats++;
           interval = Math.max(interval ?? 0, iv);
+          processes.add(ev.pid, iv, ts);
         }
       },
       { view: true, noFollow: true },
@@ -107,7 +109,7 @@ export async function scanHostLog(logFile: string): Promise<HostScan> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', logFile);
   }
-  const { gaps, count } = gapsOf(candidates, interval);
+  const { gaps, count } = gapsOf(candidates, interval, processes);
   return {
     host,
     otherHosts: [...others].sort(),
@@ -118,17 +120,70 @@ export async function scanHostLog(logFile: string): Promise<HostScan> {
   };
 }
 
-/** The candidate gaps beyond the allowance of the interval. */
+/** Bound on the heartbeat instants kept per scan (a day of 1-minute heartbeats from ~700 processes). */
+const MAX_BEATS = 1_000_000;
+
+/**
+ * Each process's heartbeats (by pid): its interval and when it beat. The host's allowance is the
+ * longest interval any process declares, but a process whose heartbeats straddle a gap, none inside
+ * it, was alive and should have written within its own interval: over a gap it lives across, the
+ * shortest such allowance holds, so one process configured with a long interval does not widen the
+ * allowance for the others.
+ */
+class ProcessBeats {
+  private readonly byPid = new Map<unknown, { interval: number; at: number[] }>();
+  private kept = 0;
+
+  add(pid: unknown, interval: number, ts: number): void {
+    if (typeof pid !== 'number' || this.kept >= MAX_BEATS) return;
+    let p = this.byPid.get(pid);
+    if (p === undefined) this.byPid.set(pid, (p = { interval, at: [] }));
+    p.interval = Math.max(p.interval, interval);
+    p.at.push(ts);
+    this.kept++;
+  }
+
+  /** The allowance over the gap from `a` to `b`: the shortest of the processes alive across it, else `fallback`. */
+  allowance(a: number, b: number, fallback: number): number {
+    let allowed = fallback;
+    for (const p of this.byPid.values()) {
+      const own = allowedSilenceSeconds(p.interval);
+      if (own >= allowed) continue;
+      const i = firstAtOrAfter(p.at, b);
+      if (i > 0 && i < p.at.length && (p.at[i - 1] as number) <= a) allowed = own;
+    }
+    return allowed;
+  }
+
+  sort(): void {
+    for (const p of this.byPid.values()) p.at.sort((x, y) => x - y);
+  }
+}
+
+function firstAtOrAfter(sorted: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The candidate gaps beyond the allowance of the interval (or of a process alive across them). */
 function gapsOf(
   candidates: readonly [number, number][],
   interval: number | undefined,
+  processes: ProcessBeats,
 ): { gaps: SilentGap[]; count: number } {
   const gaps: SilentGap[] = [];
   let count = 0;
   if (interval === undefined) return { gaps, count };
   const allowed = allowedSilenceSeconds(interval);
+  processes.sort();
   for (const [a, b] of candidates) {
-    if (b - a <= allowed) continue;
+    if (b - a <= processes.allowance(a, b, allowed)) continue;
     count++;
     if (gaps.length < MAX_GAPS) gaps.push({ from: isoOf(a), to: isoOf(b), seconds: Math.round(b - a) });
   }

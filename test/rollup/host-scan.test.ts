@@ -62,4 +62,23 @@ describe('scanHostLog heartbeats', () => {
     const s = await scanHostLog(file);
     expect([s.host, s.heartbeats, s.heartbeatSeconds]).toEqual(['h1', 0, undefined]);
   });
+
+  it("one process's long interval does not widen the allowance for a process alive across the gap", async () => {
+    const lines: string[] = [];
+    let seq = 0;
+    const beat = (t: number, pid: number, iv: number) =>
+      line(T0 + t, seq++, 'system', 'Heartbeat', { interval_s: iv, pid });
+    lines.push(beat(0, 2, 86_400)); // a process configured with a day-long interval
+    for (let t = 0; t < 600; t += 60) lines.push(beat(t, 1, 60));
+    for (let t = 7800; t < 8400; t += 60) lines.push(beat(t, 1, 60)); // pid 1 lives across the 2 h
+    const file = join(tempDir(), 'audit.jsonl');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const s = await scanHostLog(file);
+    expect([s.heartbeatSeconds, s.silentCount, s.silent[0]?.seconds]).toEqual([86_400, 1, 7800 - 540]);
+
+    // pid 1 exits before the gap and pid 3 starts after it: only pid 2 lives across, its interval holds.
+    const exited = lines.map((l) => (JSON.parse(l).ts >= T0 + 7800 ? l.replace('"pid":1', '"pid":3') : l));
+    writeFileSync(file, `${exited.join('\n')}\n`);
+    expect((await scanHostLog(file)).silentCount).toBe(0);
+  });
 });
