@@ -13,6 +13,7 @@ import { recoversFragment } from '../format/event-line.js';
 import { extractEvent } from './extract.js';
 import { buildReport, type ComplianceReport } from './report.js';
 import { loadPolicyTimeline, type PolicyTimeline } from './timeline.js';
+import { capQuoted } from './state.js';
 import type { Finding } from './types.js';
 
 const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -223,7 +224,7 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
   return Object.freeze({
     order_id: id,
     events,
-    findings: report.findings.filter((f) => f.order_ids.includes(id)),
+    findings: report.findings.filter((f) => f.order_ids.includes(capQuoted(id))),
     report,
   });
 }

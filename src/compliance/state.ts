@@ -3,6 +3,7 @@
  * horizon, sliding per-second windows, and the findings collector. Nothing here grows with the
  * length of the day, only with what is open or recent (docs/decisions.md, "Compliance checks").
  */
+import { createHash } from 'node:crypto';
 import type { Evidence, Finding, RuleId, Severity, SeverityTotals } from './types.js';
 
 /**
@@ -72,6 +73,24 @@ export class RateWindow {
   }
 }
 
+/** Longest id or symbol a finding quotes in full; a longer one is cut (capQuoted). */
+export const MAX_QUOTED = 200;
+/** Longest description a finding keeps. */
+export const MAX_DESCRIPTION = 2000;
+
+/**
+ * `v` itself, or when longer than `max` its first 64 characters, its length and the start of its
+ * SHA-256: a 100 KB order id or symbol quoted in every finding, in the JSON, the CSV and the page,
+ * made the compliance files many times the size of the log. The evidence (file, seq, line hash)
+ * still names the line that holds the whole value.
+ */
+export function capQuoted(v: string, max = MAX_QUOTED): string {
+  if (v.length <= max) return v;
+  const cut = (v.charCodeAt(63) & 0xfc00) === 0xd800 ? 63 : 64; // never half a surrogate pair
+  const hash = createHash('sha256').update(v, 'utf8').digest('hex').slice(0, 16);
+  return `${v.slice(0, cut)}…(${v.length} characters, sha256 ${hash}…)`;
+}
+
 /** Collects findings: all are counted, at most `max` are kept. */
 export class FindingSink {
   readonly findings: Finding[] = [];
@@ -101,15 +120,18 @@ export class FindingSink {
     let id = base;
     for (let n = 2; this.ids.has(id); n++) id = `${base}:${n}`;
     this.ids.add(id);
+    let text = description;
+    for (const v of symbol === null ? orderIds : [...orderIds, symbol])
+      if (v.length > MAX_QUOTED) text = text.replaceAll(v, capQuoted(v));
     this.findings.push(
       Object.freeze({
         id,
         rule,
         severity,
         time,
-        order_ids: Object.freeze([...orderIds]),
-        symbol,
-        description,
+        order_ids: Object.freeze(orderIds.map((v) => capQuoted(v))),
+        symbol: symbol === null ? null : capQuoted(symbol),
+        description: capQuoted(text, MAX_DESCRIPTION),
         evidence: Object.freeze([...evidence]),
       }),
     );
