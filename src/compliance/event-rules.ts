@@ -196,7 +196,21 @@ export function sweep(s: EngineState, endOfDay = false): void {
   s.recentNew.expire(now, p.duplicate_window_ms * 1000);
   if (!endOfDay) s.configs.expire(now, p.config_snapshot_window_s * SECOND, (_k, c) => configFinding(s, c));
   for (const [u, f] of s.failed) if (f.tUs < now - p.failed_login_burst.window_s * SECOND) s.failed.delete(u);
+  // A rate window idle for over a second counts nothing: dropped, so that many one-off strategy or
+  // venue names do not stay in memory (the next message starts a new window and a new episode).
+  for (const w of [s.strategyRates, s.venueRates]) for (const [k, r] of w) if (r.last <= now - SECOND) w.delete(k);
+  // Per-process clocks: kept while fewer than MAX_CLOCKS processes were seen; beyond, those silent
+  // for CLOCK_IDLE_S are forgotten (a process silent that long then starts afresh).
+  if (s.clocks.size > MAX_CLOCKS) {
+    for (const [k, c] of s.clocks) if (c.last < now - CLOCK_IDLE_S * SECOND) s.clocks.delete(k);
+    s.lastClock = undefined;
+  }
 }
+
+/** Processes (host and pid) whose last time is kept without condition. */
+export const MAX_CLOCKS = 10_000;
+/** Beyond MAX_CLOCKS, a process silent this long (s) is forgotten. */
+export const CLOCK_IDLE_S = 600;
 
 const NONE_FAILED: readonly string[] = Object.freeze([]);
 

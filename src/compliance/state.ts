@@ -61,6 +61,11 @@ export class RateWindow {
   /** True while the count is above the limit (one finding per episode). */
   breaching = false;
 
+  /** Time of the latest event (-Infinity when none): a window idle for over a second counts nothing. */
+  get last(): number {
+    return this.times.length > this.head ? (this.times[this.times.length - 1] as number) : Number.NEGATIVE_INFINITY;
+  }
+
   /** Adds an event at `tUs`; returns how many fall within the second ending at it. */
   add(tUs: number): number {
     this.times.push(tUs);
