@@ -7,15 +7,17 @@
  * snapshot taken just before midnight may be logged just after it).
  */
 import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
+import { dayNumberOfIsoDate, dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { recordPath, timestampOfId } from '../snapshot/store.js';
 
 /** What a snapshot's recording check found: where its event is, or why it does not count. */
 export type SnapshotRecording =
   | { readonly recorded: true; readonly file: string; readonly line_sha256: string }
-  | { readonly recorded: false; readonly reason: string };
+  | { readonly recorded: false; readonly reason: string }
+  /** Neither log file is in the directory any more (retention prunes old days): nothing to check against. */
+  | { readonly recorded: 'unknown'; readonly reason: string };
 
 const CHUNK = 1 << 20;
 
@@ -32,9 +34,12 @@ export async function snapshotRecording(snapshotDir: string, logDir: string, id:
   const day = dayNumberOfIsoDate(timestampOfId(id).slice(0, 10));
   if (day === undefined) return { recorded: false, reason: 'its id names no day' };
   let sawEvent = false;
+  let sawFile = false;
   for (const d of [day, day + 1]) {
     const name = logFileName(d);
     const lines = await linesContaining(join(logDir, name), Buffer.from(`"snapshot_id":${JSON.stringify(id)}`));
+    if (lines !== undefined) sawFile = true;
+    if (lines === undefined) continue;
     for (const line of lines) {
       const ev = parseObject(line);
       if (ev === undefined || ev.category !== 'config' || ev.event !== 'ConfigSnapshot' || ev.snapshot_id !== id)
@@ -44,12 +49,33 @@ export async function snapshotRecording(snapshotDir: string, logDir: string, id:
         return { recorded: true, file: name, line_sha256: createHash('sha256').update(line).digest('hex') };
     }
   }
+  // Unknown only before the oldest log kept (retention prunes oldest first): a day without a log
+  // after it is a day nothing ran, and a snapshot dated then is not recorded.
+  if (!sawFile && day < (await oldestLogDay(logDir)))
+    return {
+      recorded: 'unknown',
+      reason: `the log of its day (${logFileName(day)}) is no longer in the log directory, so its recording was not checked`,
+    };
   return {
     recorded: false,
     reason: sawEvent
       ? 'the log records it with another record_sha256 (the stored record was changed)'
       : 'the log has no ConfigSnapshot event for it',
   };
+}
+
+/** The day of the oldest log file in the directory (Infinity when none). */
+async function oldestLogDay(logDir: string): Promise<number> {
+  let oldest = Number.POSITIVE_INFINITY;
+  try {
+    for (const name of await readdir(logDir)) {
+      const d = dayOfLogFileName(name);
+      if (d !== undefined && d < oldest) oldest = d;
+    }
+  } catch {
+    /* no log directory: nothing kept */
+  }
+  return oldest;
 }
 
 function parseObject(line: Buffer): Record<string, unknown> | undefined {
@@ -61,13 +87,13 @@ function parseObject(line: Buffer): Record<string, unknown> | undefined {
   }
 }
 
-/** The lines of a file holding `needle`, read in chunks (a missing file has none). */
-async function linesContaining(path: string, needle: Buffer): Promise<Buffer[]> {
+/** The lines of a file holding `needle`, read in chunks; undefined when there is no such file. */
+async function linesContaining(path: string, needle: Buffer): Promise<Buffer[] | undefined> {
   let fh: Awaited<ReturnType<typeof open>>;
   try {
     fh = await open(path, 'r');
   } catch {
-    return [];
+    return undefined;
   }
   const out: Buffer[] = [];
   try {

@@ -195,10 +195,13 @@ async function fromSnapshot(
   if (entry === undefined || !entry.stored) return undefined;
   if (src.logDir !== undefined) {
     const r = await snapshotRecording(snapshotDir, src.logDir, id);
-    if (!r.recorded) {
+    if (r.recorded === false) {
       notes.push(`snapshot ${id}: ${rel} was not used, ${r.reason}; ${UNRECORDED_NOTE}`);
       return undefined;
     }
+    // Its day's log pruned: refusing it would leave the file as it is now, which nothing vouches
+    // for either; it is used, and the report says its recording was not checked.
+    if (r.recorded === 'unknown') notes.push(`snapshot ${id}: ${rel} was used, but ${r.reason}`);
   }
   const text = (await readSnapshotFile({ snapshotDir, id, file: rel })).toString('utf8');
   const from = timestampOfId(id);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCompliance } from '../../src/compliance/index.js';
@@ -149,5 +149,39 @@ describe('the policy in force at each event', () => {
     const r2 = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, snapshotDir });
     expect(r2.policies.map((p) => p.source)).toEqual(['file']);
     expect(r2.policy_notes.join('\n')).toContain('another record_sha256');
+  });
+
+  it("uses a snapshot whose day's log retention pruned (saying so), but not one dated on a day with no log after the oldest kept", async () => {
+    const cwd = tempDir();
+    const logDir = join(cwd, 'logs');
+    const snapshotDir = join(cwd, 'audit/snapshots');
+    const snap = (date: string, log: string) =>
+      createConfigSnapshot({
+        cwd,
+        snapshotDir,
+        logDir: log,
+        reason: date,
+        clock: () => micros(date, '07:00:00'),
+        patterns: ['configs/*.yaml'],
+      });
+    writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000'));
+    const old = await snap('2025-09-01', logDir);
+    await writeEvents(logDir, [['08:00:00', 'auth', 'Login', { user: 'x' }]], '2025-09-03');
+    rmSync(join(logDir, 'audit-20250901.jsonl')); // pruned by retention; 2025-09-03 is the oldest kept
+    // Planted: dated 2025-09-05, a day with no log, its event sent elsewhere.
+    writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 1000000000'));
+    const planted = await snap('2025-09-05', join(cwd, 'elsewhere'));
+    await writeEvents(logDir, [['06:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'X')]);
+    const r = await checkCompliance({ cwd, logDir, from: DATE, to: DATE, snapshotDir });
+    expect(r.findings.map((f) => f.rule)).toEqual(['order_notional_exceeded']);
+    expect(r.policies.map((p) => p.snapshot_id)).toEqual([old.snapshot_id]);
+    expect(r.policy_notes).toEqual([
+      expect.stringContaining(
+        `snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used, the log has no`,
+      ),
+      expect.stringContaining(
+        `snapshot ${old.snapshot_id}: configs/compliance_policy.yaml was used, but the log of its day`,
+      ),
+    ]);
   });
 });
