@@ -28,6 +28,7 @@ import {
   type ComplianceReport,
   type PackFacts as PageFacts,
 } from '../compliance/index.js';
+import { RecordReader } from '../compliance/records.js';
 import { AuditpackError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
 import { DEFAULT_CENSOR } from '../redaction/index.js';
@@ -58,6 +59,12 @@ export interface ComplianceRecheckStart {
    */
   readonly feed: ((l: ScannedLine) => void) | undefined;
   /**
+   * Instead of `feed` (never both): the compliance records of every line, batch by batch, in line
+   * order, from a scan that has already read each line (the payload derivation's, as the export's
+   * scan feeds its own checks): the line is not read a second time for the checks.
+   */
+  readonly records: ((records: Uint8Array, firstLine: number, hashes: readonly string[]) => void) | undefined;
+  /**
    * Judges the re-run (undefined when the pack has no compliance files). `logScanned`: every line
    * of the log was fed; otherwise the log is read here.
    */
@@ -84,10 +91,12 @@ export async function startComplianceRecheck(
   exportDate: string | undefined,
 ): Promise<ComplianceRecheckStart> {
   const r = await readRecorded(dir, exportDate);
-  if (r.stop !== undefined || !('report' in r)) return { feed: undefined, finish: async (f) => replay(r, f) };
+  if (r.stop !== undefined || !('report' in r))
+    return { feed: undefined, records: undefined, finish: async (f) => replay(r, f) };
   const date = r.report.period.from;
   const engine = new ComplianceEngine(r.timeline);
   const feeder = new LineFeeder(engine, LOG, recoveryFileOf(date));
+  const reader = new RecordReader();
   let failed: unknown;
   const feed = (l: ScannedLine): void => {
     if (failed !== undefined) return;
@@ -95,6 +104,14 @@ export async function startComplianceRecheck(
       feeder.push(l);
     } catch (err) {
       failed = err; // judged as the separate re-run judged it (finish)
+    }
+  };
+  const records = (b: Uint8Array, firstLine: number, hashes: readonly string[]): void => {
+    if (failed !== undefined) return;
+    try {
+      reader.feed(engine, b, LOG, firstLine, hashes);
+    } catch (err) {
+      failed = err;
     }
   };
   const finish = async (f: Findings, page: PageFacts | undefined, logScanned: boolean) => {
@@ -108,7 +125,7 @@ export async function startComplianceRecheck(
     };
     return judgeRerun(dir, f, r, rerun, page);
   };
-  return { feed, finish };
+  return { feed, records, finish };
 }
 
 function replay(r: Recorded, f: Findings): ComplianceRecheck | undefined {

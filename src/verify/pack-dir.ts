@@ -23,7 +23,7 @@ import type { CsvStats } from './csv-count.js';
 import { type HashJob, hashOne, startBackground, throwIfFailed } from './hash-jobs.js';
 import { LogChecker } from './log-check.js';
 import { alertFilterOf, type LogFacts } from './log-facts.js';
-import { cutFor, MIN_SPLIT_BYTES } from './log-cut.js';
+import { cutFor } from './log-cut.js';
 import type { CollectedFile, PackFacts } from './pack-facts.js';
 import { alertAccumulator, checkedOf, pageFactsOf, peekAlertFilter, peekExportDate, trustOf } from './pack-gather.js';
 import { LineTreeTap } from './line-tree.js';
@@ -145,9 +145,7 @@ async function readRootFiles(r: DirRead): Promise<void> {
 /** Whether the log will be cut between two threads (log-cut.ts decides where). */
 function splitsLog(r: DirRead, options: VerifyPackOptions): boolean {
   const size = r.found.find((x) => x.rel === LOG)?.size;
-  return (
-    size !== undefined && options.logSplit !== 'none' && (options.logSplit !== undefined || size >= MIN_SPLIT_BYTES)
-  );
+  return size !== undefined && typeof options.logSplit === 'number';
 }
 
 /**
@@ -197,12 +195,17 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
   const h = createHash('sha256');
   // The second thread finds alert lines among its events by their seq (log-check.ts).
   const alertFilter = r.alertSeqs === undefined ? undefined : alertFilterOf(r.alertSeqs);
-  const cut = alertFilter?.complete === false ? undefined : await cutFor(p, logFile.size, options.logSplit, r.found);
+  const forced = typeof options.logSplit === 'number' ? options.logSplit : 'none';
+  const cut = alertFilter?.complete === false ? undefined : await cutFor(p, logFile.size, forced, r.found);
   r.filter = peekAlertFilter(r.tags.get(PACK_PATH.manifestJson));
-  // The derivation runs on this thread: the second core checks the log after the cut. (On its own
-  // worker thread it cost about a fifth more CPU for the copies and result messages, measured.)
-  const derive = r.filter === undefined ? undefined : new PayloadDerivation(r.filter, date);
-  const compliance = r.compliance?.feed;
+  // The second core runs the derivation's batches (the export's ring of shared slots), and with them
+  // the compliance records: the re-check takes its records from that scan of each line (the export's
+  // own path); only without a derivation does it read the lines itself. The log is cut between two
+  // threads only when asked (tests): a second checker's heap and the alert seqs it needs cost more
+  // memory than the derivation's thread, and grew with the alerts.
+  const records = r.compliance?.records;
+  const derive = r.filter === undefined ? undefined : new PayloadDerivation(r.filter, date, cut === undefined, records);
+  const compliance = derive === undefined || records === undefined ? r.compliance?.feed : undefined;
   const lineTree = derive === undefined ? r.lineTree : undefined; // else the derivation's tree is the log's
   const feed = (l: ScannedLine): void => {
     derive?.push(l);

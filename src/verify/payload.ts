@@ -13,7 +13,7 @@ import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { SEQ_SALVAGE_RE } from '../format/log-line.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
 import { FILL_COLUMNS, ORDER_COLUMNS } from '../pack/csv.js';
-import { DayScanner, type PayloadSink } from '../pack/scan-day.js';
+import { DayScanner, type PayloadSink, type RecordsConsumer } from '../pack/scan-day.js';
 import type { CollectedFile } from './pack-facts.js';
 import type { Findings } from './report.js';
 
@@ -69,8 +69,12 @@ export class PayloadDerivation {
   private readonly sinks = { orders: new DigestSink(), fills: new DigestSink(), alerts: new DigestSink() };
   private readonly scanner: DayScanner;
 
-  constructor(filter: RecordedAlertFilter, date: string | undefined, threads = false) {
-    this.scanner = new DayScanner(this.sinks, filterOf(filter), logNameOf(date), threads);
+  /**
+   * `onRecords`: also take the compliance checks' records of every line from the same scan (as
+   * the export's checks do), so the re-check does not read each line again.
+   */
+  constructor(filter: RecordedAlertFilter, date: string | undefined, threads = false, onRecords?: RecordsConsumer) {
+    this.scanner = new DayScanner(this.sinks, filterOf(filter), logNameOf(date), threads, onRecords);
   }
 
   push(l: ScannedLine): void {

@@ -14,6 +14,7 @@ import { LogChecker } from '../../src/verify/log-check.js';
 import { alertFilterOf, type LogCheckOptions } from '../../src/verify/log-facts.js';
 import { readLine } from '../../src/verify/log-line.js';
 import { checkLogRange, lineStartAfter } from '../../src/verify/log-range.js';
+import { SCAN_THREAD } from '../../src/pack/scan-jobs.js';
 import { BACKGROUND_THREAD } from '../../src/verify/hash-jobs.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { workerActivity } from '../../src/worker/index.js';
@@ -177,27 +178,39 @@ describe('verifyPack with the log cut between two threads', () => {
     writeFileSync(logPath, good);
   });
 
-  it('cuts a large log by default and reports what a one-thread check reports', async () => {
-    // About 5 MiB of log: above the size where the log is cut.
+  it('does not cut a large log by default: the derivation runs on the scan thread, and a forced cut reports the same', async () => {
+    // About 5 MiB of log: several of the derivation's 1 MiB batches.
     const lines = chainLines(tradingEvents(20_000)).lines;
     const dir = pack(lines);
     const whole = await verifyPack(dir, { logSplit: 'none' });
     expect(whole.problems).toEqual([]);
     expect(whole.checked.log_lines).toBe(20_000);
     const before = workerActivity(BACKGROUND_THREAD);
+    const scanBefore = workerActivity(SCAN_THREAD);
     expect(await verifyPack(dir)).toEqual(whole);
-    // Both jobs (the payload hashes and the log's second part) really ran in the compiled thread.
+    // Only the payload hashes ran in the background thread (no log range); the derivation's
+    // batches (and the compliance records with them) ran in the compiled scan thread.
     const after = workerActivity(BACKGROUND_THREAD);
-    expect(after.threadJobs - before.threadJobs).toBe(2);
+    expect(after.threadJobs - before.threadJobs).toBe(1);
     expect(after.inlineJobs).toBe(before.inlineJobs);
     expect(after.threadIds).not.toContain(threadId);
+    const scanAfter = workerActivity(SCAN_THREAD);
+    expect(scanAfter.threadJobs - scanBefore.threadJobs).toBeGreaterThanOrEqual(1);
+    expect(scanAfter.fallbacks).toEqual(scanBefore.fallbacks);
+    // A forced cut: both jobs (the payload hashes and the log's second part) in the thread.
+    const cutBefore = workerActivity(BACKGROUND_THREAD);
+    expect(
+      await verifyPack(dir, { logSplit: Math.floor(readFileSync(join(dir, 'data/audit.jsonl')).length / 2) }),
+    ).toEqual(whole);
+    expect(workerActivity(BACKGROUND_THREAD).threadJobs - cutBefore.threadJobs).toBe(2);
     const logPath = join(dir, 'data/audit.jsonl');
     const text = readFileSync(logPath, 'latin1');
-    // An edit in the second half: the worker's part has a finding, so it is checked again in sequence.
+    // An edit late in the log: found the same with the derivation on its thread, and with a cut.
     const at = text.indexOf('\n', Math.floor(text.length * 0.8)) + 1;
     writeFileSync(logPath, Buffer.from(`${text.slice(0, at)}garbage\n${text.slice(at)}`, 'latin1'));
     const edited = await verifyPack(dir, { logSplit: 'none' });
     expect(edited.problems.some((p) => p.code === 'LOG_LINE_OUT_OF_PLACE' || p.code === 'LOG_LINE_INVALID')).toBe(true);
     expect(await verifyPack(dir)).toEqual(edited);
+    expect(await verifyPack(dir, { logSplit: Math.floor(text.length / 2) })).toEqual(edited);
   });
 });

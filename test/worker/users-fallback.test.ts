@@ -46,12 +46,27 @@ describe('a worker thread that dies mid-run', () => {
     const { workerActivity } = (await import(inCopy('worker/index.js'))) as {
       workerActivity: (n: string) => Activity;
     };
-    // About 5 MiB of log: cut between the threads, so the thread gets the hashes and a log range.
+    // About 5 MiB of log, cut between the threads: the thread gets the hashes and a log range.
     const dir = buildPack(tempDir(), '2025-09-08', { logLines: chainLines(tradingEvents(20_000)).lines }).dir;
-    const report = await lib.verifyPack(dir);
+    const report = await lib.verifyPack(dir, { logSplit: 2_500_000 });
     const a = workerActivity('verify');
     expect(a.fallbacks).toEqual([expect.stringMatching(/the thread stopped: exited with code 9/)]);
     expect(a.inlineJobs).toBeGreaterThanOrEqual(1);
+    expect(report.problems).toEqual([]);
+    expect(report).toEqual(await verifyPack(dir, { logSplit: 'none' }));
+  });
+
+  it("verify: the derivation's batches the scan thread held are processed here, the report is unchanged", async () => {
+    const inCopy = distCopyWith('pack/scan-worker.js', dyingWorker('scan-worker.real.js', 2));
+    const lib = (await import(inCopy('verify/index.js'))) as { verifyPack: typeof verifyPack };
+    const { workerActivity } = (await import(inCopy('worker/index.js'))) as {
+      workerActivity: (n: string) => Activity;
+    };
+    // About 5 MiB of log: several 1 MiB batches of the derivation, which runs on the scan thread.
+    const dir = buildPack(tempDir(), '2025-09-08', { logLines: chainLines(tradingEvents(20_000)).lines }).dir;
+    const report = await lib.verifyPack(dir);
+    const a = workerActivity('export scan');
+    expect(a.fallbacks).toEqual([expect.stringMatching(/the thread stopped: exited with code 9/)]);
     expect(report.problems).toEqual([]);
     expect(report).toEqual(await verifyPack(dir, { logSplit: 'none' }));
   });
