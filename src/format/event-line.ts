@@ -88,8 +88,6 @@ const BY_NAME = new Map<string, number>(NAMES.map((n, i) => [n, i]));
 const HASH_RE = /^[0-9a-f]{64}$/;
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
 const TS_RE = /^(0|[1-9][0-9]{0,15})\.([0-9]{6})$/;
-const SEQ_RE = /^[1-9][0-9]{0,15}$/;
-const PID_RE = /^(0|[1-9][0-9]{0,15})$/;
 
 const fail = (kind: NotEventKind, reason: string): EventReading => ({ ok: false, kind, reason });
 
@@ -141,6 +139,7 @@ export class EventReader {
   private readonly events = new StringInterner(256);
   private lastDateBytes = Buffer.alloc(10);
   private lastDate = '';
+  private readonly goodCategories = new Set<string>();
 
   /**
    * Reads `b[start, end)` (a line without its "\n"). `utf8Known`: the caller has already checked
@@ -178,17 +177,17 @@ export class EventReader {
     const prevAt = at[PREV] as number;
     if (prevAt < 0) return fail('not-an-event', '`prev` is missing');
     if (prevAt !== n - 1) return fail('not-an-event', '`prev` is not the last field');
-    const prev = plainHex64(b, table, prevAt) ?? str(b, table, prevAt);
-    if (prev === undefined || !HASH_RE.test(prev)) return fail('not-an-event', '`prev` is not 64 lowercase hex digits');
+    // plainHex64 checked every byte; only an escaped or odd value needs the pattern.
+    const hex = plainHex64(b, table, prevAt);
+    const prev = hex ?? str(b, table, prevAt);
+    if (prev === undefined || (hex === undefined && !HASH_RE.test(prev)))
+      return fail('not-an-event', '`prev` is not 64 lowercase hex digits');
     const seqAt = at[SEQ] as number;
     if (seqAt < 0) return fail('not-an-event', '`seq` is missing');
-    const seqText = numText(b, table, seqAt);
-    if (seqText === undefined || !SEQ_RE.test(seqText) || !Number.isSafeInteger(Number(seqText))) {
-      return fail('not-an-event', '`seq` is not a positive integer written as one');
-    }
+    const seq = seqOf(b, table, seqAt);
+    if (seq < 0) return fail('not-an-event', '`seq` is not a positive integer written as one');
     const tsAt = at[TS] as number;
-    const tsText = tsAt < 0 ? undefined : numText(b, table, tsAt);
-    if (tsText === undefined) return fail('not-an-event', '`ts` is missing or not a number');
+    if (tsAt < 0 || table.kind[tsAt] !== Kind.Number) return fail('not-an-event', '`ts` is missing or not a number');
     const isoAt = at[ISO] as number;
     const iso = isoAt < 0 ? undefined : str(b, table, isoAt);
     if (iso === undefined) return fail('not-an-event', '`iso_ts` is missing or not a string');
@@ -202,10 +201,10 @@ export class EventReader {
         table.valueEnd[tsAt] as number,
       )
         ? undefined
-        : isoTsProblem(iso, tsText);
+        : isoTsProblem(iso, numText(b, table, tsAt) as string);
     if (timeProblem !== undefined) return fail('not-an-event', timeProblem);
     const category = this.categories.value(b, table, at[CAT] as number);
-    if (category === undefined || !CATEGORY_RE.test(category))
+    if (category === undefined || !this.categoryOk(category))
       return fail('not-an-event', '`category` is missing or not a lowercase name ([a-z][a-z0-9_]*, at most 64)');
     const event = this.events.value(b, table, at[EVT] as number);
     if (event === undefined || event === '')
@@ -218,7 +217,7 @@ export class EventReader {
     return {
       ok: true,
       ev: {
-        seq: Number(seqText),
+        seq,
         prev,
         category,
         event,
@@ -233,6 +232,14 @@ export class EventReader {
         severityAt: at[SEVERITY] as number,
       },
     };
+  }
+
+  /** CATEGORY_RE, remembered per interned name (a day has a handful; bounded for hostile logs). */
+  private categoryOk(category: string): boolean {
+    if (this.goodCategories.has(category)) return true;
+    if (!CATEGORY_RE.test(category)) return false;
+    if (this.goodCategories.size < 1024) this.goodCategories.add(category);
+    return true;
   }
 
   private dateOf(iso: string, b: Buffer, isoOff: number): string {
@@ -255,19 +262,15 @@ function typedFieldsProblem(b: Buffer, table: EntryTable, at: Int32Array): strin
   const hostAt = at[HOST] as number;
   const pidAt = at[PID] as number;
   if (hostAt >= 0 && table.kind[hostAt] !== Kind.String) return '`host` is not a string';
-  if (pidAt >= 0) {
-    const pidText = numText(b, table, pidAt);
-    if (pidText === undefined || !PID_RE.test(pidText)) return '`pid` is not a non-negative integer';
-  }
+  if (pidAt >= 0 && !pidOk(b, table, pidAt)) return '`pid` is not a non-negative integer';
   const actorAt = at[ACTOR] as number;
   if (actorAt >= 0 && table.kind[actorAt] !== Kind.String) return '`actor` is not a string';
-  for (const [id, name] of [
-    [REDACTED, FIELD.redacted],
-    [VALIDATION, FIELD.validation],
-  ] as const) {
-    const i = at[id] as number;
-    if (i >= 0 && !isStringArray(b, table, i)) return `\`${name}\` is not an array of strings`;
-  }
+  const redactedAt = at[REDACTED] as number;
+  if (redactedAt >= 0 && !isStringArray(b, table, redactedAt))
+    return `\`${FIELD.redacted}\` is not an array of strings`;
+  const validationAt = at[VALIDATION] as number;
+  if (validationAt >= 0 && !isStringArray(b, table, validationAt))
+    return `\`${FIELD.validation}\` is not an array of strings`;
   return undefined;
 }
 
@@ -376,6 +379,34 @@ function str(b: Buffer, table: EntryTable, i: number): string | undefined {
   if (table.kind[i] !== Kind.String) return undefined;
   if (table.valueEscaped[i] === 1) return stringValue(b, table, i);
   return b.toString('latin1', (table.valueStart[i] as number) + 1, (table.valueEnd[i] as number) - 1);
+}
+
+/**
+ * `seq` read from its bytes: ^[1-9][0-9]{0,15}$ and a safe integer, else -1.
+ * No string per line.
+ */
+function seqOf(b: Buffer, table: EntryTable, i: number): number {
+  if (table.kind[i] !== Kind.Number) return -1;
+  const s = table.valueStart[i] as number;
+  const e = table.valueEnd[i] as number;
+  if (e - s < 1 || e - s > 16 || b[s] === 0x30) return -1;
+  let v = 0;
+  for (let k = s; k < e; k++) {
+    const c = (b[k] as number) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return Number.isSafeInteger(v) ? v : -1;
+}
+
+/** `pid` on its bytes: ^(0|[1-9][0-9]{0,15})$ */
+function pidOk(b: Buffer, table: EntryTable, i: number): boolean {
+  if (table.kind[i] !== Kind.Number) return false;
+  const s = table.valueStart[i] as number;
+  const e = table.valueEnd[i] as number;
+  if (e - s < 1 || e - s > 16 || (b[s] === 0x30 && e - s > 1)) return false;
+  for (let k = s; k < e; k++) if ((b[k] as number) < 0x30 || (b[k] as number) > 0x39) return false;
+  return true;
 }
 
 function numText(b: Buffer, table: EntryTable, i: number): string | undefined {

@@ -33,7 +33,12 @@ export class ReviewEventTap {
   readonly events: ReviewEvent[] = [];
   constructor(private readonly where: string) {}
 
-  push(l: ScannedLine): void {
+  /**
+   * `category`: the line's category when the log check read it as an event (no repeated key, so
+   * JSON.parse reads the same): a line of another category is not looked into.
+   */
+  push(l: ScannedLine, category?: string): void {
+    if (category !== undefined && category !== REVIEW_CATEGORY) return;
     const b = l.bytes;
     if (b === undefined || !l.terminated || b.indexOf(MARK) === -1 || this.events.length >= MAX_EVENTS) return;
     let o: Record<string, unknown> | null;

@@ -25,7 +25,12 @@ export class PruneEventTap {
   readonly events: PruneEvent[] = [];
   constructor(private readonly where: string) {}
 
-  push(l: ScannedLine): void {
+  /**
+   * `category`: the line's category when the log check read it as an event (no repeated key, so
+   * JSON.parse reads the same): a line of another category is not looked into.
+   */
+  push(l: ScannedLine, category?: string): void {
+    if (category !== undefined && category !== PRUNE_EVENT.category) return;
     const b = l.bytes;
     if (b === undefined || !l.terminated || b.indexOf(MARK) === -1 || this.events.length >= MAX_EVENTS) return;
     let v: unknown;

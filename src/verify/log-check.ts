@@ -47,6 +47,8 @@ export class LogChecker extends ChainFollower {
   private readonly alertBitsSize: number;
   private readonly maxCandidates: number;
   private readonly alertCandidates: string[] = [];
+  /** The category of the line last pushed when it was read as an event, else undefined. */
+  lastCategory: string | undefined;
 
   constructor(options: LogCheckOptions) {
     super(options);
@@ -79,6 +81,7 @@ export class LogChecker extends ChainFollower {
   push(line: ScannedLine): void {
     const facts = this.facts;
     facts.lines++;
+    this.lastCategory = undefined;
     if (!line.terminated) {
       this.torn = true;
       // A torn tail: the writer died mid-line; the next writer will terminate it and record it.
@@ -123,6 +126,7 @@ export class LogChecker extends ChainFollower {
       facts.malformed++;
       return;
     }
+    this.lastCategory = reading.facts.category;
     this.event(line, reading.facts);
   }
 

@@ -207,12 +207,13 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
   const derive = r.filter === undefined ? undefined : new PayloadDerivation(r.filter, date, cut === undefined, records);
   const compliance = derive === undefined || records === undefined ? r.compliance?.feed : undefined;
   const lineTree = derive === undefined ? r.lineTree : undefined; // else the derivation's tree is the log's
-  const feed = (l: ScannedLine): void => {
+  // `category`: what the checker read the line as (the taps skip events of other categories).
+  const feed = (l: ScannedLine, category?: string): void => {
     derive?.push(l);
     compliance?.(l);
     lineTree?.push(l);
-    r.tap.push(l);
-    r.reviewTap.push(l);
+    r.tap.push(l, category);
+    r.reviewTap.push(l, category);
   };
   try {
     const range =
@@ -221,12 +222,12 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
         : background.checkLogRange({ path: p, start: cut, file: LOG, date, full, alertFilter });
     const push = (l: ScannedLine): void => {
       checker.push(l);
-      feed(l);
+      feed(l, checker.lastCategory);
     };
     let size = await scanLines(p, push, { view: true, noFollow: true, end: cut, onChunk: (c) => h.update(c) });
     if (cut !== undefined && range !== undefined) {
       const rest = { view: true, noFollow: true, start: cut, firstLineNumber: checker.facts.lines + 1 } as const;
-      size = await scanLines(p, feed, { ...rest, onChunk: (c) => h.update(c) });
+      size = await scanLines(p, (l) => feed(l), { ...rest, onChunk: (c) => h.update(c) });
       if (!checker.join(await range)) await scanLines(p, (l) => checker.push(l), rest);
     }
     r.files.set(LOG, { size, sha256: h.digest('hex') });

@@ -46,6 +46,19 @@ describe('EventReader: one rule, one rejected line', () => {
       });
   });
 
+  it('reads seq, pid and an escaped prev as the patterns did, and a bad category after a good one is still bad', () => {
+    const reader = new EventReader();
+    const at = (line: string) => reader.read(Buffer.from(line), 0, Buffer.byteLength(line));
+    const max = at(GOOD.replace('"seq":42', '"seq":9007199254740991'));
+    expect(max.ok && max.ev.seq).toBe(9007199254740991);
+    expect(at(GOOD.replace('"pid":4711', '"pid":0')).ok).toBe(true);
+    const escaped = at(GOOD.replace(/"prev":"a/, '"prev":"\\u0061'));
+    expect(escaped.ok && escaped.ev.prev).toBe('ab'.repeat(32));
+    expect(at(GOOD).ok).toBe(true);
+    expect(at(GOOD.replace('"category":"order"', '"category":"Order"')).ok).toBe(false);
+    expect(at(GOOD).ok).toBe(true);
+  });
+
   const cases: [string, string | Buffer, RegExp][] = [
     ['not valid JSON', GOOD.replace('"A-1"', 'A-1,,'), /JSON/],
     [
@@ -82,6 +95,24 @@ describe('EventReader: one rule, one rejected line', () => {
     ['actor as a number', GOOD.replace('"pid":4711', '"pid":4711,"actor":7'), /actor/],
     ['redacted not a list of strings', GOOD.replace('"pid":4711', '"pid":4711,"redacted":[1]'), /redacted/],
     ['an array', '[1,2]', /object/],
+    // seq, pid and prev are read from their bytes: every shape the patterns rejected still fails.
+    ['seq 42e0', GOOD.replace('"seq":42', '"seq":42e0'), /seq/],
+    ['seq negative', GOOD.replace('"seq":42', '"seq":-42'), /seq/],
+    ['seq 2^53', GOOD.replace('"seq":42', '"seq":9007199254740992'), /seq/],
+    ['seq of 17 digits', GOOD.replace('"seq":42', '"seq":10000000000000000'), /seq/],
+    ['seq as a string', GOOD.replace('"seq":42', '"seq":"42"'), /seq/],
+    ['ts as a string', GOOD.replace(/"ts":([0-9.]+)/, '"ts":"$1"'), /ts/],
+    ['pid 4711e0', GOOD.replace('"pid":4711', '"pid":4711e0'), /pid/],
+    ['pid negative', GOOD.replace('"pid":4711', '"pid":-4711'), /pid/],
+    ['pid 4711.5', GOOD.replace('"pid":4711', '"pid":4711.5'), /pid/],
+    ['pid of 17 digits', GOOD.replace('"pid":4711', '"pid":12345678901234567'), /pid/],
+    ['prev of 63 hex digits', GOOD.replace(/"prev":"[0-9a-f]/, '"prev":"'), /hex/],
+    ['prev escaped to a non-hex digit', GOOD.replace(/"prev":"[0-9a-f]/, '"prev":"\\u0067'), /hex/],
+    [
+      'redacted then validation not a list of strings',
+      GOOD.replace('"pid":4711', '"pid":4711,"validation":"x"'),
+      /validation/,
+    ],
   ];
   for (const [name, line, reason] of cases) {
     it(`rejects ${name}`, () => {
