@@ -125,7 +125,9 @@ export async function startComplianceRecheck(
     };
     return judgeRerun(dir, f, r, rerun, page);
   };
-  return { feed, records, finish };
+  // The derivation names recoveries after the export date; a report of another day (already a
+  // finding) is re-run line by line, naming them after its own period as the separate re-run does.
+  return { feed, records: exportDate === date ? records : undefined, finish };
 }
 
 function replay(r: Recorded, f: Findings): ComplianceRecheck | undefined {

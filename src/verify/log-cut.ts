@@ -1,6 +1,8 @@
 /**
  * Where a pack's log is cut between two threads so that both finish together (the first thread
  * checks the part before the cut, the worker the part after it; findings never depend on it).
+ * verify cuts only when asked (VerifyPackOptions.logSplit): by default the second core runs the
+ * payload derivation, which costs less memory than a second checker.
  */
 import { PACK_PATH, ROOT_FILE_BOUNDS } from '../format/pack.js';
 import { lineStartAfter } from './log-range.js';

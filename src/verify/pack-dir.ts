@@ -1,7 +1,8 @@
 /**
  * Verifying a pack directory: facts are gathered in one streaming pass per file, in this order —
  * the small root files, data/alerts.jsonl (its line hashes are looked for during the log scan),
- * then the log — while a worker thread hashes and counts the other payload files; then judged
+ * then the log — while a worker thread hashes and counts the other payload files and the export's
+ * scan thread runs the payload derivation's batches; then judged
  * (pack-judge.ts). Nothing outside the pack is read (pack-walk.ts).
  */
 import { createHash } from 'node:crypto';

@@ -16,7 +16,7 @@ export interface VerifyPackOptions {
   full?: boolean;
   /**
    * @internal Where data/audit.jsonl is cut between the two threads (the first line start at or
-   * after this offset), or 'none'; by default large logs are cut where both threads finish together.
+   * after this offset), or 'none' (the default: the second core runs the payload derivation).
    * Findings never depend on it; tests use it to check exactly that.
    */
   logSplit?: number | 'none';
