@@ -4,7 +4,7 @@
  * with the record's SHA-256: a snapshot taken with its event sent to another log, or a record
  * planted in the store by hand, is not part of the tamper-evident trail and must not decide which
  * rules apply. The event is looked for in the log of the snapshot's day and of the day after (a
- * snapshot taken just before midnight may be logged just after it).
+ * snapshot taken in the last minute before midnight may be logged just after it).
  */
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile } from 'node:fs/promises';
@@ -31,11 +31,13 @@ export async function snapshotRecording(snapshotDir: string, logDir: string, id:
   } catch {
     return { recorded: false, reason: 'its record cannot be read' };
   }
-  const day = dayNumberOfIsoDate(timestampOfId(id).slice(0, 10));
+  const ts = timestampOfId(id);
+  const day = dayNumberOfIsoDate(ts.slice(0, 10));
   if (day === undefined) return { recorded: false, reason: 'its id names no day' };
   let sawEvent = false;
   let sawFile = false;
-  for (const d of [day, day + 1]) {
+  // The next day's log is read only for a snapshot of the day's last minute (each read is a whole file).
+  for (const d of ts.slice(11, 16) === '23:59' ? [day, day + 1] : [day]) {
     const name = logFileName(d);
     const lines = await linesContaining(join(logDir, name), Buffer.from(`"snapshot_id":${JSON.stringify(id)}`));
     if (lines !== undefined) sawFile = true;
