@@ -189,6 +189,7 @@ const latin1: (b: Buffer, s: number, e: number) => string =
 
 const INTERN_SLOTS = 1024;
 const MAX_INTERNED = 64;
+/** Also bounds deepFreeze's recursion: 512 bytes nest at most 256 levels. */
 const MAX_CACHED_RAW = 512;
 const MAX_CACHED_VALUES = 1024;
 
