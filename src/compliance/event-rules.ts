@@ -94,8 +94,18 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     // A scope the checks do not know ("ALL", "global", "strategy: S") is held as the whole switch:
     // a switch meant to stop trading must not stop nothing because of its spelling.
     const scope = KNOWN_SCOPE.test(raw) ? raw : `${UNKNOWN_SCOPE}${raw}`;
-    if (event === 'KillSwitchOn') s.killSwitch.set(scope, ev);
-    else if (scope === 'all') s.killSwitch.clear();
+    if (event === 'KillSwitchOn') {
+      s.killSwitch.set(scope, ev);
+      if (scope !== raw)
+        s.add(
+          'kill_switch_scope_unknown',
+          iso,
+          [],
+          null,
+          `kill switch turned on with scope ${JSON.stringify(raw)}, which names no known scope (all, strategy:<name>, venue:<name>, symbol:<name>): held as all`,
+          [ev],
+        );
+    } else if (scope === 'all') s.killSwitch.clear();
     else s.killSwitch.delete(scope);
   }
 }

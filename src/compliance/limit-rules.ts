@@ -19,6 +19,36 @@ export interface LimitSubject {
   readonly ev: Evidence;
 }
 
+/**
+ * A quantity or price that is zero or negative (only values the event gives). Such a value is never
+ * netted: a negative fill would hide an overfill, a negative order size its limits. Returns whether
+ * the quantity is usable (positive or absent).
+ */
+export function invalidValues(
+  s: EngineState,
+  what: string,
+  id: string | null,
+  symbol: string | null,
+  qty: number | null,
+  price: number | null,
+  iso: string,
+  ev: Evidence,
+): boolean {
+  const badQty = qty !== null && qty <= 0;
+  if (badQty || (price !== null && price <= 0)) {
+    const parts = [badQty ? `quantity ${qty}` : '', price !== null && price <= 0 ? `price ${price}` : ''];
+    s.add(
+      'invalid_quantity',
+      iso,
+      id === null ? [] : [id],
+      symbol,
+      `${what} with ${parts.filter(Boolean).join(' and ')} (zero or negative)`,
+      [ev],
+    );
+  }
+  return !badQty;
+}
+
 /** Notional, size and price collar. A market order's notional is taken at the reference price. */
 export function limitChecks(s: EngineState, n: LimitSubject): void {
   const p = s.p;

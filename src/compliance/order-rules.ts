@@ -14,7 +14,7 @@ import {
   str,
 } from './engine-state.js';
 import { UNKNOWN_SCOPE } from './event-rules.js';
-import { limitChecks } from './limit-rules.js';
+import { invalidValues, limitChecks } from './limit-rules.js';
 import { isRestricted, nameKey } from './names.js';
 import { RateWindow } from './state.js';
 import type { Evidence } from './types.js';
@@ -89,6 +89,7 @@ function modifyOrder(s: EngineState, e: LogEvent, o: Order, event: string, iso: 
   const price = num(e.price);
   if (price !== null) o.price = price;
   if (q === null && price === null) return;
+  invalidValues(s, `order ${o.id} as modified`, o.id, o.symbol, q, price, iso, ev);
   limitChecks(s, {
     id: o.id,
     symbol: o.symbol,
@@ -172,6 +173,7 @@ function newOrder(
   const fresh = preTradeRiskChecks(s, n);
   const eventRef = num(e.reference_price);
   o.ref = fresh?.refPrice ?? eventRef;
+  invalidValues(s, `order ${id}`, id, symbol, num(e.quantity), n.price, iso, ev);
   limitChecks(s, { id, symbol, qty: n.qty, price: n.price, eventRef, fresh, modified: false, iso, ev });
   reviewAndLoginChecks(s, n);
   duplicateCheck(s, n);
@@ -377,10 +379,14 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
     if (c === undefined) s.otr.set(symbol, (c = { orders: 0, trades: 0, first: ev }));
     c.trades++;
   }
+  const fq = num(e.quantity);
+  const usable = invalidValues(s, `fill${id === null ? '' : ` of order ${id}`}`, id, symbol, fq, num(e.price), iso, ev);
   if (id === null) return restrictedFill(s, null, symbol, null, iso, ev);
-  const q = num(e.quantity) ?? 0;
   const o = s.open.get(id);
   restrictedFill(s, id, symbol, (o ?? s.closed.get(id))?.symbol ?? null, iso, ev);
+  // A zero or negative fill is its own finding and is not counted: netted, it would hide an overfill.
+  if (!usable) return;
+  const q = fq ?? 0;
   if (o === undefined) {
     const c = s.closed.get(id);
     if (c === undefined)

@@ -37,6 +37,11 @@ export const RULES = Object.freeze({
   review_missing: { severity: 'warning', title: 'required review missing' },
   forbidden_decision: { severity: 'critical', title: 'forbidden decision recorded' },
   clock_backwards: { severity: 'info', title: 'time went backwards for a host and process' },
+  invalid_quantity: { severity: 'critical', title: 'order or fill with a zero or negative quantity or price' },
+  kill_switch_scope_unknown: {
+    severity: 'warning',
+    title: 'kill switch with a scope the checks do not know (held as all)',
+  },
 } as const satisfies Record<string, { severity: Severity; title: string }>);
 export type RuleId = keyof typeof RULES;
 export const RULE_IDS = Object.freeze(Object.keys(RULES) as RuleId[]);

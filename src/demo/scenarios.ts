@@ -135,6 +135,7 @@ export async function supervisionScenarios(
   lifecycleScenarios(x);
   accessScenarios(x);
   reviewScenarios(x);
+  validityScenarios(x);
   await clockScenario(x);
   return x.n;
 }
@@ -367,6 +368,30 @@ function reviewScenarios(x: Scenario): void {
   const o = x.id('OPEN');
   x.check(o);
   x.send(o, { price: (x.eur.mid * 0.995).toFixed(x.eur.digits) });
+  x.step(20, 90);
+}
+
+/** Values that make no sense: a negative execution, a kill switch with a scope nobody knows. */
+function validityScenarios(x: Scenario): void {
+  // invalid_quantity: a correction sent as a fill of a negative quantity, before the real fill.
+  const o = x.id('NEGFILL');
+  x.check(o);
+  x.send(o);
+  const neg = {
+    orderId: o,
+    dealId: `DL-${o.slice(4)}-neg`,
+    symbol: x.eur.symbol,
+    side: 'BUY',
+    price: x.ref,
+    venue: 'LMAX',
+  };
+  x.w(x.logger.fill({ ...neg, quantity: -x.eur.lot }, 'PartiallyFilled'));
+  x.fill(o);
+  x.step(20, 90);
+  // kill_switch_scope_unknown: "ALL" is not `all`; held as all until turned off, with no order meanwhile.
+  x.w(logKillSwitch(x.logger, true, { user: 'risk-officer', reason: 'venue outage', scope: 'ALL' }));
+  x.pause(30);
+  x.w(logKillSwitch(x.logger, false, { user: 'risk-officer', reason: 'venue back', scope: 'ALL' }));
   x.step(20, 90);
 }
 

@@ -157,6 +157,16 @@ const CASES: Record<RuleId, Ev[]> = {
     ],
   ],
   clock_backwards: [risk('10:00:05', 'X'), order('10:00:04', 'X'), fill('10:00:06', 'X', 1000)],
+  invalid_quantity: [
+    risk('10:00:00', 'X'),
+    order('10:00:01', 'X'),
+    fill('10:00:02', 'X', -500),
+    fill('10:00:03', 'X', 1000),
+  ],
+  kill_switch_scope_unknown: [
+    ['10:00:00', 'risk', 'KillSwitchOn', { user: 'risk', reason: 'x', scope: 'global' }],
+    ['10:00:01', 'risk', 'KillSwitchOff', { user: 'risk', reason: 'x', scope: 'global' }],
+  ],
 };
 
 describe('compliance rules', () => {

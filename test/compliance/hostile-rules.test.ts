@@ -201,7 +201,9 @@ describe('a kill switch with a scope the checks do not know', () => {
       order('10:00:09', 'K3'),
     ]);
     expect(f).toEqual([
+      ['kill_switch_scope_unknown', ''],
       ['kill_switch_violation', 'K1'],
+      ['kill_switch_scope_unknown', ''],
       ['kill_switch_violation', 'K2'],
     ]);
   });
@@ -214,5 +216,50 @@ describe('a market order', () => {
       order('10:00:01', 'MK', { quantity: 450000, price: undefined }),
     ]);
     expect(f).toEqual([['order_notional_exceeded', 'MK']]);
+  });
+});
+
+describe('zero and negative quantities and prices', () => {
+  const fillOf = (at: string, id: string, quantity: number): Ev => [
+    at,
+    'fill',
+    'PartiallyFilled',
+    { order_id: id, deal_id: `D-${at}`, symbol: 'EURUSD', quantity, price: '1.1' },
+  ];
+  it('a negative fill is a finding and is not netted: the overfill it would hide is found', async () => {
+    const f = await rules([
+      risk('10:00:00', 'NF'),
+      order('10:00:01', 'NF', { quantity: 100 }),
+      fillOf('10:00:02', 'NF', -1000),
+      fillOf('10:00:03', 'NF', 1000),
+      fillOf('10:00:04', 'NF', 100),
+    ]);
+    expect(f).toEqual([
+      ['invalid_quantity', 'NF'],
+      ['overfill', 'NF'],
+    ]);
+  });
+  it('a negative order quantity is a finding, and its size still counts against the limits', async () => {
+    const f = await rules([
+      risk('10:00:00', 'NQ', { reference_price: 100 }),
+      order('10:00:01', 'NQ', { quantity: -5000000, price: '100' }),
+    ]);
+    expect(f.map(([rule]) => rule).sort()).toEqual([
+      'invalid_quantity',
+      'order_notional_exceeded',
+      'order_size_exceeded',
+    ]);
+  });
+  it('a zero price on a modification is a finding', async () => {
+    const f = await rules([risk('10:00:00', 'ZP'), order('10:00:01', 'ZP'), modify('10:00:02', 'ZP', { price: '0' })]);
+    expect(f.map(([rule]) => rule).sort()).toEqual(['invalid_quantity', 'price_collar_breached']);
+  });
+  it('a kill switch with an unknown scope is itself a warning', async () => {
+    const r = await run([
+      LOGIN,
+      ['10:00:00', 'risk', 'KillSwitchOn', { user: 'risk', reason: 'x', scope: 'global' }],
+      ['10:00:01', 'risk', 'KillSwitchOff', { user: 'risk', reason: 'x', scope: 'global' }],
+    ]);
+    expect(r.findings.map((x) => [x.rule, x.severity])).toEqual([['kill_switch_scope_unknown', 'warning']]);
   });
 });

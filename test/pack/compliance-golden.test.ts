@@ -185,18 +185,20 @@ describe('the compliance files of a pack (held to the second-scan code)', () => 
 const GOLDEN = {
   demo: {
     // Recorded again when a modify or cancel started counting for its order's venue: the demo's
-    // burst of amendments comes from an order with no venue, now rate-checked under "unknown".
-    report: '35554e28482e98c41718c939dd96d9b7ce350b49f6283d96df6a5521faa2524f',
-    csv: 'a107bd0f9057849fff36aa8e5076242ab7c09aa8c3f64fd4732cbe8db98bf13c',
-    html: '70443e92100100db17519fbce2c47cd941254ab36b275cbc6a5eca6f789d30a2',
+    // burst of amendments comes from an order with no venue, now rate-checked under "unknown"; and
+    // again when the demo gained a negative fill and a kill switch scoped "ALL" (the two new rules).
+    report: 'e3511e82eebba24f461cee6db8ca2cd6feebf0908ae0ef9f96b753c840b13b34',
+    csv: 'ceb71fd1ad6f40d35b952c1aa00db6b3ae5c87dd4e1debbeb8a631bbdc1571f9',
+    html: 'd235f84de7e9e57631f090853fdde422d2325efb0a2e36882186d58d9dfc49fe',
   },
   varied: {
     // Recorded again when recovered fragments stopped being events for the checks (this day holds
     // some; the demo day holds none, and its digests did not move), and again when modifications
     // were held to the limits (this day amends prices out of the collar) and the latest decision on a
-    // signal became its review (this day records override_limits after approvals).
-    report: 'c8164103ae507433cd9e1dd4d7fd72c72dcfbf483b975e7ffe8707bedfce639a',
-    csv: 'e1c6c98ae98675571dec84f0366981bf9620defb0f88f025ba9d19966c6a9073',
-    html: 'df21b248089f5dee9e6e86298364234dd054b6b119dffb81bc8db473a453a600',
+    // signal became its review (this day records override_limits after approvals), and when a zero
+    // quantity became a finding (this day modifies orders to quantity 0).
+    report: '378e83a6bed3ee8be42b4ef5b370bc526ade89bad54f81257f6150e96e1b530a',
+    csv: 'cf1b7930af4fd8518889947e24d0ff8d67547d0944b2e86b3daaa1fcd21b9006',
+    html: 'bbf43cea02905d5f7367e0681b84faeca0d1d52cf8a72e9d4d98078c73f4baaa',
   },
 };
