@@ -42,6 +42,7 @@ export {
 } from './check.js';
 export {
   COMPLIANCE_REPORT_FORMAT,
+  COMPLIANCE_RULES_VERSION,
   FINDINGS_CSV_COLUMNS,
   buildReport,
   reportJson,

@@ -10,6 +10,14 @@ import { SEVERITIES, type AuditSummary, type Finding, type Severity, type Severi
 /** `format` of compliance_report.json. */
 export const COMPLIANCE_REPORT_FORMAT = 'auditpack.compliance-report/1';
 
+/**
+ * `rules` of compliance_report.json: the version of the checks that made the report. It goes up
+ * whenever a rule, a finding's fields or the rendering of the CSV or the page changes, so that
+ * verify, years later and with a newer auditpack, can tell a pack made under older rules (its
+ * re-run differs because the rules did) from an edited one. A report without it is version 1.
+ */
+export const COMPLIANCE_RULES_VERSION = 2;
+
 /** A policy as the report records it: enough to re-run the checks with it. */
 export interface RecordedPolicy {
   readonly from: string | null;
@@ -23,6 +31,8 @@ export interface RecordedPolicy {
 /** compliance_report.json. */
 export interface ComplianceReport {
   readonly format: typeof COMPLIANCE_REPORT_FORMAT;
+  /** The version of the checks (COMPLIANCE_RULES_VERSION); absent in reports made before it: 1. */
+  readonly rules?: number;
   readonly period: { readonly from: string; readonly to: string };
   /** The policy in force at the end of the period. */
   readonly policy: {
@@ -62,6 +72,7 @@ export function buildReport(o: {
     byCategory[k] = o.result.summary.by_category[k] as number;
   return {
     format: COMPLIANCE_REPORT_FORMAT,
+    rules: COMPLIANCE_RULES_VERSION,
     period: { from: o.from, to: o.to },
     policy: { path: last.path, sha256: last.sha256, snapshot_id: last.snapshot_id, source: last.source },
     policies: o.timeline.entries.map((e) => ({

@@ -19,6 +19,7 @@ import {
   ComplianceEngine,
   compareReports,
   COMPLIANCE_REPORT_FORMAT,
+  COMPLIANCE_RULES_VERSION,
   LineFeeder,
   recoveryFileOf,
   findingsCsv,
@@ -218,26 +219,49 @@ async function judgeRerun(
     throw err;
   }
   const diffs = compareReports(recorded, rerun);
-  for (const d of diffs)
-    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', REPORT, `${d.kind.replace('_', ' ')}: ${d.detail}`);
-  const csvDiffers = await judgeCsv(dir, f, recorded, r.present[1] === true);
-  const htmlDiffers = await judgeHtml(dir, f, recorded, r.present[2] === true, page);
+  const differs = differenceReporter(f, recorded);
+  for (const d of diffs) differs(REPORT, `${d.kind.replace('_', ' ')}: ${d.detail}`);
+  const csvDiffers = await judgeCsv(dir, f, recorded, r.present[1] === true, differs);
+  const htmlDiffers = await judgeHtml(dir, f, recorded, r.present[2] === true, page, differs);
   return { findings: rerun.totals.total, differences: diffs.length + (csvDiffers ? 1 : 0) + (htmlDiffers ? 1 : 0) };
 }
 
-async function judgeCsv(dir: string, f: Findings, recorded: ComplianceReport, present: boolean): Promise<boolean> {
+type Differs = (file: string, detail: string) => void;
+
+/**
+ * How a difference between the recorded files and this build's re-run is reported. Under the same
+ * rules it is an edit (an error). A report made under other rules (its `rules` version, 1 when
+ * absent: packs kept for years are verified by newer builds) differs because the rules did, and
+ * this build cannot re-run the old ones: each difference is then a warning that says so, and the
+ * pack's integrity rests on its manifests, signature and chain as for any other file.
+ */
+function differenceReporter(f: Findings, recorded: ComplianceReport): Differs {
+  const made = recorded.rules ?? 1;
+  if (made === COMPLIANCE_RULES_VERSION)
+    return (file, detail) => f.add('COMPLIANCE_REPORT_MISMATCH', 'error', file, detail);
+  return (file, detail) =>
+    f.add(
+      'COMPLIANCE_RULES_CHANGED',
+      'warning',
+      file,
+      `made by the checks of version ${made}, re-run with version ${COMPLIANCE_RULES_VERSION}: ${detail}`,
+    );
+}
+
+async function judgeCsv(
+  dir: string,
+  f: Findings,
+  recorded: ComplianceReport,
+  present: boolean,
+  differs: Differs,
+): Promise<boolean> {
   if (!present) {
     f.add('COMPLIANCE_REPORT_MISMATCH', 'error', CSV, 'compliance_findings.csv is missing');
     return true;
   }
   const csv = await readBounded(join(dir, CSV), MAX_REPORT_BYTES);
   if (csv === findingsCsv(recorded)) return false;
-  f.add(
-    'COMPLIANCE_REPORT_MISMATCH',
-    'error',
-    CSV,
-    'compliance_findings.csv is not the CSV of compliance_report.json (a row removed, added or edited)',
-  );
+  differs(CSV, 'compliance_findings.csv is not the CSV of compliance_report.json (a row removed, added or edited)');
   return true;
 }
 
@@ -247,6 +271,7 @@ async function judgeHtml(
   recorded: ComplianceReport,
   present: boolean,
   page: PageFacts | undefined,
+  differs: Differs,
 ): Promise<boolean> {
   if (!present) {
     f.add('COMPLIANCE_REPORT_MISMATCH', 'error', HTML, 'report.html is missing');
@@ -255,9 +280,7 @@ async function judgeHtml(
   if (page === undefined) return false;
   const html = await readBounded(join(dir, HTML), MAX_REPORT_BYTES);
   if (html === renderReportHtml(recorded, page)) return false;
-  f.add(
-    'COMPLIANCE_REPORT_MISMATCH',
-    'error',
+  differs(
     HTML,
     'report.html is not the page of compliance_report.json and manifest.json (edited: a finding, a fact or markup changed)',
   );
@@ -276,6 +299,8 @@ function parseRecorded(text: string): ComplianceReport | string {
   const r = v as Record<string, unknown>;
   if (r.format !== COMPLIANCE_REPORT_FORMAT)
     return `format is ${JSON.stringify(r.format)?.slice(0, 80)}, expected ${COMPLIANCE_REPORT_FORMAT}`;
+  if (r.rules !== undefined && !(Number.isSafeInteger(r.rules) && (r.rules as number) >= 1))
+    return `rules is ${JSON.stringify(r.rules)?.slice(0, 80)}, not a version number`;
   const period = r.period as Record<string, unknown> | null;
   if (typeof period !== 'object' || period === null || typeof period.from !== 'string' || typeof period.to !== 'string')
     return 'period is not {from, to}';

@@ -75,6 +75,7 @@ export type ProblemCode =
   // --- a pack's compliance files ---
   | 'COMPLIANCE_REPORT_INVALID'
   | 'COMPLIANCE_REPORT_MISMATCH'
+  | 'COMPLIANCE_RULES_CHANGED'
   | 'PACK_FILE_UNEXPECTED'
   | 'PACK_CSV_MISMATCH'
   | 'PACK_ALERTS_MISMATCH'

@@ -187,7 +187,8 @@ const GOLDEN = {
     // Recorded again when a modify or cancel started counting for its order's venue: the demo's
     // burst of amendments comes from an order with no venue, now rate-checked under "unknown"; and
     // again when the demo gained a negative fill and a kill switch scoped "ALL" (the two new rules).
-    report: 'e3511e82eebba24f461cee6db8ca2cd6feebf0908ae0ef9f96b753c840b13b34',
+    // The reports' digests again when the report gained `rules` (the checks' version); CSV and page unchanged.
+    report: '98b18e55060e7b7968a99c82e93ddc047b0c32be93a2c4b5003a7b1d09d11634',
     csv: 'ceb71fd1ad6f40d35b952c1aa00db6b3ae5c87dd4e1debbeb8a631bbdc1571f9',
     html: 'd235f84de7e9e57631f090853fdde422d2325efb0a2e36882186d58d9dfc49fe',
   },
@@ -197,7 +198,7 @@ const GOLDEN = {
     // were held to the limits (this day amends prices out of the collar) and the latest decision on a
     // signal became its review (this day records override_limits after approvals), and when a zero
     // quantity became a finding (this day modifies orders to quantity 0).
-    report: '378e83a6bed3ee8be42b4ef5b370bc526ade89bad54f81257f6150e96e1b530a',
+    report: 'ef7c1c5e201cf8b84b7e13e1a01854b5f897211bf28b6830db7850cea8b3a0fe',
     csv: 'cf1b7930af4fd8518889947e24d0ff8d67547d0944b2e86b3daaa1fcd21b9006',
     html: 'bbf43cea02905d5f7367e0681b84faeca0d1d52cf8a72e9d4d98078c73f4baaa',
   },

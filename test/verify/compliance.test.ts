@@ -176,6 +176,44 @@ describe("a pack's compliance files", () => {
     expect(v.problems.filter((p) => p.severity === 'error' && !p.code.startsWith('COMPLIANCE_'))).toEqual([]);
   });
 
+  it('a report made by another version of the checks differs as warnings that say so; under this version it is an edit', async () => {
+    const dir = await packWithFindings();
+    const rules = JSON.parse(readFileSync(join(dir, 'data/compliance_report.json'), 'utf8')).rules;
+    expect(Number.isSafeInteger(rules)).toBe(true);
+    // What an older build would have written: no `rules` (version 1), and one finding its rules did not make.
+    reseal(dir, (data) => {
+      const p = join(data, 'compliance_report.json');
+      const r = JSON.parse(readFileSync(p, 'utf8'));
+      delete r.rules;
+      r.findings = r.findings.filter((f: { rule: string }) => f.rule !== 'forbidden_decision');
+      r.totals = { critical: 2, warning: 0, info: 0, total: 2 };
+      r.by_rule = { cancel_unknown_order: 1, fill_without_order: 1 };
+      writeFileSync(p, `${JSON.stringify(r, null, 2)}\n`);
+    });
+    const v = await verifyPack(dir);
+    expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    const changed = v.problems.filter((p) => p.code === 'COMPLIANCE_RULES_CHANGED');
+    expect(changed.every((p) => p.severity === 'warning')).toBe(true);
+    expect(changed.map((p) => p.detail).join('\n')).toMatch(
+      new RegExp(`version 1, re-run with version ${rules}: finding missing: forbidden_decision:`),
+    );
+    // The same report claiming this build's version is an edit again.
+    reseal(dir, (data) => {
+      const p = join(data, 'compliance_report.json');
+      writeFileSync(p, `${JSON.stringify({ ...JSON.parse(readFileSync(p, 'utf8')), rules }, null, 2)}\n`);
+    });
+    const w = await verifyPack(dir);
+    expect(w.ok).toBe(false);
+    expect(w.problems.map((p) => p.code)).toContain('COMPLIANCE_REPORT_MISMATCH');
+    expect(w.problems.map((p) => p.code)).not.toContain('COMPLIANCE_RULES_CHANGED');
+    // A version that is not one is a broken report.
+    reseal(dir, (data) => {
+      const p = join(data, 'compliance_report.json');
+      writeFileSync(p, `${JSON.stringify({ ...JSON.parse(readFileSync(p, 'utf8')), rules: 'x' }, null, 2)}\n`);
+    });
+    expect((await verifyPack(dir)).problems.map((p) => p.code)).toContain('COMPLIANCE_REPORT_INVALID');
+  });
+
   it('an edited description, a deleted CSV row, a laxer recorded policy, or a garbage report are found', async () => {
     const cases: [string, (data: string) => void, RegExp][] = [
       [
