@@ -15,8 +15,14 @@ export class CsvRecordReader {
   private quoted = false;
   private scan = 0;
   private eof = false;
+  /** True once a record grew past `maxRecordBytes`: reading stopped there (a hostile file, never one we wrote). */
+  oversized = false;
 
-  constructor(path: string) {
+  /** `maxRecordBytes` bounds the memory one record may take (an unclosed quote makes the rest one record). */
+  constructor(
+    path: string,
+    private readonly maxRecordBytes = Number.POSITIVE_INFINITY,
+  ) {
     this.fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   }
 
@@ -34,6 +40,10 @@ export class CsvRecordReader {
         }
       }
       this.scan = this.buf.length;
+      if (this.buf.length - this.pos > this.maxRecordBytes) {
+        this.oversized = true;
+        return undefined;
+      }
       if (this.eof) {
         if (this.pos >= this.buf.length) return undefined;
         const rest = Buffer.from(this.buf.subarray(this.pos));

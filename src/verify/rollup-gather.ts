@@ -16,6 +16,12 @@ import { readBounded } from './pack-walk.js';
 
 /** Bytes read into memory of a file at a roll-up's root (bagit.txt, rollup.json, signatures…). */
 const ROOT_BOUND = 1024 * 1024;
+/** A merged CSV record's bound: far above any row a pack holds (a log line's cells); past it reading stops. */
+const MAX_RECORD = 16 * 1024 * 1024;
+/** Distinct host names counted per merged CSV; the rest are counted under one name no host can have. */
+const MAX_HOSTS = 100_000;
+/** The name the hosts past MAX_HOSTS are counted under (a host name never holds a space). */
+export const OTHER_HOSTS = 'more hosts';
 /** Bytes read into memory of a JSON payload file (hosts.json, findings.json, the compliance report). */
 const JSON_BOUND = 256 * 1024 * 1024;
 
@@ -29,6 +35,8 @@ export interface MergedCsvStats {
   /** Records that are not `iso_ts,host,seq,…` with a whole-number seq: numbers, first few. */
   readonly malformed: number[];
   malformedCount: number;
+  /** Reading stopped at a record longer than a row can be (its number). */
+  oversized: number | undefined;
 }
 
 /** Everything gathered from a roll-up before judging it. */
@@ -60,10 +68,11 @@ function scanMergedCsv(path: string): { file: CollectedFile; stats: MergedCsvSta
     firstOutOfOrder: new Map(),
     malformed: [],
     malformedCount: 0,
+    oversized: undefined,
   };
   let reader: CsvRecordReader;
   try {
-    reader = new CsvRecordReader(path);
+    reader = new CsvRecordReader(path, MAX_RECORD);
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   }
@@ -86,13 +95,16 @@ function scanMergedCsv(path: string): { file: CollectedFile; stats: MergedCsvSta
         if (stats.malformed.length < 5) stats.malformed.push(n);
         continue;
       }
-      stats.rows.set(host, (stats.rows.get(host) ?? 0) + 1);
-      const row = { iso, host, seq };
+      // A forged file naming millions of hosts must not grow memory with them.
+      const key = stats.rows.has(host) || stats.rows.size < MAX_HOSTS ? host : OTHER_HOSTS;
+      stats.rows.set(key, (stats.rows.get(key) ?? 0) + 1);
+      const row = { iso, host: key, seq };
       if (max !== undefined && less(row, max)) {
         stats.outOfOrder.set(host, (stats.outOfOrder.get(host) ?? 0) + 1);
         if (!stats.firstOutOfOrder.has(host)) stats.firstOutOfOrder.set(host, n);
       } else max = row;
     }
+    if (reader.oversized) stats.oversized = n + 1;
   } finally {
     reader.close();
   }

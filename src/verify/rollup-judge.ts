@@ -122,6 +122,14 @@ function judgeMergedFile(
     f.add('ROLLUP_MERGED_INVALID', 'error', rel, `the header does not start iso_ts,${ROLLUP_HOST_COLUMN},seq`, 1);
   for (const n of s.malformed)
     f.add('ROLLUP_MERGED_INVALID', 'error', rel, 'a record without iso_ts, host and a whole-number seq', n);
+  if (s.oversized !== undefined)
+    f.add(
+      'ROLLUP_MERGED_INVALID',
+      'error',
+      rel,
+      'a record longer than 16 MiB (an unclosed quote?); the rest was not read',
+      s.oversized,
+    );
   const byName = new Map(hosts.map((h) => [h.host, h]));
   const kind = name === ROLLUP_ORDERS ? 'orders' : 'fills';
   for (const [host, n] of s.rows) {

@@ -269,6 +269,15 @@ describe('verify a roll-up', () => {
     const r = await verifyRollup(day);
     expect(r.ok).toBe(false);
     expect(codes(r)).toEqual(expect.arrayContaining(['PACK_FILE_UNEXPECTED', 'ROLLUP_RECORD_INVALID']));
+    // An unclosed quote would make the rest of a merged CSV one record: reading stops at 16 MiB.
+    const c2 = copy();
+    const csv = join(c2, DATE, 'data', 'fills.csv');
+    writeFileSync(
+      csv,
+      `${readFileSync(csv, 'utf8')}2025-09-09T10:00:00.000000Z,alpha,"${'x'.repeat(17 * 1024 * 1024)}`,
+    );
+    const big = await verifyRollup(join(c2, DATE));
+    expect(big.problems.find((p) => p.code === 'ROLLUP_MERGED_INVALID')?.detail).toContain('longer than 16 MiB');
   });
 
   it('with the host packs at hand (--from), each is verified again and held to hosts.json', async () => {
