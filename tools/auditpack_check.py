@@ -1480,6 +1480,44 @@ def check_signature(pack_dir, allowed_signers, rep, shown):
         rep.error("PACK_SIGNATURE_INVALID", shown, None, "the signature does not verify with the allowed signers")
 
 
+# What a pack checked alone cannot prove (FORMAT.md "A pack", step 8), as auditpack verify says it
+DEFAULT_ALERT_FILTER = {
+    "categories": ["alert"],
+    "events": ["auth.LoginFailed", "order.Rejected", "config.ConfigChanged", "config.ConfigSnapshot", "system.TornLineRecovered"],
+    "severities": ["HIGH", "CRITICAL"],
+}
+
+
+def standalone_notes(pack_dir, trusted, rep, shown):
+    """Unless a trusted signature pins the pack: an unsigned pack can be rewritten whole, and an
+    alert_filter other than the default is vouched for by nothing in the pack."""
+    signed = os.path.isfile(os.path.join(pack_dir, "tagmanifest-sha256.txt.sig"))
+    if signed and trusted:
+        return
+    if not signed:
+        rep.warning("PACK_UNSIGNED_UNPINNED", shown + "/tagmanifest-sha256.txt.sig", None,
+                    "unsigned and checked alone: whoever can write it can rewrite it whole and it stays consistent")
+    try:
+        with open(os.path.join(pack_dir, "manifest.json"), "rb") as fh:
+            flt = json.loads(fh.read(64 * 1024 * 1024).decode("utf-8")).get("alert_filter")
+    except (OSError, ValueError, AttributeError):
+        return
+    if not isinstance(flt, dict):
+        return
+    diff = []
+    for k in ("categories", "events", "severities"):
+        have = flt.get(k) if isinstance(flt.get(k), list) else []
+        missing = [x for x in DEFAULT_ALERT_FILTER[k] if x not in have]
+        added = [x for x in have if x not in DEFAULT_ALERT_FILTER[k]]
+        if missing:
+            diff.append("%s lacks %s" % (k, ", ".join(json.dumps(x) for x in missing)))
+        if added:
+            diff.append("%s adds %d" % (k, len(added)))
+    if diff:
+        rep.warning("ALERT_FILTER_UNBOUND", shown + "/manifest.json", None,
+                    "alert_filter is not the default (%s) and nothing in the pack vouches for it" % "; ".join(diff))
+
+
 # ---------------------------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------------------------
@@ -1522,6 +1560,7 @@ def main(argv):
             check_pack_dir(path, rep)
             if signers:
                 check_signature(path, signers, rep, base)
+            standalone_notes(path, bool(signers), rep, base)
         elif any(LOG_NAME.fullmatch(n) for n in entries) and not any(PACK_NAME.fullmatch(n) for n in entries):
             kind = "log-dir"
             check_log_dir(path, rep)

@@ -8,7 +8,6 @@
  * link, or the live log's PackExported manifest hash protect the report. Every byte is hostile: the
  * report is read bounded and shape-checked, and a defect is a finding, never a crash.
  */
-import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,7 +31,7 @@ import {
 import { RecordReader } from '../compliance/records.js';
 import { AuditpackError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
-import { DEFAULT_CENSOR } from '../redaction/index.js';
+import { policyProvenance, snapshotFactsOf } from './provenance.js';
 import type { Findings } from './report.js';
 
 const REPORT = PACK_PATH.complianceReport;
@@ -42,6 +41,8 @@ const LOG = PACK_PATH.log;
 const MAX_POLICIES = 1000;
 /** Far above a day's report (100,000 listed findings are about 60 MB). */
 const MAX_REPORT_BYTES = 256 * 1024 * 1024;
+/** Far above a snapshot record (a file's entry is a few hundred bytes). */
+const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 /** What the re-run compared, for the report's `checked` counts. */
 export interface ComplianceRecheck {
@@ -175,23 +176,11 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
       `period ${recorded.period.from} to ${recorded.period.to}, but the pack is of ${exportDate}`,
     );
   }
-  for (const p of recorded.policies) {
-    // A policy read from a file is recorded with that file's hash: they must agree. (A snapshot's
-    // stored copy may be redacted, so its hash is the snapshot's, checked against the snapshot.)
-    // A file's text is recorded redacted (its hash is then the file's, over the secrets left out).
-    const redactedFile = p.source === 'file' && p.text.includes(DEFAULT_CENSOR);
-    if (
-      p.source !== 'snapshot' &&
-      !redactedFile &&
-      createHash('sha256').update(p.text, 'utf8').digest('hex') !== p.sha256
-    ) {
-      note(
-        'COMPLIANCE_REPORT_MISMATCH',
-        REPORT,
-        `recorded policy ${p.path}: its text does not hash to its recorded sha256 ${p.sha256}`,
-      );
-    }
-  }
+  // The policies are held to the pack's config snapshot: a contradiction is an error (what the
+  // pack cannot vouch for is said by a standalone verify: pack-standalone.ts).
+  const snap = snapshotFactsOf(await readBoundedBuffer(join(dir, PACK_PATH.configSnapshot), MAX_SNAPSHOT_BYTES));
+  const held = policyProvenance(recorded.policies, notesOf(recorded), recorded.period.to, snap);
+  for (const c of held.contradictions) note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
   try {
     return { notes, present, report: recorded, timeline: timelineOfReport(recorded) };
   } catch (err) {
@@ -287,6 +276,12 @@ async function judgeHtml(
   return true;
 }
 
+/** The report's policy_notes, as strings (a hostile report's are shape-checked by the comparison). */
+export function notesOf(r: ComplianceReport): string[] {
+  const n: unknown = r.policy_notes;
+  return Array.isArray(n) ? n.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /** The recorded report, shape-checked enough to compare it; a string says what is wrong. */
 function parseRecorded(text: string): ComplianceReport | string {
   let v: unknown;
@@ -335,8 +330,23 @@ async function isFile(p: string): Promise<boolean> {
   }
 }
 
+/** The file's bytes, or undefined when it is missing, not a regular file or larger than `max`. */
+export async function readBoundedBuffer(p: string, max: number): Promise<Buffer | undefined> {
+  if (!(await isFile(p))) return undefined;
+  try {
+    return await readBoundedBytes(p, max);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The file's text, or undefined when it is larger than `max` (never follows a link). */
 async function readBounded(p: string, max: number): Promise<string | undefined> {
+  return (await readBoundedBytes(p, max))?.toString('utf8');
+}
+
+/** The file's bytes, or undefined when it is larger than `max` (never follows a link). */
+async function readBoundedBytes(p: string, max: number): Promise<Buffer | undefined> {
   const fh = await open(p, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   try {
     const st = await fh.stat();
@@ -348,7 +358,7 @@ async function readBounded(p: string, max: number): Promise<string | undefined> 
       if (bytesRead === 0) break;
       off += bytesRead;
     }
-    return buf.subarray(0, off).toString('utf8');
+    return buf.subarray(0, off);
   } finally {
     await fh.close();
   }

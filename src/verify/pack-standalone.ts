@@ -1,0 +1,84 @@
+/**
+ * What a pack verified on its own cannot prove, said plainly. Inside a pack every byte is covered by
+ * a hash the pack itself holds, so whoever can write an unsigned pack can rewrite it whole (log,
+ * report, manifests) and it still agrees with itself; and the checks its files were derived under
+ * (the compliance policy, the alert filter) are vouched for only where the pack's config snapshot
+ * records them. Pinned from outside (a signature checked against a trusted key) none of this is
+ * said; in an artifacts directory the next pack's link and the live log pin a pack instead, and
+ * the archive's own findings speak for its newest pack.
+ */
+import { join } from 'node:path';
+import { PACK_PATH } from '../format/pack.js';
+import { notesOf, readBoundedBuffer } from './compliance.js';
+import { peekAlertFilter } from './pack-gather.js';
+import type { PackReport, VerifyPackOptions } from './pack-report.js';
+import { alertFilterUnbound, policyProvenance, type RecordedPolicy, snapshotFactsOf } from './provenance.js';
+import type { Problem } from './report.js';
+
+const MAX_JSON_BYTES = 256 * 1024 * 1024;
+
+/** The report of a standalone pack, with what nothing outside the pack pins (warnings). */
+export async function withStandaloneNotes(
+  report: PackReport,
+  dir: string | undefined,
+  options: VerifyPackOptions,
+): Promise<PackReport> {
+  const trusted = options.publicKeys !== undefined || options.allowedSigners !== undefined;
+  const signed = report.checked.signed === 1;
+  if (signed && trusted) return report; // the signature (or its finding) speaks for every byte
+  const added: Problem[] = [];
+  if (!signed)
+    added.push({
+      code: 'PACK_UNSIGNED_UNPINNED',
+      severity: 'warning',
+      file: PACK_PATH.signature,
+      detail:
+        'the pack is unsigned and was verified alone: whoever can write it can rewrite it whole (log, reports, manifests, every hash) and it stays consistent. Pin it: a signature checked with --pubkey/--allowed-signers, or verify the artifacts directory (the next pack links to it) with --log-dir (the live log records its manifest hash)',
+    });
+  if (dir !== undefined) added.push(...(await unboundOf(dir)));
+  return added.length === 0 ? report : { ...report, problems: [...report.problems, ...added] };
+}
+
+/** The policies and the alert filter that nothing in the pack vouches for. */
+async function unboundOf(dir: string): Promise<Problem[]> {
+  const out: Problem[] = [];
+  const manifest = await readBoundedBuffer(join(dir, PACK_PATH.manifestJson), MAX_JSON_BYTES);
+  const filter = peekAlertFilter(manifest);
+  const why = filter === undefined ? undefined : alertFilterUnbound(filter);
+  if (why !== undefined)
+    out.push({ code: 'ALERT_FILTER_UNBOUND', severity: 'warning', file: PACK_PATH.manifestJson, detail: why });
+  const rep = await readBoundedBuffer(join(dir, PACK_PATH.complianceReport), MAX_JSON_BYTES);
+  const policies = rep === undefined ? undefined : policiesOf(rep);
+  if (policies === undefined) return out; // no report, or one the re-check already reports as broken
+  const snap = snapshotFactsOf(await readBoundedBuffer(join(dir, PACK_PATH.configSnapshot), MAX_JSON_BYTES));
+  for (const u of policyProvenance(policies.list, policies.notes, policies.to, snap).unbound)
+    out.push({ code: 'COMPLIANCE_POLICY_UNBOUND', severity: 'warning', file: PACK_PATH.complianceReport, detail: u });
+  return out;
+}
+
+/** The recorded policies when the report has the shape the re-check requires; else undefined. */
+function policiesOf(buf: Buffer): { list: RecordedPolicy[]; notes: string[]; to: string } | undefined {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(buf.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const period = v?.period as { to?: unknown } | undefined;
+  if (typeof period?.to !== 'string' || !Array.isArray(v.policies)) return undefined;
+  const ok = (p: Record<string, unknown> | null): boolean =>
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.text === 'string' &&
+    typeof p.path === 'string' &&
+    typeof p.sha256 === 'string' &&
+    typeof p.source === 'string' &&
+    (p.snapshot_id === null || typeof p.snapshot_id === 'string') &&
+    (p.from === null || typeof p.from === 'string');
+  if (!v.policies.every((p) => ok(p as Record<string, unknown> | null))) return undefined;
+  return {
+    list: v.policies as RecordedPolicy[],
+    notes: notesOf(v as unknown as Parameters<typeof notesOf>[0]),
+    to: period.to,
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * What the pack's own checks ran under, held to what the pack proves otherwise: the compliance
+ * policies its report records and the `alert_filter` its manifest records. A report re-run with
+ * the policy it records, or alerts derived with the filter the manifest records, only prove that the
+ * pack agrees with itself; a writer who swaps the policy (or narrows the filter) and re-makes every
+ * file agrees with himself too. So each policy is held to `data/config_snapshot.json` (the record
+ * of the latest config snapshot at the end of the day: every config file's SHA-256 and the SHA-256
+ * of its stored, redacted copy): a contradiction is an error; what nothing in the pack can vouch for
+ * is said plainly ("unbound"), for the caller to report where nothing outside the pack pins it.
+ *
+ * Every byte is hostile: the snapshot record is read bounded and shape-checked; a record that
+ * cannot be read binds nothing.
+ */
+import { createHash } from 'node:crypto';
+import { DEFAULT_POLICY_PATH, DEFAULT_POLICY_SOURCE } from '../compliance/index.js';
+import { DEFAULT_ALERT_FILTER } from '../config.js';
+import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
+import { DEFAULT_CENSOR } from '../redaction/index.js';
+import { isSnapshotId, timestampOfId } from '../snapshot/store.js';
+
+/** A config file as a snapshot record lists it. */
+interface SnapshotFile {
+  readonly hash: string;
+  readonly stored: boolean;
+  /** SHA-256 of the stored (possibly redacted) copy. */
+  readonly object: string | undefined;
+  readonly binary: boolean;
+}
+
+/** The facts of data/config_snapshot.json that bind: its id and its files. */
+export interface SnapshotFacts {
+  readonly id: string;
+  readonly files: ReadonlyMap<string, SnapshotFile>;
+}
+
+/** A recorded policy, as compliance_report.json lists it (shape-checked by the caller). */
+export interface RecordedPolicy {
+  readonly from: string | null;
+  readonly source: string;
+  readonly snapshot_id: string | null;
+  readonly path: string;
+  readonly sha256: string;
+  readonly text: string;
+}
+
+/** What holding the policies gave: errors (`contradictions`) and what nothing in the pack vouches for. */
+export interface PolicyProvenance {
+  readonly contradictions: string[];
+  readonly unbound: string[];
+}
+
+const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** The binding facts of config_snapshot.json's bytes; undefined when it records no snapshot or is unreadable. */
+export function snapshotFactsOf(buf: Buffer | undefined): SnapshotFacts | undefined {
+  if (buf === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(buf.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const r = v as { snapshot_id?: unknown; files?: unknown } | null;
+  if (typeof r !== 'object' || r === null || !isSnapshotId(r.snapshot_id)) return undefined;
+  if (typeof r.files !== 'object' || r.files === null || Array.isArray(r.files)) return undefined;
+  const files = new Map<string, SnapshotFile>();
+  for (const [path, e] of Object.entries(r.files as Record<string, unknown>)) {
+    const f = e as Record<string, unknown> | null;
+    if (typeof f !== 'object' || f === null || typeof f.hash !== 'string' || !HEX64.test(f.hash)) continue;
+    files.set(path, {
+      hash: f.hash,
+      stored: f.stored === true,
+      object: typeof f.object === 'string' && HEX64.test(f.object) ? f.object : undefined,
+      binary: f.binary === true,
+    });
+  }
+  return { id: r.snapshot_id, files };
+}
+
+/**
+ * Holds the recorded policies to the pack's config snapshot. `notes`: the report's policy_notes
+ * (a snapshot whose policy did not parse left the one before in force); `to`: the period's last day.
+ */
+export function policyProvenance(
+  policies: readonly RecordedPolicy[],
+  notes: readonly string[],
+  to: string,
+  snap: SnapshotFacts | undefined,
+): PolicyProvenance {
+  const out: PolicyProvenance = { contradictions: [], unbound: [] };
+  for (let i = 0; i < policies.length; i++) {
+    const p = policies[i] as RecordedPolicy;
+    const name = `recorded policy ${JSON.stringify(p.path).slice(0, 120)} (source ${p.source})`;
+    // An unredacted text is the file's bytes: it hashes to the recorded sha256, whatever the source.
+    if (!p.text.includes(DEFAULT_CENSOR) && sha256(p.text) !== p.sha256)
+      out.contradictions.push(`${name}: its text does not hash to its recorded sha256 ${p.sha256}`);
+    const shape = shapeProblem(p, to);
+    if (shape !== undefined) {
+      out.contradictions.push(`${name}: ${shape}`);
+      continue;
+    }
+    const r = bindToSnapshot(p, i === policies.length - 1, notes, to, snap);
+    if (r.contradiction !== undefined) out.contradictions.push(`${name}: ${r.contradiction}`);
+    else if (r.unbound !== undefined) out.unbound.push(`${name}: ${r.unbound}`);
+  }
+  return out;
+}
+
+/** What a policy of its source must look like (export writes nothing else). */
+function shapeProblem(p: RecordedPolicy, to: string): string | undefined {
+  if (p.source === 'built-in')
+    return p.path === 'built-in' && p.snapshot_id === null ? undefined : 'a built-in policy has no path or snapshot';
+  if (p.source === 'file') return p.snapshot_id === null ? undefined : 'a policy read from a file has no snapshot';
+  if (p.path !== DEFAULT_POLICY_PATH) return `a snapshotted policy is always ${DEFAULT_POLICY_PATH}`;
+  if (!isSnapshotId(p.snapshot_id)) return 'a snapshotted policy names no valid snapshot id';
+  if (p.snapshot_id.slice(0, 8) > to.replaceAll('-', '')) return `snapshot ${p.snapshot_id} was taken after ${to}`;
+  if (p.from !== null && p.from !== timestampOfId(p.snapshot_id))
+    return `it applies from ${p.from}, not from its snapshot's time ${timestampOfId(p.snapshot_id)}`;
+  return undefined;
+}
+
+/** One policy against config_snapshot.json: a contradiction, unbound (why), or bound (both undefined). */
+function bindToSnapshot(
+  p: RecordedPolicy,
+  last: boolean,
+  notes: readonly string[],
+  to: string,
+  snap: SnapshotFacts | undefined,
+): { contradiction?: string; unbound?: string } {
+  const snapName = snap === undefined ? '' : `data/config_snapshot.json (snapshot ${snap.id})`;
+  if (p.source === 'built-in') {
+    if (p.text === DEFAULT_POLICY_SOURCE) return {};
+    return { unbound: "its text is not this version's built-in policy (made by another version, or rewritten)" };
+  }
+  if (snap !== undefined && p.source === 'snapshot' && p.snapshot_id === snap.id) {
+    const e = snap.files.get(p.path);
+    if (e === undefined || !e.stored) return { contradiction: `${snapName} does not store ${p.path}` };
+    if (e.hash !== p.sha256) return { contradiction: `${snapName} records ${p.path} with sha256 ${e.hash}` };
+    if (sha256(p.text) !== (e.object ?? e.hash))
+      return { contradiction: `its text is not the stored copy ${snapName} records (sha256 ${e.object ?? e.hash})` };
+    return {};
+  }
+  const e = snap?.files.get(DEFAULT_POLICY_PATH);
+  const usable =
+    snap !== undefined &&
+    e?.stored === true &&
+    !e.binary &&
+    snap.id.slice(0, 8) <= to.replaceAll('-', '') &&
+    !notes.some((n) => n.includes(snap.id));
+  if (!last || !usable) {
+    const why = last
+      ? `${snapName || 'data/config_snapshot.json'} holds no usable record of ${DEFAULT_POLICY_PATH}`
+      : 'a later policy replaced it during the period, and the pack holds the record of the latest snapshot only';
+    return { unbound: `nothing in the pack records this policy's file (${why})` };
+  }
+  // The latest snapshot at the end of the day holds the policy file: the policy in force then is it.
+  if (p.source === 'snapshot' && e.hash !== p.sha256)
+    return {
+      contradiction: `the policy in force at the end of the period must be the one ${snapName}, the latest at its end, records (sha256 ${e.hash})`,
+    };
+  if (p.source === 'file' && (p.path !== DEFAULT_POLICY_PATH || e.hash !== p.sha256))
+    return { unbound: `an explicit policy file, not the ${DEFAULT_POLICY_PATH} that ${snapName} records` };
+  if (sha256(p.text) !== e.object)
+    return { unbound: `its redacted text is not the stored copy ${snapName} records, so it is not held to the file` };
+  return {};
+}
+
+/** Why the recorded alert filter is not vouched for, or undefined when it is the documented default. */
+export function alertFilterUnbound(filter: RecordedAlertFilter): string | undefined {
+  const diff: string[] = [];
+  for (const k of ['categories', 'events', 'severities'] as const) {
+    const have = new Set(filter[k]);
+    const dflt = new Set<string>(DEFAULT_ALERT_FILTER[k]);
+    const missing = [...dflt].filter((x) => !have.has(x));
+    const added = [...have].filter((x) => !dflt.has(x));
+    if (missing.length > 0) diff.push(`${k} lacks ${missing.map((x) => JSON.stringify(x).slice(0, 80)).join(', ')}`);
+    if (added.length > 0) diff.push(`${k} adds ${added.length}`);
+  }
+  if (diff.length === 0) return undefined;
+  return `${PACK_PATH.alerts} is derived with manifest.json's alert_filter, which is not the default (${diff.join('; ')}) and which nothing in the pack vouches for: a narrowed filter hides alerts`;
+}

@@ -1,0 +1,155 @@
+/**
+ * Which policy a pack's compliance report ran under is held to what the pack proves otherwise: its
+ * config snapshot (data/config_snapshot.json, the record of the latest snapshot at the end of the
+ * day, with the SHA-256 of the policy file and of its stored copy). A writer of an unsigned pack who
+ * records a permissive policy and re-makes the report, the CSV, the page and every hash must be
+ * caught when the pack contradicts itself, and told plainly where nothing in it can vouch.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  checkLogFile,
+  findingsCsv,
+  type ComplianceReport,
+  renderReportHtml,
+  reportJson,
+  timelineOfReport,
+} from '../../src/compliance/index.js';
+import { exportPack } from '../../src/pack/index.js';
+import { createConfigSnapshot } from '../../src/snapshot/index.js';
+import { verifyPack } from '../../src/verify/index.js';
+import { DATE, micros, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
+import { forgePack } from './helpers/forge.js';
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+type Policy = ComplianceReport['policies'][number];
+
+/** A day with orders and no risk checks (findings), the policy snapshotted the day before. */
+async function snapshottedPack(): Promise<string> {
+  const cwd = tempDir();
+  writePolicy(cwd, TEST_POLICY);
+  const snapshotDir = join(cwd, 'audit', 'snapshots');
+  await createConfigSnapshot({ cwd, snapshotDir, reason: 'policy', clock: () => micros('2025-09-07', '18:00:00') });
+  await writeEvents(join(cwd, 'logs'), [
+    [
+      '09:00:00',
+      'order',
+      'OrderAccepted',
+      { order_id: 'A-1', symbol: 'EURUSD', side: 'BUY', quantity: 1, price: '1.1' },
+    ],
+    [
+      '09:00:01',
+      'order',
+      'OrderAccepted',
+      { order_id: 'A-2', symbol: 'EURUSD', side: 'BUY', quantity: 1, price: '1.1' },
+    ],
+  ]);
+  const r = await exportPack({
+    date: DATE,
+    logDir: join(cwd, 'logs'),
+    artifactsDir: join(cwd, 'artifacts'),
+    version: '0.1.0',
+    recordEvent: false,
+    snapshot: { cwd, snapshotDir },
+    compliance: { cwd, snapshotDir },
+  });
+  expect(r.compliance.total).toBeGreaterThan(0);
+  return r.path;
+}
+
+/** Records `edit(policy)` as the report's policy, re-runs the checks with it, re-makes the files and hashes. */
+async function swapPolicy(dir: string, edit: (p: Policy) => Policy): Promise<void> {
+  const path = join(dir, 'data', 'compliance_report.json');
+  const rep = JSON.parse(readFileSync(path, 'utf8')) as ComplianceReport;
+  const forged = { ...rep, policies: [edit(rep.policies[0] as Policy)] } as ComplianceReport;
+  const out = await checkLogFile({
+    path: join(dir, 'data', 'audit.jsonl'),
+    name: 'data/audit.jsonl',
+    date: DATE,
+    timeline: timelineOfReport(forged),
+  });
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  forgePack(dir, {
+    payload: (data) => {
+      writeFileSync(join(data, 'compliance_report.json'), reportJson(out));
+      writeFileSync(join(data, 'compliance_findings.csv'), findingsCsv(out));
+      writeFileSync(
+        join(data, 'report.html'),
+        renderReportHtml(out, {
+          export_date: m.export_date,
+          chain_end_hash: m.chain.end_hash,
+          first_seq: m.chain.first_seq,
+          last_seq: m.chain.last_seq,
+          signer: null,
+          auditpack_version: m.auditpack_version,
+        }),
+      );
+    },
+  });
+}
+
+const PERMISSIVE = `${TEST_POLICY}\ndisabled_rules: [missing_risk_check, order_open_at_end_of_day]\n`;
+const codes = async (dir: string) => (await verifyPack(dir)).problems.map((p) => `${p.severity} ${p.code}`);
+
+describe('the policy a pack records is held to its config snapshot', () => {
+  it('an honest snapshotted pack verifies, its policy bound to the snapshot', async () => {
+    const dir = await snapshottedPack();
+    const rep = JSON.parse(readFileSync(join(dir, 'data', 'compliance_report.json'), 'utf8')) as ComplianceReport;
+    expect(rep.policies[0]).toMatchObject({ source: 'snapshot', sha256: sha(TEST_POLICY) });
+    const r = await verifyPack(dir);
+    expect(r.ok).toBe(true);
+    expect(r.problems.filter((p) => p.code.startsWith('COMPLIANCE'))).toEqual([]);
+  });
+
+  it('a snapshotted policy with another text (hash kept) is a mismatch', async () => {
+    const dir = await snapshottedPack();
+    await swapPolicy(dir, (p) => ({ ...p, text: PERMISSIVE }));
+    expect(await codes(dir)).toContain('error COMPLIANCE_REPORT_MISMATCH');
+  });
+
+  it('a snapshotted policy with another text and its own hash contradicts the snapshot record', async () => {
+    const dir = await snapshottedPack();
+    await swapPolicy(dir, (p) => ({ ...p, text: PERMISSIVE, sha256: sha(PERMISSIVE) }));
+    const r = await verifyPack(dir);
+    expect(r.ok).toBe(false);
+    expect(r.problems.map((p) => p.detail).join('\n')).toMatch(/config_snapshot\.json \(snapshot .*\) records/);
+  });
+
+  it('a redacted-looking text is held to the stored copy the snapshot records', async () => {
+    const dir = await snapshottedPack();
+    await swapPolicy(dir, (p) => ({ ...p, text: `${PERMISSIVE}# token: [REDACTED]\n` }));
+    const r = await verifyPack(dir);
+    expect(r.ok).toBe(false);
+    expect(r.problems.map((p) => p.detail).join('\n')).toMatch(/not the stored copy/);
+  });
+
+  it('a policy moved to another, unrecorded snapshot is no escape', async () => {
+    const dir = await snapshottedPack();
+    await swapPolicy(dir, (p) => ({
+      ...p,
+      snapshot_id: '20250901T000000.000000Z-000',
+      text: `${PERMISSIVE}# [REDACTED]\n`,
+      sha256: sha(PERMISSIVE),
+    }));
+    expect(await codes(dir)).toContain('error COMPLIANCE_REPORT_MISMATCH');
+  });
+
+  it('where nothing in the pack vouches for the policy, a standalone verify says so (warning)', async () => {
+    const dir = await snapshottedPack();
+    await swapPolicy(dir, (p) => ({
+      ...p,
+      source: 'file',
+      snapshot_id: null,
+      path: 'x.yaml',
+      text: PERMISSIVE,
+      sha256: sha(PERMISSIVE),
+    }));
+    const r = await verifyPack(dir);
+    expect(r.problems.map((p) => `${p.severity} ${p.code}`)).toEqual(
+      expect.arrayContaining(['warning COMPLIANCE_POLICY_UNBOUND', 'warning PACK_UNSIGNED_UNPINNED']),
+    );
+  });
+});

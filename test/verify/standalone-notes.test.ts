@@ -1,0 +1,99 @@
+/**
+ * A pack verified alone, unpinned by a trusted signature, cannot prove that it was not rewritten
+ * whole, nor that the alert filter its alerts.jsonl was derived with is the one in force: verify
+ * says so with stable warning codes (and only where it applies: not for a pack signed by a trusted
+ * key, not for each pack of an artifacts directory, whose links pin them).
+ */
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { exportPack } from '../../src/pack/index.js';
+import { verifyArchive, verifyPack } from '../../src/verify/index.js';
+import { DATE, writeEvents } from '../compliance/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
+import { forgePack } from './helpers/forge.js';
+
+const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
+
+async function pack(
+  signed: boolean,
+): Promise<{ dir: string; artifacts: string; publicKey: import('node:crypto').KeyObject }> {
+  const cwd = tempDir();
+  await writeEvents(join(cwd, 'logs'), [
+    ['09:00:00', 'auth', 'LoginFailed', { user: 'ops', source_ip: '10.1.2.3' }],
+    ['09:00:01', 'alert', 'Drawdown', { message: 'loss', severity: 'HIGH' }],
+  ]);
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const r = await exportPack({
+    date: DATE,
+    logDir: join(cwd, 'logs'),
+    artifactsDir: join(cwd, 'artifacts'),
+    version: '0.1.0',
+    recordEvent: false,
+    snapshot: false,
+    compliance: { cwd },
+    ...(signed ? { signingKey: privateKey } : {}),
+  });
+  return { dir: r.path, artifacts: join(cwd, 'artifacts'), publicKey };
+}
+
+const warned = (r: { problems: readonly { code: string; severity: string }[] }) =>
+  r.problems.filter((p) => p.severity === 'warning').map((p) => p.code);
+
+describe('what a pack verified alone cannot prove', () => {
+  it('an unsigned pack alone: PACK_UNSIGNED_UNPINNED, still intact (exit 0)', async () => {
+    const { dir, artifacts } = await pack(false);
+    const r = await verifyPack(dir);
+    expect(r.ok).toBe(true);
+    expect(warned(r)).toContain('PACK_UNSIGNED_UNPINNED');
+    expect(warned(r)).not.toContain('ALERT_FILTER_UNBOUND'); // the default filter
+    // In an artifacts directory the links speak instead: not repeated per pack.
+    const a = await verifyArchive(artifacts);
+    expect(JSON.stringify(a)).not.toContain('PACK_UNSIGNED_UNPINNED');
+  });
+
+  it('a narrowed alert_filter with an alert dropped and every hash recomputed: ALERT_FILTER_UNBOUND', async () => {
+    const { dir } = await pack(false);
+    forgePack(dir, {
+      payload: (data) => {
+        const lines = readFileSync(join(data, 'alerts.jsonl'), 'utf8').split('\n').filter(Boolean);
+        writeFileSync(
+          join(data, 'alerts.jsonl'),
+          lines
+            .filter((l) => !l.includes('LoginFailed'))
+            .map((l) => `${l}\n`)
+            .join(''),
+        );
+      },
+      manifest: (m) => {
+        m.alert_filter.events = m.alert_filter.events.filter((e: string) => e !== 'auth.LoginFailed');
+        m.rows.alerts -= 1;
+      },
+    });
+    const r = await verifyPack(dir);
+    const w = r.problems.find((p) => p.code === 'ALERT_FILTER_UNBOUND');
+    expect(w?.severity).toBe('warning');
+    expect(w?.detail).toMatch(/events lacks "auth\.LoginFailed"/);
+    // The independent checker says the same (it derives alerts.jsonl with the recorded filter too).
+    const py = spawnSync('python3', [CHECKER, dir, '--json'], { encoding: 'utf8' });
+    const codes = (JSON.parse(py.stdout) as { findings: { code: string; severity: string }[] }).findings;
+    expect(py.status).toBe(0);
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'ALERT_FILTER_UNBOUND', severity: 'warning' }),
+        expect.objectContaining({ code: 'PACK_UNSIGNED_UNPINNED', severity: 'warning' }),
+      ]),
+    );
+  });
+
+  it('a pack signed by a trusted key: none of these', async () => {
+    const { dir, publicKey } = await pack(true);
+    const alone = await verifyPack(dir);
+    expect(warned(alone)).not.toContain('PACK_UNSIGNED_UNPINNED');
+    const trusted = await verifyPack(dir, { publicKeys: [publicKey] });
+    expect(trusted.problems.filter((p) => /UNBOUND|UNPINNED/.test(p.code))).toEqual([]);
+  });
+});
