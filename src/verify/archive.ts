@@ -26,7 +26,7 @@ import {
   readLiveLog,
 } from './archive-live.js';
 import { direntKind } from './log.js';
-import { verifyPackTar } from './pack-tar.js';
+import { verifyPack } from './pack.js';
 import { verifyPackDir } from './pack-dir.js';
 import type { VerifyPackOptions } from './pack-report.js';
 import { type ArchiveEvidence, Findings, makeReport, printableName, type VerifyReport } from './report.js';
@@ -174,7 +174,7 @@ async function verifyEntries(
       continue;
     }
     const path = join(artifactsDir, name);
-    const report = isTar ? await verifyPackTar(path, options) : await verifyPackDir(path, path, options, name);
+    const report = isTar ? await verifyPack(path, options) : await verifyPackDir(path, path, options, name);
     for (const p of report.problems) f.addAll([{ ...p, file: `${name}/${p.file}` }]);
     (isTar ? tars : packs).push({ name, date: info.date, version: info.version ?? undefined, report });
   }

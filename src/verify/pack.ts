@@ -11,7 +11,6 @@ import { basename } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { PACK_ARCHIVE_SUFFIX } from '../format/pack.js';
 import { verifyPackDir } from './pack-dir.js';
-import { withStandaloneNotes } from './pack-standalone.js';
 import type { PackReport, VerifyPackOptions } from './pack-report.js';
 import { verifyPackTar } from './pack-tar.js';
 
@@ -21,8 +20,7 @@ import { verifyPackTar } from './pack-tar.js';
  * itself cannot be read.
  */
 export async function verifyPack(path: string, options: VerifyPackOptions = {}): Promise<PackReport> {
-  if (path.endsWith(PACK_ARCHIVE_SUFFIX) || path.endsWith('.tgz'))
-    return withStandaloneNotes(await verifyPackTar(path, options), undefined, options);
+  if (path.endsWith(PACK_ARCHIVE_SUFFIX) || path.endsWith('.tgz')) return verifyPackTar(path, options);
   let real: string;
   try {
     real = await realpath(path); // the path the user named may be a link; nothing inside is followed
@@ -34,6 +32,5 @@ export async function verifyPack(path: string, options: VerifyPackOptions = {}):
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   }
-  // Alone, nothing outside the pack pins it: say what that leaves unproven (pack-standalone.ts).
-  return withStandaloneNotes(await verifyPackDir(real, path, options, basename(real)), real, options);
+  return verifyPackDir(real, path, options, basename(real));
 }

@@ -2,7 +2,7 @@
  * verifyPath: decides what a path is — a log file, the logs directory, a pack (directory or
  * .tar.gz), the artifacts directory, or a roll-up — and verifies it accordingly.
  */
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { wrapFsError } from '../errors.js';
 import { ARTIFACTS_LOCK_FILE, LOG_LOCK_FILE, PLACEHOLDER_FILES } from '../format/dir-names.js';
@@ -13,6 +13,7 @@ import { PACK_PATH, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../fo
 import { ROLLUP_RECORD } from '../format/rollup.js';
 import { verifyRollup } from './rollup.js';
 import { verifyPack } from './pack.js';
+import { withStandaloneNotes } from './pack-standalone.js';
 import { Findings, makeReport, type VerifyReport } from './report.js';
 import { withPackReview } from './reviews.js';
 
@@ -74,13 +75,18 @@ export async function verifyPath(path: string, options: VerifyArchiveOptions = {
         full: options.full === true,
         ...(options.timestamps ? { timestamps: options.timestamps } : {}),
       });
+    // A pack named alone: nothing outside it pins it, so say what that leaves unproven.
     case 'pack':
-      return withPackReview(path, await verifyPack(path, options), {
-        signers: options.reviewSigners,
-        logDir: options.logDir,
-      });
+      return withPackReview(
+        path,
+        await withStandaloneNotes(await verifyPack(path, options), await realpath(path), options),
+        {
+          signers: options.reviewSigners,
+          logDir: options.logDir,
+        },
+      );
     case 'pack-tar':
-      return withPackReview(path, await verifyPack(path, options), {
+      return withPackReview(path, await withStandaloneNotes(await verifyPack(path, options), undefined, options), {
         signers: options.reviewSigners,
         logDir: options.logDir,
       });

@@ -19,7 +19,7 @@ import {
 } from '../../src/compliance/index.js';
 import { exportPack } from '../../src/pack/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
-import { verifyPack } from '../../src/verify/index.js';
+import { verifyPack, verifyPath } from '../../src/verify/index.js';
 import { DATE, micros, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from './helpers/forge.js';
@@ -147,7 +147,7 @@ describe('the policy a pack records is held to its config snapshot', () => {
       text: PERMISSIVE,
       sha256: sha(PERMISSIVE),
     }));
-    const r = await verifyPack(dir);
+    const r = await verifyPath(dir);
     expect(r.problems.map((p) => `${p.severity} ${p.code}`)).toEqual(
       expect.arrayContaining(['warning COMPLIANCE_POLICY_UNBOUND', 'warning PACK_UNSIGNED_UNPINNED']),
     );
