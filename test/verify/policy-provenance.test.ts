@@ -32,7 +32,14 @@ async function snapshottedPack(): Promise<string> {
   const cwd = tempDir();
   writePolicy(cwd, TEST_POLICY);
   const snapshotDir = join(cwd, 'audit', 'snapshots');
-  await createConfigSnapshot({ cwd, snapshotDir, reason: 'policy', clock: () => micros('2025-09-07', '18:00:00') });
+  // Logged (its ConfigSnapshot event in the audit log): only a recorded snapshot's policy counts.
+  await createConfigSnapshot({
+    cwd,
+    snapshotDir,
+    logDir: join(cwd, 'logs'),
+    reason: 'policy',
+    clock: () => micros('2025-09-07', '18:00:00'),
+  });
   await writeEvents(join(cwd, 'logs'), [
     [
       '09:00:00',
