@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyPack } from '../../src/verify/index.js';
+import { verifyPath } from '../../src/verify/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { chainLines, tradingEvents } from '../verify/helpers/log-fixture.js';
@@ -20,9 +20,10 @@ describe('auditpack verify of a large pack, the log on two threads', () => {
     const cwd = tempDir();
     // About 5 MiB of log: above the size where verify cuts the log between the threads.
     const { dir } = buildPack(cwd, '2025-09-08', { logLines: chainLines(tradingEvents(20_000)).lines });
-    // The CLI prints the library's report with snake_case keys (docs/json-output.md).
-    const one = snakeKeys(JSON.parse(JSON.stringify(await verifyPack(dir, { logSplit: 'none' })))) as VerifyReport;
-    expect(one.problems).toEqual([]);
+    // The CLI prints the library's report (verifyPath: a pack verified alone, with what it cannot
+    // prove unsigned) with snake_case keys (docs/json-output.md).
+    const one = snakeKeys(JSON.parse(JSON.stringify(await verifyPath(dir, { logSplit: 'none' })))) as VerifyReport;
+    expect(one.problems.map((p: { code: string }) => p.code)).toEqual(['PACK_UNSIGNED_UNPINNED']);
     const v = runCli(['verify', dir, '--json'], { cwd });
     expect(v.code, v.stderr).toBe(0);
     expect(JSON.parse(v.stdout)).toEqual(one);
@@ -34,7 +35,7 @@ describe('auditpack verify of a large pack, the log on two threads', () => {
     const k = text.slice(0, at).split('\n').length - 1; // index of the line starting at `at`
     lines.splice(k + 1, 1); // a line deleted in the worker's part
     writeFileSync(logPath, Buffer.from(lines.join('\n'), 'latin1'));
-    const edited = snakeKeys(JSON.parse(JSON.stringify(await verifyPack(dir, { logSplit: 'none' })))) as VerifyReport;
+    const edited = snakeKeys(JSON.parse(JSON.stringify(await verifyPath(dir, { logSplit: 'none' })))) as VerifyReport;
     expect(edited.problems.map((p: { code: string }) => p.code)).toContain('LOG_SEQ_GAP');
     const e = runCli(['verify', dir, '--json'], { cwd });
     expect(e.code).toBe(1);
