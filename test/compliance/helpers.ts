@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuditLogger } from '../../src/logger/index.js';
+import { type ExportPackOptions, type ExportResult, exportPack } from '../../src/pack/index.js';
 
 export const DATE = '2025-09-08';
 
@@ -113,3 +114,15 @@ review_reviewer_kinds: [llm, human]
 symbols:
   XAUUSD: { multiplier: 100, max_order_notional: 500000 }
 `;
+
+/** Exports the test day from `cwd`'s logs/ into its artifacts/ (no PackExported event), with `extra` options. */
+export function exportTestDay(cwd: string, extra: Partial<ExportPackOptions> = {}): Promise<ExportResult> {
+  return exportPack({
+    date: DATE,
+    logDir: join(cwd, 'logs'),
+    artifactsDir: join(cwd, 'artifacts'),
+    version: '0.1.0',
+    recordEvent: false,
+    ...extra,
+  });
+}

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportPack } from '../../src/pack/index.js';
 import { verifyPack } from '../../src/verify/index.js';
-import { cleanOrder, DATE, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
+import { cleanOrder, DATE, TEST_POLICY, writeEvents, writePolicy, exportTestDay } from '../compliance/helpers.js';
 import { pythonCsvRows } from '../pack/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -25,12 +24,7 @@ async function packWithFindings(): Promise<string> {
       { signal_id: 'S-9', reviewer_kind: 'llm', decision: 'proceed_despite_reject' },
     ],
   ]);
-  const r = await exportPack({
-    date: DATE,
-    logDir: join(cwd, 'logs'),
-    artifactsDir: join(cwd, 'artifacts'),
-    version: '0.1.0',
-    recordEvent: false,
+  const r = await exportTestDay(cwd, {
     compliance: { cwd, policyFile },
   });
   expect(r.compliance).toEqual({ critical: 3, warning: 0, info: 0, total: 3 });
@@ -130,12 +124,7 @@ describe("a pack's compliance files", () => {
     await writeEvents(join(cwd, 'logs'), [
       ['10:00:01', 'fill', 'Filled', { order_id: 'GHOST', symbol: 'EURUSD', quantity: 5, price: '1.1' }],
     ]);
-    const r = await exportPack({
-      date: DATE,
-      logDir: join(cwd, 'logs'),
-      artifactsDir: join(cwd, 'artifacts'),
-      version: '0.1.0',
-      recordEvent: false,
+    const r = await exportTestDay(cwd, {
       compliance: false,
     });
     expect(readdirSync(join(r.path, 'data')).sort()).toEqual([

@@ -7,11 +7,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportPack } from '../../src/pack/index.js';
 import { recheckPackCompliance } from '../../src/verify/compliance.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { Findings } from '../../src/verify/report.js';
-import { cleanOrder, DATE, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
+import { cleanOrder, DATE, TEST_POLICY, writeEvents, writePolicy, exportTestDay } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 
 async function pack(): Promise<string> {
@@ -24,12 +23,7 @@ async function pack(): Promise<string> {
     ['10:00:01', 'fill', 'Filled', { order_id: 'GHOST', symbol: 'EURUSD', quantity: 5, price: '1.1' }],
     ...cleanOrder('C-2', '11:00'),
   ]);
-  const r = await exportPack({
-    date: DATE,
-    logDir: join(cwd, 'logs'),
-    artifactsDir: join(cwd, 'artifacts'),
-    version: '0.1.0',
-    recordEvent: false,
+  const r = await exportTestDay(cwd, {
     compliance: { cwd, policyFile },
   });
   expect(r.compliance?.total).toBe(2);

@@ -17,10 +17,9 @@ import {
   reportJson,
   timelineOfReport,
 } from '../../src/compliance/index.js';
-import { exportPack } from '../../src/pack/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { verifyPack, verifyPath } from '../../src/verify/index.js';
-import { DATE, micros, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
+import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, exportTestDay } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from './helpers/forge.js';
 
@@ -54,12 +53,7 @@ async function snapshottedPack(): Promise<string> {
       { order_id: 'A-2', symbol: 'EURUSD', side: 'BUY', quantity: 1, price: '1.1' },
     ],
   ]);
-  const r = await exportPack({
-    date: DATE,
-    logDir: join(cwd, 'logs'),
-    artifactsDir: join(cwd, 'artifacts'),
-    version: '0.1.0',
-    recordEvent: false,
+  const r = await exportTestDay(cwd, {
     snapshot: { cwd, snapshotDir },
     compliance: { cwd, snapshotDir },
   });

@@ -10,9 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { exportPack } from '../../src/pack/index.js';
 import { verifyArchive, verifyPack, verifyPath } from '../../src/verify/index.js';
-import { DATE, writeEvents } from '../compliance/helpers.js';
+import { writeEvents, exportTestDay } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from './helpers/forge.js';
 
@@ -27,12 +26,7 @@ async function pack(
     ['09:00:01', 'alert', 'Drawdown', { message: 'loss', severity: 'HIGH' }],
   ]);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const r = await exportPack({
-    date: DATE,
-    logDir: join(cwd, 'logs'),
-    artifactsDir: join(cwd, 'artifacts'),
-    version: '0.1.0',
-    recordEvent: false,
+  const r = await exportTestDay(cwd, {
     snapshot: false,
     compliance: { cwd },
     ...(signed ? { signingKey: privateKey } : {}),
