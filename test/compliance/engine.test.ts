@@ -1,29 +1,10 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCompliance, RULE_IDS, type RuleId } from '../../src/compliance/index.js';
-import { tempDir } from '../helpers/tmp.js';
-import { cleanOrder, DATE, TEST_POLICY, writeEvents, writePolicy, type Ev } from './helpers.js';
+import { RULE_IDS, type RuleId } from '../../src/compliance/index.js';
+import { checkEvents, cleanOrder, LOGIN, orderEv, riskEv, type Ev } from './helpers.js';
 
-async function run(events: Ev[], policy = TEST_POLICY) {
-  const cwd = tempDir();
-  const policyFile = writePolicy(cwd, policy);
-  await writeEvents(join(cwd, 'logs'), events);
-  return checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, policyFile });
-}
-
-const LOGIN: Ev = ['08:00:00', 'auth', 'Login', { user: 'alice' }];
-const risk = (at: string, id: string, f: Record<string, unknown> = {}): Ev => [
-  at,
-  'risk',
-  'RiskCheck',
-  { order_id: id, result: 'pass', score: 0.1, reference_price: 1.1, ...f },
-];
-const order = (at: string, id: string, f: Record<string, unknown> = {}): Ev => [
-  at,
-  'order',
-  'OrderAccepted',
-  { order_id: id, symbol: 'EURUSD', side: 'BUY', quantity: 1000, price: '1.1', user: 'alice', ...f },
-];
+const run = checkEvents;
+const risk = riskEv;
+const order = orderEv;
 const fill = (at: string, id: string, qty: number, f: Record<string, unknown> = {}): Ev => [
   at,
   'fill',

@@ -4,7 +4,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkCompliance } from '../../src/compliance/index.js';
 import { createAuditLogger } from '../../src/logger/index.js';
+import { tempDir } from '../helpers/tmp.js';
 import { type ExportPackOptions, type ExportResult, exportPack } from '../../src/pack/index.js';
 
 export const DATE = '2025-09-08';
@@ -126,3 +128,30 @@ export function exportTestDay(cwd: string, extra: Partial<ExportPackOptions> = {
     ...extra,
   });
 }
+
+/** Writes `events` as the test day in a fresh directory and runs the checks over it with `policy`. */
+export async function checkEvents(events: Ev[], policy = TEST_POLICY) {
+  const cwd = tempDir();
+  const policyFile = writePolicy(cwd, policy);
+  await writeEvents(join(cwd, 'logs'), events);
+  return checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, policyFile });
+}
+
+/** alice's login at 08:00. */
+export const LOGIN: Ev = ['08:00:00', 'auth', 'Login', { user: 'alice' }];
+
+/** A passing RiskCheck for order `id` (score 0.1, reference price 1.1), with `f` over it. */
+export const riskEv = (at: string, id: string, f: Record<string, unknown> = {}): Ev => [
+  at,
+  'risk',
+  'RiskCheck',
+  { order_id: id, result: 'pass', score: 0.1, reference_price: 1.1, ...f },
+];
+
+/** alice's OrderAccepted for `id`: BUY 1000 EURUSD at 1.1, with `f` over it. */
+export const orderEv = (at: string, id: string, f: Record<string, unknown> = {}): Ev => [
+  at,
+  'order',
+  'OrderAccepted',
+  { order_id: id, symbol: 'EURUSD', side: 'BUY', quantity: 1000, price: '1.1', user: 'alice', ...f },
+];

@@ -3,41 +3,14 @@
  * their sender's names out, an approval withdrawn or never given, names spelt differently, a kill
  * switch with a scope nobody knows, a market order without a price, a fill on a restricted symbol.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCompliance } from '../../src/compliance/index.js';
-import { tempDir } from '../helpers/tmp.js';
-import { cleanOrder, DATE, type Ev, TEST_POLICY, writeEvents, writePolicy } from './helpers.js';
+import { checkEvents, cleanOrder, type Ev, LOGIN, orderEv, riskEv } from './helpers.js';
 
-async function run(events: Ev[], policy = TEST_POLICY) {
-  const cwd = tempDir();
-  const policyFile = writePolicy(cwd, policy);
-  await writeEvents(join(cwd, 'logs'), events);
-  return checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, policyFile });
-}
-
-const LOGIN: Ev = ['08:00:00', 'auth', 'Login', { user: 'alice' }];
-const risk = (at: string, id: string, f: Record<string, unknown> = {}): Ev => [
-  at,
-  'risk',
-  'RiskCheck',
-  { order_id: id, result: 'pass', score: 0.1, reference_price: 1.1, ...f },
-];
-const order = (at: string, id: string, f: Record<string, unknown> = {}): Ev => [
-  at,
-  'order',
-  'OrderAccepted',
-  {
-    order_id: id,
-    symbol: 'EURUSD',
-    side: 'BUY',
-    quantity: 1000,
-    price: '1.1',
-    user: 'alice',
-    time_in_force: 'GTC',
-    ...f,
-  },
-];
+const run = checkEvents;
+const risk = riskEv;
+/** A good-till-cancelled order: open at the end of the day without a finding. */
+const order = (at: string, id: string, f: Record<string, unknown> = {}): Ev =>
+  orderEv(at, id, { time_in_force: 'GTC', ...f });
 const modify = (at: string, id: string, f: Record<string, unknown>): Ev => [
   at,
   'order',
