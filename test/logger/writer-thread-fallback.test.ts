@@ -47,7 +47,11 @@ function orderIds(dir: string): unknown[] {
 
 const expected = Array.from({ length: 40_000 }, (_, i) => `o${i}`);
 
-describe('batched mode when the writer thread fails', () => {
+// Each case runs a child process that writes 40,000 events and a Python check of the result: a few
+// seconds alone, but over the default minute on a machine whose two cores run many suites at once.
+const SLOW_MACHINE_MS = 240_000;
+
+describe('batched mode when the writer thread fails', { timeout: SLOW_MACHINE_MS }, () => {
   it.each(['before', 'after'])('loses and repeats nothing when the thread dies %s writing its third batch', (when) => {
     // The real module serves jobs through a wrapped listener that ends the thread at the third
     // batch, before or after the real handler wrote it (and before its answer could be read).
