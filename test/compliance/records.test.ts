@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { extractEvent } from '../../src/compliance/extract.js';
-import { RecordReader, RecordWriter } from '../../src/compliance/records.js';
+import { jsonNumber, RecordReader, RecordWriter } from '../../src/compliance/records.js';
 import type { LineRef, LogEvent } from '../../src/compliance/engine.js';
 import { EventReader } from '../../src/format/event-line.js';
 
@@ -113,5 +113,41 @@ describe('compliance records (one scan serves the export and the checks)', () =>
     const checks = (got[1] as LogEvent).checks as { passed: boolean }[];
     expect(checks).toBe((got[3] as LogEvent).checks);
     expect(Object.isFrozen(checks) && Object.isFrozen(checks[0])).toBe(true);
+  });
+
+  it('read every JSON number as JSON.parse does (property: the fast path and the fallback)', () => {
+    // Digit strings around 2^53 and fractions up to 30 places exercise both sides of the fast path.
+    const digits = fc.stringMatching(/^(0|[1-9][0-9]{0,19})$/);
+    const number = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+      fc
+        .tuple(
+          fc.boolean(),
+          digits,
+          fc.option(fc.stringMatching(/^[0-9]{1,30}$/)),
+          fc.option(fc.integer({ min: -400, max: 400 })),
+        )
+        .map(
+          ([neg, int, frac, exp]) =>
+            `${neg ? '-' : ''}${int}${frac === null ? '' : `.${frac}`}${exp === null ? '' : `e${exp}`}`,
+        ),
+      fc.constantFrom(
+        '-0',
+        '-0.0',
+        '0.1',
+        '9007199254740991',
+        '9007199254740993',
+        '1757289600.171999',
+        '1e22',
+        '0.0000000000000000000001',
+      ),
+    );
+    fc.assert(
+      fc.property(number, fc.string({ maxLength: 3 }), (text, pad) => {
+        const b = Buffer.from(`${pad}${text}${pad}`, 'latin1');
+        expect(Object.is(jsonNumber(b, pad.length, pad.length + text.length), JSON.parse(text))).toBe(true);
+      }),
+      { numRuns: 20000 },
+    );
   });
 });
