@@ -92,12 +92,14 @@ export class Walk {
     const clean = this.caches.clean;
     let text = clean.get(s);
     if (text !== undefined) return text;
-    const r = this.redactor.redactString(s);
+    const redactor = this.redactor;
+    const r = redactor.redactString(s);
     if (r !== s) {
       this.hit = true;
       return quote(r);
     }
-    text = quote(s);
+    // The redactor's scan already looked at every character: no second pass for the escape test.
+    text = redactor.lastJsonPlain === true ? `"${s}"` : quote(s);
     if (s.length <= CLEAN_TEXT_MAX_CHARS) {
       if (clean.size >= CLEAN_TEXT_LIMIT) this.caches.clean = new Map();
       this.caches.clean.set(s, text);

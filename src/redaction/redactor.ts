@@ -65,6 +65,13 @@ export interface Redactor {
   redactKey(key: string): string;
   /** The string with every secret-shaped part replaced; the same string object if nothing matched. */
   redactString(s: string): string;
+  /**
+   * True when the last `redactString` call returned its argument unchanged and its scan looked at
+   * every character and found none that a JSON string must escape: the caller may quote it as
+   * `"…"` without testing it again (long free text then costs one pass, not two). False whenever
+   * that is not known (a cached or short string, redaction off, a replacement).
+   */
+  readonly lastJsonPlain?: boolean;
 }
 
 /** Strings shorter than this cannot hold any built-in secret ("pin=1234" is 8, "pwd=abc" 7). */
@@ -163,7 +170,11 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     return out;
   }
 
+  // See Redactor.lastJsonPlain: set by every call, true only on the path that proves it.
+  let lastJsonPlain = false;
+
   function redactString(s: string): string {
+    lastJsonPlain = false;
     if (!enabled || (s.length < MIN_SECRET_LENGTH && !hasUserPatterns)) return s;
     const cacheable = s.length <= CLEAN_CACHE_MAX_CHARS;
     if (cacheable && clean.has(s)) return s;
@@ -172,8 +183,11 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     // with a name or user that stays, the user's patterns, and last the key/value pairs (which
     // skip values already replaced).
     let out = redactPem(s, censor);
+    // The shapes pass saw `s` itself only when the PEM pass left it as it was.
+    const scannedWhole = out === s;
     out = redactShapes(out, censor);
     // What the shapes pass saw of the text (read before anything else runs a pass).
+    const plain = scannedWhole && scanFacts.jsonPlain;
     const pairs = scanFacts.colon || scanFacts.equals || out.includes('--') || out.includes('%3');
     out = redactPartial(out, partial);
     if (hasUserPatterns && userTests.some((t) => t.test(out))) out = applyUserPatterns(out);
@@ -182,6 +196,8 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
       if (clean.size >= CLEAN_CACHE_LIMIT) clean = new Set();
       clean.add(s);
     }
+    // Last: the pair pass may have called redactString on a key meanwhile.
+    lastJsonPlain = plain && out === s;
     return out;
   }
 
@@ -192,5 +208,8 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     isProtectedKey: (key: string): boolean => decide(key).protectedKey,
     redactKey: (key: string): string => decide(key).safeKey,
     redactString,
+    get lastJsonPlain(): boolean {
+      return lastJsonPlain;
+    },
   });
 }

@@ -156,10 +156,12 @@ const SPANS = new Spans();
 
 /**
  * What the last redactShapes pass saw in its input, so the later passes can skip a string
- * cheaply: whether it holds `:`, `=` or `<`, and its longest token. (Module state: a pass is
+ * cheaply: whether it holds `:`, `=` or `<`, and its longest token. `jsonPlain`: it looked at
+ * every character and none needs escaping in a JSON string (`"`, backslash, U+0000-U+001F, a
+ * surrogate), so a writer can quote the text without testing it again. (Module state: a pass is
  * synchronous, and the caller reads these right after it.)
  */
-export const scanFacts = { colon: false, equals: false, lt: false, longest: 0 };
+export const scanFacts = { colon: false, equals: false, lt: false, longest: 0, jsonPlain: false };
 
 /** Tries the fixed-prefix rules at `c` (a token start or after an inner start) within [c, end). */
 function tryRules(s: string, c: number, end: number, spans: Spans): number {
@@ -224,9 +226,14 @@ export function redactShapes(s: string, censor: string): string {
   // The previous token, when it was a scheme word or a curl user flag: [kind, its end].
   let pending: 0 | 1 | 2 | 3 = 0; // 0 none, 1 scheme, 2 digest, 3 curl user
   let pendingEnd = -1;
+  // Every character JSON escapes is a delimiter or a surrogate, so the loop learns it for free.
+  let plain = true;
   for (let i = 0; i <= n; i++) {
     const code = i < n ? s.charCodeAt(i) : 32;
-    if (code >= 128) continue;
+    if (code >= 128) {
+      if ((code & 0xf800) === 0xd800) plain = false;
+      continue;
+    }
     const kind = DELIMITER[code] as number;
     if (kind !== 1) {
       if (kind === 2) {
@@ -236,6 +243,7 @@ export function redactShapes(s: string, censor: string): string {
       continue;
     }
     if (code === 60) lt = true;
+    else if (code < 32 || code === 34 || code === 92) plain = false;
     const len = i - start;
     if (len > longest) longest = len;
     if (len > 0) {
@@ -247,6 +255,8 @@ export function redactShapes(s: string, censor: string): string {
           if (/^[A-Za-z]{1,32}=/.test(s.slice(start, Math.min(i, start + 34)))) {
             const eol = lineEnd(s, start);
             spans.add(start, eol);
+            // The characters jumped over are not looked at: claim nothing about them.
+            plain = false;
             i = eol;
           }
         }
@@ -261,6 +271,7 @@ export function redactShapes(s: string, censor: string): string {
   scanFacts.equals = equals;
   scanFacts.lt = lt;
   scanFacts.longest = longest;
+  scanFacts.jsonPlain = plain;
   return spans.apply(s, censor);
 }
 
