@@ -1,0 +1,101 @@
+/**
+ * The caller's cost of two builds side by side in one process: an A/B that a busy machine cannot
+ * skew towards one side, because both sides share every minute of it.
+ *
+ *   npx tsx bench/logger-ab.ts --a /path/to/old/dist --b dist --mix varied --calls 400000
+ *
+ * Each build's createAuditLogger gets a sink that writes nothing (the caller's thread only: the
+ * walk, redaction, serialisation and buffering of prepare()); the same events (bench/logger-events.ts)
+ * go through both in bursts of 1,000 calls, alternating A B, B A, … with a setImmediate turn after
+ * each burst. Reported per build: CPU µs per call (process.cpuUsage around its own bursts) and
+ * call latency p50/p99/p99.9 (every 97th call timed, as bench/logger.ts does). Run it twice with
+ * --a and --b swapped: a difference smaller than the two runs' disagreement is noise.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BENCH_CHILDREN, type BenchEvent, childBindings, makeEvent, makeVariedEvent } from './logger-events.js';
+
+interface Args {
+  a: string;
+  b: string;
+  mix: 'standard' | 'varied';
+  calls: number;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { a: '', b: 'dist', mix: 'varied', calls: 400_000 };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1] ?? '';
+    if (argv[i] === '--a') args.a = v;
+    else if (argv[i] === '--b') args.b = v;
+    else if (argv[i] === '--mix') args.mix = v === 'standard' ? 'standard' : 'varied';
+    else if (argv[i] === '--calls') args.calls = Number(v);
+    else continue;
+    i++;
+  }
+  if (args.a === '' || !(args.calls > 0)) {
+    throw new Error('usage: npx tsx bench/logger-ab.ts --a OLD_DIST --b NEW_DIST [--mix standard|varied] [--calls N]');
+  }
+  return args;
+}
+
+type Log = (e: BenchEvent) => unknown;
+
+/** A logger of the build in `dist` that writes nothing, and a function that logs one bench event. */
+async function loggerOf(dist: string): Promise<Log> {
+  const url = pathToFileURL(resolve(dist, 'logger/index.js')).href;
+  const { createAuditLogger } = (await import(url)) as typeof import('../src/logger/index.js');
+  const sink = {
+    append: (b: readonly unknown[]) => b.length,
+    sync: async () => undefined,
+    syncSync: () => undefined,
+    close: () => undefined,
+  };
+  const logger = createAuditLogger({ sink, handleExit: false });
+  const children = Array.from({ length: BENCH_CHILDREN }, (_, k) => logger.child(childBindings(k)));
+  return (e) => {
+    if (e.child !== undefined) return (children[e.child] as typeof logger).log(e.category, e.event, e.fields);
+    if (e.category === 'order') return logger.order(e.event as 'OrderAccepted', e.fields);
+    if (e.category === 'fill') return logger.fill(e.fields, e.event as 'Filled');
+    return logger.log(e.category, e.event, e.fields);
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const make = args.mix === 'varied' ? makeVariedEvent : makeEvent;
+  const events = Array.from({ length: 20_000 }, (_, i) => make(i));
+  const logs = [await loggerOf(args.a), await loggerOf(args.b)];
+  const cpu = [0, 0];
+  const lat: number[][] = [[], []];
+  for (let base = 0, turn = 0; base < args.calls; base += 1000, turn++) {
+    for (const k of turn % 2 === 1 ? [1, 0] : [0, 1]) {
+      const log = logs[k] as Log;
+      const samples = lat[k] as number[];
+      const c0 = process.cpuUsage();
+      for (let i = base; i < base + 1000; i++) {
+        const e = events[i % events.length] as BenchEvent;
+        if (i % 97 !== 0) {
+          log(e);
+          continue;
+        }
+        const t = process.hrtime.bigint();
+        log(e);
+        samples.push(Number(process.hrtime.bigint() - t));
+      }
+      const c = process.cpuUsage(c0);
+      cpu[k] = (cpu[k] as number) + c.user + c.system;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+  for (const k of [0, 1]) {
+    const s = (lat[k] as number[]).sort((x, y) => x - y);
+    const q = (p: number): string => (((s[Math.floor(p * s.length)] as number) ?? 0) / 1000).toFixed(2);
+    const name = k === 0 ? `A ${args.a}` : `B ${args.b}`;
+    console.log(
+      `${name} (${args.mix}): CPU ${((cpu[k] as number) / args.calls).toFixed(2)} µs/call  p50 ${q(0.5)}  p99 ${q(0.99)}  p99.9 ${q(0.999)} µs`,
+    );
+  }
+}
+
+await main();
