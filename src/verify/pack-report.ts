@@ -22,6 +22,11 @@ export interface VerifyPackOptions {
   logSplit?: number | 'none';
   /** Time-stamp tokens: trust anchors, whether a token is required, the anchor rhythm. */
   timestamps?: TimestampCheckOptions;
+  /**
+   * @internal Keep the bytes of the files the standalone notes read (PROVENANCE_FILES) in the
+   * report's `provenance`: a `.tar.gz` is then read once for its check and its notes.
+   */
+  keepProvenance?: boolean;
   /** Trusted approvers (allowed_signers entries for namespace `auditpack-review`): review countersignatures must be by them. */
   reviewSigners?: readonly ReviewSigner[];
 }
@@ -33,4 +38,6 @@ export interface PackReport extends VerifyReport {
   readonly pruneEvents: readonly PruneEvent[];
   /** The review events of the pack's log (the archive holds them against the review records). */
   readonly reviewEvents: readonly ReviewEvent[];
+  /** @internal With `keepProvenance`: the bounded bytes of the files the standalone notes read, by path. */
+  readonly provenance?: ReadonlyMap<string, Buffer>;
 }

@@ -15,14 +15,30 @@ import type { PackReport, VerifyPackOptions } from './pack-report.js';
 import { alertFilterUnbound, policyProvenance, type RecordedPolicy, snapshotFactsOf } from './provenance.js';
 import type { Problem } from './report.js';
 
-const MAX_JSON_BYTES = 256 * 1024 * 1024;
+/** The most of each file the notes read into memory; a larger one is not judged (as a directory's). */
+export const MAX_PROVENANCE_BYTES = 256 * 1024 * 1024;
 
-/** The report of a standalone pack, with what nothing outside the pack pins (warnings). */
+/**
+ * The files the notes read: a `.tar.gz` reader keeps these (bounded) from its one pass when asked
+ * with `keepProvenance`, so a tarball gets the same notes as its directory without a second read.
+ */
+export const PROVENANCE_FILES: readonly string[] = Object.freeze([
+  PACK_PATH.manifestJson,
+  PACK_PATH.complianceReport,
+  PACK_PATH.configSnapshot,
+]);
+
+/**
+ * The report of a standalone pack, with what nothing outside the pack pins (warnings). The files
+ * are read from `dir` (a pack directory), else taken from the report's `provenance` (a `.tar.gz`
+ * read with `keepProvenance`), which the returned report no longer carries.
+ */
 export async function withStandaloneNotes(
-  report: PackReport,
+  full: PackReport,
   dir: string | undefined,
   options: VerifyPackOptions,
 ): Promise<PackReport> {
+  const { provenance, ...report } = full;
   const trusted = options.publicKeys !== undefined || options.allowedSigners !== undefined;
   const signed = report.checked.signed === 1;
   if (signed && trusted) return report; // the signature (or its finding) speaks for every byte
@@ -35,22 +51,32 @@ export async function withStandaloneNotes(
       detail:
         'the pack is unsigned and was verified alone: whoever can write it can rewrite it whole (log, reports, manifests, every hash) and it stays consistent. Pin it: a signature checked with --pubkey/--allowed-signers, or verify the artifacts directory (the next pack links to it) with --log-dir (the live log records its manifest hash)',
     });
-  if (dir !== undefined) added.push(...(await unboundOf(dir)));
+  const files = dir === undefined ? provenance : await provenanceOf(dir);
+  if (files !== undefined) added.push(...unboundOf(files));
   return added.length === 0 ? report : { ...report, problems: [...report.problems, ...added] };
 }
 
+/** The files the notes read, from a pack directory (each bounded; a missing or larger one is absent). */
+async function provenanceOf(dir: string): Promise<ReadonlyMap<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const rel of PROVENANCE_FILES) {
+    const buf = await readBoundedBuffer(join(dir, rel), MAX_PROVENANCE_BYTES);
+    if (buf !== undefined) out.set(rel, buf);
+  }
+  return out;
+}
+
 /** The policies and the alert filter that nothing in the pack vouches for. */
-async function unboundOf(dir: string): Promise<Problem[]> {
+function unboundOf(files: ReadonlyMap<string, Buffer>): Problem[] {
   const out: Problem[] = [];
-  const manifest = await readBoundedBuffer(join(dir, PACK_PATH.manifestJson), MAX_JSON_BYTES);
-  const filter = peekAlertFilter(manifest);
+  const filter = peekAlertFilter(files.get(PACK_PATH.manifestJson));
   const why = filter === undefined ? undefined : alertFilterUnbound(filter);
   if (why !== undefined)
     out.push({ code: 'ALERT_FILTER_UNBOUND', severity: 'warning', file: PACK_PATH.manifestJson, detail: why });
-  const rep = await readBoundedBuffer(join(dir, PACK_PATH.complianceReport), MAX_JSON_BYTES);
+  const rep = files.get(PACK_PATH.complianceReport);
   const policies = rep === undefined ? undefined : policiesOf(rep);
   if (policies === undefined) return out; // no report, or one the re-check already reports as broken
-  const snap = snapshotFactsOf(await readBoundedBuffer(join(dir, PACK_PATH.configSnapshot), MAX_JSON_BYTES));
+  const snap = snapshotFactsOf(files.get(PACK_PATH.configSnapshot));
   for (const u of policyProvenance(policies.list, policies.notes, policies.to, snap).unbound)
     out.push({ code: 'COMPLIANCE_POLICY_UNBOUND', severity: 'warning', file: PACK_PATH.complianceReport, detail: u });
   return out;

@@ -20,6 +20,7 @@ import { alertAccumulator, checkedOf, NO_MANIFEST, peekAlertFilter, peekExportDa
 import { LineTreeTap } from './line-tree.js';
 import { judgePack } from './pack-judge.js';
 import type { PackReport, VerifyPackOptions } from './pack-report.js';
+import { MAX_PROVENANCE_BYTES, PROVENANCE_FILES } from './pack-standalone.js';
 import { judgeDerived, PayloadDerivation } from './payload.js';
 import { Findings, makeReport, printableName } from './report.js';
 import { readTarGz, type TarEntry, TarFormatError, type TarEntrySink } from './tar.js';
@@ -81,7 +82,8 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
     ...checkedOf(files, r.log, r.alerts, tags.has(SIGNATURE_FILE)),
     timestamped: timestamped ? 1 : 0,
   };
-  return { ...makeReport('pack-tar', path, checked, f), manifest, pruneEvents: r.tap.events, reviewEvents: [] };
+  const report = { ...makeReport('pack-tar', path, checked, f), manifest, pruneEvents: r.tap.events, reviewEvents: [] };
+  return options.keepProvenance === true ? { ...report, provenance: r.kept } : report;
 }
 
 /** Gathers a `.tar.gz` pack's facts from its stream. */
@@ -91,6 +93,8 @@ class TarPackReader {
   readonly csv = new Map<string, CsvStats>();
   readonly tap = new PruneEventTap(PACK_PATH.log);
   readonly lineTree = new LineTreeTap();
+  /** With `keepProvenance`: the files the standalone notes read, when within their bound. */
+  readonly kept = new Map<string, Buffer>();
   alerts: PackFacts['alerts'];
   log: LogFacts | undefined;
   /** The one top directory of the archive (the first entry's). */
@@ -163,7 +167,10 @@ class TarPackReader {
     const h = createHash('sha256');
     let size = 0;
     const parts: Buffer[] = [];
-    const bound = ROOT_FILE_BOUNDS[rel];
+    const root = Object.hasOwn(ROOT_FILE_BOUNDS, rel);
+    const keep = this.options.keepProvenance === true && PROVENANCE_FILES.includes(rel);
+    // A kept root file (manifest.json) is kept within its root bound, which is the smaller.
+    const bound = root ? ROOT_FILE_BOUNDS[rel] : keep ? MAX_PROVENANCE_BYTES : undefined;
     const counter = rel === PACK_PATH.orders || rel === PACK_PATH.fills ? new CsvCounter() : undefined;
     let splitter: LineSplitter | undefined;
     let acc: ReturnType<typeof alertAccumulator> | undefined;
@@ -188,7 +195,9 @@ class TarPackReader {
       },
       end: () => {
         this.files.set(rel, { size, sha256: h.digest('hex') });
-        if (bound !== undefined) this.tags.set(rel, size > bound ? 'too-large' : Buffer.concat(parts));
+        const bytes = bound === undefined || size > bound ? undefined : Buffer.concat(parts);
+        if (root) this.tags.set(rel, bytes ?? 'too-large');
+        if (keep && bytes !== undefined) this.kept.set(rel, bytes);
         if (counter !== undefined) this.csv.set(rel, counter.finish());
         splitter?.end();
         if (acc !== undefined) this.alerts = acc.result();

@@ -86,10 +86,12 @@ export async function verifyPath(path: string, options: VerifyArchiveOptions = {
         },
       );
     case 'pack-tar':
-      return withPackReview(path, await withStandaloneNotes(await verifyPack(path, options), undefined, options), {
-        signers: options.reviewSigners,
-        logDir: options.logDir,
-      });
+      // The notes' files come from the check's own pass over the stream (no second read of the archive).
+      return withPackReview(
+        path,
+        await withStandaloneNotes(await verifyPack(path, { ...options, keepProvenance: true }), undefined, options),
+        { signers: options.reviewSigners, logDir: options.logDir },
+      );
     case 'archive':
       return verifyArchive(path, options);
     case 'rollup':

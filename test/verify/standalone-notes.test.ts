@@ -4,10 +4,10 @@
  * says so with stable warning codes (and only where it applies: not for a pack signed by a trusted
  * key, not for each pack of an artifacts directory, whose links pin them).
  */
-import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { verifyArchive, verifyPack, verifyPath } from '../../src/verify/index.js';
@@ -19,8 +19,17 @@ const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.m
 
 async function pack(
   signed: boolean,
+  policyFromConfigs = false,
 ): Promise<{ dir: string; artifacts: string; publicKey: import('node:crypto').KeyObject }> {
   const cwd = tempDir();
+  if (policyFromConfigs) {
+    // The policy comes from configs/ and no snapshot records it: nothing in the pack vouches for it.
+    mkdirSync(join(cwd, 'configs'));
+    writeFileSync(
+      join(cwd, 'configs', 'compliance_policy.yaml'),
+      'max_order_quantity: 2000000\nrequire_login: false\n',
+    );
+  }
   await writeEvents(join(cwd, 'logs'), [
     ['09:00:00', 'auth', 'LoginFailed', { user: 'ops', source_ip: '10.1.2.3' }],
     ['09:00:01', 'alert', 'Drawdown', { message: 'loss', severity: 'HIGH' }],
@@ -32,6 +41,33 @@ async function pack(
     ...(signed ? { signingKey: privateKey } : {}),
   });
   return { dir: r.path, artifacts: join(cwd, 'artifacts'), publicKey };
+}
+
+/** The pack directory as `<dir>.tar.gz` beside it, as `export --compress` lays it out. */
+function tarOf(dir: string): string {
+  const out = `${dir}.tar.gz`;
+  execFileSync('tar', ['--format=posix', '--sort=name', '-czf', out, '-C', dirname(dir), basename(dir)]);
+  return out;
+}
+
+/** A narrowed alert_filter with an alert dropped and every hash recomputed. */
+function narrowFilter(dir: string): void {
+  forgePack(dir, {
+    payload: (data) => {
+      const lines = readFileSync(join(data, 'alerts.jsonl'), 'utf8').split('\n').filter(Boolean);
+      writeFileSync(
+        join(data, 'alerts.jsonl'),
+        lines
+          .filter((l) => !l.includes('LoginFailed'))
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+    },
+    manifest: (m) => {
+      m.alert_filter.events = m.alert_filter.events.filter((e: string) => e !== 'auth.LoginFailed');
+      m.rows.alerts -= 1;
+    },
+  });
 }
 
 const warned = (r: { problems: readonly { code: string; severity: string }[] }) =>
@@ -51,22 +87,7 @@ describe('what a pack verified alone (verifyPath, `auditpack verify PACK`) canno
 
   it('a narrowed alert_filter with an alert dropped and every hash recomputed: ALERT_FILTER_UNBOUND', async () => {
     const { dir } = await pack(false);
-    forgePack(dir, {
-      payload: (data) => {
-        const lines = readFileSync(join(data, 'alerts.jsonl'), 'utf8').split('\n').filter(Boolean);
-        writeFileSync(
-          join(data, 'alerts.jsonl'),
-          lines
-            .filter((l) => !l.includes('LoginFailed'))
-            .map((l) => `${l}\n`)
-            .join(''),
-        );
-      },
-      manifest: (m) => {
-        m.alert_filter.events = m.alert_filter.events.filter((e: string) => e !== 'auth.LoginFailed');
-        m.rows.alerts -= 1;
-      },
-    });
+    narrowFilter(dir);
     const r = await verifyPath(dir);
     const w = r.problems.find((p) => p.code === 'ALERT_FILTER_UNBOUND');
     expect(w?.severity).toBe('warning');
@@ -91,5 +112,23 @@ describe('what a pack verified alone (verifyPath, `auditpack verify PACK`) canno
     // The library's pack check itself states facts only; verifyPath (the CLI's) adds these notes.
     expect((await verifyPack(dir)).problems.filter((p) => /UNBOUND|UNPINNED/.test(p.code))).toEqual([]);
     expect(trusted.problems.filter((p) => /UNBOUND|UNPINNED/.test(p.code))).toEqual([]);
+  });
+
+  it('a .tar.gz of the pack gets the same notes as its directory (policy and filter unbound)', async () => {
+    const { dir } = await pack(false, true);
+    narrowFilter(dir);
+    const fromDir = await verifyPath(dir);
+    expect(warned(fromDir).sort()).toEqual([
+      'ALERT_FILTER_UNBOUND',
+      'COMPLIANCE_POLICY_UNBOUND',
+      'PACK_UNSIGNED_UNPINNED',
+    ]);
+    const fromTar = await verifyPath(tarOf(dir));
+    expect(fromTar.ok).toBe(true);
+    const notes = (r: typeof fromDir) =>
+      r.problems.filter((p) => p.severity === 'warning').map((p) => `${p.code} ${p.file} ${p.detail}`);
+    expect(notes(fromTar).sort()).toEqual(notes(fromDir).sort());
+    // The bytes the notes were read from are not part of the report.
+    expect('provenance' in fromTar).toBe(false);
   });
 });
