@@ -7,11 +7,20 @@ import { createHash } from 'node:crypto';
 import { compareBytes, PACK_PATH } from './pack.js';
 
 /**
- * `format` of rollup.json. Version 2: the tree holds only host packs that verified, and the chain
- * hash commits to hosts.json. A version 1 roll-up also committed packs that failed verification, so
- * a proof against one could vouch for a tampered line: verify-proof refuses version 1.
+ * `format` of rollup.json. Version 3: the chain hash also commits to the expected hosts (the hosts
+ * file) and to every other payload file (findings.json, the merged CSVs, the merged compliance
+ * report), so an unsigned roll-up's finding cannot be removed under a recomputed manifest while the
+ * next day's roll-up still links to it, and `verify` re-derives the findings hosts.json and the
+ * expected hosts imply. Version 2 committed hosts.json only; it still verifies, with a warning.
+ * A version 1 roll-up also committed packs that failed verification, so a proof against one could
+ * vouch for a tampered line: verify-proof refuses version 1.
  */
-export const ROLLUP_FORMAT = 'auditpack-rollup/2';
+export const ROLLUP_FORMAT = 'auditpack-rollup/3';
+/** The previous roll-up format: read and verified, never written. */
+export const ROLLUP_FORMAT_V2 = 'auditpack-rollup/2';
+/** The roll-up formats `verify`, `prove` and `verify-proof` read. */
+export type RollupFormat = typeof ROLLUP_FORMAT | typeof ROLLUP_FORMAT_V2;
+export const isRollupFormat = (v: unknown): v is RollupFormat => v === ROLLUP_FORMAT || v === ROLLUP_FORMAT_V2;
 /** `format` of a proof file. */
 export const PROOF_FORMAT = 'auditpack-proof/1';
 /** The roll-up record at the root of a roll-up pack (a tag file, and what is signed for proofs). */
@@ -37,6 +46,19 @@ export const ROLLUP_PAYLOAD_FILES: readonly string[] = Object.freeze(
     ROLLUP_COMPLIANCE_FINDINGS,
   ].sort(compareBytes),
 );
+/**
+ * The payload files a version 3 rollup.json commits to by digest, all but hosts.json (which
+ * `hosts_sha256` commits to), each with its rollup.json field, sorted by file name.
+ */
+export const ROLLUP_COMMITTED_FILES = Object.freeze([
+  { file: ROLLUP_COMPLIANCE_FINDINGS, field: 'compliance_findings_sha256' },
+  { file: ROLLUP_COMPLIANCE_REPORT, field: 'compliance_report_sha256' },
+  { file: ROLLUP_FILLS, field: 'fills_sha256' },
+  { file: ROLLUP_FINDINGS, field: 'findings_sha256' },
+  { file: ROLLUP_ORDERS, field: 'orders_sha256' },
+] as const);
+/** A version 3 rollup.json field holding a payload file's SHA-256. */
+export type RollupCommittedField = (typeof ROLLUP_COMMITTED_FILES)[number]['field'];
 /** The tag files a roll-up's tagmanifest-sha256.txt lists (rollup.json among them), sorted. */
 export const ROLLUP_TAG_FILES: readonly string[] = Object.freeze(
   [PACK_PATH.bagit, PACK_PATH.bagInfo, PACK_PATH.manifest, ROLLUP_RECORD].sort(compareBytes),
@@ -68,26 +90,35 @@ export function hostLeafData(host: string, manifestSha256Hex: string): Buffer {
   return Buffer.concat([Buffer.from(host, 'utf8'), Buffer.from([0]), Buffer.from(manifestSha256Hex, 'hex')]);
 }
 
+/** What a roll-up's chain hash is the hash of: rollup.json's fields but created_at and chain_hash. */
+export type RollupChainFields = Pick<
+  RollupRecord,
+  'format' | 'date' | 'hosts' | 'tree_root' | 'hosts_sha256' | 'previous' | 'expected_hosts' | RollupCommittedField
+>;
+
 /**
  * The roll-up's chain hash: SHA-256 of the ASCII text
- * `auditpack-rollup/2\n<date>\n<hosts>\n<tree_root>\n<hosts_sha256>\n<previous chain_hash or 64 zeros>\n`.
- * Each day's commits to the day before, so roll-ups form a chain like packs do; hosts.json (every
- * verdict, the failed hosts included) is committed too, so a verdict cannot be edited afterwards.
+ * `<format>\n<date>\n<hosts>\n<tree_root>\n<hosts_sha256>\n<previous chain_hash or 64 zeros>\n`, and for
+ * version 3 then `expected <count, or "none">\n`, each expected host and `\n` (sorted, as bytes), and
+ * `<sha256>  <file name>\n` for each file of ROLLUP_COMMITTED_FILES (sorted by name). Each day's commits to the
+ * day before, so roll-ups form a chain like packs do; hosts.json (every verdict, the failed hosts
+ * included), and from version 3 every other claim of the roll-up, are committed too. Host names hold
+ * no newline (HOST_NAME), so the text has one reading.
  */
-export function rollupChainHash(
-  date: string,
-  hosts: number,
-  treeRoot: string,
-  hostsSha256: string,
-  previous: string | null,
-): string {
-  const text = `${ROLLUP_FORMAT}\n${date}\n${hosts}\n${treeRoot}\n${hostsSha256}\n${previous ?? NO_PREVIOUS}\n`;
+export function rollupChainHash(r: RollupChainFields): string {
+  let text = `${r.format}\n${r.date}\n${r.hosts}\n${r.tree_root}\n${r.hosts_sha256}\n${r.previous?.chain_hash ?? NO_PREVIOUS}\n`;
+  if (r.format === ROLLUP_FORMAT) {
+    const expected = r.expected_hosts ?? null;
+    text += `expected ${expected === null ? 'none' : expected.length}\n`;
+    for (const h of expected ?? []) text += `${h}\n`;
+    for (const c of ROLLUP_COMMITTED_FILES) text += `${r[c.field] ?? ''}  ${c.file}\n`;
+  }
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** rollup.json. */
 export interface RollupRecord {
-  readonly format: typeof ROLLUP_FORMAT;
+  readonly format: RollupFormat;
   readonly date: string;
   readonly created_at: string;
   /** Number of host packs in the tree (its leaves): the received packs that verified. */
@@ -99,11 +130,19 @@ export interface RollupRecord {
   readonly chain_hash: string;
   /** SHA-256 of data/hosts.json (per-host verdicts and facts). */
   readonly hosts_sha256: string;
+  /** Version 3: the hosts file's hosts (sorted as bytes, each once), or null when none was given. */
+  readonly expected_hosts?: readonly string[] | null;
+  /** Version 3: SHA-256 of data/compliance_findings.csv, and so on for each of ROLLUP_COMMITTED_FILES. */
+  readonly compliance_findings_sha256?: string;
+  readonly compliance_report_sha256?: string;
+  readonly fills_sha256?: string;
+  readonly findings_sha256?: string;
+  readonly orders_sha256?: string;
 }
 
 /** rollup.json's exact bytes: fields in this order, 2-space JSON, final newline. */
 export function renderRollupRecord(r: RollupRecord): string {
-  const o = {
+  const o: Record<string, unknown> = {
     format: r.format,
     date: r.date,
     created_at: r.created_at,
@@ -113,6 +152,10 @@ export function renderRollupRecord(r: RollupRecord): string {
     chain_hash: r.chain_hash,
     hosts_sha256: r.hosts_sha256,
   };
+  if (r.format === ROLLUP_FORMAT) {
+    o.expected_hosts = r.expected_hosts === null || r.expected_hosts === undefined ? null : [...r.expected_hosts];
+    for (const c of ROLLUP_COMMITTED_FILES) o[c.field] = r[c.field];
+  }
   return `${JSON.stringify(o, null, 2)}\n`;
 }
 
@@ -145,4 +188,27 @@ export interface ProofFile {
   /** rollup.json.sig (armored SSHSIG), or null for an unsigned roll-up. */
   readonly signature: string | null;
   readonly hosts: readonly ProofHost[];
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * Why version 3's own fields of a parsed rollup.json are malformed, or undefined when they are well
+ * formed (or the record is of version 2). Attacker-controlled: checked before they are hashed.
+ */
+export function rollupV3FieldsError(r: Readonly<Record<string, unknown>>): string | undefined {
+  if (r.format !== ROLLUP_FORMAT) return undefined;
+  const e = r.expected_hosts;
+  if (e !== null) {
+    if (!Array.isArray(e)) return 'expected_hosts is neither null nor a list';
+    for (const [i, h] of e.entries()) {
+      if (typeof h !== 'string' || !HOST_NAME.test(h)) return `expected_hosts[${i}] is not a host name`;
+      if (i > 0 && compareBytes(e[i - 1] as string, h) >= 0) return 'expected_hosts are not sorted by name, each once';
+    }
+  }
+  for (const c of ROLLUP_COMMITTED_FILES) {
+    const v = r[c.field];
+    if (typeof v !== 'string' || !HEX64.test(v)) return `${c.field} is not 64 lowercase hex digits`;
+  }
+  return undefined;
 }

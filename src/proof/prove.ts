@@ -18,6 +18,7 @@ import {
   PROOF_FORMAT,
   type ProofFile,
   type ProofHost,
+  isRollupFormat,
   ROLLUP_FORMAT,
   ROLLUP_HOSTS,
   ROLLUP_RECORD,
@@ -93,7 +94,7 @@ function checkRolled(dir: string, record: string, hostsBytes: Buffer): RolledHos
   } catch {
     throw invalid('rollup.json or data/hosts.json is not JSON');
   }
-  if (r.format !== ROLLUP_FORMAT)
+  if (!isRollupFormat(r.format))
     throw invalid(`the roll-up is ${JSON.stringify(r.format)}, not ${ROLLUP_FORMAT}: roll the day up again`);
   if (createHash('sha256').update(hostsBytes).digest('hex') !== r.hosts_sha256 || !Array.isArray(hosts))
     throw invalid('data/hosts.json is not the one rollup.json records (hosts_sha256)');

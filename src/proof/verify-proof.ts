@@ -7,7 +7,17 @@
  * the firm's must refuse that (anyone can make a key and sign a roll-up they computed).
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { HOST_NAME, hostLeafData, PROOF_FORMAT, ROLLUP_FORMAT, rollupChainHash } from '../format/rollup.js';
+import {
+  HOST_NAME,
+  hostLeafData,
+  isRollupFormat,
+  PROOF_FORMAT,
+  ROLLUP_FORMAT,
+  ROLLUP_FORMAT_V2,
+  type RollupChainFields,
+  rollupChainHash,
+  rollupV3FieldsError,
+} from '../format/rollup.js';
 import { leafHash, lineLeafHash, verifyInclusion } from '../merkle/index.js';
 import { fingerprint, keyInsideSshsig, verifySshsig } from '../signing/index.js';
 
@@ -58,18 +68,24 @@ interface Rollup {
 function checkRollup(text: unknown, bad: (c: string, d: string) => void): Rollup | undefined {
   const r = typeof text === 'string' ? parse(text) : undefined;
   // An older format's tree also committed packs that failed verification: it cannot vouch for a line.
-  if (!isObj(r) || r.format !== ROLLUP_FORMAT || typeof r.date !== 'string' || !Number.isSafeInteger(r.hosts)) {
-    bad('PROOF_ROLLUP_INVALID', `rollup is not a ${ROLLUP_FORMAT} record`);
+  if (!isObj(r) || !isRollupFormat(r.format) || typeof r.date !== 'string' || !Number.isSafeInteger(r.hosts)) {
+    bad('PROOF_ROLLUP_INVALID', `rollup is not a ${ROLLUP_FORMAT} or ${ROLLUP_FORMAT_V2} record`);
     return undefined;
   }
   const prev = r.previous;
   const prevHash = isObj(prev) && typeof prev.chain_hash === 'string' ? prev.chain_hash : null;
+  const v3 = rollupV3FieldsError(r);
+  if (v3 !== undefined) {
+    bad('PROOF_ROLLUP_INVALID', `rollup: ${v3}`);
+    return undefined;
+  }
   const hexField = (v: unknown): v is string => typeof v === 'string' && HEX64.test(v);
   if (!hexField(r.tree_root) || typeof r.chain_hash !== 'string' || !hexField(r.hosts_sha256)) {
     bad('PROOF_ROLLUP_INVALID', 'rollup lacks tree_root, hosts_sha256 or chain_hash');
     return undefined;
   }
-  if (rollupChainHash(r.date, r.hosts as number, r.tree_root, r.hosts_sha256, prevHash) !== r.chain_hash)
+  const fields = { ...r, previous: prevHash === null ? null : { date: '', chain_hash: prevHash } };
+  if (rollupChainHash(fields as unknown as RollupChainFields) !== r.chain_hash)
     bad('PROOF_ROLLUP_INVALID', 'chain_hash is not the hash of the record it commits to');
   return { date: r.date, hosts: r.hosts as number, tree_root: r.tree_root, chain_hash: r.chain_hash };
 }

@@ -19,8 +19,10 @@ import {
 } from '../compliance/index.js';
 import { compareBytes, PACK_PATH, PAYLOAD_DIR } from '../format/pack.js';
 import {
+  HOST_NAME,
   hostLeafData,
   renderRollupRecord,
+  ROLLUP_COMMITTED_FILES,
   ROLLUP_COMPLIANCE_FINDINGS,
   ROLLUP_COMPLIANCE_REPORT,
   ROLLUP_FILLS,
@@ -29,6 +31,8 @@ import {
   ROLLUP_HOSTS,
   ROLLUP_ORDERS,
   ROLLUP_TMP_PREFIX,
+  type RollupChainFields,
+  type RollupCommittedField,
   rollupChainHash,
   type RollupRecord,
 } from '../format/rollup.js';
@@ -212,6 +216,10 @@ function complianceFiles(
  * roll-up is refused (ROLLUP_OUT_OF_ORDER) so no chain link goes stale.
  */
 export async function rollupDay(o: RollupOptions): Promise<RollupResult> {
+  // The expected hosts go into rollup.json and its chain hash: a name there must read back as one.
+  const badName = o.expected?.find((h) => !HOST_NAME.test(h));
+  if (badName !== undefined)
+    throw new AuditpackError('USAGE', `expected host ${JSON.stringify(badName.slice(0, 80))} is not a host name`);
   const release = await lockRollups(o.outDir);
   try {
     removeRollupLeftovers(o.outDir);
@@ -247,6 +255,13 @@ async function buildRollup(o: RollupOptions, stage: string): Promise<RollupResul
   }
 }
 
+/** Version 3's digests of every payload file but hosts.json, by rollup.json field. */
+function committedDigests(files: Record<string, WrittenFile>): Record<RollupCommittedField, string> {
+  const out: Partial<Record<RollupCommittedField, string>> = {};
+  for (const c of ROLLUP_COMMITTED_FILES) out[c.field] = (files[c.file] as WrittenFile).sha256;
+  return out as Record<RollupCommittedField, string>;
+}
+
 function writeRollup(
   o: RollupOptions,
   packs: readonly HostPack[],
@@ -276,16 +291,20 @@ function writeRollup(
     `${JSON.stringify({ format: ROLLUP_FORMAT, date: o.date, findings }, null, 2)}\n`,
   );
   const treeRoot = merkleRoot(inTree.map((p) => hostLeafData(p.host, p.manifestSha256))).toString('hex');
-  const hostsSha = (files[ROLLUP_HOSTS] as WrittenFile).sha256;
-  const record: RollupRecord = {
+  const fields: RollupChainFields = {
     format: ROLLUP_FORMAT,
     date: o.date,
-    created_at: (o.now?.() ?? new Date()).toISOString(),
     hosts: inTree.length,
     tree_root: treeRoot,
     previous,
-    chain_hash: rollupChainHash(o.date, inTree.length, treeRoot, hostsSha, previous?.chain_hash ?? null),
-    hosts_sha256: hostsSha,
+    hosts_sha256: (files[ROLLUP_HOSTS] as WrittenFile).sha256,
+    expected_hosts: o.expected === undefined ? null : [...new Set(o.expected)].sort(compareBytes),
+    ...committedDigests(files),
+  };
+  const record: RollupRecord = {
+    ...fields,
+    created_at: (o.now?.() ?? new Date()).toISOString(),
+    chain_hash: rollupChainHash(fields),
   };
   sealRollup(dirs, files, renderRollupRecord(record), {
     date: o.date,

@@ -12,6 +12,7 @@ import {
   ROLLUP_ORDERS,
   ROLLUP_PAYLOAD_FILES,
   ROLLUP_RECORD,
+  type RollupRecord,
   ROLLUP_SIGNATURE,
   ROLLUP_TAG_FILES,
 } from '../format/rollup.js';
@@ -21,6 +22,7 @@ import { canonicalArmor, embeddedKey } from './judge-signature.js';
 import type { TrustedKeys } from './pack-facts.js';
 import type { Findings } from './report.js';
 import type { RollupFacts } from './rollup-gather.js';
+import { judgeDerivedFindings } from './rollup-findings.js';
 import type { HostFacts } from './rollup-record.js';
 
 const DETACHED = new Set([TAGMANIFEST, SIGNATURE_FILE, ROLLUP_SIGNATURE]);
@@ -180,13 +182,14 @@ export function judgeMerged(facts: RollupFacts, hosts: readonly HostFacts[], f: 
   return rows;
 }
 
-/** findings.json: `{"format", "date", "findings": [{code, severity, host, detail}]}`; every failed host named. */
+/** findings.json: `{"format", "date", "findings": [{code, severity, host, detail}]}`; the implied findings in it. */
 export function judgeFindingsFile(
   facts: RollupFacts,
-  date: string,
+  record: RollupRecord,
   hosts: readonly HostFacts[] | undefined,
   f: Findings,
 ): void {
+  const date = record.date;
   const rel = `${PAYLOAD_DIR}${ROLLUP_FINDINGS}`;
   const buf = facts.json.get(rel);
   if (buf === undefined) return; // a file-set finding of its own
@@ -201,7 +204,7 @@ export function judgeFindingsFile(
     doc = undefined;
   }
   const o = doc as { format?: unknown; date?: unknown; findings?: unknown } | undefined;
-  const list = o?.format === ROLLUP_FORMAT && o.date === date && Array.isArray(o.findings) ? o.findings : undefined;
+  const list = o?.format === record.format && o.date === date && Array.isArray(o.findings) ? o.findings : undefined;
   const bad = list?.findIndex(
     (x: unknown) =>
       typeof x !== 'object' ||
@@ -218,20 +221,10 @@ export function judgeFindingsFile(
       'error',
       rel,
       list === undefined
-        ? `not {"format": "${ROLLUP_FORMAT}", "date": "${date}", "findings": [...]}`
+        ? `not {"format": "${record.format}", "date": "${date}", "findings": [...]}`
         : `finding ${bad} is not {code, severity, host, detail}`,
     );
     return;
   }
-  for (const h of hosts ?? [])
-    if (
-      h.verdict === 'failed' &&
-      !list.some((x: { code: string; host: unknown }) => x.code === 'ROLLUP_HOST_FAILED' && x.host === h.host)
-    )
-      f.add(
-        'ROLLUP_FINDINGS_INVALID',
-        'error',
-        rel,
-        `host ${h.host} failed, but no ROLLUP_HOST_FAILED finding names it: it was removed`,
-      );
+  judgeDerivedFindings(list, record, hosts, rel, f);
 }

@@ -10,12 +10,16 @@ import { compareBytes, PAYLOAD_DIR } from '../format/pack.js';
 import {
   HOST_NAME,
   hostLeafData,
+  isRollupFormat,
   renderRollupRecord,
   ROLLUP_FORMAT,
+  ROLLUP_FORMAT_V2,
   ROLLUP_HOSTS,
   ROLLUP_RECORD,
+  type RollupChainFields,
   rollupChainHash,
   type RollupRecord,
+  rollupV3FieldsError,
 } from '../format/rollup.js';
 import { merkleRoot } from '../merkle/index.js';
 import type { Findings } from './report.js';
@@ -34,17 +38,25 @@ export interface HostFacts {
   readonly rows: { readonly orders: number; readonly fills: number } | undefined;
   readonly outOfOrder: number;
   readonly manifestSha256: string;
+  /** What the roll-up's findings about the host follow from (FORMAT.md "Verifying a roll-up"). */
+  readonly partial: boolean;
+  readonly silent: number;
+  readonly heartbeats: number;
+  readonly events: number;
+  readonly lineTree: boolean;
 }
 
 /** Why a parsed rollup.json is not a record of this format, or undefined when it is one. */
 function recordShapeError(r: Record<string, unknown>): string | undefined {
-  if (r.format !== ROLLUP_FORMAT)
-    return `format is ${JSON.stringify(r.format)?.slice(0, 60)}, not ${ROLLUP_FORMAT} (an older roll-up's tree also held packs that failed: roll the day up again)`;
+  if (!isRollupFormat(r.format))
+    return `format is ${JSON.stringify(r.format)?.slice(0, 60)}, not ${ROLLUP_FORMAT} or ${ROLLUP_FORMAT_V2} (an older roll-up's tree also held packs that failed: roll the day up again)`;
   if (typeof r.date !== 'string' || !DATE.test(r.date)) return 'date is not YYYY-MM-DD';
   if (typeof r.created_at !== 'string') return 'created_at is not a string';
   if (!Number.isSafeInteger(r.hosts) || (r.hosts as number) < 0) return 'hosts is not a whole number';
   for (const k of ['tree_root', 'chain_hash', 'hosts_sha256'])
     if (typeof r[k] !== 'string' || !HEX64.test(r[k] as string)) return `${k} is not 64 lowercase hex digits`;
+  const v3 = rollupV3FieldsError(r);
+  if (v3 !== undefined) return v3;
   const p = r.previous;
   if (p === null) return undefined;
   if (!isObject(p) || typeof p.date !== 'string' || !DATE.test(p.date) || typeof p.chain_hash !== 'string')
@@ -93,7 +105,7 @@ export function judgeRecord(facts: RollupFacts, f: Findings, dirDate: string | u
       ROLLUP_RECORD,
       `the roll-up of ${r.date} is in a directory named ${dirDate}`,
     );
-  const want = rollupChainHash(r.date, r.hosts, r.tree_root, r.hosts_sha256, r.previous?.chain_hash ?? null);
+  const want = rollupChainHash(r);
   if (want !== r.chain_hash)
     f.add(
       'ROLLUP_CHAIN_HASH_MISMATCH',
@@ -130,6 +142,11 @@ function hostOf(e: unknown): HostFacts | string {
     rows: counted ? { orders: rows.orders as number, fills: rows.fills as number } : undefined,
     outOfOrder: ooo as number,
     manifestSha256: sha,
+    partial: e.partial === true,
+    silent: Array.isArray(e.silent) ? e.silent.length : 0,
+    heartbeats: Number.isSafeInteger(e.heartbeats) ? (e.heartbeats as number) : 0,
+    events: Number.isSafeInteger(e.events) ? (e.events as number) : 0,
+    lineTree: e.line_tree !== null && e.line_tree !== undefined,
   };
 }
 
@@ -148,8 +165,8 @@ function readHosts(facts: RollupFacts, r: RollupRecord, f: Findings): HostFacts[
   } catch {
     return bad('not JSON');
   }
-  if (!isObject(doc) || doc.format !== ROLLUP_FORMAT || doc.date !== r.date || !Array.isArray(doc.hosts))
-    return bad(`not {"format": "${ROLLUP_FORMAT}", "date": "${r.date}", "hosts": [...]}`);
+  if (!isObject(doc) || doc.format !== r.format || doc.date !== r.date || !Array.isArray(doc.hosts))
+    return bad(`not {"format": "${r.format}", "date": "${r.date}", "hosts": [...]}`);
   const out: HostFacts[] = [];
   for (const [i, e] of doc.hosts.entries()) {
     const h = hostOf(e);
@@ -214,14 +231,7 @@ function chainHashAt(path: string): { hash: string } | string {
   }
   const why = recordShapeError(r);
   if (why !== undefined) return why;
-  const prev = r.previous as { chain_hash: string } | null;
-  const own = rollupChainHash(
-    r.date as string,
-    r.hosts as number,
-    r.tree_root as string,
-    r.hosts_sha256 as string,
-    prev?.chain_hash ?? null,
-  );
+  const own = rollupChainHash(r as unknown as RollupChainFields);
   return own === r.chain_hash ? { hash: own } : 'holds a chain_hash that is not the hash of what it names';
 }
 

@@ -21,6 +21,7 @@ import { walk } from './pack-walk.js';
 import { Findings, makeReport, type VerifyReport } from './report.js';
 import { gatherRollup, type RollupFacts } from './rollup-gather.js';
 import { judgeFindingsFile, judgeMerged, judgeRecordSignature, judgeRollupFileSet } from './rollup-judge.js';
+import { judgeCommitments } from './rollup-findings.js';
 import { type HostFacts, judgeHostsFile, judgePrevious, judgeRecord } from './rollup-record.js';
 
 /** What verifying a roll-up takes: the keys its signatures must be made with. */
@@ -76,7 +77,10 @@ export async function verifyRollup(dir: string, options: VerifyRollupOptions = {
   const hosts = record === undefined ? undefined : judgeHostsFile(facts, record, f);
   if (record !== undefined) judgePrevious(dirname(real), record, f);
   const rows = hosts === undefined ? 0 : judgeMerged(facts, hosts, f);
-  if (record !== undefined) judgeFindingsFile(facts, record.date, hosts, f);
+  if (record !== undefined) {
+    judgeCommitments(facts, record, f);
+    judgeFindingsFile(facts, record, hosts, f);
+  }
   const checked = {
     files: facts.files.size,
     hosts: hosts?.length ?? 0,

@@ -150,10 +150,18 @@ describe('rollup of a simulated firm', () => {
     expect(day1.record.previous).toBeNull();
     const hostsSha = sha256(readFileSync(join(day1.dir, 'data', 'hosts.json'))).toString('hex');
     expect(day1.record.hosts_sha256).toBe(hostsSha);
-    const text1 = `auditpack-rollup/2\n${DATE}\n3\n${day1.record.tree_root}\n${hostsSha}\n${'0'.repeat(64)}\n`;
+    // Version 3: the expected hosts (sorted, as bytes), then each committed payload file's digest, by name.
+    const digests = (d: string) =>
+      ['compliance_findings.csv', 'compliance_report.json', 'fills.csv', 'findings.json', 'orders.csv']
+        .map((n) => `${sha256(readFileSync(join(d, 'data', n))).toString('hex')}  ${n}\n`)
+        .join('');
+    const want = [...EXPECTED].sort();
+    expect(day1.record.expected_hosts).toEqual(want);
+    const expected = `expected ${want.length}\n${want.map((h) => `${h}\n`).join('')}`;
+    const text1 = `auditpack-rollup/3\n${DATE}\n3\n${day1.record.tree_root}\n${hostsSha}\n${'0'.repeat(64)}\n${expected}${digests(day1.dir)}`;
     expect(day1.record.chain_hash).toBe(sha256(Buffer.from(text1)).toString('hex'));
     expect(day2.record.previous).toEqual({ date: DATE, chain_hash: day1.record.chain_hash });
-    const text = `auditpack-rollup/2\n${NEXT}\n4\n${day2.record.tree_root}\n${day2.record.hosts_sha256}\n${day1.record.chain_hash}\n`;
+    const text = `auditpack-rollup/3\n${NEXT}\n4\n${day2.record.tree_root}\n${day2.record.hosts_sha256}\n${day1.record.chain_hash}\n${expected}${digests(day2.dir)}`;
     expect(day2.record.chain_hash).toBe(sha256(Buffer.from(text)).toString('hex'));
     expect(day2.findings.map((f) => `${f.code} ${f.host}`).sort()).toEqual([
       'ROLLUP_CLOCK_SKEW bravo',
@@ -341,10 +349,10 @@ describe('rollup of a simulated firm', () => {
       (e: unknown) => e,
     );
     expect(proof).toMatchObject({ code: 'ROLLUP_INVALID' }); // delta's leaf is not in tree_root either
-    writeFileSync(rp, readFileSync(rp, 'utf8').replace('auditpack-rollup/2', 'auditpack-rollup/1'));
+    writeFileSync(rp, readFileSync(rp, 'utf8').replace('auditpack-rollup/3', 'auditpack-rollup/1'));
     await expect(
       proveLines({ date: DATE, rollupsDir: copy, sources, select: { seq: 3 }, host: 'alpha' }),
-    ).rejects.toThrow(/not auditpack-rollup\/2: roll the day up again/);
+    ).rejects.toThrow(/not auditpack-rollup\/3: roll the day up again/);
   });
 
   it('a proof replayed against another roll-up (the next day, or a roll-up without the host) is refused', async () => {

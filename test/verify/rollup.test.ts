@@ -5,12 +5,11 @@
  * stripped signature, a removed finding — is a named finding, also when the forger fixed every
  * hash a forger can fix. Packs and logs keep their kinds.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rollupChainHash } from '../../src/format/rollup.js';
 import { rollupDay, verifyRollupHosts } from '../../src/rollup/index.js';
 import { detectPathKind, verifyPath, verifyRollup } from '../../src/verify/index.js';
 import { mth, sha256 } from '../helpers/rfc6962.js';
@@ -18,6 +17,7 @@ import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { DATE, exportFirmDay, NEXT, type SimHost, writeFirmDay } from '../rollup/hosts-fixture.js';
 import { forgePack } from './helpers/forge.js';
+import { editRecord, reseal } from './helpers/rollup-forge.js';
 
 const HOSTS: SimHost[] = [
   { name: 'alpha', skewUs: 0 },
@@ -26,7 +26,6 @@ const HOSTS: SimHost[] = [
 ];
 const key = generateKeyPairSync('ed25519');
 const other = generateKeyPairSync('ed25519');
-const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 let dir: string;
 let rollups: string;
@@ -41,38 +40,6 @@ function copy(): string {
 
 const codes = (r: { problems: readonly { code: string; severity: string }[] }) =>
   [...new Set(r.problems.filter((p) => p.severity !== 'info').map((p) => p.code))].sort();
-
-/** What a forger without the key can do: every manifest and hash made to agree again, the signatures dropped. */
-function reseal(day: string): void {
-  const data = readdirSync(join(day, 'data')).sort();
-  let total = 0;
-  const lines = data.map((n) => {
-    const b = readFileSync(join(day, 'data', n));
-    total += b.length;
-    return `${hex(b)}  data/${n}\n`;
-  });
-  writeFileSync(join(day, 'manifest-sha256.txt'), lines.join(''));
-  const info = readFileSync(join(day, 'bag-info.txt'), 'utf8').replace(
-    /Payload-Oxum: .*/,
-    `Payload-Oxum: ${total}.${data.length}`,
-  );
-  writeFileSync(join(day, 'bag-info.txt'), info);
-  const tags = ['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'rollup.json'];
-  writeFileSync(
-    join(day, 'tagmanifest-sha256.txt'),
-    tags.map((t) => `${hex(readFileSync(join(day, t)))}  ${t}\n`).join(''),
-  );
-  for (const s of ['tagmanifest-sha256.txt.sig', 'rollup.json.sig']) rmSync(join(day, s), { force: true });
-}
-
-/** Rewrites rollup.json with `edit`, its chain hash recomputed (as a forger would). */
-function editRecord(day: string, edit: (r: Record<string, any>) => void): void {
-  const p = join(day, 'rollup.json');
-  const r = JSON.parse(readFileSync(p, 'utf8')) as Record<string, any>;
-  edit(r);
-  r.chain_hash = rollupChainHash(r.date, r.hosts, r.tree_root, r.hosts_sha256, r.previous?.chain_hash ?? null);
-  writeFileSync(p, `${JSON.stringify(r, null, 2)}\n`);
-}
 
 /** The CLI in-process (the built binary is the e2e tests' business). */
 async function run(args: string[]): Promise<{ code: number; stdout: string }> {

@@ -153,9 +153,13 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
     label: 'rollup.json, its chain hash and hosts.json',
     kinds: ['rollup'],
     match: (c) =>
-      ['ROLLUP_RECORD_INVALID', 'ROLLUP_CHAIN_HASH_MISMATCH', 'ROLLUP_HOSTS_INVALID', 'ROLLUP_HOSTS_MISMATCH'].includes(
-        c,
-      ),
+      [
+        'ROLLUP_RECORD_INVALID',
+        'ROLLUP_CHAIN_HASH_MISMATCH',
+        'ROLLUP_HOSTS_INVALID',
+        'ROLLUP_HOSTS_MISMATCH',
+        'ROLLUP_FORMAT_OLD',
+      ].includes(c),
   },
   {
     label: 'Merkle root over the host packs (RFC 6962)',
@@ -172,7 +176,11 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
     kinds: ['rollup'],
     match: (c) => ['ROLLUP_MERGED_INVALID', 'ROLLUP_MERGED_COUNT_MISMATCH', 'ROLLUP_MERGED_ORDER'].includes(c),
   },
-  { label: 'findings.json', kinds: ['rollup'], match: (c) => c === 'ROLLUP_FINDINGS_INVALID' },
+  {
+    label: 'findings.json and the other committed payload files',
+    kinds: ['rollup'],
+    match: (c) => c === 'ROLLUP_FINDINGS_INVALID' || c === 'ROLLUP_PAYLOAD_MISMATCH',
+  },
   {
     label: 'host packs verified again against hosts.json (--from)',
     kinds: ['rollup'],
