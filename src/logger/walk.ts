@@ -128,7 +128,7 @@ export class Walk {
   value(v: unknown, path: string, depth: number, trade: boolean): string | undefined {
     switch (typeof v) {
       case 'string':
-        return quote(this.string(v, path, trade));
+        return this.quotedString(v, path, trade);
       case 'number':
         if (Number.isFinite(v)) return `${v}`;
         this.note(path, `non-finite number ${String(v)} written as a string`);
@@ -174,6 +174,13 @@ export class Walk {
     return r;
   }
 
+  /** The JSON text of a string value, cut and redacted as `string()` does. */
+  quotedString(s: string, path: string, trade: boolean): string {
+    const out = this.string(s, path, trade);
+    // Only when string() ran the redactor on exactly `out` (not a trade field) is its answer about `out`.
+    return !trade && this.redactor.lastJsonPlain === true ? `"${out}"` : quote(out);
+  }
+
   object(o: object, path: string, depth: number, trade: boolean): string | undefined {
     if (depth >= this.limits.maxDepth) {
       this.note(path, `nesting deeper than ${this.limits.maxDepth} cut`);
@@ -194,11 +201,11 @@ export class Walk {
         return quote(o.toISOString());
       }
       if (o instanceof Error) {
-        let text = `{"name":${quote(this.string(String(o.name), `${path}.name`, trade))}`;
-        text += `,"message":${quote(this.string(String(o.message), `${path}.message`, trade))}`;
+        let text = `{"name":${this.quotedString(String(o.name), `${path}.name`, trade)}`;
+        text += `,"message":${this.quotedString(String(o.message), `${path}.message`, trade)}`;
         const code = (o as { code?: unknown }).code;
         // The code is caller text like the message: scanned for secrets too.
-        if (typeof code === 'string') text += `,"code":${quote(this.string(code, `${path}.code`, trade))}`;
+        if (typeof code === 'string') text += `,"code":${this.quotedString(code, `${path}.code`, trade)}`;
         else if (typeof code === 'number' && Number.isFinite(code)) text += `,"code":${code}`;
         return `${text}}`;
       }

@@ -67,12 +67,26 @@ describe('redactor: lastJsonPlain (the scan tells the writer a string needs no J
       `${'hedge ratio '.repeat(30)}\u0007 bell \ud83d\ude00 \ud800 lone`,
     ];
     for (const note of notes) logger.log('risk', 'NoteTaken', { note });
+    // Nested strings and an error's message take the same path (a trade field never asks the redactor).
+    for (const note of notes) {
+      const err = Object.assign(new Error(note), { code: note.slice(0, 40) });
+      logger.log('risk', 'Nested', { detail: { text: note, symbol: note.slice(0, 30) }, err, list: [note] });
+    }
     await logger.close();
     const lines = sink.allLines();
-    expect(lines).toHaveLength(notes.length);
+    expect(lines).toHaveLength(2 * notes.length);
     notes.forEach((note, i) => {
       expect(lines[i]).toContain(`"note":${JSON.stringify(note)}`);
       expect((JSON.parse(lines[i] as string) as { note: string }).note).toBe(note);
+      const nested = lines[notes.length + i] as string;
+      expect(nested).toContain(
+        `"detail":{"text":${JSON.stringify(note)},"symbol":${JSON.stringify(note.slice(0, 30))}}`,
+      );
+      expect(nested).toContain(`"message":${JSON.stringify(note)}`);
+      expect(nested).toContain(`"code":${JSON.stringify(note.slice(0, 40))}`);
+      expect(nested).toContain(`"list":[${JSON.stringify(note)}]`);
+      const parsed = JSON.parse(nested) as { detail: { text: string }; err: { message: string }; list: string[] };
+      expect([parsed.detail.text, parsed.err.message, parsed.list[0]]).toEqual([note, note, note]);
     });
   });
 });
