@@ -9,7 +9,7 @@
  * verifier's. No JSON.parse and no string per key on the common path.
  */
 import { isUtf8 } from 'node:buffer';
-import { EntryTable, Kind, LineShape, scanJsonLine } from '../json/line-scanner.js';
+import { EntryTable, Kind, LineShape, lastLinePlain, scanJsonLine } from '../json/line-scanner.js';
 import { StringInterner, stringValue } from '../json/strings.js';
 import { CATEGORY_RE, FIELD, RECOVERY } from './log-line.js';
 import {
@@ -154,9 +154,9 @@ export class EventReader {
       return fail('invalid-json', hasControl(b, start, end) ? 'holds a control byte (below 0x20)' : 'not valid JSON');
     }
     // Valid JSON holds no raw control byte inside strings; outside them it allows TAB, CR and LF as
-    // white space, which a line does not (LF cannot be inside a line). Two native searches.
-    const view = start === 0 && end === b.length ? b : b.subarray(start, end);
-    if (view.indexOf(0x09) !== -1 || view.indexOf(0x0d) !== -1)
+    // white space, which a line does not (LF cannot be inside a line). Two native searches, unless
+    // the scanner already found no byte below 0x20 in the line.
+    if (!lastLinePlain() && hasTabOrCr(b, start, end))
       return fail('not-an-event', 'holds a control byte (below 0x20; a CR before the newline included)');
     if (shape !== LineShape.Object) return fail('not-an-event', 'not a JSON object');
     const dup = duplicateKey(b, table);
@@ -300,6 +300,12 @@ function provenanceOf(
   // Written as the logger writes provenanceText(), with the pid's digits as they stand.
   const clockKey = `,"host":${JSON.stringify(stringValue(b, table, hostAt))},"pid":${numText(b, table, pidAt)}`;
   return { provOff: -1, provEnd: -1, clockKey };
+}
+
+/** True when `b[start, end)` holds a TAB or a CR. */
+function hasTabOrCr(b: Buffer, start: number, end: number): boolean {
+  const view = start === 0 && end === b.length ? b : b.subarray(start, end);
+  return view.indexOf(0x09) !== -1 || view.indexOf(0x0d) !== -1;
 }
 
 /** The envelope id of entry i's key, or -1. */

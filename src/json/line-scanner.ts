@@ -10,6 +10,8 @@
  * UTF-8 (the caller checks with `isUtf8`), so bytes ≥ 0x80 inside strings need no look.
  */
 
+import { hasEscapeOrControl } from './plain-bytes.js';
+
 /** Kinds of values (plain numbers: const enums do not survive per-file transpilers such as tsx). */
 export const Kind = Object.freeze({ String: 1, Number: 2, Object: 3, Array: 4, True: 5, False: 6, Null: 7 } as const);
 export type Kind = (typeof Kind)[keyof typeof Kind];
@@ -95,10 +97,40 @@ for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
 STRING_STOP[0x22] = 1;
 STRING_STOP[0x5c] = 1;
 
+/**
+ * 1 while scanning a line that holds no backslash and no control byte (hasEscapeOrControl): its
+ * strings end at the next quote, found natively past a short first stretch.
+ */
+let plain = 0;
+
+/**
+ * True when the line last given to scanJsonLine holds no backslash and no byte below 0x20 (so no
+ * TAB or CR between its tokens either): its caller can skip its own search for those bytes.
+ */
+export function lastLinePlain(): boolean {
+  return plain === 1;
+}
+
+/** Bytes of a string looked at one by one before a native search (a call costs more than a short loop). */
+const SHORT_STRING = 16;
+
 /** `p` at an opening quote: the offset just past the closing quote, or -1. Sets `escaped`. */
 function str(b: Uint8Array, p: number, n: number): number {
   escaped = 0;
   p++;
+  if (plain === 1) {
+    const stop = p + SHORT_STRING < n ? p + SHORT_STRING : n;
+    while (p < stop && b[p] !== 0x22) p++;
+    if (p < stop) return p + 1;
+    if (p >= n) return -1;
+    const q = b.indexOf(0x22, p);
+    return q === -1 || q >= n ? -1 : q + 1;
+  }
+  return strChecked(b, p, n);
+}
+
+/** str() past the opening quote, every byte looked at: escapes checked, control bytes rejected. */
+function strChecked(b: Uint8Array, p: number, n: number): number {
   for (;;) {
     // The common case, plain content: one table load per byte.
     while (p < n && STRING_STOP[b[p] as number] === 0) p++;
@@ -271,6 +303,7 @@ const FAIL = -1;
  */
 export function scanJsonLine(b: Uint8Array, n: number, table: EntryTable, start = 0): LineShape {
   table.count = 0;
+  plain = hasEscapeOrControl(b, start, n) ? 0 : 1;
   let p = ws(b, start, n);
   if (b[p] !== 0x7b) {
     p = anyValue(b, p, n);
