@@ -156,6 +156,14 @@ export function num(v: unknown): number | null {
   }
   return null;
 }
+/**
+ * A value the event gives (neither absent nor JSON null) that is no finite number: "1e400",
+ * Infinity, "NaN", "5,000,000". Such a quantity or price cannot be held to a limit, so it is a
+ * finding of its own rather than a value the checks skip.
+ */
+export function unreadableNumber(v: unknown): boolean {
+  return v !== undefined && v !== null && num(v) === null;
+}
 /** A number with thousands separators. */
 export function fmt(n: number): string {
   // Thousands separators by hand: toLocaleString costs microseconds, and a day may have many findings.

@@ -2,7 +2,7 @@
  * The pre-trade limits on an order as accepted and as every modification leaves it: notional, size
  * and price collar, with the symbol's own limits before the policy's.
  */
-import { type EngineState, fmt, type RiskCheck } from './engine-state.js';
+import { type EngineState, fmt, type RiskCheck, unreadableNumber } from './engine-state.js';
 import type { Evidence } from './types.js';
 
 /** What the limit checks read: an order's quantity and price as accepted, or as a modification leaves them. */
@@ -20,9 +20,10 @@ export interface LimitSubject {
 }
 
 /**
- * A quantity or price that is zero or negative (only values the event gives). Such a value is never
- * netted: a negative fill would hide an overfill, a negative order size its limits. Returns whether
- * the quantity is usable (positive or absent).
+ * A quantity or price that is zero or negative, or given but no finite number (only values the event
+ * gives). Such a value is never netted: a negative fill would hide an overfill, a negative order size
+ * its limits; a quantity that is not a number cannot be held to any limit at all. Returns whether the
+ * quantity is usable (positive or absent). `raw` is the event, for the values as given.
  */
 export function invalidValues(
   s: EngineState,
@@ -33,10 +34,26 @@ export function invalidValues(
   price: number | null,
   iso: string,
   ev: Evidence,
+  raw: { readonly quantity?: unknown; readonly price?: unknown },
 ): boolean {
-  const badQty = qty !== null && qty <= 0;
-  if (badQty || (price !== null && price <= 0)) {
-    const parts = [badQty ? `quantity ${qty}` : '', price !== null && price <= 0 ? `price ${price}` : ''];
+  const nanQty = qty === null && unreadableNumber(raw.quantity);
+  const nanPrice = price === null && unreadableNumber(raw.price);
+  const lowQty = qty !== null && qty <= 0;
+  const lowPrice = price !== null && price <= 0;
+  const badQty = nanQty || lowQty;
+  if (nanQty || nanPrice) {
+    const parts = [nanQty ? `quantity ${shown(raw.quantity)}` : '', nanPrice ? `price ${shown(raw.price)}` : ''];
+    const also = lowQty || lowPrice ? `; ${lowQty ? `quantity ${qty}` : `price ${price}`} (zero or negative)` : '';
+    s.add(
+      'invalid_quantity',
+      iso,
+      id === null ? [] : [id],
+      symbol,
+      `${what} with ${parts.filter(Boolean).join(' and ')} (not a finite number: the size and notional limits cannot be checked)${also}`,
+      [ev],
+    );
+  } else if (lowQty || lowPrice) {
+    const parts = [lowQty ? `quantity ${qty}` : '', lowPrice ? `price ${price}` : ''];
     s.add(
       'invalid_quantity',
       iso,
@@ -47,6 +64,12 @@ export function invalidValues(
     );
   }
   return !badQty;
+}
+
+/** A value as the event gave it, for a description: strings quoted, at most 40 characters. */
+function shown(v: unknown): string {
+  const t = typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
 }
 
 /** Notional, size and price collar. A market order's notional is taken at the reference price. */

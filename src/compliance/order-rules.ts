@@ -88,8 +88,8 @@ function modifyOrder(s: EngineState, e: LogEvent, o: Order, event: string, iso: 
   if (event !== 'OrderModified') return;
   const price = num(e.price);
   if (price !== null) o.price = price;
+  invalidValues(s, `order ${o.id} as modified`, o.id, o.symbol, q, price, iso, ev, e);
   if (q === null && price === null) return;
-  invalidValues(s, `order ${o.id} as modified`, o.id, o.symbol, q, price, iso, ev);
   limitChecks(s, {
     id: o.id,
     symbol: o.symbol,
@@ -173,7 +173,7 @@ function newOrder(
   const fresh = preTradeRiskChecks(s, n);
   const eventRef = num(e.reference_price);
   o.ref = fresh?.refPrice ?? eventRef;
-  invalidValues(s, `order ${id}`, id, symbol, num(e.quantity), n.price, iso, ev);
+  invalidValues(s, `order ${id}`, id, symbol, num(e.quantity), n.price, iso, ev, e);
   limitChecks(s, { id, symbol, qty: n.qty, price: n.price, eventRef, fresh, modified: false, iso, ev });
   reviewAndLoginChecks(s, n);
   duplicateCheck(s, n);
@@ -380,7 +380,17 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
     c.trades++;
   }
   const fq = num(e.quantity);
-  const usable = invalidValues(s, `fill${id === null ? '' : ` of order ${id}`}`, id, symbol, fq, num(e.price), iso, ev);
+  const usable = invalidValues(
+    s,
+    `fill${id === null ? '' : ` of order ${id}`}`,
+    id,
+    symbol,
+    fq,
+    num(e.price),
+    iso,
+    ev,
+    e,
+  );
   if (id === null) return restrictedFill(s, null, symbol, null, iso, ev);
   const o = s.open.get(id);
   restrictedFill(s, id, symbol, (o ?? s.closed.get(id))?.symbol ?? null, iso, ev);

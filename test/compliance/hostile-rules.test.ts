@@ -192,6 +192,42 @@ describe('a market order', () => {
   });
 });
 
+describe('quantities and prices that are no finite number', () => {
+  // Logged through the library as a caller might: the checks cannot hold such a value to a limit,
+  // so it is a finding of its own (before, each of these orders had no finding at all).
+  it.each([
+    ['1e400', 'quantity'],
+    [Number.POSITIVE_INFINITY, 'quantity'],
+    ['NaN', 'quantity'],
+    ['5000000abc', 'quantity'],
+    ['5,000,000', 'quantity'],
+    [true, 'quantity'],
+    ['1e400', 'price'],
+  ])('%s as the %s of an order is invalid_quantity, naming the value', async (value, field) => {
+    const r = await run([LOGIN, risk('10:00:00', 'NN'), order('10:00:01', 'NN', { [field]: value })]);
+    const f = r.findings.filter((x) => x.rule === 'invalid_quantity');
+    expect(f.map((x) => [x.severity, x.order_ids])).toEqual([['critical', ['NN']]]);
+    expect(f[0]?.description).toMatch(new RegExp(`${field} .*not a finite number`));
+  });
+  it('on a modification and on a fill too; such a fill is not counted towards the order', async () => {
+    const f = await rules([
+      risk('10:00:00', 'NM'),
+      order('10:00:01', 'NM', { quantity: 100 }),
+      modify('10:00:02', 'NM', { quantity: 'lots' }),
+      ['10:00:03', 'fill', 'PartiallyFilled', { order_id: 'NM', deal_id: 'D1', symbol: 'EURUSD', quantity: '1e400' }],
+      ['10:00:04', 'fill', 'Filled', { order_id: 'NM', deal_id: 'D2', symbol: 'EURUSD', quantity: 100, price: '1.1' }],
+    ]);
+    expect(f).toEqual([
+      ['invalid_quantity', 'NM'],
+      ['invalid_quantity', 'NM'],
+    ]);
+  });
+  it('an absent or null quantity is not a finding of this rule', async () => {
+    const f = await rules([risk('10:00:00', 'AB'), order('10:00:01', 'AB', { quantity: null })]);
+    expect(f.filter(([rule]) => rule === 'invalid_quantity')).toEqual([]);
+  });
+});
+
 describe('zero and negative quantities and prices', () => {
   const fillOf = (at: string, id: string, quantity: number): Ev => [
     at,

@@ -188,7 +188,7 @@ const GOLDEN = {
     // burst of amendments comes from an order with no venue, now rate-checked under "unknown"; and
     // again when the demo gained a negative fill and a kill switch scoped "ALL" (the two new rules).
     // The reports' digests again when the report gained `rules` (the checks' version); CSV and page unchanged.
-    report: '98b18e55060e7b7968a99c82e93ddc047b0c32be93a2c4b5003a7b1d09d11634',
+    report: 'ecba1e97441c971dbb01e50248601f6e5f45486108d38e509d9e7ffec693fae8',
     csv: 'ceb71fd1ad6f40d35b952c1aa00db6b3ae5c87dd4e1debbeb8a631bbdc1571f9',
     html: 'd235f84de7e9e57631f090853fdde422d2325efb0a2e36882186d58d9dfc49fe',
   },
@@ -198,7 +198,7 @@ const GOLDEN = {
     // were held to the limits (this day amends prices out of the collar) and the latest decision on a
     // signal became its review (this day records override_limits after approvals), and when a zero
     // quantity became a finding (this day modifies orders to quantity 0).
-    report: 'ef7c1c5e201cf8b84b7e13e1a01854b5f897211bf28b6830db7850cea8b3a0fe',
+    report: '5b8336f00f01dbec92e5883036633dbb3a4b30a97d909cd9aba82ca3ec7b71dc',
     csv: 'cf1b7930af4fd8518889947e24d0ff8d67547d0944b2e86b3daaa1fcd21b9006',
     html: 'bbf43cea02905d5f7367e0681b84faeca0d1d52cf8a72e9d4d98078c73f4baaa',
   },
