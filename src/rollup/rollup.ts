@@ -46,7 +46,7 @@ import { judgeHosts } from './judge.js';
 import { lockRollups, refuseOutOfOrder, removeRollupLeftovers } from './lock.js';
 import { type ArchiveSource, fetchArchiveSources } from './sources.js';
 import { mergeHostCsvs, type MergeResult } from './merge.js';
-import { policyMismatches } from './policy-match.js';
+import { hostsCommonTimeline, policyMismatches } from './policy-match.js';
 
 export interface RollupOptions {
   readonly date: string;
@@ -61,8 +61,13 @@ export interface RollupOptions {
   readonly signingKey?: KeyObject;
   /** Keys host packs must be signed with. */
   readonly publicKeys?: readonly KeyObject[];
-  /** The compliance policy for the merged stream (default: the built-in policy). */
+  /** The compliance policy for the merged stream (`--policy`); default: the hosts' common recorded one. */
   readonly policy?: PolicyTimeline;
+  /**
+   * The policy when no `policy` is given and the verified hosts recorded none in common (they differ,
+   * or have no compliance report); default: the built-in policy.
+   */
+  readonly fallbackPolicy?: PolicyTimeline;
   readonly graceHours?: number;
   readonly maxSkewMs?: number;
   readonly force?: boolean;
@@ -195,6 +200,8 @@ function complianceFiles(
 ): ComplianceReport {
   const timeline =
     o.policy ??
+    hostsCommonTimeline(packs) ??
+    o.fallbackPolicy ??
     new PolicyTimeline([
       policyFromText(defaultPolicy().text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' }),
     ]);

@@ -41,7 +41,10 @@ export function defineRollup(program: Command, io: CliIO): void {
     )
     .option('--hosts <file>', 'expected host names, one per line: a missing one is a finding')
     .option('--out <dir>', 'roll-ups directory (the previous day is looked for here)', 'rollups')
-    .option('--policy <file>', 'compliance policy for the merged stream (default: as for check)')
+    .option(
+      '--policy <file>',
+      "compliance policy for the merged stream (default: the host packs' common recorded policy, else as for check)",
+    )
     .option('--signing-key <file>', 'Ed25519 private key to sign the roll-up (env AUDITPACK_SIGNING_KEY)')
     .option('--pubkey <file>', 'host packs must be signed by one of these keys')
     .option(
@@ -99,6 +102,8 @@ async function runRollup(io: CliIO, opts: RollupCliOptions) {
   const { loadSigningKey } = await import('../../signing/index.js');
   const { loadPolicyTimeline } = await import('../../compliance/index.js');
   const date = opts.date ?? yesterdayUtc(Date.now());
+  // --policy is the firm's choice; without it the hosts' common recorded policy is used, and this
+  // machine's (as for check) only when the hosts recorded none in common.
   const policy = await loadPolicyTimeline({
     cwd: io.cwd,
     ...(opts.policy === undefined ? {} : { policyFile: opts.policy }),
@@ -107,7 +112,7 @@ async function runRollup(io: CliIO, opts: RollupCliOptions) {
   });
   return rollupDay({
     date,
-    policy,
+    ...(opts.policy === undefined ? { fallbackPolicy: policy } : { policy }),
     ...where,
     ...(opts.hosts === undefined ? {} : { expected: readHostsFile(resolve(io.cwd, opts.hosts)) }),
     outDir: resolve(io.cwd, opts.out),
