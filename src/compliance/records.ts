@@ -46,14 +46,15 @@ export class RecordWriter {
 
   /**
    * A line the export read as an event (`table`: its scan of `line`): the rule fields from that
-   * scan. Such a line has the envelope the checks need and no duplicate key.
+   * scan. Such a line has the envelope the checks need and no duplicate key. `fieldIds`: each
+   * entry's fieldIdOf when the caller has already compared the keys (the export's key index).
    */
-  event(line: Buffer, table: EntryTable): void {
+  event(line: Buffer, table: EntryTable, fieldIds?: Int16Array): void {
     this.room(2);
     this.buf[this.pos++] = EVENT;
     const n = table.count;
     for (let i = 0; i < n; i++) {
-      const id = fieldIdOf(line, table, i);
+      const id = fieldIds === undefined ? fieldIdOf(line, table, i) : (fieldIds[i] as number);
       if (id >= 0) this.field(line, table, i, id);
     }
     this.room(1);

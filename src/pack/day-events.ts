@@ -194,9 +194,9 @@ export class BatchProcessor {
     }
     const ev = r.ev;
     const table = this.table;
-    this.records?.event(line, table);
     const keys = this.keys;
     keys.index(line, table);
+    this.records?.event(line, table, keys.fields);
     const category = ev.category;
     const event = ev.event;
     const seq = ev.seq;

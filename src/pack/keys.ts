@@ -1,6 +1,7 @@
 /**
  * Recognising the top-level keys the export cares about, by comparing bytes (no string per key).
  */
+import { EXTRACTED_FIELDS } from '../compliance/extract.js';
 import type { EntryTable } from '../json/line-scanner.js';
 
 /** Keys with a meaning to the export, by id. */
@@ -24,12 +25,24 @@ export type KeyName = keyof typeof KEY;
 export const KEY_NAMES = Object.freeze(Object.keys(KEY) as KeyName[]);
 const KEY_COUNT = KEY_NAMES.length;
 
-const BY_LENGTH: { bytes: Buffer; id: number }[][] = [];
-for (const name of KEY_NAMES) {
-  const bytes = Buffer.from(name, 'latin1');
-  (BY_LENGTH[bytes.length] ??= []).push({ bytes, id: KEY[name] });
+/**
+ * Every key the export or the compliance checks read, with its id in each (-1 where it has none):
+ * one comparison of a line's keys serves the rows and the checks' records.
+ */
+interface Known {
+  readonly bytes: Buffer;
+  readonly id: number;
+  readonly field: number;
 }
-const BY_NAME = new Map<string, number>(KEY_NAMES.map((n) => [n, KEY[n]]));
+const KNOWN = new Map<string, Known>();
+for (const name of new Set<string>([...KEY_NAMES, ...EXTRACTED_FIELDS]))
+  KNOWN.set(name, {
+    bytes: Buffer.from(name, 'latin1'),
+    id: (KEY as Record<string, number>)[name] ?? -1,
+    field: (EXTRACTED_FIELDS as readonly string[]).indexOf(name),
+  });
+const BY_LENGTH: Known[][] = [];
+for (const k of KNOWN.values()) (BY_LENGTH[k.bytes.length] ??= []).push(k);
 
 /** Per line: for each known key, the index of its last entry in the table (JSON.parse keeps the last), or -1. */
 export class KeyIndex {
@@ -37,18 +50,23 @@ export class KeyIndex {
   readonly at: Int32Array = new Int32Array(KEY_COUNT);
   /** key id by entry index, -1 for other keys. */
   ids: Int16Array = new Int16Array(64);
+  /** The compliance checks' field id (index in EXTRACTED_FIELDS) by entry index, -1 for other keys. */
+  fields: Int16Array = new Int16Array(64);
 
   /** Fills `at` and `ids` for the entries of `line` in `table`. */
   index(line: Uint8Array, table: EntryTable): void {
     this.at.fill(-1);
-    if (this.ids.length < table.count) this.ids = new Int16Array(table.keyStart.length);
+    if (this.ids.length < table.count) {
+      this.ids = new Int16Array(table.keyStart.length);
+      this.fields = new Int16Array(table.keyStart.length);
+    }
     for (let i = 0; i < table.count; i++) {
       const ks = (table.keyStart[i] as number) + 1;
       const ke = (table.keyEnd[i] as number) - 1;
-      let id = -1;
+      let known: Known | undefined;
       if (table.keyEscaped[i] === 1) {
         // A key written with escapes ("cat\u0065gory") is the same key to JSON.parse.
-        id = BY_NAME.get(JSON.parse(Buffer.from(line.subarray(ks - 1, ke + 1)).toString('utf8')) as string) ?? -1;
+        known = KNOWN.get(JSON.parse(Buffer.from(line.subarray(ks - 1, ke + 1)).toString('utf8')) as string);
       } else {
         const bucket = BY_LENGTH[ke - ks];
         if (bucket !== undefined) {
@@ -57,13 +75,15 @@ export class KeyIndex {
             const b = cand.bytes;
             while (j < b.length && line[ks + j] === b[j]) j++;
             if (j === b.length) {
-              id = cand.id;
+              known = cand;
               break;
             }
           }
         }
       }
+      const id = known === undefined ? -1 : known.id;
       this.ids[i] = id;
+      this.fields[i] = known === undefined ? -1 : known.field;
       if (id >= 0) this.at[id] = i;
     }
   }

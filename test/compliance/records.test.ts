@@ -4,20 +4,31 @@ import { extractEvent } from '../../src/compliance/extract.js';
 import { jsonNumber, RecordReader, RecordWriter } from '../../src/compliance/records.js';
 import type { LineRef, LogEvent } from '../../src/compliance/engine.js';
 import { EventReader } from '../../src/format/event-line.js';
+import { KeyIndex } from '../../src/pack/keys.js';
 
 /** The events a batch of lines gives the checks through records, as the export's scan writes them. */
 function throughRecords(lines: readonly Buffer[]): (LogEvent | undefined)[] {
   const writer = new RecordWriter();
+  // The export's path: the field ids from its key index (one comparison of the keys for both).
+  const indexed = new RecordWriter();
+  const keys = new KeyIndex();
   const reader = new EventReader();
   // One batch buffer, lines at offsets (as the export's batches hold them), a stray byte between.
   const batch = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
   let at = 0;
   for (const l of lines) {
     const r = reader.read(batch, at, at + l.length);
-    if (r.ok) writer.event(batch, reader.table);
-    else writer.other(batch, at, at + l.length);
+    if (r.ok) {
+      writer.event(batch, reader.table);
+      keys.index(batch, reader.table);
+      indexed.event(batch, reader.table, keys.fields);
+    } else {
+      writer.other(batch, at, at + l.length);
+      indexed.other(batch, at, at + l.length);
+    }
     at += l.length + 1;
   }
+  expect(Buffer.from(indexed.view()).equals(writer.view())).toBe(true);
   const out: (LogEvent | undefined)[] = [];
   const refs: LineRef[] = [];
   new RecordReader().feed(
