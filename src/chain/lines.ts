@@ -34,6 +34,11 @@ export interface ScanOptions {
   /** Called with each chunk as read, e.g. to hash the whole file in the same pass. */
   onChunk?: (chunk: Buffer) => void;
   /**
+   * Called after each chunk is split: the next chunk waits for the promise it returns, if any
+   * (a consumer that writes the chunks asynchronously holds the reading back while it is full).
+   */
+  afterChunk?: () => Promise<void> | undefined;
+  /**
    * Hand out `bytes` as a view into the read buffer instead of a copy (faster). The view is valid
    * only during the `onLine` call: copy what must outlive it.
    */
@@ -204,6 +209,8 @@ export async function scanLines(
       next = readInto(buf, splitter.position + bytesRead);
       options.onChunk?.(chunk);
       splitter.write(chunk);
+      const room = options.afterChunk?.();
+      if (room !== undefined) await room;
     }
     splitter.end();
     return splitter.position;

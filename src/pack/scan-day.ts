@@ -32,6 +32,7 @@ import {
   type MalformedLine,
 } from './day-events.js';
 import { HashingWriter, type WrittenFile } from '../fsx/byte-sink.js';
+import { QueuedFileWriter } from '../fsx/queued-writer.js';
 import type { LineTree } from '../format/pack.js';
 import { LineTreeAccumulator } from '../merkle/index.js';
 import {
@@ -321,10 +322,14 @@ export class DayScanner {
 export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
   const writers: HashingWriter[] = [];
   let scanner: DayScanner | undefined;
+  // The log's copy is the one large file: written on the thread pool while this thread scans on.
+  let audit: QueuedFileWriter | undefined;
   try {
-    for (const name of [PAYLOAD_NAME.log, PAYLOAD_NAME.orders, PAYLOAD_NAME.fills, PAYLOAD_NAME.alerts])
+    audit = await QueuedFileWriter.create(join(options.dataDir, PAYLOAD_NAME.log));
+    const copy = audit;
+    for (const name of [PAYLOAD_NAME.orders, PAYLOAD_NAME.fills, PAYLOAD_NAME.alerts])
       writers.push(new HashingWriter(join(options.dataDir, name)));
-    const [audit, orders, fills, alerts] = writers as [HashingWriter, HashingWriter, HashingWriter, HashingWriter];
+    const [orders, fills, alerts] = writers as [HashingWriter, HashingWriter, HashingWriter];
     const sc = new DayScanner(
       { orders, fills, alerts },
       options.alertFilter,
@@ -350,13 +355,14 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
           // most of the export's garbage on 4 KB lines).
           view: true,
           onChunk: (chunk) => {
-            audit.writeBytes(chunk);
+            copy.write(chunk);
             read += chunk.length;
             if (options.onProgress !== undefined && read >= nextProgress) {
               nextProgress = read + 8 * 1024 * 1024;
               options.onProgress(read, totalBytes);
             }
           },
+          afterChunk: () => copy.ready(),
         },
       );
     } catch (err) {
@@ -365,9 +371,8 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', options.logFile);
     }
     const facts = await sc.finish();
-    const files: Record<string, WrittenFile> = {};
+    const files: Record<string, WrittenFile> = { [PAYLOAD_NAME.log]: await copy.finish() };
     for (const [name, w] of [
-      [PAYLOAD_NAME.log, audit],
       [PAYLOAD_NAME.orders, orders],
       [PAYLOAD_NAME.fills, fills],
       [PAYLOAD_NAME.alerts, alerts],
@@ -376,6 +381,7 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
     return { ...facts, files };
   } catch (err) {
     for (const w of writers) w.abandon();
+    await audit?.abandon();
     throw err;
   } finally {
     await scanner?.close();
