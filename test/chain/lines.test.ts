@@ -124,3 +124,40 @@ describe('scanLines with a byte range (start, end, firstLineNumber)', () => {
     expect(n).toBe(100);
   });
 });
+
+describe('scanLines with afterChunk (a consumer that writes chunks asynchronously)', () => {
+  it('reads no further chunk until the promise afterChunk returned settles, and loses no line', async () => {
+    const path = join(tempDir(), 'log');
+    const text = Array.from({ length: 400 }, (_, i) => `line ${i} ${'x'.repeat(i % 50)}`).join('\n');
+    writeFileSync(path, `${text}\n`);
+    const events: string[] = [];
+    const lines: string[] = [];
+    let held = 0;
+    await scanLines(path, (l) => lines.push((l.bytes as Buffer).toString()), {
+      chunkBytes: 1024,
+      view: true,
+      onChunk: () => events.push('chunk'),
+      afterChunk: () => {
+        if (held % 2 === 1) {
+          held++;
+          return undefined; // room now: no wait
+        }
+        held++;
+        return new Promise<void>((res) =>
+          setTimeout(() => {
+            events.push('released');
+            res();
+          }, 5),
+        );
+      },
+    });
+    expect(lines).toEqual(text.split('\n'));
+    // Every chunk after a held one comes only after its release.
+    for (let i = 0, k = 0; i < events.length; i++) {
+      if (events[i] !== 'chunk') continue;
+      if (k % 2 === 1) expect(events[i - 1]).toBe('released');
+      k++;
+    }
+    expect(events.filter((e) => e === 'chunk').length).toBeGreaterThan(10);
+  });
+});
