@@ -121,6 +121,34 @@ describe('EventReader: one rule, one rejected line', () => {
       if (!r.ok) expect(r.reason).toMatch(reason);
     });
   }
+
+  // A long string field makes the scanner find string ends by a native search when the line holds
+  // no backslash and no control byte (src/json/plain-bytes.ts): every rule must still hold there.
+  const NOTE = `"note":"${'spread 985697 limit '.repeat(20)}",`;
+  const long = (line: string | Buffer): string | Buffer =>
+    typeof line === 'string' ? line.replace(',"prev":', `,${NOTE}"prev":`) : line;
+  it('accepts a long line, and reads an escaped prev on one', () => {
+    const r = read(long(GOOD));
+    expect(r.ok && r.ev.seq).toBe(42);
+    const escaped = read(long(GOOD.replace(/"prev":"a/, '"prev":"\\u0061')) as string);
+    expect(escaped.ok && escaped.ev.prev).toBe('ab'.repeat(32));
+  });
+  const hostile: [string, string | Buffer, RegExp][] = [
+    ...cases,
+    ['a byte order mark', `\ufeff${GOOD}`, /JSON/],
+    ['a NUL in a long string', GOOD.replace('A-1', `A-${'x'.repeat(100)}\u0000`), /control/],
+    ['seq written with \\u-escaped digits', GOOD.replace('"seq":42', '"seq":"\\u0034\\u0032"'), /seq/],
+    ['an unterminated long string', GOOD.replace('"A-1"', `"A-${'y'.repeat(100)}`), /JSON/],
+  ];
+  for (const [name, line, reason] of hostile) {
+    it(`rejects ${name}, on a long line`, () => {
+      const padded = long(line);
+      if (typeof line === 'string' && line.includes(',"prev":')) expect(padded).not.toBe(line);
+      const r = read(padded);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toMatch(reason);
+    });
+  }
 });
 
 async function exportFacts(root: string, name: string, bytes: Buffer) {
