@@ -14,7 +14,11 @@
 let lastStore: ArrayBufferLike | undefined;
 let lastWords: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
+/** Stores above this size get a view per call: the cache must not keep a large buffer alive. */
+const CACHED_STORE_MAX = 16 * 1024 * 1024;
+
 function wordsOf(store: ArrayBufferLike): Int32Array<ArrayBufferLike> {
+  if (store.byteLength > CACHED_STORE_MAX) return new Int32Array(store, 0, store.byteLength >>> 2);
   if (store !== lastStore) {
     lastStore = store;
     lastWords = new Int32Array(store, 0, store.byteLength >>> 2);

@@ -31,6 +31,16 @@ describe('hasEscapeOrControl (four bytes at a time)', () => {
     expect(wrong.slice(0, 5)).toEqual([]);
   });
 
+  it('reads a view into a large store (not cached) as a small one', () => {
+    const big = Buffer.alloc(17 * 1024 * 1024, 0x61);
+    const at = big.length - 101;
+    expect(hasEscapeOrControl(big, at, big.length - 1)).toBe(false);
+    big[big.length - 2] = 0x5c;
+    expect(hasEscapeOrControl(big, at, big.length - 1)).toBe(true);
+    expect(hasEscapeOrControl(big, at, big.length - 2)).toBe(false);
+    expect(hasEscapeOrControl(Buffer.from('{"a":"b"}'), 0, 9)).toBe(false);
+  });
+
   it('never counts bytes 0x20 and above, other than the backslash (borrows across bytes included)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), fc.nat(3), (raw, off) => {
