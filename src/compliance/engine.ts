@@ -7,6 +7,7 @@
  */
 import { authEvent, clockCheck, configEvent, configFinding, decisionEvent, riskEvent, sweep } from './event-rules.js';
 import { fillEvent, orderEvent } from './order-rules.js';
+import { type CarriedState, carryOut, seedState } from './carry.js';
 import { EngineState, type LineRef, type LogEvent } from './engine-state.js';
 import type { PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, Finding, SeverityTotals } from './types.js';
@@ -30,8 +31,18 @@ export interface EngineResult {
 export class ComplianceEngine {
   private readonly s: EngineState;
 
-  constructor(timeline: PolicyTimeline) {
+  /** `seed`: the state the previous day ended with (carry.ts); without it the run starts empty. */
+  constructor(timeline: PolicyTimeline, seed?: CarriedState) {
     this.s = new EngineState(timeline);
+    if (seed !== undefined) seedState(this.s, seed);
+  }
+
+  /**
+   * The state to carry into the next day, after `endDay(date)`. `rename` maps evidence file names
+   * (a pack's `data/audit.jsonl` becomes the day's log file name, which names one day).
+   */
+  carryOut(date: string, rename?: (file: string) => string): CarriedState {
+    return carryOut(this.s, date, rename);
   }
 
   /** Counts a line that is not an event (it cannot be checked). */
@@ -113,6 +124,9 @@ export class ComplianceEngine {
       }
     }
     s.otr.clear();
+    // Sweeps count from the day's start, so a day seeded with the state of the day before sweeps
+    // at the same events as a run over both days (the same findings either way).
+    s.count = 0;
     for (const [k, c] of [...s.configs.entries()]) {
       s.configs.delete(k);
       configFinding(s, c);

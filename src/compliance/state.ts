@@ -66,6 +66,19 @@ export class RateWindow {
     return this.times.length > this.head ? (this.times[this.times.length - 1] as number) : Number.NEGATIVE_INFINITY;
   }
 
+  /** The times still in the window, oldest first (the carried state's copy). */
+  held(): number[] {
+    return this.times.slice(this.head);
+  }
+
+  /** A window holding `times` (oldest first), as a carried state recorded it. */
+  static of(times: readonly number[], breaching: boolean): RateWindow {
+    const w = new RateWindow();
+    w.times = [...times];
+    w.breaching = breaching;
+    return w;
+  }
+
   /** Adds an event at `tUs`; returns how many fall within the second ending at it. */
   add(tUs: number): number {
     this.times.push(tUs);

@@ -1,0 +1,224 @@
+/**
+ * The compliance state that crosses midnight (docs/FORMAT.md, "Compliance state"): what the checks
+ * hold at the end of a day that can still decide a finding on the next one. A kill switch turned on
+ * at 23:00 and never turned off must stop the orders of 01:00; a login before midnight is a valid
+ * session after it; a GTC order accepted yesterday may be filled today. `carryOut` turns an engine's
+ * state into plain data, `seedState` starts an engine from it, `carriedStateJson` writes it
+ * canonically (sorted keys) and `parseCarriedState` reads it back as hostile input.
+ *
+ * Only what is open or inside a window is carried (open orders; closed orders, risk checks,
+ * overrides, reviews and duplicates within their policy horizons; failed logins within the burst
+ * window; one second of message rates; each process's last time), so its size is bounded like the
+ * engine's. Per-day counters (order-to-trade, the summary, findings) are not carried.
+ */
+import type { EngineState, FailedLogins, Order } from './engine-state.js';
+import { RateWindow } from './state.js';
+import type { Evidence } from './types.js';
+
+/** `format` of a carried state. */
+export const COMPLIANCE_STATE_FORMAT = 'auditpack.compliance-state/1';
+/** Most sessions carried (the latest logins): beyond, an order may be flagged without login, never missed. */
+export const MAX_CARRIED_SESSIONS = 100_000;
+/** Largest state file read (bytes): a bigger one is refused rather than held in memory. */
+export const MAX_STATE_BYTES = 256 * 1024 * 1024;
+
+/** An order as carried. */
+export interface CarriedOrder {
+  readonly order_id: string;
+  readonly t_us: number;
+  readonly symbol: string | null;
+  readonly evidence: Evidence;
+  readonly time_in_force: string;
+  readonly quantity: number;
+  readonly price: number | null;
+  readonly reference_price: number | null;
+  readonly strategy: string | null;
+  readonly venue: string | null;
+  readonly filled: number;
+  readonly status: Order['status'];
+  readonly overfilled: boolean;
+}
+
+/** The end-of-day state of the checks. Lists keep the engine's order (oldest update first). */
+export interface CarriedState {
+  readonly format: typeof COMPLIANCE_STATE_FORMAT;
+  /** The day whose end this is (`YYYY-MM-DD`). */
+  readonly date: string;
+  /** The latest event time seen (µs since the epoch): the horizons are measured from it. */
+  readonly end_us: number;
+  readonly kill_switch: readonly { readonly scope: string; readonly evidence: Evidence }[];
+  readonly sessions: readonly { readonly user: string; readonly login_us: number }[];
+  readonly failed_logins: readonly {
+    readonly user: string;
+    readonly last_us: number;
+    readonly times_us: readonly number[];
+    readonly flagged_burst_us: number;
+  }[];
+  readonly open_orders: readonly CarriedOrder[];
+  readonly closed_orders: readonly CarriedOrder[];
+  readonly risk_checks: readonly {
+    readonly key: string;
+    readonly t_us: number;
+    readonly pass: boolean;
+    readonly failed: readonly string[];
+    readonly reference_price: number | null;
+    readonly evidence: Evidence;
+  }[];
+  readonly overrides: readonly {
+    readonly key: string;
+    readonly t_us: number;
+    readonly text: string | null;
+    readonly evidence: Evidence;
+  }[];
+  readonly decisions: readonly {
+    readonly signal_id: string;
+    readonly t_us: number;
+    readonly approved: boolean;
+    readonly decision: string;
+    readonly evidence: Evidence;
+  }[];
+  readonly recent_orders: readonly {
+    readonly key: string;
+    readonly t_us: number;
+    readonly order_id: string;
+    readonly evidence: Evidence;
+  }[];
+  readonly strategy_rates: readonly CarriedRate[];
+  readonly venue_rates: readonly CarriedRate[];
+  readonly clocks: readonly { readonly process: string; readonly last_us: number }[];
+}
+
+/** A message-rate window as carried. */
+export interface CarriedRate {
+  readonly name: string;
+  readonly times_us: readonly number[];
+  readonly breaching: boolean;
+}
+
+/** The carried form of an engine's state after `endDay(date)`. `rename` maps evidence file names. */
+export function carryOut(s: EngineState, date: string, rename?: (file: string) => string): CarriedState {
+  const ev = (e: Evidence): Evidence => (rename === undefined ? e : { ...e, file: rename(e.file) });
+  const order = (o: Order): CarriedOrder => ({
+    order_id: o.id,
+    t_us: o.tUs,
+    symbol: o.symbol,
+    evidence: ev(o.newRef),
+    time_in_force: o.tif,
+    quantity: o.qty,
+    price: o.price,
+    reference_price: o.ref,
+    strategy: o.strategy,
+    venue: o.venue,
+    filled: o.filled,
+    status: o.status,
+    overfilled: o.overfilled,
+  });
+  const rates = (m: Map<string, RateWindow>): CarriedRate[] =>
+    [...m].map(([name, w]) => ({ name, times_us: w.held(), breaching: w.breaching }));
+  return {
+    format: COMPLIANCE_STATE_FORMAT,
+    date,
+    end_us: s.nowUs,
+    kill_switch: [...s.killSwitch].map(([scope, e]) => ({ scope, evidence: ev(e) })),
+    sessions: [...s.sessions].slice(-MAX_CARRIED_SESSIONS).map(([user, login_us]) => ({ user, login_us })),
+    failed_logins: [...s.failed].map(([user, f]) => ({
+      user,
+      last_us: f.tUs,
+      times_us: [...f.times],
+      flagged_burst_us: f.flaggedBurstAt,
+    })),
+    open_orders: [...s.open.values()].map(order),
+    closed_orders: [...s.closed.values()].map(order),
+    risk_checks: [...s.risk.entries()].map(([key, r]) => ({
+      key,
+      t_us: r.tUs,
+      pass: r.pass,
+      failed: [...r.failed],
+      reference_price: r.refPrice,
+      evidence: ev(r.ev),
+    })),
+    overrides: [...s.overrides.entries()].map(([key, o]) => ({
+      key,
+      t_us: o.tUs,
+      text: o.text ?? null,
+      evidence: ev(o.ev),
+    })),
+    decisions: [...s.decisions.entries()].map(([signal_id, d]) => ({
+      signal_id,
+      t_us: d.tUs,
+      approved: d.approved,
+      decision: d.decision,
+      evidence: ev(d.ev),
+    })),
+    recent_orders: [...s.recentNew.entries()].map(([key, r]) => ({
+      key,
+      t_us: r.tUs,
+      order_id: r.id,
+      evidence: ev(r.ev),
+    })),
+    strategy_rates: rates(s.strategyRates),
+    venue_rates: rates(s.venueRates),
+    clocks: [...s.clocks].map(([process, c]) => ({ process, last_us: c.last })),
+  };
+}
+
+/** Loads a carried state into a fresh engine state (the inverse of carryOut). */
+export function seedState(s: EngineState, c: CarriedState): void {
+  const order = (o: CarriedOrder): Order => ({
+    tUs: o.t_us,
+    id: o.order_id,
+    symbol: o.symbol,
+    newRef: o.evidence,
+    tif: o.time_in_force,
+    qty: o.quantity,
+    price: o.price,
+    ref: o.reference_price,
+    strategy: o.strategy,
+    venue: o.venue,
+    filled: o.filled,
+    status: o.status,
+    overfilled: o.overfilled,
+  });
+  s.nowUs = c.end_us;
+  for (const k of c.kill_switch) s.killSwitch.set(k.scope, k.evidence);
+  for (const x of c.sessions) s.sessions.set(x.user, x.login_us);
+  for (const f of c.failed_logins) {
+    const fl: FailedLogins = { tUs: f.last_us, times: [...f.times_us], flaggedBurstAt: f.flagged_burst_us };
+    s.failed.set(f.user, fl);
+  }
+  for (const o of c.open_orders) s.open.set(o.order_id, order(o));
+  s.peakOpen = s.open.size;
+  for (const o of c.closed_orders) s.closed.set(o.order_id, order(o));
+  for (const r of c.risk_checks)
+    s.risk.set(r.key, {
+      tUs: r.t_us,
+      pass: r.pass,
+      failed: [...r.failed],
+      refPrice: r.reference_price,
+      ev: r.evidence,
+    });
+  for (const o of c.overrides)
+    s.overrides.set(
+      o.key,
+      o.text === null ? { tUs: o.t_us, ev: o.evidence } : { tUs: o.t_us, ev: o.evidence, text: o.text },
+    );
+  for (const d of c.decisions)
+    s.decisions.set(d.signal_id, { tUs: d.t_us, ev: d.evidence, approved: d.approved, decision: d.decision });
+  for (const r of c.recent_orders) s.recentNew.set(r.key, { tUs: r.t_us, ev: r.evidence, id: r.order_id });
+  for (const r of c.strategy_rates) s.strategyRates.set(r.name, RateWindow.of(r.times_us, r.breaching));
+  for (const r of c.venue_rates) s.venueRates.set(r.name, RateWindow.of(r.times_us, r.breaching));
+  for (const c2 of c.clocks) s.clocks.set(c2.process, { last: c2.last_us });
+}
+
+/** The state file's text: JSON with every object's keys sorted, one line, final newline. */
+export function carriedStateJson(c: CarriedState): string {
+  return `${JSON.stringify(sortKeys(c))}\n`;
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (typeof v !== 'object' || v === null) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+  return out;
+}
