@@ -778,7 +778,10 @@ def check_pack_dir(path, rep, shown=None):
 # ---------------------------------------------------------------------------------------------
 
 PAYLOAD_REQUIRED = ["alerts.jsonl", "audit.jsonl", "config.diff", "config_snapshot.json", "fills.csv", "orders.csv"]
-PAYLOAD_OPTIONAL = ["compliance_findings.csv", "compliance_report.json", "report.html"]
+# The compliance files and the carried compliance state (FORMAT.md "Compliance state"): hashed with the
+# payload like every file; the state is not replayed here, nor held to the previous day's pack.
+PAYLOAD_OPTIONAL = ["compliance_findings.csv", "compliance_report.json", "compliance_state.json",
+                    "compliance_state_start.json", "report.html"]
 ROOT_FILES = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest.json", "tagmanifest-sha256.txt",
               "tagmanifest-sha256.txt.sig", "tagmanifest-sha256.txt.tsr", "tsa-certs.pem"]
 MANIFEST_FIELDS = ["format", "created_at", "export_date", "auditpack_version", "files", "summary", "events", "rows",

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
+import type { CarriedState } from './carry.js';
+import { type CarriedIn, resolveStartState, type StartState } from './carry-source.js';
 import { ComplianceEngine, type LineRef, type LogEvent } from './engine.js';
 import { recoversFragment } from '../format/event-line.js';
 import { extractEvent } from './extract.js';
@@ -126,21 +128,64 @@ export interface CheckOptions {
   /** An explicit policy file (else the snapshots' policy, the file, or the defaults). */
   policyFile?: string;
   snapshotDir?: string;
+  /** Where packs are: the day before `from` starts from its pack's state when it has one. */
+  artifactsDir?: string;
+}
+
+/**
+ * The state the period starts from: the day before's pack state, else a replay of its log with
+ * that day's policies, else none (carry-source.ts).
+ */
+export async function startStateOf(options: CheckOptions): Promise<StartState> {
+  return resolveStartState({
+    date: options.from,
+    artifactsDir: options.artifactsDir,
+    logDir: options.logDir,
+    replay: (path, name, date) =>
+      replayDay(path, name, date, () => loadPolicyTimeline({ ...options, from: date, to: date })),
+  });
+}
+
+/** One day's log alone, from an empty state: its end state, or undefined when there is no such file. */
+export async function replayDay(
+  path: string,
+  name: string,
+  date: string,
+  timeline: () => Promise<PolicyTimeline>,
+): Promise<CarriedState | undefined> {
+  const { stat } = await import('node:fs/promises');
+  try {
+    if (!(await stat(path)).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  const engine = new ComplianceEngine(await timeline());
+  if (!(await feedLogFile(engine, path, name, undefined, name))) return undefined;
+  engine.endDay(date);
+  return engine.carryOut(date);
 }
 
 /** Checks every day file of a period. LOGS_DIR_MISSING when the directory does not exist. */
 export async function checkCompliance(options: CheckOptions): Promise<ComplianceReport> {
   const days = dayRange(options.from, options.to);
   const timeline = await loadPolicyTimeline(options);
-  const engine = new ComplianceEngine(timeline);
-  const files: string[] = [];
   await requireDir(options.logDir);
+  const start = await startStateOf(options);
+  const engine = new ComplianceEngine(timeline, start.state);
+  const files: string[] = [];
   for (const day of days) {
     const name = logFileName(day);
     if (await feedLogFile(engine, join(options.logDir, name), name, undefined, name)) files.push(name);
     engine.endDay(isoDate(day));
   }
-  return buildReport({ from: options.from, to: options.to, timeline, result: engine.finish(), files });
+  return buildReport({
+    from: options.from,
+    to: options.to,
+    timeline,
+    result: engine.finish(),
+    files,
+    carriedIn: start.carried,
+  });
 }
 
 /** Checks one log file as the log of `date` (a pack's data/audit.jsonl), with a given timeline. */
@@ -149,16 +194,22 @@ export async function checkLogFile(options: {
   name: string;
   date: string;
   timeline: PolicyTimeline;
+  /** The state the day starts from, and the report's record of it (a pack's recorded start). */
+  start?: { state: CarriedState; carried: CarriedIn };
+  /** Called after the day's end, before the report is built (for the end state). */
+  onEnd?: (engine: ComplianceEngine) => void;
 }): Promise<ComplianceReport> {
-  const engine = new ComplianceEngine(options.timeline);
+  const engine = new ComplianceEngine(options.timeline, options.start?.state);
   const found = await feedLogFile(engine, options.path, options.name, undefined, recoveryFileOf(options.date));
   engine.endDay(options.date);
+  options.onEnd?.(engine);
   return buildReport({
     from: options.date,
     to: options.date,
     timeline: options.timeline,
     result: engine.finish(),
     files: found ? [options.name] : [],
+    carriedIn: options.start?.carried,
   });
 }
 
@@ -182,12 +233,13 @@ export interface OrderLifecycle {
 export async function checkOrder(options: CheckOptions & { orderId: string }): Promise<OrderLifecycle> {
   const days = dayRange(options.from, options.to);
   const timeline = await loadPolicyTimeline(options);
-  const engine = new ComplianceEngine(timeline);
+  await requireDir(options.logDir);
+  const start = await startStateOf(options);
+  const engine = new ComplianceEngine(timeline, start.state);
   const events: OrderLifecycle['events'][number][] = [];
   const files: string[] = [];
   const id = options.orderId;
   const signals = new Set<string>();
-  await requireDir(options.logDir);
   for (const day of days) {
     const name = logFileName(day);
     const found = await feedLogFile(
@@ -214,7 +266,14 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
     if (found) files.push(name);
     engine.endDay(isoDate(day));
   }
-  const report = buildReport({ from: options.from, to: options.to, timeline, result: engine.finish(), files });
+  const report = buildReport({
+    from: options.from,
+    to: options.to,
+    timeline,
+    result: engine.finish(),
+    files,
+    carriedIn: start.carried,
+  });
   if (events.length === 0)
     throw new AuditpackError(
       'PATH_NOT_FOUND',

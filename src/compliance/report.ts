@@ -3,6 +3,7 @@
  * its CSV for reviewers, and the comparison `verify` makes between a recorded report and a re-run.
  */
 import { showInvisible } from './visible.js';
+import type { CarriedIn } from './carry-source.js';
 import type { EngineResult } from './engine.js';
 import { policyFromText, PolicyTimeline, type PolicyInForce } from './timeline.js';
 import { SEVERITIES, type AuditSummary, type Finding, type Severity, type SeverityTotals } from './types.js';
@@ -47,6 +48,11 @@ export interface ComplianceReport {
   readonly policy_notes: readonly string[];
   /** Log files read. */
   readonly files: readonly string[];
+  /**
+   * Where the checks' start state came from (the day before's pack, a replay of its log, or
+   * nothing, with why): absent in reports made before the state was carried (rules 1 and 2).
+   */
+  readonly carried_in?: CarriedIn;
   readonly totals: SeverityTotals;
   readonly by_rule: Readonly<Record<string, number>>;
   /** Findings counted but not listed (over the policy's max_findings). */
@@ -62,6 +68,7 @@ export function buildReport(o: {
   timeline: PolicyTimeline;
   result: EngineResult;
   files: readonly string[];
+  carriedIn?: CarriedIn | undefined;
 }): ComplianceReport {
   const last = o.timeline.entries.at(-1) as PolicyInForce;
   // Keys come from the log ("__proto__" is a legal category): no prototype to collide with.
@@ -85,6 +92,7 @@ export function buildReport(o: {
     })),
     policy_notes: [...o.timeline.notes],
     files: [...o.files],
+    ...(o.carriedIn === undefined ? {} : { carried_in: o.carriedIn }),
     totals: o.result.totals,
     by_rule: byRule,
     findings_omitted: o.result.omitted,
@@ -187,7 +195,7 @@ export function compareReports(recorded: ComplianceReport, rerun: ComplianceRepo
         detail: `${k}: recorded ${JSON.stringify(recorded[k])}, re-run ${JSON.stringify(rerun[k])}`,
       });
   }
-  for (const k of ['summary', 'period', 'policy', 'files'] as const) {
+  for (const k of ['summary', 'period', 'policy', 'files', 'carried_in'] as const) {
     if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k]))
       out.push({
         kind: 'summary',

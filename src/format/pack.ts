@@ -43,6 +43,10 @@ export const PACK_FILES: readonly PackFileSpec[] = Object.freeze([
   // verify then skips the compliance re-check (src/verify/compliance.ts).
   { name: 'compliance_findings.csv', place: 'payload', required: false },
   { name: 'compliance_report.json', place: 'payload', required: false },
+  // The checks' state at the start and at the end of the day (docs/FORMAT.md, "Compliance state"):
+  // the end is what the next day's pack starts from, the start is what this day's checks started from.
+  { name: 'compliance_state.json', place: 'payload', required: false },
+  { name: 'compliance_state_start.json', place: 'payload', required: false },
   { name: 'config.diff', place: 'payload', required: true },
   { name: 'config_snapshot.json', place: 'payload', required: true },
   { name: 'fills.csv', place: 'payload', required: true },
@@ -293,6 +297,8 @@ export const PACK_PATH = Object.freeze({
   configDiff: known('data/config.diff'),
   complianceReport: known('data/compliance_report.json'),
   complianceFindings: known('data/compliance_findings.csv'),
+  complianceState: known('data/compliance_state.json'),
+  complianceStateStart: known('data/compliance_state_start.json'),
   reportHtml: known('data/report.html'),
 });
 
@@ -317,6 +323,8 @@ export const PAYLOAD_NAME = Object.freeze({
   configDiff: underData(PACK_PATH.configDiff),
   complianceReport: underData(PACK_PATH.complianceReport),
   complianceFindings: underData(PACK_PATH.complianceFindings),
+  complianceState: underData(PACK_PATH.complianceState),
+  complianceStateStart: underData(PACK_PATH.complianceStateStart),
   reportHtml: underData(PACK_PATH.reportHtml),
 });
 

@@ -17,6 +17,9 @@ import {
   DEFAULT_POLICY_SOURCE,
   type ComplianceReport,
 } from '../compliance/index.js';
+import { carriedStateJson } from '../compliance/carry.js';
+import { replayDay, recoveryFileOf } from '../compliance/check.js';
+import { resolveStartState } from '../compliance/carry-source.js';
 import { RecordReader } from '../compliance/records.js';
 import { PACK_PATH, PAYLOAD_NAME } from '../format/pack.js';
 import { fingerprint } from '../signing/index.js';
@@ -37,8 +40,16 @@ export interface PackComplianceOptions {
 export const COMPLIANCE_FILES = Object.freeze([
   PAYLOAD_NAME.complianceFindings,
   PAYLOAD_NAME.complianceReport,
+  PAYLOAD_NAME.complianceState,
+  PAYLOAD_NAME.complianceStateStart,
   PAYLOAD_NAME.reportHtml,
 ] as const);
+
+/** Where the day before's state is looked for: its pack, else its log (compliance/carry-source.ts). */
+export interface PackCarryOptions {
+  readonly artifactsDir: string;
+  readonly logDir: string;
+}
 
 /** The name a pack's log has in evidence. */
 export const PACK_LOG_NAME = PACK_PATH.log;
@@ -61,8 +72,9 @@ export interface PackCompliance {
 export async function startPackCompliance(
   date: string,
   options: PackComplianceOptions | undefined,
+  carry?: PackCarryOptions,
 ): Promise<PackCompliance> {
-  const timeline =
+  const timelineOf = async (day: string): Promise<PolicyTimeline> =>
     options === undefined
       ? new PolicyTimeline([
           policyFromText(DEFAULT_POLICY_SOURCE, {
@@ -72,14 +84,32 @@ export async function startPackCompliance(
             path: 'built-in',
           }),
         ])
-      : await loadPolicyTimeline({ ...options, from: date, to: date });
-  const engine = new ComplianceEngine(timeline);
+      : await loadPolicyTimeline({ ...options, from: day, to: day });
+  const timeline = await timelineOf(date);
+  const start = await resolveStartState({
+    date,
+    artifactsDir: carry?.artifactsDir,
+    logDir: carry?.logDir,
+    replay: (path, name, day) => replayDay(path, name, day, () => timelineOf(day)),
+  });
+  const engine = new ComplianceEngine(timeline, start.state);
   const reader = new RecordReader();
+  // The end state names the day's log file, not the pack's data/audit.jsonl: the next day's
+  // findings quote this evidence, and the file name must say which day's log holds the line.
+  const dayLog = recoveryFileOf(date);
   return {
     onRecords: (records, firstLine, hashes) => reader.feed(engine, records, PACK_LOG_NAME, firstLine, hashes),
     finish: (facts) => {
       engine.endDay(date);
-      const report = buildReport({ from: date, to: date, timeline, result: engine.finish(), files: [PACK_LOG_NAME] });
+      const end = carriedStateJson(engine.carryOut(date, (f) => (f === PACK_LOG_NAME ? dayLog : f)));
+      const report = buildReport({
+        from: date,
+        to: date,
+        timeline,
+        result: engine.finish(),
+        files: [PACK_LOG_NAME],
+        carriedIn: start.carried,
+      });
       const html = renderReportHtml(report, {
         export_date: date,
         chain_end_hash: facts.chainEndHash,
@@ -94,6 +124,8 @@ export async function startPackCompliance(
           [PAYLOAD_NAME.complianceReport]: reportJson(report),
           [PAYLOAD_NAME.complianceFindings]: findingsCsv(report),
           [PAYLOAD_NAME.reportHtml]: html,
+          [PAYLOAD_NAME.complianceState]: end,
+          [PAYLOAD_NAME.complianceStateStart]: start.text,
         },
       };
     },

@@ -294,6 +294,7 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
               (options.snapshot ? { cwd: options.snapshot.cwd, snapshotDir: options.snapshot.snapshotDir } : undefined),
             options.logDir,
           ),
+          { artifactsDir: options.artifactsDir, logDir: options.logDir },
         );
   const payload =
     compliance === undefined

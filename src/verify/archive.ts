@@ -11,6 +11,7 @@ import { AuditpackError, wrapFsError } from '../errors.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
 import { ARTIFACTS_LOCK_FILE, PLACEHOLDER_FILES, TMP_PREFIX } from '../format/dir-names.js';
 import { type LedgerEntry, type PackInfo, readLedger } from './archive-ledger.js';
+import { checkCarries } from './archive-carry.js';
 import { checkLinks } from './archive-links.js';
 import { checkPrunes } from './archive-prunes.js';
 import { checkSignerChanges } from './archive-signers.js';
@@ -56,6 +57,11 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
   const { packs, tars, ledger } = await verifyEntries(artifactsDir, entries, options, f);
   const pruned = ledger ? await readLedger(join(artifactsDir, PRUNED_LEDGER), f) : [];
   checkLinks(packs, pruned, f);
+  await checkCarries(
+    artifactsDir,
+    packs.filter((p) => p.version === undefined),
+    f,
+  );
   checkTars(packs, tars, f);
   checkSigning([...packs, ...tars], options, f);
   const current = packs

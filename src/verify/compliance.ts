@@ -31,6 +31,8 @@ import {
 import { RecordReader } from '../compliance/records.js';
 import { AuditpackError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
+import type { CarriedState } from '../compliance/carry.js';
+import { judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
 import { policyProvenance, snapshotFactsOf } from './provenance.js';
 import type { Findings } from './report.js';
 
@@ -82,6 +84,7 @@ type Recorded =
       readonly present: readonly boolean[];
       readonly report: ComplianceReport;
       readonly timeline: PolicyTimeline;
+      readonly carry: RecheckState;
     };
 
 /**
@@ -96,7 +99,12 @@ export async function startComplianceRecheck(
   if (r.stop !== undefined || !('report' in r))
     return { feed: undefined, records: undefined, finish: async (f) => replay(r, f) };
   const date = r.report.period.from;
-  const engine = new ComplianceEngine(r.timeline);
+  const start = r.carry.start;
+  const engine = new ComplianceEngine(r.timeline, start?.state);
+  // The end state names the day's log file, as export writes it (pack/compliance-files.ts).
+  const dayLog = recoveryFileOf(date);
+  const rename = (file: string): string => (file === LOG ? dayLog : file);
+  let end: CarriedState | undefined;
   const feeder = new LineFeeder(engine, LOG, recoveryFileOf(date));
   const reader = new RecordReader();
   let failed: unknown;
@@ -119,13 +127,33 @@ export async function startComplianceRecheck(
   const finish = async (f: Findings, page: PageFacts | undefined, logScanned: boolean) => {
     for (const n of r.notes) n(f);
     const rerun = async (): Promise<ComplianceReport> => {
-      if (!logScanned) return checkLogFile({ path: join(dir, LOG), name: LOG, date, timeline: r.timeline });
+      if (!logScanned)
+        return checkLogFile({
+          path: join(dir, LOG),
+          name: LOG,
+          date,
+          timeline: r.timeline,
+          ...(start ? { start } : {}),
+          onEnd: (e) => {
+            end = e.carryOut(date, rename);
+          },
+        });
       if (failed !== undefined) throw failed;
       feeder.end();
       engine.endDay(date);
-      return buildReport({ from: date, to: date, timeline: r.timeline, result: engine.finish(), files: [LOG] });
+      end = engine.carryOut(date, rename);
+      return buildReport({
+        from: date,
+        to: date,
+        timeline: r.timeline,
+        result: engine.finish(),
+        files: [LOG],
+        carriedIn: start?.carried,
+      });
     };
-    return judgeRerun(dir, f, r, rerun, page);
+    const judged = await judgeRerun(dir, f, r, rerun, page);
+    const endDiffers = start !== undefined && judgeEndState(f, r.carry, end);
+    return endDiffers ? { ...judged, differences: judged.differences + 1 } : judged;
   };
   // The derivation names recoveries after the export date; a report of another day (already a
   // finding) is re-run line by line, naming them after its own period as the separate re-run does.
@@ -181,8 +209,9 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
   const snap = snapshotFactsOf(await readBoundedBuffer(join(dir, PACK_PATH.configSnapshot), MAX_SNAPSHOT_BYTES));
   const held = policyProvenance(recorded.policies, notesOf(recorded), recorded.period.to, snap);
   for (const c of held.contradictions) note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
+  const carry = await readRecheckState(dir, recorded, readBoundedBuffer, notes);
   try {
-    return { notes, present, report: recorded, timeline: timelineOfReport(recorded) };
+    return { notes, present, report: recorded, timeline: timelineOfReport(recorded), carry };
   } catch (err) {
     return failed(`a recorded policy does not parse: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -14,7 +14,15 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkLogFile, findingsCsv, loadPolicyTimeline, reportJson } from '../../src/compliance/index.js';
+import { parseCarriedState } from '../../src/compliance/carry-parse.js';
+import type { CarriedIn } from '../../src/compliance/carry-source.js';
+import {
+  checkLogFile,
+  type ComplianceReport,
+  findingsCsv,
+  loadPolicyTimeline,
+  reportJson,
+} from '../../src/compliance/index.js';
 import { generateDemoDay } from '../../src/demo/index.js';
 import { DEMO_POLICY } from '../../src/demo/policy.js';
 import { exportPack } from '../../src/pack/index.js';
@@ -154,7 +162,18 @@ async function exportDigests(root: string, date: string, policyFile: string): Pr
   const report = readFileSync(join(data, 'compliance_report.json'));
   // The reference path: the checks reading every line of the pack's log themselves.
   const timeline = await loadPolicyTimeline({ cwd: root, policyFile, from: date, to: date });
-  const rerun = await checkLogFile({ path: join(data, 'audit.jsonl'), name: 'data/audit.jsonl', date, timeline });
+  // Started from the state the pack says it started from (nothing is carried into these days).
+  const carried = (JSON.parse(report.toString('utf8')) as ComplianceReport).carried_in as CarriedIn;
+  expect(carried.source).toBe('none');
+  const state = parseCarriedState(readFileSync(join(data, 'compliance_state_start.json')));
+  if (typeof state === 'string') throw new Error(state);
+  const rerun = await checkLogFile({
+    path: join(data, 'audit.jsonl'),
+    name: 'data/audit.jsonl',
+    date,
+    timeline,
+    start: { state, carried },
+  });
   expect(report.toString('utf8')).toBe(reportJson(rerun));
   expect(readFileSync(join(data, 'compliance_findings.csv'), 'utf8')).toBe(findingsCsv(rerun));
   return {
@@ -188,7 +207,9 @@ const GOLDEN = {
     // burst of amendments comes from an order with no venue, now rate-checked under "unknown"; and
     // again when the demo gained a negative fill and a kill switch scoped "ALL" (the two new rules).
     // The reports' digests again when the report gained `rules` (the checks' version); CSV and page unchanged.
-    report: 'ecba1e97441c971dbb01e50248601f6e5f45486108d38e509d9e7ffec693fae8',
+    // The report's digest again when it gained `carried_in` (where the start state came from; here
+    // none, the day before has no log) and rules 4; CSV and page unchanged.
+    report: 'a8536cc15140d4363be4a3cf67a3a854b5b9ee10f50d8da9bdde435f93cb8c1e',
     csv: 'ceb71fd1ad6f40d35b952c1aa00db6b3ae5c87dd4e1debbeb8a631bbdc1571f9',
     html: 'd235f84de7e9e57631f090853fdde422d2325efb0a2e36882186d58d9dfc49fe',
   },
@@ -198,7 +219,8 @@ const GOLDEN = {
     // were held to the limits (this day amends prices out of the collar) and the latest decision on a
     // signal became its review (this day records override_limits after approvals), and when a zero
     // quantity became a finding (this day modifies orders to quantity 0).
-    report: '5b8336f00f01dbec92e5883036633dbb3a4b30a97d909cd9aba82ca3ec7b71dc',
+    // The report's digest again for `carried_in` (none) and rules 4; CSV and page unchanged.
+    report: 'd53d7994520e92c9857d0de79c1c69b40fc94abe366a6a7e65341cccae085acc',
     csv: 'cf1b7930af4fd8518889947e24d0ff8d67547d0944b2e86b3daaa1fcd21b9006',
     html: 'bbf43cea02905d5f7367e0681b84faeca0d1d52cf8a72e9d4d98078c73f4baaa',
   },

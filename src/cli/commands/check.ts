@@ -97,6 +97,7 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
     cwd: io.cwd,
     logDir: config.logDir,
     snapshotDir: config.snapshotDir,
+    artifactsDir: config.exportBaseDir,
     ...period,
     ...(opts.policy !== undefined ? { policyFile: opts.policy } : {}),
   };
@@ -141,6 +142,8 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
           `  ${sevMark(c, f.severity)} ${printable(`${f.time}  ${f.rule}: ${f.description}${ev ? `  [${ev.file}:${ev.line} seq ${ev.seq}]` : ''}`)}\n`,
         );
       }
+      if (r.carried_in !== undefined)
+        io.stdout.write(`  ${printable(`start state: ${r.carried_in.source} — ${r.carried_in.note}`)}\n`);
       if (r.findings_omitted > 0)
         io.stdout.write(`  … and ${r.findings_omitted} more finding(s), counted but not listed (max_findings)\n`);
     }

@@ -1,0 +1,158 @@
+/**
+ * Where a day's checks start from (docs/FORMAT.md, "Compliance state"): the state the day before
+ * ended with, taken from that day's pack when the pack's manifest vouches for it, else from a
+ * replay of that day's log, else nothing, and always said which (the report's `carried_in`). A
+ * state file is hostile input: read bounded, without following a link, hash-checked against its
+ * pack's manifest-sha256.txt and parsed field by field (carry-parse.ts).
+ */
+import { createHash } from 'node:crypto';
+import { constants as fsc, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256File } from '../fsx/digest.js';
+import { PACK_PATH } from '../format/pack.js';
+import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
+import { type CarriedState, carriedStateJson, COMPLIANCE_STATE_FORMAT, MAX_STATE_BYTES } from './carry.js';
+import { parseCarriedState } from './carry-parse.js';
+
+/** The report's record of where its start state came from. */
+export interface CarriedIn {
+  /** `pack`: the previous day's pack's state file; `log`: a replay of its log; `none`: nothing carried. */
+  readonly source: 'pack' | 'log' | 'none';
+  /** The day whose end state this is (the day before the period). */
+  readonly date: string;
+  /** SHA-256 of the start state's bytes (data/compliance_state_start.json in a pack). */
+  readonly state_sha256: string;
+  /** SHA-256 of the replayed log file (source `log`), else null. */
+  readonly log_sha256: string | null;
+  /** In words: what was used, and why a better source was not (a pack missing, a hash that failed). */
+  readonly note: string;
+}
+
+/** A start state: what the report records, the state, and its bytes. */
+export interface StartState {
+  readonly carried: CarriedIn;
+  readonly state: CarriedState;
+  readonly text: string;
+}
+
+/** What resolving a start state needs. */
+export interface StartStateOptions {
+  /** The first day checked (`YYYY-MM-DD`). */
+  readonly date: string;
+  /** Where the previous day's pack is looked for (`<dir>/<day before>`). */
+  readonly artifactsDir?: string | undefined;
+  /** Where the previous day's log is looked for. */
+  readonly logDir?: string | undefined;
+  /** Replays one day's log from an empty state; undefined when the file does not exist. */
+  readonly replay: (path: string, name: string, date: string) => Promise<CarriedState | undefined>;
+}
+
+/** The day before `date` (`YYYY-MM-DD`). */
+export function dayBefore(date: string): string {
+  const d = dayNumberOfIsoDate(date);
+  if (d === undefined) throw new Error(`not a date: ${date}`);
+  return isoDate(d - 1);
+}
+
+/** The empty state at the end of `date`: what a day starts from when nothing is carried. */
+export function emptyState(date: string): CarriedState {
+  return {
+    format: COMPLIANCE_STATE_FORMAT,
+    date,
+    end_us: 0,
+    kill_switch: [],
+    sessions: [],
+    failed_logins: [],
+    open_orders: [],
+    closed_orders: [],
+    risk_checks: [],
+    overrides: [],
+    decisions: [],
+    recent_orders: [],
+    strategy_rates: [],
+    venue_rates: [],
+    clocks: [],
+  };
+}
+
+const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+
+/** Resolves the start state of `o.date`: the previous pack, else a log replay, else none. */
+export async function resolveStartState(o: StartStateOptions): Promise<StartState> {
+  const prev = dayBefore(o.date);
+  const fromPack = o.artifactsDir === undefined ? 'no artifacts directory given' : packState(o.artifactsDir, prev);
+  if (typeof fromPack !== 'string') {
+    const note = `the state at the end of ${prev} from its pack (data/compliance_state.json, as its manifest-sha256.txt lists it)`;
+    return {
+      carried: { source: 'pack', date: prev, state_sha256: sha256(fromPack.text), log_sha256: null, note },
+      ...fromPack,
+    };
+  }
+  const name = logFileName(dayNumberOfIsoDate(prev) as number);
+  const path = o.logDir === undefined ? undefined : join(o.logDir, name);
+  const replayed = path === undefined ? undefined : await o.replay(path, name, prev);
+  if (replayed !== undefined && path !== undefined) {
+    const text = carriedStateJson(replayed);
+    const note = `the state at the end of ${prev} from a replay of ${name} alone (not used: the pack, ${fromPack}); what was open before ${prev} is not known`;
+    const logSha = sha256File(path).sha256;
+    return {
+      carried: { source: 'log', date: prev, state_sha256: sha256(text), log_sha256: logSha, note },
+      state: replayed,
+      text,
+    };
+  }
+  const state = emptyState(prev);
+  const text = carriedStateJson(state);
+  const note = `nothing carried from ${prev}: no usable pack (${fromPack}) and no log ${name}; a kill switch, session or order open at midnight is not known to this day's checks`;
+  return { carried: { source: 'none', date: prev, state_sha256: sha256(text), log_sha256: null, note }, state, text };
+}
+
+/** The previous pack's end state, or why it cannot be used. */
+function packState(artifactsDir: string, date: string): { state: CarriedState; text: string } | string {
+  const dir = join(artifactsDir, date);
+  const manifest = readBounded(join(dir, PACK_PATH.manifest), 16 * 1024 * 1024);
+  if (manifest === undefined) return `no pack of ${date} in the artifacts directory`;
+  const listed = listedSha256(manifest.toString('utf8'), PACK_PATH.complianceState);
+  if (listed === undefined) return `the pack of ${date} has no compliance state (made before it existed)`;
+  const bytes = readBounded(join(dir, PACK_PATH.complianceState), MAX_STATE_BYTES);
+  if (bytes === undefined)
+    return `the pack of ${date} lists a compliance state it does not hold (or one over ${MAX_STATE_BYTES} bytes)`;
+  if (sha256(bytes) !== listed)
+    return `the compliance state of the pack of ${date} does not match its manifest (edited)`;
+  const state = parseCarriedState(bytes, date);
+  if (typeof state === 'string') return `the compliance state of the pack of ${date} cannot be used: ${state}`;
+  return { state, text: bytes.toString('utf8') };
+}
+
+/** The SHA-256 a checksum file lists for `path` (`<hex>  <path>` lines), or undefined. */
+export function listedSha256(text: string, path: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]{64}) {2}(.*)$/.exec(line);
+    if (m !== null && m[2] === path) return m[1];
+  }
+  return undefined;
+}
+
+/** A regular file's bytes (never through a link), or undefined when missing or over `max` bytes. */
+function readBounded(path: string, max: number): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > max) return undefined;
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off);
+  } finally {
+    closeSync(fd);
+  }
+}

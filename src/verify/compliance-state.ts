@@ -1,0 +1,115 @@
+/**
+ * A pack's carried compliance state, held to its report (docs/FORMAT.md, "Compliance state"): the
+ * re-run of the checks starts from `data/compliance_state_start.json`, whose SHA-256 the report's
+ * `carried_in` records (so a carried state cannot be swapped, nor a finding removed by starting
+ * from another state), and must end in exactly `data/compliance_state.json` (what the next day
+ * starts from). Every byte is hostile: read bounded, parsed field by field, a defect a finding.
+ */
+import { createHash } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type CarriedState, carriedStateJson, MAX_STATE_BYTES } from '../compliance/carry.js';
+import { parseCarriedState } from '../compliance/carry-parse.js';
+import { type CarriedIn, dayBefore, emptyState } from '../compliance/carry-source.js';
+import type { ComplianceReport } from '../compliance/index.js';
+import { PACK_PATH } from '../format/pack.js';
+import type { Findings } from './report.js';
+
+const START = PACK_PATH.complianceStateStart;
+const END = PACK_PATH.complianceState;
+
+/** The start the re-run uses, the report's record of it as the re-run would make it, and the end file. */
+export interface RecheckState {
+  readonly start: { readonly state: CarriedState; readonly carried: CarriedIn } | undefined;
+  /** The recorded end state's bytes (undefined: missing or too large, already a finding). */
+  readonly end: Buffer | undefined;
+}
+
+type Read = (p: string, max: number) => Promise<Buffer | undefined>;
+type Note = (f: Findings) => void;
+
+/**
+ * Reads the start and end states of a pack whose report records `carried_in`; a report made before
+ * the state was carried (no `carried_in`) re-runs from nothing, as it was made, and must hold no state file.
+ */
+export async function readRecheckState(
+  dir: string,
+  report: ComplianceReport,
+  read: Read,
+  notes: Note[],
+): Promise<RecheckState> {
+  const bad = (file: string, detail: string): void => {
+    notes.push((f) => f.add('COMPLIANCE_STATE_MISMATCH', 'error', file, detail));
+  };
+  const carried = report.carried_in as unknown;
+  if (carried === undefined) {
+    for (const p of [START, END])
+      if (await present(join(dir, p)))
+        bad(
+          p,
+          'the report records no carried-in state (made before the state was carried), but the pack holds a state file',
+        );
+    return { start: undefined, end: undefined };
+  }
+  const c = carriedInOf(carried);
+  const prev = dayBefore(report.period.from);
+  if (typeof c === 'string') bad(PACK_PATH.complianceReport, `carried_in: ${c}`);
+  else if (c.date !== prev)
+    bad(PACK_PATH.complianceReport, `carried_in is the state at the end of ${c.date}, not of ${prev}`);
+  const bytes = await read(join(dir, START), MAX_STATE_BYTES);
+  let state: CarriedState = emptyState(prev);
+  if (bytes === undefined) bad(START, `missing, not a regular file, or over ${MAX_STATE_BYTES} bytes`);
+  else {
+    const parsed = parseCarriedState(bytes, prev);
+    if (typeof parsed === 'string') bad(START, `cannot be used: ${parsed}`);
+    else state = parsed;
+  }
+  // The re-run's record: the recorded words, the hash of the bytes it really starts from. The
+  // report comparison then names a swapped start state as a difference in carried_in.
+  const sha = createHash('sha256')
+    .update(bytes ?? '')
+    .digest('hex');
+  const recorded = typeof c === 'string' ? { source: 'none' as const, date: prev, log_sha256: null, note: '' } : c;
+  const end = await read(join(dir, END), MAX_STATE_BYTES);
+  if (end === undefined) bad(END, `missing, not a regular file, or over ${MAX_STATE_BYTES} bytes`);
+  return { start: { state, carried: { ...recorded, state_sha256: sha } }, end };
+}
+
+/** The recorded end state against the re-run's. */
+export function judgeEndState(f: Findings, s: RecheckState, rerunEnd: CarriedState | undefined): boolean {
+  if (s.end === undefined || rerunEnd === undefined) return false;
+  if (s.end.toString('utf8') === carriedStateJson(rerunEnd)) return false;
+  f.add(
+    'COMPLIANCE_STATE_MISMATCH',
+    'error',
+    END,
+    'not the state the checks end the day with (edited: the next day would start from a state this day does not give)',
+  );
+  return true;
+}
+
+/** `carried_in` shape-checked, or what is wrong with it. */
+function carriedInOf(v: unknown): CarriedIn | string {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not an object';
+  const o = v as Record<string, unknown>;
+  if (o.source !== 'pack' && o.source !== 'log' && o.source !== 'none') return 'source is not pack, log or none';
+  if (typeof o.date !== 'string' || typeof o.note !== 'string' || typeof o.state_sha256 !== 'string')
+    return 'date, note or state_sha256 is not a string';
+  if (!(o.log_sha256 === null || typeof o.log_sha256 === 'string')) return 'log_sha256 is not a string or null';
+  return {
+    source: o.source,
+    date: o.date,
+    state_sha256: o.state_sha256,
+    log_sha256: o.log_sha256 as string | null,
+    note: o.note,
+  };
+}
+
+async function present(p: string): Promise<boolean> {
+  try {
+    await lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

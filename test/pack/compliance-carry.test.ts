@@ -1,0 +1,180 @@
+/**
+ * The compliance state across midnight in packs: D's export starts its checks from D-1's pack state
+ * (only when D-1's manifest vouches for it), else from a replay of D-1's log, else from nothing, and
+ * says which; `check --date D` does the same; verify re-runs D from the start state D recorded, and
+ * the archive holds each day's start to the previous day's end.
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { emptyState } from '../../src/compliance/carry-source.js';
+import { carriedStateJson } from '../../src/compliance/carry.js';
+import { checkCompliance, type ComplianceReport } from '../../src/compliance/index.js';
+import { exportPack } from '../../src/pack/index.js';
+import { verifyArchive, verifyPack } from '../../src/verify/index.js';
+import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
+import { forgePack, makeWritable } from '../verify/helpers/forge.js';
+
+const D1 = '2026-11-29';
+const D = '2026-11-30';
+const D2 = '2026-11-28';
+const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+/** Kill switch on at 23:00 of D-1 (never off); an order with a login and a risk check at 01:00 of D. */
+const BEFORE: Ev[] = [
+  ['22:00:00', 'auth', 'Login', { user: 'alice' }],
+  ['23:00:00', 'risk', 'KillSwitchOn', { user: 'x', reason: 'runaway algo' }],
+];
+const AFTER: Ev[] = [
+  ['01:00:00', 'risk', 'RiskCheck', { order_id: 'O1', result: 'pass', score: 0.1, reference_price: 1.1 }],
+  [
+    '01:00:01',
+    'order',
+    'OrderAccepted',
+    { order_id: 'O1', symbol: 'EURUSD', quantity: 1, price: '1.1', user: 'alice', time_in_force: 'GTC' },
+  ],
+];
+
+async function setup(dayBefore?: readonly Ev[]): Promise<{ cwd: string; policyFile: string }> {
+  const cwd = tempDir();
+  const policyFile = writePolicy(cwd, `${TEST_POLICY}\nrequire_review: false\n`);
+  if (dayBefore !== undefined) await writeEvents(join(cwd, 'logs'), dayBefore, D2);
+  await writeEvents(join(cwd, 'logs'), BEFORE, D1);
+  await writeEvents(join(cwd, 'logs'), AFTER, D);
+  return { cwd, policyFile };
+}
+
+async function exportDay(cwd: string, policyFile: string, date: string, force = false): Promise<string> {
+  const r = await exportPack({
+    date,
+    logDir: join(cwd, 'logs'),
+    artifactsDir: join(cwd, 'artifacts'),
+    version: '0.1.0',
+    snapshot: false,
+    recordEvent: false,
+    compliance: { cwd, policyFile },
+    ...(force ? { force: true } : {}),
+  });
+  return r.path;
+}
+
+const reportOf = (pack: string): ComplianceReport =>
+  JSON.parse(readFileSync(join(pack, 'data/compliance_report.json'), 'utf8')) as ComplianceReport;
+const rulesOf = (r: ComplianceReport): string[] => r.findings.map((f) => f.rule);
+const codes = (r: { problems: readonly { code: string; severity: string }[] }): string[] =>
+  r.problems.filter((p) => p.severity !== 'info').map((p) => `${p.severity} ${p.code}`);
+
+describe('the compliance state carried between packs', () => {
+  it("D starts from D-1's pack state: the kill switch and the session hold after midnight", async () => {
+    const { cwd, policyFile } = await setup();
+    const p1 = await exportDay(cwd, policyFile, D1);
+    const p2 = await exportDay(cwd, policyFile, D);
+    const r = reportOf(p2);
+    expect(rulesOf(r)).toEqual(['kill_switch_violation']); // no order_without_login: the session carried
+    expect(r.carried_in?.source).toBe('pack');
+    expect(r.carried_in?.date).toBe(D1);
+    const end1 = readFileSync(join(p1, 'data/compliance_state.json'));
+    expect(readFileSync(join(p2, 'data/compliance_state_start.json'))).toEqual(end1);
+    expect(r.carried_in?.state_sha256).toBe(sha(end1));
+    // The kill switch's evidence names the day's log file, not the pack's data/audit.jsonl.
+    expect(r.findings[0]?.evidence[0]?.file).toBe('audit-20261129.jsonl');
+    expect(readFileSync(join(p2, 'manifest-sha256.txt'), 'utf8')).toContain('  data/compliance_state_start.json\n');
+    expect(codes(await verifyPack(p2))).toEqual([]);
+    expect(codes(await verifyArchive(join(cwd, 'artifacts'))).filter((c) => !c.includes('TAIL_UNCHECKED'))).toEqual([]);
+    // check --date D seeds the same way and finds the same.
+    const c = await checkCompliance({
+      cwd,
+      logDir: join(cwd, 'logs'),
+      from: D,
+      to: D,
+      policyFile,
+      artifactsDir: join(cwd, 'artifacts'),
+    });
+    expect(rulesOf(c)).toEqual(['kill_switch_violation']);
+    expect(c.carried_in?.source).toBe('pack');
+  }, 60_000);
+
+  it("an edited state in D-1's pack is not taken: D replays D-1's log and says why", async () => {
+    const { cwd, policyFile } = await setup();
+    const p1 = await exportDay(cwd, policyFile, D1);
+    makeWritable(p1);
+    writeFileSync(join(p1, 'data/compliance_state.json'), carriedStateJson(emptyState(D1)));
+    const r = reportOf(await exportDay(cwd, policyFile, D));
+    expect(r.carried_in?.source).toBe('log');
+    expect(r.carried_in?.note).toMatch(/does not match its manifest/);
+    expect(r.carried_in?.log_sha256).toBe(sha(readFileSync(join(cwd, 'logs/audit-20261129.jsonl'))));
+    expect(rulesOf(r)).toEqual(['kill_switch_violation']);
+  }, 60_000);
+
+  it('without a pack or a log of D-1 nothing is carried, and the report says so', async () => {
+    const { cwd, policyFile } = await setup();
+    renameSync(join(cwd, 'logs/audit-20261129.jsonl'), join(cwd, 'elsewhere.jsonl'));
+    const r = reportOf(await exportDay(cwd, policyFile, D));
+    expect(r.carried_in?.source).toBe('none');
+    expect(r.carried_in?.note).toMatch(/nothing carried from 2026-11-29: no usable pack \(no pack of 2026-11-29/);
+    expect(rulesOf(r)).toEqual(['order_without_login']);
+    const c = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: D, to: D, policyFile });
+    expect(c.carried_in?.source).toBe('none');
+  }, 60_000);
+
+  it('a start state swapped in D (hashes recomputed) is found by the re-run', async () => {
+    const { cwd, policyFile } = await setup();
+    await exportDay(cwd, policyFile, D1);
+    const p2 = await exportDay(cwd, policyFile, D);
+    forgePack(p2, {
+      payload: (data) => {
+        // The forger drops the kill switch from the start and the finding from the report.
+        const start = JSON.parse(readFileSync(join(data, 'compliance_state_start.json'), 'utf8'));
+        start.kill_switch = [];
+        const text = carriedStateJson(start);
+        writeFileSync(join(data, 'compliance_state_start.json'), text);
+        const r = reportOf(join(data, '..'));
+        const edited = { ...r, carried_in: { ...r.carried_in, state_sha256: sha(text) } };
+        writeFileSync(join(data, 'compliance_report.json'), `${JSON.stringify(edited, null, 2)}\n`);
+      },
+    });
+    const v = await verifyPack(p2);
+    const mismatch = v.problems.filter((p) => p.code === 'COMPLIANCE_REPORT_MISMATCH').map((p) => p.detail);
+    // The report still lists the finding, but a re-run from that start does not find it.
+    expect(mismatch.some((d) => /^finding added: kill_switch_violation/.test(d))).toBe(true);
+    // The archive sees that D no longer starts where D-1 ended.
+    expect(codes(await verifyArchive(join(cwd, 'artifacts')))).toContain('error COMPLIANCE_CARRY_MISMATCH');
+  }, 60_000);
+
+  it('an edited end state is found; a report without carried_in holding a state file is found', async () => {
+    const { cwd, policyFile } = await setup();
+    const p1 = await exportDay(cwd, policyFile, D1);
+    forgePack(p1, {
+      payload: (data) => writeFileSync(join(data, 'compliance_state.json'), carriedStateJson(emptyState(D1))),
+    });
+    expect(codes(await verifyPack(p1))).toContain('error COMPLIANCE_STATE_MISMATCH');
+  }, 60_000);
+
+  it('D exported before D-1 (a back-fill): the archive asks for D to be re-exported; the same log again is clean', async () => {
+    const { cwd, policyFile } = await setup([['10:00:00', 'auth', 'Login', { user: 'carol' }]]);
+    // D first: D-1 has no pack yet, so D replays D-1's log alone (carol's login of D-2 unknown).
+    expect(reportOf(await exportDay(cwd, policyFile, D)).carried_in?.source).toBe('log');
+    await exportDay(cwd, policyFile, D2);
+    await exportDay(cwd, policyFile, D1);
+    const a = await verifyArchive(join(cwd, 'artifacts'));
+    expect(codes(a)).toContain('warning COMPLIANCE_CARRY_MISMATCH');
+    expect(a.problems.find((p) => p.code === 'COMPLIANCE_CARRY_MISMATCH')?.detail).toMatch(/re-export 2026-11-30/);
+    await exportDay(cwd, policyFile, D, true);
+    // D-1 exported again from the same log: the same state, still carried.
+    await exportDay(cwd, policyFile, D1, true);
+    expect(codes(await verifyArchive(join(cwd, 'artifacts'))).filter((c) => c.includes('CARRY'))).toEqual([]);
+  }, 90_000);
+
+  it('a huge or hostile state in D-1 does not crash D: it is refused with a reason', async () => {
+    const { cwd, policyFile } = await setup();
+    const p1 = await exportDay(cwd, policyFile, D1);
+    forgePack(p1, {
+      payload: (data) => appendFileSync(join(data, 'compliance_state.json'), '{"__proto__":1}'),
+    });
+    const r = reportOf(await exportDay(cwd, policyFile, D));
+    expect(r.carried_in?.source).toBe('log');
+    expect(r.carried_in?.note).toMatch(/cannot be used: not JSON/);
+  }, 60_000);
+});
