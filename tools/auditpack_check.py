@@ -18,6 +18,7 @@ artifacts directory (links between packs, the pruned ledger, the review records:
 the signed messages against the pack, signatures with ssh-keygen; --review-signers names the
 allowed_signers file of the submitters' and approvers' keys).
 """
+import calendar
 import hashlib
 import io
 import json
@@ -1181,6 +1182,27 @@ def check_pack_tar(path, rep, shown=None):
 # ---------------------------------------------------------------------------------------------
 
 
+def check_carries(path, packs, current, rep):
+    """The compliance state carries day to day (FORMAT.md "Compliance state", "An artifacts directory"):
+    a day's data/compliance_state_start.json is byte for byte the day before's data/compliance_state.json
+    when both current packs hold one. The states themselves are not parsed or replayed here."""
+    for n in current:
+        y, m, d = map(int, n.split("-"))
+        prev = time.strftime("%Y-%m-%d", time.gmtime(calendar.timegm((y, m, d, 0, 0, 0)) - 86400))
+        if prev not in current:
+            continue
+        a = os.path.join(path, n, "data", "compliance_state_start.json")
+        b = os.path.join(path, prev, "data", "compliance_state.json")
+        if not all(os.path.isfile(p) and not os.path.islink(p) for p in (a, b)):
+            continue
+        if sha256(open(a, "rb").read()) == sha256(open(b, "rb").read()):
+            continue
+        made, prev_made = packs[n][0].get("created_at"), packs[prev][0].get("created_at")
+        before = isinstance(made, str) and isinstance(prev_made, str) and made < prev_made
+        rep.add("warning" if before else "error", "COMPLIANCE_CARRY_MISMATCH", n + "/data/compliance_state_start.json", None,
+                "not the state the pack of %s ends with%s" % (prev, " (exported before it: re-export %s)" % n if before else ""))
+
+
 def check_archive(path, rep, review_signers=None):
     packs = {}  # name -> (manifest, manifest bytes hash)
     tars = {}
@@ -1268,6 +1290,7 @@ def check_archive(path, rep, review_signers=None):
         ib = packs[n][0].get("inserted_before")
         if isinstance(ib, dict) and known.get(ib.get("manifest_sha256")) != ib.get("export_date"):
             rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "inserted_before names no pack or ledger entry")
+    check_carries(path, packs, current, rep)
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if os.path.isfile(ledger) else []
     check_ledger(path, packs, current, ledger_lines, rep, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()))
     check_mixed_signing(path, sorted(packs), rep)

@@ -15,6 +15,8 @@ import type { ComplianceReport } from '../compliance/index.js';
 import { PACK_PATH } from '../format/pack.js';
 import type { Findings } from './report.js';
 
+/** The rules version from which every report records `carried_in`. */
+const CARRIED_SINCE_RULES = 3;
 const START = PACK_PATH.complianceStateStart;
 const END = PACK_PATH.complianceState;
 
@@ -42,6 +44,13 @@ export async function readRecheckState(
     notes.push((f) => f.add('COMPLIANCE_STATE_MISMATCH', 'error', file, detail));
   };
   const carried = report.carried_in as unknown;
+  // Reports of rules 3 and later always record their start: one without it had it removed, so
+  // that the re-run would start from nothing and agree with a report missing the carried findings.
+  if (carried === undefined && (report.rules ?? 1) >= CARRIED_SINCE_RULES)
+    bad(
+      PACK_PATH.complianceReport,
+      `a report of rules ${report.rules} without carried_in (every report since rules ${CARRIED_SINCE_RULES} records its start state)`,
+    );
   if (carried === undefined) {
     for (const p of [START, END])
       if (await present(join(dir, p)))

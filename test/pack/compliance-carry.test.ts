@@ -5,7 +5,7 @@
  * the archive holds each day's start to the previous day's end.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyState } from '../../src/compliance/carry-source.js';
@@ -143,13 +143,24 @@ describe('the compliance state carried between packs', () => {
     expect(codes(await verifyArchive(join(cwd, 'artifacts')))).toContain('error COMPLIANCE_CARRY_MISMATCH');
   }, 60_000);
 
-  it('an edited end state is found; a report without carried_in holding a state file is found', async () => {
+  it('an edited end state is found; so is a rules-3 report stripped of carried_in and its state files', async () => {
     const { cwd, policyFile } = await setup();
     const p1 = await exportDay(cwd, policyFile, D1);
     forgePack(p1, {
       payload: (data) => writeFileSync(join(data, 'compliance_state.json'), carriedStateJson(emptyState(D1))),
     });
     expect(codes(await verifyPack(p1))).toContain('error COMPLIANCE_STATE_MISMATCH');
+    // carried_in and both state files removed: a report of rules 3 must record its start.
+    forgePack(p1, {
+      payload: (data) => {
+        const { carried_in: _gone, ...r } = reportOf(join(data, '..'));
+        writeFileSync(join(data, 'compliance_report.json'), `${JSON.stringify(r, null, 2)}\n`);
+        rmSync(join(data, 'compliance_state.json'));
+        rmSync(join(data, 'compliance_state_start.json'));
+      },
+    });
+    const v = await verifyPack(p1);
+    expect(v.problems.find((p) => p.code === 'COMPLIANCE_STATE_MISMATCH')?.detail).toMatch(/without carried_in/);
   }, 60_000);
 
   it('D exported before D-1 (a back-fill): the archive asks for D to be re-exported; the same log again is clean', async () => {
