@@ -17,7 +17,7 @@ export const COMPLIANCE_REPORT_FORMAT = 'auditpack.compliance-report/1';
  * verify, years later and with a newer auditpack, can tell a pack made under older rules (its
  * re-run differs because the rules did) from an edited one. A report without it is version 1.
  */
-export const COMPLIANCE_RULES_VERSION = 3;
+export const COMPLIANCE_RULES_VERSION = 4;
 
 /** A policy as the report records it: enough to re-run the checks with it. */
 export interface RecordedPolicy {
@@ -50,7 +50,7 @@ export interface ComplianceReport {
   readonly files: readonly string[];
   /**
    * Where the checks' start state came from (the day before's pack, a replay of its log, or
-   * nothing, with why): absent in reports made before the state was carried (rules 1 and 2).
+   * nothing, with why): absent in reports made before the state was carried (rules 1 to 3).
    */
   readonly carried_in?: CarriedIn;
   readonly totals: SeverityTotals;

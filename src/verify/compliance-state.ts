@@ -16,7 +16,7 @@ import { PACK_PATH } from '../format/pack.js';
 import type { Findings } from './report.js';
 
 /** The rules version from which every report records `carried_in`. */
-const CARRIED_SINCE_RULES = 3;
+const CARRIED_SINCE_RULES = 4;
 const START = PACK_PATH.complianceStateStart;
 const END = PACK_PATH.complianceState;
 
@@ -44,7 +44,7 @@ export async function readRecheckState(
     notes.push((f) => f.add('COMPLIANCE_STATE_MISMATCH', 'error', file, detail));
   };
   const carried = report.carried_in as unknown;
-  // Reports of rules 3 and later always record their start: one without it had it removed, so
+  // Reports of rules 4 and later always record their start: one without it had it removed, so
   // that the re-run would start from nothing and agree with a report missing the carried findings.
   if (carried === undefined && (report.rules ?? 1) >= CARRIED_SINCE_RULES)
     bad(

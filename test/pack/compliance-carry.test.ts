@@ -143,14 +143,14 @@ describe('the compliance state carried between packs', () => {
     expect(codes(await verifyArchive(join(cwd, 'artifacts')))).toContain('error COMPLIANCE_CARRY_MISMATCH');
   }, 60_000);
 
-  it('an edited end state is found; so is a rules-3 report stripped of carried_in and its state files', async () => {
+  it('an edited end state is found; so is a rules-4 report stripped of carried_in and its state files', async () => {
     const { cwd, policyFile } = await setup();
     const p1 = await exportDay(cwd, policyFile, D1);
     forgePack(p1, {
       payload: (data) => writeFileSync(join(data, 'compliance_state.json'), carriedStateJson(emptyState(D1))),
     });
     expect(codes(await verifyPack(p1))).toContain('error COMPLIANCE_STATE_MISMATCH');
-    // carried_in and both state files removed: a report of rules 3 must record its start.
+    // carried_in and both state files removed: a report of rules 4 must record its start.
     forgePack(p1, {
       payload: (data) => {
         const { carried_in: _gone, ...r } = reportOf(join(data, '..'));
