@@ -101,21 +101,21 @@ export class BatchedWriter extends SinkWriter {
     }
   }
 
-  flushForExit(): void {
+  flushForExit(): AuditpackError | undefined {
     this.reportOwed();
     if (this.offload) {
       // Let the writer thread finish what it holds, take back what it did not write, and write
       // that and the rest here, synchronously, under the same lock.
       this.buffer.requeue(this.offload.drainSync(EXIT_DRAIN_MS));
-      this.writePending(true);
-      return;
+      return this.writePending(true);
     }
-    this.writeOut();
+    const err = this.writeOut();
     try {
       this.sink.syncSync();
     } catch {
       // Exiting: nothing more can be done; the data is in the page cache.
     }
+    return err;
   }
 
   override writeOut(): AuditpackError | undefined {

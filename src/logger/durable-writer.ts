@@ -39,14 +39,15 @@ export class DurableWriter extends SinkWriter {
     return this.runDurable();
   }
 
-  flushForExit(): void {
+  flushForExit(): AuditpackError | undefined {
     this.reportOwed();
-    this.writeOut();
+    const err = this.writeOut();
     try {
       this.sink.syncSync();
     } catch {
       // Exiting: nothing more can be done; the data is in the page cache.
     }
+    return err;
   }
 
   protected retry(): void {

@@ -259,9 +259,22 @@ class Logger {
     );
   }
 
+  /**
+   * The exit handler's flush (exit.ts). Throws when events could not be written: nothing after
+   * this can write them, so the handler says so on stderr and in the exit status.
+   */
   private flushSyncForExit(): void {
     if (this.closed) return;
-    this.writer.flushForExit();
+    const err = this.writer.flushForExit();
+    if (err === undefined) return;
+    const unwritten = this.buffer.pending.length;
+    const refusals = this.writer.unrecordedRefusals;
+    const also = refusals > 0 ? `, nor that ${refusals} events were refused before` : '';
+    throw new AuditpackError(
+      err.code,
+      `at process exit ${unwritten} audit events could not be written to the audit log and are lost${also}: ${err.message}`,
+      { cause: err, details: { ...err.details, unwritten, unrecordedRefusals: refusals } },
+    );
   }
 
   private emitError(err: AuditpackError): void {

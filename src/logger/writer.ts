@@ -57,8 +57,8 @@ export abstract class SinkWriter {
   abstract rejection(err: AuditpackError): Accepted;
   /** Writes everything buffered; settles when it is written (and, durable, synced). */
   abstract flush(): Promise<void>;
-  /** Process exit: write what is buffered, synchronously. */
-  abstract flushForExit(): void;
+  /** Process exit: write what is buffered, synchronously. Returns the error if some of it could not be. */
+  abstract flushForExit(): AuditpackError | undefined;
   /** Events handed to a writer thread and not yet acknowledged. */
   abstract get inflight(): number;
   /** Where batched mode's writing happens; undefined for a writer without a thread. */
