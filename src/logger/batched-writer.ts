@@ -145,13 +145,21 @@ export class BatchedWriter extends SinkWriter {
   }
 
   /**
-   * Hands the buffer to the writer thread when it runs (or the buffer is large enough to start
-   * it) unless `direct`, else appends it here. Returns the error if the sink failed.
+   * Hands the buffer to the writer thread when it runs (a buffer large enough starts it) unless
+   * `direct`, else appends it here. Until the thread has started, this thread writes: batches
+   * queued for a thread still starting sat unwritten for seconds under load, megabytes past
+   * flushBytes. Nothing is in flight before the first hand-over, so the order holds. Returns the
+   * error if the sink failed.
    */
   private writePending(direct: boolean): AuditpackError | undefined {
     if (this.buffer.pending.length === 0) return undefined;
     const off = this.offload;
-    if (!direct && off && (off.usable || (this.buffer.pending.length >= OFFLOAD_START_EVENTS && off.start()))) {
+    if (
+      !direct &&
+      off &&
+      (off.usable || (this.buffer.pending.length >= OFFLOAD_START_EVENTS && off.start())) &&
+      off.running
+    ) {
       // Hand the batch over; it stays counted as buffered until acknowledged.
       if (off.inflightEvents > OFFLOAD_HIGH_WATER) off.waitForRoom(OFFLOAD_LOW_WATER);
       off.post(this.buffer.takeAll());

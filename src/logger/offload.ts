@@ -74,6 +74,7 @@ export class Offloader {
   private epoch = 1;
   private drains: { resolve(): void; reject(e: AuditpackError): void }[] = [];
   private broken: AuditpackError | undefined;
+  private started = false;
 
   constructor(
     private readonly dir: string,
@@ -81,9 +82,18 @@ export class Offloader {
     private readonly callbacks: OffloadCallbacks,
   ) {}
 
-  /** True once the thread is running and usable. */
+  /** True once the thread is made and usable (it may still be starting: see `running`). */
   get usable(): boolean {
     return this.thread?.mode === 'thread' && this.broken === undefined;
+  }
+
+  /**
+   * True once the thread runs its handler (never blocks). Starting a thread takes tens of
+   * milliseconds, seconds under load; until then the logger writes on its own thread.
+   */
+  get running(): boolean {
+    if (!this.started) this.started = this.waitUntilRunning(0);
+    return this.started && this.usable;
   }
 
   /** Where the writing happens (AuditLoggerStats.writerThread). */
@@ -179,7 +189,8 @@ export class Offloader {
   drainSync(timeoutMs: number): PreparedEvent[] {
     const last = this.nextId - 1;
     const deadline = Date.now() + timeoutMs;
-    if (this.usable && this.waitUntilRunning(Math.min(timeoutMs, 2_000))) {
+    // Nothing handed over (the thread may still be starting): nothing to wait for.
+    if (this.inflight.length > 0 && this.usable && this.waitUntilRunning(Math.min(timeoutMs, 2_000))) {
       for (;;) {
         const d = Atomics.load(this.done, 0);
         if (d >= last) break;
