@@ -189,8 +189,7 @@ export class Offloader {
   drainSync(timeoutMs: number): PreparedEvent[] {
     const last = this.nextId - 1;
     const deadline = Date.now() + timeoutMs;
-    // Nothing handed over (the thread may still be starting): nothing to wait for.
-    if (this.inflight.length > 0 && this.usable && this.waitUntilRunning(Math.min(timeoutMs, 2_000))) {
+    if (this.usable && this.waitUntilRunning(Math.min(timeoutMs, 2_000))) {
       for (;;) {
         const d = Atomics.load(this.done, 0);
         if (d >= last) break;

@@ -180,6 +180,11 @@ export class JobThread<I, J, R> {
     noteActivity(name, { started: true });
     this.worker = w;
     w.unref();
+    // Node drops an unref() made before the thread is online: a thread started and never given a
+    // job then kept the process alive for good. Say it again once it is up.
+    w.once('online', () => {
+      if (this.onThread === 0) w.unref();
+    });
     w.on('message', (m: AnswerMessage<R>) => this.onAnswer(m));
     w.on('error', (err) => this.lost(err.message, err));
     w.on('exit', (code) => this.lost(`exited with code ${code}`, undefined));

@@ -23,7 +23,8 @@ function child(logDir: string, n: number, end: string, offload = true) {
       a.order('OrderAccepted', { orderId: 'exit' + i, quantity: 1, price: 1, symbol: 'EURUSD', side: 'BUY',
         apiKey: ${JSON.stringify(SECRET)}, note: ${JSON.stringify(SECRET)} + 'z'.repeat(300) });
     ${end === 'natural' ? '' : `process.exitCode = ${end};`}`;
-  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  // A bound, so a child that never ends fails the test instead of hanging it.
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
 }
 
 /** The app's events written whole (a torn fragment at the end of the full disk does not count). */

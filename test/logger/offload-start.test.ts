@@ -4,6 +4,7 @@
  * batch was queued for the thread still starting: megabytes past flushBytes, unwritten, that a
  * kill -9 would lose). Every line is written once, in the order logged, across the hand-over.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,5 +61,20 @@ describe('batched mode while the writer thread starts', () => {
       .map((l) => (JSON.parse(l) as { order_id: string }).order_id);
     expect(ids).toEqual(run.logged);
     expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: run.logged.length });
+  });
+
+  it('a process that started the thread and never handed it a batch still ends on its own', () => {
+    const dir = tempDir();
+    const lib = new URL('../../dist/index.js', import.meta.url).href;
+    // 300 events start the thread; they are written here, so the thread never gets a job.
+    const script = `
+      import { createAuditLogger } from '${lib}';
+      const log = createAuditLogger({ logDir: ${JSON.stringify(dir)}, heartbeatMinutes: 0 });
+      for (let i = 0; i < 300; i++) log.order('OrderAccepted', { orderId: 'o' + i });
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.error, 'the process did not end within 60 s').toBeUndefined();
+    expect(r.status, r.stderr).toBe(0);
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 300 });
   });
 });
