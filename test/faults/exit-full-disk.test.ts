@@ -14,7 +14,7 @@ import { CAN_MOUNT, SMALL_DISK_REASON, smallDisk } from '../helpers/small-disk.j
 const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 const SECRET = 'sk-exit-secret-4242';
 
-/** A child that logs `n` events (each with a secret field) and ends with `end` ('natural' or an exit code). */
+/** A child that logs `n` events (each with a secret field) and ends with `end`: 'natural', 'SIGTERM' or an exit code. */
 function child(logDir: string, n: number, end: string, offload = true) {
   const script = `
     const { createAuditLogger } = await import(${JSON.stringify(DIST)});
@@ -22,7 +22,7 @@ function child(logDir: string, n: number, end: string, offload = true) {
     for (let i = 0; i < ${n}; i++)
       a.order('OrderAccepted', { orderId: 'exit' + i, quantity: 1, price: 1, symbol: 'EURUSD', side: 'BUY',
         apiKey: ${JSON.stringify(SECRET)}, note: ${JSON.stringify(SECRET)} + 'z'.repeat(300) });
-    ${end === 'natural' ? '' : `process.exitCode = ${end};`}`;
+    ${end === 'natural' ? '' : end === 'SIGTERM' ? "process.kill(process.pid, 'SIGTERM'); await new Promise((r) => setTimeout(r, 5000));" : `process.exitCode = ${end};`}`;
   // A bound, so a child that never ends fails the test instead of hanging it.
   return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
 }
@@ -60,6 +60,14 @@ describe.skipIf(!CAN_MOUNT)(`batched mode, full disk at process exit (${SMALL_DI
     const r = child(join(disk.dir, 'logs'), 300, '3');
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/^auditpack: LOG_WRITE_FAILED: at process exit/);
+  });
+
+  it('SIGTERM: the same line on stderr, and the process still ends by the signal', () => {
+    const disk = smallDisk(64);
+    const r = child(join(disk.dir, 'logs'), 300, 'SIGTERM');
+    expect(r.signal, r.stderr).toBe('SIGTERM');
+    expect(r.stderr).toMatch(/^auditpack: LOG_WRITE_FAILED: at process exit \d+ audit events could not be written/);
+    expect(r.stderr).not.toContain(SECRET);
   });
 
   it('a disk with room: nothing on stderr, status 0, every event written', () => {
