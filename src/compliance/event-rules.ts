@@ -175,8 +175,12 @@ export function configEvent(s: EngineState, e: LogEvent, event: string, tUs: num
   if (event === 'ConfigChanged') {
     s.summary.config_changes++;
     const hasReason = str(e.reason) !== null || str(e.ticket) !== null;
-    s.configs.set(`${ev.seq}`, { tUs, ev, iso, hasReason, snapshot: str(e.snapshot_id) !== null });
-  } else if (event === 'ConfigSnapshot') {
+    // A snapshot_id on the change is the caller's word, not a snapshot: only a ConfigSnapshot in the
+    // window after it records the change.
+    s.configs.set(`${ev.seq}`, { tUs, ev, iso, hasReason, snapshot: false });
+  } else if (event === 'ConfigSnapshot' && str(e.snapshot_id) !== null) {
+    // The event is reserved for the snapshot command (a caller's is written as CallerConfigSnapshot,
+    // and `auditpack log` refuses it), which writes it once the record is stored.
     // Only changes within the window before it: an older change stays unrecorded.
     const since = tUs - s.p.config_snapshot_window_s * SECOND;
     for (const c of s.configs.values()) if (c.tUs >= since) c.snapshot = true;

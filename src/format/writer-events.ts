@@ -21,10 +21,18 @@ export const WRITER_EVENTS: ReadonlySet<string> = new Set([
   'LogPruned',
 ]);
 
+/**
+ * Reserved events outside `system`, as `category/event`: a `config`/`ConfigSnapshot` says a config
+ * snapshot was taken and stored (the snapshot command writes it with the record's SHA-256), and the
+ * compliance checks take it as a config change's record; a caller's could claim one never taken.
+ */
+export const OTHER_WRITER_EVENTS: ReadonlySet<string> = new Set(['config/ConfigSnapshot']);
+
 /** The name a caller's event of a reserved name is written under. */
 export const CALLER_EVENT_PREFIX = 'Caller';
 
 /** Whether `category`/`event` is reserved for auditpack's own writers. */
 export function isWriterEvent(category: string, event: string): boolean {
-  return category === WRITER_EVENT_CATEGORY && WRITER_EVENTS.has(event);
+  if (category === WRITER_EVENT_CATEGORY) return WRITER_EVENTS.has(event);
+  return OTHER_WRITER_EVENTS.has(`${category}/${event}`);
 }

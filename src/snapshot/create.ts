@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { type AuditpackConfig, DEFAULT_SNAPSHOT_PATTERNS } from '../config.js';
 import { AuditpackError, isAuditpackError } from '../errors.js';
 import { isoMicros } from '../format/log-line.js';
+import { recordWriterEvent } from '../logger/child.js';
 import { systemClock } from '../logger/clock.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import {
@@ -379,7 +380,8 @@ async function appendSnapshotEvent(
       actor: s.actor.user,
     });
     try {
-      await logger.log('config', 'ConfigSnapshot', {
+      // A reserved event (a caller's of this name is renamed): only a snapshot taken here claims one.
+      await recordWriterEvent(logger, 'config', 'ConfigSnapshot', {
         snapshot_id: s.snapshot_id,
         reason: s.reason,
         file_count: Object.keys(s.files).length,

@@ -8,6 +8,8 @@ import { checkCompliance } from '../../src/compliance/index.js';
 import { createAuditLogger } from '../../src/logger/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type ExportPackOptions, type ExportResult, exportPack } from '../../src/pack/index.js';
+import { isWriterEvent } from '../../src/format/writer-events.js';
+import { recordWriterEvent } from '../../src/logger/child.js';
 
 export const DATE = '2025-09-08';
 
@@ -37,7 +39,9 @@ export async function writeEvents(
   });
   for (const [time, category, event, fields] of events) {
     t = micros(date, time);
-    logger.log(category, event, fields ?? {});
+    // A reserved event (the snapshot command's ConfigSnapshot) is written as its writer writes it.
+    if (isWriterEvent(category, event)) await recordWriterEvent(logger, category, event, fields ?? {});
+    else logger.log(category, event, fields ?? {});
     // Written one by one: the logger dates a batch by its own clock reads, one per event.
     await logger.flush();
   }

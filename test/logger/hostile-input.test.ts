@@ -131,6 +131,18 @@ describe('events reserved for the writer', () => {
     },
   );
 
+  it("writes a caller's config/ConfigSnapshot (the snapshot command's) under another name, noted", async () => {
+    const sink = new MemorySink();
+    const a = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0 });
+    a.log('config', 'ConfigSnapshot', { snapshot_id: 'fake', record_sha256: 'ab'.repeat(32) });
+    await a.close();
+    const [line] = parsed(sink);
+    expect(line?.event).toBe('CallerConfigSnapshot');
+    expect(line?.validation).toEqual([
+      `event: "ConfigSnapshot" is reserved for auditpack's writer; written as "CallerConfigSnapshot"`,
+    ]);
+  });
+
   it('no method of the logger, its prototype or a child (symbols, TypeScript-private ones) writes them', async () => {
     const sink = new MemorySink();
     const a = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0 });

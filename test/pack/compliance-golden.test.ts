@@ -209,7 +209,9 @@ const GOLDEN = {
     // The reports' digests again when the report gained `rules` (the checks' version); CSV and page unchanged.
     // The report's digest again when it gained `carried_in` (where the start state came from; here
     // none, the day before has no log) and rules 4; CSV and page unchanged.
-    report: '333b0a21d67ec9fcc86d02154106329425ae11c876606e66ea6e5d0bce19fe3d',
+    // And for rules 5 (only the snapshot command's ConfigSnapshot records a config change): the version
+    // moved, no finding did (CSV and page unchanged).
+    report: '7c32caea1bf5a6f09b71ac37bc9476b731f35556e2b532e718ff9e055399c963',
     csv: 'ceb71fd1ad6f40d35b952c1aa00db6b3ae5c87dd4e1debbeb8a631bbdc1571f9',
     html: 'd235f84de7e9e57631f090853fdde422d2325efb0a2e36882186d58d9dfc49fe',
   },
@@ -220,7 +222,8 @@ const GOLDEN = {
     // signal became its review (this day records override_limits after approvals), and when a zero
     // quantity became a finding (this day modifies orders to quantity 0).
     // The report's digest again for `carried_in` (none) and rules 4; CSV and page unchanged.
-    report: '52667238a67d25d2c7376d77d5ce13d74cbf6e44a18638c809f36e23b59a45d0',
+    // And for rules 5: the version moved, no finding did (this day's changes carry no snapshot_id).
+    report: 'a3fbfb1142b9efdbeb2073982d80fe45e399419a093111fd1d74570b179548fa',
     csv: 'cf1b7930af4fd8518889947e24d0ff8d67547d0944b2e86b3daaa1fcd21b9006',
     html: 'bbf43cea02905d5f7367e0681b84faeca0d1d52cf8a72e9d4d98078c73f4baaa',
   },

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { AuditpackError } from '../../errors.js';
-import { isWriterEvent, WRITER_EVENTS } from '../../format/writer-events.js';
+import { isWriterEvent, OTHER_WRITER_EVENTS, WRITER_EVENTS } from '../../format/writer-events.js';
 import { compileRedactor } from '../../redaction/index.js';
 import { echoSafe } from '../echo.js';
 import type { CliIO } from '../io.js';
@@ -77,7 +77,7 @@ export function checkEventNames(category: string, event: string): void {
     // a missing pack): only auditpack's own writers write them (docs/FORMAT.md).
     throw new AuditpackError(
       'USAGE',
-      `${category} ${event} is reserved for auditpack's own writers (${[...WRITER_EVENTS].join(', ')}); pick another event name`,
+      `${category} ${event} is reserved for auditpack's own writers (system ${[...WRITER_EVENTS].join(', ')}; ${[...OTHER_WRITER_EVENTS].join(', ')}); pick another event name`,
     );
   }
 }
