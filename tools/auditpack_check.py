@@ -1515,14 +1515,17 @@ DEFAULT_ALERT_FILTER = {
 
 
 def standalone_notes(pack_dir, trusted, rep, shown):
-    """Unless a trusted signature pins the pack: an unsigned pack can be rewritten whole, and an
-    alert_filter other than the default is vouched for by nothing in the pack."""
+    """Unless a trusted signature pins the pack: an unsigned pack (or one signed by a key nobody
+    trusted) can be rewritten whole, and an alert_filter other than the default is vouched for by
+    nothing in the pack."""
     signed = os.path.isfile(os.path.join(pack_dir, "tagmanifest-sha256.txt.sig"))
     if signed and trusted:
         return
-    if not signed:
-        rep.warning("PACK_UNSIGNED_UNPINNED", shown + "/tagmanifest-sha256.txt.sig", None,
-                    "unsigned and checked alone: whoever can write it can rewrite it whole and it stays consistent")
+    # A signature no trusted key was given for pins nothing: anyone can sign with a key of their own.
+    rep.warning("PACK_UNSIGNED_UNPINNED", shown + "/tagmanifest-sha256.txt.sig", None,
+                ("signed, but no --allowed-signers was given to say whose key is trusted; checked alone"
+                 if signed else "unsigned and checked alone")
+                + ": whoever can write it can rewrite it whole and it stays consistent")
     try:
         with open(os.path.join(pack_dir, "manifest.json"), "rb") as fh:
             flt = json.loads(fh.read(64 * 1024 * 1024).decode("utf-8")).get("alert_filter")

@@ -3,8 +3,8 @@
  * a hash the pack itself holds, so whoever can write an unsigned pack can rewrite it whole (log,
  * report, manifests) and it still agrees with itself; and the checks its files were derived under
  * (the compliance policy, the alert filter) are vouched for only where the pack's config snapshot
- * records them. Pinned from outside (a signature checked against a trusted key) none of this is
- * said; in an artifacts directory the next pack's link and the live log pin a pack instead, and
+ * records them. A signature checked only against the key it carries pins nothing (anyone can make
+ * a key). Pinned from outside (a signature checked against a trusted key) none of this is said; in an artifacts directory the next pack's link and the live log pin a pack instead, and
  * the archive's own findings speak for its newest pack.
  */
 import { join } from 'node:path';
@@ -43,14 +43,14 @@ export async function withStandaloneNotes(
   const signed = report.checked.signed === 1;
   if (signed && trusted) return report; // the signature (or its finding) speaks for every byte
   const added: Problem[] = [];
-  if (!signed)
-    added.push({
-      code: 'PACK_UNSIGNED_UNPINNED',
-      severity: 'warning',
-      file: PACK_PATH.signature,
-      detail:
-        'the pack is unsigned and was verified alone: whoever can write it can rewrite it whole (log, reports, manifests, every hash) and it stays consistent. Pin it: a signature checked with --pubkey/--allowed-signers, or verify the artifacts directory (the next pack links to it) with --log-dir (the live log records its manifest hash)',
-    });
+  // A signature checked only against the key it carries pins nothing: whoever can write the pack
+  // can sign it with a key made a second earlier. So it is the same warning as no signature.
+  added.push({
+    code: 'PACK_UNSIGNED_UNPINNED',
+    severity: 'warning',
+    file: PACK_PATH.signature,
+    detail: `${signed ? 'the pack is signed, but by a key nobody trusted here (no --pubkey/--allowed-signers: the signature was checked only against the key inside it), and was verified alone: whoever can write it can sign it with a key of their own' : 'the pack is unsigned and was verified alone: whoever can write it'} can rewrite it whole (log, reports, manifests, every hash) and it stays consistent. Pin it: a signature checked with --pubkey/--allowed-signers, or verify the artifacts directory (the next pack links to it) with --log-dir (the live log records its manifest hash)`,
+  });
   const files = dir === undefined ? provenance : await provenanceOf(dir);
   if (files !== undefined) added.push(...unboundOf(files));
   return added.length === 0 ? report : { ...report, problems: [...report.problems, ...added] };

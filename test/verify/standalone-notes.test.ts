@@ -104,10 +104,29 @@ describe('what a pack verified alone (verifyPath, `auditpack verify PACK`) canno
     );
   });
 
+  it('a pack signed by a key nobody trusted: PACK_UNSIGNED_UNPINNED as if unsigned, directory and .tar.gz', async () => {
+    const { dir } = await pack(true, true);
+    for (const path of [dir, tarOf(dir)]) {
+      const r = await verifyPath(path);
+      expect(r.ok).toBe(true);
+      expect(warned(r).sort()).toEqual(['COMPLIANCE_POLICY_UNBOUND', 'PACK_UNSIGNED_UNPINNED']);
+      expect(r.problems.find((p) => p.code === 'PACK_UNSIGNED_UNPINNED')?.detail).toMatch(
+        /^the pack is signed, but by a key nobody trusted here/,
+      );
+      // Who signed is still said, as info.
+      expect(r.problems.find((p) => p.code === 'PACK_SIGNATURE_NOT_CHECKED')?.severity).toBe('info');
+    }
+    const py = spawnSync('python3', [CHECKER, dir, '--json'], { encoding: 'utf8' });
+    const found = (JSON.parse(py.stdout) as { findings: { code: string; severity: string; message?: string }[] })
+      .findings;
+    expect(py.status).toBe(0);
+    expect(found).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'PACK_UNSIGNED_UNPINNED', severity: 'warning' })]),
+    );
+  });
+
   it('a pack signed by a trusted key: none of these', async () => {
     const { dir, publicKey } = await pack(true);
-    const alone = await verifyPath(dir);
-    expect(warned(alone)).not.toContain('PACK_UNSIGNED_UNPINNED');
     const trusted = await verifyPath(dir, { publicKeys: [publicKey] });
     // The library's pack check itself states facts only; verifyPath (the CLI's) adds these notes.
     expect((await verifyPack(dir)).problems.filter((p) => /UNBOUND|UNPINNED/.test(p.code))).toEqual([]);
