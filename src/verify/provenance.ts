@@ -129,10 +129,7 @@ function bindToSnapshot(
   snap: SnapshotFacts | undefined,
 ): { contradiction?: string; unbound?: string } {
   const snapName = snap === undefined ? '' : `data/config_snapshot.json (snapshot ${snap.id})`;
-  if (p.source === 'built-in') {
-    if (p.text === DEFAULT_POLICY_SOURCE) return {};
-    return { unbound: "its text is not this version's built-in policy (made by another version, or rewritten)" };
-  }
+  if (p.source === 'built-in') return builtInBinding(p, last, notes, to, snap, snapName);
   if (snap !== undefined && p.source === 'snapshot' && p.snapshot_id === snap.id) {
     const e = snap.files.get(p.path);
     if (e === undefined || !e.stored) return { contradiction: `${snapName} does not store ${p.path}` };
@@ -141,14 +138,8 @@ function bindToSnapshot(
       return { contradiction: `its text is not the stored copy ${snapName} records (sha256 ${e.object ?? e.hash})` };
     return {};
   }
-  const e = snap?.files.get(DEFAULT_POLICY_PATH);
-  const usable =
-    snap !== undefined &&
-    e?.stored === true &&
-    !e.binary &&
-    snap.id.slice(0, 8) <= to.replaceAll('-', '') &&
-    !notes.some((n) => n.includes(snap.id));
-  if (!last || !usable) {
+  const e = usableRecord(notes, to, snap);
+  if (!last || e === undefined) {
     const why = last
       ? `${snapName || 'data/config_snapshot.json'} holds no usable record of ${DEFAULT_POLICY_PATH}`
       : 'a later policy replaced it during the period, and the pack holds the record of the latest snapshot only';
@@ -164,6 +155,45 @@ function bindToSnapshot(
   if (sha256(p.text) !== e.object)
     return { unbound: `its redacted text is not the stored copy ${snapName} records, so it is not held to the file` };
   return {};
+}
+
+/** The snapshot's record of the policy file when the policy in force at the period's end must be it. */
+function usableRecord(notes: readonly string[], to: string, snap: SnapshotFacts | undefined): SnapshotFile | undefined {
+  const e = snap?.files.get(DEFAULT_POLICY_PATH);
+  const usable =
+    snap !== undefined &&
+    e?.stored === true &&
+    !e.binary &&
+    snap.id.slice(0, 8) <= to.replaceAll('-', '') &&
+    !notes.some((n) => n.includes(snap.id));
+  return usable ? e : undefined;
+}
+
+/**
+ * A built-in policy is bound when it is this version's text, alone for the period (the export
+ * records it only so), and no snapshot the pack holds records a policy file that would have been in
+ * force instead: calling a day (or its morning) built-in must not be a quiet way around the snapshot.
+ */
+function builtInBinding(
+  p: RecordedPolicy,
+  last: boolean,
+  notes: readonly string[],
+  to: string,
+  snap: SnapshotFacts | undefined,
+  snapName: string,
+): { unbound?: string } {
+  if (p.text !== DEFAULT_POLICY_SOURCE)
+    return { unbound: "its text is not this version's built-in policy (made by another version, or rewritten)" };
+  if (!last)
+    return {
+      unbound:
+        'a later policy replaced it during the period: the export records the built-in policy only alone, and nothing in the pack records which policy was in force before',
+    };
+  const e = usableRecord(notes, to, snap);
+  if (e === undefined) return {};
+  return {
+    unbound: `${snapName}, the latest snapshot at the period's end, records ${DEFAULT_POLICY_PATH} (sha256 ${e.hash}), yet the report claims the built-in policy: nothing in the pack vouches that it was in force`,
+  };
 }
 
 /** Why the recorded alert filter is not vouched for, or undefined when it is the documented default. */

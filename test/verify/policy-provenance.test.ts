@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   checkLogFile,
+  DEFAULT_POLICY_SOURCE,
   findingsCsv,
   type ComplianceReport,
   renderReportHtml,
@@ -19,6 +20,7 @@ import {
 } from '../../src/compliance/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { verifyPack, verifyPath } from '../../src/verify/index.js';
+import { policyProvenance, snapshotFactsOf } from '../../src/verify/provenance.js';
 import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, exportTestDay } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from './helpers/forge.js';
@@ -125,6 +127,33 @@ describe('the policy a pack records is held to its config snapshot', () => {
     const r = await verifyPack(dir);
     expect(r.ok).toBe(false);
     expect(r.problems.map((p) => p.detail).join('\n')).toMatch(/not the stored copy/);
+  });
+
+  it('a report re-made under the built-in policy while the snapshot records the policy file is no escape', async () => {
+    const dir = await snapshottedPack();
+    const builtIn = (p: Policy): Policy => ({
+      ...p,
+      source: 'built-in',
+      path: 'built-in',
+      snapshot_id: null,
+      from: null,
+      text: DEFAULT_POLICY_SOURCE,
+      sha256: sha(DEFAULT_POLICY_SOURCE),
+    });
+    const rep = JSON.parse(readFileSync(join(dir, 'data', 'compliance_report.json'), 'utf8')) as ComplianceReport;
+    const recorded = rep.policies[0] as Policy;
+    // Claimed for the morning only, before the snapshotted policy: the pack holds nothing for it either.
+    const snap = snapshotFactsOf(readFileSync(join(dir, 'data', 'config_snapshot.json')));
+    const morning = policyProvenance([builtIn(recorded), recorded], [], DATE, snap);
+    expect(morning.contradictions).toEqual([]);
+    expect(morning.unbound).toEqual([expect.stringMatching(/source built-in.*a later policy replaced it/)]);
+    // Claimed for the whole day: the latest snapshot at its end records the policy file, not built-in.
+    await swapPolicy(dir, builtIn);
+    const r = await verifyPath(dir);
+    expect(r.ok).toBe(true); // a warning about evidence: verify says what nothing in the pack vouches for
+    const w = r.problems.find((p) => p.code === 'COMPLIANCE_POLICY_UNBOUND');
+    expect(w?.severity).toBe('warning');
+    expect(w?.detail).toMatch(/records configs\/compliance_policy\.yaml .* yet the report claims the built-in policy/);
   });
 
   it('a policy moved to another, unrecorded snapshot is no escape', async () => {
