@@ -277,8 +277,8 @@ async function judgeCsv(
     f.add('COMPLIANCE_REPORT_MISMATCH', 'error', CSV, 'compliance_findings.csv is missing');
     return true;
   }
-  const csv = await readBounded(join(dir, CSV), MAX_REPORT_BYTES);
-  if (csv === findingsCsv(recorded)) return false;
+  const csv = await readBoundedBytes(join(dir, CSV), MAX_REPORT_BYTES);
+  if (sameBytes(csv, findingsCsv(recorded))) return false;
   differs(CSV, 'compliance_findings.csv is not the CSV of compliance_report.json (a row removed, added or edited)');
   return true;
 }
@@ -296,8 +296,8 @@ async function judgeHtml(
     return true;
   }
   if (page === undefined) return false;
-  const html = await readBounded(join(dir, HTML), MAX_REPORT_BYTES);
-  if (html === renderReportHtml(recorded, page)) return false;
+  const html = await readBoundedBytes(join(dir, HTML), MAX_REPORT_BYTES);
+  if (sameBytes(html, renderReportHtml(recorded, page))) return false;
   differs(
     HTML,
     'report.html is not the page of compliance_report.json and manifest.json (edited: a finding, a fact or markup changed)',
@@ -367,6 +367,15 @@ export async function readBoundedBuffer(p: string, max: number): Promise<Buffer 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether a file holds exactly the UTF-8 encoding of what export renders. Compared as bytes, not as
+ * decoded text: a lone surrogate (an id cut inside a UTF-16 pair) is written as U+FFFD, so the
+ * rendering and the file's decoding differ as strings while the bytes are the same.
+ */
+function sameBytes(file: Buffer | undefined, rendered: string): boolean {
+  return file?.equals(Buffer.from(rendered, 'utf8')) === true;
 }
 
 /** The file's text, or undefined when it is larger than `max` (never follows a link). */
