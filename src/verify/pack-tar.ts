@@ -190,6 +190,7 @@ class TarPackReader {
         h.update(chunk);
         size += chunk.length;
         if (bound !== undefined && size <= bound) parts.push(Buffer.from(chunk));
+        else if (parts.length > 0) parts.length = 0; // past its bound: hold nothing of it to its end
         counter?.write(chunk);
         splitter?.write(chunk);
       },
