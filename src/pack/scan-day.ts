@@ -323,9 +323,10 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
   const writers: HashingWriter[] = [];
   let scanner: DayScanner | undefined;
   // The log's copy is the one large file: written on the thread pool while this thread scans on.
+  // Three buffers in flight leave one of libuv's four pool threads for the read ahead.
   let audit: QueuedFileWriter | undefined;
   try {
-    audit = await QueuedFileWriter.create(join(options.dataDir, PAYLOAD_NAME.log));
+    audit = await QueuedFileWriter.create(join(options.dataDir, PAYLOAD_NAME.log), 3);
     const copy = audit;
     for (const name of [PAYLOAD_NAME.orders, PAYLOAD_NAME.fills, PAYLOAD_NAME.alerts])
       writers.push(new HashingWriter(join(options.dataDir, name)));
