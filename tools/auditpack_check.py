@@ -346,8 +346,12 @@ def check_log_bytes(data, name, day, rep, state, first_file, next_day=None, tail
                 ok = ev["date"] == day or (ev["recovery"] and ev["date"] > day and (next_day is None or ev["date"] <= next_day))
             if not ok:
                 rep.error("LOG_DATE_MISMATCH", name, n, "event dated " + ev["date"] + " in the file of " + day)
-        # Clocks (rule 6): a recovery is dated when written, after the events queued behind it.
-        if ev["proc"] is not None and not ev["recovery"]:
+        # A LogDiscontinuity: the writer found the head it last wrote gone (FORMAT.md "Lost heads").
+        lost = ev["category"] == "system" and ev["event"] == "LogDiscontinuity"
+        if lost:
+            rep.error("LOG_DISCONTINUITY", name, n, "the writer's last head was no longer on disk: events were lost")
+        # Clocks (rule 6): a recovery (or LogDiscontinuity) is dated when written, after the events queued behind it.
+        if ev["proc"] is not None and not ev["recovery"] and not lost:
             last = state.clocks.get(ev["proc"])
             if last is not None and ev["iso_ts"] < last:
                 rep.warning("LOG_CLOCK_BACKWARDS", name, n, "the clock of a process went back")

@@ -74,6 +74,35 @@ export const CLOCK_AHEAD_TOLERANCE_US = 5 * 60 * 1_000_000;
 /** The event the writer appends after terminating a torn write (docs/FORMAT.md, "Torn lines"). */
 export const RECOVERY = Object.freeze({ category: 'system', event: 'TornLineRecovered' } as const);
 
+/**
+ * The event the writer appends when the chain head it last wrote (cached in the lock file) is no
+ * longer on disk: the day file was cut short, emptied or removed by hand (docs/FORMAT.md, "Lost
+ * heads"). The events after the cached head's predecessor that are not on disk were lost.
+ */
+export const DISCONTINUITY = Object.freeze({ category: 'system', event: 'LogDiscontinuity' } as const);
+
+/** The head the writer last wrote (from its lock file) and what it found instead. */
+export interface DiscontinuityHeads {
+  /** The cached head: its day file, that file's size after it, its seq and line hash. */
+  readonly cached: { file: string; size: number; seq: number; sha256: string };
+  /** The cached file's size now (null: the file is gone), and the head rebuilt from the files. */
+  readonly found: { size: number | null; file: string | null; seq: number; sha256: string };
+}
+
+/** The fields of a LogDiscontinuity event, in the order they are written. */
+export function discontinuityFields(h: DiscontinuityHeads): Record<string, unknown> {
+  return {
+    cached_file: h.cached.file,
+    cached_size: h.cached.size,
+    cached_seq: h.cached.seq,
+    cached_sha256: h.cached.sha256,
+    found_size: h.found.size,
+    found_file: h.found.file,
+    found_seq: h.found.seq,
+    found_sha256: h.found.sha256,
+  };
+}
+
 /** The fields of a TornLineRecovered event, in the order they are written. */
 export function recoveryFields(
   file: string,
@@ -118,8 +147,8 @@ export const VALIDATION_MEMBER = '"validation":';
  * The body of a TornLineRecovered event written by the writer thread: the recovery name, the
  * serialised fields (`"file":…`, from recoveryFields) and the provenance.
  */
-export function recoveryBody(fieldsJson: string, provenance: string): string {
-  return `${categoryEventText(RECOVERY.category, RECOVERY.event)},${fieldsJson}${provenance}`;
+export function recoveryBody(fieldsJson: string, provenance: string, event: string = RECOVERY.event): string {
+  return `${categoryEventText(RECOVERY.category, event)},${fieldsJson}${provenance}`;
 }
 
 /**

@@ -5,7 +5,7 @@
  * caller's event of such a name is written under another name, so it cannot buy that meaning.
  */
 import { HEARTBEAT_EVENT } from './heartbeat.js';
-import { RECOVERY } from './log-line.js';
+import { DISCONTINUITY, RECOVERY } from './log-line.js';
 import { EXPORT_EVENT, PRUNE_EVENT } from './pack.js';
 
 /** The category of every reserved event. */
@@ -14,6 +14,7 @@ export const WRITER_EVENT_CATEGORY = 'system';
 /** The reserved event names (category `system`). */
 export const WRITER_EVENTS: ReadonlySet<string> = new Set([
   RECOVERY.event,
+  DISCONTINUITY.event,
   'EventsRefused',
   HEARTBEAT_EVENT,
   EXPORT_EVENT.event,

@@ -71,6 +71,31 @@ export function readTail(path: string): Tail {
   }
 }
 
+/**
+ * SHA-256 of the line whose "\n" is the last byte before offset `end`, or undefined when no line
+ * ends there. Reads backwards from `end` as readTail does from the end of the file.
+ */
+export function hashOfLineEndingAt(path: string, end: number): string | undefined {
+  const fd = openRegular(path, fsc.O_RDONLY);
+  try {
+    let window = Math.min(end, 64 * 1024);
+    for (;;) {
+      if (window < 2) return undefined;
+      const buf = Buffer.allocUnsafe(window);
+      readFully(fd, buf, end - window);
+      if (buf[window - 1] !== 10) return undefined;
+      const prevNl = buf.lastIndexOf(10, window - 2);
+      if (prevNl === -1 && window < end) {
+        window = Math.min(end, window * 4);
+        continue;
+      }
+      return hashLine(buf.subarray(prevNl + 1, window - 1));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** seq of a line; if it does not parse, the seq of the nearest earlier parseable line in view, else 0. */
 function seqOf(line: Buffer, buf: Buffer, lineStart: number): number {
   const s = parseSeq(line);

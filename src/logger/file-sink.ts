@@ -10,7 +10,8 @@
  * - A later day's file already exists when an older-dated event arrives: appending to the older
  *   file would break the newer file's link, so the event goes to the newest file marked `late`.
  * - The lock file caches the chain head (`file`, `size`, `seq`, `hash`); it is trusted only when the
- *   named file still has exactly that size, and rebuilt from the files otherwise.
+ *   named file still has exactly that size, and rebuilt from the files otherwise. A file cut short,
+ *   emptied or removed under it is recorded with a LogDiscontinuity event before anything else.
  */
 import {
   closeSync,
@@ -20,7 +21,6 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readSync,
   statSync,
   writeSync,
   constants as fsc,
@@ -30,8 +30,9 @@ import { promisify } from 'node:util';
 import { EMPTY_HEAD, hashLine } from '../chain/index.js';
 import { AuditpackError } from '../errors.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
-import { assembleLine, recoveryFields } from '../format/log-line.js';
+import { assembleLine, DISCONTINUITY, discontinuityFields, recoveryFields } from '../format/log-line.js';
 import { openRegular, readTail, type Tail } from './day-file.js';
+import { type Head, headLost, readCachedHead, STATE_BYTES } from './head-cache.js';
 import { loadFileLock, type FileLock } from './lock.js';
 import type { AuditSink, PreparedEvent } from './types.js';
 import { LOG_LOCK_FILE } from '../format/dir-names.js';
@@ -40,21 +41,13 @@ const fdatasyncAsync = promisify(fdatasync);
 
 /** Name of the lock and chain-head cache file inside the log directory. */
 export const LOCK_FILE_NAME = LOG_LOCK_FILE;
-const STATE_BYTES = 512;
 const LOG_FILE_MODE = 0o640;
 
-/** Where the chain stands: the newest day file and its last line. */
-interface Head {
-  /** Newest day with a file (events for older days are late); NaN when there are no files. */
-  day: number;
-  /** Size of the newest day's file after the last line. */
-  size: number;
-  seq: number;
-  hash: string;
-}
-
-/** Makes the TornLineRecovered event the sink appends after a fragment (the logger supplies it). */
-export type RecoveryEventFactory = (fields: Record<string, unknown>) => PreparedEvent;
+/**
+ * Makes a writer-reserved event the sink appends (the logger supplies it): TornLineRecovered after
+ * a fragment, or the `event` named (LogDiscontinuity after a lost head).
+ */
+export type RecoveryEventFactory = (fields: Record<string, unknown>, event?: string) => PreparedEvent;
 
 export interface FileSinkOptions {
   /** Directory of the day files. */
@@ -159,32 +152,45 @@ export class FileSink implements AuditSink {
     return this.lockFd;
   }
 
-  /** Reads the cached head from the lock file, trusting it only if the file it names has that size. */
+  /**
+   * The cached head from the lock file when the file it names still has that size; else the head
+   * rebuilt from the files, after recording a cached head that is no longer on disk.
+   */
   private readHead(lockFd: number): Head {
-    const buf = Buffer.alloc(STATE_BYTES);
-    let n = 0;
-    try {
-      n = readSync(lockFd, buf, 0, STATE_BYTES, 0);
-    } catch {
-      n = 0;
-    }
-    if (n > 0) {
+    const cached = readCachedHead(lockFd);
+    let found: number | null | undefined;
+    if (cached !== undefined) {
       try {
-        const s = JSON.parse(buf.subarray(0, n).toString('utf8').trimEnd()) as Record<string, unknown>;
-        if (
-          typeof s.day === 'number' &&
-          typeof s.size === 'number' &&
-          typeof s.seq === 'number' &&
-          typeof s.hash === 'string'
-        ) {
-          const st = statSync(join(this.dir, logFileName(s.day)), { throwIfNoEntry: false });
-          if (st && st.size === s.size) return { day: s.day, size: s.size, seq: s.seq, hash: s.hash };
-        }
+        found = statSync(join(this.dir, logFileName(cached.day)), { throwIfNoEntry: false })?.size ?? null;
       } catch {
-        // Corrupt or foreign content: rebuild below.
+        found = undefined; // cannot tell: rebuild, claim nothing
       }
+      if (found === cached.size) return cached;
     }
-    return this.rebuildHead();
+    const head = this.rebuildHead();
+    if (cached !== undefined && found !== undefined) this.recordLostHead(cached, found, head, lockFd);
+    return head;
+  }
+
+  /**
+   * The head last written (the lock file's cache) is no longer on disk: its file was cut short,
+   * emptied or removed. Writing on would chain onto what is left as if nothing had been there, so
+   * a LogDiscontinuity event naming the lost head and what was found goes first (docs/FORMAT.md,
+   * "Lost heads"). A torn tail (a crash mid-write) only adds bytes after the head: not this.
+   */
+  private recordLostHead(cached: Head, found: number | null, head: Head, lockFd: number): void {
+    const file = logFileName(cached.day);
+    if (!headLost(join(this.dir, file), cached, found, head)) return;
+    const fields = discontinuityFields({
+      cached: { file, size: cached.size, seq: cached.seq, sha256: cached.hash },
+      found: {
+        size: found,
+        file: Number.isNaN(head.day) ? null : logFileName(head.day),
+        seq: head.seq,
+        sha256: head.hash,
+      },
+    });
+    this.writeBatch([this.recoveryEvent(fields, DISCONTINUITY.event)], head, lockFd);
   }
 
   private saveHead(lockFd: number, head: Head): void {

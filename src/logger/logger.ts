@@ -93,7 +93,8 @@ class Logger {
       options.sink ??
       new FileSink({
         dir,
-        recoveryEvent: (fields) => this.preparer.prepare(RECOVERY.category, RECOVERY.event, fields, undefined, WRITER),
+        recoveryEvent: (fields, event = RECOVERY.event) =>
+          this.preparer.prepare(RECOVERY.category, event, fields, undefined, WRITER),
       });
     const ctx: WriterContext = {
       sink: this.sink,

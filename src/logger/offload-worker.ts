@@ -25,12 +25,12 @@ function setupWriter(data: OffloadWorkerData) {
   const sink = new FileSink({
     dir: data.dir,
     // A recovery is dated when it happens, by this thread's clock (docs/FORMAT.md, "Torn lines").
-    recoveryEvent: (fields) => {
+    recoveryEvent: (fields, event) => {
       const t = clock();
       return {
         day: dayNumberOf(t),
         head: head(t),
-        body: recoveryBody(prepareFields(fields, redactor).json, data.provenance),
+        body: recoveryBody(prepareFields(fields, redactor).json, data.provenance, event),
       };
     },
   });

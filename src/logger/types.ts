@@ -30,6 +30,7 @@ export const KNOWN_EVENTS = Object.freeze({
     'PackPruned',
     'LogPruned',
     'TornLineRecovered',
+    'LogDiscontinuity',
     'EventsRefused',
     'LoggerConfigInvalid',
   ] as const),

@@ -10,7 +10,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ScannedLine } from '../chain/lines.js';
 import { recoveryProblem } from '../format/event-line.js';
-import { LINE_HEAD, RECOVERY } from '../format/log-line.js';
+import { DISCONTINUITY, LINE_HEAD, RECOVERY } from '../format/log-line.js';
 import { ChainFollower, type PendingDefect } from './log-chain.js';
 import { MAX_CLOCKS, ProcessClocks } from './log-clock.js';
 import {
@@ -20,6 +20,7 @@ import {
   type RangeSummary,
   type SharedLogState,
 } from './log-facts.js';
+import { discontinuityDetail } from './log-discontinuity.js';
 import { readLine, type LineFacts } from './log-line.js';
 import { addSeq, addSeqPrint, emptySeqPrint, removeSeq } from './seq-print.js';
 
@@ -221,7 +222,11 @@ export class LogChecker extends ChainFollower {
     this.checkDate(line, ev, isRecovery);
     // Clock: per writing process, time should not go backwards. A recovery is dated when it is
     // written, after the events its writer had queued (and writes behind it): not compared.
-    if (!isRecovery) this.clocks.check(line, ev);
+    // A LogDiscontinuity too: the writer records that the head it last wrote was gone (a file cut
+    // short or removed) when it next writes, before the events it had queued.
+    const lost = ev.event === DISCONTINUITY.event && ev.category === DISCONTINUITY.category;
+    if (lost) this.f.add('LOG_DISCONTINUITY', 'error', this.o.file, discontinuityDetail(line), line.lineNumber);
+    else if (!isRecovery) this.clocks.check(line, ev);
     this.chain(line, ev);
   }
 

@@ -39,6 +39,7 @@ export type ProblemCode =
   | 'LOG_FILE_NAME_INVALID'
   | 'LOG_FILE_FUTURE'
   | 'LOG_DIR_EMPTY'
+  | 'LOG_DISCONTINUITY'
   // --- any directory walked ---
   | 'ENTRY_IGNORED'
   | 'NOT_A_REGULAR_FILE'

@@ -49,6 +49,9 @@ def main(paths):
                 problems.append(f"{path}:{i+1}: not JSON")
                 i += 1
                 continue
+            if rec.get("event") == "LogDiscontinuity" and rec.get("category") == "system":
+                # The writer found the head it last wrote gone: events were lost.
+                problems.append(f"{path}:{i+1}: LogDiscontinuity (cached seq {rec.get('cached_seq')})")
             if prev_hash is not None:
                 if rec.get("prev") != prev_hash:
                     problems.append(f"{path}:{i+1}: prev does not match the previous line")
