@@ -106,7 +106,20 @@ describe('several writers on one directory', () => {
       JSON.stringify({ v: 1, day: 20339, size: 1, seq: 99, hash: 'f'.repeat(64) }),
     );
     await write(dir, () => DAY1, ['d']);
-    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 4, last_seq: 4 });
+    // Garbage is only a cache to rebuild; a well-formed head that is not on disk (seq 99 at byte 1)
+    // is a head lost, recorded before the chain goes on (docs/FORMAT.md, "Lost heads").
+    const check = pythonCheck(dir);
+    expect(check).toMatchObject({ ok: false, lines: 5, last_seq: 5 });
+    expect(check.problems).toEqual([expect.stringMatching(/:4: LogDiscontinuity \(cached seq 99\)$/)]);
+    const recs = lines(join(dir, 'audit-20250908.jsonl')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs.map((r) => r.event)).toEqual([
+      'OrderAccepted',
+      'OrderAccepted',
+      'OrderAccepted',
+      'LogDiscontinuity',
+      'OrderAccepted',
+    ]);
+    expect(recs[3]).toMatchObject({ cached_size: 1, cached_seq: 99, found_seq: 3 });
   });
 });
 

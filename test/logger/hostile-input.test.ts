@@ -114,22 +114,27 @@ describe('day files that are not regular files', () => {
 });
 
 describe('events reserved for the writer', () => {
-  it.each(['TornLineRecovered', 'EventsRefused', 'Heartbeat', 'PackExported', 'PackPruned', 'LogPruned'])(
-    "writes a caller's system/%s under another name, noted",
-    async (name) => {
-      const sink = new MemorySink();
-      const a = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0 });
-      a.log('system', name, { fragment_bytes: 10 });
-      a.child({ desk: 'x' }).log('system', name, {});
-      await a.close();
-      for (const line of parsed(sink)) {
-        expect(line.event).toBe(`Caller${name}`);
-        expect(line.validation).toEqual([
-          `event: "${name}" is reserved for auditpack's writer; written as "Caller${name}"`,
-        ]);
-      }
-    },
-  );
+  it.each([
+    'TornLineRecovered',
+    'EventsRefused',
+    'Heartbeat',
+    'PackExported',
+    'PackPruned',
+    'LogPruned',
+    'LogDiscontinuity',
+  ])("writes a caller's system/%s under another name, noted", async (name) => {
+    const sink = new MemorySink();
+    const a = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0 });
+    a.log('system', name, { fragment_bytes: 10 });
+    a.child({ desk: 'x' }).log('system', name, {});
+    await a.close();
+    for (const line of parsed(sink)) {
+      expect(line.event).toBe(`Caller${name}`);
+      expect(line.validation).toEqual([
+        `event: "${name}" is reserved for auditpack's writer; written as "Caller${name}"`,
+      ]);
+    }
+  });
 
   it("writes a caller's config/ConfigSnapshot (the snapshot command's) under another name, noted", async () => {
     const sink = new MemorySink();
