@@ -417,6 +417,7 @@ def check_log_dir(path, rep):
     if not names:
         rep.warning("LOG_DIR_EMPTY", ".", None, "no log files")
     state = LogState()
+    start, pruned = None, None
     for k, name in enumerate(names):
         full = os.path.join(path, name)
         if os.path.islink(full) or not os.path.isfile(full):
@@ -427,7 +428,22 @@ def check_log_dir(path, rep):
         next_day = "%s-%s-%s" % LOG_NAME.fullmatch(nxt).groups() if nxt else None
         data = read_file(full, rep, name)
         if data is not None:
-            check_log_bytes(data, name, day, rep, state, k == 0, next_day=next_day, tail_is_error=nxt is not None)
+            facts = check_log_bytes(data, name, day, rep, state, k == 0, next_day=next_day,
+                                    tail_is_error=nxt is not None, report_start=False)
+            if start is None and facts["first_seq"] is not None:
+                start = (name, day, facts["first_seq"], facts["start_prev"])
+            for ev, _ in facts["event_lines"]:
+                d = ev["rec"].get("date") if ev["category"] == "system" and ev["event"] == "LogPruned" else None
+                if isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d):
+                    pruned = max(pruned or d, d)
+    # Where the chain starts (FORMAT.md "A log file, or the logs directory", rule 3): the genesis, or
+    # after log files that retention removed and recorded as LogPruned events.
+    if start is not None and start[2] != 1 and start[3] != GENESIS:
+        if pruned is not None and pruned < start[1]:
+            rep.add("info", "LOG_CHAIN_START", start[0], 1, "the files before it were pruned (LogPruned of %s)" % pruned)
+        else:
+            rep.error("LOG_FILE_REMOVAL_UNRECORDED", start[0], 1,
+                      "the chain starts at seq %d and no LogPruned event records a log file removed before it" % start[2])
 
 
 # ---------------------------------------------------------------------------------------------

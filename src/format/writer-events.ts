@@ -8,6 +8,12 @@ import { HEARTBEAT_EVENT } from './heartbeat.js';
 import { DISCONTINUITY, RECOVERY } from './log-line.js';
 import { EXPORT_EVENT, PRUNE_EVENT } from './pack.js';
 
+/**
+ * The event retention writes for each log file it removes (fields `file`, `date`, `size`,
+ * `sha256`): what accounts for a logs directory whose oldest file does not start the chain.
+ */
+export const LOG_PRUNED_EVENT = 'LogPruned';
+
 /** The category of every reserved event. */
 export const WRITER_EVENT_CATEGORY = 'system';
 
@@ -19,7 +25,7 @@ export const WRITER_EVENTS: ReadonlySet<string> = new Set([
   HEARTBEAT_EVENT,
   EXPORT_EVENT.event,
   PRUNE_EVENT.event,
-  'LogPruned',
+  LOG_PRUNED_EVENT,
 ]);
 
 /**

@@ -15,6 +15,7 @@ import { recordWriterEvent } from '../logger/child.js';
 import { lockArtifacts, removeLeftovers } from '../pack/artifacts-lock.js';
 import { TMP_PREFIX } from '../format/dir-names.js';
 import { PRUNED_LEDGER } from '../format/pack.js';
+import { LOG_PRUNED_EVENT } from '../format/writer-events.js';
 import { verifyPack } from '../verify/index.js';
 import type { PrunePlan } from './plan.js';
 
@@ -128,7 +129,7 @@ function removeLogs(plan: PrunePlan, options: CarryOutOptions, events: SystemEve
       throw wrapFsError(err, 'remove', path);
     }
     removedLogs.push({ file: l.file, date: l.date, sha256: l.sha256 });
-    events.push({ event: 'LogPruned', fields: { file: l.file, date: l.date, size: l.size, sha256: l.sha256 } });
+    events.push({ event: LOG_PRUNED_EVENT, fields: { file: l.file, date: l.date, size: l.size, sha256: l.sha256 } });
   }
   fsyncDir(options.logDir);
   return removedLogs;

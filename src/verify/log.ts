@@ -5,7 +5,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { scanLines } from '../chain/lines.js';
+import { type ScannedLine, scanLines } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { CLOCK_AHEAD_TOLERANCE_US } from '../format/log-line.js';
 import { dayNumberOf, dayOfLogFileName, isoDate, isoDateOfLogFileName } from '../rotation/index.js';
@@ -13,6 +13,7 @@ import { LogChecker } from './log-check.js';
 import { newSharedLogState, type ChainPoint, type LogFacts } from './log-facts.js';
 import { Findings, makeReport, printableName, type VerifyReport } from './report.js';
 import { checkLogAnchors } from './log-anchors.js';
+import { judgeLogStart, LogPrunedTap } from './log-start.js';
 import type { TimestampCheckOptions } from './timestamps.js';
 import { LOG_LOCK_FILE, PLACEHOLDER_FILES } from '../format/dir-names.js';
 
@@ -144,6 +145,8 @@ export async function verifyLogDir(
   let anchors = 0;
   let first: LogFacts | undefined;
   let last: LogFacts | undefined;
+  let start: { facts: LogFacts; file: string; date: string } | undefined;
+  const pruned = new LogPrunedTap();
   const totals = { malformed: 0, late: 0, recovered: 0 };
   for (const [k, f] of files.entries()) {
     const nextFile = files[k + 1];
@@ -154,11 +157,13 @@ export async function verifyLogDir(
       nextDate: nextFile === undefined ? undefined : isoDate(nextFile.day),
       tornTailIsError: nextFile !== undefined,
       start: head,
-      reportStart: head === undefined,
+      // Where the directory's chain starts is judged below, with the LogPruned events of every file.
+      reportStart: false,
       full: options.full === true,
       shared,
     });
-    bytes += await scan(join(dir, f.name), checker);
+    pruned.reading(f.name);
+    bytes += await scan(join(dir, f.name), checker, pruned);
     const facts = checker.finish();
     anchors += await anchorsOf(join(dir, f.name), f.name, findings, options.timestamps, isoDate(f.day), f !== files[0]);
     lines += facts.lines;
@@ -168,10 +173,12 @@ export async function verifyLogDir(
     totals.recovered += facts.recovered;
     if (facts.head !== undefined) head = facts.head;
     if (facts.events > 0) {
+      if (first === undefined) start = { facts, file: f.name, date: isoDate(f.day) };
       first ??= facts;
       last = facts;
     }
   }
+  judgeLogStart(start, pruned, findings);
   const chain: ChainSummary = {
     firstSeq: first?.firstSeq ?? null,
     startPrev: first?.startPrev ?? null,
@@ -208,9 +215,16 @@ function logReport(
 }
 
 /** Scans a file into a checker; a read failure cannot become a finding, so it throws. */
-async function scan(path: string, checker: LogChecker): Promise<number> {
+async function scan(path: string, checker: LogChecker, pruned?: LogPrunedTap): Promise<number> {
+  const push =
+    pruned === undefined
+      ? (l: ScannedLine) => checker.push(l)
+      : (l: ScannedLine) => {
+          checker.push(l);
+          pruned.push(l, checker.lastCategory);
+        };
   try {
-    return await scanLines(path, (l) => checker.push(l), { view: true }); // the checker copies what it keeps
+    return await scanLines(path, push, { view: true }); // the checker copies what it keeps
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   }

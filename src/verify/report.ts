@@ -40,6 +40,7 @@ export type ProblemCode =
   | 'LOG_FILE_FUTURE'
   | 'LOG_DIR_EMPTY'
   | 'LOG_DISCONTINUITY'
+  | 'LOG_FILE_REMOVAL_UNRECORDED'
   // --- any directory walked ---
   | 'ENTRY_IGNORED'
   | 'NOT_A_REGULAR_FILE'

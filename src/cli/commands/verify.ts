@@ -118,6 +118,8 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
         'LOG_GENESIS_INVALID',
         'LOG_CHAIN_START',
         'LOG_FILE_LINK_BROKEN',
+        'LOG_FILE_REMOVAL_UNRECORDED',
+        'LOG_DISCONTINUITY',
       ].includes(c) || c.startsWith('PACK_CHAIN'),
   },
   {

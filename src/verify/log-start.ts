@@ -1,0 +1,76 @@
+/**
+ * Where a logs directory's chain starts (docs/FORMAT.md, "A log file, or the logs directory"). The
+ * first line ever has seq 1 and prev = 64 zeros; when the oldest kept file starts later, the files
+ * before it were removed. Retention records each log file it removes as a `system`/`LogPruned`
+ * event in the live log, so a start no such event accounts for is a day file removed by hand.
+ */
+import type { ScannedLine } from '../chain/lines.js';
+import { GENESIS_HASH } from '../chain/index.js';
+import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
+import type { LogFacts } from './log-facts.js';
+import type { Findings } from './report.js';
+
+const MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT), 'latin1');
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The newest LogPruned event (by the date of the file it removed) of the lines pushed to it. */
+export class LogPrunedTap {
+  /** The newest removed day seen, and where its event stands. */
+  newest: { date: string; file: string; line: number } | undefined;
+  private file = '';
+
+  /** The file whose lines are pushed next. */
+  reading(file: string): void {
+    this.file = file;
+  }
+
+  /** `category`: the line's category when the log check read it as an event (else not looked into). */
+  push(l: ScannedLine, category: string | undefined): void {
+    if (category !== WRITER_EVENT_CATEGORY) return;
+    const b = l.bytes;
+    if (b === undefined || b.indexOf(MARK) === -1) return;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (o.event !== LOG_PRUNED_EVENT || typeof o.date !== 'string' || !DATE_RE.test(o.date)) return;
+    if (this.newest === undefined || o.date > this.newest.date)
+      this.newest = { date: o.date, file: this.file, line: l.lineNumber };
+  }
+}
+
+/**
+ * The finding for the directory's start: none at the genesis; an info when a LogPruned event
+ * records a log file removed before the oldest file's day; an error otherwise (events were lost
+ * with no record: the same loss a removed middle day is, LOG_FILE_LINK_BROKEN).
+ */
+export function judgeLogStart(
+  first: { facts: LogFacts; file: string; date: string } | undefined,
+  tap: LogPrunedTap,
+  findings: Findings,
+): void {
+  if (first === undefined) return;
+  const { firstSeq, startPrev } = first.facts;
+  if (firstSeq === null || startPrev === null || startPrev === GENESIS_HASH || firstSeq === 1) return;
+  const pruned = tap.newest;
+  const from = `the chain starts at seq ${firstSeq}, whose prev ${startPrev.slice(0, 16)}… is the hash of a line before the oldest file`;
+  if (pruned !== undefined && pruned.date < first.date) {
+    findings.add(
+      'LOG_CHAIN_START',
+      'info',
+      first.file,
+      `${from}; the files before it were removed by retention (LogPruned of ${pruned.date}, ${pruned.file} line ${pruned.line}): their packs hold those lines`,
+      1,
+    );
+    return;
+  }
+  findings.add(
+    'LOG_FILE_REMOVAL_UNRECORDED',
+    'error',
+    first.file,
+    `${from}, and no LogPruned event in these logs records a log file removed before ${first.date}: seq 1..${firstSeq - 1} are gone without a record (a day file removed by hand)`,
+    1,
+  );
+}

@@ -1,0 +1,79 @@
+/**
+ * Where a logs directory's chain starts: the genesis, or after files retention removed and recorded
+ * (system/LogPruned). A day file removed by hand from the oldest end is an error,
+ * LOG_FILE_REMOVAL_UNRECORDED (docs/FORMAT.md, "A log file, or the logs directory").
+ */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportPack } from '../../src/pack/index.js';
+import { prune } from '../../src/retention/index.js';
+import { verifyLog, verifyLogDir } from '../../src/verify/index.js';
+import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
+import { writeLogDir } from './helpers/log-fixture.js';
+import { pythonPackCheck } from './helpers/python-check.js';
+
+const NOW = Date.parse('2025-09-10T01:00:00Z');
+const codes = (r: { problems: readonly { code: string; severity: string; file: string }[] }) =>
+  r.problems.map((p) => [p.code, p.severity, p.file]);
+
+describe('the start of a logs directory', () => {
+  it('the oldest day file removed by hand (no LogPruned anywhere): an error naming the lost seq', async () => {
+    const dir = tempDir();
+    const { files } = writeLogDir(dir, 3, 10);
+    expect((await verifyLogDir(dir)).problems).toEqual([]);
+    rmSync(files[0] as string);
+    const r = await verifyLogDir(dir);
+    expect(r.ok).toBe(false);
+    const name = (files[1] as string).split('/').pop() as string;
+    expect(codes(r)).toEqual([['LOG_FILE_REMOVAL_UNRECORDED', 'error', name]]);
+    expect(r.problems[0]?.detail).toContain('seq 1..10 are gone');
+    expect(pythonPackCheck(dir).errors.map((p) => p.code)).toEqual(['LOG_FILE_REMOVAL_UNRECORDED']);
+    // The same file verified alone still only says where it starts (a file alone is a part).
+    expect(codes(await verifyLog(files[1] as string))).toEqual([['LOG_CHAIN_START', 'info', name]]);
+  });
+
+  /** Three exported days, the first two pruned (recorded or not). */
+  async function pruned(record: boolean): Promise<string> {
+    const root = tempDir();
+    const logDir = join(root, 'logs');
+    const artifactsDir = join(root, 'artifacts');
+    mkdirSync(logDir);
+    const dates = ['2025-09-01', '2025-09-02', '2025-09-08'];
+    for (const date of dates) await writeDay(logDir, date, SAMPLE_EVENTS.slice(0, 3));
+    for (const date of dates) await exportPack({ date, logDir, artifactsDir, version: '0.1.0', recordEvent: false });
+    const { result } = await prune({
+      artifactsDir,
+      retentionDays: 90,
+      logs: { logDir, retentionDays: 3 },
+      now: NOW,
+      loggerClock: () => NOW * 1000,
+      ...(record ? {} : { eventLogDir: false as const }),
+    });
+    expect(result?.logs.map((l) => l.file)).toEqual(['audit-20250901.jsonl', 'audit-20250902.jsonl']);
+    return logDir;
+  }
+
+  it('files removed by retention (LogPruned in the kept logs) leave only an info naming the event', async () => {
+    const logDir = await pruned(true);
+    expect(readdirSync(logDir).filter((f) => f.endsWith('.jsonl'))).toEqual([
+      'audit-20250908.jsonl',
+      'audit-20250910.jsonl',
+    ]);
+    const r = await verifyLogDir(logDir);
+    expect(r.ok).toBe(true);
+    expect(codes(r)).toEqual([['LOG_CHAIN_START', 'info', 'audit-20250908.jsonl']]);
+    expect(r.problems[0]?.detail).toContain('LogPruned of 2025-09-02, audit-20250910.jsonl');
+    expect(pythonPackCheck(logDir).errors).toEqual([]);
+  });
+
+  it('files pruned with no record (events off) are not accounted for: the same error', async () => {
+    const logDir = await pruned(false);
+    expect(readdirSync(logDir).filter((f) => f.endsWith('.jsonl'))).toEqual(['audit-20250908.jsonl']);
+    expect(codes(await verifyLogDir(logDir))).toEqual([
+      ['LOG_FILE_REMOVAL_UNRECORDED', 'error', 'audit-20250908.jsonl'],
+    ]);
+    expect(pythonPackCheck(logDir).errors.map((p) => p.code)).toEqual(['LOG_FILE_REMOVAL_UNRECORDED']);
+  });
+});
