@@ -17,13 +17,23 @@ function libraryWith(worker: string | undefined): string {
   return distCopyWith('logger/offload-worker.js', worker)('index.js');
 }
 
-/** Logs 20 turns of 2,000 orders (each turn one batch for the thread), closes, prints stats(). */
-function runLogger(lib: string, dir: string): { writerThread: { state: string; reason: string }; written: number } {
+/**
+ * Logs turns of 2,000 orders (each turn one batch for the thread), closes, prints stats() and how
+ * many it logged: at least 20 turns, then more while the thread still runs (for a minute at most).
+ * The calling thread writes until the writer thread is online, which takes seconds under load, so
+ * the thread's third batch may come only after many turns.
+ */
+function runLogger(
+  lib: string,
+  dir: string,
+): { writerThread: { state: string; reason: string }; written: number; logged: number } {
   const script = `
     import { createAuditLogger } from '${lib}';
     const log = createAuditLogger({ logDir: ${JSON.stringify(dir)}, handleExit: false });
     let n = 0;
-    for (let turn = 0; turn < 20; turn++) {
+    const t0 = Date.now();
+    const live = () => log.stats().writerThread.state === 'running' && Date.now() - t0 < 60000;
+    for (let turn = 0; turn < 20 || live(); turn++) {
       for (let i = 0; i < 2000; i++) if (log.order('OrderAccepted', { orderId: 'o' + n++ }) !== true) throw new Error('refused');
       await new Promise((r) => setTimeout(r, 2));
     }
@@ -32,7 +42,7 @@ function runLogger(lib: string, dir: string): { writerThread: { state: string; r
     for (let i = 0; i < 300 && log.stats().writerThread.state === 'running'; i++) await new Promise((r) => setTimeout(r, 10));
     const before = log.stats();
     await log.close();
-    console.log(JSON.stringify({ ...before, written: log.stats().written }));
+    console.log(JSON.stringify({ ...before, written: log.stats().written, logged: n }));
   `;
   return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
 }
@@ -45,9 +55,9 @@ function orderIds(dir: string): unknown[] {
     .map((l) => (JSON.parse(l) as { order_id?: unknown }).order_id);
 }
 
-const expected = Array.from({ length: 40_000 }, (_, i) => `o${i}`);
+const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `o${i}`);
 
-// Each case runs a child process that writes 40,000 events and a Python check of the result: a few
+// Each case runs a child process that writes 40,000 events or more and a Python check of the result: a few
 // seconds alone, but over the default minute on a machine whose two cores run many suites at once.
 const SLOW_MACHINE_MS = 240_000;
 
@@ -71,9 +81,10 @@ describe('batched mode when the writer thread fails', { timeout: SLOW_MACHINE_MS
     const out = runLogger(lib, dir);
     expect(out.writerThread.state).toBe('stopped');
     expect(out.writerThread.reason).toMatch(/the thread stopped: exited with code 9/);
-    expect(out.written).toBe(40_000);
-    expect(orderIds(dir)).toEqual(expected);
-    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 40_000, last_seq: 40_000 });
+    expect(out.logged).toBeGreaterThanOrEqual(40_000);
+    expect(out.written).toBe(out.logged);
+    expect(orderIds(dir)).toEqual(ids(out.logged));
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: out.logged, last_seq: out.logged });
   });
 
   it.each([
@@ -85,7 +96,7 @@ describe('batched mode when the writer thread fails', { timeout: SLOW_MACHINE_MS
     const out = runLogger(lib, dir);
     expect(out.writerThread.state).toBe('stopped');
     expect(out.writerThread.reason).toMatch(reason);
-    expect(orderIds(dir)).toEqual(expected);
-    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: 40_000 });
+    expect(orderIds(dir)).toEqual(ids(out.logged));
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: out.logged });
   });
 });
