@@ -13,7 +13,7 @@ import { notesOf, readBoundedBuffer } from './compliance.js';
 import { peekAlertFilter } from './pack-gather.js';
 import type { PackReport, VerifyPackOptions } from './pack-report.js';
 import { alertFilterUnbound, policyProvenance, type RecordedPolicy, snapshotFactsOf } from './provenance.js';
-import type { Problem } from './report.js';
+import type { Problem, VerifyReport } from './report.js';
 
 /** The most of each file the notes read into memory; a larger one is not judged (as a directory's). */
 export const MAX_PROVENANCE_BYTES = 256 * 1024 * 1024;
@@ -54,6 +54,25 @@ export async function withStandaloneNotes(
   const files = dir === undefined ? provenance : await provenanceOf(dir);
   if (files !== undefined) added.push(...unboundOf(files));
   return added.length === 0 ? report : { ...report, problems: [...report.problems, ...added] };
+}
+
+/**
+ * The report of a roll-up verified alone, with the warning a pack verified alone gets: an unsigned
+ * roll-up, or one whose signatures no trusted key was given for, can be re-made whole by whoever can
+ * write the roll-ups directory (hosts.json, the tree root, the chain hash, findings.json, the merged
+ * files, every manifest) and stays consistent. Same code as for a pack, so checks keyed on it hold.
+ */
+export function withRollupStandaloneNote<R extends VerifyReport>(report: R, options: VerifyPackOptions): R {
+  const trusted = options.publicKeys !== undefined || options.allowedSigners !== undefined;
+  const signed = report.checked.signed === 1;
+  if (signed && trusted) return report;
+  const note: Problem = {
+    code: 'PACK_UNSIGNED_UNPINNED',
+    severity: 'warning',
+    file: PACK_PATH.signature,
+    detail: `${signed ? 'the roll-up is signed, but by a key nobody trusted here (no --pubkey/--allowed-signers)' : 'the roll-up is unsigned'} and was verified alone: whoever can write it can rewrite it whole (hosts.json, the tree root and chain hash, findings.json, the merged files, every manifest) and it stays consistent. Pin it: signatures checked with --pubkey/--allowed-signers, or the host packs at hand (--from) and the next day's roll-up beside it (its previous link)`,
+  };
+  return { ...report, problems: [...report.problems, note] };
 }
 
 /** The files the notes read, from a pack directory (each bounded; a missing or larger one is absent). */

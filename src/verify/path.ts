@@ -13,7 +13,7 @@ import { PACK_PATH, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../fo
 import { ROLLUP_RECORD } from '../format/rollup.js';
 import { verifyRollup } from './rollup.js';
 import { verifyPack } from './pack.js';
-import { withStandaloneNotes } from './pack-standalone.js';
+import { withRollupStandaloneNote, withStandaloneNotes } from './pack-standalone.js';
 import { Findings, makeReport, type VerifyReport } from './report.js';
 import { withPackReview } from './reviews.js';
 
@@ -94,8 +94,9 @@ export async function verifyPath(path: string, options: VerifyArchiveOptions = {
       );
     case 'archive':
       return verifyArchive(path, options);
+    // A roll-up named alone: the same warning as a pack's when no trusted key pins it.
     case 'rollup':
-      return verifyRollup(path, options);
+      return withRollupStandaloneNote(await verifyRollup(path, options), options);
     case 'empty': {
       const f = new Findings();
       f.add('EMPTY_DIRECTORY', 'error', '.', 'the directory is empty: there is nothing to verify');

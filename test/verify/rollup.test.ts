@@ -213,6 +213,23 @@ describe('verify a roll-up', () => {
     expect(unkeyed.checked.signed).toBe(0);
   });
 
+  it('a roll-up verified alone without a trusted key warns PACK_UNSIGNED_UNPINNED, signed or not', async () => {
+    const signedAlone = await verifyPath(join(rollups, NEXT));
+    expect(signedAlone.ok).toBe(true);
+    const note = signedAlone.problems.find((p) => p.code === 'PACK_UNSIGNED_UNPINNED');
+    expect(note).toMatchObject({ severity: 'warning' });
+    expect(note?.detail).toMatch(/roll-up is signed, but by a key nobody trusted/);
+    const c = copy();
+    unlinkSync(join(c, DATE, 'rollup.json.sig'));
+    unlinkSync(join(c, DATE, 'tagmanifest-sha256.txt.sig'));
+    const unsigned = await verifyPath(join(c, DATE));
+    expect(unsigned.ok).toBe(true);
+    expect(codes(unsigned)).toEqual(['PACK_UNSIGNED_UNPINNED']);
+    expect(unsigned.problems.find((p) => p.code === 'PACK_UNSIGNED_UNPINNED')?.detail).toMatch(/roll-up is unsigned/);
+    // The library's verifyRollup reports the roll-up itself; the note is verifyPath's, as for packs.
+    expect(codes(await verifyRollup(join(c, DATE)))).toEqual([]);
+  });
+
   it("a failed host's finding removed from findings.json is named", async () => {
     const c = copy();
     const day = join(c, DATE);
