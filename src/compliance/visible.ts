@@ -6,10 +6,12 @@
  * shown as its code, `\u{202E}`, so the reader sees that the value holds it. The JSON report keeps
  * the exact value (JSON escapes it, and machines compare it).
  */
+// The last two alternatives are a lone surrogate (a JS string cut inside a UTF-16 pair): UTF-8 has
+// no encoding for it, so written raw it would become U+FFFD and the value would be lost.
 const INVISIBLE =
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-/** `s` with each bidi control, zero-width or control character replaced by `\u{XXXX}`. */
+/** `s` with each bidi control, zero-width, control character or lone surrogate replaced by `\u{XXXX}`. */
 export function showInvisible(s: string): string {
   return s.replace(
     INVISIBLE,

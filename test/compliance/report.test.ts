@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCompliance, findingsCsv, renderReportHtml } from '../../src/compliance/index.js';
+import { showInvisible } from '../../src/compliance/visible.js';
 import { pythonCsvRows } from '../pack/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { DATE, TEST_POLICY, writeEvents, writePolicy } from './helpers.js';
@@ -70,5 +71,14 @@ describe('report, CSV and page with hostile log content', () => {
       expect(text).toContain('EUR\\u{200B}USD');
       expect(text).toContain('ORD-1\\u{2066}\\u{FEFF}\\u{0007}');
     }
+  });
+});
+
+describe('showInvisible', () => {
+  it('shows a lone surrogate as its code and leaves a whole pair (an emoji) as it is', () => {
+    expect(showInvisible('ORD-\ud83d')).toBe('ORD-\\u{D83D}');
+    expect(showInvisible('\udc00x\ud800')).toBe('\\u{DC00}x\\u{D800}');
+    expect(showInvisible('ORD-\ud83d\ude00-\u202e')).toBe('ORD-\ud83d\ude00-\\u{202E}');
+    expect(Buffer.from(showInvisible('a\ud83d'), 'utf8').toString('utf8')).toBe('a\\u{D83D}'); // survives UTF-8
   });
 });

@@ -211,7 +211,7 @@ const GOLDEN = {
     // none, the day before has no log) and rules 4; CSV and page unchanged.
     // And for rules 5 (only the snapshot command's ConfigSnapshot records a config change): the version
     // moved, no finding did (CSV and page unchanged).
-    report: '7c32caea1bf5a6f09b71ac37bc9476b731f35556e2b532e718ff9e055399c963',
+    report: 'b884336b2858eba70993fe1b406db15c8f41883dfbc3b81c29825f0911fbb251',
     csv: 'ceb71fd1ad6f40d35b952c1aa00db6b3ae5c87dd4e1debbeb8a631bbdc1571f9',
     html: 'd235f84de7e9e57631f090853fdde422d2325efb0a2e36882186d58d9dfc49fe',
   },
@@ -223,7 +223,7 @@ const GOLDEN = {
     // quantity became a finding (this day modifies orders to quantity 0).
     // The report's digest again for `carried_in` (none) and rules 4; CSV and page unchanged.
     // And for rules 5: the version moved, no finding did (this day's changes carry no snapshot_id).
-    report: 'a3fbfb1142b9efdbeb2073982d80fe45e399419a093111fd1d74570b179548fa',
+    report: '14083f229f7d90691ec2a69f57c20741c68b37bdbe9ec650cbee316d4f4b4c3a',
     csv: 'cf1b7930af4fd8518889947e24d0ff8d67547d0944b2e86b3daaa1fcd21b9006',
     html: 'bbf43cea02905d5f7367e0681b84faeca0d1d52cf8a72e9d4d98078c73f4baaa',
   },

@@ -1,8 +1,8 @@
 /**
  * The compliance re-check holds compliance_findings.csv and report.html to what export writes, byte
  * for byte. An id holding a lone surrogate (a JS string cut inside a UTF-16 pair, logged through the
- * library) is written to those files as U+FFFD: a genuine pack must still verify, and an edit of
- * such a file must still be found.
+ * library) is shown in those files as its code, `\u{D83D}`, as every invisible character is: a
+ * genuine pack must verify, and an edit of such a file must still be found.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,10 +27,12 @@ const mismatches = (r: Awaited<ReturnType<typeof verifyPack>>) =>
   r.problems.filter((p) => p.code === 'COMPLIANCE_REPORT_MISMATCH').map((p) => p.file);
 
 describe('an id with a lone surrogate in the compliance files', () => {
-  it('a genuine pack verifies: the files are the rendering encoded as UTF-8', async () => {
+  it('a genuine pack verifies: the half pair is shown as its code, nothing becomes U+FFFD', async () => {
     const dir = await surrogatePack();
     const csv = readFileSync(join(dir, 'data', 'compliance_findings.csv'), 'utf8');
-    expect(csv).toContain('ORD-\ufffd'); // the finding's row names the order
+    expect(csv).toContain('ORD-\\u{D83D}'); // the finding's row names the order, the half pair as its code
+    expect(csv).not.toContain('\ufffd');
+    expect(readFileSync(join(dir, 'data', 'report.html'), 'utf8')).toContain('ORD-\\u{D83D}');
     const r = await verifyPack(dir);
     expect(mismatches(r)).toEqual([]);
     expect(r.ok).toBe(true);
@@ -41,7 +43,7 @@ describe('an id with a lone surrogate in the compliance files', () => {
     forgePack(dir, {
       payload: (data) => {
         const p = join(data, 'compliance_findings.csv');
-        writeFileSync(p, readFileSync(p, 'utf8').replace('ORD-\ufffd', 'ORD-X'));
+        writeFileSync(p, readFileSync(p, 'utf8').replace('ORD-\\u{D83D}', 'ORD-X'));
       },
     });
     expect(mismatches(await verifyPack(dir))).toContain('data/compliance_findings.csv');
