@@ -4,6 +4,8 @@
  * offline, and a page that calls out could leak that someone is reading it). Every text from the
  * log is escaped: it is attacker-controlled.
  */
+import type { CarriedState } from './carry.js';
+import { carriedSection } from './html-carry.js';
 import { showInvisible } from './visible.js';
 import type { ComplianceReport } from './report.js';
 import { RULES, SEVERITIES, type RuleId, type Severity } from './types.js';
@@ -30,8 +32,12 @@ export function escapeHtml(s: string): string {
   );
 }
 
-/** Renders report.html. Deterministic: the same report and facts give the same bytes. */
-export function renderReportHtml(r: ComplianceReport, facts: PackFacts): string {
+/**
+ * Renders report.html. Deterministic: the same report, facts and start state give the same bytes.
+ * `start` is the state the checks started from (data/compliance_state_start.json), shown with the
+ * report's `carried_in`.
+ */
+export function renderReportHtml(r: ComplianceReport, facts: PackFacts, start?: CarriedState): string {
   const e = escapeHtml;
   const s = r.summary;
   const counts: [string, number][] = [
@@ -92,7 +98,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px;border-bott
 table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:4px 8px;border-bottom:1px solid #eaecf0}
 th{background:#f9fafb;font-weight:600}td.ev{font-size:12px;white-space:nowrap}td.rule code{word-break:normal;white-space:nowrap}code{font:12px ui-monospace,"DejaVu Sans Mono",monospace;word-break:break-all}
 tr.sev-critical td:first-child{border-left:3px solid #b42318}tr.sev-warning td:first-child{border-left:3px solid #b54708}tr.sev-info td:first-child{border-left:3px solid #175cd3}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}dt{color:#667085}dd{margin:0}
+h3{font-size:14px;margin:16px 0 6px}dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}dt{color:#667085}dd{margin:0}
 </style>
 </head>
 <body>
@@ -103,6 +109,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}dt{color:#667
 <div class="grid">${counts.map(([k, v]) => `<div class="card"><b>${v.toLocaleString('en-US')}</b>${e(k)}</div>`).join('')}</div>
 <h2>Events by hour (UTC)</h2>
 ${hourChart(s.by_hour)}
+${carriedSection(e, r.carried_in, start)}
 <h2>Findings by severity and rule</h2>
 ${
   byRule.length === 0

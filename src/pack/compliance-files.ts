@@ -110,14 +110,18 @@ export async function startPackCompliance(
         files: [PACK_LOG_NAME],
         carriedIn: start.carried,
       });
-      const html = renderReportHtml(report, {
-        export_date: date,
-        chain_end_hash: facts.chainEndHash,
-        first_seq: facts.firstSeq,
-        last_seq: facts.lastSeq,
-        signer: facts.signingKey === undefined ? null : fingerprint(facts.signingKey),
-        auditpack_version: facts.version,
-      });
+      const html = renderReportHtml(
+        report,
+        {
+          export_date: date,
+          chain_end_hash: facts.chainEndHash,
+          first_seq: facts.firstSeq,
+          last_seq: facts.lastSeq,
+          signer: facts.signingKey === undefined ? null : fingerprint(facts.signingKey),
+          auditpack_version: facts.version,
+        },
+        start.state,
+      );
       return {
         report,
         files: {

@@ -240,7 +240,7 @@ async function judgeRerun(
   const differs = differenceReporter(f, recorded);
   for (const d of diffs) differs(REPORT, `${d.kind.replace('_', ' ')}: ${d.detail}`);
   const csvDiffers = await judgeCsv(dir, f, recorded, r.present[1] === true, differs);
-  const htmlDiffers = await judgeHtml(dir, f, recorded, r.present[2] === true, page, differs);
+  const htmlDiffers = await judgeHtml(dir, f, recorded, r.present[2] === true, page, differs, r.carry.start?.state);
   return { findings: rerun.totals.total, differences: diffs.length + (csvDiffers ? 1 : 0) + (htmlDiffers ? 1 : 0) };
 }
 
@@ -290,6 +290,7 @@ async function judgeHtml(
   present: boolean,
   page: PageFacts | undefined,
   differs: Differs,
+  start: CarriedState | undefined,
 ): Promise<boolean> {
   if (!present) {
     f.add('COMPLIANCE_REPORT_MISMATCH', 'error', HTML, 'report.html is missing');
@@ -297,7 +298,8 @@ async function judgeHtml(
   }
   if (page === undefined) return false;
   const html = await readBoundedBytes(join(dir, HTML), MAX_REPORT_BYTES);
-  if (sameBytes(html, renderReportHtml(recorded, page))) return false;
+  // The page shows the start state the pack holds (its hash is held to carried_in above).
+  if (sameBytes(html, renderReportHtml(recorded, page, start))) return false;
   differs(
     HTML,
     'report.html is not the page of compliance_report.json and manifest.json (edited: a finding, a fact or markup changed)',

@@ -141,6 +141,9 @@ describe('report.html in headless chromium', () => {
     for (const rule of RULE_IDS) expect(dom).toContain(rule);
     expect(dom).toMatch(/chain end hash<\/dt><dd><code>[0-9a-f]{64}<\/code>/);
     expect(dom).toMatch(/signer<\/dt><dd><code>SHA256:/);
+    // Where the day's start state came from (here no day before: nothing carried, and it says so).
+    expect(dom).toContain(`<h2>Carried in from ${isoDate(20_299)}</h2>`);
+    expect(dom).toContain('nothing was carried');
   });
 
   it('makes no request, while a control page that loads a remote image does (the proxy sees it)', async () => {

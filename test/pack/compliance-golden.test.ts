@@ -211,9 +211,11 @@ const GOLDEN = {
     // none, the day before has no log) and rules 4; CSV and page unchanged.
     // And for rules 5 (only the snapshot command's ConfigSnapshot records a config change): the version
     // moved, no finding did (CSV and page unchanged).
-    report: 'b884336b2858eba70993fe1b406db15c8f41883dfbc3b81c29825f0911fbb251',
+    // And for rules 7 (the page shows the state carried in, here none): the version and the page
+    // moved; no finding and no CSV row did.
+    report: 'b839f6d4b5dddd9854e44edd107593f9d98a386c7a3043c170ec2297a6de0e91',
     csv: 'ceb71fd1ad6f40d35b952c1aa00db6b3ae5c87dd4e1debbeb8a631bbdc1571f9',
-    html: 'd235f84de7e9e57631f090853fdde422d2325efb0a2e36882186d58d9dfc49fe',
+    html: '8e510b03d078534cfdc3edb52c491a210f0b68574f3b31f334c1f760b80806ba',
   },
   varied: {
     // Recorded again when recovered fragments stopped being events for the checks (this day holds
@@ -223,8 +225,10 @@ const GOLDEN = {
     // quantity became a finding (this day modifies orders to quantity 0).
     // The report's digest again for `carried_in` (none) and rules 4; CSV and page unchanged.
     // And for rules 5: the version moved, no finding did (this day's changes carry no snapshot_id).
-    report: '14083f229f7d90691ec2a69f57c20741c68b37bdbe9ec650cbee316d4f4b4c3a',
+    // And for rules 7 (the page shows the state carried in, here none): the version and the page
+    // moved; no finding and no CSV row did.
+    report: '4a72a5c7f2462d73064b8c39d129ffee77092c4db462c3cd4e14ac5221b84e45',
     csv: 'cf1b7930af4fd8518889947e24d0ff8d67547d0944b2e86b3daaa1fcd21b9006',
-    html: 'bbf43cea02905d5f7367e0681b84faeca0d1d52cf8a72e9d4d98078c73f4baaa',
+    html: 'b1dbc90af2715673e3b672bc134b6844ba3bb881f5c735cda4b80a3e99cd84f5',
   },
 };
