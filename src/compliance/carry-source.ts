@@ -9,9 +9,10 @@ import { createHash } from 'node:crypto';
 import { constants as fsc, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../fsx/digest.js';
-import { PACK_PATH } from '../format/pack.js';
+import { archiveFileName, PACK_PATH } from '../format/pack.js';
 import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
 import { type CarriedState, carriedStateJson, COMPLIANCE_STATE_FORMAT, MAX_STATE_BYTES } from './carry.js';
+import { readArchivedStateFiles } from './carry-archive.js';
 import { parseCarriedState } from './carry-parse.js';
 
 /** The report's record of where its start state came from. */
@@ -75,17 +76,23 @@ export function emptyState(date: string): CarriedState {
   };
 }
 
+/** Largest manifest-sha256.txt read from the previous pack. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
 const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
 /** Resolves the start state of `o.date`: the previous pack, else a log replay, else none. */
 export async function resolveStartState(o: StartStateOptions): Promise<StartState> {
   const prev = dayBefore(o.date);
-  const fromPack = o.artifactsDir === undefined ? 'no artifacts directory given' : packState(o.artifactsDir, prev);
+  const fromPack =
+    o.artifactsDir === undefined ? 'no artifacts directory given' : await previousPack(o.artifactsDir, prev);
   if (typeof fromPack !== 'string') {
-    const note = `the state at the end of ${prev} from its pack (data/compliance_state.json, as its manifest-sha256.txt lists it)`;
+    const where = fromPack.archived ? `its pack kept as ${archiveFileName(prev)}` : 'its pack';
+    const note = `the state at the end of ${prev} from ${where} (data/compliance_state.json, as its manifest-sha256.txt lists it)`;
     return {
       carried: { source: 'pack', date: prev, state_sha256: sha256(fromPack.text), log_sha256: null, note },
-      ...fromPack,
+      state: fromPack.state,
+      text: fromPack.text,
     };
   }
   const name = logFileName(dayNumberOfIsoDate(prev) as number);
@@ -107,21 +114,43 @@ export async function resolveStartState(o: StartStateOptions): Promise<StartStat
   return { carried: { source: 'none', date: prev, state_sha256: sha256(text), log_sha256: null, note }, state, text };
 }
 
-/** The previous pack's end state, or why it cannot be used. */
-function packState(artifactsDir: string, date: string): { state: CarriedState; text: string } | string {
+type PackState = { state: CarriedState; text: string; archived: boolean };
+
+/**
+ * The previous pack's end state, or why it cannot be used: the pack directory `<date>/` when it
+ * has a manifest, else the pack kept only as `<date>.tar.gz` (carry-archive.ts), held to the same checks.
+ */
+async function previousPack(artifactsDir: string, date: string): Promise<PackState | string> {
   const dir = join(artifactsDir, date);
-  const manifest = readBounded(join(dir, PACK_PATH.manifest), 16 * 1024 * 1024);
-  if (manifest === undefined) return `no pack of ${date} in the artifacts directory`;
+  const manifest = readBounded(join(dir, PACK_PATH.manifest), MAX_MANIFEST_BYTES);
+  if (manifest !== undefined) {
+    const bytes = readBounded(join(dir, PACK_PATH.complianceState), MAX_STATE_BYTES);
+    return judgePackState(manifest, bytes, date, `the pack of ${date}`, false);
+  }
+  const tar = join(artifactsDir, archiveFileName(date));
+  const files = await readArchivedStateFiles(tar, date, MAX_MANIFEST_BYTES, MAX_STATE_BYTES);
+  if (files === undefined) return `no pack of ${date} in the artifacts directory`;
+  if (typeof files === 'string') return `the pack of ${date} kept as ${files}`;
+  if (files.manifest === undefined) return `${archiveFileName(date)} holds no ${date}/${PACK_PATH.manifest}`;
+  return judgePackState(files.manifest, files.state, date, `the pack of ${date} (${archiveFileName(date)})`, true);
+}
+
+/** A pack's state file held to its manifest-sha256.txt and parsed, or why it cannot be used. */
+function judgePackState(
+  manifest: Buffer,
+  bytes: Buffer | undefined,
+  date: string,
+  what: string,
+  archived: boolean,
+): PackState | string {
   const listed = listedSha256(manifest.toString('utf8'), PACK_PATH.complianceState);
-  if (listed === undefined) return `the pack of ${date} has no compliance state (made before it existed)`;
-  const bytes = readBounded(join(dir, PACK_PATH.complianceState), MAX_STATE_BYTES);
+  if (listed === undefined) return `${what} has no compliance state (made before it existed)`;
   if (bytes === undefined)
-    return `the pack of ${date} lists a compliance state it does not hold (or one over ${MAX_STATE_BYTES} bytes)`;
-  if (sha256(bytes) !== listed)
-    return `the compliance state of the pack of ${date} does not match its manifest (edited)`;
+    return `${what} lists a compliance state it does not hold (or one over ${MAX_STATE_BYTES} bytes)`;
+  if (sha256(bytes) !== listed) return `the compliance state of ${what} does not match its manifest (edited)`;
   const state = parseCarriedState(bytes, date);
-  if (typeof state === 'string') return `the compliance state of the pack of ${date} cannot be used: ${state}`;
-  return { state, text: bytes.toString('utf8') };
+  if (typeof state === 'string') return `the compliance state of ${what} cannot be used: ${state}`;
+  return { state, text: bytes.toString('utf8'), archived };
 }
 
 /** The SHA-256 a checksum file lists for `path` (`<hex>  <path>` lines), or undefined. */

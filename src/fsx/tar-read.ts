@@ -1,0 +1,301 @@
+/**
+ * A small, bounded reader of gzip'd POSIX tar streams (ustar, with pax `x` headers for long
+ * names), for verifying a `.tar.gz` pack (or taking one file out of it) without unpacking it to disk. Every header is
+ * attacker-controlled: sizes and names are checked, the number of entries, the size of pax
+ * headers and the expansion ratio are bounded, and a malformed stream is an error the caller turns
+ * into a finding. Body bytes are handed to the caller's sink as they stream; nothing is buffered
+ * beyond one chunk and one header.
+ */
+import { createReadStream } from 'node:fs';
+import { crc32, createGunzip } from 'node:zlib';
+import { open as openFile } from 'node:fs/promises';
+
+/** A tar entry's header, as far as verification needs it. */
+export interface TarEntry {
+  readonly name: string;
+  /** `file`, `directory`, `symlink`, `hardlink` or `other` (devices, fifos…). */
+  readonly type: 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
+  readonly size: number;
+  readonly linkName: string;
+}
+
+/** Where an entry's body goes. */
+export interface TarEntrySink {
+  write(chunk: Buffer): void;
+  end(): void;
+}
+
+/** The tar stream is malformed or exceeds a bound. */
+export class TarFormatError extends Error {}
+
+export interface TarLimits {
+  maxEntries?: number;
+  /** Uncompressed bytes allowed per compressed byte (plus 64 MiB): a gzip bomb stops here. */
+  maxExpansion?: number;
+}
+
+const BLOCK = 512;
+const MAX_PAX = 64 * 1024;
+
+/**
+ * Streams the entries of `path` (.tar.gz). `onEntry` returns a sink for the body, or undefined to
+ * skip it. Resolves when the archive ends; rejects with TarFormatError on a malformed stream, or
+ * with the fs/zlib error when the file cannot be read or decompressed.
+ */
+export async function readTarGz(
+  path: string,
+  onEntry: (e: TarEntry) => TarEntrySink | undefined,
+  limits: TarLimits = {},
+): Promise<void> {
+  const maxExpansion = limits.maxExpansion ?? 2_000;
+  const src = createReadStream(path);
+  const gunzip = createGunzip();
+  let compressed = 0;
+  src.on('data', (c: Buffer | string) => {
+    compressed += c.length;
+  });
+  src.pipe(gunzip);
+  src.on('error', (err) => gunzip.destroy(err));
+  const parser = new TarParser(onEntry, limits.maxEntries ?? 10_000);
+  let uncompressed = 0;
+  let crc = 0;
+  const onData = (chunk: Buffer): void => {
+    uncompressed += chunk.length;
+    crc = crc32(chunk, crc);
+    if (uncompressed > 64 * 1024 * 1024 + compressed * maxExpansion) {
+      throw new TarFormatError(`expands beyond ${maxExpansion}× its compressed size (a decompression bomb?)`);
+    }
+    parser.push(chunk);
+  };
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    gunzip.on('data', (c: Buffer) => {
+      if (failed) return;
+      try {
+        onData(c);
+      } catch (err) {
+        failed = true;
+        src.destroy();
+        gunzip.destroy();
+        reject(err);
+      }
+    });
+    gunzip.on('error', (err) => {
+      if (!failed) {
+        failed = true;
+        reject(err);
+      }
+    });
+    gunzip.on('end', () => {
+      if (failed) return;
+      const unfinished = parser.unfinished();
+      if (unfinished !== undefined) reject(new TarFormatError(unfinished));
+      else singleMember(path, crc, uncompressed, gunzip.bytesWritten).then(resolve, reject);
+    });
+  });
+}
+
+/** The tar stream's state machine: headers, bodies, padding, pax headers and the end marker. */
+class TarParser {
+  /** Bytes of the current header block being gathered. */
+  private header: Buffer = Buffer.alloc(0);
+  private state: 'header' | 'body' | 'pad' | 'pax' | 'end' = 'header';
+  private remaining = 0;
+  private pad = 0;
+  private sink: TarEntrySink | undefined;
+  private entries = 0;
+  private zeroBlocks = 0;
+  private pax: Record<string, string> = {};
+  private paxBuf: Buffer[] = [];
+  private paxLen = 0;
+
+  constructor(
+    private readonly onEntry: (e: TarEntry) => TarEntrySink | undefined,
+    private readonly maxEntries: number,
+  ) {}
+
+  /** Consumes decompressed bytes. Throws TarFormatError on a malformed stream. */
+  push(chunk: Buffer): void {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.state === 'end') return; // trailing bytes after the end marker are ignored
+      if (this.state === 'header') i = this.headerBytes(chunk, i);
+      else if (this.state === 'body' || this.state === 'pax') i = this.bodyBytes(chunk, i);
+      else {
+        const take = Math.min(this.pad, chunk.length - i);
+        this.pad -= take;
+        i += take;
+        if (this.pad === 0) this.state = 'header';
+      }
+    }
+  }
+
+  /** Why the stream cannot end here, or undefined when it ended properly. */
+  unfinished(): string | undefined {
+    if (this.state === 'body' || this.state === 'pax' || this.header.length > 0)
+      return 'the archive ends in the middle of an entry';
+    if (this.state !== 'end') return 'the archive has no end-of-archive marker (truncated?)';
+    return undefined;
+  }
+
+  private headerBytes(chunk: Buffer, i: number): number {
+    const take = Math.min(BLOCK - this.header.length, chunk.length - i);
+    this.header =
+      this.header.length === 0 && take === BLOCK
+        ? chunk.subarray(i, i + BLOCK)
+        : Buffer.concat([this.header, chunk.subarray(i, i + take)]);
+    if (this.header.length < BLOCK) return i + take;
+    const h = this.header;
+    this.header = Buffer.alloc(0);
+    if (isZero(h)) {
+      this.zeroBlocks++;
+      if (this.zeroBlocks >= 2) this.state = 'end';
+      return i + take;
+    }
+    if (this.zeroBlocks > 0) throw new TarFormatError('a lone zero block inside the archive');
+    this.startEntry(Buffer.from(h));
+    return i + take;
+  }
+
+  private bodyBytes(chunk: Buffer, i: number): number {
+    const take = Math.min(this.remaining, chunk.length - i);
+    const part = chunk.subarray(i, i + take);
+    if (this.state === 'body') this.sink?.write(part);
+    else {
+      this.paxBuf.push(Buffer.from(part));
+      this.paxLen += part.length;
+    }
+    this.remaining -= take;
+    if (this.remaining === 0) {
+      if (this.state === 'pax') {
+        this.pax = { ...this.pax, ...parsePax(Buffer.concat(this.paxBuf, this.paxLen)) };
+        this.state = this.pad > 0 ? 'pad' : 'header';
+      } else this.finishBody();
+    }
+    return i + take;
+  }
+
+  private startEntry(h: Buffer): void {
+    const typeflag = String.fromCharCode(h[156] as number);
+    const size = parseOctal(h.subarray(124, 136), 'size');
+    let name = cstr(h.subarray(0, 100));
+    const magic = h.subarray(257, 263).toString('latin1');
+    if (magic.startsWith('ustar')) {
+      const prefix = cstr(h.subarray(345, 500));
+      if (prefix !== '') name = `${prefix}/${name}`;
+    }
+    if (!checksumOk(h)) throw new TarFormatError('a tar header checksum does not match');
+    if (typeflag === 'x' || typeflag === 'g') {
+      if (size > MAX_PAX) throw new TarFormatError(`a pax header of ${size} bytes exceeds the bound`);
+      this.state = size > 0 ? 'pax' : 'header';
+      this.remaining = size;
+      this.pad = (BLOCK - (size % BLOCK)) % BLOCK;
+      this.paxBuf = [];
+      this.paxLen = 0;
+      if (typeflag === 'g') this.pax = {};
+      return;
+    }
+    if (typeflag === 'L' || typeflag === 'K')
+      throw new TarFormatError('GNU long-name headers are not used by auditpack packs');
+    const pax = this.pax;
+    if (pax.path !== undefined) name = pax.path;
+    const realSize = pax.size !== undefined && /^\d{1,15}$/.test(pax.size) ? Number(pax.size) : size;
+    const linkName = pax.linkpath ?? cstr(h.subarray(157, 257));
+    this.pax = {};
+    this.entries++;
+    if (this.entries > this.maxEntries) throw new TarFormatError(`more than ${this.maxEntries} entries`);
+    const type = entryType(typeflag);
+    const bodySize = type === 'file' || type === 'other' ? realSize : 0;
+    this.sink = this.onEntry({ name, type, size: bodySize, linkName });
+    this.remaining = bodySize;
+    this.pad = (BLOCK - (bodySize % BLOCK)) % BLOCK;
+    this.state = 'body';
+    if (this.remaining === 0) this.finishBody();
+  }
+
+  private finishBody(): void {
+    this.sink?.end();
+    this.sink = undefined;
+    this.state = this.pad > 0 ? 'pad' : 'header';
+  }
+}
+
+function entryType(typeflag: string): TarEntry['type'] {
+  if (typeflag === '0' || typeflag === '\u0000' || typeflag === '7') return 'file';
+  if (typeflag === '5') return 'directory';
+  if (typeflag === '2') return 'symlink';
+  if (typeflag === '1') return 'hardlink';
+  return 'other';
+}
+
+function cstr(b: Buffer): string {
+  const z = b.indexOf(0);
+  return (z === -1 ? b : b.subarray(0, z)).toString('utf8');
+}
+
+function parseOctal(b: Buffer, what: string): number {
+  if ((b[0] as number) & 0x80) throw new TarFormatError(`base-256 ${what} fields are not supported`);
+  const s = cstr(b).trim();
+  if (s === '') return 0;
+  if (!/^[0-7]{1,12}$/.test(s)) throw new TarFormatError(`a tar header has an invalid ${what} field`);
+  return parseInt(s, 8);
+}
+
+function checksumOk(h: Buffer): boolean {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] as number);
+  const s = cstr(h.subarray(148, 156)).trim();
+  return /^[0-7]{1,8}$/.test(s) && parseInt(s, 8) === sum;
+}
+
+function isZero(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/** Parses pax records: `<len> <key>=<value>\n`. */
+function parsePax(b: Buffer): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  let i = 0;
+  while (i < b.length) {
+    const sp = b.indexOf(0x20, i);
+    if (sp === -1) throw new TarFormatError('malformed pax header');
+    const lenText = b.subarray(i, sp).toString('latin1');
+    if (!/^\d{1,6}$/.test(lenText)) throw new TarFormatError('malformed pax record length');
+    const len = Number(lenText);
+    if (len <= sp - i + 1 || i + len > b.length || b[i + len - 1] !== 0x0a)
+      throw new TarFormatError('malformed pax record');
+    const rec = b.subarray(sp + 1, i + len - 1).toString('utf8');
+    const eq = rec.indexOf('=');
+    if (eq === -1) throw new TarFormatError('malformed pax record');
+    out[rec.slice(0, eq)] = rec.slice(eq + 1);
+    i += len;
+  }
+  return out;
+}
+
+/**
+ * zlib reads on past the end of a gzip member: into a second member, whose bytes it appends, or
+ * over trailing bytes, which it drops. Either hides bytes in the file from what is checked. A
+ * file that is exactly one member ends in that member's trailer (RFC 1952 §2.3.1): the CRC-32 and
+ * the size (mod 2^32) of everything decompressed. Anything else is an appended member or data.
+ */
+async function singleMember(path: string, crc: number, size: number, consumed: number): Promise<void> {
+  const fh = await openFile(path, 'r');
+  try {
+    const { size: fileSize } = await fh.stat();
+    const tail = Buffer.alloc(8);
+    if (fileSize < 18) throw new TarFormatError('too short to be a gzip file');
+    // zlib stops silently at zero bytes after a member: they were never read.
+    if (consumed !== fileSize)
+      throw new TarFormatError(`${fileSize - consumed} bytes follow the gzip stream: the file is more than the pack`);
+    await fh.read(tail, 0, 8, fileSize - 8);
+    if (tail.readUInt32LE(0) !== crc >>> 0 || tail.readUInt32LE(4) !== size % 2 ** 32) {
+      throw new TarFormatError(
+        'bytes follow the gzip stream (an appended gzip member or trailing data): the file is more than the pack',
+      );
+    }
+  } finally {
+    await fh.close();
+  }
+}
