@@ -6,6 +6,7 @@
  * (offload.ts), which does the chain and the write on the other core.
  */
 import type { AuditpackError } from '../errors.js';
+import type { RedactionOptions } from '../redaction/index.js';
 import type { BufferedEvent } from './buffer.js';
 import { Offloader } from './offload.js';
 import type { PreparedEvent, WriterThreadState } from './types.js';
@@ -24,7 +25,9 @@ export interface BatchedOptions {
   readonly flushIntervalMs: number;
   readonly flushBytes: number;
   /** The writer thread's log directory and provenance; undefined: write on this thread only. */
-  readonly offload: { readonly dir: string; readonly provenance: string } | undefined;
+  readonly offload:
+    | { readonly dir: string; readonly provenance: string; readonly redaction: RedactionOptions }
+    | undefined;
 }
 
 export class BatchedWriter extends SinkWriter {
@@ -45,7 +48,7 @@ export class BatchedWriter extends SinkWriter {
     this.offload =
       o.offload === undefined
         ? undefined
-        : new Offloader(o.offload.dir, o.offload.provenance, {
+        : new Offloader(o.offload.dir, o.offload.provenance, o.offload.redaction, {
             written: (events) => this.offloadWritten(events),
             failed: (err, unwritten) => this.offloadFailed(err, unwritten),
             lost: (_err, unwritten) => {

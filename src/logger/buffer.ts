@@ -19,7 +19,7 @@ export interface BufferedEvent extends PreparedEvent {
 
 /** Memory an event holds while buffered, as counted against maxBufferBytes (text + bookkeeping). */
 export function bufferedSize(ev: PreparedEvent): number {
-  return ev.head.length + ev.body.length + 96;
+  return ev.head.length + ev.body.length + (ev.deferred === undefined ? 96 : ev.deferred.chars + 160);
 }
 
 function sizeOf(events: readonly PreparedEvent[], n = events.length): number {

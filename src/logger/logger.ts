@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import type { DurabilityMode } from '../config.js';
 import { AuditpackError } from '../errors.js';
 import { provenanceText, RECOVERY } from '../format/log-line.js';
-import { compileRedactor } from '../redaction/index.js';
+import { compileRedactor, type RedactionOptions } from '../redaction/index.js';
 import { BatchedWriter } from './batched-writer.js';
 import { bufferedSize, EventBuffer } from './buffer.js';
 import { authoriseWriterEvents, createChild, RECORD_AS, WRITER, type WriterMark } from './child.js';
@@ -61,8 +61,8 @@ export function createAuditLogger<M extends DurabilityMode = 'batched'>(
 }
 
 /** The redactor that createAuditLogger's `redaction` option stands for. */
-function redactorOf(r: AuditLoggerOptions['redaction']) {
-  return compileRedactor(r === undefined || r === true ? {} : r === false ? { enabled: false } : r);
+function redactionOptionsOf(r: AuditLoggerOptions['redaction']): RedactionOptions {
+  return r === undefined || r === true ? {} : r === false ? { enabled: false } : r;
 }
 
 class Logger {
@@ -80,11 +80,16 @@ class Logger {
   constructor(options: AuditLoggerOptions) {
     const heartbeatMs = heartbeatIntervalMs(options.heartbeatMinutes);
     const provenance = provenanceText(options.host ?? hostname(), options.pid ?? process.pid);
+    const redaction = redactionOptionsOf(options.redaction);
+    const threadless = options.sink !== undefined || options.offload === false;
+    const durable = options.durability === 'durable';
     this.preparer = new EventPreparer({
       clock: options.clock ?? systemClock(),
-      redactor: redactorOf(options.redaction),
+      redactor: compileRedactor(redaction),
       provenance,
       defaultActor: options.actor,
+      // Long free text is scanned by the writer thread (deferred.ts) when there is one.
+      defer: !threadless && !durable,
     });
     const flushBytes = Math.max(1, options.flushBytes ?? 1024 * 1024);
     this.buffer = new EventBuffer(Math.max(flushBytes, options.maxBufferBytes ?? 64 * 1024 * 1024));
@@ -102,15 +107,13 @@ class Logger {
       preparer: this.preparer,
       emitError: (err) => this.emitError(err),
     };
-    const threadless = options.sink !== undefined || options.offload === false;
-    this.writer =
-      options.durability === 'durable'
-        ? new DurableWriter(ctx)
-        : new BatchedWriter(ctx, {
-            flushIntervalMs: Math.max(0, options.flushIntervalMs ?? 0),
-            flushBytes,
-            offload: threadless ? undefined : { dir, provenance },
-          });
+    this.writer = durable
+      ? new DurableWriter(ctx)
+      : new BatchedWriter(ctx, {
+          flushIntervalMs: Math.max(0, options.flushIntervalMs ?? 0),
+          flushBytes,
+          offload: threadless ? undefined : { dir, provenance, redaction },
+        });
     this.unregisterExit = options.handleExit === false ? undefined : registerExitFlush(() => this.flushSyncForExit());
     this.stopHeartbeat = startHeartbeat(heartbeatMs, (c, e, f) => this.record(c, e, f, undefined, WRITER));
     // auditpack's own events (export, retention) under their reserved names, through no public property.

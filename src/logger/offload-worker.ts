@@ -14,12 +14,14 @@ import { FileSink } from './file-sink.js';
 import type { OffloadAck, OffloadMessage, OffloadWorkerData } from './offload.js';
 import { prepareFields } from './serialize.js';
 import type { PreparedEvent } from './types.js';
+import { type DeferredText, finishBody } from './deferred.js';
 
 /** The writer's handler: a FileSink of its own, fed batches in order. */
 function setupWriter(data: OffloadWorkerData) {
   const clock = systemClock();
   const head = createHeadFormatter();
-  const redactor = compileRedactor();
+  // The logger's own rules: they also scan the long free text the caller left (deferred.ts).
+  const redactor = compileRedactor(data.redaction);
   const done = new Int32Array(data.done);
   const written = new BigInt64Array(data.written);
   const sink = new FileSink({
@@ -46,9 +48,15 @@ function setupWriter(data: OffloadWorkerData) {
       finish(m.id, 0);
       return { type: 'ack', written: 0, skipped: true };
     }
+    const bodies = m.bodies;
+    // Redaction before anything is hashed or written: the long free text is scanned first.
+    for (let j = 0; j < m.deferredAt.length; j++) {
+      const i = m.deferredAt[j] as number;
+      bodies[i] = finishBody(bodies[i] as string, m.deferred[j] as DeferredText, redactor);
+    }
     const events: PreparedEvent[] = new Array(m.heads.length);
     for (let i = 0; i < events.length; i++)
-      events[i] = { day: m.days[i] as number, head: m.heads[i] as string, body: m.bodies[i] as string };
+      events[i] = { day: m.days[i] as number, head: m.heads[i] as string, body: bodies[i] as string };
     try {
       const n = sink.append(events);
       finish(m.id, n);

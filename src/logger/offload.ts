@@ -15,6 +15,8 @@
  */
 import { AuditpackError, type AuditpackErrorCode } from '../errors.js';
 import { type JobThread, startThread } from '../worker/index.js';
+import type { RedactionOptions } from '../redaction/index.js';
+import type { DeferredText } from './deferred.js';
 import type { PreparedEvent, WriterThreadState } from './types.js';
 
 /** Name of the writer thread (stats, workerActivity, NODE_DEBUG=auditpack). */
@@ -24,6 +26,8 @@ export const WRITER_THREAD = 'audit writer';
 export interface OffloadWorkerData {
   dir: string;
   provenance: string;
+  /** The logger's redaction rules: the thread scans the long free text the caller left (deferred.ts). */
+  redaction: RedactionOptions;
   /** Int32 ×1: id of the last batch the worker finished (written, failed or skipped). */
   done: SharedArrayBuffer;
   /** BigInt64: events the worker has written in total. */
@@ -32,7 +36,17 @@ export interface OffloadWorkerData {
 
 /** A job of the writer thread (the worker primitive numbers jobs; `id` here numbers batches). */
 export type OffloadMessage =
-  | { type: 'batch'; id: number; epoch: number; days: Float64Array; heads: string[]; bodies: string[] }
+  | {
+      type: 'batch';
+      id: number;
+      epoch: number;
+      days: Float64Array;
+      heads: string[];
+      bodies: string[];
+      /** The events whose body still needs its long free text scanned, and that text. */
+      deferredAt: number[];
+      deferred: DeferredText[];
+    }
   | { type: 'sync' }
   | { type: 'close' };
 
@@ -79,6 +93,7 @@ export class Offloader {
   constructor(
     private readonly dir: string,
     private readonly provenance: string,
+    private readonly redaction: RedactionOptions,
     private readonly callbacks: OffloadCallbacks,
   ) {}
 
@@ -120,6 +135,7 @@ export class Offloader {
       init: {
         dir: this.dir,
         provenance: this.provenance,
+        redaction: this.redaction,
         done: this.done.buffer as SharedArrayBuffer,
         written: this.writtenTotal.buffer as SharedArrayBuffer,
       },
@@ -142,15 +158,22 @@ export class Offloader {
     const days = new Float64Array(n);
     const heads = new Array<string>(n);
     const bodies = new Array<string>(n);
+    const deferredAt: number[] = [];
+    const deferred: DeferredText[] = [];
     for (let i = 0; i < n; i++) {
       const ev = events[i] as PreparedEvent;
       days[i] = ev.day;
       heads[i] = ev.head;
       bodies[i] = ev.body;
+      if (ev.deferred !== undefined) {
+        deferredAt.push(i);
+        deferred.push(ev.deferred);
+      }
     }
     this.inflight.push({ id, events });
     // While it holds events, the primitive keeps the thread ref'd (the process stays alive).
-    thread.run({ type: 'batch', id, epoch: this.epoch, days, heads, bodies }, [days.buffer]).then(
+    const batch: OffloadMessage = { type: 'batch', id, epoch: this.epoch, days, heads, bodies, deferredAt, deferred };
+    thread.run(batch, [days.buffer]).then(
       (ack) => this.onAck(id, ack),
       (err: AuditpackError) => this.onWorkerGone(err),
     );

@@ -13,9 +13,10 @@ import {
 } from '../format/log-line.js';
 import { CALLER_EVENT_PREFIX, isWriterEvent } from '../format/writer-events.js';
 import type { Redactor } from '../redaction/index.js';
+import { type DeferredText, finishEvents } from './deferred.js';
 import { dayNumberOf } from '../rotation/index.js';
 import { WRITER, type WriterMark } from './child.js';
-import { prepareBody } from './serialize.js';
+import { prepareBody, takeDeferred } from './serialize.js';
 import { KNOWN_EVENTS, type PreparedEvent } from './types.js';
 
 const KNOWN: Readonly<Record<string, readonly string[] | undefined>> = Object.assign(
@@ -71,6 +72,11 @@ export interface PreparerOptions {
   /** `,"host":…,"pid":N` (provenanceText). */
   readonly provenance: string;
   readonly defaultActor: string | undefined;
+  /**
+   * Leave long free text for the writer thread to scan (deferred.ts): only when every event
+   * reaches its sink through finishEvents or the writer thread.
+   */
+  readonly defer?: boolean;
 }
 
 /** Turns logging calls into prepared events. One per logger. */
@@ -116,13 +122,19 @@ export class EventPreparer {
     const head = this.head(micros);
     const day = dayNumberOf(micros);
     let body: string;
+    let deferred: DeferredText | undefined;
     try {
       const ce = writer === WRITER ? writerCategoryEvent(category, event) : this.categoryEvent(category, event);
       const notes = note === undefined ? ce.notes : [...(ce.notes ?? []), note];
       // One flat string (see prepareBody): a rope of pieces would cost again when it is flattened
       // for the write or the hand-over to the writer thread.
-      body = prepareBody(ce.json, notes, fields, this.o.redactor, this.safeActor(actor), this.o.provenance);
+      const actorText = this.safeActor(actor);
+      // auditpack's own events are never deferred: the sink appends its recovery events itself.
+      const defer = this.o.defer === true && writer !== WRITER;
+      body = prepareBody(ce.json, notes, fields, this.o.redactor, actorText, this.o.provenance, defer);
+      deferred = takeDeferred();
     } catch (err) {
+      takeDeferred();
       // The error's text is the caller's (a throwing getter or toString): scanned like any value.
       const why = this.o.redactor.redactString(safeText(() => String((err as Error)?.message ?? err)));
       const ce = this.categoryEvent(
@@ -131,7 +143,7 @@ export class EventPreparer {
       );
       body = unserialisableBody(ce.json, why, this.o.provenance);
     }
-    return { day, head, body };
+    return { day, head, body, deferred };
   }
 
   /**
@@ -145,6 +157,11 @@ export class EventPreparer {
       this.actorIn = actor;
     }
     return this.actorOut;
+  }
+
+  /** The events as a sink may receive them: long free text left for the writer scanned now (deferred.ts). */
+  finish<E extends PreparedEvent>(events: readonly E[]): readonly E[] {
+    return finishEvents(events, this.o.redactor);
   }
 
   /** Whether `micros` is beyond the wall clock's reach; the bound is refreshed only when passed. */

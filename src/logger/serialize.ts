@@ -30,6 +30,7 @@
  */
 import { ACTOR_MEMBER, OVERSIZE_FIELD, REDACTED_MEMBER, VALIDATION_MEMBER } from '../format/log-line.js';
 import { planNamesSecret, type Redactor } from '../redaction/index.js';
+import { type DeferredText, finishedBound, REDACTED_MARK } from './deferred.js';
 import { MAX_STRING_LENGTH, Members, NEEDS_ESCAPE, quote } from './json-text.js';
 import {
   type Caches,
@@ -55,6 +56,19 @@ export interface PreparedFields {
   readonly validation: string[] | undefined;
 }
 
+/** The deferred strings of the last prepareBody call that returned (see takeDeferred). */
+let lastDeferred: DeferredText | undefined;
+
+/**
+ * The strings the last prepareBody call with `defer` left for the writer to scan (deferred.ts),
+ * or undefined; cleared by reading. Read right after the call.
+ */
+export function takeDeferred(): DeferredText | undefined {
+  const d = lastDeferred;
+  lastDeferred = undefined;
+  return d;
+}
+
 /**
  * Prepares top-level fields: snake_case keys, reserved names renamed, values sanitised and redacted.
  * `fields` is anything the caller passed; a non-object is recorded under `value` with a note.
@@ -76,6 +90,10 @@ export function prepareFields(fields: unknown, redactor: Redactor): PreparedFiel
  * falls back to `defaultActor`, and `notes` are `prefixNotes` followed by the validation notes —
  * but made by one join, without the fields' text as a string of its own and the pieces of the
  * concatenation. Throws where that expression would (beyond V8's string limit).
+ *
+ * `defer`: non-trade strings of DEFER_MIN_CHARS or more are left as markers for finishBody, and
+ * the `redacted` member too when there are any (takeDeferred gives them); the finished body is
+ * the same text.
  */
 export function prepareBody(
   prefix: string,
@@ -84,21 +102,28 @@ export function prepareBody(
   redactor: Redactor,
   defaultActor: string | undefined,
   suffix: string,
+  defer = false,
 ): string {
   const parts = takeParts();
   parts.push(prefix);
-  const f = prepareInto(parts, fields, redactor);
+  const f = prepareInto(parts, fields, redactor, defer);
   const actor = f.actor ?? defaultActor;
   if (actor !== undefined)
     parts.push(`${ACTOR_MEMBER}${typeof actor === 'string' ? quote(actor) : JSON.stringify(actor)}`);
-  if (f.redacted !== undefined) parts.push(`${REDACTED_MEMBER}${JSON.stringify(f.redacted)}`);
+  const d = f.deferred;
+  if (d !== undefined) {
+    d.redacted = f.redacted;
+    parts.push(REDACTED_MARK);
+  } else if (f.redacted !== undefined) parts.push(`${REDACTED_MEMBER}${JSON.stringify(f.redacted)}`);
   const notes = prefixNotes ? [...prefixNotes, ...(f.validation ?? [])] : f.validation;
   if (notes !== undefined) parts.push(`${VALIDATION_MEMBER}${JSON.stringify(notes)}`);
+  let body: string;
   if (suffix.charCodeAt(0) === 44 /* , */) {
     parts.push(withoutComma(suffix));
-    return joinParts(parts);
-  }
-  return joinParts(parts) + suffix;
+    body = joinParts(parts);
+  } else body = joinParts(parts) + suffix;
+  lastDeferred = d;
+  return body;
 }
 
 let lastSuffix = '';
@@ -118,9 +143,18 @@ function withoutComma(suffix: string): string {
  * promises: a text over maxBodyChars is walked again with tighter bounds, and if still too large
  * kept as a cut JSON string.
  */
-function prepareInto(parts: string[], fields: unknown, redactor: Redactor): Walked {
+function prepareInto(parts: string[], fields: unknown, redactor: Redactor, defer = false): Walked {
   const mark = parts.length;
-  const one = walkInto(parts, fields, redactor, LIMITS);
+  const one = walkInto(parts, fields, redactor, LIMITS, defer);
+  const d = one.deferred;
+  if (
+    d !== undefined &&
+    one.length + finishedBound(d.chars, d.texts.length, redactor.censor.length) > LIMITS.maxBodyChars
+  ) {
+    // The finished text might be too long: this event is scanned here, bounded as always.
+    parts.length = mark;
+    return prepareInto(parts, fields, redactor, false);
+  }
   if (one.length <= LIMITS.maxBodyChars) return one;
   // The reference joined this text before looking at its length: beyond V8's limit, that threw.
   if (one.length > MAX_STRING_LENGTH) throw new RangeError('Invalid string length');
@@ -135,6 +169,7 @@ function prepareInto(parts: string[], fields: unknown, redactor: Redactor): Walk
   parts.push(member);
   return {
     length: member.length,
+    deferred: undefined,
     actor: two.actor,
     redacted: two.redacted,
     validation: [...validation, `event: still ${two.length} chars; fields kept as a cut JSON string`],
@@ -145,15 +180,17 @@ function prepareInto(parts: string[], fields: unknown, redactor: Redactor): Walk
 interface Walked {
   /** Length of the fields' JSON text: the members and the commas between them. */
   readonly length: number;
+  /** Strings left for the writer to scan (only with `defer`). */
+  readonly deferred: DeferredText | undefined;
   readonly actor: string | undefined;
   readonly redacted: string[] | undefined;
   readonly validation: string[] | undefined;
 }
 
 /** Walks the fields, pushing one text per member onto `parts`. */
-function walkInto(parts: string[], fields: unknown, redactor: Redactor, limits: Limits): Walked {
+function walkInto(parts: string[], fields: unknown, redactor: Redactor, limits: Limits, defer = false): Walked {
   const caches = cachesOf(redactor);
-  const walk = new Walk(redactor, limits, caches);
+  const walk = new Walk(redactor, limits, caches, defer);
   // Never set from a field (a field named `actor` becomes `field_actor`): the actor is provenance.
   const actor: string | undefined = undefined;
   let length = 0;
@@ -171,7 +208,7 @@ function walkInto(parts: string[], fields: unknown, redactor: Redactor, limits: 
       }
     } else length = walkObject(parts, fields as Record<string, unknown>, walk, caches, redactor, limits);
   }
-  return { length, actor, redacted: walk.redacted, validation: walk.validation };
+  return { length, deferred: walk.deferred, actor, redacted: walk.redacted, validation: walk.validation };
 }
 
 /** The members of a top-level object onto `parts`; returns the length of their text with commas. */
@@ -276,8 +313,7 @@ function cachedMember(slot: Slot, v: string | number, walk: Walk, caches: Caches
   if (typeof v === 'string') {
     sv = walk.leafString(v, slot.trade);
     if (walk.hit) {
-      walk.hit = false;
-      walk.redact(slot.name);
+      walk.hitAt(slot.name);
       cacheable = false;
     }
   } else if (Number.isFinite(v)) {

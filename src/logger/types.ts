@@ -5,6 +5,7 @@ import type { DurabilityMode } from '../config.js';
 import type { AuditpackError } from '../errors.js';
 import type { RedactionOptions } from '../redaction/index.js';
 import type { EventNameOf, FieldsArgOf } from './custom-events.js';
+import type { DeferredText } from './deferred.js';
 
 /** Known categories and their events (others are accepted through `log()`, and recorded with a note). */
 export const KNOWN_EVENTS = Object.freeze({
@@ -107,6 +108,11 @@ export interface PreparedEvent {
   readonly head: string;
   /** `"category":…` up to but excluding the closing brace (may be empty). */
   readonly body: string;
+  /**
+   * Long strings the writer thread still scans into `body` (deferred.ts). Internal: never set on
+   * the events a sink receives, which are finished first.
+   */
+  readonly deferred?: DeferredText | undefined;
 }
 
 /** Options of createAuditLogger. Every one is optional. */

@@ -14,6 +14,7 @@ import {
   type Redactor,
   withGeneric,
 } from '../redaction/index.js';
+import { DEFER_MIN_CHARS, type DeferredText, deferMark } from './deferred.js';
 import { BINARY_NOTE, binaryText, Members, orderOf, quote, Text } from './json-text.js';
 import {
   type Caches,
@@ -59,13 +60,18 @@ export class Walk {
   redacted: string[] | undefined;
   validation: string[] | undefined;
   private ancestors: unknown[] | undefined;
-  /** Set by leafString when the string held a secret. */
+  /** Set by leafString when the string held a secret (or was left for the writer to scan). */
   hit = false;
+  /** Long strings left for the writer to scan (deferred.ts), when `defer` is on. */
+  deferred: DeferredText | undefined;
+  /** The `hit` is a deferred string's: its path goes with it, not into `redacted`. */
+  private deferHit = false;
 
   constructor(
     private readonly redactor: Redactor,
     private readonly limits: Limits,
     private readonly caches: Caches,
+    private readonly defer = false,
   ) {}
 
   note(path: string, what: string): void {
@@ -84,11 +90,25 @@ export class Walk {
   }
 
   /**
+   * `hit` was set: records the path as redacted (or, for a deferred string, as the path its scan
+   * reports) and clears it.
+   */
+  hitAt(path: string): void {
+    this.hit = false;
+    if (!this.deferHit) this.redact(path);
+    else {
+      this.deferHit = false;
+      (this.deferred as DeferredText).paths.push(path);
+    }
+  }
+
+  /**
    * The JSON text of a string short enough to need no truncation (the caller checks the length);
-   * sets `hit` when a secret was replaced (the caller records the path).
+   * sets `hit` when a secret was replaced or the string was deferred (the caller calls hitAt).
    */
   leafString(s: string, trade: boolean): string {
     if (trade) return quote(s);
+    if (this.defer && s.length >= DEFER_MIN_CHARS) return this.deferString(s);
     const clean = this.caches.clean;
     let text = clean.get(s);
     if (text !== undefined) return text;
@@ -105,6 +125,18 @@ export class Walk {
       this.caches.clean.set(s, text);
     }
     return text;
+  }
+
+  /** Leaves `s` for the writer to scan: its marker now, the string and its place with the event. */
+  private deferString(s: string): string {
+    let d = this.deferred;
+    if (d === undefined) this.deferred = d = { texts: [], paths: [], at: [], redacted: undefined, chars: 0 };
+    d.at.push(this.redacted === undefined ? 0 : this.redacted.length);
+    d.texts.push(s);
+    d.chars += s.length;
+    this.hit = true;
+    this.deferHit = true;
+    return deferMark(d.texts.length - 1);
   }
 
   /**
@@ -154,10 +186,7 @@ export class Walk {
   valueAt(v: unknown, parent: string, suffix: string, depth: number, trade: boolean): string | undefined {
     const text = this.leaf(v, trade);
     if (text === undefined) return this.value(v, parent + suffix, depth, trade);
-    if (this.hit) {
-      this.hit = false;
-      this.redact(parent + suffix);
-    }
+    if (this.hit) this.hitAt(parent + suffix);
     return text;
   }
 
@@ -268,10 +297,7 @@ export class Walk {
       // valueAt() inlined: the item's path is made only if needed.
       let text = this.leaf(item, false);
       if (text === undefined) text = this.value(item, `${path}[${i}]`, depth + 1, false) ?? 'null';
-      else if (this.hit) {
-        this.hit = false;
-        this.redact(`${path}[${i}]`);
-      }
+      else if (this.hit) this.hitAt(`${path}[${i}]`);
       out.add('', text);
     }
     if (a.length > n) this.note(path, `array of ${a.length} items cut to ${n}`);

@@ -154,7 +154,8 @@ export abstract class SinkWriter {
 
   private append(batch: readonly BufferedEvent[]): { n: number; error: AuditpackError | undefined } {
     try {
-      return { n: this.sink.append(batch), error: undefined };
+      // Redaction before the write: long free text the caller left for the writer is scanned here.
+      return { n: this.sink.append(this.ctx.preparer.finish(batch)), error: undefined };
     } catch (err) {
       const error =
         err instanceof AuditpackError
