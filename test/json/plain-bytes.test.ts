@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EntryTable, LineShape, lastLinePlain, scanJsonLine } from '../../src/json/line-scanner.js';
-import { hasEscapeOrControl } from '../../src/json/plain-bytes.js';
+import { hasEscapeOrControl, hasEscapeOrControlWords } from '../../src/json/plain-bytes.js';
 
 /** The reference: one byte at a time. */
 function reference(b: Uint8Array, start: number, end: number): boolean {
@@ -24,8 +24,10 @@ describe('hasEscapeOrControl (four bytes at a time)', () => {
               if (start > 0) b[start - 1] = 0x5c;
               if (end < b.length) b[end] = 0x01;
               if (stop >= 0 && at >= start && at < end) b[at] = stop;
-              if (hasEscapeOrControl(b, start, end) !== reference(b, start, end))
+              if (hasEscapeOrControlWords(b, start, end) !== reference(b, start, end))
                 wrong.push(`offset ${off} [${start}, ${end}) byte ${stop} at ${at}`);
+              if (hasEscapeOrControl(b, start, end) !== reference(b, start, end))
+                wrong.push(`offset ${off} [${start}, ${end}) byte ${stop} at ${at} (dispatcher)`);
             }
     }
     expect(wrong.slice(0, 5)).toEqual([]);
@@ -50,6 +52,59 @@ describe('hasEscapeOrControl (four bytes at a time)', () => {
         expect(hasEscapeOrControl(v, 0, v.length)).toBe(reference(v, 0, v.length));
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('hasEscapeOrControl on long runs (sixteen bytes at a time, WebAssembly SIMD)', () => {
+  /** A page of the module's memory less the sixteen bytes it stores after a run. */
+  const PIECE = 65536 - 16;
+
+  it('agrees with a byte loop at every alignment, for lengths around its blocks and its pieces', () => {
+    const backing = new Uint8Array(3 * PIECE + 64);
+    const wrong: string[] = [];
+    const lengths = [255, 256, 257, 271, 272, 273, 300, 1000, 4000, PIECE - 1, PIECE, PIECE + 1, 2 * PIECE + 17];
+    for (let off = 0; off < 4; off++) {
+      const b = new Uint8Array(backing.buffer, off, backing.length - 8);
+      for (const start of [0, 1, 5, 16, 17])
+        for (const len of lengths) {
+          const end = start + len;
+          const spots = [start, start + 1, start + 15, start + 16, end - 17, end - 16, end - 1, start + PIECE - 1];
+          for (const stop of [-1, 0x00, 0x09, 0x1f, 0x5c])
+            for (const at of stop < 0 ? [-1] : spots.filter((x) => x >= start && x < end)) {
+              b.fill(0x7f, Math.max(0, start - 1), end + 1);
+              if (start > 0) b[start - 1] = 0x5c;
+              b[end] = 0x01;
+              if (at >= 0) b[at] = stop;
+              if (hasEscapeOrControl(b, start, end) !== reference(b, start, end))
+                wrong.push(`offset ${off} [${start}, ${end}) byte ${stop} at ${at}`);
+            }
+        }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
+  it('is not misled by the bytes an earlier, longer run left in its memory', () => {
+    const long = Buffer.alloc(5000, 0x61);
+    long[4990] = 0x01;
+    expect(hasEscapeOrControl(long, 0, long.length)).toBe(true);
+    expect(hasEscapeOrControl(long, 0, 4990)).toBe(false);
+    expect(hasEscapeOrControl(long, 0, 4976)).toBe(false);
+    expect(hasEscapeOrControl(long, 0, 4991)).toBe(true);
+  });
+
+  it('agrees with a byte loop on random long runs of any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 250, maxLength: 3000 }), fc.nat(15), (raw, off) => {
+        const v = new Uint8Array(raw.length + 16).subarray(off, off + raw.length);
+        v.set(raw);
+        for (let i = 0; i < v.length; i++) if ((v[i] as number) < 0x20 || v[i] === 0x5c) v[i] = 0x61;
+        expect(hasEscapeOrControl(v, 0, v.length)).toBe(false);
+        const at = off % v.length;
+        v[at] = raw[at] as number;
+        expect(hasEscapeOrControl(v, 0, v.length)).toBe(reference(v, 0, v.length));
+      }),
+      { numRuns: 500 },
     );
   });
 });
