@@ -14,10 +14,12 @@ import { PACK_PATH } from '../format/pack.js';
 export interface ArchivedStateFiles {
   readonly manifest: Buffer | undefined;
   readonly state: Buffer | undefined;
+  /** `<date>/manifest.json`: a partial pack is no carry source. */
+  readonly manifestJson: Buffer | undefined;
 }
 
 /**
- * Reads `<date>/manifest-sha256.txt` and `<date>/data/compliance_state.json` out of `tarPath`.
+ * Reads `<date>/manifest-sha256.txt`, `<date>/manifest.json` and `<date>/data/compliance_state.json` out of `tarPath`.
  * Returns undefined when there is no such regular file, a string saying why the archive cannot be
  * used, or the members found (each at most its bound).
  */
@@ -35,6 +37,7 @@ export async function readArchivedStateFiles(
   const wanted = new Map<string, number>([
     [`${date}/${PACK_PATH.manifest}`, maxManifest],
     [`${date}/${PACK_PATH.complianceState}`, maxState],
+    [`${date}/${PACK_PATH.manifestJson}`, maxManifest],
   ]);
   const got = new Map<string, Buffer>();
   const onEntry = (e: TarEntry): TarEntrySink | undefined => {
@@ -54,5 +57,6 @@ export async function readArchivedStateFiles(
   return {
     manifest: got.get(`${date}/${PACK_PATH.manifest}`),
     state: got.get(`${date}/${PACK_PATH.complianceState}`),
+    manifestJson: got.get(`${date}/${PACK_PATH.manifestJson}`),
   };
 }

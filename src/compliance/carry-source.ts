@@ -124,6 +124,8 @@ async function previousPack(artifactsDir: string, date: string): Promise<PackSta
   const dir = join(artifactsDir, date);
   const manifest = readBounded(join(dir, PACK_PATH.manifest), MAX_MANIFEST_BYTES);
   if (manifest !== undefined) {
+    const partial = partialPack(readBounded(join(dir, PACK_PATH.manifestJson), MAX_MANIFEST_BYTES), date);
+    if (partial !== undefined) return partial;
     const bytes = readBounded(join(dir, PACK_PATH.complianceState), MAX_STATE_BYTES);
     return judgePackState(manifest, bytes, date, `the pack of ${date}`, false);
   }
@@ -132,7 +134,29 @@ async function previousPack(artifactsDir: string, date: string): Promise<PackSta
   if (files === undefined) return `no pack of ${date} in the artifacts directory`;
   if (typeof files === 'string') return `the pack of ${date} kept as ${files}`;
   if (files.manifest === undefined) return `${archiveFileName(date)} holds no ${date}/${PACK_PATH.manifest}`;
+  const partial = partialPack(files.manifestJson, date);
+  if (partial !== undefined) return `${partial} (${archiveFileName(date)})`;
   return judgePackState(files.manifest, files.state, date, `the pack of ${date} (${archiveFileName(date)})`, true);
+}
+
+/**
+ * Why a pack's end state is not the end of its day, or undefined: a partial pack (`export
+ * --partial`, manifest.json `"partial": true`) was made before the day ended, so its state misses
+ * the rest of the day (a kill switch turned on in the afternoon). A manifest.json that is missing or
+ * does not parse is left to the other checks (the state file is still held to manifest-sha256.txt).
+ */
+function partialPack(manifestJson: Buffer | undefined, date: string): string | undefined {
+  if (manifestJson === undefined) return undefined;
+  let m: unknown;
+  try {
+    m = JSON.parse(manifestJson.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const partial = typeof m === 'object' && m !== null && (m as { partial?: unknown }).partial === true;
+  return partial
+    ? `the pack of ${date} is partial (made before ${date} ended: its state is not the day's end)`
+    : undefined;
 }
 
 /** A pack's state file held to its manifest-sha256.txt and parsed, or why it cannot be used. */

@@ -24,18 +24,82 @@ export async function checkCarries(artifactsDir: string, current: readonly PackI
     const start = await sha256Of(join(artifactsDir, p.name, PACK_PATH.complianceStateStart));
     const end = await sha256Of(join(artifactsDir, prev.name, PACK_PATH.complianceState));
     // Packs made before the state was carried hold neither file: nothing to hold them to.
-    if (start === undefined || end === undefined || start === end) continue;
+    if (start === undefined || end === undefined) continue;
+    const where = `${p.name}/${PACK_PATH.complianceStateStart}`;
+    // A partial pack's state is the state at the time it was made, not at the end of its day.
+    const partialFrom = await partialSource(artifactsDir, prev, start, end);
+    if (partialFrom !== undefined) {
+      f.add(
+        'COMPLIANCE_CARRY_MISMATCH',
+        'error',
+        where,
+        `the end state of the partial pack ${partialFrom} (made before ${prev.date} ended), not the state ${prev.date} ended with: the checks of ${p.date} missed the rest of ${prev.date}; re-export ${p.date} (export --force) after the full pack of ${prev.date}`,
+      );
+      continue;
+    }
+    if (start === end) continue;
     const made = p.report.manifest.createdAt ?? '';
     const prevMade = prev.report.manifest.createdAt ?? '';
     const before = made !== '' && prevMade !== '' && made < prevMade;
     f.add(
       'COMPLIANCE_CARRY_MISMATCH',
       before ? 'warning' : 'error',
-      `${p.name}/${PACK_PATH.complianceStateStart}`,
+      where,
       before
         ? `${p.date} was exported (${made}) before the pack of ${prev.date} (${prevMade}) and does not start from its state: re-export ${p.date} (export --force) so that its checks carry what ${prev.date} ended with`
         : `not the state the pack of ${prev.date} ends with (${prev.name}/${PACK_PATH.complianceState}): the checks of ${p.date} started from another state (swapped or edited)`,
     );
+  }
+}
+
+/**
+ * The partial pack of the day before whose end state a day started from, or undefined: the current
+ * pack of that day when it is partial (and the start is its state), or the partial pack it
+ * superseded (moved to `.vN`) whose state the start is.
+ */
+async function partialSource(
+  artifactsDir: string,
+  prev: PackInfo,
+  start: string,
+  end: string,
+): Promise<string | undefined> {
+  if (start === end) return (await isPartial(join(artifactsDir, prev.name))) ? prev.name : undefined;
+  const old = prev.report.manifest.supersedes?.movedTo;
+  // moved_to is read from a hostile manifest: a plain name in the artifacts directory only.
+  if (old === undefined || old === '' || old === '.' || old === '..' || /[/\\]/.test(old)) return undefined;
+  if ((await sha256Of(join(artifactsDir, old, PACK_PATH.complianceState))) !== start) return undefined;
+  return (await isPartial(join(artifactsDir, old))) ? old : undefined;
+}
+
+/** Whether a pack directory's manifest.json says `"partial": true` (false when it cannot be read). */
+async function isPartial(packDir: string): Promise<boolean> {
+  const bytes = await readSmall(join(packDir, PACK_PATH.manifestJson), MAX_MANIFEST_JSON_BYTES);
+  if (bytes === undefined) return false;
+  try {
+    const m = JSON.parse(bytes.toString('utf8')) as unknown;
+    return typeof m === 'object' && m !== null && (m as { partial?: unknown }).partial === true;
+  } catch {
+    return false;
+  }
+}
+
+/** manifest.json's bound (docs/FORMAT.md, the pack's files). */
+const MAX_MANIFEST_JSON_BYTES = 4 * 1024 * 1024;
+
+/** A regular file's bytes (never through a link) of at most `max` bytes; undefined otherwise. */
+async function readSmall(path: string, max: number): Promise<Buffer | undefined> {
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() || st.size > max) return undefined;
+    return await fh.readFile();
+  } finally {
+    await fh.close();
   }
 }
 
