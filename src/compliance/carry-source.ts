@@ -17,8 +17,11 @@ import { parseCarriedState } from './carry-parse.js';
 
 /** The report's record of where its start state came from. */
 export interface CarriedIn {
-  /** `pack`: the previous day's pack's state file; `log`: a replay of its log; `none`: nothing carried. */
-  readonly source: 'pack' | 'log' | 'none';
+  /**
+   * `pack`: the previous day's pack's state file; `log`: a replay of its log; `none`: nothing carried;
+   * `hosts` (a roll-up's merged report only): the union of its host packs' start states.
+   */
+  readonly source: 'pack' | 'log' | 'none' | 'hosts';
   /** The day whose end state this is (the day before the period). */
   readonly date: string;
   /** SHA-256 of the start state's bytes (data/compliance_state_start.json in a pack). */

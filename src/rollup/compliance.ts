@@ -22,6 +22,7 @@ import { extractEvent } from '../compliance/extract.js';
 import type { PolicyTimeline } from '../compliance/timeline.js';
 import { recoversFragment } from '../format/event-line.js';
 import { compareBytes, PACK_PATH } from '../format/pack.js';
+import type { MergedStart } from './carry.js';
 import { MinHeap, ReorderWindow } from './heap.js';
 
 const CHUNK = 64 * 1024;
@@ -159,13 +160,17 @@ function nextLog(heap: MinHeap<HostLog>, h: HostLog): HostLog | undefined {
   return heap.pop();
 }
 
-/** Runs the compliance checks of `date` over the merged logs of the hosts (`log`: the pack's audit.jsonl). */
+/**
+ * Runs the compliance checks of `date` over the merged logs of the hosts (`log`: the pack's
+ * audit.jsonl), from `start` (the state carried across midnight; carry.ts) when given.
+ */
 export function checkMergedCompliance(
   inputs: readonly { readonly host: string; readonly log: string }[],
   date: string,
   timeline: PolicyTimeline,
+  start?: MergedStart,
 ): ComplianceReport {
-  const engine = new ComplianceEngine(timeline);
+  const engine = new ComplianceEngine(timeline, start?.state);
   const logs: HostLog[] = [];
   try {
     for (const i of inputs) logs.push(new HostLog(i.log, i.host, () => engine.malformed(), recoveryFileOf(date)));
@@ -185,5 +190,6 @@ export function checkMergedCompliance(
     timeline,
     result: engine.finish(),
     files: inputs.map((i) => `${i.host}/${PACK_PATH.log}`),
+    carriedIn: start?.carried,
   });
 }

@@ -41,6 +41,7 @@ import { HashingWriter, type WrittenFile, writeNewFile } from '../fsx/byte-sink.
 import { removeTree } from '../fsx/dirs.js';
 import { abandonRollupDir, previousRollup, sealRollup, startRollupDir } from './bag.js';
 import { type HostPack, type HostSource, loadHostPack, type RollupFinding } from './hosts.js';
+import { hostsStartState } from './carry.js';
 import { checkMergedCompliance } from './compliance.js';
 import { judgeHosts } from './judge.js';
 import { lockRollups, refuseOutOfOrder, removeRollupLeftovers } from './lock.js';
@@ -197,6 +198,7 @@ function complianceFiles(
   packs: readonly HostPack[],
   tmp: string,
   files: Record<string, WrittenFile>,
+  findings: RollupFinding[],
 ): ComplianceReport {
   const timeline =
     o.policy ??
@@ -208,7 +210,18 @@ function complianceFiles(
   const inputs = packs
     .filter((p) => p.verdict === 'ok')
     .map((p) => ({ host: p.host, log: join(p.packDir, PACK_PATH.log) }));
-  const report = checkMergedCompliance(inputs, o.date, timeline);
+  const start = hostsStartState(
+    packs.filter((p) => p.verdict === 'ok'),
+    o.date,
+  );
+  for (const m of start.missing)
+    findings.push({
+      code: 'ROLLUP_HOST_NO_CARRY',
+      severity: 'warning',
+      host: m.host,
+      detail: `the merged compliance checks start without ${m.host}'s state at midnight: ${m.why}; a kill switch, session or order it held open is not known to them`,
+    });
+  const report = checkMergedCompliance(inputs, o.date, timeline, start);
   files[ROLLUP_COMPLIANCE_REPORT] = writeNewFile(join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_REPORT), reportJson(report));
   files[ROLLUP_COMPLIANCE_FINDINGS] = writeNewFile(
     join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_FINDINGS),
@@ -277,7 +290,7 @@ function writeRollup(
   dirs: { tmp: string; final: string },
 ): RollupResult {
   const { merged, files } = mergeVerified(packs, dirs.tmp);
-  const compliance = complianceFiles(o, packs, dirs.tmp, files);
+  const compliance = complianceFiles(o, packs, dirs.tmp, files, findings);
   findings.push(
     ...judgeHosts(packs, merged.skew.result(), {
       date: o.date,

@@ -1,0 +1,190 @@
+/**
+ * Where the merged stream's checks start (docs/FORMAT.md, "Roll-ups"): a kill switch left on at
+ * 23:00 on one host must stop the firm's orders of 00:10, and a GTC order accepted yesterday may be
+ * overfilled today on another host. Each verified host's pack holds the state its own checks
+ * started from (`data/compliance_state_start.json`, held to its manifest by the host's
+ * verification); the merged run starts from their union. Evidence then names
+ * `<host>/<log file>`, as the merged report's evidence names `<host>/data/audit.jsonl`.
+ *
+ * The union is what every host knew at midnight, never less: what one host opened and another
+ * closed is still open in it (its closing host never knew the order), so it can only add
+ * findings (a fill after that close), never hide one.
+ */
+import { createHash } from 'node:crypto';
+import { constants as fsc, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type CarriedOrder,
+  type CarriedRate,
+  type CarriedState,
+  carriedStateJson,
+  MAX_STATE_BYTES,
+} from '../compliance/carry.js';
+import { type CarriedIn, dayBefore, emptyState } from '../compliance/carry-source.js';
+import { parseCarriedState } from '../compliance/carry-parse.js';
+import type { Evidence } from '../compliance/types.js';
+import { PACK_PATH } from '../format/pack.js';
+
+/** A start state of the merged run: what the report records, the state, and its bytes. */
+export interface MergedStart {
+  readonly carried: CarriedIn;
+  readonly state: CarriedState;
+  readonly text: string;
+  /** Hosts whose pack gave no start state (made before it existed, or unreadable), with why. */
+  readonly missing: readonly { readonly host: string; readonly why: string }[];
+}
+
+type Keyed<T> = Map<string, T>;
+
+/** Keeps, per key, the entry `better` prefers (the first one seen on a tie). */
+function put<T>(m: Keyed<T>, key: string, v: T, better: (a: T, b: T) => boolean): void {
+  const old = m.get(key);
+  if (old === undefined || better(v, old)) m.set(key, v);
+}
+
+const later = <T extends { readonly t_us: number }>(a: T, b: T): boolean => a.t_us > b.t_us;
+const never = (): boolean => false;
+const byTime = <T>(m: Keyed<T>, t: (v: T) => number): T[] => [...m.values()].sort((a, b) => t(a) - t(b));
+
+function mergeRates(all: readonly (readonly CarriedRate[])[]): CarriedRate[] {
+  const m = new Map<string, { times: number[]; breaching: boolean }>();
+  for (const list of all)
+    for (const r of list) {
+      const cur = m.get(r.name) ?? { times: [], breaching: false };
+      cur.times.push(...r.times_us);
+      cur.breaching ||= r.breaching;
+      m.set(r.name, cur);
+    }
+  return [...m].map(([name, r]) => ({ name, times_us: r.times.sort((a, b) => a - b), breaching: r.breaching }));
+}
+
+/** The union of the hosts' states (already renamed), as one state at the end of `date`. */
+export function unionStates(states: readonly CarriedState[], date: string): CarriedState {
+  const kill: Keyed<CarriedState['kill_switch'][number]> = new Map();
+  const sessions: Keyed<CarriedState['sessions'][number]> = new Map();
+  const failed: Keyed<CarriedState['failed_logins'][number]> = new Map();
+  const open: Keyed<CarriedOrder> = new Map();
+  const closed: Keyed<CarriedOrder> = new Map();
+  const risk: Keyed<CarriedState['risk_checks'][number]> = new Map();
+  const overrides: Keyed<CarriedState['overrides'][number]> = new Map();
+  const decisions: Keyed<CarriedState['decisions'][number]> = new Map();
+  const recent: Keyed<CarriedState['recent_orders'][number]> = new Map();
+  const clocks: Keyed<CarriedState['clocks'][number]> = new Map();
+  let end = 0;
+  for (const s of states) {
+    end = Math.max(end, s.end_us);
+    for (const k of s.kill_switch) put(kill, k.scope, k, never);
+    for (const x of s.sessions) put(sessions, x.user, x, (a, b) => a.login_us > b.login_us);
+    for (const f of s.failed_logins) {
+      const o = failed.get(f.user);
+      failed.set(
+        f.user,
+        o === undefined
+          ? f
+          : {
+              user: f.user,
+              last_us: Math.max(o.last_us, f.last_us),
+              times_us: [...o.times_us, ...f.times_us].sort((a, b) => a - b),
+              flagged_burst_us: Math.max(o.flagged_burst_us, f.flagged_burst_us),
+            },
+      );
+    }
+    // An order is one host's (its acceptance); another host's copy is a reused id: the more filled wins.
+    for (const o of s.open_orders) put(open, o.order_id, o, (a, b) => a.filled > b.filled);
+    for (const o of s.closed_orders) put(closed, o.order_id, o, (a, b) => a.filled > b.filled);
+    for (const r of s.risk_checks) put(risk, r.key, r, later);
+    for (const r of s.overrides) put(overrides, r.key, r, later);
+    for (const d of s.decisions) put(decisions, d.signal_id, d, later);
+    for (const r of s.recent_orders) put(recent, r.key, r, later);
+    for (const c of s.clocks) put(clocks, c.process, c, (a, b) => a.last_us > b.last_us);
+  }
+  return {
+    ...emptyState(date),
+    end_us: end,
+    kill_switch: [...kill.values()],
+    sessions: byTime(sessions, (x) => x.login_us),
+    failed_logins: byTime(failed, (f) => f.last_us),
+    open_orders: byTime(open, (o) => o.t_us),
+    closed_orders: byTime(closed, (o) => o.t_us),
+    risk_checks: byTime(risk, (r) => r.t_us),
+    overrides: byTime(overrides, (r) => r.t_us),
+    decisions: byTime(decisions, (r) => r.t_us),
+    recent_orders: byTime(recent, (r) => r.t_us),
+    strategy_rates: mergeRates(states.map((s) => s.strategy_rates)),
+    venue_rates: mergeRates(states.map((s) => s.venue_rates)),
+    clocks: byTime(clocks, (c) => c.last_us),
+  };
+}
+
+/** `s` with every evidence file named `<host>/<file>`. */
+export function renameEvidence(s: CarriedState, host: string): CarriedState {
+  const ev = <T extends { readonly evidence: Evidence }>(x: T): T => ({
+    ...x,
+    evidence: { ...x.evidence, file: `${host}/${x.evidence.file}` },
+  });
+  return {
+    ...s,
+    kill_switch: s.kill_switch.map(ev),
+    open_orders: s.open_orders.map(ev),
+    closed_orders: s.closed_orders.map(ev),
+    risk_checks: s.risk_checks.map(ev),
+    overrides: s.overrides.map(ev),
+    decisions: s.decisions.map(ev),
+    recent_orders: s.recent_orders.map(ev),
+  };
+}
+
+/** A verified host pack's start state, or why there is none. */
+function hostStart(packDir: string, prev: string): CarriedState | string {
+  let fd: number;
+  try {
+    fd = openSync(join(packDir, PACK_PATH.complianceStateStart), fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  } catch {
+    return `its pack holds no ${PACK_PATH.complianceStateStart} (made before the state was carried)`;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_STATE_BYTES) return `its ${PACK_PATH.complianceStateStart} cannot be read`;
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    for (let n = 1; off < st.size && n > 0; off += n) n = readSync(fd, buf, off, st.size - off, off);
+    const s = parseCarriedState(buf.subarray(0, off), prev);
+    return typeof s === 'string' ? `its ${PACK_PATH.complianceStateStart} cannot be used: ${s}` : s;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The merged run's start state for `date`: the union of the verified hosts' start states. */
+export function hostsStartState(
+  hosts: readonly { readonly host: string; readonly packDir: string }[],
+  date: string,
+): MergedStart {
+  const prev = dayBefore(date);
+  const states: CarriedState[] = [];
+  const missing: { host: string; why: string }[] = [];
+  for (const h of hosts) {
+    const s = hostStart(h.packDir, prev);
+    if (typeof s === 'string') missing.push({ host: h.host, why: s });
+    else states.push(renameEvidence(s, h.host));
+  }
+  const state = unionStates(states, prev);
+  const text = carriedStateJson(state);
+  const used = hosts.filter((h) => !missing.some((m) => m.host === h.host)).map((h) => h.host);
+  const note =
+    `the state at the end of ${prev}: the union of the start states of ${used.length} host pack(s)` +
+    (used.length > 0 ? ` (${used.join(', ')})` : '') +
+    (missing.length > 0 ? `; nothing carried from ${missing.map((m) => `${m.host} (${m.why})`).join(', ')}` : '');
+  return {
+    carried: {
+      source: 'hosts',
+      date: prev,
+      state_sha256: createHash('sha256').update(text).digest('hex'),
+      log_sha256: null,
+      note,
+    },
+    state,
+    text,
+    missing,
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The merged stream's checks cross midnight: a kill switch left on at 23:00 on one host stops
+ * another host's order at 00:10, and a GTC order accepted yesterday on one host and overfilled today
+ * on another is an overfill. Neither host's own pack can see that; a merged run that started every
+ * day empty saw `fill_without_order` and let the order through.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyState } from '../../src/compliance/carry-source.js';
+import { createAuditLogger } from '../../src/logger/index.js';
+import { unionStates } from '../../src/rollup/carry.js';
+import { rollupDay, type RollupResult } from '../../src/rollup/index.js';
+import { at, DATE, exportFirmDay, NEXT } from './hosts-fixture.js';
+
+const MIN = 60_000_000;
+type Ev = [number, string, string, Record<string, unknown>];
+
+async function writeHost(dir: string, host: string, events: Ev[]): Promise<void> {
+  let now = 0;
+  const log = createAuditLogger({
+    logDir: join(dir, host, 'logs'),
+    handleExit: false,
+    host,
+    pid: 7,
+    heartbeatMinutes: 0,
+    clock: () => now,
+  });
+  for (const [t, cat, event, fields] of events) {
+    now = t;
+    log.log(cat, event, fields);
+  }
+  await log.close();
+}
+
+const order = (id: string, qty: number, tif: string) => ({
+  order_id: id,
+  symbol: 'ABC',
+  side: 'buy',
+  quantity: qty,
+  price: 100,
+  user: 'u',
+  time_in_force: tif,
+});
+
+let dir: string;
+let r: RollupResult;
+
+describe('the merged checks start from the hosts’ state at midnight', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'auditpack-rollup-carry-'));
+    const late = at(DATE, 23);
+    await writeHost(dir, 'alpha', [
+      [at(DATE, 10), 'auth', 'Login', { user: 'u' }],
+      [late, 'risk', 'KillSwitchOn', { user: 'u', scope: 'all', reason: 'halt' }],
+      [late + 30 * MIN, 'risk', 'RiskCheck', { order_id: 'G1', result: 'pass', reference_price: 100 }],
+      [late + 30 * MIN + 1, 'order', 'OrderAccepted', order('G1', 100, 'GTC')],
+    ]);
+    await writeHost(dir, 'bravo', [
+      [at(DATE, 10), 'auth', 'Login', { user: 'u' }],
+      [at(NEXT, 0) + 10 * MIN, 'risk', 'RiskCheck', { order_id: 'O1', result: 'pass', reference_price: 100 }],
+      [at(NEXT, 0) + 10 * MIN + 1, 'order', 'OrderAccepted', order('O1', 5, 'GTC')],
+      [
+        at(NEXT, 0) + 20 * MIN,
+        'fill',
+        'Filled',
+        { order_id: 'G1', deal_id: 'F1', symbol: 'ABC', quantity: 150, price: 100 },
+      ],
+    ]);
+    const hosts = [
+      { name: 'alpha', skewUs: 0 },
+      { name: 'bravo', skewUs: 0 },
+    ];
+    await exportFirmDay(dir, hosts, DATE);
+    await exportFirmDay(dir, hosts, NEXT);
+    r = await rollupDay({
+      date: NEXT,
+      outDir: join(dir, 'rollups'),
+      version: '0.1.0',
+      sources: ['alpha', 'bravo'].map((h) => ({ host: h, dir: join(dir, h, 'artifacts') })),
+    });
+  }, 240_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a kill switch of one host and a GTC order of another cross midnight into the merged report', () => {
+    const rules = r.compliance.findings.map((f) => `${f.rule} ${f.order_ids.join(',')}`).sort();
+    expect(rules).toContain('kill_switch_violation O1');
+    expect(rules).toContain('overfill G1');
+    expect(rules).not.toContain('fill_without_order G1');
+    const kill = r.compliance.findings.find((f) => f.rule === 'kill_switch_violation');
+    // The KillSwitchOn line is alpha's log of the day before.
+    expect(kill?.evidence[0]?.file).toBe(`alpha/audit-${DATE.replaceAll('-', '')}.jsonl`);
+  });
+
+  it('records carried_in in the merged report, as a pack does', () => {
+    const c = r.compliance.carried_in;
+    expect(c?.source).toBe('hosts');
+    expect(c?.date).toBe(DATE);
+    expect(c?.note).toContain('alpha, bravo');
+    const onDisk = JSON.parse(readFileSync(join(r.dir, 'data', 'compliance_report.json'), 'utf8'));
+    expect(onDisk.carried_in).toEqual(c);
+    expect(r.findings.map((f) => f.code)).not.toContain('ROLLUP_HOST_NO_CARRY');
+  });
+});
+
+describe('unionStates', () => {
+  const ev = (file: string, seq: number) => ({ file, seq, line: seq, line_sha256: '0'.repeat(64) });
+  it('keeps what any host held: latest session, latest risk check, merged rate windows, the fuller order', () => {
+    const base = emptyState(DATE);
+    const o = {
+      order_id: 'X',
+      t_us: 5,
+      symbol: 'ABC',
+      evidence: ev('a/f', 1),
+      time_in_force: 'GTC',
+      quantity: 10,
+      price: 1,
+      reference_price: null,
+      strategy: null,
+      venue: null,
+      filled: 2,
+      status: 'open' as const,
+      overfilled: false,
+    };
+    const a = {
+      ...base,
+      end_us: 10,
+      sessions: [{ user: 'u', login_us: 3 }],
+      open_orders: [o],
+      risk_checks: [{ key: 'o:X', t_us: 4, pass: true, failed: [], reference_price: 1, evidence: ev('a/f', 2) }],
+      strategy_rates: [{ name: 's', times_us: [1, 5], breaching: false }],
+    };
+    const b = {
+      ...base,
+      end_us: 20,
+      kill_switch: [{ scope: 'all', evidence: ev('b/f', 1) }],
+      sessions: [{ user: 'u', login_us: 7 }],
+      open_orders: [{ ...o, filled: 6, evidence: ev('b/f', 3) }],
+      risk_checks: [{ key: 'o:X', t_us: 2, pass: false, failed: ['x'], reference_price: 1, evidence: ev('b/f', 2) }],
+      strategy_rates: [{ name: 's', times_us: [3], breaching: true }],
+    };
+    const u = unionStates([a, b], DATE);
+    expect(u.end_us).toBe(20);
+    expect(u.kill_switch.map((k) => k.scope)).toEqual(['all']);
+    expect(u.sessions).toEqual([{ user: 'u', login_us: 7 }]);
+    expect(u.open_orders.map((x) => x.filled)).toEqual([6]);
+    expect(u.risk_checks.map((x) => x.pass)).toEqual([true]);
+    expect(u.strategy_rates).toEqual([{ name: 's', times_us: [1, 3, 5], breaching: true }]);
+  });
+});
