@@ -65,6 +65,20 @@ function redactionOptionsOf(r: AuditLoggerOptions['redaction']): RedactionOption
   return r === undefined || r === true ? {} : r === false ? { enabled: false } : r;
 }
 
+/**
+ * The rules as plain values for the writer thread (which gets a structured clone): a caller's
+ * extra property or RegExp subclass must not stop the thread from starting. Called after
+ * compileRedactor accepted them, so every pattern is a string or a RegExp.
+ */
+function cloneableRedaction(r: RedactionOptions): RedactionOptions {
+  return {
+    enabled: r.enabled !== false,
+    censor: r.censor,
+    keys: r.keys === undefined ? undefined : [...r.keys],
+    patterns: r.patterns?.map((p) => (typeof p === 'string' ? p : new RegExp(p.source, p.flags))),
+  };
+}
+
 class Logger {
   private readonly preparer: EventPreparer;
   private readonly sink: AuditSink;
@@ -89,7 +103,7 @@ class Logger {
       provenance,
       defaultActor: options.actor,
       // Long free text is scanned by the writer thread (deferred.ts) when there is one.
-      defer: !threadless && !durable,
+      defer: !threadless && !durable && redaction.enabled !== false,
     });
     const flushBytes = Math.max(1, options.flushBytes ?? 1024 * 1024);
     this.buffer = new EventBuffer(Math.max(flushBytes, options.maxBufferBytes ?? 64 * 1024 * 1024));
@@ -112,7 +126,7 @@ class Logger {
       : new BatchedWriter(ctx, {
           flushIntervalMs: Math.max(0, options.flushIntervalMs ?? 0),
           flushBytes,
-          offload: threadless ? undefined : { dir, provenance, redaction },
+          offload: threadless ? undefined : { dir, provenance, redaction: cloneableRedaction(redaction) },
         });
     this.unregisterExit = options.handleExit === false ? undefined : registerExitFlush(() => this.flushSyncForExit());
     this.stopHeartbeat = startHeartbeat(heartbeatMs, (c, e, f) => this.record(c, e, f, undefined, WRITER));

@@ -181,6 +181,28 @@ describe('the writer thread scans before it hashes or writes', () => {
     expect(pythonCheck(a)).toMatchObject({ ok: true, lines: 10_000 });
   });
 
+  it("scans with the logger's own rules on the writer thread, whatever else the options object holds", async () => {
+    const dir = tempDir();
+    class Pattern extends RegExp {}
+    const fallbacks = workerActivity(WRITER_THREAD).fallbacks.length;
+    const redaction = { censor: '<cut>', keys: ['desk'], patterns: [new Pattern('TICKET-\\d{6}')], hook: () => 1 };
+    const log = createAuditLogger({ logDir: dir, handleExit: false, redaction });
+    for (let turn = 0; turn < 4; turn++) {
+      for (let i = 0; i < 1000; i++)
+        log.log('risk', 'RiskCheck', { note: `${noteOf(i)} TICKET-${100000 + i}`, desk: 'd1' });
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(log.stats().writerThread).toMatchObject({ state: 'running' });
+    await log.close();
+    expect(workerActivity(WRITER_THREAD).fallbacks.length).toBe(fallbacks);
+    const lines = fileText(dir).split('\n').filter(Boolean);
+    expect(lines).toHaveLength(4000);
+    for (const s of [...SECRET_CORES, 'TICKET-1', '"d1"']) expect(lines.join('\n')).not.toContain(s);
+    expect(JSON.parse(lines[3999] as string)).toMatchObject({ desk: '<cut>', redacted: ['note', 'desk'] });
+    expect(lines[3999]).toContain('(#999) <cut>"');
+    expect(lines.join('\n')).not.toContain('[REDACTED]');
+  });
+
   it('finishes on the exit path: events the thread did not write are scanned on the caller before its write', () => {
     const dir = tempDir();
     const script = `
