@@ -52,6 +52,8 @@ export type AuditpackErrorCode =
   | 'KEY_EXISTS'
   /** export: the day asked for has not ended (today without `partial`, or a future day); nothing was written. */
   | 'DATE_NOT_ENDED'
+  /** export: the day file lost lines after its last write (the log lock's cached head is gone); nothing was written. */
+  | 'LOG_HEAD_LOST'
   /** Pruning refused because the newest pack or log is dated after "now" (a wrong clock). */
   | 'CLOCK_SKEW'
   /** Verification ran and found problems (the report says which). */
@@ -162,6 +164,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   KEY_EXISTS: ExitCode.CANT_CREATE,
   CLOCK_SKEW: ExitCode.TEMP_FAIL,
   DATE_NOT_ENDED: ExitCode.USAGE,
+  LOG_HEAD_LOST: ExitCode.DATA,
   VERIFY_FAILED: ExitCode.PROBLEMS,
   TSA_FAILED: ExitCode.TEMP_FAIL,
   ARCHIVE_NOT_CONFIGURED: ExitCode.CONFIG,

@@ -38,6 +38,7 @@ import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { recordWriterEvent } from '../logger/child.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
+import { checkDayHeadKept } from './day-head.js';
 import { buildManifest, stampBag, writeTagFiles } from './bag.js';
 import { COMPLIANCE_FILES, startPackCompliance, type PackComplianceOptions } from './compliance-files.js';
 import { collectConfig } from './config-files.js';
@@ -108,6 +109,8 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     }
     throw wrapFsError(err, 'read', logDir);
   }
+  // A day file cut since its writers' last append is refused before anything is written (day-head.ts).
+  checkDayHeadKept(logDir, day);
   // The export is recorded in the log at the end: an install that cannot log fails before writing a pack.
   if (options.recordEvent !== false) loadFileLock();
   try {
