@@ -19,9 +19,10 @@ import { parseCarriedState } from './carry-parse.js';
 export interface CarriedIn {
   /**
    * `pack`: the previous day's pack's state file; `log`: a replay of its log; `none`: nothing carried;
-   * `hosts` (a roll-up's merged report only): the union of its host packs' start states.
+   * in a roll-up's merged report only, `rollup`: the previous day's roll-up's merged end state, or
+   * `hosts`: the union of its host packs' start states.
    */
-  readonly source: 'pack' | 'log' | 'none' | 'hosts';
+  readonly source: 'pack' | 'log' | 'none' | 'hosts' | 'rollup';
   /** The day whose end state this is (the day before the period). */
   readonly date: string;
   /** SHA-256 of the start state's bytes (data/compliance_state_start.json in a pack). */

@@ -20,6 +20,7 @@ const SOURCE_WORDS: Record<CarriedIn['source'], string> = {
   pack: 'from the previous day’s pack (its data/compliance_state.json, as its manifest-sha256.txt lists it)',
   log: 'from a replay of the previous day’s log alone: what was open before that day is not known',
   none: 'nothing was carried: a kill switch, session or order open at midnight is not known to these checks',
+  rollup: 'from the previous day’s roll-up (its merged data/compliance_state.json)',
   hosts:
     'the union of the start states of the roll-up’s host packs (each from its own pack’s data/compliance_state_start.json)',
 };

@@ -35,6 +35,13 @@ export const ROLLUP_FILLS = 'fills.csv';
 /** The compliance checks over the merged stream: the report and its findings CSV (as in a pack). */
 export const ROLLUP_COMPLIANCE_REPORT = 'compliance_report.json';
 export const ROLLUP_COMPLIANCE_FINDINGS = 'compliance_findings.csv';
+/** The merged checks' state at the end of the day, and the one they started from (Compliance state). */
+export const ROLLUP_COMPLIANCE_STATE = 'compliance_state.json';
+export const ROLLUP_COMPLIANCE_STATE_START = 'compliance_state_start.json';
+/** Payload files of roll-ups made since the merged state is carried (older roll-ups lack them). */
+export const ROLLUP_STATE_FILES: readonly string[] = Object.freeze(
+  [ROLLUP_COMPLIANCE_STATE, ROLLUP_COMPLIANCE_STATE_START].sort(compareBytes),
+);
 /** A roll-up's payload files (under data/), sorted as its manifest lists them. */
 export const ROLLUP_PAYLOAD_FILES: readonly string[] = Object.freeze(
   [

@@ -20,10 +20,11 @@ import {
   carriedStateJson,
   MAX_STATE_BYTES,
 } from '../compliance/carry.js';
-import { type CarriedIn, dayBefore, emptyState } from '../compliance/carry-source.js';
+import { type CarriedIn, dayBefore, emptyState, listedSha256 } from '../compliance/carry-source.js';
 import { parseCarriedState } from '../compliance/carry-parse.js';
 import type { Evidence } from '../compliance/types.js';
-import { PACK_PATH } from '../format/pack.js';
+import { PACK_PATH, PAYLOAD_DIR } from '../format/pack.js';
+import { ROLLUP_COMPLIANCE_STATE } from '../format/rollup.js';
 
 /** A start state of the merged run: what the report records, the state, and its bytes. */
 export interface MergedStart {
@@ -134,25 +135,82 @@ export function renameEvidence(s: CarriedState, host: string): CarriedState {
   };
 }
 
-/** A verified host pack's start state, or why there is none. */
-function hostStart(packDir: string, prev: string): CarriedState | string {
+/** A regular file's bytes (never through a link); undefined when missing, `'unreadable'` when not a file or over `max`. */
+function readBounded(path: string, max: number): Buffer | 'unreadable' | undefined {
   let fd: number;
   try {
-    fd = openSync(join(packDir, PACK_PATH.complianceStateStart), fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   } catch {
-    return `its pack holds no ${PACK_PATH.complianceStateStart} (made before the state was carried)`;
+    return undefined;
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_STATE_BYTES) return `its ${PACK_PATH.complianceStateStart} cannot be read`;
+    if (!st.isFile() || st.size > max) return 'unreadable';
     const buf = Buffer.alloc(st.size);
     let off = 0;
     for (let n = 1; off < st.size && n > 0; off += n) n = readSync(fd, buf, off, st.size - off, off);
-    const s = parseCarriedState(buf.subarray(0, off), prev);
-    return typeof s === 'string' ? `its ${PACK_PATH.complianceStateStart} cannot be used: ${s}` : s;
+    return buf.subarray(0, off);
   } finally {
     closeSync(fd);
   }
+}
+
+/** A verified host pack's start state, or why there is none. */
+function hostStart(packDir: string, prev: string): CarriedState | string {
+  const bytes = readBounded(join(packDir, PACK_PATH.complianceStateStart), MAX_STATE_BYTES);
+  if (bytes === undefined)
+    return `its pack holds no ${PACK_PATH.complianceStateStart} (made before the state was carried)`;
+  if (bytes === 'unreadable') return `its ${PACK_PATH.complianceStateStart} cannot be read`;
+  const s = parseCarriedState(bytes, prev);
+  return typeof s === 'string' ? `its ${PACK_PATH.complianceStateStart} cannot be used: ${s}` : s;
+}
+
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+/**
+ * The previous roll-up's merged end state (`<outDir>/<D-1>/data/compliance_state.json`, held to its
+ * manifest-sha256.txt), or why it cannot be used.
+ */
+function previousRollupStart(outDir: string, date: string, previous: string | null): MergedStart | string {
+  const prev = dayBefore(date);
+  if (previous !== prev)
+    return previous === null
+      ? `no roll-up of ${prev} in the roll-ups directory`
+      : `no roll-up of ${prev} (the previous one is of ${previous})`;
+  const rel = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_STATE}`;
+  const manifest = readBounded(join(outDir, prev, PACK_PATH.manifest), MAX_MANIFEST_BYTES);
+  const listed = Buffer.isBuffer(manifest) ? listedSha256(manifest.toString('utf8'), rel) : undefined;
+  if (listed === undefined) return `the roll-up of ${prev} lists no ${rel} (made before the merged state was carried)`;
+  const bytes = readBounded(join(outDir, prev, rel), MAX_STATE_BYTES);
+  if (!Buffer.isBuffer(bytes)) return `the roll-up of ${prev} lists a ${rel} it does not hold`;
+  if (sha256(bytes) !== listed) return `the ${rel} of the roll-up of ${prev} does not match its manifest (edited)`;
+  const state = parseCarriedState(bytes, prev);
+  if (typeof state === 'string') return `the ${rel} of the roll-up of ${prev} cannot be used: ${state}`;
+  const text = bytes.toString('utf8');
+  const note = `the merged state at the end of ${prev} from the roll-up of ${prev} (${rel}, as its manifest-sha256.txt lists it)`;
+  return {
+    carried: { source: 'rollup', date: prev, state_sha256: sha256(text), log_sha256: null, note },
+    state,
+    text,
+    missing: [],
+  };
+}
+
+/**
+ * The merged run's start state for `date`: the previous day's roll-up's merged end state when it
+ * is in `outDir` and holds one (exact across hosts), else the union of the verified hosts' start states.
+ */
+export function mergedStartState(
+  outDir: string,
+  previous: string | null,
+  hosts: readonly { readonly host: string; readonly packDir: string }[],
+  date: string,
+): MergedStart {
+  const fromRollup = previousRollupStart(outDir, date, previous);
+  if (typeof fromRollup !== 'string') return fromRollup;
+  const h = hostsStartState(hosts, date);
+  return { ...h, carried: { ...h.carried, note: `${h.carried.note} (not used: ${fromRollup})` } };
 }
 
 /** The merged run's start state for `date`: the union of the verified hosts' start states. */
@@ -179,7 +237,7 @@ export function hostsStartState(
     carried: {
       source: 'hosts',
       date: prev,
-      state_sha256: createHash('sha256').update(text).digest('hex'),
+      state_sha256: sha256(text),
       log_sha256: null,
       note,
     },

@@ -22,6 +22,8 @@ import { extractEvent } from '../compliance/extract.js';
 import type { PolicyTimeline } from '../compliance/timeline.js';
 import { recoversFragment } from '../format/event-line.js';
 import { compareBytes, PACK_PATH } from '../format/pack.js';
+import type { CarriedState } from '../compliance/carry.js';
+import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import type { MergedStart } from './carry.js';
 import { MinHeap, ReorderWindow } from './heap.js';
 
@@ -169,7 +171,7 @@ export function checkMergedCompliance(
   date: string,
   timeline: PolicyTimeline,
   start?: MergedStart,
-): ComplianceReport {
+): { report: ComplianceReport; end: CarriedState } {
   const engine = new ComplianceEngine(timeline, start?.state);
   const logs: HostLog[] = [];
   try {
@@ -184,7 +186,13 @@ export function checkMergedCompliance(
     for (const h of logs) h.close();
   }
   engine.endDay(date);
-  return buildReport({
+  // The end state names the day's log as `<host>/audit-YYYYMMDD.jsonl`, as a pack's state does: on
+  // the next day `<host>/data/audit.jsonl` would read as that day's log.
+  const dayLog = logFileName(dayNumberOfIsoDate(date) as number);
+  const end = engine.carryOut(date, (f) =>
+    f.endsWith(`/${PACK_PATH.log}`) ? `${f.slice(0, -PACK_PATH.log.length)}${dayLog}` : f,
+  );
+  const report = buildReport({
     from: date,
     to: date,
     timeline,
@@ -192,4 +200,5 @@ export function checkMergedCompliance(
     files: inputs.map((i) => `${i.host}/${PACK_PATH.log}`),
     carriedIn: start?.carried,
   });
+  return { report, end };
 }

@@ -9,6 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
+import { carriedStateJson } from '../compliance/carry.js';
 import {
   type ComplianceReport,
   defaultPolicy,
@@ -25,6 +26,8 @@ import {
   ROLLUP_COMMITTED_FILES,
   ROLLUP_COMPLIANCE_FINDINGS,
   ROLLUP_COMPLIANCE_REPORT,
+  ROLLUP_COMPLIANCE_STATE,
+  ROLLUP_COMPLIANCE_STATE_START,
   ROLLUP_FILLS,
   ROLLUP_FINDINGS,
   ROLLUP_FORMAT,
@@ -41,7 +44,7 @@ import { HashingWriter, type WrittenFile, writeNewFile } from '../fsx/byte-sink.
 import { removeTree } from '../fsx/dirs.js';
 import { abandonRollupDir, previousRollup, sealRollup, startRollupDir } from './bag.js';
 import { type HostPack, type HostSource, loadHostPack, type RollupFinding } from './hosts.js';
-import { hostsStartState } from './carry.js';
+import { mergedStartState } from './carry.js';
 import { checkMergedCompliance } from './compliance.js';
 import { judgeHosts } from './judge.js';
 import { lockRollups, refuseOutOfOrder, removeRollupLeftovers } from './lock.js';
@@ -199,6 +202,7 @@ function complianceFiles(
   tmp: string,
   files: Record<string, WrittenFile>,
   findings: RollupFinding[],
+  previous: RollupRecord['previous'],
 ): ComplianceReport {
   const timeline =
     o.policy ??
@@ -210,7 +214,9 @@ function complianceFiles(
   const inputs = packs
     .filter((p) => p.verdict === 'ok')
     .map((p) => ({ host: p.host, log: join(p.packDir, PACK_PATH.log) }));
-  const start = hostsStartState(
+  const start = mergedStartState(
+    o.outDir,
+    previous?.date ?? null,
     packs.filter((p) => p.verdict === 'ok'),
     o.date,
   );
@@ -221,7 +227,12 @@ function complianceFiles(
       host: m.host,
       detail: `the merged compliance checks start without ${m.host}'s state at midnight: ${m.why}; a kill switch, session or order it held open is not known to them`,
     });
-  const report = checkMergedCompliance(inputs, o.date, timeline, start);
+  const { report, end } = checkMergedCompliance(inputs, o.date, timeline, start);
+  files[ROLLUP_COMPLIANCE_STATE_START] = writeNewFile(
+    join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_STATE_START),
+    start.text,
+  );
+  files[ROLLUP_COMPLIANCE_STATE] = writeNewFile(join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_STATE), carriedStateJson(end));
   files[ROLLUP_COMPLIANCE_REPORT] = writeNewFile(join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_REPORT), reportJson(report));
   files[ROLLUP_COMPLIANCE_FINDINGS] = writeNewFile(
     join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_FINDINGS),
@@ -290,7 +301,7 @@ function writeRollup(
   dirs: { tmp: string; final: string },
 ): RollupResult {
   const { merged, files } = mergeVerified(packs, dirs.tmp);
-  const compliance = complianceFiles(o, packs, dirs.tmp, files, findings);
+  const compliance = complianceFiles(o, packs, dirs.tmp, files, findings, previous);
   findings.push(
     ...judgeHosts(packs, merged.skew.result(), {
       date: o.date,

@@ -135,6 +135,7 @@ export type ProblemCode =
   | 'ROLLUP_FORMAT_OLD'
   | 'ROLLUP_HOST_PACK_MISMATCH'
   | 'ROLLUP_HOST_PACK_UNCHECKED'
+  | 'ROLLUP_CARRY_MISMATCH'
   // --- review records (src/review) ---
   | ReviewProblemCode;
 

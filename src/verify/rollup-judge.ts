@@ -14,6 +14,7 @@ import {
   ROLLUP_RECORD,
   type RollupRecord,
   ROLLUP_SIGNATURE,
+  ROLLUP_STATE_FILES,
   ROLLUP_TAG_FILES,
 } from '../format/rollup.js';
 import { verifySshsig } from '../signing/sshsig.js';
@@ -27,6 +28,8 @@ import type { HostFacts } from './rollup-record.js';
 
 const DETACHED = new Set([TAGMANIFEST, SIGNATURE_FILE, ROLLUP_SIGNATURE]);
 const PAYLOAD = new Set(ROLLUP_PAYLOAD_FILES.map((n) => `${PAYLOAD_DIR}${n}`));
+/** Present in roll-ups made since the merged state is carried; rollup-carry.ts holds them to the report. */
+const STATE = new Set(ROLLUP_STATE_FILES.map((n) => `${PAYLOAD_DIR}${n}`));
 
 /** Exactly a roll-up's files: its tag files, payload files and signatures; every payload file present. */
 export function judgeRollupFileSet(
@@ -35,7 +38,7 @@ export function judgeRollupFileSet(
   f: Findings,
 ): void {
   for (const [p] of facts.files)
-    if (!PAYLOAD.has(p) && !ROLLUP_TAG_FILES.includes(p) && !DETACHED.has(p))
+    if (!PAYLOAD.has(p) && !STATE.has(p) && !ROLLUP_TAG_FILES.includes(p) && !DETACHED.has(p))
       f.add(
         'PACK_FILE_UNEXPECTED',
         'error',

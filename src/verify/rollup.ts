@@ -21,6 +21,7 @@ import { walk } from './pack-walk.js';
 import { Findings, makeReport, type VerifyReport } from './report.js';
 import { gatherRollup, type RollupFacts } from './rollup-gather.js';
 import { judgeFindingsFile, judgeMerged, judgeRecordSignature, judgeRollupFileSet } from './rollup-judge.js';
+import { judgeRollupCarry } from './rollup-carry.js';
 import { judgeCommitments } from './rollup-findings.js';
 import { type HostFacts, judgeHostsFile, judgePrevious, judgeRecord } from './rollup-record.js';
 
@@ -80,6 +81,7 @@ export async function verifyRollup(dir: string, options: VerifyRollupOptions = {
   if (record !== undefined) {
     judgeCommitments(facts, record, f);
     judgeFindingsFile(facts, record, hosts, f);
+    judgeRollupCarry(facts, record, dirname(real), f);
   }
   const checked = {
     files: facts.files.size,

@@ -4,14 +4,19 @@
  * on another is an overfill. Neither host's own pack can see that; a merged run that started every
  * day empty saw `fill_without_order` and let the order through.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { carriedStateJson } from '../../src/compliance/carry.js';
 import { emptyState } from '../../src/compliance/carry-source.js';
+import { reportJson } from '../../src/compliance/index.js';
 import { createAuditLogger } from '../../src/logger/index.js';
 import { unionStates } from '../../src/rollup/carry.js';
 import { rollupDay, type RollupResult } from '../../src/rollup/index.js';
+import { verifyRollup } from '../../src/verify/index.js';
+import { reseal } from '../verify/helpers/rollup-forge.js';
 import { at, DATE, exportFirmDay, NEXT } from './hosts-fixture.js';
 
 const MIN = 60_000_000;
@@ -147,5 +152,80 @@ describe('unionStates', () => {
     expect(u.open_orders.map((x) => x.filled)).toEqual([6]);
     expect(u.risk_checks.map((x) => x.pass)).toEqual([true]);
     expect(u.strategy_rates).toEqual([{ name: 's', times_us: [1, 3, 5], breaching: true }]);
+  });
+});
+
+describe('the merged state chains from roll-up to roll-up, and verify holds it', () => {
+  let d2: string;
+  beforeAll(async () => {
+    d2 = mkdtempSync(join(tmpdir(), 'auditpack-rollup-chain-'));
+    // alpha accepts G2 (100); bravo fills 60 of it before midnight and 60 more after: an overfill
+    // only the merged stream sees, and only when the merged state crosses midnight (the hosts'
+    // own states know either the order or the fill, never both).
+    await writeHost(d2, 'alpha', [
+      [at(DATE, 10), 'auth', 'Login', { user: 'u' }],
+      [at(DATE, 10) + MIN, 'risk', 'RiskCheck', { order_id: 'G2', result: 'pass', reference_price: 100 }],
+      [at(DATE, 10) + MIN + 1, 'order', 'OrderAccepted', order('G2', 100, 'GTC')],
+    ]);
+    const fill = (deal: string) => ({ order_id: 'G2', deal_id: deal, symbol: 'ABC', quantity: 60, price: 100 });
+    await writeHost(d2, 'bravo', [
+      [at(DATE, 11), 'fill', 'Filled', fill('F1')],
+      [at(NEXT, 0) + 20 * MIN, 'fill', 'Filled', fill('F2')],
+    ]);
+    const hosts = [
+      { name: 'alpha', skewUs: 0 },
+      { name: 'bravo', skewUs: 0 },
+    ];
+    await exportFirmDay(d2, hosts, DATE);
+    await exportFirmDay(d2, hosts, NEXT);
+  }, 240_000);
+  afterAll(() => rmSync(d2, { recursive: true, force: true }));
+
+  const roll = (date: string, out: string) =>
+    rollupDay({
+      date,
+      outDir: join(d2, out),
+      version: '0.1.0',
+      sources: ['alpha', 'bravo'].map((h) => ({ host: h, dir: join(d2, h, 'artifacts') })),
+    });
+  const carryProblems = async (day: string) =>
+    (await verifyRollup(day)).problems.filter((p) => p.code === 'ROLLUP_CARRY_MISMATCH').map((p) => p.detail);
+
+  it('starts from the previous roll-up’s merged end state, exact across hosts', async () => {
+    await roll(DATE, 'chain');
+    const r2 = await roll(NEXT, 'chain');
+    expect(r2.compliance.carried_in?.source).toBe('rollup');
+    expect(r2.compliance.findings.map((f) => `${f.rule} ${f.order_ids.join(',')}`)).toContain('overfill G2');
+    const end = readFileSync(join(d2, 'chain', DATE, 'data', 'compliance_state.json'));
+    expect(r2.compliance.carried_in?.state_sha256).toBe(createHash('sha256').update(end).digest('hex'));
+    const v = await verifyRollup(join(d2, 'chain', NEXT));
+    expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(await carryProblems(join(d2, 'chain', NEXT))).toEqual([]);
+    // Without the previous roll-up, the hosts' states: the order is known, its first fill is not.
+    const alone = await roll(NEXT, 'alone');
+    expect(alone.compliance.carried_in?.source).toBe('hosts');
+    expect(alone.compliance.carried_in?.note).toContain(`no roll-up of ${DATE}`);
+    expect(alone.compliance.findings.map((f) => f.rule)).not.toContain('overfill');
+  });
+
+  it('a swapped start state (every digest recomputed) or a dropped one is a finding', async () => {
+    const forged = join(d2, 'forged');
+    cpSync(join(d2, 'chain'), forged, { recursive: true });
+    const day = join(forged, NEXT);
+    const empty = carriedStateJson(emptyState(DATE));
+    writeFileSync(join(day, 'data', 'compliance_state_start.json'), empty);
+    const reportPath = join(day, 'data', 'compliance_report.json');
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+    report.carried_in.state_sha256 = createHash('sha256').update(empty).digest('hex');
+    writeFileSync(reportPath, reportJson(report));
+    reseal(day);
+    expect((await carryProblems(day)).join('\n')).toMatch(/not the merged end state of the roll-up/);
+    // Dropped: no carried_in and no state files.
+    delete report.carried_in;
+    writeFileSync(reportPath, reportJson(report));
+    rmSync(join(day, 'data', 'compliance_state_start.json'));
+    rmSync(join(day, 'data', 'compliance_state.json'));
+    reseal(day);
+    expect((await carryProblems(day)).join('\n')).toMatch(/carried state was dropped/);
   });
 });

@@ -1,0 +1,99 @@
+/**
+ * The merged report's start state (docs/FORMAT.md, "Roll-ups"): a roll-up whose report records
+ * `carried_in` holds the state its merged checks started from and the one they ended with; the
+ * start is held to `carried_in.state_sha256`, and, when the previous roll-up is beside it, to that
+ * roll-up's end state. A start swapped for an emptier one (a finding removed by forgetting the
+ * kill switch at midnight), or a carried state dropped after a roll-up that had one, is named.
+ */
+import { createHash } from 'node:crypto';
+import { constants as fsc, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { dayBefore } from '../compliance/carry-source.js';
+import { PAYLOAD_DIR } from '../format/pack.js';
+import {
+  ROLLUP_COMPLIANCE_REPORT,
+  ROLLUP_COMPLIANCE_STATE,
+  ROLLUP_COMPLIANCE_STATE_START,
+  ROLLUP_FORMAT,
+  type RollupRecord,
+} from '../format/rollup.js';
+import type { Findings } from './report.js';
+import type { RollupFacts } from './rollup-gather.js';
+
+const REPORT = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_REPORT}`;
+const END = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_STATE}`;
+const START = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_STATE_START}`;
+const MAX_STATE_BYTES = 256 * 1024 * 1024;
+
+/** SHA-256 of a regular file (never through a link), or undefined when it is not there or not a file. */
+function fileSha256(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_STATE_BYTES) return undefined;
+    const h = createHash('sha256');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) h.update(buf.subarray(0, n));
+    return h.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The report's `carried_in`, undefined when absent; 'unreadable' when the report cannot be read. */
+function carriedOf(facts: RollupFacts): Record<string, unknown> | undefined | 'unreadable' {
+  const bytes = facts.json.get(REPORT);
+  if (!Buffer.isBuffer(bytes)) return 'unreadable';
+  try {
+    const c = (JSON.parse(bytes.toString('utf8')) as { carried_in?: unknown }).carried_in;
+    if (c === undefined) return undefined;
+    return typeof c === 'object' && c !== null && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/** Holds the merged report's `carried_in` to the roll-up's state files and to the previous roll-up's end. */
+export function judgeRollupCarry(facts: RollupFacts, record: RollupRecord, parent: string, f: Findings): void {
+  if (record.format !== ROLLUP_FORMAT) return;
+  const carried = carriedOf(facts);
+  if (carried === 'unreadable') return; // the report's digest or shape is another finding
+  const prev = dayBefore(record.date);
+  const prevEnd = record.previous?.date === prev ? fileSha256(join(parent, prev, END)) : undefined;
+  const bad = (file: string, detail: string): void => void f.add('ROLLUP_CARRY_MISMATCH', 'error', file, detail);
+  if (carried === undefined) {
+    for (const p of [START, END])
+      if (facts.files.has(p)) bad(p, `a merged state file, but ${REPORT} records no carried_in`);
+    if (prevEnd !== undefined)
+      bad(
+        REPORT,
+        `no carried_in, but the roll-up of ${prev} beside it holds its merged end state: the carried state was dropped`,
+      );
+    return;
+  }
+  const { source, date, state_sha256: sha } = carried;
+  if ((source !== 'rollup' && source !== 'hosts') || date !== prev || typeof sha !== 'string') {
+    bad(
+      REPORT,
+      `carried_in is not the merged state at the end of ${prev} (source rollup or hosts, with its state_sha256)`,
+    );
+    return;
+  }
+  const start = facts.files.get(START);
+  if (start === undefined) bad(START, 'missing: the state the merged checks started from');
+  else if (start.sha256 !== sha) bad(START, `its SHA-256 is not carried_in.state_sha256 ${sha} (edited or swapped)`);
+  if (!facts.files.has(END)) bad(END, 'missing: the state the merged checks ended with');
+  if (prevEnd === undefined) return;
+  if (source === 'hosts')
+    bad(
+      REPORT,
+      `carried_in starts from the hosts' states, but the roll-up of ${prev} beside it holds its merged end state`,
+    );
+  else if (prevEnd !== sha)
+    bad(START, `not the merged end state of the roll-up of ${prev} beside it (${END} has SHA-256 ${prevEnd})`);
+}
