@@ -6,7 +6,7 @@
  * kill switch at midnight), or a carried state dropped after a roll-up that had one, is named.
  */
 import { createHash } from 'node:crypto';
-import { constants as fsc, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { dayBefore } from '../compliance/carry-source.js';
 import { PAYLOAD_DIR } from '../format/pack.js';
@@ -15,6 +15,7 @@ import {
   ROLLUP_COMPLIANCE_STATE,
   ROLLUP_COMPLIANCE_STATE_START,
   ROLLUP_FORMAT,
+  ROLLUP_RECORD,
   type RollupRecord,
 } from '../format/rollup.js';
 import type { Findings } from './report.js';
@@ -88,7 +89,11 @@ export function judgeRollupCarry(facts: RollupFacts, record: RollupRecord, paren
   if (start === undefined) bad(START, 'missing: the state the merged checks started from');
   else if (start.sha256 !== sha) bad(START, `its SHA-256 is not carried_in.state_sha256 ${sha} (edited or swapped)`);
   if (!facts.files.has(END)) bad(END, 'missing: the state the merged checks ended with');
-  if (prevEnd === undefined) return;
+  if (prevEnd === undefined) {
+    if (source === 'rollup' && record.previous?.date === prev && existsSync(join(parent, prev, ROLLUP_RECORD)))
+      bad(REPORT, `carried_in names the roll-up of ${prev}, but that roll-up beside it holds no merged end state`);
+    return;
+  }
   if (source === 'hosts')
     bad(
       REPORT,

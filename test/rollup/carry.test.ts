@@ -220,6 +220,12 @@ describe('the merged state chains from roll-up to roll-up, and verify holds it',
     writeFileSync(reportPath, reportJson(report));
     reseal(day);
     expect((await carryProblems(day)).join('\n')).toMatch(/not the merged end state of the roll-up/);
+    // The day before's merged state removed: a start that names it cannot be held to it.
+    const prevDay = join(forged, DATE);
+    const prevEnd = readFileSync(join(prevDay, 'data', 'compliance_state.json'));
+    rmSync(join(prevDay, 'data', 'compliance_state.json'));
+    expect((await carryProblems(day)).join('\n')).toMatch(/holds no merged end state/);
+    writeFileSync(join(prevDay, 'data', 'compliance_state.json'), prevEnd);
     // Dropped: no carried_in and no state files.
     delete report.carried_in;
     writeFileSync(reportPath, reportJson(report));
