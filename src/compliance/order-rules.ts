@@ -21,15 +21,20 @@ import type { Evidence } from './types.js';
 
 const NEW = new Set(['OrderAccepted']);
 const MODIFY = new Set(['OrderModified', 'StopUpdated']);
+/** The order events that must name their order (other events of the category may not be about one). */
+const ORDER_EVENTS = new Set([...NEW, ...MODIFY, 'Cancelled', 'Rejected', 'Expired', 'Filled']);
 /** The rate key of messages whose order names no strategy (or no venue). */
 const UNKNOWN = 'unknown';
 
 /** An order event: a new order, a modification or cancel, a rejection, an expiry or the final fill. */
 export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: number, iso: string, ev: Evidence): void {
   const id = idOf(e.order_id);
-  if (id === null) return;
   const symbol = str(e.symbol);
+  if (id === null && ORDER_EVENTS.has(event)) idMissing(s, e, event, symbol, iso, ev);
   if (NEW.has(event)) return newOrder(s, e, id, symbol, tUs, iso, ev);
+  // Not a new order and no id: it still counts as a message, but no order can be found for it.
+  if (id === null)
+    return MODIFY.has(event) || event === 'Cancelled' ? orderMessage(s, e, tUs, iso, ev, symbol) : undefined;
   const o = s.open.get(id);
   if (MODIFY.has(event) || event === 'Cancelled') {
     orderMessage(s, e, tUs, iso, ev, symbol ?? o?.symbol ?? null, o);
@@ -119,18 +124,32 @@ interface NewOrder {
   readonly signal: string | null;
 }
 
-/** A new order: opened, then every check on it, in a fixed order (findings of one event keep it). */
+/**
+ * An order or fill event with no order id the checks can key (absent, "", an object, a non-finite
+ * number): named, as it cannot be followed through the order's life.
+ */
+function idMissing(s: EngineState, e: LogEvent, event: string, symbol: string | null, iso: string, ev: Evidence): void {
+  const what = e.order_id === undefined ? 'no order_id' : `order_id ${JSON.stringify(e.order_id) ?? 'unreadable'}`;
+  s.add('order_id_missing', iso, [], symbol, `${event} with ${what}: its order cannot be followed`, [ev]);
+}
+
+/**
+ * A new order: opened, then every check on it, in a fixed order (findings of one event keep it).
+ * One with no id is held to the same checks under a name of its own, but not opened: no later
+ * event can find it.
+ */
 function newOrder(
   s: EngineState,
   e: LogEvent,
-  id: string,
+  orderId: string | null,
   symbol: string | null,
   tUs: number,
   iso: string,
   ev: Evidence,
 ): void {
   s.summary.orders_new++;
-  const prior = s.open.get(id) ?? s.closed.get(id);
+  const id = orderId ?? `(no order id, seq ${ev.seq})`;
+  const prior = orderId === null ? undefined : (s.open.get(id) ?? s.closed.get(id));
   if (prior !== undefined)
     s.add('order_id_reused', iso, [id], symbol, `order id ${id} used again (first at seq ${prior.newRef.seq})`, [
       prior.newRef,
@@ -165,9 +184,11 @@ function newOrder(
     status: 'open',
     overfilled: false,
   };
-  s.open.set(id, o);
-  s.closed.delete(id);
-  if (s.open.size > s.peakOpen) s.peakOpen = s.open.size;
+  if (orderId !== null) {
+    s.open.set(id, o);
+    s.closed.delete(id);
+    if (s.open.size > s.peakOpen) s.peakOpen = s.open.size;
+  }
   orderMessage(s, e, tUs, iso, ev, symbol, o);
   haltChecks(s, n);
   const fresh = preTradeRiskChecks(s, n);
@@ -391,7 +412,10 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
     ev,
     e,
   );
-  if (id === null) return restrictedFill(s, null, symbol, null, iso, ev);
+  if (id === null) {
+    idMissing(s, e, 'fill', symbol, iso, ev);
+    return restrictedFill(s, null, symbol, null, iso, ev);
+  }
   const o = s.open.get(id);
   restrictedFill(s, id, symbol, (o ?? s.closed.get(id))?.symbol ?? null, iso, ev);
   // A zero or negative fill is its own finding and is not counted: netted, it would hide an overfill.

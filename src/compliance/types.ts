@@ -42,6 +42,7 @@ export const RULES = Object.freeze({
     severity: 'warning',
     title: 'kill switch with a scope the checks do not know (held as all)',
   },
+  order_id_missing: { severity: 'critical', title: 'order or fill event with no usable order id' },
 } as const satisfies Record<string, { severity: Severity; title: string }>);
 export type RuleId = keyof typeof RULES;
 export const RULE_IDS = Object.freeze(Object.keys(RULES) as RuleId[]);

@@ -393,6 +393,9 @@ function validityScenarios(x: Scenario): void {
   x.pause(30);
   x.w(logKillSwitch(x.logger, false, { user: 'risk-officer', reason: 'venue back', scope: 'ALL' }));
   x.step(20, 90);
+  // order_id_missing: a client that lost the id sends a cancel the checks cannot match to any order.
+  x.w(x.logger.order('Cancelled', { reason: 'user cancel' }));
+  x.step(20, 90);
 }
 
 /** Another process on another host whose clock steps back 3 s. */

@@ -148,6 +148,7 @@ const CASES: Record<RuleId, Ev[]> = {
     ['10:00:00', 'risk', 'KillSwitchOn', { user: 'risk', reason: 'x', scope: 'global' }],
     ['10:00:01', 'risk', 'KillSwitchOff', { user: 'risk', reason: 'x', scope: 'global' }],
   ],
+  order_id_missing: [['10:00:00', 'order', 'Cancelled', { symbol: 'EURUSD', user: 'alice' }]],
 };
 
 describe('compliance rules', () => {

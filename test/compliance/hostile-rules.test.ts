@@ -272,3 +272,56 @@ describe('zero and negative quantities and prices', () => {
     expect(r.findings.map((x) => [x.rule, x.severity])).toEqual([['kill_switch_scope_unknown', 'warning']]);
   });
 });
+
+describe('order and fill events with no usable order id', () => {
+  // Logged through the library, which does not refuse them: a client that drops the id (or names the
+  // field otherwise) must not take its order out of the report.
+  const big = { symbol: 'NORD', quantity: 50000000, price: '100', user: 'nobody' };
+  it.each([
+    ['absent', undefined],
+    ['empty', ''],
+    ['an object', { v: 1 }],
+  ])('an order whose id is %s is order_id_missing and held to every check on a new order', async (_, id) => {
+    const r = await run([LOGIN, orderEv('10:00:00', 'unused', { ...big, order_id: id })]);
+    const rules = r.findings.map((f) => f.rule).sort();
+    expect(rules).toEqual([
+      'missing_risk_check',
+      'order_id_missing',
+      'order_notional_exceeded',
+      'order_size_exceeded',
+      'order_without_login',
+      'restricted_symbol',
+    ]);
+    const missing = r.findings.find((f) => f.rule === 'order_id_missing');
+    expect(missing?.severity).toBe('critical');
+    expect(missing?.order_ids).toEqual([]);
+  });
+  it('under a kill switch it is a kill_switch_violation; it is never opened (no end-of-day finding)', async () => {
+    const r = await run([
+      LOGIN,
+      ['09:59:00', 'risk', 'KillSwitchOn', { user: 'risk', reason: 'x', scope: 'all' }],
+      orderEv('10:00:00', 'unused', { order_id: undefined, time_in_force: 'DAY' }),
+    ]);
+    expect(r.findings.map((f) => f.rule).sort()).toEqual([
+      'kill_switch_violation',
+      'missing_risk_check',
+      'order_id_missing',
+    ]);
+  });
+  it('a fill, cancel or modification with no id is order_id_missing', async () => {
+    const f = await rules([
+      ['10:00:00', 'fill', 'Filled', { deal_id: 'D9', symbol: 'EURUSD', quantity: 10, price: '1.1' }],
+      ['10:00:01', 'order', 'Cancelled', { order_id: '' }],
+      ['10:00:02', 'order', 'OrderModified', { order_id: null, quantity: 5 }],
+    ]);
+    expect(f).toEqual([
+      ['order_id_missing', ''],
+      ['order_id_missing', ''],
+      ['order_id_missing', ''],
+    ]);
+  });
+  it('an order-category event that is about no order is not a finding', async () => {
+    const f = await rules([['10:00:00', 'order', 'VenueConnected', { venue: 'X' }]]);
+    expect(f).toEqual([]);
+  });
+});

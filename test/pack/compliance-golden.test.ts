@@ -213,9 +213,11 @@ const GOLDEN = {
     // moved, no finding did (CSV and page unchanged).
     // And for rules 7 (the page shows the state carried in, here none): the version and the page
     // moved; no finding and no CSV row did.
-    report: 'b839f6d4b5dddd9854e44edd107593f9d98a386c7a3043c170ec2297a6de0e91',
-    csv: 'ceb71fd1ad6f40d35b952c1aa00db6b3ae5c87dd4e1debbeb8a631bbdc1571f9',
-    html: '8e510b03d078534cfdc3edb52c491a210f0b68574f3b31f334c1f760b80806ba',
+    // And for rules 8 (order_id_missing): the demo day gained a cancel sent without its order id, so
+    // the report, a CSV row and the page moved.
+    report: '37997b976774392e4ad2a22b8be53cd9c9cf05750ec3e0172278800d7ea313ba',
+    csv: 'bca3b0b0a46945e2a587fda9e04e45e4f539ca96cb07c0eb045b786d7a96479f',
+    html: 'b91e4d4045449eea787fba5e10a0a3537dae582555dfb43ea28aa5ec8b71f5aa',
   },
   varied: {
     // Recorded again when recovered fragments stopped being events for the checks (this day holds
@@ -227,7 +229,9 @@ const GOLDEN = {
     // And for rules 5: the version moved, no finding did (this day's changes carry no snapshot_id).
     // And for rules 7 (the page shows the state carried in, here none): the version and the page
     // moved; no finding and no CSV row did.
-    report: '4a72a5c7f2462d73064b8c39d129ffee77092c4db462c3cd4e14ac5221b84e45',
+    // And for rules 8 (order_id_missing): this day holds no order or fill without an id; only the
+    // version moved (CSV and page unchanged).
+    report: '0c187b52a95fe877f828356885b576b27d44e15451919d0555365aacea12da99',
     csv: 'cf1b7930af4fd8518889947e24d0ff8d67547d0944b2e86b3daaa1fcd21b9006',
     html: 'b1dbc90af2715673e3b672bc134b6844ba3bb881f5c735cda4b80a3e99cd84f5',
   },
