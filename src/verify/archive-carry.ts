@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_STATE_BYTES } from '../compliance/carry.js';
 import { dayBefore } from '../compliance/carry-source.js';
@@ -15,8 +15,17 @@ import { PACK_PATH } from '../format/pack.js';
 import type { PackInfo } from './archive-ledger.js';
 import type { Findings } from './report.js';
 
-/** Checks every current pack directory's start state against the previous day's end state. */
-export async function checkCarries(artifactsDir: string, current: readonly PackInfo[], f: Findings): Promise<void> {
+/**
+ * Checks every current pack directory's start state against the previous day's end state. `all`
+ * (current and superseded versions) tells a day that carried an earlier version of the day before
+ * from one that started from a state no version of it ended with.
+ */
+export async function checkCarries(
+  artifactsDir: string,
+  current: readonly PackInfo[],
+  f: Findings,
+  all: readonly PackInfo[] = current,
+): Promise<void> {
   const byDate = new Map(current.map((p) => [p.date, p]));
   for (const p of current) {
     const prev = byDate.get(dayBefore(p.date));
@@ -40,7 +49,16 @@ export async function checkCarries(artifactsDir: string, current: readonly PackI
     if (start === end) continue;
     const made = p.report.manifest.createdAt ?? '';
     const prevMade = prev.report.manifest.createdAt ?? '';
-    const before = made !== '' && prevMade !== '' && made < prevMade;
+    const before =
+      made !== '' &&
+      prevMade !== '' &&
+      made < prevMade &&
+      (await backFilled(
+        artifactsDir,
+        p,
+        start,
+        all.filter((v) => v.date === prev.date && v !== prev),
+      ));
     f.add(
       'COMPLIANCE_CARRY_MISMATCH',
       before ? 'warning' : 'error',
@@ -100,6 +118,37 @@ async function readSmall(path: string, max: number): Promise<Buffer | undefined>
     return await fh.readFile();
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * Whether a day exported before the current pack of the day before really did not start from it: it
+ * says it carried no pack (a replay of the log, or nothing: the day before had no pack yet), or it
+ * carried exactly what a superseded version of the day before ended with (re-exported since). A day
+ * that says it carried the day before's pack but starts from a state no version of it ended with
+ * took a forged or edited state: never excused by a later re-export of the day before.
+ */
+async function backFilled(
+  artifactsDir: string,
+  p: PackInfo,
+  start: string,
+  superseded: readonly PackInfo[],
+): Promise<boolean> {
+  const source = await carriedSource(join(artifactsDir, p.name, PACK_PATH.complianceReport));
+  if (source === 'log' || source === 'none') return true;
+  if (source !== 'pack') return false;
+  for (const v of superseded)
+    if ((await sha256Of(join(artifactsDir, v.name, PACK_PATH.complianceState))) === start) return true;
+  return false;
+}
+
+/** The report's `carried_in.source`, or undefined when the report or the field cannot be read. */
+async function carriedSource(path: string): Promise<unknown> {
+  try {
+    const report = JSON.parse(await readFile(path, 'utf8')) as { carried_in?: { source?: unknown } } | null;
+    return report?.carried_in?.source;
+  } catch {
+    return undefined;
   }
 }
 

@@ -61,6 +61,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     artifactsDir,
     packs.filter((p) => p.version === undefined),
     f,
+    packs,
   );
   checkTars(packs, tars, f);
   checkSigning([...packs, ...tars], options, f);

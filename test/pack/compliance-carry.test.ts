@@ -178,6 +178,28 @@ describe('the compliance state carried between packs', () => {
     expect(codes(await verifyArchive(join(cwd, 'artifacts'))).filter((c) => c.includes('CARRY'))).toEqual([]);
   }, 90_000);
 
+  it('D that carried a forged D-1 state stays an error after a later re-export of D-1', async () => {
+    const { cwd, policyFile } = await setup();
+    const p1 = await exportDay(cwd, policyFile, D1);
+    const keep = join(cwd, 'kept-state.json');
+    writeFileSync(keep, readFileSync(join(p1, 'data/compliance_state.json')));
+    // The forger drops the kill switch from D-1's end state (manifests re-made), exports D from it,
+    // then puts D-1's genuine state back.
+    const forge = (text: string) =>
+      forgePack(p1, { payload: (data) => writeFileSync(join(data, 'compliance_state.json'), text) });
+    const genuine = readFileSync(keep, 'utf8');
+    forge(carriedStateJson({ ...JSON.parse(genuine), kill_switch: [] }));
+    const r = reportOf(await exportDay(cwd, policyFile, D));
+    expect([r.carried_in?.source, rulesOf(r)]).toEqual(['pack', []]);
+    forge(genuine);
+    expect(codes(await verifyArchive(join(cwd, 'artifacts')))).toContain('error COMPLIANCE_CARRY_MISMATCH');
+    // A routine re-export of D-1 makes D-1 newer than D: D claims D-1's pack, and no version of D-1
+    // ended with its start, so it is no back-fill and stays an error.
+    await exportDay(cwd, policyFile, D1, true);
+    const c = codes(await verifyArchive(join(cwd, 'artifacts'))).filter((x) => x.includes('CARRY'));
+    expect(c).toEqual(['error COMPLIANCE_CARRY_MISMATCH']);
+  }, 90_000);
+
   it('a huge or hostile state in D-1 does not crash D: it is refused with a reason', async () => {
     const { cwd, policyFile } = await setup();
     const p1 = await exportDay(cwd, policyFile, D1);
