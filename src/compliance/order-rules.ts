@@ -186,7 +186,8 @@ function newOrder(
   };
   if (orderId !== null) {
     s.open.set(id, o);
-    s.closed.delete(id);
+    // Neither map held the id when prior is undefined: no second lookup in the closed orders.
+    if (prior !== undefined) s.closed.delete(id);
     if (s.open.size > s.peakOpen) s.peakOpen = s.open.size;
   }
   orderMessage(s, e, tUs, iso, ev, symbol, o);

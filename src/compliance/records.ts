@@ -353,6 +353,9 @@ export class RecordReader {
    */
   feed(engine: EventSink, records: Uint8Array, file: string, firstLine: number, hashes: readonly string[]): void {
     const b = Buffer.from(records.buffer, records.byteOffset, records.length);
+    // Unaligned little-endian reads: a DataView's are compiled inline; Buffer's readDoubleLE
+    // assembled the eight bytes in JavaScript (a tenth of the checks' time on the reading thread).
+    const dv = new DataView(records.buffer, records.byteOffset, records.length);
     let p = 0;
     for (let k = 0; p < b.length; k++) {
       if (b[p++] === NOT_EVENT) {
@@ -367,10 +370,10 @@ export class RecordReader {
         p += 2;
         const set = SETTERS[id] as (e: Fields, v: unknown) => void;
         if (kind === NUM) {
-          set(e, b.readDoubleLE(p));
+          set(e, dv.getFloat64(p, true));
           p += 8;
         } else if (kind === STR || kind === STR_ASCII || kind === RAW) {
-          const n = b.readUInt32LE(p);
+          const n = dv.getUint32(p, true);
           const s = p + 4;
           p = s + n;
           if (kind === RAW) set(e, this.parsed.value(b, s, p));
