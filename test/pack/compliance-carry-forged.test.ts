@@ -1,0 +1,79 @@
+/**
+ * The archive's carry check is not excused by a later re-export of the day before: a day whose
+ * report says it started from D-1's pack (carried_in source "pack") must start from the end state
+ * of some version of D-1's pack, current or superseded; only a real back-fill (D-1's pack not used)
+ * or a start a superseded version ends with is a warning.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { carriedStateJson } from '../../src/compliance/carry.js';
+import type { ComplianceReport } from '../../src/compliance/index.js';
+import { exportPack } from '../../src/pack/index.js';
+import { verifyArchive } from '../../src/verify/index.js';
+import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
+import { makeWritable } from '../verify/helpers/forge.js';
+
+const D1 = '2026-11-29';
+const D = '2026-11-30';
+const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+const BEFORE: Ev[] = [
+  ['22:00:00', 'auth', 'Login', { user: 'alice' }],
+  ['23:00:00', 'risk', 'KillSwitchOn', { user: 'x', reason: 'runaway algo' }],
+];
+const AFTER: Ev[] = [
+  ['01:00:00', 'risk', 'RiskCheck', { order_id: 'O1', result: 'pass', score: 0.1, reference_price: 1.1 }],
+  [
+    '01:00:01',
+    'order',
+    'OrderAccepted',
+    { order_id: 'O1', symbol: 'EURUSD', quantity: 1, price: '1.1', user: 'alice', time_in_force: 'GTC' },
+  ],
+];
+
+async function exportDay(cwd: string, policyFile: string, date: string, force = false): Promise<string> {
+  const r = await exportPack({
+    date,
+    logDir: join(cwd, 'logs'),
+    artifactsDir: join(cwd, 'artifacts'),
+    version: '0.1.0',
+    snapshot: false,
+    recordEvent: false,
+    compliance: { cwd, policyFile },
+    ...(force ? { force: true } : {}),
+  });
+  return r.path;
+}
+
+const carryProblems = async (cwd: string) =>
+  (await verifyArchive(join(cwd, 'artifacts'))).problems.filter((p) => p.code === 'COMPLIANCE_CARRY_MISMATCH');
+
+describe('a forged carried state is not excused by a re-export of the day before', () => {
+  it('D took an edited D-1 state (one manifest line re-hashed); D-1 re-exported later: still an error', async () => {
+    const cwd = tempDir();
+    const policyFile = writePolicy(cwd, `${TEST_POLICY}\nrequire_review: false\n`);
+    await writeEvents(join(cwd, 'logs'), BEFORE, D1);
+    await writeEvents(join(cwd, 'logs'), AFTER, D);
+    const p1 = await exportDay(cwd, policyFile, D1);
+    // The forger drops the kill switch from D-1's end state and re-hashes its manifest line only.
+    makeWritable(p1);
+    const statePath = join(p1, 'data/compliance_state.json');
+    const manifestPath = join(p1, 'manifest-sha256.txt');
+    const [state, manifest] = [readFileSync(statePath), readFileSync(manifestPath, 'utf8')];
+    const forged = carriedStateJson({ ...JSON.parse(state.toString('utf8')), kill_switch: [] });
+    writeFileSync(statePath, forged);
+    writeFileSync(manifestPath, manifest.replace(sha(state), sha(forged)));
+    const p2 = await exportDay(cwd, policyFile, D);
+    const r = JSON.parse(readFileSync(join(p2, 'data/compliance_report.json'), 'utf8')) as ComplianceReport;
+    expect(r.carried_in?.source).toBe('pack');
+    writeFileSync(statePath, state);
+    writeFileSync(manifestPath, manifest);
+    expect((await carryProblems(cwd)).map((p) => p.severity)).toEqual(['error']);
+    // A legitimate re-export of D-1 (made after D) must not turn it into a back-fill warning.
+    await exportDay(cwd, policyFile, D1, true);
+    expect((await carryProblems(cwd)).map((p) => p.severity)).toEqual(['error']);
+  }, 90_000);
+});
