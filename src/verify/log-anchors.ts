@@ -9,6 +9,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { ANCHOR_CATEGORY, ANCHOR_EVENT, anchorStatement } from '../format/anchor.js';
 import { MAX_TOKEN_BYTES, verifyTimestamp } from '../anchor/token.js';
 import { hashLine, isHashHex } from '../chain/index.js';
+import type { ScannedLine } from '../chain/lines.js';
 import { categoryEventText } from '../format/log-line.js';
 import type { Findings } from './report.js';
 import { reportVerification, slackOf, type TimestampCheckOptions } from './timestamps.js';
@@ -44,9 +45,43 @@ interface FoundAnchor {
 }
 
 /**
+ * The anchor lines of a log found among the lines of a pass that reads the log anyway (verify's
+ * reading thread), so that checkLogAnchors need not read the whole log a second time: the same
+ * lines findAnchors finds (terminated, at most MAX_ANCHOR_LINE bytes, holding the marker), in file
+ * order. Only where they are is kept, for the first MAX_ANCHORS_PER_FILE: a hostile log's thousands
+ * of 64 KiB anchor lines must not be held; each is read again when it is checked.
+ */
+export class AnchorTap {
+  private readonly spots: { offset: number; length: number }[] = [];
+  private n = 0;
+
+  /** Every line of the log, in order, exactly once. */
+  push(l: ScannedLine): void {
+    if (!l.terminated || l.bytes === undefined || l.length > MAX_ANCHOR_LINE || l.bytes.indexOf(MARKER) < 0) return;
+    this.n++;
+    if (this.spots.length < MAX_ANCHORS_PER_FILE) this.spots.push({ offset: l.offset, length: l.length });
+  }
+
+  /** Anchor lines seen (all of them, past the ones kept). */
+  get count(): number {
+    return this.n;
+  }
+
+  /** Calls `onAnchor` with each kept line, read again from `fh`, in order. */
+  async replay(fh: FileHandle, onAnchor: (a: FoundAnchor) => Promise<void>): Promise<void> {
+    for (const { offset, length } of this.spots) {
+      const bytes = Buffer.alloc(length);
+      const { bytesRead } = await fh.read(bytes, 0, length, offset);
+      await onAnchor({ offset, bytes: bytes.subarray(0, bytesRead) });
+    }
+  }
+}
+
+/**
  * Checks the chain anchors in one log file (opened without following links). The chain itself is
  * checked elsewhere; here every Anchored event's token, its head, its time, and the rhythm.
- * Returns the number of anchors found.
+ * `tap`: the anchor lines, already found in a pass over every line of this file (else the file is
+ * searched for them here). Returns the number of anchors found.
  */
 export async function checkLogAnchors(
   path: string,
@@ -54,6 +89,7 @@ export async function checkLogAnchors(
   f: Findings,
   options: TimestampCheckOptions,
   ctx: LogAnchorContext,
+  tap?: AnchorTap,
 ): Promise<number> {
   const fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   try {
@@ -63,7 +99,7 @@ export async function checkLogAnchors(
     const unchecked = new Set<string>();
     const budget = { headBytes: MAX_HEAD_READ_BYTES };
     let found = 0;
-    await findAnchors(fh, async (a) => {
+    const onAnchor = async (a: FoundAnchor): Promise<void> => {
       found++;
       if (found > MAX_ANCHORS_PER_FILE) return;
       const r = await checkAnchor(fh, a, file, f, options, budget);
@@ -78,7 +114,12 @@ export async function checkLogAnchors(
       lastT = Math.max(lastT, r.t);
       times.push(r);
       if (r.signer !== undefined) unchecked.add(r.signer);
-    });
+    };
+    if (tap === undefined) await findAnchors(fh, onAnchor);
+    else {
+      await tap.replay(fh, onAnchor);
+      found = tap.count;
+    }
     const complete = found <= MAX_ANCHORS_PER_FILE;
     if (!complete)
       f.add(

@@ -33,7 +33,7 @@ import type { PackReport, VerifyPackOptions } from './pack-report.js';
 import { readBounded, walk } from './pack-walk.js';
 import { type Derived, explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
 import { Findings, makeReport } from './report.js';
-import { checkLogAnchors } from './log-anchors.js';
+import { AnchorTap, checkLogAnchors } from './log-anchors.js';
 import { judgePackTimestamp, peekCreatedAt } from './timestamps.js';
 
 const LOG = PACK_PATH.log;
@@ -50,6 +50,8 @@ interface DirRead {
   readonly tap: PruneEventTap;
   readonly lineTree: LineTreeTap;
   readonly reviewTap: ReviewEventTap;
+  /** The log's anchor lines, found in the log pass (no second read of the log for them). */
+  readonly anchorTap: AnchorTap;
   exportDate: string | undefined;
   alerts: PackFacts['alerts'];
   alertSeqs: (number | undefined)[] | undefined;
@@ -82,6 +84,7 @@ export async function verifyPackDir(
     tap: new PruneEventTap(LOG),
     lineTree: new LineTreeTap(),
     reviewTap: new ReviewEventTap(LOG),
+    anchorTap: new AnchorTap(),
     exportDate: undefined,
     alerts: undefined,
     alertSeqs: undefined,
@@ -213,6 +216,7 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
     lineTree?.push(l);
     r.tap.push(l, category);
     r.reviewTap.push(l, category);
+    r.anchorTap.push(l);
   };
   try {
     const range =
@@ -258,7 +262,7 @@ async function judgeDir(
   const anchors =
     r.log === undefined
       ? 0
-      : await checkLogAnchors(join(dir, LOG), LOG, f, ts, { date: exportDate, fromDayStart: false }).catch(
+      : await checkLogAnchors(join(dir, LOG), LOG, f, ts, { date: exportDate, fromDayStart: false }, r.anchorTap).catch(
           (err: unknown) => {
             throw wrapFsError(err, 'read', join(dir, LOG));
           },
