@@ -621,7 +621,133 @@ def check_pack_files(files, shown, date, rep, log_state=None):
         rep.error("PACK_SIGNATURE_INVALID", label("tagmanifest-sha256.txt.sig"), None, "the signature does not verify over tagmanifest-sha256.txt")
     # 6 and 7. The log and what export derived from it.
     check_payload(files, man, date, shown, rep)
+    check_compliance_state(files, date, shown, rep)
     return man
+
+
+STATE_FORMAT = "auditpack.compliance-state/1"
+HEX64 = re.compile(r"[0-9a-f]{64}")
+# Every list of a state and the exact keys of its items (FORMAT.md "Compliance state").
+ORDER_KEYS = ["evidence", "filled", "order_id", "overfilled", "price", "quantity", "reference_price", "status",
+              "strategy", "symbol", "t_us", "time_in_force", "venue"]
+RATE_KEYS = ["breaching", "name", "times_us"]
+STATE_LISTS = {
+    "kill_switch": ["evidence", "scope"],
+    "sessions": ["login_us", "user"],
+    "failed_logins": ["flagged_burst_us", "last_us", "times_us", "user"],
+    "open_orders": ORDER_KEYS,
+    "closed_orders": ORDER_KEYS,
+    "risk_checks": ["evidence", "failed", "key", "pass", "reference_price", "t_us"],
+    "overrides": ["evidence", "key", "t_us", "text"],
+    "decisions": ["approved", "decision", "evidence", "signal_id", "t_us"],
+    "recent_orders": ["evidence", "key", "order_id", "t_us"],
+    "strategy_rates": RATE_KEYS,
+    "venue_rates": RATE_KEYS,
+    "clocks": ["last_us", "process"],
+}
+STATE_KEYS = sorted(["format", "date", "end_us"] + list(STATE_LISTS))
+EVIDENCE_KEYS = ["file", "line", "line_sha256", "seq"]
+
+
+def day_before(date):
+    y, m, d = map(int, date.split("-"))
+    return time.strftime("%Y-%m-%d", time.gmtime(calendar.timegm((y, m, d, 0, 0, 0)) - 86400))
+
+
+def is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def state_item_problem(name, item):
+    """What is wrong with one item of a state list, or None: its keys, times, evidence."""
+    if not isinstance(item, dict) or sorted(item) != sorted(STATE_LISTS[name]):
+        return "an item of %s does not have exactly the fields %s" % (name, ", ".join(STATE_LISTS[name]))
+    for k, v in item.items():
+        if k.endswith("_us") and k != "times_us" and not is_int(v):
+            return "%s.%s is not an integer (microseconds)" % (name, k)
+        if k == "times_us" and not (isinstance(v, list) and all(is_int(t) for t in v)):
+            return "%s.times_us is not a list of integers" % name
+        if k == "evidence":
+            if not isinstance(v, dict) or sorted(v) != EVIDENCE_KEYS:
+                return "%s.evidence does not have exactly the fields file, line, line_sha256, seq" % name
+            if not isinstance(v["file"], str) or not is_int(v["line"]) or not is_int(v["seq"]) or not (
+                    isinstance(v["line_sha256"], str) and HEX64.fullmatch(v["line_sha256"])):
+                return "%s.evidence is not a file, a line and seq number and a line SHA-256" % name
+    return None
+
+
+def sorted_keys_problem(pairs):
+    """object_pairs_hook: every object's keys in JSON.stringify order of the sorted object."""
+    keys = [k for k, _ in pairs]
+    if keys != js_key_order(keys) or len(set(keys)) != len(keys):
+        raise ValueError("keys not sorted (or repeated): " + ", ".join(keys[:8]))
+    return dict(pairs)
+
+
+def state_problem(raw, day):
+    """What is wrong with a state file's bytes as the state at the end of `day`, or None."""
+    if not raw.endswith(b"\n") or raw.count(b"\n") != 1:
+        return "not one line of JSON plus a newline"
+    try:
+        st = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=sorted_keys_problem)
+    except (ValueError, UnicodeDecodeError) as e:
+        return "not UTF-8 JSON with every object's keys sorted (%s)" % str(e)[:200]
+    if not isinstance(st, dict) or sorted(st) != STATE_KEYS:
+        return "does not have exactly the fields " + ", ".join(STATE_KEYS)
+    if st["format"] != STATE_FORMAT:
+        return "format is not " + STATE_FORMAT
+    if st["date"] != day:
+        return "is the state at the end of %r, not of %s" % (st["date"], day)
+    if not is_int(st["end_us"]) or st["end_us"] < 0:
+        return "end_us is not a non-negative integer"
+    for name in STATE_LISTS:
+        if not isinstance(st[name], list):
+            return name + " is not a list"
+        for item in st[name]:
+            why = state_item_problem(name, item)
+            if why is not None:
+                return why
+    return None
+
+
+def check_compliance_state(files, date, shown, rep):
+    """The carried compliance state of a pack (FORMAT.md "Compliance state"): the end state is the
+    state at the end of the pack's day, the start state that at the end of the day before, both in
+    the documented shape, and the report's carried_in records the start (its day and SHA-256)."""
+    bad = lambda p, why: rep.error("COMPLIANCE_STATE_MISMATCH", shown + "/" + p, None, why)
+    start, end = files.get("data/compliance_state_start.json"), files.get("data/compliance_state.json")
+    report = None
+    try:
+        raw = files.get("data/compliance_report.json")
+        report = json.loads(raw.decode("utf-8"), parse_constant=_no_constant) if raw is not None else None
+    except (ValueError, UnicodeDecodeError):
+        report = None  # the report's own shape is auditpack verify's (COMPLIANCE_REPORT_INVALID)
+    carried = report.get("carried_in") if isinstance(report, dict) else None
+    if start is None and end is None:
+        if carried is not None:
+            bad("data/compliance_report.json", "records carried_in, but the pack holds no compliance state")
+        return
+    prev = day_before(date)
+    for p, raw, day in (("data/compliance_state_start.json", start, prev), ("data/compliance_state.json", end, date)):
+        if raw is None:
+            bad(p, "missing while the other compliance state file is there")
+            continue
+        why = state_problem(raw, day)
+        if why is not None:
+            bad(p, why)
+    if not isinstance(report, dict):
+        return
+    if not isinstance(carried, dict):
+        bad("data/compliance_report.json", "holds no carried_in although the pack holds a compliance state")
+        return
+    if carried.get("source") not in ("pack", "log", "none") or carried.get("date") != prev:
+        bad("data/compliance_report.json", "carried_in is not a source pack, log or none at the end of " + prev)
+    log_sha = carried.get("log_sha256")
+    if (carried.get("source") == "log") != (isinstance(log_sha, str) and HEX64.fullmatch(log_sha) is not None) or (
+            carried.get("source") != "log" and log_sha is not None):
+        bad("data/compliance_report.json", "carried_in.log_sha256 is a SHA-256 exactly when the source is log")
+    if start is not None and carried.get("state_sha256") != sha256(start):
+        bad("data/compliance_report.json", "carried_in.state_sha256 is not the SHA-256 of data/compliance_state_start.json")
 
 
 def check_manifest_json(man, data_files, listed, date, shown, rep):
@@ -800,7 +926,9 @@ def check_pack_dir(path, rep, shown=None):
 
 PAYLOAD_REQUIRED = ["alerts.jsonl", "audit.jsonl", "config.diff", "config_snapshot.json", "fills.csv", "orders.csv"]
 # The compliance files and the carried compliance state (FORMAT.md "Compliance state"): hashed with the
-# payload like every file; the state is not replayed here, nor held to the previous day's pack.
+# payload like every file; the states' shape and their record in the report are checked here
+# (check_compliance_state), and an artifacts directory holds each start to the day before's end
+# (check_carries); the states are not replayed (that is auditpack verify's re-run).
 PAYLOAD_OPTIONAL = ["compliance_findings.csv", "compliance_report.json", "compliance_state.json",
                     "compliance_state_start.json", "report.html"]
 ROOT_FILES = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest.json", "tagmanifest-sha256.txt",
