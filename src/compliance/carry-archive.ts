@@ -14,6 +14,8 @@ import { PACK_PATH } from '../format/pack.js';
 export interface ArchivedStateFiles {
   readonly manifest: Buffer | undefined;
   readonly state: Buffer | undefined;
+  /** `<date>/tagmanifest-sha256.txt`, which must list manifest-sha256.txt. */
+  readonly tagmanifest: Buffer | undefined;
   /** `<date>/manifest.json`: a partial pack is no carry source. */
   readonly manifestJson: Buffer | undefined;
 }
@@ -38,6 +40,7 @@ export async function readArchivedStateFiles(
     [`${date}/${PACK_PATH.manifest}`, maxManifest],
     [`${date}/${PACK_PATH.complianceState}`, maxState],
     [`${date}/${PACK_PATH.manifestJson}`, maxManifest],
+    [`${date}/${PACK_PATH.tagmanifest}`, maxManifest],
   ]);
   const got = new Map<string, Buffer>();
   const onEntry = (e: TarEntry): TarEntrySink | undefined => {
@@ -58,5 +61,6 @@ export async function readArchivedStateFiles(
     manifest: got.get(`${date}/${PACK_PATH.manifest}`),
     state: got.get(`${date}/${PACK_PATH.complianceState}`),
     manifestJson: got.get(`${date}/${PACK_PATH.manifestJson}`),
+    tagmanifest: got.get(`${date}/${PACK_PATH.tagmanifest}`),
   };
 }

@@ -131,7 +131,8 @@ async function previousPack(artifactsDir: string, date: string): Promise<PackSta
     const partial = partialPack(readBounded(join(dir, PACK_PATH.manifestJson), MAX_MANIFEST_BYTES), date);
     if (partial !== undefined) return partial;
     const bytes = readBounded(join(dir, PACK_PATH.complianceState), MAX_STATE_BYTES);
-    return judgePackState(manifest, bytes, date, `the pack of ${date}`, false);
+    const tags = readBounded(join(dir, PACK_PATH.tagmanifest), MAX_MANIFEST_BYTES);
+    return judgePackState({ manifest, tags, bytes }, date, `the pack of ${date}`, false);
   }
   const tar = join(artifactsDir, archiveFileName(date));
   const files = await readArchivedStateFiles(tar, date, MAX_MANIFEST_BYTES, MAX_STATE_BYTES);
@@ -140,7 +141,8 @@ async function previousPack(artifactsDir: string, date: string): Promise<PackSta
   if (files.manifest === undefined) return `${archiveFileName(date)} holds no ${date}/${PACK_PATH.manifest}`;
   const partial = partialPack(files.manifestJson, date);
   if (partial !== undefined) return `${partial} (${archiveFileName(date)})`;
-  return judgePackState(files.manifest, files.state, date, `the pack of ${date} (${archiveFileName(date)})`, true);
+  const found = { manifest: files.manifest, tags: files.tagmanifest, bytes: files.state };
+  return judgePackState(found, date, `the pack of ${date} (${archiveFileName(date)})`, true);
 }
 
 /**
@@ -165,12 +167,17 @@ function partialPack(manifestJson: Buffer | undefined, date: string): string | u
 
 /** A pack's state file held to its manifest-sha256.txt and parsed, or why it cannot be used. */
 function judgePackState(
-  manifest: Buffer,
-  bytes: Buffer | undefined,
+  files: { manifest: Buffer; tags: Buffer | undefined; bytes: Buffer | undefined },
   date: string,
   what: string,
   archived: boolean,
 ): PackState | string {
+  const { manifest, bytes } = files;
+  // manifest-sha256.txt is held to the tag manifest (what a signature covers): a state re-listed in
+  // manifest-sha256.txt alone is an edit, not the pack's state.
+  const tagged = files.tags === undefined ? undefined : listedSha256(files.tags.toString('utf8'), PACK_PATH.manifest);
+  if (tagged !== sha256(manifest))
+    return `the ${PACK_PATH.manifest} of ${what} is not the one its ${PACK_PATH.tagmanifest} lists (edited, or missing)`;
   const listed = listedSha256(manifest.toString('utf8'), PACK_PATH.complianceState);
   if (listed === undefined) return `${what} has no compliance state (made before it existed)`;
   if (bytes === undefined)
