@@ -16,6 +16,7 @@ import { extractEvent } from './extract.js';
 import { buildReport, type ComplianceReport } from './report.js';
 import { loadPolicyTimeline, type PolicyTimeline } from './timeline.js';
 import { capQuoted } from './state.js';
+import { snapshotStoreCheck } from './snapshot-recorded.js';
 import type { Finding } from './types.js';
 
 const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -171,7 +172,7 @@ export async function checkCompliance(options: CheckOptions): Promise<Compliance
   const timeline = await loadPolicyTimeline(options);
   await requireDir(options.logDir);
   const start = await startStateOf(options);
-  const engine = new ComplianceEngine(timeline, start.state);
+  const engine = new ComplianceEngine(timeline, start.state, snapshotStoreCheck(options.snapshotDir));
   const files: string[] = [];
   for (const day of days) {
     const name = logFileName(day);
@@ -235,7 +236,7 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
   const timeline = await loadPolicyTimeline(options);
   await requireDir(options.logDir);
   const start = await startStateOf(options);
-  const engine = new ComplianceEngine(timeline, start.state);
+  const engine = new ComplianceEngine(timeline, start.state, snapshotStoreCheck(options.snapshotDir));
   const events: OrderLifecycle['events'][number][] = [];
   const files: string[] = [];
   const id = options.orderId;

@@ -7,6 +7,7 @@ import type { CompliancePolicy } from './policy.js';
 import { ExpiringMap, FindingSink, type RateWindow } from './state.js';
 import type { PolicyInForce, PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, RuleId } from './types.js';
+import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
 
 /** A parsed log line: the event's fields as JSON.parse returns them. */
 export type LogEvent = Readonly<Record<string, unknown>>;
@@ -63,7 +64,10 @@ export interface PendingConfig {
   readonly iso: string;
   readonly hasReason: boolean;
   snapshot: boolean;
+  /** Why a ConfigSnapshot in its window did not count (its snapshot is not in the store as logged). */
+  unstored?: string;
 }
+
 /** A user's recent failed logins. */
 export interface FailedLogins {
   tUs: number;
@@ -95,6 +99,10 @@ export class EngineState {
   lastHost: unknown;
   lastPid: unknown;
   readonly configs = new ExpiringMap<PendingConfig>(100_000);
+  /** The snapshot store check (absent: no store at hand, every ConfigSnapshot counts). */
+  snapshotCheck: SnapshotStoreCheck | undefined;
+  /** ConfigSnapshots whose snapshot is not in the store as logged, by unstoredKey, at most MAX_UNSTORED. */
+  readonly unstored = new Map<string, UnstoredSnapshot>();
   readonly summary: AuditSummary = {
     events: 0,
     malformed_lines: 0,

@@ -9,6 +9,7 @@ import { authEvent, clockCheck, configEvent, configFinding, decisionEvent, riskE
 import { fillEvent, orderEvent } from './order-rules.js';
 import { type CarriedState, carryOut, seedState } from './carry.js';
 import { EngineState, type LineRef, type LogEvent } from './engine-state.js';
+import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
 import type { PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, Finding, SeverityTotals } from './types.js';
 
@@ -25,15 +26,21 @@ export interface EngineResult {
   readonly summary: AuditSummary;
   /** Largest number of open orders held at once (for the memory claim). */
   readonly peak_open_orders: number;
+  /** ConfigSnapshots whose snapshot the store did not hold as logged (empty without a store check). */
+  readonly unstored: readonly UnstoredSnapshot[];
 }
 
 /** One streaming run of every rule. */
 export class ComplianceEngine {
   private readonly s: EngineState;
 
-  /** `seed`: the state the previous day ended with (carry.ts); without it the run starts empty. */
-  constructor(timeline: PolicyTimeline, seed?: CarriedState) {
+  /**
+   * `seed`: the state the previous day ended with (carry.ts); without it the run starts empty.
+   * `snapshotCheck`: holds each ConfigSnapshot to the snapshot store (without it every one counts).
+   */
+  constructor(timeline: PolicyTimeline, seed?: CarriedState, snapshotCheck?: SnapshotStoreCheck) {
     this.s = new EngineState(timeline);
+    this.s.snapshotCheck = snapshotCheck;
     if (seed !== undefined) seedState(this.s, seed);
   }
 
@@ -146,6 +153,7 @@ export class ComplianceEngine {
       by_rule: { ...s.sink.byRule },
       summary: s.summary,
       peak_open_orders: s.peakOpen,
+      unstored: [...s.unstored.values()],
     };
   }
 }

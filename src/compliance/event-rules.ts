@@ -12,6 +12,7 @@ import {
   SECOND,
   str,
 } from './engine-state.js';
+import { MAX_UNSTORED, unstoredKey } from './snapshot-check.js';
 import { isApproving, isForbidden } from './names.js';
 import type { Evidence } from './types.js';
 
@@ -183,15 +184,42 @@ export function configEvent(s: EngineState, e: LogEvent, event: string, tUs: num
     // and `auditpack log` refuses it), which writes it once the record is stored.
     // Only changes within the window before it: an older change stays unrecorded.
     const since = tUs - s.p.config_snapshot_window_s * SECOND;
-    for (const c of s.configs.values()) if (c.tUs >= since) c.snapshot = true;
+    const unstored = snapshotNotStored(s, str(e.snapshot_id) as string, str(e.record_sha256), ev);
+    for (const c of s.configs.values())
+      if (c.tUs >= since) {
+        if (unstored === undefined) c.snapshot = true;
+        else c.unstored ??= unstored;
+      }
   }
+}
+
+/**
+ * Why a ConfigSnapshot's snapshot does not count, when the snapshot store is at hand: an event that
+ * names a snapshot the store does not hold, or holds with another record hash, records nothing
+ * anyone can look at (a planted event, or a record deleted or rewritten since).
+ */
+function snapshotNotStored(s: EngineState, id: string, sha: string | null, ev: Evidence): string | undefined {
+  if (s.snapshotCheck === undefined) return undefined;
+  const key = unstoredKey(id, sha);
+  let u = s.unstored.get(key);
+  // Beyond MAX_UNSTORED listed, a snapshot counts unchecked (verify, which re-runs from the list,
+  // does the same); a report with that many listed says enough.
+  if (u === undefined && s.unstored.size < MAX_UNSTORED) {
+    const reason = s.snapshotCheck(id, sha);
+    if (reason !== undefined) s.unstored.set(key, (u = { snapshot_id: id, record_sha256: sha, reason }));
+  }
+  if (u === undefined) return undefined;
+  const reason = u.reason;
+  return `the ConfigSnapshot at seq ${ev.seq} names snapshot ${id}, ${reason}`;
 }
 
 /** The finding for a config change that got no snapshot in its window, or had no reason. */
 export function configFinding(s: EngineState, c: PendingConfig): void {
   if (c.hasReason && c.snapshot) return;
   const missing = [
-    c.snapshot ? '' : `no config snapshot within ${s.p.config_snapshot_window_s} s`,
+    c.snapshot
+      ? ''
+      : `no config snapshot within ${s.p.config_snapshot_window_s} s${c.unstored === undefined ? '' : ` (${c.unstored})`}`,
     c.hasReason ? '' : 'no reason or ticket',
   ]
     .filter(Boolean)

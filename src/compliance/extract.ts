@@ -44,6 +44,8 @@ export const EXTRACTED_FIELDS = Object.freeze([
   'reviewer_kind',
   'reviewer',
   'scope',
+  // A ConfigSnapshot's hash of its stored record, held to the snapshot store (event-rules.ts).
+  'record_sha256',
 ] as const);
 
 /**
@@ -82,6 +84,7 @@ export class Fields {
   reviewer_kind: unknown = undefined;
   reviewer: unknown = undefined;
   scope: unknown = undefined;
+  record_sha256: unknown = undefined;
 }
 
 /** A field's name in EXTRACTED_FIELDS. */

@@ -345,6 +345,9 @@ function setHigh(e: Fields, id: number, v: unknown): void {
     case 30:
       e.scope = v;
       return;
+    case 31:
+      e.record_sha256 = v;
+      return;
   }
 }
 

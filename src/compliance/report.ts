@@ -5,6 +5,7 @@
 import { showInvisible } from './visible.js';
 import type { CarriedIn } from './carry-source.js';
 import type { EngineResult } from './engine.js';
+import type { UnstoredSnapshot } from './snapshot-check.js';
 import { policyFromText, PolicyTimeline, type PolicyInForce } from './timeline.js';
 import { SEVERITIES, type AuditSummary, type Finding, type Severity, type SeverityTotals } from './types.js';
 
@@ -17,7 +18,7 @@ export const COMPLIANCE_REPORT_FORMAT = 'auditpack.compliance-report/1';
  * verify, years later and with a newer auditpack, can tell a pack made under older rules (its
  * re-run differs because the rules did) from an edited one. A report without it is version 1.
  */
-export const COMPLIANCE_RULES_VERSION = 8;
+export const COMPLIANCE_RULES_VERSION = 9;
 
 /** A policy as the report records it: enough to re-run the checks with it. */
 export interface RecordedPolicy {
@@ -53,6 +54,11 @@ export interface ComplianceReport {
    * nothing, with why): absent in reports made before the state was carried (rules 1 to 3).
    */
   readonly carried_in?: CarriedIn;
+  /**
+   * ConfigSnapshot events whose snapshot the snapshot store did not hold with the logged
+   * record_sha256 (they recorded no config change): absent when there is none, or no store was at hand.
+   */
+  readonly snapshots_not_stored?: readonly UnstoredSnapshot[];
   readonly totals: SeverityTotals;
   readonly by_rule: Readonly<Record<string, number>>;
   /** Findings counted but not listed (over the policy's max_findings). */
@@ -93,6 +99,7 @@ export function buildReport(o: {
     policy_notes: [...o.timeline.notes],
     files: [...o.files],
     ...(o.carriedIn === undefined ? {} : { carried_in: o.carriedIn }),
+    ...(o.result.unstored.length === 0 ? {} : { snapshots_not_stored: o.result.unstored }),
     totals: o.result.totals,
     by_rule: byRule,
     findings_omitted: o.result.omitted,
@@ -195,7 +202,7 @@ export function compareReports(recorded: ComplianceReport, rerun: ComplianceRepo
         detail: `${k}: recorded ${JSON.stringify(recorded[k])}, re-run ${JSON.stringify(rerun[k])}`,
       });
   }
-  for (const k of ['summary', 'period', 'policy', 'files', 'carried_in'] as const) {
+  for (const k of ['summary', 'period', 'policy', 'files', 'carried_in', 'snapshots_not_stored'] as const) {
     if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k]))
       out.push({
         kind: 'summary',

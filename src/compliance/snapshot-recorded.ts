@@ -7,10 +7,12 @@
  * snapshot taken in the last minute before midnight may be logged just after it).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dayNumberOfIsoDate, dayOfLogFileName, logFileName } from '../rotation/index.js';
-import { recordPath, timestampOfId } from '../snapshot/store.js';
+import { isSnapshotId, recordPath, timestampOfId } from '../snapshot/store.js';
+import { MAX_UNSTORED, type SnapshotStoreCheck, type UnstoredSnapshot, unstoredKey } from './snapshot-check.js';
 
 /** What a snapshot's recording check found: where its event is, or why it does not count. */
 export type SnapshotRecording =
@@ -120,4 +122,57 @@ async function linesContaining(path: string, needle: Buffer): Promise<Buffer[] |
     await fh.close();
   }
   return out;
+}
+
+/**
+ * Holds each ConfigSnapshot event to the snapshot store (config_change_unrecorded): the snapshot it
+ * names must be stored, with the record_sha256 it logged. Undefined when there is no store at hand
+ * (no directory: logs checked away from their store), and every ConfigSnapshot then counts. Reads
+ * are synchronous and once per snapshot and hash (the engine asks once per key), so the streaming
+ * checks stay one pass.
+ */
+export function snapshotStoreCheck(snapshotDir: string | undefined): SnapshotStoreCheck | undefined {
+  if (snapshotDir === undefined) return undefined;
+  try {
+    if (!statSync(snapshotDir).isDirectory()) return undefined;
+  } catch {
+    return undefined;
+  }
+  // One read per snapshot and hash, however many events name them (a log of planted events must
+  // not turn into a file read per line); bounded like the engine's own list.
+  const seen = new Map<string, string | undefined>();
+  return (id, sha) => {
+    const key = unstoredKey(id, sha);
+    if (seen.has(key)) return seen.get(key);
+    const reason = storeReason(snapshotDir, id, sha);
+    if (seen.size < MAX_UNSTORED) seen.set(key, reason);
+    return reason;
+  };
+}
+
+/** Why the store does not hold snapshot `id` with record hash `sha`, or undefined when it does. */
+function storeReason(snapshotDir: string, id: string, sha: string | null): string | undefined {
+  if (!isSnapshotId(id)) return 'which is not a snapshot id';
+  let stored: string;
+  try {
+    stored = createHash('sha256')
+      .update(readFileSync(recordPath(snapshotDir, id)))
+      .digest('hex');
+  } catch {
+    return 'which the snapshot store does not hold';
+  }
+  if (sha === null) return `logged without the record_sha256 of its record`;
+  if (sha !== stored)
+    return `which the snapshot store holds with record_sha256 ${stored.slice(0, 16)}…, not the logged ${sha.slice(0, 16)}… (the record was changed after it was logged)`;
+  return undefined;
+}
+
+/** The store check a report recorded (verify's re-run: the store is not in the pack). */
+export function recordedStoreCheck(list: readonly UnstoredSnapshot[] | undefined): SnapshotStoreCheck | undefined {
+  if (list === undefined || !Array.isArray(list)) return undefined;
+  const byKey = new Map<string, string>();
+  for (const u of list)
+    if (typeof u?.snapshot_id === 'string' && typeof u.reason === 'string')
+      byKey.set(unstoredKey(u.snapshot_id, typeof u.record_sha256 === 'string' ? u.record_sha256 : null), u.reason);
+  return (id, sha) => byKey.get(unstoredKey(id, sha));
 }

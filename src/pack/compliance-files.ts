@@ -21,6 +21,7 @@ import { carriedStateJson } from '../compliance/carry.js';
 import { replayDay, recoveryFileOf } from '../compliance/check.js';
 import { resolveStartState } from '../compliance/carry-source.js';
 import { RecordReader } from '../compliance/records.js';
+import { snapshotStoreCheck } from '../compliance/snapshot-recorded.js';
 import { PACK_PATH, PAYLOAD_NAME } from '../format/pack.js';
 import { fingerprint } from '../signing/index.js';
 
@@ -92,7 +93,7 @@ export async function startPackCompliance(
     logDir: carry?.logDir,
     replay: (path, name, day) => replayDay(path, name, day, () => timelineOf(day)),
   });
-  const engine = new ComplianceEngine(timeline, start.state);
+  const engine = new ComplianceEngine(timeline, start.state, snapshotStoreCheck(options?.snapshotDir));
   const reader = new RecordReader();
   // The end state names the day's log file, not the pack's data/audit.jsonl: the next day's
   // findings quote this evidence, and the file name must say which day's log holds the line.

@@ -29,6 +29,7 @@ import {
   type PackFacts as PageFacts,
 } from '../compliance/index.js';
 import { RecordReader } from '../compliance/records.js';
+import { recordedStoreCheck } from '../compliance/snapshot-recorded.js';
 import { AuditpackError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
 import type { CarriedState } from '../compliance/carry.js';
@@ -100,7 +101,8 @@ export async function startComplianceRecheck(
     return { feed: undefined, records: undefined, finish: async (f) => replay(r, f) };
   const date = r.report.period.from;
   const start = r.carry.start;
-  const engine = new ComplianceEngine(r.timeline, start?.state);
+  // The snapshot store is not in the pack: the re-run holds ConfigSnapshots to the report's record of it.
+  const engine = new ComplianceEngine(r.timeline, start?.state, recordedStoreCheck(r.report.snapshots_not_stored));
   // The end state names the day's log file, as export writes it (pack/compliance-files.ts).
   const dayLog = recoveryFileOf(date);
   const rename = (file: string): string => (file === LOG ? dayLog : file);

@@ -215,7 +215,9 @@ const GOLDEN = {
     // moved; no finding and no CSV row did.
     // And for rules 8 (order_id_missing): the demo day gained a cancel sent without its order id, so
     // the report, a CSV row and the page moved.
-    report: '37997b976774392e4ad2a22b8be53cd9c9cf05750ec3e0172278800d7ea313ba',
+    // And for rules 9 (a ConfigSnapshot held to the snapshot store when one is at hand; none
+    // here): the version only.
+    report: '634e683a166bfa930c8505c9366476e574f6aa1b0fde2faf9b97bb2294f49a3d',
     csv: 'bca3b0b0a46945e2a587fda9e04e45e4f539ca96cb07c0eb045b786d7a96479f',
     html: 'b91e4d4045449eea787fba5e10a0a3537dae582555dfb43ea28aa5ec8b71f5aa',
   },
@@ -231,7 +233,9 @@ const GOLDEN = {
     // moved; no finding and no CSV row did.
     // And for rules 8 (order_id_missing): this day holds no order or fill without an id; only the
     // version moved (CSV and page unchanged).
-    report: '0c187b52a95fe877f828356885b576b27d44e15451919d0555365aacea12da99',
+    // And for rules 9 (a ConfigSnapshot held to the snapshot store when one is at hand; none
+    // here): the version only.
+    report: 'e7cbbb88c07659a4e8d5bda57a6c81c2a1b0cb80e3b5f5a0bd752e220f72c3f6',
     csv: 'cf1b7930af4fd8518889947e24d0ff8d67547d0944b2e86b3daaa1fcd21b9006',
     html: 'b1dbc90af2715673e3b672bc134b6844ba3bb881f5c735cda4b80a3e99cd84f5',
   },
