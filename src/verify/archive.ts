@@ -12,6 +12,7 @@ import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parseArchiveName, parsePackName, PRUNED
 import { ARTIFACTS_LOCK_FILE, PLACEHOLDER_FILES, TMP_PREFIX } from '../format/dir-names.js';
 import { type LedgerEntry, type PackInfo, readLedger } from './archive-ledger.js';
 import { checkCarries } from './archive-carry.js';
+import { checkComplianceLayout } from './archive-layout.js';
 import { checkLinks } from './archive-links.js';
 import { checkPrunes } from './archive-prunes.js';
 import { checkSignerChanges } from './archive-signers.js';
@@ -62,6 +63,11 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     packs.filter((p) => p.version === undefined),
     f,
     packs,
+  );
+  await checkComplianceLayout(
+    artifactsDir,
+    packs.filter((p) => p.version === undefined),
+    f,
   );
   checkTars(packs, tars, f);
   checkSigning([...packs, ...tars], options, f);

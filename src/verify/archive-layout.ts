@@ -1,0 +1,40 @@
+/**
+ * The compliance files across the kept packs: a pack made without them verifies on its own (packs
+ * of earlier versions have none), so a day whose report was left out (an export with the checks
+ * turned off, or the files stripped and the manifests re-made) would pass unseen. Versions only
+ * ever add the files: a current pack without a compliance report, of a later day than a pack that
+ * has one, was not made by the layout of its time.
+ */
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PACK_PATH } from '../format/pack.js';
+import type { PackInfo } from './archive-ledger.js';
+import type { Findings } from './report.js';
+
+async function hasReport(artifactsDir: string, p: PackInfo): Promise<boolean> {
+  const st = await lstat(join(artifactsDir, p.name, PACK_PATH.complianceReport)).catch(() => undefined);
+  return st !== undefined;
+}
+
+/** Names every current pack without a compliance report that follows (by day) one that has it. */
+export async function checkComplianceLayout(
+  artifactsDir: string,
+  current: readonly PackInfo[],
+  f: Findings,
+): Promise<void> {
+  const days = [...current].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  let since: string | undefined;
+  for (const p of days) {
+    if (await hasReport(artifactsDir, p)) {
+      since ??= p.date;
+      continue;
+    }
+    if (since === undefined) continue; // packs made before the checks existed
+    f.add(
+      'COMPLIANCE_FILES_MISSING',
+      'error',
+      `${p.name}/${PACK_PATH.complianceReport}`,
+      `the pack of ${p.date} holds no compliance report, but the pack of ${since} (an earlier day) has one: the day's checks were left out (an export with the checks off, or the files removed); re-export ${p.date} (export --force)`,
+    );
+  }
+}
