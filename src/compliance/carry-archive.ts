@@ -18,6 +18,8 @@ export interface ArchivedStateFiles {
   readonly tagmanifest: Buffer | undefined;
   /** `<date>/manifest.json`: a partial pack is no carry source. */
   readonly manifestJson: Buffer | undefined;
+  /** `<date>/tagmanifest-sha256.txt.sig`: held to the export's key when the export signs. */
+  readonly signature: Buffer | undefined;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function readArchivedStateFiles(
     [`${date}/${PACK_PATH.complianceState}`, maxState],
     [`${date}/${PACK_PATH.manifestJson}`, maxManifest],
     [`${date}/${PACK_PATH.tagmanifest}`, maxManifest],
+    [`${date}/${PACK_PATH.signature}`, maxManifest],
   ]);
   const got = new Map<string, Buffer>();
   const onEntry = (e: TarEntry): TarEntrySink | undefined => {
@@ -62,5 +65,6 @@ export async function readArchivedStateFiles(
     state: got.get(`${date}/${PACK_PATH.complianceState}`),
     manifestJson: got.get(`${date}/${PACK_PATH.manifestJson}`),
     tagmanifest: got.get(`${date}/${PACK_PATH.tagmanifest}`),
+    signature: got.get(`${date}/${PACK_PATH.signature}`),
   };
 }

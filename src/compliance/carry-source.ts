@@ -5,12 +5,13 @@
  * state file is hostile input: read bounded, without following a link, hash-checked against its
  * pack's manifest-sha256.txt and parsed field by field (carry-parse.ts).
  */
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { constants as fsc, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../fsx/digest.js';
 import { archiveFileName, PACK_PATH } from '../format/pack.js';
 import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
+import { verifySshsig } from '../signing/index.js';
 import { type CarriedState, carriedStateJson, COMPLIANCE_STATE_FORMAT, MAX_STATE_BYTES } from './carry.js';
 import { readArchivedStateFiles } from './carry-archive.js';
 import { parseCarriedState } from './carry-parse.js';
@@ -50,6 +51,11 @@ export interface StartStateOptions {
   readonly logDir?: string | undefined;
   /** Replays one day's log from an empty state; undefined when the file does not exist. */
   readonly replay: (path: string, name: string, date: string) => Promise<CarriedState | undefined>;
+  /**
+   * The public key the export signs with: the previous pack's state is then taken only from a pack
+   * signed by it (a pack anyone could have re-made is not vouched for by this export's signature).
+   */
+  readonly signedBy?: KeyObject | undefined;
 }
 
 /** The day before `date` (`YYYY-MM-DD`). */
@@ -89,7 +95,9 @@ const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).di
 export async function resolveStartState(o: StartStateOptions): Promise<StartState> {
   const prev = dayBefore(o.date);
   const fromPack =
-    o.artifactsDir === undefined ? 'no artifacts directory given' : await previousPack(o.artifactsDir, prev);
+    o.artifactsDir === undefined
+      ? 'no artifacts directory given'
+      : await previousPack(o.artifactsDir, prev, o.signedBy);
   if (typeof fromPack !== 'string') {
     const where = fromPack.archived ? `its pack kept as ${archiveFileName(prev)}` : 'its pack';
     const note = `the state at the end of ${prev} from ${where} (data/compliance_state.json, as its manifest-sha256.txt lists it)`;
@@ -124,7 +132,11 @@ type PackState = { state: CarriedState; text: string; archived: boolean };
  * The previous pack's end state, or why it cannot be used: the pack directory `<date>/` when it
  * has a manifest, else the pack kept only as `<date>.tar.gz` (carry-archive.ts), held to the same checks.
  */
-async function previousPack(artifactsDir: string, date: string): Promise<PackState | string> {
+async function previousPack(
+  artifactsDir: string,
+  date: string,
+  signedBy: KeyObject | undefined,
+): Promise<PackState | string> {
   const dir = join(artifactsDir, date);
   const manifest = readBounded(join(dir, PACK_PATH.manifest), MAX_MANIFEST_BYTES);
   if (manifest !== undefined) {
@@ -132,6 +144,9 @@ async function previousPack(artifactsDir: string, date: string): Promise<PackSta
     if (partial !== undefined) return partial;
     const bytes = readBounded(join(dir, PACK_PATH.complianceState), MAX_STATE_BYTES);
     const tags = readBounded(join(dir, PACK_PATH.tagmanifest), MAX_MANIFEST_BYTES);
+    const sig = readBounded(join(dir, PACK_PATH.signature), MAX_MANIFEST_BYTES);
+    const unsigned = signatureProblem(tags, sig, `the pack of ${date}`, signedBy);
+    if (unsigned !== undefined) return unsigned;
     return judgePackState({ manifest, tags, bytes }, date, `the pack of ${date}`, false);
   }
   const tar = join(artifactsDir, archiveFileName(date));
@@ -141,6 +156,13 @@ async function previousPack(artifactsDir: string, date: string): Promise<PackSta
   if (files.manifest === undefined) return `${archiveFileName(date)} holds no ${date}/${PACK_PATH.manifest}`;
   const partial = partialPack(files.manifestJson, date);
   if (partial !== undefined) return `${partial} (${archiveFileName(date)})`;
+  const unsigned = signatureProblem(
+    files.tagmanifest,
+    files.signature,
+    `the pack of ${date} (${archiveFileName(date)})`,
+    signedBy,
+  );
+  if (unsigned !== undefined) return unsigned;
   const found = { manifest: files.manifest, tags: files.tagmanifest, bytes: files.state };
   return judgePackState(found, date, `the pack of ${date} (${archiveFileName(date)})`, true);
 }
@@ -163,6 +185,27 @@ function partialPack(manifestJson: Buffer | undefined, date: string): string | u
   return partial
     ? `the pack of ${date} is partial (made before ${date} ended: its state is not the day's end)`
     : undefined;
+}
+
+/**
+ * Why a pack is not vouched for by the key the export signs with, or undefined (also when the export
+ * does not sign): its tag manifest must carry a valid signature by that key, or this export's
+ * signature would vouch for a state nobody vouched for. The tag manifest itself is held to
+ * manifest-sha256.txt by judgePackState.
+ */
+function signatureProblem(
+  tags: Buffer | undefined,
+  sig: Buffer | undefined,
+  what: string,
+  signedBy: KeyObject | undefined,
+): string | undefined {
+  if (signedBy === undefined) return undefined;
+  if (tags === undefined || sig === undefined)
+    return `${what} is not signed, and this export signs: its state is not vouched for`;
+  const v = verifySshsig(tags, sig.toString('utf8'), [signedBy]);
+  return v.ok
+    ? undefined
+    : `the signature of ${what} does not verify with the key this export signs with (${v.reason})`;
 }
 
 /** A pack's state file held to its manifest-sha256.txt and parsed, or why it cannot be used. */

@@ -50,6 +50,8 @@ export const COMPLIANCE_FILES = Object.freeze([
 export interface PackCarryOptions {
   readonly artifactsDir: string;
   readonly logDir: string;
+  /** The public key the export signs with: the previous pack must be signed by it to be carried. */
+  readonly signedBy?: KeyObject | undefined;
 }
 
 /** The name a pack's log has in evidence. */
@@ -92,6 +94,7 @@ export async function startPackCompliance(
     artifactsDir: carry?.artifactsDir,
     logDir: carry?.logDir,
     replay: (path, name, day) => replayDay(path, name, day, () => timelineOf(day)),
+    signedBy: carry?.signedBy,
   });
   const engine = new ComplianceEngine(timeline, start.state, snapshotStoreCheck(options?.snapshotDir));
   const reader = new RecordReader();

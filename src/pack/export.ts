@@ -17,7 +17,7 @@
  * (marked `"partial": true` in manifest.json, and superseded by the full export without `force`),
  * a future day never (DATE_NOT_ENDED).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ALERT_FILTER } from '../config.js';
@@ -297,7 +297,11 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
               (options.snapshot ? { cwd: options.snapshot.cwd, snapshotDir: options.snapshot.snapshotDir } : undefined),
             options.logDir,
           ),
-          { artifactsDir: options.artifactsDir, logDir: options.logDir },
+          {
+            artifactsDir: options.artifactsDir,
+            logDir: options.logDir,
+            signedBy: options.signingKey === undefined ? undefined : createPublicKey(options.signingKey),
+          },
         );
   const payload =
     compliance === undefined

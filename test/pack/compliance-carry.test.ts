@@ -4,7 +4,7 @@
  * says which; `check --date D` does the same; verify re-runs D from the start state D recorded, and
  * the archive holds each day's start to the previous day's end.
  */
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,7 +46,13 @@ async function setup(dayBefore?: readonly Ev[]): Promise<{ cwd: string; policyFi
   return { cwd, policyFile };
 }
 
-async function exportDay(cwd: string, policyFile: string, date: string, force = false): Promise<string> {
+async function exportDay(
+  cwd: string,
+  policyFile: string,
+  date: string,
+  force = false,
+  signingKey?: KeyObject,
+): Promise<string> {
   const r = await exportPack({
     date,
     logDir: join(cwd, 'logs'),
@@ -56,6 +62,7 @@ async function exportDay(cwd: string, policyFile: string, date: string, force = 
     recordEvent: false,
     compliance: { cwd, policyFile },
     ...(force ? { force: true } : {}),
+    ...(signingKey ? { signingKey } : {}),
   });
   return r.path;
 }
@@ -107,6 +114,44 @@ describe('the compliance state carried between packs', () => {
     expect(r.carried_in?.log_sha256).toBe(sha(readFileSync(join(cwd, 'logs/audit-20261129.jsonl'))));
     expect(rulesOf(r)).toEqual(['kill_switch_violation']);
   }, 60_000);
+
+  it("a state re-listed in D-1's manifest-sha256.txt alone is not taken: its tag manifest does not vouch for it", async () => {
+    const { cwd, policyFile } = await setup();
+    const p1 = await exportDay(cwd, policyFile, D1);
+    makeWritable(p1);
+    const text = carriedStateJson(emptyState(D1));
+    writeFileSync(join(p1, 'data/compliance_state.json'), text);
+    const m = join(p1, 'manifest-sha256.txt');
+    const listed = readFileSync(m, 'utf8').replace(/^[0-9a-f]{64}(?= {2}data\/compliance_state\.json$)/m, sha(text));
+    expect(listed).toContain(`${sha(text)}  data/compliance_state.json`);
+    writeFileSync(m, listed);
+    const r = reportOf(await exportDay(cwd, policyFile, D));
+    expect(r.carried_in?.source).toBe('log');
+    expect(r.carried_in?.note).toMatch(/manifest-sha256\.txt of the pack of 2026-11-29 is not the one its tagmanifest/);
+    expect(rulesOf(r)).toEqual(['kill_switch_violation']);
+  }, 60_000);
+
+  it('a signing export carries only from a pack signed by its own key', async () => {
+    const { cwd, policyFile } = await setup();
+    const mine = generateKeyPairSync('ed25519').privateKey;
+    const other = generateKeyPairSync('ed25519').privateKey;
+    // D-1 re-made whole (manifests and tag manifest) and signed with another key: not carried.
+    await exportDay(cwd, policyFile, D1, false, other);
+    let r = reportOf(await exportDay(cwd, policyFile, D, false, mine));
+    expect(r.carried_in?.source).toBe('log');
+    expect(r.carried_in?.note).toMatch(
+      /signature of the pack of 2026-11-29 does not verify with the key this export signs/,
+    );
+    expect(rulesOf(r)).toEqual(['kill_switch_violation']);
+    // Signed by the export's own key: carried from the pack.
+    await exportDay(cwd, policyFile, D1, true, mine);
+    r = reportOf(await exportDay(cwd, policyFile, D, true, mine));
+    expect([r.carried_in?.source, rulesOf(r)]).toEqual(['pack', ['kill_switch_violation']]);
+    // An unsigned D-1 is not vouched for when the export signs.
+    await exportDay(cwd, policyFile, D1, true);
+    r = reportOf(await exportDay(cwd, policyFile, D, true, mine));
+    expect(r.carried_in?.note).toMatch(/pack of 2026-11-29 is not signed, and this export signs/);
+  }, 120_000);
 
   it('without a pack or a log of D-1 nothing is carried, and the report says so', async () => {
     const { cwd, policyFile } = await setup();
