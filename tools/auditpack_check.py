@@ -1330,6 +1330,30 @@ def check_pack_tar(path, rep, shown=None):
 # ---------------------------------------------------------------------------------------------
 
 
+def carried_back_fill(path, n, prev, packs, start):
+    """A day exported before the day before's current pack is a back-fill only when it did not start
+    from that pack: its report's carried_in.source is log or none, or its start is what a superseded
+    version (prev.vN) ends with. A day that says it carried the pack but starts from a state no version
+    of it ended with took a forged state (an error, whatever was re-exported since)."""
+    try:
+        with open(os.path.join(path, n, "data", "compliance_report.json"), "rb") as f:
+            carried = json.loads(f.read()).get("carried_in")
+        source = carried.get("source") if isinstance(carried, dict) else None
+    except (OSError, ValueError, AttributeError):
+        return False
+    if source in ("log", "none"):
+        return True
+    if source != "pack":
+        return False
+    want = sha256(open(start, "rb").read())
+    for v in packs:
+        e = os.path.join(path, v, "data", "compliance_state.json")
+        if v.startswith(prev + ".v") and os.path.isfile(e) and not os.path.islink(e):
+            if sha256(open(e, "rb").read()) == want:
+                return True
+    return False
+
+
 def check_carries(path, packs, current, rep):
     """The compliance state carries day to day (FORMAT.md "Compliance state", "An artifacts directory"):
     a day's data/compliance_state_start.json is byte for byte the day before's data/compliance_state.json
@@ -1347,6 +1371,7 @@ def check_carries(path, packs, current, rep):
             continue
         made, prev_made = packs[n][0].get("created_at"), packs[prev][0].get("created_at")
         before = isinstance(made, str) and isinstance(prev_made, str) and made < prev_made
+        before = before and carried_back_fill(path, n, prev, packs, a)
         rep.add("warning" if before else "error", "COMPLIANCE_CARRY_MISMATCH", n + "/data/compliance_state_start.json", None,
                 "not the state the pack of %s ends with%s" % (prev, " (exported before it: re-export %s)" % n if before else ""))
 

@@ -16,6 +16,7 @@ import { verifyArchive, verifyPack } from '../../src/verify/index.js';
 import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack, makeWritable } from '../verify/helpers/forge.js';
+import { pythonPackCheck } from '../verify/helpers/python-check.js';
 
 const D1 = '2026-11-29';
 const D = '2026-11-30';
@@ -243,6 +244,9 @@ describe('the compliance state carried between packs', () => {
     await exportDay(cwd, policyFile, D1, true);
     const c = codes(await verifyArchive(join(cwd, 'artifacts'))).filter((x) => x.includes('CARRY'));
     expect(c).toEqual(['error COMPLIANCE_CARRY_MISMATCH']);
+    // The reference checker agrees.
+    const py = pythonPackCheck(join(cwd, 'artifacts')).errors.map((p) => p.code);
+    expect(py).toContain('COMPLIANCE_CARRY_MISMATCH');
   }, 90_000);
 
   it('a huge or hostile state in D-1 does not crash D: it is refused with a reason', async () => {
