@@ -16,7 +16,13 @@ import type { AlertFilterConfig } from '../config.js';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { PAYLOAD_NAME } from '../format/pack.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { asAuditpackError, type JobThread, startThread, type ThreadStats } from '../worker/index.js';
+import {
+  asAuditpackError,
+  COMPACT_THREAD_HEAP,
+  type JobThread,
+  startThread,
+  type ThreadStats,
+} from '../worker/index.js';
 import { csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 import { recoversFragment } from '../format/event-line.js';
 import {
@@ -169,6 +175,7 @@ export class DayScanner {
       init: this.ring,
       inline: setupScan,
       threads,
+      resourceLimits: COMPACT_THREAD_HEAP,
     });
   }
 

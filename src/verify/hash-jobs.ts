@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { wrapFsError } from '../errors.js';
-import { type SetupJobs, startThread, type ThreadStats } from '../worker/index.js';
+import { COMPACT_THREAD_HEAP, type SetupJobs, startThread, type ThreadStats } from '../worker/index.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
 import type { RangeSummary } from './log-facts.js';
 import { checkLogRange, type LogRangeJob } from './log-range.js';
@@ -136,6 +136,7 @@ export function startBackground(jobs: readonly HashJob[], threads = true): Backg
     init: undefined,
     inline: setupBackground,
     threads,
+    resourceLimits: COMPACT_THREAD_HEAP,
   });
   return {
     hashes: t.run({ type: 'hashes', jobs }) as Promise<HashResult[]>,

@@ -2,4 +2,11 @@ export { type WorkerActivity, workerActivity } from './activity.js';
 export type { JobHandler, SetupJobs } from './protocol.js';
 export { findWorkerScript, type ScriptLookup } from './script.js';
 export { serveJobs } from './serve.js';
-export { asAuditpackError, JobThread, startThread, type ThreadOptions, type ThreadStats } from './thread.js';
+export {
+  asAuditpackError,
+  COMPACT_THREAD_HEAP,
+  JobThread,
+  startThread,
+  type ThreadOptions,
+  type ThreadStats,
+} from './thread.js';

@@ -1,6 +1,6 @@
 // Jobs for the worker primitive's tests (thread.test.ts): served in a thread by fixture-worker.mjs
 // and run inline by the tests. Plain JavaScript, so the thread needs no build step of its own.
-import { threadId } from 'node:worker_threads';
+import { resourceLimits, threadId } from 'node:worker_threads';
 
 let ErrorClass = Error;
 
@@ -30,6 +30,9 @@ export function setupFixture(init) {
             process.exit(7);
           }
           return { value: 'survived', threadId };
+        case 'limits':
+          // The heap limits this side runs with (empty on the main thread).
+          return { value: { ...resourceLimits }, threadId };
         case 'hang':
           return new Promise(() => undefined);
         default:

@@ -8,7 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuditpackError } from '../../src/errors.js';
-import { findWorkerScript, type JobThread, startThread, workerActivity } from '../../src/worker/index.js';
+import {
+  COMPACT_THREAD_HEAP,
+  findWorkerScript,
+  type JobThread,
+  startThread,
+  workerActivity,
+} from '../../src/worker/index.js';
 // @ts-expect-error plain JavaScript fixture, no declarations
 import { setupFixture, useErrorClass } from './fixture-jobs.mjs';
 
@@ -17,14 +23,22 @@ type Job =
   | { type: 'typed'; code: string }
   | { type: 'plain' }
   | { type: 'crash'; delayMs?: number }
-  | { type: 'hang' };
+  | { type: 'hang' }
+  | { type: 'limits' };
 type Result = { value: unknown; threadId: number };
 
 const SCRIPT = new URL('./fixture-worker.mjs', import.meta.url);
 const open: JobThread<unknown, Job, Result>[] = [];
 
 function start(
-  extra: { init?: unknown; threads?: boolean; onCrash?: 'inline' | 'reject'; inline?: boolean; script?: URL } = {},
+  extra: {
+    init?: unknown;
+    threads?: boolean;
+    onCrash?: 'inline' | 'reject';
+    inline?: boolean;
+    script?: URL;
+    resourceLimits?: typeof COMPACT_THREAD_HEAP;
+  } = {},
 ): JobThread<unknown, Job, Result> {
   const t = startThread<unknown, Job, Result>({
     name: 'fixture',
@@ -33,6 +47,7 @@ function start(
     inline: extra.inline === false ? undefined : setupFixture,
     threads: extra.threads,
     onCrash: extra.onCrash,
+    resourceLimits: extra.resourceLimits,
   });
   open.push(t);
   return t;
@@ -169,6 +184,22 @@ describe('startThread', () => {
     expect(e.code).toBe('WORKER_FAILED');
     expect(e.message).toMatch(/closed before it answered/);
     expect(t.mode).toBe('inline');
+  });
+});
+
+describe('heap limits', () => {
+  it('starts the thread with the resource limits asked for (a compact young generation), V8 defaults otherwise', async () => {
+    const compact = start({ resourceLimits: COMPACT_THREAD_HEAP });
+    const plain = start();
+    const [c, p] = await Promise.all([compact.run({ type: 'limits' }), plain.run({ type: 'limits' })]);
+    expect(c.threadId).not.toBe(threadId);
+    const limits = c.value as { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number };
+    expect(limits.maxYoungGenerationSizeMb).toBe(COMPACT_THREAD_HEAP.maxYoungGenerationSizeMb);
+    // Only the young generation is capped: the old one keeps V8's default (a large job never dies of it).
+    expect(limits.maxOldGenerationSizeMb).toBe((p.value as { maxOldGenerationSizeMb: number }).maxOldGenerationSizeMb);
+    expect((p.value as { maxYoungGenerationSizeMb: number }).maxYoungGenerationSizeMb).toBeGreaterThan(
+      limits.maxYoungGenerationSizeMb,
+    );
   });
 });
 

@@ -1,0 +1,53 @@
+/**
+ * The CLI's garbage-collector settings (src/cli/heap.ts): in a process of its own (the flags are
+ * the whole process's), a churn of short-lived objects leaves the young generation at its first
+ * size with them and lets it grow to V8's default without them; a user's own heap flag wins.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { COMPACT_HEAP_FLAGS, useCompactHeap } from '../../src/cli/heap.js';
+
+const HEAP = new URL('../../dist/cli/heap.js', import.meta.url).href;
+
+/** Runs a churn in a fresh node; returns the flags set and the young generation's size in MB. */
+function churn(call: boolean, nodeOptions?: string): { set: string[]; newSpaceMb: number } {
+  const script = `
+    import v8 from 'node:v8';
+    import { useCompactHeap } from ${JSON.stringify(HEAP)};
+    const set = ${call} ? useCompactHeap(process.env.NODE_OPTIONS, process.execArgv) : [];
+    let keep = [];
+    for (let i = 0; i < 2e6; i++) { keep.push({ s: 'x' + i, a: [i] }); if (keep.length > 20000) keep = []; }
+    const ns = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    console.log(JSON.stringify({ set, newSpaceMb: ns.space_size / 1048576 }));`;
+  const env = { ...process.env, NODE_OPTIONS: nodeOptions ?? '' };
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout);
+}
+
+describe('useCompactHeap', () => {
+  it('keeps the young generation at its first size; without it V8 grows it', () => {
+    const compact = churn(true);
+    expect(compact.set).toEqual([...COMPACT_HEAP_FLAGS]);
+    expect(compact.newSpaceMb).toBeLessThanOrEqual(4);
+    expect(churn(false).newSpaceMb).toBeGreaterThan(8);
+  });
+
+  it("leaves a user's own heap flag alone (NODE_OPTIONS or node's command line)", () => {
+    const own = churn(true, '--max-semi-space-size=16');
+    expect(own.set).toEqual([]);
+    expect(own.newSpaceMb).toBeGreaterThan(8);
+    // Without touching this process's heap: a flag on node's command line is seen as well.
+    expect(useCompactHeap(undefined, ['--max_semi_space_size=64'])).toEqual([]);
+    expect(useCompactHeap('--heap-growing-percent=100', [])).toEqual([]);
+  });
+
+  it('is what the installed binary calls before the CLI runs', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const bin = await readFile(fileURLToPath(new URL('../../bin/auditpack.js', import.meta.url)), 'utf8');
+    expect(bin).toMatch(
+      /useCompactHeap\(process\.env\.NODE_OPTIONS, process\.execArgv\);\s+process\.exitCode = await main/,
+    );
+  });
+});
