@@ -3,9 +3,9 @@
  * byte-exact copy `data/audit.jsonl`, both CSVs, `data/alerts.jsonl`, the event counts and the
  * chain facts. Malformed lines never stop it: they are counted and described.
  *
- * Lines are cut into batches (1 MiB). A worker thread (src/pack/scan-worker.ts, started by the
+ * Lines are cut into batches (BATCH_BYTES). A worker thread (src/pack/scan-worker.ts, started by the
  * worker primitive in src/worker/) processes batches on the second core; this thread hands a batch
- * to it through a fixed ring of 8 shared slots when one is free and otherwise processes the batch
+ * to it through a fixed ring of SLOTS shared slots when one is free and otherwise processes the batch
  * itself, so both cores stay busy whatever their speeds (docs/decisions.md). Results are written in
  * batch order (the primitive settles jobs in submission order), so the files are the same as from a
  * single thread. Memory stays bounded: the ring is fixed and at most a few batch results wait to be

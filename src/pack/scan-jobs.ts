@@ -11,10 +11,16 @@ import { BatchProcessor, type BatchResult, META } from './day-events.js';
 
 /** Name of the export's scan thread (stats, workerActivity, NODE_DEBUG=auditpack). */
 export const SCAN_THREAD = 'export scan';
-/** Shared slots in the ring: batches the thread may hold at once. */
-export const SLOTS = 8;
-export const BATCH_BYTES = 1024 * 1024;
-export const BATCH_LINES = 8192;
+/**
+ * Shared slots in the ring: batches the thread may hold at once. The ring, the batch being cut and
+ * the read buffers are most of the scan's fixed memory: 4 slots of 512 KiB keep the thread fed (it
+ * is at most a few batches behind; past that this thread processes the batch itself) at about a
+ * third of the 8 × 1 MiB slots' memory (docs/PERFORMANCE.md, "Peak RSS").
+ */
+export const SLOTS = 4;
+export const BATCH_BYTES = 512 * 1024;
+/** At most this many lines a batch (512 KiB of the shortest lines the format allows, ~240 B, is ~2,200). */
+export const BATCH_LINES = 4096;
 
 /**
  * The ring of shared slots: `bufs[i]` line bytes, `metas[i]` META numbers per line; `state[i]` is 1
