@@ -114,7 +114,7 @@ describe('auditpack verify end to end', () => {
     expect(vt.code).toBe(1);
     expect(JSON.parse(vt.stdout).problems.map((p: { code: string }) => p.code)).toContain('PACK_SIGNATURE_INVALID');
     expect(sshVerify(tagOnly, join(cwd, 'keys/allowed_signers'))).not.toBe(0);
-  });
+  }, 240_000); // fourteen CLI runs: over a minute on a loaded 2-core machine
 
   it('exit codes: a missing path is PATH_NOT_FOUND (66); both key options is a usage error (2); the logs directory verifies', () => {
     const cwd = tempDir();
