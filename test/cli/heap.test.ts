@@ -30,8 +30,11 @@ describe('useCompactHeap', () => {
   it('keeps the young generation at its first size; without it V8 grows it', () => {
     const compact = churn(true);
     expect(compact.set).toEqual([...COMPACT_HEAP_FLAGS]);
-    expect(compact.newSpaceMb).toBeLessThanOrEqual(4);
-    expect(churn(false).newSpaceMb).toBeGreaterThan(8);
+    const grown = churn(false);
+    expect(grown.newSpaceMb).toBeGreaterThan(8);
+    // Where the young generation settles differs by V8 line and by when the last collection ran
+    // (2 MB on Node 20/22, 2-7.25 MB on 24/26, against 32 MB grown): at most half of it.
+    expect(compact.newSpaceMb).toBeLessThanOrEqual(grown.newSpaceMb / 2);
   });
 
   it("leaves a user's own heap flag alone (NODE_OPTIONS or node's command line)", () => {
