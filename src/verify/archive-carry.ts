@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_STATE_BYTES } from '../compliance/carry.js';
 import { dayBefore } from '../compliance/carry-source.js';
@@ -104,17 +104,34 @@ async function isPartial(packDir: string): Promise<boolean> {
 /** manifest.json's bound (docs/FORMAT.md, the pack's files). */
 const MAX_MANIFEST_JSON_BYTES = 4 * 1024 * 1024;
 
-/** A regular file's bytes (never through a link) of at most `max` bytes; undefined otherwise. */
-async function readSmall(path: string, max: number): Promise<Buffer | undefined> {
-  let fh: Awaited<ReturnType<typeof open>>;
+/**
+ * An open handle on the regular file at `path` (never through a link) of at most `max` bytes, or
+ * undefined (not there, a link, not a regular file, too large). The caller closes it.
+ */
+async function openSmall(path: string, max: number): Promise<FileHandle | undefined> {
+  let fh: FileHandle;
   try {
     fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   } catch {
     return undefined;
   }
+  let st: Awaited<ReturnType<FileHandle['stat']>>;
   try {
-    const st = await fh.stat();
-    if (!st.isFile() || st.size > max) return undefined;
+    st = await fh.stat();
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+  if (st.isFile() && st.size <= max) return fh;
+  await fh.close();
+  return undefined;
+}
+
+/** A regular file's bytes (never through a link) of at most `max` bytes; undefined otherwise. */
+async function readSmall(path: string, max: number): Promise<Buffer | undefined> {
+  const fh = await openSmall(path, max);
+  if (fh === undefined) return undefined;
+  try {
     return await fh.readFile();
   } finally {
     await fh.close();
@@ -154,15 +171,9 @@ async function carriedSource(path: string): Promise<unknown> {
 
 /** SHA-256 of a regular file (never through a link) of at most MAX_STATE_BYTES; undefined otherwise. */
 async function sha256Of(path: string): Promise<string | undefined> {
-  let fh: Awaited<ReturnType<typeof open>>;
+  const fh = await openSmall(path, MAX_STATE_BYTES);
+  if (fh === undefined) return undefined;
   try {
-    fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile() || st.size > MAX_STATE_BYTES) return undefined;
     const h = createHash('sha256');
     const buf = Buffer.allocUnsafe(1024 * 1024);
     for (;;) {

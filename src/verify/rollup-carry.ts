@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_STATE_BYTES } from '../compliance/carry.js';
 import { dayBefore } from '../compliance/carry-source.js';
 import { PAYLOAD_DIR } from '../format/pack.js';
 import {
@@ -24,7 +25,6 @@ import type { RollupFacts } from './rollup-gather.js';
 const REPORT = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_REPORT}`;
 const END = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_STATE}`;
 const START = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_STATE_START}`;
-const MAX_STATE_BYTES = 256 * 1024 * 1024;
 
 /** SHA-256 of a regular file (never through a link), or undefined when it is not there or not a file. */
 function fileSha256(path: string): string | undefined {
