@@ -1,52 +1,16 @@
-/**
- * The archive's carry check is not excused by a later re-export of the day before: a day whose
- * report says it started from D-1's pack (carried_in source "pack") must start from the end state
- * of some version of D-1's pack, current or superseded; only a real back-fill (D-1's pack not used)
- * or a start a superseded version ends with is a warning.
- */
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { carriedStateJson } from '../../src/compliance/carry.js';
 import type { ComplianceReport } from '../../src/compliance/index.js';
-import { exportPack } from '../../src/pack/index.js';
 import { verifyArchive } from '../../src/verify/index.js';
-import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
+import { TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
+import { AFTER, BEFORE, D, D1, exportCarryDay, sha } from './helpers/carry-day.js';
 import { makeWritable } from '../verify/helpers/forge.js';
 
-const D1 = '2026-11-29';
-const D = '2026-11-30';
-const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
-
-const BEFORE: Ev[] = [
-  ['22:00:00', 'auth', 'Login', { user: 'alice' }],
-  ['23:00:00', 'risk', 'KillSwitchOn', { user: 'x', reason: 'runaway algo' }],
-];
-const AFTER: Ev[] = [
-  ['01:00:00', 'risk', 'RiskCheck', { order_id: 'O1', result: 'pass', score: 0.1, reference_price: 1.1 }],
-  [
-    '01:00:01',
-    'order',
-    'OrderAccepted',
-    { order_id: 'O1', symbol: 'EURUSD', quantity: 1, price: '1.1', user: 'alice', time_in_force: 'GTC' },
-  ],
-];
-
-async function exportDay(cwd: string, policyFile: string, date: string, force = false): Promise<string> {
-  const r = await exportPack({
-    date,
-    logDir: join(cwd, 'logs'),
-    artifactsDir: join(cwd, 'artifacts'),
-    version: '0.1.0',
-    snapshot: false,
-    recordEvent: false,
-    compliance: { cwd, policyFile },
-    ...(force ? { force: true } : {}),
-  });
-  return r.path;
-}
+const exportDay = (cwd: string, policyFile: string, date: string, force = false): Promise<string> =>
+  exportCarryDay(cwd, policyFile, date, force ? { force: true } : {});
 
 const carryProblems = async (cwd: string) =>
   (await verifyArchive(join(cwd, 'artifacts'))).problems.filter((p) => p.code === 'COMPLIANCE_CARRY_MISMATCH');

@@ -5,34 +5,15 @@
  * member is there twice, or when the archive is damaged.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCompliance, type ComplianceReport } from '../../src/compliance/index.js';
-import { exportPack } from '../../src/pack/index.js';
 import { verifyPack } from '../../src/verify/index.js';
-import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
+import { TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
+import { AFTER, BEFORE, D, D1, exportCarryDay, sha } from './helpers/carry-day.js';
 import { makeWritable } from '../verify/helpers/forge.js';
-
-const D1 = '2026-11-29';
-const D = '2026-11-30';
-const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
-
-const BEFORE: Ev[] = [
-  ['22:00:00', 'auth', 'Login', { user: 'alice' }],
-  ['23:00:00', 'risk', 'KillSwitchOn', { user: 'x', reason: 'runaway algo' }],
-];
-const AFTER: Ev[] = [
-  ['01:00:00', 'risk', 'RiskCheck', { order_id: 'O1', result: 'pass', score: 0.1, reference_price: 1.1 }],
-  [
-    '01:00:01',
-    'order',
-    'OrderAccepted',
-    { order_id: 'O1', symbol: 'EURUSD', quantity: 1, price: '1.1', user: 'alice', time_in_force: 'GTC' },
-  ],
-];
 
 interface Day {
   cwd: string;
@@ -40,19 +21,9 @@ interface Day {
   artifacts: string;
 }
 
-async function exportDay(d: Day, date: string, compress = false): Promise<string> {
-  const r = await exportPack({
-    date,
-    logDir: join(d.cwd, 'logs'),
-    artifactsDir: d.artifacts,
-    version: '0.1.0',
-    snapshot: false,
-    recordEvent: false,
-    compliance: { cwd: d.cwd, policyFile: d.policyFile },
-    ...(compress ? { compress: true } : {}),
-  });
-  return r.path;
-}
+/** The export of `date` (a Day's artifacts directory is `cwd`/artifacts, where exportCarryDay writes). */
+const exportDay = (d: Day, date: string, compress = false): Promise<string> =>
+  exportCarryDay(d.cwd, d.policyFile, date, compress ? { compress: true } : {});
 
 /** D-1 exported with --compress, then its directory removed: only D-1.tar.gz is left. */
 async function archivedDayBefore(): Promise<Day> {

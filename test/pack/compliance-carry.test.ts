@@ -4,39 +4,21 @@
  * says which; `check --date D` does the same; verify re-runs D from the start state D recorded, and
  * the archive holds each day's start to the previous day's end.
  */
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyState } from '../../src/compliance/carry-source.js';
 import { carriedStateJson } from '../../src/compliance/carry.js';
 import { checkCompliance, type ComplianceReport } from '../../src/compliance/index.js';
-import { exportPack } from '../../src/pack/index.js';
 import { verifyArchive, verifyPack } from '../../src/verify/index.js';
 import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
+import { AFTER, BEFORE, D, D1, exportCarryDay, sha } from './helpers/carry-day.js';
 import { forgePack, makeWritable } from '../verify/helpers/forge.js';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
 
-const D1 = '2026-11-29';
-const D = '2026-11-30';
 const D2 = '2026-11-28';
-const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
-
-/** Kill switch on at 23:00 of D-1 (never off); an order with a login and a risk check at 01:00 of D. */
-const BEFORE: Ev[] = [
-  ['22:00:00', 'auth', 'Login', { user: 'alice' }],
-  ['23:00:00', 'risk', 'KillSwitchOn', { user: 'x', reason: 'runaway algo' }],
-];
-const AFTER: Ev[] = [
-  ['01:00:00', 'risk', 'RiskCheck', { order_id: 'O1', result: 'pass', score: 0.1, reference_price: 1.1 }],
-  [
-    '01:00:01',
-    'order',
-    'OrderAccepted',
-    { order_id: 'O1', symbol: 'EURUSD', quantity: 1, price: '1.1', user: 'alice', time_in_force: 'GTC' },
-  ],
-];
 
 async function setup(dayBefore?: readonly Ev[]): Promise<{ cwd: string; policyFile: string }> {
   const cwd = tempDir();
@@ -47,26 +29,14 @@ async function setup(dayBefore?: readonly Ev[]): Promise<{ cwd: string; policyFi
   return { cwd, policyFile };
 }
 
-async function exportDay(
+const exportDay = (
   cwd: string,
   policyFile: string,
   date: string,
   force = false,
   signingKey?: KeyObject,
-): Promise<string> {
-  const r = await exportPack({
-    date,
-    logDir: join(cwd, 'logs'),
-    artifactsDir: join(cwd, 'artifacts'),
-    version: '0.1.0',
-    snapshot: false,
-    recordEvent: false,
-    compliance: { cwd, policyFile },
-    ...(force ? { force: true } : {}),
-    ...(signingKey ? { signingKey } : {}),
-  });
-  return r.path;
-}
+): Promise<string> =>
+  exportCarryDay(cwd, policyFile, date, { ...(force ? { force: true } : {}), ...(signingKey ? { signingKey } : {}) });
 
 const reportOf = (pack: string): ComplianceReport =>
   JSON.parse(readFileSync(join(pack, 'data/compliance_report.json'), 'utf8')) as ComplianceReport;
