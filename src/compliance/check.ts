@@ -4,6 +4,7 @@
  * Lines are streamed (src/chain/lines.ts); a line that is not an event is counted, never fatal.
  */
 import { isUtf8 } from 'node:buffer';
+import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
@@ -131,6 +132,11 @@ export interface CheckOptions {
   snapshotDir?: string;
   /** Where packs are: the day before `from` starts from its pack's state when it has one. */
   artifactsDir?: string;
+  /**
+   * The public key the packs are signed with (the export's): the day before's pack state is then
+   * taken only from a pack signed by it, as the export does; otherwise its log is replayed.
+   */
+  signedBy?: KeyObject;
 }
 
 /**
@@ -142,6 +148,7 @@ export async function startStateOf(options: CheckOptions): Promise<StartState> {
     date: options.from,
     artifactsDir: options.artifactsDir,
     logDir: options.logDir,
+    signedBy: options.signedBy,
     replay: (path, name, date) =>
       replayDay(path, name, date, () => loadPolicyTimeline({ ...options, from: date, to: date })),
   });

@@ -105,3 +105,33 @@ describe('auditpack check over a corrupted day', () => {
     expect(runCli(['check', '--date', DATE], { cwd }).code).toBe(1);
   });
 });
+
+describe('auditpack check across midnight', () => {
+  it("with a signing key configured, takes D-1's pack state only from a pack signed by it", async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { writeFileSync } = await import('node:fs');
+    const { AFTER, BEFORE, D, D1 } = await import('../pack/helpers/carry-day.js');
+    const cwd = tempDir();
+    writePolicy(cwd, `${TEST_POLICY}\nrequire_review: false\n`);
+    await writeEvents(join(cwd, 'logs'), BEFORE, D1);
+    await writeEvents(join(cwd, 'logs'), AFTER, D);
+    expect(runCli(['export', '--date', D1], { cwd }).code).toBe(0); // unsigned
+    const key = join(cwd, 'export.key');
+    writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+    });
+    const check = (env: Record<string, string>) => {
+      const r = runCli(['check', '--date', D, '--json', '--fail-on', 'never'], { cwd, env });
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { carried_in: { source: string; note: string }; findings: { rule: string }[] };
+    };
+    const unsigned = check({});
+    expect(unsigned.carried_in.source).toBe('pack');
+    const signing = check({ AUDITPACK_SIGNING_KEY: key });
+    expect(signing.carried_in.source).toBe('log');
+    expect(signing.carried_in.note).toMatch(/is not signed, and this export signs/);
+    // Replaying D-1's log finds the same overnight kill switch.
+    expect(signing.findings.map((f) => f.rule)).toEqual(unsigned.findings.map((f) => f.rule));
+    expect(signing.findings.map((f) => f.rule)).toContain('kill_switch_violation');
+  }, 60_000);
+});

@@ -4,7 +4,7 @@
  * says which; `check --date D` does the same; verify re-runs D from the start state D recorded, and
  * the archive holds each day's start to the previous day's end.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -122,6 +122,24 @@ describe('the compliance state carried between packs', () => {
     await exportDay(cwd, policyFile, D1, true);
     r = reportOf(await exportDay(cwd, policyFile, D, true, mine));
     expect(r.carried_in?.note).toMatch(/pack of 2026-11-29 is not signed, and this export signs/);
+    // check --date D holds D-1's pack to the same key when the exports sign.
+    const check = (key?: KeyObject) =>
+      checkCompliance({
+        cwd,
+        logDir: join(cwd, 'logs'),
+        from: D,
+        to: D,
+        policyFile,
+        artifactsDir: join(cwd, 'artifacts'),
+        ...(key ? { signedBy: createPublicKey(key) } : {}),
+      });
+    let c = await check(mine);
+    expect([c.carried_in?.source, rulesOf(c)]).toEqual(['log', ['kill_switch_violation']]);
+    expect(c.carried_in?.note).toMatch(/pack of 2026-11-29 is not signed, and this export signs/);
+    expect((await check()).carried_in?.source).toBe('pack');
+    await exportDay(cwd, policyFile, D1, true, other);
+    c = await check(mine);
+    expect(c.carried_in?.note).toMatch(/signature of the pack of 2026-11-29 does not verify/);
   }, 120_000);
 
   it('without a pack or a log of D-1 nothing is carried, and the report says so', async () => {

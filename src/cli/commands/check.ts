@@ -80,7 +80,7 @@ export function defineCheck(program: Command, io: CliIO): void {
           [1, 'a finding reached --fail-on'],
           [3, 'malformed log lines were not checked'],
           [66, 'the logs directory does not exist'],
-          [78, 'invalid policy file'],
+          [78, 'invalid policy file or signing key'],
         ],
       }),
     )
@@ -93,6 +93,13 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
   const { checkCompliance, checkOrder, reaches } = await import('../../compliance/index.js');
   const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: logDirOf(opts) } });
   const period = periodOf(opts, Date.now());
+  // When the exports sign, the day before's pack state is taken only from a pack signed by their key.
+  const signedBy =
+    config.signingKey === undefined
+      ? undefined
+      : (await import('node:crypto')).createPublicKey(
+          (await import('../../signing/index.js')).loadSigningKey(config.signingKey),
+        );
   const base = {
     cwd: io.cwd,
     logDir: config.logDir,
@@ -100,6 +107,7 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
     artifactsDir: config.exportBaseDir,
     ...period,
     ...(opts.policy !== undefined ? { policyFile: opts.policy } : {}),
+    ...(signedBy !== undefined ? { signedBy } : {}),
   };
   const c = paintFor(io);
   let totals;
