@@ -433,14 +433,24 @@ def check_log_dir(path, rep):
             if start is None and facts["first_seq"] is not None:
                 start = (name, day, facts["first_seq"], facts["start_prev"])
             for ev, _ in facts["event_lines"]:
-                d = ev["rec"].get("date") if ev["category"] == "system" and ev["event"] == "LogPruned" else None
-                if isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d):
-                    pruned = max(pruned or d, d)
+                rec = ev["rec"]
+                d = rec.get("date") if ev["category"] == "system" and ev["event"] == "LogPruned" else None
+                if isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) and (pruned is None or d > pruned[0]):
+                    # Where the removed file's chain ended, when the event records it (both fields).
+                    ls, eh = rec.get("last_seq"), rec.get("end_hash")
+                    ok = (isinstance(ls, Num) and SEQ_RE.fullmatch(ls.text) is not None and int(ls.text) <= 2 ** 53 - 1
+                          and isinstance(eh, str) and HEX64.fullmatch(eh) is not None)
+                    pruned = (d, (int(ls.text), eh) if ok else None)
     # Where the chain starts (FORMAT.md "A log file, or the logs directory", rule 3): the genesis, or
     # after log files that retention removed and recorded as LogPruned events.
     if start is not None and start[2] != 1 and start[3] != GENESIS:
-        if pruned is not None and pruned < start[1]:
-            rep.add("info", "LOG_CHAIN_START", start[0], 1, "the files before it were pruned (LogPruned of %s)" % pruned)
+        if pruned is not None and pruned[0] < start[1] and pruned[1] is not None and (
+                start[3] != pruned[1][1] or start[2] != pruned[1][0] + 1):
+            rep.error("LOG_FILE_REMOVAL_UNRECORDED", start[0], 1,
+                      "the newest LogPruned (%s) records a removed file ending at seq %d; the oldest file does not"
+                      " start right after it" % (pruned[0], pruned[1][0]))
+        elif pruned is not None and pruned[0] < start[1]:
+            rep.add("info", "LOG_CHAIN_START", start[0], 1, "the files before it were pruned (LogPruned of %s)" % pruned[0])
         else:
             rep.error("LOG_FILE_REMOVAL_UNRECORDED", start[0], 1,
                       "the chain starts at seq %d and no LogPruned event records a log file removed before it" % start[2])

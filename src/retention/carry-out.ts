@@ -129,7 +129,17 @@ function removeLogs(plan: PrunePlan, options: CarryOutOptions, events: SystemEve
       throw wrapFsError(err, 'remove', path);
     }
     removedLogs.push({ file: l.file, date: l.date, sha256: l.sha256 });
-    events.push({ event: LOG_PRUNED_EVENT, fields: { file: l.file, date: l.date, size: l.size, sha256: l.sha256 } });
+    events.push({
+      event: LOG_PRUNED_EVENT,
+      fields: {
+        file: l.file,
+        date: l.date,
+        size: l.size,
+        sha256: l.sha256,
+        // Where the removed file's chain ended: the oldest kept file must start right after it.
+        ...(l.end !== null ? { last_seq: l.end.last_seq, end_hash: l.end.end_hash } : {}),
+      },
+    });
   }
   fsyncDir(options.logDir);
   return removedLogs;

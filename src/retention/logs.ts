@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isHashHex } from '../chain/hash.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
 import { sha256File } from '../fsx/digest.js';
@@ -44,10 +45,16 @@ export function listLogsIfAny(logDir: string): { file: string; date: string }[] 
  * and its data/audit.jsonl is byte-identical to `logFile`. A small self-contained check so retention
  * does not depend on the full verifier; see src/verify for the auditor's one.
  */
+/** Where a pack's copy of its day's log ends (manifest.json's `chain.last_seq` and `chain.end_hash`). */
+export interface PackChainEnd {
+  readonly last_seq: number;
+  readonly end_hash: string;
+}
+
 export function checkPackHoldsLog(
   packDir: string,
   logFile: string,
-): { ok: true; size: number; sha256: string } | { ok: false; reason: string } {
+): { ok: true; size: number; sha256: string; end: PackChainEnd | null } | { ok: false; reason: string } {
   const intact = checkPackIntact(packDir);
   if (!intact.ok) return intact;
   try {
@@ -59,14 +66,16 @@ export function checkPackHoldsLog(
           'the log differs from the copy in its pack (lines written after the export?); re-export with --force first',
       };
     }
-    return { ok: true, size: log.size, sha256: log.sha256 };
+    return { ok: true, size: log.size, sha256: log.sha256, end: intact.end };
   } catch (err) {
     return { ok: false, reason: `cannot read the log: ${(err as Error).message}` };
   }
 }
 
 /** Whether a pack's payload matches manifest-sha256.txt and manifest.json (the check above, without the log). */
-export function checkPackIntact(packDir: string): { ok: true; auditSha256: string } | { ok: false; reason: string } {
+export function checkPackIntact(
+  packDir: string,
+): { ok: true; auditSha256: string; end: PackChainEnd | null } | { ok: false; reason: string } {
   try {
     const manifestText = readFileSync(join(packDir, PACK_PATH.manifest), 'utf8');
     const listed = new Map<string, string>();
@@ -80,6 +89,7 @@ export function checkPackIntact(packDir: string): { ok: true; auditSha256: strin
       return { ok: false, reason: 'pack does not verify: data/audit.jsonl is not in its manifest' };
     const json = JSON.parse(readFileSync(join(packDir, PACK_PATH.manifestJson), 'utf8')) as {
       files?: Record<string, { sha256?: unknown; size?: unknown }>;
+      chain?: { last_seq?: unknown; end_hash?: unknown };
     };
     for (const [path, sha] of listed) {
       const actual = sha256File(join(packDir, path));
@@ -89,7 +99,12 @@ export function checkPackIntact(packDir: string): { ok: true; auditSha256: strin
       if (entry?.sha256 !== sha || entry.size !== actual.size)
         return { ok: false, reason: `pack does not verify: manifest.json disagrees on ${path}` };
     }
-    return { ok: true, auditSha256: listed.get(PACK_PATH.log) as string };
+    const { last_seq, end_hash } = json.chain ?? {};
+    const end =
+      Number.isSafeInteger(last_seq) && (last_seq as number) >= 1 && isHashHex(end_hash)
+        ? { last_seq: last_seq as number, end_hash }
+        : null;
+    return { ok: true, auditSha256: listed.get(PACK_PATH.log) as string, end };
   } catch (err) {
     return { ok: false, reason: `pack does not verify: ${(err as Error).message}` };
   }

@@ -10,7 +10,7 @@ import { listPackEntries, manifestSha256, type PackEntry } from '../pack/layout.
 import { archiveFileName, PACK_ARCHIVE_SUFFIX } from '../format/pack.js';
 import { isoDate } from '../rotation/index.js';
 import { checkEvidenceGap, checkNothingAfterToday, newestDate, todayOf } from './clock.js';
-import { checkPackHoldsLog, checkPackIntact, listLogs, listLogsIfAny } from './logs.js';
+import { checkPackHoldsLog, checkPackIntact, listLogs, listLogsIfAny, type PackChainEnd } from './logs.js';
 
 export interface PlanPruneOptions {
   artifactsDir: string;
@@ -64,6 +64,8 @@ export interface PrunePlan {
     readonly date: string;
     readonly size: number;
     readonly sha256: string;
+    /** Where the file's chain ends (its pack's `chain`), recorded in its LogPruned event; null for an empty day. */
+    readonly end: PackChainEnd | null;
   }[];
   /** Log files past the window that stay, with the reason. */
   readonly keptLogs: readonly KeptLog[];
@@ -165,7 +167,7 @@ function planLogs(
   today: number,
   options: PlanPruneOptions,
 ): { logs: PrunePlan['logs'][number][]; keptLogs: KeptLog[]; logCutoff: string | null } {
-  const logs: { file: string; date: string; size: number; sha256: string }[] = [];
+  const logs: PrunePlan['logs'][number][] = [];
   const keptLogs: KeptLog[] = [];
   if (!options.logs) return { logs, keptLogs, logCutoff: null };
   checkDays(options.logs.retentionDays, 'log retention days');
@@ -183,7 +185,7 @@ function planLogs(
     }
     const check = checkPackHoldsLog(join(options.artifactsDir, packName), path);
     if (!check.ok) keptLogs.push({ file: l.file, date: l.date, reason: check.reason });
-    else logs.push({ file: l.file, date: l.date, size: check.size, sha256: check.sha256 });
+    else logs.push({ file: l.file, date: l.date, size: check.size, sha256: check.sha256, end: check.end });
   }
   return { logs, keptLogs, logCutoff };
 }

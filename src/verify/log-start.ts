@@ -6,6 +6,7 @@
  */
 import type { ScannedLine } from '../chain/lines.js';
 import { GENESIS_HASH } from '../chain/index.js';
+import { isHashHex } from '../chain/hash.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import type { LogFacts } from './log-facts.js';
 import type { Findings } from './report.js';
@@ -16,7 +17,7 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 /** The newest LogPruned event (by the date of the file it removed) of the lines pushed to it. */
 export class LogPrunedTap {
   /** The newest removed day seen, and where its event stands. */
-  newest: { date: string; file: string; line: number } | undefined;
+  newest: { date: string; file: string; line: number; end: { last_seq: number; end_hash: string } | null } | undefined;
   private file = '';
 
   /** The file whose lines are pushed next. */
@@ -36,8 +37,14 @@ export class LogPrunedTap {
       return;
     }
     if (o.event !== LOG_PRUNED_EVENT || typeof o.date !== 'string' || !DATE_RE.test(o.date)) return;
-    if (this.newest === undefined || o.date > this.newest.date)
-      this.newest = { date: o.date, file: this.file, line: l.lineNumber };
+    if (this.newest === undefined || o.date > this.newest.date) {
+      // Where the removed file's chain ended, when the event records it (the fields come as a pair).
+      const end =
+        Number.isSafeInteger(o.last_seq) && (o.last_seq as number) >= 1 && isHashHex(o.end_hash)
+          ? { last_seq: o.last_seq as number, end_hash: o.end_hash }
+          : null;
+      this.newest = { date: o.date, file: this.file, line: l.lineNumber, end };
+    }
   }
 }
 
@@ -56,6 +63,19 @@ export function judgeLogStart(
   if (firstSeq === null || startPrev === null || startPrev === GENESIS_HASH || firstSeq === 1) return;
   const pruned = tap.newest;
   const from = `the chain starts at seq ${firstSeq}, whose prev ${startPrev.slice(0, 16)}… is the hash of a line before the oldest file`;
+  if (pruned?.end != null && pruned.date < first.date) {
+    const { last_seq, end_hash } = pruned.end;
+    if (startPrev !== end_hash || firstSeq !== last_seq + 1) {
+      findings.add(
+        'LOG_FILE_REMOVAL_UNRECORDED',
+        'error',
+        first.file,
+        `${from}, but the newest LogPruned (${pruned.date}, ${pruned.file} line ${pruned.line}) records a removed file that ended at seq ${last_seq} with hash ${end_hash.slice(0, 16)}…, and the oldest file does not start right after it: lines between are gone without a record (a day file removed by hand after the prune)`,
+        1,
+      );
+      return;
+    }
+  }
   if (pruned !== undefined && pruned.date < first.date) {
     findings.add(
       'LOG_CHAIN_START',

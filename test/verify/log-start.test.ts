@@ -68,6 +68,27 @@ describe('the start of a logs directory', () => {
     expect(pythonPackCheck(logDir).errors).toEqual([]);
   });
 
+  it('the oldest kept file removed by hand after a recorded prune: the LogPruned end does not meet the new start', async () => {
+    const logDir = await pruned(true);
+    const { readFileSync } = await import('node:fs');
+    const live = readFileSync(join(logDir, 'audit-20250910.jsonl'), 'utf8');
+    // The prune records where each removed file's chain ended (its pack's chain.last_seq / end_hash).
+    const ev = live
+      .split('\n')
+      .filter((l) => l.includes('"LogPruned"'))
+      .map((l) => JSON.parse(l) as { date: string; last_seq: number; end_hash: string });
+    expect(ev.map((e) => [e.date, e.last_seq])).toEqual([
+      ['2025-09-01', 3],
+      ['2025-09-02', 6],
+    ]);
+    expect(ev[1]?.end_hash).toMatch(/^[0-9a-f]{64}$/);
+    rmSync(join(logDir, 'audit-20250908.jsonl'));
+    const r = await verifyLogDir(logDir);
+    expect(codes(r)).toEqual([['LOG_FILE_REMOVAL_UNRECORDED', 'error', 'audit-20250910.jsonl']]);
+    expect(r.problems[0]?.detail).toContain('the newest LogPruned (2025-09-02');
+    expect(pythonPackCheck(logDir).errors.map((p) => p.code)).toEqual(['LOG_FILE_REMOVAL_UNRECORDED']);
+  });
+
   it('files pruned with no record (events off) are not accounted for: the same error', async () => {
     const logDir = await pruned(false);
     expect(readdirSync(logDir).filter((f) => f.endsWith('.jsonl'))).toEqual(['audit-20250908.jsonl']);
