@@ -3,7 +3,7 @@
  * place that hashes a file's bytes for export, prune, snapshots and the archive.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -31,6 +31,30 @@ export function sha256File(path: string): FileSha256 {
     closeSync(fd);
   }
   return { size, sha256: h.digest('hex') };
+}
+
+/**
+ * SHA-256 (hex) of the regular file at `path`, opened without following a link, of at most `max`
+ * bytes; undefined when it is not there, is a link or not a regular file, or is larger. For files a
+ * pack or roll-up may hold that an attacker could swap for a link or a huge file.
+ */
+export function sha256SmallFile(path: string, max: number): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > max) return undefined;
+    const h = createHash('sha256');
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) h.update(buf.subarray(0, n));
+    return h.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

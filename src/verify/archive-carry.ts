@@ -5,7 +5,6 @@
  * to its report and its end to its log; this holds the days to each other, so a state cannot be
  * swapped between packs (a kill switch left out of the next day) with every pack self-consistent.
  */
-import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { dayBefore } from '../compliance/carry-source.js';
 import { PACK_PATH } from '../format/pack.js';
 import type { PackInfo } from './archive-ledger.js';
 import type { Findings } from './report.js';
+import { sha256SmallFile } from '../fsx/digest.js';
 
 /**
  * Checks every current pack directory's start state against the previous day's end state. `all`
@@ -30,8 +30,8 @@ export async function checkCarries(
   for (const p of current) {
     const prev = byDate.get(dayBefore(p.date));
     if (prev === undefined) continue; // no kept pack of the day before (none made, or pruned)
-    const start = await sha256Of(join(artifactsDir, p.name, PACK_PATH.complianceStateStart));
-    const end = await sha256Of(join(artifactsDir, prev.name, PACK_PATH.complianceState));
+    const start = sha256SmallFile(join(artifactsDir, p.name, PACK_PATH.complianceStateStart), MAX_STATE_BYTES);
+    const end = sha256SmallFile(join(artifactsDir, prev.name, PACK_PATH.complianceState), MAX_STATE_BYTES);
     // Packs made before the state was carried hold neither file: nothing to hold them to.
     if (start === undefined || end === undefined) continue;
     const where = `${p.name}/${PACK_PATH.complianceStateStart}`;
@@ -85,7 +85,7 @@ async function partialSource(
   const old = prev.report.manifest.supersedes?.movedTo;
   // moved_to is read from a hostile manifest: a plain name in the artifacts directory only.
   if (old === undefined || old === '' || old === '.' || old === '..' || /[/\\]/.test(old)) return undefined;
-  if ((await sha256Of(join(artifactsDir, old, PACK_PATH.complianceState))) !== start) return undefined;
+  if (sha256SmallFile(join(artifactsDir, old, PACK_PATH.complianceState), MAX_STATE_BYTES) !== start) return undefined;
   return (await isPartial(join(artifactsDir, old))) ? old : undefined;
 }
 
@@ -155,7 +155,7 @@ async function backFilled(
   if (source === 'log' || source === 'none') return true;
   if (source !== 'pack') return false;
   for (const v of superseded)
-    if ((await sha256Of(join(artifactsDir, v.name, PACK_PATH.complianceState))) === start) return true;
+    if (sha256SmallFile(join(artifactsDir, v.name, PACK_PATH.complianceState), MAX_STATE_BYTES) === start) return true;
   return false;
 }
 
@@ -166,23 +166,5 @@ async function carriedSource(path: string): Promise<unknown> {
     return report?.carried_in?.source;
   } catch {
     return undefined;
-  }
-}
-
-/** SHA-256 of a regular file (never through a link) of at most MAX_STATE_BYTES; undefined otherwise. */
-async function sha256Of(path: string): Promise<string | undefined> {
-  const fh = await openSmall(path, MAX_STATE_BYTES);
-  if (fh === undefined) return undefined;
-  try {
-    const h = createHash('sha256');
-    const buf = Buffer.allocUnsafe(1024 * 1024);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      h.update(buf.subarray(0, bytesRead));
-    }
-    return h.digest('hex');
-  } finally {
-    await fh.close();
   }
 }

@@ -5,8 +5,8 @@
  * roll-up's end state. A start swapped for an emptier one (a finding removed by forgetting the
  * kill switch at midnight), or a carried state dropped after a roll-up that had one, is named.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { sha256SmallFile } from '../fsx/digest.js';
 import { join } from 'node:path';
 import { MAX_STATE_BYTES } from '../compliance/carry.js';
 import { dayBefore } from '../compliance/carry-source.js';
@@ -25,26 +25,6 @@ import type { RollupFacts } from './rollup-gather.js';
 const REPORT = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_REPORT}`;
 const END = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_STATE}`;
 const START = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_STATE_START}`;
-
-/** SHA-256 of a regular file (never through a link), or undefined when it is not there or not a file. */
-function fileSha256(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_STATE_BYTES) return undefined;
-    const h = createHash('sha256');
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) h.update(buf.subarray(0, n));
-    return h.digest('hex');
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** The report's `carried_in`, undefined when absent; 'unreadable' when the report cannot be read. */
 function carriedOf(facts: RollupFacts): Record<string, unknown> | undefined | 'unreadable' {
@@ -65,7 +45,8 @@ export function judgeRollupCarry(facts: RollupFacts, record: RollupRecord, paren
   const carried = carriedOf(facts);
   if (carried === 'unreadable') return; // the report's digest or shape is another finding
   const prev = dayBefore(record.date);
-  const prevEnd = record.previous?.date === prev ? fileSha256(join(parent, prev, END)) : undefined;
+  const prevEnd =
+    record.previous?.date === prev ? sha256SmallFile(join(parent, prev, END), MAX_STATE_BYTES) : undefined;
   const bad = (file: string, detail: string): void => void f.add('ROLLUP_CARRY_MISMATCH', 'error', file, detail);
   if (carried === undefined) {
     for (const p of [START, END])
