@@ -193,19 +193,31 @@ function partialPack(manifestJson: Buffer | undefined, date: string): string | u
  * signature would vouch for a state nobody vouched for. The tag manifest itself is held to
  * manifest-sha256.txt by judgePackState.
  */
-function signatureProblem(
+export function signatureProblem(
   tags: Buffer | undefined,
   sig: Buffer | undefined,
   what: string,
   signedBy: KeyObject | undefined,
+  signer = 'export',
 ): string | undefined {
   if (signedBy === undefined) return undefined;
   if (tags === undefined || sig === undefined)
-    return `${what} is not signed, and this export signs: its state is not vouched for`;
+    return `${what} is not signed, and this ${signer} signs: its state is not vouched for`;
   const v = verifySshsig(tags, sig.toString('utf8'), [signedBy]);
   return v.ok
     ? undefined
-    : `the signature of ${what} does not verify with the key this export signs with (${v.reason})`;
+    : `the signature of ${what} does not verify with the key this ${signer} signs with (${v.reason})`;
+}
+
+/**
+ * Why `manifest` (a bag's manifest-sha256.txt) is not the one its tag manifest lists (what a
+ * signature covers), or undefined: a file re-listed in manifest-sha256.txt alone is an edit.
+ */
+export function manifestNotVouched(manifest: Buffer, tags: Buffer | undefined, what: string): string | undefined {
+  const tagged = tags === undefined ? undefined : listedSha256(tags.toString('utf8'), PACK_PATH.manifest);
+  return tagged === sha256(manifest)
+    ? undefined
+    : `the ${PACK_PATH.manifest} of ${what} is not the one its ${PACK_PATH.tagmanifest} lists (edited, or missing)`;
 }
 
 /** A pack's state file held to its manifest-sha256.txt and parsed, or why it cannot be used. */
@@ -216,11 +228,8 @@ function judgePackState(
   archived: boolean,
 ): PackState | string {
   const { manifest, bytes } = files;
-  // manifest-sha256.txt is held to the tag manifest (what a signature covers): a state re-listed in
-  // manifest-sha256.txt alone is an edit, not the pack's state.
-  const tagged = files.tags === undefined ? undefined : listedSha256(files.tags.toString('utf8'), PACK_PATH.manifest);
-  if (tagged !== sha256(manifest))
-    return `the ${PACK_PATH.manifest} of ${what} is not the one its ${PACK_PATH.tagmanifest} lists (edited, or missing)`;
+  const notVouched = manifestNotVouched(manifest, files.tags, what);
+  if (notVouched !== undefined) return notVouched;
   const listed = listedSha256(manifest.toString('utf8'), PACK_PATH.complianceState);
   if (listed === undefined) return `${what} has no compliance state (made before it existed)`;
   if (bytes === undefined)
@@ -241,7 +250,7 @@ export function listedSha256(text: string, path: string): string | undefined {
 }
 
 /** A regular file's bytes (never through a link), or undefined when missing or over `max` bytes. */
-function readBounded(path: string, max: number): Buffer | undefined {
+export function readBounded(path: string, max: number): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);

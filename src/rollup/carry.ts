@@ -10,7 +10,7 @@
  * closed is still open in it (its closing host never knew the order), so it can only add
  * findings (a fill after that close), never hide one.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { constants as fsc, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -20,7 +20,14 @@ import {
   carriedStateJson,
   MAX_STATE_BYTES,
 } from '../compliance/carry.js';
-import { type CarriedIn, dayBefore, emptyState, listedSha256 } from '../compliance/carry-source.js';
+import {
+  type CarriedIn,
+  dayBefore,
+  emptyState,
+  listedSha256,
+  manifestNotVouched,
+  signatureProblem,
+} from '../compliance/carry-source.js';
 import { parseCarriedState } from '../compliance/carry-parse.js';
 import type { Evidence } from '../compliance/types.js';
 import { PACK_PATH, PAYLOAD_DIR } from '../format/pack.js';
@@ -169,17 +176,34 @@ const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
 /**
- * The previous roll-up's merged end state (`<outDir>/<D-1>/data/compliance_state.json`, held to its
- * manifest-sha256.txt), or why it cannot be used.
+ * The previous roll-up's merged end state (`<outDir>/<D-1>/data/compliance_state.json`), or why it
+ * cannot be used: held to its manifest-sha256.txt, that manifest to its tag manifest (what the
+ * signature covers), and, when this roll-up signs, the tag manifest to this roll-up's key, as a
+ * pack's carry is (compliance/carry-source.ts).
  */
-function previousRollupStart(outDir: string, date: string, previous: string | null): MergedStart | string {
+function previousRollupStart(
+  outDir: string,
+  date: string,
+  previous: string | null,
+  signedBy: KeyObject | undefined,
+): MergedStart | string {
   const prev = dayBefore(date);
   if (previous !== prev)
     return previous === null
       ? `no roll-up of ${prev} in the roll-ups directory`
       : `no roll-up of ${prev} (the previous one is of ${previous})`;
   const rel = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_STATE}`;
+  const what = `the roll-up of ${prev}`;
   const manifest = readBounded(join(outDir, prev, PACK_PATH.manifest), MAX_MANIFEST_BYTES);
+  const tags = readBounded(join(outDir, prev, PACK_PATH.tagmanifest), MAX_MANIFEST_BYTES);
+  const sig = readBounded(join(outDir, prev, PACK_PATH.signature), MAX_MANIFEST_BYTES);
+  const bufferOf = (b: Buffer | 'unreadable' | undefined): Buffer | undefined => (Buffer.isBuffer(b) ? b : undefined);
+  const unsigned = signatureProblem(bufferOf(tags), bufferOf(sig), what, signedBy, 'roll-up');
+  if (unsigned !== undefined) return unsigned;
+  if (Buffer.isBuffer(manifest)) {
+    const notVouched = manifestNotVouched(manifest, bufferOf(tags), what);
+    if (notVouched !== undefined) return notVouched;
+  }
   const listed = Buffer.isBuffer(manifest) ? listedSha256(manifest.toString('utf8'), rel) : undefined;
   if (listed === undefined) return `the roll-up of ${prev} lists no ${rel} (made before the merged state was carried)`;
   const bytes = readBounded(join(outDir, prev, rel), MAX_STATE_BYTES);
@@ -188,7 +212,7 @@ function previousRollupStart(outDir: string, date: string, previous: string | nu
   const state = parseCarriedState(bytes, prev);
   if (typeof state === 'string') return `the ${rel} of the roll-up of ${prev} cannot be used: ${state}`;
   const text = bytes.toString('utf8');
-  const note = `the merged state at the end of ${prev} from the roll-up of ${prev} (${rel}, as its manifest-sha256.txt lists it)`;
+  const note = `the merged state at the end of ${prev} from the roll-up of ${prev} (${rel}, as its manifest-sha256.txt lists it and its ${PACK_PATH.tagmanifest} vouches)`;
   return {
     carried: { source: 'rollup', date: prev, state_sha256: sha256(text), log_sha256: null, note },
     state,
@@ -206,8 +230,9 @@ export function mergedStartState(
   previous: string | null,
   hosts: readonly { readonly host: string; readonly packDir: string }[],
   date: string,
+  signedBy?: KeyObject,
 ): MergedStart {
-  const fromRollup = previousRollupStart(outDir, date, previous);
+  const fromRollup = previousRollupStart(outDir, date, previous, signedBy);
   if (typeof fromRollup !== 'string') return fromRollup;
   const h = hostsStartState(hosts, date);
   return { ...h, carried: { ...h.carried, note: `${h.carried.note} (not used: ${fromRollup})` } };

@@ -5,7 +5,7 @@
  * host packs (an RFC 6962 tree over their manifest hashes, sorted by host) and to the previous
  * day's roll-up (docs/FORMAT.md, "Roll-ups").
  */
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
@@ -219,6 +219,7 @@ function complianceFiles(
     previous?.date ?? null,
     packs.filter((p) => p.verdict === 'ok'),
     o.date,
+    o.signingKey === undefined ? undefined : createPublicKey(o.signingKey),
   );
   for (const m of start.missing)
     findings.push({

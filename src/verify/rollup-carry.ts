@@ -9,8 +9,10 @@ import { existsSync } from 'node:fs';
 import { sha256SmallFile } from '../fsx/digest.js';
 import { join } from 'node:path';
 import { MAX_STATE_BYTES } from '../compliance/carry.js';
-import { dayBefore } from '../compliance/carry-source.js';
-import { PAYLOAD_DIR } from '../format/pack.js';
+import { dayBefore, listedSha256, manifestNotVouched, readBounded } from '../compliance/carry-source.js';
+import { PACK_PATH, PAYLOAD_DIR, SIGNATURE_FILE } from '../format/pack.js';
+import { verifySshsig } from '../signing/sshsig.js';
+import { embeddedKey } from './judge-signature.js';
 import {
   ROLLUP_COMPLIANCE_REPORT,
   ROLLUP_COMPLIANCE_STATE,
@@ -25,6 +27,8 @@ import type { RollupFacts } from './rollup-gather.js';
 const REPORT = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_REPORT}`;
 const END = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_STATE}`;
 const START = `${PAYLOAD_DIR}${ROLLUP_COMPLIANCE_STATE_START}`;
+/** A roll-up's manifests are small; read at most this much of one. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
 /** The report's `carried_in`, undefined when absent; 'unreadable' when the report cannot be read. */
 function carriedOf(facts: RollupFacts): Record<string, unknown> | undefined | 'unreadable' {
@@ -39,14 +43,41 @@ function carriedOf(facts: RollupFacts): Record<string, unknown> | undefined | 'u
   }
 }
 
+/**
+ * The previous roll-up's merged end state as its signed manifests record it: the SHA-256 its
+ * manifest-sha256.txt lists, when that manifest is the one its tag manifest lists; `signedAlike`
+ * when this roll-up is unsigned or the previous one's tag manifest verifies with this one's key (a
+ * roll-up that signs carries only from one signed by its own key). Undefined when it holds no end state.
+ */
+function previousEnd(
+  facts: RollupFacts,
+  dir: string,
+): { sha256: string; signedAlike: boolean } | { notVouched: string } | undefined {
+  if (sha256SmallFile(join(dir, END), MAX_STATE_BYTES) === undefined) return undefined;
+  const what = 'the previous roll-up';
+  const manifest = readBounded(join(dir, PACK_PATH.manifest), MAX_MANIFEST_BYTES);
+  const tags = readBounded(join(dir, PACK_PATH.tagmanifest), MAX_MANIFEST_BYTES);
+  if (manifest === undefined) return { notVouched: `${what} has no readable ${PACK_PATH.manifest}` };
+  const notVouched = manifestNotVouched(manifest, tags, what);
+  if (notVouched !== undefined) return { notVouched };
+  const listed = listedSha256(manifest.toString('utf8'), END);
+  if (listed === undefined) return { notVouched: `${what}'s ${PACK_PATH.manifest} does not list ${END}` };
+  const own = facts.tags.get(SIGNATURE_FILE);
+  const key = Buffer.isBuffer(own) ? embeddedKey(own.toString('utf8')) : undefined;
+  const sig = readBounded(join(dir, PACK_PATH.signature), MAX_MANIFEST_BYTES);
+  const signedAlike =
+    key === undefined ||
+    (tags !== undefined && sig !== undefined && verifySshsig(tags, sig.toString('utf8'), [key]).ok);
+  return { sha256: listed, signedAlike };
+}
+
 /** Holds the merged report's `carried_in` to the roll-up's state files and to the previous roll-up's end. */
 export function judgeRollupCarry(facts: RollupFacts, record: RollupRecord, parent: string, f: Findings): void {
   if (record.format !== ROLLUP_FORMAT) return;
   const carried = carriedOf(facts);
   if (carried === 'unreadable') return; // the report's digest or shape is another finding
   const prev = dayBefore(record.date);
-  const prevEnd =
-    record.previous?.date === prev ? sha256SmallFile(join(parent, prev, END), MAX_STATE_BYTES) : undefined;
+  const prevEnd = record.previous?.date === prev ? previousEnd(facts, join(parent, prev)) : undefined;
   const bad = (file: string, detail: string): void => void f.add('ROLLUP_CARRY_MISMATCH', 'error', file, detail);
   if (carried === undefined) {
     for (const p of [START, END])
@@ -75,11 +106,27 @@ export function judgeRollupCarry(facts: RollupFacts, record: RollupRecord, paren
       bad(REPORT, `carried_in names the roll-up of ${prev}, but that roll-up beside it holds no merged end state`);
     return;
   }
-  if (source === 'hosts')
+  if ('notVouched' in prevEnd) {
+    // Not a state anyone vouched for: starting from it is the finding; not starting from it is right.
+    if (source === 'rollup')
+      bad(
+        START,
+        `carried from the roll-up of ${prev}, whose merged end state is not vouched for: ${prevEnd.notVouched}`,
+      );
+    return;
+  }
+  if (source === 'hosts') {
+    // A roll-up that signs does not carry from one signed by another key (a rotation): it starts from the hosts.
+    if (prevEnd.signedAlike)
+      bad(
+        REPORT,
+        `carried_in starts from the hosts' states, but the roll-up of ${prev} beside it holds its merged end state`,
+      );
+  } else if (!prevEnd.signedAlike)
+    bad(START, `carried from the roll-up of ${prev}, which is not signed by the key that signed this roll-up`);
+  else if (prevEnd.sha256 !== sha)
     bad(
-      REPORT,
-      `carried_in starts from the hosts' states, but the roll-up of ${prev} beside it holds its merged end state`,
+      START,
+      `not the merged end state of the roll-up of ${prev} beside it (its manifests record ${END} with SHA-256 ${prevEnd.sha256})`,
     );
-  else if (prevEnd !== sha)
-    bad(START, `not the merged end state of the roll-up of ${prev} beside it (${END} has SHA-256 ${prevEnd})`);
 }

@@ -4,7 +4,7 @@
  * on another is an overfill. Neither host's own pack can see that; a merged run that started every
  * day empty saw `fill_without_order` and let the order through.
  */
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,12 +181,13 @@ describe('the merged state chains from roll-up to roll-up, and verify holds it',
   }, 240_000);
   afterAll(() => rmSync(d2, { recursive: true, force: true }));
 
-  const roll = (date: string, out: string) =>
+  const roll = (date: string, out: string, signingKey?: KeyObject) =>
     rollupDay({
       date,
       outDir: join(d2, out),
       version: '0.1.0',
       sources: ['alpha', 'bravo'].map((h) => ({ host: h, dir: join(d2, h, 'artifacts') })),
+      ...(signingKey ? { signingKey } : {}),
     });
   const carryProblems = async (day: string) =>
     (await verifyRollup(day)).problems.filter((p) => p.code === 'ROLLUP_CARRY_MISMATCH').map((p) => p.detail);
@@ -206,6 +207,45 @@ describe('the merged state chains from roll-up to roll-up, and verify holds it',
     expect(alone.compliance.carried_in?.source).toBe('hosts');
     expect(alone.compliance.carried_in?.note).toContain(`no roll-up of ${DATE}`);
     expect(alone.compliance.findings.map((f) => f.rule)).not.toContain('overfill');
+  });
+
+  it('an end state re-listed in manifest-sha256.txt alone is not carried, and a day that carried it is a finding', async () => {
+    const out = join(d2, 'relisted');
+    cpSync(join(d2, 'chain'), out, { recursive: true });
+    const prevDay = join(out, DATE);
+    const statePath = join(prevDay, 'data', 'compliance_state.json');
+    const genuine = readFileSync(statePath);
+    const forged = carriedStateJson(emptyState(DATE));
+    writeFileSync(statePath, forged);
+    const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+    const mf = join(prevDay, 'manifest-sha256.txt');
+    writeFileSync(mf, readFileSync(mf, 'utf8').replace(sha(genuine), sha(forged)));
+    // The day made before the edit started from the genuine state: verify now cannot vouch for it.
+    expect((await carryProblems(join(out, NEXT))).join('\n')).toMatch(
+      /whose merged end state is not vouched for: the manifest-sha256\.txt of the previous roll-up is not the one its tagmanifest/,
+    );
+    // A roll-up made now does not take it: it starts from the hosts, says why, and verifies.
+    rmSync(join(out, NEXT), { recursive: true });
+    const r2 = await roll(NEXT, 'relisted');
+    expect(r2.compliance.carried_in?.source).toBe('hosts');
+    expect(r2.compliance.carried_in?.note).toMatch(/not the one its tagmanifest-sha256\.txt lists/);
+    expect(await carryProblems(join(out, NEXT))).toEqual([]);
+  });
+
+  it('a roll-up that signs carries only from one signed by its own key', async () => {
+    const mine = generateKeyPairSync('ed25519').privateKey;
+    const other = generateKeyPairSync('ed25519').privateKey;
+    await roll(DATE, 'signed', other);
+    let r2 = await roll(NEXT, 'signed', mine);
+    expect(r2.compliance.carried_in?.source).toBe('hosts');
+    expect(r2.compliance.carried_in?.note).toMatch(/does not verify with the key this roll-up signs with/);
+    expect(await carryProblems(join(d2, 'signed', NEXT))).toEqual([]);
+    rmSync(join(d2, 'signed'), { recursive: true });
+    await roll(DATE, 'signed', mine);
+    r2 = await roll(NEXT, 'signed', mine);
+    expect(r2.compliance.carried_in?.source).toBe('rollup');
+    expect(r2.compliance.findings.map((f) => `${f.rule} ${f.order_ids.join(',')}`)).toContain('overfill G2');
+    expect(await carryProblems(join(d2, 'signed', NEXT))).toEqual([]);
   });
 
   it('a swapped start state (every digest recomputed) or a dropped one is a finding', async () => {
