@@ -87,6 +87,45 @@ export class Fields {
   record_sha256: unknown = undefined;
 }
 
+/**
+ * Sets every field of `e` back to undefined, as a new Fields has them: a reader that reuses one
+ * object for every event (records.ts) allocates nothing per line. Named stores, one per field.
+ */
+export function clearFields(e: Fields): void {
+  e.ts = undefined;
+  e.iso_ts = undefined;
+  e.seq = undefined;
+  e.category = undefined;
+  e.event = undefined;
+  e.host = undefined;
+  e.pid = undefined;
+  e.order_id = undefined;
+  e.signal_id = undefined;
+  e.symbol = undefined;
+  e.side = undefined;
+  e.quantity = undefined;
+  e.price = undefined;
+  e.strategy = undefined;
+  e.venue = undefined;
+  e.user = undefined;
+  e.trader = undefined;
+  e.account = undefined;
+  e.time_in_force = undefined;
+  e.reference_price = undefined;
+  e.result = undefined;
+  e.score = undefined;
+  e.checks = undefined;
+  e.approver = undefined;
+  e.reason = undefined;
+  e.ticket = undefined;
+  e.snapshot_id = undefined;
+  e.decision = undefined;
+  e.reviewer_kind = undefined;
+  e.reviewer = undefined;
+  e.scope = undefined;
+  e.record_sha256 = undefined;
+}
+
 /** A field's name in EXTRACTED_FIELDS. */
 export type FieldName = (typeof EXTRACTED_FIELDS)[number];
 const BY_LENGTH: { bytes: Buffer; id: number }[][] = [];
@@ -183,4 +222,13 @@ export function hasEnvelope(e: LogEvent): boolean {
     typeof e.category === 'string' &&
     typeof e.event === 'string'
   );
+}
+
+// clearFields must clear every field of Fields (checked once, when the module loads).
+{
+  const f = new Fields() as unknown as Record<string, unknown>;
+  for (const k of Object.keys(f)) f[k] = 0;
+  clearFields(f as unknown as Fields);
+  const left = Object.entries(f).filter(([, v]) => v !== undefined);
+  if (left.length > 0) throw new Error(`extract: clearFields leaves ${left.map(([k]) => k).join(', ')}`);
 }

@@ -15,7 +15,7 @@
 import { isAscii } from 'node:buffer';
 import { EntryTable, Kind, scanJsonLine } from '../json/line-scanner.js';
 import type { LogEvent } from './engine.js';
-import { EXTRACTED_FIELDS, extractEvent, Fields, fieldIdOf, REPEATING } from './extract.js';
+import { clearFields, EXTRACTED_FIELDS, extractEvent, Fields, fieldIdOf, REPEATING } from './extract.js';
 
 const NOT_EVENT = 0;
 const EVENT = 1;
@@ -353,6 +353,10 @@ function setHigh(e: Fields, id: number, v: unknown): void {
 
 /** Where records go: ComplianceEngine (pushLine and malformed, in line order). */
 export interface EventSink {
+  /**
+   * One event. `e` is valid only during the call: the reader reuses the object for the next line,
+   * so the sink keeps the values it reads from `e`, never `e` itself.
+   */
   pushLine(e: LogEvent, file: string, line: number, hash: string): void;
   malformed(): void;
 }
@@ -363,6 +367,8 @@ export class RecordReader {
     REPEATING.has(f) ? new ByteInterner() : undefined,
   );
   private readonly parsed = new ParsedCache();
+  /** The event being fed, reused: a new 32-field object per line was most of the feed's garbage. */
+  private readonly e = new Fields();
 
   /**
    * Pushes a batch's records to `engine`: the record of line `firstLine + k` (1-based line
@@ -379,7 +385,8 @@ export class RecordReader {
         engine.malformed();
         continue;
       }
-      const e = new Fields();
+      // One Fields object for every event: the sink must not keep it past pushLine (EventSink).
+      const e = this.e;
       for (;;) {
         const id = b[p] as number;
         if (id === END) break;
@@ -403,6 +410,7 @@ export class RecordReader {
       }
       p++;
       engine.pushLine(e as unknown as LogEvent, file, firstLine + k, hashes[k] as string);
+      clearFields(e);
     }
   }
 }

@@ -126,6 +126,50 @@ describe('compliance records (one scan serves the export and the checks)', () =>
     expect(Object.isFrozen(checks) && Object.isFrozen(checks[0])).toBe(true);
   });
 
+  it("hand every event in one object that holds only its own line's fields (the sink keeps values, never the object)", () => {
+    const lines = [
+      `{${env(1)},"order_id":"O-1","symbol":"EURUSD","checks":[{"name":"c","passed":true}],"quantity":5,${prev}}`,
+      `{${env(2, 'system')},${prev}}`,
+      'not json',
+      `{${env(3)},"order_id":"O-2",${prev}}`,
+    ].map((t) => Buffer.from(t));
+    const w = new RecordWriter();
+    const reader = new EventReader();
+    let at = 0;
+    const batch = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+    for (const l of lines) {
+      const r = reader.read(batch, at, at + l.length);
+      if (r.ok) w.event(batch, reader.table);
+      else w.other(batch, at, at + l.length);
+      at += l.length + 1;
+    }
+    const objects: LogEvent[] = [];
+    const seen: unknown[][] = [];
+    new RecordReader().feed(
+      {
+        pushLine: (e) => {
+          objects.push(e);
+          seen.push([e.seq, e.category, e.order_id, e.symbol, e.checks, e.quantity]);
+        },
+        malformed: () => seen.push(['malformed']),
+      },
+      Buffer.from(w.view()),
+      'f',
+      1,
+      lines.map(() => 'h'),
+    );
+    expect(seen).toEqual([
+      [1, 'order', 'O-1', 'EURUSD', [{ name: 'c', passed: true }], 5],
+      [2, 'system', undefined, undefined, undefined, undefined],
+      ['malformed'],
+      [3, 'order', 'O-2', undefined, undefined, undefined],
+    ]);
+    expect(objects[1]).toBe(objects[0]);
+    expect(objects[2]).toBe(objects[0]);
+    // After the batch the object is cleared: a sink that kept it would read nothing.
+    expect(Object.values(objects[0] as LogEvent).every((v) => v === undefined)).toBe(true);
+  });
+
   it('read every JSON number as JSON.parse does (property: the fast path and the fallback)', () => {
     // Digit strings around 2^53 and fractions up to 30 places exercise both sides of the fast path.
     const digits = fc.stringMatching(/^(0|[1-9][0-9]{0,19})$/);
