@@ -1309,7 +1309,11 @@ def read_tar_gz(path, rep, shown):
                     if not m.isreg():
                         rep.error("PACK_TAR_INVALID", shown, None, "an entry that is not a regular file or directory")
                         continue
-                    files["/".join(parts[1:])] = tf.extractfile(m).read()
+                    rel = "/".join(parts[1:])
+                    if rel in files:
+                        # Which copy a reader sees depends on the tool (tar -x keeps the last, -k the first).
+                        rep.error("PACK_TAR_INVALID", rel, None, "appears twice in the archive; the last copy was checked")
+                    files[rel] = tf.extractfile(m).read()
             if gz.trailing():
                 rep.error("PACK_TAR_INVALID", shown, None, "bytes follow the gzip stream (an appended member or trailing data)")
     except TarTooLarge:

@@ -11,6 +11,7 @@ import { exportPack } from '../../src/pack/export.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { pythonPackCheck } from './helpers/python-check.js';
+import { verifyPack } from '../../src/verify/index.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 
@@ -77,5 +78,43 @@ open('orders.csv', 'w').write('forged\\n')
     const after = pythonPackCheck(r.path);
     expect(after.status).toBe(1);
     expect(after.errors.map((e) => e.code)).toContain('PACK_FILE_UNLISTED');
+  }, 120_000);
+
+  it('a .tar.gz holding a file twice (the first copy forged): both checkers reject it', async () => {
+    const root = tempDir();
+    const logDir = join(root, 'logs');
+    mkdirSync(logDir);
+    await writeDay(logDir, '2026-11-28', SAMPLE_EVENTS);
+    const artifactsDir = join(root, 'artifacts');
+    await exportPack({
+      date: '2026-11-28',
+      logDir,
+      artifactsDir,
+      version: '0.1.0',
+      recordEvent: false,
+      compress: true,
+    });
+    const dup = join(root, 'dup', '2026-11-28.tar.gz');
+    const make = `
+import copy, gzip, io, os, sys, tarfile
+src, dst = sys.argv[1], sys.argv[2]
+os.makedirs(os.path.dirname(dst), exist_ok=True)
+bio = io.BytesIO()
+with tarfile.open(src) as tf, tarfile.open(fileobj=bio, mode='w', format=tarfile.PAX_FORMAT) as out:
+    for m in tf:
+        d = tf.extractfile(m).read() if m.isreg() else None
+        if m.name.endswith('data/orders.csv'):
+            forged = d.replace(b'BUY', b'SELL')
+            m2 = copy.copy(m); m2.size = len(forged)
+            out.addfile(m2, io.BytesIO(forged))
+        out.addfile(m, io.BytesIO(d) if d is not None else None)
+open(dst, 'wb').write(gzip.compress(bio.getvalue()))
+`;
+    expect(spawnSync('python3', ['-c', make, join(artifactsDir, '2026-11-28.tar.gz'), dup]).status).toBe(0);
+    const py = pythonPackCheck(dup);
+    expect(py.status).toBe(1);
+    expect(py.errors.map((e) => [e.code, e.file])).toContainEqual(['PACK_TAR_INVALID', 'data/orders.csv']);
+    const ours = await verifyPack(dup);
+    expect(ours.problems.map((p) => [p.code, p.file])).toContainEqual(['PACK_TAR_INVALID', 'data/orders.csv']);
   }, 120_000);
 });
