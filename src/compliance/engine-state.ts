@@ -121,16 +121,6 @@ export class EngineState {
     first_event: null,
     last_event: null,
   };
-  /**
-   * Events per category, counted here and written into summary.by_category by summaryNow(): a
-   * handful of names, found by a short scan (the record reader hands the same string object for
-   * a repeating name) instead of a dictionary-mode property lookup per event.
-   */
-  private readonly catNames: string[] = [];
-  private readonly catCounts: number[] = [];
-  /** The order id of the latest `o:<id>` risk key built and that key (a new order looks it up next). */
-  private keyId: string | undefined;
-  private key = '';
   p: CompliancePolicy;
   inForce: PolicyInForce | undefined;
   nowUs = 0;
@@ -140,38 +130,6 @@ export class EngineState {
   constructor(readonly timeline: PolicyTimeline) {
     this.inForce = timeline.entries[0] as PolicyInForce;
     this.p = this.inForce.policy;
-  }
-
-  /** Counts one event of `category`. */
-  countCategory(category: string): void {
-    const names = this.catNames;
-    for (let i = 0; i < names.length; i++)
-      if (names[i] === category) {
-        (this.catCounts[i] as number)++;
-        return;
-      }
-    names.push(category);
-    this.catCounts.push(1);
-  }
-
-  /** The summary, with the category counts so far. */
-  summaryNow(): AuditSummary {
-    const by = this.summary.by_category;
-    for (let i = 0; i < this.catNames.length; i++) by[this.catNames[i] as string] = this.catCounts[i] as number;
-    return this.summary;
-  }
-
-  /**
-   * The risk map's key of order `id` (`o:<id>`). The RiskCheck of an order is usually the line
-   * before its OrderAccepted: the key built for the one is reused for the other, so the lookup
-   * hashes a string that already has its hash instead of building and hashing it again.
-   */
-  orderKey(id: string): string {
-    if (id !== this.keyId) {
-      this.keyId = id;
-      this.key = `o:${id}`;
-    }
-    return this.key;
   }
 
   /** Records a finding, unless the policy in force disables its rule. */

@@ -50,20 +50,21 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
   const p = s.p;
   const oid = idOf(e.order_id);
   const sid = idOf(e.signal_id);
+  const ids = oid !== null ? [oid] : [];
   if (event === 'RiskCheck') {
     s.summary.risk_checks++;
     const pass = e.result === 'pass';
     if (!pass) s.summary.risk_rejects++;
     const failed = failedChecks(e.checks);
     const rc: RiskCheck = { tUs, pass, failed, refPrice: num(e.reference_price), ev };
-    if (oid !== null) s.risk.set(s.orderKey(oid), rc);
+    if (oid !== null) s.risk.set(`o:${oid}`, rc);
     if (sid !== null) s.risk.set(`s:${sid}`, rc);
     const score = num(e.score);
     if (score !== null && p.max_risk_score !== null && score > p.max_risk_score) {
       s.add(
         'risk_score_exceeded',
         iso,
-        oid !== null ? [oid] : [],
+        ids,
         str(e.symbol),
         `risk score ${score} for ${oid ?? `signal ${sid}`} above the maximum ${p.max_risk_score}`,
         [ev],
@@ -74,7 +75,7 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     const approver = str(e.approver);
     const reason = str(e.reason);
     const text = `${str(e.user) ?? 'someone'}${approver ? `, approved by ${approver}` : ''}${reason ? `: ${reason}` : ''}`;
-    if (oid !== null) s.overrides.set(s.orderKey(oid), { tUs, ev, text });
+    if (oid !== null) s.overrides.set(`o:${oid}`, { tUs, ev, text });
     if (sid !== null) s.overrides.set(`s:${sid}`, { tUs, ev, text });
     if (approver === null || reason === null) {
       const missing = [approver === null ? 'approver' : '', reason === null ? 'reason' : '']
@@ -83,7 +84,7 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
       s.add(
         'override_unapproved',
         iso,
-        oid !== null ? [oid] : [],
+        ids,
         str(e.symbol),
         `risk override by ${str(e.user) ?? 'unknown'} for ${oid ?? `signal ${sid}`} without ${missing}`,
         [ev],

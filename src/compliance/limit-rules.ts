@@ -27,7 +27,7 @@ export interface LimitSubject {
  */
 export function invalidValues(
   s: EngineState,
-  what: InvalidSubject,
+  what: string,
   id: string | null,
   symbol: string | null,
   qty: number | null,
@@ -49,7 +49,7 @@ export function invalidValues(
       iso,
       id === null ? [] : [id],
       symbol,
-      `${describe(what, id)} with ${parts.filter(Boolean).join(' and ')} (not a finite number: the size and notional limits cannot be checked)${also}`,
+      `${what} with ${parts.filter(Boolean).join(' and ')} (not a finite number: the size and notional limits cannot be checked)${also}`,
       [ev],
     );
   } else if (lowQty || lowPrice) {
@@ -59,22 +59,11 @@ export function invalidValues(
       iso,
       id === null ? [] : [id],
       symbol,
-      `${describe(what, id)} with ${parts.filter(Boolean).join(' and ')} (zero or negative)`,
+      `${what} with ${parts.filter(Boolean).join(' and ')} (zero or negative)`,
       [ev],
     );
   }
   return !badQty;
-}
-
-/**
- * What invalidValues checks: a new order, an order as modified, or a fill. Its text is made only
- * for a finding, not for every order and fill.
- */
-export type InvalidSubject = 'order' | 'modified' | 'fill';
-
-function describe(what: InvalidSubject, id: string | null): string {
-  if (what === 'fill') return `fill${id === null ? '' : ` of order ${id}`}`;
-  return what === 'order' ? `order ${id}` : `order ${id} as modified`;
 }
 
 /** A value as the event gave it, for a description: strings quoted, at most 40 characters. */
@@ -83,15 +72,11 @@ function shown(v: unknown): string {
   return t.length > 40 ? `${t.slice(0, 40)}…` : t;
 }
 
-/** How a limit finding names its order (made only for a finding). */
-function subject(n: LimitSubject): string {
-  return n.modified ? `order ${n.id} as modified:` : `order ${n.id}`;
-}
-
 /** Notional, size and price collar. A market order's notional is taken at the reference price. */
 export function limitChecks(s: EngineState, n: LimitSubject): void {
   const p = s.p;
   const { id, symbol, price, fresh, iso, ev } = n;
+  const what = n.modified ? `order ${id} as modified:` : `order ${id}`;
   // A negative quantity is its own finding; its size still counts against the limits.
   const qty = Math.abs(n.qty);
   const sym = symbol === null ? undefined : p.symbols[symbol];
@@ -106,7 +91,7 @@ export function limitChecks(s: EngineState, n: LimitSubject): void {
       iso,
       [id],
       symbol,
-      `${subject(n)} notional ${fmt(qty * Math.abs(px) * mult)} (${qty} × ${at}${mult !== 1 ? ` × ${mult}` : ''}) above the limit ${fmt(maxNotional)}`,
+      `${what} notional ${fmt(qty * Math.abs(px) * mult)} (${qty} × ${at}${mult !== 1 ? ` × ${mult}` : ''}) above the limit ${fmt(maxNotional)}`,
       price === null && fresh ? [fresh.ev, ev] : [ev],
     );
   }
@@ -117,7 +102,7 @@ export function limitChecks(s: EngineState, n: LimitSubject): void {
       iso,
       [id],
       symbol,
-      `${subject(n)} quantity ${fmt(qty)} above the maximum order size ${fmt(maxQty)}`,
+      `${what} quantity ${fmt(qty)} above the maximum order size ${fmt(maxQty)}`,
       [ev],
     );
   const collar = sym?.price_collar_pct ?? p.price_collar_pct;
@@ -129,7 +114,7 @@ export function limitChecks(s: EngineState, n: LimitSubject): void {
         iso,
         [id],
         symbol,
-        `${subject(n)} price ${price} is ${dev.toFixed(2)}% from the reference ${ref} (collar ${collar}%)`,
+        `${what} price ${price} is ${dev.toFixed(2)}% from the reference ${ref} (collar ${collar}%)`,
         fresh ? [fresh.ev, ev] : [ev],
       );
   }

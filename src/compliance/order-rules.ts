@@ -93,7 +93,7 @@ function modifyOrder(s: EngineState, e: LogEvent, o: Order, event: string, iso: 
   if (event !== 'OrderModified') return;
   const price = num(e.price);
   if (price !== null) o.price = price;
-  invalidValues(s, 'modified', o.id, o.symbol, q, price, iso, ev, e);
+  invalidValues(s, `order ${o.id} as modified`, o.id, o.symbol, q, price, iso, ev, e);
   if (q === null && price === null) return;
   limitChecks(s, {
     id: o.id,
@@ -101,7 +101,7 @@ function modifyOrder(s: EngineState, e: LogEvent, o: Order, event: string, iso: 
     qty: o.qty,
     price: o.price,
     eventRef: num(e.reference_price) ?? o.ref,
-    fresh: s.risk.get(s.orderKey(o.id)),
+    fresh: s.risk.get(`o:${o.id}`),
     modified: true,
     iso,
     ev,
@@ -155,7 +155,6 @@ function newOrder(
       prior.newRef,
       ev,
     ]);
-  const quantity = num(e.quantity);
   const n: NewOrder = {
     e,
     id,
@@ -163,7 +162,7 @@ function newOrder(
     tUs,
     iso,
     ev,
-    qty: quantity ?? 0,
+    qty: num(e.quantity) ?? 0,
     price: num(e.price),
     strategy: str(e.strategy),
     venue: str(e.venue),
@@ -175,7 +174,7 @@ function newOrder(
     id,
     symbol,
     newRef: ev,
-    tif: timeInForce(e.time_in_force),
+    tif: (str(e.time_in_force) ?? 'DAY').toUpperCase(),
     qty: n.qty,
     price: n.price,
     ref: null,
@@ -196,16 +195,10 @@ function newOrder(
   const fresh = preTradeRiskChecks(s, n);
   const eventRef = num(e.reference_price);
   o.ref = fresh?.refPrice ?? eventRef;
-  invalidValues(s, 'order', id, symbol, quantity, n.price, iso, ev, e);
+  invalidValues(s, `order ${id}`, id, symbol, num(e.quantity), n.price, iso, ev, e);
   limitChecks(s, { id, symbol, qty: n.qty, price: n.price, eventRef, fresh, modified: false, iso, ev });
   reviewAndLoginChecks(s, n);
   duplicateCheck(s, n);
-}
-
-/** An order's time in force, upper case (DAY when it names none). */
-function timeInForce(v: unknown): string {
-  const t = str(v);
-  return t === null || t === 'DAY' ? 'DAY' : t.toUpperCase();
 }
 
 /** The kill switch (for all, the strategy, the venue or the symbol) and restricted symbols. */
@@ -241,7 +234,7 @@ function unknownScopeSwitch(s: EngineState): Evidence | undefined {
 function preTradeRiskChecks(s: EngineState, n: NewOrder): RiskCheck | undefined {
   const p = s.p;
   const { id, symbol, signal, tUs, iso, ev } = n;
-  const rc = s.risk.get(s.orderKey(id)) ?? (signal !== null ? s.risk.get(`s:${signal}`) : undefined);
+  const rc = s.risk.get(`o:${id}`) ?? (signal !== null ? s.risk.get(`s:${signal}`) : undefined);
   const fresh = rc !== undefined && rc.tUs >= tUs - p.risk_check_validity_s * SECOND ? rc : undefined;
   if (fresh === undefined) {
     if (p.require_risk_check)
@@ -254,7 +247,7 @@ function preTradeRiskChecks(s: EngineState, n: NewOrder): RiskCheck | undefined 
         [ev],
       );
   } else if (!fresh.pass) {
-    const ov = s.overrides.get(s.orderKey(id)) ?? (signal !== null ? s.overrides.get(`s:${signal}`) : undefined);
+    const ov = s.overrides.get(`o:${id}`) ?? (signal !== null ? s.overrides.get(`s:${signal}`) : undefined);
     s.add(
       'risk_override',
       iso,
@@ -338,8 +331,7 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
       [dup.ev, ev],
     );
   }
-  if (dup === undefined) s.recentNew.setAbsent(sig, { tUs, ev, id });
-  else s.recentNew.set(sig, { tUs, ev, id });
+  s.recentNew.set(sig, { tUs, ev, id });
 }
 /** Counts an order message for the order-to-trade ratio and the per-strategy and per-venue rates. */
 export function orderMessage(
@@ -410,7 +402,17 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
     c.trades++;
   }
   const fq = num(e.quantity);
-  const usable = invalidValues(s, 'fill', id, symbol, fq, num(e.price), iso, ev, e);
+  const usable = invalidValues(
+    s,
+    `fill${id === null ? '' : ` of order ${id}`}`,
+    id,
+    symbol,
+    fq,
+    num(e.price),
+    iso,
+    ev,
+    e,
+  );
   if (id === null) {
     idMissing(s, e, 'fill', symbol, iso, ev);
     return restrictedFill(s, null, symbol, null, iso, ev);

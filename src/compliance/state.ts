@@ -29,17 +29,6 @@ export class ExpiringMap<V extends { readonly tUs: number }> {
       if (first.done !== true) this.map.delete(first.value);
     }
   }
-  /**
-   * set() for a key the caller has just looked up and found absent: a new key goes to the end
-   * anyway, so the delete that keeps set()'s order would be one more lookup for nothing.
-   */
-  setAbsent(k: string, v: V): void {
-    this.map.set(k, v);
-    if (this.map.size > this.maxEntries) {
-      const first = this.map.keys().next();
-      if (first.done !== true) this.map.delete(first.value);
-    }
-  }
   delete(k: string): boolean {
     return this.map.delete(k);
   }
