@@ -11,6 +11,7 @@ import { serveJobs } from '../worker/index.js';
 import { createHeadFormatter, recoveryBody } from '../format/log-line.js';
 import { systemClock } from './clock.js';
 import { FileSink } from './file-sink.js';
+import { claimUpTo } from './batch-claim.js';
 import type { OffloadAck, OffloadMessage, OffloadWorkerData } from './offload.js';
 import { prepareFields } from './serialize.js';
 import type { PreparedEvent } from './types.js';
@@ -24,6 +25,7 @@ function setupWriter(data: OffloadWorkerData) {
   const redactor = compileRedactor(data.redaction);
   const done = new Int32Array(data.done);
   const written = new BigInt64Array(data.written);
+  const claimed = new Int32Array(data.claimed);
   const sink = new FileSink({
     dir: data.dir,
     // A recovery is dated when it happens, by this thread's clock (docs/FORMAT.md, "Torn lines").
@@ -57,6 +59,12 @@ function setupWriter(data: OffloadWorkerData) {
     const events: PreparedEvent[] = new Array(m.heads.length);
     for (let i = 0; i < events.length; i++)
       events[i] = { day: m.days[i] as number, head: m.heads[i] as string, body: bodies[i] as string };
+    // Claim the batch before taking the lock: the exit path took back (and writes) every batch
+    // it claimed first, so writing one of those here would put its events in the log twice.
+    if (claimUpTo(claimed, m.id) >= m.id) {
+      finish(m.id, 0);
+      return { type: 'ack', written: 0, skipped: true };
+    }
     try {
       const n = sink.append(events);
       finish(m.id, n);

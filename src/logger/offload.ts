@@ -12,10 +12,17 @@
  * acknowledges them; unwritten ones are handed back), and a synchronous exit path: on exit or a
  * signal the main thread waits on shared memory for the worker to finish what it was given, learns
  * how many events it wrote, and writes the rest itself under the same lock.
+ *
+ * Who writes a batch is decided once, on shared memory (`claimed`): the worker claims a batch just
+ * before it takes the lock for it, and the exit path claims every batch the worker has not, so a
+ * batch is written by one thread only. Before, a timed-out exit took back every batch the worker had
+ * not finished while the worker, waiting for the lock, still held one and wrote it too: each of its
+ * events was in the log twice, and the log verified.
  */
 import { AuditpackError, type AuditpackErrorCode } from '../errors.js';
 import { type JobThread, startThread } from '../worker/index.js';
 import type { RedactionOptions } from '../redaction/index.js';
+import { claimUpTo } from './batch-claim.js';
 import type { DeferredText } from './deferred.js';
 import type { PreparedEvent, WriterThreadState } from './types.js';
 
@@ -32,6 +39,12 @@ export interface OffloadWorkerData {
   done: SharedArrayBuffer;
   /** BigInt64: events the worker has written in total. */
   written: SharedArrayBuffer;
+  /**
+   * Int32 ×1: id of the last batch whose writer is decided. The worker raises it to a batch's id
+   * before it writes the batch, the exit path to the last id handed over; a batch at or below it
+   * that the worker did not claim itself is not the worker's to write.
+   */
+  claimed: SharedArrayBuffer;
 }
 
 /** A job of the writer thread (the worker primitive numbers jobs; `id` here numbers batches). */
@@ -78,6 +91,9 @@ export interface OffloadCallbacks {
 export class Offloader {
   private thread: JobThread<OffloadWorkerData, OffloadMessage, OffloadAck> | undefined;
   private readonly done = new Int32Array(new SharedArrayBuffer(4));
+  private readonly claimed = new Int32Array(new SharedArrayBuffer(4));
+  /** The last batch id an exit drain claimed for this thread (the worker's claims lie above it). */
+  private takenBack = 0;
   /** Set after a wait for the thread timed out without progress: stop blocking on it. */
   private stalled = false;
   private readonly writtenTotal = new BigInt64Array(new SharedArrayBuffer(8));
@@ -138,6 +154,7 @@ export class Offloader {
         redaction: this.redaction,
         done: this.done.buffer as SharedArrayBuffer,
         written: this.writtenTotal.buffer as SharedArrayBuffer,
+        claimed: this.claimed.buffer as SharedArrayBuffer,
       },
       onCrash: 'reject',
     });
@@ -207,20 +224,21 @@ export class Offloader {
 
   /**
    * Exit path (synchronous): waits up to `timeoutMs` for the worker to finish every batch it was
-   * given, then returns, in order, the events it did not write. The caller writes those itself.
+   * given, then claims the batches it has not started and returns, in order, the events it did not
+   * write. The caller writes those itself. A batch the worker already claimed is waited for without
+   * a deadline: the worker is in its append (waiting for the lock, as the caller would, or writing),
+   * and a batch taken back from it would be written twice, once by each thread. Only when the thread
+   * is gone (`usable` false) is nothing waited for: it writes nothing more.
    */
   drainSync(timeoutMs: number): PreparedEvent[] {
     const last = this.nextId - 1;
     const deadline = Date.now() + timeoutMs;
-    if (this.usable && this.waitUntilRunning(Math.min(timeoutMs, 2_000))) {
-      for (;;) {
-        const d = Atomics.load(this.done, 0);
-        if (d >= last) break;
-        const left = deadline - Date.now();
-        if (left <= 0) break;
-        Atomics.wait(this.done, 0, d, left);
-      }
-    }
+    const live = this.usable && this.waitUntilRunning(Math.min(timeoutMs, 2_000));
+    if (live) this.waitDone(last, deadline);
+    // From here on the worker writes none of these batches but the ones it claimed before.
+    const prior = claimUpTo(this.claimed, last);
+    if (live && prior > this.takenBack) this.waitDone(prior, Number.POSITIVE_INFINITY);
+    this.takenBack = Math.max(last, prior);
     const total = Atomics.load(this.writtenTotal, 0);
     let skip = Number(total - this.ackedWritten);
     this.ackedWritten = total;
@@ -266,6 +284,17 @@ export class Offloader {
         break;
       }
       if (this.inflight[0] && Atomics.load(this.done, 0) >= this.inflight[0].id && !this.reconcile()) break;
+    }
+  }
+
+  /** Blocks until the worker finished batch `id` (or one after it), or until `deadline`. */
+  private waitDone(id: number, deadline: number): void {
+    for (;;) {
+      const d = Atomics.load(this.done, 0);
+      if (d >= id) return;
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      Atomics.wait(this.done, 0, d, Number.isFinite(left) ? left : undefined);
     }
   }
 
