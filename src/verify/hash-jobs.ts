@@ -1,8 +1,8 @@
 /**
- * Work off the main thread, for speed: while the main thread checks the log's chain line by line
- * (and hashes the whole log in the same reads), a worker thread streams the other payload files
- * (hashing them and counting CSV rows) and, when the log is cut (only on request), checks the rest
- * of the log (log-range.ts). The machine has two cores; this is how `verify` keeps up with `sha256sum -c` while
+ * Work off the main thread, for speed: while the main thread checks the log's chain line by line,
+ * a worker thread streams every payload file (hashing them, the log and alerts.jsonl included in
+ * reads of their own, and counting CSV rows) and, when the log is cut (only on request), checks the
+ * rest of the log (log-range.ts). The machine has two cores; this is how `verify` keeps up with `sha256sum -c` while
  * doing far more.
  *
  * The thread is started by the worker primitive (src/worker/), which runs the compiled
