@@ -18,6 +18,8 @@ export interface WrittenFile {
 }
 
 const BUFFER_BYTES = 256 * 1024;
+/** Longest text appended at once: its UTF-8 (3 bytes a UTF-16 unit at most) fits a file writer's buffer. */
+const PIECE_CHARS = Math.floor(BUFFER_BYTES / 3);
 
 /**
  * A byte buffer with the few appends the export needs: text, single bytes, slices of a line,
@@ -36,8 +38,30 @@ export abstract class ByteSink {
 
   /** Appends text (UTF-8). */
   write(s: string): void {
+    if (s.length > PIECE_CHARS) {
+      this.writeLong(s);
+      return;
+    }
     this.room(s.length * 3);
     this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /**
+   * A long text in pieces that fit the buffer: room for the whole text at 3 bytes a character
+   * would replace the buffer with one three times the text (a 9 MB compliance state written
+   * whole took a 27 MB buffer, kept until the file was finished). A surrogate pair is never cut,
+   * so the bytes are those of the whole text's UTF-8 encoding.
+   */
+  private writeLong(s: string): void {
+    for (let i = 0; i < s.length; ) {
+      let end = Math.min(i + PIECE_CHARS, s.length);
+      const last = s.charCodeAt(end - 1);
+      if (end < s.length && last >= 0xd800 && last <= 0xdbff) end--;
+      const piece = s.slice(i, end);
+      this.room(piece.length * 3);
+      this.pos += this.buf.write(piece, this.pos, 'utf8');
+      i = end;
+    }
   }
 
   /** Appends one byte. */
@@ -178,12 +202,13 @@ export class HashingWriter extends ByteSink {
   }
 }
 
-/** Writes a whole new file, fsynced; returns its size and hash. */
-export function writeNewFile(path: string, content: string | Uint8Array): WrittenFile {
+/** Writes a whole new file, fsynced; returns its size and hash. `content` may come in pieces (a text made as it is written). */
+export function writeNewFile(path: string, content: string | Uint8Array | Iterable<string>): WrittenFile {
   const w = new HashingWriter(path);
   try {
     if (typeof content === 'string') w.write(content);
-    else w.writeBytes(content);
+    else if (content instanceof Uint8Array) w.writeBytes(content);
+    else for (const piece of content) w.write(piece);
     return w.finish();
   } catch (err) {
     w.abandon();

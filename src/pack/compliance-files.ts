@@ -17,7 +17,7 @@ import {
   DEFAULT_POLICY_SOURCE,
   type ComplianceReport,
 } from '../compliance/index.js';
-import { carriedStateJson } from '../compliance/carry.js';
+import { carriedStateChunks } from '../compliance/carry.js';
 import { replayDay, recoveryFileOf } from '../compliance/check.js';
 import { resolveStartState } from '../compliance/carry-source.js';
 import { RecordReader } from '../compliance/records.js';
@@ -68,7 +68,11 @@ export interface PackCompliance {
     lastSeq: number | null;
     signingKey: KeyObject | undefined;
     version: string;
-  }): { report: ComplianceReport; files: Record<(typeof COMPLIANCE_FILES)[number], string> };
+  }): {
+    report: ComplianceReport;
+    /** The files' texts; the end state in pieces (it can be tens of megabytes: carriedStateChunks). */
+    files: Record<(typeof COMPLIANCE_FILES)[number], string | Iterable<string>>;
+  };
 }
 
 /** Loads the day's policies (CONFIG_INVALID if one does not parse) and makes the engine. */
@@ -105,7 +109,7 @@ export async function startPackCompliance(
     onRecords: (records, firstLine, hashes) => reader.feed(engine, records, PACK_LOG_NAME, firstLine, hashes),
     finish: (facts) => {
       engine.endDay(date);
-      const end = carriedStateJson(engine.carryOut(date, (f) => (f === PACK_LOG_NAME ? dayLog : f)));
+      const end = carriedStateChunks(engine.carryOut(date, (f) => (f === PACK_LOG_NAME ? dayLog : f)));
       const report = buildReport({
         from: date,
         to: date,

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CarriedState, carriedStateJson, MAX_STATE_BYTES } from '../compliance/carry.js';
+import { type CarriedState, carriedStateChunks, MAX_STATE_BYTES } from '../compliance/carry.js';
 import { parseCarriedState } from '../compliance/carry-parse.js';
 import { type CarriedIn, dayBefore, emptyState } from '../compliance/carry-source.js';
 import type { ComplianceReport } from '../compliance/index.js';
@@ -23,8 +23,12 @@ const END = PACK_PATH.complianceState;
 /** The start the re-run uses, the report's record of it as the re-run would make it, and the end file. */
 export interface RecheckState {
   readonly start: { readonly state: CarriedState; readonly carried: CarriedIn } | undefined;
-  /** The recorded end state's bytes (undefined: missing or too large, already a finding). */
-  readonly end: Buffer | undefined;
+  /**
+   * The SHA-256 of the recorded end state's bytes (undefined: missing or too large, already a
+   * finding). Only the digest is held through the log pass: a day of many open and closed orders
+   * has a state of tens of megabytes, and its bytes are compared once, at the end.
+   */
+  readonly endSha256: string | undefined;
 }
 
 type Read = (p: string, max: number) => Promise<Buffer | undefined>;
@@ -58,7 +62,7 @@ export async function readRecheckState(
           p,
           'the report records no carried-in state (made before the state was carried), but the pack holds a state file',
         );
-    return { start: undefined, end: undefined };
+    return { start: undefined, endSha256: undefined };
   }
   const c = carriedInOf(carried);
   const prev = dayBefore(report.period.from);
@@ -81,13 +85,28 @@ export async function readRecheckState(
   const recorded = typeof c === 'string' ? { source: 'none' as const, date: prev, log_sha256: null, note: '' } : c;
   const end = await read(join(dir, END), MAX_STATE_BYTES);
   if (end === undefined) bad(END, `missing, not a regular file, or over ${MAX_STATE_BYTES} bytes`);
-  return { start: { state, carried: { ...recorded, state_sha256: sha } }, end };
+  const endSha256 = end === undefined ? undefined : createHash('sha256').update(end).digest('hex');
+  return { start: { state, carried: { ...recorded, state_sha256: sha } }, endSha256 };
 }
 
-/** The recorded end state against the re-run's. */
-export function judgeEndState(f: Findings, s: RecheckState, rerunEnd: CarriedState | undefined): boolean {
-  if (s.end === undefined || rerunEnd === undefined) return false;
-  if (s.end.toString('utf8') === carriedStateJson(rerunEnd)) return false;
+/**
+ * The digest {@link judgeEndState} compares: the SHA-256 of the state file export writes for `end`
+ * (its UTF-8 bytes). Taken as soon as the re-run ends, so the state's objects and text are not
+ * held while the reports are compared.
+ */
+export function endStateDigest(end: CarriedState): string {
+  const h = createHash('sha256');
+  for (const piece of carriedStateChunks(end)) h.update(piece, 'utf8');
+  return h.digest('hex');
+}
+
+/**
+ * The recorded end state against the re-run's ({@link endStateDigest}): equal digests are equal
+ * bytes (SHA-256, the manifests' own assumption); a byte that differs is an edit.
+ */
+export function judgeEndState(f: Findings, s: RecheckState, rerunEndSha256: string | undefined): boolean {
+  if (s.endSha256 === undefined || rerunEndSha256 === undefined) return false;
+  if (s.endSha256 === rerunEndSha256) return false;
   f.add(
     'COMPLIANCE_STATE_MISMATCH',
     'error',

@@ -8,6 +8,7 @@
  * link, or the live log's PackExported manifest hash protect the report. Every byte is hostile: the
  * report is read bounded and shape-checked, and a defect is a finding, never a crash.
  */
+import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ import { recordedStoreCheck } from '../compliance/snapshot-recorded.js';
 import { AuditpackError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
 import type { CarriedState } from '../compliance/carry.js';
-import { judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
+import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
 import { policyProvenance, snapshotFactsOf } from './provenance.js';
 import type { Findings } from './report.js';
 
@@ -106,7 +107,8 @@ export async function startComplianceRecheck(
   // The end state names the day's log file, as export writes it (pack/compliance-files.ts).
   const dayLog = recoveryFileOf(date);
   const rename = (file: string): string => (file === LOG ? dayLog : file);
-  let end: CarriedState | undefined;
+  // The re-run's end state, as the digest of its file: the state itself is not kept (see endStateDigest).
+  let end: string | undefined;
   const feeder = new LineFeeder(engine, LOG, recoveryFileOf(date));
   const reader = new RecordReader();
   let failed: unknown;
@@ -137,13 +139,13 @@ export async function startComplianceRecheck(
           timeline: r.timeline,
           ...(start ? { start } : {}),
           onEnd: (e) => {
-            end = e.carryOut(date, rename);
+            end = endStateDigest(e.carryOut(date, rename));
           },
         });
       if (failed !== undefined) throw failed;
       feeder.end();
       engine.endDay(date);
-      end = engine.carryOut(date, rename);
+      end = endStateDigest(engine.carryOut(date, rename));
       return buildReport({
         from: date,
         to: date,
@@ -279,7 +281,7 @@ async function judgeCsv(
     f.add('COMPLIANCE_REPORT_MISMATCH', 'error', CSV, 'compliance_findings.csv is missing');
     return true;
   }
-  const csv = await readBoundedBytes(join(dir, CSV), MAX_REPORT_BYTES);
+  const csv = digestOf(await readBoundedBytes(join(dir, CSV), MAX_REPORT_BYTES));
   if (sameBytes(csv, findingsCsv(recorded))) return false;
   differs(CSV, 'compliance_findings.csv is not the CSV of compliance_report.json (a row removed, added or edited)');
   return true;
@@ -299,7 +301,7 @@ async function judgeHtml(
     return true;
   }
   if (page === undefined) return false;
-  const html = await readBoundedBytes(join(dir, HTML), MAX_REPORT_BYTES);
+  const html = digestOf(await readBoundedBytes(join(dir, HTML), MAX_REPORT_BYTES));
   // The page shows the start state the pack holds (its hash is held to carried_in above).
   if (sameBytes(html, renderReportHtml(recorded, page, start))) return false;
   differs(
@@ -373,13 +375,20 @@ export async function readBoundedBuffer(p: string, max: number): Promise<Buffer 
   }
 }
 
+/** The SHA-256 of a file's bytes (undefined stays undefined): the bytes need not be kept. */
+function digestOf(file: Buffer | undefined): string | undefined {
+  return file === undefined ? undefined : createHash('sha256').update(file).digest('hex');
+}
+
 /**
- * Whether a file holds exactly the UTF-8 encoding of what export renders. Compared as bytes, not as
- * decoded text: a lone surrogate (an id cut inside a UTF-16 pair) is written as U+FFFD, so the
- * rendering and the file's decoding differ as strings while the bytes are the same.
+ * Whether a file (by the SHA-256 of its bytes, {@link digestOf}) holds exactly the UTF-8 encoding of
+ * what export renders. Compared as bytes, not as decoded text: a lone surrogate (an id cut inside a
+ * UTF-16 pair) is written as U+FFFD, so the rendering and the file's decoding differ as strings while
+ * the bytes are the same. By digest, so that a report of many findings is not held three times (the
+ * file, the rendering and its encoding) at verify's end.
  */
-function sameBytes(file: Buffer | undefined, rendered: string): boolean {
-  return file?.equals(Buffer.from(rendered, 'utf8')) === true;
+function sameBytes(fileSha256: string | undefined, rendered: string): boolean {
+  return fileSha256 === createHash('sha256').update(rendered, 'utf8').digest('hex');
 }
 
 /** The file's text, or undefined when it is larger than `max` (never follows a link). */

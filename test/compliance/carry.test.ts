@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { carriedStateJson, type CarriedState } from '../../src/compliance/carry.js';
+import { carriedStateChunks, carriedStateJson, type CarriedState } from '../../src/compliance/carry.js';
 import { parseCarriedState } from '../../src/compliance/carry-parse.js';
 import { ComplianceEngine, PolicyTimeline, policyFromText } from '../../src/compliance/index.js';
 import type { Finding } from '../../src/compliance/types.js';
@@ -135,6 +135,35 @@ describe('compliance state across midnight', () => {
     expect(carriedStateJson(back as CarriedState)).toBe(text);
   });
 
+  it('the state in pieces is the canonical text: non-ASCII and lone surrogates, every piece size', () => {
+    const engine = new ComplianceEngine(timeline());
+    const events: E[] = [
+      [-9e6, 'auth', 'Login', { user: 'ali\u00e9' }],
+      [-8e6, 'risk', 'KillSwitchOn', { scope: 'venue:\ud83d\ude00', user: 'x' }],
+      [-7e6, 'risk', 'RiskCheck', { order_id: 'O-\ud800', result: 'pass', score: 0.1 }],
+      [
+        -6e6,
+        'order',
+        'OrderAccepted',
+        { order_id: 'O-\ud800', symbol: '\u20acUSD', quantity: 2, price: 1, user: 'ali\u00e9', time_in_force: 'GTC' },
+      ],
+      [-5e6, 'risk', 'RiskCheck', { order_id: 'O-2', result: 'pass', score: 0.1 }],
+      [-4e6, 'order', 'OrderAccepted', { order_id: 'O-2', symbol: 'EURUSD', quantity: 1, price: 1, user: 'ali\u00e9' }],
+      [-3e6, 'fill', 'PartiallyFilled', { order_id: 'O-2', symbol: 'EURUSD', quantity: 1, price: 1 }],
+    ];
+    feed(engine, events, 1);
+    engine.endDay(D1);
+    const state = engine.carryOut(D1);
+    const text = carriedStateJson(state);
+    expect(state.open_orders.length).toBeGreaterThan(0);
+    expect(text).toContain('\\ud800'); // a lone surrogate, escaped by JSON.stringify
+    for (const piece of [1, 2, 3, 50, 1e6]) {
+      const pieces = [...carriedStateChunks(state, piece)];
+      expect(pieces.join('')).toBe(text);
+      expect(Buffer.concat(pieces.map((p) => Buffer.from(p, 'utf8')))).toEqual(Buffer.from(text, 'utf8'));
+    }
+  });
+
   it('refuses a state out of shape, of another day or of another format, with a reason', () => {
     const engine = new ComplianceEngine(timeline());
     feed(engine, [[-5e6, 'auth', 'Login', { user: 'alice' }]], 1);
@@ -229,6 +258,9 @@ describe('compliance state across midnight', () => {
         const both = runBoth(before, after);
         expect(new Set(seeded.findings.map((f) => f.id)).size).toBe(seeded.findings.length);
         expect(seeded.state).toEqual(both.state);
+        // The state written in pieces (export, verify) is the canonical text, cut anywhere between items.
+        for (const piece of [1, 7, 64 * 1024])
+          expect([...carriedStateChunks(seeded.state, piece)].join('')).toBe(carriedStateJson(seeded.state));
         expect(seeded.findings.map(withoutId)).toEqual(both.findings.map(withoutId));
       }),
       { numRuns: 300 },
