@@ -7,6 +7,8 @@ const CHECKER = fileURLToPath(new URL('../../../tools/auditpack_check.py', impor
 export interface PythonFinding {
   readonly severity: string;
   readonly code: string;
+  /** The file the finding is about, relative to what was checked. */
+  readonly file: string | null;
 }
 
 /** The checker's findings for a path; `errors` are those of severity error. */
