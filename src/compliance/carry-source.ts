@@ -140,22 +140,19 @@ async function previousPack(
   const dir = join(artifactsDir, date);
   const manifest = readBounded(join(dir, PACK_PATH.manifest), MAX_MANIFEST_BYTES);
   if (manifest !== undefined) {
-    const partial = partialPack(readBounded(join(dir, PACK_PATH.manifestJson), MAX_MANIFEST_BYTES), date);
-    if (partial !== undefined) return partial;
+    const manifestJson = readBounded(join(dir, PACK_PATH.manifestJson), MAX_MANIFEST_BYTES);
     const bytes = readBounded(join(dir, PACK_PATH.complianceState), MAX_STATE_BYTES);
     const tags = readBounded(join(dir, PACK_PATH.tagmanifest), MAX_MANIFEST_BYTES);
     const sig = readBounded(join(dir, PACK_PATH.signature), MAX_MANIFEST_BYTES);
     const unsigned = signatureProblem(tags, sig, `the pack of ${date}`, signedBy);
     if (unsigned !== undefined) return unsigned;
-    return judgePackState({ manifest, tags, bytes }, date, `the pack of ${date}`, false);
+    return judgePackState({ manifest, manifestJson, tags, bytes }, date, `the pack of ${date}`, false);
   }
   const tar = join(artifactsDir, archiveFileName(date));
   const files = await readArchivedStateFiles(tar, date, MAX_MANIFEST_BYTES, MAX_STATE_BYTES);
   if (files === undefined) return `no pack of ${date} in the artifacts directory`;
   if (typeof files === 'string') return `the pack of ${date} kept as ${files}`;
   if (files.manifest === undefined) return `${archiveFileName(date)} holds no ${date}/${PACK_PATH.manifest}`;
-  const partial = partialPack(files.manifestJson, date);
-  if (partial !== undefined) return `${partial} (${archiveFileName(date)})`;
   const unsigned = signatureProblem(
     files.tagmanifest,
     files.signature,
@@ -163,28 +160,35 @@ async function previousPack(
     signedBy,
   );
   if (unsigned !== undefined) return unsigned;
-  const found = { manifest: files.manifest, tags: files.tagmanifest, bytes: files.state };
+  const found = {
+    manifest: files.manifest,
+    manifestJson: files.manifestJson,
+    tags: files.tagmanifest,
+    bytes: files.state,
+  };
   return judgePackState(found, date, `the pack of ${date} (${archiveFileName(date)})`, true);
 }
 
 /**
  * Why a pack's end state is not the end of its day, or undefined: a partial pack (`export
  * --partial`, manifest.json `"partial": true`) was made before the day ended, so its state misses
- * the rest of the day (a kill switch turned on in the afternoon). A manifest.json that is missing or
- * does not parse is left to the other checks (the state file is still held to manifest-sha256.txt).
+ * the rest of the day (a kill switch turned on in the afternoon). The flag is believed only from
+ * the manifest.json its tag manifest lists (what a signature covers): a manifest.json moved aside
+ * or edited to `"partial": false` would otherwise pass a noon pack off as the day's end, so a
+ * missing, unlisted, edited or unparseable one makes the pack no carry source.
  */
-function partialPack(manifestJson: Buffer | undefined, date: string): string | undefined {
-  if (manifestJson === undefined) return undefined;
+function partialPack(manifestJson: Buffer | undefined, tags: Buffer, date: string, what: string): string | undefined {
+  const tagged = listedSha256(tags.toString('utf8'), PACK_PATH.manifestJson);
+  if (manifestJson === undefined || tagged === undefined || tagged !== sha256(manifestJson))
+    return `the ${PACK_PATH.manifestJson} of ${what} is not the one its ${PACK_PATH.tagmanifest} lists (edited, or missing): whether it is partial is not known`;
   let m: unknown;
   try {
     m = JSON.parse(manifestJson.toString('utf8'));
   } catch {
-    return undefined;
+    return `the ${PACK_PATH.manifestJson} of ${what} does not parse: whether it is partial is not known`;
   }
   const partial = typeof m === 'object' && m !== null && (m as { partial?: unknown }).partial === true;
-  return partial
-    ? `the pack of ${date} is partial (made before ${date} ended: its state is not the day's end)`
-    : undefined;
+  return partial ? `${what} is partial (made before ${date} ended: its state is not the day's end)` : undefined;
 }
 
 /**
@@ -222,7 +226,7 @@ export function manifestNotVouched(manifest: Buffer, tags: Buffer | undefined, w
 
 /** A pack's state file held to its manifest-sha256.txt and parsed, or why it cannot be used. */
 function judgePackState(
-  files: { manifest: Buffer; tags: Buffer | undefined; bytes: Buffer | undefined },
+  files: { manifest: Buffer; manifestJson: Buffer | undefined; tags: Buffer | undefined; bytes: Buffer | undefined },
   date: string,
   what: string,
   archived: boolean,
@@ -230,6 +234,9 @@ function judgePackState(
   const { manifest, bytes } = files;
   const notVouched = manifestNotVouched(manifest, files.tags, what);
   if (notVouched !== undefined) return notVouched;
+  // Checked after the line above, so `files.tags` is there.
+  const partial = partialPack(files.manifestJson, files.tags as Buffer, date, what);
+  if (partial !== undefined) return partial;
   const listed = listedSha256(manifest.toString('utf8'), PACK_PATH.complianceState);
   if (listed === undefined) return `${what} has no compliance state (made before it existed)`;
   if (bytes === undefined)

@@ -5,7 +5,7 @@
  * day that started from a partial pack's state (current or superseded) as an error.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ComplianceReport } from '../../src/compliance/index.js';
@@ -76,6 +76,34 @@ describe('a partial pack is no carry source', () => {
     expect(r.carried_in?.note).toMatch(/the pack of 2026-11-29 is partial \(made before 2026-11-29 ended/);
     expect(r.findings.map((f) => f.rule)).toContain('kill_switch_violation');
   }, 60_000);
+
+  // The partial flag is read from manifest.json, so it is believed only from the manifest.json the
+  // tag manifest lists: moved aside during D's export, or edited to "partial": false, it would
+  // otherwise pass the noon pack off as the day's end.
+  it.each([
+    ['moved aside', (p: string, cwd: string) => renameSync(join(p, 'manifest.json'), join(cwd, 'manifest.json.away'))],
+    [
+      'edited to "partial": false',
+      (p: string) => {
+        const m = JSON.parse(readFileSync(join(p, 'manifest.json'), 'utf8'));
+        writeFileSync(join(p, 'manifest.json'), `${JSON.stringify({ ...m, partial: false }, null, 2)}\n`);
+      },
+    ],
+    ['not JSON', (p: string) => writeFileSync(join(p, 'manifest.json'), '{"partial": tru')],
+  ])(
+    "D-1's noon pack with its manifest.json %s: D replays D-1's log, the kill switch holds",
+    async (_what, tamper) => {
+      const { cwd, policyFile, partialPack } = await setup();
+      tamper(partialPack, cwd);
+      const r = reportOf(await exportDay(cwd, policyFile, D));
+      expect(r.carried_in?.source).toBe('log');
+      expect(r.carried_in?.note).toMatch(
+        /the manifest\.json of the pack of 2026-11-29 is not the one its tagmanifest-sha256\.txt lists \(edited, or missing\): whether it is partial is not known/,
+      );
+      expect(r.findings.map((f) => f.rule)).toContain('kill_switch_violation');
+    },
+    60_000,
+  );
 
   it('a day that started from a partial pack is an error in the archive, also once the full pack replaced it', async () => {
     const { cwd, policyFile, partialPack } = await setup();
