@@ -12,12 +12,19 @@
  * - The lock file caches the chain head (`file`, `size`, `seq`, `hash`); it is trusted only when the
  *   named file still has exactly that size, and rebuilt from the files otherwise. A file cut short,
  *   emptied or removed under it is recorded with a LogDiscontinuity event before anything else.
+ * - The lock file removed (or replaced) while writers run: a writer opening the path afresh would lock
+ *   a new file while another holds the old one, and both would append at once, forking the chain.
+ *   So a writer holds the lock only when the path still names the file it locked (device and inode,
+ *   checked after locking; else it opens the path again), and each write goes out under a lock on
+ *   the day file itself, only when the file still ends where the head says (else the head is read
+ *   again from the files). The second guard covers a removal in the middle of another's append.
  */
 import {
   closeSync,
   fdatasync,
   fdatasyncSync,
   fstatSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -44,6 +51,19 @@ export const LOCK_FILE_NAME = LOG_LOCK_FILE;
 const LOG_FILE_MODE = 0o640;
 
 /**
+ * The byte range of a day file its writers lock around each write (see appendAt): one byte far past
+ * any real file's end, so that where locks are mandatory (Windows) readers of the lines are never
+ * blocked by it. Every writer locks the same range, so it excludes them from each other.
+ */
+const DAY_LOCK_OFFSET = 2 ** 50;
+/**
+ * How many times in a row a writer may find the lock file gone from under its lock, or a day file
+ * moved on by another writer, before it gives up on this append (LOCK_FAILED; batched events stay
+ * buffered, durable calls reject). Each retry means someone else made progress.
+ */
+const MAX_LOCK_RETRIES = 1_000;
+
+/**
  * Makes a writer-reserved event the sink appends (the logger supplies it): TornLineRecovered after
  * a fragment, or the `event` named (LogDiscontinuity after a lost head).
  */
@@ -58,8 +78,12 @@ export interface FileSinkOptions {
 
 export class FileSink implements AuditSink {
   private readonly dir: string;
+  private readonly lockPath: string;
   private readonly recoveryEvent: RecoveryEventFactory;
   private lockFd: number | undefined;
+  /** Device and inode of the file open as lockFd (fstat once, at open: an fd's file never changes). */
+  private lockDev = -1;
+  private lockIno = -1;
   private fd: number | undefined;
   private fdDay = Number.NaN;
   private fdIno = -1;
@@ -74,6 +98,7 @@ export class FileSink implements AuditSink {
   /** Throws ADDON_UNAVAILABLE when the lock addon cannot be loaded: at creation, never at a write. */
   constructor(options: FileSinkOptions) {
     this.dir = options.dir;
+    this.lockPath = join(options.dir, LOCK_FILE_NAME);
     this.recoveryEvent = options.recoveryEvent;
     this.lock = loadFileLock();
   }
@@ -82,16 +107,7 @@ export class FileSink implements AuditSink {
     if (this.closed) throw new AuditpackError('LOG_CLOSED', 'the audit log sink is closed');
     if (batch.length === 0) return 0;
     const lock = this.lock;
-    const lockFd = this.openLock();
-    try {
-      lock.lock(lockFd);
-    } catch (err) {
-      throw new AuditpackError(
-        'LOCK_FAILED',
-        `cannot lock ${join(this.dir, LOCK_FILE_NAME)}: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
+    const lockFd = this.acquire();
     try {
       const head = this.readHead(lockFd);
       const written = this.writeBatch(batch, head, lockFd);
@@ -141,11 +157,58 @@ export class FileSink implements AuditSink {
     this.lockFd = undefined;
   }
 
+  /**
+   * Takes the lock on `.audit.lock` and returns its fd. A lock on a file no longer at that path
+   * excludes nobody (a writer opening the path now locks another file), so after locking, the path
+   * must still name the locked file (same device and inode); if it does not (the file was removed
+   * or replaced while this writer held its fd), the fd is dropped and the file at the path now is
+   * opened and locked instead. This is the usual discipline for lock files that can be unlinked.
+   */
+  private acquire(): number {
+    for (let tries = 0; ; tries++) {
+      const fd = this.openLock();
+      try {
+        this.lock.lock(fd);
+      } catch (err) {
+        throw new AuditpackError('LOCK_FAILED', `cannot lock ${this.lockPath}: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      if (this.pathNamesLocked()) return fd;
+      this.lockFd = undefined;
+      try {
+        closeSync(fd); // releases its lock
+      } catch {
+        // already closed
+      }
+      if (tries === MAX_LOCK_RETRIES) throw retriesExhausted(this.lockPath, 'was removed or replaced');
+    }
+  }
+
+  /** Whether the lock file's path still names the file open as lockFd (device and inode). */
+  private pathNamesLocked(): boolean {
+    try {
+      const now = lstatSync(this.lockPath, { throwIfNoEntry: false });
+      return now !== undefined && now.ino === this.lockIno && now.dev === this.lockDev;
+    } catch {
+      return false;
+    }
+  }
+
   private openLock(): number {
     if (this.lockFd !== undefined) return this.lockFd;
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o750 });
-      this.lockFd = openRegular(join(this.dir, LOCK_FILE_NAME), fsc.O_RDWR | fsc.O_CREAT, LOG_FILE_MODE);
+      const fd = openRegular(this.lockPath, fsc.O_RDWR | fsc.O_CREAT, LOG_FILE_MODE);
+      try {
+        const st = fstatSync(fd);
+        this.lockDev = st.dev;
+        this.lockIno = st.ino;
+      } catch (err) {
+        closeSync(fd);
+        throw err;
+      }
+      this.lockFd = fd;
     } catch (err) {
       throw writeError(err, 0, `cannot open the audit log directory ${this.dir}`);
     }
@@ -212,8 +275,22 @@ export class FileSink implements AuditSink {
     }
   }
 
-  /** Finds the head from the files themselves, recovering a torn tail in the newest one. */
+  /**
+   * Finds the head from the files themselves, recovering a torn tail in the newest one; again when
+   * another writer appended while a torn tail was being recovered (appendAt).
+   */
   private rebuildHead(): Head {
+    for (let tries = 0; ; tries++) {
+      try {
+        return this.rebuildHeadOnce();
+      } catch (err) {
+        if (!(err instanceof TailMoved)) throw err;
+        if (tries === MAX_LOCK_RETRIES) throw retriesExhausted(err.path, 'kept growing under another writer');
+      }
+    }
+  }
+
+  private rebuildHeadOnce(): Head {
     let names: string[];
     try {
       names = readdirSync(this.dir);
@@ -279,8 +356,10 @@ export class FileSink implements AuditSink {
     const line = assembleLine(ev, seq + 1, hash, false);
     const data = Buffer.from(`\n${line}\n`, 'utf8');
     const fd = this.fdFor(day, path);
-    writeAll(fd, data);
+    const r = this.appendAt(fd, data, size);
+    if (r === undefined) throw new TailMoved(path);
     this.dirty.add(fd);
+    if (r.error) throw writeError(r.error, 0, 'cannot append to the audit log');
     return { seq: seq + 1, hash: hashLine(line), size: size + data.length };
   }
 
@@ -312,6 +391,7 @@ export class FileSink implements AuditSink {
   /** Writes the batch in order, grouping runs of events that go to the same file into one write. */
   private writeBatch(batch: readonly PreparedEvent[], head: Head, lockFd: number): number {
     let done = 0;
+    let moved = 0;
     while (done < batch.length) {
       // A seq beyond 2^53-1 is no exact JSON number: verify rejects it (docs/FORMAT.md, "A line").
       if (head.seq >= Number.MAX_SAFE_INTEGER) throw seqExhausted(done);
@@ -360,7 +440,15 @@ export class FileSink implements AuditSink {
       } catch (err) {
         throw writeError(err, done, `cannot open ${path}`);
       }
-      const n = writeAllCounting(fd, data);
+      const n = this.appendAt(fd, data, head.size);
+      if (n === undefined) {
+        // The file does not end where the head says: another writer appended without excluding
+        // this one (the lock file was removed under us both). Read the head from the files again and
+        // chain onto it, instead of forking the chain.
+        if (++moved > MAX_LOCK_RETRIES) throw retriesExhausted(path, 'kept growing under another writer');
+        Object.assign(head, this.rebuildHead());
+        continue;
+      }
       this.dirty.add(fd);
       if (n.error) {
         // Lines fully on disk count as written; a partial one becomes a fragment the next append recovers.
@@ -374,6 +462,33 @@ export class FileSink implements AuditSink {
       done = i;
     }
     return done;
+  }
+
+  /**
+   * Appends `data` to the day file open as `fd` under the lock on its DAY_LOCK_OFFSET byte, when the
+   * file is still `expected` bytes long: the check and the write are one step for every writer, so
+   * two writers whose lock file was removed under them still cannot both append after the same line.
+   * Undefined (nothing written) when the file has another size.
+   */
+  private appendAt(fd: number, data: Buffer, expected: number): { written: number; error?: unknown } | undefined {
+    const lock = this.lock;
+    try {
+      lock.lock(fd, DAY_LOCK_OFFSET, 1);
+    } catch (error) {
+      return { written: 0, error };
+    }
+    try {
+      if (fstatSync(fd).size !== expected) return undefined;
+      return writeAllCounting(fd, data);
+    } catch (error) {
+      return { written: 0, error };
+    } finally {
+      try {
+        lock.unlock(fd, DAY_LOCK_OFFSET, 1);
+      } catch {
+        // Closing the fd releases it anyway.
+      }
+    }
   }
 
   private syncDir(): void {
@@ -405,9 +520,19 @@ function statSize(path: string): number {
   return statSync(path, { throwIfNoEntry: false })?.size ?? 0;
 }
 
-function writeAll(fd: number, data: Buffer): void {
-  const r = writeAllCounting(fd, data);
-  if (r.error) throw writeError(r.error, 0, 'cannot append to the audit log');
+/** A day file grew while its torn tail was being recovered: the head is read again. */
+class TailMoved extends Error {
+  constructor(readonly path: string) {
+    super(`${path} grew under another writer`);
+  }
+}
+
+function retriesExhausted(path: string, what: string): AuditpackError {
+  return new AuditpackError(
+    'LOCK_FAILED',
+    `${path} ${what} ${MAX_LOCK_RETRIES} times in a row while this writer tried to append: is something removing the lock file in a loop?`,
+    { details: { path } },
+  );
 }
 
 function writeAllCounting(fd: number, data: Buffer): { written: number; error?: unknown } {

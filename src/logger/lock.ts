@@ -22,18 +22,21 @@ import { createRequire } from 'node:module';
 import { AuditpackError } from '../errors.js';
 
 interface NativeLock {
-  waitForLockSync(fd: number): void;
+  waitForLockSync(fd: number, offset?: number, length?: number): void;
   tryLock(fd: number): boolean;
-  unlock(fd: number): void;
+  unlock(fd: number, offset?: number, length?: number): void;
 }
 
-/** Blocking exclusive lock and its release, on a file descriptor. */
+/**
+ * Blocking exclusive lock and its release, on a file descriptor: on the whole file, or on the
+ * byte range [offset, offset + length) when given (a range may lie past the end of the file).
+ */
 export interface FileLock {
   /** Blocks until this fd holds the exclusive lock. */
-  lock(fd: number): void;
+  lock(fd: number, offset?: number, length?: number): void;
   /** Takes the exclusive lock if it is free; false when another open file holds it. Never blocks. */
   tryLock(fd: number): boolean;
-  unlock(fd: number): void;
+  unlock(fd: number, offset?: number, length?: number): void;
 }
 
 /** The npm package of the native lock addon. */
@@ -63,7 +66,11 @@ export function loadFileLock(): FileLock {
       new Error(`${LOCK_ADDON} has no waitForLockSync/tryLock/unlock functions (an incompatible version)`),
     );
   }
-  loaded = { lock: (fd) => waitForLockSync(fd), tryLock: (fd) => tryLock(fd), unlock: (fd) => unlock(fd) };
+  loaded = {
+    lock: (fd, offset = 0, length = 0) => waitForLockSync(fd, offset, length),
+    tryLock: (fd) => tryLock(fd),
+    unlock: (fd, offset = 0, length = 0) => unlock(fd, offset, length),
+  };
   return loaded;
 }
 
