@@ -170,8 +170,41 @@ def iso_ts_problem(iso, ts_text):
     return None
 
 
+MAX_LINE_DEPTH = 64  # objects and arrays a line may nest, its own object being level 1 (FORMAT.md rule 2)
+TOO_DEEP = "nests objects and arrays more than %d levels deep" % MAX_LINE_DEPTH
+
+
+def depth_exceeds(raw):
+    """Whether the bytes open more than MAX_LINE_DEPTH objects and arrays at once, read lexically
+    (FORMAT.md rule 2): a `{` or `[` outside a string opens a level, a `}` or `]` closes one (none
+    when none is open), a string runs from `"` to the next `"` not escaped by a backslash. Checked
+    before json.loads, whose recursion would otherwise decide (RecursionError at about 1,000)."""
+    depth, i, n = 0, 0, len(raw)
+    while i < n:
+        c = raw[i]
+        if c == 0x22:
+            i += 1
+            while i < n:
+                d = raw[i]
+                if d == 0x5C:
+                    i += 2
+                    continue
+                if d == 0x22:
+                    break
+                i += 1
+        elif c == 0x7B or c == 0x5B:
+            depth += 1
+            if depth > MAX_LINE_DEPTH:
+                return True
+        elif (c == 0x7D or c == 0x5D) and depth > 0:
+            depth -= 1
+        i += 1
+    return False
+
+
 def read_event(raw):
-    """(event, None) for a valid event line (bytes without "\\n"), else (None, reason)."""
+    """(event, None) for a valid event line (bytes without "\\n"), else (None, reason); the
+    reason is TOO_DEEP (LOG_LINE_TOO_DEEP) for a line nested deeper than the bound."""
     if not raw:
         return None, "empty line"
     try:
@@ -180,6 +213,9 @@ def read_event(raw):
         return None, "not valid UTF-8"
     if raw.translate(None, CONTROL) != raw:
         return None, "holds a control byte"
+    # Fewer opening brackets than the bound cannot nest past it: the byte loop runs on few lines.
+    if raw.count(b"{") + raw.count(b"[") > MAX_LINE_DEPTH and depth_exceeds(raw):
+        return None, TOO_DEEP
     try:
         rec = parse_json_line(text)
     except (ValueError, RecursionError):
@@ -324,7 +360,7 @@ def check_log_bytes(data, name, day, rep, state, first_file, next_day=None, tail
         ev, why = events[i]
         if ev is None:
             facts["malformed"] += 1
-            rep.error("LOG_LINE_INVALID", name, n, why)
+            rep.error("LOG_LINE_TOO_DEEP" if why is TOO_DEEP else "LOG_LINE_INVALID", name, n, why)
             state.head = None if state.head is None else (state.head[0] + 1, sha256(raw), name, n)
             broken_since = n
             continue
@@ -614,7 +650,7 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     man = None
     try:
         man = json.loads(raw.decode("utf-8"), parse_constant=_no_constant) if raw is not None else None
-    except (ValueError, UnicodeDecodeError):
+    except (RecursionError, ValueError, UnicodeDecodeError):
         man = None
     if not isinstance(man, dict):
         rep.error("PACK_MANIFEST_JSON_INVALID", label("manifest.json"), None, "missing or not a JSON object")
@@ -700,7 +736,7 @@ def state_problem(raw, day):
         return "not one line of JSON plus a newline"
     try:
         st = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=sorted_keys_problem)
-    except (ValueError, UnicodeDecodeError) as e:
+    except (RecursionError, ValueError, UnicodeDecodeError) as e:
         return "not UTF-8 JSON with every object's keys sorted (%s)" % str(e)[:200]
     if not isinstance(st, dict) or sorted(st) != STATE_KEYS:
         return "does not have exactly the fields " + ", ".join(STATE_KEYS)
@@ -730,7 +766,7 @@ def check_compliance_state(files, date, shown, rep):
     try:
         raw = files.get("data/compliance_report.json")
         report = json.loads(raw.decode("utf-8"), parse_constant=_no_constant) if raw is not None else None
-    except (ValueError, UnicodeDecodeError):
+    except (RecursionError, ValueError, UnicodeDecodeError):
         report = None  # the report's own shape is auditpack verify's (COMPLIANCE_REPORT_INVALID)
     carried = report.get("carried_in") if isinstance(report, dict) else None
     if start is None and end is None:
@@ -1174,7 +1210,7 @@ def prune_events(pack_dir):
             continue
         try:
             e = json.loads(raw.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+        except (RecursionError, ValueError, UnicodeDecodeError):
             continue
         if isinstance(e, dict) and e.get("category") == "system" and e.get("event") == "PackPruned" and isinstance(e.get("date"), str) and isinstance(e.get("path"), str):
             sha = e.get("manifest_sha256") if isinstance(e.get("manifest_sha256"), str) else None
@@ -1196,7 +1232,7 @@ def check_ledger(path, packs, current, ledger_lines, rep, now):
     for i, (raw, _) in enumerate(ledger_lines):
         try:
             e = json.loads(raw.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+        except (RecursionError, ValueError, UnicodeDecodeError):
             continue
         if isinstance(e, dict) and real_date(e.get("export_date")):
             sha = e.get("manifest_sha256") if isinstance(e.get("manifest_sha256"), str) else None
@@ -1353,7 +1389,7 @@ def carried_back_fill(path, n, prev, packs, start):
         with open(os.path.join(path, n, "data", "compliance_report.json"), "rb") as f:
             carried = json.loads(f.read()).get("carried_in")
         source = carried.get("source") if isinstance(carried, dict) else None
-    except (OSError, ValueError, AttributeError):
+    except (RecursionError, OSError, ValueError, AttributeError):
         return False
     if source in ("log", "none"):
         return True
@@ -1423,7 +1459,7 @@ def check_archive(path, rep, review_signers=None):
                 if not (isinstance(e, dict) and real_date(e.get("export_date"))):
                     raise ValueError
                 pruned.append(e)
-            except (ValueError, UnicodeDecodeError):
+            except (RecursionError, ValueError, UnicodeDecodeError):
                 rep.error("ARCHIVE_LEDGER_INVALID", "pruned.jsonl", i + 1, "not a ledger entry")
         if tail:
             rep.error("ARCHIVE_LEDGER_INVALID", "pruned.jsonl", len(lines) + 1, "an unterminated line")
@@ -1518,7 +1554,7 @@ def review_line_problem(raw, seq, date, sha):
     """(line dict, None) or (None, why): the line exactly as FORMAT.md "A record line" writes it."""
     try:
         o = json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (RecursionError, ValueError, UnicodeDecodeError):
         return None, "not UTF-8 JSON"
     if not isinstance(o, dict) or o.get("kind") not in REVIEW_KEYS:
         return None, "not a record line"
@@ -1716,7 +1752,7 @@ def standalone_notes(pack_dir, trusted, rep, shown):
     try:
         with open(os.path.join(pack_dir, "manifest.json"), "rb") as fh:
             flt = json.loads(fh.read(64 * 1024 * 1024).decode("utf-8")).get("alert_filter")
-    except (OSError, ValueError, AttributeError):
+    except (RecursionError, OSError, ValueError, AttributeError):
         return
     if not isinstance(flt, dict):
         return

@@ -9,7 +9,15 @@
  * verifier's. No JSON.parse and no string per key on the common path.
  */
 import { isUtf8 } from 'node:buffer';
-import { EntryTable, Kind, LineShape, lastLinePlain, scanJsonLine } from '../json/line-scanner.js';
+import {
+  EntryTable,
+  Kind,
+  LineShape,
+  lastLinePlain,
+  lineDepthExceeds,
+  MAX_LINE_DEPTH,
+  scanJsonLine,
+} from '../json/line-scanner.js';
 import { StringInterner, stringValue } from '../json/strings.js';
 import { CATEGORY_RE, FIELD, RECOVERY } from './log-line.js';
 import {
@@ -56,7 +64,7 @@ export interface EventLine {
 }
 
 /** Why a line is not an event, in the export's words (manifest.json never lists reasons; errors do). */
-export type NotEventKind = 'invalid-utf8' | 'invalid-json' | 'not-an-event';
+export type NotEventKind = 'invalid-utf8' | 'invalid-json' | 'too-deep' | 'not-an-event';
 
 export type EventReading =
   | { readonly ok: true; readonly ev: EventLine }
@@ -150,8 +158,13 @@ export class EventReader {
       return fail('invalid-utf8', 'not valid UTF-8');
     const table = this.table;
     const shape = scanJsonLine(b, end, table, start);
-    if (shape === LineShape.Invalid) {
-      return fail('invalid-json', hasControl(b, start, end) ? 'holds a control byte (below 0x20)' : 'not valid JSON');
+    if (shape === LineShape.Invalid || shape === LineShape.TooDeep) {
+      // Rule 1 (no control byte) first, then the depth, read lexically, whether or not the bytes are
+      // JSON: every checker gets the same verdict without parsing a hostile depth (docs/FORMAT.md).
+      const control = hasControl(b, start, end);
+      if (!control && (shape === LineShape.TooDeep || lineDepthExceeds(b, start, end)))
+        return fail('too-deep', `nests objects and arrays more than ${MAX_LINE_DEPTH} levels deep`);
+      return fail('invalid-json', control ? 'holds a control byte (below 0x20)' : 'not valid JSON');
     }
     // Valid JSON holds no raw control byte inside strings; outside them it allows TAB, CR and LF as
     // white space, which a line does not (LF cannot be inside a line). Two native searches, unless

@@ -67,9 +67,10 @@ export class EntryTable {
 
 /**
  * Result of scanning one line: `Invalid` (not JSON), `NotObject` (valid JSON, not an object),
- * `Object` (a valid object; its entries are in the table).
+ * `Object` (a valid object; its entries are in the table), `TooDeep` (objects and arrays nested
+ * deeper than MAX_LINE_DEPTH before the scan found anything invalid; see lineDepthExceeds).
  */
-export const LineShape = Object.freeze({ Invalid: 0, NotObject: 1, Object: 2 } as const);
+export const LineShape = Object.freeze({ Invalid: 0, NotObject: 1, Object: 2, TooDeep: 3 } as const);
 export type LineShape = (typeof LineShape)[keyof typeof LineShape];
 
 // The scanner keeps its position in local variables (functions take and return offsets): V8 keeps
@@ -240,26 +241,39 @@ function keyColon(b: Uint8Array, p: number, n: number): number {
   return ws(b, p + 1, n);
 }
 
-let stack = new Uint8Array(64);
+/**
+ * The deepest a log line may nest objects and arrays, the line's own object being level 1
+ * (docs/FORMAT.md, "What makes a line an event"). The logger writes at most 17 (it cuts nesting
+ * deeper than 16). JSON parsers an auditor may use stop far below what V8
+ * accepts (Python's json at about 1,000 levels, by its recursion limit), so a deeper line is
+ * malformed by rule, with a code of its own, instead of passing one checker and failing another.
+ */
+export const MAX_LINE_DEPTH = 64;
+
+/** Open containers inside a top-level value, at most: MAX_LINE_DEPTH less the line's own object. */
+const stack = new Uint8Array(MAX_LINE_DEPTH);
+
+/** Set when anyValue() failed because a container would open past MAX_LINE_DEPTH. */
+let deep = 0;
 
 /**
- * `p` at any value: the offset just past it, or -1. Iterative with an explicit stack, so nesting
- * depth is bounded by memory, not the JS call stack, exactly like V8's JSON.parse.
+ * `p` at any value, inside `outer` open containers: the offset just past it, or -1 (with `deep`
+ * set when the nesting passed MAX_LINE_DEPTH). Iterative with an explicit stack, like V8's JSON.parse.
  */
-function anyValue(b: Uint8Array, p: number, n: number): number {
+function anyValue(b: Uint8Array, p: number, n: number, outer: number): number {
   let depth = 0;
   for (;;) {
     const c = b[p];
     if (c === 0x7b || c === 0x5b) {
+      // An empty `{}` or `[]` is a level too (docs/FORMAT.md counts every opening bracket).
+      if (outer + depth >= MAX_LINE_DEPTH) {
+        deep = 1;
+        return -1;
+      }
       p = ws(b, p + 1, n);
       if (b[p] === (c === 0x7b ? 0x7d : 0x5d)) {
         p++;
       } else {
-        if (depth === stack.length) {
-          const g = new Uint8Array(stack.length * 2);
-          g.set(stack);
-          stack = g;
-        }
         stack[depth++] = c;
         if (c === 0x7b) {
           p = keyColon(b, p, n);
@@ -304,10 +318,12 @@ const FAIL = -1;
 export function scanJsonLine(b: Uint8Array, n: number, table: EntryTable, start = 0): LineShape {
   table.count = 0;
   plain = hasEscapeOrControl(b, start, n) ? 0 : 1;
+  deep = 0;
   let p = ws(b, start, n);
   if (b[p] !== 0x7b) {
-    p = anyValue(b, p, n);
-    if (p < 0 || ws(b, p, n) !== n) return LineShape.Invalid;
+    p = anyValue(b, p, n, 0);
+    if (p < 0) return deep === 1 ? LineShape.TooDeep : LineShape.Invalid;
+    if (ws(b, p, n) !== n) return LineShape.Invalid;
     return LineShape.NotObject;
   }
   p = ws(b, p + 1, n);
@@ -328,7 +344,8 @@ export function scanJsonLine(b: Uint8Array, n: number, table: EntryTable, start 
     let vesc = 0;
     if (c === 0x7b || c === 0x5b) {
       kind = c === 0x7b ? Kind.Object : Kind.Array;
-      p = anyValue(b, p, n);
+      p = anyValue(b, p, n, 1);
+      if (p < 0 && deep === 1) return LineShape.TooDeep;
     } else {
       kind = scalarKind(c);
       p = scalar(b, p, n, kind);
@@ -345,4 +362,30 @@ export function scanJsonLine(b: Uint8Array, n: number, table: EntryTable, start 
     if (d === 0x7d) return ws(b, p + 1, n) === n ? LineShape.Object : LineShape.Invalid;
     return LineShape.Invalid;
   }
+}
+
+/**
+ * Whether `b[start, end)` opens more than MAX_LINE_DEPTH objects and arrays at once, read lexically:
+ * every `{` and `[` outside a string opens a level, every `}` and `]` closes one, a string runs from
+ * a `"` to the next `"` not escaped by a backslash. It does not ask whether the bytes are JSON, so a
+ * checker in any language gets the same answer (docs/FORMAT.md). On valid JSON it agrees with
+ * scanJsonLine's TooDeep; for bytes that scanJsonLine calls Invalid, it says which are too deep too.
+ */
+export function lineDepthExceeds(b: Uint8Array, start: number, end: number): boolean {
+  let depth = 0;
+  for (let p = start; p < end; p++) {
+    const c = b[p] as number;
+    if (c === 0x22) {
+      for (p++; p < end; p++) {
+        const d = b[p] as number;
+        if (d === 0x5c) p++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_LINE_DEPTH) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      if (depth > 0) depth--;
+    }
+  }
+  return false;
 }

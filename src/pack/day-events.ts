@@ -21,12 +21,13 @@ export interface MalformedLine {
   readonly offset: number;
   /** Length in bytes (without "\n"). */
   readonly length: number;
-  /** What is wrong: `unterminated`, `too-long`, `invalid-utf8`, `invalid-json`, `not-an-event`, `recovered-fragment`. */
+  /** What is wrong: `unterminated`, `too-long`, `invalid-utf8`, `invalid-json`, `too-deep`, `not-an-event`, `recovered-fragment`. */
   readonly reason:
     | 'unterminated'
     | 'too-long'
     | 'invalid-utf8'
     | 'invalid-json'
+    | 'too-deep'
     | 'not-an-event'
     | 'recovered-fragment';
 }

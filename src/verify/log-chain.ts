@@ -28,6 +28,8 @@ export interface PendingDefect {
   readonly reason: string;
   readonly seq: number | undefined;
   readonly tooLong: boolean;
+  /** Nested deeper than the format's bound (docs/FORMAT.md): LOG_LINE_TOO_DEEP. */
+  readonly tooDeep: boolean;
 }
 
 /** The chain-following state of one file's check; LogChecker adds everything else. */
@@ -183,12 +185,17 @@ export class ChainFollower {
     }
     if (this.beforeHead !== undefined && links(ev, this.beforeHead)) {
       // Two lines claim the same place; this one links past the previous line, so that one is the
-      // intruder (unless the next line links to it: then `alt` turns the finding around).
+      // intruder (unless the next line links to it: then `alt` turns the finding around). Both with
+      // the same seq after the same line: the chain forks (docs/FORMAT.md, "Concurrency").
+      const fork =
+        head.seq === ev.seq
+          ? `: the chain forks, both follow line ${this.beforeHead.line} (seq ${this.beforeHead.seq}): two writers appended at once without excluding each other, or it was inserted`
+          : ', so it was inserted';
       return this.f.add(
         'LOG_LINE_OUT_OF_PLACE',
         'error',
         this.o.file,
-        `line ${head.line} (seq ${head.seq}) does not belong here: line ${line.lineNumber} links past it, so it was inserted`,
+        `line ${head.line} (seq ${head.seq}) does not belong here: line ${line.lineNumber} links past it${fork}`,
         head.line,
       );
     }
@@ -238,7 +245,7 @@ export class ChainFollower {
   /** A damaged line: report it, and let the chain continue either through it or past it. */
   protected reportDefect(p: PendingDefect): void {
     this.f.add(
-      p.tooLong ? 'LOG_LINE_TOO_LONG' : 'LOG_LINE_INVALID',
+      p.tooLong ? 'LOG_LINE_TOO_LONG' : p.tooDeep ? 'LOG_LINE_TOO_DEEP' : 'LOG_LINE_INVALID',
       'error',
       this.o.file,
       p.tooLong ? p.reason : `line ${p.line.lineNumber} is not a valid log event: ${p.reason}`,

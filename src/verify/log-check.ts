@@ -116,6 +116,7 @@ export class LogChecker extends ChainFollower {
         reason: `line of ${line.length} bytes exceeds the bound on a line`,
         seq: undefined,
         tooLong: true,
+        tooDeep: false,
       };
       facts.malformed++;
       return;
@@ -123,7 +124,8 @@ export class LogChecker extends ChainFollower {
     const reading = readLine(line.bytes);
     if (!reading.ok) {
       this.flushPending();
-      this.pending = { line, reason: reading.defect.reason, seq: reading.defect.seq, tooLong: false };
+      const { reason, seq, tooDeep } = reading.defect;
+      this.pending = { line, reason, seq, tooLong: false, tooDeep };
       facts.malformed++;
       return;
     }

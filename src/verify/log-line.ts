@@ -37,6 +37,8 @@ export interface LineDefect {
   /** seq and prev, when they could still be read (so the chain can be followed past the defect). */
   readonly seq: number | undefined;
   readonly prev: string | undefined;
+  /** Nested deeper than the format allows (LOG_LINE_TOO_DEEP rather than LOG_LINE_INVALID). */
+  readonly tooDeep: boolean;
 }
 
 export type LineReading =
@@ -53,7 +55,7 @@ const reader = new EventReader();
  */
 export function readLine(bytes: Buffer, _fileDate?: string, _full?: boolean, _fileDateBytes?: Buffer): LineReading {
   const r = reader.read(bytes, 0, bytes.length);
-  if (!r.ok) return defect(r.reason, bytes);
+  if (!r.ok) return defect(r.reason, bytes, r.kind === 'too-deep');
   const ev = r.ev;
   // The byte-level clock check needs both the time and the provenance as bytes.
   const bytesClock = ev.provOff >= 0 && ev.isoOff >= 0;
@@ -82,7 +84,7 @@ export function readLine(bytes: Buffer, _fileDate?: string, _full?: boolean, _fi
   };
 }
 
-function defect(reason: string, bytes?: Buffer): LineReading {
+function defect(reason: string, bytes: Buffer | undefined, tooDeep: boolean): LineReading {
   // Salvage seq and prev by pattern so the chain can be followed past a damaged line.
   let seq: number | undefined;
   let prev: string | undefined;
@@ -92,5 +94,5 @@ function defect(reason: string, bytes?: Buffer): LineReading {
     const s = SEQ_SALVAGE_RE.exec(bytes.toString('latin1', 0, Math.min(bytes.length, HEAD_WINDOW)));
     if (s !== null) seq = Number(s[1]);
   }
-  return { ok: false, defect: { reason, seq, prev } };
+  return { ok: false, defect: { reason, seq, prev, tooDeep } };
 }

@@ -22,6 +22,7 @@ export type ProblemCode =
   // --- the log and its chain ---
   | 'LOG_LINE_INVALID'
   | 'LOG_LINE_TOO_LONG'
+  | 'LOG_LINE_TOO_DEEP'
   | 'LOG_LINE_DUPLICATE'
   | 'LOG_LINE_OUT_OF_PLACE'
   | 'LOG_SEQ_GAP'

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EntryTable, LineShape, scanJsonLine } from '../../src/json/line-scanner.js';
+import { EntryTable, LineShape, lineDepthExceeds, MAX_LINE_DEPTH, scanJsonLine } from '../../src/json/line-scanner.js';
 
 function shapeByJsonParse(text: string): number {
   try {
@@ -92,7 +92,15 @@ describe('scanJsonLine accepts exactly what JSON.parse accepts', () => {
       '['.repeat(200000) + ']'.repeat(200000),
       `{"a":${'['.repeat(200000)}${']'.repeat(200000)}}`,
     ];
-    for (const c of cases) expect(shape(c), JSON.stringify(c.slice(0, 40))).toBe(shapeByJsonParse(c));
+    for (const c of cases) {
+      const want = shapeByJsonParse(c);
+      const b = Buffer.from(c, 'utf8');
+      // Past the depth bound: TooDeep for JSON, and never accepted (docs/FORMAT.md, rule 2).
+      if (lineDepthExceeds(b, 0, b.length)) {
+        if (want !== LineShape.Invalid) expect(shape(c), JSON.stringify(c.slice(0, 40))).toBe(LineShape.TooDeep);
+        else expect([LineShape.Invalid, LineShape.TooDeep]).toContain(shape(c));
+      } else expect(shape(c), JSON.stringify(c.slice(0, 40))).toBe(want);
+    }
   });
 
   it('records top-level entries with byte offsets, duplicates kept', () => {
@@ -114,5 +122,78 @@ describe('scanJsonLine accepts exactly what JSON.parse accepts', () => {
       ['"s"', '"a\\"b"', 1, 1],
       ['"n"', '-0.10e2', 2, 0],
     ]);
+  });
+});
+
+/** A line object whose field `v` nests `levels` more objects or arrays (the line itself is level 1). */
+function nested(levels: number, open: string, close: string, inner = ''): string {
+  return `{"v":${open.repeat(levels)}${inner}${close.repeat(levels)}}`;
+}
+
+describe('the depth bound (docs/FORMAT.md, rule 2: at most 64 levels, the line being level 1)', () => {
+  it('64 levels are an object line; 65 are TooDeep, with objects, arrays, mixed, and empty innermost', () => {
+    expect(MAX_LINE_DEPTH).toBe(64);
+    for (const [open, close, inner] of [
+      ['[', ']', '1'],
+      ['{"a":', '}', '1'],
+      ['[', ']', ''],
+      ['[{"k":', '}]', 'null'],
+    ] as const) {
+      const per = open.split(/[[{]/).length - 1;
+      const ok = nested(63 / per, open, close, inner);
+      const deep = nested(64 / per, open, close, inner);
+      if (per === 1) {
+        expect(shape(ok)).toBe(LineShape.Object);
+        expect(shape(deep)).toBe(LineShape.TooDeep);
+      }
+      const b = Buffer.from(per === 1 ? deep : nested(32, open, close, inner));
+      expect(lineDepthExceeds(b, 0, b.length)).toBe(true);
+      if (per === 1) expect(lineDepthExceeds(Buffer.from(ok), 0, Buffer.byteLength(ok))).toBe(false);
+    }
+    // An empty innermost container is a level: {"v":[[…[]…]]} with 64 brackets nests 65.
+    expect(shape(nested(64, '[', ']'))).toBe(LineShape.TooDeep);
+    expect(shape(nested(63, '[', ']'))).toBe(LineShape.Object);
+    // A top-level array counts from 1 too.
+    expect(shape(`${'['.repeat(64)}${']'.repeat(64)}`)).toBe(LineShape.NotObject);
+    expect(shape(`${'['.repeat(65)}${']'.repeat(65)}`)).toBe(LineShape.TooDeep);
+  });
+
+  it('brackets inside strings, escaped quotes included, are not levels', () => {
+    const text = `{"v":"${'{['.repeat(100)}\\"${'['.repeat(100)}","w":[1]}`;
+    expect(JSON.parse(text)).toBeTypeOf('object');
+    expect(shape(text)).toBe(LineShape.Object);
+    expect(lineDepthExceeds(Buffer.from(text), 0, text.length)).toBe(false);
+  });
+
+  it('250,000 levels: TooDeep at once, and read lexically even when the rest is not JSON', () => {
+    const deep = `{"v":${'{"a":'.repeat(250_000)}1${'}'.repeat(250_000)}}`;
+    const t0 = performance.now();
+    expect(shape(deep)).toBe(LineShape.TooDeep);
+    expect(performance.now() - t0).toBeLessThan(1000); // stops at level 65, never walks the rest
+    const garbage = Buffer.from(`{"v":x,${'['.repeat(70)}`);
+    expect(scanJsonLine(garbage, garbage.length, table)).toBe(LineShape.Invalid);
+    expect(lineDepthExceeds(garbage, 0, garbage.length)).toBe(true);
+  });
+
+  it('on generated JSON nested around the bound, TooDeep exactly when the lexical reading says so', () => {
+    const deepValue = fc.letrec((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.jsonValue({ maxDepth: 1 }),
+        fc.array(tie('v'), { maxLength: 2 }),
+        fc.dictionary(fc.string({ maxLength: 3 }), tie('v'), { maxKeys: 2 }),
+      ),
+    })).v;
+    fc.assert(
+      fc.property(fc.integer({ min: 55, max: 70 }), deepValue, fc.boolean(), (levels, inner, arrays) => {
+        const [open, close] = arrays ? ['[', ']'] : ['{"k":', '}'];
+        const text = `{"v":${open.repeat(levels)}${JSON.stringify(inner)}${close.repeat(levels)}}`;
+        const b = Buffer.from(text, 'utf8');
+        const got = scanJsonLine(b, b.length, table);
+        expect(got === LineShape.TooDeep).toBe(lineDepthExceeds(b, 0, b.length));
+        if (got !== LineShape.TooDeep) expect(got).toBe(LineShape.Object);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

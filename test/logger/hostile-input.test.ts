@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { checkEventNames } from '../../src/cli/commands/log.js';
 import { AuditpackError } from '../../src/errors.js';
 import { recordWriterEvent } from '../../src/logger/child.js';
+import { lineDepthExceeds } from '../../src/json/line-scanner.js';
 import { createAuditLogger, MemorySink } from '../../src/logger/index.js';
 import { logFileName, dayNumberOf } from '../../src/rotation/index.js';
 import { verifyLogDir } from '../../src/verify/index.js';
@@ -248,5 +249,29 @@ describe('the end of seq', () => {
     const a = createAuditLogger({ logDir: dir, handleExit: false, heartbeatMinutes: 0, durability: 'durable' });
     await expect(a.log('system', 'Next', {})).rejects.toMatchObject({ code: 'LOG_SEQ_EXHAUSTED' });
     expect(readFileSync(join(dir, logFileName(dayNumberOf(t * 1e6))), 'utf8')).toBe(`${line}\n`);
+  });
+});
+
+describe('nesting: the logger never writes a line past the format depth bound (docs/FORMAT.md rule 2)', () => {
+  it('250,000 levels of objects and arrays are cut by the walk: the line nests 16 levels, verify has no finding', async () => {
+    let deep: unknown = 'core';
+    for (let i = 0; i < 250_000; i++) deep = i % 2 ? { a: deep } : [deep];
+    const dir = tempDir();
+    const log = createAuditLogger({ logDir: dir, handleExit: false });
+    log.log('system', 'Nested', { deep });
+    await log.close();
+    const file = readdirSync(dir).find((f) => f.endsWith('.jsonl')) as string;
+    const line = Buffer.from(readFileSync(join(dir, file), 'utf8').split('\n')[0] as string);
+    expect(lineDepthExceeds(line, 0, line.length)).toBe(false);
+    let depth = 0;
+    let max = 0;
+    for (const c of line.toString().replace(/"(?:[^"\\]|\\.)*"/g, '""')) {
+      if (c === '{' || c === '[') max = Math.max(max, ++depth);
+      else if (c === '}' || c === ']') depth--;
+    }
+    expect(max).toBe(16); // the line, then the field's value cut where the walk reaches depth 16
+    const rec = JSON.parse(line.toString()) as { validation: string[] };
+    expect(rec.validation.join(' ')).toMatch(/nesting deeper than 16 cut/);
+    expect((await verifyLogDir(dir)).problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import { writeFileSync, mkdirSync, symlinkSync, appendFileSync, rmSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { verifyLog, verifyLogDir } from '../../src/verify/index.js';
 import type { Problem } from '../../src/verify/index.js';
@@ -19,6 +21,7 @@ import {
   ZEROS,
 } from './helpers/log-fixture.js';
 
+const PY_CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 const errorsOf = (ps: readonly Problem[]) => ps.filter((p) => p.severity === 'error');
 const codes = (ps: readonly Problem[]) => ps.map((p) => p.code);
 
@@ -142,6 +145,23 @@ describe('verifyLog tamper matrix (each edit found, with its code, at the first 
     );
     const r = await check(lines);
     expect(errorsOf(r.problems).map((p) => [p.code, p.line])).toEqual([['LOG_LINE_OUT_OF_PLACE', 6]]);
+  });
+
+  it('a fork (two lines with the same seq after the same line, as two unexcluded writers make): named as one', async () => {
+    const evs = tradingEvents(8);
+    const head = chainLines(evs.slice(0, 4));
+    const a = chainLines(evs.slice(4, 6), head.seq, head.prev).lines; // one writer's branch
+    const b = chainLines(evs.slice(6, 8), head.seq, head.prev).lines; // the other's, from the same head
+    const dir = tempDir();
+    const p = dayFile(dir, [...head.lines, a[0] as string, b[0] as string, b[1] as string]);
+    const r = await verifyLog(p);
+    expect(r.problems.map((x) => [x.code, x.line])).toEqual([['LOG_LINE_OUT_OF_PLACE', 5]]);
+    expect(r.problems[0]?.detail).toMatch(
+      /line 5 \(seq 5\) .*line 6 links past it: the chain forks, both follow line 4 \(seq 4\)/,
+    );
+    const py = spawnSync('python3', [PY_CHECKER, p, '--json'], { encoding: 'utf8' });
+    const pyCodes = (JSON.parse(py.stdout) as { findings: { code: string; severity: string }[] }).findings;
+    expect(pyCodes.filter((f) => f.severity === 'error').map((f) => f.code)).toContain('LOG_LINE_OUT_OF_PLACE');
   });
 
   it('a line duplicated: LOG_LINE_DUPLICATE at the copy', async () => {
@@ -361,13 +381,53 @@ describe('crashes, clocks and hostile lines', () => {
     );
     const r = await verifyLog(p);
     expect(r.ok).toBe(false);
-    expect(codes(errorsOf(r.problems))).toEqual(['LOG_LINE_INVALID', 'LOG_LINE_INVALID', 'LOG_LINE_TOO_LONG']);
+    expect(codes(errorsOf(r.problems))).toEqual(['LOG_LINE_INVALID', 'LOG_LINE_TOO_DEEP', 'LOG_LINE_TOO_LONG']);
     const e = join(dir, 'audit-20250909.jsonl');
     writeFileSync(e, '');
     const re = await verifyLog(e);
     expect(re.ok).toBe(true);
     expect(codes(re.problems)).toEqual(['LOG_FILE_EMPTY']);
   });
+
+  it('a line nested past 64 levels is LOG_LINE_TOO_DEEP in verify and in the Python checker; the chain goes on through it', async () => {
+    // `levels` objects and arrays, alternating, around 1 (as text: JSON.stringify recurses).
+    const nest = (levels: number): string => {
+      const k = levels >> 1;
+      const odd = levels % 2 === 1;
+      return `${'{"a":['.repeat(k)}${odd ? '{"a":' : ''}1${odd ? '}' : ''}${']}'.repeat(k)}`;
+    };
+    for (const [levels, deep] of [
+      [63, false], // 1 (the line) + 63 = 64: at the bound
+      [64, true],
+      [250_000, true],
+    ] as const) {
+      const evs = tradingEvents(6);
+      evs[2] = { ...(evs[2] as (typeof evs)[number]), fields: { v: 'NESTED' } };
+      const lines: string[] = [];
+      let prev = ZEROS;
+      for (const [i, ev] of evs.entries()) {
+        const line = formatLine(ev, i + 1, prev).replace('"NESTED"', nest(levels));
+        lines.push(line);
+        prev = sha256(line);
+      }
+      const dir = tempDir();
+      const p = dayFile(dir, lines);
+      const r = await verifyLog(p);
+      const py = spawnSync('python3', [PY_CHECKER, p, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      expect(py.stderr).not.toMatch(/Traceback/);
+      const pyFindings = (JSON.parse(py.stdout) as { findings: { code: string; line: number | null }[] }).findings;
+      if (!deep) {
+        expect(r.problems).toEqual([]);
+        expect(pyFindings).toEqual([]);
+        continue;
+      }
+      // One finding at line 3; line 4 links to it, so no break is reported after it.
+      expect(r.problems.map((x) => [x.code, x.line])).toEqual([['LOG_LINE_TOO_DEEP', 3]]);
+      expect(r.problems[0]?.detail).toMatch(/more than 64 levels deep/);
+      expect(pyFindings.map((x) => [x.code, x.line])).toEqual([['LOG_LINE_TOO_DEEP', 3]]);
+      expect(py.status).toBe(1);
+    }
+  }, 120_000);
 
   it('bounds the findings listed per code, counting the rest', async () => {
     const dir = tempDir();

@@ -99,6 +99,7 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
       [
         'LOG_LINE_INVALID',
         'LOG_LINE_TOO_LONG',
+        'LOG_LINE_TOO_DEEP',
         'LOG_TORN_TAIL',
         'LOG_TAIL_INVALID',
         'LOG_FILE_EMPTY',
