@@ -198,8 +198,10 @@ export class EventPreparer {
     // The notes quote the names as given: redacted first, or the note would carry the secret the
     // name lost. A category holding a secret is written as `redacted` (lower-casing would disguise
     // the secret's shape, `AKIA…` → `akia…`, while keeping its characters).
-    const givenCat = redactor.redactString(cat.slice(0, 256));
-    if (givenCat !== cat.slice(0, 256)) {
+    // Each name is redacted whole, then cut to 256 (attack6 #5: a secret the cut splits is no longer
+    // recognised, and a prefix of redacted text holds none).
+    const givenCat = redactor.redactString(cat);
+    if (givenCat !== cat) {
       notes.push(`category: ${JSON.stringify(givenCat.slice(0, 64))} holds a secret; written as "redacted"`);
       cat = 'redacted';
     } else if (!CATEGORY_RE.test(cat)) {
@@ -212,7 +214,7 @@ export class EventPreparer {
     // A lower-cased name is scanned again (its shape can differ from the given one's).
     if (redactor.redactString(cat) !== cat) cat = 'redacted';
     const unknown = ev.length > 0 && KNOWN[cat]?.includes(ev) === false;
-    ev = redactor.redactString(ev.slice(0, 256));
+    ev = redactor.redactString(ev).slice(0, 256);
     if (ev.length === 0) {
       ev = 'Unnamed';
       notes.push('event: empty event name; written as "Unnamed"');

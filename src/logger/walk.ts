@@ -190,24 +190,32 @@ export class Walk {
     return text;
   }
 
+  /**
+   * `s` redacted, then cut to `maxStringChars`. Redacted whole before the cut (attack6 #5): a secret
+   * the cut would split (a URL's password before its '@', a token's tail) is recognised only in the
+   * whole text, and a prefix of redacted text holds no secret. Strings within the bound (the hot
+   * path, leafString) never come here with a cut to make.
+   */
   string(s: string, path: string, trade: boolean): string {
     let out = s;
-    if (out.length > this.limits.maxStringChars) {
-      const cut = out.length - this.limits.maxStringChars;
-      out = `${out.slice(0, this.limits.maxStringChars)}…[truncated ${cut} chars]`;
-      this.note(path, `string of ${s.length} chars cut to ${this.limits.maxStringChars}`);
+    if (!trade) {
+      out = this.redactor.redactString(s);
+      if (out !== s) this.redact(path);
     }
-    if (trade) return out;
-    const r = this.redactor.redactString(out);
-    if (r !== out) this.redact(path);
-    return r;
+    const max = this.limits.maxStringChars;
+    if (out.length > max) {
+      out = `${out.slice(0, max)}…[truncated ${out.length - max} chars]`;
+      this.note(path, `string of ${s.length} chars cut to ${max}`);
+    }
+    return out;
   }
 
-  /** The JSON text of a string value, cut and redacted as `string()` does. */
+  /** The JSON text of a string value, redacted and cut as `string()` does. */
   quotedString(s: string, path: string, trade: boolean): string {
     const out = this.string(s, path, trade);
-    // Only when string() ran the redactor on exactly `out` (not a trade field) is its answer about `out`.
-    return !trade && this.redactor.lastJsonPlain === true ? `"${out}"` : quote(out);
+    // The redactor's answer is about `s`: it holds for `out` only when string() returned `s` itself
+    // (not a trade field, nothing replaced, nothing cut).
+    return !trade && out === s && this.redactor.lastJsonPlain === true ? `"${out}"` : quote(out);
   }
 
   object(o: object, path: string, depth: number, trade: boolean): string | undefined {

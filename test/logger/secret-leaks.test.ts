@@ -205,3 +205,58 @@ describe('more shapes of a name given as data', () => {
     });
   });
 });
+
+describe('a secret the length bounds cut (attack6 #5: cut before the scan, its head was written)', () => {
+  const BOUND = 65_536;
+  // [text, the part of it that is secret]: each placed so that the cut falls at every offset of the text.
+  const SHAPES: readonly (readonly [string, string])[] = [
+    ['postgres://app:S3cr3tPassw0rd@db.internal:5432/orders', 'S3cr3tPassw0rd'],
+    ['AKIAIOSFODNN7EXAMPLE', 'AKIAIOSFODNN7EXAMPLE'],
+    ['ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789', 'ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789'],
+    ['sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
+    ['password=hunter2LEAKlong', 'hunter2LEAKlong'],
+  ];
+  /** The secret's first 4 characters: none may reach a line, wherever the cut falls. */
+  const heads = SHAPES.map(([, secret]) => secret.slice(0, 4));
+
+  it('a string over 65,536 characters: no offset of the cut leaves a secret head in the line', async () => {
+    const all = await lines((a) => {
+      for (const [text] of SHAPES)
+        for (let k = 0; k <= text.length; k++)
+          a.log('system', 'LongText', { message: `${'x'.repeat(BOUND - k - 1)} ${text}`, k });
+    });
+    expect(all).toHaveLength(SHAPES.reduce((n, [text]) => n + text.length + 1, 0));
+    let cut = 0;
+    for (const line of all) {
+      expect(heads.filter((h) => line.includes(h))).toEqual([]);
+      const e = JSON.parse(line);
+      expect(e.message.length).toBeLessThanOrEqual(BOUND + '…[truncated 99 chars]'.length);
+      if (!/…\[truncated \d+ chars\]$/.test(e.message)) continue;
+      cut++;
+      expect(e.validation.join('\n')).toContain('message: string of ');
+      expect(e.redacted).toEqual(['message']);
+    }
+    // Most offsets leave the redacted text over the bound (all those the old cut made a leak of).
+    expect(cut).toBeGreaterThan(all.length / 2);
+    // The short form of the same URL is redacted as documented, and its path reported.
+    const [short] = await lines((a) => a.log('system', 'LongText', { message: `x ${SHAPES[0]?.[0]}` }));
+    expect(JSON.parse(short as string)).toMatchObject({
+      message: 'x postgres://app:[REDACTED]@db.internal:5432/orders',
+      redacted: ['message'],
+    });
+  });
+
+  it('an event name over 256 characters and a category over 256 are redacted before they are cut', async () => {
+    const all = await lines((a) => {
+      for (const [text] of SHAPES)
+        for (let k = 0; k <= text.length; k++) a.log('system', `${'x'.repeat(256 - k - 1)} ${text}`, {});
+      // Lower-casing disguises a key's shape: a category cut before its scan was written `…akiaiosfodnn7example`.
+      a.log(`Cat ${'!'.repeat(300)} AKIAIOSFODNN7EXAMPLE`, 'E', {});
+    });
+    for (const line of all) {
+      expect(heads.filter((h) => line.toLowerCase().includes(h.toLowerCase()))).toEqual([]);
+      expect(JSON.parse(line).event.length).toBeLessThanOrEqual(256);
+    }
+    expect(JSON.parse(all[all.length - 1] as string).category).toBe('redacted');
+  });
+});

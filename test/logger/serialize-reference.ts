@@ -230,17 +230,19 @@ class Walk {
     }
   }
 
+  // Redacted whole, then cut (attack6 #5: cut first, a secret split by the cut was not recognised).
   string(s: string, path: string, trade: boolean): string {
     let out = s;
+    if (!trade) {
+      out = this.redactor.redactString(s);
+      if (out !== s) this.redact(path);
+    }
     if (out.length > this.limits.maxStringChars) {
       const cut = out.length - this.limits.maxStringChars;
       out = `${out.slice(0, this.limits.maxStringChars)}…[truncated ${cut} chars]`;
       this.note(path, `string of ${s.length} chars cut to ${this.limits.maxStringChars}`);
     }
-    if (trade) return out;
-    const r = this.redactor.redactString(out);
-    if (r !== out) this.redact(path);
-    return r;
+    return out;
   }
 
   object(o: object, path: string, depth: number, trade: boolean): string | undefined {
