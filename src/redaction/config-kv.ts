@@ -35,7 +35,53 @@ function sectionName(body: string, open: number, commentChars: string): string |
   return name === '' ? undefined : name;
 }
 
-/** Splits `a."b.c".d` into segments, respecting quotes. */
+/** Stands for a quoted key part whose escapes are not TOML's: judged sensitive (fails closed). */
+const UNDECODABLE_PART = '\u0000undecodable';
+
+const TOML_ESCAPES: Readonly<Record<string, string>> = {
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  f: '\f',
+  r: '\r',
+  e: '\u001b',
+  '"': '"',
+  '\\': '\\',
+};
+
+/**
+ * The text of a TOML basic string (between its quotes) with its escapes decoded: `\b \t \n \f \r
+ * \" \\`, `\uXXXX`, `\UXXXXXXXX` (TOML 1.0) and `\e`, `\xHH` (TOML 1.1). Undefined for an escape
+ * no TOML parser accepts.
+ */
+function tomlBasicString(inner: string): string | undefined {
+  if (!inner.includes('\\')) return inner;
+  let out = '';
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i] as string;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = inner[i + 1] ?? '';
+    const simple = TOML_ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
+      i++;
+      continue;
+    }
+    const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    const hex = inner.slice(i + 2, i + 2 + width);
+    if (width === 0 || !/^[0-9A-Fa-f]+$/.test(hex) || hex.length !== width) return undefined;
+    const cp = Number.parseInt(hex, 16);
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+    out += String.fromCodePoint(cp);
+    i += 1 + width;
+  }
+  return out;
+}
+
+/** Splits `a."b.c".d` into segments, respecting quotes; quoted segments decoded. */
 function splitDotted(key: string): string[] {
   const parts: string[] = [];
   let cur = '';
@@ -47,7 +93,9 @@ function splitDotted(key: string): string[] {
         cur += key.slice(i);
         break;
       }
-      cur += key.slice(i + 1, end - 1);
+      const inner = key.slice(i + 1, end - 1);
+      // A basic string is read with its escapes (`"pass\u0077ord"` is `password`); a literal one as written.
+      cur += c === '"' ? (tomlBasicString(inner) ?? UNDECODABLE_PART) : inner;
       i = end - 1;
     } else if (c === '.') {
       parts.push(cur.trim());
@@ -59,7 +107,7 @@ function splitDotted(key: string): string[] {
 }
 
 function anySensitive(parts: readonly string[], r: Redactor): boolean {
-  return parts.some((p) => p !== '' && r.isSensitiveKey(p));
+  return parts.some((p) => p !== '' && (p.includes(UNDECODABLE_PART) || r.isSensitiveKey(p)));
 }
 
 /** TOML: values under a sensitive key, dotted key part or table name, including multi-line strings and arrays. */

@@ -2,6 +2,7 @@
  * YAML config text: a sensitive key's value (inline, quoted, block scalar or nested block) is
  * censored line by line, keeping indentation and comments.
  */
+import { parseDocument } from 'yaml';
 import type { Redactor } from './redactor.js';
 import {
   censorValue,
@@ -36,7 +37,9 @@ function parseYamlKey(body: string): YamlKeyLine | undefined {
   if (c === '"' || c === "'") {
     keyEnd = endOfQuoted(body, i, c === '"', c === "'");
     if (keyEnd === -1) return undefined;
-    key = body.slice(i + 1, keyEnd - 1);
+    const decoded = yamlScalarKey(body.slice(i, keyEnd));
+    // A quoted key the YAML parser cannot read as one string is judged sensitive: its value is censored.
+    key = decoded ?? UNDECODABLE_KEY;
     let j = keyEnd;
     while (body[j] === ' ' || body[j] === '\t') j++;
     if (body[j] !== ':') return undefined;
@@ -67,6 +70,50 @@ function parseYamlKey(body: string): YamlKeyLine | undefined {
     key = body.slice(i, keyEnd).trim();
   }
   return { keyIndent, key, valueStart: keyEnd + 1 };
+}
+
+/** Stands for a key that cannot be decoded to one string: its value is censored (fails closed). */
+const UNDECODABLE_KEY = '\u0000undecodable';
+
+/**
+ * A key's text as the `yaml` package decodes it: `"pass\x77ord"`, `"pass\u0077ord"` and
+ * `'it''s'` are read as every YAML parser reads them, so sensitivity is judged on the key the
+ * application sees. Undefined when the text is not one string scalar (a flow or block
+ * collection, an empty key, a parse error).
+ */
+function yamlScalarKey(text: string): string | undefined {
+  const t = text.trim();
+  const c = t[0];
+  // A plain scalar and a quoted one without escapes read as written; only escapes need the parser.
+  if (c !== '"' && c !== "'" && c !== '?' && t !== '' && !t.includes('#') && !/^[[{&*!|>%@`-]/.test(t)) return t;
+  if (c === '"' && !t.includes('\\')) return t.slice(1, -1);
+  if (c === "'" && !t.includes("''")) return t.slice(1, -1);
+  const doc = parseDocument(t);
+  if (doc.errors.length > 0) return undefined;
+  const v: unknown = doc.toJS();
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+}
+
+/**
+ * A YAML explicit (complex) key, `? key` (or `- ? key`): the column of the `?` and the key as
+ * decoded; undefined when the line is not one. A key that is not one string scalar on this line
+ * (`? [a, b]`, `?` with the key on the lines below) is undecodable.
+ */
+function parseExplicitKey(body: string): { indent: number; key: string } | undefined {
+  let i = indentOf(body);
+  while (body[i] === '-' && (body[i + 1] === ' ' || body[i + 1] === '\t')) {
+    i += 2;
+    while (body[i] === ' ' || body[i] === '\t') i++;
+  }
+  if (body[i] !== '?' || !(i + 1 === body.length || body[i + 1] === ' ' || body[i + 1] === '\t')) return undefined;
+  return { indent: i, key: yamlScalarKey(body.slice(i + 1)) ?? UNDECODABLE_KEY };
+}
+
+/** The `: value` line of an explicit key at column `indent`: the index after the `:`, or -1. */
+function explicitValueStart(body: string, indent: number): number {
+  if (indentOf(body) !== indent || body[indent] !== ':') return -1;
+  const n = body[indent + 1];
+  return n === undefined || n === ' ' || n === '\t' ? indent + 1 : -1;
 }
 
 /** The key of the mapping a key at column `indent` sits in (keys at or right of it are closed). */
@@ -100,6 +147,8 @@ export function redactYamlLines(lines: Line[], r: Redactor): void {
   let plainScalarIndent = -1;
   // The ordinary keys whose nested mappings enclose the current line (`binance:` above `key:`).
   const parents: { indent: number; key: string }[] = [];
+  // An explicit key (`? key`) waiting for its `: value` line at the same column.
+  let explicit: { indent: number; key: string } | undefined;
 
   for (const line of lines) {
     const body = line.body;
@@ -151,13 +200,28 @@ export function redactYamlLines(lines: Line[], r: Redactor): void {
     }
     if (blank || body[ind] === '#') continue;
 
-    const k = parseYamlKey(body);
+    let k: YamlKeyLine | undefined;
+    const ex = parseExplicitKey(body);
+    if (ex) {
+      explicit = ex;
+      continue;
+    }
+    if (explicit) {
+      const at = explicitValueStart(body, explicit.indent);
+      if (at >= 0) {
+        k = { keyIndent: explicit.indent, key: explicit.key, valueStart: at };
+        explicit = undefined;
+      } else if (ind > explicit.indent) {
+        continue; // a line of a multi-line explicit key
+      } else explicit = undefined;
+    }
+    k ??= parseYamlKey(body);
     if (!k) continue;
     const rawValue = body.slice(k.valueStart);
     const core = yamlValueCore(rawValue);
     const isBlockScalar = core.startsWith('|') || core.startsWith('>');
     const parent = parentOf(parents, k.keyIndent);
-    if (!isSensitivePath(k.key, r) && !isSensitiveUnder(parent, k.key, r)) {
+    if (k.key !== UNDECODABLE_KEY && !isSensitivePath(k.key, r) && !isSensitiveUnder(parent, k.key, r)) {
       if (isBlockScalar) plainScalarIndent = k.keyIndent;
       else if (core === '' || core.startsWith('#')) parents.push({ indent: k.keyIndent, key: k.key });
       continue;

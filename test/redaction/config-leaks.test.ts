@@ -239,3 +239,118 @@ describe('the outside pass repro: snapshot store and pack', () => {
     expect(pack.length).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('keys judged as the parser decodes them (attack6 #6)', () => {
+  it('YAML: double-quoted escapes (\\x, \\u, \\U), single-quoted doubling, nested under a decoded parent', () => {
+    const yaml = [
+      'db:',
+      '  "pass\\x77ord": LEAK1',
+      '  "pass\\u0077ord": LEAK2',
+      '  "pass\\U00000077ord": LEAK3',
+      "  'pass''word': kept",
+      '  "host\\x3a": db.internal',
+      '"sec\\x72ets":',
+      '  anything: LEAK4',
+      '',
+    ].join('\n');
+    expect(red('c.yaml', yaml)).toBe(
+      [
+        'db:',
+        '  "pass\\x77ord": [REDACTED]',
+        '  "pass\\u0077ord": [REDACTED]',
+        '  "pass\\U00000077ord": [REDACTED]',
+        "  'pass''word': kept",
+        '  "host\\x3a": db.internal',
+        '"sec\\x72ets":',
+        '  anything: [REDACTED]',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('YAML: a quoted key the parser cannot read (bad escape) has its value censored', () => {
+    expect(red('c.yaml', '"pass\\qword": LEAK1\nport: 5432\n')).toBe('"pass\\qword": [REDACTED]\nport: 5432\n');
+  });
+
+  it('YAML complex keys: `? key` / `: value` judged on the key; a non-scalar key has its value censored', () => {
+    const yaml = [
+      'db:',
+      '  ? password',
+      '  : LEAK1',
+      '  ? "api\\x5fkey"',
+      '  : |',
+      '    LEAK2',
+      '  ? host',
+      '  : db.internal',
+      '  ? [a, b]',
+      '  : LEAK3',
+      '  ?',
+      '    nested: key',
+      '  : LEAK4',
+      '  - ? token',
+      '    : LEAK5',
+      '  port: 5432',
+      '',
+    ].join('\n');
+    const out = red('c.yaml', yaml);
+    expect(out.match(/LEAK\d/g)).toBeNull();
+    expect(out).toContain('  ? host\n  : db.internal\n');
+    expect(out).toContain('  ? password\n  : [REDACTED]\n');
+    expect(out).toContain('  port: 5432\n');
+    expect(out.split('\n')).toHaveLength(yaml.split('\n').length);
+  });
+
+  it('TOML: basic-string key parts with escapes (\\u, \\U, \\x), in keys, dotted keys and tables', () => {
+    const toml = [
+      '[db]',
+      '"pass\\u0077ord" = "LEAK1"',
+      '"pass\\U00000077ord" = "LEAK2"',
+      'conn."pass\\x77ord" = "LEAK3"',
+      '\'pass\\u0077ord\' = "kept"',
+      '"host" = "db.internal"',
+      '["sec\\u0072ets"]',
+      'x = "LEAK4"',
+      '[other]',
+      '"bad\\q" = "LEAK5"',
+      '',
+    ].join('\n');
+    expect(red('c.toml', toml)).toBe(
+      [
+        '[db]',
+        '"pass\\u0077ord" = "[REDACTED]"',
+        '"pass\\U00000077ord" = "[REDACTED]"',
+        'conn."pass\\x77ord" = "[REDACTED]"',
+        '\'pass\\u0077ord\' = "kept"',
+        '"host" = "db.internal"',
+        '["sec\\u0072ets"]',
+        'x = "[REDACTED]"',
+        '[other]',
+        '"bad\\q" = "[REDACTED]"',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('the outside pass repro: escaped and complex keys reach neither the store nor the diffs', () => {
+    const cwd = tempDir();
+    const files = (tag: string): Record<string, string> => ({
+      'configs/b.yaml': `db:\n  "pass\\x77ord": ${tag}yamlx\n  "pass\\u0077ord": ${tag}yamlu\n  ? password\n  : ${tag}complex\n`,
+      'configs/c.toml': `[db]\n"pass\\u0077ord" = "${tag}toml"\n`,
+    });
+    writeFiles(cwd, files('LEAK'));
+    expect(runCli(['snapshot', '--reason', 'before', '--configs', 'configs/*'], { cwd }).code).toBe(0);
+    for (const [p, text] of Object.entries(files('LEAKnew'))) writeFileSync(join(cwd, p), text);
+    expect(runCli(['snapshot', '--reason', 'rotated', '--configs', 'configs/*'], { cwd }).code).toBe(0);
+    const found: string[] = [];
+    const scan = (d: string): void => {
+      for (const f of readdirSync(d)) {
+        const p = join(d, f);
+        if (statSync(p).isDirectory()) scan(p);
+        else for (const m of readFileSync(p, 'latin1').match(/LEAK[A-Za-z0-9]+/g) ?? []) found.push(`${p}: ${m}`);
+      }
+    };
+    scan(join(cwd, 'audit'));
+    expect(found).toEqual([]);
+    expect(readdirSync(join(cwd, 'audit/snapshots/objects')).length).toBeGreaterThan(0);
+  }, 120_000);
+});
