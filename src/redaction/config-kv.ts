@@ -3,7 +3,8 @@
  * `.properties`, Python assignments and the generic fallback.
  */
 import type { Redactor } from './redactor.js';
-import { redactPairs } from './pairs.js';
+import { redactEscapedQuotedKeys, redactPairs } from './pairs.js';
+import { parseDocument } from 'yaml';
 import {
   bracketDelta,
   censorValue,
@@ -358,5 +359,22 @@ function parseKvKey(body: string, from: number, syntax: KvSyntax): { key: string
  */
 export function redactInlinePairs(body: string, r: Redactor): string {
   if (body.length < 3 || (body.indexOf(':') === -1 && body.indexOf('=') === -1)) return body;
-  return redactPairs(body, r.isSensitiveKey, r.censor);
+  return redactEscapedQuotedKeys(
+    redactPairs(body, r.isSensitiveKey, r.censor),
+    quotedKeyText,
+    r.isSensitiveKey,
+    r.censor,
+  );
+}
+
+/**
+ * A double-quoted key inside a line as a YAML, TOML or JSON parser reads it: the `yaml` package
+ * decodes the YAML escapes (a superset of JSON's and of TOML's `\uXXXX`/`\UXXXXXXXX`/`\xHH`);
+ * undefined when it cannot (the value is then censored).
+ */
+function quotedKeyText(quoted: string): string | undefined {
+  const doc = parseDocument(quoted);
+  if (doc.errors.length > 0) return tomlBasicString(quoted.slice(1, -1));
+  const v: unknown = doc.toJS();
+  return typeof v === 'string' ? v : undefined;
 }

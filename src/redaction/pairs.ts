@@ -263,6 +263,52 @@ export function redactPairs(s: string, isSensitive: KeyTest, censor: string): st
 }
 
 /**
+ * Config text only (not the logger's path): `"pass\x77ord": v` / `"pass\u0077ord" = v` inside a
+ * line (a YAML flow mapping, a TOML inline table), a double-quoted key with escapes that the
+ * scanner above does not read as a key. `decode` reads the key as the file's parser does; a key
+ * it cannot decode (undefined) has its value censored too. Values are delimited as in `redactPairs`.
+ */
+export function redactEscapedQuotedKeys(
+  s: string,
+  decode: (quoted: string) => string | undefined,
+  isSensitive: KeyTest,
+  censor: string,
+): string {
+  if (!s.includes('\\')) return s;
+  let out = '';
+  let last = 0;
+  for (let q = s.indexOf('"'); q !== -1; ) {
+    const e = closingQuote(s, q);
+    if (e === -1) break;
+    const inner = s.slice(q + 1, e - 1);
+    let p = e;
+    for (let n = 0; n < MAX_BLANKS && isBlank(s.charCodeAt(p)); n++) p++;
+    const op = s[p];
+    const isOp =
+      (op === ':' && s[p + 1] !== ':' && s[p + 1] !== '=') || (op === '=' && s[p + 1] !== '=' && s[p + 1] !== '>');
+    if (!isOp || !inner.includes('\\') || q < last) {
+      q = s.indexOf('"', e);
+      continue;
+    }
+    const key = decode(s.slice(q, e));
+    if (key === undefined || isSensitive(key)) {
+      let v = p + 1;
+      for (let n = 0; n < MAX_BLANKS && v < s.length && isBlank(s.charCodeAt(v)); n++) v++;
+      const credentialOnly = key !== undefined && op === ':' && CREDENTIAL_ONLY_KEYS.has(normal(key));
+      const span = valueSpan(s, v, key ?? inner, undefined, censor, credentialOnly, false);
+      if (span !== undefined && span[0] >= last) {
+        out += s.slice(last, span[0]) + (span[2] ?? censor);
+        last = span[1];
+        q = s.indexOf('"', last);
+        continue;
+      }
+    }
+    q = s.indexOf('"', p);
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+
+/**
  * `key%3Dvalue` inside a URL-encoded URL (a redirect or callback parameter): the key ends at a
  * `%XX` escape, the value at the next encoded delimiter (`%26` `%20` `%2C` `%3B` `%22` `%23`).
  */

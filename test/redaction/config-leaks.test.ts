@@ -331,6 +331,16 @@ describe('keys judged as the parser decodes them (attack6 #6)', () => {
     );
   });
 
+  it('flow mappings and inline tables: an escaped quoted key inside a line is decoded too', () => {
+    expect(red('c.yaml', 'db: {"pass\\x77ord": LEAK1, host: h, "pass\\u0077ord": "LEAK2"}\n')).toBe(
+      'db: {"pass\\x77ord": [REDACTED], host: h, "pass\\u0077ord": "[REDACTED]"}\n',
+    );
+    expect(red('c.toml', 'db = { "pass\\u0077ord" = "LEAK3", "host\\u0073" = "h" }\n')).toBe(
+      'db = { "pass\\u0077ord" = "[REDACTED]", "host\\u0073" = "h" }\n',
+    );
+    expect(red('c.yaml', 'paths: {"C:\\\\dir": 5}\n')).toBe('paths: {"C:\\\\dir": 5}\n');
+  });
+
   it('the outside pass repro: escaped and complex keys reach neither the store nor the diffs', () => {
     const cwd = tempDir();
     const files = (tag: string): Record<string, string> => ({
