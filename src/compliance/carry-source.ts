@@ -6,9 +6,8 @@
  * pack's manifest-sha256.txt and parsed field by field (carry-parse.ts).
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { constants as fsc, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256File } from '../fsx/digest.js';
+import { readSmallFile, sha256File } from '../fsx/digest.js';
 import { archiveFileName, PACK_PATH } from '../format/pack.js';
 import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
 import { verifySshsig } from '../signing/index.js';
@@ -258,24 +257,6 @@ export function listedSha256(text: string, path: string): string | undefined {
 
 /** A regular file's bytes (never through a link), or undefined when missing or over `max` bytes. */
 export function readBounded(path: string, max: number): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > max) return undefined;
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const n = readSync(fd, buf, off, st.size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off);
-  } finally {
-    closeSync(fd);
-  }
+  const r = readSmallFile(path, max);
+  return Buffer.isBuffer(r) ? r : undefined;
 }

@@ -34,27 +34,48 @@ export function sha256File(path: string): FileSha256 {
 }
 
 /**
- * SHA-256 (hex) of the regular file at `path`, opened without following a link, of at most `max`
- * bytes; undefined when it is not there, is a link or not a regular file, or is larger. For files a
- * pack or roll-up may hold that an attacker could swap for a link or a huge file.
+ * Runs `use` on the regular file at `path`, opened without following a link, when it holds at most
+ * `max` bytes: `'missing'` when it cannot be opened (not there, or a link), `'unusable'` when it is
+ * not a regular file or is larger. For files a pack or roll-up may hold that an attacker could swap
+ * for a link, a FIFO (never waited on) or a huge file.
  */
-export function sha256SmallFile(path: string, max: number): string | undefined {
+function withSmallFile<T>(path: string, max: number, use: (fd: number, size: number) => T): T | 'missing' | 'unusable' {
   let fd: number;
   try {
-    fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    // O_NONBLOCK: a FIFO put in a file's place opens at once (and is refused below) instead of
+    // blocking until a writer comes; it changes nothing for a regular file.
+    fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
   } catch {
-    return undefined;
+    return 'missing';
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.size > max) return undefined;
+    if (!st.isFile() || st.size > max) return 'unusable';
+    return use(fd, st.size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The bytes of a small regular file (withSmallFile's terms); what was read if it shrank meanwhile. */
+export function readSmallFile(path: string, max: number): Buffer | 'missing' | 'unusable' {
+  return withSmallFile(path, max, (fd, size) => {
+    const buf = Buffer.alloc(size);
+    let off = 0;
+    for (let n = 1; off < size && n > 0; off += n) n = readSync(fd, buf, off, size - off, off);
+    return buf.subarray(0, off);
+  });
+}
+
+/** SHA-256 (hex) of a small regular file (withSmallFile's terms), or undefined when there is none. */
+export function sha256SmallFile(path: string, max: number): string | undefined {
+  const r = withSmallFile(path, max, (fd) => {
     const h = createHash('sha256');
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) h.update(buf.subarray(0, n));
     return h.digest('hex');
-  } finally {
-    closeSync(fd);
-  }
+  });
+  return r === 'missing' || r === 'unusable' ? undefined : r;
 }
 
 /**

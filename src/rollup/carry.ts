@@ -11,7 +11,7 @@
  * findings (a fill after that close), never hide one.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { constants as fsc, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readSmallFile } from '../fsx/digest.js';
 import { join } from 'node:path';
 import {
   type CarriedOrder,
@@ -144,22 +144,8 @@ export function renameEvidence(s: CarriedState, host: string): CarriedState {
 
 /** A regular file's bytes (never through a link); undefined when missing, `'unreadable'` when not a file or over `max`. */
 function readBounded(path: string, max: number): Buffer | 'unreadable' | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > max) return 'unreadable';
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    for (let n = 1; off < st.size && n > 0; off += n) n = readSync(fd, buf, off, st.size - off, off);
-    return buf.subarray(0, off);
-  } finally {
-    closeSync(fd);
-  }
+  const r = readSmallFile(path, max);
+  return r === 'missing' ? undefined : r === 'unusable' ? 'unreadable' : r;
 }
 
 /** A verified host pack's start state, or why there is none. */

@@ -111,7 +111,7 @@ const MAX_MANIFEST_JSON_BYTES = 4 * 1024 * 1024;
 async function openSmall(path: string, max: number): Promise<FileHandle | undefined> {
   let fh: FileHandle;
   try {
-    fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK); // a FIFO is refused, not waited on
   } catch {
     return undefined;
   }

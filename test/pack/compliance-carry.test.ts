@@ -4,6 +4,7 @@
  * says which; `check --date D` does the same; verify re-runs D from the start state D recorded, and
  * the archive holds each day's start to the previous day's end.
  */
+import { execFileSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -246,5 +247,18 @@ describe('the compliance state carried between packs', () => {
     const r = reportOf(await exportDay(cwd, policyFile, D));
     expect(r.carried_in?.source).toBe('log');
     expect(r.carried_in?.note).toMatch(/cannot be used: not JSON/);
+  }, 60_000);
+
+  it("a FIFO in place of D-1's state does not hang D's export or check: the state is not used", async () => {
+    const { cwd, policyFile } = await setup();
+    const p1 = await exportDay(cwd, policyFile, D1);
+    makeWritable(p1);
+    const state = join(p1, 'data/compliance_state.json');
+    rmSync(state);
+    execFileSync('mkfifo', [state]);
+    const r = reportOf(await exportDay(cwd, policyFile, D));
+    expect(r.carried_in?.source).toBe('log');
+    expect(r.carried_in?.note).toMatch(/lists a compliance state it does not hold/);
+    expect(rulesOf(r)).toEqual(['kill_switch_violation']);
   }, 60_000);
 });
