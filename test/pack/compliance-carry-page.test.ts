@@ -7,7 +7,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportPack } from '../../src/pack/index.js';
+import { exportCarryDay } from './helpers/carry-day.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -31,18 +31,8 @@ const BEFORE: Ev[] = [
 ];
 const AFTER: Ev[] = [['01:00:00', 'order', 'OrderFilled', { order_id: HOSTILE, quantity: 2, price: '1.1' }]];
 
-async function exportDay(cwd: string, policyFile: string, date: string): Promise<string> {
-  const r = await exportPack({
-    date,
-    logDir: join(cwd, 'logs'),
-    artifactsDir: join(cwd, 'artifacts'),
-    version: '0.1.0',
-    snapshot: false,
-    recordEvent: false,
-    compliance: { cwd, policyFile },
-  });
-  return r.path;
-}
+const exportDay = (cwd: string, policyFile: string, date: string): Promise<string> =>
+  exportCarryDay(cwd, policyFile, date);
 
 async function setup(): Promise<{ cwd: string; policyFile: string }> {
   const cwd = tempDir();

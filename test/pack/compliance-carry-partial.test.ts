@@ -9,7 +9,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ComplianceReport } from '../../src/compliance/index.js';
-import { exportPack } from '../../src/pack/index.js';
+import { exportCarryDay } from './helpers/carry-day.js';
 import { verifyArchive } from '../../src/verify/index.js';
 import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -43,24 +43,12 @@ async function setup(): Promise<{ cwd: string; policyFile: string; partialPack: 
   return { cwd, policyFile, partialPack };
 }
 
-async function exportDay(
+const exportDay = (
   cwd: string,
   policyFile: string,
   date: string,
   more: { partial?: boolean; now?: () => number; force?: boolean } = {},
-): Promise<string> {
-  const r = await exportPack({
-    date,
-    logDir: join(cwd, 'logs'),
-    artifactsDir: join(cwd, 'artifacts'),
-    version: '0.1.0',
-    snapshot: false,
-    recordEvent: false,
-    compliance: { cwd, policyFile },
-    ...more,
-  });
-  return r.path;
-}
+): Promise<string> => exportCarryDay(cwd, policyFile, date, more);
 
 const reportOf = (pack: string): ComplianceReport =>
   JSON.parse(readFileSync(join(pack, 'data/compliance_report.json'), 'utf8')) as ComplianceReport;

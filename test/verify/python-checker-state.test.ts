@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportPack } from '../../src/pack/index.js';
+import { exportCarryDay } from '../pack/helpers/carry-day.js';
 import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from './helpers/forge.js';
@@ -44,16 +44,7 @@ async function twoDays(): Promise<string> {
   const policyFile = writePolicy(cwd, `${TEST_POLICY}\nrequire_review: false\n`);
   await writeEvents(join(cwd, 'logs'), BEFORE, D1);
   await writeEvents(join(cwd, 'logs'), AFTER, D);
-  for (const date of [D1, D])
-    await exportPack({
-      date,
-      logDir: join(cwd, 'logs'),
-      artifactsDir: join(cwd, 'artifacts'),
-      version: '0.1.0',
-      snapshot: false,
-      recordEvent: false,
-      compliance: { cwd, policyFile },
-    });
+  for (const date of [D1, D]) await exportCarryDay(cwd, policyFile, date);
   return join(cwd, 'artifacts');
 }
 
