@@ -24,8 +24,6 @@ import {
   fdatasync,
   fdatasyncSync,
   fstatSync,
-  lstatSync,
-  mkdirSync,
   openSync,
   readdirSync,
   statSync,
@@ -41,27 +39,20 @@ import { assembleLine, DISCONTINUITY, discontinuityFields, recoveryFields } from
 import { openRegular, readTail, type Tail } from './day-file.js';
 import { type Head, headLost, readCachedHead, STATE_BYTES } from './head-cache.js';
 import { loadFileLock, type FileLock } from './lock.js';
+import {
+  appendAt,
+  LOG_FILE_MODE,
+  LockFileHandle,
+  MAX_LOCK_RETRIES,
+  retriesExhausted,
+  writeError,
+} from './sink-lock.js';
 import type { AuditSink, PreparedEvent } from './types.js';
-import { LOG_LOCK_FILE } from '../format/dir-names.js';
 
 const fdatasyncAsync = promisify(fdatasync);
 
 /** Name of the lock and chain-head cache file inside the log directory. */
-export const LOCK_FILE_NAME = LOG_LOCK_FILE;
-const LOG_FILE_MODE = 0o640;
-
-/**
- * The byte range of a day file its writers lock around each write (see appendAt): one byte far past
- * any real file's end, so that where locks are mandatory (Windows) readers of the lines are never
- * blocked by it. Every writer locks the same range, so it excludes them from each other.
- */
-const DAY_LOCK_OFFSET = 2 ** 50;
-/**
- * How many times in a row a writer may find the lock file gone from under its lock, or a day file
- * moved on by another writer, before it gives up on this append (LOCK_FAILED; batched events stay
- * buffered, durable calls reject). Each retry means someone else made progress.
- */
-const MAX_LOCK_RETRIES = 1_000;
+export { LOCK_FILE_NAME } from './sink-lock.js';
 
 /**
  * Makes a writer-reserved event the sink appends (the logger supplies it): TornLineRecovered after
@@ -78,12 +69,7 @@ export interface FileSinkOptions {
 
 export class FileSink implements AuditSink {
   private readonly dir: string;
-  private readonly lockPath: string;
   private readonly recoveryEvent: RecoveryEventFactory;
-  private lockFd: number | undefined;
-  /** Device and inode of the file open as lockFd (fstat once, at open: an fd's file never changes). */
-  private lockDev = -1;
-  private lockIno = -1;
   private fd: number | undefined;
   private fdDay = Number.NaN;
   private fdIno = -1;
@@ -94,20 +80,22 @@ export class FileSink implements AuditSink {
   /** Reused between appends: each batch's lines are encoded into it (see writeBatch). */
   private scratch: Buffer = EMPTY;
   private readonly lock: FileLock;
+  /** `.audit.lock`: the lock writers take around each append, and the cached head it holds. */
+  private readonly lockFile: LockFileHandle;
 
   /** Throws ADDON_UNAVAILABLE when the lock addon cannot be loaded: at creation, never at a write. */
   constructor(options: FileSinkOptions) {
     this.dir = options.dir;
-    this.lockPath = join(options.dir, LOCK_FILE_NAME);
     this.recoveryEvent = options.recoveryEvent;
     this.lock = loadFileLock();
+    this.lockFile = new LockFileHandle(options.dir, this.lock);
   }
 
   append(batch: readonly PreparedEvent[]): number {
     if (this.closed) throw new AuditpackError('LOG_CLOSED', 'the audit log sink is closed');
     if (batch.length === 0) return 0;
     const lock = this.lock;
-    const lockFd = this.acquire();
+    const lockFd = this.lockFile.acquire();
     try {
       const head = this.readHead(lockFd);
       const written = this.writeBatch(batch, head, lockFd);
@@ -144,75 +132,15 @@ export class FileSink implements AuditSink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const fd of [this.fd, this.lockFd]) {
-      if (fd !== undefined) {
-        try {
-          closeSync(fd);
-        } catch {
-          // already closed
-        }
-      }
-    }
-    this.fd = undefined;
-    this.lockFd = undefined;
-  }
-
-  /**
-   * Takes the lock on `.audit.lock` and returns its fd. A lock on a file no longer at that path
-   * excludes nobody (a writer opening the path now locks another file), so after locking, the path
-   * must still name the locked file (same device and inode); if it does not (the file was removed
-   * or replaced while this writer held its fd), the fd is dropped and the file at the path now is
-   * opened and locked instead. This is the usual discipline for lock files that can be unlinked.
-   */
-  private acquire(): number {
-    for (let tries = 0; ; tries++) {
-      const fd = this.openLock();
+    if (this.fd !== undefined) {
       try {
-        this.lock.lock(fd);
-      } catch (err) {
-        throw new AuditpackError('LOCK_FAILED', `cannot lock ${this.lockPath}: ${(err as Error).message}`, {
-          cause: err,
-        });
-      }
-      if (this.pathNamesLocked()) return fd;
-      this.lockFd = undefined;
-      try {
-        closeSync(fd); // releases its lock
+        closeSync(this.fd);
       } catch {
         // already closed
       }
-      if (tries === MAX_LOCK_RETRIES) throw retriesExhausted(this.lockPath, 'was removed or replaced');
     }
-  }
-
-  /** Whether the lock file's path still names the file open as lockFd (device and inode). */
-  private pathNamesLocked(): boolean {
-    try {
-      const now = lstatSync(this.lockPath, { throwIfNoEntry: false });
-      return now !== undefined && now.ino === this.lockIno && now.dev === this.lockDev;
-    } catch {
-      return false;
-    }
-  }
-
-  private openLock(): number {
-    if (this.lockFd !== undefined) return this.lockFd;
-    try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o750 });
-      const fd = openRegular(this.lockPath, fsc.O_RDWR | fsc.O_CREAT, LOG_FILE_MODE);
-      try {
-        const st = fstatSync(fd);
-        this.lockDev = st.dev;
-        this.lockIno = st.ino;
-      } catch (err) {
-        closeSync(fd);
-        throw err;
-      }
-      this.lockFd = fd;
-    } catch (err) {
-      throw writeError(err, 0, `cannot open the audit log directory ${this.dir}`);
-    }
-    return this.lockFd;
+    this.fd = undefined;
+    this.lockFile.close();
   }
 
   /**
@@ -356,7 +284,7 @@ export class FileSink implements AuditSink {
     const line = assembleLine(ev, seq + 1, hash, false);
     const data = Buffer.from(`\n${line}\n`, 'utf8');
     const fd = this.fdFor(day, path);
-    const r = this.appendAt(fd, data, size);
+    const r = appendAt(this.lock, fd, data, size);
     if (r === undefined) throw new TailMoved(path);
     this.dirty.add(fd);
     if (r.error) throw writeError(r.error, 0, 'cannot append to the audit log');
@@ -440,7 +368,7 @@ export class FileSink implements AuditSink {
       } catch (err) {
         throw writeError(err, done, `cannot open ${path}`);
       }
-      const n = this.appendAt(fd, data, head.size);
+      const n = appendAt(this.lock, fd, data, head.size);
       if (n === undefined) {
         // The file does not end where the head says: another writer appended without excluding
         // this one (the lock file was removed under us both). Read the head from the files again and
@@ -462,33 +390,6 @@ export class FileSink implements AuditSink {
       done = i;
     }
     return done;
-  }
-
-  /**
-   * Appends `data` to the day file open as `fd` under the lock on its DAY_LOCK_OFFSET byte, when the
-   * file is still `expected` bytes long: the check and the write are one step for every writer, so
-   * two writers whose lock file was removed under them still cannot both append after the same line.
-   * Undefined (nothing written) when the file has another size.
-   */
-  private appendAt(fd: number, data: Buffer, expected: number): { written: number; error?: unknown } | undefined {
-    const lock = this.lock;
-    try {
-      lock.lock(fd, DAY_LOCK_OFFSET, 1);
-    } catch (error) {
-      return { written: 0, error };
-    }
-    try {
-      if (fstatSync(fd).size !== expected) return undefined;
-      return writeAllCounting(fd, data);
-    } catch (error) {
-      return { written: 0, error };
-    } finally {
-      try {
-        lock.unlock(fd, DAY_LOCK_OFFSET, 1);
-      } catch {
-        // Closing the fd releases it anyway.
-      }
-    }
   }
 
   private syncDir(): void {
@@ -527,24 +428,6 @@ class TailMoved extends Error {
   }
 }
 
-function retriesExhausted(path: string, what: string): AuditpackError {
-  return new AuditpackError(
-    'LOCK_FAILED',
-    `${path} ${what} ${MAX_LOCK_RETRIES} times in a row while this writer tried to append: is something removing the lock file in a loop?`,
-    { details: { path } },
-  );
-}
-
-function writeAllCounting(fd: number, data: Buffer): { written: number; error?: unknown } {
-  let off = 0;
-  try {
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
-    return { written: off };
-  } catch (error) {
-    return { written: off, error };
-  }
-}
-
 /** The chain is at the largest seq the format allows: nothing more can be appended to it. */
 function seqExhausted(written: number): AuditpackError {
   return new AuditpackError(
@@ -552,13 +435,4 @@ function seqExhausted(written: number): AuditpackError {
     `the audit log's seq is at ${Number.MAX_SAFE_INTEGER}, the largest the format allows: start a new log directory`,
     { details: { written } },
   );
-}
-
-function writeError(err: unknown, written: number, what: string): AuditpackError {
-  if (err instanceof AuditpackError) return err;
-  const errno = (err as NodeJS.ErrnoException).code;
-  return new AuditpackError('LOG_WRITE_FAILED', `${what}: ${(err as Error).message}`, {
-    cause: err,
-    details: { written, errno },
-  });
 }
