@@ -3,29 +3,15 @@
  * the event was never written, so a caller that retries writes it exactly once.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createAuditLogger, verifyLogDir } from '../../src/index.js';
 import { pythonCheck } from '../helpers/oracle.js';
 import { CAN_MOUNT, SMALL_DISK_REASON, smallDisk } from '../helpers/small-disk.js';
+import { parsableLogRecords } from '../helpers/log-records.js';
 
 const CHILD = fileURLToPath(new URL('../helpers/durable-full-child.mjs', import.meta.url));
-
-function records(dir: string): Record<string, unknown>[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Record<string, unknown>];
-      } catch {
-        return []; // a torn fragment
-      }
-    });
-}
 
 describe.skipIf(!CAN_MOUNT)(`durable mode on a full disk (${SMALL_DISK_REASON})`, () => {
   it('a process awaiting durable calls on a full disk: every promise settles, the process exits 0', () => {
@@ -73,7 +59,7 @@ describe.skipIf(!CAN_MOUNT)(`durable mode on a full disk (${SMALL_DISK_REASON})`
     for (const id of rejected) await log.order('OrderAccepted', { orderId: id, note: 'retried' });
     await log.close();
 
-    const recs = records(dir);
+    const recs = parsableLogRecords(dir);
     const ids = recs.filter((r) => r.category === 'order').map((r) => String(r.order_id));
     expect(ids.length).toBe(new Set(ids).size); // no event twice
     expect(ids).toHaveLength(1 + 200);

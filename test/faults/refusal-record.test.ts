@@ -5,7 +5,6 @@
  * does not record yet.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,22 +12,9 @@ import type { AuditpackError } from '../../src/errors.js';
 import { createAuditLogger, verifyLogDir } from '../../src/index.js';
 import { pythonCheck } from '../helpers/oracle.js';
 import { CAN_MOUNT, SMALL_DISK_REASON, smallDisk } from '../helpers/small-disk.js';
+import { parsableLogRecords } from '../helpers/log-records.js';
 
 const CHILD = fileURLToPath(new URL('../helpers/durable-full-child.mjs', import.meta.url));
-
-function records(dir: string): Record<string, unknown>[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Record<string, unknown>];
-      } catch {
-        return []; // a torn fragment
-      }
-    });
-}
 
 const refusedIn = (recs: Record<string, unknown>[]): number =>
   recs.filter((r) => r.event === 'EventsRefused').reduce((n, r) => n + Number(r.count), 0);
@@ -62,7 +48,7 @@ describe.skipIf(!CAN_MOUNT)(`the refusal record on a full disk (${SMALL_DISK_REA
 
     disk.free();
     await log.close();
-    const recs = records(dir);
+    const recs = parsableLogRecords(dir);
     expect(refusedIn(recs)).toBe(rejected);
     expect(recs.filter((r) => r.category === 'order')).toHaveLength(1 + 10 - rejected);
     expect(pythonCheck(dir)).toMatchObject({ ok: true, problems: [] });
@@ -90,7 +76,7 @@ describe.skipIf(!CAN_MOUNT)(`the refusal record on a full disk (${SMALL_DISK_REA
 
     disk.free();
     await log.close();
-    const recs = records(dir);
+    const recs = parsableLogRecords(dir);
     expect(refusedIn(recs)).toBe(refused);
     const ids = recs.filter((r) => r.category === 'order').map((r) => r.order_id);
     expect(ids).toHaveLength(1 + accepted);

@@ -6,7 +6,7 @@
  * (dist/) with a real remover.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { EventPreparer } from '../../src/logger/prepare.js';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { pythonCheck } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/tmp.js';
+import { logRecords } from '../helpers/log-records.js';
 
 const WRITER_CHILD = fileURLToPath(new URL('../helpers/writer-child.mjs', import.meta.url));
 const REMOVER = fileURLToPath(new URL('../helpers/lock-remover-child.mjs', import.meta.url));
@@ -36,14 +37,6 @@ function run(args: string[]): { exit: Promise<number | null>; out: () => string;
     }),
   );
   return { exit, out: () => out, kill: () => child.kill('SIGKILL') };
-}
-
-function records(dir: string): Record<string, unknown>[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 const DAY1 = Date.UTC(2025, 8, 8, 12) * 1000;
@@ -169,7 +162,7 @@ describe('the lock file removed while writers run', () => {
     const check = pythonCheck(dir);
     expect(check.problems).toEqual([]);
     expect(check).toMatchObject({ ok: true, lines: N * COUNT, last_seq: N * COUNT, recovered: 0 });
-    const recs = records(dir);
+    const recs = logRecords(dir);
     for (let k = 0; k < N; k++) {
       const mine = recs.filter((r) => String(r.order_id).startsWith(`w${k}-`)).map((r) => r.quantity);
       expect(mine).toEqual(Array.from({ length: COUNT }, (_, i) => i)); // all there, in order

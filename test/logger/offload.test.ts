@@ -13,16 +13,9 @@ import { workerActivity } from '../../src/worker/index.js';
 import { pythonCheck } from '../helpers/oracle.js';
 import { CAN_MOUNT, smallDisk } from '../helpers/small-disk.js';
 import { tempDir } from '../helpers/tmp.js';
+import { logRecords } from '../helpers/log-records.js';
 
 const LIB = new URL('../../dist/index.js', import.meta.url).href;
-
-function records(dir: string): Record<string, unknown>[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 describe('batched mode with the writer thread', () => {
   it('writes big bursts in order, chained, with the same bytes as without the thread', async () => {
@@ -79,7 +72,7 @@ describe('batched mode with the writer thread', () => {
       else expect(r.signal).toBe(how); // the signal is re-raised after the flush
       const check = pythonCheck(dir);
       expect(check).toMatchObject({ ok: true, lines: 90_000, last_seq: 90_000 });
-      const ids = records(dir).map((x) => x.order_id);
+      const ids = logRecords(dir).map((x) => x.order_id);
       expect(ids[0]).toBe('o0');
       expect(ids[89_999]).toBe('o89999');
     },
@@ -103,7 +96,7 @@ describe('batched mode with the writer thread', () => {
     expect(log.stats().buffered).toBe(3000);
     disk.free();
     await log.close();
-    expect(records(dir).map((x) => x.order_id)).toEqual(Array.from({ length: 3000 }, (_, i) => `k${i}`));
+    expect(logRecords(dir).map((x) => x.order_id)).toEqual(Array.from({ length: 3000 }, (_, i) => `k${i}`));
   });
 
   // A child writing 200,000 events and a Python check of them: seconds alone, but past the default

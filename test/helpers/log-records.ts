@@ -1,0 +1,28 @@
+/** The records of a logs directory's day files, in file order, for tests that inspect what was written. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+function lines(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'));
+}
+
+/** Every non-empty line parsed as JSON (a line that is not JSON throws: the test fails). */
+export function logRecords(dir: string): Record<string, unknown>[] {
+  return lines(dir)
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The lines that parse as JSON, others (a torn tail, an empty line) skipped. */
+export function parsableLogRecords(dir: string): Record<string, unknown>[] {
+  return lines(dir).flatMap((l) => {
+    try {
+      return [JSON.parse(l) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
