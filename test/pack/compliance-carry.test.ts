@@ -39,6 +39,17 @@ const exportDay = (
 ): Promise<string> =>
   exportCarryDay(cwd, policyFile, date, { ...(force ? { force: true } : {}), ...(signingKey ? { signingKey } : {}) });
 
+/** `check --date D` over the fixture, D-1's pack taken from `artifacts` (held to `signedBy` when given). */
+const checkDay = (cwd: string, policyFile: string, signedBy?: KeyObject): Promise<ComplianceReport> =>
+  checkCompliance({
+    cwd,
+    logDir: join(cwd, 'logs'),
+    from: D,
+    to: D,
+    policyFile,
+    artifactsDir: join(cwd, 'artifacts'),
+    ...(signedBy ? { signedBy } : {}),
+  });
 const reportOf = (pack: string): ComplianceReport =>
   JSON.parse(readFileSync(join(pack, 'data/compliance_report.json'), 'utf8')) as ComplianceReport;
 const rulesOf = (r: ComplianceReport): string[] => r.findings.map((f) => f.rule);
@@ -63,14 +74,7 @@ describe('the compliance state carried between packs', () => {
     expect(codes(await verifyPack(p2))).toEqual([]);
     expect(codes(await verifyArchive(join(cwd, 'artifacts'))).filter((c) => !c.includes('TAIL_UNCHECKED'))).toEqual([]);
     // check --date D seeds the same way and finds the same.
-    const c = await checkCompliance({
-      cwd,
-      logDir: join(cwd, 'logs'),
-      from: D,
-      to: D,
-      policyFile,
-      artifactsDir: join(cwd, 'artifacts'),
-    });
+    const c = await checkDay(cwd, policyFile);
     expect(rulesOf(c)).toEqual(['kill_switch_violation']);
     expect(c.carried_in?.source).toBe('pack');
   }, 60_000);
@@ -124,16 +128,7 @@ describe('the compliance state carried between packs', () => {
     r = reportOf(await exportDay(cwd, policyFile, D, true, mine));
     expect(r.carried_in?.note).toMatch(/pack of 2026-11-29 is not signed, and this export signs/);
     // check --date D holds D-1's pack to the same key when the exports sign.
-    const check = (key?: KeyObject) =>
-      checkCompliance({
-        cwd,
-        logDir: join(cwd, 'logs'),
-        from: D,
-        to: D,
-        policyFile,
-        artifactsDir: join(cwd, 'artifacts'),
-        ...(key ? { signedBy: createPublicKey(key) } : {}),
-      });
+    const check = (key?: KeyObject) => checkDay(cwd, policyFile, key && createPublicKey(key));
     let c = await check(mine);
     expect([c.carried_in?.source, rulesOf(c)]).toEqual(['log', ['kill_switch_violation']]);
     expect(c.carried_in?.note).toMatch(/pack of 2026-11-29 is not signed, and this export signs/);
