@@ -270,7 +270,11 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
     const parsed = parseKvKey(body, k, syntax);
     if (!parsed) continue;
     const { key, valueStart } = parsed;
-    const sensitive = sectionSensitive || isSensitivePath(key, r) || isSensitiveUnder(section, key, r);
+    const sensitive =
+      sectionSensitive ||
+      key.includes(UNDECODABLE_PART) ||
+      isSensitivePath(key, r) ||
+      isSensitiveUnder(section, key, r);
     const valueText = body.slice(valueStart).trim();
     const opener = valueText.slice(0, 3);
     // Does the value go on past this line?
@@ -313,7 +317,37 @@ function endsWithOddBackslashes(s: string): boolean {
   return n % 2 === 1;
 }
 
-/** Parses a key at `from`: a bare word, a quoted string, or (Python) `NAME`, then a separator. */
+/**
+ * A `.properties` key as java.util.Properties#load reads it: `\uXXXX` is the code unit, `\t \n \r \f`
+ * the control characters, a backslash before any other character that character (`p\assword` is
+ * `password`). A `\u` without four hex digits (load throws) is judged sensitive: fails closed.
+ */
+function propertiesKey(raw: string): string {
+  if (!raw.includes('\\')) return raw;
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i] as string;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = raw[++i] ?? '';
+    if (e === 'u') {
+      const hex = raw.slice(i + 1, i + 5);
+      if (!/^[0-9A-Fa-f]{4}$/.test(hex)) return out + UNDECODABLE_PART;
+      out += String.fromCharCode(Number.parseInt(hex, 16));
+      i += 4;
+    } else out += e === 't' ? '\t' : e === 'n' ? '\n' : e === 'r' ? '\r' : e === 'f' ? '\f' : e;
+  }
+  return out;
+}
+
+/**
+ * Parses a key at `from`: a bare word, a quoted string, or (Python) `NAME`, then a separator. The key
+ * is returned as its reader decodes it: a double-quoted key with its escapes (`"pass\u0077ord"` is
+ * `password`; one whose escapes no parser accepts holds UNDECODABLE_PART), a single-quoted one as
+ * written, a `.properties` key with Java's escapes.
+ */
 function parseKvKey(body: string, from: number, syntax: KvSyntax): { key: string; valueStart: number } | undefined {
   let i = from;
   let key: string;
@@ -321,7 +355,7 @@ function parseKvKey(body: string, from: number, syntax: KvSyntax): { key: string
   if (c === '"' || c === "'") {
     const end = endOfQuoted(body, i, c === '"');
     if (end === -1) return undefined;
-    key = body.slice(i + 1, end - 1);
+    key = c === '"' ? (quotedKeyText(body.slice(i, end)) ?? UNDECODABLE_PART) : body.slice(i + 1, end - 1);
     i = end;
   } else {
     const start = i;
@@ -336,6 +370,7 @@ function parseKvKey(body: string, from: number, syntax: KvSyntax): { key: string
     }
     key = body.slice(start, i);
     if (!/^[A-Za-z_$@][\w.\-$@\\/[\]]*$/.test(key)) return undefined;
+    if (syntax.continuation === 'backslash') key = propertiesKey(key);
   }
   let j = i;
   while (body[j] === ' ' || body[j] === '\t') j++;

@@ -341,6 +341,26 @@ describe('keys judged as the parser decodes them (attack6 #6)', () => {
     expect(red('c.yaml', 'paths: {"C:\\\\dir": 5}\n')).toBe('paths: {"C:\\\\dir": 5}\n');
   });
 
+  it('INI, .env, conf: a quoted key is judged decoded (double quotes with escapes, single quotes as written)', () => {
+    expect(red('c.ini', '[db]\n"password" = LEAK1\n\'api_key\'=LEAK2\n"pass\\u0077ord" = LEAK3\n"host" = h\n')).toBe(
+      '[db]\n"password" = [REDACTED]\n\'api_key\'=[REDACTED]\n"pass\\u0077ord" = [REDACTED]\n"host" = h\n',
+    );
+    expect(red('.env', 'export "pass\\x77ord"=LEAK1\n\'api_key\'=LEAK2\n\'pass\\u0077ord\'=kept\n"HOST"=h\n')).toBe(
+      'export "pass\\x77ord"=[REDACTED]\n\'api_key\'=[REDACTED]\n\'pass\\u0077ord\'=kept\n"HOST"=h\n',
+    );
+    // conf separates a key from its value by whitespace: the key was compared as spelled there.
+    expect(red('app.conf', '"pass\\u0077ord" LEAK1\n"port" 80\n"bad\\q" LEAK2\n')).toBe(
+      '"pass\\u0077ord" [REDACTED]\n"port" 80\n"bad\\q" [REDACTED]\n',
+    );
+  });
+
+  it('.properties: a key is read with java.util.Properties escapes (\\uXXXX, a backslash before any character)', () => {
+    const props = 'pass\\u0077ord=LEAK1\np\\assword = LEAK2\napi\\u005fkey: LEAK3\nbad\\u00zzkey=LEAK4\nho\\st=h\n';
+    expect(red('app.properties', props)).toBe(
+      'pass\\u0077ord=[REDACTED]\np\\assword = [REDACTED]\napi\\u005fkey: [REDACTED]\nbad\\u00zzkey=[REDACTED]\nho\\st=h\n',
+    );
+  });
+
   it('the outside pass repro: escaped and complex keys reach neither the store nor the diffs', () => {
     const cwd = tempDir();
     const files = (tag: string): Record<string, string> => ({
