@@ -1738,10 +1738,24 @@ DEFAULT_ALERT_FILTER = {
 
 
 def standalone_notes(pack_dir, trusted, rep, shown):
-    """Unless a trusted signature pins the pack: an unsigned pack (or one signed by a key nobody
-    trusted) can be rewritten whole, and an alert_filter other than the default is vouched for by
-    nothing in the pack."""
+    """A pack exported with the compliance checks off says so; unless a trusted signature pins the
+    pack: an unsigned pack (or one signed by a key nobody trusted) can be rewritten whole, and an
+    alert_filter other than the default is vouched for by nothing in the pack."""
     signed = os.path.isfile(os.path.join(pack_dir, "tagmanifest-sha256.txt.sig"))
+    try:
+        with open(os.path.join(pack_dir, "manifest.json"), "rb") as fh:
+            man = json.loads(fh.read(64 * 1024 * 1024).decode("utf-8"))
+    except (RecursionError, OSError, ValueError):
+        man = None
+    # Signed or not: a pack that lists no compliance files but has line_tree was made by a version
+    # that writes them unless its export turned the checks off (or the files were removed and the
+    # manifests re-made); it is not a pack made before the checks existed.
+    if isinstance(man, dict) and isinstance(man.get("files"), dict) and man.get("line_tree") is not None \
+            and not any(f in man["files"] for f in ("data/compliance_report.json",
+                                                      "data/compliance_findings.csv", "data/report.html")):
+        rep.warning("COMPLIANCE_CHECKS_OFF", shown + "/manifest.json", None,
+                    "no compliance report, findings CSV or page, but made by a version that writes them "
+                    "(line_tree): exported with the checks off, or the files removed and the manifests re-made")
     if signed and trusted:
         return
     # A signature no trusted key was given for pins nothing: anyone can sign with a key of their own.
@@ -1749,11 +1763,7 @@ def standalone_notes(pack_dir, trusted, rep, shown):
                 ("signed, but no --allowed-signers was given to say whose key is trusted; checked alone"
                  if signed else "unsigned and checked alone")
                 + ": whoever can write it can rewrite it whole and it stays consistent")
-    try:
-        with open(os.path.join(pack_dir, "manifest.json"), "rb") as fh:
-            flt = json.loads(fh.read(64 * 1024 * 1024).decode("utf-8")).get("alert_filter")
-    except (RecursionError, OSError, ValueError, AttributeError):
-        return
+    flt = man.get("alert_filter") if isinstance(man, dict) else None
     if not isinstance(flt, dict):
         return
     diff = []

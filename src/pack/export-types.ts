@@ -44,7 +44,8 @@ export interface ExportPackOptions {
    * Where the compliance policy comes from (data/compliance_report.json, compliance_findings.csv,
    * report.html). Default: with `snapshot`, the policy as its snapshots recorded it (or the file in
    * its cwd); without, the built-in policy. `false` (@internal): no compliance files, the pack
-   * layout of earlier versions; bench/compliance.ts measures what the checks cost with it.
+   * layout of earlier versions (verified alone, such a pack is named: COMPLIANCE_CHECKS_OFF);
+   * bench/compliance.ts measures what the checks cost with it.
    */
   compliance?: PackComplianceOptions | false;
   /** Include the day's config diffs in data/config.diff (default true). */

@@ -41,8 +41,12 @@ export async function withStandaloneNotes(
   const { provenance, ...report } = full;
   const trusted = options.publicKeys !== undefined || options.allowedSigners !== undefined;
   const signed = report.checked.signed === 1;
-  if (signed && trusted) return report; // the signature (or its finding) speaks for every byte
-  const added: Problem[] = [];
+  const files = dir === undefined ? provenance : await provenanceOf(dir);
+  // Said signed or not: a signature pins the bytes, not that the checks ran.
+  const checksOff = files === undefined ? undefined : checksOffOf(files.get(PACK_PATH.manifestJson));
+  const off: Problem[] = checksOff === undefined ? [] : [checksOff];
+  if (signed && trusted) return off.length === 0 ? report : { ...report, problems: [...report.problems, ...off] };
+  const added: Problem[] = [...off];
   // A signature checked only against the key it carries pins nothing: whoever can write the pack
   // can sign it with a key made a second earlier. So it is the same warning as no signature.
   added.push({
@@ -51,7 +55,6 @@ export async function withStandaloneNotes(
     file: PACK_PATH.signature,
     detail: `${signed ? 'the pack is signed, but by a key nobody trusted here (no --pubkey/--allowed-signers: the signature was checked only against the key inside it), and was verified alone: whoever can write it can sign it with a key of their own' : 'the pack is unsigned and was verified alone: whoever can write it'} can rewrite it whole (log, reports, manifests, every hash) and it stays consistent. Pin it: a signature checked with --pubkey/--allowed-signers, or verify the artifacts directory (the next pack links to it) with --log-dir (the live log records its manifest hash)`,
   });
-  const files = dir === undefined ? provenance : await provenanceOf(dir);
   if (files !== undefined) added.push(...unboundOf(files));
   return added.length === 0 ? report : { ...report, problems: [...report.problems, ...added] };
 }
@@ -73,6 +76,40 @@ export function withRollupStandaloneNote<R extends VerifyReport>(report: R, opti
     detail: `${signed ? 'the roll-up is signed, but by a key nobody trusted here (no --pubkey/--allowed-signers)' : 'the roll-up is unsigned'} and was verified alone: whoever can write it can rewrite it whole (hosts.json, the tree root and chain hash, findings.json, the merged files, every manifest) and it stays consistent. Pin it: signatures checked with --pubkey/--allowed-signers, or the host packs at hand (--from) and the next day's roll-up beside it (its previous link)`,
   };
   return { ...report, problems: [...report.problems, note] };
+}
+
+/** The compliance files a pack made with the checks lists in manifest.json `files`. */
+const COMPLIANCE_FILES: readonly string[] = [
+  PACK_PATH.complianceReport,
+  PACK_PATH.complianceFindings,
+  PACK_PATH.reportHtml,
+];
+
+/**
+ * COMPLIANCE_CHECKS_OFF when manifest.json lists none of the compliance files but has `line_tree`:
+ * every version that writes `line_tree` also writes the compliance files unless its export was told
+ * not to (the library's `compliance: false`), so such a pack is not one made before the checks
+ * existed, which it would otherwise read as (docs/compliance.md). The manifest is what the tag
+ * manifest (and a signature) covers; a manifest that does not parse is reported elsewhere.
+ */
+function checksOffOf(buf: Buffer | undefined): Problem | undefined {
+  if (buf === undefined) return undefined;
+  let m: { files?: unknown; line_tree?: unknown } | null;
+  try {
+    m = JSON.parse(buf.toString('utf8')) as typeof m;
+  } catch {
+    return undefined;
+  }
+  if (m === null || typeof m !== 'object' || m.files === null || typeof m.files !== 'object') return undefined;
+  if (m.line_tree === undefined || m.line_tree === null) return undefined;
+  const listed = m.files as Record<string, unknown>;
+  if (COMPLIANCE_FILES.some((p) => Object.hasOwn(listed, p))) return undefined;
+  return {
+    code: 'COMPLIANCE_CHECKS_OFF',
+    severity: 'warning',
+    file: PACK_PATH.manifestJson,
+    detail: `the pack holds no compliance report, findings CSV or page, but was made by a version that writes them (manifest.json has line_tree): its export ran with the compliance checks turned off (the library's compliance: false), or the files were removed and the manifests re-made. Nothing in it shows that the day was checked; re-export the day (export --force) to have the checks run`,
+  };
 }
 
 /** The files the notes read, from a pack directory (each bounded; a missing or larger one is absent). */

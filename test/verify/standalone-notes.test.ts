@@ -133,6 +133,34 @@ describe('what a pack verified alone (verifyPath, `auditpack verify PACK`) canno
     expect(trusted.problems.filter((p) => /UNBOUND|UNPINNED/.test(p.code))).toEqual([]);
   });
 
+  it('a pack exported with the checks off says so alone (COMPLIANCE_CHECKS_OFF), signed by a trusted key too; one with them does not', async () => {
+    const cwd = tempDir();
+    await writeEvents(join(cwd, 'logs'), [['09:00:00', 'auth', 'LoginFailed', { user: 'ops', source_ip: '10.1.2.3' }]]);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const r = await exportTestDay(cwd, { snapshot: false, compliance: false, signingKey: privateKey });
+    for (const path of [r.path, tarOf(r.path)]) {
+      for (const options of [{}, { publicKeys: [publicKey] }]) {
+        const v = await verifyPath(path, options);
+        expect(v.ok).toBe(true); // intact: nothing in it is wrong, the checks are missing
+        const off = v.problems.filter((p) => p.code === 'COMPLIANCE_CHECKS_OFF');
+        expect(off.map((p) => [p.severity, p.file])).toEqual([['warning', 'manifest.json']]);
+        expect(off[0]?.detail).toMatch(/compliance checks turned off/);
+      }
+    }
+    // The library's pack check states facts only; the independent checker says the same.
+    expect((await verifyPack(r.path)).problems.map((p) => p.code)).not.toContain('COMPLIANCE_CHECKS_OFF');
+    const py = spawnSync('python3', [CHECKER, r.path, '--json'], { encoding: 'utf8' });
+    expect(py.status).toBe(0);
+    expect((JSON.parse(py.stdout) as { findings: { code: string; severity: string }[] }).findings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'COMPLIANCE_CHECKS_OFF', severity: 'warning' })]),
+    );
+    // A pack made with the checks: no such warning from either.
+    const { dir } = await pack(false);
+    expect((await verifyPath(dir)).problems.map((p) => p.code)).not.toContain('COMPLIANCE_CHECKS_OFF');
+    const py2 = spawnSync('python3', [CHECKER, dir, '--json'], { encoding: 'utf8' });
+    expect(py2.stdout).not.toContain('COMPLIANCE_CHECKS_OFF');
+  });
+
   it('a .tar.gz of the pack gets the same notes as its directory (policy and filter unbound)', async () => {
     const { dir } = await pack(false, true);
     narrowFilter(dir);
