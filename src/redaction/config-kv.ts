@@ -5,6 +5,7 @@
 import type { Redactor } from './redactor.js';
 import { redactEscapedQuotedKeys, redactPairs } from './pairs.js';
 import { parseDocument } from 'yaml';
+import { propertiesKey } from './config-properties.js';
 import {
   bracketDelta,
   censorValue,
@@ -315,31 +316,6 @@ function endsWithOddBackslashes(s: string): boolean {
   let n = 0;
   for (let i = s.length - 1; i >= 0 && s[i] === '\\'; i--) n++;
   return n % 2 === 1;
-}
-
-/**
- * A `.properties` key as java.util.Properties#load reads it: `\uXXXX` is the code unit, `\t \n \r \f`
- * the control characters, a backslash before any other character that character (`p\assword` is
- * `password`). A `\u` without four hex digits (load throws) is judged sensitive: fails closed.
- */
-function propertiesKey(raw: string): string {
-  if (!raw.includes('\\')) return raw;
-  let out = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i] as string;
-    if (c !== '\\') {
-      out += c;
-      continue;
-    }
-    const e = raw[++i] ?? '';
-    if (e === 'u') {
-      const hex = raw.slice(i + 1, i + 5);
-      if (!/^[0-9A-Fa-f]{4}$/.test(hex)) return out + UNDECODABLE_PART;
-      out += String.fromCharCode(Number.parseInt(hex, 16));
-      i += 4;
-    } else out += e === 't' ? '\t' : e === 'n' ? '\n' : e === 'r' ? '\r' : e === 'f' ? '\f' : e;
-  }
-  return out;
 }
 
 /**

@@ -18,6 +18,7 @@ import { redactJson } from './config-json.js';
 import { redactJsonNamed, redactYamlNamed } from './config-named.js';
 import { redactInlinePairs, redactKeyValueLines, redactTomlLines } from './config-kv.js';
 import { joinLines, splitLines, type ConfigTextFormat, type Line } from './config-lines.js';
+import { redactPropertiesLines } from './config-properties.js';
 import { redactXmlLines } from './config-xml.js';
 import { redactYamlLines } from './config-yaml.js';
 
@@ -140,6 +141,9 @@ function redactLines(text: string, format: ConfigTextFormat, r: Redactor): strin
       break;
     case 'xml':
       redactXmlLines(lines, r);
+      break;
+    case 'properties':
+      redactPropertiesLines(lines, r);
       break;
     default:
       redactKeyValueLines(lines, format, r);

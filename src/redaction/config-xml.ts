@@ -21,9 +21,42 @@ function localName(tag: string): string {
   return c === -1 ? tag : tag.slice(c + 1);
 }
 
+const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/**
+ * Text of an attribute value or an element as an XML parser reads it: character references
+ * (`&#119;`, `&#x61;`) and the five predefined entities decoded. Undefined when it holds any other
+ * reference (a DTD entity, a malformed one): the caller then judges it sensitive (fails closed).
+ */
+export function xmlText(s: string): string | undefined {
+  if (!s.includes('&')) return s;
+  let bad = false;
+  const out = s.replace(/&([^;&\s]*);?/g, (m, ref: string) => {
+    if (!m.endsWith(';')) {
+      bad = true;
+      return m;
+    }
+    const num = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(ref);
+    if (num) {
+      const cp = num[1] !== undefined ? Number.parseInt(num[1], 16) : Number(num[2]);
+      if (cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) return String.fromCodePoint(cp);
+    } else if (PREDEFINED[ref] !== undefined) return PREDEFINED[ref] as string;
+    bad = true;
+    return m;
+  });
+  return bad ? undefined : out;
+}
+
+/** A name given as XML text names a secret: decoded first; a name that cannot be decoded does too. */
+function xmlNamesSecret(r: Redactor, raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  const name = xmlText(raw);
+  return name === undefined ? r.enabled : namesSecret(r, name);
+}
+
 /** True if the start tag's attributes name a secret (`key="ApiKey"`, `name="db.password"`). */
 function attrsNameSecret(attrs: string, r: Redactor): boolean {
-  for (const m of attrs.matchAll(ATTR)) if (isNameField(m[1] as string) && namesSecret(r, m[3] ?? m[4])) return true;
+  for (const m of attrs.matchAll(ATTR)) if (isNameField(m[1] as string) && xmlNamesSecret(r, m[3] ?? m[4])) return true;
   return false;
 }
 
@@ -40,7 +73,7 @@ function censorAttrs(attrs: string, named: boolean, r: Redactor): string {
 function nameElementNamesSecret(body: string, from: number, tag: string, r: Redactor): boolean {
   if (!isNameField(localName(tag))) return false;
   const end = body.indexOf(`</${tag}`, from);
-  return end !== -1 && namesSecret(r, body.slice(from, end).trim());
+  return end !== -1 && xmlNamesSecret(r, body.slice(from, end).trim());
 }
 
 /** A start tag left open at the end of a line (`<password` … `>` on a later line). */

@@ -384,3 +384,54 @@ describe('keys judged as the parser decodes them (attack6 #6)', () => {
     expect(readdirSync(join(cwd, 'audit/snapshots/objects')).length).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('keys and values as the format loader reads them (attack7)', () => {
+  it('.properties: logical lines (a key or separator on a continuation line), form feed, every line of the value', () => {
+    const props = [
+      '\\u0070assword=LEAK1',
+      'password\\',
+      '    =LEAK2',
+      'pass\\',
+      '    word=LEAK3',
+      'password\f=LEAK4',
+      'password = LEAK5\\',
+      '   LEAK6\\',
+      '   LEAK7',
+      'host=a\\',
+      '  b',
+      '# a comment is not continued\\',
+      'password=LEAK8',
+      '',
+    ].join('\n');
+    expect(red('app.properties', props)).toBe(
+      [
+        '\\u0070assword=[REDACTED]',
+        'password\\',
+        '    =[REDACTED]',
+        'pass\\',
+        '    word=[REDACTED]',
+        'password\f=[REDACTED]',
+        'password = [REDACTED]\\',
+        '   \\',
+        '   ',
+        'host=a\\',
+        '  b',
+        '# a comment is not continued\\',
+        'password=[REDACTED]',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('XML: a name attribute or name element with character references is judged decoded; an unknown entity fails closed', () => {
+    const xml =
+      '<c>\n<add key="pass&#119;ord" value="LEAK1"/>\n<add key="p&#x61;ssword" value="LEAK2"/>\n' +
+      '<add key="ho&amp;st" value="h"/>\n<add key="a&ent;" value="LEAK3"/>\n' +
+      '<setting><name>pass&#119;ord</name><value>LEAK4</value></setting>\n</c>\n';
+    expect(red('web.config', xml)).toBe(
+      '<c>\n<add key="pass&#119;ord" value="[REDACTED]"/>\n<add key="p&#x61;ssword" value="[REDACTED]"/>\n' +
+        '<add key="ho&amp;st" value="h"/>\n<add key="a&ent;" value="[REDACTED]"/>\n' +
+        '<setting><name>pass&#119;ord</name><value>[REDACTED]</value></setting>\n</c>\n',
+    );
+  });
+});
