@@ -221,7 +221,8 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
     | undefined;
   let contCensor = false;
 
-  for (const line of lines) {
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n] as Line;
     const body = line.body;
     const ind = indentOf(body);
     if (cont) {
@@ -277,6 +278,22 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
       isSensitivePath(key, r) ||
       isSensitiveUnder(section, key, r);
     const valueText = body.slice(valueStart).trim();
+    if (sensitive && (format === 'env' || format === 'generic') && valueText !== '') {
+      // Read as `set -a; . .env` and dotenv read it: a value continued by backslash-newline or by a
+      // quote opened anywhere in it, or with text glued after (or beside) its quotes, is censored
+      // from the separator to its logical line's end, on every physical line.
+      const extent = shellValueExtent(lines, n, valueStart);
+      if (!extent.plain) {
+        line.body = body.slice(0, valueStart) + censor;
+        for (let m = n + 1; m <= extent.last; m++) {
+          const l = lines[m] as Line;
+          l.body = censorWholeLine(l.body, censor);
+        }
+        n = extent.last;
+        cont = undefined;
+        continue;
+      }
+    }
     const opener = valueText.slice(0, 3);
     // Does the value go on past this line?
     if (syntax.continuation === 'backslash') {
@@ -310,6 +327,50 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
       }).body;
     }
   }
+}
+
+/**
+ * Where a shell-style value starting at `from` of line `n` ends, as POSIX `sh` (and dotenv) read
+ * it: quotes (`"`, `'`, and dotenv's backquote) may open anywhere and run over lines, an unquoted
+ * backslash before the line end continues the value on the next line, an unquoted `#` after
+ * whitespace starts a comment. `plain` is true only for a one-line value that is either unquoted or
+ * one quoted string followed by nothing but whitespace and a comment: the ordinary censor keeps its
+ * quotes and comment. An unclosed quote runs to the end of the text (fails closed).
+ */
+function shellValueExtent(lines: readonly Line[], n: number, from: number): { last: number; plain: boolean } {
+  let plain = true;
+  let q = '';
+  let quotedStart = false;
+  let closedAt = -1;
+  const first = from + indentOf((lines[n] as Line).body.slice(from));
+  let i = first;
+  for (let ln = n; ln < lines.length; ln++) {
+    const body = (lines[ln] as Line).body;
+    let continued = false;
+    let comment = false;
+    for (; i < body.length && !comment; i++) {
+      const c = body[i] as string;
+      if (q === '') {
+        if (closedAt !== -1 && c !== ' ' && c !== '\t' && c !== '#') plain = false;
+        if (c === '\\') {
+          if (i + 1 >= body.length) continued = true;
+          i++;
+        } else if (c === '"' || c === "'" || c === '`') {
+          if (ln === n && i === first) quotedStart = true;
+          else plain = false;
+          q = c;
+        } else if (c === '#' && i > 0 && (body[i - 1] === ' ' || body[i - 1] === '\t')) comment = true;
+      } else if (c === q) {
+        q = '';
+        if (quotedStart) closedAt = i + 1;
+        else plain = false;
+      } else if (c === '\\' && q === '"') i++;
+    }
+    if (q === '' && !continued) return { last: ln, plain };
+    plain = false;
+    i = 0;
+  }
+  return { last: lines.length - 1, plain: false };
 }
 
 function endsWithOddBackslashes(s: string): boolean {

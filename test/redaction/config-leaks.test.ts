@@ -434,4 +434,14 @@ describe('keys and values as the format loader reads them (attack7)', () => {
         '<setting><name>pass&#119;ord</name><value>[REDACTED]</value></setting>\n</c>\n',
     );
   });
+
+  it('.env: a value continued by backslash-newline, a quote opened mid-value, text glued after the quotes', () => {
+    const env =
+      'PASSWORD=a\\\nLEAK1\nTOKEN=a"b\nLEAK2"\nSECRET="a"LEAK3\nAPI_KEY="a" LEAK4\n' +
+      'DB_PASSWORD="x y" # note\nPASSWORD2=abc # it\'s\nHOST="h\nq"\nPORT=1\n';
+    expect(red('.env', env)).toBe(
+      'PASSWORD=[REDACTED]\n[REDACTED]\nTOKEN=[REDACTED]\n[REDACTED]\nSECRET=[REDACTED]\nAPI_KEY=[REDACTED]\n' +
+        'DB_PASSWORD="[REDACTED]" # note\nPASSWORD2=[REDACTED] # it\'s\nHOST="h\nq"\nPORT=1\n',
+    );
+  });
 });
