@@ -279,17 +279,9 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
       isSensitiveUnder(section, key, r);
     const valueText = body.slice(valueStart).trim();
     if (sensitive && (format === 'env' || format === 'generic') && valueText !== '') {
-      // Read as `set -a; . .env` and dotenv read it: a value continued by backslash-newline or by a
-      // quote opened anywhere in it, or with text glued after (or beside) its quotes, is censored
-      // from the separator to its logical line's end, on every physical line.
-      const extent = shellValueExtent(lines, n, valueStart);
-      if (!extent.plain) {
-        line.body = body.slice(0, valueStart) + censor;
-        for (let m = n + 1; m <= extent.last; m++) {
-          const l = lines[m] as Line;
-          l.body = censorWholeLine(l.body, censor);
-        }
-        n = extent.last;
+      const last = censorShellValue(lines, n, valueStart, censor);
+      if (last !== undefined) {
+        n = last;
         cont = undefined;
         continue;
       }
@@ -327,6 +319,24 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
       }).body;
     }
   }
+}
+
+/**
+ * A sensitive value read as `set -a; . .env` and dotenv read it: when it is continued by
+ * backslash-newline or by a quote opened anywhere in it, or has text glued after (or beside) its
+ * quotes, it is censored from the separator to its logical line's end, on every physical line, and
+ * the index of its last line is returned; undefined for a plain value (left to censorValue).
+ */
+function censorShellValue(lines: Line[], n: number, valueStart: number, censor: string): number | undefined {
+  const extent = shellValueExtent(lines, n, valueStart);
+  if (extent.plain) return undefined;
+  const line = lines[n] as Line;
+  line.body = line.body.slice(0, valueStart) + censor;
+  for (let m = n + 1; m <= extent.last; m++) {
+    const l = lines[m] as Line;
+    l.body = censorWholeLine(l.body, censor);
+  }
+  return extent.last;
 }
 
 /**
