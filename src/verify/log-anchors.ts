@@ -50,16 +50,73 @@ interface FoundAnchor {
  * lines findAnchors finds (terminated, at most MAX_ANCHOR_LINE bytes, holding the marker), in file
  * order. Only where they are is kept, for the first MAX_ANCHORS_PER_FILE: a hostile log's thousands
  * of 64 KiB anchor lines must not be held; each is read again when it is checked.
+ *
+ * Fed the pass's chunks too (`chunk`, from the file's first byte on, each before its lines), it
+ * searches each chunk for the marker once, as findAnchors does, instead of every line on its own:
+ * a native search per line was most of the tap's cost on short lines. A line whose bytes no chunk
+ * covered is searched on its own, so the lines found are the same either way.
  */
 export class AnchorTap {
   private readonly spots: { offset: number; length: number }[] = [];
   private n = 0;
+  /** File offset just past the chunks seen. */
+  private pos = 0;
+  /** Offsets where the marker starts, in file order, at most one per line of a chunk; from `head` on not yet passed. */
+  private hits: number[] = [];
+  private head = 0;
+  /** The last MARKER.length - 1 bytes of the chunk before (a marker may straddle two chunks). */
+  private readonly tail = Buffer.alloc(MARKER.length - 1);
+  private tailLength = 0;
+
+  /** The next chunk of the log as read, before its lines are pushed. */
+  chunk(c: Buffer): void {
+    if (this.head > 1024 && this.head * 2 > this.hits.length) {
+      this.hits = this.hits.slice(this.head);
+      this.head = 0;
+    }
+    const m = MARKER.length;
+    const t = this.tailLength;
+    if (t > 0 && c.length > 0) {
+      // Only a marker that starts in the tail and ends in this chunk: the others are found in one of them.
+      const seam = Buffer.concat([this.tail.subarray(0, t), c.subarray(0, Math.min(c.length, m - 1))]);
+      const i = seam.indexOf(MARKER);
+      if (i !== -1 && i < t) this.hits.push(this.pos - t + i);
+    }
+    for (let i = c.indexOf(MARKER); i !== -1; ) {
+      this.hits.push(this.pos + i);
+      // One offset per line is enough (the marker holds no newline): go on from the line's end.
+      const nl = c.indexOf(10, i + m);
+      i = nl === -1 ? -1 : c.indexOf(MARKER, nl + 1);
+    }
+    if (c.length >= m - 1) {
+      c.copy(this.tail, 0, c.length - (m - 1));
+      this.tailLength = m - 1;
+    } else {
+      const joined = Buffer.concat([this.tail.subarray(0, t), c]);
+      const keep = Math.min(joined.length, m - 1);
+      joined.copy(this.tail, 0, joined.length - keep);
+      this.tailLength = keep;
+    }
+    this.pos += c.length;
+  }
 
   /** Every line of the log, in order, exactly once. */
   push(l: ScannedLine): void {
-    if (!l.terminated || l.bytes === undefined || l.length > MAX_ANCHOR_LINE || l.bytes.indexOf(MARKER) < 0) return;
+    if (!l.terminated || l.bytes === undefined || l.length > MAX_ANCHOR_LINE || !this.holdsMarker(l)) return;
     this.n++;
     if (this.spots.length < MAX_ANCHORS_PER_FILE) this.spots.push({ offset: l.offset, length: l.length });
+  }
+
+  /** Whether the line holds the marker: from the chunks' search when they covered it, else searched. */
+  private holdsMarker(l: ScannedLine): boolean {
+    const end = l.offset + l.length;
+    if (end > this.pos) return (l.bytes as Buffer).indexOf(MARKER) >= 0;
+    const hits = this.hits;
+    let h = this.head;
+    while (h < hits.length && (hits[h] as number) < l.offset) h++;
+    this.head = h;
+    // A marker holds no newline: one that starts in the line ends in it.
+    return h < hits.length && (hits[h] as number) < end;
   }
 
   /** Anchor lines seen (all of them, past the ones kept). */

@@ -227,10 +227,12 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
       checker.push(l);
       feed(l, checker.lastCategory);
     };
-    await scanLines(p, push, { view: true, noFollow: true, end: cut });
+    // The anchor tap searches each chunk for its marker once, not each line (log-anchors.ts).
+    const onChunk = (c: Buffer): void => r.anchorTap.chunk(c);
+    await scanLines(p, push, { view: true, noFollow: true, end: cut, onChunk });
     if (cut !== undefined && range !== undefined) {
       const rest = { view: true, noFollow: true, start: cut, firstLineNumber: checker.facts.lines + 1 } as const;
-      await scanLines(p, (l) => feed(l), rest);
+      await scanLines(p, (l) => feed(l), { ...rest, onChunk });
       if (!checker.join(await range)) await scanLines(p, (l) => checker.push(l), rest);
     }
   } catch (err) {

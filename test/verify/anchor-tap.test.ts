@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scanLines } from '../../src/chain/lines.js';
+import { LineSplitter, type ScannedLine, scanLines } from '../../src/chain/lines.js';
 import { AnchorTap, checkLogAnchors } from '../../src/verify/log-anchors.js';
 import { Findings } from '../../src/verify/report.js';
 
@@ -19,13 +20,50 @@ async function both(name: string, text: string): Promise<number> {
   writeFileSync(path, text);
   const searched = new Findings();
   const nSearched = await checkLogAnchors(path, name, searched, {}, { date: '2025-09-08', fromDayStart: false });
-  const tap = new AnchorTap();
-  await scanLines(path, (l) => tap.push(l), { view: true, noFollow: true });
-  const tapped = new Findings();
-  const nTapped = await checkLogAnchors(path, name, tapped, {}, { date: '2025-09-08', fromDayStart: false }, tap);
-  expect(nTapped).toBe(nSearched);
-  expect(tapped.toArray()).toEqual(searched.toArray());
+  // Fed lines only (each searched), and fed the chunks too (one search a chunk, as verify does), at
+  // chunk sizes that put the marker across chunk boundaries (the marker is 40 bytes). A large file
+  // only the way verify feeds it: each run checks every anchor's token again.
+  const sizes = [undefined, 7, 39, 40, 41, 4096];
+  const runs =
+    text.length > 65536
+      ? [{ chunkBytes: undefined, chunks: true }]
+      : [{ chunkBytes: undefined, chunks: false }, ...sizes.map((chunkBytes) => ({ chunkBytes, chunks: true }))];
+  for (const { chunkBytes, chunks } of runs) {
+    const tap = new AnchorTap();
+    await scanLines(path, (l) => tap.push(l), {
+      view: true,
+      noFollow: true,
+      chunkBytes,
+      onChunk: chunks ? (c) => tap.chunk(c) : undefined,
+    });
+    const tapped = new Findings();
+    const nTapped = await checkLogAnchors(path, name, tapped, {}, { date: '2025-09-08', fromDayStart: false }, tap);
+    expect(nTapped).toBe(nSearched);
+    expect(tapped.toArray()).toEqual(searched.toArray());
+  }
   return searched.toArray().length;
+}
+
+/** Offsets of the lines a tap keeps, fed the chunks of `text` cut at `cuts`, or fed lines only. */
+function tapped(text: Buffer, cuts: number[] | undefined): number[] {
+  const tap = new AnchorTap();
+  const got: number[] = [];
+  const split = new LineSplitter((l: ScannedLine) => {
+    const before = tap.count;
+    tap.push(l);
+    if (tap.count > before) got.push(l.offset);
+  });
+  const points =
+    cuts === undefined
+      ? [0, text.length]
+      : [0, ...cuts.filter((c) => c < text.length).sort((a, b) => a - b), text.length];
+  for (let i = 1; i < points.length; i++) {
+    const c = text.subarray(points[i - 1], points[i]);
+    if (cuts !== undefined) tap.chunk(c);
+    split.write(c);
+  }
+  split.end();
+  return got;
 }
 
 describe('anchors found in the log pass (AnchorTap) are the ones a search of the file finds', () => {
@@ -54,5 +92,16 @@ describe('anchors found in the log pass (AnchorTap) are the ones a search of the
   it('on a log without anchors and on an empty log', async () => {
     await both('none.jsonl', '{"v":1,"seq":1}\n{"v":1,"seq":2}\n');
     await both('empty.jsonl', '');
+  });
+
+  it('fed chunks cut anywhere, it finds the lines a search of each line finds', () => {
+    const piece = fc.constantFrom(MARK, MARK.slice(0, 20), MARK.slice(20), '\n', '{"seq":1,', 'x', '"', ',');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), fc.array(fc.nat(2000), { maxLength: 12 }), (pieces, cuts) => {
+        const text = Buffer.from(pieces.join(''));
+        expect(tapped(text, cuts)).toEqual(tapped(text, undefined));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
