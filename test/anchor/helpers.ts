@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PYTHON } from '../helpers/python.js';
 
 /** `openssl ts -verify` exactly as the README's auditor section gives it. */
 export function opensslVerify(pack: string, caFile: string): { ok: boolean; out: string } {
@@ -39,6 +40,6 @@ export function bagitScript(): string {
 
 /** `python3 bagit.py --validate <pack>`. */
 export function bagitValidate(pack: string): { ok: boolean; out: string } {
-  const r = spawnSync('python3', [bagitScript(), '--validate', pack], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [bagitScript(), '--validate', pack], { encoding: 'utf8' });
   return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { PYTHON } from '../helpers/python.js';
 
 function sh(cmd: string, args: string[], cwd: string, input?: Buffer): number | null {
   return spawnSync(cmd, args, { cwd, input, stdio: ['pipe', 'pipe', 'pipe'] }).status;
@@ -148,7 +149,7 @@ describe('auditpack verify of a log, with no flag', () => {
     const report = JSON.parse(r.stdout) as { problems: { code: string; line: number }[] };
     expect(report.problems.map((p) => [p.code, p.line])).toEqual([['LOG_LINE_INVALID', 3]]);
     const ref = spawnSync(
-      'python3',
+      PYTHON,
       [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), join(dir, 'audit-20250908.jsonl')],
       { encoding: 'utf8' },
     );

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { PYTHON } from './python.js';
 
 const SCRIPT = fileURLToPath(new URL('./check_chain.py', import.meta.url));
 
@@ -16,7 +17,7 @@ export interface OracleResult {
 /** Runs the independent Python checker (test/helpers/check_chain.py) over files or directories. */
 export function pythonCheck(...paths: string[]): OracleResult {
   try {
-    return JSON.parse(execFileSync('python3', [SCRIPT, ...paths], { encoding: 'utf8' })) as OracleResult;
+    return JSON.parse(execFileSync(PYTHON, [SCRIPT, ...paths], { encoding: 'utf8' })) as OracleResult;
   } catch (err) {
     const out = (err as { stdout?: string }).stdout;
     if (out) return JSON.parse(out) as OracleResult;

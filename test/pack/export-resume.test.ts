@@ -20,6 +20,7 @@ import { exportPack, type ExportPackOptions } from '../../src/pack/index.js';
 import { verifyArchive } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from './helpers.js';
+import { PYTHON } from '../helpers/python.js';
 
 const DATE = '2025-09-08';
 const NOW = Date.parse('2025-09-09T00:10:00Z');
@@ -122,7 +123,7 @@ describe('only days that have ended', () => {
     expect(await errorsOf(artifactsDir)).toEqual([]);
     // The reference checker accepts it too (the one optional manifest field).
     const checker = spawnSync(
-      'python3',
+      PYTHON,
       [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), partial.path],
       { encoding: 'utf8' },
     );

@@ -7,6 +7,7 @@ import { exportPack, PAYLOAD_FILES, type ExportPackOptions } from '../../src/pac
 import { formatAllowedSignersLine } from '../../src/signing/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { pythonCsvRows, SAMPLE_EVENTS, writeDay } from './helpers.js';
+import { PYTHON } from '../helpers/python.js';
 
 const DATE = '2025-09-08';
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
@@ -306,7 +307,7 @@ describe('exportPack', () => {
     ).toBe(PAYLOAD_FILES.length);
     // Python's tarfile agrees (a second, independent reader).
     const py = execFileSync(
-      'python3',
+      PYTHON,
       ['-c', 'import sys,tarfile; t=tarfile.open(sys.argv[1]); print(len(t.getmembers()))', r.archive as string],
       { encoding: 'utf8' },
     );

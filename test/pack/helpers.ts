@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createAuditLogger } from '../../src/logger/index.js';
+import { PYTHON } from '../helpers/python.js';
 
 /** Epoch µs of `date` at `hh:mm:ss` UTC. */
 export function microsAt(date: string, time = '09:00:00'): number {
@@ -75,5 +76,5 @@ export function pythonCsvRows(path: string): string[][] {
     "rows = list(csv.reader(io.StringIO(data, newline=''), strict=True))",
     'print(json.dumps(rows))',
   ].join('\n');
-  return JSON.parse(execFileSync('python3', ['-c', script, path], { encoding: 'utf8' })) as string[][];
+  return JSON.parse(execFileSync(PYTHON, ['-c', script, path], { encoding: 'utf8' })) as string[][];
 }

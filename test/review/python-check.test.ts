@@ -16,6 +16,7 @@ import { recordDispositions, reviewStatus, reviewTransition } from '../../src/re
 import { fingerprint, signSshsig } from '../../src/signing/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { asActor, DATE, type Fixture, findingIds, makeFixture } from './helpers.js';
+import { PYTHON } from '../helpers/python.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 
@@ -27,7 +28,7 @@ interface Finding {
 }
 
 function check(path: string, ...extra: string[]): { status: number | null; findings: Finding[] } {
-  const r = spawnSync('python3', [CHECKER, path, '--json', ...extra], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [CHECKER, path, '--json', ...extra], { encoding: 'utf8' });
   return { status: r.status, findings: (JSON.parse(r.stdout) as { findings: Finding[] }).findings };
 }
 

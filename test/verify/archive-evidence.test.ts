@@ -16,6 +16,7 @@ import { verifyArchive, verifyPack, type VerifyReport } from '../../src/verify/i
 import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack, makeWritable } from './helpers/forge.js';
+import { PYTHON } from '../helpers/python.js';
 
 const errorCodes = (r: VerifyReport): string[] =>
   [...new Set(r.problems.filter((p) => p.severity === 'error').map((p) => p.code))].sort();
@@ -141,7 +142,7 @@ describe('the reference checker derives the same payload', () => {
     });
     expect((await verifyPack(r.path)).problems).toEqual([]);
     const out = spawnSync(
-      'python3',
+      PYTHON,
       [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), r.path, '--json'],
       { encoding: 'utf8' },
     );

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { CsvCounter, type CsvStats } from '../../src/verify/csv-count.js';
 import { addSeq, emptySeqPrint } from '../../src/verify/seq-print.js';
 import { tempDir } from '../helpers/tmp.js';
+import { PYTHON } from '../helpers/python.js';
 
 /** The rules, one byte at a time: RFC 4180 quoting, CR ignored outside quotes, seq read as a positive integer. */
 function model(bytes: Buffer): CsvStats {
@@ -149,7 +150,7 @@ describe('CsvCounter', () => {
     const bytes = Buffer.from(`${rows.join('\r\n')}\r\n`);
     writeFileSync(path, bytes);
     const py = execFileSync(
-      'python3',
+      PYTHON,
       ['-c', 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))) - 1)', path],
       { encoding: 'utf8' },
     );

@@ -14,6 +14,7 @@ import { exportPack } from '../../src/pack/export.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeTagManifest } from './helpers/pack-fixture.js';
+import { PYTHON } from '../helpers/python.js';
 
 const CHECKER = join(import.meta.dirname, '../../tools/auditpack_check.py');
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
@@ -140,7 +141,7 @@ describe('the derived payload is checked against the log, not only counted', () 
     const pack = await exportedPack();
     edit(join(pack, 'data/report.html'), (s) => s.replaceAll('critical', 'cleared'));
     reseal(pack);
-    const out = JSON.parse(execFileSync('python3', [CHECKER, pack, '--json'], { encoding: 'utf8' })) as {
+    const out = JSON.parse(execFileSync(PYTHON, [CHECKER, pack, '--json'], { encoding: 'utf8' })) as {
       ok: boolean;
       findings: { code: string; severity: string }[];
     };

@@ -20,6 +20,7 @@ import {
   writeLogDir,
   ZEROS,
 } from './helpers/log-fixture.js';
+import { PYTHON } from '../helpers/python.js';
 
 const PY_CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 const errorsOf = (ps: readonly Problem[]) => ps.filter((p) => p.severity === 'error');
@@ -159,7 +160,7 @@ describe('verifyLog tamper matrix (each edit found, with its code, at the first 
     expect(r.problems[0]?.detail).toMatch(
       /line 5 \(seq 5\) .*line 6 links past it: the chain forks, both follow line 4 \(seq 4\)/,
     );
-    const py = spawnSync('python3', [PY_CHECKER, p, '--json'], { encoding: 'utf8' });
+    const py = spawnSync(PYTHON, [PY_CHECKER, p, '--json'], { encoding: 'utf8' });
     const pyCodes = (JSON.parse(py.stdout) as { findings: { code: string; severity: string }[] }).findings;
     expect(pyCodes.filter((f) => f.severity === 'error').map((f) => f.code)).toContain('LOG_LINE_OUT_OF_PLACE');
   });
@@ -413,7 +414,7 @@ describe('crashes, clocks and hostile lines', () => {
       const dir = tempDir();
       const p = dayFile(dir, lines);
       const r = await verifyLog(p);
-      const py = spawnSync('python3', [PY_CHECKER, p, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const py = spawnSync(PYTHON, [PY_CHECKER, p, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       expect(py.stderr).not.toMatch(/Traceback/);
       const pyFindings = (JSON.parse(py.stdout) as { findings: { code: string; line: number | null }[] }).findings;
       if (!deep) {

@@ -12,6 +12,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { pythonPackCheck } from './helpers/python-check.js';
 import { verifyPack } from '../../src/verify/index.js';
+import { PYTHON } from '../helpers/python.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 
@@ -29,7 +30,7 @@ z = b'\\0' * (1 << 20)
 for _ in range(512): out.write(c.compress(z))
 out.write(c.flush()); out.close()
 `;
-    expect(spawnSync('python3', ['-c', make]).status).toBe(0);
+    expect(spawnSync(PYTHON, ['-c', make]).status).toBe(0);
     // Before the bound the checker decompressed the whole archive and then read the member: ~1 GB.
     const measured = `
 import resource, runpy, sys
@@ -42,7 +43,7 @@ except SystemExit as e:
 sys.stderr.write('MAXRSS_KB %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 sys.exit(code)
 `;
-    const r = spawnSync('python3', ['-c', measured, CHECKER, bomb, '--json'], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(PYTHON, ['-c', measured, CHECKER, bomb, '--json'], { encoding: 'utf8', timeout: 120_000 });
     const kb = Number(/MAXRSS_KB (\d+)/.exec(r.stderr)?.[1]);
     expect(kb).toBeLessThan(300 * 1024);
     expect(r.stderr).not.toMatch(/MemoryError|Traceback/);
@@ -74,7 +75,7 @@ for _ in range(2100):
     os.mkdir('d'); os.chdir('d')
 open('orders.csv', 'w').write('forged\\n')
 `;
-    expect(spawnSync('python3', ['-c', deep, r.path]).status).toBe(0);
+    expect(spawnSync(PYTHON, ['-c', deep, r.path]).status).toBe(0);
     const after = pythonPackCheck(r.path);
     expect(after.status).toBe(1);
     expect(after.errors.map((e) => e.code)).toContain('PACK_FILE_UNLISTED');
@@ -110,7 +111,7 @@ with tarfile.open(src) as tf, tarfile.open(fileobj=bio, mode='w', format=tarfile
         out.addfile(m, io.BytesIO(d) if d is not None else None)
 open(dst, 'wb').write(gzip.compress(bio.getvalue()))
 `;
-    expect(spawnSync('python3', ['-c', make, join(artifactsDir, '2026-11-28.tar.gz'), dup]).status).toBe(0);
+    expect(spawnSync(PYTHON, ['-c', make, join(artifactsDir, '2026-11-28.tar.gz'), dup]).status).toBe(0);
     const py = pythonPackCheck(dup);
     expect(py.status).toBe(1);
     expect(py.errors.map((e) => [e.code, e.file])).toContainEqual(['PACK_TAR_INVALID', 'data/orders.csv']);

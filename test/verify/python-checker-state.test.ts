@@ -18,6 +18,7 @@ import { pythonPackCheck } from './helpers/python-check.js';
 import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PYTHON } from '../helpers/python.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 const D1 = '2026-11-29';
@@ -55,7 +56,7 @@ const stateErrors = (path: string): string[] =>
 
 /** The checker's details of the state findings. */
 function details(path: string): string {
-  const r = spawnSync('python3', [CHECKER, path, '--json'], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [CHECKER, path, '--json'], { encoding: 'utf8' });
   return r.stdout;
 }
 

@@ -14,6 +14,7 @@ import { verifyArchive, verifyPack, verifyPath } from '../../src/verify/index.js
 import { writeEvents, exportTestDay } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from './helpers/forge.js';
+import { PYTHON } from '../helpers/python.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 
@@ -93,7 +94,7 @@ describe('what a pack verified alone (verifyPath, `auditpack verify PACK`) canno
     expect(w?.severity).toBe('warning');
     expect(w?.detail).toMatch(/events lacks "auth\.LoginFailed"/);
     // The independent checker says the same (it derives alerts.jsonl with the recorded filter too).
-    const py = spawnSync('python3', [CHECKER, dir, '--json'], { encoding: 'utf8' });
+    const py = spawnSync(PYTHON, [CHECKER, dir, '--json'], { encoding: 'utf8' });
     const codes = (JSON.parse(py.stdout) as { findings: { code: string; severity: string }[] }).findings;
     expect(py.status).toBe(0);
     expect(codes).toEqual(
@@ -116,7 +117,7 @@ describe('what a pack verified alone (verifyPath, `auditpack verify PACK`) canno
       // Who signed is still said, as info.
       expect(r.problems.find((p) => p.code === 'PACK_SIGNATURE_NOT_CHECKED')?.severity).toBe('info');
     }
-    const py = spawnSync('python3', [CHECKER, dir, '--json'], { encoding: 'utf8' });
+    const py = spawnSync(PYTHON, [CHECKER, dir, '--json'], { encoding: 'utf8' });
     const found = (JSON.parse(py.stdout) as { findings: { code: string; severity: string; message?: string }[] })
       .findings;
     expect(py.status).toBe(0);

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyPath } from '../../src/verify/index.js';
 import { CLEAN_TARGETS, TAMPER_CASES } from './helpers/tamper-cases.js';
 import { buildCorpus, copyCorpus, type Corpus } from './helpers/tamper-corpus.js';
+import { PYTHON } from '../helpers/python.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 
@@ -25,7 +26,7 @@ interface Finding {
 function reference(path: string): { ok: boolean; findings: Finding[] } {
   try {
     return JSON.parse(
-      execFileSync('python3', [CHECKER, path, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
+      execFileSync(PYTHON, [CHECKER, path, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
     ) as { ok: boolean; findings: Finding[] };
   } catch (err) {
     const out = (err as { stdout?: string }).stdout;

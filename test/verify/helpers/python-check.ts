@@ -1,6 +1,7 @@
 /** Runs the reference checker tools/auditpack_check.py (no shared code with auditpack) with --json. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { PYTHON } from '../../helpers/python.js';
 
 const CHECKER = fileURLToPath(new URL('../../../tools/auditpack_check.py', import.meta.url));
 
@@ -13,7 +14,7 @@ export interface PythonFinding {
 
 /** The checker's findings for a path; `errors` are those of severity error. */
 export function pythonPackCheck(path: string): { status: number | null; errors: PythonFinding[] } {
-  const r = spawnSync('python3', [CHECKER, path, '--json'], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [CHECKER, path, '--json'], { encoding: 'utf8' });
   const out = JSON.parse(r.stdout) as { problems?: PythonFinding[]; findings?: PythonFinding[] };
   const all = out.problems ?? out.findings ?? [];
   return { status: r.status, errors: all.filter((p) => p.severity === 'error') };
