@@ -2,7 +2,7 @@
  * The heavy-group switch CI uses on its extra Node.js lines: it names what it skips, and refuses
  * names and files it does not know instead of quietly running something else.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,16 @@ describe('AUDITPACK_TEST_SKIP', () => {
     expect(r.note).toMatch(
       new RegExp(`^AUDITPACK_TEST_SKIP=${names.join(',')}: not running the ${names.join(' and ')} test groups? `),
     );
+  });
+
+  it('every test file that starts a Ceph radosgw is in the ceph group (one left out ran on every line)', () => {
+    const starts = readdirSync(join(ROOT, 'test'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => `test/${f}`)
+      .filter((f) => /\bstartCephS3\(/.test(readFileSync(join(ROOT, f), 'utf8')))
+      .sort();
+    expect(starts.length).toBeGreaterThan(0);
+    expect([...(TEST_GROUPS.ceph?.files ?? [])].sort()).toEqual(starts);
   });
 
   it('an unknown group or a prototype key is an error, not a silent no-op', () => {

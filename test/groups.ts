@@ -19,7 +19,7 @@ export interface TestGroup {
 export const TEST_GROUPS: Readonly<Record<string, TestGroup>> = Object.freeze({
   ceph: {
     why: 'starts a real Ceph radosgw (S3 with Object Lock)',
-    files: ['test/e2e/archive.test.ts', 'test/e2e/rollup-archive.test.ts'],
+    files: ['test/e2e/archive.test.ts', 'test/e2e/archive-reviews.test.ts', 'test/e2e/rollup-archive.test.ts'],
   },
   chromium: { why: 'renders pages in headless Chromium', files: ['test/e2e/report-html.test.ts'] },
 });
