@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { SKIP_VAR, skippedFiles } from './test/groups.js';
+import { SlowFirstSequencer } from './test/sequencer.js';
 
 // Heavy groups the caller chose to leave out (test/groups.ts); said out loud, never silent.
 const skipped = skippedFiles(process.env[SKIP_VAR], fileURLToPath(new URL('.', import.meta.url)));
@@ -15,5 +17,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // vitest's default is one worker fewer than the cores: one worker on CI's two, so files ran one
+    // after another while much of each file's time is spent waiting on the processes it spawns.
+    // Two at least (docs/TESTING.md has the measurements).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // The slowest files start first, so none is left running alone at the end (test/sequencer.ts).
+    sequence: { sequencer: SlowFirstSequencer },
   },
 });
