@@ -150,7 +150,7 @@ describe('what a pack verified alone (verifyPath, `auditpack verify PACK`) canno
     }
     // The library's pack check states facts only; the independent checker says the same.
     expect((await verifyPack(r.path)).problems.map((p) => p.code)).not.toContain('COMPLIANCE_CHECKS_OFF');
-    const py = spawnSync('python3', [CHECKER, r.path, '--json'], { encoding: 'utf8' });
+    const py = spawnSync(PYTHON, [CHECKER, r.path, '--json'], { encoding: 'utf8' });
     expect(py.status).toBe(0);
     expect((JSON.parse(py.stdout) as { findings: { code: string; severity: string }[] }).findings).toEqual(
       expect.arrayContaining([expect.objectContaining({ code: 'COMPLIANCE_CHECKS_OFF', severity: 'warning' })]),
@@ -158,7 +158,7 @@ describe('what a pack verified alone (verifyPath, `auditpack verify PACK`) canno
     // A pack made with the checks: no such warning from either.
     const { dir } = await pack(false);
     expect((await verifyPath(dir)).problems.map((p) => p.code)).not.toContain('COMPLIANCE_CHECKS_OFF');
-    const py2 = spawnSync('python3', [CHECKER, dir, '--json'], { encoding: 'utf8' });
+    const py2 = spawnSync(PYTHON, [CHECKER, dir, '--json'], { encoding: 'utf8' });
     expect(py2.stdout).not.toContain('COMPLIANCE_CHECKS_OFF');
   });
 
