@@ -13,4 +13,4 @@ export {
   proofRanges,
   verifyInclusion,
 } from './tree.js';
-export { LineTreeAccumulator } from './line-tree.js';
+export { LineTreeAccumulator, type LineSubtrees, lineSubtrees } from './line-tree.js';

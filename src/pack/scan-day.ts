@@ -33,21 +33,22 @@ import {
   LINE_TOO_LONG,
   LINE_UNTERMINATED,
   META,
-  type BatchResult,
   type EventFactsBase,
   type MalformedLine,
 } from './day-events.js';
 import { HashingWriter, type WrittenFile } from '../fsx/byte-sink.js';
 import { QueuedFileWriter } from '../fsx/queued-writer.js';
 import type { LineTree } from '../format/pack.js';
-import { LineTreeAccumulator } from '../merkle/index.js';
+import { LineTreeAccumulator, lineSubtrees } from '../merkle/index.js';
 import {
   BATCH_BYTES,
   BATCH_LINES,
+  DIGEST_BYTES,
   type LocalBatch,
   makeScanInit,
   SCAN_THREAD,
   type ScanInit,
+  type ScanResult,
   type SlotBatch,
   setupScan,
   SLOTS,
@@ -130,19 +131,27 @@ export class DayScanner {
   private nextToWrite = 0;
   private failure: AuditpackError | undefined;
   private wake: (() => void) | undefined;
-  private readonly thread: JobThread<ScanInit, SlotBatch | LocalBatch, BatchResult>;
+  private readonly thread: JobThread<ScanInit, SlotBatch | LocalBatch, ScanResult>;
   private readonly ring: ScanInit;
   private readonly bufs: Buffer[];
   private readonly metas: Float64Array[];
+  private readonly digestBufs: Buffer[];
   private batchId = 0;
   private buf = Buffer.allocUnsafe(BATCH_BYTES);
   private readonly meta = new Float64Array(META * BATCH_LINES);
+  /** Each line's SHA-256 (DIGEST_BYTES a line): its leaf and the tree's nodes are hashed with the batch. */
+  private readonly digests = Buffer.allocUnsafe(DIGEST_BYTES * BATCH_LINES);
+  /** Lines in the batches cut before this one: the index of its first line. */
+  private first = 0;
   private used = 0;
   private count = 0;
   private endHash: string | null = null;
   /** The line before, while it is still in the batch (a recovery right after it makes it a fragment). */
   private readonly before = { hash: '', length: 0, offset: 0 };
-  /** Every line is a leaf, malformed ones and a torn tail too: the tree commits to the file's lines. */
+  /**
+   * Every line is a leaf, malformed ones and a torn tail too: the tree commits to the file's lines.
+   * Each batch's lines are hashed into subtrees where the batch is processed; joined here in order.
+   */
   private readonly tree = new LineTreeAccumulator();
   private haveBefore = false;
   /** For batches with nothing ahead of them: processed and written at once, from views (no copies). */
@@ -169,6 +178,7 @@ export class DayScanner {
     this.ring = makeScanInit(alertFilter, threads, onRecords !== undefined);
     this.bufs = this.ring.bufs.map((b) => Buffer.from(b));
     this.metas = this.ring.metas.map((m) => new Float64Array(m));
+    this.digestBufs = this.ring.digests.map((d) => Buffer.from(d));
     this.thread = startThread({
       name: SCAN_THREAD,
       script: new URL('./scan-worker.js', import.meta.url),
@@ -185,9 +195,11 @@ export class DayScanner {
   }
 
   /** Writes a batch's result; results arrive in batch order, whichever thread made them. */
-  private write(r: BatchResult): void {
+  private write(r: ScanResult): void {
     if (this.failure) return;
     try {
+      for (let i = 0; i < r.tree.sizes.length; i++)
+        this.tree.addSubtree(r.tree.roots[i] as string, r.tree.sizes[i] as number);
       this.sinks.orders.writeBytes(r.orders);
       this.sinks.fills.writeBytes(r.fills);
       this.sinks.alerts.writeBytes(r.alerts);
@@ -228,36 +240,45 @@ export class DayScanner {
       // Every earlier batch is written: this one can be written now, from the processor's own
       // buffers. Copying each result instead (it might have to wait) doubled the export's peak RSS.
       try {
-        this.write(this.local.process(id, this.buf, this.used, this.meta, this.count, false));
+        this.write({
+          ...this.local.process(id, this.buf, this.used, this.meta, this.count, false),
+          tree: lineSubtrees(this.digests, this.first, this.count),
+        });
       } catch (err) {
         this.fail(asAuditpackError(err, 'export scan'));
       }
-      this.used = 0;
-      this.count = 0;
+      this.next();
       return;
     }
-    let result: Promise<BatchResult>;
+    let result: Promise<ScanResult>;
+    const { used, count, first } = this;
     if (slot >= 0) {
-      this.buf.copy(this.bufs[slot] as Buffer, 0, 0, this.used);
-      (this.metas[slot] as Float64Array).set(this.meta.subarray(0, this.count * META));
+      this.buf.copy(this.bufs[slot] as Buffer, 0, 0, used);
+      (this.metas[slot] as Float64Array).set(this.meta.subarray(0, count * META));
+      this.digests.copy(this.digestBufs[slot] as Buffer, 0, 0, count * DIGEST_BYTES);
       Atomics.store(this.ring.owner, slot, id);
       Atomics.store(this.ring.state, slot, 1);
-      result = this.thread.run({ id, slot, used: this.used, count: this.count });
+      result = this.thread.run({ id, slot, used, count, first });
     } else {
       // Processed now, synchronously: the buffers are reused by the next batch.
-      result = this.thread.runHere({ id, buf: this.buf, meta: this.meta, used: this.used, count: this.count });
+      result = this.thread.runHere({ id, buf: this.buf, meta: this.meta, digests: this.digests, used, count, first });
     }
     result.then(
       (r) => this.write(r),
       (e: AuditpackError) => this.fail(e),
     );
+    this.next();
+  }
+
+  /** The batch is handed over: the next one starts empty, after its lines. */
+  private next(): void {
+    this.first += this.count;
     this.used = 0;
     this.count = 0;
   }
 
   /** The next line of the log, in order (its bytes are copied: a view is fine). */
   push(l: ScannedLine): void {
-    this.tree.addLineHash(l.hash);
     if (l.terminated) this.endHash = l.hash;
     const complete = l.terminated && l.bytes !== undefined;
     // A recovery event right after a line makes that line a recovered fragment (docs/FORMAT.md
@@ -288,6 +309,8 @@ export class DayScanner {
       if (this.count === 0) this.firstLine = l.lineNumber;
       this.hashes.push(l.hash);
     }
+    if (this.digests.write(l.hash, this.count * DIGEST_BYTES, 'hex') !== DIGEST_BYTES)
+      throw new RangeError('a line hash is 64 hex digits');
     const o = this.count * META;
     meta[o] = this.used;
     if (len > 0) this.used += (l.bytes as Buffer).copy(this.buf, this.used);

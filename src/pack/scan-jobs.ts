@@ -6,6 +6,7 @@
  */
 import type { AlertFilterConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
+import { type LineSubtrees, lineSubtrees } from '../merkle/index.js';
 import type { SetupJobs } from '../worker/index.js';
 import { BatchProcessor, type BatchResult, META } from './day-events.js';
 
@@ -22,8 +23,12 @@ export const BATCH_BYTES = 512 * 1024;
 /** At most this many lines a batch (512 KiB of the shortest lines the format allows, ~240 B, is ~2,200). */
 export const BATCH_LINES = 4096;
 
+/** A line's SHA-256 in a batch's digests: the line tree's leaves are hashed where the batch is processed. */
+export const DIGEST_BYTES = 32;
+
 /**
- * The ring of shared slots: `bufs[i]` line bytes, `metas[i]` META numbers per line; `state[i]` is 1
+ * The ring of shared slots: `bufs[i]` line bytes, `metas[i]` META numbers per line, `digests[i]`
+ * each line's SHA-256 (DIGEST_BYTES a line, for the line tree); `state[i]` is 1
  * while a batch waits in slot i or is being processed, `owner[i]` the id of that batch.
  */
 export interface ScanInit {
@@ -34,6 +39,7 @@ export interface ScanInit {
   readonly owner: Int32Array;
   readonly bufs: readonly SharedArrayBuffer[];
   readonly metas: readonly SharedArrayBuffer[];
+  readonly digests: readonly SharedArrayBuffer[];
 }
 
 /** A batch in slot `slot` of the ring (posted to the thread). */
@@ -42,6 +48,8 @@ export interface SlotBatch {
   readonly slot: number;
   readonly used: number;
   readonly count: number;
+  /** Index (from 0) of the batch's first line in the log: where its subtrees sit in the line tree. */
+  readonly first: number;
 }
 
 /** A batch where it was cut (only ever run on the reading thread). */
@@ -49,8 +57,18 @@ export interface LocalBatch {
   readonly id: number;
   readonly buf: Buffer;
   readonly meta: Float64Array;
+  readonly digests: Buffer;
   readonly used: number;
   readonly count: number;
+  readonly first: number;
+}
+
+/**
+ * A processed batch: its rows and records, and its lines hashed into the line tree (the roots of
+ * the complete subtrees they make, src/merkle/line-tree.ts), so the reading thread only joins them.
+ */
+export interface ScanResult extends BatchResult {
+  readonly tree: LineSubtrees;
 }
 
 /** A ring for `threads`, or an empty one (no thread: no shared memory). */
@@ -63,17 +81,23 @@ export function makeScanInit(alertFilter: AlertFilterConfig, threads: boolean, c
     owner: new Int32Array(new SharedArrayBuffer(4 * SLOTS)),
     bufs: Array.from({ length: n }, () => new SharedArrayBuffer(BATCH_BYTES)),
     metas: Array.from({ length: n }, () => new SharedArrayBuffer(8 * META * BATCH_LINES)),
+    digests: Array.from({ length: n }, () => new SharedArrayBuffer(DIGEST_BYTES * BATCH_LINES)),
   };
 }
 
 /** The handler of scan batches, in the thread or here; results own their bytes (they may wait). */
-export const setupScan: SetupJobs<ScanInit, SlotBatch | LocalBatch, BatchResult> = (init) => {
+export const setupScan: SetupJobs<ScanInit, SlotBatch | LocalBatch, ScanResult> = (init) => {
   const bufs = init.bufs.map((b) => Buffer.from(b));
   const metas = init.metas.map((m) => new Float64Array(m));
+  const digests = init.digests.map((d) => Buffer.from(d));
   const processor = new BatchProcessor(init.alertFilter, init.checks);
   return {
     run(job) {
-      if (!('slot' in job)) return processor.process(job.id, job.buf, job.used, job.meta, job.count, true);
+      if (!('slot' in job))
+        return {
+          ...processor.process(job.id, job.buf, job.used, job.meta, job.count, true),
+          tree: lineSubtrees(job.digests, job.first, job.count),
+        };
       // Re-run here after the thread died: the slot must still hold this batch. The thread frees a
       // slot before it answers, so a death in between may have let the reader refill it (the reader
       // fills a slot synchronously, so an owner still equal to the id means intact bytes).
@@ -87,8 +111,9 @@ export const setupScan: SetupJobs<ScanInit, SlotBatch | LocalBatch, BatchResult>
         job.count,
         true,
       );
+      const tree = lineSubtrees(digests[job.slot] as Buffer, job.first, job.count);
       Atomics.store(init.state, job.slot, 0); // the slot is free as soon as its bytes are read
-      return r;
+      return { ...r, tree };
     },
     transfer: (r) => [
       r.orders.buffer as ArrayBuffer,
