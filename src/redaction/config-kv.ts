@@ -306,19 +306,29 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
     }
     contCensor = sensitive;
     if (!sensitive || valueText === '') continue;
-    if (cont?.kind === 'close' && cont.close !== 'bracket') {
-      const at = body.indexOf(cont.close, valueStart);
-      line.body = body.slice(0, at + cont.close.length) + censor;
-    } else {
-      // .properties has no inline comments: the value runs to the end of the line.
-      const commentChars = format === 'properties' ? '' : format === 'ini' ? '#;' : '#';
-      line.body = censorValue(body, valueStart, censor, {
-        commentChars,
-        backslashEscapes: true,
-        keepTrailingSemicolon: format === 'conf',
-      }).body;
-    }
+    line.body = censorLineValue(body, valueStart, cont?.kind === 'close' ? cont.close : undefined, format, censor);
   }
+}
+
+/** A sensitive value's part on its key's line: up to an open quote that continues it, else censorValue's. */
+function censorLineValue(
+  body: string,
+  valueStart: number,
+  close: string | undefined,
+  format: ConfigTextFormat,
+  censor: string,
+): string {
+  if (close !== undefined && close !== 'bracket') {
+    const at = body.indexOf(close, valueStart);
+    return body.slice(0, at + close.length) + censor;
+  }
+  // .properties has no inline comments: the value runs to the end of the line.
+  const commentChars = format === 'properties' ? '' : format === 'ini' ? '#;' : '#';
+  return censorValue(body, valueStart, censor, {
+    commentChars,
+    backslashEscapes: true,
+    keepTrailingSemicolon: format === 'conf',
+  }).body;
 }
 
 /**
@@ -377,7 +387,8 @@ function shellValueExtent(lines: readonly Line[], n: number, from: number): { la
       } else if (c === '\\' && q === '"') i++;
     }
     if (q === '' && !continued) return { last: ln, plain };
-    plain = false;
+    // Only a value that is one quoted string over lines stays plain (censored to its close quote).
+    if (continued) plain = false;
     i = 0;
   }
   return { last: lines.length - 1, plain: false };

@@ -6,7 +6,7 @@
  * decodes to a sensitive name, or cannot be decoded (`\u` without four hex digits: load throws),
  * has its whole value censored, on every physical line it spans.
  */
-import { isSensitivePath, type Line } from './config-lines.js';
+import { censorWholeLine, isSensitivePath, type Line } from './config-lines.js';
 import type { Redactor } from './redactor.js';
 
 /** Stands for a key whose escapes Java rejects: judged sensitive (fails closed). */
@@ -108,13 +108,13 @@ export function redactPropertiesLines(lines: Line[], r: Redactor): void {
     if (!key.includes(UNDECODABLE) && !isSensitivePath(key, r)) continue;
     let censored = false;
     for (const s of segments) {
-      if (s.at + s.length <= valueStart && !(s.length === 0 && s.at === valueStart)) continue;
-      const cut = s.from + Math.max(0, valueStart - s.at);
-      const tail = endsWithOddBackslashes(s.line.body) && s !== segments[segments.length - 1] ? '\\' : '';
-      // The value's first piece becomes the censor; the pieces after it (its other lines) go empty,
-      // still continued so the stored text keeps its logical lines.
-      s.line.body = s.line.body.slice(0, cut) + (censored ? '' : r.censor) + tail;
-      censored = true;
+      if (censored) s.line.body = censorWholeLine(s.line.body, r.censor);
+      else if (s.at + s.length > valueStart || (s.length === 0 && s.at === valueStart)) {
+        // The value's first piece (its continuation backslash with it) becomes the censor; each of
+        // its other lines is censored whole, as a continued value is in the other formats.
+        s.line.body = s.line.body.slice(0, s.from + Math.max(0, valueStart - s.at)) + r.censor;
+        censored = true;
+      }
     }
   }
 }

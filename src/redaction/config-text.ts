@@ -21,6 +21,7 @@ import { joinLines, splitLines, type ConfigTextFormat, type Line } from './confi
 import { redactPropertiesLines } from './config-properties.js';
 import { redactXmlLines } from './config-xml.js';
 import { redactYamlLines } from './config-yaml.js';
+import { redactYamlTree } from './config-yaml-tree.js';
 
 export type { ConfigTextFormat } from './config-lines.js';
 
@@ -89,6 +90,7 @@ export function redactConfigText(text: string, format: ConfigTextFormat, redacto
     out = redactJsonNamed(redactJson(text, redactor) ?? redactLines(text, 'generic', redactor), redactor);
   } else {
     out = redactLines(text, format, redactor);
+    if (format === 'yaml') out = redactYamlTree(out, redactor);
   }
   out = redactShapes(out, redactor);
   return { text: out, redacted: out !== text };

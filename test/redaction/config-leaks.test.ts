@@ -411,9 +411,9 @@ describe('keys and values as the format loader reads them (attack7)', () => {
         'pass\\',
         '    word=[REDACTED]',
         'password\f=[REDACTED]',
-        'password = [REDACTED]\\',
-        '   \\',
-        '   ',
+        'password = [REDACTED]',
+        '   [REDACTED]',
+        '   [REDACTED]',
         'host=a\\',
         '  b',
         '# a comment is not continued\\',
@@ -442,6 +442,53 @@ describe('keys and values as the format loader reads them (attack7)', () => {
     expect(red('.env', env)).toBe(
       'PASSWORD=[REDACTED]\n[REDACTED]\nTOKEN=[REDACTED]\n[REDACTED]\nSECRET=[REDACTED]\nAPI_KEY=[REDACTED]\n' +
         'DB_PASSWORD="[REDACTED]" # note\nPASSWORD2=[REDACTED] # it\'s\nHOST="h\nq"\nPORT=1\n',
+    );
+  });
+
+  it('YAML as the yaml package parses it: a flow pair whose value or colon is on a later line, a block-scalar or tagged explicit key', () => {
+    const yaml = [
+      'db: {user: app, password:',
+      '  LEAK1, port: 5432}',
+      'pool: [password:',
+      '  LEAK2]',
+      'cache: {"password"',
+      '  : "LEAK3"}',
+      'k1:',
+      '  ? |-',
+      '    password',
+      '  : LEAK4',
+      'k2:',
+      '  ? !!str',
+      '    password',
+      '  : LEAK5',
+      'venue: {binance: {key:',
+      '  LEAK6}, sort: {key:',
+      '  price}}',
+      'host: h',
+      '',
+    ].join('\n');
+    expect(red('c.yaml', yaml)).toBe(
+      [
+        'db: {user: app, password:',
+        '  [REDACTED], port: 5432}',
+        'pool: [password:',
+        '  [REDACTED]]',
+        'cache: {"password"',
+        '  : "[REDACTED]"}',
+        'k1:',
+        '  ? |-',
+        '    password',
+        '  : [REDACTED]',
+        'k2:',
+        '  ? !!str',
+        '    password',
+        '  : [REDACTED]',
+        'venue: {binance: {key:',
+        '  [REDACTED]}, sort: {key:',
+        '  price}}',
+        'host: h',
+        '',
+      ].join('\n'),
     );
   });
 });
