@@ -272,11 +272,7 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
     const parsed = parseKvKey(body, k, syntax);
     if (!parsed) continue;
     const { key, valueStart } = parsed;
-    const sensitive =
-      sectionSensitive ||
-      key.includes(UNDECODABLE_PART) ||
-      isSensitivePath(key, r) ||
-      isSensitiveUnder(section, key, r);
+    const sensitive = sectionSensitive || isSensitiveKvKey(key, section, r);
     const valueText = body.slice(valueStart).trim();
     if (sensitive && (format === 'env' || format === 'generic') && valueText !== '') {
       const last = censorShellValue(lines, n, valueStart, censor);
@@ -392,6 +388,11 @@ function shellValueExtent(lines: readonly Line[], n: number, from: number): { la
     i = 0;
   }
   return { last: lines.length - 1, plain: false };
+}
+
+/** A decoded `key = value` key (parseKvKey) is sensitive: by name, path, section, or undecodable. */
+function isSensitiveKvKey(key: string, section: string | undefined, r: Redactor): boolean {
+  return key.includes(UNDECODABLE_PART) || isSensitivePath(key, r) || isSensitiveUnder(section, key, r);
 }
 
 function endsWithOddBackslashes(s: string): boolean {
