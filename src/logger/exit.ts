@@ -2,7 +2,7 @@
  * Flushing on the way out: one set of process handlers shared by every live logger, installed when
  * the first logger that wants it is made (never at import) and removed when the last one closes.
  *
- * On SIGINT/SIGTERM we flush synchronously; if nobody else listens for that signal we then re-raise
+ * On SIGINT/SIGTERM/SIGHUP we flush synchronously; if nobody else listens for that signal we then re-raise
  * it, so the process still ends as it would have without us (exit status, parent sees the signal).
  * If the app has its own handler, the decision to exit stays the app's.
  *
@@ -14,14 +14,28 @@
 import { writeSync } from 'node:fs';
 import { exitCodeFor, isAuditpackError } from '../errors.js';
 
-const flushers = new Set<() => void>();
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/** A registered flush; `final` is true on `'exit'` (nothing runs after it but other exit listeners). */
+type ExitFlush = (final: boolean) => void;
+
+const flushers = new Set<ExitFlush>();
+let signals: NodeJS.Signals[] = [];
 let installed = false;
 
-function flushAll(): void {
+/**
+ * The signals flushed on: SIGINT and SIGTERM; SIGHUP too (a dropped ssh session, a closed terminal,
+ * a supervisor's stop: its default action ends the process without `'exit'`), and SIGBREAK
+ * (Ctrl+Break) on Windows. Node resets every signal but SIGPIPE and SIGXFSZ to its default action at
+ * start-up, so even under `nohup` a Node process ends on SIGHUP (measured: status 129); the re-raise
+ * below keeps that ending when nobody else listens.
+ */
+function flushSignals(): NodeJS.Signals[] {
+  return process.platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGBREAK'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+}
+
+function flushAll(final: boolean): void {
   for (const f of flushers) {
     try {
-      f();
+      f(final);
     } catch (err) {
       // One logger's failure must not keep the others from flushing.
       reportExitFailure(err);
@@ -29,8 +43,13 @@ function flushAll(): void {
   }
 }
 
-/** Says on stderr that events were lost on the way out, and makes a clean exit status say it too. */
-function reportExitFailure(err: unknown): void {
+const onExit = (): void => flushAll(true);
+
+/**
+ * Says on stderr that events were lost on the way out, and makes a clean exit status say it too.
+ * Also for a write after the exit flush (an event logged in a later `'exit'` listener).
+ */
+export function reportExitFailure(err: unknown): void {
   const typed = isAuditpackError(err);
   const text = typed ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
   try {
@@ -42,7 +61,7 @@ function reportExitFailure(err: unknown): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  flushAll();
+  flushAll(false);
   if (process.listenerCount(signal) === 1) {
     uninstall();
     process.kill(process.pid, signal);
@@ -52,19 +71,23 @@ function onSignal(signal: NodeJS.Signals): void {
 function install(): void {
   if (installed) return;
   installed = true;
-  process.on('exit', flushAll);
-  for (const s of SIGNALS) process.on(s, onSignal);
+  process.on('exit', onExit);
+  signals = flushSignals();
+  for (const s of signals) process.on(s, onSignal);
 }
 
 function uninstall(): void {
   if (!installed) return;
   installed = false;
-  process.off('exit', flushAll);
-  for (const s of SIGNALS) process.off(s, onSignal);
+  process.off('exit', onExit);
+  for (const s of signals) process.off(s, onSignal);
 }
 
-/** Registers a synchronous flush to run on exit and on SIGINT/SIGTERM. Returns the unregister function. */
-export function registerExitFlush(flush: () => void): () => void {
+/**
+ * Registers a synchronous flush to run on exit (`final` true) and on SIGINT, SIGTERM and SIGHUP
+ * (SIGBREAK for SIGHUP on Windows). Returns the unregister function.
+ */
+export function registerExitFlush(flush: ExitFlush): () => void {
   flushers.add(flush);
   install();
   return () => {

@@ -20,7 +20,7 @@ import { bufferedSize, EventBuffer } from './buffer.js';
 import { authoriseWriterEvents, createChild, RECORD_AS, WRITER, type WriterMark } from './child.js';
 import { systemClock } from './clock.js';
 import { DurableWriter } from './durable-writer.js';
-import { registerExitFlush } from './exit.js';
+import { registerExitFlush, reportExitFailure } from './exit.js';
 import { FileSink } from './file-sink.js';
 import { heartbeatIntervalMs, startHeartbeat } from './heartbeat.js';
 import { EventPreparer } from './prepare.js';
@@ -89,6 +89,8 @@ class Logger {
   private readonly stopHeartbeat: () => void;
   private accepted = 0;
   private closed = false;
+  /** Set once the exit flush ran on `'exit'`: later calls are written at once (writeAtExit). */
+  private exiting = false;
   private closing: Promise<void> | undefined;
 
   constructor(options: AuditLoggerOptions) {
@@ -128,7 +130,15 @@ class Logger {
           flushBytes,
           offload: threadless ? undefined : { dir, provenance, redaction: cloneableRedaction(redaction) },
         });
-    this.unregisterExit = options.handleExit === false ? undefined : registerExitFlush(() => this.flushSyncForExit());
+    this.unregisterExit =
+      options.handleExit === false
+        ? undefined
+        : registerExitFlush((final) => {
+            this.flushSyncForExit();
+            // From here on the event loop never turns again: a later call (an event logged in an
+            // 'exit' listener the app added after this one) is written before it returns.
+            if (final) this.exiting = true;
+          });
     this.stopHeartbeat = startHeartbeat(heartbeatMs, (c, e, f) => this.record(c, e, f, undefined, WRITER));
     // auditpack's own events (export, retention) under their reserved names, through no public property.
     authoriseWriterEvents(this, (c, e, f) => this.record(c, e, f, undefined, WRITER));
@@ -234,7 +244,22 @@ class Logger {
     const ev = this.preparer.prepare(category, event, fields, actor, writer);
     if (!this.writer.makeRoom(bufferedSize(ev))) return this.writer.refuse();
     this.accepted++;
-    return this.writer.accept(ev);
+    const accepted = this.writer.accept(ev);
+    if (this.exiting) this.writeAtExit();
+    return accepted;
+  }
+
+  /**
+   * A call after the exit flush ran on `'exit'`: its deferred write would never run, so it is written
+   * now, synchronously, like the exit flush; a failure goes to stderr and the exit status as the
+   * exit flush's does (exit.ts).
+   */
+  private writeAtExit(): void {
+    try {
+      this.flushSyncForExit();
+    } catch (err) {
+      reportExitFailure(err);
+    }
   }
 
   /**
