@@ -70,8 +70,12 @@ export interface PackCompliance {
     version: string;
   }): {
     report: ComplianceReport;
-    /** The files' texts; the end state in pieces (it can be tens of megabytes: carriedStateChunks). */
-    files: Record<(typeof COMPLIANCE_FILES)[number], string | Iterable<string>>;
+    /**
+     * Each file's text, rendered when called (the end state in pieces: carriedStateChunks). Write
+     * them one after the other: on a day of many findings the report, its CSV and its page are each
+     * megabytes, and rendered together they were alive together at the export's peak.
+     */
+    files: Record<(typeof COMPLIANCE_FILES)[number], () => string | Iterable<string>>;
   };
 }
 
@@ -118,26 +122,22 @@ export async function startPackCompliance(
         files: [PACK_LOG_NAME],
         carriedIn: start.carried,
       });
-      const html = renderReportHtml(
-        report,
-        {
-          export_date: date,
-          chain_end_hash: facts.chainEndHash,
-          first_seq: facts.firstSeq,
-          last_seq: facts.lastSeq,
-          signer: facts.signingKey === undefined ? null : fingerprint(facts.signingKey),
-          auditpack_version: facts.version,
-        },
-        start.state,
-      );
+      const page = {
+        export_date: date,
+        chain_end_hash: facts.chainEndHash,
+        first_seq: facts.firstSeq,
+        last_seq: facts.lastSeq,
+        signer: facts.signingKey === undefined ? null : fingerprint(facts.signingKey),
+        auditpack_version: facts.version,
+      };
       return {
         report,
         files: {
-          [PAYLOAD_NAME.complianceReport]: reportJson(report),
-          [PAYLOAD_NAME.complianceFindings]: findingsCsv(report),
-          [PAYLOAD_NAME.reportHtml]: html,
-          [PAYLOAD_NAME.complianceState]: end,
-          [PAYLOAD_NAME.complianceStateStart]: start.text,
+          [PAYLOAD_NAME.complianceReport]: () => reportJson(report),
+          [PAYLOAD_NAME.complianceFindings]: () => findingsCsv(report),
+          [PAYLOAD_NAME.reportHtml]: () => renderReportHtml(report, page, start.state),
+          [PAYLOAD_NAME.complianceState]: () => end,
+          [PAYLOAD_NAME.complianceStateStart]: () => start.text,
         },
       };
     },

@@ -336,8 +336,9 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
     signingKey: options.signingKey,
     version: options.version,
   });
-  for (const [name, text] of Object.entries(checked?.files ?? {}))
-    files[name] = writeNewFile(join(dataDir, name), text);
+  // One rendering alive at a time: each text is garbage once its file is written.
+  for (const [name, render] of Object.entries(checked?.files ?? {}))
+    files[name] = writeNewFile(join(dataDir, name), render());
   return { files, payload, facts, totalBytes, compliance: checked?.report.totals };
 }
 
