@@ -11,7 +11,16 @@
  * window; one second of message rates; each process's last time), so its size is bounded like the
  * engine's. Per-day counters (order-to-trade, the summary, findings) are not carried.
  */
-import type { EngineState, FailedLogins, Order } from './engine-state.js';
+import {
+  CLOSED,
+  type EngineState,
+  type FailedLogins,
+  OPEN,
+  type Order,
+  Override,
+  RiskCheck,
+  Slot,
+} from './engine-state.js';
 import { RateWindow } from './state.js';
 import type { Evidence } from './types.js';
 
@@ -127,18 +136,19 @@ export function carryOut(s: EngineState, date: string, rename?: (file: string) =
       times_us: [...f.times],
       flagged_burst_us: f.flaggedBurstAt,
     })),
-    open_orders: [...s.open.values()].map(order),
-    closed_orders: [...s.closed.values()].map(order),
-    risk_checks: [...s.risk.entries()].map(([key, r]) => ({
-      key,
+    open_orders: s.open.toArray().map(order),
+    closed_orders: s.closed.toArray().map(order),
+    // An order's risk check and override are in its slot, in one order of update with the others.
+    risk_checks: s.risk.toArray().map((r) => ({
+      key: r.key ?? `o:${(r.slot as Slot).id}`,
       t_us: r.tUs,
       pass: r.pass,
       failed: [...r.failed],
       reference_price: r.refPrice,
       evidence: ev(r.ev),
     })),
-    overrides: [...s.overrides.entries()].map(([key, o]) => ({
-      key,
+    overrides: s.overrides.toArray().map((o) => ({
+      key: o.key ?? `o:${(o.slot as Slot).id}`,
       t_us: o.tUs,
       text: o.text ?? null,
       evidence: ev(o.ev),
@@ -164,21 +174,14 @@ export function carryOut(s: EngineState, date: string, rename?: (file: string) =
 
 /** Loads a carried state into a fresh engine state (the inverse of carryOut). */
 export function seedState(s: EngineState, c: CarriedState): void {
-  const order = (o: CarriedOrder): Order => ({
-    tUs: o.t_us,
-    id: o.order_id,
-    symbol: o.symbol,
-    newRef: o.evidence,
-    tif: o.time_in_force,
-    qty: o.quantity,
-    price: o.price,
-    ref: o.reference_price,
-    strategy: o.strategy,
-    venue: o.venue,
-    filled: o.filled,
-    status: o.status,
-    overfilled: o.overfilled,
-  });
+  // An order carried into the slot `o`, with every field as carried.
+  const order = (o: Slot, c: CarriedOrder): Slot => {
+    o.setOrder(c.t_us, c.symbol, c.evidence, c.time_in_force, c.quantity, c.price, c.strategy, c.venue, c.status);
+    o.ref = c.reference_price;
+    o.filled = c.filled;
+    o.overfilled = c.overfilled;
+    return o;
+  };
   s.nowUs = c.end_us;
   for (const k of c.kill_switch) s.killSwitch.set(k.scope, k.evidence);
   for (const x of c.sessions) s.sessions.set(x.user, x.login_us);
@@ -186,22 +189,45 @@ export function seedState(s: EngineState, c: CarriedState): void {
     const fl: FailedLogins = { tUs: f.last_us, times: [...f.times_us], flaggedBurstAt: f.flagged_burst_us };
     s.failed.set(f.user, fl);
   }
-  for (const o of c.open_orders) s.open.set(o.order_id, order(o));
+  // An id listed twice among the open orders keeps its first place with the last one's fields (a
+  // Map's set); listed again among the closed ones it moves to the end. Only a state not written by
+  // this engine lists an id both open and closed: the closed entry is then carried along unfound
+  // (a ghost) until the open order closes or is used again, as when the two were separate maps.
+  for (const o of c.open_orders) {
+    const slot = order(s.slot(o.order_id), o);
+    if (slot.ord === 0) s.openOrder(slot);
+  }
   s.peakOpen = s.open.size;
-  for (const o of c.closed_orders) s.closed.set(o.order_id, order(o));
-  for (const r of c.risk_checks)
-    s.risk.set(r.key, {
-      tUs: r.t_us,
-      pass: r.pass,
-      failed: [...r.failed],
-      refPrice: r.reference_price,
-      ev: r.evidence,
-    });
-  for (const o of c.overrides)
-    s.overrides.set(
-      o.key,
-      o.text === null ? { tUs: o.t_us, ev: o.evidence } : { tUs: o.t_us, ev: o.evidence, text: o.text },
+  for (const o of c.closed_orders) {
+    const held = s.slots.get(o.order_id);
+    if (held !== undefined && held.ord === OPEN) {
+      s.dropGhost(o.order_id);
+      const g = order(new Slot(o.order_id), o);
+      s.ghosts.set(o.order_id, g);
+      g.ord = CLOSED;
+      s.closed.push(g);
+    } else s.closeOrder(order(s.slot(o.order_id), o));
+  }
+  for (const r of c.risk_checks) {
+    const o = r.key.startsWith('o:') ? s.slot(r.key.slice(2)) : null;
+    const rc = new RiskCheck(
+      r.t_us,
+      r.pass,
+      [...r.failed],
+      r.reference_price,
+      r.evidence,
+      o,
+      o === null ? r.key : null,
     );
+    if (o === null) s.setKeyRisk(r.key, rc);
+    else s.setOrderRisk(o, rc);
+  }
+  for (const v of c.overrides) {
+    const o = v.key.startsWith('o:') ? s.slot(v.key.slice(2)) : null;
+    const ov = new Override(v.t_us, v.evidence, v.text ?? undefined, o, o === null ? v.key : null);
+    if (o === null) s.setKeyOverride(v.key, ov);
+    else s.setOrderOverride(o, ov);
+  }
   for (const d of c.decisions)
     s.decisions.set(d.signal_id, { tUs: d.t_us, ev: d.evidence, approved: d.approved, decision: d.decision });
   for (const r of c.recent_orders) s.recentNew.set(r.key, { tUs: r.t_us, ev: r.evidence, id: r.order_id });

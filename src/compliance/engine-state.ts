@@ -4,7 +4,7 @@
  * (state.ts), so memory does not grow with the day.
  */
 import type { CompliancePolicy } from './policy.js';
-import { ExpiringMap, FindingSink, type RateWindow } from './state.js';
+import { Chain, ExpiringMap, FindingSink, type Linked, type RateWindow } from './state.js';
 import type { PolicyInForce, PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, RuleId } from './types.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
@@ -19,32 +19,148 @@ export interface LineRef {
   readonly hash: string;
 }
 
-/** An order as the checks follow it. */
-export interface Order {
-  readonly tUs: number;
-  readonly id: string;
-  readonly symbol: string | null;
-  readonly newRef: Evidence;
-  readonly tif: string;
-  qty: number;
+/** What becomes of an order: open until a final status. */
+export type OrderStatus = 'open' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+
+/** A slot's order is in neither list (the slot holds only a risk check or an override). */
+export const NO_ORDER = 0;
+/** A slot's order is open (in EngineState.open). */
+export const OPEN = 1;
+/** A slot's order is closed and remembered (in EngineState.closed). */
+export const CLOSED = 2;
+
+/**
+ * Everything the checks keep about one order id, found by one lookup (EngineState.slots): the order
+ * as followed (open or closed), the latest risk check and override naming the order. Fields are
+ * flat and evidence is kept as its parts, an Evidence object made only for a finding or the carried
+ * state: an order's slot lives for the closed-order horizon, so each object it held was copied by
+ * every scavenge and promoted. A slot is dropped when its order is in neither list and it holds no
+ * risk check and no override.
+ */
+export class Slot implements Linked<Slot> {
+  /** OPEN, CLOSED or NO_ORDER: which list `prev`/`next` link it into (an order is never in both). */
+  ord = NO_ORDER;
+  prev: Slot | null = null;
+  next: Slot | null = null;
+  /** The order's acceptance time (the closed orders expire from it). */
+  tUs = 0;
+  symbol: string | null = null;
+  tif = 'DAY';
+  qty = 0;
   /** The limit price as last set (null for a market order); a modification's checks read it. */
-  price: number | null;
+  price: number | null = null;
   /** The reference price the order was checked against when accepted (a modification's collar). */
-  ref: number | null;
+  ref: number | null = null;
   /** Who sends its messages: a modify or cancel that does not repeat them is counted under these. */
-  readonly strategy: string | null;
-  readonly venue: string | null;
-  filled: number;
-  status: 'open' | 'filled' | 'cancelled' | 'rejected' | 'expired';
-  overfilled: boolean;
+  strategy: string | null = null;
+  venue: string | null = null;
+  filled = 0;
+  status: OrderStatus = 'open';
+  overfilled = false;
+  /** The evidence of the line that opened it (or closed it, for a rejection never seen open). */
+  file = '';
+  seq = 0;
+  line = 0;
+  hash = '';
+  /** The latest risk check keyed by this order (`o:<id>` in the carried state). */
+  risk: RiskCheck | null = null;
+  /** The latest override keyed by this order. */
+  override: Override | null = null;
+
+  constructor(readonly id: string) {}
+
+  /** The order as the checks first saw it: its fields set from a new (or rejected) order's event. */
+  setOrder(
+    tUs: number,
+    symbol: string | null,
+    ev: Evidence,
+    tif: string,
+    qty: number,
+    price: number | null,
+    strategy: string | null,
+    venue: string | null,
+    status: OrderStatus,
+  ): void {
+    this.tUs = tUs;
+    this.symbol = symbol;
+    this.tif = tif;
+    this.qty = qty;
+    this.price = price;
+    this.ref = null;
+    this.strategy = strategy;
+    this.venue = venue;
+    this.filled = 0;
+    this.status = status;
+    this.overfilled = false;
+    this.file = ev.file;
+    this.seq = ev.seq;
+    this.line = ev.line;
+    this.hash = ev.line_sha256;
+  }
+
+  /** The evidence of the order's first line. */
+  get newRef(): Evidence {
+    return { file: this.file, seq: this.seq, line: this.line, line_sha256: this.hash };
+  }
 }
-/** The latest risk check for an order or a signal. */
-export interface RiskCheck {
-  readonly tUs: number;
-  readonly pass: boolean;
-  readonly failed: readonly string[];
-  readonly refPrice: number | null;
-  readonly ev: Evidence;
+
+/** An order as the checks follow it: its slot. */
+export type Order = Slot;
+
+/**
+ * The latest risk check for an order or a signal, as a node of EngineState.risk. `slot` is the
+ * order's whose check it is (key `o:<id>`); otherwise `key` is its key (`s:<signal>`, or what a
+ * carried state named).
+ */
+export class RiskCheck implements Linked<RiskCheck> {
+  prev: RiskCheck | null = null;
+  next: RiskCheck | null = null;
+  private readonly file: string;
+  private readonly seq: number;
+  private readonly line: number;
+  private readonly hash: string;
+  constructor(
+    readonly tUs: number,
+    readonly pass: boolean,
+    readonly failed: readonly string[],
+    readonly refPrice: number | null,
+    ev: Evidence,
+    readonly slot: Slot | null,
+    readonly key: string | null,
+  ) {
+    this.file = ev.file;
+    this.seq = ev.seq;
+    this.line = ev.line;
+    this.hash = ev.line_sha256;
+  }
+  get ev(): Evidence {
+    return { file: this.file, seq: this.seq, line: this.line, line_sha256: this.hash };
+  }
+}
+
+/** The latest override for an order or a signal (who and why), as a node of EngineState.overrides. */
+export class Override implements Linked<Override> {
+  prev: Override | null = null;
+  next: Override | null = null;
+  private readonly file: string;
+  private readonly seq: number;
+  private readonly line: number;
+  private readonly hash: string;
+  constructor(
+    readonly tUs: number,
+    ev: Evidence,
+    readonly text: string | undefined,
+    readonly slot: Slot | null,
+    readonly key: string | null,
+  ) {
+    this.file = ev.file;
+    this.seq = ev.seq;
+    this.line = ev.line;
+    this.hash = ev.line_sha256;
+  }
+  get ev(): Evidence {
+    return { file: this.file, seq: this.seq, line: this.line, line_sha256: this.hash };
+  }
 }
 /** When something happened, its evidence and, for overrides, who and why. */
 export interface Stamp {
@@ -81,10 +197,39 @@ export const SECOND = 1_000_000;
 /** The maps and counters one run keeps, and `add` for a finding under the policy in force. */
 export class EngineState {
   readonly sink = new FindingSink();
-  readonly open = new Map<string, Order>();
-  readonly closed = new ExpiringMap<Order>(200_000);
-  readonly risk = new ExpiringMap<RiskCheck>(1_000_000);
-  readonly overrides = new ExpiringMap<Stamp>(100_000);
+  /** One slot per order id the checks hold anything about: one lookup per event. */
+  readonly slots = new Map<string, Slot>();
+  /** Open orders, in the order they were opened. */
+  readonly open = new Chain<Slot>(Number.POSITIVE_INFINITY, () => undefined);
+  /** Closed orders, oldest close first, for the closed-order horizon and at most 200,000. */
+  readonly closed = new Chain<Slot>(200_000, (o) => {
+    o.ord = NO_ORDER;
+    if (this.ghosts.get(o.id) === o) this.ghosts.delete(o.id);
+    else this.release(o);
+  });
+  /**
+   * Closed orders of a carried state whose id the same state also lists open (only a state not
+   * written by this engine has them): kept in the closed list, and found by no lookup, as before.
+   */
+  readonly ghosts = new Map<string, Slot>();
+  /** Risk checks by order (in their slot) and by signal (riskKeys), in one order of last update. */
+  readonly risk = new Chain<RiskCheck>(1_000_000, (r) => {
+    if (r.slot === null) this.riskKeys.delete(r.key as string);
+    else {
+      r.slot.risk = null;
+      this.release(r.slot);
+    }
+  });
+  readonly riskKeys = new Map<string, RiskCheck>();
+  /** Overrides by order (in their slot) and by signal (overrideKeys), in one order of last update. */
+  readonly overrides = new Chain<Override>(100_000, (v) => {
+    if (v.slot === null) this.overrideKeys.delete(v.key as string);
+    else {
+      v.slot.override = null;
+      this.release(v.slot);
+    }
+  });
+  readonly overrideKeys = new Map<string, Override>();
   readonly decisions = new ExpiringMap<Decision>(1_000_000);
   readonly recentNew = new ExpiringMap<Stamp & { id: string }>(1_000_000);
   readonly sessions = new Map<string, number>();
@@ -130,6 +275,72 @@ export class EngineState {
   constructor(readonly timeline: PolicyTimeline) {
     this.inForce = timeline.entries[0] as PolicyInForce;
     this.p = this.inForce.policy;
+  }
+
+  /** The slot of order id `id`, made when there is none. */
+  slot(id: string): Slot {
+    let o = this.slots.get(id);
+    if (o === undefined) this.slots.set(id, (o = new Slot(id)));
+    return o;
+  }
+
+  /** Forgets `o` when it holds nothing any more. */
+  release(o: Slot): void {
+    if (o.ord === NO_ORDER && o.risk === null && o.override === null) this.slots.delete(o.id);
+  }
+
+  /** Opens the order of slot `o` (in no list), at the end of the open orders. */
+  openOrder(o: Slot): void {
+    o.ord = OPEN;
+    this.open.push(o);
+    if (this.open.size > this.peakOpen) this.peakOpen = this.open.size;
+  }
+
+  /** Puts the order of slot `o` (open or in no list) last among the closed orders. */
+  closeOrder(o: Slot): void {
+    if (o.ord === OPEN) this.open.remove(o);
+    else if (o.ord === CLOSED) this.closed.remove(o);
+    if (this.ghosts.size > 0) this.dropGhost(o.id);
+    o.ord = CLOSED;
+    this.closed.push(o);
+  }
+
+  /** Takes the closed entry a carried state gave an open order's id out of the closed orders. */
+  dropGhost(id: string): void {
+    const g = this.ghosts.get(id);
+    if (g === undefined) return;
+    this.ghosts.delete(id);
+    this.closed.remove(g);
+  }
+
+  /** The latest risk check for order `o` is now `r` (last in the order of update). */
+  setOrderRisk(o: Slot, r: RiskCheck): void {
+    if (o.risk !== null) this.risk.remove(o.risk);
+    o.risk = r;
+    this.risk.push(r);
+  }
+
+  /** The latest risk check under a key other than an order's (`s:<signal>`) is now `r`. */
+  setKeyRisk(key: string, r: RiskCheck): void {
+    const old = this.riskKeys.get(key);
+    if (old !== undefined) this.risk.remove(old);
+    this.riskKeys.set(key, r);
+    this.risk.push(r);
+  }
+
+  /** The latest override for order `o` is now `v`. */
+  setOrderOverride(o: Slot, v: Override): void {
+    if (o.override !== null) this.overrides.remove(o.override);
+    o.override = v;
+    this.overrides.push(v);
+  }
+
+  /** The latest override under a key other than an order's is now `v`. */
+  setKeyOverride(key: string, v: Override): void {
+    const old = this.overrideKeys.get(key);
+    if (old !== undefined) this.overrides.remove(old);
+    this.overrideKeys.set(key, v);
+    this.overrides.push(v);
   }
 
   /** Records a finding, unless the policy in force disables its rule. */

@@ -100,7 +100,7 @@ export class ComplianceEngine {
     const s = this.s;
     const iso = `${date}T23:59:59.999999Z`;
     sweep(s, true);
-    for (const o of [...s.open.values()]) {
+    for (const o of s.open.toArray()) {
       if (o.tif !== 'DAY') continue;
       s.add(
         'order_open_at_end_of_day',
@@ -111,8 +111,7 @@ export class ComplianceEngine {
         [o.newRef],
       );
       o.status = 'expired';
-      s.open.delete(o.id);
-      s.closed.set(o.id, o);
+      s.closeOrder(o);
     }
     const limit = s.p.max_order_to_trade_ratio;
     if (limit !== null) {

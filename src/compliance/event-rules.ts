@@ -5,8 +5,9 @@
 import {
   type EngineState,
   type LogEvent,
+  Override,
   type PendingConfig,
-  type RiskCheck,
+  RiskCheck,
   idOf,
   num,
   SECOND,
@@ -56,9 +57,15 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     const pass = e.result === 'pass';
     if (!pass) s.summary.risk_rejects++;
     const failed = failedChecks(e.checks);
-    const rc: RiskCheck = { tUs, pass, failed, refPrice: num(e.reference_price), ev };
-    if (oid !== null) s.risk.set(`o:${oid}`, rc);
-    if (sid !== null) s.risk.set(`s:${sid}`, rc);
+    const refPrice = num(e.reference_price);
+    if (oid !== null) {
+      const o = s.slot(oid);
+      s.setOrderRisk(o, new RiskCheck(tUs, pass, failed, refPrice, ev, o, null));
+    }
+    if (sid !== null) {
+      const key = `s:${sid}`;
+      s.setKeyRisk(key, new RiskCheck(tUs, pass, failed, refPrice, ev, null, key));
+    }
     const score = num(e.score);
     if (score !== null && p.max_risk_score !== null && score > p.max_risk_score) {
       s.add(
@@ -75,8 +82,14 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     const approver = str(e.approver);
     const reason = str(e.reason);
     const text = `${str(e.user) ?? 'someone'}${approver ? `, approved by ${approver}` : ''}${reason ? `: ${reason}` : ''}`;
-    if (oid !== null) s.overrides.set(`o:${oid}`, { tUs, ev, text });
-    if (sid !== null) s.overrides.set(`s:${sid}`, { tUs, ev, text });
+    if (oid !== null) {
+      const o = s.slot(oid);
+      s.setOrderOverride(o, new Override(tUs, ev, text, o, null));
+    }
+    if (sid !== null) {
+      const key = `s:${sid}`;
+      s.setKeyOverride(key, new Override(tUs, ev, text, null, key));
+    }
     if (approver === null || reason === null) {
       const missing = [approver === null ? 'approver' : '', reason === null ? 'reason' : '']
         .filter(Boolean)

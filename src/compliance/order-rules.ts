@@ -3,14 +3,17 @@
  * rates and order-to-trade counts, fills and overfills.
  */
 import {
+  CLOSED,
   type EngineState,
   fmt,
   idOf,
   type LogEvent,
   num,
+  OPEN,
   type Order,
   type RiskCheck,
   SECOND,
+  type Slot,
   str,
 } from './engine-state.js';
 import { UNKNOWN_SCOPE } from './event-rules.js';
@@ -35,11 +38,13 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
   // Not a new order and no id: it still counts as a message, but no order can be found for it.
   if (id === null)
     return MODIFY.has(event) || event === 'Cancelled' ? orderMessage(s, e, tUs, iso, ev, symbol) : undefined;
-  const o = s.open.get(id);
+  // The order's one lookup: open, closed (remembered) or neither.
+  const slot = s.slots.get(id);
+  const o = slot !== undefined && slot.ord === OPEN ? slot : undefined;
+  const c = slot !== undefined && slot.ord === CLOSED ? slot : undefined;
   if (MODIFY.has(event) || event === 'Cancelled') {
     orderMessage(s, e, tUs, iso, ev, symbol ?? o?.symbol ?? null, o);
     if (o === undefined) {
-      const c = s.closed.get(id);
       if (event === 'Cancelled' && c === undefined)
         s.add('cancel_unknown_order', iso, [id], symbol, `cancel of order ${id}, which was never seen open`, [ev]);
       // A stop moved after the fill protects the position, not the order: not a late modification.
@@ -60,22 +65,11 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
   }
   if (event === 'Rejected') {
     if (o !== undefined) closeOrder(s, o, 'rejected');
-    else if (!s.closed.has(id))
-      s.closed.set(id, {
-        tUs,
-        id,
-        symbol,
-        newRef: ev,
-        tif: 'DAY',
-        qty: num(e.quantity) ?? 0,
-        price: num(e.price),
-        ref: null,
-        strategy: str(e.strategy),
-        venue: str(e.venue),
-        filled: 0,
-        status: 'rejected',
-        overfilled: false,
-      });
+    else if (c === undefined) {
+      const r = slot ?? s.slot(id);
+      r.setOrder(tUs, symbol, ev, 'DAY', num(e.quantity) ?? 0, num(e.price), str(e.strategy), str(e.venue), 'rejected');
+      s.closeOrder(r);
+    }
     return;
   }
   if (event === 'Expired') {
@@ -101,7 +95,7 @@ function modifyOrder(s: EngineState, e: LogEvent, o: Order, event: string, iso: 
     qty: o.qty,
     price: o.price,
     eventRef: num(e.reference_price) ?? o.ref,
-    fresh: s.risk.get(`o:${o.id}`),
+    fresh: o.risk ?? undefined,
     modified: true,
     iso,
     ev,
@@ -149,7 +143,9 @@ function newOrder(
 ): void {
   s.summary.orders_new++;
   const id = orderId ?? `(no order id, seq ${ev.seq})`;
-  const prior = orderId === null ? undefined : (s.open.get(id) ?? s.closed.get(id));
+  // The order's one lookup; no slot is made for an order with no id (no later event can find it).
+  const slot = orderId === null ? undefined : s.slot(id);
+  const prior = slot !== undefined && slot.ord !== 0 ? slot : undefined;
   if (prior !== undefined)
     s.add('order_id_reused', iso, [id], symbol, `order id ${id} used again (first at seq ${prior.newRef.seq})`, [
       prior.newRef,
@@ -169,32 +165,32 @@ function newOrder(
     user: str(e.user) ?? str(e.trader),
     signal: idOf(e.signal_id),
   };
-  const o: Order = {
-    tUs,
-    id,
-    symbol,
-    newRef: ev,
-    tif: (str(e.time_in_force) ?? 'DAY').toUpperCase(),
-    qty: n.qty,
-    price: n.price,
-    ref: null,
-    strategy: n.strategy,
-    venue: n.venue,
-    filled: 0,
-    status: 'open',
-    overfilled: false,
-  };
-  if (orderId !== null) {
-    s.open.set(id, o);
-    // Neither map held the id when prior is undefined: no second lookup in the closed orders.
-    if (prior !== undefined) s.closed.delete(id);
-    if (s.open.size > s.peakOpen) s.peakOpen = s.open.size;
+  const tif = str(e.time_in_force) ?? 'DAY';
+  if (slot !== undefined) {
+    slot.setOrder(
+      tUs,
+      symbol,
+      ev,
+      tif === 'DAY' ? tif : tif.toUpperCase(),
+      n.qty,
+      n.price,
+      n.strategy,
+      n.venue,
+      'open',
+    );
+    // An open order's id used again keeps its place among the open orders (its slot is updated);
+    // a closed one's is opened again, and a closed entry a carried state gave it is forgotten.
+    if (slot.ord === CLOSED) s.closed.remove(slot);
+    if (slot.ord === OPEN) s.dropGhost(id);
+    else s.openOrder(slot);
   }
-  orderMessage(s, e, tUs, iso, ev, symbol, o);
+  // The message counts under the event's own strategy and venue, which are the new order's.
+  orderMessage(s, e, tUs, iso, ev, symbol);
   haltChecks(s, n);
-  const fresh = preTradeRiskChecks(s, n);
+  // An order with no id is named "(no order id, seq N)": a risk check naming that id still counts.
+  const fresh = preTradeRiskChecks(s, n, slot ?? s.slots.get(id));
   const eventRef = num(e.reference_price);
-  o.ref = fresh?.refPrice ?? eventRef;
+  if (slot !== undefined) slot.ref = fresh?.refPrice ?? eventRef;
   invalidValues(s, `order ${id}`, id, symbol, num(e.quantity), n.price, iso, ev, e);
   limitChecks(s, { id, symbol, qty: n.qty, price: n.price, eventRef, fresh, modified: false, iso, ev });
   reviewAndLoginChecks(s, n);
@@ -231,10 +227,10 @@ function unknownScopeSwitch(s: EngineState): Evidence | undefined {
 }
 
 /** Pre-trade risk: the latest check for the order, or for the signal it came from. Returns it when fresh. */
-function preTradeRiskChecks(s: EngineState, n: NewOrder): RiskCheck | undefined {
+function preTradeRiskChecks(s: EngineState, n: NewOrder, slot: Slot | undefined): RiskCheck | undefined {
   const p = s.p;
   const { id, symbol, signal, tUs, iso, ev } = n;
-  const rc = s.risk.get(`o:${id}`) ?? (signal !== null ? s.risk.get(`s:${signal}`) : undefined);
+  const rc = slot?.risk ?? (signal !== null ? s.riskKeys.get(`s:${signal}`) : undefined);
   const fresh = rc !== undefined && rc.tUs >= tUs - p.risk_check_validity_s * SECOND ? rc : undefined;
   if (fresh === undefined) {
     if (p.require_risk_check)
@@ -247,7 +243,7 @@ function preTradeRiskChecks(s: EngineState, n: NewOrder): RiskCheck | undefined 
         [ev],
       );
   } else if (!fresh.pass) {
-    const ov = s.overrides.get(`o:${id}`) ?? (signal !== null ? s.overrides.get(`s:${signal}`) : undefined);
+    const ov = slot?.override ?? (signal !== null ? s.overrideKeys.get(`s:${signal}`) : undefined);
     s.add(
       'risk_override',
       iso,
@@ -387,8 +383,7 @@ function messageRate(
 /** Moves an open order to the closed ones, with its final status. */
 export function closeOrder(s: EngineState, o: Order, status: Order['status']): void {
   o.status = status;
-  s.open.delete(o.id);
-  s.closed.set(o.id, o);
+  s.closeOrder(o);
 }
 
 /** A fill: for an order never seen, after its close, or beyond its quantity. */
@@ -417,13 +412,14 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
     idMissing(s, e, 'fill', symbol, iso, ev);
     return restrictedFill(s, null, symbol, null, iso, ev);
   }
-  const o = s.open.get(id);
-  restrictedFill(s, id, symbol, (o ?? s.closed.get(id))?.symbol ?? null, iso, ev);
+  const slot = s.slots.get(id);
+  const o = slot !== undefined && slot.ord === OPEN ? slot : undefined;
+  const c = slot !== undefined && slot.ord === CLOSED ? slot : undefined;
+  restrictedFill(s, id, symbol, (o ?? c)?.symbol ?? null, iso, ev);
   // A zero or negative fill is its own finding and is not counted: netted, it would hide an overfill.
   if (!usable) return;
   const q = fq ?? 0;
   if (o === undefined) {
-    const c = s.closed.get(id);
     if (c === undefined)
       s.add('fill_without_order', iso, [id], symbol, `fill for order ${id}, which was never seen`, [ev]);
     else if (c.status !== 'filled')

@@ -54,6 +54,74 @@ export class ExpiringMap<V extends { readonly tUs: number }> {
   }
 }
 
+/** A node of a {@link Chain}: its links and the time it expires from. */
+export interface Linked<N> {
+  prev: N | null;
+  next: N | null;
+  readonly tUs: number;
+}
+
+/**
+ * The order of last update of a set of nodes that carry their own links (no Map of keys): what
+ * {@link ExpiringMap} keeps, for entries that live in a slot found by another lookup. `push`
+ * appends (the caller removes a node first when it is updated), the oldest beyond `maxEntries` is
+ * dropped, and `expire` drops from the front while the nodes are past the horizon, stopping at
+ * the first that is not, exactly as ExpiringMap does (the carried state lists them in this order).
+ */
+export class Chain<N extends Linked<N>> {
+  head: N | null = null;
+  tail: N | null = null;
+  size = 0;
+  /** `dropped`: told of each node the chain drops itself (expired or beyond `maxEntries`). */
+  constructor(
+    private readonly maxEntries: number,
+    private readonly dropped: (n: N) => void,
+  ) {}
+
+  /** Appends `n` (not in the chain) as the latest updated. */
+  push(n: N): void {
+    n.prev = this.tail;
+    n.next = null;
+    if (this.tail === null) this.head = n;
+    else this.tail.next = n;
+    this.tail = n;
+    if (++this.size > this.maxEntries) {
+      const h = this.head as N;
+      this.remove(h);
+      this.dropped(h);
+    }
+  }
+
+  /** Takes `n` (in the chain) out. */
+  remove(n: N): void {
+    if (n.prev === null) this.head = n.next;
+    else n.prev.next = n.next;
+    if (n.next === null) this.tail = n.prev;
+    else n.next.prev = n.prev;
+    n.prev = null;
+    n.next = null;
+    this.size--;
+  }
+
+  /** Drops nodes older than `nowUs - horizonUs` from the front, up to the first that is not. */
+  expire(nowUs: number, horizonUs: number): void {
+    for (let n = this.head; n !== null; ) {
+      if (n.tUs >= nowUs - horizonUs) break;
+      const next = n.next;
+      this.remove(n);
+      this.dropped(n);
+      n = next;
+    }
+  }
+
+  /** The nodes, oldest update first. */
+  toArray(): N[] {
+    const out: N[] = [];
+    for (let n = this.head; n !== null; n = n.next) out.push(n);
+    return out;
+  }
+}
+
 /** Timestamps within the last second, per key, for message rates. */
 export class RateWindow {
   private times: number[] = [];

@@ -164,6 +164,42 @@ describe('compliance state across midnight', () => {
     }
   });
 
+  it('a state listing an order id both open and closed (not written by the engine) keeps both until the order closes', () => {
+    const engine = new ComplianceEngine(timeline());
+    feed(
+      engine,
+      [
+        [-9e6, 'risk', 'RiskCheck', { order_id: 'G', result: 'pass', score: 0.1 }],
+        [
+          -8e6,
+          'order',
+          'OrderAccepted',
+          { order_id: 'G', symbol: 'EURUSD', quantity: 10, price: 1, time_in_force: 'GTC' },
+        ],
+      ],
+      1,
+    );
+    engine.endDay(D1);
+    const state = engine.carryOut(D1);
+    const open = state.open_orders[0] as CarriedState['open_orders'][number];
+    const ghost = { ...open, status: 'cancelled' as const, t_us: open.t_us - 1 };
+    const forged: CarriedState = { ...state, closed_orders: [ghost, ghost] };
+    // The open order is the one found; the closed entry is carried as it was (listed once, as a
+    // map keyed by id held it), and forgotten when the order closes.
+    const seeded = new ComplianceEngine(timeline(), forged);
+    seeded.endDay(D);
+    const kept = seeded.carryOut(D);
+    expect(kept.open_orders).toEqual([open]);
+    expect(kept.closed_orders).toEqual([ghost]);
+    const closing = new ComplianceEngine(timeline(), forged);
+    feed(closing, [[5e6, 'fill', 'PartiallyFilled', { order_id: 'G', symbol: 'EURUSD', quantity: 10, price: 1 }]], 10);
+    closing.endDay(D);
+    const after = closing.carryOut(D);
+    expect(after.open_orders).toEqual([]);
+    expect(after.closed_orders.map((o) => [o.order_id, o.status, o.filled])).toEqual([['G', 'filled', 10]]);
+    expect(closing.finish().findings).toEqual([]);
+  });
+
   it('refuses a state out of shape, of another day or of another format, with a reason', () => {
     const engine = new ComplianceEngine(timeline());
     feed(engine, [[-5e6, 'auth', 'Login', { user: 'alice' }]], 1);
