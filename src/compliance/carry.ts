@@ -160,8 +160,8 @@ export function carryOut(s: EngineState, date: string, rename?: (file: string) =
       decision: d.decision,
       evidence: ev(d.ev),
     })),
-    recent_orders: [...s.recentNew.entries()].map(([key, r]) => ({
-      key,
+    recent_orders: s.recentNew.toArray().map((r) => ({
+      key: r.key,
       t_us: r.tUs,
       order_id: r.id,
       evidence: ev(r.ev),
@@ -230,7 +230,7 @@ export function seedState(s: EngineState, c: CarriedState): void {
   }
   for (const d of c.decisions)
     s.decisions.set(d.signal_id, { tUs: d.t_us, ev: d.evidence, approved: d.approved, decision: d.decision });
-  for (const r of c.recent_orders) s.recentNew.set(r.key, { tUs: r.t_us, ev: r.evidence, id: r.order_id });
+  for (const r of c.recent_orders) s.setRecent(r.key, r.t_us, r.order_id, r.evidence);
   for (const r of c.strategy_rates) s.strategyRates.set(r.name, RateWindow.of(r.times_us, r.breaching));
   for (const r of c.venue_rates) s.venueRates.set(r.name, RateWindow.of(r.times_us, r.breaching));
   for (const c2 of c.clocks) s.clocks.set(c2.process, { last: c2.last_us });

@@ -138,6 +138,35 @@ export class RiskCheck implements Linked<RiskCheck> {
   }
 }
 
+/**
+ * The latest new order with one signature (symbol, side, quantity, price, strategy, user, account),
+ * as a node of EngineState.recentNew: updated in place when the signature comes again (one map
+ * lookup per new order).
+ */
+export class RecentOrder implements Linked<RecentOrder> {
+  prev: RecentOrder | null = null;
+  next: RecentOrder | null = null;
+  tUs = 0;
+  id = '';
+  private file = '';
+  private seq = 0;
+  private line = 0;
+  private hash = '';
+  constructor(readonly key: string) {}
+  /** The signature's latest order. */
+  set(tUs: number, id: string, ev: Evidence): void {
+    this.tUs = tUs;
+    this.id = id;
+    this.file = ev.file;
+    this.seq = ev.seq;
+    this.line = ev.line;
+    this.hash = ev.line_sha256;
+  }
+  get ev(): Evidence {
+    return { file: this.file, seq: this.seq, line: this.line, line_sha256: this.hash };
+  }
+}
+
 /** The latest override for an order or a signal (who and why), as a node of EngineState.overrides. */
 export class Override implements Linked<Override> {
   prev: Override | null = null;
@@ -231,7 +260,9 @@ export class EngineState {
   });
   readonly overrideKeys = new Map<string, Override>();
   readonly decisions = new ExpiringMap<Decision>(1_000_000);
-  readonly recentNew = new ExpiringMap<Stamp & { id: string }>(1_000_000);
+  /** New orders' signatures within the duplicate window, oldest update first (at most 1,000,000). */
+  readonly recentNew = new Chain<RecentOrder>(1_000_000, (r) => this.recentKeys.delete(r.key));
+  readonly recentKeys = new Map<string, RecentOrder>();
   readonly sessions = new Map<string, number>();
   readonly failed = new Map<string, FailedLogins>();
   readonly killSwitch = new Map<string, Evidence>();
@@ -341,6 +372,15 @@ export class EngineState {
     if (old !== undefined) this.overrides.remove(old);
     this.overrideKeys.set(key, v);
     this.overrides.push(v);
+  }
+
+  /** The latest new order with signature `key` is `id`, at `tUs` (last in the order of update). */
+  setRecent(key: string, tUs: number, id: string, ev: Evidence, held = this.recentKeys.get(key)): void {
+    let r = held;
+    if (r === undefined) this.recentKeys.set(key, (r = new RecentOrder(key)));
+    else this.recentNew.remove(r);
+    r.set(tUs, id, ev);
+    this.recentNew.push(r);
   }
 
   /** Records a finding, unless the policy in force disables its rule. */

@@ -316,7 +316,7 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
   const p = s.p;
   const { e, id, symbol, qty, price, strategy, user, tUs, iso, ev } = n;
   const sig = `${symbol}\u0000${str(e.side)}\u0000${qty}\u0000${price}\u0000${strategy}\u0000${user}\u0000${str(e.account)}`;
-  const dup = s.recentNew.get(sig);
+  const dup = s.recentKeys.get(sig);
   if (dup !== undefined && dup.id !== id && dup.tUs >= tUs - p.duplicate_window_ms * 1000) {
     s.add(
       'duplicate_order',
@@ -327,7 +327,7 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
       [dup.ev, ev],
     );
   }
-  s.recentNew.set(sig, { tUs, ev, id });
+  s.setRecent(sig, tUs, id, ev, dup);
 }
 /** Counts an order message for the order-to-trade ratio and the per-strategy and per-venue rates. */
 export function orderMessage(
