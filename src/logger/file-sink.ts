@@ -67,6 +67,12 @@ export interface FileSinkOptions {
   recoveryEvent: RecoveryEventFactory;
 }
 
+/** What a writer that may die mid-append is told of its writes (FileSink.append). */
+export interface WriteProgress {
+  willWrite(w: { events: number; day: number; start: number; end: number; hash: string }): void;
+  wrote(events: number): void;
+}
+
 export class FileSink implements AuditSink {
   private readonly dir: string;
   private readonly recoveryEvent: RecoveryEventFactory;
@@ -91,14 +97,21 @@ export class FileSink implements AuditSink {
     this.lockFile = new LockFileHandle(options.dir, this.lock);
   }
 
-  append(batch: readonly PreparedEvent[]): number {
+  /**
+   * Appends the batch under the lock; returns how many of its events were written. `progress` is
+   * told before each write(2) of events of the batch what it writes (the day file, where, the last
+   * line's hash) and right after it how many events it put there: the writer thread keeps both on
+   * shared memory, so that a thread that dies before append returns leaves behind what is on disk
+   * (offload.ts, write-intent.ts), instead of having it written twice or not at all.
+   */
+  append(batch: readonly PreparedEvent[], progress?: WriteProgress): number {
     if (this.closed) throw new AuditpackError('LOG_CLOSED', 'the audit log sink is closed');
     if (batch.length === 0) return 0;
     const lock = this.lock;
     const lockFd = this.lockFile.acquire();
     try {
       const head = this.readHead(lockFd);
-      const written = this.writeBatch(batch, head, lockFd);
+      const written = this.writeBatch(batch, head, lockFd, progress);
       this.saveHead(lockFd, head);
       return written;
     } finally {
@@ -317,7 +330,7 @@ export class FileSink implements AuditSink {
   }
 
   /** Writes the batch in order, grouping runs of events that go to the same file into one write. */
-  private writeBatch(batch: readonly PreparedEvent[], head: Head, lockFd: number): number {
+  private writeBatch(batch: readonly PreparedEvent[], head: Head, lockFd: number, progress?: WriteProgress): number {
     let done = 0;
     let moved = 0;
     while (done < batch.length) {
@@ -368,6 +381,7 @@ export class FileSink implements AuditSink {
       } catch (err) {
         throw writeError(err, done, `cannot open ${path}`);
       }
+      progress?.willWrite({ events: i - done, day, start: head.size, end: head.size + data.length, hash });
       const n = appendAt(this.lock, fd, data, head.size);
       if (n === undefined) {
         // The file does not end where the head says: another writer appended without excluding
@@ -384,6 +398,7 @@ export class FileSink implements AuditSink {
         while (whole < ends.length && (ends[whole] as number) <= n.written) whole++;
         throw writeError(n.error, done + whole, `cannot append to ${path}`);
       }
+      progress?.wrote(i - done);
       head.seq = seq;
       head.hash = hash;
       head.size += data.length;

@@ -10,7 +10,8 @@ import { dayNumberOf } from '../rotation/index.js';
 import { serveJobs } from '../worker/index.js';
 import { createHeadFormatter, recoveryBody } from '../format/log-line.js';
 import { systemClock } from './clock.js';
-import { FileSink } from './file-sink.js';
+import { FileSink, type WriteProgress } from './file-sink.js';
+import { intentRecorder } from './write-intent.js';
 import { claimUpTo } from './batch-claim.js';
 import type { OffloadAck, OffloadMessage, OffloadWorkerData } from './offload.js';
 import { prepareFields } from './serialize.js';
@@ -39,9 +40,23 @@ function setupWriter(data: OffloadWorkerData) {
     },
   });
   let failedEpoch = 0;
+  // Events of the current batch already counted in `written`, right after the write(2) that put
+  // them on disk, and each write recorded before it is made (write-intent.ts): if this thread dies
+  // before its append returns, the main thread learns what is in the file and writes only the rest
+  // (offload.ts, onWorkerGone).
+  let counted = 0;
+  const record = intentRecorder(data.intent);
+  const progress: WriteProgress = {
+    willWrite: (w) => record({ ...w, base: Number(Atomics.load(written, 0)) }),
+    wrote: (n) => {
+      counted += n;
+      Atomics.add(written, 0, BigInt(n));
+    },
+  };
   // The main thread may block on these counters (exit, backpressure) instead of waiting for answers.
   const finish = (id: number, n: number): void => {
-    Atomics.add(written, 0, BigInt(n));
+    if (n > counted) Atomics.add(written, 0, BigInt(n - counted));
+    counted = 0;
     Atomics.store(done, 0, id);
     Atomics.notify(done, 0);
   };
@@ -66,7 +81,7 @@ function setupWriter(data: OffloadWorkerData) {
       return { type: 'ack', written: 0, skipped: true };
     }
     try {
-      const n = sink.append(events);
+      const n = sink.append(events, progress);
       finish(m.id, n);
       return { type: 'ack', written: n };
     } catch (err) {

@@ -23,6 +23,7 @@ import { AuditpackError, type AuditpackErrorCode } from '../errors.js';
 import { type JobThread, startThread } from '../worker/index.js';
 import type { RedactionOptions } from '../redaction/index.js';
 import { claimUpTo } from './batch-claim.js';
+import { intentOnDisk, readIntent, WRITE_INTENT_BYTES } from './write-intent.js';
 import type { DeferredText } from './deferred.js';
 import type { PreparedEvent, WriterThreadState } from './types.js';
 
@@ -45,6 +46,8 @@ export interface OffloadWorkerData {
    * that the worker did not claim itself is not the worker's to write.
    */
   claimed: SharedArrayBuffer;
+  /** WRITE_INTENT_BYTES: the worker's last write, recorded before it is made (write-intent.ts). */
+  intent: SharedArrayBuffer;
 }
 
 /** A job of the writer thread (the worker primitive numbers jobs; `id` here numbers batches). */
@@ -92,6 +95,7 @@ export class Offloader {
   private thread: JobThread<OffloadWorkerData, OffloadMessage, OffloadAck> | undefined;
   private readonly done = new Int32Array(new SharedArrayBuffer(4));
   private readonly claimed = new Int32Array(new SharedArrayBuffer(4));
+  private readonly intent = new SharedArrayBuffer(WRITE_INTENT_BYTES);
   /** The last batch id an exit drain claimed for this thread (the worker's claims lie above it). */
   private takenBack = 0;
   /** Set after a wait for the thread timed out without progress: stop blocking on it. */
@@ -155,6 +159,7 @@ export class Offloader {
         done: this.done.buffer as SharedArrayBuffer,
         written: this.writtenTotal.buffer as SharedArrayBuffer,
         claimed: this.claimed.buffer as SharedArrayBuffer,
+        intent: this.intent,
       },
       onCrash: 'reject',
     });
@@ -239,6 +244,7 @@ export class Offloader {
     const prior = claimUpTo(this.claimed, last);
     if (live && prior > this.takenBack) this.waitDone(prior, Number.POSITIVE_INFINITY);
     this.takenBack = Math.max(last, prior);
+    if (!live) this.countUncountedWrite();
     const total = Atomics.load(this.writtenTotal, 0);
     let skip = Number(total - this.ackedWritten);
     this.ackedWritten = total;
@@ -285,6 +291,18 @@ export class Offloader {
       }
       if (this.inflight[0] && Atomics.load(this.done, 0) >= this.inflight[0].id && !this.reconcile()) break;
     }
+  }
+
+  /**
+   * Events the gone worker wrote and did not count: it died between a write(2) and counting it (its
+   * recorded write is not in `written`), and the bytes are in the file (write-intent.ts). Counting
+   * them here keeps the exit path from writing them a second time; when they are not in the file
+   * they are not counted, and it writes them.
+   */
+  private countUncountedWrite(): void {
+    const w = readIntent(this.intent);
+    if (w === undefined || Number(Atomics.load(this.writtenTotal, 0)) > w.base) return;
+    if (intentOnDisk(this.dir, w)) Atomics.add(this.writtenTotal, 0, BigInt(w.events));
   }
 
   /** Blocks until the worker finished batch `id` (or one after it), or until `deadline`. */

@@ -87,6 +87,56 @@ describe('batched mode when the writer thread fails', { timeout: SLOW_MACHINE_MS
     expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: out.logged, last_seq: out.logged });
   });
 
+  // Inside its append: the thread ends right after it claimed its third batch (nothing written),
+  // just before the write(2) of it (recorded as about to be written, not on disk), right after that
+  // write (the bytes on disk, the log lock still held, not counted), and right after its append
+  // returned (lock released). Before write-intent.ts, the last two wrote the batch twice. The module named is replaced
+  // by one that wraps the real one; the main thread uses the real behaviour.
+  it.each([
+    [
+      'after claiming its third batch',
+      'logger/batch-claim.js',
+      `import { claimUpTo as real } from './batch-claim.real.js';
+      export function claimUpTo(c, id) { const r = real(c, id); if (!isMainThread && ++n === 3) process.exit(9); return r; }`,
+    ],
+    [
+      'having recorded the write of its third batch, before making it',
+      'logger/sink-lock.js',
+      `import { appendAt as real } from './sink-lock.real.js';
+      export * from './sink-lock.real.js';
+      export function appendAt(...a) { if (!isMainThread && ++n === 3) process.exit(9); return real(...a); }`,
+    ],
+    [
+      'after writing its third batch, holding the lock',
+      'logger/sink-lock.js',
+      `import { appendAt as real } from './sink-lock.real.js';
+      export * from './sink-lock.real.js';
+      export function appendAt(...a) { const r = real(...a); if (!isMainThread && ++n === 3) process.exit(9); return r; }`,
+    ],
+    [
+      'after appending its third batch, before counting it',
+      'logger/file-sink.js',
+      `import { FileSink as Real } from './file-sink.real.js';
+      export * from './file-sink.real.js';
+      export class FileSink extends Real {
+        append(...a) { const r = super.append(...a); if (!isMainThread && ++n === 3) process.exit(9); return r; }
+      }`,
+    ],
+  ])('loses and repeats nothing when the thread dies %s', (_when, rel, body) => {
+    const lib = distCopyWith(
+      rel,
+      `import { isMainThread } from 'node:worker_threads';\nlet n = 0;\n${body}`,
+    )('index.js');
+    const dir = tempDir();
+    const out = runLogger(lib, dir);
+    expect(out.writerThread.state).toBe('stopped');
+    expect(out.writerThread.reason).toMatch(/the thread stopped: exited with code 9/);
+    expect(out.logged).toBeGreaterThanOrEqual(40_000);
+    expect(orderIds(dir)).toEqual(ids(out.logged));
+    expect(out.written).toBe(out.logged);
+    expect(pythonCheck(dir)).toMatchObject({ ok: true, lines: out.logged, last_seq: out.logged });
+  });
+
   it.each([
     ['is missing', undefined, /audit writer thread cannot start: worker module not found/],
     ['throws as it loads', `throw new Error('no thread today');`, /the thread failed to start: no thread today/],
