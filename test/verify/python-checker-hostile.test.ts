@@ -81,7 +81,8 @@ open('orders.csv', 'w').write('forged\\n')
     expect(after.errors.map((e) => e.code)).toContain('PACK_FILE_UNLISTED');
   }, 120_000);
 
-  it('a .tar.gz holding a file twice (the first copy forged): both checkers reject it', async () => {
+  /** A compressed pack of the sample day, under a fresh temp root: [root, its .tar.gz]. */
+  async function tarPack(): Promise<[string, string]> {
     const root = tempDir();
     const logDir = join(root, 'logs');
     mkdirSync(logDir);
@@ -95,6 +96,36 @@ open('orders.csv', 'w').write('forged\\n')
       recordEvent: false,
       compress: true,
     });
+    return [root, join(artifactsDir, '2026-11-28.tar.gz')];
+  }
+
+  it('a .tar.gz with a regular file named as its top directory ("D", forged rows): both checkers reject it', async () => {
+    const [root, pack] = await tarPack();
+    const extra = join(root, 'extra', '2026-11-28.tar.gz');
+    const make = `
+import gzip, io, os, sys, tarfile
+src, dst = sys.argv[1], sys.argv[2]
+os.makedirs(os.path.dirname(dst), exist_ok=True)
+bio = io.BytesIO()
+with tarfile.open(src) as tf, tarfile.open(fileobj=bio, mode='w', format=tarfile.PAX_FORMAT) as out:
+    forged = b'order_id,symbol,side\\nFORGED-1,EURUSD,SELL\\n' * 10
+    ti = tarfile.TarInfo('2026-11-28'); ti.size = len(forged); ti.mode = 0o444
+    out.addfile(ti, io.BytesIO(forged))
+    for m in tf:
+        out.addfile(m, tf.extractfile(m) if m.isreg() else None)
+open(dst, 'wb').write(gzip.compress(bio.getvalue()))
+`;
+    expect(spawnSync(PYTHON, ['-c', make, pack, extra]).status).toBe(0);
+    const py = pythonPackCheck(extra);
+    expect(py.status).toBe(1);
+    expect(py.errors.map((e) => e.code)).toContain('PACK_FILE_UNEXPECTED');
+    const ours = await verifyPack(extra);
+    expect(ours.ok).toBe(false);
+    expect(ours.problems.map((p) => p.code)).toContain('PACK_FILE_UNEXPECTED');
+  }, 120_000);
+
+  it('a .tar.gz holding a file twice (the first copy forged): both checkers reject it', async () => {
+    const [root, pack] = await tarPack();
     const dup = join(root, 'dup', '2026-11-28.tar.gz');
     const make = `
 import copy, gzip, io, os, sys, tarfile
@@ -111,7 +142,7 @@ with tarfile.open(src) as tf, tarfile.open(fileobj=bio, mode='w', format=tarfile
         out.addfile(m, io.BytesIO(d) if d is not None else None)
 open(dst, 'wb').write(gzip.compress(bio.getvalue()))
 `;
-    expect(spawnSync(PYTHON, ['-c', make, join(artifactsDir, '2026-11-28.tar.gz'), dup]).status).toBe(0);
+    expect(spawnSync(PYTHON, ['-c', make, pack, dup]).status).toBe(0);
     const py = pythonPackCheck(dup);
     expect(py.status).toBe(1);
     expect(py.errors.map((e) => [e.code, e.file])).toContainEqual(['PACK_TAR_INVALID', 'data/orders.csv']);
