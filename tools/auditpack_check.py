@@ -172,6 +172,8 @@ def iso_ts_problem(iso, ts_text):
 
 MAX_LINE_DEPTH = 64  # objects and arrays a line may nest, its own object being level 1 (FORMAT.md rule 2)
 TOO_DEEP = "nests objects and arrays more than %d levels deep" % MAX_LINE_DEPTH
+TOO_LONG = "longer than %d bytes (the bound on a line): hashed and chained, not parsed" % MAX_LINE_BYTES
+LINE_CODES = {TOO_DEEP: "LOG_LINE_TOO_DEEP", TOO_LONG: "LOG_LINE_TOO_LONG"}
 
 
 def depth_exceeds(raw):
@@ -204,7 +206,10 @@ def depth_exceeds(raw):
 
 def read_event(raw):
     """(event, None) for a valid event line (bytes without "\\n"), else (None, reason); the
-    reason is TOO_DEEP (LOG_LINE_TOO_DEEP) for a line nested deeper than the bound."""
+    reason is TOO_DEEP (LOG_LINE_TOO_DEEP) for a line nested deeper than the bound, TOO_LONG
+    (LOG_LINE_TOO_LONG) for a line longer than MAX_LINE_BYTES (rule 0)."""
+    if len(raw) > MAX_LINE_BYTES:
+        return None, TOO_LONG
     if not raw:
         return None, "empty line"
     try:
@@ -360,7 +365,7 @@ def check_log_bytes(data, name, day, rep, state, first_file, next_day=None, tail
         ev, why = events[i]
         if ev is None:
             facts["malformed"] += 1
-            rep.error("LOG_LINE_TOO_DEEP" if why is TOO_DEEP else "LOG_LINE_INVALID", name, n, why)
+            rep.error(LINE_CODES.get(why, "LOG_LINE_INVALID"), name, n, why)
             state.head = None if state.head is None else (state.head[0] + 1, sha256(raw), name, n)
             broken_since = n
             continue

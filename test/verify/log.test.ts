@@ -430,6 +430,40 @@ describe('crashes, clocks and hostile lines', () => {
     }
   }, 120_000);
 
+  it('a valid event line over 16 MiB is LOG_LINE_TOO_LONG in verify and in the Python checker; one at the bound is an event', async () => {
+    const BOUND = 16 * 1024 * 1024;
+    for (const [length, tooLong] of [
+      [BOUND, false],
+      [BOUND + 1, true],
+    ] as const) {
+      const evs = tradingEvents(5);
+      evs[1] = { ...(evs[1] as (typeof evs)[number]), fields: { v: 'LONG' } };
+      const lines: string[] = [];
+      let prev = ZEROS;
+      for (const [i, ev] of evs.entries()) {
+        let line = formatLine(ev, i + 1, prev);
+        if (i === 1) line = line.replace('"LONG"', `"${'x'.repeat(length - line.length + 4)}"`);
+        if (i === 1) expect(line.length).toBe(length);
+        lines.push(line);
+        prev = sha256(line);
+      }
+      const p = dayFile(tempDir(), lines);
+      const r = await verifyLog(p);
+      const py = spawnSync('python3', [PY_CHECKER, p, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      expect(py.stderr).not.toMatch(/Traceback/);
+      const pyFindings = (JSON.parse(py.stdout) as { findings: { code: string; line: number | null }[] }).findings;
+      if (!tooLong) {
+        expect(r.problems).toEqual([]);
+        expect(pyFindings).toEqual([]);
+        continue;
+      }
+      // One finding at line 2; line 3 links to its hash, so the chain goes on.
+      expect(r.problems.map((x) => [x.code, x.line])).toEqual([['LOG_LINE_TOO_LONG', 2]]);
+      expect(pyFindings.map((x) => [x.code, x.line])).toEqual([['LOG_LINE_TOO_LONG', 2]]);
+      expect(py.status).toBe(1);
+    }
+  }, 120_000);
+
   it('bounds the findings listed per code, counting the rest', async () => {
     const dir = tempDir();
     const p = join(dir, 'audit-20250908.jsonl');
