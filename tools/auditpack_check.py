@@ -458,7 +458,7 @@ def check_log_dir(path, rep):
     if not names:
         rep.warning("LOG_DIR_EMPTY", ".", None, "no log files")
     state = LogState()
-    start, pruned = None, None
+    start, pruned_days = None, {}
     for k, name in enumerate(names):
         full = os.path.join(path, name)
         if os.path.islink(full) or not os.path.isfile(full):
@@ -476,15 +476,19 @@ def check_log_dir(path, rep):
             for ev, _ in facts["event_lines"]:
                 rec = ev["rec"]
                 d = rec.get("date") if ev["category"] == "system" and ev["event"] == "LogPruned" else None
-                if isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) and (pruned is None or d > pruned[0]):
+                if isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d):
                     # Where the removed file's chain ended, when the event records it (both fields).
+                    # One per removed day, the last recorded winning (a killed prune re-run records it again).
                     ls, eh = rec.get("last_seq"), rec.get("end_hash")
                     ok = (isinstance(ls, Num) and SEQ_RE.fullmatch(ls.text) is not None and int(ls.text) <= 2 ** 53 - 1
                           and isinstance(eh, str) and HEX64.fullmatch(eh) is not None)
-                    pruned = (d, (int(ls.text), eh) if ok else None)
+                    pruned_days[d] = (int(ls.text), eh) if ok else None
     # Where the chain starts (FORMAT.md "A log file, or the logs directory", rule 3): the genesis, or
     # after log files that retention removed and recorded as LogPruned events.
     if start is not None and start[2] != 1 and start[3] != GENESIS:
+        # Retention records LogPruned before removing the file: only days before the oldest kept one count.
+        before = [d for d in pruned_days if d < start[1]]
+        pruned = (max(before), pruned_days[max(before)]) if before else None
         if pruned is not None and pruned[0] < start[1] and pruned[1] is not None and (
                 start[3] != pruned[1][1] or start[2] != pruned[1][0] + 1):
             rep.error("LOG_FILE_REMOVAL_UNRECORDED", start[0], 1,

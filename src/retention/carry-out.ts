@@ -1,7 +1,9 @@
 /**
- * Carrying out a prune plan, under the artifacts lock: logs, then the ledger (fsynced) and the
- * chained PackPruned events, then the packs (renamed out of view, then deleted), archives and
- * leftovers, then the LogPruned events.
+ * Carrying out a prune plan, under the artifacts lock: the LogPruned events (durably), then the
+ * log files, then the ledger (fsynced) and the chained PackPruned events, then the packs (renamed
+ * out of view, then deleted), archives and leftovers. Every removal is recorded before it happens:
+ * a prune killed or failing part-way leaves records of files still there, which verify accepts
+ * (docs/FORMAT.md, rule 3 of the logs directory), never a file gone without a record.
  */
 import { existsSync, lstatSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,45 +93,40 @@ export async function carryOutPrune(
   }
 }
 
-type SystemEvent = { event: string; fields: Record<string, unknown> };
-
 async function carryOutLocked(plan: PrunePlan, options: CarryOutOptions): Promise<PruneResult> {
   const { artifactsDir } = options;
   const prunedAt = new Date(options.now ?? Date.now()).toISOString();
-  const events: SystemEvent[] = [];
-  // Removal is recorded in the log afterwards: an install that cannot log must fail before removing anything.
+  // Removal is recorded in the log: an install that cannot log must fail before removing anything.
   if (options.eventLogDir !== false && (options.eventLogDir ?? options.logDir) !== undefined) loadFileLock();
-  const removedLogs = removeLogs(plan, options, events);
+  const removedLogs = await removeLogs(plan, options);
   const removedPacks = await removePacks(plan, options, prunedAt);
   const removedArchives = removeArchives(plan, artifactsDir);
   // Under the lock every `.tmp-` entry is a killed run's (those planned and any since).
   const removedTemp = existsSync(artifactsDir) ? removeLeftovers(artifactsDir, makeWritable) : [];
   if (removedPacks.length + removedArchives.length + removedTemp.length > 0) fsyncDir(artifactsDir);
-
-  await recordEvents(options, events);
   return Object.freeze({ packs: removedPacks, archives: removedArchives, logs: removedLogs, staleTemp: removedTemp });
 }
 
-/** Removes the plan's log files that are still exactly what their pack holds; queues LogPruned events. */
-function removeLogs(plan: PrunePlan, options: CarryOutOptions, events: SystemEvent[]): PruneResult['logs'][number][] {
+/**
+ * Removes the plan's log files that are still exactly what their pack holds. Their LogPruned events
+ * go into the chain (durably) first: a prune killed between the two leaves an event naming a file
+ * that is still there (verify then relies on the event of the day before it), never a removed file
+ * no event records (LOG_FILE_REMOVAL_UNRECORDED for good).
+ */
+async function removeLogs(plan: PrunePlan, options: CarryOutOptions): Promise<PruneResult['logs'][number][]> {
   const removedLogs: { file: string; date: string; sha256: string }[] = [];
   if (plan.logs.length === 0) return removedLogs;
-  if (options.logDir === undefined)
-    throw new AuditpackError('USAGE', 'carryOutPrune: logDir is required to remove log files');
-  for (const l of plan.logs) {
-    const path = join(options.logDir, l.file);
-    // Re-check right before removing: the log must still be exactly what the pack holds.
-    const now = sha256File(path);
-    if (now.sha256 !== l.sha256) continue;
-    const st = lstatSync(path);
-    if (!st.isFile()) continue;
-    try {
-      rmSync(path);
-    } catch (err) {
-      throw wrapFsError(err, 'remove', path);
-    }
-    removedLogs.push({ file: l.file, date: l.date, sha256: l.sha256 });
-    events.push({
+  const { logDir } = options;
+  if (logDir === undefined) throw new AuditpackError('USAGE', 'carryOutPrune: logDir is required to remove log files');
+  // The log must still be exactly what the pack holds, and a regular file.
+  const unchanged = (l: PrunePlan['logs'][number]): boolean => {
+    const path = join(logDir, l.file);
+    return sha256File(path).sha256 === l.sha256 && lstatSync(path).isFile();
+  };
+  const doomed = plan.logs.filter(unchanged);
+  await recordEvents(
+    options,
+    doomed.map((l) => ({
       event: LOG_PRUNED_EVENT,
       fields: {
         file: l.file,
@@ -139,9 +136,20 @@ function removeLogs(plan: PrunePlan, options: CarryOutOptions, events: SystemEve
         // Where the removed file's chain ended: the oldest kept file must start right after it.
         ...(l.end !== null ? { last_seq: l.end.last_seq, end_hash: l.end.end_hash } : {}),
       },
-    });
+    })),
+  );
+  for (const l of doomed) {
+    // Checked again right before removing (recording took time); a file that changed stays.
+    if (!unchanged(l)) continue;
+    const path = join(logDir, l.file);
+    try {
+      rmSync(path);
+    } catch (err) {
+      throw wrapFsError(err, 'remove', path);
+    }
+    removedLogs.push({ file: l.file, date: l.date, sha256: l.sha256 });
   }
-  fsyncDir(options.logDir);
+  fsyncDir(logDir);
   return removedLogs;
 }
 

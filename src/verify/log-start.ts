@@ -14,10 +14,16 @@ import type { Findings } from './report.js';
 const MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT), 'latin1');
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The newest LogPruned event (by the date of the file it removed) of the lines pushed to it. */
+type PrunedDay = { date: string; file: string; line: number; end: { last_seq: number; end_hash: string } | null };
+
+/**
+ * The LogPruned events of the lines pushed to it, one per removed day (the last recorded wins: a
+ * prune killed after recording and re-run records the same day again). Retention records them
+ * before it removes the files, so an event may name a file that is still there: only events dated
+ * before the oldest kept file's day account for its start (`newestBefore`).
+ */
 export class LogPrunedTap {
-  /** The newest removed day seen, and where its event stands. */
-  newest: { date: string; file: string; line: number; end: { last_seq: number; end_hash: string } | null } | undefined;
+  private readonly days = new Map<string, PrunedDay>();
   private file = '';
 
   /** The file whose lines are pushed next. */
@@ -37,14 +43,19 @@ export class LogPrunedTap {
       return;
     }
     if (o.event !== LOG_PRUNED_EVENT || typeof o.date !== 'string' || !DATE_RE.test(o.date)) return;
-    if (this.newest === undefined || o.date > this.newest.date) {
-      // Where the removed file's chain ended, when the event records it (the fields come as a pair).
-      const end =
-        Number.isSafeInteger(o.last_seq) && (o.last_seq as number) >= 1 && isHashHex(o.end_hash)
-          ? { last_seq: o.last_seq as number, end_hash: o.end_hash }
-          : null;
-      this.newest = { date: o.date, file: this.file, line: l.lineNumber, end };
-    }
+    // Where the removed file's chain ended, when the event records it (the fields come as a pair).
+    const end =
+      Number.isSafeInteger(o.last_seq) && (o.last_seq as number) >= 1 && isHashHex(o.end_hash)
+        ? { last_seq: o.last_seq as number, end_hash: o.end_hash }
+        : null;
+    this.days.set(o.date, { date: o.date, file: this.file, line: l.lineNumber, end });
+  }
+
+  /** The event of the greatest removed day before `date` (the oldest kept file's day), if any. */
+  newestBefore(date: string): PrunedDay | undefined {
+    let best: PrunedDay | undefined;
+    for (const d of this.days.values()) if (d.date < date && (best === undefined || d.date > best.date)) best = d;
+    return best;
   }
 }
 
@@ -61,9 +72,9 @@ export function judgeLogStart(
   if (first === undefined) return;
   const { firstSeq, startPrev } = first.facts;
   if (firstSeq === null || startPrev === null || startPrev === GENESIS_HASH || firstSeq === 1) return;
-  const pruned = tap.newest;
+  const pruned = tap.newestBefore(first.date);
   const from = `the chain starts at seq ${firstSeq}, whose prev ${startPrev.slice(0, 16)}… is the hash of a line before the oldest file`;
-  if (pruned?.end != null && pruned.date < first.date) {
+  if (pruned?.end != null) {
     const { last_seq, end_hash } = pruned.end;
     if (startPrev !== end_hash || firstSeq !== last_seq + 1) {
       findings.add(
@@ -76,7 +87,7 @@ export function judgeLogStart(
       return;
     }
   }
-  if (pruned !== undefined && pruned.date < first.date) {
+  if (pruned !== undefined) {
     findings.add(
       'LOG_CHAIN_START',
       'info',

@@ -89,6 +89,62 @@ describe('the start of a logs directory', () => {
     expect(pythonPackCheck(logDir).errors.map((p) => p.code)).toEqual(['LOG_FILE_REMOVAL_UNRECORDED']);
   });
 
+  it('a prune failing after its LogPruned events (the ledger unwritable): the removed files are recorded, the directory verifies', async () => {
+    const root = tempDir();
+    const logDir = join(root, 'logs');
+    const artifactsDir = join(root, 'artifacts');
+    mkdirSync(logDir);
+    const dates = ['2025-09-01', '2025-09-02', '2025-09-08'];
+    for (const date of dates) await writeDay(logDir, date, SAMPLE_EVENTS.slice(0, 3));
+    for (const date of dates) await exportPack({ date, logDir, artifactsDir, version: '0.1.0', recordEvent: false });
+    // The packs' ledger cannot be appended (a directory in its place): the prune fails at the packs.
+    mkdirSync(join(artifactsDir, 'pruned.jsonl'));
+    await expect(
+      prune({
+        artifactsDir,
+        retentionDays: 5,
+        logs: { logDir, retentionDays: 3 },
+        now: NOW,
+        loggerClock: () => NOW * 1000,
+      }),
+    ).rejects.toThrow();
+    expect(readdirSync(logDir).filter((f) => f.endsWith('.jsonl'))).toEqual([
+      'audit-20250908.jsonl',
+      'audit-20250910.jsonl',
+    ]);
+    const r = await verifyLogDir(logDir);
+    expect(codes(r)).toEqual([['LOG_CHAIN_START', 'info', 'audit-20250908.jsonl']]);
+    expect(pythonPackCheck(logDir).errors).toEqual([]);
+  });
+
+  it('a LogPruned recorded for a file still there (a prune killed before removing it): the event of the day before accounts for the start', async () => {
+    const logDir = await pruned(true);
+    const { readFileSync } = await import('node:fs');
+    const { createAuditLogger } = await import('../../src/logger/index.js');
+    const { recordWriterEvent } = await import('../../src/logger/child.js');
+    const kept = readFileSync(join(logDir, 'audit-20250908.jsonl'), 'utf8').trim().split('\n');
+    const last = JSON.parse(kept[kept.length - 1] as string) as { seq: number };
+    const { createHash } = await import('node:crypto');
+    const endHash = createHash('sha256')
+      .update(kept[kept.length - 1] as string)
+      .digest('hex');
+    const logger = createAuditLogger({ logDir, handleExit: false, clock: () => NOW * 1000 + 5e6 });
+    recordWriterEvent(logger, 'system', 'LogPruned', {
+      file: 'audit-20250908.jsonl',
+      date: '2025-09-08',
+      size: 1,
+      sha256: '0'.repeat(64),
+      last_seq: last.seq,
+      end_hash: endHash,
+    });
+    await logger.close();
+    const r = await verifyLogDir(logDir);
+    expect(r.ok).toBe(true);
+    expect(codes(r)).toEqual([['LOG_CHAIN_START', 'info', 'audit-20250908.jsonl']]);
+    expect(r.problems[0]?.detail).toContain('LogPruned of 2025-09-02');
+    expect(pythonPackCheck(logDir).errors).toEqual([]);
+  });
+
   it('files pruned with no record (events off) are not accounted for: the same error', async () => {
     const logDir = await pruned(false);
     expect(readdirSync(logDir).filter((f) => f.endsWith('.jsonl'))).toEqual(['audit-20250908.jsonl']);
