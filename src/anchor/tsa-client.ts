@@ -61,18 +61,33 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   try {
     url = new URL(options.url);
   } catch {
-    throw new AuditpackError('CONFIG_INVALID', `the TSA URL is not a URL: ${JSON.stringify(options.url)}`);
+    throw new AuditpackError('CONFIG_INVALID', `the TSA URL (${options.url.length} characters) is not a URL`);
   }
+  // What may be shown of the URL: never its credentials or query (a token may sit there).
+  const shown = `${url.origin}${url.pathname}`;
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new AuditpackError('CONFIG_INVALID', `the TSA URL must be http or https: ${url.href}`);
+    throw new AuditpackError('CONFIG_INVALID', `the TSA URL must be http or https: ${shown}`);
+  // Credentials in the URL (https://user:password@tsa/...) go as HTTP Basic authentication: fetch
+  // refuses a URL that holds them, and its error would quote the whole URL.
+  const headers: Record<string, string> = {
+    'content-type': 'application/timestamp-query',
+    accept: 'application/timestamp-reply',
+  };
+  if (url.username !== '' || url.password !== '') {
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
   // A positive INTEGER: the top bit clear so DER does not read it as negative.
   const nonce = randomBytes(8);
   nonce[0] = ((nonce[0] as number) & 0x7f) | 0x01;
   const body = await buildTimestampRequest(sha256Hex(options.data), nonce);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TSA_TIMEOUT_MS;
   const fail = (reason: string, cause?: unknown): AuditpackError =>
-    new AuditpackError('TSA_FAILED', `time-stamping authority ${url.origin}${url.pathname}: ${reason}`, {
-      details: { url: url.href },
+    new AuditpackError('TSA_FAILED', `time-stamping authority ${shown}: ${reason}`, {
+      details: { url: shown },
       ...(cause === undefined ? {} : { cause }),
     });
 
@@ -81,7 +96,7 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   try {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
+      headers,
       body,
       signal,
       redirect: 'error',
@@ -94,8 +109,11 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   } catch (err) {
     if (err instanceof AuditpackError) throw err;
     if (signal.aborted) throw fail(`no answer within ${timeoutMs} ms`, err);
+    // The network error's own text may quote the URL (query included): only its code, or the
+    // text with every form of the URL replaced by the part that may be shown.
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw fail(cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err)), err);
+    const text = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+    throw fail(withoutUrl(text, options.url, url.href, shown));
   }
 
   const check = await verifyTimestamp(response, { data: options.data, trustAnchors: options.trustAnchors });
@@ -104,6 +122,13 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   if (check.facts.nonce !== Buffer.from(nonce).toString('hex'))
     throw fail('answer refused: its nonce is not the one sent (a replayed or misrouted answer)');
   return { response, facts: check.facts };
+}
+
+/** `text` with each of `forms` (the URL as given and as parsed) replaced by `shown`, and any `user:password@` cut. */
+function withoutUrl(text: string, given: string, href: string, shown: string): string {
+  let out = text;
+  for (const form of [given, href]) if (form !== '') out = out.split(form).join(shown);
+  return out.replace(/\/\/[^/@\s]*@/g, '//').replace(/\?[^\s]*/g, '');
 }
 
 async function readBounded(res: Response, max: number, tooLarge: () => Error): Promise<Buffer> {

@@ -229,6 +229,43 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     expect((await verifyLog(logFile(logDir))).ok).toBe(true);
   });
 
+  it('a TSA URL with credentials: they go as HTTP Basic authentication, and neither they nor the query reach the log or an error', async () => {
+    const basicAuth = { user: 'tsa user', password: 'S3cret@Pw' };
+    const locked = await startTsa(pki, { basicAuth });
+    try {
+      const withCreds = (u: string, password: string) =>
+        u.replace('http://', `http://${encodeURIComponent(basicAuth.user)}:${encodeURIComponent(password)}@`) +
+        '?token=QueryTok123';
+      const logDir = tempDir();
+      await logEvents(logDir, 2);
+      await anchorLog({ logDir, url: withCreds(locked.url, basicAuth.password) });
+      expect(locked.served()).toBe(1);
+      // A wrong password (HTTP 401) and a closed port (the network error's own text): failures recorded.
+      const failures: string[] = [];
+      for (const url of [withCreds(locked.url, 'Wrong@Pw1'), withCreds('http://127.0.0.1:9/tsr', basicAuth.password)]) {
+        const err = await anchorLog({ logDir, url }).then(
+          () => undefined,
+          (e: unknown) => e as Error & { code: string; details?: unknown; cause?: unknown },
+        );
+        expect(err?.code).toBe('TSA_FAILED');
+        failures.push(`${err?.message} ${JSON.stringify(err?.details)} ${String(err?.cause ?? '')}`);
+      }
+      expect(failures[0]).toMatch(/HTTP 401/);
+      const text = `${readFileSync(logFile(logDir), 'utf8')}\n${failures.join('\n')}`;
+      for (const secret of ['S3cret', 'Wrong', 'QueryTok123', '%40Pw', 'tsa%20user'])
+        expect(text).not.toContain(secret);
+      const events = lines(logFile(logDir)).map((l) => JSON.parse(l) as { event: string });
+      expect(events.map((e) => e.event).filter((e) => e.startsWith('Anchor'))).toEqual([
+        'Anchored',
+        'AnchorFailed',
+        'AnchorFailed',
+      ]);
+      expect((await verifyLog(logFile(logDir))).ok).toBe(true);
+    } finally {
+      await locked.close();
+    }
+  });
+
   it('hostile lines carrying the anchor marker: over-long lines are not anchors; a flood is checked only up to a bound', async () => {
     const logDir = tempDir();
     await logEvents(logDir, 2);

@@ -123,7 +123,10 @@ export interface TestTsa {
 }
 
 /** Serves `pki` as a TSA over HTTP on 127.0.0.1 (port 0). */
-export async function startTsa(pki: TsaPki, options: { mode?: 'ok' | 'silent' | 'error500' } = {}): Promise<TestTsa> {
+export async function startTsa(
+  pki: TsaPki,
+  options: { mode?: 'ok' | 'silent' | 'error500'; basicAuth?: { user: string; password: string } } = {},
+): Promise<TestTsa> {
   const mode = options.mode ?? 'ok';
   let served = 0;
   let replies: Promise<void> = Promise.resolve();
@@ -133,6 +136,14 @@ export async function startTsa(pki: TsaPki, options: { mode?: 'ok' | 'silent' | 
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const auth = options.basicAuth;
+      if (
+        auth !== undefined &&
+        req.headers.authorization !== `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`
+      ) {
+        res.writeHead(401).end();
+        return;
+      }
       if (
         mode === 'error500' ||
         req.method !== 'POST' ||
