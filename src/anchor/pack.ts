@@ -9,13 +9,13 @@
  * so a crash leaves the pack without a token or with a whole one.
  */
 import type { X509Certificate } from 'node:crypto';
-import { chmodSync, linkSync, lstatSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, linkSync, lstatSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { createAuditLogger } from '../logger/index.js';
 import { fsyncDir } from '../fsx/dirs.js';
 import { writeNewFile } from '../fsx/byte-sink.js';
-import { sha256File } from '../fsx/digest.js';
+import { readRegularFile, sha256File } from '../fsx/digest.js';
 import { PACK_PATH } from '../format/pack.js';
 import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../format/anchor.js';
 import { certificatesToPem, parseTimestampResponse } from './token.js';
@@ -36,7 +36,7 @@ export interface TsaOptions {
 export async function timestampTagManifest(dir: string, tsa: TsaOptions): Promise<GrantedTimestamp> {
   let data: Buffer;
   try {
-    data = readFileSync(join(dir, PACK_TOKEN_COVERS));
+    data = readRegularFile(join(dir, PACK_TOKEN_COVERS));
   } catch (err) {
     throw wrapFsError(err, 'read', join(dir, PACK_TOKEN_COVERS));
   }
@@ -162,7 +162,7 @@ function isDirectory(p: string): boolean {
 
 function readIfExists(path: string): Buffer | undefined {
   try {
-    return readFileSync(path);
+    return readRegularFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw wrapFsError(err, 'read', path);

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
@@ -33,6 +33,7 @@ import { recordArchiveEvents } from './events.js';
 import { retainUntilOf } from './keys.js';
 import { appendArchiveLedger, type LedgerEntry, readArchiveLedger } from './ledger.js';
 import { type ArchiveOptions, checkedRetention, downloadDigest, META, withStore } from './push.js';
+import { readRegularFile } from '../fsx/digest.js';
 
 /** One review object's fate. */
 export interface ReviewPushOutcome {
@@ -256,7 +257,7 @@ function signedObjects(
   return files.map((file, i) => {
     let bytes: Buffer;
     try {
-      bytes = readFileSync(join(artifactsDir, file));
+      bytes = readRegularFile(join(artifactsDir, file));
     } catch {
       return { date, manifestSha256: sha, file, bytes: Buffer.alloc(0), skip: 'missing locally' };
     }

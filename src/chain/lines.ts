@@ -9,6 +9,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { hashLine } from './index.js';
+import { AuditpackError } from '../errors.js';
 
 /** One line as found in the file. */
 export interface ScannedLine {
@@ -188,7 +189,15 @@ export async function scanLines(
     offset: options.start ?? 0,
     firstLineNumber: options.firstLineNumber,
   });
-  const fh = await open(path, options.noFollow === true ? fsc.O_RDONLY | fsc.O_NOFOLLOW : 'r');
+  // O_NONBLOCK: a FIFO (or other special file) in a day file's place opens at once and is refused
+  // below, instead of blocking until a writer comes; it changes nothing for a regular file.
+  const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK | (options.noFollow === true ? fsc.O_NOFOLLOW : 0));
+  if (!(await fh.stat()).isFile()) {
+    await fh.close();
+    throw new AuditpackError('READ_FAILED', `${path} is not a regular file; not read`, {
+      details: { path, errno: 'ENOTREG' },
+    });
+  }
   // Two buffers: the next chunk is read (by libuv's thread pool) while this one is split.
   let buf = Buffer.allocUnsafe(chunkBytes);
   let spare = Buffer.allocUnsafe(chunkBytes);

@@ -3,7 +3,7 @@
  * place that hashes a file's bytes for export, prune, snapshots and the archive.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -14,10 +14,36 @@ export interface FileSha256 {
   readonly sha256: string;
 }
 
-/** Size and SHA-256 of the file at `path`, synchronously. Errors are thrown as Node raised them. */
+/**
+ * Opens `path` for reading (a link is followed) only when it is a regular file: O_NONBLOCK, so a
+ * FIFO put in a file's place opens at once and is refused (an ENOTREG error) instead of blocking
+ * until a writer comes. Other errors are thrown as Node raised them (ENOENT stays ENOENT).
+ */
+function openRegular(path: string): number {
+  const fd = openSync(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw Object.assign(new Error(`ENOTREG: not a regular file, open '${path}'`), { code: 'ENOTREG', path });
+  }
+  return fd;
+}
+
+/** readFileSync for a file that must be a regular one (openRegular's terms): never waits on a FIFO. */
+export function readRegularFile(path: string): Buffer;
+export function readRegularFile(path: string, encoding: 'utf8'): string;
+export function readRegularFile(path: string, encoding?: 'utf8'): Buffer | string {
+  const fd = openRegular(path);
+  try {
+    return encoding === undefined ? readFileSync(fd) : readFileSync(fd, encoding);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Size and SHA-256 of the regular file at `path` (openRegular's terms), synchronously. Errors are thrown as Node raised them. */
 export function sha256File(path: string): FileSha256 {
   const h = createHash('sha256');
-  const fd = openSync(path, 'r');
+  const fd = openRegular(path);
   const buf = Buffer.allocUnsafe(CHUNK_BYTES);
   let size = 0;
   try {

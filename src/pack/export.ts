@@ -18,7 +18,7 @@
  * a future day never (DATE_NOT_ENDED).
  */
 import { createHash, createPublicKey } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ALERT_FILTER } from '../config.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
@@ -48,6 +48,7 @@ import { packHashProblem } from './intact.js';
 import { findNextPack, findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { compressPack, interruptedSupersede, publishBuild, type Supersede, sealBuild } from './publish.js';
 import { type DayFacts, scanDay } from './scan-day.js';
+import { readRegularFile } from '../fsx/digest.js';
 
 export { PACK_FORMAT, PAYLOAD_FILES, TAG_FILES, type PackManifest } from '../format/pack.js';
 export type { ExportPackOptions, ExportProgress, ExportResult } from './export-types.js';
@@ -400,7 +401,7 @@ function complianceTotals(packDir: string): ExportResult['compliance'] {
   try {
     const t =
       (
-        JSON.parse(readFileSync(join(packDir, PACK_PATH.complianceReport), 'utf8')) as {
+        JSON.parse(readRegularFile(join(packDir, PACK_PATH.complianceReport), 'utf8')) as {
           totals?: Record<string, unknown>;
         }
       ).totals ?? {};
@@ -414,7 +415,7 @@ function complianceTotals(packDir: string): ExportResult['compliance'] {
 /** manifest.json of a pack, or undefined when it cannot be read. */
 function readManifest(packDir: string): PackManifest | undefined {
   try {
-    return JSON.parse(readFileSync(join(packDir, PACK_PATH.manifestJson), 'utf8')) as PackManifest;
+    return JSON.parse(readRegularFile(join(packDir, PACK_PATH.manifestJson), 'utf8')) as PackManifest;
   } catch {
     return undefined;
   }

@@ -4,10 +4,10 @@
  * (an archive of an altered pack would carry the alteration) — the auditor's full check is
  * src/verify.
  */
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACK_PATH, TAGMANIFEST } from '../format/pack.js';
-import { sha256File } from '../fsx/digest.js';
+import { readRegularFile, sha256File } from '../fsx/digest.js';
 
 const LINE = /^([0-9a-f]{64}) {2}([A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)?)$/;
 
@@ -16,7 +16,7 @@ export function packHashProblem(packDir: string): string | undefined {
   for (const manifest of [TAGMANIFEST, PACK_PATH.manifest]) {
     let text: string;
     try {
-      text = readFileSync(join(packDir, manifest), 'utf8');
+      text = readRegularFile(join(packDir, manifest), 'utf8');
     } catch (err) {
       return `${manifest} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
     }

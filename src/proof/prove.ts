@@ -30,6 +30,7 @@ import type { HostSource } from '../rollup/hosts.js';
 import { type ArchiveSource, fetchArchiveSources, locatePack } from '../rollup/sources.js';
 import { removeTree } from '../fsx/dirs.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/days.js';
+import { readRegularFile } from '../fsx/digest.js';
 
 /** Which lines to prove: an order's, or one seq of one host. */
 export type LineSelector = { readonly orderId: string } | { readonly seq: number };
@@ -198,7 +199,7 @@ async function proveInPack(packDir: string, sel: LineSelector, date: string): Pr
       { view: true, noFollow: true },
     );
     const { root, proofs } = prover.finish();
-    const manifest = readFileSync(join(packDir, PACK_PATH.manifestJson), 'utf8');
+    const manifest = readRegularFile(join(packDir, PACK_PATH.manifestJson), 'utf8');
     const recorded = (JSON.parse(manifest) as { line_tree?: { root?: unknown } }).line_tree?.root;
     if (recorded !== hex(root))
       throw new AuditpackError(
@@ -297,7 +298,7 @@ async function candidates(o: ProveOptions, stage: string): Promise<Candidate[]> 
     if (dir === undefined) continue;
     let bytes: Buffer;
     try {
-      bytes = readFileSync(join(dir, PACK_PATH.manifestJson));
+      bytes = readRegularFile(join(dir, PACK_PATH.manifestJson));
     } catch (err) {
       throw wrapFsError(err, 'read', join(dir, PACK_PATH.manifestJson));
     }

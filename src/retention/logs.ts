@@ -2,12 +2,12 @@
  * The evidence retention reads before removing anything: which log files there are, and whether a
  * pack is intact and holds a log byte for byte. Self-contained checks, so planning needs no verifier.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isHashHex } from '../chain/hash.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
-import { sha256File } from '../fsx/digest.js';
+import { readRegularFile, sha256File } from '../fsx/digest.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 
 /** The day files of a logs dir, sorted by name. LOGS_DIR_MISSING when the directory does not exist. */
@@ -77,7 +77,7 @@ export function checkPackIntact(
   packDir: string,
 ): { ok: true; auditSha256: string; end: PackChainEnd | null } | { ok: false; reason: string } {
   try {
-    const manifestText = readFileSync(join(packDir, PACK_PATH.manifest), 'utf8');
+    const manifestText = readRegularFile(join(packDir, PACK_PATH.manifest), 'utf8');
     const listed = new Map<string, string>();
     for (const line of manifestText.split('\n')) {
       if (line === '') continue;
@@ -87,7 +87,7 @@ export function checkPackIntact(
     }
     if (!listed.has(PACK_PATH.log))
       return { ok: false, reason: 'pack does not verify: data/audit.jsonl is not in its manifest' };
-    const json = JSON.parse(readFileSync(join(packDir, PACK_PATH.manifestJson), 'utf8')) as {
+    const json = JSON.parse(readRegularFile(join(packDir, PACK_PATH.manifestJson), 'utf8')) as {
       files?: Record<string, { sha256?: unknown; size?: unknown }>;
       chain?: { last_seq?: unknown; end_hash?: unknown };
     };

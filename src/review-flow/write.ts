@@ -11,7 +11,6 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
-  readFileSync,
   renameSync,
   rmSync,
   writeSync,
@@ -23,6 +22,7 @@ import { PACK_PATH } from '../format/pack.js';
 import { REVIEW_CATEGORY, type ReviewLine, renderReviewLine, reviewedPagePath } from '../format/review.js';
 import { createAuditLogger } from '../logger/index.js';
 import { eventNameOf, readReviewRecord, renderReviewedPage, type ReviewRecord } from '../review/index.js';
+import { readRegularFile } from '../fsx/digest.js';
 
 /** Where and how lines are written. */
 export interface WriteTarget {
@@ -101,7 +101,7 @@ async function refreshPage(artifactsDir: string, before: ReviewRecord): Promise<
   if (record === undefined) return;
   let html: string;
   try {
-    html = readFileSync(join(artifactsDir, before.packDate, PACK_PATH.reportHtml), 'utf8');
+    html = readRegularFile(join(artifactsDir, before.packDate, PACK_PATH.reportHtml), 'utf8');
   } catch {
     return;
   }

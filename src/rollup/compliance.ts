@@ -10,7 +10,8 @@
  * (the roll-up's ROLLUP_CLOCK_SKEW says why), never hidden by reordering.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsc, openSync, readSync } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
+import { AuditpackError } from '../errors.js';
 import {
   buildReport,
   type ComplianceReport,
@@ -40,7 +41,14 @@ class LineReader {
   terminated = true;
 
   constructor(path: string) {
-    this.fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    // O_NONBLOCK: a FIFO opens at once and is refused below instead of blocking.
+    this.fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+    if (!fstatSync(this.fd).isFile()) {
+      closeSync(this.fd);
+      throw new AuditpackError('READ_FAILED', `${path} is not a regular file; not read`, {
+        details: { path, errno: 'ENOTREG' },
+      });
+    }
   }
 
   next(): Buffer | undefined {

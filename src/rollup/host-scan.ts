@@ -4,7 +4,7 @@
  * lines removed). Lines are read as bytes; only a few are parsed (the first event, heartbeats).
  */
 import { scanLines } from '../chain/lines.js';
-import { wrapFsError } from '../errors.js';
+import { AuditpackError, wrapFsError } from '../errors.js';
 import { HEARTBEAT_CATEGORY, HEARTBEAT_EVENT, HEARTBEAT_INTERVAL_FIELD } from '../format/heartbeat.js';
 import { categoryEventText, LINE_HEAD } from '../format/log-line.js';
 
@@ -107,7 +107,10 @@ export async function scanHostLog(logFile: string): Promise<HostScan> {
       { view: true, noFollow: true },
     );
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', logFile);
+    // Missing, or not a regular file (a FIFO is refused, not waited on): nothing to scan here; the
+    // pack's verification names the problem.
+    const notRegular = err instanceof AuditpackError && err.details?.errno === 'ENOTREG';
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !notRegular) throw wrapFsError(err, 'read', logFile);
   }
   const { gaps, count } = gapsOf(candidates, interval, processes);
   return {

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { HOST_NAME } from '../format/rollup.js';
-import { type PackManifest, PACK_PATH } from '../format/pack.js';
+import { type PackManifest, PACK_PATH, ROOT_FILE_BOUNDS } from '../format/pack.js';
+import { readSmallFile } from '../fsx/digest.js';
 import { verifyPack } from '../verify/index.js';
 import { scanHostLog, type HostScan } from './host-scan.js';
 import { locatePack } from './sources.js';
@@ -78,12 +79,10 @@ export async function loadHostPack(
     });
     return undefined;
   }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(join(packDir, PACK_PATH.manifestJson));
-  } catch (err) {
-    throw wrapFsError(err, 'read', join(packDir, PACK_PATH.manifestJson));
-  }
+  // Bounded, no link followed, a FIFO refused at once (not waited on): a host's pack is hostile input.
+  // One that cannot be read leaves the manifest empty; verify below says why and the pack fails.
+  const read = readSmallFile(join(packDir, PACK_PATH.manifestJson), ROOT_FILE_BOUNDS[PACK_PATH.manifestJson] as number);
+  const bytes = typeof read === 'string' ? Buffer.alloc(0) : read;
   const scan = await scanHostLog(join(packDir, PACK_PATH.log));
   const host = src.host ?? scan.host;
   if (host === undefined || !HOST_NAME.test(host)) {

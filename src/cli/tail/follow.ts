@@ -5,6 +5,7 @@
  * slowed. Polling, not fs.watch: watch events are lost or merged on some file systems (NFS, overlay)
  * and a follower that silently stops is worse than one 200 ms late.
  */
+import { constants as fsc } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES } from '../../chain/lines.js';
@@ -62,8 +63,14 @@ interface Sinks {
  * follower's memory.
  */
 async function readOn(dir: string, cur: Cursor, sinks: Sinks): Promise<void> {
-  const fh = await open(join(dir, cur.file), 'r');
+  const path = join(dir, cur.file);
+  // O_NONBLOCK: a FIFO in a day file's place opens at once and is refused, instead of blocking.
+  const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
   try {
+    if (!(await fh.stat()).isFile())
+      throw new AuditpackError('READ_FAILED', `${path} is not a regular file; not read`, {
+        details: { path, errno: 'ENOTREG' },
+      });
     const buf = Buffer.allocUnsafe(CHUNK);
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, cur.offset);
