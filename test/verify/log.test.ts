@@ -449,7 +449,7 @@ describe('crashes, clocks and hostile lines', () => {
       }
       const p = dayFile(tempDir(), lines);
       const r = await verifyLog(p);
-      const py = spawnSync('python3', [PY_CHECKER, p, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const py = spawnSync(PYTHON, [PY_CHECKER, p, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       expect(py.stderr).not.toMatch(/Traceback/);
       const pyFindings = (JSON.parse(py.stdout) as { findings: { code: string; line: number | null }[] }).findings;
       if (!tooLong) {
