@@ -142,7 +142,7 @@ export {
 
 // Compliance checks.
 export { type CheckOptions, checkCompliance, checkOrder, type OrderLifecycle } from './compliance/check.js';
-export { type ComplianceReport, reaches } from './compliance/report.js';
+export { type ComplianceReport, type MissingDay, reaches, reportReaches } from './compliance/report.js';
 export type {
   AuditSummary,
   Evidence,

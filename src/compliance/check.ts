@@ -14,7 +14,7 @@ import { type CarriedIn, resolveStartState, type StartState } from './carry-sour
 import { ComplianceEngine, type LineRef, type LogEvent } from './engine.js';
 import { recoversFragment } from '../format/event-line.js';
 import { extractEvent } from './extract.js';
-import { buildReport, type ComplianceReport } from './report.js';
+import { buildReport, type ComplianceReport, type MissingDay } from './report.js';
 import { loadPolicyTimeline, type PolicyTimeline } from './timeline.js';
 import { capQuoted } from './state.js';
 import { snapshotStoreCheck } from './snapshot-recorded.js';
@@ -181,9 +181,11 @@ export async function checkCompliance(options: CheckOptions): Promise<Compliance
   const start = await startStateOf(options);
   const engine = new ComplianceEngine(timeline, start.state, snapshotStoreCheck(options.snapshotDir));
   const files: string[] = [];
+  const missing: MissingDay[] = [];
   for (const day of days) {
     const name = logFileName(day);
     if (await feedLogFile(engine, join(options.logDir, name), name, undefined, name)) files.push(name);
+    else missing.push(missingDay(day, name, files.length > 0 || start.carried.source !== 'none'));
     engine.endDay(isoDate(day));
   }
   return buildReport({
@@ -193,7 +195,28 @@ export async function checkCompliance(options: CheckOptions): Promise<Compliance
     result: engine.finish(),
     files,
     carriedIn: start.carried,
+    missingDays: missing,
   });
+}
+
+/**
+ * A day of the period without its log file (deleted by hand, by log retention, or never written).
+ * The engine cannot know what happened that day: it runs on through the day as if it had no events,
+ * so a kill switch turned on, a session opened or an order sent that day is lost to every later
+ * day's checks. Said, never silent: an insider who removes one day file must not remove that
+ * day's state from the report without a trace.
+ */
+export function missingDay(day: number, name: string, carried: boolean): MissingDay {
+  const date = isoDate(day);
+  const from = carried
+    ? `the state at the end of ${isoDate(day - 1)} is carried over it unchanged`
+    : 'nothing is carried over it';
+  return {
+    date,
+    file: name,
+    severity: 'warning',
+    note: `no log file ${name} for ${date}: its events are not checked and ${from}, as if the day had none; a kill switch, session, order or review of ${date} is not known to the checks of the days after it`,
+  };
 }
 
 /** Checks one log file as the log of `date` (a pack's data/audit.jsonl), with a given timeline. */
@@ -246,6 +269,7 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
   const engine = new ComplianceEngine(timeline, start.state, snapshotStoreCheck(options.snapshotDir));
   const events: OrderLifecycle['events'][number][] = [];
   const files: string[] = [];
+  const missing: MissingDay[] = [];
   const id = options.orderId;
   const signals = new Set<string>();
   for (const day of days) {
@@ -272,6 +296,7 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
       name,
     );
     if (found) files.push(name);
+    else missing.push(missingDay(day, name, files.length > 0 || start.carried.source !== 'none'));
     engine.endDay(isoDate(day));
   }
   const report = buildReport({
@@ -281,6 +306,7 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
     result: engine.finish(),
     files,
     carriedIn: start.carried,
+    missingDays: missing,
   });
   if (events.length === 0)
     throw new AuditpackError(

@@ -50,7 +50,9 @@ export {
   compareReports,
   timelineOfReport,
   reaches,
+  reportReaches,
   type ComplianceReport,
+  type MissingDay,
   type RecordedPolicy,
   type ReportDifference,
 } from './report.js';

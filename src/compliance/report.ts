@@ -59,12 +59,30 @@ export interface ComplianceReport {
    * record_sha256 (they recorded no config change): absent when there is none, or no store was at hand.
    */
   readonly snapshots_not_stored?: readonly UnstoredSnapshot[];
+  /**
+   * Days of the period whose log file is missing (a period check only; a pack's report never has
+   * one): each is a warning for `--fail-on`, apart from `totals`, which count the findings of the log.
+   * Absent when there is none.
+   */
+  readonly missing_days?: readonly MissingDay[];
   readonly totals: SeverityTotals;
   readonly by_rule: Readonly<Record<string, number>>;
   /** Findings counted but not listed (over the policy's max_findings). */
   readonly findings_omitted: number;
   readonly summary: AuditSummary;
   readonly findings: readonly Finding[];
+}
+
+/** A day of a checked period without its log file. */
+export interface MissingDay {
+  /** The day, `YYYY-MM-DD`. */
+  readonly date: string;
+  /** The log file looked for (`audit-YYYYMMDD.jsonl`). */
+  readonly file: string;
+  /** Always `warning`: the checks of that day and of the state it hands on are not known. */
+  readonly severity: 'warning';
+  /** In words: what the checks did over the gap (the state carried unchanged, or nothing). */
+  readonly note: string;
 }
 
 /** Assembles a report from an engine's result. */
@@ -75,6 +93,7 @@ export function buildReport(o: {
   result: EngineResult;
   files: readonly string[];
   carriedIn?: CarriedIn | undefined;
+  missingDays?: readonly MissingDay[] | undefined;
 }): ComplianceReport {
   const last = o.timeline.entries.at(-1) as PolicyInForce;
   // Keys come from the log ("__proto__" is a legal category): no prototype to collide with.
@@ -100,6 +119,7 @@ export function buildReport(o: {
     files: [...o.files],
     ...(o.carriedIn === undefined ? {} : { carried_in: o.carriedIn }),
     ...(o.result.unstored.length === 0 ? {} : { snapshots_not_stored: o.result.unstored }),
+    ...(o.missingDays === undefined || o.missingDays.length === 0 ? {} : { missing_days: [...o.missingDays] }),
     totals: o.result.totals,
     by_rule: byRule,
     findings_omitted: o.result.omitted,
@@ -202,7 +222,15 @@ export function compareReports(recorded: ComplianceReport, rerun: ComplianceRepo
         detail: `${k}: recorded ${JSON.stringify(recorded[k])}, re-run ${JSON.stringify(rerun[k])}`,
       });
   }
-  for (const k of ['summary', 'period', 'policy', 'files', 'carried_in', 'snapshots_not_stored'] as const) {
+  for (const k of [
+    'summary',
+    'period',
+    'policy',
+    'files',
+    'carried_in',
+    'snapshots_not_stored',
+    'missing_days',
+  ] as const) {
     if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k]))
       out.push({
         kind: 'summary',
@@ -216,4 +244,13 @@ export function compareReports(recorded: ComplianceReport, rerun: ComplianceRepo
 export function reaches(totals: SeverityTotals, level: Severity): boolean {
   const min = SEVERITIES.indexOf(level);
   return SEVERITIES.some((s, i) => i >= min && totals[s] > 0);
+}
+
+/**
+ * True when a report's findings reach `level`, or a day of its period has no log file and `level`
+ * is `warning` or `info` (a missing day is a warning: docs/compliance.md, "A day without its log file").
+ */
+export function reportReaches(r: Pick<ComplianceReport, 'totals' | 'missing_days'>, level: Severity): boolean {
+  if ((r.missing_days?.length ?? 0) > 0 && SEVERITIES.indexOf(level) <= SEVERITIES.indexOf('warning')) return true;
+  return reaches(r.totals, level);
 }

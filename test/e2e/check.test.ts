@@ -50,8 +50,11 @@ describe('auditpack check', () => {
       'fill_without_order',
       'price_collar_breached',
     ]);
-    // A day without events: nothing to find, exit 0 even at --fail-on info.
-    expect(runCli(['check', '--date', '2025-09-07', '--fail-on', 'info'], { cwd }).code).toBe(0);
+    // A day without its log file: nothing to find in it, but it is named, a warning (docs/compliance.md,
+    // "A day without its log file"): --fail-on info (or warning) exits 1 on it.
+    const none = runCli(['check', '--date', '2025-09-07', '--fail-on', 'info'], { cwd });
+    expect(none.code).toBe(1);
+    expect(none.stdout).toMatch(/WARNING .*2025-09-07 {2}missing day: no log file audit-20250907\.jsonl/);
   });
 
   it("--order shows one order's lifecycle and its findings", async () => {

@@ -12,6 +12,7 @@ import { hiddenLogsDirAlias, logDirOf, parseIsoDate } from '../options.js';
 import { helpText } from '../help.js';
 import { mark, paintFor, printJson } from '../render.js';
 import { printable } from '../printable.js';
+import type { ComplianceReport } from '../../compliance/report.js';
 
 interface CheckCliOptions {
   date?: string;
@@ -77,7 +78,7 @@ export function defineCheck(program: Command, io: CliIO): void {
         ],
         exits: [
           [0, 'no finding reached --fail-on'],
-          [1, 'a finding reached --fail-on'],
+          [1, 'a finding reached --fail-on (a day of the period without a log file is a warning)'],
           [3, 'malformed log lines were not checked'],
           [66, 'the logs directory does not exist'],
           [78, 'invalid policy file or signing key'],
@@ -90,7 +91,7 @@ export function defineCheck(program: Command, io: CliIO): void {
 /** Runs the checks (a period, or one order), renders them, and ends with the exit code they earn. */
 async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
   const { resolveConfig } = await import('../../config.js');
-  const { checkCompliance, checkOrder, reaches } = await import('../../compliance/index.js');
+  const { checkCompliance, checkOrder, reportReaches } = await import('../../compliance/index.js');
   const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: logDirOf(opts) } });
   const period = periodOf(opts, Date.now());
   // When the exports sign, the day before's pack state is taken only from a pack signed by their key.
@@ -110,13 +111,13 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
     ...(signedBy !== undefined ? { signedBy } : {}),
   };
   const c = paintFor(io);
-  let totals;
+  let failed = false;
   let malformed = 0;
   if (opts.order !== undefined) {
     const o = await checkOrder({ ...base, orderId: opts.order });
     const t = { critical: 0, warning: 0, info: 0, total: o.findings.length };
     for (const f of o.findings) t[f.severity]++;
-    totals = t;
+    failed = opts.failOn !== 'never' && reportReaches({ totals: t, missing_days: o.report.missing_days }, opts.failOn);
     if (opts.json === true)
       printJson(io, {
         order_id: o.order_id,
@@ -124,6 +125,7 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
         findings: o.findings,
         totals: t,
         policy: o.report.policy,
+        ...(o.report.missing_days === undefined ? {} : { missing_days: o.report.missing_days }),
       });
     else {
       io.stdout.write(`order ${printable(o.order_id)}: ${o.events.length} event(s), ${o.findings.length} finding(s)\n`);
@@ -133,16 +135,17 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
         );
       for (const f of o.findings)
         io.stdout.write(`  ${sevMark(c, f.severity)} ${printable(`${f.rule}: ${f.description}`)}\n`);
+      writeMissingDays(io, c, o.report);
     }
   } else {
     const r = await checkCompliance(base);
-    totals = r.totals;
+    failed = opts.failOn !== 'never' && reportReaches(r, opts.failOn);
     malformed = r.summary.malformed_lines;
     if (opts.json === true) printJson(io, r);
     else {
       const head = `${r.period.from}${r.period.to !== r.period.from ? ` to ${r.period.to}` : ''}: ${r.summary.events} events, ${r.totals.total} finding(s) — ${r.totals.critical} critical, ${r.totals.warning} warning, ${r.totals.info} info; policy ${r.policy.path} sha256 ${r.policy.sha256.slice(0, 16)}…${r.policy.snapshot_id ? ` (snapshot ${r.policy.snapshot_id})` : ` (${r.policy.source})`}`;
       io.stdout.write(
-        `${r.totals.total === 0 && malformed === 0 ? mark(io, 'ok') : mark(io, r.totals.critical > 0 ? 'fail' : 'warn')} ${printable(head)}\n`,
+        `${r.totals.total === 0 && malformed === 0 && r.missing_days === undefined ? mark(io, 'ok') : mark(io, r.totals.critical > 0 ? 'fail' : 'warn')} ${printable(head)}\n`,
       );
       for (const f of r.findings) {
         const ev = f.evidence[0];
@@ -150,13 +153,14 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
           `  ${sevMark(c, f.severity)} ${printable(`${f.time}  ${f.rule}: ${f.description}${ev ? `  [${ev.file}:${ev.line} seq ${ev.seq}]` : ''}`)}\n`,
         );
       }
+      writeMissingDays(io, c, r);
       if (r.carried_in !== undefined)
         io.stdout.write(`  ${printable(`start state: ${r.carried_in.source} — ${r.carried_in.note}`)}\n`);
       if (r.findings_omitted > 0)
         io.stdout.write(`  … and ${r.findings_omitted} more finding(s), counted but not listed (max_findings)\n`);
     }
   }
-  if (opts.failOn !== 'never' && reaches(totals, opts.failOn)) throw new ExitWith(ExitCode.PROBLEMS);
+  if (failed) throw new ExitWith(ExitCode.PROBLEMS);
   // Lines that are not valid events were not checked: a corrupted or tampered day must not look
   // clean ("0 findings", exit 0) to the compliance officer.
   if (malformed > 0) {
@@ -165,6 +169,12 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
     );
     throw new ExitWith(ExitCode.WARNINGS);
   }
+}
+
+/** The period's days without a log file, each a warning line: a gap is never silent. */
+function writeMissingDays(io: CliIO, c: ReturnType<typeof paintFor>, r: ComplianceReport): void {
+  for (const m of r.missing_days ?? [])
+    io.stdout.write(`  ${sevMark(c, m.severity)} ${printable(`${m.date}  missing day: ${m.note}`)}\n`);
 }
 
 function sevMark(c: ReturnType<typeof paintFor>, s: 'critical' | 'warning' | 'info'): string {
