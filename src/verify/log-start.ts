@@ -7,7 +7,9 @@
 import type { ScannedLine } from '../chain/lines.js';
 import { GENESIS_HASH } from '../chain/index.js';
 import { isHashHex } from '../chain/hash.js';
+import { seqOf } from '../format/event-line-bytes.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
+import { EntryTable, LineShape, scanJsonLine } from '../json/line-scanner.js';
 import type { LogFacts } from './log-facts.js';
 import type { Findings } from './report.js';
 
@@ -44,10 +46,8 @@ export class LogPrunedTap {
     }
     if (o.event !== LOG_PRUNED_EVENT || typeof o.date !== 'string' || !DATE_RE.test(o.date)) return;
     // Where the removed file's chain ended, when the event records it (the fields come as a pair).
-    const end =
-      Number.isSafeInteger(o.last_seq) && (o.last_seq as number) >= 1 && isHashHex(o.end_hash)
-        ? { last_seq: o.last_seq as number, end_hash: o.end_hash }
-        : null;
+    const lastSeq = isHashHex(o.end_hash) ? writtenSeq(b, 'last_seq') : -1;
+    const end = lastSeq >= 1 ? { last_seq: lastSeq, end_hash: o.end_hash as string } : null;
     this.days.set(o.date, { date: o.date, file: this.file, line: l.lineNumber, end });
   }
 
@@ -57,6 +57,23 @@ export class LogPrunedTap {
     for (const d of this.days.values()) if (d.date < date && (best === undefined || d.date > best.date)) best = d;
     return best;
   }
+}
+
+/**
+ * A top-level integer field read by its spelling, as `seq` is (docs/FORMAT.md): digits only, no
+ * leading zero, at most 2^53 - 1; -1 otherwise. `10.0` and `1e1` are 10 to JSON.parse but not
+ * integers as written, and tools/auditpack_check.py (which reads the spelling) does not take them:
+ * read by value here, the two checkers would judge a rewritten LogPruned differently.
+ */
+function writtenSeq(b: Buffer, key: string): number {
+  const table = new EntryTable();
+  if (scanJsonLine(b, b.length, table, 0) !== LineShape.Object) return -1;
+  let v = -1;
+  for (let i = 0; i < table.count; i++) {
+    const name = JSON.parse(b.toString('utf8', table.keyStart[i] as number, table.keyEnd[i] as number)) as string;
+    if (name === key) v = seqOf(b, table, i); // a duplicate key: the last, as JSON.parse reads it
+  }
+  return v;
 }
 
 /**

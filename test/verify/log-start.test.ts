@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/index.js';
 import { prune } from '../../src/retention/index.js';
 import { verifyLog, verifyLogDir } from '../../src/verify/index.js';
+import { LogPrunedTap } from '../../src/verify/log-start.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeLogDir } from './helpers/log-fixture.js';
@@ -152,5 +153,25 @@ describe('the start of a logs directory', () => {
       ['LOG_FILE_REMOVAL_UNRECORDED', 'error', 'audit-20250908.jsonl'],
     ]);
     expect(pythonPackCheck(logDir).errors.map((p) => p.code)).toEqual(['LOG_FILE_REMOVAL_UNRECORDED']);
+  });
+
+  it('a LogPruned last_seq counts only written as an integer (as seq is, and as the Python checker reads it)', () => {
+    const hash = 'ab'.repeat(32);
+    const endOf = (lastSeq: string): { last_seq: number; end_hash: string } | null | undefined => {
+      const tap = new LogPrunedTap();
+      tap.reading('audit-20250910.jsonl');
+      const text = `{"seq":5,"category":"system","event":"LogPruned","date":"2025-09-02","last_seq":${lastSeq},"end_hash":"${hash}"}`;
+      const bytes = Buffer.from(text);
+      tap.push(
+        { bytes, length: bytes.length, offset: 0, lineNumber: 1, terminated: true, hash: '0'.repeat(64) },
+        'system',
+      );
+      return tap.newestBefore('2025-09-10')?.end;
+    };
+    expect(endOf('10')).toEqual({ last_seq: 10, end_hash: hash });
+    expect(endOf('9007199254740991')).toEqual({ last_seq: 9007199254740991, end_hash: hash });
+    // The same value by JSON.parse, not an integer as written: the pair is not used (the event is judged by its date).
+    for (const v of ['10.0', '1e1', '10E0', '1.0e1', '0', '-10', '"10"', '9007199254740992'])
+      expect(endOf(v)).toBeNull();
   });
 });
