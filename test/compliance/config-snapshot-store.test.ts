@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCompliance, type ComplianceReport } from '../../src/compliance/index.js';
 import { exportPack } from '../../src/pack/index.js';
 import { verifyPack } from '../../src/verify/index.js';
+import { checkJsonOutput } from '../helpers/json-output.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from '../verify/helpers/forge.js';
 import { DATE, type Ev, TEST_POLICY, writeEvents, writePolicy } from './helpers.js';
@@ -65,6 +66,8 @@ describe('config_change_unrecorded and the snapshot store', () => {
     expect(r.snapshots_not_stored).toEqual([
       { snapshot_id: ABSENT, record_sha256: sha(RECORD), reason: 'which the snapshot store does not hold' },
     ]);
+    // The report as `check --json` prints it follows its shipped schema (schemas/check.json).
+    checkJsonOutput(['check', '--json'], JSON.stringify(r), 0);
   });
 
   it('a record changed after it was logged (another record_sha256) records nothing', async () => {
