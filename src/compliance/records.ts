@@ -8,14 +8,9 @@
  *
  * A record is one byte, 0 (not an event) or 1 (an event), then for an event its fields, each
  * `id kind value` (id: index in EXTRACTED_FIELDS; kind STR: u32 length and the UTF-8 bytes of a
- * string written without escapes; STR_ASCII: the same for a string of ASCII bytes only; NUM: the
- * float64 JSON.parse reads; RAW: u32 length and the JSON text, for escaped strings (a lone
- * surrogate does not survive UTF-8), objects and arrays; TRUE, FALSE, NULL: nothing), then 0xff.
- * A STR or STR_ASCII of a field whose values repeat (REPEATING) has a u32 between its length and
- * its bytes: the hash by which the reader finds the string it decoded before (ByteInterner),
- * computed by the writer while it copies the bytes, on the scan thread, so that the reading
- * thread (the export's busiest) does not loop over the bytes a second time. One record per line,
- * in the batch's order. All numbers little-endian.
+ * string written without escapes; STR_ASCII: the same for a string of ASCII bytes only; NUM: the float64 JSON.parse reads; RAW: u32 length and the
+ * JSON text, for escaped strings (a lone surrogate does not survive UTF-8), objects and arrays;
+ * TRUE, FALSE, NULL: nothing), then 0xff. One record per line, in the batch's order.
  */
 import { isAscii } from 'node:buffer';
 import { EntryTable, Kind, scanJsonLine } from '../json/line-scanner.js';
@@ -33,15 +28,9 @@ const TRUE = 5;
 const FALSE = 6;
 const NULL = 7;
 
-/** 1 for the fields whose string values are interned by the reader (their records carry a hash). */
-const INTERNED = Uint8Array.from(EXTRACTED_FIELDS, (f) => (REPEATING.has(f) ? 1 : 0));
-
 /** Writes the records of a batch's lines; reusable (its buffer persists across batches). */
 export class RecordWriter {
-  // Never from Buffer's shared pool: take() hands the whole ArrayBuffer to another thread.
-  private buf = Buffer.allocUnsafeSlow(256 * 1024);
-  /** Over buf: its float64 stores are compiled inline (Buffer's writeDoubleLE is JavaScript byte by byte). */
-  private dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  private buf = Buffer.allocUnsafe(256 * 1024);
   private pos = 0;
   private readonly table = new EntryTable();
 
@@ -53,17 +42,6 @@ export class RecordWriter {
   /** Empties the writer (keeps its memory). */
   clear(): void {
     this.pos = 0;
-  }
-
-  /**
-   * The bytes written since the last clear, in memory of their own (its ArrayBuffer can be
-   * transferred to another thread), and an empty writer with new memory of the same size: the
-   * records of a batch sent to the reading thread without a copy.
-   */
-  take(): Uint8Array {
-    const r = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.pos);
-    this.grow(this.buf.length, 0);
-    return r;
   }
 
   /**
@@ -109,7 +87,7 @@ export class RecordWriter {
       this.room(10);
       this.buf[this.pos] = id;
       this.buf[this.pos + 1] = NUM;
-      this.dv.setFloat64(this.pos + 2, jsonNumber(line, vs, ve), true);
+      this.buf.writeDoubleLE(jsonNumber(line, vs, ve), this.pos + 2);
       this.pos += 10;
     } else if (kind === Kind.True || kind === Kind.False || kind === Kind.Null) {
       this.room(2);
@@ -121,29 +99,15 @@ export class RecordWriter {
 
   private bytes(id: number, kind: number, line: Buffer, s: number, e: number): void {
     const n = e - s;
-    const hashed = kind === STR && INTERNED[id] === 1;
-    this.room(10 + n);
+    this.room(6 + n);
     const b = this.buf;
     let p = this.pos;
     b[p] = id;
     b[p + 1] = kind;
-    b[p + 2] = n;
-    b[p + 3] = n >>> 8;
-    b[p + 4] = n >>> 16;
-    b[p + 5] = n >>> 24;
-    p += hashed ? 10 : 6;
+    b.writeUInt32LE(n, p + 2);
+    p += 6;
     let high = 0;
-    if (hashed) {
-      // Repeating values are short (a symbol, a side, a venue): hashed while copied.
-      let h = n;
-      for (let k = s; k < e; k++) {
-        const c = line[k] as number;
-        high |= c;
-        h = (Math.imul(h, 31) + c) | 0;
-        b[p++] = c;
-      }
-      this.dv.setInt32(this.pos + 6, h, true);
-    } else if (n < 32)
+    if (n < 32)
       for (let k = s; k < e; k++) {
         const c = line[k] as number;
         high |= c;
@@ -160,16 +124,9 @@ export class RecordWriter {
 
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    this.grow(Math.max(this.buf.length * 2, this.pos + n), this.pos);
-  }
-
-  /** New memory of `size` bytes holding the first `keep` bytes written. */
-  private grow(size: number, keep: number): void {
-    const g = Buffer.allocUnsafeSlow(size);
-    this.buf.copy(g, 0, 0, keep);
+    const g = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(g, 0, 0, this.pos);
     this.buf = g;
-    this.dv = new DataView(g.buffer, g.byteOffset, g.length);
-    this.pos = keep;
   }
 }
 
@@ -213,8 +170,9 @@ class ByteInterner {
   private readonly bytes: (Buffer | undefined)[] = new Array(INTERN_SLOTS).fill(undefined);
   private readonly strings: string[] = new Array(INTERN_SLOTS).fill('');
 
-  /** `h`: bytesHash of `b[s, e)`, as the writer stored it. */
-  value(b: Buffer, s: number, e: number, ascii: boolean, h: number): string {
+  value(b: Buffer, s: number, e: number, ascii: boolean): string {
+    let h = e - s;
+    for (let k = s; k < e; k++) h = (Math.imul(h, 31) + (b[k] as number)) | 0;
     const slot = h & (INTERN_SLOTS - 1);
     const c = this.bytes[slot];
     if (c !== undefined && c.length === e - s) {
@@ -445,11 +403,8 @@ export class RecordReader {
           else {
             const interner = this.interners[id];
             const ascii = kind === STR_ASCII;
-            if (interner !== undefined) {
-              // The writer's hash sits before the bytes (INTERNED: the same fields as the interners).
-              p += 4;
-              setField(e, id, interner.value(b, s + 4, p, ascii, dv.getInt32(s, true)));
-            } else setField(e, id, ascii ? latin1(b, s, p) : b.toString('utf8', s, p));
+            if (interner !== undefined) setField(e, id, interner.value(b, s, p, ascii));
+            else setField(e, id, ascii ? latin1(b, s, p) : b.toString('utf8', s, p));
           }
         } else setField(e, id, kind === TRUE ? true : kind === FALSE ? false : null);
       }

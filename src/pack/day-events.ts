@@ -170,9 +170,7 @@ export class BatchProcessor {
     this.malformed = [];
     this.firstSeq = this.lastSeq = null;
     this.startPrev = null;
-    // Sent to another thread: the records' own memory is transferred, not copied (they are the
-    // largest output of a batch with the checks on).
-    const records = this.records === undefined ? new Uint8Array(0) : copy ? this.records.take() : out(this.records);
+    const records = this.records === undefined ? new Uint8Array(0) : out(this.records);
     return { id, orders: out(this.orders), fills: out(this.fills), alerts: out(this.alerts), records, delta };
   }
 
