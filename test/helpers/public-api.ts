@@ -54,6 +54,7 @@ export const PUBLIC_API = {
     'checkCompliance',
     'checkOrder',
     'reaches',
+    'reportReaches',
     // S3 Object Lock archive
     'initArchive',
     'pushPacks',
