@@ -35,8 +35,8 @@ describe('the start of a logs directory', () => {
     expect(codes(await verifyLog(files[1] as string))).toEqual([['LOG_CHAIN_START', 'info', name]]);
   });
 
-  /** Three exported days, the first two pruned (recorded or not). */
-  async function pruned(record: boolean): Promise<string> {
+  /** Three days written and exported: their logs and artifacts directories. */
+  async function exportedDays(): Promise<{ logDir: string; artifactsDir: string }> {
     const root = tempDir();
     const logDir = join(root, 'logs');
     const artifactsDir = join(root, 'artifacts');
@@ -44,6 +44,12 @@ describe('the start of a logs directory', () => {
     const dates = ['2025-09-01', '2025-09-02', '2025-09-08'];
     for (const date of dates) await writeDay(logDir, date, SAMPLE_EVENTS.slice(0, 3));
     for (const date of dates) await exportPack({ date, logDir, artifactsDir, version: '0.1.0', recordEvent: false });
+    return { logDir, artifactsDir };
+  }
+
+  /** Three exported days, the first two pruned (recorded or not). */
+  async function pruned(record: boolean): Promise<string> {
+    const { logDir, artifactsDir } = await exportedDays();
     const { result } = await prune({
       artifactsDir,
       retentionDays: 90,
@@ -91,13 +97,7 @@ describe('the start of a logs directory', () => {
   });
 
   it('a prune failing after its LogPruned events (the ledger unwritable): the removed files are recorded, the directory verifies', async () => {
-    const root = tempDir();
-    const logDir = join(root, 'logs');
-    const artifactsDir = join(root, 'artifacts');
-    mkdirSync(logDir);
-    const dates = ['2025-09-01', '2025-09-02', '2025-09-08'];
-    for (const date of dates) await writeDay(logDir, date, SAMPLE_EVENTS.slice(0, 3));
-    for (const date of dates) await exportPack({ date, logDir, artifactsDir, version: '0.1.0', recordEvent: false });
+    const { logDir, artifactsDir } = await exportedDays();
     // The packs' ledger cannot be appended (a directory in its place): the prune fails at the packs.
     mkdirSync(join(artifactsDir, 'pruned.jsonl'));
     await expect(
