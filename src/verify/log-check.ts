@@ -50,6 +50,8 @@ export class LogChecker extends ChainFollower {
   private readonly alertCandidates: string[] = [];
   /** The category of the line last pushed when it was read as an event, else undefined. */
   lastCategory: string | undefined;
+  /** The line number of the last line found to be a recovered torn fragment (never an event), 0 before any. */
+  lastFragment = 0;
 
   constructor(options: LogCheckOptions) {
     super(options);
@@ -359,6 +361,7 @@ export class LogChecker extends ChainFollower {
   }
 
   private recovered(frag: ScannedLine): void {
+    this.lastFragment = frag.lineNumber;
     this.facts.recovered++;
     this.f.add(
       'LOG_TORN_LINE_RECOVERED',

@@ -27,14 +27,24 @@ type PrunedDay = { date: string; file: string; line: number; end: { last_seq: nu
 export class LogPrunedTap {
   private readonly days = new Map<string, PrunedDay>();
   private file = '';
+  /**
+   * The last line's event, held until the next line shows it is not a recovered torn fragment
+   * (a fragment is never an event, docs/FORMAT.md: the check learns it from the line after it).
+   */
+  private held: PrunedDay | undefined;
 
   /** The file whose lines are pushed next. */
   reading(file: string): void {
+    this.settle(0);
     this.file = file;
   }
 
-  /** `category`: the line's category when the log check read it as an event (else not looked into). */
-  push(l: ScannedLine, category: string | undefined): void {
+  /**
+   * `category`: the line's category when the log check read it as an event (else not looked into);
+   * `lastFragment`: the log check's line number of the last recovered fragment in this file.
+   */
+  push(l: ScannedLine, category: string | undefined, lastFragment = 0): void {
+    this.settle(lastFragment);
     if (category !== WRITER_EVENT_CATEGORY) return;
     const b = l.bytes;
     if (b === undefined || b.indexOf(MARK) === -1) return;
@@ -48,11 +58,19 @@ export class LogPrunedTap {
     // Where the removed file's chain ended, when the event records it (the fields come as a pair).
     const lastSeq = isHashHex(o.end_hash) ? writtenSeq(b, 'last_seq') : -1;
     const end = lastSeq >= 1 ? { last_seq: lastSeq, end_hash: o.end_hash as string } : null;
-    this.days.set(o.date, { date: o.date, file: this.file, line: l.lineNumber, end });
+    this.held = { date: o.date, file: this.file, line: l.lineNumber, end };
+  }
+
+  /** Keeps the held event unless its line turned out to be a recovered fragment. */
+  private settle(lastFragment: number): void {
+    const h = this.held;
+    this.held = undefined;
+    if (h !== undefined && h.line !== lastFragment) this.days.set(h.date, h);
   }
 
   /** The event of the greatest removed day before `date` (the oldest kept file's day), if any. */
   newestBefore(date: string): PrunedDay | undefined {
+    this.settle(0);
     let best: PrunedDay | undefined;
     for (const d of this.days.values()) if (d.date < date && (best === undefined || d.date > best.date)) best = d;
     return best;

@@ -221,7 +221,7 @@ async function scan(path: string, checker: LogChecker, pruned?: LogPrunedTap): P
       ? (l: ScannedLine) => checker.push(l)
       : (l: ScannedLine) => {
           checker.push(l);
-          pruned.push(l, checker.lastCategory);
+          pruned.push(l, checker.lastCategory, checker.lastFragment);
         };
   try {
     return await scanLines(path, push, { view: true }); // the checker copies what it keeps

@@ -3,7 +3,7 @@
  * (system/LogPruned). A day file removed by hand from the oldest end is an error,
  * LOG_FILE_REMOVAL_UNRECORDED (docs/FORMAT.md, "A log file, or the logs directory").
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/index.js';
@@ -12,7 +12,7 @@ import { verifyLog, verifyLogDir } from '../../src/verify/index.js';
 import { LogPrunedTap } from '../../src/verify/log-start.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
-import { writeLogDir } from './helpers/log-fixture.js';
+import { chainLines, DAY1, formatLine, HOUR, sha256, tradingEvents, writeLogDir } from './helpers/log-fixture.js';
 import { pythonPackCheck } from './helpers/python-check.js';
 
 const NOW = Date.parse('2025-09-10T01:00:00Z');
@@ -153,6 +153,52 @@ describe('the start of a logs directory', () => {
       ['LOG_FILE_REMOVAL_UNRECORDED', 'error', 'audit-20250908.jsonl'],
     ]);
     expect(pythonPackCheck(logDir).errors.map((p) => p.code)).toEqual(['LOG_FILE_REMOVAL_UNRECORDED']);
+  });
+
+  it('a LogPruned that is a recovered torn fragment vouches for nothing (a fragment is never an event)', async () => {
+    // The oldest kept file starts at seq 100; its only LogPruned is a whole line whose "\n" a dying
+    // writer never wrote, recovered by the next writer (TornLineRecovered describes it).
+    const dir = tempDir();
+    const a = chainLines(tradingEvents(1), 100, 'ab'.repeat(32));
+    const pruneEv = {
+      micros: DAY1 + 8 * HOUR,
+      category: 'system',
+      event: 'LogPruned',
+      fields: { file: 'audit-20250907.jsonl', date: '2025-09-07', size: 10, sha256: 'cd'.repeat(32) },
+    };
+    const before = `${a.lines.join('\n')}\n`;
+    const recovered = (fragment: string) => {
+      const rec = formatLine(
+        {
+          micros: DAY1 + 9 * HOUR,
+          category: 'system',
+          event: 'TornLineRecovered',
+          fields: {
+            file: 'audit-20250908.jsonl',
+            fragment_offset: Buffer.byteLength(before),
+            fragment_bytes: Buffer.byteLength(fragment),
+            fragment_sha256: sha256(fragment),
+          },
+        },
+        101,
+        a.prev,
+      );
+      const after = chainLines(tradingEvents(2, DAY1 + 10 * HOUR), 102, sha256(rec));
+      return `${before}${fragment}\n${rec}\n${after.lines.join('\n')}\n`;
+    };
+    const p = join(dir, 'audit-20250908.jsonl');
+    writeFileSync(p, recovered(formatLine(pruneEv, 101, a.prev)));
+    const r = await verifyLogDir(dir);
+    expect(codes(r)).toEqual([
+      ['LOG_TORN_LINE_RECOVERED', 'warning', 'audit-20250908.jsonl'],
+      ['LOG_FILE_REMOVAL_UNRECORDED', 'error', 'audit-20250908.jsonl'],
+    ]);
+    expect(pythonPackCheck(dir).errors.map((x) => x.code)).toEqual(['LOG_FILE_REMOVAL_UNRECORDED']);
+    // The same LogPruned as an event of the chain accounts for the start (the fragment's place taken by it).
+    const chained = chainLines([pruneEv, ...tradingEvents(2, DAY1 + 10 * HOUR)], 101, a.prev);
+    writeFileSync(p, `${before}${chained.lines.join('\n')}\n`);
+    expect(codes(await verifyLogDir(dir))).toEqual([['LOG_CHAIN_START', 'info', 'audit-20250908.jsonl']]);
+    expect(pythonPackCheck(dir).errors).toEqual([]);
   });
 
   it('a LogPruned last_seq counts only written as an integer (as seq is, and as the Python checker reads it)', () => {
