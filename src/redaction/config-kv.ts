@@ -269,7 +269,7 @@ export function redactKeyValueLines(lines: Line[], format: ConfigTextFormat, r: 
       k += 6;
       while (body[k] === ' ' || body[k] === '\t') k++;
     }
-    const parsed = parseKvKey(body, k, syntax);
+    const parsed = parseKvKey(body, k, syntax) ?? (format === 'ini' ? iniOptionKey(body, k) : undefined);
     if (!parsed) continue;
     const { key, valueStart } = parsed;
     const sensitive = sectionSensitive || isSensitiveKvKey(key, section, r);
@@ -318,8 +318,17 @@ function censorLineValue(
     const at = body.indexOf(close, valueStart);
     return body.slice(0, at + close.length) + censor;
   }
-  // .properties has no inline comments: the value runs to the end of the line.
-  const commentChars = format === 'properties' ? '' : format === 'ini' ? '#;' : '#';
+  if (format === 'ini') {
+    // configparser keeps quotes as part of the value: `'pw' # c` is all secret when text follows them.
+    let i = valueStart;
+    while (body[i] === ' ' || body[i] === '\t') i++;
+    const q = body[i];
+    const end = q === '"' || q === "'" ? endOfQuoted(body, i, q === '"') : -1;
+    if (end !== -1 && body.slice(end).trim() !== '') return body.slice(0, i) + censor;
+  }
+  // .properties has no inline comments, and configparser by default none either
+  // (inline_comment_prefixes=None reads `password = ab ;cd` as `ab ;cd`): the value runs to the line's end.
+  const commentChars = format === 'properties' || format === 'ini' ? '' : '#';
   return censorValue(body, valueStart, censor, {
     commentChars,
     backslashEscapes: true,
@@ -402,6 +411,23 @@ function endsWithOddBackslashes(s: string): boolean {
 }
 
 /**
+ * An INI option as Python's configparser reads it (`OPTCRE`): the name is everything before the
+ * first `=` or `:`, stripped of (Unicode) whitespace, so `db password = v`, `password (prod) = v`
+ * and `password\u00a0= v` are options; invisible format characters (zero-width spaces) are
+ * dropped before the name is judged.
+ */
+function iniOptionKey(body: string, from: number): { key: string; valueStart: number } | undefined {
+  let at = from;
+  while (at < body.length && body[at] !== '=' && body[at] !== ':') at++;
+  if (at >= body.length) return undefined;
+  const key = body
+    .slice(from, at)
+    .replace(/\p{Cf}/gu, '')
+    .trim();
+  return key === '' ? undefined : { key, valueStart: at + 1 };
+}
+
+/**
  * Parses a key at `from`: a bare word, a quoted string, or (Python) `NAME`, then a separator. The key
  * is returned as its reader decodes it: a double-quoted key with its escapes (`"pass\u0077ord"` is
  * `password`; one whose escapes no parser accepts holds UNDECODABLE_PART), a single-quoted one as
@@ -435,8 +461,8 @@ function parseKvKey(body: string, from: number, syntax: KvSyntax): { key: string
   while (body[j] === ' ' || body[j] === '\t') j++;
   const sep = body[j];
   if (sep !== undefined && sep !== ' ' && syntax.separators.replace(' ', '').includes(sep)) {
-    // `==`, `:=` etc. are comparisons or other syntax, not assignments.
-    if (body[j + 1] === '=') return undefined;
+    // The first separator ends the key: `password ==v` and `password:=v` are the key `password`
+    // with the value `=v` as configparser, dotenv and java.util.Properties read them.
     return { key, valueStart: j + 1 };
   }
   if (syntax.separators.includes(' ') && j > i && j < body.length) return { key, valueStart: j };

@@ -14,6 +14,7 @@
  */
 import type { Redactor } from './redactor.js';
 import { redactCodePairs } from './config-code.js';
+import { withInterpolatedNames } from './config-interpolation.js';
 import { redactJson } from './config-json.js';
 import { redactJsonNamed, redactYamlNamed } from './config-named.js';
 import { redactInlinePairs, redactKeyValueLines, redactTomlLines } from './config-kv.js';
@@ -21,7 +22,7 @@ import { joinLines, splitLines, type ConfigTextFormat, type Line } from './confi
 import { redactPropertiesLines } from './config-properties.js';
 import { redactXmlLines } from './config-xml.js';
 import { redactYamlLines } from './config-yaml.js';
-import { redactYamlTree } from './config-yaml-tree.js';
+import { redactYamlAnchors, redactYamlTree } from './config-yaml-tree.js';
 
 export type { ConfigTextFormat } from './config-lines.js';
 
@@ -88,9 +89,13 @@ export function redactConfigText(text: string, format: ConfigTextFormat, redacto
   let out: string;
   if (format === 'json') {
     out = redactJsonNamed(redactJson(text, redactor) ?? redactLines(text, 'generic', redactor), redactor);
+  } else if (format === 'yaml') {
+    out = redactYamlTree(redactLines(redactYamlAnchors(text, redactor), format, redactor), redactor);
   } else {
-    out = redactLines(text, format, redactor);
-    if (format === 'yaml') out = redactYamlTree(out, redactor);
+    // `password = %(raw)s`: the names a secret value interpolates are secrets too.
+    const r =
+      format === 'python' ? redactor : withInterpolatedNames(text, redactor, (x) => redactLines(text, format, x));
+    out = redactLines(text, format, r);
   }
   out = redactShapes(out, redactor);
   return { text: out, redacted: out !== text };

@@ -127,11 +127,13 @@ describe('redactConfigText: values under sensitive keys, layout kept', () => {
     );
   });
 
-  it('INI: sections whose name is sensitive, continuation lines, ; comments', () => {
+  it('INI: sections whose name is sensitive, continuation lines, ; after a value is part of it', () => {
+    // configparser has no inline comments by default: the password it reads is `p1 ; c`, so the
+    // whole rest of the line goes (the comment was kept here until that was seen to leak a suffix).
     const text =
       '[db]\nuser = u\npassword = p1 ; c\n[auth]\nanything = v\n[x]\ndesc = multi\n  line\nsecret_value = s\n  continued\n';
     expect(red(text, 'ini')).toBe(
-      '[db]\nuser = u\npassword = [REDACTED] ; c\n[auth]\nanything = [REDACTED]\n[x]\ndesc = multi\n  line\nsecret_value = [REDACTED]\n  [REDACTED]\n',
+      '[db]\nuser = u\npassword = [REDACTED]\n[auth]\nanything = [REDACTED]\n[x]\ndesc = multi\n  line\nsecret_value = [REDACTED]\n  [REDACTED]\n',
     );
   });
 
