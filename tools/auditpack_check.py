@@ -1294,6 +1294,8 @@ class GzipStream(io.RawIOBase):
         self.fh, self.budget, self.total = fh, budget, 0
         self.d = zlib.decompressobj(16 + zlib.MAX_WBITS)
         self.pending = b""
+        # Offset of the last byte that is not zero in what was decompressed so far (-1: none yet).
+        self.last_nonzero = -1
 
     def readable(self):
         return True
@@ -1313,6 +1315,9 @@ class GzipStream(io.RawIOBase):
                 self.total += len(out)
                 if self.total > self.budget:
                     raise TarTooLarge()
+                kept = len(out) if out[-1] else len(out.rstrip(b"\0"))
+                if kept:
+                    self.last_nonzero = self.total - len(out) + kept - 1
                 return out
 
     def readinto(self, b):
@@ -1359,8 +1364,13 @@ def read_tar_gz(path, rep, shown):
                         # Which copy a reader sees depends on the tool (tar -x keeps the last, -k the first).
                         rep.error("PACK_TAR_INVALID", rel, None, "appears twice in the archive; the last copy was checked")
                     files[rel] = tf.extractfile(m).read()
+                end = tf.offset  # where the end-of-archive marker (a zero block) starts
             if gz.trailing():
                 rep.error("PACK_TAR_INVALID", shown, None, "bytes follow the gzip stream (an appended member or trailing data)")
+            if gz.last_nonzero >= end:
+                # Only zeros (tar's record padding) may follow the marker: tar --ignore-zeros reads on
+                # and would extract an entry put there, which nothing checked.
+                rep.error("PACK_TAR_INVALID", shown, None, "bytes that are not zeros follow the end-of-archive marker")
     except TarTooLarge:
         rep.error("PACK_TAR_INVALID", shown, None, "decompresses to more than 64 times its size (a gzip bomb?); not read further")
         return None

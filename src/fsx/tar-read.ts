@@ -118,7 +118,14 @@ class TarParser {
   push(chunk: Buffer): void {
     let i = 0;
     while (i < chunk.length) {
-      if (this.state === 'end') return; // trailing bytes after the end marker are ignored
+      if (this.state === 'end') {
+        // After the end marker only zeros (tar's record padding) may follow: a reader that reads on
+        // (GNU tar --ignore-zeros, the way concatenated archives are read) would extract any entry
+        // put there, and these bytes are never checked.
+        if (!isZero(chunk.subarray(i)))
+          throw new TarFormatError('bytes that are not zeros follow the end-of-archive marker');
+        return;
+      }
       if (this.state === 'header') i = this.headerBytes(chunk, i);
       else if (this.state === 'body' || this.state === 'pax') i = this.bodyBytes(chunk, i);
       else {

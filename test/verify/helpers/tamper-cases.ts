@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { DAYS, logName, readLines, rechain, refreshPack, writeLinesRaw } from './tamper-corpus.js';
 
 export interface TamperCase {
@@ -429,6 +429,25 @@ const PACKS: TamperCase[] = [
     },
   },
   {
+    // GNU tar --ignore-zeros (tar -xiz, how concatenated archives are read) extracts an entry put
+    // after the two zero blocks over the real file; only zeros (record padding) may follow them.
+    name: '.tar.gz: a forged data/orders.csv after the end-of-archive marker, in the one gzip member',
+    edit: (root) => {
+      const p = join(root, `${pack(D2)}.tar.gz`);
+      const forged = tarEntry(`${D2}/data/orders.csv`, Buffer.from('FORGED ORDERS\n'));
+      writeFileSync(p, gzipSync(Buffer.concat([gunzipSync(readFileSync(p)), forged, Buffer.alloc(1024)])));
+      return `${pack(D2)}.tar.gz`;
+    },
+  },
+  {
+    name: '.tar.gz: a lone byte after the end-of-archive marker, in the one gzip member',
+    edit: (root) => {
+      const p = join(root, `${pack(D2)}.tar.gz`);
+      writeFileSync(p, gzipSync(Buffer.concat([gunzipSync(readFileSync(p)), Buffer.alloc(511), Buffer.from([1])])));
+      return `${pack(D2)}.tar.gz`;
+    },
+  },
+  {
     name: '.tar.gz: cut short',
     edit: (root) => {
       const p = join(root, `${pack(D2)}.tar.gz`);
@@ -465,6 +484,25 @@ const PACKS: TamperCase[] = [
     },
   },
 ];
+
+/** One ustar entry (header and padded body) for a regular file, as GNU tar writes it. */
+function tarEntry(name: string, body: Buffer): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  h.write('0000444\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124);
+  h.write('00000000000\0', 136);
+  h.write('        ', 148);
+  h.write('0', 156);
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return Buffer.concat([h, body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
+}
 
 function sha(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
