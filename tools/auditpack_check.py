@@ -40,9 +40,9 @@ import zlib
 MAX_LINE_BYTES = 16 * 1024 * 1024  # the bound on a line (FORMAT.md "Verifying")
 GENESIS = "0" * 64
 HEX64 = re.compile(r"[0-9a-f]{64}")
-DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-LOG_NAME = re.compile(r"audit-(\d{4})(\d{2})(\d{2})\.jsonl")
-PACK_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(\.v[1-9]\d*)?")
+DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+LOG_NAME = re.compile(r"audit-([0-9]{4})([0-9]{2})([0-9]{2})\.jsonl")
+PACK_NAME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(\.v[1-9][0-9]*)?")
 SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -147,7 +147,7 @@ def js_number_equals(v, n):
 # ---------------------------------------------------------------------------------------------
 
 CATEGORY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
-ISO_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z")
+ISO_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{6})Z")
 TS_RE = re.compile(r"(0|[1-9][0-9]{0,15})\.([0-9]{6})")
 SEQ_RE = re.compile(r"[1-9][0-9]{0,15}")
 PID_RE = re.compile(r"0|[1-9][0-9]{0,15}")
@@ -476,7 +476,7 @@ def check_log_dir(path, rep):
             for ev, _ in facts["event_lines"]:
                 rec = ev["rec"]
                 d = rec.get("date") if ev["category"] == "system" and ev["event"] == "LogPruned" else None
-                if isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d):
+                if isinstance(d, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", d):
                     # Where the removed file's chain ended, when the event records it (both fields).
                     # One per removed day, the last recorded winning (a killed prune re-run records it again).
                     ls, eh = rec.get("last_seq"), rec.get("end_hash")
@@ -508,7 +508,7 @@ def check_log_dir(path, rep):
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 BAG_INFO_LABELS = ["Bagging-Date", "Payload-Oxum", "External-Identifier", "Export-Date", "Auditpack-Version"]
 TAG_FILES = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest.json"]
-ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z")
+ISO_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z")
 
 
 def parse_manifest(text_bytes, shown, rep, prefix):
@@ -1256,7 +1256,7 @@ def check_ledger(path, packs, current, ledger_lines, rep, now):
     for i, (line, k, pruned_at) in enumerate(entries):
         if covered[i]:
             continue
-        day = max(k[0], k[1][:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}(\.v\d+)?", k[1]) else "")
+        day = max(k[0], k[1][:10] if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.v[0-9]+)?", k[1]) else "")
         # (An entry whose pack is still there removed nothing: a prune killed before removing it.)
         awaiting = (i > last_covered and (oldest is None or day <= oldest or k[1] in packs) and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and pruned_at[:19] <= now
                     and (newest is None or not isinstance(made, str) or pruned_at[:23] > made[:23] or pruned_at[:10] > current[-1][:10]))

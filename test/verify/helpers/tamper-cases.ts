@@ -98,6 +98,11 @@ const LINE_RULES: TamperCase[] = [
     name: 'ts and iso_ts 3 days apart',
     edit: forge(D3, 2, (l) => l.replace(/"ts":(\d+)/, (_, s: string) => `"ts":${Number(s) - 3 * 86400}`)),
   },
+  {
+    // Python's \d matches any Unicode digit and int() reads them; verify's patterns are ASCII.
+    name: 'iso_ts in full-width digits (the same instant), chain recomputed',
+    edit: forge(D3, 2, (l) => l.replace('"iso_ts":"2025-09-10T', '"iso_ts":"２０２５-０９-１０T')),
+  },
   { name: 'iso_ts on a day that does not exist', edit: forge(D3, 2, (l) => l.replace('2025-09-10T', '2025-09-31T')) },
   { name: 'prev not the last field', edit: forge(D3, 2, (l) => l.replace(/\}$/, ',"x":1}')) },
   { name: 'a duplicate key', edit: forge(D3, 2, (l) => l.replace('"category"', '"user":"x","user":"y","category"')) },
