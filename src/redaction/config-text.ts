@@ -14,6 +14,7 @@
  */
 import type { Redactor } from './redactor.js';
 import { redactCodePairs } from './config-code.js';
+import { redactPythonLines } from './config-python.js';
 import { withInterpolatedNames } from './config-interpolation.js';
 import { redactJson } from './config-json.js';
 import { redactJsonNamed, redactYamlNamed } from './config-named.js';
@@ -153,6 +154,7 @@ function redactLines(text: string, format: ConfigTextFormat, r: Redactor): strin
       redactPropertiesLines(lines, r);
       break;
     default:
+      if (format === 'python') redactPythonLines(lines, r);
       redactKeyValueLines(lines, format, r);
   }
   for (const l of lines) l.body = redactCodePairs(redactInlinePairs(l.body, r), r);

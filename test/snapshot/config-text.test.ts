@@ -159,6 +159,37 @@ describe('redactConfigText: values under sensitive keys, layout kept', () => {
     );
   });
 
+  it("Python: an annotated name's default and a value on the line after its key (attack8 #5)", () => {
+    const text = [
+      'def login(user: str, password: str = "S5", *, api_key: Optional[str] = \'S6\', n: int = 3) -> None:',
+      'DB = {"password":',
+      '      "S8"}',
+      'X = dict(password=',
+      '    "S9", user="u")',
+      'PASSWORD = \\',
+      '    "S12"',
+      'ok: str = "visible"',
+      'token: Annotated[str, "x"] = """S13"""',
+      'pin: int = 1234',
+      '',
+    ].join('\n');
+    const out = red(text, 'python');
+    for (const s of ['S5', 'S6', 'S8', 'S9', 'S12', 'S13', '1234']) expect(out).not.toContain(s);
+    expect(out.split('\n')).toEqual([
+      'def login(user: str, password: [REDACTED] = "[REDACTED]", *, api_key: [REDACTED]] = \'[REDACTED]\', n: int = 3) -> None:',
+      'DB = {"password":',
+      '      "[REDACTED]"}',
+      'X = dict(password=',
+      '    "[REDACTED]", user="u")',
+      'PASSWORD = [REDACTED]',
+      '    "[REDACTED]"',
+      'ok: str = "visible"',
+      'token: [REDACTED]',
+      'pin: [REDACTED]',
+      '',
+    ]);
+  });
+
   it('.conf: whitespace-separated directives, nested blocks, the ; kept', () => {
     const text = 'server {\n  listen 80;\n  ssl_password_file /etc/pw;\n}\npassword hunter2\n';
     expect(red(text, 'conf')).toBe('server {\n  listen 80;\n  ssl_password_file [REDACTED];\n}\npassword [REDACTED]\n');
