@@ -7,10 +7,12 @@
  * the day grew (docs/PERFORMANCE.md, "Peak RSS"). Kept here:
  * - the young generation at its first size (1 MB semi-spaces): the batches' garbage dies young anyway;
  * - the old generation collected once it grew by half over what survived the last collection.
+ * V8 undoes the first whenever a worker thread makes its heap; src/worker sets it again then
+ * (worker/heap-flags.ts).
  * A library user's process keeps its own settings; a user who sets a heap flag of these (in
  * NODE_OPTIONS or on node's command line) keeps it too.
  */
-import { setFlagsFromString } from 'node:v8';
+import { setProcessHeapFlags } from '../worker/heap-flags.js';
 
 /** The V8 flags set, and the flags whose presence means the user chose for themselves. */
 export const COMPACT_HEAP_FLAGS = ['--semi-space-growth-factor=1', '--heap-growing-percent=50'] as const;
@@ -24,6 +26,6 @@ const USER_CHOICES = ['semi-space', 'heap-growing', 'optimize-for-size'];
 export function useCompactHeap(nodeOptions: string | undefined, execArgv: readonly string[]): readonly string[] {
   const given = `${nodeOptions ?? ''} ${execArgv.join(' ')}`.replaceAll('_', '-');
   if (USER_CHOICES.some((c) => given.includes(c))) return [];
-  for (const f of COMPACT_HEAP_FLAGS) setFlagsFromString(f);
+  setProcessHeapFlags(COMPACT_HEAP_FLAGS);
   return COMPACT_HEAP_FLAGS;
 }

@@ -16,6 +16,7 @@ import { debuglog } from 'node:util';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { AuditpackError, type AuditpackErrorCode } from '../errors.js';
 import { noteActivity } from './activity.js';
+import { reassertHeapFlags } from './heap-flags.js';
 import type { AnswerMessage, JobHandler, JobMessage, SetupJobs, ThreadData, WireError } from './protocol.js';
 import { findWorkerScript } from './script.js';
 
@@ -107,6 +108,7 @@ export class JobThread<I, J, R> {
   private threadJobs = 0;
   private inlineJobs = 0;
   private closed = false;
+  private heapMade = false;
 
   constructor(private readonly options: ThreadOptions<I, J, R>) {
     this.start();
@@ -164,7 +166,9 @@ export class JobThread<I, J, R> {
   waitUntilRunning(timeoutMs: number): boolean {
     if (this.worker === undefined) return false;
     if (Atomics.load(this.running, 0) !== 1) Atomics.wait(this.running, 0, 0, timeoutMs);
-    return Atomics.load(this.running, 0) === 1;
+    const running = Atomics.load(this.running, 0) === 1;
+    if (running) this.threadHeapMade();
+    return running;
   }
 
   /** Ends the thread. Jobs it has not answered are rejected (WORKER_FAILED); jobs here finish. */
@@ -196,6 +200,7 @@ export class JobThread<I, J, R> {
     // Node drops an unref() made before the thread is online: a thread started and never given a
     // job then kept the process alive for good. Say it again once it is up.
     w.once('online', () => {
+      this.threadHeapMade();
       if (this.onThread === 0) w.unref();
     });
     w.on('message', (m: AnswerMessage<R>) => this.onAnswer(m));
@@ -250,11 +255,23 @@ export class JobThread<I, J, R> {
     const p = this.byId.get(m.id);
     if (p === undefined || p.where !== 'thread' || p.outcome !== undefined) return;
     this.threadId = m.threadId;
+    this.threadHeapMade();
     this.threadJobs++;
     noteActivity(this.options.name, { threadJob: m.threadId });
     this.answered();
     p.outcome = m.ok ? { ok: true, value: m.result } : { ok: false, error: fromWire(m.error, this.options.name) };
     this.settle();
+  }
+
+  /**
+   * The thread's heap exists (it is online, running or answered): making it reset the process's heap
+   * flags, so the chosen ones are set again (heap-flags.ts). Once per thread, at the first sign, since
+   * a busy caller may hear of the thread first from a blocking wait or an answer.
+   */
+  private threadHeapMade(): void {
+    if (this.heapMade) return;
+    this.heapMade = true;
+    reassertHeapFlags();
   }
 
   private answered(): void {
