@@ -9,6 +9,7 @@ import { authEvent, clockCheck, configEvent, configFinding, decisionEvent, riskE
 import { fillEvent, orderEvent } from './order-rules.js';
 import { type CarriedState, carryOut, seedState } from './carry.js';
 import { EngineState, type LineRef, type LogEvent } from './engine-state.js';
+import { LineEvidence } from './line-evidence.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
 import type { PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, Finding, SeverityTotals } from './types.js';
@@ -62,14 +63,25 @@ export class ComplianceEngine {
     this.pushLine(e, ref.file, ref.line, ref.hash);
   }
 
-  /** push() with the line's place given as values: no LineRef per event on the export's path. */
+  /** push() with the line's place given as values: no LineRef per event. */
   pushLine(e: LogEvent, file: string, line: number, hash: string): void {
+    this.check(e, { file, seq: e.seq as number, line, line_sha256: hash });
+  }
+
+  /**
+   * pushLine with the line's SHA-256 as the 32 bytes at `digests[at]`, read only during the call:
+   * the hex is made only if a finding or the state keeps the line (line-evidence.ts).
+   */
+  pushDigest(e: LogEvent, file: string, line: number, digests: Buffer, at: number): void {
+    this.check(e, new LineEvidence(file, e.seq as number, line, digests, at));
+  }
+
+  private check(e: LogEvent, ev: Evidence): void {
     const ts = e.ts as number;
     const tUs = Math.round(ts * 1e6);
     const iso = e.iso_ts as string;
     const category = e.category as string;
     const event = e.event as string;
-    const ev: Evidence = { file, seq: e.seq as number, line, line_sha256: hash };
     const s = this.s;
     const sum = s.summary;
     sum.events++;

@@ -14,6 +14,7 @@ import {
   str,
 } from './engine-state.js';
 import { MAX_UNSTORED, unstoredKey } from './snapshot-check.js';
+import { keptEvidence } from './line-evidence.js';
 import { isApproving, isForbidden } from './names.js';
 import type { Evidence } from './types.js';
 
@@ -109,7 +110,7 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     // a switch meant to stop trading must not stop nothing because of its spelling.
     const scope = KNOWN_SCOPE.test(raw) ? raw : `${UNKNOWN_SCOPE}${raw}`;
     if (event === 'KillSwitchOn') {
-      s.killSwitch.set(scope, ev);
+      s.killSwitch.set(scope, keptEvidence(ev));
       if (scope !== raw)
         s.add(
           'kill_switch_scope_unknown',
@@ -162,7 +163,7 @@ export function decisionEvent(
   const approved = !forbidden && isApproving(decision);
   // An approval by a reviewer kind the policy does not accept changes nothing; a refusal always counts.
   if (approved && p.review_reviewer_kinds.length > 0 && !p.review_reviewer_kinds.includes(kind)) return;
-  s.decisions.set(sid, { tUs, ev, approved, decision });
+  s.decisions.set(sid, { tUs, ev: keptEvidence(ev), approved, decision });
 }
 
 /** Logins open sessions, logouts close them, failed logins are counted per user in a window. */
@@ -191,7 +192,7 @@ export function configEvent(s: EngineState, e: LogEvent, event: string, tUs: num
     const hasReason = str(e.reason) !== null || str(e.ticket) !== null;
     // A snapshot_id on the change is the caller's word, not a snapshot: only a ConfigSnapshot in the
     // window after it records the change.
-    s.configs.set(`${ev.seq}`, { tUs, ev, iso, hasReason, snapshot: false });
+    s.configs.set(`${ev.seq}`, { tUs, ev: keptEvidence(ev), iso, hasReason, snapshot: false });
   } else if (event === 'ConfigSnapshot' && str(e.snapshot_id) !== null) {
     // The event is reserved for the snapshot command (a caller's is written as CallerConfigSnapshot,
     // and `auditpack log` refuses it), which writes it once the record is stored.

@@ -17,6 +17,7 @@ import {
   str,
 } from './engine-state.js';
 import { UNKNOWN_SCOPE } from './event-rules.js';
+import { keptEvidence } from './line-evidence.js';
 import { invalidValues, limitChecks } from './limit-rules.js';
 import { isRestricted, nameKey } from './names.js';
 import { RateWindow } from './state.js';
@@ -342,7 +343,7 @@ export function orderMessage(
   s.summary.order_messages++;
   if (symbol !== null) {
     let c = s.otr.get(symbol);
-    if (c === undefined) s.otr.set(symbol, (c = { orders: 0, trades: 0, first: ev }));
+    if (c === undefined) s.otr.set(symbol, (c = { orders: 0, trades: 0, first: keptEvidence(ev) }));
     c.orders++;
   }
   const limit = s.p.max_messages_per_second;
@@ -393,7 +394,7 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
   const symbol = str(e.symbol);
   if (symbol !== null) {
     let c = s.otr.get(symbol);
-    if (c === undefined) s.otr.set(symbol, (c = { orders: 0, trades: 0, first: ev }));
+    if (c === undefined) s.otr.set(symbol, (c = { orders: 0, trades: 0, first: keptEvidence(ev) }));
     c.trades++;
   }
   const fq = num(e.quantity);

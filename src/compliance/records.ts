@@ -15,6 +15,7 @@
 import { isAscii } from 'node:buffer';
 import { EntryTable, Kind, scanJsonLine } from '../json/line-scanner.js';
 import type { LogEvent } from './engine.js';
+import { DIGEST_SIZE, hexDigest } from './line-evidence.js';
 import { clearFields, EXTRACTED_FIELDS, extractEvent, Fields, fieldIdOf, REPEATING } from './extract.js';
 
 const NOT_EVENT = 0;
@@ -351,13 +352,18 @@ function setHigh(e: Fields, id: number, v: unknown): void {
   }
 }
 
-/** Where records go: ComplianceEngine (pushLine and malformed, in line order). */
+/** Where records go: ComplianceEngine (pushLine or pushDigest, and malformed, in line order). */
 export interface EventSink {
   /**
    * One event. `e` is valid only during the call: the reader reuses the object for the next line,
    * so the sink keeps the values it reads from `e`, never `e` itself.
    */
   pushLine(e: LogEvent, file: string, line: number, hash: string): void;
+  /**
+   * pushLine with the line's SHA-256 as the 32 bytes at `digests[at]` (valid only during the call),
+   * for a sink that makes the hex only for the lines it keeps or names in a finding.
+   */
+  pushDigest?(e: LogEvent, file: string, line: number, digests: Buffer, at: number): void;
   malformed(): void;
 }
 
@@ -372,10 +378,20 @@ export class RecordReader {
 
   /**
    * Pushes a batch's records to `engine`: the record of line `firstLine + k` (1-based line
-   * number in `file`) with `hashes[k]`, its SHA-256, as evidence.
+   * number in `file`) with its SHA-256 as evidence: `hashes[k]` in hex, or the DIGEST_SIZE bytes
+   * at `k * DIGEST_SIZE` of a batch's digests (the export's scan has them as bytes; no hex string
+   * per line is held while a batch waits, and the engine makes one only for the lines it keeps).
    */
-  feed(engine: EventSink, records: Uint8Array, file: string, firstLine: number, hashes: readonly string[]): void {
+  feed(
+    engine: EventSink,
+    records: Uint8Array,
+    file: string,
+    firstLine: number,
+    hashes: readonly string[] | Uint8Array,
+  ): void {
     const b = Buffer.from(records.buffer, records.byteOffset, records.length);
+    const digests =
+      hashes instanceof Uint8Array ? Buffer.from(hashes.buffer, hashes.byteOffset, hashes.length) : undefined;
     // Unaligned little-endian reads: a DataView's are compiled inline; Buffer's readDoubleLE
     // assembled the eight bytes in JavaScript (a tenth of the checks' time on the reading thread).
     const dv = new DataView(records.buffer, records.byteOffset, records.length);
@@ -409,7 +425,10 @@ export class RecordReader {
         } else setField(e, id, kind === TRUE ? true : kind === FALSE ? false : null);
       }
       p++;
-      engine.pushLine(e as unknown as LogEvent, file, firstLine + k, hashes[k] as string);
+      if (digests === undefined) engine.pushLine(e as unknown as LogEvent, file, firstLine + k, hashes[k] as string);
+      else if (engine.pushDigest !== undefined)
+        engine.pushDigest(e as unknown as LogEvent, file, firstLine + k, digests, k * DIGEST_SIZE);
+      else engine.pushLine(e as unknown as LogEvent, file, firstLine + k, hexDigest(digests, k * DIGEST_SIZE));
       clearFields(e);
     }
   }

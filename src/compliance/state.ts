@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Evidence, Finding, RuleId, Severity, SeverityTotals } from './types.js';
+import { keptEvidence } from './line-evidence.js';
 
 /**
  * A map whose entries expire `horizonUs` after their time, oldest first. Entries are assumed to
@@ -218,7 +219,7 @@ export class FindingSink {
         order_ids: Object.freeze(orderIds.map((v) => capQuoted(v))),
         symbol: symbol === null ? null : capQuoted(symbol),
         description: capQuoted(text, MAX_DESCRIPTION),
-        evidence: Object.freeze([...evidence]),
+        evidence: Object.freeze(evidence.map(keptEvidence)),
       }),
     );
   }

@@ -60,7 +60,7 @@ export const PACK_LOG_NAME = PACK_PATH.log;
 /** A run of the checks alongside the export's scan. */
 export interface PackCompliance {
   /** The records of a batch of lines from the export's scan (see RecordsConsumer in scan-day.ts). */
-  readonly onRecords: (records: Uint8Array, firstLine: number, hashes: readonly string[]) => void;
+  readonly onRecords: (records: Uint8Array, firstLine: number, digests: Uint8Array) => void;
   /** Ends the day and renders the three files. */
   finish(facts: {
     chainEndHash: string | null;
@@ -110,7 +110,7 @@ export async function startPackCompliance(
   // findings quote this evidence, and the file name must say which day's log holds the line.
   const dayLog = recoveryFileOf(date);
   return {
-    onRecords: (records, firstLine, hashes) => reader.feed(engine, records, PACK_LOG_NAME, firstLine, hashes),
+    onRecords: (records, firstLine, digests) => reader.feed(engine, records, PACK_LOG_NAME, firstLine, digests),
     finish: (facts) => {
       engine.endDay(date);
       const end = carriedStateChunks(engine.carryOut(date, (f) => (f === PACK_LOG_NAME ? dayLog : f)));

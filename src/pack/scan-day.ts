@@ -100,9 +100,11 @@ export interface ScanDayOptions {
 
 /**
  * Receives a batch's compliance records: the record of line `firstLine + k` (1-based) belongs
- * with `hashes[k]`, that line's SHA-256. The arrays are the consumer's to keep or drop.
+ * with the 32 bytes at `digests[32k]`, that line's SHA-256. `records` is the consumer's to keep;
+ * `digests` is valid only during the call (its buffer is reused for a later batch): bytes, not a
+ * hex string per line, so nothing per line is held while a batch waits its turn.
  */
-export type RecordsConsumer = (records: Uint8Array, firstLine: number, hashes: readonly string[]) => void;
+export type RecordsConsumer = (records: Uint8Array, firstLine: number, digests: Uint8Array) => void;
 
 /** Where the derived payload bytes go: a file being written, or only a digest (verify). */
 export interface PayloadSink {
@@ -156,10 +158,11 @@ export class DayScanner {
   private haveBefore = false;
   /** For batches with nothing ahead of them: processed and written at once, from views (no copies). */
   private readonly local: BatchProcessor;
-  /** With onRecords: the line number and the hashes of the lines of the batch being cut, and of each batch not yet written. */
+  /** With onRecords: the first line number of the batch being cut, and of each batch not yet written with its lines' digests. */
   private firstLine = 0;
-  private hashes: string[] = [];
-  private readonly waiting: { firstLine: number; hashes: string[] }[] = [];
+  private readonly waiting: { firstLine: number; digests: Buffer; lines: number }[] = [];
+  /** Digest buffers onRecords is done with, for the next batches (at most as many as ever waited at once). */
+  private readonly spareDigests: Buffer[] = [];
 
   /**
    * `file`: the log file's own name (`audit-YYYYMMDD.jsonl`), which a recovery event must name;
@@ -204,8 +207,9 @@ export class DayScanner {
       this.sinks.fills.writeBytes(r.fills);
       this.sinks.alerts.writeBytes(r.alerts);
       if (this.onRecords !== undefined) {
-        const w = this.waiting.shift() as { firstLine: number; hashes: string[] };
-        this.onRecords(r.records, w.firstLine, w.hashes);
+        const w = this.waiting.shift() as { firstLine: number; digests: Buffer; lines: number };
+        this.onRecords(r.records, w.firstLine, w.digests.subarray(0, w.lines * DIGEST_BYTES));
+        this.spareDigests.push(w.digests);
       }
       this.acc.merge(r.delta);
       this.nextToWrite++;
@@ -232,8 +236,9 @@ export class DayScanner {
     if (this.failure) throw this.failure;
     const id = this.batchId++;
     if (this.onRecords !== undefined) {
-      this.waiting.push({ firstLine: this.firstLine, hashes: this.hashes });
-      this.hashes = [];
+      const d = this.spareDigests.pop() ?? Buffer.allocUnsafeSlow(DIGEST_BYTES * BATCH_LINES);
+      this.digests.copy(d, 0, 0, this.count * DIGEST_BYTES);
+      this.waiting.push({ firstLine: this.firstLine, digests: d, lines: this.count });
     }
     const slot = this.freeSlot();
     if (slot < 0 && this.nextToWrite === id) {
@@ -305,10 +310,7 @@ export class DayScanner {
       this.dispatch();
       if (len > this.buf.length) this.buf = Buffer.allocUnsafe(len); // a line longer than a batch: this thread does it
     }
-    if (this.onRecords !== undefined) {
-      if (this.count === 0) this.firstLine = l.lineNumber;
-      this.hashes.push(l.hash);
-    }
+    if (this.onRecords !== undefined && this.count === 0) this.firstLine = l.lineNumber;
     if (this.digests.write(l.hash, this.count * DIGEST_BYTES, 'hex') !== DIGEST_BYTES)
       throw new RangeError('a line hash is 64 hex digits');
     const o = this.count * META;

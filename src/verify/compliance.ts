@@ -69,7 +69,7 @@ export interface ComplianceRecheckStart {
    * order, from a scan that has already read each line (the payload derivation's, as the export's
    * scan feeds its own checks): the line is not read a second time for the checks.
    */
-  readonly records: ((records: Uint8Array, firstLine: number, hashes: readonly string[]) => void) | undefined;
+  readonly records: ((records: Uint8Array, firstLine: number, digests: Uint8Array) => void) | undefined;
   /**
    * Judges the re-run (undefined when the pack has no compliance files). `logScanned`: every line
    * of the log was fed; otherwise the log is read here.
@@ -120,10 +120,10 @@ export async function startComplianceRecheck(
       failed = err; // judged as the separate re-run judged it (finish)
     }
   };
-  const records = (b: Uint8Array, firstLine: number, hashes: readonly string[]): void => {
+  const records = (b: Uint8Array, firstLine: number, digests: Uint8Array): void => {
     if (failed !== undefined) return;
     try {
-      reader.feed(engine, b, LOG, firstLine, hashes);
+      reader.feed(engine, b, LOG, firstLine, digests);
     } catch (err) {
       failed = err;
     }

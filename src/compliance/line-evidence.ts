@@ -1,0 +1,41 @@
+/**
+ * The evidence of the line being checked when its SHA-256 arrives as bytes (the export's scan keeps
+ * each batch's digests as bytes): the hex is made when something reads `line_sha256`, which only
+ * a finding or state that keeps the line does. Most lines are counted and forgotten, so most never
+ * get a hex string, and none is held while its batch waits for the engine.
+ *
+ * A LineEvidence is never kept as it is: it reads a batch's digest buffer, which is reused, and
+ * its hash is no own property (JSON would drop it). Whatever keeps evidence keeps `keptEvidence(ev)`.
+ */
+import type { Evidence } from './types.js';
+
+/** Bytes of a line's SHA-256. */
+export const DIGEST_SIZE = 32;
+
+/** The hex of the DIGEST_SIZE bytes at `b[at]`. */
+export function hexDigest(b: Buffer, at: number): string {
+  if (at < 0 || at + DIGEST_SIZE > b.length) throw new RangeError('a line digest is 32 bytes');
+  return b.toString('hex', at, at + DIGEST_SIZE);
+}
+
+/** Evidence whose hash is made from its digest bytes when first read. */
+export class LineEvidence implements Evidence {
+  private hex: string | undefined;
+  constructor(
+    readonly file: string,
+    readonly seq: number,
+    readonly line: number,
+    private readonly digests: Buffer,
+    private readonly at: number,
+  ) {}
+
+  get line_sha256(): string {
+    this.hex ??= hexDigest(this.digests, this.at);
+    return this.hex;
+  }
+}
+
+/** Evidence to keep: a plain object (file, seq, line, line_sha256, in that order) for a LineEvidence. */
+export function keptEvidence(ev: Evidence): Evidence {
+  return ev instanceof LineEvidence ? { file: ev.file, seq: ev.seq, line: ev.line, line_sha256: ev.line_sha256 } : ev;
+}

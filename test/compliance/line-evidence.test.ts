@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ComplianceEngine, PolicyTimeline, policyFromText } from '../../src/compliance/index.js';
+import { hexDigest, keptEvidence, LineEvidence } from '../../src/compliance/line-evidence.js';
+import { RecordReader, RecordWriter } from '../../src/compliance/records.js';
+import { generateDemoDay } from '../../src/demo/index.js';
+import { DEMO_POLICY } from '../../src/demo/policy.js';
+import { EventReader } from '../../src/format/event-line.js';
+import { isoDate, logFileName } from '../../src/rotation/index.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const sha = (s: string | Buffer): Buffer => createHash('sha256').update(s).digest();
+
+describe('line evidence from digest bytes', () => {
+  it('reads its hash as the hex of its 32 bytes, and is kept as a plain object in the field order of a report', () => {
+    const digests = Buffer.concat([sha('a'), sha('b'), sha('c')]);
+    const ev = new LineEvidence('data/audit.jsonl', 41, 7, digests, 32);
+    expect(ev.line_sha256).toBe(sha('b').toString('hex'));
+    const kept = keptEvidence(ev);
+    expect(kept).not.toBeInstanceOf(LineEvidence);
+    expect(JSON.stringify(kept)).toBe(
+      `{"file":"data/audit.jsonl","seq":41,"line":7,"line_sha256":"${sha('b').toString('hex')}"}`,
+    );
+    // Already plain: kept as it is.
+    const plain = { file: 'f', seq: 1, line: 1, line_sha256: 'x' };
+    expect(keptEvidence(plain)).toBe(plain);
+  });
+
+  it('refuses to read a digest past the end of the batch’s bytes', () => {
+    expect(() => hexDigest(Buffer.alloc(63), 32)).toThrow(RangeError);
+    expect(() => hexDigest(Buffer.alloc(64), -1)).toThrow(RangeError);
+    expect(hexDigest(Buffer.alloc(64, 0xab), 32)).toBe('ab'.repeat(32));
+  });
+
+  it('give the same findings, evidence and carried state as hex hashes on the demo day (every rule once)', async () => {
+    const dir = tempDir();
+    const day = 20_300;
+    const date = isoDate(day);
+    await generateDemoDay(dir, day);
+    const text = readFileSync(join(dir, logFileName(day)));
+    const lines: Buffer[] = [];
+    for (let s = 0; s < text.length; ) {
+      const e = text.indexOf(10, s);
+      lines.push(text.subarray(s, e));
+      s = e + 1;
+    }
+    const w = new RecordWriter();
+    const reader = new EventReader();
+    for (const l of lines) {
+      const r = reader.read(l, 0, l.length);
+      if (r.ok) w.event(l, reader.table);
+      else w.other(l, 0, l.length);
+    }
+    const records = Buffer.from(w.view());
+    const policy = policyFromText(DEMO_POLICY, { from: null, source: 'file', snapshot_id: null, path: 'p.yaml' });
+    const run = (hashes: readonly string[] | Uint8Array) => {
+      const engine = new ComplianceEngine(new PolicyTimeline([policy]));
+      // The digests' buffer is overwritten after the feed, as the export's scan reuses it.
+      new RecordReader().feed(engine, records, 'data/audit.jsonl', 1, hashes);
+      if (hashes instanceof Uint8Array) hashes.fill(0);
+      engine.endDay(date);
+      return { result: JSON.stringify(engine.finish()), state: JSON.stringify(engine.carryOut(date)) };
+    };
+    const hex = run(lines.map((l) => sha(l).toString('hex')));
+    const bytes = run(Buffer.concat(lines.map((l) => sha(l))));
+    expect(JSON.parse(hex.result).findings.length).toBeGreaterThanOrEqual(20);
+    expect(bytes.result).toBe(hex.result);
+    expect(bytes.state).toBe(hex.state);
+  });
+});
