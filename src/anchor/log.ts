@@ -17,7 +17,7 @@ import { readTail } from '../logger/day-file.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { ANCHOR_CATEGORY, ANCHOR_EVENT, ANCHOR_FAILED_EVENT, anchorStatement } from '../format/anchor.js';
 import type { TsaOptions } from './pack.js';
-import { requestTimestamp } from './tsa-client.js';
+import { requestTimestamp, shownUrl } from './tsa-client.js';
 
 /** Options of anchorLog. */
 export interface AnchorLogOptions extends TsaOptions {
@@ -74,8 +74,9 @@ export async function anchorLog(options: AnchorLogOptions): Promise<AnchorLogRes
     throw new AuditpackError('USAGE', `the log in ${options.logDir} has no events yet: nothing to anchor`, {
       details: { path: options.logDir },
     });
-  // Redaction off: these fields are ours, hold no secrets (the URL is stripped of credentials), and
-  // the token's base64 must stay byte for byte whatever a secret-shape pattern might see in it.
+  // Redaction off: these fields are ours and the token's base64 must stay byte for byte whatever a
+  // secret-shape pattern might see in it. The URL is recorded as shownUrl gives it (no credentials,
+  // query or fragment; secret shapes in its path redacted), and the error text is built from that.
   const logger = createAuditLogger({
     logDir: options.logDir,
     handleExit: false,
@@ -117,14 +118,10 @@ export async function anchorLog(options: AnchorLogOptions): Promise<AnchorLogRes
   }
 }
 
-/** A TSA URL without credentials (user:password@ or a query string could hold a token). */
+/** The TSA URL as it may be recorded: origin and path, secret shapes redacted (tsa-client.ts). */
 function redactUrl(url: string): string {
   try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    return u.href;
+    return shownUrl(new URL(url));
   } catch {
     return '[invalid URL]';
   }

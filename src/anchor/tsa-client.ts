@@ -9,6 +9,7 @@
  */
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import { AuditpackError } from '../errors.js';
+import { compileRedactor } from '../redaction/index.js';
 import { loadAsn1Libs, MAX_TOKEN_BYTES, OID_SHA256, sha256Hex, verifyTimestamp, type TimestampFacts } from './token.js';
 
 /** Default deadline for one TSA exchange. */
@@ -63,8 +64,7 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   } catch {
     throw new AuditpackError('CONFIG_INVALID', `the TSA URL (${options.url.length} characters) is not a URL`);
   }
-  // What may be shown of the URL: never its credentials or query (a token may sit there).
-  const shown = `${url.origin}${url.pathname}`;
+  const shown = shownUrl(url);
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new AuditpackError('CONFIG_INVALID', `the TSA URL must be http or https: ${shown}`);
   // Credentials in the URL (https://user:password@tsa/...) go as HTTP Basic authentication: fetch
@@ -74,9 +74,7 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
     accept: 'application/timestamp-reply',
   };
   if (url.username !== '' || url.password !== '') {
-    const user = decodeURIComponent(url.username);
-    const password = decodeURIComponent(url.password);
-    headers.authorization = `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+    headers.authorization = basicAuth(url, shown);
     url.username = '';
     url.password = '';
   }
@@ -113,7 +111,7 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
     // text with every form of the URL replaced by the part that may be shown.
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const text = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
-    throw fail(withoutUrl(text, options.url, url.href, shown));
+    throw fail(withoutUrl(text, options.url, url, shown));
   }
 
   const check = await verifyTimestamp(response, { data: options.data, trustAnchors: options.trustAnchors });
@@ -124,11 +122,50 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   return { response, facts: check.facts };
 }
 
-/** `text` with each of `forms` (the URL as given and as parsed) replaced by `shown`, and any `user:password@` cut. */
-function withoutUrl(text: string, given: string, href: string, shown: string): string {
+let urlRedactor: ReturnType<typeof compileRedactor> | undefined;
+
+/**
+ * What may be shown of a TSA URL, in messages, in the `AnchorFailed` / `Anchored` events and on
+ * stderr: its origin and path only (never its credentials, query or fragment), and the path with
+ * secret shapes (a token in a path segment, as hosted APIs take it) redacted as any logged text is.
+ */
+export function shownUrl(url: URL): string {
+  urlRedactor ??= compileRedactor();
+  return `${url.origin}${urlRedactor.redactString(url.pathname)}`;
+}
+
+/** The `Authorization` value for a URL's `user:password@` (percent-decoded, as a browser sends it). */
+function basicAuth(url: URL, shown: string): string {
+  let user: string;
+  let password: string;
+  try {
+    user = decodeURIComponent(url.username);
+    password = decodeURIComponent(url.password);
+  } catch {
+    // Never quote them: the message reaches stderr and the log.
+    throw new AuditpackError(
+      'CONFIG_INVALID',
+      `the TSA URL's user name or password is not valid percent-encoding (a "%" not followed by two hex digits): ${shown}`,
+      { details: { url: shown } },
+    );
+  }
+  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/**
+ * `text` with each form of the URL (as given, as parsed, without its fragment, its path alone)
+ * replaced by what may be shown, any `user:password@`, query and fragment cut, and secret shapes
+ * redacted.
+ */
+function withoutUrl(text: string, given: string, url: URL, shown: string): string {
   let out = text;
-  for (const form of [given, href]) if (form !== '') out = out.split(form).join(shown);
-  return out.replace(/\/\/[^/@\s]*@/g, '//').replace(/\?[^\s]*/g, '');
+  const noHash = url.href.split('#')[0] as string;
+  for (const form of [given, url.href, noHash, `${url.origin}${url.pathname}`])
+    if (form !== '') out = out.split(form).join(shown);
+  if (url.pathname.length > 1) out = out.split(url.pathname).join(shown.slice(url.origin.length));
+  out = out.replace(/\/\/[^/@\s]*@/g, '//').replace(/[?#][^\s]*/g, '');
+  urlRedactor ??= compileRedactor();
+  return urlRedactor.redactString(out);
 }
 
 async function readBounded(res: Response, max: number, tooLarge: () => Error): Promise<Buffer> {

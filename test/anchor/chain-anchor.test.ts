@@ -266,6 +266,33 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     }
   });
 
+  it('a token in the TSA URL\'s path or fragment reaches neither the log nor an error; bad percent-encoding is CONFIG_INVALID', async () => {
+    const logDir = tempDir();
+    await logEvents(logDir, 2);
+    const token = `ghp_${'Zq9xK2mV7pL4'.repeat(3)}abcd`;
+    // The real TSA (it serves any path): an Anchored event; a closed port (the network error's own text): a failure.
+    const path = `/api/${token}/tsr#token=Zq9xK2mV7pL4`;
+    await anchorLog({ logDir, url: `${new URL(tsa.url).origin}${path}` });
+    const err = await anchorLog({ logDir, url: `http://127.0.0.1:9${path}`, timeoutMs: 2000 }).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code: string; details?: unknown; cause?: unknown },
+    );
+    expect(err?.code).toBe('TSA_FAILED');
+    const failure = `${err?.message} ${JSON.stringify(err?.details)} ${String(err?.cause ?? '')}`;
+    const text = `${readFileSync(logFile(logDir), 'utf8')}\n${failure}`;
+    expect(text).not.toContain('Zq9xK2mV7pL4');
+    const anchors = lines(logFile(logDir))
+      .map((l) => JSON.parse(l) as { event: string; tsa_url?: string })
+      .filter((e) => e.event.startsWith('Anchor'));
+    expect(anchors.map((e) => e.event)).toEqual(['Anchored', 'AnchorFailed']);
+    for (const e of anchors) expect(e.tsa_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/.*REDACTED.*\/tsr$/);
+    // A "%" not followed by two hex digits in the password: a usage error, not a crash, not quoted.
+    await expect(anchorLog({ logDir, url: 'http://u:pw%zzSecret@127.0.0.1:9/tsr' })).rejects.toSatisfy(
+      (e: Error & { code?: string }) => e.code === 'CONFIG_INVALID' && !e.message.includes('Secret'),
+    );
+    expect((await verifyLog(logFile(logDir))).ok).toBe(true);
+  });
+
   it('hostile lines carrying the anchor marker: over-long lines are not anchors; a flood is checked only up to a bound', async () => {
     const logDir = tempDir();
     await logEvents(logDir, 2);
