@@ -5,13 +5,13 @@
  * there is none, the first one, and the report says from when each applied). Without snapshots of
  * the file, the file as it is now applies; without a file, the built-in defaults.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { compileRedactor } from '../redaction/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import { readSnapshotFile } from '../snapshot/index.js';
+import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
 import { listSnapshotIds, readRecord, timestampOfId } from '../snapshot/store.js';
 import { snapshotRecording } from './snapshot-recorded.js';
 import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
@@ -24,7 +24,12 @@ export interface PolicyInForce {
   readonly source: 'snapshot' | 'file' | 'built-in';
   readonly snapshot_id: string | null;
   readonly path: string;
-  /** SHA-256 of the policy file (the snapshot's recorded hash, or of the file read). */
+  /**
+   * SHA-256 of the policy file (the snapshot's recorded hash, or of the file read). For a file whose
+   * text was redacted: the snapshot store's keyed hash (`hmac-sha256:…`, as a snapshot records it),
+   * or without a store key the SHA-256 of the redacted text: a plain hash of the file beside its
+   * redacted text would let a short secret be guessed.
+   */
   readonly sha256: string;
   /** The text the policy was parsed from (the snapshot's stored copy). */
   readonly text: string;
@@ -96,7 +101,8 @@ export interface LoadTimelineOptions {
 export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<PolicyTimeline> {
   if (options.policyFile !== undefined) {
     const path = resolve(options.cwd, options.policyFile);
-    return new PolicyTimeline([policyFromFile(readText(path), displayPath(options.cwd, path))]);
+    const key = await storeKey(options.snapshotDir);
+    return new PolicyTimeline([policyFromFile(readText(path), displayPath(options.cwd, path), key)]);
   }
   const rel = DEFAULT_POLICY_PATH;
   const notes: string[] = [];
@@ -112,7 +118,8 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', path);
   }
-  if (text !== undefined) return new PolicyTimeline([policyFromFile(text, rel)], notes);
+  if (text !== undefined)
+    return new PolicyTimeline([policyFromFile(text, rel, await storeKey(options.snapshotDir))], notes);
   const d = defaultPolicy();
   return new PolicyTimeline(
     [policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' })],
@@ -126,9 +133,10 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
  * pack), and parsed from that redacted text so that verify, re-running with the recorded text, finds
  * the same. `sha256` stays the file's own hash, for matching it against the file or its snapshot.
  */
-function policyFromFile(raw: string, path: string): PolicyInForce {
+function policyFromFile(raw: string, path: string, key: SnapshotKey | undefined): PolicyInForce {
   const red = redactConfigText(raw, configFormatOf(path), compileRedactor());
-  const sha256 = red.redacted ? createHash('sha256').update(raw, 'utf8').digest('hex') : undefined;
+  // Redacted: never the plain hash of the file (see PolicyInForce.sha256); undefined hashes the text.
+  const sha256 = red.redacted && key !== undefined ? key.hash(Buffer.from(raw, 'utf8')) : undefined;
   return policyFromText(red.text, {
     from: null,
     source: 'file',
@@ -214,6 +222,13 @@ async function fromSnapshot(
     );
     return undefined;
   }
+}
+
+/** The snapshot store's key, when there is a store with one that this process can read. */
+async function storeKey(snapshotDir: string | undefined): Promise<SnapshotKey | undefined> {
+  if (snapshotDir === undefined) return undefined;
+  // Unreadable: the policy is then recorded by its redacted text's hash, and verify calls it unbound.
+  return existingSnapshotKey(snapshotDir).catch(() => undefined);
 }
 
 function readText(path: string): string {

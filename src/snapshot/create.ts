@@ -27,6 +27,7 @@ import {
 import { discoverConfigFiles } from './discover.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
 import { asGitError, diffAgainstHead } from './head-diff.js';
+import { readSnapshotKey, writeSnapshotKey } from './keyed-hash.js';
 import { type ScanContext, type Scanned, scanAll } from './scan.js';
 import { byCodeUnit, compareEntries, diffSides, loadSides, type Side } from './sides.js';
 import { listSnapshotIds, nextCounter, readRecord, sha256Hex, writeObjects, writeRecord } from './store.js';
@@ -111,7 +112,12 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   const git = await readGit(s, read);
   const sides = await loadDiffSides(s.snapshotDir, read);
 
-  // Phase 2: write the new objects, then the record.
+  // Phase 2: the store's key when it was made now, then the new objects, then the record.
+  if (read.ctx.key.mustWrite && !(await writeSnapshotKey(s.snapshotDir, read.ctx.key, s.durable))) {
+    // Another snapshot wrote the store's first key meanwhile: these keyed hashes are under the
+    // wrong key. Nothing else was written; start over with that key (it exists now: no loop).
+    return createConfigSnapshot(options);
+  }
   const toStore = new Map<string, Buffer>();
   for (const f of read.scanned) if (f.toWrite !== undefined) toStore.set(f.entry.object as string, f.toWrite);
   await writeObjects(s.snapshotDir, toStore, { durable: s.durable });
@@ -220,6 +226,7 @@ async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPha
     maxFileBytes: s.maxFileBytes,
     redactor: s.redactor,
     reusable: previous && previous.redaction?.rules === s.rules ? previous.files : undefined,
+    key: await readSnapshotKey(s.snapshotDir),
   };
   const scanned = await scanAll(paths, ctx);
   return { scanned, ctx, existingIds, previousId, previous, workTree, gitStatusP };
@@ -257,7 +264,7 @@ async function readGit(s: Settings, r: ReadPhase): Promise<GitPhase> {
 /** The changes since the previous record, and the stored text on each side of every changed file. */
 async function loadDiffSides(snapshotDir: string, r: ReadPhase): Promise<DiffPhase> {
   const current = Object.fromEntries(r.scanned.map((f) => [f.path, f.entry]));
-  const changes = compareEntries(r.previous?.files, current);
+  const changes = compareEntries(r.previous?.files, current, new Map(r.scanned.map((f) => [f.path, f.rawHash])));
   const storedTextOf = new Map<string, string>();
   for (const f of r.scanned) if (f.storedText !== undefined) storedTextOf.set(f.path, f.storedText);
   const previousSide = r.previous

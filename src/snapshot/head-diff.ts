@@ -56,7 +56,7 @@ export async function diffAgainstHead(
     const untracked = isUntracked(status, repoPath);
     if (!untracked && !status.changed.has(repoPath)) continue;
     const before = reusable && Object.hasOwn(reusable.files, s.path) ? reusable.files[s.path] : undefined;
-    if (before && before.hash === s.entry.hash) {
+    if (before && (before.hash === s.entry.hash || before.hash === s.rawHash)) {
       const old = Object.hasOwn(reusable!.diffs, s.path) ? reusable!.diffs[s.path] : undefined;
       const section = old === undefined ? undefined : splitDiffSections(old)?.find((d) => d.aLabel === headLabel);
       if (section) {
@@ -101,7 +101,7 @@ export async function diffAgainstHead(
     }
     const cur = current.get(c.s.path) as Side;
     // Same bytes as HEAD (a mode change, or staged then restored): no content diff to show.
-    if (blob !== undefined && sha256Hex(blob) === c.s.entry.hash) continue;
+    if (blob !== undefined && sha256Hex(blob) === c.s.rawHash) continue;
     const text = diffSides(c.s.path, headSide, cur, headLabel, 'working tree');
     if (text !== '') {
       diffs.set(c.s.path, text);

@@ -70,12 +70,12 @@ export async function readSnapshotFile(options: { snapshotDir: string; id: strin
     );
   }
   if (entry.withheld) {
+    // No hash named: a record made before keyed hashes holds a plain one, which would let a short
+    // secret be guessed by anyone who reads stderr.
     throw new AuditpackError(
       'SNAPSHOT_NOT_FOUND',
-      `${file} at snapshot ${options.id} is binary and holds a secret (or is a key store): hashed (sha256 ${entry.hash}), content not stored`,
-      {
-        details: { id: options.id, file, hash: entry.hash },
-      },
+      `${file} at snapshot ${options.id} is binary and holds a secret (or is a key store): content not stored`,
+      { details: { id: options.id, file } },
     );
   }
   if (!entry.stored || !entry.object) {

@@ -12,7 +12,8 @@ import { digestHandle } from '../fsx/digest.js';
 import { isoMicros } from '../format/log-line.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import type { Redactor } from '../redaction/index.js';
-import { objectPath, sha256Hex } from './store.js';
+import { isKeyedHash, objectPath, sha256Hex } from './store.js';
+import type { SnapshotKey } from './keyed-hash.js';
 import type { SnapshotFileEntry } from './types.js';
 
 /** git's rule: a NUL in the first 8000 bytes makes a file binary. */
@@ -28,6 +29,11 @@ export interface Scanned {
   readonly toWrite?: Buffer;
   /** The stored (redacted) text, when the file is text and was read now. */
   readonly storedText?: string;
+  /**
+   * Plain SHA-256 hex of the file's bytes, never written anywhere: to compare with HEAD's blob and
+   * with records made before keyed hashes. `entry.hash` is this unless the file is redacted or withheld.
+   */
+  readonly rawHash: string;
 }
 
 export interface ScanContext {
@@ -37,6 +43,8 @@ export interface ScanContext {
   readonly redactor: Redactor;
   /** The previous snapshot's entries, reusable when its redaction rules are the same. */
   readonly reusable: Readonly<Record<string, SnapshotFileEntry>> | undefined;
+  /** The store's key: redacted and withheld files are recorded by keyed hash (keyed-hash.ts). */
+  readonly key: SnapshotKey;
 }
 
 export /**
@@ -76,13 +84,18 @@ function scanFileSync(path: string, ctx: ScanContext): Scanned | undefined {
     // (and collecting) 10 MB of buffers per snapshot would be wasted.
     const view = readAll(fd, Number(st.size), ctx.maxFileBytes);
     if (view === undefined) return undefined; // grew past the limit while being read
-    const hash = sha256Hex(view);
+    const raw = sha256Hex(view);
 
     const prev = ctx.reusable !== undefined && Object.hasOwn(ctx.reusable, path) ? ctx.reusable[path] : undefined;
-    if (prev && prev.hash === hash && prev.stored && prev.object && objectPresentSync(ctx.snapshotDir, prev.object)) {
+    if (
+      prev?.stored &&
+      prev.object &&
+      sameBytes(prev.hash, raw, view, ctx.key) &&
+      objectPresentSync(ctx.snapshotDir, prev.object)
+    ) {
       // Same bytes, same rules: the stored copy and its redaction are the same; skip the work.
       const entry: SnapshotFileEntry = {
-        hash,
+        hash: prev.redacted ? (isKeyedHash(prev.hash) ? prev.hash : ctx.key.hash(view)) : raw,
         size: view.length,
         mtime,
         stored: true,
@@ -90,33 +103,44 @@ function scanFileSync(path: string, ctx: ScanContext): Scanned | undefined {
         ...(prev.binary ? { binary: true as const } : {}),
         ...(prev.redacted ? { redacted: true as const } : {}),
       };
-      return { path, entry };
+      return { path, entry, rawHash: raw };
     }
     const buf = Buffer.from(view); // kept: to store, redact and diff
     if (isBinary(buf)) {
       // Binary content cannot be redacted in place: when it holds a secret (read as bytes, or as
       // UTF-16 text, which has a NUL in every ASCII character), or is a key store by its name,
-      // only its hash and size are recorded.
-      if (binaryHoldsSecret(path, buf, ctx.redactor))
-        return { path, entry: { hash, size: buf.length, mtime, stored: false, binary: true, withheld: true } };
-      return { path, entry: { hash, size: buf.length, mtime, stored: true, object: hash, binary: true }, toWrite: buf };
+      // only its keyed hash and size are recorded (a plain hash would let a short secret be guessed).
+      if (binaryHoldsSecret(path, buf, ctx.redactor)) {
+        const hash = ctx.key.hash(buf);
+        return {
+          path,
+          entry: { hash, size: buf.length, mtime, stored: false, binary: true, withheld: true },
+          rawHash: raw,
+        };
+      }
+      const entry: SnapshotFileEntry = { hash: raw, size: buf.length, mtime, stored: true, object: raw, binary: true };
+      return { path, entry, rawHash: raw, toWrite: buf };
     }
     const { text, encoding } = decodeText(buf);
     const red = redactConfigText(text, configFormatOf(path), ctx.redactor);
     if (!red.redacted) {
       return {
         path,
-        entry: { hash, size: buf.length, mtime, stored: true, object: hash },
+        entry: { hash: raw, size: buf.length, mtime, stored: true, object: raw },
         toWrite: buf,
         storedText: text,
+        rawHash: raw,
       };
     }
     const stored = Buffer.from(red.text, encoding);
+    // Keyed: the redacted copy is stored beside it, so a plain hash would let a short secret be guessed.
+    const hash = ctx.key.hash(buf);
     return {
       path,
       entry: { hash, size: buf.length, mtime, stored: true, object: sha256Hex(stored), redacted: true },
       toWrite: stored,
       storedText: red.text,
+      rawHash: raw,
     };
   } catch (err) {
     throw readFailed(path, err);
@@ -165,7 +189,7 @@ async function scanLargeFile(path: string, ctx: ScanContext): Promise<Scanned> {
   try {
     const st = await fh.stat({ bigint: true });
     const { hash, size } = await hashStream(fh);
-    return { path, entry: tooLarge(hash, size, isoMicros(Number(st.mtimeNs / 1000n))) };
+    return { path, entry: tooLarge(hash, size, isoMicros(Number(st.mtimeNs / 1000n))), rawHash: hash };
   } catch (err) {
     throw readFailed(path, err);
   } finally {
@@ -180,6 +204,14 @@ function tooLarge(hash: string, size: number, mtime: string): SnapshotFileEntry 
 async function hashStream(fh: import('node:fs/promises').FileHandle): Promise<{ hash: string; size: number }> {
   const { size, digests } = await digestHandle(fh, ['sha256']);
   return { hash: digests.sha256.toString('hex'), size };
+}
+
+/**
+ * Whether a recorded `hash` names these bytes: a keyed one under the store's key, a plain one (any
+ * file in a record made before keyed hashes, or one never redacted) by SHA-256.
+ */
+export function sameBytes(recorded: string, raw: string, bytes: Uint8Array, key: SnapshotKey): boolean {
+  return isKeyedHash(recorded) ? key.hash(bytes) === recorded : recorded === raw;
 }
 
 function objectPresentSync(snapshotDir: string, hash: string): boolean {

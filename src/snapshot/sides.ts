@@ -28,7 +28,9 @@ export async function loadSides(
     const e = Object.hasOwn(rec.files, p) ? rec.files[p] : undefined;
     if (!e) return;
     if (e.withheld) {
-      out.set(p, { kind: 'unavailable', reason: `not stored: binary holding a secret (sha256 ${e.hash})` });
+      // No hash named: a record made before keyed hashes holds a plain one, which would let a
+      // short secret be guessed; the diff is written into new records and packs.
+      out.set(p, { kind: 'unavailable', reason: 'not stored: binary holding a secret' });
       return;
     }
     if (!e.stored || !e.object) {
@@ -82,10 +84,15 @@ export function diffSides(path: string, a: Side | null, b: Side | null, aLabel: 
   return `Files ${left} and ${right} differ; no content diff (${why.join('; ')})\n`;
 }
 
-/** Added, removed and changed paths between two file maps (by the files' own hashes). */
+/**
+ * Added, removed and changed paths between two file maps (by the files' own hashes). `rawOf`, when
+ * `b` was just read: each file's plain SHA-256, so that a record made before keyed hashes (whose
+ * redacted files carry a plain one) still matches an unchanged file.
+ */
 export function compareEntries(
   a: Readonly<Record<string, SnapshotFileEntry>> | undefined,
   b: Readonly<Record<string, SnapshotFileEntry>>,
+  rawOf?: ReadonlyMap<string, string>,
 ): SnapshotChanges {
   const added: string[] = [];
   const removed: string[] = [];
@@ -93,7 +100,10 @@ export function compareEntries(
   const before = a ?? {};
   for (const p of Object.keys(b)) {
     if (!Object.hasOwn(before, p)) added.push(p);
-    else if ((before[p] as SnapshotFileEntry).hash !== (b[p] as SnapshotFileEntry).hash) changed.push(p);
+    else {
+      const was = (before[p] as SnapshotFileEntry).hash;
+      if (was !== (b[p] as SnapshotFileEntry).hash && was !== rawOf?.get(p)) changed.push(p);
+    }
   }
   for (const p of Object.keys(before)) if (!Object.hasOwn(b, p)) removed.push(p);
   return { added: added.sort(byCodeUnit), removed: removed.sort(byCodeUnit), changed: changed.sort(byCodeUnit) };

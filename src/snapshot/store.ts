@@ -23,6 +23,15 @@ import { TMP_PREFIX } from '../format/dir-names.js';
 export const SNAPSHOT_ID_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\.(\d{6})Z-(\d{3})$/;
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const KEYED = /^hmac-sha256:[0-9a-f]{64}$/;
+
+/** The prefix that marks a keyed `hash` in a record (keyed-hash.ts): `hmac-sha256:` and 64 lowercase hex. */
+export const KEYED_HASH_PREFIX = 'hmac-sha256:';
+
+/** True when a record's `hash` is a keyed hash (else it is the plain SHA-256 hex of the bytes). */
+export function isKeyedHash(s: unknown): s is string {
+  return typeof s === 'string' && KEYED.test(s);
+}
 const OBJECTS = 'objects';
 const MAX_COUNTER = 999;
 
@@ -211,17 +220,17 @@ function writeAllSync(fd: number, bytes: Uint8Array, path: string): void {
 
 /**
  * Writes `bytes` under `final` only if that name does not exist: temp file, fsync, link, unlink.
- * Resolves false when the name already existed (nothing changed).
+ * Resolves false when the name already existed (nothing changed). `mode` defaults to read-only.
  */
-async function writeExclusive(
+export async function writeExclusive(
   dir: string,
   final: string,
   bytes: Uint8Array | string,
-  opts: WriteOptions,
+  opts: WriteOptions & { mode?: number },
 ): Promise<boolean> {
   const tmp = join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
-    const fh = await open(tmp, 'wx', 0o444);
+    const fh = await open(tmp, 'wx', opts.mode ?? 0o444);
     try {
       await fh.writeFile(bytes);
       if (opts.durable) await fh.sync();
@@ -338,7 +347,7 @@ export function parseRecord(text: string, id: string, where: string): ConfigSnap
     const entry = e as Record<string, unknown>;
     if (
       typeof entry.hash !== 'string' ||
-      !HEX64.test(entry.hash) ||
+      !(HEX64.test(entry.hash) || KEYED.test(entry.hash)) ||
       typeof entry.size !== 'number' ||
       typeof entry.stored !== 'boolean'
     ) {

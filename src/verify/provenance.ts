@@ -16,7 +16,7 @@ import { DEFAULT_POLICY_PATH, DEFAULT_POLICY_SOURCE } from '../compliance/index.
 import { DEFAULT_ALERT_FILTER } from '../config.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
 import { DEFAULT_CENSOR } from '../redaction/index.js';
-import { isSnapshotId, timestampOfId } from '../snapshot/store.js';
+import { isKeyedHash, isSnapshotId, timestampOfId } from '../snapshot/store.js';
 
 /** A config file as a snapshot record lists it. */
 interface SnapshotFile {
@@ -67,9 +67,11 @@ export function snapshotFactsOf(buf: Buffer | undefined): SnapshotFacts | undefi
   const files = new Map<string, SnapshotFile>();
   for (const [path, e] of Object.entries(r.files as Record<string, unknown>)) {
     const f = e as Record<string, unknown> | null;
-    if (typeof f !== 'object' || f === null || typeof f.hash !== 'string' || !HEX64.test(f.hash)) continue;
+    // A keyed hash (`hmac-sha256:…`) names a redacted or withheld file; a plain one any other, or
+    // any file of a record made before keyed hashes. Both are compared as strings.
+    if (typeof f !== 'object' || f === null || !(HEX64.test(String(f.hash)) || isKeyedHash(f.hash))) continue;
     files.set(path, {
-      hash: f.hash,
+      hash: f.hash as string,
       stored: f.stored === true,
       object: typeof f.object === 'string' && HEX64.test(f.object) ? f.object : undefined,
       binary: f.binary === true,

@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCompliance } from '../../src/compliance/index.js';
 import { exportPack } from '../../src/pack/export.js';
+import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
+import { keyedHashOf } from '../snapshot/helpers.js';
 import { cleanOrder, DATE, TEST_POLICY, writeEvents, writePolicy } from './helpers.js';
 
 const SECRETS = [
@@ -25,7 +27,7 @@ const LEAKY = `${TEST_POLICY}
 `;
 
 describe('secrets in a policy file', () => {
-  it("are redacted in check reports and packs; the pack verifies and the recorded hash is the file's", async () => {
+  it('are redacted in check reports and packs; the pack verifies and the recorded hash is no plain hash of the file', async () => {
     const cwd = tempDir();
     const logDir = join(cwd, 'logs');
     const file = writePolicy(cwd, LEAKY);
@@ -34,12 +36,24 @@ describe('secrets in a policy file', () => {
     const r = await checkCompliance({ cwd, logDir, from: DATE, to: DATE, policyFile: file });
     const json = JSON.stringify(r);
     for (const s of SECRETS) expect(json).not.toContain(s);
+    // Never the file's plain SHA-256: beside the redacted text it would let a short secret be
+    // guessed. Without a snapshot store's key, the hash of the recorded (redacted) text.
+    const plain = createHash('sha256')
+      .update(readFileSync(join(cwd, file)))
+      .digest('hex');
+    expect(json).not.toContain(plain);
     expect(r.policies[0]?.sha256).toBe(
       createHash('sha256')
-        .update(readFileSync(join(cwd, file)))
+        .update(r.policies[0]?.text as string)
         .digest('hex'),
     );
     expect(r.policies[0]?.text).toContain('password=[REDACTED]');
+    // With a store that has a key, the store's keyed hash, as a snapshot records the file.
+    const snapshotDir = join(cwd, 'audit/snapshots');
+    const snap = await createConfigSnapshot({ cwd, snapshotDir, reason: 'r' });
+    const withKey = await checkCompliance({ cwd, logDir, from: DATE, to: DATE, policyFile: file, snapshotDir });
+    expect(withKey.policies[0]?.sha256).toBe(keyedHashOf(snapshotDir, readFileSync(join(cwd, file))));
+    expect(withKey.policies[0]?.sha256).toBe(snap.files[file]?.hash);
 
     const artifacts = join(cwd, 'artifacts');
     await exportPack({

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Runs git in `cwd` with a fixed identity and no user or system config (so tests see plain git). */
@@ -34,6 +35,16 @@ export function writeFiles(cwd: string, files: Record<string, string | Buffer>):
     mkdirSync(dirname(join(cwd, p)), { recursive: true });
     writeFileSync(join(cwd, p), content);
   }
+}
+
+/**
+ * The keyed hash a record gives a redacted or withheld file (docs/FORMAT.md, "Config snapshots"),
+ * computed here from the store's key file as an auditor holding it would: `hmac-sha256:` and the
+ * hex HMAC-SHA256 of the file's bytes under the 32 bytes of `<snapshotDir>/hmac.key`.
+ */
+export function keyedHashOf(snapshotDir: string, bytes: Buffer | string): string {
+  const key = readFileSync(join(snapshotDir, 'hmac.key'));
+  return `hmac-sha256:${createHmac('sha256', key).update(bytes).digest('hex')}`;
 }
 
 /** Every stored object file under a snapshot dir (relative paths). */

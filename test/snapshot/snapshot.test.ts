@@ -20,7 +20,7 @@ import {
 import { resolveConfig } from '../../src/config.js';
 import { pythonCheck } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/tmp.js';
-import { clockOf, git, initRepo, objectFiles, us, writeFiles } from './helpers.js';
+import { clockOf, git, initRepo, keyedHashOf, objectFiles, us, writeFiles } from './helpers.js';
 
 const RISK = 'risk:\n  max_position: 100\n  symbol: EURUSD\n';
 const APP = '{\n  "venue": "LMAX",\n  "timeout_ms": 250\n}\n';
@@ -199,8 +199,12 @@ describe('createConfigSnapshot outside git', () => {
     expect(first.redacted).toBe(true);
     expect(first.files['configs/db.yaml']).toMatchObject({ redacted: true, stored: true });
     expect(first.files['configs/db.yaml']?.object).not.toBe(first.files['configs/db.yaml']?.hash);
-    // The hash is still the file's own (what an auditor can check against the live file).
-    expect(second.files['configs/db.yaml']?.hash).toBe(sha256sum(cwd, ['configs/db.yaml'])['configs/db.yaml']);
+    // The hash is the file's own, keyed with the store's key: whoever holds the key can check the
+    // live file against it; the record alone (beside the redacted copy) gives no guess a test.
+    expect(second.files['configs/db.yaml']?.hash).toBe(keyedHashOf(dir, readFileSync(join(cwd, 'configs/db.yaml'))));
+    expect(everything).not.toContain(sha256sum(cwd, ['configs/db.yaml'])['configs/db.yaml']);
+    // Unchanged redacted files are unchanged by their keyed hash.
+    expect(second.changes.changed).not.toContain('configs/.env');
     expect(second.diffs['configs/db.yaml']).toContain('-  host: db1\n+  host: db2\n   password: [REDACTED]\n');
     // A change only to a secret is visible as a change, never as a value.
     expect(second.changes.changed).toContain('configs/app.json');

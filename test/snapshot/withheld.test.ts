@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { isAuditpackError } from '../../src/errors.js';
 import { createConfigSnapshot, diffSnapshots, readSnapshotFile } from '../../src/snapshot/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { objectFiles, writeFiles } from './helpers.js';
+import { keyedHashOf, objectFiles, writeFiles } from './helpers.js';
 
 const TOKEN = 'ghp_0123456789abcdefghijABCDEFGHIJ456789';
 
@@ -31,15 +31,23 @@ describe('binary files holding secrets are withheld', () => {
     const common = { cwd, snapshotDir: 'audit/snapshots' };
     const s = await createConfigSnapshot({ ...common, reason: 'r', patterns: ['configs/**'] });
     const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+    // Keyed: a plain SHA-256 of the bytes would let a short secret be guessed.
     expect(s.files['configs/win.ini']).toEqual({
-      hash: sha(utf16),
+      hash: keyedHashOf(`${cwd}/audit/snapshots`, utf16),
       size: utf16.length,
       mtime: expect.any(String),
       stored: false,
       binary: true,
       withheld: true,
     });
-    expect(s.files['configs/app.env']).toMatchObject({ stored: false, binary: true, withheld: true });
+    expect(s.files['configs/app.env']).toMatchObject({
+      hash: keyedHashOf(`${cwd}/audit/snapshots`, strayNul),
+      stored: false,
+      binary: true,
+      withheld: true,
+    });
+    expect(JSON.stringify(s)).not.toContain(sha(strayNul));
+    expect(JSON.stringify(s)).not.toContain(sha(utf16));
     expect(s.files['configs/blob.conf']).toMatchObject({ stored: true, binary: true });
     expect(s.files['configs/blob.conf']?.withheld).toBeUndefined();
     expect(s.redacted).toBe(true);
@@ -55,6 +63,9 @@ describe('binary files holding secrets are withheld', () => {
       file: 'configs/win.ini',
     }).catch((e: unknown) => e);
     expect(isAuditpackError(err, 'SNAPSHOT_NOT_FOUND') && /holds a secret/.test(err.message)).toBe(true);
+    expect(JSON.stringify({ m: (err as Error).message, d: (err as { details?: unknown }).details })).not.toContain(
+      sha(utf16),
+    );
     // A change to a withheld file is recorded without content.
     writeFiles(cwd, { 'configs/app.env': Buffer.from(`DB_PASS=other9secret\n\0\n`) });
     const t = await createConfigSnapshot({ ...common, reason: 'r2', patterns: ['configs/**'] });

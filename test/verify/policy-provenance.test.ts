@@ -6,7 +6,7 @@
  * caught when the pack contradicts itself, and told plainly where nothing in it can vouch.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -29,9 +29,9 @@ const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 type Policy = ComplianceReport['policies'][number];
 
 /** A day with orders and no risk checks (findings), the policy snapshotted the day before. */
-async function snapshottedPack(): Promise<string> {
+async function snapshottedPack(policy = TEST_POLICY): Promise<string> {
   const cwd = tempDir();
-  writePolicy(cwd, TEST_POLICY);
+  writePolicy(cwd, policy);
   const snapshotDir = join(cwd, 'audit', 'snapshots');
   // Logged (its ConfigSnapshot event in the audit log): only a recorded snapshot's policy counts.
   await createConfigSnapshot({
@@ -184,5 +184,48 @@ describe('the policy a pack records is held to its config snapshot', () => {
     expect(r.problems.map((p) => `${p.severity} ${p.code}`)).toEqual(
       expect.arrayContaining(['warning COMPLIANCE_POLICY_UNBOUND', 'warning PACK_UNSIGNED_UNPINNED']),
     );
+  });
+
+  it('a policy with a redacted value: its keyed hash binds it, no plain hash is in the pack; the old shape (plain) still binds', async () => {
+    // A short secret in a comment: with the redacted copy in the pack, a plain SHA-256 of the file
+    // would give it away to 10,000 guesses.
+    const policy = `${TEST_POLICY}# password: 4821\n`;
+    const dir = await snapshottedPack(policy);
+    const rep = JSON.parse(readFileSync(join(dir, 'data', 'compliance_report.json'), 'utf8')) as ComplianceReport;
+    const snapPath = join(dir, 'data', 'config_snapshot.json');
+    const entry = JSON.parse(readFileSync(snapPath, 'utf8')).files['configs/compliance_policy.yaml'];
+    expect(entry).toMatchObject({ redacted: true, hash: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/) });
+    expect(rep.policies[0]).toMatchObject({ source: 'snapshot', sha256: entry.hash });
+    expect(rep.policies[0]?.text).toContain('[REDACTED]');
+    expect(sha(rep.policies[0]?.text as string)).toBe(entry.object);
+    for (const f of readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()))
+      expect(readFileSync(join(f.parentPath, f.name), 'utf8')).not.toContain(sha(policy));
+    const r = await verifyPack(dir);
+    expect(r.ok).toBe(true);
+    expect(r.problems.filter((p) => p.code.startsWith('COMPLIANCE'))).toEqual([]);
+    // A pack made before keyed hashes: the record, the report and the page name the plain SHA-256
+    // where this one names the keyed hash. It still verifies, the policy bound to the record as before.
+    forgePack(dir, {
+      payload: (data) => {
+        for (const n of readdirSync(data)) {
+          const text = readFileSync(join(data, n), 'utf8');
+          // (The page shows a policy's hash by its first 16 characters.)
+          const old = text
+            .replaceAll(entry.hash, sha(policy))
+            .replaceAll(`${entry.hash.slice(0, 16)}…`, `${sha(policy).slice(0, 16)}…`);
+          if (old !== text) writeFileSync(join(data, n), old);
+        }
+      },
+    });
+    expect(snapshotFactsOf(readFileSync(snapPath))?.files.get('configs/compliance_policy.yaml')?.hash).toBe(
+      sha(policy),
+    );
+    expect(readFileSync(join(dir, 'data', 'compliance_report.json'), 'utf8')).toContain(sha(policy));
+    const old = await verifyPack(dir);
+    expect(old.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(old.problems.filter((p) => p.code.startsWith('COMPLIANCE'))).toEqual([]);
+    // And the keyed value no longer matches the plain one: a swapped hash is still a contradiction.
+    await swapPolicy(dir, (p) => ({ ...p, sha256: entry.hash }));
+    expect(await codes(dir)).toContain('error COMPLIANCE_REPORT_MISMATCH');
   });
 });

@@ -256,6 +256,16 @@ function renderList(io: CliIO, list: readonly SnapshotSummary[]): void {
   }
 }
 
+/**
+ * A file's hash for the listing, 16 characters: a keyed one (docs/FORMAT.md, "Config snapshots"),
+ * which is not what sha256sum prints, as `hmac:` and 11 hex digits.
+ */
+function shortHash(hash: string): string {
+  return hash.startsWith('hmac-sha256:')
+    ? `hmac:${hash.slice('hmac-sha256:'.length, 'hmac-sha256:'.length + 11)}`
+    : hash.slice(0, 16);
+}
+
 function renderShow(io: CliIO, s: ConfigSnapshot): void {
   const c = paintFor(io);
   io.stdout.write(`snapshot   ${c.bold(s.snapshot_id)}\n`);
@@ -280,7 +290,7 @@ function renderShow(io: CliIO, s: ConfigSnapshot): void {
     ]
       .filter(Boolean)
       .join(', ');
-    io.stdout.write(`  ${e.hash.slice(0, 16)}  ${String(e.size).padStart(9)}  ${p}${flags ? `  (${flags})` : ''}\n`);
+    io.stdout.write(`  ${shortHash(e.hash)}  ${String(e.size).padStart(9)}  ${p}${flags ? `  (${flags})` : ''}\n`);
   }
   const diffs = Object.keys(s.diffs);
   if (diffs.length > 0) {
