@@ -2,7 +2,7 @@
  * Flushing on the way out: one set of process handlers shared by every live logger, installed when
  * the first logger that wants it is made (never at import) and removed when the last one closes.
  *
- * On SIGINT/SIGTERM/SIGHUP we flush synchronously; if nobody else listens for that signal we then re-raise
+ * On SIGINT/SIGTERM/SIGHUP (and the other ending signals below) we flush synchronously; if nobody else listens for that signal we then re-raise
  * it, so the process still ends as it would have without us (exit status, parent sees the signal).
  * If the app has its own handler, the decision to exit stays the app's.
  *
@@ -29,8 +29,18 @@ let installed = false;
  * below keeps that ending when nobody else listens.
  */
 function flushSignals(): NodeJS.Signals[] {
-  return process.platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGBREAK'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  if (process.platform === 'win32') return ['SIGINT', 'SIGTERM', 'SIGBREAK'];
+  return ['SIGINT', 'SIGTERM', 'SIGHUP', ...OTHER_ENDING_SIGNALS];
 }
+
+/**
+ * The other signals whose default action ends a Node process without `'exit'` and that a process is
+ * sent on purpose: SIGUSR2 (nodemon's restart), SIGQUIT (Ctrl+\), SIGALRM and SIGVTALRM (timers),
+ * SIGXCPU (a CPU-time limit). Left alone: SIGUSR1 (Node's inspector), SIGPROF (V8's profiler uses
+ * it), SIGXFSZ and SIGPIPE (Node ignores them: a write fails instead), and the signals of a fault
+ * (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT: nothing can run safely) and SIGKILL/SIGSTOP.
+ */
+const OTHER_ENDING_SIGNALS: readonly NodeJS.Signals[] = ['SIGUSR2', 'SIGQUIT', 'SIGALRM', 'SIGVTALRM', 'SIGXCPU'];
 
 function flushAll(final: boolean): void {
   for (const f of flushers) {

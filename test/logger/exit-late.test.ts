@@ -53,4 +53,26 @@ describe('the exit flush and what comes after it', () => {
     expect(r.signal).toBe('SIGHUP');
     expect(events(dir)).toEqual(Array.from({ length: 100 }, () => 'OrderAccepted'));
   });
+
+  it.each(['SIGUSR2', 'SIGQUIT', 'SIGALRM', 'SIGVTALRM', 'SIGXCPU'])(
+    'flushes a buffer held by flushIntervalMs on %s and still ends by it',
+    (signal) => {
+      const dir = join(tempDir(), 'logs');
+      const script = `
+        const { createAuditLogger } = await import(${JSON.stringify(DIST)});
+        const log = createAuditLogger({ logDir: ${JSON.stringify(dir)}, heartbeatMinutes: 0, flushIntervalMs: 60000 });
+        await log.flush();
+        for (let i = 0; i < 100; i++) log.order('OrderAccepted', { orderId: 'S-' + i });
+        // Calls returned in an earlier turn: the buffer waits for the interval.
+        await new Promise((r) => setTimeout(r, 50));
+        process.kill(process.pid, ${JSON.stringify(signal)});
+        await new Promise((r) => setTimeout(r, 5000));`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.signal, r.stderr).toBe(signal);
+      expect(events(dir)).toEqual(Array.from({ length: 100 }, () => 'OrderAccepted'));
+    },
+  );
 });
