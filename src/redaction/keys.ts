@@ -56,6 +56,9 @@ export const SENSITIVE_KEY_FRAGMENTS: readonly string[] = Object.freeze([
   'signature',
   'xauth',
   'seedphrase',
+  // A wallet's seed words (BIP 39 calls them the mnemonic); a card's or phone's PIN code.
+  'mnemonic',
+  'pincode',
   'recoveryphrase',
   // Server config directives written as one word: redis `requirepass`/`masterauth`, OpenLDAP
   // `rootpw`, LDAP clients' `bindpw`.

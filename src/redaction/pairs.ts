@@ -252,13 +252,14 @@ export function redactPairs(s: string, isSensitive: KeyTest, censor: string): st
     // Prose says "token: bucket"; an assignment (`token=…`) is always a credential.
     const credentialOnly = pair.op === ':' && CREDENTIAL_ONLY_KEYS.has(normal(sensitiveKey));
     // `Cookie: a=1; b=2` is a header (the rest of the line); `cookie=abc` one value.
-    const span = valueSpan(s, pair.valueStart, key, enclosing, censor, credentialOnly, pair.op === ':');
+    const v = pair.op === ':' ? afterYamlProperties(s, pair.valueStart) : pair.valueStart;
+    const span = valueSpan(s, v, key, enclosing, censor, credentialOnly, pair.op === ':');
     if (span === undefined || span[0] < last) continue;
     out += s.slice(last, span[0]) + (span[2] ?? censor);
     last = span[1];
   }
   let text = last === 0 ? s : out + s.slice(last);
-  if (text.includes('%3D') || text.includes('%3d')) text = redactEncodedPairs(text, isSensitive, censor);
+  if (/%3[DdAa]/.test(text)) text = redactEncodedPairs(text, isSensitive, censor);
   return text.includes('--') ? redactFlags(text, isSensitive, censor) : text;
 }
 
@@ -308,25 +309,43 @@ export function redactEscapedQuotedKeys(
   return last === 0 ? s : out + s.slice(last);
 }
 
+/** `password: !!str S`, `password: &a S`: after a YAML tag or anchor (and blanks) the value starts. */
+function afterYamlProperties(s: string, v: number): number {
+  let i = v;
+  for (let n = 0; n < 2 && (s[i] === '!' || s[i] === '&'); n++) {
+    let e = i + 1;
+    while (e < s.length && e - i < MAX_KEY && !isBareEnd(s.charCodeAt(e))) e++;
+    if (!isBlank(s.charCodeAt(e))) return v;
+    i = e;
+    for (let b = 0; b < MAX_BLANKS && isBlank(s.charCodeAt(i)); b++) i++;
+  }
+  return i;
+}
+
 /**
- * `key%3Dvalue` inside a URL-encoded URL (a redirect or callback parameter): the key ends at a
- * `%XX` escape, the value at the next encoded delimiter (`%26` `%20` `%2C` `%3B` `%22` `%23`).
+ * `key%3Dvalue` inside a URL-encoded URL (a redirect or callback parameter), and `%22key%22%3A%22value%22`
+ * (URL-encoded JSON): the key ends at a `%XX` escape, the value (after an encoded quote) at the
+ * next encoded delimiter (`%26` `%20` `%2C` `%3B` `%22` `%23`).
  */
 function redactEncodedPairs(s: string, isSensitive: KeyTest, censor: string): string {
   let out = '';
   let last = 0;
   const upper = s.toUpperCase();
-  for (let p = upper.indexOf('%3D'); p !== -1; p = upper.indexOf('%3D', p + 3)) {
+  ENCODED_OP.lastIndex = 0;
+  for (let m = ENCODED_OP.exec(upper); m !== null; m = ENCODED_OP.exec(upper)) {
+    const p = m.index;
     if (p < last) continue;
-    let j = p;
-    while (j > 0 && p - j < MAX_KEY) {
+    // A quoted key: `%22password%22%3A`.
+    const k = upper.startsWith('%22', p - 3) ? p - 3 : p;
+    let j = k;
+    while (j > 0 && k - j < MAX_KEY) {
       if (j >= 3 && s.charCodeAt(j - 3) === 37 && isHex(s.charCodeAt(j - 2)) && isHex(s.charCodeAt(j - 1))) break;
       const d = s.charCodeAt(j - 1);
       if (d >= 128 || KEY_CHAR[d] !== 1) break;
       j--;
     }
-    if (j === p || !isSensitive(s.slice(j, p))) continue;
-    const v = p + 3;
+    if (j === k || !isSensitive(s.slice(j, k))) continue;
+    const v = p + (upper.startsWith('%22', p + 3) ? 6 : 3);
     let end = v;
     while (end < s.length && !isBareEnd(s.charCodeAt(end))) {
       if (s.charCodeAt(end) === 37 && ENCODED_END.has(upper.slice(end, end + 3))) break;
@@ -338,6 +357,8 @@ function redactEncodedPairs(s: string, isSensitive: KeyTest, censor: string): st
   }
   return last === 0 ? s : out + s.slice(last);
 }
+/** `%3D` (=) and `%3A` (:) in upper-cased text. */
+const ENCODED_OP = /%3[DA]/g;
 const ENCODED_END: ReadonlySet<string> = new Set(['%26', '%20', '%2C', '%3B', '%22', '%23', '%27']);
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);

@@ -15,6 +15,7 @@
  */
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
 import { redactPairs } from './pairs.js';
+import { redactMarkupPairs } from './pairs-markup.js';
 import { redactPem } from './pem.js';
 import { partialPatterns, redactPartial, redactShapes, scanFacts, type SecretPattern } from './shapes.js';
 
@@ -25,7 +26,7 @@ export const DEFAULT_CENSOR = '[REDACTED]';
  * Bumped whenever the built-in rules change what they replace (the key vocabulary, the shapes,
  * the pair scanner); part of the snapshot store's rules fingerprint.
  */
-export const REDACTION_RULES_VERSION = 7;
+export const REDACTION_RULES_VERSION = 8;
 
 /** Trade and identity fields that redaction never alters. */
 export const PROTECTED_KEYS: readonly string[] = Object.freeze([
@@ -192,6 +193,7 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     out = redactPartial(out, partial);
     if (hasUserPatterns && userTests.some((t) => t.test(out))) out = applyUserPatterns(out);
     if (pairs) out = redactPairs(out, isSensitiveKey, censor);
+    if (out.includes('</') || out.includes(']')) out = redactMarkupPairs(out, isSensitiveKey, censor);
     if (out === s && cacheable) {
       if (clean.size >= CLEAN_CACHE_LIMIT) clean = new Set();
       clean.add(s);

@@ -347,6 +347,11 @@ describe('hostile input: bounded work per character', () => {
     ['hooks', 'Q~.atlasv1._mmk-us'.repeat(K64 / 18)],
     ['escaped quotes', '\\\\\\"password\\\\\\":'.repeat(K64 / 20)],
     ['encoded pairs', 'token%3D%26'.repeat(K64 / 11)],
+    ['encoded JSON pairs', '%22token%22%3A%22'.repeat(K64 / 17)],
+    ['elements', '<p:password a="1">x</p:pass'.repeat(K64 / 27)],
+    ['element text without end', `<password>${'x'.repeat(K64 - 12)}</`],
+    ['bracket keys', '[password]= ['.repeat(K64 / 13)],
+    ['YAML tags', 'password: !a !b &c '.repeat(K64 / 19)],
   ])('%s (64 KiB) in well under a second', (_name, text) => {
     const t0 = performance.now();
     r.redactString(text);
@@ -367,6 +372,40 @@ describe('pairs in escaped and encoded text', () => {
     ['Authorization:Bearer abc123DEF456ghi', 'Authorization:Bearer [REDACTED]'],
   ])('%j → %j', (input, output) => {
     expect(r.redactString(input)).toBe(output);
+  });
+});
+
+describe('pairs in markup, form arrays, URL-encoded JSON and after YAML tags (attack8 #1)', () => {
+  it.each([
+    [
+      '<wsse:Password Type="PasswordText">Zq9xK2mV7pL4</wsse:Password>',
+      '<wsse:Password Type="[REDACTED]">[REDACTED]</wsse:Password>',
+    ],
+    ['<soap:Password>Zq9xK2mV7pL4</soap:Password>', '<soap:Password>[REDACTED]</soap:Password>'],
+    ['<Password>Zq9xK2mV7pL4</Password><User>bob</User>', '<Password>[REDACTED]</Password><User>bob</User>'],
+    ['<api_key>\n  Zq9xK2mV7pL4\n</api_key>', '<api_key>[REDACTED]</api_key>'],
+    ['user[password]=Zq9xK2mV7pL4&user[name]=bob', 'user[password]=[REDACTED]&user[name]=bob'],
+    ['a[0][api_key]=Zq9xK2mV7pL4;b=1', 'a[0][api_key]=[REDACTED];b=1'],
+    ['%22password%22%3A%22Zq9xK2mV7pL4%22', '%22password%22%3A%22[REDACTED]%22'],
+    ['%7B%22api_key%22%3A%22Zq9xK2mV7pL4%22%2C%22n%22%3A1%7D', '%7B%22api_key%22%3A%22[REDACTED]%22%2C%22n%22%3A1%7D'],
+    ['password: !!str Zq9xK2mV7pL4', 'password: !!str [REDACTED]'],
+    ['password: &anchor Zq9xK2mV7pL4', 'password: &anchor [REDACTED]'],
+    ['password: !secret &a Zq9xK2mV7pL4', 'password: !secret &a [REDACTED]'],
+    ['mnemonic=abandon-ability-able', 'mnemonic=[REDACTED]'],
+    ['wallet_mnemonic: "abandon ability able"', 'wallet_mnemonic: "[REDACTED]"'],
+    ['pincode: 4821', 'pincode: [REDACTED]'],
+  ])('%j → %j', (input, output) => {
+    expect(r.redactString(input)).toBe(output);
+  });
+
+  it.each([
+    '<User>bob</User>',
+    '<passwordPolicy>',
+    'items[name]=bob&items[qty]=3',
+    'https%3A%2F%2Fexample.com%3A443',
+    'status: !!str open',
+  ])('%j is kept', (input) => {
+    expect(r.redactString(input)).toBe(input);
   });
 });
 
