@@ -16,6 +16,9 @@ import { hasEscapeOrControl } from './plain-bytes.js';
 export const Kind = Object.freeze({ String: 1, Number: 2, Object: 3, Array: 4, True: 5, False: 6, Null: 7 } as const);
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
+/** Ints an entry takes in EntryTable.writeTo's array: four offsets, then kind and escape flags. */
+const ENTRY_INTS = 5;
+
 /** Where the top-level entries of the last scanned object line lie. Reused across lines. */
 export class EntryTable {
   count = 0;
@@ -41,6 +44,49 @@ export class EntryTable {
     this.kind[i] = kind;
     this.valueEscaped[i] = vesc;
     this.count = i + 1;
+  }
+
+  /** Ints that `count` entries take in an array written by writeTo (a count, then ENTRY_INTS each). */
+  static intsFor(count: number): number {
+    return 1 + ENTRY_INTS * count;
+  }
+
+  /**
+   * Writes the entries into `to` at `at`, every offset moved by `shift` (the line copied elsewhere),
+   * so that another table (another thread's) can take them with readFrom instead of scanning the
+   * line again. Returns the index just past them.
+   */
+  writeTo(to: Int32Array, at: number, shift: number): number {
+    const n = this.count;
+    to[at++] = n;
+    for (let i = 0; i < n; i++) {
+      to[at] = (this.keyStart[i] as number) + shift;
+      to[at + 1] = (this.keyEnd[i] as number) + shift;
+      to[at + 2] = (this.valueStart[i] as number) + shift;
+      to[at + 3] = (this.valueEnd[i] as number) + shift;
+      to[at + 4] =
+        (this.kind[i] as number) | ((this.keyEscaped[i] as number) << 4) | ((this.valueEscaped[i] as number) << 5);
+      at += ENTRY_INTS;
+    }
+    return at;
+  }
+
+  /** Takes the entries writeTo wrote at `at`, in place of this table's. */
+  readFrom(from: Int32Array, at: number): void {
+    const n = from[at++] as number;
+    while (this.keyStart.length < n) this.grow();
+    for (let i = 0; i < n; i++) {
+      this.keyStart[i] = from[at] as number;
+      this.keyEnd[i] = from[at + 1] as number;
+      this.valueStart[i] = from[at + 2] as number;
+      this.valueEnd[i] = from[at + 3] as number;
+      const flags = from[at + 4] as number;
+      this.kind[i] = flags & 0xf;
+      this.keyEscaped[i] = (flags >>> 4) & 1;
+      this.valueEscaped[i] = (flags >>> 5) & 1;
+      at += ENTRY_INTS;
+    }
+    this.count = n;
   }
 
   private grow(): void {

@@ -9,7 +9,8 @@ import type { AlertFilterConfig } from '../config.js';
 import { CsvRowWriter, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 import { RecordWriter } from '../compliance/records.js';
 import { GrowableByteSink } from '../fsx/byte-sink.js';
-import { EventReader } from '../format/event-line.js';
+import { type EventLine, EventReader } from '../format/event-line.js';
+import { plainHex64, seqOf, str } from '../format/event-line-bytes.js';
 import { StringInterner } from '../json/strings.js';
 import { KEY, KeyIndex } from './keys.js';
 
@@ -35,8 +36,11 @@ export interface MalformedLine {
 /** How many malformed lines are described individually (all are counted). */
 export const MAX_REPORTED_MALFORMED = 1000;
 
-/** Numbers per line in a batch's meta: start, end, line number, file offset, kind. */
-export const META = 5;
+/**
+ * Numbers per line in a batch's meta: start, end, line number, file offset, kind, and where the
+ * line's entry table is in the batch's tables (-1: the line was not read before; see line()).
+ */
+export const META = 6;
 /** Line kinds in a batch's meta. */
 export const LINE_COMPLETE = 0;
 export const LINE_TOO_LONG = 1;
@@ -70,6 +74,9 @@ export interface BatchResult {
   readonly delta: BatchDelta;
 }
 
+/** The envelope values an event's rows and counts need. */
+type RowEnvelope = Pick<EventLine, 'category' | 'event' | 'seq' | 'late' | 'prev'>;
+
 /** Compiled alert filter: a few set lookups per event, no strings built. */
 function compileAlertFilter(f: AlertFilterConfig): {
   categories: Set<string>;
@@ -97,6 +104,9 @@ export class BatchProcessor {
   private readonly table = this.reader.table;
   private readonly keys = new KeyIndex();
   private readonly severities = new StringInterner();
+  /** Category and event names of lines read before (the reader interns its own). */
+  private readonly categories = new StringInterner();
+  private readonly events = new StringInterner(256);
   private readonly orders = new GrowableByteSink(1024 * 1024);
   private readonly fills = new GrowableByteSink(1024 * 1024);
   private readonly alerts = new GrowableByteSink(256 * 1024);
@@ -125,7 +135,18 @@ export class BatchProcessor {
    * `copy`: return copies of the output (to send to another thread); otherwise views that stay
    * valid only until the next call.
    */
-  process(id: number, buf: Buffer, used: number, meta: Float64Array, count: number, copy: boolean): BatchResult {
+  /**
+   * `tables`: the entry tables of lines already read as events (meta's sixth number says where).
+   */
+  process(
+    id: number,
+    buf: Buffer,
+    used: number,
+    meta: Float64Array,
+    count: number,
+    copy: boolean,
+    tables?: Int32Array,
+  ): BatchResult {
     // Valid UTF-8 split at "\n" stays valid: one check covers every line of a clean batch.
     const allUtf8 = isUtf8(used === buf.length ? buf : buf.subarray(0, used));
     for (let i = 0; i < count; i++) {
@@ -133,7 +154,10 @@ export class BatchProcessor {
       const start = meta[o] as number;
       const end = meta[o + 1] as number;
       const kind = meta[o + 4];
-      if (kind === LINE_COMPLETE) this.line(buf, start, end, meta[o + 2] as number, meta[o + 3] as number, allUtf8);
+      const at = tables === undefined ? -1 : (meta[o + 5] as number);
+      if (kind === LINE_COMPLETE && at >= 0) this.readLine(buf, start, end, tables as Int32Array, at);
+      else if (kind === LINE_COMPLETE)
+        this.line(buf, start, end, meta[o + 2] as number, meta[o + 3] as number, allUtf8);
       else {
         // A recovered fragment is never an event, for the checks either (docs/FORMAT.md).
         this.records?.notEvent();
@@ -194,13 +218,37 @@ export class BatchProcessor {
       return this.bad(lineNumber, offset, length, r.kind);
     }
     const ev = r.ev;
+    this.keys.index(line, this.table);
+    this.event(line, start, end, ev);
+  }
+
+  /**
+   * A line the reading thread already read as an event with the same reader (src/format/event-line.ts,
+   * verify's log check): its entry table is taken instead of reading the line again, and the few
+   * envelope values the rows need are taken from it. The verdict and the entries are the reader's,
+   * so the rows are the same as from line().
+   */
+  private readLine(line: Buffer, start: number, end: number, tables: Int32Array, at: number): void {
     const table = this.table;
+    table.readFrom(tables, at);
     const keys = this.keys;
     keys.index(line, table);
+    const k = keys.at;
+    const category = this.categories.value(line, table, k[KEY.category] as number) as string;
+    const event = this.events.value(line, table, k[KEY.event] as number) as string;
+    const seq = seqOf(line, table, k[KEY.seq] as number);
+    const prevAt = k[KEY.prev] as number;
+    const prev =
+      this.firstSeq === null ? ((plainHex64(line, table, prevAt) ?? str(line, table, prevAt)) as string) : '';
+    this.event(line, start, end, { category, event, seq, late: (k[KEY.late] as number) >= 0, prev });
+  }
+
+  /** Counts the event `line[start, end)`, read into this.table and keys, and writes its rows; `prev` matters for the first only. */
+  private event(line: Buffer, start: number, end: number, ev: RowEnvelope): void {
+    const { category, event, seq } = ev;
+    const table = this.table;
+    const keys = this.keys;
     this.records?.event(line, table, keys.fields);
-    const category = ev.category;
-    const event = ev.event;
-    const seq = ev.seq;
     this.total++;
     this.byCategory.set(category, (this.byCategory.get(category) ?? 0) + 1);
     if (ev.late) this.late++;

@@ -52,7 +52,9 @@ import {
   type SlotBatch,
   setupScan,
   SLOTS,
+  TABLE_INTS,
 } from './scan-jobs.js';
+import { EntryTable } from '../json/line-scanner.js';
 
 export { MAX_REPORTED_MALFORMED, type MalformedLine } from './day-events.js';
 
@@ -138,11 +140,15 @@ export class DayScanner {
   private readonly bufs: Buffer[];
   private readonly metas: Float64Array[];
   private readonly digestBufs: Buffer[];
+  private readonly tableBufs: Int32Array[];
   private batchId = 0;
   private buf = Buffer.allocUnsafe(BATCH_BYTES);
   private readonly meta = new Float64Array(META * BATCH_LINES);
   /** Each line's SHA-256 (DIGEST_BYTES a line): its leaf and the tree's nodes are hashed with the batch. */
   private readonly digests = Buffer.allocUnsafe(DIGEST_BYTES * BATCH_LINES);
+  /** The entry tables of the batch's lines that came read (push's `read`); ints used of it. */
+  private readonly tables: Int32Array | undefined;
+  private tablesUsed = 0;
   /** Lines in the batches cut before this one: the index of its first line. */
   private first = 0;
   private used = 0;
@@ -166,7 +172,8 @@ export class DayScanner {
 
   /**
    * `file`: the log file's own name (`audit-YYYYMMDD.jsonl`), which a recovery event must name;
-   * `threads`: hand batches to a worker thread; `onRecords`: also take the compliance checks' records.
+   * `threads`: hand batches to a worker thread; `onRecords`: also take the compliance checks' records;
+   * `preRead`: push() may be given the lines' entry tables (the caller read them as events already).
    */
   constructor(
     private readonly sinks: DerivedSinks,
@@ -174,11 +181,14 @@ export class DayScanner {
     private readonly file: string | undefined,
     threads: boolean,
     private readonly onRecords?: RecordsConsumer,
+    preRead = false,
   ) {
     sinks.orders.write(csvHeader(ORDER_COLUMNS));
     sinks.fills.write(csvHeader(FILL_COLUMNS));
     this.local = new BatchProcessor(alertFilter, onRecords !== undefined);
-    this.ring = makeScanInit(alertFilter, threads, onRecords !== undefined);
+    this.ring = makeScanInit(alertFilter, threads, onRecords !== undefined, preRead);
+    this.tables = preRead ? new Int32Array(TABLE_INTS) : undefined;
+    this.tableBufs = this.ring.tables.map((t) => new Int32Array(t));
     this.bufs = this.ring.bufs.map((b) => Buffer.from(b));
     this.metas = this.ring.metas.map((m) => new Float64Array(m));
     this.digestBufs = this.ring.digests.map((d) => Buffer.from(d));
@@ -246,7 +256,7 @@ export class DayScanner {
       // buffers. Copying each result instead (it might have to wait) doubled the export's peak RSS.
       try {
         this.write({
-          ...this.local.process(id, this.buf, this.used, this.meta, this.count, false),
+          ...this.local.process(id, this.buf, this.used, this.meta, this.count, false, this.tables),
           tree: lineSubtrees(this.digests, this.first, this.count),
         });
       } catch (err) {
@@ -256,17 +266,19 @@ export class DayScanner {
       return;
     }
     let result: Promise<ScanResult>;
-    const { used, count, first } = this;
+    const { used, count, first, tables } = this;
     if (slot >= 0) {
       this.buf.copy(this.bufs[slot] as Buffer, 0, 0, used);
       (this.metas[slot] as Float64Array).set(this.meta.subarray(0, count * META));
       this.digests.copy(this.digestBufs[slot] as Buffer, 0, 0, count * DIGEST_BYTES);
+      if (tables !== undefined) (this.tableBufs[slot] as Int32Array).set(tables.subarray(0, this.tablesUsed));
       Atomics.store(this.ring.owner, slot, id);
       Atomics.store(this.ring.state, slot, 1);
       result = this.thread.run({ id, slot, used, count, first });
     } else {
       // Processed now, synchronously: the buffers are reused by the next batch.
-      result = this.thread.runHere({ id, buf: this.buf, meta: this.meta, digests: this.digests, used, count, first });
+      const local = { id, buf: this.buf, meta: this.meta, digests: this.digests, tables, used, count, first };
+      result = this.thread.runHere(local);
     }
     result.then(
       (r) => this.write(r),
@@ -280,10 +292,16 @@ export class DayScanner {
     this.first += this.count;
     this.used = 0;
     this.count = 0;
+    this.tablesUsed = 0;
   }
 
-  /** The next line of the log, in order (its bytes are copied: a view is fine). */
-  push(l: ScannedLine): void {
+  /**
+   * The next line of the log, in order (its bytes are copied: a view is fine). `read`: the line was
+   * read as an event by src/format/event-line.ts's reader, which left its entries in this table
+   * (offsets into `l.bytes`); the batch takes them instead of reading the line again (only with
+   * `preRead`).
+   */
+  push(l: ScannedLine, read?: EntryTable): void {
     if (l.terminated) this.endHash = l.hash;
     const complete = l.terminated && l.bytes !== undefined;
     // A recovery event right after a line makes that line a recovered fragment (docs/FORMAT.md
@@ -306,7 +324,15 @@ export class DayScanner {
       this.before.offset = l.offset;
     }
     const len = complete ? l.length : 0;
-    if (this.count === BATCH_LINES || this.used + len > this.buf.length) {
+    const tables = complete ? this.tables : undefined;
+    // A table larger than the whole area (a hostile line of many keys) is not taken: the line is read again.
+    const ints = read === undefined || tables === undefined ? 0 : EntryTable.intsFor(read.count);
+    const given = ints > 0 && ints <= TABLE_INTS;
+    if (
+      this.count === BATCH_LINES ||
+      this.used + len > this.buf.length ||
+      (given && this.tablesUsed + ints > TABLE_INTS)
+    ) {
       this.dispatch();
       if (len > this.buf.length) this.buf = Buffer.allocUnsafe(len); // a line longer than a batch: this thread does it
     }
@@ -320,6 +346,8 @@ export class DayScanner {
     meta[o + 2] = l.lineNumber;
     meta[o + 3] = l.offset;
     meta[o + 4] = complete ? LINE_COMPLETE : l.terminated ? LINE_TOO_LONG : LINE_UNTERMINATED;
+    meta[o + 5] = given ? this.tablesUsed : -1;
+    if (given) this.tablesUsed = (read as EntryTable).writeTo(tables as Int32Array, this.tablesUsed, meta[o] as number);
     this.count++;
   }
 

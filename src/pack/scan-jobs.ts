@@ -27,6 +27,13 @@ export const BATCH_LINES = 4096;
 export const DIGEST_BYTES = 32;
 
 /**
+ * Ints of a batch's entry tables (EntryTable.writeTo), when the lines were already read as events
+ * by the reading thread (verify's log check): about 56 a 300-byte line of 11 keys, so 384 KiB hold
+ * a full batch of such lines; past that the batch is cut early.
+ */
+export const TABLE_INTS = 96 * 1024;
+
+/**
  * The ring of shared slots: `bufs[i]` line bytes, `metas[i]` META numbers per line, `digests[i]`
  * each line's SHA-256 (DIGEST_BYTES a line, for the line tree); `state[i]` is 1
  * while a batch waits in slot i or is being processed, `owner[i]` the id of that batch.
@@ -40,6 +47,8 @@ export interface ScanInit {
   readonly bufs: readonly SharedArrayBuffer[];
   readonly metas: readonly SharedArrayBuffer[];
   readonly digests: readonly SharedArrayBuffer[];
+  /** Each slot's entry tables of lines read before (TABLE_INTS), or none when no line comes read. */
+  readonly tables: readonly SharedArrayBuffer[];
 }
 
 /** A batch in slot `slot` of the ring (posted to the thread). */
@@ -58,6 +67,8 @@ export interface LocalBatch {
   readonly buf: Buffer;
   readonly meta: Float64Array;
   readonly digests: Buffer;
+  /** The entry tables of the lines read before (scan-day.ts DayScanner.push), if any. */
+  readonly tables: Int32Array | undefined;
   readonly used: number;
   readonly count: number;
   readonly first: number;
@@ -71,8 +82,16 @@ export interface ScanResult extends BatchResult {
   readonly tree: LineSubtrees;
 }
 
-/** A ring for `threads`, or an empty one (no thread: no shared memory). */
-export function makeScanInit(alertFilter: AlertFilterConfig, threads: boolean, checks = false): ScanInit {
+/**
+ * A ring for `threads`, or an empty one (no thread: no shared memory). `tables`: lines may come
+ * already read as events, with their entry tables (verify).
+ */
+export function makeScanInit(
+  alertFilter: AlertFilterConfig,
+  threads: boolean,
+  checks = false,
+  tables = false,
+): ScanInit {
   const n = threads ? SLOTS : 0;
   return {
     alertFilter,
@@ -82,6 +101,7 @@ export function makeScanInit(alertFilter: AlertFilterConfig, threads: boolean, c
     bufs: Array.from({ length: n }, () => new SharedArrayBuffer(BATCH_BYTES)),
     metas: Array.from({ length: n }, () => new SharedArrayBuffer(8 * META * BATCH_LINES)),
     digests: Array.from({ length: n }, () => new SharedArrayBuffer(DIGEST_BYTES * BATCH_LINES)),
+    tables: Array.from({ length: tables ? n : 0 }, () => new SharedArrayBuffer(4 * TABLE_INTS)),
   };
 }
 
@@ -90,12 +110,13 @@ export const setupScan: SetupJobs<ScanInit, SlotBatch | LocalBatch, ScanResult> 
   const bufs = init.bufs.map((b) => Buffer.from(b));
   const metas = init.metas.map((m) => new Float64Array(m));
   const digests = init.digests.map((d) => Buffer.from(d));
+  const tables = init.tables.map((t) => new Int32Array(t));
   const processor = new BatchProcessor(init.alertFilter, init.checks);
   return {
     run(job) {
       if (!('slot' in job))
         return {
-          ...processor.process(job.id, job.buf, job.used, job.meta, job.count, true),
+          ...processor.process(job.id, job.buf, job.used, job.meta, job.count, true, job.tables),
           tree: lineSubtrees(job.digests, job.first, job.count),
         };
       // Re-run here after the thread died: the slot must still hold this batch. The thread frees a
@@ -110,6 +131,7 @@ export const setupScan: SetupJobs<ScanInit, SlotBatch | LocalBatch, ScanResult> 
         metas[job.slot] as Float64Array,
         job.count,
         true,
+        tables[job.slot],
       );
       const tree = lineSubtrees(digests[job.slot] as Buffer, job.first, job.count);
       Atomics.store(init.state, job.slot, 0); // the slot is free as soon as its bytes are read

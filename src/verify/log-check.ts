@@ -21,7 +21,8 @@ import {
   type SharedLogState,
 } from './log-facts.js';
 import { discontinuityDetail } from './log-discontinuity.js';
-import { readLine, type LineFacts } from './log-line.js';
+import { lastEntries, readLine, type LineFacts } from './log-line.js';
+import type { EntryTable } from '../json/line-scanner.js';
 import { addSeq, addSeqPrint, emptySeqPrint, removeSeq } from './seq-print.js';
 
 /** At most this many categories are counted (a bound on memory for hostile logs). */
@@ -52,6 +53,11 @@ export class LogChecker extends ChainFollower {
   lastCategory: string | undefined;
   /** The line number of the last line found to be a recovered torn fragment (never an event), 0 before any. */
   lastFragment = 0;
+  /**
+   * The entries of the line last pushed when it was read as an event (offsets into its bytes),
+   * else undefined; valid until the next line is read.
+   */
+  lastEntries: EntryTable | undefined;
 
   constructor(options: LogCheckOptions) {
     super(options);
@@ -85,6 +91,7 @@ export class LogChecker extends ChainFollower {
     const facts = this.facts;
     facts.lines++;
     this.lastCategory = undefined;
+    this.lastEntries = undefined;
     if (!line.terminated) {
       this.torn = true;
       // A torn tail: the writer died mid-line; the next writer will terminate it and record it.
@@ -132,6 +139,7 @@ export class LogChecker extends ChainFollower {
       return;
     }
     this.lastCategory = reading.facts.category;
+    this.lastEntries = lastEntries();
     this.event(line, reading.facts);
   }
 

@@ -5,6 +5,7 @@
  * key, every envelope rule); there is no partial fast path.
  */
 import { EventReader } from '../format/event-line.js';
+import type { EntryTable } from '../json/line-scanner.js';
 import { SEQ_SALVAGE_RE, TAIL_LENGTH, TAIL_RE } from '../format/log-line.js';
 
 /** What verification needs from a line. */
@@ -48,6 +49,14 @@ export type LineReading =
 const HEAD_WINDOW = 256;
 
 const reader = new EventReader();
+
+/**
+ * The entries of the line readLine last read as an event (offsets into its bytes), valid until
+ * the next call: the pack's derivation takes them instead of reading the line again.
+ */
+export function lastEntries(): EntryTable {
+  return reader.table;
+}
 
 /**
  * Reads a line as an event. The other parameters are kept for callers of the former fast path

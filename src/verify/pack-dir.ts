@@ -16,6 +16,7 @@ import {
   ROOT_FILE_BOUNDS,
   SIGNATURE_FILE,
 } from '../format/pack.js';
+import type { EntryTable } from '../json/line-scanner.js';
 import { ReviewEventTap } from '../review/index.js';
 import { AlertLineStream } from './alert-stream.js';
 import { PruneEventTap } from './chain-events.js';
@@ -209,9 +210,10 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
   const derive = r.filter === undefined ? undefined : new PayloadDerivation(r.filter, date, cut === undefined, records);
   const compliance = derive === undefined || records === undefined ? r.compliance?.feed : undefined;
   const lineTree = derive === undefined ? r.lineTree : undefined; // else the derivation's tree is the log's
-  // `category`: what the checker read the line as (the taps skip events of other categories).
-  const feed = (l: ScannedLine, category?: string): void => {
-    derive?.push(l);
+  // `category`: what the checker read the line as (the taps skip events of other categories);
+  // `read`: its entries, when it read the line as an event (the derivation does not read it again).
+  const feed = (l: ScannedLine, category?: string, read?: EntryTable): void => {
+    derive?.push(l, read);
     compliance?.(l);
     lineTree?.push(l);
     r.tap.push(l, category);
@@ -225,7 +227,7 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
         : background.checkLogRange({ path: p, start: cut, file: LOG, date, full, alertFilter });
     const push = (l: ScannedLine): void => {
       checker.push(l);
-      feed(l, checker.lastCategory);
+      feed(l, checker.lastCategory, checker.lastEntries);
     };
     // The anchor tap searches each chunk for its marker once, not each line (log-anchors.ts).
     const onChunk = (c: Buffer): void => r.anchorTap.chunk(c);

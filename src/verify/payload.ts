@@ -14,6 +14,7 @@ import { SEQ_SALVAGE_RE } from '../format/log-line.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
 import { FILL_COLUMNS, ORDER_COLUMNS } from '../pack/csv.js';
 import { DayScanner, type PayloadSink, type RecordsConsumer } from '../pack/scan-day.js';
+import type { EntryTable } from '../json/line-scanner.js';
 import type { CollectedFile } from './pack-facts.js';
 import type { Findings } from './report.js';
 
@@ -74,11 +75,15 @@ export class PayloadDerivation {
    * the export's checks do), so the re-check does not read each line again.
    */
   constructor(filter: RecordedAlertFilter, date: string | undefined, threads = false, onRecords?: RecordsConsumer) {
-    this.scanner = new DayScanner(this.sinks, filterOf(filter), logNameOf(date), threads, onRecords);
+    this.scanner = new DayScanner(this.sinks, filterOf(filter), logNameOf(date), threads, onRecords, true);
   }
 
-  push(l: ScannedLine): void {
-    this.scanner.push(l);
+  /**
+   * The next line; `read`: the entry table the log check's reading of it as an event left
+   * (log-line.ts lastEntries), so the derivation does not read the line again.
+   */
+  push(l: ScannedLine, read?: EntryTable): void {
+    this.scanner.push(l, read);
   }
 
   /** The derived files' sizes and hashes, and the line tree; stops the thread, if any. */

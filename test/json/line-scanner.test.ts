@@ -197,3 +197,37 @@ describe('the depth bound (docs/FORMAT.md, rule 2: at most 64 levels, the line b
     );
   });
 });
+
+describe('EntryTable.writeTo and readFrom hand a line’s entries to another table', () => {
+  it('gives back every entry, its offsets moved by the shift, escapes and kinds kept', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 80 }),
+        fc.nat({ max: 1 << 20 }),
+        fc.nat({ max: 64 }),
+        (obj, shift, at) => {
+          // Escaped keys and values too: JSON.stringify escapes quotes, backslashes and controls.
+          const b = Buffer.from(JSON.stringify(obj), 'utf8');
+          const from = new EntryTable();
+          expect(scanJsonLine(b, b.length, from)).toBe(LineShape.Object);
+          const ints = new Int32Array(at + EntryTable.intsFor(from.count));
+          expect(from.writeTo(ints, at, shift)).toBe(ints.length);
+          const to = new EntryTable();
+          to.count = 3; // whatever it held before is replaced
+          to.readFrom(ints, at);
+          expect(to.count).toBe(from.count);
+          const moved = (a: Int32Array) => [...a.subarray(0, from.count)].map((x) => x + shift);
+          const same = (a: Uint8Array) => [...a.subarray(0, from.count)];
+          expect([...to.keyStart.subarray(0, to.count)]).toEqual(moved(from.keyStart));
+          expect([...to.keyEnd.subarray(0, to.count)]).toEqual(moved(from.keyEnd));
+          expect([...to.valueStart.subarray(0, to.count)]).toEqual(moved(from.valueStart));
+          expect([...to.valueEnd.subarray(0, to.count)]).toEqual(moved(from.valueEnd));
+          expect(same(to.kind)).toEqual(same(from.kind));
+          expect(same(to.keyEscaped)).toEqual(same(from.keyEscaped));
+          expect(same(to.valueEscaped)).toEqual(same(from.valueEscaped));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
