@@ -15,7 +15,7 @@
  *      certificate valid at the token's genTime and every issuer a CA.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../fsx/digest.js';
 import type * as Asn1js from 'asn1js';
 import type { Certificate, ContentInfo, SignedData } from 'pkijs';
 import { AuditpackError } from '../errors.js';
@@ -330,7 +330,7 @@ export function certificatesToPem(ders: readonly Uint8Array[]): string {
 export function loadTsaCa(path: string): X509Certificate[] {
   let text: string;
   try {
-    text = readFileSync(path, 'latin1');
+    text = readRegularFile(path).toString('latin1'); // a FIFO is refused (ENOTREG), never waited on
   } catch (err) {
     throw new AuditpackError('KEY_INVALID', `cannot read the TSA trust anchors ${path}: ${(err as Error).message}`, {
       cause: err,

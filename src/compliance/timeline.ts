@@ -5,7 +5,7 @@
  * there is none, the first one, and the report says from when each applied). Without snapshots of
  * the file, the file as it is now applies; without a file, the built-in defaults.
  */
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../fsx/digest.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { compileRedactor } from '../redaction/index.js';
@@ -114,7 +114,7 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
   const path = resolve(options.cwd, rel);
   let text: string | undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, 'utf8'); // a FIFO is refused (ENOTREG), never waited on
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', path);
   }
@@ -233,7 +233,7 @@ async function storeKey(snapshotDir: string | undefined): Promise<SnapshotKey | 
 
 function readText(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readRegularFile(path, 'utf8');
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   }

@@ -2,7 +2,7 @@
  * Reading settings: the config file (JSON, dotted keys), environment values, and the checks every
  * setting gets (integers, booleans, lists). Used only by src/config.ts, the one place that reads them.
  */
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../fsx/digest.js';
 import { isAbsolute, resolve } from 'node:path';
 import { AuditpackError } from '../errors.js';
 
@@ -65,7 +65,8 @@ export function readConfigFile(cwd: string, path: string | undefined): FileConfi
   const full = resolve(cwd, explicit ?? CONFIG_FILE_NAME);
   let text: string;
   try {
-    text = readFileSync(full, 'utf8');
+    // A FIFO in the config file's place is refused (ENOTREG), never waited on.
+    text = readRegularFile(full, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && explicit === undefined) return {};
     throw new AuditpackError('CONFIG_INVALID', `cannot read config file ${full}: ${(err as Error).message}`, {

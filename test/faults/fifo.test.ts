@@ -69,3 +69,25 @@ describe('a FIFO in place of a file', () => {
     expect(rolled?.code).not.toBe(0);
   }, 180_000);
 });
+
+describe('a FIFO in place of a file a command reads first', () => {
+  it('as the config file, a --policy file or a --tsa-ca file: refused at once (attack8 #7)', () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'logs'));
+    mkfifo(join(root, 'auditpack.config.json'));
+    const config = answers(['verify', 'logs'], root);
+    expect(config?.code).toBe(78);
+    expect(config?.out).toMatch(/CONFIG_INVALID.*ENOTREG/);
+    rmSync(join(root, 'auditpack.config.json'));
+    mkfifo(join(root, 'pol.yaml'));
+    const policy = answers(['check', '--policy', 'pol.yaml', '--date', '2026-12-01', '--log-dir', 'logs'], root);
+    expect(policy).toBeDefined();
+    expect(policy?.code).not.toBe(0);
+    expect(policy?.out).toMatch(/ENOTREG/);
+    mkfifo(join(root, 'ca.pem'));
+    const ca = answers(['verify', 'logs', '--tsa-ca', 'ca.pem'], root);
+    expect(ca).toBeDefined();
+    expect(ca?.code).not.toBe(0);
+    expect(ca?.out).toMatch(/KEY_INVALID.*ENOTREG/);
+  }, 180_000);
+});
