@@ -12,6 +12,7 @@ import { createHeadFormatter, recoveryBody } from '../format/log-line.js';
 import { systemClock } from './clock.js';
 import { FileSink, type WriteProgress } from './file-sink.js';
 import { intentRecorder } from './write-intent.js';
+import { WriteBehind } from './write-behind.js';
 import { claimUpTo } from './batch-claim.js';
 import type { OffloadAck, OffloadMessage, OffloadWorkerData } from './offload.js';
 import { prepareFields } from './serialize.js';
@@ -46,11 +47,20 @@ function setupWriter(data: OffloadWorkerData) {
   // (offload.ts, onWorkerGone).
   let counted = 0;
   const record = intentRecorder(data.intent);
+  // The day's data goes to disk while the thread writes, not all at close (write-behind.ts).
+  const behind = new WriteBehind(data.dir);
+  let day = 0;
+  let bytes = 0;
   const progress: WriteProgress = {
-    willWrite: (w) => record({ ...w, base: Number(Atomics.load(written, 0)) }),
+    willWrite: (w) => {
+      record({ ...w, base: Number(Atomics.load(written, 0)) });
+      day = w.day;
+      bytes = w.end - w.start;
+    },
     wrote: (n) => {
       counted += n;
       Atomics.add(written, 0, BigInt(n));
+      behind.wrote(day, bytes);
     },
   };
   // The main thread may block on these counters (exit, backpressure) instead of waiting for answers.
@@ -101,8 +111,11 @@ function setupWriter(data: OffloadWorkerData) {
           (): OffloadAck => ({ type: 'synced' }),
           (err: Error): OffloadAck => ({ type: 'synced', error: { code: 'LOG_WRITE_FAILED', message: err.message } }),
         );
-      sink.close();
-      return { type: 'closed' };
+      // A write-behind flush still running holds a descriptor of its own: let it finish first.
+      return behind.settled().then((): OffloadAck => {
+        sink.close();
+        return { type: 'closed' };
+      });
     },
   };
 }
