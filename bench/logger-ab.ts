@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BENCH_CHILDREN, type BenchEvent, childBindings, makeEvent, makeVariedEvent } from './logger-events.js';
+import { type BenchEvent, logFunction, makeEvent, makeVariedEvent } from './logger-events.js';
 
 interface Args {
   a: string;
@@ -71,13 +71,7 @@ async function loggerOf(dist: string, logDir: string | undefined): Promise<Log> 
     close: () => undefined,
   };
   const logger = createAuditLogger(logDir === undefined ? { sink, handleExit: false } : { logDir, handleExit: false });
-  const children = Array.from({ length: BENCH_CHILDREN }, (_, k) => logger.child(childBindings(k)));
-  const log = (e: BenchEvent): unknown => {
-    if (e.child !== undefined) return (children[e.child] as typeof logger).log(e.category, e.event, e.fields);
-    if (e.category === 'order') return logger.order(e.event as 'OrderAccepted', e.fields);
-    if (e.category === 'fill') return logger.fill(e.fields, e.event as 'Filled');
-    return logger.log(e.category, e.event, e.fields);
-  };
+  const log = logFunction(logger);
   return Object.assign(log, { close: () => logger.close() });
 }
 

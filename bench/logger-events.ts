@@ -143,6 +143,28 @@ export function makeEvent(i: number): BenchEvent {
 /** How many child loggers the varied mix logs through (one per desk). */
 export const BENCH_CHILDREN = 8;
 
+/** What logFunction needs of a logger (any build's createAuditLogger result has it). */
+interface BenchLogger {
+  child(bindings: { actor: string; desk: string }): BenchLogger;
+  log(category: string, event: string, fields: Record<string, unknown>): unknown;
+  order(event: 'OrderAccepted', fields: Record<string, unknown>): unknown;
+  fill(fields: Record<string, unknown>, event: 'Filled'): unknown;
+}
+
+/**
+ * Logs one bench event through `logger` as an app would: orders and fills through their helpers,
+ * custom events through log(), the varied mix's child events through BENCH_CHILDREN child loggers.
+ */
+export function logFunction(logger: BenchLogger): (e: BenchEvent) => unknown {
+  const children = Array.from({ length: BENCH_CHILDREN }, (_, k) => logger.child(childBindings(k)));
+  return (e) => {
+    if (e.child !== undefined) return (children[e.child] as BenchLogger).log(e.category, e.event, e.fields);
+    if (e.category === 'order') return logger.order(e.event as 'OrderAccepted', e.fields);
+    if (e.category === 'fill') return logger.fill(e.fields, e.event as 'Filled');
+    return logger.log(e.category, e.event, e.fields);
+  };
+}
+
 /** Child logger `k`'s bindings: an actor (provenance) and a desk field. */
 export function childBindings(k: number): { actor: string; desk: string } {
   return { actor: `desk-${k}`, desk: `D${k}` };

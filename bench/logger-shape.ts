@@ -18,7 +18,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BENCH_CHILDREN, type BenchEvent, childBindings, makeVariedEvent } from './logger-events.js';
+import { logFunction, makeVariedEvent } from './logger-events.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -70,13 +70,7 @@ const { createAuditLogger } = (await import(
 )) as typeof import('../src/logger/index.js');
 const dir = mkdtempSync(join(tmpdir(), 'auditpack-shape-'));
 const logger = createAuditLogger({ logDir: dir, handleExit: false });
-const children = Array.from({ length: BENCH_CHILDREN }, (_, k) => logger.child(childBindings(k)));
-const log = (e: BenchEvent): unknown => {
-  if (e.child !== undefined) return (children[e.child] as typeof logger).log(e.category, e.event, e.fields);
-  if (e.category === 'order') return logger.order(e.event as 'OrderAccepted', e.fields);
-  if (e.category === 'fill') return logger.fill(e.fields, e.event as 'Filled');
-  return logger.log(e.category, e.event, e.fields);
-};
+const log = logFunction(logger);
 
 const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? 0;
 const f2 = (n: number): string => n.toFixed(2);
