@@ -1287,6 +1287,43 @@ class TarTooLarge(Exception):
     pass
 
 
+# The bounds of FORMAT.md "A pack" (auditpack's TAR_BOUNDS, src/fsx/tar-read.ts): entries, the bytes
+# of one pax header or GNU long name, and the expansion (64 times the file's size plus 64 MiB).
+TAR_MAX_ENTRIES = 10000
+TAR_MAX_RECORD = 64 * 1024
+TAR_MAX_EXPANSION = 64
+TAR_EXPANSION_SLACK = 64 << 20
+MAX_USTAR_SIZE = 0o77777777777
+
+
+class BoundedTarInfo(tarfile.TarInfo):
+    """tarfile's member, held to the bounds and to one reading of the stream: a pax `size` record
+    must be a number equal to the header's size (unless too large for the header, which then holds 0),
+    else readers that honour pax headers and readers that do not would frame different files."""
+
+    def _proc_pax(self, tf):
+        if self.size > TAR_MAX_RECORD:
+            raise tarfile.ReadError("a pax header of %d bytes exceeds the bound of %d" % (self.size, TAR_MAX_RECORD))
+        return super()._proc_pax(tf)
+
+    def _proc_gnulong(self, tf):
+        if self.size > TAR_MAX_RECORD:
+            raise tarfile.ReadError("a GNU long name of %d bytes exceeds the bound of %d" % (self.size, TAR_MAX_RECORD))
+        return super()._proc_gnulong(tf)
+
+    def _apply_pax_info(self, pax_headers, encoding, errors):
+        if "size" in pax_headers:
+            v = pax_headers["size"]
+            if not re.fullmatch(r"[0-9]{1,15}", v):
+                raise tarfile.ReadError("a pax size record that is not a number")
+            if int(v) != self.size and not (self.size == 0 and int(v) > MAX_USTAR_SIZE):
+                raise tarfile.ReadError(
+                    "a pax size record (%d) other than its header's size (%d): readers would disagree on the entry's bytes"
+                    % (int(v), self.size)
+                )
+        super()._apply_pax_info(pax_headers, encoding, errors)
+
+
 class GzipStream(io.RawIOBase):
     """Decompresses a gzip file as it is read, never more than `budget` bytes in all (a bomb stops)."""
 
@@ -1346,20 +1383,27 @@ def read_tar_gz(path, rep, shown):
     files = {}
     try:
         with open(path, "rb") as fh:
-            budget = 64 * os.fstat(fh.fileno()).st_size + (64 << 20)
+            budget = TAR_MAX_EXPANSION * os.fstat(fh.fileno()).st_size + TAR_EXPANSION_SLACK
             gz = GzipStream(fh, budget)
-            with tarfile.open(fileobj=io.BufferedReader(gz, 1 << 16), mode="r|") as tf:
+            with tarfile.open(fileobj=io.BufferedReader(gz, 1 << 16), mode="r|", tarinfo=BoundedTarInfo) as tf:
+                count = 0
                 for m in tf:
+                    count += 1
+                    if count > TAR_MAX_ENTRIES:
+                        raise tarfile.ReadError("more than %d entries" % TAR_MAX_ENTRIES)
                     parts = m.name.rstrip("/").split("/")
                     if parts[0] not in tops or any(p in ("", ".", "..") for p in parts) or m.name.startswith("/"):
-                        rep.error("PACK_TAR_INVALID", shown, None, "an entry outside the pack's top directory")
-                        continue
-                    if m.isdir():
-                        continue
-                    if not m.isreg():
-                        rep.error("PACK_TAR_INVALID", shown, None, "an entry that is not a regular file or directory")
+                        rep.error("PACK_PATH_UNSAFE", m.name, None, "an entry outside the pack's one top directory (or with \"..\" or an absolute path); not used")
                         continue
                     rel = "/".join(parts[1:])
+                    if m.isdir():
+                        continue
+                    # A sparse entry is expanded by sparse-aware readers and read as stored by others.
+                    sparse = m.issparse() or any(k.startswith("GNU.sparse.") for k in m.pax_headers)
+                    if sparse or not m.isreg():
+                        kind = "sparse" if sparse else "symlink" if m.issym() else "hardlink" if m.islnk() else "other"
+                        rep.error("NOT_A_REGULAR_FILE", rel or m.name, None, "a %s entry in the archive; not followed" % kind)
+                        continue
                     if rel in files:
                         # Which copy a reader sees depends on the tool (tar -x keeps the last, -k the first).
                         rep.error("PACK_TAR_INVALID", rel, None, "appears twice in the archive; the last copy was checked")
@@ -1372,7 +1416,9 @@ def read_tar_gz(path, rep, shown):
                 # and would extract an entry put there, which nothing checked.
                 rep.error("PACK_TAR_INVALID", shown, None, "bytes that are not zeros follow the end-of-archive marker")
     except TarTooLarge:
-        rep.error("PACK_TAR_INVALID", shown, None, "decompresses to more than 64 times its size (a gzip bomb?); not read further")
+        rep.error(
+            "PACK_TAR_INVALID", shown, None, "decompresses to more than 64 times its size plus 64 MiB (a gzip bomb?); not read further"
+        )
         return None
     except (OSError, zlib.error) as e:
         rep.error("PACK_TAR_INVALID", shown, None, "not a gzip file: " + str(e))

@@ -1,10 +1,15 @@
 /**
- * A small, bounded reader of gzip'd POSIX tar streams (ustar, with pax `x` headers for long
- * names), for verifying a `.tar.gz` pack (or taking one file out of it) without unpacking it to disk. Every header is
- * attacker-controlled: sizes and names are checked, the number of entries, the size of pax
- * headers and the expansion ratio are bounded, and a malformed stream is an error the caller turns
- * into a finding. Body bytes are handed to the caller's sink as they stream; nothing is buffered
- * beyond one chunk and one header.
+ * The one reader of gzip'd POSIX tar streams (ustar, with pax `x`/`g` headers and GNU `L`/`K`
+ * long names), for verifying a `.tar.gz` pack (or taking one file out of it) without unpacking it
+ * to disk; every `.tar.gz` reader in auditpack (verify, roll-ups, the compliance carry, review
+ * versions) is this one, and tools/auditpack_check.py holds the same bounds (TAR_BOUNDS). Every
+ * header is attacker-controlled: sizes and names are checked, the number of entries, the size of
+ * pax and long-name records and the expansion ratio are bounded, and a malformed stream is an
+ * error the caller turns into a finding. An archive whose bytes different readers would read
+ * differently is malformed: a pax `size` other than its header's, and a sparse entry (GNU `S`
+ * or pax `GNU.sparse.*`), which a sparse-aware reader expands and another reads as stored, is
+ * reported as a `sparse` entry, never read as a file. Body bytes are handed to the caller's sink as
+ * they stream; nothing is buffered beyond one chunk and one header.
  */
 import { createReadStream } from 'node:fs';
 import { crc32, createGunzip } from 'node:zlib';
@@ -13,8 +18,8 @@ import { open as openFile } from 'node:fs/promises';
 /** A tar entry's header, as far as verification needs it. */
 export interface TarEntry {
   readonly name: string;
-  /** `file`, `directory`, `symlink`, `hardlink` or `other` (devices, fifos…). */
-  readonly type: 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
+  /** `file`, `directory`, `symlink`, `hardlink`, `sparse` (GNU sparse, never a file) or `other` (devices, fifos…). */
+  readonly type: 'file' | 'directory' | 'symlink' | 'hardlink' | 'sparse' | 'other';
   readonly size: number;
   readonly linkName: string;
 }
@@ -34,8 +39,24 @@ export interface TarLimits {
   maxExpansion?: number;
 }
 
+/**
+ * The bounds every `.tar.gz` reader holds a pack to (docs/FORMAT.md, "A pack"; the Python checker
+ * has the same numbers). Deflate expands at most ~1032×, so the expansion bound must sit well
+ * below that to stop anything: 64× covers every pack (JSONL and CSV compress 5–15×) plus 64 MiB for
+ * small, highly compressible ones.
+ */
+export const TAR_BOUNDS = {
+  maxEntries: 10_000,
+  maxExpansion: 64,
+  expansionSlackBytes: 64 * 1024 * 1024,
+  /** A pax header's or GNU long name's bytes. */
+  maxRecordBytes: 64 * 1024,
+} as const;
+
 const BLOCK = 512;
-const MAX_PAX = 64 * 1024;
+const MAX_PAX = TAR_BOUNDS.maxRecordBytes;
+/** The largest size a ustar header's 11 octal digits hold; a pax `size` may exceed it (with 0 in the header). */
+const MAX_USTAR_SIZE = 0o77777777777;
 
 /**
  * Streams the entries of `path` (.tar.gz). `onEntry` returns a sink for the body, or undefined to
@@ -47,7 +68,7 @@ export async function readTarGz(
   onEntry: (e: TarEntry) => TarEntrySink | undefined,
   limits: TarLimits = {},
 ): Promise<void> {
-  const maxExpansion = limits.maxExpansion ?? 2_000;
+  const maxExpansion = limits.maxExpansion ?? TAR_BOUNDS.maxExpansion;
   const src = createReadStream(path);
   const gunzip = createGunzip();
   let compressed = 0;
@@ -56,14 +77,16 @@ export async function readTarGz(
   });
   src.pipe(gunzip);
   src.on('error', (err) => gunzip.destroy(err));
-  const parser = new TarParser(onEntry, limits.maxEntries ?? 10_000);
+  const parser = new TarParser(onEntry, limits.maxEntries ?? TAR_BOUNDS.maxEntries);
   let uncompressed = 0;
   let crc = 0;
   const onData = (chunk: Buffer): void => {
     uncompressed += chunk.length;
     crc = crc32(chunk, crc);
-    if (uncompressed > 64 * 1024 * 1024 + compressed * maxExpansion) {
-      throw new TarFormatError(`expands beyond ${maxExpansion}× its compressed size (a decompression bomb?)`);
+    if (uncompressed > TAR_BOUNDS.expansionSlackBytes + compressed * maxExpansion) {
+      throw new TarFormatError(
+        `decompresses to more than ${maxExpansion} times its size plus 64 MiB (a gzip bomb?); not read further`,
+      );
     }
     parser.push(chunk);
   };
@@ -108,6 +131,11 @@ class TarParser {
   private pax: Record<string, string> = {};
   private paxBuf: Buffer[] = [];
   private paxLen = 0;
+  /** What the record being gathered is: a pax header (`x`, `g`) or a GNU long name (`L`) or link name (`K`). */
+  private record: 'x' | 'g' | 'L' | 'K' = 'x';
+  /** GNU long name and link name for the next entry. */
+  private longName: string | undefined;
+  private longLink: string | undefined;
 
   constructor(
     private readonly onEntry: (e: TarEntry) => TarEntrySink | undefined,
@@ -175,7 +203,10 @@ class TarParser {
     this.remaining -= take;
     if (this.remaining === 0) {
       if (this.state === 'pax') {
-        this.pax = { ...this.pax, ...parsePax(Buffer.concat(this.paxBuf, this.paxLen)) };
+        const bytes = Buffer.concat(this.paxBuf, this.paxLen);
+        if (this.record === 'L') this.longName = cstr(bytes);
+        else if (this.record === 'K') this.longLink = cstr(bytes);
+        else this.pax = { ...this.pax, ...parsePax(bytes) };
         this.state = this.pad > 0 ? 'pad' : 'header';
       } else this.finishBody();
     }
@@ -192,9 +223,11 @@ class TarParser {
       if (prefix !== '') name = `${prefix}/${name}`;
     }
     if (!checksumOk(h)) throw new TarFormatError('a tar header checksum does not match');
-    if (typeflag === 'x' || typeflag === 'g') {
-      if (size > MAX_PAX) throw new TarFormatError(`a pax header of ${size} bytes exceeds the bound`);
+    if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
+      const what = typeflag === 'L' || typeflag === 'K' ? 'GNU long name' : 'pax header';
+      if (size > MAX_PAX) throw new TarFormatError(`a ${what} of ${size} bytes exceeds the bound of ${MAX_PAX}`);
       this.state = size > 0 ? 'pax' : 'header';
+      this.record = typeflag;
       this.remaining = size;
       this.pad = (BLOCK - (size % BLOCK)) % BLOCK;
       this.paxBuf = [];
@@ -202,17 +235,22 @@ class TarParser {
       if (typeflag === 'g') this.pax = {};
       return;
     }
-    if (typeflag === 'L' || typeflag === 'K')
-      throw new TarFormatError('GNU long-name headers are not used by auditpack packs');
     const pax = this.pax;
-    if (pax.path !== undefined) name = pax.path;
-    const realSize = pax.size !== undefined && /^\d{1,15}$/.test(pax.size) ? Number(pax.size) : size;
-    const linkName = pax.linkpath ?? cstr(h.subarray(157, 257));
+    name = pax.path ?? this.longName ?? name;
+    const realSize = paxSize(pax.size, size);
+    const linkName = pax.linkpath ?? this.longLink ?? cstr(h.subarray(157, 257));
+    const sparse = typeflag === 'S' || Object.keys(pax).some((k) => k.startsWith('GNU.sparse.'));
+    if (sparse && pax['GNU.sparse.name'] !== undefined) name = pax['GNU.sparse.name'];
     this.pax = {};
+    this.longName = undefined;
+    this.longLink = undefined;
     this.entries++;
     if (this.entries > this.maxEntries) throw new TarFormatError(`more than ${this.maxEntries} entries`);
-    const type = entryType(typeflag);
-    const bodySize = type === 'file' || type === 'other' ? realSize : 0;
+    const type = sparse ? 'sparse' : entryType(typeflag);
+    // The bytes stored after the header: a regular file's, a sparse entry's (map and data), and
+    // those of a type no reader knows; links, directories, devices and fifos have none (as GNU
+    // tar and Python's tarfile read them).
+    const bodySize = type === 'file' || type === 'sparse' || !HEADER_ONLY.has(typeflag) ? realSize : 0;
     this.sink = this.onEntry({ name, type, size: bodySize, linkName });
     this.remaining = bodySize;
     this.pad = (BLOCK - (bodySize % BLOCK)) % BLOCK;
@@ -225,6 +263,27 @@ class TarParser {
     this.sink = undefined;
     this.state = this.pad > 0 ? 'pad' : 'header';
   }
+}
+
+/** Type flags whose entries have no body whatever their size field says. */
+const HEADER_ONLY: ReadonlySet<string> = new Set(['1', '2', '3', '4', '5', '6']);
+
+/**
+ * The entry's size: the header's, or its pax `size` record, which must be a number and equal to
+ * the header's, unless the size is too large for the header (which then holds 0). Any other pax
+ * size makes a reader that ignores pax headers (or takes the header's size) frame the stream
+ * differently from one that honours it: the archive would hold different files for each.
+ */
+function paxSize(record: string | undefined, headerSize: number): number {
+  if (record === undefined) return headerSize;
+  if (!/^\d{1,15}$/.test(record)) throw new TarFormatError('a pax size record that is not a number');
+  const n = Number(record);
+  if (n !== headerSize && !(headerSize === 0 && n > MAX_USTAR_SIZE)) {
+    throw new TarFormatError(
+      `a pax size record (${n}) other than its header's size (${headerSize}): readers would disagree on the entry's bytes`,
+    );
+  }
+  return n;
 }
 
 function entryType(typeflag: string): TarEntry['type'] {
