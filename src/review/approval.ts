@@ -16,7 +16,13 @@ import {
   REVIEW_NAMESPACE,
   renderApprovalMessage,
 } from '../format/review.js';
-import { fingerprint, keyInsideSshsig, verifySshsig } from '../signing/index.js';
+import {
+  fingerprint,
+  keyInsideSshsig,
+  matchPatternList,
+  signerAllowsNamespace,
+  verifySshsig,
+} from '../signing/index.js';
 import type { ReviewProblem } from './problems.js';
 import type { ReviewRecord } from './record.js';
 
@@ -51,21 +57,11 @@ export function expectedApprovalMessage(record: ReviewRecord, tagmanifestSha256:
 
 /**
  * True when `signer` may sign as `identity` in `namespace` (allowed_signers semantics: principals a
- * comma list with `*` and `?` patterns; no `namespaces` option allows every namespace).
+ * comma list with `*` and `?` patterns and `!` denials, as OpenSSH reads it; no `namespaces` option
+ * allows every namespace).
  */
 export function signerMatches(signer: ReviewSigner, identity: string, namespace = REVIEW_NAMESPACE): boolean {
-  if (signer.namespaces !== undefined && !signer.namespaces.includes(namespace)) return false;
-  return signer.identity.split(',').some((p) => globMatch(p, identity));
-}
-
-function globMatch(pattern: string, s: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-  return re.test(s);
+  return signerAllowsNamespace(signer, namespace) && matchPatternList(identity, signer.identity) === 1;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   submissionSignaturePath,
   type TransitionLine,
 } from '../format/review.js';
-import { fingerprint } from '../signing/index.js';
+import { fingerprint, signerAllowsNamespace } from '../signing/index.js';
 import { checkSignedFiles, type ReviewSigner, type SignedRole } from './approval.js';
 import type { ReviewProblem } from './problems.js';
 import { dispositionsBefore, type ReviewRecord } from './record.js';
@@ -75,8 +75,7 @@ export async function checkSubmissions(
 export function keysUnderTwoNames(signers: readonly ReviewSigner[]): string[] {
   const names = new Map<string, Set<string>>();
   for (const s of signers) {
-    if (s.namespaces !== undefined && !s.namespaces.some((n) => n === REVIEW_NAMESPACE || n === SUBMIT_NAMESPACE))
-      continue;
+    if (!signerAllowsNamespace(s, REVIEW_NAMESPACE) && !signerAllowsNamespace(s, SUBMIT_NAMESPACE)) continue;
     const fp = fingerprint(s.key);
     const set = names.get(fp) ?? new Set<string>();
     for (const p of s.identity.split(',')) set.add(p);

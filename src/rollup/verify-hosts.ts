@@ -6,6 +6,7 @@
  * omitted from hosts.json.
  */
 import type { KeyObject } from 'node:crypto';
+import { DEFAULT_NAMESPACE, signerAllowsNamespace } from '../signing/index.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,9 +34,7 @@ async function loadPacks(
 ): Promise<{ packs: HostPack[]; notes: RollupFinding[] }> {
   const notes: RollupFinding[] = [];
   const fetched = o.archive === undefined ? [] : await fetchArchiveSources(o.archive, date, stage);
-  const signers = (o.allowedSigners ?? []).filter(
-    (s) => s.namespaces === undefined || s.namespaces.includes('auditpack'),
-  );
+  const signers = (o.allowedSigners ?? []).filter((s) => signerAllowsNamespace(s, DEFAULT_NAMESPACE));
   const keys: KeyObject[] = [...(o.publicKeys ?? []), ...signers.map((s) => s.key)];
   const trust = o.publicKeys === undefined && o.allowedSigners === undefined ? {} : { publicKeys: keys };
   const packs: HostPack[] = [];

@@ -171,6 +171,44 @@ export function parseAllowedSigners(text: string, now: number = Date.now()): All
   return out;
 }
 
+/**
+ * OpenSSH's pattern lists (match.c, `match_pattern_list`), as ssh-keygen -Y verify reads an
+ * allowed_signers line's principals and its `namespaces="…"`: a comma list of patterns where `*`
+ * stands for any run of characters and `?` for one, and a pattern written `!p` denies what it
+ * matches. 1 when `s` matches a pattern and no denied one, -1 when a denied one matches, else 0.
+ * Case matters.
+ */
+export function matchPatternList(s: string, list: string): -1 | 0 | 1 {
+  let positive = false;
+  for (const raw of list.split(',')) {
+    const negated = raw.startsWith('!');
+    if (!matchPattern(s, negated ? raw.slice(1) : raw)) continue;
+    if (negated) return -1;
+    positive = true;
+  }
+  return positive ? 1 : 0;
+}
+
+/** One pattern (`*`, `?`, everything else literal) against the whole of `s`. */
+function matchPattern(s: string, pattern: string): boolean {
+  const re = `^${pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[\\s\\S]*')
+    .replace(/\?/g, '[\\s\\S]')}$`;
+  return new RegExp(re, 'u').test(s);
+}
+
+/**
+ * True when an allowed_signers entry may sign in `namespace`, as ssh-keygen -Y verify decides: no
+ * `namespaces` option allows every namespace; else the namespace must match its pattern list.
+ */
+export function signerAllowsNamespace(
+  signer: { readonly namespaces?: readonly string[] | undefined },
+  namespace: string,
+): boolean {
+  return signer.namespaces === undefined || matchPatternList(namespace, signer.namespaces.join(',')) === 1;
+}
+
 /** The options of one allowed_signers line (ssh-keygen(1), ALLOWED SIGNERS). */
 interface SignerOptions {
   namespaces: string | undefined;

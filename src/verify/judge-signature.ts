@@ -42,7 +42,9 @@ export function judgeSignature(facts: PackFacts, trust: TrustedKeys | undefined,
   const SIG = SIGNATURE_FILE;
   const sigBuf = facts.tags.get(SIG);
   const tagBuf = facts.tags.get(TAGMANIFEST);
-  const haveKeys = trust !== undefined && trust.keys.length > 0;
+  // Keys given (even none usable: an allowed_signers file whose lines all deny the namespace) trust
+  // only those keys; never read as "no key given", which would let any signer pass unchecked.
+  const haveKeys = trust !== undefined;
   if (sigBuf === undefined) {
     if (haveKeys) f.add('PACK_UNSIGNED', 'error', SIG, 'a trusted key was given but the pack carries no signature');
     return;

@@ -4,6 +4,7 @@
  * the counts of what was checked and the facts report.html shows.
  */
 import type { KeyObject } from 'node:crypto';
+import { DEFAULT_NAMESPACE, signerAllowsNamespace } from '../signing/index.js';
 import type { ScannedLine } from '../chain/lines.js';
 import type { PackFacts as PageFacts } from '../compliance/index.js';
 import { parsePackName, type RecordedAlertFilter } from '../format/pack.js';
@@ -30,8 +31,7 @@ export function trustOf(o: VerifyPackOptions): TrustedKeys | undefined {
   const keys: { key: KeyObject; identity?: string }[] = [];
   for (const k of o.publicKeys ?? []) keys.push({ key: k });
   for (const s of o.allowedSigners ?? []) {
-    if (s.namespaces === undefined || s.namespaces.includes('auditpack'))
-      keys.push({ key: s.key, identity: s.identity });
+    if (signerAllowsNamespace(s, DEFAULT_NAMESPACE)) keys.push({ key: s.key, identity: s.identity });
   }
   return o.publicKeys === undefined && o.allowedSigners === undefined ? undefined : { keys };
 }

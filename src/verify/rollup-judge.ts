@@ -96,7 +96,6 @@ export function judgeRecordSignature(facts: RollupFacts, trust: TrustedKeys | un
   }
   if (
     trust !== undefined &&
-    trust.keys.length > 0 &&
     !verifySshsig(
       record,
       armored,

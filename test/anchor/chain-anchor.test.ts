@@ -266,7 +266,7 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     }
   });
 
-  it('a token in the TSA URL\'s path or fragment reaches neither the log nor an error; bad percent-encoding is CONFIG_INVALID', async () => {
+  it("a token in the TSA URL's path or fragment reaches neither the log nor an error; bad percent-encoding is CONFIG_INVALID", async () => {
     const logDir = tempDir();
     await logEvents(logDir, 2);
     const token = `ghp_${'Zq9xK2mV7pL4'.repeat(3)}abcd`;

@@ -117,6 +117,38 @@ describe('auditpack verify end to end', () => {
     expect(sshVerify(tagOnly, join(cwd, 'keys/allowed_signers'))).not.toBe(0);
   }, 240_000); // fourteen CLI runs: over a minute on a loaded 2-core machine
 
+  it('allowed_signers namespaces are pattern lists as ssh-keygen reads them: a wildcard entry trusts only its key, a denying one none', () => {
+    const cwd = tempDir();
+    expect(runCli(['keygen', '--out', 'firm', '--identity', 'auditor@example'], { cwd }).code).toBe(0);
+    expect(runCli(['keygen', '--out', 'mallory', '--identity', 'auditor@example'], { cwd }).code).toBe(0);
+    expect(runCli(['log', 'order', 'OrderAccepted', 'order_id=A-1'], { cwd }).code).toBe(0);
+    const date = new Date().toISOString().slice(0, 10);
+    const exp = runCli(['export', '--date', date, '--partial', '--signing-key', 'mallory/auditpack_ed25519'], { cwd });
+    expect(exp.code, exp.stderr).toBe(0);
+    const pack = join(cwd, 'artifacts', date);
+    const firmLine = readFileSync(join(cwd, 'firm/allowed_signers'), 'utf8');
+    // The firm's key under namespaces="*" (ssh-keygen: allowed for auditpack): Mallory's signature is not the firm's.
+    writeFileSync(join(cwd, 'star'), firmLine.replace('namespaces="auditpack"', 'namespaces="*"'));
+    const v = runCli(['verify', join('artifacts', date), '--allowed-signers', 'star', '--json'], { cwd });
+    expect(v.code, v.stdout).toBe(1);
+    expect(JSON.parse(v.stdout).problems.map((p: { code: string }) => p.code)).toContain('PACK_SIGNATURE_UNTRUSTED');
+    expect(sshVerify(pack, join(cwd, 'star'))).not.toBe(0);
+    // Mallory's own key under the same wildcard: trusted, as ssh-keygen trusts it.
+    const malloryLine = readFileSync(join(cwd, 'mallory/allowed_signers'), 'utf8');
+    writeFileSync(join(cwd, 'mstar'), malloryLine.replace('namespaces="auditpack"', 'namespaces="audit*"'));
+    expect(runCli(['verify', join('artifacts', date), '--allowed-signers', 'mstar'], { cwd }).code).toBe(0);
+    expect(sshVerify(pack, join(cwd, 'mstar'))).toBe(0);
+    // An entry that denies auditpack (ssh-keygen refuses it): no usable signer, a key error, never "not checked".
+    writeFileSync(
+      join(cwd, 'deny'),
+      malloryLine.replace('namespaces="auditpack"', 'namespaces="!auditpack,auditpack"'),
+    );
+    const d = runCli(['verify', join('artifacts', date), '--allowed-signers', 'deny'], { cwd });
+    expect(d.code, d.stderr).toBe(78);
+    expect(d.stderr).toContain('KEY_INVALID');
+    expect(sshVerify(pack, join(cwd, 'deny'))).not.toBe(0);
+  }, 240_000);
+
   it('exit codes: a missing path is PATH_NOT_FOUND (66); both key options is a usage error (2); the logs directory verifies', () => {
     const cwd = tempDir();
     const r = runCli(['verify', 'nowhere'], { cwd });

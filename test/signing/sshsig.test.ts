@@ -9,9 +9,11 @@ import {
   fingerprint,
   generateSigningKey,
   loadSigningKey,
+  matchPatternList,
   parseAllowedSigners,
   parseOpenSshPublicKey,
   publicKeyBlob,
+  signerAllowsNamespace,
   signSshsig,
   verifySshsig,
 } from '../../src/signing/index.js';
@@ -213,6 +215,48 @@ describe('keys', () => {
       expect.objectContaining({ code: 'KEY_INVALID' }),
     );
     expect(() => parseAllowedSigners(`me@x valid-after="20200231" ssh-ed25519 ${b64}`)).toThrow(/not a time/);
+  });
+
+  it('reads namespaces="…" and principals as pattern lists (`*`, `?`, `!`), exactly as ssh-keygen -Y verify does', () => {
+    const dir = tmp();
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const b64 = publicKeyBlob(publicKey).toString('base64');
+    const data = Buffer.from('abc  bagit.txt\n');
+    const sig = signSshsig(data, privateKey);
+    const namespaces = [
+      '*',
+      'audit*',
+      'auditpack',
+      'git',
+      '?uditpack',
+      'auditpac?',
+      'auditpack?',
+      '!git,*',
+      '!auditpack,*',
+      '!auditpack,auditpack',
+      'git,auditpack',
+      '*pack',
+      'Auditpack',
+      '!*,auditpack',
+      '',
+      'a*k',
+      '*a*u*',
+      'audit.ack',
+    ];
+    for (const ns of namespaces) {
+      const line = `me@x namespaces="${ns}" ssh-ed25519 ${b64}`;
+      writeFileSync(join(dir, 'allowed_signers'), `${line}\n`);
+      const ssh = sshVerify(dir, data, sig, 'me@x').status === 0;
+      const signers = parseAllowedSigners(`${line}\n`);
+      const ours = signers.length === 1 && signerAllowsNamespace(signers[0] as (typeof signers)[number], 'auditpack');
+      expect([ns, ours]).toEqual([ns, ssh]);
+    }
+    // Principals: the same lists (ssh-keygen -I <identity> must match one and no denied one).
+    for (const principals of ['*@x', 'me@?', '!me@x,*', 'you@x,me@x', 'm*', '!you@x,me@*', 'ME@x']) {
+      writeFileSync(join(dir, 'allowed_signers'), `${principals} namespaces="auditpack" ssh-ed25519 ${b64}\n`);
+      const ssh = sshVerify(dir, data, sig, 'me@x').status === 0;
+      expect([principals, matchPatternList('me@x', principals) === 1]).toEqual([principals, ssh]);
+    }
   });
 
   it('rejects malformed public keys and private keys with KEY_INVALID', () => {

@@ -91,7 +91,7 @@ async function trustedKeys(io: CliIO, opts: ProofOpts): Promise<KeyObject[] | un
     throw new AuditpackError('USAGE', 'give either --pubkey or --allowed-signers, not both');
   if (opts.pubkey !== undefined) return readPublicKeys(io.cwd, opts.pubkey);
   if (opts.allowedSigners === undefined) return undefined;
-  const { DEFAULT_NAMESPACE, parseAllowedSigners } = await import('../../signing/index.js');
+  const { DEFAULT_NAMESPACE, parseAllowedSigners, signerAllowsNamespace } = await import('../../signing/index.js');
   let text: string;
   try {
     text = readRegularFile(resolve(io.cwd, opts.allowedSigners), MAX_KEY_FILE_BYTES).toString('utf8');
@@ -101,7 +101,7 @@ async function trustedKeys(io: CliIO, opts: ProofOpts): Promise<KeyObject[] | un
     });
   }
   const keys = parseAllowedSigners(text)
-    .filter((s) => s.namespaces === undefined || s.namespaces.includes(DEFAULT_NAMESPACE))
+    .filter((s) => signerAllowsNamespace(s, DEFAULT_NAMESPACE))
     .map((s) => s.key);
   if (keys.length === 0)
     throw new AuditpackError('KEY_INVALID', `${opts.allowedSigners} holds no ssh-ed25519 signer for auditpack`);

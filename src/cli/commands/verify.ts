@@ -353,6 +353,13 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
     const signers = signing.parseAllowedSigners(await readKeyFile(opts.allowedSigners));
     if (signers.length === 0)
       throw new AuditpackError('KEY_INVALID', `${opts.allowedSigners} holds no ssh-ed25519 signer`);
+    // As ssh-keygen -Y verify -n auditpack reads the file: an entry whose namespaces="…" does not allow
+    // auditpack (a pattern list: `*`, `?`, `!`) cannot vouch for a pack.
+    if (!signers.some((s) => signing.signerAllowsNamespace(s, signing.DEFAULT_NAMESPACE)))
+      throw new AuditpackError(
+        'KEY_INVALID',
+        `${opts.allowedSigners} holds no ssh-ed25519 signer allowed the ${signing.DEFAULT_NAMESPACE} namespace (namespaces="…" as ssh-keygen reads it)`,
+      );
     options.allowedSigners = signers;
   }
   if (config.review.signers !== undefined)
