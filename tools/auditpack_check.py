@@ -18,6 +18,7 @@ artifacts directory (links between packs, the pruned ledger, the review records:
 the signed messages against the pack, signatures with ssh-keygen; --review-signers names the
 allowed_signers file of the submitters' and approvers' keys).
 """
+import base64
 import calendar
 import hashlib
 import io
@@ -674,10 +675,38 @@ def check_pack_files(files, shown, date, rep, log_state=None):
         rep.error("PACK_SIGNATURE_INVALID", label("tagmanifest-sha256.txt.sig"), None, "not in the canonical armor")
     elif sig is not None and not signature_holds(sig, f("tagmanifest-sha256.txt") or b""):
         rep.error("PACK_SIGNATURE_INVALID", label("tagmanifest-sha256.txt.sig"), None, "the signature does not verify over tagmanifest-sha256.txt")
+    # 5b. The token's certificates (FORMAT.md "Time-stamp tokens"): only beside a token, and nothing
+    # but PEM certificate blocks as export writes them; no manifest or signature covers the file.
+    certs = f("tsa-certs.pem")
+    if certs is not None and f("tagmanifest-sha256.txt.tsr") is None:
+        rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "the certificates of a time-stamp token, but the pack holds no token")
+    elif certs is not None and not canonical_pem_certificates(certs):
+        rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "holds more than PEM certificate blocks as export writes them")
     # 6 and 7. The log and what export derived from it.
     check_payload(files, man, date, shown, rep)
     check_compliance_state(files, date, shown, rep)
     return man
+
+
+PEM_CERT_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----\n((?:[A-Za-z0-9+/=]{1,64}\n)+)-----END CERTIFICATE-----\n")
+
+
+def canonical_pem_certificates(raw):
+    """One or more CERTIFICATE blocks and nothing else, each its DER (an ASN.1 SEQUENCE) in 64-column base64."""
+    pos, n = 0, 0
+    while pos < len(raw):
+        m = PEM_CERT_BLOCK.match(raw, pos)
+        if m is None:
+            return False
+        try:
+            der = base64.b64decode(m.group(1).replace(b"\n", b""), validate=True)
+        except ValueError:
+            return False
+        b64 = base64.b64encode(der)
+        if der[:1] != b"\x30" or b"".join(b64[i:i + 64] + b"\n" for i in range(0, len(b64), 64)) != m.group(1):
+            return False
+        pos, n = m.end(), n + 1
+    return n > 0
 
 
 STATE_FORMAT = "auditpack.compliance-state/1"

@@ -10,7 +10,13 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../format/anchor.js';
-import { MAX_TOKEN_BYTES, parsePemCertificates, verifyTimestamp, type TimestampVerification } from '../anchor/token.js';
+import {
+  certificatesToPem,
+  MAX_TOKEN_BYTES,
+  parsePemCertificates,
+  verifyTimestamp,
+  type TimestampVerification,
+} from '../anchor/token.js';
 import type { Findings } from './report.js';
 
 /** What a verifier is told about time-stamp tokens. */
@@ -59,6 +65,13 @@ export async function judgePackTimestamp(
   info: { readonly exportDate: string | undefined; readonly createdAt: string | undefined },
 ): Promise<boolean> {
   const token = tags.get(PACK_TOKEN_FILE);
+  if (token === undefined && tags.has(PACK_TSA_CERTS_FILE))
+    f.add(
+      'PACK_FILE_UNEXPECTED',
+      'error',
+      PACK_TSA_CERTS_FILE,
+      'the certificates of a time-stamp token, but the pack holds no token: bytes no manifest, signature or token covers',
+    );
   if (token === undefined) {
     if (options.requireTimestamp === true)
       f.add(
@@ -139,8 +152,19 @@ function certsOf(pem: Buffer | 'too-large' | undefined, f: Findings): X509Certif
     f.add('TIMESTAMP_MALFORMED', 'warning', PACK_TSA_CERTS_FILE, 'too large; its certificates were not used');
     return [];
   }
+  const text = pem.toString('latin1');
   try {
-    return parsePemCertificates(pem.toString('latin1'));
+    const certs = parsePemCertificates(text);
+    // Nothing but the blocks export writes (each certificate's DER in 64-column base64): any other
+    // byte in this unlisted file would be covered by no check.
+    if (certs.length === 0 || certificatesToPem(certs.map((c) => c.raw)) !== text)
+      f.add(
+        'PACK_FILE_UNEXPECTED',
+        'error',
+        PACK_TSA_CERTS_FILE,
+        'holds more than PEM certificate blocks as export writes them: bytes no manifest, signature or token covers',
+      );
+    return certs;
   } catch (err) {
     f.add(
       'TIMESTAMP_MALFORMED',

@@ -4,7 +4,17 @@
  * `openssl ts -verify` accept it, and each way of breaking it is caught by both.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,6 +32,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { makeTsaPki, startTsa, type TestTsa, type TsaPki } from '../helpers/tsa.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { bagitValidate, opensslVerify } from './helpers.js';
+import { pythonPackCheck } from '../verify/helpers/python-check.js';
 
 /** Recent days: a token obtained days after its day ended is a warning (TIMESTAMP_LATE, tested below). */
 const dayAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
@@ -211,6 +222,47 @@ describe('a pack with a time-stamp token', () => {
     }
   });
 });
+
+describe('tsa-certs.pem, which no manifest or signature covers', () => {
+  it('holds only the certificate blocks export writes, and only beside a token: anything else is an error to both checkers', async () => {
+    const { cwd, pack } = await exported({ url: tsa.url });
+    const pem = readFileSync(join(pack, PACK_TSA_CERTS_FILE), 'utf8');
+    const note = 'Approved by the regulator. No further review needed.\n';
+    const cases: [string, (dir: string) => void][] = [
+      ['a note after the certificates', (d) => writeFileSync(join(d, PACK_TSA_CERTS_FILE), pem + note)],
+      ['a note before them', (d) => writeFileSync(join(d, PACK_TSA_CERTS_FILE), note + pem)],
+      ['only a note', (d) => writeFileSync(join(d, PACK_TSA_CERTS_FILE), note)],
+      ['an empty file', (d) => writeFileSync(join(d, PACK_TSA_CERTS_FILE), '')],
+      ['CRLF line ends', (d) => writeFileSync(join(d, PACK_TSA_CERTS_FILE), pem.replace(/\n/g, '\r\n'))],
+      ['re-wrapped at 76 columns', (d) => writeFileSync(join(d, PACK_TSA_CERTS_FILE), rewrap(pem, 76))],
+      ['the certificates with no token', (d) => rmSync(join(d, PACK_TOKEN_FILE))],
+    ];
+    for (const [i, [name, edit]] of cases.entries()) {
+      const copy = copyPack(pack, join(cwd, `c${i}`, DATE)); // named as its day, as the Python checker requires
+      edit(copy);
+      const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
+      expect(errorCodes(r), name).toContain('PACK_FILE_UNEXPECTED');
+      expect(r.problems.find((p) => p.code === 'PACK_FILE_UNEXPECTED')?.file, name).toBe(PACK_TSA_CERTS_FILE);
+      expect(
+        pythonPackCheck(copy).errors.map((e) => e.code),
+        name,
+      ).toContain('PACK_FILE_UNEXPECTED');
+    }
+    // As exported: intact to both.
+    expect((await verifyPack(pack, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } })).ok).toBe(true);
+    expect(pythonPackCheck(pack).errors).toEqual([]);
+  });
+});
+
+/** PEM text with each block's base64 wrapped at `width` columns. */
+function rewrap(pem: string, width: number): string {
+  return pem.replace(/(-----BEGIN CERTIFICATE-----\n)([\s\S]*?)(-----END CERTIFICATE-----)/g, (_m, a, body, z) => {
+    const b64 = (body as string).replace(/\n/g, '');
+    const lines: string[] = [];
+    for (let i = 0; i < b64.length; i += width) lines.push(b64.slice(i, i + width));
+    return `${a}${lines.join('\n')}\n${z}`;
+  });
+}
 
 describe('a TSA that does not answer', () => {
   it('delays the export only by the timeout, loses nothing, and anchorPack adds the token later', async () => {
