@@ -1331,6 +1331,8 @@ class BoundedTarInfo(tarfile.TarInfo):
     else readers that honour pax headers and readers that do not would frame different files."""
 
     def _proc_pax(self, tf):
+        if self.type == tarfile.XGLTYPE:
+            raise tarfile.ReadError("a pax global header: readers disagree on the entries it applies to")
         if self.size > TAR_MAX_RECORD:
             raise tarfile.ReadError("a pax header of %d bytes exceeds the bound of %d" % (self.size, TAR_MAX_RECORD))
         return super()._proc_pax(tf)

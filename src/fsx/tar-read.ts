@@ -132,7 +132,7 @@ class TarParser {
   private paxBuf: Buffer[] = [];
   private paxLen = 0;
   /** What the record being gathered is: a pax header (`x`, `g`) or a GNU long name (`L`) or link name (`K`). */
-  private record: 'x' | 'g' | 'L' | 'K' = 'x';
+  private record: 'x' | 'L' | 'K' = 'x';
   /** GNU long name and link name for the next entry. */
   private longName: string | undefined;
   private longLink: string | undefined;
@@ -223,7 +223,11 @@ class TarParser {
       if (prefix !== '') name = `${prefix}/${name}`;
     }
     if (!checksumOk(h)) throw new TarFormatError('a tar header checksum does not match');
-    if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
+    // A pax global header: export never writes one, and readers disagree on how far it reaches (GNU
+    // tar and POSIX apply it to every later entry, some readers to the next one only), so the same
+    // bytes would hold different files for each (attack8 #3).
+    if (typeflag === 'g') throw new TarFormatError('a pax global header: readers disagree on the entries it applies to');
+    if (typeflag === 'x' || typeflag === 'L' || typeflag === 'K') {
       const what = typeflag === 'L' || typeflag === 'K' ? 'GNU long name' : 'pax header';
       if (size > MAX_PAX) throw new TarFormatError(`a ${what} of ${size} bytes exceeds the bound of ${MAX_PAX}`);
       this.state = size > 0 ? 'pax' : 'header';
@@ -232,7 +236,6 @@ class TarParser {
       this.pad = (BLOCK - (size % BLOCK)) % BLOCK;
       this.paxBuf = [];
       this.paxLen = 0;
-      if (typeflag === 'g') this.pax = {};
       return;
     }
     const pax = this.pax;

@@ -68,6 +68,18 @@ write('pax-size-smaller', swap(lambda m, d: with_pax(m, {'size': 1}) + m.tobuf(t
 write('pax-size-not-a-number', swap(lambda m, d: with_pax(m, {'size': '12x'}) + m.tobuf(tarfile.USTAR_FORMAT) + padded(d)))
 write('pax-header-too-large', swap(lambda m, d: with_pax(m, {'comment': 'c' * 70000}) + m.tobuf(tarfile.USTAR_FORMAT) + padded(d)))
 
+def with_global(m, d):
+    # A pax global header (typeflag g) with a size, before the orders entry of the same size: GNU tar
+    # applies it to every later entry too, a next-entry-only reader to this one alone.
+    body = b''
+    rec = (' size=%d\\n' % len(d)).encode()
+    n = len(rec) + 1
+    n = len(str(n)) + len(rec)
+    body = str(n).encode() + rec
+    g = tarfile.TarInfo('GlobalHead'); g.type = tarfile.XGLTYPE; g.size = len(body)
+    return g.tobuf(tarfile.USTAR_FORMAT) + padded(body) + m.tobuf(tarfile.USTAR_FORMAT) + padded(d)
+write('pax-global', swap(with_global))
+
 def sparse_old(m, d):
     s = copy.copy(m); s.type = tarfile.GNUTYPE_SPARSE
     return s.tobuf(tarfile.GNU_FORMAT) + padded(d)
@@ -125,6 +137,7 @@ const CASES: readonly (readonly [string, string, RegExp?])[] = [
   ['pax-size-smaller', 'PACK_TAR_INVALID', /a pax size record \(1\) other than its header's size/],
   ['pax-size-not-a-number', 'PACK_TAR_INVALID', /a pax size record that is not a number/],
   ['pax-header-too-large', 'PACK_TAR_INVALID', /a pax header of \d+ bytes exceeds the bound of 65536/],
+  ['pax-global', 'PACK_TAR_INVALID', /a pax global header: readers disagree on the entries it applies to/],
   ['gnu-sparse', 'NOT_A_REGULAR_FILE'],
   ['pax-sparse', 'NOT_A_REGULAR_FILE'],
   ['gnu-long-name', 'PACK_FILE_UNEXPECTED'],
