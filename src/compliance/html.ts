@@ -129,7 +129,7 @@ ${r.findings.length === 0 ? '<p>No findings.</p>' : `<table><thead><tr><th>sever
 <dt>chain end hash</dt><dd><code>${e(facts.chain_end_hash ?? 'none (no events)')}</code></dd>
 <dt>seq range</dt><dd>${facts.first_seq ?? '–'} to ${facts.last_seq ?? '–'}</dd>
 <dt>signer</dt><dd>${facts.signer ? `<code>${e(facts.signer)}</code> (Ed25519, see tagmanifest-sha256.txt.sig)` : 'unsigned pack'}</dd>
-<dt>policies in force</dt><dd>${r.policies.map((p) => `<code>${e(p.sha256.slice(0, 16))}…</code> ${p.snapshot_id ? `snapshot ${e(p.snapshot_id)}` : e(p.source)}${p.from ? ` from ${e(p.from)}` : ''}`).join('<br>')}</dd>
+<dt>policies in force</dt><dd>${r.policies.map((p) => `<code>${e(shortHash(p.sha256))}…</code> ${p.snapshot_id ? `snapshot ${e(p.snapshot_id)}` : e(p.source)}${p.from ? ` from ${e(p.from)}` : ''}`).join('<br>')}</dd>
 ${r.policy_notes.length > 0 ? `<dt>policy notes</dt><dd>${r.policy_notes.map((n) => e(n)).join('<br>')}</dd>\n` : ''}<dt>made by</dt><dd>auditpack ${e(facts.auditpack_version)}</dd>
 </dl>
 <p class="muted">Check the pack: <code>sha256sum -c tagmanifest-sha256.txt &amp;&amp; sha256sum -c manifest-sha256.txt</code>, or <code>auditpack verify</code>, which also re-runs these checks.</p>
@@ -156,4 +156,10 @@ function hourChart(byHour: readonly number[]): string {
     })
     .join('');
   return `<svg role="img" aria-label="events per hour, UTC" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"><line x1="28" y1="${h - 20}" x2="${w - 8}" y2="${h - 20}" stroke="#d0d5dd"/><text x="0" y="14" font-size="10" fill="#667085">max ${max}</text>${bars}</svg>`;
+}
+
+/** A hash's first 16 hex digits, after its `hmac-sha256:` prefix when it is a keyed one (docs/FORMAT.md). */
+function shortHash(h: string): string {
+  const keyed = 'hmac-sha256:';
+  return h.startsWith(keyed) ? h.slice(0, keyed.length + 16) : h.slice(0, 16);
 }

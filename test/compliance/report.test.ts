@@ -81,4 +81,25 @@ describe('showInvisible', () => {
     expect(showInvisible('ORD-\ud83d\ude00-\u202e')).toBe('ORD-\ud83d\ude00-\\u{202E}');
     expect(Buffer.from(showInvisible('a\ud83d'), 'utf8').toString('utf8')).toBe('a\\u{D83D}'); // survives UTF-8
   });
+
+  it("names each policy in force by 16 hex digits of its hash, after a keyed hash's hmac-sha256: prefix", async () => {
+    const cwd = tempDir();
+    const policyFile = writePolicy(cwd, TEST_POLICY);
+    await writeEvents(join(cwd, 'logs'), [['10:00:00', 'order', 'Cancelled', { order_id: 'X' }]]);
+    const r = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, policyFile });
+    const facts = {
+      export_date: DATE,
+      chain_end_hash: null,
+      first_seq: 1,
+      last_seq: 1,
+      signer: null,
+      auditpack_version: '0',
+    };
+    const plain = r.policies[0]?.sha256 as string;
+    expect(plain).toMatch(/^[0-9a-f]{64}$/);
+    expect(renderReportHtml(r, facts)).toContain(`<code>${plain.slice(0, 16)}…</code>`);
+    const keyed = `hmac-sha256:${'ab'.repeat(32)}`;
+    const withKeyed = { ...r, policies: r.policies.map((p) => ({ ...p, sha256: keyed })) };
+    expect(renderReportHtml(withKeyed, facts)).toContain(`<code>hmac-sha256:${'ab'.repeat(8)}…</code>`);
+  });
 });
