@@ -226,7 +226,8 @@ class TarParser {
     // A pax global header: export never writes one, and readers disagree on how far it reaches (GNU
     // tar and POSIX apply it to every later entry, some readers to the next one only), so the same
     // bytes would hold different files for each (attack8 #3).
-    if (typeflag === 'g') throw new TarFormatError('a pax global header: readers disagree on the entries it applies to');
+    if (typeflag === 'g')
+      throw new TarFormatError('a pax global header: readers disagree on the entries it applies to');
     if (typeflag === 'x' || typeflag === 'L' || typeflag === 'K') {
       const what = typeflag === 'L' || typeflag === 'K' ? 'GNU long name' : 'pax header';
       if (size > MAX_PAX) throw new TarFormatError(`a ${what} of ${size} bytes exceeds the bound of ${MAX_PAX}`);
