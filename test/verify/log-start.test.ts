@@ -12,7 +12,16 @@ import { verifyLog, verifyLogDir } from '../../src/verify/index.js';
 import { LogPrunedTap } from '../../src/verify/log-start.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
-import { chainLines, DAY1, formatLine, HOUR, sha256, tradingEvents, writeLogDir } from './helpers/log-fixture.js';
+import {
+  chainLines,
+  DAY1,
+  formatLine,
+  HOUR,
+  recoveryEvent,
+  sha256,
+  tradingEvents,
+  writeLogDir,
+} from './helpers/log-fixture.js';
 import { pythonPackCheck } from './helpers/python-check.js';
 
 const NOW = Date.parse('2025-09-10T01:00:00Z');
@@ -169,17 +178,7 @@ describe('the start of a logs directory', () => {
     const before = `${a.lines.join('\n')}\n`;
     const recovered = (fragment: string) => {
       const rec = formatLine(
-        {
-          micros: DAY1 + 9 * HOUR,
-          category: 'system',
-          event: 'TornLineRecovered',
-          fields: {
-            file: 'audit-20250908.jsonl',
-            fragment_offset: Buffer.byteLength(before),
-            fragment_bytes: Buffer.byteLength(fragment),
-            fragment_sha256: sha256(fragment),
-          },
-        },
+        recoveryEvent('audit-20250908.jsonl', Buffer.byteLength(before), fragment, DAY1 + 9 * HOUR),
         101,
         a.prev,
       );

@@ -14,6 +14,7 @@ import {
   DAY1,
   formatLine,
   HOUR,
+  recoveryEvent,
   sha256,
   tradingEvents,
   writeLines,
@@ -317,17 +318,7 @@ describe('crashes, clocks and hostile lines', () => {
     const fragment = (a.lines[4] as string).slice(0, 0) + formatLine(tradingEvents(1)[0]!, 6, a.prev).slice(0, 57);
     const before = `${a.lines.join('\n')}\n`;
     const recovery = formatLine(
-      {
-        micros: DAY1 + 10 * HOUR,
-        category: 'system',
-        event: 'TornLineRecovered',
-        fields: {
-          file: 'audit-20250908.jsonl',
-          fragment_offset: Buffer.byteLength(before),
-          fragment_bytes: Buffer.byteLength(fragment),
-          fragment_sha256: sha256(fragment),
-        },
-      },
+      recoveryEvent('audit-20250908.jsonl', Buffer.byteLength(before), fragment, DAY1 + 10 * HOUR),
       6,
       a.prev,
     );

@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyArchive, verifyPack, verifyPath } from '../../src/verify/index.js';
 import type { Problem, VerifyReport } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { chainLines, DAY1, HOUR, tradingEvents } from './helpers/log-fixture.js';
+import { chainLines, DAY1, HOUR, recoveryEvent, tradingEvents } from './helpers/log-fixture.js';
 import { buildArchive, buildPack, newKey, sha, signPack, tarPack, writeTagManifest } from './helpers/pack-fixture.js';
 
 const errors = (r: VerifyReport): Problem[] => r.problems.filter((p) => p.severity === 'error');
@@ -405,23 +405,7 @@ describe('logs inside packs keep the log rules', () => {
     const a = chainLines(tradingEvents(5));
     const fragment = '{"ts":1757318400.1,"iso_ts":"2025-09-08T08:00';
     const offset = Buffer.byteLength(`${a.lines.join('\n')}\n`);
-    const rec = chainLines(
-      [
-        {
-          micros: DAY1 + 9 * HOUR,
-          category: 'system',
-          event: 'TornLineRecovered',
-          fields: {
-            file: 'audit-20250908.jsonl',
-            fragment_offset: offset,
-            fragment_bytes: fragment.length,
-            fragment_sha256: sha(fragment),
-          },
-        },
-      ],
-      6,
-      a.prev,
-    );
+    const rec = chainLines([recoveryEvent('audit-20250908.jsonl', offset, fragment, DAY1 + 9 * HOUR)], 6, a.prev);
     const p = buildPackWithRawLog(art, [...a.lines, fragment, ...rec.lines]);
     const r = await verifyPack(p, trusted);
     expect(r.ok).toBe(true);

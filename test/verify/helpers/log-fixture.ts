@@ -39,6 +39,24 @@ export function formatLine(ev: FixtureEvent, seq: number, prev: string): string 
   return `${head(ev.micros)},"seq":${seq}${ev.late ? ',"late":true' : ''}${body},"host":${JSON.stringify(ev.host ?? 'trader-1')},"pid":${ev.pid ?? 4711},"prev":"${prev}"}`;
 }
 
+/**
+ * The `system`/`TornLineRecovered` event a later writer appends for `fragment`, the torn line at
+ * byte `offset` of `file` (docs/FORMAT.md, "Torn writes").
+ */
+export function recoveryEvent(file: string, offset: number, fragment: string, micros: number): FixtureEvent {
+  return {
+    micros,
+    category: 'system',
+    event: 'TornLineRecovered',
+    fields: {
+      file,
+      fragment_offset: offset,
+      fragment_bytes: Buffer.byteLength(fragment),
+      fragment_sha256: sha256(fragment),
+    },
+  };
+}
+
 /** A chain of lines continuing from (seq, prev). */
 export function chainLines(
   events: FixtureEvent[],
