@@ -124,14 +124,19 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
 
 let urlRedactor: ReturnType<typeof compileRedactor> | undefined;
 
+/** `s` with secret shapes redacted as any logged text is (the redactor compiled once, on first use). */
+function redactText(s: string): string {
+  urlRedactor ??= compileRedactor();
+  return urlRedactor.redactString(s);
+}
+
 /**
  * What may be shown of a TSA URL, in messages, in the `AnchorFailed` / `Anchored` events and on
  * stderr: its origin and path only (never its credentials, query or fragment), and the path with
  * secret shapes (a token in a path segment, as hosted APIs take it) redacted as any logged text is.
  */
 export function shownUrl(url: URL): string {
-  urlRedactor ??= compileRedactor();
-  return `${url.origin}${urlRedactor.redactString(url.pathname)}`;
+  return `${url.origin}${redactText(url.pathname)}`;
 }
 
 /** The `Authorization` value for a URL's `user:password@` (percent-decoded, as a browser sends it). */
@@ -164,8 +169,7 @@ function withoutUrl(text: string, given: string, url: URL, shown: string): strin
     if (form !== '') out = out.split(form).join(shown);
   if (url.pathname.length > 1) out = out.split(url.pathname).join(shown.slice(url.origin.length));
   out = out.replace(/\/\/[^/@\s]*@/g, '//').replace(/[?#][^\s]*/g, '');
-  urlRedactor ??= compileRedactor();
-  return urlRedactor.redactString(out);
+  return redactText(out);
 }
 
 async function readBounded(res: Response, max: number, tooLarge: () => Error): Promise<Buffer> {

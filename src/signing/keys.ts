@@ -176,11 +176,11 @@ export function parseAllowedSigners(text: string, now: number = Date.now()): All
  * allowed_signers line's principals and its `namespaces="…"`: a comma list of patterns where `*`
  * stands for any run of characters and `?` for one, and a pattern written `!p` denies what it
  * matches. 1 when `s` matches a pattern and no denied one, -1 when a denied one matches, else 0.
- * Case matters.
+ * Case matters. `list` as written, or already split on its commas.
  */
-export function matchPatternList(s: string, list: string): -1 | 0 | 1 {
+export function matchPatternList(s: string, list: string | readonly string[]): -1 | 0 | 1 {
   let positive = false;
-  for (const raw of list.split(',')) {
+  for (const raw of typeof list === 'string' ? list.split(',') : list) {
     const negated = raw.startsWith('!');
     if (!matchPattern(s, negated ? raw.slice(1) : raw)) continue;
     if (negated) return -1;
@@ -206,7 +206,7 @@ export function signerAllowsNamespace(
   signer: { readonly namespaces?: readonly string[] | undefined },
   namespace: string,
 ): boolean {
-  return signer.namespaces === undefined || matchPatternList(namespace, signer.namespaces.join(',')) === 1;
+  return signer.namespaces === undefined || matchPatternList(namespace, signer.namespaces) === 1;
 }
 
 /** The options of one allowed_signers line (ssh-keygen(1), ALLOWED SIGNERS). */
