@@ -209,10 +209,10 @@ describe('the policy a pack records is held to its config snapshot', () => {
       payload: (data) => {
         for (const n of readdirSync(data)) {
           const text = readFileSync(join(data, n), 'utf8');
-          // (The page shows a policy's hash by its first 16 characters.)
+          // (The page shows a policy's hash by 16 hex digits, after a keyed hash's prefix.)
           const old = text
             .replaceAll(entry.hash, sha(policy))
-            .replaceAll(`${entry.hash.slice(0, 16)}…`, `${sha(policy).slice(0, 16)}…`);
+            .replaceAll(`${entry.hash.slice(0, 'hmac-sha256:'.length + 16)}…`, `${sha(policy).slice(0, 16)}…`);
           if (old !== text) writeFileSync(join(data, n), old);
         }
       },
