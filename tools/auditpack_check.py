@@ -1285,6 +1285,10 @@ def check_ledger(path, packs, current, ledger_lines, rep, now):
     for i, (line, k, pruned_at) in enumerate(entries):
         if covered[i]:
             continue
+        # Its pack still here, the same manifest: a prune stopped before recording it removed nothing.
+        if k[1] in packs and k[2] is not None and packs[k[1]][1] == k[2]:
+            rep.warning("ARCHIVE_PRUNE_INTERRUPTED", "pruned.jsonl", line, "no PackPruned event, and the pack is still here: a prune stopped before recording it")
+            continue
         day = max(k[0], k[1][:10] if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.v[0-9]+)?", k[1]) else "")
         # (An entry whose pack is still there removed nothing: a prune killed before removing it.)
         awaiting = (i > last_covered and (oldest is None or day <= oldest or k[1] in packs) and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and pruned_at[:19] <= now

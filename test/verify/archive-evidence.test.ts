@@ -307,6 +307,62 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
     expect(codes(r)).toContain('ARCHIVE_PRUNE_AWAITING_EVIDENCE');
   });
 
+  it('a prune killed between its ledger lines and its events: every pack still there, so an interrupted prune (warning), with the live log or without; another manifest is an error', async () => {
+    const s = await days();
+    for (const d of s.dates) await exportPack(s.opts(d));
+    const sha = (d: string) =>
+      createHash('sha256')
+        .update(readFileSync(join(s.artifactsDir, d, 'manifest.json')))
+        .digest('hex');
+    const ledger = join(s.artifactsDir, 'pruned.jsonl');
+    const line = (d: string, manifest = sha(d)) =>
+      `${JSON.stringify({ export_date: d, manifest_sha256: manifest, path: d, pruned_at: '2026-12-01T00:30:00.000Z' })}\n`;
+    writeFileSync(ledger, ['2026-11-25', '2026-11-26'].map((d) => line(d)).join(''));
+    const now = () => Date.parse('2026-12-01T01:00:00Z');
+    const python = () => {
+      const out = spawnSync(
+        PYTHON,
+        [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), s.artifactsDir, '--json'],
+        { encoding: 'utf8' },
+      );
+      return (JSON.parse(out.stdout) as { findings: { code: string; severity: string }[] }).findings;
+    };
+    for (const r of [
+      await verifyArchive(s.artifactsDir, { now }),
+      await verifyArchive(s.artifactsDir, { now, logDir: s.logDir }),
+    ]) {
+      expect(errorCodes(r)).toEqual([]);
+      expect(r.problems.filter((p) => p.code.startsWith('ARCHIVE_PRUNE'))).toMatchObject([
+        { code: 'ARCHIVE_PRUNE_INTERRUPTED', severity: 'warning', line: 1 },
+        { code: 'ARCHIVE_PRUNE_INTERRUPTED', severity: 'warning', line: 2 },
+      ]);
+    }
+    expect(python().filter((f) => f.code.startsWith('ARCHIVE_PRUNE'))).toMatchObject([
+      { code: 'ARCHIVE_PRUNE_INTERRUPTED', severity: 'warning' },
+      { code: 'ARCHIVE_PRUNE_INTERRUPTED', severity: 'warning' },
+    ]);
+    // The next prune completes it: the entries twice, their events once, the packs gone.
+    const { result } = await prune({
+      artifactsDir: s.artifactsDir,
+      retentionDays: 4,
+      now: Date.parse('2026-12-01T00:40:00Z'),
+      eventLogDir: s.logDir,
+      loggerClock: () => Date.parse('2026-12-01T00:40:00Z') * 1000,
+    });
+    expect(result?.packs.map((p) => p.name)).toEqual(['2026-11-25', '2026-11-26']);
+    expect(readFileSync(ledger, 'utf8').trim().split('\n')).toHaveLength(4);
+    const after = await verifyArchive(s.artifactsDir, { now, logDir: s.logDir });
+    expect(errorCodes(after)).toEqual([]);
+    expect(codes(after).filter((c) => c.startsWith('ARCHIVE_PRUNE'))).toEqual([]);
+    // An entry naming a pack that is here with another manifest is no interrupted prune.
+    appendFileSync(ledger, line('2026-11-27', sha('2026-11-28')));
+    expect(errorCodes(await verifyArchive(s.artifactsDir, { now, logDir: s.logDir }))).toContain(
+      'ARCHIVE_PRUNE_UNRECORDED',
+    );
+    // (The Python checker has no live log: for it such an entry awaits its event, never an interrupted prune.)
+    expect(python().map((f) => f.code)).not.toContain('ARCHIVE_PRUNE_INTERRUPTED');
+  });
+
   it('a ledger line removed (the event stays in the chain), and a pruned_at in the future', async () => {
     const { artifactsDir, logDir } = await pruned();
     const ledger = join(artifactsDir, 'pruned.jsonl');
