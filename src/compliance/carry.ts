@@ -19,7 +19,7 @@ import {
   type Order,
   Override,
   RiskCheck,
-  Slot,
+  type Slot,
 } from './engine-state.js';
 import { RateWindow } from './state.js';
 import type { Evidence } from './types.js';
@@ -202,7 +202,7 @@ export function seedState(s: EngineState, c: CarriedState): void {
     const held = s.slots.get(o.order_id);
     if (held !== undefined && held.ord === OPEN) {
       s.dropGhost(o.order_id);
-      const g = order(new Slot(o.order_id), o);
+      const g = order(s.newSlot(o.order_id), o);
       s.ghosts.set(o.order_id, g);
       g.ord = CLOSED;
       s.closed.push(g);

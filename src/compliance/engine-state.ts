@@ -4,7 +4,8 @@
  * (state.ts), so memory does not grow with the day.
  */
 import type { CompliancePolicy } from './policy.js';
-import { Chain, ExpiringMap, FindingSink, type Linked, type RateWindow } from './state.js';
+import { DigestSlab, NO_ORDER, OPEN, CLOSED, type Override, RecentOrder, type RiskCheck, Slot } from './slot.js';
+import { Chain, ExpiringMap, FindingSink, type RateWindow } from './state.js';
 import type { PolicyInForce, PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, RuleId } from './types.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
@@ -19,178 +20,20 @@ export interface LineRef {
   readonly hash: string;
 }
 
-/** What becomes of an order: open until a final status. */
-export type OrderStatus = 'open' | 'filled' | 'cancelled' | 'rejected' | 'expired';
-
-/** A slot's order is in neither list (the slot holds only a risk check or an override). */
-export const NO_ORDER = 0;
-/** A slot's order is open (in EngineState.open). */
-export const OPEN = 1;
-/** A slot's order is closed and remembered (in EngineState.closed). */
-export const CLOSED = 2;
-
-/**
- * Everything the checks keep about one order id, found by one lookup (EngineState.slots): the order
- * as followed (open or closed), the latest risk check and override naming the order. Fields are
- * flat and evidence is kept as its parts, an Evidence object made only for a finding or the carried
- * state: an order's slot lives for the closed-order horizon, so each object it held was copied by
- * every scavenge and promoted. A slot is dropped when its order is in neither list and it holds no
- * risk check and no override.
- */
-export class Slot implements Linked<Slot> {
-  /** OPEN, CLOSED or NO_ORDER: which list `prev`/`next` link it into (an order is never in both). */
-  ord = NO_ORDER;
-  prev: Slot | null = null;
-  next: Slot | null = null;
-  /** The order's acceptance time (the closed orders expire from it). */
-  tUs = 0;
-  symbol: string | null = null;
-  tif = 'DAY';
-  qty = 0;
-  /** The limit price as last set (null for a market order); a modification's checks read it. */
-  price: number | null = null;
-  /** The reference price the order was checked against when accepted (a modification's collar). */
-  ref: number | null = null;
-  /** Who sends its messages: a modify or cancel that does not repeat them is counted under these. */
-  strategy: string | null = null;
-  venue: string | null = null;
-  filled = 0;
-  status: OrderStatus = 'open';
-  overfilled = false;
-  /** The evidence of the line that opened it (or closed it, for a rejection never seen open). */
-  file = '';
-  seq = 0;
-  line = 0;
-  hash = '';
-  /** The latest risk check keyed by this order (`o:<id>` in the carried state). */
-  risk: RiskCheck | null = null;
-  /** The latest override keyed by this order. */
-  override: Override | null = null;
-
-  constructor(readonly id: string) {}
-
-  /** The order as the checks first saw it: its fields set from a new (or rejected) order's event. */
-  setOrder(
-    tUs: number,
-    symbol: string | null,
-    ev: Evidence,
-    tif: string,
-    qty: number,
-    price: number | null,
-    strategy: string | null,
-    venue: string | null,
-    status: OrderStatus,
-  ): void {
-    this.tUs = tUs;
-    this.symbol = symbol;
-    this.tif = tif;
-    this.qty = qty;
-    this.price = price;
-    this.ref = null;
-    this.strategy = strategy;
-    this.venue = venue;
-    this.filled = 0;
-    this.status = status;
-    this.overfilled = false;
-    this.file = ev.file;
-    this.seq = ev.seq;
-    this.line = ev.line;
-    this.hash = ev.line_sha256;
-  }
-
-  /** The evidence of the order's first line. */
-  get newRef(): Evidence {
-    return { file: this.file, seq: this.seq, line: this.line, line_sha256: this.hash };
-  }
-}
+export {
+  CLOSED,
+  NO_ORDER,
+  OPEN,
+  type OrderStatus,
+  Override,
+  RecentOrder,
+  RiskCheck,
+  Slot,
+} from './slot.js';
 
 /** An order as the checks follow it: its slot. */
 export type Order = Slot;
 
-/**
- * The latest risk check for an order or a signal, as a node of EngineState.risk. `slot` is the
- * order's whose check it is (key `o:<id>`); otherwise `key` is its key (`s:<signal>`, or what a
- * carried state named).
- */
-export class RiskCheck implements Linked<RiskCheck> {
-  prev: RiskCheck | null = null;
-  next: RiskCheck | null = null;
-  private readonly file: string;
-  private readonly seq: number;
-  private readonly line: number;
-  private readonly hash: string;
-  constructor(
-    readonly tUs: number,
-    readonly pass: boolean,
-    readonly failed: readonly string[],
-    readonly refPrice: number | null,
-    ev: Evidence,
-    readonly slot: Slot | null,
-    readonly key: string | null,
-  ) {
-    this.file = ev.file;
-    this.seq = ev.seq;
-    this.line = ev.line;
-    this.hash = ev.line_sha256;
-  }
-  get ev(): Evidence {
-    return { file: this.file, seq: this.seq, line: this.line, line_sha256: this.hash };
-  }
-}
-
-/**
- * The latest new order with one signature (symbol, side, quantity, price, strategy, user, account),
- * as a node of EngineState.recentNew: updated in place when the signature comes again (one map
- * lookup per new order).
- */
-export class RecentOrder implements Linked<RecentOrder> {
-  prev: RecentOrder | null = null;
-  next: RecentOrder | null = null;
-  tUs = 0;
-  id = '';
-  private file = '';
-  private seq = 0;
-  private line = 0;
-  private hash = '';
-  constructor(readonly key: string) {}
-  /** The signature's latest order. */
-  set(tUs: number, id: string, ev: Evidence): void {
-    this.tUs = tUs;
-    this.id = id;
-    this.file = ev.file;
-    this.seq = ev.seq;
-    this.line = ev.line;
-    this.hash = ev.line_sha256;
-  }
-  get ev(): Evidence {
-    return { file: this.file, seq: this.seq, line: this.line, line_sha256: this.hash };
-  }
-}
-
-/** The latest override for an order or a signal (who and why), as a node of EngineState.overrides. */
-export class Override implements Linked<Override> {
-  prev: Override | null = null;
-  next: Override | null = null;
-  private readonly file: string;
-  private readonly seq: number;
-  private readonly line: number;
-  private readonly hash: string;
-  constructor(
-    readonly tUs: number,
-    ev: Evidence,
-    readonly text: string | undefined,
-    readonly slot: Slot | null,
-    readonly key: string | null,
-  ) {
-    this.file = ev.file;
-    this.seq = ev.seq;
-    this.line = ev.line;
-    this.hash = ev.line_sha256;
-  }
-  get ev(): Evidence {
-    return { file: this.file, seq: this.seq, line: this.line, line_sha256: this.hash };
-  }
-}
 /** When something happened, its evidence and, for overrides, who and why. */
 export interface Stamp {
   readonly tUs: number;
@@ -236,6 +79,11 @@ export class EngineState {
     if (this.ghosts.get(o.id) === o) this.ghosts.delete(o.id);
     else this.release(o);
   });
+  /** Where the slots' and recent orders' line digests are kept. */
+  private readonly slab = new DigestSlab();
+  /** Released slots and dropped recent orders, reused (they stay in the old generation). */
+  private readonly freeSlots: Slot[] = [];
+  private readonly freeRecent: RecentOrder[] = [];
   /**
    * Closed orders of a carried state whose id the same state also lists open (only a state not
    * written by this engine has them): kept in the closed list, and found by no lookup, as before.
@@ -261,7 +109,10 @@ export class EngineState {
   readonly overrideKeys = new Map<string, Override>();
   readonly decisions = new ExpiringMap<Decision>(1_000_000);
   /** New orders' signatures within the duplicate window, oldest update first (at most 1,000,000). */
-  readonly recentNew = new Chain<RecentOrder>(1_000_000, (r) => this.recentKeys.delete(r.key));
+  readonly recentNew = new Chain<RecentOrder>(1_000_000, (r) => {
+    this.recentKeys.delete(r.key);
+    this.freeRecent.push(r);
+  });
   readonly recentKeys = new Map<string, RecentOrder>();
   readonly sessions = new Map<string, number>();
   readonly failed = new Map<string, FailedLogins>();
@@ -311,13 +162,28 @@ export class EngineState {
   /** The slot of order id `id`, made when there is none. */
   slot(id: string): Slot {
     let o = this.slots.get(id);
-    if (o === undefined) this.slots.set(id, (o = new Slot(id)));
+    if (o === undefined) this.slots.set(id, (o = this.newSlot(id)));
     return o;
   }
 
-  /** Forgets `o` when it holds nothing any more. */
+  /** A slot for order id `id` that no map holds yet: a released one when there is one. */
+  newSlot(id: string): Slot {
+    const o = this.freeSlots.pop();
+    if (o === undefined) return new Slot(id, this.slab);
+    o.id = id;
+    return o;
+  }
+
+  /**
+   * Forgets `o` when it holds nothing any more, and keeps it for reuse: nothing refers to a slot in
+   * no list with no risk check and no override (a replaced RiskCheck or Override naming it is
+   * read no more).
+   */
   release(o: Slot): void {
-    if (o.ord === NO_ORDER && o.risk === null && o.override === null) this.slots.delete(o.id);
+    if (o.ord === NO_ORDER && o.risk === null && o.override === null) {
+      this.slots.delete(o.id);
+      this.freeSlots.push(o);
+    }
   }
 
   /** Opens the order of slot `o` (in no list), at the end of the open orders. */
@@ -377,8 +243,12 @@ export class EngineState {
   /** The latest new order with signature `key` is `id`, at `tUs` (last in the order of update). */
   setRecent(key: string, tUs: number, id: string, ev: Evidence, held = this.recentKeys.get(key)): void {
     let r = held;
-    if (r === undefined) this.recentKeys.set(key, (r = new RecentOrder(key)));
-    else this.recentNew.remove(r);
+    if (r === undefined) {
+      r = this.freeRecent.pop();
+      if (r === undefined) r = new RecentOrder(key, this.slab);
+      else r.key = key;
+      this.recentKeys.set(key, r);
+    } else this.recentNew.remove(r);
     r.set(tUs, id, ev);
     this.recentNew.push(r);
   }

@@ -33,9 +33,25 @@ export class LineEvidence implements Evidence {
     this.hex ??= hexDigest(this.digests, this.at);
     return this.hex;
   }
+
+  /** Copies the hash's 32 bytes to `into[at]`. */
+  copyTo(into: Buffer, at: number): void {
+    if (this.at < 0 || this.at + DIGEST_SIZE > this.digests.length) throw new RangeError('a line digest is 32 bytes');
+    this.digests.copy(into, at, this.at, this.at + DIGEST_SIZE);
+  }
 }
 
 /** Evidence to keep: a plain object (file, seq, line, line_sha256, in that order) for a LineEvidence. */
 export function keptEvidence(ev: Evidence): Evidence {
   return ev instanceof LineEvidence ? { file: ev.file, seq: ev.seq, line: ev.line, line_sha256: ev.line_sha256 } : ev;
+}
+
+/**
+ * Copies the 32 bytes of `ev`'s hash to `into[at]` when `ev` holds them as bytes (a LineEvidence);
+ * false when it holds its hash as text only, which the caller then keeps.
+ */
+export function copyDigest(ev: Evidence, into: Buffer, at: number): boolean {
+  if (!(ev instanceof LineEvidence)) return false;
+  ev.copyTo(into, at);
+  return true;
 }
