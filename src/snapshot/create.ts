@@ -209,7 +209,9 @@ async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPha
   previousP.catch(() => undefined);
 
   const exclude = s.logDir ? [s.snapshotDir, s.logDir] : [s.snapshotDir];
-  const paths = await discoverConfigFiles({ cwd: s.cwd, patterns: s.patterns, exclude });
+  const paths = await discoverConfigFiles({ cwd: s.cwd, patterns: s.patterns, exclude }).catch((err: unknown) => {
+    throw redactedDiscoveryError(err, s.redactor);
+  });
   if (paths.length === 0 && !allowEmpty) {
     throw new AuditpackError(
       'SNAPSHOT_NO_FILES',
@@ -409,6 +411,18 @@ async function appendSnapshotEvent(
       { cause: err, details: { snapshot_id: s.snapshot_id, logDir } },
     );
   }
+}
+
+/**
+ * A discovery error names the directory it could not read: a secret in that name is replaced, as
+ * in a recorded path (path-names.ts), before the error reaches stderr or a caller's log.
+ */
+function redactedDiscoveryError(err: unknown, redactor: Redactor): unknown {
+  if (!isAuditpackError(err, 'SNAPSHOT_READ_FAILED')) return err;
+  const message = redactor.redactString(err.message);
+  const path = typeof err.details?.path === 'string' ? redactor.redactString(err.details.path) : undefined;
+  if (message === err.message && path === err.details?.path) return err;
+  return new AuditpackError('SNAPSHOT_READ_FAILED', message, { details: { ...err.details, path } });
 }
 
 function normalizeRedaction(r: boolean | RedactionOptions | undefined): RedactionOptions {

@@ -50,7 +50,7 @@ export async function diffAgainstHead(
   const candidates: { s: Scanned; repoPath: string; untracked: boolean }[] = [];
   let redacted = false;
   for (const s of scanned) {
-    const rel = relative(workTree, isAbsolute(s.path) ? s.path : join(cwdReal, s.path));
+    const rel = relative(workTree, isAbsolute(s.source) ? s.source : join(cwdReal, s.source));
     if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) continue;
     const repoPath = rel.split(sep).join('/');
     const untracked = isUntracked(status, repoPath);
@@ -94,7 +94,7 @@ export async function diffAgainstHead(
       if (blob.length > ctx.maxFileBytes) headSide = { kind: 'too_large', hash: sha256Hex(blob), size: blob.length };
       else if (isBinary(blob)) headSide = { kind: 'binary' };
       else {
-        const red = redactConfigText(decodeText(blob).text, configFormatOf(c.s.path), ctx.redactor);
+        const red = redactConfigText(decodeText(blob).text, configFormatOf(c.s.source), ctx.redactor);
         redacted ||= red.redacted;
         headSide = { kind: 'text', text: red.text };
       }

@@ -39,6 +39,11 @@ export class SnapshotKey {
     return KEYED_HASH_PREFIX + createHmac('sha256', this.key).update(bytes).digest('hex');
   }
 
+  /** Records that something derived from the key is kept (a path's name, path-names.ts). */
+  markUsed(): void {
+    this.used = true;
+  }
+
   /** True when a fresh key hashed something, so it must be written before the record. */
   get mustWrite(): boolean {
     return this.fresh && this.used;

@@ -1,6 +1,8 @@
 /** Reading the snapshot store: listing, resolving ids, one file's stored content, comparing two snapshots. */
 import { AuditpackError } from '../errors.js';
 import { compareEntries, byCodeUnit, diffSides, loadSides, mapLimit, READ_CONCURRENCY } from './sides.js';
+import { existingSnapshotKey } from './keyed-hash.js';
+import { redactedPathName } from './path-names.js';
 import { listSnapshotIds, readObject, readRecord } from './store.js';
 import type { ConfigSnapshot, SnapshotComparison, SnapshotSummary } from './types.js';
 
@@ -60,7 +62,7 @@ export async function resolveSnapshotId(options: { snapshotDir: string; ref: str
  */
 export async function readSnapshotFile(options: { snapshotDir: string; id: string; file: string }): Promise<Buffer> {
   const rec = await readRecord(options.snapshotDir, options.id);
-  const file = options.file.replace(/\\/g, '/').replace(/^\.\//, '');
+  const file = await recordedNameIn(rec, options.snapshotDir, options.file.replace(/\\/g, '/').replace(/^\.\//, ''));
   const entry = Object.hasOwn(rec.files, file) ? rec.files[file] : undefined;
   if (!entry) {
     throw new AuditpackError(
@@ -86,6 +88,18 @@ export async function readSnapshotFile(options: { snapshotDir: string; id: strin
     );
   }
   return readObject(options.snapshotDir, entry.object);
+}
+
+/**
+ * The name `file` has in the record: itself, or, for a path recorded under a placeholder because
+ * it holds a secret (path-names.ts), that placeholder, so the file can be asked for by its path.
+ */
+async function recordedNameIn(rec: ConfigSnapshot, snapshotDir: string, file: string): Promise<string> {
+  if (Object.hasOwn(rec.files, file)) return file;
+  const key = await existingSnapshotKey(snapshotDir).catch(() => undefined);
+  if (key === undefined) return file;
+  const name = redactedPathName(file, key);
+  return Object.hasOwn(rec.files, name) ? name : file;
 }
 
 /** Compares two snapshots: files added, removed and changed (by hash), with unified diffs of the stored content. */

@@ -14,6 +14,7 @@ import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import type { Redactor } from '../redaction/index.js';
 import { isKeyedHash, objectPath, sha256Hex } from './store.js';
 import type { SnapshotKey } from './keyed-hash.js';
+import { recordedPathOf, scrubPathMessage } from './path-names.js';
 import type { SnapshotFileEntry } from './types.js';
 
 /** git's rule: a NUL in the first 8000 bytes makes a file binary. */
@@ -23,7 +24,10 @@ const SLICE_MS = 10;
 
 /** A file read in the first phase. */
 export interface Scanned {
+  /** The name the file is recorded under: its path, or a placeholder when that holds a secret (path-names.ts). */
   readonly path: string;
+  /** Its path as discovered (relative to cwd, or absolute): never written anywhere. */
+  readonly source: string;
   readonly entry: SnapshotFileEntry;
   /** Bytes to store when the object is new to the store. */
   readonly toWrite?: Buffer;
@@ -57,7 +61,8 @@ async function scanAll(paths: readonly string[], ctx: ScanContext): Promise<Scan
   const out: Scanned[] = [];
   let sliceStart = performance.now();
   for (const p of paths) {
-    out.push(scanFileSync(p, ctx) ?? (await scanLargeFile(p, ctx)));
+    const name = recordedPathOf(p, ctx.redactor, ctx.key);
+    out.push(scanFileSync(p, name, ctx) ?? (await scanLargeFile(p, name, ctx)));
     if (performance.now() - sliceStart > SLICE_MS) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       sliceStart = performance.now();
@@ -67,14 +72,17 @@ async function scanAll(paths: readonly string[], ctx: ScanContext): Promise<Scan
   return out;
 }
 
-/** Scans one file; undefined when it is over the size limit (hashed by scanLargeFile instead). */
-function scanFileSync(path: string, ctx: ScanContext): Scanned | undefined {
-  const abs = isAbsolute(path) ? path : join(ctx.cwd, path);
+/**
+ * Scans the file at `source`, recorded as `path`; undefined when it is over the size limit (hashed
+ * by scanLargeFile instead).
+ */
+function scanFileSync(source: string, path: string, ctx: ScanContext): Scanned | undefined {
+  const abs = isAbsolute(source) ? source : join(ctx.cwd, source);
   let fd: number;
   try {
     fd = openSync(abs, 'r');
   } catch (err) {
-    throw readFailed(path, err);
+    throw readFailed(source, path, ctx, err);
   }
   try {
     const st = fstatSync(fd, { bigint: true });
@@ -103,29 +111,31 @@ function scanFileSync(path: string, ctx: ScanContext): Scanned | undefined {
         ...(prev.binary ? { binary: true as const } : {}),
         ...(prev.redacted ? { redacted: true as const } : {}),
       };
-      return { path, entry, rawHash: raw };
+      return { path, source, entry, rawHash: raw };
     }
     const buf = Buffer.from(view); // kept: to store, redact and diff
     if (isBinary(buf)) {
       // Binary content cannot be redacted in place: when it holds a secret (read as bytes, or as
       // UTF-16 text, which has a NUL in every ASCII character), or is a key store by its name,
       // only its keyed hash and size are recorded (a plain hash would let a short secret be guessed).
-      if (binaryHoldsSecret(path, buf, ctx.redactor)) {
+      if (binaryHoldsSecret(source, buf, ctx.redactor)) {
         const hash = ctx.key.hash(buf);
         return {
           path,
+          source,
           entry: { hash, size: buf.length, mtime, stored: false, binary: true, withheld: true },
           rawHash: raw,
         };
       }
       const entry: SnapshotFileEntry = { hash: raw, size: buf.length, mtime, stored: true, object: raw, binary: true };
-      return { path, entry, rawHash: raw, toWrite: buf };
+      return { path, source, entry, rawHash: raw, toWrite: buf };
     }
     const { text, encoding } = decodeText(buf);
-    const red = redactConfigText(text, configFormatOf(path), ctx.redactor);
+    const red = redactConfigText(text, configFormatOf(source), ctx.redactor);
     if (!red.redacted) {
       return {
         path,
+        source,
         entry: { hash: raw, size: buf.length, mtime, stored: true, object: raw },
         toWrite: buf,
         storedText: text,
@@ -137,13 +147,14 @@ function scanFileSync(path: string, ctx: ScanContext): Scanned | undefined {
     const hash = ctx.key.hash(buf);
     return {
       path,
+      source,
       entry: { hash, size: buf.length, mtime, stored: true, object: sha256Hex(stored), redacted: true },
       toWrite: stored,
       storedText: red.text,
       rawHash: raw,
     };
   } catch (err) {
-    throw readFailed(path, err);
+    throw readFailed(source, path, ctx, err);
   } finally {
     try {
       closeSync(fd);
@@ -178,20 +189,20 @@ function readAll(fd: number, sizeHint: number, max: number): Buffer | undefined 
 }
 
 /** A file over the size limit: hashed in chunks without holding it, not stored. */
-async function scanLargeFile(path: string, ctx: ScanContext): Promise<Scanned> {
-  const abs = isAbsolute(path) ? path : join(ctx.cwd, path);
+async function scanLargeFile(source: string, path: string, ctx: ScanContext): Promise<Scanned> {
+  const abs = isAbsolute(source) ? source : join(ctx.cwd, source);
   let fh;
   try {
     fh = await open(abs, 'r');
   } catch (err) {
-    throw readFailed(path, err);
+    throw readFailed(source, path, ctx, err);
   }
   try {
     const st = await fh.stat({ bigint: true });
     const { hash, size } = await hashStream(fh);
-    return { path, entry: tooLarge(hash, size, isoMicros(Number(st.mtimeNs / 1000n))), rawHash: hash };
+    return { path, source, entry: tooLarge(hash, size, isoMicros(Number(st.mtimeNs / 1000n))), rawHash: hash };
   } catch (err) {
-    throw readFailed(path, err);
+    throw readFailed(source, path, ctx, err);
   } finally {
     await fh.close().catch(() => undefined);
   }
@@ -222,16 +233,17 @@ function objectPresentSync(snapshotDir: string, hash: string): boolean {
   }
 }
 
-function readFailed(path: string, err: unknown): AuditpackError {
+/** SNAPSHOT_READ_FAILED for the file at `source`, named as recorded (`path`): never a secret in a path. */
+function readFailed(source: string, path: string, ctx: ScanContext, err: unknown): AuditpackError {
   if (isAuditpackError(err)) return err;
   const e = err as NodeJS.ErrnoException;
+  const abs = isAbsolute(source) ? source : join(ctx.cwd, source);
+  const why = scrubPathMessage(e?.message ?? String(err), abs, source, path, ctx.redactor);
   return new AuditpackError(
     'SNAPSHOT_READ_FAILED',
-    `cannot read config file ${path}: ${e?.message ?? String(err)}; no snapshot was written`,
-    {
-      cause: err,
-      details: { path, errno: e?.code },
-    },
+    `cannot read config file ${path}: ${why}; no snapshot was written`,
+    // The cause names the file by its path: kept only when that is the recorded name.
+    { ...(path === source ? { cause: err } : {}), details: { path, errno: e?.code } },
   );
 }
 

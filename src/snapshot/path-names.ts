@@ -1,0 +1,51 @@
+/**
+ * The name a config file is recorded under. A path is text an operator chose, and sometimes a
+ * secret is in it (`configs/token=sk_live_…/app.yaml`, `configs/AKIA….json`). A record's path is
+ * copied into its diffs' headers, the ConfigSnapshot event, packs and the CLI's output, so a path
+ * the redactor would change is recorded under a placeholder instead:
+ * `[REDACTED-PATH:hmac-sha256:<16 hex>]`, the first 16 hex digits of HMAC-SHA256 (RFC 2104) under
+ * the store's key (keyed-hash.ts) of a domain tag and the path's UTF-8 bytes. Keyed, so a guess of
+ * the secret cannot be tested against the name; by the store's key, so the same path has the same
+ * name in every snapshot of the store (diffs between snapshots still pair it up) and two paths have
+ * two names. The tag keeps a path's name apart from the keyed hash of a file holding those bytes.
+ * The file itself is still read, hashed, redacted and stored like any other.
+ */
+import { createHmac } from 'node:crypto';
+import type { Redactor } from '../redaction/index.js';
+import type { SnapshotKey } from './keyed-hash.js';
+
+/** What a placeholder name starts with. */
+export const REDACTED_PATH_PREFIX = '[REDACTED-PATH:hmac-sha256:';
+
+/** Hex digits of the HMAC a placeholder keeps: 64 bits, so two paths of one store never share one. */
+const NAME_HEX = 16;
+
+/** HMAC input before the path: a path's name is never the keyed hash of a file's bytes. */
+const DOMAIN_TAG = 'auditpack.config-path/1\0';
+
+/** The placeholder name of `path` under `key`. */
+export function redactedPathName(path: string, key: SnapshotKey): string {
+  const mac = createHmac('sha256', key.bytes())
+    .update(DOMAIN_TAG + path, 'utf8')
+    .digest('hex');
+  return `${REDACTED_PATH_PREFIX}${mac.slice(0, NAME_HEX)}]`;
+}
+
+/**
+ * The name `path` is recorded under: itself, or its placeholder when the redactor would change it
+ * (never when redaction is off). Marks a fresh key used, so it is written and names stay stable.
+ */
+export function recordedPathOf(path: string, redactor: Redactor, key: SnapshotKey): string {
+  if (!redactor.enabled || redactor.redactString(path) === path) return path;
+  key.markUsed();
+  return redactedPathName(path, key);
+}
+
+/**
+ * An error message from the file system about `path` (`abs` on disk), with the path given under
+ * its recorded name and anything else the redactor finds replaced.
+ */
+export function scrubPathMessage(message: string, abs: string, path: string, name: string, redactor: Redactor): string {
+  const named = name === path ? message : message.split(abs).join(name).split(path).join(name);
+  return redactor.redactString(named);
+}
