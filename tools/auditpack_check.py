@@ -1286,7 +1286,7 @@ def check_ledger(path, packs, current, ledger_lines, rep, now):
         if covered[i]:
             continue
         # Its pack still here, the same manifest: a prune stopped before recording it removed nothing.
-        if k[1] in packs and k[2] is not None and packs[k[1]][1] == k[2]:
+        if k[1] in packs and k[2] is not None and packs[k[1]][1] == k[2] and k[0] == k[1][:10]:
             rep.warning("ARCHIVE_PRUNE_INTERRUPTED", "pruned.jsonl", line, "no PackPruned event, and the pack is still here: a prune stopped before recording it")
             continue
         day = max(k[0], k[1][:10] if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.v[0-9]+)?", k[1]) else "")

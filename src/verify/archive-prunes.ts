@@ -62,7 +62,7 @@ function checkEntriesHaveEvents(
   const oldest = oldestKept(packs);
   const afterNewest = prunedAfterNewest(newest, now);
   const present = new Set(packs.map((p) => p.name));
-  const stillHere = new Set(packs.map((p) => `${p.name}\u0000${p.report.manifest.manifestSha256 ?? ''}`));
+  const stillHere = new Set(packs.map((p) => key(p.date, p.name, p.report.manifest.manifestSha256 ?? '')));
   const byKey = new Set(events.map(eventKey));
   // The entries after the last one with its event may be a prune whose events are still only in the live log.
   let lastCovered = -1;
@@ -72,9 +72,9 @@ function checkEntriesHaveEvents(
   pruned.forEach((e, i) => {
     if (byKey.has(entryKey(e))) return;
     const what = `line ${e.line} (${e.path ?? e.exportDate}, manifest ${e.rawSha?.slice(0, 16) ?? 'null'}…) has no PackPruned event in the chain`;
-    // The pack it names is still here, the same manifest: it removed nothing. A prune killed between
+    // The pack it names is still here, the same day and manifest: it removed nothing. A prune killed between
     // its ledger lines and its events leaves this; the next prune records the events and removes it.
-    if (e.path !== undefined && stillHere.has(`${e.path}\u0000${e.rawSha ?? ''}`)) {
+    if (e.rawSha !== null && stillHere.has(entryKey(e))) {
       f.add(
         'ARCHIVE_PRUNE_INTERRUPTED',
         'warning',

@@ -354,11 +354,17 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
     const after = await verifyArchive(s.artifactsDir, { now, logDir: s.logDir });
     expect(errorCodes(after)).toEqual([]);
     expect(codes(after).filter((c) => c.startsWith('ARCHIVE_PRUNE'))).toEqual([]);
-    // An entry naming a pack that is here with another manifest is no interrupted prune.
-    appendFileSync(ledger, line('2026-11-27', sha('2026-11-28')));
-    expect(errorCodes(await verifyArchive(s.artifactsDir, { now, logDir: s.logDir }))).toContain(
-      'ARCHIVE_PRUNE_UNRECORDED',
-    );
+    // An entry naming a pack that is here with another manifest, or another day, is no interrupted prune.
+    const before = readFileSync(ledger);
+    for (const forged of [
+      line('2026-11-27', sha('2026-11-28')),
+      line('2026-11-27').replace('"export_date":"2026-11-27"', '"export_date":"2026-11-24"'),
+    ]) {
+      writeFileSync(ledger, Buffer.concat([before, Buffer.from(forged)]));
+      expect(errorCodes(await verifyArchive(s.artifactsDir, { now, logDir: s.logDir }))).toContain(
+        'ARCHIVE_PRUNE_UNRECORDED',
+      );
+    }
     // (The Python checker has no live log: for it such an entry awaits its event, never an interrupted prune.)
     expect(python().map((f) => f.code)).not.toContain('ARCHIVE_PRUNE_INTERRUPTED');
   });
