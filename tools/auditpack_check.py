@@ -1290,8 +1290,9 @@ def check_ledger(path, packs, current, ledger_lines, rep, now):
             rep.warning("ARCHIVE_PRUNE_INTERRUPTED", "pruned.jsonl", line, "no PackPruned event, and the pack is still here: a prune stopped before recording it")
             continue
         day = max(k[0], k[1][:10] if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.v[0-9]+)?", k[1]) else "")
-        # (An entry whose pack is still there removed nothing: a prune killed before removing it.)
-        awaiting = (i > last_covered and (oldest is None or day <= oldest or k[1] in packs) and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and pruned_at[:19] <= now
+        # (An entry whose pack is still there removed nothing: a prune killed before removing it. Only an
+        # entry of that pack's own day: prune writes both from one pack.)
+        awaiting = (i > last_covered and (oldest is None or day <= oldest or (k[1] in packs and k[1][:10] == k[0])) and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and pruned_at[:19] <= now
                     and (newest is None or not isinstance(made, str) or pruned_at[:23] > made[:23] or pruned_at[:10] > current[-1][:10]))
         if awaiting:
             rep.warning("ARCHIVE_PRUNE_AWAITING_EVIDENCE", "pruned.jsonl", line, "no PackPruned event in any pack yet")
@@ -1526,6 +1527,16 @@ def check_carries(path, packs, current, rep):
                 "not the state the pack of %s ends with%s" % (prev, " (exported before it: re-export %s)" % n if before else ""))
 
 
+def removed_a_pack(e, packs):
+    """False for a ledger entry whose path is a pack of another day than its export_date, or names a
+    pack still here with the manifest the entry names (FORMAT.md "What a prune leaves behind")."""
+    p = e.get("path")
+    m = PACK_NAME.fullmatch(p) if isinstance(p, str) else None
+    if m is None:
+        return True
+    return m.group(1) == e["export_date"] and not (p in packs and packs[p][1] is not None and packs[p][1] == e.get("manifest_sha256"))
+
+
 def check_archive(path, rep, review_signers=None):
     packs = {}  # name -> (manifest, manifest bytes hash)
     tars = {}
@@ -1563,6 +1574,12 @@ def check_archive(path, rep, review_signers=None):
                 rep.error("ARCHIVE_LEDGER_INVALID", "pruned.jsonl", i + 1, "not a ledger entry")
         if tail:
             rep.error("ARCHIVE_LEDGER_INVALID", "pruned.jsonl", len(lines) + 1, "an unterminated line")
+    # Only an entry that removed a pack stands for one in the links below: prune writes export_date
+    # and path from the one pack it removes, so an entry whose path is a pack of another day vouches
+    # for no day, and one whose pack is still here with its manifest removed nothing (an interrupted
+    # prune). Taken at its export_date, either would pass off a day in no pack as pruned. check_ledger
+    # still reports every entry.
+    removed = [e for e in pruned if removed_a_pack(e, packs)]
     for name, h in tars.items():
         if name in packs and packs[name][1] != h:
             rep.error("ARCHIVE_TAR_MISMATCH", name + ".tar.gz", None, "holds another manifest.json than the directory")
@@ -1572,7 +1589,7 @@ def check_archive(path, rep, review_signers=None):
     for n, (man, h) in packs.items():
         if h:
             known[h] = n[:10]
-    for e in pruned:
+    for e in removed:
         if isinstance(e.get("manifest_sha256"), str):
             known[e["manifest_sha256"]] = e["export_date"]
     prev_name, prev_chain = None, None
@@ -1583,13 +1600,13 @@ def check_archive(path, rep, review_signers=None):
         backfills = [c for c in current if c < n and is_backfill_before(packs[c][0], c, n, known)]
         if prev_name is not None and prev_name in backfills:
             older = [c for c in current if c < n and c not in backfills]
-            if link is None and not older and not [e for e in pruned if e.get("export_date", "") < n]:
+            if link is None and not older and not [e for e in removed if e.get("export_date", "") < n]:
                 prev_name = None
             elif isinstance(link, dict) and known.get(link.get("manifest_sha256")) == link.get("export_date") and link.get("export_date", "") < n \
                     and all(c <= link.get("export_date", "") or c in backfills for c in current if c < n):
                 prev_name = link.get("export_date")
         if prev_name is None:
-            earlier = [e for e in pruned if e.get("export_date", "") < n]
+            earlier = [e for e in removed if e.get("export_date", "") < n]
             if link is not None and (not isinstance(link, dict) or known.get(link.get("manifest_sha256")) != link.get("export_date") or link.get("export_date", "") >= n):
                 rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "previous_pack names no pack or ledger entry")
             elif link is None and earlier:
@@ -1600,7 +1617,7 @@ def check_archive(path, rep, review_signers=None):
                 rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "previous_pack is not the newest earlier pack (" + prev_name + ")")
         chain = man.get("chain") if isinstance(man.get("chain"), dict) else {}
         if chain.get("first_seq") is not None:
-            pruned_between = prev_chain is not None and any(prev_chain["date"] < e.get("export_date", "") < n[:10] for e in pruned)
+            pruned_between = prev_chain is not None and any(prev_chain["date"] < e.get("export_date", "") < n[:10] for e in removed)
             gap_days = prev_chain is not None and days_from_civil(*map(int, n[:10].split("-"))) - days_from_civil(*map(int, prev_chain["date"].split("-"))) > 1
             if prev_chain is not None and not pruned_between and isinstance(chain.get("first_seq"), int) and isinstance(prev_chain["last_seq"], int) \
                     and chain["first_seq"] > prev_chain["last_seq"] + 1 and gap_days:

@@ -14,10 +14,30 @@ export interface NewestPack {
   readonly createdAt: string | undefined;
 }
 
+/** A pack directory's name (`YYYY-MM-DD` or `YYYY-MM-DD.vN`), as prune writes `path`; group 1 its day. */
+const PACK_NAME_DAY = /^(\d{4}-\d{2}-\d{2})(?:\.v[1-9]\d*)?$/;
+
 const key = (date: string, path: string | undefined, sha: string | null): string =>
   `${date}\u0000${path ?? ''}\u0000${sha ?? ''}`;
 const entryKey = (e: LedgerEntry): string => key(e.exportDate, e.path, e.rawSha);
 const eventKey = (e: PruneEvent): string => key(e.date, e.path, e.manifestSha256);
+
+/**
+ * The entries that may stand for a removed pack in the link checks (previous_pack, a gap in the
+ * log, back-fills, supersedes, export events, reviews). Prune writes an entry's `export_date` and
+ * `path` from the one pack it removes, so an entry whose path is a pack of another day vouches for
+ * no day, and one whose pack is still here with the manifest it names removed nothing (an
+ * interrupted prune). Either, taken at its `export_date`, would let one forged line pass off a day
+ * that is in no pack as pruned and hide its ARCHIVE_DAY_MISSING. Their own findings are checkPrunes'.
+ */
+export function entriesThatRemoved(pruned: readonly LedgerEntry[], packs: readonly PackInfo[]): LedgerEntry[] {
+  const here = new Set(packs.map((p) => `${p.name}\u0000${p.report.manifest.manifestSha256 ?? ''}`));
+  return pruned.filter((e) => {
+    const day = e.path === undefined ? undefined : PACK_NAME_DAY.exec(e.path)?.[1];
+    if (day === undefined) return true;
+    return day === e.exportDate && !(e.rawSha !== null && here.has(`${e.path}\u0000${e.rawSha}`));
+  });
+}
 
 /** Checks the ledger and the PackPruned events against each other. */
 export function checkPrunes(
@@ -84,8 +104,10 @@ function checkEntriesHaveEvents(
       );
       return;
     }
-    // (An entry whose pack is still there removed nothing: a prune killed before removing it.)
-    const outOfOrder = oldest !== undefined && prunedDay(e) > oldest.date && !present.has(e.path ?? '');
+    // (An entry whose pack is still there removed nothing: a prune killed before removing it. Only
+    // an entry of that pack's own day: prune writes both from one pack.)
+    const stillThere = present.has(e.path ?? '') && PACK_NAME_DAY.exec(e.path ?? '')?.[1] === e.exportDate;
+    const outOfOrder = oldest !== undefined && prunedDay(e) > oldest.date && !stillThere;
     if (live === undefined && i > lastCovered && afterNewest(e) && !outOfOrder) {
       f.add(
         'ARCHIVE_PRUNE_AWAITING_EVIDENCE',

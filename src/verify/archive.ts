@@ -14,7 +14,7 @@ import { type LedgerEntry, type PackInfo, readLedger } from './archive-ledger.js
 import { checkCarries } from './archive-carry.js';
 import { checkComplianceLayout } from './archive-layout.js';
 import { checkLinks } from './archive-links.js';
-import { checkPrunes } from './archive-prunes.js';
+import { checkPrunes, entriesThatRemoved } from './archive-prunes.js';
 import { checkSignerChanges } from './archive-signers.js';
 import type { PruneEvent } from './chain-events.js';
 import { REVIEWS_DIR } from '../format/review.js';
@@ -57,7 +57,9 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
   const f = new Findings();
   const { packs, tars, ledger } = await verifyEntries(artifactsDir, entries, options, f);
   const pruned = ledger ? await readLedger(join(artifactsDir, PRUNED_LEDGER), f) : [];
-  checkLinks(packs, pruned, f);
+  // Only an entry that removed a pack stands for one in the links (entriesThatRemoved).
+  const removed = entriesThatRemoved(pruned, packs);
+  checkLinks(packs, removed, f);
   await checkCarries(
     artifactsDir,
     packs.filter((p) => p.version === undefined),
@@ -76,7 +78,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   const newest = current[current.length - 1];
   if (!hasTrustedKeys(options)) await checkSignerChanges(artifactsDir, current, f);
-  const live = await checkLive(packs, tars, pruned, current, options, f);
+  const live = await checkLive(packs, tars, removed, current, options, f);
   const newestMade =
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
   checkPrunes(packs, pruned, live, newestMade, options.now?.() ?? Date.now(), f);
@@ -92,7 +94,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
       tagmanifestSha256: p.report.manifest.tagmanifestSha256,
       reviewEvents: p.report.reviewEvents,
     })),
-    { signers: options.reviewSigners, logDir: options.logDir, pruned: new Set(pruned.map((e) => e.manifestSha256)) },
+    { signers: options.reviewSigners, logDir: options.logDir, pruned: new Set(removed.map((e) => e.manifestSha256)) },
     f,
   );
   if (packs.length === 0 && tars.length === 0)

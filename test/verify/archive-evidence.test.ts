@@ -195,6 +195,39 @@ describe('back-filling a missed day', () => {
     expect(r.manifest.inserted_before?.export_date).toBe('2026-11-26');
     expect(errorCodes(await verifyArchive(artifactsDir))).toEqual([]);
   });
+
+  it('a forged ledger line dated the missed day but naming a pack still here hides nothing (both checkers, with the live log or without)', async () => {
+    const s = await days();
+    for (const d of ['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-29']) await exportPack(s.opts(d));
+    const sha = createHash('sha256')
+      .update(readFileSync(join(s.artifactsDir, '2026-11-29', 'manifest.json')))
+      .digest('hex');
+    // After the newest pack was made: without the live log, an entry that would only await its event.
+    const entry = {
+      export_date: '2026-11-28',
+      manifest_sha256: sha,
+      path: '2026-11-29',
+      pruned_at: '2026-12-01T00:30:00.000Z',
+    };
+    const now = () => Date.parse('2026-12-01T01:00:00Z');
+    const python = () =>
+      spawnSync(PYTHON, [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), s.artifactsDir], {
+        encoding: 'utf8',
+      }).stdout;
+    // Its pack still here with that manifest (it removed nothing), or with another one, or an earlier
+    // pack's name: none is a pack of 11-28, so none stands for the missed day.
+    for (const forged of [entry, { ...entry, manifest_sha256: 'ab'.repeat(32) }, { ...entry, path: '2026-11-27' }]) {
+      writeFileSync(join(s.artifactsDir, 'pruned.jsonl'), `${JSON.stringify(forged)}\n`);
+      for (const r of [
+        await verifyArchive(s.artifactsDir, { now }),
+        await verifyArchive(s.artifactsDir, { now, logDir: s.logDir }),
+      ])
+        expect(errorCodes(r), JSON.stringify(forged)).toEqual(['ARCHIVE_DAY_MISSING', 'ARCHIVE_PRUNE_UNRECORDED']);
+      // Nor does it await its event: it names no pack of its own day, and 11-28 is newer than kept packs.
+      expect(python(), JSON.stringify(forged)).toMatch(/^error +ARCHIVE_DAY_MISSING 2026-11-29\/manifest\.json/m);
+      expect(python(), JSON.stringify(forged)).toMatch(/^error +ARCHIVE_PRUNE_UNRECORDED pruned\.jsonl:1/m);
+    }
+  }, 240_000); // 4 exports, 6 verifies and 3 Python runs: minutes on a loaded machine
 });
 
 describe('the pruned ledger held against the chained PackPruned events', () => {
