@@ -282,7 +282,9 @@ async function judgeCsv(
     return true;
   }
   const csv = digestOf(await readBoundedBytes(join(dir, CSV), MAX_REPORT_BYTES));
-  if (sameBytes(csv, findingsCsv(recorded))) return false;
+  const want = renderRecorded(f, CSV, () => findingsCsv(recorded));
+  if (want === undefined) return true;
+  if (sameBytes(csv, want)) return false;
   differs(CSV, 'compliance_findings.csv is not the CSV of compliance_report.json (a row removed, added or edited)');
   return true;
 }
@@ -303,12 +305,36 @@ async function judgeHtml(
   if (page === undefined) return false;
   const html = digestOf(await readBoundedBytes(join(dir, HTML), MAX_REPORT_BYTES));
   // The page shows the start state the pack holds (its hash is held to carried_in above).
-  if (sameBytes(html, renderReportHtml(recorded, page, start))) return false;
+  const want = renderRecorded(f, HTML, () => renderReportHtml(recorded, page, start));
+  if (want === undefined) return true;
+  if (sameBytes(html, want)) return false;
   differs(
     HTML,
     'report.html is not the page of compliance_report.json and manifest.json (edited: a finding, a fact or markup changed)',
   );
   return true;
+}
+
+/**
+ * What export renders from the recorded report, or undefined (a finding) when it cannot be
+ * rendered. The report is shape-checked only as far as the comparison needs; every other field is
+ * attacker-controlled (an evidence entry without its line_sha256, a summary that is not an object),
+ * and a renderer made for the reports export writes fails on it with a TypeError: such a report is
+ * no report export wrote, which is a finding, never a crash of verify.
+ */
+function renderRecorded(f: Findings, file: string, render: () => string): string | undefined {
+  try {
+    return render();
+  } catch (err) {
+    if (!(err instanceof TypeError || err instanceof RangeError)) throw err;
+    f.add(
+      'COMPLIANCE_REPORT_INVALID',
+      'error',
+      REPORT,
+      `${file} cannot be rendered from it (${err.message}): not a report export writes`,
+    );
+    return undefined;
+  }
 }
 
 /** The report's policy_notes, as strings (a hostile report's are shape-checked by the comparison). */

@@ -165,6 +165,31 @@ describe("a pack's compliance files", () => {
     expect(v.problems.filter((p) => p.severity === 'error' && !p.code.startsWith('COMPLIANCE_'))).toEqual([]);
   });
 
+  it('a report its CSV or page cannot be rendered from (an evidence entry without line_sha256, a summary that is no object) is a finding, not a crash', async () => {
+    const edits: [string, (r: Record<string, any>) => void][] = [
+      ['evidence', (r) => void (r.findings[0].evidence[0] = { ...r.findings[0].evidence[0], line_sha256: undefined })],
+      ['summary', (r) => void (r.summary = null)],
+    ];
+    for (const [name, edit] of edits) {
+      const dir = await packWithFindings();
+      reseal(dir, (data) => {
+        const p = join(data, 'compliance_report.json');
+        const r = JSON.parse(readFileSync(p, 'utf8'));
+        edit(r);
+        writeFileSync(p, `${JSON.stringify(r, null, 2)}\n`);
+      });
+      const v = await verifyPack(dir);
+      expect(v.ok, name).toBe(false);
+      expect(
+        v.problems.filter((p) => p.code === 'COMPLIANCE_REPORT_INVALID').map((p) => [p.file, p.detail]),
+        name,
+      ).toContainEqual([
+        'data/compliance_report.json',
+        expect.stringMatching(/^data\/report\.html cannot be rendered from it/),
+      ]);
+    }
+  });
+
   it('a report made by another version of the checks differs as warnings that say so; under this version it is an edit', async () => {
     const dir = await packWithFindings();
     const rules = JSON.parse(readFileSync(join(dir, 'data/compliance_report.json'), 'utf8')).rules;
