@@ -8,10 +8,10 @@
  * and the same facts are also written as events in the audit chain. A lost ledger is rebuilt by
  * `archive push` (it adopts matching versions it finds in the bucket) and `archive verify`.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wrapFsError } from '../errors.js';
 import { appendDurably } from '../fsx/append.js';
+import { readRegularSync } from '../fsx/regular.js';
 
 /** File name of the ledger inside the artifacts directory. */
 export const ARCHIVE_LEDGER = 'archive-ledger.jsonl';
@@ -52,7 +52,8 @@ export interface LedgerEntry {
 export function readArchiveLedger(artifactsDir: string): LedgerEntry[] {
   let text: string;
   try {
-    text = readFileSync(join(artifactsDir, ARCHIVE_LEDGER), 'utf8');
+    // A FIFO in its place is refused (never waited on), a symbolic link never read through: both errors.
+    text = readRegularSync(join(artifactsDir, ARCHIVE_LEDGER)).toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw wrapFsError(err, 'read', join(artifactsDir, ARCHIVE_LEDGER));

@@ -7,6 +7,7 @@
  */
 import type { Dirent } from 'node:fs';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readRegularSync } from '../fsx/regular.js';
 import { dirname, join } from 'node:path';
 import {
   ARCHIVED_REVIEW_PATTERN,
@@ -213,7 +214,7 @@ function compareWithLocal(
   const file = reviewRecordPath(date, sha);
   let local: Buffer;
   try {
-    local = readFileSync(join(artifactsDir, file));
+    local = readRegularSync(join(artifactsDir, file)); // never waits on a FIFO, never follows a link
   } catch {
     add(date, null, `${file}: the local record is gone; the archive holds ${lines(archived)} line(s) of it`, 'error');
     return;

@@ -3,7 +3,8 @@
  * fields the merge needs. The files are RFC 4180 with CRLF (docs/FORMAT.md "orders.csv and
  * fills.csv"); a CRLF inside quotes does not end a record.
  */
-import { closeSync, constants as fsc, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularSync } from './regular.js';
 
 const CHUNK = 64 * 1024;
 
@@ -23,7 +24,7 @@ export class CsvRecordReader {
     path: string,
     private readonly maxRecordBytes = Number.POSITIVE_INFINITY,
   ) {
-    this.fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    this.fd = openRegularSync(path); // a FIFO is refused, never waited on; a link never followed
   }
 
   /** The next record, or undefined at the end (a last record without CRLF is returned as is). */

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants as fsc, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { openRegularSync } from './regular.js';
 import type { FileHandle } from 'node:fs/promises';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -20,12 +21,7 @@ export interface FileSha256 {
  * until a writer comes. Other errors are thrown as Node raised them (ENOENT stays ENOENT).
  */
 function openRegular(path: string): number {
-  const fd = openSync(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
-  if (!fstatSync(fd).isFile()) {
-    closeSync(fd);
-    throw Object.assign(new Error(`ENOTREG: not a regular file, open '${path}'`), { code: 'ENOTREG', path });
-  }
-  return fd;
+  return openRegularSync(path, { followLinks: true });
 }
 
 /** readFileSync for a file that must be a regular one (openRegular's terms): never waits on a FIFO. */

@@ -11,9 +11,9 @@
  * reported as a `sparse` entry, never read as a file. Body bytes are handed to the caller's sink as
  * they stream; nothing is buffered beyond one chunk and one header.
  */
-import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { crc32, createGunzip } from 'node:zlib';
-import { open as openFile } from 'node:fs/promises';
+import { openRegular } from './regular.js';
 
 /** A tar entry's header, as far as verification needs it. */
 export interface TarEntry {
@@ -68,8 +68,23 @@ export async function readTarGz(
   onEntry: (e: TarEntry) => TarEntrySink | undefined,
   limits: TarLimits = {},
 ): Promise<void> {
+  // One descriptor for the whole read: a FIFO in the archive's place is refused, never waited on
+  // (callers lstat the path first; a link named on the command line is followed, as before).
+  const fh = await openRegular(path, { followLinks: true });
+  try {
+    await streamTar(fh, onEntry, limits);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function streamTar(
+  fh: FileHandle,
+  onEntry: (e: TarEntry) => TarEntrySink | undefined,
+  limits: TarLimits,
+): Promise<void> {
   const maxExpansion = limits.maxExpansion ?? TAR_BOUNDS.maxExpansion;
-  const src = createReadStream(path);
+  const src = fh.createReadStream({ autoClose: false, start: 0 });
   const gunzip = createGunzip();
   let compressed = 0;
   src.on('data', (c: Buffer | string) => {
@@ -113,7 +128,7 @@ export async function readTarGz(
       if (failed) return;
       const unfinished = parser.unfinished();
       if (unfinished !== undefined) reject(new TarFormatError(unfinished));
-      else singleMember(path, crc, uncompressed, gunzip.bytesWritten).then(resolve, reject);
+      else singleMember(fh, crc, uncompressed, gunzip.bytesWritten).then(resolve, reject);
     });
   });
 }
@@ -350,22 +365,17 @@ function parsePax(b: Buffer): Record<string, string> {
  * file that is exactly one member ends in that member's trailer (RFC 1952 §2.3.1): the CRC-32 and
  * the size (mod 2^32) of everything decompressed. Anything else is an appended member or data.
  */
-async function singleMember(path: string, crc: number, size: number, consumed: number): Promise<void> {
-  const fh = await openFile(path, 'r');
-  try {
-    const { size: fileSize } = await fh.stat();
-    const tail = Buffer.alloc(8);
-    if (fileSize < 18) throw new TarFormatError('too short to be a gzip file');
-    // zlib stops silently at zero bytes after a member: they were never read.
-    if (consumed !== fileSize)
-      throw new TarFormatError(`${fileSize - consumed} bytes follow the gzip stream: the file is more than the pack`);
-    await fh.read(tail, 0, 8, fileSize - 8);
-    if (tail.readUInt32LE(0) !== crc >>> 0 || tail.readUInt32LE(4) !== size % 2 ** 32) {
-      throw new TarFormatError(
-        'bytes follow the gzip stream (an appended gzip member or trailing data): the file is more than the pack',
-      );
-    }
-  } finally {
-    await fh.close();
+async function singleMember(fh: FileHandle, crc: number, size: number, consumed: number): Promise<void> {
+  const { size: fileSize } = await fh.stat();
+  const tail = Buffer.alloc(8);
+  if (fileSize < 18) throw new TarFormatError('too short to be a gzip file');
+  // zlib stops silently at zero bytes after a member: they were never read.
+  if (consumed !== fileSize)
+    throw new TarFormatError(`${fileSize - consumed} bytes follow the gzip stream: the file is more than the pack`);
+  await fh.read(tail, 0, 8, fileSize - 8);
+  if (tail.readUInt32LE(0) !== crc >>> 0 || tail.readUInt32LE(4) !== size % 2 ** 32) {
+    throw new TarFormatError(
+      'bytes follow the gzip stream (an appended gzip member or trailing data): the file is more than the pack',
+    );
   }
 }

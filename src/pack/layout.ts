@@ -3,11 +3,12 @@
  * `YYYY-MM-DD/` (current pack), `YYYY-MM-DD.vN/` (a superseded version), `YYYY-MM-DD[.vN].tar.gz`,
  * `pruned.jsonl`, and `.tmp-*` build directories.
  */
-import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { wrapFsError } from '../errors.js';
 import { PACK_PATH, type PackName, PRUNED_LEDGER, parseArchiveName, parsePackName } from '../format/pack.js';
 import { sha256File } from '../fsx/digest.js';
+import { readRegularSync } from '../fsx/regular.js';
 import { parsePrunedLedger } from '../format/pruned-ledger.js';
 
 /** Prefix of temporary build directories and files inside the artifacts dir. */
@@ -81,7 +82,8 @@ export interface PrunedEntry {
 export function readPrunedLedger(artifactsDir: string): PrunedEntry[] {
   let text: string;
   try {
-    text = readFileSync(join(artifactsDir, PRUNED_LEDGER), 'utf8');
+    // A FIFO in its place is refused (never waited on), a symbolic link never read through: both errors.
+    text = readRegularSync(join(artifactsDir, PRUNED_LEDGER)).toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw wrapFsError(err, 'read', join(artifactsDir, PRUNED_LEDGER));

@@ -5,7 +5,7 @@
  * their number times log2 of the log's size); the host's against the roll-up's tree.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanLines } from '../chain/lines.js';
@@ -30,7 +30,7 @@ import type { HostSource } from '../rollup/hosts.js';
 import { type ArchiveSource, fetchArchiveSources, locatePack } from '../rollup/sources.js';
 import { removeTree } from '../fsx/dirs.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/days.js';
-import { readRegularFile } from '../fsx/digest.js';
+import { isNotRegularFile, readRegularSync } from '../fsx/regular.js';
 
 /** Which lines to prove: an order's, or one seq of one host. */
 export type LineSelector = { readonly orderId: string } | { readonly seq: number };
@@ -68,17 +68,29 @@ function readRollup(dir: string): Rolled {
   let record: string;
   let signature: string | null;
   let hostsBytes: Buffer;
+  // A roll-up holds regular files only: a FIFO in a file's place is refused, never waited on, and a
+  // symbolic link is never read through (the roll-up was edited: ROLLUP_INVALID).
   try {
-    record = readFileSync(rp, 'utf8');
-    const sp = join(dir, ROLLUP_SIGNATURE);
-    signature = existsSync(sp) ? readFileSync(sp, 'utf8') : null;
-    hostsBytes = readFileSync(join(dir, PAYLOAD_DIR, ROLLUP_HOSTS));
+    record = readRegularSync(rp).toString('utf8');
+    signature = readOptional(join(dir, ROLLUP_SIGNATURE));
+    hostsBytes = readRegularSync(join(dir, PAYLOAD_DIR, ROLLUP_HOSTS));
   } catch (err) {
+    if (isNotRegularFile(err)) throw new AuditpackError('ROLLUP_INVALID', `${dir}: ${err.message}`, { cause: err });
     throw wrapFsError(err, 'read', dir);
   }
   const hosts = checkRolled(dir, record, hostsBytes);
   const leaves = hosts.filter((h) => h.verdict === 'ok');
   return { record, signature, hosts, leaves };
+}
+
+/** The text of a roll-up file that may be absent (null), read as readRegularSync does. */
+function readOptional(path: string): string | null {
+  try {
+    return readRegularSync(path).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
 }
 
 /**
@@ -199,7 +211,7 @@ async function proveInPack(packDir: string, sel: LineSelector, date: string): Pr
       { view: true, noFollow: true },
     );
     const { root, proofs } = prover.finish();
-    const manifest = readRegularFile(join(packDir, PACK_PATH.manifestJson), 'utf8');
+    const manifest = readRegularSync(join(packDir, PACK_PATH.manifestJson)).toString('utf8');
     const recorded = (JSON.parse(manifest) as { line_tree?: { root?: unknown } }).line_tree?.root;
     if (recorded !== hex(root))
       throw new AuditpackError(
@@ -298,7 +310,7 @@ async function candidates(o: ProveOptions, stage: string): Promise<Candidate[]> 
     if (dir === undefined) continue;
     let bytes: Buffer;
     try {
-      bytes = readRegularFile(join(dir, PACK_PATH.manifestJson));
+      bytes = readRegularSync(join(dir, PACK_PATH.manifestJson));
     } catch (err) {
       throw wrapFsError(err, 'read', join(dir, PACK_PATH.manifestJson));
     }

@@ -4,7 +4,8 @@
  * record line and a chained event; only a DRAFT takes them. A CSV is hostile: a row that is not this
  * pack's finding, an unknown id, a bad value — every problem is listed, and nothing is written.
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import { isNotRegularFile, readRegular } from '../fsx/regular.js';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
@@ -201,7 +202,9 @@ async function readCsvRows(path: string): Promise<string[][]> {
   if (st === undefined) throw new AuditpackError('PATH_NOT_FOUND', `${path} does not exist`, { details: { path } });
   if (!st.isFile() || st.size > MAX_CSV_BYTES)
     throw dispositionError([`${path} is not a regular file of at most ${MAX_CSV_BYTES} bytes`]);
-  const buf = await readFile(path);
+  const buf = await readRegular(path).catch((err: unknown) => {
+    throw isNotRegularFile(err) ? dispositionError([`${path} is not a regular file`]) : err;
+  });
   const text = buf.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(buf)) throw dispositionError([`${path} is not UTF-8`]);
   const parsed = parseCsv(text);

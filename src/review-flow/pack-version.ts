@@ -4,7 +4,8 @@
  * (`supersedes` in manifest.json). A version is named by its manifest hash, which never changes.
  */
 import { createHash } from 'node:crypto';
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import { readRegular } from '../fsx/regular.js';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, TAGMANIFEST } from '../format/pack.js';
@@ -147,7 +148,7 @@ export function packDays(artifactsDir: string): string[] {
 async function readBounded(path: string, max: number): Promise<Buffer | undefined> {
   const st = await lstat(path).catch(() => undefined);
   if (st === undefined || !st.isFile() || st.size > max) return undefined;
-  return readFile(path).catch(() => undefined);
+  return readRegular(path).catch(() => undefined); // never waits on a FIFO, never follows a link
 }
 
 function sha256(b: Buffer): string {

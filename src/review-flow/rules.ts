@@ -4,7 +4,8 @@
  * severity must have a disposition. Both are checked again at approval: a pack or record that
  * changed after submission is caught there.
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import { readRegular } from '../fsx/regular.js';
 import { join } from 'node:path';
 import { PACK_PATH } from '../format/pack.js';
 import { verifyPack } from '../verify/index.js';
@@ -39,7 +40,7 @@ export async function readPackFindings(pack: PackVersion): Promise<PackFindings>
   if (st === undefined || !st.isFile() || st.size > MAX_REPORT_BYTES) return { findings: [], omitted: 0 };
   let r: { findings?: unknown; findings_omitted?: unknown };
   try {
-    r = JSON.parse(await readFile(path, 'utf8')) as typeof r;
+    r = JSON.parse((await readRegular(path)).toString('utf8')) as typeof r; // never waits on a FIFO
   } catch {
     return { findings: [], omitted: 0 };
   }

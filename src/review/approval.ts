@@ -6,7 +6,8 @@
  * `ssh-keygen -Y verify` checks it, and against what the record and the pack say the message must be.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import { readRegular } from '../fsx/regular.js';
 import { join } from 'node:path';
 import {
   approvalMessagePath,
@@ -197,7 +198,7 @@ async function readSmall(path: string, max: number): Promise<Buffer | string> {
   if (st === undefined) return 'missing';
   if (!st.isFile()) return 'not a regular file; never followed';
   if (st.size > max) return `larger than ${max} bytes; not read`;
-  return readFile(path).catch((err: Error) => `unreadable: ${err.message}`);
+  return readRegular(path).catch((err: Error) => `unreadable: ${err.message}`); // never waits on a FIFO
 }
 
 function sha256(b: Buffer): string {

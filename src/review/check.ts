@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
+import { readRegular } from '../fsx/regular.js';
 import { join } from 'node:path';
 import { isHashHex } from '../chain/index.js';
 import { PACK_PATH, TAGMANIFEST } from '../format/pack.js';
@@ -218,7 +219,9 @@ async function checkPage(artifactsDir: string, packDir: string, r: ReviewRecord)
 async function readText(path: string): Promise<string | undefined> {
   const st = await lstat(path).catch(() => undefined);
   if (st === undefined || !st.isFile() || st.size > MAX_PAGE_BYTES) return undefined;
-  return readFile(path, 'utf8').catch(() => undefined);
+  return readRegular(path) // a FIFO swapped in after lstat is refused, never waited on
+    .then((b) => b.toString('utf8'))
+    .catch(() => undefined);
 }
 
 /** SHA-256 of a pack's tag manifest (bounded), or undefined when unreadable. */
@@ -226,6 +229,6 @@ export async function tagmanifestSha(packDir: string): Promise<string | undefine
   const p = join(packDir, TAGMANIFEST);
   const st = await lstat(p).catch(() => undefined);
   if (st === undefined || !st.isFile() || st.size > 64 * 1024) return undefined;
-  const b = await readFile(p).catch(() => undefined);
+  const b = await readRegular(p).catch(() => undefined);
   return b === undefined ? undefined : createHash('sha256').update(b).digest('hex');
 }

@@ -4,7 +4,8 @@
  * The file is attacker-controlled: a line that is not exactly what the writer writes, a broken
  * link, or a transition the state machine forbids is a finding, and nothing after it is trusted.
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import { isNotRegularFile, readRegular } from '../fsx/regular.js';
 import { join } from 'node:path';
 import { GENESIS_HASH, hashLine, isHashHex } from '../chain/index.js';
 import {
@@ -79,7 +80,15 @@ export async function readReviewRecord(
     interpret(packDate, manifestSha256, [], [{ code: 'REVIEW_RECORD_INVALID', severity: 'error', file, detail }]);
   if (!st.isFile()) return bad('not a regular file; never followed');
   if (st.size > MAX_RECORD_BYTES) return bad(`larger than ${MAX_RECORD_BYTES} bytes; not read`);
-  return parseReviewRecord(await readFile(path), packDate, manifestSha256);
+  // Read as lstat saw it: a FIFO or link swapped in meanwhile is refused, never waited on or followed.
+  let bytes: Buffer;
+  try {
+    bytes = await readRegular(path);
+  } catch (err) {
+    if (isNotRegularFile(err)) return bad('not a regular file; never followed');
+    throw err;
+  }
+  return parseReviewRecord(bytes, packDate, manifestSha256);
 }
 
 /** Parses a record's bytes (see readReviewRecord). */

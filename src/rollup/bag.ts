@@ -3,16 +3,27 @@
  * and renamed into place whole, so a crash leaves either no roll-up or a complete one.
  */
 import type { KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AuditpackError } from '../errors.js';
 import { BAGIT_TXT, PACK_PATH, PAYLOAD_DIR, renderBagInfo, renderChecksumFile } from '../format/pack.js';
 import { ROLLUP_RECORD, ROLLUP_SIGNATURE, ROLLUP_TMP_PREFIX, rollupVersionName } from '../format/rollup.js';
 import { fsyncDir } from '../fsx/dirs.js';
+import { isNotRegularFile, readRegularSync } from '../fsx/regular.js';
 import { type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import { signSshsig } from '../signing/index.js';
 
 const DATE_DIR = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Whether `path` names an entry (lstat: a dangling link is one, unlike existsSync's answer). */
+function entryExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The newest roll-up before `date` in `outDir` with its chain hash, or null. */
 export function previousRollup(outDir: string, date: string): { date: string; chain_hash: string } | null {
@@ -23,18 +34,18 @@ export function previousRollup(outDir: string, date: string): { date: string; ch
     .reverse();
   for (const n of names) {
     const p = join(outDir, n, ROLLUP_RECORD);
-    if (!existsSync(p)) continue;
+    if (!entryExists(p)) continue;
     let r: { chain_hash?: unknown } | null;
+    let why = 'holds no valid chain_hash';
     try {
-      r = JSON.parse(readFileSync(p, 'utf8')) as { chain_hash?: unknown } | null;
-    } catch {
+      // A FIFO in its place is refused, never waited on; a symbolic link is never read through.
+      r = JSON.parse(readRegularSync(p).toString('utf8')) as { chain_hash?: unknown } | null;
+    } catch (err) {
       r = null;
+      if (isNotRegularFile(err)) why = `is not a regular file (${err.kind})`;
     }
     if (r === null || typeof r.chain_hash !== 'string' || !/^[0-9a-f]{64}$/.test(r.chain_hash))
-      throw new AuditpackError(
-        'ROLLUP_CHAIN_BROKEN',
-        `${p} holds no valid chain_hash: the roll-up chain cannot continue`,
-      );
+      throw new AuditpackError('ROLLUP_CHAIN_BROKEN', `${p} ${why}: the roll-up chain cannot continue`);
     return { date: n, chain_hash: r.chain_hash };
   }
   return null;

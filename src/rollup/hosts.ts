@@ -4,12 +4,12 @@
  * changes nothing.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { HOST_NAME } from '../format/rollup.js';
 import { type PackManifest, PACK_PATH, ROOT_FILE_BOUNDS } from '../format/pack.js';
 import { readSmallFile } from '../fsx/digest.js';
+import { readRegularSync } from '../fsx/regular.js';
 import { verifyPack } from '../verify/index.js';
 import { scanHostLog, type HostScan } from './host-scan.js';
 import { locatePack } from './sources.js';
@@ -126,7 +126,8 @@ export async function loadHostPack(
 export function readHostsFile(path: string): string[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // Named by the operator (a link is followed); a FIFO is refused, never waited on.
+    text = readRegularSync(path, { followLinks: true }).toString('utf8');
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   }

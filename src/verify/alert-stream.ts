@@ -5,8 +5,9 @@
  * alongside the log keeps memory flat however many alerts a day has, where a list of every alert
  * line's hash grew with the day.
  */
-import { closeSync, constants as fsc, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { LineSplitter } from '../chain/lines.js';
+import { openRegularSync } from '../fsx/regular.js';
 import type { AlertHashes } from './log-facts.js';
 
 const CHUNK = 256 * 1024;
@@ -27,7 +28,7 @@ export class AlertLineStream implements AlertHashes {
     path: string,
     readonly length: number,
   ) {
-    this.fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    this.fd = openRegularSync(path); // a FIFO is refused, never waited on; a link never followed
     this.splitter = new LineSplitter((l) => this.window.push(l.hash), { view: true, maxLineBytes: 0 });
   }
 

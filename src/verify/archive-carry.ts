@@ -5,8 +5,7 @@
  * to its report and its end to its log; this holds the days to each other, so a state cannot be
  * swapped between packs (a kill switch left out of the next day) with every pack self-consistent.
  */
-import { constants as fsc } from 'node:fs';
-import { type FileHandle, open, readFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_STATE_BYTES } from '../compliance/carry.js';
 import { dayBefore } from '../compliance/carry-source.js';
@@ -14,6 +13,7 @@ import { PACK_PATH } from '../format/pack.js';
 import type { PackInfo } from './archive-ledger.js';
 import type { Findings } from './report.js';
 import { sha256SmallFile } from '../fsx/digest.js';
+import { openRegular, readRegular } from '../fsx/regular.js';
 
 /**
  * Checks every current pack directory's start state against the previous day's end state. `all`
@@ -111,18 +111,18 @@ const MAX_MANIFEST_JSON_BYTES = 4 * 1024 * 1024;
 async function openSmall(path: string, max: number): Promise<FileHandle | undefined> {
   let fh: FileHandle;
   try {
-    fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK); // a FIFO is refused, not waited on
+    fh = await openRegular(path); // a FIFO is refused, not waited on; a link is not followed
   } catch {
     return undefined;
   }
-  let st: Awaited<ReturnType<FileHandle['stat']>>;
+  let size: number;
   try {
-    st = await fh.stat();
+    size = (await fh.stat()).size;
   } catch (err) {
     await fh.close();
     throw err;
   }
-  if (st.isFile() && st.size <= max) return fh;
+  if (size <= max) return fh;
   await fh.close();
   return undefined;
 }
@@ -162,7 +162,10 @@ async function backFilled(
 /** The report's `carried_in.source`, or undefined when the report or the field cannot be read. */
 async function carriedSource(path: string): Promise<unknown> {
   try {
-    const report = JSON.parse(await readFile(path, 'utf8')) as { carried_in?: { source?: unknown } } | null;
+    // Never waits on a FIFO nor reads through a link (then: undefined).
+    const report = JSON.parse((await readRegular(path)).toString('utf8')) as {
+      carried_in?: { source?: unknown };
+    } | null;
     return report?.carried_in?.source;
   } catch {
     return undefined;

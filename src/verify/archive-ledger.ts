@@ -3,9 +3,10 @@
  * it: one JSON object per line naming the pruned pack's day and manifest hash. Hostile input: the
  * file is size-bounded before it is read, and each malformed line is a finding.
  */
-import { readFile, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { wrapFsError } from '../errors.js';
 import { PRUNED_LEDGER } from '../format/pack.js';
+import { isNotRegularFile, openRegular } from '../fsx/regular.js';
 import { parsePrunedLedger } from '../format/pruned-ledger.js';
 import type { PackReport } from './pack-report.js';
 import type { Findings } from './report.js';
@@ -36,21 +37,27 @@ export interface LedgerEntry {
 
 /** Reads the ledger at `path`; an unreadable or oversized ledger is a finding and no entries. */
 export async function readLedger(path: string, f: Findings): Promise<LedgerEntry[]> {
-  const st = await stat(path).catch(() => undefined);
-  if (st === undefined || st.size > MAX_LEDGER_BYTES) {
-    f.add(
-      'ARCHIVE_PRUNED_LEDGER_INVALID',
-      'error',
-      PRUNED_LEDGER,
-      `unreadable or larger than ${MAX_LEDGER_BYTES} bytes`,
-    );
+  const unreadable = (why: string): LedgerEntry[] => {
+    f.add('ARCHIVE_PRUNED_LEDGER_INVALID', 'error', PRUNED_LEDGER, why);
     return [];
+  };
+  let fh: FileHandle;
+  try {
+    // A FIFO in its place is refused (never waited on), a symbolic link never read through.
+    fh = await openRegular(path);
+  } catch (err) {
+    return unreadable(
+      isNotRegularFile(err) ? `not a regular file (${err.kind})` : `unreadable: ${(err as Error).message}`,
+    );
   }
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    if ((await fh.stat()).size > MAX_LEDGER_BYTES) return unreadable(`larger than ${MAX_LEDGER_BYTES} bytes`);
+    text = await fh.readFile('utf8');
   } catch (err) {
     throw wrapFsError(err, 'read', path);
+  } finally {
+    await fh.close();
   }
   // One schema for every reader of the ledger (src/format/pruned-ledger.ts): what export would not
   // link to, verify reports.

@@ -9,8 +9,7 @@
  * report is read bounded and shape-checked, and a defect is a finding, never a crash.
  */
 import { createHash } from 'node:crypto';
-import { constants as fsc } from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScannedLine } from '../chain/lines.js';
 import {
@@ -33,6 +32,7 @@ import { RecordReader } from '../compliance/records.js';
 import { recordedStoreCheck } from '../compliance/snapshot-recorded.js';
 import { AuditpackError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
+import { openRegular } from '../fsx/regular.js';
 import type { CarriedState } from '../compliance/carry.js';
 import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
 import { policyProvenance, snapshotFactsOf } from './provenance.js';
@@ -424,7 +424,7 @@ async function readBounded(p: string, max: number): Promise<string | undefined> 
 
 /** The file's bytes, or undefined when it is larger than `max` (never follows a link). */
 async function readBoundedBytes(p: string, max: number): Promise<Buffer | undefined> {
-  const fh = await open(p, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  const fh = await openRegular(p); // a FIFO is refused, never waited on
   try {
     const st = await fh.stat();
     if (st.size > max) return undefined;

@@ -9,9 +9,9 @@
  * hash-worker.js, also under the unit tests; without a thread the same jobs run inline: same results.
  */
 import { createHash } from 'node:crypto';
-import { constants as fsc } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { wrapFsError } from '../errors.js';
+import { openRegular } from '../fsx/regular.js';
 import { COMPACT_THREAD_HEAP, type SetupJobs, startThread, type ThreadStats } from '../worker/index.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
 import type { RangeSummary } from './log-facts.js';
@@ -38,7 +38,7 @@ const CHUNK = 1024 * 1024;
 export async function hashOne(job: HashJob): Promise<HashResult> {
   let fh;
   try {
-    fh = await open(job.path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    fh = await openRegular(job.path); // a FIFO is refused, never waited on; a link never followed
   } catch (err) {
     return {
       size: 0,

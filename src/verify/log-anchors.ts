@@ -4,13 +4,13 @@
  * fits, and that anchors keep the rhythm the configuration asks for, which is what shows a cut
  * tail: the anchors that stood after the cut are missing, and no TSA will date new ones in the past.
  */
-import { constants as fsc } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { ANCHOR_CATEGORY, ANCHOR_EVENT, anchorStatement } from '../format/anchor.js';
 import { MAX_TOKEN_BYTES, verifyTimestamp } from '../anchor/token.js';
 import { hashLine, isHashHex } from '../chain/index.js';
 import type { ScannedLine } from '../chain/lines.js';
 import { categoryEventText } from '../format/log-line.js';
+import { openRegular } from '../fsx/regular.js';
 import type { Findings } from './report.js';
 import { reportVerification, slackOf, type TimestampCheckOptions } from './timestamps.js';
 
@@ -148,7 +148,7 @@ export async function checkLogAnchors(
   ctx: LogAnchorContext,
   tap?: AnchorTap,
 ): Promise<number> {
-  const fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  const fh = await openRegular(path); // a FIFO is refused, never waited on; a link never followed
   try {
     const times: { seq: number; t: number }[] = [];
     const slack = slackOf(options);

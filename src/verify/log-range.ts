@@ -5,9 +5,8 @@
  * joined: its lines are checked again after the first part, in sequence, so every finding and
  * count is exactly what one thread reading the whole file reports.
  */
-import { constants as fsc } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { scanLines } from '../chain/lines.js';
+import { openRegular } from '../fsx/regular.js';
 import { LogChecker } from './log-check.js';
 import type { AlertFilter, RangeSummary } from './log-facts.js';
 import { Findings } from './report.js';
@@ -52,7 +51,7 @@ const LOOK_AHEAD = 1024 * 1024;
 
 /** The offset of the first line start after `near` (at most 1 MiB on), or undefined. */
 export async function lineStartAfter(path: string, near: number): Promise<number | undefined> {
-  const fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  const fh = await openRegular(path); // a FIFO is refused, never waited on; a link never followed
   try {
     const buf = Buffer.allocUnsafe(64 * 1024);
     for (let at = near; at < near + LOOK_AHEAD; ) {

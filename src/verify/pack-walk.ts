@@ -4,10 +4,10 @@
  * are checked before use, and every read is bounded.
  */
 import type { Dirent } from 'node:fs';
-import { constants as fsc } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { wrapFsError } from '../errors.js';
+import { openRegular } from '../fsx/regular.js';
 import { isSafeRelativePath } from './checksum-file.js';
 import { direntKind } from './log.js';
 import { type Findings, printableName } from './report.js';
@@ -69,7 +69,7 @@ export async function walk(dir: string, f: Findings): Promise<{ rel: string; siz
 
 async function openNoFollow(path: string) {
   try {
-    return await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    return await openRegular(path); // a FIFO is refused, never waited on
   } catch (err) {
     throw wrapFsError(err, 'read', path);
   }

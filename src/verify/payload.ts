@@ -8,10 +8,11 @@
  * that differs and, for a CSV, the column.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { SEQ_SALVAGE_RE } from '../format/log-line.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
+import { openRegularSync } from '../fsx/regular.js';
 import { FILL_COLUMNS, ORDER_COLUMNS } from '../pack/csv.js';
 import { DayScanner, type PayloadSink, type RecordsConsumer } from '../pack/scan-day.js';
 import type { EntryTable } from '../json/line-scanner.js';
@@ -202,7 +203,7 @@ export async function explainDifference(
   filter: RecordedAlertFilter,
   date: string | undefined,
 ): Promise<string | undefined> {
-  const fd = openSync(`${packDir}/${path}`, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  const fd = openRegularSync(`${packDir}/${path}`); // a FIFO is refused, never waited on
   try {
     const csv = path !== PACK_PATH.alerts;
     let offset = 0;

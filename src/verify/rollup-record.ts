@@ -4,7 +4,7 @@
  * the RFC 6962 root recomputed from the verified hosts' pack hashes, and the link to the roll-up of
  * the day before when that one is at hand. Every value is attacker-controlled until checked.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareBytes, PAYLOAD_DIR } from '../format/pack.js';
 import {
@@ -21,6 +21,7 @@ import {
   type RollupRecord,
   rollupV3FieldsError,
 } from '../format/rollup.js';
+import { readRegularSync } from '../fsx/regular.js';
 import { merkleRoot } from '../merkle/index.js';
 import type { Findings } from './report.js';
 import type { RollupFacts } from './rollup-gather.js';
@@ -223,7 +224,8 @@ function newestEarlier(parent: string, date: string): string | undefined {
 function chainHashAt(path: string): { hash: string } | string {
   let r: Record<string, unknown>;
   try {
-    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    // A FIFO in its place is refused, never waited on; a symbolic link is never read through.
+    const parsed: unknown = JSON.parse(readRegularSync(path).toString('utf8'));
     if (!isObject(parsed)) return 'is not a JSON object';
     r = parsed;
   } catch (err) {
