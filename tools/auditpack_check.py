@@ -1541,18 +1541,33 @@ def check_archive(path, rep, review_signers=None):
     packs = {}  # name -> (manifest, manifest bytes hash)
     tars = {}
     review_tags = {}  # manifest hash -> (pack name, tag manifest hash), for the review records
+    ledger_ok = False
     for n in sorted(os.listdir(path)):
         full = os.path.join(path, n)
-        if n.startswith(".tmp-") or n in ("pruned.jsonl", ".lock", ".archive.lock"):
+        if n.startswith(".tmp-") or n in (".lock", ".archive.lock"):
             continue
-        if PACK_NAME.fullmatch(n) and os.path.isdir(full) and not os.path.islink(full):
+        # A name the checks read (the ledger, a pack, a .tar.gz) that is not what it is named (a symbolic
+        # link, a FIFO, a file named as a pack) is never followed, and said: skipped in silence, a pack
+        # replaced by a link would drop out of the check (the newest evidence then names the day before).
+        plain_dir = os.path.isdir(full) and not os.path.islink(full)
+        plain_file = os.path.isfile(full) and not os.path.islink(full)
+        if n == "pruned.jsonl":
+            ledger_ok = plain_file
+            if not plain_file:
+                rep.error("NOT_A_REGULAR_FILE", n, None, "not a regular file; not followed")
+            continue
+        is_tar = n.endswith(".tar.gz") and PACK_NAME.fullmatch(n[:-7]) is not None
+        if (PACK_NAME.fullmatch(n) and not plain_dir) or (is_tar and not plain_file):
+            rep.error("NOT_A_REGULAR_FILE", n, None, "named as a pack, but a symbolic link or another kind of file; never followed")
+            continue
+        if PACK_NAME.fullmatch(n):
             man = check_pack_dir(full, rep, n)
             raw = open(os.path.join(full, "manifest.json"), "rb").read() if os.path.isfile(os.path.join(full, "manifest.json")) else None
             packs[n] = (man, sha256(raw) if raw is not None else None)
             tagf = os.path.join(full, "tagmanifest-sha256.txt")
             if raw is not None and os.path.isfile(tagf):
                 review_tags[sha256(raw)] = (n, sha256(open(tagf, "rb").read()))
-        elif n.endswith(".tar.gz") and PACK_NAME.fullmatch(n[:-7]) and os.path.isfile(full) and not os.path.islink(full):
+        elif is_tar:
             files = read_tar_gz(full, rep, n)
             if files is not None:
                 man = check_pack_files(files, n, n[:10], rep)
@@ -1562,7 +1577,7 @@ def check_archive(path, rep, review_signers=None):
         # anything else: not a pack, ignored (as auditpack reports it as info)
     pruned = []
     ledger = os.path.join(path, "pruned.jsonl")
-    if os.path.isfile(ledger):
+    if ledger_ok:
         lines, tail = split_lines(open(ledger, "rb").read())
         for i, (raw, _) in enumerate(lines):
             try:
@@ -1631,7 +1646,7 @@ def check_archive(path, rep, review_signers=None):
         if isinstance(ib, dict) and known.get(ib.get("manifest_sha256")) != ib.get("export_date"):
             rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "inserted_before names no pack or ledger entry")
     check_carries(path, packs, current, rep)
-    ledger_lines = split_lines(open(ledger, "rb").read())[0] if os.path.isfile(ledger) else []
+    ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
     check_ledger(path, packs, current, ledger_lines, rep, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()))
     check_mixed_signing(path, sorted(packs), rep)
     check_reviews(path, review_tags, review_signers, rep)

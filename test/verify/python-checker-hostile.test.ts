@@ -3,7 +3,7 @@
  * a file deeper than PATH_MAX is still seen (never silently skipped).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { exportPack } from '../../src/pack/export.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { pythonPackCheck } from './helpers/python-check.js';
-import { verifyPack } from '../../src/verify/index.js';
+import { verifyArchive, verifyPack } from '../../src/verify/index.js';
 import { PYTHON } from '../helpers/python.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
@@ -79,6 +79,31 @@ open('orders.csv', 'w').write('forged\\n')
     const after = pythonPackCheck(r.path);
     expect(after.status).toBe(1);
     expect(after.errors.map((e) => e.code)).toContain('PACK_FILE_UNLISTED');
+  }, 120_000);
+
+  it('a pack replaced by a symbolic link, the ledger as a link, a directory named as a .tar.gz: both checkers say NOT_A_REGULAR_FILE', async () => {
+    const root = tempDir();
+    const logDir = join(root, 'logs');
+    const artifactsDir = join(root, 'artifacts');
+    mkdirSync(logDir);
+    for (const d of ['2026-11-27', '2026-11-28']) {
+      await writeDay(logDir, d, SAMPLE_EVENTS);
+      await exportPack({ date: d, logDir, artifactsDir, version: '0.1.0', recordEvent: false, compliance: false });
+    }
+    // The newest pack moved elsewhere and linked back: a checker that skips it sees an archive
+    // ending the day before, intact.
+    renameSync(join(artifactsDir, '2026-11-28'), join(root, 'elsewhere'));
+    symlinkSync(join(root, 'elsewhere'), join(artifactsDir, '2026-11-28'));
+    writeFileSync(join(root, 'ledger'), '');
+    symlinkSync(join(root, 'ledger'), join(artifactsDir, 'pruned.jsonl'));
+    writeFileSync(join(artifactsDir, '2026-11-29.tar.gz.'), ''); // not a pack's name: ignored by both
+    mkdirSync(join(artifactsDir, '2026-11-30.tar.gz'));
+    const want = ['2026-11-28', '2026-11-30.tar.gz', 'pruned.jsonl'];
+    const py = pythonPackCheck(artifactsDir);
+    expect(py.status).toBe(1);
+    expect(py.errors.filter((e) => e.code === 'NOT_A_REGULAR_FILE').map((e) => e.file)).toEqual(want);
+    const ours = await verifyArchive(artifactsDir);
+    expect(ours.problems.filter((p) => p.code === 'NOT_A_REGULAR_FILE').map((p) => p.file)).toEqual(want);
   }, 120_000);
 
   /** A compressed pack of the sample day, under a fresh temp root: [root, its .tar.gz]. */
