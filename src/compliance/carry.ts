@@ -106,6 +106,42 @@ export interface CarriedRate {
 
 /** The carried form of an engine's state after `endDay(date)`. `rename` maps evidence file names. */
 export function carryOut(s: EngineState, date: string, rename?: (file: string) => string): CarriedState {
+  return carriedOf(s, date, rename, (src, fn) => src.map(fn));
+}
+
+/**
+ * The bytes of `carriedStateJson(carryOut(s, date, rename))`, in pieces ({@link carriedStateChunks}),
+ * each listed item made from the engine's state only when its piece is: a busy day's state (an hour
+ * of closed orders and risk checks, tens of megabytes of JSON) is not copied whole into plain data
+ * beside the state it comes from, at the end of export and verify, where their memory peaks.
+ */
+export function carryOutChunks(
+  s: EngineState,
+  date: string,
+  rename?: (file: string) => string,
+  pieceChars?: number,
+): Generator<string> {
+  const lazily: ListOf = (src, fn) => new LazyList(src, fn) as unknown as ReturnType<typeof fn>[];
+  return carriedStateChunks(carriedOf(s, date, rename, lazily), pieceChars);
+}
+
+/** A list of the carried state made from the engine's items: at once (carryOut) or item by item. */
+type ListOf = <T, U>(src: readonly T[], fn: (t: T) => U) => U[];
+
+/** A listed section made item by item as carriedStateChunks reaches it. */
+class LazyList<T, U> {
+  constructor(
+    readonly src: readonly T[],
+    readonly fn: (t: T) => U,
+  ) {}
+}
+
+function carriedOf(
+  s: EngineState,
+  date: string,
+  rename: ((file: string) => string) | undefined,
+  list: ListOf,
+): CarriedState {
   const ev = (e: Evidence): Evidence => (rename === undefined ? e : { ...e, file: rename(e.file) });
   const order = (o: Order): CarriedOrder => ({
     order_id: o.id,
@@ -123,23 +159,23 @@ export function carryOut(s: EngineState, date: string, rename?: (file: string) =
     overfilled: o.overfilled,
   });
   const rates = (m: Map<string, RateWindow>): CarriedRate[] =>
-    [...m].map(([name, w]) => ({ name, times_us: w.held(), breaching: w.breaching }));
+    list([...m], ([name, w]) => ({ name, times_us: w.held(), breaching: w.breaching }));
   return {
     format: COMPLIANCE_STATE_FORMAT,
     date,
     end_us: s.nowUs,
-    kill_switch: [...s.killSwitch].map(([scope, e]) => ({ scope, evidence: ev(e) })),
-    sessions: [...s.sessions].slice(-MAX_CARRIED_SESSIONS).map(([user, login_us]) => ({ user, login_us })),
-    failed_logins: [...s.failed].map(([user, f]) => ({
+    kill_switch: list([...s.killSwitch], ([scope, e]) => ({ scope, evidence: ev(e) })),
+    sessions: list([...s.sessions].slice(-MAX_CARRIED_SESSIONS), ([user, login_us]) => ({ user, login_us })),
+    failed_logins: list([...s.failed], ([user, f]) => ({
       user,
       last_us: f.tUs,
       times_us: [...f.times],
       flagged_burst_us: f.flaggedBurstAt,
     })),
-    open_orders: s.open.toArray().map(order),
-    closed_orders: s.closed.toArray().map(order),
+    open_orders: list(s.open.toArray(), order),
+    closed_orders: list(s.closed.toArray(), order),
     // An order's risk check and override are in its slot, in one order of update with the others.
-    risk_checks: s.risk.toArray().map((r) => ({
+    risk_checks: list(s.risk.toArray(), (r) => ({
       key: r.key ?? `o:${(r.slot as Slot).id}`,
       t_us: r.tUs,
       pass: r.pass,
@@ -147,20 +183,20 @@ export function carryOut(s: EngineState, date: string, rename?: (file: string) =
       reference_price: r.refPrice,
       evidence: ev(r.ev),
     })),
-    overrides: s.overrides.toArray().map((o) => ({
+    overrides: list(s.overrides.toArray(), (o) => ({
       key: o.key ?? `o:${(o.slot as Slot).id}`,
       t_us: o.tUs,
       text: o.text ?? null,
       evidence: ev(o.ev),
     })),
-    decisions: [...s.decisions.entries()].map(([signal_id, d]) => ({
+    decisions: list([...s.decisions.entries()], ([signal_id, d]) => ({
       signal_id,
       t_us: d.tUs,
       approved: d.approved,
       decision: d.decision,
       evidence: ev(d.ev),
     })),
-    recent_orders: s.recentNew.toArray().map((r) => ({
+    recent_orders: list(s.recentNew.toArray(), (r) => ({
       key: r.key,
       t_us: r.tUs,
       order_id: r.id,
@@ -168,7 +204,7 @@ export function carryOut(s: EngineState, date: string, rename?: (file: string) =
     })),
     strategy_rates: rates(s.strategyRates),
     venue_rates: rates(s.venueRates),
-    clocks: [...s.clocks].map(([process, c]) => ({ process, last_us: c.last })),
+    clocks: list([...s.clocks], ([process, c]) => ({ process, last_us: c.last })),
   };
 }
 
@@ -262,7 +298,8 @@ export function* carriedStateChunks(c: CarriedState, pieceChars = 64 * 1024): Ge
   for (const k of Object.keys(o).sort()) {
     const v = o[k];
     const head = `${first ? '' : ','}${JSON.stringify(k)}:`;
-    if (!Array.isArray(v)) {
+    const lazy = v instanceof LazyList ? (v as LazyList<unknown, unknown>) : undefined;
+    if (!Array.isArray(v) && lazy === undefined) {
       const json = JSON.stringify(sortKeys(v));
       if (json === undefined) continue; // JSON.stringify leaves out a key whose value is undefined
       piece += head + json;
@@ -271,8 +308,10 @@ export function* carriedStateChunks(c: CarriedState, pieceChars = 64 * 1024): Ge
     }
     piece += `${head}[`;
     first = false;
-    for (let i = 0; i < v.length; i++) {
-      piece += `${i === 0 ? '' : ','}${JSON.stringify(sortKeys(v[i])) ?? 'null'}`;
+    const items: readonly unknown[] = lazy === undefined ? (v as unknown[]) : lazy.src;
+    for (let i = 0; i < items.length; i++) {
+      const item = lazy === undefined ? items[i] : lazy.fn(items[i]);
+      piece += `${i === 0 ? '' : ','}${JSON.stringify(sortKeys(item)) ?? 'null'}`;
       if (piece.length >= pieceChars) {
         yield piece;
         piece = '';

@@ -7,7 +7,7 @@
  */
 import { authEvent, clockCheck, configEvent, configFinding, decisionEvent, riskEvent, sweep } from './event-rules.js';
 import { fillEvent, orderEvent } from './order-rules.js';
-import { type CarriedState, carryOut, seedState } from './carry.js';
+import { type CarriedState, carryOut, carryOutChunks, seedState } from './carry.js';
 import { EngineState, type LineRef, type LogEvent } from './engine-state.js';
 import { LineEvidence } from './line-evidence.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
@@ -51,6 +51,14 @@ export class ComplianceEngine {
    */
   carryOut(date: string, rename?: (file: string) => string): CarriedState {
     return carryOut(this.s, date, rename);
+  }
+
+  /**
+   * The text of carryOut's state file in pieces (carry.ts carryOutChunks), each item made from the
+   * state when its piece is taken: push nothing more before the last piece.
+   */
+  carryOutChunks(date: string, rename?: (file: string) => string, pieceChars?: number): Generator<string> {
+    return carryOutChunks(this.s, date, rename, pieceChars);
   }
 
   /** Counts a line that is not an event (it cannot be checked). */

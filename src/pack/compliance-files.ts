@@ -17,7 +17,6 @@ import {
   DEFAULT_POLICY_SOURCE,
   type ComplianceReport,
 } from '../compliance/index.js';
-import { carriedStateChunks } from '../compliance/carry.js';
 import { replayDay, recoveryFileOf } from '../compliance/check.js';
 import { resolveStartState } from '../compliance/carry-source.js';
 import { RecordReader } from '../compliance/records.js';
@@ -113,7 +112,7 @@ export async function startPackCompliance(
     onRecords: (records, firstLine, digests) => reader.feed(engine, records, PACK_LOG_NAME, firstLine, digests),
     finish: (facts) => {
       engine.endDay(date);
-      const end = carriedStateChunks(engine.carryOut(date, (f) => (f === PACK_LOG_NAME ? dayLog : f)));
+      const end = engine.carryOutChunks(date, (f) => (f === PACK_LOG_NAME ? dayLog : f));
       const report = buildReport({
         from: date,
         to: date,

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CarriedState, carriedStateChunks, MAX_STATE_BYTES } from '../compliance/carry.js';
+import { type CarriedState, MAX_STATE_BYTES } from '../compliance/carry.js';
 import { parseCarriedState } from '../compliance/carry-parse.js';
 import { type CarriedIn, dayBefore, emptyState } from '../compliance/carry-source.js';
 import type { ComplianceReport } from '../compliance/index.js';
@@ -90,13 +90,13 @@ export async function readRecheckState(
 }
 
 /**
- * The digest {@link judgeEndState} compares: the SHA-256 of the state file export writes for `end`
- * (its UTF-8 bytes). Taken as soon as the re-run ends, so the state's objects and text are not
+ * The digest {@link judgeEndState} compares: the SHA-256 of the state file export writes, given
+ * in its pieces (ComplianceEngine.carryOutChunks), as its UTF-8 bytes. Taken as soon as the re-run ends, so the state's objects and text are not
  * held while the reports are compared.
  */
-export function endStateDigest(end: CarriedState): string {
+export function endStateDigest(pieces: Iterable<string>): string {
   const h = createHash('sha256');
-  for (const piece of carriedStateChunks(end)) h.update(piece, 'utf8');
+  for (const piece of pieces) h.update(piece, 'utf8');
   return h.digest('hex');
 }
 

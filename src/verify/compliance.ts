@@ -139,13 +139,13 @@ export async function startComplianceRecheck(
           timeline: r.timeline,
           ...(start ? { start } : {}),
           onEnd: (e) => {
-            end = endStateDigest(e.carryOut(date, rename));
+            end = endStateDigest(e.carryOutChunks(date, rename));
           },
         });
       if (failed !== undefined) throw failed;
       feeder.end();
       engine.endDay(date);
-      end = endStateDigest(engine.carryOut(date, rename));
+      end = endStateDigest(engine.carryOutChunks(date, rename));
       return buildReport({
         from: date,
         to: date,

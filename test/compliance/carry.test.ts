@@ -55,8 +55,8 @@ function runBoth(before: readonly E[], after: readonly E[]): { findings: Finding
   return { findings: engine.finish().findings.filter((f) => f.time.startsWith(D)), state };
 }
 
-/** D-1 alone, its state through the file form, then D seeded with it. */
-function runSeeded(before: readonly E[], after: readonly E[]): { findings: Finding[]; state: CarriedState } {
+/** D-1 alone, its state through the file form, then D seeded with it: the engine at the end of D. */
+function seededEngine(before: readonly E[], after: readonly E[]): ComplianceEngine {
   const first = new ComplianceEngine(timeline());
   feed(first, before, 1);
   first.endDay(D1);
@@ -65,6 +65,12 @@ function runSeeded(before: readonly E[], after: readonly E[]): { findings: Findi
   const engine = new ComplianceEngine(timeline(), parsed);
   feed(engine, after, 1 + before.length);
   engine.endDay(D);
+  return engine;
+}
+
+/** D-1 alone, its state through the file form, then D seeded with it. */
+function runSeeded(before: readonly E[], after: readonly E[]): { findings: Finding[]; state: CarriedState } {
+  const engine = seededEngine(before, after);
   return { findings: [...engine.finish().findings], state: engine.carryOut(D) };
 }
 
@@ -160,6 +166,11 @@ describe('compliance state across midnight', () => {
     for (const piece of [1, 2, 3, 50, 1e6]) {
       const pieces = [...carriedStateChunks(state, piece)];
       expect(pieces.join('')).toBe(text);
+      expect([...engine.carryOutChunks(D1, undefined, piece)]).toEqual(pieces);
+      const renamed = (f: string): string => `day-${f}`;
+      expect([...engine.carryOutChunks(D1, renamed, piece)].join('')).toBe(
+        carriedStateJson(engine.carryOut(D1, renamed)),
+      );
       expect(Buffer.concat(pieces.map((p) => Buffer.from(p, 'utf8')))).toEqual(Buffer.from(text, 'utf8'));
     }
   });
@@ -290,13 +301,17 @@ describe('compliance state across midnight', () => {
         }
         // A finding id is unique within its report: the run over both days numbers a second
         // finding on a carried line `:2`, the day's own report does not. All else is equal.
-        const seeded = runSeeded(before, after);
+        const engine = seededEngine(before, after);
+        const seeded = { findings: [...engine.finish().findings], state: engine.carryOut(D) };
         const both = runBoth(before, after);
         expect(new Set(seeded.findings.map((f) => f.id)).size).toBe(seeded.findings.length);
         expect(seeded.state).toEqual(both.state);
         // The state written in pieces (export, verify) is the canonical text, cut anywhere between items.
-        for (const piece of [1, 7, 64 * 1024])
+        // So is the engine's state given in pieces item by item (carryOutChunks), without the plain copy.
+        for (const piece of [1, 7, 64 * 1024]) {
           expect([...carriedStateChunks(seeded.state, piece)].join('')).toBe(carriedStateJson(seeded.state));
+          expect([...engine.carryOutChunks(D, undefined, piece)].join('')).toBe(carriedStateJson(seeded.state));
+        }
         expect(seeded.findings.map(withoutId)).toEqual(both.findings.map(withoutId));
       }),
       { numRuns: 300 },
