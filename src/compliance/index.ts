@@ -47,6 +47,7 @@ export {
   buildReport,
   reportJson,
   findingsCsv,
+  findingsCsvRows,
   compareReports,
   timelineOfReport,
   reaches,

@@ -165,16 +165,33 @@ export const FINDINGS_CSV_COLUMNS = Object.freeze([
 
 /** compliance_findings.csv: RFC 4180 (CRLF, quoted where needed), formula-looking text neutralised. */
 export function findingsCsv(r: ComplianceReport): string {
-  const rows = [FINDINGS_CSV_COLUMNS.join(',')];
+  return [...findingsCsvRows(r)].join('');
+}
+
+/**
+ * The rows of {@link findingsCsv}, each with its CRLF, one at a time: verify hashes them as they
+ * come instead of holding the whole CSV (megabytes on a day of many findings).
+ */
+export function* findingsCsvRows(r: ComplianceReport): Generator<string> {
+  yield `${FINDINGS_CSV_COLUMNS.join(',')}\r\n`;
   for (const f of r.findings) {
     const evidence = f.evidence.map((e) => `${e.file}:${e.line} seq ${e.seq} sha256 ${e.line_sha256}`).join('; ');
-    rows.push(
-      [f.id, f.rule, f.severity, f.time, f.order_ids.join(' '), f.symbol ?? '', f.description, evidence, '', '', '']
-        .map(cell)
-        .join(','),
-    );
+    yield `${[
+      f.id,
+      f.rule,
+      f.severity,
+      f.time,
+      f.order_ids.join(' '),
+      f.symbol ?? '',
+      f.description,
+      evidence,
+      '',
+      '',
+      '',
+    ]
+      .map(cell)
+      .join(',')}\r\n`;
   }
-  return `${rows.join('\r\n')}\r\n`;
 }
 
 function cell(raw: string): string {

@@ -21,7 +21,7 @@ import {
   COMPLIANCE_RULES_VERSION,
   LineFeeder,
   recoveryFileOf,
-  findingsCsv,
+  findingsCsvRows,
   type PolicyTimeline,
   renderReportHtml,
   timelineOfReport,
@@ -35,7 +35,14 @@ import { PACK_PATH } from '../format/pack.js';
 import { openRegular } from '../fsx/regular.js';
 import type { CarriedState } from '../compliance/carry.js';
 import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
-import { policyProvenance, snapshotFactsOf } from './provenance.js';
+import { policyProvenance, type ReportPolicies, reportPoliciesOf, snapshotFactsOf } from './provenance.js';
+import {
+  digestOfPieces,
+  type FindingsDigest,
+  findingsDigest,
+  sameFindings,
+  withoutFindings,
+} from './compliance-findings.js';
 import type { Findings } from './report.js';
 
 const REPORT = PACK_PATH.complianceReport;
@@ -75,16 +82,26 @@ export interface ComplianceRecheckStart {
    * of the log was fed; otherwise the log is read here.
    */
   finish(f: Findings, page: PageFacts | undefined, logScanned: boolean): Promise<ComplianceRecheck | undefined>;
+  /** The report's policies as the standalone notes read them (reportPoliciesOf), from this one read. */
+  readonly policies: ReportPolicies | undefined;
 }
 
-/** What reading the recorded report gave: a result without a re-run, or the report and its policies. */
+/**
+ * What reading the recorded report gave: a result without a re-run, or the report and its policies.
+ * `policies`: what the standalone notes need of it (reportPoliciesOf; undefined: none).
+ */
 type Recorded =
-  | { readonly stop: ComplianceRecheck | undefined; readonly notes: Note[] }
+  | { readonly stop: ComplianceRecheck | undefined; readonly notes: Note[]; readonly policies?: ReportPolicies }
   | {
       readonly stop?: undefined;
       readonly notes: Note[];
+      readonly policies?: ReportPolicies;
       readonly present: readonly boolean[];
+      /** The report without its findings (withoutFindings): they are `findings`' digest. */
       readonly report: ComplianceReport;
+      readonly findings: FindingsDigest;
+      /** SHA-256 of compliance_report.json as read: a second read must find the same bytes. */
+      readonly reportSha256: string;
       readonly timeline: PolicyTimeline;
       readonly carry: RecheckState;
     };
@@ -99,7 +116,7 @@ export async function startComplianceRecheck(
 ): Promise<ComplianceRecheckStart> {
   const r = await readRecorded(dir, exportDate);
   if (r.stop !== undefined || !('report' in r))
-    return { feed: undefined, records: undefined, finish: async (f) => replay(r, f) };
+    return { feed: undefined, records: undefined, finish: async (f) => replay(r, f), policies: r.policies };
   const date = r.report.period.from;
   const start = r.carry.start;
   // The snapshot store is not in the pack: the re-run holds ConfigSnapshots to the report's record of it.
@@ -161,7 +178,7 @@ export async function startComplianceRecheck(
   };
   // The derivation names recoveries after the export date; a report of another day (already a
   // finding) is re-run line by line, naming them after its own period as the separate re-run does.
-  return { feed, records: exportDate === date ? records : undefined, finish };
+  return { feed, records: exportDate === date ? records : undefined, finish, policies: r.policies };
 }
 
 function replay(r: Recorded, f: Findings): ComplianceRecheck | undefined {
@@ -190,16 +207,20 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
   const notes: Note[] = [];
   const note = (code: 'COMPLIANCE_REPORT_INVALID' | 'COMPLIANCE_REPORT_MISMATCH', file: string, detail: string) =>
     notes.push((f) => f.add(code, 'error', file, detail));
+  let policies: ReportPolicies | undefined;
   const failed = (detail: string): Recorded => {
     note('COMPLIANCE_REPORT_INVALID', REPORT, detail);
-    return { stop: { findings: 0, differences: 1 }, notes };
+    return { stop: { findings: 0, differences: 1 }, notes, ...(policies ? { policies } : {}) };
   };
   const present = await Promise.all([REPORT, CSV, HTML].map((p) => isFile(join(dir, p))));
   if (!present.some(Boolean)) return { stop: undefined, notes };
   if (!present[0]) return failed('the pack has compliance files but no compliance_report.json');
-  const text = await readBounded(join(dir, REPORT), MAX_REPORT_BYTES);
-  if (text === undefined) return failed(`larger than ${MAX_REPORT_BYTES} bytes`);
-  const recorded = parseRecorded(text);
+  const bytes = await readBoundedBytes(join(dir, REPORT), MAX_REPORT_BYTES);
+  if (bytes === undefined) return failed(`larger than ${MAX_REPORT_BYTES} bytes`);
+  const reportSha256 = digestOf(bytes) as string;
+  const parsed = parseJson(bytes.toString('utf8'));
+  policies = reportPoliciesOf(parsed);
+  const recorded = parseRecorded(parsed);
   if (typeof recorded === 'string') return failed(recorded);
   if (exportDate !== undefined && (recorded.period.from !== exportDate || recorded.period.to !== exportDate)) {
     note(
@@ -215,7 +236,10 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
   for (const c of held.contradictions) note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
   const carry = await readRecheckState(dir, recorded, readBoundedBuffer, notes);
   try {
-    return { notes, present, report: recorded, timeline: timelineOfReport(recorded), carry };
+    const timeline = timelineOfReport(recorded);
+    const findings = findingsDigest(recorded.findings);
+    const report = withoutFindings(recorded);
+    return { notes, present, report, findings, reportSha256, timeline, carry, ...(policies ? { policies } : {}) };
   } catch (err) {
     return failed(`a recorded policy does not parse: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -229,7 +253,6 @@ async function judgeRerun(
   run: () => Promise<ComplianceReport>,
   page: PageFacts | undefined,
 ): Promise<ComplianceRecheck> {
-  const recorded = r.report;
   let rerun: ComplianceReport;
   try {
     rerun = await run();
@@ -240,12 +263,34 @@ async function judgeRerun(
     }
     throw err;
   }
+  const recorded = await recordedReport(dir, r, rerun);
+  if (recorded === undefined) {
+    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', REPORT, 'compliance_report.json changed while verify read it');
+    return { findings: rerun.totals.total, differences: 1 };
+  }
   const diffs = compareReports(recorded, rerun);
   const differs = differenceReporter(f, recorded);
   for (const d of diffs) differs(REPORT, `${d.kind.replace('_', ' ')}: ${d.detail}`);
   const csvDiffers = await judgeCsv(dir, f, recorded, r.present[1] === true, differs);
   const htmlDiffers = await judgeHtml(dir, f, recorded, r.present[2] === true, page, differs, r.carry.start?.state);
   return { findings: rerun.totals.total, differences: diffs.length + (csvDiffers ? 1 : 0) + (htmlDiffers ? 1 : 0) };
+}
+
+/**
+ * The recorded report with its findings: the re-run's when they are the recorded ones (by digest),
+ * else read again (the findings' differences are then reported in full). Undefined when the file
+ * no longer holds the bytes read before the pass.
+ */
+async function recordedReport(
+  dir: string,
+  r: Extract<Recorded, { report: ComplianceReport }>,
+  rerun: ComplianceReport,
+): Promise<ComplianceReport | undefined> {
+  if (sameFindings(r.findings, rerun.findings)) return { ...r.report, findings: rerun.findings };
+  const bytes = await readBoundedBuffer(join(dir, REPORT), MAX_REPORT_BYTES);
+  if (bytes === undefined || digestOf(bytes) !== r.reportSha256) return undefined;
+  const again = parseRecorded(parseJson(bytes.toString('utf8')));
+  return typeof again === 'string' ? undefined : again;
 }
 
 type Differs = (file: string, detail: string) => void;
@@ -282,9 +327,10 @@ async function judgeCsv(
     return true;
   }
   const csv = digestOf(await readBoundedBytes(join(dir, CSV), MAX_REPORT_BYTES));
-  const want = renderRecorded(f, CSV, () => findingsCsv(recorded));
+  // Row by row into the digest: the CSV of many findings is not held whole.
+  const want = renderRecorded(f, CSV, () => digestOfPieces(findingsCsvRows(recorded)));
   if (want === undefined) return true;
-  if (sameBytes(csv, want)) return false;
+  if (csv === want) return false;
   differs(CSV, 'compliance_findings.csv is not the CSV of compliance_report.json (a row removed, added or edited)');
   return true;
 }
@@ -343,14 +389,20 @@ export function notesOf(r: ComplianceReport): string[] {
   return Array.isArray(n) ? n.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** The recorded report, shape-checked enough to compare it; a string says what is wrong. */
-function parseRecorded(text: string): ComplianceReport | string {
-  let v: unknown;
+/** Stands for a text that is not JSON (parseJson). */
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
   try {
-    v = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    return 'not JSON';
+    return NOT_JSON;
   }
+}
+
+/** The recorded report (parsed, parseJson), shape-checked enough to compare it; a string says what is wrong. */
+function parseRecorded(v: unknown): ComplianceReport | string {
+  if (v === NOT_JSON) return 'not JSON';
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
   const r = v as Record<string, unknown>;
   if (r.format !== COMPLIANCE_REPORT_FORMAT)
@@ -415,11 +467,6 @@ function digestOf(file: Buffer | undefined): string | undefined {
  */
 function sameBytes(fileSha256: string | undefined, rendered: string): boolean {
   return fileSha256 === createHash('sha256').update(rendered, 'utf8').digest('hex');
-}
-
-/** The file's text, or undefined when it is larger than `max` (never follows a link). */
-async function readBounded(p: string, max: number): Promise<string | undefined> {
-  return (await readBoundedBytes(p, max))?.toString('utf8');
 }
 
 /** The file's bytes, or undefined when it is larger than `max` (never follows a link). */

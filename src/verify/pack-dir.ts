@@ -283,5 +283,6 @@ async function judgeDir(
     manifest,
     pruneEvents: r.tap.events,
     reviewEvents: r.reviewTap.events,
+    ...(options.keepProvenance === true ? { reportPolicies: r.compliance?.policies ?? null } : {}),
   };
 }

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import type { ReviewEvent, ReviewSigner } from '../review/index.js';
 import type { PruneEvent } from './chain-events.js';
 import type { ManifestSummary } from './pack-facts.js';
+import type { ReportPolicies } from './provenance.js';
 import type { VerifyReport } from './report.js';
 import type { TimestampCheckOptions } from './timestamps.js';
 
@@ -40,4 +41,10 @@ export interface PackReport extends VerifyReport {
   readonly reviewEvents: readonly ReviewEvent[];
   /** @internal With `keepProvenance`: the bounded bytes of the files the standalone notes read, by path. */
   readonly provenance?: ReadonlyMap<string, Buffer>;
+  /**
+   * @internal With `keepProvenance`, a pack directory's: the policies of compliance_report.json as
+   * the check read them (null: none of the shape the re-check requires), so the notes need not read
+   * the report again (megabytes on a day of many findings).
+   */
+  readonly reportPolicies?: ReportPolicies | null;
 }

@@ -9,10 +9,16 @@
  */
 import { join } from 'node:path';
 import { PACK_PATH } from '../format/pack.js';
-import { notesOf, readBoundedBuffer } from './compliance.js';
+import { readBoundedBuffer } from './compliance.js';
 import { peekAlertFilter } from './pack-gather.js';
 import type { PackReport, VerifyPackOptions } from './pack-report.js';
-import { alertFilterUnbound, policyProvenance, type RecordedPolicy, snapshotFactsOf } from './provenance.js';
+import {
+  alertFilterUnbound,
+  policyProvenance,
+  type ReportPolicies,
+  reportPoliciesOf,
+  snapshotFactsOf,
+} from './provenance.js';
 import type { Problem, VerifyReport } from './report.js';
 
 /** The most of each file the notes read into memory; a larger one is not judged (as a directory's). */
@@ -38,10 +44,11 @@ export async function withStandaloneNotes(
   dir: string | undefined,
   options: VerifyPackOptions,
 ): Promise<PackReport> {
-  const { provenance, ...report } = full;
+  const { provenance, reportPolicies, ...report } = full;
   const trusted = options.publicKeys !== undefined || options.allowedSigners !== undefined;
   const signed = report.checked.signed === 1;
-  const files = dir === undefined ? provenance : await provenanceOf(dir);
+  // The report's policies as the check read them (a directory's): the report is not read again.
+  const files = dir === undefined ? provenance : await provenanceOf(dir, reportPolicies === undefined);
   // Said signed or not: a signature pins the bytes, not that the checks ran.
   const checksOff = files === undefined ? undefined : checksOffOf(files.get(PACK_PATH.manifestJson));
   const off: Problem[] = checksOff === undefined ? [] : [checksOff];
@@ -55,7 +62,7 @@ export async function withStandaloneNotes(
     file: PACK_PATH.signature,
     detail: `${signed ? 'the pack is signed, but by a key nobody trusted here (no --pubkey/--allowed-signers: the signature was checked only against the key inside it), and was verified alone: whoever can write it can sign it with a key of their own' : 'the pack is unsigned and was verified alone: whoever can write it'} can rewrite it whole (log, reports, manifests, every hash) and it stays consistent. Pin it: a signature checked with --pubkey/--allowed-signers, or verify the artifacts directory (the next pack links to it) with --log-dir (the live log records its manifest hash)`,
   });
-  if (files !== undefined) added.push(...unboundOf(files));
+  if (files !== undefined) added.push(...unboundOf(files, reportPolicies));
   return added.length === 0 ? report : { ...report, problems: [...report.problems, ...added] };
 }
 
@@ -113,24 +120,28 @@ function checksOffOf(buf: Buffer | undefined): Problem | undefined {
 }
 
 /** The files the notes read, from a pack directory (each bounded; a missing or larger one is absent). */
-async function provenanceOf(dir: string): Promise<ReadonlyMap<string, Buffer>> {
+async function provenanceOf(dir: string, withReport: boolean): Promise<ReadonlyMap<string, Buffer>> {
   const out = new Map<string, Buffer>();
   for (const rel of PROVENANCE_FILES) {
+    if (rel === PACK_PATH.complianceReport && !withReport) continue;
     const buf = await readBoundedBuffer(join(dir, rel), MAX_PROVENANCE_BYTES);
     if (buf !== undefined) out.set(rel, buf);
   }
   return out;
 }
 
-/** The policies and the alert filter that nothing in the pack vouches for. */
-function unboundOf(files: ReadonlyMap<string, Buffer>): Problem[] {
+/**
+ * The policies and the alert filter that nothing in the pack vouches for. `known`: the report's
+ * policies as the check read them (null: none), else they are read from `files`.
+ */
+function unboundOf(files: ReadonlyMap<string, Buffer>, known: ReportPolicies | null | undefined): Problem[] {
   const out: Problem[] = [];
   const filter = peekAlertFilter(files.get(PACK_PATH.manifestJson));
   const why = filter === undefined ? undefined : alertFilterUnbound(filter);
   if (why !== undefined)
     out.push({ code: 'ALERT_FILTER_UNBOUND', severity: 'warning', file: PACK_PATH.manifestJson, detail: why });
   const rep = files.get(PACK_PATH.complianceReport);
-  const policies = rep === undefined ? undefined : policiesOf(rep);
+  const policies = known !== undefined ? (known ?? undefined) : rep === undefined ? undefined : policiesOf(rep);
   if (policies === undefined) return out; // no report, or one the re-check already reports as broken
   const snap = snapshotFactsOf(files.get(PACK_PATH.configSnapshot));
   for (const u of policyProvenance(policies.list, policies.notes, policies.to, snap).unbound)
@@ -139,28 +150,12 @@ function unboundOf(files: ReadonlyMap<string, Buffer>): Problem[] {
 }
 
 /** The recorded policies when the report has the shape the re-check requires; else undefined. */
-function policiesOf(buf: Buffer): { list: RecordedPolicy[]; notes: string[]; to: string } | undefined {
-  let v: Record<string, unknown>;
+function policiesOf(buf: Buffer): ReportPolicies | undefined {
+  let v: unknown;
   try {
-    v = JSON.parse(buf.toString('utf8')) as Record<string, unknown>;
+    v = JSON.parse(buf.toString('utf8'));
   } catch {
     return undefined;
   }
-  const period = v?.period as { to?: unknown } | undefined;
-  if (typeof period?.to !== 'string' || !Array.isArray(v.policies)) return undefined;
-  const ok = (p: Record<string, unknown> | null): boolean =>
-    typeof p === 'object' &&
-    p !== null &&
-    typeof p.text === 'string' &&
-    typeof p.path === 'string' &&
-    typeof p.sha256 === 'string' &&
-    typeof p.source === 'string' &&
-    (p.snapshot_id === null || typeof p.snapshot_id === 'string') &&
-    (p.from === null || typeof p.from === 'string');
-  if (!v.policies.every((p) => ok(p as Record<string, unknown> | null))) return undefined;
-  return {
-    list: v.policies as RecordedPolicy[],
-    notes: notesOf(v as unknown as Parameters<typeof notesOf>[0]),
-    to: period.to,
-  };
+  return reportPoliciesOf(v);
 }

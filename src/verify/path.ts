@@ -79,7 +79,11 @@ export async function verifyPath(path: string, options: VerifyArchiveOptions = {
     case 'pack':
       return withPackReview(
         path,
-        await withStandaloneNotes(await verifyPack(path, options), await realpath(path), options),
+        await withStandaloneNotes(
+          await verifyPack(path, { ...options, keepProvenance: true }),
+          await realpath(path),
+          options,
+        ),
         {
           signers: options.reviewSigners,
           logDir: options.logDir,

@@ -212,3 +212,33 @@ export function alertFilterUnbound(filter: RecordedAlertFilter): string | undefi
   if (diff.length === 0) return undefined;
   return `${PACK_PATH.alerts} is derived with manifest.json's alert_filter, which is not the default (${diff.join('; ')}) and which nothing in the pack vouches for: a narrowed filter hides alerts`;
 }
+
+/** What the standalone notes need of compliance_report.json: its policies, their notes, its period's end. */
+export interface ReportPolicies {
+  readonly list: RecordedPolicy[];
+  readonly notes: string[];
+  readonly to: string;
+}
+
+/** The recorded policies of a parsed report when it has the shape the re-check requires; else undefined. */
+export function reportPoliciesOf(parsed: unknown): ReportPolicies | undefined {
+  const v = parsed as Record<string, unknown> | null | undefined;
+  const period = v?.period as { to?: unknown } | undefined;
+  if (v === null || v === undefined || typeof period?.to !== 'string' || !Array.isArray(v.policies)) return undefined;
+  const ok = (p: Record<string, unknown> | null): boolean =>
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.text === 'string' &&
+    typeof p.path === 'string' &&
+    typeof p.sha256 === 'string' &&
+    typeof p.source === 'string' &&
+    (p.snapshot_id === null || typeof p.snapshot_id === 'string') &&
+    (p.from === null || typeof p.from === 'string');
+  if (!v.policies.every((p) => ok(p as Record<string, unknown> | null))) return undefined;
+  const n: unknown = v.policy_notes;
+  return {
+    list: v.policies as RecordedPolicy[],
+    notes: Array.isArray(n) ? n.filter((x): x is string => typeof x === 'string') : [],
+    to: period.to,
+  };
+}
