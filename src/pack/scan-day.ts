@@ -25,6 +25,7 @@ import {
 } from '../worker/index.js';
 import { csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 import { recoversFragment } from '../format/event-line.js';
+import { RECOVERY } from '../format/log-line.js';
 import {
   BatchProcessor,
   FactsAccumulator,
@@ -299,17 +300,20 @@ export class DayScanner {
    * The next line of the log, in order (its bytes are copied: a view is fine). `read`: the line was
    * read as an event by src/format/event-line.ts's reader, which left its entries in this table
    * (offsets into `l.bytes`); the batch takes them instead of reading the line again (only with
-   * `preRead`).
+   * `preRead`). `category`: with `read`, the category that reader read the line as.
    */
-  push(l: ScannedLine, read?: EntryTable): void {
+  push(l: ScannedLine, read?: EntryTable, category?: string): void {
     if (l.terminated) this.endHash = l.hash;
     const complete = l.terminated && l.bytes !== undefined;
     // A recovery event right after a line makes that line a recovered fragment (docs/FORMAT.md
-    // "Torn lines"), never an event, whatever its bytes.
+    // "Torn lines"), never an event, whatever its bytes. A line the same reader already read as an
+    // event of another category is no recovery: the search of its bytes is skipped.
     const meta = this.meta;
     const c = this.count;
+    const mayRecover = read === undefined || category === undefined || category === RECOVERY.category;
     if (
       complete &&
+      mayRecover &&
       this.haveBefore &&
       c > 0 &&
       meta[(c - 1) * META + 4] === LINE_COMPLETE &&
@@ -341,7 +345,12 @@ export class DayScanner {
       throw new RangeError('a line hash is 64 hex digits');
     const o = this.count * META;
     meta[o] = this.used;
-    if (len > 0) this.used += (l.bytes as Buffer).copy(this.buf, this.used);
+    // TypedArray set, not Buffer copy: the same bytes without copy()'s argument handling per line
+    // (the batch was cut above so that they fit).
+    if (len > 0) {
+      this.buf.set(l.bytes as Buffer, this.used);
+      this.used += len;
+    }
     meta[o + 1] = complete ? this.used : this.used + l.length; // for malformed kinds only the length matters
     meta[o + 2] = l.lineNumber;
     meta[o + 3] = l.offset;

@@ -213,7 +213,7 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
   // `category`: what the checker read the line as (the taps skip events of other categories);
   // `read`: its entries, when it read the line as an event (the derivation does not read it again).
   const feed = (l: ScannedLine, category?: string, read?: EntryTable): void => {
-    derive?.push(l, read);
+    derive?.push(l, read, category);
     compliance?.(l);
     lineTree?.push(l);
     r.tap.push(l, category);

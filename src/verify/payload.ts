@@ -81,10 +81,11 @@ export class PayloadDerivation {
 
   /**
    * The next line; `read`: the entry table the log check's reading of it as an event left
-   * (log-line.ts lastEntries), so the derivation does not read the line again.
+   * (log-line.ts lastEntries), so the derivation does not read the line again; `category`: with
+   * `read`, the category it was read as.
    */
-  push(l: ScannedLine, read?: EntryTable): void {
-    this.scanner.push(l, read);
+  push(l: ScannedLine, read?: EntryTable, category?: string): void {
+    this.scanner.push(l, read, category);
   }
 
   /** The derived files' sizes and hashes, and the line tree; stops the thread, if any. */

@@ -4,7 +4,7 @@
  * derived bytes and facts must be exactly those of batches that read every line themselves, on
  * the worker thread and on this one, whatever the lines hold.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +43,30 @@ function day(): string {
   return log;
 }
 
+/**
+ * A day whose torn fragments are recovered: one that is not JSON, and one that is a whole event
+ * line whose "\n" was cut off (read as an event of another category, it is still the recovery's
+ * fragment). The recovery after each makes it a fragment, never an event.
+ */
+function recoveredDay(): string {
+  const log = join(tempDir(), 'audit-20250908.jsonl');
+  writeSyntheticDay(log, '2025-09-08', 5_000);
+  const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
+  const recover = (seq: number, frag: string, at: number): string =>
+    line(
+      seq,
+      `"category":"system","event":"TornLineRecovered","file":"audit-20250908.jsonl","fragment_offset":${at},"fragment_bytes":${frag.length},"fragment_sha256":"${sha(frag)}"`,
+    );
+  const torn = '{"ts":1757372400.000000,"iso_ts":"2025-09-08T23:00:';
+  let at = statSync(log).size;
+  appendFileSync(log, `${torn}\n${recover(5_001, torn, at)}`);
+  const whole = line(5_002, '"category":"order","event":"OrderAccepted","order_id":"T1","quantity":1').trimEnd();
+  at = statSync(log).size;
+  appendFileSync(log, `${whole}\n${recover(5_003, whole, at)}`);
+  appendFileSync(log, line(5_004, '"category":"order","event":"OrderAccepted","order_id":"T2","quantity":2'));
+  return log;
+}
+
 /** Size and SHA-256 of each derived file. */
 function sinks(): DerivedSinks & { digest(): Record<string, string> } {
   const hs = { orders: createHash('sha256'), fills: createHash('sha256'), alerts: createHash('sha256') };
@@ -78,7 +102,7 @@ async function derive(
         if (!r.ok) return scanner.push(l);
         alter?.(l, reader);
         given++;
-        scanner.push(l, reader.table);
+        scanner.push(l, reader.table, r.ev.category);
       },
       { view: true },
     );
@@ -98,6 +122,18 @@ describe('DayScanner: lines handed over already read derive what lines read agai
     for (const threads of [true, false]) {
       const got = await derive(log, threads, true);
       expect(got.given).toBe(12_006);
+      expect(got.files).toEqual(reference.files);
+      expect(got.facts).toEqual(reference.facts);
+    }
+  });
+
+  it('finds a recovered fragment when each line comes read with its category (the recovery is still searched for)', async () => {
+    const log = recoveredDay();
+    const reference = await derive(log, false, false);
+    const fragments = reference.facts.malformed.filter((m) => m.reason === 'recovered-fragment');
+    expect(fragments.map((m) => m.line)).toEqual([5_001, 5_003]);
+    for (const threads of [true, false]) {
+      const got = await derive(log, threads, true);
       expect(got.files).toEqual(reference.files);
       expect(got.facts).toEqual(reference.facts);
     }
