@@ -43,7 +43,19 @@ GENESIS = "0" * 64
 HEX64 = re.compile(r"[0-9a-f]{64}")
 DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 LOG_NAME = re.compile(r"audit-([0-9]{4})([0-9]{2})([0-9]{2})\.jsonl")
-PACK_NAME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(\.v[1-9][0-9]*)?")
+_PACK_NAME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(\.v[1-9][0-9]{0,5})?")
+
+
+class _PackNames:
+    """`YYYY-MM-DD` or `YYYY-MM-DD.vN` (N: 1 to 6 digits) naming a real calendar day, as verify reads them."""
+
+    @staticmethod
+    def fullmatch(name):
+        m = _PACK_NAME.fullmatch(name)
+        return m if m is not None and real_date(m.group(1)) else None
+
+
+PACK_NAME = _PackNames()
 SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -121,6 +133,11 @@ class Pairs(dict):
 
 def _no_constant(name):
     raise ValueError("not JSON: " + name)
+
+
+def strict_json(text):
+    """RFC 8259 JSON: NaN, Infinity and -Infinity are not JSON (verify refuses them too)."""
+    return json.loads(text, parse_constant=_no_constant)
 
 
 def parse_json_line(text):
@@ -1247,7 +1264,7 @@ def prune_events(pack_dir):
         if b'"PackPruned"' not in raw:
             continue
         try:
-            e = json.loads(raw.decode("utf-8"))
+            e = strict_json(raw.decode("utf-8"))
         except (RecursionError, ValueError, UnicodeDecodeError):
             continue
         if isinstance(e, dict) and e.get("category") == "system" and e.get("event") == "PackPruned" and isinstance(e.get("date"), str) and isinstance(e.get("path"), str):
@@ -1269,7 +1286,7 @@ def check_ledger(path, packs, current, ledger_lines, rep, now):
     entries = []
     for i, (raw, _) in enumerate(ledger_lines):
         try:
-            e = json.loads(raw.decode("utf-8"))
+            e = strict_json(raw.decode("utf-8"))
         except (RecursionError, ValueError, UnicodeDecodeError):
             continue
         if isinstance(e, dict) and real_date(e.get("export_date")):
@@ -1488,7 +1505,7 @@ def carried_back_fill(path, n, prev, packs, start):
     of it ended with took a forged state (an error, whatever was re-exported since)."""
     try:
         with open(os.path.join(path, n, "data", "compliance_report.json"), "rb") as f:
-            carried = json.loads(f.read()).get("carried_in")
+            carried = strict_json(f.read()).get("carried_in")
         source = carried.get("source") if isinstance(carried, dict) else None
     except (RecursionError, OSError, ValueError, AttributeError):
         return False
@@ -1581,14 +1598,14 @@ def check_archive(path, rep, review_signers=None):
         lines, tail = split_lines(open(ledger, "rb").read())
         for i, (raw, _) in enumerate(lines):
             try:
-                e = json.loads(raw.decode("utf-8"))
+                e = strict_json(raw.decode("utf-8"))
                 if not (isinstance(e, dict) and real_date(e.get("export_date"))):
                     raise ValueError
                 pruned.append(e)
             except (RecursionError, ValueError, UnicodeDecodeError):
-                rep.error("ARCHIVE_LEDGER_INVALID", "pruned.jsonl", i + 1, "not a ledger entry")
+                rep.error("ARCHIVE_PRUNED_LEDGER_INVALID", "pruned.jsonl", i + 1, "not a ledger entry")
         if tail:
-            rep.error("ARCHIVE_LEDGER_INVALID", "pruned.jsonl", len(lines) + 1, "an unterminated line")
+            rep.error("ARCHIVE_PRUNED_LEDGER_INVALID", "pruned.jsonl", len(lines) + 1, "an unterminated line")
     # Only an entry that removed a pack stands for one in the links below: prune writes export_date
     # and path from the one pack it removes, so an entry whose path is a pack of another day vouches
     # for no day, and one whose pack is still here with its manifest removed nothing (an interrupted
@@ -1685,7 +1702,7 @@ def js_json(v):
 def review_line_problem(raw, seq, date, sha):
     """(line dict, None) or (None, why): the line exactly as FORMAT.md "A record line" writes it."""
     try:
-        o = json.loads(raw.decode("utf-8"))
+        o = strict_json(raw.decode("utf-8"))
     except (RecursionError, ValueError, UnicodeDecodeError):
         return None, "not UTF-8 JSON"
     if not isinstance(o, dict) or o.get("kind") not in REVIEW_KEYS:
@@ -1861,6 +1878,61 @@ def check_signature(pack_dir, allowed_signers, rep, shown):
         rep.error("PACK_SIGNATURE_INVALID", shown, None, "the signature does not verify with the allowed signers")
 
 
+def check_ledger_signatures(ledger, allowed_signers, rep):
+    """pruned.jsonl lines (FORMAT.md "What a prune leaves behind"): a signed line's signature covers the
+    line up to its last member, `,"signature":"…"}`, closed by `}`; with allowed signers every line must be
+    signed by one of them (the ledger line and the PackPruned event are otherwise the writer's word)."""
+    if not os.path.isfile(ledger):
+        return
+    for i, raw in enumerate(split_lines(open(ledger, "rb").read())[0]):
+        line = raw[0] if isinstance(raw, tuple) else raw
+        try:
+            e = strict_json(line.decode("utf-8"))
+        except (RecursionError, ValueError, UnicodeDecodeError):
+            continue
+        if not isinstance(e, dict):
+            continue
+        sig = e.get("signature")
+        if not isinstance(sig, str):
+            if allowed_signers:
+                rep.error("ARCHIVE_PRUNE_UNSIGNED", "pruned.jsonl", i + 1, "a key was given but this ledger line is not signed")
+            continue
+        tail = (',"signature":' + json.dumps(sig, separators=(",", ":"), ensure_ascii=False) + "}").encode("utf-8")
+        if not line.endswith(tail):
+            rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the signature is not the line's last member as written")
+            continue
+        message = line[: -len(tail)] + b"}"
+        try:
+            signed = strict_json(message.decode("utf-8"))
+        except (RecursionError, ValueError, UnicodeDecodeError):
+            signed = None
+        fields = ("export_date", "manifest_sha256", "path", "pruned_at", "relied_on")
+        if not isinstance(signed, dict) or any(signed.get(k) != e.get(k) for k in fields):
+            rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the fields the signature covers are not the line's")
+            continue
+        if not ssh_sig_ok(message, sig, allowed_signers):
+            rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the signature does not verify" + (" with the allowed signers" if allowed_signers else " over the line"))
+
+
+def ssh_sig_ok(message, armored, allowed_signers):
+    """An SSHSIG (namespace auditpack) over `message`: by an allowed signer, or (none given) by its own key.
+    True when ssh-keygen is missing (as for packs: a warning is printed)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        sig = os.path.join(d, "line.sig")
+        with open(sig, "w", encoding="utf-8") as fh:
+            fh.write(armored)
+        try:
+            if allowed_signers:
+                found = subprocess.run(["ssh-keygen", "-Y", "find-principals", "-f", allowed_signers, "-s", sig], capture_output=True, text=True)
+                principal = found.stdout.strip().split("\n")[0]
+                return bool(principal) and subprocess.run(["ssh-keygen", "-Y", "verify", "-f", allowed_signers, "-I", principal, "-n", "auditpack", "-s", sig], input=message, capture_output=True).returncode == 0
+            return subprocess.run(["ssh-keygen", "-Y", "check-novalidate", "-n", "auditpack", "-s", sig], input=message, capture_output=True).returncode == 0
+        except OSError:
+            print("warning: ssh-keygen not found; signatures were not checked", file=sys.stderr)
+            return True
+
+
 # What a pack checked alone cannot prove (FORMAT.md "A pack", step 8), as auditpack verify says it
 DEFAULT_ALERT_FILTER = {
     "categories": ["alert"],
@@ -1876,7 +1948,7 @@ def standalone_notes(pack_dir, trusted, rep, shown):
     signed = os.path.isfile(os.path.join(pack_dir, "tagmanifest-sha256.txt.sig"))
     try:
         with open(os.path.join(pack_dir, "manifest.json"), "rb") as fh:
-            man = json.loads(fh.read(64 * 1024 * 1024).decode("utf-8"))
+            man = strict_json(fh.read(64 * 1024 * 1024).decode("utf-8"))
     except (RecursionError, OSError, ValueError):
         man = None
     # Signed or not: a pack that lists no compliance files but has line_tree was made by a version
@@ -1961,6 +2033,7 @@ def main(argv):
         else:
             kind = "archive"
             check_archive(path, rep, review_signers)
+            check_ledger_signatures(os.path.join(path, "pruned.jsonl"), signers, rep)
             if signers:
                 for n in sorted(entries):
                     if PACK_NAME.fullmatch(n) and os.path.isdir(os.path.join(path, n)):

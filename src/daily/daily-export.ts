@@ -34,6 +34,7 @@ export async function runDailyExport(options: DailyExportOptions): Promise<Daily
       clockCheckLogDir: options.logDir, // a log dated after today also means a wrong clock
       ...(options.archived !== undefined ? { archived: options.archived } : {}),
       ...(options.now ? { now: options.now() } : {}),
+      ...(options.signingKey !== undefined ? { signingKey: options.signingKey } : {}),
     };
     if (result.manifest.events.total === 0) refuseEmptying(options.date, planPrune(pruneOptions), options.artifactsDir);
     const pr = await prune({

@@ -19,12 +19,21 @@ export interface PrunedLine {
   readonly pruned_at?: string;
   /** With an off-machine archive: the archived copy prune relied on. */
   readonly relied_on?: string;
+  /**
+   * A prune holding the signing key signs the line: an armored SSHSIG (namespace `auditpack`) over
+   * the line's bytes without this member, which is always the last one (prunedLineMessage).
+   */
+  readonly signature?: string;
 }
 
 /** A line of the ledger that meets the schema, with its 1-based line number. */
 export interface NumberedPrunedLine extends PrunedLine {
   readonly line: number;
+  /** For a line with a signature: the bytes it signs, or null when the member is not last as written. */
+  readonly signedMessage?: string | null;
 }
+
+const SIGNATURE_MEMBER = ',"signature":';
 
 /** The exact bytes prune appends for one pruned pack (key order fixed; `relied_on` only when set). */
 export function renderPrunedLine(e: {
@@ -33,14 +42,28 @@ export function renderPrunedLine(e: {
   readonly path: string;
   readonly pruned_at: string;
   readonly relied_on?: string;
+  /** Signs the line (the bytes before the signature member, closed): returns an armored SSHSIG. */
+  readonly sign?: (message: Buffer) => string;
 }): string {
-  return `${JSON.stringify({
+  const message = JSON.stringify({
     export_date: e.export_date,
     manifest_sha256: e.manifest_sha256,
     path: e.path,
     pruned_at: e.pruned_at,
     ...(e.relied_on !== undefined ? { relied_on: e.relied_on } : {}),
-  })}\n`;
+  });
+  if (e.sign === undefined) return `${message}\n`;
+  const signature = e.sign(Buffer.from(message, 'utf8'));
+  return `${message.slice(0, -1)}${SIGNATURE_MEMBER}${JSON.stringify(signature)}}\n`;
+}
+
+/**
+ * The bytes a signed line's signature covers: the line up to its `,"signature":` member, which must
+ * be the last one and written as JSON.stringify writes it, closed by `}`. Null when it is not.
+ */
+export function prunedLineMessage(line: string, signature: string): string | null {
+  const tail = `${SIGNATURE_MEMBER}${JSON.stringify(signature)}}`;
+  return line.endsWith(tail) ? `${line.slice(0, -tail.length)}}` : null;
 }
 
 const HASH_HEX = /^[0-9a-f]{64}$/;
@@ -55,8 +78,8 @@ function isCalendarDate(date: string): boolean {
 
 /**
  * One line against the schema: an object whose `export_date` is a real date and whose
- * `manifest_sha256` is 64 lowercase hex digits or null; `path`, `pruned_at` and `relied_on` are
- * taken only when they are strings. Undefined for anything else (a torn, edited or foreign line).
+ * `manifest_sha256` is 64 lowercase hex digits or null; `path`, `pruned_at`, `relied_on` and
+ * `signature` are taken only when they are strings. Undefined for anything else (a torn, edited or foreign line).
  */
 export function parsePrunedLine(text: string): PrunedLine | undefined {
   let v: unknown;
@@ -74,7 +97,7 @@ export function parsePrunedLine(text: string): PrunedLine | undefined {
     export_date: o.export_date,
     manifest_sha256: sha,
   };
-  for (const k of ['path', 'pruned_at', 'relied_on'] as const) if (typeof o[k] === 'string') out[k] = o[k];
+  for (const k of ['path', 'pruned_at', 'relied_on', 'signature'] as const) if (typeof o[k] === 'string') out[k] = o[k];
   return out;
 }
 
@@ -90,7 +113,8 @@ export function parsePrunedLedger(text: string): { entries: NumberedPrunedLine[]
   lines.forEach((l, i) => {
     const e = parsePrunedLine(l);
     if (e === undefined) invalid.push(i + 1);
-    else entries.push({ ...e, line: i + 1 });
+    else if (e.signature === undefined) entries.push({ ...e, line: i + 1 });
+    else entries.push({ ...e, line: i + 1, signedMessage: prunedLineMessage(l, e.signature) });
   });
   return { entries, invalid };
 }

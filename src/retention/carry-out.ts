@@ -5,6 +5,7 @@
  * a prune killed or failing part-way leaves records of files still there, which verify accepts
  * (docs/FORMAT.md, rule 3 of the logs directory), never a file gone without a record.
  */
+import type { KeyObject } from 'node:crypto';
 import { existsSync, lstatSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
@@ -18,6 +19,7 @@ import { lockArtifacts, removeLeftovers } from '../pack/artifacts-lock.js';
 import { TMP_PREFIX } from '../format/dir-names.js';
 import { PRUNED_LEDGER } from '../format/pack.js';
 import { LOG_PRUNED_EVENT } from '../format/writer-events.js';
+import { signSshsig } from '../signing/sshsig.js';
 import { verifyPack } from '../verify/index.js';
 import type { PrunePlan } from './plan.js';
 
@@ -29,6 +31,8 @@ export interface CarryOutOptions {
   eventLogDir?: string | false;
   now?: number;
   loggerClock?: () => number;
+  /** Signs each pruned.jsonl line (docs/FORMAT.md): a signed archive's packs go only with their key. */
+  signingKey?: KeyObject;
 }
 
 /** What was removed. */
@@ -159,7 +163,7 @@ async function removePacks(
   options: CarryOutOptions,
   prunedAt: string,
 ): Promise<PruneResult['packs'][number][]> {
-  const { artifactsDir } = options;
+  const { artifactsDir, signingKey } = options;
   const removedPacks: PruneResult['packs'][number][] = [];
   if (plan.packs.length === 0) return removedPacks;
   const ledger = plan.packs
@@ -170,6 +174,7 @@ async function removePacks(
         path: p.name,
         pruned_at: prunedAt,
         ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}),
+        ...(signingKey !== undefined ? { sign: (m: Buffer) => signSshsig(m, signingKey) } : {}),
       }),
     )
     .join('');

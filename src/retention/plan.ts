@@ -2,12 +2,13 @@
  * Planning a prune: which packs, archives and log files are past their window and may go, which
  * stay and why. Reads only; carrying a plan out is carry-out.ts.
  */
-import { readdirSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { TMP_PREFIX } from '../format/dir-names.js';
 import { listPackEntries, manifestSha256, type PackEntry } from '../pack/layout.js';
-import { archiveFileName, PACK_ARCHIVE_SUFFIX } from '../format/pack.js';
+import { archiveFileName, PACK_ARCHIVE_SUFFIX, SIGNATURE_FILE } from '../format/pack.js';
 import { isoDate } from '../rotation/index.js';
 import { checkEvidenceGap, checkNothingAfterToday, newestDate, todayOf } from './clock.js';
 import { checkPackHoldsLog, checkPackIntact, listLogs, listLogsIfAny, type PackChainEnd } from './logs.js';
@@ -33,6 +34,11 @@ export interface PlanPruneOptions {
     readonly date: string;
     readonly manifest_sha256: string | null;
   }) => { ok: true; reliedOn: string } | { ok: false; reason: string };
+  /**
+   * The signing key: a prune signs its pruned.jsonl lines with it, and without it a signed pack is
+   * kept (a line nobody can sign would not prove the pack went by retention; docs/FORMAT.md).
+   */
+  signingKey?: KeyObject;
 }
 
 /** A log file that stays, and why. */
@@ -124,6 +130,15 @@ function planPacks(
       skipped.push({ name: e.name, reason: kept });
       continue;
     }
+    if (e.kind === 'pack' && options.signingKey === undefined && isSigned(join(options.artifactsDir, e.name))) {
+      skipped.push({
+        name: e.name,
+        reason:
+          'kept: a signed pack is pruned only with the signing key, which signs its pruned.jsonl line (AUDITPACK_SIGNING_KEY)',
+      });
+      unverified.add(e.name);
+      continue;
+    }
     if (e.kind === 'pack') {
       // Evidence that does not verify is what an investigation needs: it is never pruned.
       const intact = checkPackIntact(join(options.artifactsDir, e.name));
@@ -213,4 +228,13 @@ function wrongType(e: PackEntry): string | undefined {
 function checkDays(n: number, what: string): void {
   if (!Number.isInteger(n) || n < 0)
     throw new AuditpackError('USAGE', `${what} must be a whole number ≥ 0, got ${String(n)}`);
+}
+
+/** Whether a pack directory holds a signature (its signature file, not followed through a link). */
+function isSigned(dir: string): boolean {
+  try {
+    return lstatSync(join(dir, SIGNATURE_FILE)).isFile();
+  } catch {
+    return false;
+  }
 }

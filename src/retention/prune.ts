@@ -21,6 +21,7 @@ export async function prune(options: PruneOptions): Promise<{ plan: PrunePlan; r
     ...(options.eventLogDir !== undefined ? { eventLogDir: options.eventLogDir } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
     ...(options.loggerClock ? { loggerClock: options.loggerClock } : {}),
+    ...(options.signingKey !== undefined ? { signingKey: options.signingKey } : {}),
   });
   return { plan, result };
 }

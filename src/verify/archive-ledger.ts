@@ -7,7 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { wrapFsError } from '../errors.js';
 import { PRUNED_LEDGER } from '../format/pack.js';
 import { isNotRegularFile, openRegular } from '../fsx/regular.js';
-import { parsePrunedLedger } from '../format/pruned-ledger.js';
+import { parsePrunedLedger, type PrunedLine } from '../format/pruned-ledger.js';
 import type { PackReport } from './pack-report.js';
 import type { Findings } from './report.js';
 
@@ -33,6 +33,11 @@ export interface LedgerEntry {
   readonly rawSha: string | null;
   /** pruned_at, when it is an ISO instant. */
   readonly prunedAt: number | undefined;
+  /** The line's signature (archive-prune-signatures.ts), and the bytes it signs (null: not last as written). */
+  readonly signature?: string;
+  readonly signedMessage?: string | null;
+  /** The fields as written, to hold against the signed message's. */
+  readonly fields: PrunedLine;
 }
 
 /** Reads the ledger at `path`; an unreadable or oversized ledger is a finding and no entries. */
@@ -78,5 +83,7 @@ export async function readLedger(path: string, f: Findings): Promise<LedgerEntry
     line: e.line,
     rawSha: e.manifest_sha256,
     prunedAt: e.pruned_at !== undefined && ISO_UTC.test(e.pruned_at) ? Date.parse(e.pruned_at) : undefined,
+    ...(e.signature !== undefined ? { signature: e.signature, signedMessage: e.signedMessage ?? null } : {}),
+    fields: e,
   }));
 }

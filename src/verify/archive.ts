@@ -28,7 +28,9 @@ import {
   readLiveLog,
 } from './archive-live.js';
 import { direntKind } from './log.js';
+import { checkPruneSignatures } from './archive-prune-signatures.js';
 import { verifyPack } from './pack.js';
+import { trustOf } from './pack-gather.js';
 import { verifyPackDir } from './pack-dir.js';
 import type { VerifyPackOptions } from './pack-report.js';
 import { type ArchiveEvidence, Findings, makeReport, printableName, type VerifyReport } from './report.js';
@@ -82,6 +84,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
   const newestMade =
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
   checkPrunes(packs, pruned, live, newestMade, options.now?.() ?? Date.now(), f);
+  checkPruneSignatures(pruned, trustOf(options), f);
   // A pack kept only as .tar.gz (archived, then pruned) still has its review state reported.
   const tarOnly = tars.filter((t) => !packs.some((p) => `${p.name}${PACK_ARCHIVE_SUFFIX}` === t.name));
   await addArchiveReviewFindings(
@@ -94,7 +97,12 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
       tagmanifestSha256: p.report.manifest.tagmanifestSha256,
       reviewEvents: p.report.reviewEvents,
     })),
-    { signers: options.reviewSigners, logDir: options.logDir, pruned: new Set(removed.map((e) => e.manifestSha256)) },
+    {
+      signers: options.reviewSigners,
+      logDir: options.logDir,
+      pruned: new Set(removed.map((e) => e.manifestSha256)),
+      unpinned: options.reviewSignersUnpinned,
+    },
     f,
   );
   if (packs.length === 0 && tars.length === 0)

@@ -30,6 +30,8 @@ export interface VerifyPackOptions {
   keepProvenance?: boolean;
   /** Trusted approvers (allowed_signers entries for namespace `auditpack-review`): review countersignatures must be by them. */
   reviewSigners?: readonly ReviewSigner[];
+  /** The file `reviewSigners` was read from when nobody named it (found by default): reported as unpinned. */
+  reviewSignersUnpinned?: string;
 }
 
 /** A pack's report, with what an archive check needs from its manifest. */

@@ -87,6 +87,7 @@ export async function verifyPath(path: string, options: VerifyArchiveOptions = {
         {
           signers: options.reviewSigners,
           logDir: options.logDir,
+          unpinned: options.reviewSignersUnpinned,
         },
       );
     case 'pack-tar':
@@ -94,7 +95,7 @@ export async function verifyPath(path: string, options: VerifyArchiveOptions = {
       return withPackReview(
         path,
         await withStandaloneNotes(await verifyPack(path, { ...options, keepProvenance: true }), undefined, options),
-        { signers: options.reviewSigners, logDir: options.logDir },
+        { signers: options.reviewSigners, logDir: options.logDir, unpinned: options.reviewSignersUnpinned },
       );
     case 'archive':
       return verifyArchive(path, options);

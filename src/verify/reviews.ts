@@ -28,6 +28,19 @@ export interface ReviewScope {
   readonly logDir: string | undefined;
   /** Manifest hashes of the pruned packs. */
   readonly pruned: ReadonlySet<string>;
+  /** Where `signers` came from when nobody named them (a config file a forger can edit). */
+  readonly unpinned?: string | undefined;
+}
+
+/** Signers found, not given: what they vouch for is only as safe as the file they came from. */
+function noteUnpinned(scope: Omit<ReviewScope, 'pruned'>, file: string, f: Findings): void {
+  if (scope.signers === undefined || scope.unpinned === undefined) return;
+  f.add(
+    'REVIEW_SIGNERS_UNPINNED',
+    'warning',
+    file,
+    `the review signers were read from ${scope.unpinned}, found by default in the config directory: anyone who can write it can add a key of their own there; give --review-signers (or AUDITPACK_REVIEW_SIGNERS) naming a copy you trust`,
+  );
 }
 
 /** Adds the review findings of an artifacts directory; `packs` are its pack directories (current and superseded). */
@@ -55,6 +68,7 @@ export async function addArchiveReviewFindings(
     awaitingAfter: scope.logDir === undefined ? (newest?.createdAt ?? '') : undefined,
   });
   for (const p of r.problems) f.add(p.code, p.severity, p.file, p.detail, p.line);
+  noteUnpinned(scope, REVIEWS_DIR, f);
 }
 
 /**
@@ -81,6 +95,7 @@ export async function addPackReviewFindings(
     awaitingAfter: undefined,
   });
   for (const p of r.problems) f.add(p.code, p.severity, p.file === pack.name ? '.' : `../${p.file}`, p.detail, p.line);
+  noteUnpinned(scope, `../${REVIEWS_DIR}`, f);
 }
 
 /** A pack directory's report with its review findings added (see addPackReviewFindings). */

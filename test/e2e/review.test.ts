@@ -86,10 +86,27 @@ describe('auditpack review (CLI)', () => {
     expect(v.code, v.stdout).toBe(0);
     expect(v.stdout).toContain('review records and approvals');
     expect(v.stdout).toContain('APPROVED by bob@desk');
+    expect(v.stdout).not.toContain('REVIEW_SIGNERS_UNPINNED');
+    // The same list found by default in configs/ (attack9 #06): anyone who can write configs/ could
+    // have added a key, so verify says where the trust came from; named on the command line it is pinned.
+    const { AUDITPACK_REVIEW_SIGNERS: _, ...unnamed } = env(f, 'carol@desk');
+    const { mkdirSync, copyFileSync } = await import('node:fs');
+    mkdirSync(join(f.cwd, 'configs'), { recursive: true });
+    copyFileSync(f.signersFile, join(f.cwd, 'configs', 'review_signers.conf'));
+    const found = runCli(['verify', f.artifacts, '--json'], { cwd: f.cwd, env: unnamed });
+    expect(found.code, found.stdout).toBe(0);
+    expect(
+      (JSON.parse(found.stdout) as { problems: { code: string; severity: string }[] }).problems.filter(
+        (p) => p.code === 'REVIEW_SIGNERS_UNPINNED',
+      ),
+    ).toMatchObject([{ severity: 'warning' }]);
+    const pinned = runCli(['verify', f.artifacts, '--review-signers', f.signersFile], { cwd: f.cwd, env: unnamed });
+    expect(pinned.code, pinned.stdout).toBe(0);
+    expect(pinned.stdout).not.toContain('REVIEW_SIGNERS_UNPINNED');
     const again = runCli(['review', DATE, '--reject', '--reason', 'too late'], { cwd: f.cwd, env: env(f, 'bob@desk') });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('REVIEW_TRANSITION_INVALID');
-  });
+  }, 180_000);
 
   it('refusals: submit without dispositions exits 1, approve on a DRAFT exits 2, no action exits 2; nothing written', async () => {
     const f = await makeFixture(tempDir());

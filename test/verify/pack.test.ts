@@ -13,6 +13,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { renderPrunedLine } from '../../src/format/pruned-ledger.js';
+import { signSshsig } from '../../src/signing/sshsig.js';
 import { verifyArchive, verifyPack, verifyPath } from '../../src/verify/index.js';
 import type { Problem, VerifyReport } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -94,9 +96,16 @@ describe('untouched packs and archives: no finding at all', () => {
     const { art, packs, dates, logs } = archive(3);
     // Prune day 1.
     rmSync(packs[0]!.dir, { recursive: true });
+    // (Signed by the key, as a prune holding it writes it: with a trusted key an unsigned line is an error.)
     writeFileSync(
       join(art, 'pruned.jsonl'),
-      `${JSON.stringify({ export_date: dates[0], manifest_sha256: packs[0]!.manifestSha256, path: dates[0], pruned_at: '2025-12-08T00:00:00Z' })}\n`,
+      renderPrunedLine({
+        export_date: dates[0]!,
+        manifest_sha256: packs[0]!.manifestSha256,
+        path: dates[0]!,
+        pruned_at: '2025-12-08T00:00:00Z',
+        sign: (m) => signSshsig(m, KEY.privateKey),
+      }),
     );
     // Re-export day 2 with --force: the old one moves to .v1 and the new one records it.
     renameSync(packs[1]!.dir, join(art, `${dates[1]}.v1`));

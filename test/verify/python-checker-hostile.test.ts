@@ -174,4 +174,35 @@ open(dst, 'wb').write(gzip.compress(bio.getvalue()))
     const ours = await verifyPack(dup);
     expect(ours.problems.map((p) => [p.code, p.file])).toContainEqual(['PACK_TAR_INVALID', 'data/orders.csv']);
   }, 120_000);
+
+  it('NaN or Infinity in pruned.jsonl is not JSON to either checker; an impossible date or a 7-digit version is no pack to either (attack9 #05)', async () => {
+    const root = tempDir();
+    const logDir = join(root, 'logs');
+    const art = join(root, 'artifacts');
+    mkdirSync(logDir);
+    await writeDay(logDir, '2026-11-28', SAMPLE_EVENTS);
+    await exportPack({ date: '2026-11-28', logDir, artifactsDir: art, version: '0.0.0-test', recordEvent: false });
+    const { verifyArchive } = await import('../../src/verify/index.js');
+    const ok = pythonPackCheck(art);
+    expect(ok.errors).toEqual([]);
+    const { writeFileSync, rmSync } = await import('node:fs');
+    for (const constant of ['NaN', 'Infinity', '-Infinity']) {
+      writeFileSync(
+        join(art, 'pruned.jsonl'),
+        `{"export_date":"2026-11-20","manifest_sha256":null,"path":"2026-11-20","pruned_at":"2026-11-27T00:00:00.000Z","note":${constant}}\n`,
+      );
+      const ts = (await verifyArchive(art)).problems.filter((p) => p.severity === 'error').map((p) => p.code);
+      expect(ts).toContain('ARCHIVE_PRUNED_LEDGER_INVALID');
+      expect(pythonPackCheck(art).errors.map((e) => e.code)).toContain('ARCHIVE_PRUNED_LEDGER_INVALID');
+    }
+    rmSync(join(art, 'pruned.jsonl'));
+    // Not pack names to verify (unexpected entries at most): nor to the reference checker.
+    for (const name of ['2026-02-30', '2026-11-27.v1234567']) {
+      mkdirSync(join(art, name));
+      const ts = (await verifyArchive(art)).problems.filter((p) => p.severity === 'error').map((p) => p.code);
+      const py = pythonPackCheck(art).errors.map((e) => e.code);
+      expect({ name, py: py.length === 0 }).toEqual({ name, py: ts.length === 0 });
+      rmSync(join(art, name), { recursive: true });
+    }
+  }, 120_000);
 });

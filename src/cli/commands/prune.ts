@@ -4,6 +4,7 @@
  * byte; refuses (CLOCK_SKEW, exit 75) when the newest pack or log is dated after today.
  */
 import type { Command } from 'commander';
+import type { PrunePlan, PruneResult } from '../../retention/index.js';
 import type { CliIO } from '../io.js';
 import { hiddenLogsDirAlias, logDirOf, parseWholeNumber } from '../options.js';
 import { helpText } from '../help.js';
@@ -18,6 +19,7 @@ interface PruneCliOptions {
   artifactsDir?: string;
   dryRun?: boolean;
   json?: boolean;
+  signingKey?: string;
 }
 
 export function definePrune(program: Command, io: CliIO): void {
@@ -37,6 +39,10 @@ export function definePrune(program: Command, io: CliIO): void {
     .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
     .addOption(hiddenLogsDirAlias())
     .option('--artifacts-dir <dir>', 'where packs are (env EXPORT_BASE_DIR, default artifacts)')
+    .option(
+      '--signing-key <file>',
+      'Ed25519 private key that signs the pruned.jsonl lines; without it signed packs are kept (env AUDITPACK_SIGNING_KEY)',
+    )
     .option('--dry-run', 'show what would be removed, remove nothing')
     .option('--json', 'print the result as JSON')
     .addHelpText(
@@ -66,6 +72,7 @@ export function definePrune(program: Command, io: CliIO): void {
           exportBaseDir: opts.artifactsDir,
           exportRetentionDays: opts.retentionDays,
           logRetentionDays: opts.logRetentionDays,
+          signingKey: opts.signingKey,
         },
       });
       // With an archive configured, a pack is removed only once its archived copy is verified.
@@ -73,38 +80,48 @@ export function definePrune(program: Command, io: CliIO): void {
         config.archive === undefined
           ? undefined
           : (await import('../../archive/ledger.js')).archivedCheckFromLedger(config.exportBaseDir);
+      const signingKey =
+        config.signingKey === undefined
+          ? undefined
+          : (await import('../../signing/index.js')).loadSigningKey(config.signingKey);
       const { plan, result } = await prune({
         ...(archived !== undefined ? { archived } : {}),
+        ...(signingKey !== undefined ? { signingKey } : {}),
         artifactsDir: config.exportBaseDir,
         retentionDays: config.exportRetentionDays,
         logs: { logDir: config.logDir, retentionDays: config.logRetentionDays },
         dryRun: opts.dryRun === true,
       });
-      if (opts.json === true) {
-        printJson(io, snakeKeys({ ok: true, dry_run: opts.dryRun === true, plan, removed: result }));
-        return;
-      }
-      const packs = result?.packs.length ?? plan.packs.length;
-      const archives = result?.archives.length ?? plan.archives.length;
-      const logs = result?.logs.length ?? plan.logs.length;
-      if (opts.dryRun === true) {
-        for (const p of plan.packs) io.stdout.write(`would remove pack ${p.name}\n`);
-        for (const a of plan.archives) io.stdout.write(`would remove archive ${a}\n`);
-        for (const l of plan.logs) io.stdout.write(`would remove log ${l.file}\n`);
-        for (const t of plan.staleTemp) io.stdout.write(`would remove leftover ${t}\n`);
-      }
-      for (const p of result?.packs ?? plan.packs)
-        if (p.relied_on !== undefined)
-          io.stdout.write(
-            `${opts.dryRun === true ? 'would remove' : 'removed'} pack ${p.name}, relying on its archived copy: ${p.relied_on}\n`,
-          );
-      for (const k of plan.keptLogs) io.stderr.write(`${mark(io, 'warn', 'stderr')} keeping ${k.file}: ${k.reason}\n`);
-      for (const s of plan.skipped)
-        if (s.reason !== 'the newest pack is always kept' && s.reason !== 'just exported')
-          io.stderr.write(`${mark(io, 'warn', 'stderr')} left alone ${s.name}: ${s.reason}\n`);
-      const verb = opts.dryRun === true ? 'would prune' : 'pruned';
-      io.stdout.write(
-        `${mark(io, 'ok')} ${verb} ${packs} pack(s), ${archives} archive(s), ${logs} log file(s) (packs before ${plan.packCutoff}, logs before ${plan.logCutoff}; ${plan.keptLogs.length} old log(s) kept)\n`,
-      );
+      printPrune(io, opts, plan, result);
     });
+}
+
+/** What prune did (or would do), as JSON or as lines for people. */
+function printPrune(io: CliIO, opts: PruneCliOptions, plan: PrunePlan, result: PruneResult | null): void {
+  if (opts.json === true) {
+    printJson(io, snakeKeys({ ok: true, dry_run: opts.dryRun === true, plan, removed: result }));
+    return;
+  }
+  const packs = result?.packs.length ?? plan.packs.length;
+  const archives = result?.archives.length ?? plan.archives.length;
+  const logs = result?.logs.length ?? plan.logs.length;
+  if (opts.dryRun === true) {
+    for (const p of plan.packs) io.stdout.write(`would remove pack ${p.name}\n`);
+    for (const a of plan.archives) io.stdout.write(`would remove archive ${a}\n`);
+    for (const l of plan.logs) io.stdout.write(`would remove log ${l.file}\n`);
+    for (const t of plan.staleTemp) io.stdout.write(`would remove leftover ${t}\n`);
+  }
+  for (const p of result?.packs ?? plan.packs)
+    if (p.relied_on !== undefined)
+      io.stdout.write(
+        `${opts.dryRun === true ? 'would remove' : 'removed'} pack ${p.name}, relying on its archived copy: ${p.relied_on}\n`,
+      );
+  for (const k of plan.keptLogs) io.stderr.write(`${mark(io, 'warn', 'stderr')} keeping ${k.file}: ${k.reason}\n`);
+  for (const s of plan.skipped)
+    if (s.reason !== 'the newest pack is always kept' && s.reason !== 'just exported')
+      io.stderr.write(`${mark(io, 'warn', 'stderr')} left alone ${s.name}: ${s.reason}\n`);
+  const verb = opts.dryRun === true ? 'would prune' : 'pruned';
+  io.stdout.write(
+    `${mark(io, 'ok')} ${verb} ${packs} pack(s), ${archives} archive(s), ${logs} log file(s) (packs before ${plan.packCutoff}, logs before ${plan.logCutoff}; ${plan.keptLogs.length} old log(s) kept)\n`,
+  );
 }

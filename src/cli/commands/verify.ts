@@ -362,8 +362,13 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
       );
     options.allowedSigners = signers;
   }
-  if (config.review.signers !== undefined)
+  if (config.review.signers !== undefined) {
     options.reviewSigners = signing.parseAllowedSigners(await readKeyFile(config.review.signers));
+    // Named on the command line or in the environment: pinned by whoever runs verify. Found in the
+    // config file or at the default path: a file in the directory a forger may write.
+    const named = opts.reviewSigners !== undefined || (io.env.AUDITPACK_REVIEW_SIGNERS ?? '').trim() !== '';
+    if (!named) options.reviewSignersUnpinned = config.review.signers;
+  }
   return options;
 }
 

@@ -124,6 +124,7 @@ export async function buildCorpus(): Promise<Corpus> {
     logs: { logDir: join(root, 'pruned', 'logs'), retentionDays: 2 },
     now: pruneDay,
     loggerClock: () => (tp += 1000),
+    signingKey: privateKey,
   });
   // A second archive of the same days (docs/FORMAT.md "Back-filling a missed day", "What a prune
   // leaves behind"): the middle day exported last (a back-fill), the first day pruned, then the next
@@ -150,6 +151,7 @@ export async function buildCorpus(): Promise<Corpus> {
     now: tr / 1000,
     eventLogDir: logsB,
     loggerClock: () => (tr += 1000),
+    signingKey: privateKey,
   });
   tr = at('2025-09-12T00:10:00Z');
   await exportPack({ ...rec, date: '2025-09-11' });
