@@ -995,6 +995,11 @@ def read_pack_dir(path, rep, shown):
             if stat.S_ISLNK(os.stat(d, dir_fd=rootfd, follow_symlinks=False).st_mode):
                 rep.error("NOT_A_REGULAR_FILE", shown + "/" + prefix + d, None, "a symbolic link")
                 dirs.remove(d)
+            elif (prefix == "" and d != "data") or prefix == "data/":
+                # A pack's only directory is data/: any other, empty or not, is reported once, where it
+                # starts (what is inside is walked and judged as before). FORMAT.md "Layout".
+                rep.error("PACK_FILE_UNEXPECTED", shown + "/" + prefix + d, None,
+                          "a directory the format does not define (only data/)")
         for n in names:
             rel = prefix + n
             try:

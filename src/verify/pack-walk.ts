@@ -7,6 +7,7 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { wrapFsError } from '../errors.js';
+import { PAYLOAD_DIR } from '../format/pack.js';
 import { openRegular } from '../fsx/regular.js';
 import { isSafeRelativePath } from './checksum-file.js';
 import { direntKind } from './log.js';
@@ -15,6 +16,8 @@ import { type Findings, printableName } from './report.js';
 /** Entries walked in a pack directory, at most; a pack has about ten. */
 const MAX_ENTRIES = 10_000;
 const MAX_DEPTH = 6;
+/** The one directory a pack or a roll-up holds (`data`). */
+const DATA_DIR = PAYLOAD_DIR.slice(0, -1);
 
 /** Lists regular files under `dir` (relative, '/'-separated) with lstat; anything else is a finding. */
 export async function walk(dir: string, f: Findings): Promise<{ rel: string; size: number }[]> {
@@ -41,6 +44,10 @@ export async function walk(dir: string, f: Findings): Promise<{ rel: string; siz
         );
         return;
       }
+      // A pack's (and a roll-up's) only directory is data/: any other, empty or not, is reported
+      // once, where it starts (what is inside is walked and judged as before).
+      if (e.isDirectory() && (rel === '' ? e.name !== DATA_DIR : rel === DATA_DIR))
+        f.add('PACK_FILE_UNEXPECTED', 'error', printableName(r), 'a directory the format does not define (only data/)');
       if (!isSafeRelativePath(r)) {
         f.add('PACK_PATH_UNSAFE', 'error', printableName(r), 'a name with characters a pack never uses; not opened');
         continue;
