@@ -10,45 +10,17 @@ import { createAuditLogger } from '../../src/logger/index.js';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportPack, type ExportPackOptions } from '../../src/pack/export.js';
+import { exportPack } from '../../src/pack/export.js';
 import { prune } from '../../src/retention/index.js';
 import { verifyArchive, verifyPack, type VerifyReport } from '../../src/verify/index.js';
-import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
+import { days } from './helpers/archive-days.js';
 import { forgePack, makeWritable } from './helpers/forge.js';
 import { PYTHON } from '../helpers/python.js';
 
 const errorCodes = (r: VerifyReport): string[] =>
   [...new Set(r.problems.filter((p) => p.severity === 'error').map((p) => p.code))].sort();
 const codes = (r: VerifyReport): string[] => [...new Set(r.problems.map((p) => p.code))].sort();
-
-/** Days 2026-11-25 … 2026-11-30 of events in one chained log. */
-async function days(): Promise<{
-  root: string;
-  logDir: string;
-  artifactsDir: string;
-  dates: string[];
-  opts: (date: string, o?: Partial<ExportPackOptions>) => ExportPackOptions;
-}> {
-  const root = tempDir();
-  const logDir = join(root, 'logs');
-  const artifactsDir = join(root, 'artifacts');
-  mkdirSync(logDir);
-  const dates = ['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30'];
-  for (const d of dates) await writeDay(logDir, d, SAMPLE_EVENTS);
-  // Exports and prunes record their events on the day after the last one (the live log).
-  let t = microsAt('2026-12-01', '00:10:00');
-  const opts = (date: string, o: Partial<ExportPackOptions> = {}): ExportPackOptions => ({
-    date,
-    logDir,
-    artifactsDir,
-    version: '0.1.0',
-    now: () => t / 1000,
-    loggerClock: () => (t += 1000),
-    ...o,
-  });
-  return { root, logDir, artifactsDir, dates, opts };
-}
 
 describe('pack payload held to the log (real export, forger without the key)', () => {
   it('one price changed in orders.csv: the record, its seq and the column are named; the .tar.gz too', async () => {

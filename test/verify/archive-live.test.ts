@@ -15,6 +15,7 @@ import { signSshsig } from '../../src/signing/sshsig.js';
 import { pageSignerOf } from '../../src/verify/judge-signature.js';
 import { verifyArchive, verifyPack, type VerifyReport } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
+import { days } from './helpers/archive-days.js';
 import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { makeWritable } from './helpers/forge.js';
 import { forgeLastLine } from './helpers/forge-tail.js';
@@ -23,31 +24,6 @@ const codesOf = (r: VerifyReport, severity: string): string[] =>
   [...new Set(r.problems.filter((p) => p.severity === severity).map((p) => p.code))].sort();
 const errorCodes = (r: VerifyReport): string[] =>
   [...new Set(r.problems.filter((p) => p.severity === 'error').map((p) => p.code))].sort();
-
-/** Days 2026-11-25 … 2026-11-30 of events in one chained log; exports record on 2026-12-01. */
-async function days(): Promise<{
-  logDir: string;
-  artifactsDir: string;
-  opts: (date: string, o?: Partial<ExportPackOptions>) => ExportPackOptions;
-}> {
-  const root = tempDir();
-  const logDir = join(root, 'logs');
-  const artifactsDir = join(root, 'artifacts');
-  mkdirSync(logDir);
-  for (const d of ['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30'])
-    await writeDay(logDir, d, SAMPLE_EVENTS);
-  let t = microsAt('2026-12-01', '00:10:00');
-  const opts = (date: string, o: Partial<ExportPackOptions> = {}): ExportPackOptions => ({
-    date,
-    logDir,
-    artifactsDir,
-    version: '0.1.0',
-    now: () => t / 1000,
-    loggerClock: () => (t += 1000),
-    ...o,
-  });
-  return { logDir, artifactsDir, opts };
-}
 
 const editLast = (line: string): string => line.replace('"severity":"low"', '"severity":"lox"');
 

@@ -6,19 +6,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { recordWriterEvent } from '../../src/logger/child.js';
 import { createAuditLogger } from '../../src/logger/index.js';
-import { exportPack, type ExportPackOptions } from '../../src/pack/export.js';
+import { exportPack } from '../../src/pack/export.js';
 import { prune } from '../../src/retention/index.js';
 import { formatAllowedSignersLine } from '../../src/signing/keys.js';
 import { verifyArchive, type VerifyReport } from '../../src/verify/index.js';
 import { PYTHON } from '../helpers/python.js';
-import { tempDir } from '../helpers/tmp.js';
-import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { days } from './helpers/archive-days.js';
 import { makeWritable } from './helpers/forge.js';
 
 const errorCodes = (r: VerifyReport): string[] =>
@@ -30,24 +29,8 @@ const NOW = Date.parse('2026-12-01T00:20:00Z');
 
 /** Six signed days, 2026-11-25 … 11-30, and an allowed_signers file for the key. */
 async function signedArchive() {
-  const root = tempDir();
-  const logDir = join(root, 'logs');
-  const artifactsDir = join(root, 'artifacts');
-  mkdirSync(logDir);
-  const dates = ['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30'];
-  for (const d of dates) await writeDay(logDir, d, SAMPLE_EVENTS);
-  let t = microsAt('2026-12-01', '00:10:00');
-  const opts = (date: string, o: Partial<ExportPackOptions> = {}): ExportPackOptions => ({
-    date,
-    logDir,
-    artifactsDir,
-    version: '0.1.0',
-    now: () => t / 1000,
-    loggerClock: () => (t += 1000),
-    signingKey: KEY.privateKey,
-    ...o,
-  });
-  for (const d of dates) await exportPack(opts(d));
+  const { root, logDir, artifactsDir, dates, opts } = await days();
+  for (const d of dates) await exportPack(opts(d, { signingKey: KEY.privateKey }));
   const signers = join(root, 'allowed_signers');
   writeFileSync(signers, formatAllowedSignersLine('ops@example.com', KEY.publicKey));
   const pruneWith = (signingKey: typeof KEY.privateKey | undefined) =>
