@@ -186,11 +186,14 @@ export async function checkLogAnchors(
         `${found} Anchored events; only the first ${MAX_ANCHORS_PER_FILE} were checked, and the anchor rhythm was not (a real log has a few dozen a day)`,
       );
     if (unchecked.size > 0) {
+      // Asked for time evidence (--anchor-interval): a token by an unchecked TSA proves no time, since
+      // anyone can run a TSA that dates a token in the past; then it is a warning, not a note.
+      const asked = options.anchorIntervalMs !== undefined;
       f.add(
         'TIMESTAMP_NOT_CHECKED',
-        'info',
+        asked ? 'warning' : 'info',
         file,
-        `valid anchor tokens by ${[...unchecked].map((s) => `"${s}"`).join(', ')}, but no trusted TSA certificate (--tsa-ca) was given: who made them was not checked`,
+        `valid anchor tokens by ${[...unchecked].map((s) => `"${s}"`).join(', ')}, but no trusted TSA certificate (--tsa-ca) was given: who made them was not checked${asked ? ', so the anchor rhythm asked for rests on tokens anyone could have made and back-dated' : ''}`,
       );
     }
     const held = options.anchorsSince === undefined || ctx.date === undefined || ctx.date >= options.anchorsSince;

@@ -93,6 +93,13 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     const v = await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
     expect(v.problems.filter((p) => p.code !== 'LOG_CHAIN_START')).toEqual([]);
     expect(v.checked.anchors).toBe(1);
+    // Without a trusted TSA certificate the token's maker is unchecked: a note, but a warning when
+    // an anchor rhythm was asked for, which a self-made back-dated token would satisfy (attack9 #08).
+    const severity = async (o: { anchorIntervalMs?: number }) =>
+      (await verifyLog(logFile(logDir), { timestamps: o })).problems.find((p) => p.code === 'TIMESTAMP_NOT_CHECKED')
+        ?.severity;
+    expect(await severity({})).toBe('info');
+    expect(await severity({ anchorIntervalMs: 86_400_000 })).toBe('warning');
 
     // The auditor's way: rebuild the statement from the event and let openssl check the token.
     const dir = tempDir();
