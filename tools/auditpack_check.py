@@ -1559,7 +1559,7 @@ def removed_a_pack(e, packs):
     return m.group(1) == e["export_date"] and not (p in packs and packs[p][1] is not None and packs[p][1] == e.get("manifest_sha256"))
 
 
-def check_archive(path, rep, review_signers=None):
+def check_archive(path, rep, review_signers=None, allowed_signers=None):
     packs = {}  # name -> (manifest, manifest bytes hash)
     tars = {}
     review_tags = {}  # manifest hash -> (pack name, tag manifest hash), for the review records
@@ -1669,6 +1669,7 @@ def check_archive(path, rep, review_signers=None):
             rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "inserted_before names no pack or ledger entry")
     check_carries(path, packs, current, rep)
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
+    check_ledger_signatures(ledger_lines, allowed_signers, rep)
     check_ledger(path, packs, current, ledger_lines, rep, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()))
     check_mixed_signing(path, sorted(packs), rep)
     check_reviews(path, review_tags, review_signers, rep)
@@ -1883,14 +1884,11 @@ def check_signature(pack_dir, allowed_signers, rep, shown):
         rep.error("PACK_SIGNATURE_INVALID", shown, None, "the signature does not verify with the allowed signers")
 
 
-def check_ledger_signatures(ledger, allowed_signers, rep):
+def check_ledger_signatures(ledger_lines, allowed_signers, rep):
     """pruned.jsonl lines (FORMAT.md "What a prune leaves behind"): a signed line's signature covers the
     line up to its last member, `,"signature":"…"}`, closed by `}`; with allowed signers every line must be
     signed by one of them (the ledger line and the PackPruned event are otherwise the writer's word)."""
-    if not os.path.isfile(ledger):
-        return
-    for i, raw in enumerate(split_lines(open(ledger, "rb").read())[0]):
-        line = raw[0] if isinstance(raw, tuple) else raw
+    for i, (line, _) in enumerate(ledger_lines):
         try:
             e = strict_json(line.decode("utf-8"))
         except (RecursionError, ValueError, UnicodeDecodeError):
@@ -2037,8 +2035,7 @@ def main(argv):
             check_log_dir(path, rep)
         else:
             kind = "archive"
-            check_archive(path, rep, review_signers)
-            check_ledger_signatures(os.path.join(path, "pruned.jsonl"), signers, rep)
+            check_archive(path, rep, review_signers, signers)
             if signers:
                 for n in sorted(entries):
                     if PACK_NAME.fullmatch(n) and os.path.isdir(os.path.join(path, n)):
