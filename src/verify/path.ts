@@ -14,7 +14,7 @@ import { ROLLUP_RECORD } from '../format/rollup.js';
 import { verifyRollup } from './rollup.js';
 import { verifyPack } from './pack.js';
 import { withRollupStandaloneNote, withStandaloneNotes } from './pack-standalone.js';
-import { Findings, makeReport, type VerifyReport } from './report.js';
+import { Findings, makeReport, type Problem, type VerifyReport } from './report.js';
 import { withPackReview } from './reviews.js';
 
 /** What a path was taken to be. */
@@ -63,6 +63,28 @@ export async function detectPathKind(path: string): Promise<PathKind> {
  * does not exist.
  */
 export async function verifyPath(path: string, options: VerifyArchiveOptions = {}): Promise<VerifyReport> {
+  return withTsaCaNote(await verifyKind(path, options), options);
+}
+
+/**
+ * Trust anchors found, not given: a token that chains to them proves only as much as the file
+ * they came from, which whoever rewrites the log or the packs may also have pointed at a CA of
+ * their own (whose TSA then dates tokens in the past). Said once, when a token was checked.
+ */
+function withTsaCaNote(report: VerifyReport, options: VerifyArchiveOptions): VerifyReport {
+  const from = options.timestamps?.tsaCaUnpinned;
+  if (from === undefined || options.timestamps?.tsaCa === undefined) return report;
+  if ((report.checked.timestamped ?? 0) + (report.checked.anchors ?? 0) === 0) return report;
+  const note: Problem = {
+    code: 'TSA_CA_UNPINNED',
+    severity: 'warning',
+    file: '.',
+    detail: `the trusted TSA certificates were read from ${from}, found in the configuration (tsa.ca) rather than named by whoever runs verify: anyone who can write the configuration can point it at a CA of their own, whose TSA dates tokens in the past; give --tsa-ca (or AUDITPACK_TSA_CA) naming a copy you trust`,
+  };
+  return { ...report, problems: [...report.problems, note] };
+}
+
+async function verifyKind(path: string, options: VerifyArchiveOptions): Promise<VerifyReport> {
   const kind = await detectPathKind(path);
   switch (kind) {
     case 'log':

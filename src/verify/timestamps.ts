@@ -23,8 +23,13 @@ import type { Findings } from './report.js';
 export interface TimestampCheckOptions {
   /** Trust anchors for TSA certificates (`--tsa-ca`). Without them a token's maker is not checked (info finding). */
   readonly tsaCa?: readonly X509Certificate[] | undefined;
-  /** A pack without a token is an error (`--require-timestamp`). */
+  /** A pack without a token is an error (`--require-timestamp`); one whose TSA was not checked, a warning. */
   readonly requireTimestamp?: boolean | undefined;
+  /**
+   * Where `tsaCa` was read from when nobody named it (the config file's `tsa.ca`): a file a forger
+   * may write, so verifyPath reports it (TSA_CA_UNPINNED) when a token was checked against it.
+   */
+  readonly tsaCaUnpinned?: string | undefined;
   /** Chain anchors are expected at least this often (ms); a longer stretch without one is LOG_ANCHOR_GAP. */
   readonly anchorIntervalMs?: number | undefined;
   /** The first UTC day (`YYYY-MM-DD`) anchors are expected on; earlier days are not held to the rhythm. */
@@ -101,11 +106,14 @@ export async function judgePackTimestamp(
   if (!reportVerification(v, f, PACK_TOKEN_FILE, `token over ${PACK_TOKEN_COVERS}`) || v.facts === undefined)
     return true;
   if (!v.chainChecked) {
+    // Asked for a token (--require-timestamp): one by an unchecked TSA proves no time, since anyone
+    // can run a TSA that dates a token in the past; then it is a warning, as for --anchor-interval.
+    const asked = options.requireTimestamp === true;
     f.add(
       'TIMESTAMP_NOT_CHECKED',
-      'info',
+      asked ? 'warning' : 'info',
       PACK_TOKEN_FILE,
-      `a valid token by "${v.facts.signer ?? '?'}" at ${v.facts.genTime.toISOString()}, but no trusted TSA certificate (--tsa-ca) was given: who made it was not checked`,
+      `a valid token by "${v.facts.signer ?? '?'}" at ${v.facts.genTime.toISOString()}, but no trusted TSA certificate (--tsa-ca) was given: who made it was not checked${asked ? ', so the token required rests on a TSA anyone could have run and back-dated' : ''}`,
     );
   }
   const t = v.facts.genTime.getTime();

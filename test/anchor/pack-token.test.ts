@@ -119,6 +119,24 @@ describe('a pack with a time-stamp token', () => {
     const r = await verifyPack(pack);
     expect(r.ok).toBe(true);
     expect(r.problems.map((p) => [p.code, p.severity])).toEqual([['TIMESTAMP_NOT_CHECKED', 'info']]);
+    // A token asked for (--require-timestamp) by a TSA nobody checked proves no time: anyone can run
+    // one that dates a token in the past, so it is a warning, as for --anchor-interval (attack9 #08).
+    const asked = await verifyPack(pack, { timestamps: { requireTimestamp: true } });
+    expect(asked.ok).toBe(true);
+    expect(asked.problems.map((p) => [p.code, p.severity])).toEqual([['TIMESTAMP_NOT_CHECKED', 'warning']]);
+  });
+
+  it('trusted TSA certificates found in the configuration, not named, are reported as unpinned', async () => {
+    const { pack } = await exported({ url: tsa.url });
+    const tsaCa = loadTsaCa(pki.caCert);
+    const unpinned = (r: { problems: readonly { code: string; severity: string; detail: string }[] }) =>
+      r.problems.filter((p) => p.code === 'TSA_CA_UNPINNED');
+    const found = await verifyPath(pack, { timestamps: { tsaCa, tsaCaUnpinned: pki.caCert } });
+    expect(found.ok).toBe(true);
+    expect(unpinned(found)).toMatchObject([{ severity: 'warning', file: '.' }]);
+    expect(unpinned(found)[0]?.detail).toContain(pki.caCert);
+    // Named by whoever runs verify: pinned, nothing to say.
+    expect(unpinned(await verifyPath(pack, { timestamps: { tsaCa } }))).toEqual([]);
   });
 
   it('a changed tag manifest (manifest.json edited and re-hashed) breaks the token', async () => {

@@ -112,6 +112,25 @@ describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
     const problems = (JSON.parse(bad.stdout) as { problems: { code: string; severity: string }[] }).problems;
     expect(problems.filter((p) => p.severity === 'error').map((p) => p.code)).toEqual(['TIMESTAMP_UNTRUSTED']);
     expect(problems.map((p) => p.code)).toContain('PACK_UNSIGNED_UNPINNED');
+
+    // The trusted TSA certificate from the config file, which whoever can write the configuration can
+    // point at their own CA (attack9 #08): a warning naming the file (exit 0, as warnings are); named
+    // on the command line or in the environment it is pinned by whoever runs verify.
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(cwd, 'auditpack.config.json'), JSON.stringify({ tsa: { ca: pki.caCert } }));
+    const unpinned = async (args: string[], env: Record<string, string | undefined> = {}) => {
+      const run = await runCli(['verify', pack, '--require-timestamp', '--json', ...args], {
+        cwd,
+        env: { AUDITPACK_TSA_CA: undefined, ...env },
+      });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as { problems: { code: string; severity: string; detail: string }[] }).problems
+        .filter((p) => p.code === 'TSA_CA_UNPINNED' || p.code === 'TIMESTAMP_NOT_CHECKED')
+        .map((p) => `${p.severity} ${p.code}`);
+    };
+    expect(await unpinned([])).toEqual(['warning TSA_CA_UNPINNED']);
+    expect(await unpinned(['--tsa-ca', pki.caCert])).toEqual([]);
+    expect(await unpinned([], { AUDITPACK_TSA_CA: pki.caCert })).toEqual([]);
   });
 
   it('TSA down: export completes with exit 4 and says so; anchor --pack adds the token later', async () => {

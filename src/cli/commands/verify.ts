@@ -193,7 +193,7 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
   {
     label: 'time-stamp tokens',
     kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'],
-    match: (c) => c.startsWith('TIMESTAMP_') || c.startsWith('LOG_ANCHOR_'),
+    match: (c) => c.startsWith('TIMESTAMP_') || c.startsWith('LOG_ANCHOR_') || c === 'TSA_CA_UNPINNED',
   },
 ];
 
@@ -336,6 +336,11 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
     full: opts.full === true,
     timestamps: {
       ...(config.tsaCa !== undefined ? { tsaCa: loadTsaCa(config.tsaCa) } : {}),
+      // Named on the command line or in the environment: pinned by whoever runs verify. Found in the
+      // config file: a file in the directory a forger may write (as for the review signers below).
+      ...(config.tsaCa !== undefined && opts.tsaCa === undefined && (io.env.AUDITPACK_TSA_CA ?? '').trim() === ''
+        ? { tsaCaUnpinned: config.tsaCa }
+        : {}),
       requireTimestamp: config.requireTimestamp,
       ...(config.anchorIntervalMinutes !== undefined
         ? { anchorIntervalMs: config.anchorIntervalMinutes * 60_000 }
