@@ -21,7 +21,8 @@ export const KNOWN_EVENTS = Object.freeze({
   ] as const),
   fill: Object.freeze(['Filled', 'PartiallyFilled'] as const),
   config: Object.freeze(['ConfigChanged', 'ConfigSnapshot'] as const),
-  alert: Object.freeze(['AlertSent'] as const),
+  // ArchiveVerifyFailed: `archive verify` finding problems (src/archive/verify.ts).
+  alert: Object.freeze(['AlertSent', 'ArchiveVerifyFailed'] as const),
   auth: Object.freeze(['Login', 'Logout', 'LoginFailed'] as const),
   risk: Object.freeze(['RiskCheck', 'RiskOverride', 'KillSwitchOn', 'KillSwitchOff'] as const),
   decision: Object.freeze(['DecisionRecorded'] as const),
@@ -34,6 +35,18 @@ export const KNOWN_EVENTS = Object.freeze({
     'LogDiscontinuity',
     'EventsRefused',
     'LoggerConfigInvalid',
+    // What auditpack's own commands record: time-stamping (src/anchor) and the S3 archive (src/archive).
+    'Anchored',
+    'AnchorFailed',
+    'PackTimestamped',
+    'ArchiveInitialised',
+    'PackArchived',
+    'ArchiveRetentionExtended',
+    'ReviewRecordsArchived',
+    'ArchiveLegalHoldSet',
+    'ArchiveLegalHoldReleased',
+    'ArchiveVerified',
+    'Heartbeat',
   ] as const),
 });
 

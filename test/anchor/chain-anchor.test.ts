@@ -89,6 +89,7 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
       head_hash: hashLine(ls[4] as string),
       tsa_time: r.genTime.toISOString(),
     });
+    expect(ev.validation).toBeUndefined(); // a known event: no validation note
 
     const v = await verifyLog(logFile(logDir), { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
     expect(v.problems.filter((p) => p.code !== 'LOG_CHAIN_START')).toEqual([]);
@@ -233,6 +234,8 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     const last = JSON.parse(lines(logFile(logDir)).at(-1) as string) as Record<string, unknown>;
     expect(last).toMatchObject({ category: 'system', event: 'AnchorFailed', head_seq: 2 });
     expect(last.error).toMatch(/no answer within 300 ms/);
+    // auditpack's own event is a known one: no "not a known system event" note.
+    expect(last.validation).toBeUndefined();
     expect((await verifyLog(logFile(logDir))).ok).toBe(true);
   });
 
