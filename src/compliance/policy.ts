@@ -115,17 +115,21 @@ export interface LoadedPolicy {
 /** The largest policy file accepted, in bytes (UTF-8): 1 MiB. */
 export const MAX_POLICY_BYTES = 1024 * 1024;
 
+/** CONFIG_INVALID for a policy of `size` bytes, above MAX_POLICY_BYTES. */
+export function policyTooLarge(where: string, size: number): AuditpackError {
+  return new AuditpackError(
+    'CONFIG_INVALID',
+    `${where}: the policy is ${size} bytes, above the limit of ${MAX_POLICY_BYTES} bytes (1 MiB)`,
+    { details: { path: where, size, max: MAX_POLICY_BYTES } },
+  );
+}
+
 /** Parses and validates a policy's text. CONFIG_INVALID with the place and the problem. */
 export function parsePolicy(text: string, where: string): LoadedPolicy {
   // Checked before parsing: a many-megabyte policy costs minutes and gigabytes to parse and makes
   // every order's list lookups slow, and no real policy comes near the cap.
   const size = Buffer.byteLength(text, 'utf8');
-  if (size > MAX_POLICY_BYTES)
-    throw new AuditpackError(
-      'CONFIG_INVALID',
-      `${where}: the policy is ${size} bytes, above the limit of ${MAX_POLICY_BYTES} bytes (1 MiB)`,
-      { details: { path: where, size, max: MAX_POLICY_BYTES } },
-    );
+  if (size > MAX_POLICY_BYTES) throw policyTooLarge(where, size);
   let raw: unknown;
   try {
     raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });

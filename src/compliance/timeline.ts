@@ -5,7 +5,8 @@
  * there is none, the first one, and the report says from when each applied). Without snapshots of
  * the file, the file as it is now applies; without a file, the built-in defaults.
  */
-import { readRegularFile } from '../fsx/digest.js';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { openRegularSync } from '../fsx/regular.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { compileRedactor } from '../redaction/index.js';
@@ -14,7 +15,14 @@ import { readSnapshotFile } from '../snapshot/index.js';
 import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
 import { listSnapshotIds, readRecord, timestampOfId } from '../snapshot/store.js';
 import { snapshotRecording } from './snapshot-recorded.js';
-import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
+import {
+  DEFAULT_POLICY_PATH,
+  defaultPolicy,
+  MAX_POLICY_BYTES,
+  parsePolicy,
+  policyTooLarge,
+  type CompliancePolicy,
+} from './policy.js';
 
 /** One policy and from when it applied. */
 export interface PolicyInForce {
@@ -114,7 +122,7 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
   const path = resolve(options.cwd, rel);
   let text: string | undefined;
   try {
-    text = readRegularFile(path, 'utf8'); // a FIFO is refused (ENOTREG), never waited on
+    text = readPolicyText(path); // a FIFO is refused (ENOTREG), never waited on
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', path);
   }
@@ -233,9 +241,29 @@ async function storeKey(snapshotDir: string | undefined): Promise<SnapshotKey | 
 
 function readText(path: string): string {
   try {
-    return readRegularFile(path, 'utf8');
+    return readPolicyText(path);
   } catch (err) {
     throw wrapFsError(err, 'read', path);
+  }
+}
+
+/**
+ * A policy file's text (a link is followed: the operator names it), refused by its size before it
+ * is read: a policy of gigabytes (or a sparse file) is never read whole only to be refused by
+ * parsePolicy's cap. Read at most one byte past the cap, whatever the size the file claims.
+ */
+function readPolicyText(path: string): string {
+  const fd = openRegularSync(path, { followLinks: true });
+  try {
+    const claimed = fstatSync(fd).size;
+    if (claimed > MAX_POLICY_BYTES) throw policyTooLarge(path, claimed);
+    const buf = Buffer.allocUnsafe(MAX_POLICY_BYTES + 1);
+    let n = 0;
+    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
+    if (n > MAX_POLICY_BYTES) throw policyTooLarge(path, n);
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
   }
 }
 
