@@ -1578,6 +1578,11 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None):
             if not plain_file:
                 rep.error("NOT_A_REGULAR_FILE", n, None, "not a regular file; not followed")
             continue
+        # The review records' directory and the archive's own ledger (not read here): never followed.
+        if n in ("reviews", "archive-ledger.jsonl"):
+            if not (plain_dir if n == "reviews" else plain_file):
+                rep.error("NOT_A_REGULAR_FILE", n, None, "a symbolic link or another kind of file; never followed")
+            continue
         is_tar = n.endswith(".tar.gz") and PACK_NAME.fullmatch(n[:-7]) is not None
         if (PACK_NAME.fullmatch(n) and not plain_dir) or (is_tar and not plain_file):
             rep.error("NOT_A_REGULAR_FILE", n, None, "named as a pack, but a symbolic link or another kind of file; never followed")
@@ -1834,7 +1839,7 @@ def check_signed(base, msg_rel, facts, expected, ns, actor, signers, shown, rep,
 def check_reviews(path, tags, signers, rep):
     """Every record under reviews/; `tags` maps a pack version's manifest hash to (name, tag manifest hash)."""
     root = os.path.join(path, "reviews")
-    if not os.path.isdir(root):
+    if os.path.islink(root) or not os.path.isdir(root):
         return
     for day in sorted(os.listdir(root)):
         for n in sorted(os.listdir(os.path.join(root, day))) if real_date(day) and os.path.isdir(os.path.join(root, day)) else []:

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { wrapFsError } from '../errors.js';
 import { appendDurably } from '../fsx/append.js';
 import { readRegularSync } from '../fsx/regular.js';
+import { ARCHIVE_LEDGER_FILE } from '../format/dir-names.js';
 
 /** File name of the ledger inside the artifacts directory. */
-export const ARCHIVE_LEDGER = 'archive-ledger.jsonl';
+export const ARCHIVE_LEDGER = ARCHIVE_LEDGER_FILE;
 
 /** What a ledger line records. */
 export type LedgerEvent =

@@ -19,6 +19,13 @@ export const ARTIFACTS_LOCK_FILE = '.export.lock';
  */
 export const TMP_PREFIX = '.tmp-';
 
+/**
+ * The local archive ledger `archive push` keeps in the artifacts directory (src/archive/ledger.ts):
+ * a record of what was uploaded, read by the archive commands, not by verify (the bucket is checked
+ * against itself by `archive verify`). Verify names it only when it is not a regular file.
+ */
+export const ARCHIVE_LEDGER_FILE = 'archive-ledger.jsonl';
+
 /** The prefix of a `.tar.gz` being downloaded by `archive pull` before it is renamed into place. */
 export const PULL_TMP_PREFIX = `${TMP_PREFIX}pull-`;
 

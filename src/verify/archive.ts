@@ -9,7 +9,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
-import { ARTIFACTS_LOCK_FILE, PLACEHOLDER_FILES, TMP_PREFIX } from '../format/dir-names.js';
+import { ARCHIVE_LEDGER_FILE, ARTIFACTS_LOCK_FILE, PLACEHOLDER_FILES, TMP_PREFIX } from '../format/dir-names.js';
 import { type LedgerEntry, type PackInfo, readLedger } from './archive-ledger.js';
 import { checkCarries } from './archive-carry.js';
 import { checkComplianceLayout } from './archive-layout.js';
@@ -181,7 +181,13 @@ async function verifyEntries(
       else ledger = true;
       continue;
     }
-    if (name === REVIEWS_DIR && e.isDirectory()) continue; // the review records: checked in verifyArchive
+    if (name === REVIEWS_DIR || name === ARCHIVE_LEDGER_FILE) {
+      // The review records (checked in verifyArchive) and the archive's own ledger (not read here):
+      // a link or a FIFO in their place is never followed or opened, and said.
+      const ok = name === REVIEWS_DIR ? e.isDirectory() : e.isFile();
+      if (!ok) f.add('NOT_A_REGULAR_FILE', 'error', name, `a ${direntKind(e)}; never followed`);
+      continue;
+    }
     if (name.startsWith(TMP_PREFIX)) {
       f.add('ENTRY_IGNORED', 'info', printableName(name), 'an unfinished export (a crash leaves these; never a pack)');
       continue;

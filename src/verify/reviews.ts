@@ -61,6 +61,8 @@ export async function addArchiveReviewFindings(
   // Nothing reviewed anywhere (no records, no review events): every pack is a DRAFT; nothing to say.
   const st = await lstat(join(artifactsDir, REVIEWS_DIR)).catch(() => undefined);
   if (st === undefined && events.length === 0) return;
+  // A link or another kind of file in the records' place: never read through (NOT_A_REGULAR_FILE).
+  if (st !== undefined && !st.isDirectory()) return;
   const r = await checkReviews(artifactsDir, packs, {
     signers: scope.signers,
     events,

@@ -3,7 +3,7 @@
  * a file deeper than PATH_MAX is still seen (never silently skipped).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -104,6 +104,41 @@ open('orders.csv', 'w').write('forged\\n')
     expect(py.errors.filter((e) => e.code === 'NOT_A_REGULAR_FILE').map((e) => e.file)).toEqual(want);
     const ours = await verifyArchive(artifactsDir);
     expect(ours.problems.filter((p) => p.code === 'NOT_A_REGULAR_FILE').map((p) => p.file)).toEqual(want);
+  }, 120_000);
+
+  it('reviews/ as a link, archive-ledger.jsonl as a FIFO: both checkers say NOT_A_REGULAR_FILE and follow neither; a regular archive ledger is no finding', async () => {
+    const root = tempDir();
+    const logDir = join(root, 'logs');
+    const artifactsDir = join(root, 'artifacts');
+    mkdirSync(logDir);
+    await writeDay(logDir, '2026-11-28', SAMPLE_EVENTS);
+    await exportPack({
+      date: '2026-11-28',
+      logDir,
+      artifactsDir,
+      version: '0.1.0',
+      recordEvent: false,
+      compliance: false,
+    });
+    // Records kept elsewhere and linked in: read through the link, they would pass for the archive's own.
+    mkdirSync(join(root, 'elsewhere', '2026-11-28'), { recursive: true });
+    writeFileSync(join(root, 'elsewhere', '2026-11-28', `${'0'.repeat(64)}.jsonl`), 'forged\n');
+    symlinkSync(join(root, 'elsewhere'), join(artifactsDir, 'reviews'));
+    expect(spawnSync('mkfifo', [join(artifactsDir, 'archive-ledger.jsonl')]).status).toBe(0);
+    const want = ['archive-ledger.jsonl', 'reviews'];
+    const py = pythonPackCheck(artifactsDir);
+    expect(py.status).toBe(1);
+    expect(py.errors.map((e) => `${e.code} ${e.file}`)).toEqual(want.map((f) => `NOT_A_REGULAR_FILE ${f}`));
+    const ours = await verifyArchive(artifactsDir);
+    expect(ours.problems.filter((p) => p.severity !== 'warning').map((p) => `${p.code} ${p.file}`)).toEqual(
+      want.map((f) => `NOT_A_REGULAR_FILE ${f}`),
+    );
+    // The archive's own ledger as archive push writes it: a product file, neither read nor "ignored".
+    rmSync(join(artifactsDir, 'archive-ledger.jsonl'));
+    rmSync(join(artifactsDir, 'reviews'));
+    writeFileSync(join(artifactsDir, 'archive-ledger.jsonl'), '{}\n');
+    expect(pythonPackCheck(artifactsDir).errors).toEqual([]);
+    expect((await verifyArchive(artifactsDir)).problems.filter((p) => p.severity !== 'warning')).toEqual([]);
   }, 120_000);
 
   /** A compressed pack of the sample day, under a fresh temp root: [root, its .tar.gz]. */
