@@ -15,7 +15,8 @@ import { AuditpackError, wrapFsError } from '../errors.js';
 import { createAuditLogger } from '../logger/index.js';
 import { fsyncDir } from '../fsx/dirs.js';
 import { writeNewFile } from '../fsx/byte-sink.js';
-import { readRegularFile, sha256File } from '../fsx/digest.js';
+import { sha256File } from '../fsx/digest.js';
+import { readRegularSync } from '../fsx/regular.js';
 import { PACK_PATH } from '../format/pack.js';
 import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../format/anchor.js';
 import { certificatesToPem, parseTimestampResponse } from './token.js';
@@ -36,7 +37,8 @@ export interface TsaOptions {
 export async function timestampTagManifest(dir: string, tsa: TsaOptions): Promise<GrantedTimestamp> {
   let data: Buffer;
   try {
-    data = readRegularFile(join(dir, PACK_TOKEN_COVERS));
+    // A pack's file: a link in its place is never read through (the token would cover other bytes).
+    data = readRegularSync(join(dir, PACK_TOKEN_COVERS));
   } catch (err) {
     throw wrapFsError(err, 'read', join(dir, PACK_TOKEN_COVERS));
   }
@@ -162,7 +164,7 @@ function isDirectory(p: string): boolean {
 
 function readIfExists(path: string): Buffer | undefined {
   try {
-    return readRegularFile(path);
+    return readRegularSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw wrapFsError(err, 'read', path);
@@ -172,7 +174,7 @@ function readIfExists(path: string): Buffer | undefined {
 /** SHA-256 of a pack's manifest.json bytes, or null when it cannot be read. */
 function manifestSha256(packDir: string): string | null {
   try {
-    return sha256File(join(packDir, PACK_PATH.manifestJson)).sha256;
+    return sha256File(join(packDir, PACK_PATH.manifestJson), { followLinks: false }).sha256;
   } catch {
     return null;
   }

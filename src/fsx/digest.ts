@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants as fsc, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { openRegularSync } from './regular.js';
+import { type OpenRegularOptions, openRegularSync } from './regular.js';
 import type { FileHandle } from 'node:fs/promises';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -20,8 +20,8 @@ export interface FileSha256 {
  * FIFO put in a file's place opens at once and is refused (an ENOTREG error) instead of blocking
  * until a writer comes. Other errors are thrown as Node raised them (ENOENT stays ENOENT).
  */
-function openRegular(path: string): number {
-  return openRegularSync(path, { followLinks: true });
+function openRegular(path: string, options: OpenRegularOptions = { followLinks: true }): number {
+  return openRegularSync(path, options);
 }
 
 /** readFileSync for a file that must be a regular one (openRegular's terms): never waits on a FIFO. */
@@ -36,10 +36,14 @@ export function readRegularFile(path: string, encoding?: 'utf8'): Buffer | strin
   }
 }
 
-/** Size and SHA-256 of the regular file at `path` (openRegular's terms), synchronously. Errors are thrown as Node raised them. */
-export function sha256File(path: string): FileSha256 {
+/**
+ * Size and SHA-256 of the regular file at `path` (openRegular's terms; `{ followLinks: false }` for
+ * a file hostile input may have replaced by a link), synchronously. Errors are thrown as Node raised
+ * them, a link or FIFO refused as NotRegularFileError.
+ */
+export function sha256File(path: string, options?: OpenRegularOptions): FileSha256 {
   const h = createHash('sha256');
-  const fd = openRegular(path);
+  const fd = openRegular(path, options);
   const buf = Buffer.allocUnsafe(CHUNK_BYTES);
   let size = 0;
   try {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { wrapFsError } from '../errors.js';
 import { PACK_PATH, type PackName, PRUNED_LEDGER, parseArchiveName, parsePackName } from '../format/pack.js';
 import { sha256File } from '../fsx/digest.js';
-import { readRegularSync } from '../fsx/regular.js';
+import { isNotRegularFile, readRegularSync } from '../fsx/regular.js';
 import { parsePrunedLedger } from '../format/pruned-ledger.js';
 
 /** Prefix of temporary build directories and files inside the artifacts dir. */
@@ -56,11 +56,28 @@ export function listPackEntries(artifactsDir: string): PackEntry[] {
   return out.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
 }
 
-/** SHA-256 of a pack's manifest.json bytes, or undefined when it cannot be read. */
+/**
+ * SHA-256 of a pack's manifest.json bytes, or undefined when it cannot be read. A pack is hostile
+ * input: a link in the manifest's place is never read through (nor a FIFO waited on).
+ */
 export function manifestSha256(packDir: string): string | undefined {
   try {
-    return sha256File(join(packDir, PACK_PATH.manifestJson)).sha256;
+    return sha256File(join(packDir, PACK_PATH.manifestJson), { followLinks: false }).sha256;
   } catch {
+    return undefined;
+  }
+}
+
+/**
+ * manifestSha256 for a pack a new one will link to: a manifest that is a link or a FIFO is an
+ * error (READ_FAILED, ENOTREG), not a pack passed over for an older one in silence.
+ */
+function linkedManifestSha256(packDir: string): string | undefined {
+  const path = join(packDir, PACK_PATH.manifestJson);
+  try {
+    return sha256File(path, { followLinks: false }).sha256;
+  } catch (err) {
+    if (isNotRegularFile(err)) throw wrapFsError(err, 'read', path);
     return undefined;
   }
 }
@@ -107,11 +124,13 @@ export function findPreviousPack(
   date: string,
 ): { export_date: string; manifest_sha256: string } | null {
   let best: { export_date: string; manifest_sha256: string } | null = null;
-  for (const e of listPackEntries(artifactsDir)) {
+  // Newest first: only the pack linked to (and any newer one whose manifest cannot be read) is read.
+  for (const e of listPackEntries(artifactsDir).reverse()) {
     if (e.kind !== 'pack' || e.version !== null || e.type !== 'dir' || e.date >= date) continue;
-    if (best !== null && e.date <= best.export_date) continue;
-    const sha = manifestSha256(join(artifactsDir, e.name));
-    if (sha !== undefined) best = { export_date: e.date, manifest_sha256: sha };
+    const sha = linkedManifestSha256(join(artifactsDir, e.name));
+    if (sha === undefined) continue;
+    best = { export_date: e.date, manifest_sha256: sha };
+    break;
   }
   for (const p of readPrunedLedger(artifactsDir)) {
     if (parsePackName(p.path)?.version !== null || p.export_date >= date || p.manifest_sha256 === null) continue;
@@ -130,11 +149,13 @@ export function findNextPack(
   date: string,
 ): { export_date: string; manifest_sha256: string } | null {
   let best: { export_date: string; manifest_sha256: string } | null = null;
+  // Oldest first: only the pack linked to (and any older one whose manifest cannot be read) is read.
   for (const e of listPackEntries(artifactsDir)) {
     if (e.kind !== 'pack' || e.version !== null || e.type !== 'dir' || e.date <= date) continue;
-    if (best !== null && e.date >= best.export_date) continue;
-    const sha = manifestSha256(join(artifactsDir, e.name));
-    if (sha !== undefined) best = { export_date: e.date, manifest_sha256: sha };
+    const sha = linkedManifestSha256(join(artifactsDir, e.name));
+    if (sha === undefined) continue;
+    best = { export_date: e.date, manifest_sha256: sha };
+    break;
   }
   for (const p of readPrunedLedger(artifactsDir)) {
     if (parsePackName(p.path)?.version !== null || p.export_date <= date || p.manifest_sha256 === null) continue;

@@ -13,6 +13,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   anchorPack,
   loadTsaCa,
+  PACK_TOKEN_COVERS,
   PACK_TOKEN_FILE,
   PACK_TSA_CERTS_FILE,
   type TsaOptions,
@@ -313,6 +315,29 @@ describe('a TSA that does not answer', () => {
     const again = await anchorPack(pack, { url: tsa.url });
     expect(again).toMatchObject({ added: false });
     expect(again.genTime?.getTime()).toBe(added.genTime?.getTime());
+  });
+
+  it('anchorPack reads no pack file through a link: a linked tag manifest or token is READ_FAILED, nothing written', async () => {
+    const { cwd, pack } = await exported(undefined);
+    // The tag manifest moved out and linked back, same bytes: a token over it would cover whatever
+    // the link points at later, not the pack's own file.
+    const copy = copyPack(pack, join(cwd, 'copy'));
+    const tags = join(copy, PACK_TOKEN_COVERS);
+    cpSync(tags, join(cwd, 'outside.txt'));
+    rmSync(tags);
+    symlinkSync(join(cwd, 'outside.txt'), tags);
+    const err = await anchorPack(copy, { url: tsa.url }).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    expect(err?.code).toBe('READ_FAILED');
+    expect(err?.message).toMatch(/ENOTREG/);
+    expect(existsSync(join(copy, PACK_TOKEN_FILE))).toBe(false);
+    // A token file that is a link to someone's token: not taken as the pack's ("already has one").
+    const other = copyPack(pack, join(cwd, 'other'));
+    writeFileSync(join(cwd, 'token.tsr'), 'x');
+    symlinkSync(join(cwd, 'token.tsr'), join(other, PACK_TOKEN_FILE));
+    await expect(anchorPack(other, { url: tsa.url })).rejects.toMatchObject({ code: 'READ_FAILED' });
   });
 
   it('an answer from an untrusted TSA is refused at export when trust anchors are configured', async () => {
