@@ -63,7 +63,9 @@ export async function loadHostPack(
 ): Promise<HostPack | undefined> {
   let packDir: string | undefined;
   try {
-    packDir = await locatePack(src.dir, date, stage);
+    packDir = await locatePack(src.dir, date, stage, (detail) =>
+      findings.push({ code: 'ROLLUP_SOURCE_INVALID', severity: 'warning', host: src.host ?? null, detail }),
+    );
   } catch (err) {
     // One host's unreadable .tar.gz must not stop the firm's roll-up: it is a finding.
     if (!(err instanceof AuditpackError) || err.code !== 'ARCHIVE_PACK_INVALID') throw err;

@@ -42,14 +42,53 @@ export function packDirOf(dir: string, date: string): string | undefined {
   return undefined;
 }
 
+/** What is at `p`, the link itself when it is one (undefined: nothing there). */
+function kindAt(p: string): string | undefined {
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(p);
+  } catch {
+    return undefined;
+  }
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFile()) return 'a file';
+  return st.isFIFO() ? 'a FIFO' : 'a special file';
+}
+
+/** A source's pack or `.tar.gz` replaced by something else: the source is unusable (ROLLUP_SOURCE_INVALID). */
+function notAPack(path: string, kind: string): AuditpackError {
+  return new AuditpackError('ARCHIVE_PACK_INVALID', `${path} is ${kind}, named as a pack; never followed or read`, {
+    details: { path },
+  });
+}
+
 /**
  * The directory of the day's pack in a source: the pack itself, `<dir>/<date>/`, or `<dir>/<date>.tar.gz`
- * (or `dir` being a `.tar.gz` file) unpacked into a fresh directory under `stage`.
+ * (or `dir` being a `.tar.gz` file) unpacked into a fresh directory under `stage`. Inside a host's
+ * artifacts directory, hostile input, `<date>/` and `<date>.tar.gz` are a directory and a regular
+ * file or nothing: a link or a FIFO in their place is never followed or opened. Without the pack
+ * directory it makes the source unusable (thrown, ARCHIVE_PACK_INVALID); beside it, `note` is told.
  */
-export async function locatePack(dir: string, date: string, stage: string): Promise<string | undefined> {
+export async function locatePack(
+  dir: string,
+  date: string,
+  stage: string,
+  note?: (detail: string) => void,
+): Promise<string | undefined> {
+  const inside = kindAt(join(dir, date));
+  if (inside !== undefined && inside !== 'a directory') throw notAPack(join(dir, date), inside);
   const found = packDirOf(dir, date);
+  const beside = isFile(dir) ? undefined : join(dir, archiveFileName(date));
+  const besideKind = beside === undefined ? undefined : kindAt(beside);
+  if (beside !== undefined && besideKind !== undefined && besideKind !== 'a file') {
+    if (found === undefined) throw notAPack(beside, besideKind);
+    note?.(
+      `${beside} is ${besideKind}, named as a pack; never followed or read (the pack directory ${date}/ was used)`,
+    );
+  }
   if (found !== undefined) return found;
-  const tar = isFile(dir) ? dir : join(dir, archiveFileName(date));
+  const tar = beside ?? dir;
   if (!isFile(tar)) return undefined;
   mkdirSync(stage, { recursive: true });
   let n = 0;

@@ -7,7 +7,7 @@
  * day's roll-up (whose previous link names the first).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,31 @@ describe('a FIFO or a link in place of a file a hostile input holds', () => {
     const e = answers(['export', '--date', NEXT, '--log-dir', join('alpha', 'logs'), '--artifacts-dir', art], dir);
     expect(e, 'export hung').toBeDefined();
     expect([e?.code, e?.out]).toEqual([74, expect.stringMatching(/READ_FAILED.*pruned\.jsonl.*ENOTREG/)]);
+  }, 240_000);
+
+  it("rollup and prove: a host's <date>/ or <date>.tar.gz that is a link or a FIFO is never followed or opened, and said", () => {
+    const dir = copy();
+    const art = (h: string) => join(dir, h, 'artifacts');
+    // alpha: a FIFO named as the day's .tar.gz beside its pack directory; bravo: the pack moved out
+    // and linked back (the same bytes: read through the link, it would pass for bravo's own).
+    expect(spawnSync('mkfifo', [join(art('alpha'), `${DATE}.tar.gz`)]).status).toBe(0);
+    renameSync(join(art('bravo'), DATE), join(dir, 'bravo', 'elsewhere'));
+    symlinkSync(join(dir, 'bravo', 'elsewhere'), join(art('bravo'), DATE));
+    const r = answers(['rollup', '--date', DATE, ...FROM, '--out', 'again', '--json'], dir);
+    expect(r, 'rollup hung').toBeDefined();
+    expect(r?.code, r?.out).toBe(1);
+    const found = (JSON.parse(r?.stdout ?? '') as { findings: { code: string; severity: string; host: string }[] })
+      .findings;
+    expect(found.filter((f) => f.code === 'ROLLUP_SOURCE_INVALID').map((f) => `${f.severity} ${f.host}`)).toEqual([
+      'warning alpha',
+      'error bravo',
+    ]);
+    // prove (from the fixture's roll-up, made before): alpha's pack directory is used; bravo's link
+    // is passed over, as any unusable source is, never read through.
+    const p = answers(['prove', '--date', DATE, '--order', `${DATE}-O1`, ...FROM], dir);
+    expect(p, 'prove hung').toBeDefined();
+    expect(p?.code, p?.out).toBe(0);
+    expect((JSON.parse(p?.stdout ?? '') as { hosts: { host: string }[] }).hosts.map((h) => h.host)).toEqual(['alpha']);
   }, 240_000);
 
   it('verify of a pack directory and of an artifacts directory: a FIFO is a finding', () => {
