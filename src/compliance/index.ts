@@ -46,6 +46,7 @@ export {
   FINDINGS_CSV_COLUMNS,
   buildReport,
   reportJson,
+  reportJsonPieces,
   findingsCsv,
   findingsCsvRows,
   compareReports,

@@ -8,12 +8,12 @@ import type { KeyObject } from 'node:crypto';
 import {
   buildReport,
   ComplianceEngine,
-  findingsCsv,
+  findingsCsvRows,
   loadPolicyTimeline,
   PolicyTimeline,
   policyFromText,
   renderReportHtml,
-  reportJson,
+  reportJsonPieces,
   DEFAULT_POLICY_SOURCE,
   type ComplianceReport,
 } from '../compliance/index.js';
@@ -132,8 +132,8 @@ export async function startPackCompliance(
       return {
         report,
         files: {
-          [PAYLOAD_NAME.complianceReport]: () => reportJson(report),
-          [PAYLOAD_NAME.complianceFindings]: () => findingsCsv(report),
+          [PAYLOAD_NAME.complianceReport]: () => reportJsonPieces(report),
+          [PAYLOAD_NAME.complianceFindings]: () => findingsCsvRows(report),
           [PAYLOAD_NAME.reportHtml]: () => renderReportHtml(report, page, start.state),
           [PAYLOAD_NAME.complianceState]: () => end,
           [PAYLOAD_NAME.complianceStateStart]: () => start.text,
