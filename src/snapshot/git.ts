@@ -10,7 +10,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { simpleGit } from 'simple-git';
+import { type SimpleGitOptions, simpleGit } from 'simple-git';
 import { AuditpackError } from '../errors.js';
 import type { SnapshotGitFacts } from './types.js';
 
@@ -49,11 +49,45 @@ function gitFailed(what: string, err: unknown): AuditpackError {
   return new AuditpackError('GIT_FAILED', `${what} failed: ${message || 'no output'}`, { cause: err });
 }
 
+/**
+ * A git client for a read-only look at a repository auditpack does not trust: the repository's own
+ * config may name commands git would run (`core.fsmonitor` runs on every `git status`; hooks), and
+ * whoever can write `.git/config` must not get code run inside an export that holds the signing key.
+ * So the fsmonitor is switched off and hooks point nowhere, and git's environment carries none of
+ * auditpack's own settings (the signing key's path, S3 credentials): only what git needs.
+ */
+function gitClient(workTree: string, timeoutMs: number, extra: Partial<SimpleGitOptions> = {}) {
+  const git = simpleGit({
+    baseDir: workTree,
+    timeout: { block: timeoutMs },
+    maxConcurrentProcesses: 1,
+    // Setting these two to safe values is what simple-git's guard asks to be allowed explicitly.
+    config: ['core.fsmonitor=false', 'core.hooksPath=/dev/null'],
+    unsafe: { allowUnsafeFsMonitor: true, allowUnsafeHooksPath: true },
+    ...extra,
+  });
+  return git.env(gitEnvironment(process.env));
+}
+
+/**
+ * The environment git runs with: only what git needs to find itself, its user's config (HOME,
+ * XDG_CONFIG_HOME: `safe.directory` lives there) and the locale; none of auditpack's own settings
+ * (the signing key's path, S3 credentials). simple-git refuses a given environment that names an
+ * editor, a pager or GIT_* variables, so the list is an allow-list. Exported for tests.
+ */
+export function gitEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env))
+    if (v !== undefined && /^(PATH|HOME|USER|LOGNAME|TMPDIR|TZ|LANG|LC_[A-Z]+|XDG_CONFIG_HOME|SYSTEMROOT)$/.test(k))
+      out[k] = v;
+  return out;
+}
+
 /** Runs `git status` in the work tree. Throws GIT_FAILED. */
 export async function readGitStatus(workTree: string, timeoutMs: number): Promise<GitStatus> {
   let out: string;
   try {
-    const git = simpleGit({ baseDir: workTree, timeout: { block: timeoutMs }, maxConcurrentProcesses: 1 });
+    const git = gitClient(workTree, timeoutMs);
     // --no-optional-locks: a read-only observer must not take index.lock from the user's own git.
     out = await git.raw([
       '--no-optional-locks',
@@ -133,10 +167,7 @@ export async function readHeadBlobs(
   const input = asked.map((p) => `HEAD:${p}\n`).join('');
   let out: Buffer;
   try {
-    const git = simpleGit({
-      baseDir: workTree,
-      timeout: { block: timeoutMs },
-      maxConcurrentProcesses: 1,
+    const git = gitClient(workTree, timeoutMs, {
       input: (commands: readonly string[]) => (commands.includes('--batch') ? input : undefined),
     });
     out = (await git.binaryCatFile(['--batch'])) as Buffer;
