@@ -28,6 +28,7 @@ import { discoverConfigFiles } from './discover.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
 import { asGitError, diffAgainstHead } from './head-diff.js';
 import { readSnapshotKey, writeSnapshotKey } from './keyed-hash.js';
+import { recordedBranchOf } from './path-names.js';
 import { type ScanContext, type Scanned, scanAll } from './scan.js';
 import { byCodeUnit, compareEntries, diffSides, loadSides, type Side } from './sides.js';
 import { listSnapshotIds, nextCounter, readRecord, sha256Hex, writeObjects, writeRecord } from './store.js';
@@ -256,7 +257,8 @@ async function readGit(s: Settings, r: ReadPhase): Promise<GitPhase> {
       r.previous,
       s.rules,
     );
-    return { git: status.facts, gitError: undefined, headDiffs, headChanges, headRedacted };
+    const git = { ...status.facts, branch: recordedBranchOf(status.facts.branch, s.redactor, r.ctx.key) };
+    return { git, gitError: undefined, headDiffs, headChanges, headRedacted };
   } catch (err) {
     const e = asGitError(err);
     return { git: null, gitError: { code: 'GIT_FAILED', message: s.redactor.redactString(e.message) }, ...none };

@@ -41,6 +41,26 @@ export function recordedPathOf(path: string, redactor: Redactor, key: SnapshotKe
   return redactedPathName(path, key);
 }
 
+/** What a redacted branch name starts with. */
+export const REDACTED_BRANCH_PREFIX = '[REDACTED-BRANCH:hmac-sha256:';
+
+/** HMAC input before a branch name: its name is never a path's or a file's keyed hash. */
+const BRANCH_TAG = 'auditpack.git-branch/1\0';
+
+/**
+ * The name a git branch is recorded under (record.git.branch): itself, or, when the redactor would
+ * change it (`deploy/token=ghp_…`), `[REDACTED-BRANCH:hmac-sha256:<16 hex>]` on the same terms as a
+ * path's placeholder: keyed by the store's key, so one branch has one name in every snapshot.
+ */
+export function recordedBranchOf(branch: string | null, redactor: Redactor, key: SnapshotKey): string | null {
+  if (branch === null || !redactor.enabled || redactor.redactString(branch) === branch) return branch;
+  key.markUsed();
+  const mac = createHmac('sha256', key.bytes())
+    .update(BRANCH_TAG + branch, 'utf8')
+    .digest('hex');
+  return `${REDACTED_BRANCH_PREFIX}${mac.slice(0, NAME_HEX)}]`;
+}
+
 /**
  * An error message from the file system about `path` (`abs` on disk), with the path given under
  * its recorded name and anything else the redactor finds replaced.
