@@ -11,7 +11,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { compileRedactor } from '../redaction/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
-import { readSnapshotFile } from '../snapshot/index.js';
+import { readSnapshotFile } from '../snapshot/read.js';
 import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
 import { listSnapshotIds, readRecord, timestampOfId } from '../snapshot/store.js';
 import { snapshotRecording } from './snapshot-recorded.js';
