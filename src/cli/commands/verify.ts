@@ -321,7 +321,8 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
       reviewSigners: opts.reviewSigners,
     },
   });
-  const { loadTsaCa } = await import('../../anchor/index.js');
+  // The token module alone: the anchor barrel reaches the logger (anchor/log.ts), which verify never runs.
+  const { loadTsaCa } = await import('../../anchor/token.js');
   const { existsSync } = await import('node:fs');
   // The live logs: named, or the configured ones when they exist (never read with --no-logs).
   const logDir =
