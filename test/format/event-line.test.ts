@@ -31,6 +31,26 @@ function read(line: string | Buffer) {
   return new EventReader().read(b, 0, b.length);
 }
 
+describe('EventReader: repeated keys', () => {
+  it('names the first key equal to an earlier one, envelope names and other keys alike (property)', () => {
+    const keysOf = (line: string): string[] => [...line.matchAll(/[{,]"([a-z_]+)":/g)].map((m) => m[1] as string);
+    const names = ['order_id', 'price', 'qty', 'ab', 'ba', 'severity', 'actor', 'host', 'seq', 'ts', 'x'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...names), { maxLength: 12 }), (extra) => {
+        const members = extra.map((k) => `,"${k}":"v"`).join('');
+        const line = GOOD.replace(',"prev":', `${members},"prev":`);
+        const keys = keysOf(line);
+        const first = keys.find((k, i) => keys.indexOf(k) < i);
+        const r = read(line);
+        const reason = r.ok ? '' : r.reason;
+        if (first === undefined) expect(reason).not.toMatch(/more than once/);
+        else expect(reason).toBe(`the key "${first}" appears more than once`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('EventReader: one rule, one rejected line', () => {
   it('accepts a line as FORMAT.md shows it', () => {
     const r = read(GOOD);
