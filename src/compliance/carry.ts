@@ -266,7 +266,7 @@ export function seedState(s: EngineState, c: CarriedState): void {
   }
   for (const d of c.decisions)
     s.decisions.set(d.signal_id, { tUs: d.t_us, ev: d.evidence, approved: d.approved, decision: d.decision });
-  for (const r of c.recent_orders) s.setRecent(r.key, r.t_us, r.order_id, r.evidence);
+  for (const r of c.recent_orders) s.setRecentText(r.key, r.t_us, r.order_id, r.evidence);
   for (const r of c.strategy_rates) s.strategyRates.set(r.name, RateWindow.of(r.times_us, r.breaching));
   for (const r of c.venue_rates) s.venueRates.set(r.name, RateWindow.of(r.times_us, r.breaching));
   for (const c2 of c.clocks) s.clocks.set(c2.process, { last: c2.last_us });

@@ -5,6 +5,15 @@
  */
 import type { CompliancePolicy } from './policy.js';
 import { DigestSlab, NO_ORDER, OPEN, CLOSED, type Override, RecentOrder, type RiskCheck, Slot } from './slot.js';
+import {
+  copyParts,
+  hasNul,
+  signatureParts,
+  sameSignature,
+  type SignatureParts,
+  signatureHash,
+  signatureText,
+} from './signature.js';
 import { Chain, ExpiringMap, FindingSink, type RateWindow } from './state.js';
 import type { PolicyInForce, PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, RuleId } from './types.js';
@@ -110,10 +119,15 @@ export class EngineState {
   readonly decisions = new ExpiringMap<Decision>(1_000_000);
   /** New orders' signatures within the duplicate window, oldest update first (at most 1,000,000). */
   readonly recentNew = new Chain<RecentOrder>(1_000_000, (r) => {
-    this.recentKeys.delete(r.key);
+    this.forgetRecent(r);
     this.freeRecent.push(r);
   });
+  /** Recent orders by signature hash, NUL-free signatures only (signature.ts); a hash's others via `sameHash`. */
+  readonly recentHashes = new Map<number, RecentOrder>();
+  /** Recent orders by signature text: signatures with a NUL in a part, and a carried state's. */
   readonly recentKeys = new Map<string, RecentOrder>();
+  /** The duplicate check's parts of the new order being checked (refilled for each). */
+  readonly signature: SignatureParts = signatureParts();
   readonly sessions = new Map<string, number>();
   readonly failed = new Map<string, FailedLogins>();
   readonly killSwitch = new Map<string, Evidence>();
@@ -240,17 +254,73 @@ export class EngineState {
     this.overrides.push(v);
   }
 
-  /** The latest new order with signature `key` is `id`, at `tUs` (last in the order of update). */
-  setRecent(key: string, tUs: number, id: string, ev: Evidence, held = this.recentKeys.get(key)): void {
+  /** The recent order of signature `q`, if any. */
+  findRecent(q: SignatureParts): RecentOrder | undefined {
+    const nul = hasNul(q);
+    if (nul || this.recentKeys.size > 0) {
+      const r = this.recentKeys.get(signatureText(q));
+      if (r !== undefined || nul) return r;
+    }
+    for (let r = this.recentHashes.get(signatureHash(q)) ?? null; r !== null; r = r.sameHash)
+      if (sameSignature(r, q)) return r;
+    return undefined;
+  }
+
+  /**
+   * The latest new order with signature `q` is `id`, at `tUs` (last in the order of update);
+   * `held`: findRecent(q).
+   */
+  setRecent(q: SignatureParts, tUs: number, id: string, ev: Evidence, held: RecentOrder | undefined): void {
     let r = held;
     if (r === undefined) {
-      r = this.freeRecent.pop();
-      if (r === undefined) r = new RecentOrder(key, this.slab);
-      else r.key = key;
-      this.recentKeys.set(key, r);
+      r = this.takeRecent();
+      if (hasNul(q)) this.recentKeys.set((r.text = signatureText(q)), r);
+      else {
+        copyParts(r, q);
+        r.hash = signatureHash(q);
+        r.sameHash = this.recentHashes.get(r.hash) ?? null;
+        this.recentHashes.set(r.hash, r);
+      }
     } else this.recentNew.remove(r);
     r.set(tUs, id, ev);
     this.recentNew.push(r);
+  }
+
+  /** setRecent for a carried state's entry, keyed by its signature's text. */
+  setRecentText(key: string, tUs: number, id: string, ev: Evidence): void {
+    let r = this.recentKeys.get(key);
+    if (r === undefined) {
+      r = this.takeRecent();
+      this.recentKeys.set((r.text = key), r);
+    } else this.recentNew.remove(r);
+    r.set(tUs, id, ev);
+    this.recentNew.push(r);
+  }
+
+  private takeRecent(): RecentOrder {
+    const r = this.freeRecent.pop() ?? new RecentOrder(this.slab);
+    r.text = null;
+    r.sameHash = null;
+    return r;
+  }
+
+  /** Takes `r` out of the lookup that finds it. */
+  private forgetRecent(r: RecentOrder): void {
+    if (r.text !== null) {
+      this.recentKeys.delete(r.text);
+      return;
+    }
+    const first = this.recentHashes.get(r.hash);
+    if (first === r) {
+      if (r.sameHash === null) this.recentHashes.delete(r.hash);
+      else this.recentHashes.set(r.hash, r.sameHash);
+    } else
+      for (let p = first ?? null; p !== null; p = p.sameHash)
+        if (p.sameHash === r) {
+          p.sameHash = r.sameHash;
+          break;
+        }
+    r.sameHash = null;
   }
 
   /** Records a finding, unless the policy in force disables its rule. */

@@ -315,9 +315,17 @@ function reviewAndLoginChecks(s: EngineState, n: NewOrder): void {
 /** The same order (symbol, side, quantity, price, strategy, user, account) again within the window. */
 function duplicateCheck(s: EngineState, n: NewOrder): void {
   const p = s.p;
-  const { e, id, symbol, qty, price, strategy, user, tUs, iso, ev } = n;
-  const sig = `${symbol}\u0000${str(e.side)}\u0000${qty}\u0000${price}\u0000${strategy}\u0000${user}\u0000${str(e.account)}`;
-  const dup = s.recentKeys.get(sig);
+  const { e, id, symbol, tUs, iso, ev } = n;
+  // The signature's parts, in one holder reused for every new order (signature.ts: no text per order).
+  const sig = s.signature;
+  sig.symbol = symbol;
+  sig.side = str(e.side);
+  sig.qty = n.qty;
+  sig.price = n.price;
+  sig.strategy = n.strategy;
+  sig.user = n.user;
+  sig.account = str(e.account);
+  const dup = s.findRecent(sig);
   if (dup !== undefined && dup.id !== id && dup.tUs >= tUs - p.duplicate_window_ms * 1000) {
     s.add(
       'duplicate_order',

@@ -9,6 +9,7 @@
  * finding or the carried state. None of this changes what the checks find or carry.
  */
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
+import { type SignatureParts, signatureText } from './signature.js';
 import type { Linked } from './state.js';
 import type { Evidence } from './types.js';
 
@@ -210,20 +211,35 @@ export class RiskCheck implements Linked<RiskCheck> {
 
 /**
  * The latest new order with one signature (symbol, side, quantity, price, strategy, user, account),
- * as a node of EngineState.recentNew: updated in place when the signature comes again (one map
- * lookup per new order), and reused for another signature once dropped (EngineState.setRecent).
+ * as a node of EngineState.recentNew: updated in place when the signature comes again (one lookup
+ * per new order), and reused for another signature once dropped (EngineState.setRecent). Its parts
+ * are kept, and it is found by their hash (signature.ts); `text` is its key instead when the
+ * signature is only told apart by its text (a NUL in a part, or a carried state's key).
  */
-export class RecentOrder implements Linked<RecentOrder> {
+export class RecentOrder implements Linked<RecentOrder>, SignatureParts {
   prev: RecentOrder | null = null;
   next: RecentOrder | null = null;
   tUs = 0;
   id = '';
+  symbol: string | null = null;
+  side: string | null = null;
+  qty = 0;
+  price: number | null = null;
+  strategy: string | null = null;
+  user: string | null = null;
+  account: string | null = null;
+  /** The key in EngineState.recentKeys, or null when it is found by `hash` (EngineState.recentHashes). */
+  text: string | null = null;
+  hash = 0;
+  /** The next node of the same hash. */
+  sameHash: RecentOrder | null = null;
   private readonly kept: KeptLine;
-  constructor(
-    public key: string,
-    slab: DigestSlab,
-  ) {
+  constructor(slab: DigestSlab) {
     this.kept = new KeptLine(slab);
+  }
+  /** The signature's text, as a carried state records it. */
+  get key(): string {
+    return this.text ?? signatureText(this);
   }
   /** The signature's latest order. */
   set(tUs: number, id: string, ev: Evidence): void {
