@@ -34,6 +34,8 @@ export interface EngineResult {
 /** One streaming run of every rule. */
 export class ComplianceEngine {
   private readonly s: EngineState;
+  /** The evidence of the line being checked, for pushDigest (reused: the rules keep keptEvidence copies). */
+  private readonly line = new LineEvidence('', 0, 0, Buffer.alloc(0), 0);
 
   /**
    * `seed`: the state the previous day ended with (carry.ts); without it the run starts empty.
@@ -81,7 +83,7 @@ export class ComplianceEngine {
    * the hex is made only if a finding or the state keeps the line (line-evidence.ts).
    */
   pushDigest(e: LogEvent, file: string, line: number, digests: Buffer, at: number): void {
-    this.check(e, new LineEvidence(file, e.seq as number, line, digests, at));
+    this.check(e, this.line.point(file, e.seq as number, line, digests, at));
   }
 
   private check(e: LogEvent, ev: Evidence): void {

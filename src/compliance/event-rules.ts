@@ -52,7 +52,6 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
   const p = s.p;
   const oid = idOf(e.order_id);
   const sid = idOf(e.signal_id);
-  const ids = oid !== null ? [oid] : [];
   if (event === 'RiskCheck') {
     s.summary.risk_checks++;
     const pass = e.result === 'pass';
@@ -72,7 +71,7 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
       s.add(
         'risk_score_exceeded',
         iso,
-        ids,
+        oid !== null ? [oid] : [],
         str(e.symbol),
         `risk score ${score} for ${oid ?? `signal ${sid}`} above the maximum ${p.max_risk_score}`,
         [ev],
@@ -98,7 +97,7 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
       s.add(
         'override_unapproved',
         iso,
-        ids,
+        oid !== null ? [oid] : [],
         str(e.symbol),
         `risk override by ${str(e.user) ?? 'unknown'} for ${oid ?? `signal ${sid}`} without ${missing}`,
         [ev],

@@ -18,16 +18,30 @@ export function hexDigest(b: Buffer, at: number): string {
   return b.toString('hex', at, at + DIGEST_SIZE);
 }
 
-/** Evidence whose hash is made from its digest bytes when first read. */
+/**
+ * Evidence whose hash is made from its digest bytes when first read. The engine reuses one for
+ * every line (`point`): nothing keeps it as it is (above), so an object per line was only garbage.
+ */
 export class LineEvidence implements Evidence {
   private hex: string | undefined;
   constructor(
-    readonly file: string,
-    readonly seq: number,
-    readonly line: number,
-    private readonly digests: Buffer,
-    private readonly at: number,
+    public file: string,
+    public seq: number,
+    public line: number,
+    private digests: Buffer,
+    private at: number,
   ) {}
+
+  /** Makes this the evidence of another line (the hex of the one before is dropped). */
+  point(file: string, seq: number, line: number, digests: Buffer, at: number): this {
+    this.file = file;
+    this.seq = seq;
+    this.line = line;
+    this.digests = digests;
+    this.at = at;
+    this.hex = undefined;
+    return this;
+  }
 
   get line_sha256(): string {
     this.hex ??= hexDigest(this.digests, this.at);
@@ -37,7 +51,9 @@ export class LineEvidence implements Evidence {
   /** Copies the hash's 32 bytes to `into[at]`. */
   copyTo(into: Buffer, at: number): void {
     if (this.at < 0 || this.at + DIGEST_SIZE > this.digests.length) throw new RangeError('a line digest is 32 bytes');
-    this.digests.copy(into, at, this.at, this.at + DIGEST_SIZE);
+    // By hand: Buffer's copy of a part makes a view of it first (an object per kept line).
+    const d = this.digests;
+    for (let k = 0; k < DIGEST_SIZE; k++) into[at + k] = d[this.at + k] as number;
   }
 }
 
