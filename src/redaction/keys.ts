@@ -64,6 +64,8 @@ export const SENSITIVE_KEY_FRAGMENTS: readonly string[] = Object.freeze([
   // `rootpw`, LDAP clients' `bindpw`.
   'requirepass',
   'masterauth',
+  // Java keytool's `-storepass`, `-srcstorepass`, `-deststorepass` (the key store's password).
+  'storepass',
   'rootpw',
   'bindpw',
 ]);

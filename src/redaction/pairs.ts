@@ -27,14 +27,16 @@ export type KeyTest = (key: string) => boolean;
 
 const FLAG = /(?<![\w-])--([A-Za-z][\w-]{0,63})[ \t]{1,8}(?=[^\s-])/g;
 
-const HEADER_KEYS: ReadonlySet<string> = new Set([
+/** Header names whose value is the rest of the line (a scheme word kept). */
+export const HEADER_KEYS: ReadonlySet<string> = new Set([
   'authorization',
   'proxyauthorization',
   'cookie',
   'setcookie',
   'xauthorization',
 ]);
-const CREDENTIAL_ONLY_KEYS: ReadonlySet<string> = new Set(['token', 'session', 'sig', 'auth', 'sid', 'bearer']);
+/** Keys that are also English words: only a credential-shaped value goes. */
+export const CREDENTIAL_ONLY_KEYS: ReadonlySet<string> = new Set(['token', 'session', 'sig', 'auth', 'sid', 'bearer']);
 const KEEP_VALUES: ReadonlySet<string> = new Set([
   'null',
   'none',
@@ -50,14 +52,16 @@ const KEEP_VALUES: ReadonlySet<string> = new Set([
   '********',
 ]);
 const DECIMAL = /^[+-]?[0-9]{1,18}\.[0-9]{1,18}$/;
-const SCHEME_PREFIX = new RegExp(`^(?:${AUTH_SCHEME_WORDS.join('|')}|Digest|digest)[ \\t]{1,8}`);
+/** An authorisation scheme word and its blanks at the start of a header value. */
+export const SCHEME_PREFIX = new RegExp(`^(?:${AUTH_SCHEME_WORDS.join('|')}|Digest|digest)[ \\t]{1,8}`);
 
-function normal(key: string): string {
+/** Lower-case, separators dropped. */
+export function normal(key: string): string {
   return key.toLowerCase().replace(/[-_.\s]/g, '');
 }
 
 /** End of a bare value: white space, a delimiter, a quote or a closing bracket. */
-function isBareEnd(c: number): boolean {
+export function isBareEnd(c: number): boolean {
   return (
     c <= 32 ||
     c === 44 ||
@@ -82,7 +86,7 @@ function endOfLine(s: string, from: number): number {
 }
 
 /** Index after the quote that closes the one at `at` (backslash escapes), or -1 if not on this line. */
-function closingQuote(s: string, at: number): number {
+export function closingQuote(s: string, at: number): number {
   const q = s.charCodeAt(at);
   for (let i = at + 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -112,7 +116,7 @@ function closingBracket(s: string, at: number): number {
 }
 
 /** True when a bare value is one to keep: a literal, a decimal, or already redacted. */
-function keepBare(v: string, censor: string): boolean {
+export function keepBare(v: string, censor: string): boolean {
   return v === '' || v.startsWith(censor) || KEEP_VALUES.has(v.toLowerCase()) || DECIMAL.test(v);
 }
 

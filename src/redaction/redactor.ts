@@ -11,10 +11,14 @@
  * - keys.ts, key-word-sets.ts: the key vocabulary (field names, pair keys, config keys: one list);
  * - shapes.ts, shape-rules.ts, pem.ts: secret shapes (the scanners' fixed-prefix rules, URL passwords,
  *   auth schemes, PEM blocks);
- * - pairs.ts: `key: value` / `key=value` / `--key value` inside free text.
+ * - pairs.ts: `key: value` / `key=value` / `--key value` inside free text;
+ * - pairs-spaced.ts, key-stems.ts: `key value` (a space or tab) inside free text;
+ * - command-flags.ts: passwords given to common tools by short options (`sshpass -p X`).
  */
+import { redactCommandFlags } from './command-flags.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
 import { redactPairs } from './pairs.js';
+import { redactSpacedPairs } from './pairs-spaced.js';
 import { redactMarkupPairs } from './pairs-markup.js';
 import { redactPem } from './pem.js';
 import { partialPatterns, redactPartial, redactShapes, scanFacts, type SecretPattern } from './shapes.js';
@@ -26,7 +30,7 @@ export const DEFAULT_CENSOR = '[REDACTED]';
  * Bumped whenever the built-in rules change what they replace (the key vocabulary, the shapes,
  * the pair scanner); part of the snapshot store's rules fingerprint.
  */
-export const REDACTION_RULES_VERSION = 8;
+export const REDACTION_RULES_VERSION = 9;
 
 /** Trade and identity fields that redaction never alters. */
 export const PROTECTED_KEYS: readonly string[] = Object.freeze([
@@ -186,13 +190,25 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     let out = redactPem(s, censor);
     // The shapes pass saw `s` itself only when the PEM pass left it as it was.
     const scannedWhole = out === s;
+    const shapesIn = out;
     out = redactShapes(out, censor);
     // What the shapes pass saw of the text (read before anything else runs a pass).
     const plain = scannedWhole && scanFacts.jsonPlain;
     const pairs = scanFacts.colon || scanFacts.equals || out.includes('--') || out.includes('%3');
+    // The spaced-pair places, copied (a key decision below may run a pass of its own).
+    const spacedAt = scanFacts.spacedAt.length > 0 && !scanFacts.spacedMore ? scanFacts.spacedAt.slice() : undefined;
+    const spacedScan = scanFacts.spacedMore;
+    const dashOption = scanFacts.dashOption;
+    const shaped = out;
     out = redactPartial(out, partial);
     if (hasUserPatterns && userTests.some((t) => t.test(out))) out = applyUserPatterns(out);
     if (pairs) out = redactPairs(out, isSensitiveKey, censor);
+    // The places hold for the text the shapes pass read; when a pass changed it since, a scan.
+    if (spacedAt !== undefined || spacedScan) {
+      const same = out === shaped && shaped === shapesIn;
+      out = redactSpacedPairs(out, isSensitiveKey, censor, same ? spacedAt : undefined);
+    }
+    if (dashOption) out = redactCommandFlags(out, censor);
     if (out.includes('</') || out.includes(']')) out = redactMarkupPairs(out, isSensitiveKey, censor);
     if (out === s && cacheable) {
       if (clean.size >= CLEAN_CACHE_LIMIT) clean = new Set();

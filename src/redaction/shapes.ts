@@ -15,6 +15,7 @@
  * case-sensitive (the combined test must not widen them); case variants are spelled out.
  * PEM private keys are found by `redactPem` (index search, linear), not by a pattern.
  */
+import { endsWithKeyStem, STEM_ENDS } from './key-stems.js';
 import { SHAPES, type ShapeRule } from './shape-rules.js';
 
 /** A named secret shape. `replace` receives the match and its groups and returns the redacted form. */
@@ -166,10 +167,23 @@ const SPANS = new Spans();
  * What the last redactShapes pass saw in its input, so the later passes can skip a string
  * cheaply: whether it holds `:`, `=` or `<`, and its longest token. `jsonPlain`: it looked at
  * every character and none needs escaping in a JSON string (`"`, backslash, U+0000-U+001F, a
- * surrogate), so a writer can quote the text without testing it again. (Module state: a pass is
- * synchronous, and the caller reads these right after it.)
+ * surrogate), so a writer can quote the text without testing it again. `dashOption`: a blank is
+ * followed by `-` (a command line's option; the tools' rule needs one). `spacedAt`: the blanks that
+ * follow a word ending like a sensitive key name (`passwd X`: the spaced-pair rule's places), at
+ * most MAX_SPACED; `spacedMore` when there were more. (Module state: a pass is synchronous, and
+ * the caller reads these right after it.)
  */
-export const scanFacts = { colon: false, equals: false, lt: false, longest: 0, jsonPlain: false };
+export const scanFacts = {
+  colon: false,
+  equals: false,
+  lt: false,
+  longest: 0,
+  jsonPlain: false,
+  dashOption: false,
+  spacedAt: [] as number[],
+  spacedMore: false,
+};
+const MAX_SPACED = 256;
 
 /** Tries the fixed-prefix rules at `c` (a token start or after an inner start) within [c, end). */
 function tryRules(s: string, c: number, end: number, spans: Spans): number {
@@ -231,6 +245,10 @@ export function redactShapes(s: string, censor: string): string {
   let equals = false;
   let lt = false;
   let longest = 0;
+  let dashOption = false;
+  const spacedAt = scanFacts.spacedAt;
+  spacedAt.length = 0;
+  scanFacts.spacedMore = false;
   // The previous token, when it was a scheme word or a curl user flag: [kind, its end].
   let pending: 0 | 1 | 2 | 3 = 0; // 0 none, 1 scheme, 2 digest, 3 curl user
   let pendingEnd = -1;
@@ -256,6 +274,11 @@ export function redactShapes(s: string, censor: string): string {
     const len = i - start;
     if (len > longest) longest = len;
     if (len > 0) {
+      // An option after a blank (`sshpass -p`): the first character of a token, and the one before.
+      if (s.charCodeAt(start) === 45 && start > 0) {
+        const before = s.charCodeAt(start - 1);
+        if (before === 32 || before === 9) dashOption = true;
+      }
       // A credential after a scheme word: only spaces or tabs between them.
       if (pending !== 0 && gapIsBlank(s, pendingEnd, start)) {
         if (pending === 1) {
@@ -270,6 +293,14 @@ export function redactShapes(s: string, censor: string): string {
           }
         }
       }
+      if ((code === 32 || code === 9) && len >= 2 && i < n) {
+        const a = s.charCodeAt(i - 2);
+        const b = s.charCodeAt(i - 1);
+        if (a < 128 && b < 128 && STEM_ENDS[128 * a + b] === 1 && endsWithKeyStem(s, start, i)) {
+          if (spacedAt.length < MAX_SPACED) spacedAt.push(i);
+          else scanFacts.spacedMore = true;
+        }
+      }
       pending = trailingWordKind(s, start, i);
       pendingEnd = i;
       if (len >= MIN_TOKEN) scanToken(s, start, Math.min(i, n), spans);
@@ -281,6 +312,7 @@ export function redactShapes(s: string, censor: string): string {
   scanFacts.lt = lt;
   scanFacts.longest = longest;
   scanFacts.jsonPlain = plain;
+  scanFacts.dashOption = dashOption;
   return spans.apply(s, censor);
 }
 

@@ -48,7 +48,7 @@ export const DEFAULT_SNAPSHOT_DIR = 'audit/snapshots';
 /** Default size limit: larger files are hashed, not stored. */
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 /** Bumped when config-text redaction changes what it replaces (part of the rules fingerprint). */
-const CONFIG_TEXT_RULES_VERSION = 4;
+const CONFIG_TEXT_RULES_VERSION = 5;
 const DEFAULT_GIT_TIMEOUT_MS = 30_000;
 
 /** The checked settings of one snapshot. */

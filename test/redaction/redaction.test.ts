@@ -352,6 +352,14 @@ describe('hostile input: bounded work per character', () => {
     ['element text without end', `<password>${'x'.repeat(K64 - 12)}</`],
     ['bracket keys', '[password]= ['.repeat(K64 / 13)],
     ['YAML tags', 'password: !a !b &c '.repeat(K64 / 19)],
+    ['spaced keys', 'password '.repeat(K64 / 9)],
+    ['tab keys', 'PASSWORD\t'.repeat(K64 / 9)],
+    ['spaced keys with unclosed quotes', 'password "'.repeat(K64 / 10)],
+    ['set and long setting names', `set ${'x'.repeat(K64 / 2)}_api_key ${'set api_key '.repeat(K64 / 24)}`],
+    ['two-word keys', 'api key '.repeat(K64 / 8)],
+    ['command flags', 'sshpass -p '.repeat(K64 / 11)],
+    ['command flags with quotes', 'docker login -p "'.repeat(K64 / 17)],
+    ['glued command flags', '7z -p'.repeat(K64 / 5)],
   ])('%s (64 KiB) in well under a second', (_name, text) => {
     const t0 = performance.now();
     r.redactString(text);

@@ -1,0 +1,271 @@
+/**
+ * `key value` inside free text: a sensitive key name, then spaces or tabs, then its value, as
+ * command lines and tab-separated dumps write them (`aws configure set aws_secret_access_key X`,
+ * the AWS CLI's documented form; `PASSWORD<TAB>X`; `passwd X`; `keytool -storepass X`;
+ * nginx's `set $api_key "X";`; `proxy_set_header Authorization "Bearer X";`).
+ *
+ * The key is judged by the same vocabulary as field names (`keys.ts`): the word before the
+ * blanks, or the last two words together ("api key X", "secret access key X"). `--key value` is
+ * the flag rule's (`pairs.ts`). Prose writes key words before ordinary words ("the password
+ * policy was changed", "token bucket refilled", "secret santa"), so what follows must be a value:
+ *
+ * - after a cue that says a value follows, any token: a tab between key and value, the key as a
+ *   single-dash option (`-password X`), the key after `set`/`setx`/`setenv` when it is an
+ *   identifier (`aws_secret_access_key`, `requirepass`, `$api_key`; not a plain English word such
+ *   as `password`), or a quoted value (`PASSWORD 'X'`);
+ * - otherwise (a space) only a token that does not read as a word: one of at least 4 characters
+ *   (trailing `.` `!` `?` `:` not counted) holding a digit, a symbol other than `-` and `'`, or a
+ *   capital after a small letter (`hunter2`, `S3cr3t!`, `wJalrXUtnFEMI…`), or a run of 20 letters;
+ * - the keys that are also everyday words (`token`, `session`, `auth`, `sig`, `sid`, `bearer`,
+ *   `pass`, `pw`): only a credential-shaped value (`isCredentialShaped`), whatever the cue.
+ *
+ * A lower-case word after a key in prose (`passwd changeit`) is kept: nothing tells it from
+ * English. Bounded: a key is at most 64 characters, the word before it 32, blanks at most 8, and
+ * a value is read only when it starts after the last replaced one.
+ */
+import { endsWithKeyStem } from './key-stems.js';
+import {
+  CREDENTIAL_ONLY_KEYS,
+  closingQuote,
+  HEADER_KEYS,
+  isBareEnd,
+  type KeyTest,
+  keepBare,
+  normal,
+  SCHEME_PREFIX,
+} from './pairs.js';
+import { isCredentialShaped } from './shapes.js';
+
+const MAX_KEY = 64;
+const MAX_PREV = 32;
+const MAX_BLANKS = 8;
+/** How far before a key its setting's name may start (`//registry.npmjs.org/:_authToken`). */
+const MAX_SETTING = 128;
+
+/** Command words after which an identifier is a setting's name and the next token its value. */
+const SET_WORDS: ReadonlySet<string> = new Set(['set', 'SET', 'Set', 'setx', 'SETX', 'setenv']);
+/** Key names that are everyday English words: after `set` they need a value-looking token too. */
+const PROSE_KEYS: ReadonlySet<string> = new Set([
+  'password',
+  'passwords',
+  'secret',
+  'secrets',
+  'token',
+  'tokens',
+  'key',
+  'keys',
+  'session',
+  'sessions',
+  'pin',
+  'code',
+  'cookie',
+  'cookies',
+  'signature',
+  'credential',
+  'credentials',
+  'passphrase',
+  'passcode',
+  'auth',
+  'pass',
+  'bearer',
+  'mnemonic',
+]);
+/** Short key words that are English too ("first pass 12ms"): a credential-shaped value only. */
+const WEAK_KEYS: ReadonlySet<string> = new Set(['pass', 'pw']);
+/** Words with a symbol that prose uses after a key word ("password and/or key"). */
+const STOP: ReadonlySet<string> = new Set(['and/or', 'e.g', 'i.e', 'etc', 'w/o', 'n/a']);
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+function isAlnum(c: number): boolean {
+  return isLetter(c) || (c >= 48 && c <= 57);
+}
+/** Key characters: `[A-Za-z0-9_.$@-]`. */
+function isKeyChar(c: number): boolean {
+  return isAlnum(c) || c === 95 || c === 46 || c === 36 || c === 64 || c === 45;
+}
+/** A bare value cannot start with a flag's dash, an operator or an opening bracket. */
+function isValueStart(c: number): boolean {
+  return c > 32 && !(c === 45 || c === 61 || c === 58 || c === 40 || c === 91 || c === 123 || c === 60 || c === 92);
+}
+
+/**
+ * True if a bare token reads as a value rather than a word: at least 4 characters (trailing
+ * sentence punctuation not counted) with a digit, a symbol other than `-` and `'`, or a capital
+ * after a small letter; or 20 letters and more.
+ */
+export function looksLikeValue(v: string): boolean {
+  return looksLikeValueAt(v, 0, v.length);
+}
+
+/** `looksLikeValue` of `s.slice(from, to)`, without making the slice. */
+function looksLikeValueAt(s: string, from: number, to: number): boolean {
+  let end = to;
+  while (end > from) {
+    const c = s.charCodeAt(end - 1);
+    if (c !== 46 && c !== 33 && c !== 63 && c !== 58) break;
+    end--;
+  }
+  if (end - from < 4) return false;
+  let lower = false;
+  let marked = false;
+  for (let k = from; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 97 && c <= 122) lower = true;
+    else if (c >= 65 && c <= 90) {
+      if (lower) marked = true;
+    } else if (c < 128 && c !== 45 && c !== 39) marked = true;
+  }
+  if (marked) return end - from > 6 || !STOP.has(s.slice(from, end).toLowerCase());
+  return end - from >= 20;
+}
+
+/**
+ * True if the blank-delimited word before the token at `at` (`set //registry/:_authToken X`: the
+ * whole setting name) is `set`, `setx` or `setenv`, compared without case.
+ */
+function afterSetWord(s: string, at: number): boolean {
+  let t = at;
+  while (t > 0 && at - t < MAX_SETTING && !isBlank(s.charCodeAt(t - 1))) t--;
+  let e = t;
+  for (let b = 0; b < MAX_BLANKS && e > 0 && isBlank(s.charCodeAt(e - 1)); b++) e--;
+  if (e === t || e < 3) return false;
+  let w = e;
+  while (w > 0 && e - w < 7 && isLetter(s.charCodeAt(w - 1))) w--;
+  if (w > 0 && isKeyChar(s.charCodeAt(w - 1))) return false;
+  const len = e - w;
+  if (len !== 3 && len !== 4 && len !== 6) return false;
+  return SET_WORDS.has(s.slice(w, e));
+}
+
+/** The word directly before `at` (one blank between), as "api" in "api key X"; else undefined. */
+function wordBefore(s: string, at: number): string | undefined {
+  if (at < 2 || !isBlank(s.charCodeAt(at - 1))) return undefined;
+  const end = at - 1;
+  let w = end;
+  while (w > 0 && end - w < MAX_PREV && isAlnum(s.charCodeAt(w - 1))) w--;
+  if (w === end || !isLetter(s.charCodeAt(w)) || (w > 0 && isAlnum(s.charCodeAt(w - 1)))) return undefined;
+  return s.slice(w, end);
+}
+
+/**
+ * True if the bare token [v, end) is a pair of its own (`user=bob`, `Type="…"` in
+ * `<Password Type="…">`): an `=` followed by anything but `=` (base64 padding) or the token's end.
+ */
+function isAssignment(s: string, v: number, end: number): boolean {
+  let eq = v;
+  while (eq < end && s.charCodeAt(eq) !== 61) eq++;
+  if (eq === end) return false;
+  if (eq + 1 < end) return s.charCodeAt(eq + 1) !== 61;
+  const next = s.charCodeAt(end);
+  return next === 34 || next === 39;
+}
+
+/** [start, end) of the value to replace. */
+type Span = [number, number];
+
+/** The sensitive name of the key [from, to) (the key, or the last two words joined by `_`). */
+function sensitiveName(s: string, from: number, to: number, tokenStart: number, isSensitive: KeyTest) {
+  const key = s.slice(from, to);
+  if (isSensitive(key)) return key;
+  const prev = wordBefore(s, tokenStart);
+  return prev !== undefined && isSensitive(`${prev}_${key}`) ? `${prev}_${key}` : undefined;
+}
+
+/** The value a quoted or bare token at [v, end) holds, when a sensitive key stands before it. */
+function valueSpan(s: string, v: number, end: number, name: string, censor: string): Span | undefined {
+  const n = normal(name);
+  const weak = CREDENTIAL_ONLY_KEYS.has(n) || WEAK_KEYS.has(n);
+  const c = s.charCodeAt(v);
+  if (c !== 34 && c !== 39) {
+    const bare = s.slice(v, end);
+    return keepBare(bare, censor) || (weak && !isCredentialShaped(bare)) ? undefined : [v, end];
+  }
+  const e = closingQuote(s, v);
+  let close = e - 1;
+  if (e === -1) {
+    close = v + 1;
+    while (close < s.length && s.charCodeAt(close) !== 10 && s.charCodeAt(close) !== 13) close++;
+  }
+  let start = v + 1;
+  if (HEADER_KEYS.has(n)) {
+    const scheme = SCHEME_PREFIX.exec(s.slice(start, Math.min(close, start + 40)));
+    if (scheme) start += scheme[0].length;
+  }
+  const inner = s.slice(start, close);
+  return keepBare(inner, censor) || (weak && !isCredentialShaped(inner)) ? undefined : [start, close];
+}
+
+/**
+ * The value to replace after the key that ends at the blank at `at`, or undefined. The cheap
+ * tests come first (the token after the blanks, the cue): most words after a key word in prose
+ * stop there, before the key vocabulary is asked.
+ */
+function spanAt(s: string, at: number, last: number, isSensitive: KeyTest, censor: string): Span | undefined {
+  const n = s.length;
+  let v = at;
+  let tab = false;
+  for (let b = 0; b < MAX_BLANKS && v < n && isBlank(s.charCodeAt(v)); b++) {
+    if (s.charCodeAt(v) === 9) tab = true;
+    v++;
+  }
+  if (v >= n || v < last || s.startsWith(censor, v)) return undefined;
+  const c = s.charCodeAt(v);
+  const quoted = c === 34 || c === 39;
+  if (!quoted && !isValueStart(c)) return undefined;
+  let end = v;
+  if (!quoted) {
+    while (end < n && !isBareEnd(s.charCodeAt(end))) end++;
+    if (isAssignment(s, v, end)) return undefined;
+  }
+  // The key: at most 64 key characters; one leading dash makes it an option, two the flag rule's.
+  let j = at;
+  while (j > 0 && at - j < MAX_KEY && isKeyChar(s.charCodeAt(j - 1))) j--;
+  if (j > 0 && at - j >= MAX_KEY && isKeyChar(s.charCodeAt(j - 1))) return undefined;
+  const tokenStart = j;
+  let dashes = 0;
+  for (; j < at && s.charCodeAt(j) === 45; j++) dashes++;
+  while (j < at && s.charCodeAt(j) === 46) j++;
+  const first = s.charCodeAt(j);
+  if (j === at || dashes > 1 || !(isLetter(first) || first === 95 || first === 36 || first === 64)) return undefined;
+  const flag = dashes === 1 && (tokenStart === 0 || isBlank(s.charCodeAt(tokenStart - 1)));
+  const cue = quoted || tab || flag || looksLikeValueAt(s, v, end);
+  if (!cue && !afterSetWord(s, tokenStart)) return undefined;
+  const name = sensitiveName(s, j, at, tokenStart, isSensitive);
+  // After `set`, an everyday word is no identifier ("we set password policy").
+  if (name === undefined || (!cue && PROSE_KEYS.has(s.slice(j, at).toLowerCase()))) return undefined;
+  return valueSpan(s, v, end, name, censor);
+}
+
+/**
+ * `s` with the values of sensitive `key value` pairs replaced by `censor`; the same string if
+ * none. `isSensitive` is the redactor's key decision (cached per key). `at`, when given, lists
+ * the blanks that end a word ending like a key name (the shapes pass found them in this very
+ * text): only those are looked at; otherwise the text is scanned for them.
+ */
+export function redactSpacedPairs(s: string, isSensitive: KeyTest, censor: string, at?: readonly number[]): string {
+  let out = '';
+  let last = 0;
+  const n = s.length;
+  // A replaced value may itself be the next key (`token key db_password<TAB>X`): the scan goes on
+  // over it, and only values must not overlap.
+  const visit = (i: number): void => {
+    const span = spanAt(s, i, last, isSensitive, censor);
+    if (span === undefined) return;
+    out += s.slice(last, span[0]) + censor;
+    last = span[1];
+  };
+  if (at !== undefined) {
+    for (const i of at) visit(i);
+  } else {
+    for (let i = 1; i < n; i++) {
+      if (isBlank(s.charCodeAt(i)) && !isBlank(s.charCodeAt(i - 1)) && endsWithKeyStem(s, Math.max(0, i - MAX_KEY), i))
+        visit(i);
+    }
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
