@@ -7,8 +7,9 @@
  * snapshot taken in the last minute before midnight may be logged just after it).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { open, readdir, readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { openRegular, readRegular, readRegularSync } from '../fsx/regular.js';
 import { join } from 'node:path';
 import { dayNumberOfIsoDate, dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { isSnapshotId, recordPath, timestampOfId } from '../snapshot/store.js';
@@ -28,7 +29,7 @@ export async function snapshotRecording(snapshotDir: string, logDir: string, id:
   let recordSha: string;
   try {
     recordSha = createHash('sha256')
-      .update(await readFile(recordPath(snapshotDir, id)))
+      .update(await readRegular(recordPath(snapshotDir, id))) // a FIFO or a link is refused, never waited on
       .digest('hex');
   } catch {
     return { recorded: false, reason: 'its record cannot be read' };
@@ -93,9 +94,9 @@ function parseObject(line: Buffer): Record<string, unknown> | undefined {
 
 /** The lines of a file holding `needle`, read in chunks; undefined when there is no such file. */
 async function linesContaining(path: string, needle: Buffer): Promise<Buffer[] | undefined> {
-  let fh: Awaited<ReturnType<typeof open>>;
+  let fh: Awaited<ReturnType<typeof openRegular>>;
   try {
-    fh = await open(path, 'r');
+    fh = await openRegular(path, { followLinks: true }); // a FIFO day file is refused, never waited on
   } catch {
     return undefined;
   }
@@ -156,7 +157,7 @@ function storeReason(snapshotDir: string, id: string, sha: string | null): strin
   let stored: string;
   try {
     stored = createHash('sha256')
-      .update(readFileSync(recordPath(snapshotDir, id)))
+      .update(readRegularSync(recordPath(snapshotDir, id)))
       .digest('hex');
   } catch {
     return 'which the snapshot store does not hold';

@@ -14,7 +14,8 @@
  * first snapshots racing on a new store cannot end up with two keys: the loser starts over.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { readRegular } from '../fsx/regular.js';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { KEYED_HASH_PREFIX, syncDir, writeExclusive } from './store.js';
@@ -63,7 +64,7 @@ export async function readSnapshotKey(snapshotDir: string): Promise<SnapshotKey>
   const path = join(snapshotDir, SNAPSHOT_KEY_FILE);
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegular(path); // a FIFO or a link is refused, never waited on
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new SnapshotKey(randomBytes(KEY_BYTES), true);
     throw wrapFsError(err, 'reading snapshot key', path);

@@ -12,7 +12,8 @@
  */
 import { hash as oneShotHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fdatasync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, unlink } from 'node:fs/promises';
+import { readRegular } from '../fsx/regular.js';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { isoMicros } from '../format/log-line.js';
@@ -99,7 +100,7 @@ export async function readObject(snapshotDir: string, hash: string): Promise<Buf
   const path = objectPath(snapshotDir, hash);
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegular(path); // a FIFO or a link in the store is refused, never waited on
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new AuditpackError('SNAPSHOT_CORRUPT', `stored object ${hash} is missing from ${snapshotDir}`, {
@@ -313,7 +314,7 @@ export async function readRecord(snapshotDir: string, id: string): Promise<Confi
   const path = recordPath(snapshotDir, id);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readRegular(path)).toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new AuditpackError('SNAPSHOT_NOT_FOUND', `no snapshot ${id} in ${snapshotDir}`, {
