@@ -2,8 +2,8 @@
  * The compliance checks as one streaming pass: `push` each event in log order, `endDay` at the end
  * of each UTC day, `finish` at the end. State is only what is open or recent (open orders, closed
  * orders for a horizon, pending risk checks and reviews, per-second windows, per-symbol counters),
- * so memory does not grow with the day. Every rule is in RULES (types.ts); the policy in force at
- * each event's time comes from the timeline.
+ * so memory does not grow with the day. Every rule is in RULES (types.ts); the policy in force
+ * comes from the timeline: each snapshot's policy from its ConfigSnapshot event on (event-rules.ts).
  */
 import { authEvent, clockCheck, configEvent, configFinding, decisionEvent, riskEvent, sweep } from './event-rules.js';
 import { fillEvent, orderEvent } from './order-rules.js';
@@ -101,11 +101,6 @@ export class ComplianceEngine {
     if (hour < 24) sum.by_hour[hour] = (sum.by_hour[hour] as number) + 1; // "T99:…" has the shape of a time but is none
     sum.first_event ??= iso;
     sum.last_event = iso;
-    const pol = s.timeline.at(tUs);
-    if (pol !== s.inForce) {
-      s.inForce = pol;
-      s.p = pol.policy;
-    }
     clockCheck(s, e, tUs, iso, ev);
     if (tUs > s.nowUs) s.nowUs = tUs;
     if (++s.count % SWEEP_EVERY === 0) sweep(s);

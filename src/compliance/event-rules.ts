@@ -195,15 +195,45 @@ export function configEvent(s: EngineState, e: LogEvent, event: string, tUs: num
   } else if (event === 'ConfigSnapshot' && str(e.snapshot_id) !== null) {
     // The event is reserved for the snapshot command (a caller's is written as CallerConfigSnapshot,
     // and `auditpack log` refuses it), which writes it once the record is stored.
+    const id = str(e.snapshot_id) as string;
+    // Its time is the writer's clock: never earlier than a line the log already holds. A snapshot
+    // back-dated after the fact (faketime) is named, and is held to the latest time before it.
+    const at = Math.max(tUs, s.nowUs);
+    if (tUs < s.nowUs - BACKDATE_TOLERANCE_S * SECOND) backdated(s, e, id, tUs, iso, ev);
     // Only changes within the window before it: an older change stays unrecorded.
-    const since = tUs - s.p.config_snapshot_window_s * SECOND;
-    const unstored = snapshotNotStored(s, str(e.snapshot_id) as string, str(e.record_sha256), ev);
+    const since = at - s.p.config_snapshot_window_s * SECOND;
+    const unstored = snapshotNotStored(s, id, str(e.record_sha256), ev);
     for (const c of s.configs.values())
       if (c.tUs >= since) {
         if (unstored === undefined) c.snapshot = true;
         else c.unstored ??= unstored;
       }
+    // Judged under the policy before it; the policy it recorded governs the lines after it.
+    const pol = s.timeline.takesForceAt(id);
+    if (pol !== undefined) {
+      s.inForce = pol;
+      s.p = pol.policy;
+    }
   }
+}
+
+/**
+ * How far (s) a ConfigSnapshot's time may lie before the latest line before it without a finding:
+ * lines of processes writing at once land a little out of time order. Back-dating changes nothing a
+ * snapshot governs or records (both follow the log's order), so the finding only names the clock.
+ */
+export const BACKDATE_TOLERANCE_S = 5;
+
+function backdated(s: EngineState, e: LogEvent, id: string, tUs: number, iso: string, ev: Evidence): void {
+  const behind = ((s.nowUs - tUs) / 1e6).toFixed(3);
+  s.add(
+    'config_snapshot_backdated',
+    iso,
+    [],
+    null,
+    `the ConfigSnapshot at seq ${ev.seq} (snapshot ${id}, host ${String(e.host)} pid ${String(e.pid)}) is dated ${behind} s before a line logged before it: it governs only the lines after it`,
+    [ev],
+  );
 }
 
 /**

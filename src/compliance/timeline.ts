@@ -1,9 +1,10 @@
 /**
- * Which policy was in force when: the policy file as recorded by the config snapshots. An event at
- * time t is checked against the policy of the latest snapshot taken at or before t; events before
- * the first snapshot of the period fall under the newest snapshot taken before the period (or, when
- * there is none, the first one, and the report says from when each applied). Without snapshots of
- * the file, the file as it is now applies; without a file, the built-in defaults.
+ * Which policy was in force when: the policy file as recorded by the config snapshots. A snapshot
+ * governs the events after its ConfigSnapshot event in the log (log order, not the writer's clock:
+ * a snapshot back-dated after the fact re-judges nothing already written). Events before the
+ * period's first snapshot event fall under the newest snapshot taken before the period (or, when
+ * there is none, the built-in defaults, with a note). Without snapshots of the file, the file as it
+ * is now applies; without a file, the built-in defaults.
  */
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { openRegularSync } from '../fsx/regular.js';
@@ -44,27 +45,32 @@ export interface PolicyInForce {
   readonly policy: CompliancePolicy;
 }
 
-/** The policies of a period, in time order; `at` finds the one in force. */
+/**
+ * The policies of a period, in time order. The first is in force when the period starts; each later
+ * one takes force at its snapshot's `ConfigSnapshot` event in the log (`takesForceAt`), never
+ * earlier: a line already written when a snapshot was recorded stays under the policy before it,
+ * whatever time the snapshot (the writer's clock) says it was taken.
+ */
 export class PolicyTimeline {
   readonly entries: readonly PolicyInForce[];
   /** What was skipped while loading (a snapshotted policy that does not parse), for the report. */
   readonly notes: readonly string[];
-  private cursor = 0;
+  /** The period's own snapshots (not the first entry), by snapshot id. */
+  private readonly bySnapshot = new Map<string, PolicyInForce>();
 
   constructor(entries: readonly PolicyInForce[], notes: readonly string[] = []) {
     this.notes = notes;
     if (entries.length === 0) throw new AuditpackError('INTERNAL', 'a policy timeline needs at least one policy');
     this.entries = [...entries].sort((a, b) => a.from_us - b.from_us);
+    for (const e of this.entries.slice(1)) if (e.snapshot_id !== null) this.bySnapshot.set(e.snapshot_id, e);
   }
 
-  /** The policy in force at `tUs` (epoch µs). Amortised O(1) for times in order. */
-  at(tUs: number): PolicyInForce {
-    const e = this.entries;
-    let i = this.cursor;
-    if (i > 0 && (e[i] as PolicyInForce).from_us > tUs) i = 0;
-    while (i + 1 < e.length && (e[i + 1] as PolicyInForce).from_us <= tUs) i++;
-    this.cursor = i;
-    return e[i] as PolicyInForce;
+  /**
+   * The policy the `ConfigSnapshot` event of snapshot `snapshotId` puts in force, for the events
+   * after it in the log; undefined when that snapshot sets none of the period's policies.
+   */
+  takesForceAt(snapshotId: string): PolicyInForce | undefined {
+    return this.bySnapshot.get(snapshotId);
   }
 }
 
@@ -186,7 +192,19 @@ async function policiesFromSnapshots(
     if (e === undefined) continue;
     const last = out.at(-1);
     if (last !== undefined && last.sha256 === e.sha256) continue; // unchanged: the earlier one stays in force
-    out.push(out.length === 0 ? { ...e, from: null, from_us: Number.NEGATIVE_INFINITY } : e);
+    out.push(e);
+  }
+  // No policy snapshot before the period: its first one was recorded at some point of it, and the
+  // lines written before that were under no recorded policy. They are checked under the built-in
+  // defaults, which nobody can edit: not under that snapshot (a snapshot taken at 23:59 would
+  // re-judge the whole day), nor the file as it is now (which whoever snapshots can edit first).
+  const first = out[0];
+  if (first !== undefined && first.from !== null) {
+    const d = defaultPolicy();
+    out.unshift(policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' }));
+    notes.push(
+      `no snapshot of ${rel} before snapshot ${first.snapshot_id}: any event logged before its ConfigSnapshot event was checked under the built-in policy`,
+    );
   }
   return out;
 }

@@ -34,6 +34,10 @@ export const RULES = Object.freeze({
   order_without_login: { severity: 'warning', title: 'order from a user without a valid login' },
   order_after_failed_logins: { severity: 'warning', title: 'order after a burst of failed logins' },
   config_change_unrecorded: { severity: 'warning', title: 'config change without a snapshot or a reason' },
+  config_snapshot_backdated: {
+    severity: 'warning',
+    title: 'config snapshot dated before a line logged before it (back-dated)',
+  },
   review_missing: { severity: 'warning', title: 'required review missing' },
   forbidden_decision: { severity: 'critical', title: 'forbidden decision recorded' },
   clock_backwards: { severity: 'info', title: 'time went backwards for a host and process' },

@@ -11,6 +11,8 @@ import {
   logRiskOverride,
   type AuditLogger,
 } from '../logger/index.js';
+import { recordWriterEvent } from '../logger/child.js';
+import { snapshotIdOf } from '../snapshot/store.js';
 
 interface Sym {
   readonly symbol: string;
@@ -137,6 +139,7 @@ export async function supervisionScenarios(
   reviewScenarios(x);
   validityScenarios(x);
   await clockScenario(x);
+  await backdatedSnapshotScenario(x);
   return x.n;
 }
 
@@ -416,5 +419,29 @@ async function clockScenario(x: Scenario): Promise<void> {
   t2 -= 3_000_000;
   x.w(other.log('system', 'PricerAlive', { component: 'pricer', note: 'NTP stepped the clock back' }));
   await other.close();
+  x.pause(1);
+}
+
+/** The snapshot command run on an operations host whose clock is two minutes behind. */
+async function backdatedSnapshotScenario(x: Scenario): Promise<void> {
+  // config_snapshot_backdated: its ConfigSnapshot lands after lines dated two minutes later. (No
+  // config change in the five minutes before it: it records none, and governs no demo policy.)
+  await x.logger.flush();
+  const t = x.now() - 120_000_000;
+  const ops = createAuditLogger({
+    logDir: x.logDir,
+    handleExit: false,
+    clock: () => t,
+    host: 'ops-1',
+    pid: 7301,
+    actor: 'demo',
+  });
+  const accepted = await recordWriterEvent(ops, 'config', 'ConfigSnapshot', {
+    snapshot_id: snapshotIdOf(t, 0),
+    reason: 'demo: snapshot from a host with a slow clock',
+    file_count: 0,
+  });
+  x.w(accepted !== false);
+  await ops.close();
   x.pause(1);
 }

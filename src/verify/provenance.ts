@@ -172,8 +172,8 @@ function usableRecord(notes: readonly string[], to: string, snap: SnapshotFacts 
 }
 
 /**
- * A built-in policy is bound when it is this version's text, alone for the period (the export
- * records it only so), and no snapshot the pack holds records a policy file that would have been in
+ * A built-in policy is bound when it is this version's text, alone for the period (first, before
+ * the period's first snapshot, the pack cannot show that no snapshot came before), and no snapshot the pack holds records a policy file that would have been in
  * force instead: calling a day (or its morning) built-in must not be a quiet way around the snapshot.
  */
 function builtInBinding(
@@ -189,7 +189,7 @@ function builtInBinding(
   if (!last)
     return {
       unbound:
-        'a later policy replaced it during the period: the export records the built-in policy only alone, and nothing in the pack records which policy was in force before',
+        'a later policy replaced it during the period: the export records the built-in policy alone, or first (before the first snapshot of a period with none before it), and nothing in the pack records that no snapshot was in force before',
     };
   const e = usableRecord(notes, to, snap);
   if (e === undefined) return {};

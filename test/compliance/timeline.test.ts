@@ -20,7 +20,7 @@ const order = (at: string, id: string): Ev[] => [
 ];
 
 describe('the policy in force at each event', () => {
-  it("comes from the snapshot in force at the event's time; the report and the pack name them all", async () => {
+  it('comes from the latest snapshot logged before the event; the report and the pack name them all', async () => {
     const cwd = tempDir();
     const snapshotDir = join(cwd, 'audit/snapshots');
     const snap = async (time: string, reason: string) =>
@@ -33,15 +33,13 @@ describe('the policy in force at each event', () => {
         patterns: ['configs/*.yaml'],
       });
     writePolicy(cwd, TEST_POLICY); // max_order_notional 1,000,000
+    await writeEvents(join(cwd, 'logs'), [['06:00:00', 'auth', 'Login', { user: 'alice' }]]);
     const s1 = await snap('07:00:00', 'start of day');
+    await writeEvents(join(cwd, 'logs'), order('10:00:00', 'MORNING'));
     writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000'));
     const s2 = await snap('12:00:00', 'limits cut at noon');
     writePolicy(cwd, 'max_order_notional: 1\n'); // the file now: used by nothing, the snapshots rule
-    await writeEvents(join(cwd, 'logs'), [
-      ['06:00:00', 'auth', 'Login', { user: 'alice' }],
-      ...order('10:00:00', 'MORNING'),
-      ...order('13:00:00', 'AFTERNOON'),
-    ]);
+    await writeEvents(join(cwd, 'logs'), order('13:00:00', 'AFTERNOON'));
 
     const r = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, snapshotDir });
     expect(r.findings.map((f) => [f.rule, f.order_ids])).toEqual([['order_notional_exceeded', ['AFTERNOON']]]);
@@ -51,8 +49,10 @@ describe('the policy in force at each event', () => {
       snapshot_id: s2.snapshot_id,
       sha256: s2.files['configs/compliance_policy.yaml']?.hash,
     });
+    // No snapshot before the day: the 06:00 login, logged before s1's event, fell under the built-in policy.
     expect(r.policies.map((p) => [p.snapshot_id, p.from])).toEqual([
-      [s1.snapshot_id, null],
+      [null, null],
+      [s1.snapshot_id, `${DATE}T07:00:00.000000Z`],
       [s2.snapshot_id, `${DATE}T12:00:00.000000Z`],
     ]);
 
@@ -89,11 +89,12 @@ describe('the policy in force at each event', () => {
     await writeEvents(join(cwd, 'logs'), [['06:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'X')]);
     const r = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, snapshotDir });
     expect(r.findings.map((f) => f.rule)).toEqual(['order_notional_exceeded']);
-    expect(r.policies).toHaveLength(1);
+    expect(r.policies.map((p) => p.source)).toEqual(['built-in', 'snapshot']); // none before the day
     expect(r.policy_notes).toEqual([
       expect.stringContaining(
         `snapshot ${broken.snapshot_id}: configs/compliance_policy.yaml was not used, it does not parse`,
       ),
+      expect.stringContaining('any event logged before its ConfigSnapshot event was checked under the built-in'),
     ]);
     const pack = await exportPack({
       date: DATE,
@@ -130,6 +131,7 @@ describe('the policy in force at each event', () => {
     expect(r.policies.map((p) => p.snapshot_id)).not.toContain(planted.snapshot_id);
     expect(r.policy_notes).toEqual([
       expect.stringContaining(`snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used, the log`),
+      expect.stringContaining('any event logged before its ConfigSnapshot event was checked under the built-in'),
     ]);
     const pack = await exportPack({
       date: DATE,
@@ -144,7 +146,7 @@ describe('the policy in force at each event', () => {
     expect((await verifyPack(pack.path)).problems.filter((p) => p.severity === 'error')).toEqual([]);
 
     // The recorded snapshot's record edited afterwards: its logged record_sha256 no longer matches.
-    const recFile = join(snapshotDir, `${r.policies[0]?.snapshot_id}.json`);
+    const recFile = join(snapshotDir, `${r.policies.find((p) => p.source === 'snapshot')?.snapshot_id}.json`);
     writeFileSync(recFile, readFileSync(recFile, 'utf8').replace('"reason"', '"reason" '));
     const r2 = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, snapshotDir });
     expect(r2.policies.map((p) => p.source)).toEqual(['file']);
