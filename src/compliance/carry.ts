@@ -21,6 +21,7 @@ import {
   RiskCheck,
   type Slot,
 } from './engine-state.js';
+import { scopeKey, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
 import type { Evidence } from './types.js';
 
@@ -164,7 +165,7 @@ function carriedOf(
     format: COMPLIANCE_STATE_FORMAT,
     date,
     end_us: s.nowUs,
-    kill_switch: list([...s.killSwitch], ([scope, e]) => ({ scope, evidence: ev(e) })),
+    kill_switch: list([...s.killSwitch.values()], (k) => ({ scope: k.scope, evidence: ev(k.ev) })),
     sessions: list([...s.sessions].slice(-MAX_CARRIED_SESSIONS), ([user, login_us]) => ({ user, login_us })),
     failed_logins: list([...s.failed], ([user, f]) => ({
       user,
@@ -219,7 +220,12 @@ export function seedState(s: EngineState, c: CarriedState): void {
     return o;
   };
   s.nowUs = c.end_us;
-  for (const k of c.kill_switch) s.killSwitch.set(k.scope, k.evidence);
+  // Held under the scope's key, as the KillSwitchOn that turned it on was (a state carried under
+  // rules before 10 may name `symbol:EURUSD` and `symbol:eurusd` apart: one switch, the later line).
+  for (const k of c.kill_switch) {
+    const key = k.scope.startsWith(UNKNOWN_SCOPE) ? k.scope : (scopeKey(k.scope) ?? `${UNKNOWN_SCOPE}${k.scope}`);
+    s.killSwitch.set(key, { scope: key.startsWith(UNKNOWN_SCOPE) ? key : k.scope, ev: k.evidence });
+  }
   for (const x of c.sessions) s.sessions.set(x.user, x.login_us);
   for (const f of c.failed_logins) {
     const fl: FailedLogins = { tUs: f.last_us, times: [...f.times_us], flaggedBurstAt: f.flagged_burst_us };

@@ -130,7 +130,12 @@ export class EngineState {
   readonly signature: SignatureParts = signatureParts();
   readonly sessions = new Map<string, number>();
   readonly failed = new Map<string, FailedLogins>();
-  readonly killSwitch = new Map<string, Evidence>();
+  /**
+   * The kill switches on, by scope key (names.ts `scopeKey`; a scope the checks do not know under
+   * UNKNOWN_SCOPE and its text): the scope as carried (as logged, or UNKNOWN_SCOPE and the text) and
+   * the line that turned it on.
+   */
+  readonly killSwitch = new Map<string, { readonly scope: string; readonly ev: Evidence }>();
   /** Message-rate windows per strategy and per venue, by name. */
   readonly strategyRates = new Map<string, RateWindow>();
   readonly venueRates = new Map<string, RateWindow>();

@@ -15,13 +15,8 @@ import {
 } from './engine-state.js';
 import { MAX_UNSTORED, unstoredKey } from './snapshot-check.js';
 import { keptEvidence } from './line-evidence.js';
-import { isApproving, isForbidden } from './names.js';
+import { isApproving, isForbidden, scopeKey, UNKNOWN_SCOPE } from './names.js';
 import type { Evidence } from './types.js';
-
-/** The kill switch scopes the checks know: everything, or one strategy, venue or symbol. */
-const KNOWN_SCOPE = /^(all|(strategy|venue|symbol):\S(.*\S)?)$/;
-/** Prefix of a kill switch held under a scope the checks do not know (treated as `all`). */
-export const UNKNOWN_SCOPE = '?';
 
 /** Time must not go backwards within one process (host and pid). */
 export function clockCheck(s: EngineState, e: LogEvent, tUs: number, iso: string, ev: Evidence): void {
@@ -107,10 +102,14 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     const raw = str(e.scope) ?? 'all';
     // A scope the checks do not know ("ALL", "global", "strategy: S") is held as the whole switch:
     // a switch meant to stop trading must not stop nothing because of its spelling.
-    const scope = KNOWN_SCOPE.test(raw) ? raw : `${UNKNOWN_SCOPE}${raw}`;
+    // A known scope is held under its name's key: `symbol:EURUSD` is turned off by `symbol:eur/usd`
+    // and stops orders on `EUR/USD` (names.ts).
+    const known = scopeKey(raw);
+    const scope = known === null ? `${UNKNOWN_SCOPE}${raw}` : raw;
+    const key = known ?? scope;
     if (event === 'KillSwitchOn') {
-      s.killSwitch.set(scope, keptEvidence(ev));
-      if (scope !== raw)
+      s.killSwitch.set(key, { scope, ev: keptEvidence(ev) });
+      if (known === null)
         s.add(
           'kill_switch_scope_unknown',
           iso,
@@ -119,8 +118,8 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
           `kill switch turned on with scope ${JSON.stringify(raw)}, which names no known scope (all, strategy:<name>, venue:<name>, symbol:<name>): held as all`,
           [ev],
         );
-    } else if (scope === 'all') s.killSwitch.clear();
-    else s.killSwitch.delete(scope);
+    } else if (key === 'all') s.killSwitch.clear();
+    else s.killSwitch.delete(key);
   }
 }
 

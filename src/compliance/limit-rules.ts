@@ -3,6 +3,7 @@
  * and price collar, with the symbol's own limits before the policy's.
  */
 import { type EngineState, fmt, type RiskCheck, unreadableNumber } from './engine-state.js';
+import { symbolPolicy } from './names.js';
 import type { Evidence } from './types.js';
 
 /** What the limit checks read: an order's quantity and price as accepted, or as a modification leaves them. */
@@ -79,7 +80,7 @@ export function limitChecks(s: EngineState, n: LimitSubject): void {
   const what = n.modified ? `order ${id} as modified:` : `order ${id}`;
   // A negative quantity is its own finding; its size still counts against the limits.
   const qty = Math.abs(n.qty);
-  const sym = symbol === null ? undefined : p.symbols[symbol];
+  const sym = symbolPolicy(p, symbol);
   const mult = sym?.multiplier ?? 1;
   const ref = fresh?.refPrice ?? n.eventRef;
   const maxNotional = sym?.max_order_notional ?? p.max_order_notional;

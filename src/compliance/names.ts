@@ -1,18 +1,13 @@
 /**
- * How the checks compare names a person chose: restricted symbols and forbidden or approving
- * decisions. A log is written by many systems, so "USD/RUB", "usdrub" and "USDRUB" with an invisible
- * character are the same symbol, and "Override-Limits" the same decision as "override_limits"
- * (docs/compliance.md, "Matching names").
+ * How the checks compare names a person chose: restricted symbols, the policy's per-symbol limits,
+ * kill switch scopes and forbidden or approving decisions. A log is written by many systems, so
+ * "USD/RUB", "usdrub" and "USDRUB" with an invisible character are the same symbol, and
+ * "Override-Limits" the same decision as "override_limits" (docs/compliance.md, "Matching names").
  */
-import type { CompliancePolicy } from './policy.js';
+import { cachedNameKey, nameKey } from './name-key.js';
+import type { CompliancePolicy, SymbolPolicy } from './policy.js';
 
-// Format characters (zero-width, bidi controls, soft hyphen: Unicode category Cf) and separators.
-const IGNORED = /[\p{Cf}\p{Z}\s/\\\-_.:|]+/gu;
-
-/** A name as compared: Unicode NFKC, lower case, without format characters and separators. */
-export function nameKey(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(IGNORED, '');
-}
+export { nameKey } from './name-key.js';
 
 /** Decisions that approve a signal; any other decision (reject, declined, hold, …) does not. */
 const APPROVING = new Set(['approve', 'approved', 'accept', 'accepted', 'allow', 'allowed', 'pass', 'passed', 'ok']);
@@ -26,6 +21,8 @@ export function isApproving(decision: string): boolean {
 interface PolicyKeys {
   readonly restricted: ReadonlySet<string>;
   readonly forbidden: ReadonlySet<string>;
+  /** The `symbols:` table by key (the policy refuses two entries with one key). */
+  readonly symbols: ReadonlyMap<string, SymbolPolicy>;
 }
 const keysOf = new WeakMap<CompliancePolicy, PolicyKeys>();
 
@@ -35,6 +32,7 @@ function policyKeys(p: CompliancePolicy): PolicyKeys {
     k = {
       restricted: new Set(p.restricted_symbols.map(nameKey)),
       forbidden: new Set(p.forbidden_decisions.map(nameKey)),
+      symbols: new Map(Object.entries(p.symbols).map(([sym, v]) => [nameKey(sym), v])),
     };
     keysOf.set(p, k);
   }
@@ -44,10 +42,41 @@ function policyKeys(p: CompliancePolicy): PolicyKeys {
 /** Whether `symbol` is one of the policy's restricted symbols. */
 export function isRestricted(p: CompliancePolicy, symbol: string | null): boolean {
   if (symbol === null || p.restricted_symbols.length === 0) return false;
-  return policyKeys(p).restricted.has(nameKey(symbol));
+  return policyKeys(p).restricted.has(cachedNameKey(symbol));
 }
 
 /** Whether `decision` is one of the policy's forbidden decisions. */
 export function isForbidden(p: CompliancePolicy, decision: string): boolean {
   return p.forbidden_decisions.length > 0 && policyKeys(p).forbidden.has(nameKey(decision));
+}
+
+/** The policy's `symbols:` entry for `symbol` (matched by key), if it has one. */
+export function symbolPolicy(p: CompliancePolicy, symbol: string | null): SymbolPolicy | undefined {
+  if (symbol === null) return undefined;
+  const t = policyKeys(p).symbols;
+  return t.size === 0 ? undefined : t.get(cachedNameKey(symbol));
+}
+
+/** Prefix of a kill switch held under a scope the checks do not know (treated as `all`). */
+export const UNKNOWN_SCOPE = '?';
+
+/** The kill switch scopes the checks know: everything, or one strategy, venue or symbol. */
+const KNOWN_SCOPE = /^(strategy|venue|symbol):(\S(?:.*\S)?)$/;
+
+/**
+ * The key a kill switch scope is held under: `all`, or the kind and the name's key
+ * (`symbol:EUR/USD` is `symbol:eurusd`); null for a scope the checks do not know, or one whose name
+ * is nothing but separators (it would match every order whose name is such).
+ */
+export function scopeKey(raw: string): string | null {
+  if (raw === 'all') return 'all';
+  const m = KNOWN_SCOPE.exec(raw);
+  if (m === null) return null;
+  const k = nameKey(m[2] as string);
+  return k === '' ? null : `${m[1]}:${k}`;
+}
+
+/** The key an order's strategy, venue or symbol is looked up under among the kill switches. */
+export function scopeKeyOf(kind: 'strategy' | 'venue' | 'symbol', name: string): string {
+  return `${kind}:${cachedNameKey(name)}`;
 }

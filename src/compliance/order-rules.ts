@@ -16,10 +16,9 @@ import {
   type Slot,
   str,
 } from './engine-state.js';
-import { UNKNOWN_SCOPE } from './event-rules.js';
 import { keptEvidence } from './line-evidence.js';
 import { invalidValues, limitChecks } from './limit-rules.js';
-import { isRestricted, nameKey } from './names.js';
+import { isRestricted, nameKey, scopeKeyOf, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
 import type { Evidence } from './types.js';
 
@@ -203,10 +202,10 @@ function haltChecks(s: EngineState, n: NewOrder): void {
   const { id, symbol, strategy, venue, iso, ev } = n;
   const ks =
     s.killSwitch.size > 0 &&
-    (s.killSwitch.get('all') ??
-      (strategy && s.killSwitch.get(`strategy:${strategy}`)) ??
-      (venue && s.killSwitch.get(`venue:${venue}`)) ??
-      (symbol && s.killSwitch.get(`symbol:${symbol}`)) ??
+    (s.killSwitch.get('all')?.ev ??
+      (strategy && s.killSwitch.get(scopeKeyOf('strategy', strategy))?.ev) ??
+      (venue && s.killSwitch.get(scopeKeyOf('venue', venue))?.ev) ??
+      (symbol && s.killSwitch.get(scopeKeyOf('symbol', symbol))?.ev) ??
       unknownScopeSwitch(s));
   if (ks)
     s.add(
@@ -223,7 +222,7 @@ function haltChecks(s: EngineState, n: NewOrder): void {
 
 /** A kill switch turned on with a scope the checks do not know: held as `all`. */
 function unknownScopeSwitch(s: EngineState): Evidence | undefined {
-  for (const [scope, ev] of s.killSwitch) if (scope.startsWith(UNKNOWN_SCOPE)) return ev;
+  for (const [key, k] of s.killSwitch) if (key.startsWith(UNKNOWN_SCOPE)) return k.ev;
   return undefined;
 }
 

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { AuditpackError } from '../errors.js';
 import { RULE_IDS, RULES, SEVERITIES, type RuleId, type Severity } from './types.js';
+import { nameKey } from './name-key.js';
 
 /** Where the policy file is looked for, relative to the working directory. */
 export const DEFAULT_POLICY_PATH = 'configs/compliance_policy.yaml';
@@ -220,7 +221,16 @@ function symbols(v: unknown, where: string): Record<string, SymbolPolicy> {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw invalid(where, 'symbols must be a mapping of symbol to limits');
   const out: Record<string, SymbolPolicy> = Object.create(null) as Record<string, SymbolPolicy>;
+  // Symbols are matched by their key (docs/compliance.md, "Matching names"): two entries with one
+  // key (`XAUUSD` and `XAU/USD`) would leave which limits apply to the order of the file.
+  const keys = new Map<string, string>();
   for (const [sym, s] of Object.entries(v as Record<string, unknown>)) {
+    const key = nameKey(sym);
+    if (key === '') throw invalid(where, `symbols.${sym} names no symbol (nothing but separators)`);
+    const other = keys.get(key);
+    if (other !== undefined)
+      throw invalid(where, `symbols.${sym} and symbols.${other} name the same symbol (matched as ${key})`);
+    keys.set(key, sym);
     if (typeof s !== 'object' || s === null || Array.isArray(s))
       throw invalid(where, `symbols.${sym} must be a mapping`);
     const o = s as Record<string, unknown>;

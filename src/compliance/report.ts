@@ -18,7 +18,7 @@ export const COMPLIANCE_REPORT_FORMAT = 'auditpack.compliance-report/1';
  * verify, years later and with a newer auditpack, can tell a pack made under older rules (its
  * re-run differs because the rules did) from an edited one. A report without it is version 1.
  */
-export const COMPLIANCE_RULES_VERSION = 10;
+export const COMPLIANCE_RULES_VERSION = 11;
 
 /** A policy as the report records it: enough to re-run the checks with it. */
 export interface RecordedPolicy {

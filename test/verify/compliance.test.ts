@@ -228,6 +228,47 @@ describe("a pack's compliance files", () => {
     expect((await verifyPack(dir)).problems.map((p) => p.code)).toContain('COMPLIANCE_REPORT_INVALID');
   });
 
+  it('a pack made under rules 10 (before names were folded for kill switches and the symbols table) still verifies, with warnings that say why its findings differ', async () => {
+    const cwd = tempDir();
+    const policyFile = writePolicy(cwd, TEST_POLICY);
+    await writeEvents(join(cwd, 'logs'), [
+      ['08:00:00', 'auth', 'Login', { user: 'alice' }],
+      ['09:00:00', 'risk', 'KillSwitchOn', { user: 'risk', reason: 'x', scope: 'symbol:EURUSD' }],
+      ['09:00:01', 'risk', 'RiskCheck', { order_id: 'E', result: 'pass', score: 0.1, reference_price: 1.1 }],
+      [
+        '09:00:02',
+        'order',
+        'OrderAccepted',
+        {
+          order_id: 'E',
+          symbol: 'EUR/USD',
+          side: 'BUY',
+          quantity: 10,
+          price: '1.1',
+          user: 'alice',
+          time_in_force: 'GTC',
+        },
+      ],
+    ]);
+    const dir = (await exportTestDay(cwd, { compliance: { cwd, policyFile } })).path;
+    // What the build of rules 10 wrote for this day: no finding for the order on `EUR/USD`.
+    reseal(dir, (data) => {
+      const p = join(data, 'compliance_report.json');
+      const r = JSON.parse(readFileSync(p, 'utf8'));
+      expect(r.findings.map((f: { rule: string }) => f.rule)).toEqual(['kill_switch_violation']);
+      r.rules = 10;
+      r.findings = [];
+      r.totals = { critical: 0, warning: 0, info: 0, total: 0 };
+      r.by_rule = {};
+      writeFileSync(p, `${JSON.stringify(r, null, 2)}\n`);
+    });
+    const v = await verifyPack(dir);
+    expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(v.problems.map((p) => p.detail).join('\n')).toMatch(
+      /version 10, re-run with version \d+: finding missing: kill_switch_violation/,
+    );
+  });
+
   it('an edited description, a deleted CSV row, a laxer recorded policy, or a garbage report are found', async () => {
     const cases: [string, (data: string) => void, RegExp][] = [
       [

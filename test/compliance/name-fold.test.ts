@@ -1,0 +1,167 @@
+/**
+ * One fold for every name the checks match (docs/compliance.md, "Matching names"): a kill switch
+ * scoped to a symbol, strategy or venue, and the policy's per-symbol limits, hold whatever the
+ * spelling of the name (`EUR/USD`, `eurusd`, full-width, a zero-width space), as restricted symbols
+ * always did; a state carried across midnight is held by the same keys; a policy with two `symbols:`
+ * entries for one symbol is refused.
+ */
+import { describe, expect, it } from 'vitest';
+import { carriedStateJson } from '../../src/compliance/carry.js';
+import { parseCarriedState } from '../../src/compliance/carry-parse.js';
+import { ComplianceEngine, PolicyTimeline, parsePolicy, policyFromText } from '../../src/compliance/index.js';
+import { checkEvents, cleanOrder, type Ev, LOGIN, orderEv, riskEv } from './helpers.js';
+
+const ks = (at: string, on: boolean, scope: string): Ev => [
+  at,
+  'risk',
+  on ? 'KillSwitchOn' : 'KillSwitchOff',
+  { user: 'risk', reason: 'x', scope },
+];
+const order = (at: string, id: string, f: Record<string, unknown> = {}): Ev =>
+  orderEv(at, id, { time_in_force: 'GTC', ...f });
+const rules = async (events: Ev[], policy?: string) =>
+  (await checkEvents([LOGIN, ...cleanOrder('C-1', '09:00'), ...events], policy)).findings.map((f) => [
+    f.rule,
+    f.order_ids.join(','),
+  ]);
+
+const CATEGORY: Record<string, string> = { Login: 'auth', OrderAccepted: 'order' };
+const SPELLINGS = ['EUR/USD', 'eurusd', '\uFF25\uFF35\uFF32\uFF35\uFF33\uFF24', 'EURUSD\u200B', 'eur-usd'];
+
+describe('a kill switch scoped to a name', () => {
+  it('stops orders on every spelling of its symbol, and is turned off by any spelling', async () => {
+    const f = await rules([
+      ks('10:00:00', true, 'symbol:EURUSD'),
+      ...SPELLINGS.flatMap((sym, i): Ev[] => [
+        riskEv(`10:00:${10 + 2 * i}`, `E${i}`),
+        order(`10:00:${11 + 2 * i}`, `E${i}`, { symbol: sym }),
+      ]),
+      ks('10:01:00', false, 'symbol:eur/usd'),
+      riskEv('10:01:01', 'AFTER'),
+      order('10:01:02', 'AFTER'),
+    ]);
+    expect(f).toEqual(SPELLINGS.map((_s, i) => ['kill_switch_violation', `E${i}`]));
+  });
+  it('stops orders of every spelling of its strategy and venue', async () => {
+    const f = await rules([
+      ks('10:00:00', true, 'strategy:MeanRevert'),
+      riskEv('10:00:01', 'S1'),
+      order('10:00:02', 'S1', { strategy: 'meanrevert' }),
+      riskEv('10:00:03', 'S2'),
+      order('10:00:04', 'S2', { strategy: 'Mean_Revert' }),
+      ks('10:00:05', false, 'strategy:MEANREVERT'),
+      ks('10:00:06', true, 'venue:LMAX'),
+      riskEv('10:00:07', 'V1'),
+      order('10:00:08', 'V1', { venue: 'lmax' }),
+      ks('10:00:09', false, 'venue:lmax'),
+      riskEv('10:00:10', 'OK'),
+      order('10:00:11', 'OK', { strategy: 'MeanRevert', venue: 'LMAX' }),
+    ]);
+    expect(f).toEqual([
+      ['kill_switch_violation', 'S1'],
+      ['kill_switch_violation', 'S2'],
+      ['kill_switch_violation', 'V1'],
+    ]);
+  });
+  it('whose name is nothing but separators is held as the whole switch', async () => {
+    const f = await rules([ks('10:00:00', true, 'symbol:/'), riskEv('10:00:01', 'K'), order('10:00:02', 'K')]);
+    expect(f).toEqual([
+      ['kill_switch_scope_unknown', ''],
+      ['kill_switch_violation', 'K'],
+    ]);
+  });
+  it('carried across midnight under another spelling stops the next day orders, as logged', () => {
+    const MIDNIGHT = Date.parse('2026-11-30T00:00:00Z') * 1000;
+    const timeline = () =>
+      new PolicyTimeline([
+        policyFromText('require_review: false\n', { from: null, source: 'file', snapshot_id: null, path: 'p' }),
+      ]);
+    const line = (tUs: number, seq: number, event: string, fields: Record<string, unknown>) => {
+      const iso = `${new Date(tUs / 1000).toISOString().slice(0, 19)}.${String(tUs % 1_000_000).padStart(6, '0')}Z`;
+      return [
+        { ts: tUs / 1e6, iso_ts: iso, seq, host: 'h', pid: 1, category: CATEGORY[event] ?? 'risk', event, ...fields },
+        iso,
+      ] as const;
+    };
+    const push = (e: ComplianceEngine, tUs: number, seq: number, event: string, fields: Record<string, unknown>) => {
+      const [l, iso] = line(tUs, seq, event, fields);
+      e.pushLine(l, `audit-${iso.slice(0, 10).replaceAll('-', '')}.jsonl`, seq, '0'.repeat(64));
+    };
+    const first = new ComplianceEngine(timeline());
+    push(first, MIDNIGHT - 3600e6, 1, 'KillSwitchOn', { user: 'x', scope: 'symbol:EURUSD' });
+    first.endDay('2026-11-29');
+    const json = carriedStateJson(first.carryOut('2026-11-29'));
+    expect(json).toContain('"scope":"symbol:EURUSD"');
+    const parsed = parseCarriedState(json, '2026-11-29');
+    if (typeof parsed === 'string') throw new Error(parsed);
+    const next = new ComplianceEngine(timeline(), parsed);
+    push(next, MIDNIGHT + 1e6, 2, 'Login', { user: 'alice' });
+    push(next, MIDNIGHT + 2e6, 3, 'RiskCheck', { order_id: 'O1', result: 'pass' });
+    push(next, MIDNIGHT + 3e6, 4, 'OrderAccepted', {
+      order_id: 'O1',
+      symbol: 'eur/usd',
+      quantity: 1,
+      price: 1,
+      user: 'alice',
+    });
+    push(next, MIDNIGHT + 4e6, 5, 'KillSwitchOff', { user: 'x', scope: 'symbol:Eur-Usd' });
+    push(next, MIDNIGHT + 5e6, 6, 'RiskCheck', { order_id: 'O2', result: 'pass' });
+    push(next, MIDNIGHT + 6e6, 7, 'OrderAccepted', {
+      order_id: 'O2',
+      symbol: 'EURUSD',
+      quantity: 1,
+      price: 1,
+      user: 'alice',
+    });
+    next.endDay('2026-11-30');
+    const found = next.finish().findings.filter((f) => f.rule === 'kill_switch_violation');
+    expect(found.map((f) => f.order_ids)).toEqual([['O1']]);
+  });
+});
+
+describe("the policy's symbols table", () => {
+  const POLICY = `max_order_quantity: 1000000
+symbols:
+  XAUUSD: { multiplier: 100, max_order_quantity: 100, max_order_notional: 500000, price_collar_pct: 1 }
+`;
+  it('applies its limits, multiplier and collar to every spelling of the symbol', async () => {
+    const sym = ['XAU/USD', 'xauusd', 'XAUUSD\u200B'];
+    const f = await rules(
+      sym.flatMap((s, i): Ev[] => [
+        riskEv(`10:00:${10 + 4 * i}`, `Q${i}`, { reference_price: 2000 }),
+        order(`10:00:${11 + 4 * i}`, `Q${i}`, { symbol: s, quantity: 200, price: 2000 }),
+        riskEv(`10:00:${12 + 4 * i}`, `N${i}`, { reference_price: 2000 }),
+        // 10 lots at 2030 × 100 = 2,030,000: only the multiplier puts it over the notional limit;
+        // 2030 is 1.5% from the reference: only the symbol's collar of 1% catches it.
+        order(`10:00:${13 + 4 * i}`, `N${i}`, { symbol: s, quantity: 10, price: 2030 }),
+      ]),
+      POLICY,
+    );
+    expect(f).toEqual(
+      sym.flatMap((_s, i) => [
+        ['order_notional_exceeded', `Q${i}`],
+        ['order_size_exceeded', `Q${i}`],
+        ['price_collar_breached', `N${i}`],
+        ['order_notional_exceeded', `N${i}`],
+      ]),
+    );
+  });
+  it('is refused when two of its entries name the same symbol, or one names none', () => {
+    for (const [text, msg] of [
+      ['symbols:\n  XAUUSD: { max_order_quantity: 100 }\n  XAU/USD: { max_order_quantity: 1000 }\n', /same symbol/],
+      ['symbols:\n  "--": { max_order_quantity: 100 }\n', /names no symbol/],
+    ] as const) {
+      let err: unknown;
+      try {
+        parsePolicy(text, 'p.yaml');
+      } catch (e) {
+        err = e;
+      }
+      expect((err as { code?: string }).code).toBe('CONFIG_INVALID');
+      expect(String((err as Error).message)).toMatch(msg);
+    }
+    expect(
+      parsePolicy('symbols:\n  XAUUSD: { max_order_quantity: 100 }\n  XAGUSD: {}\n', 'p.yaml').policy.symbols,
+    ).toHaveProperty('XAUUSD');
+  });
+});
