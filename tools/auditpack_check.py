@@ -1105,13 +1105,17 @@ def check_canonical_manifest(man, files, date, shown, rep):
 
     # `partial` (true) is the one optional field, right after export_date: a pack of a day not yet ended.
     fields = MANIFEST_FIELDS[:3] + ["partial"] + MANIFEST_FIELDS[3:] if "partial" in man else MANIFEST_FIELDS
-    # `line_tree` is last and optional: packs made before it existed do not have it.
+    # `line_tree` and then `csv_rules` are last and optional: packs made before they existed do not have them.
     if "line_tree" in man:
         fields = fields + ["line_tree"]
+    if "csv_rules" in man:
+        fields = fields + ["csv_rules"]
     if list(man.keys()) != fields:
         bad("the fields are not exactly " + ", ".join(fields) + " in this order")
     if "partial" in man and man["partial"] is not True:
         bad("partial is present but not true")
+    if "csv_rules" in man and (type(man["csv_rules"]) is not int or man["csv_rules"] != 2):
+        bad("csv_rules is present but not 2")
     for k, keys in NESTED_KEYS.items():
         v = man.get(k)
         if isinstance(v, dict) and list(v.keys()) != keys:
@@ -1181,7 +1185,23 @@ def quote_if_needed(s):
     return '"' + s.replace('"', '""') + '"' if any(c in s for c in '",\r\n') else s
 
 
-def csv_row(text, columns):
+# FORMAT.md "Formula injection": a formula character at the start of a text cell and, under CSV
+# rules 2, after a `;` or `;"` (Excel in `;`-separator locales splits a cell at `;`) gets a `'`;
+# in JSON text (extra, an object in a column) a `;` before = + - @ is written as \u003b.
+AFTER_SEMICOLON = re.compile(r';("?)(?=[=+\-@\t\r])')
+JSON_SEMICOLON = re.compile(r';(?=[=+\-@])')
+
+
+def neutralise(s, rules):
+    t = ("'" + s) if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+    return AFTER_SEMICOLON.sub(r";\1'", t) if rules >= 2 else t
+
+
+def json_text(raw, rules):
+    return JSON_SEMICOLON.sub(r"\\u003b", raw) if rules >= 2 else raw
+
+
+def csv_row(text, columns, rules=2):
     """One record of orders.csv / fills.csv as export derives it from the line's text."""
     entries = top_level_entries(text)
     last = {}
@@ -1201,11 +1221,11 @@ def csv_row(text, columns):
             if c in NUMERIC_COLUMNS and DECIMAL.fullmatch(s):
                 cells.append(s)
             else:
-                cells.append(quote_if_needed(("'" + s) if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s))
+                cells.append(quote_if_needed(neutralise(s, rules)))
         else:
-            cells.append(quote_if_needed(raw))
+            cells.append(quote_if_needed(json_text(raw, rules)))
     skip = set(columns) | set(NOT_IN_EXTRA)
-    extra = [text[ks:ve] for key, ks, _, ve in entries if key not in skip]
+    extra = [json_text(text[ks:ve], rules) for key, ks, _, ve in entries if key not in skip]
     cells.append('"{' + ",".join(extra).replace('"', '""') + '}"' if extra else "")
     return ",".join(cells) + "\r\n"
 
@@ -1234,12 +1254,13 @@ def check_derived(files, man, event_lines, shown, rep):
     alerts = []
     flt = man.get("alert_filter")
     flt_ok = isinstance(flt, dict) and all(isinstance(flt.get(k), list) for k in ("categories", "events", "severities"))
+    rules = 2 if man.get("csv_rules") == 2 and type(man.get("csv_rules")) is int else 1  # absent: made before rules 2
     for ev, raw in event_lines:
         text = raw.decode("utf-8")
         if ev.get("category") == "order":
-            orders.append(csv_row(text, ORDER_COLUMNS))
+            orders.append(csv_row(text, ORDER_COLUMNS, rules))
         elif ev.get("category") == "fill":
-            fills.append(csv_row(text, FILL_COLUMNS))
+            fills.append(csv_row(text, FILL_COLUMNS, rules))
         if flt_ok and is_alert(text, ev, flt):
             alerts.append(raw + b"\n")
     # A lone surrogate (an escaped "\ud800" in the log) becomes U+FFFD in UTF-8, as in JavaScript.

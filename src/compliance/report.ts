@@ -2,6 +2,7 @@
  * The compliance report (`auditpack.compliance-report/1`, docs/FORMAT.md "Compliance report"),
  * its CSV for reviewers, and the comparison `verify` makes between a recorded report and a re-run.
  */
+import { csvField, neutraliseFormula } from '../format/csv-cell.js';
 import { showInvisible } from './visible.js';
 import type { CarriedIn } from './carry-source.js';
 import type { EngineResult } from './engine.js';
@@ -18,7 +19,14 @@ export const COMPLIANCE_REPORT_FORMAT = 'auditpack.compliance-report/1';
  * verify, years later and with a newer auditpack, can tell a pack made under older rules (its
  * re-run differs because the rules did) from an edited one. A report without it is version 1.
  */
-export const COMPLIANCE_RULES_VERSION = 11;
+export const COMPLIANCE_RULES_VERSION = 12;
+
+/**
+ * The rules version from which compliance_findings.csv also neutralises a formula character after
+ * a `;` (Excel in `;`-separator locales splits a `.csv` there): a report of older rules is
+ * rendered as it was, so its pack's CSV still matches.
+ */
+export const FINDINGS_CSV_SEMICOLON_SINCE = 12;
 
 /** A policy as the report records it: enough to re-run the checks with it. */
 export interface RecordedPolicy {
@@ -199,6 +207,7 @@ export function findingsCsv(r: ComplianceReport): string {
  * come instead of holding the whole CSV (megabytes on a day of many findings).
  */
 export function* findingsCsvRows(r: ComplianceReport): Generator<string> {
+  const cell = (r.rules ?? 1) >= FINDINGS_CSV_SEMICOLON_SINCE ? semicolonSafeCell : firstCharCell;
   yield `${FINDINGS_CSV_COLUMNS.join(',')}\r\n`;
   for (const f of r.findings) {
     const evidence = f.evidence.map((e) => `${e.file}:${e.line} seq ${e.seq} sha256 ${e.line_sha256}`).join('; ');
@@ -220,12 +229,14 @@ export function* findingsCsvRows(r: ComplianceReport): Generator<string> {
   }
 }
 
-function cell(raw: string): string {
-  const s = showInvisible(raw);
-  // A spreadsheet runs a cell starting with = + - @ TAB or CR (OWASP "CSV Injection").
-  const c = s.charCodeAt(0);
-  const t = c === 0x3d || c === 0x2b || c === 0x2d || c === 0x40 || c === 0x09 || c === 0x0d ? `'${s}` : s;
-  return /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
+/** A cell of a report made before FINDINGS_CSV_SEMICOLON_SINCE: only the first character looked at. */
+function firstCharCell(raw: string): string {
+  return csvField(neutraliseFormula(showInvisible(raw), 1));
+}
+
+/** A cell: a formula character at the start and after every `;` neutralised (src/pack/csv.ts). */
+function semicolonSafeCell(raw: string): string {
+  return csvField(neutraliseFormula(showInvisible(raw), 2));
 }
 
 /** One difference between a recorded report and a re-run. */

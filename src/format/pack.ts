@@ -191,6 +191,11 @@ export interface PackManifest {
    * packs made before it existed.
    */
   readonly line_tree?: LineTree;
+  /**
+   * The CSV cell rules orders.csv and fills.csv were written by (docs/FORMAT.md, "Formula
+   * injection"): 2; absent in packs made before it existed, which were written by rules 1.
+   */
+  readonly csv_rules?: number;
 }
 
 /** manifest.json `line_tree`: the number of lines (leaves) and the tree's root, hex. */
@@ -216,6 +221,7 @@ export const MANIFEST_FIELDS = Object.freeze([
   'alert_filter',
   'inserted_before',
   'line_tree',
+  'csv_rules',
 ] as const satisfies readonly (keyof PackManifest)[]);
 
 type Obj = Record<string, unknown>;

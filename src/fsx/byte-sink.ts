@@ -96,7 +96,33 @@ export abstract class ByteSink {
     }
     this.pos = p;
   }
+
+  /**
+   * Appends JSON text `src[start, end)` with every `"` doubled and every `;` before `=`, `+`, `-`
+   * or `@` written as the JSON escape `\u003b` (docs/FORMAT.md, "Formula injection"), in one pass.
+   */
+  sliceJsonDoublingQuotes(src: Uint8Array, start: number, end: number): void {
+    this.room(4 * (end - start)); // `;=` (2 bytes) becomes `\u003b=` (7)
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = start; i < end; i++) {
+      const c = src[i] as number;
+      if (c === 0x3b) {
+        const d = src[i + 1];
+        if (i + 1 < end && (d === 0x3d || d === 0x2b || d === 0x2d || d === 0x40)) {
+          for (const u of SEMICOLON_ESCAPE) b[p++] = u;
+          continue;
+        }
+      }
+      b[p++] = c;
+      if (c === 0x22) b[p++] = 0x22;
+    }
+    this.pos = p;
+  }
 }
+
+/** `\u003b`, a JSON string's `;` spelled so that no formula character follows a `;` byte. */
+const SEMICOLON_ESCAPE = Buffer.from('\\u003b', 'latin1');
 
 /** A growable in-memory sink; `take()` returns the bytes and empties it. */
 export class GrowableByteSink extends ByteSink {

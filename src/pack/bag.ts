@@ -25,6 +25,7 @@ import {
 import { signSshsig } from '../signing/index.js';
 import { type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import type { DayFacts } from './scan-day.js';
+import { CSV_RULES } from './csv.js';
 
 /** What manifest.json records beyond the payload files. */
 export interface ManifestFacts {
@@ -72,6 +73,7 @@ export function buildManifest(
     },
     inserted_before: m.insertedBefore,
     line_tree: m.facts.lineTree,
+    csv_rules: CSV_RULES,
   };
 }
 

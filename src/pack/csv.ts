@@ -14,10 +14,19 @@
  * `-`, `@`, TAB or CR gets a leading single quote `'`. Only cells holding JSON strings are text;
  * numbers, and decimal strings in the numeric columns (`seq`, `quantity`, `price`), are written
  * exactly as in the log, so `-1.5` stays `-1.5`.
+ *
+ * Since CSV rules 2 (manifest.json `csv_rules`) a formula character after a `;` is neutralised too
+ * (src/format/csv-cell.ts: Excel in `;`-separator locales splits a cell there), and in JSON text
+ * (`extra`, an object in a column) a `;` before `=`, `+`, `-` or `@` is written as the JSON escape
+ * `\u003b`, which keeps the JSON's value. Packs without `csv_rules` were made under rules 1 and are
+ * derived again under rules 1.
  */
+import { CSV_RULES, type CsvRules, csvField, isFormulaStart, neutraliseFormula } from '../format/csv-cell.js';
 import type { ByteSink } from '../fsx/byte-sink.js';
 import { Kind, type EntryTable } from '../json/line-scanner.js';
 import { KEY, type KeyIndex, type KeyName } from './keys.js';
+
+export { CSV_RULES, type CsvRules, csvField, neutraliseFormula };
 
 /** Columns of data/orders.csv (then `extra`). */
 export const ORDER_COLUMNS = Object.freeze([
@@ -56,28 +65,19 @@ export function csvHeader(columns: readonly string[]): string {
   return `${columns.join(',')},extra\r\n`;
 }
 
-/** Quotes a field when RFC 4180 requires it. */
-export function csvField(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 34 || c === 44 || c === 13 || c === 10) return `"${s.replaceAll('"', '""')}"`;
-  }
-  return s;
-}
-
-/** True when a text cell must be neutralised: it begins with = + - @ TAB or CR. */
-function isFormulaStart(c: number | undefined): boolean {
-  return c === 0x3d || c === 0x2b || c === 0x2d || c === 0x40 || c === 0x09 || c === 0x0d;
-}
-
-/** Prefixes `'` to text that a spreadsheet would run as a formula. */
-export function neutraliseFormula(s: string): string {
-  return isFormulaStart(s.charCodeAt(0)) ? `'${s}` : s;
-}
-
 /** A text cell as a string, neutralised and quoted as needed (`numeric`: keep decimal strings). */
-export function textCell(s: string, numeric: boolean): string {
-  return numeric && DECIMAL.test(s) ? s : csvField(neutraliseFormula(s));
+export function textCell(s: string, numeric: boolean, rules: CsvRules = CSV_RULES): string {
+  return numeric && DECIMAL.test(s) ? s : csvField(neutraliseFormula(s, rules));
+}
+
+/**
+ * Writes JSON text with quotes doubled; under rules 2 a `;` before `=`, `+`, `-` or `@` (only ever
+ * inside a JSON string: TAB and CR are escaped there) is written `\u003b`, the same string to a
+ * JSON reader.
+ */
+function sliceJsonDoublingQuotes(out: ByteSink, b: Uint8Array, s: number, e: number, rules: CsvRules): void {
+  if (rules >= 2) out.sliceJsonDoublingQuotes(b, s, e);
+  else out.sliceDoublingQuotes(b, s, e);
 }
 
 function isDecimalBytes(b: Uint8Array, s: number, e: number): boolean {
@@ -110,13 +110,16 @@ function isDecimalBytes(b: Uint8Array, s: number, e: number): boolean {
   return p === e;
 }
 
-/** Writes raw bytes as one field, quoting (and doubling quotes) only when needed. */
-function rawField(out: ByteSink, b: Uint8Array, s: number, e: number): void {
+/**
+ * Writes raw bytes (a JSON value that is not a string) as one field, quoting (and doubling quotes)
+ * only when needed. Unquoted, it holds no `"` and so no JSON string, and no `;`.
+ */
+function rawField(out: ByteSink, b: Uint8Array, s: number, e: number, rules: CsvRules): void {
   for (let i = s; i < e; i++) {
     const c = b[i];
     if (c === 0x22 || c === 0x2c || c === 0x0d || c === 0x0a) {
       out.byte(0x22);
-      out.sliceDoublingQuotes(b, s, e);
+      sliceJsonDoublingQuotes(out, b, s, e, rules);
       out.byte(0x22);
       return;
     }
@@ -130,7 +133,11 @@ export class CsvRowWriter {
   /** Per key id: true when that key is not written to `extra`. */
   private readonly notExtra: boolean[];
 
-  constructor(columns: readonly KeyName[]) {
+  /** `rules`: the CSV rules to write by (a pack's own, when verify derives it again). */
+  constructor(
+    columns: readonly KeyName[],
+    private readonly rules: CsvRules = CSV_RULES,
+  ) {
     this.columnIds = columns.map((c) => KEY[c]);
     this.notExtra = [];
     for (const k of [...columns, ...NOT_IN_EXTRA]) this.notExtra[KEY[k]] = true;
@@ -150,7 +157,7 @@ export class CsvRowWriter {
       if (kind === Kind.String) {
         const numeric = NUMERIC.has(id);
         if (table.valueEscaped[i] === 1) {
-          out.write(textCell(JSON.parse(line.toString('utf8', vs, ve)) as string, numeric));
+          out.write(textCell(JSON.parse(line.toString('utf8', vs, ve)) as string, numeric, this.rules));
           continue;
         }
         // Unescaped JSON string content holds no '"', CR, LF or TAB (they would be escaped).
@@ -161,18 +168,22 @@ export class CsvRowWriter {
           continue;
         }
         let comma = false;
+        let semicolon = false;
         for (let p = s; p < e; p++) {
-          if (line[p] === 0x2c) {
-            comma = true;
-            break;
-          }
+          const c = line[p];
+          if (c === 0x2c) comma = true;
+          else if (c === 0x3b) semicolon = true;
+        }
+        if (semicolon && this.rules >= 2) {
+          out.write(textCell(line.toString('utf8', s, e), numeric, this.rules));
+          continue;
         }
         if (comma) out.byte(0x22);
         if (e > s && isFormulaStart(line[s])) out.byte(0x27);
         out.slice(line, s, e);
         if (comma) out.byte(0x22);
       } else if (kind !== Kind.Null) {
-        rawField(out, line, vs, ve);
+        rawField(out, line, vs, ve, this.rules);
       }
     }
     // extra: every other top-level entry, as compact JSON built from the raw entries.
@@ -188,7 +199,7 @@ export class CsvRowWriter {
         out.byte(0x7b);
       }
       any = true;
-      out.sliceDoublingQuotes(line, table.keyStart[i] as number, table.valueEnd[i] as number);
+      sliceJsonDoublingQuotes(out, line, table.keyStart[i] as number, table.valueEnd[i] as number, this.rules);
     }
     if (any) {
       out.byte(0x7d); // }"

@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { AlertFilterConfig } from '../config.js';
-import { CsvRowWriter, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
+import { CSV_RULES, CsvRowWriter, type CsvRules, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 import { RecordWriter } from '../compliance/records.js';
 import { GrowableByteSink } from '../fsx/byte-sink.js';
 import { type EventLine, EventReader } from '../format/event-line.js';
@@ -98,8 +98,8 @@ function compileAlertFilter(f: AlertFilterConfig): {
 /** Processes batches of lines; reusable (its buffers and caches persist across batches). */
 export class BatchProcessor {
   private readonly filter;
-  private readonly orderCsv = new CsvRowWriter(ORDER_COLUMNS);
-  private readonly fillCsv = new CsvRowWriter(FILL_COLUMNS);
+  private readonly orderCsv: CsvRowWriter;
+  private readonly fillCsv: CsvRowWriter;
   private readonly reader = new EventReader();
   private readonly table = this.reader.table;
   private readonly keys = new KeyIndex();
@@ -124,8 +124,13 @@ export class BatchProcessor {
   /** The rule fields of each line, taken from this scan, when the checks run. */
   private readonly records: RecordWriter | undefined;
 
-  /** `checks`: also write the compliance checks' record of every line (one scan serves both). */
-  constructor(alertFilter: AlertFilterConfig, checks = false) {
+  /**
+   * `checks`: also write the compliance checks' record of every line (one scan serves both);
+   * `csvRules`: the CSV cell rules to write by (src/pack/csv.ts).
+   */
+  constructor(alertFilter: AlertFilterConfig, checks = false, csvRules: CsvRules = CSV_RULES) {
+    this.orderCsv = new CsvRowWriter(ORDER_COLUMNS, csvRules);
+    this.fillCsv = new CsvRowWriter(FILL_COLUMNS, csvRules);
     this.filter = compileAlertFilter(alertFilter);
     this.records = checks ? new RecordWriter() : undefined;
   }

@@ -23,7 +23,7 @@ import {
   startThread,
   type ThreadStats,
 } from '../worker/index.js';
-import { csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
+import { CSV_RULES, type CsvRules, csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 import { recoversFragment } from '../format/event-line.js';
 import { RECOVERY } from '../format/log-line.js';
 import {
@@ -174,7 +174,8 @@ export class DayScanner {
   /**
    * `file`: the log file's own name (`audit-YYYYMMDD.jsonl`), which a recovery event must name;
    * `threads`: hand batches to a worker thread; `onRecords`: also take the compliance checks' records;
-   * `preRead`: push() may be given the lines' entry tables (the caller read them as events already).
+   * `preRead`: push() may be given the lines' entry tables (the caller read them as events already);
+   * `csvRules`: the CSV cell rules to write by (verify passes the pack's own, manifest.json `csv_rules`).
    */
   constructor(
     private readonly sinks: DerivedSinks,
@@ -183,11 +184,12 @@ export class DayScanner {
     threads: boolean,
     private readonly onRecords?: RecordsConsumer,
     preRead = false,
+    csvRules: CsvRules = CSV_RULES,
   ) {
     sinks.orders.write(csvHeader(ORDER_COLUMNS));
     sinks.fills.write(csvHeader(FILL_COLUMNS));
-    this.local = new BatchProcessor(alertFilter, onRecords !== undefined);
-    this.ring = makeScanInit(alertFilter, threads, onRecords !== undefined, preRead);
+    this.local = new BatchProcessor(alertFilter, onRecords !== undefined, csvRules);
+    this.ring = makeScanInit(alertFilter, threads, onRecords !== undefined, preRead, csvRules);
     this.tables = preRead ? new Int32Array(TABLE_INTS) : undefined;
     this.tableBufs = this.ring.tables.map((t) => new Int32Array(t));
     this.bufs = this.ring.bufs.map((b) => Buffer.from(b));

@@ -8,6 +8,7 @@ import type { AlertFilterConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
 import { type LineSubtrees, lineSubtrees } from '../merkle/index.js';
 import type { SetupJobs } from '../worker/index.js';
+import { CSV_RULES, type CsvRules } from './csv.js';
 import { BatchProcessor, type BatchResult, META } from './day-events.js';
 
 /** Name of the export's scan thread (stats, workerActivity, NODE_DEBUG=auditpack). */
@@ -42,6 +43,8 @@ export interface ScanInit {
   readonly alertFilter: AlertFilterConfig;
   /** Also write the compliance checks' records (one scan of each line serves both). */
   readonly checks: boolean;
+  /** The CSV cell rules to write by (src/pack/csv.ts): a pack's own, when verify derives it again. */
+  readonly csvRules: CsvRules;
   readonly state: Int32Array;
   readonly owner: Int32Array;
   readonly bufs: readonly SharedArrayBuffer[];
@@ -91,11 +94,13 @@ export function makeScanInit(
   threads: boolean,
   checks = false,
   tables = false,
+  csvRules: CsvRules = CSV_RULES,
 ): ScanInit {
   const n = threads ? SLOTS : 0;
   return {
     alertFilter,
     checks,
+    csvRules,
     state: new Int32Array(new SharedArrayBuffer(4 * SLOTS)),
     owner: new Int32Array(new SharedArrayBuffer(4 * SLOTS)),
     bufs: Array.from({ length: n }, () => new SharedArrayBuffer(BATCH_BYTES)),
@@ -111,7 +116,7 @@ export const setupScan: SetupJobs<ScanInit, SlotBatch | LocalBatch, ScanResult> 
   const metas = init.metas.map((m) => new Float64Array(m));
   const digests = init.digests.map((d) => Buffer.from(d));
   const tables = init.tables.map((t) => new Int32Array(t));
-  const processor = new BatchProcessor(init.alertFilter, init.checks);
+  const processor = new BatchProcessor(init.alertFilter, init.checks, init.csvRules);
   return {
     run(job) {
       if (!('slot' in job))

@@ -93,9 +93,12 @@ function readManifestJson(facts: PackFacts, f: Findings): { m: Manifest; raw: st
 function judgeFieldSet(m: Manifest, raw: string, f: Findings, bad: BadField): void {
   const unknown = Object.keys(m).filter((k) => !(MANIFEST_FIELDS as readonly string[]).includes(k));
   // `partial` is optional (present, true, only on a pack of a day that had not ended), and so is
-  // `line_tree` (absent in packs made before it existed).
-  const missing = MANIFEST_FIELDS.filter((k) => k !== 'partial' && k !== 'line_tree' && !Object.hasOwn(m, k));
+  // `line_tree` and `csv_rules` (absent in packs made before they existed).
+  const optional: readonly string[] = ['partial', 'line_tree', 'csv_rules'];
+  const missing = MANIFEST_FIELDS.filter((k) => !optional.includes(k) && !Object.hasOwn(m, k));
   if (Object.hasOwn(m, 'partial') && m.partial !== true) bad('partial', 'is present but not true');
+  if (Object.hasOwn(m, 'csv_rules') && m.csv_rules !== 2)
+    bad('csv_rules', `is ${JSON.stringify(m.csv_rules)?.slice(0, 40)}, not 2 (the one version that records it)`);
   if (unknown.length > 0)
     bad(
       'has',

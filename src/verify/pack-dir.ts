@@ -27,7 +27,15 @@ import { LogChecker } from './log-check.js';
 import { alertFilterOf, type LogFacts } from './log-facts.js';
 import { cutFor } from './log-cut.js';
 import type { CollectedFile, PackFacts } from './pack-facts.js';
-import { alertAccumulator, checkedOf, pageFactsOf, peekAlertFilter, peekExportDate, trustOf } from './pack-gather.js';
+import {
+  alertAccumulator,
+  checkedOf,
+  pageFactsOf,
+  peekAlertFilter,
+  peekCsvRules,
+  peekExportDate,
+  trustOf,
+} from './pack-gather.js';
 import { LineTreeTap } from './line-tree.js';
 import { judgePack } from './pack-judge.js';
 import type { PackReport, VerifyPackOptions } from './pack-report.js';
@@ -207,7 +215,9 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
   // threads only when asked (tests): a second checker's heap and the alert seqs it needs cost more
   // memory than the derivation's thread, and grew with the alerts.
   const records = r.compliance?.records;
-  const derive = r.filter === undefined ? undefined : new PayloadDerivation(r.filter, date, cut === undefined, records);
+  const csvRules = peekCsvRules(r.tags.get(PACK_PATH.manifestJson));
+  const derive =
+    r.filter === undefined ? undefined : new PayloadDerivation(r.filter, date, cut === undefined, records, csvRules);
   const compliance = derive === undefined || records === undefined ? r.compliance?.feed : undefined;
   const lineTree = derive === undefined ? r.lineTree : undefined; // else the derivation's tree is the log's
   // `category`: what the checker read the line as (the taps skip events of other categories);
@@ -260,7 +270,9 @@ async function judgeDir(
   if (r.log !== undefined) r.lineTree.judge(manifestBuf, f, r.derived?.lineTree);
   const filter = r.filter;
   if (r.derived !== undefined && filter !== undefined)
-    await judgeDerived(r.derived.files, files, f, (path) => explainDifference(dir, path, filter, exportDate));
+    await judgeDerived(r.derived.files, files, f, (path) =>
+      explainDifference(dir, path, filter, exportDate, peekCsvRules(manifestBuf)),
+    );
   const ts = options.timestamps ?? {};
   const timestamped = await judgePackTimestamp(tags, ts, f, { exportDate, createdAt: peekCreatedAt(manifestBuf) });
   const anchors =

@@ -8,6 +8,7 @@ import { DEFAULT_NAMESPACE, signerAllowsNamespace } from '../signing/index.js';
 import type { ScannedLine } from '../chain/lines.js';
 import type { PackFacts as PageFacts } from '../compliance/index.js';
 import { parsePackName, type RecordedAlertFilter } from '../format/pack.js';
+import { CSV_RULES, type CsvRules } from '../pack/csv.js';
 import { pageSignerOf } from './judge-signature.js';
 import type { LogFacts } from './log-facts.js';
 import { readLine } from './log-line.js';
@@ -116,6 +117,19 @@ export function alertAccumulator(
     result: () => ({ lines, hashes, unterminated }),
     seqs: () => (countOnly || hashes !== undefined ? seqs : undefined),
   };
+}
+
+/**
+ * The CSV cell rules a pack was made under, from manifest.json bytes: `csv_rules` 2, else 1 (packs
+ * made before it existed have none; any other value is judged a malformed manifest later).
+ */
+export function peekCsvRules(buf: Buffer | 'too-large' | undefined): CsvRules {
+  if (!Buffer.isBuffer(buf)) return CSV_RULES;
+  try {
+    return (JSON.parse(buf.toString('utf8')) as { csv_rules?: unknown } | null)?.csv_rules === 2 ? 2 : 1;
+  } catch {
+    return CSV_RULES;
+  }
 }
 
 /** alert_filter from manifest.json bytes, when well formed; judged properly later. */

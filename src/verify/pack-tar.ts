@@ -16,7 +16,15 @@ import { CsvCounter, type CsvStats } from './csv-count.js';
 import { LogChecker } from './log-check.js';
 import type { LogFacts } from './log-facts.js';
 import type { CollectedFile, PackFacts } from './pack-facts.js';
-import { alertAccumulator, checkedOf, NO_MANIFEST, peekAlertFilter, peekExportDate, trustOf } from './pack-gather.js';
+import {
+  alertAccumulator,
+  checkedOf,
+  NO_MANIFEST,
+  peekAlertFilter,
+  peekCsvRules,
+  peekExportDate,
+  trustOf,
+} from './pack-gather.js';
 import { LineTreeTap } from './line-tree.js';
 import { judgePack } from './pack-judge.js';
 import type { PackReport, VerifyPackOptions } from './pack-report.js';
@@ -229,8 +237,12 @@ class TarPackReader {
    * once manifest.json (the alert filter) has been read.
    */
   private logSplitter(checker: LogChecker): LineSplitter {
-    const filter = peekAlertFilter(this.tags.get(PACK_PATH.manifestJson));
-    const d = filter === undefined ? undefined : new PayloadDerivation(filter, this.date());
+    const manifest = this.tags.get(PACK_PATH.manifestJson);
+    const filter = peekAlertFilter(manifest);
+    const d =
+      filter === undefined
+        ? undefined
+        : new PayloadDerivation(filter, this.date(), false, undefined, peekCsvRules(manifest));
     this.derive = d;
     return new LineSplitter((l: ScannedLine) => {
       checker.push(l);

@@ -13,7 +13,7 @@ import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { SEQ_SALVAGE_RE } from '../format/log-line.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
 import { openRegularSync } from '../fsx/regular.js';
-import { FILL_COLUMNS, ORDER_COLUMNS } from '../pack/csv.js';
+import { CSV_RULES, type CsvRules, FILL_COLUMNS, ORDER_COLUMNS } from '../pack/csv.js';
 import { DayScanner, type PayloadSink, type RecordsConsumer } from '../pack/scan-day.js';
 import type { EntryTable } from '../json/line-scanner.js';
 import type { CollectedFile } from './pack-facts.js';
@@ -73,10 +73,17 @@ export class PayloadDerivation {
 
   /**
    * `onRecords`: also take the compliance checks' records of every line from the same scan (as
-   * the export's checks do), so the re-check does not read each line again.
+   * the export's checks do), so the re-check does not read each line again. `csvRules`: the CSV
+   * cell rules the pack was made under (manifest.json `csv_rules`).
    */
-  constructor(filter: RecordedAlertFilter, date: string | undefined, threads = false, onRecords?: RecordsConsumer) {
-    this.scanner = new DayScanner(this.sinks, filterOf(filter), logNameOf(date), threads, onRecords, true);
+  constructor(
+    filter: RecordedAlertFilter,
+    date: string | undefined,
+    threads = false,
+    onRecords?: RecordsConsumer,
+    csvRules: CsvRules = CSV_RULES,
+  ) {
+    this.scanner = new DayScanner(this.sinks, filterOf(filter), logNameOf(date), threads, onRecords, true, csvRules);
   }
 
   /**
@@ -203,6 +210,7 @@ export async function explainDifference(
   path: DerivedPath,
   filter: RecordedAlertFilter,
   date: string | undefined,
+  csvRules: CsvRules = CSV_RULES,
 ): Promise<string | undefined> {
   const fd = openRegularSync(`${packDir}/${path}`); // a FIFO is refused, never waited on
   try {
@@ -233,6 +241,9 @@ export async function explainDifference(
       filterOf(filter),
       logNameOf(date),
       false,
+      undefined,
+      false,
+      csvRules,
     );
     try {
       await scanLines(`${packDir}/data/audit.jsonl`, (l) => scanner.push(l), { view: true, noFollow: true });

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvRowWriter, FILL_COLUMNS, NOT_IN_EXTRA, ORDER_COLUMNS, csvHeader } from '../../src/pack/csv.js';
+import {
+  CsvRowWriter,
+  FILL_COLUMNS,
+  NOT_IN_EXTRA,
+  ORDER_COLUMNS,
+  csvHeader,
+  neutraliseFormula,
+} from '../../src/pack/csv.js';
 import { HashingWriter } from '../../src/fsx/byte-sink.js';
 import { EntryTable, LineShape, scanJsonLine } from '../../src/json/line-scanner.js';
 import { KeyIndex } from '../../src/pack/keys.js';
@@ -13,6 +20,22 @@ import { pythonCsvRows } from './helpers.js';
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NUMERIC = new Set(['seq', 'quantity', 'price']);
 
+const FORMULA = new Set(['=', '+', '-', '@', '\t', '\r']);
+
+/** Rules 2 of a text cell, character by character: `'` before a formula character at the start, after `;` or after `;"`. */
+function neutralised(v: string): string {
+  let out = '';
+  for (let i = 0; i < v.length; i++) {
+    const ch = v[i] as string;
+    const after = i === 0 || v[i - 1] === ';' || (v[i - 1] === '"' && v[i - 2] === ';');
+    out += after && FORMULA.has(ch) ? `'${ch}` : ch;
+  }
+  return out;
+}
+
+/** Rules 2 of JSON text: a `;` before = + - @ is the escape \u003b. */
+const jsonText = (v: unknown): string => (JSON.stringify(v) as string).replace(/;(?=[=+\-@])/g, '\\u003b');
+
 /** The documented cell rules, applied to JSON.parse's view of a line made by JSON.stringify. */
 function expectedRow(obj: Record<string, unknown>, columns: readonly string[]): string[] {
   const cells = columns.map((c) => {
@@ -20,20 +43,24 @@ function expectedRow(obj: Record<string, unknown>, columns: readonly string[]): 
     if (v === undefined || v === null) return '';
     if (typeof v === 'string') {
       if (NUMERIC.has(c) && DECIMAL.test(v)) return v;
-      return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+      return neutralised(v);
     }
-    return JSON.stringify(v);
+    return jsonText(v);
   });
   const skip = new Set([...columns, ...NOT_IN_EXTRA]);
   const extra = Object.keys(obj).filter((k) => !skip.has(k));
-  cells.push(
-    extra.length === 0 ? '' : `{${extra.map((k) => `${JSON.stringify(k)}:${JSON.stringify(obj[k])}`).join(',')}}`,
-  );
+  cells.push(extra.length === 0 ? '' : `{${extra.map((k) => `${jsonText(k)}:${jsonText(obj[k])}`).join(',')}}`);
   return cells;
 }
 
+/** Strings made of the characters that matter to a `;`-splitting spreadsheet. */
+const semicolony = fc
+  .array(fc.constantFrom(';', '"', '=', '+', '-', '@', '\t', '\r', '\n', ',', "'", 'a', '1', ' '), { maxLength: 12 })
+  .map((a) => a.join(''));
+
 const nasty = fc.oneof(
   fc.string(),
+  semicolony,
   fc.string({ unit: 'grapheme' }),
   fc.constantFrom(
     '=1+1',
@@ -52,6 +79,11 @@ const nasty = fc.oneof(
     '-1.5',
     '1e3',
     '€',
+    'A-1;=HYPERLINK(E2&F2);x',
+    'x;"=1',
+    ';;-cmd|calc',
+    'a;@b',
+    'a;\tb',
   ),
 );
 const value = fc.oneof(
@@ -127,5 +159,53 @@ describe('CsvRowWriter', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+/** A cell as a `;`-splitting spreadsheet (Excel in de-DE, fr-FR…) sees it: its pieces after the first. */
+function piecesAfterSemicolon(cell: string): string[] {
+  return cell.split(';').slice(1);
+}
+
+describe('formula characters after a `;` (CSV rules 2)', () => {
+  // The cell itself (what an RFC 4180 reader splits a row into at `,`) and each piece a
+  // `;`-splitting one makes of it. A `,` inside a cell is quoted, so no reader that honours
+  // quotes splits there; a `;`-splitting Excel does not honour them, hence the pieces.
+  it('neither a neutralised text cell nor any `;`-separated piece of it starts with a formula character', () => {
+    fc.assert(
+      fc.property(fc.oneof(semicolony, fc.string()), (s) => {
+        const cell = neutraliseFormula(s);
+        expect(FORMULA.has(cell[0] as string)).toBe(false);
+        // A piece opening with `"` is read as quoted by a `;`-splitting reader: what follows counts.
+        for (const piece of piecesAfterSemicolon(cell))
+          expect(FORMULA.has((piece.startsWith('"') ? piece[1] : piece[0]) as string)).toBe(false);
+        // Only `'` is ever added: removing each added one gives the value back.
+        expect(cell.replace(/(^|;"?)'(?=[=+\-@\t\r])/g, '$1')).toBe(s.replace(/(^|;"?)'(?=[=+\-@\t\r])/g, '$1'));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('rules 1 (packs without csv_rules) still looks at the first character only', () => {
+    expect(neutraliseFormula('A-1;=X', 1)).toBe('A-1;=X');
+    expect(neutraliseFormula('=A;=X', 1)).toBe("'=A;=X");
+    expect(neutraliseFormula('A-1;=X', 2)).toBe("A-1;'=X");
+    expect(neutraliseFormula('A;"=X;;+1', 2)).toBe("A;\"'=X;;'+1");
+    const line = Buffer.from(lineFor(0, 'order', { order_id: 'A;=1', symbol: { s: ';@x' }, note: 'n;-1' }));
+    const rows = [1, 2].map((rules) => {
+      const table = new EntryTable();
+      const keys = new KeyIndex();
+      scanJsonLine(line, line.length, table);
+      keys.index(line, table);
+      const dir = tempDir();
+      const out = new HashingWriter(join(dir, 'o.csv'));
+      new CsvRowWriter(ORDER_COLUMNS, rules as 1 | 2).write(out, line, table, keys);
+      out.finish();
+      return readFileSync(join(dir, 'o.csv'), 'utf8');
+    });
+    expect(rows[0]).toContain(',A;=1,"{""s"":"";@x""}",');
+    expect(rows[0]).toContain('""note"":""n;-1""');
+    expect(rows[1]).toContain(',A;\'=1,"{""s"":""\\u003b@x""}",');
+    expect(rows[1]).toContain('""note"":""n\\u003b-1""');
   });
 });
