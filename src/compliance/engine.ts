@@ -12,7 +12,7 @@ import { EngineState, type LineRef, type LogEvent } from './engine-state.js';
 import { LineEvidence } from './line-evidence.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
 import type { PolicyTimeline } from './timeline.js';
-import type { AuditSummary, Evidence, Finding, SeverityTotals } from './types.js';
+import type { AuditSummary, Evidence, Finding, Severity, SeverityTotals } from './types.js';
 
 export type { LineRef, LogEvent } from './engine-state.js';
 
@@ -22,6 +22,8 @@ const SWEEP_EVERY = 4096;
 export interface EngineResult {
   readonly findings: readonly Finding[];
   readonly omitted: number;
+  /** `omitted` per severity. */
+  readonly omitted_by_severity: Readonly<Record<Severity, number>>;
   readonly totals: SeverityTotals;
   readonly by_rule: Readonly<Record<string, number>>;
   readonly summary: AuditSummary;
@@ -165,6 +167,7 @@ export class ComplianceEngine {
     return {
       findings: sorted,
       omitted: s.sink.omitted,
+      omitted_by_severity: { ...s.sink.omittedBy },
       totals: { ...s.sink.totals },
       by_rule: { ...s.sink.byRule },
       summary: s.summary,

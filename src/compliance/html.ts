@@ -24,6 +24,20 @@ export interface PackFacts {
 /** Findings rows on the page at most. */
 export const MAX_ROWS = 1000;
 
+/**
+ * How many findings are counted but not listed: `, N more counted only`, with the count of each
+ * severity when the report records them (rules 13; a report of older rules renders as it did).
+ */
+function omittedText(r: ComplianceReport): string {
+  if (!(r.findings_omitted > 0)) return '';
+  const by = r.findings_omitted_by_severity;
+  const each =
+    by === undefined
+      ? ''
+      : ` (${(['critical', 'warning', 'info'] as const).map((k) => `${escapeHtml(String(by[k]))} ${k}`).join(', ')})`;
+  return `, ${r.findings_omitted} more counted only${each}`;
+}
+
 /** Escapes text for HTML element content and double-quoted attributes; invisible characters are shown as codes. */
 export function escapeHtml(s: string): string {
   return showInvisible(s).replace(
@@ -121,7 +135,7 @@ ${
         })
         .join('')}</tbody></table>`
 }
-<h2>Findings (${r.totals.total}${shown.length < r.totals.total ? `; the ${shown.length} most severe shown here, all ${r.findings.length} listed in compliance_findings.csv${r.findings_omitted > 0 ? `, ${r.findings_omitted} more counted only` : ''}` : ''})</h2>
+<h2>Findings (${r.totals.total}${shown.length < r.totals.total ? `; the ${shown.length} most severe shown here, all ${r.findings.length} listed in compliance_findings.csv${omittedText(r)}` : ''})</h2>
 ${r.findings.length === 0 ? '<p>No findings.</p>' : `<table><thead><tr><th>severity</th><th>time (UTC)</th><th>rule</th><th>orders</th><th>symbol</th><th>description</th><th>evidence (file:line, seq, line SHA-256)</th></tr></thead><tbody>\n${rows}\n</tbody></table>`}
 <h2>Verification facts</h2>
 <dl>

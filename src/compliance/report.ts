@@ -19,7 +19,7 @@ export const COMPLIANCE_REPORT_FORMAT = 'auditpack.compliance-report/1';
  * verify, years later and with a newer auditpack, can tell a pack made under older rules (its
  * re-run differs because the rules did) from an edited one. A report without it is version 1.
  */
-export const COMPLIANCE_RULES_VERSION = 12;
+export const COMPLIANCE_RULES_VERSION = 13;
 
 /**
  * The rules version from which compliance_findings.csv also neutralises a formula character after
@@ -77,6 +77,11 @@ export interface ComplianceReport {
   readonly by_rule: Readonly<Record<string, number>>;
   /** Findings counted but not listed (over the policy's max_findings). */
   readonly findings_omitted: number;
+  /**
+   * `findings_omitted` per severity (rules 13): present only when some are omitted, so a report
+   * under the cap is the same bytes as before it.
+   */
+  readonly findings_omitted_by_severity?: Readonly<Record<Severity, number>>;
   readonly summary: AuditSummary;
   readonly findings: readonly Finding[];
 }
@@ -131,6 +136,7 @@ export function buildReport(o: {
     totals: o.result.totals,
     by_rule: byRule,
     findings_omitted: o.result.omitted,
+    ...(o.result.omitted === 0 ? {} : { findings_omitted_by_severity: { ...o.result.omitted_by_severity } }),
     summary: { ...o.result.summary, by_category: byCategory },
     findings: o.result.findings,
   };
@@ -269,7 +275,7 @@ export function compareReports(recorded: ComplianceReport, rerun: ComplianceRepo
   for (const id of rec.keys())
     if (!re.has(id))
       out.push({ kind: 'finding_added', detail: `${id} is in the report but the checks do not find it` });
-  for (const k of ['totals', 'by_rule', 'findings_omitted'] as const) {
+  for (const k of ['totals', 'by_rule', 'findings_omitted', 'findings_omitted_by_severity'] as const) {
     if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k]))
       out.push({
         kind: 'totals',

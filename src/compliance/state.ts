@@ -4,7 +4,7 @@
  * length of the day, only with what is open or recent (docs/decisions.md, "Compliance checks").
  */
 import { createHash } from 'node:crypto';
-import type { Evidence, Finding, RuleId, Severity, SeverityTotals } from './types.js';
+import { type Evidence, type Finding, type RuleId, SEVERITIES, type Severity, type SeverityTotals } from './types.js';
 import { keptEvidence } from './line-evidence.js';
 
 /**
@@ -178,13 +178,42 @@ export function capQuoted(v: string, max = MAX_QUOTED): string {
   return `${v.slice(0, cut)}…(${v.length} characters, sha256 ${hash}…)`;
 }
 
-/** Collects findings: all are counted, at most `max` are kept. */
+/** The findings over the cap that were counted but not listed, per severity. */
+export type OmittedBySeverity = Record<Severity, number>;
+
+/** A kept finding and its place in the order findings were added. */
+interface Kept {
+  readonly n: number;
+  readonly f: Finding;
+}
+
+/**
+ * Collects findings: all are counted, at most `max` are kept. Over the cap the most severe are
+ * kept: a finding evicts the newest kept one of the lowest severity below its own (info first,
+ * then warning), else it is only counted. The log's writer chooses the order of what it logs: with
+ * the first `max` kept, 10,000 cheap warnings logged first hid a later critical finding from the
+ * JSON, the CSV and the page. So a critical finding is never omitted while a lower one is listed,
+ * and the kept ones stay in the order they were added (the report sorts them by time).
+ */
 export class FindingSink {
-  readonly findings: Finding[] = [];
   readonly totals: SeverityTotals = { critical: 0, warning: 0, info: 0, total: 0 };
   readonly byRule: Record<string, number> = Object.create(null) as Record<string, number>;
-  omitted = 0;
+  readonly omittedBy: OmittedBySeverity = { critical: 0, warning: 0, info: 0 };
+  private readonly kept: Record<Severity, Kept[]> = { critical: [], warning: [], info: [] };
+  private size = 0;
+  private added = 0;
   private readonly ids = new Set<string>();
+
+  /** Findings counted but not listed. */
+  get omitted(): number {
+    return this.omittedBy.critical + this.omittedBy.warning + this.omittedBy.info;
+  }
+
+  /** The kept findings, in the order they were added. */
+  get findings(): Finding[] {
+    const all = [...this.kept.critical, ...this.kept.warning, ...this.kept.info];
+    return all.sort((a, b) => a.n - b.n).map((k) => k.f);
+  }
 
   add(
     max: number,
@@ -199,8 +228,8 @@ export class FindingSink {
     this.totals[severity]++;
     this.totals.total++;
     this.byRule[rule] = (this.byRule[rule] ?? 0) + 1;
-    if (this.findings.length >= max) {
-      this.omitted++;
+    if (this.size >= max && !this.evictBelow(severity)) {
+      this.omittedBy[severity]++;
       return;
     }
     const base = `${rule}:${evidence[0]?.seq ?? 'eod'}${evidence[0] === undefined ? `:${time.slice(0, 10)}` : ''}`;
@@ -210,8 +239,10 @@ export class FindingSink {
     let text = description;
     for (const v of symbol === null ? orderIds : [...orderIds, symbol])
       if (v.length > MAX_QUOTED) text = text.replaceAll(v, capQuoted(v));
-    this.findings.push(
-      Object.freeze({
+    this.size++;
+    this.kept[severity].push({
+      n: this.added++,
+      f: Object.freeze({
         id,
         rule,
         severity,
@@ -221,6 +252,20 @@ export class FindingSink {
         description: capQuoted(text, MAX_DESCRIPTION),
         evidence: Object.freeze(evidence.map(keptEvidence)),
       }),
-    );
+    });
+  }
+
+  /** Drops the newest kept finding of the lowest severity below `severity`; false when none is kept. */
+  private evictBelow(severity: Severity): boolean {
+    for (const s of SEVERITIES) {
+      if (s === severity) return false;
+      const k = this.kept[s].pop();
+      if (k === undefined) continue;
+      this.ids.delete(k.f.id);
+      this.omittedBy[s]++;
+      this.size--;
+      return true;
+    }
+    return false;
   }
 }

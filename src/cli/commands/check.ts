@@ -157,7 +157,9 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
       if (r.carried_in !== undefined)
         io.stdout.write(`  ${printable(`start state: ${r.carried_in.source} — ${r.carried_in.note}`)}\n`);
       if (r.findings_omitted > 0)
-        io.stdout.write(`  … and ${r.findings_omitted} more finding(s), counted but not listed (max_findings)\n`);
+        io.stdout.write(
+          `  … and ${r.findings_omitted} more finding(s)${omittedBySeverity(r)}, counted but not listed (max_findings; the most severe are listed)\n`,
+        );
     }
   }
   if (failed) throw new ExitWith(ExitCode.PROBLEMS);
@@ -187,4 +189,10 @@ function summaryOf(f: Readonly<Record<string, unknown>>): string {
     .filter((k) => f[k] !== undefined && f[k] !== null)
     .map((k) => `${k}=${typeof f[k] === 'string' ? f[k] : JSON.stringify(f[k])}`);
   return parts.length ? `  ${parts.join(' ')}` : '';
+}
+
+/** ` (c critical, w warning, i info)` when the report counts its omitted findings per severity. */
+function omittedBySeverity(r: ComplianceReport): string {
+  const by = r.findings_omitted_by_severity;
+  return by === undefined ? '' : ` (${by.critical} critical, ${by.warning} warning, ${by.info} info)`;
 }
