@@ -1643,6 +1643,18 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None):
     # prune). Taken at its export_date, either would pass off a day in no pack as pruned. check_ledger
     # still reports every entry.
     removed = [e for e in pruned if removed_a_pack(e, packs)]
+    # No two pack directories (current or .vN) hold the same manifest.json bytes: the second, in name
+    # order, is a pack copied in under another name (FORMAT.md "An artifacts directory", 4). A
+    # .tar.gz holds the same manifest as its directory by design and is not counted here.
+    first_of = {}
+    for n in sorted(packs):
+        h = packs[n][1]
+        if h is None:
+            continue
+        if h in first_of:
+            rep.error("ARCHIVE_PACK_REPLAYED", n + "/manifest.json", None, "is byte for byte the manifest of " + first_of[h] + ": an old pack replayed as another day")
+        else:
+            first_of[h] = n
     for name, h in tars.items():
         if name in packs and packs[name][1] != h:
             rep.error("ARCHIVE_TAR_MISMATCH", name + ".tar.gz", None, "holds another manifest.json than the directory")

@@ -8,7 +8,7 @@
  * `artifacts/2025-09-09`, `artifacts/2025-09-09.tar.gz`, `artifacts`).
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DAYS, logName, readLines, rechain, refreshPack, writeLinesRaw } from './tamper-corpus.js';
@@ -684,6 +684,20 @@ const PACK_RULES: TamperCase[] = [
       return 'artifacts';
     },
   },
+  // A byte copy beside a pack as a superseded version: two packs with the same manifest.json
+  // (ARCHIVE_PACK_REPLAYED); the reference checker said intact before it applied the rule.
+  ...(
+    [
+      [D3, 'v1', 'the newest'],
+      [D2, 'v2', 'a middle'],
+    ] as const
+  ).map(([day, v, which]) => ({
+    name: `archive: ${which} pack copied byte for byte beside it as .${v}`,
+    edit: (root: string): string => {
+      cpSync(join(root, pack(day)), join(root, `${pack(day)}.${v}`), { recursive: true });
+      return 'artifacts';
+    },
+  })),
 ];
 
 export const TAMPER_CASES: readonly TamperCase[] = [...LINE_RULES, ...RECOVERIES, ...CHAIN, ...PACKS, ...PACK_RULES];
