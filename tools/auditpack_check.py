@@ -6,7 +6,7 @@ module, no `assert`, so `python -O` checks the same). It shares no code with aud
 the two disagree, one of them, or the format document, is wrong.
 
 usage:
-  auditpack_check.py PATH [--json] [--allowed-signers FILE] [--review-signers FILE]
+  auditpack_check.py PATH [--json] [--allowed-signers FILE] [--review-signers FILE] [--min-retention-days N]
 
 PATH is a log file (audit-YYYYMMDD.jsonl), a logs directory, a pack directory (YYYY-MM-DD or
 YYYY-MM-DD.vN), a pack as .tar.gz, or an artifacts directory (packs and pruned.jsonl).
@@ -16,7 +16,8 @@ Sections, in FORMAT.md's order: common helpers; the audit log (a line, the chain
 dates); export packs (tag files, manifests, manifest.json, payload); .tar.gz packs; the
 artifacts directory (links between packs, the pruned ledger, the review records: state, links,
 the signed messages against the pack, signatures with ssh-keygen; --review-signers names the
-allowed_signers file of the submitters' and approvers' keys).
+allowed_signers file of the submitters' and approvers' keys). --min-retention-days N: a pruned.jsonl
+entry pruned less than N days after its day is an error (not given: 90, a warning; 0: off).
 """
 import base64
 import calendar
@@ -1580,7 +1581,7 @@ def removed_a_pack(e, packs):
     return m.group(1) == e["export_date"] and not (p in packs and packs[p][1] is not None and packs[p][1] == e.get("manifest_sha256"))
 
 
-def check_archive(path, rep, review_signers=None, allowed_signers=None):
+def check_archive(path, rep, review_signers=None, allowed_signers=None, min_retention=None):
     packs = {}  # name -> (manifest, manifest bytes hash)
     tars = {}
     review_tags = {}  # manifest hash -> (pack name, tag manifest hash), for the review records
@@ -1708,6 +1709,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None):
     check_carries(path, packs, current, rep)
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
     check_ledger_signatures(ledger_lines, allowed_signers, rep)
+    check_prune_ages(ledger_lines, min_retention, rep)
     check_ledger(path, packs, current, ledger_lines, rep, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()))
     check_mixed_signing(path, sorted(packs), rep)
     check_reviews(path, review_tags, review_signers, rep)
@@ -1951,8 +1953,47 @@ def check_ledger_signatures(ledger_lines, allowed_signers, rep):
         if not isinstance(signed, dict) or any(signed.get(k) != e.get(k) for k in fields):
             rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the fields the signature covers are not the line's")
             continue
+        # The armor as ssh-keygen writes it, as for a pack's signature: a re-wrapped one verifies, but was edited.
+        if not canonical_armor(sig.encode("utf-8")):
+            rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the signature is not in the canonical armor")
+            continue
         if not ssh_sig_ok(message, sig, allowed_signers):
             rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the signature does not verify" + (" with the allowed signers" if allowed_signers else " over the line"))
+
+
+def check_prune_ages(ledger_lines, min_retention, rep):
+    """FORMAT.md "What a prune leaves behind": the age at pruning of each ledger line, pruned_at minus
+    the start (UTC) of export_date, against the auditor's floor (--min-retention-days; not given: 90,
+    a warning; 0: off). Lines that are not entries, or without an ISO pruned_at, are other checks'."""
+    floor = 90 if min_retention is None else min_retention
+    if floor <= 0:
+        return
+    for i, (line, _) in enumerate(ledger_lines):
+        try:
+            e = strict_json(line.decode("utf-8"))
+        except (RecursionError, ValueError, UnicodeDecodeError):
+            continue
+        if not isinstance(e, dict) or not real_date(e.get("export_date")):
+            continue
+        at = e.get("pruned_at")
+        if not isinstance(at, str) or not ISO_UTC.fullmatch(at):
+            continue
+        # Milliseconds, as the format's timestamps are written (further digits are cut, not rounded).
+        # An instant that names no real time (month 13, 24:00, a leap second) is left to the other checks.
+        try:
+            secs = calendar.timegm(time.strptime(at[:19], "%Y-%m-%dT%H:%M:%S"))
+        except ValueError:
+            continue
+        if time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs)) != at[:19]:
+            continue
+        frac = at[20:-1] if len(at) > 20 else ""
+        ms = secs * 1000 + int((frac + "000")[:3])
+        day = calendar.timegm(time.strptime(e["export_date"], "%Y-%m-%d")) * 1000
+        age = (ms - day) / 86400000.0
+        if age < floor:
+            (rep.warning if min_retention is None else rep.error)(
+                "ARCHIVE_PRUNED_EARLY", "pruned.jsonl", i + 1,
+                "pruned %.1f days after its day, under the floor of %d days" % (age, floor))
 
 
 def ssh_sig_ok(message, armored, allowed_signers):
@@ -2030,7 +2071,7 @@ def standalone_notes(pack_dir, trusted, rep, shown):
 # ---------------------------------------------------------------------------------------------
 
 
-USAGE = "usage: auditpack_check.py PATH [--json] [--allowed-signers FILE] [--review-signers FILE]"
+USAGE = "usage: auditpack_check.py PATH [--json] [--allowed-signers FILE] [--review-signers FILE] [--min-retention-days N]"
 
 
 def main(argv):
@@ -2044,6 +2085,14 @@ def main(argv):
             return 2
         review_signers = argv[i + 1]
         args = [a for a in args if a != review_signers]
+    min_retention = None
+    if "--min-retention-days" in argv:
+        i = argv.index("--min-retention-days")
+        if i + 1 >= len(argv) or not re.fullmatch(r"[0-9]+", argv[i + 1]):
+            print(USAGE, file=sys.stderr)
+            return 2
+        min_retention = int(argv[i + 1])
+        args = [a for a in args if a != argv[i + 1]]
     if "--allowed-signers" in argv:
         i = argv.index("--allowed-signers")
         if i + 1 >= len(argv):
@@ -2073,7 +2122,7 @@ def main(argv):
             check_log_dir(path, rep)
         else:
             kind = "archive"
-            check_archive(path, rep, review_signers, signers)
+            check_archive(path, rep, review_signers, signers, min_retention)
             if signers:
                 for n in sorted(entries):
                     if PACK_NAME.fullmatch(n) and os.path.isdir(os.path.join(path, n)):

@@ -103,18 +103,21 @@ export function parsePrunedLine(text: string): PrunedLine | undefined {
 
 /**
  * The ledger's text split into lines that meet the schema and the numbers of those that do not.
- * A final newline ends the last line; any other empty line is invalid.
+ * Every line ends with its newline: prune appends each line with it in one fsynced write, so bytes
+ * after the last newline are a torn append or an edit, and invalid even when they parse (the next
+ * append would run on from them). Any empty line is invalid too.
  */
 export function parsePrunedLedger(text: string): { entries: NumberedPrunedLine[]; invalid: number[] } {
   const entries: NumberedPrunedLine[] = [];
   const invalid: number[] = [];
   const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
+  const unterminated = lines.pop() !== '';
   lines.forEach((l, i) => {
     const e = parsePrunedLine(l);
     if (e === undefined) invalid.push(i + 1);
     else if (e.signature === undefined) entries.push({ ...e, line: i + 1 });
     else entries.push({ ...e, line: i + 1, signedMessage: prunedLineMessage(l, e.signature) });
   });
+  if (unterminated) invalid.push(lines.length + 1);
   return { entries, invalid };
 }

@@ -67,12 +67,15 @@ export async function readLedger(path: string, f: Findings): Promise<LedgerEntry
   // One schema for every reader of the ledger (src/format/pruned-ledger.ts): what export would not
   // link to, verify reports.
   const { entries, invalid } = parsePrunedLedger(text);
+  const torn = text !== '' && !text.endsWith('\n') ? invalid[invalid.length - 1] : undefined;
   for (const n of invalid)
     f.add(
       'ARCHIVE_PRUNED_LEDGER_INVALID',
       'error',
       PRUNED_LEDGER,
-      `line ${n} is not {"export_date","manifest_sha256",…}`,
+      n === torn
+        ? `line ${n} does not end with a newline: a torn append or an edit (prune writes each line whole)`
+        : `line ${n} is not {"export_date","manifest_sha256",…}`,
       n,
     );
   return entries.map((e) => ({

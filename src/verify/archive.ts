@@ -29,6 +29,7 @@ import {
 } from './archive-live.js';
 import { direntKind } from './log.js';
 import { checkPruneSignatures } from './archive-prune-signatures.js';
+import { checkPruneAges } from './archive-retention.js';
 import { verifyPack } from './pack.js';
 import { trustOf } from './pack-gather.js';
 import { verifyPackDir } from './pack-dir.js';
@@ -45,6 +46,11 @@ export interface VerifyArchiveOptions extends VerifyPackOptions {
   logDir?: string;
   /** The time of the check (epoch ms; default Date.now): a ledger entry pruned later is forged. */
   now?: () => number;
+  /**
+   * The shortest retention the auditor accepts, in days: a `pruned.jsonl` entry pruned sooner after
+   * its day is ARCHIVE_PRUNED_EARLY, an error. Not given: 90 (the default retention), a warning. 0: off.
+   */
+  minRetentionDays?: number;
 }
 
 /** Names in an artifacts directory that are neither packs nor the ledger, and not worth a word. */
@@ -85,6 +91,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
   checkPrunes(packs, pruned, live, newestMade, options.now?.() ?? Date.now(), f);
   checkPruneSignatures(pruned, trustOf(options), f);
+  checkPruneAges(pruned, options.minRetentionDays, f);
   // A pack kept only as .tar.gz (archived, then pruned) still has its review state reported.
   const tarOnly = tars.filter((t) => !packs.some((p) => `${p.name}${PACK_ARCHIVE_SUFFIX}` === t.name));
   await addArchiveReviewFindings(

@@ -221,14 +221,17 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
     const { artifactsDir, logDir, opts } = await pruned();
     const ledger = readFileSync(join(artifactsDir, 'pruned.jsonl'), 'utf8').trim().split('\n');
     expect(ledger.length).toBe(4);
-    const without = await verifyArchive(artifactsDir, { now: () => Date.parse('2026-12-01T01:00:00Z') });
+    const without = await verifyArchive(artifactsDir, {
+      now: () => Date.parse('2026-12-01T01:00:00Z'),
+      minRetentionDays: 0,
+    });
     expect(without.ok).toBe(true);
     expect(codes(without)).toEqual(['ARCHIVE_PRUNE_AWAITING_EVIDENCE', 'ARCHIVE_TAIL_UNCHECKED']);
-    const withLogs = await verifyArchive(artifactsDir, { logDir });
+    const withLogs = await verifyArchive(artifactsDir, { logDir, minRetentionDays: 0 });
     expect(withLogs.problems.filter((p) => p.severity !== 'info')).toEqual([]);
     // The next day's export carries the PackPruned events into a pack.
     await exportPack(opts('2026-12-01', { now: () => Date.parse('2026-12-02T00:10:00Z') }));
-    const next = await verifyArchive(artifactsDir, { logDir });
+    const next = await verifyArchive(artifactsDir, { logDir, minRetentionDays: 0 });
     expect(next.problems.filter((p) => p.severity !== 'info')).toEqual([]);
   });
 
@@ -327,14 +330,20 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
     const python = () => {
       const out = spawnSync(
         PYTHON,
-        [fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)), s.artifactsDir, '--json'],
+        [
+          fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url)),
+          s.artifactsDir,
+          '--json',
+          '--min-retention-days',
+          '0',
+        ],
         { encoding: 'utf8' },
       );
       return (JSON.parse(out.stdout) as { findings: { code: string; severity: string }[] }).findings;
     };
     for (const r of [
-      await verifyArchive(s.artifactsDir, { now }),
-      await verifyArchive(s.artifactsDir, { now, logDir: s.logDir }),
+      await verifyArchive(s.artifactsDir, { now, minRetentionDays: 0 }),
+      await verifyArchive(s.artifactsDir, { now, logDir: s.logDir, minRetentionDays: 0 }),
     ]) {
       expect(errorCodes(r)).toEqual([]);
       expect(r.problems.filter((p) => p.code.startsWith('ARCHIVE_PRUNE'))).toMatchObject([
@@ -356,7 +365,7 @@ describe('the pruned ledger held against the chained PackPruned events', () => {
     });
     expect(result?.packs.map((p) => p.name)).toEqual(['2026-11-25', '2026-11-26']);
     expect(readFileSync(ledger, 'utf8').trim().split('\n')).toHaveLength(4);
-    const after = await verifyArchive(s.artifactsDir, { now, logDir: s.logDir });
+    const after = await verifyArchive(s.artifactsDir, { now, logDir: s.logDir, minRetentionDays: 0 });
     expect(errorCodes(after)).toEqual([]);
     expect(codes(after).filter((c) => c.startsWith('ARCHIVE_PRUNE'))).toEqual([]);
     // An entry naming a pack that is here with another manifest, or another day, is no interrupted prune.

@@ -228,7 +228,7 @@ describe('the same attack elsewhere', () => {
       loggerClock: () => Date.parse('2026-12-01T00:20:00Z') * 1000,
     });
     const kept = join(artifactsDir, '2026-11-28');
-    const clean = await verifyArchive(artifactsDir, { logDir });
+    const clean = await verifyArchive(artifactsDir, { logDir, minRetentionDays: 0 });
     expect(clean.problems.filter((x) => x.severity !== 'info')).toEqual([]);
     forgeLastLine(kept, editLast);
     expect(errorCodes(await verifyArchive(artifactsDir, { logDir }))).toEqual([

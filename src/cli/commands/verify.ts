@@ -30,6 +30,7 @@ interface VerifyOptions {
   reviewSigners?: string;
   from?: string[];
   fromArchive?: string | boolean;
+  minRetentionDays?: number;
 }
 
 /** The archive's findings about its newest pack and the exports, held to the live log. */
@@ -238,6 +239,11 @@ export function defineVerify(program: Command, io: CliIO): void {
       "for a roll-up: a host's artifacts directory, pack or .tar.gz, verified again and held to hosts.json (repeat for each host)",
       collect,
     )
+    .option(
+      '--min-retention-days <days>',
+      'for an artifacts directory: a pack pruned sooner after its day is an error (default: 90, a warning; 0: off)',
+      parseWholeNumber,
+    )
     .option('--from-archive [prefix]', "for a roll-up: also every host's pack of the day in the configured bucket")
     .addHelpText(
       'after',
@@ -334,6 +340,8 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
   }
   const options: VerifyArchiveOptions = {
     ...(logDir !== undefined ? { logDir } : {}),
+    // The auditor's floor, from the command line only: never the config file a forger may write.
+    ...(opts.minRetentionDays !== undefined ? { minRetentionDays: opts.minRetentionDays } : {}),
     full: opts.full === true,
     timestamps: {
       ...(config.tsaCa !== undefined ? { tsaCa: loadTsaCa(config.tsaCa) } : {}),
