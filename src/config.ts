@@ -10,6 +10,7 @@ import { AuditpackError } from './errors.js';
 import { DEFAULT_HEARTBEAT_MINUTES } from './format/heartbeat.js';
 import { resolveArchive, type ArchiveSettings } from './config/archive.js';
 import { resolveReview, type ReviewSettings } from './config/review.js';
+import { checkFileRetention, type RetentionSetting } from './config/retention.js';
 import {
   commaList,
   nonEmpty,
@@ -30,6 +31,7 @@ export {
 } from './config/archive.js';
 export type { ReviewSettings } from './config/review.js';
 export { CONFIG_FILE_NAME } from './config/values.js';
+export { MIN_FILE_RETENTION_DAYS, type RetentionSetting } from './config/retention.js';
 
 /** How the logger makes events durable. */
 export type DurabilityMode = 'batched' | 'durable';
@@ -153,6 +155,11 @@ export interface ResolveConfigOptions {
   flags?: ConfigFlags;
   /** Config file path; default AUDITPACK_CONFIG, else `auditpack.config.json` in cwd if it exists. */
   configFile?: string;
+  /**
+   * Retention settings that will remove evidence (prune, export): one of them taken from the config
+   * file alone and under MIN_FILE_RETENTION_DAYS is CONFIG_INVALID (a flag or the environment must say it).
+   */
+  pinRetention?: readonly RetentionSetting[];
 }
 
 /**
@@ -169,17 +176,28 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
   // Durability and time-stamping are checked first: with several bad settings, one of theirs is named.
   const durability = resolveDurability(flags, env, file);
   const timestamps = resolveTimestamps(r, flags, env, file);
+  const logRetentionDays = int(flags.logRetentionDays, 'AUDIT_RETENTION_DAYS', 'logRetentionDays', 90);
+  const exportRetentionDays = int(flags.exportRetentionDays, 'EXPORT_RETENTION_DAYS', 'export.retentionDays', 90);
+  checkFileRetention(
+    options.pinRetention ?? [],
+    {
+      'export.retentionDays': { flag: flags.exportRetentionDays, value: exportRetentionDays },
+      logRetentionDays: { flag: flags.logRetentionDays, value: logRetentionDays },
+    },
+    env,
+    file,
+  );
   return Object.freeze({
     cwd,
     logDir: dir(flags.logDir, 'AUDIT_LOG_DIR', 'logDir', 'logs'),
-    logRetentionDays: int(flags.logRetentionDays, 'AUDIT_RETENTION_DAYS', 'logRetentionDays', 90),
+    logRetentionDays,
     redactionEnabled: bool(undefined, 'AUDIT_REDACTION_ENABLED', 'redaction.enabled', true),
     redactKeys: Object.freeze([...(stringList(file, 'redaction.keys') ?? []), ...commaList(env.AUDIT_REDACT_KEYS)]),
     redactPatterns: Object.freeze(stringList(file, 'redaction.patterns') ?? []),
     durability,
     heartbeatMinutes: int(undefined, 'AUDIT_HEARTBEAT_MINUTES', 'logger.heartbeatMinutes', DEFAULT_HEARTBEAT_MINUTES),
     exportBaseDir: dir(flags.exportBaseDir, 'EXPORT_BASE_DIR', 'export.baseDir', 'artifacts'),
-    exportRetentionDays: int(flags.exportRetentionDays, 'EXPORT_RETENTION_DAYS', 'export.retentionDays', 90),
+    exportRetentionDays,
     exportIncludeConfigDiffs: bool(
       flags.exportIncludeConfigDiffs,
       'EXPORT_INCLUDE_CONFIG_DIFFS',

@@ -107,6 +107,8 @@ async function exportConfig(io: CliIO, opts: ExportOptions): Promise<AuditpackCo
   return resolveConfig({
     cwd: io.cwd,
     env: io.env,
+    // Export prunes: a short retention only from the command line or the environment.
+    pinRetention: ['export.retentionDays'],
     flags: {
       logDir: logDirOf(opts),
       exportBaseDir: opts.artifactsDir,

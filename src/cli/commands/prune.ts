@@ -67,6 +67,8 @@ export function definePrune(program: Command, io: CliIO): void {
       const config = resolveConfig({
         cwd: io.cwd,
         env: io.env,
+        // A short retention only from the command line or the environment, never the config file alone.
+        pinRetention: ['export.retentionDays', 'logRetentionDays'],
         flags: {
           logDir: logDirOf(opts),
           exportBaseDir: opts.artifactsDir,
