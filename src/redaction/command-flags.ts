@@ -15,7 +15,7 @@
  * shape. A command runs to the end of its line or the next `;`, `|` or `&`, at most 512
  * characters; the scan resumes after it, so the work is bounded per character.
  */
-import { closingQuote, isBareEnd } from './pairs.js';
+import { closingQuote, isBareEnd, isBlank } from './pairs.js';
 
 /** One tool: the options whose next token is a secret, and those whose glued rest is one. */
 interface CommandRule {
@@ -96,9 +96,6 @@ const COMMAND = new RegExp(
 /** How far a command's options are read. */
 const MAX_COMMAND = 512;
 
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
-}
 /** The end of a command: a line end or a shell separator. */
 function isCommandEnd(c: number): boolean {
   return c === 10 || c === 13 || c === 59 || c === 124 || c === 38;

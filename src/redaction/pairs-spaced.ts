@@ -28,7 +28,10 @@ import {
   CREDENTIAL_ONLY_KEYS,
   closingQuote,
   HEADER_KEYS,
+  isAlnum,
   isBareEnd,
+  isBlank,
+  isLetter,
   type KeyTest,
   keepBare,
   normal,
@@ -75,15 +78,6 @@ const WEAK_KEYS: ReadonlySet<string> = new Set(['pass', 'pw']);
 /** Words with a symbol that prose uses after a key word ("password and/or key"). */
 const STOP: ReadonlySet<string> = new Set(['and/or', 'e.g', 'i.e', 'etc', 'w/o', 'n/a']);
 
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
-}
-function isLetter(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
-function isAlnum(c: number): boolean {
-  return isLetter(c) || (c >= 48 && c <= 57);
-}
 /** Key characters: `[A-Za-z0-9_.$@-]`. */
 function isKeyChar(c: number): boolean {
   return isAlnum(c) || c === 95 || c === 46 || c === 36 || c === 64 || c === 45;

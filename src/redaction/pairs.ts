@@ -390,13 +390,14 @@ const MAX_KEY = 64;
 const MAX_PREV = 32;
 const MAX_BLANKS = 8;
 
-function isBlank(c: number): boolean {
+/** A space or a tab. */
+export function isBlank(c: number): boolean {
   return c === 32 || c === 9;
 }
-function isLetter(c: number): boolean {
+export function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
-function isAlnum(c: number): boolean {
+export function isAlnum(c: number): boolean {
   return isLetter(c) || (c >= 48 && c <= 57);
 }
 
