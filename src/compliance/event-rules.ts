@@ -12,6 +12,7 @@ import {
   num,
   SECOND,
   str,
+  unreadableNumber,
 } from './engine-state.js';
 import { MAX_UNSTORED, unstoredKey } from './snapshot-check.js';
 import { keptEvidence } from './line-evidence.js';
@@ -51,7 +52,7 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     s.summary.risk_checks++;
     const pass = e.result === 'pass';
     if (!pass) s.summary.risk_rejects++;
-    const failed = failedChecks(e.checks);
+    const failed = failedChecks(e.checks, e.reference_price);
     const refPrice = num(e.reference_price);
     if (oid !== null) {
       const o = s.slot(oid);
@@ -62,13 +63,18 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
       s.setKeyRisk(key, new RiskCheck(tUs, pass, failed, refPrice, ev, null, key));
     }
     const score = num(e.score);
-    if (score !== null && p.max_risk_score !== null && score > p.max_risk_score) {
+    // A score given but no finite number ("95%") cannot be held under the maximum: held as above it.
+    const badScore = score === null && unreadableNumber(e.score);
+    if (p.max_risk_score !== null && (badScore || (score !== null && score > p.max_risk_score))) {
+      const who = oid ?? `signal ${sid}`;
       s.add(
         'risk_score_exceeded',
         iso,
         oid !== null ? [oid] : [],
         str(e.symbol),
-        `risk score ${score} for ${oid ?? `signal ${sid}`} above the maximum ${p.max_risk_score}`,
+        badScore
+          ? `risk score ${given(e.score)} for ${who} is not a finite number: held as above the maximum ${p.max_risk_score}`
+          : `risk score ${score} for ${who} above the maximum ${p.max_risk_score}`,
         [ev],
       );
     }
@@ -298,12 +304,35 @@ export const CLOCK_IDLE_S = 600;
 
 const NONE_FAILED: readonly string[] = Object.freeze([]);
 
-/** The names of a risk check's failed individual checks; one shared empty list when none failed (the usual case). */
-function failedChecks(checks: unknown): readonly string[] {
-  if (!Array.isArray(checks)) return NONE_FAILED;
+/**
+ * The names of a risk check's failed items. A check the checks cannot read is never read as passed
+ * (a risk system that writes `"passed":"false"` or a `checks` object must not let every failed check
+ * through): an item whose `passed` is not true or false, one that is no object, a `checks` that is
+ * no list, and a `reference_price` given but no finite number (the collar cannot be checked) count
+ * as failed, named with the value as given.
+ */
+function failedChecks(checks: unknown, ref: unknown): readonly string[] {
   let failed: string[] | undefined;
-  for (const c of checks)
-    if (typeof c === 'object' && c !== null && (c as { passed?: unknown }).passed === false)
-      (failed ??= []).push(String((c as { name?: unknown }).name));
+  if (Array.isArray(checks)) {
+    for (const c of checks) {
+      if (typeof c !== 'object' || c === null || Array.isArray(c)) {
+        (failed ??= []).push(`${given(c)} (not a check)`);
+        continue;
+      }
+      const { name, passed } = c as { name?: unknown; passed?: unknown };
+      if (passed === true) continue;
+      const why =
+        passed === false ? '' : passed === undefined ? ' (no passed)' : ` (passed ${given(passed)}: not true or false)`;
+      (failed ??= []).push(`${String(name)}${why}`);
+    }
+  } else if (checks !== undefined && checks !== null) (failed ??= []).push(`checks ${given(checks)} (not a list)`);
+  if (unreadableNumber(ref))
+    (failed ??= []).push(`reference_price ${given(ref)} (not a finite number: the price collar cannot be checked)`);
   return failed ?? NONE_FAILED;
+}
+
+/** A value as the event gave it, for a description: as JSON, at most 40 characters. */
+function given(v: unknown): string {
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
 }

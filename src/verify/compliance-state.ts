@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { type CarriedState, MAX_STATE_BYTES } from '../compliance/carry.js';
 import { parseCarriedState } from '../compliance/carry-parse.js';
 import { type CarriedIn, dayBefore, emptyState } from '../compliance/carry-source.js';
-import type { ComplianceReport } from '../compliance/index.js';
+import { COMPLIANCE_RULES_VERSION, type ComplianceReport } from '../compliance/index.js';
 import { PACK_PATH } from '../format/pack.js';
 import type { Findings } from './report.js';
 
@@ -102,11 +102,23 @@ export function endStateDigest(pieces: Iterable<string>): string {
 
 /**
  * The recorded end state against the re-run's ({@link endStateDigest}): equal digests are equal
- * bytes (SHA-256, the manifests' own assumption); a byte that differs is an edit.
+ * bytes (SHA-256, the manifests' own assumption); under the same rules a byte that differs is an
+ * edit. A state made under other rules (`made`, the report's version) differs because the rules did
+ * (a check counted as failed now, say), as the report does: a warning that says so, and the file
+ * rests on the manifests and signature (this build cannot re-run the old rules).
  */
-export function judgeEndState(f: Findings, s: RecheckState, rerunEndSha256: string | undefined): boolean {
+export function judgeEndState(f: Findings, s: RecheckState, rerunEndSha256: string | undefined, made: number): boolean {
   if (s.endSha256 === undefined || rerunEndSha256 === undefined) return false;
   if (s.endSha256 === rerunEndSha256) return false;
+  if (made !== COMPLIANCE_RULES_VERSION) {
+    f.add(
+      'COMPLIANCE_RULES_CHANGED',
+      'warning',
+      END,
+      `made by the checks of version ${made}, re-run with version ${COMPLIANCE_RULES_VERSION}: not the state this build's checks end the day with`,
+    );
+    return true;
+  }
   f.add(
     'COMPLIANCE_STATE_MISMATCH',
     'error',

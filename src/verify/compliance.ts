@@ -173,7 +173,7 @@ export async function startComplianceRecheck(
       });
     };
     const judged = await judgeRerun(dir, f, r, rerun, page);
-    const endDiffers = start !== undefined && judgeEndState(f, r.carry, end);
+    const endDiffers = start !== undefined && judgeEndState(f, r.carry, end, r.report.rules ?? 1);
     return endDiffers ? { ...judged, differences: judged.differences + 1 } : judged;
   };
   // The derivation names recoveries after the export date; a report of another day (already a

@@ -269,6 +269,46 @@ describe("a pack's compliance files", () => {
     );
   });
 
+  it('a pack made under rules 13 (a risk check item passed "false" read as passed) still verifies: its end state differs as a warning', async () => {
+    const cwd = tempDir();
+    const policyFile = writePolicy(cwd, TEST_POLICY);
+    await writeEvents(join(cwd, 'logs'), [
+      ['08:00:00', 'auth', 'Login', { user: 'alice' }],
+      [
+        '09:00:01',
+        'risk',
+        'RiskCheck',
+        { order_id: 'E', result: 'pass', score: 0.1, reference_price: 1.1, checks: [{ name: 'n', passed: 'false' }] },
+      ],
+    ]);
+    const dir = (await exportTestDay(cwd, { compliance: { cwd, policyFile } })).path;
+    const rules = JSON.parse(readFileSync(join(dir, 'data/compliance_report.json'), 'utf8')).rules;
+    // What the build of rules 13 wrote: the check not failed, in the report's version and the end state.
+    reseal(dir, (data) => {
+      const p = join(data, 'compliance_report.json');
+      writeFileSync(p, `${JSON.stringify({ ...JSON.parse(readFileSync(p, 'utf8')), rules: 13 }, null, 2)}\n`);
+      const st = join(data, 'compliance_state.json');
+      const text = readFileSync(st, 'utf8');
+      expect(text).toContain('n (passed \\"false\\": not true or false)');
+      writeFileSync(st, text.replace(/"failed":\["n \(passed [^\]]*\]/, '"failed":[]'));
+    });
+    const v = await verifyPack(dir);
+    expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(v.problems.filter((p) => p.file === 'data/compliance_state.json').map((p) => p.code)).toEqual([
+      'COMPLIANCE_RULES_CHANGED',
+    ]);
+    // The same edited end state in a report of this build's version is an edit: an error.
+    reseal(dir, (data) => {
+      const p = join(data, 'compliance_report.json');
+      writeFileSync(p, `${JSON.stringify({ ...JSON.parse(readFileSync(p, 'utf8')), rules }, null, 2)}\n`);
+    });
+    const w = await verifyPack(dir);
+    expect(w.ok).toBe(false);
+    expect(w.problems.filter((p) => p.file === 'data/compliance_state.json').map((p) => [p.severity, p.code])).toEqual([
+      ['error', 'COMPLIANCE_STATE_MISMATCH'],
+    ]);
+  });
+
   it('an edited description, a deleted CSV row, a laxer recorded policy, or a garbage report are found', async () => {
     const cases: [string, (data: string) => void, RegExp][] = [
       [
