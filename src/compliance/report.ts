@@ -294,10 +294,15 @@ export function compareReports(recorded: ComplianceReport, rerun: ComplianceRepo
     if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k]))
       out.push({
         kind: 'summary',
-        detail: `${k}: recorded ${JSON.stringify(recorded[k]).slice(0, 300)}, re-run ${JSON.stringify(rerun[k]).slice(0, 300)}`,
+        detail: `${k}: recorded ${shown(recorded[k])}, re-run ${shown(rerun[k])}`,
       });
   }
   return out;
+}
+
+/** A value as JSON for a difference's detail, cut at 300 characters; a member a hostile report lacks is "absent". */
+function shown(v: unknown): string {
+  return (JSON.stringify(v) ?? 'absent').slice(0, 300);
 }
 
 /** True when something reaches `level` (e.g. `warning`: a warning or a critical finding). */

@@ -31,6 +31,7 @@ import {
 import { RecordReader } from '../compliance/records.js';
 import { recordedStoreCheck } from '../compliance/snapshot-recorded.js';
 import { AuditpackError } from '../errors.js';
+import { dayNumberOfIsoDate } from '../rotation/days.js';
 import { PACK_PATH } from '../format/pack.js';
 import { openRegular } from '../fsx/regular.js';
 import type { CarriedState } from '../compliance/carry.js';
@@ -412,6 +413,11 @@ function parseRecorded(v: unknown): ComplianceReport | string {
   const period = r.period as Record<string, unknown> | null;
   if (typeof period !== 'object' || period === null || typeof period.from !== 'string' || typeof period.to !== 'string')
     return 'period is not {from, to}';
+  // Real calendar days, in order: the start state is the day before `from` (at11 #09: "x" crashed verify).
+  const from = dayNumberOfIsoDate(period.from);
+  const to = dayNumberOfIsoDate(period.to);
+  if (from === undefined || to === undefined || from > to)
+    return `period ${JSON.stringify(period.from).slice(0, 40)} to ${JSON.stringify(period.to).slice(0, 40)} is not two days in order (YYYY-MM-DD)`;
   if (!Array.isArray(r.findings)) return 'findings is not an array';
   if (!Array.isArray(r.policies) || r.policies.length === 0) return 'policies is not a non-empty array';
   // A day has a handful; each is parsed, so a hostile report must not hold a million.

@@ -350,6 +350,35 @@ describe("a pack's compliance files", () => {
           ),
         /period is not/,
       ],
+      // at11 #09: a period that is no day, or days out of order, crashed verify (INTERNAL) before
+      // the report's shape was judged; a report without its policy member crashed the comparison.
+      ...['x', '2026-13-45', '9999-99-99'].map((from): [string, (data: string) => void, RegExp] => [
+        `period.from ${from}`,
+        (d) => {
+          const r = JSON.parse(readFileSync(join(d, 'compliance_report.json'), 'utf8'));
+          r.period.from = from;
+          writeFileSync(join(d, 'compliance_report.json'), JSON.stringify(r));
+        },
+        /is not two days in order/,
+      ]),
+      [
+        'period out of order',
+        (d) => {
+          const r = JSON.parse(readFileSync(join(d, 'compliance_report.json'), 'utf8'));
+          r.period.to = '2000-01-01';
+          writeFileSync(join(d, 'compliance_report.json'), JSON.stringify(r));
+        },
+        /is not two days in order/,
+      ],
+      [
+        'no policy member',
+        (d) => {
+          const r = JSON.parse(readFileSync(join(d, 'compliance_report.json'), 'utf8'));
+          delete r.policy;
+          writeFileSync(join(d, 'compliance_report.json'), JSON.stringify(r));
+        },
+        /policy: recorded absent/,
+      ],
     ];
     for (const [name, edit, want] of cases) {
       const dir = await packWithFindings();
