@@ -343,9 +343,12 @@ export class EngineState {
   }
 }
 
-/** A non-empty string, else null. */
+/**
+ * A text field: a non-empty string, or a finite number as its decimal text (as JSON.parse gives
+ * it: a numeric trader id is that id); else null (text-fields.ts holds values that are no text).
+ */
 export function str(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
+  return typeof v === 'string' ? (v !== '' ? v : null) : typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
 }
 /** An id: a non-empty string, or a finite number as text. */
 export function idOf(v: unknown): string | null {

@@ -17,6 +17,7 @@ import {
 import { MAX_UNSTORED, unstoredKey } from './snapshot-check.js';
 import { keptEvidence } from './line-evidence.js';
 import { isApproving, isForbidden, scopeKey, UNKNOWN_SCOPE } from './names.js';
+import { given, nonBlank, notText } from './text-fields.js';
 import type { Evidence } from './types.js';
 
 /** Time must not go backwards within one process (host and pid). */
@@ -80,8 +81,9 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     }
   } else if (event === 'RiskOverride') {
     s.summary.overrides++;
-    const approver = str(e.approver);
-    const reason = str(e.reason);
+    // A blank approver or reason (" ") names no one and nothing: absent.
+    const approver = nonBlank(str(e.approver));
+    const reason = nonBlank(str(e.reason));
     const text = `${str(e.user) ?? 'someone'}${approver ? `, approved by ${approver}` : ''}${reason ? `: ${reason}` : ''}`;
     if (oid !== null) {
       const o = s.slot(oid);
@@ -105,7 +107,8 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
       );
     }
   } else if (event === 'KillSwitchOn' || event === 'KillSwitchOff') {
-    const raw = str(e.scope) ?? 'all';
+    // A scope given but no text (["strategy:S1"]) is no known scope: held as all until turned off as written.
+    const raw = str(e.scope) ?? (notText(e.scope) ? JSON.stringify(e.scope) : 'all');
     // A scope the checks do not know ("ALL", "global", "strategy: S") is held as the whole switch:
     // a switch meant to stop trading must not stop nothing because of its spelling.
     // A known scope is held under its name's key: `symbol:EURUSD` is turned off by `symbol:eur/usd`
@@ -149,14 +152,16 @@ export function decisionEvent(
   const kind = str(e.reviewer_kind) ?? '';
   const oid = idOf(e.order_id);
   const sid = idOf(e.signal_id);
-  const forbidden = isForbidden(p, decision);
+  // A decision given but no text (["override_limits"]) is held as forbidden, never as harmless.
+  const noText = p.forbidden_decisions.length > 0 && notText(e.decision);
+  const forbidden = noText || isForbidden(p, decision);
   if (forbidden) {
     s.add(
       'forbidden_decision',
       iso,
       oid !== null ? [oid] : [],
       str(e.symbol),
-      `forbidden decision ${JSON.stringify(decision)} by ${kind || 'unknown'} reviewer ${str(e.reviewer) ?? ''} on ${sid !== null ? `signal ${sid}` : `order ${oid}`}`.replace(
+      `${noText ? `decision ${given(e.decision)}, no text: held as forbidden,` : `forbidden decision ${JSON.stringify(decision)}`} by ${kind || 'unknown'} reviewer ${str(e.reviewer) ?? ''} on ${sid !== null ? `signal ${sid}` : `order ${oid}`}`.replace(
         / {2}/g,
         ' ',
       ),
@@ -173,6 +178,8 @@ export function decisionEvent(
 /** Logins open sessions, logouts close them, failed logins are counted per user in a window. */
 export function authEvent(s: EngineState, e: LogEvent, event: string, tUs: number): void {
   const user = str(e.user);
+  // A logout of a user given but no text cannot say whose session ends: held as everyone's.
+  if (user === null && event === 'Logout' && notText(e.user)) s.sessions.clear();
   if (user === null) return;
   if (event === 'Login') {
     s.summary.logins++;
@@ -329,10 +336,4 @@ function failedChecks(checks: unknown, ref: unknown): readonly string[] {
   if (unreadableNumber(ref))
     (failed ??= []).push(`reference_price ${given(ref)} (not a finite number: the price collar cannot be checked)`);
   return failed ?? NONE_FAILED;
-}
-
-/** A value as the event gave it, for a description: as JSON, at most 40 characters. */
-function given(v: unknown): string {
-  const t = JSON.stringify(v) ?? String(v);
-  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
 }

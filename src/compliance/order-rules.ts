@@ -20,6 +20,7 @@ import { keptEvidence } from './line-evidence.js';
 import { invalidValues, limitChecks } from './limit-rules.js';
 import { isRestricted, nameKey, scopeKeyOf, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
+import { heldRestricted, heldReviewAndLogin, heldSwitch } from './text-fields.js';
 import type { Evidence } from './types.js';
 
 const NEW = new Set(['OrderAccepted']);
@@ -199,25 +200,29 @@ function newOrder(
 
 /** The kill switch (for all, the strategy, the venue or the symbol) and restricted symbols. */
 function haltChecks(s: EngineState, n: NewOrder): void {
-  const { id, symbol, strategy, venue, iso, ev } = n;
-  const ks =
+  const { e, id, symbol, strategy, venue, iso, ev } = n;
+  const on =
     s.killSwitch.size > 0 &&
     (s.killSwitch.get('all')?.ev ??
       (strategy && s.killSwitch.get(scopeKeyOf('strategy', strategy))?.ev) ??
       (venue && s.killSwitch.get(scopeKeyOf('venue', venue))?.ev) ??
       (symbol && s.killSwitch.get(scopeKeyOf('symbol', symbol))?.ev) ??
       unknownScopeSwitch(s));
+  // A strategy, venue or symbol given but no text is held as the one switched off (text-fields.ts).
+  const held = on || s.killSwitch.size === 0 ? undefined : heldSwitch(s, e);
+  const ks = on || held?.ev;
   if (ks)
     s.add(
       'kill_switch_violation',
       iso,
       [id],
       symbol,
-      `new order ${id} while the kill switch turned on at seq ${ks.seq} was on`,
+      `new order ${id} while the kill switch turned on at seq ${ks.seq} was on${held?.why ?? ''}`,
       [ks, ev],
     );
   if (isRestricted(s.p, symbol))
     s.add('restricted_symbol', iso, [id], symbol, `order ${id} on restricted symbol ${symbol}`, [ev]);
+  else if (symbol === null) heldRestricted(s, e, id, `order ${id}`, null, iso, ev);
 }
 
 /** A kill switch turned on with a scope the checks do not know: held as `all`. */
@@ -269,6 +274,7 @@ function preTradeRiskChecks(s: EngineState, n: NewOrder, slot: Slot | undefined)
 function reviewAndLoginChecks(s: EngineState, n: NewOrder): void {
   const p = s.p;
   const { id, symbol, signal, user, tUs, iso, ev } = n;
+  if (signal === null || user === null) heldReviewAndLogin(s, n.e, id, symbol, signal, user, iso, ev);
   if (p.require_review && signal !== null) {
     const d = s.decisions.get(signal);
     if (d === undefined || d.tUs < tUs - p.closed_order_memory_s * SECOND) {
@@ -418,12 +424,14 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
   );
   if (id === null) {
     idMissing(s, e, 'fill', symbol, iso, ev);
+    if (symbol === null) heldRestricted(s, e, null, 'fill', null, iso, ev);
     return restrictedFill(s, null, symbol, null, iso, ev);
   }
   const slot = s.slots.get(id);
   const o = slot !== undefined && slot.ord === OPEN ? slot : undefined;
   const c = slot !== undefined && slot.ord === CLOSED ? slot : undefined;
   restrictedFill(s, id, symbol, (o ?? c)?.symbol ?? null, iso, ev);
+  if (symbol === null) heldRestricted(s, e, id, `fill of order ${id}`, (o ?? c)?.symbol ?? null, iso, ev);
   // A zero or negative fill is its own finding and is not counted: netted, it would hide an overfill.
   if (!usable) return;
   const q = fq ?? 0;
