@@ -17,9 +17,14 @@ export interface BufferedEvent extends PreparedEvent {
   readonly waiter?: Waiter;
 }
 
+/** The length of a head (createHeadFormatter) from 2001 to 2286: what an unformatted one counts. */
+const HEAD_CHARS = 62;
+
 /** Memory an event holds while buffered, as counted against maxBufferBytes (text + bookkeeping). */
 export function bufferedSize(ev: PreparedEvent): number {
-  return ev.head.length + ev.body.length + (ev.deferred === undefined ? 96 : ev.deferred.chars + 160);
+  // An event with its instant formats its head only when written (prepare.ts): not here.
+  const head = ev.micros === undefined ? ev.head.length : HEAD_CHARS;
+  return head + ev.body.length + (ev.deferred === undefined ? 96 : ev.deferred.chars + 160);
 }
 
 function sizeOf(events: readonly PreparedEvent[], n = events.length): number {

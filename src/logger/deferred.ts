@@ -82,16 +82,16 @@ export function finishBody(body: string, d: DeferredText, redactor: Redactor): s
 }
 
 /** The events ready for a sink: each with deferred text finished (new objects; the others as they are). */
-export function finishEvents<E extends { readonly body: string; readonly deferred?: DeferredText | undefined }>(
-  events: readonly E[],
-  redactor: Redactor,
-): readonly E[] {
+export function finishEvents<
+  E extends { readonly head: string; readonly body: string; readonly deferred?: DeferredText | undefined },
+>(events: readonly E[], redactor: Redactor): readonly E[] {
   let out: E[] | undefined;
   for (let i = 0; i < events.length; i++) {
     const ev = events[i] as E;
     if (ev.deferred === undefined) continue;
     out ??= events.slice();
-    out[i] = { ...ev, body: finishBody(ev.body, ev.deferred, redactor), deferred: undefined };
+    // `head` by name: it may be a getter (prepare.ts, TimedEvent), which a spread does not copy.
+    out[i] = { ...ev, head: ev.head, body: finishBody(ev.body, ev.deferred, redactor), deferred: undefined };
   }
   return out ?? events;
 }

@@ -106,6 +106,7 @@ class Logger {
       defaultActor: options.actor,
       // Long free text is scanned by the writer thread (deferred.ts) when there is one.
       defer: !threadless && !durable && redaction.enabled !== false,
+      keepMicros: !threadless && !durable,
     });
     const flushBytes = Math.max(1, options.flushBytes ?? 1024 * 1024);
     this.buffer = new EventBuffer(Math.max(flushBytes, options.maxBufferBytes ?? 64 * 1024 * 1024));

@@ -81,9 +81,14 @@ function setupWriter(data: OffloadWorkerData) {
       const i = m.deferredAt[j] as number;
       bodies[i] = finishBody(bodies[i] as string, m.deferred[j] as DeferredText, redactor);
     }
-    const events: PreparedEvent[] = new Array(m.heads.length);
-    for (let i = 0; i < events.length; i++)
-      events[i] = { day: m.days[i] as number, head: m.heads[i] as string, body: bodies[i] as string };
+    const events: PreparedEvent[] = new Array(bodies.length);
+    // The head is a function of the instant alone: formatted here, the same text the caller's had.
+    let h = 0;
+    for (let i = 0; i < events.length; i++) {
+      const us = m.micros[i] as number;
+      const text = Number.isNaN(us) ? (m.heads[h++] as string) : head(us);
+      events[i] = { day: m.days[i] as number, head: text, body: bodies[i] as string };
+    }
     // Claim the batch before taking the lock: the exit path took back (and writes) every batch
     // it claimed first, so writing one of those here would put its events in the log twice.
     if (claimUpTo(claimed, m.id) >= m.id) {

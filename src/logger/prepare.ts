@@ -65,6 +65,28 @@ interface CategoryEvent {
   readonly notes: string[] | undefined;
 }
 
+/** One formatter for every logger's lazy heads: a pure function of the instant, with caches. */
+const lazyHead = createHeadFormatter();
+
+/**
+ * A prepared event whose head is formatted only when read (PreparedEvent.micros): the writer
+ * thread formats its own from the instant, so on the caller's thread the text is made only when
+ * this thread writes the event itself (before the thread runs, at exit, after it is lost). The
+ * held event is smaller, and the call does not format it.
+ */
+class TimedEvent implements PreparedEvent {
+  constructor(
+    readonly day: number,
+    readonly body: string,
+    readonly deferred: DeferredText | undefined,
+    readonly micros: number,
+  ) {}
+
+  get head(): string {
+    return lazyHead(this.micros);
+  }
+}
+
 /** What an EventPreparer needs: the logger's clock, redactor and provenance. */
 export interface PreparerOptions {
   readonly clock: () => number;
@@ -77,6 +99,8 @@ export interface PreparerOptions {
    * reaches its sink through finishEvents or the writer thread.
    */
   readonly defer?: boolean;
+  /** Keep each event's instant (PreparedEvent.micros): only when the writer thread may write it. */
+  readonly keepMicros?: boolean;
 }
 
 /** Turns logging calls into prepared events. One per logger. */
@@ -119,7 +143,6 @@ export class EventPreparer {
       };
       micros = now;
     }
-    const head = this.head(micros);
     const day = dayNumberOf(micros);
     let body: string;
     let deferred: DeferredText | undefined;
@@ -143,7 +166,8 @@ export class EventPreparer {
       );
       body = unserialisableBody(ce.json, why, this.o.provenance);
     }
-    return { day, head, body, deferred };
+    if (this.o.keepMicros === true) return new TimedEvent(day, body, deferred, micros);
+    return { day, head: this.head(micros), body, deferred };
   }
 
   /**

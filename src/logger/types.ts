@@ -126,6 +126,14 @@ export interface PreparedEvent {
    * the events a sink receives, which are finished first.
    */
   readonly deferred?: DeferredText | undefined;
+  /**
+   * The instant (µs since the epoch) `head` is formatted from. The writer thread gets this number
+   * and formats the head itself (createHeadFormatter, a function of it alone) instead of a copy of
+   * the text: cloning a second string per event cost the caller's thread more than the number; on
+   * the caller's thread such an event formats its head only when read (prepare.ts, TimedEvent).
+   * Internal: set only when a writer thread may write the event, never for a caller's sink.
+   */
+  readonly micros?: number | undefined;
 }
 
 /** Options of createAuditLogger. Every one is optional. */

@@ -18,39 +18,46 @@ import { logRecords } from '../helpers/log-records.js';
 const LIB = new URL('../../dist/index.js', import.meta.url).href;
 
 describe('batched mode with the writer thread', () => {
-  it('writes big bursts in order, chained, with the same bytes as without the thread', async () => {
-    const a = tempDir();
-    const b = tempDir();
-    const before = workerActivity(WRITER_THREAD).threadJobs;
-    const t0 = Date.UTC(2025, 8, 8, 12) * 1000;
-    for (const [dir, offload] of [
-      [a, true],
-      [b, false],
-    ] as const) {
-      let t = t0;
-      const log = createAuditLogger({
-        logDir: dir,
-        clock: () => (t += 1),
-        host: 'h',
-        pid: 1,
-        offload,
-        handleExit: false,
-      });
-      for (let turn = 0; turn < 20; turn++) {
-        for (let i = 0; i < 2000; i++)
-          log.order('OrderAccepted', { orderId: `${turn}-${i}`, apiKey: 'secret-key', price: '1.10050' });
-        await new Promise((r) => setImmediate(r));
+  // The thread formats each head from the event's instant (PreparedEvent.micros): a step of 1 µs
+  // crosses milliseconds, one of 7,919 µs from 100 s before midnight crosses seconds and a day.
+  it.each([
+    [Date.UTC(2025, 8, 8, 12) * 1000, 1],
+    [Date.UTC(2025, 8, 9) * 1000 - 100_000_000, 7_919],
+  ])(
+    'writes big bursts in order, chained, with the same bytes as without the thread (from %d µs, step %d)',
+    async (t0, step) => {
+      const a = tempDir();
+      const b = tempDir();
+      const before = workerActivity(WRITER_THREAD).threadJobs;
+      for (const [dir, offload] of [
+        [a, true],
+        [b, false],
+      ] as const) {
+        let t = t0;
+        const log = createAuditLogger({
+          logDir: dir,
+          clock: () => (t += step),
+          host: 'h',
+          pid: 1,
+          offload,
+          handleExit: false,
+        });
+        for (let turn = 0; turn < 20; turn++) {
+          for (let i = 0; i < 2000; i++)
+            log.order('OrderAccepted', { orderId: `${turn}-${i}`, apiKey: 'secret-key', price: '1.10050' });
+          await new Promise((r) => setImmediate(r));
+        }
+        await log.close();
       }
-      await log.close();
-    }
-    // The batches really went to the writer thread (the compiled one, as in production).
-    expect(workerActivity(WRITER_THREAD).threadJobs).toBeGreaterThan(before);
-    expect(workerActivity(WRITER_THREAD).fallbacks).toEqual([]);
-    const fa = readdirSync(a).filter((f) => f.endsWith('.jsonl'));
-    expect(fa).toEqual(readdirSync(b).filter((f) => f.endsWith('.jsonl')));
-    for (const f of fa) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true); // byte for byte
-    expect(pythonCheck(a)).toMatchObject({ ok: true, lines: 40_000 });
-  });
+      // The batches really went to the writer thread (the compiled one, as in production).
+      expect(workerActivity(WRITER_THREAD).threadJobs).toBeGreaterThan(before);
+      expect(workerActivity(WRITER_THREAD).fallbacks).toEqual([]);
+      const fa = readdirSync(a).filter((f) => f.endsWith('.jsonl'));
+      expect(fa).toEqual(readdirSync(b).filter((f) => f.endsWith('.jsonl')));
+      for (const f of fa) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true); // byte for byte
+      expect(pythonCheck(a)).toMatchObject({ ok: true, lines: 40_000 });
+    },
+  );
 
   it.each(['exit', 'SIGTERM', 'SIGINT'])(
     'loses nothing accepted when the process ends by %s with batches in flight',
