@@ -5,7 +5,7 @@
  * of the snapshot in force then (see timeline.ts).
  */
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isScalar, parseDocument, parse as parseYaml } from 'yaml';
 import { AuditpackError } from '../errors.js';
 import { RULE_IDS, RULES, SEVERITIES, type RuleId, type Severity } from './types.js';
 import { nameKey } from './name-key.js';
@@ -165,7 +165,7 @@ export function parsePolicy(text: string, where: string): LoadedPolicy {
     review_reviewer_kinds: strings(get('review_reviewer_kinds'), 'review_reviewer_kinds', where),
     closed_order_memory_s: num(get('closed_order_memory_s'), 'closed_order_memory_s', where),
     max_findings: num(get('max_findings'), 'max_findings', where),
-    symbols: symbols(get('symbols'), where),
+    symbols: symbols(get('symbols'), where, Object.hasOwn(r, 'symbols') ? keysAsWritten(text) : undefined),
     severities: severities(get('severities'), where),
     disabled_rules: strings(get('disabled_rules'), 'disabled_rules', where).map((id) =>
       ruleId(id, 'disabled_rules', where),
@@ -217,14 +217,34 @@ function burst(v: unknown, where: string): { count: number; window_s: number } {
     window_s: num(o.window_s, 'failed_login_burst.window_s', where),
   };
 }
-function symbols(v: unknown, where: string): Record<string, SymbolPolicy> {
+/**
+ * The `symbols:` keys YAML reads as something else than the text written, by what it read: YAML 1.2
+ * reads `0700:` (the Hong Kong ticker) as the integer 700, `0005:` as 5 and `1e3:` as 1000, so the
+ * limits would bind a symbol "700" nobody trades. A key is the symbol as written (docs/compliance.md,
+ * "The policy"). Only plain scalar keys are renamed; quoted and JSON keys are strings already.
+ */
+function keysAsWritten(text: string): { renamed: ReadonlyMap<string, string>; count: number } | undefined {
+  const m = parseDocument(text, { uniqueKeys: true }).get('symbols', true);
+  if (!isMap(m)) return undefined;
+  const renamed = new Map<string, string>();
+  for (const { key } of m.items)
+    if (isScalar(key) && typeof key.value !== 'string' && typeof key.source === 'string')
+      renamed.set(String(key.value), key.source);
+  return { renamed, count: m.items.length };
+}
+
+function symbols(v: unknown, where: string, written?: ReturnType<typeof keysAsWritten>): Record<string, SymbolPolicy> {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw invalid(where, 'symbols must be a mapping of symbol to limits');
+  // `0700:` and `"700":` are two keys YAML reads as one ("700"): which limits apply is not known.
+  if (written !== undefined && written.count !== Object.keys(v).length)
+    throw invalid(where, 'symbols has two keys read as one symbol (such as 0700: and "700":)');
   const out: Record<string, SymbolPolicy> = Object.create(null) as Record<string, SymbolPolicy>;
   // Symbols are matched by their key (docs/compliance.md, "Matching names"): two entries with one
   // key (`XAUUSD` and `XAU/USD`) would leave which limits apply to the order of the file.
   const keys = new Map<string, string>();
-  for (const [sym, s] of Object.entries(v as Record<string, unknown>)) {
+  for (const [read, s] of Object.entries(v as Record<string, unknown>)) {
+    const sym = written?.renamed.get(read) ?? read;
     const key = nameKey(sym);
     if (key === '') throw invalid(where, `symbols.${sym} names no symbol (nothing but separators)`);
     const other = keys.get(key);

@@ -164,4 +164,21 @@ symbols:
       parsePolicy('symbols:\n  XAUUSD: { max_order_quantity: 100 }\n  XAGUSD: {}\n', 'p.yaml').policy.symbols,
     ).toHaveProperty('XAUUSD');
   });
+  it('binds a key YAML reads as a number to the symbol as written (0700, 0005, 1e3), quoted or not', async () => {
+    const text = 'symbols:\n  0700: { max_order_quantity: 10 }\n  "0005": { max_order_quantity: 10 }\n  1e3: {}\n';
+    expect(Object.keys(parsePolicy(text, 'p.yaml').policy.symbols).sort()).toEqual(['0005', '0700', '1e3']);
+    const f = await rules(
+      ['0700', '0005', '700'].flatMap((sym, i): Ev[] => [
+        riskEv(`10:00:${10 + 2 * i}`, `H${i}`),
+        order(`10:00:${11 + 2 * i}`, `H${i}`, { symbol: sym, quantity: 100 + i }),
+      ]),
+      text,
+    );
+    expect(f).toEqual([
+      ['order_size_exceeded', 'H0'],
+      ['order_size_exceeded', 'H1'],
+    ]);
+    // Two keys YAML reads as one ("700"): which limits apply would be the file's order.
+    expect(() => parsePolicy('symbols:\n  0700: {}\n  "700": {}\n', 'p.yaml')).toThrow(/two keys read as one/);
+  });
 });
