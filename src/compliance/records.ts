@@ -1,16 +1,20 @@
 /**
  * The rule fields of a batch of lines as compact records, so that the checks read each line only
  * once: the export's scan (src/pack/day-events.ts), which has already located every top-level
- * value of a line, writes the fields the rules read (EXTRACTED_FIELDS) as bytes, on whichever
- * thread did the batch; the reading thread feeds the records to the engine in line order. The
- * events the engine sees are exactly extractEvent's (the tests hold the two paths to the same
- * reports): strings and numbers as JSON.parse returns them, last duplicate key wins.
+ * value of a line, writes where the fields the rules read (EXTRACTED_FIELDS) lie in the batch's
+ * bytes, on whichever thread did the batch; the reading thread, which cut the batch and keeps its
+ * bytes until the records are fed, decodes the values from them and feeds the engine in line
+ * order. The events the engine sees are exactly extractEvent's (the tests hold the two paths to the
+ * same reports): strings and numbers as JSON.parse returns them, last duplicate key wins.
  *
- * A record is one byte, 0 (not an event) or 1 (an event), then for an event its fields, each
- * `id kind value` (id: index in EXTRACTED_FIELDS; kind STR: u32 length and the UTF-8 bytes of a
- * string written without escapes; STR_ASCII: the same for a string of ASCII bytes only; NUM: the float64 JSON.parse reads; RAW: u32 length and the
- * JSON text, for escaped strings (a lone surrogate does not survive UTF-8), objects and arrays;
- * TRUE, FALSE, NULL: nothing), then 0xff. One record per line, in the batch's order.
+ * Records are 32-bit words, one record per line in the batch's order: a count of fields, or
+ * NOT_EVENT (-1) for a line that is no event; then each field, a word `id | kind << 8` (id: index
+ * in EXTRACTED_FIELDS) and its value: STR (a string written without escapes) the start and end of
+ * its bytes between the quotes, RAW (escaped strings: a lone surrogate does not survive UTF-8;
+ * objects and arrays) the start and end of its JSON text, NUM the float64 JSON.parse reads as two
+ * words, TRUE, FALSE, NULL nothing. Offsets are into the batch's bytes as the reading thread cut
+ * them (both threads' copies have the same layout). Offsets, not the bytes: the writer copied every
+ * value's bytes, and the reader found them there, while the reading thread still had them.
  */
 import { isAscii } from 'node:buffer';
 import { EntryTable, Kind, scanJsonLine } from '../json/line-scanner.js';
@@ -18,25 +22,26 @@ import type { LogEvent } from './engine.js';
 import { DIGEST_SIZE, hexDigest } from './line-evidence.js';
 import { clearFields, EXTRACTED_FIELDS, extractEvent, Fields, fieldIdOf, REPEATING } from './extract.js';
 
-const NOT_EVENT = 0;
-const EVENT = 1;
-const END = 0xff;
+const NOT_EVENT = -1;
 const STR = 1;
 const NUM = 2;
 const RAW = 3;
-const STR_ASCII = 4;
 const TRUE = 5;
 const FALSE = 6;
 const NULL = 7;
 
+/** A float64 as two words (the host's byte order: records never leave the process). */
+const F64 = new Float64Array(1);
+const F64_WORDS = new Int32Array(F64.buffer);
+
 /** Writes the records of a batch's lines; reusable (its buffer persists across batches). */
 export class RecordWriter {
-  private buf = Buffer.allocUnsafe(256 * 1024);
+  private buf = new Int32Array(64 * 1024);
   private pos = 0;
   private readonly table = new EntryTable();
 
-  /** Bytes written since the last clear (a view: copy it before writing again). */
-  view(): Buffer {
+  /** Words written since the last clear (a view: copy it before writing again). */
+  view(): Int32Array {
     return this.buf.subarray(0, this.pos);
   }
 
@@ -46,20 +51,43 @@ export class RecordWriter {
   }
 
   /**
-   * A line the export read as an event (`table`: its scan of `line`): the rule fields from that
-   * scan. Such a line has the envelope the checks need and no duplicate key. `fieldIds`: each
-   * entry's fieldIdOf when the caller has already compared the keys (the export's key index).
+   * A line the export read as an event (`table`: its scan of `line`, the batch's bytes): the rule
+   * fields from that scan. Such a line has the envelope the checks need and no duplicate key.
+   * `fieldIds`: each entry's fieldIdOf when the caller has already compared the keys (the export's
+   * key index).
    */
   event(line: Buffer, table: EntryTable, fieldIds?: Int16Array): void {
-    this.room(2);
-    this.buf[this.pos++] = EVENT;
     const n = table.count;
+    this.room(1 + 3 * n);
+    const b = this.buf;
+    const head = this.pos;
+    let p = head + 1;
+    let fields = 0;
     for (let i = 0; i < n; i++) {
       const id = fieldIds === undefined ? fieldIdOf(line, table, i) : (fieldIds[i] as number);
-      if (id >= 0) this.field(line, table, i, id);
+      if (id < 0) continue;
+      fields++;
+      const kind = table.kind[i];
+      const vs = table.valueStart[i] as number;
+      const ve = table.valueEnd[i] as number;
+      if (kind === Kind.Number) {
+        F64[0] = jsonNumber(line, vs, ve);
+        b[p] = id | (NUM << 8);
+        b[p + 1] = F64_WORDS[0] as number;
+        b[p + 2] = F64_WORDS[1] as number;
+        p += 3;
+      } else if (kind === Kind.True || kind === Kind.False || kind === Kind.Null)
+        b[p++] = id | ((kind === Kind.True ? TRUE : kind === Kind.False ? FALSE : NULL) << 8);
+      else {
+        const plain = kind === Kind.String && table.valueEscaped[i] === 0;
+        b[p] = id | ((plain ? STR : RAW) << 8);
+        b[p + 1] = plain ? vs + 1 : vs;
+        b[p + 2] = plain ? ve - 1 : ve;
+        p += 3;
+      }
     }
-    this.room(1);
-    this.buf[this.pos++] = END;
+    b[head] = fields;
+    this.pos = p;
   }
 
   /**
@@ -68,10 +96,9 @@ export class RecordWriter {
    * the export does not). Rare, so it may scan the line again.
    */
   other(line: Buffer, start: number, end: number): void {
-    const sub = line.subarray(start, end);
-    if (extractEvent(sub) === undefined) return this.notEvent();
-    scanJsonLine(sub, sub.length, this.table, 0); // an object, as extractEvent found
-    this.event(sub, this.table);
+    if (extractEvent(line.subarray(start, end)) === undefined) return this.notEvent();
+    scanJsonLine(line, end, this.table, start); // an object, as extractEvent found; offsets into line
+    this.event(line, this.table);
   }
 
   /** A line that is not an event for the checks either (unterminated, too long, not one). */
@@ -80,53 +107,10 @@ export class RecordWriter {
     this.buf[this.pos++] = NOT_EVENT;
   }
 
-  private field(line: Buffer, t: EntryTable, i: number, id: number): void {
-    const kind = t.kind[i];
-    const vs = t.valueStart[i] as number;
-    const ve = t.valueEnd[i] as number;
-    if (kind === Kind.Number) {
-      this.room(10);
-      this.buf[this.pos] = id;
-      this.buf[this.pos + 1] = NUM;
-      this.buf.writeDoubleLE(jsonNumber(line, vs, ve), this.pos + 2);
-      this.pos += 10;
-    } else if (kind === Kind.True || kind === Kind.False || kind === Kind.Null) {
-      this.room(2);
-      this.buf[this.pos++] = id;
-      this.buf[this.pos++] = kind === Kind.True ? TRUE : kind === Kind.False ? FALSE : NULL;
-    } else if (kind === Kind.String && t.valueEscaped[i] === 0) this.bytes(id, STR, line, vs + 1, ve - 1);
-    else this.bytes(id, RAW, line, vs, ve);
-  }
-
-  private bytes(id: number, kind: number, line: Buffer, s: number, e: number): void {
-    const n = e - s;
-    this.room(6 + n);
-    const b = this.buf;
-    let p = this.pos;
-    b[p] = id;
-    b[p + 1] = kind;
-    b.writeUInt32LE(n, p + 2);
-    p += 6;
-    let high = 0;
-    if (n < 32)
-      for (let k = s; k < e; k++) {
-        const c = line[k] as number;
-        high |= c;
-        b[p++] = c;
-      }
-    else {
-      // Native: a JS loop over every byte of a long string was a per-byte cost.
-      if (!isAscii(line.subarray(s, e))) high = 0x80;
-      p += line.copy(b, p, s, e);
-    }
-    if (kind === STR && high < 0x80) b[this.pos + 1] = STR_ASCII;
-    this.pos = p;
-  }
-
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const g = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(g, 0, 0, this.pos);
+    const g = new Int32Array(Math.max(this.buf.length * 2, this.pos + n));
+    g.set(this.buf.subarray(0, this.pos));
     this.buf = g;
   }
 }
@@ -164,9 +148,8 @@ export function jsonNumber(b: Buffer, s: number, e: number): number {
 /**
  * Strings that repeat (symbols, sides, venues) decoded once, found again by their bytes: a hash of
  * the bytes picks one slot of a small table, and the slot's bytes are compared before its string
- * is taken, so a collision only costs a decode. Records hold ASCII-only strings as such (STR_ASCII),
- * whose bytes are their Latin-1 decoding too. The slots' bytes are kept in one buffer (a Buffer per
- * slot was two objects per miss, and order ids miss once per order).
+ * is taken, so a collision only costs a decode. The slots' bytes are kept in one buffer (a Buffer
+ * per slot was two objects per miss, and order ids miss once per order).
  */
 class ByteInterner {
   private readonly bytes = Buffer.alloc(INTERN_SLOTS * MAX_INTERNED);
@@ -186,7 +169,7 @@ class ByteInterner {
       while (j < n && b[s + j] === c[at + j]) j++;
       if (j === n) return this.strings[slot] as string;
     }
-    const str = ascii ? latin1(b, s, e) : b.toString('utf8', s, e);
+    const str = ascii ? latin1(b, s, e) : utf8(b, s, e);
     if (n <= MAX_INTERNED) {
       for (let j = 0; j < n; j++) c[at + j] = b[s + j] as number;
       this.lengths[slot] = n;
@@ -233,6 +216,12 @@ const latin1: (b: Buffer, s: number, e: number) => string =
   typeof (Buffer.prototype as unknown as { latin1Slice?: unknown }).latin1Slice === 'function'
     ? (b, s, e) => (b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(s, e)
     : (b, s, e) => b.toString('latin1', s, e);
+
+/** `b[s, e)`, valid UTF-8 (the scan checked the line), decoded: Buffer's own utf8Slice when present, as latin1 above. */
+const utf8: (b: Buffer, s: number, e: number) => string =
+  typeof (Buffer.prototype as unknown as { utf8Slice?: unknown }).utf8Slice === 'function'
+    ? (b, s, e) => (b as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(s, e)
+    : (b, s, e) => b.toString('utf8', s, e);
 
 const INTERN_SLOTS = 1024;
 const MAX_INTERNED = 64;
@@ -390,54 +379,60 @@ export class RecordReader {
   private readonly e = new Fields();
 
   /**
-   * Pushes a batch's records to `engine`: the record of line `firstLine + k` (1-based line
-   * number in `file`) with its SHA-256 as evidence: `hashes[k]` in hex, or the DIGEST_SIZE bytes
-   * at `k * DIGEST_SIZE` of a batch's digests (the export's scan has them as bytes; no hex string
-   * per line is held while a batch waits, and the engine makes one only for the lines it keeps).
+   * Pushes a batch's records to `engine`: `lines` are the batch's bytes the records point into;
+   * the record of line `firstLine + k` (1-based line number in `file`) with its SHA-256 as
+   * evidence: `hashes[k]` in hex, or the DIGEST_SIZE bytes at `k * DIGEST_SIZE` of a batch's
+   * digests (the export's scan has them as bytes; no hex string per line is held while a batch
+   * waits, and the engine makes one only for the lines it keeps).
    */
   feed(
     engine: EventSink,
-    records: Uint8Array,
+    records: Int32Array,
+    lines: Buffer,
     file: string,
     firstLine: number,
     hashes: readonly string[] | Uint8Array,
   ): void {
-    const b = Buffer.from(records.buffer, records.byteOffset, records.length);
     const digests =
       hashes instanceof Uint8Array ? Buffer.from(hashes.buffer, hashes.byteOffset, hashes.length) : undefined;
-    // Unaligned little-endian reads: a DataView's are compiled inline; Buffer's readDoubleLE
-    // assembled the eight bytes in JavaScript (a tenth of the checks' time on the reading thread).
-    const dv = new DataView(records.buffer, records.byteOffset, records.length);
+    const r = records;
+    // One native pass over the batch (bytes the line scanner read as UTF-8): an ASCII batch's
+    // strings are their Latin-1 decoding, cheaper than a UTF-8 one, and this pass brings the batch's
+    // bytes back into the cache for the reads below.
+    const ascii = isAscii(lines);
     let p = 0;
-    for (let k = 0; p < b.length; k++) {
-      if (b[p++] === NOT_EVENT) {
+    for (let k = 0; p < r.length; k++) {
+      const n = r[p++] as number;
+      if (n === NOT_EVENT) {
         engine.malformed();
         continue;
       }
       // One Fields object for every event: the sink must not keep it past pushLine (EventSink).
       const e = this.e;
-      for (;;) {
-        const id = b[p] as number;
-        if (id === END) break;
-        const kind = b[p + 1];
-        p += 2;
+      for (let j = 0; j < n; j++) {
+        const w = r[p] as number;
+        const id = w & 0xff;
+        const kind = w >> 8;
         if (kind === NUM) {
-          setField(e, id, dv.getFloat64(p, true));
-          p += 8;
-        } else if (kind === STR || kind === STR_ASCII || kind === RAW) {
-          const n = dv.getUint32(p, true);
-          const s = p + 4;
-          p = s + n;
-          if (kind === RAW) setField(e, id, this.parsed.value(b, s, p));
+          F64_WORDS[0] = r[p + 1] as number;
+          F64_WORDS[1] = r[p + 2] as number;
+          setField(e, id, F64[0]);
+          p += 3;
+        } else if (kind === STR || kind === RAW) {
+          const s = r[p + 1] as number;
+          const end = r[p + 2] as number;
+          p += 3;
+          if (kind === RAW) setField(e, id, this.parsed.value(lines, s, end));
           else {
             const interner = this.interners[id];
-            const ascii = kind === STR_ASCII;
-            if (interner !== undefined) setField(e, id, interner.value(b, s, p, ascii));
-            else setField(e, id, ascii ? latin1(b, s, p) : b.toString('utf8', s, p));
+            if (interner !== undefined) setField(e, id, interner.value(lines, s, end, ascii));
+            else setField(e, id, ascii ? latin1(lines, s, end) : utf8(lines, s, end));
           }
-        } else setField(e, id, kind === TRUE ? true : kind === FALSE ? false : null);
+        } else {
+          setField(e, id, kind === TRUE ? true : kind === FALSE ? false : null);
+          p++;
+        }
       }
-      p++;
       if (digests === undefined) engine.pushLine(e as unknown as LogEvent, file, firstLine + k, hashes[k] as string);
       else if (engine.pushDigest !== undefined)
         engine.pushDigest(e as unknown as LogEvent, file, firstLine + k, digests, k * DIGEST_SIZE);

@@ -20,6 +20,7 @@ import {
 import { replayDay, recoveryFileOf } from '../compliance/check.js';
 import { resolveStartState } from '../compliance/carry-source.js';
 import { RecordReader } from '../compliance/records.js';
+import type { RecordsConsumer } from './scan-day.js';
 import { snapshotStoreCheck } from '../compliance/snapshot-recorded.js';
 import { PACK_PATH, PAYLOAD_NAME } from '../format/pack.js';
 import { fingerprint } from '../signing/index.js';
@@ -59,7 +60,7 @@ export const PACK_LOG_NAME = PACK_PATH.log;
 /** A run of the checks alongside the export's scan. */
 export interface PackCompliance {
   /** The records of a batch of lines from the export's scan (see RecordsConsumer in scan-day.ts). */
-  readonly onRecords: (records: Uint8Array, firstLine: number, digests: Uint8Array) => void;
+  readonly onRecords: RecordsConsumer;
   /** Ends the day and renders the three files. */
   finish(facts: {
     chainEndHash: string | null;
@@ -109,7 +110,8 @@ export async function startPackCompliance(
   // findings quote this evidence, and the file name must say which day's log holds the line.
   const dayLog = recoveryFileOf(date);
   return {
-    onRecords: (records, firstLine, digests) => reader.feed(engine, records, PACK_LOG_NAME, firstLine, digests),
+    onRecords: (records, lines, firstLine, digests) =>
+      reader.feed(engine, records, lines, PACK_LOG_NAME, firstLine, digests),
     finish: (facts) => {
       engine.endDay(date);
       const end = engine.carryOutChunks(date, (f) => (f === PACK_LOG_NAME ? dayLog : f));

@@ -69,10 +69,15 @@ export interface BatchResult {
   readonly orders: Uint8Array;
   readonly fills: Uint8Array;
   readonly alerts: Uint8Array;
-  /** The compliance checks' records of the batch's lines (src/compliance/records.ts), empty when they do not run. */
-  readonly records: Uint8Array;
+  /**
+   * The compliance checks' records of the batch's lines (src/compliance/records.ts: offsets into the
+   * batch's bytes), empty when they do not run.
+   */
+  readonly records: Int32Array;
   readonly delta: BatchDelta;
 }
+
+const NO_RECORDS = new Int32Array(0);
 
 /** The envelope values an event's rows and counts need. */
 type RowEnvelope = Pick<EventLine, 'category' | 'event' | 'seq' | 'late' | 'prev'>;
@@ -174,7 +179,7 @@ export class BatchProcessor {
         );
       }
     }
-    const out = (s: GrowableByteSink | RecordWriter): Uint8Array => {
+    const out = (s: GrowableByteSink): Uint8Array => {
       const v = s.view();
       const r = copy ? new Uint8Array(v.length) : v;
       if (copy) r.set(v);
@@ -199,7 +204,12 @@ export class BatchProcessor {
     this.malformed = [];
     this.firstSeq = this.lastSeq = null;
     this.startPrev = null;
-    const records = this.records === undefined ? new Uint8Array(0) : out(this.records);
+    let records: Int32Array = NO_RECORDS;
+    if (this.records !== undefined) {
+      const v = this.records.view();
+      records = copy ? v.slice() : v;
+      this.records.clear();
+    }
     return { id, orders: out(this.orders), fills: out(this.fills), alerts: out(this.alerts), records, delta };
   }
 

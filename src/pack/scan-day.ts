@@ -103,11 +103,21 @@ export interface ScanDayOptions {
 
 /**
  * Receives a batch's compliance records: the record of line `firstLine + k` (1-based) belongs
- * with the 32 bytes at `digests[32k]`, that line's SHA-256. `records` is the consumer's to keep;
- * `digests` is valid only during the call (its buffer is reused for a later batch): bytes, not a
- * hex string per line, so nothing per line is held while a batch waits its turn.
+ * with the 32 bytes at `digests[32k]`, that line's SHA-256, and points into `lines`, the batch's
+ * bytes. `records` is the consumer's to keep; `lines` and `digests` are valid only during the call
+ * (their buffers are reused for a later batch): bytes, not a string per line, so nothing per line
+ * is held while a batch waits its turn.
  */
-export type RecordsConsumer = (records: Uint8Array, firstLine: number, digests: Uint8Array) => void;
+export type RecordsConsumer = (records: Int32Array, lines: Buffer, firstLine: number, digests: Uint8Array) => void;
+
+/** A batch handed over whose records are not fed yet: its first line, its lines' digests and its bytes. */
+interface Waiting {
+  readonly firstLine: number;
+  readonly digests: Buffer;
+  readonly lines: number;
+  readonly buf: Buffer;
+  readonly used: number;
+}
 
 /** Where the derived payload bytes go: a file being written, or only a digest (verify). */
 export interface PayloadSink {
@@ -143,7 +153,7 @@ export class DayScanner {
   private readonly digestBufs: Buffer[];
   private readonly tableBufs: Int32Array[];
   private batchId = 0;
-  private buf = Buffer.allocUnsafe(BATCH_BYTES);
+  private buf: Buffer = Buffer.allocUnsafe(BATCH_BYTES);
   private readonly meta = new Float64Array(META * BATCH_LINES);
   /** Each line's SHA-256 (DIGEST_BYTES a line): its leaf and the tree's nodes are hashed with the batch. */
   private readonly digests = Buffer.allocUnsafe(DIGEST_BYTES * BATCH_LINES);
@@ -167,9 +177,14 @@ export class DayScanner {
   private readonly local: BatchProcessor;
   /** With onRecords: the first line number of the batch being cut, and of each batch not yet written with its lines' digests. */
   private firstLine = 0;
-  private readonly waiting: { firstLine: number; digests: Buffer; lines: number }[] = [];
+  private readonly waiting: Waiting[] = [];
   /** Digest buffers onRecords is done with, for the next batches (at most as many as ever waited at once). */
   private readonly spareDigests: Buffer[] = [];
+  /**
+   * With onRecords: batch buffers onRecords is done with. A batch's bytes are kept until its records
+   * are fed (they point into them), and the next batch is cut into a spare one: no copy.
+   */
+  private readonly spareBufs: Buffer[] = [];
 
   /**
    * `file`: the log file's own name (`audit-YYYYMMDD.jsonl`), which a recovery event must name;
@@ -220,9 +235,15 @@ export class DayScanner {
       this.sinks.fills.writeBytes(r.fills);
       this.sinks.alerts.writeBytes(r.alerts);
       if (this.onRecords !== undefined) {
-        const w = this.waiting.shift() as { firstLine: number; digests: Buffer; lines: number };
-        this.onRecords(r.records, w.firstLine, w.digests.subarray(0, w.lines * DIGEST_BYTES));
+        const w = this.waiting.shift() as Waiting;
+        this.onRecords(
+          r.records,
+          w.buf.subarray(0, w.used),
+          w.firstLine,
+          w.digests.subarray(0, w.lines * DIGEST_BYTES),
+        );
         this.spareDigests.push(w.digests);
+        if (w.buf.length === BATCH_BYTES) this.spareBufs.push(w.buf);
       }
       this.acc.merge(r.delta);
       this.nextToWrite++;
@@ -251,7 +272,7 @@ export class DayScanner {
     if (this.onRecords !== undefined) {
       const d = this.spareDigests.pop() ?? Buffer.allocUnsafeSlow(DIGEST_BYTES * BATCH_LINES);
       this.digests.copy(d, 0, 0, this.count * DIGEST_BYTES);
-      this.waiting.push({ firstLine: this.firstLine, digests: d, lines: this.count });
+      this.waiting.push({ firstLine: this.firstLine, digests: d, lines: this.count, buf: this.buf, used: this.used });
     }
     const slot = this.freeSlot();
     if (slot < 0 && this.nextToWrite === id) {
@@ -292,6 +313,8 @@ export class DayScanner {
 
   /** The batch is handed over: the next one starts empty, after its lines. */
   private next(): void {
+    // The records point into this batch's bytes until they are fed: the next batch gets a buffer of its own.
+    if (this.onRecords !== undefined) this.buf = this.spareBufs.pop() ?? Buffer.allocUnsafe(BATCH_BYTES);
     this.first += this.count;
     this.used = 0;
     this.count = 0;

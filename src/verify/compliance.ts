@@ -29,6 +29,7 @@ import {
   type PackFacts as PageFacts,
 } from '../compliance/index.js';
 import { RecordReader } from '../compliance/records.js';
+import type { RecordsConsumer } from '../pack/scan-day.js';
 import { recordedStoreCheck } from '../compliance/snapshot-recorded.js';
 import { AuditpackError } from '../errors.js';
 import { dayNumberOfIsoDate } from '../rotation/days.js';
@@ -77,7 +78,7 @@ export interface ComplianceRecheckStart {
    * order, from a scan that has already read each line (the payload derivation's, as the export's
    * scan feeds its own checks): the line is not read a second time for the checks.
    */
-  readonly records: ((records: Uint8Array, firstLine: number, digests: Uint8Array) => void) | undefined;
+  readonly records: RecordsConsumer | undefined;
   /**
    * Judges the re-run (undefined when the pack has no compliance files). `logScanned`: every line
    * of the log was fed; otherwise the log is read here.
@@ -138,10 +139,10 @@ export async function startComplianceRecheck(
       failed = err; // judged as the separate re-run judged it (finish)
     }
   };
-  const records = (b: Uint8Array, firstLine: number, digests: Uint8Array): void => {
+  const records = (b: Int32Array, lines: Buffer, firstLine: number, digests: Uint8Array): void => {
     if (failed !== undefined) return;
     try {
-      reader.feed(engine, b, LOG, firstLine, digests);
+      reader.feed(engine, b, lines, LOG, firstLine, digests);
     } catch (err) {
       failed = err;
     }

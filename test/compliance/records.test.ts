@@ -28,7 +28,7 @@ function throughRecords(lines: readonly Buffer[]): (LogEvent | undefined)[] {
     }
     at += l.length + 1;
   }
-  expect(Buffer.from(indexed.view()).equals(writer.view())).toBe(true);
+  expect(indexed.view()).toEqual(writer.view());
   const out: (LogEvent | undefined)[] = [];
   const refs: LineRef[] = [];
   new RecordReader().feed(
@@ -39,7 +39,8 @@ function throughRecords(lines: readonly Buffer[]): (LogEvent | undefined)[] {
       },
       malformed: () => out.push(undefined),
     },
-    Buffer.from(writer.view()),
+    writer.view().slice(),
+    batch,
     'f',
     7,
     lines.map((_, k) => `h${k}`),
@@ -153,7 +154,8 @@ describe('compliance records (one scan serves the export and the checks)', () =>
         },
         malformed: () => seen.push(['malformed']),
       },
-      Buffer.from(w.view()),
+      w.view().slice(),
+      batch,
       'f',
       1,
       lines.map(() => 'h'),

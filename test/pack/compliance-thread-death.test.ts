@@ -43,7 +43,8 @@ describe('compliance records when the scan thread dies', () => {
       logFile: log,
       dataDir,
       alertFilter: DEFAULT_ALERT_FILTER,
-      onRecords: (records, firstLine, hashes) => reader.feed(engine, records, 'x.jsonl', firstLine, hashes),
+      onRecords: (records, lines, firstLine, hashes) =>
+        reader.feed(engine, records, lines, 'x.jsonl', firstLine, hashes),
     });
     expect(workerActivity('export scan').fallbacks).toEqual([
       expect.stringMatching(/the thread stopped: exited with code 9/),
