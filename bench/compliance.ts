@@ -112,7 +112,7 @@ console.log(JSON.stringify(r.compliance));
     if (baseline !== undefined) base.push(timed(process.execPath, [baseline, logDir, out(`base-${i}`), 'on'], work));
     for (const k of ['on', 'off', 'base']) rmSync(out(`${k}-${i}`), { recursive: true, force: true });
     process.stderr.write(
-      `round ${i + 1}: with checks ${on[i]?.seconds.toFixed(2)} s, without ${off[i]?.seconds.toFixed(2)} s${baseline === undefined ? '' : `, baseline with checks ${base[i]?.seconds.toFixed(2)} s`} (load ${loadavg()[0]?.toFixed(2)})\n`,
+      `round ${i + 1}: with checks ${on[i]?.seconds.toFixed(2)} s (CPU ${on[i]?.cpu.toFixed(2)} s), without ${off[i]?.seconds.toFixed(2)} s (CPU ${off[i]?.cpu.toFixed(2)} s)${baseline === undefined ? '' : `, baseline with checks ${base[i]?.seconds.toFixed(2)} s (CPU ${base[i]?.cpu.toFixed(2)} s)`} (load ${loadavg()[0]?.toFixed(2)})\n`,
     );
   }
   const findings = execFileSync(process.execPath, [runner, logDir, out('count'), 'on'], { encoding: 'utf8' }).trim();
