@@ -4,7 +4,8 @@
  * with the record's SHA-256: a snapshot taken with its event sent to another log, or a record
  * planted in the store by hand, is not part of the tamper-evident trail and must not decide which
  * rules apply. The event is looked for in the log of the snapshot's day and of the day after (a
- * snapshot taken in the last minute before midnight may be logged just after it).
+ * snapshot taken in the last minute before midnight may be logged just after it; it then governs
+ * only the lines after its event, as the next day's own snapshots do: timeline.ts).
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';

@@ -2,8 +2,9 @@
  * Which policy was in force when: the policy file as recorded by the config snapshots. A snapshot
  * governs the events after its ConfigSnapshot event in the log (log order, not the writer's clock:
  * a snapshot back-dated after the fact re-judges nothing already written). Events before the
- * period's first snapshot event fall under the newest snapshot taken before the period (or, when
- * there is none, the built-in defaults, with a note). Without snapshots of the file, the file as it
+ * period's first snapshot event fall under the newest snapshot taken before the period whose event
+ * is before the period in the log too (or, when there is none, the built-in defaults, with a note):
+ * one dated the day before's last minute whose event is a line of the period is one of the period's. Without snapshots of the file, the file as it
  * is now applies; without a file, the built-in defaults.
  */
 import { closeSync, fstatSync, readSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { compileRedactor } from '../redaction/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import { readSnapshotFile } from '../snapshot/read.js';
 import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
+import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { listSnapshotIds, readRecord, timestampOfId } from '../snapshot/store.js';
 import { snapshotRecording } from './snapshot-recorded.js';
 import {
@@ -179,16 +181,27 @@ async function policiesFromSnapshots(
   const before = ids.filter((id) => id.slice(0, 8) < start);
   const within = ids.filter((id) => id.slice(0, 8) >= start && id.slice(0, 8) <= end);
   const out: PolicyInForce[] = [];
-  // The newest snapshot before the period that holds the policy: in force when the period starts.
+  const firstDay = dayNumberOfIsoDate(from);
+  if (firstDay === undefined)
+    throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(from)}`);
+  const firstFile = logFileName(firstDay);
+  // A snapshot dated before the period whose ConfigSnapshot event is a line of the period (one of
+  // the day before's last minute, logged after midnight or back-dated and filed as a `late` line)
+  // came after some of the period's lines in the log: like the period's own, it governs only the
+  // lines after its event, whatever its time says.
+  const loggedWithin: PolicyInForce[] = [];
+  // The newest snapshot before the period, in the log too, that holds the policy: in force when the period starts.
   for (let i = before.length - 1; i >= 0; i--) {
-    const e = await fromSnapshot(src, before[i] as string, rel, notes);
-    if (e !== undefined) {
-      out.push({ ...e, from: null, from_us: Number.NEGATIVE_INFINITY });
+    const e = await fromSnapshot(src, before[i] as string, rel, notes, firstFile);
+    if (e?.loggedWithin) loggedWithin.unshift(e.policy);
+    else if (e !== undefined) {
+      out.push({ ...e.policy, from: null, from_us: Number.NEGATIVE_INFINITY });
       break;
     }
   }
-  for (const id of within) {
-    const e = await fromSnapshot(src, id, rel, notes);
+  const ofPeriod: (PolicyInForce | string)[] = [...loggedWithin, ...within];
+  for (const item of ofPeriod) {
+    const e = typeof item === 'string' ? (await fromSnapshot(src, item, rel, notes, firstFile))?.policy : item;
     if (e === undefined) continue;
     const last = out.at(-1);
     if (last !== undefined && last.sha256 === e.sha256) continue; // unchanged: the earlier one stays in force
@@ -222,11 +235,13 @@ async function fromSnapshot(
   id: string,
   rel: string,
   notes: string[],
-): Promise<PolicyInForce | undefined> {
+  periodFile: string,
+): Promise<{ policy: PolicyInForce; loggedWithin: boolean } | undefined> {
   const { snapshotDir } = src;
   const rec = await readRecord(snapshotDir, id);
   const entry = Object.hasOwn(rec.files, rel) ? rec.files[rel] : undefined;
   if (entry === undefined || !entry.stored) return undefined;
+  let loggedWithin = false;
   if (src.logDir !== undefined) {
     const r = await snapshotRecording(snapshotDir, src.logDir, id);
     if (r.recorded === false) {
@@ -236,11 +251,14 @@ async function fromSnapshot(
     // Its day's log pruned: refusing it would leave the file as it is now, which nothing vouches
     // for either; it is used, and the report says its recording was not checked.
     if (r.recorded === 'unknown') notes.push(`snapshot ${id}: ${rel} was used, but ${r.reason}`);
+    // Its event is a line of the period's own log files (`audit-YYYYMMDD.jsonl`: names sort by day).
+    else loggedWithin = r.file >= periodFile;
   }
   const text = (await readSnapshotFile({ snapshotDir, id, file: rel })).toString('utf8');
   const from = timestampOfId(id);
   try {
-    return policyFromText(text, { from, source: 'snapshot', snapshot_id: id, path: rel, sha256: entry.hash });
+    const policy = policyFromText(text, { from, source: 'snapshot', snapshot_id: id, path: rel, sha256: entry.hash });
+    return { policy, loggedWithin };
   } catch (err) {
     if (!(err instanceof AuditpackError) || err.code !== 'CONFIG_INVALID') throw err;
     notes.push(

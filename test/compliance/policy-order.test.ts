@@ -3,10 +3,12 @@
  * already written: a snapshot taken at the end of a day and back-dated (faketime, or any writer's
  * clock) must not re-judge the day, and must not launder a config change it did not follow.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCompliance } from '../../src/compliance/index.js';
 import { exportPack } from '../../src/pack/index.js';
+import { dayNumberOfIsoDate, isoDate, logFileName } from '../../src/rotation/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -29,6 +31,8 @@ const order = (at: string, id: string, price = 1): Ev[] => [
   ],
 ];
 
+const DAY_BEFORE = isoDate((dayNumberOfIsoDate(DATE) as number) - 1);
+const DAY_AFTER = isoDate((dayNumberOfIsoDate(DATE) as number) + 1);
 const STRICT = TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000');
 const LAX = TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 1000000000');
 
@@ -36,13 +40,13 @@ function day() {
   const cwd = tempDir();
   const logDir = join(cwd, 'logs');
   const snapshotDir = join(cwd, 'audit/snapshots');
-  const snap = (time: string, reason: string) =>
+  const snap = (time: string, reason: string, date = DATE) =>
     createConfigSnapshot({
       cwd,
       snapshotDir,
       logDir,
       reason,
-      clock: () => micros(DATE, time),
+      clock: () => micros(date, time),
       patterns: ['configs/*.yaml'],
     });
   const check = () => checkCompliance({ cwd, logDir, from: DATE, to: DATE, snapshotDir });
@@ -120,5 +124,53 @@ describe('a policy snapshot governs only the lines after its event in the log', 
     await d.snap('10:01:00', 'after the change');
     await writeEvents(d.logDir, [['14:00:00', 'auth', 'Logout', { user: 'alice' }]]);
     expect((await d.check()).findings).toEqual([]);
+  });
+
+  it('a snapshot dated the day before’s last minute, logged as a late line of the day, governs only the lines after it', async () => {
+    const d = day();
+    writePolicy(d.cwd, STRICT);
+    await d.snap('00:00:00', 'start of day before', DAY_BEFORE);
+    await writeEvents(d.logDir, [['09:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'X')]);
+    // 14:00: the limit lifted, and config_snapshot_backdated too; the snapshot's clock says 23:59:30
+    // the day before, so the logger files its event into the day's file as a `late` line.
+    writePolicy(d.cwd, `${LAX}disabled_rules: [config_snapshot_backdated]\n`);
+    const late = await d.snap('23:59:30', 'routine', DAY_BEFORE);
+    expect(readFileSync(join(d.logDir, logFileName(dayNumberOfIsoDate(DATE) as number)), 'utf8')).toContain(
+      `"late":true,"category":"config","event":"ConfigSnapshot","snapshot_id":"${late.snapshot_id}"`,
+    );
+    await writeEvents(d.logDir, order('15:00:00', 'Y')); // after the lax snapshot: under it
+    const r = await d.check();
+    // Judged under the policy before it, which its own cannot disable.
+    expect(r.findings.map((f) => [f.rule, f.order_ids])).toEqual([
+      ['config_snapshot_backdated', []],
+      ['order_notional_exceeded', ['X']],
+    ]);
+    expect(r.policies.map((p) => [p.from === null, p.snapshot_id])).toEqual([
+      [true, expect.stringMatching(/^20250907T000000/)],
+      [false, late.snapshot_id],
+    ]);
+
+    // The export records the same, and verify's re-run from the pack alone agrees.
+    const pack = await exportPack({
+      date: DATE,
+      logDir: d.logDir,
+      artifactsDir: join(d.cwd, 'artifacts'),
+      version: '0.1.0',
+      recordEvent: false,
+      snapshot: { cwd: d.cwd, snapshotDir: d.snapshotDir, patterns: ['configs/*.yaml'] },
+    });
+    expect(pack.compliance).toMatchObject({ warning: 2, total: 2 });
+    const v = await verifyPack(pack.path);
+    expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
+
+    // The next day starts under it: its event was the last policy event of the day in the log.
+    const next = await checkCompliance({
+      cwd: d.cwd,
+      logDir: d.logDir,
+      from: DAY_AFTER,
+      to: DAY_AFTER,
+      snapshotDir: d.snapshotDir,
+    });
+    expect(next.policies.map((p) => [p.from, p.snapshot_id])).toEqual([[null, late.snapshot_id]]);
   });
 });
