@@ -1115,8 +1115,8 @@ def check_canonical_manifest(man, files, date, shown, rep):
         bad("the fields are not exactly " + ", ".join(fields) + " in this order")
     if "partial" in man and man["partial"] is not True:
         bad("partial is present but not true")
-    if "csv_rules" in man and (type(man["csv_rules"]) is not int or man["csv_rules"] != 2):
-        bad("csv_rules is present but not 2")
+    if "csv_rules" in man and (type(man["csv_rules"]) is not int or man["csv_rules"] not in CSV_RULES_RECORDED):
+        bad("csv_rules is present but not 2 or 3")
     for k, keys in NESTED_KEYS.items():
         v = man.get(k)
         if isinstance(v, dict) and list(v.keys()) != keys:
@@ -1188,13 +1188,18 @@ def quote_if_needed(s):
 
 # FORMAT.md "Formula injection": a formula character at the start of a text cell and, under CSV
 # rules 2, after a `;` or `;"` (Excel in `;`-separator locales splits a cell at `;`) gets a `'`;
+# under rules 3 also after a CR or LF, or CR/LF and `"` (such a reader ends the record there);
 # in JSON text (extra, an object in a column) a `;` before = + - @ is written as \u003b.
+CSV_RULES_RECORDED = (2, 3)
 AFTER_SEMICOLON = re.compile(r';("?)(?=[=+\-@\t\r])')
+AFTER_BREAK = re.compile(r'([;\r\n])("?)(?=[=+\-@\t\r])')
 JSON_SEMICOLON = re.compile(r';(?=[=+\-@])')
 
 
 def neutralise(s, rules):
     t = ("'" + s) if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+    if rules >= 3:
+        return AFTER_BREAK.sub(r"\1\2'", t)
     return AFTER_SEMICOLON.sub(r";\1'", t) if rules >= 2 else t
 
 
@@ -1202,7 +1207,7 @@ def json_text(raw, rules):
     return JSON_SEMICOLON.sub(r"\\u003b", raw) if rules >= 2 else raw
 
 
-def csv_row(text, columns, rules=2):
+def csv_row(text, columns, rules=3):
     """One record of orders.csv / fills.csv as export derives it from the line's text."""
     entries = top_level_entries(text)
     last = {}
@@ -1255,7 +1260,8 @@ def check_derived(files, man, event_lines, shown, rep):
     alerts = []
     flt = man.get("alert_filter")
     flt_ok = isinstance(flt, dict) and all(isinstance(flt.get(k), list) for k in ("categories", "events", "severities"))
-    rules = 2 if man.get("csv_rules") == 2 and type(man.get("csv_rules")) is int else 1  # absent: made before rules 2
+    cr = man.get("csv_rules")
+    rules = cr if type(cr) is int and cr in CSV_RULES_RECORDED else 1  # absent: made before rules 2
     for ev, raw in event_lines:
         text = raw.decode("utf-8")
         if ev.get("category") == "order":

@@ -2,7 +2,7 @@
  * The compliance report (`auditpack.compliance-report/1`, docs/FORMAT.md "Compliance report"),
  * its CSV for reviewers, and the comparison `verify` makes between a recorded report and a re-run.
  */
-import { csvField, neutraliseFormula } from '../format/csv-cell.js';
+import { type CsvRules, csvField, neutraliseFormula } from '../format/csv-cell.js';
 import { showInvisible } from './visible.js';
 import type { CarriedIn } from './carry-source.js';
 import type { EngineResult } from './engine.js';
@@ -19,7 +19,7 @@ export const COMPLIANCE_REPORT_FORMAT = 'auditpack.compliance-report/1';
  * verify, years later and with a newer auditpack, can tell a pack made under older rules (its
  * re-run differs because the rules did) from an edited one. A report without it is version 1.
  */
-export const COMPLIANCE_RULES_VERSION = 16;
+export const COMPLIANCE_RULES_VERSION = 17;
 
 /**
  * The rules version from which compliance_findings.csv also neutralises a formula character after
@@ -27,6 +27,18 @@ export const COMPLIANCE_RULES_VERSION = 16;
  * rendered as it was, so its pack's CSV still matches.
  */
 export const FINDINGS_CSV_SEMICOLON_SINCE = 12;
+
+/**
+ * The rules version from which compliance_findings.csv also neutralises a formula character after
+ * a CR or LF inside a cell (CSV rules 3: a `;`-splitting reader ends the record there).
+ */
+export const FINDINGS_CSV_BREAK_SINCE = 17;
+
+/** The CSV cell rules compliance_findings.csv is rendered by for a report of rules `rules`. */
+function findingsCsvRules(rules: number): CsvRules {
+  if (rules >= FINDINGS_CSV_BREAK_SINCE) return 3;
+  return rules >= FINDINGS_CSV_SEMICOLON_SINCE ? 2 : 1;
+}
 
 /** A policy as the report records it: enough to re-run the checks with it. */
 export interface RecordedPolicy {
@@ -213,7 +225,8 @@ export function findingsCsv(r: ComplianceReport): string {
  * come instead of holding the whole CSV (megabytes on a day of many findings).
  */
 export function* findingsCsvRows(r: ComplianceReport): Generator<string> {
-  const cell = (r.rules ?? 1) >= FINDINGS_CSV_SEMICOLON_SINCE ? semicolonSafeCell : firstCharCell;
+  const rules = findingsCsvRules(r.rules ?? 1);
+  const cell = (raw: string): string => csvField(neutraliseFormula(showInvisible(raw), rules));
   yield `${FINDINGS_CSV_COLUMNS.join(',')}\r\n`;
   for (const f of r.findings) {
     const evidence = f.evidence.map((e) => `${e.file}:${e.line} seq ${e.seq} sha256 ${e.line_sha256}`).join('; ');
@@ -233,16 +246,6 @@ export function* findingsCsvRows(r: ComplianceReport): Generator<string> {
       .map(cell)
       .join(',')}\r\n`;
   }
-}
-
-/** A cell of a report made before FINDINGS_CSV_SEMICOLON_SINCE: only the first character looked at. */
-function firstCharCell(raw: string): string {
-  return csvField(neutraliseFormula(showInvisible(raw), 1));
-}
-
-/** A cell: a formula character at the start and after every `;` neutralised (src/pack/csv.ts). */
-function semicolonSafeCell(raw: string): string {
-  return csvField(neutraliseFormula(showInvisible(raw), 2));
 }
 
 /** One difference between a recorded report and a re-run. */

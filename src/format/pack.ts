@@ -193,7 +193,8 @@ export interface PackManifest {
   readonly line_tree?: LineTree;
   /**
    * The CSV cell rules orders.csv and fills.csv were written by (docs/FORMAT.md, "Formula
-   * injection"): 2; absent in packs made before it existed, which were written by rules 1.
+   * injection"): 2 or 3 (this build writes 3); absent in packs made before it existed, which were
+   * written by rules 1.
    */
   readonly csv_rules?: number;
 }

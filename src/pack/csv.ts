@@ -18,15 +18,24 @@
  * Since CSV rules 2 (manifest.json `csv_rules`) a formula character after a `;` is neutralised too
  * (src/format/csv-cell.ts: Excel in `;`-separator locales splits a cell there), and in JSON text
  * (`extra`, an object in a column) a `;` before `=`, `+`, `-` or `@` is written as the JSON escape
- * `\u003b`, which keeps the JSON's value. Packs without `csv_rules` were made under rules 1 and are
- * derived again under rules 1.
+ * `\u003b`, which keeps the JSON's value. Since CSV rules 3 a formula character after a CR or LF
+ * inside a text cell is neutralised too (a `;`-splitting reader ends the record there; JSON text
+ * holds no raw CR or LF). Packs without `csv_rules` were made under rules 1 and are derived again
+ * under rules 1; a pack is always derived again under its own rules.
  */
-import { CSV_RULES, type CsvRules, csvField, isFormulaStart, neutraliseFormula } from '../format/csv-cell.js';
+import {
+  CSV_RULES,
+  type CsvRules,
+  csvField,
+  isFormulaStart,
+  neutraliseFormula,
+  RECORDED_CSV_RULES,
+} from '../format/csv-cell.js';
 import type { ByteSink } from '../fsx/byte-sink.js';
 import { Kind, type EntryTable } from '../json/line-scanner.js';
 import { KEY, type KeyIndex, type KeyName } from './keys.js';
 
-export { CSV_RULES, type CsvRules, csvField, neutraliseFormula };
+export { CSV_RULES, type CsvRules, csvField, neutraliseFormula, RECORDED_CSV_RULES };
 
 /** Columns of data/orders.csv (then `extra`). */
 export const ORDER_COLUMNS = Object.freeze([

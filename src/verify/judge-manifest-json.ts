@@ -3,6 +3,7 @@
  * documented fields in canonical form, each field's shape, and agreement with bag-info.txt, the
  * pack directory's name and manifest-sha256.txt.
  */
+import { RECORDED_CSV_RULES } from '../format/csv-cell.js';
 import { MANIFEST_FIELDS, PACK_FORMAT, PACK_PATH, renderManifest } from '../format/pack.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 import { type ManifestEntry, rootText } from './checksum-file.js';
@@ -97,8 +98,11 @@ function judgeFieldSet(m: Manifest, raw: string, f: Findings, bad: BadField): vo
   const optional: readonly string[] = ['partial', 'line_tree', 'csv_rules'];
   const missing = MANIFEST_FIELDS.filter((k) => !optional.includes(k) && !Object.hasOwn(m, k));
   if (Object.hasOwn(m, 'partial') && m.partial !== true) bad('partial', 'is present but not true');
-  if (Object.hasOwn(m, 'csv_rules') && m.csv_rules !== 2)
-    bad('csv_rules', `is ${JSON.stringify(m.csv_rules)?.slice(0, 40)}, not 2 (the one version that records it)`);
+  if (Object.hasOwn(m, 'csv_rules') && !RECORDED_CSV_RULES.some((r) => r === m.csv_rules))
+    bad(
+      'csv_rules',
+      `is ${JSON.stringify(m.csv_rules)?.slice(0, 40)}, not ${RECORDED_CSV_RULES.join(' or ')} (the versions that record it)`,
+    );
   if (unknown.length > 0)
     bad(
       'has',

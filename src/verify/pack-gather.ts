@@ -8,7 +8,7 @@ import { DEFAULT_NAMESPACE, signerAllowsNamespace } from '../signing/index.js';
 import type { ScannedLine } from '../chain/lines.js';
 import type { PackFacts as PageFacts } from '../compliance/index.js';
 import { parsePackName, type RecordedAlertFilter } from '../format/pack.js';
-import { CSV_RULES, type CsvRules } from '../pack/csv.js';
+import { CSV_RULES, type CsvRules, RECORDED_CSV_RULES } from '../pack/csv.js';
 import { pageSignerOf } from './judge-signature.js';
 import type { LogFacts } from './log-facts.js';
 import { readLine } from './log-line.js';
@@ -120,13 +120,15 @@ export function alertAccumulator(
 }
 
 /**
- * The CSV cell rules a pack was made under, from manifest.json bytes: `csv_rules` 2, else 1 (packs
- * made before it existed have none; any other value is judged a malformed manifest later).
+ * The CSV cell rules a pack was made under, from manifest.json bytes: its `csv_rules` (2 or 3),
+ * else 1 (packs made before it existed have none; any other value is judged a malformed manifest
+ * later).
  */
 export function peekCsvRules(buf: Buffer | 'too-large' | undefined): CsvRules {
   if (!Buffer.isBuffer(buf)) return CSV_RULES;
   try {
-    return (JSON.parse(buf.toString('utf8')) as { csv_rules?: unknown } | null)?.csv_rules === 2 ? 2 : 1;
+    const v = (JSON.parse(buf.toString('utf8')) as { csv_rules?: unknown } | null)?.csv_rules;
+    return RECORDED_CSV_RULES.find((r) => r === v) ?? 1;
   } catch {
     return CSV_RULES;
   }

@@ -22,12 +22,18 @@ const NUMERIC = new Set(['seq', 'quantity', 'price']);
 
 const FORMULA = new Set(['=', '+', '-', '@', '\t', '\r']);
 
-/** Rules 2 of a text cell, character by character: `'` before a formula character at the start, after `;` or after `;"`. */
+/** Where a `;`-splitting spreadsheet starts a cell: after `;`, and (a new row) after CR or LF. */
+const BREAK = new Set([';', '\r', '\n']);
+
+/**
+ * Rules 3 of a text cell, character by character: `'` before a formula character at the start,
+ * after `;`, CR or LF, or after one of them and `"`.
+ */
 function neutralised(v: string): string {
   let out = '';
   for (let i = 0; i < v.length; i++) {
     const ch = v[i] as string;
-    const after = i === 0 || v[i - 1] === ';' || (v[i - 1] === '"' && v[i - 2] === ';');
+    const after = i === 0 || BREAK.has(v[i - 1] as string) || (v[i - 1] === '"' && BREAK.has(v[i - 2] as string));
     out += after && FORMULA.has(ch) ? `'${ch}` : ch;
   }
   return out;
@@ -162,12 +168,15 @@ describe('CsvRowWriter', () => {
   });
 });
 
-/** A cell as a `;`-splitting spreadsheet (Excel in de-DE, fr-FR…) sees it: its pieces after the first. */
+/**
+ * A cell as a `;`-splitting spreadsheet (Excel in de-DE, fr-FR…) sees it: its pieces after the
+ * first, split at `;` and (each a new row's first cell) at CR and LF.
+ */
 function piecesAfterSemicolon(cell: string): string[] {
-  return cell.split(';').slice(1);
+  return cell.split(/[;\r\n]/).slice(1);
 }
 
-describe('formula characters after a `;` (CSV rules 2)', () => {
+describe('formula characters after a `;`, a CR or a LF (CSV rules 2 and 3)', () => {
   // The cell itself (what an RFC 4180 reader splits a row into at `,`) and each piece a
   // `;`-splitting one makes of it. A `,` inside a cell is quoted, so no reader that honours
   // quotes splits there; a `;`-splitting Excel does not honour them, hence the pieces.
@@ -180,7 +189,8 @@ describe('formula characters after a `;` (CSV rules 2)', () => {
         for (const piece of piecesAfterSemicolon(cell))
           expect(FORMULA.has((piece.startsWith('"') ? piece[1] : piece[0]) as string)).toBe(false);
         // Only `'` is ever added: removing each added one gives the value back.
-        expect(cell.replace(/(^|;"?)'(?=[=+\-@\t\r])/g, '$1')).toBe(s.replace(/(^|;"?)'(?=[=+\-@\t\r])/g, '$1'));
+        const unmark = (t: string) => t.replace(/(^|[;\r\n]"?)'(?=[=+\-@\t\r])/g, '$1');
+        expect(unmark(cell)).toBe(unmark(s));
       }),
       { numRuns: 2000 },
     );
@@ -191,6 +201,11 @@ describe('formula characters after a `;` (CSV rules 2)', () => {
     expect(neutraliseFormula('=A;=X', 1)).toBe("'=A;=X");
     expect(neutraliseFormula('A-1;=X', 2)).toBe("A-1;'=X");
     expect(neutraliseFormula('A;"=X;;+1', 2)).toBe("A;\"'=X;;'+1");
+    // Rules 2 (packs with csv_rules 2) left a formula after a line break as it was; rules 3 does not.
+    expect(neutraliseFormula('A-1\n=1+1;', 2)).toBe('A-1\n=1+1;');
+    expect(neutraliseFormula('A-1\n=1+1;', 3)).toBe("A-1\n'=1+1;");
+    expect(neutraliseFormula('E\r\n@S;\r"-2', 3)).toBe("E\r\n'@S;'\r\"'-2");
+    expect(neutraliseFormula('A;"=X;;+1', 3)).toBe("A;\"'=X;;'+1");
     const line = Buffer.from(lineFor(0, 'order', { order_id: 'A;=1', symbol: { s: ';@x' }, note: 'n;-1' }));
     const rows = [1, 2].map((rules) => {
       const table = new EntryTable();
