@@ -10,7 +10,8 @@ import { AuditpackError } from './errors.js';
 import { DEFAULT_HEARTBEAT_MINUTES } from './format/heartbeat.js';
 import { resolveArchive, type ArchiveSettings } from './config/archive.js';
 import { resolveReview, type ReviewSettings } from './config/review.js';
-import { checkFileRetention, type RetentionSetting } from './config/retention.js';
+import { checkFileRetention, type RetentionSetting, retentionSourceOf } from './config/retention.js';
+import type { RetentionSource } from './format/pruned-ledger.js';
 import {
   commaList,
   nonEmpty,
@@ -32,6 +33,7 @@ export {
 export type { ReviewSettings } from './config/review.js';
 export { CONFIG_FILE_NAME } from './config/values.js';
 export { MIN_FILE_RETENTION_DAYS, type RetentionSetting } from './config/retention.js';
+export type { RetentionSource } from './format/pruned-ledger.js';
 
 /** How the logger makes events durable. */
 export type DurabilityMode = 'batched' | 'durable';
@@ -58,6 +60,8 @@ export interface AuditpackConfig {
   readonly exportBaseDir: string;
   /** Packs older than this many days are pruned after an export (EXPORT_RETENTION_DAYS, default 90). */
   readonly exportRetentionDays: number;
+  /** Where exportRetentionDays came from (`command_line`, `environment`, `config_file`, `default`): prune records it in pruned.jsonl. */
+  readonly exportRetentionSource: RetentionSource;
   /** Include config diffs in packs (EXPORT_INCLUDE_CONFIG_DIFFS, default true). */
   readonly exportIncludeConfigDiffs: boolean;
   /** Also write a .tar.gz of each pack (EXPORT_COMPRESS_PACKAGES, default false). */
@@ -198,6 +202,7 @@ export function resolveConfig(options: ResolveConfigOptions = {}): AuditpackConf
     heartbeatMinutes: int(undefined, 'AUDIT_HEARTBEAT_MINUTES', 'logger.heartbeatMinutes', DEFAULT_HEARTBEAT_MINUTES),
     exportBaseDir: dir(flags.exportBaseDir, 'EXPORT_BASE_DIR', 'export.baseDir', 'artifacts'),
     exportRetentionDays,
+    exportRetentionSource: retentionSourceOf('export.retentionDays', flags.exportRetentionDays, env, file),
     exportIncludeConfigDiffs: bool(
       flags.exportIncludeConfigDiffs,
       'EXPORT_INCLUDE_CONFIG_DIFFS',

@@ -1637,7 +1637,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
         for i, (raw, _) in enumerate(lines):
             try:
                 e = strict_json(raw.decode("utf-8"))
-                if not (isinstance(e, dict) and real_date(e.get("export_date"))):
+                if not (isinstance(e, dict) and real_date(e.get("export_date")) and retention_ok(e)):
                     raise ValueError
                 pruned.append(e)
             except (RecursionError, ValueError, UnicodeDecodeError):
@@ -1930,6 +1930,19 @@ def check_signature(pack_dir, allowed_signers, rep, shown):
         rep.error("PACK_SIGNATURE_INVALID", shown, None, "the signature does not verify with the allowed signers")
 
 
+RETENTION_SOURCES = ("command_line", "environment", "config_file", "default", "caller")
+
+
+def retention_ok(e):
+    """FORMAT.md "What a prune leaves behind": retention_days (a whole number, 0 to 1,000,000) and
+    retention_source (one of five words), both or neither (lines written before prune recorded them)."""
+    if "retention_days" not in e and "retention_source" not in e:
+        return True
+    d = e.get("retention_days")
+    return (isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 1000000
+            and isinstance(e.get("retention_source"), str) and e["retention_source"] in RETENTION_SOURCES)
+
+
 def check_ledger_signatures(ledger_lines, allowed_signers, rep):
     """pruned.jsonl lines (FORMAT.md "What a prune leaves behind"): a signed line's signature covers the
     line up to its last member, `,"signature":"…"}`, closed by `}`; with allowed signers every line must be
@@ -1955,7 +1968,7 @@ def check_ledger_signatures(ledger_lines, allowed_signers, rep):
             signed = strict_json(message.decode("utf-8"))
         except (RecursionError, ValueError, UnicodeDecodeError):
             signed = None
-        fields = ("export_date", "manifest_sha256", "path", "pruned_at", "relied_on")
+        fields = ("export_date", "manifest_sha256", "path", "pruned_at", "retention_days", "retention_source", "relied_on")
         if not isinstance(signed, dict) or any(signed.get(k) != e.get(k) for k in fields):
             rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the fields the signature covers are not the line's")
             continue
@@ -1972,14 +1985,12 @@ def check_prune_ages(ledger_lines, min_retention, rep):
     the start (UTC) of export_date, against the auditor's floor (--min-retention-days; not given: 90,
     a warning; 0: off). Lines that are not entries, or without an ISO pruned_at, are other checks'."""
     floor = 90 if min_retention is None else min_retention
-    if floor <= 0:
-        return
     for i, (line, _) in enumerate(ledger_lines):
         try:
             e = strict_json(line.decode("utf-8"))
         except (RecursionError, ValueError, UnicodeDecodeError):
             continue
-        if not isinstance(e, dict) or not real_date(e.get("export_date")):
+        if not isinstance(e, dict) or not real_date(e.get("export_date")) or not retention_ok(e):
             continue
         at = e.get("pruned_at")
         if not isinstance(at, str) or not ISO_UTC.fullmatch(at):
@@ -1995,11 +2006,18 @@ def check_prune_ages(ledger_lines, min_retention, rep):
         frac = at[20:-1] if len(at) > 20 else ""
         ms = secs * 1000 + int((frac + "000")[:3])
         day = calendar.timegm(time.strptime(e["export_date"], "%Y-%m-%d")) * 1000
+        days = e.get("retention_days")
+        # Prune removes the packs dated before its day (UTC, of pruned_at) minus the retention: a line
+        # whose pack is not says a retention that did not remove it (edited or forged).
+        if days is not None and not day // 86400000 + days < secs // 86400:
+            rep.error("ARCHIVE_PRUNE_RETENTION_MISMATCH", "pruned.jsonl", i + 1,
+                      "a retention of %d days at %s removes only packs dated more than %d days before that day" % (days, at, days))
         age = (ms - day) / 86400000.0
-        if age < floor:
+        if floor > 0 and age < floor:
+            by = "" if days is None else ", by a retention of %d days from %s" % (days, e["retention_source"])
             (rep.warning if min_retention is None else rep.error)(
                 "ARCHIVE_PRUNED_EARLY", "pruned.jsonl", i + 1,
-                "pruned %.1f days after its day, under the floor of %d days" % (age, floor))
+                "pruned %.1f days after its day%s, under the floor of %d days" % (age, by, floor))
 
 
 def ssh_sig_ok(message, armored, allowed_signers):

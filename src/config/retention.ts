@@ -7,6 +7,7 @@
  * the file alone (SEC Rule 17a-4(a)/(b) and FINRA Rule 4511 keep most records for years).
  */
 import { AuditpackError } from '../errors.js';
+import type { RetentionSource } from '../format/pruned-ledger.js';
 import { CONFIG_FILE_NAME, type Env, type FileConfig, nonEmpty, valueAt } from './values.js';
 
 /** The shortest retention, in days, the config file alone may set: the documented default. */
@@ -41,4 +42,19 @@ export function checkFileRetention(
       { details: { key: s, value } },
     );
   }
+}
+
+/**
+ * Where a retention setting's value came from, by the precedence resolveConfig applies (flag >
+ * environment > config file > default): prune records it on each pruned.jsonl line.
+ */
+export function retentionSourceOf(
+  setting: RetentionSetting,
+  flag: number | undefined,
+  env: Env,
+  file: FileConfig,
+): RetentionSource {
+  if (flag !== undefined) return 'command_line';
+  if (nonEmpty(env[SOURCES[setting].env]) !== undefined) return 'environment';
+  return valueAt(file, setting) !== undefined ? 'config_file' : 'default';
 }

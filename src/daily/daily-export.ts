@@ -3,6 +3,7 @@
  * stands above both pack building and retention, which know nothing of each other's callers.
  */
 import { AuditpackError } from '../errors.js';
+import type { RetentionSource } from '../format/pruned-ledger.js';
 import { planPrune, prune, type PlanPruneOptions, type PrunePlan, type PruneResult } from '../retention/index.js';
 import { exportPack, type ExportPackOptions, type ExportResult } from '../pack/export.js';
 import { listPackEntries } from '../pack/layout.js';
@@ -10,6 +11,8 @@ import { listPackEntries } from '../pack/layout.js';
 export interface DailyExportOptions extends ExportPackOptions {
   /** Prune packs dated before today − retentionDays after a successful export; undefined: no pruning. */
   retentionDays?: number;
+  /** Where retentionDays came from, recorded on each pruned.jsonl line (default `caller`). */
+  retentionSource?: RetentionSource;
   /** With an off-machine archive: prune only packs whose archived copy is verified (see planPrune). */
   archived?: PlanPruneOptions['archived'];
 }
@@ -41,6 +44,7 @@ export async function runDailyExport(options: DailyExportOptions): Promise<Daily
       ...pruneOptions,
       eventLogDir: options.recordEvent === false ? false : options.logDir,
       ...(options.loggerClock ? { loggerClock: options.loggerClock } : {}),
+      ...(options.retentionSource !== undefined ? { retentionSource: options.retentionSource } : {}),
     });
     return { export: result, prune: pr, pruneError: null };
   } catch (err) {

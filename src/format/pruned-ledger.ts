@@ -7,6 +7,19 @@
  * `parsePrunedLedger`.
  */
 
+/**
+ * Where the retention that pruned a pack came from (the ledger's `retention_source`): the job's
+ * command line (`--retention-days`), its environment (`EXPORT_RETENTION_DAYS`), the config file
+ * (`export.retentionDays`), the default (90), or a program that called the library with a number.
+ */
+export const RETENTION_SOURCES = ['command_line', 'environment', 'config_file', 'default', 'caller'] as const;
+
+/** One of RETENTION_SOURCES. */
+export type RetentionSource = (typeof RETENTION_SOURCES)[number];
+
+/** A retention in days as a line may hold it: a whole number from 0 to 1,000,000. */
+const MAX_RETENTION_DAYS = 1_000_000;
+
 /** One line of pruned.jsonl. */
 export interface PrunedLine {
   /** The pruned pack's day, `YYYY-MM-DD`. */
@@ -17,6 +30,10 @@ export interface PrunedLine {
   readonly path?: string;
   /** When it was pruned (ISO 8601, UTC); prune always writes it. */
   readonly pruned_at?: string;
+  /** The retention, in days, that pruned the pack (packs dated before pruned_at's day minus it go); prune always writes it. */
+  readonly retention_days?: number;
+  /** Where that retention came from; prune always writes it with retention_days. */
+  readonly retention_source?: RetentionSource;
   /** With an off-machine archive: the archived copy prune relied on. */
   readonly relied_on?: string;
   /**
@@ -41,6 +58,8 @@ export function renderPrunedLine(e: {
   readonly manifest_sha256: string | null;
   readonly path: string;
   readonly pruned_at: string;
+  readonly retention_days: number;
+  readonly retention_source: RetentionSource;
   readonly relied_on?: string;
   /** Signs the line (the bytes before the signature member, closed): returns an armored SSHSIG. */
   readonly sign?: (message: Buffer) => string;
@@ -50,6 +69,8 @@ export function renderPrunedLine(e: {
     manifest_sha256: e.manifest_sha256,
     path: e.path,
     pruned_at: e.pruned_at,
+    retention_days: e.retention_days,
+    retention_source: e.retention_source,
     ...(e.relied_on !== undefined ? { relied_on: e.relied_on } : {}),
   });
   if (e.sign === undefined) return `${message}\n`;
@@ -79,7 +100,9 @@ function isCalendarDate(date: string): boolean {
 /**
  * One line against the schema: an object whose `export_date` is a real date and whose
  * `manifest_sha256` is 64 lowercase hex digits or null; `path`, `pruned_at`, `relied_on` and
- * `signature` are taken only when they are strings. Undefined for anything else (a torn, edited or foreign line).
+ * `signature` are taken only when they are strings; `retention_days` (a whole number, 0 to
+ * 1,000,000) and `retention_source` (one of RETENTION_SOURCES) both or neither (lines written before
+ * prune recorded its retention have neither). Undefined for anything else (a torn, edited or foreign line).
  */
 export function parsePrunedLine(text: string): PrunedLine | undefined {
   let v: unknown;
@@ -98,6 +121,13 @@ export function parsePrunedLine(text: string): PrunedLine | undefined {
     manifest_sha256: sha,
   };
   for (const k of ['path', 'pruned_at', 'relied_on', 'signature'] as const) if (typeof o[k] === 'string') out[k] = o[k];
+  if (o.retention_days === undefined && o.retention_source === undefined) return out;
+  const days = o.retention_days;
+  const source = o.retention_source;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 0 || days > MAX_RETENTION_DAYS) return undefined;
+  if (!(RETENTION_SOURCES as readonly unknown[]).includes(source)) return undefined;
+  out.retention_days = days;
+  out.retention_source = source as RetentionSource;
   return out;
 }
 

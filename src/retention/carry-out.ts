@@ -9,7 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync, lstatSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { renderPrunedLine } from '../format/pruned-ledger.js';
+import { type RetentionSource, renderPrunedLine } from '../format/pruned-ledger.js';
 import { appendDurably } from '../fsx/append.js';
 import { fsyncDir, makeWritable } from '../fsx/dirs.js';
 import { sha256File } from '../fsx/digest.js';
@@ -33,6 +33,11 @@ export interface CarryOutOptions {
   loggerClock?: () => number;
   /** Signs each pruned.jsonl line (docs/FORMAT.md): a signed archive's packs go only with their key. */
   signingKey?: KeyObject;
+  /**
+   * Where the plan's retention came from, recorded with it on each pruned.jsonl line so an auditor
+   * sees what setting removed each pack (default `caller`: a program gave the number).
+   */
+  retentionSource?: RetentionSource;
 }
 
 /** What was removed. */
@@ -166,6 +171,8 @@ async function removePacks(
   const { artifactsDir, signingKey } = options;
   const removedPacks: PruneResult['packs'][number][] = [];
   if (plan.packs.length === 0) return removedPacks;
+  // The plan's window: packs dated before today − retention days go (planPrune).
+  const retentionDays = Math.round((Date.parse(plan.today) - Date.parse(plan.packCutoff)) / 86_400_000);
   const ledger = plan.packs
     .map((p) =>
       renderPrunedLine({
@@ -173,6 +180,8 @@ async function removePacks(
         manifest_sha256: p.manifest_sha256,
         path: p.name,
         pruned_at: prunedAt,
+        retention_days: retentionDays,
+        retention_source: options.retentionSource ?? 'caller',
         ...(p.relied_on !== undefined ? { relied_on: p.relied_on } : {}),
         ...(signingKey !== undefined ? { sign: (m: Buffer) => signSshsig(m, signingKey) } : {}),
       }),

@@ -1,4 +1,5 @@
 /** `auditpack prune`: plan, drop what does not verify, then carry out (unless a dry run). */
+import type { RetentionSource } from '../format/pruned-ledger.js';
 import { carryOutPrune, type PruneResult, withoutUnverified } from './carry-out.js';
 import { type PlanPruneOptions, type PrunePlan, planPrune } from './plan.js';
 
@@ -8,6 +9,8 @@ export interface PruneOptions extends PlanPruneOptions {
   /** Where to record system events (default: logs.logDir; false: none). */
   eventLogDir?: string | false;
   loggerClock?: () => number;
+  /** Where retentionDays came from, recorded on each pruned.jsonl line (default `caller`). */
+  retentionSource?: RetentionSource;
 }
 
 /** Plans and (unless dryRun) carries out pruning. */
@@ -22,6 +25,7 @@ export async function prune(options: PruneOptions): Promise<{ plan: PrunePlan; r
     ...(options.now !== undefined ? { now: options.now } : {}),
     ...(options.loggerClock ? { loggerClock: options.loggerClock } : {}),
     ...(options.signingKey !== undefined ? { signingKey: options.signingKey } : {}),
+    ...(options.retentionSource !== undefined ? { retentionSource: options.retentionSource } : {}),
   });
   return { plan, result };
 }

@@ -12,7 +12,15 @@ import { canonicalArmor, embeddedKey } from './judge-signature.js';
 import type { TrustedKeys } from './pack-facts.js';
 import type { Findings } from './report.js';
 
-const FIELDS = ['export_date', 'manifest_sha256', 'path', 'pruned_at', 'relied_on'] as const;
+const FIELDS = [
+  'export_date',
+  'manifest_sha256',
+  'path',
+  'pruned_at',
+  'retention_days',
+  'retention_source',
+  'relied_on',
+] as const;
 
 /** Each line's signature: valid over the line as written and, given keys, by a trusted one; unsigned lines are errors then. */
 export function checkPruneSignatures(

@@ -4,7 +4,7 @@
  * `{"export":{"retentionDays":0}}` there made the key-holding job's next prune remove every pack but
  * the newest (docs/FORMAT.md "What a prune leaves behind").
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
@@ -45,6 +45,37 @@ describe('retention from the config file', () => {
     const byFlag = runCli(['prune', '--retention-days', '1'], { cwd, env: { EXPORT_RETENTION_DAYS: undefined } });
     expect(byFlag.code, byFlag.stderr).toBe(0);
     expect(packs(cwd)).toBeLessThan(4);
+  });
+
+  it('each pruned.jsonl line records the retention that removed its pack and where it came from (export, then prune)', async () => {
+    const cwd = await archive({});
+    await writeDay(join(cwd, 'logs'), day(-1), SAMPLE_EVENTS);
+    const ex = runCli(['export', '--date', day(-1)], { cwd, env: { EXPORT_RETENTION_DAYS: '2' } });
+    expect(ex.code, ex.stderr).toBe(0);
+    const pr = runCli(['prune', '--retention-days', '0'], { cwd, env: { EXPORT_RETENTION_DAYS: '2' } });
+    expect(pr.code, pr.stderr).toBe(0);
+    const lines = readFileSync(join(cwd, 'artifacts', 'pruned.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.export_date, l.retention_days, l.retention_source])).toEqual([
+      [day(-5), 2, 'environment'],
+      [day(-4), 2, 'environment'],
+      [day(-3), 2, 'environment'],
+      [day(-2), 0, 'command_line'],
+    ]);
+  });
+
+  it('the library: where each retention came from, flag > environment > config file > default', () => {
+    const cwd = tempDir();
+    const source = (env: Record<string, string>, flag?: number) =>
+      resolveConfig({ cwd, env, flags: { exportRetentionDays: flag } }).exportRetentionSource;
+    expect(source({})).toBe('default');
+    writeFileSync(join(cwd, 'auditpack.config.json'), JSON.stringify({ export: { retentionDays: 365 } }));
+    expect(source({})).toBe('config_file');
+    expect(source({ EXPORT_RETENTION_DAYS: '' })).toBe('config_file');
+    expect(source({ EXPORT_RETENTION_DAYS: '400' })).toBe('environment');
+    expect(source({ EXPORT_RETENTION_DAYS: '400' }, 500)).toBe('command_line');
   });
 
   it('the library: pinned settings under 90 days from the file alone throw; at 90 and over, or not pinned, they do not', () => {

@@ -18,20 +18,48 @@ function artifacts(ledger: string): string {
 }
 
 describe('pruned.jsonl, one schema', () => {
-  it('renders the exact bytes prune has always appended, relied_on only when set', () => {
+  it('renders the exact bytes prune appends, with the retention and its source, relied_on only when set', () => {
     const base = {
       export_date: '2025-01-02',
       manifest_sha256: SHA,
       path: '2025-01-02',
       pruned_at: '2025-03-01T00:00:00.000Z',
+      retention_days: 30,
+      retention_source: 'environment' as const,
     };
     expect(renderPrunedLine(base)).toBe(
-      `{"export_date":"2025-01-02","manifest_sha256":"${SHA}","path":"2025-01-02","pruned_at":"2025-03-01T00:00:00.000Z"}\n`,
+      `{"export_date":"2025-01-02","manifest_sha256":"${SHA}","path":"2025-01-02","pruned_at":"2025-03-01T00:00:00.000Z","retention_days":30,"retention_source":"environment"}\n`,
     );
     expect(renderPrunedLine({ ...base, manifest_sha256: null, relied_on: 's3://b/k version 1' })).toBe(
-      '{"export_date":"2025-01-02","manifest_sha256":null,"path":"2025-01-02","pruned_at":"2025-03-01T00:00:00.000Z","relied_on":"s3://b/k version 1"}\n',
+      '{"export_date":"2025-01-02","manifest_sha256":null,"path":"2025-01-02","pruned_at":"2025-03-01T00:00:00.000Z","retention_days":30,"retention_source":"environment","relied_on":"s3://b/k version 1"}\n',
     );
     expect(parsePrunedLine(renderPrunedLine(base).trimEnd())).toEqual(base);
+  });
+
+  it('reads a line written before prune recorded its retention (neither member)', () => {
+    const old = `{"export_date":"2025-01-02","manifest_sha256":"${SHA}","path":"2025-01-02","pruned_at":"2025-03-01T00:00:00.000Z"}`;
+    expect(parsePrunedLine(old)).toEqual({
+      export_date: '2025-01-02',
+      manifest_sha256: SHA,
+      path: '2025-01-02',
+      pruned_at: '2025-03-01T00:00:00.000Z',
+    });
+  });
+
+  it('refuses a retention that is not a whole number of days with a known source, or one without the other', () => {
+    const line = (extra: string) => `{"export_date":"2025-01-02","manifest_sha256":"${SHA}"${extra}}`;
+    expect(parsePrunedLine(line(',"retention_days":0,"retention_source":"command_line"'))).toBeDefined();
+    for (const extra of [
+      ',"retention_days":30',
+      ',"retention_source":"default"',
+      ',"retention_days":"30","retention_source":"default"',
+      ',"retention_days":-1,"retention_source":"default"',
+      ',"retention_days":1.5,"retention_source":"default"',
+      ',"retention_days":1e9,"retention_source":"default"',
+      ',"retention_days":30,"retention_source":"cron"',
+      ',"retention_days":30,"retention_source":null',
+    ])
+      expect(parsePrunedLine(line(extra))).toBeUndefined();
   });
 
   it('refuses lines that do not meet the schema, and numbers them', () => {
@@ -40,6 +68,8 @@ describe('pruned.jsonl, one schema', () => {
       manifest_sha256: SHA,
       path: '2025-01-02',
       pruned_at: 'x',
+      retention_days: 90,
+      retention_source: 'default',
     });
     const bad = [
       '',

@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/export.js';
 import { prune } from '../../src/retention/index.js';
 import { formatAllowedSignersLine } from '../../src/signing/keys.js';
+import { signSshsig } from '../../src/signing/sshsig.js';
 import { verifyArchive, type VerifyReport } from '../../src/verify/index.js';
 import { PYTHON } from '../helpers/python.js';
 import { days } from './helpers/archive-days.js';
@@ -61,6 +62,13 @@ async function prunedArchive() {
     return (JSON.parse(out.stdout) as { findings: Found[] }).findings;
   };
   return { artifactsDir, verify, python };
+}
+
+/** A ledger line as a key-holding prune writes it: `fields` in order, signed over them, the signature last. */
+function signedLine(fields: Record<string, unknown>): string {
+  const { signature: _, ...rest } = fields;
+  const message = JSON.stringify(rest);
+  return `${message.slice(0, -1)},"signature":${JSON.stringify(signSshsig(Buffer.from(message), KEY.privateKey))}}`;
 }
 
 const early = (fs: readonly Found[]) =>
@@ -115,4 +123,49 @@ describe('pruned.jsonl: the two checkers agree', () => {
     expect(v.some((f) => f.code === 'ARCHIVE_LINK_BROKEN')).toBe(true);
     expect(py.some((f) => f.code === 'ARCHIVE_LINK_BROKEN')).toBe(true);
   });
+});
+
+describe('the retention on each pruned.jsonl line (retention_days, retention_source)', () => {
+  const codes = (fs: readonly Found[]) => fs.filter((f) => f.severity === 'error').map((f) => `${f.code}:${f.line}`);
+
+  it('a prune records the retention that removed each pack and where it came from; both checkers hold the line to it', async () => {
+    const s = await prunedArchive();
+    const p = join(s.artifactsDir, 'pruned.jsonl');
+    const lines = readFileSync(p, 'utf8').trim().split('\n');
+    const first = JSON.parse(lines[0] as string) as Record<string, unknown>;
+    expect([first.retention_days, first.retention_source]).toEqual([3, 'caller']);
+    expect(codes(await s.verify(4))).toEqual([]);
+    expect(codes(s.python(4))).toEqual([]);
+    // The key holder's line says a longer retention than the one that removed the pack (11-25 went
+    // 6 days after its day: a retention of 6 or more days would have kept it).
+    chmodSync(p, 0o644);
+    const edited = [signedLine({ ...first, retention_days: 6 }), ...lines.slice(1)];
+    writeFileSync(p, `${edited.join('\n')}\n`);
+    expect(codes(await s.verify(4))).toEqual(['ARCHIVE_PRUNE_RETENTION_MISMATCH:1']);
+    expect(codes(s.python(4))).toEqual(['ARCHIVE_PRUNE_RETENTION_MISMATCH:1']);
+    // At 5 days it would have gone: nothing to say.
+    writeFileSync(p, `${[signedLine({ ...first, retention_days: 5 }), ...lines.slice(1)].join('\n')}\n`);
+    expect(codes(await s.verify(4))).toEqual([]);
+    expect(codes(s.python(4))).toEqual([]);
+  }, 240_000);
+
+  it('a line written before prune recorded its retention still verifies; a malformed or half retention is not a ledger line', async () => {
+    const s = await prunedArchive();
+    const p = join(s.artifactsDir, 'pruned.jsonl');
+    const lines = readFileSync(p, 'utf8').trim().split('\n');
+    const {
+      retention_days: _d,
+      retention_source: _s,
+      ...old
+    } = JSON.parse(lines[0] as string) as Record<string, unknown>;
+    chmodSync(p, 0o644);
+    writeFileSync(p, `${[signedLine(old), ...lines.slice(1)].join('\n')}\n`);
+    expect(codes(await s.verify(4))).toEqual([]);
+    expect(codes(s.python(4))).toEqual([]);
+    // A half retention (the source cut away): not a line prune writes (the other malformed
+    // retentions are test/format/pruned-ledger.test.ts's).
+    writeFileSync(p, `${[signedLine({ ...old, retention_days: 3 }), ...lines.slice(1)].join('\n')}\n`);
+    expect(codes(await s.verify(4))).toContain('ARCHIVE_PRUNED_LEDGER_INVALID:1');
+    expect(codes(s.python(4))).toContain('ARCHIVE_PRUNED_LEDGER_INVALID:1');
+  }, 240_000);
 });

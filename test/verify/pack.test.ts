@@ -104,6 +104,8 @@ describe('untouched packs and archives: no finding at all', () => {
         manifest_sha256: packs[0]!.manifestSha256,
         path: dates[0]!,
         pruned_at: '2025-12-08T00:00:00Z',
+        retention_days: 0,
+        retention_source: 'caller',
         sign: (m) => signSshsig(m, KEY.privateKey),
       }),
     );

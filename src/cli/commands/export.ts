@@ -156,6 +156,7 @@ async function runExport(io: CliIO, opts: ExportOptions, config: AuditpackConfig
     snapshot,
     includeConfigDiffs: config.exportIncludeConfigDiffs,
     retentionDays: config.exportRetentionDays,
+    retentionSource: config.exportRetentionSource,
     ...(archived !== undefined ? { archived } : {}),
     ...(progress ? { onProgress: progress.update } : {}),
     ...(config.tsaUrl !== undefined

@@ -91,6 +91,7 @@ export function definePrune(program: Command, io: CliIO): void {
         ...(signingKey !== undefined ? { signingKey } : {}),
         artifactsDir: config.exportBaseDir,
         retentionDays: config.exportRetentionDays,
+        retentionSource: config.exportRetentionSource,
         logs: { logDir: config.logDir, retentionDays: config.logRetentionDays },
         dryRun: opts.dryRun === true,
       });
