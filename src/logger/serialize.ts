@@ -29,7 +29,7 @@
  *   `redacted`/`validation` arrays made only when there is something to put in them.
  */
 import { ACTOR_MEMBER, OVERSIZE_FIELD, REDACTED_MEMBER, VALIDATION_MEMBER } from '../format/log-line.js';
-import { planNamesSecret, type Redactor } from '../redaction/index.js';
+import { namedHide, type Redactor } from '../redaction/index.js';
 import { type DeferredText, finishedBound, REDACTED_MARK } from './deferred.js';
 import { MAX_STRING_LENGTH, Members, NEEDS_ESCAPE, quote } from './json-text.js';
 import {
@@ -239,10 +239,7 @@ function walkObject(
   const out = shape.inOrder ? undefined : new Members();
   // `audit.config('db_password', { oldValue, newValue })`: the setting's name decides its values.
   const named = shape.named;
-  const hide =
-    named !== undefined && planNamesSecret(redactor, named, (j) => source[(slots[j] as Slot).raw])
-      ? named.values
-      : undefined;
+  const hide = named === undefined ? undefined : namedHide(redactor, named, (j) => source[(slots[j] as Slot).raw]);
   for (let i = 0; i < n; i++) {
     const slot = slots[i] as Slot;
     if (slot.keyRedacted) walk.redact('<key>');

@@ -7,10 +7,12 @@ import {
   genericMembers,
   flagNamesSecret,
   isPairList,
+  isWeakName,
   keyObjectNamesSecret,
+  namedHide,
   namedPlan,
   namesSecret,
-  planNamesSecret,
+  weakNameHides,
   type Redactor,
   withGeneric,
 } from '../redaction/index.js';
@@ -284,9 +286,12 @@ export class Walk {
     // [name, value] pairs and argv flags: the item after one that names a secret goes (see named-values).
     const pairs = isPairList(this.redactor, a.length);
     let hideNext = false;
+    let weakNext = false;
     for (let i = 0; i < n; i++) {
-      const hide = hideNext;
+      let hide = hideNext;
+      const weak = weakNext;
       hideNext = false;
+      weakNext = false;
       let item: unknown;
       try {
         item = a[i];
@@ -295,13 +300,17 @@ export class Walk {
         out.add('', '"[Unreadable]"');
         continue;
       }
+      // After a weak name alone (`['pass', 'reject']`) only a value that reads as a secret goes.
+      if (hide && weak && !weakNameHides(item)) hide = false;
       if (hide) {
         if (item !== undefined) this.redact(`${path}[${i}]`);
         out.add('', item === undefined ? 'null' : this.caches.censor);
         continue;
       }
       // An argv flag naming a secret (`'--password', X`) hides the next item in a list of any length.
-      hideNext = (pairs && (i & 1) === 0 && namesSecret(this.redactor, item)) || flagNamesSecret(this.redactor, item);
+      const flag = flagNamesSecret(this.redactor, item);
+      hideNext = flag || (pairs && (i & 1) === 0 && namesSecret(this.redactor, item));
+      weakNext = hideNext && !flag && isWeakName(item);
       // valueAt() inlined: the item's path is made only if needed.
       let text = this.leaf(item, false);
       if (text === undefined) text = this.value(item, `${path}[${i}]`, depth + 1, false) ?? 'null';
@@ -353,10 +362,7 @@ export class Walk {
     const out = text === undefined ? new Members() : undefined;
     // `{ name: 'Authorization', value: … }`, `{ key: 'db.password', old_value: … }`: the value goes.
     const named = shape.named;
-    let hide =
-      named !== undefined && planNamesSecret(this.redactor, named, (j) => source[(slots[j] as Slot).raw])
-        ? named.values
-        : undefined;
+    let hide = named === undefined ? undefined : namedHide(this.redactor, named, (j) => source[(slots[j] as Slot).raw]);
     // `binance: { key: … }`: a generic name under a parent that makes it a credential.
     if (shape.generic !== undefined) hide = withGeneric(hide, shape.generic, path, n, this.redactor);
     for (let i = 0; i < n; i++) {

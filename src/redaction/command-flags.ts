@@ -9,7 +9,8 @@
  * - `redis-cli -a X` (and `-aX`); `ldapsearch|ldapadd|ldapmodify|… -w X` (and `-wX`),
  *   `ldappasswd -a OLD -s NEW`; `sqlcmd|bcp|osql -P X`; `ipmitool -P X`; `zip|unzip|zipcloak -P X`;
  *   `ssh-keygen -P OLD -N NEW`; `mongo|mongosh|mongodump|… -p X`; `7z|7za|7zr -pX`;
- *   `snmpwalk|snmpget|… -c COMMUNITY -A AUTHPASS -X PRIVPASS`; `gh secret set NAME -b|--body X`.
+ *   `snmpwalk|snmpget|… -c COMMUNITY -A AUTHPASS -X PRIVPASS`; `gh secret set NAME -b|--body X`;
+ * - `htpasswd -b FILE USER X`, `htpasswd -nb USER X` (an operand: htpasswdSecret).
  *
  * `mysql -pX` is a shape (`shapes.ts`); `--password X` the flag rule (`pairs.ts`); `curl -u` a
  * shape. A command runs to the end of its line or the next `;`, `|` or `&`, at most 512
@@ -84,6 +85,8 @@ const RULES: Readonly<Record<string, CommandRule>> = Object.assign(Object.create
   snmptrap: SNMP,
   snmpinform: SNMP,
   gh: { sub: ['secret'], spaced: ['-b', '--body'], glued: [] },
+  // Its password is an operand, not an option's value (htpasswdSecret).
+  htpasswd: { spaced: [], glued: [] },
 });
 
 /** A command word: after a start, a blank, a path's `/` or a shell separator; before a blank. */
@@ -153,6 +156,42 @@ function commandSecrets(
   }
 }
 
+/** htpasswd's options that take a value of their own (`-C cost`, `-r rounds`). */
+const HTPASSWD_VALUED: ReadonlySet<string> = new Set(['C', 'r']);
+
+/**
+ * `htpasswd -b[c…] FILE USER PASSWORD` and `htpasswd -nb USER PASSWORD` (Apache's manual: `-b`
+ * takes the password from the command line, `-n` writes to stdout and takes no file): the operand
+ * after the file and the user, options before them in any grouping (`-bc`, `-c -b`, `-B -C 10`).
+ */
+function htpasswdSecret(s: string, from: number, limit: number, censor: string, spans: number[]): void {
+  let letters = '';
+  const operands: number[] = [];
+  let i = from;
+  while (i < limit && operands.length < 3) {
+    while (i < limit && isBlank(s.charCodeAt(i))) i++;
+    let end = i;
+    while (end < limit && !isBlank(s.charCodeAt(end))) end++;
+    if (end === i) break;
+    if (operands.length === 0 && s.charCodeAt(i) === 45 && end - i > 1) {
+      const opts = s.slice(i + 1, end);
+      letters += opts;
+      // `-C 10`: the option's value is the next word, not an operand.
+      if (HTPASSWD_VALUED.has(opts.charAt(opts.length - 1))) {
+        i = end;
+        while (i < limit && isBlank(s.charCodeAt(i))) i++;
+        while (i < limit && !isBlank(s.charCodeAt(i))) i++;
+        continue;
+      }
+    } else operands.push(i);
+    i = end;
+  }
+  if (!letters.includes('b')) return;
+  const at = operands[letters.includes('n') ? 1 : 2];
+  const span = at === undefined ? undefined : secretAt(s, at, limit, censor);
+  if (span !== undefined) spans.push(span[0], span[1]);
+}
+
 /** `s` with the secrets given to the tools above by short options replaced by `censor`. */
 export function redactCommandFlags(s: string, censor: string): string {
   const spans: number[] = [];
@@ -161,7 +200,8 @@ export function redactCommandFlags(s: string, censor: string): string {
     const from = m.index + m[0].length;
     let limit = from;
     while (limit < s.length && limit - from < MAX_COMMAND && !isCommandEnd(s.charCodeAt(limit))) limit++;
-    commandSecrets(s, RULES[m[1] as string] as CommandRule, from, limit, censor, spans);
+    if (m[1] === 'htpasswd') htpasswdSecret(s, from, limit, censor, spans);
+    else commandSecrets(s, RULES[m[1] as string] as CommandRule, from, limit, censor, spans);
     COMMAND.lastIndex = Math.max(COMMAND.lastIndex, limit);
   }
   if (spans.length === 0) return s;

@@ -45,6 +45,8 @@ const STEMS: readonly string[] = [
   'phrase',
   'mnemonic',
   'code',
+  // Not a key: SQL's `IDENTIFIED BY 'pw'` (sql-identified.ts), found by the same look.
+  'identified',
 ];
 
 /** Stems by their last letter (a-z). */

@@ -8,7 +8,9 @@
  */
 import { isSensitiveUnder } from './config-lines.js';
 import { normalizeKey } from './keys.js';
+import { looksLikeValue } from './pairs-spaced.js';
 import type { Redactor } from './redactor.js';
+import { isCredentialShaped } from './shapes.js';
 
 /** Fields that name the setting or header an object describes (normalised: case and separators dropped). */
 const NAME_FIELDS: ReadonlySet<string> = new Set([
@@ -82,6 +84,28 @@ const NAME_SHAPE = /^[A-Za-z_$][\w$.:/ -]{0,127}$/;
 const STEM =
   /pass|pwd|secret|key|token|auth|cookie|session|sessid|cred|sig|sid|jwt|otp|pin|cvv|cvc|ssn|psk|bearer|phrase|contrase|code/i;
 
+/**
+ * Key words that are sensitive only as a key's last word (`db_pass`, `basic_auth`, `api_sig`) and
+ * are everyday words alone: as data they are mostly a status or a mode (`"result": "pass"`, a
+ * risk check's `{ name: 'auth', passed, value, limit }`, `['pass', 'reject']`), and the value beside
+ * them a status too. Named by one of them alone, a value goes only when it reads as a secret.
+ */
+const WEAK_NAMES: ReadonlySet<string> = new Set(['pass', 'auth', 'pw', 'sig', 'bearer']);
+
+/** True if `v` is one of WEAK_NAMES alone (any case): see weakNameHides. */
+export function isWeakName(v: unknown): boolean {
+  return typeof v === 'string' && v.length <= 6 && WEAK_NAMES.has(v.toLowerCase());
+}
+
+/**
+ * Whether a value named by a weak name alone goes: a string that does not read as a word
+ * (`hunter2`, `S3cr3t!`: the spaced-pair rule's test) or is credential-shaped; a status word
+ * (`pass`, `reject`, `ok`), a number or a boolean stays.
+ */
+export function weakNameHides(v: unknown): boolean {
+  return typeof v === 'string' && (looksLikeValue(v) || isCredentialShaped(v));
+}
+
 /** True for a field that names a setting (`name`, `key`, `configType`, `setting`, …). */
 export function isNameField(field: string): boolean {
   return NAME_FIELDS.has(normalizeKey(field));
@@ -130,10 +154,17 @@ export function namedPlan(fields: readonly string[]): NamedPlan | undefined {
 }
 
 /**
- * True if the object's name fields name a secret, so its value fields are replaced. `read(i)`
- * reads member i (it may throw: the caller's getters; an unreadable name names nothing).
+ * Whether the object's name fields name a secret, so its value fields are replaced: `all` (every
+ * value field goes), `weak` (named only by a weak name alone: a value field goes when
+ * weakNameHides says so), or undefined. `read(i)` reads member i (it may throw: the caller's
+ * getters; an unreadable name names nothing).
  */
-export function planNamesSecret(redactor: Redactor, plan: NamedPlan, read: (i: number) => unknown): boolean {
+export function planNamesSecret(
+  redactor: Redactor,
+  plan: NamedPlan,
+  read: (i: number) => unknown,
+): 'all' | 'weak' | undefined {
+  let found: 'weak' | undefined;
   for (const i of plan.names) {
     let v: unknown;
     try {
@@ -141,9 +172,34 @@ export function planNamesSecret(redactor: Redactor, plan: NamedPlan, read: (i: n
     } catch {
       continue;
     }
-    if (namesSecret(redactor, v)) return true;
+    if (namesSecret(redactor, v)) {
+      if (!isWeakName(v)) return 'all';
+      found = 'weak';
+    }
   }
-  return false;
+  return found;
+}
+
+/**
+ * The value fields to replace in an object with this plan: all of them when a name field names a
+ * secret, those whose value reads as a secret when only a weak name alone does (weakNameHides),
+ * else undefined. `read(i)` reads member i (it may throw; an unreadable value is not looked at).
+ */
+export function namedHide(
+  redactor: Redactor,
+  plan: NamedPlan,
+  read: (i: number) => unknown,
+): readonly boolean[] | undefined {
+  const naming = planNamesSecret(redactor, plan, read);
+  if (naming !== 'weak') return naming === 'all' ? plan.values : undefined;
+  return plan.values.map((isValue, i) => {
+    if (!isValue) return false;
+    try {
+      return weakNameHides(read(i));
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

@@ -19,7 +19,11 @@
  * - the keys that are also everyday words (`token`, `session`, `auth`, `sig`, `sid`, `bearer`,
  *   `pass`, `pw`): only a credential-shaped value (`isCredentialShaped`), whatever the cue.
  *
- * A lower-case word after a key in prose (`passwd changeit`) is kept: nothing tells it from
+ * - after `password`, `passwd`, `pwd`, `passphrase`, `passcode`, a lone last word (`passwd
+ *   changeit` at the end of the text, a line or a command) unless it reads as prose (a stop list,
+ *   English inflections, 3 letters or fewer).
+ *
+ * A lower-case word after a key in prose with more text after it is kept: nothing tells it from
  * English. Bounded: a key is at most 64 characters, the word before it 32, blanks at most 8, and
  * a value is read only when it starts after the last replaced one.
  */
@@ -38,6 +42,7 @@ import {
   SCHEME_PREFIX,
 } from './pairs.js';
 import { isCredentialShaped } from './shapes.js';
+import { identifiedSpan } from './sql-identified.js';
 
 const MAX_KEY = 64;
 const MAX_PREV = 32;
@@ -75,6 +80,33 @@ const PROSE_KEYS: ReadonlySet<string> = new Set([
 ]);
 /** Short key words that are English too ("first pass 12ms"): a credential-shaped value only. */
 const WEAK_KEYS: ReadonlySet<string> = new Set(['pass', 'pw']);
+/**
+ * Key words after which a lone last token is a value with no other cue (`passwd changeit`,
+ * `echo password changeit && …`): the token ends the text, the line or the command (`;`, `&&`,
+ * `||`, `|`).
+ */
+const LAST_TOKEN_KEYS: ReadonlySet<string> = new Set(['password', 'passwd', 'pwd', 'passphrase', 'passcode']);
+/**
+ * Words prose ends with after those key words ("password reset", "the password policy"): kept.
+ * Also kept: words of 3 letters or fewer, words ending like English inflections (`-ed`, `-ing`,
+ * `-ly`, `-tion`, `-ment`, …: "password rotated", "passphrase missing") and a trailing `.`/`!`/`?`.
+ */
+const LAST_TOKEN_PROSE: ReadonlySet<string> = new Set(
+  (
+    'reset resets expiry expires change changes update updates incorrect invalid wrong mismatch policy policies ' +
+    'prompt manager field fields hint hints length strength complexity history file files hash hashes login ' +
+    'check checks entry empty blank okay fails failure error errors attempt attempts retry retries lockout ' +
+    'unlock recover forgot request requests sent only again here there later please below above match ' +
+    'matches confirm correct weak strong short long less reuse vault store storage fallback mode option ' +
+    'options settings setting config support user users account accounts auth rule rules salt plaintext ' +
+    'cleartext format formats input output value values string text type dialog screen page form link ' +
+    'email emails reminder notice warning alert alerts event events leak leaks brute attack attacks audit ' +
+    'audits review reviews once ever anyway instead first twice already also either though none null unset ' +
+    'default defaults secure insecure unknown same different old new current previous next generator'
+  ).split(' '),
+);
+const INFLECTION = /(?:ed|ing|ly|tion|sion|ment|ness|ity|able|ible|ance|ence|ure|ies)$/;
+
 /** Words with a symbol that prose uses after a key word ("password and/or key"). */
 const STOP: ReadonlySet<string> = new Set(['and/or', 'e.g', 'i.e', 'etc', 'w/o', 'n/a']);
 
@@ -195,6 +227,30 @@ function valueSpan(s: string, v: number, end: number, name: string, censor: stri
 }
 
 /**
+ * True if the word [v, end) after the key [j, at) is the last token of its text, line or command
+ * and not prose: the key is a password word (LAST_TOKEN_KEYS), the word 4 to 19 letters, lower
+ * case past its first letter, neither in LAST_TOKEN_PROSE nor ending like an inflection.
+ */
+function lastToken(s: string, j: number, at: number, v: number, end: number): boolean {
+  const len = end - v;
+  if (len < 4 || len > 19 || at - j > 10 || !LAST_TOKEN_KEYS.has(s.slice(j, at).toLowerCase())) return false;
+  let k = end;
+  while (k < s.length && isBlank(s.charCodeAt(k))) k++;
+  if (k < s.length) {
+    const c = s.charCodeAt(k);
+    const next = s.charCodeAt(k + 1);
+    if (!(c === 10 || c === 13 || c === 59 || c === 124 || (c === 38 && next === 38))) return false;
+  }
+  for (let i = v + 1; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 97 || c > 122) return false;
+  }
+  if (!isLetter(s.charCodeAt(v))) return false;
+  const word = s.slice(v, end).toLowerCase();
+  return !LAST_TOKEN_PROSE.has(word) && !INFLECTION.test(word);
+}
+
+/**
  * The value to replace after the key that ends at the blank at `at`, or undefined. The cheap
  * tests come first (the token after the blanks, the cue): most words after a key word in prose
  * stop there, before the key vocabulary is asked.
@@ -227,7 +283,7 @@ function spanAt(s: string, at: number, last: number, isSensitive: KeyTest, censo
   const first = s.charCodeAt(j);
   if (j === at || dashes > 1 || !(isLetter(first) || first === 95 || first === 36 || first === 64)) return undefined;
   const flag = dashes === 1 && (tokenStart === 0 || isBlank(s.charCodeAt(tokenStart - 1)));
-  const cue = quoted || tab || flag || looksLikeValueAt(s, v, end);
+  const cue = quoted || tab || flag || looksLikeValueAt(s, v, end) || lastToken(s, j, at, v, end);
   if (!cue && !afterSetWord(s, tokenStart)) return undefined;
   const name = sensitiveName(s, j, at, tokenStart, isSensitive);
   // After `set`, an everyday word is no identifier ("we set password policy").
@@ -248,8 +304,9 @@ export function redactSpacedPairs(s: string, isSensitive: KeyTest, censor: strin
   // A replaced value may itself be the next key (`token key db_password<TAB>X`): the scan goes on
   // over it, and only values must not overlap.
   const visit = (i: number): void => {
-    const span = spanAt(s, i, last, isSensitive, censor);
-    if (span === undefined) return;
+    let span = spanAt(s, i, last, isSensitive, censor);
+    if (span === undefined && (s.charCodeAt(i - 1) | 32) === 100 /* d */) span = identifiedSpan(s, i, censor);
+    if (span === undefined || span[0] < last) return;
     out += s.slice(last, span[0]) + censor;
     last = span[1];
   };

@@ -478,6 +478,9 @@ function pairAt(s: string, p: number): PairAt | undefined {
   return { keyStart: j, keyEnd, quote, prev, op, valueStart: v };
 }
 
+/** Options naming where a secret comes from (`--password-stdin` takes no argument; `-file PATH`). */
+const SOURCE_OPTION = /[-_](?:stdin|file|fd|env|prompt|command|cmd|path)$/i;
+
 /** `--password hunter2`, `--api-key abc`: the word after a sensitive long option. */
 function redactFlags(s: string, isSensitive: KeyTest, censor: string): string {
   let out = '';
@@ -485,7 +488,7 @@ function redactFlags(s: string, isSensitive: KeyTest, censor: string): string {
   FLAG.lastIndex = 0;
   for (let m = FLAG.exec(s); m !== null; m = FLAG.exec(s)) {
     const key = m[1] as string;
-    if (!isSensitive(key)) continue;
+    if (!isSensitive(key) || SOURCE_OPTION.test(key)) continue;
     const v = m.index + m[0].length;
     const span = valueSpan(s, v, key, undefined, censor, CREDENTIAL_ONLY_KEYS.has(normal(key)), false);
     if (span === undefined) continue;

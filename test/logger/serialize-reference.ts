@@ -26,7 +26,9 @@ import {
   keyObjectNamesSecret,
   namedPlan,
   namesSecret,
-  planNamesSecret,
+  namedHide,
+  weakNameHides,
+  isWeakName,
   type Redactor,
   withGeneric,
 } from '../../src/redaction/index.js';
@@ -315,9 +317,12 @@ class Walk {
     const out = new Array<string>(n);
     const pairs = isPairList(this.redactor, a.length);
     let hideNext = false;
+    let weakNext = false;
     for (let i = 0; i < n; i++) {
-      const hide = hideNext;
+      const weak = weakNext;
+      let hide = hideNext;
       hideNext = false;
+      weakNext = false;
       let item: unknown;
       try {
         item = a[i];
@@ -326,12 +331,15 @@ class Walk {
         out[i] = '"[Unreadable]"';
         continue;
       }
+      if (hide && weak && !weakNameHides(item)) hide = false;
       if (hide) {
         if (item !== undefined) this.redact(`${path}[${i}]`);
         out[i] = item === undefined ? 'null' : quote(this.redactor.censor);
         continue;
       }
-      hideNext = (pairs && i % 2 === 0 && namesSecret(this.redactor, item)) || flagNamesSecret(this.redactor, item);
+      const flag = flagNamesSecret(this.redactor, item);
+      hideNext = flag || (pairs && i % 2 === 0 && namesSecret(this.redactor, item));
+      weakNext = hideNext && !flag && isWeakName(item);
       out[i] = this.value(item, `${path}[${i}]`, depth + 1, false) ?? 'null';
     }
     if (a.length > n) this.note(path, `array of ${a.length} items cut to ${n}`);
@@ -351,7 +359,7 @@ class Walk {
       const plan = namedPlan(names);
       if (plan !== undefined) {
         const read = (j: number): unknown => (source as Record<string, unknown>)[(list[j] as [string, unknown])[0]];
-        if (planNamesSecret(this.redactor, plan, read)) hide = plan.values;
+        hide = namedHide(this.redactor, plan, read);
       }
       hide = withGeneric(hide, genericMembers(names, this.redactor), path, n, this.redactor);
     }
@@ -507,10 +515,9 @@ function walkFields(fields: unknown, redactor: Redactor, limits: Limits): Prepar
       });
       const plan = namedPlan(finals.map((f, i) => renamed[i] ?? f));
       const hide =
-        plan !== undefined &&
-        planNamesSecret(redactor, plan, (j) => (fields as Record<string, unknown>)[keys[j] as string])
-          ? plan.values
-          : undefined;
+        plan === undefined
+          ? undefined
+          : namedHide(redactor, plan, (j) => (fields as Record<string, unknown>)[keys[j] as string]);
       for (let i = 0; i < n; i++) {
         const raw = keys[i] as string;
         const k = topKey(raw, redactor, cache);

@@ -75,7 +75,6 @@ describe('a sensitive key, blanks, a value', () => {
     'we set password policy',
     'set token bucket size',
     'sort key 12345',
-    'passwd changeit',
     'password 3 times',
     '--password',
     'spin 1234',
