@@ -12,6 +12,7 @@
  * file that does not parse is still redacted, never rejected. When in doubt they redact more
  * (a multi-line value under a sensitive key is censored line by line to its end), never less.
  */
+import { redactJwk } from './jwk.js';
 import type { Redactor } from './redactor.js';
 import { redactCodePairs } from './config-code.js';
 import { redactPythonLines } from './config-python.js';
@@ -98,7 +99,8 @@ export function redactConfigText(text: string, format: ConfigTextFormat, redacto
       format === 'python' ? redactor : withInterpolatedNames(text, redactor, (x) => redactLines(text, format, x));
     out = redactLines(text, format, r);
   }
-  out = redactShapes(out, redactor);
+  // A JWK set pretty-printed over lines: its private members are judged with the whole text.
+  out = redactJwk(redactShapes(out, redactor), redactor.censor);
   return { text: out, redacted: out !== text };
 }
 

@@ -38,6 +38,7 @@ export const KEY_PREFIXES: ReadonlySet<string> = new Set([
   'account',
   'storage',
   'shared',
+  'preshared',
   'subscription',
   'consumer',
   'server',

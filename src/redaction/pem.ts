@@ -1,5 +1,8 @@
 /**
- * PEM (and SSH2-style) private key blocks in free text.
+ * PEM (and SSH2-style) private key blocks in free text, and other armored key blocks: any
+ * `-----BEGIN <label>-----` whose label names a key and not a public one (OpenVPN's `-----BEGIN
+ * OpenVPN Static key V1-----`, the shared secret of `tls-auth`/`tls-crypt`; `PGP PRIVATE KEY
+ * BLOCK`).
  */
 
 const PRIVATE_KEY = 'PRIVATE KEY';
@@ -10,6 +13,12 @@ const PRIVATE_KEY = 'PRIVATE KEY';
  * off. Index searches only: linear in the text, whatever it holds.
  */
 export function redactPem(s: string, censor: string): string {
+  if (!s.includes('BEGIN')) return s;
+  return redactKeyBlocks(redactPrivateKeys(s, censor), censor);
+}
+
+/** The PEM and SSH2 `PRIVATE KEY` blocks (redactPem). */
+function redactPrivateKeys(s: string, censor: string): string {
   if (!s.includes(PRIVATE_KEY)) return s;
   let out = '';
   let last = 0;
@@ -45,6 +54,38 @@ export function redactPem(s: string, censor: string): string {
     out += s.slice(last, start) + censor;
     last = end;
     from = end;
+    if (end >= s.length) break;
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+
+const BEGIN = '-----BEGIN ';
+const DASHES = '-----';
+/** The longest label read. */
+const MAX_LABEL = 80;
+
+/**
+ * Replaces each `-----BEGIN <label>-----` … `-----END <label>-----` block whose label holds `key`
+ * (any case) and not `public`, from its BEGIN to its END marker, or to the end of the text when
+ * the block is cut off. Index searches only.
+ */
+function redactKeyBlocks(s: string, censor: string): string {
+  let out = '';
+  let last = 0;
+  for (let at = s.indexOf(BEGIN); at !== -1; at = s.indexOf(BEGIN, at + BEGIN.length)) {
+    if (at < last) continue;
+    const labelStart = at + BEGIN.length;
+    const close = s.indexOf(DASHES, labelStart);
+    if (close === -1 || close - labelStart > MAX_LABEL) continue;
+    const label = s.slice(labelStart, close);
+    const lower = label.toLowerCase();
+    if (label.includes('\n') || !lower.includes('key') || lower.includes('public')) continue;
+    const endMarker = `-----END ${label}-----`;
+    const e = s.indexOf(endMarker, close);
+    const end = e === -1 ? s.length : e + endMarker.length;
+    out += s.slice(last, at) + censor;
+    last = end;
+    at = end - BEGIN.length;
     if (end >= s.length) break;
   }
   return last === 0 ? s : out + s.slice(last);

@@ -17,6 +17,7 @@
  */
 import { redactCommandFlags } from './command-flags.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
+import { redactJwk } from './jwk.js';
 import { redactPairs } from './pairs.js';
 import { redactSpacedPairs } from './pairs-spaced.js';
 import { redactMarkupPairs } from './pairs-markup.js';
@@ -202,7 +203,7 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     const shaped = out;
     out = redactPartial(out, partial);
     if (hasUserPatterns && userTests.some((t) => t.test(out))) out = applyUserPatterns(out);
-    if (pairs) out = redactPairs(out, isSensitiveKey, censor);
+    if (pairs) out = redactJwk(redactPairs(out, isSensitiveKey, censor), censor);
     // The places hold for the text the shapes pass read; when a pass changed it since, a scan.
     if (spacedAt !== undefined || spacedScan) {
       const same = out === shaped && shaped === shapesIn;
