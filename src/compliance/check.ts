@@ -16,7 +16,6 @@ import { recoversFragment } from '../format/event-line.js';
 import { extractEvent } from './extract.js';
 import { buildReport, type ComplianceReport, type MissingDay } from './report.js';
 import { loadPolicyTimeline, type PolicyTimeline } from './timeline.js';
-import { capQuoted } from './state.js';
 import { snapshotStoreCheck } from './snapshot-recorded.js';
 import type { Finding } from './types.js';
 
@@ -256,7 +255,13 @@ export interface OrderLifecycle {
     readonly line: number;
     readonly fields: LogEvent;
   }[];
+  /**
+   * Every finding that names the order, kept apart from the policy's max_findings (a flood of
+   * other findings, listed or not in `report`, cannot hide them), up to max_findings of its own.
+   */
   readonly findings: readonly Finding[];
+  /** Findings naming the order beyond max_findings of them: counted only (0 almost always). */
+  readonly findings_omitted: number;
   readonly report: ComplianceReport;
 }
 
@@ -267,6 +272,7 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
   await requireDir(options.logDir);
   const start = await startStateOf(options);
   const engine = new ComplianceEngine(timeline, start.state, snapshotStoreCheck(options.snapshotDir));
+  engine.watchOrder(options.orderId);
   const events: OrderLifecycle['events'][number][] = [];
   const files: string[] = [];
   const missing: MissingDay[] = [];
@@ -314,12 +320,8 @@ export async function checkOrder(options: CheckOptions & { orderId: string }): P
       `no events for order ${JSON.stringify(id)} in ${options.logDir} from ${options.from} to ${options.to}`,
       { details: { order_id: id } },
     );
-  return Object.freeze({
-    order_id: id,
-    events,
-    findings: report.findings.filter((f) => f.order_ids.includes(capQuoted(id))),
-    report,
-  });
+  const mine = engine.watchedFindings();
+  return Object.freeze({ order_id: id, events, findings: mine.findings, findings_omitted: mine.omitted, report });
 }
 
 /** The name a day's log file has, which its recovery events name (a pack's log is data/audit.jsonl). */

@@ -10,6 +10,7 @@ import { fillEvent, orderEvent } from './order-rules.js';
 import { type CarriedState, carryOut, carryOutChunks, seedState } from './carry.js';
 import { EngineState, type LineRef, type LogEvent } from './engine-state.js';
 import { LineEvidence } from './line-evidence.js';
+import { byTimeThenSeq } from './state.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
 import type { PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, Finding, Severity, SeverityTotals } from './types.js';
@@ -24,6 +25,8 @@ export interface EngineResult {
   readonly omitted: number;
   /** `omitted` per severity. */
   readonly omitted_by_severity: Readonly<Record<Severity, number>>;
+  /** `omitted` per rule: only rules with some, sorted by rule id. */
+  readonly omitted_by_rule: Readonly<Record<string, number>>;
   readonly totals: SeverityTotals;
   readonly by_rule: Readonly<Record<string, number>>;
   readonly summary: AuditSummary;
@@ -63,6 +66,19 @@ export class ComplianceEngine {
    */
   carryOutChunks(date: string, rename?: (file: string) => string, pieceChars?: number): Generator<string> {
     return carryOutChunks(this.s, date, rename, pieceChars);
+  }
+
+  /**
+   * Keeps the findings that name order `id` apart from max_findings (`auditpack check --order`):
+   * a flood of other findings must not leave the order looking clean. Call before the first push.
+   */
+  watchOrder(id: string): void {
+    this.s.sink.watch = id;
+  }
+
+  /** The findings naming the watched order, sorted as the report's are, and how many were over the cap. */
+  watchedFindings(): { findings: Finding[]; omitted: number } {
+    return { findings: [...this.s.sink.watched].sort(byTimeThenSeq), omitted: this.s.sink.watchedOmitted };
   }
 
   /** Counts a line that is not an event (it cannot be checked). */
@@ -161,13 +177,14 @@ export class ComplianceEngine {
   /** The findings, totals and summary. Call endDay for the last day first. */
   finish(): EngineResult {
     const s = this.s;
-    const sorted = [...s.sink.findings].sort((a, b) =>
-      a.time < b.time ? -1 : a.time > b.time ? 1 : (a.evidence[0]?.seq ?? 0) - (b.evidence[0]?.seq ?? 0),
-    );
+    const sorted = s.sink.findings.sort(byTimeThenSeq);
+    const omittedByRule: Record<string, number> = Object.create(null) as Record<string, number>;
+    for (const k of Object.keys(s.sink.omittedByRule).sort()) omittedByRule[k] = s.sink.omittedByRule[k] as number;
     return {
       findings: sorted,
       omitted: s.sink.omitted,
       omitted_by_severity: { ...s.sink.omittedBy },
+      omitted_by_rule: omittedByRule,
       totals: { ...s.sink.totals },
       by_rule: { ...s.sink.byRule },
       summary: s.summary,

@@ -69,6 +69,12 @@ export function renderReportHtml(r: ComplianceReport, facts: PackFacts, start?: 
     ['malformed lines', s.malformed_lines],
   ];
   const sev = SEVERITIES.slice().reverse();
+  // Per rule, the findings counted but not listed (a report of older rules has no such column).
+  const omittedByRule = r.findings_omitted_by_rule;
+  const notListed =
+    omittedByRule !== undefined && omittedByRule !== null && typeof omittedByRule === 'object'
+      ? (Object.assign(Object.create(null), omittedByRule) as Record<string, unknown>)
+      : undefined;
   const rank = (rule: string): number => SEVERITIES.indexOf(severityOf(r, rule));
   const byRule = Object.entries(r.by_rule).sort(
     (a, b) => rank(b[0]) - rank(a[0]) || b[1] - a[1] || (a[0] < b[0] ? -1 : 1),
@@ -128,10 +134,11 @@ ${carriedSection(e, r.carried_in, start)}
 ${
   byRule.length === 0
     ? '<p>No findings.</p>'
-    : `<table><thead><tr><th>severity</th><th>rule</th><th>what it means</th><th>count</th></tr></thead><tbody>${byRule
+    : `<table><thead><tr><th>severity</th><th>rule</th><th>what it means</th><th>count</th>${notListed === undefined ? '' : '<th>not listed (max_findings)</th>'}</tr></thead><tbody>${byRule
         .map(([rule, n]) => {
           const sv = severityOf(r, rule);
-          return `<tr><td><span class="badge ${sv}">${sv}</span></td><td><code>${e(rule)}</code></td><td>${e(RULES[rule as RuleId]?.title ?? '')}</td><td>${n}</td></tr>`;
+          const omitted = notListed === undefined ? '' : `<td>${e(String(notListed[rule] ?? 0))}</td>`;
+          return `<tr><td><span class="badge ${sv}">${sv}</span></td><td><code>${e(rule)}</code></td><td>${e(RULES[rule as RuleId]?.title ?? '')}</td><td>${n}</td>${omitted}</tr>`;
         })
         .join('')}</tbody></table>`
 }

@@ -19,7 +19,7 @@ export const COMPLIANCE_REPORT_FORMAT = 'auditpack.compliance-report/1';
  * verify, years later and with a newer auditpack, can tell a pack made under older rules (its
  * re-run differs because the rules did) from an edited one. A report without it is version 1.
  */
-export const COMPLIANCE_RULES_VERSION = 17;
+export const COMPLIANCE_RULES_VERSION = 18;
 
 /**
  * The rules version from which compliance_findings.csv also neutralises a formula character after
@@ -94,6 +94,12 @@ export interface ComplianceReport {
    * under the cap is the same bytes as before it.
    */
   readonly findings_omitted_by_severity?: Readonly<Record<Severity, number>>;
+  /**
+   * `findings_omitted` per rule, only the rules with some, sorted by rule id: present only when
+   * some are omitted (so a report under the cap is the same bytes as before it), and absent in
+   * reports made before it. The CSV and the page say it too.
+   */
+  readonly findings_omitted_by_rule?: Readonly<Record<string, number>>;
   readonly summary: AuditSummary;
   readonly findings: readonly Finding[];
 }
@@ -148,7 +154,12 @@ export function buildReport(o: {
     totals: o.result.totals,
     by_rule: byRule,
     findings_omitted: o.result.omitted,
-    ...(o.result.omitted === 0 ? {} : { findings_omitted_by_severity: { ...o.result.omitted_by_severity } }),
+    ...(o.result.omitted === 0
+      ? {}
+      : {
+          findings_omitted_by_severity: { ...o.result.omitted_by_severity },
+          findings_omitted_by_rule: o.result.omitted_by_rule,
+        }),
     summary: { ...o.result.summary, by_category: byCategory },
     findings: o.result.findings,
   };
@@ -246,6 +257,21 @@ export function* findingsCsvRows(r: ComplianceReport): Generator<string> {
       .map(cell)
       .join(',')}\r\n`;
   }
+  yield* omittedRows(r, cell);
+}
+
+/**
+ * After the findings, one row per rule with findings counted but not listed (over max_findings):
+ * no finding id (it is no finding and takes no disposition), the rule, and how many. Only in a
+ * report that records them per rule, so the CSV of an older report is rendered as it was.
+ */
+function* omittedRows(r: ComplianceReport, cell: (raw: string) => string): Generator<string> {
+  const by = r.findings_omitted_by_rule;
+  if (by === undefined || by === null || typeof by !== 'object') return;
+  for (const [rule, n] of Object.entries(by)) {
+    const text = `${n} more finding(s) of this rule counted but not listed (over the policy's max_findings); every one is counted in compliance_report.json's by_rule`;
+    yield `${['', rule, '', '', '', '', text, '', '', '', ''].map(cell).join(',')}\r\n`;
+  }
 }
 
 /** One difference between a recorded report and a re-run. */
@@ -278,7 +304,13 @@ export function compareReports(recorded: ComplianceReport, rerun: ComplianceRepo
   for (const id of rec.keys())
     if (!re.has(id))
       out.push({ kind: 'finding_added', detail: `${id} is in the report but the checks do not find it` });
-  for (const k of ['totals', 'by_rule', 'findings_omitted', 'findings_omitted_by_severity'] as const) {
+  for (const k of [
+    'totals',
+    'by_rule',
+    'findings_omitted',
+    'findings_omitted_by_severity',
+    'findings_omitted_by_rule',
+  ] as const) {
     if (JSON.stringify(recorded[k]) !== JSON.stringify(rerun[k]))
       out.push({
         kind: 'totals',

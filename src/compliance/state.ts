@@ -187,22 +187,49 @@ interface Kept {
   readonly f: Finding;
 }
 
+/** The order findings are reported in: by time, then by the seq of their first evidence. */
+export function byTimeThenSeq(a: Finding, b: Finding): number {
+  return a.time < b.time ? -1 : a.time > b.time ? 1 : (a.evidence[0]?.seq ?? 0) - (b.evidence[0]?.seq ?? 0);
+}
+
 /**
  * Collects findings: all are counted, at most `max` are kept. Over the cap the most severe are
- * kept: a finding evicts the newest kept one of the lowest severity below its own (info first,
- * then warning), else it is only counted. The log's writer chooses the order of what it logs: with
- * the first `max` kept, 10,000 cheap warnings logged first hid a later critical finding from the
- * JSON, the CSV and the page. So a critical finding is never omitted while a lower one is listed,
- * and the kept ones stay in the order they were added (the report sorts them by time).
+ * kept, and within a severity every rule that fired keeps its first findings. The log's writer
+ * chooses the order and the kind of what it logs: with the first `max` kept, 10,000 cheap warnings
+ * logged first hid a later critical finding, and 10,000 fills for unknown orders (cheap criticals)
+ * hid a later order on a restricted symbol from the JSON, the CSV and the page, leaving a rule
+ * counted in by_rule that nothing listed. So over the cap a finding evicts the newest kept finding
+ * of the most-listed rule of the lowest severity below its own; with none below, the newest of
+ * the most-listed rule of its own severity when that rule lists at least two more than its own;
+ * else it is only counted. Hence a critical finding is never omitted while a lower one is listed,
+ * each rule's listed findings are its first ones, and a rule with one omitted lists at most one
+ * fewer than any other rule of its severity. The kept ones stay in the order they were added (the
+ * report sorts them by time). `watch` (check --order): the findings naming that order id are also
+ * kept apart, up to `max` of their own, whatever the cap did to them.
  */
 export class FindingSink {
   readonly totals: SeverityTotals = { critical: 0, warning: 0, info: 0, total: 0 };
   readonly byRule: Record<string, number> = Object.create(null) as Record<string, number>;
   readonly omittedBy: OmittedBySeverity = { critical: 0, warning: 0, info: 0 };
-  private readonly kept: Record<Severity, Kept[]> = { critical: [], warning: [], info: [] };
+  /** Findings counted but not listed, per rule (keys only for rules with some). */
+  readonly omittedByRule: Record<string, number> = Object.create(null) as Record<string, number>;
+  /** Per severity, per rule, the kept findings in the order added. */
+  private readonly kept: Record<Severity, Map<string, Kept[]>> = {
+    critical: new Map(),
+    warning: new Map(),
+    info: new Map(),
+  };
+  private readonly count: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
   private size = 0;
   private added = 0;
   private readonly ids = new Set<string>();
+  /** The findings naming the watched order id (check --order), in the order added. */
+  readonly watched: Finding[] = [];
+  /** Findings naming the watched order id beyond `max` of them: counted only. */
+  watchedOmitted = 0;
+  private readonly watchedIds = new Set<string>();
+  /** An order id whose findings are kept apart from the cap (see {@link watched}); set before the first add. */
+  watch: string | undefined;
 
   /** Findings counted but not listed. */
   get omitted(): number {
@@ -211,7 +238,8 @@ export class FindingSink {
 
   /** The kept findings, in the order they were added. */
   get findings(): Finding[] {
-    const all = [...this.kept.critical, ...this.kept.warning, ...this.kept.info];
+    const all: Kept[] = [];
+    for (const s of SEVERITIES) for (const list of this.kept[s].values()) all.push(...list);
     return all.sort((a, b) => a.n - b.n).map((k) => k.f);
   }
 
@@ -228,44 +256,74 @@ export class FindingSink {
     this.totals[severity]++;
     this.totals.total++;
     this.byRule[rule] = (this.byRule[rule] ?? 0) + 1;
-    if (this.size >= max && !this.evictBelow(severity)) {
+    const listed = this.size < max || this.makeRoom(rule, severity);
+    const watched = this.watch !== undefined && orderIds.includes(this.watch);
+    if (!listed) {
       this.omittedBy[severity]++;
-      return;
+      this.omittedByRule[rule] = (this.omittedByRule[rule] ?? 0) + 1;
+      if (!watched) return;
     }
     const base = `${rule}:${evidence[0]?.seq ?? 'eod'}${evidence[0] === undefined ? `:${time.slice(0, 10)}` : ''}`;
     let id = base;
-    for (let n = 2; this.ids.has(id); n++) id = `${base}:${n}`;
-    this.ids.add(id);
+    for (let n = 2; this.ids.has(id) || (!listed && this.watchedIds.has(id)); n++) id = `${base}:${n}`;
     let text = description;
     for (const v of symbol === null ? orderIds : [...orderIds, symbol])
       if (v.length > MAX_QUOTED) text = text.replaceAll(v, capQuoted(v));
-    this.size++;
-    this.kept[severity].push({
-      n: this.added++,
-      f: Object.freeze({
-        id,
-        rule,
-        severity,
-        time,
-        order_ids: Object.freeze(orderIds.map((v) => capQuoted(v))),
-        symbol: symbol === null ? null : capQuoted(symbol),
-        description: capQuoted(text, MAX_DESCRIPTION),
-        evidence: Object.freeze(evidence.map(keptEvidence)),
-      }),
+    const f: Finding = Object.freeze({
+      id,
+      rule,
+      severity,
+      time,
+      order_ids: Object.freeze(orderIds.map((v) => capQuoted(v))),
+      symbol: symbol === null ? null : capQuoted(symbol),
+      description: capQuoted(text, MAX_DESCRIPTION),
+      evidence: Object.freeze(evidence.map(keptEvidence)),
     });
+    if (watched) this.keepWatched(max, f);
+    if (!listed) return;
+    this.ids.add(id);
+    this.size++;
+    this.count[severity]++;
+    const byRule = this.kept[severity];
+    const list = byRule.get(rule);
+    const k = { n: this.added++, f };
+    if (list === undefined) byRule.set(rule, [k]);
+    else list.push(k);
   }
 
-  /** Drops the newest kept finding of the lowest severity below `severity`; false when none is kept. */
-  private evictBelow(severity: Severity): boolean {
-    for (const s of SEVERITIES) {
-      if (s === severity) return false;
-      const k = this.kept[s].pop();
-      if (k === undefined) continue;
-      this.ids.delete(k.f.id);
-      this.omittedBy[s]++;
-      this.size--;
-      return true;
+  private keepWatched(max: number, f: Finding): void {
+    if (this.watched.length >= max) {
+      this.watchedOmitted++;
+      return;
     }
-    return false;
+    this.watched.push(f);
+    this.watchedIds.add(f.id);
+  }
+
+  /**
+   * Frees a place for a finding of `rule` at `severity` (the sink is full): evicts from the lowest
+   * severity below it that has any kept, else from its own severity when the most-listed rule there
+   * lists at least two more than `rule`. False when the finding is only to be counted.
+   */
+  private makeRoom(rule: RuleId, severity: Severity): boolean {
+    for (const s of SEVERITIES) {
+      if (s === severity) break;
+      if (this.count[s] > 0) return this.evictNewestOfMostListed(s, 0);
+    }
+    return this.evictNewestOfMostListed(severity, (this.kept[severity].get(rule)?.length ?? 0) + 1);
+  }
+
+  /** Drops the newest kept finding of the most-listed rule of `s` if it lists more than `over`. */
+  private evictNewestOfMostListed(s: Severity, over: number): boolean {
+    let top: Kept[] | undefined;
+    for (const list of this.kept[s].values()) if (top === undefined || list.length > top.length) top = list;
+    if (top === undefined || top.length <= over) return false;
+    const k = top.pop() as Kept;
+    this.ids.delete(k.f.id);
+    this.omittedBy[s]++;
+    this.omittedByRule[k.f.rule] = (this.omittedByRule[k.f.rule] ?? 0) + 1;
+    this.count[s]--;
+    this.size--;
+    return true;
   }
 }

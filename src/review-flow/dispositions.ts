@@ -162,15 +162,19 @@ export async function dispositionsFromCsv(csvPath: string, packDir: string): Pro
     const row = i + 2;
     if (r.length === 1 && r[0] === '') return;
     const id = r[col('finding_id')] ?? '';
+    // A row without a finding id counts a rule's findings not listed (over max_findings): no finding.
+    if (id === '' && cellText(r[col('disposition')]) === '') return;
     const mine = byId.get(id);
     const why =
-      mine === undefined
-        ? `row ${row}: ${JSON.stringify(id.slice(0, 80))} is not a finding of this pack`
-        : FINDING_COLUMNS.some((c, k) => cellText(r[col(c)]) !== cellText(mine[k]))
-          ? `row ${row}: finding ${id} differs from this pack's (another pack's CSV, or an edited row)`
-          : seen.has(id)
-            ? `row ${row}: finding ${id} appears twice`
-            : undefined;
+      id === ''
+        ? `row ${row}: a row without a finding id (a count of findings not listed) takes no disposition`
+        : mine === undefined
+          ? `row ${row}: ${JSON.stringify(id.slice(0, 80))} is not a finding of this pack`
+          : FINDING_COLUMNS.some((c, k) => cellText(r[col(c)]) !== cellText(mine[k]))
+            ? `row ${row}: finding ${id} differs from this pack's (another pack's CSV, or an edited row)`
+            : seen.has(id)
+              ? `row ${row}: finding ${id} appears twice`
+              : undefined;
     if (why !== undefined) {
       problems.push(why);
       return;

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FindingSink } from '../../src/compliance/state.js';
-import { SEVERITIES, type Severity } from '../../src/compliance/types.js';
+import { type RuleId, SEVERITIES, type Severity } from '../../src/compliance/types.js';
 
 const RULE = { critical: 'restricted_symbol', warning: 'order_without_login', info: 'duplicate_order' } as const;
 
@@ -85,6 +85,89 @@ describe('FindingSink over its cap', () => {
           expect(s.omittedBy[v]).toBe(seq.filter((x) => x === v).length - kept.filter((k) => k.startsWith(v)).length);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+/** Adds a finding of `rule` at `severity` whose only order id is `id`. */
+function addRule(s: FindingSink, max: number, rule: RuleId, severity: Severity, id: string, seq: number): void {
+  const ev = [{ file: 'data/audit.jsonl', line: seq, seq, line_sha256: '0'.repeat(64) }];
+  s.add(max, rule, severity, '2026-11-28T08:00:00.000000Z', [id], null, `order ${id}`, ev);
+}
+
+describe('FindingSink over its cap, within one severity', () => {
+  it('a flood of one critical rule does not hide another critical rule: it takes the newest of the flood', () => {
+    const s = new FindingSink();
+    for (let i = 1; i <= 5; i++) addRule(s, 3, 'fill_without_order', 'critical', `G${i}`, i);
+    addRule(s, 3, 'restricted_symbol', 'critical', 'O-42', 6);
+    expect(idsOf(s)).toEqual(['G1', 'G2', 'O-42']);
+    expect(s.omittedByRule).toEqual({ fill_without_order: 3 });
+    expect(s.omittedBy).toEqual({ critical: 3, warning: 0, info: 0 });
+    // A second finding of the rule that lists one is only counted: the flood's rule lists two.
+    addRule(s, 3, 'restricted_symbol', 'critical', 'O-43', 7);
+    expect(idsOf(s)).toEqual(['G1', 'G2', 'O-42']);
+    expect(s.omittedByRule).toEqual({ fill_without_order: 3, restricted_symbol: 1 });
+  });
+
+  it('a lower severity loses the newest of its most-listed rule first', () => {
+    const s = new FindingSink();
+    addRule(s, 4, 'review_missing', 'warning', 'R1', 1);
+    addRule(s, 4, 'order_without_login', 'warning', 'W1', 2);
+    addRule(s, 4, 'order_without_login', 'warning', 'W2', 3);
+    addRule(s, 4, 'order_without_login', 'warning', 'W3', 4);
+    addRule(s, 4, 'restricted_symbol', 'critical', 'C1', 5);
+    addRule(s, 4, 'restricted_symbol', 'critical', 'C2', 6);
+    expect(idsOf(s)).toEqual(['R1', 'W1', 'C1', 'C2']);
+    expect(s.omittedByRule).toEqual({ order_without_login: 2 });
+  });
+
+  it('keeps the watched order’s findings apart from the cap, up to the cap of its own', () => {
+    const s = new FindingSink();
+    s.watch = 'O-42';
+    for (let i = 1; i <= 4; i++) addRule(s, 2, 'fill_without_order', 'critical', `G${i}`, i);
+    addRule(s, 2, 'overfill', 'critical', 'O-42', 5);
+    addRule(s, 2, 'overfill', 'critical', 'O-42', 6);
+    addRule(s, 2, 'overfill', 'critical', 'O-42', 7);
+    expect(idsOf(s)).toEqual(['G1', 'O-42']);
+    expect(s.watched.map((f) => f.id)).toEqual(['overfill:5', 'overfill:6']);
+    expect(s.watchedOmitted).toBe(1);
+  });
+
+  it('holds its invariants for any sequence of rules, severities and cap', () => {
+    const rules = ['restricted_symbol', 'fill_without_order', 'overfill', 'order_without_login', 'duplicate_order'];
+    const pick = fc.record({ rule: fc.constantFrom(...rules), sev: fc.constantFrom(...SEVERITIES) });
+    fc.assert(
+      fc.property(fc.array(pick, { maxLength: 80 }), fc.integer({ min: 0, max: 12 }), (seq, max) => {
+        const s = new FindingSink();
+        const key = (x: { rule: string; sev: Severity }): string => `${x.sev}/${x.rule}`;
+        for (const [i, x] of seq.entries()) addRule(s, max, x.rule as RuleId, x.sev, `${key(x)}#${i}`, i + 1);
+        const kept = idsOf(s);
+        expect(kept.length).toBe(Math.min(max, seq.length));
+        expect(s.omitted + kept.length).toBe(seq.length);
+        // In the order added.
+        const at = (id: string): number => Number(id.split('#')[1]);
+        expect(kept.map(at)).toEqual(kept.map(at).sort((a, b) => a - b));
+        const groups = new Map<string, number[]>();
+        for (const [i, x] of seq.entries()) groups.set(key(x), [...(groups.get(key(x)) ?? []), i]);
+        const listed = (g: string): number => kept.filter((id) => id.startsWith(`${g}#`)).length;
+        const omittedRule: Record<string, number> = {};
+        for (const [g, all] of groups) {
+          const n = listed(g);
+          // Each (severity, rule) lists its first findings.
+          expect(kept.filter((id) => id.startsWith(`${g}#`)).map(at)).toEqual(all.slice(0, n));
+          const [sev, rule] = g.split('/') as [Severity, string];
+          if (n < all.length) {
+            omittedRule[rule] = (omittedRule[rule] ?? 0) + all.length - n;
+            // Nothing less severe is listed while this one has findings omitted…
+            for (const y of kept)
+              expect(SEVERITIES.indexOf(y.split('/')[0] as Severity)).toBeGreaterThanOrEqual(SEVERITIES.indexOf(sev));
+            // …and no rule of its severity lists two more than it.
+            for (const h of groups.keys()) if (h.startsWith(`${sev}/`)) expect(listed(h)).toBeLessThanOrEqual(n + 1);
+          }
+        }
+        expect({ ...s.omittedByRule }).toEqual(omittedRule);
+      }),
+      { numRuns: 400 },
     );
   });
 });

@@ -5,12 +5,14 @@
  * only counted and could not be reviewed. The report says per severity how many are not listed,
  * and verify's re-run agrees (the same engine), while an edit of those counts is a mismatch.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareReports, type ComplianceReport } from '../../src/compliance/index.js';
+import { checkOrder, compareReports, type ComplianceReport } from '../../src/compliance/index.js';
+import { dispositionsFromCsv } from '../../src/review-flow/dispositions.js';
 import { verifyPack } from '../../src/verify/index.js';
 import {
+  DATE,
   type Ev,
   exportTestDay,
   orderEv,
@@ -86,5 +88,70 @@ describe('a report over max_findings', () => {
     expect(report.findings_omitted).toBe(0);
     expect(report.findings).toHaveLength(report.totals.total);
     expect(text).not.toContain('findings_omitted_by_severity');
+  }, 60_000);
+
+  it('a flood of one critical rule does not hide another: JSON, CSV, page and check --order list it', async () => {
+    const cwd = tempDir();
+    const policyFile = writePolicy(cwd, `${TEST_POLICY}require_review: false\nmax_findings: ${CAP}\n`);
+    const events: Ev[] = [];
+    // Fills of orders nobody knows: one fill_without_order critical each, logged first.
+    for (let i = 0; i < 6; i++)
+      events.push([
+        `09:00:0${i}`,
+        'fill',
+        'Filled',
+        { order_id: `GHOST-${i}`, deal_id: `D${i}`, quantity: 1, price: 1 },
+      ]);
+    events.push(['10:00:00', 'auth', 'Login', { user: 'alice' }], riskEv('10:00:01', 'O-42'));
+    events.push(orderEv('10:00:02', 'O-42', { symbol: 'NORD', time_in_force: 'GTC' }));
+    await writeEvents(join(cwd, 'logs'), events);
+    const r = await exportTestDay(cwd, { compliance: { cwd, policyFile } });
+    const data = join(r.path, 'data');
+    const report = JSON.parse(readFileSync(join(data, 'compliance_report.json'), 'utf8')) as ComplianceReport;
+    expect(report.by_rule).toEqual({ fill_without_order: 6, restricted_symbol: 1 });
+    expect(report.findings.map((f) => f.rule)).toEqual([
+      'fill_without_order',
+      'fill_without_order',
+      'restricted_symbol',
+    ]);
+    expect(report.findings_omitted_by_rule).toEqual({ fill_without_order: 4 });
+    const csv = readFileSync(join(data, 'compliance_findings.csv'), 'utf8');
+    expect(csv).toMatch(/\r\nrestricted_symbol:\d+,restricted_symbol,critical,[^\r]*O-42/);
+    expect(csv).toMatch(
+      /\r\n,fill_without_order,,,,,4 more finding\(s\) of this rule counted but not listed[^\r]*\r\n$/,
+    );
+    const page = readFileSync(join(data, 'report.html'), 'utf8');
+    expect(page).toContain('<th>not listed (max_findings)</th>');
+    expect(page).toMatch(/<code>fill_without_order<\/code><\/td><td>[^<]*<\/td><td>6<\/td><td>4<\/td>/);
+    const v = await verifyPack(r.path);
+    expect(v.problems.filter((p) => p.code.startsWith('COMPLIANCE_'))).toEqual([]);
+    const edited = { ...report, findings_omitted_by_rule: { fill_without_order: 3, restricted_symbol: 1 } };
+    expect(compareReports(edited, report).map((d) => d.kind)).toEqual(['totals']);
+    // A reviewer's CSV: the count row is no finding: skipped, and a disposition on it is refused.
+    const rows = csv.split('\r\n');
+    const filled = (pick: (row: string) => boolean): string => {
+      const path = join(cwd, 'filled.csv');
+      writeFileSync(path, rows.map((x) => (pick(x) ? x.replace(/,,,$/, ',escalated,,') : x)).join('\r\n'));
+      return path;
+    };
+    const ok = await dispositionsFromCsv(
+      filled((x) => x.startsWith('restricted_symbol:')),
+      r.path,
+    );
+    expect(ok.map((d) => d.findingId)).toEqual([report.findings[2]?.id]);
+    await expect(
+      dispositionsFromCsv(
+        filled((x) => x.startsWith(',fill_without_order,')),
+        r.path,
+      ),
+    ).rejects.toThrow('takes no disposition');
+    // The order's own findings, whatever the cap listed.
+    const logDir = join(cwd, 'logs');
+    const o = await checkOrder({ cwd, logDir, from: DATE, to: DATE, policyFile, orderId: 'O-42' });
+    expect(o.findings.map((f) => f.rule)).toEqual(['restricted_symbol']);
+    expect(o.findings_omitted).toBe(0);
+    const g = await checkOrder({ cwd, logDir, from: DATE, to: DATE, policyFile, orderId: 'GHOST-5' });
+    expect(g.report.findings.some((f) => f.order_ids.includes('GHOST-5'))).toBe(false);
+    expect(g.findings.map((f) => [f.rule, f.order_ids])).toEqual([['fill_without_order', ['GHOST-5']]]);
   }, 60_000);
 });

@@ -124,6 +124,7 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
         events: o.events,
         findings: o.findings,
         totals: t,
+        ...(o.findings_omitted === 0 ? {} : { findings_omitted: o.findings_omitted }),
         policy: o.report.policy,
         ...(o.report.missing_days === undefined ? {} : { missing_days: o.report.missing_days }),
       });
@@ -135,6 +136,10 @@ async function runCheck(io: CliIO, opts: CheckCliOptions): Promise<void> {
         );
       for (const f of o.findings)
         io.stdout.write(`  ${sevMark(c, f.severity)} ${printable(`${f.rule}: ${f.description}`)}\n`);
+      if (o.findings_omitted > 0)
+        io.stdout.write(
+          `  … and ${o.findings_omitted} more finding(s) of this order, counted but not listed (max_findings)\n`,
+        );
       writeMissingDays(io, c, o.report);
     }
   } else {
@@ -194,5 +199,9 @@ function summaryOf(f: Readonly<Record<string, unknown>>): string {
 /** ` (c critical, w warning, i info)` when the report counts its omitted findings per severity. */
 function omittedBySeverity(r: ComplianceReport): string {
   const by = r.findings_omitted_by_severity;
-  return by === undefined ? '' : ` (${by.critical} critical, ${by.warning} warning, ${by.info} info)`;
+  const rules = Object.entries(r.findings_omitted_by_rule ?? {})
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  const sev = by === undefined ? '' : `${by.critical} critical, ${by.warning} warning, ${by.info} info`;
+  return sev === '' && rules === '' ? '' : ` (${[sev, rules].filter((x) => x !== '').join('; ')})`;
 }
