@@ -15,8 +15,10 @@ import {
   CLOSED,
   type EngineState,
   type FailedLogins,
+  NONE,
   OPEN,
   type Order,
+  type OrderStatus,
   Override,
   RiskCheck,
   type Slot,
@@ -45,7 +47,7 @@ export interface CarriedOrder {
   readonly strategy: string | null;
   readonly venue: string | null;
   readonly filled: number;
-  readonly status: Order['status'];
+  readonly status: OrderStatus;
   readonly overfilled: boolean;
 }
 
@@ -144,20 +146,21 @@ function carriedOf(
   list: ListOf,
 ): CarriedState {
   const ev = (e: Evidence): Evidence => (rename === undefined ? e : { ...e, file: rename(e.file) });
+  const st = s.orders;
   const order = (o: Order): CarriedOrder => ({
-    order_id: o.id,
-    t_us: o.tUs,
-    symbol: o.symbol,
-    evidence: ev(o.newRef),
-    time_in_force: o.tif,
-    quantity: o.qty,
-    price: o.price,
-    reference_price: o.ref,
-    strategy: o.strategy,
-    venue: o.venue,
-    filled: o.filled,
-    status: o.status,
-    overfilled: o.overfilled,
+    order_id: st.ids[o] as string,
+    t_us: st.tUs[o] as number,
+    symbol: st.symbol[o] ?? null,
+    evidence: ev(st.opened(o)),
+    time_in_force: st.tif[o] as string,
+    quantity: st.qty[o] as number,
+    price: st.price(o),
+    reference_price: st.ref(o),
+    strategy: st.strategy[o] ?? null,
+    venue: st.venue[o] ?? null,
+    filled: st.filled[o] as number,
+    status: st.status(o),
+    overfilled: st.overfilled(o),
   });
   const rates = (m: Map<string, RateWindow>): CarriedRate[] =>
     list([...m], ([name, w]) => ({ name, times_us: w.held(), breaching: w.breaching }));
@@ -177,7 +180,7 @@ function carriedOf(
     closed_orders: list(s.closed.toArray(), order),
     // An order's risk check and override are in its slot, in one order of update with the others.
     risk_checks: list(s.risk.toArray(), (r) => ({
-      key: r.key ?? `o:${(r.slot as Slot).id}`,
+      key: r.key ?? `o:${st.ids[r.slot]}`,
       t_us: r.tUs,
       pass: r.pass,
       failed: [...r.failed],
@@ -185,7 +188,7 @@ function carriedOf(
       evidence: ev(r.ev),
     })),
     overrides: list(s.overrides.toArray(), (o) => ({
-      key: o.key ?? `o:${(o.slot as Slot).id}`,
+      key: o.key ?? `o:${st.ids[o.slot]}`,
       t_us: o.tUs,
       text: o.text ?? null,
       evidence: ev(o.ev),
@@ -212,11 +215,12 @@ function carriedOf(
 /** Loads a carried state into a fresh engine state (the inverse of carryOut). */
 export function seedState(s: EngineState, c: CarriedState): void {
   // An order carried into the slot `o`, with every field as carried.
+  const st = s.orders;
   const order = (o: Slot, c: CarriedOrder): Slot => {
-    o.setOrder(c.t_us, c.symbol, c.evidence, c.time_in_force, c.quantity, c.price, c.strategy, c.venue, c.status);
-    o.ref = c.reference_price;
-    o.filled = c.filled;
-    o.overfilled = c.overfilled;
+    st.setOrder(o, c.t_us, c.symbol, c.evidence, c.time_in_force, c.quantity, c.price, c.strategy, c.venue, c.status);
+    st.setRef(o, c.reference_price);
+    st.filled[o] = c.filled;
+    st.setOverfilled(o, c.overfilled);
     return o;
   };
   s.nowUs = c.end_us;
@@ -237,21 +241,21 @@ export function seedState(s: EngineState, c: CarriedState): void {
   // (a ghost) until the open order closes or is used again, as when the two were separate maps.
   for (const o of c.open_orders) {
     const slot = order(s.slot(o.order_id), o);
-    if (slot.ord === 0) s.openOrder(slot);
+    if (st.ord[slot] === 0) s.openOrder(slot);
   }
   s.peakOpen = s.open.size;
   for (const o of c.closed_orders) {
-    const held = s.slots.get(o.order_id);
-    if (held !== undefined && held.ord === OPEN) {
+    const held = s.find(o.order_id);
+    if (held !== NONE && st.ord[held] === OPEN) {
       s.dropGhost(o.order_id);
       const g = order(s.newSlot(o.order_id), o);
       s.ghosts.set(o.order_id, g);
-      g.ord = CLOSED;
+      st.ord[g] = CLOSED;
       s.closed.push(g);
     } else s.closeOrder(order(s.slot(o.order_id), o));
   }
   for (const r of c.risk_checks) {
-    const o = r.key.startsWith('o:') ? s.slot(r.key.slice(2)) : null;
+    const o = r.key.startsWith('o:') ? s.slot(r.key.slice(2)) : NONE;
     const rc = new RiskCheck(
       r.t_us,
       r.pass,
@@ -259,15 +263,16 @@ export function seedState(s: EngineState, c: CarriedState): void {
       r.reference_price,
       r.evidence,
       o,
-      o === null ? r.key : null,
+      o === NONE ? r.key : null,
+      st,
     );
-    if (o === null) s.setKeyRisk(r.key, rc);
+    if (o === NONE) s.setKeyRisk(r.key, rc);
     else s.setOrderRisk(o, rc);
   }
   for (const v of c.overrides) {
-    const o = v.key.startsWith('o:') ? s.slot(v.key.slice(2)) : null;
-    const ov = new Override(v.t_us, v.evidence, v.text ?? undefined, o, o === null ? v.key : null);
-    if (o === null) s.setKeyOverride(v.key, ov);
+    const o = v.key.startsWith('o:') ? s.slot(v.key.slice(2)) : NONE;
+    const ov = new Override(v.t_us, v.evidence, v.text ?? undefined, o, o === NONE ? v.key : null);
+    if (o === NONE) s.setKeyOverride(v.key, ov);
     else s.setOrderOverride(o, ov);
   }
   for (const d of c.decisions)

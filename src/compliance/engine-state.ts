@@ -4,7 +4,18 @@
  * (state.ts), so memory does not grow with the day.
  */
 import type { CompliancePolicy } from './policy.js';
-import { DigestSlab, NO_ORDER, OPEN, CLOSED, type Override, RecentOrder, type RiskCheck, Slot } from './slot.js';
+import {
+  CLOSED,
+  NO_ORDER,
+  NONE,
+  OPEN,
+  OrderStore,
+  type Override,
+  type RiskCheck,
+  type Slot,
+  SlotChain,
+} from './order-store.js';
+import { DigestSlab, RecentOrder } from './slot.js';
 import {
   copyParts,
   hasNul,
@@ -32,15 +43,17 @@ export interface LineRef {
 export {
   CLOSED,
   NO_ORDER,
+  NONE,
   OPEN,
   type OrderStatus,
+  type OrderStore,
   Override,
-  RecentOrder,
   RiskCheck,
-  Slot,
-} from './slot.js';
+  type Slot,
+} from './order-store.js';
+export { RecentOrder } from './slot.js';
 
-/** An order as the checks follow it: its slot. */
+/** An order as the checks follow it: its slot in EngineState.orders. */
 export type Order = Slot;
 
 /** When something happened, its evidence and, for overrides, who and why. */
@@ -78,20 +91,23 @@ export const SECOND = 1_000_000;
 /** The maps and counters one run keeps, and `add` for a finding under the policy in force. */
 export class EngineState {
   readonly sink = new FindingSink();
-  /** One slot per order id the checks hold anything about: one lookup per event. */
-  readonly slots = new Map<string, Slot>();
+  /** The orders' fields by slot, and one slot per order id the checks hold anything about: one lookup per event. */
+  readonly orders = new OrderStore();
   /** Open orders, in the order they were opened. */
-  readonly open = new Chain<Slot>(Number.POSITIVE_INFINITY, () => undefined);
+  readonly open = new SlotChain(this.orders, Number.POSITIVE_INFINITY, () => undefined);
   /** Closed orders, oldest close first, for the closed-order horizon and at most 200,000. */
-  readonly closed = new Chain<Slot>(200_000, (o) => {
-    o.ord = NO_ORDER;
-    if (this.ghosts.get(o.id) === o) this.ghosts.delete(o.id);
-    else this.release(o);
+  readonly closed = new SlotChain(this.orders, 200_000, (o) => {
+    const st = this.orders;
+    st.ord[o] = NO_ORDER;
+    const id = st.ids[o] as string;
+    if (this.ghosts.get(id) === o) {
+      this.ghosts.delete(id);
+      st.free(o);
+    } else this.release(o);
   });
-  /** Where the slots' and recent orders' line digests are kept. */
+  /** Where the recent orders' line digests are kept. */
   private readonly slab = new DigestSlab();
-  /** Released slots and dropped recent orders, reused (they stay in the old generation). */
-  private readonly freeSlots: Slot[] = [];
+  /** Dropped recent orders, reused (they stay in the old generation). */
   private readonly freeRecent: RecentOrder[] = [];
   /**
    * Closed orders of a carried state whose id the same state also lists open (only a state not
@@ -100,18 +116,18 @@ export class EngineState {
   readonly ghosts = new Map<string, Slot>();
   /** Risk checks by order (in their slot) and by signal (riskKeys), in one order of last update. */
   readonly risk = new Chain<RiskCheck>(1_000_000, (r) => {
-    if (r.slot === null) this.riskKeys.delete(r.key as string);
+    if (r.slot === NONE) this.riskKeys.delete(r.key as string);
     else {
-      r.slot.risk = null;
+      this.orders.risk[r.slot] = null;
       this.release(r.slot);
     }
   });
   readonly riskKeys = new Map<string, RiskCheck>();
   /** Overrides by order (in their slot) and by signal (overrideKeys), in one order of last update. */
   readonly overrides = new Chain<Override>(100_000, (v) => {
-    if (v.slot === null) this.overrideKeys.delete(v.key as string);
+    if (v.slot === NONE) this.overrideKeys.delete(v.key as string);
     else {
-      v.slot.override = null;
+      this.orders.override[v.slot] = null;
       this.release(v.slot);
     }
   });
@@ -180,44 +196,48 @@ export class EngineState {
 
   /** The slot of order id `id`, made when there is none. */
   slot(id: string): Slot {
-    let o = this.slots.get(id);
-    if (o === undefined) this.slots.set(id, (o = this.newSlot(id)));
+    let o = this.orders.byId.get(id);
+    if (o === undefined) this.orders.byId.set(id, (o = this.orders.take(id)));
     return o;
   }
 
-  /** A slot for order id `id` that no map holds yet: a released one when there is one. */
+  /** The slot of order id `id`, or NONE. */
+  find(id: string): Slot {
+    return this.orders.byId.get(id) ?? NONE;
+  }
+
+  /** A slot for order id `id` that no map holds (a carried state's ghost). */
   newSlot(id: string): Slot {
-    const o = this.freeSlots.pop();
-    if (o === undefined) return new Slot(id, this.slab);
-    o.id = id;
-    return o;
+    return this.orders.take(id);
   }
 
   /**
-   * Forgets `o` when it holds nothing any more, and keeps it for reuse: nothing refers to a slot in
+   * Forgets `o` when it holds nothing any more, and frees it for reuse: nothing refers to a slot in
    * no list with no risk check and no override (a replaced RiskCheck or Override naming it is
    * read no more).
    */
   release(o: Slot): void {
-    if (o.ord === NO_ORDER && o.risk === null && o.override === null) {
-      this.slots.delete(o.id);
-      this.freeSlots.push(o);
+    const st = this.orders;
+    if (st.ord[o] === NO_ORDER && st.risk[o] === null && st.override[o] === null) {
+      st.byId.delete(st.ids[o] as string);
+      st.free(o);
     }
   }
 
   /** Opens the order of slot `o` (in no list), at the end of the open orders. */
   openOrder(o: Slot): void {
-    o.ord = OPEN;
+    this.orders.ord[o] = OPEN;
     this.open.push(o);
     if (this.open.size > this.peakOpen) this.peakOpen = this.open.size;
   }
 
   /** Puts the order of slot `o` (open or in no list) last among the closed orders. */
   closeOrder(o: Slot): void {
-    if (o.ord === OPEN) this.open.remove(o);
-    else if (o.ord === CLOSED) this.closed.remove(o);
-    if (this.ghosts.size > 0) this.dropGhost(o.id);
-    o.ord = CLOSED;
+    const st = this.orders;
+    if (st.ord[o] === OPEN) this.open.remove(o);
+    else if (st.ord[o] === CLOSED) this.closed.remove(o);
+    if (this.ghosts.size > 0) this.dropGhost(st.ids[o] as string);
+    st.ord[o] = CLOSED;
     this.closed.push(o);
   }
 
@@ -227,12 +247,15 @@ export class EngineState {
     if (g === undefined) return;
     this.ghosts.delete(id);
     this.closed.remove(g);
+    this.orders.ord[g] = NO_ORDER;
+    this.orders.free(g);
   }
 
   /** The latest risk check for order `o` is now `r` (last in the order of update). */
   setOrderRisk(o: Slot, r: RiskCheck): void {
-    if (o.risk !== null) this.risk.remove(o.risk);
-    o.risk = r;
+    const old = this.orders.risk[o] ?? null;
+    if (old !== null) this.risk.remove(old);
+    this.orders.risk[o] = r;
     this.risk.push(r);
   }
 
@@ -246,8 +269,9 @@ export class EngineState {
 
   /** The latest override for order `o` is now `v`. */
   setOrderOverride(o: Slot, v: Override): void {
-    if (o.override !== null) this.overrides.remove(o.override);
-    o.override = v;
+    const old = this.orders.override[o] ?? null;
+    if (old !== null) this.overrides.remove(old);
+    this.orders.override[o] = v;
     this.overrides.push(v);
   }
 

@@ -6,7 +6,8 @@
  * comes from the timeline: each snapshot's policy from its ConfigSnapshot event on (event-rules.ts).
  */
 import { authEvent, clockCheck, configEvent, configFinding, decisionEvent, riskEvent, sweep } from './event-rules.js';
-import { fillEvent, orderEvent } from './order-rules.js';
+import { fillEvent } from './fill-rules.js';
+import { orderEvent } from './order-rules.js';
 import { type CarriedState, carryOut, carryOutChunks, seedState } from './carry.js';
 import { EngineState, type LineRef, type LogEvent } from './engine-state.js';
 import { LineEvidence } from './line-evidence.js';
@@ -135,17 +136,19 @@ export class ComplianceEngine {
     const s = this.s;
     const iso = `${date}T23:59:59.999999Z`;
     sweep(s, true);
+    const st = s.orders;
     for (const o of s.open.toArray()) {
-      if (o.tif !== 'DAY') continue;
+      if (st.tif[o] !== 'DAY') continue;
+      const id = st.ids[o] as string;
       s.add(
         'order_open_at_end_of_day',
         iso,
-        [o.id],
-        o.symbol,
-        `day order ${o.id} still open at the end of ${date} (${o.filled} of ${o.qty} filled)`,
-        [o.newRef],
+        [id],
+        st.symbol[o] ?? null,
+        `day order ${id} still open at the end of ${date} (${st.filled[o]} of ${st.qty[o]} filled)`,
+        [st.opened(o)],
       );
-      o.status = 'expired';
+      st.setStatus(o, 'expired');
       s.closeOrder(o);
     }
     const limit = s.p.max_order_to_trade_ratio;

@@ -5,6 +5,7 @@
 import {
   type EngineState,
   type LogEvent,
+  NONE,
   Override,
   type PendingConfig,
   RiskCheck,
@@ -57,11 +58,11 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     const refPrice = num(e.reference_price);
     if (oid !== null) {
       const o = s.slot(oid);
-      s.setOrderRisk(o, new RiskCheck(tUs, pass, failed, refPrice, ev, o, null));
+      s.setOrderRisk(o, new RiskCheck(tUs, pass, failed, refPrice, ev, o, null, s.orders));
     }
     if (sid !== null) {
       const key = `s:${sid}`;
-      s.setKeyRisk(key, new RiskCheck(tUs, pass, failed, refPrice, ev, null, key));
+      s.setKeyRisk(key, new RiskCheck(tUs, pass, failed, refPrice, ev, NONE, key, s.orders));
     }
     const score = num(e.score);
     // A score given but no finite number ("95%") cannot be held under the maximum: held as above it.
@@ -91,7 +92,7 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     }
     if (sid !== null) {
       const key = `s:${sid}`;
-      s.setKeyOverride(key, new Override(tUs, ev, text, null, key));
+      s.setKeyOverride(key, new Override(tUs, ev, text, NONE, key));
     }
     if (approver === null || reason === null) {
       const missing = [approver === null ? 'approver' : '', reason === null ? 'reason' : '']

@@ -5,12 +5,14 @@
 import {
   CLOSED,
   type EngineState,
-  fmt,
   idOf,
   type LogEvent,
+  NO_ORDER,
+  NONE,
   num,
   OPEN,
   type Order,
+  type OrderStatus,
   type RiskCheck,
   SECOND,
   type Slot,
@@ -18,7 +20,7 @@ import {
 } from './engine-state.js';
 import { keptEvidence } from './line-evidence.js';
 import { invalidValues, limitChecks } from './limit-rules.js';
-import { isRestricted, nameKey, scopeKeyOf, UNKNOWN_SCOPE } from './names.js';
+import { isRestricted, scopeKeyOf, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
 import { heldRestricted, heldReviewAndLogin, heldSwitch } from './text-fields.js';
 import type { Evidence } from './types.js';
@@ -40,63 +42,85 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
   if (id === null)
     return MODIFY.has(event) || event === 'Cancelled' ? orderMessage(s, e, tUs, iso, ev, symbol) : undefined;
   // The order's one lookup: open, closed (remembered) or neither.
-  const slot = s.slots.get(id);
-  const o = slot !== undefined && slot.ord === OPEN ? slot : undefined;
-  const c = slot !== undefined && slot.ord === CLOSED ? slot : undefined;
+  const st = s.orders;
+  const slot = s.find(id);
+  const o = slot !== NONE && st.ord[slot] === OPEN ? slot : NONE;
+  const c = slot !== NONE && st.ord[slot] === CLOSED ? slot : NONE;
   if (MODIFY.has(event) || event === 'Cancelled') {
-    orderMessage(s, e, tUs, iso, ev, symbol ?? o?.symbol ?? null, o);
-    if (o === undefined) {
-      if (event === 'Cancelled' && c === undefined)
+    orderMessage(s, e, tUs, iso, ev, symbol ?? (o === NONE ? null : (st.symbol[o] ?? null)), o);
+    if (o === NONE) {
+      if (event === 'Cancelled' && c === NONE)
         s.add('cancel_unknown_order', iso, [id], symbol, `cancel of order ${id}, which was never seen open`, [ev]);
       // A stop moved after the fill protects the position, not the order: not a late modification.
-      else if (MODIFY.has(event) && c !== undefined && !(event === 'StopUpdated' && c.status === 'filled'))
+      else if (MODIFY.has(event) && c !== NONE && !(event === 'StopUpdated' && st.status(c) === 'filled'))
         s.add(
           'activity_after_close',
           iso,
           [id],
-          symbol ?? c.symbol,
-          `${event} of order ${id} after it was ${c.status}`,
-          [c.newRef, ev],
+          symbol ?? st.symbol[c] ?? null,
+          `${event} of order ${id} after it was ${st.status(c)}`,
+          [st.opened(c), ev],
         );
       return;
     }
     if (event === 'Cancelled') closeOrder(s, o, 'cancelled');
-    else modifyOrder(s, e, o, event, iso, ev);
+    else modifyOrder(s, e, o, id, event, iso, ev);
     return;
   }
   if (event === 'Rejected') {
-    if (o !== undefined) closeOrder(s, o, 'rejected');
-    else if (c === undefined) {
-      const r = slot ?? s.slot(id);
-      r.setOrder(tUs, symbol, ev, 'DAY', num(e.quantity) ?? 0, num(e.price), str(e.strategy), str(e.venue), 'rejected');
+    if (o !== NONE) closeOrder(s, o, 'rejected');
+    else if (c === NONE) {
+      const r = slot !== NONE ? slot : s.slot(id);
+      st.setOrder(
+        r,
+        tUs,
+        symbol,
+        ev,
+        'DAY',
+        num(e.quantity) ?? 0,
+        num(e.price),
+        str(e.strategy),
+        str(e.venue),
+        'rejected',
+      );
       s.closeOrder(r);
     }
     return;
   }
   if (event === 'Expired') {
-    if (o !== undefined) closeOrder(s, o, 'expired');
+    if (o !== NONE) closeOrder(s, o, 'expired');
     return;
   }
-  if (event === 'Filled' && o !== undefined) closeOrder(s, o, 'filled');
+  if (event === 'Filled' && o !== NONE) closeOrder(s, o, 'filled');
 }
 
 /** A modification: the order's new quantity and price, held to the limits as the order now stands. */
-function modifyOrder(s: EngineState, e: LogEvent, o: Order, event: string, iso: string, ev: Evidence): void {
+function modifyOrder(
+  s: EngineState,
+  e: LogEvent,
+  o: Order,
+  id: string,
+  event: string,
+  iso: string,
+  ev: Evidence,
+): void {
+  const st = s.orders;
   const q = num(e.quantity);
-  if (q !== null) o.qty = q;
+  if (q !== null) st.qty[o] = q;
   // A stop's price is not the order's limit price: only an amendment of the order is re-checked.
   if (event !== 'OrderModified') return;
   const price = num(e.price);
-  if (price !== null) o.price = price;
-  invalidValues(s, `order ${o.id} as modified`, o.id, o.symbol, q, price, iso, ev, e);
+  if (price !== null) st.setPrice(o, price);
+  const symbol = st.symbol[o] ?? null;
+  invalidValues(s, `order ${id} as modified`, id, symbol, q, price, iso, ev, e);
   if (q === null && price === null) return;
   limitChecks(s, {
-    id: o.id,
-    symbol: o.symbol,
-    qty: o.qty,
-    price: o.price,
-    eventRef: num(e.reference_price) ?? o.ref,
-    fresh: o.risk ?? undefined,
+    id,
+    symbol,
+    qty: st.qty[o] as number,
+    price: st.price(o),
+    eventRef: num(e.reference_price) ?? st.ref(o),
+    fresh: st.risk[o] ?? undefined,
     modified: true,
     iso,
     ev,
@@ -123,7 +147,14 @@ interface NewOrder {
  * An order or fill event with no order id the checks can key (absent, "", an object, a non-finite
  * number): named, as it cannot be followed through the order's life.
  */
-function idMissing(s: EngineState, e: LogEvent, event: string, symbol: string | null, iso: string, ev: Evidence): void {
+export function idMissing(
+  s: EngineState,
+  e: LogEvent,
+  event: string,
+  symbol: string | null,
+  iso: string,
+  ev: Evidence,
+): void {
   const what = e.order_id === undefined ? 'no order_id' : `order_id ${JSON.stringify(e.order_id) ?? 'unreadable'}`;
   s.add('order_id_missing', iso, [], symbol, `${event} with ${what}: its order cannot be followed`, [ev]);
 }
@@ -145,13 +176,12 @@ function newOrder(
   s.summary.orders_new++;
   const id = orderId ?? `(no order id, seq ${ev.seq})`;
   // The order's one lookup; no slot is made for an order with no id (no later event can find it).
-  const slot = orderId === null ? undefined : s.slot(id);
-  const prior = slot !== undefined && slot.ord !== 0 ? slot : undefined;
-  if (prior !== undefined)
-    s.add('order_id_reused', iso, [id], symbol, `order id ${id} used again (first at seq ${prior.newRef.seq})`, [
-      prior.newRef,
-      ev,
-    ]);
+  const st = s.orders;
+  const slot = orderId === null ? NONE : s.slot(id);
+  if (slot !== NONE && st.ord[slot] !== NO_ORDER) {
+    const first = st.opened(slot);
+    s.add('order_id_reused', iso, [id], symbol, `order id ${id} used again (first at seq ${first.seq})`, [first, ev]);
+  }
   const n: NewOrder = {
     e,
     id,
@@ -167,8 +197,9 @@ function newOrder(
     signal: idOf(e.signal_id),
   };
   const tif = str(e.time_in_force) ?? 'DAY';
-  if (slot !== undefined) {
-    slot.setOrder(
+  if (slot !== NONE) {
+    st.setOrder(
+      slot,
       tUs,
       symbol,
       ev,
@@ -181,17 +212,17 @@ function newOrder(
     );
     // An open order's id used again keeps its place among the open orders (its slot is updated);
     // a closed one's is opened again, and a closed entry a carried state gave it is forgotten.
-    if (slot.ord === CLOSED) s.closed.remove(slot);
-    if (slot.ord === OPEN) s.dropGhost(id);
+    if (st.ord[slot] === CLOSED) s.closed.remove(slot);
+    if (st.ord[slot] === OPEN) s.dropGhost(id);
     else s.openOrder(slot);
   }
   // The message counts under the event's own strategy and venue, which are the new order's.
   orderMessage(s, e, tUs, iso, ev, symbol);
   haltChecks(s, n);
   // An order with no id is named "(no order id, seq N)": a risk check naming that id still counts.
-  const fresh = preTradeRiskChecks(s, n, slot ?? s.slots.get(id));
+  const fresh = preTradeRiskChecks(s, n, slot !== NONE ? slot : s.find(id));
   const eventRef = num(e.reference_price);
-  if (slot !== undefined) slot.ref = fresh?.refPrice ?? eventRef;
+  if (slot !== NONE) st.setRef(slot, fresh?.refPrice ?? eventRef);
   invalidValues(s, `order ${id}`, id, symbol, num(e.quantity), n.price, iso, ev, e);
   limitChecks(s, { id, symbol, qty: n.qty, price: n.price, eventRef, fresh, modified: false, iso, ev });
   reviewAndLoginChecks(s, n);
@@ -232,10 +263,11 @@ function unknownScopeSwitch(s: EngineState): Evidence | undefined {
 }
 
 /** Pre-trade risk: the latest check for the order, or for the signal it came from. Returns it when fresh. */
-function preTradeRiskChecks(s: EngineState, n: NewOrder, slot: Slot | undefined): RiskCheck | undefined {
+function preTradeRiskChecks(s: EngineState, n: NewOrder, slot: Slot): RiskCheck | undefined {
   const p = s.p;
   const { id, symbol, signal, tUs, iso, ev } = n;
-  const rc = slot?.risk ?? (signal !== null ? s.riskKeys.get(`s:${signal}`) : undefined);
+  const rc =
+    (slot === NONE ? null : s.orders.risk[slot]) ?? (signal !== null ? s.riskKeys.get(`s:${signal}`) : undefined);
   const fresh = rc !== undefined && rc.tUs >= tUs - p.risk_check_validity_s * SECOND ? rc : undefined;
   if (fresh === undefined) {
     if (p.require_risk_check)
@@ -248,7 +280,9 @@ function preTradeRiskChecks(s: EngineState, n: NewOrder, slot: Slot | undefined)
         [ev],
       );
   } else if (!fresh.pass) {
-    const ov = slot?.override ?? (signal !== null ? s.overrideKeys.get(`s:${signal}`) : undefined);
+    const ov =
+      (slot === NONE ? null : s.orders.override[slot]) ??
+      (signal !== null ? s.overrideKeys.get(`s:${signal}`) : undefined);
     s.add(
       'risk_override',
       iso,
@@ -351,7 +385,7 @@ export function orderMessage(
   iso: string,
   ev: Evidence,
   symbol: string | null,
-  o?: Order,
+  o: Order = NONE,
 ): void {
   s.summary.order_messages++;
   if (symbol !== null) {
@@ -363,9 +397,9 @@ export function orderMessage(
   if (limit === null) return;
   // A modify or cancel counts for the order's own strategy and venue; messages naming none are
   // counted together, so a sender cannot leave the rate check by leaving the names out.
-  const strategy = str(e.strategy) ?? o?.strategy ?? UNKNOWN;
+  const strategy = str(e.strategy) ?? (o === NONE ? null : s.orders.strategy[o]) ?? UNKNOWN;
   const byStrategy = messageRate(s.strategyRates, 'strategy', strategy, limit, tUs);
-  const venue = str(e.venue) ?? o?.venue ?? UNKNOWN;
+  const venue = str(e.venue) ?? (o === NONE ? null : s.orders.venue[o]) ?? UNKNOWN;
   const byVenue = messageRate(s.venueRates, 'venue', venue, limit, tUs);
   // One burst of one sender fills its strategy's and its venue's window at once: one finding for both.
   if (byStrategy !== null || byVenue !== null)
@@ -395,102 +429,7 @@ function messageRate(
 }
 
 /** Moves an open order to the closed ones, with its final status. */
-export function closeOrder(s: EngineState, o: Order, status: Order['status']): void {
-  o.status = status;
+export function closeOrder(s: EngineState, o: Order, status: OrderStatus): void {
+  s.orders.setStatus(o, status);
   s.closeOrder(o);
-}
-
-/** A fill: for an order never seen, after its close, or beyond its quantity. */
-export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string, ev: Evidence): void {
-  s.summary.fills++;
-  const id = idOf(e.order_id);
-  const symbol = str(e.symbol);
-  if (symbol !== null) {
-    let c = s.otr.get(symbol);
-    if (c === undefined) s.otr.set(symbol, (c = { orders: 0, trades: 0, first: keptEvidence(ev) }));
-    c.trades++;
-  }
-  const fq = num(e.quantity);
-  const usable = invalidValues(
-    s,
-    `fill${id === null ? '' : ` of order ${id}`}`,
-    id,
-    symbol,
-    fq,
-    num(e.price),
-    iso,
-    ev,
-    e,
-  );
-  if (id === null) {
-    idMissing(s, e, 'fill', symbol, iso, ev);
-    if (symbol === null) heldRestricted(s, e, null, 'fill', null, iso, ev);
-    return restrictedFill(s, null, symbol, null, iso, ev);
-  }
-  const slot = s.slots.get(id);
-  const o = slot !== undefined && slot.ord === OPEN ? slot : undefined;
-  const c = slot !== undefined && slot.ord === CLOSED ? slot : undefined;
-  restrictedFill(s, id, symbol, (o ?? c)?.symbol ?? null, iso, ev);
-  if (symbol === null) heldRestricted(s, e, id, `fill of order ${id}`, (o ?? c)?.symbol ?? null, iso, ev);
-  // A zero or negative fill is its own finding and is not counted: netted, it would hide an overfill.
-  if (!usable) return;
-  const q = fq ?? 0;
-  if (o === undefined) {
-    if (c === undefined)
-      s.add('fill_without_order', iso, [id], symbol, `fill for order ${id}, which was never seen`, [ev]);
-    else if (c.status !== 'filled')
-      s.add('activity_after_close', iso, [id], symbol ?? c.symbol, `fill of order ${id} after it was ${c.status}`, [
-        c.newRef,
-        ev,
-      ]);
-    else {
-      c.filled += q;
-      if (!c.overfilled) {
-        c.overfilled = true;
-        s.add(
-          'overfill',
-          iso,
-          [id],
-          symbol ?? c.symbol,
-          `order ${id} filled ${fmt(c.filled)}, more than its quantity ${fmt(c.qty)}`,
-          [c.newRef, ev],
-        );
-      }
-    }
-    return;
-  }
-  o.filled += q;
-  if (o.filled > o.qty + 1e-9 && !o.overfilled) {
-    o.overfilled = true;
-    s.add(
-      'overfill',
-      iso,
-      [id],
-      symbol ?? o.symbol,
-      `order ${id} filled ${fmt(o.filled)}, more than its quantity ${fmt(o.qty)}`,
-      [o.newRef, ev],
-    );
-  }
-  if (o.filled >= o.qty - 1e-9) closeOrder(s, o, 'filled');
-}
-
-/** A fill on a restricted symbol, unless its order was on that symbol (flagged when it was accepted). */
-function restrictedFill(
-  s: EngineState,
-  id: string | null,
-  symbol: string | null,
-  orderSymbol: string | null,
-  iso: string,
-  ev: Evidence,
-): void {
-  if (symbol === null || !isRestricted(s.p, symbol)) return;
-  if (orderSymbol !== null && nameKey(orderSymbol) === nameKey(symbol)) return;
-  s.add(
-    'restricted_symbol',
-    iso,
-    id === null ? [] : [id],
-    symbol,
-    `fill${id === null ? '' : ` of order ${id}`} on restricted symbol ${symbol}${orderSymbol === null ? '' : ` (the order was on ${orderSymbol})`}`,
-    [ev],
-  );
 }

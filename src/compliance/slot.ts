@@ -1,27 +1,14 @@
 /**
- * What the checks keep about one order id (a Slot), shaped for the garbage collector: an order is
- * remembered for the closed-order horizon (an hour by default), so everything it held was copied by
- * each young collection it lived through and then promoted, about 370 bytes an order (the slot, a
- * hex hash string, boxed prices). Here a slot whose order is forgotten is reused for the next
- * order id, so slots stay in the old generation and are updated in place; prices are held unboxed
- * (a number field that may be null boxes every number stored in it); the line's SHA-256 is kept as
- * its 32 bytes in a shared slab (DigestSlab) when it arrives as bytes, its hex made only for a
- * finding or the carried state. None of this changes what the checks find or carry.
+ * The duplicate window's latest order per signature (order-store.ts holds the orders, their risk
+ * checks and overrides), shaped for the garbage collector. A dropped recent order is reused for the
+ * next signature, so the nodes stay in the old generation and are updated in place; a line's
+ * SHA-256 is kept as its 32 bytes in a shared slab (DigestSlab) when it arrives as bytes, its hex
+ * made only for a finding or the carried state. None of this changes what the checks find or carry.
  */
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
 import { type SignatureParts, signatureText } from './signature.js';
 import type { Linked } from './state.js';
 import type { Evidence } from './types.js';
-
-/** What becomes of an order: open until a final status. */
-export type OrderStatus = 'open' | 'filled' | 'cancelled' | 'rejected' | 'expired';
-
-/** A slot's order is in neither list (the slot holds only a risk check or an override). */
-export const NO_ORDER = 0;
-/** A slot's order is open (in EngineState.open). */
-export const OPEN = 1;
-/** A slot's order is closed and remembered (in EngineState.closed). */
-export const CLOSED = 2;
 
 /**
  * Line digests, 32 bytes each at a number given once to each reused node: one buffer for all (it
@@ -42,11 +29,6 @@ export class DigestSlab {
     }
     return at;
   }
-}
-
-/** Evidence as a plain object of its four fields, in the order a report writes them. */
-function copied(ev: Evidence): Evidence {
-  return { file: ev.file, seq: ev.seq, line: ev.line, line_sha256: ev.line_sha256 };
 }
 
 /**
@@ -82,130 +64,6 @@ export class KeptLine {
       line: this.line,
       line_sha256: this.inSlab ? hexDigest(this.slab.buf, this.at) : this.hex,
     };
-  }
-}
-
-/**
- * Everything the checks keep about one order id, found by one lookup (EngineState.slots): the order
- * as followed (open or closed), the latest risk check and override naming the order. A slot is
- * released when its order is in neither list and it holds no risk check and no override, and then
- * reused for another order id (EngineState.newSlot).
- */
-export class Slot implements Linked<Slot> {
-  /** OPEN, CLOSED or NO_ORDER: which list `prev`/`next` link it into (an order is never in both). */
-  ord = NO_ORDER;
-  prev: Slot | null = null;
-  next: Slot | null = null;
-  /** The order's acceptance time (the closed orders expire from it). */
-  tUs = 0;
-  symbol: string | null = null;
-  tif = 'DAY';
-  qty = 0;
-  private priceV = 0;
-  private hasPrice = false;
-  private refV = 0;
-  private hasRef = false;
-  /** Who sends its messages: a modify or cancel that does not repeat them is counted under these. */
-  strategy: string | null = null;
-  venue: string | null = null;
-  filled = 0;
-  status: OrderStatus = 'open';
-  overfilled = false;
-  /** The latest risk check keyed by this order (`o:<id>` in the carried state). */
-  risk: RiskCheck | null = null;
-  /** The latest override keyed by this order. */
-  override: Override | null = null;
-  /** The evidence of the line that opened it (or closed it, for a rejection never seen open). */
-  private readonly opened: KeptLine;
-  /** The evidence of its latest risk check (RiskCheck reads it: only the slot's latest is read). */
-  readonly riskLine: KeptLine;
-
-  /** `slab`: where the digests of its lines are kept. */
-  constructor(
-    public id: string,
-    slab: DigestSlab,
-  ) {
-    this.opened = new KeptLine(slab);
-    this.riskLine = new KeptLine(slab);
-  }
-
-  /** The limit price as last set (null for a market order); a modification's checks read it. */
-  get price(): number | null {
-    return this.hasPrice ? this.priceV : null;
-  }
-  set price(v: number | null) {
-    this.hasPrice = v !== null;
-    this.priceV = v ?? 0;
-  }
-
-  /** The reference price the order was checked against when accepted (a modification's collar). */
-  get ref(): number | null {
-    return this.hasRef ? this.refV : null;
-  }
-  set ref(v: number | null) {
-    this.hasRef = v !== null;
-    this.refV = v ?? 0;
-  }
-
-  /** The order as the checks first saw it: its fields set from a new (or rejected) order's event. */
-  setOrder(
-    tUs: number,
-    symbol: string | null,
-    ev: Evidence,
-    tif: string,
-    qty: number,
-    price: number | null,
-    strategy: string | null,
-    venue: string | null,
-    status: OrderStatus,
-  ): void {
-    this.tUs = tUs;
-    this.symbol = symbol;
-    this.tif = tif;
-    this.qty = qty;
-    this.price = price;
-    this.ref = null;
-    this.strategy = strategy;
-    this.venue = venue;
-    this.filled = 0;
-    this.status = status;
-    this.overfilled = false;
-    this.opened.set(ev);
-  }
-
-  /** The evidence of the order's first line. */
-  get newRef(): Evidence {
-    return this.opened.ev;
-  }
-}
-
-/**
- * The latest risk check for an order or a signal, as a node of EngineState.risk. `slot` is the
- * order's whose check it is (key `o:<id>`), and then its evidence is kept in the slot (`riskLine`:
- * only a slot's latest risk check is in the list, and only those are read); otherwise `key` is its
- * key (`s:<signal>`, or what a carried state named) and it keeps its evidence itself.
- */
-export class RiskCheck implements Linked<RiskCheck> {
-  prev: RiskCheck | null = null;
-  next: RiskCheck | null = null;
-  private readonly own: Evidence | null;
-  constructor(
-    readonly tUs: number,
-    readonly pass: boolean,
-    readonly failed: readonly string[],
-    readonly refPrice: number | null,
-    ev: Evidence,
-    readonly slot: Slot | null,
-    readonly key: string | null,
-  ) {
-    if (slot === null) this.own = copied(ev);
-    else {
-      this.own = null;
-      slot.riskLine.set(ev);
-    }
-  }
-  get ev(): Evidence {
-    return this.own ?? (this.slot as Slot).riskLine.ev;
   }
 }
 
@@ -249,24 +107,5 @@ export class RecentOrder implements Linked<RecentOrder>, SignatureParts {
   }
   get ev(): Evidence {
     return this.kept.ev;
-  }
-}
-
-/** The latest override for an order or a signal (who and why), as a node of EngineState.overrides. */
-export class Override implements Linked<Override> {
-  prev: Override | null = null;
-  next: Override | null = null;
-  private readonly kept: Evidence;
-  constructor(
-    readonly tUs: number,
-    ev: Evidence,
-    readonly text: string | undefined,
-    readonly slot: Slot | null,
-    readonly key: string | null,
-  ) {
-    this.kept = copied(ev);
-  }
-  get ev(): Evidence {
-    return this.kept;
   }
 }

@@ -1,0 +1,388 @@
+/**
+ * What the checks keep about each order id, as a struct of arrays: a slot is a number, and an
+ * order's fields are the slot's entries in typed arrays (times, quantities, prices, the evidence's
+ * seq and line, the two line digests in one buffer) and in a few plain arrays of shared strings
+ * (the id, symbol, strategy, venue, time in force, file). The policy's hour of closed orders is the
+ * largest thing the checks hold (tens of thousands of orders on a busy day): as objects (a slot,
+ * two kept lines, boxed numbers) it cost about 600 bytes of heap an order, each object copied by
+ * the young collections it lived through and then promoted. Here an order costs about 200 bytes and
+ * no object of its own but its id string; a slot whose order is forgotten is reused for the next
+ * order id. None of this changes what the checks find or carry.
+ */
+import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
+import type { Linked } from './state.js';
+import type { Evidence } from './types.js';
+
+/** What becomes of an order: open until a final status. */
+export type OrderStatus = 'open' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+const STATUSES: readonly OrderStatus[] = ['open', 'filled', 'cancelled', 'rejected', 'expired'];
+
+/** A slot's order is in neither list (the slot holds only a risk check or an override). */
+export const NO_ORDER = 0;
+/** A slot's order is open (in EngineState.open). */
+export const OPEN = 1;
+/** A slot's order is closed and remembered (in EngineState.closed). */
+export const CLOSED = 2;
+/** No slot: the end of a list, an id no slot holds, a risk check or override keyed by a signal. */
+export const NONE = -1;
+
+/** A slot of the store: the index of its order's entries. */
+export type Slot = number;
+
+const OVERFILLED = 1;
+const HAS_PRICE = 2;
+const HAS_REF = 4;
+/** The opening line's hash is the bytes at the slot's first digest place (else text, in `hexes`). */
+const OPENED_BYTES = 8;
+/** The latest risk check's hash is the bytes at the slot's second digest place. */
+const RISK_BYTES = 16;
+const SLOT_DIGESTS = 2 * DIGEST_SIZE;
+
+function grownF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}
+
+/**
+ * The orders' fields by slot. `byId` finds the slot of an order id; slots no map holds (a carried
+ * state's ghosts, EngineState) are taken with `take` and freed with `free` all the same.
+ */
+export class OrderStore {
+  /** The slot of each order id the checks hold anything about. */
+  readonly byId = new Map<string, Slot>();
+  private cap = 0;
+  private given = 0;
+  private readonly freed: Slot[] = [];
+  /** OPEN, CLOSED or NO_ORDER: which list `prev`/`next` link the slot into. */
+  ord = new Uint8Array(0);
+  prev = new Int32Array(0);
+  next = new Int32Array(0);
+  /** The order's acceptance time (the closed orders expire from it). */
+  tUs = new Float64Array(0);
+  qty = new Float64Array(0);
+  filled = new Float64Array(0);
+  private statusCode = new Uint8Array(0);
+  private flags = new Uint8Array(0);
+  private priceV = new Float64Array(0);
+  private refV = new Float64Array(0);
+  private seq = new Float64Array(0);
+  private line = new Float64Array(0);
+  private riskSeq = new Float64Array(0);
+  private riskLineNo = new Float64Array(0);
+  /** Two digests a slot: its opening line's, then its latest risk check's. */
+  private digests = Buffer.alloc(0);
+  readonly ids: string[] = [];
+  readonly symbol: (string | null)[] = [];
+  readonly tif: string[] = [];
+  /** Who sends its messages: a modify or cancel that does not repeat them is counted under these. */
+  readonly strategy: (string | null)[] = [];
+  readonly venue: (string | null)[] = [];
+  private readonly file: string[] = [];
+  private readonly riskFile: string[] = [];
+  /** Hashes that came as text (a carried state, `auditpack check`'s hex), by 2 × slot (+1: the risk line's). */
+  private readonly hexes = new Map<number, string>();
+  /** The latest risk check keyed by the slot's order (`o:<id>` in the carried state). */
+  readonly risk: (RiskCheck | null)[] = [];
+  /** The latest override keyed by the slot's order. */
+  readonly override: (Override | null)[] = [];
+
+  /** A slot for order id `id`, in no list and holding nothing (no map is told of it). */
+  take(id: string): Slot {
+    let i = this.freed.pop();
+    if (i === undefined) {
+      i = this.given++;
+      if (i === this.cap) this.grow();
+      this.ids.push(id);
+      this.symbol.push(null);
+      this.tif.push('DAY');
+      this.strategy.push(null);
+      this.venue.push(null);
+      this.file.push('');
+      this.riskFile.push('');
+      this.risk.push(null);
+      this.override.push(null);
+    } else this.ids[i] = id;
+    this.ord[i] = NO_ORDER;
+    this.prev[i] = NONE;
+    this.next[i] = NONE;
+    return i;
+  }
+
+  /** Gives slot `i` back for reuse (it is in no list and no map), dropping what it refers to. */
+  free(i: Slot): void {
+    this.ids[i] = '';
+    this.symbol[i] = null;
+    this.strategy[i] = null;
+    this.venue[i] = null;
+    this.risk[i] = null;
+    this.override[i] = null;
+    if (this.hexes.size > 0) {
+      this.hexes.delete(2 * i);
+      this.hexes.delete(2 * i + 1);
+    }
+    this.freed.push(i);
+  }
+
+  private grow(): void {
+    const n = Math.max(1024, Math.ceil(this.cap * 1.5));
+    const u8 = (a: Uint8Array): Uint8Array<ArrayBuffer> => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.ord = u8(this.ord);
+    this.statusCode = u8(this.statusCode);
+    this.flags = u8(this.flags);
+    this.prev = i32(this.prev);
+    this.next = i32(this.next);
+    this.tUs = grownF64(this.tUs, n);
+    this.qty = grownF64(this.qty, n);
+    this.filled = grownF64(this.filled, n);
+    this.priceV = grownF64(this.priceV, n);
+    this.refV = grownF64(this.refV, n);
+    this.seq = grownF64(this.seq, n);
+    this.line = grownF64(this.line, n);
+    this.riskSeq = grownF64(this.riskSeq, n);
+    this.riskLineNo = grownF64(this.riskLineNo, n);
+    const d = Buffer.alloc(n * SLOT_DIGESTS);
+    this.digests.copy(d);
+    this.digests = d;
+    this.cap = n;
+  }
+
+  /** The order as the checks first saw it: its fields set from a new (or rejected) order's event. */
+  setOrder(
+    i: Slot,
+    tUs: number,
+    symbol: string | null,
+    ev: Evidence,
+    tif: string,
+    qty: number,
+    price: number | null,
+    strategy: string | null,
+    venue: string | null,
+    status: OrderStatus,
+  ): void {
+    this.tUs[i] = tUs;
+    this.symbol[i] = symbol;
+    this.tif[i] = tif;
+    this.qty[i] = qty;
+    this.strategy[i] = strategy;
+    this.venue[i] = venue;
+    this.filled[i] = 0;
+    this.statusCode[i] = STATUSES.indexOf(status);
+    const risk = (this.flags[i] as number) & RISK_BYTES;
+    this.flags[i] = risk;
+    this.setPrice(i, price);
+    this.file[i] = ev.file;
+    this.seq[i] = ev.seq;
+    this.line[i] = ev.line;
+    this.keepHash(i, 0, ev, OPENED_BYTES);
+  }
+
+  /** Keeps `ev`'s hash at digest place `k` (0 opened, 1 risk) of slot `i`: as bytes, else as text. */
+  private keepHash(i: Slot, k: number, ev: Evidence, bit: number): void {
+    if (copyDigest(ev, this.digests, i * SLOT_DIGESTS + k * DIGEST_SIZE)) {
+      this.flags[i] = (this.flags[i] as number) | bit;
+      if (this.hexes.size > 0) this.hexes.delete(2 * i + k);
+    } else {
+      this.flags[i] = (this.flags[i] as number) & ~bit;
+      this.hexes.set(2 * i + k, ev.line_sha256);
+    }
+  }
+
+  private hashOf(i: Slot, k: number, bit: number): string {
+    return (this.flags[i] as number) & bit
+      ? hexDigest(this.digests, i * SLOT_DIGESTS + k * DIGEST_SIZE)
+      : (this.hexes.get(2 * i + k) ?? '');
+  }
+
+  /** The evidence of the order's first line (or its rejection's, for one never seen open). */
+  opened(i: Slot): Evidence {
+    return {
+      file: this.file[i] as string,
+      seq: this.seq[i] as number,
+      line: this.line[i] as number,
+      line_sha256: this.hashOf(i, 0, OPENED_BYTES),
+    };
+  }
+
+  /** Keeps `ev` as the evidence of the latest risk check of slot `i`'s order. */
+  setRiskLine(i: Slot, ev: Evidence): void {
+    this.riskFile[i] = ev.file;
+    this.riskSeq[i] = ev.seq;
+    this.riskLineNo[i] = ev.line;
+    this.keepHash(i, 1, ev, RISK_BYTES);
+  }
+
+  /** The evidence of the latest risk check of slot `i`'s order. */
+  riskLine(i: Slot): Evidence {
+    return {
+      file: this.riskFile[i] as string,
+      seq: this.riskSeq[i] as number,
+      line: this.riskLineNo[i] as number,
+      line_sha256: this.hashOf(i, 1, RISK_BYTES),
+    };
+  }
+
+  status(i: Slot): OrderStatus {
+    return STATUSES[this.statusCode[i] as number] as OrderStatus;
+  }
+  setStatus(i: Slot, v: OrderStatus): void {
+    this.statusCode[i] = STATUSES.indexOf(v);
+  }
+
+  /** The limit price as last set (null for a market order); a modification's checks read it. */
+  price(i: Slot): number | null {
+    return (this.flags[i] as number) & HAS_PRICE ? (this.priceV[i] as number) : null;
+  }
+  setPrice(i: Slot, v: number | null): void {
+    this.flags[i] = v === null ? (this.flags[i] as number) & ~HAS_PRICE : (this.flags[i] as number) | HAS_PRICE;
+    this.priceV[i] = v ?? 0;
+  }
+
+  /** The reference price the order was checked against when accepted (a modification's collar). */
+  ref(i: Slot): number | null {
+    return (this.flags[i] as number) & HAS_REF ? (this.refV[i] as number) : null;
+  }
+  setRef(i: Slot, v: number | null): void {
+    this.flags[i] = v === null ? (this.flags[i] as number) & ~HAS_REF : (this.flags[i] as number) | HAS_REF;
+    this.refV[i] = v ?? 0;
+  }
+
+  overfilled(i: Slot): boolean {
+    return ((this.flags[i] as number) & OVERFILLED) !== 0;
+  }
+  setOverfilled(i: Slot, v: boolean): void {
+    this.flags[i] = v ? (this.flags[i] as number) | OVERFILLED : (this.flags[i] as number) & ~OVERFILLED;
+  }
+}
+
+/**
+ * The order of last update of a set of slots, linked through the store's `prev`/`next` (a slot is
+ * in at most one chain): `push` appends (the caller removes a slot first when it is updated), the
+ * oldest beyond `maxEntries` is dropped, and `expire` drops from the front while the slots' times
+ * are past the horizon, stopping at the first that is not (the carried state lists them in this
+ * order), exactly as state.ts's Chain does for nodes.
+ */
+export class SlotChain {
+  head: Slot = NONE;
+  tail: Slot = NONE;
+  size = 0;
+  /** `dropped`: told of each slot the chain drops itself (expired or beyond `maxEntries`). */
+  constructor(
+    private readonly st: OrderStore,
+    private readonly maxEntries: number,
+    private readonly dropped: (i: Slot) => void,
+  ) {}
+
+  /** Appends `i` (not in a chain) as the latest updated. */
+  push(i: Slot): void {
+    const st = this.st;
+    st.prev[i] = this.tail;
+    st.next[i] = NONE;
+    if (this.tail === NONE) this.head = i;
+    else st.next[this.tail] = i;
+    this.tail = i;
+    if (++this.size > this.maxEntries) {
+      const h = this.head;
+      this.remove(h);
+      this.dropped(h);
+    }
+  }
+
+  /** Takes `i` (in this chain) out. */
+  remove(i: Slot): void {
+    const st = this.st;
+    const p = st.prev[i] as number;
+    const n = st.next[i] as number;
+    if (p === NONE) this.head = n;
+    else st.next[p] = n;
+    if (n === NONE) this.tail = p;
+    else st.prev[n] = p;
+    st.prev[i] = NONE;
+    st.next[i] = NONE;
+    this.size--;
+  }
+
+  /** Drops slots whose time is before `nowUs - horizonUs` from the front, up to the first that is not. */
+  expire(nowUs: number, horizonUs: number): void {
+    const st = this.st;
+    for (let i = this.head; i !== NONE; ) {
+      if ((st.tUs[i] as number) >= nowUs - horizonUs) break;
+      const next = st.next[i] as number;
+      this.remove(i);
+      this.dropped(i);
+      i = next;
+    }
+  }
+
+  /** The slots, oldest update first. */
+  toArray(): Slot[] {
+    const out: Slot[] = [];
+    for (let i = this.head; i !== NONE; i = this.st.next[i] as number) out.push(i);
+    return out;
+  }
+}
+
+/** Evidence as a plain object of its four fields, in the order a report writes them. */
+function copied(ev: Evidence): Evidence {
+  return { file: ev.file, seq: ev.seq, line: ev.line, line_sha256: ev.line_sha256 };
+}
+
+/**
+ * The latest risk check for an order or a signal, as a node of EngineState.risk. `slot` is the
+ * order's whose check it is (key `o:<id>`), and then its evidence is kept in the slot (`riskLine`:
+ * only a slot's latest risk check is in the list, and only those are read); otherwise `key` is its
+ * key (`s:<signal>`, or what a carried state named) and it keeps its evidence itself.
+ */
+export class RiskCheck implements Linked<RiskCheck> {
+  prev: RiskCheck | null = null;
+  next: RiskCheck | null = null;
+  private readonly own: Evidence | null;
+  /** `slot`: the order's slot (NONE for a key's), whose risk line keeps the evidence in `store`. */
+  constructor(
+    readonly tUs: number,
+    readonly pass: boolean,
+    readonly failed: readonly string[],
+    readonly refPrice: number | null,
+    ev: Evidence,
+    readonly slot: Slot,
+    readonly key: string | null,
+    private readonly store: OrderStore,
+  ) {
+    if (slot === NONE) this.own = copied(ev);
+    else {
+      this.own = null;
+      store.setRiskLine(slot, ev);
+    }
+  }
+  get ev(): Evidence {
+    return this.own ?? this.store.riskLine(this.slot);
+  }
+}
+
+/** The latest override for an order or a signal (who and why), as a node of EngineState.overrides. */
+export class Override implements Linked<Override> {
+  prev: Override | null = null;
+  next: Override | null = null;
+  private readonly kept: Evidence;
+  constructor(
+    readonly tUs: number,
+    ev: Evidence,
+    readonly text: string | undefined,
+    readonly slot: Slot,
+    readonly key: string | null,
+  ) {
+    this.kept = copied(ev);
+  }
+  get ev(): Evidence {
+    return this.kept;
+  }
+}
