@@ -8,8 +8,16 @@
  */
 // The last two alternatives are a lone surrogate (a JS string cut inside a UTF-16 pair): UTF-8 has
 // no encoding for it, so written raw it would become U+FFFD and the value would be lost.
+// Since rules 19 also every Default_Ignorable_Code_Point (UAX #44: U+00AD SOFT HYPHEN, U+034F
+// COMBINING GRAPHEME JOINER, the Hangul fillers, Khmer U+17B4/U+17B5, the Mongolian selectors, the
+// variation selectors U+FE00-FE0F and U+E0100-E01EF, U+FFA0, the tags U+E0000-E007F…) and U+2800
+// BRAILLE PATTERN BLANK: the name fold removes them (name-key.ts), so the reader must see them, or
+// an order on "USD<U+034F>RUB" reads as one on USDRUB with no restricted_symbol finding. The
+// combining ones (U+034F, U+17B4, U+17B5, the Mongolian and variation selectors) are classes of
+// their own: beside another character they would read as attached to it (Biome's
+// noMisleadingCharacterClass).
 const INVISIBLE =
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufeff\uffa0\ufff0-\ufffb]|\u034f|[\u17b4\u17b5]|[\u180b-\u180d]|\u180f|[\ufe00-\ufe0f]|\ud82f[\udca0-\udca3]|\ud834[\udd73-\udd7a]|[\udb40-\udb43][\udc00-\udfff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** `s` with each bidi control, zero-width, control character or lone surrogate replaced by `\u{XXXX}`. */
 export function showInvisible(s: string): string {

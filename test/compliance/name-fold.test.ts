@@ -182,3 +182,91 @@ symbols:
     expect(() => parsePolicy('symbols:\n  0700: {}\n  "700": {}\n', 'p.yaml')).toThrow(/two keys read as one/);
   });
 });
+
+// Spellings that render as the name or as the name with a separator: invisible characters (Unicode
+// Default_Ignorable_Code_Point, U+2800), dashes and slashes NFKC keeps, and Cyrillic/Greek letters
+// that pass for Latin capitals. Each must be held as the name by every rule that matches names.
+const ODD: Record<string, string> = {
+  cgj: '\u034f',
+  vs16: '\ufe0f',
+  vs17: '\u{e0100}',
+  hangul: '\u3164',
+  halfhangul: '\uffa0',
+  filler: '\u115f',
+  khmer: '\u17b4',
+  soft: '\u00ad',
+  tag: '\u{e0041}',
+  braille: '\u2800',
+  ctrl: '\u0001',
+  hyphen: '\u2010',
+  endash: '\u2013',
+  minus: '\u2212',
+  divslash: '\u2215',
+  fracslash: '\u2044',
+  setminus: '\u2216',
+  ratio: '\u2236',
+  middot: '\u00b7',
+  divides: '\u2223',
+};
+
+describe('names with invisible characters, look-alike separators and look-alike letters', () => {
+  const POLICY = `restricted_symbols: [USDRUB]
+require_risk_check: false
+require_login: false
+symbols:
+  XAUUSD: { max_order_quantity: 100 }
+`;
+  it('are held as the name: restricted symbols, kill switch scopes and the symbols table', async () => {
+    const events: Ev[] = [ks('09:59:00', true, 'symbol:EURUSD')];
+    let sec = 0;
+    const at = (): string =>
+      `10:${String(Math.floor(sec / 60)).padStart(2, '0')}:${String(sec++ % 60).padStart(2, '0')}`;
+    for (const [k, c] of Object.entries(ODD))
+      for (const [p, sym] of [
+        ['R', `USD${c}RUB`],
+        ['K', `EUR${c}USD`],
+        ['L', `XAU${c}USD`],
+      ] as const)
+        events.push(
+          order(at(), `${p}-${k}`, {
+            symbol: sym,
+            quantity: p === 'L' ? 500 : 1,
+            strategy: `s${sec}`,
+            venue: `v${sec}`,
+          }),
+        );
+    // Cyrillic В (U+0412), Ѕ (U+0405) and Х (U+0425); Greek Α (U+0391).
+    events.push(order(at(), 'R-cyrillic', { symbol: 'USDRU\u0412' }));
+    events.push(order(at(), 'K-cyrillic', { symbol: 'EURU\u0405D' }));
+    events.push(order(at(), 'L-cyrillic', { symbol: '\u0425AUUSD', quantity: 500 }));
+    events.push(order(at(), 'L-greek', { symbol: 'XAUUSD'.replace('A', '\u0391'), quantity: 500 }));
+    const got = new Map<string, string[]>();
+    for (const f of (await checkEvents(events, POLICY)).findings)
+      for (const o of f.order_ids) got.set(o, [...(got.get(o) ?? []), f.rule]);
+    const want = { R: 'restricted_symbol', K: 'kill_switch_violation', L: 'order_size_exceeded' } as const;
+    for (const k of [...Object.keys(ODD), 'cyrillic'])
+      for (const [p, rule] of Object.entries(want)) expect(got.get(`${p}-${k}`) ?? [], `${p}-${k}`).toContain(rule);
+    expect(got.get('L-greek')).toContain('order_size_exceeded');
+  });
+  it('keep names apart that differ by a digit or a letter', async () => {
+    const f = await checkEvents(
+      [order('10:00:00', 'A', { symbol: 'US10Y' }), order('10:00:01', 'B', { symbol: 'USDRUBX' })],
+      'restricted_symbols: [USIOY, USDRUB]\nrequire_risk_check: false\nrequire_login: false\n',
+    );
+    expect(f.findings.filter((x) => x.rule === 'restricted_symbol')).toEqual([]);
+  });
+  it('make a policy whose symbols differ only by them refused', () => {
+    for (const k of ['XAU\u2010USD', 'XAU\u034fUSD', '\u0425AUUSD']) {
+      let err: unknown;
+      try {
+        parsePolicy(
+          `symbols:\n  XAUUSD: { max_order_quantity: 100 }\n  "${k}": { max_order_quantity: 1000 }\n`,
+          'p.yaml',
+        );
+      } catch (e) {
+        err = e;
+      }
+      expect((err as { code?: string }).code, k).toBe('CONFIG_INVALID');
+    }
+  });
+});

@@ -82,6 +82,21 @@ describe('showInvisible', () => {
     expect(Buffer.from(showInvisible('a\ud83d'), 'utf8').toString('utf8')).toBe('a\\u{D83D}'); // survives UTF-8
   });
 
+  it('shows every character the name fold removes as invisible: each Default_Ignorable_Code_Point and U+2800', () => {
+    expect(showInvisible('USD\u034fRUB')).toBe('USD\\u{034F}RUB');
+    expect(showInvisible('EUR\ufe0fUSD\u{e0100}')).toBe('EUR\\u{FE0F}USD\\u{E0100}');
+    expect(showInvisible('\u3164\uffa0\u115f\u17b4\u00ad\u2800')).toBe(
+      '\\u{3164}\\u{FFA0}\\u{115F}\\u{17B4}\\u{00AD}\\u{2800}',
+    );
+    let missed = 0;
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      if ((/\p{Default_Ignorable_Code_Point}/u.test(c) || cp === 0x2800) && showInvisible(c) === c) missed++;
+    }
+    expect(missed).toBe(0);
+  });
+
   it("names each policy in force by 16 hex digits of its hash, after a keyed hash's hmac-sha256: prefix", async () => {
     const cwd = tempDir();
     const policyFile = writePolicy(cwd, TEST_POLICY);
