@@ -128,7 +128,9 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
           `kill switch turned on with scope ${JSON.stringify(raw)}, which names no known scope (all, strategy:<name>, venue:<name>, symbol:<name>): held as all`,
           [ev],
         );
-    } else if (key === 'all') s.killSwitch.clear();
+    } else if (key === 'all' && str(e.scope) !== null) s.killSwitch.clear();
+    // An Off that names no scope (absent, "" or null) turns off only a switch held as all: it must
+    // not lift a switch that named something (attack11 #13: `scope: ""` lifted a symbol: switch).
     else s.killSwitch.delete(key);
   }
 }

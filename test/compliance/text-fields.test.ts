@@ -99,6 +99,29 @@ describe('a text field of another JSON type', () => {
     expect(f.map(([r, o]) => [r, o])).toEqual([['kill_switch_violation', 'K']]);
   });
 
+  // attack11 #13: an Off of `scope: ""` or `null` was read as all and lifted a symbol: switch.
+  it('a kill switch Off that names no scope lifts only a switch held as all', async () => {
+    for (const off of [{ scope: '' }, { scope: null }, {}]) {
+      const f = await findings([
+        ['10:00:00', 'risk', 'KillSwitchOn', { scope: 'strategy:S1' }],
+        ['10:00:05', 'risk', 'KillSwitchOn', {}],
+        ['10:00:10', 'risk', 'KillSwitchOff', off],
+        ...checked('01', 'K', { strategy: 'S1' }),
+        ...checked('02', 'L', { strategy: 'S2' }),
+      ]);
+      expect(
+        f.map(([r, o]) => [r, o]),
+        JSON.stringify(off),
+      ).toEqual([['kill_switch_violation', 'K']]);
+    }
+    const all = await findings([
+      ['10:00:00', 'risk', 'KillSwitchOn', { scope: 'strategy:S1' }],
+      ['10:00:10', 'risk', 'KillSwitchOff', { scope: 'all' }],
+      ...checked('01', 'K', { strategy: 'S1' }),
+    ]);
+    expect(all).toEqual([]);
+  });
+
   it('a decision that is no text is held as forbidden', async () => {
     const f = await findings([
       [
