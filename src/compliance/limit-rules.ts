@@ -2,7 +2,7 @@
  * The pre-trade limits on an order as accepted and as every modification leaves it: notional, size
  * and price collar, with the symbol's own limits before the policy's.
  */
-import { type EngineState, fmt, type RiskCheck, unreadableNumber } from './engine-state.js';
+import { type EngineState, fmt, type LogEvent, num, type RiskCheck, unreadableNumber } from './engine-state.js';
 import { symbolPolicy } from './names.js';
 import type { Evidence } from './types.js';
 
@@ -119,4 +119,26 @@ export function limitChecks(s: EngineState, n: LimitSubject): void {
         fresh ? [fresh.ev, ev] : [ev],
       );
   }
+}
+
+/**
+ * An `OrderModified` of an order the checks cannot find (never seen, or no id): its quantity and
+ * price as the event gives them, held to the limits. Nothing is opened: no later event can be
+ * matched to an order whose terms the log never showed.
+ */
+export function modifyUnknown(
+  s: EngineState,
+  e: LogEvent,
+  id: string,
+  symbol: string | null,
+  iso: string,
+  ev: Evidence,
+  fresh?: RiskCheck,
+): void {
+  const q = num(e.quantity);
+  const price = num(e.price);
+  invalidValues(s, `order ${id} as modified`, id, symbol, q, price, iso, ev, e);
+  if (q === null && price === null) return;
+  const eventRef = num(e.reference_price);
+  limitChecks(s, { id, symbol, qty: q ?? 0, price, eventRef, fresh, modified: true, iso, ev });
 }

@@ -19,7 +19,7 @@ import {
   str,
 } from './engine-state.js';
 import { keptEvidence } from './line-evidence.js';
-import { invalidValues, limitChecks } from './limit-rules.js';
+import { invalidValues, limitChecks, modifyUnknown } from './limit-rules.js';
 import { isRestricted, scopeKeyOf, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
 import { heldRestricted, heldReviewAndLogin, heldSwitch } from './text-fields.js';
@@ -39,8 +39,13 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
   if (id === null && ORDER_EVENTS.has(event)) idMissing(s, e, event, symbol, iso, ev);
   if (NEW.has(event)) return newOrder(s, e, id, symbol, tUs, iso, ev);
   // Not a new order and no id: it still counts as a message, but no order can be found for it.
-  if (id === null)
-    return MODIFY.has(event) || event === 'Cancelled' ? orderMessage(s, e, tUs, iso, ev, symbol) : undefined;
+  if (id === null) {
+    if (!MODIFY.has(event) && event !== 'Cancelled') return;
+    orderMessage(s, e, tUs, iso, ev, symbol);
+    // Its new size is still held to the limits, under a name of its own (as a new order with no id).
+    if (event === 'OrderModified') modifyUnknown(s, e, `(no order id, seq ${ev.seq})`, symbol, iso, ev);
+    return;
+  }
   // The order's one lookup: open, closed (remembered) or neither.
   const st = s.orders;
   const slot = s.find(id);
@@ -51,6 +56,13 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
     if (o === NONE) {
       if (event === 'Cancelled' && c === NONE)
         s.add('cancel_unknown_order', iso, [id], symbol, `cancel of order ${id}, which was never seen open`, [ev]);
+      else if (c === NONE) {
+        // An amended order the log never showed accepted (a lost OrderAccepted, a second gateway):
+        // named, and its size held to the limits all the same.
+        s.add('modify_unknown_order', iso, [id], symbol, `${event} of order ${id}, which was never seen open`, [ev]);
+        if (event === 'OrderModified')
+          modifyUnknown(s, e, id, symbol, iso, ev, slot === NONE ? undefined : (st.risk[slot] ?? undefined));
+      }
       // A stop moved after the fill protects the position, not the order: not a late modification.
       else if (MODIFY.has(event) && c !== NONE && !(event === 'StopUpdated' && st.status(c) === 'filled'))
         s.add(

@@ -47,6 +47,7 @@ export const RULES = Object.freeze({
     title: 'kill switch with a scope the checks do not know (held as all)',
   },
   order_id_missing: { severity: 'critical', title: 'order or fill event with no usable order id' },
+  modify_unknown_order: { severity: 'critical', title: 'modification of an unknown order' },
 } as const satisfies Record<string, { severity: Severity; title: string }>);
 export type RuleId = keyof typeof RULES;
 export const RULE_IDS = Object.freeze(Object.keys(RULES) as RuleId[]);

@@ -399,6 +399,11 @@ function validityScenarios(x: Scenario): void {
   // order_id_missing: a client that lost the id sends a cancel the checks cannot match to any order.
   x.w(x.logger.order('Cancelled', { reason: 'user cancel' }));
   x.step(20, 90);
+  // modify_unknown_order: a second gateway, not wired to the audit log, amends an order it accepted.
+  x.w(
+    x.logger.order('OrderModified', { orderId: 'ORD-GW2-5', symbol: x.eur.symbol, quantity: x.eur.lot, price: x.ref }),
+  );
+  x.step(20, 90);
 }
 
 /** Another process on another host whose clock steps back 3 s. */

@@ -159,6 +159,9 @@ const CASES: Record<RuleId, Ev[]> = {
     ['10:00:01', 'risk', 'KillSwitchOff', { user: 'risk', reason: 'x', scope: 'global' }],
   ],
   order_id_missing: [['10:00:00', 'order', 'Cancelled', { symbol: 'EURUSD', user: 'alice' }]],
+  modify_unknown_order: [
+    ['10:00:00', 'order', 'OrderModified', { order_id: 'NOPE', symbol: 'EURUSD', quantity: 1000, price: '1.1' }],
+  ],
 };
 
 describe('compliance rules', () => {

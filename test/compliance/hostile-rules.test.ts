@@ -52,6 +52,30 @@ describe('an order as modified', () => {
     ]);
     expect(f).toEqual([]);
   });
+  it('of an order never seen is modify_unknown_order, and its size is held to the limits', async () => {
+    const r = await run([
+      LOGIN,
+      modify('10:00:00', 'A-404', { symbol: 'EURUSD', quantity: 5_000_000, price: '1.1' }),
+      ['10:00:01', 'order', 'StopUpdated', { order_id: 'A-405', symbol: 'EURUSD', price: '1.0' }],
+      modify('10:00:02', 'A-406', { symbol: 'EURUSD', quantity: 10 }),
+    ]);
+    expect(r.findings.map((f) => [f.rule, f.order_ids.join(',')])).toEqual([
+      ['modify_unknown_order', 'A-404'],
+      ['order_notional_exceeded', 'A-404'],
+      ['order_size_exceeded', 'A-404'],
+      ['modify_unknown_order', 'A-405'],
+      ['modify_unknown_order', 'A-406'],
+    ]);
+    expect(r.findings[0]?.description).toBe('OrderModified of order A-404, which was never seen open');
+    expect(r.findings[2]?.description).toMatch(/^order A-404 as modified: quantity 5,?000,?000 above/);
+  });
+  it('with no order id is held to the limits under a name of its own', async () => {
+    const f = await rules([modify('10:00:00', '', { symbol: 'EURUSD', quantity: 5_000_000 })]);
+    expect(f).toEqual([
+      ['order_id_missing', ''],
+      ['order_size_exceeded', '(no order id, seq 7)'],
+    ]);
+  });
 });
 
 describe('message rates', () => {
