@@ -18,7 +18,7 @@ import {
 import { MAX_UNSTORED, unstoredKey } from './snapshot-check.js';
 import { keptEvidence } from './line-evidence.js';
 import { isApproving, isForbidden, scopeKey, UNKNOWN_SCOPE } from './names.js';
-import { given, nonBlank, notText } from './text-fields.js';
+import { given, NO_TEXT_USER, nonBlank, notText } from './text-fields.js';
 import type { Evidence } from './types.js';
 
 /** Time must not go backwards within one process (host and pid). */
@@ -180,7 +180,8 @@ export function decisionEvent(
 
 /** Logins open sessions, logouts close them, failed logins are counted per user in a window. */
 export function authEvent(s: EngineState, e: LogEvent, event: string, tUs: number): void {
-  const user = str(e.user);
+  // A failed login of a user given but no text may be anyone's: held as every user's (failedBurst).
+  const user = str(e.user) ?? (event === 'LoginFailed' && notText(e.user) ? NO_TEXT_USER : null);
   // A logout of a user given but no text cannot say whose session ends: held as everyone's.
   if (user === null && event === 'Logout' && notText(e.user)) s.sessions.clear();
   if (user === null) return;

@@ -22,7 +22,7 @@ import { keptEvidence } from './line-evidence.js';
 import { invalidValues, limitChecks, modifyUnknown } from './limit-rules.js';
 import { isRestricted, scopeKeyOf, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
-import { heldRestricted, heldReviewAndLogin, heldSwitch } from './text-fields.js';
+import { failedBurst, heldRestricted, heldReviewAndLogin, heldSwitch } from './text-fields.js';
 import type { Evidence } from './types.js';
 
 const NEW = new Set(['OrderAccepted']);
@@ -346,17 +346,20 @@ function reviewAndLoginChecks(s: EngineState, n: NewOrder): void {
   if (user === null) return;
   if (p.require_login && !s.sessions.has(user))
     s.add('order_without_login', iso, [id], symbol, `order ${id} by ${user}, who had no valid login`, [ev]);
-  const f = s.failed.get(user);
-  if (f !== undefined && f.times.length >= p.failed_login_burst.count) {
-    const burstAt = f.times[f.times.length - 1] as number;
+  const b = failedBurst(s, user);
+  if (b !== undefined && b.times.length >= p.failed_login_burst.count) {
+    const burstAt = b.times[b.times.length - 1] as number;
+    const f = b.entry ?? { tUs: burstAt, times: [], flaggedBurstAt: -1 };
     if (burstAt >= tUs - p.failed_login_burst.window_s * SECOND && f.flaggedBurstAt !== burstAt) {
       f.flaggedBurstAt = burstAt;
+      if (b.entry === undefined) s.failed.set(user, f);
+      const held = b.held > 0 ? ` (${b.held} of a user that is no text, held as ${user})` : '';
       s.add(
         'order_after_failed_logins',
         iso,
         [id],
         symbol,
-        `order ${id} by ${user} within ${p.failed_login_burst.window_s} s of ${f.times.length} failed logins`,
+        `order ${id} by ${user} within ${p.failed_login_burst.window_s} s of ${b.times.length} failed logins${held}`,
         [ev],
       );
     }

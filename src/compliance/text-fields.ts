@@ -8,7 +8,7 @@
  * signal not reviewed, a forbidden decision), never as not matching (docs/compliance.md, "Fields
  * that are no text").
  */
-import type { EngineState, LogEvent } from './engine-state.js';
+import { type EngineState, type FailedLogins, type LogEvent, SECOND } from './engine-state.js';
 import { isRestricted } from './names.js';
 import type { Evidence } from './types.js';
 
@@ -96,4 +96,31 @@ export function heldReviewAndLogin(
     s.add('order_without_login', iso, [id], symbol, `order ${id} by ${given(who)}, no text: held as not logged in`, [
       ev,
     ]);
+}
+
+/**
+ * Where the failed logins of a `LoginFailed` whose user is given but no text are kept: such a failure
+ * may be any user's, so it is held as every user's (a NUL starts no user name a log gives as text).
+ */
+export const NO_TEXT_USER = '\u0000(a user that is no text)';
+
+/** The failed logins an order's user is held to, for the burst check. */
+export interface FailedBurst {
+  /** Their times, in order, within the burst window before the latest. */
+  readonly times: readonly number[];
+  /** The user's own entry (it keeps the burst last flagged), if any. */
+  readonly entry: FailedLogins | undefined;
+  /** How many of them were of a user that is no text. */
+  readonly held: number;
+}
+
+/** The user's own failed logins and those of a user that is no text (held as this user's). */
+export function failedBurst(s: EngineState, user: string): FailedBurst | undefined {
+  const own = s.failed.get(user);
+  const any = user === NO_TEXT_USER ? undefined : s.failed.get(NO_TEXT_USER);
+  if (any === undefined) return own === undefined ? undefined : { times: own.times, entry: own, held: 0 };
+  const from = Math.max(any.tUs, own?.tUs ?? any.tUs) - s.p.failed_login_burst.window_s * SECOND;
+  const held = any.times.filter((t) => t >= from);
+  const times = [...(own?.times ?? []).filter((t) => t >= from), ...held].sort((a, b) => a - b);
+  return { times, entry: own, held: held.length };
 }

@@ -68,6 +68,23 @@ describe('a text field of another JSON type', () => {
     expect(f).toEqual([['order_without_login', 'X', 'order X by alice, who had no valid login']]);
   });
 
+  it("a failed login of a user that is no text counts as the next order's user's", async () => {
+    const f = await findings([
+      ['09:58:00', 'auth', 'LoginFailed', { user: ['alice'] }],
+      ['09:58:30', 'auth', 'LoginFailed', { user: { id: 'alice' } }],
+      ['09:59:00', 'auth', 'LoginFailed', { user: 'alice' }],
+      ...checked('00', 'X', {}),
+      ...checked('01', 'Y', {}),
+    ]);
+    expect(f).toEqual([
+      [
+        'order_after_failed_logins',
+        'X',
+        'order X by alice within 300 s of 3 failed logins (2 of a user that is no text, held as alice)',
+      ],
+    ]);
+  });
+
   it('a signal id that is a list is held as not reviewed', async () => {
     const f = await findings([...checked('00', 'S', { signal_id: ['S-C-1'] })]);
     expect(f).toEqual([['review_missing', 'S', 'order S for signal ["S-C-1"], no text: held as not reviewed']]);
