@@ -12,7 +12,8 @@ import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { openRegular, readRegular, readRegularSync } from '../fsx/regular.js';
 import { join } from 'node:path';
-import { dayNumberOfIsoDate, dayOfLogFileName, logFileName } from '../rotation/index.js';
+import { PACK_PATH } from '../format/pack.js';
+import { dayNumberOfIsoDate, dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
 import { isSnapshotId, recordPath, timestampOfId } from '../snapshot/store.js';
 import { MAX_UNSTORED, type SnapshotStoreCheck, type UnstoredSnapshot, unstoredKey } from './snapshot-check.js';
 
@@ -26,7 +27,12 @@ export type SnapshotRecording =
 const CHUNK = 1 << 20;
 
 /** Looks for the ConfigSnapshot event of `id` in the log, matching the stored record's hash. */
-export async function snapshotRecording(snapshotDir: string, logDir: string, id: string): Promise<SnapshotRecording> {
+export async function snapshotRecording(
+  snapshotDir: string,
+  logDir: string,
+  id: string,
+  artifactsDir?: string,
+): Promise<SnapshotRecording> {
   let recordSha: string;
   try {
     recordSha = createHash('sha256')
@@ -43,7 +49,11 @@ export async function snapshotRecording(snapshotDir: string, logDir: string, id:
   // The next day's log is read only for a snapshot of the day's last minute (each read is a whole file).
   for (const d of ts.slice(11, 16) === '23:59' ? [day, day + 1] : [day]) {
     const name = logFileName(d);
-    const lines = await linesContaining(join(logDir, name), Buffer.from(`"snapshot_id":${JSON.stringify(id)}`));
+    const needle = Buffer.from(`"snapshot_id":${JSON.stringify(id)}`);
+    // A day's log file gone (pruned, or removed once packed): its pack's byte-exact copy records it as well.
+    const lines =
+      (await linesContaining(join(logDir, name), needle)) ??
+      (artifactsDir === undefined ? undefined : await linesContaining(packLogOf(artifactsDir, d), needle));
     if (lines !== undefined) sawFile = true;
     if (lines === undefined) continue;
     for (const line of lines) {
@@ -68,6 +78,11 @@ export async function snapshotRecording(snapshotDir: string, logDir: string, id:
       ? 'the log records it with another record_sha256 (the stored record was changed)'
       : 'the log has no ConfigSnapshot event for it',
   };
+}
+
+/** The current pack's copy of day `d`'s log, `<artifacts>/YYYY-MM-DD/data/audit.jsonl`. */
+function packLogOf(artifactsDir: string, d: number): string {
+  return join(artifactsDir, isoDate(d), PACK_PATH.log);
 }
 
 /** The day of the oldest log file in the directory (Infinity when none). */

@@ -108,6 +108,8 @@ export interface LoadTimelineOptions {
    * ConfigSnapshot event with the record's hash, snapshot-recorded.ts); others are noted and skipped.
    */
   logDir?: string;
+  /** Where packs are: a snapshot whose day's log file is gone is looked for in that day's pack. */
+  artifactsDir?: string;
   /** The period, `YYYY-MM-DD` (inclusive). */
   from: string;
   to: string;
@@ -123,7 +125,7 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
   const rel = DEFAULT_POLICY_PATH;
   const notes: string[] = [];
   if (options.snapshotDir !== undefined) {
-    const store = { snapshotDir: options.snapshotDir, logDir: options.logDir };
+    const store = { snapshotDir: options.snapshotDir, logDir: options.logDir, artifactsDir: options.artifactsDir };
     const fromSnapshots = await policiesFromSnapshots(store, rel, options.from, options.to, notes);
     if (fromSnapshots.length > 0) return new PolicyTimeline(fromSnapshots, notes);
   }
@@ -166,6 +168,8 @@ function policyFromFile(raw: string, path: string, key: SnapshotKey | undefined)
 interface SnapshotSource {
   snapshotDir: string;
   logDir: string | undefined;
+  /** Where packs are: a day's log file gone, its pack's copy is looked in. */
+  artifactsDir: string | undefined;
 }
 
 async function policiesFromSnapshots(
@@ -190,19 +194,24 @@ async function policiesFromSnapshots(
   // came after some of the period's lines in the log: like the period's own, it governs only the
   // lines after its event, whatever its time says.
   const loggedWithin: PolicyInForce[] = [];
-  // The newest snapshot before the period, in the log too, that holds the policy: in force when the period starts.
-  for (let i = before.length - 1; i >= 0; i--) {
-    const e = await fromSnapshot(src, before[i] as string, rel, notes, firstFile);
-    if (e?.loggedWithin) loggedWithin.unshift(e.policy);
-    else if (e !== undefined) {
-      out.push({ ...e.policy, from: null, from_us: Number.NEGATIVE_INFINITY });
-      break;
-    }
-  }
+  const start0 = await startPolicy(src, before, rel, notes, firstFile, loggedWithin);
+  if (start0 !== undefined) out.push({ ...start0.policy, from: null, from_us: Number.NEGATIVE_INFINITY });
   const ofPeriod: (PolicyInForce | string)[] = [...loggedWithin, ...within];
+  // Whether a snapshot the log records is in force by now (an unchecked one cannot displace it).
+  let recorded = start0?.recorded === true || loggedWithin.length > 0;
   for (const item of ofPeriod) {
-    const e = typeof item === 'string' ? (await fromSnapshot(src, item, rel, notes, firstFile))?.policy : item;
+    const got: { policy: PolicyInForce; unknown?: string } | undefined =
+      typeof item === 'string' ? await fromSnapshot(src, item, rel, notes, firstFile) : { policy: item };
+    const e = got?.policy;
     if (e === undefined) continue;
+    if (got?.unknown !== undefined) {
+      notes.push(
+        recorded
+          ? `snapshot ${e.snapshot_id}: ${rel} was not used, ${got.unknown}, and a snapshot before it is recorded: ${UNCHECKED_NOTE}`
+          : `snapshot ${e.snapshot_id}: ${rel} was used, but ${got.unknown}`,
+      );
+      if (recorded) continue;
+    } else recorded = true;
     const last = out.at(-1);
     if (last !== undefined && last.sha256 === e.sha256) continue; // unchanged: the earlier one stays in force
     out.push(e);
@@ -222,6 +231,45 @@ async function policiesFromSnapshots(
   return out;
 }
 
+/**
+ * The newest snapshot before the period, in the log too, that holds the policy: in force when the
+ * period starts (those whose event is a line of the period go to `loggedWithin`). One whose recording
+ * cannot be checked (its day's log and pack gone) never displaces one whose recording was checked:
+ * it is used only when no older snapshot is recorded, else it is skipped with a note.
+ */
+async function startPolicy(
+  src: SnapshotSource,
+  before: readonly string[],
+  rel: string,
+  notes: string[],
+  firstFile: string,
+  loggedWithin: PolicyInForce[],
+): Promise<{ policy: PolicyInForce; recorded: boolean } | undefined> {
+  const unknown: { policy: PolicyInForce; reason: string }[] = [];
+  for (let i = before.length - 1; i >= 0; i--) {
+    const e = await fromSnapshot(src, before[i] as string, rel, notes, firstFile);
+    if (e === undefined) continue;
+    if (e.unknown !== undefined) unknown.push({ policy: e.policy, reason: e.unknown });
+    else if (e.loggedWithin) loggedWithin.unshift(e.policy);
+    else {
+      for (const u of unknown)
+        notes.push(
+          `snapshot ${u.policy.snapshot_id}: ${rel} was not used, ${u.reason}, and snapshot ${e.policy.snapshot_id} before it is recorded: ${UNCHECKED_NOTE}`,
+        );
+      return { policy: e.policy, recorded: true };
+    }
+  }
+  // None recorded: the newest unchecked one (refusing it would leave the file as it is now, which
+  // nothing vouches for either); the report says its recording was not checked.
+  const newest = unknown[0];
+  if (newest === undefined) return undefined;
+  notes.push(`snapshot ${newest.policy.snapshot_id}: ${rel} was used, but ${newest.reason}`);
+  return { policy: newest.policy, recorded: false };
+}
+
+/** Marks the note of an unchecked snapshot skipped for a recorded one. */
+export const UNCHECKED_NOTE = 'a snapshot whose recording cannot be checked never displaces one the log records';
+
 /** Marks an unrecorded snapshot's note (the report's policy_notes; the page shows them). */
 export const UNRECORDED_NOTE = 'a snapshot the audit log does not record cannot set the policy';
 
@@ -236,21 +284,21 @@ async function fromSnapshot(
   rel: string,
   notes: string[],
   periodFile: string,
-): Promise<{ policy: PolicyInForce; loggedWithin: boolean } | undefined> {
+): Promise<{ policy: PolicyInForce; loggedWithin: boolean; unknown?: string } | undefined> {
   const { snapshotDir } = src;
   const rec = await readRecord(snapshotDir, id);
   const entry = Object.hasOwn(rec.files, rel) ? rec.files[rel] : undefined;
   if (entry === undefined || !entry.stored) return undefined;
   let loggedWithin = false;
+  let unknown: string | undefined;
   if (src.logDir !== undefined) {
-    const r = await snapshotRecording(snapshotDir, src.logDir, id);
+    const r = await snapshotRecording(snapshotDir, src.logDir, id, src.artifactsDir);
     if (r.recorded === false) {
       notes.push(`snapshot ${id}: ${rel} was not used, ${r.reason}; ${UNRECORDED_NOTE}`);
       return undefined;
     }
-    // Its day's log pruned: refusing it would leave the file as it is now, which nothing vouches
-    // for either; it is used, and the report says its recording was not checked.
-    if (r.recorded === 'unknown') notes.push(`snapshot ${id}: ${rel} was used, but ${r.reason}`);
+    // Its day's log (and pack) gone: the caller decides (startPolicy), and says so.
+    if (r.recorded === 'unknown') unknown = r.reason;
     // Its event is a line of the period's own log files (`audit-YYYYMMDD.jsonl`: names sort by day).
     else loggedWithin = r.file >= periodFile;
   }
@@ -258,7 +306,7 @@ async function fromSnapshot(
   const from = timestampOfId(id);
   try {
     const policy = policyFromText(text, { from, source: 'snapshot', snapshot_id: id, path: rel, sha256: entry.hash });
-    return { policy, loggedWithin };
+    return { policy, loggedWithin, ...(unknown === undefined ? {} : { unknown }) };
   } catch (err) {
     if (!(err instanceof AuditpackError) || err.code !== 'CONFIG_INVALID') throw err;
     notes.push(

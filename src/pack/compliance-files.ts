@@ -95,7 +95,7 @@ export async function startPackCompliance(
             path: 'built-in',
           }),
         ])
-      : await loadPolicyTimeline({ ...options, from: day, to: day });
+      : await loadPolicyTimeline({ ...options, artifactsDir: carry?.artifactsDir, from: day, to: day });
   const timeline = await timelineOf(date);
   const start = await resolveStartState({
     date,

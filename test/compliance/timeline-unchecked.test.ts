@@ -1,0 +1,78 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkCompliance } from '../../src/compliance/index.js';
+import { exportPack } from '../../src/pack/index.js';
+import { createConfigSnapshot } from '../../src/snapshot/index.js';
+import { verifyPack } from '../../src/verify/index.js';
+import { tempDir } from '../helpers/tmp.js';
+import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, type Ev } from './helpers.js';
+
+const order = (at: string, id: string): Ev[] => [
+  [at, 'risk', 'RiskCheck', { order_id: id, result: 'pass', score: 0.1, reference_price: 1 }],
+  [
+    at.replace(/:00$/, ':01'),
+    'order',
+    'OrderAccepted',
+    { order_id: id, symbol: 'EURUSD', side: 'BUY', quantity: 500_000, price: '1', user: 'alice' },
+  ],
+  [at.replace(/:00$/, ':02'), 'fill', 'Filled', { order_id: id, symbol: 'EURUSD', quantity: 500_000, price: '1' }],
+];
+
+// attack11 #07: yesterday's log removed once packed, and a snapshot planted with its event sent elsewhere.
+describe('a snapshot whose day has no log file any more', () => {
+  it("is looked for in its day's pack, and one that cannot be checked never displaces a recorded one", async () => {
+    const cwd = tempDir();
+    const logDir = join(cwd, 'logs');
+    const artifactsDir = join(cwd, 'artifacts');
+    const snapshotDir = join(cwd, 'audit/snapshots');
+    const snap = (date: string, time: string, log: string) =>
+      createConfigSnapshot({
+        cwd,
+        snapshotDir,
+        logDir: log,
+        reason: `${date} ${time}`,
+        clock: () => micros(date, time),
+        patterns: ['configs/*.yaml'],
+      });
+    const opts = { cwd, logDir, from: DATE, to: DATE, snapshotDir, artifactsDir };
+    const strict = TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000');
+    const weak = TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 1000000000');
+    writePolicy(cwd, strict);
+    const good = await snap('2025-09-06', '07:00:00', logDir);
+    await writeEvents(logDir, [['08:00:00', 'auth', 'Login', { user: 'x' }]], '2025-09-06');
+    const snapshot = { cwd, snapshotDir, patterns: ['configs/*.yaml'] };
+    const common = { logDir, artifactsDir, version: '0.1.0', recordEvent: false, snapshot };
+    await exportPack({ date: '2025-09-06', ...common });
+    await writeEvents(logDir, [['06:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'X')]);
+    rmSync(join(logDir, 'audit-20250906.jsonl')); // in its pack: the oldest log kept is now the day's
+
+    // Dated the packed day, its event elsewhere: the pack's copy of that day's log does not record it.
+    writePolicy(cwd, weak);
+    const planted = await snap('2025-09-06', '23:00:00', join(cwd, 'elsewhere'));
+    const r = await checkCompliance(opts);
+    expect(r.findings.map((f) => f.rule)).toEqual(['order_notional_exceeded']);
+    expect(r.policies.map((p) => p.snapshot_id)).toEqual([good.snapshot_id]);
+    expect(r.policy_notes).toEqual([
+      expect.stringContaining(`snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used, the log`),
+    ]);
+
+    // Dated a day with neither log nor pack: unchecked, and a recorded snapshot is older: not used.
+    const unchecked = await snap('2025-09-07', '07:00:00', join(cwd, 'elsewhere'));
+    const r2 = await checkCompliance(opts);
+    expect(r2.findings.map((f) => f.rule)).toEqual(['order_notional_exceeded']);
+    expect(r2.policies.map((p) => p.snapshot_id)).toEqual([good.snapshot_id]);
+    expect(r2.policy_notes).toEqual([
+      expect.stringContaining(`snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used, the log`),
+      expect.stringContaining(
+        `snapshot ${unchecked.snapshot_id}: configs/compliance_policy.yaml was not used, the log of its day`,
+      ),
+    ]);
+    expect(r2.policy_notes[1]).toContain(`snapshot ${good.snapshot_id} before it is recorded`);
+
+    // The export judges the day the same way, and verify's re-run with the recorded policies agrees.
+    const pack = await exportPack({ date: DATE, ...common });
+    expect(pack.compliance.total).toBe(1);
+    expect((await verifyPack(pack.path)).problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+});
