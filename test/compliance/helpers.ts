@@ -142,6 +142,18 @@ export async function checkEvents(events: Ev[], policy = TEST_POLICY) {
 }
 
 /** alice's login at 08:00. */
+/** A passing risk check, a 500,000 EURUSD order and its fill at `at`, `at`+1 s and +2 s (`at` ends in `:00`). */
+export const bigOrder = (at: string, id: string): Ev[] => [
+  [at, 'risk', 'RiskCheck', { order_id: id, result: 'pass', score: 0.1, reference_price: 1 }],
+  [
+    at.replace(/:00$/, ':01'),
+    'order',
+    'OrderAccepted',
+    { order_id: id, symbol: 'EURUSD', side: 'BUY', quantity: 500_000, price: '1', user: 'alice' },
+  ],
+  [at.replace(/:00$/, ':02'), 'fill', 'Filled', { order_id: id, symbol: 'EURUSD', quantity: 500_000, price: '1' }],
+];
+
 export const LOGIN: Ev = ['08:00:00', 'auth', 'Login', { user: 'alice' }];
 
 /** A passing RiskCheck for order `id` (score 0.1, reference price 1.1), with `f` over it. */

@@ -6,18 +6,7 @@ import { exportPack } from '../../src/pack/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, type Ev } from './helpers.js';
-
-const order = (at: string, id: string): Ev[] => [
-  [at, 'risk', 'RiskCheck', { order_id: id, result: 'pass', score: 0.1, reference_price: 1 }],
-  [
-    at.replace(/:00$/, ':01'),
-    'order',
-    'OrderAccepted',
-    { order_id: id, symbol: 'EURUSD', side: 'BUY', quantity: 500_000, price: '1', user: 'alice' },
-  ],
-  [at.replace(/:00$/, ':02'), 'fill', 'Filled', { order_id: id, symbol: 'EURUSD', quantity: 500_000, price: '1' }],
-];
+import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, bigOrder as order, type Ev } from './helpers.js';
 
 describe('the policy in force at each event', () => {
   it('comes from the latest snapshot logged before the event; the report and the pack name them all', async () => {
