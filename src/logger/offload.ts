@@ -20,7 +20,7 @@
  * events was in the log twice, and the log verified.
  */
 import { AuditpackError, type AuditpackErrorCode } from '../errors.js';
-import { type JobThread, startThread } from '../worker/index.js';
+import { type JobThread, movableBuffers, startThread } from '../worker/index.js';
 import type { RedactionOptions } from '../redaction/index.js';
 import { claimUpTo } from './batch-claim.js';
 import { intentOnDisk, readIntent, WRITE_INTENT_BYTES } from './write-intent.js';
@@ -213,7 +213,7 @@ export class Offloader {
       deferredAt,
       deferred,
     };
-    thread.run(batch, [days.buffer, micros.buffer]).then(
+    thread.run(batch, movableBuffers([days, micros])).then(
       (ack) => this.onAck(id, ack),
       (err: AuditpackError) => this.onWorkerGone(err),
     );

@@ -7,7 +7,7 @@
 import type { AlertFilterConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
 import { type LineSubtrees, lineSubtrees } from '../merkle/index.js';
-import type { SetupJobs } from '../worker/index.js';
+import { movableBuffers, type SetupJobs } from '../worker/index.js';
 import { CSV_RULES, type CsvRules } from './csv.js';
 import { BatchProcessor, type BatchResult, META } from './day-events.js';
 
@@ -142,11 +142,6 @@ export const setupScan: SetupJobs<ScanInit, SlotBatch | LocalBatch, ScanResult> 
       Atomics.store(init.state, job.slot, 0); // the slot is free as soon as its bytes are read
       return { ...r, tree };
     },
-    transfer: (r) => [
-      r.orders.buffer as ArrayBuffer,
-      r.fills.buffer as ArrayBuffer,
-      r.alerts.buffer as ArrayBuffer,
-      r.records.buffer as ArrayBuffer,
-    ],
+    transfer: (r) => movableBuffers([r.orders, r.fills, r.alerts, r.records]),
   };
 };

@@ -1,5 +1,5 @@
 export { type WorkerActivity, workerActivity } from './activity.js';
-export type { JobHandler, SetupJobs } from './protocol.js';
+export { type JobHandler, movableBuffers, type SetupJobs } from './protocol.js';
 export { findWorkerScript, type ScriptLookup } from './script.js';
 export { serveJobs } from './serve.js';
 export {

@@ -41,3 +41,21 @@ export interface WireError {
 export type AnswerMessage<R> =
   | { readonly id: number; readonly ok: true; readonly result: R; readonly threadId: number }
   | { readonly id: number; readonly ok: false; readonly error: WireError; readonly threadId: number };
+
+/**
+ * The buffers of `views` that can be moved to the other thread: each view's own ArrayBuffer, once,
+ * when the view covers all of it and it is not empty. A view into a larger buffer (a Node Buffer of
+ * the shared pool, a subarray) or a buffer already moved away is left out: it is copied instead.
+ * Node.js 22 and later refuse the whole message when the list holds a pool buffer or a detached one
+ * ("Cannot transfer object of unsupported type"); Node.js 20 moved them silently.
+ */
+export function movableBuffers(views: readonly ArrayBufferView[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const v of views) {
+    const b = v.buffer;
+    if (!(b instanceof ArrayBuffer) || b.byteLength === 0 || v.byteOffset !== 0) continue;
+    if (v.byteLength !== b.byteLength || out.includes(b)) continue;
+    out.push(b);
+  }
+  return out;
+}
