@@ -23,6 +23,7 @@ import {
   RiskCheck,
   type Slot,
 } from './engine-state.js';
+import { cachedNameKey } from './name-key.js';
 import { scopeKey, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
 import type { Evidence } from './types.js';
@@ -163,7 +164,7 @@ function carriedOf(
     overfilled: st.overfilled(o),
   });
   const rates = (m: Map<string, RateWindow>): CarriedRate[] =>
-    list([...m], ([name, w]) => ({ name, times_us: w.held(), breaching: w.breaching }));
+    list([...m.values()], (w) => ({ name: w.name, times_us: w.held(), breaching: w.breaching }));
   return {
     format: COMPLIANCE_STATE_FORMAT,
     date,
@@ -278,8 +279,12 @@ export function seedState(s: EngineState, c: CarriedState): void {
   for (const d of c.decisions)
     s.decisions.set(d.signal_id, { tUs: d.t_us, ev: d.evidence, approved: d.approved, decision: d.decision });
   for (const r of c.recent_orders) s.setRecentText(r.key, r.t_us, r.order_id, r.evidence);
-  for (const r of c.strategy_rates) s.strategyRates.set(r.name, RateWindow.of(r.times_us, r.breaching));
-  for (const r of c.venue_rates) s.venueRates.set(r.name, RateWindow.of(r.times_us, r.breaching));
+  // Under the name's fold, as orderMessage counts them (a state carried under rules before 24 may
+  // hold two spellings of one name apart: one window, the later entry).
+  for (const r of c.strategy_rates)
+    s.strategyRates.set(cachedNameKey(r.name), RateWindow.of(r.name, r.times_us, r.breaching));
+  for (const r of c.venue_rates)
+    s.venueRates.set(cachedNameKey(r.name), RateWindow.of(r.name, r.times_us, r.breaching));
   for (const c2 of c.clocks) s.clocks.set(c2.process, { last: c2.last_us });
 }
 

@@ -152,10 +152,11 @@ export class EngineState {
    * the line that turned it on.
    */
   readonly killSwitch = new Map<string, { readonly scope: string; readonly ev: Evidence }>();
-  /** Message-rate windows per strategy and per venue, by name. */
+  /** Message-rate windows per strategy and per venue, by the name's fold (name-key.ts). */
   readonly strategyRates = new Map<string, RateWindow>();
   readonly venueRates = new Map<string, RateWindow>();
-  readonly otr = new Map<string, { orders: number; trades: number; first: Evidence }>();
+  /** Order-to-trade counts per symbol, by the name's fold; `name`: the symbol as first logged. */
+  readonly otr = new Map<string, { readonly name: string; orders: number; trades: number; first: Evidence }>();
   readonly clocks = new Map<string, { last: number }>();
   lastClock: { last: number } | undefined;
   lastHost: unknown;

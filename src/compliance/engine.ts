@@ -153,7 +153,8 @@ export class ComplianceEngine {
     }
     const limit = s.p.max_order_to_trade_ratio;
     if (limit !== null) {
-      for (const [symbol, c] of s.otr) {
+      for (const c of s.otr.values()) {
+        const symbol = c.name;
         // RTS 9 Art. 3: number ratio = orders (new, modify, cancel messages) / transactions − 1.
         const ratio = c.orders / Math.max(c.trades, 1) - 1;
         if (ratio > limit)

@@ -14,10 +14,9 @@ import {
   type Order,
   str,
 } from './engine-state.js';
-import { keptEvidence } from './line-evidence.js';
 import { invalidValues } from './limit-rules.js';
 import { isRestricted, nameKey } from './names.js';
-import { closeOrder, idMissing } from './order-rules.js';
+import { closeOrder, idMissing, otrCounts } from './order-rules.js';
 import { heldRestricted } from './text-fields.js';
 import type { Evidence } from './types.js';
 
@@ -26,11 +25,7 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
   s.summary.fills++;
   const id = idOf(e.order_id);
   const symbol = str(e.symbol);
-  if (symbol !== null) {
-    let c = s.otr.get(symbol);
-    if (c === undefined) s.otr.set(symbol, (c = { orders: 0, trades: 0, first: keptEvidence(ev) }));
-    c.trades++;
-  }
+  if (symbol !== null) otrCounts(s, symbol, ev).trades++;
   const fq = num(e.quantity);
   const usable = invalidValues(
     s,

@@ -20,6 +20,7 @@ import {
 } from './engine-state.js';
 import { keptEvidence } from './line-evidence.js';
 import { invalidValues, limitChecks, modifyUnknown } from './limit-rules.js';
+import { cachedNameKey } from './name-key.js';
 import { isRestricted, scopeKeyOf, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
 import { failedBurst, heldRestricted, heldReviewAndLogin, heldSwitch } from './text-fields.js';
@@ -366,19 +367,23 @@ function reviewAndLoginChecks(s: EngineState, n: NewOrder): void {
   }
 }
 
+const fold = (name: string | null): string | null => (name === null ? null : cachedNameKey(name));
+
 /** The same order (symbol, side, quantity, price, strategy, user, account) again within the window. */
 function duplicateCheck(s: EngineState, n: NewOrder): void {
   const p = s.p;
   const { e, id, symbol, tUs, iso, ev } = n;
   // The signature's parts, in one holder reused for every new order (signature.ts: no text per order).
+  // Its names under the fold (name-key.ts): the same order sent as `EUR/USD` then as `EURUSD`, or
+  // with an invisible character added to its strategy or user, is the same order.
   const sig = s.signature;
-  sig.symbol = symbol;
-  sig.side = str(e.side);
+  sig.symbol = fold(symbol);
+  sig.side = fold(str(e.side));
   sig.qty = n.qty;
   sig.price = n.price;
-  sig.strategy = n.strategy;
-  sig.user = n.user;
-  sig.account = str(e.account);
+  sig.strategy = fold(n.strategy);
+  sig.user = fold(n.user);
+  sig.account = fold(str(e.account));
   const dup = s.findRecent(sig);
   if (dup !== undefined && dup.id !== id && dup.tUs >= tUs - p.duplicate_window_ms * 1000) {
     s.add(
@@ -392,6 +397,18 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
   }
   s.setRecent(sig, tUs, id, ev, dup);
 }
+/**
+ * The order-to-trade counts of `symbol` (made at its first message or trade, `ev`): one per name
+ * under the fold, so spellings of one symbol (`EUR/USD`, `eurusd`, `EURUSD` with an invisible
+ * character) cannot split a day's messages below the ratio limit.
+ */
+export function otrCounts(s: EngineState, symbol: string, ev: Evidence): { orders: number; trades: number } {
+  const key = cachedNameKey(symbol);
+  let c = s.otr.get(key);
+  if (c === undefined) s.otr.set(key, (c = { name: symbol, orders: 0, trades: 0, first: keptEvidence(ev) }));
+  return c;
+}
+
 /** Counts an order message for the order-to-trade ratio and the per-strategy and per-venue rates. */
 export function orderMessage(
   s: EngineState,
@@ -403,11 +420,7 @@ export function orderMessage(
   o: Order = NONE,
 ): void {
   s.summary.order_messages++;
-  if (symbol !== null) {
-    let c = s.otr.get(symbol);
-    if (c === undefined) s.otr.set(symbol, (c = { orders: 0, trades: 0, first: keptEvidence(ev) }));
-    c.orders++;
-  }
+  if (symbol !== null) otrCounts(s, symbol, ev).orders++;
   const limit = s.p.max_messages_per_second;
   if (limit === null) return;
   // A modify or cancel counts for the order's own strategy and venue; messages naming none are
@@ -422,8 +435,8 @@ export function orderMessage(
 }
 
 /**
- * Counts a message in one strategy's or venue's window of the last second (found by name: no key
- * string per message); the finding's text when this message starts a breach, else null.
+ * Counts a message in one strategy's or venue's window of the last second (found by the name's
+ * fold, remembered per name: no key string per message); the finding's text when this message starts a breach, else null.
  */
 function messageRate(
   windows: Map<string, RateWindow>,
@@ -432,13 +445,17 @@ function messageRate(
   limit: number,
   tUs: number,
 ): string | null {
-  let w = windows.get(name);
-  if (w === undefined) windows.set(name, (w = new RateWindow()));
+  // Under the name's fold: spellings of one strategy or venue (S1, s1, S-1, S1 with an invisible
+  // character: without limit) must not split a burst below the limit.
+  const key = cachedNameKey(name);
+  let w = windows.get(key);
+  if (w === undefined) windows.set(key, (w = new RateWindow(name)));
   const n = w.add(tUs);
   if (n <= limit) w.breaching = false;
   else if (!w.breaching) {
     w.breaching = true;
-    return `${kind} ${name}${name === UNKNOWN ? ' (messages naming none)' : ''}: ${n} order messages within one second (limit ${limit})`;
+    const first = w.name;
+    return `${kind} ${first}${first === UNKNOWN ? ' (messages naming none)' : ''}: ${n} order messages within one second (limit ${limit})`;
   }
   return null;
 }

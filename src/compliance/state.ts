@@ -127,6 +127,12 @@ export class Chain<N extends Linked<N>> {
 export class RateWindow {
   private times: number[] = [];
   private head = 0;
+  /**
+   * @param name The strategy or venue as first logged: the window is kept under the name's fold
+   * (name-key.ts), so `S1`, `s1`, `S-1` and `S1` with an invisible character count as one, and a
+   * finding quotes this spelling.
+   */
+  constructor(readonly name: string) {}
   /** True while the count is above the limit (one finding per episode). */
   breaching = false;
 
@@ -141,8 +147,8 @@ export class RateWindow {
   }
 
   /** A window holding `times` (oldest first), as a carried state recorded it. */
-  static of(times: readonly number[], breaching: boolean): RateWindow {
-    const w = new RateWindow();
+  static of(name: string, times: readonly number[], breaching: boolean): RateWindow {
+    const w = new RateWindow(name);
     w.times = [...times];
     w.breaching = breaching;
     return w;

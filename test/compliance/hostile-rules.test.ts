@@ -156,7 +156,8 @@ describe('names', () => {
     const f = await rules(
       variants.flatMap((sym, i) => [
         risk(`10:00:${10 + 2 * i}`, `N${i}`),
-        order(`10:00:${11 + 2 * i}`, `N${i}`, { symbol: sym }),
+        // Quantities apart: one order under several spellings is also a duplicate_order (rules 24).
+        order(`10:00:${11 + 2 * i}`, `N${i}`, { symbol: sym, quantity: 1000 + i }),
       ]),
     );
     expect(f).toEqual(variants.map((_s, i) => ['restricted_symbol', `N${i}`]));

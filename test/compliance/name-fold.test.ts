@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { carriedStateJson } from '../../src/compliance/carry.js';
 import { parseCarriedState } from '../../src/compliance/carry-parse.js';
 import { ComplianceEngine, PolicyTimeline, parsePolicy, policyFromText } from '../../src/compliance/index.js';
-import { checkEvents, cleanOrder, type Ev, LOGIN, orderEv, riskEv } from './helpers.js';
+import { checkEvents, cleanOrder, type Ev, LOGIN, orderEv, riskEv, TEST_POLICY } from './helpers.js';
 
 const ks = (at: string, on: boolean, scope: string): Ev => [
   at,
@@ -30,16 +30,22 @@ const SPELLINGS = ['EUR/USD', 'eurusd', '\uFF25\uFF35\uFF32\uFF35\uFF33\uFF24', 
 
 describe('a kill switch scoped to a name', () => {
   it('stops orders on every spelling of its symbol, and is turned off by any spelling', async () => {
-    const f = await rules([
-      ks('10:00:00', true, 'symbol:EURUSD'),
-      ...SPELLINGS.flatMap((sym, i): Ev[] => [
-        riskEv(`10:00:${10 + 2 * i}`, `E${i}`),
-        order(`10:00:${11 + 2 * i}`, `E${i}`, { symbol: sym }),
-      ]),
-      ks('10:01:00', false, 'symbol:eur/usd'),
-      riskEv('10:01:01', 'AFTER'),
-      order('10:01:02', 'AFTER'),
-    ]);
+    const f = await rules(
+      [
+        ks('10:00:00', true, 'symbol:EURUSD'),
+        ...SPELLINGS.flatMap((sym, i): Ev[] => [
+          riskEv(`10:00:${10 + 2 * i}`, `E${i}`),
+          // Quantities apart: one order under several spellings is also a duplicate_order (rules 24).
+          order(`10:00:${11 + 2 * i}`, `E${i}`, { symbol: sym, quantity: 1000 + i }),
+        ]),
+        ks('10:01:00', false, 'symbol:eur/usd'),
+        riskEv('10:01:01', 'AFTER'),
+        order('10:01:02', 'AFTER'),
+        // Seven order messages on EURUSD under its spellings and one trade: ratio 6 (rules 24), over
+        // the test policy's 4; not what this test is about.
+      ],
+      TEST_POLICY.replace('max_order_to_trade_ratio: 4', 'max_order_to_trade_ratio: 10'),
+    );
     expect(f).toEqual(SPELLINGS.map((_s, i) => ['kill_switch_violation', `E${i}`]));
   });
   it('stops orders of every spelling of its strategy and venue', async () => {
@@ -48,7 +54,7 @@ describe('a kill switch scoped to a name', () => {
       riskEv('10:00:01', 'S1'),
       order('10:00:02', 'S1', { strategy: 'meanrevert' }),
       riskEv('10:00:03', 'S2'),
-      order('10:00:04', 'S2', { strategy: 'Mean_Revert' }),
+      order('10:00:04', 'S2', { strategy: 'Mean_Revert', quantity: 2000 }),
       ks('10:00:05', false, 'strategy:MEANREVERT'),
       ks('10:00:06', true, 'venue:LMAX'),
       riskEv('10:00:07', 'V1'),
