@@ -212,10 +212,9 @@ async function policiesFromSnapshots(
       );
       if (recorded) continue;
     } else recorded = true;
-    const last = out.at(-1);
-    if (last !== undefined && last.sha256 === e.sha256) continue; // unchanged: the earlier one stays in force
     out.push(e);
   }
+  collapseUnchanged(out);
   // No policy snapshot before the period: its first one was recorded at some point of it, and the
   // lines written before that were under no recorded policy. They are checked under the built-in
   // defaults, which nobody can edit: not under that snapshot (a snapshot taken at 23:59 would
@@ -229,6 +228,21 @@ async function policiesFromSnapshots(
     );
   }
   return out;
+}
+
+/**
+ * Leaves only the first policy when the period's snapshots all hold the policy in force when it
+ * starts (the usual day: the file unchanged, snapshotted for other files). Otherwise every snapshot
+ * stays: which policy governs a line is the one whose event came last before it in the log, and a
+ * snapshot's time (its writer's clock) is not its place in the log, so one that repeats an earlier
+ * policy may be what puts it back in force (strict, lax at 10:00, strict again at 16:00 by a clock
+ * that says 09:30: dropped as "unchanged since the day began", it left the lax policy in force for
+ * the rest of the day; before rules 25).
+ */
+function collapseUnchanged(out: PolicyInForce[]): void {
+  const start = out[0];
+  if (start === undefined || start.from !== null) return;
+  if (out.every((e) => e.sha256 === start.sha256)) out.length = 1;
 }
 
 /**
