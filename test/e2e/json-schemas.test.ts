@@ -46,7 +46,7 @@ describe('--json outputs follow their shipped JSON Schemas', () => {
     const ids = list.map((s: { snapshot_id: string }) => s.snapshot_id);
     expect(runCli(['snapshot', 'diff', ids.at(-1), ids[0], '--json'], { cwd }).code).toBe(0);
     expect(runCli(['export', '--date', date, '--json'], { cwd }).code).toBe(73);
-  });
+  }, 180_000); // fifteen CLI processes one after another: over 60 s on a loaded machine (CI line 24 pre-check, load 40)
 
   it('a drifted shape is caught: a camelCase key, a missing key, an unknown top-level key', () => {
     const good = { ok: false, error: { code: 'USAGE', message: 'm', exit: 2 } };
