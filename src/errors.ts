@@ -103,7 +103,9 @@ export type AuditpackErrorCode =
   /** review: dispositions given or imported that do not fit the pack (unknown finding, another pack's CSV, bad values). */
   | 'REVIEW_DISPOSITION_INVALID'
   /** A worker thread died or could not start, and the work it held could not be done on the calling thread instead. */
-  | 'WORKER_FAILED';
+  | 'WORKER_FAILED'
+  /** export: the compliance state to carry is over the 256 MiB its readers take (lower the policy's max_open_orders); no pack is written. */
+  | 'COMPLIANCE_STATE_TOO_LARGE';
 
 /** Process exit codes used by the CLI. Documented in docs/errors.md and the README. */
 export const ExitCode = Object.freeze({
@@ -189,6 +191,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   REVIEW_RECORD_CORRUPT: ExitCode.DATA,
   REVIEW_DISPOSITION_INVALID: ExitCode.DATA,
   WORKER_FAILED: ExitCode.INTERNAL,
+  COMPLIANCE_STATE_TOO_LARGE: ExitCode.DATA,
 });
 
 /** The exit code the CLI uses for an error code. */

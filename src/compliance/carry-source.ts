@@ -11,7 +11,13 @@ import { readSmallFile, sha256File } from '../fsx/digest.js';
 import { archiveFileName, PACK_PATH } from '../format/pack.js';
 import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
 import { verifySshsig } from '../signing/index.js';
-import { type CarriedState, carriedStateJson, COMPLIANCE_STATE_FORMAT, MAX_STATE_BYTES } from './carry.js';
+import {
+  type CarriedState,
+  carriedStateJson,
+  COMPLIANCE_STATE_FORMAT,
+  MAX_STATE_BYTES,
+  stateFileText,
+} from './carry.js';
 import { readArchivedStateFiles } from './carry-archive.js';
 import { parseCarriedState } from './carry-parse.js';
 
@@ -110,7 +116,7 @@ export async function resolveStartState(o: StartStateOptions): Promise<StartStat
   const path = o.logDir === undefined ? undefined : join(o.logDir, name);
   const replayed = path === undefined ? undefined : await o.replay(path, name, prev);
   if (replayed !== undefined && path !== undefined) {
-    const text = carriedStateJson(replayed);
+    const text = stateFileText(carriedStateJson(replayed));
     const note = `the state at the end of ${prev} from a replay of ${name} alone (not used: the pack, ${fromPack}); what was open before ${prev} is not known`;
     const logSha = sha256File(path).sha256;
     return {

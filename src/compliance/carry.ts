@@ -15,6 +15,7 @@ import {
   CLOSED,
   type EngineState,
   type FailedLogins,
+  keptId,
   NONE,
   OPEN,
   type Order,
@@ -23,6 +24,7 @@ import {
   RiskCheck,
   type Slot,
 } from './engine-state.js';
+import { AuditpackError } from '../errors.js';
 import { cachedNameKey } from './name-key.js';
 import { scopeKey, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
@@ -250,7 +252,7 @@ export function seedState(s: EngineState, c: CarriedState): void {
     if (held !== NONE && st.ord[held] === OPEN) {
       s.dropGhost(o.order_id);
       const g = order(s.newSlot(o.order_id), o);
-      s.ghosts.set(o.order_id, g);
+      s.ghosts.set(keptId(o.order_id), g);
       st.ord[g] = CLOSED;
       s.closed.push(g);
     } else s.closeOrder(order(s.slot(o.order_id), o));
@@ -286,6 +288,35 @@ export function seedState(s: EngineState, c: CarriedState): void {
   for (const r of c.venue_rates)
     s.venueRates.set(cachedNameKey(r.name), RateWindow.of(r.name, r.times_us, r.breaching));
   for (const c2 of c.clocks) s.clocks.set(c2.process, { last: c2.last_us });
+}
+
+/**
+ * The pieces of a state file as its writer writes them, held to MAX_STATE_BYTES: every reader (verify,
+ * the next day's export, a rollup) refuses a larger state, so a pack holding one would fail its own
+ * verify and break the carry. Over it, COMPLIANCE_STATE_TOO_LARGE is thrown while the file is written,
+ * before anything is signed (the export then leaves no pack). `max`: for tests.
+ */
+export function* stateFileChunks(pieces: Iterable<string>, max = MAX_STATE_BYTES): Generator<string> {
+  let bytes = 0;
+  for (const piece of pieces) {
+    bytes += Buffer.byteLength(piece, 'utf8');
+    if (bytes > max) throw stateTooLarge(max);
+    yield piece;
+  }
+}
+
+/** `text`, a state file's whole text, held to MAX_STATE_BYTES as {@link stateFileChunks} holds pieces. */
+export function stateFileText(text: string, max = MAX_STATE_BYTES): string {
+  if (Buffer.byteLength(text, 'utf8') > max) throw stateTooLarge(max);
+  return text;
+}
+
+function stateTooLarge(max: number): AuditpackError {
+  return new AuditpackError(
+    'COMPLIANCE_STATE_TOO_LARGE',
+    `the compliance state to carry is over ${max} bytes, more than its readers take: lower max_open_orders in the compliance policy (or shorten the names the log gives) and export again`,
+    { details: { max } },
+  );
 }
 
 /** The state file's text: JSON with every object's keys sorted, one line, final newline. */

@@ -25,7 +25,7 @@ import {
   signatureHash,
   signatureText,
 } from './signature.js';
-import { Chain, ExpiringMap, FindingSink, type RateWindow } from './state.js';
+import { capQuoted, Chain, ExpiringMap, FindingSink, MAX_QUOTED, type RateWindow } from './state.js';
 import type { PolicyInForce, PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, RuleId } from './types.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
@@ -85,6 +85,16 @@ export interface FailedLogins {
   flaggedBurstAt: number;
 }
 
+/**
+ * An order id as the checks keep and carry it: itself, or over MAX_QUOTED (200) characters as
+ * findings quote it (capQuoted: its start, its length and the start of its SHA-256), so two long
+ * ids that differ only at the end are still two orders. A 4,000-character id was held whole in
+ * memory and in the carried state for every open order. Idempotent: a kept id keeps itself.
+ */
+export function keptId(id: string): string {
+  return id.length > MAX_QUOTED ? capQuoted(id) : id;
+}
+
 /** One second in microseconds, the engine's time unit. */
 export const SECOND = 1_000_000;
 
@@ -93,8 +103,17 @@ export class EngineState {
   readonly sink = new FindingSink();
   /** The orders' fields by slot, and one slot per order id the checks hold anything about: one lookup per event. */
   readonly orders = new OrderStore();
-  /** Open orders, in the order they were opened. */
-  readonly open = new SlotChain(this.orders, Number.POSITIVE_INFINITY, () => undefined);
+  /**
+   * Open orders, in the order they were opened, at most the policy's `max_open_orders`: beyond, the
+   * oldest is dropped (dropOpen), as if never seen.
+   */
+  readonly open = new SlotChain(this.orders, Number.POSITIVE_INFINITY, (o) => this.dropOpen(o));
+  /** Open orders dropped over `max_open_orders` since the day began, and the first and last of them. */
+  readonly overCap: { dropped: number; first: Evidence | null; last: Evidence | null } = {
+    dropped: 0,
+    first: null,
+    last: null,
+  };
   /** Closed orders, oldest close first, for the closed-order horizon and at most 200,000. */
   readonly closed = new SlotChain(this.orders, 200_000, (o) => {
     const st = this.orders;
@@ -195,21 +214,22 @@ export class EngineState {
     this.p = this.inForce.policy;
   }
 
-  /** The slot of order id `id`, made when there is none. */
+  /** The slot of order id `id` (kept as keptId), made when there is none. */
   slot(id: string): Slot {
-    let o = this.orders.byId.get(id);
-    if (o === undefined) this.orders.byId.set(id, (o = this.orders.take(id)));
+    const k = keptId(id);
+    let o = this.orders.byId.get(k);
+    if (o === undefined) this.orders.byId.set(k, (o = this.orders.take(k)));
     return o;
   }
 
   /** The slot of order id `id`, or NONE. */
   find(id: string): Slot {
-    return this.orders.byId.get(id) ?? NONE;
+    return this.orders.byId.get(keptId(id)) ?? NONE;
   }
 
   /** A slot for order id `id` that no map holds (a carried state's ghost). */
   newSlot(id: string): Slot {
-    return this.orders.take(id);
+    return this.orders.take(keptId(id));
   }
 
   /**
@@ -228,8 +248,25 @@ export class EngineState {
   /** Opens the order of slot `o` (in no list), at the end of the open orders. */
   openOrder(o: Slot): void {
     this.orders.ord[o] = OPEN;
+    this.open.maxEntries = this.p.max_open_orders;
     this.open.push(o);
     if (this.open.size > this.peakOpen) this.peakOpen = this.open.size;
+  }
+
+  /**
+   * Forgets open order `o`, dropped over `max_open_orders` (the oldest first): a later fill, cancel
+   * or modification of it is then of an order never seen (fail-closed), and the day's
+   * `open_orders_over_cap` counts it. An unbounded number of GTC orders never closed (a hostile or
+   * buggy writer, carried day after day) exhausted the heap and made a state its readers refuse.
+   */
+  private dropOpen(o: Slot): void {
+    const st = this.orders;
+    const ev = st.opened(o);
+    this.overCap.dropped++;
+    this.overCap.first ??= ev;
+    this.overCap.last = ev;
+    st.ord[o] = NO_ORDER;
+    this.release(o);
   }
 
   /** Puts the order of slot `o` (open or in no list) last among the closed orders. */
@@ -244,9 +281,10 @@ export class EngineState {
 
   /** Takes the closed entry a carried state gave an open order's id out of the closed orders. */
   dropGhost(id: string): void {
-    const g = this.ghosts.get(id);
+    const k = keptId(id);
+    const g = this.ghosts.get(k);
     if (g === undefined) return;
-    this.ghosts.delete(id);
+    this.ghosts.delete(k);
     this.closed.remove(g);
     this.orders.ord[g] = NO_ORDER;
     this.orders.free(g);
@@ -312,7 +350,7 @@ export class EngineState {
         this.recentHashes.set(r.hash, r);
       }
     } else this.recentNew.remove(r);
-    r.set(tUs, id, ev);
+    r.set(tUs, keptId(id), ev);
     this.recentNew.push(r);
   }
 

@@ -9,7 +9,7 @@ import { authEvent, clockCheck, configEvent, configFinding, decisionEvent, riskE
 import { fillEvent } from './fill-rules.js';
 import { orderEvent } from './order-rules.js';
 import { type CarriedState, carryOut, carryOutChunks, seedState } from './carry.js';
-import { EngineState, type LineRef, type LogEvent } from './engine-state.js';
+import { EngineState, fmt, keptId, type LineRef, type LogEvent } from './engine-state.js';
 import { LineEvidence } from './line-evidence.js';
 import { byTimeThenSeq } from './state.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
@@ -35,6 +35,27 @@ export interface EngineResult {
   readonly peak_open_orders: number;
   /** ConfigSnapshots whose snapshot the store did not hold as logged (empty without a store check). */
   readonly unstored: readonly UnstoredSnapshot[];
+}
+
+/**
+ * `open_orders_over_cap`, once for the day, when open orders were dropped over `max_open_orders`:
+ * how many, with the first and the last dropped order's opening line.
+ */
+function overCap(s: EngineState, date: string, iso: string): void {
+  const c = s.overCap;
+  if (c.dropped === 0 || c.first === null || c.last === null) return;
+  const cap = s.p.max_open_orders;
+  s.add(
+    'open_orders_over_cap',
+    iso,
+    [],
+    null,
+    `${fmt(c.dropped)} open order${c.dropped === 1 ? '' : 's'} dropped on ${date}, the oldest first, over max_open_orders (${fmt(cap)}): a later fill, cancel or modification of one is of an order never seen`,
+    c.last.seq === c.first.seq && c.last.file === c.first.file ? [c.first] : [c.first, c.last],
+  );
+  c.dropped = 0;
+  c.first = null;
+  c.last = null;
 }
 
 /** One streaming run of every rule. */
@@ -74,7 +95,7 @@ export class ComplianceEngine {
    * a flood of other findings must not leave the order looking clean. Call before the first push.
    */
   watchOrder(id: string): void {
-    this.s.sink.watch = id;
+    this.s.sink.watch = keptId(id);
   }
 
   /** The findings naming the watched order, sorted as the report's are, and how many were over the cap. */
@@ -151,6 +172,7 @@ export class ComplianceEngine {
       st.setStatus(o, 'expired');
       s.closeOrder(o);
     }
+    overCap(s, date, iso);
     const limit = s.p.max_order_to_trade_ratio;
     if (limit !== null) {
       for (const c of s.otr.values()) {

@@ -6,6 +6,7 @@ import {
   CLOSED,
   type EngineState,
   idOf,
+  keptId,
   type LogEvent,
   NO_ORDER,
   NONE,
@@ -385,7 +386,7 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
   sig.user = fold(n.user);
   sig.account = fold(str(e.account));
   const dup = s.findRecent(sig);
-  if (dup !== undefined && dup.id !== id && dup.tUs >= tUs - p.duplicate_window_ms * 1000) {
+  if (dup !== undefined && dup.id !== keptId(id) && dup.tUs >= tUs - p.duplicate_window_ms * 1000) {
     s.add(
       'duplicate_order',
       iso,

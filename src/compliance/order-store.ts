@@ -275,10 +275,14 @@ export class SlotChain {
   head: Slot = NONE;
   tail: Slot = NONE;
   size = 0;
-  /** `dropped`: told of each slot the chain drops itself (expired or beyond `maxEntries`). */
+  /**
+   * `dropped`: told of each slot the chain drops itself (expired or beyond `maxEntries`).
+   * `maxEntries` may be changed (the open orders' cap is the policy in force's `max_open_orders`):
+   * the next push drops the oldest down to it.
+   */
   constructor(
     private readonly st: OrderStore,
-    private readonly maxEntries: number,
+    public maxEntries: number,
     private readonly dropped: (i: Slot) => void,
   ) {}
 
@@ -290,7 +294,9 @@ export class SlotChain {
     if (this.tail === NONE) this.head = i;
     else st.next[this.tail] = i;
     this.tail = i;
-    if (++this.size > this.maxEntries) {
+    // open-orders cap (max_open_orders): a loop, as the cap may have been lowered since the last push.
+    this.size++;
+    while (this.size > this.maxEntries) {
       const h = this.head;
       this.remove(h);
       this.dropped(h);

@@ -46,10 +46,22 @@ export interface CompliancePolicy {
   readonly closed_order_memory_s: number;
   /** At most this many findings are listed (all are counted). */
   readonly max_findings: number;
+  /**
+   * At most this many orders are held open (the oldest dropped first, `open_orders_over_cap`): open
+   * orders are the one thing the checks hold that no horizon ends, and each costs memory and about
+   * 400 bytes of the carried state, which its readers take up to MAX_STATE_BYTES.
+   */
+  readonly max_open_orders: number;
   readonly symbols: Readonly<Record<string, SymbolPolicy>>;
   readonly severities: Readonly<Record<RuleId, Severity>>;
   readonly disabled_rules: readonly RuleId[];
 }
+
+/**
+ * `max_open_orders` when the policy does not set it: at about 400 bytes an order (40-character
+ * ids), half a million open orders are a state of about 200 MB, within the 256 MiB its readers take.
+ */
+export const DEFAULT_MAX_OPEN_ORDERS = 500_000;
 
 /** The policy used when there is no policy file. */
 export const DEFAULT_POLICY_SOURCE = `# auditpack compliance policy (built-in defaults)
@@ -95,6 +107,7 @@ const KEYS = new Set([
   'review_reviewer_kinds',
   'closed_order_memory_s',
   'max_findings',
+  'max_open_orders',
   'symbols',
   'severities',
   'disabled_rules',
@@ -165,6 +178,9 @@ export function parsePolicy(text: string, where: string): LoadedPolicy {
     review_reviewer_kinds: strings(get('review_reviewer_kinds'), 'review_reviewer_kinds', where),
     closed_order_memory_s: num(get('closed_order_memory_s'), 'closed_order_memory_s', where),
     max_findings: num(get('max_findings'), 'max_findings', where),
+    max_open_orders: Object.hasOwn(r, 'max_open_orders')
+      ? count(r.max_open_orders, 'max_open_orders', where)
+      : DEFAULT_MAX_OPEN_ORDERS,
     symbols: symbols(get('symbols'), where, Object.hasOwn(r, 'symbols') ? keysAsWritten(text) : undefined),
     severities: severities(get('severities'), where),
     disabled_rules: strings(get('disabled_rules'), 'disabled_rules', where).map((id) =>
@@ -194,6 +210,11 @@ function bool(v: unknown, k: string, where: string): boolean {
 function num(v: unknown, k: string, where: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalid(where, `${k} must be a number ≥ 0`);
   return v;
+}
+/** A whole number ≥ 1. */
+function count(v: unknown, k: string, where: string): number {
+  if (!Number.isSafeInteger(v) || (v as number) < 1) throw invalid(where, `${k} must be a whole number ≥ 1`);
+  return v as number;
 }
 function optNum(v: unknown, k: string, where: string): number | null {
   return v === null ? null : num(v, k, where);

@@ -234,7 +234,10 @@ export class FindingSink {
   /** Findings naming the watched order id beyond `max` of them: counted only. */
   watchedOmitted = 0;
   private readonly watchedIds = new Set<string>();
-  /** An order id whose findings are kept apart from the cap (see {@link watched}); set before the first add. */
+  /**
+   * An order id whose findings are kept apart from the cap (see {@link watched}), as capQuoted
+   * gives it (the checks keep a long id so: engine-state.ts keptId); set before the first add.
+   */
   watch: string | undefined;
 
   /** Findings counted but not listed. */
@@ -263,7 +266,7 @@ export class FindingSink {
     this.totals.total++;
     this.byRule[rule] = (this.byRule[rule] ?? 0) + 1;
     const listed = this.size < max || this.makeRoom(rule, severity);
-    const watched = this.watch !== undefined && orderIds.includes(this.watch);
+    const watched = this.watch !== undefined && orderIds.some((v) => capQuoted(v) === this.watch);
     if (!listed) {
       this.omittedBy[severity]++;
       this.omittedByRule[rule] = (this.omittedByRule[rule] ?? 0) + 1;

@@ -48,6 +48,10 @@ export const RULES = Object.freeze({
   },
   order_id_missing: { severity: 'critical', title: 'order or fill event with no usable order id' },
   modify_unknown_order: { severity: 'critical', title: 'modification of an unknown order' },
+  open_orders_over_cap: {
+    severity: 'warning',
+    title: 'open orders over max_open_orders: the oldest were dropped (a later fill of one is of an order never seen)',
+  },
 } as const satisfies Record<string, { severity: Severity; title: string }>);
 export type RuleId = keyof typeof RULES;
 export const RULE_IDS = Object.freeze(Object.keys(RULES) as RuleId[]);

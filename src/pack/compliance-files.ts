@@ -19,6 +19,7 @@ import {
 } from '../compliance/index.js';
 import { replayDay, recoveryFileOf } from '../compliance/check.js';
 import { resolveStartState } from '../compliance/carry-source.js';
+import { stateFileChunks } from '../compliance/carry.js';
 import { RecordReader } from '../compliance/records.js';
 import type { RecordsConsumer } from './scan-day.js';
 import { snapshotStoreCheck } from '../compliance/snapshot-recorded.js';
@@ -137,7 +138,7 @@ export async function startPackCompliance(
           [PAYLOAD_NAME.complianceReport]: () => reportJsonPieces(report),
           [PAYLOAD_NAME.complianceFindings]: () => findingsCsvRows(report),
           [PAYLOAD_NAME.reportHtml]: () => renderReportHtml(report, page, start.state),
-          [PAYLOAD_NAME.complianceState]: () => end,
+          [PAYLOAD_NAME.complianceState]: () => stateFileChunks(end),
           [PAYLOAD_NAME.complianceStateStart]: () => start.text,
         },
       };

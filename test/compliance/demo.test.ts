@@ -21,8 +21,11 @@ describe('the demo day', () => {
       to: isoDate(day),
       policyFile,
     });
-    expect(r.by_rule).toEqual(Object.fromEntries([...RULE_IDS].sort().map((id) => [id, 1])));
-    expect(r.totals.total).toBe(RULE_IDS.length);
+    // Except open_orders_over_cap: the sample policy holds 500,000 open orders, more than a demo
+    // day opens (test/compliance/open-orders-cap.test.ts breaks it under a small cap).
+    const rules = RULE_IDS.filter((id) => id !== 'open_orders_over_cap');
+    expect(r.by_rule).toEqual(Object.fromEntries([...rules].sort().map((id) => [id, 1])));
+    expect(r.totals.total).toBe(rules.length);
   });
 
   it('writes the same sample policy as the repository ships in configs/', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RULE_IDS, type RuleId } from '../../src/compliance/index.js';
-import { checkEvents, cleanOrder, LOGIN, orderEv, riskEv, type Ev } from './helpers.js';
+import { checkEvents, cleanOrder, LOGIN, orderEv, riskEv, TEST_POLICY, type Ev } from './helpers.js';
 
 const run = checkEvents;
 const risk = riskEv;
@@ -162,7 +162,17 @@ const CASES: Record<RuleId, Ev[]> = {
   modify_unknown_order: [
     ['10:00:00', 'order', 'OrderModified', { order_id: 'NOPE', symbol: 'EURUSD', quantity: 1000, price: '1.1' }],
   ],
+  // Under max_open_orders: 1 (POLICY below): Y's acceptance drops X, still open.
+  open_orders_over_cap: [
+    risk('10:00:00', 'X'),
+    order('10:00:01', 'X', { time_in_force: 'GTC' }),
+    risk('10:00:10', 'Y'),
+    order('10:00:11', 'Y', { time_in_force: 'GTC', quantity: 2000 }),
+  ],
 };
+
+/** The policy a case runs under, when not TEST_POLICY. */
+const POLICY: Partial<Record<RuleId, string>> = { open_orders_over_cap: `${TEST_POLICY}max_open_orders: 1\n` };
 
 describe('compliance rules', () => {
   it('a clean day has no findings', async () => {
@@ -181,7 +191,7 @@ describe('compliance rules', () => {
   });
 
   it.each(Object.entries(CASES))('%s: exactly one finding, of that rule, with evidence', async (rule, events) => {
-    const r = await run([LOGIN, ...cleanOrder('C-1', '09:00'), ...events]);
+    const r = await run([LOGIN, ...cleanOrder('C-1', '09:00'), ...events], POLICY[rule as RuleId]);
     const others = r.findings.filter((f) => f.rule !== rule).map((f) => f.rule);
     expect(others).toEqual(ALSO[rule as RuleId] ?? []);
     const f = r.findings.find((x) => x.rule === rule)!;
