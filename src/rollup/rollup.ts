@@ -9,7 +9,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
-import { carriedStateJson } from '../compliance/carry.js';
+import { carriedStateJson, stateFileText } from '../compliance/carry.js';
 import {
   type ComplianceReport,
   defaultPolicy,
@@ -229,11 +229,16 @@ function complianceFiles(
       detail: `the merged compliance checks start without ${m.host}'s state at midnight: ${m.why}; a kill switch, session or order it held open is not known to them`,
     });
   const { report, end } = checkMergedCompliance(inputs, o.date, timeline, start);
+  // Both states held to MAX_STATE_BYTES, which their readers take (the union of the hosts' starts
+  // can be larger than any host's): COMPLIANCE_STATE_TOO_LARGE rather than a roll-up they refuse.
   files[ROLLUP_COMPLIANCE_STATE_START] = writeNewFile(
     join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_STATE_START),
-    start.text,
+    stateFileText(start.text),
   );
-  files[ROLLUP_COMPLIANCE_STATE] = writeNewFile(join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_STATE), carriedStateJson(end));
+  files[ROLLUP_COMPLIANCE_STATE] = writeNewFile(
+    join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_STATE),
+    stateFileText(carriedStateJson(end)),
+  );
   files[ROLLUP_COMPLIANCE_REPORT] = writeNewFile(join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_REPORT), reportJson(report));
   files[ROLLUP_COMPLIANCE_FINDINGS] = writeNewFile(
     join(tmp, PAYLOAD_DIR, ROLLUP_COMPLIANCE_FINDINGS),

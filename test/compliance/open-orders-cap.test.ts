@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ComplianceEngine, parsePolicy, PolicyTimeline, policyFromText } from '../../src/compliance/index.js';
-import { type CarriedState, stateFileChunks } from '../../src/compliance/carry.js';
+import { type CarriedState, stateFileChunks, stateFileText } from '../../src/compliance/carry.js';
 import { DEFAULT_MAX_OPEN_ORDERS } from '../../src/compliance/policy.js';
 import { isAuditpackError } from '../../src/errors.js';
 
@@ -135,5 +135,8 @@ describe('the state file writer', () => {
     }
     expect(isAuditpackError(err, 'COMPLIANCE_STATE_TOO_LARGE')).toBe(true);
     expect((err as Error).message).toMatch(/over 10 bytes.*max_open_orders/);
+    // The whole-text form (a replayed start state, a roll-up's states) by the same limit.
+    expect(stateFileText('{"a":"é"}\n', 11)).toBe('{"a":"é"}\n');
+    expect(() => stateFileText('{"a":"é"}\n', 10)).toThrow(/over 10 bytes/);
   });
 });
