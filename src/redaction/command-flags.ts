@@ -16,7 +16,8 @@
  * shape. A command runs to the end of its line or the next `;`, `|` or `&`, at most 512
  * characters; the scan resumes after it, so the work is bounded per character.
  */
-import { closingQuote, isBareEnd, isBlank } from './pairs.js';
+import { isBareEnd, isBlank } from './chars.js';
+import { closingQuote } from './pairs.js';
 
 /** One tool: the options whose next token is a secret, and those whose glued rest is one. */
 interface CommandRule {

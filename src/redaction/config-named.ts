@@ -6,7 +6,7 @@
  * passes: the layout is kept, a file that does not parse is still redacted.
  */
 import { censorValue, censorWholeLine, endOfQuoted, indentOf, type Line } from './config-lines.js';
-import { flagNamesSecret, isNameField, isValueField, namesSecret } from './named-values.js';
+import { flagNamesSecret, isNameField, isValueField, namedValueGoes, namingOf } from './named-values.js';
 import type { Redactor } from './redactor.js';
 
 /** A string scalar's text: quotes removed, a trailing ` # comment` dropped. */
@@ -61,11 +61,15 @@ function redactFlowMap(inner: string, r: Redactor): string {
       .replace(/^["']|["']$/g, '');
     return { head: it.slice(0, colon + 1), key, value: it.slice(colon + 1) };
   });
-  const named = parts.some((p) => p !== undefined && isNameField(p.key) && namesSecret(r, scalarText(p.value)));
-  if (!named) return inner;
-  return parts
-    .map((p, i) => (p !== undefined && isValueField(p.key) ? p.head + censorItem(p.value, r.censor) : items[i]))
-    .join(',');
+  const naming = namingOf(
+    r,
+    parts.flatMap((p) => (p !== undefined && isNameField(p.key) ? [scalarText(p.value)] : [])),
+  );
+  if (naming === undefined) return inner;
+  const goes = (p: (typeof parts)[number]): boolean =>
+    p !== undefined && isValueField(p.key) && namedValueGoes(naming, scalarText(p.value));
+  const out = parts.map((p, i) => (p !== undefined && goes(p) ? p.head + censorItem(p.value, r.censor) : items[i]));
+  return out.join(',');
 }
 
 /** `["--password", …]`: the item after a flag naming a secret goes. */
@@ -106,15 +110,19 @@ function keyAt(body: string): { col: number; key: string; valueStart: number } |
 
 /** Censors a named group's value entries: the inline value and the lines of its block below. */
 function censorGroup(lines: Line[], col: number, entries: readonly Entry[], r: Redactor): void {
-  const named = entries.some(
-    (e) => isNameField(e.key) && namesSecret(r, scalarText((lines[e.line] as Line).body.slice(e.valueStart))),
+  const text = (e: Entry): string => scalarText((lines[e.line] as Line).body.slice(e.valueStart));
+  const naming = namingOf(
+    r,
+    entries.filter((e) => isNameField(e.key)).map((e) => text(e)),
   );
-  if (!named) return;
+  if (naming === undefined) return;
   for (const e of entries) {
     if (!isValueField(e.key)) continue;
     const line = lines[e.line] as Line;
     const rest = line.body.slice(e.valueStart);
     const core = rest.trim();
+    // A weak name alone (`name: auth`): an inline value that reads as a word stays; a block below goes.
+    if (core !== '' && !core.startsWith('#') && !namedValueGoes(naming, text(e))) continue;
     if (core !== '' && !core.startsWith('#')) {
       const at = e.valueStart + (rest.length - rest.trimStart().length);
       line.body = censorValue(line.body, at, r.censor, YAML_VALUE).body;
@@ -183,9 +191,12 @@ function collectJsonNamed(v: unknown, r: Redactor, out: Set<string>, depth: numb
   }
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o);
-  const named = keys.some((k) => isNameField(k) && namesSecret(r, o[k]));
+  const naming = namingOf(
+    r,
+    keys.filter((k) => isNameField(k)).map((k) => o[k]),
+  );
   for (const k of keys) {
-    if (named && isValueField(k) && typeof o[k] === 'string') out.add(o[k] as string);
+    if (isValueField(k) && typeof o[k] === 'string' && namedValueGoes(naming, o[k])) out.add(o[k] as string);
     collectJsonNamed(o[k], r, out, depth + 1);
   }
 }

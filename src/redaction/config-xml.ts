@@ -9,7 +9,7 @@
  * is still redacted.
  */
 import { censorWholeLine, type Line } from './config-lines.js';
-import { isNameField, isValueField, namesSecret } from './named-values.js';
+import { isNameField, isValueField, isWeakName, namedValueGoes, namesSecret } from './named-values.js';
 import type { Redactor } from './redactor.js';
 
 const START_TAG = /<([A-Za-z_][\w.:-]*)((?:\s+[^\s=<>/]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/g;
@@ -54,16 +54,26 @@ function xmlNamesSecret(r: Redactor, raw: string | undefined): boolean {
   return name === undefined ? r.enabled : namesSecret(r, name);
 }
 
-/** True if the start tag's attributes name a secret (`key="ApiKey"`, `name="db.password"`). */
-function attrsNameSecret(attrs: string, r: Redactor): boolean {
-  for (const m of attrs.matchAll(ATTR)) if (isNameField(m[1] as string) && xmlNamesSecret(r, m[3] ?? m[4])) return true;
-  return false;
+/**
+ * How the start tag's attributes name a secret (`key="ApiKey"`, `name="db.password"`): `all`, `weak`
+ * (a weak name alone, `name="auth"`: see named-values) or undefined; an undecodable name: `all`.
+ */
+function attrsNaming(attrs: string, r: Redactor): 'all' | 'weak' | undefined {
+  let found: 'weak' | undefined;
+  for (const m of attrs.matchAll(ATTR)) {
+    if (!isNameField(m[1] as string) || !xmlNamesSecret(r, m[3] ?? m[4])) continue;
+    const name = xmlText((m[3] ?? m[4]) as string);
+    if (name === undefined || !isWeakName(name)) return 'all';
+    found = 'weak';
+  }
+  return found;
 }
 
-/** The attributes with the values of sensitive ones (and value attributes, when `named`) censored. */
-function censorAttrs(attrs: string, named: boolean, r: Redactor): string {
-  return attrs.replace(ATTR, (m, name: string, eq: string, dq?: string) => {
-    if (!r.isSensitiveKey(name) && !(named && isValueField(name))) return m;
+/** The attributes with the values of sensitive ones (and value attributes, when `naming` says so) censored. */
+function censorAttrs(attrs: string, naming: 'all' | 'weak' | undefined, r: Redactor): string {
+  return attrs.replace(ATTR, (m, name: string, eq: string, dq?: string, sq?: string) => {
+    const named = naming !== undefined && isValueField(name) && namedValueGoes(naming, xmlText(dq ?? sq ?? '') ?? '!');
+    if (!r.isSensitiveKey(name) && !named) return m;
     const q = dq !== undefined ? '"' : "'";
     return `${name}${eq}${q}${r.censor}${q}`;
   });
@@ -99,14 +109,15 @@ function continueStartTag(body: string, r: Redactor, state: XmlState): string {
   const at = body.indexOf('>');
   if (at === -1) {
     p.attrs += ` ${body}`;
-    return censorAttrs(body, attrsNameSecret(p.attrs, r), r);
+    return censorAttrs(body, attrsNaming(p.attrs, r), r);
   }
   const head = body.slice(0, at);
   const attrs = `${p.attrs} ${head}`;
   state.pending = undefined;
-  const named = attrsNameSecret(attrs, r);
+  const naming = attrsNaming(attrs, r);
+  const named = naming !== undefined;
   const name = localName(p.tag);
-  const open = `${censorAttrs(head, named, r)}>`;
+  const open = `${censorAttrs(head, naming, r)}>`;
   const rest = body.slice(at + 1);
   const secret = r.isSensitiveKey(name) || named || (state.valueNext && isValueField(name));
   if (!secret || head.trimEnd().endsWith('/')) return open + redactXmlLine(rest, r, state);
@@ -127,8 +138,9 @@ function redactXmlLine(body: string, r: Redactor, state: XmlState): string {
   START_TAG.lastIndex = 0;
   for (let m = START_TAG.exec(body); m !== null; m = START_TAG.exec(body)) {
     const [whole, tag, attrs, selfClosing] = m as unknown as [string, string, string, string];
-    const named = attrsNameSecret(attrs, r);
-    out += body.slice(last, m.index) + whole.replace(attrs, censorAttrs(attrs, named, r));
+    const naming = attrsNaming(attrs, r);
+    const named = naming !== undefined;
+    out += body.slice(last, m.index) + whole.replace(attrs, censorAttrs(attrs, naming, r));
     last = m.index + whole.length;
     const name = localName(tag);
     const secretText = r.isSensitiveKey(name) || named || (state.valueNext && isValueField(name));
@@ -183,7 +195,7 @@ export function redactXmlLines(lines: Line[], r: Redactor): void {
       // The open tag is the line's tail, untouched by the pass above: its attributes are judged here.
       const tail = body.slice(m.index);
       const head = line.body.slice(0, line.body.length - tail.length);
-      line.body = head + censorAttrs(tail, attrsNameSecret(tail, r), r);
+      line.body = head + censorAttrs(tail, attrsNaming(tail, r), r);
     }
   }
 }

@@ -13,7 +13,7 @@
  */
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import { isSensitivePath, isSensitiveUnder } from './config-lines.js';
-import { flagNamesSecret, isNameField, isValueField, namesSecret } from './named-values.js';
+import { flagNamesSecret, isNameField, isValueField, namedValueGoes, namingOf } from './named-values.js';
 import type { Redactor } from './redactor.js';
 
 type Range = [number, number];
@@ -136,14 +136,18 @@ function visitPair(pair: { key: unknown; value: unknown }, parent: string | unde
  */
 function collectNamed(node: unknown, w: Walk): void {
   if (isMap(node)) {
-    const named = node.items.some((p) => {
+    const names = node.items.flatMap((p) => {
       const k = keyText(p.key, w);
-      return typeof k === 'string' && isNameField(k) && namesSecret(w.r, keyText(p.value, w));
+      return typeof k === 'string' && isNameField(k) ? [keyText(p.value, w)] : [];
     });
-    if (!named) return;
+    const naming = namingOf(w.r, names);
+    if (naming === undefined) return;
     for (const p of node.items) {
       const k = keyText(p.key, w);
-      if (typeof k === 'string' && isValueField(k)) collectValue(p.value, w);
+      if (typeof k !== 'string' || !isValueField(k)) continue;
+      // A weak name alone (`name: auth`): a scalar that reads as a word stays; anything else goes.
+      const v = keyText(p.value, w);
+      if (typeof v !== 'string' || namedValueGoes(naming, v)) collectValue(p.value, w);
     }
   } else if (isSeq(node)) {
     for (let i = 0; i + 1 < node.items.length; i++)

@@ -47,11 +47,64 @@ const STEMS: readonly string[] = [
   'code',
   // Not a key: SQL's `IDENTIFIED BY 'pw'` (sql-identified.ts), found by the same look.
   'identified',
+  // The key vocabulary's words in the languages of EU desks (key-foreign.ts).
+  'passwort',
+  'kennwort',
+  'passe',
+  'contrasena',
+  'contraseña',
+  'senha',
+  'wachtwoord',
+  'haslo',
+  'hasło',
+  'heslo',
+  'geslo',
+  'passord',
+  'losenord',
+  'lösenord',
+  'salasana',
+  'jelszo',
+  'jelszó',
+  'lozinka',
+  'adgangskode',
+  'kodeord',
+  'parolă',
+  'пароль',
+  'パスワード',
+  '密码',
+  '密碼',
+  '비밀번호',
+  'geheimnis',
+  'segredo',
+  'segreto',
+  'secreto',
+  'sekret',
+  'секрет',
+  '密钥',
 ];
 
-/** Stems by their last letter (a-z). */
+/** Stems by their last letter (a-z), but those whose last two characters are not both ASCII (WIDE_TAIL). */
 const BY_LAST: (readonly string[])[] = Array.from({ length: 26 }, () => []);
-for (const stem of STEMS) (BY_LAST[stem.charCodeAt(stem.length - 1) - 97] as string[]).push(stem);
+for (const stem of STEMS) {
+  const last = stem.charCodeAt(stem.length - 1);
+  if (last < 128 && stem.charCodeAt(stem.length - 2) < 128) (BY_LAST[last - 97] as string[]).push(stem);
+}
+/** Stems with a letter outside ASCII: compared by `toLowerCase` (`|32` only folds ASCII). */
+const WIDE: ReadonlySet<string> = new Set(STEMS.filter((x) => /[^\x00-\x7f]/.test(x)));
+/** The wide stems whose last two characters are not both ASCII. */
+const WIDE_TAIL: readonly string[] = [...WIDE].filter(
+  (x) => x.charCodeAt(x.length - 1) >= 128 || x.charCodeAt(x.length - 2) >= 128,
+);
+/** `65536 * (second-last) + (last)` of WIDE_TAIL's stems, each in lower and upper case: the first look. */
+const WIDE_ENDS = new Set<number>();
+const cases = (c: number): number[] => {
+  const ch = String.fromCharCode(c);
+  return [c, ch.toUpperCase().charCodeAt(0), ch.toLowerCase().charCodeAt(0)];
+};
+for (const stem of WIDE_TAIL) {
+  for (const x of cases(stem.charCodeAt(stem.length - 2)))
+    for (const y of cases(stem.charCodeAt(stem.length - 1))) WIDE_ENDS.add(65536 * x + y);
+}
 
 /**
  * 1 at `128 * (second-last character) + (last character)` (ASCII, either case) for the last two
@@ -62,22 +115,53 @@ export const STEM_ENDS = new Uint8Array(128 * 128);
 for (const stem of STEMS) {
   const a = stem.charCodeAt(stem.length - 2);
   const b = stem.charCodeAt(stem.length - 1);
+  if (a >= 128 || b >= 128) continue; // the caller asks endsWithKeyStem whenever one of the two is
   for (const x of [a, a - 32]) for (const y of [b, b - 32]) STEM_ENDS[128 * x + y] = 1;
 }
 
 /** True if the word [start, end) of `s` ends with a stem, letters compared without case. */
 export function endsWithKeyStem(s: string, start: number, end: number): boolean {
-  const last = (s.charCodeAt(end - 1) | 32) - 97;
+  const code = s.charCodeAt(end - 1);
+  const before = s.charCodeAt(end - 2);
+  // Either of the last two outside ASCII: only a WIDE_TAIL stem can match (one set lookup first).
+  if (code >= 128 || before >= 128)
+    return end - start >= 2 && WIDE_ENDS.has(65536 * before + code) && endsWithWideStem(s, start, end, WIDE_TAIL);
+  const last = (code | 32) - 97;
   if (last < 0 || last > 25) return false;
   const list = BY_LAST[last] as readonly string[];
   outer: for (let i = 0; i < list.length; i++) {
     const stem = list[i] as string;
     const n = stem.length;
     if (end - start < n) continue;
+    if (WIDE.has(stem)) {
+      if (endsWithWideStem(s, start, end, [stem])) return true;
+      continue;
+    }
     for (let k = 2; k <= n; k++) {
       if ((s.charCodeAt(end - k) | 32) !== stem.charCodeAt(n - k)) continue outer;
     }
     return true;
   }
   return false;
+}
+
+/** True if the word [start, end) ends with one of `stems` (lower case, some letters outside ASCII). */
+function endsWithWideStem(s: string, start: number, end: number, stems: readonly string[]): boolean {
+  outer: for (const stem of stems) {
+    const n = stem.length;
+    if (end - start < n) continue;
+    for (let k = 1; k <= n; k++) {
+      const c = s.charCodeAt(end - k);
+      const want = stem.charCodeAt(n - k);
+      if (c !== want && lowerUnit(c) !== want) continue outer;
+    }
+    return true;
+  }
+  return false;
+}
+
+/** One UTF-16 unit in lower case (a capital outside ASCII: `Ł` → `ł`, `П` → `п`). */
+function lowerUnit(c: number): number {
+  if (c < 128) return c >= 65 && c <= 90 ? c | 32 : c;
+  return String.fromCharCode(c).toLowerCase().charCodeAt(0);
 }

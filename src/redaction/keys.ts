@@ -29,6 +29,7 @@ import {
   SID_PREFIXES,
   TOKEN_TAILS,
 } from './key-word-sets.js';
+import { FOREIGN_KEY_FRAGMENTS, FOREIGN_KEY_WORDS, isForeignKeyName } from './key-foreign.js';
 
 /**
  * Substrings that make a key sensitive wherever they appear, after lower-casing and removing
@@ -68,6 +69,8 @@ export const SENSITIVE_KEY_FRAGMENTS: readonly string[] = Object.freeze([
   'storepass',
   'rootpw',
   'bindpw',
+  // The same words in the languages of EU desks (key-foreign.ts).
+  ...FOREIGN_KEY_FRAGMENTS,
 ]);
 
 /** Words that make a key sensitive wherever they stand as a whole word (`mysql_pwd`, `card_pin`, `otp`). */
@@ -84,6 +87,7 @@ export const SENSITIVE_KEY_WORDS: readonly string[] = Object.freeze([
   'jwt',
   'creds',
   'psk',
+  ...FOREIGN_KEY_WORDS,
 ]);
 
 /** Lower-cases and strips separators: `X-Api_Key` → `xapikey`. */
@@ -169,5 +173,5 @@ export function isBuiltinSensitiveKey(key: string, normalized: string): boolean 
         break;
     }
   }
-  return false;
+  return isForeignKeyName(key);
 }

@@ -74,15 +74,16 @@ const VALUE_FIELDS: ReadonlySet<string> = new Set([
   'defaultvalue',
 ]);
 
-/** A name of a setting or header is a short word-like string, not a sentence or an id with spaces. */
-const NAME_SHAPE = /^[A-Za-z_$][\w$.:/ -]{0,127}$/;
+/** A name of a setting or header is a short word-like string (any script), not a sentence or an id with spaces. */
+const NAME_SHAPE = /^[\p{L}_$][\p{L}\p{N}_$.:/ -]{0,127}$/u;
 
 /**
  * A cheap first look before the key vocabulary is consulted: only strings holding one of its
- * stems can name a secret (the full rules then decide, cached per name).
+ * stems (in English or another language, key-foreign.ts), or a letter outside ASCII, can name a
+ * secret (the full rules then decide, cached per name).
  */
 const STEM =
-  /pass|pwd|secret|key|token|auth|cookie|session|sessid|cred|sig|sid|jwt|otp|pin|cvv|cvc|ssn|psk|bearer|phrase|contrase|code/i;
+  /pass|pwd|secret|key|token|auth|cookie|session|sessid|cred|sig|sid|jwt|otp|pin|cvv|cvc|ssn|psk|bearer|phrase|contrase|code|wort|woord|senha|haslo|heslo|geslo|losenord|salasana|jelszo|slaptazodis|lozinka|kodeord|geheim|segredo|segreto|sekret|cle|clave|chave|sleutel|klucz|chiave|nyckel|nogle|avain|kulcs|[^\x00-\x7f]/i;
 
 /**
  * Key words that are sensitive only as a key's last word (`db_pass`, `basic_auth`, `api_sig`) and
@@ -121,6 +122,25 @@ export function namesSecret(redactor: Redactor, v: unknown): boolean {
   return redactor.enabled && typeof v === 'string' && NAME_SHAPE.test(v) && STEM.test(v) && redactor.isSensitiveKey(v);
 }
 
+/**
+ * Config files' form of planNamesSecret: how the name entries' texts name a secret, `all`, `weak`
+ * (only by a weak name alone: `{name: auth, value: ok}`) or undefined.
+ */
+export function namingOf(redactor: Redactor, names: readonly unknown[]): 'all' | 'weak' | undefined {
+  let found: 'weak' | undefined;
+  for (const v of names) {
+    if (!namesSecret(redactor, v)) continue;
+    if (!isWeakName(v)) return 'all';
+    found = 'weak';
+  }
+  return found;
+}
+
+/** Whether a value entry goes under that naming: always under `all`; under `weak` when weakNameHides its text. */
+export function namedValueGoes(naming: 'all' | 'weak' | undefined, value: unknown): boolean {
+  return naming === 'all' || (naming === 'weak' && weakNameHides(value));
+}
+
 /** A command-line flag's name: one or two dashes, then a word (`--password`, `-api-key`), no `=value`. */
 const FLAG_SHAPE = /^--?([A-Za-z][\w.-]{1,63})$/;
 
@@ -139,6 +159,24 @@ export function flagNamesSecret(redactor: Redactor, v: unknown): boolean {
 export interface NamedPlan {
   readonly names: readonly number[];
   readonly values: readonly boolean[];
+  /** A JSON Web Key's private members (see JWK_PRIVATE), by position; `kty`'s position. */
+  readonly jwk?: { readonly kty: number; readonly members: readonly boolean[] };
+}
+
+/**
+ * The private members of a JSON Web Key (RFC 7517; RFC 7518 §6.3.2, §6.4.1): an RSA/EC/OKP key's
+ * `d`, RSA's `p`, `q`, `dp`, `dq`, `qi` and `oth`, a symmetric key's `k`. Names no key rule could
+ * call sensitive: an object with a string `kty` member is a JWK and loses their values whole
+ * (`kid`, `alg`, `crv` and the public `n`, `e`, `x`, `y` stay), as jwk.ts does for JWK text.
+ */
+const JWK_PRIVATE: ReadonlySet<string> = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
+
+/** The JWK part of a plan: `kty` and at least one private member among the fields. */
+function jwkPlan(fields: readonly string[]): NamedPlan['jwk'] {
+  const kty = fields.indexOf('kty');
+  if (kty === -1) return undefined;
+  const members = fields.map((f) => JWK_PRIVATE.has(f));
+  return members.includes(true) ? { kty, members } : undefined;
 }
 
 /** The plan for an object's member names (worked out once per shape). */
@@ -150,7 +188,10 @@ export function namedPlan(fields: readonly string[]): NamedPlan | undefined {
     if (isNameField(f)) (names ??= []).push(i);
     else if (isValueField(f)) (values ??= new Array<boolean>(fields.length).fill(false))[i] = true;
   }
-  return names !== undefined && values !== undefined ? { names, values } : undefined;
+  const jwk = jwkPlan(fields);
+  if (names !== undefined && values !== undefined)
+    return jwk === undefined ? { names, values } : { names, values, jwk };
+  return jwk === undefined ? undefined : { names: [], values: new Array<boolean>(fields.length).fill(false), jwk };
 }
 
 /**
@@ -190,6 +231,26 @@ export function namedHide(
   plan: NamedPlan,
   read: (i: number) => unknown,
 ): readonly boolean[] | undefined {
+  const hide = namedValuesHide(redactor, plan, read);
+  const jwk = plan.jwk;
+  if (jwk === undefined || !redactor.enabled) return hide;
+  let kty: unknown;
+  try {
+    kty = read(jwk.kty);
+  } catch {
+    return hide;
+  }
+  if (typeof kty !== 'string') return hide;
+  return hide === undefined ? jwk.members : jwk.members.map((m, i) => m || hide[i] === true);
+}
+
+/** namedHide's name/value part (see there). */
+function namedValuesHide(
+  redactor: Redactor,
+  plan: NamedPlan,
+  read: (i: number) => unknown,
+): readonly boolean[] | undefined {
+  if (plan.names.length === 0) return undefined;
   const naming = planNamesSecret(redactor, plan, read);
   if (naming !== 'weak') return naming === 'all' ? plan.values : undefined;
   return plan.values.map((isValue, i) => {

@@ -23,19 +23,20 @@
  *   changeit` at the end of the text, a line or a command) unless it reads as prose (a stop list,
  *   English inflections, 3 letters or fewer).
  *
- * A lower-case word after a key in prose with more text after it is kept: nothing tells it from
+ * - after a strong key and a link word (`is`, `was`, `->`, and their German, French, Spanish,
+ *   Portuguese and Polish forms: "new password is X", "Passwort ist X"), a credential-shaped token.
+ *
+ * Blanks are spaces, tabs and the other Unicode space separators (chars.ts); key letters may be of
+ * any script (`пароль X`). A lower-case word after a key in prose with more text after it is kept: nothing tells it from
  * English. Bounded: a key is at most 64 characters, the word before it 32, blanks at most 8, and
  * a value is read only when it starts after the last replaced one.
  */
 import { endsWithKeyStem } from './key-stems.js';
+import { isAlnum, isBareEnd, isBlank, isLetter, isWideLetter, keyWordsBefore } from './chars.js';
 import {
   CREDENTIAL_ONLY_KEYS,
   closingQuote,
   HEADER_KEYS,
-  isAlnum,
-  isBareEnd,
-  isBlank,
-  isLetter,
   type KeyTest,
   keepBare,
   normal,
@@ -45,7 +46,6 @@ import { isCredentialShaped } from './shapes.js';
 import { identifiedSpan } from './sql-identified.js';
 
 const MAX_KEY = 64;
-const MAX_PREV = 32;
 const MAX_BLANKS = 8;
 /** How far before a key its setting's name may start (`//registry.npmjs.org/:_authToken`). */
 const MAX_SETTING = 128;
@@ -110,9 +110,9 @@ const INFLECTION = /(?:ed|ing|ly|tion|sion|ment|ness|ity|able|ible|ance|ence|ure
 /** Words with a symbol that prose uses after a key word ("password and/or key"). */
 const STOP: ReadonlySet<string> = new Set(['and/or', 'e.g', 'i.e', 'etc', 'w/o', 'n/a']);
 
-/** Key characters: `[A-Za-z0-9_.$@-]`. */
+/** Key characters: `[A-Za-z0-9_.$@-]` and letters outside ASCII (`contraseña`, `пароль`). */
 function isKeyChar(c: number): boolean {
-  return isAlnum(c) || c === 95 || c === 46 || c === 36 || c === 64 || c === 45;
+  return c < 128 ? isAlnum(c) || c === 95 || c === 46 || c === 36 || c === 64 || c === 45 : isWideLetter(c);
 }
 /** A bare value cannot start with a flag's dash, an operator or an opening bracket. */
 function isValueStart(c: number): boolean {
@@ -168,16 +168,6 @@ function afterSetWord(s: string, at: number): boolean {
   return SET_WORDS.has(s.slice(w, e));
 }
 
-/** The word directly before `at` (one blank between), as "api" in "api key X"; else undefined. */
-function wordBefore(s: string, at: number): string | undefined {
-  if (at < 2 || !isBlank(s.charCodeAt(at - 1))) return undefined;
-  const end = at - 1;
-  let w = end;
-  while (w > 0 && end - w < MAX_PREV && isAlnum(s.charCodeAt(w - 1))) w--;
-  if (w === end || !isLetter(s.charCodeAt(w)) || (w > 0 && isAlnum(s.charCodeAt(w - 1)))) return undefined;
-  return s.slice(w, end);
-}
-
 /**
  * True if the bare token [v, end) is a pair of its own (`user=bob`, `Type="…"` in
  * `<Password Type="…">`): an `=` followed by anything but `=` (base64 padding) or the token's end.
@@ -198,7 +188,7 @@ type Span = [number, number];
 function sensitiveName(s: string, from: number, to: number, tokenStart: number, isSensitive: KeyTest) {
   const key = s.slice(from, to);
   if (isSensitive(key)) return key;
-  const prev = wordBefore(s, tokenStart);
+  const prev = keyWordsBefore(s, tokenStart);
   return prev !== undefined && isSensitive(`${prev}_${key}`) ? `${prev}_${key}` : undefined;
 }
 
@@ -250,6 +240,32 @@ function lastToken(s: string, j: number, at: number, v: number, end: number): bo
   return !LAST_TOKEN_PROSE.has(word) && !INFLECTION.test(word);
 }
 
+/** The key that ends at `at`: its first letter `j` (after a leading dash or dots) and its token's start. */
+interface KeyAt {
+  readonly j: number;
+  readonly tokenStart: number;
+  readonly dashes: number;
+}
+
+/** The key before the blank at `at`: at most 64 key characters; one leading dash makes it an option, two the flag rule's. */
+function keyAt(s: string, at: number): KeyAt | undefined {
+  let j = at;
+  while (j > 0 && at - j < MAX_KEY && isKeyChar(s.charCodeAt(j - 1))) j--;
+  if (j > 0 && at - j >= MAX_KEY && isKeyChar(s.charCodeAt(j - 1))) return undefined;
+  const tokenStart = j;
+  let dashes = 0;
+  for (; j < at && s.charCodeAt(j) === 45; j++) dashes++;
+  while (j < at && s.charCodeAt(j) === 46) j++;
+  const first = s.charCodeAt(j);
+  if (
+    j === at ||
+    dashes > 1 ||
+    !(isLetter(first) || first === 95 || first === 36 || first === 64 || isWideLetter(first))
+  )
+    return undefined;
+  return { j, tokenStart, dashes };
+}
+
 /**
  * The value to replace after the key that ends at the blank at `at`, or undefined. The cheap
  * tests come first (the token after the blanks, the cue): most words after a key word in prose
@@ -264,6 +280,8 @@ function spanAt(s: string, at: number, last: number, isSensitive: KeyTest, censo
     v++;
   }
   if (v >= n || v < last || s.startsWith(censor, v)) return undefined;
+  const linked = afterLink(s, v);
+  if (linked !== -1) return linkedSpan(s, at, linked, isSensitive, censor);
   const c = s.charCodeAt(v);
   const quoted = c === 34 || c === 39;
   if (!quoted && !isValueStart(c)) return undefined;
@@ -272,23 +290,67 @@ function spanAt(s: string, at: number, last: number, isSensitive: KeyTest, censo
     while (end < n && !isBareEnd(s.charCodeAt(end))) end++;
     if (isAssignment(s, v, end)) return undefined;
   }
-  // The key: at most 64 key characters; one leading dash makes it an option, two the flag rule's.
-  let j = at;
-  while (j > 0 && at - j < MAX_KEY && isKeyChar(s.charCodeAt(j - 1))) j--;
-  if (j > 0 && at - j >= MAX_KEY && isKeyChar(s.charCodeAt(j - 1))) return undefined;
-  const tokenStart = j;
-  let dashes = 0;
-  for (; j < at && s.charCodeAt(j) === 45; j++) dashes++;
-  while (j < at && s.charCodeAt(j) === 46) j++;
-  const first = s.charCodeAt(j);
-  if (j === at || dashes > 1 || !(isLetter(first) || first === 95 || first === 36 || first === 64)) return undefined;
-  const flag = dashes === 1 && (tokenStart === 0 || isBlank(s.charCodeAt(tokenStart - 1)));
+  const key = keyAt(s, at);
+  if (key === undefined) return undefined;
+  const { j, tokenStart } = key;
+  const flag = key.dashes === 1 && (tokenStart === 0 || isBlank(s.charCodeAt(tokenStart - 1)));
   const cue = quoted || tab || flag || looksLikeValueAt(s, v, end) || lastToken(s, j, at, v, end);
   if (!cue && !afterSetWord(s, tokenStart)) return undefined;
   const name = sensitiveName(s, j, at, tokenStart, isSensitive);
   // After `set`, an everyday word is no identifier ("we set password policy").
   if (name === undefined || (!cue && PROSE_KEYS.has(s.slice(j, at).toLowerCase()))) return undefined;
   return valueSpan(s, v, end, name, censor);
+}
+
+/**
+ * Words that link a key to its value in prose and notes: "new password is X", "api key was X",
+ * "Passwort ist X", "le mot de passe est X", "la contraseña es X", "hasło jest X", `password -> X`
+ * (`:=` and `=>` are the pair rule's operators).
+ */
+const LINK_WORDS: ReadonlySet<string> = new Set(['is', 'was', 'ist', 'war', 'est', 'es', 'era', 'é', 'jest', '->']);
+
+/** After a link word and its blanks at `v`: where the value starts; -1 if no link word is there. */
+function afterLink(s: string, v: number): number {
+  let e = v;
+  while (e < s.length && e - v < 4 && !isBlank(s.charCodeAt(e))) e++;
+  if (e === v || e >= s.length || !isBlank(s.charCodeAt(e)) || !LINK_WORDS.has(s.slice(v, e).toLowerCase())) return -1;
+  for (let b = 0; b < MAX_BLANKS && e < s.length && isBlank(s.charCodeAt(e)); b++) e++;
+  return e;
+}
+
+/** A key name whose value is a credential wherever it appears (not `token`, `session`, `pass`…). */
+function isStrong(name: string): boolean {
+  const n = normal(name);
+  return !CREDENTIAL_ONLY_KEYS.has(n) && !WEAK_KEYS.has(n);
+}
+
+/**
+ * "KEY is VALUE": the value (bare, or inside quotes) when the key before `at` is a strong key name
+ * (alone, or with the word before it: "auth token") and the value is credential-shaped
+ * (`isCredentialShaped`: "the password is incorrect" stays).
+ */
+function linkedSpan(s: string, at: number, w: number, isSensitive: KeyTest, censor: string): Span | undefined {
+  const c = s.charCodeAt(w);
+  let start = w;
+  let end = w;
+  if (c === 34 || c === 39) {
+    const e = closingQuote(s, w);
+    if (e === -1) return undefined;
+    start = w + 1;
+    end = e - 1;
+  } else {
+    if (!isValueStart(c)) return undefined;
+    while (end < s.length && !isBareEnd(s.charCodeAt(end))) end++;
+  }
+  const value = s.slice(start, end);
+  if (!isCredentialShaped(value) || keepBare(value, censor)) return undefined;
+  const key = keyAt(s, at);
+  if (key === undefined) return undefined;
+  const name = s.slice(key.j, at);
+  if (isStrong(name) && isSensitive(name)) return [start, end];
+  const prev = keyWordsBefore(s, key.tokenStart);
+  const two = prev === undefined ? undefined : `${prev}_${name}`;
+  return two !== undefined && isStrong(two) && isSensitive(two) ? [start, end] : undefined;
 }
 
 /**

@@ -20,6 +20,8 @@
  * Bounded: a key is at most 64 characters and the word before it 32, so each position of a
  * hostile string costs a bounded number of steps.
  */
+import { isBareEnd, isBlank, isLetter, isPairKeyChar, isWideLetter, keyWordsBefore } from './chars.js';
+import { redactEncodedPairs } from './pairs-encoded.js';
 import { AUTH_SCHEME_WORDS, isCredentialShaped } from './shapes.js';
 
 /** How the scanner asks whether a key is sensitive (the redactor's cached decision). */
@@ -58,23 +60,6 @@ export const SCHEME_PREFIX = new RegExp(`^(?:${AUTH_SCHEME_WORDS.join('|')}|Dige
 /** Lower-case, separators dropped. */
 export function normal(key: string): string {
   return key.toLowerCase().replace(/[-_.\s]/g, '');
-}
-
-/** End of a bare value: white space, a delimiter, a quote or a closing bracket. */
-export function isBareEnd(c: number): boolean {
-  return (
-    c <= 32 ||
-    c === 44 ||
-    c === 59 ||
-    c === 38 ||
-    c === 124 ||
-    c === 41 ||
-    c === 93 ||
-    c === 125 ||
-    c === 34 ||
-    c === 39 ||
-    c === 0x01
-  );
 }
 
 function endOfLine(s: string, from: number): number {
@@ -326,48 +311,6 @@ function afterYamlProperties(s: string, v: number): number {
   return i;
 }
 
-/**
- * `key%3Dvalue` inside a URL-encoded URL (a redirect or callback parameter), and `%22key%22%3A%22value%22`
- * (URL-encoded JSON): the key ends at a `%XX` escape, the value (after an encoded quote) at the
- * next encoded delimiter (`%26` `%20` `%2C` `%3B` `%22` `%23`).
- */
-function redactEncodedPairs(s: string, isSensitive: KeyTest, censor: string): string {
-  let out = '';
-  let last = 0;
-  const upper = s.toUpperCase();
-  ENCODED_OP.lastIndex = 0;
-  for (let m = ENCODED_OP.exec(upper); m !== null; m = ENCODED_OP.exec(upper)) {
-    const p = m.index;
-    if (p < last) continue;
-    // A quoted key: `%22password%22%3A`.
-    const k = upper.startsWith('%22', p - 3) ? p - 3 : p;
-    let j = k;
-    while (j > 0 && k - j < MAX_KEY) {
-      if (j >= 3 && s.charCodeAt(j - 3) === 37 && isHex(s.charCodeAt(j - 2)) && isHex(s.charCodeAt(j - 1))) break;
-      const d = s.charCodeAt(j - 1);
-      if (d >= 128 || KEY_CHAR[d] !== 1) break;
-      j--;
-    }
-    if (j === k || !isSensitive(s.slice(j, k))) continue;
-    const v = p + (upper.startsWith('%22', p + 3) ? 6 : 3);
-    let end = v;
-    while (end < s.length && !isBareEnd(s.charCodeAt(end))) {
-      if (s.charCodeAt(end) === 37 && ENCODED_END.has(upper.slice(end, end + 3))) break;
-      end++;
-    }
-    if (end === v || s.startsWith(censor, v)) continue;
-    out += s.slice(last, v) + censor;
-    last = end;
-  }
-  return last === 0 ? s : out + s.slice(last);
-}
-/** `%3D` (=) and `%3A` (:) in upper-cased text. */
-const ENCODED_OP = /%3[DA]/g;
-const ENCODED_END: ReadonlySet<string> = new Set(['%26', '%20', '%2C', '%3B', '%22', '%23', '%27']);
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
-
 /** A `key<op>` found by looking back from a `:` or `=` at `p`. */
 interface PairAt {
   readonly keyStart: number;
@@ -380,26 +323,8 @@ interface PairAt {
   readonly valueStart: number;
 }
 
-/** Key characters: `[A-Za-z0-9_.$@-]`. */
-const KEY_CHAR = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  if (/[A-Za-z0-9_.$@-]/.test(ch)) KEY_CHAR[c] = 1;
-}
 const MAX_KEY = 64;
-const MAX_PREV = 32;
 const MAX_BLANKS = 8;
-
-/** A space or a tab. */
-export function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
-}
-export function isLetter(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
-export function isAlnum(c: number): boolean {
-  return isLetter(c) || (c >= 48 && c <= 57);
-}
 
 /**
  * The pair whose operator is at `p`, or undefined: `==`, `!=`, `<=`, `>=`, `::` and `://` are not
@@ -443,18 +368,14 @@ function pairAt(s: string, p: number): PairAt | undefined {
   const keyEnd = k;
   let j = k;
   while (j > 0 && keyEnd - j < MAX_KEY) {
-    const d = s.charCodeAt(j - 1);
-    if (d >= 128 || KEY_CHAR[d] !== 1) break;
+    if (!isPairKeyChar(s.charCodeAt(j - 1))) break;
     j--;
   }
-  if (j > 0 && keyEnd - j >= MAX_KEY) {
-    const d = s.charCodeAt(j - 1);
-    if (d < 128 && KEY_CHAR[d] === 1) return undefined; // longer than a key
-  }
+  if (j > 0 && keyEnd - j >= MAX_KEY && isPairKeyChar(s.charCodeAt(j - 1))) return undefined; // longer than a key
   while (j < keyEnd && (s.charCodeAt(j) === 45 || s.charCodeAt(j) === 46)) j++;
   if (j === keyEnd) return undefined;
   const first = s.charCodeAt(j);
-  if (!(isLetter(first) || first === 95 || first === 36 || first === 64)) return undefined;
+  if (!(isLetter(first) || first === 95 || first === 36 || first === 64 || isWideLetter(first))) return undefined;
   let b = j;
   if (quote !== undefined) {
     if (j === 0 || s[j - 1] !== quote) return undefined;
@@ -464,15 +385,8 @@ function pairAt(s: string, p: number): PairAt | undefined {
       b--;
     }
   }
-  // The word before: "api key", "secret access key".
-  let prev: string | undefined;
-  if (b > 1 && isBlank(s.charCodeAt(b - 1))) {
-    const wordEnd = b - 1;
-    let w = wordEnd;
-    while (w > 0 && wordEnd - w < MAX_PREV && isAlnum(s.charCodeAt(w - 1))) w--;
-    if (w < wordEnd && isLetter(s.charCodeAt(w)) && (w === 0 || !isAlnum(s.charCodeAt(w - 1))))
-      prev = s.slice(w, wordEnd);
-  }
+  // The word before: "api key", "secret access key", "mot de passe" (through a linking "de").
+  const prev = keyWordsBefore(s, b);
   let v = opEnd;
   for (let n = 0; n < MAX_BLANKS && v < s.length && isBlank(s.charCodeAt(v)); n++) v++;
   return { keyStart: j, keyEnd, quote, prev, op, valueStart: v };

@@ -8,10 +8,12 @@
  * snapshots and their diffs, and the CLI's echoes of what a user typed.
  *
  * - redactor.ts (here): compiling the rules and the per-string pass;
- * - keys.ts, key-word-sets.ts: the key vocabulary (field names, pair keys, config keys: one list);
+ * - keys.ts, key-word-sets.ts, key-foreign.ts: the key vocabulary (field names, pair keys, config
+ *   keys: one list; key-foreign.ts its words in the languages of EU desks);
+ * - chars.ts: what the text scanners call a blank (Unicode space separators too) and a key letter;
  * - shapes.ts, shape-rules.ts, pem.ts: secret shapes (the scanners' fixed-prefix rules, URL passwords,
  *   auth schemes, PEM blocks);
- * - pairs.ts: `key: value` / `key=value` / `--key value` inside free text;
+ * - pairs.ts, pairs-encoded.ts: `key: value` / `key=value` / `--key value` inside free text (and URL-encoded);
  * - pairs-spaced.ts, key-stems.ts: `key value` (a space or tab) inside free text;
  * - command-flags.ts: passwords given to common tools by short options (`sshpass -p X`).
  */
@@ -31,7 +33,7 @@ export const DEFAULT_CENSOR = '[REDACTED]';
  * Bumped whenever the built-in rules change what they replace (the key vocabulary, the shapes,
  * the pair scanner); part of the snapshot store's rules fingerprint.
  */
-export const REDACTION_RULES_VERSION = 10;
+export const REDACTION_RULES_VERSION = 11;
 
 /** Trade and identity fields that redaction never alters. */
 export const PROTECTED_KEYS: readonly string[] = Object.freeze([

@@ -15,6 +15,7 @@
  * case-sensitive (the combined test must not widen them); case variants are spelled out.
  * PEM private keys are found by `redactPem` (index search, linear), not by a pattern.
  */
+import { isWideBlank } from './chars.js';
 import { endsWithKeyStem, STEM_ENDS } from './key-stems.js';
 import { SHAPES, type ShapeRule } from './shape-rules.js';
 
@@ -58,6 +59,8 @@ DELIMITER[61] = 2;
 const CHAR_CLASS = new Uint8Array(65536);
 CHAR_CLASS.set(DELIMITER);
 CHAR_CLASS.fill(3, 0xd800, 0xe000);
+// 4: a Unicode space separator other than U+0020 (chars.ts isWideBlank): a place of the spaced-pair rule after a key word.
+for (let c = 0xa0; c <= 0x3000; c++) if (isWideBlank(c)) CHAR_CLASS[c] = 4;
 /** Characters after which a token may hold a secret of its own (`key=ghp_…`, `https://hooks…`). */
 const INNER_START = new Uint8Array(128);
 for (const ch of '=:/@|&?#') INNER_START[ch.charCodeAt(0)] = 1;
@@ -262,6 +265,14 @@ export function redactShapes(s: string, censor: string): string {
       plain = false;
       continue;
     }
+    if (kind === 4) {
+      // A Unicode blank stays inside the token here; after a word ending like a key it is a place too.
+      if (i - start >= 2 && endsWithKeyStem(s, start, i)) {
+        if (spacedAt.length < MAX_SPACED) spacedAt.push(i);
+        else scanFacts.spacedMore = true;
+      }
+      continue;
+    }
     if (kind !== 1) {
       if (kind === 2) {
         if (code === 58) colon = true;
@@ -296,7 +307,7 @@ export function redactShapes(s: string, censor: string): string {
       if ((code === 32 || code === 9) && len >= 2 && i < n) {
         const a = s.charCodeAt(i - 2);
         const b = s.charCodeAt(i - 1);
-        if (a < 128 && b < 128 && STEM_ENDS[128 * a + b] === 1 && endsWithKeyStem(s, start, i)) {
+        if ((a < 128 && b < 128 ? STEM_ENDS[128 * a + b] === 1 : true) && endsWithKeyStem(s, start, i)) {
           if (spacedAt.length < MAX_SPACED) spacedAt.push(i);
           else scanFacts.spacedMore = true;
         }

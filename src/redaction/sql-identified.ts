@@ -8,7 +8,8 @@
  * CREATE, ALTER or GRANT ("the trader was identified by desk" is prose). The spaced-pair pass calls
  * this at the blank after a word ending in `identified`.
  */
-import { closingQuote, isAlnum, isBareEnd, isBlank } from './pairs.js';
+import { isAlnum, isBareEnd, isBlank } from './chars.js';
+import { closingQuote } from './pairs.js';
 
 const WORD = 'identified';
 /** Blanks between the clause's words, and the longest plugin name read. */

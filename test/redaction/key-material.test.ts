@@ -75,3 +75,35 @@ describe('key material in logged text', () => {
     for (const s of [PSK, HMAC, OVPN]) expect(all).not.toContain(s.slice(2, 22));
   });
 });
+
+describe('a JSON Web Key logged as an object (redaction rules 11)', () => {
+  it('an oct key, an RSA key at top level and a JWK set: the private members go, the public stay', async () => {
+    const sink = new MemorySink();
+    const audit = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0 });
+    audit.log('system', 'KeyRotated', { jwk: { kty: 'oct', kid: 'session-hmac', k: HMAC } });
+    audit.log('system', 'KeyRotated', {
+      kty: 'RSA',
+      n: '0vx7',
+      e: 'AQAB',
+      d: 'LEAKd1',
+      p: 'LEAKp2',
+      q: 'LEAKq3',
+      dp: 'LEAKdp4',
+      dq: 'LEAKdq5',
+      qi: 'LEAKqi6',
+      oth: [{ r: 'LEAKr7', d: 'LEAKd8', t: 'LEAKt9' }],
+    });
+    audit.log('system', 'KeysLoaded', { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qY', d: JWKD }] });
+    audit.log('system', 'Quote', { d: '2026-12-03', p: '1.10', k: 'v' });
+    await audit.close();
+    const lines = sink.allLines();
+    const all = lines.join('\n');
+    for (const s of [HMAC, JWKD]) expect(all).not.toContain(s.slice(2, 22));
+    expect(all).not.toMatch(/LEAK/);
+    expect(all).toContain('"jwk":{"kty":"oct","kid":"session-hmac","k":"[REDACTED]"}');
+    expect(all).toContain('"kty":"RSA","n":"0vx7","e":"AQAB","d":"[REDACTED]"');
+    expect(all).toContain('"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qY","d":"[REDACTED]"}]');
+    // Without `kty` these are ordinary fields.
+    expect(all).toContain('"d":"2026-12-03","p":"1.10","k":"v"');
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Character classes of the text scanners (`pairs.ts`, `pairs-spaced.ts`, `command-flags.ts`,
+ * `sql-identified.ts`): one definition, so the scanners agree on what a blank and a key letter are.
+ *
+ * A blank is a space, a tab, or any other Unicode space separator (`\p{Zs}`: no-break space
+ * U+00A0, the U+2000-U+200A spaces, narrow no-break U+202F, U+205F, ideographic U+3000, U+1680):
+ * text copied from mail, chat or an office document carries them between a key and its value
+ * (`password<NBSP>=<NBSP>X`), and a reader sees a space.
+ */
+
+/** Unicode space separators other than U+0020 (`\p{Zs}`, Unicode 15). */
+export function isWideBlank(c: number): boolean {
+  return c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x1680;
+}
+
+/** A space, a tab or another Unicode space separator. */
+export function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || (c >= 0xa0 && isWideBlank(c));
+}
+export function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+export function isAlnum(c: number): boolean {
+  return isLetter(c) || (c >= 48 && c <= 57);
+}
+
+const WIDE_LETTER = /^[\p{L}\p{M}]$/u;
+/**
+ * A letter (or combining mark) outside ASCII: key words in other scripts and with accents
+ * (`contraseña`, `hasło`, `пароль`, `パスワード`, `密码`). Asked only for units past U+007F.
+ */
+export function isWideLetter(c: number): boolean {
+  // The common blocks first, without the regular expression: Latin-1 and Latin Extended letters,
+  // Greek and Cyrillic, kana, CJK ideographs, Hangul syllables (the few symbols and unassigned
+  // points inside these blocks count as letters too: a key is then read one character further).
+  if (c >= 0xc0 && c <= 0x24f) return c !== 0xd7 && c !== 0xf7;
+  if ((c >= 0x370 && c <= 0x52f && c !== 0x37e && c !== 0x387) || (c >= 0x3041 && c <= 0x30ff && c !== 0x30fb))
+    return true;
+  if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3)) return true;
+  return c >= 0xaa && !(c >= 0xd800 && c <= 0xdfff) && WIDE_LETTER.test(String.fromCharCode(c));
+}
+
+/** End of a bare value: white space (a Unicode blank too), a delimiter, a quote or a closing bracket. */
+export function isBareEnd(c: number): boolean {
+  return (
+    c <= 32 ||
+    (c >= 0xa0 && isWideBlank(c)) ||
+    c === 44 ||
+    c === 59 ||
+    c === 38 ||
+    c === 124 ||
+    c === 41 ||
+    c === 93 ||
+    c === 125 ||
+    c === 34 ||
+    c === 39 ||
+    c === 0x01
+  );
+}
+
+/** Key characters: `[A-Za-z0-9_.$@-]`. */
+const KEY_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9_.$@-]/.test(ch)) KEY_CHAR[c] = 1;
+}
+/** A key character: `[A-Za-z0-9_.$@-]`, or a letter outside ASCII (`contraseña`, `пароль`, `密码`). */
+export function isPairKeyChar(d: number): boolean {
+  return d < 128 ? KEY_CHAR[d] === 1 : isWideLetter(d);
+}
+
+/** Linking words inside a key name in Romance languages: "mot de passe", "clave de acceso". */
+const LINKS: ReadonlySet<string> = new Set(['de', 'da', 'do', 'di', 'du', 'del']);
+const MAX_PREV = 32;
+
+/** A letter or digit, in any script. */
+function isWordChar(c: number): boolean {
+  return c < 128 ? isAlnum(c) : isWideLetter(c);
+}
+
+/** Start of the word that ends one blank before `at`, or -1 (at most 32 characters, starting with a letter). */
+function wordStartBefore(s: string, at: number): number {
+  if (at < 2 || !isBlank(s.charCodeAt(at - 1))) return -1;
+  const end = at - 1;
+  let w = end;
+  while (w > 0 && end - w < MAX_PREV && isWordChar(s.charCodeAt(w - 1))) w--;
+  if (w === end || isWordChar(s.charCodeAt(w - 1))) return -1;
+  const c = s.charCodeAt(w);
+  return isLetter(c) || (c >= 128 && isWideLetter(c)) ? w : -1;
+}
+
+/**
+ * The word directly before the key starting at `at` (one blank between: "api" in "api key: X"),
+ * reaching through a linking word to the one before it ("mot_de" in "mot de passe: X");
+ * undefined if none.
+ */
+export function keyWordsBefore(s: string, at: number): string | undefined {
+  const w = wordStartBefore(s, at);
+  if (w === -1) return undefined;
+  const word = s.slice(w, at - 1);
+  if (LINKS.has(word.toLowerCase())) {
+    const w2 = wordStartBefore(s, w);
+    if (w2 !== -1) return `${s.slice(w2, w - 1)}_${word}`;
+  }
+  return word;
+}
