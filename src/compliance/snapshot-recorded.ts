@@ -70,7 +70,7 @@ export async function snapshotRecording(
   if (!sawFile && day < (await oldestLogDay(logDir)))
     return {
       recorded: 'unknown',
-      reason: `the log of its day (${logFileName(day)}) is no longer in the log directory, so its recording was not checked`,
+      reason: `the log of its day (${logFileName(day)}) is no longer in the log directory and no pack of that day is ${artifactsDir === undefined ? 'at hand (no artifacts directory given)' : 'in the artifacts directory'}, so its recording cannot be checked`,
     };
   return {
     recorded: false,

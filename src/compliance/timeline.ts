@@ -195,26 +195,27 @@ async function policiesFromSnapshots(
   // lines after its event, whatever its time says.
   const loggedWithin: PolicyInForce[] = [];
   const start0 = await startPolicy(src, before, rel, notes, firstFile, loggedWithin);
-  if (start0 !== undefined) out.push({ ...start0.policy, from: null, from_us: Number.NEGATIVE_INFINITY });
+  if (start0 !== undefined && start0 !== null) out.push({ ...start0, from: null, from_us: Number.NEGATIVE_INFINITY });
   const ofPeriod: (PolicyInForce | string)[] = [...loggedWithin, ...within];
-  // Whether a snapshot the log records is in force by now (an unchecked one cannot displace it).
-  let recorded = start0?.recorded === true || loggedWithin.length > 0;
   for (const item of ofPeriod) {
     const got: { policy: PolicyInForce; unknown?: string } | undefined =
       typeof item === 'string' ? await fromSnapshot(src, item, rel, notes, firstFile) : { policy: item };
     const e = got?.policy;
     if (e === undefined) continue;
     if (got?.unknown !== undefined) {
-      notes.push(
-        recorded
-          ? `snapshot ${e.snapshot_id}: ${rel} was not used, ${got.unknown}, and a snapshot before it is recorded: ${UNCHECKED_NOTE}`
-          : `snapshot ${e.snapshot_id}: ${rel} was used, but ${got.unknown}`,
-      );
-      if (recorded) continue;
-    } else recorded = true;
+      notes.push(`snapshot ${e.snapshot_id}: ${rel} was not used, ${got.unknown}: ${UNCHECKABLE_NOTE}`);
+      continue;
+    }
     out.push(e);
   }
   collapseUnchanged(out);
+  // Snapshots of the file before the period, none of them usable: the period starts under the
+  // built-in policy, not the file as it is now (whoever planted a snapshot can edit it first).
+  if (out.length === 0 && start0 === null) {
+    const d = defaultPolicy();
+    out.push(policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' }));
+    notes.push(`no snapshot of ${rel} before the period can be checked: the period starts under the built-in policy`);
+  }
   // No policy snapshot before the period: its first one was recorded at some point of it, and the
   // lines written before that were under no recorded policy. They are checked under the built-in
   // defaults, which nobody can edit: not under that snapshot (a snapshot taken at 23:59 would
@@ -248,8 +249,9 @@ function collapseUnchanged(out: PolicyInForce[]): void {
 /**
  * The newest snapshot before the period, in the log too, that holds the policy: in force when the
  * period starts (those whose event is a line of the period go to `loggedWithin`). One whose recording
- * cannot be checked (its day's log and pack gone) never displaces one whose recording was checked:
- * it is used only when no older snapshot is recorded, else it is skipped with a note.
+ * cannot be checked (its day's log gone, and no pack of that day at hand) is never used: null when
+ * such snapshots were all there was (the caller starts under the built-in policy), undefined when
+ * there was none at all.
  */
 async function startPolicy(
   src: SnapshotSource,
@@ -258,7 +260,7 @@ async function startPolicy(
   notes: string[],
   firstFile: string,
   loggedWithin: PolicyInForce[],
-): Promise<{ policy: PolicyInForce; recorded: boolean } | undefined> {
+): Promise<PolicyInForce | null | undefined> {
   const unknown: { policy: PolicyInForce; reason: string }[] = [];
   for (let i = before.length - 1; i >= 0; i--) {
     const e = await fromSnapshot(src, before[i] as string, rel, notes, firstFile);
@@ -270,19 +272,23 @@ async function startPolicy(
         notes.push(
           `snapshot ${u.policy.snapshot_id}: ${rel} was not used, ${u.reason}, and snapshot ${e.policy.snapshot_id} before it is recorded: ${UNCHECKED_NOTE}`,
         );
-      return { policy: e.policy, recorded: true };
+      return e.policy;
     }
   }
-  // None recorded: the newest unchecked one (refusing it would leave the file as it is now, which
-  // nothing vouches for either); the report says its recording was not checked.
-  const newest = unknown[0];
-  if (newest === undefined) return undefined;
-  notes.push(`snapshot ${newest.policy.snapshot_id}: ${rel} was used, but ${newest.reason}`);
-  return { policy: newest.policy, recorded: false };
+  // None recorded: none is used (before rules 27 the newest unchecked one was, so removing the day
+  // before's log file let a snapshot dated that day, its event sent elsewhere, govern a check run
+  // without that day's pack at hand). Oldest first, as the snapshots were taken.
+  for (const u of unknown.reverse())
+    notes.push(`snapshot ${u.policy.snapshot_id}: ${rel} was not used, ${u.reason}: ${UNCHECKABLE_NOTE}`);
+  return unknown.length > 0 ? null : undefined;
 }
 
 /** Marks the note of an unchecked snapshot skipped for a recorded one. */
 export const UNCHECKED_NOTE = 'a snapshot whose recording cannot be checked never displaces one the log records';
+
+/** Marks the note of an unchecked snapshot with no recorded one before it. */
+export const UNCHECKABLE_NOTE =
+  "a snapshot whose recording cannot be checked does not set the policy (its day's pack, in the artifacts directory, lets it be checked)";
 
 /** Marks an unrecorded snapshot's note (the report's policy_notes; the page shows them). */
 export const UNRECORDED_NOTE = 'a snapshot the audit log does not record cannot set the policy';

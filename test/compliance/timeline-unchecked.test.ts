@@ -64,4 +64,47 @@ describe('a snapshot whose day has no log file any more', () => {
     expect(pack.compliance.total).toBe(1);
     expect((await verifyPack(pack.path)).problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
+
+  it('is not used when no pack of its day is at hand: the day starts under the built-in policy, and a note says why', async () => {
+    const cwd = tempDir();
+    const logDir = join(cwd, 'logs');
+    const snapshotDir = join(cwd, 'audit/snapshots');
+    const snap = (date: string, time: string, log: string) =>
+      createConfigSnapshot({
+        cwd,
+        snapshotDir,
+        logDir: log,
+        reason: `${date} ${time}`,
+        clock: () => micros(date, time),
+        patterns: ['configs/*.yaml'],
+      });
+    // The operator's policy restricts NORD; the built-in one restricts nothing but holds the
+    // built-in limits, and the planted one lifts the notional limit.
+    writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000'));
+    const good = await snap('2025-09-06', '07:00:00', logDir);
+    await writeEvents(logDir, [['08:00:00', 'auth', 'Login', { user: 'x' }]], '2025-09-06');
+    const snapshot = { cwd, snapshotDir, patterns: ['configs/*.yaml'] };
+    const artifactsDir = join(cwd, 'artifacts');
+    await exportPack({ date: '2025-09-06', logDir, artifactsDir, version: '0.1.0', recordEvent: false, snapshot });
+    await writeEvents(logDir, [['06:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'X')]);
+    rmSync(join(logDir, 'audit-20250906.jsonl'));
+    writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 1000000000'));
+    const planted = await snap('2025-09-06', '23:00:00', join(cwd, 'elsewhere'));
+
+    // check without the artifacts directory (or with one that holds no pack of that day).
+    for (const where of [{}, { artifactsDir: join(cwd, 'elsewhere-art') }]) {
+      const r = await checkCompliance({ cwd, logDir, from: DATE, to: DATE, snapshotDir, ...where });
+      expect(r.policies.map((p) => p.source)).toEqual(['built-in']);
+      expect(r.policy_notes).toEqual([
+        expect.stringContaining(`snapshot ${good.snapshot_id}: configs/compliance_policy.yaml was not used`),
+        expect.stringContaining(`snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used`),
+        expect.stringContaining('the period starts under the built-in policy'),
+      ]);
+      expect(r.policy_notes[0]).toContain('no pack of that day');
+    }
+    // With the pack at hand, the recorded snapshot governs, as the export has it.
+    const r = await checkCompliance({ cwd, logDir, from: DATE, to: DATE, snapshotDir, artifactsDir });
+    expect(r.policies.map((p) => p.snapshot_id)).toEqual([good.snapshot_id]);
+    expect(r.findings.map((f) => f.rule)).toEqual(['order_notional_exceeded']);
+  });
 });

@@ -142,7 +142,7 @@ describe('the policy in force at each event', () => {
     expect(r2.policy_notes.join('\n')).toContain('another record_sha256');
   });
 
-  it("uses a snapshot whose day's log retention pruned (saying so), but not one dated on a day with no log after the oldest kept", async () => {
+  it("uses neither a snapshot whose day's log retention pruned (no pack of it at hand) nor one dated on a day with no log after the oldest kept", async () => {
     const cwd = tempDir();
     const logDir = join(cwd, 'logs');
     const snapshotDir = join(cwd, 'audit/snapshots');
@@ -164,15 +164,18 @@ describe('the policy in force at each event', () => {
     const planted = await snap('2025-09-05', join(cwd, 'elsewhere'));
     await writeEvents(logDir, [['06:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'X')]);
     const r = await checkCompliance({ cwd, logDir, from: DATE, to: DATE, snapshotDir });
-    expect(r.findings.map((f) => f.rule)).toEqual(['order_notional_exceeded']);
-    expect(r.policies.map((p) => p.snapshot_id)).toEqual([old.snapshot_id]);
+    // Under the built-in policy (notional limit 1,000,000), not the pruned day's (100,000) nor the
+    // planted one: before rules 27 the pruned day's snapshot was used with a note.
+    expect(r.findings.map((f) => f.rule)).toEqual([]);
+    expect(r.policies.map((p) => p.source)).toEqual(['built-in']);
     expect(r.policy_notes).toEqual([
       expect.stringContaining(
         `snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used, the log has no`,
       ),
       expect.stringContaining(
-        `snapshot ${old.snapshot_id}: configs/compliance_policy.yaml was used, but the log of its day`,
+        `snapshot ${old.snapshot_id}: configs/compliance_policy.yaml was not used, the log of its day`,
       ),
+      expect.stringContaining('the period starts under the built-in policy'),
     ]);
   });
 });
