@@ -118,6 +118,15 @@ export interface Background {
   readonly hashes: Promise<HashResult[]>;
   /** Checks the lines of a log from a line start to its end (log-range.ts); at most once. */
   checkLogRange(job: LogRangeJob): Promise<RangeSummary>;
+  /**
+   * Blocks until the thread runs (at most `timeoutMs`), and so has made its heap. Making it sets V8's
+   * young-generation growth back to 2 for the whole process (src/worker/heap-flags.ts) until this
+   * thread hears of it and sets the CLI's 1 again; a thread slow to start (a loaded machine) left
+   * that window open for seconds while this thread read the alerts and parsed the recorded report,
+   * and its young generation grew 2-4 × and stayed so to the end (docs/PERFORMANCE.md, "Verify's
+   * young generation"). Blocked, this thread allocates nothing meanwhile.
+   */
+  untilRunning(timeoutMs: number): void;
   /** Where the jobs ran. */
   stats(): ThreadStats;
   /** Ends the worker; call once every answer wanted is in. */
@@ -141,6 +150,7 @@ export function startBackground(jobs: readonly HashJob[], threads = true): Backg
   return {
     hashes: t.run({ type: 'hashes', jobs }) as Promise<HashResult[]>,
     checkLogRange: (job) => t.run({ type: 'log', job }) as Promise<RangeSummary>,
+    untilRunning: (timeoutMs) => void t.waitUntilRunning(timeoutMs),
     stats: () => t.stats(),
     close: () => void t.close(),
   };

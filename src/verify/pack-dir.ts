@@ -47,6 +47,13 @@ import { judgePackTimestamp, peekCreatedAt } from './timestamps.js';
 
 const LOG = PACK_PATH.log;
 type Background = ReturnType<typeof startBackground>;
+/** How long verify waits at most for its hashing thread to run (hash-jobs.ts untilRunning). */
+const THREAD_START_WAIT_MS = 5_000;
+/**
+ * A pack from this size on waits for its thread before reading: a smaller one's young generation
+ * grows little, and its thread's start-up (~0.15 s) is then worth overlapping with the reads.
+ */
+const WAIT_FROM_BYTES = 32 * 1024 * 1024;
 
 /** What is gathered from a pack directory before it is judged. */
 interface DirRead {
@@ -116,6 +123,8 @@ export async function verifyPackDir(
     csv: x.rel === PACK_PATH.orders || x.rel === PACK_PATH.fills,
   }));
   const background = startBackground(bgJobs);
+  // Nothing is allocated here until the thread has made its heap (hash-jobs.ts untilRunning).
+  if (found.reduce((n, x) => n + x.size, 0) >= WAIT_FROM_BYTES) background.untilRunning(THREAD_START_WAIT_MS);
   // The worker keeps running until closed: close it whatever happens.
   try {
     await readRootFiles(r);
