@@ -35,7 +35,7 @@ export interface HashResult {
 const CHUNK = 1024 * 1024;
 
 /** Hashes one file, opened without following a symbolic link. Never throws: errors are in the result. */
-export async function hashOne(job: HashJob): Promise<HashResult> {
+export async function hashOne(job: HashJob, bufs: ReadBuffers = readBuffers()): Promise<HashResult> {
   let fh;
   try {
     fh = await openRegular(job.path); // a FIFO is refused, never waited on; a link never followed
@@ -50,10 +50,15 @@ export async function hashOne(job: HashJob): Promise<HashResult> {
   try {
     const h = createHash('sha256');
     const counter = job.csv ? new CsvCounter() : undefined;
-    const size = await readAhead(fh, 0, (chunk) => {
-      h.update(chunk);
-      counter?.write(chunk);
-    });
+    const size = await readAhead(
+      fh,
+      0,
+      (chunk) => {
+        h.update(chunk);
+        counter?.write(chunk);
+      },
+      bufs,
+    );
     return { size, sha256: h.digest('hex'), csv: counter?.finish(), error: undefined };
   } catch (err) {
     return {
@@ -67,13 +72,26 @@ export async function hashOne(job: HashJob): Promise<HashResult> {
   }
 }
 
+/** readAhead's two chunk buffers. */
+export type ReadBuffers = readonly [Buffer, Buffer];
+
+/** Two chunk buffers for readAhead. */
+export function readBuffers(): ReadBuffers {
+  return [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+}
+
 /**
  * Feeds `use` the file's bytes from `offset` to its end, chunk by chunk, reading the next chunk (in
- * libuv's thread pool) while `use` works on this one. Returns the offset of the end.
+ * libuv's thread pool) while `use` works on this one. Returns the offset of the end. `bufs`: the
+ * two chunk buffers, free again when it returns (hashInline passes the same pair for every file).
  */
-export async function readAhead(fh: FileHandle, offset: number, use: (chunk: Buffer) => void): Promise<number> {
-  let buf = Buffer.allocUnsafe(CHUNK);
-  let spare = Buffer.allocUnsafe(CHUNK);
+export async function readAhead(
+  fh: FileHandle,
+  offset: number,
+  use: (chunk: Buffer) => void,
+  bufs: ReadBuffers = readBuffers(),
+): Promise<number> {
+  let [buf, spare] = bufs;
   let next: Promise<{ bytesRead: number }> | undefined = fh.read(buf, 0, CHUNK, offset);
   let bytesRead: number;
   try {
@@ -92,10 +110,15 @@ export async function readAhead(fh: FileHandle, offset: number, use: (chunk: Buf
   }
 }
 
-/** Runs jobs one after the other in this thread. */
+/**
+ * Runs jobs one after the other in this thread, reading every file through the same two buffers:
+ * a pair per file (2 MB each) stayed allocated until the thread's heap was next collected, which
+ * its small heap seldom is (docs/PERFORMANCE.md, "Verify's young generation").
+ */
 export async function hashInline(jobs: readonly HashJob[]): Promise<HashResult[]> {
   const out: HashResult[] = [];
-  for (const j of jobs) out.push(await hashOne(j));
+  const bufs = readBuffers();
+  for (const j of jobs) out.push(await hashOne(j, bufs));
   return out;
 }
 
