@@ -45,7 +45,9 @@ import {
   BATCH_BYTES,
   BATCH_LINES,
   DIGEST_BYTES,
+  Gate,
   type LocalBatch,
+  MAX_UNWRITTEN,
   makeScanInit,
   SCAN_THREAD,
   type ScanInit,
@@ -54,6 +56,7 @@ import {
   setupScan,
   SLOTS,
   TABLE_INTS,
+  whenBoth,
 } from './scan-jobs.js';
 import { EntryTable } from '../json/line-scanner.js';
 
@@ -185,6 +188,8 @@ export class DayScanner {
    * are fed (they point into them), and the next batch is cut into a spare one: no copy.
    */
   private readonly spareBufs: Buffer[] = [];
+  /** Opened when a batch is written: the read waits at it while too many are not (room). */
+  private readonly gate = new Gate();
 
   /**
    * `file`: the log file's own name (`audit-YYYYMMDD.jsonl`), which a recovery event must name;
@@ -214,7 +219,7 @@ export class DayScanner {
       name: SCAN_THREAD,
       script: new URL('./scan-worker.js', import.meta.url),
       init: this.ring,
-      inline: setupScan,
+      inline: (init) => setupScan(init, this.local),
       threads,
       resourceLimits: COMPACT_THREAD_HEAP,
     });
@@ -250,12 +255,23 @@ export class DayScanner {
     } catch (err) {
       this.failure = asAuditpackError(err, 'export scan');
     }
-    this.wake?.();
+    this.woken();
   }
 
   private fail(err: AuditpackError): void {
     this.failure ??= err;
+    this.woken();
+  }
+
+  private woken(): void {
     this.wake?.();
+    if (this.room() === undefined) this.gate.open();
+  }
+
+  /** Undefined while the read may cut more batches, else a promise for when it may (MAX_UNWRITTEN). */
+  room(): Promise<void> | undefined {
+    const behind = this.failure === undefined && this.batchId - this.nextToWrite > MAX_UNWRITTEN;
+    return behind ? this.gate.wait() : undefined;
   }
 
   /** A free slot of the ring while the thread takes batches, else -1. */
@@ -457,7 +473,7 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
               options.onProgress(read, totalBytes);
             }
           },
-          afterChunk: () => copy.ready(),
+          afterChunk: () => whenBoth(sc.room(), copy.ready()),
         },
       );
     } catch (err) {

@@ -21,6 +21,37 @@ export const SCAN_THREAD = 'export scan';
  */
 export const SLOTS = 4;
 export const BATCH_BYTES = 512 * 1024;
+/**
+ * Batches cut and not yet written at which the export's read waits (DayScanner.room). While the
+ * thread is behind, the reading thread processes batches itself, and each result waits for the
+ * thread's earlier ones with its batch's bytes and digests (the records point into them): about
+ * 1 MiB a batch. Unbounded, a thread the system left unscheduled for a while let tens of them pile
+ * up, and the spare buffers they left were kept to the end of the scan.
+ */
+export const MAX_UNWRITTEN = SLOTS + 2;
+
+/** A promise to wait at until the next `open()` (every waiter then goes on). */
+export class Gate {
+  private waiters: (() => void)[] = [];
+  wait(): Promise<void> {
+    return new Promise<void>((res) => {
+      this.waiters.push(res);
+    });
+  }
+  open(): void {
+    if (this.waiters.length === 0) return;
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+}
+
+/** Undefined when neither is a promise, else one for when both have settled. */
+export function whenBoth(a: Promise<void> | undefined, b: Promise<void> | undefined): Promise<void> | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Promise.all([a, b]).then(() => undefined);
+}
+
 /** At most this many lines a batch (512 KiB of the shortest lines the format allows, ~240 B, is ~2,200). */
 export const BATCH_LINES = 4096;
 
@@ -110,13 +141,19 @@ export function makeScanInit(
   };
 }
 
-/** The handler of scan batches, in the thread or here; results own their bytes (they may wait). */
-export const setupScan: SetupJobs<ScanInit, SlotBatch | LocalBatch, ScanResult> = (init) => {
+/**
+ * The handler of scan batches, in the thread or here; results own their bytes (they may wait).
+ * `processor`: the reading thread's own (its outputs are reset by every batch and copied here), so
+ * that thread does not keep a second set of output buffers (about 2.5 MiB) for the batches it runs.
+ */
+export const setupScan = (
+  init: ScanInit,
+  processor = new BatchProcessor(init.alertFilter, init.checks, init.csvRules),
+): ReturnType<SetupJobs<ScanInit, SlotBatch | LocalBatch, ScanResult>> => {
   const bufs = init.bufs.map((b) => Buffer.from(b));
   const metas = init.metas.map((m) => new Float64Array(m));
   const digests = init.digests.map((d) => Buffer.from(d));
   const tables = init.tables.map((t) => new Int32Array(t));
-  const processor = new BatchProcessor(init.alertFilter, init.checks, init.csvRules);
   return {
     run(job) {
       if (!('slot' in job))
