@@ -10,6 +10,7 @@
  * order id. None of this changes what the checks find or carry.
  */
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
+import { SlotIndex } from './slot-index.js';
 import type { Linked } from './state.js';
 import type { Evidence } from './types.js';
 
@@ -49,8 +50,10 @@ function grownF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
  * state's ghosts, EngineState) are taken with `take` and freed with `free` all the same.
  */
 export class OrderStore {
-  /** The slot of each order id the checks hold anything about. */
-  readonly byId = new Map<string, Slot>();
+  /** Each slot's order id ('' while free). */
+  readonly ids: string[] = [];
+  /** The slot of each order id the checks hold anything about (keyed by `ids`: slot-index.ts). */
+  readonly byId = new SlotIndex(this.ids);
   private cap = 0;
   private given = 0;
   private readonly freed: Slot[] = [];
@@ -72,7 +75,6 @@ export class OrderStore {
   private riskLineNo = new Float64Array(0);
   /** Two digests a slot: its opening line's, then its latest risk check's. */
   private digests = Buffer.alloc(0);
-  readonly ids: string[] = [];
   readonly symbol: (string | null)[] = [];
   readonly tif: string[] = [];
   /** Who sends its messages: a modify or cancel that does not repeat them is counted under these. */
