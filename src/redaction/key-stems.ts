@@ -122,10 +122,7 @@ for (const stem of STEMS) {
 /** True if the word [start, end) of `s` ends with a stem, letters compared without case. */
 export function endsWithKeyStem(s: string, start: number, end: number): boolean {
   const code = s.charCodeAt(end - 1);
-  const before = s.charCodeAt(end - 2);
-  // Either of the last two outside ASCII: only a WIDE_TAIL stem can match (one set lookup first).
-  if (code >= 128 || before >= 128)
-    return end - start >= 2 && WIDE_ENDS.has(65536 * before + code) && endsWithWideStem(s, start, end, WIDE_TAIL);
+  if (code >= 128 || s.charCodeAt(end - 2) >= 128) return endsWithWideTail(s, start, end);
   const last = (code | 32) - 97;
   if (last < 0 || last > 25) return false;
   const list = BY_LAST[last] as readonly string[];
@@ -143,6 +140,12 @@ export function endsWithKeyStem(s: string, start: number, end: number): boolean 
     return true;
   }
   return false;
+}
+
+/** Either of the word's last two characters is outside ASCII: only a WIDE_TAIL stem can match (one set lookup first). */
+function endsWithWideTail(s: string, start: number, end: number): boolean {
+  const key = 65536 * s.charCodeAt(end - 2) + s.charCodeAt(end - 1);
+  return end - start >= 2 && WIDE_ENDS.has(key) && endsWithWideStem(s, start, end, WIDE_TAIL);
 }
 
 /** True if the word [start, end) ends with one of `stems` (lower case, some letters outside ASCII). */

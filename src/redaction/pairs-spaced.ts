@@ -311,6 +311,9 @@ const LINK_WORDS: ReadonlySet<string> = new Set(['is', 'was', 'ist', 'war', 'est
 
 /** After a link word and its blanks at `v`: where the value starts; -1 if no link word is there. */
 function afterLink(s: string, v: number): number {
+  // The first letter of a link word (i, w, e, j, é, -), either case: most values fail here.
+  const c = s.charCodeAt(v) | 32;
+  if (c !== 105 && c !== 119 && c !== 101 && c !== 106 && c !== 0xe9 && c !== 45) return -1;
   let e = v;
   while (e < s.length && e - v < 4 && !isBlank(s.charCodeAt(e))) e++;
   if (e === v || e >= s.length || !isBlank(s.charCodeAt(e)) || !LINK_WORDS.has(s.slice(v, e).toLowerCase())) return -1;
