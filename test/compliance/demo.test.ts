@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCompliance, RULE_IDS } from '../../src/compliance/index.js';
+import { checkCompliance } from '../../src/compliance/index.js';
 import { generateDemoDay } from '../../src/demo/index.js';
 import { DEMO_POLICY } from '../../src/demo/policy.js';
 import { isoDate } from '../../src/rotation/index.js';
+import { DEMO_RULES } from '../helpers/demo-rules.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writePolicy } from './helpers.js';
 
@@ -21,9 +22,7 @@ describe('the demo day', () => {
       to: isoDate(day),
       policyFile,
     });
-    // Except open_orders_over_cap: the sample policy holds 500,000 open orders, more than a demo
-    // day opens (test/compliance/open-orders-cap.test.ts breaks it under a small cap).
-    const rules = RULE_IDS.filter((id) => id !== 'open_orders_over_cap');
+    const rules = DEMO_RULES;
     expect(r.by_rule).toEqual(Object.fromEntries([...rules].sort().map((id) => [id, 1])));
     expect(r.totals.total).toBe(rules.length);
   });

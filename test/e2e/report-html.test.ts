@@ -16,7 +16,7 @@ import { generateDemoDay } from '../../src/demo/index.js';
 import { DEMO_POLICY } from '../../src/demo/policy.js';
 import { exportPack } from '../../src/pack/index.js';
 import { isoDate } from '../../src/rotation/index.js';
-import { RULE_IDS } from '../../src/compliance/index.js';
+import { DEMO_RULES } from '../helpers/demo-rules.js';
 import { writePolicy } from '../compliance/helpers.js';
 import { newKey } from '../verify/helpers/pack-fixture.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -138,7 +138,7 @@ describe('report.html in headless chromium', () => {
     expect(dom).toContain('Compliance report');
     expect(dom).toMatch(/<svg[^>]*aria-label="events per hour, UTC"/);
     expect((dom.match(/<rect /g) ?? []).length).toBe(24);
-    for (const rule of RULE_IDS) expect(dom).toContain(rule);
+    for (const rule of DEMO_RULES) expect(dom).toContain(rule);
     expect(dom).toMatch(/chain end hash<\/dt><dd><code>[0-9a-f]{64}<\/code>/);
     expect(dom).toMatch(/signer<\/dt><dd><code>SHA256:/);
     // Where the day's start state came from (here no day before: nothing carried, and it says so).
