@@ -142,15 +142,10 @@ class LazyList<T, U> {
   ) {}
 }
 
-function carriedOf(
-  s: EngineState,
-  date: string,
-  rename: ((file: string) => string) | undefined,
-  list: ListOf,
-): CarriedState {
-  const ev = (e: Evidence): Evidence => (rename === undefined ? e : { ...e, file: rename(e.file) });
+/** Order `o` as carried, its evidence as `ev` gives it. */
+function carriedOrder(s: EngineState, o: Order, ev: (e: Evidence) => Evidence): CarriedOrder {
   const st = s.orders;
-  const order = (o: Order): CarriedOrder => ({
+  return {
     order_id: st.ids[o] as string,
     t_us: st.tUs[o] as number,
     symbol: st.symbol[o] ?? null,
@@ -164,7 +159,54 @@ function carriedOf(
     filled: st.filled[o] as number,
     status: st.status(o),
     overfilled: st.overfilled(o),
-  });
+  };
+}
+
+/**
+ * Kept free below MAX_STATE_BYTES at each day's end (fitOpenOrders): its count leaves out nothing
+ * the writers write, so this is room to spare, not room for an estimate.
+ */
+export const STATE_MARGIN_BYTES = 1024 * 1024;
+
+/**
+ * Evidence file names are measured this much longer than the engine holds them: the state's
+ * writers rename the day's log (`data/audit.jsonl` to `audit-YYYYMMDD.jsonl`, 4 characters
+ * longer, in a roll-up under its host), never by more.
+ */
+const RENAME_ROOM = 'x'.repeat(8);
+
+/**
+ * At the end of day `date`, drops the oldest open orders (`open_orders_over_cap`) until the state
+ * file, measured as its writers write it, fits in `budget` bytes (MAX_STATE_BYTES less
+ * STATE_MARGIN_BYTES): over MAX_STATE_BYTES every
+ * reader refuses the state and the export fails (COMPLIANCE_STATE_TOO_LARGE, no pack). Open orders
+ * are the one part no horizon ends and the only part dropped; the rest is bounded by its own caps.
+ * Done in endDay, not by the writer, so verify's re-run drops the same orders and the day's report
+ * names them. The whole state is measured (its pieces, never held whole) only when there are open
+ * orders.
+ */
+export function fitOpenOrders(s: EngineState, date: string, budget: number): void {
+  if (s.open.size === 0) return;
+  const renamed = (e: Evidence): Evidence => ({ ...e, file: `${e.file}${RENAME_ROOM}` });
+  let bytes = 0;
+  for (const piece of carryOutChunks(s, date, (f) => `${f}${RENAME_ROOM}`)) bytes += Buffer.byteLength(piece, 'utf8');
+  // Each dropped order takes its item and one comma out (the last one none: a byte the margin holds).
+  while (bytes > budget && s.open.size > 0) {
+    const o = s.open.head;
+    bytes -= Buffer.byteLength(JSON.stringify(sortKeys(carriedOrder(s, o, renamed))), 'utf8') + 1;
+    s.shedOpen(o, 'size');
+  }
+}
+
+function carriedOf(
+  s: EngineState,
+  date: string,
+  rename: ((file: string) => string) | undefined,
+  list: ListOf,
+): CarriedState {
+  const ev = (e: Evidence): Evidence => (rename === undefined ? e : { ...e, file: rename(e.file) });
+  const st = s.orders;
+  const order = (o: Order): CarriedOrder => carriedOrder(s, o, ev);
   const rates = (m: Map<string, RateWindow>): CarriedRate[] =>
     list([...m.values()], (w) => ({ name: w.name, times_us: w.held(), breaching: w.breaching }));
   return {
@@ -245,6 +287,7 @@ export function seedState(s: EngineState, c: CarriedState): void {
   for (const o of c.open_orders) {
     const slot = order(s.slot(o.order_id), o);
     if (st.ord[slot] === 0) s.openOrder(slot);
+    else if (st.ord[slot] === OPEN) s.reweighOpen(slot);
   }
   s.peakOpen = s.open.size;
   for (const o of c.closed_orders) {
@@ -314,7 +357,7 @@ export function stateFileText(text: string, max = MAX_STATE_BYTES): string {
 function stateTooLarge(max: number): AuditpackError {
   return new AuditpackError(
     'COMPLIANCE_STATE_TOO_LARGE',
-    `the compliance state to carry is over ${max} bytes, more than its readers take: lower max_open_orders in the compliance policy (or shorten the names the log gives) and export again`,
+    `the compliance state to carry is over ${max} bytes, more than its readers take, its open orders already dropped to fit: what is kept within the policy's horizons (closed orders, risk checks, duplicates) is that large; shorten closed_order_memory_s or duplicate_window_ms in the compliance policy and export again`,
     { details: { max } },
   );
 }

@@ -28,6 +28,7 @@ import {
 import { capQuoted, Chain, ExpiringMap, FindingSink, MAX_QUOTED, type RateWindow } from './state.js';
 import type { PolicyInForce, PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, RuleId } from './types.js';
+import { writtenCost } from './written-cost.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
 
 /** A parsed log line: the event's fields as JSON.parse returns them. */
@@ -95,6 +96,26 @@ export function keptId(id: string): string {
   return id.length > MAX_QUOTED ? capQuoted(id) : id;
 }
 
+/** At least the bytes an open order's names take in the state file, as `max_open_order_bytes` counts them. */
+function nameCost(st: OrderStore, o: Slot): number {
+  return (
+    writtenCost(st.ids[o]) +
+    writtenCost(st.symbol[o]) +
+    writtenCost(st.strategy[o]) +
+    writtenCost(st.venue[o]) +
+    writtenCost(st.tif[o])
+  );
+}
+
+/** Open orders dropped in a day (EngineState.overCap). */
+export interface OverCap {
+  dropped: number;
+  byBytes: number;
+  bySize: number;
+  first: Evidence | null;
+  last: Evidence | null;
+}
+
 /** One second in microseconds, the engine's time unit. */
 export const SECOND = 1_000_000;
 
@@ -107,10 +128,19 @@ export class EngineState {
    * Open orders, in the order they were opened, at most the policy's `max_open_orders`: beyond, the
    * oldest is dropped (dropOpen), as if never seen.
    */
-  readonly open = new SlotChain(this.orders, Number.POSITIVE_INFINITY, (o) => this.dropOpen(o));
-  /** Open orders dropped over `max_open_orders` since the day began, and the first and last of them. */
-  readonly overCap: { dropped: number; first: Evidence | null; last: Evidence | null } = {
+  readonly open = new SlotChain(this.orders, Number.POSITIVE_INFINITY, (o) => this.dropOpen(o, 'count'));
+  /** The bytes of names each open order holds (nameCost, by slot), and their sum. */
+  private readonly openCost: number[] = [];
+  openBytes = 0;
+  /**
+   * Open orders dropped since the day began, over `max_open_orders`, `max_open_order_bytes`
+   * (`byBytes` of them) or the state file's limit at the day's end (`bySize`, carry.ts fitOpenOrders),
+   * and the first and last of them.
+   */
+  readonly overCap: OverCap = {
     dropped: 0,
+    byBytes: 0,
+    bySize: 0,
     first: null,
     last: null,
   };
@@ -249,8 +279,27 @@ export class EngineState {
   openOrder(o: Slot): void {
     this.orders.ord[o] = OPEN;
     this.open.maxEntries = this.p.max_open_orders;
+    this.openCost[o] = 0;
     this.open.push(o);
     if (this.open.size > this.peakOpen) this.peakOpen = this.open.size;
+    this.reweighOpen(o);
+  }
+
+  /**
+   * Counts open order `o`'s names again (opened, or its id used again while open) and drops the
+   * oldest open orders, never `o`, while their names are over `max_open_order_bytes`.
+   */
+  reweighOpen(o: Slot): void {
+    const cost = nameCost(this.orders, o);
+    this.openBytes += cost - (this.openCost[o] as number);
+    this.openCost[o] = cost;
+    while (this.openBytes > this.p.max_open_order_bytes && this.open.head !== o) this.shedOpen(this.open.head, 'bytes');
+  }
+
+  /** Drops open order `o` (as dropOpen) over `max_open_order_bytes` or the state file's limit. */
+  shedOpen(o: Slot, over: 'bytes' | 'size'): void {
+    this.open.remove(o);
+    this.dropOpen(o, over);
   }
 
   /**
@@ -259,10 +308,13 @@ export class EngineState {
    * `open_orders_over_cap` counts it. An unbounded number of GTC orders never closed (a hostile or
    * buggy writer, carried day after day) exhausted the heap and made a state its readers refuse.
    */
-  private dropOpen(o: Slot): void {
+  private dropOpen(o: Slot, over: 'count' | 'bytes' | 'size'): void {
     const st = this.orders;
     const ev = st.opened(o);
+    this.openBytes -= this.openCost[o] as number;
     this.overCap.dropped++;
+    if (over === 'bytes') this.overCap.byBytes++;
+    else if (over === 'size') this.overCap.bySize++;
     this.overCap.first ??= ev;
     this.overCap.last = ev;
     st.ord[o] = NO_ORDER;
@@ -272,8 +324,10 @@ export class EngineState {
   /** Puts the order of slot `o` (open or in no list) last among the closed orders. */
   closeOrder(o: Slot): void {
     const st = this.orders;
-    if (st.ord[o] === OPEN) this.open.remove(o);
-    else if (st.ord[o] === CLOSED) this.closed.remove(o);
+    if (st.ord[o] === OPEN) {
+      this.open.remove(o);
+      this.openBytes -= this.openCost[o] as number;
+    } else if (st.ord[o] === CLOSED) this.closed.remove(o);
     if (this.ghosts.size > 0) this.dropGhost(st.ids[o] as string);
     st.ord[o] = CLOSED;
     this.closed.push(o);

@@ -8,7 +8,15 @@
 import { authEvent, clockCheck, configEvent, configFinding, decisionEvent, riskEvent, sweep } from './event-rules.js';
 import { fillEvent } from './fill-rules.js';
 import { orderEvent } from './order-rules.js';
-import { type CarriedState, carryOut, carryOutChunks, seedState } from './carry.js';
+import {
+  type CarriedState,
+  carryOut,
+  carryOutChunks,
+  fitOpenOrders,
+  MAX_STATE_BYTES,
+  seedState,
+  STATE_MARGIN_BYTES,
+} from './carry.js';
 import { EngineState, fmt, keptId, type LineRef, type LogEvent } from './engine-state.js';
 import { LineEvidence } from './line-evidence.js';
 import { byTimeThenSeq } from './state.js';
@@ -38,22 +46,30 @@ export interface EngineResult {
 }
 
 /**
- * `open_orders_over_cap`, once for the day, when open orders were dropped over `max_open_orders`:
- * how many, with the first and the last dropped order's opening line.
+ * `open_orders_over_cap`, once for the day, when open orders were dropped over `max_open_orders`,
+ * `max_open_order_bytes` or the state file's limit: how many, over which, with the first and the
+ * last dropped order's opening line.
  */
-function overCap(s: EngineState, date: string, iso: string): void {
+function overCap(s: EngineState, date: string, iso: string, stateBudget: number): void {
   const c = s.overCap;
   if (c.dropped === 0 || c.first === null || c.last === null) return;
-  const cap = s.p.max_open_orders;
+  const over = [
+    c.dropped > c.byBytes + c.bySize ? `max_open_orders (${fmt(s.p.max_open_orders)})` : '',
+    c.byBytes > 0 ? `max_open_order_bytes (${fmt(s.p.max_open_order_bytes)} bytes of names)` : '',
+    c.bySize > 0 ? `the ${fmt(stateBudget)} bytes the carried state is held to` : '',
+  ].filter((x) => x !== '');
+  const caps = over.length === 1 ? over[0] : `${over.slice(0, -1).join(', ')} and ${over.at(-1)}`;
   s.add(
     'open_orders_over_cap',
     iso,
     [],
     null,
-    `${fmt(c.dropped)} open order${c.dropped === 1 ? '' : 's'} dropped on ${date}, the oldest first, over max_open_orders (${fmt(cap)}): a later fill, cancel or modification of one is of an order never seen`,
+    `${fmt(c.dropped)} open order${c.dropped === 1 ? '' : 's'} dropped on ${date}, the oldest first, over ${caps}: a later fill, cancel or modification of one is of an order never seen`,
     c.last.seq === c.first.seq && c.last.file === c.first.file ? [c.first] : [c.first, c.last],
   );
   c.dropped = 0;
+  c.byBytes = 0;
+  c.bySize = 0;
   c.first = null;
   c.last = null;
 }
@@ -67,8 +83,15 @@ export class ComplianceEngine {
   /**
    * `seed`: the state the previous day ended with (carry.ts); without it the run starts empty.
    * `snapshotCheck`: holds each ConfigSnapshot to the snapshot store (without it every one counts).
+   * `stateBudget`: the bytes the carried state is held to at each day's end (carry.ts fitOpenOrders;
+   * smaller for tests).
    */
-  constructor(timeline: PolicyTimeline, seed?: CarriedState, snapshotCheck?: SnapshotStoreCheck) {
+  constructor(
+    timeline: PolicyTimeline,
+    seed?: CarriedState,
+    snapshotCheck?: SnapshotStoreCheck,
+    private readonly stateBudget = MAX_STATE_BYTES - STATE_MARGIN_BYTES,
+  ) {
     this.s = new EngineState(timeline);
     this.s.snapshotCheck = snapshotCheck;
     if (seed !== undefined) seedState(this.s, seed);
@@ -152,7 +175,10 @@ export class ComplianceEngine {
     else if (category === 'config') configEvent(s, e, event, tUs, iso, ev);
   }
 
-  /** End of a UTC day (`YYYY-MM-DD`): open day orders, order-to-trade ratios, then a fresh day. */
+  /**
+   * End of a UTC day (`YYYY-MM-DD`): open day orders, the carried state held to its limit,
+   * order-to-trade ratios, then a fresh day.
+   */
   endDay(date: string): void {
     const s = this.s;
     const iso = `${date}T23:59:59.999999Z`;
@@ -172,7 +198,8 @@ export class ComplianceEngine {
       st.setStatus(o, 'expired');
       s.closeOrder(o);
     }
-    overCap(s, date, iso);
+    fitOpenOrders(s, date, this.stateBudget);
+    overCap(s, date, iso, this.stateBudget);
     const limit = s.p.max_order_to_trade_ratio;
     if (limit !== null) {
       for (const c of s.otr.values()) {

@@ -227,8 +227,10 @@ function newOrder(
     // An open order's id used again keeps its place among the open orders (its slot is updated);
     // a closed one's is opened again, and a closed entry a carried state gave it is forgotten.
     if (st.ord[slot] === CLOSED) s.closed.remove(slot);
-    if (st.ord[slot] === OPEN) s.dropGhost(id);
-    else s.openOrder(slot);
+    if (st.ord[slot] === OPEN) {
+      s.dropGhost(id);
+      s.reweighOpen(slot);
+    } else s.openOrder(slot);
   }
   // The message counts under the event's own strategy and venue, which are the new order's.
   orderMessage(s, e, tUs, iso, ev, symbol);

@@ -52,6 +52,13 @@ export interface CompliancePolicy {
    * 400 bytes of the carried state, which its readers take up to MAX_STATE_BYTES.
    */
   readonly max_open_orders: number;
+  /**
+   * At most this many bytes of names (id, symbol, strategy, venue, time in force, counted as
+   * written-cost.ts does, never under their JSON) are held among the open orders (the oldest
+   * dropped first, `open_orders_over_cap`): the count cap alone let long names grow memory and
+   * make a state its readers refuse (COMPLIANCE_STATE_TOO_LARGE, no pack).
+   */
+  readonly max_open_order_bytes: number;
   readonly symbols: Readonly<Record<string, SymbolPolicy>>;
   readonly severities: Readonly<Record<RuleId, Severity>>;
   readonly disabled_rules: readonly RuleId[];
@@ -62,6 +69,14 @@ export interface CompliancePolicy {
  * ids), half a million open orders are a state of about 200 MB, within the 256 MiB its readers take.
  */
 export const DEFAULT_MAX_OPEN_ORDERS = 500_000;
+
+/**
+ * `max_open_order_bytes` when the policy does not set it: 96 MiB of names, above the 78 MiB of
+ * 500,000 (DEFAULT_MAX_OPEN_ORDERS) orders with an id, symbol, strategy and venue of 40 plain
+ * characters each, so such orders are never dropped by it. The state file's own limit is held at
+ * each day's end (carry.ts fitOpenOrders), whatever this is.
+ */
+export const DEFAULT_MAX_OPEN_ORDER_BYTES = 96 * 1024 * 1024;
 
 /** The policy used when there is no policy file. */
 export const DEFAULT_POLICY_SOURCE = `# auditpack compliance policy (built-in defaults)
@@ -108,6 +123,7 @@ const KEYS = new Set([
   'closed_order_memory_s',
   'max_findings',
   'max_open_orders',
+  'max_open_order_bytes',
   'symbols',
   'severities',
   'disabled_rules',
@@ -181,6 +197,9 @@ export function parsePolicy(text: string, where: string): LoadedPolicy {
     max_open_orders: Object.hasOwn(r, 'max_open_orders')
       ? count(r.max_open_orders, 'max_open_orders', where)
       : DEFAULT_MAX_OPEN_ORDERS,
+    max_open_order_bytes: Object.hasOwn(r, 'max_open_order_bytes')
+      ? count(r.max_open_order_bytes, 'max_open_order_bytes', where)
+      : DEFAULT_MAX_OPEN_ORDER_BYTES,
     symbols: symbols(get('symbols'), where, Object.hasOwn(r, 'symbols') ? keysAsWritten(text) : undefined),
     severities: severities(get('severities'), where),
     disabled_rules: strings(get('disabled_rules'), 'disabled_rules', where).map((id) =>

@@ -50,7 +50,8 @@ export const RULES = Object.freeze({
   modify_unknown_order: { severity: 'critical', title: 'modification of an unknown order' },
   open_orders_over_cap: {
     severity: 'warning',
-    title: 'open orders over max_open_orders: the oldest were dropped (a later fill of one is of an order never seen)',
+    title:
+      "open orders over max_open_orders, max_open_order_bytes or the carried state's limit: the oldest were dropped (a later fill of one is of an order never seen)",
   },
 } as const satisfies Record<string, { severity: Severity; title: string }>);
 export type RuleId = keyof typeof RULES;
