@@ -28,6 +28,7 @@ import { AuditpackError } from '../errors.js';
 import { cachedNameKey } from './name-key.js';
 import { scopeKey, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
+import { writtenCost } from './written-cost.js';
 import type { Evidence } from './types.js';
 
 /** `format` of a carried state. */
@@ -177,25 +178,73 @@ const RENAME_ROOM = 'x'.repeat(8);
 
 /**
  * At the end of day `date`, drops the oldest open orders (`open_orders_over_cap`) until the state
- * file, measured as its writers write it, fits in `budget` bytes (MAX_STATE_BYTES less
- * STATE_MARGIN_BYTES): over MAX_STATE_BYTES every
- * reader refuses the state and the export fails (COMPLIANCE_STATE_TOO_LARGE, no pack). Open orders
- * are the one part no horizon ends and the only part dropped; the rest is bounded by its own caps.
- * Done in endDay, not by the writer, so verify's re-run drops the same orders and the day's report
- * names them. The whole state is measured (its pieces, never held whole) only when there are open
- * orders.
+ * file, as its writers write it, fits in `budget` bytes (MAX_STATE_BYTES less STATE_MARGIN_BYTES):
+ * over MAX_STATE_BYTES every reader refuses the state and the export fails
+ * (COMPLIANCE_STATE_TOO_LARGE, no pack). Open orders are the one part no horizon ends and the only
+ * part dropped. Done in endDay, not by the writer, so verify's re-run drops the same orders and the
+ * day's report names them.
+ *
+ * Measured by {@link jsonBytesAtMost}, never under what is written (exact for plain names), item
+ * by item and never serialised: serialising a 120 MB state to measure it took as long as writing it.
  */
 export function fitOpenOrders(s: EngineState, date: string, budget: number): void {
   if (s.open.size === 0) return;
   const renamed = (e: Evidence): Evidence => ({ ...e, file: `${e.file}${RENAME_ROOM}` });
-  let bytes = 0;
-  for (const piece of carryOutChunks(s, date, (f) => `${f}${RENAME_ROOM}`)) bytes += Buffer.byteLength(piece, 'utf8');
-  // Each dropped order takes its item and one comma out (the last one none: a byte the margin holds).
-  while (bytes > budget && s.open.size > 0) {
-    const o = s.open.head;
-    bytes -= Buffer.byteLength(JSON.stringify(sortKeys(carriedOrder(s, o, renamed))), 'utf8') + 1;
-    s.shedOpen(o, 'size');
+  const lazily: ListOf = (src, fn) => new LazyList(src, fn) as unknown as ReturnType<typeof fn>[];
+  let bytes = stateBytesAtMost({ ...carriedOf(s, date, (f) => `${f}${RENAME_ROOM}`, lazily), open_orders: [] });
+  const sizes: number[] = [];
+  for (let o = s.open.head; o !== NONE; o = s.orders.next[o] as number) {
+    const b = jsonBytesAtMost(carriedOrder(s, o, renamed));
+    sizes.push(b);
+    bytes += b + 1; // and a comma (one too many: a byte the margin holds)
   }
+  for (let i = 0; bytes > budget && s.open.size > 0; i++) {
+    bytes -= (sizes[i] as number) + 1;
+    s.shedOpen(s.open.head, 'size');
+  }
+}
+
+/** jsonBytesAtMost of a carried state whose lists are made item by item (carryOutChunks' LazyList). */
+function stateBytesAtMost(c: CarriedState): number {
+  let n = 1;
+  for (const [k, v] of Object.entries(c)) {
+    n += writtenCost(k) + 4;
+    if (!(v instanceof LazyList)) n += jsonBytesAtMost(v);
+    else {
+      let m = 1;
+      for (const x of (v as LazyList<unknown, unknown>).src)
+        m += jsonBytesAtMost((v as LazyList<unknown, unknown>).fn(x)) + 1;
+      n += m < 2 ? 2 : m;
+    }
+  }
+  return n;
+}
+
+/**
+ * At least the UTF-8 bytes of `JSON.stringify(v)` (its keys sorted or not) for `v` of JSON's
+ * values: strings by writtenCost, exact for printable ASCII.
+ */
+export function jsonBytesAtMost(v: unknown): number {
+  if (typeof v === 'string') return writtenCost(v) + 2;
+  if (typeof v === 'number') return numberBytes(v);
+  if (typeof v === 'boolean') return 5;
+  if (v === null || typeof v !== 'object') return 4;
+  let n = 1;
+  if (Array.isArray(v)) for (const x of v) n += jsonBytesAtMost(x) + 1;
+  else {
+    const o = v as Record<string, unknown>;
+    for (const k in o) if (Object.hasOwn(o, k)) n += writtenCost(k) + 4 + jsonBytesAtMost(o[k]);
+  }
+  return n < 2 ? 2 : n;
+}
+
+/** The characters of a number in JSON, without making its text for a whole number (most are). */
+function numberBytes(v: number): number {
+  if (!Number.isFinite(v)) return 4;
+  if (!Number.isSafeInteger(v)) return String(v).length;
+  let n = v < 0 ? 2 : 1;
+  for (let a = Math.abs(v); a >= 10; a = Math.floor(a / 10)) n++;
+  return n;
 }
 
 function carriedOf(

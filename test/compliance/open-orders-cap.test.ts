@@ -7,7 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { ComplianceEngine, parsePolicy, PolicyTimeline, policyFromText } from '../../src/compliance/index.js';
 import fc from 'fast-check';
-import { type CarriedState, carriedStateJson, stateFileChunks, stateFileText } from '../../src/compliance/carry.js';
+import {
+  type CarriedState,
+  carriedStateJson,
+  jsonBytesAtMost,
+  stateFileChunks,
+  stateFileText,
+} from '../../src/compliance/carry.js';
 import { writtenCost } from '../../src/compliance/written-cost.js';
 import { DEFAULT_MAX_OPEN_ORDER_BYTES, DEFAULT_MAX_OPEN_ORDERS } from '../../src/compliance/policy.js';
 import { isAuditpackError } from '../../src/errors.js';
@@ -177,6 +183,13 @@ describe('names JSON escapes or UTF-8 widens', () => {
       fc.property(fc.string({ unit: 'binary' }), (v) => writtenCost(v) >= written(v)),
       { numRuns: 500 },
     );
+    // fitOpenOrders measures each open order by jsonBytesAtMost: never under its JSON, keys sorted or not.
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => jsonBytesAtMost(v) >= Buffer.byteLength(JSON.stringify(v), 'utf8')),
+      { numRuns: 500 },
+    );
+    const plain = { a: 'EURUSD', b: [1, 2.5, null, true], c: { d: -3 } };
+    expect(jsonBytesAtMost(plain)).toBe(JSON.stringify(plain).length + 1); // exact but for `true` (5)
   });
 
   it('are held to max_open_order_bytes as written, not as characters', () => {
