@@ -104,7 +104,7 @@ export type AuditpackErrorCode =
   | 'REVIEW_DISPOSITION_INVALID'
   /** A worker thread died or could not start, and the work it held could not be done on the calling thread instead. */
   | 'WORKER_FAILED'
-  /** export: the compliance state to carry is over the 256 MiB its readers take (lower the policy's max_open_orders); no pack is written. */
+  /** export: the compliance state to carry is over the 256 MiB its readers take with its open orders already dropped to fit (the horizons' state is; shorten them); no pack is written. */
   | 'COMPLIANCE_STATE_TOO_LARGE';
 
 /** Process exit codes used by the CLI. Documented in docs/errors.md and the README. */

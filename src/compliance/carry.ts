@@ -28,7 +28,7 @@ import { AuditpackError } from '../errors.js';
 import { cachedNameKey } from './name-key.js';
 import { scopeKey, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
-import { writtenCost } from './written-cost.js';
+import { frameBytes, jsonBytesAtMost, numberBytes, writtenCost } from './written-cost.js';
 import type { Evidence } from './types.js';
 
 /** `format` of a carried state. */
@@ -189,19 +189,63 @@ const RENAME_ROOM = 'x'.repeat(8);
  */
 export function fitOpenOrders(s: EngineState, date: string, budget: number): void {
   if (s.open.size === 0) return;
-  const renamed = (e: Evidence): Evidence => ({ ...e, file: `${e.file}${RENAME_ROOM}` });
   const lazily: ListOf = (src, fn) => new LazyList(src, fn) as unknown as ReturnType<typeof fn>[];
-  let bytes = stateBytesAtMost({ ...carriedOf(s, date, (f) => `${f}${RENAME_ROOM}`, lazily), open_orders: [] });
+  const c = carriedOf(s, date, (f) => `${f}${RENAME_ROOM}`, lazily);
+  let bytes = stateBytesAtMost({ ...c, open_orders: [], closed_orders: [] });
+  // Each order with a comma (one too many a list: a byte over).
+  for (let o = s.closed.head; o !== NONE; o = s.orders.next[o] as number)
+    bytes += carriedOrderBytesAtMost(s, o, RENAME_ROOM.length) + 1;
   const sizes: number[] = [];
   for (let o = s.open.head; o !== NONE; o = s.orders.next[o] as number) {
-    const b = jsonBytesAtMost(carriedOrder(s, o, renamed));
+    const b = carriedOrderBytesAtMost(s, o, RENAME_ROOM.length);
     sizes.push(b);
-    bytes += b + 1; // and a comma (one too many: a byte the margin holds)
+    bytes += b + 1;
   }
   for (let i = 0; bytes > budget && s.open.size > 0; i++) {
     bytes -= (sizes[i] as number) + 1;
     s.shedOpen(s.open.head, 'size');
   }
+}
+
+/** The keys and punctuation of a carried order as written, its evidence's aside (carriedOrder). */
+const ORDER_FRAME = frameBytes([
+  'order_id',
+  't_us',
+  'symbol',
+  'evidence',
+  'time_in_force',
+  'quantity',
+  'price',
+  'reference_price',
+  'strategy',
+  'venue',
+  'filled',
+  'status',
+  'overfilled',
+]);
+
+/**
+ * At least the bytes of order `o`'s item in the state file (`carriedOrder`, evidence file names
+ * `room` characters longer), without making the item or its evidence's hex: jsonBytesAtMost of it.
+ */
+export function carriedOrderBytesAtMost(s: EngineState, o: Order, room: number): number {
+  const st = s.orders;
+  return (
+    ORDER_FRAME +
+    st.openedBytesAtMost(o, room) +
+    jsonBytesAtMost(st.ids[o]) +
+    numberBytes(st.tUs[o] as number) +
+    jsonBytesAtMost(st.symbol[o] ?? null) +
+    jsonBytesAtMost(st.tif[o]) +
+    numberBytes(st.qty[o] as number) +
+    jsonBytesAtMost(st.price(o)) +
+    jsonBytesAtMost(st.ref(o)) +
+    jsonBytesAtMost(st.strategy[o] ?? null) +
+    jsonBytesAtMost(st.venue[o] ?? null) +
+    numberBytes(st.filled[o] as number) +
+    jsonBytesAtMost(st.status(o)) +
+    5
+  );
 }
 
 /** jsonBytesAtMost of a carried state whose lists are made item by item (carryOutChunks' LazyList). */
@@ -217,33 +261,6 @@ function stateBytesAtMost(c: CarriedState): number {
       n += m < 2 ? 2 : m;
     }
   }
-  return n;
-}
-
-/**
- * At least the UTF-8 bytes of `JSON.stringify(v)` (its keys sorted or not) for `v` of JSON's
- * values: strings by writtenCost, exact for printable ASCII.
- */
-export function jsonBytesAtMost(v: unknown): number {
-  if (typeof v === 'string') return writtenCost(v) + 2;
-  if (typeof v === 'number') return numberBytes(v);
-  if (typeof v === 'boolean') return 5;
-  if (v === null || typeof v !== 'object') return 4;
-  let n = 1;
-  if (Array.isArray(v)) for (const x of v) n += jsonBytesAtMost(x) + 1;
-  else {
-    const o = v as Record<string, unknown>;
-    for (const k in o) if (Object.hasOwn(o, k)) n += writtenCost(k) + 4 + jsonBytesAtMost(o[k]);
-  }
-  return n < 2 ? 2 : n;
-}
-
-/** The characters of a number in JSON, without making its text for a whole number (most are). */
-function numberBytes(v: number): number {
-  if (!Number.isFinite(v)) return 4;
-  if (!Number.isSafeInteger(v)) return String(v).length;
-  let n = v < 0 ? 2 : 1;
-  for (let a = Math.abs(v); a >= 10; a = Math.floor(a / 10)) n++;
   return n;
 }
 

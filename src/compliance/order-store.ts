@@ -13,6 +13,7 @@ import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
 import { SlotIndex } from './slot-index.js';
 import type { Linked } from './state.js';
 import type { Evidence } from './types.js';
+import { numberBytes, writtenCost } from './written-cost.js';
 
 /** What becomes of an order: open until a final status. */
 export type OrderStatus = 'open' | 'filled' | 'cancelled' | 'rejected' | 'expired';
@@ -35,6 +36,8 @@ const HAS_PRICE = 2;
 const HAS_REF = 4;
 /** The opening line's hash is the bytes at the slot's first digest place (else text, in `hexes`). */
 const OPENED_BYTES = 8;
+/** `{"file":,"line":,"line_sha256":,"seq":}`: an evidence's keys and punctuation as written. */
+const EVIDENCE_FRAME = 39;
 /** The latest risk check's hash is the bytes at the slot's second digest place. */
 const RISK_BYTES = 16;
 const SLOT_DIGESTS = 2 * DIGEST_SIZE;
@@ -213,6 +216,19 @@ export class OrderStore {
       line: this.line[i] as number,
       line_sha256: this.hashOf(i, 0, OPENED_BYTES),
     };
+  }
+
+  /**
+   * At least the bytes of `opened(i)` in the state file, its file name `room` characters longer,
+   * without making its hex (64 characters, or a carried state's text).
+   */
+  openedBytesAtMost(i: Slot, room: number): number {
+    const flags = this.flags[i] as number;
+    const hex = flags & OPENED_BYTES ? 64 : writtenCost(this.hexes.get(2 * i) ?? '');
+    const file = writtenCost(this.file[i] as string) + room;
+    return (
+      EVIDENCE_FRAME + file + 2 + numberBytes(this.seq[i] as number) + numberBytes(this.line[i] as number) + hex + 2
+    );
   }
 
   /** Keeps `ev` as the evidence of the latest risk check of slot `i`'s order. */

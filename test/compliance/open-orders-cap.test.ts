@@ -9,12 +9,13 @@ import { ComplianceEngine, parsePolicy, PolicyTimeline, policyFromText } from '.
 import fc from 'fast-check';
 import {
   type CarriedState,
+  carriedOrderBytesAtMost,
   carriedStateJson,
-  jsonBytesAtMost,
   stateFileChunks,
   stateFileText,
 } from '../../src/compliance/carry.js';
-import { writtenCost } from '../../src/compliance/written-cost.js';
+import type { EngineState } from '../../src/compliance/engine-state.js';
+import { jsonBytesAtMost, writtenCost } from '../../src/compliance/written-cost.js';
 import { DEFAULT_MAX_OPEN_ORDER_BYTES, DEFAULT_MAX_OPEN_ORDERS } from '../../src/compliance/policy.js';
 import { isAuditpackError } from '../../src/errors.js';
 
@@ -190,6 +191,27 @@ describe('names JSON escapes or UTF-8 widens', () => {
     );
     const plain = { a: 'EURUSD', b: [1, 2.5, null, true], c: { d: -3 } };
     expect(jsonBytesAtMost(plain)).toBe(JSON.stringify(plain).length + 1); // exact but for `true` (5)
+  });
+
+  it('count an order at no less than its item in the state file (carriedOrderBytesAtMost)', () => {
+    const engine = new ComplianceEngine(timeline());
+    for (let i = 0; i < 12; i++)
+      push(engine, i, { ...named(`Q${i}`, odd[i % odd.length] as string), price: i % 3 ? 1.25 : null });
+    push(engine, 12, fill('Q3')); // a closed order too, filled
+    push(engine, 13, named('Q-plain', 'EURUSD'));
+    engine.endDay('2025-09-08');
+    const s = (engine as unknown as { s: EngineState }).s;
+    const c = engine.carryOut('2025-09-08', (f) => `${f}12345678`);
+    const slots = [...s.open.toArray(), ...s.closed.toArray()];
+    const items = [...c.open_orders, ...c.closed_orders];
+    expect(items).toHaveLength(13);
+    items.forEach((item, i) => {
+      const exact = Buffer.byteLength(JSON.stringify(item), 'utf8');
+      const bound = carriedOrderBytesAtMost(s, slots[i] as number, 8);
+      expect(bound).toBeGreaterThanOrEqual(exact);
+      // Plain names (and `overfilled` false): exact.
+      if (item.order_id === 'Q-plain') expect(bound).toBe(exact);
+    });
   });
 
   it('are held to max_open_order_bytes as written, not as characters', () => {
