@@ -18,8 +18,8 @@ const EMPTY = -1;
 /** A probe this long means collisions nobody meant: fall back to a Map. */
 const MAX_PROBE = 64;
 
-/** The hash of `s` under `seed` (FNV-1a over UTF-16 units, then murmur3's finalizer). */
-function hashOf(s: string, seed: number): number {
+/** The hash of `s` under `seed` (FNV-1a over UTF-16 units, then murmur3's finalizer); exported for the tests. */
+export function hashOf(s: string, seed: number): number {
   let h = seed;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   h ^= h >>> 16;
@@ -69,7 +69,13 @@ export class SlotIndex {
       this.flood.set(id, slot);
       return;
     }
-    if (2 * (this.count + 1) > this.places.length) this.grow();
+    if (2 * (this.count + 1) > this.places.length) {
+      // Again from the top: grow() puts every id back through set(), and a probe past the limit
+      // there made the table a Map already (places empty: a second toMap() would forget every id).
+      this.grow();
+      this.set(id, slot);
+      return;
+    }
     const p = this.places;
     let i = hashOf(id, this.seed) & this.mask;
     for (let n = 0; p[i] !== EMPTY; n++) {

@@ -4,8 +4,8 @@
  * and, with a short probe limit, its fall back to a Map on a collision flood.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { SlotIndex } from '../../src/compliance/slot-index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { hashOf, SlotIndex } from '../../src/compliance/slot-index.js';
 
 type Op = { readonly kind: 'keep' | 'forget' | 'find'; readonly id: string };
 
@@ -70,5 +70,42 @@ describe('SlotIndex: the slot of each order id, as a Map would give it', () => {
     const keep = Array.from({ length: 6_000 }, (_, i): Op => ({ kind: 'keep', id: `O-${i}` }));
     const forget = keep.map((o): Op => ({ kind: 'forget', id: o.id }));
     same([...keep, ...forget.filter((_, i) => i % 2 === 0), ...keep, ...forget]);
+  });
+
+  it('a table that becomes a Map while it grows keeps every id', () => {
+    // The seed fixed, and ids placed so that only grow's order of putting them back (by place: the
+    // id that wrapped round to place 0 first) displaces one by 2: P and Q at home 1022, R at home
+    // 1023 in both the 1024- and the 2048-place table, every other id alone at its home. The set
+    // that grows the table then falls back to a Map inside grow().
+    const seed = (0.25 * 0x100000000) >>> 0;
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.25);
+    const ids: string[] = [];
+    const index = new SlotIndex(ids, 1);
+    random.mockRestore();
+    const homed = (home: number, n: number): string[] => {
+      const out: string[] = [];
+      for (let i = 0; out.length < n; i++) if ((hashOf(`O-${i}`, seed) & 2047) === home) out.push(`O-${i}`);
+      return out;
+    };
+    const [p, q] = homed(1022, 2) as [string, string];
+    const ops: Op[] = [p, q, ...homed(1023, 1)].map((id) => ({ kind: 'keep', id }));
+    const homes = new Set<number>();
+    for (let i = 0; ops.length < 513; i++) {
+      const h = hashOf(`F-${i}`, seed) & 1023;
+      if (h < 1019 && h > 4 && !homes.has(h)) {
+        homes.add(h);
+        ops.push({ kind: 'keep', id: `F-${i}` });
+      }
+    }
+    const ref = new Map<string, number>();
+    for (const [s, op] of ops.entries()) {
+      ids[s] = op.id;
+      index.set(op.id, s);
+      ref.set(op.id, s);
+    }
+    expect(index.size).toBe(513);
+    for (const [id, s] of ref) expect(index.get(id), id).toBe(s);
+    for (const [id, s] of ref) expect(index.delete(id), `${id} ${s}`).toBe(true);
+    expect(index.size).toBe(0);
   });
 });
