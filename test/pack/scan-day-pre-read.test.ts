@@ -11,10 +11,11 @@ import { describe, expect, it } from 'vitest';
 import { scanLines, type ScannedLine } from '../../src/chain/lines.js';
 import { DEFAULT_ALERT_FILTER } from '../../src/config.js';
 import { EventReader } from '../../src/format/event-line.js';
-import { DayScanner, type DerivedSinks } from '../../src/pack/scan-day.js';
+import { DayScanner } from '../../src/pack/scan-day.js';
 import { TABLE_INTS } from '../../src/pack/scan-jobs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeSyntheticDay } from '../../bench/lib/synthetic-day.js';
+import { digestSinks } from './helpers/digest-sinks.js';
 
 const P = '0'.repeat(64);
 const line = (seq: number, body: string): string =>
@@ -67,21 +68,6 @@ function recoveredDay(): string {
   return log;
 }
 
-/** Size and SHA-256 of each derived file. */
-function sinks(): DerivedSinks & { digest(): Record<string, string> } {
-  const hs = { orders: createHash('sha256'), fills: createHash('sha256'), alerts: createHash('sha256') };
-  const sink = (h: ReturnType<typeof createHash>) => ({
-    write: (s: string) => void h.update(s),
-    writeBytes: (b: Uint8Array) => void h.update(b),
-  });
-  return {
-    orders: sink(hs.orders),
-    fills: sink(hs.fills),
-    alerts: sink(hs.alerts),
-    digest: () => ({ orders: hs.orders.digest('hex'), fills: hs.fills.digest('hex'), alerts: hs.alerts.digest('hex') }),
-  };
-}
-
 /** Derives the day; `preRead`: each line read as an event here first and its entries handed over. */
 async function derive(
   log: string,
@@ -89,7 +75,7 @@ async function derive(
   preRead: boolean,
   alter?: (l: ScannedLine, r: EventReader) => void,
 ) {
-  const out = sinks();
+  const out = digestSinks();
   const scanner = new DayScanner(out, DEFAULT_ALERT_FILTER, 'audit-20250908.jsonl', threads, undefined, preRead);
   const reader = new EventReader();
   let given = 0;

@@ -1,32 +1,12 @@
-/**
- * The export's read waits while more than MAX_UNWRITTEN batches are cut and not written
- * (DayScanner.room): batches this thread processes while the worker thread is behind wait with
- * their bytes and results for the thread's earlier ones, and without a bound they piled up when the
- * thread was not scheduled. The bound changes when batches are cut, never what is derived.
- */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanLines, type ScannedLine } from '../../src/chain/lines.js';
 import { DEFAULT_ALERT_FILTER } from '../../src/config.js';
-import { DayScanner, type DerivedSinks } from '../../src/pack/scan-day.js';
+import { DayScanner } from '../../src/pack/scan-day.js';
 import { MAX_UNWRITTEN } from '../../src/pack/scan-jobs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeSyntheticDay } from '../../bench/lib/synthetic-day.js';
-
-function sinks(): DerivedSinks & { digest(): Record<string, string> } {
-  const hs = { orders: createHash('sha256'), fills: createHash('sha256'), alerts: createHash('sha256') };
-  const sink = (h: ReturnType<typeof createHash>) => ({
-    write: (s: string) => void h.update(s),
-    writeBytes: (b: Uint8Array) => void h.update(b),
-  });
-  return {
-    orders: sink(hs.orders),
-    fills: sink(hs.fills),
-    alerts: sink(hs.alerts),
-    digest: () => ({ orders: hs.orders.digest('hex'), fills: hs.fills.digest('hex'), alerts: hs.alerts.digest('hex') }),
-  };
-}
+import { digestSinks } from './helpers/digest-sinks.js';
 
 describe('DayScanner.room: the read waits while too many batches are not written', () => {
   it('asks the read to wait past MAX_UNWRITTEN batches, lets it go once they are written, and derives the same bytes', async () => {
@@ -35,7 +15,7 @@ describe('DayScanner.room: the read waits while too many batches are not written
     const lines: ScannedLine[] = [];
     await scanLines(log, (l) => lines.push(l));
     const derive = async (threads: boolean) => {
-      const out = sinks();
+      const out = digestSinks();
       let records = 0;
       const sc = new DayScanner(out, DEFAULT_ALERT_FILTER, 'audit-20250908.jsonl', threads, (r) => {
         records += r.length;
