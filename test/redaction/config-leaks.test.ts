@@ -3,7 +3,7 @@
  * (data/config.diff, data/config_snapshot.json): redis directives, an API key nested under its
  * venue, Python settings code, XML. Each case fails without the rule it names.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { compileRedactor } from '../../src/redaction/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeFiles } from '../snapshot/helpers.js';
+import { leaksUnder } from './leak-scan.js';
 
 const r = compileRedactor();
 const red = (path: string, text: string): string => redactConfigText(text, configFormatOf(path), r).text;
@@ -224,17 +225,7 @@ describe('the outside pass repro: snapshot store and pack', () => {
     expect(runCli(['snapshot', '--reason', 'rotated'], { cwd }).code).toBe(0);
     const today = new Date().toISOString().slice(0, 10);
     expect(runCli(['export', '--date', today, '--partial'], { cwd }).code).toBe(0);
-    const found: string[] = [];
-    const scan = (d: string): void => {
-      for (const f of readdirSync(d)) {
-        const p = join(d, f);
-        if (statSync(p).isDirectory()) scan(p);
-        else for (const m of readFileSync(p, 'latin1').match(/LEAK[A-Za-z0-9]+/g) ?? []) found.push(`${p}: ${m}`);
-      }
-    };
-    scan(join(cwd, 'audit/snapshots'));
-    scan(join(cwd, 'artifacts'));
-    expect(found).toEqual([]);
+    expect(leaksUnder(join(cwd, 'audit/snapshots'), join(cwd, 'artifacts'))).toEqual([]);
     const pack = readdirSync(join(cwd, 'artifacts')).filter((f) => !f.startsWith('.'));
     expect(pack.length).toBeGreaterThan(0);
   }, 120_000);
@@ -371,16 +362,7 @@ describe('keys judged as the parser decodes them (attack6 #6)', () => {
     expect(runCli(['snapshot', '--reason', 'before', '--configs', 'configs/*'], { cwd }).code).toBe(0);
     for (const [p, text] of Object.entries(files('LEAKnew'))) writeFileSync(join(cwd, p), text);
     expect(runCli(['snapshot', '--reason', 'rotated', '--configs', 'configs/*'], { cwd }).code).toBe(0);
-    const found: string[] = [];
-    const scan = (d: string): void => {
-      for (const f of readdirSync(d)) {
-        const p = join(d, f);
-        if (statSync(p).isDirectory()) scan(p);
-        else for (const m of readFileSync(p, 'latin1').match(/LEAK[A-Za-z0-9]+/g) ?? []) found.push(`${p}: ${m}`);
-      }
-    };
-    scan(join(cwd, 'audit'));
-    expect(found).toEqual([]);
+    expect(leaksUnder(join(cwd, 'audit'))).toEqual([]);
     expect(readdirSync(join(cwd, 'audit/snapshots/objects')).length).toBeGreaterThan(0);
   }, 120_000);
 });

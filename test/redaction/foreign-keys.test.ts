@@ -6,7 +6,7 @@
  * (`\p{Zs}`: NBSP, thin space, ideographic space) between key and value or around `=`. In the
  * chained log line, in config snapshots and in their diffs. Every case failed on rules 10.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAuditLogger, MemorySink } from '../../src/logger/index.js';
@@ -15,6 +15,7 @@ import { compileRedactor } from '../../src/redaction/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeFiles } from '../snapshot/helpers.js';
+import { leaksUnder } from './leak-scan.js';
 
 const r = compileRedactor();
 const red = (path: string, text: string): string => redactConfigText(text, configFormatOf(path), r).text;
@@ -157,16 +158,7 @@ describe('in config snapshots and their diffs', () => {
     expect(runCli(['snapshot', '--reason', 'before', '--configs', 'configs/*'], { cwd }).code).toBe(0);
     for (const [p, text] of Object.entries(files('LEAKb2'))) writeFileSync(join(cwd, p), text);
     expect(runCli(['snapshot', '--reason', 'rotated', '--configs', 'configs/*'], { cwd }).code).toBe(0);
-    const found: string[] = [];
-    const scan = (d: string): void => {
-      for (const f of readdirSync(d)) {
-        const p = join(d, f);
-        if (statSync(p).isDirectory()) scan(p);
-        else for (const m of readFileSync(p, 'latin1').match(/LEAK[A-Za-z0-9]+/g) ?? []) found.push(`${p}: ${m}`);
-      }
-    };
-    scan(join(cwd, 'audit'));
-    expect(found).toEqual([]);
+    expect(leaksUnder(join(cwd, 'audit'))).toEqual([]);
     expect(readdirSync(join(cwd, 'audit/snapshots/objects')).length).toBeGreaterThan(0);
   }, 120_000);
 });
