@@ -8,6 +8,19 @@ import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, bigOrder as order, type Ev } from './helpers.js';
 
+/** Takes a snapshot of configs/*.yaml at `date` `time` UTC, its event logged into `log`. */
+function snapper(cwd: string, snapshotDir: string) {
+  return (date: string, time: string, log: string) =>
+    createConfigSnapshot({
+      cwd,
+      snapshotDir,
+      logDir: log,
+      reason: `${date} ${time}`,
+      clock: () => micros(date, time),
+      patterns: ['configs/*.yaml'],
+    });
+}
+
 // attack11 #07: yesterday's log removed once packed, and a snapshot planted with its event sent elsewhere.
 describe('a snapshot whose day has no log file any more', () => {
   it("is looked for in its day's pack, and one that cannot be checked never displaces a recorded one", async () => {
@@ -15,15 +28,7 @@ describe('a snapshot whose day has no log file any more', () => {
     const logDir = join(cwd, 'logs');
     const artifactsDir = join(cwd, 'artifacts');
     const snapshotDir = join(cwd, 'audit/snapshots');
-    const snap = (date: string, time: string, log: string) =>
-      createConfigSnapshot({
-        cwd,
-        snapshotDir,
-        logDir: log,
-        reason: `${date} ${time}`,
-        clock: () => micros(date, time),
-        patterns: ['configs/*.yaml'],
-      });
+    const snap = snapper(cwd, snapshotDir);
     const opts = { cwd, logDir, from: DATE, to: DATE, snapshotDir, artifactsDir };
     const strict = TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000');
     const weak = TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 1000000000');
@@ -69,15 +74,7 @@ describe('a snapshot whose day has no log file any more', () => {
     const cwd = tempDir();
     const logDir = join(cwd, 'logs');
     const snapshotDir = join(cwd, 'audit/snapshots');
-    const snap = (date: string, time: string, log: string) =>
-      createConfigSnapshot({
-        cwd,
-        snapshotDir,
-        logDir: log,
-        reason: `${date} ${time}`,
-        clock: () => micros(date, time),
-        patterns: ['configs/*.yaml'],
-      });
+    const snap = snapper(cwd, snapshotDir);
     // The operator's policy restricts NORD; the built-in one restricts nothing but holds the
     // built-in limits, and the planted one lifts the notional limit.
     writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 100000'));
