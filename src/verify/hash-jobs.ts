@@ -147,9 +147,10 @@ export interface Background {
    * thread hears of it and sets the CLI's 1 again; a thread slow to start (a loaded machine) left
    * that window open for seconds while this thread read the alerts and parsed the recorded report,
    * and its young generation grew 2-4 × and stayed so to the end (docs/PERFORMANCE.md, "Verify's
-   * young generation"). Blocked, this thread allocates nothing meanwhile.
+   * young generation"). Waiting, this thread allocates nothing meanwhile; a thread lost before it
+   * ran ends the wait at once.
    */
-  untilRunning(timeoutMs: number): void;
+  untilRunning(timeoutMs: number): Promise<void>;
   /** Where the jobs ran. */
   stats(): ThreadStats;
   /** Ends the worker; call once every answer wanted is in. */
@@ -173,7 +174,7 @@ export function startBackground(jobs: readonly HashJob[], threads = true): Backg
   return {
     hashes: t.run({ type: 'hashes', jobs }) as Promise<HashResult[]>,
     checkLogRange: (job) => t.run({ type: 'log', job }) as Promise<RangeSummary>,
-    untilRunning: (timeoutMs) => void t.waitUntilRunning(timeoutMs),
+    untilRunning: async (timeoutMs) => void (await t.whenRunning(timeoutMs)),
     stats: () => t.stats(),
     close: () => void t.close(),
   };

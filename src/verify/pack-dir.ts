@@ -124,7 +124,7 @@ export async function verifyPackDir(
   }));
   const background = startBackground(bgJobs);
   // Nothing is allocated here until the thread has made its heap (hash-jobs.ts untilRunning).
-  if (found.reduce((n, x) => n + x.size, 0) >= WAIT_FROM_BYTES) background.untilRunning(THREAD_START_WAIT_MS);
+  if (found.reduce((n, x) => n + x.size, 0) >= WAIT_FROM_BYTES) await background.untilRunning(THREAD_START_WAIT_MS);
   // The worker keeps running until closed: close it whatever happens.
   try {
     await readRootFiles(r);

@@ -79,6 +79,16 @@ interface Pending<R> {
   reject(e: AuditpackError): void;
 }
 
+/** Atomics.waitAsync (ES2024; every Node.js this runs on has it), which the compiler's lib predates. */
+interface AtomicsWaitAsync {
+  waitAsync(
+    a: Int32Array,
+    index: number,
+    value: number,
+    timeoutMs: number,
+  ): { async: false; value: string } | { async: true; value: Promise<string> };
+}
+
 /** Any thrown value as an AuditpackError (INTERNAL unless it already is one). */
 export function asAuditpackError(err: unknown, context: string): AuditpackError {
   if (err instanceof AuditpackError) return err;
@@ -167,6 +177,25 @@ export class JobThread<I, J, R> {
     if (this.worker === undefined) return false;
     if (Atomics.load(this.running, 0) !== 1) Atomics.wait(this.running, 0, 0, timeoutMs);
     const running = Atomics.load(this.running, 0) === 1;
+    if (running) this.threadHeapMade();
+    return running;
+  }
+
+  /**
+   * waitUntilRunning without blocking this thread: resolves true once the thread runs its handler,
+   * false once it is lost (it ended or failed before it ran: blocked, a caller could not hear of
+   * that and sat the whole timeout out) or after `timeoutMs`.
+   */
+  async whenRunning(timeoutMs: number): Promise<boolean> {
+    if (this.worker === undefined) return false;
+    if (Atomics.load(this.running, 0) !== 1) {
+      const w = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.running, 0, 0, timeoutMs);
+      // A pending waitAsync does not hold the event loop: a timer does, for as long as the wait.
+      const hold = setTimeout(() => undefined, timeoutMs);
+      if (w.async) await w.value;
+      clearTimeout(hold);
+    }
+    const running = this.worker !== undefined && Atomics.load(this.running, 0) === 1;
     if (running) this.threadHeapMade();
     return running;
   }
@@ -321,6 +350,7 @@ export class JobThread<I, J, R> {
     const w = this.worker as Worker;
     this.worker = undefined;
     this.onThread = 0;
+    Atomics.notify(this.running, 0); // whenRunning's waiters: the thread will not run
     void w.terminate().catch(() => undefined);
     if (reason === undefined) this.reason = 'closed';
     else this.fallBack(reason);

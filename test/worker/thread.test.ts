@@ -145,6 +145,18 @@ describe('startThread', () => {
     expect((await rejection(after)).code).toBe('WORKER_FAILED');
   });
 
+  it('whenRunning: true once the thread runs; false at once for a thread that ends before it runs, and for none', async () => {
+    expect(await start().whenRunning(10_000)).toBe(true);
+    const dead = start({ script: new URL('./fixture-exits.mjs', import.meta.url) });
+    const t0 = Date.now();
+    // Blocked in Atomics.wait (waitUntilRunning), the caller cannot hear of the exit and sits the timeout out.
+    expect(await dead.whenRunning(60_000)).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(dead.mode).toBe('inline');
+    expect((await dead.run({ type: 'echo', value: 'z' })).value).toBe('z');
+    expect(await start({ threads: false }).whenRunning(10)).toBe(false);
+  });
+
   it('falls back to this thread, and says why, when threads are off, the module is missing or it fails to start', async () => {
     const off = start({ threads: false });
     expect(off.mode).toBe('inline');
