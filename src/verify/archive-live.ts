@@ -11,22 +11,13 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ScannedLine, scanLines } from '../chain/lines.js';
 import { SEQ_SALVAGE_RE, TAIL_LENGTH, TAIL_RE } from '../format/log-line.js';
-import { EXPORT_EVENT, EXPORT_EVENT_FIELD, PACK_PATH, PRUNED_LEDGER } from '../format/pack.js';
+import { PACK_PATH, PRUNED_LEDGER } from '../format/pack.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 import type { LedgerEntry, PackInfo } from './archive-ledger.js';
-import { type PruneEvent, PruneEventTap } from './chain-events.js';
-import type { Findings } from './report.js';
+import { type ExportEvent, ExportEventTap, type PruneEvent, PruneEventTap } from './chain-events.js';
 
-/** A `PackExported` event: the pack an export made, as the chain recorded it. */
-export interface ExportEvent {
-  readonly date: string;
-  readonly manifestSha256: string;
-  readonly lastSeq: number | null | undefined;
-  readonly endHash: string | null | undefined;
-  /** The live file and the event's seq. */
-  readonly where: string;
-  readonly seq: number;
-}
+export type { ExportEvent } from './chain-events.js';
+import type { Findings } from './report.js';
 
 /** Where the newest pack with events ends: what the live log must continue. */
 export interface PackTail {
@@ -56,45 +47,11 @@ export interface LiveLog {
   readonly end: { readonly seq: number; readonly file: string } | undefined;
 }
 
-const EXPORT_MARK = Buffer.from(JSON.stringify(EXPORT_EVENT.event), 'latin1');
 /** Events and tail lines kept, at most (hostile live files cannot grow memory). */
 const MAX_KEPT = 100_000;
 /** A line's seq is in its head: `{"ts":…,"iso_ts":"…","seq":N,` lies within these bytes. */
 const HEAD_BYTES = 96;
 const HEX64 = /^[0-9a-f]{64}$/;
-
-/** Collects the PackExported events of the lines pushed to it. */
-class ExportEventTap {
-  readonly events: ExportEvent[] = [];
-  constructor(private readonly where: string) {}
-
-  push(l: ScannedLine): void {
-    const b = l.bytes;
-    if (b === undefined || !l.terminated || b.indexOf(EXPORT_MARK) === -1 || this.events.length >= MAX_KEPT) return;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      return; // not an event: `verify logs` reports the line
-    }
-    if (o === null || typeof o !== 'object' || o.category !== EXPORT_EVENT.category || o.event !== EXPORT_EVENT.event)
-      return;
-    const F = EXPORT_EVENT_FIELD;
-    const date = o[F.date];
-    const sha = o[F.manifestSha256];
-    if (typeof date !== 'string' || typeof sha !== 'string' || typeof o.seq !== 'number') return;
-    const last = o[F.lastSeq];
-    const end = o[F.endHash];
-    this.events.push({
-      date,
-      manifestSha256: sha,
-      lastSeq: typeof last === 'number' || last === null ? last : undefined,
-      endHash: typeof end === 'string' || end === null ? end : undefined,
-      where: this.where,
-      seq: o.seq,
-    });
-  }
-}
 
 /** Finds the live lines at the tail's last seq and the one after it. */
 class TailTap {
@@ -288,24 +245,64 @@ export function checkExportEvents(
   }
 }
 
+/** The PackExported events the packs' own logs hold (every version and `.tar.gz`), named by pack. */
+export function packExportEvents(packs: readonly PackInfo[]): ExportEvent[] {
+  return packs.flatMap((p) => (p.report.exportEvents ?? []).map((e) => ({ ...e, where: `${p.name}/${e.where}` })));
+}
+
 /**
- * The current version of each day against the live log's export events of that day: a real export,
- * `--force` included, records its own event, so when the live log recorded that day's exports, one
- * of them must be the current version's manifest. A current pack that only names a superseded version
- * (`supersedes`) whose event is there is a faked re-export: the real pack renamed `.vN`, a forged one
- * put in its place with every hash recomputed.
+ * Until when the packs' logs record exports: the end of the newest current pack's day, or its
+ * making when earlier (a partial pack's log ends then). Undefined: no current pack.
  */
-export function checkCurrentRecorded(current: readonly PackInfo[], live: LiveLog, f: Findings): void {
+export function packLogsCoverUntil(current: readonly PackInfo[]): number | undefined {
+  const newest = current[current.length - 1];
+  if (newest === undefined) return undefined;
+  const dayEnd = Date.parse(`${newest.date}T00:00:00Z`) + 86_400_000;
+  const made = Date.parse(newest.report.manifest.createdAt ?? '');
+  return Number.isFinite(made) ? Math.min(made, dayEnd) : dayEnd;
+}
+
+/**
+ * The current version of each day against the export events of that day, in the packs' logs and
+ * (`liveRead`) the live log: a real export, `--force` included, records its own event, so when the
+ * logs recorded that day's exports, one of them must be the current version's manifest. A current
+ * pack that only names a superseded version (`supersedes`) whose event is there is a faked
+ * re-export: the real pack renamed `.vN`, a forged one put in its place with every hash recomputed
+ * (its `previous_pack` and chain still link, as the real pack's did). The event of an export made
+ * after the newest pack's log ends is in the live log alone: without it (`liveRead` false) such a
+ * version (by its `created_at`) is named by a warning, not taken for a forgery; the newest pack has
+ * its own warning (noteUncheckedTail).
+ */
+export function checkCurrentRecorded(
+  current: readonly PackInfo[],
+  events: readonly ExportEvent[],
+  liveRead: boolean,
+  f: Findings,
+): void {
+  const covered = packLogsCoverUntil(current);
+  const newest = current[current.length - 1];
   for (const p of current) {
     const sha = p.report.manifest.manifestSha256;
-    const events = live.exportEvents.filter((e) => e.date === p.date);
-    if (sha === undefined || events.length === 0 || events.some((e) => e.manifestSha256 === sha)) continue;
-    const e = events[events.length - 1] as ExportEvent;
+    const day = events.filter((e) => e.date === p.date);
+    if (sha === undefined || day.length === 0 || day.some((e) => e.manifestSha256 === sha)) continue;
+    const e = day[day.length - 1] as ExportEvent;
+    const recorded = `the logs record ${day.length} export${day.length === 1 ? '' : 's'} of ${p.date} (the last: PackExported seq ${e.seq} in ${e.where}, manifest ${short(e.manifestSha256)}), none of this current version (manifest ${short(sha)})`;
+    const made = Date.parse(p.report.manifest.createdAt ?? '');
+    if (!liveRead && !(Number.isFinite(made) && covered !== undefined && made < covered)) {
+      if (p !== newest)
+        f.add(
+          'ARCHIVE_EXPORT_UNRECORDED',
+          'warning',
+          `${p.name}/${PACK_PATH.manifestJson}`,
+          `${recorded}; it says it was made after the newest pack's log ends, where only the live log can record its export, and the live log was not read: nothing but its signature pins it. Give --log-dir`,
+        );
+      continue;
+    }
     f.add(
       'ARCHIVE_EXPORT_MISMATCH',
       'error',
       `${p.name}/${PACK_PATH.manifestJson}`,
-      `the live log records ${events.length} export${events.length === 1 ? '' : 's'} of ${p.date} (the last: PackExported seq ${e.seq} in ${e.where}, manifest ${short(e.manifestSha256)}), none of this current version (manifest ${short(sha)}): a real export or --force re-export records its own event, so this pack was put in place without one`,
+      `${recorded}: a real export or --force re-export records its own event, so this pack was put in place without one`,
     );
   }
 }

@@ -22,6 +22,7 @@ import {
   checkCurrentRecorded,
   checkExportEvents,
   checkLiveTail,
+  packExportEvents,
   checkNewestRecorded,
   noteUncheckedTail,
   packTailOf,
@@ -139,14 +140,18 @@ async function checkLive(
 ): Promise<PruneEvent[] | undefined> {
   const newest = current[current.length - 1];
   const tail = packTailOf(current);
+  // Each day's exports as the packs' own logs recorded them (a re-export faked in the middle of the
+  // archive keeps every link, and its day's export events are in a later pack, not the live log).
+  const recorded = packExportEvents([...packs, ...tars]);
   if (options.logDir === undefined) {
+    checkCurrentRecorded(current, recorded, false, f);
     if (tail !== undefined) noteUncheckedTail(tail, packs, hasTrustedKeys(options), f);
     return undefined;
   }
   const from = tail !== undefined && newest !== undefined && tail.date < newest.date ? tail.date : newest?.date;
   const live = await readLiveLog(options.logDir, from, tail);
   checkExportEvents([...packs, ...tars], pruned, live, f);
-  checkCurrentRecorded(current, live, f);
+  checkCurrentRecorded(current, [...recorded, ...live.exportEvents], true, f);
   if (tail !== undefined) checkLiveTail(tail, live, f);
   if (newest !== undefined) checkNewestRecorded(newest, live, f);
   return [...live.pruneEvents];

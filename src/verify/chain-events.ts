@@ -4,7 +4,7 @@
  * Found by a byte search per line, so a line that is not one costs one scan.
  */
 import type { ScannedLine } from '../chain/lines.js';
-import { PRUNE_EVENT } from '../format/pack.js';
+import { EXPORT_EVENT, EXPORT_EVENT_FIELD, PRUNE_EVENT } from '../format/pack.js';
 
 /** A `PackPruned` event: which pack a prune removed. */
 export interface PruneEvent {
@@ -45,5 +45,53 @@ export class PruneEventTap {
     if (typeof o.date !== 'string' || typeof o.path !== 'string' || typeof o.seq !== 'number') return;
     const sha = typeof o.manifest_sha256 === 'string' ? o.manifest_sha256 : null;
     this.events.push({ date: o.date, path: o.path, manifestSha256: sha, where: this.where, seq: o.seq });
+  }
+}
+
+/** A `PackExported` event: the pack an export made, as the chain recorded it. */
+export interface ExportEvent {
+  readonly date: string;
+  readonly manifestSha256: string;
+  readonly lastSeq: number | null | undefined;
+  readonly endHash: string | null | undefined;
+  /** Where it is: the log (a pack's, or a live file) and its seq. */
+  readonly where: string;
+  readonly seq: number;
+}
+
+const EXPORT_MARK = Buffer.from(JSON.stringify(EXPORT_EVENT.event), 'latin1');
+
+/** Collects the PackExported events of the lines pushed to it. */
+export class ExportEventTap {
+  readonly events: ExportEvent[] = [];
+  constructor(private readonly where: string) {}
+
+  /** `category`: as PruneEventTap's (a line of another category is not looked into). */
+  push(l: ScannedLine, category?: string): void {
+    if (category !== undefined && category !== EXPORT_EVENT.category) return;
+    const b = l.bytes;
+    if (b === undefined || !l.terminated || b.indexOf(EXPORT_MARK) === -1 || this.events.length >= MAX_EVENTS) return;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return; // not an event: `verify logs` reports the line
+    }
+    if (o === null || typeof o !== 'object' || o.category !== EXPORT_EVENT.category || o.event !== EXPORT_EVENT.event)
+      return;
+    const F = EXPORT_EVENT_FIELD;
+    const date = o[F.date];
+    const sha = o[F.manifestSha256];
+    if (typeof date !== 'string' || typeof sha !== 'string' || typeof o.seq !== 'number') return;
+    const last = o[F.lastSeq];
+    const end = o[F.endHash];
+    this.events.push({
+      date,
+      manifestSha256: sha,
+      lastSeq: typeof last === 'number' || last === null ? last : undefined,
+      endHash: typeof end === 'string' || end === null ? end : undefined,
+      where: this.where,
+      seq: o.seq,
+    });
   }
 }

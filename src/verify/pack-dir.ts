@@ -19,7 +19,7 @@ import {
 import type { EntryTable } from '../json/line-scanner.js';
 import { ReviewEventTap } from '../review/index.js';
 import { AlertLineStream } from './alert-stream.js';
-import { PruneEventTap } from './chain-events.js';
+import { ExportEventTap, PruneEventTap } from './chain-events.js';
 import { type ComplianceRecheckStart, startComplianceRecheck } from './compliance.js';
 import type { CsvStats } from './csv-count.js';
 import { type HashJob, hashOne, startBackground, throwIfFailed } from './hash-jobs.js';
@@ -64,6 +64,7 @@ interface DirRead {
   readonly tags: Map<string, Buffer | 'too-large'>;
   readonly csv: Map<string, CsvStats>;
   readonly tap: PruneEventTap;
+  readonly exportTap: ExportEventTap;
   readonly lineTree: LineTreeTap;
   readonly reviewTap: ReviewEventTap;
   /** The log's anchor lines, found in the log pass (no second read of the log for them). */
@@ -98,6 +99,7 @@ export async function verifyPackDir(
     tags: new Map(),
     csv: new Map(),
     tap: new PruneEventTap(LOG),
+    exportTap: new ExportEventTap(LOG),
     lineTree: new LineTreeTap(),
     reviewTap: new ReviewEventTap(LOG),
     anchorTap: new AnchorTap(),
@@ -236,6 +238,7 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
     compliance?.(l);
     lineTree?.push(l);
     r.tap.push(l, category);
+    r.exportTap.push(l, category);
     r.reviewTap.push(l, category);
     r.anchorTap.push(l);
   };
@@ -303,6 +306,7 @@ async function judgeDir(
     ...makeReport('pack', target, checked, f),
     manifest,
     pruneEvents: r.tap.events,
+    exportEvents: r.exportTap.events,
     reviewEvents: r.reviewTap.events,
     ...(options.keepProvenance === true ? { reportPolicies: r.compliance?.policies ?? null } : {}),
   };

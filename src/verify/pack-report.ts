@@ -1,7 +1,7 @@
 /** What verifying a pack takes (its options) and gives (its report). */
 import type { KeyObject } from 'node:crypto';
 import type { ReviewEvent, ReviewSigner } from '../review/index.js';
-import type { PruneEvent } from './chain-events.js';
+import type { ExportEvent, PruneEvent } from './chain-events.js';
 import type { ManifestSummary } from './pack-facts.js';
 import type { ReportPolicies } from './provenance.js';
 import type { VerifyReport } from './report.js';
@@ -39,6 +39,11 @@ export interface PackReport extends VerifyReport {
   readonly manifest: ManifestSummary;
   /** The PackPruned events of the pack's log (the archive holds them against pruned.jsonl). */
   readonly pruneEvents: readonly PruneEvent[];
+  /**
+   * The PackExported events of the pack's log: the archive holds each day's current version to the
+   * exports its packs' logs recorded (archive-live.ts checkCurrentRecorded). Absent: none looked for.
+   */
+  readonly exportEvents?: readonly ExportEvent[];
   /** The review events of the pack's log (the archive holds them against the review records). */
   readonly reviewEvents: readonly ReviewEvent[];
   /** @internal With `keepProvenance`: the bounded bytes of the files the standalone notes read, by path. */

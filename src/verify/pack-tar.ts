@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { LineSplitter, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parsePackName, ROOT_FILE_BOUNDS, SIGNATURE_FILE } from '../format/pack.js';
-import { PruneEventTap } from './chain-events.js';
+import { ExportEventTap, PruneEventTap } from './chain-events.js';
 import { isSafeRelativePath } from './checksum-file.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
 import { LogChecker } from './log-check.js';
@@ -90,7 +90,13 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
     ...checkedOf(files, r.log, r.alerts, tags.has(SIGNATURE_FILE)),
     timestamped: timestamped ? 1 : 0,
   };
-  const report = { ...makeReport('pack-tar', path, checked, f), manifest, pruneEvents: r.tap.events, reviewEvents: [] };
+  const report = {
+    ...makeReport('pack-tar', path, checked, f),
+    manifest,
+    pruneEvents: r.tap.events,
+    exportEvents: r.exportTap.events,
+    reviewEvents: [],
+  };
   return options.keepProvenance === true ? { ...report, provenance: r.kept } : report;
 }
 
@@ -100,6 +106,7 @@ class TarPackReader {
   readonly tags = new Map<string, Buffer | 'too-large'>();
   readonly csv = new Map<string, CsvStats>();
   readonly tap = new PruneEventTap(PACK_PATH.log);
+  readonly exportTap = new ExportEventTap(PACK_PATH.log);
   readonly lineTree = new LineTreeTap();
   /** With `keepProvenance`: the files the standalone notes read, when within their bound. */
   readonly kept = new Map<string, Buffer>();
@@ -248,6 +255,7 @@ class TarPackReader {
       checker.push(l);
       d?.push(l);
       this.tap.push(l);
+      this.exportTap.push(l);
       this.lineTree.push(l);
     });
   }

@@ -73,6 +73,60 @@ describe('a faked export --force (archive write access only)', () => {
   });
 });
 
+/**
+ * Each day exported at 00:10 the next day, as a cron job does: a day's PackExported event is in the
+ * next day's log, so in the next day's pack, not in the live files (read from the newest pack's day on).
+ */
+async function nightlyArchive(days: readonly string[], reexport?: { day: string; at: string }) {
+  const root = tempDir();
+  const logDir = join(root, 'logs');
+  const artifactsDir = join(root, 'artifacts');
+  mkdirSync(logDir);
+  const next = (d: string): string => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  let t = 0;
+  const opts = (date: string): ExportPackOptions => ({
+    date,
+    logDir,
+    artifactsDir,
+    version: '0.1.0',
+    now: () => t / 1000,
+    loggerClock: () => (t += 1000),
+  });
+  for (const d of days) {
+    await writeDay(logDir, d, SAMPLE_EVENTS);
+    if (reexport !== undefined && d === reexport.at) {
+      t = microsAt(d, '12:00:00');
+      await exportPack({ ...opts(reexport.day), force: true });
+    }
+    t = microsAt(next(d), '00:10:00');
+    await exportPack(opts(d));
+  }
+  return { logDir, artifactsDir };
+}
+
+describe("a faked export --force of a day whose export a later pack's log records", () => {
+  const days = ['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27'];
+
+  it('is an error, with the live log and without it (the live files hold no export of that day)', async () => {
+    const { logDir, artifactsDir } = await nightlyArchive(days);
+    fakeReexport(artifactsDir, '2026-11-25');
+    for (const r of [await verifyArchive(artifactsDir, { logDir }), await verifyArchive(artifactsDir, {})]) {
+      expect(errorsOf(r)).toEqual([['ARCHIVE_EXPORT_MISMATCH', '2026-11-25/manifest.json']]);
+      expect(r.problems.find((p) => p.code === 'ARCHIVE_EXPORT_MISMATCH')?.detail).toMatch(
+        /PackExported seq \d+ in 2026-11-26\/data\/audit\.jsonl, .*none of this current version/,
+      );
+    }
+  });
+
+  it("a real --force re-export made on a later day is in that day's pack: no error", async () => {
+    const { logDir, artifactsDir } = await nightlyArchive(days, { day: '2026-11-25', at: '2026-11-26' });
+    for (const r of [await verifyArchive(artifactsDir, { logDir }), await verifyArchive(artifactsDir, {})]) {
+      expect(errorsOf(r)).toEqual([]);
+      expect(r.checked).toMatchObject({ superseded: 1 });
+    }
+  });
+});
+
 describe('the live log behind the archive', () => {
   it("the live files from the newest pack's day on deleted: an error, not a warning", async () => {
     const { logDir, artifactsDir } = await archive();
