@@ -106,6 +106,8 @@ type Recorded =
       readonly reportSha256: string;
       readonly timeline: PolicyTimeline;
       readonly carry: RecheckState;
+      /** data/config_snapshot.json's snapshot id and the SHA-256 of its bytes, when it has the record's shape. */
+      readonly snapshotRecord: { readonly id: string; readonly sha256: string } | undefined;
     };
 
 /**
@@ -122,7 +124,15 @@ export async function startComplianceRecheck(
   const date = r.report.period.from;
   const start = r.carry.start;
   // The snapshot store is not in the pack: the re-run holds ConfigSnapshots to the report's record of it.
-  const engine = new ComplianceEngine(r.timeline, start?.state, recordedStoreCheck(r.report.snapshots_not_stored));
+  // and every ConfigSnapshot of the pack's own snapshot is held to data/config_snapshot.json's bytes
+  // (the record the pack vouches for the policy with; its hash is in the chain: snapshotRecordLogged).
+  const storeCheck = recordedStoreCheck(r.report.snapshots_not_stored);
+  const logged: (string | null)[] = [];
+  const snapId = r.snapshotRecord?.id;
+  const engine = new ComplianceEngine(r.timeline, start?.state, (id, sha) => {
+    if (id === snapId && logged.length < MAX_LOGGED_RECORDS) logged.push(sha);
+    return storeCheck?.(id, sha);
+  });
   // The end state names the day's log file, as export writes it (pack/compliance-files.ts).
   const dayLog = recoveryFileOf(date);
   const rename = (file: string): string => (file === LOG ? dayLog : file);
@@ -175,12 +185,39 @@ export async function startComplianceRecheck(
       });
     };
     const judged = await judgeRerun(dir, f, r, rerun, page);
+    const recordDiffers = snapshotRecordLogged(f, r.snapshotRecord, logged);
     const endDiffers = start !== undefined && judgeEndState(f, r.carry, end, r.report.rules ?? 1);
-    return endDiffers ? { ...judged, differences: judged.differences + 1 } : judged;
+    const more = (recordDiffers ? 1 : 0) + (endDiffers ? 1 : 0);
+    return more === 0 ? judged : { ...judged, differences: judged.differences + more };
   };
   // The derivation names recoveries after the export date; a report of another day (already a
   // finding) is re-run line by line, naming them after its own period as the separate re-run does.
   return { feed, records: exportDate === date ? records : undefined, finish, policies: r.policies };
+}
+
+/** ConfigSnapshot record hashes of the pack's own snapshot kept, at most (a log could repeat one). */
+const MAX_LOGGED_RECORDS = 1000;
+
+/**
+ * The pack's data/config_snapshot.json against the ConfigSnapshot events of its snapshot in the
+ * pack's log: export copies the record's own bytes, whose SHA-256 the event logged, so a record
+ * whose policy hash was rewritten (to vouch for a laxer policy recorded in the report) no longer
+ * hashes to what the chain holds. Nothing to hold when the log has no event of that snapshot (taken
+ * on an earlier day, or at export time). True when it differs.
+ */
+function snapshotRecordLogged(
+  f: Findings,
+  record: { readonly id: string; readonly sha256: string } | undefined,
+  logged: readonly (string | null)[],
+): boolean {
+  if (record === undefined || logged.length === 0 || logged.includes(record.sha256)) return false;
+  f.add(
+    'COMPLIANCE_REPORT_MISMATCH',
+    'error',
+    PACK_PATH.configSnapshot,
+    `snapshot ${record.id}: the file hashes to ${record.sha256}, but its ConfigSnapshot event in ${LOG} records ${String(logged[0])}: the record the report's policies are held to is not the one logged`,
+  );
+  return true;
 }
 
 function replay(r: Recorded, f: Findings): ComplianceRecheck | undefined {
@@ -233,7 +270,10 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
   }
   // The policies are held to the pack's config snapshot: a contradiction is an error (what the
   // pack cannot vouch for is said by a standalone verify: pack-standalone.ts).
-  const snap = snapshotFactsOf(await readBoundedBuffer(join(dir, PACK_PATH.configSnapshot), MAX_SNAPSHOT_BYTES));
+  const snapBytes = await readBoundedBuffer(join(dir, PACK_PATH.configSnapshot), MAX_SNAPSHOT_BYTES);
+  const snap = snapshotFactsOf(snapBytes);
+  const snapshotRecord =
+    snap === undefined || snapBytes === undefined ? undefined : { id: snap.id, sha256: digestOf(snapBytes) as string };
   const held = policyProvenance(recorded.policies, notesOf(recorded), recorded.period.to, snap);
   for (const c of held.contradictions) note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
   const carry = await readRecheckState(dir, recorded, readBoundedBuffer, notes);
@@ -241,7 +281,17 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
     const timeline = timelineOfReport(recorded);
     const findings = findingsDigest(recorded.findings);
     const report = withoutFindings(recorded);
-    return { notes, present, report, findings, reportSha256, timeline, carry, ...(policies ? { policies } : {}) };
+    return {
+      notes,
+      present,
+      report,
+      findings,
+      reportSha256,
+      timeline,
+      carry,
+      snapshotRecord,
+      ...(policies ? { policies } : {}),
+    };
   } catch (err) {
     return failed(`a recorded policy does not parse: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -29,7 +29,7 @@ const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 type Policy = ComplianceReport['policies'][number];
 
 /** A day with orders and no risk checks (findings), the policy snapshotted the day before. */
-async function snapshottedPack(policy = TEST_POLICY): Promise<string> {
+async function snapshottedPack(policy = TEST_POLICY, snapshotAt = ['2025-09-07', '18:00:00']): Promise<string> {
   const cwd = tempDir();
   writePolicy(cwd, policy);
   const snapshotDir = join(cwd, 'audit', 'snapshots');
@@ -39,7 +39,7 @@ async function snapshottedPack(policy = TEST_POLICY): Promise<string> {
     snapshotDir,
     logDir: join(cwd, 'logs'),
     reason: 'policy',
-    clock: () => micros('2025-09-07', '18:00:00'),
+    clock: () => micros(snapshotAt[0] as string, snapshotAt[1] as string),
   });
   await writeEvents(join(cwd, 'logs'), [
     [
@@ -64,10 +64,12 @@ async function snapshottedPack(policy = TEST_POLICY): Promise<string> {
 }
 
 /** Records `edit(policy)` as the report's policy, re-runs the checks with it, re-makes the files and hashes. */
-async function swapPolicy(dir: string, edit: (p: Policy) => Policy): Promise<void> {
+async function swapPolicy(dir: string, edit: (p: Policy) => Policy, all = false): Promise<void> {
   const path = join(dir, 'data', 'compliance_report.json');
   const rep = JSON.parse(readFileSync(path, 'utf8')) as ComplianceReport;
-  const forged = { ...rep, policies: [edit(rep.policies[0] as Policy)] } as ComplianceReport;
+  // `all`: every policy kept, each edited (else the first alone, edited).
+  const policies = all ? rep.policies.map(edit) : [edit(rep.policies[0] as Policy)];
+  const forged = { ...rep, policies } as ComplianceReport;
   const out = await checkLogFile({
     path: join(dir, 'data', 'audit.jsonl'),
     name: 'data/audit.jsonl',
@@ -183,6 +185,35 @@ describe('the policy a pack records is held to its config snapshot', () => {
     const r = await verifyPath(dir);
     expect(r.problems.map((p) => `${p.severity} ${p.code}`)).toEqual(
       expect.arrayContaining(['warning COMPLIANCE_POLICY_UNBOUND', 'warning PACK_UNSIGNED_UNPINNED']),
+    );
+  });
+
+  it("the pack's snapshot record rewritten to vouch for a permissive policy is held to its logged ConfigSnapshot", async () => {
+    // Snapshotted on the day: the pack's own log holds the ConfigSnapshot event with the record's hash.
+    const dir = await snapshottedPack(TEST_POLICY, ['2025-09-08', '08:00:00']);
+    const honest = await verifyPack(dir);
+    expect(honest.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(honest.problems.filter((p) => p.code === 'COMPLIANCE_REPORT_MISMATCH')).toEqual([]);
+    const snapPath = join(dir, 'data', 'config_snapshot.json');
+    // The record and the report agree on the permissive policy: nothing in them contradicts the other.
+    forgePack(dir, {
+      payload: () =>
+        writeFileSync(snapPath, readFileSync(snapPath, 'utf8').replaceAll(sha(TEST_POLICY), sha(PERMISSIVE))),
+    });
+    await swapPolicy(
+      dir,
+      (p) => (p.source === 'snapshot' ? { ...p, text: PERMISSIVE, sha256: sha(PERMISSIVE) } : p),
+      true,
+    );
+    const rep = JSON.parse(readFileSync(join(dir, 'data', 'compliance_report.json'), 'utf8')) as ComplianceReport;
+    expect(rep.policies.at(-1)).toMatchObject({ source: 'snapshot', sha256: sha(PERMISSIVE) });
+    const r = await verifyPack(dir);
+    // (swapPolicy re-runs without the carried start state, so the state files differ as well.)
+    const errors = r.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.file]);
+    expect(errors).toContainEqual(['COMPLIANCE_REPORT_MISMATCH', 'data/config_snapshot.json']);
+    expect(errors.filter(([c]) => c === 'COMPLIANCE_REPORT_MISMATCH')).toHaveLength(1);
+    expect(r.problems.find((p) => p.file === 'data/config_snapshot.json')?.detail).toMatch(
+      /its ConfigSnapshot event in data\/audit\.jsonl records [0-9a-f]{64}/,
     );
   });
 
