@@ -45,7 +45,16 @@ export interface ThreadOptions<I, J, R> {
    * generation makes the thread die of ERR_WORKER_OUT_OF_MEMORY on a large job.
    */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * A thread that has not run its handler this long after it was started is given up as one that
+   * failed to start (its jobs re-run here, or are rejected): a thread that came up and never ran
+   * (a module load that never ends) otherwise held its jobs for good. Default START_LIMIT_MS.
+   */
+  readonly startLimitMs?: number;
 }
+
+/** How long a thread may take to run its handler before it is given up (a loaded machine took 2-10 s). */
+export const START_LIMIT_MS = 30_000;
 
 /**
  * Heap limits for a thread that works through bounded batches (the export's scan, verify's
@@ -232,6 +241,11 @@ export class JobThread<I, J, R> {
       this.threadHeapMade();
       if (this.onThread === 0) w.unref();
     });
+    // Unref'd: a thread holding jobs holds the process, so the limit is heard whenever it matters.
+    setTimeout(() => {
+      if (this.worker === w && Atomics.load(this.running, 0) !== 1)
+        this.lost(`it did not run within ${(this.options.startLimitMs ?? START_LIMIT_MS) / 1000} s`, undefined);
+    }, this.options.startLimitMs ?? START_LIMIT_MS).unref();
     w.on('message', (m: AnswerMessage<R>) => this.onAnswer(m));
     w.on('error', (err) => this.lost(err.message, err));
     w.on('exit', (code) => this.lost(`exited with code ${code}`, undefined));

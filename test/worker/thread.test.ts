@@ -38,6 +38,7 @@ function start(
     inline?: boolean;
     script?: URL;
     resourceLimits?: typeof COMPACT_THREAD_HEAP;
+    startLimitMs?: number;
   } = {},
 ): JobThread<unknown, Job, Result> {
   const t = startThread<unknown, Job, Result>({
@@ -48,6 +49,7 @@ function start(
     threads: extra.threads,
     onCrash: extra.onCrash,
     resourceLimits: extra.resourceLimits,
+    startLimitMs: extra.startLimitMs,
   });
   open.push(t);
   return t;
@@ -155,6 +157,24 @@ describe('startThread', () => {
     expect(dead.mode).toBe('inline');
     expect((await dead.run({ type: 'echo', value: 'z' })).value).toBe('z');
     expect(await start({ threads: false }).whenRunning(10)).toBe(false);
+  });
+
+  it('gives up a thread that comes up and never runs its handler: its jobs run here (or are rejected)', async () => {
+    const stuck = start({ script: new URL('./fixture-never-runs.mjs', import.meta.url), startLimitMs: 500 });
+    const jobs = [stuck.run({ type: 'echo', value: 1 }), stuck.run({ type: 'echo', value: 2 })];
+    expect((await Promise.all(jobs)).map((r) => [r.value, r.threadId])).toEqual([
+      [1, threadId],
+      [2, threadId],
+    ]);
+    expect(stuck.mode).toBe('inline');
+    expect(stuck.stats().reason).toMatch(/failed to start: it did not run within 0.5 s/);
+    const rejecting = start({
+      script: new URL('./fixture-never-runs.mjs', import.meta.url),
+      startLimitMs: 500,
+      onCrash: 'reject',
+    });
+    const e = await rejection(rejecting.run({ type: 'echo', value: 3 }));
+    expect([e.code, e.details]).toEqual(['WORKER_FAILED', { worker: 'fixture', started: false }]);
   });
 
   it('falls back to this thread, and says why, when threads are off, the module is missing or it fails to start', async () => {
