@@ -22,6 +22,8 @@ import {
   type JobThread,
   startThread,
   type ThreadStats,
+  THREAD_START_WAIT_MS,
+  WAIT_FOR_THREAD_FROM_BYTES,
 } from '../worker/index.js';
 import { CSV_RULES, type CsvRules, csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
 import { recoversFragment } from '../format/event-line.js';
@@ -56,6 +58,7 @@ import {
   setupScan,
   SLOTS,
   TABLE_INTS,
+  type WaitingBatch,
   whenBoth,
 } from './scan-jobs.js';
 import { EntryTable } from '../json/line-scanner.js';
@@ -112,15 +115,6 @@ export interface ScanDayOptions {
  * is held while a batch waits its turn.
  */
 export type RecordsConsumer = (records: Int32Array, lines: Buffer, firstLine: number, digests: Uint8Array) => void;
-
-/** A batch handed over whose records are not fed yet: its first line, its lines' digests and its bytes. */
-interface Waiting {
-  readonly firstLine: number;
-  readonly digests: Buffer;
-  readonly lines: number;
-  readonly buf: Buffer;
-  readonly used: number;
-}
 
 /** Where the derived payload bytes go: a file being written, or only a digest (verify). */
 export interface PayloadSink {
@@ -180,7 +174,7 @@ export class DayScanner {
   private readonly local: BatchProcessor;
   /** With onRecords: the first line number of the batch being cut, and of each batch not yet written with its lines' digests. */
   private firstLine = 0;
-  private readonly waiting: Waiting[] = [];
+  private readonly waiting: WaitingBatch[] = [];
   /** Digest buffers onRecords is done with, for the next batches (at most as many as ever waited at once). */
   private readonly spareDigests: Buffer[] = [];
   /**
@@ -225,6 +219,11 @@ export class DayScanner {
     });
   }
 
+  /** Waits, at most `timeoutMs`, until the thread runs or is lost (JobThread.whenRunning). */
+  async untilRunning(timeoutMs: number): Promise<void> {
+    await this.thread.whenRunning(timeoutMs);
+  }
+
   /** Where the batches ran (thread or here) and why. */
   threadStats(): ThreadStats {
     return this.thread.stats();
@@ -240,7 +239,7 @@ export class DayScanner {
       this.sinks.fills.writeBytes(r.fills);
       this.sinks.alerts.writeBytes(r.alerts);
       if (this.onRecords !== undefined) {
-        const w = this.waiting.shift() as Waiting;
+        const w = this.waiting.shift() as WaitingBatch;
         this.onRecords(
           r.records,
           w.buf.subarray(0, w.used),
@@ -386,8 +385,7 @@ export class DayScanner {
       throw new RangeError('a line hash is 64 hex digits');
     const o = this.count * META;
     meta[o] = this.used;
-    // TypedArray set, not Buffer copy: the same bytes without copy()'s argument handling per line
-    // (the batch was cut above so that they fit).
+    // TypedArray set, not Buffer copy: no copy()'s argument handling per line (the batch was cut to fit).
     if (len > 0) {
       this.buf.set(l.bytes as Buffer, this.used);
       this.used += len;
@@ -449,9 +447,11 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
       options.onRecords,
     );
     scanner = sc;
+    const totalBytes = options.totalBytes ?? 0;
+    // Nothing is read until the thread made its heap, which lets this thread's young generation grow (heap-flags.ts).
+    if (totalBytes >= WAIT_FOR_THREAD_FROM_BYTES) await sc.untilRunning(THREAD_START_WAIT_MS);
     let read = 0;
     let nextProgress = 8 * 1024 * 1024;
-    const totalBytes = options.totalBytes ?? 0;
     try {
       const tap = options.onLine;
       await scanLines(

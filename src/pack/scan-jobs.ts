@@ -30,6 +30,15 @@ export const BATCH_BYTES = 512 * 1024;
  */
 export const MAX_UNWRITTEN = SLOTS + 2;
 
+/** A batch handed over whose records are not fed yet: its first line, its lines' digests and its bytes. */
+export interface WaitingBatch {
+  readonly firstLine: number;
+  readonly digests: Buffer;
+  readonly lines: number;
+  readonly buf: Buffer;
+  readonly used: number;
+}
+
 /** A promise to wait at until the next `open()` (every waiter then goes on). */
 export class Gate {
   private waiters: (() => void)[] = [];

@@ -44,16 +44,10 @@ import { type Derived, explainDifference, judgeDerived, PayloadDerivation } from
 import { Findings, makeReport } from './report.js';
 import { AnchorTap, checkLogAnchors } from './log-anchors.js';
 import { judgePackTimestamp, peekCreatedAt } from './timestamps.js';
+import { THREAD_START_WAIT_MS, WAIT_FOR_THREAD_FROM_BYTES } from '../worker/index.js';
 
 const LOG = PACK_PATH.log;
 type Background = ReturnType<typeof startBackground>;
-/** How long verify waits at most for its hashing thread to run (hash-jobs.ts untilRunning). */
-const THREAD_START_WAIT_MS = 5_000;
-/**
- * A pack from this size on waits for its thread before reading: a smaller one's young generation
- * grows little, and its thread's start-up (~0.15 s) is then worth overlapping with the reads.
- */
-const WAIT_FROM_BYTES = 32 * 1024 * 1024;
 
 /** What is gathered from a pack directory before it is judged. */
 interface DirRead {
@@ -126,7 +120,8 @@ export async function verifyPackDir(
   }));
   const background = startBackground(bgJobs);
   // Nothing is allocated here until the thread has made its heap (hash-jobs.ts untilRunning).
-  if (found.reduce((n, x) => n + x.size, 0) >= WAIT_FROM_BYTES) await background.untilRunning(THREAD_START_WAIT_MS);
+  if (found.reduce((n, x) => n + x.size, 0) >= WAIT_FOR_THREAD_FROM_BYTES)
+    await background.untilRunning(THREAD_START_WAIT_MS);
   // The worker keeps running until closed: close it whatever happens.
   try {
     await readRootFiles(r);

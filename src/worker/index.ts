@@ -9,4 +9,6 @@ export {
   startThread,
   type ThreadOptions,
   type ThreadStats,
+  THREAD_START_WAIT_MS,
+  WAIT_FOR_THREAD_FROM_BYTES,
 } from './thread.js';

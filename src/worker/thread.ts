@@ -64,6 +64,16 @@ export const START_LIMIT_MS = 30_000;
  */
 export const COMPACT_THREAD_HEAP: ResourceLimits = Object.freeze({ maxYoungGenerationSizeMb: 6 });
 
+/** How long a caller waits at most for its thread to run (JobThread.whenRunning). */
+export const THREAD_START_WAIT_MS = 5_000;
+/**
+ * Input from this size on is worth waiting for the thread before the work starts: while a thread
+ * makes its heap, V8 lets the caller's young generation grow (heap-flags.ts), and on a large
+ * input the caller allocates enough in that window for it to double and stay so. A smaller input's
+ * young generation grows little, and the thread's start-up (~0.15 s) is then worth overlapping.
+ */
+export const WAIT_FOR_THREAD_FROM_BYTES = 32 * 1024 * 1024;
+
 /** Where a JobThread's jobs run and why. */
 export interface ThreadStats {
   readonly name: string;
