@@ -248,10 +248,12 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
     };
     // The anchor tap searches each chunk for its marker once, not each line (log-anchors.ts).
     const onChunk = (c: Buffer): void => r.anchorTap.chunk(c);
-    await scanLines(p, push, { view: true, noFollow: true, end: cut, onChunk });
+    // The read waits while the derivation is behind (its waiting batches hold ~1 MiB each).
+    const afterChunk = () => derive?.room();
+    await scanLines(p, push, { view: true, noFollow: true, end: cut, onChunk, afterChunk });
     if (cut !== undefined && range !== undefined) {
       const rest = { view: true, noFollow: true, start: cut, firstLineNumber: checker.facts.lines + 1 } as const;
-      await scanLines(p, (l) => feed(l), { ...rest, onChunk });
+      await scanLines(p, (l) => feed(l), { ...rest, onChunk, afterChunk });
       if (!checker.join(await range)) await scanLines(p, (l) => checker.push(l), rest);
     }
   } catch (err) {

@@ -95,6 +95,15 @@ export class PayloadDerivation {
     this.scanner.push(l, read, category);
   }
 
+  /**
+   * Undefined while the read may go on, else a promise for when it may: as the export's read
+   * (scan-day.ts room), the batches cut and not yet derived stay few, and with them the spare batch
+   * buffers kept to the end of the pass.
+   */
+  room(): Promise<void> | undefined {
+    return this.scanner.room();
+  }
+
   /** The derived files' sizes and hashes, and the line tree; stops the thread, if any. */
   async finish(): Promise<Derived> {
     try {
