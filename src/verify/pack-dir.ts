@@ -242,6 +242,9 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
       cut === undefined
         ? undefined
         : background.checkLogRange({ path: p, start: cut, file: LOG, date, full, alertFilter });
+    // No job comes after these: the thread ends once they are answered, not with the pass (its
+    // isolate and heap, ~15-20 MB, were held to the end of a long log's pass for nothing).
+    Promise.all([background.hashes, range]).then(background.close, () => undefined);
     const push = (l: ScannedLine): void => {
       checker.push(l);
       feed(l, checker.lastCategory, checker.lastEntries);
