@@ -1,0 +1,89 @@
+/**
+ * The bytes verify's compliance re-check reads from a pack (bounded, never through a link or a
+ * FIFO), their digests, and the pack's config snapshot record held to what its log recorded.
+ */
+import { createHash } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
+import { PACK_PATH } from '../format/pack.js';
+import { openRegular } from '../fsx/regular.js';
+import type { Findings } from './report.js';
+
+const LOG = PACK_PATH.log;
+
+/** ConfigSnapshot record hashes of the pack's own snapshot kept, at most (a log could repeat one). */
+export const MAX_LOGGED_RECORDS = 1000;
+
+/**
+ * The pack's data/config_snapshot.json against the ConfigSnapshot events of its snapshot in the
+ * pack's log: export copies the record's own bytes, whose SHA-256 the event logged, so a record
+ * whose policy hash was rewritten (to vouch for a laxer policy recorded in the report) no longer
+ * hashes to what the chain holds. Nothing to hold when the log has no event of that snapshot (taken
+ * on an earlier day, or at export time). True when it differs.
+ */
+export function snapshotRecordLogged(
+  f: Findings,
+  record: { readonly id: string; readonly sha256: string } | undefined,
+  logged: readonly (string | null)[],
+): boolean {
+  if (record === undefined || logged.length === 0 || logged.includes(record.sha256)) return false;
+  f.add(
+    'COMPLIANCE_REPORT_MISMATCH',
+    'error',
+    PACK_PATH.configSnapshot,
+    `snapshot ${record.id}: the file hashes to ${record.sha256}, but its ConfigSnapshot event in ${LOG} records ${String(logged[0])}: the record the report's policies are held to is not the one logged`,
+  );
+  return true;
+}
+
+export async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await lstat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The file's bytes, or undefined when it is missing, not a regular file or larger than `max`. */
+export async function readBoundedBuffer(p: string, max: number): Promise<Buffer | undefined> {
+  if (!(await isFile(p))) return undefined;
+  try {
+    return await readBoundedBytes(p, max);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The SHA-256 of a file's bytes (undefined stays undefined): the bytes need not be kept. */
+export function digestOf(file: Buffer | undefined): string | undefined {
+  return file === undefined ? undefined : createHash('sha256').update(file).digest('hex');
+}
+
+/**
+ * Whether a file (by the SHA-256 of its bytes, {@link digestOf}) holds exactly the UTF-8 encoding of
+ * what export renders. Compared as bytes, not as decoded text: a lone surrogate (an id cut inside a
+ * UTF-16 pair) is written as U+FFFD, so the rendering and the file's decoding differ as strings while
+ * the bytes are the same. By digest, so that a report of many findings is not held three times (the
+ * file, the rendering and its encoding) at verify's end.
+ */
+export function sameBytes(fileSha256: string | undefined, rendered: string): boolean {
+  return fileSha256 === createHash('sha256').update(rendered, 'utf8').digest('hex');
+}
+
+/** The file's bytes, or undefined when it is larger than `max` (never follows a link). */
+export async function readBoundedBytes(p: string, max: number): Promise<Buffer | undefined> {
+  const fh = await openRegular(p); // a FIFO is refused, never waited on
+  try {
+    const st = await fh.stat();
+    if (st.size > max) return undefined;
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const { bytesRead } = await fh.read(buf, off, st.size - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return buf.subarray(0, off);
+  } finally {
+    await fh.close();
+  }
+}
