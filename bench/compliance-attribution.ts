@@ -18,7 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -28,7 +28,7 @@ const opt = (name: string, def: string): string => {
 };
 const EVENTS = Number(opt('events', '1000000'));
 const ROUNDS = Number(opt('rounds', '3'));
-const DIST = opt('dist', join(ROOT, 'dist'));
+const DIST = resolve(opt('dist', join(ROOT, 'dist'))); // a relative --dist is the caller's, not the runner's
 
 interface CallFrame {
   functionName: string;
