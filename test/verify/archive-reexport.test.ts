@@ -12,6 +12,7 @@ import { exportPack, type ExportPackOptions } from '../../src/pack/export.js';
 import { verifyArchive, type VerifyReport } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { clockedExports } from './helpers/archive-days.js';
 import { forgePack, makeWritable, manifestHashOf } from './helpers/forge.js';
 
 const errorsOf = (r: VerifyReport): string[][] =>
@@ -23,15 +24,7 @@ async function archive(): Promise<{ logDir: string; artifactsDir: string; opts: 
   const artifactsDir = join(root, 'artifacts');
   mkdirSync(logDir);
   for (const d of ['2026-11-26', '2026-11-27', '2026-11-28']) await writeDay(logDir, d, SAMPLE_EVENTS);
-  let t = microsAt('2026-12-01', '00:10:00');
-  const opts = (date: string): ExportPackOptions => ({
-    date,
-    logDir,
-    artifactsDir,
-    version: '0.1.0',
-    now: () => t / 1000,
-    loggerClock: () => (t += 1000),
-  });
+  const opts = clockedExports(logDir, artifactsDir, { t: microsAt('2026-12-01', '00:10:00') });
   for (const d of ['2026-11-26', '2026-11-27', '2026-11-28']) await exportPack(opts(d));
   return { logDir, artifactsDir, opts };
 }
@@ -83,22 +76,15 @@ async function nightlyArchive(days: readonly string[], reexport?: { day: string;
   const artifactsDir = join(root, 'artifacts');
   mkdirSync(logDir);
   const next = (d: string): string => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  let t = 0;
-  const opts = (date: string): ExportPackOptions => ({
-    date,
-    logDir,
-    artifactsDir,
-    version: '0.1.0',
-    now: () => t / 1000,
-    loggerClock: () => (t += 1000),
-  });
+  const clock = { t: 0 };
+  const opts = clockedExports(logDir, artifactsDir, clock);
   for (const d of days) {
     await writeDay(logDir, d, SAMPLE_EVENTS);
     if (reexport !== undefined && d === reexport.at) {
-      t = microsAt(d, '12:00:00');
+      clock.t = microsAt(d, '12:00:00');
       await exportPack({ ...opts(reexport.day), force: true });
     }
-    t = microsAt(next(d), '00:10:00');
+    clock.t = microsAt(next(d), '00:10:00');
     await exportPack(opts(d));
   }
   return { logDir, artifactsDir };

@@ -20,15 +20,26 @@ export async function days(): Promise<{
   const dates = ['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30'];
   for (const d of dates) await writeDay(logDir, d, SAMPLE_EVENTS);
   // Exports and prunes record their events on the day after the last one (the live log).
-  let t = microsAt('2026-12-01', '00:10:00');
-  const opts = (date: string, o: Partial<ExportPackOptions> = {}): ExportPackOptions => ({
+  const opts = clockedExports(logDir, artifactsDir, { t: microsAt('2026-12-01', '00:10:00') });
+  return { root, logDir, artifactsDir, dates, opts };
+}
+
+/**
+ * Export options for `logDir` and `artifactsDir` on one clock: `clock.t` (µs since the epoch) is the
+ * export's now, and the events it logs advance it 1 ms each. Set `clock.t` between exports to move it.
+ */
+export function clockedExports(
+  logDir: string,
+  artifactsDir: string,
+  clock: { t: number },
+): (date: string, o?: Partial<ExportPackOptions>) => ExportPackOptions {
+  return (date, o = {}) => ({
     date,
     logDir,
     artifactsDir,
     version: '0.1.0',
-    now: () => t / 1000,
-    loggerClock: () => (t += 1000),
+    now: () => clock.t / 1000,
+    loggerClock: () => (clock.t += 1000),
     ...o,
   });
-  return { root, logDir, artifactsDir, dates, opts };
 }
