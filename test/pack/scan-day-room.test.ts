@@ -1,19 +1,13 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scanLines, type ScannedLine } from '../../src/chain/lines.js';
 import { DEFAULT_ALERT_FILTER } from '../../src/config.js';
 import { DayScanner } from '../../src/pack/scan-day.js';
 import { MAX_UNWRITTEN } from '../../src/pack/scan-jobs.js';
-import { tempDir } from '../helpers/tmp.js';
-import { writeSyntheticDay } from '../../bench/lib/synthetic-day.js';
+import { scannedSyntheticDay } from '../helpers/scanned-day.js';
 import { digestSinks } from './helpers/digest-sinks.js';
 
 describe('DayScanner.room: the read waits while too many batches are not written', () => {
   it('asks the read to wait past MAX_UNWRITTEN batches, lets it go once they are written, and derives the same bytes', async () => {
-    const log = join(tempDir(), 'audit-20250908.jsonl');
-    writeSyntheticDay(log, '2025-09-08', 60_000); // about 20 batches of 512 KiB
-    const lines: ScannedLine[] = [];
-    await scanLines(log, (l) => lines.push(l));
+    const lines = await scannedSyntheticDay(60_000); // about 20 batches of 512 KiB
     const derive = async (threads: boolean) => {
       const out = digestSinks();
       let records = 0;

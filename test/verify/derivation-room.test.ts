@@ -4,21 +4,15 @@
  * with its bytes and digests, and their spare buffers stayed to the end of the pass (21 of them,
  * ~14 MB, in a 10M-event verify).
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scanLines, type ScannedLine } from '../../src/chain/lines.js';
 import { DEFAULT_ALERT_FILTER } from '../../src/config.js';
 import { MAX_UNWRITTEN } from '../../src/pack/scan-jobs.js';
 import { PayloadDerivation } from '../../src/verify/payload.js';
-import { tempDir } from '../helpers/tmp.js';
-import { writeSyntheticDay } from '../../bench/lib/synthetic-day.js';
+import { scannedSyntheticDay } from '../helpers/scanned-day.js';
 
 describe('PayloadDerivation.room: the read waits while too many batches are not derived', () => {
   it('asks the read to wait past MAX_UNWRITTEN batches, lets it go once they are derived, and derives the same files', async () => {
-    const log = join(tempDir(), 'audit-20250908.jsonl');
-    writeSyntheticDay(log, '2025-09-08', 60_000); // about 20 batches of 512 KiB
-    const lines: ScannedLine[] = [];
-    await scanLines(log, (l) => lines.push(l));
+    const lines = await scannedSyntheticDay(60_000); // about 20 batches of 512 KiB
     const derive = async (threads: boolean) => {
       let records = 0;
       const d = new PayloadDerivation(DEFAULT_ALERT_FILTER, '2025-09-08', threads, (r) => {

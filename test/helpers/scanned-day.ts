@@ -1,0 +1,14 @@
+/** A synthetic day's log (bench/lib/synthetic-day.ts) written to a temp file and read back as scanned lines. */
+import { join } from 'node:path';
+import { scanLines, type ScannedLine } from '../../src/chain/lines.js';
+import { writeSyntheticDay } from '../../bench/lib/synthetic-day.js';
+import { tempDir } from './tmp.js';
+
+/** `events` events of 2025-09-08 in `audit-20250908.jsonl`, every line as scanLines gives it. */
+export async function scannedSyntheticDay(events: number): Promise<ScannedLine[]> {
+  const log = join(tempDir(), 'audit-20250908.jsonl');
+  writeSyntheticDay(log, '2025-09-08', events);
+  const lines: ScannedLine[] = [];
+  await scanLines(log, (l) => lines.push(l));
+  return lines;
+}
