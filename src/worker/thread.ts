@@ -10,7 +10,8 @@
  *   start or dies, jobs run on this thread with the same handler (or, for a caller that keeps its own
  *   fallback, are rejected with WORKER_FAILED); the reason is in stats(), workerActivity() and
  *   NODE_DEBUG=auditpack;
- * - no hanging process: the thread is unref'd whenever it holds no job.
+ * - no hanging process: the thread is unref'd whenever it holds no job;
+ * - no early exit: while close() waits for the thread to end, the thread holds the process.
  */
 import { debuglog } from 'node:util';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
@@ -244,13 +245,7 @@ export class JobThread<I, J, R> {
     }
     noteActivity(name, { started: true });
     this.worker = w;
-    w.unref();
-    // Node drops an unref() made before the thread is online: a thread started and never given a
-    // job then kept the process alive for good. Say it again once it is up.
-    w.once('online', () => {
-      this.threadHeapMade();
-      if (this.onThread === 0) w.unref();
-    });
+    w.once('online', () => this.threadHeapMade());
     // Unref'd: a thread holding jobs holds the process, so the limit is heard whenever it matters.
     setTimeout(() => {
       if (this.worker === w && Atomics.load(this.running, 0) !== 1)
@@ -259,6 +254,12 @@ export class JobThread<I, J, R> {
     w.on('message', (m: AnswerMessage<R>) => this.onAnswer(m));
     w.on('error', (err) => this.lost(err.message, err));
     w.on('exit', (code) => this.lost(`exited with code ${code}`, undefined));
+    // After the 'message' listener, never before: Node.js refs the thread's message port when a
+    // worker gets its first 'message' listener, which undid an unref() made before it (a thread never
+    // given a job kept the process alive). Nothing else unrefs the thread once it is given up:
+    // terminate() refs it until it has exited, which close() awaits (an 'online' handler that
+    // unref'd it again let the process end in that wait, exit 13).
+    w.unref();
   }
 
   private enqueue(job: unknown, where: 'thread' | 'here'): Pending<R> & { promise: Promise<R> } {

@@ -258,6 +258,17 @@ describe('shutdown', () => {
     expect(r.status).toBe(0);
   });
 
+  it('close() keeps the process alive until the thread has ended, even when its online event comes after', () => {
+    // Blocked until the thread runs, this thread has not heard it is online when close() ends it;
+    // an 'online' handler that unref'd the thread then left nothing holding the process during
+    // close()'s wait: Node.js ended it with exit 13 ("unsettled top-level await"), every run.
+    const r = run(
+      `const up = t.waitUntilRunning(10_000); await t.close(); console.log('closed', up, t.stats().reason);`,
+    );
+    expect(r.error).toBeUndefined();
+    expect([r.status, r.stdout.trim(), r.stderr]).toEqual([0, 'closed true closed', '']);
+  });
+
   it('a job in the thread keeps the process alive until it is answered', () => {
     const r = run(`t.run({ type: 'echo', value: 'late', delayMs: 300 }).then((x) => console.log(x.value));`);
     expect(r.error).toBeUndefined();
