@@ -53,6 +53,7 @@ import {
   makeScanInit,
   SCAN_THREAD,
   type ScanInit,
+  type RecordsConsumer,
   type ScanResult,
   type SlotBatch,
   setupScan,
@@ -64,6 +65,7 @@ import {
 import { EntryTable } from '../json/line-scanner.js';
 
 export { MAX_REPORTED_MALFORMED, type MalformedLine } from './day-events.js';
+export type { RecordsConsumer } from './scan-jobs.js';
 
 /** Facts gathered in the pass. */
 export interface DayFacts {
@@ -106,15 +108,6 @@ export interface ScanDayOptions {
    */
   onRecords?: RecordsConsumer;
 }
-
-/**
- * Receives a batch's compliance records: the record of line `firstLine + k` (1-based) belongs
- * with the 32 bytes at `digests[32k]`, that line's SHA-256, and points into `lines`, the batch's
- * bytes. `records` is the consumer's to keep; `lines` and `digests` are valid only during the call
- * (their buffers are reused for a later batch): bytes, not a string per line, so nothing per line
- * is held while a batch waits its turn.
- */
-export type RecordsConsumer = (records: Int32Array, lines: Buffer, firstLine: number, digests: Uint8Array) => void;
 
 /** Where the derived payload bytes go: a file being written, or only a digest (verify). */
 export interface PayloadSink {
@@ -182,6 +175,8 @@ export class DayScanner {
    * are fed (they point into them), and the next batch is cut into a spare one: no copy.
    */
   private readonly spareBufs: Buffer[] = [];
+  /** Buffers of records onRecords is done with, for the next batches' (day-events.ts recordsInto). */
+  private readonly spareRecords: ArrayBuffer[] = [];
   /** Opened when a batch is written: the read waits at it while too many are not (room). */
   private readonly gate = new Gate();
 
@@ -229,8 +224,11 @@ export class DayScanner {
     return this.thread.stats();
   }
 
-  /** Writes a batch's result; results arrive in batch order, whichever thread made them. */
-  private write(r: ScanResult): void {
+  /**
+   * Writes a batch's result; results arrive in batch order, whichever thread made them. `own`: its
+   * records are in a buffer of their own (recordsInto), not a view of this thread's processor's.
+   */
+  private write(r: ScanResult, own = true): void {
     if (this.failure) return;
     try {
       for (let i = 0; i < r.tree.sizes.length; i++)
@@ -248,6 +246,8 @@ export class DayScanner {
         );
         this.spareDigests.push(w.digests);
         if (w.buf.length === BATCH_BYTES) this.spareBufs.push(w.buf);
+        if (own && r.records.buffer instanceof ArrayBuffer && r.records.byteLength > 0)
+          this.spareRecords.push(r.records.buffer);
       }
       this.acc.merge(r.delta);
       this.nextToWrite++;
@@ -294,10 +294,13 @@ export class DayScanner {
       // Every earlier batch is written: this one can be written now, from the processor's own
       // buffers. Copying each result instead (it might have to wait) doubled the export's peak RSS.
       try {
-        this.write({
-          ...this.local.process(id, this.buf, this.used, this.meta, this.count, false, this.tables),
-          tree: lineSubtrees(this.digests, this.first, this.count),
-        });
+        this.write(
+          {
+            ...this.local.process(id, this.buf, this.used, this.meta, this.count, false, this.tables),
+            tree: lineSubtrees(this.digests, this.first, this.count),
+          },
+          false,
+        );
       } catch (err) {
         this.fail(asAuditpackError(err, 'export scan'));
       }
@@ -313,10 +316,12 @@ export class DayScanner {
       if (tables !== undefined) (this.tableBufs[slot] as Int32Array).set(tables.subarray(0, this.tablesUsed));
       Atomics.store(this.ring.owner, slot, id);
       Atomics.store(this.ring.state, slot, 1);
-      result = this.thread.run({ id, slot, used, count, first });
+      const records = this.spareRecords.pop();
+      result = this.thread.run({ id, slot, used, count, first, records }, records === undefined ? [] : [records]);
     } else {
       // Processed now, synchronously: the buffers are reused by the next batch.
-      const local = { id, buf: this.buf, meta: this.meta, digests: this.digests, tables, used, count, first };
+      const records = this.spareRecords.pop();
+      const local = { id, buf: this.buf, meta: this.meta, digests: this.digests, tables, used, count, first, records };
       result = this.thread.runHere(local);
     }
     result.then(

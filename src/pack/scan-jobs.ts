@@ -75,6 +75,16 @@ export const DIGEST_BYTES = 32;
 export const TABLE_INTS = 96 * 1024;
 
 /**
+ * Receives a batch's compliance records: the record of line `firstLine + k` (1-based) belongs
+ * with the 32 bytes at `digests[32k]`, that line's SHA-256, and points into `lines`, the batch's
+ * bytes. `records` is the consumer's to keep; `lines` and `digests` are valid only during the call
+ * (their buffers are reused for a later batch): bytes, not a string per line, so nothing per line
+ * is held while a batch waits its turn.
+ */
+export type RecordsConsumer = (records: Int32Array, lines: Buffer, firstLine: number, digests: Uint8Array) => void;
+
+
+/**
  * The ring of shared slots: `bufs[i]` line bytes, `metas[i]` META numbers per line, `digests[i]`
  * each line's SHA-256 (DIGEST_BYTES a line, for the line tree); `state[i]` is 1
  * while a batch waits in slot i or is being processed, `owner[i]` the id of that batch.
@@ -102,6 +112,8 @@ export interface SlotBatch {
   readonly count: number;
   /** Index (from 0) of the batch's first line in the log: where its subtrees sit in the line tree. */
   readonly first: number;
+  /** A buffer fed records were in, for this batch's (BatchProcessor.spareRecords; moved with the job). */
+  readonly records?: ArrayBuffer | undefined;
 }
 
 /** A batch where it was cut (only ever run on the reading thread). */
@@ -115,6 +127,8 @@ export interface LocalBatch {
   readonly used: number;
   readonly count: number;
   readonly first: number;
+  /** As SlotBatch's. */
+  readonly records?: ArrayBuffer | undefined;
 }
 
 /**
@@ -165,6 +179,7 @@ export const setupScan = (
   const tables = init.tables.map((t) => new Int32Array(t));
   return {
     run(job) {
+      processor.spareRecords = job.records;
       if (!('slot' in job))
         return {
           ...processor.process(job.id, job.buf, job.used, job.meta, job.count, true, job.tables),
@@ -188,6 +203,11 @@ export const setupScan = (
       Atomics.store(init.state, job.slot, 0); // the slot is free as soon as its bytes are read
       return { ...r, tree };
     },
-    transfer: (r) => movableBuffers([r.orders, r.fills, r.alerts, r.records]),
+    // The records' buffer moves whole: it may be longer than they are (recordsInto), and the next
+    // batch's are copied into it when the reading thread gives it back.
+    transfer: (r) => [
+      ...movableBuffers([r.orders, r.fills, r.alerts]),
+      ...(r.records.byteLength > 0 && r.records.buffer instanceof ArrayBuffer ? [r.records.buffer] : []),
+    ],
   };
 };
