@@ -109,7 +109,9 @@ function compileAlertFilter(f: AlertFilterConfig): {
  * without.
  */
 export function recordsInto(v: Int32Array, spare: ArrayBuffer | undefined): Int32Array {
-  const into = spare !== undefined && spare.byteLength >= v.byteLength ? spare : new ArrayBuffer(5 * v.length);
+  // A spare moved to the thread that then died is detached here (length 0): never used.
+  const fits = spare !== undefined && spare.byteLength > 0 && spare.byteLength >= v.byteLength;
+  const into = fits ? spare : new ArrayBuffer(5 * v.length);
   const r = new Int32Array(into, 0, v.length);
   r.set(v);
   return r;

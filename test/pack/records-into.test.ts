@@ -19,7 +19,8 @@ describe('recordsInto: records copied into a recycled buffer', () => {
           const r = recordsInto(v, spare);
           expect([...r]).toEqual(xs);
           expect(r.byteOffset).toBe(0);
-          if (spare !== undefined && spare.byteLength >= v.byteLength) expect(r.buffer).toBe(spare);
+          if (spare !== undefined && spare.byteLength > 0 && spare.byteLength >= v.byteLength)
+            expect(r.buffer).toBe(spare);
           else expect(r.buffer.byteLength).toBeGreaterThanOrEqual(v.byteLength);
         },
       ),
@@ -32,5 +33,6 @@ describe('recordsInto: records copied into a recycled buffer', () => {
     const r = recordsInto(Int32Array.of(1, 2, 3), spare);
     expect(r.buffer).not.toBe(spare);
     expect([...r]).toEqual([1, 2, 3]);
+    expect(recordsInto(new Int32Array(0), spare).length).toBe(0);
   });
 });
