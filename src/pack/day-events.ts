@@ -100,21 +100,42 @@ function compileAlertFilter(f: AlertFilterConfig): {
   return { categories: new Set(f.categories), events, severities: new Set(f.severities.map((s) => s.toUpperCase())) };
 }
 
+/** A batch's outputs as process() returns them. */
+export type BatchOutputs = Pick<BatchResult, 'orders' | 'fills' | 'alerts' | 'records'>;
+
+/** Buffers for a batch's outputs are made in steps of this many bytes (a few sizes, each reused). */
+const OUTPUT_STEP = 64 * 1024;
+
 /**
- * `v` copied to the start of `spare` when it fits, else of a new buffer with a quarter to spare (the
- * next batches' may be a little longer). A batch's records are copied to be sent to the reading
- * thread, which gives the buffer back once it has fed them (scan-day.ts): a new buffer per batch
- * (about 700 KB of records for 4,096 lines) counted against the old generation's limit until
- * collected, and made the collector mark the whole heap several times as often with the checks as
- * without.
+ * A batch's records, rows and alert lines copied one after another (the records first, 4-byte
+ * aligned) into `spare` when they fit, else into a new buffer a quarter larger than they need. The
+ * copies go to the reading thread, which gives the buffer back with a later batch's job once it has
+ * written them (scan-day.ts). A new buffer per batch (about 360 KB of rows and 700 KB of records for
+ * 4,096 lines) was above glibc's mmap threshold at first; each one freed raised that threshold
+ * (mallopt(3), M_MMAP_THRESHOLD's dynamic adjustment), after which the next came from the malloc
+ * arenas, whose freed pages stay resident. Reused, they are allocated a few times a scan instead of
+ * once a batch. A spare of length 0 (moved to a thread that then died: detached) is never used.
  */
-export function recordsInto(v: Int32Array, spare: ArrayBuffer | undefined): Int32Array {
-  // A spare moved to the thread that then died is detached here (length 0): never used.
-  const fits = spare !== undefined && spare.byteLength > 0 && spare.byteLength >= v.byteLength;
-  const into = fits ? spare : new ArrayBuffer(5 * v.length);
-  const r = new Int32Array(into, 0, v.length);
-  r.set(v);
-  return r;
+export function outputsInto(
+  records: Int32Array,
+  orders: Uint8Array,
+  fills: Uint8Array,
+  alerts: Uint8Array,
+  spare: ArrayBuffer | undefined,
+): BatchOutputs {
+  const needed = records.byteLength + orders.length + fills.length + alerts.length;
+  const fits = spare !== undefined && spare.byteLength > 0 && spare.byteLength >= needed;
+  const into = fits ? spare : new ArrayBuffer(Math.ceil((needed * 1.25) / OUTPUT_STEP) * OUTPUT_STEP);
+  const r = new Int32Array(into, 0, records.length);
+  r.set(records);
+  let at = records.byteLength;
+  const part = (v: Uint8Array): Uint8Array => {
+    const p = new Uint8Array(into, at, v.length);
+    p.set(v);
+    at += v.length;
+    return p;
+  };
+  return { records: r, orders: part(orders), fills: part(fills), alerts: part(alerts) };
 }
 
 /** Processes batches of lines; reusable (its buffers and caches persist across batches). */
@@ -145,8 +166,8 @@ export class BatchProcessor {
   private startPrev: string | null = null;
   /** The rule fields of each line, taken from this scan, when the checks run. */
   private readonly records: RecordWriter | undefined;
-  /** Where the next copied records go when they fit (recordsInto): a buffer a fed batch's were in. */
-  spareRecords: ArrayBuffer | undefined;
+  /** Where the next batch's copied outputs go when they fit (outputsInto): a buffer a written batch's were in. */
+  spare: ArrayBuffer | undefined;
 
   /**
    * `checks`: also write the compliance checks' record of every line (one scan serves both);
@@ -198,13 +219,6 @@ export class BatchProcessor {
         );
       }
     }
-    const out = (s: GrowableByteSink): Uint8Array => {
-      const v = s.view();
-      const r = copy ? new Uint8Array(v.length) : v;
-      if (copy) r.set(v);
-      s.clear();
-      return r;
-    };
     const delta: BatchDelta = {
       total: this.total,
       late: this.late,
@@ -223,14 +237,16 @@ export class BatchProcessor {
     this.malformed = [];
     this.firstSeq = this.lastSeq = null;
     this.startPrev = null;
-    let records: Int32Array = NO_RECORDS;
-    if (this.records !== undefined) {
-      const v = this.records.view();
-      records = copy ? recordsInto(v, this.spareRecords) : v;
-      this.spareRecords = undefined;
-      this.records.clear();
-    }
-    return { id, orders: out(this.orders), fills: out(this.fills), alerts: out(this.alerts), records, delta };
+    const records = this.records === undefined ? NO_RECORDS : this.records.view();
+    const [o, f, a] = [this.orders.view(), this.fills.view(), this.alerts.view()];
+    // Views stay valid until the next batch: clear() only resets where the sinks write next.
+    const outputs = copy ? outputsInto(records, o, f, a, this.spare) : { records, orders: o, fills: f, alerts: a };
+    this.spare = undefined;
+    this.orders.clear();
+    this.fills.clear();
+    this.alerts.clear();
+    this.records?.clear();
+    return { id, ...outputs, delta };
   }
 
   /** Records a line that cannot be an event. */

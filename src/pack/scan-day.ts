@@ -112,6 +112,7 @@ export interface ScanDayOptions {
 /** Where the derived payload bytes go: a file being written, or only a digest (verify). */
 export interface PayloadSink {
   write(s: string): void;
+  /** `b` is valid only during the call (its buffer holds a later batch's bytes next). */
   writeBytes(b: Uint8Array): void;
 }
 
@@ -175,8 +176,8 @@ export class DayScanner {
    * are fed (they point into them), and the next batch is cut into a spare one: no copy.
    */
   private readonly spareBufs: Buffer[] = [];
-  /** Buffers of records onRecords is done with, for the next batches' (day-events.ts recordsInto). */
-  private readonly spareRecords: ArrayBuffer[] = [];
+  /** Buffers of written batches' outputs, for the next batches' (day-events.ts outputsInto): at most one a batch in flight. */
+  private readonly spareOutputs: ArrayBuffer[] = [];
   /** Opened when a batch is written: the read waits at it while too many are not (room). */
   private readonly gate = new Gate();
 
@@ -224,10 +225,7 @@ export class DayScanner {
     return this.thread.stats();
   }
 
-  /**
-   * Writes a batch's result; results arrive in batch order, whichever thread made them. `own`: its
-   * records are in a buffer of their own (recordsInto), not a view of this thread's processor's.
-   */
+  /** Writes a batch's result, in batch order whichever thread made it; `own`: not views of this thread's processor's. */
   private write(r: ScanResult, own = true): void {
     if (this.failure) return;
     try {
@@ -246,9 +244,10 @@ export class DayScanner {
         );
         this.spareDigests.push(w.digests);
         if (w.buf.length === BATCH_BYTES) this.spareBufs.push(w.buf);
-        if (own && r.records.buffer instanceof ArrayBuffer && r.records.byteLength > 0)
-          this.spareRecords.push(r.records.buffer);
       }
+      // The sinks and onRecords keep nothing of the outputs (PayloadSink, RecordsConsumer): the buffer is free.
+      const b = r.orders.buffer;
+      if (own && b instanceof ArrayBuffer && b.byteLength > 0) this.spareOutputs.push(b);
       this.acc.merge(r.delta);
       this.nextToWrite++;
     } catch (err) {
@@ -294,13 +293,8 @@ export class DayScanner {
       // Every earlier batch is written: this one can be written now, from the processor's own
       // buffers. Copying each result instead (it might have to wait) doubled the export's peak RSS.
       try {
-        this.write(
-          {
-            ...this.local.process(id, this.buf, this.used, this.meta, this.count, false, this.tables),
-            tree: lineSubtrees(this.digests, this.first, this.count),
-          },
-          false,
-        );
+        const r = this.local.process(id, this.buf, this.used, this.meta, this.count, false, this.tables);
+        this.write({ ...r, tree: lineSubtrees(this.digests, this.first, this.count) }, false);
       } catch (err) {
         this.fail(asAuditpackError(err, 'export scan'));
       }
@@ -316,12 +310,12 @@ export class DayScanner {
       if (tables !== undefined) (this.tableBufs[slot] as Int32Array).set(tables.subarray(0, this.tablesUsed));
       Atomics.store(this.ring.owner, slot, id);
       Atomics.store(this.ring.state, slot, 1);
-      const records = this.spareRecords.pop();
-      result = this.thread.run({ id, slot, used, count, first, records }, records === undefined ? [] : [records]);
+      const spare = this.spareOutputs.pop();
+      result = this.thread.run({ id, slot, used, count, first, spare }, spare === undefined ? [] : [spare]);
     } else {
       // Processed now, synchronously: the buffers are reused by the next batch.
-      const records = this.spareRecords.pop();
-      const local = { id, buf: this.buf, meta: this.meta, digests: this.digests, tables, used, count, first, records };
+      const spare = this.spareOutputs.pop();
+      const local = { id, buf: this.buf, meta: this.meta, digests: this.digests, tables, used, count, first, spare };
       result = this.thread.runHere(local);
     }
     result.then(

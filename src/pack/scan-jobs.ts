@@ -7,7 +7,7 @@
 import type { AlertFilterConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
 import { type LineSubtrees, lineSubtrees } from '../merkle/index.js';
-import { movableBuffers, type SetupJobs } from '../worker/index.js';
+import type { SetupJobs } from '../worker/index.js';
 import { CSV_RULES, type CsvRules } from './csv.js';
 import { BatchProcessor, type BatchResult, META } from './day-events.js';
 
@@ -77,12 +77,11 @@ export const TABLE_INTS = 96 * 1024;
 /**
  * Receives a batch's compliance records: the record of line `firstLine + k` (1-based) belongs
  * with the 32 bytes at `digests[32k]`, that line's SHA-256, and points into `lines`, the batch's
- * bytes. `records` is the consumer's to keep; `lines` and `digests` are valid only during the call
- * (their buffers are reused for a later batch): bytes, not a string per line, so nothing per line
- * is held while a batch waits its turn.
+ * bytes. `records`, `lines` and `digests` are valid only during the call (their buffers are reused
+ * for a later batch): bytes, not a string per line, so nothing per line is held while a batch waits
+ * its turn.
  */
 export type RecordsConsumer = (records: Int32Array, lines: Buffer, firstLine: number, digests: Uint8Array) => void;
-
 
 /**
  * The ring of shared slots: `bufs[i]` line bytes, `metas[i]` META numbers per line, `digests[i]`
@@ -112,8 +111,8 @@ export interface SlotBatch {
   readonly count: number;
   /** Index (from 0) of the batch's first line in the log: where its subtrees sit in the line tree. */
   readonly first: number;
-  /** A buffer fed records were in, for this batch's (BatchProcessor.spareRecords; moved with the job). */
-  readonly records?: ArrayBuffer | undefined;
+  /** A buffer a written batch's outputs were in, for this batch's (BatchProcessor.spare; moved with the job). */
+  readonly spare?: ArrayBuffer | undefined;
 }
 
 /** A batch where it was cut (only ever run on the reading thread). */
@@ -128,7 +127,7 @@ export interface LocalBatch {
   readonly count: number;
   readonly first: number;
   /** As SlotBatch's. */
-  readonly records?: ArrayBuffer | undefined;
+  readonly spare?: ArrayBuffer | undefined;
 }
 
 /**
@@ -179,7 +178,7 @@ export const setupScan = (
   const tables = init.tables.map((t) => new Int32Array(t));
   return {
     run(job) {
-      processor.spareRecords = job.records;
+      processor.spare = job.spare;
       if (!('slot' in job))
         return {
           ...processor.process(job.id, job.buf, job.used, job.meta, job.count, true, job.tables),
@@ -203,11 +202,9 @@ export const setupScan = (
       Atomics.store(init.state, job.slot, 0); // the slot is free as soon as its bytes are read
       return { ...r, tree };
     },
-    // The records' buffer moves whole: it may be longer than they are (recordsInto), and the next
-    // batch's are copied into it when the reading thread gives it back.
-    transfer: (r) => [
-      ...movableBuffers([r.orders, r.fills, r.alerts]),
-      ...(r.records.byteLength > 0 && r.records.buffer instanceof ArrayBuffer ? [r.records.buffer] : []),
-    ],
+    // The outputs' one buffer moves whole: it may be longer than they are (outputsInto), and a
+    // later batch's are copied into it when the reading thread gives it back.
+    transfer: (r) =>
+      r.orders.buffer instanceof ArrayBuffer && r.orders.buffer.byteLength > 0 ? [r.orders.buffer] : [],
   };
 };
