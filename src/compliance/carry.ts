@@ -148,16 +148,16 @@ function carriedOrder(s: EngineState, o: Order, ev: (e: Evidence) => Evidence): 
   const st = s.orders;
   return {
     order_id: st.ids[o] as string,
-    t_us: st.tUs[o] as number,
+    t_us: st.tUs.get(o),
     symbol: st.symbol[o] ?? null,
     evidence: ev(st.opened(o)),
     time_in_force: st.tif[o] as string,
-    quantity: st.qty[o] as number,
+    quantity: st.qty.get(o),
     price: st.price(o),
     reference_price: st.ref(o),
     strategy: st.strategy[o] ?? null,
     venue: st.venue[o] ?? null,
-    filled: st.filled[o] as number,
+    filled: st.filled.get(o),
     status: st.status(o),
     overfilled: st.overfilled(o),
   };
@@ -193,10 +193,10 @@ export function fitOpenOrders(s: EngineState, date: string, budget: number): voi
   const c = carriedOf(s, date, (f) => `${f}${RENAME_ROOM}`, lazily);
   let bytes = stateBytesAtMost({ ...c, open_orders: [], closed_orders: [] });
   // Each order with a comma (one too many a list: a byte over).
-  for (let o = s.closed.head; o !== NONE; o = s.orders.next[o] as number)
+  for (let o = s.closed.head; o !== NONE; o = s.orders.next.get(o))
     bytes += carriedOrderBytesAtMost(s, o, RENAME_ROOM.length) + 1;
   const sizes: number[] = [];
-  for (let o = s.open.head; o !== NONE; o = s.orders.next[o] as number) {
+  for (let o = s.open.head; o !== NONE; o = s.orders.next.get(o)) {
     const b = carriedOrderBytesAtMost(s, o, RENAME_ROOM.length);
     sizes.push(b);
     bytes += b + 1;
@@ -234,15 +234,15 @@ export function carriedOrderBytesAtMost(s: EngineState, o: Order, room: number):
     ORDER_FRAME +
     st.openedBytesAtMost(o, room) +
     jsonBytesAtMost(st.ids[o]) +
-    numberBytes(st.tUs[o] as number) +
+    numberBytes(st.tUs.get(o)) +
     jsonBytesAtMost(st.symbol[o] ?? null) +
     jsonBytesAtMost(st.tif[o]) +
-    numberBytes(st.qty[o] as number) +
+    numberBytes(st.qty.get(o)) +
     jsonBytesAtMost(st.price(o)) +
     jsonBytesAtMost(st.ref(o)) +
     jsonBytesAtMost(st.strategy[o] ?? null) +
     jsonBytesAtMost(st.venue[o] ?? null) +
-    numberBytes(st.filled[o] as number) +
+    numberBytes(st.filled.get(o)) +
     jsonBytesAtMost(st.status(o)) +
     5
   );
@@ -330,7 +330,7 @@ export function seedState(s: EngineState, c: CarriedState): void {
   const order = (o: Slot, c: CarriedOrder): Slot => {
     st.setOrder(o, c.t_us, c.symbol, c.evidence, c.time_in_force, c.quantity, c.price, c.strategy, c.venue, c.status);
     st.setRef(o, c.reference_price);
-    st.filled[o] = c.filled;
+    st.filled.set(o, c.filled);
     st.setOverfilled(o, c.overfilled);
     return o;
   };
@@ -352,17 +352,17 @@ export function seedState(s: EngineState, c: CarriedState): void {
   // (a ghost) until the open order closes or is used again, as when the two were separate maps.
   for (const o of c.open_orders) {
     const slot = order(s.slot(o.order_id), o);
-    if (st.ord[slot] === 0) s.openOrder(slot);
-    else if (st.ord[slot] === OPEN) s.reweighOpen(slot);
+    if (st.ord.get(slot) === 0) s.openOrder(slot);
+    else if (st.ord.get(slot) === OPEN) s.reweighOpen(slot);
   }
   s.peakOpen = s.open.size;
   for (const o of c.closed_orders) {
     const held = s.find(o.order_id);
-    if (held !== NONE && st.ord[held] === OPEN) {
+    if (held !== NONE && st.ord.get(held) === OPEN) {
       s.dropGhost(o.order_id);
       const g = order(s.newSlot(o.order_id), o);
       s.ghosts.set(keptId(o.order_id), g);
-      st.ord[g] = CLOSED;
+      st.ord.set(g, CLOSED);
       s.closed.push(g);
     } else s.closeOrder(order(s.slot(o.order_id), o));
   }

@@ -147,7 +147,7 @@ export class EngineState {
   /** Closed orders, oldest close first, for the closed-order horizon and at most 200,000. */
   readonly closed = new SlotChain(this.orders, 200_000, (o) => {
     const st = this.orders;
-    st.ord[o] = NO_ORDER;
+    st.ord.set(o, NO_ORDER);
     const id = st.ids[o] as string;
     if (this.ghosts.get(id) === o) {
       this.ghosts.delete(id);
@@ -269,7 +269,7 @@ export class EngineState {
    */
   release(o: Slot): void {
     const st = this.orders;
-    if (st.ord[o] === NO_ORDER && st.risk[o] === null && st.override[o] === null) {
+    if (st.ord.get(o) === NO_ORDER && st.risk[o] === null && st.override[o] === null) {
       st.byId.delete(st.ids[o] as string);
       st.free(o);
     }
@@ -277,7 +277,7 @@ export class EngineState {
 
   /** Opens the order of slot `o` (in no list), at the end of the open orders. */
   openOrder(o: Slot): void {
-    this.orders.ord[o] = OPEN;
+    this.orders.ord.set(o, OPEN);
     this.open.maxEntries = this.p.max_open_orders;
     this.openCost[o] = 0;
     this.open.push(o);
@@ -317,19 +317,19 @@ export class EngineState {
     else if (over === 'size') this.overCap.bySize++;
     this.overCap.first ??= ev;
     this.overCap.last = ev;
-    st.ord[o] = NO_ORDER;
+    st.ord.set(o, NO_ORDER);
     this.release(o);
   }
 
   /** Puts the order of slot `o` (open or in no list) last among the closed orders. */
   closeOrder(o: Slot): void {
     const st = this.orders;
-    if (st.ord[o] === OPEN) {
+    if (st.ord.get(o) === OPEN) {
       this.open.remove(o);
       this.openBytes -= this.openCost[o] as number;
-    } else if (st.ord[o] === CLOSED) this.closed.remove(o);
+    } else if (st.ord.get(o) === CLOSED) this.closed.remove(o);
     if (this.ghosts.size > 0) this.dropGhost(st.ids[o] as string);
-    st.ord[o] = CLOSED;
+    st.ord.set(o, CLOSED);
     this.closed.push(o);
   }
 
@@ -340,7 +340,7 @@ export class EngineState {
     if (g === undefined) return;
     this.ghosts.delete(k);
     this.closed.remove(g);
-    this.orders.ord[g] = NO_ORDER;
+    this.orders.ord.set(g, NO_ORDER);
     this.orders.free(g);
   }
 

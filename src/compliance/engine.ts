@@ -192,7 +192,7 @@ export class ComplianceEngine {
         iso,
         [id],
         st.symbol[o] ?? null,
-        `day order ${id} still open at the end of ${date} (${st.filled[o]} of ${st.qty[o]} filled)`,
+        `day order ${id} still open at the end of ${date} (${st.filled.get(o)} of ${st.qty.get(o)} filled)`,
         [st.opened(o)],
       );
       st.setStatus(o, 'expired');

@@ -45,8 +45,8 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
   }
   const st = s.orders;
   const slot = s.find(id);
-  const o = slot !== NONE && st.ord[slot] === OPEN ? slot : NONE;
-  const c = slot !== NONE && st.ord[slot] === CLOSED ? slot : NONE;
+  const o = slot !== NONE && st.ord.get(slot) === OPEN ? slot : NONE;
+  const c = slot !== NONE && st.ord.get(slot) === CLOSED ? slot : NONE;
   const orderSymbol = o !== NONE ? (st.symbol[o] ?? null) : c !== NONE ? (st.symbol[c] ?? null) : null;
   restrictedFill(s, id, symbol, orderSymbol, iso, ev);
   if (symbol === null) heldRestricted(s, e, id, `fill of order ${id}`, orderSymbol, iso, ev);
@@ -65,14 +65,14 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
         [st.opened(c), ev],
       );
     else {
-      st.filled[c] = (st.filled[c] as number) + q;
+      st.filled.set(c, st.filled.get(c) + q);
       if (!st.overfilled(c)) overfill(s, c, id, symbol, iso, ev);
     }
     return;
   }
-  st.filled[o] = (st.filled[o] as number) + q;
-  if ((st.filled[o] as number) > (st.qty[o] as number) + 1e-9 && !st.overfilled(o)) overfill(s, o, id, symbol, iso, ev);
-  if ((st.filled[o] as number) >= (st.qty[o] as number) - 1e-9) closeOrder(s, o, 'filled');
+  st.filled.set(o, st.filled.get(o) + q);
+  if (st.filled.get(o) > st.qty.get(o) + 1e-9 && !st.overfilled(o)) overfill(s, o, id, symbol, iso, ev);
+  if (st.filled.get(o) >= st.qty.get(o) - 1e-9) closeOrder(s, o, 'filled');
 }
 
 /** The first fill of order `o` beyond its quantity. */
@@ -84,7 +84,7 @@ function overfill(s: EngineState, o: Order, id: string, symbol: string | null, i
     iso,
     [id],
     symbol ?? st.symbol[o] ?? null,
-    `order ${id} filled ${fmt(st.filled[o] as number)}, more than its quantity ${fmt(st.qty[o] as number)}`,
+    `order ${id} filled ${fmt(st.filled.get(o))}, more than its quantity ${fmt(st.qty.get(o))}`,
     [st.opened(o), ev],
   );
 }

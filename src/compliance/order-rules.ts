@@ -51,8 +51,8 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
   // The order's one lookup: open, closed (remembered) or neither.
   const st = s.orders;
   const slot = s.find(id);
-  const o = slot !== NONE && st.ord[slot] === OPEN ? slot : NONE;
-  const c = slot !== NONE && st.ord[slot] === CLOSED ? slot : NONE;
+  const o = slot !== NONE && st.ord.get(slot) === OPEN ? slot : NONE;
+  const c = slot !== NONE && st.ord.get(slot) === CLOSED ? slot : NONE;
   if (MODIFY.has(event) || event === 'Cancelled') {
     orderMessage(s, e, tUs, iso, ev, symbol ?? (o === NONE ? null : (st.symbol[o] ?? null)), o);
     if (o === NONE) {
@@ -120,7 +120,7 @@ function modifyOrder(
 ): void {
   const st = s.orders;
   const q = num(e.quantity);
-  if (q !== null) st.qty[o] = q;
+  if (q !== null) st.qty.set(o, q);
   // A stop's price is not the order's limit price: only an amendment of the order is re-checked.
   if (event !== 'OrderModified') return;
   const price = num(e.price);
@@ -131,7 +131,7 @@ function modifyOrder(
   limitChecks(s, {
     id,
     symbol,
-    qty: st.qty[o] as number,
+    qty: st.qty.get(o),
     price: st.price(o),
     eventRef: num(e.reference_price) ?? st.ref(o),
     fresh: st.risk[o] ?? undefined,
@@ -192,7 +192,7 @@ function newOrder(
   // The order's one lookup; no slot is made for an order with no id (no later event can find it).
   const st = s.orders;
   const slot = orderId === null ? NONE : s.slot(id);
-  if (slot !== NONE && st.ord[slot] !== NO_ORDER) {
+  if (slot !== NONE && st.ord.get(slot) !== NO_ORDER) {
     const first = st.opened(slot);
     s.add('order_id_reused', iso, [id], symbol, `order id ${id} used again (first at seq ${first.seq})`, [first, ev]);
   }
@@ -226,8 +226,8 @@ function newOrder(
     );
     // An open order's id used again keeps its place among the open orders (its slot is updated);
     // a closed one's is opened again, and a closed entry a carried state gave it is forgotten.
-    if (st.ord[slot] === CLOSED) s.closed.remove(slot);
-    if (st.ord[slot] === OPEN) {
+    if (st.ord.get(slot) === CLOSED) s.closed.remove(slot);
+    if (st.ord.get(slot) === OPEN) {
       s.dropGhost(id);
       s.reweighOpen(slot);
     } else s.openOrder(slot);

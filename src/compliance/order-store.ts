@@ -7,9 +7,12 @@
  * two kept lines, boxed numbers) it cost about 600 bytes of heap an order, each object copied by
  * the young collections it lived through and then promoted. Here an order costs about 200 bytes and
  * no object of its own but its id string; a slot whose order is forgotten is reused for the next
- * order id. None of this changes what the checks find or carry.
+ * order id. The typed arrays are paged (paged.ts): the store grows by a page of 4096 slots and
+ * never copies or frees one, so growing does not raise glibc's mmap threshold. None of this changes
+ * what the checks find or carry.
  */
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
+import { PAGE, PagedBytes, PagedF64, PagedI32, PagedU8 } from './paged.js';
 import { SlotIndex } from './slot-index.js';
 import type { Linked } from './state.js';
 import type { Evidence } from './types.js';
@@ -42,12 +45,6 @@ const EVIDENCE_FRAME = 39;
 const RISK_BYTES = 16;
 const SLOT_DIGESTS = 2 * DIGEST_SIZE;
 
-function grownF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-}
-
 /**
  * The orders' fields by slot. `byId` finds the slot of an order id; slots no map holds (a carried
  * state's ghosts, EngineState) are taken with `take` and freed with `free` all the same.
@@ -61,23 +58,23 @@ export class OrderStore {
   private given = 0;
   private readonly freed: Slot[] = [];
   /** OPEN, CLOSED or NO_ORDER: which list `prev`/`next` link the slot into. */
-  ord = new Uint8Array(0);
-  prev = new Int32Array(0);
-  next = new Int32Array(0);
+  readonly ord = new PagedU8();
+  readonly prev = new PagedI32();
+  readonly next = new PagedI32();
   /** The order's acceptance time (the closed orders expire from it). */
-  tUs = new Float64Array(0);
-  qty = new Float64Array(0);
-  filled = new Float64Array(0);
-  private statusCode = new Uint8Array(0);
-  private flags = new Uint8Array(0);
-  private priceV = new Float64Array(0);
-  private refV = new Float64Array(0);
-  private seq = new Float64Array(0);
-  private line = new Float64Array(0);
-  private riskSeq = new Float64Array(0);
-  private riskLineNo = new Float64Array(0);
+  readonly tUs = new PagedF64();
+  readonly qty = new PagedF64();
+  readonly filled = new PagedF64();
+  private readonly statusCode = new PagedU8();
+  private readonly flags = new PagedU8();
+  private readonly priceV = new PagedF64();
+  private readonly refV = new PagedF64();
+  private readonly seq = new PagedF64();
+  private readonly line = new PagedF64();
+  private readonly riskSeq = new PagedF64();
+  private readonly riskLineNo = new PagedF64();
   /** Two digests a slot: its opening line's, then its latest risk check's. */
-  private digests = Buffer.alloc(0);
+  private readonly digests = new PagedBytes(SLOT_DIGESTS);
   readonly symbol: (string | null)[] = [];
   readonly tif: string[] = [];
   /** Who sends its messages: a modify or cancel that does not repeat them is counted under these. */
@@ -108,9 +105,9 @@ export class OrderStore {
       this.risk.push(null);
       this.override.push(null);
     } else this.ids[i] = id;
-    this.ord[i] = NO_ORDER;
-    this.prev[i] = NONE;
-    this.next[i] = NONE;
+    this.ord.set(i, NO_ORDER);
+    this.prev.set(i, NONE);
+    this.next.set(i, NONE);
     return i;
   }
 
@@ -129,36 +126,16 @@ export class OrderStore {
     this.freed.push(i);
   }
 
+  /** One more page of slots (paged.ts: nothing is copied or freed). */
   private grow(): void {
-    const n = Math.max(1024, Math.ceil(this.cap * 1.5));
-    const u8 = (a: Uint8Array): Uint8Array<ArrayBuffer> => {
-      const b = new Uint8Array(n);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.ord = u8(this.ord);
-    this.statusCode = u8(this.statusCode);
-    this.flags = u8(this.flags);
-    this.prev = i32(this.prev);
-    this.next = i32(this.next);
-    this.tUs = grownF64(this.tUs, n);
-    this.qty = grownF64(this.qty, n);
-    this.filled = grownF64(this.filled, n);
-    this.priceV = grownF64(this.priceV, n);
-    this.refV = grownF64(this.refV, n);
-    this.seq = grownF64(this.seq, n);
-    this.line = grownF64(this.line, n);
-    this.riskSeq = grownF64(this.riskSeq, n);
-    this.riskLineNo = grownF64(this.riskLineNo, n);
-    const d = Buffer.alloc(n * SLOT_DIGESTS);
-    this.digests.copy(d);
-    this.digests = d;
-    this.cap = n;
+    for (const a of [this.ord, this.statusCode, this.flags]) a.addPage();
+    this.prev.addPage();
+    this.next.addPage();
+    for (const a of [this.tUs, this.qty, this.filled, this.priceV, this.refV, this.seq, this.line]) a.addPage();
+    this.riskSeq.addPage();
+    this.riskLineNo.addPage();
+    this.digests.addPage();
+    this.cap += PAGE;
   }
 
   /** The order as the checks first saw it: its fields set from a new (or rejected) order's event. */
@@ -174,37 +151,37 @@ export class OrderStore {
     venue: string | null,
     status: OrderStatus,
   ): void {
-    this.tUs[i] = tUs;
+    this.tUs.set(i, tUs);
     this.symbol[i] = symbol;
     this.tif[i] = tif;
-    this.qty[i] = qty;
+    this.qty.set(i, qty);
     this.strategy[i] = strategy;
     this.venue[i] = venue;
-    this.filled[i] = 0;
-    this.statusCode[i] = STATUSES.indexOf(status);
-    const risk = (this.flags[i] as number) & RISK_BYTES;
-    this.flags[i] = risk;
+    this.filled.set(i, 0);
+    this.statusCode.set(i, STATUSES.indexOf(status));
+    const risk = this.flags.get(i) & RISK_BYTES;
+    this.flags.set(i, risk);
     this.setPrice(i, price);
     this.file[i] = ev.file;
-    this.seq[i] = ev.seq;
-    this.line[i] = ev.line;
+    this.seq.set(i, ev.seq);
+    this.line.set(i, ev.line);
     this.keepHash(i, 0, ev, OPENED_BYTES);
   }
 
   /** Keeps `ev`'s hash at digest place `k` (0 opened, 1 risk) of slot `i`: as bytes, else as text. */
   private keepHash(i: Slot, k: number, ev: Evidence, bit: number): void {
-    if (copyDigest(ev, this.digests, i * SLOT_DIGESTS + k * DIGEST_SIZE)) {
-      this.flags[i] = (this.flags[i] as number) | bit;
+    if (copyDigest(ev, this.digests.page(i), this.digests.at(i) + k * DIGEST_SIZE)) {
+      this.flags.set(i, this.flags.get(i) | bit);
       if (this.hexes.size > 0) this.hexes.delete(2 * i + k);
     } else {
-      this.flags[i] = (this.flags[i] as number) & ~bit;
+      this.flags.set(i, this.flags.get(i) & ~bit);
       this.hexes.set(2 * i + k, ev.line_sha256);
     }
   }
 
   private hashOf(i: Slot, k: number, bit: number): string {
-    return (this.flags[i] as number) & bit
-      ? hexDigest(this.digests, i * SLOT_DIGESTS + k * DIGEST_SIZE)
+    return this.flags.get(i) & bit
+      ? hexDigest(this.digests.page(i), this.digests.at(i) + k * DIGEST_SIZE)
       : (this.hexes.get(2 * i + k) ?? '');
   }
 
@@ -212,8 +189,8 @@ export class OrderStore {
   opened(i: Slot): Evidence {
     return {
       file: this.file[i] as string,
-      seq: this.seq[i] as number,
-      line: this.line[i] as number,
+      seq: this.seq.get(i),
+      line: this.line.get(i),
       line_sha256: this.hashOf(i, 0, OPENED_BYTES),
     };
   }
@@ -223,19 +200,17 @@ export class OrderStore {
    * without making its hex (64 characters, or a carried state's text).
    */
   openedBytesAtMost(i: Slot, room: number): number {
-    const flags = this.flags[i] as number;
+    const flags = this.flags.get(i);
     const hex = flags & OPENED_BYTES ? 64 : writtenCost(this.hexes.get(2 * i) ?? '');
     const file = writtenCost(this.file[i] as string) + room;
-    return (
-      EVIDENCE_FRAME + file + 2 + numberBytes(this.seq[i] as number) + numberBytes(this.line[i] as number) + hex + 2
-    );
+    return EVIDENCE_FRAME + file + 2 + numberBytes(this.seq.get(i)) + numberBytes(this.line.get(i)) + hex + 2;
   }
 
   /** Keeps `ev` as the evidence of the latest risk check of slot `i`'s order. */
   setRiskLine(i: Slot, ev: Evidence): void {
     this.riskFile[i] = ev.file;
-    this.riskSeq[i] = ev.seq;
-    this.riskLineNo[i] = ev.line;
+    this.riskSeq.set(i, ev.seq);
+    this.riskLineNo.set(i, ev.line);
     this.keepHash(i, 1, ev, RISK_BYTES);
   }
 
@@ -243,42 +218,42 @@ export class OrderStore {
   riskLine(i: Slot): Evidence {
     return {
       file: this.riskFile[i] as string,
-      seq: this.riskSeq[i] as number,
-      line: this.riskLineNo[i] as number,
+      seq: this.riskSeq.get(i),
+      line: this.riskLineNo.get(i),
       line_sha256: this.hashOf(i, 1, RISK_BYTES),
     };
   }
 
   status(i: Slot): OrderStatus {
-    return STATUSES[this.statusCode[i] as number] as OrderStatus;
+    return STATUSES[this.statusCode.get(i)] as OrderStatus;
   }
   setStatus(i: Slot, v: OrderStatus): void {
-    this.statusCode[i] = STATUSES.indexOf(v);
+    this.statusCode.set(i, STATUSES.indexOf(v));
   }
 
   /** The limit price as last set (null for a market order); a modification's checks read it. */
   price(i: Slot): number | null {
-    return (this.flags[i] as number) & HAS_PRICE ? (this.priceV[i] as number) : null;
+    return this.flags.get(i) & HAS_PRICE ? this.priceV.get(i) : null;
   }
   setPrice(i: Slot, v: number | null): void {
-    this.flags[i] = v === null ? (this.flags[i] as number) & ~HAS_PRICE : (this.flags[i] as number) | HAS_PRICE;
-    this.priceV[i] = v ?? 0;
+    this.flags.set(i, v === null ? this.flags.get(i) & ~HAS_PRICE : this.flags.get(i) | HAS_PRICE);
+    this.priceV.set(i, v ?? 0);
   }
 
   /** The reference price the order was checked against when accepted (a modification's collar). */
   ref(i: Slot): number | null {
-    return (this.flags[i] as number) & HAS_REF ? (this.refV[i] as number) : null;
+    return this.flags.get(i) & HAS_REF ? this.refV.get(i) : null;
   }
   setRef(i: Slot, v: number | null): void {
-    this.flags[i] = v === null ? (this.flags[i] as number) & ~HAS_REF : (this.flags[i] as number) | HAS_REF;
-    this.refV[i] = v ?? 0;
+    this.flags.set(i, v === null ? this.flags.get(i) & ~HAS_REF : this.flags.get(i) | HAS_REF);
+    this.refV.set(i, v ?? 0);
   }
 
   overfilled(i: Slot): boolean {
-    return ((this.flags[i] as number) & OVERFILLED) !== 0;
+    return (this.flags.get(i) & OVERFILLED) !== 0;
   }
   setOverfilled(i: Slot, v: boolean): void {
-    this.flags[i] = v ? (this.flags[i] as number) | OVERFILLED : (this.flags[i] as number) & ~OVERFILLED;
+    this.flags.set(i, v ? this.flags.get(i) | OVERFILLED : this.flags.get(i) & ~OVERFILLED);
   }
 }
 
@@ -307,10 +282,10 @@ export class SlotChain {
   /** Appends `i` (not in a chain) as the latest updated. */
   push(i: Slot): void {
     const st = this.st;
-    st.prev[i] = this.tail;
-    st.next[i] = NONE;
+    st.prev.set(i, this.tail);
+    st.next.set(i, NONE);
     if (this.tail === NONE) this.head = i;
-    else st.next[this.tail] = i;
+    else st.next.set(this.tail, i);
     this.tail = i;
     // open-orders cap (max_open_orders): a loop, as the cap may have been lowered since the last push.
     this.size++;
@@ -324,14 +299,14 @@ export class SlotChain {
   /** Takes `i` (in this chain) out. */
   remove(i: Slot): void {
     const st = this.st;
-    const p = st.prev[i] as number;
-    const n = st.next[i] as number;
+    const p = st.prev.get(i);
+    const n = st.next.get(i);
     if (p === NONE) this.head = n;
-    else st.next[p] = n;
+    else st.next.set(p, n);
     if (n === NONE) this.tail = p;
-    else st.prev[n] = p;
-    st.prev[i] = NONE;
-    st.next[i] = NONE;
+    else st.prev.set(n, p);
+    st.prev.set(i, NONE);
+    st.next.set(i, NONE);
     this.size--;
   }
 
@@ -339,8 +314,8 @@ export class SlotChain {
   expire(nowUs: number, horizonUs: number): void {
     const st = this.st;
     for (let i = this.head; i !== NONE; ) {
-      if ((st.tUs[i] as number) >= nowUs - horizonUs) break;
-      const next = st.next[i] as number;
+      if (st.tUs.get(i) >= nowUs - horizonUs) break;
+      const next = st.next.get(i);
       this.remove(i);
       this.dropped(i);
       i = next;
@@ -350,7 +325,7 @@ export class SlotChain {
   /** The slots, oldest update first. */
   toArray(): Slot[] {
     const out: Slot[] = [];
-    for (let i = this.head; i !== NONE; i = this.st.next[i] as number) out.push(i);
+    for (let i = this.head; i !== NONE; i = this.st.next.get(i)) out.push(i);
     return out;
   }
 }

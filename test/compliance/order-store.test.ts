@@ -49,7 +49,7 @@ describe('SlotChain', () => {
           if (o.k === 'push') {
             const n = new Node(made++, o.t);
             const i = st.take(`id-${n.n}`);
-            st.tUs[i] = o.t;
+            st.tUs.set(i, o.t);
             nodes.set(n.n, n);
             slotOf.set(n.n, i);
             ref.push(n);
@@ -100,7 +100,7 @@ describe('OrderStore', () => {
           for (const [openedBytes, riskBytes, priced] of runs) {
             const i = st.take(`O-${n}`);
             expect(st.ids[i]).toBe(`O-${n}`);
-            expect([st.risk[i], st.override[i], st.prev[i], st.next[i]]).toEqual([null, null, NONE, NONE]);
+            expect([st.risk[i], st.override[i], st.prev.get(i), st.next.get(i)]).toEqual([null, null, NONE, NONE]);
             const opened = evidence(n, openedBytes);
             const price = priced ? n * 1.25 : null;
             st.setOrder(i, n * 1e6 + 0.5, `S${n}`, opened, 'GTC', n + 0.1, price, null, `V${n}`, 'rejected');
@@ -108,7 +108,7 @@ describe('OrderStore', () => {
             if (n % 2 === 0) st.setRiskLine(i, risk);
             expect(st.opened(i)).toEqual(plain(opened));
             if (n % 2 === 0) expect(st.riskLine(i)).toEqual(plain(risk));
-            expect([st.price(i), st.ref(i), st.overfilled(i), st.status(i), st.filled[i]]).toEqual([
+            expect([st.price(i), st.ref(i), st.overfilled(i), st.status(i), st.filled.get(i)]).toEqual([
               price,
               null,
               false,
@@ -117,7 +117,7 @@ describe('OrderStore', () => {
             ]);
             st.setRef(i, 7);
             st.setOverfilled(i, true);
-            st.filled[i] = 3;
+            st.filled.set(i, 3);
             expect([st.ref(i), st.overfilled(i)]).toEqual([7, true]);
             // Every other order is given back before the next one comes, so slots are reused.
             if (n % 2 === 1 || n === runs.length - 1) st.free(i);
@@ -132,14 +132,14 @@ describe('OrderStore', () => {
   it('keeps every slot apart while it grows past its first capacity', () => {
     const st = new OrderStore();
     const held: number[] = [];
-    for (let n = 0; n < 5000; n++) {
+    for (let n = 0; n < 9000; n++) {
       const i = st.take(`O-${n}`);
       st.setOrder(i, n, null, evidence(n, n % 3 !== 0), 'DAY', n, n, null, null, 'open');
       held.push(i);
     }
-    for (let n = 0; n < 5000; n += 997) {
+    for (let n = 0; n < 9000; n += 997) {
       const i = held[n] as number;
-      expect([st.ids[i], st.tUs[i], st.price(i), st.opened(i).line_sha256]).toEqual([
+      expect([st.ids[i], st.tUs.get(i), st.price(i), st.opened(i).line_sha256]).toEqual([
         `O-${n}`,
         n,
         n,
