@@ -228,6 +228,17 @@ export function isAuditpackError(err: unknown, code?: AuditpackErrorCode): err i
 }
 
 /**
+ * Whether `err` is an error of the system (a failed open, read or write: Node's errors carry the
+ * `syscall` and the `code`, ENOENT, EIO…), not one of auditpack's own code. Where a read runs
+ * auditpack's code on what it reads, only these are READ_FAILED: a bug (a TypeError) stays
+ * INTERNAL, so that it is never misread as a disk error.
+ */
+export function isSystemError(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | null | undefined;
+  return err instanceof Error && typeof e?.code === 'string' && typeof e.syscall === 'string';
+}
+
+/**
  * Wraps a Node fs error (ENOENT, EACCES, ENOSPC…) as an AuditpackError with a fitting code,
  * keeping the original as `cause`. `action` says what was being done, for the message.
  */

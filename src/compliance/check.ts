@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
-import { AuditpackError, wrapFsError } from '../errors.js';
+import { AuditpackError, isSystemError, wrapFsError } from '../errors.js';
 import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
 import type { CarriedState } from './carry.js';
 import { type CarriedIn, resolveStartState, type StartState } from './carry-source.js';
@@ -62,7 +62,9 @@ export async function feedLogFile(
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err instanceof AuditpackError ? err : wrapFsError(err, 'read', path);
+    // Only the file system's errors are READ_FAILED: the checks run inside the scan, and an error
+    // of theirs is a bug (INTERNAL), not a disk to check.
+    throw err instanceof AuditpackError || !isSystemError(err) ? err : wrapFsError(err, 'read', path);
   }
 }
 

@@ -19,6 +19,7 @@ import { MAX_UNSTORED, unstoredKey } from './snapshot-check.js';
 import { keptEvidence } from './line-evidence.js';
 import { isApproving, isForbidden, scopeKey, UNKNOWN_SCOPE } from './names.js';
 import { given, NO_TEXT_USER, nonBlank, notText } from './text-fields.js';
+import { textOf } from './shown.js';
 import type { Evidence } from './types.js';
 
 /** Time must not go backwards within one process (host and pid). */
@@ -26,7 +27,7 @@ export function clockCheck(s: EngineState, e: LogEvent, tUs: number, iso: string
   // Most lines come from the process of the line before: no key string for them.
   let c = s.lastClock;
   if (c === undefined || e.host !== s.lastHost || e.pid !== s.lastPid) {
-    const key = `${String(e.host)}\u0000${String(e.pid)}`;
+    const key = `${textOf(e.host)}\u0000${textOf(e.pid)}`;
     c = s.clocks.get(key);
     if (c === undefined) s.clocks.set(key, (c = { last: Number.NEGATIVE_INFINITY }));
     s.lastClock = c;
@@ -39,7 +40,7 @@ export function clockCheck(s: EngineState, e: LogEvent, tUs: number, iso: string
       iso,
       [],
       null,
-      `time went back ${((c.last - tUs) / 1000).toFixed(3)} ms on host ${String(e.host)} pid ${String(e.pid)}`,
+      `time went back ${((c.last - tUs) / 1000).toFixed(3)} ms on host ${textOf(e.host)} pid ${textOf(e.pid)}`,
       [ev],
     );
   else c.last = tUs;
@@ -247,7 +248,7 @@ function backdated(s: EngineState, e: LogEvent, id: string, tUs: number, iso: st
     iso,
     [],
     null,
-    `the ConfigSnapshot at seq ${ev.seq} (snapshot ${id}, host ${String(e.host)} pid ${String(e.pid)}) is dated ${behind} s before a line logged before it: it governs only the lines after it`,
+    `the ConfigSnapshot at seq ${ev.seq} (snapshot ${id}, host ${textOf(e.host)} pid ${textOf(e.pid)}) is dated ${behind} s before a line logged before it: it governs only the lines after it`,
     [ev],
   );
 }
@@ -334,7 +335,7 @@ function failedChecks(checks: unknown, ref: unknown): readonly string[] {
       if (passed === true) continue;
       const why =
         passed === false ? '' : passed === undefined ? ' (no passed)' : ` (passed ${given(passed)}: not true or false)`;
-      (failed ??= []).push(`${String(name)}${why}`);
+      (failed ??= []).push(`${textOf(name)}${why}`);
     }
   } else if (checks !== undefined && checks !== null) (failed ??= []).push(`checks ${given(checks)} (not a list)`);
   if (unreadableNumber(ref))

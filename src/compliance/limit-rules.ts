@@ -4,6 +4,7 @@
  */
 import { type EngineState, fmt, type LogEvent, num, type RiskCheck, unreadableNumber } from './engine-state.js';
 import { symbolPolicy } from './names.js';
+import { jsonShown, textOf } from './shown.js';
 import type { Evidence } from './types.js';
 
 /** What the limit checks read: an order's quantity and price as accepted, or as a modification leaves them. */
@@ -67,9 +68,14 @@ export function invalidValues(
   return !badQty;
 }
 
-/** A value as the event gave it, for a description: strings quoted, at most 40 characters. */
-function shown(v: unknown): string {
-  const t = typeof v === 'string' ? JSON.stringify(v) : String(v);
+/**
+ * A value as the event gave it, for a description: strings quoted, at most 40 characters. Anything
+ * else as String writes it, computed without calling into the value (shown.ts: `{"toString":1}`
+ * made String throw), and as JSON where String cannot write it.
+ */
+export function shown(v: unknown): string {
+  if (typeof v === 'string') return jsonShown(v, 40);
+  const t = textOf(v, 41);
   return t.length > 40 ? `${t.slice(0, 40)}…` : t;
 }
 

@@ -10,6 +10,7 @@
  */
 import { type EngineState, type FailedLogins, type LogEvent, SECOND } from './engine-state.js';
 import { isRestricted } from './names.js';
+import { jsonShown } from './shown.js';
 import type { Evidence } from './types.js';
 
 /**
@@ -22,8 +23,7 @@ export function notText(v: unknown): boolean {
 
 /** A value as the event gave it, for a description: as JSON, at most 40 characters. */
 export function given(v: unknown): string {
-  const t = JSON.stringify(v) ?? String(v);
-  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
+  return jsonShown(v, 40);
 }
 
 /** A text that says something: null when absent, no text, or nothing but white space (`" "`). */

@@ -15,7 +15,7 @@ import { basename, join } from 'node:path';
 import type { AlertFilterConfig } from '../config.js';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { PAYLOAD_NAME } from '../format/pack.js';
-import { AuditpackError, wrapFsError } from '../errors.js';
+import { AuditpackError, isSystemError, wrapFsError } from '../errors.js';
 import {
   asAuditpackError,
   COMPACT_THREAD_HEAP,
@@ -476,8 +476,9 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
         },
       );
     } catch (err) {
-      // No log for the day: a valid, empty pack (weekends exist). Anything else is an error.
-      if (err instanceof AuditpackError) throw err;
+      // No log for the day: a valid, empty pack (weekends exist). Anything else is an error; one
+      // not of the file system (a bug in what runs on the lines) stays as it is: INTERNAL.
+      if (err instanceof AuditpackError || !isSystemError(err)) throw err;
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', options.logFile);
     }
     const facts = await sc.finish();
