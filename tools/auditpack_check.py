@@ -1306,6 +1306,71 @@ def prune_events(pack_dir):
     return out
 
 
+def export_events(data, name):
+    """(log day, seq, date, manifest_sha256, where) of the PackExported events in a pack's log bytes."""
+    out = []
+    if data is None:
+        return out
+    lines, _ = split_lines(data)
+    for raw, _ in lines:
+        if b'"PackExported"' not in raw:
+            continue
+        try:
+            e = strict_json(raw.decode("utf-8"))
+        except (RecursionError, ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(e, dict) and e.get("category") == "system" and e.get("event") == "PackExported" and isinstance(e.get("date"), str) \
+                and isinstance(e.get("manifest_sha256"), str) and isinstance(e.get("seq"), int) and not isinstance(e.get("seq"), bool):
+            out.append((name[:10], e["seq"], e["date"], e["manifest_sha256"], name + "/data/audit.jsonl"))
+    return out
+
+
+def instant_ms(text):
+    """Epoch milliseconds of a `YYYY-MM-DDTHH:MM:SS.sssZ`, or None."""
+    if not real_instant(text):
+        return None
+    return calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")) * 1000 + int(text[20:23])
+
+
+def check_export_events(packs, tars, current, removed, events, rep):
+    """FORMAT.md "An artifacts directory" 9, from the packs' own logs: every PackExported event names a
+    pack of the archive (any version or .tar.gz) or a pruned.jsonl entry of its day, and the newest export
+    of each day (in chain order: the log's day, then seq) is that day's current version."""
+    have = {(n[:10], h) for n, (_, h) in packs.items() if h} | {(n[:10], h) for n, h in tars.items()}
+    have |= {(e["export_date"], e["manifest_sha256"]) for e in removed if isinstance(e.get("manifest_sha256"), str)}
+    recorded = {(ev[2], ev[3]) for ev in events}
+    cur = {n[:10]: packs[n][1] for n in current}
+    seen = set()
+    for _, seq, date, sha, where in sorted(events):
+        if (date, sha) in have or (date, sha) in seen:
+            continue
+        seen.add((date, sha))
+        if cur.get(date) is not None and (date, cur[date]) not in recorded:
+            rep.error("ARCHIVE_EXPORT_MISMATCH", date + "/manifest.json", None, "the PackExported event seq %d in %s records another manifest of this day: the pack was changed after it was exported" % (seq, where))
+        else:
+            rep.error("ARCHIVE_PACK_MISSING", date, None, "the PackExported event seq %d in %s records a pack of this day that is neither here nor in pruned.jsonl: a pack removed without a prune" % (seq, where))
+    if not current:
+        return
+    newest = current[-1]
+    made = instant_ms(packs[newest][0].get("created_at"))
+    day_end = (days_from_civil(*map(int, newest[:10].split("-"))) + 1) * 86400000
+    covered = day_end if made is None else min(made, day_end)
+    for n in current:
+        h = packs[n][1]
+        day = sorted(ev for ev in events if ev[2] == n[:10])
+        if h is None or not day or day[-1][3] == h:
+            continue
+        last = day[-1]
+        if any(ev[3] == h for ev in day):
+            rep.error("ARCHIVE_EXPORT_MISMATCH", n + "/manifest.json", None, "a later PackExported event (seq %d in %s) records another manifest of this day: the current version is not the newest export (a re-export rolled back)" % (last[1], last[4]))
+            continue
+        made_n = instant_ms(packs[n][0].get("created_at"))
+        if made_n is not None and made_n < covered:
+            rep.error("ARCHIVE_EXPORT_MISMATCH", n + "/manifest.json", None, "the packs' logs record exports of this day (the last: seq %d in %s), none of this current version: put in place without an export" % (last[1], last[4]))
+        elif n != newest:
+            rep.warning("ARCHIVE_EXPORT_UNRECORDED", n + "/manifest.json", None, "no export event in the packs' logs names this version, made after the newest pack's log ends: only the live log can show it was exported")
+
+
 def is_backfill_before(man, date, upto, known):
     ib = man.get("inserted_before") if isinstance(man, dict) else None
     return isinstance(ib, dict) and date < ib.get("export_date", "") <= upto and known.get(ib.get("manifest_sha256")) == ib.get("export_date")
@@ -1592,6 +1657,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     tars = {}
     review_tags = {}  # manifest hash -> (pack name, tag manifest hash), for the review records
     ledger_ok = False
+    exports = []  # the PackExported events of the packs' logs (every version and .tar.gz)
     for n in sorted(os.listdir(path)):
         full = os.path.join(path, n)
         if n.startswith(".tmp-") or n in (".lock", ".archive.lock"):
@@ -1619,6 +1685,9 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             man = check_pack_dir(full, rep, n)
             raw = open(os.path.join(full, "manifest.json"), "rb").read() if os.path.isfile(os.path.join(full, "manifest.json")) else None
             packs[n] = (man, sha256(raw) if raw is not None else None)
+            logf = os.path.join(full, "data", "audit.jsonl")
+            if os.path.isfile(logf) and not os.path.islink(logf):
+                exports.extend(export_events(open(logf, "rb").read(), n))
             tagf = os.path.join(full, "tagmanifest-sha256.txt")
             if raw is not None and os.path.isfile(tagf):
                 review_tags[sha256(raw)] = (n, sha256(open(tagf, "rb").read()))
@@ -1627,6 +1696,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             if files is not None:
                 man = check_pack_files(files, n, n[:10], rep)
                 tars[n[:-7]] = sha256(files.get("manifest.json", b""))
+                exports.extend(export_events(files.get("data/audit.jsonl"), n[:-7]))
                 if "tagmanifest-sha256.txt" in files:
                     review_tags.setdefault(tars[n[:-7]], (n, sha256(files["tagmanifest-sha256.txt"])))
         # anything else: not a pack, ignored (as auditpack reports it as info)
@@ -1713,6 +1783,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
         if isinstance(ib, dict) and known.get(ib.get("manifest_sha256")) != ib.get("export_date"):
             rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "inserted_before names no pack or ledger entry")
     check_carries(path, packs, current, rep)
+    check_export_events(packs, tars, current, removed, exports, rep)
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
     check_ledger_signatures(ledger_lines, allowed_signers, rep)
     check_prune_ages(ledger_lines, min_retention, rep)

@@ -134,7 +134,7 @@ export async function readLiveLog(
     if (s === undefined) continue;
     out.files++;
     out.pruneEvents.push(...s.prunes.events);
-    out.exportEvents.push(...s.exports.events);
+    out.exportEvents.push(...s.exports.events.map((e) => ({ ...e, logDay: isoDate(day) })));
     if (s.tailTap === undefined) continue;
     atLast.push(...s.tailTap.atLast);
     afterLast.push(...s.tailTap.afterLast);
@@ -208,26 +208,42 @@ export function checkLiveTail(tail: PackTail, live: LiveLog, f: Findings): void 
 }
 
 /**
- * Every PackExported event of the live log against the archive: the pack it recorded must be
- * there (any version, or a `.tar.gz`) with that manifest hash, or in the pruned ledger.
+ * Every PackExported event of the packs' own logs (`recorded`) and of the live log (when read)
+ * against the archive: the pack it recorded must be there (any version, or a `.tar.gz`) with that
+ * manifest hash, or in the pruned ledger. One finding per recorded manifest (the newest pack's log
+ * and the live file of its day hold the same events).
  */
 export function checkExportEvents(
   all: readonly PackInfo[],
   pruned: readonly LedgerEntry[],
-  live: LiveLog,
+  recorded: readonly ExportEvent[],
+  live: LiveLog | undefined,
   f: Findings,
 ): void {
-  for (const e of live.exportEvents) {
+  const seen = new Set<string>();
+  const events = [
+    ...recorded.map((e) => ({ e, at: e.where })),
+    ...(live?.exportEvents ?? []).map((e) => ({ e, at: `the live ${e.where}` })),
+  ];
+  for (const { e, at: where } of events) {
+    const key = `${e.date}\u0000${e.manifestSha256}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const same = (p: PackInfo): boolean => p.date === e.date && p.report.manifest.manifestSha256 === e.manifestSha256;
     if (all.some(same) || pruned.some((x) => x.exportDate === e.date && x.rawSha === e.manifestSha256)) continue;
-    const at = `the PackExported event seq ${e.seq} in the live ${e.where} records ${e.date} with manifest ${short(e.manifestSha256)}`;
+    const at = `the PackExported event seq ${e.seq} in ${where} records ${e.date} with manifest ${short(e.manifestSha256)}`;
     const current = all.find((p) => p.date === e.date && p.version === undefined && p.report.manifest.manifestSha256);
-    if (current === undefined) {
+    // A current version that an export of its day recorded too is an earlier export's pack, not this
+    // one changed: the pack this event recorded is gone (checkCurrentRecorded names the rollback).
+    const earlier =
+      current !== undefined &&
+      events.some((x) => x.e.date === e.date && x.e.manifestSha256 === current.report.manifest.manifestSha256);
+    if (current === undefined || earlier) {
       f.add(
         'ARCHIVE_PACK_MISSING',
         'error',
         e.date,
-        `${at}, but no pack of that day with that manifest is in the archive or ${PRUNED_LEDGER}: a pack removed without a prune`,
+        `${at}, but no pack of that day with that manifest is in the archive or ${PRUNED_LEDGER}: a pack removed without a prune${earlier ? ` (the current ${current?.name} is an earlier export of that day)` : ''}`,
       );
       continue;
     }
@@ -247,7 +263,9 @@ export function checkExportEvents(
 
 /** The PackExported events the packs' own logs hold (every version and `.tar.gz`), named by pack. */
 export function packExportEvents(packs: readonly PackInfo[]): ExportEvent[] {
-  return packs.flatMap((p) => (p.report.exportEvents ?? []).map((e) => ({ ...e, where: `${p.name}/${e.where}` })));
+  return packs.flatMap((p) =>
+    (p.report.exportEvents ?? []).map((e) => ({ ...e, where: `${p.name}/${e.where}`, logDay: p.date })),
+  );
 }
 
 /**
@@ -262,16 +280,27 @@ export function packLogsCoverUntil(current: readonly PackInfo[]): number | undef
   return Number.isFinite(made) ? Math.min(made, dayEnd) : dayEnd;
 }
 
+/** The events in chain order: by the day of the log each is in, then by `seq`. */
+function inChainOrder(events: readonly ExportEvent[]): ExportEvent[] {
+  return [...events].sort((a, b) => {
+    const da = a.logDay ?? '';
+    const db = b.logDay ?? '';
+    return da < db ? -1 : da > db ? 1 : a.seq - b.seq;
+  });
+}
+
 /**
  * The current version of each day against the export events of that day, in the packs' logs and
  * (`liveRead`) the live log: a real export, `--force` included, records its own event, so when the
- * logs recorded that day's exports, one of them must be the current version's manifest. A current
- * pack that only names a superseded version (`supersedes`) whose event is there is a faked
- * re-export: the real pack renamed `.vN`, a forged one put in its place with every hash recomputed
- * (its `previous_pack` and chain still link, as the real pack's did). The event of an export made
- * after the newest pack's log ends is in the live log alone: without it (`liveRead` false) such a
- * version (by its `created_at`) is named by a warning, not taken for a forgery; the newest pack has
- * its own warning (noteUncheckedTail).
+ * logs recorded that day's exports, the newest of them (in chain order) must be the current
+ * version's manifest. A current pack that only names a superseded version (`supersedes`) whose event
+ * is there is a faked re-export: the real pack renamed `.vN`, a forged one put in its place with
+ * every hash recomputed (its `previous_pack` and chain still link, as the real pack's did). A current
+ * pack that an earlier event names while a later one names another manifest is a re-export rolled
+ * back (its pack removed or renamed `.vN`, the older version put back). The event of an export made
+ * after the newest pack's log ends is in the live log alone: without it (`liveRead` false) a version
+ * no event names, made (by its `created_at`) after then, is named by a warning, not taken for a
+ * forgery; the newest pack has its own warning (noteUncheckedTail).
  */
 export function checkCurrentRecorded(
   current: readonly PackInfo[],
@@ -283,17 +312,28 @@ export function checkCurrentRecorded(
   const newest = current[current.length - 1];
   for (const p of current) {
     const sha = p.report.manifest.manifestSha256;
-    const day = events.filter((e) => e.date === p.date);
-    if (sha === undefined || day.length === 0 || day.some((e) => e.manifestSha256 === sha)) continue;
-    const e = day[day.length - 1] as ExportEvent;
-    const recorded = `the logs record ${day.length} export${day.length === 1 ? '' : 's'} of ${p.date} (the last: PackExported seq ${e.seq} in ${e.where}, manifest ${short(e.manifestSha256)}), none of this current version (manifest ${short(sha)})`;
+    const day = inChainOrder(events.filter((e) => e.date === p.date));
+    const last = day[day.length - 1];
+    if (sha === undefined || last === undefined || last.manifestSha256 === sha) continue;
+    const file = `${p.name}/${PACK_PATH.manifestJson}`;
+    const own = day.filter((e) => e.manifestSha256 === sha).pop();
+    if (own !== undefined) {
+      f.add(
+        'ARCHIVE_EXPORT_MISMATCH',
+        'error',
+        file,
+        `the PackExported event seq ${own.seq} in ${own.where} records this version (manifest ${short(sha)}), but a later one, seq ${last.seq} in ${last.where}, records ${p.date} with manifest ${short(last.manifestSha256)}: the current version is not the day's newest export (a re-export rolled back, its pack removed or renamed and an older version put back in its place)`,
+      );
+      continue;
+    }
+    const recorded = `the logs record ${day.length} export${day.length === 1 ? '' : 's'} of ${p.date} (the last: PackExported seq ${last.seq} in ${last.where}, manifest ${short(last.manifestSha256)}), none of this current version (manifest ${short(sha)})`;
     const made = Date.parse(p.report.manifest.createdAt ?? '');
     if (!liveRead && !(Number.isFinite(made) && covered !== undefined && made < covered)) {
       if (p !== newest)
         f.add(
           'ARCHIVE_EXPORT_UNRECORDED',
           'warning',
-          `${p.name}/${PACK_PATH.manifestJson}`,
+          file,
           `${recorded}; it says it was made after the newest pack's log ends, where only the live log can record its export, and the live log was not read: nothing but its signature pins it. Give --log-dir`,
         );
       continue;
@@ -301,7 +341,7 @@ export function checkCurrentRecorded(
     f.add(
       'ARCHIVE_EXPORT_MISMATCH',
       'error',
-      `${p.name}/${PACK_PATH.manifestJson}`,
+      file,
       `${recorded}: a real export or --force re-export records its own event, so this pack was put in place without one`,
     );
   }

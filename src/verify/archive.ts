@@ -144,13 +144,14 @@ async function checkLive(
   // archive keeps every link, and its day's export events are in a later pack, not the live log).
   const recorded = packExportEvents([...packs, ...tars]);
   if (options.logDir === undefined) {
+    checkExportEvents([...packs, ...tars], pruned, recorded, undefined, f);
     checkCurrentRecorded(current, recorded, false, f);
     if (tail !== undefined) noteUncheckedTail(tail, packs, hasTrustedKeys(options), f);
     return undefined;
   }
   const from = tail !== undefined && newest !== undefined && tail.date < newest.date ? tail.date : newest?.date;
   const live = await readLiveLog(options.logDir, from, tail);
-  checkExportEvents([...packs, ...tars], pruned, live, f);
+  checkExportEvents([...packs, ...tars], pruned, recorded, live, f);
   checkCurrentRecorded(current, [...recorded, ...live.exportEvents], true, f);
   if (tail !== undefined) checkLiveTail(tail, live, f);
   if (newest !== undefined) checkNewestRecorded(newest, live, f);

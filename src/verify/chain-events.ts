@@ -57,6 +57,8 @@ export interface ExportEvent {
   /** Where it is: the log (a pack's, or a live file) and its seq. */
   readonly where: string;
   readonly seq: number;
+  /** The day of the log it is in (`YYYY-MM-DD`), when known: with `seq`, its place in the chain. */
+  readonly logDay?: string;
 }
 
 const EXPORT_MARK = Buffer.from(JSON.stringify(EXPORT_EVENT.event), 'latin1');

@@ -7,13 +7,13 @@
  * (injected clocks); the verdicts come from the built CLI.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/export.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { makeWritable } from '../verify/helpers/forge.js';
 
 describe('auditpack verify <artifacts> end to end', () => {
@@ -66,5 +66,47 @@ describe('auditpack verify <artifacts> end to end', () => {
     expect(missing.code).not.toBe(0);
     expect(missing.code).not.toBe(1);
     expect(missing.stderr).toContain('LOGS_DIR_MISSING');
+  });
+
+  it('a --force re-export rolled back (deleted, its .v1 moved back) is an error, with and without the live logs', async () => {
+    const cwd = tempDir();
+    const logDir = join(cwd, 'logs');
+    const artifactsDir = join(cwd, 'artifacts');
+    mkdirSync(logDir);
+    let t = 0;
+    const ex = (date: string, force = false) =>
+      exportPack({
+        date,
+        logDir,
+        artifactsDir,
+        version: '0.1.0',
+        force,
+        now: () => t / 1000,
+        loggerClock: () => (t += 1000),
+      });
+    // Each day exported the next morning; 2026-11-27 re-exported after 2026-11-28 was.
+    for (const [d, next] of [
+      ['2026-11-27', '2026-11-28'],
+      ['2026-11-28', '2026-11-29'],
+      ['2026-11-29', '2026-11-30'],
+    ] as const) {
+      await writeDay(logDir, d, SAMPLE_EVENTS);
+      t = microsAt(next, '00:10:00');
+      await ex(d);
+      if (d === '2026-11-28') {
+        t = microsAt(next, '00:20:00');
+        await ex('2026-11-27', true);
+      }
+    }
+    expect(runCli(['verify', 'artifacts', '--no-logs'], { cwd }).code).toBe(0);
+    makeWritable(artifactsDir);
+    rmSync(join(artifactsDir, '2026-11-27'), { recursive: true });
+    renameSync(join(artifactsDir, '2026-11-27.v1'), join(artifactsDir, '2026-11-27'));
+    for (const args of [['--no-logs'], []]) {
+      const r = runCli(['verify', 'artifacts', ...args], { cwd });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/ARCHIVE_PACK_MISSING the PackExported event seq \d+ in 2026-11-29\/data\/audit\.jsonl/);
+      expect(r.stdout).toContain('2026-11-27/manifest.json ARCHIVE_EXPORT_MISMATCH');
+    }
   });
 });

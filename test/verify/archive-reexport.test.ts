@@ -14,9 +14,12 @@ import { tempDir } from '../helpers/tmp.js';
 import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { clockedExports } from './helpers/archive-days.js';
 import { forgePack, makeWritable, manifestHashOf } from './helpers/forge.js';
+import { pythonPackCheck } from './helpers/python-check.js';
 
 const errorsOf = (r: VerifyReport): string[][] =>
   r.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.file]);
+/** The reference checker's errors, as errorsOf's. */
+const pythonErrorsOf = (dir: string): string[][] => pythonPackCheck(dir).errors.map((p) => [p.code, p.file ?? '']);
 
 async function archive(): Promise<{ logDir: string; artifactsDir: string; opts: (d: string) => ExportPackOptions }> {
   const root = tempDir();
@@ -110,6 +113,74 @@ describe("a faked export --force of a day whose export a later pack's log record
       expect(errorsOf(r)).toEqual([]);
       expect(r.checked).toMatchObject({ superseded: 1 });
     }
+    expect(pythonErrorsOf(artifactsDir)).toEqual([]);
+  });
+});
+
+/** Makes `day.v{from}` the current version of `day` again: the current one deleted, or renamed `.v{to}`. */
+function rollBack(artifactsDir: string, day: string, from: number, to?: number): void {
+  const current = join(artifactsDir, day);
+  makeWritable(artifactsDir);
+  if (to === undefined) rmSync(current, { recursive: true, force: true });
+  else renameSync(current, `${current}.v${to}`);
+  renameSync(`${current}.v${from}`, current);
+}
+
+describe('a --force re-export rolled back (the superseded version put back as the current one)', () => {
+  // Re-exported on the 27th, after the 26th was exported: the 26th's previous_pack still names the
+  // version put back, and the re-export's event is in the 27th's pack, not the newest one.
+  const days = ['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28'];
+  const reexport = { day: '2026-11-25', at: '2026-11-27' };
+  const rolledBack = [
+    ['ARCHIVE_PACK_MISSING', '2026-11-25'],
+    ['ARCHIVE_EXPORT_MISMATCH', '2026-11-25/manifest.json'],
+  ];
+
+  it("the re-export deleted: its event in a later pack's log names a pack that is gone, with or without the live log", async () => {
+    const { logDir, artifactsDir } = await nightlyArchive(days, reexport);
+    rollBack(artifactsDir, '2026-11-25', 1);
+    for (const r of [await verifyArchive(artifactsDir, { logDir }), await verifyArchive(artifactsDir, {})]) {
+      expect(errorsOf(r)).toEqual(rolledBack);
+      const detail = r.problems.find((p) => p.code === 'ARCHIVE_EXPORT_MISMATCH')?.detail;
+      expect(detail).toMatch(/later one, seq \d+ in 2026-11-27\/data\/audit\.jsonl, .*not the day's newest export/);
+      expect(r.problems.find((p) => p.code === 'ARCHIVE_PACK_MISSING')?.detail).toMatch(
+        /PackExported event seq \d+ in 2026-11-27\/data\/audit\.jsonl records 2026-11-25/,
+      );
+    }
+    expect(pythonErrorsOf(artifactsDir)).toEqual(rolledBack);
+  });
+
+  it('the re-export kept as .v2: every pack is there, but the current one is not the newest export', async () => {
+    const { logDir, artifactsDir } = await nightlyArchive(days, reexport);
+    rollBack(artifactsDir, '2026-11-25', 1, 2);
+    // (.v2's supersedes names a .v1 that is gone: ARCHIVE_SUPERSEDES_MISMATCH, found before too.)
+    const mismatch = ['ARCHIVE_EXPORT_MISMATCH', '2026-11-25/manifest.json'];
+    for (const r of [await verifyArchive(artifactsDir, { logDir }), await verifyArchive(artifactsDir, {})])
+      expect(errorsOf(r)).toContainEqual(mismatch);
+    expect(pythonErrorsOf(artifactsDir)).toContainEqual(mismatch);
+  });
+
+  it('a re-export after the last export: its event only in the live log, caught with it', async () => {
+    const { logDir, artifactsDir } = await nightlyArchive(days);
+    const clock = { t: microsAt('2026-11-29', '00:20:00') };
+    await exportPack({ ...clockedExports(logDir, artifactsDir, clock)('2026-11-25'), force: true });
+    // Before: no error (without the live log, a warning that only it records that export).
+    const clean = await verifyArchive(artifactsDir, {});
+    expect(errorsOf(clean)).toEqual([]);
+    expect(clean.problems.map((p) => p.code)).toContain('ARCHIVE_EXPORT_UNRECORDED');
+    expect(errorsOf(await verifyArchive(artifactsDir, { logDir }))).toEqual([]);
+    expect(pythonErrorsOf(artifactsDir)).toEqual([]);
+    rollBack(artifactsDir, '2026-11-25', 1);
+    expect(errorsOf(await verifyArchive(artifactsDir, { logDir }))).toEqual(rolledBack);
+  });
+
+  it('the newest day re-exported, its event only in the live log: no error, with or without it', async () => {
+    const { logDir, artifactsDir } = await nightlyArchive(days);
+    const clock = { t: microsAt('2026-11-29', '00:20:00') };
+    await exportPack({ ...clockedExports(logDir, artifactsDir, clock)('2026-11-28'), force: true });
+    for (const r of [await verifyArchive(artifactsDir, { logDir }), await verifyArchive(artifactsDir, {})])
+      expect(errorsOf(r)).toEqual([]);
+    expect(pythonErrorsOf(artifactsDir)).toEqual([]);
   });
 });
 
