@@ -11,7 +11,8 @@ export {
   type RedactionOptions,
   type Redactor,
 } from './redactor.js';
-export { builtinSecretPatterns, isCredentialShaped, type SecretPattern } from './shapes.js';
+export { isCredentialShaped, type SecretPattern } from './shapes.js';
+export { builtinSecretPatterns } from './shapes-partial.js';
 export {
   flagNamesSecret,
   genericMembers,

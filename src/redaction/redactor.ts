@@ -24,7 +24,8 @@ import { redactPairs } from './pairs.js';
 import { redactSpacedPairs } from './pairs-spaced.js';
 import { redactMarkupPairs } from './pairs-markup.js';
 import { redactPem } from './pem.js';
-import { partialPatterns, redactPartial, redactShapes, scanFacts, type SecretPattern } from './shapes.js';
+import { redactShapes, scanFacts, type SecretPattern } from './shapes.js';
+import { partialPatterns, redactPartial } from './shapes-partial.js';
 
 /** What replaces a secret. */
 export const DEFAULT_CENSOR = '[REDACTED]';
@@ -203,7 +204,7 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     const spacedScan = scanFacts.spacedMore;
     const dashOption = scanFacts.dashOption;
     const shaped = out;
-    out = redactPartial(out, partial);
+    out = redactPartial(out, partial, censor);
     if (hasUserPatterns && userTests.some((t) => t.test(out))) out = applyUserPatterns(out);
     if (pairs) out = redactJwk(redactPairs(out, isSensitiveKey, censor), censor);
     // The places hold for the text the shapes pass read; when a pass changed it since, a scan.

@@ -214,11 +214,24 @@ function tryRules(s: string, c: number, end: number, spans: Spans): number {
   return -1;
 }
 
+/**
+ * Per rule without a literal start, the next place of its hook at or after the last token asked
+ * about (-1: none left; reset per text). Tokens come in order, so each search starts past the
+ * last found hook: one search per hook over the text, not one to the text's end per long token
+ * (quadratic: 4 MB of 55-character words took 16 s).
+ */
+const HOOK_AT = new Int32Array(ANY_START.length);
+
 /** Rules without a literal start, in a token that holds their hook. */
 function tryAnyStart(s: string, start: number, end: number, spans: Spans): void {
-  for (const rule of ANY_START) {
+  for (let r = 0; r < ANY_START.length; r++) {
+    const rule = ANY_START[r] as ShapeRule;
     if (end - start < rule.min) continue;
-    const h = s.indexOf(rule.hook as string, start);
+    let h = HOOK_AT[r] as number;
+    if (h !== -1 && h < start) {
+      h = s.indexOf(rule.hook as string, start);
+      HOOK_AT[r] = h;
+    }
     if (h === -1 || h >= end) continue;
     // The match starts within a bounded distance before the hook.
     for (let c = Math.max(start, spans.last, h - rule.min); c <= h; c++) {
@@ -242,6 +255,7 @@ function tryAnyStart(s: string, start: number, end: number, spans: Spans): void 
 export function redactShapes(s: string, censor: string): string {
   const spans = SPANS;
   spans.reset();
+  HOOK_AT.fill(-2);
   const n = s.length;
   let start = 0;
   let colon = false;
@@ -382,115 +396,4 @@ function lineEnd(s: string, from: number): number {
   const nl = s.indexOf('\n', from);
   const end = nl === -1 ? s.length : nl;
   return end > from && s.charCodeAt(end - 1) === 13 ? end - 1 : end;
-}
-
-/** A curl credential with its secret part replaced: after the first `:`, or before it when nothing follows. */
-function curlCredential(cred: string, censor: string): string {
-  const colon = cred.indexOf(':');
-  if (colon === -1) return cred;
-  const after = cred.slice(colon + 1);
-  const lead = /^["'{]*/.exec(after)?.[0] ?? '';
-  const trail = /["'}]*$/.exec(after)?.[0] ?? '';
-  if (after.length > lead.length + trail.length) return `${cred.slice(0, colon + 1)}${lead}${censor}${trail}`;
-  const before = cred.slice(0, colon);
-  const bl = /^["'{]*/.exec(before)?.[0] ?? '';
-  const bt = /["'}]*$/.exec(before)?.[0] ?? '';
-  if (before.length <= bl.length + bt.length) return cred;
-  return `${bl}${censor}${bt}:${after}`;
-}
-
-/** Patterns that keep part of the match (a name, a user name) and replace the rest. */
-function partial(censor: string): SecretPattern[] {
-  return [
-    // Credentials in URLs (GitHub's *_connection_string, detect-secrets basic_auth):
-    // scheme://user:password@ — the user stays, the password goes. One slash too: a path
-    // normaliser turns `postgres://u:pw@h` typed as a file name into `postgres:/u:pw@h`.
-    {
-      name: 'url-credentials',
-      regex: /(:\/{1,3})([^\s:@/]{0,256}):([^\s@/]{1,1024})@/g,
-      replace: (_m, sep: string, user: string) => `${sep}${user}:${censor}@`,
-    },
-    // An AWS secret access key next to its name (detect-secrets' aws plugin, gitleaks' generic rule):
-    // `aws … secret … <40 base64 chars>` within a few characters.
-    {
-      name: 'aws-secret-access-key',
-      regex:
-        /((?:aws|AWS|Aws)[\w.-]{0,24}?(?:secret|Secret|SECRET|key|Key|KEY)[\w .'"=:>-]{0,24}?)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/g,
-      replace: (_m, head: string) => `${head}${censor}`,
-    },
-    // Sidekiq Enterprise gem credentials (gitleaks sidekiq-secret): the name stays.
-    {
-      name: 'sidekiq-secret',
-      regex: /(BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM[ \t]{0,8}[=:][ \t]{0,8}["']?)([a-f0-9]{8}:[a-f0-9]{8})/gi,
-      replace: (_m, head: string) => `${head}${censor}`,
-    },
-    // curl -u / --user credentials, quoted or not (gitleaks curl-auth-user): the password goes,
-    // or, with none (`-u "sk_test_…:"`, an API key as the user), the user.
-    {
-      name: 'curl-user',
-      regex: /((?:^|\s)(?:-u|--user)(?:[ \t]{1,8}|=))((?:"[^"\n]{0,512}"|'[^'\n]{0,512}'|[^\s"']{1,512}){1,4})/g,
-      replace: (_m, head: string, cred: string) => head + curlCredential(cred, censor),
-    },
-    // Trading: FIX logon passwords, Password(554), NewPassword(925), EncryptedPassword(1402),
-    // EncryptedNewPassword(1404), as a field of a FIX message (SOH, or | as logs print it).
-    {
-      name: 'fix-password',
-      regex: /((?:^|[\x01|^\s]|\\u0001|\\x01)(?:554|925|1402|1404)=)([^\x01|^\r\n\\]{1,1024})/g,
-      replace: (_m, head: string) => `${head}${censor}`,
-    },
-    // NuGet config passwords (gitleaks nuget-config-password).
-    {
-      name: 'nuget-config-password',
-      regex: /(<add\s{1,8}key=\\?"(?:ClearText)?Password\\?"\s{0,8}value=\\?")([^"\\]{1,1024})(\\?")/gi,
-      replace: (_m, head: string, _v: string, tail: string) => `${head}${censor}${tail}`,
-    },
-    // A MySQL/MariaDB client's password glued to -p (`mysql -u root -pS3cret orders`; `-p` alone
-    // prompts): the option stays, the password goes. Bounded: 512 characters from the command word.
-    {
-      name: 'mysql-password-option',
-      regex:
-        /(\b(?:mysql[a-z]{0,8}|mariadb(?:-[a-z]{1,8})?)\b[^\n;|&]{0,512}?[ \t]-p)("[^"\n]{1,512}"|'[^'\n]{1,512}'|[^\s"']{1,512})/g,
-      replace: (_m, head: string) => `${head}${censor}`,
-    },
-  ];
-}
-
-const FIX_TAG = /(?:554|925|1402|1404)=/;
-
-/**
- * The partial patterns, each only on a string that can hold it, judged from the facts of the
- * redactShapes pass over the same text (a URL needs `:`, an AWS secret a 40-character token, …).
- */
-export function redactPartial(s: string, patterns: readonly SecretPattern[]): string {
-  const f = scanFacts;
-  let out = s;
-  if (f.colon && out.includes(':/')) out = runPartial(out, patterns[0]);
-  if (f.longest >= 40 && (out.includes('aws') || out.includes('AWS') || out.includes('Aws')))
-    out = runPartial(out, patterns[1]);
-  if (f.longest >= 17 && (out.includes('CONTRIBSYS') || out.includes('contribsys'))) out = runPartial(out, patterns[2]);
-  if (out.includes('-u') || out.includes('--user')) out = runPartial(out, patterns[3]);
-  if (f.equals && FIX_TAG.test(out)) out = runPartial(out, patterns[4]);
-  if (f.lt && (out.includes('<add') || out.includes('<ADD') || out.includes('<Add')))
-    out = runPartial(out, patterns[5]);
-  if (out.includes('-p') && (out.includes('mysql') || out.includes('mariadb'))) out = runPartial(out, patterns[6]);
-  return out;
-}
-
-function runPartial(s: string, p: SecretPattern | undefined): string {
-  if (p === undefined) return s;
-  p.regex.lastIndex = 0;
-  return s.replace(p.regex, p.replace as (m: string, ...g: string[]) => string);
-}
-
-/** The partial patterns, compiled for a censor (once per redactor). */
-export function partialPatterns(censor: string): SecretPattern[] {
-  return partial(censor);
-}
-
-/**
- * Every built-in shape as a pattern (name and source): for the rules fingerprint of the snapshot
- * store and for documentation. Redaction itself goes through redactShapes/redactPartial.
- */
-export function builtinSecretPatterns(censor: string): SecretPattern[] {
-  return [...partial(censor), ...SHAPES.map((r) => ({ name: r.name, regex: new RegExp(r.regex.source, 'g') }))];
 }

@@ -1,0 +1,249 @@
+/**
+ * The secrets with a part that stays (a name, a user name): URL passwords, AWS secret keys next to
+ * their name, curl users, FIX logon passwords, … Each runs only on a string that can hold it, judged
+ * from the facts of the redactShapes pass over the same text.
+ */
+import { scanFacts, type SecretPattern } from './shapes.js';
+import { SHAPES } from './shape-rules.js';
+
+/** A curl credential with its secret part replaced: after the first `:`, or before it when nothing follows. */
+function curlCredential(cred: string, censor: string): string {
+  const colon = cred.indexOf(':');
+  if (colon === -1) return cred;
+  const after = cred.slice(colon + 1);
+  const lead = /^["'{]*/.exec(after)?.[0] ?? '';
+  const trail = /["'}]*$/.exec(after)?.[0] ?? '';
+  if (after.length > lead.length + trail.length) return `${cred.slice(0, colon + 1)}${lead}${censor}${trail}`;
+  const before = cred.slice(0, colon);
+  const bl = /^["'{]*/.exec(before)?.[0] ?? '';
+  const bt = /["'}]*$/.exec(before)?.[0] ?? '';
+  if (before.length <= bl.length + bt.length) return cred;
+  return `${bl}${censor}${bt}:${after}`;
+}
+
+/** Patterns that keep part of the match (a name, a user name) and replace the rest. */
+function partial(censor: string): SecretPattern[] {
+  return [
+    // Credentials in URLs (GitHub's *_connection_string, detect-secrets basic_auth):
+    // scheme://user:password@ — the user stays, the password goes. One slash too: a path
+    // normaliser turns `postgres://u:pw@h` typed as a file name into `postgres:/u:pw@h`.
+    {
+      name: 'url-credentials',
+      regex: /(:\/{1,3})([^\s:@/]{0,256}):([^\s@/]{1,1024})@/g,
+      replace: (_m, sep: string, user: string) => `${sep}${user}:${censor}@`,
+    },
+    // An AWS secret access key next to its name (detect-secrets' aws plugin, gitleaks' generic rule):
+    // `aws … secret … <40 base64 chars>` within a few characters.
+    {
+      name: 'aws-secret-access-key',
+      regex:
+        /((?:aws|AWS|Aws)[\w.-]{0,24}?(?:secret|Secret|SECRET|key|Key|KEY)[\w .'"=:>-]{0,24}?)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/g,
+      replace: (_m, head: string) => `${head}${censor}`,
+    },
+    // Sidekiq Enterprise gem credentials (gitleaks sidekiq-secret): the name stays.
+    {
+      name: 'sidekiq-secret',
+      regex: /(BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM[ \t]{0,8}[=:][ \t]{0,8}["']?)([a-f0-9]{8}:[a-f0-9]{8})/gi,
+      replace: (_m, head: string) => `${head}${censor}`,
+    },
+    // curl -u / --user credentials, quoted or not (gitleaks curl-auth-user): the password goes,
+    // or, with none (`-u "sk_test_…:"`, an API key as the user), the user.
+    {
+      name: 'curl-user',
+      regex: /((?:^|\s)(?:-u|--user)(?:[ \t]{1,8}|=))((?:"[^"\n]{0,512}"|'[^'\n]{0,512}'|[^\s"']{1,512}){1,4})/g,
+      replace: (_m, head: string, cred: string) => head + curlCredential(cred, censor),
+    },
+    // Trading: FIX logon passwords, Password(554), NewPassword(925), EncryptedPassword(1402),
+    // EncryptedNewPassword(1404), as a field of a FIX message (SOH, or | as logs print it).
+    {
+      name: 'fix-password',
+      regex: /((?:^|[\x01|^\s]|\\u0001|\\x01)(?:554|925|1402|1404)=)([^\x01|^\r\n\\]{1,1024})/g,
+      replace: (_m, head: string) => `${head}${censor}`,
+    },
+    // NuGet config passwords (gitleaks nuget-config-password).
+    {
+      name: 'nuget-config-password',
+      regex: /(<add\s{1,8}key=\\?"(?:ClearText)?Password\\?"\s{0,8}value=\\?")([^"\\]{1,1024})(\\?")/gi,
+      replace: (_m, head: string, _v: string, tail: string) => `${head}${censor}${tail}`,
+    },
+    // A MySQL/MariaDB client's password glued to -p (`mysql -u root -pS3cret orders`; `-p` alone
+    // prompts): the option stays, the password goes. Bounded: 512 characters from the command word.
+    {
+      name: 'mysql-password-option',
+      regex:
+        /(\b(?:mysql[a-z]{0,8}|mariadb(?:-[a-z]{1,8})?)\b[^\n;|&]{0,512}?[ \t]-p)("[^"\n]{1,512}"|'[^'\n]{1,512}'|[^\s"']{1,512})/g,
+      replace: (_m, head: string) => `${head}${censor}`,
+    },
+  ];
+}
+
+const FIX_TAG = /(?:554|925|1402|1404)=/;
+
+/**
+ * The partial patterns, each only on a string that can hold it, judged from the facts of the
+ * redactShapes pass over the same text (a URL needs `:`, an AWS secret a 40-character token, …).
+ */
+export function redactPartial(s: string, patterns: readonly SecretPattern[], censor: string): string {
+  const f = scanFacts;
+  let out = s;
+  if (f.colon && out.includes(':/')) out = runPartial(out, patterns[0]);
+  if (f.longest >= 40 && (out.includes('aws') || out.includes('AWS') || out.includes('Aws')))
+    out = redactAwsSecrets(out, censor);
+  if (f.longest >= 17 && (out.includes('CONTRIBSYS') || out.includes('contribsys'))) out = runPartial(out, patterns[2]);
+  if (out.includes('-u') || out.includes('--user')) out = runPartial(out, patterns[3]);
+  if (f.equals && FIX_TAG.test(out)) out = runPartial(out, patterns[4]);
+  if (f.lt && (out.includes('<add') || out.includes('<ADD') || out.includes('<Add')))
+    out = runPartial(out, patterns[5]);
+  if (out.includes('-p') && (out.includes('mysql') || out.includes('mariadb'))) out = runPartial(out, patterns[6]);
+  return out;
+}
+
+function runPartial(s: string, p: SecretPattern | undefined): string {
+  if (p === undefined) return s;
+  p.regex.lastIndex = 0;
+  return s.replace(p.regex, p.replace as (m: string, ...g: string[]) => string);
+}
+
+/** The partial patterns, compiled for a censor (once per redactor). */
+export function partialPatterns(censor: string): SecretPattern[] {
+  return partial(censor);
+}
+
+/**
+ * Every built-in shape as a pattern (name and source): for the rules fingerprint of the snapshot
+ * store and for documentation. Redaction itself goes through redactShapes/redactPartial.
+ */
+export function builtinSecretPatterns(censor: string): SecretPattern[] {
+  return [...partial(censor), ...SHAPES.map((r) => ({ name: r.name, regex: new RegExp(r.regex.source, 'g') }))];
+}
+
+/** The AWS name's words: `aws` then, within 24 of `[\w.-]`, `secret` or `key` (the pattern's alternatives). */
+const AWS_WORDS = ['secret', 'Secret', 'SECRET', 'key', 'Key', 'KEY'];
+/** 1: `[A-Za-z0-9/+]` (the secret's characters); 2: also `[\w .'"=:>-]` (a gap's); 4: `[\w.-]` (a name's). */
+const AWS_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  const alnum = /[A-Za-z0-9]/.test(ch);
+  AWS_CLASS[c] =
+    (alnum || ch === '/' || ch === '+' ? 1 : 0) |
+    (alnum || '_ .\'"=:>-'.includes(ch) ? 2 : 0) |
+    (alnum || '_.-'.includes(ch) ? 4 : 0);
+}
+function awsClass(s: string, i: number): number {
+  if (i >= s.length) return 0;
+  const c = s.charCodeAt(i);
+  return c < 128 ? (AWS_CLASS[c] as number) : 0;
+}
+
+/**
+ * Run lengths before each index of the text, filled left to right as the `aws` hits advance, in a
+ * ring (a hit looks at most 100 characters ahead of itself, and hits only move forward):
+ * `secretRun[i]` counts the secret characters just before i (capped at 40), `gapRun[i]` the gap
+ * characters (capped at 25). So each candidate secret start is one O(1) test.
+ */
+const RING = 256;
+const secretRun = new Uint8Array(RING);
+const gapRun = new Uint8Array(RING);
+let filled = 0;
+function fillTo(s: string, upto: number): void {
+  const end = Math.min(upto, s.length);
+  for (; filled <= end; filled++) {
+    const i = filled;
+    if (i === 0) {
+      secretRun[0] = 0;
+      gapRun[0] = 0;
+      continue;
+    }
+    const cls = awsClass(s, i - 1);
+    const prev = (i - 1) & (RING - 1);
+    secretRun[i & (RING - 1)] = (cls & 1) !== 0 ? Math.min(40, (secretRun[prev] as number) + 1) : 0;
+    gapRun[i & (RING - 1)] = (cls & 2) !== 0 ? Math.min(25, (gapRun[prev] as number) + 1) : 0;
+  }
+}
+
+/** The first index at or after `q` that holds no secret character (or the end): cached, as queries mostly advance. */
+let lastQ = 0;
+let lastR = -1;
+function nextNonSecret(s: string, q: number): number {
+  if (q >= lastQ && q <= lastR) return lastR;
+  const stop = q < lastQ && lastR >= lastQ ? lastQ : s.length;
+  let i = q;
+  while (i < stop && (awsClass(s, i) & 1) !== 0) i++;
+  const r = i < stop ? i : stop === s.length ? s.length : lastR;
+  lastQ = q;
+  lastR = r;
+  return r;
+}
+
+/**
+ * The start of the 40-character secret after an AWS name's word ending at `k`: the first `p` in
+ * [k, k+24] with only gap characters in [k, p) and exactly 40 secret characters ending a run at
+ * p+40 (the pattern's lazy gap and `(?![A-Za-z0-9/+])`); -1 if none.
+ */
+function awsSecretAfter(s: string, k: number): number {
+  // The secret ends before a character that cannot be in it: none in [k+40, k+64], no secret.
+  const e0 = nextNonSecret(s, k + 40);
+  if (e0 > k + 64) return -1;
+  fillTo(s, k + 64);
+  for (let p = e0 - 40; p <= k + 24; p++) {
+    if ((gapRun[p & (RING - 1)] as number) < p - k) break;
+    const e = p + 40;
+    if (e > s.length) break;
+    if ((awsClass(s, e) & 1) === 0 && (secretRun[e & (RING - 1)] as number) >= 40) return p;
+  }
+  return -1;
+}
+
+/** A match of the aws-secret-access-key pattern at `h` (on `aws`): [secret start, end], or undefined. */
+function awsSecretAt(s: string, h: number): readonly [number, number] | undefined {
+  const a = h + 3;
+  for (let j = 0; j <= 24; j++) {
+    const at = a + j;
+    if (j > 0 && (awsClass(s, at - 1) & 4) === 0) break;
+    const c = s.charCodeAt(at);
+    if (c !== 115 && c !== 83 && c !== 107 && c !== 75) continue; // s S k K
+    for (const w of AWS_WORDS) {
+      if (!s.startsWith(w, at)) continue;
+      const p = awsSecretAfter(s, at + w.length);
+      if (p !== -1) return [p, p + 40];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The aws-secret-access-key pattern's replacements, found without the regex engine: the pattern's
+ * lazy groups backtrack at every `aws` (1 MB of "awskey" took ~6-12 s); here each `aws` costs a
+ * bounded window (the name's 24 characters, a word, 24 of gap, 40 of secret), so the pass is linear.
+ */
+export function redactAwsSecrets(s: string, censor: string): string {
+  filled = 0;
+  lastQ = 0;
+  lastR = -1;
+  let out = '';
+  let at = 0;
+  let from = 0;
+  for (;;) {
+    const h = nextAws(s, from);
+    if (h === -1) break;
+    const m = awsSecretAt(s, h);
+    if (m === undefined) {
+      from = h + 1;
+      continue;
+    }
+    out += s.slice(at, m[0]) + censor;
+    at = m[1];
+    from = m[1];
+  }
+  return at === 0 ? s : out + s.slice(at);
+}
+
+/** The next `aws`, `AWS` or `Aws` at or after `from`, or -1. */
+function nextAws(s: string, from: number): number {
+  for (let i = from; i + 3 <= s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 97 && c !== 65) continue;
+    if (s.startsWith('aws', i) || s.startsWith('AWS', i) || s.startsWith('Aws', i)) return i;
+  }
+  return -1;
+}
