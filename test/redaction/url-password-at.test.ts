@@ -1,0 +1,48 @@
+/**
+ * A URL password holding an unencoded `@` (s17 F5): WHATWG URL parsers (Node's URL, node-postgres,
+ * mysql2, ioredis) split the userinfo at the LAST `@` of the authority, so `p@ssSecret` is the
+ * password of `postgres://trader:p@ssSecret@db/x`. It goes whole, in text and in config files.
+ */
+import { describe, expect, it } from 'vitest';
+import { redactConfigText } from '../../src/redaction/config-text.js';
+import { compileRedactor } from '../../src/redaction/index.js';
+
+const r = compileRedactor();
+
+describe('URL passwords with an @', () => {
+  it.each([
+    [
+      'postgres://trader:p@ssSup3rS3cret@db.internal:5432/trading',
+      'postgres://trader:[REDACTED]@db.internal:5432/trading',
+    ],
+    ['connect ECONNREFUSED redis://:a@b@c@cache:6379', 'connect ECONNREFUSED redis://:[REDACTED]@cache:6379'],
+    ['amqp://u:x@y@mq?heartbeat=5 and more', 'amqp://u:[REDACTED]@mq?heartbeat=5 and more'],
+    ['https://u:tok@host/path?next=a@b', 'https://u:[REDACTED]@host/path?next=a@b'],
+    ['https://u:tok@host#frag@x', 'https://u:[REDACTED]@host#frag@x'],
+    ['postgres:/u:p@w@h/x', 'postgres:/u:[REDACTED]@h/x'],
+    ['two: mysql://a:p@1@h1/x mysql://b:q@2@h2/y', 'two: mysql://a:[REDACTED]@h1/x mysql://b:[REDACTED]@h2/y'],
+    ['plain postgres://u:pw@h/x', 'plain postgres://u:[REDACTED]@h/x'],
+  ])('%s', (input, want) => {
+    expect(r.redactString(input)).toBe(want);
+    // The driver's reading: all of what it calls the password is gone.
+    const url = /[a-z]+:\/\/[^\s]+/.exec(input)?.[0];
+    if (url !== undefined && input.includes('://')) {
+      const pw = decodeURIComponent(new URL(url).password);
+      if (pw.length > 0) expect(r.redactString(input)).not.toContain(pw);
+    }
+  });
+
+  it('in a config file (stored copies and diffs)', () => {
+    const env = 'DATABASE_URL=postgres://trader:p@ssOldS3cretValue1@db.internal:5432/trading\n';
+    const out = redactConfigText(env, 'env', r).text;
+    expect(out).not.toContain('S3cretValue1');
+    expect(out).toContain('@db.internal:5432/trading');
+  });
+
+  it('stays linear on many @ and URL starts', () => {
+    const t0 = performance.now();
+    r.redactString(`postgres://u:${'@'.repeat(300_000)}`);
+    r.redactString('://u:p@@'.repeat(40_000));
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
