@@ -7,7 +7,9 @@
  * Words sensitive only as the key's last word: `db_pass`, `smtp_pass` and `pass` are passwords,
  * `pass_through` is not.
  */
-export const LAST_WORDS: ReadonlySet<string> = new Set(['pass', 'pw', 'auth', 'sig', 'bearer']);
+// `sign` (rules 12): venues' request-signing headers, Kraken `API-Sign`, `CB-ACCESS-SIGN`, `OK-ACCESS-SIGN`,
+// `KC-API-SIGN`, `X-BAPI-SIGN`; a key ending in the word `sign` is rarely a number's sign (`price_sign` goes too).
+export const LAST_WORDS: ReadonlySet<string> = new Set(['pass', 'pw', 'auth', 'sig', 'sign', 'bearer']);
 
 /** `<word>_key` and `<word>_keys` are secrets after these words (`signing_key`, `api_keys`); `sort_key`, `routing_key` are not. */
 export const KEY_PREFIXES: ReadonlySet<string> = new Set([

@@ -91,7 +91,7 @@ const STEM =
  * risk check's `{ name: 'auth', passed, value, limit }`, `['pass', 'reject']`), and the value beside
  * them a status too. Named by one of them alone, a value goes only when it reads as a secret.
  */
-const WEAK_NAMES: ReadonlySet<string> = new Set(['pass', 'auth', 'pw', 'sig', 'bearer']);
+const WEAK_NAMES: ReadonlySet<string> = new Set(['pass', 'auth', 'pw', 'sig', 'sign', 'bearer']);
 
 /** True if `v` is one of WEAK_NAMES alone (any case): see weakNameHides. */
 export function isWeakName(v: unknown): boolean {

@@ -38,7 +38,15 @@ export const HEADER_KEYS: ReadonlySet<string> = new Set([
   'xauthorization',
 ]);
 /** Keys that are also English words: only a credential-shaped value goes. */
-export const CREDENTIAL_ONLY_KEYS: ReadonlySet<string> = new Set(['token', 'session', 'sig', 'auth', 'sid', 'bearer']);
+export const CREDENTIAL_ONLY_KEYS: ReadonlySet<string> = new Set([
+  'token',
+  'session',
+  'sig',
+  'sign',
+  'auth',
+  'sid',
+  'bearer',
+]);
 const KEEP_VALUES: ReadonlySet<string> = new Set([
   'null',
   'none',

@@ -3,6 +3,7 @@
  * secret scanning that start with a literal (or carry one), compiled once into sticky regexps.
  * shapes.ts finds candidates by their first character and tries only these rules there.
  */
+import { isWifPrivateKey } from './wif.js';
 
 /**
  * A fixed-prefix shape: tried only where a token starts (after white space, a quote or a bracket)
@@ -24,6 +25,8 @@ export interface ShapeRule {
   readonly hook?: string;
   /** Keep the match up to and including its first `=` (a name: `AccountKey=`, `554=`). */
   readonly keepName?: boolean;
+  /** A further test of the match (a checksum): false leaves it. */
+  readonly check?: (match: string) => boolean;
 }
 
 /** [name, prefixes, regex source (matched at the prefix), minimum length, hook?] */
@@ -222,6 +225,21 @@ const RULES: readonly RuleRow[] = [
   ['twitter-bearer-token', 'AAAAAAAAAAAAAAAAAAAAA', String.raw`A{22}[A-Za-z0-9%]{40,255}`, 62],
   ['notion-api-token', 'ntn_ secret_', String.raw`ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43}${E}`, 49],
   ['heroku-api-key', 'HRKU-AA', String.raw`HRKU-AA[0-9A-Za-z_-]{58}`, 65],
+  // Wallets (rules 12): BIP32 extended private keys (mainnet, testnet, BIP49/84 variants), and WIF
+  // private keys (uncompressed 5H/5J/5K + 49, compressed K/L + 51, base58) whose base58check
+  // checksum holds (wif.ts: an id of the same length and alphabet is not taken).
+  [
+    'bip32-extended-private-key',
+    'xprv tprv yprv zprv uprv vprv',
+    String.raw`[xtyzuv]prv[1-9A-HJ-NP-Za-km-z]{107}${E}`,
+    111,
+  ],
+  [
+    'wif-private-key',
+    '5H 5J 5K K L',
+    String.raw`(?:5[HJK][1-9A-HJ-NP-Za-km-z]{49}|[KL][1-9A-HJ-NP-Za-km-z]{51})${E}`,
+    51,
+  ],
   // JWTs (JWS/JWE compact form, and a JWT base64-encoded once more)
   ['jwt', 'eyJ', String.raw`eyJ[A-Za-z0-9_-]{4,8192}\.[A-Za-z0-9_-]{4,8192}\.?[A-Za-z0-9_-]{0,8192}`, 12],
   ['jwt-base64', 'ZXlK', String.raw`ZXlK[A-Za-z0-9+/]{30,8192}={0,2}`, 34],
@@ -234,4 +252,5 @@ export const SHAPES: readonly ShapeRule[] = RULES.map(([name, prefixes, source, 
   min,
   ...(hook !== undefined ? { hook } : {}),
   ...(name === 'azure-connection-string-key' || name === 'gitlab-session-cookie' ? { keepName: true } : {}),
+  ...(name === 'wif-private-key' ? { check: isWifPrivateKey } : {}),
 }));

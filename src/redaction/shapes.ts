@@ -206,7 +206,7 @@ function tryRules(s: string, c: number, end: number, spans: Spans): number {
     if (!ok) continue;
     rule.regex.lastIndex = c;
     const m = rule.regex.exec(s);
-    if (m === null || c + m[0].length > end) continue;
+    if (m === null || c + m[0].length > end || (rule.check !== undefined && !rule.check(m[0]))) continue;
     const keep = rule.keepName ? m[0].indexOf('=') + 1 : 0;
     spans.add(c + keep, c + m[0].length);
     return c + m[0].length;
