@@ -126,10 +126,18 @@ function isCompound(w: string): boolean {
 }
 
 /**
+ * FIX logon passwords' tag numbers, Password(554), NewPassword(925), EncryptedPassword(1402),
+ * EncryptedNewPassword(1404) (rules 12): a parsed FIX message logged as an object keyed by tag
+ * (`{553: 'trader1', 554: pw}`) loses them. Such a number as a key elsewhere is rare; it goes too.
+ */
+export const FIX_PASSWORD_TAGS: ReadonlySet<string> = new Set(['554', '925', '1402', '1404']);
+
+/**
  * True if a key (already known not to be a protected trade field) names a secret by the built-in
  * vocabulary. `normalized` is `normalizeKey(key)`.
  */
 export function isBuiltinSensitiveKey(key: string, normalized: string): boolean {
+  if (FIX_PASSWORD_TAGS.has(key)) return true;
   for (const f of SENSITIVE_KEY_FRAGMENTS) if (normalized.includes(f)) return true;
   const words = keyWords(key);
   const last = words.length - 1;

@@ -7,7 +7,7 @@
  * are replaced whole. The walk of an event and the config snapshot share these rules.
  */
 import { isSensitiveUnder } from './config-lines.js';
-import { normalizeKey } from './keys.js';
+import { FIX_PASSWORD_TAGS, normalizeKey } from './keys.js';
 import { looksLikeValue } from './pairs-spaced.js';
 import type { Redactor } from './redactor.js';
 import { isCredentialShaped } from './shapes.js';
@@ -38,6 +38,8 @@ const NAME_FIELDS: ReadonlySet<string> = new Set([
   'headername',
   'env',
   'envvar',
+  // A FIX field's tag number (`{tag: 554, value}`, rules 12): see namesSecret.
+  'tag',
 ]);
 
 /** Fields that hold the value of the setting named beside them (normalised). */
@@ -119,7 +121,13 @@ export function isValueField(field: string): boolean {
 
 /** True if `v` is a string naming a secret by the key rules (`db_password`, `X-Api-Key`, `exchange.binance.secret`). */
 export function namesSecret(redactor: Redactor, v: unknown): boolean {
-  return redactor.enabled && typeof v === 'string' && NAME_SHAPE.test(v) && STEM.test(v) && redactor.isSensitiveKey(v);
+  if (!redactor.enabled) return false;
+  // A FIX logon password's tag, as a number or a string (`{tag: 554, value}`): keys.ts FIX_PASSWORD_TAGS.
+  if (typeof v === 'number') return FIX_PASSWORD_TAGS.has(String(v));
+  return (
+    typeof v === 'string' &&
+    (FIX_PASSWORD_TAGS.has(v) || (NAME_SHAPE.test(v) && STEM.test(v) && redactor.isSensitiveKey(v)))
+  );
 }
 
 /**
