@@ -128,12 +128,9 @@ export class OrderStore {
 
   /** One more page of slots (paged.ts: nothing is copied or freed). */
   private grow(): void {
-    for (const a of [this.ord, this.statusCode, this.flags]) a.addPage();
-    this.prev.addPage();
-    this.next.addPage();
-    for (const a of [this.tUs, this.qty, this.filled, this.priceV, this.refV, this.seq, this.line]) a.addPage();
-    this.riskSeq.addPage();
-    this.riskLineNo.addPage();
+    const fields = [this.ord, this.statusCode, this.flags, this.prev, this.next, this.tUs, this.qty, this.filled];
+    for (const a of [...fields, this.priceV, this.refV, this.seq, this.line, this.riskSeq, this.riskLineNo])
+      a.addPage();
     this.digests.addPage();
     this.cap += PAGE;
   }
