@@ -220,24 +220,23 @@ export function checkExportEvents(
   live: LiveLog | undefined,
   f: Findings,
 ): void {
-  const seen = new Set<string>();
+  const key = (date: string, sha: string | undefined): string => `${date}\u0000${sha}`;
   const events = [
     ...recorded.map((e) => ({ e, at: e.where })),
     ...(live?.exportEvents ?? []).map((e) => ({ e, at: `the live ${e.where}` })),
   ];
+  const named = new Set(events.map(({ e }) => key(e.date, e.manifestSha256)));
+  const seen = new Set<string>();
   for (const { e, at: where } of events) {
-    const key = `${e.date}\u0000${e.manifestSha256}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (seen.has(key(e.date, e.manifestSha256))) continue;
+    seen.add(key(e.date, e.manifestSha256));
     const same = (p: PackInfo): boolean => p.date === e.date && p.report.manifest.manifestSha256 === e.manifestSha256;
     if (all.some(same) || pruned.some((x) => x.exportDate === e.date && x.rawSha === e.manifestSha256)) continue;
     const at = `the PackExported event seq ${e.seq} in ${where} records ${e.date} with manifest ${short(e.manifestSha256)}`;
     const current = all.find((p) => p.date === e.date && p.version === undefined && p.report.manifest.manifestSha256);
     // A current version that an export of its day recorded too is an earlier export's pack, not this
     // one changed: the pack this event recorded is gone (checkCurrentRecorded names the rollback).
-    const earlier =
-      current !== undefined &&
-      events.some((x) => x.e.date === e.date && x.e.manifestSha256 === current.report.manifest.manifestSha256);
+    const earlier = current !== undefined && named.has(key(e.date, current.report.manifest.manifestSha256));
     if (current === undefined || earlier) {
       f.add(
         'ARCHIVE_PACK_MISSING',
