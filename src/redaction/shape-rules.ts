@@ -3,6 +3,7 @@
  * secret scanning that start with a literal (or carry one), compiled once into sticky regexps.
  * shapes.ts finds candidates by their first character and tries only these rules there.
  */
+import { jwtMatchEnd } from './shape-runs.js';
 import { isWifPrivateKey } from './wif.js';
 
 /**
@@ -27,6 +28,11 @@ export interface ShapeRule {
   readonly keepName?: boolean;
   /** A further test of the match (a checksum): false leaves it. */
   readonly check?: (match: string) => boolean;
+  /**
+   * Finds the regex's match at a position without the regex engine (its end, or -1), for a pattern
+   * that is not linear there (shape-runs.ts); `regex` then stays for the fingerprint and the docs.
+   */
+  readonly find?: (s: string, at: number) => number;
 }
 
 /** [name, prefixes, regex source (matched at the prefix), minimum length, hook?] */
@@ -253,4 +259,6 @@ export const SHAPES: readonly ShapeRule[] = RULES.map(([name, prefixes, source, 
   ...(hook !== undefined ? { hook } : {}),
   ...(name === 'azure-connection-string-key' || name === 'gitlab-session-cookie' ? { keepName: true } : {}),
   ...(name === 'wif-private-key' ? { check: isWifPrivateKey } : {}),
+  // On every rule (undefined but on jwt): one object shape more would make the scan's loads polymorphic.
+  find: name === 'jwt' ? jwtMatchEnd : undefined,
 }));

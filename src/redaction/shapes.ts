@@ -11,13 +11,16 @@
  * sensitive key wherever it appears.
  *
  * Every pattern starts with a literal or a short bounded class, and every repetition is bounded,
- * so a hostile 64 KiB string costs a bounded number of steps per position (no ReDoS). Patterns are
+ * so a hostile 64 KiB string costs a bounded number of steps per position (no ReDoS). A bound of
+ * thousands is still too many at every position: the jwt rule's match is found by its finder
+ * (shape-runs.ts, `ShapeRule.find`), linear, not by its pattern. Patterns are
  * case-sensitive (the combined test must not widen them); case variants are spelled out.
  * PEM private keys are found by `redactPem` (index search, linear), not by a pattern.
  */
 import { isWideBlank } from './chars.js';
 import { endsWithKeyStem, STEM_ENDS } from './key-stems.js';
 import { SHAPES, type ShapeRule } from './shape-rules.js';
+import { resetRuns } from './shape-runs.js';
 
 /** A named secret shape. `replace` receives the match and its groups and returns the redacted form. */
 export interface SecretPattern {
@@ -204,12 +207,17 @@ function tryRules(s: string, c: number, end: number, spans: Spans): number {
       }
     }
     if (!ok) continue;
-    rule.regex.lastIndex = c;
-    const m = rule.regex.exec(s);
-    if (m === null || c + m[0].length > end || (rule.check !== undefined && !rule.check(m[0]))) continue;
-    const keep = rule.keepName ? m[0].indexOf('=') + 1 : 0;
-    spans.add(c + keep, c + m[0].length);
-    return c + m[0].length;
+    let stop: number;
+    if (rule.find !== undefined) stop = rule.find(s, c);
+    else {
+      rule.regex.lastIndex = c;
+      const m = rule.regex.exec(s);
+      stop = m === null ? -1 : c + m[0].length;
+    }
+    if (stop === -1 || stop > end || (rule.check !== undefined && !rule.check(s.slice(c, stop)))) continue;
+    const keep = rule.keepName ? s.slice(c, stop).indexOf('=') + 1 : 0;
+    spans.add(c + keep, stop);
+    return stop;
   }
   return -1;
 }
@@ -256,6 +264,7 @@ export function redactShapes(s: string, censor: string): string {
   const spans = SPANS;
   spans.reset();
   HOOK_AT.fill(-2);
+  resetRuns();
   const n = s.length;
   let start = 0;
   let colon = false;
