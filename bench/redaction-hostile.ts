@@ -1,0 +1,46 @@
+/**
+ * `redactString` on 1 MB of hostile text, one seed repeated: the jwt shape's seeds (`eyJ` after
+ * `-`, `_`, `ops_`, `sntrys_`, long first segments ending in `.` before a short second), for an
+ * A/B of two builds (s18: 4-11 s per seed with the jwt pattern, tens to hundreds of ms with its finder):
+ *
+ *   npx tsx bench/redaction-hostile.ts DIST [ROUNDS]
+ *
+ * Prints per seed the times of ROUNDS runs (default 1, the first is cold) and a hash of the output
+ * (the same for builds that redact alike).
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [dist = 'dist', rounds = '1'] = process.argv.slice(2);
+const url = pathToFileURL(resolve(dist, 'redaction/index.js')).href;
+const { compileRedactor } = (await import(url)) as typeof import('../src/redaction/index.js');
+const r = compileRedactor();
+const SIZE = 1_000_000;
+const fill = (seed: string): string => seed.repeat(Math.ceil(SIZE / seed.length)).slice(0, SIZE);
+const SEEDS: readonly (readonly [string, string])[] = [
+  ['ops_eyJ', 'ops_eyJ'],
+  ['ops_eyJAb1', 'ops_eyJAb1'],
+  ['-eyJ', '-eyJ'],
+  ['_eyJ', '_eyJ'],
+  ['sntrys_eyJ', 'sntrys_eyJ'],
+  ['-eyJrIjoi', '-eyJrIjoi'],
+  ['eyJrIjoi_', 'eyJrIjoi_'],
+  ['-sk.eyJ', '-sk.eyJ'],
+  ['-eyJ×2000 .ab', `${'-eyJ'.repeat(2000)}.ab `],
+  ['-eyJ×2000 .ab.', `${'-eyJ'.repeat(2000)}.ab.`],
+  ['eyJ+8000.', `eyJ${'Ab1_'.repeat(2000)}.`],
+  ['eyJa.', 'eyJa.'],
+];
+for (const [name, seed] of SEEDS) {
+  const s = fill(seed);
+  const times: string[] = [];
+  let out = '';
+  for (let k = 0; k < Number(rounds); k++) {
+    const t0 = performance.now();
+    out = r.redactString(s);
+    times.push((performance.now() - t0).toFixed(0));
+  }
+  let h = 0;
+  for (let i = 0; i < out.length; i++) h = (h * 31 + out.charCodeAt(i)) | 0;
+  console.log(`${name.padEnd(16)} ${times.join(' ').padStart(12)} ms  out ${out.length} hash ${h}`);
+}
