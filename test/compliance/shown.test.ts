@@ -86,10 +86,11 @@ describe('jsonShown (given)', () => {
     }
     expect(given(undefined)).toBe('undefined');
   });
-  it('writes only as far as it shows (a nesting JSON.stringify cannot take)', () => {
+  it('writes only as far as it shows (a nesting JSON.stringify cannot take on Node 20-24)', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    // Node 20-24 throw a RangeError here; Node 26's JSON.stringify no longer recurses on the stack, so
+    // whether it throws is not asserted: jsonShown must stop at what it shows on every line.
     expect(jsonShown(deep, 10)).toBe(`${'['.repeat(10)}…`);
     expect(textOf(deep)).toBe('1');
   });
