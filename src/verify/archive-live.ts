@@ -14,7 +14,8 @@ import { SEQ_SALVAGE_RE, TAIL_LENGTH, TAIL_RE } from '../format/log-line.js';
 import { PACK_PATH, PRUNED_LEDGER } from '../format/pack.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 import type { LedgerEntry, PackInfo } from './archive-ledger.js';
-import { type ExportEvent, ExportEventTap, type PruneEvent, PruneEventTap } from './chain-events.js';
+import { type ExportEvent, exportEventOf, type PruneEvent, pruneEventOf } from './chain-events.js';
+import { LiveEvents } from './live-events.js';
 
 export type { ExportEvent } from './chain-events.js';
 import type { Findings } from './report.js';
@@ -40,28 +41,37 @@ export interface LiveLog {
   readonly files: number;
   readonly pruneEvents: readonly PruneEvent[];
   readonly exportEvents: readonly ExportEvent[];
-  /** The live lines with the tail's last seq (their hash), and with the next seq (their prev). */
+  /**
+   * The live lines with the tail's last seq (their hash), and with the next seq (their prev): the
+   * first that holds the tail's hash and the first that does not, all checkLiveTail asks.
+   */
   readonly atLast: readonly TailLine[];
   readonly afterLast: readonly TailLine[];
   /** The seq of the live log's last line and its file: where the live chain ends. */
   readonly end: { readonly seq: number; readonly file: string } | undefined;
+  /** Distinct events over the budget (live-events.ts), not kept: how many, from which file on. */
+  readonly unchecked?: { readonly events: number; readonly from: string; readonly budget: number };
 }
 
-/** Events and tail lines kept, at most (hostile live files cannot grow memory). */
-const MAX_KEPT = 100_000;
 /** A line's seq is in its head: `{"ts":…,"iso_ts":"…","seq":N,` lies within these bytes. */
 const HEAD_BYTES = 96;
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** Finds the live lines at the tail's last seq and the one after it. */
+/** Keeps `l` unless a line as like the tail's hash (or as unlike it) is kept already: two at most. */
+function keepOne(list: TailLine[], l: TailLine, endHash: string): void {
+  const holds = l.hash === endHash;
+  if (!list.some((x) => (x.hash === endHash) === holds)) list.push(l);
+}
+
+/** Finds the live lines at the tail's last seq and the one after it (into lists shared by the files). */
 class TailTap {
-  readonly atLast: TailLine[] = [];
-  readonly afterLast: TailLine[] = [];
   /** The seq of the last line read: a live log that ends before the pack's chain lost its tail. */
   endSeq: number | undefined;
   constructor(
     private readonly file: string,
-    private readonly lastSeq: number,
+    private readonly tail: PackTail,
+    private readonly atLast: TailLine[],
+    private readonly afterLast: TailLine[],
   ) {}
 
   push(l: ScannedLine): void {
@@ -71,25 +81,43 @@ class TailTap {
     if (m === null) return;
     const seq = Number(m[1]);
     this.endSeq = seq;
-    if (this.afterLast.length + this.atLast.length >= MAX_KEPT) return;
-    if (seq === this.lastSeq) this.atLast.push({ file: this.file, line: l.lineNumber, hash: l.hash });
-    else if (seq === this.lastSeq + 1) {
+    const { lastSeq, endHash } = this.tail;
+    if (seq === lastSeq) keepOne(this.atLast, { file: this.file, line: l.lineNumber, hash: l.hash }, endHash);
+    else if (seq === lastSeq + 1) {
       const prev = TAIL_RE.exec(b.toString('latin1', Math.max(0, b.length - TAIL_LENGTH)))?.[1];
-      if (prev !== undefined) this.afterLast.push({ file: this.file, line: l.lineNumber, hash: prev });
+      if (prev !== undefined) keepOne(this.afterLast, { file: this.file, line: l.lineNumber, hash: prev }, endHash);
     }
   }
 }
 
-/** One live file's taps after a scan, or undefined when it could not be read. */
-async function scanLiveFile(logDir: string, name: string, tail: PackTail | undefined, wantTail: boolean) {
-  const prunes = new PruneEventTap(name);
-  const exports = new ExportEventTap(name);
-  const tailTap = tail === undefined || !wantTail ? undefined : new TailTap(name, tail.lastSeq);
+/** What the scan of the live files keeps: the events within one budget, and the tail's lines. */
+interface LiveSink {
+  readonly events: LiveEvents;
+  readonly atLast: TailLine[];
+  readonly afterLast: TailLine[];
+}
+
+/**
+ * Scans one live file, of the day `logDay`, into `sink` (its events; with `wantTail`, its lines at
+ * the tail's seqs). Returns the seq of its last line (null: not looked for, or no line), or
+ * undefined when it could not be read.
+ */
+async function scanLiveFile(
+  logDir: string,
+  name: string,
+  logDay: string,
+  tail: PackTail | undefined,
+  wantTail: boolean,
+  sink: LiveSink,
+): Promise<number | null | undefined> {
+  const tailTap = tail === undefined || !wantTail ? undefined : new TailTap(name, tail, sink.atLast, sink.afterLast);
   const ok = await scanLines(
     join(logDir, name),
     (l) => {
-      prunes.push(l);
-      exports.push(l);
+      const p = pruneEventOf(l, name);
+      if (p !== undefined) sink.events.addPrune(p);
+      const e = exportEventOf(l, name);
+      if (e !== undefined) sink.events.addExport({ ...e, logDay });
       tailTap?.push(l);
     },
     { noFollow: true },
@@ -97,19 +125,21 @@ async function scanLiveFile(logDir: string, name: string, tail: PackTail | undef
     () => true,
     () => false,
   );
-  return ok ? { prunes, exports, tailTap } : undefined;
+  return ok ? (tailTap?.endSeq ?? null) : undefined;
 }
 
 /**
  * Reads the live log files dated `from` or later, once. Unreadable files are skipped: `verify logs`
  * is the check of the live log itself. When no file is dated `from` or later, the newest earlier
  * file is read for where the live chain ends only (a live log whose tail was deleted ends before
- * the archive does).
+ * the archive does). The events of all the files share one `budget` (live-events.ts; default
+ * MAX_LIVE_EVENTS): whatever the files hold, what is kept is bounded.
  */
 export async function readLiveLog(
   logDir: string,
   from: string | undefined,
   tail: PackTail | undefined,
+  budget?: number,
 ): Promise<LiveLog> {
   let names: string[];
   try {
@@ -117,34 +147,44 @@ export async function readLiveLog(
   } catch {
     names = [];
   }
-  const out = { files: 0, pruneEvents: [] as PruneEvent[], exportEvents: [] as ExportEvent[] };
-  const atLast: TailLine[] = [];
-  const afterLast: TailLine[] = [];
+  const sink: LiveSink = { events: new LiveEvents(budget), atLast: [], afterLast: [] };
+  let files = 0;
   let end: LiveLog['end'];
-  let before: string | undefined;
+  let before: { name: string; day: string } | undefined;
   for (const name of names.sort()) {
-    const day = dayOfLogFileName(name);
-    if (day === undefined) continue;
-    if (from !== undefined && isoDate(day) < from) {
-      before = name;
+    const n = dayOfLogFileName(name);
+    if (n === undefined) continue;
+    const day = isoDate(n);
+    if (from !== undefined && day < from) {
+      before = { name, day };
       continue;
     }
     // Once the line after the tail is found, later files cannot hold the tail's seqs.
-    const s = await scanLiveFile(logDir, name, tail, afterLast.length === 0);
-    if (s === undefined) continue;
-    out.files++;
-    out.pruneEvents.push(...s.prunes.events);
-    out.exportEvents.push(...s.exports.events.map((e) => ({ ...e, logDay: isoDate(day) })));
-    if (s.tailTap === undefined) continue;
-    atLast.push(...s.tailTap.atLast);
-    afterLast.push(...s.tailTap.afterLast);
-    if (s.tailTap.endSeq !== undefined) end = { seq: s.tailTap.endSeq, file: name };
+    const endSeq = await scanLiveFile(logDir, name, day, tail, sink.afterLast.length === 0, sink);
+    if (endSeq === undefined) continue;
+    files++;
+    if (endSeq !== null) end = { seq: endSeq, file: name };
   }
-  if (out.files === 0 && before !== undefined && tail !== undefined) {
-    const endSeq = (await scanLiveFile(logDir, before, tail, true))?.tailTap?.endSeq;
-    if (endSeq !== undefined) end = { seq: endSeq, file: before };
+  if (files === 0 && before !== undefined && tail !== undefined) {
+    // Where it ends, only: its events and lines are not kept.
+    const skip = { events: new LiveEvents(0), atLast: [], afterLast: [] };
+    const endSeq = await scanLiveFile(logDir, before.name, before.day, tail, true, skip);
+    if (typeof endSeq === 'number') end = { seq: endSeq, file: before.name };
   }
-  return { ...out, atLast, afterLast, end };
+  const { events, atLast, afterLast } = sink;
+  const unchecked =
+    events.droppedFrom === undefined
+      ? undefined
+      : { events: events.dropped, from: events.droppedFrom, budget: events.budget };
+  return {
+    files,
+    pruneEvents: events.pruneEvents(),
+    exportEvents: events.exportEvents(),
+    atLast,
+    afterLast,
+    end,
+    ...(unchecked === undefined ? {} : { unchecked }),
+  };
 }
 
 /** The newest current pack with events: where the archive's chain ends. */
@@ -325,7 +365,8 @@ export function checkCurrentRecorded(
       );
       continue;
     }
-    const recorded = `the logs record ${day.length} export${day.length === 1 ? '' : 's'} of ${p.date} (the last: PackExported seq ${last.seq} in ${last.where}, manifest ${short(last.manifestSha256)}), none of this current version (manifest ${short(sha)})`;
+    const n = day.reduce((sum, e) => sum + (e.count ?? 1), 0);
+    const recorded = `the logs record ${n} export${n === 1 ? '' : 's'} of ${p.date} (the last: PackExported seq ${last.seq} in ${last.where}, manifest ${short(last.manifestSha256)}), none of this current version (manifest ${short(sha)})`;
     const made = Date.parse(p.report.manifest.createdAt ?? '');
     if (!liveRead && !(Number.isFinite(made) && covered !== undefined && made < covered)) {
       if (p !== newest)
@@ -344,6 +385,18 @@ export function checkCurrentRecorded(
       `${recorded}: a real export or --force re-export records its own event, so this pack was put in place without one`,
     );
   }
+}
+
+/** Distinct live events over the budget were counted, not kept: the checks above did not see them. */
+export function checkLiveUnchecked(live: LiveLog, f: Findings): void {
+  const u = live.unchecked;
+  if (u === undefined) return;
+  f.add(
+    'ARCHIVE_LIVE_LOG_UNCHECKED',
+    'warning',
+    u.from,
+    `the live log holds more distinct PackExported and PackPruned events than the ${u.budget.toLocaleString('en-US')} verify keeps (an honest log has a few a day): ${u.events.toLocaleString('en-US')} more, from this file on, were not checked against the archive. \`auditpack verify\` the logs directory checks every line`,
+  );
 }
 
 /** The newest pack has an export event in the live log, or the log cannot vouch for its manifest. */

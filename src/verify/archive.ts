@@ -22,6 +22,7 @@ import {
   checkCurrentRecorded,
   checkExportEvents,
   checkLiveTail,
+  checkLiveUnchecked,
   packExportEvents,
   checkNewestRecorded,
   noteUncheckedTail,
@@ -151,6 +152,7 @@ async function checkLive(
   }
   const from = tail !== undefined && newest !== undefined && tail.date < newest.date ? tail.date : newest?.date;
   const live = await readLiveLog(options.logDir, from, tail);
+  checkLiveUnchecked(live, f);
   checkExportEvents([...packs, ...tars], pruned, recorded, live, f);
   checkCurrentRecorded(current, [...recorded, ...live.exportEvents], true, f);
   if (tail !== undefined) checkLiveTail(tail, live, f);

@@ -17,34 +17,45 @@ export interface PruneEvent {
 }
 
 const MARK = Buffer.from(JSON.stringify(PRUNE_EVENT.event), 'latin1');
-/** Events kept per log, at most (a prune removes a few packs a day). */
+/**
+ * Events kept per pack log, at most (a prune removes a few packs a day). The live files share one
+ * budget instead (live-events.ts).
+ */
 const MAX_EVENTS = 100_000;
 
-/** Collects the PackPruned events of the lines pushed to it. */
+/**
+ * The PackPruned event a line holds, or undefined. `category`: the line's category when the log check
+ * read it as an event (no repeated key, so JSON.parse reads the same): a line of another category is
+ * not looked into.
+ */
+export function pruneEventOf(l: ScannedLine, where: string, category?: string): PruneEvent | undefined {
+  if (category !== undefined && category !== PRUNE_EVENT.category) return undefined;
+  const b = l.bytes;
+  if (b === undefined || !l.terminated || b.indexOf(MARK) === -1) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(b.toString('utf8'));
+  } catch {
+    return undefined; // not an event: the log check reports the line
+  }
+  const o = v as Record<string, unknown> | null;
+  if (o === null || typeof o !== 'object' || o.category !== PRUNE_EVENT.category || o.event !== PRUNE_EVENT.event)
+    return undefined;
+  if (typeof o.date !== 'string' || typeof o.path !== 'string' || typeof o.seq !== 'number') return undefined;
+  const sha = typeof o.manifest_sha256 === 'string' ? o.manifest_sha256 : null;
+  return { date: o.date, path: o.path, manifestSha256: sha, where, seq: o.seq };
+}
+
+/** Collects the PackPruned events of the lines pushed to it (one log's: MAX_EVENTS at most). */
 export class PruneEventTap {
   readonly events: PruneEvent[] = [];
   constructor(private readonly where: string) {}
 
-  /**
-   * `category`: the line's category when the log check read it as an event (no repeated key, so
-   * JSON.parse reads the same): a line of another category is not looked into.
-   */
+  /** `category`: as pruneEventOf's. */
   push(l: ScannedLine, category?: string): void {
-    if (category !== undefined && category !== PRUNE_EVENT.category) return;
-    const b = l.bytes;
-    if (b === undefined || !l.terminated || b.indexOf(MARK) === -1 || this.events.length >= MAX_EVENTS) return;
-    let v: unknown;
-    try {
-      v = JSON.parse(b.toString('utf8'));
-    } catch {
-      return; // not an event: the log check reports the line
-    }
-    const o = v as Record<string, unknown> | null;
-    if (o === null || typeof o !== 'object' || o.category !== PRUNE_EVENT.category || o.event !== PRUNE_EVENT.event)
-      return;
-    if (typeof o.date !== 'string' || typeof o.path !== 'string' || typeof o.seq !== 'number') return;
-    const sha = typeof o.manifest_sha256 === 'string' ? o.manifest_sha256 : null;
-    this.events.push({ date: o.date, path: o.path, manifestSha256: sha, where: this.where, seq: o.seq });
+    if (this.events.length >= MAX_EVENTS) return;
+    const e = pruneEventOf(l, this.where, category);
+    if (e !== undefined) this.events.push(e);
   }
 }
 
@@ -59,41 +70,53 @@ export interface ExportEvent {
   readonly seq: number;
   /** The day of the log it is in (`YYYY-MM-DD`), when known: with `seq`, its place in the chain. */
   readonly logDay?: string;
+  /**
+   * How many events of its day and manifest it stands for (default 1): of the live log, only the
+   * first and the newest of each are kept (live-events.ts).
+   */
+  readonly count?: number;
 }
 
 const EXPORT_MARK = Buffer.from(JSON.stringify(EXPORT_EVENT.event), 'latin1');
 
-/** Collects the PackExported events of the lines pushed to it. */
+/** The PackExported event a line holds, or undefined. `category`: as pruneEventOf's. */
+export function exportEventOf(l: ScannedLine, where: string, category?: string): ExportEvent | undefined {
+  if (category !== undefined && category !== EXPORT_EVENT.category) return undefined;
+  const b = l.bytes;
+  if (b === undefined || !l.terminated || b.indexOf(EXPORT_MARK) === -1) return undefined;
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined; // not an event: `verify logs` reports the line
+  }
+  if (o === null || typeof o !== 'object' || o.category !== EXPORT_EVENT.category || o.event !== EXPORT_EVENT.event)
+    return undefined;
+  const F = EXPORT_EVENT_FIELD;
+  const date = o[F.date];
+  const sha = o[F.manifestSha256];
+  if (typeof date !== 'string' || typeof sha !== 'string' || typeof o.seq !== 'number') return undefined;
+  const last = o[F.lastSeq];
+  const end = o[F.endHash];
+  return {
+    date,
+    manifestSha256: sha,
+    lastSeq: typeof last === 'number' || last === null ? last : undefined,
+    endHash: typeof end === 'string' || end === null ? end : undefined,
+    where,
+    seq: o.seq,
+  };
+}
+
+/** Collects the PackExported events of the lines pushed to it (one log's: MAX_EVENTS at most). */
 export class ExportEventTap {
   readonly events: ExportEvent[] = [];
   constructor(private readonly where: string) {}
 
-  /** `category`: as PruneEventTap's (a line of another category is not looked into). */
+  /** `category`: as pruneEventOf's. */
   push(l: ScannedLine, category?: string): void {
-    if (category !== undefined && category !== EXPORT_EVENT.category) return;
-    const b = l.bytes;
-    if (b === undefined || !l.terminated || b.indexOf(EXPORT_MARK) === -1 || this.events.length >= MAX_EVENTS) return;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      return; // not an event: `verify logs` reports the line
-    }
-    if (o === null || typeof o !== 'object' || o.category !== EXPORT_EVENT.category || o.event !== EXPORT_EVENT.event)
-      return;
-    const F = EXPORT_EVENT_FIELD;
-    const date = o[F.date];
-    const sha = o[F.manifestSha256];
-    if (typeof date !== 'string' || typeof sha !== 'string' || typeof o.seq !== 'number') return;
-    const last = o[F.lastSeq];
-    const end = o[F.endHash];
-    this.events.push({
-      date,
-      manifestSha256: sha,
-      lastSeq: typeof last === 'number' || last === null ? last : undefined,
-      endHash: typeof end === 'string' || end === null ? end : undefined,
-      where: this.where,
-      seq: o.seq,
-    });
+    if (this.events.length >= MAX_EVENTS) return;
+    const e = exportEventOf(l, this.where, category);
+    if (e !== undefined) this.events.push(e);
   }
 }

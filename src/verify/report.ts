@@ -127,6 +127,7 @@ export type ProblemCode =
   | 'ARCHIVE_EXPORT_UNRECORDED'
   | 'ARCHIVE_LIVE_LOG_MISMATCH'
   | 'ARCHIVE_TAIL_UNCHECKED'
+  | 'ARCHIVE_LIVE_LOG_UNCHECKED'
   | 'ARCHIVE_SIGNER_CHANGED'
   // --- a roll-up pack (src/verify/rollup.ts) ---
   | 'ROLLUP_RECORD_INVALID'

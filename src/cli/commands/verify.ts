@@ -40,6 +40,7 @@ const LIVE_CODES: readonly ProblemCode[] = [
   'ARCHIVE_EXPORT_UNRECORDED',
   'ARCHIVE_PACK_MISSING',
   'ARCHIVE_TAIL_UNCHECKED',
+  'ARCHIVE_LIVE_LOG_UNCHECKED',
 ];
 
 /** The checks shown for each kind of target, in order, and which finding codes belong to each. */
