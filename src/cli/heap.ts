@@ -6,7 +6,9 @@
  * which allocates gigabytes of short-lived strings, peaked at ~200 MB of mostly garbage, and more as
  * the day grew (docs/PERFORMANCE.md, "Peak RSS"). Kept here:
  * - the young generation at its first size (1 MB semi-spaces): the batches' garbage dies young anyway;
- * - the old generation collected once it grew by half over what survived the last collection.
+ * - the old generation collected once it grew by a quarter over what survived the last collection
+ *   (V8 lets it grow by 8 MB at least): a half let a 10M-event verify's old space, ~29 MB live, reach
+ *   ~43 MB before each collection (docs/PERFORMANCE.md, pm18).
  * V8 undoes the first whenever a worker thread makes its heap; src/worker sets it again then
  * (worker/heap-flags.ts).
  * A library user's process keeps its own settings; a user who sets a heap flag of these (in
@@ -15,7 +17,7 @@
 import { setProcessHeapFlags } from '../worker/heap-flags.js';
 
 /** The V8 flags set, and the flags whose presence means the user chose for themselves. */
-export const COMPACT_HEAP_FLAGS = ['--semi-space-growth-factor=1', '--heap-growing-percent=50'] as const;
+export const COMPACT_HEAP_FLAGS = ['--semi-space-growth-factor=1', '--heap-growing-percent=25'] as const;
 const USER_CHOICES = ['semi-space', 'heap-growing', 'optimize-for-size'];
 
 /**

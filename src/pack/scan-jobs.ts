@@ -15,20 +15,35 @@ import { BatchProcessor, type BatchResult, META } from './day-events.js';
 export const SCAN_THREAD = 'export scan';
 /**
  * Shared slots in the ring: batches the thread may hold at once. The ring, the batch being cut and
- * the read buffers are most of the scan's fixed memory: 4 slots of 512 KiB keep the thread fed (it
- * is at most a few batches behind; past that this thread processes the batch itself) at about a
- * third of the 8 × 1 MiB slots' memory (docs/PERFORMANCE.md, "Peak RSS").
+ * the read buffers are most of the scan's fixed memory: 4 slots keep the thread fed (it is at most
+ * a few batches behind; past that this thread processes the batch itself) at about a third of the
+ * 8 × 1 MiB slots' memory (docs/PERFORMANCE.md, "Peak RSS").
  */
 export const SLOTS = 4;
-export const BATCH_BYTES = 512 * 1024;
 /**
- * Batches cut and not yet written at which the export's read waits (DayScanner.room). While the
- * thread is behind, the reading thread processes batches itself, and each result waits for the
- * thread's earlier ones with its batch's bytes and digests (the records point into them): about
- * 1 MiB a batch. Unbounded, a thread the system left unscheduled for a while let tens of them pile
- * up, and the spare buffers they left were kept to the end of the scan.
+ * A batch's bytes at most (BATCH_LINES lines at most). Each batch in flight holds a buffer of this
+ * size for its bytes and, once processed, about as much for its outputs, and both are kept as spares
+ * afterwards (DayScanner), as many as were ever in flight at once: 256 KiB, not 512, halves that at
+ * the same CPU (docs/PERFORMANCE.md, pm18).
  */
-export const MAX_UNWRITTEN = SLOTS + 2;
+export const BATCH_BYTES = 256 * 1024;
+/**
+ * Batches cut and not yet written past which the export's read waits (DayScanner.room, checked
+ * after each read chunk). While the thread is behind, the reading thread processes batches itself,
+ * and each result waits for the thread's earlier ones with its batch's bytes and digests (the
+ * records point into them). Unbounded, a thread the system left unscheduled for a while let tens of
+ * them pile up, and the spare buffers they left were kept to the end of the scan. At most
+ * MAX_BATCHES_HELD are held at once.
+ */
+export const MAX_UNWRITTEN = SLOTS - 1;
+/** The read's chunk (src/chain/lines.ts scanLines' default): the batches it cuts between two waits. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Batch buffers (bytes, digests, outputs) a DayScanner holds at most of each kind, in flight or
+ * spare: MAX_UNWRITTEN, what one read chunk cuts after the read was let go (a batch more where a
+ * chunk's lines straddle), and the batch being cut.
+ */
+export const MAX_BATCHES_HELD = MAX_UNWRITTEN + READ_CHUNK_BYTES / BATCH_BYTES + 2;
 
 /** A batch handed over whose records are not fed yet: its first line, its lines' digests and its bytes. */
 export interface WaitingBatch {

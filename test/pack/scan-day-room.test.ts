@@ -7,7 +7,7 @@ import { digestSinks } from './helpers/digest-sinks.js';
 
 describe('DayScanner.room: the read waits while too many batches are not written', () => {
   it('asks the read to wait past MAX_UNWRITTEN batches, lets it go once they are written, and derives the same bytes', async () => {
-    const lines = await scannedSyntheticDay(60_000); // about 20 batches of 512 KiB
+    const lines = await scannedSyntheticDay(60_000); // about 40 batches of BATCH_BYTES
     const derive = async (threads: boolean) => {
       const out = digestSinks();
       let records = 0;

@@ -12,7 +12,7 @@ import { scannedSyntheticDay } from '../helpers/scanned-day.js';
 
 describe('PayloadDerivation.room: the read waits while too many batches are not derived', () => {
   it('asks the read to wait past MAX_UNWRITTEN batches, lets it go once they are derived, and derives the same files', async () => {
-    const lines = await scannedSyntheticDay(60_000); // about 20 batches of 512 KiB
+    const lines = await scannedSyntheticDay(60_000); // about 40 batches of BATCH_BYTES
     const derive = async (threads: boolean) => {
       let records = 0;
       const d = new PayloadDerivation(DEFAULT_ALERT_FILTER, '2025-09-08', threads, (r) => {
