@@ -5,6 +5,7 @@
  */
 import { scanFacts, type SecretPattern } from './shapes.js';
 import { SHAPES } from './shape-rules.js';
+import { redactUrlCredentials } from './url-credentials.js';
 
 /** A curl credential with its secret part replaced: after the first `:`, or before it when nothing follows. */
 function curlCredential(cred: string, censor: string): string {
@@ -27,10 +28,11 @@ function partial(censor: string): SecretPattern[] {
     // Credentials in URLs (GitHub's *_connection_string, detect-secrets basic_auth):
     // scheme://user:password@ — the user stays, the password goes. One slash too: a path
     // normaliser turns `postgres://u:pw@h` typed as a file name into `postgres:/u:pw@h`. The password
-    // runs to the LAST `@` of the authority, as WHATWG URL parsers read `u:p@ss@host` (redactUrlCredentials).
+    // runs to the LAST `@` of the authority, as WHATWG URL parsers read `u:p@ss@host`, and from rules 13
+    // the user may hold `@` (`admin@server:pw@host`): applied by url-credentials.ts, this is its description.
     {
       name: 'url-credentials',
-      regex: /(:\/{1,3})([^\s:@/]{0,256}):([^\s@/]{1,1024})@/g,
+      regex: /(:\/{1,3})([^\s:/]{0,256}):([^\s@/]{1,1024})@/g,
       replace: (_m, sep: string, user: string) => `${sep}${user}:${censor}@`,
     },
     // An AWS secret access key next to its name (detect-secrets' aws plugin, gitleaks' generic rule):
@@ -87,7 +89,7 @@ const FIX_TAG = /(?:554|925|1402|1404)=/;
 export function redactPartial(s: string, patterns: readonly SecretPattern[], censor: string): string {
   const f = scanFacts;
   let out = s;
-  if (f.colon && out.includes(':/')) out = redactUrlCredentials(out, patterns[0] as SecretPattern, censor);
+  if (f.colon && out.includes(':/')) out = redactUrlCredentials(out, censor);
   if (f.longest >= 40 && (out.includes('aws') || out.includes('AWS') || out.includes('Aws')))
     out = redactAwsSecrets(out, censor);
   if (f.longest >= 17 && (out.includes('CONTRIBSYS') || out.includes('contribsys'))) out = runPartial(out, patterns[2]);
@@ -247,36 +249,4 @@ function nextAws(s: string, from: number): number {
     if (s.startsWith('aws', i) || s.startsWith('AWS', i) || s.startsWith('Aws', i)) return i;
   }
   return -1;
-}
-
-/** Characters that end a URL's authority: white space, `/`, `?`, `#`. */
-function endsAuthority(c: number): boolean {
-  return c <= 32 || c === 47 || c === 63 || c === 35;
-}
-
-/**
- * The url-credentials pattern, with the password run on to the last `@` before the authority ends
- * (the first white space, `/`, `?` or `#`, at most 1024 characters on): Node's URL, node-postgres,
- * mysql2, ioredis read `postgres://u:p@ss@db/x` as password `p@ss` (s17 F5). Linear: a further
- * match needs a `/`, which ends the authority scanned here.
- */
-export function redactUrlCredentials(s: string, p: SecretPattern, censor: string): string {
-  const re = p.regex;
-  re.lastIndex = 0;
-  let out = '';
-  let at = 0;
-  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
-    const end = m.index + m[0].length; // just after the first `@`
-    const pwStart = end - 1 - (m[3] as string).length;
-    let auth = end;
-    const limit = Math.min(s.length, end + 1024);
-    while (auth < limit && !endsAuthority(s.charCodeAt(auth))) auth++;
-    let last = end - 1;
-    const more = s.lastIndexOf('@', auth - 1);
-    if (more > last) last = more;
-    out += `${s.slice(at, pwStart)}${censor}`;
-    at = last;
-    re.lastIndex = last + 1;
-  }
-  return at === 0 ? s : out + s.slice(at);
 }

@@ -22,6 +22,13 @@ describe('URL passwords with an @', () => {
     ['postgres:/u:p@w@h/x', 'postgres:/u:[REDACTED]@h/x'],
     ['two: mysql://a:p@1@h1/x mysql://b:q@2@h2/y', 'two: mysql://a:[REDACTED]@h1/x mysql://b:[REDACTED]@h2/y'],
     ['plain postgres://u:pw@h/x', 'plain postgres://u:[REDACTED]@h/x'],
+    // s18 F1: a user name holding `@` (Azure PostgreSQL's user@server, an e-mail user name).
+    [
+      'cannot reach postgres://myadmin@mydemoserver:S3cretPassw0rd@mydemoserver.postgres.database.azure.com:5432/orders',
+      'cannot reach postgres://myadmin@mydemoserver:[REDACTED]@mydemoserver.postgres.database.azure.com:5432/orders',
+    ],
+    ['https://svc@corp.com:Sup3rS3cretTok3n@api.example.com/v1', 'https://svc@corp.com:[REDACTED]@api.example.com/v1'],
+    ['mysql://a@b@c:p@ss@h/x', 'mysql://a@b@c:[REDACTED]@h/x'],
   ])('%s', (input, want) => {
     expect(r.redactString(input)).toBe(want);
     // The driver's reading: all of what it calls the password is gone.
@@ -30,6 +37,31 @@ describe('URL passwords with an @', () => {
       const pw = decodeURIComponent(new URL(url).password);
       if (pw.length > 0) expect(r.redactString(input)).not.toContain(pw);
     }
+  });
+
+  it.each([
+    ['redis://a@b:p?ss@h', 'redis://a@b:p?ss@h'], // the authority ends at `?`: no password (WHATWG)
+    ['redis://u:p?ss@h', 'redis://u:[REDACTED]@h'], // not a URL, but rules 12's pattern still applies
+  ])('a `?` in the userinfo: %s', (input, want) => {
+    expect(r.redactString(input)).toBe(want);
+  });
+
+  it.each([
+    'postgres://user@db.internal:5432/orders',
+    'https://user@host:8080?next=a@b',
+    'ssh://git@github.com:22/org/repo',
+    'see https://host/x a:b@c',
+    'https://host:443/a:b@c',
+    'postgres://u:@h/x',
+  ])('no password, nothing goes: %s', (input) => {
+    expect(r.redactString(input)).toBe(input);
+  });
+
+  it('a user name with @ in a config file (s18 F1)', () => {
+    const yaml = 'database:\n  url: postgres://myadmin@mydemoserver:S3cretPassw0rd@db.example.com:5432/orders\n';
+    const out = redactConfigText(yaml, 'yaml', r).text;
+    expect(out).not.toContain('S3cretPassw0rd');
+    expect(out).toContain('postgres://myadmin@mydemoserver:');
   });
 
   it('in a config file (stored copies and diffs)', () => {
