@@ -22,6 +22,14 @@ function curlCredential(cred: string, censor: string): string {
   return `${bl}${censor}${bt}:${after}`;
 }
 
+/** SOH as logs print it (rules 13): `|`, `;`, `^A`, `\u0001`, `\x01`, `\001`, `<SOH>`. */
+const FIX_PRINTED_SOH = String.raw`(?:[|;]|\^A|\\u0001|\\x01|\\001|<SOH>)`;
+const FIX_PASSWORD = new RegExp(
+  String.raw`((?:^|[\x01\s^]|${FIX_PRINTED_SOH})(?:554|925|1402|1404)=)` +
+    String.raw`((?:(?!${FIX_PRINTED_SOH}(?:\d{1,5}=|[\s"\\]|$))[^\x01\r\n]){1,1024})`,
+  'g',
+);
+
 /** Patterns that keep part of the match (a name, a user name) and replace the rest. */
 function partial(censor: string): SecretPattern[] {
   return [
@@ -57,10 +65,13 @@ function partial(censor: string): SecretPattern[] {
       replace: (_m, head: string, cred: string) => head + curlCredential(cred, censor),
     },
     // Trading: FIX logon passwords, Password(554), NewPassword(925), EncryptedPassword(1402),
-    // EncryptedNewPassword(1404), as a field of a FIX message (SOH, or | as logs print it).
+    // EncryptedNewPassword(1404), as a field of a FIX message: after SOH or white space, or SOH as
+    // logs print it: `|`, `^A`, `;`, `<SOH>`, `\u0001`, `\x01`, `\001` (rules 13: `^A`, `;`, `<SOH>`, `\001`).
+    // The value ends at SOH or a line end, or at a printed separator followed by a tag, white space, a
+    // quote, a backslash or the end (rules 13; it ended at any `^` or backslash, so `Xy7^kLm9` kept `^kLm9`).
     {
       name: 'fix-password',
-      regex: /((?:^|[\x01|^\s]|\\u0001|\\x01)(?:554|925|1402|1404)=)([^\x01|^\r\n\\]{1,1024})/g,
+      regex: FIX_PASSWORD,
       replace: (_m, head: string) => `${head}${censor}`,
     },
     // NuGet config passwords (gitleaks nuget-config-password).

@@ -36,6 +36,12 @@ const PARTIAL_SEEDS = [
   `://${'a@'.repeat(600)}:`,
   '-u ',
   '554=',
+  '^A554=',
+  '^A554=x^',
+  ';554=x;',
+  '<SOH>554=<SOH',
+  '\\u0001554=\\u000',
+  '|554=a|b',
   '<add key="Password" value="',
   'abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdef ',
 ];
