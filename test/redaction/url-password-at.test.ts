@@ -78,3 +78,56 @@ describe('URL passwords with an @', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 });
+
+// s18 F5: URL credentials in three more forms.
+describe('URL passwords in escaped, scheme-less proxy and percent-encoded forms', () => {
+  it.each([
+    [
+      '{"ok":false,"dsn":"postgres:\\/\\/trader:S3cretPassw0rd@db.internal\\/orders"}',
+      '{"ok":false,"dsn":"postgres:\\/\\/trader:[REDACTED]@db.internal\\/orders"}',
+    ],
+    [
+      'started with HTTPS_PROXY=trader:S3cretPassw0rd@proxy.corp:3128',
+      'started with HTTPS_PROXY=trader:[REDACTED]@proxy.corp:3128',
+    ],
+    [
+      'export http_proxy="trader:pw@proxy:8080" no_proxy=x',
+      'export http_proxy="trader:[REDACTED]@proxy:8080" no_proxy=x',
+    ],
+    ['{"https_proxy": "u:pw@h:1", "x": "a@b"}', '{"https_proxy": "u:[REDACTED]@h:1", "x": "a@b"}'],
+    [
+      'curl -x trader:S3cretPassw0rd@proxy.corp:3128 https://api.venue.example/v1/ping',
+      'curl -x trader:[REDACTED]@proxy.corp:3128 https://api.venue.example/v1/ping',
+    ],
+    ['curl --proxy trader:pw@proxy.corp:3128 https://x', 'curl --proxy trader:[REDACTED]@proxy.corp:3128 https://x'],
+    ['curl --proxy=trader:pw@proxy.corp:3128 https://x', 'curl --proxy=trader:[REDACTED]@proxy.corp:3128 https://x'],
+    ['proxy=u:p@h proxy=v:q@h2', 'proxy=u:[REDACTED]@h proxy=v:[REDACTED]@h2'],
+    [
+      'https://sso.example/login?next=postgres%3A%2F%2Ftrader%3AS3cretPassw0rd%40db%2Forders&x=1',
+      'https://sso.example/login?next=postgres%3A%2F%2Ftrader%3A[REDACTED]%40db%2Forders&x=1',
+    ],
+    ['next=postgres%3a%2f%2fa%40b%3Apw%40db%2F', 'next=postgres%3a%2f%2fa%40b%3A[REDACTED]%40db%2F'],
+    ['next=https%3A%2F%2Fu%3Ap%40w%40host%2F', 'next=https%3A%2F%2Fu%3A[REDACTED]%40host%2F'],
+  ])('%s', (input, want) => {
+    expect(r.redactString(input)).toBe(want);
+  });
+
+  it.each([
+    'a:b@c and user:pass@host',
+    'proxy: 10:30 meeting@noon',
+    'order 1:2@3 proxy=none',
+    'curl -X POST https://api.example/v1',
+    'HTTPS_PROXY=proxy.corp:3128',
+    'next=https%3A%2F%2Fhost%3A8080%2Fpath%3Fa%3Db%40c',
+    'fill 12:00:01 BUY 100 AAPL@187.20',
+  ])('stays: %s', (input) => {
+    expect(r.redactString(input)).toBe(input);
+  });
+
+  it('a scheme-less proxy in a config file', () => {
+    const env = 'HTTPS_PROXY=trader:S3cretPassw0rd@proxy.corp:3128\nNO_PROXY=localhost\n';
+    const out = redactConfigText(env, 'env', r).text;
+    expect(out).not.toContain('S3cretPassw0rd');
+    expect(out).toContain('@proxy.corp:3128');
+  });
+});
