@@ -5,6 +5,7 @@
  */
 import { scanFacts, type SecretPattern } from './shapes.js';
 import { SHAPES } from './shape-rules.js';
+import { redactUrlCredentials } from './url-credentials.js';
 
 /** A curl credential with its secret part replaced: after the first `:`, or before it when nothing follows. */
 function curlCredential(cred: string, censor: string): string {
@@ -21,16 +22,25 @@ function curlCredential(cred: string, censor: string): string {
   return `${bl}${censor}${bt}:${after}`;
 }
 
+/** SOH as logs print it (rules 13): `|`, `;`, `^A`, `\u0001`, `\x01`, `\001`, `<SOH>`. */
+const FIX_PRINTED_SOH = String.raw`(?:[|;]|\^A|\\u0001|\\x01|\\001|<SOH>)`;
+const FIX_PASSWORD = new RegExp(
+  String.raw`((?:^|[\x01\s^]|${FIX_PRINTED_SOH})(?:554|925|1402|1404)=)` +
+    String.raw`((?:(?!${FIX_PRINTED_SOH}(?:\d{1,5}=|[\s"\\]|$))[^\x01\r\n]){1,1024})`,
+  'g',
+);
+
 /** Patterns that keep part of the match (a name, a user name) and replace the rest. */
 function partial(censor: string): SecretPattern[] {
   return [
     // Credentials in URLs (GitHub's *_connection_string, detect-secrets basic_auth):
     // scheme://user:password@ — the user stays, the password goes. One slash too: a path
     // normaliser turns `postgres://u:pw@h` typed as a file name into `postgres:/u:pw@h`. The password
-    // runs to the LAST `@` of the authority, as WHATWG URL parsers read `u:p@ss@host` (redactUrlCredentials).
+    // runs to the LAST `@` of the authority, as WHATWG URL parsers read `u:p@ss@host`, and from rules 13
+    // the user may hold `@` (`admin@server:pw@host`): applied by url-credentials.ts, this is its description.
     {
       name: 'url-credentials',
-      regex: /(:\/{1,3})([^\s:@/]{0,256}):([^\s@/]{1,1024})@/g,
+      regex: /(:\/{1,3})([^\s:/]{0,256}):([^\s@/]{1,1024})@/g,
       replace: (_m, sep: string, user: string) => `${sep}${user}:${censor}@`,
     },
     // An AWS secret access key next to its name (detect-secrets' aws plugin, gitleaks' generic rule):
@@ -55,10 +65,13 @@ function partial(censor: string): SecretPattern[] {
       replace: (_m, head: string, cred: string) => head + curlCredential(cred, censor),
     },
     // Trading: FIX logon passwords, Password(554), NewPassword(925), EncryptedPassword(1402),
-    // EncryptedNewPassword(1404), as a field of a FIX message (SOH, or | as logs print it).
+    // EncryptedNewPassword(1404), as a field of a FIX message: after SOH or white space, or SOH as
+    // logs print it: `|`, `^A`, `;`, `<SOH>`, `\u0001`, `\x01`, `\001` (rules 13: `^A`, `;`, `<SOH>`, `\001`).
+    // The value ends at SOH or a line end, or at a printed separator followed by a tag, white space, a
+    // quote, a backslash or the end (rules 13; it ended at any `^` or backslash, so `Xy7^kLm9` kept `^kLm9`).
     {
       name: 'fix-password',
-      regex: /((?:^|[\x01|^\s]|\\u0001|\\x01)(?:554|925|1402|1404)=)([^\x01|^\r\n\\]{1,1024})/g,
+      regex: FIX_PASSWORD,
       replace: (_m, head: string) => `${head}${censor}`,
     },
     // NuGet config passwords (gitleaks nuget-config-password).
@@ -87,7 +100,7 @@ const FIX_TAG = /(?:554|925|1402|1404)=/;
 export function redactPartial(s: string, patterns: readonly SecretPattern[], censor: string): string {
   const f = scanFacts;
   let out = s;
-  if (f.colon && out.includes(':/')) out = redactUrlCredentials(out, patterns[0] as SecretPattern, censor);
+  if ((f.colon && out.includes('@')) || out.includes('%40')) out = redactUrlCredentials(out, censor);
   if (f.longest >= 40 && (out.includes('aws') || out.includes('AWS') || out.includes('Aws')))
     out = redactAwsSecrets(out, censor);
   if (f.longest >= 17 && (out.includes('CONTRIBSYS') || out.includes('contribsys'))) out = runPartial(out, patterns[2]);
@@ -247,36 +260,4 @@ function nextAws(s: string, from: number): number {
     if (s.startsWith('aws', i) || s.startsWith('AWS', i) || s.startsWith('Aws', i)) return i;
   }
   return -1;
-}
-
-/** Characters that end a URL's authority: white space, `/`, `?`, `#`. */
-function endsAuthority(c: number): boolean {
-  return c <= 32 || c === 47 || c === 63 || c === 35;
-}
-
-/**
- * The url-credentials pattern, with the password run on to the last `@` before the authority ends
- * (the first white space, `/`, `?` or `#`, at most 1024 characters on): Node's URL, node-postgres,
- * mysql2, ioredis read `postgres://u:p@ss@db/x` as password `p@ss` (s17 F5). Linear: a further
- * match needs a `/`, which ends the authority scanned here.
- */
-export function redactUrlCredentials(s: string, p: SecretPattern, censor: string): string {
-  const re = p.regex;
-  re.lastIndex = 0;
-  let out = '';
-  let at = 0;
-  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
-    const end = m.index + m[0].length; // just after the first `@`
-    const pwStart = end - 1 - (m[3] as string).length;
-    let auth = end;
-    const limit = Math.min(s.length, end + 1024);
-    while (auth < limit && !endsAuthority(s.charCodeAt(auth))) auth++;
-    let last = end - 1;
-    const more = s.lastIndexOf('@', auth - 1);
-    if (more > last) last = more;
-    out += `${s.slice(at, pwStart)}${censor}`;
-    at = last;
-    re.lastIndex = last + 1;
-  }
-  return at === 0 ? s : out + s.slice(at);
 }

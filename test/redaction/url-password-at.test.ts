@@ -22,6 +22,13 @@ describe('URL passwords with an @', () => {
     ['postgres:/u:p@w@h/x', 'postgres:/u:[REDACTED]@h/x'],
     ['two: mysql://a:p@1@h1/x mysql://b:q@2@h2/y', 'two: mysql://a:[REDACTED]@h1/x mysql://b:[REDACTED]@h2/y'],
     ['plain postgres://u:pw@h/x', 'plain postgres://u:[REDACTED]@h/x'],
+    // s18 F1: a user name holding `@` (Azure PostgreSQL's user@server, an e-mail user name).
+    [
+      'cannot reach postgres://myadmin@mydemoserver:S3cretPassw0rd@mydemoserver.postgres.database.azure.com:5432/orders',
+      'cannot reach postgres://myadmin@mydemoserver:[REDACTED]@mydemoserver.postgres.database.azure.com:5432/orders',
+    ],
+    ['https://svc@corp.com:Sup3rS3cretTok3n@api.example.com/v1', 'https://svc@corp.com:[REDACTED]@api.example.com/v1'],
+    ['mysql://a@b@c:p@ss@h/x', 'mysql://a@b@c:[REDACTED]@h/x'],
   ])('%s', (input, want) => {
     expect(r.redactString(input)).toBe(want);
     // The driver's reading: all of what it calls the password is gone.
@@ -30,6 +37,31 @@ describe('URL passwords with an @', () => {
       const pw = decodeURIComponent(new URL(url).password);
       if (pw.length > 0) expect(r.redactString(input)).not.toContain(pw);
     }
+  });
+
+  it.each([
+    ['redis://a@b:p?ss@h', 'redis://a@b:p?ss@h'], // the authority ends at `?`: no password (WHATWG)
+    ['redis://u:p?ss@h', 'redis://u:[REDACTED]@h'], // not a URL, but rules 12's pattern still applies
+  ])('a `?` in the userinfo: %s', (input, want) => {
+    expect(r.redactString(input)).toBe(want);
+  });
+
+  it.each([
+    'postgres://user@db.internal:5432/orders',
+    'https://user@host:8080?next=a@b',
+    'ssh://git@github.com:22/org/repo',
+    'see https://host/x a:b@c',
+    'https://host:443/a:b@c',
+    'postgres://u:@h/x',
+  ])('no password, nothing goes: %s', (input) => {
+    expect(r.redactString(input)).toBe(input);
+  });
+
+  it('a user name with @ in a config file (s18 F1)', () => {
+    const yaml = 'database:\n  url: postgres://myadmin@mydemoserver:S3cretPassw0rd@db.example.com:5432/orders\n';
+    const out = redactConfigText(yaml, 'yaml', r).text;
+    expect(out).not.toContain('S3cretPassw0rd');
+    expect(out).toContain('postgres://myadmin@mydemoserver:');
   });
 
   it('in a config file (stored copies and diffs)', () => {
@@ -44,5 +76,58 @@ describe('URL passwords with an @', () => {
     r.redactString(`postgres://u:${'@'.repeat(300_000)}`);
     r.redactString('://u:p@@'.repeat(40_000));
     expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
+
+// s18 F5: URL credentials in three more forms.
+describe('URL passwords in escaped, scheme-less proxy and percent-encoded forms', () => {
+  it.each([
+    [
+      '{"ok":false,"dsn":"postgres:\\/\\/trader:S3cretPassw0rd@db.internal\\/orders"}',
+      '{"ok":false,"dsn":"postgres:\\/\\/trader:[REDACTED]@db.internal\\/orders"}',
+    ],
+    [
+      'started with HTTPS_PROXY=trader:S3cretPassw0rd@proxy.corp:3128',
+      'started with HTTPS_PROXY=trader:[REDACTED]@proxy.corp:3128',
+    ],
+    [
+      'export http_proxy="trader:pw@proxy:8080" no_proxy=x',
+      'export http_proxy="trader:[REDACTED]@proxy:8080" no_proxy=x',
+    ],
+    ['{"https_proxy": "u:pw@h:1", "x": "a@b"}', '{"https_proxy": "u:[REDACTED]@h:1", "x": "a@b"}'],
+    [
+      'curl -x trader:S3cretPassw0rd@proxy.corp:3128 https://api.venue.example/v1/ping',
+      'curl -x trader:[REDACTED]@proxy.corp:3128 https://api.venue.example/v1/ping',
+    ],
+    ['curl --proxy trader:pw@proxy.corp:3128 https://x', 'curl --proxy trader:[REDACTED]@proxy.corp:3128 https://x'],
+    ['curl --proxy=trader:pw@proxy.corp:3128 https://x', 'curl --proxy=trader:[REDACTED]@proxy.corp:3128 https://x'],
+    ['proxy=u:p@h proxy=v:q@h2', 'proxy=u:[REDACTED]@h proxy=v:[REDACTED]@h2'],
+    [
+      'https://sso.example/login?next=postgres%3A%2F%2Ftrader%3AS3cretPassw0rd%40db%2Forders&x=1',
+      'https://sso.example/login?next=postgres%3A%2F%2Ftrader%3A[REDACTED]%40db%2Forders&x=1',
+    ],
+    ['next=postgres%3a%2f%2fa%40b%3Apw%40db%2F', 'next=postgres%3a%2f%2fa%40b%3A[REDACTED]%40db%2F'],
+    ['next=https%3A%2F%2Fu%3Ap%40w%40host%2F', 'next=https%3A%2F%2Fu%3A[REDACTED]%40host%2F'],
+  ])('%s', (input, want) => {
+    expect(r.redactString(input)).toBe(want);
+  });
+
+  it.each([
+    'a:b@c and user:pass@host',
+    'proxy: 10:30 meeting@noon',
+    'order 1:2@3 proxy=none',
+    'curl -X POST https://api.example/v1',
+    'HTTPS_PROXY=proxy.corp:3128',
+    'next=https%3A%2F%2Fhost%3A8080%2Fpath%3Fa%3Db%40c',
+    'fill 12:00:01 BUY 100 AAPL@187.20',
+  ])('stays: %s', (input) => {
+    expect(r.redactString(input)).toBe(input);
+  });
+
+  it('a scheme-less proxy in a config file', () => {
+    const env = 'HTTPS_PROXY=trader:S3cretPassw0rd@proxy.corp:3128\nNO_PROXY=localhost\n';
+    const out = redactConfigText(env, 'env', r).text;
+    expect(out).not.toContain('S3cretPassw0rd');
+    expect(out).toContain('@proxy.corp:3128');
   });
 });
