@@ -35,6 +35,10 @@ const PARTIAL_SEEDS = [
   '554=',
   '<add key="Password" value="',
   'abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdef ',
+  // Phrase keys (rules 13): the value runs on through words of letters.
+  'mnemonic: abandon ',
+  'seed phrase=a b c d: ',
+  `mnemonic: ${'x'.repeat(40)} `,
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
