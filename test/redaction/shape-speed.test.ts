@@ -39,6 +39,9 @@ const PARTIAL_SEEDS = [
   'mnemonic: abandon ',
   'seed phrase=a b c d: ',
   `mnemonic: ${'x'.repeat(40)} `,
+  // Testnet WIF heads (rules 13): every token of the length is decoded for its checksum.
+  `c${'aB3'.repeat(17)} `,
+  `9${'Zx2'.repeat(16)}Zx `,
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
