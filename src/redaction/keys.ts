@@ -61,6 +61,9 @@ export const SENSITIVE_KEY_FRAGMENTS: readonly string[] = Object.freeze([
   'mnemonic',
   'pincode',
   'recoveryphrase',
+  // (rules 13) The same seed words by other wallets' names: "seed words", Trezor's "recovery seed".
+  'seedwords',
+  'recoveryseed',
   // Server config directives written as one word: redis `requirepass`/`masterauth`, OpenLDAP
   // `rootpw`, LDAP clients' `bindpw`.
   'requirepass',

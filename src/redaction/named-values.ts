@@ -76,8 +76,13 @@ const VALUE_FIELDS: ReadonlySet<string> = new Set([
   'defaultvalue',
 ]);
 
-/** A name of a setting or header is a short word-like string (any script), not a sentence or an id with spaces. */
-const NAME_SHAPE = /^[\p{L}_$][\p{L}\p{N}_$.:/ -]{0,127}$/u;
+/**
+ * A name of a setting or header is a short word-like string (any script), not a sentence. It may
+ * start with a digit, `/` or `#` and hold `#` and brackets (rules 13): an AWS SSM parameter's
+ * `/prod/db/password`, a config path or JSON pointer from the root, a form field's
+ * `user[password]`, a lodash path's `credentials[0].password`, `2fa_secret`, `db#password`.
+ */
+const NAME_SHAPE = /^[\p{L}\p{N}_$/#[][\p{L}\p{N}_$.:/#[\] -]{0,127}$/u;
 
 /**
  * A cheap first look before the key vocabulary is consulted: only strings holding one of its

@@ -253,11 +253,53 @@ export function redactPairs(s: string, isSensitive: KeyTest, censor: string): st
     const span = valueSpan(s, v, key, enclosing, censor, credentialOnly, pair.op === ':');
     if (span === undefined || span[0] < last) continue;
     out += s.slice(last, span[0]) + (span[2] ?? censor);
-    last = span[1];
+    last = span[2] === undefined && span[0] === v && isPhraseKey(sensitiveKey) ? phraseEnd(s, v, span[1]) : span[1];
   }
   let text = last === 0 ? s : out + s.slice(last);
   if (/%3[DdAa]/.test(text)) text = redactEncodedPairs(text, isSensitive, censor);
   return text.includes('--') ? redactFlags(text, isSensitive, censor) : text;
+}
+
+/**
+ * Keys whose value is a phrase of words (rules 13): a wallet's seed words (`mnemonic`, `seed phrase`,
+ * `recovery phrase`, `seed words`, `recovery seed`) and a passphrase (`correct horse battery staple`). Normalised.
+ */
+const PHRASE_KEY = /mnemonic|seedphrase|recoveryphrase|seedwords|recoveryseed|secretphrase|passphrase/;
+/** A BIP39 phrase has at most 24 words, Monero's 25; the run stops there. */
+const MAX_PHRASE_WORDS = 32;
+const MAX_PHRASE_WORD = 32;
+
+function isPhraseKey(key: string): boolean {
+  return PHRASE_KEY.test(normal(key));
+}
+
+/** A letter in any script. */
+function isAnyLetter(c: number): boolean {
+  return isLetter(c) || (c >= 128 && isWideLetter(c));
+}
+
+/**
+ * The end of a phrase value whose first token is [start, end): when that token is a word of letters,
+ * the words of letters after it separated by blanks go too (`mnemonic: legal winner … yellow`), up to
+ * MAX_PHRASE_WORDS; the run stops at anything else (a digit, punctuation, a line end) and before a
+ * word followed by `:` or `=` (the next key). Bounded: each word is read once and, but for the last
+ * one looked at, consumed.
+ */
+function phraseEnd(s: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (!isAnyLetter(s.charCodeAt(i))) return end;
+  let e = end;
+  for (let n = 1; n < MAX_PHRASE_WORDS; n++) {
+    let w = e;
+    for (let b = 0; b < MAX_BLANKS && isBlank(s.charCodeAt(w)); b++) w++;
+    if (w === e) break;
+    let we = w;
+    while (we < s.length && we - w <= MAX_PHRASE_WORD && isAnyLetter(s.charCodeAt(we))) we++;
+    const after = s.charCodeAt(we);
+    if (we === w || we - w > MAX_PHRASE_WORD || after === 58 || after === 61) break;
+    if (we < s.length && !isBareEnd(after) && after !== 46 && after !== 33 && after !== 63) break;
+    e = we;
+  }
+  return e;
 }
 
 /**

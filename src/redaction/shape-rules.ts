@@ -233,17 +233,19 @@ const RULES: readonly RuleRow[] = [
   ['heroku-api-key', 'HRKU-AA', String.raw`HRKU-AA[0-9A-Za-z_-]{58}`, 65],
   // Wallets (rules 12): BIP32 extended private keys (mainnet, testnet, BIP49/84 variants), and WIF
   // private keys (uncompressed 5H/5J/5K + 49, compressed K/L + 51, base58) whose base58check
-  // checksum holds (wif.ts: an id of the same length and alphabet is not taken).
+  // checksum holds (wif.ts: an id of the same length and alphabet is not taken). Rules 13: SLIP-132's
+  // multisig variants `Yprv`/`Zprv` (mainnet P2WSH-in-P2SH, P2WSH) and `Uprv`/`Vprv` (testnet), as
+  // Electrum, Sparrow and Specter export them; testnet WIF keys (`9` + 50, `c` + 51, checksum-verified).
   [
     'bip32-extended-private-key',
-    'xprv tprv yprv zprv uprv vprv',
-    String.raw`[xtyzuv]prv[1-9A-HJ-NP-Za-km-z]{107}${E}`,
+    'xprv tprv yprv zprv uprv vprv Yprv Zprv Uprv Vprv',
+    String.raw`[xtyzuvYZUV]prv[1-9A-HJ-NP-Za-km-z]{107}${E}`,
     111,
   ],
   [
     'wif-private-key',
-    '5H 5J 5K K L',
-    String.raw`(?:5[HJK][1-9A-HJ-NP-Za-km-z]{49}|[KL][1-9A-HJ-NP-Za-km-z]{51})${E}`,
+    '5H 5J 5K K L 9 c',
+    String.raw`(?:5[HJK][1-9A-HJ-NP-Za-km-z]{49}|[KL][1-9A-HJ-NP-Za-km-z]{51}|9[1-9A-HJ-NP-Za-km-z]{50}|c[1-9A-HJ-NP-Za-km-z]{51})${E}`,
     51,
   ],
   // JWTs (JWS/JWE compact form, and a JWT base64-encoded once more)

@@ -3,6 +3,7 @@
  * their name, curl users, FIX logon passwords, … Each runs only on a string that can hold it, judged
  * from the facts of the redactShapes pass over the same text.
  */
+import { redactOracleConnect } from './oracle-connect.js';
 import { scanFacts, type SecretPattern } from './shapes.js';
 import { SHAPES } from './shape-rules.js';
 import { redactUrlCredentials } from './url-credentials.js';
@@ -109,7 +110,8 @@ export function redactPartial(s: string, patterns: readonly SecretPattern[], cen
   if (f.lt && (out.includes('<add') || out.includes('<ADD') || out.includes('<Add')))
     out = runPartial(out, patterns[5]);
   if (out.includes('-p') && (out.includes('mysql') || out.includes('mariadb'))) out = runPartial(out, patterns[6]);
-  return out;
+  // Oracle's `user/password@connect` (rules 13): oracle-connect.ts.
+  return redactOracleConnect(out, censor);
 }
 
 function runPartial(s: string, p: SecretPattern | undefined): string {

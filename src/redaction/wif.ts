@@ -1,6 +1,6 @@
 /**
- * Wallet Import Format private keys (Bitcoin's base58check of 0x80, 32 key bytes, an optional 0x01
- * for a compressed key, and the first 4 bytes of a double SHA-256): the shape rule takes a
+ * Wallet Import Format private keys (Bitcoin's base58check of 0x80, or 0xef on testnet, 32 key
+ * bytes, an optional 0x01 for a compressed key, and the first 4 bytes of a double SHA-256): the shape rule takes a
  * 51/52-character base58 token only when its checksum holds, so an order id or hash of the same
  * length and alphabet is left as it is (a random one passes with odds 2^-32).
  */
@@ -25,10 +25,10 @@ function base58(s: string): Uint8Array | undefined {
 
 const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
 
-/** True for a mainnet WIF private key whose base58check checksum holds. */
+/** True for a WIF private key, mainnet (0x80) or testnet (0xef, rules 13), whose base58check checksum holds. */
 export function isWifPrivateKey(s: string): boolean {
   const bytes = base58(s);
-  if (bytes === undefined || bytes[0] !== 0x80) return false;
+  if (bytes === undefined || (bytes[0] !== 0x80 && bytes[0] !== 0xef)) return false;
   if (!(bytes.length === 37 || (bytes.length === 38 && bytes[33] === 0x01))) return false;
   const body = bytes.subarray(0, bytes.length - 4);
   const sum = sha256(sha256(body));

@@ -206,6 +206,50 @@ describe('more shapes of a name given as data', () => {
   });
 });
 
+describe('a name given as data that starts with / or holds brackets (at18 F6: written in clear before rules 13)', () => {
+  it('SSM /prod/db/password, audit.config of a root path, {path, old, new}, HAR user[password] and others', async () => {
+    const all = await lines((a) => {
+      a.log('config', 'SecretLoaded', {
+        Parameter: { Name: '/prod/db/password', Type: 'SecureString', Value: 'LEAKoldSecret' },
+      });
+      a.config('/trading/binance/api_secret', { oldValue: 'LEAKoldPass', newValue: 'LEAKnewPass' });
+      a.log('config', 'Changed', { path: '/venues/kraken/api_secret', old: 'LEAKoldSecret', new: 'LEAKnewSecret' });
+      a.log('http', 'FormPost', {
+        postData: {
+          params: [
+            { name: 'user[email]', value: 'ops@desk.example' },
+            { name: 'user[password]', value: 'hunter2LEAKevt' },
+          ],
+        },
+      });
+      a.log('config', 'More', {
+        a: { key: 'credentials[0].password', value: 'hunter2LEAKactor' },
+        b: { name: '2fa_secret', value: 'LEAKoldPass' },
+        c: { name: 'db#password', value: 'LEAKnewPass' },
+        d: { path: '#/definitions/password', value: 'abc123def456ghi' },
+      });
+      a.log('config', 'Kept', {
+        Parameter: { Name: '/prod/db/host', Value: 'db1.internal' },
+        p: { path: '/risk/limits[0].max', old: '100', new: '200' },
+        q: { name: '2nd_leg', value: 'EURUSD' },
+      });
+    });
+    expect(leaked(all)).toEqual([]);
+    const events = all.map((l) => JSON.parse(l));
+    expect(events[0].parameter).toEqual({ Name: '/prod/db/password', Type: 'SecureString', Value: '[REDACTED]' });
+    expect(events[3].post_data.params).toEqual([
+      { name: 'user[email]', value: 'ops@desk.example' },
+      { name: 'user[password]', value: '[REDACTED]' },
+    ]);
+    // Ordinary names of the same shapes keep their values.
+    expect(events[5]).toMatchObject({
+      parameter: { Name: '/prod/db/host', Value: 'db1.internal' },
+      p: { path: '/risk/limits[0].max', old: '100', new: '200' },
+      q: { name: '2nd_leg', value: 'EURUSD' },
+    });
+  });
+});
+
 describe('a secret the length bounds cut (attack6 #5: cut before the scan, its head was written)', () => {
   const BOUND = 65_536;
   // [text, the part of it that is secret]: each placed so that the cut falls at every offset of the text.

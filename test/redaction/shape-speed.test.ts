@@ -52,6 +52,19 @@ const PARTIAL_SEEDS = [
   '|554=a|b',
   '<add key="Password" value="',
   'abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdef ',
+  // Phrase keys (rules 13): the value runs on through words of letters.
+  'mnemonic: abandon ',
+  'seed phrase=a b c d: ',
+  `mnemonic: ${'x'.repeat(40)} `,
+  // Testnet WIF heads (rules 13): every token of the length is decoded for its checksum.
+  `c${'aB3'.repeat(17)} `,
+  `9${'Zx2'.repeat(16)}Zx `,
+  // Oracle connect strings (rules 13): heads glued, and a command of user/password tokens.
+  'jdbc:oracle:thin:a/',
+  'jdbc:oracle:thin:a/b@',
+  'sqlplus ',
+  'sqlplus a/b@c ',
+  'exp a/',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {

@@ -52,6 +52,49 @@ describe('wallet private keys', () => {
   });
 });
 
+// BIP32 test vector 1's master key under SLIP-132's multisig versions (at18 F3, rules 13).
+const SLIP132 = {
+  Yprv: 'YprvANkMzkodih9AKGoi75b8yBgRAzVm6H9JGAfvV5uVdfogeNzy4nwEYvEGXfQzUiCb2NVk8YVMSDXJ6Ct4NLwLQmFYbDzUJ12XDSEnATR3W3g',
+  Zprv: 'ZprvAhadJRUYsNgeAZzpwSNmBGmvLxeD2u8oBHC9GUoP1gBZhUpCKT6oAytQYsNaUcrWS1cYt25utssqyVVd63MMCzw9TZgtsur1VAJRYzwAEqZ',
+  Uprv: 'Uprv95RJn67y7xyEv63EmeSe8qJQV7uyKoBJbib3MWKx7eJARyk44AGz4fbiSqaeV5auPp2X8e77ba76Z4RoVZHHDpX97sCmxMka8XzCc9fe9K9',
+  Vprv: 'Vprv16YtLrHXxePM6QH2pP6gJegXe6NyWYhkJkS5emb9diQdXPdfDxwD42xU9Bd6xrfuNz9CGdoZgVDQD26VwcBzwg23TFNCX6dsjQCrgPBnUZm',
+};
+const ZPUB =
+  'Zpub6vZyhw1ShkEwP45J3TumYQietzUhSMreYW7k4sCza1iYaH9LrzR3inCtQ4WrZo16qk4YnUCqZddJaw3QyhqtxrXJya1GjEf4R2BfK2hh7NG';
+// Testnet WIF keys (0xef): private key 1, compressed and uncompressed, and sha256("red18b").
+const TESTNET_WIF = [
+  'cMahea7zqjxrtgAbB7LSGbcQUr1uX1ojuat9jZodMN87JcbXMTcA',
+  '91avARGdfge8E4tZfYLoxeJ5sGBdNJQH4kvjJoQFacbgwmaKkrx',
+  'cUX2xESCVS9MzP5n27ZWwptJBt4GWoMLD7pdFKynaQ22x1HLdifn',
+  '93A54uSCDLHrANmamCugQkUUumCAQWzAnnxCPH5i928wNA2SRG7',
+];
+
+describe('SLIP-132 multisig extended keys and testnet WIF (at18 F3, rules 13)', () => {
+  it.each(Object.entries(SLIP132))('a %s key, bare, in a message and in a descriptor', (_, key) => {
+    expect(r.redactString(key)).toBe('[REDACTED]');
+    expect(r.redactString(`cosigner ${key}`)).toBe('cosigner [REDACTED]');
+    expect(r.redactString(`wsh(multi(2,${key}/0/*))`)).toBe('wsh(multi(2,[REDACTED]/0/*))');
+  });
+
+  it('a Zpub (public) stays', () => {
+    expect(r.redactString(`cosigner ${ZPUB}`)).toBe(`cosigner ${ZPUB}`);
+  });
+
+  it.each(TESTNET_WIF)('testnet WIF %s goes; with a broken checksum it stays', (wif) => {
+    expect(isWifPrivateKey(wif)).toBe(true);
+    expect(r.redactString(`importprivkey ${wif} rescan`)).toBe('importprivkey [REDACTED] rescan');
+    const wrong = wif.slice(0, -1) + (wif.endsWith('2') ? '3' : '2');
+    expect(isWifPrivateKey(wrong)).toBe(false);
+    expect(r.redactString(`order ${wrong}`)).toBe(`order ${wrong}`);
+  });
+
+  it('ids of the testnet WIF length and alphabet stay', () => {
+    for (const id of [`c${'a'.repeat(51)}`, `9${'Z'.repeat(50)}`, `client_${'b'.repeat(45)}`]) {
+      expect(r.redactString(`id ${id}`)).toBe(`id ${id}`);
+    }
+  });
+});
+
 describe('venue signing headers', () => {
   const HEADERS = ['API-Sign', 'CB-ACCESS-SIGN', 'OK-ACCESS-SIGN', 'KC-API-SIGN', 'X-BAPI-SIGN', 'x-bapi-sign'];
   it.each(HEADERS)('%s as a key and as a header line', (h) => {
