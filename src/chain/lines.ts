@@ -59,6 +59,8 @@ export interface ScanOptions {
 
 /** Default bound on a kept line: far above anything the logger writes (about 1 MiB at most). */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** The bytes scanLines reads at a time unless told (chunkBytes). */
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 
 /** Options of a LineSplitter. */
 export interface SplitOptions {
@@ -181,7 +183,7 @@ export async function scanLines(
   onLine: (line: ScannedLine) => void,
   options: ScanOptions = {},
 ): Promise<number> {
-  const chunkBytes = options.chunkBytes ?? 1024 * 1024;
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const end = options.end ?? Number.POSITIVE_INFINITY;
   const splitter = new LineSplitter(onLine, {
     maxLineBytes: options.maxLineBytes,

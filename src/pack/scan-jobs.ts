@@ -6,6 +6,7 @@
  */
 import type { AlertFilterConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
+import { DEFAULT_CHUNK_BYTES } from '../chain/lines.js';
 import { type LineSubtrees, lineSubtrees } from '../merkle/index.js';
 import type { SetupJobs } from '../worker/index.js';
 import { CSV_RULES, type CsvRules } from './csv.js';
@@ -36,14 +37,12 @@ export const BATCH_BYTES = 256 * 1024;
  * MAX_BATCHES_HELD are held at once.
  */
 export const MAX_UNWRITTEN = SLOTS - 1;
-/** The read's chunk (src/chain/lines.ts scanLines' default): the batches it cuts between two waits. */
-const READ_CHUNK_BYTES = 1024 * 1024;
 /**
  * Batch buffers (bytes, digests, outputs) a DayScanner holds at most of each kind, in flight or
  * spare: MAX_UNWRITTEN, what one read chunk cuts after the read was let go (a batch more where a
  * chunk's lines straddle), and the batch being cut.
  */
-export const MAX_BATCHES_HELD = MAX_UNWRITTEN + READ_CHUNK_BYTES / BATCH_BYTES + 2;
+export const MAX_BATCHES_HELD = MAX_UNWRITTEN + DEFAULT_CHUNK_BYTES / BATCH_BYTES + 2;
 
 /** A batch handed over whose records are not fed yet: its first line, its lines' digests and its bytes. */
 export interface WaitingBatch {
