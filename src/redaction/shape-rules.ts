@@ -248,8 +248,16 @@ const RULES: readonly RuleRow[] = [
     String.raw`(?:5[HJK][1-9A-HJ-NP-Za-km-z]{49}|[KL][1-9A-HJ-NP-Za-km-z]{51}|9[1-9A-HJ-NP-Za-km-z]{50}|c[1-9A-HJ-NP-Za-km-z]{51})${E}`,
     51,
   ],
-  // JWTs (JWS/JWE compact form, and a JWT base64-encoded once more)
-  ['jwt', 'eyJ', String.raw`eyJ[A-Za-z0-9_-]{4,8192}\.[A-Za-z0-9_-]{4,8192}\.?[A-Za-z0-9_-]{0,8192}`, 12],
+  // JWTs (JWS/JWE compact form, and a JWT base64-encoded once more). Rules 14: no segment is bounded
+  // (a payload or signature past 8,192 characters kept its tail), a detached payload `h..sig` and a
+  // JWE's five segments (`h.key.iv.ciphertext.tag`, the key empty with `alg: dir`) go whole. Found by
+  // jwtMatchEnd (shape-runs.ts), linear; this pattern is its description.
+  [
+    'jwt',
+    'eyJ',
+    String.raw`eyJ[A-Za-z0-9_-]{4,}\.(?:[A-Za-z0-9_-]{4,}\.?|\.(?=[A-Za-z0-9_-]{4}))[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+)?`,
+    12,
+  ],
   ['jwt-base64', 'ZXlK', String.raw`ZXlK[A-Za-z0-9+/]{30,8192}={0,2}`, 34],
 ];
 

@@ -1,15 +1,17 @@
 /**
  * The jwt finder (shape-runs.ts) against the pattern it replaces in the scan: the same match end at
- * every position of random text made of the pattern's pieces (`eyJ`, `.`, runs of the class of
- * lengths around the bounds 4 and 8,192), and the same output of the whole redactor with and
- * without it.
+ * every position of random text made of the pattern's pieces (`eyJ`, `.`, `..`, runs of the class of
+ * lengths around the bound 4 and rules 13's bound 8,192, up to five segments), and the same output
+ * of the whole redactor with and without it.
  */
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { SHAPES, type ShapeRule } from '../../src/redaction/shape-rules.js';
 import { jwtMatchEnd, resetRuns } from '../../src/redaction/shape-runs.js';
 
-const OLD = /eyJ[A-Za-z0-9_-]{4,8192}\.[A-Za-z0-9_-]{4,8192}\.?[A-Za-z0-9_-]{0,8192}/y;
+const RULE = SHAPES.find((r) => r.name === 'jwt') as ShapeRule;
+/** The rule table's pattern (rules 14: no bound on a segment, a detached payload, a JWE's five segments). */
+const OLD = new RegExp(RULE.regex.source, 'y');
 const LENGTHS = [0, 1, 3, 4, 5, 9, 10, 20, 8191, 8192, 8193, 16383, 16384, 16385, 24577];
 const HEADS = ['', '-', '_', '.', ' ', 'ops_', 'sk.', 'pk.', 'sntrys_', '=', '/', '~', 'x'];
 
@@ -37,10 +39,12 @@ function run(k: number): string {
   }
   return s;
 }
-/** A jwt-like piece: `eyJ` + run + `.` + run + optional `.` + run, each length around a bound. */
+/** A jwt-like piece: `eyJ` + run + `.` + run + optional `.` + run (and two more for a JWE), each length around a bound. */
 function piece(): string {
   const dot = () => pick(['.', '.', '', '..', ' ', '+']);
-  return `${pick(HEADS)}eyJ${run(pick(LENGTHS))}${dot()}${run(pick(LENGTHS))}${dot()}${run(pick(LENGTHS))}${pick(HEADS)}`;
+  const jws = `${pick(HEADS)}eyJ${run(pick(LENGTHS))}${dot()}${run(pick(LENGTHS))}${dot()}${run(pick(LENGTHS))}`;
+  const jwe = rnd(3) === 0 ? `${dot()}${run(pick(LENGTHS))}${dot()}${run(pick(LENGTHS))}` : '';
+  return `${jws}${jwe}${pick(HEADS)}`;
 }
 function oldEnd(s: string, c: number): number {
   OLD.lastIndex = c;
@@ -66,9 +70,20 @@ describe('jwtMatchEnd', () => {
     expect(f('eyJabc.defg')).toBe(-1); // 3 in the first segment
     expect(f('eyJabcd.efg')).toBe(-1); // 3 in the second
     expect(f(`eyJ${'a'.repeat(8192)}.abcd`)).toBe(8200);
-    expect(f(`eyJ${'a'.repeat(8193)}.abcd`)).toBe(-1); // the first segment's run is too long
-    expect(f(`eyJabcd.${'b'.repeat(20000)}`)).toBe(8 + 16384); // 8,192 and 8,192 of the same run
-    expect(f(`eyJabcd.${'b'.repeat(8192)}.${'c'.repeat(9000)}`)).toBe(8 + 8192 + 1 + 8192);
+    // Rules 14: no segment is bounded (rules 13 stopped at 8,192 a segment).
+    expect(f(`eyJ${'a'.repeat(8193)}.abcd`)).toBe(8201);
+    expect(f(`eyJabcd.${'b'.repeat(20000)}`)).toBe(8 + 20000);
+    expect(f(`eyJabcd.${'b'.repeat(8192)}.${'c'.repeat(9000)}`)).toBe(8 + 8192 + 1 + 9000);
+    // A detached payload (`..`), then a signature of at least 4.
+    expect(f('eyJabcd..efgh')).toBe(13);
+    expect(f('eyJabcd..efg')).toBe(-1);
+    expect(f('eyJabcd...efgh')).toBe(-1);
+    // A JWE: five segments, the encrypted key possibly empty, the tag not.
+    expect(f('eyJabcd.efgh.iv.ct.tag')).toBe(22);
+    expect(f('eyJabcd..iv12.ct.tag')).toBe(20);
+    expect(f('eyJabcd.efgh.iv..tag')).toBe(20);
+    expect(f('eyJabcd.efgh.iv.ct.')).toBe(15); // no tag: the JWS part
+    expect(f('eyJabcd.efgh.sig.json')).toBe(16); // four segments: the JWS part
     expect(f('x-eyJabcd.efgh', 2)).toBe(14);
     expect(f('eyjabcd.efgh')).toBe(-1);
   });

@@ -106,6 +106,14 @@ describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
     `${'_eyJ'.repeat(2048)}.abcd`,
     `eyJ${'Ab1_'.repeat(2000)}.`,
     `${'-eyJ'.repeat(5000)}.${'a'.repeat(9000)}-`,
+    // Rules 14: a detached payload (`..`) and a JWE's fourth and fifth segments are looked for too.
+    'eyJa..',
+    '-eyJabcd..',
+    '-eyJabcd..ab.',
+    'eyJabcd.efgh.i.',
+    'eyJabcd.efgh.i.c.',
+    `${'-eyJ'.repeat(2000)}..ab `,
+    `${'-eyJ'.repeat(2000)}.abcd.x.y.`,
   ];
   it.each(JWT_SEEDS.map((s) => [s.length > 40 ? `${s.slice(0, 12)}… (${s.length})` : s, s]))(
     'the whole redactor on %j repeated',
