@@ -59,10 +59,12 @@ function partial(censor: string): SecretPattern[] {
       replace: (_m, head: string) => `${head}${censor}`,
     },
     // curl -u / --user credentials, quoted or not (gitleaks curl-auth-user): the password goes,
-    // or, with none (`-u "sk_test_…:"`, an API key as the user), the user.
+    // or, with none (`-u "sk_test_…:"`, an API key as the user), the user. Rules 14: the proxy's,
+    // `-U` / `--proxy-user`, alike.
     {
       name: 'curl-user',
-      regex: /((?:^|\s)(?:-u|--user)(?:[ \t]{1,8}|=))((?:"[^"\n]{0,512}"|'[^'\n]{0,512}'|[^\s"']{1,512}){1,4})/g,
+      regex:
+        /((?:^|\s)(?:-[uU]|--user|--proxy-user)(?:[ \t]{1,8}|=))((?:"[^"\n]{0,512}"|'[^'\n]{0,512}'|[^\s"']{1,512}){1,4})/g,
       replace: (_m, head: string, cred: string) => head + curlCredential(cred, censor),
     },
     // Trading: FIX logon passwords, Password(554), NewPassword(925), EncryptedPassword(1402),
@@ -105,7 +107,7 @@ export function redactPartial(s: string, patterns: readonly SecretPattern[], cen
   if (f.longest >= 40 && (out.includes('aws') || out.includes('AWS') || out.includes('Aws')))
     out = redactAwsSecrets(out, censor);
   if (f.longest >= 17 && (out.includes('CONTRIBSYS') || out.includes('contribsys'))) out = runPartial(out, patterns[2]);
-  if (out.includes('-u') || out.includes('--user')) out = runPartial(out, patterns[3]);
+  if (out.includes('-u') || out.includes('-U')) out = runPartial(out, patterns[3]);
   if (f.equals && FIX_TAG.test(out)) out = runPartial(out, patterns[4]);
   if (f.lt && (out.includes('<add') || out.includes('<ADD') || out.includes('<Add')))
     out = runPartial(out, patterns[5]);

@@ -157,12 +157,13 @@ function encodedSpans(s: string, spans: Span[]): void {
 
 /**
  * A proxy given without a scheme (rules 13): `HTTPS_PROXY=u:pw@proxy:3128`, `"proxy": "u:pw@h"`,
- * `curl -x u:pw@h:3128`, `--proxy u:pw@h`. Only after such a name or option, so `a:b@c` in ordinary
- * text stays; the value must hold `user:password@` before its host (WHATWG's reading, without the
- * fallback); a value with a scheme is a URL, found by urlSpans.
+ * `curl -x u:pw@h:3128`, `--proxy u:pw@h`; rules 14: curl's SOCKS and pre-proxy options,
+ * `--socks4`, `--socks4a`, `--socks5`, `--socks5-hostname`, `--preproxy`. Only after such a name or
+ * option, so `a:b@c` in ordinary text stays; the value must hold `user:password@` before its host
+ * (WHATWG's reading, without the fallback); a value with a scheme is a URL, found by urlSpans.
  */
 const PROXY_HEAD =
-  /(?:proxy(?:[_-]?(?:url|uri|server|host|address))?["']?[ \t]{0,8}[=:][ \t]{0,8}|(?:^|[\s"'])(?:-x|--proxy)(?:[ \t]{1,8}|=))["']?/gi;
+  /(?:proxy(?:[_-]?(?:url|uri|server|host|address))?["']?[ \t]{0,8}[=:][ \t]{0,8}|(?:^|[\s"'])(?:-x|--proxy|--preproxy|--socks4a?|--socks5(?:-hostname)?)(?:[ \t]{1,8}|=))["']?/gi;
 
 function proxySpans(s: string, spans: Span[]): void {
   PROXY_HEAD.lastIndex = 0;

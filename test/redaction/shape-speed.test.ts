@@ -43,6 +43,12 @@ const PARTIAL_SEEDS = [
   '%3A%2F%2Fa%3Ab%40',
   '%40%3A',
   '-u ',
+  // curl's proxy user and SOCKS options (rules 14).
+  ' -U a:',
+  ' --proxy-user=a:b ',
+  ' --socks5 a:',
+  ' --socks5-hostname a:b@',
+  '--socks4a=',
   '554=',
   '^A554=',
   '^A554=x^',
