@@ -103,7 +103,8 @@ const FIX_TAG = /(?:554|925|1402|1404)=/;
 export function redactPartial(s: string, patterns: readonly SecretPattern[], censor: string): string {
   const f = scanFacts;
   let out = s;
-  if ((f.colon && out.includes('@')) || out.includes('%40')) out = redactUrlCredentials(out, censor);
+  if ((f.colon && out.includes('@')) || out.includes('%40') || out.includes('%25'))
+    out = redactUrlCredentials(out, censor);
   if (f.longest >= 40 && (out.includes('aws') || out.includes('AWS') || out.includes('Aws')))
     out = redactAwsSecrets(out, censor);
   if (f.longest >= 17 && (out.includes('CONTRIBSYS') || out.includes('contribsys'))) out = runPartial(out, patterns[2]);

@@ -5,7 +5,8 @@
  * password starts after the userinfo's FIRST `:`. So `postgres://u:p@ss@db/x` (s17 F5) and
  * `postgres://admin@server:pw@db/x` (Azure's `user@server` user names, e-mail user names: s18 F1)
  * both lose their whole password. Rules 13 also reads JSON's escaped `postgres:\/\/u:pw@db`, a
- * percent-encoded URL in a query and a proxy without a scheme after its name (s18 F5). Linear:
+ * percent-encoded URL in a query and a proxy without a scheme after its name (s18 F5); rules 14 a URL
+ * percent-encoded twice or three times (`%253A` for `:`, `%2540` for `@`). Linear:
  * each URL start scans a bounded window that ends at the next `/`, and every further URL start
  * holds a `/`; a proxy name's failed scan skips the names inside the value it scanned.
  */
@@ -27,7 +28,12 @@ export const PLAIN = 0;
 export const PROXY = 1;
 export const ENCODED = 2;
 
-/** The kind of the character (or `%XX` escape) at `j`, and its length in the text's characters. */
+/** How many times a URL may be percent-encoded: `%40`, `%2540`, `%252540` are all an `@` (rules 14). */
+const MAX_ENCODINGS = 3;
+/** The length of the last escape kindAt read: 3 for `%40`, 5 for `%2540`, 7 for `%252540`. */
+let escLen = 3;
+
+/** The kind of the character (or `%XX` escape) at `j`; an escape's length is left in escLen. */
 function kindAt(s: string, j: number, mode: number): number {
   const c = s.charCodeAt(j);
   if (c <= 32 || c === 47) return HARD;
@@ -39,7 +45,12 @@ function kindAt(s: string, j: number, mode: number): number {
   if (mode === PROXY) return OTHER;
   if (c === 38) return HARD; // `&`: the next query parameter
   if (c !== 37) return OTHER;
-  const x = s.slice(j + 1, j + 3).toUpperCase();
+  // `%25` is `%` encoded: a URL encoded once more writes `%253A` for `:` (a redirect's `next=` logged
+  // in a query string), and once more again `%25253A`.
+  let h = j + 1;
+  for (let n = 1; n < MAX_ENCODINGS && s.charCodeAt(h) === 50 && s.charCodeAt(h + 1) === 53; n++) h += 2;
+  escLen = h + 2 - j;
+  const x = s.slice(h, h + 2).toUpperCase();
   if (x === '2F') return HARD | ESC;
   if (x === '3F' || x === '23') return SOFT | ESC;
   if (x === '3A') return COLON | ESC;
@@ -47,7 +58,7 @@ function kindAt(s: string, j: number, mode: number): number {
   return OTHER;
 }
 
-/** Added to a kind when it is a `%XX` escape (3 characters). */
+/** Added to a kind when it is a `%XX` escape (escLen characters). */
 const ESC = 8;
 
 /** Where the last passwordSpan's first scan stopped (a HARD character or its window's end). */
@@ -82,14 +93,14 @@ export function passwordSpan(s: string, a: number, mode = PLAIN): readonly [numb
     } else if (k === COLON) {
       if (c === -1) {
         c = j;
-        cEnd = kk & ESC ? j + 3 : j + 1;
+        cEnd = kk & ESC ? j + escLen : j + 1;
       }
     } else if (c === -1) atBeforeColon = true;
     else {
       if (authEnd === -1) lastAt = j;
       if (firstAtAfterColon === -1) firstAtAfterColon = j;
     }
-    if (kk & ESC) j += 2;
+    if (kk & ESC) j += escLen - 1;
   }
   if (c === -1) return undefined;
   if (lastAt > c) return lastAt > cEnd ? [cEnd, lastAt] : undefined;
@@ -101,7 +112,7 @@ export function passwordSpan(s: string, a: number, mode = PLAIN): readonly [numb
     const k = kk & 7;
     if (k === HARD || k === SOFT) break;
     if (k === AT) end = j;
-    if (kk & ESC) j += 2;
+    if (kk & ESC) j += escLen - 1;
   }
   return [cEnd, end];
 }
@@ -142,8 +153,11 @@ function urlSpans(s: string, spans: Span[]): void {
   }
 }
 
-/** A percent-encoded URL (rules 13), as a query parameter holds one: `next=postgres%3A%2F%2Fu%3Apw%40db`. */
-const ENCODED_START = /%3A(?:%2F){1,3}/gi;
+/**
+ * A percent-encoded URL (rules 13), as a query parameter holds one: `next=postgres%3A%2F%2Fu%3Apw%40db`;
+ * rules 14: encoded twice or three times, `%253A%252F%252F`, `%25253A%25252F%25252F`.
+ */
+const ENCODED_START = /%(?:25){0,2}3A(?:%(?:25){0,2}2F){1,3}/gi;
 
 function encodedSpans(s: string, spans: Span[]): void {
   ENCODED_START.lastIndex = 0;
@@ -183,7 +197,7 @@ function proxySpans(s: string, spans: Span[]): void {
 
 /** Every URL password in `s` replaced by `censor`; the user stays. */
 export function redactUrlCredentials(s: string, censor: string): string {
-  if (!s.includes('@') && !s.includes('%40')) return s;
+  if (!s.includes('@') && !s.includes('%40') && !s.includes('%25')) return s;
   const spans: Span[] = [];
   urlSpans(s, spans);
   if (s.includes('%')) encodedSpans(s, spans);

@@ -42,6 +42,13 @@ const PARTIAL_SEEDS = [
   '%3A%2F%2Fa%3A',
   '%3A%2F%2Fa%3Ab%40',
   '%40%3A',
+  // Encoded twice or three times (rules 14).
+  '%253A%252F%252Fa%253A',
+  '%253A%252F%252Fa%253Ab%2540',
+  '%25253A%25252F%25252Fa%25253A',
+  '%2540%253A',
+  '%25',
+  '%2525252525',
   '-u ',
   // curl's proxy user and SOCKS options (rules 14).
   ' -U a:',

@@ -131,3 +131,43 @@ describe('URL passwords in escaped, scheme-less proxy and percent-encoded forms'
     expect(out).toContain('@proxy.corp:3128');
   });
 });
+
+// Rules 14 (red19): a URL percent-encoded twice (or three times), as a logged redirect's `next=` or a
+// query string that carries another one holds it: `%25` is `%` encoded, so `:` is `%253A`, `@` `%2540`.
+describe('URL passwords percent-encoded more than once', () => {
+  it.each([
+    [
+      'redirect to https%253A%252F%252Fuser%253Apa55w0rd%2540db.example.com',
+      'redirect to https%253A%252F%252Fuser%253A[REDACTED]%2540db.example.com',
+    ],
+    [
+      'GET /sso?next=https%253A%252F%252Fuser%253Apa55w0rd%2540db.example.com%252Fpath&x=1',
+      'GET /sso?next=https%253A%252F%252Fuser%253A[REDACTED]%2540db.example.com%252Fpath&x=1',
+    ],
+    [
+      'next=postgres%253a%252f%252ftrader%253aS3cret%2540db%252forders',
+      'next=postgres%253a%252f%252ftrader%253a[REDACTED]%2540db%252forders',
+    ],
+    [
+      'next=https%25253A%25252F%25252Fuser%25253Apa55w0rd%252540db.example.com',
+      'next=https%25253A%25252F%25252Fuser%25253A[REDACTED]%252540db.example.com',
+    ],
+    // The user holds an encoded `@`: the password is after the first `:` before the last `@`.
+    [
+      'next=https%253A%252F%252Fsvc%2540corp%253Ap%2540ss%2540api.example.com',
+      'next=https%253A%252F%252Fsvc%2540corp%253A[REDACTED]%2540api.example.com',
+    ],
+  ])('%j', (input, output) => {
+    expect(r.redactString(input)).toBe(output);
+  });
+
+  it('without a password, nothing goes', () => {
+    for (const s of [
+      'next=https%253A%252F%252Fdb.example.com%252Fpath',
+      'next=https%253A%252F%252Fuser%2540db.example.com%252Fpath',
+      'fill 100%25 at 187.20, 50%2540 done',
+    ]) {
+      expect(r.redactString(s)).toBe(s);
+    }
+  });
+});
