@@ -8,10 +8,14 @@ import { scanFacts, type SecretPattern } from './shapes.js';
 import { SHAPES } from './shape-rules.js';
 import { redactUrlCredentials } from './url-credentials.js';
 
-/** A curl credential with its secret part replaced: after the first `:`, or before it when nothing follows. */
+/**
+ * A curl credential with its secret part replaced: after the first `:`, or before it when nothing
+ * follows. A URL (`-U https://couch-server`, a tool's `-U redis://u:pw@h`: rules 14) is no
+ * `user:password`; the URL rule takes its password.
+ */
 function curlCredential(cred: string, censor: string): string {
   const colon = cred.indexOf(':');
-  if (colon === -1) return cred;
+  if (colon === -1 || URL_START.test(cred)) return cred;
   const after = cred.slice(colon + 1);
   const lead = /^["'{]*/.exec(after)?.[0] ?? '';
   const trail = /["'}]*$/.exec(after)?.[0] ?? '';
@@ -22,6 +26,8 @@ function curlCredential(cred: string, censor: string): string {
   if (before.length <= bl.length + bt.length) return cred;
   return `${bl}${censor}${bt}:${after}`;
 }
+
+const URL_START = /^["']?[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\//;
 
 /** SOH as logs print it (rules 13): `|`, `;`, `^A`, `\u0001`, `\x01`, `\001`, `<SOH>`. */
 const FIX_PRINTED_SOH = String.raw`(?:[|;]|\^A|\\u0001|\\x01|\\001|<SOH>)`;

@@ -77,3 +77,14 @@ describe('curl credentials', () => {
     expect(all).toContain('proxyuser:[REDACTED]');
   });
 });
+
+describe('a URL after -u/-U is no user:password', () => {
+  it('its password goes by the URL rule, the rest stays', () => {
+    expect(r.redactString('node app.js | pino-couch -U https://couch-server -d mylogs')).toBe(
+      'node app.js | pino-couch -U https://couch-server -d mylogs',
+    );
+    expect(r.redactString('pino-redis -U redis://username:pa55word@localhost:6379')).toBe(
+      'pino-redis -U redis://username:[REDACTED]@localhost:6379',
+    );
+  });
+});
