@@ -26,6 +26,9 @@
  * - after a strong key and a link word (`is`, `was`, `->`, and their German, French, Spanish,
  *   Portuguese and Polish forms: "new password is X", "Passwort ist X"), a credential-shaped token.
  *
+ * - (rules 14) after `mnemonic`, `seed phrase`, `recovery phrase` (a key naming a phrase), a run of 12
+ *   to 25 seed-like words goes whole (seedPhraseSpan).
+ *
  * Blanks are spaces, tabs and the other Unicode space separators (chars.ts); key letters may be of
  * any script (`пароль X`). A lower-case word after a key in prose with more text after it is kept: nothing tells it from
  * English. Bounded: a key is at most 64 characters, the word before it 32, blanks at most 8, and
@@ -37,6 +40,7 @@ import {
   CREDENTIAL_ONLY_KEYS,
   closingQuote,
   HEADER_KEYS,
+  isPhraseKey,
   type KeyTest,
   keepBare,
   normal,
@@ -369,7 +373,8 @@ export function redactSpacedPairs(s: string, isSensitive: KeyTest, censor: strin
   // A replaced value may itself be the next key (`token key db_password<TAB>X`): the scan goes on
   // over it, and only values must not overlap.
   const visit = (i: number): void => {
-    let span = spanAt(s, i, last, isSensitive, censor);
+    let span = seedPhraseSpan(s, i, last, isSensitive);
+    if (span === undefined) span = spanAt(s, i, last, isSensitive, censor);
     if (span === undefined && (s.charCodeAt(i - 1) | 32) === 100 /* d */) span = identifiedSpan(s, i, censor);
     if (span === undefined || span[0] < last) return;
     out += s.slice(last, span[0]) + censor;
@@ -384,4 +389,91 @@ export function redactSpacedPairs(s: string, isSensitive: KeyTest, censor: strin
     }
   }
   return last === 0 ? s : out + s.slice(last);
+}
+
+/** A BIP39 phrase has 12 to 24 words (Monero's 25): a run shorter than 12 is not taken. */
+const MIN_SEED_WORDS = 12;
+const MAX_SEED_WORDS = 25;
+/**
+ * Words English prose can hardly go 12 words without, and that none of the BIP39 word lists in
+ * Latin letters (English, Czech, French, Italian, Portuguese, Spanish; bitcoin/bips bip-0039) holds:
+ * a run of seed-like words that holds one is prose, not a phrase. (`that`, `this`, `they`, `have`,
+ * `will`, `you`, `into`, `also`, `just` are English BIP39 words, so they cannot be here.)
+ */
+const PROSE_GLUE: ReadonlySet<string> = new Set(
+  (
+    'the and for are was were with from not but has had been which their them these those would could ' +
+    'should does did than some who how why may his her she him its our your being each many well out get ' +
+    'got new via per yet whom whose shall might onto within without while after here'
+  ).split(' '),
+);
+
+/** A lower-case letter of a BIP39 list in Latin letters: a-z, Latin-1's (é, ñ), a combining mark (NFD). */
+function isSeedLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff && c !== 0xf7) || (c >= 0x300 && c <= 0x36f);
+}
+
+/** What may follow a word of a phrase: a blank, a line end, closing punctuation or a quote. */
+function isSeedWordEnd(c: number): boolean {
+  return isBlank(c) || c === 10 || c === 13 || (c < 128 && '.,;!?)]}"\'`<>|&'.includes(String.fromCharCode(c)));
+}
+
+/** The end of a seed-like word at `w` (3 to 9 lower-case letters, not prose glue), or -1. */
+function seedWordEnd(s: string, w: number): number {
+  let e = w;
+  let letters = 0;
+  for (; e < s.length && e - w < 16 && isSeedLetter(s.charCodeAt(e)); e++) {
+    if (s.charCodeAt(e) < 0x300) letters++;
+  }
+  if (letters < 3 || letters > 9 || (e < s.length && !isSeedWordEnd(s.charCodeAt(e)))) return -1;
+  return e - w <= 6 && PROSE_GLUE.has(s.slice(w, e)) ? -1 : e;
+}
+
+/** The end of a run of 12 to 25 seed-like words from `v`, separated by blanks on one line; else -1. */
+function seedRunEnd(s: string, v: number): number {
+  let w = v;
+  let end = -1;
+  let n = 0;
+  while (n < MAX_SEED_WORDS) {
+    const e = seedWordEnd(s, w);
+    if (e === -1) break;
+    n++;
+    end = e;
+    let b = e;
+    for (let k = 0; k < MAX_BLANKS && isBlank(s.charCodeAt(b)); k++) b++;
+    if (b === e) break;
+    w = b;
+  }
+  return n >= MIN_SEED_WORDS ? end : -1;
+}
+
+/** True if the word before `at` ends with `word` (lower-case ASCII), compared without case. */
+function endsWithWord(s: string, at: number, word: string): boolean {
+  if (at < word.length) return false;
+  for (let k = 0; k < word.length; k++) {
+    if ((s.charCodeAt(at - word.length + k) | 32) !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/**
+ * Rules 14: a seed phrase after the key with no `:` or `=` (`wallet mnemonic abandon ability …`,
+ * `seed phrase is …`): when the key before the blank at `at` names a phrase (`mnemonic`,
+ * `seed phrase`, `recovery phrase`, `secret phrase`, `passphrase`: pairs.ts isPhraseKey), optionally
+ * then a link word, and 12 to 25 seed-like words follow on the line, they go whole. Prose is kept by
+ * the words' shape: every word 3 to 9 lower-case letters, no digit, capital, hyphen or other symbol
+ * glued to it, none of PROSE_GLUE, and twelve such words in a row ("the mnemonic device we use is …"
+ * stops at `we`). Bounded: at most 25 words of at most 16 characters and 8 blanks each.
+ */
+function seedPhraseSpan(s: string, at: number, last: number, isSensitive: KeyTest): Span | undefined {
+  if (!endsWithWord(s, at, 'mnemonic') && !endsWithWord(s, at, 'phrase')) return undefined;
+  let v = at;
+  for (let b = 0; b < MAX_BLANKS && v < s.length && isBlank(s.charCodeAt(v)); b++) v++;
+  if (v < last) return undefined;
+  const linked = afterLink(s, v);
+  const end = seedRunEnd(s, linked === -1 ? v : linked);
+  if (end === -1) return undefined;
+  const key = keyAt(s, at);
+  const name = key === undefined ? undefined : sensitiveName(s, key.j, at, key.tokenStart, isSensitive);
+  return name !== undefined && isPhraseKey(name) ? [linked === -1 ? v : linked, end] : undefined;
 }

@@ -269,7 +269,7 @@ const PHRASE_KEY = /mnemonic|seedphrase|recoveryphrase|seedwords|recoveryseed|se
 const MAX_PHRASE_WORDS = 32;
 const MAX_PHRASE_WORD = 32;
 
-function isPhraseKey(key: string): boolean {
+export function isPhraseKey(key: string): boolean {
   return PHRASE_KEY.test(normal(key));
 }
 

@@ -52,3 +52,53 @@ describe('seed phrases in text', () => {
     expect(all).not.toContain('yellow');
   });
 });
+
+// Rules 14 (red19): the key then the words, with no `:` or `=` between them. 12 to 25 words of 3 to 9
+// lower-case letters (every BIP39 list's words in their NFC form), none of them a word English prose
+// cannot do without and no BIP39 list holds (`the`, `and`, `for`, `with`, `was`, …).
+const B12 = 'abandon ability able about above absent absorb abstract absurd abuse access accident';
+const B24 = `${M} ${B12}`;
+const IT = 'abaco abbaglio abbinato abete abisso abolire abrasivo abrogato accadere accenno accusato acetone';
+
+describe('seed phrases after the key without a separator', () => {
+  it.each([
+    [`wallet mnemonic ${B12}`, 'wallet mnemonic [REDACTED]'],
+    [`seed phrase ${B12}`, 'seed phrase [REDACTED]'],
+    [`recovery phrase ${B12}`, 'recovery phrase [REDACTED]'],
+    [`Restored wallet from Mnemonic ${M}`, 'Restored wallet from Mnemonic [REDACTED]'],
+    [`mnemonic ${B24}`, 'mnemonic [REDACTED]'],
+    [`mnemonic ${IT}`, 'mnemonic [REDACTED]'],
+    [`seed phrase is ${B12}`, 'seed phrase is [REDACTED]'],
+    [`mnemonic\t${B12}\nnext line stays`, 'mnemonic\t[REDACTED]\nnext line stays'],
+    [`mnemonic ${B12}. Restored 3 accounts`, 'mnemonic [REDACTED]. Restored 3 accounts'],
+    [`mnemonic ${B12} restored from backup`, 'mnemonic [REDACTED] from backup'],
+    [`"mnemonic ${B12}"`, '"mnemonic [REDACTED]"'],
+  ])('%j loses every word', (text, want) => {
+    expect(r.redactString(text)).toBe(want);
+  });
+
+  it('prose after the key stays', () => {
+    for (const s of [
+      'the mnemonic device we use is simple and we like it a lot very much indeed ok',
+      'mnemonic devices help people remember long lists without writing notes about their hidden meaning',
+      'seed phrase backup reminder sent to every desk lead before market open today again please confirm',
+      'recovery phrase check failed because the wallet service could not reach the vault cluster',
+      'generate mnemonic words offline never paste them into chat tools email forms or ticket systems',
+      `mnemonic ${B12.split(' ').slice(0, 11).join(' ')}`, // 11 words: not a phrase
+      `mnemonic ${B12.toUpperCase()}`,
+      `the word list ${B12}`, // no phrase key before
+    ]) {
+      expect(r.redactString(s)).toBe(s);
+    }
+  });
+
+  it('through the logger: no seed word is written', async () => {
+    const sink = new MemorySink();
+    const audit = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0 });
+    audit.log('wallet', 'Restored', { message: `wallet mnemonic ${B12}` });
+    await audit.close();
+    const all = sink.allLines().join('\n');
+    expect(all).not.toContain('abstract');
+    expect(all).not.toContain('accident');
+  });
+});

@@ -69,6 +69,13 @@ const PARTIAL_SEEDS = [
   'mnemonic: abandon ',
   'seed phrase=a b c d: ',
   `mnemonic: ${'x'.repeat(40)} `,
+  // Phrase keys without a separator (rules 14): every key word starts a run of up to 25 words.
+  'mnemonic ',
+  'mnemonic abandon ',
+  'seed phrase abandon ability ',
+  `mnemonic ${'abandon '.repeat(11)}. `,
+  `mnemonic is ${'abcdefghi '.repeat(24)}`,
+  'phrase phrase ',
   // Testnet WIF heads (rules 13): every token of the length is decoded for its checksum.
   `c${'aB3'.repeat(17)} `,
   `9${'Zx2'.repeat(16)}Zx `,
