@@ -1,6 +1,7 @@
 /**
  * `redactString` on 1 MB of hostile text, one seed repeated: the jwt shape's seeds (`eyJ` after
- * `-`, `_`, `ops_`, `sntrys_`, long first segments ending in `.` before a short second), for an
+ * `-`, `_`, `ops_`, `sntrys_`, long first segments ending in `.` before a short second; rules 14's
+ * `..` and five segments), encoded URLs, curl's SOCKS options and seed phrases (rules 14), for an
  * A/B of two builds (s18: 4-11 s per seed with the jwt pattern, tens to hundreds of ms with its finder):
  *
  *   npx tsx bench/redaction-hostile.ts DIST [ROUNDS]
@@ -30,6 +31,16 @@ const SEEDS: readonly (readonly [string, string])[] = [
   ['-eyJ×2000 .ab.', `${'-eyJ'.repeat(2000)}.ab.`],
   ['eyJ+8000.', `eyJ${'Ab1_'.repeat(2000)}.`],
   ['eyJa.', 'eyJa.'],
+  // Rules 14: a detached payload and a JWE's five segments are looked for; encoded URLs twice;
+  // curl's SOCKS options; seed phrases after a key word without a separator.
+  ['-eyJabcd..', '-eyJabcd..'],
+  ['eyJabcd.efgh.i.c.', 'eyJabcd.efgh.i.c.'],
+  ['-eyJ×2000 ..ab', `${'-eyJ'.repeat(2000)}..ab `],
+  ['%253A%252F…%253A', '%253A%252F%252Fa%253A'],
+  ['%2540%253A', '%2540%253A'],
+  [' --socks5 a:', ' --socks5 a:'],
+  ['mnemonic abandon', 'mnemonic abandon '],
+  ['mnemonic abandon×11 .', `mnemonic ${'abandon '.repeat(11)}. `],
 ];
 for (const [name, seed] of SEEDS) {
   const s = fill(seed);
