@@ -45,6 +45,12 @@ describe('curl credentials', () => {
     ],
     ['curl --socks5=alice:pa55word@socks:1080 https://api', 'curl --socks5=alice:[REDACTED]@socks:1080 https://api'],
     ['curl --socks4a alice:pa55word@socks:1080 https://api', 'curl --socks4a alice:[REDACTED]@socks:1080 https://api'],
+    // Glued, as curl reads a short option's value, on a curl command line.
+    ['curl -uadmin:s3cretPw https://api', 'curl -uadmin:[REDACTED] https://api'],
+    [
+      'curl -s -Uproxyuser:pr0xyPass -x proxy:3128 https://api',
+      'curl -s -Uproxyuser:[REDACTED] -x proxy:3128 https://api',
+    ],
     [
       'curl --preproxy alice:pa55word@socks:1080 -x proxy:3128 https://api',
       'curl --preproxy alice:[REDACTED]@socks:1080 -x proxy:3128 https://api',
@@ -59,6 +65,8 @@ describe('curl credentials', () => {
       'curl --socks5 socks.example.com:1080 https://api',
       'curl --socks5-hostname localhost:9050 https://check.torproject.org',
       'psql -U postgres -h db',
+      'mysql -uroot -h db orders',
+      'docker run -u1000:1000 img', // glued only on a curl command line
     ]) {
       expect(r.redactString(s)).toBe(s);
     }
