@@ -256,7 +256,7 @@ export function redactPairs(s: string, isSensitive: KeyTest, censor: string): st
     last = span[2] === undefined && span[0] === v && isPhraseKey(sensitiveKey) ? phraseEnd(s, v, span[1]) : span[1];
   }
   let text = last === 0 ? s : out + s.slice(last);
-  if (/%3[DdAa]/.test(text)) text = redactEncodedPairs(text, isSensitive, censor);
+  if (/%(?:25){0,2}3[DdAa]/.test(text)) text = redactEncodedPairs(text, isSensitive, censor);
   return text.includes('--') ? redactFlags(text, isSensitive, censor) : text;
 }
 

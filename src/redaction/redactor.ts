@@ -198,7 +198,8 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     out = redactShapes(out, censor);
     // What the shapes pass saw of the text (read before anything else runs a pass).
     const plain = scannedWhole && scanFacts.jsonPlain;
-    const pairs = scanFacts.colon || scanFacts.equals || out.includes('--') || out.includes('%3');
+    const pairs =
+      scanFacts.colon || scanFacts.equals || out.includes('--') || out.includes('%3') || out.includes('%25');
     // The spaced-pair places, copied (a key decision below may run a pass of its own).
     const spacedAt = scanFacts.spacedAt.length > 0 && !scanFacts.spacedMore ? scanFacts.spacedAt.slice() : undefined;
     const spacedScan = scanFacts.spacedMore;

@@ -49,6 +49,11 @@ const PARTIAL_SEEDS = [
   '%2540%253A',
   '%25',
   '%2525252525',
+  'password%253D',
+  'password%253Da',
+  '%2522password%2522%253A%2522',
+  'a%25253D',
+  'password%25253Dx%2526',
   '-u ',
   // curl's proxy user and SOCKS options (rules 14).
   ' -U a:',

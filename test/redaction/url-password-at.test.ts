@@ -171,3 +171,24 @@ describe('URL passwords percent-encoded more than once', () => {
     }
   });
 });
+
+// Rules 14 (red19): `key=value` pairs inside such a doubly encoded URL lose their value as the once
+// encoded ones do (`%253D` is `=` encoded twice, `%2526` `&`).
+describe('encoded pairs percent-encoded more than once', () => {
+  it.each([
+    ['next=%252Flogin%253Fpassword%253Dhunter2', 'next=%252Flogin%253Fpassword%253D[REDACTED]'],
+    [
+      'next=%252Fcb%253Fuser%253Dbob%2526api_key%253Dsk9f8a7b6c%2526side%253Dbuy',
+      'next=%252Fcb%253Fuser%253Dbob%2526api_key%253D[REDACTED]%2526side%253Dbuy',
+    ],
+    ['q=%257B%2522password%2522%253A%2522hunter2%2522%257D', 'q=%257B%2522password%2522%253A%2522[REDACTED]%2522%257D'],
+    ['r=%25252Fx%25253Ftoken%25253Dabc123def456', 'r=%25252Fx%25253Ftoken%25253D[REDACTED]'],
+  ])('%j', (input, output) => {
+    expect(r.redactString(input)).toBe(output);
+  });
+
+  it('other pairs stay', () => {
+    const s = 'next=%252Fcb%253Fuser%253Dbob%2526side%253Dbuy%2526qty%253D100';
+    expect(r.redactString(s)).toBe(s);
+  });
+});
