@@ -16,8 +16,10 @@ export {
   compareWithEvents,
   eventNameOf,
   liveReviewEvents,
+  MAX_LIVE_REVIEW_EVENTS,
   ReviewEventTap,
   type EvidenceScope,
+  type LiveReviewEvents,
   type ReviewEvent,
 } from './events.js';
 export type { ReviewProblem, ReviewProblemCode } from './problems.js';

@@ -7,6 +7,7 @@ import { lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { REVIEWS_DIR } from '../format/review.js';
 import { checkReviews, liveReviewEvents, type ReviewEvent, type ReviewSigner } from '../review/index.js';
+import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 import type { ManifestSummary } from './pack-facts.js';
 import { Findings, type VerifyReport } from './report.js';
 
@@ -43,6 +44,38 @@ function noteUnpinned(scope: Omit<ReviewScope, 'pruned'>, file: string, f: Findi
   );
 }
 
+/** The live files' review events, and how to judge a record line without one (see readLive). */
+interface LiveEvidence {
+  readonly events: readonly ReviewEvent[];
+  readonly awaitingAfter: string | undefined;
+  readonly awaitingWhy?: string;
+}
+
+/**
+ * The review events of the live files dated `from` or later. Past their budget (liveReviewEvents)
+ * the events not kept are said (REVIEW_LIVE_LOG_UNCHECKED), and a record line without an event,
+ * written from the day before the file where the budget ran out on (a line is written after its
+ * event; the day covers a clock behind), awaits evidence: its event may be among those not kept.
+ */
+async function readLive(logDir: string, from: string | undefined, f: Findings): Promise<LiveEvidence> {
+  const live = await liveReviewEvents(logDir, from);
+  const u = live.unchecked;
+  if (u === undefined) return { events: live.events, awaitingAfter: undefined };
+  const n = (x: number): string => x.toLocaleString('en-US');
+  f.add(
+    'REVIEW_LIVE_LOG_UNCHECKED',
+    'warning',
+    u.from,
+    `the live log holds more review events than the ${n(u.budget)} verify keeps for all the live files together (an honest log has a few a day): ${n(u.events)} more, from this file on, were not held to the review records (a record line whose event may be among them awaits evidence; an action a record lacks may be missed). \`auditpack verify\` the logs directory checks every line`,
+  );
+  const day = dayOfLogFileName(u.from) ?? 0;
+  return {
+    events: live.events,
+    awaitingAfter: isoDate(day - 1),
+    awaitingWhy: `the live log holds more review events than verify keeps, from ${u.from} on (REVIEW_LIVE_LOG_UNCHECKED): its event may be among those not checked`,
+  };
+}
+
 /** Adds the review findings of an artifacts directory; `packs` are its pack directories (current and superseded). */
 export async function addArchiveReviewFindings(
   artifactsDir: string,
@@ -57,7 +90,9 @@ export async function addArchiveReviewFindings(
   const events: ReviewEvent[] = packs.flatMap((p) =>
     p.reviewEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })),
   );
-  if (scope.logDir !== undefined) events.push(...(await liveReviewEvents(scope.logDir, newest?.date)));
+  const live = scope.logDir === undefined ? undefined : await readLive(scope.logDir, newest?.date, f);
+  // One by one: a spread of that many arguments would overflow the stack.
+  for (const e of live?.events ?? []) events.push(e);
   // Nothing reviewed anywhere (no records, no review events): every pack is a DRAFT; nothing to say.
   const st = await lstat(join(artifactsDir, REVIEWS_DIR)).catch(() => undefined);
   if (st === undefined && events.length === 0) return;
@@ -67,7 +102,8 @@ export async function addArchiveReviewFindings(
     signers: scope.signers,
     events,
     pruned: scope.pruned,
-    awaitingAfter: scope.logDir === undefined ? (newest?.createdAt ?? '') : undefined,
+    awaitingAfter: live === undefined ? (newest?.createdAt ?? '') : live.awaitingAfter,
+    awaitingWhy: live?.awaitingWhy,
   });
   for (const p of r.problems) f.add(p.code, p.severity, p.file, p.detail, p.line);
   noteUnpinned(scope, REVIEWS_DIR, f);
@@ -86,15 +122,13 @@ export async function addPackReviewFindings(
   const artifactsDir = dirname(packDir);
   const st = await lstat(join(artifactsDir, REVIEWS_DIR)).catch(() => undefined);
   if (st === undefined || !st.isDirectory() || basename(packDir) !== pack.name) return;
-  const events =
-    scope.logDir === undefined
-      ? undefined
-      : [...pack.reviewEvents, ...(await liveReviewEvents(scope.logDir, pack.date))];
+  const live = scope.logDir === undefined ? undefined : await readLive(scope.logDir, pack.date, f);
   const r = await checkReviews(artifactsDir, [pack], {
     signers: scope.signers,
-    events,
+    events: live === undefined ? undefined : [...pack.reviewEvents, ...live.events],
     onlyListed: true,
-    awaitingAfter: undefined,
+    awaitingAfter: live?.awaitingAfter,
+    awaitingWhy: live?.awaitingWhy,
   });
   for (const p of r.problems) f.add(p.code, p.severity, p.file === pack.name ? '.' : `../${p.file}`, p.detail, p.line);
   noteUnpinned(scope, `../${REVIEWS_DIR}`, f);
