@@ -26,8 +26,15 @@ export interface ReviewEvent {
 }
 
 const MARK = Buffer.from(categoryText(REVIEW_CATEGORY), 'latin1');
-/** Review events kept of one pack's log, at most. */
-const MAX_EVENTS = 1_000_000;
+/**
+ * Review events kept of the packs' logs, at most: of one pack, or of all the packs of an archive
+ * together (verifyArchive shares one EventRoom among them; a bound per pack would bound nothing).
+ * What is kept is held in memory, held against the records (an event a record lacks is a finding
+ * each) and listed in `--json` (`review_events`): about 1 KB of memory an event, all told. An
+ * honest pack has a few events, or one a disposition (an import of 100,000 findings' dispositions
+ * fills it); past it the events are counted and said (REVIEW_PACK_LOG_UNCHECKED).
+ */
+export const MAX_PACK_REVIEW_EVENTS = 100_000;
 /**
  * Review events kept from all the live files together, at most (an honest log has a few a day):
  * every file from the newest pack's day on is read, future days included, so a bound per file
@@ -35,17 +42,22 @@ const MAX_EVENTS = 1_000_000;
  */
 export const MAX_LIVE_REVIEW_EVENTS = 100_000;
 
+/** How many more events the taps sharing it may keep. */
+export interface EventRoom {
+  left: number;
+}
+
 /**
  * Collects the review events of the lines pushed to it (a byte search first: other lines cost one
- * scan) into `events`, which taps of several files may share, up to `max` in it: the events past
- * that are counted (`dropped`), not kept.
+ * scan) into `events`, while `room` has any: the events past that are counted (`dropped`), not
+ * kept. Taps of several files may share `events` and `room`.
  */
 export class ReviewEventTap {
   dropped = 0;
   constructor(
     private readonly where: string,
     readonly events: ReviewEvent[] = [],
-    private readonly max = MAX_EVENTS,
+    private readonly room: EventRoom = { left: MAX_PACK_REVIEW_EVENTS },
   ) {}
 
   /**
@@ -65,10 +77,11 @@ export class ReviewEventTap {
     if (o === null || typeof o !== 'object' || o.category !== REVIEW_CATEGORY) return;
     if (typeof o.event !== 'string' || typeof o.date !== 'string' || typeof o.manifest_sha256 !== 'string') return;
     if (typeof o.record_seq !== 'number' || typeof o.record_sha256 !== 'string' || typeof o.seq !== 'number') return;
-    if (this.events.length >= this.max) {
+    if (this.room.left <= 0) {
       this.dropped++;
       return;
     }
+    this.room.left--;
     this.events.push({
       event: o.event,
       date: o.date,
@@ -192,11 +205,12 @@ export async function liveReviewEvents(
     return { events: [] };
   }
   const events: ReviewEvent[] = [];
+  const room = { left: budget };
   let unchecked: LiveReviewEvents['unchecked'];
   for (const name of names.sort()) {
     const day = dayOfLogFileName(name);
     if (day === undefined || (from !== undefined && isoDate(day) < from)) continue;
-    const tap = new ReviewEventTap(name, events, budget);
+    const tap = new ReviewEventTap(name, events, room);
     await scanLines(join(logDir, name), (l) => tap.push(l), { noFollow: true }).catch(() => undefined);
     if (tap.dropped > 0)
       unchecked = { events: (unchecked?.events ?? 0) + tap.dropped, from: unchecked?.from ?? name, budget };

@@ -6,10 +6,10 @@
 import { lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { REVIEWS_DIR } from '../format/review.js';
-import { checkReviews, liveReviewEvents, type ReviewEvent, type ReviewSigner } from '../review/index.js';
-import { dayOfLogFileName, isoDate } from '../rotation/index.js';
+import { checkReviews, type ReviewEvent, type ReviewSigner } from '../review/index.js';
 import type { ManifestSummary } from './pack-facts.js';
 import { Findings, type VerifyReport } from './report.js';
+import { packsCut, readLive, scopeOf } from './review-evidence.js';
 
 /** A pack as the review check needs it. */
 export interface PackForReview {
@@ -20,6 +20,8 @@ export interface PackForReview {
   /** SHA-256 of its tagmanifest-sha256.txt (directory or `.tar.gz`), when it has one. */
   readonly tagmanifestSha256?: string | undefined;
   readonly reviewEvents: readonly ReviewEvent[];
+  /** Review events of its log past the room, not kept (REVIEW_PACK_LOG_UNCHECKED). */
+  readonly reviewEventsDropped?: number | undefined;
 }
 
 /** What the archive check passes on. */
@@ -42,38 +44,6 @@ function noteUnpinned(scope: Omit<ReviewScope, 'pruned'>, file: string, f: Findi
     file,
     `the review signers were read from ${scope.unpinned}, found by default in the config directory: anyone who can write it can add a key of their own there; give --review-signers (or AUDITPACK_REVIEW_SIGNERS) naming a copy you trust`,
   );
-}
-
-/** The live files' review events, and how to judge a record line without one (see readLive). */
-interface LiveEvidence {
-  readonly events: readonly ReviewEvent[];
-  readonly awaitingAfter: string | undefined;
-  readonly awaitingWhy?: string;
-}
-
-/**
- * The review events of the live files dated `from` or later. Past their budget (liveReviewEvents)
- * the events not kept are said (REVIEW_LIVE_LOG_UNCHECKED), and a record line without an event,
- * written from the day before the file where the budget ran out on (a line is written after its
- * event; the day covers a clock behind), awaits evidence: its event may be among those not kept.
- */
-async function readLive(logDir: string, from: string | undefined, f: Findings): Promise<LiveEvidence> {
-  const live = await liveReviewEvents(logDir, from);
-  const u = live.unchecked;
-  if (u === undefined) return { events: live.events, awaitingAfter: undefined };
-  const n = (x: number): string => x.toLocaleString('en-US');
-  f.add(
-    'REVIEW_LIVE_LOG_UNCHECKED',
-    'warning',
-    u.from,
-    `the live log holds more review events than the ${n(u.budget)} verify keeps for all the live files together (an honest log has a few a day): ${n(u.events)} more, from this file on, were not held to the review records (a record line whose event may be among them awaits evidence; an action a record lacks may be missed). \`auditpack verify\` the logs directory checks every line`,
-  );
-  const day = dayOfLogFileName(u.from) ?? 0;
-  return {
-    events: live.events,
-    awaitingAfter: isoDate(day - 1),
-    awaitingWhy: `the live log holds more review events than verify keeps, from ${u.from} on (REVIEW_LIVE_LOG_UNCHECKED): its event may be among those not checked`,
-  };
 }
 
 /** Adds the review findings of an artifacts directory; `packs` are its pack directories (current and superseded). */
@@ -102,8 +72,7 @@ export async function addArchiveReviewFindings(
     signers: scope.signers,
     events,
     pruned: scope.pruned,
-    awaitingAfter: live === undefined ? (newest?.createdAt ?? '') : live.awaitingAfter,
-    awaitingWhy: live?.awaitingWhy,
+    ...scopeOf(live, packsCut(packs), newest?.createdAt ?? ''),
   });
   for (const p of r.problems) f.add(p.code, p.severity, p.file, p.detail, p.line);
   noteUnpinned(scope, REVIEWS_DIR, f);
@@ -127,8 +96,7 @@ export async function addPackReviewFindings(
     signers: scope.signers,
     events: live === undefined ? undefined : [...pack.reviewEvents, ...live.events],
     onlyListed: true,
-    awaitingAfter: live?.awaitingAfter,
-    awaitingWhy: live?.awaitingWhy,
+    ...scopeOf(live, packsCut([pack]), undefined),
   });
   for (const p of r.problems) f.add(p.code, p.severity, p.file === pack.name ? '.' : `../${p.file}`, p.detail, p.line);
   noteUnpinned(scope, `../${REVIEWS_DIR}`, f);
@@ -136,7 +104,11 @@ export async function addPackReviewFindings(
 
 /** A pack directory's report with its review findings added (see addPackReviewFindings). */
 export async function withPackReview<
-  R extends VerifyReport & { readonly manifest: ManifestSummary; readonly reviewEvents: readonly ReviewEvent[] },
+  R extends VerifyReport & {
+    readonly manifest: ManifestSummary;
+    readonly reviewEvents: readonly ReviewEvent[];
+    readonly reviewEventsDropped?: number;
+  },
 >(packDir: string, report: R, scope: Omit<ReviewScope, 'pruned'>): Promise<R> {
   const m = report.manifest;
   const date = m.exportDate;
@@ -151,6 +123,7 @@ export async function withPackReview<
     createdAt: m.createdAt,
     tagmanifestSha256: m.tagmanifestSha256,
     reviewEvents: report.reviewEvents,
+    reviewEventsDropped: report.reviewEventsDropped,
   };
   await addPackReviewFindings(packDir, pack, scope, f);
   const problems = f.toArray();
