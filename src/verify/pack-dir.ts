@@ -19,7 +19,7 @@ import {
 import type { EntryTable } from '../json/line-scanner.js';
 import { ReviewEventTap } from '../review/index.js';
 import { AlertLineStream } from './alert-stream.js';
-import { ExportEventTap, PruneEventTap } from './chain-events.js';
+import { checkChainEventsKept, ExportEventTap, PruneEventTap } from './chain-events.js';
 import { type ComplianceRecheckStart, startComplianceRecheck } from './compliance.js';
 import type { CsvStats } from './csv-count.js';
 import { type HashJob, hashOne, startBackground, throwIfFailed } from './hash-jobs.js';
@@ -93,8 +93,8 @@ export async function verifyPackDir(
     files: new Map(),
     tags: new Map(),
     csv: new Map(),
-    tap: new PruneEventTap(LOG),
-    exportTap: new ExportEventTap(LOG),
+    tap: new PruneEventTap(LOG, options.chainEventRoom),
+    exportTap: new ExportEventTap(LOG, options.chainEventRoom),
     lineTree: new LineTreeTap(),
     reviewTap: new ReviewEventTap(LOG, [], options.reviewEventRoom),
     anchorTap: new AnchorTap(),
@@ -304,6 +304,7 @@ async function judgeDir(
   };
   if (compliance !== undefined) checked.compliance_findings = compliance.findings;
   checkReviewEventsKept(r.reviewTap, LOG, f);
+  checkChainEventsKept([r.tap, r.exportTap], options.chainEventRoom !== undefined, LOG, f);
   return {
     ...makeReport('pack', target, checked, f),
     manifest,

@@ -33,6 +33,8 @@ export interface VerifyPackOptions {
    * packs); default: MAX_PACK_REVIEW_EVENTS for the pack.
    */
   reviewEventRoom?: EventRoom;
+  /** @internal Likewise for the PackPruned and PackExported events (default: MAX_PACK_CHAIN_EVENTS each). */
+  chainEventRoom?: EventRoom;
   /** Trusted approvers (allowed_signers entries for namespace `auditpack-review`): review countersignatures must be by them. */
   reviewSigners?: readonly ReviewSigner[];
   /** The file `reviewSigners` was read from when nobody named it (found by default): reported as unpinned. */

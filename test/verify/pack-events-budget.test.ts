@@ -1,6 +1,8 @@
 /**
- * The review events of the packs' logs (src/verify/pack-dir.ts, the archive's packs) share one
- * room: each pack's log was capped at 1,000,000 events, silently, and an archive held every pack's
+ * The events of the packs' logs an archive holds (src/verify/pack-dir.ts, pack-tar.ts) share one
+ * room, the review events one and the PackPruned/PackExported events another: for the latter each
+ * pack's log kept 100,000, and 8 hostile packs took 529 MB (1.1 GB with --json). For the review
+ * events: each pack's log was capped at 1,000,000 events, silently, and an archive held every pack's
  * (a hostile artifacts directory of 8 packs of 200,000 events took 1.4 GB, then died of a spread of
  * the record's 1.6 million mismatches as arguments: INTERNAL, exit 70). Past the room the events
  * are counted and said (REVIEW_PACK_LOG_UNCHECKED), never kept.
@@ -22,8 +24,16 @@ function reviewed(from: number, per: number): string {
   return s;
 }
 
-/** A real pack and `more` copies of it dated 2025-08-01 …, each log holding `per` review events more. */
-async function archive(more: number, per: number) {
+/** `per` PackPruned events from seq `from`. */
+function pruned(from: number, per: number): string {
+  let s = '';
+  for (let n = from; n < from + per; n++)
+    s += `{"seq":${n},"category":"system","event":"PackPruned","date":"2025-07-01","path":"p${n}","manifest_sha256":null}\n`;
+  return s;
+}
+
+/** A real pack and `more` copies of it dated 2025-08-01 …, each log holding `per` review (or other) events more. */
+async function archive(more: number, per: number, events = reviewed) {
   const f = await makeFixture(tempDir());
   const names = [...Array.from({ length: more }, (_, k) => `2025-08-0${k + 1}`), DATE];
   for (const [k, name] of names.entries()) {
@@ -32,7 +42,7 @@ async function archive(more: number, per: number) {
     chmodSync(dir, 0o755);
     chmodSync(join(dir, 'data'), 0o755);
     chmodSync(join(dir, 'data/audit.jsonl'), 0o644);
-    appendFileSync(join(dir, 'data/audit.jsonl'), reviewed(k * 1_000_000, per));
+    appendFileSync(join(dir, 'data/audit.jsonl'), events(k * 1_000_000, per));
   }
   return f;
 }
@@ -68,4 +78,16 @@ describe("the packs' logs share one room for review events", () => {
     const cut = r.problems.find((p) => p.code === 'FINDINGS_TRUNCATED' && p.file === file);
     expect(cut?.detail).toMatch(/\(150000 in all\)/);
   }, 60_000);
+});
+
+describe("the packs' logs share one room for PackPruned and PackExported events", () => {
+  it('events over it across packs, each under it: counted in the pack where it ran out', async () => {
+    const f = await archive(2, 40, pruned);
+    const r = await verifyArchive(f.artifacts, { chainEventRoom: { left: 100 } });
+    const parts = (r.parts ?? []) as unknown as { pruneEvents?: unknown[] }[];
+    expect(parts.reduce((n, p) => n + (p.pruneEvents?.length ?? 0), 0)).toBe(100);
+    const unchecked = r.problems.filter((p) => p.code === 'ARCHIVE_PACK_EVENTS_UNCHECKED');
+    expect(unchecked).toEqual([expect.objectContaining({ severity: 'warning', file: `${DATE}/data/audit.jsonl` })]);
+    expect(unchecked[0]?.detail).toMatch(/: 20 were not held to the archive/);
+  });
 });
