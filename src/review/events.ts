@@ -26,12 +26,39 @@ export interface ReviewEvent {
 }
 
 const MARK = Buffer.from(categoryText(REVIEW_CATEGORY), 'latin1');
-const MAX_EVENTS = 1_000_000;
+/**
+ * Review events kept of the packs' logs, at most: of one pack, or of all the packs of an archive
+ * together (verifyArchive shares one EventRoom among them; a bound per pack would bound nothing).
+ * What is kept is held in memory, held against the records (an event a record lacks is a finding
+ * each) and listed in `--json` (`review_events`): about 1 KB of memory an event, all told. An
+ * honest pack has a few events, or one a disposition (an import of 100,000 findings' dispositions
+ * fills it); past it the events are counted and said (REVIEW_PACK_LOG_UNCHECKED).
+ */
+export const MAX_PACK_REVIEW_EVENTS = 100_000;
+/**
+ * Review events kept from all the live files together, at most (an honest log has a few a day):
+ * every file from the newest pack's day on is read, future days included, so a bound per file
+ * would bound nothing.
+ */
+export const MAX_LIVE_REVIEW_EVENTS = 100_000;
 
-/** Collects the review events of the lines pushed to it (a byte search first: other lines cost one scan). */
+/** How many more events the taps sharing it may keep. */
+export interface EventRoom {
+  left: number;
+}
+
+/**
+ * Collects the review events of the lines pushed to it (a byte search first: other lines cost one
+ * scan) into `events`, while `room` has any: the events past that are counted (`dropped`), not
+ * kept. Taps of several files may share `events` and `room`.
+ */
 export class ReviewEventTap {
-  readonly events: ReviewEvent[] = [];
-  constructor(private readonly where: string) {}
+  dropped = 0;
+  constructor(
+    private readonly where: string,
+    readonly events: ReviewEvent[] = [],
+    private readonly room: EventRoom = { left: MAX_PACK_REVIEW_EVENTS },
+  ) {}
 
   /**
    * `category`: the line's category when the log check read it as an event (no repeated key, so
@@ -40,7 +67,7 @@ export class ReviewEventTap {
   push(l: ScannedLine, category?: string): void {
     if (category !== undefined && category !== REVIEW_CATEGORY) return;
     const b = l.bytes;
-    if (b === undefined || !l.terminated || b.indexOf(MARK) === -1 || this.events.length >= MAX_EVENTS) return;
+    if (b === undefined || !l.terminated || b.indexOf(MARK) === -1) return;
     let o: Record<string, unknown> | null;
     try {
       o = JSON.parse(b.toString('utf8')) as Record<string, unknown> | null;
@@ -50,6 +77,11 @@ export class ReviewEventTap {
     if (o === null || typeof o !== 'object' || o.category !== REVIEW_CATEGORY) return;
     if (typeof o.event !== 'string' || typeof o.date !== 'string' || typeof o.manifest_sha256 !== 'string') return;
     if (typeof o.record_seq !== 'number' || typeof o.record_sha256 !== 'string' || typeof o.seq !== 'number') return;
+    if (this.room.left <= 0) {
+      this.dropped++;
+      return;
+    }
+    this.room.left--;
     this.events.push({
       event: o.event,
       date: o.date,
@@ -75,6 +107,8 @@ export interface EvidenceScope {
    * read: they are awaiting evidence (a warning). Undefined: every line must have its event.
    */
   readonly awaitingAfter: string | undefined;
+  /** Why their events were not read, when not because the live log was not given. */
+  readonly awaitingWhy?: string | undefined;
 }
 
 /**
@@ -99,7 +133,7 @@ export function compareWithEvents(
       return;
     }
     if (e === undefined && scope.awaitingAfter !== undefined && l.at > scope.awaitingAfter) {
-      out.push(problem('REVIEW_AWAITING_EVIDENCE', 'warning', record.file, l.seq, awaitingDetail(l.seq)));
+      out.push(problem('REVIEW_AWAITING_EVIDENCE', 'warning', record.file, l.seq, awaitingDetail(l.seq, scope)));
       return;
     }
     const what =
@@ -130,7 +164,9 @@ export function compareWithEvents(
   return out;
 }
 
-function awaitingDetail(seq: number): string {
+function awaitingDetail(seq: number, scope: EvidenceScope): string {
+  if (scope.awaitingWhy !== undefined)
+    return `record line ${seq} has no review event among those read: ${scope.awaitingWhy}`;
   return `record line ${seq} is newer than the newest pack: its event is in the live log until the next export (give --log-dir to check it now)`;
 }
 
@@ -144,24 +180,40 @@ function problem(
   return line === undefined ? { code, severity, file, detail } : { code, severity, file, line, detail };
 }
 
+/** The review events of the live log files, and those read past the budget: counted, not kept. */
+export interface LiveReviewEvents {
+  readonly events: readonly ReviewEvent[];
+  /** How many were not kept, from which file on (the first of them), out of which budget. */
+  readonly unchecked?: { readonly events: number; readonly from: string; readonly budget: number };
+}
+
 /**
  * The review events of the live log files dated `from` or later (the actions after the newest pack
- * was made are there until the next export). Unreadable files are skipped: `verify logs` checks them.
+ * was made are there until the next export), within one `budget` for all the files: whatever they
+ * hold, what is kept is bounded, and what is not is counted. Unreadable files are skipped:
+ * `verify logs` checks them.
  */
-export async function liveReviewEvents(logDir: string, from: string | undefined): Promise<ReviewEvent[]> {
+export async function liveReviewEvents(
+  logDir: string,
+  from: string | undefined,
+  budget = MAX_LIVE_REVIEW_EVENTS,
+): Promise<LiveReviewEvents> {
   let names: string[];
   try {
     names = await readdir(logDir);
   } catch {
-    return [];
+    return { events: [] };
   }
-  const out: ReviewEvent[] = [];
+  const events: ReviewEvent[] = [];
+  const room = { left: budget };
+  let unchecked: LiveReviewEvents['unchecked'];
   for (const name of names.sort()) {
     const day = dayOfLogFileName(name);
     if (day === undefined || (from !== undefined && isoDate(day) < from)) continue;
-    const tap = new ReviewEventTap(name);
+    const tap = new ReviewEventTap(name, events, room);
     await scanLines(join(logDir, name), (l) => tap.push(l), { noFollow: true }).catch(() => undefined);
-    out.push(...tap.events);
+    if (tap.dropped > 0)
+      unchecked = { events: (unchecked?.events ?? 0) + tap.dropped, from: unchecked?.from ?? name, budget };
   }
-  return out;
+  return unchecked === undefined ? { events } : { events, unchecked };
 }

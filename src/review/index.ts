@@ -16,8 +16,12 @@ export {
   compareWithEvents,
   eventNameOf,
   liveReviewEvents,
+  MAX_LIVE_REVIEW_EVENTS,
+  MAX_PACK_REVIEW_EVENTS,
   ReviewEventTap,
+  type EventRoom,
   type EvidenceScope,
+  type LiveReviewEvents,
   type ReviewEvent,
 } from './events.js';
 export type { ReviewProblem, ReviewProblemCode } from './problems.js';

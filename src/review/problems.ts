@@ -18,7 +18,9 @@ export type ReviewProblemCode =
   | 'REVIEW_PAGE_MISMATCH'
   | 'REVIEW_SUBMISSION_INVALID'
   | 'REVIEW_SUBMITTER_UNTRUSTED'
-  | 'REVIEW_SIGNERS_AMBIGUOUS';
+  | 'REVIEW_SIGNERS_AMBIGUOUS'
+  | 'REVIEW_LIVE_LOG_UNCHECKED'
+  | 'REVIEW_PACK_LOG_UNCHECKED';
 
 /** One finding about a review record; `file` is relative to the artifacts directory. */
 export interface ReviewProblem {

@@ -148,14 +148,25 @@ function readBounded(path: string, max: number): Buffer | 'unreadable' | undefin
   return r === 'missing' ? undefined : r === 'unusable' ? 'unreadable' : r;
 }
 
-/** A verified host pack's start state, or why there is none. */
-function hostStart(packDir: string, prev: string): CarriedState | string {
+/**
+ * A verified host pack's start state and its size, or why there is none. `room.left`: the bytes
+ * the hosts' states may still take together (hostsStartState), out of `room.budget`.
+ */
+function hostStart(
+  packDir: string,
+  prev: string,
+  room: { readonly left: number; readonly budget: number },
+): { state: CarriedState; bytes: number } | string {
   const bytes = readBounded(join(packDir, PACK_PATH.complianceStateStart), MAX_STATE_BYTES);
   if (bytes === undefined)
     return `its pack holds no ${PACK_PATH.complianceStateStart} (made before the state was carried)`;
   if (bytes === 'unreadable') return `its ${PACK_PATH.complianceStateStart} cannot be read`;
+  if (bytes.length > room.left)
+    return `its ${PACK_PATH.complianceStateStart} (${bytes.length} bytes) and the hosts' taken before it are more than the ${room.budget} bytes the hosts' states may take together (a state's reader takes no more; the roll-up holds them all at once)`;
   const s = parseCarriedState(bytes, prev);
-  return typeof s === 'string' ? `its ${PACK_PATH.complianceStateStart} cannot be used: ${s}` : s;
+  return typeof s === 'string'
+    ? `its ${PACK_PATH.complianceStateStart} cannot be used: ${s}`
+    : { state: s, bytes: bytes.length };
 }
 
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
@@ -224,18 +235,28 @@ export function mergedStartState(
   return { ...h, carried: { ...h.carried, note: `${h.carried.note} (not used: ${fromRollup})` } };
 }
 
-/** The merged run's start state for `date`: the union of the verified hosts' start states. */
+/**
+ * The merged run's start state for `date`: the union of the verified hosts' start states, as many
+ * as fit in `budget` bytes together (default MAX_STATE_BYTES); the others are `missing`, with why.
+ */
 export function hostsStartState(
   hosts: readonly { readonly host: string; readonly packDir: string }[],
   date: string,
+  budget = MAX_STATE_BYTES,
 ): MergedStart {
   const prev = dayBefore(date);
   const states: CarriedState[] = [];
   const missing: { host: string; why: string }[] = [];
+  // The hosts' states share one bound, the one a state's readers hold to (their union is one
+  // state): a bound per host would let the roll-up hold hosts × 256 MB.
+  let left = budget;
   for (const h of hosts) {
-    const s = hostStart(h.packDir, prev);
+    const s = hostStart(h.packDir, prev, { left, budget });
     if (typeof s === 'string') missing.push({ host: h.host, why: s });
-    else states.push(renameEvidence(s, h.host));
+    else {
+      left -= s.bytes;
+      states.push(renameEvidence(s.state, h.host));
+    }
   }
   const state = unionStates(states, prev);
   const text = carriedStateJson(state);

@@ -18,8 +18,12 @@ export interface SilentGap {
 export interface HostScan {
   /** The `host` of the first line that parses as an event, if any. */
   readonly host: string | undefined;
-  /** Other host names met in heartbeats (a log directory shared between hosts). */
+  /**
+   * Other host names met in heartbeats (a log directory shared between hosts): the first
+   * MAX_OTHER_HOSTS by name; `otherHostBeats` counts all their heartbeats.
+   */
   readonly otherHosts: readonly string[];
+  readonly otherHostBeats: number;
   readonly heartbeats: number;
   /** The longest interval heartbeats declared, seconds; undefined when there were none. */
   readonly heartbeatSeconds: number | undefined;
@@ -31,6 +35,22 @@ export interface HostScan {
 const TS_PREFIX = Buffer.from(LINE_HEAD);
 const HEARTBEAT = Buffer.from(categoryEventText(HEARTBEAT_CATEGORY, HEARTBEAT_EVENT));
 const MAX_GAPS = 100;
+/**
+ * Other host names kept, at most (the finding names that many): a hostile log can name a new host
+ * in every line, and the roll-up holds every host's scan.
+ */
+export const MAX_OTHER_HOSTS = 5;
+
+/** Adds `name` to `sorted` (ascending, distinct), keeping only the first MAX_OTHER_HOSTS. */
+function keepFirstByName(sorted: string[], name: string): void {
+  const last = sorted[sorted.length - 1];
+  if (sorted.length >= MAX_OTHER_HOSTS && last !== undefined && name >= last) return;
+  if (sorted.includes(name)) return;
+  let i = sorted.length;
+  while (i > 0 && (sorted[i - 1] as string) > name) i--;
+  sorted.splice(i, 0, name);
+  if (sorted.length > MAX_OTHER_HOSTS) sorted.pop();
+}
 
 /** Allowed silence for an interval: the interval plus a quarter of it, at least a minute. */
 export function allowedSilenceSeconds(intervalSeconds: number): number {
@@ -70,7 +90,8 @@ const isoOf = (ts: number): string => new Date(Math.round(ts * 1000)).toISOStrin
  */
 export async function scanHostLog(logFile: string): Promise<HostScan> {
   let host: string | undefined;
-  const others = new Set<string>();
+  const others: string[] = [];
+  let otherHostBeats = 0;
   let heartbeats = 0;
   let interval: number | undefined;
   // Every gap over a minute (the least allowance) is kept: a day holds at most 1440 of them, so
@@ -96,7 +117,10 @@ export async function scanHostLog(logFile: string): Promise<HostScan> {
         if (ev === undefined || typeof ev.host !== 'string') return;
         const beat = maybeBeat && isHeartbeat(ev);
         if (host === undefined) host = ev.host;
-        else if (ev.host !== host && beat) others.add(ev.host);
+        else if (ev.host !== host && beat) {
+          otherHostBeats++;
+          keepFirstByName(others, ev.host);
+        }
         const iv = ev[HEARTBEAT_INTERVAL_FIELD];
         if (beat && typeof iv === 'number' && iv > 0 && Number.isFinite(iv)) {
           heartbeats++;
@@ -115,7 +139,8 @@ export async function scanHostLog(logFile: string): Promise<HostScan> {
   const { gaps, count } = gapsOf(candidates, interval, processes);
   return {
     host,
-    otherHosts: [...others].sort(),
+    otherHosts: others,
+    otherHostBeats,
     heartbeats,
     heartbeatSeconds: interval,
     silent: gaps,

@@ -77,7 +77,7 @@ function liveness(p: HostPack, out: RollupFinding[]): void {
       code: 'ROLLUP_HOST_MIXED',
       severity: 'warning',
       host: p.host,
-      detail: `its log also holds lines of ${s.otherHosts.slice(0, 5).join(', ')}: a log directory shared between hosts`,
+      detail: `its log also holds ${s.otherHostBeats} heartbeat(s) of other hosts (the first by name: ${s.otherHosts.join(', ')}): a log directory shared between hosts`,
     });
 }
 

@@ -26,7 +26,12 @@ const microsOf = (iso: string): number => {
 /** Watches the merged stream (in time order) for fills stamped before their order's acceptance on another host. */
 export class SkewTracker {
   private readonly accepted = new Map<string, { host: string; us: number }>();
-  private readonly earlyFills = new Map<string, { host: string; us: number }[]>();
+  /**
+   * Fills seen before their order's acceptance, by order: when the first came, and per host the
+   * earliest and how many (all `note` needs: the worst skew and the evidence count). A hostile
+   * stream repeating one order's fills then costs one entry per host, not one per fill.
+   */
+  private readonly earlyFills = new Map<string, { first: number; byHost: Map<string, { us: number; n: number }> }>();
   private readonly worst = new Map<string, HostSkew>();
 
   observe(kind: 'orders' | 'fills', event: string, orderId: string, host: string, iso: string): void {
@@ -36,20 +41,28 @@ export class SkewTracker {
     this.evict(us);
     if (kind === 'orders' && event === 'OrderAccepted') {
       this.accepted.set(orderId, { host, us });
-      for (const f of this.earlyFills.get(orderId) ?? [])
-        if (f.host !== host) this.note(f.host, host, us - f.us, orderId);
+      for (const [h, f] of this.earlyFills.get(orderId)?.byHost ?? [])
+        if (h !== host) this.note(h, host, us - f.us, orderId, f.n);
       this.earlyFills.delete(orderId);
     } else if (kind === 'fills' && !this.accepted.has(orderId)) {
-      if (this.earlyFills.size >= MAX_ENTRIES) return;
-      const list = this.earlyFills.get(orderId) ?? [];
-      list.push({ host, us });
-      this.earlyFills.set(orderId, list);
+      let e = this.earlyFills.get(orderId);
+      if (e === undefined) {
+        if (this.earlyFills.size >= MAX_ENTRIES) return;
+        this.earlyFills.set(orderId, (e = { first: us, byHost: new Map() }));
+      }
+      const f = e.byHost.get(host);
+      if (f === undefined) e.byHost.set(host, { us, n: 1 });
+      else {
+        f.us = Math.min(f.us, us);
+        f.n++;
+      }
     }
   }
 
-  private note(behind: string, of: string, us: number, orderId: string): void {
+  /** `n` fills of `behind` shown early, the earliest by `us`. */
+  private note(behind: string, of: string, us: number, orderId: string, n: number): void {
     const w = this.worst.get(behind);
-    const evidence = (w?.evidence ?? 0) + 1;
+    const evidence = (w?.evidence ?? 0) + n;
     if (w === undefined || us > w.behind_us)
       this.worst.set(behind, { behind_us: us, behind_of: of, order_id: orderId, evidence });
     else this.worst.set(behind, { ...w, evidence });
@@ -62,7 +75,7 @@ export class SkewTracker {
       this.accepted.delete(k);
     }
     for (const [k, v] of this.earlyFills) {
-      if (now - (v[0]?.us ?? now) <= WINDOW_MICROS) break;
+      if (now - v.first <= WINDOW_MICROS) break;
       this.earlyFills.delete(k);
     }
   }

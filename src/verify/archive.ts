@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
 import { ARCHIVE_LEDGER_FILE, ARTIFACTS_LOCK_FILE, PLACEHOLDER_FILES, TMP_PREFIX } from '../format/dir-names.js';
+import { MAX_PACK_REVIEW_EVENTS } from '../review/index.js';
+import { MAX_PACK_CHAIN_EVENTS } from './chain-events.js';
 import { type LedgerEntry, type PackInfo, readLedger } from './archive-ledger.js';
 import { checkCarries } from './archive-carry.js';
 import { checkComplianceLayout } from './archive-layout.js';
@@ -105,6 +107,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
       createdAt: p.report.manifest.createdAt ?? undefined,
       tagmanifestSha256: p.report.manifest.tagmanifestSha256,
       reviewEvents: p.report.reviewEvents,
+      reviewEventsDropped: p.report.reviewEventsDropped,
     })),
     {
       signers: options.reviewSigners,
@@ -188,6 +191,12 @@ async function verifyEntries(
   const packs: PackInfo[] = [];
   const tars: PackInfo[] = [];
   let ledger = false;
+  // The packs' logs share one room for the review events kept: a bound per pack would bound nothing.
+  const packOptions = {
+    ...options,
+    reviewEventRoom: options.reviewEventRoom ?? { left: MAX_PACK_REVIEW_EVENTS },
+    chainEventRoom: options.chainEventRoom ?? { left: MAX_PACK_CHAIN_EVENTS },
+  };
   for (const e of entries) {
     const name = e.name;
     if (QUIET_NAMES.has(name)) continue;
@@ -218,7 +227,7 @@ async function verifyEntries(
       continue;
     }
     const path = join(artifactsDir, name);
-    const report = isTar ? await verifyPack(path, options) : await verifyPackDir(path, path, options, name);
+    const report = isTar ? await verifyPack(path, packOptions) : await verifyPackDir(path, path, packOptions, name);
     for (const p of report.problems) f.addAll([{ ...p, file: `${name}/${p.file}` }]);
     (isTar ? tars : packs).push({ name, date: info.date, version: info.version ?? undefined, report });
   }

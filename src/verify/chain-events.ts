@@ -5,6 +5,8 @@
  */
 import type { ScannedLine } from '../chain/lines.js';
 import { EXPORT_EVENT, EXPORT_EVENT_FIELD, PRUNE_EVENT } from '../format/pack.js';
+import type { EventRoom } from '../review/index.js';
+import type { Findings } from './report.js';
 
 /** A `PackPruned` event: which pack a prune removed. */
 export interface PruneEvent {
@@ -18,10 +20,12 @@ export interface PruneEvent {
 
 const MARK = Buffer.from(JSON.stringify(PRUNE_EVENT.event), 'latin1');
 /**
- * Events kept per pack log, at most (a prune removes a few packs a day). The live files share one
- * budget instead (live-events.ts).
+ * PackPruned and PackExported events kept of a pack's log, at most (a prune removes a few packs a
+ * day), each; of all the packs of an archive together, both (verifyArchive shares one room among
+ * their taps: a bound per pack would bound nothing). The live files share one budget of their own
+ * (live-events.ts).
  */
-const MAX_EVENTS = 100_000;
+export const MAX_PACK_CHAIN_EVENTS = 100_000;
 
 /**
  * The PackPruned event a line holds, or undefined. `category`: the line's category when the log check
@@ -46,16 +50,27 @@ export function pruneEventOf(l: ScannedLine, where: string, category?: string): 
   return { date: o.date, path: o.path, manifestSha256: sha, where, seq: o.seq };
 }
 
-/** Collects the PackPruned events of the lines pushed to it (one log's: MAX_EVENTS at most). */
+/**
+ * Collects the PackPruned events of the lines pushed to it while `room` has any (one log's own:
+ * MAX_PACK_CHAIN_EVENTS); the events past it are counted (`dropped`), not kept.
+ */
 export class PruneEventTap {
   readonly events: PruneEvent[] = [];
-  constructor(private readonly where: string) {}
+  dropped = 0;
+  constructor(
+    private readonly where: string,
+    private readonly room: EventRoom = { left: MAX_PACK_CHAIN_EVENTS },
+  ) {}
 
   /** `category`: as pruneEventOf's. */
   push(l: ScannedLine, category?: string): void {
-    if (this.events.length >= MAX_EVENTS) return;
     const e = pruneEventOf(l, this.where, category);
-    if (e !== undefined) this.events.push(e);
+    if (e === undefined) return;
+    if (this.room.left <= 0) this.dropped++;
+    else {
+      this.room.left--;
+      this.events.push(e);
+    }
   }
 }
 
@@ -108,15 +123,43 @@ export function exportEventOf(l: ScannedLine, where: string, category?: string):
   };
 }
 
-/** Collects the PackExported events of the lines pushed to it (one log's: MAX_EVENTS at most). */
+/** Collects the PackExported events of the lines pushed to it, as PruneEventTap its own. */
 export class ExportEventTap {
   readonly events: ExportEvent[] = [];
-  constructor(private readonly where: string) {}
+  dropped = 0;
+  constructor(
+    private readonly where: string,
+    private readonly room: EventRoom = { left: MAX_PACK_CHAIN_EVENTS },
+  ) {}
 
   /** `category`: as pruneEventOf's. */
   push(l: ScannedLine, category?: string): void {
-    if (this.events.length >= MAX_EVENTS) return;
     const e = exportEventOf(l, this.where, category);
-    if (e !== undefined) this.events.push(e);
+    if (e === undefined) return;
+    if (this.room.left <= 0) this.dropped++;
+    else {
+      this.room.left--;
+      this.events.push(e);
+    }
   }
+}
+
+/**
+ * A pack's log held more PackPruned and PackExported events than the archive's room left
+ * (`shared`: the taps shared one; a pack verified alone does not use them): said.
+ */
+export function checkChainEventsKept(
+  taps: readonly { readonly dropped: number }[],
+  shared: boolean,
+  file: string,
+  f: Findings,
+): void {
+  const n = taps.reduce((sum, t) => sum + t.dropped, 0);
+  if (n === 0 || !shared) return;
+  f.add(
+    'ARCHIVE_PACK_EVENTS_UNCHECKED',
+    'warning',
+    file,
+    `the log holds more PackPruned and PackExported events than verify keeps (${MAX_PACK_CHAIN_EVENTS.toLocaleString('en-US')} for all the packs of an artifacts directory together; a prune removes a few packs a day): ${n.toLocaleString('en-US')} were not held to the archive, and a check of the prunes or exports may have missed or misjudged one`,
+  );
 }

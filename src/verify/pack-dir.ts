@@ -19,7 +19,7 @@ import {
 import type { EntryTable } from '../json/line-scanner.js';
 import { ReviewEventTap } from '../review/index.js';
 import { AlertLineStream } from './alert-stream.js';
-import { ExportEventTap, PruneEventTap } from './chain-events.js';
+import { checkChainEventsKept, ExportEventTap, PruneEventTap } from './chain-events.js';
 import { type ComplianceRecheckStart, startComplianceRecheck } from './compliance.js';
 import type { CsvStats } from './csv-count.js';
 import { type HashJob, hashOne, startBackground, throwIfFailed } from './hash-jobs.js';
@@ -42,6 +42,7 @@ import type { PackReport, VerifyPackOptions } from './pack-report.js';
 import { readBounded, walk } from './pack-walk.js';
 import { type Derived, explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
 import { Findings, makeReport } from './report.js';
+import { checkReviewEventsKept } from './review-evidence.js';
 import { AnchorTap, checkLogAnchors } from './log-anchors.js';
 import { judgePackTimestamp, peekCreatedAt } from './timestamps.js';
 import { THREAD_START_WAIT_MS, WAIT_FOR_THREAD_FROM_BYTES } from '../worker/index.js';
@@ -92,10 +93,10 @@ export async function verifyPackDir(
     files: new Map(),
     tags: new Map(),
     csv: new Map(),
-    tap: new PruneEventTap(LOG),
-    exportTap: new ExportEventTap(LOG),
+    tap: new PruneEventTap(LOG, options.chainEventRoom),
+    exportTap: new ExportEventTap(LOG, options.chainEventRoom),
     lineTree: new LineTreeTap(),
-    reviewTap: new ReviewEventTap(LOG),
+    reviewTap: new ReviewEventTap(LOG, [], options.reviewEventRoom),
     anchorTap: new AnchorTap(),
     exportDate: undefined,
     alerts: undefined,
@@ -302,12 +303,15 @@ async function judgeDir(
     anchors,
   };
   if (compliance !== undefined) checked.compliance_findings = compliance.findings;
+  checkReviewEventsKept(r.reviewTap, LOG, f);
+  checkChainEventsKept([r.tap, r.exportTap], options.chainEventRoom !== undefined, LOG, f);
   return {
     ...makeReport('pack', target, checked, f),
     manifest,
     pruneEvents: r.tap.events,
     exportEvents: r.exportTap.events,
     reviewEvents: r.reviewTap.events,
+    ...(r.reviewTap.dropped > 0 ? { reviewEventsDropped: r.reviewTap.dropped } : {}),
     ...(options.keepProvenance === true ? { reportPolicies: r.compliance?.policies ?? null } : {}),
   };
 }

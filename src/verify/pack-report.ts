@@ -1,6 +1,6 @@
 /** What verifying a pack takes (its options) and gives (its report). */
 import type { KeyObject } from 'node:crypto';
-import type { ReviewEvent, ReviewSigner } from '../review/index.js';
+import type { EventRoom, ReviewEvent, ReviewSigner } from '../review/index.js';
 import type { ExportEvent, PruneEvent } from './chain-events.js';
 import type { ManifestSummary } from './pack-facts.js';
 import type { ReportPolicies } from './provenance.js';
@@ -28,6 +28,13 @@ export interface VerifyPackOptions {
    * report's `provenance`: a `.tar.gz` is then read once for its check and its notes.
    */
   keepProvenance?: boolean;
+  /**
+   * @internal The room for review events the packs' logs share (verifyArchive gives one to all its
+   * packs); default: MAX_PACK_REVIEW_EVENTS for the pack.
+   */
+  reviewEventRoom?: EventRoom;
+  /** @internal Likewise for the PackPruned and PackExported events (default: MAX_PACK_CHAIN_EVENTS each). */
+  chainEventRoom?: EventRoom;
   /** Trusted approvers (allowed_signers entries for namespace `auditpack-review`): review countersignatures must be by them. */
   reviewSigners?: readonly ReviewSigner[];
   /** The file `reviewSigners` was read from when nobody named it (found by default): reported as unpinned. */
@@ -46,6 +53,8 @@ export interface PackReport extends VerifyReport {
   readonly exportEvents?: readonly ExportEvent[];
   /** The review events of the pack's log (the archive holds them against the review records). */
   readonly reviewEvents: readonly ReviewEvent[];
+  /** Review events of the pack's log past the room (REVIEW_PACK_LOG_UNCHECKED): counted, not kept. */
+  readonly reviewEventsDropped?: number;
   /** @internal With `keepProvenance`: the bounded bytes of the files the standalone notes read, by path. */
   readonly provenance?: ReadonlyMap<string, Buffer>;
   /**

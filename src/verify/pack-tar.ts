@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { LineSplitter, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parsePackName, ROOT_FILE_BOUNDS, SIGNATURE_FILE } from '../format/pack.js';
-import { ExportEventTap, PruneEventTap } from './chain-events.js';
+import { checkChainEventsKept, ExportEventTap, PruneEventTap } from './chain-events.js';
 import { isSafeRelativePath } from './checksum-file.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
 import { LogChecker } from './log-check.js';
@@ -86,6 +86,7 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
     exportDate: manifest.exportDate,
     createdAt: peekCreatedAt(manifestBuf),
   });
+  checkChainEventsKept([r.tap, r.exportTap], options.chainEventRoom !== undefined, PACK_PATH.log, f);
   const checked = {
     ...checkedOf(files, r.log, r.alerts, tags.has(SIGNATURE_FILE)),
     timestamped: timestamped ? 1 : 0,
@@ -105,8 +106,8 @@ class TarPackReader {
   readonly files = new Map<string, CollectedFile>();
   readonly tags = new Map<string, Buffer | 'too-large'>();
   readonly csv = new Map<string, CsvStats>();
-  readonly tap = new PruneEventTap(PACK_PATH.log);
-  readonly exportTap = new ExportEventTap(PACK_PATH.log);
+  readonly tap: PruneEventTap;
+  readonly exportTap: ExportEventTap;
   readonly lineTree = new LineTreeTap();
   /** With `keepProvenance`: the files the standalone notes read, when within their bound. */
   readonly kept = new Map<string, Buffer>();
@@ -122,7 +123,10 @@ class TarPackReader {
     private readonly name: string,
     private readonly options: VerifyPackOptions,
     private readonly f: Findings,
-  ) {}
+  ) {
+    this.tap = new PruneEventTap(PACK_PATH.log, options.chainEventRoom);
+    this.exportTap = new ExportEventTap(PACK_PATH.log, options.chainEventRoom);
+  }
 
   /** One pass over the archive, and a second over the log entry when the first could not check it. */
   async read(): Promise<void> {

@@ -129,6 +129,7 @@ export type ProblemCode =
   | 'ARCHIVE_TAIL_UNCHECKED'
   | 'ARCHIVE_LIVE_LOG_UNCHECKED'
   | 'ARCHIVE_SIGNER_CHANGED'
+  | 'ARCHIVE_PACK_EVENTS_UNCHECKED'
   // --- a roll-up pack (src/verify/rollup.ts) ---
   | 'ROLLUP_RECORD_INVALID'
   | 'ROLLUP_CHAIN_HASH_MISMATCH'

@@ -6,9 +6,10 @@
 import { lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { REVIEWS_DIR } from '../format/review.js';
-import { checkReviews, liveReviewEvents, type ReviewEvent, type ReviewSigner } from '../review/index.js';
+import { checkReviews, type ReviewEvent, type ReviewSigner } from '../review/index.js';
 import type { ManifestSummary } from './pack-facts.js';
 import { Findings, type VerifyReport } from './report.js';
+import { packsCut, readLive, scopeOf } from './review-evidence.js';
 
 /** A pack as the review check needs it. */
 export interface PackForReview {
@@ -19,6 +20,8 @@ export interface PackForReview {
   /** SHA-256 of its tagmanifest-sha256.txt (directory or `.tar.gz`), when it has one. */
   readonly tagmanifestSha256?: string | undefined;
   readonly reviewEvents: readonly ReviewEvent[];
+  /** Review events of its log past the room, not kept (REVIEW_PACK_LOG_UNCHECKED). */
+  readonly reviewEventsDropped?: number | undefined;
 }
 
 /** What the archive check passes on. */
@@ -57,7 +60,9 @@ export async function addArchiveReviewFindings(
   const events: ReviewEvent[] = packs.flatMap((p) =>
     p.reviewEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })),
   );
-  if (scope.logDir !== undefined) events.push(...(await liveReviewEvents(scope.logDir, newest?.date)));
+  const live = scope.logDir === undefined ? undefined : await readLive(scope.logDir, newest?.date, f);
+  // One by one: a spread of that many arguments would overflow the stack.
+  for (const e of live?.events ?? []) events.push(e);
   // Nothing reviewed anywhere (no records, no review events): every pack is a DRAFT; nothing to say.
   const st = await lstat(join(artifactsDir, REVIEWS_DIR)).catch(() => undefined);
   if (st === undefined && events.length === 0) return;
@@ -67,7 +72,7 @@ export async function addArchiveReviewFindings(
     signers: scope.signers,
     events,
     pruned: scope.pruned,
-    awaitingAfter: scope.logDir === undefined ? (newest?.createdAt ?? '') : undefined,
+    ...scopeOf(live, packsCut(packs), newest?.createdAt ?? ''),
   });
   for (const p of r.problems) f.add(p.code, p.severity, p.file, p.detail, p.line);
   noteUnpinned(scope, REVIEWS_DIR, f);
@@ -86,15 +91,12 @@ export async function addPackReviewFindings(
   const artifactsDir = dirname(packDir);
   const st = await lstat(join(artifactsDir, REVIEWS_DIR)).catch(() => undefined);
   if (st === undefined || !st.isDirectory() || basename(packDir) !== pack.name) return;
-  const events =
-    scope.logDir === undefined
-      ? undefined
-      : [...pack.reviewEvents, ...(await liveReviewEvents(scope.logDir, pack.date))];
+  const live = scope.logDir === undefined ? undefined : await readLive(scope.logDir, pack.date, f);
   const r = await checkReviews(artifactsDir, [pack], {
     signers: scope.signers,
-    events,
+    events: live === undefined ? undefined : [...pack.reviewEvents, ...live.events],
     onlyListed: true,
-    awaitingAfter: undefined,
+    ...scopeOf(live, packsCut([pack]), undefined),
   });
   for (const p of r.problems) f.add(p.code, p.severity, p.file === pack.name ? '.' : `../${p.file}`, p.detail, p.line);
   noteUnpinned(scope, `../${REVIEWS_DIR}`, f);
@@ -102,7 +104,11 @@ export async function addPackReviewFindings(
 
 /** A pack directory's report with its review findings added (see addPackReviewFindings). */
 export async function withPackReview<
-  R extends VerifyReport & { readonly manifest: ManifestSummary; readonly reviewEvents: readonly ReviewEvent[] },
+  R extends VerifyReport & {
+    readonly manifest: ManifestSummary;
+    readonly reviewEvents: readonly ReviewEvent[];
+    readonly reviewEventsDropped?: number;
+  },
 >(packDir: string, report: R, scope: Omit<ReviewScope, 'pruned'>): Promise<R> {
   const m = report.manifest;
   const date = m.exportDate;
@@ -117,6 +123,7 @@ export async function withPackReview<
     createdAt: m.createdAt,
     tagmanifestSha256: m.tagmanifestSha256,
     reviewEvents: report.reviewEvents,
+    reviewEventsDropped: report.reviewEventsDropped,
   };
   await addPackReviewFindings(packDir, pack, scope, f);
   const problems = f.toArray();

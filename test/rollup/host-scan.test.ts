@@ -82,3 +82,18 @@ describe('scanHostLog heartbeats', () => {
     expect((await scanHostLog(file)).silentCount).toBe(0);
   });
 });
+
+describe('scanHostLog: other hosts', () => {
+  it('a log naming a new host in every heartbeat keeps the first five names, and counts them all', async () => {
+    const lines = [line(T0, 0, 'system', 'Heartbeat', { interval_s: 60 })];
+    // Names out of order: the five kept are the first by name, whatever the order read.
+    for (let i = 1; i <= 50_000; i++)
+      lines.push(line(T0 + i, i, 'system', 'Heartbeat', { interval_s: 60, host: `h${(i * 7919) % 50_000}-x` }));
+    const file = join(tempDir(), 'audit.jsonl');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const s = await scanHostLog(file);
+    expect(s.host).toBe('h1');
+    expect(s.otherHosts).toEqual(['h0-x', 'h1-x', 'h10-x', 'h100-x', 'h1000-x']);
+    expect(s.otherHostBeats).toBe(50_000);
+  });
+});
