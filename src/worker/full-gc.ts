@@ -3,10 +3,9 @@
  * pass of small jobs (the export's scan, verify's payload derivation: one job a batch of 256 KiB)
  * promotes a little of each job's garbage (what a young collection found still in flight) and,
  * its old generation never reaching V8's first limit for it, never ran a full collection: on the
- * 10M-event day the derivation thread's old space grew from 6.8 to 9.9 MB and its young
- * generation stayed at its 4.2 MB, to the end of the pass, growing with the day
- * (docs/PERFORMANCE.md, pm19). A full collection every FULL_GC_EVERY_JOBS jobs keeps it at what is
- * live (~6 MB, ~2 MB young) for about 4 ms each time.
+ * 10M-event day the derivation thread's old space grew from 6.8 to 9.9 MB by the end of the pass,
+ * and grows with the day (docs/PERFORMANCE.md, pm19). A full collection every FULL_GC_EVERY_JOBS
+ * jobs keeps it near what is live (its heap ~9.5 MB at the end instead of ~15).
  *
  * V8 gives a script its `gc` only under `--expose-gc`: the flag is set just long enough to make a
  * context that has it, then unset, so no other context of the process gets one (a process started
@@ -16,8 +15,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { JobHandler } from './protocol.js';
 
-/** Jobs between two full collections of the thread's heap (64 MiB of a day's log in scan batches). */
-export const FULL_GC_EVERY_JOBS = 256;
+/** Jobs between two full collections of the thread's heap (256 MiB of a day's log in scan batches). */
+export const FULL_GC_EVERY_JOBS = 1024;
 
 let collect: (() => void) | null | undefined;
 
