@@ -1,8 +1,9 @@
 /**
  * What the checks keep about each order id, as a struct of arrays: a slot is a number, and an
  * order's fields are the slot's entries in typed arrays (times, quantities, prices, the evidence's
- * seq and line, the two line digests in one buffer) and in a few plain arrays of shared strings
- * (the id, symbol, strategy, venue, time in force, file). The policy's hour of closed orders is the
+ * seq and line, the two line digests in one buffer, the symbol, strategy, venue, time in force and
+ * files as 2-byte codes: paged.ts PagedStrings) and in plain arrays (the id, the latest risk check
+ * and override). The policy's hour of closed orders is the
  * largest thing the checks hold (tens of thousands of orders on a busy day): as objects (a slot,
  * two kept lines, boxed numbers) it cost about 600 bytes of heap an order, each object copied by
  * the young collections it lived through and then promoted. Here an order costs about 200 bytes and
