@@ -149,14 +149,14 @@ function carriedOrder(s: EngineState, o: Order, ev: (e: Evidence) => Evidence): 
   return {
     order_id: st.ids[o] as string,
     t_us: st.tUs.get(o),
-    symbol: st.symbol[o] ?? null,
+    symbol: st.symbol.get(o) ?? null,
     evidence: ev(st.opened(o)),
-    time_in_force: st.tif[o] as string,
+    time_in_force: st.tif.get(o) as string,
     quantity: st.qty.get(o),
     price: st.price(o),
     reference_price: st.ref(o),
-    strategy: st.strategy[o] ?? null,
-    venue: st.venue[o] ?? null,
+    strategy: st.strategy.get(o) ?? null,
+    venue: st.venue.get(o) ?? null,
     filled: st.filled.get(o),
     status: st.status(o),
     overfilled: st.overfilled(o),
@@ -235,13 +235,13 @@ export function carriedOrderBytesAtMost(s: EngineState, o: Order, room: number):
     st.openedBytesAtMost(o, room) +
     jsonBytesAtMost(st.ids[o]) +
     numberBytes(st.tUs.get(o)) +
-    jsonBytesAtMost(st.symbol[o] ?? null) +
-    jsonBytesAtMost(st.tif[o]) +
+    jsonBytesAtMost(st.symbol.get(o) ?? null) +
+    jsonBytesAtMost(st.tif.get(o)) +
     numberBytes(st.qty.get(o)) +
     jsonBytesAtMost(st.price(o)) +
     jsonBytesAtMost(st.ref(o)) +
-    jsonBytesAtMost(st.strategy[o] ?? null) +
-    jsonBytesAtMost(st.venue[o] ?? null) +
+    jsonBytesAtMost(st.strategy.get(o) ?? null) +
+    jsonBytesAtMost(st.venue.get(o) ?? null) +
     numberBytes(st.filled.get(o)) +
     jsonBytesAtMost(st.status(o)) +
     5

@@ -100,10 +100,10 @@ export function keptId(id: string): string {
 function nameCost(st: OrderStore, o: Slot): number {
   return (
     writtenCost(st.ids[o]) +
-    writtenCost(st.symbol[o]) +
-    writtenCost(st.strategy[o]) +
-    writtenCost(st.venue[o]) +
-    writtenCost(st.tif[o])
+    writtenCost(st.symbol.get(o)) +
+    writtenCost(st.strategy.get(o)) +
+    writtenCost(st.venue.get(o)) +
+    writtenCost(st.tif.get(o))
   );
 }
 

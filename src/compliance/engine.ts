@@ -185,13 +185,13 @@ export class ComplianceEngine {
     sweep(s, true);
     const st = s.orders;
     for (const o of s.open.toArray()) {
-      if (st.tif[o] !== 'DAY') continue;
+      if (st.tif.get(o) !== 'DAY') continue;
       const id = st.ids[o] as string;
       s.add(
         'order_open_at_end_of_day',
         iso,
         [id],
-        st.symbol[o] ?? null,
+        st.symbol.get(o) ?? null,
         `day order ${id} still open at the end of ${date} (${st.filled.get(o)} of ${st.qty.get(o)} filled)`,
         [st.opened(o)],
       );

@@ -47,7 +47,7 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
   const slot = s.find(id);
   const o = slot !== NONE && st.ord.get(slot) === OPEN ? slot : NONE;
   const c = slot !== NONE && st.ord.get(slot) === CLOSED ? slot : NONE;
-  const orderSymbol = o !== NONE ? (st.symbol[o] ?? null) : c !== NONE ? (st.symbol[c] ?? null) : null;
+  const orderSymbol = o !== NONE ? (st.symbol.get(o) ?? null) : c !== NONE ? (st.symbol.get(c) ?? null) : null;
   restrictedFill(s, id, symbol, orderSymbol, iso, ev);
   if (symbol === null) heldRestricted(s, e, id, `fill of order ${id}`, orderSymbol, iso, ev);
   // A zero or negative fill is its own finding and is not counted: netted, it would hide an overfill.
@@ -60,7 +60,7 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
         'activity_after_close',
         iso,
         [id],
-        symbol ?? st.symbol[c] ?? null,
+        symbol ?? st.symbol.get(c) ?? null,
         `fill of order ${id} after it was ${st.status(c)}`,
         [st.opened(c), ev],
       );
@@ -83,7 +83,7 @@ function overfill(s: EngineState, o: Order, id: string, symbol: string | null, i
     'overfill',
     iso,
     [id],
-    symbol ?? st.symbol[o] ?? null,
+    symbol ?? st.symbol.get(o) ?? null,
     `order ${id} filled ${fmt(st.filled.get(o))}, more than its quantity ${fmt(st.qty.get(o))}`,
     [st.opened(o), ev],
   );

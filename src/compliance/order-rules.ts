@@ -54,7 +54,7 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
   const o = slot !== NONE && st.ord.get(slot) === OPEN ? slot : NONE;
   const c = slot !== NONE && st.ord.get(slot) === CLOSED ? slot : NONE;
   if (MODIFY.has(event) || event === 'Cancelled') {
-    orderMessage(s, e, tUs, iso, ev, symbol ?? (o === NONE ? null : (st.symbol[o] ?? null)), o);
+    orderMessage(s, e, tUs, iso, ev, symbol ?? (o === NONE ? null : (st.symbol.get(o) ?? null)), o);
     if (o === NONE) {
       if (event === 'Cancelled' && c === NONE)
         s.add('cancel_unknown_order', iso, [id], symbol, `cancel of order ${id}, which was never seen open`, [ev]);
@@ -71,7 +71,7 @@ export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: numb
           'activity_after_close',
           iso,
           [id],
-          symbol ?? st.symbol[c] ?? null,
+          symbol ?? st.symbol.get(c) ?? null,
           `${event} of order ${id} after it was ${st.status(c)}`,
           [st.opened(c), ev],
         );
@@ -125,7 +125,7 @@ function modifyOrder(
   if (event !== 'OrderModified') return;
   const price = num(e.price);
   if (price !== null) st.setPrice(o, price);
-  const symbol = st.symbol[o] ?? null;
+  const symbol = st.symbol.get(o) ?? null;
   invalidValues(s, `order ${id} as modified`, id, symbol, q, price, iso, ev, e);
   if (q === null && price === null) return;
   limitChecks(s, {
@@ -428,9 +428,9 @@ export function orderMessage(
   if (limit === null) return;
   // A modify or cancel counts for the order's own strategy and venue; messages naming none are
   // counted together, so a sender cannot leave the rate check by leaving the names out.
-  const strategy = str(e.strategy) ?? (o === NONE ? null : s.orders.strategy[o]) ?? UNKNOWN;
+  const strategy = str(e.strategy) ?? (o === NONE ? null : s.orders.strategy.get(o)) ?? UNKNOWN;
   const byStrategy = messageRate(s.strategyRates, 'strategy', strategy, limit, tUs);
-  const venue = str(e.venue) ?? (o === NONE ? null : s.orders.venue[o]) ?? UNKNOWN;
+  const venue = str(e.venue) ?? (o === NONE ? null : s.orders.venue.get(o)) ?? UNKNOWN;
   const byVenue = messageRate(s.venueRates, 'venue', venue, limit, tUs);
   // One burst of one sender fills its strategy's and its venue's window at once: one finding for both.
   if (byStrategy !== null || byVenue !== null)

@@ -1,8 +1,9 @@
 /**
  * What the checks keep about each order id, as a struct of arrays: a slot is a number, and an
  * order's fields are the slot's entries in typed arrays (times, quantities, prices, the evidence's
- * seq and line, the two line digests in one buffer) and in a few plain arrays of shared strings
- * (the id, symbol, strategy, venue, time in force, file). The policy's hour of closed orders is the
+ * seq and line, the two line digests in one buffer, the symbol, strategy, venue, time in force and
+ * files as 2-byte codes: paged.ts PagedStrings) and in plain arrays (the id, the latest risk check
+ * and override). The policy's hour of closed orders is the
  * largest thing the checks hold (tens of thousands of orders on a busy day): as objects (a slot,
  * two kept lines, boxed numbers) it cost about 600 bytes of heap an order, each object copied by
  * the young collections it lived through and then promoted. Here an order costs about 200 bytes and
@@ -12,7 +13,7 @@
  * what the checks find or carry.
  */
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
-import { PAGE, PagedBytes, PagedF64, PagedI32, PagedU8 } from './paged.js';
+import { PAGE, PagedBytes, PagedF64, PagedI32, PagedStrings, PagedU8 } from './paged.js';
 import { SlotIndex } from './slot-index.js';
 import type { Linked } from './state.js';
 import type { Evidence } from './types.js';
@@ -75,13 +76,15 @@ export class OrderStore {
   private readonly riskLineNo = new PagedF64();
   /** Two digests a slot: its opening line's, then its latest risk check's. */
   private readonly digests = new PagedBytes(SLOT_DIGESTS);
-  readonly symbol: (string | null)[] = [];
-  readonly tif: string[] = [];
+  /** The order's symbol, time in force (DAY until set), strategy and venue, as codes (paged.ts). */
+  readonly symbol = new PagedStrings();
+  readonly tif = new PagedStrings();
   /** Who sends its messages: a modify or cancel that does not repeat them is counted under these. */
-  readonly strategy: (string | null)[] = [];
-  readonly venue: (string | null)[] = [];
-  private readonly file: string[] = [];
-  private readonly riskFile: string[] = [];
+  readonly strategy = new PagedStrings();
+  readonly venue = new PagedStrings();
+  /** The files of the opening line's and the latest risk check's evidence ('' until set). */
+  private readonly file = new PagedStrings();
+  private readonly riskFile = new PagedStrings();
   /** Hashes that came as text (a carried state, `auditpack check`'s hex), by 2 × slot (+1: the risk line's). */
   private readonly hexes = new Map<number, string>();
   /** The latest risk check keyed by the slot's order (`o:<id>` in the carried state). */
@@ -96,12 +99,9 @@ export class OrderStore {
       i = this.given++;
       if (i === this.cap) this.grow();
       this.ids.push(id);
-      this.symbol.push(null);
-      this.tif.push('DAY');
-      this.strategy.push(null);
-      this.venue.push(null);
-      this.file.push('');
-      this.riskFile.push('');
+      this.tif.set(i, 'DAY');
+      this.file.set(i, '');
+      this.riskFile.set(i, '');
       this.risk.push(null);
       this.override.push(null);
     } else this.ids[i] = id;
@@ -114,9 +114,9 @@ export class OrderStore {
   /** Gives slot `i` back for reuse (it is in no list and no map), dropping what it refers to. */
   free(i: Slot): void {
     this.ids[i] = '';
-    this.symbol[i] = null;
-    this.strategy[i] = null;
-    this.venue[i] = null;
+    this.symbol.set(i, null);
+    this.strategy.set(i, null);
+    this.venue.set(i, null);
     this.risk[i] = null;
     this.override[i] = null;
     if (this.hexes.size > 0) {
@@ -131,6 +131,7 @@ export class OrderStore {
     const fields = [this.ord, this.statusCode, this.flags, this.prev, this.next, this.tUs, this.qty, this.filled];
     for (const a of [...fields, this.priceV, this.refV, this.seq, this.line, this.riskSeq, this.riskLineNo])
       a.addPage();
+    for (const a of [this.symbol, this.tif, this.strategy, this.venue, this.file, this.riskFile]) a.addPage();
     this.digests.addPage();
     this.cap += PAGE;
   }
@@ -149,17 +150,17 @@ export class OrderStore {
     status: OrderStatus,
   ): void {
     this.tUs.set(i, tUs);
-    this.symbol[i] = symbol;
-    this.tif[i] = tif;
+    this.symbol.set(i, symbol);
+    this.tif.set(i, tif);
     this.qty.set(i, qty);
-    this.strategy[i] = strategy;
-    this.venue[i] = venue;
+    this.strategy.set(i, strategy);
+    this.venue.set(i, venue);
     this.filled.set(i, 0);
     this.statusCode.set(i, STATUSES.indexOf(status));
     const risk = this.flags.get(i) & RISK_BYTES;
     this.flags.set(i, risk);
     this.setPrice(i, price);
-    this.file[i] = ev.file;
+    this.file.set(i, ev.file);
     this.seq.set(i, ev.seq);
     this.line.set(i, ev.line);
     this.keepHash(i, 0, ev, OPENED_BYTES);
@@ -185,7 +186,7 @@ export class OrderStore {
   /** The evidence of the order's first line (or its rejection's, for one never seen open). */
   opened(i: Slot): Evidence {
     return {
-      file: this.file[i] as string,
+      file: this.file.get(i) as string,
       seq: this.seq.get(i),
       line: this.line.get(i),
       line_sha256: this.hashOf(i, 0, OPENED_BYTES),
@@ -199,13 +200,13 @@ export class OrderStore {
   openedBytesAtMost(i: Slot, room: number): number {
     const flags = this.flags.get(i);
     const hex = flags & OPENED_BYTES ? 64 : writtenCost(this.hexes.get(2 * i) ?? '');
-    const file = writtenCost(this.file[i] as string) + room;
+    const file = writtenCost(this.file.get(i) as string) + room;
     return EVIDENCE_FRAME + file + 2 + numberBytes(this.seq.get(i)) + numberBytes(this.line.get(i)) + hex + 2;
   }
 
   /** Keeps `ev` as the evidence of the latest risk check of slot `i`'s order. */
   setRiskLine(i: Slot, ev: Evidence): void {
-    this.riskFile[i] = ev.file;
+    this.riskFile.set(i, ev.file);
     this.riskSeq.set(i, ev.seq);
     this.riskLineNo.set(i, ev.line);
     this.keepHash(i, 1, ev, RISK_BYTES);
@@ -214,7 +215,7 @@ export class OrderStore {
   /** The evidence of the latest risk check of slot `i`'s order. */
   riskLine(i: Slot): Evidence {
     return {
-      file: this.riskFile[i] as string,
+      file: this.riskFile.get(i) as string,
       seq: this.riskSeq.get(i),
       line: this.riskLineNo.get(i),
       line_sha256: this.hashOf(i, 1, RISK_BYTES),

@@ -1,5 +1,6 @@
 export { type WorkerActivity, workerActivity } from './activity.js';
 export { type JobHandler, movableBuffers, type SetupJobs } from './protocol.js';
+export { FULL_GC_EVERY_JOBS, fullGc, withFullGc } from './full-gc.js';
 export { findWorkerScript, type ScriptLookup } from './script.js';
 export { serveJobs } from './serve.js';
 export {
