@@ -1,43 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAuditLogger } from '../../src/index.js';
-import { BIN, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { startTail, until } from '../helpers/tail.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const DAY1_END = Date.UTC(2026, 10, 30, 23, 59, 59, 900) * 1000;
 const DAY2 = Date.UTC(2026, 11, 1, 0, 0, 0, 100) * 1000;
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
-
-/** Starts `auditpack tail …` and collects its stdout. */
-function startTail(
-  args: string[],
-  cwd: string,
-): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, 'tail', ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => out, exit };
-}
-
-async function until(what: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('auditpack tail', () => {
   it('-f follows across UTC midnight into the next day file, never shows half a line, stops on SIGTERM with 0', async () => {

@@ -1,13 +1,14 @@
 /**
  * `auditpack tail [-f] [--category C] [--event E] [--order ID] [--json]`: the audit log for people
- * (like pino-pretty), or with --json the lines themselves, byte for byte. -f follows the log as it
- * grows and moves on to the next day's file at UTC midnight.
+ * (like pino-pretty), or with --json one JSON object per line (events byte for byte). -f follows the
+ * log as it grows and moves on to the next day's file at UTC midnight.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { AuditpackError } from '../../errors.js';
 import { helpText } from '../help.js';
 import type { CliIO } from '../io.js';
 import type { TailNotice } from '../tail/follow.js';
+import { eventOf, lineMatches, notEventJson, prettyLine, type RedactText } from '../tail/pretty.js';
 import { hiddenLogsDirAlias, logDirOf, parseIsoDate } from '../options.js';
 import { paintFor } from '../render.js';
 
@@ -47,7 +48,10 @@ export function defineTail(program: Command, io: CliIO): void {
     .option('--event <name>', 'only this event (e.g. OrderAccepted)')
     .option('--order <id>', 'only events whose order_id is this')
     .option('--date <YYYY-MM-DD>', 'start in this day file (default: the newest)', parseIsoDate)
-    .option('--json', 'print the log lines themselves, untouched (one JSON object per line)')
+    .option(
+      '--json',
+      'print the events themselves, untouched, one JSON object per line (a line that is not an event as {"not_event":true,"line":…}, redacted)',
+    )
     .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
     .addOption(hiddenLogsDirAlias())
     .option('--poll-ms <ms>', 'with -f: how often to look for new lines', parsePoll, 200)
@@ -73,7 +77,6 @@ async function runTail(io: CliIO, opts: TailCliOptions): Promise<void> {
   const { resolveConfig } = await import('../../config.js');
   const { existsSync } = await import('node:fs');
   const { tailLog } = await import('../tail/follow.js');
-  const { lineMatches, prettyLine } = await import('../tail/pretty.js');
   const { logFileName, dayNumberOfIsoDate } = await import('../../rotation/index.js');
   const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { logDir: logDirOf(opts) } });
   if (!existsSync(config.logDir))
@@ -84,6 +87,11 @@ async function runTail(io: CliIO, opts: TailCliOptions): Promise<void> {
   if (file !== undefined && !existsSync(`${config.logDir}/${file}`))
     throw new AuditpackError('PATH_NOT_FOUND', `no log file for ${opts.date} in ${config.logDir}`);
   const c = paintFor(io);
+  // Text that is not an event was never redacted by the logger: it is shown redacted (on even when
+  // the log's redaction is off, like `log`'s echoes: a terminal or a shipper is not the audit log).
+  const { compileRedactor } = await import('../../redaction/index.js');
+  const redactor = compileRedactor({ keys: config.redactKeys, patterns: config.redactPatterns, enabled: true });
+  const redact = (s: string): string => redactor.redactString(s);
   const filter = { category: opts.category, event: opts.event, order: opts.order };
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
@@ -94,15 +102,26 @@ async function runTail(io: CliIO, opts: TailCliOptions): Promise<void> {
       ...(file !== undefined ? { file } : {}),
       lines: opts.lines,
       match: (line) => lineMatches(filter, line),
-      // --json: the bytes as they are in the file (a checker downstream hashes them).
       onLine: (line) =>
-        io.stdout.write(opts.json === true ? Buffer.concat([line, NL]) : `${prettyLine(c, line.toString('utf8'))}\n`),
+        io.stdout.write(
+          opts.json === true ? jsonLine(line, redact) : `${prettyLine(c, line.toString('utf8'), redact)}\n`,
+        ),
       onNotice: (n) => io.stderr.write(`${noticeText(io, n)}\n`),
       ...(opts.follow === true ? { follow: { signal: stop.signal, pollMs: opts.pollMs } } : {}),
     });
   } finally {
     for (const s of ['SIGINT', 'SIGTERM'] as const) process.removeListener(s, onSignal);
   }
+}
+
+/**
+ * --json: an event's bytes as they are in the file (a checker downstream hashes them); a line that
+ * is not an event becomes {"not_event":true,"line":…}, so the output is one JSON object per line.
+ */
+function jsonLine(line: Buffer, redact: RedactText): Buffer {
+  const text = line.toString('utf8');
+  if (eventOf(text) !== undefined) return Buffer.concat([line, NL]);
+  return Buffer.from(`${notEventJson(text, redact)}\n`);
 }
 
 /**

@@ -6,7 +6,7 @@
  * and a follower that silently stops is worse than one 200 ms late.
  */
 import { constants as fsc } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES } from '../../chain/lines.js';
 import { AuditpackError } from '../../errors.js';
@@ -65,7 +65,16 @@ interface Sinks {
 async function readOn(dir: string, cur: Cursor, sinks: Sinks): Promise<void> {
   const path = join(dir, cur.file);
   // O_NONBLOCK: a FIFO in a day file's place opens at once and is refused, instead of blocking.
-  const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
+  // O_NOFOLLOW: a symbolic link at a day file's name is refused (ELOOP) like the writer, check and
+  // export refuse it, never read through (it could point at a key); opened afresh at every look, so
+  // a link swapped in while followed is refused too.
+  const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK | fsc.O_NOFOLLOW).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException | undefined)?.code !== 'ELOOP') throw err;
+    throw new AuditpackError('READ_FAILED', `${path} is a symbolic link; never followed, not read`, {
+      cause: err,
+      details: { path, errno: 'ELOOP' },
+    });
+  });
   try {
     if (!(await fh.stat()).isFile())
       throw new AuditpackError('READ_FAILED', `${path} is not a regular file; not read`, {
@@ -177,7 +186,8 @@ async function follow(o: TailOptions, cur: Cursor, f: NonNullable<TailOptions['f
 
 /** One look at the followed file: new lines, or that it is gone (or back). */
 async function readCurrent(dir: string, cur: Cursor, sinks: Sinks): Promise<void> {
-  const st = await stat(join(dir, cur.file)).catch((err: unknown) => {
+  // lstat: a dangling link is not "removed"; readOn refuses any link.
+  const st = await lstat(join(dir, cur.file)).catch((err: unknown) => {
     if (isMissing(err)) return undefined;
     throw err;
   });

@@ -49,15 +49,34 @@ function valueText(v: unknown): string {
   return printable(String(JSON.stringify(v)));
 }
 
-/** A parsed line for people; a line that is not a JSON object is shown as it is, marked. */
-export function prettyLine(c: ChalkInstance, raw: string): string {
-  let ev: Record<string, unknown>;
+/** The line as an event (a JSON object), or undefined when it is not one. */
+export function eventOf(raw: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(raw);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-    ev = parsed as Record<string, unknown>;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+    return parsed as Record<string, unknown>;
   } catch {
-    return `${c.red('(not an event)')} ${printable(raw.length > 200 ? `${raw.slice(0, 200)}…` : raw)}`;
+    return undefined;
+  }
+}
+
+/** How text that is not an event is shown: redacted like every other display (the logger never wrote it). */
+export type RedactText = (s: string) => string;
+
+/**
+ * `tail --json`'s object for a line that is not an event: one JSON object per line always, the
+ * text redacted and escaped (C0 by JSON, C1 and bidirectional controls by `printable`), never raw.
+ */
+export function notEventJson(raw: string, redact: RedactText): string {
+  return printable(JSON.stringify({ not_event: true, line: redact(raw) }));
+}
+
+/** A parsed line for people; a line that is not a JSON object is shown redacted and escaped, marked. */
+export function prettyLine(c: ChalkInstance, raw: string, redact: RedactText = (s) => s): string {
+  const ev = eventOf(raw);
+  if (ev === undefined) {
+    const text = redact(raw);
+    return `${c.red('(not an event)')} ${printable(text.length > 200 ? `${text.slice(0, 200)}…` : text)}`;
   }
   const category = String(ev[FIELD.category] ?? '?');
   const name = printable(`${category}/${String(ev[FIELD.event] ?? '?')}`);
