@@ -2,6 +2,7 @@
  * The built CLI end to end: `rollup`, `prove` and `verify-proof` over a small simulated firm, with
  * their exit codes, the files written, and a proof checked with nothing but the proof and a key.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,4 +81,55 @@ describe('auditpack rollup, prove, verify-proof', () => {
     ).toBe(66);
     expect(runCli(['rollup', '--date', DATE], { cwd: dir }).code).toBe(2);
   });
+
+  it('prints what a proof holds escaped: a hostile proven line cannot erase or fake the verdict', () => {
+    const proof = JSON.parse(readFileSync(join(dir, 'o2.proof.json'), 'utf8'));
+    const fake = '\u001b[2K\u001b[1A\u001b[2K\r\u2713 1 line(s) proven (a trusted key)\u009b8m\u202e';
+    writeFileSync(join(dir, 'evil.json'), JSON.stringify(forgeUnsignedProof(proof, 'fx1', fake)));
+    const v = runCli(['verify-proof', 'evil.json', '--allow-unsigned'], { cwd: dir });
+    expect(v.code, v.stdout + v.stderr).toBe(0); // self-consistent: it holds, as an unsigned proof
+    expect(v.stdout).toContain('\\u001b[2K\\u001b[1A');
+    expect(v.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
 });
+
+const sha = (b: Buffer | string): Buffer => createHash('sha256').update(b).digest();
+
+/**
+ * A self-consistent unsigned proof of one arbitrary `line` on one host, made from a real proof as
+ * anyone can (a leaf is only the hash of the line): what verify-proof prints must not trust it.
+ */
+function forgeUnsignedProof(base: ProofJson, host: string, line: string): ProofJson {
+  const leaf = sha(Buffer.concat([Buffer.from([0]), sha(line)]));
+  const m = JSON.parse(base.hosts[0]?.manifest ?? '{}');
+  m.line_tree = { leaves: 1, root: leaf.toString('hex') };
+  const manifest = `${JSON.stringify(m, null, 2)}\n`;
+  const hostLeaf = sha(Buffer.concat([Buffer.from([0]), Buffer.from(host), Buffer.from([0]), sha(manifest)]));
+  const r = JSON.parse(base.rollup);
+  Object.assign(r, { hosts: 1, tree_root: hostLeaf.toString('hex'), previous: null });
+  const exp: string[] | null = r.expected_hosts;
+  let text = `auditpack-rollup/3\n${r.date}\n${r.hosts}\n${r.tree_root}\n${r.hosts_sha256}\n${'0'.repeat(64)}\n`;
+  text += `expected ${exp === null ? 'none' : exp.length}\n${(exp ?? []).map((h) => `${h}\n`).join('')}`;
+  for (const [k, n] of [
+    ['compliance_findings_sha256', 'compliance_findings.csv'],
+    ['compliance_report_sha256', 'compliance_report.json'],
+    ['fills_sha256', 'fills.csv'],
+    ['findings_sha256', 'findings.json'],
+    ['orders_sha256', 'orders.csv'],
+  ])
+    text += `${r[k as string]}  ${n}\n`;
+  r.chain_hash = sha(text).toString('hex');
+  return {
+    format: base.format,
+    rollup: `${JSON.stringify(r, null, 2)}\n`,
+    signature: null,
+    hosts: [{ host, manifest, index: 0, path: [], lines: [{ line, index: 0, path: [] }] }],
+  };
+}
+
+interface ProofJson {
+  format: string;
+  rollup: string;
+  signature: string | null;
+  hosts: { host: string; manifest: string; index: number; path: string[]; lines: unknown[] }[];
+}

@@ -14,6 +14,7 @@ import { MAX_KEY_FILE_BYTES, readPublicKeys } from '../pubkeys.js';
 import { helpText } from '../help.js';
 import { snakeKeys } from '../json.js';
 import { mark, printJson } from '../render.js';
+import { printable } from '../printable.js';
 
 const MAX_PROOF_BYTES = 64 * 1024 * 1024;
 
@@ -137,11 +138,13 @@ const SIGNATURE_WORDS: Record<ProofReport['signature'], (signer: string) => stri
   none: () => 'UNSIGNED roll-up (no signature to check)',
 };
 
+/** Everything shown comes from the proof file (hostile input): printed through `printable`. */
 function renderProof(io: CliIO, r: ProofReport): void {
-  for (const p of r.problems) io.stdout.write(`${mark(io, 'fail')} ${p.code}: ${p.detail}\n`);
-  for (const l of r.lines) io.stdout.write(`  ${l.host} line ${l.index + 1}: ${l.line}\n`);
-  const who = SIGNATURE_WORDS[r.signature](r.signer ?? '?');
+  for (const p of r.problems) io.stdout.write(`${mark(io, 'fail')} ${printable(`${p.code}: ${p.detail}`)}\n`);
+  for (const l of r.lines) io.stdout.write(`  ${printable(`${l.host} line ${l.index + 1}: ${l.line}`)}\n`);
+  const who = printable(SIGNATURE_WORDS[r.signature](r.signer ?? '?'));
+  const where = printable(`${r.date ?? '?'} (chain ${r.chainHash?.slice(0, 16) ?? '?'}…)`);
   io.stdout.write(
-    `${mark(io, r.ok ? 'ok' : 'fail')} ${r.lines.length} line(s) proven in the roll-up of ${r.date ?? '?'} (chain ${r.chainHash?.slice(0, 16) ?? '?'}…); ${who}\n`,
+    `${mark(io, r.ok ? 'ok' : 'fail')} ${r.lines.length} line(s) proven in the roll-up of ${where}; ${who}\n`,
   );
 }
