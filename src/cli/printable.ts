@@ -21,3 +21,11 @@ export function printable(s: string): string {
   if (!UNSAFE.test(s)) return s;
   return s.replace(UNSAFE_ALL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** Text of several lines (a diff): each line through `printable`, newlines and tabs kept as they are. */
+export function printableText(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => l.split('\t').map(printable).join('\t'))
+    .join('\n');
+}

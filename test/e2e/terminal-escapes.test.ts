@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { writeFiles } from '../snapshot/helpers.js';
 import { DATE, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 
 const HOSTILE = 'X\u001b[1A\u001b[2K\rall clear\u009b2J\u202e';
@@ -45,5 +46,26 @@ describe('log data on the terminal', () => {
     expect(tail.code).toBe(0);
     expect(tail.stdout).toContain('order/OddX\\u001b[1A');
     expectInert(tail.stdout + tail.stderr);
+  });
+
+  it('snapshot show and diff print config text, paths and the reason escaped', () => {
+    const cwd = tempDir();
+    writeFiles(cwd, { 'configs/risk.yaml': 'limit: 1\n' });
+    expect(runCli(['snapshot', '--reason', 'first'], { cwd }).code).toBe(0);
+    writeFiles(cwd, { 'configs/risk.yaml': `limit: 2\t# ${HOSTILE}\n`, [`configs/x${HOSTILE}.yaml`]: 'a: 1\n' });
+    expect(runCli(['snapshot', '--reason', `raise${HOSTILE}`], { cwd }).code).toBe(0);
+    const ids = (JSON.parse(runCli(['snapshot', 'list', '--json'], { cwd }).stdout) as { snapshot_id: string }[]).map(
+      (s) => s.snapshot_id,
+    );
+    for (const args of [
+      ['show', 'latest'],
+      ['diff', ...ids.slice(-2)],
+    ]) {
+      const r = runCli(['snapshot', ...args], { cwd });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('X\\u001b[1A');
+      expect(r.stdout).toMatch(/[+-]limit: 2\t#/); // a tab in a diff stays a tab
+      expectInert(r.stdout.replaceAll('\t', ' ') + r.stderr);
+    }
   });
 });

@@ -10,6 +10,7 @@ import { ExitWith } from '../exit.js';
 import { collect, hiddenLogsDirAlias, logDirOf } from '../options.js';
 import { helpText } from '../help.js';
 import { paintFor, printJson } from '../render.js';
+import { printable, printableText } from '../printable.js';
 
 interface TakeOptions {
   reason?: string;
@@ -270,13 +271,13 @@ function renderShow(io: CliIO, s: ConfigSnapshot): void {
   const c = paintFor(io);
   io.stdout.write(`snapshot   ${c.bold(s.snapshot_id)}\n`);
   io.stdout.write(`timestamp  ${s.timestamp}\n`);
-  io.stdout.write(`reason     ${s.reason}\n`);
-  io.stdout.write(`actor      ${s.actor.user}@${s.actor.host}\n`);
+  io.stdout.write(`reason     ${printable(s.reason)}\n`);
+  io.stdout.write(`actor      ${printable(`${s.actor.user}@${s.actor.host}`)}\n`);
   if (s.git)
     io.stdout.write(
-      `git        ${s.git.commit ?? '(no commits)'} ${s.git.branch ?? '(detached)'} ${s.git.dirty ? 'dirty' : 'clean'}\n`,
+      `git        ${printable(`${s.git.commit ?? '(no commits)'} ${s.git.branch ?? '(detached)'}`)} ${s.git.dirty ? 'dirty' : 'clean'}\n`,
     );
-  else if (s.git_error) io.stdout.write(`git        none: ${s.git_error.message}\n`);
+  else if (s.git_error) io.stdout.write(`git        none: ${printable(s.git_error.message)}\n`);
   else io.stdout.write(`git        not a git work tree\n`);
   io.stdout.write(`previous   ${s.previous_snapshot_id ?? '(none)'}\n`);
   io.stdout.write(`redacted   ${s.redacted ? 'yes' : 'no'}\n`);
@@ -290,7 +291,9 @@ function renderShow(io: CliIO, s: ConfigSnapshot): void {
     ]
       .filter(Boolean)
       .join(', ');
-    io.stdout.write(`  ${shortHash(e.hash)}  ${String(e.size).padStart(9)}  ${p}${flags ? `  (${flags})` : ''}\n`);
+    io.stdout.write(
+      `  ${shortHash(e.hash)}  ${String(e.size).padStart(9)}  ${printable(p)}${flags ? `  (${flags})` : ''}\n`,
+    );
   }
   const diffs = Object.keys(s.diffs);
   if (diffs.length > 0) {
@@ -304,14 +307,16 @@ function renderComparison(io: CliIO, cmp: SnapshotComparison): void {
   io.stdout.write(
     `${cmp.a} → ${cmp.b}: ${cmp.added.length} added, ${cmp.removed.length} removed, ${cmp.changed.length} changed\n`,
   );
-  for (const p of cmp.added) io.stdout.write(`  ${c.green('A')} ${p}\n`);
-  for (const p of cmp.removed) io.stdout.write(`  ${c.red('D')} ${p}\n`);
-  for (const p of cmp.changed) io.stdout.write(`  ${c.yellow('M')} ${p}\n`);
+  for (const p of cmp.added) io.stdout.write(`  ${c.green('A')} ${printable(p)}\n`);
+  for (const p of cmp.removed) io.stdout.write(`  ${c.red('D')} ${printable(p)}\n`);
+  for (const p of cmp.changed) io.stdout.write(`  ${c.yellow('M')} ${printable(p)}\n`);
   for (const p of Object.keys(cmp.diffs)) io.stdout.write(colourDiff(io, cmp.diffs[p] as string));
 }
 
-function colourDiff(io: CliIO, text: string): string {
+/** A stored diff (config text: hostile input) escaped line by line, coloured on a terminal. */
+function colourDiff(io: CliIO, raw: string): string {
   const c = paintFor(io);
+  const text = printableText(raw);
   if (c.level === 0) return text;
   return text
     .split('\n')
