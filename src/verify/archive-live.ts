@@ -11,6 +11,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ScannedLine, scanLines } from '../chain/lines.js';
 import { SEQ_SALVAGE_RE, TAIL_LENGTH, TAIL_RE } from '../format/log-line.js';
+import { PACK_TOKEN_FILE } from '../format/anchor.js';
 import { PACK_PATH, PRUNED_LEDGER } from '../format/pack.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 import type { LedgerEntry, PackInfo } from './archive-ledger.js';
@@ -271,7 +272,11 @@ export function checkExportEvents(
     if (seen.has(key(e.date, e.manifestSha256))) continue;
     seen.add(key(e.date, e.manifestSha256));
     const same = (p: PackInfo): boolean => p.date === e.date && p.report.manifest.manifestSha256 === e.manifestSha256;
-    if (all.some(same) || pruned.some((x) => x.exportDate === e.date && x.rawSha === e.manifestSha256)) continue;
+    if (all.some(same)) {
+      checkRecordedTimestamp(e, where, all.filter(same), f);
+      continue;
+    }
+    if (pruned.some((x) => x.exportDate === e.date && x.rawSha === e.manifestSha256)) continue;
     const at = `the PackExported event seq ${e.seq} in ${where} records ${e.date} with manifest ${short(e.manifestSha256)}`;
     const current = all.find((p) => p.date === e.date && p.version === undefined && p.report.manifest.manifestSha256);
     // A current version that an export of its day recorded too is an earlier export's pack, not this
@@ -296,6 +301,23 @@ export function checkExportEvents(
       'error',
       `${current.name}/${PACK_PATH.manifestJson}`,
       `${at}, but ${current.name}/manifest.json hashes to ${short(current.report.manifest.manifestSha256)}${chain}: the pack was changed after it was exported`,
+    );
+  }
+}
+
+/**
+ * A PackExported event that says `"timestamped": true` holds its pack to a token: a pack of that
+ * manifest without one had its tagmanifest-sha256.txt.tsr (or tsa-certs.pem) deleted.
+ */
+function checkRecordedTimestamp(e: ExportEvent, where: string, packs: readonly PackInfo[], f: Findings): void {
+  if (e.timestamped !== true) return;
+  for (const p of packs) {
+    if ((p.report.checked.timestamped ?? 0) > 0) continue;
+    f.add(
+      'TIMESTAMP_RECORDED_MISSING',
+      'error',
+      `${p.name}/${PACK_TOKEN_FILE}`,
+      `the PackExported event seq ${e.seq} in ${where} records this manifest (${short(e.manifestSha256)}) as time-stamped, but ${p.name} holds no time-stamp token (${PACK_TOKEN_FILE}): it was removed after the export`,
     );
   }
 }

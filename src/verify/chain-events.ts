@@ -90,6 +90,8 @@ export interface ExportEvent {
    * first and the newest of each are kept (live-events.ts).
    */
   readonly count?: number;
+  /** The event's `timestamped` (set when the export asked a TSA): true, the pack got a token. */
+  readonly timestamped?: boolean;
 }
 
 const EXPORT_MARK = Buffer.from(JSON.stringify(EXPORT_EVENT.event), 'latin1');
@@ -120,6 +122,7 @@ export function exportEventOf(l: ScannedLine, where: string, category?: string):
     endHash: typeof end === 'string' || end === null ? end : undefined,
     where,
     seq: o.seq,
+    ...(o.timestamped === true ? { timestamped: true } : {}),
   };
 }
 

@@ -99,6 +99,7 @@ export type ProblemCode =
   | 'ARCHIVE_TAR_DIFFERS'
   // --- time-stamp tokens (packs and chain anchors) ---
   | 'TIMESTAMP_MISSING'
+  | 'TIMESTAMP_RECORDED_MISSING'
   | 'TIMESTAMP_MALFORMED'
   | 'TIMESTAMP_IMPRINT_MISMATCH'
   | 'TIMESTAMP_SIGNATURE_INVALID'

@@ -131,6 +131,16 @@ describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
     expect(await unpinned([])).toEqual(['warning TSA_CA_UNPINNED']);
     expect(await unpinned(['--tsa-ca', pki.caCert])).toEqual([]);
     expect(await unpinned([], { AUDITPACK_TSA_CA: pki.caCert })).toEqual([]);
+
+    // The token deleted: the chain's PackExported event says the pack was time-stamped (at19 F1).
+    rmSync(join(pack, 'tagmanifest-sha256.txt.tsr'));
+    rmSync(join(pack, 'tsa-certs.pem'));
+    const gone = await runCli(['verify', join(cwd, 'artifacts'), '--tsa-ca', pki.caCert, '--json'], { cwd });
+    expect(gone.code, gone.stdout).toBe(1);
+    const errors = (JSON.parse(gone.stdout) as { problems: { code: string; severity: string }[] }).problems
+      .filter((p) => p.severity === 'error')
+      .map((p) => p.code);
+    expect(errors).toEqual(['TIMESTAMP_RECORDED_MISSING']);
   });
 
   it('TSA down: export completes with exit 4 and says so; anchor --pack adds the token later', async () => {
