@@ -1307,7 +1307,7 @@ def prune_events(pack_dir):
 
 
 def export_events(data, name):
-    """(log day, seq, date, manifest_sha256, where) of the PackExported events in a pack's log bytes."""
+    """(log day, seq, date, manifest_sha256, where, timestamped) of the PackExported events in a pack's log bytes."""
     out = []
     if data is None:
         return out
@@ -1321,7 +1321,7 @@ def export_events(data, name):
             continue
         if isinstance(e, dict) and e.get("category") == "system" and e.get("event") == "PackExported" and isinstance(e.get("date"), str) \
                 and isinstance(e.get("manifest_sha256"), str) and isinstance(e.get("seq"), int) and not isinstance(e.get("seq"), bool):
-            out.append((name[:10], e["seq"], e["date"], e["manifest_sha256"], name + "/data/audit.jsonl"))
+            out.append((name[:10], e["seq"], e["date"], e["manifest_sha256"], name + "/data/audit.jsonl", e.get("timestamped") is True))
     return out
 
 
@@ -1330,6 +1330,19 @@ def instant_ms(text):
     if not real_instant(text):
         return None
     return calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")) * 1000 + int(text[20:23])
+
+
+def check_recorded_tokens(path, packs, events, rep):
+    """A PackExported event that says "timestamped": true holds the pack it names (a directory, any
+    version) to a token: one without tagmanifest-sha256.txt.tsr had it deleted after the export."""
+    done = set()
+    for _, seq, date, sha, where, stamped in sorted(events):
+        for n, (_, h) in sorted(packs.items()):
+            if not stamped or n in done or n[:10] != date or h != sha:
+                continue
+            if not os.path.isfile(os.path.join(path, n, "tagmanifest-sha256.txt.tsr")):
+                done.add(n)
+                rep.error("TIMESTAMP_RECORDED_MISSING", n + "/tagmanifest-sha256.txt.tsr", None, "the PackExported event seq %d in %s records this manifest as time-stamped, but the pack holds no token: it was removed after the export" % (seq, where))
 
 
 def check_export_events(packs, tars, current, removed, events, rep):
@@ -1341,7 +1354,7 @@ def check_export_events(packs, tars, current, removed, events, rep):
     recorded = {(ev[2], ev[3]) for ev in events}
     cur = {n[:10]: packs[n][1] for n in current}
     seen = set()
-    for _, seq, date, sha, where in sorted(events):
+    for _, seq, date, sha, where, _ in sorted(events):
         if (date, sha) in have or (date, sha) in seen:
             continue
         seen.add((date, sha))
@@ -1784,6 +1797,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "inserted_before names no pack or ledger entry")
     check_carries(path, packs, current, rep)
     check_export_events(packs, tars, current, removed, exports, rep)
+    check_recorded_tokens(path, packs, exports, rep)
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
     check_ledger_signatures(ledger_lines, allowed_signers, rep)
     check_prune_ages(ledger_lines, min_retention, rep)

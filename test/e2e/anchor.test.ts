@@ -15,6 +15,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { makeTsaPki, startTsa, type TestTsa, type TsaPki } from '../helpers/tsa.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { bagitValidate, opensslVerify } from '../anchor/helpers.js';
+import { pythonPackCheck } from '../verify/helpers/python-check.js';
 
 /** Yesterday: a pack's token is expected within days of its day (older ones get a TIMESTAMP_LATE warning). */
 const DATE = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
@@ -141,6 +142,33 @@ describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
       .filter((p) => p.severity === 'error')
       .map((p) => p.code);
     expect(errors).toEqual(['TIMESTAMP_RECORDED_MISSING']);
+  });
+
+  it('a re-exported version whose token was deleted: its PackExported event in the new pack says time-stamped', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'logs'));
+    const today = new Date().toISOString().slice(0, 10);
+    const env = { EXPORT_TSA_URL: tsa.url };
+    expect((await runCli(['export', '--date', today, '--partial'], { cwd, env })).code).toBe(0);
+    expect((await runCli(['export', '--date', today, '--partial', '--force'], { cwd, env })).code).toBe(0);
+    const old = join(cwd, 'artifacts', `${today}.v1`);
+    rmSync(join(old, 'tagmanifest-sha256.txt.tsr'));
+    rmSync(join(old, 'tsa-certs.pem'));
+    // Without the live logs: the event is in the new pack's own log.
+    const v = await runCli(
+      ['verify', join(cwd, 'artifacts'), '--tsa-ca', pki.caCert, '--log-dir', tempDir(), '--json'],
+      {
+        cwd,
+      },
+    );
+    const errors = (JSON.parse(v.stdout) as { problems: { code: string; severity: string }[] }).problems
+      .filter((p) => p.severity === 'error')
+      .map((p) => p.code);
+    expect(errors).toContain('TIMESTAMP_RECORDED_MISSING');
+    const py = pythonPackCheck(join(cwd, 'artifacts'));
+    expect(py.errors.map((p) => `${p.code} ${p.file}`)).toEqual([
+      `TIMESTAMP_RECORDED_MISSING ${today}.v1/tagmanifest-sha256.txt.tsr`,
+    ]);
   });
 
   it('TSA down: export completes with exit 4 and says so; anchor --pack adds the token later', async () => {
