@@ -12,6 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type EventRoom, MAX_PACK_REVIEW_EVENTS } from '../review/index.js';
 import { verifyPack } from '../verify/index.js';
 import { digestFile } from './bundle.js';
 import type { ArchiveStore } from './client.js';
@@ -77,7 +78,13 @@ export async function verifyArchived(o: ArchiveVerifyOptions): Promise<ArchiveVe
   return withStore(o, async (store) => {
     const ledger = readArchiveLedger(o.artifactsDir).filter((e) => e.bucket === store.bucket);
     const { dates, all } = await datesToVerify(o, store, ledger);
-    const acc: Accumulated = { problems: [], versions: [], verified: [], packs: [] };
+    const acc: Accumulated = {
+      problems: [],
+      versions: [],
+      verified: [],
+      packs: [],
+      reviewRoom: { left: MAX_PACK_REVIEW_EVENTS },
+    };
     const work = mkdtempSync(join(tmpdir(), 'auditpack-archive-verify-'));
     let reviews: ArchivedReviewState[];
     try {
@@ -143,6 +150,8 @@ interface Accumulated {
   readonly verified: LedgerEntry[];
   /** The archived packs read, for the review check. */
   readonly packs: ArchivedPackFacts[];
+  /** The review events kept of all the archived packs' logs together (a bound per pack would bound nothing). */
+  readonly reviewRoom: EventRoom;
 }
 
 /** The days asked for, else every day the ledger or the bucket knows (then with the bucket's listing). */
@@ -183,7 +192,16 @@ async function verifyDay(
   const { toCheck, unknown } = versionsToCheck(key, list, latest, mine, add);
   for (const [versionId, isLatest] of toCheck) {
     const ledgerOf = mine.filter((m) => m.version_id === versionId).at(-1);
-    const job = { date, key, versionId, isLatest, ledger: ledgerOf, work, packs: acc.packs };
+    const job = {
+      date,
+      key,
+      versionId,
+      isLatest,
+      ledger: ledgerOf,
+      work,
+      packs: acc.packs,
+      reviewRoom: acc.reviewRoom,
+    };
     const v = await checkVersion(o, store, job, add);
     acc.versions.push(v);
     // A version nobody pushed from here is never recorded as verified, however well it checks.
@@ -262,6 +280,23 @@ interface VersionJob {
   readonly work: string;
   /** Where the pack's review facts go (its tag manifest and review events). */
   readonly packs: ArchivedPackFacts[];
+  readonly reviewRoom: EventRoom;
+}
+
+/** The archived pack's errors, and its review events past the shared room (counted, not checked: said). */
+function passOn(
+  problems: readonly { code: string; severity: string; file: string; line?: number; detail: string }[],
+  j: VersionJob,
+  fail: (code: ArchiveProblemCode, detail: string) => void,
+  add: AddProblem,
+): void {
+  for (const p of problems) {
+    const at = `${j.key} version ${j.versionId}: ${p.code}`;
+    if (p.code === 'REVIEW_PACK_LOG_UNCHECKED')
+      add('ARCHIVE_PACK_PROBLEM', j.versionId, `${at}: ${p.detail}`, 'warning');
+    if (p.severity === 'error')
+      fail('ARCHIVE_PACK_PROBLEM', `${at} ${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.detail}`);
+  }
 }
 
 async function checkVersion(
@@ -317,7 +352,7 @@ async function checkVersion(
   try {
     await store.getToFile(j.key, j.versionId, file);
     sha256 = (await digestFile(file)).sha256;
-    const report = await verifyPack(file, { ...(o.trust ?? {}) });
+    const report = await verifyPack(file, { ...(o.trust ?? {}), reviewEventRoom: j.reviewRoom });
     manifestSha256 = report.manifest.manifestSha256 ?? null;
     if (manifestSha256 !== null && report.manifest.exportDate === j.date)
       j.packs.push({
@@ -327,13 +362,7 @@ async function checkVersion(
         createdAt: report.manifest.createdAt,
         reviewEvents: report.reviewEvents,
       });
-    for (const p of report.problems) {
-      if (p.severity === 'error')
-        fail(
-          'ARCHIVE_PACK_PROBLEM',
-          `${j.key} version ${j.versionId}: ${p.code} ${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.detail}`,
-        );
-    }
+    passOn(report.problems, j, fail, add);
     if (report.manifest.exportDate !== undefined && report.manifest.exportDate !== j.date) {
       fail('ARCHIVE_DATE_MISMATCH', `${j.key} version ${j.versionId} holds the pack of ${report.manifest.exportDate}`);
     }

@@ -19,24 +19,45 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 type PrunedDay = { date: string; file: string; line: number; end: { last_seq: number; end_hash: string } | null };
 
 /**
- * The LogPruned events of the lines pushed to it, one per removed day (the last recorded wins: a
- * prune killed after recording and re-run records the same day again). Retention records them
- * before it removes the files, so an event may name a file that is still there: only events dated
- * before the oldest kept file's day account for its start (`newestBefore`).
+ * The LogPruned event that accounts for the directory's start: of those dated before the start's
+ * day, the one of the greatest day (the last recorded wins: a prune killed after recording and
+ * re-run records the same day again). Retention records them before it removes the files, so an
+ * event may name a file that is still there: only events dated before the oldest kept file's day
+ * account for its start (`newestBefore`). Only that one event is held, not one per day (a hostile
+ * log of LogPruned events of every valid date would hold millions): the files are read in day order
+ * and the start is the first with events, so the start's day is the day of the file being read
+ * until `startsAt` fixes it (a file without events keeps no LogPruned: its fragments are dropped).
  */
 export class LogPrunedTap {
-  private readonly days = new Map<string, PrunedDay>();
+  /** The kept event: the greatest day before `limit`, the last recorded of that day. */
+  private best: PrunedDay | undefined;
+  /** The start's day: the day of the file being read until `startsAt` fixes it. */
+  private limit = '';
+  private fixed = false;
   private file = '';
   /**
    * The last line's event, held until the next line shows it is not a recovered torn fragment
    * (a fragment is never an event, docs/FORMAT.md: the check learns it from the line after it).
    */
-  private held: PrunedDay | undefined;
+  private pending: PrunedDay | undefined;
 
-  /** The file whose lines are pushed next. */
-  reading(file: string): void {
+  /** The file whose lines are pushed next, and its day (YYYY-MM-DD). */
+  reading(file: string, day: string): void {
     this.settle(0);
     this.file = file;
+    if (!this.fixed) this.limit = day;
+  }
+
+  /** The directory's chain starts in the file of `day` (the first with events): later files do not move it. */
+  startsAt(day: string): void {
+    this.settle(0);
+    this.limit = day;
+    this.fixed = true;
+  }
+
+  /** Events held: at most one, whatever the log holds. */
+  get held(): number {
+    return this.best === undefined ? 0 : 1;
   }
 
   /**
@@ -58,22 +79,22 @@ export class LogPrunedTap {
     // Where the removed file's chain ended, when the event records it (the fields come as a pair).
     const lastSeq = isHashHex(o.end_hash) ? writtenSeq(b, 'last_seq') : -1;
     const end = lastSeq >= 1 ? { last_seq: lastSeq, end_hash: o.end_hash as string } : null;
-    this.held = { date: o.date, file: this.file, line: l.lineNumber, end };
+    this.pending = { date: o.date, file: this.file, line: l.lineNumber, end };
   }
 
   /** Keeps the held event unless its line turned out to be a recovered fragment. */
   private settle(lastFragment: number): void {
-    const h = this.held;
-    this.held = undefined;
-    if (h !== undefined && h.line !== lastFragment) this.days.set(h.date, h);
+    const h = this.pending;
+    this.pending = undefined;
+    if (h === undefined || h.line === lastFragment || h.date >= this.limit) return;
+    if (this.best === undefined || h.date >= this.best.date) this.best = h;
   }
 
-  /** The event of the greatest removed day before `date` (the oldest kept file's day), if any. */
+  /** The event of the greatest removed day before `date` (the start's day, as given to `startsAt`), if any. */
   newestBefore(date: string): PrunedDay | undefined {
     this.settle(0);
-    let best: PrunedDay | undefined;
-    for (const d of this.days.values()) if (d.date < date && (best === undefined || d.date > best.date)) best = d;
-    return best;
+    const b = this.best;
+    return b !== undefined && b.date < date ? b : undefined;
   }
 }
 

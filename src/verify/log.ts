@@ -162,7 +162,7 @@ export async function verifyLogDir(
       full: options.full === true,
       shared,
     });
-    pruned.reading(f.name);
+    pruned.reading(f.name, isoDate(f.day));
     bytes += await scan(join(dir, f.name), checker, pruned);
     const facts = checker.finish();
     anchors += await anchorsOf(join(dir, f.name), f.name, findings, options.timestamps, isoDate(f.day), f !== files[0]);
@@ -173,7 +173,10 @@ export async function verifyLogDir(
     totals.recovered += facts.recovered;
     if (facts.head !== undefined) head = facts.head;
     if (facts.events > 0) {
-      if (first === undefined) start = { facts, file: f.name, date: isoDate(f.day) };
+      if (first === undefined) {
+        start = { facts, file: f.name, date: isoDate(f.day) };
+        pruned.startsAt(start.date);
+      }
       first ??= facts;
       last = facts;
     }

@@ -9,6 +9,7 @@ import { lstat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LineSplitter, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { ReviewEventTap } from '../review/index.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parsePackName, ROOT_FILE_BOUNDS, SIGNATURE_FILE } from '../format/pack.js';
 import { checkChainEventsKept, ExportEventTap, PruneEventTap } from './chain-events.js';
 import { isSafeRelativePath } from './checksum-file.js';
@@ -31,6 +32,7 @@ import type { PackReport, VerifyPackOptions } from './pack-report.js';
 import { MAX_PROVENANCE_BYTES, PROVENANCE_FILES } from './pack-standalone.js';
 import { judgeDerived, PayloadDerivation } from './payload.js';
 import { Findings, makeReport, printableName } from './report.js';
+import { checkReviewEventsKept } from './review-evidence.js';
 import { readTarGz, type TarEntry, TarFormatError, type TarEntrySink } from './tar.js';
 import { judgePackTimestamp, peekCreatedAt } from './timestamps.js';
 
@@ -86,6 +88,7 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
     exportDate: manifest.exportDate,
     createdAt: peekCreatedAt(manifestBuf),
   });
+  checkReviewEventsKept(r.reviewTap, PACK_PATH.log, f);
   checkChainEventsKept([r.tap, r.exportTap], options.chainEventRoom !== undefined, PACK_PATH.log, f);
   const checked = {
     ...checkedOf(files, r.log, r.alerts, tags.has(SIGNATURE_FILE)),
@@ -96,7 +99,8 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
     manifest,
     pruneEvents: r.tap.events,
     exportEvents: r.exportTap.events,
-    reviewEvents: [],
+    reviewEvents: r.reviewTap.events,
+    ...(r.reviewTap.dropped > 0 ? { reviewEventsDropped: r.reviewTap.dropped } : {}),
   };
   return options.keepProvenance === true ? { ...report, provenance: r.kept } : report;
 }
@@ -108,6 +112,8 @@ class TarPackReader {
   readonly csv = new Map<string, CsvStats>();
   readonly tap: PruneEventTap;
   readonly exportTap: ExportEventTap;
+  /** The review events of the log, against the room the archive shares among its packs (as pack-dir). */
+  readonly reviewTap: ReviewEventTap;
   readonly lineTree = new LineTreeTap();
   /** With `keepProvenance`: the files the standalone notes read, when within their bound. */
   readonly kept = new Map<string, Buffer>();
@@ -126,6 +132,7 @@ class TarPackReader {
   ) {
     this.tap = new PruneEventTap(PACK_PATH.log, options.chainEventRoom);
     this.exportTap = new ExportEventTap(PACK_PATH.log, options.chainEventRoom);
+    this.reviewTap = new ReviewEventTap(PACK_PATH.log, [], options.reviewEventRoom);
   }
 
   /** One pass over the archive, and a second over the log entry when the first could not check it. */
@@ -260,6 +267,7 @@ class TarPackReader {
       d?.push(l);
       this.tap.push(l);
       this.exportTap.push(l);
+      this.reviewTap.push(l);
       this.lineTree.push(l);
     });
   }

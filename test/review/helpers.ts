@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { formatAllowedSignersLine } from '../../src/signing/index.js';
 import { exportPack } from '../../src/pack/index.js';
-import type { ReviewOptions } from '../../src/review-flow/index.js';
+import { type ReviewOptions, recordDispositions, reviewStatus, reviewTransition } from '../../src/review-flow/index.js';
+import { tempDir } from '../helpers/tmp.js';
 import { cleanOrder, DATE, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 
 export { DATE };
@@ -121,4 +122,19 @@ export function sshKeygenVerify(
     const e = err as { status: number; stdout: string; stderr: string };
     return { code: e.status, out: `${e.stdout}${e.stderr}` };
   }
+}
+
+/** A fixture whose pack alice dispositioned (every critical and warning escalated) and submitted, and bob approved. */
+export async function approvedFixture(): Promise<{ f: Fixture; sha: string; record: string }> {
+  const f = await makeFixture(tempDir());
+  const ids = findingIds(f.pack);
+  await recordDispositions(
+    asActor(f, 'alice@desk'),
+    DATE,
+    [...ids.critical, ...ids.warning].map((id) => ({ findingId: id, disposition: 'escalated' as const })),
+  );
+  await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
+  await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'approve', key: f.bob });
+  const sha = (await reviewStatus(f.artifacts, DATE))[0]?.versions[0]?.manifestSha256 as string;
+  return { f, sha, record: join(f.artifacts, 'reviews', DATE, `${sha}.jsonl`) };
 }

@@ -12,10 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hashLine } from '../../src/chain/index.js';
 import { type ReviewLine, renderReviewLine } from '../../src/format/review.js';
-import { recordDispositions, reviewStatus, reviewTransition } from '../../src/review-flow/index.js';
 import { fingerprint, signSshsig } from '../../src/signing/index.js';
-import { tempDir } from '../helpers/tmp.js';
-import { asActor, DATE, type Fixture, findingIds, makeFixture } from './helpers.js';
+import { approvedFixture, DATE } from './helpers.js';
 import { PYTHON } from '../helpers/python.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
@@ -35,19 +33,7 @@ function check(path: string, ...extra: string[]): { status: number | null; findi
 const errors = (c: { findings: Finding[] }): string[] =>
   c.findings.filter((f) => f.severity === 'error').map((f) => `${f.code} ${f.detail}`);
 
-async function approved(): Promise<{ f: Fixture; sha: string; record: string }> {
-  const f = await makeFixture(tempDir());
-  const ids = findingIds(f.pack);
-  await recordDispositions(
-    asActor(f, 'alice@desk'),
-    DATE,
-    [...ids.critical, ...ids.warning].map((id) => ({ findingId: id, disposition: 'escalated' as const })),
-  );
-  await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
-  await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'approve', key: f.bob });
-  const sha = (await reviewStatus(f.artifacts, DATE))[0]?.versions[0]?.manifestSha256 as string;
-  return { f, sha, record: join(f.artifacts, 'reviews', DATE, `${sha}.jsonl`) };
-}
+const approved = approvedFixture;
 
 function relink(path: string, edit: (l: ReviewLine) => ReviewLine): void {
   let prev = '0'.repeat(64);

@@ -204,7 +204,7 @@ describe('the start of a logs directory', () => {
     const hash = 'ab'.repeat(32);
     const endOf = (lastSeq: string): { last_seq: number; end_hash: string } | null | undefined => {
       const tap = new LogPrunedTap();
-      tap.reading('audit-20250910.jsonl');
+      tap.reading('audit-20250910.jsonl', '2025-09-10');
       const text = `{"seq":5,"category":"system","event":"LogPruned","date":"2025-09-02","last_seq":${lastSeq},"end_hash":"${hash}"}`;
       const bytes = Buffer.from(text);
       tap.push(
@@ -218,5 +218,32 @@ describe('the start of a logs directory', () => {
     // The same value by JSON.parse, not an integer as written: the pair is not used (the event is judged by its date).
     for (const v of ['10.0', '1e1', '10E0', '1.0e1', '0', '-10', '"10"', '9007199254740992'])
       expect(endOf(v)).toBeNull();
+  });
+
+  it('holds one LogPruned, not one per date: the greatest day before the start, the last recorded of it', () => {
+    const tap = new LogPrunedTap();
+    let n = 0;
+    const pruned = (date: string, lastSeq: number): void => {
+      const bytes = Buffer.from(
+        `{"seq":${++n},"category":"system","event":"LogPruned","date":"${date}","last_seq":${lastSeq},"end_hash":"${'ab'.repeat(32)}"}`,
+      );
+      tap.push(
+        { bytes, length: bytes.length, offset: 0, lineNumber: n, terminated: true, hash: '0'.repeat(64) },
+        'system',
+      );
+    };
+    tap.reading('audit-20250910.jsonl', '2025-09-10');
+    // Every valid day from 1900 on, in a hostile order: one is held, whatever their number.
+    const day0 = Date.UTC(1900, 0, 1);
+    for (let d = 0; d < 46_000; d++)
+      pruned(new Date(day0 + ((d * 7919) % 46_000) * 86_400_000).toISOString().slice(0, 10), d + 1);
+    pruned('2025-09-09', 7);
+    pruned('2025-09-09', 8); // the same day recorded again (a prune re-run): the last wins
+    pruned('2025-09-08', 9); // an older day recorded later: not the newest
+    tap.startsAt('2025-09-10');
+    tap.reading('audit-20250911.jsonl', '2025-09-11');
+    pruned('2025-09-10', 10); // the start's own day (retention records before it removes): not before it
+    expect(tap.held).toBe(1);
+    expect(tap.newestBefore('2025-09-10')).toMatchObject({ date: '2025-09-09', end: { last_seq: 8 } });
   });
 });
