@@ -263,6 +263,17 @@ export function judgePrevious(parent: string, r: RollupRecord, f: Findings): voi
     );
   const path = join(parent, p.date, ROLLUP_RECORD);
   if (!existsSync(path)) {
+    // An earlier roll-up beside this one, before the previous it names: the day between was there
+    // (the chain links it) and is gone, a deletion, not a copy made without the days before.
+    if (newest !== undefined && newest < p.date) {
+      f.add(
+        'ROLLUP_DAY_MISSING',
+        'error',
+        ROLLUP_RECORD,
+        `the previous roll-up (${p.date}, chain_hash ${p.chain_hash}) is missing, but the earlier roll-up of ${newest} is beside it: a day was removed from the chain`,
+      );
+      return;
+    }
     f.add(
       'ROLLUP_PREVIOUS_UNCHECKED',
       'warning',

@@ -194,6 +194,14 @@ describe('verify a roll-up', () => {
     const a = await verifyRollup(join(alone, NEXT));
     expect(a.ok).toBe(true);
     expect(codes(a)).toEqual(['ROLLUP_PREVIOUS_UNCHECKED']);
+    // The previous day removed while an earlier roll-up stays beside it: a gap, an error.
+    const gap = copy();
+    cpSync(join(gap, DATE), join(gap, '2000-01-01'), { recursive: true });
+    rmSync(join(gap, DATE), { recursive: true });
+    const g = await verifyRollup(join(gap, NEXT));
+    expect(g.ok).toBe(false);
+    expect(codes(g)).toEqual(['ROLLUP_DAY_MISSING']);
+    expect(g.problems.find((p) => p.code === 'ROLLUP_DAY_MISSING')?.detail).toContain(`(${DATE}, chain_hash`);
     // A chain restarted (previous null) beside an earlier roll-up is named too.
     const c2 = copy();
     editRecord(join(c2, NEXT), (r) => {

@@ -174,7 +174,7 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
   {
     label: 'link to the previous roll-up',
     kinds: ['rollup'],
-    match: (c) => c === 'ROLLUP_PREVIOUS_MISMATCH' || c === 'ROLLUP_PREVIOUS_UNCHECKED',
+    match: (c) => ['ROLLUP_PREVIOUS_MISMATCH', 'ROLLUP_PREVIOUS_UNCHECKED', 'ROLLUP_DAY_MISSING'].includes(c),
   },
   {
     label: 'merged orders.csv and fills.csv: order and row counts',
