@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tarPackDir } from '../../src/archive/bundle.js';
 import { removeTree } from '../../src/fsx/dirs.js';
-import { recordDispositions, reviewStatus, reviewTransition } from '../../src/review-flow/index.js';
+import { reviewStatus } from '../../src/review-flow/index.js';
 import { verifyPath } from '../../src/verify/index.js';
-import { tempDir } from '../helpers/tmp.js';
-import { asActor, DATE, findingIds, makeFixture } from './helpers.js';
+import { approvedFixture, DATE } from './helpers.js';
 
 function codes(r: { problems: readonly { code: string; severity: string }[] }, severity = 'error'): string[] {
   return r.problems.filter((p) => p.severity === severity).map((p) => p.code);
@@ -19,16 +18,7 @@ function codes(r: { problems: readonly { code: string; severity: string }[] }, s
 
 describe('review state of a pack kept only as .tar.gz', () => {
   it('verify (directory and .tar.gz) and review status report it; an edited approval is still caught', async () => {
-    const f = await makeFixture(tempDir());
-    const ids = findingIds(f.pack);
-    await recordDispositions(
-      asActor(f, 'alice@desk'),
-      DATE,
-      [...ids.critical, ...ids.warning].map((id) => ({ findingId: id, disposition: 'escalated' as const })),
-    );
-    await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
-    await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'approve', key: f.bob });
-    const sha = (await reviewStatus(f.artifacts, DATE))[0]?.versions[0]?.manifestSha256 as string;
+    const { f, sha } = await approvedFixture();
     const tar = join(f.artifacts, `${DATE}.tar.gz`);
     await tarPackDir(f.pack, DATE, tar);
     removeTree(f.pack);
