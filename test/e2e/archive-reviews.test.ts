@@ -17,11 +17,11 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordDispositions, reviewStatus, reviewTransition } from '../../src/review-flow/index.js';
+import { reviewStatus, reviewTransition } from '../../src/review-flow/index.js';
 import { startCephS3, type CephS3 } from '../helpers/ceph.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { asActor, DATE, type Fixture, findingIds, makeFixture } from '../review/helpers.js';
+import { asActor, DATE, type Fixture, makeFixture, submitted } from '../review/helpers.js';
 
 let ceph: CephS3;
 let s3: S3Client;
@@ -60,16 +60,6 @@ async function workspace(): Promise<{ f: Fixture; bucket: string; env: Record<st
   };
   expect(runCli(['archive', 'init'], { cwd: f.cwd, env }).code).toBe(0);
   return { f, bucket, env };
-}
-
-async function submitted(f: Fixture): Promise<void> {
-  const ids = findingIds(f.pack);
-  await recordDispositions(
-    asActor(f, 'alice@desk'),
-    DATE,
-    [...ids.critical, ...ids.warning].map((id) => ({ findingId: id, disposition: 'escalated' as const })),
-  );
-  await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
 }
 
 async function keys(bucket: string): Promise<{ Key?: string; VersionId?: string }[]> {

@@ -124,9 +124,8 @@ export function sshKeygenVerify(
   }
 }
 
-/** A fixture whose pack alice dispositioned (every critical and warning escalated) and submitted, and bob approved. */
-export async function approvedFixture(): Promise<{ f: Fixture; sha: string; record: string }> {
-  const f = await makeFixture(tempDir());
+/** alice dispositions every critical and warning finding of `f`'s pack (escalated) and submits it. */
+export async function submitted(f: Fixture): Promise<void> {
   const ids = findingIds(f.pack);
   await recordDispositions(
     asActor(f, 'alice@desk'),
@@ -134,6 +133,12 @@ export async function approvedFixture(): Promise<{ f: Fixture; sha: string; reco
     [...ids.critical, ...ids.warning].map((id) => ({ findingId: id, disposition: 'escalated' as const })),
   );
   await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
+}
+
+/** A fixture whose pack alice dispositioned (every critical and warning escalated) and submitted, and bob approved. */
+export async function approvedFixture(): Promise<{ f: Fixture; sha: string; record: string }> {
+  const f = await makeFixture(tempDir());
+  await submitted(f);
   await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'approve', key: f.bob });
   const sha = (await reviewStatus(f.artifacts, DATE))[0]?.versions[0]?.manifestSha256 as string;
   return { f, sha, record: join(f.artifacts, 'reviews', DATE, `${sha}.jsonl`) };
