@@ -123,6 +123,7 @@ export {
   type PathKind,
   type Problem,
   type RollupReport,
+  type RollupEvidence,
   type ProblemCode,
   type Severity,
   type TimestampCheckOptions,
@@ -138,6 +139,7 @@ export {
   verifyPack,
   verifyPath,
   verifyRollup,
+  verifyRollupDir,
 } from './verify/index.js';
 
 // Compliance checks.

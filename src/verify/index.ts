@@ -9,6 +9,7 @@ export type { ManifestSummary } from './pack-facts.js';
 export { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 export { verifyPath, detectPathKind, type PathKind } from './path.js';
 export { verifyRollup, type RollupReport, type VerifyRollupOptions } from './rollup.js';
+export { verifyRollupDir } from './rollup-dir.js';
 export type { TimestampCheckOptions } from './timestamps.js';
 export {
   MAX_FINDINGS_PER_CODE,
@@ -18,4 +19,5 @@ export {
   type VerifyKind,
   type VerifyReport,
   type ArchiveEvidence,
+  type RollupEvidence,
 } from './report.js';

@@ -3,22 +3,48 @@
  * .tar.gz), the artifacts directory, or a roll-up — and verifies it accordingly.
  */
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { wrapFsError } from '../errors.js';
 import { ARTIFACTS_LOCK_FILE, LOG_LOCK_FILE, PLACEHOLDER_FILES } from '../format/dir-names.js';
 import { dayOfLogFileName } from '../rotation/index.js';
 import { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 import { verifyLog, verifyLogDir } from './log.js';
 import { PACK_PATH, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
-import { ROLLUP_RECORD } from '../format/rollup.js';
+import { ROLLUP_LOCK, ROLLUP_RECORD } from '../format/rollup.js';
 import { verifyRollup } from './rollup.js';
+import { verifyRollupDir } from './rollup-dir.js';
 import { verifyPack } from './pack.js';
 import { withRollupStandaloneNote, withStandaloneNotes } from './pack-standalone.js';
 import { Findings, makeReport, type Problem, type VerifyReport } from './report.js';
 import { withPackReview } from './reviews.js';
 
 /** What a path was taken to be. */
-export type PathKind = 'log' | 'log-dir' | 'pack' | 'pack-tar' | 'archive' | 'rollup' | 'empty' | 'unknown';
+export type PathKind =
+  | 'log'
+  | 'log-dir'
+  | 'pack'
+  | 'pack-tar'
+  | 'archive'
+  | 'rollup'
+  | 'rollup-dir'
+  | 'empty'
+  | 'unknown';
+
+/**
+ * A roll-ups directory (`rollup --out`): `rollup`'s lock in it and nothing of an artifacts
+ * directory, or its first `YYYY-MM-DD` directory that is either holds a roll-up (rollup.json, no
+ * manifest.json) rather than a pack. Looks at entries only until one decides.
+ */
+function isRollupsDir(path: string, names: readonly string[]): boolean {
+  if (names.includes(PRUNED_LEDGER) || names.includes(ARTIFACTS_LOCK_FILE)) return false;
+  if (names.includes(ROLLUP_LOCK)) return true;
+  for (const n of [...names].filter((x) => /^\d{4}-\d{2}-\d{2}$/.test(x)).sort()) {
+    if (existsSync(join(path, n, PACK_PATH.manifestJson))) return false;
+    if (existsSync(join(path, n, ROLLUP_RECORD))) return true;
+  }
+  return false;
+}
 
 /** Classifies a path by looking at it (never by trusting its name alone for directories). */
 export async function detectPathKind(path: string): Promise<PathKind> {
@@ -45,6 +71,7 @@ export async function detectPathKind(path: string): Promise<PathKind> {
   if (names.includes(PACK_PATH.bagit) || names.includes(PACK_PATH.manifestJson) || names.includes(PACK_PATH.manifest))
     return 'pack';
   if (names.some((n) => dayOfLogFileName(n) !== undefined)) return 'log-dir';
+  if (isRollupsDir(path, names)) return 'rollup-dir';
   if (
     names.includes(PRUNED_LEDGER) ||
     names.some((n) => parsePackName(n) !== undefined || parseArchiveName(n) !== undefined)
@@ -124,6 +151,9 @@ async function verifyKind(path: string, options: VerifyArchiveOptions): Promise<
     // A roll-up named alone: the same warning as a pack's when no trusted key pins it.
     case 'rollup':
       return withRollupStandaloneNote(await verifyRollup(path, options), options);
+    // Every day, then the days side by side (one trusted-key note for the whole directory).
+    case 'rollup-dir':
+      return verifyRollupDir(path, options);
     case 'empty': {
       const f = new Findings();
       f.add('EMPTY_DIRECTORY', 'error', '.', 'the directory is empty: there is nothing to verify');

@@ -12,7 +12,7 @@ import type { ReviewProblemCode } from '../review/index.js';
 export type Severity = 'error' | 'warning' | 'info';
 
 /** What was verified. */
-export type VerifyKind = 'log' | 'log-dir' | 'pack' | 'pack-tar' | 'archive' | 'rollup' | 'empty';
+export type VerifyKind = 'log' | 'log-dir' | 'pack' | 'pack-tar' | 'archive' | 'rollup' | 'rollup-dir' | 'empty';
 
 /**
  * Stable finding codes, documented in docs/errors.md ("Verification findings"). Public API:
@@ -140,6 +140,10 @@ export type ProblemCode =
   | 'ROLLUP_PREVIOUS_MISMATCH'
   | 'ROLLUP_PREVIOUS_UNCHECKED'
   | 'ROLLUP_DAY_MISSING'
+  // --- the roll-ups directory (src/verify/rollup-dir.ts) ---
+  | 'ROLLUP_DAY_DUPLICATE'
+  | 'ROLLUP_DAY_OUT_OF_ORDER'
+  | 'ROLLUP_ENTRY_UNEXPECTED'
   | 'ROLLUP_MERGED_INVALID'
   | 'ROLLUP_MERGED_COUNT_MISMATCH'
   | 'ROLLUP_MERGED_ORDER'
@@ -175,6 +179,21 @@ export interface VerifyReport {
   readonly parts?: readonly VerifyReport[];
   /** An archive's newest evidence, for an auditor to compare with a record kept elsewhere. */
   readonly evidence?: ArchiveEvidence;
+  /** The roll-ups directory's newest roll-up, for an auditor to compare with a record kept elsewhere. */
+  readonly rollupEvidence?: RollupEvidence;
+}
+
+/**
+ * The newest roll-up of a roll-ups directory. No later roll-up links to it and nothing outside the
+ * directory records that it was made: it can vanish without trace, which only a record kept
+ * elsewhere (its chain hash, a proof made from it, an archived copy) shows.
+ */
+export interface RollupEvidence {
+  /** Its directory's name. */
+  readonly rollup: string;
+  readonly date: string;
+  readonly chainHash: string;
+  readonly createdAt: string;
 }
 
 /**

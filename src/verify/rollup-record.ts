@@ -16,7 +16,6 @@ import {
   ROLLUP_FORMAT_V2,
   ROLLUP_HOSTS,
   ROLLUP_RECORD,
-  type RollupChainFields,
   rollupChainHash,
   type RollupRecord,
   rollupV3FieldsError,
@@ -220,8 +219,16 @@ function newestEarlier(parent: string, date: string): string | undefined {
     .pop();
 }
 
-/** The chain hash a roll-up record beside this one holds, when it is a well-formed and consistent record. */
-function chainHashAt(path: string): { hash: string } | string {
+/** What a well-formed and consistent roll-up record on disk says of its place in the chain. */
+export interface RecordLink {
+  readonly date: string;
+  readonly chainHash: string;
+  readonly previous: RollupRecord['previous'];
+  readonly createdAt: string;
+}
+
+/** The chain facts of the roll-up record at `path`, or why it is not a well-formed and consistent one. */
+export function recordLinkAt(path: string): RecordLink | string {
   let r: Record<string, unknown>;
   try {
     // A FIFO in its place is refused, never waited on; a symbolic link is never read through.
@@ -233,8 +240,9 @@ function chainHashAt(path: string): { hash: string } | string {
   }
   const why = recordShapeError(r);
   if (why !== undefined) return why;
-  const own = rollupChainHash(r as unknown as RollupChainFields);
-  return own === r.chain_hash ? { hash: own } : 'holds a chain_hash that is not the hash of what it names';
+  const rec = r as unknown as RollupRecord;
+  if (rollupChainHash(rec) !== rec.chain_hash) return 'holds a chain_hash that is not the hash of what it names';
+  return { date: rec.date, chainHash: rec.chain_hash, previous: rec.previous, createdAt: rec.created_at };
 }
 
 /**
@@ -282,14 +290,14 @@ export function judgePrevious(parent: string, r: RollupRecord, f: Findings): voi
     );
     return;
   }
-  const got = chainHashAt(path);
+  const got = recordLinkAt(path);
   if (typeof got === 'string')
     f.add('ROLLUP_PREVIOUS_MISMATCH', 'error', ROLLUP_RECORD, `the previous roll-up's rollup.json (${p.date}) ${got}`);
-  else if (got.hash !== p.chain_hash)
+  else if (got.chainHash !== p.chain_hash)
     f.add(
       'ROLLUP_PREVIOUS_MISMATCH',
       'error',
       ROLLUP_RECORD,
-      `previous.chain_hash is ${p.chain_hash}, but the roll-up of ${p.date} beside it has ${got.hash}`,
+      `previous.chain_hash is ${p.chain_hash}, but the roll-up of ${p.date} beside it has ${got.chainHash}`,
     );
 }

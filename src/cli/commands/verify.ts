@@ -1,11 +1,12 @@
 /**
  * `auditpack verify <path> [--json] [--pubkey FILE | --allowed-signers FILE]`: a log
- * file, the logs directory, a pack (directory or .tar.gz) or the artifacts directory. Exit 0 intact,
+ * file, the logs directory, a pack (directory or .tar.gz), the artifacts directory, a roll-up or the
+ * roll-ups directory. Exit 0 intact,
  * 1 problems found, 2 usage, and the documented codes when the check cannot run (66: no such path).
  */
 import { type Command, Option } from 'commander';
 import { AuditpackError, ExitCode } from '../../errors.js';
-import type { Problem, ProblemCode, VerifyArchiveOptions, VerifyReport } from '../../verify/index.js';
+import type { Problem, VerifyArchiveOptions, VerifyReport } from '../../verify/index.js';
 import { withActivity } from '../activity.js';
 import { echoSafe } from '../echo.js';
 import { printable } from '../printable.js';
@@ -15,6 +16,7 @@ import { collect, logDirOf, parseIsoDate, parseWholeNumber } from '../options.js
 import { helpText } from '../help.js';
 import { snakeKeys } from '../json.js';
 import { mark, paintFor, printJson } from '../render.js';
+import { CHECKS } from './verify-checks.js';
 
 interface VerifyOptions {
   json?: boolean;
@@ -33,177 +35,11 @@ interface VerifyOptions {
   minRetentionDays?: number;
 }
 
-/** The archive's findings about its newest pack and the exports, held to the live log. */
-const LIVE_CODES: readonly ProblemCode[] = [
-  'ARCHIVE_LIVE_LOG_MISMATCH',
-  'ARCHIVE_EXPORT_MISMATCH',
-  'ARCHIVE_EXPORT_UNRECORDED',
-  'ARCHIVE_PACK_MISSING',
-  'ARCHIVE_TAIL_UNCHECKED',
-  'ARCHIVE_LIVE_LOG_UNCHECKED',
-];
-
-/** The checks shown for each kind of target, in order, and which finding codes belong to each. */
-const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: ProblemCode) => boolean }[] = [
-  {
-    label: 'directory contents',
-    kinds: ['archive', 'log-dir', 'empty'],
-    match: (c) =>
-      [
-        'ENTRY_IGNORED',
-        'NOT_A_REGULAR_FILE',
-        'EMPTY_DIRECTORY',
-        'UNRECOGNISED_PATH',
-        'LOG_DIR_EMPTY',
-        'LOG_FILE_NAME_INVALID',
-        'LOG_FILE_FUTURE',
-      ].includes(c),
-  },
-  {
-    label: 'BagIt structure (bagit.txt, bag-info.txt, Payload-Oxum)',
-    kinds: ['pack', 'pack-tar', 'archive', 'rollup'],
-    match: (c) => ['PACK_BAGIT_INVALID', 'PACK_BAG_INFO_INVALID', 'PACK_OXUM_MISMATCH', 'PACK_TAR_INVALID'].includes(c),
-  },
-  {
-    label: 'payload files against manifest-sha256.txt',
-    kinds: ['pack', 'pack-tar', 'archive', 'rollup'],
-    match: (c) =>
-      [
-        'PACK_MANIFEST_INVALID',
-        'PACK_FILE_MISSING',
-        'PACK_FILE_HASH_MISMATCH',
-        'PACK_FILE_UNLISTED',
-        'PACK_PATH_UNSAFE',
-        'PACK_FILE_UNEXPECTED',
-      ].includes(c),
-  },
-  {
-    label: 'tag manifest',
-    kinds: ['pack', 'pack-tar', 'archive', 'rollup'],
-    match: (c) => ['PACK_TAGMANIFEST_INVALID', 'PACK_TAG_HASH_MISMATCH'].includes(c),
-  },
-  {
-    label: 'manifest.json agrees with the files',
-    kinds: ['pack', 'pack-tar', 'archive'],
-    match: (c) =>
-      c.startsWith('PACK_MANIFEST_JSON') ||
-      ['PACK_FILE_SIZE_MISMATCH', 'PACK_SUMMARY_MISMATCH', 'PACK_DATE_MISMATCH'].includes(c),
-  },
-  {
-    label: 'signature',
-    kinds: ['pack', 'pack-tar', 'archive', 'rollup'],
-    match: (c) => c.startsWith('PACK_SIGNATURE') || c === 'PACK_UNSIGNED',
-  },
-  {
-    label: 'every line is a valid event',
-    kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'],
-    match: (c) =>
-      [
-        'LOG_LINE_INVALID',
-        'LOG_LINE_TOO_LONG',
-        'LOG_LINE_TOO_DEEP',
-        'LOG_TORN_TAIL',
-        'LOG_TAIL_INVALID',
-        'LOG_FILE_EMPTY',
-        'LOG_TORN_LINE_RECOVERED',
-        'LOG_RECOVERY_MISMATCH',
-      ].includes(c),
-  },
-  {
-    label: 'hash chain and seq',
-    kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'],
-    match: (c) =>
-      [
-        'LOG_SEQ_GAP',
-        'LOG_CHAIN_BROKEN',
-        'LOG_LINE_OUT_OF_PLACE',
-        'LOG_LINE_DUPLICATE',
-        'LOG_GENESIS_INVALID',
-        'LOG_CHAIN_START',
-        'LOG_FILE_LINK_BROKEN',
-        'LOG_FILE_REMOVAL_UNRECORDED',
-        'LOG_DISCONTINUITY',
-      ].includes(c) || c.startsWith('PACK_CHAIN'),
-  },
-  {
-    label: 'dates and clocks',
-    kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'],
-    match: (c) => c === 'LOG_DATE_MISMATCH' || c === 'LOG_CLOCK_BACKWARDS',
-  },
-  {
-    label: 'event counts, CSV cells and alerts agree with the log',
-    kinds: ['pack', 'pack-tar', 'archive'],
-    match: (c) =>
-      [
-        'PACK_EVENT_COUNT_MISMATCH',
-        'PACK_ROW_COUNT_MISMATCH',
-        'PACK_CSV_INVALID',
-        'PACK_ALERT_NOT_IN_LOG',
-        'PACK_CSV_MISMATCH',
-        'PACK_ALERTS_MISMATCH',
-        'PACK_LINE_TREE_MISMATCH',
-      ].includes(c),
-  },
-  {
-    label: 'links between packs and the pruned ledger',
-    kinds: ['archive'],
-    match: (c) => c.startsWith('ARCHIVE_') && !LIVE_CODES.includes(c),
-  },
-  {
-    label: 'the newest pack and the exports against the live log',
-    kinds: ['archive'],
-    match: (c) => LIVE_CODES.includes(c),
-  },
-  {
-    label: 'rollup.json, its chain hash and hosts.json',
-    kinds: ['rollup'],
-    match: (c) =>
-      [
-        'ROLLUP_RECORD_INVALID',
-        'ROLLUP_CHAIN_HASH_MISMATCH',
-        'ROLLUP_HOSTS_INVALID',
-        'ROLLUP_HOSTS_MISMATCH',
-        'ROLLUP_FORMAT_OLD',
-      ].includes(c),
-  },
-  {
-    label: 'Merkle root over the host packs (RFC 6962)',
-    kinds: ['rollup'],
-    match: (c) => c === 'ROLLUP_TREE_MISMATCH',
-  },
-  {
-    label: 'link to the previous roll-up',
-    kinds: ['rollup'],
-    match: (c) => ['ROLLUP_PREVIOUS_MISMATCH', 'ROLLUP_PREVIOUS_UNCHECKED', 'ROLLUP_DAY_MISSING'].includes(c),
-  },
-  {
-    label: 'merged orders.csv and fills.csv: order and row counts',
-    kinds: ['rollup'],
-    match: (c) => ['ROLLUP_MERGED_INVALID', 'ROLLUP_MERGED_COUNT_MISMATCH', 'ROLLUP_MERGED_ORDER'].includes(c),
-  },
-  {
-    label: 'findings.json and the other committed payload files',
-    kinds: ['rollup'],
-    match: (c) => c === 'ROLLUP_FINDINGS_INVALID' || c === 'ROLLUP_PAYLOAD_MISMATCH',
-  },
-  {
-    label: 'host packs verified again against hosts.json (--from)',
-    kinds: ['rollup'],
-    match: (c) => c === 'ROLLUP_HOST_PACK_MISMATCH' || c === 'ROLLUP_HOST_PACK_UNCHECKED',
-  },
-  { label: 'review records and approvals', kinds: ['pack', 'archive'], match: (c) => c.startsWith('REVIEW_') },
-  {
-    label: 'time-stamp tokens',
-    kinds: ['log', 'log-dir', 'pack', 'pack-tar', 'archive'],
-    match: (c) => c.startsWith('TIMESTAMP_') || c.startsWith('LOG_ANCHOR_') || c === 'TSA_CA_UNPINNED',
-  },
-];
-
 export function defineVerify(program: Command, io: CliIO): void {
   program
     .command('verify')
     .description(
-      'verify a log file, the logs directory, a pack (directory or .tar.gz), the artifacts directory or a roll-up',
+      'verify a log file, the logs directory, a pack (directory or .tar.gz), the artifacts directory, a roll-up or the roll-ups directory',
     )
     .argument('<path>', 'what to verify')
     .option('--json', 'print the report as JSON')
@@ -253,6 +89,7 @@ export function defineVerify(program: Command, io: CliIO): void {
           ['verify artifacts/2025-09-08', 'a pack directory'],
           ['verify rollups/2025-09-08 --from a=a/artifacts --from b=b/artifacts', 'a roll-up and its host packs'],
           ['verify artifacts --json', 'the whole artifacts directory, the report as JSON'],
+          ['verify rollups --pubkey firm.pub', 'every roll-up and the chain across the days'],
         ],
         exits: [
           [0, 'intact (warnings may be listed)'],
@@ -431,6 +268,18 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
       ),
     );
   }
+  const re = r.rollupEvidence;
+  if (re !== undefined) {
+    // Nothing links to the newest roll-up and nothing outside the directory records it was made.
+    out(
+      `${c.bold('newest evidence')}: roll-up ${printable(re.rollup)} of ${re.date} (made ${printable(re.createdAt)}), chain_hash ${re.chainHash}`,
+    );
+    out(
+      c.dim(
+        '    compare with a record kept elsewhere (the chain_hash, a proof, an archived copy): the newest roll-up could vanish without trace',
+      ),
+    );
+  }
   const errors = r.problems.filter((p) => p.severity === 'error').length;
   const warnings = r.problems.filter((p) => p.severity === 'warning').length;
   const counts = Object.entries(r.checked)
@@ -452,7 +301,7 @@ const NOTHING = new Set(['signature: none (the pack is not signed)', 'time-stamp
 
 /** Also an archive of which no pack is signed: "signatures: 0 of N packs signed" is no ✓ either. */
 function nothingChecked(label: string): boolean {
-  return NOTHING.has(label) || /^signatures: 0 of \d+ packs signed$/.test(label);
+  return NOTHING.has(label) || /^signatures: 0 of \d+ (packs|roll-ups) signed$/.test(label);
 }
 
 /** The signature line says when there is nothing to check, so a ✓ never stands for "not signed". */
@@ -465,6 +314,7 @@ function labelFor(label: string, r: VerifyReport, findings: number): string {
   }
   if (label !== 'signature' || findings > 0 || r.checked.signed === undefined) return label;
   if (r.kind === 'archive') return `signatures: ${r.checked.signed} of ${r.checked.packs ?? 0} packs signed`;
+  if (r.kind === 'rollup-dir') return `signatures: ${r.checked.signed} of ${r.checked.days ?? 0} roll-ups signed`;
   return r.checked.signed === 0
     ? 'signature: none (the pack is not signed)'
     : 'signature: verified against the trusted key';
@@ -487,6 +337,7 @@ function kindName(kind: string): string {
         'pack-tar': '.tar.gz pack',
         archive: 'artifacts directory',
         rollup: 'roll-up',
+        'rollup-dir': 'roll-ups directory',
         empty: 'nothing to verify',
       } as Record<string, string>
     )[kind] ?? kind
