@@ -31,6 +31,7 @@ import { type ArchiveSource, fetchArchiveSources, locatePack } from '../rollup/s
 import { removeTree } from '../fsx/dirs.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/days.js';
 import { isNotRegularFile, readRegularSync } from '../fsx/regular.js';
+import { printableName } from '../verify/report.js';
 
 /** Which lines to prove: an order's, or one seq of one host. */
 export type LineSelector = { readonly orderId: string } | { readonly seq: number };
@@ -269,7 +270,7 @@ async function proveHosts(o: ProveOptions, rolled: Rolled, found: readonly Candi
     const failed = rolled.hosts.filter((h) => h.verdict !== 'ok').map((h) => h.host);
     throw new AuditpackError(
       'ROLLUP_NOT_FOUND',
-      `no line of ${o.date} matches in the verified host packs of the roll-up${failed.length === 0 ? '' : ` (not searched, failed verification: ${failed.slice(0, 8).join(', ')})`}${fragmentNote(fragments)}`,
+      `no line of ${o.date} matches in the verified host packs of the roll-up${failed.length === 0 ? '' : ` (not searched, failed verification: ${failed.slice(0, 8).join(', ')})`}${fragmentNote(fragments)}${mismatchNote(found, rolled.leaves)}`,
     );
   }
   return out;
@@ -284,6 +285,8 @@ function fragmentNote(fragments: number): string {
 
 interface Candidate {
   readonly host: string | undefined;
+  /** The source as given (`--from`'s directory, or the bucket's key). */
+  readonly source: string;
   readonly packDir: string;
   readonly manifestSha256: string;
 }
@@ -314,9 +317,39 @@ async function candidates(o: ProveOptions, stage: string): Promise<Candidate[]> 
     } catch (err) {
       throw wrapFsError(err, 'read', join(dir, PACK_PATH.manifestJson));
     }
-    out.push({ host: s.host, packDir: dir, manifestSha256: createHash('sha256').update(bytes).digest('hex') });
+    out.push({
+      host: s.host,
+      source: s.dir,
+      packDir: dir,
+      manifestSha256: createHash('sha256').update(bytes).digest('hex'),
+    });
   }
   return out;
+}
+
+/**
+ * The packs given that are not the ones the roll-up records for their host (a `--from HOST=` naming
+ * another host's pack, another day's or an edited one): never searched, so say which and why.
+ */
+function mismatchNote(found: readonly Candidate[], leaves: readonly RolledHost[]): string {
+  const notes: string[] = [];
+  for (const c of found) {
+    const mine = c.host === undefined ? undefined : leaves.find((h) => h.host === c.host);
+    if (mine?.manifest_sha256 === c.manifestSha256) continue;
+    const owner = leaves.find((h) => h.manifest_sha256 === c.manifestSha256);
+    if (owner !== undefined && c.host === undefined) continue;
+    const given = c.host === undefined ? printableName(c.source) : `${c.host} (${printableName(c.source)})`;
+    notes.push(
+      owner !== undefined
+        ? `the pack given for ${given} is the roll-up's pack of ${owner.host}: the --from host names are swapped`
+        : c.host !== undefined && mine === undefined
+          ? `the pack given for ${given} is of a host the roll-up's tree does not hold`
+          : `the pack given for ${given} is not one the roll-up records (another manifest.json: another day's, or changed)`,
+    );
+  }
+  return notes.length === 0
+    ? ''
+    : `; not searched: ${notes.slice(0, 8).join('; ')}${notes.length > 8 ? ` (and ${notes.length - 8} more)` : ''}`;
 }
 
 /** The candidate whose manifest.json is the one the roll-up recorded for `host`. */

@@ -82,6 +82,17 @@ describe('auditpack rollup, prove, verify-proof', () => {
     expect(runCli(['rollup', '--date', DATE], { cwd: dir }).code).toBe(2);
   });
 
+  it('prove with the --from host names swapped names the mismatch, not only "no line matches"', () => {
+    const swapped = ['--from', 'alpha=bravo/artifacts', '--from', 'bravo=alpha/artifacts'];
+    const p = runCli(['prove', '--date', DATE, '--order', `${DATE}-O2`, ...swapped, '--out', 'sw.json'], { cwd: dir });
+    expect(p.code, p.stderr).toBe(66);
+    expect(p.stderr).toContain('ROLLUP_NOT_FOUND');
+    expect(p.stderr).toMatch(
+      /the pack given for alpha \(\S*bravo\/artifacts\) is the roll-up's pack of bravo: the --from host names are swapped/,
+    );
+    expect(p.stderr).toMatch(/the pack given for bravo \(\S*alpha\/artifacts\) is the roll-up's pack of alpha/);
+  });
+
   it('prints what a proof holds escaped: a hostile proven line cannot erase or fake the verdict', () => {
     const proof = JSON.parse(readFileSync(join(dir, 'o2.proof.json'), 'utf8'));
     const fake = '\u001b[2K\u001b[1A\u001b[2K\r\u2713 1 line(s) proven (a trusted key)\u009b8m\u202e';
