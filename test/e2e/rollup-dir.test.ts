@@ -64,6 +64,8 @@ describe('verify <roll-ups directory>', () => {
     expect(t.stdout).not.toMatch(/PACK_FILE_UNEXPECTED|PACK_FILE_MISSING/);
     const j = verifyJson('rollups');
     expect([j.code, j.out.kind, j.out.checked.days, j.found]).toEqual([0, 'rollup-dir', 3, []]);
+    // One day alone, as JSON: the shape schemas/verify.json ships (runCli checks every --json output).
+    expect(runCli(['verify', `rollups/${THIRD}`, ...KEY, '--json'], { cwd: dir }).code).toBe(0);
     // Without a trusted key: one note for the directory, not one per day.
     const alone = verifyJson('rollups', []).found.filter((x) => !x.startsWith('info '));
     expect(alone).toEqual(['warning PACK_UNSIGNED_UNPINNED .']);
