@@ -213,10 +213,12 @@ function newestEarlier(parent: string, date: string): string | undefined {
   } catch {
     return undefined;
   }
-  return names
-    .filter((n) => DATE.test(n) && n < date && existsSync(join(parent, n, ROLLUP_RECORD)))
-    .sort()
-    .pop();
+  // Newest first, stopping at the first roll-up: a stat per day skipped, not per day before it (a
+  // roll-ups directory of years, verified day by day, would otherwise cost days² stats).
+  const earlier = names.filter((n) => DATE.test(n) && n < date).sort();
+  for (let i = earlier.length - 1; i >= 0; i--)
+    if (existsSync(join(parent, earlier[i] as string, ROLLUP_RECORD))) return earlier[i];
+  return undefined;
 }
 
 /** What a well-formed and consistent roll-up record on disk says of its place in the chain. */
