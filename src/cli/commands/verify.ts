@@ -86,7 +86,6 @@ export function defineVerify(program: Command, io: CliIO): void {
       'after',
       helpText({
         examples: [
-          ['verify artifacts/2025-09-08', 'a pack directory'],
           ['verify rollups/2025-09-08 --from a=a/artifacts --from b=b/artifacts', 'a roll-up and its host packs'],
           ['verify artifacts --json', 'the whole artifacts directory, the report as JSON'],
           ['verify rollups --pubkey firm.pub', 'every roll-up and the chain across the days'],
