@@ -115,6 +115,17 @@ describe('verify <roll-ups directory>', () => {
     expect(t.out.checked.replaced).toBe(1);
   });
 
+  it('is recognised without the lock, by its first day; findings are bounded per code over all entries', () => {
+    const r = copy();
+    rmSync(join(dir, r, '.rollup.lock'));
+    for (let i = 0; i < 250; i++) writeFileSync(join(dir, r, `stray-${i}`), '');
+    const j = verifyJson(r);
+    expect([j.code, j.out.kind, j.out.checked.days]).toEqual([0, 'rollup-dir', 3]);
+    expect(j.found.filter((x) => x.includes('ROLLUP_ENTRY_UNEXPECTED'))).toHaveLength(200);
+    const cut = j.out.problems.find((p) => p.code === 'FINDINGS_TRUNCATED') as Found & { detail: string };
+    expect([cut.severity, cut.detail]).toEqual(['warning', expect.stringContaining('50 more ROLLUP_ENTRY_UNEXPECTED')]);
+  });
+
   it('--from is for one roll-up, not the directory', () => {
     const r = runCli(['verify', 'rollups', ...FROM], { cwd: dir });
     expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('--from and --from-archive are for a roll-up')]);
