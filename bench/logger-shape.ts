@@ -10,7 +10,8 @@
  * process and of the main thread (/proc), of the other threads (writer thread, V8's helpers,
  * libuv's pool), wall µs per event, µs per event the main thread spent blocked in Atomics.wait
  * (the writer thread's backpressure), the call p99 (every 97th call timed), RSS, heap used, and the
- * machine's dirty and write-back page cache (MiB). Then the time close() took and the totals.
+ * machine's dirty and write-back page cache (MiB). Then the time close() took (its drain: flush(), then its
+ * fdatasync and the end of the writer thread) and the totals.
  * Under load, wall figures mean nothing: compare CPU per event, and rows within one run; compare
  * builds in interleaved pairs (old, new, old, new…) and give the load beside each.
  */
@@ -136,11 +137,15 @@ for (let base = 0; base < events; base += BURST) {
   at = now;
   window = [];
 }
+// close() split in two: flush() waits for the writer thread to write what is left (the drain),
+// close() then makes it durable (fdatasync, after any write-behind flush still running) and ends it.
 const t = process.hrtime.bigint();
+await logger.flush();
+const drainMs = Number(process.hrtime.bigint() - t) / 1e6;
 await logger.close();
 const closeMs = Number(process.hrtime.bigint() - t) / 1e6;
 const c = process.cpuUsage(cpu0);
 console.log(
-  `close ${closeMs.toFixed(0)} ms; total CPU ${f2((c.user + c.system) / 1e6)} s = ${f2((c.user + c.system) / events)} µs/event, blocked ${f2(blockedNs / 1e9)} s, call p99 ${f2(p99(all) / 1000)} µs, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, load ${loadavg()[0]?.toFixed(1)}`,
+  `close ${closeMs.toFixed(0)} ms (drain ${drainMs.toFixed(0)}, sync and end ${(closeMs - drainMs).toFixed(0)}); total CPU ${f2((c.user + c.system) / 1e6)} s = ${f2((c.user + c.system) / events)} µs/event, blocked ${f2(blockedNs / 1e9)} s, call p99 ${f2(p99(all) / 1000)} µs, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, load ${loadavg()[0]?.toFixed(1)}`,
 );
 rmSync(dir, { recursive: true, force: true });

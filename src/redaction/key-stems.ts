@@ -7,7 +7,7 @@
  */
 
 /** Last words of sensitive key names (lower-case), the key vocabulary's words that end a key. */
-const STEMS: readonly string[] = [
+export const KEY_STEMS: readonly string[] = [
   'password',
   'passwords',
   'passwd',
@@ -83,14 +83,22 @@ const STEMS: readonly string[] = [
   '密钥',
 ];
 
-/** Stems by their last letter (a-z), but those whose last two characters are not both ASCII (WIDE_TAIL). */
-const BY_LAST: (readonly string[])[] = Array.from({ length: 26 }, () => []);
-for (const stem of STEMS) {
+/**
+ * Stems by their last two letters (`26 * second-last + last`, a-z each), but those whose last two
+ * characters are not both ASCII (WIDE_TAIL). Most words that reach endsWithKeyStem end in two
+ * letters few stems share ("-ed", "-on", "-th"): by the last letter alone, a word had up to 16
+ * stems to compare ("-s", "-e").
+ */
+const BY_END: (readonly string[] | undefined)[] = Array.from({ length: 26 * 26 }, () => undefined);
+for (const stem of KEY_STEMS) {
   const last = stem.charCodeAt(stem.length - 1);
-  if (last < 128 && stem.charCodeAt(stem.length - 2) < 128) (BY_LAST[last - 97] as string[]).push(stem);
+  const second = stem.charCodeAt(stem.length - 2);
+  if (last >= 128 || second >= 128) continue;
+  const at = 26 * (second - 97) + (last - 97);
+  BY_END[at] = [...(BY_END[at] ?? []), stem];
 }
 /** Stems with a letter outside ASCII: compared by `toLowerCase` (`|32` only folds ASCII). */
-const WIDE: ReadonlySet<string> = new Set(STEMS.filter((x) => /[^\x00-\x7f]/.test(x)));
+const WIDE: ReadonlySet<string> = new Set(KEY_STEMS.filter((x) => /[^\x00-\x7f]/.test(x)));
 /** The wide stems whose last two characters are not both ASCII. */
 const WIDE_TAIL: readonly string[] = [...WIDE].filter(
   (x) => x.charCodeAt(x.length - 1) >= 128 || x.charCodeAt(x.length - 2) >= 128,
@@ -112,7 +120,7 @@ for (const stem of WIDE_TAIL) {
  * "requested", "fill"), so they cost two character reads and one table read.
  */
 export const STEM_ENDS = new Uint8Array(128 * 128);
-for (const stem of STEMS) {
+for (const stem of KEY_STEMS) {
   const a = stem.charCodeAt(stem.length - 2);
   const b = stem.charCodeAt(stem.length - 1);
   if (a >= 128 || b >= 128) continue; // the caller asks endsWithKeyStem whenever one of the two is
@@ -122,10 +130,14 @@ for (const stem of STEMS) {
 /** True if the word [start, end) of `s` ends with a stem, letters compared without case. */
 export function endsWithKeyStem(s: string, start: number, end: number): boolean {
   const code = s.charCodeAt(end - 1);
-  if (code >= 128 || s.charCodeAt(end - 2) >= 128) return endsWithWideTail(s, start, end);
+  const prev = s.charCodeAt(end - 2);
+  if (code >= 128 || prev >= 128) return endsWithWideTail(s, start, end);
+  // `| 32` folds only letters into a-z: anything else is out of range, as no stem ends in it.
   const last = (code | 32) - 97;
-  if (last < 0 || last > 25) return false;
-  const list = BY_LAST[last] as readonly string[];
+  const second = (prev | 32) - 97;
+  if (last < 0 || last > 25 || second < 0 || second > 25) return false;
+  const list = BY_END[26 * second + last];
+  if (list === undefined) return false;
   outer: for (let i = 0; i < list.length; i++) {
     const stem = list[i] as string;
     const n = stem.length;
@@ -134,7 +146,8 @@ export function endsWithKeyStem(s: string, start: number, end: number): boolean 
       if (endsWithWideStem(s, start, end, [stem])) return true;
       continue;
     }
-    for (let k = 2; k <= n; k++) {
+    // The last two letters are the bucket's.
+    for (let k = 3; k <= n; k++) {
       if ((s.charCodeAt(end - k) | 32) !== stem.charCodeAt(n - k)) continue outer;
     }
     return true;
