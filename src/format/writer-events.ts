@@ -1,12 +1,12 @@
 /**
  * Events only auditpack's own writers may write (docs/FORMAT.md, "Events reserved for the writer").
  * Readers give them meaning: a TornLineRecovered event turns the line before it into evidence, a
- * PackPruned event vouches for a pruned pack, a Heartbeat declares how long silence may be. A
+ * PackPruned event vouches for a pruned pack, a PackTimestamped event holds a pack to its token, a Heartbeat declares how long silence may be. A
  * caller's event of such a name is written under another name, so it cannot buy that meaning.
  */
 import { HEARTBEAT_EVENT } from './heartbeat.js';
 import { DISCONTINUITY, RECOVERY } from './log-line.js';
-import { EXPORT_EVENT, PRUNE_EVENT } from './pack.js';
+import { EXPORT_EVENT, PRUNE_EVENT, STAMP_EVENT } from './pack.js';
 import { DISPOSITION_EVENT, REVIEW_CATEGORY, TRANSITIONS } from './review.js';
 
 /**
@@ -25,6 +25,7 @@ export const WRITER_EVENTS: ReadonlySet<string> = new Set([
   'EventsRefused',
   HEARTBEAT_EVENT,
   EXPORT_EVENT.event,
+  STAMP_EVENT.event,
   PRUNE_EVENT.event,
   LOG_PRUNED_EVENT,
 ]);
