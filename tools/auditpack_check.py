@@ -1422,7 +1422,7 @@ def check_recorded_tokens(path, packs, stamps, rep):
         shown = n + "/tagmanifest-sha256.txt.tsr"
         tsr = os.path.join(path, shown)
         if not os.path.isfile(tsr):
-            rep.error("TIMESTAMP_RECORDED_MISSING", shown, None, "%s records this manifest as time-stamped, but the pack holds no token: it was removed after the export" % what(records[0]))
+            rep.error("TIMESTAMP_RECORDED_MISSING", shown, None, "%s records this manifest as time-stamped, but the pack holds no token: it was removed after it was recorded" % what(records[0]))
             continue
         facts = token_facts(open(tsr, "rb").read(65536))
         if facts is None:

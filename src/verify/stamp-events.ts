@@ -116,7 +116,7 @@ export function checkRecordedTokens(all: readonly PackInfo[], stamps: readonly S
           'TIMESTAMP_RECORDED_MISSING',
           'error',
           file,
-          `${describe(held)} records this manifest (${sha.slice(0, 12)}…) as time-stamped, but ${p.name} holds no time-stamp token (${PACK_TOKEN_FILE}): it was removed after the export`,
+          `${describe(held)} records this manifest (${sha.slice(0, 12)}…) as time-stamped, but ${p.name} holds no time-stamp token (${PACK_TOKEN_FILE}): it was removed after it was recorded`,
         );
       continue;
     }
