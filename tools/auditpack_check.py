@@ -1332,17 +1332,107 @@ def instant_ms(text):
     return calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")) * 1000 + int(text[20:23])
 
 
-def check_recorded_tokens(path, packs, events, rep):
-    """A PackExported event that says "timestamped": true holds the pack it names (a directory, any
-    version) to a token: one without tagmanifest-sha256.txt.tsr had it deleted after the export."""
-    done = set()
-    for _, seq, date, sha, where, stamped in sorted(events):
-        for n, (_, h) in sorted(packs.items()):
-            if not stamped or n in done or n[:10] != date or h != sha:
-                continue
-            if not os.path.isfile(os.path.join(path, n, "tagmanifest-sha256.txt.tsr")):
-                done.add(n)
-                rep.error("TIMESTAMP_RECORDED_MISSING", n + "/tagmanifest-sha256.txt.tsr", None, "the PackExported event seq %d in %s records this manifest as time-stamped, but the pack holds no token: it was removed after the export" % (seq, where))
+def stamp_events(data, name):
+    """(log day, seq, manifest_sha256, tsa_serial, tsa_time, event, where) of the time-stamps a pack's log
+    records (FORMAT.md "An artifacts directory"): PackTimestamped events, and PackExported events that
+    say "timestamped": true (tsa_serial/tsa_time None when an older export did not record them)."""
+    out = []
+    if data is None:
+        return out
+    lines, _ = split_lines(data)
+    for raw, _ in lines:
+        if b'"PackTimestamped"' not in raw and b'"timestamped"' not in raw:
+            continue
+        try:
+            e = strict_json(raw.decode("utf-8"))
+        except (RecursionError, ValueError, UnicodeDecodeError):
+            continue
+        if not isinstance(e, dict) or e.get("category") != "system" or not isinstance(e.get("manifest_sha256"), str) \
+                or not isinstance(e.get("seq"), int) or isinstance(e.get("seq"), bool):
+            continue
+        if e.get("event") == "PackTimestamped" or (e.get("event") == "PackExported" and e.get("timestamped") is True):
+            serial = e.get("tsa_serial") if isinstance(e.get("tsa_serial"), str) else None
+            at = e.get("tsa_time") if isinstance(e.get("tsa_time"), str) else None
+            out.append((name[:10], e["seq"], e["manifest_sha256"], serial, at, e["event"], name + "/data/audit.jsonl"))
+    return out
+
+
+def der_item(b, i):
+    """(tag, content start, content end) of the DER item at i."""
+    tag, n = b[i], b[i + 1]
+    i += 2
+    if n & 0x80:
+        k = n & 0x7F
+        if k == 0 or k > 4:
+            raise ValueError("DER length")
+        n = int.from_bytes(b[i:i + k], "big")
+        i += k
+    if i + n > len(b):
+        raise ValueError("DER truncated")
+    return tag, i, i + n
+
+
+def der_children(b, start, end):
+    out = []
+    while start < end:
+        item = der_item(b, start)
+        out.append(item)
+        start = item[2]
+    return out
+
+
+def token_facts(data):
+    """(serial hex, genTime as YYYY-MM-DDTHH:MM:SS.sssZ) of a TimeStampResp's TSTInfo (RFC 3161), or None."""
+    try:
+        _, s, e = der_item(data, 0)
+        resp = der_children(data, s, e)  # status, timeStampToken (ContentInfo)
+        ci = der_children(data, resp[1][1], resp[1][2])  # contentType, [0] SignedData
+        sd_outer = der_children(data, ci[1][1], ci[1][2])[0]
+        sd = der_children(data, sd_outer[1], sd_outer[2])  # version, digestAlgorithms, encapContentInfo, ...
+        enc = der_children(data, sd[2][1], sd[2][2])  # eContentType, [0] OCTET STRING
+        octets = der_children(data, enc[1][1], enc[1][2])[0]
+        tst_outer = der_item(data, octets[1])
+        tst = der_children(data, tst_outer[1], tst_outer[2])  # version, policy, imprint, serial, genTime
+        serial = data[tst[3][1]:tst[3][2]].hex()
+        g = data[tst[4][1]:tst[4][2]].decode("ascii")
+        m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d+))?Z", g)
+        if tst[3][0] != 0x02 or tst[4][0] != 0x18 or m is None:
+            return None
+        ms = ((m.group(7) or "") + "000")[:3]
+        return serial, "%s-%s-%sT%s:%s:%s.%sZ" % (m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), m.group(6), ms)
+    except (IndexError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def check_recorded_tokens(path, packs, stamps, rep):
+    """Every pack directory (any version) held to the time-stamps the chain recorded for its manifest:
+    no token is TIMESTAMP_RECORDED_MISSING; a token none of them names (serial and time) when each
+    names one is TIMESTAMP_RECORD_MISMATCH; a later one while the first is gone TIMESTAMP_REANCHORED."""
+    def what(r):
+        tok = " (token serial %s, TSA time %s)" % (r[3], r[4]) if r[3] is not None else ""
+        return "the %s event seq %d in %s%s" % (r[5], r[1], r[6], tok)
+    for n, (_, h) in sorted(packs.items()):
+        seen, records = set(), []
+        for r in sorted(stamps, key=lambda r: (r[0], r[1])):
+            if r[2] == h and (r[0], r[1]) not in seen:
+                seen.add((r[0], r[1]))
+                records.append(r)
+        if h is None or not records:
+            continue
+        shown = n + "/tagmanifest-sha256.txt.tsr"
+        tsr = os.path.join(path, shown)
+        if not os.path.isfile(tsr):
+            rep.error("TIMESTAMP_RECORDED_MISSING", shown, None, "%s records this manifest as time-stamped, but the pack holds no token: it was removed after it was recorded" % what(records[0]))
+            continue
+        facts = token_facts(open(tsr, "rb").read(65536))
+        if facts is None:
+            continue
+        match = [r for r in records if (r[3], r[4]) == facts]
+        if not match:
+            if all(r[3] is not None for r in records):
+                rep.error("TIMESTAMP_RECORD_MISMATCH", shown, None, "the token (serial %s, TSA time %s) is none of those the chain recorded for this manifest (%s): the token was swapped" % (facts[0], facts[1], "; ".join(what(r) for r in records)))
+        elif match[0] is not records[0] and records[0][3] != facts[0]:
+            rep.warning("TIMESTAMP_REANCHORED", shown, None, "the token is the one %s recorded, but %s recorded an earlier one, which is gone" % (what(match[0]), what(records[0])))
 
 
 def check_export_events(packs, tars, current, removed, events, rep):
@@ -1671,6 +1761,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     review_tags = {}  # manifest hash -> (pack name, tag manifest hash), for the review records
     ledger_ok = False
     exports = []  # the PackExported events of the packs' logs (every version and .tar.gz)
+    stamps = []  # the time-stamps they record (PackTimestamped, time-stamped PackExported)
     for n in sorted(os.listdir(path)):
         full = os.path.join(path, n)
         if n.startswith(".tmp-") or n in (".lock", ".archive.lock"):
@@ -1700,7 +1791,9 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             packs[n] = (man, sha256(raw) if raw is not None else None)
             logf = os.path.join(full, "data", "audit.jsonl")
             if os.path.isfile(logf) and not os.path.islink(logf):
-                exports.extend(export_events(open(logf, "rb").read(), n))
+                data = open(logf, "rb").read()
+                exports.extend(export_events(data, n))
+                stamps.extend(stamp_events(data, n))
             tagf = os.path.join(full, "tagmanifest-sha256.txt")
             if raw is not None and os.path.isfile(tagf):
                 review_tags[sha256(raw)] = (n, sha256(open(tagf, "rb").read()))
@@ -1710,6 +1803,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
                 man = check_pack_files(files, n, n[:10], rep)
                 tars[n[:-7]] = sha256(files.get("manifest.json", b""))
                 exports.extend(export_events(files.get("data/audit.jsonl"), n[:-7]))
+                stamps.extend(stamp_events(files.get("data/audit.jsonl"), n[:-7]))
                 if "tagmanifest-sha256.txt" in files:
                     review_tags.setdefault(tars[n[:-7]], (n, sha256(files["tagmanifest-sha256.txt"])))
         # anything else: not a pack, ignored (as auditpack reports it as info)
@@ -1797,7 +1891,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "inserted_before names no pack or ledger entry")
     check_carries(path, packs, current, rep)
     check_export_events(packs, tars, current, removed, exports, rep)
-    check_recorded_tokens(path, packs, exports, rep)
+    check_recorded_tokens(path, packs, stamps, rep)
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
     check_ledger_signatures(ledger_lines, allowed_signers, rep)
     check_prune_ages(ledger_lines, min_retention, rep)

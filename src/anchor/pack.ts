@@ -12,12 +12,13 @@ import type { X509Certificate } from 'node:crypto';
 import { chmodSync, linkSync, lstatSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { recordWriterEvent } from '../logger/child.js';
 import { createAuditLogger } from '../logger/index.js';
 import { fsyncDir } from '../fsx/dirs.js';
 import { writeNewFile } from '../fsx/byte-sink.js';
 import { sha256File } from '../fsx/digest.js';
 import { readRegularSync } from '../fsx/regular.js';
-import { PACK_PATH } from '../format/pack.js';
+import { PACK_PATH, STAMP_EVENT } from '../format/pack.js';
 import { PACK_TOKEN_COVERS, PACK_TOKEN_FILE, PACK_TSA_CERTS_FILE } from '../format/anchor.js';
 import { certificatesToPem, parseTimestampResponse } from './token.js';
 import { requestTimestamp, type GrantedTimestamp } from './tsa-client.js';
@@ -134,7 +135,8 @@ export async function anchorPack(
       ...(record.loggerClock ? { clock: record.loggerClock } : {}),
     });
     try {
-      await logger.log('system', 'PackTimestamped', {
+      // A reserved event (a caller's of this name is renamed): verify holds the pack's token to it.
+      await recordWriterEvent(logger, STAMP_EVENT.category, STAMP_EVENT.event, {
         path: packDir,
         tsa_time: granted.facts.genTime.toISOString(),
         tsa_serial: granted.facts.serial,

@@ -383,6 +383,12 @@ export const PRUNE_EVENT = Object.freeze({ category: 'system', event: 'PackPrune
  */
 export const EXPORT_EVENT = Object.freeze({ category: 'system', event: 'PackExported' } as const);
 
+/**
+ * The chained event `auditpack anchor --pack` writes when it adds a token to a pack (fields `path`,
+ * `tsa_time`, `tsa_serial`, `manifest_sha256`): verify holds the pack's token to it.
+ */
+export const STAMP_EVENT = Object.freeze({ category: 'system', event: 'PackTimestamped' } as const);
+
 /** The fields of EXPORT_EVENT a checker reads. `last_seq`/`end_hash` are absent in older logs. */
 export const EXPORT_EVENT_FIELD = Object.freeze({
   date: 'date',

@@ -1,12 +1,13 @@
 /**
  * Events only auditpack's own writers may write (docs/FORMAT.md, "Events reserved for the writer").
  * Readers give them meaning: a TornLineRecovered event turns the line before it into evidence, a
- * PackPruned event vouches for a pruned pack, a Heartbeat declares how long silence may be. A
+ * PackPruned event vouches for a pruned pack, a PackTimestamped event holds a pack to its token, a Heartbeat declares how long silence may be. A
  * caller's event of such a name is written under another name, so it cannot buy that meaning.
  */
 import { HEARTBEAT_EVENT } from './heartbeat.js';
 import { DISCONTINUITY, RECOVERY } from './log-line.js';
-import { EXPORT_EVENT, PRUNE_EVENT } from './pack.js';
+import { EXPORT_EVENT, PRUNE_EVENT, STAMP_EVENT } from './pack.js';
+import { DISPOSITION_EVENT, REVIEW_CATEGORY, TRANSITIONS } from './review.js';
 
 /**
  * The event retention writes for each log file it removes (fields `file`, `date`, `size`,
@@ -24,16 +25,31 @@ export const WRITER_EVENTS: ReadonlySet<string> = new Set([
   'EventsRefused',
   HEARTBEAT_EVENT,
   EXPORT_EVENT.event,
+  STAMP_EVENT.event,
   PRUNE_EVENT.event,
   LOG_PRUNED_EVENT,
+]);
+
+/**
+ * The review workflow's events (`review`/`ReviewSubmitted`, … `FindingDisposed`): verify holds every
+ * review record line to its event and every event to its line, so a caller's event of such a name
+ * would make an honest record look cut (at19 F6). Only the workflow's writer (review-flow) writes them.
+ */
+export const REVIEW_WRITER_EVENTS: ReadonlySet<string> = new Set([
+  ...Object.values(TRANSITIONS).map((t) => t.event),
+  DISPOSITION_EVENT,
 ]);
 
 /**
  * Reserved events outside `system`, as `category/event`: a `config`/`ConfigSnapshot` says a config
  * snapshot was taken and stored (the snapshot command writes it with the record's SHA-256), and the
  * compliance checks take it as a config change's record; a caller's could claim one never taken.
+ * The review workflow's events are reserved too (REVIEW_WRITER_EVENTS).
  */
-export const OTHER_WRITER_EVENTS: ReadonlySet<string> = new Set(['config/ConfigSnapshot']);
+export const OTHER_WRITER_EVENTS: ReadonlySet<string> = new Set([
+  'config/ConfigSnapshot',
+  ...[...REVIEW_WRITER_EVENTS].map((e) => `${REVIEW_CATEGORY}/${e}`),
+]);
 
 /** The name a caller's event of a reserved name is written under. */
 export const CALLER_EVENT_PREFIX = 'Caller';

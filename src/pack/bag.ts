@@ -119,12 +119,12 @@ export function writeTagFiles(
 export async function stampBag(
   dir: string,
   tsa: TsaOptions | undefined,
-): Promise<{ timestamped: Date | null; timestampError: AuditpackError | null }> {
+): Promise<{ timestamped: Date | null; serial?: string; timestampError: AuditpackError | null }> {
   if (tsa === undefined) return { timestamped: null, timestampError: null };
   try {
     const granted = await timestampTagManifest(dir, tsa);
     writePackToken(dir, granted);
-    return { timestamped: granted.facts.genTime, timestampError: null };
+    return { timestamped: granted.facts.genTime, serial: granted.facts.serial, timestampError: null };
   } catch (err) {
     if (!isAuditpackError(err, 'TSA_FAILED')) throw err;
     return { timestamped: null, timestampError: err };

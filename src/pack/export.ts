@@ -229,7 +229,7 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
     alertFilter,
   });
   const manifestText = writeTagFiles(b.tmp, manifest, p.payload, p.files, options.signingKey);
-  const { timestamped, timestampError } = await stampBag(b.tmp, options.tsa);
+  const { timestamped, serial, timestampError } = await stampBag(b.tmp, options.tsa);
   const progress = { bytesRead: p.totalBytes, totalBytes: p.totalBytes };
   options.onProgress?.({ phase: 'finish', ...progress });
 
@@ -256,6 +256,8 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
       signed: options.signingKey !== undefined,
       ...chainEndFields(manifest),
       ...(options.tsa !== undefined ? { timestamped: timestamped !== null } : {}),
+      // The token's own time and serial: verify holds the token the pack holds to them.
+      ...(timestamped !== null ? { tsa_time: timestamped.toISOString(), tsa_serial: serial ?? null } : {}),
       ...(supersededResult ? { supersedes: superseded?.manifest_sha256 ?? null, moved_to: superseded?.moved_to } : {}),
     });
   }

@@ -20,6 +20,7 @@ import { hashLine } from '../chain/index.js';
 import { wrapFsError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
 import { REVIEW_CATEGORY, type ReviewLine, renderReviewLine, reviewedPagePath } from '../format/review.js';
+import { recordWriterEvent } from '../logger/child.js';
 import { createAuditLogger } from '../logger/index.js';
 import { eventNameOf, readReviewRecord, renderReviewedPage, type ReviewRecord } from '../review/index.js';
 import { readRegularFile } from '../fsx/digest.js';
@@ -79,7 +80,8 @@ export async function appendLines(t: WriteTarget, record: ReviewRecord, lines: r
     for (const line of lines) {
       if (line.actor !== lines[0]?.actor) throw new Error('one actor per append');
       const text = renderReviewLine(line);
-      await logger.log(REVIEW_CATEGORY, eventNameOf(line), eventFields(line, hashLine(text)));
+      // A reserved event (a caller's of this name is renamed): only the workflow's line claims one.
+      await recordWriterEvent(logger, REVIEW_CATEGORY, eventNameOf(line), eventFields(line, hashLine(text)));
       appendDurably(path, `${text}\n`);
     }
   } finally {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type ScannedLine, scanLines } from '../chain/lines.js';
 import { categoryText } from '../format/log-line.js';
 import { DISPOSITION_EVENT, REVIEW_CATEGORY, TRANSITIONS } from '../format/review.js';
+import { REVIEW_WRITER_EVENTS } from '../format/writer-events.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 import type { ReviewProblem } from './problems.js';
 import type { ReviewRecord } from './record.js';
@@ -76,6 +77,9 @@ export class ReviewEventTap {
     }
     if (o === null || typeof o !== 'object' || o.category !== REVIEW_CATEGORY) return;
     if (typeof o.event !== 'string' || typeof o.date !== 'string' || typeof o.manifest_sha256 !== 'string') return;
+    // Only the workflow's own events: a caller's of a reserved name is written as Caller<Name>
+    // (docs/FORMAT.md "Events reserved for the writer") and holds no record to anything.
+    if (!REVIEW_WRITER_EVENTS.has(o.event)) return;
     if (typeof o.record_seq !== 'number' || typeof o.record_sha256 !== 'string' || typeof o.seq !== 'number') return;
     if (this.room.left <= 0) {
       this.dropped++;

@@ -11,7 +11,6 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ScannedLine, scanLines } from '../chain/lines.js';
 import { SEQ_SALVAGE_RE, TAIL_LENGTH, TAIL_RE } from '../format/log-line.js';
-import { PACK_TOKEN_FILE } from '../format/anchor.js';
 import { PACK_PATH, PRUNED_LEDGER } from '../format/pack.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
 import type { LedgerEntry, PackInfo } from './archive-ledger.js';
@@ -20,6 +19,7 @@ import { LiveEvents } from './live-events.js';
 
 export type { ExportEvent } from './chain-events.js';
 import type { Findings } from './report.js';
+import { type StampEvent, stampEventOf } from './stamp-events.js';
 
 /** Where the newest pack with events ends: what the live log must continue. */
 export interface PackTail {
@@ -42,6 +42,8 @@ export interface LiveLog {
   readonly files: number;
   readonly pruneEvents: readonly PruneEvent[];
   readonly exportEvents: readonly ExportEvent[];
+  /** The PackTimestamped events (the first of each manifest and token). */
+  readonly stampEvents: readonly StampEvent[];
   /**
    * The live lines with the tail's last seq (their hash), and with the next seq (their prev): the
    * first that holds the tail's hash and the first that does not, all checkLiveTail asks.
@@ -119,6 +121,8 @@ async function scanLiveFile(
       if (p !== undefined) sink.events.addPrune(p);
       const e = exportEventOf(l, name);
       if (e !== undefined) sink.events.addExport({ ...e, logDay });
+      const s = e === undefined && p === undefined ? stampEventOf(l, name) : undefined;
+      if (s !== undefined) sink.events.addStamp({ ...s, logDay });
       tailTap?.push(l);
     },
     { noFollow: true },
@@ -181,6 +185,7 @@ export async function readLiveLog(
     files,
     pruneEvents: events.pruneEvents(),
     exportEvents: events.exportEvents(),
+    stampEvents: events.stampEvents(),
     atLast,
     afterLast,
     end,
@@ -272,10 +277,7 @@ export function checkExportEvents(
     if (seen.has(key(e.date, e.manifestSha256))) continue;
     seen.add(key(e.date, e.manifestSha256));
     const same = (p: PackInfo): boolean => p.date === e.date && p.report.manifest.manifestSha256 === e.manifestSha256;
-    if (all.some(same)) {
-      checkRecordedTimestamp(e, where, all.filter(same), f);
-      continue;
-    }
+    if (all.some(same)) continue;
     if (pruned.some((x) => x.exportDate === e.date && x.rawSha === e.manifestSha256)) continue;
     const at = `the PackExported event seq ${e.seq} in ${where} records ${e.date} with manifest ${short(e.manifestSha256)}`;
     const current = all.find((p) => p.date === e.date && p.version === undefined && p.report.manifest.manifestSha256);
@@ -305,21 +307,11 @@ export function checkExportEvents(
   }
 }
 
-/**
- * A PackExported event that says `"timestamped": true` holds its pack to a token: a pack of that
- * manifest without one had its tagmanifest-sha256.txt.tsr (or tsa-certs.pem) deleted.
- */
-function checkRecordedTimestamp(e: ExportEvent, where: string, packs: readonly PackInfo[], f: Findings): void {
-  if (e.timestamped !== true) return;
-  for (const p of packs) {
-    if ((p.report.checked.timestamped ?? 0) > 0) continue;
-    f.add(
-      'TIMESTAMP_RECORDED_MISSING',
-      'error',
-      `${p.name}/${PACK_TOKEN_FILE}`,
-      `the PackExported event seq ${e.seq} in ${where} records this manifest (${short(e.manifestSha256)}) as time-stamped, but ${p.name} holds no time-stamp token (${PACK_TOKEN_FILE}): it was removed after the export`,
-    );
-  }
+/** The PackTimestamped events the packs' own logs hold (every version and `.tar.gz`), named by pack. */
+export function packStampEvents(packs: readonly PackInfo[]): StampEvent[] {
+  return packs.flatMap((p) =>
+    (p.report.stampEvents ?? []).map((e) => ({ ...e, where: `${p.name}/${e.where}`, logDay: p.date })),
+  );
 }
 
 /** The PackExported events the packs' own logs hold (every version and `.tar.gz`), named by pack. */

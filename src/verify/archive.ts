@@ -25,13 +25,17 @@ import {
   checkExportEvents,
   checkLiveTail,
   checkLiveUnchecked,
+  type ExportEvent,
+  type LiveLog,
   packExportEvents,
+  packStampEvents,
   checkNewestRecorded,
   noteUncheckedTail,
   packTailOf,
   readLiveLog,
 } from './archive-live.js';
 import { direntKind } from './log.js';
+import { checkRecordedTokens, type StampEvent, stampOfExport } from './stamp-events.js';
 import { checkPruneSignatures } from './archive-prune-signatures.js';
 import { checkPruneAges } from './archive-retention.js';
 import { verifyPack } from './pack.js';
@@ -149,6 +153,7 @@ async function checkLive(
   const recorded = packExportEvents([...packs, ...tars]);
   if (options.logDir === undefined) {
     checkExportEvents([...packs, ...tars], pruned, recorded, undefined, f);
+    checkRecordedTokens([...packs, ...tars], recordedStamps(packs, tars, recorded, undefined), f);
     checkCurrentRecorded(current, recorded, false, f);
     if (tail !== undefined) noteUncheckedTail(tail, packs, hasTrustedKeys(options), f);
     return undefined;
@@ -157,10 +162,26 @@ async function checkLive(
   const live = await readLiveLog(options.logDir, from, tail);
   checkLiveUnchecked(live, f);
   checkExportEvents([...packs, ...tars], pruned, recorded, live, f);
+  checkRecordedTokens([...packs, ...tars], recordedStamps(packs, tars, recorded, live), f);
   checkCurrentRecorded(current, [...recorded, ...live.exportEvents], true, f);
   if (tail !== undefined) checkLiveTail(tail, live, f);
   if (newest !== undefined) checkNewestRecorded(newest, live, f);
   return [...live.pruneEvents];
+}
+
+/** Every time-stamp the chain recorded: the packs' logs' and the live log's PackTimestamped and time-stamped PackExported events. */
+function recordedStamps(
+  packs: readonly PackInfo[],
+  tars: readonly PackInfo[],
+  recorded: readonly ExportEvent[],
+  live: LiveLog | undefined,
+): StampEvent[] {
+  const exports = [...recorded, ...(live?.exportEvents ?? []).map((e) => ({ ...e, where: `the live ${e.where}` }))];
+  return [
+    ...packStampEvents([...packs, ...tars]),
+    ...(live?.stampEvents ?? []).map((e) => ({ ...e, where: `the live ${e.where}` })),
+    ...exports.flatMap((e) => stampOfExport(e) ?? []),
+  ];
 }
 
 function hasTrustedKeys(options: VerifyPackOptions): boolean {

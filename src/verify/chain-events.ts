@@ -7,6 +7,7 @@ import type { ScannedLine } from '../chain/lines.js';
 import { EXPORT_EVENT, EXPORT_EVENT_FIELD, PRUNE_EVENT } from '../format/pack.js';
 import type { EventRoom } from '../review/index.js';
 import type { Findings } from './report.js';
+import { type StampEvent, stampEventOf } from './stamp-events.js';
 
 /** A `PackPruned` event: which pack a prune removed. */
 export interface PruneEvent {
@@ -92,6 +93,9 @@ export interface ExportEvent {
   readonly count?: number;
   /** The event's `timestamped` (set when the export asked a TSA): true, the pack got a token. */
   readonly timestamped?: boolean;
+  /** With `timestamped`: the token's time and serial, as the export recorded them (absent in older logs). */
+  readonly tsaTime?: string;
+  readonly tsaSerial?: string;
 }
 
 const EXPORT_MARK = Buffer.from(JSON.stringify(EXPORT_EVENT.event), 'latin1');
@@ -123,12 +127,18 @@ export function exportEventOf(l: ScannedLine, where: string, category?: string):
     where,
     seq: o.seq,
     ...(o.timestamped === true ? { timestamped: true } : {}),
+    ...(o.timestamped === true && typeof o.tsa_time === 'string' ? { tsaTime: o.tsa_time } : {}),
+    ...(o.timestamped === true && typeof o.tsa_serial === 'string' ? { tsaSerial: o.tsa_serial } : {}),
   };
 }
 
-/** Collects the PackExported events of the lines pushed to it, as PruneEventTap its own. */
+/**
+ * Collects the PackExported events of the lines pushed to it, as PruneEventTap its own, and the
+ * PackTimestamped ones (`stamps`, in the same room): what the chain recorded of the pack versions.
+ */
 export class ExportEventTap {
   readonly events: ExportEvent[] = [];
+  readonly stamps: StampEvent[] = [];
   dropped = 0;
   constructor(
     private readonly where: string,
@@ -137,12 +147,13 @@ export class ExportEventTap {
 
   /** `category`: as pruneEventOf's. */
   push(l: ScannedLine, category?: string): void {
-    const e = exportEventOf(l, this.where, category);
+    const e = exportEventOf(l, this.where, category) ?? stampEventOf(l, this.where, category);
     if (e === undefined) return;
     if (this.room.left <= 0) this.dropped++;
     else {
       this.room.left--;
-      this.events.push(e);
+      if ('lastSeq' in e) this.events.push(e);
+      else this.stamps.push(e);
     }
   }
 }

@@ -9,6 +9,7 @@
  * the budget has the rest counted, not checked (ARCHIVE_LIVE_LOG_UNCHECKED).
  */
 import type { ExportEvent, PruneEvent } from './chain-events.js';
+import type { StampEvent } from './stamp-events.js';
 
 /** Distinct events kept from all the live files together, at most: an honest log has a few a day. */
 export const MAX_LIVE_EVENTS = 100_000;
@@ -36,6 +37,7 @@ function before(a: ExportEvent, b: ExportEvent): boolean {
 export class LiveEvents {
   private readonly pairs = new Map<string, Pair>();
   private readonly prunes = new Map<string, PruneEvent>();
+  private readonly stamps = new Map<string, StampEvent>();
   private read = 0;
   /** Distinct events not kept (over the budget), and the file of the first of them. */
   dropped = 0;
@@ -44,7 +46,7 @@ export class LiveEvents {
   constructor(readonly budget = MAX_LIVE_EVENTS) {}
 
   private room(where: string): boolean {
-    if (this.pairs.size + this.prunes.size < this.budget) return true;
+    if (this.pairs.size + this.prunes.size + this.stamps.size < this.budget) return true;
     this.dropped++;
     this.droppedFrom ??= where;
     return false;
@@ -62,6 +64,17 @@ export class LiveEvents {
       const kept = { e, at };
       this.pairs.set(k, { first: kept, newest: kept, n: 1 });
     }
+  }
+
+  /** A PackTimestamped event: the first of each (manifest, token) kept. */
+  addStamp(e: StampEvent): void {
+    const k = `${e.manifestSha256}\u0000${e.tsaSerial ?? ''}\u0000${e.tsaTime ?? ''}`;
+    if (!this.stamps.has(k) && this.room(e.where)) this.stamps.set(k, e);
+  }
+
+  /** The first of each distinct PackTimestamped event, in the order read. */
+  stampEvents(): StampEvent[] {
+    return [...this.stamps.values()];
   }
 
   addPrune(e: PruneEvent): void {

@@ -310,6 +310,8 @@ async function judgeDir(
     manifest,
     pruneEvents: r.tap.events,
     exportEvents: r.exportTap.events,
+    stampEvents: r.exportTap.stamps,
+    ...(timestamped?.tsaSerial !== undefined ? { token: timestamped } : {}),
     reviewEvents: r.reviewTap.events,
     ...(r.reviewTap.dropped > 0 ? { reviewEventsDropped: r.reviewTap.dropped } : {}),
     ...(options.keepProvenance === true ? { reportPolicies: r.compliance?.policies ?? null } : {}),

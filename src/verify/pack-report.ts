@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import type { EventRoom, ReviewEvent, ReviewSigner } from '../review/index.js';
 import type { ExportEvent, PruneEvent } from './chain-events.js';
 import type { ManifestSummary } from './pack-facts.js';
+import type { PackToken, StampEvent } from './stamp-events.js';
 import type { ReportPolicies } from './provenance.js';
 import type { VerifyReport } from './report.js';
 import type { TimestampCheckOptions } from './timestamps.js';
@@ -51,6 +52,10 @@ export interface PackReport extends VerifyReport {
    * exports its packs' logs recorded (archive-live.ts checkCurrentRecorded). Absent: none looked for.
    */
   readonly exportEvents?: readonly ExportEvent[];
+  /** The PackTimestamped events of the pack's log (the archive holds each pack's token to them). */
+  readonly stampEvents?: readonly StampEvent[];
+  /** The token the pack holds, as read (absent: none, or not parsed). */
+  readonly token?: PackToken;
   /** The review events of the pack's log (the archive holds them against the review records). */
   readonly reviewEvents: readonly ReviewEvent[];
   /** Review events of the pack's log past the room (REVIEW_PACK_LOG_UNCHECKED): counted, not kept. */

@@ -99,6 +99,8 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
     manifest,
     pruneEvents: r.tap.events,
     exportEvents: r.exportTap.events,
+    stampEvents: r.exportTap.stamps,
+    ...(timestamped?.tsaSerial !== undefined ? { token: timestamped } : {}),
     reviewEvents: r.reviewTap.events,
     ...(r.reviewTap.dropped > 0 ? { reviewEventsDropped: r.reviewTap.dropped } : {}),
   };

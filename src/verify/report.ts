@@ -100,6 +100,8 @@ export type ProblemCode =
   // --- time-stamp tokens (packs and chain anchors) ---
   | 'TIMESTAMP_MISSING'
   | 'TIMESTAMP_RECORDED_MISSING'
+  | 'TIMESTAMP_RECORD_MISMATCH'
+  | 'TIMESTAMP_REANCHORED'
   | 'TIMESTAMP_MALFORMED'
   | 'TIMESTAMP_IMPRINT_MISMATCH'
   | 'TIMESTAMP_SIGNATURE_INVALID'

@@ -18,6 +18,7 @@ import {
   type TimestampVerification,
 } from '../anchor/token.js';
 import type { Findings } from './report.js';
+import type { PackToken } from './stamp-events.js';
 
 /** What a verifier is told about time-stamp tokens. */
 export interface TimestampCheckOptions {
@@ -61,14 +62,16 @@ export function reportVerification(v: TimestampVerification, f: Findings, file: 
 
 /**
  * A pack's token: present (or required), over the bytes of tagmanifest-sha256.txt, valid, and dated
- * after the pack was made and no earlier than the exported day. Returns whether a token was there.
+ * after the pack was made and no earlier than the exported day. Returns the token's time and serial
+ * when one was there (undefined fields: not parsed), undefined when there was none.
  */
 export async function judgePackTimestamp(
   tags: ReadonlyMap<string, Buffer | 'too-large'>,
   options: TimestampCheckOptions,
   f: Findings,
   info: { readonly exportDate: string | undefined; readonly createdAt: string | undefined },
-): Promise<boolean> {
+): Promise<PackToken | undefined> {
+  const none: PackToken = { tsaTime: undefined, tsaSerial: undefined };
   const token = tags.get(PACK_TOKEN_FILE);
   if (token === undefined && tags.has(PACK_TSA_CERTS_FILE))
     f.add(
@@ -85,7 +88,7 @@ export async function judgePackTimestamp(
         PACK_TOKEN_FILE,
         `no time-stamp token over ${PACK_TOKEN_COVERS}, and one is required (add it with \`auditpack anchor --pack\`)`,
       );
-    return false;
+    return undefined;
   }
   if (token === 'too-large') {
     f.add(
@@ -94,17 +97,17 @@ export async function judgePackTimestamp(
       PACK_TOKEN_FILE,
       `larger than ${MAX_TOKEN_BYTES} bytes: not a time-stamp response`,
     );
-    return true;
+    return none;
   }
   const data = tags.get(PACK_TOKEN_COVERS);
   if (!Buffer.isBuffer(data)) {
     f.add('TIMESTAMP_MALFORMED', 'error', PACK_TOKEN_FILE, `there is no readable ${PACK_TOKEN_COVERS} for it to cover`);
-    return true;
+    return none;
   }
   const untrusted = certsOf(tags.get(PACK_TSA_CERTS_FILE), f);
   const v = await verifyTimestamp(token, { data, trustAnchors: options.tsaCa, untrusted });
   if (!reportVerification(v, f, PACK_TOKEN_FILE, `token over ${PACK_TOKEN_COVERS}`) || v.facts === undefined)
-    return true;
+    return none;
   if (!v.chainChecked) {
     // Asked for a token (--require-timestamp): one by an unchecked TSA proves no time, since anyone
     // can run a TSA that dates a token in the past; then it is a warning, as for --anchor-interval.
@@ -116,6 +119,7 @@ export async function judgePackTimestamp(
       `a valid token by "${v.facts.signer ?? '?'}" at ${v.facts.genTime.toISOString()}, but no trusted TSA certificate (--tsa-ca) was given: who made it was not checked${asked ? ', so the token required rests on a TSA anyone could have run and back-dated' : ''}`,
     );
   }
+  const read: PackToken = { tsaTime: v.facts.genTime.toISOString(), tsaSerial: v.facts.serial };
   const t = v.facts.genTime.getTime();
   const slack = slackOf(options);
   const dayStart = info.exportDate === undefined ? Number.NaN : Date.parse(`${info.exportDate}T00:00:00Z`);
@@ -151,7 +155,7 @@ export async function judgePackTimestamp(
       `token time ${v.facts.genTime.toISOString()} is ${days} days after ${info.exportDate ?? 'the day'} ended: it proves the pack existed then, not earlier (a back-filled export, a long TSA outage, or a pack rebuilt and re-stamped)`,
     );
   }
-  return true;
+  return read;
 }
 
 function certsOf(pem: Buffer | 'too-large' | undefined, f: Findings): X509Certificate[] {

@@ -209,6 +209,34 @@ describe('a pack with a time-stamp token', () => {
     );
   });
 
+  it('a .tar.gz made before anchor --pack gave the directory its token is not held to the PackTimestamped event', async () => {
+    const cwd = tempDir();
+    const logDir = join(cwd, 'logs');
+    mkdirSync(logDir);
+    await writeDay(logDir, DATE, SAMPLE_EVENTS);
+    const artifactsDir = join(cwd, 'artifacts');
+    const tsaDown = { url: silent.url, timeoutMs: 200 };
+    const a = await exportPack({
+      logDir,
+      artifactsDir,
+      version: '0.0.0-test',
+      compress: true,
+      date: DATE,
+      tsa: tsaDown,
+    });
+    expect(a.timestamped).toBeNull();
+    expect((await anchorPack(a.path, { url: tsa.url }, { logDir })).added).toBe(true);
+    const all = await verifyPath(artifactsDir, { logDir, timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
+    expect(all.problems.filter((p) => p.code.startsWith('TIMESTAMP_RECORD'))).toEqual([]);
+    // The directory is held to it: its token removed is an error (the .tar.gz still is not).
+    rmSync(join(a.path, PACK_TOKEN_FILE), { force: true });
+    rmSync(join(a.path, PACK_TSA_CERTS_FILE), { force: true });
+    const gone = await verifyPath(artifactsDir, { logDir, timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
+    expect(gone.problems.filter((p) => p.code.startsWith('TIMESTAMP_RECORD')).map((p) => p.file)).toEqual([
+      `${DATE}/${PACK_TOKEN_FILE}`,
+    ]);
+  });
+
   it('two anchorPack runs at once: one token is added, the other run leaves it', async () => {
     const { pack } = await exported({ url: silent.url, timeoutMs: 200 });
     const [x, y] = await Promise.all([anchorPack(pack, { url: tsa.url }), anchorPack(pack, { url: tsa.url })]);

@@ -1,16 +1,15 @@
 /**
  * End to end: the built CLI with a real TSA (`openssl ts -reply` behind HTTP on 127.0.0.1), as cron
  * and an auditor run it: `export --tsa-url`, `anchor`, `anchor --pack`, `verify --tsa-ca`, and the
- * README's `openssl ts -verify` command.
+ * README's `openssl ts -verify` command; and a pack's token held to the time-stamps the chain
+ * recorded (at19 F1): deleted, swapped, or anchored again after the first was removed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkJsonOutput } from '../helpers/json-output.js';
-import { spawn } from 'node:child_process';
-import { BIN, type CliRun } from '../helpers/cli.js';
+import { runCliAsync as runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { makeTsaPki, startTsa, type TestTsa, type TsaPki } from '../helpers/tsa.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
@@ -20,39 +19,6 @@ import { pythonPackCheck } from '../verify/helpers/python-check.js';
 /** Yesterday: a pack's token is expected within days of its day (older ones get a TIMESTAMP_LATE warning). */
 const DATE = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
-/**
- * Runs the built CLI without blocking this process: the test TSA answers from this process's event
- * loop, so spawnSync would leave every request unanswered.
- */
-function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliRun> {
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    NO_COLOR: '1',
-    FORCE_COLOR: undefined,
-    ...options.env,
-  };
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd,
-      env: env as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        checkJsonOutput(args, stdout, code);
-        resolve({ code, stdout, stderr });
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
-}
 let pki: TsaPki;
 let tsa: TestTsa;
 let silent: TestTsa;
@@ -145,12 +111,7 @@ describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
   });
 
   it('a re-exported version whose token was deleted: its PackExported event in the new pack says time-stamped', async () => {
-    const cwd = tempDir();
-    mkdirSync(join(cwd, 'logs'));
-    const today = new Date().toISOString().slice(0, 10);
-    const env = { EXPORT_TSA_URL: tsa.url };
-    expect((await runCli(['export', '--date', today, '--partial'], { cwd, env })).code).toBe(0);
-    expect((await runCli(['export', '--date', today, '--partial', '--force'], { cwd, env })).code).toBe(0);
+    const { cwd, today } = await exportedTwiceToday();
     const old = join(cwd, 'artifacts', `${today}.v1`);
     rmSync(join(old, 'tagmanifest-sha256.txt.tsr'));
     rmSync(join(old, 'tsa-certs.pem'));
@@ -243,5 +204,136 @@ describe('auditpack export --tsa-url / anchor / verify --tsa-ca', () => {
     expect(v.stdout).toMatch(/time-stamp tokens: 0 pack token\(s\), 1 chain anchor\(s\) verified/);
 
     expect((await runCli(['anchor'], { cwd })).code).toBe(2); // no TSA configured
+  });
+});
+
+const TOKEN = 'tagmanifest-sha256.txt.tsr';
+const CERTS = 'tsa-certs.pem';
+
+interface Problem {
+  code: string;
+  severity: string;
+  file?: string;
+  detail: string;
+}
+
+/** `verify artifacts --log-dir logs --tsa-ca` as JSON: its exit code and the problems of the time-stamp rules. */
+async function verifyStamps(cwd: string): Promise<{ code: number | null; found: Problem[] }> {
+  const v = await runCli(
+    ['verify', join(cwd, 'artifacts'), '--log-dir', join(cwd, 'logs'), '--tsa-ca', pki.caCert, '--json'],
+    { cwd },
+  );
+  const problems = (JSON.parse(v.stdout) as { problems: Problem[] }).problems;
+  return { code: v.code, found: problems.filter((p) => p.code.startsWith('TIMESTAMP_') && p.severity !== 'info') };
+}
+
+/** A token for the same tag manifest, got by anchoring a copy of the pack outside the artifacts (nothing recorded). */
+async function foreignToken(pack: string, name: string): Promise<string> {
+  const elsewhere = tempDir();
+  const copy = join(elsewhere, name);
+  cpSync(pack, copy, { recursive: true });
+  rmSync(join(copy, TOKEN), { force: true });
+  rmSync(join(copy, CERTS), { force: true });
+  const a = await runCli(['anchor', '--pack', copy, '--tsa-url', tsa.url], { cwd: elsewhere });
+  expect(a.code, a.stderr).toBe(0);
+  return copy;
+}
+
+function swapToken(pack: string, from: string): void {
+  rmSync(join(pack, TOKEN), { force: true });
+  rmSync(join(pack, CERTS), { force: true });
+  cpSync(join(from, TOKEN), join(pack, TOKEN));
+  cpSync(join(from, CERTS), join(pack, CERTS));
+}
+
+/** Today's partial pack exported with the TSA, then again with --force: `<today>.v1` and `<today>`, each with its token. */
+async function exportedTwiceToday(): Promise<{ cwd: string; today: string }> {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, 'logs'));
+  const today = new Date().toISOString().slice(0, 10);
+  const env = { EXPORT_TSA_URL: tsa.url };
+  expect((await runCli(['export', '--date', today, '--partial'], { cwd, env })).code).toBe(0);
+  expect((await runCli(['export', '--date', today, '--partial', '--force'], { cwd, env })).code).toBe(0);
+  return { cwd, today };
+}
+
+async function dayWithLogs(): Promise<string> {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, 'logs'));
+  await writeDay(join(cwd, 'logs'), DATE, SAMPLE_EVENTS);
+  return cwd;
+}
+
+describe('a pack token held to the time-stamps the chain recorded', () => {
+  it('anchor --pack: clean; the token deleted is an error; anchored again, a warning naming the first', async () => {
+    const cwd = await dayWithLogs();
+    expect((await runCli(['export', '--date', DATE], { cwd })).code).toBe(0);
+    const pack = join(cwd, 'artifacts', DATE);
+    const a = await runCli(['anchor', '--pack', pack, '--tsa-url', tsa.url], { cwd });
+    expect(a.code, a.stderr).toBe(0);
+    const first = /"event":"PackTimestamped".*"tsa_serial":"([0-9a-f]+)"/.exec(
+      readdirSync(join(cwd, 'logs'))
+        .map((n) => readFileSync(join(cwd, 'logs', n), 'utf8'))
+        .join(''),
+    )?.[1] as string;
+    expect(first).toMatch(/^[0-9a-f]+$/);
+    expect(await verifyStamps(cwd)).toEqual({ code: 0, found: [] });
+
+    rmSync(join(pack, TOKEN));
+    rmSync(join(pack, CERTS));
+    const gone = await verifyStamps(cwd);
+    expect(gone.code).toBe(1);
+    expect(gone.found.map((p) => `${p.severity} ${p.code} ${p.file}`)).toEqual([
+      `error TIMESTAMP_RECORDED_MISSING ${DATE}/${TOKEN}`,
+    ]);
+    expect(gone.found[0]?.detail).toContain(`PackTimestamped event`);
+    expect(gone.found[0]?.detail).toContain(first);
+
+    // Anchored again: a token the chain recorded too, but not the first one.
+    expect((await runCli(['anchor', '--pack', pack, '--tsa-url', tsa.url], { cwd })).code).toBe(0);
+    const again = await verifyStamps(cwd);
+    expect(again.code).toBe(0);
+    expect(again.found.map((p) => `${p.severity} ${p.code}`)).toEqual(['warning TIMESTAMP_REANCHORED']);
+    expect(again.found[0]?.detail).toContain(`token serial ${first}`);
+
+    // Today's pack: its own log holds the PackTimestamped events, the evidence without the live log.
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await runCli(['export', '--date', today, '--partial'], { cwd })).code).toBe(0);
+    expect(pythonPackCheck(join(cwd, 'artifacts')).errors).toEqual([]);
+    rmSync(join(pack, TOKEN));
+    rmSync(join(pack, CERTS));
+    const packsOnly = await runCli(['verify', join(cwd, 'artifacts'), '--tsa-ca', pki.caCert, '--json'], {
+      cwd: tempDir(),
+    });
+    expect(packsOnly.code).toBe(1);
+    const errors = (JSON.parse(packsOnly.stdout) as { problems: Problem[] }).problems.filter(
+      (p) => p.severity === 'error',
+    );
+    expect(errors.map((p) => `${p.code} ${p.file}`)).toEqual([`TIMESTAMP_RECORDED_MISSING ${DATE}/${TOKEN}`]);
+    expect(pythonPackCheck(join(cwd, 'artifacts')).errors.map((p) => `${p.code} ${p.file}`)).toEqual([
+      `TIMESTAMP_RECORDED_MISSING ${DATE}/${TOKEN}`,
+    ]);
+  });
+
+  it('export with a TSA and a re-export: clean; a token swapped for another of the same manifest is an error', async () => {
+    // Today, partial: the re-export's own log holds the first export's PackExported (the Python checker reads the packs' logs only).
+    const { cwd, today } = await exportedTwiceToday();
+    const pack = join(cwd, 'artifacts', today);
+    // anchor --pack of a pack that has its token adds nothing.
+    expect((await runCli(['anchor', '--pack', pack, '--tsa-url', tsa.url], { cwd })).code).toBe(0);
+    expect(await verifyStamps(cwd)).toEqual({ code: 0, found: [] });
+    expect(pythonPackCheck(join(cwd, 'artifacts')).errors).toEqual([]);
+
+    const old = join(cwd, 'artifacts', `${today}.v1`);
+    swapToken(old, await foreignToken(old, today));
+    const swapped = await verifyStamps(cwd);
+    expect(swapped.code).toBe(1);
+    expect(swapped.found.map((p) => `${p.severity} ${p.code} ${p.file}`)).toEqual([
+      `error TIMESTAMP_RECORD_MISMATCH ${today}.v1/${TOKEN}`,
+    ]);
+    expect(swapped.found[0]?.detail).toContain('PackExported event');
+    expect(pythonPackCheck(join(cwd, 'artifacts')).errors.map((p) => `${p.code} ${p.file}`)).toEqual([
+      `TIMESTAMP_RECORD_MISMATCH ${today}.v1/${TOKEN}`,
+    ]);
   });
 });

@@ -120,6 +120,7 @@ describe('events reserved for the writer', () => {
     'EventsRefused',
     'Heartbeat',
     'PackExported',
+    'PackTimestamped',
     'PackPruned',
     'LogPruned',
     'LogDiscontinuity',
@@ -177,7 +178,7 @@ describe('events reserved for the writer', () => {
   });
 
   it('auditpack log refuses them (USAGE, exit 2), and only them', () => {
-    for (const name of ['TornLineRecovered', 'PackPruned', 'Heartbeat']) {
+    for (const name of ['TornLineRecovered', 'PackPruned', 'PackTimestamped', 'Heartbeat']) {
       expect(() => checkEventNames('system', name)).toThrow(
         expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('reserved') }),
       );

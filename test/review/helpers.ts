@@ -143,3 +143,20 @@ export async function approvedFixture(): Promise<{ f: Fixture; sha: string; reco
   const sha = (await reviewStatus(f.artifacts, DATE))[0]?.versions[0]?.manifestSha256 as string;
   return { f, sha, record: join(f.artifacts, 'reviews', DATE, `${sha}.jsonl`) };
 }
+
+/** The day the review events are chained on: today, in the live log. */
+export const REVIEW_DAY = new Date().toISOString().slice(0, 10);
+
+/** Exports REVIEW_DAY's pack (whose log holds the review events) two days after it; returns its path. */
+export async function exportReviewDay(f: Fixture): Promise<string> {
+  const r = await exportPack({
+    date: REVIEW_DAY,
+    logDir: f.logs,
+    artifactsDir: f.artifacts,
+    version: '0.1.0',
+    snapshot: false,
+    compliance: { cwd: f.cwd, policyFile: 'configs/compliance_policy.yaml' },
+    now: () => Date.parse(`${REVIEW_DAY}T00:00:00Z`) + 2 * 86_400_000,
+  });
+  return r.path;
+}

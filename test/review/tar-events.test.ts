@@ -10,26 +10,13 @@ import { tarPackDir } from '../../src/archive/bundle.js';
 import { hashLine } from '../../src/chain/index.js';
 import { type ReviewLine, renderReviewLine } from '../../src/format/review.js';
 import { removeTree } from '../../src/fsx/dirs.js';
-import { exportPack } from '../../src/pack/index.js';
 import { verifyPath } from '../../src/verify/index.js';
-import { approvedFixture, DATE, type Fixture } from './helpers.js';
-
-/** The review events are chained in today's live log. */
-const REVIEW_DAY = new Date().toISOString().slice(0, 10);
+import { approvedFixture, DATE, exportReviewDay, type Fixture, REVIEW_DAY } from './helpers.js';
 
 /** DATE's pack approved on REVIEW_DAY, and REVIEW_DAY's pack (whose log holds the review events) exported after. */
 async function reviewedThenExported(): Promise<{ f: Fixture; record: string; later: string }> {
   const { f, record } = await approvedFixture();
-  const later = await exportPack({
-    date: REVIEW_DAY,
-    logDir: f.logs,
-    artifactsDir: f.artifacts,
-    version: '0.1.0',
-    snapshot: false,
-    compliance: { cwd: f.cwd, policyFile: 'configs/compliance_policy.yaml' },
-    now: () => Date.parse(`${REVIEW_DAY}T00:00:00Z`) + 2 * 86_400_000,
-  });
-  return { f, record, later: later.path };
+  return { f, record, later: await exportReviewDay(f) };
 }
 
 /** The record with every disposition changed, re-linked the way a careful forger would. */

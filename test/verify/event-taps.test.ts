@@ -29,7 +29,7 @@ describe('event taps fed the checker category', () => {
     const { lines } = chainLines([
       { micros: DAY1 + HOUR, category: 'system', event: 'PackPruned', fields: PRUNE },
       { micros: DAY1 + HOUR + 1, category: 'order', event: 'PackPruned', fields: PRUNE },
-      { micros: DAY1 + HOUR + 2, category: 'review', event: 'ReviewDisposition', fields: REVIEW },
+      { micros: DAY1 + HOUR + 2, category: 'review', event: 'FindingDisposed', fields: REVIEW },
       { micros: DAY1 + HOUR + 3, category: 'fill', event: 'Filled', fields: { note: '"category":"review"' } },
     ]);
     // A repeated key: not an event for the check (no category given), looked into by JSON.parse.

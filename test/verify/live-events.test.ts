@@ -71,7 +71,15 @@ function pack(date: string, sha: string, version?: number): PackInfo {
 }
 
 function findingsOf(packs: PackInfo[], recorded: ExportEvent[], events: ExportEvent[]) {
-  const live = { files: 2, exportEvents: events, pruneEvents: [], atLast: [], afterLast: [], end: undefined };
+  const live = {
+    files: 2,
+    exportEvents: events,
+    stampEvents: [],
+    pruneEvents: [],
+    atLast: [],
+    afterLast: [],
+    end: undefined,
+  };
   const f = new Findings(1000);
   checkExportEvents(packs, [], recorded, live as LiveLog, f);
   const current = packs.filter((p) => p.version === undefined).sort((a, b) => (a.date < b.date ? -1 : 1));
