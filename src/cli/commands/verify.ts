@@ -123,6 +123,7 @@ const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: Pro
         'LOG_FILE_LINK_BROKEN',
         'LOG_FILE_REMOVAL_UNRECORDED',
         'LOG_DISCONTINUITY',
+        'LOG_SNAPSHOT_UNCHAINED',
       ].includes(c) || c.startsWith('PACK_CHAIN'),
   },
   {
