@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { openRegular, readRegular, readRegularSync } from '../fsx/regular.js';
+import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
+import { readRegular, readRegularSync } from '../fsx/regular.js';
 import { join } from 'node:path';
 import { PACK_PATH } from '../format/pack.js';
 import { dayNumberOfIsoDate, dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
@@ -23,8 +24,6 @@ export type SnapshotRecording =
   | { readonly recorded: false; readonly reason: string }
   /** Neither log file is in the directory any more (retention prunes old days): nothing to check against. */
   | { readonly recorded: 'unknown'; readonly reason: string };
-
-const CHUNK = 1 << 20;
 
 /** Looks for the ConfigSnapshot event of `id` in the log, matching the stored record's hash. */
 export async function snapshotRecording(
@@ -57,7 +56,7 @@ export async function snapshotRecording(
     if (lines !== undefined) sawFile = true;
     if (lines === undefined) continue;
     for (const line of lines) {
-      const ev = parseObject(line);
+      const ev = parseObjectLine(line);
       if (ev === undefined || ev.category !== 'config' || ev.event !== 'ConfigSnapshot' || ev.snapshot_id !== id)
         continue;
       sawEvent = true;
@@ -97,48 +96,6 @@ async function oldestLogDay(logDir: string): Promise<number> {
     /* no log directory: nothing kept */
   }
   return oldest;
-}
-
-function parseObject(line: Buffer): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(line.toString('utf8'));
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The lines of a file holding `needle`, read in chunks; undefined when there is no such file. */
-async function linesContaining(path: string, needle: Buffer): Promise<Buffer[] | undefined> {
-  let fh: Awaited<ReturnType<typeof openRegular>>;
-  try {
-    fh = await openRegular(path, { followLinks: true }); // a FIFO day file is refused, never waited on
-  } catch {
-    return undefined;
-  }
-  const out: Buffer[] = [];
-  try {
-    let carry = Buffer.alloc(0);
-    const buf = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
-      const data = bytesRead === 0 ? carry : Buffer.concat([carry, buf.subarray(0, bytesRead)]);
-      const lastNl = bytesRead === 0 ? data.length : data.lastIndexOf(0x0a) + 1;
-      const whole = data.subarray(0, lastNl);
-      for (let i = whole.indexOf(needle); i !== -1; ) {
-        const s = whole.lastIndexOf(0x0a, i) + 1;
-        const nl = whole.indexOf(0x0a, i);
-        const e = nl === -1 ? whole.length : nl;
-        out.push(Buffer.from(whole.subarray(s, e)));
-        i = whole.indexOf(needle, e);
-      }
-      if (bytesRead === 0) break;
-      carry = Buffer.from(data.subarray(lastNl));
-    }
-  } finally {
-    await fh.close();
-  }
-  return out;
 }
 
 /**

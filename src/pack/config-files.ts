@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import {
   createConfigSnapshot,
   latestSnapshotOnOrBefore,
+  recordChained,
   snapshotDiffText,
   snapshotsOnDay,
   type CreateSnapshotOptions,
@@ -75,8 +76,9 @@ export async function collectConfig(options: {
       const text = snapshotDiffText(s);
       if (text === '') continue;
       withDiffs++;
+      const mark = await unchainedMark(s.previous_snapshot_id, so);
       parts.push(
-        `# snapshot ${s.snapshot_id} at ${s.timestamp} (${s.reason.replace(/[\r\n]+/g, ' ')})\n${text.endsWith('\n') ? text : `${text}\n`}`,
+        `# snapshot ${s.snapshot_id} at ${s.timestamp} (${s.reason.replace(/[\r\n]+/g, ' ')})${mark}\n${text.endsWith('\n') ? text : `${text}\n`}`,
       );
     }
     diffText =
@@ -89,4 +91,17 @@ export async function collectConfig(options: {
         : header(`${withDiffs} snapshot(s) with differences`) + parts.join('');
   }
   return { snapshotJson, diffText, snapshotId: latest?.snapshot_id ?? null };
+}
+
+/**
+ * A diff counted from a snapshot whose record no ConfigSnapshot event in the log vouches for (it
+ * was stored, then its snapshot was killed or met a full log disk): said on its header line, so
+ * the pack does not pass that diff off as the chain's. Nothing is said without a log directory.
+ */
+async function unchainedMark(previous: string | null, so: PackSnapshotOptions): Promise<string> {
+  if (previous === null || so.logDir === undefined) return '';
+  const chained = await recordChained(so.snapshotDir, so.logDir, previous).catch(() => 'unknown' as const);
+  return chained === false
+    ? ` [UNCHAINED: counted from snapshot ${previous}, whose ConfigSnapshot event the audit log does not hold]`
+    : '';
 }

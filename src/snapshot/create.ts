@@ -24,6 +24,7 @@ import {
   SENSITIVE_KEY_FRAGMENTS,
   SENSITIVE_KEY_WORDS,
 } from '../redaction/index.js';
+import { snapshotEventFields, unchainedRecords } from './chain-repair.js';
 import { discoverConfigFiles } from './discover.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
 import { asGitError, diffAgainstHead } from './head-diff.js';
@@ -138,7 +139,7 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
 
   // Phase 3: link the snapshot into the audit trail.
   if (s.logDir !== undefined) {
-    await appendSnapshotEvent(s.logDir, snapshot, sha256Hex(written.json), options);
+    await appendSnapshotEvent(s.logDir, snapshot, sha256Hex(written.json), options, read.existingIds, s.snapshotDir);
   }
   return snapshot;
 }
@@ -374,13 +375,21 @@ export function snapshotOptionsFromConfig(
   };
 }
 
+/**
+ * Appends the snapshot's ConfigSnapshot event, after a recovered one for each earlier record the
+ * chain never vouched for (chain-repair.ts): the change each of those records is then in a chained
+ * event, marked `recovered`, before the event that counts its own changes from it.
+ */
 async function appendSnapshotEvent(
   logDir: string,
   s: ConfigSnapshot,
   recordSha256: string,
   options: CreateSnapshotOptions,
+  earlierIds: readonly string[],
+  snapshotDir: string,
 ): Promise<void> {
-  const changed = [...s.changes.added, ...s.changes.removed, ...s.changes.changed].sort(byCodeUnit);
+  // A failure to look is no reason to lose this snapshot's event: verify reports what stays unchained.
+  const orphans = await unchainedRecords(snapshotDir, logDir, earlierIds).catch(() => []);
   try {
     const logger = createAuditLogger({
       logDir,
@@ -392,16 +401,13 @@ async function appendSnapshotEvent(
     });
     try {
       // A reserved event (a caller's of this name is renamed): only a snapshot taken here claims one.
-      await recordWriterEvent(logger, 'config', 'ConfigSnapshot', {
-        snapshot_id: s.snapshot_id,
-        reason: s.reason,
-        file_count: Object.keys(s.files).length,
-        changed_files: changed,
-        previous_snapshot_id: s.previous_snapshot_id,
-        record_sha256: recordSha256,
-        git_commit: s.git?.commit ?? null,
-        git_dirty: s.git?.dirty ?? null,
-      });
+      for (const o of orphans)
+        await recordWriterEvent(logger, 'config', 'ConfigSnapshot', {
+          ...snapshotEventFields(o.record, o.sha256),
+          recovered: true,
+          recovered_by: s.snapshot_id,
+        });
+      await recordWriterEvent(logger, 'config', 'ConfigSnapshot', snapshotEventFields(s, recordSha256));
     } finally {
       await logger.close();
     }

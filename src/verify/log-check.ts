@@ -21,6 +21,7 @@ import {
   type SharedLogState,
 } from './log-facts.js';
 import { discontinuityDetail } from './log-discontinuity.js';
+import { unchainedPrevious } from './snapshot-chain.js';
 import { lastEntries, readLine, type LineFacts } from './log-line.js';
 import type { EntryTable } from '../json/line-scanner.js';
 import { addSeq, addSeqPrint, emptySeqPrint, removeSeq } from './seq-print.js';
@@ -239,7 +240,19 @@ export class LogChecker extends ChainFollower {
     const lost = ev.event === DISCONTINUITY.event && ev.category === DISCONTINUITY.category;
     if (lost) this.f.add('LOG_DISCONTINUITY', 'error', this.o.file, discontinuityDetail(line), line.lineNumber);
     else if (!isRecovery) this.clocks.check(line, ev);
+    if (ev.category === 'config' && ev.event === 'ConfigSnapshot') this.configSnapshot(line);
     this.chain(line, ev);
+  }
+
+  /** A ConfigSnapshot counts from a snapshot the chain must hold (snapshot-chain.ts). */
+  private configSnapshot(line: ScannedLine): void {
+    // A range checked by another thread is checked again here, in order, when it holds one.
+    if (this.o.continuation === true) {
+      this.unjoinable = true;
+      return;
+    }
+    const why = unchainedPrevious(line, this.shared);
+    if (why !== undefined) this.f.add('LOG_SNAPSHOT_UNCHAINED', 'warning', this.o.file, why, line.lineNumber);
   }
 
   /** The damaged line before this event: recovered by it, or a defect of its own. */
@@ -311,6 +324,7 @@ export class LogChecker extends ChainFollower {
   private count(line: ScannedLine, ev: LineFacts): void {
     const facts = this.facts;
     facts.events++;
+    if (this.shared.firstIso === undefined && this.o.continuation !== true) this.shared.firstIso = ev.isoTs;
     const seen = this.counts.get(ev.category);
     if (seen !== undefined) seen.n++;
     else if (this.categories < MAX_CATEGORIES) {

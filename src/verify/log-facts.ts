@@ -18,10 +18,16 @@ export interface ChainPoint {
 /** State shared across the files of one log (per-process clocks continue across days). */
 export interface SharedLogState {
   readonly clocks: Map<string, string>;
+  /** The snapshot ids of the ConfigSnapshot events met so far (bounded: snapshot-chain.ts). */
+  readonly snapshots: Set<string>;
+  /** `iso_ts` of the first event met: a snapshot taken before it may be chained in a file not read. */
+  firstIso: string | undefined;
+  /** The first ConfigSnapshot's snapshot id met: a snapshot taken after it is chained after it. */
+  firstSnapshot: string | undefined;
 }
 
 export function newSharedLogState(): SharedLogState {
-  return { clocks: new Map() };
+  return { clocks: new Map(), snapshots: new Set(), firstIso: undefined, firstSnapshot: undefined };
 }
 
 /** What a file's check found besides problems. */

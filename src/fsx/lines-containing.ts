@@ -1,0 +1,50 @@
+/**
+ * Finding the few lines of a large file that hold a byte string (a snapshot's id in a day's log),
+ * read in chunks: memory is a chunk and the lines found, whatever the file's size.
+ */
+import { openRegular } from './regular.js';
+
+const CHUNK = 1 << 20;
+
+/** The lines of a file holding `needle`; undefined when there is no such file (or it is not a regular file). */
+export async function linesContaining(path: string, needle: Buffer): Promise<Buffer[] | undefined> {
+  let fh: Awaited<ReturnType<typeof openRegular>>;
+  try {
+    fh = await openRegular(path, { followLinks: true }); // a FIFO day file is refused, never waited on
+  } catch {
+    return undefined;
+  }
+  const out: Buffer[] = [];
+  try {
+    let carry = Buffer.alloc(0);
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      const data = bytesRead === 0 ? carry : Buffer.concat([carry, buf.subarray(0, bytesRead)]);
+      const lastNl = bytesRead === 0 ? data.length : data.lastIndexOf(0x0a) + 1;
+      const whole = data.subarray(0, lastNl);
+      for (let i = whole.indexOf(needle); i !== -1; ) {
+        const s = whole.lastIndexOf(0x0a, i) + 1;
+        const nl = whole.indexOf(0x0a, i);
+        const e = nl === -1 ? whole.length : nl;
+        out.push(Buffer.from(whole.subarray(s, e)));
+        i = whole.indexOf(needle, e);
+      }
+      if (bytesRead === 0) break;
+      carry = Buffer.from(data.subarray(lastNl));
+    }
+  } finally {
+    await fh.close();
+  }
+  return out;
+}
+
+/** A line parsed as a JSON object, or undefined. */
+export function parseObjectLine(line: Buffer): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(line.toString('utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
