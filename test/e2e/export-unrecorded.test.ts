@@ -20,10 +20,13 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/index.js';
 import { type CliRun, runCli } from '../helpers/cli.js';
+import { PYTHON } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 
@@ -31,6 +34,7 @@ function day(offset: number): string {
   return new Date((Math.floor(Date.now() / 86_400_000) + offset) * 86_400_000).toISOString().slice(0, 10);
 }
 
+const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 const D = day(-3);
 const LATER = day(-2);
 
@@ -120,6 +124,24 @@ describe('export killed after its pack is in place, before its PackExported even
     // Finished: a third run is the ordinary PACK_EXISTS, and records nothing more.
     expect(exportCli(s, D, '--compress').code).toBe(73);
     expect(exportEvents(s, D).length).toBe(1);
+  });
+
+  it("without the live log: the packs' logs show it too once a pack of the day it was made exists (verify and the Python checker)", async () => {
+    const s = await site();
+    exportKilledBeforeEvent(s, D);
+    // Today's partial pack holds today's log, where the killed export's event would be.
+    expect(runCli(['log', 'order', 'OrderAccepted', 'order_id=A'], { cwd: s.cwd }).code).toBe(0);
+    const partial = exportCli(s, day(0), '--partial');
+    expect(partial.code, partial.stderr).toBe(0);
+    const r = runCli(['verify', s.art, '--pubkey', `${s.key}.pub`, '--json'], { cwd: s.cwd });
+    const codes = (JSON.parse(r.stdout) as { problems: { code: string; file: string }[] }).problems;
+    expect(codes).toContainEqual(
+      expect.objectContaining({ code: 'ARCHIVE_EXPORT_UNRECORDED', file: `${D}/manifest.json` }),
+    );
+    const py = spawnSync(PYTHON, [CHECKER, s.art, '--json'], { encoding: 'utf8' });
+    expect((JSON.parse(py.stdout) as { findings: { code: string; file: string }[] }).findings).toContainEqual(
+      expect.objectContaining({ code: 'ARCHIVE_EXPORT_UNRECORDED', file: `${D}/manifest.json` }),
+    );
   });
 
   it('--force without --compress: verify names the crash and the repair; the plain re-run records the event (exit 0)', async () => {
