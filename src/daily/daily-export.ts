@@ -82,7 +82,7 @@ function refuseEmptying(date: string, plan: PrunePlan, artifactsDir: string): vo
 async function verifyUnrecorded(dir: string, signingKey: KeyObject | undefined): Promise<string | undefined> {
   const r = await verifyPack(dir, signingKey === undefined ? {} : { publicKeys: [createPublicKey(signingKey)] });
   const bad = r.problems.find((p) => p.severity === 'error');
-  if (bad !== undefined) return `verify: ${bad.code} ${bad.file}: ${bad.detail}`;
+  if (bad !== undefined) return `verify finds ${bad.code} in ${bad.file}, ${bad.detail}`;
   if (signingKey !== undefined && r.checked.signed !== 1) return 'it is not signed, and this export signs';
   return undefined;
 }

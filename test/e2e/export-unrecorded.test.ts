@@ -208,7 +208,8 @@ describe('export killed after its pack is in place, before its PackExported even
     );
     const r = exportCli(s, D);
     expect(r.code).toBe(73);
-    expect(r.stderr).toMatch(/does not check out \(verify: /);
+    expect(r.stderr).toMatch(/does not check out \(verify finds /);
+    expect(r.stderr).not.toContain('[REDACTED]');
     expect(exportEvents(s, D)).toEqual([]);
   });
 });
