@@ -1461,6 +1461,8 @@ def check_export_events(packs, tars, current, removed, events, rep):
     for n in current:
         h = packs[n][1]
         day = sorted(ev for ev in events if ev[2] == n[:10])
+        if h is not None and not day and n != newest and made_in_packs_logs(packs, current, n):
+            rep.warning("ARCHIVE_EXPORT_UNRECORDED", n + "/manifest.json", None, "no PackExported event of this day is in the packs' logs, though the log of the day it was made is: its export was not recorded (an export killed before recording it: auditpack export --date %s records it after checking the pack)" % n[:10])
         if h is None or not day or day[-1][3] == h:
             continue
         last = day[-1]
@@ -1472,6 +1474,18 @@ def check_export_events(packs, tars, current, removed, events, rep):
             rep.error("ARCHIVE_EXPORT_MISMATCH", n + "/manifest.json", None, "the packs' logs record exports of this day (the last: seq %d in %s), none of this current version: put in place without an export" % (last[1], last[4]))
         elif n != newest:
             rep.warning("ARCHIVE_EXPORT_UNRECORDED", n + "/manifest.json", None, "no export event in the packs' logs names this version, made after the newest pack's log ends: only the live log can show it was exported")
+
+
+def made_in_packs_logs(packs, current, n):
+    """Whether the log of the day pack n was made is in the archive: a current pack of that day, made later."""
+    made = packs[n][0].get("created_at") if isinstance(packs[n][0], dict) else None
+    if not isinstance(made, str) or len(made) < 10:
+        return False
+    for m in current:
+        c = packs[m][0].get("created_at") if isinstance(packs[m][0], dict) else None
+        if m[:10] == made[:10] and isinstance(c, str) and c > made:
+            return True
+    return False
 
 
 def is_backfill_before(man, date, upto, known):

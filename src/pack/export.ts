@@ -22,20 +22,9 @@ import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ALERT_FILTER } from '../config.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import {
-  archiveFileName,
-  EXPORT_EVENT,
-  EXPORT_EVENT_FIELD,
-  PACK_PATH,
-  PAYLOAD_DIR_NAME,
-  PAYLOAD_FILES,
-  PAYLOAD_NAME,
-  type PackManifest,
-  SIGNATURE_FILE,
-} from '../format/pack.js';
+import { archiveFileName, PAYLOAD_DIR_NAME, PAYLOAD_FILES, PAYLOAD_NAME, type PackManifest } from '../format/pack.js';
 import { makeWritable, pathExists as exists, removeTree } from '../fsx/dirs.js';
-import { createAuditLogger, loadFileLock } from '../logger/index.js';
-import { recordWriterEvent } from '../logger/child.js';
+import { loadFileLock } from '../logger/index.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
 import { checkDayHeadKept } from './day-head.js';
@@ -45,10 +34,11 @@ import { collectConfig } from './config-files.js';
 import type { ExportPackOptions, ExportResult } from './export-types.js';
 import { type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import { packHashProblem } from './intact.js';
+import { chainEndFields, readManifest, recordExport, resumedResult } from './export-record.js';
+import { finishUnrecorded, recordedExports, settleArchive } from './unrecorded.js';
 import { findNextPack, findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { compressPack, interruptedSupersede, publishBuild, type Supersede, sealBuild } from './publish.js';
 import { type DayFacts, scanDay } from './scan-day.js';
-import { readRegularFile } from '../fsx/digest.js';
 
 export { PACK_FORMAT, PAYLOAD_FILES, TAG_FILES, type PackManifest } from '../format/pack.js';
 export type { ExportPackOptions, ExportProgress, ExportResult } from './export-types.js';
@@ -143,6 +133,13 @@ async function exportLocked(
   const existingArchive = options.compress === true && exists(archivePath);
   // A partial pack of a day that has now ended is replaced by the full one, no --force needed.
   const replacePartial = existing && !partial && readManifest(finalDir)?.partial === true;
+  if (existing && options.force !== true && !replacePartial && options.recordEvent !== false) {
+    // A run killed after the pack was in place, before its PackExported event: finish it.
+    const manifest = readManifest(finalDir);
+    const hash = manifestSha256(finalDir);
+    if (manifest !== undefined && hash !== undefined && !(await recordedExports(options.logDir, date, day)).has(hash))
+      return finishUnrecorded(options, day, finalDir, manifest, hash, leftovers);
+  }
   if (existing && !existingArchive && options.compress === true && options.force !== true && !replacePartial) {
     return finishArchive(options, finalDir, leftovers);
   }
@@ -154,6 +151,13 @@ async function exportLocked(
         details: { path: existing ? finalDir : archivePath, date },
       },
     );
+  }
+  // A .tar.gz beside the current pack that holds another version (a --force killed before its new
+  // .tar.gz) goes to the name of the version it holds, not the one this --force moves aside.
+  if (existing && options.force === true) {
+    const m = readManifest(finalDir);
+    const h = manifestSha256(finalDir);
+    if (m !== undefined && h !== undefined) await settleArchive(artifactsDir, date, m, h);
   }
   // A --force killed after moving the old pack aside and before moving the new one in.
   const interrupted = existing ? undefined : interruptedSupersede(artifactsDir, date);
@@ -381,70 +385,8 @@ async function finishArchive(options: ExportPackOptions, finalDir: string, lefto
       resumed: 'archive',
     });
   }
-  return Object.freeze({
-    date,
-    path: finalDir,
-    manifest,
-    manifestSha256: manifestHash,
-    signed: exists(join(finalDir, SIGNATURE_FILE)),
-    archive,
-    superseded: null,
-    timestamped: null,
-    timestampError: null,
-    malformed: [],
-    compliance: complianceTotals(finalDir),
-    resumed: 'archive' as const,
-    leftoversRemoved: leftovers,
-  });
-}
-
-/** The finding totals in an existing pack's data/compliance_report.json (zeros when it has none). */
-function complianceTotals(packDir: string): ExportResult['compliance'] {
-  try {
-    const t =
-      (
-        JSON.parse(readRegularFile(join(packDir, PACK_PATH.complianceReport), 'utf8')) as {
-          totals?: Record<string, unknown>;
-        }
-      ).totals ?? {};
-    const n = (k: string): number => (typeof t[k] === 'number' ? (t[k] as number) : 0);
-    return { critical: n('critical'), warning: n('warning'), info: n('info'), total: n('total') };
-  } catch {
-    return { critical: 0, warning: 0, info: 0, total: 0 };
-  }
-}
-
-/** manifest.json of a pack, or undefined when it cannot be read. */
-function readManifest(packDir: string): PackManifest | undefined {
-  try {
-    return JSON.parse(readRegularFile(join(packDir, PACK_PATH.manifestJson), 'utf8')) as PackManifest;
-  } catch {
-    return undefined;
-  }
-}
-
-async function recordExport(
-  logDir: string,
-  clock: (() => number) | undefined,
-  fields: Record<string, unknown>,
-): Promise<void> {
-  const logger = createAuditLogger({ logDir, handleExit: false, durability: 'durable', ...(clock ? { clock } : {}) });
-  try {
-    await recordWriterEvent(logger, EXPORT_EVENT.category, EXPORT_EVENT.event, fields);
-  } finally {
-    await logger.close();
-  }
-}
-
-/**
- * Where the pack's chain ends, for its PackExported event: with the manifest hash, the log itself
- * then pins the newest pack's last line, which no later pack does yet (docs/FORMAT.md).
- */
-function chainEndFields(manifest: PackManifest): Record<string, unknown> {
-  return {
-    [EXPORT_EVENT_FIELD.lastSeq]: manifest.chain.last_seq,
-    [EXPORT_EVENT_FIELD.endHash]: manifest.chain.end_hash,
-  };
+  const r = { date, path: finalDir, manifest, manifestSha256: manifestHash, archive, superseded: null };
+  return resumedResult({ ...r, leftoversRemoved: leftovers }, 'archive');
 }
 
 /** The policy's source with the log that must record its snapshots (an unrecorded one does not count). */

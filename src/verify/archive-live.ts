@@ -367,8 +367,15 @@ export function checkCurrentRecorded(
     const sha = p.report.manifest.manifestSha256;
     const day = inChainOrder(events.filter((e) => e.date === p.date));
     const last = day[day.length - 1];
-    if (sha === undefined || last === undefined || last.manifestSha256 === sha) continue;
     const file = `${p.name}/${PACK_PATH.manifestJson}`;
+    if (sha !== undefined && last === undefined && p !== newest && madeWhereLogsRead(p, current, liveRead))
+      f.add(
+        'ARCHIVE_EXPORT_UNRECORDED',
+        'warning',
+        file,
+        `no PackExported event of ${p.date} is in the logs read (the packs' own logs${liveRead ? ' and the live log' : ''}), though the log of the day it was made (${p.report.manifest.createdAt?.slice(0, 10)}) is among them: its manifest is pinned by the later packs' links and its signature, not by its export's event (an export killed before recording it: \`auditpack export --date ${p.date}\` checks the pack and records it; or exported with another log directory, or without recording the event)`,
+      );
+    if (sha === undefined || last === undefined || last.manifestSha256 === sha) continue;
     const own = day.filter((e) => e.manifestSha256 === sha).pop();
     if (own !== undefined) {
       f.add(
@@ -396,9 +403,26 @@ export function checkCurrentRecorded(
       'ARCHIVE_EXPORT_MISMATCH',
       'error',
       file,
-      `${recorded}: a real export or --force re-export records its own event, so this pack was put in place without one`,
+      `${recorded}: a real export or --force re-export records its own event, so this pack was put in place without one (a faked re-export), or its export was killed before recording it. \`auditpack export --date ${p.date}\` (without --force) tells them apart: it checks the pack against the day's log and the signing key and records the event, or refuses (then treat this pack as forged)`,
     );
   }
+}
+
+/**
+ * Whether the log of the day `p` was made (its `created_at`) was read: a current pack's day (its
+ * log is in that pack, up to the pack's making), or with the live log, the newest pack's day or later.
+ */
+function madeWhereLogsRead(p: PackInfo, current: readonly PackInfo[], liveRead: boolean): boolean {
+  const made = p.report.manifest.createdAt?.slice(0, 10);
+  if (made === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(made)) return false;
+  const newest = current[current.length - 1];
+  if (liveRead && newest !== undefined && made >= newest.date) return true;
+  const holder = current.find((q) => q.date === made);
+  return (
+    holder !== undefined &&
+    holder.report.manifest.createdAt !== undefined &&
+    holder.report.manifest.createdAt > (p.report.manifest.createdAt ?? '')
+  );
 }
 
 /** Distinct live events over the budget were counted, not kept: the checks above did not see them. */

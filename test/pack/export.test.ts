@@ -238,7 +238,8 @@ describe('exportPack', () => {
   it('never overwrites: PACK_EXISTS, then --force keeps the old pack as .v1, .v2 and records what it supersedes', async () => {
     const { logDir, artifactsDir, opts } = setup();
     await writeDay(logDir, DATE, SAMPLE_EVENTS);
-    const first = await exportPack(opts({ recordEvent: false }));
+    // Recorded: a pack no event records is what a killed export leaves, which a re-run finishes.
+    const first = await exportPack(opts());
     await expect(exportPack(opts())).rejects.toMatchObject({ code: 'PACK_EXISTS' });
     const second = await exportPack(opts({ force: true, recordEvent: false }));
     expect(second.manifest.supersedes).toEqual({ manifest_sha256: first.manifestSha256, moved_to: `${DATE}.v1` });

@@ -255,6 +255,9 @@ function exportLine(io: CliIO, r: DailyExportResult): string {
     ...(e.superseded ? [`previous version kept as ${e.superseded.path}`] : []),
     ...(e.archive ? [e.resumed === 'archive' ? '.tar.gz rebuilt (an earlier run was interrupted)' : '+ .tar.gz'] : []),
     ...(e.resumed === 'supersede' ? ['completed an interrupted --force'] : []),
+    ...(e.resumed === 'event'
+      ? ['the pack was in place without its PackExported event (an interrupted export): checked, event recorded now']
+      : []),
     ...(m.partial === true ? [c.yellow('PARTIAL (the day has not ended)')] : []),
     ...(e.leftoversRemoved.length > 0 ? [`removed ${e.leftoversRemoved.length} leftover(s) of interrupted runs`] : []),
     ...(r.prune?.result && r.prune.result.packs.length > 0
