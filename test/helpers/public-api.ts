@@ -50,6 +50,7 @@ export const PUBLIC_API = {
     'verifyArchive',
     'verifyPath',
     'verifyRollup',
+    'verifyRollupDir',
     // compliance checks
     'checkCompliance',
     'checkOrder',
