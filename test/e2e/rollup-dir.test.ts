@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectPathKind } from '../../src/verify/index.js';
+import { verifyRollupDir } from '../../src/verify/rollup-dir.js';
 import { runCli } from '../helpers/cli.js';
 import { PYTHON } from '../helpers/python.js';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
@@ -156,6 +158,15 @@ describe('verify <roll-ups directory>', () => {
     expect([j.code, j.out.kind, j.found]).toEqual([0, 'rollup-dir', []]);
     const py = spawnSync(PYTHON, [CHECKER, join(dir, 'rollups')], { encoding: 'utf8' });
     expect([py.status, py.stderr]).toEqual([2, expect.stringContaining('a roll-ups directory (rollup --out)')]);
+  });
+
+  it('a roll-ups directory with a .tar.gz pack in it is read as artifacts; verifyRollupDir on it names the tar an error', async () => {
+    const r = copy();
+    writeFileSync(join(dir, r, `${DATE}.tar.gz`), gzipSync('not a pack'));
+    expect(await detectPathKind(join(dir, r))).toBe('archive');
+    const rep = await verifyRollupDir(join(dir, r));
+    const tar = rep.problems.find((p) => p.file === `${DATE}.tar.gz`);
+    expect([rep.ok, tar?.code, tar?.severity]).toEqual([false, 'ROLLUP_ENTRY_UNEXPECTED', 'error']);
   });
 
   it('--log-dir and --min-retention-days are for an artifacts directory: a usage error for roll-ups', () => {
