@@ -9,7 +9,8 @@ usage:
   auditpack_check.py PATH [--json] [--allowed-signers FILE] [--review-signers FILE] [--min-retention-days N]
 
 PATH is a log file (audit-YYYYMMDD.jsonl), a logs directory, a pack directory (YYYY-MM-DD or
-YYYY-MM-DD.vN), a pack as .tar.gz, or an artifacts directory (packs and pruned.jsonl).
+YYYY-MM-DD.vN), a pack as .tar.gz, or an artifacts directory (packs and pruned.jsonl). A roll-ups
+directory (nothing in it like a pack, a day holding rollup.json or .rollup.lock) is not checked: exit 2.
 Exit 0: intact (warnings allowed); 1: problems found; 2: usage or unreadable input.
 
 Sections, in FORMAT.md's order: common helpers; the audit log (a line, the chain, torn lines,
@@ -1800,6 +1801,10 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             rep.error("NOT_A_REGULAR_FILE", n, None, "named as a pack, but a symbolic link or another kind of file; never followed")
             continue
         if PACK_NAME.fullmatch(n):
+            # A roll-up (rollup.json) among the packs: the directory is an artifacts directory (a pack
+            # can never hide behind a roll-up); the roll-up is named, and checked as the pack it is not.
+            if os.path.isfile(os.path.join(full, "rollup.json")):
+                rep.error("ROLLUP_ENTRY_UNEXPECTED", n, None, "holds a roll-up (rollup.json) in an artifacts directory: verified as a pack")
             man = check_pack_dir(full, rep, n)
             raw = open(os.path.join(full, "manifest.json"), "rb").read() if os.path.isfile(os.path.join(full, "manifest.json")) else None
             packs[n] = (man, sha256(raw) if raw is not None else None)
@@ -2288,6 +2293,20 @@ def standalone_notes(pack_dir, trusted, rep, shown):
 # ---------------------------------------------------------------------------------------------
 
 
+def is_rollups_dir(path, entries):
+    """FORMAT.md "Verifying the roll-ups directory": roll-ups only if nothing in it looks like a pack."""
+    if "pruned.jsonl" in entries or ".export.lock" in entries:
+        return False
+    if any(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.v[0-9]+)?\.tar\.gz", n) for n in entries):
+        return False
+    days = [os.path.join(path, n) for n in entries if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.v[0-9]+)?", n)]
+    for d in days:
+        has = lambda f: os.path.exists(os.path.join(d, f))  # noqa: E731
+        if has("manifest.json") or (has("bagit.txt") and not has("rollup.json")):
+            return False
+    return ".rollup.lock" in entries or any(os.path.exists(os.path.join(d, "rollup.json")) for d in days)
+
+
 USAGE = "usage: auditpack_check.py PATH [--json] [--allowed-signers FILE] [--review-signers FILE] [--min-retention-days N]"
 
 
@@ -2334,6 +2353,9 @@ def main(argv):
             if signers:
                 check_signature(path, signers, rep, base)
             standalone_notes(path, bool(signers), rep, base)
+        elif is_rollups_dir(path, entries):
+            print("%s: a roll-ups directory (rollup --out), which this checker does not check: use auditpack verify" % path, file=sys.stderr)
+            return 2
         elif any(LOG_NAME.fullmatch(n) for n in entries) and not any(PACK_NAME.fullmatch(n) for n in entries):
             kind = "log-dir"
             check_log_dir(path, rep)

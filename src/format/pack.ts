@@ -367,6 +367,9 @@ export function parsePackName(name: string): PackName | undefined {
   return { date: m[1] as string, version: m[2] === undefined ? null : Number(m[2]) };
 }
 
+/** Named as a .tar.gz pack (`YYYY-MM-DD[.vN].tar.gz`), whether or not its date is a real one. */
+export const PACK_TAR_LIKE = /^\d{4}-\d{2}-\d{2}(?:\.v\d+)?\.tar\.gz$/;
+
 /** Parses `YYYY-MM-DD[.vN].tar.gz`; undefined for anything else. */
 export function parseArchiveName(name: string): PackName | undefined {
   if (!name.endsWith(PACK_ARCHIVE_SUFFIX)) return undefined;

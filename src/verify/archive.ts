@@ -4,7 +4,7 @@
  * against the chained PackPruned events (archive-prunes.ts), and the log chain across packs
  * (docs/FORMAT.md "Verifying").
  */
-import type { Dirent } from 'node:fs';
+import { type Dirent, existsSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
@@ -20,6 +20,7 @@ import { checkPrunes, entriesThatRemoved } from './archive-prunes.js';
 import { checkSignerChanges } from './archive-signers.js';
 import type { PruneEvent } from './chain-events.js';
 import { REVIEWS_DIR } from '../format/review.js';
+import { ROLLUP_RECORD } from '../format/rollup.js';
 import {
   checkCurrentRecorded,
   checkExportEvents,
@@ -248,6 +249,13 @@ async function verifyEntries(
       continue;
     }
     const path = join(artifactsDir, name);
+    if (!isTar && existsSync(join(path, ROLLUP_RECORD)))
+      f.add(
+        'ROLLUP_ENTRY_UNEXPECTED',
+        'error',
+        name,
+        'holds a roll-up (rollup.json) in an artifacts directory: roll-ups belong in their own directory (rollup --out); verified as a pack',
+      );
     const report = isTar ? await verifyPack(path, packOptions) : await verifyPackDir(path, path, packOptions, name);
     for (const p of report.problems) f.addAll([{ ...p, file: `${name}/${p.file}` }]);
     (isTar ? tars : packs).push({ name, date: info.date, version: info.version ?? undefined, report });

@@ -10,7 +10,7 @@ import { ARTIFACTS_LOCK_FILE, LOG_LOCK_FILE, PLACEHOLDER_FILES } from '../format
 import { dayOfLogFileName } from '../rotation/index.js';
 import { verifyArchive, type VerifyArchiveOptions } from './archive.js';
 import { verifyLog, verifyLogDir } from './log.js';
-import { PACK_PATH, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
+import { PACK_PATH, PACK_TAR_LIKE, parseArchiveName, parsePackName, PRUNED_LEDGER } from '../format/pack.js';
 import { ROLLUP_LOCK, ROLLUP_RECORD } from '../format/rollup.js';
 import { verifyRollup } from './rollup.js';
 import { verifyRollupDir } from './rollup-dir.js';
@@ -31,19 +31,27 @@ export type PathKind =
   | 'empty'
   | 'unknown';
 
+const DAY_LIKE = /^\d{4}-\d{2}-\d{2}(?:\.v\d+)?$/;
+
+/** A day directory holding a pack: its manifest.json, or a bag (bagit.txt) that is not a roll-up. */
+function holdsPack(dir: string): boolean {
+  if (existsSync(join(dir, PACK_PATH.manifestJson))) return true;
+  return existsSync(join(dir, PACK_PATH.bagit)) && !existsSync(join(dir, ROLLUP_RECORD));
+}
+
 /**
- * A roll-ups directory (`rollup --out`): `rollup`'s lock in it and nothing of an artifacts
- * directory, or its first `YYYY-MM-DD` directory that is either holds a roll-up (rollup.json, no
- * manifest.json) rather than a pack. Looks at entries only until one decides.
+ * A roll-ups directory (`rollup --out`): nothing in it looks like a pack or an artifacts directory
+ * (no `YYYY-MM-DD[.vN].tar.gz`, no pruned.jsonl, no export lock, no day directory holding a pack),
+ * and it holds `rollup`'s lock or a day directory holding a roll-up (rollup.json). A directory
+ * holding both kinds is verified as an artifacts directory, which names the roll-ups in it as
+ * unexpected: a pack can never hide behind a roll-up. Looks at every day directory.
  */
 function isRollupsDir(path: string, names: readonly string[]): boolean {
   if (names.includes(PRUNED_LEDGER) || names.includes(ARTIFACTS_LOCK_FILE)) return false;
-  if (names.includes(ROLLUP_LOCK)) return true;
-  for (const n of [...names].filter((x) => /^\d{4}-\d{2}-\d{2}$/.test(x)).sort()) {
-    if (existsSync(join(path, n, PACK_PATH.manifestJson))) return false;
-    if (existsSync(join(path, n, ROLLUP_RECORD))) return true;
-  }
-  return false;
+  if (names.some((n) => PACK_TAR_LIKE.test(n))) return false;
+  const days = names.filter((n) => DAY_LIKE.test(n));
+  if (days.some((n) => holdsPack(join(path, n)))) return false;
+  return names.includes(ROLLUP_LOCK) || days.some((n) => existsSync(join(path, n, ROLLUP_RECORD)));
 }
 
 /** Classifies a path by looking at it (never by trusting its name alone for directories). */

@@ -11,8 +11,8 @@ import { type Dirent, existsSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { wrapFsError } from '../errors.js';
-import { compareBytes } from '../format/pack.js';
-import { PLACEHOLDER_FILES } from '../format/dir-names.js';
+import { compareBytes, PACK_TAR_LIKE, PRUNED_LEDGER } from '../format/pack.js';
+import { ARTIFACTS_LOCK_FILE, PLACEHOLDER_FILES } from '../format/dir-names.js';
 import { ROLLUP_LOCK, ROLLUP_RECORD, ROLLUP_TMP_PREFIX } from '../format/rollup.js';
 import {
   type Problem,
@@ -71,6 +71,15 @@ function judgeOtherEntry(e: Dirent, dir: string, f: DirFindings): void {
   if ((name === ROLLUP_LOCK && e.isFile()) || PLACEHOLDER_FILES.includes(name)) return;
   if (name.startsWith(ROLLUP_TMP_PREFIX)) {
     f.add('ENTRY_IGNORED', 'info', name, "a killed rollup run's leftover (the next rollup removes it); ignored");
+    return;
+  }
+  if (PACK_TAR_LIKE.test(name) || name === PRUNED_LEDGER || name === ARTIFACTS_LOCK_FILE) {
+    f.add(
+      'ROLLUP_ENTRY_UNEXPECTED',
+      'error',
+      name,
+      "an artifacts directory's entry (a .tar.gz pack, the pruned ledger or the export lock) in a roll-ups directory: not verified here; verify the packs as an artifacts directory",
+    );
     return;
   }
   if (DAY.test(name)) {

@@ -3,11 +3,18 @@
  * (not read as an artifacts directory), every day is verified with the trusted key, and the days side
  * by side: a middle day removed, a day held twice or moved, a stray entry, each a finding.
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectPathKind } from '../../src/verify/index.js';
+import { verifyRollupDir } from '../../src/verify/rollup-dir.js';
 import { runCli } from '../helpers/cli.js';
+import { PYTHON } from '../helpers/python.js';
+import { pythonPackCheck } from '../verify/helpers/python-check.js';
 import { DATE, exportFirmDay, NEXT, type SimHost, writeFirmDay } from '../rollup/hosts-fixture.js';
 
 const HOSTS: SimHost[] = [
@@ -18,6 +25,7 @@ const THIRD = '2025-09-11';
 const DAYS = [DATE, NEXT, THIRD];
 const FROM = ['--from', 'alpha=alpha/artifacts', '--from', 'bravo=bravo/artifacts'];
 const KEY = ['--pubkey', 'keys/auditpack_ed25519.pub'];
+const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 let dir: string;
 let n = 0;
 
@@ -124,6 +132,54 @@ describe('verify <roll-ups directory>', () => {
     expect(j.found.filter((x) => x.includes('ROLLUP_ENTRY_UNEXPECTED'))).toHaveLength(200);
     const cut = j.out.problems.find((p) => p.code === 'FINDINGS_TRUNCATED') as Found & { detail: string };
     expect([cut.severity, cut.detail]).toEqual(['warning', expect.stringContaining('50 more ROLLUP_ENTRY_UNEXPECTED')]);
+  });
+
+  it('an artifacts directory with a roll-up planted and its lock gone is not taken for roll-ups (at21 C4)', () => {
+    // A garbage .tar.gz pack, no .export.lock, a real roll-up copied in under its own date.
+    mkdirSync(join(dir, 'c4'));
+    writeFileSync(join(dir, 'c4', `${DATE}.tar.gz`), gzipSync('not a pack'));
+    cpSync(join(dir, 'rollups', NEXT), join(dir, 'c4', NEXT), { recursive: true });
+    // Text, not --json: an archive report with an unreadable .tar.gz does not follow schemas/verify.json (apart).
+    const r = runCli(['verify', 'c4', ...KEY, '--log-dir', 'alpha/logs'], { cwd: dir });
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).toContain('auditpack verify c4 (artifacts directory)');
+    expect(r.stdout).toMatch(new RegExp(`✗ ${DATE}\\.tar\\.gz/\\. PACK_TAR_INVALID`));
+    expect(r.stdout).toContain(`✗ ${NEXT} ROLLUP_ENTRY_UNEXPECTED`);
+    // The reference checker reads it the same way: an artifacts directory, the tar and the roll-up named.
+    const py = pythonPackCheck(join(dir, 'c4'));
+    expect(py.status).toBe(1);
+    expect(py.errors.map((e) => `${e.code} ${e.file}`)).toEqual(
+      expect.arrayContaining([`PACK_TAR_INVALID ${DATE}.tar.gz`, `ROLLUP_ENTRY_UNEXPECTED ${NEXT}`]),
+    );
+  });
+
+  it('an honest roll-ups directory stays intact; the reference checker leaves it to verify (exit 2)', () => {
+    const j = verifyJson('rollups');
+    expect([j.code, j.out.kind, j.found]).toEqual([0, 'rollup-dir', []]);
+    const py = spawnSync(PYTHON, [CHECKER, join(dir, 'rollups')], { encoding: 'utf8' });
+    expect([py.status, py.stderr]).toEqual([2, expect.stringContaining('a roll-ups directory (rollup --out)')]);
+  });
+
+  it('a roll-ups directory with a .tar.gz pack in it is read as artifacts; verifyRollupDir on it names the tar an error', async () => {
+    const r = copy();
+    writeFileSync(join(dir, r, `${DATE}.tar.gz`), gzipSync('not a pack'));
+    expect(await detectPathKind(join(dir, r))).toBe('archive');
+    const rep = await verifyRollupDir(join(dir, r));
+    const tar = rep.problems.find((p) => p.file === `${DATE}.tar.gz`);
+    expect([rep.ok, tar?.code, tar?.severity]).toEqual([false, 'ROLLUP_ENTRY_UNEXPECTED', 'error']);
+  });
+
+  it('--log-dir and --min-retention-days are for an artifacts directory: a usage error for roll-ups', () => {
+    for (const [target, flag] of [
+      ['rollups', ['--log-dir', 'alpha/logs']],
+      ['rollups', ['--logs', 'alpha/logs']],
+      ['rollups', ['--min-retention-days', '3']],
+      [`rollups/${DATE}`, ['--log-dir', 'alpha/logs']],
+    ] as const) {
+      const r = runCli(['verify', target, ...KEY, ...flag], { cwd: dir });
+      expect([r.code, r.stderr]).toEqual([2, expect.stringContaining(`${flag[0]} is for an artifacts directory`)]);
+    }
+    expect(runCli(['verify', 'rollups', ...KEY, '--no-logs'], { cwd: dir }).code).toBe(0);
   });
 
   it('--from is for one roll-up, not the directory', () => {

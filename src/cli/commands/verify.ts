@@ -123,12 +123,29 @@ async function verifyTarget(
   opts: VerifyOptions,
 ): Promise<VerifyReport> {
   const { detectPathKind, verifyPath } = await import('../../verify/index.js');
-  if (opts.from === undefined && opts.fromArchive === undefined) return verifyPath(path, options);
+  if (opts.from === undefined && opts.fromArchive === undefined) {
+    const artifactsOnly = artifactsOnlyFlag(opts);
+    const kind = artifactsOnly === undefined ? undefined : await detectPathKind(path);
+    if (kind === 'rollup' || kind === 'rollup-dir')
+      throw new AuditpackError(
+        'USAGE',
+        `${artifactsOnly} is for an artifacts directory; ${printable(echoSafe(path))} is a ${kind === 'rollup' ? 'roll-up' : 'roll-ups directory'}, which it would not change`,
+      );
+    return verifyPath(path, options);
+  }
   if ((await detectPathKind(path)) !== 'rollup')
     throw new AuditpackError('USAGE', '--from and --from-archive are for a roll-up (a directory holding rollup.json)');
   const { hostSources } = await import('../rollup-sources.js');
   const { verifyRollupHosts } = await import('../../rollup/index.js');
   return verifyRollupHosts(path, { ...options, ...(await hostSources(io, opts)) });
+}
+
+/** The flag given that only an artifacts directory reads (a roll-up or the roll-ups directory refuses it). */
+function artifactsOnlyFlag(opts: VerifyOptions): string | undefined {
+  if (opts.logDir !== undefined) return '--log-dir';
+  if (typeof opts.logs === 'string') return '--logs';
+  if (opts.minRetentionDays !== undefined) return '--min-retention-days';
+  return undefined;
 }
 
 /** The library's options from the flags, the config and the key files. */
