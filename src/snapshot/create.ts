@@ -29,7 +29,7 @@ import { previousIdOf } from './previous.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
 import { asGitError, diffAgainstHead } from './head-diff.js';
 import { readSnapshotKey, writeSnapshotKey } from './keyed-hash.js';
-import { recordedBranchOf } from './path-names.js';
+import { recordedBranchOf, withRecordedNames } from './path-names.js';
 import { type ScanContext, type Scanned, scanAll } from './scan.js';
 import { byCodeUnit, compareEntries, diffSides, loadSides, type Side } from './sides.js';
 import { listSnapshotIds, nextCounter, readRecord, sha256Hex, writeObjects, writeRecord } from './store.js';
@@ -225,14 +225,19 @@ async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPha
       },
     );
   }
-  const { existingIds, previousId, previous } = await previousP;
+  const { existingIds, previousId, previous: stored } = await previousP;
+  const key = await readSnapshotKey(s.snapshotDir);
+  // The previous record's names are copied into this one's changes and diffs: a name the redactor
+  // would change (a record planted in the store, or one written under older rules) is compared
+  // and recorded under its placeholder, as a file of that name read now would be.
+  const previous = stored && withRecordedNames(stored, s.redactor, key);
   const ctx: ScanContext = {
     cwd: s.cwd,
     snapshotDir: s.snapshotDir,
     maxFileBytes: s.maxFileBytes,
     redactor: s.redactor,
     reusable: previous && previous.redaction?.rules === s.rules ? previous.files : undefined,
-    key: await readSnapshotKey(s.snapshotDir),
+    key,
   };
   const scanned = await scanAll(paths, ctx);
   return { scanned, ctx, existingIds, previousId, previous, workTree, gitStatusP };

@@ -112,4 +112,27 @@ describe('a record planted in the snapshot store', () => {
     }
     expect(json).toContain('[REDACTED]');
   }, 60_000);
+
+  it('does not pass a secret file name on to the next honest record, and that pack verifies', () => {
+    const cwd = setUp();
+    const planted = snapshotIdOf(Date.now() * 1000, 0);
+    plant(cwd, planted, (r) => {
+      const files = r.files as Record<string, unknown>;
+      files[`configs/${GHP}.yaml`] = files['configs/risk.yaml'];
+    });
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 6\n');
+    const r = runCli(['snapshot', '--reason', 'honest', '--log-dir', 'logs'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const honest = newestRecord(cwd);
+    expect(honest.previous_snapshot_id).toBe(planted);
+    expect(JSON.stringify(honest)).not.toMatch(new RegExp(GHP));
+    expect((honest.changes as { removed: string[] }).removed).toEqual([
+      expect.stringMatching(/^\[REDACTED-PATH:hmac-sha256:[0-9a-f]{16}\]$/),
+    ]);
+    const e = runCli(['export', '--partial', '--log-dir', 'logs', '--artifacts-dir', 'artifacts'], { cwd });
+    expect(e.code, e.stderr).toBe(0);
+    const v = runCli(['verify', 'artifacts', '--log-dir', 'logs'], { cwd });
+    expect(v.stdout).not.toMatch(/COMPLIANCE_REPORT_MISMATCH/);
+    expect(v.stdout).toMatch(/LOG_SNAPSHOT_UNCHAINED/);
+  }, 60_000);
 });
