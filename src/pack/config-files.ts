@@ -4,13 +4,16 @@
  * recorded by that day's snapshots, in unified format, after a `#` header line).
  */
 import { readFile } from 'node:fs/promises';
+import { compileRedactor, type Redactor } from '../redaction/index.js';
 import {
   createConfigSnapshot,
   latestSnapshotOnOrBefore,
   recordChained,
   snapshotDiffText,
   snapshotsOnDay,
+  type ConfigSnapshot,
   type CreateSnapshotOptions,
+  redactionOptionsOf,
 } from '../snapshot/index.js';
 import { recordPath } from '../snapshot/store.js';
 
@@ -53,15 +56,22 @@ export async function collectConfig(options: {
       allowEmpty: true,
     });
   }
+  // What the store holds is passed through the logger's rules before it reaches the pack: a record
+  // planted in the store, or one written under older rules, must not carry a secret into it.
+  const redactor = compileRedactor(redactionOptionsOf(so.redaction));
   let snapshotJson: string | Buffer;
   if (latest === undefined) {
     snapshotJson = `${JSON.stringify({ snapshot: null, reason: 'no config snapshot exists' }, null, 2)}\n`;
   } else {
-    // The record's own bytes, so an auditor can match it against the snapshot store exactly.
+    const redacted = redactedCopy(latest, redactor);
+    // The record's own bytes when the rules change nothing in it, so an auditor can match it
+    // against the snapshot store (and its ConfigSnapshot event) exactly.
     try {
-      snapshotJson = await readFile(recordPath(so.snapshotDir, latest.snapshot_id));
+      snapshotJson = redacted.changed
+        ? `${JSON.stringify(redacted.value, null, 2)}\n`
+        : await readFile(recordPath(so.snapshotDir, latest.snapshot_id));
     } catch {
-      snapshotJson = `${JSON.stringify(latest, null, 2)}\n`;
+      snapshotJson = `${JSON.stringify(redacted.value, null, 2)}\n`;
     }
   }
 
@@ -72,7 +82,8 @@ export async function collectConfig(options: {
     const day = await snapshotsOnDay({ snapshotDir: so.snapshotDir, date });
     const parts: string[] = [];
     let withDiffs = 0;
-    for (const s of day) {
+    for (const stored of day) {
+      const s = redactedCopy(stored, redactor).value as ConfigSnapshot;
       const text = snapshotDiffText(s);
       if (text === '') continue;
       withDiffs++;
@@ -104,4 +115,28 @@ async function unchainedMark(previous: string | null, so: PackSnapshotOptions): 
   return chained === false
     ? ` [UNCHAINED: counted from snapshot ${previous}, whose ConfigSnapshot event the audit log does not hold]`
     : '';
+}
+
+/**
+ * A copy of a stored record with every string and key passed through the redactor (reason, actor,
+ * file names, diffs, ...), and whether anything changed. A record auditpack wrote was redacted
+ * when written and comes back unchanged.
+ */
+function redactedCopy(record: ConfigSnapshot, redactor: Redactor): { value: unknown; changed: boolean } {
+  let changed = false;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const r = redactor.redactString(v);
+      if (r !== v) changed = true;
+      return r;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    // Keys are file names from the store: a null prototype, so "__proto__" is a key like any other.
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [k, x] of Object.entries(v)) out[walk(k) as string] = walk(x);
+    return out;
+  };
+  const value = walk(record);
+  return { value, changed };
 }

@@ -24,12 +24,12 @@ import {
   SENSITIVE_KEY_FRAGMENTS,
   SENSITIVE_KEY_WORDS,
 } from '../redaction/index.js';
-import { snapshotEventFields, unchainedRecords } from './chain-repair.js';
 import { discoverConfigFiles } from './discover.js';
+import { previousIdOf } from './previous.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
 import { asGitError, diffAgainstHead } from './head-diff.js';
 import { readSnapshotKey, writeSnapshotKey } from './keyed-hash.js';
-import { recordedBranchOf } from './path-names.js';
+import { recordedBranchOf, withRecordedNames } from './path-names.js';
 import { type ScanContext, type Scanned, scanAll } from './scan.js';
 import { byCodeUnit, compareEntries, diffSides, loadSides, type Side } from './sides.js';
 import { listSnapshotIds, nextCounter, readRecord, sha256Hex, writeObjects, writeRecord } from './store.js';
@@ -67,6 +67,7 @@ interface Settings {
   readonly durable: boolean;
   readonly gitTimeoutMs: number;
   readonly micros: number;
+  readonly onWarning: ((message: string) => void) | undefined;
 }
 
 /** What phase 1 read. */
@@ -139,7 +140,7 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
 
   // Phase 3: link the snapshot into the audit trail.
   if (s.logDir !== undefined) {
-    await appendSnapshotEvent(s.logDir, snapshot, sha256Hex(written.json), options, read.existingIds, s.snapshotDir);
+    await appendSnapshotEvent(s.logDir, snapshot, sha256Hex(written.json), options);
   }
   return snapshot;
 }
@@ -166,7 +167,7 @@ async function settingsOf(options: CreateSnapshotOptions): Promise<Settings> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   if (!Number.isInteger(maxFileBytes) || maxFileBytes < 0)
     throw new AuditpackError('USAGE', `maxFileBytes must be a whole number ≥ 0, got ${String(maxFileBytes)}`);
-  const redactionOptions = normalizeRedaction(options.redaction);
+  const redactionOptions = redactionOptionsOf(options.redaction);
   const redactor = compileRedactor(redactionOptions);
   const micros = (options.clock ?? systemClock())();
   if (!Number.isSafeInteger(micros) || micros < 0)
@@ -186,6 +187,7 @@ async function settingsOf(options: CreateSnapshotOptions): Promise<Settings> {
     durable: options.durable !== false,
     gitTimeoutMs: options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
     micros,
+    onWarning: options.onWarning,
   };
 }
 
@@ -201,7 +203,7 @@ async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPha
   // The previous record is read while discovery walks the tree.
   const previousP = (async () => {
     const ids = await listSnapshotIds(s.snapshotDir);
-    const last = ids.at(-1);
+    const last = previousIdOf(ids, s.micros, s.onWarning);
     return {
       existingIds: ids,
       previousId: last,
@@ -223,14 +225,19 @@ async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPha
       },
     );
   }
-  const { existingIds, previousId, previous } = await previousP;
+  const { existingIds, previousId, previous: stored } = await previousP;
+  const key = await readSnapshotKey(s.snapshotDir);
+  // The previous record's names are copied into this one's changes and diffs: a name the redactor
+  // would change (a record planted in the store, or one written under older rules) is compared
+  // and recorded under its placeholder, as a file of that name read now would be.
+  const previous = stored && withRecordedNames(stored, s.redactor, key);
   const ctx: ScanContext = {
     cwd: s.cwd,
     snapshotDir: s.snapshotDir,
     maxFileBytes: s.maxFileBytes,
     redactor: s.redactor,
     reusable: previous && previous.redaction?.rules === s.rules ? previous.files : undefined,
-    key: await readSnapshotKey(s.snapshotDir),
+    key,
   };
   const scanned = await scanAll(paths, ctx);
   return { scanned, ctx, existingIds, previousId, previous, workTree, gitStatusP };
@@ -375,21 +382,32 @@ export function snapshotOptionsFromConfig(
   };
 }
 
+/** The fields of a snapshot's `config` / `ConfigSnapshot` event. */
+function snapshotEventFields(s: ConfigSnapshot, recordSha256: string): Record<string, unknown> {
+  return {
+    snapshot_id: s.snapshot_id,
+    reason: s.reason,
+    file_count: Object.keys(s.files).length,
+    changed_files: [...s.changes.added, ...s.changes.removed, ...s.changes.changed].sort(byCodeUnit),
+    previous_snapshot_id: s.previous_snapshot_id,
+    record_sha256: recordSha256,
+    git_commit: s.git?.commit ?? null,
+    git_dirty: s.git?.dirty ?? null,
+  };
+}
+
 /**
- * Appends the snapshot's ConfigSnapshot event, after a recovered one for each earlier record the
- * chain never vouched for (chain-repair.ts): the change each of those records is then in a chained
- * event, marked `recovered`, before the event that counts its own changes from it.
+ * Appends the snapshot's ConfigSnapshot event. Only this snapshot's own: a stored record that no
+ * event vouches for (a killed snapshot, a full log disk, or a record planted in the store, which
+ * cannot prove who wrote it since its key sits beside it) is never chained late; it stays an
+ * unchained record that verify warns about (LOG_SNAPSHOT_UNCHAINED) and the pack marks.
  */
 async function appendSnapshotEvent(
   logDir: string,
   s: ConfigSnapshot,
   recordSha256: string,
   options: CreateSnapshotOptions,
-  earlierIds: readonly string[],
-  snapshotDir: string,
 ): Promise<void> {
-  // A failure to look is no reason to lose this snapshot's event: verify reports what stays unchained.
-  const orphans = await unchainedRecords(snapshotDir, logDir, earlierIds).catch(() => []);
   try {
     const logger = createAuditLogger({
       logDir,
@@ -401,12 +419,6 @@ async function appendSnapshotEvent(
     });
     try {
       // A reserved event (a caller's of this name is renamed): only a snapshot taken here claims one.
-      for (const o of orphans)
-        await recordWriterEvent(logger, 'config', 'ConfigSnapshot', {
-          ...snapshotEventFields(o.record, o.sha256),
-          recovered: true,
-          recovered_by: s.snapshot_id,
-        });
       await recordWriterEvent(logger, 'config', 'ConfigSnapshot', snapshotEventFields(s, recordSha256));
     } finally {
       await logger.close();
@@ -433,7 +445,8 @@ function redactedDiscoveryError(err: unknown, redactor: Redactor): unknown {
   return new AuditpackError('SNAPSHOT_READ_FAILED', message, { details: { ...err.details, path } });
 }
 
-function normalizeRedaction(r: boolean | RedactionOptions | undefined): RedactionOptions {
+/** The redaction options that `redaction: true | false | options | undefined` means. */
+export function redactionOptionsOf(r: boolean | RedactionOptions | undefined): RedactionOptions {
   if (r === undefined || r === true) return {};
   if (r === false) return { enabled: false };
   return r;

@@ -13,11 +13,12 @@ export * from './types.js';
 export { isSnapshotId, SNAPSHOT_ID_PATTERN, timestampOfId } from './store.js';
 export { unifiedDiff, binaryDiff, splitDiffSections, type DiffSide, type DiffSection } from './unified-diff.js';
 export { discoverConfigFiles } from './discover.js';
-export { recordChained } from './chain-repair.js';
+export { recordChained } from './record-chained.js';
 export {
   createConfigSnapshot,
   DEFAULT_MAX_FILE_BYTES,
   DEFAULT_SNAPSHOT_DIR,
+  redactionOptionsOf,
   snapshotOptionsFromConfig,
   startupSnapshot,
 } from './create.js';

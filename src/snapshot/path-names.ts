@@ -13,6 +13,7 @@
 import { createHmac } from 'node:crypto';
 import type { Redactor } from '../redaction/index.js';
 import type { SnapshotKey } from './keyed-hash.js';
+import type { ConfigSnapshot, SnapshotFileEntry } from './types.js';
 
 /** What a placeholder name starts with. */
 export const REDACTED_PATH_PREFIX = '[REDACTED-PATH:hmac-sha256:';
@@ -68,4 +69,17 @@ export function recordedBranchOf(branch: string | null, redactor: Redactor, key:
 export function scrubPathMessage(message: string, abs: string, path: string, name: string, redactor: Redactor): string {
   const named = name === path ? message : message.split(abs).join(name).split(path).join(name);
   return redactor.redactString(named);
+}
+
+/**
+ * A stored record with each file name as a snapshot taken now would record it (recordedPathOf):
+ * the same record when no name changes.
+ */
+export function withRecordedNames(record: ConfigSnapshot, redactor: Redactor, key: SnapshotKey): ConfigSnapshot {
+  const names = Object.keys(record.files);
+  if (names.every((p) => recordedPathOf(p, redactor, key) === p)) return record;
+  // Keyed by paths: a null prototype, so a file named "__proto__" is a key like any other.
+  const files: Record<string, SnapshotFileEntry> = Object.create(null);
+  for (const p of names) files[recordedPathOf(p, redactor, key)] = record.files[p] as SnapshotFileEntry;
+  return { ...record, files };
 }

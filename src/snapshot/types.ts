@@ -133,6 +133,8 @@ export interface CreateSnapshotOptions {
   gitTimeoutMs?: number;
   /** fsync objects and the record before resolving (default true). */
   durable?: boolean;
+  /** Told what the snapshot passed over (a stored record dated in the future); the CLI prints it on stderr. */
+  onWarning?: (message: string) => void;
 }
 
 /** Options of startupSnapshot: createConfigSnapshot's, with the switch and a default reason. */

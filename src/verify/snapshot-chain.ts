@@ -3,8 +3,9 @@
  * `previous_snapshot_id`. That snapshot must itself be in the chain: a snapshot killed after
  * storing its record and before chaining its event (or whose event met a full disk) leaves a
  * record no chained event vouches for, and a later snapshot that counts from it leaves the
- * orphan's change out of the chain. The next snapshot chains such an event late, marked
- * `recovered` (docs/FORMAT.md, "The audit event"); this check reports the state when nothing did.
+ * orphan's change out of the chain. Nothing chains such a record late (a snapshot cannot tell
+ * its own killed record from one planted in the store): this check reports it, and an event
+ * marked `recovered` (written by the late repair of 1a07461, since removed) vouches for nothing.
  */
 import type { ScannedLine } from '../chain/lines.js';
 import { isSnapshotId, timestampOfId } from '../snapshot/store.js';
@@ -41,7 +42,7 @@ export function unchainedPrevious(line: ScannedLine, shared: SharedLogState): st
       `the ConfigSnapshot of snapshot ${typeof id === 'string' ? id.slice(0, 40) : '?'} counts its changed_files from snapshot ${prev}, ` +
       'which no ConfigSnapshot event before it in the chain records: that snapshot was stored but its event was never chained ' +
       '(the snapshot was killed, or the log disk was full), so the config change it recorded is in no chained event';
-  if (typeof id === 'string' && isSnapshotId(id) && ids.size < MAX_SNAPSHOT_IDS) {
+  if (typeof id === 'string' && isSnapshotId(id) && r.recovered !== true && ids.size < MAX_SNAPSHOT_IDS) {
     ids.add(id);
     shared.firstSnapshot ??= id;
   }

@@ -59,7 +59,7 @@ function defineTake(program: Command, io: CliIO): Command {
         ],
         exits: [
           [0, 'snapshot taken'],
-          [3, 'taken, but without git facts (the warning names why)'],
+          [3, 'taken, with a warning: without git facts, or a stored record dated in the future passed over'],
           [66, 'no config file matched (use --allow-empty)'],
           [74, 'reading or writing failed'],
         ],
@@ -78,19 +78,20 @@ function defineTake(program: Command, io: CliIO): Command {
       });
       const base = snapshotOptionsFromConfig(config);
       const user = io.env.SUDO_USER ?? io.env.USER ?? io.env.LOGNAME;
+      const warnings: string[] = [];
       const s = await createConfigSnapshot({
         ...base,
         reason: opts.reason,
         allowEmpty: opts.allowEmpty === true,
         ...(user ? { actor: { user } } : {}),
+        onWarning: (m) => warnings.push(m),
       });
       if (opts.json) printJson(io, s);
       else renderTaken(io, s, config.snapshotDir);
-      if (s.git_error) {
+      if (s.git_error) warnings.push(`${s.git_error.code}: ${s.git_error.message}; snapshot taken without git facts`);
+      if (warnings.length > 0) {
         const c = paintFor(io, 'stderr');
-        io.stderr.write(
-          `${c.yellow('auditpack: warning')} ${s.git_error.code}: ${s.git_error.message}; snapshot taken without git facts\n`,
-        );
+        for (const w of warnings) io.stderr.write(`${c.yellow('auditpack: warning')} ${w}\n`);
         throw new ExitWith(ExitCode.WARNINGS);
       }
     });

@@ -1,0 +1,138 @@
+/**
+ * Records written into the snapshot store by someone other than auditpack (at21 C1, C2): never
+ * chained by the next snapshot, a future-dated one never taken as the previous snapshot, and what
+ * the pack copies from the store passed through the redactor.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { snapshotIdOf } from '../../src/snapshot/store.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const GHP = `ghp_${'a1B2c3D4e5'.repeat(3)}abcdef`;
+const SECRETS = [/hunter2/, /AKIAIOSFODNN7EXAMPLE/, new RegExp(GHP)];
+
+function storeDir(cwd: string): string {
+  return join(cwd, 'audit', 'snapshots');
+}
+
+function newestRecord(cwd: string): Record<string, unknown> {
+  const name = readdirSync(storeDir(cwd))
+    .filter((n) => n.endsWith('.json'))
+    .sort()
+    .at(-1) as string;
+  return JSON.parse(readFileSync(join(storeDir(cwd), name), 'utf8')) as Record<string, unknown>;
+}
+
+/** Writes a record as someone who can write the store would: a copy of the newest, under `id`, with `edit`. */
+function plant(cwd: string, id: string, edit: (r: Record<string, unknown>) => void): void {
+  const r = newestRecord(cwd);
+  r.previous_snapshot_id = r.snapshot_id;
+  r.snapshot_id = id;
+  r.timestamp = `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}T${id.slice(9, 11)}:${id.slice(11, 13)}:${id.slice(13, 22)}`;
+  edit(r);
+  writeFileSync(join(storeDir(cwd), `${id}.json`), `${JSON.stringify(r, null, 2)}\n`);
+}
+
+function setUp(): string {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, 'configs'));
+  writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 5\n');
+  expect(runCli(['snapshot', '--reason', 'initial', '--log-dir', 'logs'], { cwd }).code).toBe(0);
+  return cwd;
+}
+
+function logText(cwd: string): string {
+  return readdirSync(join(cwd, 'logs'))
+    .filter((n) => n.endsWith('.jsonl'))
+    .map((n) => readFileSync(join(cwd, 'logs', n), 'utf8'))
+    .join('');
+}
+
+describe('a record planted in the snapshot store', () => {
+  it('is never chained by the next snapshot; verify names it', () => {
+    const cwd = setUp();
+    const planted = snapshotIdOf(Date.now() * 1000, 0);
+    plant(cwd, planted, (r) => {
+      r.reason = 'CRO approved';
+    });
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 6\n');
+    const r = runCli(['snapshot', '--reason', 'honest', '--log-dir', 'logs'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(logText(cwd)).not.toContain(`"snapshot_id":"${planted}"`);
+    const v = runCli(['verify', 'logs'], { cwd });
+    expect(v.stdout).toMatch(new RegExp(`LOG_SNAPSHOT_UNCHAINED .* counts its changed_files from snapshot ${planted}`));
+  }, 60_000);
+
+  it('dated in the future is not taken as the previous snapshot, with a warning on stderr', () => {
+    const cwd = setUp();
+    let previous = newestRecord(cwd).snapshot_id as string;
+    plant(cwd, '20991231T235959.000000Z-000', (r) => {
+      r.reason = 'from the future';
+    });
+    // Each honest snapshot counts from the honest one before it, not from the planted record.
+    for (const [i, reason] of ['honest 1', 'honest 2'].entries()) {
+      writeFileSync(join(cwd, 'configs', 'risk.yaml'), `max_position: ${10 + i}\n`);
+      const r = runCli(['snapshot', '--reason', reason, '--log-dir', 'logs', '--json'], { cwd });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(
+        /warning 1 stored snapshot record\(s\) dated in the future \(20991231T235959\.000000Z-000\) not taken/,
+      );
+      const taken = JSON.parse(r.stdout) as { snapshot_id: string; previous_snapshot_id: string; changes: unknown };
+      expect(taken.previous_snapshot_id).toBe(previous);
+      expect(taken.changes).toMatchObject({ changed: ['configs/risk.yaml'] });
+      previous = taken.snapshot_id;
+    }
+    expect(logText(cwd)).not.toContain('20991231T235959');
+  }, 60_000);
+
+  it('never carries its secrets into a pack: reason, actor and file names pass through the redactor', () => {
+    const cwd = setUp();
+    const planted = snapshotIdOf(Date.now() * 1000, 0);
+    const secretName = `configs/${GHP}.yaml`;
+    plant(cwd, planted, (r) => {
+      r.reason = `rotated password=hunter2 AKIAIOSFODNN7EXAMPLE ${GHP}`;
+      r.actor = { user: 'password=hunter2', host: 'h' };
+      const files = r.files as Record<string, unknown>;
+      files[secretName] = files['configs/risk.yaml'];
+      (r.changes as Record<string, unknown>).added = [secretName];
+      r.diffs = { [secretName]: `--- /dev/null\n+++ b/${secretName}\n@@ -0,0 +1 @@\n+max_position: 5\n` };
+    });
+    const e = runCli(['export', '--partial', '--log-dir', 'logs', '--artifacts-dir', 'artifacts'], { cwd });
+    expect(e.code, e.stderr).toBe(0);
+    const pack = readdirSync(join(cwd, 'artifacts')).find((n) => /^\d{4}-\d{2}-\d{2}$/.test(n)) as string;
+    const diff = readFileSync(join(cwd, 'artifacts', pack, 'data', 'config.diff'), 'utf8');
+    const json = readFileSync(join(cwd, 'artifacts', pack, 'data', 'config_snapshot.json'), 'utf8');
+    expect(diff).toContain(`# snapshot ${planted} at `);
+    expect(JSON.parse(json).snapshot_id).toBe(planted);
+    for (const secret of SECRETS) {
+      expect(diff).not.toMatch(secret);
+      expect(json).not.toMatch(secret);
+    }
+    expect(json).toContain('[REDACTED]');
+  }, 60_000);
+
+  it('does not pass a secret file name on to the next honest record, and that pack verifies', () => {
+    const cwd = setUp();
+    const planted = snapshotIdOf(Date.now() * 1000, 0);
+    plant(cwd, planted, (r) => {
+      const files = r.files as Record<string, unknown>;
+      files[`configs/${GHP}.yaml`] = files['configs/risk.yaml'];
+    });
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 6\n');
+    const r = runCli(['snapshot', '--reason', 'honest', '--log-dir', 'logs'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const honest = newestRecord(cwd);
+    expect(honest.previous_snapshot_id).toBe(planted);
+    expect(JSON.stringify(honest)).not.toMatch(new RegExp(GHP));
+    expect((honest.changes as { removed: string[] }).removed).toEqual([
+      expect.stringMatching(/^\[REDACTED-PATH:hmac-sha256:[0-9a-f]{16}\]$/),
+    ]);
+    const e = runCli(['export', '--partial', '--log-dir', 'logs', '--artifacts-dir', 'artifacts'], { cwd });
+    expect(e.code, e.stderr).toBe(0);
+    const v = runCli(['verify', 'artifacts', '--log-dir', 'logs'], { cwd });
+    expect(v.stdout).not.toMatch(/COMPLIANCE_REPORT_MISMATCH/);
+    expect(v.stdout).toMatch(/LOG_SNAPSHOT_UNCHAINED/);
+  }, 60_000);
+});
