@@ -19,7 +19,7 @@ import { LiveEvents } from './live-events.js';
 
 export type { ExportEvent } from './chain-events.js';
 import type { Findings } from './report.js';
-import { type StampEvent, stampEventOf } from './stamp-events.js';
+import { type StampEvent, stampEventOf } from './stamp-record.js';
 
 /** Where the newest pack with events ends: what the live log must continue. */
 export interface PackTail {

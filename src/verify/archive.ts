@@ -36,7 +36,8 @@ import {
   readLiveLog,
 } from './archive-live.js';
 import { direntKind } from './log.js';
-import { checkRecordedTokens, type StampEvent, stampOfExport } from './stamp-events.js';
+import { checkRecordedTokens, stampOfExport } from './stamp-events.js';
+import type { StampEvent } from './stamp-record.js';
 import { checkPruneSignatures } from './archive-prune-signatures.js';
 import { checkPruneAges } from './archive-retention.js';
 import { verifyPack } from './pack.js';

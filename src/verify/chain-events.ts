@@ -7,7 +7,7 @@ import type { ScannedLine } from '../chain/lines.js';
 import { EXPORT_EVENT, EXPORT_EVENT_FIELD, PRUNE_EVENT } from '../format/pack.js';
 import type { EventRoom } from '../review/index.js';
 import type { Findings } from './report.js';
-import { type StampEvent, stampEventOf } from './stamp-events.js';
+import { type StampEvent, stampEventOf } from './stamp-record.js';
 
 /** A `PackPruned` event: which pack a prune removed. */
 export interface PruneEvent {

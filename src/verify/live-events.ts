@@ -9,7 +9,7 @@
  * the budget has the rest counted, not checked (ARCHIVE_LIVE_LOG_UNCHECKED).
  */
 import type { ExportEvent, PruneEvent } from './chain-events.js';
-import type { StampEvent } from './stamp-events.js';
+import type { StampEvent } from './stamp-record.js';
 
 /** Distinct events kept from all the live files together, at most: an honest log has a few a day. */
 export const MAX_LIVE_EVENTS = 100_000;

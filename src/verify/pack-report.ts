@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import type { EventRoom, ReviewEvent, ReviewSigner } from '../review/index.js';
 import type { ExportEvent, PruneEvent } from './chain-events.js';
 import type { ManifestSummary } from './pack-facts.js';
-import type { PackToken, StampEvent } from './stamp-events.js';
+import type { PackToken, StampEvent } from './stamp-record.js';
 import type { ReportPolicies } from './provenance.js';
 import type { VerifyReport } from './report.js';
 import type { TimestampCheckOptions } from './timestamps.js';

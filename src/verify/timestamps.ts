@@ -18,7 +18,7 @@ import {
   type TimestampVerification,
 } from '../anchor/token.js';
 import type { Findings } from './report.js';
-import type { PackToken } from './stamp-events.js';
+import type { PackToken } from './stamp-record.js';
 
 /** What a verifier is told about time-stamp tokens. */
 export interface TimestampCheckOptions {
