@@ -1463,7 +1463,7 @@ def check_export_events(packs, tars, current, removed, events, rep):
         h = packs[n][1]
         day = sorted(ev for ev in events if ev[2] == n[:10])
         if h is not None and not day and n != newest and made_in_packs_logs(packs, current, n):
-            rep.warning("ARCHIVE_EXPORT_UNRECORDED", n + "/manifest.json", None, "no PackExported event of this day is in the packs' logs, though the log of the day it was made is: its export was not recorded (an export killed before recording it: auditpack export --date %s records it after checking the pack)" % n[:10])
+            rep.warning("ARCHIVE_EXPORT_UNRECORDED", n + "/manifest.json", None, "no PackExported event of this day is in the packs' logs, though the log of the day it was made is: its export was not recorded (an export killed before recording it, or a pack put there: auditpack export --date %s keeps it aside as a .vN version, unvouched, and exports the day afresh)" % n[:10])
         if h is None or not day or day[-1][3] == h:
             continue
         last = day[-1]

@@ -2,13 +2,11 @@
  * The main job, as cron runs it: export a day, then prune packs past the retention window. It
  * stands above both pack building and retention, which know nothing of each other's callers.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { AuditpackError } from '../errors.js';
 import type { RetentionSource } from '../format/pruned-ledger.js';
 import { planPrune, prune, type PlanPruneOptions, type PrunePlan, type PruneResult } from '../retention/index.js';
 import { exportPack, type ExportPackOptions, type ExportResult } from '../pack/export.js';
 import { listPackEntries } from '../pack/layout.js';
-import { verifyPack } from '../verify/index.js';
 
 export interface DailyExportOptions extends ExportPackOptions {
   /** Prune packs dated before today − retentionDays after a successful export; undefined: no pruning. */
@@ -29,7 +27,7 @@ export interface DailyExportResult {
 
 /** Exports `date`, then prunes packs past the window. A pruning refusal does not undo the export. */
 export async function runDailyExport(options: DailyExportOptions): Promise<DailyExportResult> {
-  const result = await exportPack({ checkUnrecorded: (dir) => verifyUnrecorded(dir, options.signingKey), ...options });
+  const result = await exportPack(options);
   if (options.retentionDays === undefined) return { export: result, prune: null, pruneError: null };
   try {
     const pruneOptions = {
@@ -72,17 +70,4 @@ function refuseEmptying(date: string, plan: PrunePlan, artifactsDir: string): vo
     `refusing to prune: the day just exported (${date}) holds no events and pruning would remove every earlier pack (the newest dated ${newest}, before ${plan.packCutoff}); the clock may have jumped (today is ${plan.today} by this machine's clock). Nothing was removed; if that is intended, run auditpack prune.`,
     { details: { date, newest, today: plan.today } },
   );
-}
-
-/**
- * A pack found in place without its PackExported event, before the re-run vouches for it: verify's
- * full check of the pack (its derived files against its log, its signature by the signing key's
- * public key when the export signs). undefined: it holds.
- */
-async function verifyUnrecorded(dir: string, signingKey: KeyObject | undefined): Promise<string | undefined> {
-  const r = await verifyPack(dir, signingKey === undefined ? {} : { publicKeys: [createPublicKey(signingKey)] });
-  const bad = r.problems.find((p) => p.severity === 'error');
-  if (bad !== undefined) return `verify finds ${bad.code} in ${bad.file}, ${bad.detail}`;
-  if (signingKey !== undefined && r.checked.signed !== 1) return 'it is not signed, and this export signs';
-  return undefined;
 }

@@ -66,7 +66,7 @@ export function resumedResult(
     ExportResult,
     'date' | 'path' | 'manifest' | 'manifestSha256' | 'archive' | 'superseded' | 'leftoversRemoved'
   >,
-  resumed: 'archive' | 'event',
+  resumed: 'archive',
 ): ExportResult {
   return Object.freeze({
     ...r,

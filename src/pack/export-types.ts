@@ -57,13 +57,6 @@ export interface ExportPackOptions {
   tsa?: TsaOptions;
   /** Append a system/PackExported event to the audit log in logDir (default true). */
   recordEvent?: boolean;
-  /**
-   * The full check of a pack found in place without its PackExported event (an export killed before
-   * recording it), before the re-run records the event: undefined when it holds, else why not.
-   * Without it, only the pack's own hashes and its copy of the day's log are checked (runDailyExport
-   * gives verify's check, with the signing key's public key as the trusted key).
-   */
-  checkUnrecorded?: (packDir: string) => Promise<string | undefined>;
   /** Clock (epoch ms) for created_at and Bagging-Date; default Date.now. */
   now?: () => number;
   /** Clock for the PackExported event (epoch µs), passed to the logger. */
@@ -83,7 +76,12 @@ export interface ExportResult {
   /** The .tar.gz, when compress was asked for. */
   readonly archive: string | null;
   /** The pack this one superseded (now renamed), when force was used on an existing pack. */
-  readonly superseded: { readonly path: string; readonly manifestSha256: string | null } | null;
+  readonly superseded: {
+    readonly path: string;
+    readonly manifestSha256: string | null;
+    /** No PackExported event recorded it: a plain re-run found it in place and kept it aside, unvouched. */
+    readonly unrecorded?: boolean;
+  } | null;
   /** The token's time, when the pack got a token. */
   readonly timestamped: Date | null;
   /** Why the pack has no token although a TSA was configured (TSA_FAILED); add one later with anchorPack. */
@@ -100,10 +98,10 @@ export interface ExportResult {
   /**
    * What a killed earlier run left and this one finished: `archive` (the pack was there, its
    * `.tar.gz` was built now), `supersede` (the old version had been moved aside; the new pack now
-   * names it), `event` (the pack was in place without its PackExported event: it was checked, its
-   * `.tar.gz` put in order and the event recorded now). Null for an ordinary export.
+   * names it). Null for an ordinary export (also one that superseded a pack found in place without its
+   * PackExported event: `superseded.unrecorded`).
    */
-  readonly resumed: 'archive' | 'supersede' | 'event' | null;
+  readonly resumed: 'archive' | 'supersede' | null;
   /** `.tmp-*` leftovers of killed runs that were removed. */
   readonly leftoversRemoved: readonly string[];
 }

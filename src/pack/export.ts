@@ -35,7 +35,7 @@ import type { ExportPackOptions, ExportResult } from './export-types.js';
 import { type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import { packHashProblem } from './intact.js';
 import { chainEndFields, readManifest, recordExport, resumedResult } from './export-record.js';
-import { finishUnrecorded, recordedExports, settleArchive } from './unrecorded.js';
+import { isUnrecorded, moveArchiveAside, settleArchive } from './unrecorded.js';
 import { findNextPack, findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { compressPack, interruptedSupersede, publishBuild, type Supersede, sealBuild } from './publish.js';
 import { type DayFacts, scanDay } from './scan-day.js';
@@ -133,17 +133,17 @@ async function exportLocked(
   const existingArchive = options.compress === true && exists(archivePath);
   // A partial pack of a day that has now ended is replaced by the full one, no --force needed.
   const replacePartial = existing && !partial && readManifest(finalDir)?.partial === true;
-  if (existing && options.force !== true && !replacePartial && options.recordEvent !== false) {
-    // A run killed after the pack was in place, before its PackExported event: finish it.
-    const manifest = readManifest(finalDir);
-    const hash = manifestSha256(finalDir);
-    if (manifest !== undefined && hash !== undefined && !(await recordedExports(options.logDir, date, day)).has(hash))
-      return finishUnrecorded(options, day, finalDir, manifest, hash, leftovers);
-  }
-  if (existing && !existingArchive && options.compress === true && options.force !== true && !replacePartial) {
+  // A pack in place that no PackExported event records (an export killed before recording it, or a
+  // pack put there): never vouched for. It is kept as the next version and the day exported afresh.
+  const unrecorded =
+    existing && options.force !== true && !replacePartial && options.recordEvent !== false
+      ? await isUnrecorded(options, day, finalDir)
+      : false;
+  const force = options.force === true || unrecorded;
+  if (existing && !existingArchive && options.compress === true && !force && !replacePartial) {
     return finishArchive(options, finalDir, leftovers);
   }
-  if ((existing || existingArchive) && options.force !== true && !replacePartial) {
+  if ((existing || existingArchive) && !force && !replacePartial) {
     throw new AuditpackError(
       'PACK_EXISTS',
       `a pack for ${date} already exists at ${existing ? finalDir : archivePath}; use --force to make a new version (the old one is kept)`,
@@ -154,7 +154,7 @@ async function exportLocked(
   }
   // A .tar.gz beside the current pack that holds another version (a --force killed before its new
   // .tar.gz) goes to the name of the version it holds, not the one this --force moves aside.
-  if (existing && options.force === true) {
+  if (existing && force) {
     const m = readManifest(finalDir);
     const h = manifestSha256(finalDir);
     if (m !== undefined && h !== undefined) await settleArchive(artifactsDir, date, m, h);
@@ -178,6 +178,7 @@ async function exportLocked(
       finalDir,
       existing,
       interrupted,
+      unrecorded,
     });
     moved = true;
     return result;
@@ -198,6 +199,8 @@ interface Build {
   readonly existing: boolean;
   /** What a killed `--force` moved aside. */
   readonly interrupted: Supersede | undefined;
+  /** The current pack no PackExported event records: superseded, never vouched for. */
+  readonly unrecorded: boolean;
 }
 
 /** The payload written: the files by name, which of them the pack lists, and the scanned facts. */
@@ -240,6 +243,9 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
   sealBuild(b.tmp, p.payload, options.signingKey !== undefined);
   const supersededResult = publishBuild(artifactsDir, date, b.tmp, b.finalDir, superseded, b.interrupted);
   const manifestHash = sha256Text(manifestText);
+  // The unrecorded pack's .tar.gz (whatever is at D.tar.gz) goes aside with it, never kept as the new pack's.
+  if (b.unrecorded && options.compress !== true && superseded !== null)
+    moveArchiveAside(artifactsDir, date, superseded.moved_to);
   let archive: string | null = null;
   if (options.compress === true) {
     const report = options.onProgress;
@@ -263,6 +269,7 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
       // The token's own time and serial: verify holds the token the pack holds to them.
       ...(timestamped !== null ? { tsa_time: timestamped.toISOString(), tsa_serial: serial ?? null } : {}),
       ...(supersededResult ? { supersedes: superseded?.manifest_sha256 ?? null, moved_to: superseded?.moved_to } : {}),
+      ...(b.unrecorded ? { supersedes_unrecorded: true } : {}),
     });
   }
   return Object.freeze({
@@ -272,7 +279,7 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
     manifestSha256: manifestHash,
     signed: options.signingKey !== undefined,
     archive,
-    superseded: supersededResult,
+    superseded: supersededResult && { ...supersededResult, unrecorded: b.unrecorded },
     timestamped,
     timestampError,
     malformed: p.facts.malformed,

@@ -1,31 +1,22 @@
 /**
  * A pack in place whose export was never recorded: an export (plain or `--force`) killed after the
- * pack was renamed into place and before its PackExported event was chained. The re-run finds it,
- * checks it before vouching for it (its own hashes, its `data/audit.jsonl` against the day's log,
- * then the caller's full check: verify's, with the signing key), puts its `.tar.gz` in order (a
- * stale one of the superseded version moves to that version's name) and records the missing event.
+ * pack was renamed into place and before its PackExported event was chained, or a pack put there
+ * by hand. Nothing in the artifacts directory tells them apart, so a re-run never vouches for it:
+ * it keeps it as the next version (`D.vN`, its `.tar.gz` beside it), exports the day afresh and
+ * records the new pack's event with `supersedes_unrecorded: true` (export.ts).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readdirSync, readSync, renameSync } from 'node:fs';
+import { readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanLines } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import {
-  archiveFileName,
-  EXPORT_EVENT,
-  EXPORT_EVENT_FIELD,
-  PACK_PATH,
-  type PackManifest,
-  SIGNATURE_FILE,
-} from '../format/pack.js';
-import { pathExists as exists } from '../fsx/dirs.js';
+import { archiveFileName, EXPORT_EVENT, EXPORT_EVENT_FIELD, PACK_PATH, type PackManifest } from '../format/pack.js';
+import { fsyncDir, pathExists as exists } from '../fsx/dirs.js';
 import { readTarGz } from '../fsx/tar-read.js';
-import { dayOfLogFileName, logFileName } from '../rotation/index.js';
-import { chainEndFields, recordExport, resumedResult } from './export-record.js';
-import type { ExportPackOptions, ExportResult } from './export-types.js';
-import { packHashProblem } from './intact.js';
-import { nextVersion, packDirName } from './layout.js';
-import { compressPack } from './publish.js';
+import { dayOfLogFileName } from '../rotation/index.js';
+import { readManifest } from './export-record.js';
+import type { ExportPackOptions } from './export-types.js';
+import { manifestSha256, nextVersion, packDirName } from './layout.js';
 
 const EXPORT_MARK = Buffer.from(JSON.stringify(EXPORT_EVENT.event), 'latin1');
 
@@ -61,39 +52,6 @@ export async function recordedExports(logDir: string, date: string, fromDay: num
     });
   }
   return found;
-}
-
-/**
- * undefined when the pack's `data/audit.jsonl` (its hash as the pack lists it, already checked) is
- * the day's log file (a partial pack's: the start of it, the day went on); else why not. A full pack
- * of only the start of the day is not the export of that day.
- */
-export function logCopyProblem(manifest: PackManifest, logDir: string, day: number): string | undefined {
-  const entry = manifest.files[PACK_PATH.log];
-  if (entry === undefined) return `its manifest.json lists no ${PACK_PATH.log}`;
-  const logFile = join(logDir, logFileName(day));
-  let fd: number;
-  try {
-    fd = openSync(logFile, 'r');
-  } catch {
-    return entry.size === 0 ? undefined : `its ${PACK_PATH.log} has ${entry.size} bytes, but ${logFile} is not there`;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size < entry.size || (size > entry.size && manifest.partial !== true))
-      return `its ${PACK_PATH.log} has ${entry.size} bytes, ${logFile} ${size}`;
-    const hash = createHash('sha256');
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let at = 0; at < entry.size; ) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, entry.size - at), at);
-      if (n === 0) return `${logFile} ended while read`;
-      hash.update(buf.subarray(0, n));
-      at += n;
-    }
-    return hash.digest('hex') === entry.sha256 ? undefined : `its ${PACK_PATH.log} is not ${logFile}`;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** The sha256 of `<date>/manifest.json` inside a `.tar.gz`, or undefined when it cannot be read. */
@@ -148,46 +106,29 @@ export async function settleArchive(
 }
 
 /**
- * The re-run's work on a pack in place that no PackExported event of its day records (`manifestHash`
- * is its manifest.json's): check it, settle its `.tar.gz` (built when `compress`), record the event.
- * A pack that does not check out is refused (PACK_EXISTS), never vouched for.
+ * Whether the current pack of `date` (at `finalDir`) is one no PackExported event of its day records
+ * (in the log files dated `day` or later). A pack whose manifest.json cannot be read is not: the
+ * caller refuses it as an existing pack.
  */
-export async function finishUnrecorded(
-  options: ExportPackOptions,
-  day: number,
-  finalDir: string,
-  manifest: PackManifest,
-  manifestHash: string,
-  leftovers: string[],
-): Promise<ExportResult> {
-  const { date, artifactsDir } = options;
-  const problem =
-    packHashProblem(finalDir) ??
-    logCopyProblem(manifest, options.logDir, day) ??
-    (await options.checkUnrecorded?.(finalDir));
-  if (problem !== undefined)
-    throw new AuditpackError(
-      'PACK_EXISTS',
-      `a pack for ${date} is at ${finalDir} but no PackExported event records it, and it does not check out (${problem}): not recording it. It was not made by an export of this log (or was changed since): verify it; --force makes a new version (this one is kept)`,
-      { details: { path: finalDir, date, unrecorded: true } },
-    );
-  let archive: string | null = (await settleArchive(artifactsDir, date, manifest, manifestHash))
-    ? join(artifactsDir, archiveFileName(date))
-    : null;
-  if (archive === null && options.compress === true) archive = await compressPack(artifactsDir, date, null);
-  const s = manifest.supersedes;
-  await recordExport(options.logDir, options.loggerClock, {
-    date,
-    path: finalDir,
-    manifest_sha256: manifestHash,
-    events: manifest.events.total,
-    malformed_lines: manifest.events.malformed_lines,
-    signed: exists(join(finalDir, SIGNATURE_FILE)),
-    ...chainEndFields(manifest),
-    ...(s ? { supersedes: s.manifest_sha256, moved_to: s.moved_to } : {}),
-    resumed: 'event',
-  });
-  const superseded = s ? { path: join(artifactsDir, s.moved_to), manifestSha256: s.manifest_sha256 } : null;
-  const r = { date, path: finalDir, manifest, manifestSha256: manifestHash, archive, superseded };
-  return resumedResult({ ...r, leftoversRemoved: leftovers }, 'event');
+export async function isUnrecorded(options: ExportPackOptions, day: number, finalDir: string): Promise<boolean> {
+  const hash = manifestSha256(finalDir);
+  if (readManifest(finalDir) === undefined || hash === undefined) return false;
+  return !(await recordedExports(options.logDir, options.date, day)).has(hash);
+}
+
+/** Moves `<date>.tar.gz`, when there is one, to `<movedTo>.tar.gz` (never over an existing file). */
+export function moveArchiveAside(artifactsDir: string, date: string, movedTo: string): void {
+  const dest = join(artifactsDir, archiveFileName(date));
+  if (!exists(dest)) return;
+  const aside = join(artifactsDir, archiveFileName(movedTo));
+  if (exists(aside))
+    throw new AuditpackError('PACK_EXISTS', `${aside} exists; not moving ${dest} there`, {
+      details: { path: dest, date },
+    });
+  try {
+    renameSync(dest, aside);
+  } catch (err) {
+    throw wrapFsError(err, 'rename', `${dest} -> ${aside}`);
+  }
+  fsyncDir(artifactsDir);
 }

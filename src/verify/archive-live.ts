@@ -373,7 +373,7 @@ export function checkCurrentRecorded(
         'ARCHIVE_EXPORT_UNRECORDED',
         'warning',
         file,
-        `no PackExported event of ${p.date} is in the logs read (the packs' own logs${liveRead ? ' and the live log' : ''}), though the log of the day it was made (${p.report.manifest.createdAt?.slice(0, 10)}) is among them: its manifest is pinned by the later packs' links and its signature, not by its export's event (an export killed before recording it: \`auditpack export --date ${p.date}\` checks the pack and records it; or exported with another log directory, or without recording the event)`,
+        `no PackExported event of ${p.date} is in the logs read (the packs' own logs${liveRead ? ' and the live log' : ''}), though the log of the day it was made (${p.report.manifest.createdAt?.slice(0, 10)}) is among them: its manifest is pinned by the later packs' links and its signature, not by its export's event (an export killed before recording it, or a pack put there: \`auditpack export --date ${p.date}\` keeps it aside as a \`.vN\` version, unvouched, and exports the day afresh; or exported with another log directory, or without recording the event)`,
       );
     if (sha === undefined || last === undefined || last.manifestSha256 === sha) continue;
     const own = day.filter((e) => e.manifestSha256 === sha).pop();
@@ -403,7 +403,7 @@ export function checkCurrentRecorded(
       'ARCHIVE_EXPORT_MISMATCH',
       'error',
       file,
-      `${recorded}: a real export or --force re-export records its own event, so this pack was put in place without one (a faked re-export), or its export was killed before recording it. \`auditpack export --date ${p.date}\` (without --force) tells them apart: it checks the pack against the day's log and the signing key and records the event, or refuses (then treat this pack as forged)`,
+      `${recorded}: a real export or --force re-export records its own event, so this pack was put in place without one (a faked re-export), or its export was killed before recording it; the archive cannot tell them apart. \`auditpack export --date ${p.date}\` (without --force) keeps this pack aside as a \`.vN\` version, unvouched, and exports the day afresh from the log: then look at that version`,
     );
   }
 }

@@ -1,6 +1,8 @@
 /**
  * An export killed after its pack is in place but before its PackExported event is chained (plain
- * or --force, with or without --compress), as the built CLI leaves it and repairs it.
+ * or --force, with or without --compress), as the built CLI leaves it, and a pack (or .tar.gz) put
+ * in place by hand before the day's export: the re-run never vouches for a pack it did not build, it
+ * keeps it aside as the next version and exports the day afresh (at21 C3, M2).
  *
  * The state is rebuilt faithfully rather than hit with a racing kill -9: the export runs to the end,
  * then the live log is cut back to its length before the run (the event is the run's only write to
@@ -20,11 +22,12 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/index.js';
+import { loadSigningKey } from '../../src/signing/index.js';
 import { type CliRun, runCli } from '../helpers/cli.js';
 import { PYTHON } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -101,8 +104,50 @@ function verify(s: Site): { code: number | null; problems: { code: string; sever
   return { code: r.code, problems: problems.map(({ code, severity, file }) => ({ code, severity, file })) };
 }
 
+/** The re-run's --json, with its exit code and stderr. */
+function rerun(s: Site, ...more: string[]) {
+  const r = exportCli(s, D, '--json', ...more);
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout) as {
+    resumed: string | null;
+    manifest_sha256: string;
+    archive: string | null;
+    superseded: { path: string; manifest_sha256: string; unrecorded: boolean } | null;
+    warnings: string[];
+  };
+  return { out, stderr: r.stderr };
+}
+
+/** The PackExported events of `date` in the live log, whole. */
+function exportEventObjects(s: Site, date: string): Record<string, unknown>[] {
+  return readdirSync(s.logs)
+    .flatMap((n) => readFileSync(join(s.logs, n), 'utf8').split('\n'))
+    .filter((l) => l.includes('"PackExported"'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((e) => e.date === date);
+}
+
+/** The re-run kept the pack it found (manifest `kept`) aside as `D.v<n>`, unrecorded, and recorded only its own. */
+function expectKeptAside(s: Site, r: ReturnType<typeof rerun>, kept: string, n: number, recordedBefore: string[]) {
+  const aside = join(s.art, `${D}.v${n}`);
+  expect(manifestHash(aside)).toBe(kept);
+  expect(r.out.resumed).toBeNull();
+  expect(r.out.superseded).toEqual({ path: aside, manifest_sha256: kept, unrecorded: true });
+  expect(r.out.manifest_sha256).toBe(manifestHash(join(s.art, D)));
+  expect(r.out.manifest_sha256).not.toBe(kept);
+  expect(r.out.warnings).toEqual([expect.stringContaining(`it was not vouched for; it is kept as ${aside}`)]);
+  expect(r.stderr).toContain(`no PackExported event records`);
+  expect(exportEvents(s, D)).toEqual([...recordedBefore, r.out.manifest_sha256]);
+  const last = exportEventObjects(s, D).pop();
+  expect(last).toMatchObject({ supersedes: kept, moved_to: `${D}.v${n}`, supersedes_unrecorded: true });
+  expect(JSON.parse(readFileSync(join(s.art, D, 'manifest.json'), 'utf8')).supersedes).toEqual({
+    manifest_sha256: kept,
+    moved_to: `${D}.v${n}`,
+  });
+}
+
 describe('export killed after its pack is in place, before its PackExported event', () => {
-  it('plain --compress: verify warns even once a later pack exists; the plain re-run checks the pack and records the event', async () => {
+  it('plain --compress: verify warns even once a later pack exists; the plain re-run keeps that pack aside unrecorded and exports afresh', async () => {
     const s = await site();
     exportKilledBeforeEvent(s, D, '--compress');
     expect(exportCli(s, LATER, '--compress').code).toBe(0);
@@ -112,14 +157,15 @@ describe('export killed after its pack is in place, before its PackExported even
       severity: 'warning',
       file: `${D}/manifest.json`,
     });
+    const kept = manifestHash(join(s.art, D));
+    const keptTar = readFileSync(join(s.art, `${D}.tar.gz`));
 
-    const again = exportCli(s, D, '--compress', '--json');
-    expect(again.code, again.stderr).toBe(0);
-    const out = JSON.parse(again.stdout) as { resumed: string; manifest_sha256: string; archive: string };
-    expect(out.resumed).toBe('event');
-    expect(out.manifest_sha256).toBe(manifestHash(join(s.art, D)));
-    expect(out.archive).toBe(join(s.art, `${D}.tar.gz`));
-    expect(exportEvents(s, D)).toEqual([manifestHash(join(s.art, D))]);
+    const r = rerun(s, '--compress');
+    expectKeptAside(s, r, kept, 1, []);
+    expect(r.out.archive).toBe(join(s.art, `${D}.tar.gz`));
+    // Its .tar.gz went aside with it; the day's .tar.gz is the new pack's.
+    expect(readFileSync(join(s.art, `${D}.v1.tar.gz`)).equals(keptTar)).toBe(true);
+    expect(readFileSync(join(s.art, `${D}.tar.gz`)).equals(keptTar)).toBe(false);
     expect(verify(s)).toEqual({ code: 0, problems: [] });
     // Finished: a third run is the ordinary PACK_EXISTS, and records nothing more.
     expect(exportCli(s, D, '--compress').code).toBe(73);
@@ -144,25 +190,25 @@ describe('export killed after its pack is in place, before its PackExported even
     );
   });
 
-  it('--force without --compress: verify names the crash and the repair; the plain re-run records the event (exit 0)', async () => {
+  it('--force without --compress: verify names the crash; the plain re-run keeps the unrecorded version aside (exit 0)', async () => {
     const s = await site();
     expect(exportCli(s, D).code).toBe(0);
+    const first = manifestHash(join(s.art, D));
     exportKilledBeforeEvent(s, D, '--force');
     const v = runCli(['verify', s.art, '--log-dir', s.logs, '--pubkey', `${s.key}.pub`], { cwd: s.cwd });
     expect(v.code).toBe(1);
     expect(v.stdout).toContain('ARCHIVE_EXPORT_MISMATCH');
-    expect(v.stdout).toContain(`its export was killed before recording it. \`auditpack export --date ${D}\``);
+    const kept = manifestHash(join(s.art, D));
 
-    const again = exportCli(s, D);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain(
-      'without its PackExported event (an interrupted export): checked, event recorded now',
-    );
-    expect(exportEvents(s, D)).toEqual([manifestHash(join(s.art, `${D}.v1`)), manifestHash(join(s.art, D))]);
+    const r = rerun(s);
+    expectKeptAside(s, r, kept, 2, [first]);
+    expect(manifestHash(join(s.art, `${D}.v1`))).toBe(first);
     expect(verify(s)).toEqual({ code: 0, problems: [] });
+    const py = spawnSync(PYTHON, [CHECKER, s.art, '--json'], { encoding: 'utf8' });
+    expect(py.status, py.stdout).toBe(0);
   });
 
-  it('--force --compress killed before its .tar.gz: the stale archive goes to the old version, the new one is built', async () => {
+  it('--force --compress killed before its .tar.gz: the stale archive goes to the old version, the unrecorded pack aside, a new one is built', async () => {
     const s = await site();
     expect(exportCli(s, D, '--compress').code).toBe(0);
     exportKilledBeforeEvent(s, D, '--force', '--compress');
@@ -171,45 +217,99 @@ describe('export killed after its pack is in place, before its PackExported even
     renameSync(join(s.art, `${D}.v1.tar.gz`), join(s.art, `${D}.tar.gz`));
     writeFileSync(join(s.art, `.tmp-${D}-1-2.tar.gz`), 'half');
     expect(verify(s).code).toBe(1);
+    const kept = manifestHash(join(s.art, D));
 
-    const again = exportCli(s, D, '--compress');
-    expect(again.code, again.stderr).toBe(0);
+    const r = rerun(s, '--compress');
+    expectKeptAside(s, r, kept, 2, [manifestHash(join(s.art, `${D}.v1`))]);
     expect(existsSync(join(s.art, `.tmp-${D}-1-2.tar.gz`))).toBe(false);
     expect(
       readdirSync(s.art)
         .filter((n) => n.startsWith(D))
         .sort(),
-    ).toEqual([D, `${D}.tar.gz`, `${D}.v1`, `${D}.v1.tar.gz`]);
+    ).toEqual([D, `${D}.tar.gz`, `${D}.v1`, `${D}.v1.tar.gz`, `${D}.v2`]);
+    expect(verify(s)).toEqual({ code: 0, problems: [] });
+  });
+});
+
+/** A pack of D built by the library from the day's log and signed by the site's key, with no event. */
+async function plant(s: Site, more: { compress?: boolean; compliance?: false }): Promise<void> {
+  const signingKey = loadSigningKey(s.key);
+  await exportPack({
+    date: D,
+    logDir: s.logs,
+    artifactsDir: s.art,
+    version: '0.1.0',
+    recordEvent: false,
+    signingKey,
+    ...more,
+  });
+}
+
+describe("a pack put in place before the day's export (at21 C3, M2): never vouched for", () => {
+  it('built by the real tool from the same log and key, without the compliance policy: kept aside, not recorded', async () => {
+    const s = await site();
+    await plant(s, { compliance: false });
+    const planted = manifestHash(join(s.art, D));
+    const r = rerun(s);
+    expectKeptAside(s, r, planted, 1, []);
+    expect(existsSync(join(s.art, D, 'data', 'compliance_report.json'))).toBe(true);
+    expect(existsSync(join(s.art, `${D}.v1`, 'data', 'compliance_report.json'))).toBe(false);
     expect(verify(s)).toEqual({ code: 0, problems: [] });
   });
 
-  it("a pack dropped in that holds only the start of the day's log is refused (73), and no event is recorded", async () => {
-    const s = await site();
-    const elsewhere = join(s.cwd, 'other-logs');
-    mkdirSync(elsewhere);
-    await writeDay(elsewhere, D, SAMPLE_EVENTS.slice(0, 2));
-    await exportPack({ date: D, logDir: elsewhere, artifactsDir: s.art, version: '0.1.0', recordEvent: false });
-    const r = exportCli(s, D);
-    expect(r.code).toBe(73);
-    expect(r.stderr).toMatch(
-      /PACK_EXISTS: .* no PackExported event records it, and it does not check out \(its data\/audit\.jsonl has \d+ bytes, \S+audit-\d{8}\.jsonl \d+\)/,
-    );
-    expect(exportEvents(s, D)).toEqual([]);
+  it("holding only the start of the day's log, or signed by another key: kept aside, not recorded", async () => {
+    for (const plant of ['start', 'other key'] as const) {
+      const s = await site();
+      const elsewhere = join(s.cwd, 'other-logs');
+      mkdirSync(elsewhere);
+      await writeDay(elsewhere, D, plant === 'start' ? SAMPLE_EVENTS.slice(0, 2) : SAMPLE_EVENTS);
+      expect(runCli(['keygen', '--out', 'other'], { cwd: s.cwd }).code).toBe(0);
+      const other = join(s.cwd, 'other', 'auditpack_ed25519');
+      await exportPack({
+        date: D,
+        logDir: elsewhere,
+        artifactsDir: s.art,
+        version: '0.1.0',
+        recordEvent: false,
+        ...(plant === 'other key' ? { signingKey: loadSigningKey(other) } : {}),
+      });
+      const planted = manifestHash(join(s.art, D));
+      expectKeptAside(s, rerun(s), planted, 1, []);
+    }
   });
 
-  it('a pack of this log signed by another key is refused by the signing export (73)', async () => {
+  it("a .tar.gz holding the planted pack's manifest.json but an edited orders.csv goes aside with it, never kept as the new pack's", async () => {
     const s = await site();
-    expect(runCli(['keygen', '--out', 'other'], { cwd: s.cwd }).code).toBe(0);
-    const other = join(s.cwd, 'other', 'auditpack_ed25519');
-    killedBeforeEvent(s, D, () =>
-      runCli(['export', '--date', D, '--log-dir', s.logs, '--artifacts-dir', s.art, '--signing-key', other], {
-        cwd: s.cwd,
-      }),
-    );
-    const r = exportCli(s, D);
-    expect(r.code).toBe(73);
-    expect(r.stderr).toMatch(/does not check out \(verify finds /);
-    expect(r.stderr).not.toContain('[REDACTED]');
-    expect(exportEvents(s, D)).toEqual([]);
+    await plant(s, { compress: true });
+    const x = join(s.cwd, 'x');
+    mkdirSync(x);
+    execFileSync('tar', ['xzf', join(s.art, `${D}.tar.gz`), '-C', x]);
+    const orders = join(x, D, 'data', 'orders.csv');
+    writeFileSync(orders, `${readFileSync(orders, 'utf8')}X\n`);
+    rmSync(join(s.art, `${D}.tar.gz`));
+    execFileSync('tar', ['czf', join(s.art, `${D}.tar.gz`), '-C', x, D]);
+    const tampered = readFileSync(join(s.art, `${D}.tar.gz`));
+    const planted = manifestHash(join(s.art, D));
+
+    const r = rerun(s, '--compress');
+    expectKeptAside(s, r, planted, 1, []);
+    expect(readFileSync(join(s.art, `${D}.v1.tar.gz`)).equals(tampered)).toBe(true);
+    expect(readFileSync(join(s.art, `${D}.tar.gz`)).equals(tampered)).toBe(false);
+    // verify names the tampered archive as the kept version's, not the day's current one.
+    const problems = verify(s).problems;
+    const files = problems.map((p) => p.file.split('/')[0]);
+    expect(files.length).toBeGreaterThan(0);
+    expect(new Set(files), JSON.stringify(problems)).toEqual(new Set([`${D}.v1.tar.gz`]));
+  });
+
+  it("without --compress, a .tar.gz of the planted pack at the day's name goes aside too", async () => {
+    const s = await site();
+    await plant(s, { compress: true });
+    const tar = readFileSync(join(s.art, `${D}.tar.gz`));
+    const r = rerun(s);
+    expectKeptAside(s, r, manifestHash(join(s.art, `${D}.v1`)), 1, []);
+    expect(existsSync(join(s.art, `${D}.tar.gz`))).toBe(false);
+    expect(readFileSync(join(s.art, `${D}.v1.tar.gz`)).equals(tar)).toBe(true);
+    expect(verify(s)).toEqual({ code: 0, problems: [] });
   });
 });

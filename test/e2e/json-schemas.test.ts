@@ -24,7 +24,11 @@ describe('--json outputs follow their shipped JSON Schemas', () => {
     const { date, pack_path: pack } = JSON.parse(demo.stdout);
     const ex = runCli(['export', '--date', date, '--force', '--compress', '--json'], { cwd });
     expect(ex.code).toBe(0);
-    expect(JSON.parse(ex.stdout).superseded).toEqual({ path: expect.any(String), manifest_sha256: expect.any(String) });
+    expect(JSON.parse(ex.stdout).superseded).toEqual({
+      path: expect.any(String),
+      manifest_sha256: expect.any(String),
+      unrecorded: false,
+    });
     for (const target of [pack, `${pack}.tar.gz`, 'logs', 'artifacts']) {
       const v = runCli(['verify', target, '--json'], { cwd });
       expect(v.code).toBe(0);

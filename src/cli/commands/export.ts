@@ -226,7 +226,12 @@ function exportJson(r: DailyExportResult, config: AuditpackConfig, push: PushSte
     partial: m.partial === true,
     resumed: e.resumed,
     leftovers_removed: e.leftoversRemoved,
-    superseded: e.superseded && { path: e.superseded.path, manifest_sha256: e.superseded.manifestSha256 },
+    superseded: e.superseded && {
+      path: e.superseded.path,
+      manifest_sha256: e.superseded.manifestSha256,
+      unrecorded: e.superseded.unrecorded === true,
+    },
+    warnings: e.superseded?.unrecorded === true ? [unrecordedNote(e)] : [],
     events: m.events,
     rows: m.rows,
     chain: m.chain,
@@ -255,9 +260,6 @@ function exportLine(io: CliIO, r: DailyExportResult): string {
     ...(e.superseded ? [`previous version kept as ${e.superseded.path}`] : []),
     ...(e.archive ? [e.resumed === 'archive' ? '.tar.gz rebuilt (an earlier run was interrupted)' : '+ .tar.gz'] : []),
     ...(e.resumed === 'supersede' ? ['completed an interrupted --force'] : []),
-    ...(e.resumed === 'event'
-      ? ['the pack was in place without its PackExported event (an interrupted export): checked, event recorded now']
-      : []),
     ...(m.partial === true ? [c.yellow('PARTIAL (the day has not ended)')] : []),
     ...(e.leftoversRemoved.length > 0 ? [`removed ${e.leftoversRemoved.length} leftover(s) of interrupted runs`] : []),
     ...(r.prune?.result && r.prune.result.packs.length > 0
@@ -269,9 +271,15 @@ function exportLine(io: CliIO, r: DailyExportResult): string {
   return `${mark(io, 'ok')} exported ${e.date} → ${e.path} (${parts.join(', ')}); manifest sha256 ${e.manifestSha256}\n`;
 }
 
+/** The note on a pack found in place that no PackExported event recorded, kept aside unvouched. */
+function unrecordedNote(e: DailyExportResult['export']): string {
+  return `a pack for ${e.date} was in place that no PackExported event records (an export killed before recording it, or a pack put there by hand): it was not vouched for; it is kept as ${e.superseded?.path} and ${e.date} was exported afresh from the log. Look at it: auditpack verify ${e.superseded?.path}`;
+}
+
 /** What went wrong after the pack was written, on stderr, and the exit code it earns. */
 function finishExport(io: CliIO, r: DailyExportResult, pushError: AuditpackError | null): void {
   const e = r.export;
+  if (e.superseded?.unrecorded === true) io.stderr.write(`${mark(io, 'warn', 'stderr')} ${unrecordedNote(e)}\n`);
   if (e.timestampError !== null) {
     io.stderr.write(
       `${mark(io, 'warn', 'stderr')} the pack has no time-stamp token: ${e.timestampError.message}. The pack is complete; add the token later with: auditpack anchor --pack ${e.path}\n`,
