@@ -16,7 +16,7 @@ import { collect, logDirOf, parseIsoDate, parseWholeNumber } from '../options.js
 import { helpText } from '../help.js';
 import { snakeKeys } from '../json.js';
 import { mark, paintFor, printJson } from '../render.js';
-import { CHECKS } from './verify-checks.js';
+import { CHECKS } from '../verify-checks.js';
 
 interface VerifyOptions {
   json?: boolean;

@@ -2,7 +2,7 @@
  * The checks `verify` prints for each kind of target, in order, and which finding codes belong to
  * each (a finding no check claims is shown under "other").
  */
-import type { ProblemCode } from '../../verify/index.js';
+import type { ProblemCode } from '../verify/index.js';
 
 /** The archive's findings about its newest pack and the exports, held to the live log. */
 const LIVE_CODES: readonly ProblemCode[] = [
