@@ -1,5 +1,7 @@
 /**
- * Heavy test groups: test files that start a server or a browser. `npm test` runs every group.
+ * Heavy test groups: test files that start a server or a browser, and the verification matrices
+ * (the slowest files, whose work is auditpack's own logic, the same on every Node.js line). `npm
+ * test` runs every group.
  * CI's extra Node.js lines (.ci/run) leave the groups named in AUDITPACK_TEST_SKIP (comma-separated)
  * to the main line: vitest.config.ts excludes their files and prints which, so a skip is never
  * silent. A name that is not a group here, or a listed file that does not exist, stops the run:
@@ -22,6 +24,15 @@ export const TEST_GROUPS: Readonly<Record<string, TestGroup>> = Object.freeze({
     files: ['test/e2e/archive.test.ts', 'test/e2e/archive-reviews.test.ts', 'test/e2e/rollup-archive.test.ts'],
   },
   chromium: { why: 'renders pages in headless Chromium', files: ['test/e2e/report-html.test.ts'] },
+  matrix: {
+    why: "verification matrices over auditpack's own logic (hundreds of in-process verifications and Python checker runs; no server, no Node.js API a lighter test leaves out)",
+    files: [
+      'test/verify/pack.test.ts',
+      'test/verify/tamper-matrix.test.ts',
+      'test/verify/archive-evidence.test.ts',
+      'test/verify/rollup.test.ts',
+    ],
+  },
 });
 
 /** The environment variable naming the groups to skip. */
