@@ -82,6 +82,7 @@ export {
   diffSnapshots,
   listSnapshots,
   readSnapshot,
+  type SnapshotReadOptions,
   snapshotOptionsFromConfig,
   startupSnapshot,
 } from './snapshot/index.js';

@@ -10,7 +10,8 @@ usage:
 
 PATH is a log file (audit-YYYYMMDD.jsonl), a logs directory, a pack directory (YYYY-MM-DD or
 YYYY-MM-DD.vN), a pack as .tar.gz, or an artifacts directory (packs and pruned.jsonl). A roll-ups
-directory (nothing in it like a pack, a day holding rollup.json or .rollup.lock) is not checked: exit 2.
+directory (nothing in it like a pack, a day holding rollup.json or .rollup.lock) and a single roll-up
+(a directory holding rollup.json and no manifest.json) are not checked: exit 2, saying so on stderr.
 Exit 0: intact (warnings allowed); 1: problems found; 2: usage or unreadable input.
 
 Sections, in FORMAT.md's order: common helpers; the audit log (a line, the chain, torn lines,
@@ -2347,6 +2348,13 @@ def main(argv):
         return 2
     if os.path.isdir(path):
         entries = os.listdir(path)
+        # FORMAT.md "Verifying a roll-up": a roll-up is recognised by its rollup.json and no
+        # manifest.json. It is a BagIt bag named like a pack, but not one: its checks are not a
+        # pack's, and pack findings on it would be wrong. A pack that gained a rollup.json keeps
+        # its manifest.json and is checked as the pack it is (the stray file is named).
+        if "rollup.json" in entries and "manifest.json" not in entries:
+            print("%s: a roll-up (rollup.json, no manifest.json), not a pack; this checker does not check roll-ups: use auditpack verify" % path, file=sys.stderr)
+            return 2
         if PACK_NAME.fullmatch(base) or "bagit.txt" in entries:
             kind = "pack"
             check_pack_dir(path, rep)

@@ -4,6 +4,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { CliIO } from './io.js';
+import { printableJson } from './printable.js';
 
 /** A chalk instance for a stream, honouring TTY, NO_COLOR and FORCE_COLOR. */
 export function paintFor(io: CliIO, stream: 'stdout' | 'stderr' = 'stdout'): ChalkInstance {
@@ -15,9 +16,13 @@ export function paintFor(io: CliIO, stream: 'stdout' | 'stderr' = 'stdout'): Cha
   return new Chalk({ level });
 }
 
-/** Writes a JSON document on stdout (pretty, newline-terminated). */
+/**
+ * Writes a JSON document on stdout (pretty, newline-terminated). JSON.stringify escapes C0
+ * controls and lone surrogates; printableJson escapes the rest a terminal acts on (C1, bidi).
+ */
 export function printJson(io: CliIO, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const text: string | undefined = JSON.stringify(value, null, 2);
+  io.stdout.write(`${text === undefined ? text : printableJson(text)}\n`);
 }
 
 /** Marks for check lines: ✓ ok, ✗ problem, ! warning, - nothing there to check (never a ✓). */

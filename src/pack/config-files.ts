@@ -4,7 +4,7 @@
  * recorded by that day's snapshots, in unified format, after a `#` header line).
  */
 import { readFile } from 'node:fs/promises';
-import { compileRedactor, type Redactor } from '../redaction/index.js';
+import { compileRedactor } from '../redaction/index.js';
 import {
   createConfigSnapshot,
   latestSnapshotOnOrBefore,
@@ -15,6 +15,7 @@ import {
   type CreateSnapshotOptions,
   redactionOptionsOf,
 } from '../snapshot/index.js';
+import { redactedCopy } from '../snapshot/redacted-copy.js';
 import { recordPath } from '../snapshot/store.js';
 
 /** Where snapshots live, and how to take a fresh one when the day has none. */
@@ -115,28 +116,4 @@ async function unchainedMark(previous: string | null, so: PackSnapshotOptions): 
   return chained === false
     ? ` [UNCHAINED: counted from snapshot ${previous}, whose ConfigSnapshot event the audit log does not hold]`
     : '';
-}
-
-/**
- * A copy of a stored record with every string and key passed through the redactor (reason, actor,
- * file names, diffs, ...), and whether anything changed. A record auditpack wrote was redacted
- * when written and comes back unchanged.
- */
-function redactedCopy(record: ConfigSnapshot, redactor: Redactor): { value: unknown; changed: boolean } {
-  let changed = false;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') {
-      const r = redactor.redactString(v);
-      if (r !== v) changed = true;
-      return r;
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    // Keys are file names from the store: a null prototype, so "__proto__" is a key like any other.
-    const out: Record<string, unknown> = Object.create(null);
-    for (const [k, x] of Object.entries(v)) out[walk(k) as string] = walk(x);
-    return out;
-  };
-  const value = walk(record);
-  return { value, changed };
 }

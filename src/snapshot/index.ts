@@ -31,4 +31,5 @@ export {
   resolveSnapshotId,
   snapshotDiffText,
   snapshotsOnDay,
+  type SnapshotReadOptions,
 } from './read.js';

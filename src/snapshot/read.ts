@@ -3,14 +3,27 @@ import { AuditpackError } from '../errors.js';
 import { compareEntries, byCodeUnit, diffSides, loadSides, mapLimit, READ_CONCURRENCY } from './sides.js';
 import { existingSnapshotKey } from './keyed-hash.js';
 import { redactedPathName } from './path-names.js';
+import { redactedForReading } from './redacted-copy.js';
+import type { RedactionOptions } from '../redaction/index.js';
 import { listSnapshotIds, readObject, readRecord } from './store.js';
 import type { ConfigSnapshot, SnapshotComparison, SnapshotSummary } from './types.js';
 
+/**
+ * How a reading function treats what it read: `redaction` (the logger's rules, `true` for the
+ * built-in ones) passes every string and key of the result through the redactor, as a pack does;
+ * without it the record comes back as stored. The store is a directory anyone with write access
+ * can plant a record in, so what is shown to a person is read with it (the CLI always does).
+ */
+export interface SnapshotReadOptions {
+  snapshotDir: string;
+  redaction?: boolean | RedactionOptions;
+}
+
 /** Summaries of the stored snapshots, newest first. Throws SNAPSHOT_CORRUPT on a damaged record. */
-export async function listSnapshots(options: { snapshotDir: string }): Promise<SnapshotSummary[]> {
+export async function listSnapshots(options: SnapshotReadOptions): Promise<SnapshotSummary[]> {
   const ids = await listSnapshotIds(options.snapshotDir);
   const records = await mapLimit(ids, READ_CONCURRENCY, (id) => readRecord(options.snapshotDir, id));
-  return records.reverse().map(summaryOf);
+  return redactedForReading(records.reverse().map(summaryOf), options.redaction);
 }
 
 function summaryOf(r: ConfigSnapshot): SnapshotSummary {
@@ -26,8 +39,8 @@ function summaryOf(r: ConfigSnapshot): SnapshotSummary {
 }
 
 /** Reads one snapshot record. SNAPSHOT_NOT_FOUND if there is none with that id. */
-export async function readSnapshot(options: { snapshotDir: string; id: string }): Promise<ConfigSnapshot> {
-  return readRecord(options.snapshotDir, options.id);
+export async function readSnapshot(options: SnapshotReadOptions & { id: string }): Promise<ConfigSnapshot> {
+  return redactedForReading(await readRecord(options.snapshotDir, options.id), options.redaction);
 }
 
 /**
@@ -103,11 +116,9 @@ async function recordedNameIn(rec: ConfigSnapshot, snapshotDir: string, file: st
 }
 
 /** Compares two snapshots: files added, removed and changed (by hash), with unified diffs of the stored content. */
-export async function diffSnapshots(options: {
-  snapshotDir: string;
-  a: string;
-  b: string;
-}): Promise<SnapshotComparison> {
+export async function diffSnapshots(
+  options: SnapshotReadOptions & { a: string; b: string },
+): Promise<SnapshotComparison> {
   const [ra, rb] = await Promise.all([
     readRecord(options.snapshotDir, options.a),
     readRecord(options.snapshotDir, options.b),
@@ -128,7 +139,7 @@ export async function diffSnapshots(options: {
     const text = diffSides(p, a, b, la, lb);
     if (text !== '') diffs[p] = text;
   }
-  return { a: ra.snapshot_id, b: rb.snapshot_id, ...changes, diffs };
+  return redactedForReading({ a: ra.snapshot_id, b: rb.snapshot_id, ...changes, diffs }, options.redaction);
 }
 
 /**

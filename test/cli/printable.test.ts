@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { printable } from '../../src/cli/printable.js';
+import { printable, printableField, printableJson } from '../../src/cli/printable.js';
 
 /** What a terminal could act on: C0/C1 controls, DEL, separators, bidi controls, lone surrogates. */
 const ACTIVE =
@@ -22,6 +22,38 @@ describe('printable', () => {
         expect(ACTIVE.test(printable(s))).toBe(false);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('printableField', () => {
+  it('keeps a short field whole and cuts a long one with a marker, never inside a surrogate pair', () => {
+    expect(printableField('a\u001bb', 10)).toBe('a\\u001bb');
+    expect(printableField('x'.repeat(25), 10)).toBe(`${'x'.repeat(10)}… [15 more characters]`);
+    expect(printableField(`${'x'.repeat(9)}\u{1f600}yz`, 10)).toBe(`${'x'.repeat(9)}… [4 more characters]`);
+  });
+
+  it('for any string, the result is inert and bounded', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.integer({ min: 1, max: 40 }), (s, max) => {
+        const out = printableField(s, max);
+        expect(ACTIVE.test(out)).toBe(false);
+        expect(out.length).toBeLessThanOrEqual(6 * max + 40);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('printableJson', () => {
+  it('escapes what JSON.stringify leaves raw (C1, DEL, separators, bidi) and keeps the data', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (v, s) => {
+        const json = printableJson(JSON.stringify({ v, s }));
+        expect(ACTIVE.test(json)).toBe(false);
+        expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify({ v, s })));
+      }),
+      { numRuns: 300 },
     );
   });
 });

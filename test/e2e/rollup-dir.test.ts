@@ -160,6 +160,24 @@ describe('verify <roll-ups directory>', () => {
     expect([py.status, py.stderr]).toEqual([2, expect.stringContaining('a roll-ups directory (rollup --out)')]);
   });
 
+  it('the reference checker given one roll-up says it is a roll-up, not a pack (exit 2, no pack findings)', () => {
+    for (const day of [`rollups/${THIRD}`, `rollups/${THIRD}/`]) {
+      for (const json of [[], ['--json']]) {
+        const py = spawnSync(PYTHON, [CHECKER, join(dir, day), ...json], { encoding: 'utf8' });
+        expect([py.status, py.stdout]).toEqual([2, '']);
+        expect(py.stderr).toContain('a roll-up (rollup.json, no manifest.json), not a pack');
+        expect(py.stderr).not.toMatch(/PACK_|BAG_/);
+      }
+    }
+    // A pack that gained a rollup.json is still checked as a pack: the stray file is named.
+    const pack = join(dir, 'alpha', 'artifacts', DATE);
+    const copyOf = join(dir, `pack-with-rollup-json-${n++}`, DATE);
+    cpSync(pack, copyOf, { recursive: true });
+    writeFileSync(join(copyOf, 'rollup.json'), '{}\n');
+    const p = pythonPackCheck(copyOf);
+    expect(p.status).toBe(1);
+  });
+
   it('a roll-ups directory with a .tar.gz pack in it is read as artifacts; verifyRollupDir on it names the tar an error', async () => {
     const r = copy();
     writeFileSync(join(dir, r, `${DATE}.tar.gz`), gzipSync('not a pack'));

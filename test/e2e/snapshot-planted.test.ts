@@ -136,3 +136,65 @@ describe('a record planted in the snapshot store', () => {
     expect(v.stdout).toMatch(/LOG_SNAPSHOT_UNCHAINED/);
   }, 60_000);
 });
+
+describe('snapshot list and show on a planted record', () => {
+  /** ESC sequences, an OSC 52 clipboard write, a carriage return, a C1 CSI, a bidi override. */
+  const ACTIVE = 'X\u001b[1A\u001b[2K\u001b]52;c;cm0gLXJmIH4=\u0007\rall clear\u009b2J\u202e';
+  const ACTIVE_RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  function planted(): { cwd: string; id: string } {
+    const cwd = setUp();
+    const id = snapshotIdOf(Date.now() * 1000, 0);
+    plant(cwd, id, (r) => {
+      r.reason = `${ACTIVE} password=hunter2 ${GHP} ${'z'.repeat(100_000)}`;
+      r.actor = { user: `ops${ACTIVE}`, host: 'AKIAIOSFODNN7EXAMPLE' };
+      r.git_error = { code: 'SNAPSHOT_GIT_FAILED', message: `git said ${ACTIVE} token=${GHP}` };
+      r.git = null;
+    });
+    return { cwd, id };
+  }
+
+  it('prints its text escaped, its secrets redacted and its length bounded', () => {
+    const { cwd } = planted();
+    for (const args of [['list'], ['show', 'latest']]) {
+      const r = runCli(['snapshot', ...args], { cwd });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toMatch(ACTIVE_RAW);
+      for (const secret of SECRETS) expect(r.stdout + r.stderr).not.toMatch(secret);
+      expect(r.stdout).toContain('X\\u001b[1A');
+      expect(r.stdout).toContain('\\u001b]52;c;');
+      expect(r.stdout).toMatch(/… \[\d+ more characters\]/);
+      expect(r.stdout.length).toBeLessThan(5_000);
+    }
+  }, 60_000);
+
+  it('--json keeps the text whole and parseable, secrets redacted, nothing a terminal acts on', () => {
+    const { cwd } = planted();
+    for (const args of [
+      ['list', '--json'],
+      ['show', 'latest', '--json'],
+    ]) {
+      const r = runCli(['snapshot', ...args], { cwd });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toMatch(ACTIVE_RAW);
+      for (const secret of SECRETS) expect(r.stdout).not.toMatch(secret);
+      const doc = JSON.parse(r.stdout) as { reason: string } | { reason: string }[];
+      const reason = Array.isArray(doc) ? (doc[0] as { reason: string }).reason : doc.reason;
+      expect(reason.startsWith(ACTIVE)).toBe(true);
+      expect(reason).toContain('z'.repeat(100_000));
+      expect(reason).toContain('[REDACTED]');
+    }
+  }, 60_000);
+});
+
+describe('snapshot show on a planted record without an actor', () => {
+  it('shows it, saying the actor is not recorded (was a TypeError, exit 70)', () => {
+    const cwd = setUp();
+    plant(cwd, snapshotIdOf(Date.now() * 1000, 0), (r) => {
+      delete r.actor;
+    });
+    const r = runCli(['snapshot', 'show', 'latest'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^actor {6}\(not recorded\)$/m);
+  }, 60_000);
+});

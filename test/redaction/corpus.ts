@@ -207,6 +207,8 @@ export const SECRET_SHAPES: readonly SecretSample[] = [
   c('fix-new-password', '', ''),
   c('curl-user', '', ''),
   c('mysql-password-option', '', ''),
+  c('curl-user after date -u', '', ''),
+  c('mysql -u root -p', '', ''),
   c('sidekiq-secret', '', ''),
   c('nuget-config-password', '', ''),
   c('query-string-api-key', '', ''),
@@ -288,6 +290,10 @@ function contextual(name: string): SecretSample {
       );
     case 'curl-user':
       return c(name, `curl -u ops:${pw} https://oms.internal/api/positions`, pw);
+    case 'curl-user after date -u':
+      return c(name, `date -u +%H:%M; curl -u ops:${pw} https://oms.internal/api/positions`, pw);
+    case 'mysql -u root -p':
+      return c(name, `mysql -u root -p${pw} orders`, pw);
     case 'mysql-password-option':
       return c(name, `mysqldump -u backup -p${pw} --single-transaction orders`, pw);
     case 'sidekiq-secret': {
@@ -424,6 +430,13 @@ export const BENIGN_TEXT: readonly string[] = [
   'next_token: 2',
   'sort_key: ts',
   'routing_key: orders.eu.fills',
+  // command lines with `-u` that is no user (rules 15): a date format, another option, nothing
+  'cron: date -u +%H:%M',
+  'ran `date -u +%Y-%m-%dT%H:%M:%SZ` on host fx1',
+  "TZ=UTC date -u '+%H:%M:%S' > /tmp/stamp",
+  'date -u "+%H:%M" && sort -u -t: -k1 fills.csv',
+  'sort -u -t: -k2 fills.csv',
+  'uniq -u',
   // symbols, ids, codes
   'EURUSD',
   'GBPUSD',

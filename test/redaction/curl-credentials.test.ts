@@ -27,6 +27,12 @@ describe('curl credentials', () => {
       'curl -x socks5h://alice:[REDACTED]@socks:1080 https://api',
     ],
     ['curl -x alice:pa55word@proxy:3128 https://api', 'curl -x alice:[REDACTED]@proxy:3128 https://api'],
+    // Rules 15: a word after -u that starts with + or - is no user.
+    ['date -u +%H:%M', 'date -u +%H:%M'],
+    ['date -u "+%H:%M:%S" -d @0', 'date -u "+%H:%M:%S" -d @0'],
+    ['sort -u -t: -k1 fills.csv', 'sort -u -t: -k1 fills.csv'],
+    ['date -u +%H:%M; curl -u ops:pa55word https://api', 'date -u +%H:%M; curl -u ops:[REDACTED] https://api'],
+    ['mysql -u root -pS3cret orders', 'mysql -u root -p[REDACTED] orders'],
     // Rules 14.
     ['curl -U proxyuser:pr0xyPass https://api', 'curl -U proxyuser:[REDACTED] https://api'],
     ['curl --proxy-user proxyuser:simplepass https://api', 'curl --proxy-user proxyuser:[REDACTED] https://api'],

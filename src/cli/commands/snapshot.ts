@@ -4,13 +4,14 @@
  */
 import type { Command } from 'commander';
 import { AuditpackError, ExitCode } from '../../errors.js';
+import type { SnapshotReadOptions } from '../../snapshot/index.js';
 import type { ConfigSnapshot, SnapshotComparison, SnapshotSummary } from '../../snapshot/types.js';
 import type { CliIO } from '../io.js';
 import { ExitWith } from '../exit.js';
 import { collect, hiddenLogsDirAlias, logDirOf } from '../options.js';
 import { helpText } from '../help.js';
 import { paintFor, printJson } from '../render.js';
-import { printable, printableText } from '../printable.js';
+import { printable, printableField, printableText } from '../printable.js';
 
 interface TakeOptions {
   reason?: string;
@@ -116,7 +117,7 @@ function defineList(snapshot: Command, io: CliIO): void {
     .action(async (_opts: StoreOptions, cmd: Command) => {
       const opts = storeOptions(cmd);
       const { listSnapshots } = await import('../../snapshot/index.js');
-      const list = await listSnapshots({ snapshotDir: await storeDir(io, opts) });
+      const list = await listSnapshots(await storeOf(io, opts));
       if (opts.json) printJson(io, list);
       else renderList(io, list);
     });
@@ -147,7 +148,8 @@ function defineShow(snapshot: Command, io: CliIO): void {
     .action(async (ref: string, _opts: StoreOptions, cmd: Command) => {
       const opts = storeOptions(cmd);
       const { readSnapshot, readSnapshotFile, resolveSnapshotId } = await import('../../snapshot/index.js');
-      const snapshotDir = await storeDir(io, opts);
+      const store = await storeOf(io, opts);
+      const { snapshotDir } = store;
       const id = await resolveSnapshotId({ snapshotDir, ref });
       if (opts.file !== undefined) {
         const bytes = await readSnapshotFile({ snapshotDir, id, file: opts.file });
@@ -155,7 +157,7 @@ function defineShow(snapshot: Command, io: CliIO): void {
         io.stdout.write(bytes);
         return;
       }
-      const s = await readSnapshot({ snapshotDir, id });
+      const s = await readSnapshot({ ...store, id });
       if (opts.json) printJson(io, s);
       else renderShow(io, s);
     });
@@ -185,10 +187,10 @@ function defineDiff(snapshot: Command, io: CliIO): void {
     .action(async (refA: string, refB: string, _opts: StoreOptions, cmd: Command) => {
       const opts = storeOptions(cmd);
       const { diffSnapshots, resolveSnapshotId } = await import('../../snapshot/index.js');
-      const snapshotDir = await storeDir(io, opts);
-      const a = await resolveSnapshotId({ snapshotDir, ref: refA });
-      const b = await resolveSnapshotId({ snapshotDir, ref: refB });
-      const cmp = await diffSnapshots({ snapshotDir, a, b });
+      const store = await storeOf(io, opts);
+      const a = await resolveSnapshotId({ snapshotDir: store.snapshotDir, ref: refA });
+      const b = await resolveSnapshotId({ snapshotDir: store.snapshotDir, ref: refB });
+      const cmp = await diffSnapshots({ ...store, a, b });
       if (opts.json) printJson(io, cmp);
       else renderComparison(io, cmp);
     });
@@ -203,10 +205,24 @@ function storeOptions(cmd: Command): StoreOptions {
   return cmd.optsWithGlobals<StoreOptions>();
 }
 
-async function storeDir(io: CliIO, opts: StoreOptions): Promise<string> {
+/**
+ * The store and the redaction rules its records are read with: the built-in ones plus the
+ * config's keys and patterns, on even with `redaction.enabled: false` (like `tail`: that switch is
+ * about the audit record). The store is a directory anyone with write access can plant a record
+ * in, and a secret in a planted reason must reach neither a terminal nor a `--json` consumer.
+ */
+async function storeOf(io: CliIO, opts: StoreOptions): Promise<SnapshotReadOptions> {
   const { resolveConfig } = await import('../../config.js');
-  return resolveConfig({ cwd: io.cwd, env: io.env, flags: { snapshotDir: opts.snapshotDir } }).snapshotDir;
+  const config = resolveConfig({ cwd: io.cwd, env: io.env, flags: { snapshotDir: opts.snapshotDir } });
+  return {
+    snapshotDir: config.snapshotDir,
+    redaction: { enabled: true, keys: config.redactKeys, patterns: config.redactPatterns },
+  };
 }
+
+/** Text fields read from the store, in text mode: one line each, at most this many characters. */
+const LIST_FIELD_MAX = 200;
+const SHOW_FIELD_MAX = 1000;
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -225,9 +241,9 @@ function renderTaken(io: CliIO, s: ConfigSnapshot, snapshotDir: string): void {
       `  since ${s.previous_snapshot_id}: ${added.length} added, ${removed.length} removed, ${changed.length} changed\n`,
     );
   if (s.previous_snapshot_id !== null) {
-    for (const p of added) io.stdout.write(`    ${c.green('A')} ${p}\n`);
-    for (const p of removed) io.stdout.write(`    ${c.red('D')} ${p}\n`);
-    for (const p of changed) io.stdout.write(`    ${c.yellow('M')} ${p}\n`);
+    for (const p of added) io.stdout.write(`    ${c.green('A')} ${printable(p)}\n`);
+    for (const p of removed) io.stdout.write(`    ${c.red('D')} ${printable(p)}\n`);
+    for (const p of changed) io.stdout.write(`    ${c.yellow('M')} ${printable(p)}\n`);
   }
   if (s.git) {
     const where = s.git.branch ?? 'detached HEAD';
@@ -240,7 +256,7 @@ function renderTaken(io: CliIO, s: ConfigSnapshot, snapshotDir: string): void {
   }
   for (const [p, e] of Object.entries(s.files)) {
     if (e.too_large)
-      io.stdout.write(`  ${c.yellow('!')} ${p}: ${e.size} bytes, over the size limit: hashed, not stored\n`);
+      io.stdout.write(`  ${c.yellow('!')} ${printable(p)}: ${e.size} bytes, over the size limit: hashed, not stored\n`);
   }
   if (s.redacted) io.stdout.write(`  secrets redacted in the stored copies and diffs\n`);
 }
@@ -253,7 +269,7 @@ function renderList(io: CliIO, list: readonly SnapshotSummary[]): void {
   const c = paintFor(io);
   for (const s of list) {
     io.stdout.write(
-      `${c.bold(s.snapshot_id)}  ${s.timestamp}  ${plural(s.file_count, 'file')}, ${s.changed_count} changed  ${s.reason}\n`,
+      `${c.bold(s.snapshot_id)}  ${printableField(s.timestamp, 40)}  ${plural(s.file_count, 'file')}, ${s.changed_count} changed  ${printableField(s.reason, LIST_FIELD_MAX)}\n`,
     );
   }
 }
@@ -271,14 +287,19 @@ function shortHash(hash: string): string {
 function renderShow(io: CliIO, s: ConfigSnapshot): void {
   const c = paintFor(io);
   io.stdout.write(`snapshot   ${c.bold(s.snapshot_id)}\n`);
-  io.stdout.write(`timestamp  ${s.timestamp}\n`);
-  io.stdout.write(`reason     ${printable(s.reason)}\n`);
-  io.stdout.write(`actor      ${printable(`${s.actor.user}@${s.actor.host}`)}\n`);
+  const field = (v: unknown): string => printableField(String(v), SHOW_FIELD_MAX);
+  io.stdout.write(`timestamp  ${field(s.timestamp)}\n`);
+  io.stdout.write(`reason     ${field(s.reason)}\n`);
+  // Not checked when the record is read (a planted record may lack it or hold anything).
+  const actor: unknown = s.actor;
+  io.stdout.write(
+    `actor      ${actor !== null && typeof actor === 'object' ? field(`${s.actor.user}@${s.actor.host}`) : '(not recorded)'}\n`,
+  );
   if (s.git)
     io.stdout.write(
-      `git        ${printable(`${s.git.commit ?? '(no commits)'} ${s.git.branch ?? '(detached)'}`)} ${s.git.dirty ? 'dirty' : 'clean'}\n`,
+      `git        ${field(`${s.git.commit ?? '(no commits)'} ${s.git.branch ?? '(detached)'}`)} ${s.git.dirty ? 'dirty' : 'clean'}\n`,
     );
-  else if (s.git_error) io.stdout.write(`git        none: ${printable(s.git_error.message)}\n`);
+  else if (s.git_error) io.stdout.write(`git        none: ${field(s.git_error.message)}\n`);
   else io.stdout.write(`git        not a git work tree\n`);
   io.stdout.write(`previous   ${s.previous_snapshot_id ?? '(none)'}\n`);
   io.stdout.write(`redacted   ${s.redacted ? 'yes' : 'no'}\n`);
@@ -293,7 +314,7 @@ function renderShow(io: CliIO, s: ConfigSnapshot): void {
       .filter(Boolean)
       .join(', ');
     io.stdout.write(
-      `  ${shortHash(e.hash)}  ${String(e.size).padStart(9)}  ${printable(p)}${flags ? `  (${flags})` : ''}\n`,
+      `  ${shortHash(e.hash)}  ${String(e.size).padStart(9)}  ${printableField(p, SHOW_FIELD_MAX)}${flags ? `  (${flags})` : ''}\n`,
     );
   }
   const diffs = Object.keys(s.diffs);
