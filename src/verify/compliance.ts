@@ -43,7 +43,13 @@ import {
   snapshotRecordLogged,
 } from './compliance-bytes.js';
 import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
-import { policyProvenance, type ReportPolicies, reportPoliciesOf, snapshotFactsOf } from './provenance.js';
+import {
+  policyNotInForce,
+  policyProvenance,
+  type ReportPolicies,
+  reportPoliciesOf,
+  snapshotFactsOf,
+} from './provenance.js';
 import {
   digestOfPieces,
   type FindingsDigest,
@@ -114,6 +120,8 @@ type Recorded =
       readonly carry: RecheckState;
       /** data/config_snapshot.json's snapshot id and the SHA-256 of its bytes, when it has the record's shape. */
       readonly snapshotRecord: { readonly id: string; readonly sha256: string } | undefined;
+      /** Why the report's policy at the day's end is not the one that record stores (policyNotInForce). */
+      readonly notInForce: string | undefined;
     };
 
 /**
@@ -192,6 +200,9 @@ export async function startComplianceRecheck(
     };
     const judged = await judgeRerun(dir, f, r, rerun, page);
     const recordDiffers = snapshotRecordLogged(f, r.snapshotRecord, logged);
+    // Only a record the day's log chains says which policy the day's snapshots put in force.
+    if (!recordDiffers && r.notInForce !== undefined && r.snapshotRecord !== undefined && logged.length > 0)
+      f.add('COMPLIANCE_POLICY_NOT_IN_FORCE', 'warning', REPORT, r.notInForce);
     const endDiffers = start !== undefined && judgeEndState(f, r.carry, end, r.report.rules ?? 1);
     const more = (recordDiffers ? 1 : 0) + (endDiffers ? 1 : 0);
     return more === 0 ? judged : { ...judged, differences: judged.differences + more };
@@ -271,6 +282,7 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
       timeline,
       carry,
       snapshotRecord,
+      notInForce: policyNotInForce(recorded.policies, notesOf(recorded), recorded.period.to, snap),
       ...(policies ? { policies } : {}),
     };
   } catch (err) {

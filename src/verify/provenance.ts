@@ -159,6 +159,31 @@ function bindToSnapshot(
   return {};
 }
 
+/**
+ * Why the report's policy at the period's end is not the one the log put in force, or undefined.
+ * Called only when `snap`'s own ConfigSnapshot event (with this record's hash) is a line of the
+ * pack's log: the snapshot was taken during the day and its policy governs every line after its
+ * event (timeline.ts), so a report ending under the built-in policy or under a file of another hash
+ * was re-run under a policy the log's snapshots did not put in force. A `snapshot` policy of another
+ * hash is already a contradiction (bindToSnapshot); an explicit file of the same hash is that policy.
+ */
+export function policyNotInForce(
+  policies: readonly RecordedPolicy[],
+  notes: readonly string[],
+  to: string,
+  snap: SnapshotFacts | undefined,
+): string | undefined {
+  const last = policies.at(-1);
+  if (last === undefined || last.source === 'snapshot' || snap === undefined) return undefined;
+  const e = usableRecord(notes, to, snap);
+  if (e === undefined || e.hash === last.sha256) return undefined;
+  const claimed =
+    last.source === 'built-in'
+      ? 'the built-in policy'
+      : `the policy file ${JSON.stringify(last.path).slice(0, 120)} (sha256 ${String(last.sha256).slice(0, 80)})`;
+  return `snapshot ${snap.id} (data/config_snapshot.json), whose ConfigSnapshot event is a line of the day's log, stores ${DEFAULT_POLICY_PATH} with sha256 ${e.hash}: that policy was in force from its event to the end of the day, yet the report ends under ${claimed}. The re-run only proves the report agrees with the policy it recorded, not with the one in force`;
+}
+
 /** The snapshot's record of the policy file when the policy in force at the period's end must be it. */
 function usableRecord(notes: readonly string[], to: string, snap: SnapshotFacts | undefined): SnapshotFile | undefined {
   const e = snap?.files.get(DEFAULT_POLICY_PATH);

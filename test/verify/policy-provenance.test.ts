@@ -260,3 +260,70 @@ describe('the policy a pack records is held to its config snapshot', () => {
     expect(await codes(dir)).toContain('error COMPLIANCE_REPORT_MISMATCH');
   });
 });
+
+describe("a report's policy at the day's end held to the snapshot the day's log put in force", () => {
+  /** A day whose log holds a ConfigSnapshot (08:00) of the policy file; the pack's checks ran under `compliance`. */
+  async function dayWithSnapshot(
+    compliance: (cwd: string) => { cwd: string; policyFile?: string; snapshotDir?: string },
+  ) {
+    const cwd = tempDir();
+    writePolicy(cwd, TEST_POLICY);
+    const snapshotDir = join(cwd, 'audit', 'snapshots');
+    await createConfigSnapshot({
+      cwd,
+      snapshotDir,
+      logDir: join(cwd, 'logs'),
+      reason: 'policy',
+      clock: () => micros('2025-09-08', '08:00:00'),
+    });
+    await writeEvents(join(cwd, 'logs'), [
+      [
+        '09:00:00',
+        'order',
+        'OrderAccepted',
+        { order_id: 'A-1', symbol: 'EURUSD', side: 'BUY', quantity: 1, price: '1.1' },
+      ],
+    ]);
+    const r = await exportTestDay(cwd, { snapshot: { cwd, snapshotDir }, compliance: compliance(cwd) });
+    return { cwd, dir: r.path };
+  }
+  const notInForce = (r: { problems: readonly { code: string; severity: string; detail: string }[] }) =>
+    r.problems.filter((p) => p.code === 'COMPLIANCE_POLICY_NOT_IN_FORCE');
+
+  it('a pack checked under the built-in policy while the day logged a snapshot of the policy file: a warning', async () => {
+    // The library's export with compliance options that name no store: genuine, yet not the policy in force.
+    const { cwd, dir } = await dayWithSnapshot(() => ({ cwd: tempDir() }));
+    const rep = JSON.parse(readFileSync(join(dir, 'data', 'compliance_report.json'), 'utf8')) as ComplianceReport;
+    expect(rep.policies.map((p) => p.source)).toEqual(['built-in']);
+    for (const r of [await verifyPack(dir), await verifyPath(join(cwd, 'artifacts'))]) {
+      const w = notInForce(r);
+      expect(w.map((p) => p.severity)).toEqual(['warning']);
+      expect(w[0]?.detail).toMatch(
+        new RegExp(
+          `stores configs/compliance_policy\\.yaml with sha256 ${sha(TEST_POLICY)}.*ends under the built-in policy`,
+        ),
+      );
+    }
+  });
+
+  it('an explicit policy file of another hash: the same warning; of the same bytes, none', async () => {
+    const other = await dayWithSnapshot(() => {
+      const d = tempDir();
+      return { cwd: d, policyFile: writePolicy(d, PERMISSIVE) };
+    });
+    expect(notInForce(await verifyPack(other.dir))[0]?.detail).toMatch(/ends under the policy file .*sha256/);
+    const same = await dayWithSnapshot(() => {
+      const d = tempDir();
+      return { cwd: d, policyFile: writePolicy(d, TEST_POLICY) };
+    });
+    expect(notInForce(await verifyPack(same.dir))).toEqual([]);
+  });
+
+  it('the snapshotted policy in force: no warning; a snapshot of the day before (no event in the day): none either', async () => {
+    const { dir } = await dayWithSnapshot((cwd) => ({ cwd, snapshotDir: join(cwd, 'audit', 'snapshots') }));
+    expect(notInForce(await verifyPack(dir))).toEqual([]);
+    // The day before's snapshot: its event is not in this pack's log, so only the standalone note speaks.
+    const before = await snapshottedPack();
+    expect(notInForce(await verifyPack(before))).toEqual([]);
+  });
+});
