@@ -243,8 +243,11 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
   sealBuild(b.tmp, p.payload, options.signingKey !== undefined);
   const supersededResult = publishBuild(artifactsDir, date, b.tmp, b.finalDir, superseded, b.interrupted);
   const manifestHash = sha256Text(manifestText);
-  // The unrecorded pack's .tar.gz (whatever is at D.tar.gz) goes aside with it, never kept as the new pack's.
-  if (b.unrecorded && options.compress !== true && superseded !== null)
+  // The superseded pack's .tar.gz goes aside with it (settleArchive left at D.tar.gz only an archive
+  // of that pack), never kept beside the new D/ as if it were its archive: a reader of D.tar.gz
+  // would take the old version for the current one. Kept, not removed: a version is never lost.
+  // (With --compress, compressPack moves it before putting the new archive in its place.)
+  if (b.existing && options.compress !== true && superseded !== null)
     moveArchiveAside(artifactsDir, date, superseded.moved_to);
   let archive: string | null = null;
   if (options.compress === true) {

@@ -318,6 +318,23 @@ describe('exportPack', () => {
     expect(existsSync(join(artifactsDir, `${DATE}.v1.tar.gz`))).toBe(true);
   });
 
+  it('a --force without --compress moves the old .tar.gz aside with its pack: no stale D.tar.gz beside the new D/', async () => {
+    const { logDir, artifactsDir, opts } = setup();
+    await writeDay(logDir, DATE, SAMPLE_EVENTS);
+    const first = await exportPack(opts({ compress: true }));
+    const oldArchive = readFileSync(join(artifactsDir, `${DATE}.tar.gz`));
+    const second = await exportPack(opts({ force: true }));
+    expect(second.archive).toBeNull();
+    expect(second.manifest.supersedes).toEqual({ manifest_sha256: first.manifestSha256, moved_to: `${DATE}.v1` });
+    expect(readdirSync(artifactsDir).sort()).toEqual(['.export.lock', DATE, `${DATE}.v1`, `${DATE}.v1.tar.gz`]);
+    // The old archive, byte for byte, under its version's name (never removed: nothing is lost).
+    expect(readFileSync(join(artifactsDir, `${DATE}.v1.tar.gz`)).equals(oldArchive)).toBe(true);
+    // A later --compress archives the new pack; the old archive stays where it is.
+    const third = await exportPack(opts({ compress: true }));
+    expect(third.archive).toBe(join(artifactsDir, `${DATE}.tar.gz`));
+    expect(readdirSync(artifactsDir).sort()).toContain(`${DATE}.v1.tar.gz`);
+  });
+
   it('leaves neither a pack nor a temporary directory when the build fails', async () => {
     const { root, logDir, artifactsDir, opts } = setup();
     await writeDay(logDir, DATE, SAMPLE_EVENTS);
