@@ -1327,6 +1327,41 @@ def export_events(data, name):
     return out
 
 
+def kept_unrecorded_events(data, name):
+    """(date, superseded manifest_sha256, moved_to, seq, where) of the PackExported events in a pack's log
+    bytes that kept an unrecorded version aside ("supersedes_unrecorded": true)."""
+    out = []
+    if data is None:
+        return out
+    lines, _ = split_lines(data)
+    for raw, _ in lines:
+        if b'"supersedes_unrecorded"' not in raw:
+            continue
+        try:
+            e = strict_json(raw.decode("utf-8"))
+        except (RecursionError, ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(e, dict) and e.get("category") == "system" and e.get("event") == "PackExported" \
+                and e.get("supersedes_unrecorded") is True and isinstance(e.get("date"), str) \
+                and isinstance(e.get("supersedes"), str) and isinstance(e.get("moved_to"), str) \
+                and isinstance(e.get("seq"), int) and not isinstance(e.get("seq"), bool):
+            out.append((e["date"], e["supersedes"], e["moved_to"], e["seq"], name + "/data/audit.jsonl"))
+    return out
+
+
+def check_kept_unrecorded(packs, tars, kept, rep):
+    """FORMAT.md "An artifacts directory": a version (directory or .tar.gz) that an export event kept aside
+    unrecorded is named (ARCHIVE_VERSION_UNRECORDED, a warning), as auditpack names it."""
+    named = set()
+    versions = [(n, h, n) for n, (_, h) in packs.items()] + [(n, h, n + ".tar.gz") for n, h in tars.items()]
+    for date, sha, moved_to, seq, where in kept:
+        for n, h, shown in sorted(versions):
+            if len(n) == 10 or n[:10] != date or h != sha or shown in named:
+                continue
+            named.add(shown)
+            rep.warning("ARCHIVE_VERSION_UNRECORDED", shown + "/manifest.json", None, "the PackExported event seq %d in %s kept this version aside as %s unrecorded: no export event vouches for it (an export killed before recording its event, or a pack put in place by hand)" % (seq, where, moved_to))
+
+
 def instant_ms(text):
     """Epoch milliseconds of a `YYYY-MM-DDTHH:MM:SS.sssZ`, or None."""
     if not real_instant(text):
@@ -1777,6 +1812,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     review_tags = {}  # manifest hash -> (pack name, tag manifest hash), for the review records
     ledger_ok = False
     exports = []  # the PackExported events of the packs' logs (every version and .tar.gz)
+    kept = []  # those of them that kept an unrecorded version aside
     stamps = []  # the time-stamps they record (PackTimestamped, time-stamped PackExported)
     for n in sorted(os.listdir(path)):
         full = os.path.join(path, n)
@@ -1813,6 +1849,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             if os.path.isfile(logf) and not os.path.islink(logf):
                 data = open(logf, "rb").read()
                 exports.extend(export_events(data, n))
+                kept.extend(kept_unrecorded_events(data, n))
                 stamps.extend(stamp_events(data, n))
             tagf = os.path.join(full, "tagmanifest-sha256.txt")
             if raw is not None and os.path.isfile(tagf):
@@ -1823,6 +1860,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
                 man = check_pack_files(files, n, n[:10], rep)
                 tars[n[:-7]] = sha256(files.get("manifest.json", b""))
                 exports.extend(export_events(files.get("data/audit.jsonl"), n[:-7]))
+                kept.extend(kept_unrecorded_events(files.get("data/audit.jsonl"), n[:-7]))
                 stamps.extend(stamp_events(files.get("data/audit.jsonl"), n[:-7]))
                 if "tagmanifest-sha256.txt" in files:
                     review_tags.setdefault(tars[n[:-7]], (n, sha256(files["tagmanifest-sha256.txt"])))
@@ -1911,6 +1949,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "inserted_before names no pack or ledger entry")
     check_carries(path, packs, current, rep)
     check_export_events(packs, tars, current, removed, exports, rep)
+    check_kept_unrecorded(packs, tars, kept, rep)
     check_recorded_tokens(path, packs, stamps, rep)
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
     check_ledger_signatures(ledger_lines, allowed_signers, rep)

@@ -4,6 +4,7 @@
  * against the chained PackPruned events (archive-prunes.ts), and the log chain across packs
  * (docs/FORMAT.md "Verifying").
  */
+import { checkKeptUnrecorded } from './archive-kept.js';
 import { type Dirent, existsSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -157,6 +158,7 @@ async function checkLive(
     checkExportEvents([...packs, ...tars], pruned, recorded, undefined, f);
     checkRecordedTokens([...packs, ...tars], recordedStamps(packs, tars, recorded, undefined), f);
     checkCurrentRecorded(current, recorded, false, f);
+    checkKeptUnrecorded([...packs, ...tars], recorded, f);
     if (tail !== undefined) noteUncheckedTail(tail, packs, hasTrustedKeys(options), f);
     return undefined;
   }
@@ -166,6 +168,11 @@ async function checkLive(
   checkExportEvents([...packs, ...tars], pruned, recorded, live, f);
   checkRecordedTokens([...packs, ...tars], recordedStamps(packs, tars, recorded, live), f);
   checkCurrentRecorded(current, [...recorded, ...live.exportEvents], true, f);
+  checkKeptUnrecorded(
+    [...packs, ...tars],
+    [...recorded, ...live.exportEvents.map((e) => ({ ...e, where: `the live ${e.where}` }))],
+    f,
+  );
   if (tail !== undefined) checkLiveTail(tail, live, f);
   if (newest !== undefined) checkNewestRecorded(newest, live, f);
   return [...live.pruneEvents];

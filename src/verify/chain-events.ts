@@ -96,6 +96,11 @@ export interface ExportEvent {
   /** With `timestamped`: the token's time and serial, as the export recorded them (absent in older logs). */
   readonly tsaTime?: string;
   readonly tsaSerial?: string;
+  /**
+   * When the event has `supersedes_unrecorded: true`: the version it kept aside, which no export
+   * event recorded (an export killed before its event, or a pack put there), and where it went.
+   */
+  readonly keptUnrecorded?: { readonly manifestSha256: string; readonly movedTo: string };
 }
 
 const EXPORT_MARK = Buffer.from(JSON.stringify(EXPORT_EVENT.event), 'latin1');
@@ -129,6 +134,9 @@ export function exportEventOf(l: ScannedLine, where: string, category?: string):
     ...(o.timestamped === true ? { timestamped: true } : {}),
     ...(o.timestamped === true && typeof o.tsa_time === 'string' ? { tsaTime: o.tsa_time } : {}),
     ...(o.timestamped === true && typeof o.tsa_serial === 'string' ? { tsaSerial: o.tsa_serial } : {}),
+    ...(o.supersedes_unrecorded === true && typeof o.supersedes === 'string' && typeof o.moved_to === 'string'
+      ? { keptUnrecorded: { manifestSha256: o.supersedes, movedTo: o.moved_to } }
+      : {}),
   };
 }
 

@@ -127,6 +127,18 @@ function exportEventObjects(s: Site, date: string): Record<string, unknown>[] {
     .filter((e) => e.date === date);
 }
 
+/** verify passes (exit 0), naming only the versions the re-run kept aside unrecorded (a warning each). */
+function expectOnlyKeptNamed(s: Site, ...names: string[]): void {
+  const v = verify(s);
+  expect(v.code).toBe(0);
+  expect(v.problems).toHaveLength(names.length);
+  expect(v.problems).toEqual(
+    expect.arrayContaining(
+      names.map((n) => ({ code: 'ARCHIVE_VERSION_UNRECORDED', severity: 'warning', file: `${n}/manifest.json` })),
+    ),
+  );
+}
+
 /** The re-run kept the pack it found (manifest `kept`) aside as `D.v<n>`, unrecorded, and recorded only its own. */
 function expectKeptAside(s: Site, r: ReturnType<typeof rerun>, kept: string, n: number, recordedBefore: string[]) {
   const aside = join(s.art, `${D}.v${n}`);
@@ -166,7 +178,7 @@ describe('export killed after its pack is in place, before its PackExported even
     // Its .tar.gz went aside with it; the day's .tar.gz is the new pack's.
     expect(readFileSync(join(s.art, `${D}.v1.tar.gz`)).equals(keptTar)).toBe(true);
     expect(readFileSync(join(s.art, `${D}.tar.gz`)).equals(keptTar)).toBe(false);
-    expect(verify(s)).toEqual({ code: 0, problems: [] });
+    expectOnlyKeptNamed(s, `${D}.v1`, `${D}.v1.tar.gz`);
     // Finished: a third run is the ordinary PACK_EXISTS, and records nothing more.
     expect(exportCli(s, D, '--compress').code).toBe(73);
     expect(exportEvents(s, D).length).toBe(1);
@@ -203,9 +215,23 @@ describe('export killed after its pack is in place, before its PackExported even
     const r = rerun(s);
     expectKeptAside(s, r, kept, 2, [first]);
     expect(manifestHash(join(s.art, `${D}.v1`))).toBe(first);
-    expect(verify(s)).toEqual({ code: 0, problems: [] });
+    expectOnlyKeptNamed(s, `${D}.v2`);
     const py = spawnSync(PYTHON, [CHECKER, s.art, '--json'], { encoding: 'utf8' });
     expect(py.status, py.stdout).toBe(0);
+    // Once a pack holds the re-run's event (today's partial pack holds today's log), the packs' logs
+    // name the kept version too, without the live log: verify and the Python checker alike.
+    const partial = exportCli(s, day(0), '--partial');
+    expect(partial.code, partial.stderr).toBe(0);
+    const named = { code: 'ARCHIVE_VERSION_UNRECORDED', severity: 'warning', file: `${D}.v2/manifest.json` };
+    const alone = runCli(['verify', s.art, '--no-logs', '--pubkey', `${s.key}.pub`, '--json'], { cwd: s.cwd });
+    const found = (JSON.parse(alone.stdout) as { problems: { code: string; severity: string; file: string }[] })
+      .problems;
+    expect(found.map(({ code, severity, file }) => ({ code, severity, file }))).toContainEqual(named);
+    const py2 = spawnSync(PYTHON, [CHECKER, s.art, '--json'], { encoding: 'utf8' });
+    const pyFound = (JSON.parse(py2.stdout) as { findings: { code: string; severity: string; file: string }[] })
+      .findings;
+    expect(pyFound.map(({ code, severity, file }) => ({ code, severity, file }))).toContainEqual(named);
+    expect(pyFound.filter((x) => x.code === 'ARCHIVE_VERSION_UNRECORDED')).toHaveLength(1);
   });
 
   it('--force --compress killed before its .tar.gz: the stale archive goes to the old version, the unrecorded pack aside, a new one is built', async () => {
@@ -227,7 +253,7 @@ describe('export killed after its pack is in place, before its PackExported even
         .filter((n) => n.startsWith(D))
         .sort(),
     ).toEqual([D, `${D}.tar.gz`, `${D}.v1`, `${D}.v1.tar.gz`, `${D}.v2`]);
-    expect(verify(s)).toEqual({ code: 0, problems: [] });
+    expectOnlyKeptNamed(s, `${D}.v2`);
   });
 });
 
@@ -254,7 +280,7 @@ describe("a pack put in place before the day's export (at21 C3, M2): never vouch
     expectKeptAside(s, r, planted, 1, []);
     expect(existsSync(join(s.art, D, 'data', 'compliance_report.json'))).toBe(true);
     expect(existsSync(join(s.art, `${D}.v1`, 'data', 'compliance_report.json'))).toBe(false);
-    expect(verify(s)).toEqual({ code: 0, problems: [] });
+    expectOnlyKeptNamed(s, `${D}.v1`);
   });
 
   it("holding only the start of the day's log, or signed by another key: kept aside, not recorded", async () => {
@@ -299,7 +325,11 @@ describe("a pack put in place before the day's export (at21 C3, M2): never vouch
     const problems = verify(s).problems;
     const files = problems.map((p) => p.file.split('/')[0]);
     expect(files.length).toBeGreaterThan(0);
-    expect(new Set(files), JSON.stringify(problems)).toEqual(new Set([`${D}.v1.tar.gz`]));
+    expect(new Set(files), JSON.stringify(problems)).toEqual(new Set([`${D}.v1.tar.gz`, `${D}.v1`]));
+    // The directory's one finding: it was kept aside unrecorded.
+    expect(problems.filter((p) => p.file.startsWith(`${D}.v1/`))).toEqual([
+      { code: 'ARCHIVE_VERSION_UNRECORDED', severity: 'warning', file: `${D}.v1/manifest.json` },
+    ]);
   });
 
   it("without --compress, a .tar.gz of the planted pack at the day's name goes aside too", async () => {
@@ -310,6 +340,6 @@ describe("a pack put in place before the day's export (at21 C3, M2): never vouch
     expectKeptAside(s, r, manifestHash(join(s.art, `${D}.v1`)), 1, []);
     expect(existsSync(join(s.art, `${D}.tar.gz`))).toBe(false);
     expect(readFileSync(join(s.art, `${D}.v1.tar.gz`)).equals(tar)).toBe(true);
-    expect(verify(s)).toEqual({ code: 0, problems: [] });
+    expectOnlyKeptNamed(s, `${D}.v1`, `${D}.v1.tar.gz`);
   });
 });
