@@ -20,3 +20,36 @@ export function snakeKeys(value: unknown): unknown {
   for (const [k, v] of Object.entries(value)) out[snakeCase(k)] = snakeKeys(v);
   return out;
 }
+
+/** A report's `manifest` as the library gives it (ManifestSummary): camelCase, fields it could not read undefined. */
+interface ReportShape {
+  readonly manifest?: { readonly exportDate?: unknown; readonly manifestSha256?: unknown; readonly chain?: unknown };
+  readonly parts?: readonly object[];
+}
+
+/**
+ * A verify report as `--json` prints it (schemas/verify.json), at every depth of `parts`. A pack's
+ * `manifest` always has `export_date`, `manifest_sha256` and `chain`: null for what manifest.json did
+ * not give (an unreadable or corrupt `.tar.gz`, a manifest without them), never left out, so that a
+ * consumer reads the same keys whatever the pack; and no `manifest` at all when nothing of it was read.
+ */
+export function verifyReportJson(report: object): unknown {
+  return snakeKeys(shapeManifests(report));
+}
+
+function shapeManifests(report: object): object {
+  const r = report as ReportShape;
+  const out: Record<string, unknown> = { ...report };
+  if (r.parts !== undefined) out.parts = r.parts.map(shapeManifests);
+  const m = r.manifest;
+  if (m === undefined) return out;
+  if (m.exportDate === undefined && m.manifestSha256 === undefined && m.chain === undefined) delete out.manifest;
+  else
+    out.manifest = {
+      ...m,
+      exportDate: m.exportDate ?? null,
+      manifestSha256: m.manifestSha256 ?? null,
+      chain: m.chain ?? null,
+    };
+  return out;
+}

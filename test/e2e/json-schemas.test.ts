@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { checkJsonOutput, nonSnakeKeys, SCHEMA_NAMES } from '../helpers/json-output.js';
@@ -51,6 +52,47 @@ describe('--json outputs follow their shipped JSON Schemas', () => {
     expect(runCli(['snapshot', 'diff', ids.at(-1), ids[0], '--json'], { cwd }).code).toBe(0);
     expect(runCli(['export', '--date', date, '--json'], { cwd }).code).toBe(73);
   }, 180_000); // fifteen CLI processes one after another: over 60 s on a loaded machine (CI line 24 pre-check, load 40)
+
+  it('verify --json of an artifacts directory with an unreadable or corrupt .tar.gz still follows the schema', () => {
+    const cwd = tempDir();
+    const demo = runCli(['demo', '--json'], { cwd });
+    expect(demo.code).toBe(0);
+    const { date } = JSON.parse(demo.stdout);
+    expect(runCli(['export', '--date', date, '--force', '--compress', '--json'], { cwd }).code).toBe(0);
+    const tar = join(cwd, 'artifacts', `${date}.tar.gz`);
+    const whole = readFileSync(tar);
+    // runCli holds every --json output to its schema (test/helpers/json-output.ts): it throws on drift.
+    for (const bytes of [Buffer.from('not a gzip'), whole.subarray(0, Math.floor(whole.length / 2)), Buffer.alloc(0)]) {
+      chmodSync(tar, 0o644);
+      writeFileSync(tar, bytes);
+      const v = runCli(['verify', 'artifacts', '--json'], { cwd });
+      expect(v.code).toBe(1);
+      const r = JSON.parse(v.stdout) as { problems: { code: string; file: string }[] };
+      expect(r.problems).toContainEqual(expect.objectContaining({ code: 'PACK_TAR_INVALID' }));
+      // The .tar.gz alone, too.
+      expect(runCli(['verify', `artifacts/${date}.tar.gz`, '--json'], { cwd }).code).toBe(1);
+    }
+    // A pack directory whose manifest.json gives no chain: null, not left out (the date is its name's).
+    const dir = join(cwd, 'artifacts', date);
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'manifest.json'), 0o644);
+    writeFileSync(join(dir, 'manifest.json'), '{}');
+    for (const target of ['artifacts', `artifacts/${date}`]) {
+      const v = runCli(['verify', target, '--json'], { cwd });
+      expect(v.code).toBe(1);
+      const r = JSON.parse(v.stdout) as { manifest?: unknown; parts?: { target: string; manifest?: unknown }[] };
+      const m = target === 'artifacts' ? r.parts?.find((p) => p.target.endsWith(date))?.manifest : r.manifest;
+      expect(m).toMatchObject({ manifest_sha256: expect.any(String), chain: null });
+    }
+    // Unreadable (not for root, who reads it anyway).
+    if (process.getuid?.() !== 0) {
+      writeFileSync(tar, whole);
+      chmodSync(tar, 0o000);
+      const v = runCli(['verify', 'artifacts', '--json'], { cwd });
+      expect(v.code).toBe(1);
+      chmodSync(tar, 0o644);
+    }
+  }, 120_000);
 
   it('a drifted shape is caught: a camelCase key, a missing key, an unknown top-level key', () => {
     const good = { ok: false, error: { code: 'USAGE', message: 'm', exit: 2 } };

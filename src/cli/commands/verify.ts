@@ -14,7 +14,7 @@ import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { collect, logDirOf, parseIsoDate, parseWholeNumber } from '../options.js';
 import { helpText } from '../help.js';
-import { snakeKeys } from '../json.js';
+import { verifyReportJson } from '../json.js';
 import { mark, paintFor, printJson } from '../render.js';
 import { CHECKS } from '../verify-checks.js';
 
@@ -109,7 +109,7 @@ export function defineVerify(program: Command, io: CliIO): void {
       );
       // The target as typed is echoed: redacted like every echo (a URL typed as a path keeps its password).
       const shown: VerifyReport = { ...report, target: echoSafe(path) };
-      if (opts.json === true) printJson(io, snakeKeys(shown));
+      if (opts.json === true) printJson(io, verifyReportJson(shown));
       else renderReport(io, shown);
       if (!report.ok) throw new ExitWith(ExitCode.PROBLEMS);
     });
