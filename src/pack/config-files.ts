@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import { compileRedactor } from '../redaction/index.js';
 import {
   createConfigSnapshot,
-  latestSnapshotOnOrBefore,
   recordChained,
   snapshotDiffText,
   snapshotsOnDay,
@@ -15,8 +14,9 @@ import {
   type CreateSnapshotOptions,
   redactionOptionsOf,
 } from '../snapshot/index.js';
+import { previousIdOf } from '../snapshot/previous.js';
 import { redactedCopy } from '../snapshot/redacted-copy.js';
-import { recordPath } from '../snapshot/store.js';
+import { listSnapshotIds, readRecord, recordPath } from '../snapshot/store.js';
 
 /** Where snapshots live, and how to take a fresh one when the day has none. */
 export interface PackSnapshotOptions extends Omit<CreateSnapshotOptions, 'reason' | 'allowEmpty'> {
@@ -30,6 +30,8 @@ export interface CollectedConfig {
   readonly diffText: string;
   /** The snapshot included, if any. */
   readonly snapshotId: string | null;
+  /** What the export passed over, for the caller to show (a stored record dated in the future). */
+  readonly warnings: readonly string[];
 }
 
 /** Gathers config_snapshot.json and config.diff for `date`. */
@@ -37,6 +39,8 @@ export async function collectConfig(options: {
   date: string;
   snapshot: PackSnapshotOptions | false;
   includeDiffs: boolean;
+  /** The export's clock (epoch ms): a record dated later than it by more than 5 minutes is passed over. */
+  nowMs: number;
 }): Promise<CollectedConfig> {
   const { date } = options;
   const header = (what: string): string => `# auditpack config diffs for ${date}: ${what}\n`;
@@ -45,14 +49,24 @@ export async function collectConfig(options: {
       snapshotJson: `${JSON.stringify({ snapshot: null, reason: 'config snapshots were not configured for this export' }, null, 2)}\n`,
       diffText: header('not included (no snapshot store configured)'),
       snapshotId: null,
+      warnings: [],
     };
   }
   const so = options.snapshot;
-  let latest = await latestSnapshotOnOrBefore({ snapshotDir: so.snapshotDir, date });
+  const warnings: string[] = [];
+  const warn = (m: string): void => {
+    if (!warnings.includes(m)) warnings.push(m);
+    so.onWarning?.(m);
+  };
+  let latest = await latestNotFuture(so.snapshotDir, date, options.nowMs, warn);
   if (latest === undefined && so.takeIfMissing !== false) {
     const { takeIfMissing: _t, ...create } = so;
     latest = await createConfigSnapshot({
       ...create,
+      // The fresh snapshot passes over the same records: said once.
+      onWarning: (m) => {
+        if (!warnings.includes(m)) warn(m);
+      },
       reason: `export ${date}: no snapshot existed at or before the end of the day`,
       allowEmpty: true,
     });
@@ -102,7 +116,32 @@ export async function collectConfig(options: {
           )
         : header(`${withDiffs} snapshot(s) with differences`) + parts.join('');
   }
-  return { snapshotJson, diffText, snapshotId: latest?.snapshot_id ?? null };
+  return { snapshotJson, diffText, snapshotId: latest?.snapshot_id ?? null, warnings };
+}
+
+/**
+ * The latest snapshot taken at or before the end of `date`, passing over a record dated in the
+ * future by the export's clock, as `snapshot` passes it over as the previous one (previous.ts): a
+ * record planted with a later date (or written by a clock that ran ahead) must not become a partial
+ * pack's config of record. Warned of whenever the store holds one, as `snapshot` warns, whatever the
+ * day: the same store feeds the pack, and a silent export would leave only `snapshot` to say it.
+ */
+async function latestNotFuture(
+  snapshotDir: string,
+  date: string,
+  nowMs: number,
+  warn: (m: string) => void,
+): Promise<ConfigSnapshot | undefined> {
+  const ids = await listSnapshotIds(snapshotDir);
+  const micros = nowMs * 1000;
+  previousIdOf(ids, micros, warn);
+  const limit = date.replaceAll('-', '');
+  const found = previousIdOf(
+    ids.filter((id) => id.slice(0, 8) <= limit),
+    micros,
+    undefined,
+  );
+  return found === undefined ? undefined : readRecord(snapshotDir, found);
 }
 
 /**

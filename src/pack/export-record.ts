@@ -76,5 +76,6 @@ export function resumedResult(
     malformed: [],
     compliance: complianceTotals(r.path),
     resumed,
+    warnings: [],
   });
 }

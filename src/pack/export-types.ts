@@ -104,4 +104,9 @@ export interface ExportResult {
   readonly resumed: 'archive' | 'supersede' | null;
   /** `.tmp-*` leftovers of killed runs that were removed. */
   readonly leftoversRemoved: readonly string[];
+  /**
+   * What the export passed over and the caller should show: a stored config snapshot record dated
+   * more than 5 minutes in the future (not taken as the pack's snapshot), as `snapshot` warns.
+   */
+  readonly warnings: readonly string[];
 }

@@ -210,6 +210,7 @@ interface Payload {
   readonly facts: DayFacts;
   readonly totalBytes: number;
   readonly compliance: ExportResult['compliance'] | undefined;
+  readonly warnings: readonly string[];
 }
 
 /** Builds the pack in `b.tmp`, publishes it, compresses it and records the export. */
@@ -289,6 +290,7 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
     compliance: p.compliance ?? { critical: 0, warning: 0, info: 0, total: 0 },
     resumed: b.interrupted !== undefined ? 'supersede' : null,
     leftoversRemoved: b.leftovers,
+    warnings: p.warnings,
   });
 }
 
@@ -342,6 +344,7 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
     date,
     snapshot: options.snapshot ?? false,
     includeDiffs: options.includeConfigDiffs !== false,
+    nowMs: b.now(),
   });
   const files: Record<string, WrittenFile> = { ...facts.files };
   files[PAYLOAD_NAME.configSnapshot] = writeNewFile(join(dataDir, PAYLOAD_NAME.configSnapshot), config.snapshotJson);
@@ -356,7 +359,7 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
   // One rendering alive at a time: each text is garbage once its file is written.
   for (const [name, render] of Object.entries(checked?.files ?? {}))
     files[name] = writeNewFile(join(dataDir, name), render());
-  return { files, payload, facts, totalBytes, compliance: checked?.report.totals };
+  return { files, payload, facts, totalBytes, compliance: checked?.report.totals, warnings: config.warnings };
 }
 
 function sha256Text(text: string): string {

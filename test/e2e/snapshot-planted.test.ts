@@ -87,6 +87,29 @@ describe('a record planted in the snapshot store', () => {
     expect(logText(cwd)).not.toContain('20991231T235959');
   }, 60_000);
 
+  it("dated in the future: export warns as snapshot does (stderr, --json warnings, exit 3) and never takes it as the pack's", () => {
+    const cwd = setUp();
+    const honest = newestRecord(cwd).snapshot_id as string;
+    const far = '20991231T235959.000000Z-000';
+    plant(cwd, far, (r) => {
+      r.reason = 'from the future';
+    });
+    // Later today by more than the 5 minutes' skew (when today has that much left): a partial pack's
+    // config of record would otherwise be a record this clock did not write.
+    const soon = Math.min(Date.now() + 3_600_000, Date.parse(`${new Date().toISOString().slice(0, 10)}T23:59:59Z`));
+    const later = soon - Date.now() > 6 * 60_000 ? snapshotIdOf(soon * 1000, 0) : undefined;
+    if (later !== undefined) plant(cwd, later, (r) => void (r.reason = 'later today'));
+    const e = runCli(['export', '--partial', '--log-dir', 'logs', '--artifacts-dir', 'artifacts', '--json'], { cwd });
+    expect(e.code, e.stderr).toBe(3);
+    const n = later === undefined ? 1 : 2;
+    const said = new RegExp(`${n} stored snapshot record\\(s\\) dated in the future \\(.*${far}.*\\) not taken`);
+    expect(e.stderr).toMatch(said);
+    expect((JSON.parse(e.stdout) as { warnings: string[] }).warnings).toEqual([expect.stringMatching(said)]);
+    const pack = readdirSync(join(cwd, 'artifacts')).find((x) => /^\d{4}-\d{2}-\d{2}$/.test(x)) as string;
+    const json = readFileSync(join(cwd, 'artifacts', pack, 'data', 'config_snapshot.json'), 'utf8');
+    expect(JSON.parse(json).snapshot_id).toBe(honest);
+  }, 60_000);
+
   it('never carries its secrets into a pack: reason, actor and file names pass through the redactor', () => {
     const cwd = setUp();
     const planted = snapshotIdOf(Date.now() * 1000, 0);

@@ -13,6 +13,7 @@ import type { CliIO } from '../io.js';
 import { hiddenLogsDirAlias, logDirOf, parseIsoDate, parseWholeNumber } from '../options.js';
 import { helpText } from '../help.js';
 import { archiveSetup, pushJson, renderPush } from '../archive-setup.js';
+import { printable } from '../printable.js';
 import { mark, paintFor, printJson } from '../render.js';
 
 interface ExportOptions {
@@ -74,7 +75,10 @@ export function defineExport(program: Command, io: CliIO): void {
         ],
         exits: [
           [0, 'exported'],
-          [3, 'exported; malformed log lines were carried into the pack (listed on stderr)'],
+          [
+            3,
+            'exported; malformed log lines were carried into the pack (listed on stderr), or the snapshot store holds a record dated in the future (passed over)',
+          ],
           [4, 'exported without the time-stamp token asked for (add it: auditpack anchor --pack)'],
           [5, '--push: exported, but the push failed'],
           [66, 'the logs directory does not exist'],
@@ -231,7 +235,7 @@ function exportJson(r: DailyExportResult, config: AuditpackConfig, push: PushSte
       manifest_sha256: e.superseded.manifestSha256,
       unrecorded: e.superseded.unrecorded === true,
     },
-    warnings: e.superseded?.unrecorded === true ? [unrecordedNote(e)] : [],
+    warnings: [...(e.superseded?.unrecorded === true ? [unrecordedNote(e)] : []), ...e.warnings],
     events: m.events,
     rows: m.rows,
     chain: m.chain,
@@ -280,6 +284,8 @@ function unrecordedNote(e: DailyExportResult['export']): string {
 function finishExport(io: CliIO, r: DailyExportResult, pushError: AuditpackError | null): void {
   const e = r.export;
   if (e.superseded?.unrecorded === true) io.stderr.write(`${mark(io, 'warn', 'stderr')} ${unrecordedNote(e)}\n`);
+  // As `snapshot` says it (a stored record dated in the future, passed over): stderr, exit 3.
+  for (const w of e.warnings) io.stderr.write(`${mark(io, 'warn', 'stderr')} ${printable(w)}\n`);
   if (e.timestampError !== null) {
     io.stderr.write(
       `${mark(io, 'warn', 'stderr')} the pack has no time-stamp token: ${e.timestampError.message}. The pack is complete; add the token later with: auditpack anchor --pack ${e.path}\n`,
@@ -296,7 +302,7 @@ function finishExport(io: CliIO, r: DailyExportResult, pushError: AuditpackError
     throw new ExitWith(r.pruneError.exitCode);
   }
   if (e.timestampError !== null) throw new ExitWith(ExitCode.UNANCHORED);
-  if (e.manifest.events.malformed_lines > 0) throw new ExitWith(ExitCode.WARNINGS);
+  if (e.manifest.events.malformed_lines > 0 || e.warnings.length > 0) throw new ExitWith(ExitCode.WARNINGS);
 }
 
 /** A progress line on stderr, only when it is a terminal. */
