@@ -105,7 +105,13 @@ describe('auditpack keygen + export: a signed pack an auditor checks with standa
     const forced = runCli(['export', '--date', DATE, '--force', '--json'], { cwd });
     expect(forced.code, forced.stderr).toBe(0);
     expect(JSON.parse(forced.stdout).superseded.manifest_sha256).toBe(j.manifest_sha256);
-    expect(readdirSync(join(cwd, 'artifacts')).sort()).toEqual(['.export.lock', DATE, `${DATE}.tar.gz`, `${DATE}.v1`]);
+    // The old pack's .tar.gz went aside with it: no stale archive beside the new pack.
+    expect(readdirSync(join(cwd, 'artifacts')).sort()).toEqual([
+      '.export.lock',
+      DATE,
+      `${DATE}.v1`,
+      `${DATE}.v1.tar.gz`,
+    ]);
   });
 
   it('malformed lines: the pack is written, lines reported on stderr, exit 3 (WARNINGS)', async () => {
