@@ -346,6 +346,12 @@ export function archiveFileName(packName: string): string {
   return `${packName}${PACK_ARCHIVE_SUFFIX}`;
 }
 
+/**
+ * The highest version a pack name can carry (`.v1` to `.v999999`, PACK_NAME below): export refuses
+ * to move a pack aside beyond it rather than to a name no checker reads as a pack.
+ */
+export const PACK_VERSION_MAX = 999_999;
+
 const PACK_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.v([1-9]\d{0,5}))?$/;
 
 /** A pack-shaped name: its date and version (null for the current pack). */

@@ -11,7 +11,8 @@
  * A run killed at any point is finished by the next one (it holds the artifacts lock, so every
  * `.tmp-*` entry is a dead run's and is removed): a pack whose `.tar.gz` is missing gets it, after
  * its hashes are checked again; a `--force` killed between moving the old pack aside and moving the
- * new one in is completed with `supersedes` naming the version moved aside.
+ * new one in is completed with `supersedes` naming the version moved aside, as a recorded one only
+ * when a PackExported event records it (else `supersedes_unrecorded`, as for any pack no event records).
  *
  * Only a day that has ended is exported (by `now`): today only as an explicit `partial` pack
  * (marked `"partial": true` in manifest.json, and superseded by the full export without `force`),
@@ -35,7 +36,7 @@ import type { ExportPackOptions, ExportResult } from './export-types.js';
 import { type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import { packHashProblem } from './intact.js';
 import { chainEndFields, readManifest, recordExport, resumedResult } from './export-record.js';
-import { isUnrecorded, moveArchiveAside, settleArchive } from './unrecorded.js';
+import { isUnrecorded, moveArchiveAside, recordedExports, settleArchive } from './unrecorded.js';
 import { findNextPack, findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { compressPack, interruptedSupersede, publishBuild, type Supersede, sealBuild } from './publish.js';
 import { type DayFacts, scanDay } from './scan-day.js';
@@ -131,14 +132,13 @@ async function exportLocked(
   const archivePath = join(artifactsDir, archiveFileName(date));
   const existing = exists(finalDir);
   const existingArchive = options.compress === true && exists(archivePath);
-  // A partial pack of a day that has now ended is replaced by the full one, no --force needed.
-  const replacePartial = existing && !partial && readManifest(finalDir)?.partial === true;
   // A pack in place that no PackExported event records (an export killed before recording it, or a
   // pack put there): never vouched for. It is kept as the next version and the day exported afresh.
-  const unrecorded =
-    existing && options.force !== true && !replacePartial && options.recordEvent !== false
-      ? await isUnrecorded(options, day, finalDir)
-      : false;
+  // Asked of the log before anything the pack says of itself is believed (its `"partial": true`),
+  // and under --force too, whose event then says the version it superseded was never recorded.
+  const unrecorded = existing && options.recordEvent !== false ? await isUnrecorded(options, day, finalDir) : false;
+  // A recorded partial pack of a day that has now ended is replaced by the full one, no --force needed.
+  const replacePartial = existing && !partial && !unrecorded && readManifest(finalDir)?.partial === true;
   const force = options.force === true || unrecorded;
   if (existing && !existingArchive && options.compress === true && !force && !replacePartial) {
     return finishArchive(options, finalDir, leftovers);
@@ -152,6 +152,8 @@ async function exportLocked(
       },
     );
   }
+  // Every move aside below needs a version name (nextVersion): refused here, before anything moves.
+  if (existing || exists(archivePath)) nextVersion(artifactsDir, date);
   // A .tar.gz beside the current pack that holds another version (a --force killed before its new
   // .tar.gz) goes to the name of the version it holds, not the one this --force moves aside.
   if (existing && force) {
@@ -159,8 +161,15 @@ async function exportLocked(
     const h = manifestSha256(finalDir);
     if (m !== undefined && h !== undefined) await settleArchive(artifactsDir, date, m, h);
   }
-  // A --force killed after moving the old pack aside and before moving the new one in.
+  // A --force (or a re-run over an unrecorded pack) killed after moving the old pack aside and
+  // before moving the new one in; or a version put there by hand, which looks the same. It is
+  // linked as a recorded version only when a PackExported event of the day records its manifest.
   const interrupted = existing ? undefined : interruptedSupersede(artifactsDir, date);
+  const interruptedUnrecorded =
+    interrupted !== undefined &&
+    options.recordEvent !== false &&
+    (interrupted.manifest_sha256 === null ||
+      !(await recordedExports(options.logDir, date, day)).has(interrupted.manifest_sha256));
   let tmp: string;
   try {
     tmp = mkdtempSync(join(artifactsDir, `${TMP_PREFIX}${date}-`));
@@ -178,7 +187,7 @@ async function exportLocked(
       finalDir,
       existing,
       interrupted,
-      unrecorded,
+      unrecorded: unrecorded || interruptedUnrecorded,
     });
     moved = true;
     return result;
@@ -199,7 +208,7 @@ interface Build {
   readonly existing: boolean;
   /** What a killed `--force` moved aside. */
   readonly interrupted: Supersede | undefined;
-  /** The current pack no PackExported event records: superseded, never vouched for. */
+  /** The pack superseded (the current one, or the version a killed run moved aside) no PackExported event records: never vouched for. */
   readonly unrecorded: boolean;
 }
 

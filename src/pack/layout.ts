@@ -5,8 +5,15 @@
  */
 import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { wrapFsError } from '../errors.js';
-import { PACK_PATH, type PackName, PRUNED_LEDGER, parseArchiveName, parsePackName } from '../format/pack.js';
+import { AuditpackError, wrapFsError } from '../errors.js';
+import {
+  PACK_PATH,
+  PACK_VERSION_MAX,
+  type PackName,
+  PRUNED_LEDGER,
+  parseArchiveName,
+  parsePackName,
+} from '../format/pack.js';
 import { sha256File } from '../fsx/digest.js';
 import { isNotRegularFile, readRegularSync } from '../fsx/regular.js';
 import { parsePrunedLedger } from '../format/pruned-ledger.js';
@@ -165,10 +172,29 @@ export function findNextPack(
   return best;
 }
 
-/** The next free version number for `date` (1 + the highest `.vN` of a dir or archive). */
-export function nextVersion(artifactsDir: string, date: string): number {
+/** The highest version number of `date` in the artifacts dir (a dir or an archive), 0 when there is none. */
+export function highestVersion(artifactsDir: string, date: string): number {
   let max = 0;
   for (const e of listPackEntries(artifactsDir))
     if (e.date === date && e.version !== null && e.version > max) max = e.version;
+  return max;
+}
+
+/**
+ * The next free version number for `date` (1 + the highest `.vN` of a dir or archive). Past
+ * PACK_VERSION_MAX there is none: a pack moved to `.v1000000` would be outside the format, which
+ * no checker reads as a pack, so its recorded export would look deleted. A version that high is
+ * not one export made (it may be a file put there to cause exactly that): PACK_EXISTS, nothing moved.
+ */
+export function nextVersion(artifactsDir: string, date: string): number {
+  const max = highestVersion(artifactsDir, date);
+  if (max >= PACK_VERSION_MAX) {
+    const path = join(artifactsDir, packDirName(date, max));
+    throw new AuditpackError(
+      'PACK_EXISTS',
+      `${path} (or its .tar.gz) exists: a pack name has no version after .v${PACK_VERSION_MAX}, so no pack of ${date} can be moved aside; nothing was moved. A version that high is not one export made: look at it`,
+      { details: { path, date } },
+    );
+  }
   return max + 1;
 }

@@ -17,7 +17,7 @@ import {
   TAGMANIFEST,
 } from '../format/pack.js';
 import { fsyncDir, pathExists as exists } from '../fsx/dirs.js';
-import { manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
+import { highestVersion, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { TAR_DIR_MODE, type TarEntry, writeTarGz } from './tar.js';
 
 /** What a new pack supersedes: the old pack's manifest hash and where it moves (or moved) to. */
@@ -72,10 +72,12 @@ export function publishBuild(
 
 /**
  * When no current pack of `date` exists but a `.vN` version does that no pack supersedes (a
- * `--force` killed between its two renames), what the new pack supersedes.
+ * `--force` or a re-run over an unrecorded pack killed between its two renames, or a version put
+ * there by hand), what the new pack supersedes. Whether that version was ever recorded is the
+ * log's to say, never this directory's: the caller asks it (export.ts).
  */
 export function interruptedSupersede(artifactsDir: string, date: string): Supersede | undefined {
-  const version = nextVersion(artifactsDir, date) - 1;
+  const version = highestVersion(artifactsDir, date);
   if (version < 1) return undefined;
   const name = packDirName(date, version);
   const dir = join(artifactsDir, name);

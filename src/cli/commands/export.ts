@@ -263,7 +263,8 @@ function exportLine(io: CliIO, r: DailyExportResult): string {
     ...(e.timestampError !== null ? [c.yellow('time-stamp token MISSING')] : []),
     ...(e.superseded ? [`previous version kept as ${e.superseded.path}`] : []),
     ...(e.archive ? [e.resumed === 'archive' ? '.tar.gz rebuilt (an earlier run was interrupted)' : '+ .tar.gz'] : []),
-    ...(e.resumed === 'supersede' ? ['completed an interrupted --force'] : []),
+    // Not for a version found aside that no event records: the warning says what it may be.
+    ...(e.resumed === 'supersede' && e.superseded?.unrecorded !== true ? ['completed an interrupted --force'] : []),
     ...(m.partial === true ? [c.yellow('PARTIAL (the day has not ended)')] : []),
     ...(e.leftoversRemoved.length > 0 ? [`removed ${e.leftoversRemoved.length} leftover(s) of interrupted runs`] : []),
     ...(r.prune?.result && r.prune.result.packs.length > 0
