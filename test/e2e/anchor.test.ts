@@ -315,6 +315,24 @@ describe('a pack token held to the time-stamps the chain recorded', () => {
     ]);
   });
 
+  it('anchor --pack, then the directory deleted: the --compress tar left holds no token, TIMESTAMP_RECORDED_MISSING', async () => {
+    const cwd = await dayWithLogs();
+    expect((await runCli(['export', '--compress', '--date', DATE], { cwd })).code).toBe(0);
+    const pack = join(cwd, 'artifacts', DATE);
+    const a = await runCli(['anchor', '--pack', pack, '--tsa-url', tsa.url], { cwd });
+    expect(a.code, a.stderr).toBe(0);
+    // Made before the anchoring, the tar never held the token: with the directory there, nothing to say.
+    expect(await verifyStamps(cwd)).toEqual({ code: 0, found: [] });
+    rmSync(pack, { recursive: true, force: true });
+    const gone = await verifyStamps(cwd);
+    expect(gone.code).toBe(1);
+    expect(gone.found.map((p) => `${p.severity} ${p.code} ${p.file}`)).toEqual([
+      `error TIMESTAMP_RECORDED_MISSING ${DATE}.tar.gz/${TOKEN}`,
+    ]);
+    expect(gone.found[0]?.detail).toContain('PackTimestamped event');
+    expect(gone.found[0]?.detail).toContain('no pack directory of it is left');
+  });
+
   it('export with a TSA and a re-export: clean; a token swapped for another of the same manifest is an error', async () => {
     // Today, partial: the re-export's own log holds the first export's PackExported (the Python checker reads the packs' logs only).
     const { cwd, today } = await exportedTwiceToday();
