@@ -331,6 +331,14 @@ describe('a pack token held to the time-stamps the chain recorded', () => {
     ]);
     expect(gone.found[0]?.detail).toContain('PackTimestamped event');
     expect(gone.found[0]?.detail).toContain('no pack directory of it is left');
+    // Today's pack: its own log holds the PackTimestamped event, what the Python checker reads.
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await runCli(['export', '--date', today, '--partial'], { cwd })).code).toBe(0);
+    expect(
+      pythonPackCheck(join(cwd, 'artifacts'))
+        .errors.filter((p) => p.code.startsWith('TIMESTAMP_'))
+        .map((p) => `${p.code} ${p.file}`),
+    ).toEqual([`TIMESTAMP_RECORDED_MISSING ${DATE}.tar.gz/${TOKEN}`]);
   });
 
   it('export with a TSA and a re-export: clean; a token swapped for another of the same manifest is an error', async () => {
