@@ -1441,19 +1441,34 @@ def token_facts(data):
         return None
 
 
-def check_recorded_tokens(path, packs, stamps, rep):
+def check_recorded_tokens(path, packs, stamps, rep, tars=None, untokened_tars=()):
     """Every pack directory (any version) held to the time-stamps the chain recorded for its manifest:
     no token is TIMESTAMP_RECORDED_MISSING; a token none of them names (serial and time) when each
-    names one is TIMESTAMP_RECORD_MISMATCH; a later one while the first is gone TIMESTAMP_REANCHORED."""
+    names one is TIMESTAMP_RECORD_MISMATCH; a later one while the first is gone TIMESTAMP_REANCHORED.
+    A .tar.gz with no token is TIMESTAMP_RECORDED_MISSING when a PackExported event records its
+    manifest as time-stamped, or a PackTimestamped one does and no pack directory of it is left
+    (anchor --pack time-stamps the directory; the tar made at export never had the token)."""
     def what(r):
         tok = " (token serial %s, TSA time %s)" % (r[3], r[4]) if r[3] is not None else ""
         return "the %s event seq %d in %s%s" % (r[5], r[1], r[6], tok)
-    for n, (_, h) in sorted(packs.items()):
+
+    def records_of(h):
         seen, records = set(), []
         for r in sorted(stamps, key=lambda r: (r[0], r[1])):
             if r[2] == h and (r[0], r[1]) not in seen:
                 seen.add((r[0], r[1]))
                 records.append(r)
+        return records
+    dir_shas = {h for _, h in packs.values() if h}
+    for t, h in sorted((tars or {}).items()):
+        records = records_of(h) if h and t in untokened_tars else []
+        held = next((r for r in records if r[5] == "PackExported"), None)
+        if held is None and records and h not in dir_shas:
+            held = records[0]
+        if held is not None:
+            rep.error("TIMESTAMP_RECORDED_MISSING", t + ".tar.gz/tagmanifest-sha256.txt.tsr", None, "%s records this manifest as time-stamped, but %s.tar.gz holds no token%s" % (what(held), t, "" if held[5] == "PackExported" else " and no pack directory of it is left: the time-stamped directory was removed after its token was recorded"))
+    for n, (_, h) in sorted(packs.items()):
+        records = records_of(h)
         if h is None or not records:
             continue
         shown = n + "/tagmanifest-sha256.txt.tsr"
@@ -1814,6 +1829,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     exports = []  # the PackExported events of the packs' logs (every version and .tar.gz)
     kept = []  # those of them that kept an unrecorded version aside
     stamps = []  # the time-stamps they record (PackTimestamped, time-stamped PackExported)
+    untokened_tars = set()  # .tar.gz packs that hold no tagmanifest-sha256.txt.tsr
     for n in sorted(os.listdir(path)):
         full = os.path.join(path, n)
         if n.startswith(".tmp-") or n in (".lock", ".archive.lock"):
@@ -1859,6 +1875,8 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             if files is not None:
                 man = check_pack_files(files, n, n[:10], rep)
                 tars[n[:-7]] = sha256(files.get("manifest.json", b""))
+                if "tagmanifest-sha256.txt.tsr" not in files:
+                    untokened_tars.add(n[:-7])
                 exports.extend(export_events(files.get("data/audit.jsonl"), n[:-7]))
                 kept.extend(kept_unrecorded_events(files.get("data/audit.jsonl"), n[:-7]))
                 stamps.extend(stamp_events(files.get("data/audit.jsonl"), n[:-7]))
@@ -1950,7 +1968,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     check_carries(path, packs, current, rep)
     check_export_events(packs, tars, current, removed, exports, rep)
     check_kept_unrecorded(packs, tars, kept, rep)
-    check_recorded_tokens(path, packs, stamps, rep)
+    check_recorded_tokens(path, packs, stamps, rep, tars, untokened_tars)
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
     check_ledger_signatures(ledger_lines, allowed_signers, rep)
     check_prune_ages(ledger_lines, min_retention, rep)

@@ -15,6 +15,7 @@ import {
   redactionOptionsOf,
 } from '../snapshot/index.js';
 import { previousIdOf } from '../snapshot/previous.js';
+import { latestRecordedOnOrBefore } from '../snapshot/read.js';
 import { redactedCopy } from '../snapshot/redacted-copy.js';
 import { listSnapshotIds, readRecord, recordPath } from '../snapshot/store.js';
 
@@ -58,7 +59,13 @@ export async function collectConfig(options: {
     if (!warnings.includes(m)) warnings.push(m);
     so.onWarning?.(m);
   };
+  // Records dated in the future are passed over and warned of (latestNotFuture). With a log, only
+  // a record its own ConfigSnapshot event vouches for is the day's config: the store is writable by
+  // anyone who can write a file there (a record planted dated in the past).
   let latest = await latestNotFuture(so.snapshotDir, date, options.nowMs, warn);
+  if (so.logDir !== undefined) {
+    latest = (await latestRecordedOnOrBefore({ snapshotDir: so.snapshotDir, date, logDir: so.logDir })).record;
+  }
   if (latest === undefined && so.takeIfMissing !== false) {
     const { takeIfMissing: _t, ...create } = so;
     latest = await createConfigSnapshot({
@@ -97,24 +104,34 @@ export async function collectConfig(options: {
     const day = await snapshotsOnDay({ snapshotDir: so.snapshotDir, date });
     const parts: string[] = [];
     let withDiffs = 0;
+    let unrecorded = 0;
     for (const stored of day) {
       const s = redactedCopy(stored, redactor).value as ConfigSnapshot;
       const text = snapshotDiffText(s);
-      if (text === '') continue;
-      withDiffs++;
-      const mark = await unchainedMark(s.previous_snapshot_id, so);
+      const own = await ownMark(s.snapshot_id, so);
+      const mark = own !== '' ? own : await unchainedMark(s.previous_snapshot_id, so);
+      if (own !== '') unrecorded++;
+      // A marked record is listed even with no diff: "no differences recorded" must not stand for
+      // a snapshot counted from a record nothing vouches for.
+      if (text === '' && mark === '') continue;
+      if (text !== '') withDiffs++;
       parts.push(
-        `# snapshot ${s.snapshot_id} at ${s.timestamp} (${s.reason.replace(/[\r\n]+/g, ' ')})${mark}\n${text.endsWith('\n') ? text : `${text}\n`}`,
+        `# snapshot ${oneLine(s.snapshot_id)} at ${oneLine(s.timestamp, 64)} (${oneLine(s.reason)})${mark}\n${text === '' ? '' : text.endsWith('\n') ? text : `${text}\n`}`,
       );
     }
+    const unrecordedNote = unrecorded === 0 ? '' : `, ${unrecorded} no ConfigSnapshot event records (UNCHAINED)`;
     diffText =
-      withDiffs === 0
+      parts.length === 0
         ? header(
             day.length === 0
               ? 'no config snapshots were taken on this day'
               : `${day.length} snapshot(s), no differences recorded`,
           )
-        : header(`${withDiffs} snapshot(s) with differences`) + parts.join('');
+        : header(
+            withDiffs === 0
+              ? `${day.length} snapshot(s), no differences recorded${unrecordedNote}`
+              : `${withDiffs} snapshot(s) with differences${unrecordedNote}`,
+          ) + parts.join('');
   }
   return { snapshotJson, diffText, snapshotId: latest?.snapshot_id ?? null, warnings };
 }
@@ -155,4 +172,23 @@ async function unchainedMark(previous: string | null, so: PackSnapshotOptions): 
   return chained === false
     ? ` [UNCHAINED: counted from snapshot ${previous}, whose ConfigSnapshot event the audit log does not hold]`
     : '';
+}
+
+/**
+ * The mark of a record that no ConfigSnapshot event of the log records (its own event, with its
+ * record's SHA-256): a snapshot killed before its event, or a record planted in the store. Its
+ * diff is listed, never passed off as the chain's. Nothing is said without a log directory.
+ */
+async function ownMark(id: string, so: PackSnapshotOptions): Promise<string> {
+  if (so.logDir === undefined) return '';
+  const chained = await recordChained(so.snapshotDir, so.logDir, id).catch(() => 'unknown' as const);
+  return chained === false
+    ? ' [UNCHAINED: no ConfigSnapshot event in the audit log records this snapshot; its record is not evidence]'
+    : '';
+}
+
+/** Store text on a header line: one line, no control characters (a planted record's timestamp is any string), at most `max` characters. */
+function oneLine(text: string, max = Number.POSITIVE_INFINITY): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }

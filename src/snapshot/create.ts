@@ -25,7 +25,7 @@ import {
   SENSITIVE_KEY_WORDS,
 } from '../redaction/index.js';
 import { discoverConfigFiles } from './discover.js';
-import { previousIdOf } from './previous.js';
+import { previousRecordId } from './previous.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
 import { asGitError, diffAgainstHead } from './head-diff.js';
 import { readSnapshotKey, writeSnapshotKey } from './keyed-hash.js';
@@ -203,7 +203,7 @@ async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPha
   // The previous record is read while discovery walks the tree.
   const previousP = (async () => {
     const ids = await listSnapshotIds(s.snapshotDir);
-    const last = previousIdOf(ids, s.micros, s.onWarning);
+    const last = await previousRecordId(s.snapshotDir, s.logDir, ids, s.micros, s.onWarning);
     return {
       existingIds: ids,
       previousId: last,

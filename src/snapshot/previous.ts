@@ -1,4 +1,5 @@
 /** Which stored record a new snapshot counts its changes from. */
+import { recordChained } from './record-chained.js';
 import { idTimePart } from './store.js';
 
 /** A stored record dated later than now by more than this (clock skew between hosts) is never taken as the previous one. */
@@ -26,4 +27,43 @@ export function previousIdOf(
         'not taken as the previous snapshot: auditpack did not write them now (a record planted in the store, or a clock that ran ahead); check them',
     );
   return ids[i];
+}
+
+/** Unrecorded records passed over at most while looking for the previous one (then none is taken: every file counts as added). */
+export const MAX_UNRECORDED_PASSED = 64;
+
+/**
+ * The previous record when the snapshot is logged: the newest one {@link previousIdOf} allows whose
+ * own ConfigSnapshot event the log holds (or whose day's log was pruned: 'unknown'). The snapshot
+ * store is writable by whoever can write a file there; only the chained log vouches for a record. A
+ * record no event records (a snapshot killed before its event, or a record planted in the store,
+ * dated in the past between two honest ones) is passed over, with a warning: counted from, it
+ * would make this snapshot's chained `changed_files` leave out what it hides. Without a log dir
+ * nothing can vouch, and the newest allowed record is taken as before.
+ */
+export async function previousRecordId(
+  snapshotDir: string,
+  logDir: string | undefined,
+  ids: readonly string[],
+  micros: number,
+  onWarning: ((message: string) => void) | undefined,
+): Promise<string | undefined> {
+  const newest = previousIdOf(ids, micros, onWarning);
+  if (logDir === undefined || newest === undefined) return newest;
+  const passed: string[] = [];
+  let found: string | undefined;
+  for (let i = ids.lastIndexOf(newest); i >= 0 && passed.length < MAX_UNRECORDED_PASSED; i--) {
+    const id = ids[i] as string;
+    if ((await recordChained(snapshotDir, logDir, id).catch(() => false as const)) !== false) {
+      found = id;
+      break;
+    }
+    passed.push(id);
+  }
+  if (passed.length > 0)
+    onWarning?.(
+      `${passed.length} stored snapshot record(s) that no ConfigSnapshot event in the audit log records (${passed.slice(0, 3).join(', ')}${passed.length > 3 ? ', …' : ''}) ` +
+        `not taken as the previous snapshot: a snapshot killed before its event, or a record planted in the store; this snapshot counts its changes from ${found === undefined ? 'no snapshot (every file added)' : `snapshot ${found}, the newest one the log records`}; check them`,
+    );
+  return found;
 }

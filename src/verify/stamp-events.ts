@@ -62,14 +62,21 @@ export function checkRecordedTokens(all: readonly PackInfo[], stamps: readonly S
     const file = `${p.name}/${PACK_TOKEN_FILE}`;
     if ((p.report.checked.timestamped ?? 0) === 0) {
       // A .tar.gz made before `anchor --pack` added the token to the directory never had it: only
-      // the export's own record holds a .tar.gz to one.
-      const held = p.report.kind === 'pack-tar' ? records.find((r) => r.event === 'PackExported') : first;
+      // the export's own record holds a .tar.gz to one, while the directory is there. With the
+      // directory gone, the tar is all that is left of a manifest the chain records as time-stamped,
+      // and the recorded token is lost with it.
+      const held =
+        p.report.kind === 'pack-tar'
+          ? (records.find((r) => r.event === 'PackExported') ?? (hasDirectory(all, sha) ? undefined : first))
+          : first;
       if (held !== undefined)
         f.add(
           'TIMESTAMP_RECORDED_MISSING',
           'error',
           file,
-          `${describe(held)} records this manifest (${sha.slice(0, 12)}…) as time-stamped, but ${p.name} holds no time-stamp token (${PACK_TOKEN_FILE}): it was removed after it was recorded`,
+          held.event === 'PackExported' || p.report.kind !== 'pack-tar'
+            ? `${describe(held)} records this manifest (${sha.slice(0, 12)}…) as time-stamped, but ${p.name} holds no time-stamp token (${PACK_TOKEN_FILE}): it was removed after it was recorded`
+            : `${describe(held)} records this manifest (${sha.slice(0, 12)}…) as time-stamped, but no pack directory of it is left, and ${p.name} (made before the directory was anchored) holds no time-stamp token (${PACK_TOKEN_FILE}): the time-stamped directory was removed after its token was recorded`,
         );
       continue;
     }
@@ -94,4 +101,9 @@ export function checkRecordedTokens(all: readonly PackInfo[], stamps: readonly S
       );
     }
   }
+}
+
+/** Whether a pack directory (any version) of this manifest is in the archive: the one `anchor --pack` time-stamps. */
+function hasDirectory(all: readonly PackInfo[], sha: string): boolean {
+  return all.some((q) => q.report.kind !== 'pack-tar' && q.report.manifest.manifestSha256 === sha);
 }

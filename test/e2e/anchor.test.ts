@@ -315,6 +315,32 @@ describe('a pack token held to the time-stamps the chain recorded', () => {
     ]);
   });
 
+  it('anchor --pack, then the directory deleted: the --compress tar left holds no token, TIMESTAMP_RECORDED_MISSING', async () => {
+    const cwd = await dayWithLogs();
+    expect((await runCli(['export', '--compress', '--date', DATE], { cwd })).code).toBe(0);
+    const pack = join(cwd, 'artifacts', DATE);
+    const a = await runCli(['anchor', '--pack', pack, '--tsa-url', tsa.url], { cwd });
+    expect(a.code, a.stderr).toBe(0);
+    // Made before the anchoring, the tar never held the token: with the directory there, nothing to say.
+    expect(await verifyStamps(cwd)).toEqual({ code: 0, found: [] });
+    rmSync(pack, { recursive: true, force: true });
+    const gone = await verifyStamps(cwd);
+    expect(gone.code).toBe(1);
+    expect(gone.found.map((p) => `${p.severity} ${p.code} ${p.file}`)).toEqual([
+      `error TIMESTAMP_RECORDED_MISSING ${DATE}.tar.gz/${TOKEN}`,
+    ]);
+    expect(gone.found[0]?.detail).toContain('PackTimestamped event');
+    expect(gone.found[0]?.detail).toContain('no pack directory of it is left');
+    // Today's pack: its own log holds the PackTimestamped event, what the Python checker reads.
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await runCli(['export', '--date', today, '--partial'], { cwd })).code).toBe(0);
+    expect(
+      pythonPackCheck(join(cwd, 'artifacts'))
+        .errors.filter((p) => p.code.startsWith('TIMESTAMP_'))
+        .map((p) => `${p.code} ${p.file}`),
+    ).toEqual([`TIMESTAMP_RECORDED_MISSING ${DATE}.tar.gz/${TOKEN}`]);
+  });
+
   it('export with a TSA and a re-export: clean; a token swapped for another of the same manifest is an error', async () => {
     // Today, partial: the re-export's own log holds the first export's PackExported (the Python checker reads the packs' logs only).
     const { cwd, today } = await exportedTwiceToday();

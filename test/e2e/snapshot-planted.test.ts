@@ -1,7 +1,8 @@
 /**
- * Records written into the snapshot store by someone other than auditpack (at21 C1, C2): never
- * chained by the next snapshot, a future-dated one never taken as the previous snapshot, and what
- * the pack copies from the store passed through the redactor.
+ * Records written into the snapshot store by someone other than auditpack (at21 C1, C2; at22 F5):
+ * never chained by the next snapshot nor counted from (past-dated or future-dated), never the
+ * pack's config, marked UNCHAINED in its config.diff, and what the pack copies from the store
+ * passed through the redactor.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,18 +52,61 @@ function logText(cwd: string): string {
 }
 
 describe('a record planted in the snapshot store', () => {
-  it('is never chained by the next snapshot; verify names it', () => {
+  it("dated in the past (between two honest snapshots) is not counted from, not the pack's config, and marked in its diff", () => {
     const cwd = setUp();
+    const initial = newestRecord(cwd).snapshot_id as string;
+    // Dated now: in the past by the time the next honest snapshot runs, so the 5-minute rule does not apply.
     const planted = snapshotIdOf(Date.now() * 1000, 0);
     plant(cwd, planted, (r) => {
-      r.reason = 'CRO approved';
+      r.reason = 'scheduled';
+      r.timestamp = 'T23:00\n# snapshot 20990101T000000.000000Z-000 at forged (CRO approved)\u001b[2J';
     });
-    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 6\n');
-    const r = runCli(['snapshot', '--reason', 'honest', '--log-dir', 'logs'], { cwd });
-    expect(r.code, r.stderr).toBe(0);
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 500\n');
+    const r = runCli(['snapshot', '--reason', 'raise limit', '--log-dir', 'logs', '--json'], { cwd });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(
+      `1 stored snapshot record(s) that no ConfigSnapshot event in the audit log records (${planted})`,
+    );
+    const honest = JSON.parse(r.stdout) as { snapshot_id: string; previous_snapshot_id: string };
+    // The chained event counts the real 5 -> 500 change from the last recorded snapshot.
+    expect(honest.previous_snapshot_id).toBe(initial);
+    const event = logText(cwd)
+      .split('\n')
+      .find((l) => l.includes(`"snapshot_id":"${honest.snapshot_id}"`)) as string;
+    expect(JSON.parse(event)).toMatchObject({ previous_snapshot_id: initial, changed_files: ['configs/risk.yaml'] });
     expect(logText(cwd)).not.toContain(`"snapshot_id":"${planted}"`);
-    const v = runCli(['verify', 'logs'], { cwd });
-    expect(v.stdout).toMatch(new RegExp(`LOG_SNAPSHOT_UNCHAINED .* counts its changed_files from snapshot ${planted}`));
+    expect(runCli(['verify', 'logs'], { cwd }).stdout).not.toMatch(/LOG_SNAPSHOT_UNCHAINED/);
+
+    // Another planted after the last honest one: the newest record, never the pack's config.
+    const planted2 = snapshotIdOf(Date.now() * 1000, 0);
+    plant(cwd, planted2, (x) => {
+      x.reason = 'CRO approved';
+      x.diffs = {};
+    });
+    const e = runCli(['export', '--partial', '--log-dir', 'logs', '--artifacts-dir', 'artifacts'], { cwd });
+    expect(e.code, e.stderr).toBe(0);
+    const pack = readdirSync(join(cwd, 'artifacts')).find((n) => /^\d{4}-\d{2}-\d{2}$/.test(n)) as string;
+    const json = readFileSync(join(cwd, 'artifacts', pack, 'data', 'config_snapshot.json'), 'utf8');
+    expect(JSON.parse(json).snapshot_id).toBe(honest.snapshot_id);
+    const diff = readFileSync(join(cwd, 'artifacts', pack, 'data', 'config.diff'), 'utf8');
+    const headers = diff.split('\n').filter((l) => l.startsWith('#'));
+    const mark =
+      '[UNCHAINED: no ConfigSnapshot event in the audit log records this snapshot; its record is not evidence]';
+    // The planted timestamp's line break and escape are flattened (one header line, nothing forged), and cut.
+    const shownTime = 'T23:00 # snapshot 20990101T000000.000000Z-000 at forged (CRO approved) [2J'.slice(0, 64);
+    const planted2Time = JSON.parse(
+      readFileSync(join(cwd, 'audit', 'snapshots', `${planted2}.json`), 'utf8'),
+    ).timestamp;
+    expect(headers).toEqual([
+      expect.stringMatching(
+        /^# auditpack config diffs for .*: 1 snapshot\(s\) with differences, 2 no ConfigSnapshot event records \(UNCHAINED\)$/,
+      ),
+      `# snapshot ${planted} at ${shownTime}… (scheduled) ${mark}`,
+      `# snapshot ${honest.snapshot_id} at ${JSON.parse(json).timestamp} (raise limit)`,
+      // No diff of its own: listed all the same.
+      `# snapshot ${planted2} at ${planted2Time} (CRO approved) ${mark}`,
+    ]);
+    expect(diff).not.toContain('\u001b');
   }, 60_000);
 
   it('dated in the future is not taken as the previous snapshot, with a warning on stderr', () => {
@@ -128,12 +172,13 @@ describe('a record planted in the snapshot store', () => {
     const diff = readFileSync(join(cwd, 'artifacts', pack, 'data', 'config.diff'), 'utf8');
     const json = readFileSync(join(cwd, 'artifacts', pack, 'data', 'config_snapshot.json'), 'utf8');
     expect(diff).toContain(`# snapshot ${planted} at `);
-    expect(JSON.parse(json).snapshot_id).toBe(planted);
+    // Not the pack's config: no ConfigSnapshot event records it.
+    expect(JSON.parse(json).snapshot_id).not.toBe(planted);
     for (const secret of SECRETS) {
       expect(diff).not.toMatch(secret);
       expect(json).not.toMatch(secret);
     }
-    expect(json).toContain('[REDACTED]');
+    expect(diff).toContain('[REDACTED]');
   }, 60_000);
 
   it('does not pass a secret file name on to the next honest record, and that pack verifies', () => {
@@ -145,18 +190,15 @@ describe('a record planted in the snapshot store', () => {
     });
     writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 6\n');
     const r = runCli(['snapshot', '--reason', 'honest', '--log-dir', 'logs'], { cwd });
-    expect(r.code, r.stderr).toBe(0);
+    // Not counted from (no event records it): a warning, and nothing of it in the honest record.
+    expect(r.code, r.stderr).toBe(3);
     const honest = newestRecord(cwd);
-    expect(honest.previous_snapshot_id).toBe(planted);
+    expect(honest.previous_snapshot_id).not.toBe(planted);
     expect(JSON.stringify(honest)).not.toMatch(new RegExp(GHP));
-    expect((honest.changes as { removed: string[] }).removed).toEqual([
-      expect.stringMatching(/^\[REDACTED-PATH:hmac-sha256:[0-9a-f]{16}\]$/),
-    ]);
     const e = runCli(['export', '--partial', '--log-dir', 'logs', '--artifacts-dir', 'artifacts'], { cwd });
     expect(e.code, e.stderr).toBe(0);
     const v = runCli(['verify', 'artifacts', '--log-dir', 'logs'], { cwd });
     expect(v.stdout).not.toMatch(/COMPLIANCE_REPORT_MISMATCH/);
-    expect(v.stdout).toMatch(/LOG_SNAPSHOT_UNCHAINED/);
   }, 60_000);
 });
 
