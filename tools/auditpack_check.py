@@ -1327,41 +1327,6 @@ def export_events(data, name):
     return out
 
 
-def kept_unrecorded_events(data, name):
-    """(date, superseded manifest_sha256, moved_to, seq, where) of the PackExported events in a pack's log
-    bytes that kept an unrecorded version aside ("supersedes_unrecorded": true)."""
-    out = []
-    if data is None:
-        return out
-    lines, _ = split_lines(data)
-    for raw, _ in lines:
-        if b'"supersedes_unrecorded"' not in raw:
-            continue
-        try:
-            e = strict_json(raw.decode("utf-8"))
-        except (RecursionError, ValueError, UnicodeDecodeError):
-            continue
-        if isinstance(e, dict) and e.get("category") == "system" and e.get("event") == "PackExported" \
-                and e.get("supersedes_unrecorded") is True and isinstance(e.get("date"), str) \
-                and isinstance(e.get("supersedes"), str) and isinstance(e.get("moved_to"), str) \
-                and isinstance(e.get("seq"), int) and not isinstance(e.get("seq"), bool):
-            out.append((e["date"], e["supersedes"], e["moved_to"], e["seq"], name + "/data/audit.jsonl"))
-    return out
-
-
-def check_kept_unrecorded(packs, tars, kept, rep):
-    """FORMAT.md "An artifacts directory": a version (directory or .tar.gz) that an export event kept aside
-    unrecorded is named (ARCHIVE_VERSION_UNRECORDED, a warning), as auditpack names it."""
-    named = set()
-    versions = [(n, h, n) for n, (_, h) in packs.items()] + [(n, h, n + ".tar.gz") for n, h in tars.items()]
-    for date, sha, moved_to, seq, where in kept:
-        for n, h, shown in sorted(versions):
-            if len(n) == 10 or n[:10] != date or h != sha or shown in named:
-                continue
-            named.add(shown)
-            rep.warning("ARCHIVE_VERSION_UNRECORDED", shown + "/manifest.json", None, "the PackExported event seq %d in %s kept this version aside as %s unrecorded: no export event vouches for it (an export killed before recording its event, or a pack put in place by hand)" % (seq, where, moved_to))
-
-
 def instant_ms(text):
     """Epoch milliseconds of a `YYYY-MM-DDTHH:MM:SS.sssZ`, or None."""
     if not real_instant(text):
@@ -1526,6 +1491,86 @@ def check_export_events(packs, tars, current, removed, events, rep):
             rep.error("ARCHIVE_EXPORT_MISMATCH", n + "/manifest.json", None, "the packs' logs record exports of this day (the last: seq %d in %s), none of this current version: put in place without an export" % (last[1], last[4]))
         elif n != newest:
             rep.warning("ARCHIVE_EXPORT_UNRECORDED", n + "/manifest.json", None, "no export event in the packs' logs names this version, made after the newest pack's log ends: only the live log can show it was exported")
+
+
+def vouch_packs(packs, tars, logs):
+    """The packs (directory names, .tar.gz names) whose logs the chain vouches for (FORMAT.md "An
+    artifacts directory"): the current pack directories, then, until nothing changes, every version or
+    .tar.gz whose day and manifest hash an event of a vouched log records, or that holds a vouched
+    pack's manifest. A planted version's own log is never believed."""
+    sha_of = {n: h for n, (_, h) in packs.items()}
+    sha_of.update({n + ".tar.gz": h for n, h in tars.items()})
+    vouched = set(n for n in packs if ".v" not in n)
+    while True:
+        recorded = {(ev[2], ev[3]) for n in vouched if n in logs for ev in logs[n][0]}
+        held = {(n[:10], sha_of[n]) for n in vouched if sha_of.get(n)}
+        more = [n for n, h in sha_of.items() if n not in vouched and h and ((n[:10], h) in recorded or (n[:10], h) in held)]
+        if not more:
+            return vouched
+        vouched.update(more)
+
+
+def line_hash_at(log_path, seq):
+    """The SHA-256 of the line with that seq in a pack's log (None: not there, or unreadable)."""
+    try:
+        data = open(log_path, "rb").read()
+    except OSError:
+        return None
+    for raw, _ in split_lines(data)[0]:
+        m = re.match(rb'\{"ts":[^,]*,"iso_ts":"[^"]*","seq":(\d+),', raw)
+        if m is not None and int(m.group(1)) == seq:
+            return sha256(raw)
+    return None
+
+
+def check_unvouched(path, packs, tars, tar_mans, current, vouched, rep):
+    """Every version (or .tar.gz) no vouched event records: ARCHIVE_VERSION_UNRECORDED, an error when its
+    log is not the chain's (not the start of its day's current pack's log; an honest version holds
+    that day's log), else a warning when it is (an export killed before its event), an error when no
+    current pack of its day holds it. Else a version made after the newest pack's log ends is not
+    judged: only the live log, which this checker does not read, can record it."""
+    if not current:
+        return
+    newest = current[-1]
+    made = instant_ms(packs[newest][0].get("created_at"))
+    day_end = (days_from_civil(*map(int, newest[:10].split("-"))) + 1) * 86400000
+    covered = day_end if made is None else min(made, day_end)
+    items = [(n, packs[n][0], packs[n][1]) for n in packs] + [(n + ".tar.gz", tar_mans.get(n), h) for n, h in tars.items()]
+    for n, man, h in sorted(items, key=lambda x: x[0]):
+        if n in vouched or not h:
+            continue
+        made_n = instant_ms(man.get("created_at")) if isinstance(man, dict) else None
+        file = n if n.endswith(".tar.gz") else n + "/manifest.json"
+        cur = n[:10] if n[:10] in packs and packs[n[:10]][0] is not None else None
+        ours = chain_is_current(path, man, packs[cur][0], cur) if cur else None
+        what = "no PackExported event in the vouched packs' logs records this version's manifest"
+        if ours is False:
+            rep.error("ARCHIVE_VERSION_UNRECORDED", file, None, what + "; its log is not the chain's (not the start of the current pack's): a pack put there, not exported from this log")
+        elif made_n is None or made_n >= covered:
+            continue  # made after the newest pack's log ends: only the live log can record it
+        elif ours:
+            rep.warning("ARCHIVE_VERSION_UNRECORDED", file, None, what + "; its log is the start of the current pack's: an export killed before its event, or a pack built from the real log and put there: look at it")
+        else:
+            rep.error("ARCHIVE_VERSION_UNRECORDED", file, None, what + ", and no current pack of its day holds its log to the chain")
+
+
+def chain_is_current(path, man, cur_man, cur):
+    """Whether a version's chain is the start of its day's current pack's chain (None: the current pack has none)."""
+    vc = man.get("chain") if isinstance(man, dict) and isinstance(man.get("chain"), dict) else None
+    cc = cur_man.get("chain") if isinstance(cur_man, dict) and isinstance(cur_man.get("chain"), dict) else None
+    if cc is None:
+        return None
+    if vc is None:
+        return False
+    if vc.get("last_seq") is None:
+        return vc.get("first_seq") is None
+    if vc.get("first_seq") != cc.get("first_seq") or vc.get("start_prev") != cc.get("start_prev"):
+        return False
+    if not isinstance(vc.get("last_seq"), int) or not isinstance(cc.get("last_seq"), int) or vc["last_seq"] > cc["last_seq"]:
+        return False
+    if vc["last_seq"] == cc["last_seq"]:
+        return vc.get("end_hash") == cc.get("end_hash")
+    return line_hash_at(os.path.join(path, cur, "data", "audit.jsonl"), vc["last_seq"]) == vc.get("end_hash")
 
 
 def made_in_packs_logs(packs, current, n):
@@ -1826,10 +1871,10 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     tars = {}
     review_tags = {}  # manifest hash -> (pack name, tag manifest hash), for the review records
     ledger_ok = False
-    exports = []  # the PackExported events of the packs' logs (every version and .tar.gz)
-    kept = []  # those of them that kept an unrecorded version aside
-    stamps = []  # the time-stamps they record (PackTimestamped, time-stamped PackExported)
-    untokened_tars = set()  # .tar.gz packs that hold no tagmanifest-sha256.txt.tsr
+    # Per pack (directory or .tar.gz): the PackExported events of its log and the time-stamps it
+    # records; only the logs the chain vouches for are believed (vouch_packs).
+    logs = {}  # name -> (export events, stamp events)
+    tar_mans = {}  # .tar.gz pack name (without .tar.gz) -> its manifest
     for n in sorted(os.listdir(path)):
         full = os.path.join(path, n)
         if n.startswith(".tmp-") or n in (".lock", ".archive.lock"):
@@ -1864,9 +1909,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             logf = os.path.join(full, "data", "audit.jsonl")
             if os.path.isfile(logf) and not os.path.islink(logf):
                 data = open(logf, "rb").read()
-                exports.extend(export_events(data, n))
-                kept.extend(kept_unrecorded_events(data, n))
-                stamps.extend(stamp_events(data, n))
+                logs[n] = (export_events(data, n), stamp_events(data, n))
             tagf = os.path.join(full, "tagmanifest-sha256.txt")
             if raw is not None and os.path.isfile(tagf):
                 review_tags[sha256(raw)] = (n, sha256(open(tagf, "rb").read()))
@@ -1875,11 +1918,8 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             if files is not None:
                 man = check_pack_files(files, n, n[:10], rep)
                 tars[n[:-7]] = sha256(files.get("manifest.json", b""))
-                if "tagmanifest-sha256.txt.tsr" not in files:
-                    untokened_tars.add(n[:-7])
-                exports.extend(export_events(files.get("data/audit.jsonl"), n[:-7]))
-                kept.extend(kept_unrecorded_events(files.get("data/audit.jsonl"), n[:-7]))
-                stamps.extend(stamp_events(files.get("data/audit.jsonl"), n[:-7]))
+                tar_mans[n[:-7]] = man
+                logs[n] = (export_events(files.get("data/audit.jsonl"), n[:-7]), stamp_events(files.get("data/audit.jsonl"), n[:-7]))
                 if "tagmanifest-sha256.txt" in files:
                     review_tags.setdefault(tars[n[:-7]], (n, sha256(files["tagmanifest-sha256.txt"])))
         # anything else: not a pack, ignored (as auditpack reports it as info)
@@ -1966,9 +2006,12 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
         if isinstance(ib, dict) and known.get(ib.get("manifest_sha256")) != ib.get("export_date"):
             rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "inserted_before names no pack or ledger entry")
     check_carries(path, packs, current, rep)
+    vouched = vouch_packs(packs, tars, logs)
+    exports = [ev for n in vouched if n in logs for ev in logs[n][0]]
+    stamps = [st for n in vouched if n in logs for st in logs[n][1]]
     check_export_events(packs, tars, current, removed, exports, rep)
-    check_kept_unrecorded(packs, tars, kept, rep)
-    check_recorded_tokens(path, packs, stamps, rep, tars, untokened_tars)
+    check_unvouched(path, packs, tars, tar_mans, current, vouched, rep)
+    check_recorded_tokens(path, packs, stamps, rep)
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
     check_ledger_signatures(ledger_lines, allowed_signers, rep)
     check_prune_ages(ledger_lines, min_retention, rep)

@@ -4,7 +4,6 @@
  * against the chained PackPruned events (archive-prunes.ts), and the log chain across packs
  * (docs/FORMAT.md "Verifying").
  */
-import { checkKeptUnrecorded } from './archive-kept.js';
 import { type Dirent, existsSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,13 +28,13 @@ import {
   checkLiveUnchecked,
   type ExportEvent,
   type LiveLog,
-  packExportEvents,
   packStampEvents,
   checkNewestRecorded,
   noteUncheckedTail,
   packTailOf,
   readLiveLog,
 } from './archive-live.js';
+import { checkUnvouched, vouchPacks } from './archive-vouch.js';
 import { direntKind } from './log.js';
 import { checkRecordedTokens, stampOfExport } from './stamp-events.js';
 import type { StampEvent } from './stamp-record.js';
@@ -97,7 +96,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   const newest = current[current.length - 1];
   if (!hasTrustedKeys(options)) await checkSignerChanges(artifactsDir, current, f);
-  const live = await checkLive(packs, tars, removed, current, options, f);
+  const live = await checkLive(artifactsDir, packs, tars, removed, current, options, f);
   const newestMade =
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
   checkPrunes(packs, pruned, live, newestMade, options.now?.() ?? Date.now(), f);
@@ -142,6 +141,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
  * note that the newest pack's last line was not checked. Returns the live PackPruned events.
  */
 async function checkLive(
+  artifactsDir: string,
   packs: readonly PackInfo[],
   tars: readonly PackInfo[],
   pruned: readonly LedgerEntry[],
@@ -151,43 +151,41 @@ async function checkLive(
 ): Promise<PruneEvent[] | undefined> {
   const newest = current[current.length - 1];
   const tail = packTailOf(current);
-  // Each day's exports as the packs' own logs recorded them (a re-export faked in the middle of the
-  // archive keeps every link, and its day's export events are in a later pack, not the live log).
-  const recorded = packExportEvents([...packs, ...tars]);
+  const all = [...packs, ...tars];
+  // Each day's exports as the vouched packs' own logs recorded them (a re-export faked in the middle
+  // of the archive keeps every link, and its day's export events are in a later pack, not the live
+  // log); a version no vouched event records is not believed (archive-vouch.ts).
   if (options.logDir === undefined) {
-    checkExportEvents([...packs, ...tars], pruned, recorded, undefined, f);
-    checkRecordedTokens([...packs, ...tars], recordedStamps(packs, tars, recorded, undefined), f);
-    checkCurrentRecorded(current, recorded, false, f);
-    checkKeptUnrecorded([...packs, ...tars], recorded, f);
+    const v = vouchPacks(all, []);
+    checkExportEvents(all, pruned, v.events, undefined, f);
+    checkRecordedTokens(all, recordedStamps(v.vouched, v.events, undefined), f);
+    checkCurrentRecorded(current, v.events, false, f);
+    await checkUnvouched(artifactsDir, v, current, false, f);
     if (tail !== undefined) noteUncheckedTail(tail, packs, hasTrustedKeys(options), f);
     return undefined;
   }
   const from = tail !== undefined && newest !== undefined && tail.date < newest.date ? tail.date : newest?.date;
   const live = await readLiveLog(options.logDir, from, tail);
+  const v = vouchPacks(all, live.exportEvents);
   checkLiveUnchecked(live, f);
-  checkExportEvents([...packs, ...tars], pruned, recorded, live, f);
-  checkRecordedTokens([...packs, ...tars], recordedStamps(packs, tars, recorded, live), f);
-  checkCurrentRecorded(current, [...recorded, ...live.exportEvents], true, f);
-  checkKeptUnrecorded(
-    [...packs, ...tars],
-    [...recorded, ...live.exportEvents.map((e) => ({ ...e, where: `the live ${e.where}` }))],
-    f,
-  );
+  checkExportEvents(all, pruned, v.events, live, f);
+  checkRecordedTokens(all, recordedStamps(v.vouched, v.events, live), f);
+  checkCurrentRecorded(current, [...v.events, ...live.exportEvents], true, f);
+  await checkUnvouched(artifactsDir, v, current, true, f);
   if (tail !== undefined) checkLiveTail(tail, live, f);
   if (newest !== undefined) checkNewestRecorded(newest, live, f);
   return [...live.pruneEvents];
 }
 
-/** Every time-stamp the chain recorded: the packs' logs' and the live log's PackTimestamped and time-stamped PackExported events. */
+/** Every time-stamp the chain recorded: the vouched packs' logs' and the live log's PackTimestamped and time-stamped PackExported events. */
 function recordedStamps(
-  packs: readonly PackInfo[],
-  tars: readonly PackInfo[],
+  vouched: readonly PackInfo[],
   recorded: readonly ExportEvent[],
   live: LiveLog | undefined,
 ): StampEvent[] {
   const exports = [...recorded, ...(live?.exportEvents ?? []).map((e) => ({ ...e, where: `the live ${e.where}` }))];
   return [
-    ...packStampEvents([...packs, ...tars]),
+    ...packStampEvents(vouched),
     ...(live?.stampEvents ?? []).map((e) => ({ ...e, where: `the live ${e.where}` })),
     ...exports.flatMap((e) => stampOfExport(e) ?? []),
   ];
