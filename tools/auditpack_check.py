@@ -1327,6 +1327,15 @@ def export_events(data, name):
     return out
 
 
+def newest_covered(packs, current):
+    """Epoch ms up to which the newest current pack's log can record an export: its creation, at most
+    the end of its day."""
+    newest = current[-1]
+    made = instant_ms(packs[newest][0].get("created_at"))
+    day_end = (days_from_civil(*map(int, newest[:10].split("-"))) + 1) * 86400000
+    return day_end if made is None else min(made, day_end)
+
+
 def instant_ms(text):
     """Epoch milliseconds of a `YYYY-MM-DDTHH:MM:SS.sssZ`, or None."""
     if not real_instant(text):
@@ -1472,9 +1481,7 @@ def check_export_events(packs, tars, current, removed, events, rep):
     if not current:
         return
     newest = current[-1]
-    made = instant_ms(packs[newest][0].get("created_at"))
-    day_end = (days_from_civil(*map(int, newest[:10].split("-"))) + 1) * 86400000
-    covered = day_end if made is None else min(made, day_end)
+    covered = newest_covered(packs, current)
     for n in current:
         h = packs[n][1]
         day = sorted(ev for ev in events if ev[2] == n[:10])
@@ -1531,10 +1538,7 @@ def check_unvouched(path, packs, tars, tar_mans, current, vouched, rep):
     judged: only the live log, which this checker does not read, can record it."""
     if not current:
         return
-    newest = current[-1]
-    made = instant_ms(packs[newest][0].get("created_at"))
-    day_end = (days_from_civil(*map(int, newest[:10].split("-"))) + 1) * 86400000
-    covered = day_end if made is None else min(made, day_end)
+    covered = newest_covered(packs, current)
     items = [(n, packs[n][0], packs[n][1]) for n in packs] + [(n + ".tar.gz", tar_mans.get(n), h) for n, h in tars.items()]
     for n, man, h in sorted(items, key=lambda x: x[0]):
         if n in vouched or not h:
