@@ -67,13 +67,15 @@ function partial(censor: string): SecretPattern[] {
     // curl -u / --user credentials, quoted or not (gitleaks curl-auth-user): the password goes,
     // or, with none (`-u "sk_test_…:"`, an API key as the user), the user. Rules 14: the proxy's,
     // `-U` / `--proxy-user`, alike; glued (`-uuser:pw`, as curl reads it) after `curl` on the line
-    // (bounded: 512 characters from the command word). Rules 15: a word starting with `+` or `-`,
-    // quoted or not (a quote escaped as `\"` in a config file's string too), is no user:
-    // `date -u +%H:%M` (a format), `sort -u -t: -k1` (another option).
+    // (bounded: 512 characters from the command word). Rules 15: a `date` format (a word starting
+    // with `+%`) or another option (a word starting with `-`, with no `:` but at its end), quoted or
+    // not (a quote escaped as `\"` in a config file's string too), is no user: `date -u +%H:%M`,
+    // `sort -u -t: -k1`. A user starting with `+` or `-` that has a password (`curl -u
+    // +15551234567:pw`, `-u '-admin:pw'`) is still one (at23 F3: the first rules 15 kept those).
     {
       name: 'curl-user',
       regex:
-        /((?:^|\s)(?:-[uU]|--user|--proxy-user)(?:[ \t]{1,8}|=)|\bcurl\b[^\n;|&]{0,512}?[ \t]-[uU](?=[^\s"'=-]))(?!\\?["']?[+-])((?:"[^"\n]{0,512}"|'[^'\n]{0,512}'|[^\s"']{1,512}){1,4})/g,
+        /((?:^|\s)(?:-[uU]|--user|--proxy-user)(?:[ \t]{1,8}|=)|\bcurl\b[^\n;|&]{0,512}?[ \t]-[uU](?=[^\s"'=-]))(?!\\?["']?(?:\+%|-[^\s"':]*:?(?:\\?["']|\s|$)))((?:"[^"\n]{0,512}"|'[^'\n]{0,512}'|[^\s"']{1,512}){1,4})/g,
       replace: (_m, head: string, cred: string) => head + curlCredential(cred, censor),
     },
     // Trading: FIX logon passwords, Password(554), NewPassword(925), EncryptedPassword(1402),

@@ -33,6 +33,13 @@ describe('curl credentials', () => {
     ['sort -u -t: -k1 fills.csv', 'sort -u -t: -k1 fills.csv'],
     ['date -u +%H:%M; curl -u ops:pa55word https://api', 'date -u +%H:%M; curl -u ops:[REDACTED] https://api'],
     ['mysql -u root -pS3cret orders', 'mysql -u root -p[REDACTED] orders'],
+    // A user starting with + or - that has a password is still one (at23 F3).
+    ['curl -u +15551234567:pa55word https://api', 'curl -u +15551234567:[REDACTED] https://api'],
+    ['curl --user=+bob:pa55word https://api', 'curl --user=+bob:[REDACTED] https://api'],
+    ['curl -u+bob:pa55word https://api', 'curl -u+bob:[REDACTED] https://api'],
+    ['curl -U +proxy:pr0xyPass https://api', 'curl -U +proxy:[REDACTED] https://api'],
+    ["curl -u '-admin:pa55word' https://api", "curl -u '-admin:[REDACTED]' https://api"],
+    ['curl -u "-admin:pa55word" https://api', 'curl -u "-admin:[REDACTED]" https://api'],
     // Rules 14.
     ['curl -U proxyuser:pr0xyPass https://api', 'curl -U proxyuser:[REDACTED] https://api'],
     ['curl --proxy-user proxyuser:simplepass https://api', 'curl --proxy-user proxyuser:[REDACTED] https://api'],
