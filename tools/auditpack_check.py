@@ -1879,6 +1879,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     # records; only the logs the chain vouches for are believed (vouch_packs).
     logs = {}  # name -> (export events, stamp events)
     tar_mans = {}  # .tar.gz pack name (without .tar.gz) -> its manifest
+    untokened_tars = set()  # .tar.gz packs that hold no tagmanifest-sha256.txt.tsr
     for n in sorted(os.listdir(path)):
         full = os.path.join(path, n)
         if n.startswith(".tmp-") or n in (".lock", ".archive.lock"):
@@ -1923,6 +1924,8 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
                 man = check_pack_files(files, n, n[:10], rep)
                 tars[n[:-7]] = sha256(files.get("manifest.json", b""))
                 tar_mans[n[:-7]] = man
+                if "tagmanifest-sha256.txt.tsr" not in files:
+                    untokened_tars.add(n[:-7])
                 logs[n] = (export_events(files.get("data/audit.jsonl"), n[:-7]), stamp_events(files.get("data/audit.jsonl"), n[:-7]))
                 if "tagmanifest-sha256.txt" in files:
                     review_tags.setdefault(tars[n[:-7]], (n, sha256(files["tagmanifest-sha256.txt"])))
@@ -2015,7 +2018,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     stamps = [st for n in vouched if n in logs for st in logs[n][1]]
     check_export_events(packs, tars, current, removed, exports, rep)
     check_unvouched(path, packs, tars, tar_mans, current, vouched, rep)
-    check_recorded_tokens(path, packs, stamps, rep)
+    check_recorded_tokens(path, packs, stamps, rep, tars, untokened_tars)
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
     check_ledger_signatures(ledger_lines, allowed_signers, rep)
     check_prune_ages(ledger_lines, min_retention, rep)
