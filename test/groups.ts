@@ -31,6 +31,11 @@ export const TEST_GROUPS: Readonly<Record<string, TestGroup>> = Object.freeze({
       'test/verify/tamper-matrix.test.ts',
       'test/verify/archive-evidence.test.ts',
       'test/verify/rollup.test.ts',
+      'test/verify/archive-reexport.test.ts',
+      'test/verify/archive-retention.test.ts',
+      'test/verify/archive-live.test.ts',
+      'test/verify/archive-prune-signatures.test.ts',
+      'test/verify/python-checker-hostile.test.ts',
     ],
   },
 });
