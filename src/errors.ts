@@ -54,6 +54,8 @@ export type AuditpackErrorCode =
   | 'DATE_NOT_ENDED'
   /** export: the day file lost lines after its last write (the log lock's cached head is gone); nothing was written. */
   | 'LOG_HEAD_LOST'
+  /** export: the day's log file was removed by log retention (a LogPruned event records it); nothing was written. */
+  | 'LOG_DAY_PRUNED'
   /** Pruning refused because the newest pack or log is dated after "now" (a wrong clock). */
   | 'CLOCK_SKEW'
   /** Verification ran and found problems (the report says which). */
@@ -167,6 +169,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   CLOCK_SKEW: ExitCode.TEMP_FAIL,
   DATE_NOT_ENDED: ExitCode.USAGE,
   LOG_HEAD_LOST: ExitCode.DATA,
+  LOG_DAY_PRUNED: ExitCode.TEMP_FAIL,
   VERIFY_FAILED: ExitCode.PROBLEMS,
   TSA_FAILED: ExitCode.TEMP_FAIL,
   ARCHIVE_NOT_CONFIGURED: ExitCode.CONFIG,

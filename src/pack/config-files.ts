@@ -14,6 +14,7 @@ import {
   type CreateSnapshotOptions,
   redactionOptionsOf,
 } from '../snapshot/index.js';
+import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { previousIdOf } from '../snapshot/previous.js';
 import { latestRecordedOnOrBefore } from '../snapshot/read.js';
 import { redactedCopy } from '../snapshot/redacted-copy.js';
@@ -42,6 +43,8 @@ export async function collectConfig(options: {
   includeDiffs: boolean;
   /** The export's clock (epoch ms): a record dated later than it by more than 5 minutes is passed over. */
   nowMs: number;
+  /** The artifacts directory, whose packs hold the vouched copies of day files retention removed. */
+  artifactsDir?: string;
 }): Promise<CollectedConfig> {
   const { date } = options;
   const header = (what: string): string => `# auditpack config diffs for ${date}: ${what}\n`;
@@ -63,10 +66,25 @@ export async function collectConfig(options: {
   // a record its own ConfigSnapshot event vouches for is the day's config: the store is writable by
   // anyone who can write a file there (a record planted dated in the past).
   let latest = await latestNotFuture(so.snapshotDir, date, options.nowMs, warn);
+  // One index for every look-up of the export: each day file is read once, however many records
+  // the store holds (a store flooded with planted records must not cost a scan per record).
+  const index =
+    so.logDir === undefined
+      ? undefined
+      : new ConfigEventIndex({ logDir: so.logDir, artifactsDir: options.artifactsDir });
+  let unknown: string | undefined;
   if (so.logDir !== undefined) {
-    latest = (await latestRecordedOnOrBefore({ snapshotDir: so.snapshotDir, date, logDir: so.logDir })).record;
+    const found = await latestRecordedOnOrBefore({ snapshotDir: so.snapshotDir, date, logDir: so.logDir, index });
+    latest = found.record;
+    unknown = found.unknown;
   }
-  if (latest === undefined && so.takeIfMissing !== false) {
+  if (unknown !== undefined) {
+    // Neither that record (perhaps planted) nor an older one (perhaps replaced by it) nor a fresh
+    // snapshot (today's config, not the day's) is the day's config: say so, pick nothing.
+    warn(
+      `CONFIG_SNAPSHOT_UNKNOWN: whether snapshot ${unknown} (the newest stored record at or before ${date}) is recorded cannot be told: the log file of its day (or the day after) was removed by log retention and no pack holds a copy its LogPruned event vouches for; data/config_snapshot.json names no config of record`,
+    );
+  } else if (latest === undefined && so.takeIfMissing !== false) {
     const { takeIfMissing: _t, ...create } = so;
     latest = await createConfigSnapshot({
       ...create,
@@ -82,7 +100,9 @@ export async function collectConfig(options: {
   // planted in the store, or one written under older rules, must not carry a secret into it.
   const redactor = compileRedactor(redactionOptionsOf(so.redaction));
   let snapshotJson: string | Buffer;
-  if (latest === undefined) {
+  if (unknown !== undefined) {
+    snapshotJson = `${JSON.stringify({ snapshot: null, reason: `unknown: the log files that would vouch for snapshot ${unknown} were removed by log retention and no vouched copy is left` }, null, 2)}\n`;
+  } else if (latest === undefined) {
     snapshotJson = `${JSON.stringify({ snapshot: null, reason: 'no config snapshot exists' }, null, 2)}\n`;
   } else {
     const redacted = redactedCopy(latest, redactor);
@@ -108,8 +128,8 @@ export async function collectConfig(options: {
     for (const stored of day) {
       const s = redactedCopy(stored, redactor).value as ConfigSnapshot;
       const text = snapshotDiffText(s);
-      const own = await ownMark(s.snapshot_id, so);
-      const mark = own !== '' ? own : await unchainedMark(s.previous_snapshot_id, so);
+      const own = await ownMark(s.snapshot_id, so, index);
+      const mark = own !== '' ? own : await unchainedMark(s.previous_snapshot_id, so, index);
       if (own !== '') unrecorded++;
       // A marked record is listed even with no diff: "no differences recorded" must not stand for
       // a snapshot counted from a record nothing vouches for.
@@ -166,9 +186,13 @@ async function latestNotFuture(
  * was stored, then its snapshot was killed or met a full log disk): said on its header line, so
  * the pack does not pass that diff off as the chain's. Nothing is said without a log directory.
  */
-async function unchainedMark(previous: string | null, so: PackSnapshotOptions): Promise<string> {
-  if (previous === null || so.logDir === undefined) return '';
-  const chained = await recordChained(so.snapshotDir, so.logDir, previous).catch(() => 'unknown' as const);
+async function unchainedMark(
+  previous: string | null,
+  so: PackSnapshotOptions,
+  index: ConfigEventIndex | undefined,
+): Promise<string> {
+  if (previous === null || index === undefined) return '';
+  const chained = await recordChained(so.snapshotDir, index, previous).catch(() => 'unknown' as const);
   return chained === false
     ? ` [UNCHAINED: counted from snapshot ${previous}, whose ConfigSnapshot event the audit log does not hold]`
     : '';
@@ -179,9 +203,9 @@ async function unchainedMark(previous: string | null, so: PackSnapshotOptions): 
  * record's SHA-256): a snapshot killed before its event, or a record planted in the store. Its
  * diff is listed, never passed off as the chain's. Nothing is said without a log directory.
  */
-async function ownMark(id: string, so: PackSnapshotOptions): Promise<string> {
-  if (so.logDir === undefined) return '';
-  const chained = await recordChained(so.snapshotDir, so.logDir, id).catch(() => 'unknown' as const);
+async function ownMark(id: string, so: PackSnapshotOptions, index: ConfigEventIndex | undefined): Promise<string> {
+  if (index === undefined) return '';
+  const chained = await recordChained(so.snapshotDir, index, id).catch(() => 'unknown' as const);
   return chained === false
     ? ' [UNCHAINED: no ConfigSnapshot event in the audit log records this snapshot; its record is not evidence]'
     : '';

@@ -28,6 +28,7 @@ import { makeWritable, pathExists as exists, removeTree } from '../fsx/dirs.js';
 import { loadFileLock } from '../logger/index.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
+import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { checkDayHeadKept } from './day-head.js';
 import { buildManifest, stampBag, writeTagFiles } from './bag.js';
 import { COMPLIANCE_FILES, startPackCompliance, type PackComplianceOptions } from './compliance-files.js';
@@ -103,6 +104,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
   }
   // A day file cut since its writers' last append is refused before anything is written (day-head.ts).
   checkDayHeadKept(logDir, day);
+  await refusePrunedDay(options, day);
   // The export is recorded in the log at the end: an install that cannot log fails before writing a pack.
   if (options.recordEvent !== false) loadFileLock();
   try {
@@ -117,6 +119,23 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
   } finally {
     release();
   }
+}
+
+/**
+ * A day whose log file retention removed (a LogPruned event records it) is not exported again: the
+ * pack built from the missing file would hold no events, and a re-run would set the recorded pack
+ * aside for it (its PackExported event may have gone with the removed files too). Its packs are
+ * what is left of the day; nothing is written.
+ */
+async function refusePrunedDay(options: ExportPackOptions, day: number): Promise<void> {
+  if (exists(join(options.logDir, logFileName(day)))) return;
+  const sha = await new ConfigEventIndex({ logDir: options.logDir }).removal(day);
+  if (sha === undefined) return;
+  throw new AuditpackError(
+    'LOG_DAY_PRUNED',
+    `the log file of ${options.date} (${logFileName(day)}) was removed by log retention (a LogPruned event records it, sha256 ${sha.slice(0, 16)}…): its pack is what is left of the day; not exporting it again. Verify the artifacts directory`,
+    { details: { date: options.date, file: logFileName(day), sha256: sha } },
+  );
 }
 
 /** exportPack's work, under the artifacts lock: what is there decides between a new pack, a new version and finishing a killed run. */
@@ -354,6 +373,7 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
     snapshot: options.snapshot ?? false,
     includeDiffs: options.includeConfigDiffs !== false,
     nowMs: b.now(),
+    artifactsDir: options.artifactsDir,
   });
   const files: Record<string, WrittenFile> = { ...facts.files };
   files[PAYLOAD_NAME.configSnapshot] = writeNewFile(join(dataDir, PAYLOAD_NAME.configSnapshot), config.snapshotJson);

@@ -1,4 +1,5 @@
 /** Which stored record a new snapshot counts its changes from. */
+import { ConfigEventIndex } from './config-events.js';
 import { recordChained } from './record-chained.js';
 import { idTimePart } from './store.js';
 
@@ -52,9 +53,10 @@ export async function previousRecordId(
   if (logDir === undefined || newest === undefined) return newest;
   const passed: string[] = [];
   let found: string | undefined;
+  const index = new ConfigEventIndex({ logDir });
   for (let i = ids.lastIndexOf(newest); i >= 0 && passed.length < MAX_UNRECORDED_PASSED; i--) {
     const id = ids[i] as string;
-    if ((await recordChained(snapshotDir, logDir, id).catch(() => false as const)) !== false) {
+    if ((await recordChained(snapshotDir, index, id).catch(() => false as const)) !== false) {
       found = id;
       break;
     }

@@ -1,0 +1,230 @@
+/**
+ * The ConfigSnapshot events of the chain, read once per day file: what vouches for a stored
+ * snapshot record. The store and the artifacts directory are writable by an attacker; only the
+ * chained log vouches. After log retention removed a day's file, its lines are still the chain's
+ * where a pack's `data/audit.jsonl` (directory or `.tar.gz`) has exactly the `sha256` that a
+ * `LogPruned` event records for the removed file (docs/FORMAT.md, "LogPruned"): a vouched copy.
+ * A removed file with no vouched copy left is *unknown*, never taken as holding the event.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
+import { readTarGz } from '../fsx/tar-read.js';
+import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
+import { PACK_PATH } from '../format/pack.js';
+import { dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
+
+const CONFIG_MARK = Buffer.from('"ConfigSnapshot"');
+const PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
+
+/**
+ * One day file's ConfigSnapshot events (id → the record hashes they vouch for), or why there are
+ * none: `absent` (no file and no record of its removal: no events), `unknown` (removed by retention,
+ * no vouched copy left).
+ */
+type DayEvents = Map<string, Set<string>> | 'absent' | 'unknown';
+
+/** A log file's lines that matter here: ConfigSnapshot events and LogPruned records. */
+interface DayLines {
+  config: Map<string, Set<string>>;
+  pruned: Map<string, string>;
+}
+
+/** Where to look: the trusted log directory and, for removed day files, the packs' copies. */
+export interface ConfigEventSources {
+  logDir: string;
+  /** The artifacts directory whose packs may hold a vouched copy of a removed day file. */
+  artifactsDir?: string | undefined;
+}
+
+/**
+ * Answers "does a ConfigSnapshot event of the chain record this id with this record hash?", each
+ * day file read at most once (an export asks for every stored record of the day: a store flooded
+ * with planted records costs one pass per day file, not one per record).
+ */
+export class ConfigEventIndex {
+  private readonly days = new Map<number, Promise<DayEvents>>();
+  private kept: number[] | undefined;
+  /** File name → sha256 of the LogPruned events read so far; the kept files read so far. */
+  private readonly removed = new Map<string, string>();
+  private prunedScanned = 0;
+
+  constructor(private readonly sources: ConfigEventSources) {}
+
+  /**
+   * true when an event (not `recovered`) written by the snapshot itself records `id` with `sha256`,
+   * looked for in the day file of the id's day and the day after (a snapshot of 23:59 logged after
+   * midnight); 'unknown' when it is not found and one of those files was removed by retention with
+   * no vouched copy left, or is gone with no record (before the oldest kept file); else false.
+   */
+  async chained(day: number, id: string, sha256: string): Promise<boolean | 'unknown'> {
+    let unknown = false;
+    for (const d of [day, day + 1]) {
+      const ev = await this.dayEvents(d);
+      if (ev === 'unknown') unknown = true;
+      else if (ev !== 'absent' && ev.get(id)?.has(sha256) === true) return true;
+    }
+    return unknown ? 'unknown' : false;
+  }
+
+  /**
+   * The sha256 a LogPruned event (of a kept day file, or of a vouched copy of a removed one)
+   * records for day `day`'s file, when retention removed it; undefined when the file is there or no
+   * such event is found.
+   */
+  async removal(day: number): Promise<string | undefined> {
+    const name = logFileName(day);
+    if ((await this.keptDays()).includes(day)) return undefined;
+    return this.removedSha(name, day);
+  }
+
+  private dayEvents(day: number): Promise<DayEvents> {
+    let p = this.days.get(day);
+    if (p === undefined) {
+      p = this.readDay(day);
+      this.days.set(day, p);
+    }
+    return p;
+  }
+
+  private async readDay(day: number): Promise<DayEvents> {
+    const name = logFileName(day);
+    const live = await linesContaining(join(this.sources.logDir, name), CONFIG_MARK);
+    if (live !== undefined) return configOf(live);
+    const kept = await this.keptDays();
+    const sha = await this.removedSha(name, day);
+    if (sha === undefined) {
+      // No record of a removal: a day after the oldest kept file had no log; one before it is gone
+      // without a record (removed by hand, or by a version without LogPruned): nothing decides.
+      return kept.length > 0 && day > (kept[0] as number) ? 'absent' : 'unknown';
+    }
+    const copy = await this.vouchedCopy(day, sha);
+    return copy === undefined ? 'unknown' : copy.config;
+  }
+
+  private async keptDays(): Promise<number[]> {
+    if (this.kept === undefined) {
+      let names: string[] = [];
+      try {
+        names = await readdir(this.sources.logDir);
+      } catch {
+        names = [];
+      }
+      this.kept = names
+        .map(dayOfLogFileName)
+        .filter((d): d is number => d !== undefined)
+        .sort((a, b) => a - b);
+    }
+    return this.kept;
+  }
+
+  /**
+   * The sha256 a LogPruned event records for the removed file `name`: read from the kept files
+   * (oldest first, each once, stopping when found), then from the vouched copies of removed files
+   * newer than it (a LogPruned event is written into the day file of the prune, itself removed later).
+   */
+  private async removedSha(name: string, day: number): Promise<string | undefined> {
+    const kept = await this.keptDays();
+    while (!this.removed.has(name) && this.prunedScanned < kept.length) {
+      const d = kept[this.prunedScanned++] as number;
+      const lines = await linesContaining(join(this.sources.logDir, logFileName(d)), PRUNED_MARK);
+      if (lines !== undefined) this.addPruned(prunedOf(lines));
+    }
+    if (this.removed.has(name)) return this.removed.get(name);
+    // Removed files newer than `day` whose copies are vouched may record it (newest removal first).
+    for (const [file, sha] of [...this.removed].reverse()) {
+      const d = dayOfLogFileName(file);
+      if (d === undefined || d <= day || this.days.has(d)) continue;
+      const copy = await this.vouchedCopy(d, sha);
+      this.days.set(d, Promise.resolve(copy === undefined ? 'unknown' : copy.config));
+      if (copy !== undefined) this.addPruned(copy.pruned);
+      if (this.removed.has(name)) return this.removed.get(name);
+    }
+    return undefined;
+  }
+
+  private addPruned(found: Map<string, string>): void {
+    for (const [file, sha] of found) if (!this.removed.has(file)) this.removed.set(file, sha);
+  }
+
+  /** The lines of the pack copy of day `day`'s log whose bytes hash to `sha256`, if a pack holds one. */
+  private async vouchedCopy(day: number, sha256: string): Promise<DayLines | undefined> {
+    const dir = this.sources.artifactsDir;
+    if (dir === undefined) return undefined;
+    const date = isoDate(day);
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => packOfDate(n, date) !== undefined).sort();
+    } catch {
+      return undefined;
+    }
+    for (const n of names) {
+      const bytes = await packLog(join(dir, n), packOfDate(n, date) as PackFile).catch(() => undefined);
+      if (bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === sha256) return linesOf(bytes);
+    }
+    return undefined;
+  }
+}
+
+type PackFile = { kind: 'dir' } | { kind: 'tar'; root: string };
+
+/** Whether artifacts entry `n` is a pack (or `.tar.gz`) of `date`: `D`, `D.vN`, and their `.tar.gz`. */
+function packOfDate(n: string, date: string): PackFile | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2}(?:\.v[1-9]\d{0,5})?)(\.tar\.gz)?$/.exec(n);
+  if (m === null || !(m[1] as string).startsWith(date)) return undefined;
+  return m[2] === undefined ? { kind: 'dir' } : { kind: 'tar', root: m[1] as string };
+}
+
+/** The bytes of a pack's `data/audit.jsonl` (a directory, or a `.tar.gz` whose root is `root` or the day). */
+async function packLog(path: string, f: PackFile): Promise<Buffer | undefined> {
+  if (f.kind === 'dir') return readFile(join(path, PACK_PATH.log));
+  const want = new Set([`${f.root}/${PACK_PATH.log}`, `${f.root.slice(0, 10)}/${PACK_PATH.log}`]);
+  const chunks: Buffer[] = [];
+  let seen = false;
+  await readTarGz(path, (e) => {
+    if (e.type !== 'file' || !want.has(e.name) || seen) return undefined;
+    seen = true;
+    return { write: (c) => chunks.push(Buffer.from(c)), end: () => undefined };
+  });
+  return seen ? Buffer.concat(chunks) : undefined;
+}
+
+function linesOf(bytes: Buffer): DayLines {
+  const config: Buffer[] = [];
+  const pruned: Buffer[] = [];
+  for (let s = 0; s < bytes.length; ) {
+    const nl = bytes.indexOf(0x0a, s);
+    const e = nl === -1 ? bytes.length : nl;
+    const line = bytes.subarray(s, e);
+    if (line.indexOf(CONFIG_MARK) !== -1) config.push(line);
+    else if (line.indexOf(PRUNED_MARK) !== -1) pruned.push(line);
+    s = e + 1;
+  }
+  return { config: configOf(config), pruned: prunedOf(pruned) };
+}
+
+/** The ConfigSnapshot events (not `recovered`: chained late, they vouch for nothing) of these lines. */
+function configOf(lines: Buffer[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const line of lines) {
+    const ev = parseObjectLine(line);
+    if (ev?.category !== 'config' || ev.event !== 'ConfigSnapshot' || ev.recovered === true) continue;
+    if (typeof ev.snapshot_id !== 'string' || typeof ev.record_sha256 !== 'string') continue;
+    let set = out.get(ev.snapshot_id);
+    if (set === undefined) out.set(ev.snapshot_id, (set = new Set()));
+    set.add(ev.record_sha256);
+  }
+  return out;
+}
+
+/** The LogPruned events of these lines: removed file name → its sha256. */
+function prunedOf(lines: Buffer[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of lines) {
+    const ev = parseObjectLine(line);
+    if (ev?.category !== WRITER_EVENT_CATEGORY || ev.event !== LOG_PRUNED_EVENT) continue;
+    if (typeof ev.file === 'string' && typeof ev.sha256 === 'string' && !out.has(ev.file)) out.set(ev.file, ev.sha256);
+  }
+  return out;
+}

@@ -1,0 +1,193 @@
+/**
+ * ConfigEventIndex: the ConfigSnapshot events of the chain once retention removed day files. A
+ * removed file's lines count only from a pack copy whose bytes hash to what its LogPruned event
+ * records (a `.tar.gz` as well as a directory; a LogPruned event itself in a removed file, read from
+ * that file's vouched copy); a forged copy vouches for nothing; nothing left is 'unknown'. The shared
+ * index answers as the plain reference below (each look-up reads the two day files whole) does.
+ * Days are written with the real logger, snapshot, export and prune at chosen clocks.
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createAuditLogger } from '../../src/logger/index.js';
+import { exportPack } from '../../src/pack/index.js';
+import { prune } from '../../src/retention/prune.js';
+import { dayNumberOfIsoDate } from '../../src/rotation/index.js';
+import { ConfigEventIndex } from '../../src/snapshot/config-events.js';
+import { createConfigSnapshot } from '../../src/snapshot/index.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const DAY_MS = 86_400_000;
+const ago = (n: number): string => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
+const ms = (iso: string): number => Date.parse(iso);
+
+async function logDay(logDir: string, date: string): Promise<void> {
+  let t = ms(`${date}T09:00:00Z`) * 1000;
+  const logger = createAuditLogger({ logDir, handleExit: false, clock: () => (t += 1_000_000), host: 'h', pid: 42 });
+  logger.log('order', 'OrderAccepted', { order_id: `O-${date}`, symbol: 'EURUSD', side: 'BUY', quantity: 1 });
+  await logger.close();
+}
+
+/** Exports `date` as cron does, at 00:05 the next day (its PackExported event is in the next day's file). */
+async function exportAt(cwd: string, date: string, compress = false): Promise<void> {
+  const at = ms(`${date}T00:05:00Z`) + DAY_MS;
+  await exportPack({
+    version: '0.1.0',
+    date,
+    logDir: join(cwd, 'logs'),
+    artifactsDir: join(cwd, 'art'),
+    compress,
+    now: () => at,
+    loggerClock: () => at * 1000,
+  });
+}
+
+async function pruneLogs(cwd: string, logDays: number, now = Date.now()): Promise<void> {
+  await prune({
+    artifactsDir: join(cwd, 'art'),
+    retentionDays: 90,
+    logs: { logDir: join(cwd, 'logs'), retentionDays: logDays },
+    now,
+    loggerClock: () => now * 1000,
+  });
+}
+
+function writable(p: string): void {
+  chmodSync(p, 0o755);
+  for (const e of readdirSync(p, { withFileTypes: true })) if (e.isDirectory()) writable(join(p, e.name));
+}
+
+/** A snapshot of configs/ at `iso`, its record's sha256. */
+async function snap(cwd: string, iso: string, logDir?: string): Promise<{ id: string; sha: string }> {
+  const s = await createConfigSnapshot({
+    cwd,
+    reason: 'r',
+    clock: () => ms(iso) * 1000,
+    patterns: ['configs/*.yaml'],
+    ...(logDir === undefined ? {} : { logDir }),
+  });
+  const bytes = readFileSync(join(cwd, 'audit', 'snapshots', `${s.snapshot_id}.json`));
+  return { id: s.snapshot_id, sha: createHash('sha256').update(bytes).digest('hex') };
+}
+
+function setUpCwd(): string {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, 'configs'));
+  writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 5\n');
+  return cwd;
+}
+
+/** The reference for live day files: the snapshot's day and the next, read whole for each look-up. */
+function referenceChained(logDir: string, day: string, id: string, sha: string): boolean {
+  const next = new Date(ms(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+  for (const d of [day, next]) {
+    let text = '';
+    try {
+      text = readFileSync(join(logDir, `audit-${d.replaceAll('-', '')}.jsonl`), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const l of text.split('\n')) {
+      if (l === '') continue;
+      const e = JSON.parse(l) as Record<string, unknown>;
+      if (
+        e.category === 'config' &&
+        e.event === 'ConfigSnapshot' &&
+        e.snapshot_id === id &&
+        e.record_sha256 === sha &&
+        e.recovered !== true
+      )
+        return true;
+    }
+  }
+  return false;
+}
+
+describe('ConfigEventIndex after log retention', () => {
+  it('reads a removed day file from its vouched .tar.gz copy; a forged copy or none is never "recorded"', async () => {
+    const cwd = setUpCwd();
+    const [O, M] = [ago(6), ago(5)];
+    await logDay(join(cwd, 'logs'), O);
+    const honest = await snap(cwd, `${O}T10:00:00Z`, join(cwd, 'logs'));
+    const planted = await snap(cwd, `${O}T12:00:00Z`); // stored, never logged
+    await logDay(join(cwd, 'logs'), M);
+    await exportAt(cwd, O, true);
+    await exportAt(cwd, M, true);
+    await pruneLogs(cwd, 5); // removes O's file only
+    writable(join(cwd, 'art', O));
+    // A forged copy beside the honest one: O's log with a ConfigSnapshot event for the planted record.
+    const forged = join(cwd, 'art', `${O}.v1`);
+    cpSync(join(cwd, 'art', O), forged, { recursive: true });
+    const line = JSON.stringify({
+      category: 'config',
+      event: 'ConfigSnapshot',
+      snapshot_id: planted.id,
+      record_sha256: planted.sha,
+    });
+    writeFileSync(
+      join(forged, 'data', 'audit.jsonl'),
+      `${readFileSync(join(forged, 'data', 'audit.jsonl'), 'utf8')}${line}\n`,
+    );
+    rmSync(join(cwd, 'art', O), { recursive: true }); // only O.tar.gz holds the vouched copy
+    const index = new ConfigEventIndex({ logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'art') });
+    const day = dayNumberOfIsoDate(O) as number;
+    expect(await index.chained(day, honest.id, honest.sha)).toBe(true);
+    expect(await index.chained(day, honest.id, 'f'.repeat(64))).toBe(false);
+    expect(await index.chained(day, planted.id, planted.sha)).toBe(false);
+    // Without the tar nothing vouches for O's removed file: the forged copy does not count.
+    rmSync(join(cwd, 'art', `${O}.tar.gz`));
+    const left = new ConfigEventIndex({ logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'art') });
+    expect(await left.chained(day, honest.id, honest.sha)).toBe('unknown');
+    expect(await left.chained(day, planted.id, planted.sha)).toBe('unknown');
+    expect(await new ConfigEventIndex({ logDir: join(cwd, 'logs') }).chained(day, honest.id, honest.sha)).toBe(
+      'unknown',
+    );
+  });
+
+  it("finds a removal recorded only in a removed file's vouched copy (a LogPruned of an earlier prune)", async () => {
+    const cwd = setUpCwd();
+    const logs = join(cwd, 'logs');
+    const d = [10, 9, 8, 7, 6, 5].map(ago);
+    const [d0, d1, d2, d3, d4, d5] = d as [string, string, string, string, string, string];
+    await logDay(logs, d0);
+    const honest = await snap(cwd, `${d0}T10:00:00Z`, logs);
+    for (const x of [d1, d2]) await logDay(logs, x);
+    for (const x of [d0, d1, d2]) await exportAt(cwd, x);
+    // Prune at d3 00:10 keeping one day: d0's and d1's files go, their LogPruned events land in d3's file.
+    await pruneLogs(cwd, 1, ms(`${d3}T00:10:00Z`));
+    expect(readdirSync(logs)).not.toContain(`audit-${d0.replaceAll('-', '')}.jsonl`);
+    for (const x of [d3, d4, d5]) await logDay(logs, x);
+    for (const x of [d3, d4, d5]) await exportAt(cwd, x);
+    await pruneLogs(cwd, 3); // d2..d5 go: d3's file (holding d0's LogPruned) lives on in pack d3 only
+    expect(readdirSync(logs)).not.toContain(`audit-${d3.replaceAll('-', '')}.jsonl`);
+    const day = dayNumberOfIsoDate(d0) as number;
+    const index = (): ConfigEventIndex => new ConfigEventIndex({ logDir: logs, artifactsDir: join(cwd, 'art') });
+    expect(await index().chained(day, honest.id, honest.sha)).toBe(true);
+    writable(join(cwd, 'art', d3));
+    rmSync(join(cwd, 'art', d3), { recursive: true });
+    expect(await index().chained(day, honest.id, honest.sha)).toBe('unknown');
+  });
+
+  it('one index answers as the reference does (a fresh read of the day files per look-up)', async () => {
+    const cwd = setUpCwd();
+    const D = ago(3);
+    await logDay(join(cwd, 'logs'), D);
+    const recs = [await snap(cwd, `${D}T01:00:00Z`, join(cwd, 'logs'))];
+    for (let i = 0; i < 5; i++) {
+      writeFileSync(join(cwd, 'configs', 'risk.yaml'), `max_position: ${i}\n`);
+      recs.push(await snap(cwd, `${D}T0${2 + i}:00:00Z`, i % 2 === 0 ? join(cwd, 'logs') : undefined));
+    }
+    const index = new ConfigEventIndex({ logDir: join(cwd, 'logs') });
+    const day = dayNumberOfIsoDate(D) as number;
+    const asked = recs.flatMap((r) => [r, { id: r.id, sha: '0'.repeat(64) }]);
+    const got = [];
+    const want = [];
+    for (const r of asked) {
+      got.push(await index.chained(day, r.id, r.sha));
+      want.push(referenceChained(join(cwd, 'logs'), D, r.id, r.sha));
+    }
+    expect(got).toEqual(want);
+    expect(got.filter((g) => g === true)).toHaveLength(4);
+  });
+});
