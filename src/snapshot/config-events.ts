@@ -7,10 +7,11 @@
  * A removed file with no vouched copy left is *unknown*, never taken as holding the event.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
-import { readTarGz } from '../fsx/tar-read.js';
+import { openRegular } from '../fsx/regular.js';
+import { readTarGz, TAR_BOUNDS } from '../fsx/tar-read.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import { PACK_PATH } from '../format/pack.js';
 import { dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
@@ -28,7 +29,13 @@ type DayEvents = Map<string, Set<string>> | 'absent' | 'unknown';
 /** A log file's lines that matter here: ConfigSnapshot events and LogPruned records. */
 interface DayLines {
   config: Map<string, Set<string>>;
-  pruned: Map<string, string>;
+  pruned: Map<string, Removal>;
+}
+
+/** What a LogPruned event records of the file it removed: its sha256 and, when written, its size. */
+interface Removal {
+  sha256: string;
+  size: number | undefined;
 }
 
 /** Where to look: the trusted log directory and, for removed day files, the packs' copies. */
@@ -46,8 +53,8 @@ export interface ConfigEventSources {
 export class ConfigEventIndex {
   private readonly days = new Map<number, Promise<DayEvents>>();
   private kept: number[] | undefined;
-  /** File name → sha256 of the LogPruned events read so far; the kept files read so far. */
-  private readonly removed = new Map<string, string>();
+  /** File name → what the LogPruned events read so far record of it; the kept files read so far. */
+  private readonly removed = new Map<string, Removal>();
   private prunedScanned = 0;
 
   constructor(private readonly sources: ConfigEventSources) {}
@@ -76,7 +83,7 @@ export class ConfigEventIndex {
   async removal(day: number): Promise<string | undefined> {
     const name = logFileName(day);
     if ((await this.keptDays()).includes(day)) return undefined;
-    return this.removedSha(name, day);
+    return (await this.removalOf(name, day))?.sha256;
   }
 
   private dayEvents(day: number): Promise<DayEvents> {
@@ -93,13 +100,13 @@ export class ConfigEventIndex {
     const live = await linesContaining(join(this.sources.logDir, name), CONFIG_MARK);
     if (live !== undefined) return configOf(live);
     const kept = await this.keptDays();
-    const sha = await this.removedSha(name, day);
-    if (sha === undefined) {
+    const removal = await this.removalOf(name, day);
+    if (removal === undefined) {
       // No record of a removal: a day after the oldest kept file had no log; one before it is gone
       // without a record (removed by hand, or by a version without LogPruned): nothing decides.
       return kept.length > 0 && day > (kept[0] as number) ? 'absent' : 'unknown';
     }
-    const copy = await this.vouchedCopy(day, sha);
+    const copy = await this.vouchedCopy(day, removal);
     return copy === undefined ? 'unknown' : copy.config;
   }
 
@@ -120,11 +127,11 @@ export class ConfigEventIndex {
   }
 
   /**
-   * The sha256 a LogPruned event records for the removed file `name`: read from the kept files
+   * What a LogPruned event records of the removed file `name`: read from the kept files
    * (oldest first, each once, stopping when found), then from the vouched copies of removed files
    * newer than it (a LogPruned event is written into the day file of the prune, itself removed later).
    */
-  private async removedSha(name: string, day: number): Promise<string | undefined> {
+  private async removalOf(name: string, day: number): Promise<Removal | undefined> {
     const kept = await this.keptDays();
     while (!this.removed.has(name) && this.prunedScanned < kept.length) {
       const d = kept[this.prunedScanned++] as number;
@@ -133,10 +140,10 @@ export class ConfigEventIndex {
     }
     if (this.removed.has(name)) return this.removed.get(name);
     // Removed files newer than `day` whose copies are vouched may record it (newest removal first).
-    for (const [file, sha] of [...this.removed].reverse()) {
+    for (const [file, removal] of [...this.removed].reverse()) {
       const d = dayOfLogFileName(file);
       if (d === undefined || d <= day || this.days.has(d)) continue;
-      const copy = await this.vouchedCopy(d, sha);
+      const copy = await this.vouchedCopy(d, removal);
       this.days.set(d, Promise.resolve(copy === undefined ? 'unknown' : copy.config));
       if (copy !== undefined) this.addPruned(copy.pruned);
       if (this.removed.has(name)) return this.removed.get(name);
@@ -144,12 +151,12 @@ export class ConfigEventIndex {
     return undefined;
   }
 
-  private addPruned(found: Map<string, string>): void {
-    for (const [file, sha] of found) if (!this.removed.has(file)) this.removed.set(file, sha);
+  private addPruned(found: Map<string, Removal>): void {
+    for (const [file, r] of found) if (!this.removed.has(file)) this.removed.set(file, r);
   }
 
-  /** The lines of the pack copy of day `day`'s log whose bytes hash to `sha256`, if a pack holds one. */
-  private async vouchedCopy(day: number, sha256: string): Promise<DayLines | undefined> {
+  /** The lines of the pack copy of day `day`'s log whose bytes hash to the removal's sha256, if a pack holds one. */
+  private async vouchedCopy(day: number, removal: Removal): Promise<DayLines | undefined> {
     const dir = this.sources.artifactsDir;
     if (dir === undefined) return undefined;
     const date = isoDate(day);
@@ -160,8 +167,9 @@ export class ConfigEventIndex {
       return undefined;
     }
     for (const n of names) {
-      const bytes = await packLog(join(dir, n), packOfDate(n, date) as PackFile).catch(() => undefined);
-      if (bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === sha256) return linesOf(bytes);
+      const bytes = await packLog(join(dir, n), packOfDate(n, date) as PackFile, removal.size).catch(() => undefined);
+      if (bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === removal.sha256)
+        return linesOf(bytes);
     }
     return undefined;
   }
@@ -176,17 +184,32 @@ function packOfDate(n: string, date: string): PackFile | undefined {
   return m[2] === undefined ? { kind: 'dir' } : { kind: 'tar', root: m[1] as string };
 }
 
-/** The bytes of a pack's `data/audit.jsonl` (a directory, or a `.tar.gz` whose root is `root` or the day). */
-async function packLog(path: string, f: PackFile): Promise<Buffer | undefined> {
-  if (f.kind === 'dir') return readFile(join(path, PACK_PATH.log));
+/**
+ * The bytes of a pack's `data/audit.jsonl` (a directory, or a `.tar.gz` whose root is `root` or the
+ * day), never through a link or a FIFO (artifacts/ is the attacker's to write), and only when its
+ * size is the removed file's (when recorded): a planted copy costs no more than the real one.
+ */
+async function packLog(path: string, f: PackFile, size: number | undefined): Promise<Buffer | undefined> {
+  if (f.kind === 'dir') {
+    const fh = await openRegular(join(path, PACK_PATH.log));
+    try {
+      return size === undefined || (await fh.stat()).size === size ? await fh.readFile() : undefined;
+    } finally {
+      await fh.close();
+    }
+  }
   const want = new Set([`${f.root}/${PACK_PATH.log}`, `${f.root.slice(0, 10)}/${PACK_PATH.log}`]);
   const chunks: Buffer[] = [];
   let seen = false;
-  await readTarGz(path, (e) => {
-    if (e.type !== 'file' || !want.has(e.name) || seen) return undefined;
-    seen = true;
-    return { write: (c) => chunks.push(Buffer.from(c)), end: () => undefined };
-  });
+  await readTarGz(
+    path,
+    (e) => {
+      if (e.type !== 'file' || !want.has(e.name) || seen || (size !== undefined && e.size !== size)) return undefined;
+      seen = true;
+      return { write: (c) => chunks.push(Buffer.from(c)), end: () => undefined };
+    },
+    TAR_BOUNDS,
+  );
   return seen ? Buffer.concat(chunks) : undefined;
 }
 
@@ -218,13 +241,14 @@ function configOf(lines: Buffer[]): Map<string, Set<string>> {
   return out;
 }
 
-/** The LogPruned events of these lines: removed file name → its sha256. */
-function prunedOf(lines: Buffer[]): Map<string, string> {
-  const out = new Map<string, string>();
+/** The LogPruned events of these lines: removed file name → its sha256 and size. */
+function prunedOf(lines: Buffer[]): Map<string, Removal> {
+  const out = new Map<string, Removal>();
   for (const line of lines) {
     const ev = parseObjectLine(line);
     if (ev?.category !== WRITER_EVENT_CATEGORY || ev.event !== LOG_PRUNED_EVENT) continue;
-    if (typeof ev.file === 'string' && typeof ev.sha256 === 'string' && !out.has(ev.file)) out.set(ev.file, ev.sha256);
+    if (typeof ev.file !== 'string' || typeof ev.sha256 !== 'string' || out.has(ev.file)) continue;
+    out.set(ev.file, { sha256: ev.sha256, size: Number.isSafeInteger(ev.size) ? (ev.size as number) : undefined });
   }
   return out;
 }

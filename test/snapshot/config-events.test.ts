@@ -6,6 +6,7 @@
  * index answers as the plain reference below (each look-up reads the two day files whole) does.
  * Days are written with the real logger, snapshot, export and prune at chosen clocks.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -130,6 +131,9 @@ describe('ConfigEventIndex after log retention', () => {
       `${readFileSync(join(forged, 'data', 'audit.jsonl'), 'utf8')}${line}\n`,
     );
     rmSync(join(cwd, 'art', O), { recursive: true }); // only O.tar.gz holds the vouched copy
+    // A FIFO in a copy's place is never waited on.
+    mkdirSync(join(cwd, 'art', `${O}.v2`, 'data'), { recursive: true });
+    expect(spawnSync('mkfifo', [join(cwd, 'art', `${O}.v2`, 'data', 'audit.jsonl')]).status).toBe(0);
     const index = new ConfigEventIndex({ logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'art') });
     const day = dayNumberOfIsoDate(O) as number;
     expect(await index.chained(day, honest.id, honest.sha)).toBe(true);
