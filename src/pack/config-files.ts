@@ -15,7 +15,7 @@ import {
   redactionOptionsOf,
 } from '../snapshot/index.js';
 import { previousIdOf } from '../snapshot/previous.js';
-import { latestRecordedOnOrBefore } from '../snapshot/read.js';
+import { latestRecordedOnOrBefore, MAX_UNRECORDED_SKIPPED } from '../snapshot/read.js';
 import { redactedCopy } from '../snapshot/redacted-copy.js';
 import { listSnapshotIds, readRecord, recordPath } from '../snapshot/store.js';
 
@@ -63,10 +63,19 @@ export async function collectConfig(options: {
   // a record its own ConfigSnapshot event vouches for is the day's config: the store is writable by
   // anyone who can write a file there (a record planted dated in the past).
   let latest = await latestNotFuture(so.snapshotDir, date, options.nowMs, warn);
+  // Unknown: the look-up gave up after MAX_UNRECORDED_SKIPPED unrecorded records (planted ones can
+  // hide the recorded record behind them), so the config of record is neither "none" nor a fresh
+  // snapshot taken now (a later config passed off as the day's): said, and nothing is picked.
+  let unknown: string | undefined;
   if (so.logDir !== undefined) {
-    latest = (await latestRecordedOnOrBefore({ snapshotDir: so.snapshotDir, date, logDir: so.logDir })).record;
+    const found = await latestRecordedOnOrBefore({ snapshotDir: so.snapshotDir, date, logDir: so.logDir });
+    latest = found.record;
+    if (latest === undefined && found.passed.length >= MAX_UNRECORDED_SKIPPED) {
+      unknown = configUnknown(date, found.passed);
+      warn(unknown);
+    }
   }
-  if (latest === undefined && so.takeIfMissing !== false) {
+  if (latest === undefined && unknown === undefined && so.takeIfMissing !== false) {
     const { takeIfMissing: _t, ...create } = so;
     latest = await createConfigSnapshot({
       ...create,
@@ -83,7 +92,8 @@ export async function collectConfig(options: {
   const redactor = compileRedactor(redactionOptionsOf(so.redaction));
   let snapshotJson: string | Buffer;
   if (latest === undefined) {
-    snapshotJson = `${JSON.stringify({ snapshot: null, reason: 'no config snapshot exists' }, null, 2)}\n`;
+    const reason = unknown ?? 'no config snapshot exists';
+    snapshotJson = `${JSON.stringify({ snapshot: null, reason }, null, 2)}\n`;
   } else {
     const redacted = redactedCopy(latest, redactor);
     // The record's own bytes when the rules change nothing in it, so an auditor can match it
@@ -134,6 +144,16 @@ export async function collectConfig(options: {
           ) + parts.join('');
   }
   return { snapshotJson, diffText, snapshotId: latest?.snapshot_id ?? null, warnings };
+}
+
+/** CONFIG_OF_RECORD_UNKNOWN: the warning (and config_snapshot.json's reason) when the look-up gave up. */
+function configUnknown(date: string, passed: readonly string[]): string {
+  return (
+    `CONFIG_OF_RECORD_UNKNOWN: the config in force at the end of ${date} is unknown: the newest ${passed.length} stored snapshot record(s) at or before it ` +
+    `(${oneLine(passed.slice(0, 3).join(', '), 200)}${passed.length > 3 ? ', …' : ''}) are recorded by no ConfigSnapshot event in the audit log, ` +
+    `and the look-up stops there (planted records can hide the recorded one): no record and no fresh snapshot is taken as the day's config. ` +
+    'Look at the store (auditpack snapshot list), move the unrecorded records aside, and export the day again'
+  );
 }
 
 /**
