@@ -98,7 +98,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
   const newest = current[current.length - 1];
   if (!hasTrustedKeys(options)) await checkSignerChanges(artifactsDir, current, f);
   const live = await checkLive(artifactsDir, packs, tars, removed, current, options, f);
-  if (options.logDir !== undefined) await checkPoliciesInForce(packs, options.logDir, f);
+  await checkPoliciesInForce(artifactsDir, packs, options.logDir, f);
   const newestMade =
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
   checkPrunes(packs, pruned, live, newestMade, options.now?.() ?? Date.now(), f);

@@ -182,11 +182,11 @@ export function policyNotInForce(
       ? 'the built-in policy'
       : `the policy file ${JSON.stringify(last.path).slice(0, 120)} (sha256 ${String(last.sha256).slice(0, 80)})`;
   return (where) =>
-    `snapshot ${snap.id} (data/config_snapshot.json), whose ConfigSnapshot event is ${where === 'day' ? "a line of the day's log" : 'in the audit log directory (an earlier day: in force all day)'}, stores ${DEFAULT_POLICY_PATH} with sha256 ${e.hash}: that policy was in force from its event to the end of the day, yet the report ends under ${claimed}. The re-run only proves the report agrees with the policy it recorded, not with the one in force`;
+    `snapshot ${snap.id} (data/config_snapshot.json), whose ConfigSnapshot event is ${where === 'day' ? "a line of the day's log" : where === 'log-dir' ? 'in the audit log directory (an earlier day: in force all day)' : "in a current pack's log of its day (an earlier day: in force all day)"}, stores ${DEFAULT_POLICY_PATH} with sha256 ${e.hash}: that policy was in force from its event to the end of the day, yet the report ends under ${claimed}. The re-run only proves the report agrees with the policy it recorded, not with the one in force`;
 }
 
-/** Where the ConfigSnapshot event of the pack's snapshot was found: the pack's own log, or the log directory verified with it. */
-export type PolicyEventPlace = 'day' | 'log-dir';
+/** Where the ConfigSnapshot event of the pack's snapshot was found: the pack's own log, the log directory verified with it, or another current pack's log. */
+export type PolicyEventPlace = 'day' | 'log-dir' | 'pack-log';
 
 /** A snapshot record whose ConfigSnapshot event, when the chain holds it, makes the report's policy one not in force. */
 export interface PolicyQuestion {

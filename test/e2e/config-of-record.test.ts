@@ -7,13 +7,16 @@
  * snapshot as the past day's config. Set up through the library with chosen clocks; exported and
  * verified by the built CLI.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createAuditLogger } from '../../src/logger/index.js';
 import { exportPack } from '../../src/pack/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
+import { PYTHON } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const POLICY = readFileSync(new URL('../../configs/compliance_policy.yaml', import.meta.url), 'utf8');
@@ -62,6 +65,28 @@ const reportOf = (cwd: string, day: string) =>
     policies: { source: string; snapshot_id: string | null }[];
   };
 
+const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
+
+/** The files COMPLIANCE_POLICY_NOT_IN_FORCE names in `verify --json` output. */
+function notInForce(stdout: string): string[] {
+  return (JSON.parse(stdout) as { problems: { code: string; file: string }[] }).problems
+    .filter((p) => p.code === 'COMPLIANCE_POLICY_NOT_IN_FORCE')
+    .map((p) => p.file);
+}
+
+/** The same from the reference checker (tools/auditpack_check.py), which shares no code with verify. */
+function pythonNotInForce(path: string): string[] {
+  const r = spawnSync(PYTHON, [CHECKER, path, '--json'], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout) as { findings: { code: string; severity: string; file: string }[] };
+  return out.findings
+    .filter((p) => p.code === 'COMPLIANCE_POLICY_NOT_IN_FORCE')
+    .map((p) => {
+      expect(p.severity).toBe('warning');
+      return p.file;
+    });
+}
+
 describe('the policy in force on a day is the recorded snapshot of an earlier day (at23 F9)', () => {
   it('a pack exported under the built-in policy while that snapshot was in force gets COMPLIANCE_POLICY_NOT_IN_FORCE', async () => {
     const cwd = await setUp();
@@ -90,15 +115,18 @@ describe('the policy in force on a day is the recorded snapshot of an earlier da
     expect(problems.filter((p) => p.code === 'COMPLIANCE_POLICY_NOT_IN_FORCE')).toEqual([
       expect.objectContaining({ severity: 'warning', file: `${D}/data/compliance_report.json` }),
     ]);
+    // Without the live log, the archive's own chain (C's pack log holds the event) says the same;
+    // so does the reference checker.
+    const alone = runCli(['verify', 'art', '--json'], { cwd });
+    expect(notInForce(alone.stdout)).toEqual([`${D}/data/compliance_report.json`]);
+    expect(pythonNotInForce(join(cwd, 'art'))).toEqual([`${D}/data/compliance_report.json`]);
     // Re-exported by the CLI, under the snapshot's policy: only the version kept aside is named.
     const honest = runCli(['export', '--date', D, '--force', '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
     expect(honest.code, honest.stderr).toBe(0);
     expect(reportOf(cwd, D).policies.at(-1)?.source).toBe('snapshot');
     const again = runCli(['verify', 'art', '--log-dir', 'logs', '--json'], { cwd });
-    const named = (JSON.parse(again.stdout) as { problems: { code: string; file: string }[] }).problems
-      .filter((p) => p.code === 'COMPLIANCE_POLICY_NOT_IN_FORCE')
-      .map((p) => p.file);
-    expect(named).toEqual([`${D}.v1/data/compliance_report.json`]);
+    expect(notInForce(again.stdout)).toEqual([`${D}.v1/data/compliance_report.json`]);
+    expect(pythonNotInForce(join(cwd, 'art'))).toEqual([`${D}.v1/data/compliance_report.json`]);
   });
 });
 
