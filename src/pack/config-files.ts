@@ -1,6 +1,6 @@
 /**
  * The config part of a pack: `data/config_snapshot.json` (the latest snapshot taken at or before
- * the end of the day, or a fresh one when there is none) and `data/config.diff` (every diff
+ * the end of the day, or a fresh one when there is none, or none when which one is unknown) and `data/config.diff` (every diff
  * recorded by that day's snapshots, in unified format, after a `#` header line).
  */
 import { readFile } from 'node:fs/promises';
