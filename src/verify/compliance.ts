@@ -46,6 +46,7 @@ import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } fr
 import {
   type PolicyEventPlace,
   type PolicyQuestion,
+  policyQuestionOf,
   policyNotInForce,
   policyProvenance,
   type ReportPolicies,
@@ -75,11 +76,7 @@ const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 export interface ComplianceRecheck {
   readonly findings: number;
   readonly differences: number;
-  /**
-   * The report's policy is not the one data/config_snapshot.json stores, and the pack's own log does
-   * not record that snapshot: whether the policy was in force is for a check that reads the log
-   * directory (archive-policy.ts) to decide, by the record's own ConfigSnapshot event.
-   */
+  /** The report's policy is not its snapshot's, whose event is not in the pack's log: for the chain to answer. */
   readonly policyQuestion?: PolicyQuestion;
 }
 
@@ -208,22 +205,15 @@ export async function startComplianceRecheck(
     };
     const judged = await judgeRerun(dir, f, r, rerun, page);
     const recordDiffers = snapshotRecordLogged(f, r.snapshotRecord, logged);
-    // Only a record the chain records says which policy was in force: the day's own log here; an
-    // earlier day's log is the log directory's, asked by whoever verifies with it (archive-policy.ts).
-    let policyQuestion: PolicyQuestion | undefined;
-    if (!recordDiffers && r.notInForce !== undefined && r.snapshotRecord !== undefined) {
-      if (logged.length > 0) f.add('COMPLIANCE_POLICY_NOT_IN_FORCE', 'warning', REPORT, r.notInForce('day'));
-      else
-        policyQuestion = {
-          snapshotId: r.snapshotRecord.id,
-          recordSha256: r.snapshotRecord.sha256,
-          detail: r.notInForce,
-        };
-    }
+    // Only a record the chain records says which policy was in force: the day's own log here, an
+    // earlier day's by whoever reads the chain beside the pack (archive-policy.ts).
+    const q = recordDiffers ? undefined : policyQuestionOf(r.notInForce, r.snapshotRecord);
+    if (q !== undefined && logged.length > 0)
+      f.add('COMPLIANCE_POLICY_NOT_IN_FORCE', 'warning', REPORT, q.detail('day'));
     const endDiffers = start !== undefined && judgeEndState(f, r.carry, end, r.report.rules ?? 1);
     const more = (recordDiffers ? 1 : 0) + (endDiffers ? 1 : 0);
     const out = more === 0 ? judged : { ...judged, differences: judged.differences + more };
-    return policyQuestion === undefined ? out : { ...out, policyQuestion };
+    return q === undefined || logged.length > 0 ? out : { ...out, policyQuestion: q };
   };
   // The derivation names recoveries after the export date; a report of another day (already a
   // finding) is re-run line by line, naming them after its own period as the separate re-run does.

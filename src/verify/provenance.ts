@@ -197,6 +197,16 @@ export interface PolicyQuestion {
   readonly detail: (where: PolicyEventPlace) => string;
 }
 
+/** The question a pack's snapshot record asks of the chain, when the report's policy is not the one it stores. */
+export function policyQuestionOf(
+  notInForce: ((where: PolicyEventPlace) => string) | undefined,
+  record: { readonly id: string; readonly sha256: string } | undefined,
+): PolicyQuestion | undefined {
+  return notInForce === undefined || record === undefined
+    ? undefined
+    : { snapshotId: record.id, recordSha256: record.sha256, detail: notInForce };
+}
+
 /**
  * A pack directory's report and its PolicyQuestion (pack-dir.ts sets it, archive-policy.ts reads
  * it): beside the report, not in it, so the JSON report (schemas/verify.json) stays as it is.
