@@ -1860,6 +1860,79 @@ def check_carries(path, packs, current, rep):
                 "not the state the pack of %s ends with%s" % (prev, " (exported before it: re-export %s)" % n if before else ""))
 
 
+POLICY_PATH = "configs/compliance_policy.yaml"
+SNAPSHOT_ID = re.compile(r"[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]{3}")
+
+
+def config_snapshot_events(path, name):
+    """{(snapshot_id, record_sha256)} of the config/ConfigSnapshot events of a pack directory's log
+    (not `recovered`: such an event vouches for nothing, FORMAT.md "The audit event")."""
+    out = set()
+    try:
+        data = open(os.path.join(path, name, "data", "audit.jsonl"), "rb").read()
+    except OSError:
+        return out
+    for raw, _ in split_lines(data)[0]:
+        if b'"ConfigSnapshot"' not in raw:
+            continue
+        try:
+            e = strict_json(raw.decode("utf-8"))
+        except (RecursionError, ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(e, dict) and e.get("category") == "config" and e.get("event") == "ConfigSnapshot" \
+                and e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str) and isinstance(e.get("record_sha256"), str):
+            out.add((e["snapshot_id"], e["record_sha256"]))
+    return out
+
+
+def policy_not_in_force(path, n):
+    """(snapshot id, record sha256, detail) when pack n's report ends under the built-in policy or a
+    file of another hash while its data/config_snapshot.json stores a usable configs/compliance_policy.yaml
+    (FORMAT.md "A pack", step 8); else None."""
+    try:
+        snap_raw = open(os.path.join(path, n, "data", "config_snapshot.json"), "rb").read()
+        report = strict_json(open(os.path.join(path, n, "data", "compliance_report.json"), "rb").read().decode("utf-8"))
+        snap = strict_json(snap_raw.decode("utf-8"))
+    except (OSError, RecursionError, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(report, dict) or not isinstance(snap, dict):
+        return None
+    policies, period = report.get("policies"), report.get("period")
+    last = policies[-1] if isinstance(policies, list) and policies else None
+    sid, files = snap.get("snapshot_id"), snap.get("files")
+    if not isinstance(last, dict) or last.get("source") == "snapshot" or not isinstance(period, dict) or not isinstance(period.get("to"), str):
+        return None
+    if not isinstance(sid, str) or not SNAPSHOT_ID.fullmatch(sid) or not isinstance(files, dict):
+        return None
+    e = files.get(POLICY_PATH)
+    notes = report.get("policy_notes") if isinstance(report.get("policy_notes"), list) else []
+    if not isinstance(e, dict) or e.get("stored") is not True or e.get("binary") is True or not isinstance(e.get("hash"), str):
+        return None
+    if sid[:8] > period["to"].replace("-", "") or any(isinstance(x, str) and sid in x for x in notes) or e["hash"] == last.get("sha256"):
+        return None
+    claimed = "the built-in policy" if last.get("source") == "built-in" else "a policy file of sha256 %s" % str(last.get("sha256"))[:80]
+    return sid, sha256(snap_raw), "snapshot %s (data/config_snapshot.json), whose ConfigSnapshot event the chain records, stores %s with sha256 %s, yet the report ends under %s" % (sid, POLICY_PATH, e["hash"], claimed)
+
+
+def check_policies_in_force(path, packs, vouched, rep):
+    """COMPLIANCE_POLICY_NOT_IN_FORCE (FORMAT.md "A pack", step 8): a pack directory's report ends under
+    another policy than the one its data/config_snapshot.json stores, and a ConfigSnapshot event of that
+    record (with its SHA-256) is in its own log or in the log of a vouched current pack of the snapshot's
+    day or the day after: that recorded snapshot was in force. A record no chained event records decides
+    nothing."""
+    for n in sorted(packs):
+        q = policy_not_in_force(path, n)
+        if q is None:
+            continue
+        sid, sha, detail = q
+        day = "%s-%s-%s" % (sid[0:4], sid[4:6], sid[6:8])
+        y, m, d = map(int, day.split("-"))
+        after = time.strftime("%Y-%m-%d", time.gmtime(calendar.timegm((y, m, d, 0, 0, 0)) + 86400))
+        where = [n] + [v for v in (day, after) if v in vouched and v in packs]
+        if any((sid, sha) in config_snapshot_events(path, w) for w in where):
+            rep.warning("COMPLIANCE_POLICY_NOT_IN_FORCE", n + "/data/compliance_report.json", None, detail)
+
+
 def removed_a_pack(e, packs):
     """False for a ledger entry whose path is a pack of another day than its export_date, or names a
     pack still here with the manifest the entry names (FORMAT.md "What a prune leaves behind")."""
@@ -2014,6 +2087,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             rep.error("ARCHIVE_LINK_BROKEN", n + "/manifest.json", None, "inserted_before names no pack or ledger entry")
     check_carries(path, packs, current, rep)
     vouched = vouch_packs(packs, tars, logs)
+    check_policies_in_force(path, packs, vouched, rep)
     exports = [ev for n in vouched if n in logs for ev in logs[n][0]]
     stamps = [st for n in vouched if n in logs for st in logs[n][1]]
     check_export_events(packs, tars, current, removed, exports, rep)

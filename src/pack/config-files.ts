@@ -1,6 +1,6 @@
 /**
  * The config part of a pack: `data/config_snapshot.json` (the latest snapshot taken at or before
- * the end of the day, or a fresh one when there is none) and `data/config.diff` (every diff
+ * the end of the day, or a fresh one when there is none, or none when which one is unknown) and `data/config.diff` (every diff
  * recorded by that day's snapshots, in unified format, after a `#` header line).
  */
 import { readFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import {
 } from '../snapshot/index.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { previousIdOf } from '../snapshot/previous.js';
-import { latestRecordedOnOrBefore } from '../snapshot/read.js';
+import { latestRecordedOnOrBefore, MAX_UNRECORDED_SKIPPED } from '../snapshot/read.js';
 import { redactedCopy } from '../snapshot/redacted-copy.js';
 import { listSnapshotIds, readRecord, recordPath } from '../snapshot/store.js';
 
@@ -72,19 +72,22 @@ export async function collectConfig(options: {
     so.logDir === undefined
       ? undefined
       : new ConfigEventIndex({ logDir: so.logDir, artifactsDir: options.artifactsDir });
+  // Unknown (CONFIG_OF_RECORD_UNKNOWN): the newest record's day file was removed by log retention
+  // with no vouched copy left, or the look-up gave up after MAX_UNRECORDED_SKIPPED unrecorded
+  // records (planted ones can hide the recorded record behind them). Then neither that record
+  // (perhaps planted), nor an older one (perhaps replaced by it), nor a fresh snapshot taken now (a
+  // later config passed off as the day's) is the day's config: said, and nothing is picked.
   let unknown: string | undefined;
   if (so.logDir !== undefined) {
     const found = await latestRecordedOnOrBefore({ snapshotDir: so.snapshotDir, date, logDir: so.logDir, index });
     latest = found.record;
-    unknown = found.unknown;
+    if (found.unknown !== undefined)
+      unknown = `CONFIG_OF_RECORD_UNKNOWN: whether snapshot ${found.unknown} (the newest stored record at or before ${date}) is recorded cannot be told: the log file of its day (or the day after) was removed by log retention and no pack holds a copy its LogPruned event vouches for; data/config_snapshot.json names no config of record`;
+    else if (latest === undefined && found.passed.length >= MAX_UNRECORDED_SKIPPED)
+      unknown = configUnknown(date, found.passed);
+    if (unknown !== undefined) warn(unknown);
   }
-  if (unknown !== undefined) {
-    // Neither that record (perhaps planted) nor an older one (perhaps replaced by it) nor a fresh
-    // snapshot (today's config, not the day's) is the day's config: say so, pick nothing.
-    warn(
-      `CONFIG_SNAPSHOT_UNKNOWN: whether snapshot ${unknown} (the newest stored record at or before ${date}) is recorded cannot be told: the log file of its day (or the day after) was removed by log retention and no pack holds a copy its LogPruned event vouches for; data/config_snapshot.json names no config of record`,
-    );
-  } else if (latest === undefined && so.takeIfMissing !== false) {
+  if (latest === undefined && unknown === undefined && so.takeIfMissing !== false) {
     const { takeIfMissing: _t, ...create } = so;
     latest = await createConfigSnapshot({
       ...create,
@@ -100,10 +103,9 @@ export async function collectConfig(options: {
   // planted in the store, or one written under older rules, must not carry a secret into it.
   const redactor = compileRedactor(redactionOptionsOf(so.redaction));
   let snapshotJson: string | Buffer;
-  if (unknown !== undefined) {
-    snapshotJson = `${JSON.stringify({ snapshot: null, reason: `unknown: the log files that would vouch for snapshot ${unknown} were removed by log retention and no vouched copy is left` }, null, 2)}\n`;
-  } else if (latest === undefined) {
-    snapshotJson = `${JSON.stringify({ snapshot: null, reason: 'no config snapshot exists' }, null, 2)}\n`;
+  if (latest === undefined) {
+    const reason = unknown ?? 'no config snapshot exists';
+    snapshotJson = `${JSON.stringify({ snapshot: null, reason }, null, 2)}\n`;
   } else {
     const redacted = redactedCopy(latest, redactor);
     // The record's own bytes when the rules change nothing in it, so an auditor can match it
@@ -154,6 +156,16 @@ export async function collectConfig(options: {
           ) + parts.join('');
   }
   return { snapshotJson, diffText, snapshotId: latest?.snapshot_id ?? null, warnings };
+}
+
+/** CONFIG_OF_RECORD_UNKNOWN: the warning (and config_snapshot.json's reason) when the look-up gave up. */
+function configUnknown(date: string, passed: readonly string[]): string {
+  return (
+    `CONFIG_OF_RECORD_UNKNOWN: the config in force at the end of ${date} is unknown: the newest ${passed.length} stored snapshot record(s) at or before it ` +
+    `(${oneLine(passed.slice(0, 3).join(', '), 200)}${passed.length > 3 ? ', …' : ''}) are recorded by no ConfigSnapshot event in the audit log, ` +
+    `and the look-up stops there (planted records can hide the recorded one): no record and no fresh snapshot is taken as the day's config. ` +
+    'Look at the store (auditpack snapshot list), move the unrecorded records aside, and export the day again'
+  );
 }
 
 /**

@@ -15,6 +15,7 @@ import { MAX_PACK_CHAIN_EVENTS } from './chain-events.js';
 import { type LedgerEntry, type PackInfo, readLedger } from './archive-ledger.js';
 import { checkCarries } from './archive-carry.js';
 import { checkComplianceLayout } from './archive-layout.js';
+import { checkPoliciesInForce } from './archive-policy.js';
 import { checkLinks } from './archive-links.js';
 import { checkPrunes, entriesThatRemoved } from './archive-prunes.js';
 import { checkSignerChanges } from './archive-signers.js';
@@ -97,6 +98,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
   const newest = current[current.length - 1];
   if (!hasTrustedKeys(options)) await checkSignerChanges(artifactsDir, current, f);
   const live = await checkLive(artifactsDir, packs, tars, removed, current, options, f);
+  await checkPoliciesInForce(artifactsDir, packs, options.logDir, f);
   const newestMade =
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
   checkPrunes(packs, pruned, live, newestMade, options.now?.() ?? Date.now(), f);

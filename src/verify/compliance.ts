@@ -44,6 +44,9 @@ import {
 } from './compliance-bytes.js';
 import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
 import {
+  type PolicyEventPlace,
+  type PolicyQuestion,
+  policyQuestionOf,
   policyNotInForce,
   policyProvenance,
   type ReportPolicies,
@@ -73,6 +76,8 @@ const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 export interface ComplianceRecheck {
   readonly findings: number;
   readonly differences: number;
+  /** The report's policy is not its snapshot's, whose event is not in the pack's log: for the chain to answer. */
+  readonly policyQuestion?: PolicyQuestion;
 }
 
 /** A finding to add when the re-check is judged (so findings keep their order in the report). */
@@ -121,7 +126,7 @@ type Recorded =
       /** data/config_snapshot.json's snapshot id and the SHA-256 of its bytes, when it has the record's shape. */
       readonly snapshotRecord: { readonly id: string; readonly sha256: string } | undefined;
       /** Why the report's policy at the day's end is not the one that record stores (policyNotInForce). */
-      readonly notInForce: string | undefined;
+      readonly notInForce: ((where: PolicyEventPlace) => string) | undefined;
     };
 
 /**
@@ -200,12 +205,15 @@ export async function startComplianceRecheck(
     };
     const judged = await judgeRerun(dir, f, r, rerun, page);
     const recordDiffers = snapshotRecordLogged(f, r.snapshotRecord, logged);
-    // Only a record the day's log chains says which policy the day's snapshots put in force.
-    if (!recordDiffers && r.notInForce !== undefined && r.snapshotRecord !== undefined && logged.length > 0)
-      f.add('COMPLIANCE_POLICY_NOT_IN_FORCE', 'warning', REPORT, r.notInForce);
+    // Only a record the chain records says which policy was in force: the day's own log here, an
+    // earlier day's by whoever reads the chain beside the pack (archive-policy.ts).
+    const q = recordDiffers ? undefined : policyQuestionOf(r.notInForce, r.snapshotRecord);
+    if (q !== undefined && logged.length > 0)
+      f.add('COMPLIANCE_POLICY_NOT_IN_FORCE', 'warning', REPORT, q.detail('day'));
     const endDiffers = start !== undefined && judgeEndState(f, r.carry, end, r.report.rules ?? 1);
     const more = (recordDiffers ? 1 : 0) + (endDiffers ? 1 : 0);
-    return more === 0 ? judged : { ...judged, differences: judged.differences + more };
+    const out = more === 0 ? judged : { ...judged, differences: judged.differences + more };
+    return q === undefined || logged.length > 0 ? out : { ...out, policyQuestion: q };
   };
   // The derivation names recoveries after the export date; a report of another day (already a
   // finding) is re-run line by line, naming them after its own period as the separate re-run does.

@@ -40,6 +40,7 @@ import { LineTreeTap } from './line-tree.js';
 import { judgePack } from './pack-judge.js';
 import type { PackReport, VerifyPackOptions } from './pack-report.js';
 import { readBounded, walk } from './pack-walk.js';
+import { policyQuestions } from './provenance.js';
 import { type Derived, explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
 import { Findings, makeReport } from './report.js';
 import { checkReviewEventsKept } from './review-evidence.js';
@@ -305,7 +306,7 @@ async function judgeDir(
   if (compliance !== undefined) checked.compliance_findings = compliance.findings;
   checkReviewEventsKept(r.reviewTap, LOG, f);
   checkChainEventsKept([r.tap, r.exportTap], options.chainEventRoom !== undefined, LOG, f);
-  return {
+  const report: PackReport = {
     ...makeReport('pack', target, checked, f),
     manifest,
     pruneEvents: r.tap.events,
@@ -316,4 +317,6 @@ async function judgeDir(
     ...(r.reviewTap.dropped > 0 ? { reviewEventsDropped: r.reviewTap.dropped } : {}),
     ...(options.keepProvenance === true ? { reportPolicies: r.compliance?.policies ?? null } : {}),
   };
+  if (compliance?.policyQuestion !== undefined) policyQuestions.set(report, compliance.policyQuestion);
+  return report;
 }

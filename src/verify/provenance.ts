@@ -160,10 +160,10 @@ function bindToSnapshot(
 }
 
 /**
- * Why the report's policy at the period's end is not the one the log put in force, or undefined.
- * Called only when `snap`'s own ConfigSnapshot event (with this record's hash) is a line of the
- * pack's log: the snapshot was taken during the day and its policy governs every line after its
- * event (timeline.ts), so a report ending under the built-in policy or under a file of another hash
+ * Why the report's policy at the period's end is not the one the log put in force (a text, given
+ * where the event is), or undefined. Said only when `snap`'s own ConfigSnapshot event (with this
+ * record's hash) is a line of the pack's log, or of the log directory (an earlier day's snapshot,
+ * in force all day): its policy governs every line after its event (timeline.ts), so a report ending under the built-in policy or under a file of another hash
  * was re-run under a policy the log's snapshots did not put in force. A `snapshot` policy of another
  * hash is already a contradiction (bindToSnapshot); an explicit file of the same hash is that policy.
  */
@@ -172,7 +172,7 @@ export function policyNotInForce(
   notes: readonly string[],
   to: string,
   snap: SnapshotFacts | undefined,
-): string | undefined {
+): ((where: PolicyEventPlace) => string) | undefined {
   const last = policies.at(-1);
   if (last === undefined || last.source === 'snapshot' || snap === undefined) return undefined;
   const e = usableRecord(notes, to, snap);
@@ -181,8 +181,37 @@ export function policyNotInForce(
     last.source === 'built-in'
       ? 'the built-in policy'
       : `the policy file ${JSON.stringify(last.path).slice(0, 120)} (sha256 ${String(last.sha256).slice(0, 80)})`;
-  return `snapshot ${snap.id} (data/config_snapshot.json), whose ConfigSnapshot event is a line of the day's log, stores ${DEFAULT_POLICY_PATH} with sha256 ${e.hash}: that policy was in force from its event to the end of the day, yet the report ends under ${claimed}. The re-run only proves the report agrees with the policy it recorded, not with the one in force`;
+  return (where) =>
+    `snapshot ${snap.id} (data/config_snapshot.json), whose ConfigSnapshot event is ${where === 'day' ? "a line of the day's log" : where === 'log-dir' ? 'in the audit log directory (an earlier day: in force all day)' : "in a current pack's log of its day (an earlier day: in force all day)"}, stores ${DEFAULT_POLICY_PATH} with sha256 ${e.hash}: that policy was in force from its event to the end of the day, yet the report ends under ${claimed}. The re-run only proves the report agrees with the policy it recorded, not with the one in force`;
 }
+
+/** Where the ConfigSnapshot event of the pack's snapshot was found: the pack's own log, the log directory verified with it, or another current pack's log. */
+export type PolicyEventPlace = 'day' | 'log-dir' | 'pack-log';
+
+/** A snapshot record whose ConfigSnapshot event, when the chain holds it, makes the report's policy one not in force. */
+export interface PolicyQuestion {
+  readonly snapshotId: string;
+  /** SHA-256 of data/config_snapshot.json's bytes: the event's record_sha256 must be it. */
+  readonly recordSha256: string;
+  /** The warning's detail, given where the event is. */
+  readonly detail: (where: PolicyEventPlace) => string;
+}
+
+/** The question a pack's snapshot record asks of the chain, when the report's policy is not the one it stores. */
+export function policyQuestionOf(
+  notInForce: ((where: PolicyEventPlace) => string) | undefined,
+  record: { readonly id: string; readonly sha256: string } | undefined,
+): PolicyQuestion | undefined {
+  return notInForce === undefined || record === undefined
+    ? undefined
+    : { snapshotId: record.id, recordSha256: record.sha256, detail: notInForce };
+}
+
+/**
+ * A pack directory's report and its PolicyQuestion (pack-dir.ts sets it, archive-policy.ts reads
+ * it): beside the report, not in it, so the JSON report (schemas/verify.json) stays as it is.
+ */
+export const policyQuestions = new WeakMap<object, PolicyQuestion>();
 
 /** The snapshot's record of the policy file when the policy in force at the period's end must be it. */
 function usableRecord(notes: readonly string[], to: string, snap: SnapshotFacts | undefined): SnapshotFile | undefined {

@@ -127,20 +127,20 @@ describe('after log retention removed day files', () => {
     expect(snapshotIdOfPack(cwd, D)).not.toBe(planted);
   });
 
-  it('with no vouched copy left, the planted record is unknown: warned (CONFIG_SNAPSHOT_UNKNOWN, exit 3), no config of record picked', async () => {
+  it('with no vouched copy left, the planted record is unknown: warned (CONFIG_OF_RECORD_UNKNOWN, exit 3), no config of record picked', async () => {
     const { cwd } = await setUp();
     prune(cwd, 3);
     const planted = await plant(cwd, `${O}T12:00:00Z`);
     removePack(cwd, O); // the only copy of O's removed log
     const r = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toContain(`CONFIG_SNAPSHOT_UNKNOWN: whether snapshot ${planted}`);
+    expect(r.stderr).toContain(`CONFIG_OF_RECORD_UNKNOWN: whether snapshot ${planted}`);
     const json = JSON.parse(readFileSync(join(cwd, 'art', D, 'data', 'config_snapshot.json'), 'utf8')) as Record<
       string,
       unknown
     >;
     expect(json.snapshot).toBeNull();
-    expect(String(json.reason)).toMatch(/^unknown: /);
+    expect(String(json.reason)).toMatch(/^CONFIG_OF_RECORD_UNKNOWN: whether snapshot /);
     // No fresh snapshot was taken as the past day's config.
     expect(readdirSync(join(cwd, 'audit', 'snapshots')).filter((n) => n.endsWith('.json'))).toHaveLength(2);
   });
