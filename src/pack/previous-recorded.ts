@@ -42,9 +42,9 @@ function oldestLogDay(logDir: string): number | undefined {
  * `previous_pack` for a new pack of `date`, and a warning (`CODE: text`) when the plain link is not
  * made: the newest pack before `date` is linked when the log records its export; else the newest
  * `.vN` version of that day the log records (the current one is not the day's evidence); else
- * none (null): an unvouched pack is never linked. When the log files that would hold the record
- * are gone (log retention reached the day), the record is unknown: the pack is linked, and the
- * warning says it was not checked. Without `recordEvent` (nothing is held to the log) the plain link.
+ * none (null): an unvouched pack is never linked. When no event records it and the log files that
+ * would hold the record are gone (log retention reached the day), the record is unknown: the pack
+ * is linked, and the warning says it was not checked. Without `recordEvent` (nothing is held to the log) the plain link.
  */
 export async function recordedPrevious(
   artifactsDir: string,
@@ -54,14 +54,14 @@ export async function recordedPrevious(
   const p = findPreviousPack(artifactsDir, date);
   const pDay = p === null ? undefined : dayNumberOfIsoDate(p.export_date);
   if (p === null || pDay === undefined) return { previous: p };
+  // The usual case, one read that stops at the event (the next day's file); the rest only when not.
+  if (await isRecordedExport(logDir, p.export_date, pDay, p.manifest_sha256)) return { previous: p };
   const oldest = oldestLogDay(logDir);
   if (oldest === undefined || oldest > pDay)
     return {
       previous: p,
-      warning: `${PREVIOUS_PACK_UNCHECKED}: previous_pack links ${p.export_date} (manifest ${p.manifest_sha256.slice(0, 16)}…) unchecked: the log files from that day on, where its PackExported event would be, are not all in ${logDir} (log retention?), so whether its export was recorded is unknown. Verify the artifacts directory`,
+      warning: `${PREVIOUS_PACK_UNCHECKED}: previous_pack links ${p.export_date} (manifest ${p.manifest_sha256.slice(0, 16)}…) unchecked: no PackExported event in ${logDir} records it, but the log files from that day on, where its event would be, are not all there (log retention?), so whether its export was recorded is unknown. Verify the artifacts directory`,
     };
-  // The usual case, one read that stops at the event (the next day's file); the rest only when not.
-  if (await isRecordedExport(logDir, p.export_date, pDay, p.manifest_sha256)) return { previous: p };
   const recorded = await recordedExports(logDir, p.export_date, pDay);
   const versions = listPackEntries(artifactsDir)
     .filter((e) => e.date === p.export_date && e.kind === 'pack' && e.type === 'dir' && e.version !== null)

@@ -127,6 +127,29 @@ describe('previous_pack links only a pack the log records (at23 F2)', () => {
     expect(previousOf(s, E)).toEqual({ export_date: D, manifest_sha256: recorded });
   });
 
+  it('the log files that would record it are gone (log retention): linked, and said to be unchecked', async () => {
+    const s = await site(C, D); // E holds no events: its pack is empty, and links D all the same
+    // D exported late on its own day (as a partial pack is, before the chain went on): its event is
+    // in D's own day file.
+    let t = Date.parse(`${D}T23:50:00Z`) * 1000;
+    await exportPack({
+      date: D,
+      logDir: s.logs,
+      artifactsDir: s.art,
+      compliance: false,
+      version: '0.1.0',
+      loggerClock: () => (t += 1_000_000),
+    });
+    expect(exportCli(s, C).code).toBe(0);
+    const linked = manifestHash(join(s.art, D));
+    // Log retention removed the day files of C and D: D's event went with them.
+    for (const d of [C, D]) rmSync(join(s.logs, `audit-${d.replaceAll('-', '')}.jsonl`));
+    const e = exportCli(s, E);
+    expect(e.code, e.stderr).toBe(3);
+    expect(e.stderr).toContain(`PREVIOUS_PACK_UNCHECKED: previous_pack links ${D}`);
+    expect(previousOf(s, E)).toEqual({ export_date: D, manifest_sha256: linked });
+  });
+
   it('verify: a later pack linking a current pack the log does not record is an error against the log', async () => {
     const s = await site(D, E);
     await unrecordedPack(s.logs, s.art, D);
