@@ -1530,30 +1530,76 @@ def line_hash_at(log_path, seq):
     return None
 
 
-def check_unvouched(path, packs, tars, tar_mans, current, vouched, rep):
+def excused_versions(items, vouched, logs, ours_of):
+    """The unvouched versions an honest crash leaves (FORMAT.md "An artifacts directory"): their log is
+    the chain's and a recorded pack (its manifest in an event of a vouched log), or a version excused so,
+    names their manifest in `supersedes` (the re-run keeps the killed export's pack aside and names it).
+    When the vouched logs record no export at all, every version whose log is the chain's is."""
+    recorded = {(ev[2], ev[3]) for n in vouched if n in logs for ev in logs[n][0]}
+    named = set()
+
+    def name_by(day, man):
+        sup = man.get("supersedes") if isinstance(man, dict) else None
+        if isinstance(sup, dict) and isinstance(sup.get("manifest_sha256"), str):
+            named.add((day, sup["manifest_sha256"]))
+
+    for n, man, h in items:
+        if n in vouched and (n[:10], h) in recorded:
+            name_by(n[:10], man)
+    excused = set()
+    grew = True
+    while grew:
+        grew = False
+        for n, man, h in items:
+            if n in vouched or n in excused or not h or ours_of.get(n) is not True:
+                continue
+            if recorded and (n[:10], h) not in named:
+                continue
+            excused.add(n)
+            name_by(n[:10], man)
+            grew = True
+    return excused
+
+
+VERSION_MAX = 999999
+
+
+def check_unvouched(path, packs, tars, tar_mans, current, vouched, rep, logs):
     """Every version (or .tar.gz) no vouched event records: ARCHIVE_VERSION_UNRECORDED, an error when its
     log is not the chain's (not the start of its day's current pack's log; an honest version holds
-    that day's log), else a warning when it is (an export killed before its event), an error when no
-    current pack of its day holds it. Else a version made after the newest pack's log ends is not
-    judged: only the live log, which this checker does not read, can record it."""
+    that day's log) or when it is named .v999999 (no export moves a pack there), else a warning when
+    an honest crash leaves it (excused_versions), an error when not (a pack put there, built from a
+    prefix of the real log, or held by no current pack). Else a version made after the newest pack's
+    log ends is not judged: only the live log, which this checker does not read, can record it."""
     if not current:
         return
     covered = newest_covered(packs, current)
     items = [(n, packs[n][0], packs[n][1]) for n in packs] + [(n + ".tar.gz", tar_mans.get(n), h) for n, h in tars.items()]
+    ours_of = {}
+    for n, man, h in items:
+        if n in vouched or not h:
+            continue
+        cur = n[:10] if n[:10] in packs and packs[n[:10]][0] is not None else None
+        ours_of[n] = chain_is_current(path, man, packs[cur][0], cur) if cur else None
+    excused = excused_versions(items, vouched, logs, ours_of)
     for n, man, h in sorted(items, key=lambda x: x[0]):
         if n in vouched or not h:
             continue
         made_n = instant_ms(man.get("created_at")) if isinstance(man, dict) else None
         file = n if n.endswith(".tar.gz") else n + "/manifest.json"
-        cur = n[:10] if n[:10] in packs and packs[n[:10]][0] is not None else None
-        ours = chain_is_current(path, man, packs[cur][0], cur) if cur else None
+        ours = ours_of.get(n)
+        version = re.match(r"^\d{4}-\d{2}-\d{2}\.v(\d+)", n)
         what = "no PackExported event in the vouched packs' logs records this version's manifest"
-        if ours is False:
+        if version is not None and int(version.group(1)) >= VERSION_MAX:
+            rep.error("ARCHIVE_VERSION_UNRECORDED", file, None, what + "; no export makes .v%d (no version is left after it): put there" % VERSION_MAX)
+        elif ours is False:
             rep.error("ARCHIVE_VERSION_UNRECORDED", file, None, what + "; its log is not the chain's (not the start of the current pack's): a pack put there, not exported from this log")
         elif made_n is None or made_n >= covered:
             continue  # made after the newest pack's log ends: only the live log can record it
+        elif n in excused:
+            rep.warning("ARCHIVE_VERSION_UNRECORDED", file, None, what + "; its log is the start of the current pack's and a recorded pack names it in supersedes: an export killed before its event, kept aside by the re-run, or a pack built from the real log put in place before it: look at it")
         elif ours:
-            rep.warning("ARCHIVE_VERSION_UNRECORDED", file, None, what + "; its log is the start of the current pack's: an export killed before its event, or a pack built from the real log and put there: look at it")
+            rep.error("ARCHIVE_VERSION_UNRECORDED", file, None, what + "; its log is the start of the current pack's, but no recorded pack names it in supersedes: a pack built from (a prefix of) the real log and put there")
         else:
             rep.error("ARCHIVE_VERSION_UNRECORDED", file, None, what + ", and no current pack of its day holds its log to the chain")
 
@@ -2091,7 +2137,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     exports = [ev for n in vouched if n in logs for ev in logs[n][0]]
     stamps = [st for n in vouched if n in logs for st in logs[n][1]]
     check_export_events(packs, tars, current, removed, exports, rep)
-    check_unvouched(path, packs, tars, tar_mans, current, vouched, rep)
+    check_unvouched(path, packs, tars, tar_mans, current, vouched, rep, logs)
     check_recorded_tokens(path, packs, stamps, rep, tars, untokened_tars)
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
     check_ledger_signatures(ledger_lines, allowed_signers, rep)

@@ -40,6 +40,7 @@ import { chainEndFields, readManifest, recordExport, resumedResult } from './exp
 import { isUnrecorded, moveArchiveAside, recordedExports, settleArchive } from './unrecorded.js';
 import { findNextPack, findPreviousPack, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { compressPack, interruptedSupersede, publishBuild, type Supersede, sealBuild } from './publish.js';
+import { recordedPrevious } from './previous-recorded.js';
 import { type DayFacts, scanDay } from './scan-day.js';
 
 export { PACK_FORMAT, PAYLOAD_FILES, TAG_FILES, type PackManifest } from '../format/pack.js';
@@ -175,10 +176,12 @@ async function exportLocked(
   if (existing || exists(archivePath)) nextVersion(artifactsDir, date);
   // A .tar.gz beside the current pack that holds another version (a --force killed before its new
   // .tar.gz) goes to the name of the version it holds, not the one this --force moves aside.
+  const warnings: string[] = [];
   if (existing && force) {
     const m = readManifest(finalDir);
     const h = manifestSha256(finalDir);
-    if (m !== undefined && h !== undefined) await settleArchive(artifactsDir, date, m, h);
+    const moved = m !== undefined && h !== undefined ? await settleArchive(artifactsDir, date, m, h) : undefined;
+    if (moved !== undefined) warnings.push(moved);
   }
   // A --force (or a re-run over an unrecorded pack) killed after moving the old pack aside and
   // before moving the new one in; or a version put there by hand, which looks the same. It is
@@ -207,6 +210,7 @@ async function exportLocked(
       existing,
       interrupted,
       unrecorded: unrecorded || interruptedUnrecorded,
+      warnings,
     });
     moved = true;
     return result;
@@ -229,6 +233,8 @@ interface Build {
   readonly interrupted: Supersede | undefined;
   /** The pack superseded (the current one, or the version a killed run moved aside) no PackExported event records: never vouched for. */
   readonly unrecorded: boolean;
+  /** Said before the build (an archive that held another pack, moved aside). */
+  readonly warnings: readonly string[];
 }
 
 /** The payload written: the files by name, which of them the pack lists, and the scanned facts. */
@@ -252,13 +258,18 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
         moved_to: packDirName(date, nextVersion(artifactsDir, date)),
       }
     : (b.interrupted ?? null);
+  // Linked only when the log records it (previous-recorded.ts); else said, never linked in silence.
+  const link =
+    options.recordEvent === false
+      ? { previous: findPreviousPack(artifactsDir, date) }
+      : await recordedPrevious(artifactsDir, options.logDir, date);
   const manifest: PackManifest = buildManifest(p.payload, p.files, {
     date,
     createdAt: new Date(b.now()).toISOString(),
     partial: b.partial,
     version: options.version,
     facts: p.facts,
-    previous: findPreviousPack(artifactsDir, date),
+    previous: link.previous,
     superseded,
     // A back-filled day (a later pack exists): it records that pack, whose previous_pack skips it.
     insertedBefore: findNextPack(artifactsDir, date),
@@ -318,7 +329,7 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
     compliance: p.compliance ?? { critical: 0, warning: 0, info: 0, total: 0 },
     resumed: b.interrupted !== undefined ? 'supersede' : null,
     leftoversRemoved: b.leftovers,
-    warnings: p.warnings,
+    warnings: [...b.warnings, ...(link.warning === undefined ? [] : [link.warning]), ...p.warnings],
   });
 }
 

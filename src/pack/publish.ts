@@ -3,7 +3,7 @@
  * day moved aside under the next free `.vN` (never overwritten), the build directory renamed into
  * place and the artifacts directory fsynced; and the `.tar.gz`, built aside and renamed likewise.
  */
-import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import {
@@ -17,7 +17,7 @@ import {
   TAGMANIFEST,
 } from '../format/pack.js';
 import { fsyncDir, pathExists as exists } from '../fsx/dirs.js';
-import { highestVersion, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
+import { listPackEntries, manifestSha256, nextVersion, packDirName, TMP_PREFIX } from './layout.js';
 import { TAR_DIR_MODE, type TarEntry, writeTarGz } from './tar.js';
 
 /** What a new pack supersedes: the old pack's manifest hash and where it moves (or moved) to. */
@@ -77,16 +77,15 @@ export function publishBuild(
  * log's to say, never this directory's: the caller asks it (export.ts).
  */
 export function interruptedSupersede(artifactsDir: string, date: string): Supersede | undefined {
-  const version = highestVersion(artifactsDir, date);
+  // The highest version that is a directory: a `.vN.tar.gz` (or any file) at a higher name, put
+  // there or left by hand, holds no pack to link and must not hide the version the killed run moved.
+  let version = 0;
+  for (const e of listPackEntries(artifactsDir))
+    if (e.date === date && e.kind === 'pack' && e.type === 'dir' && e.version !== null && e.version > version)
+      version = e.version;
   if (version < 1) return undefined;
   const name = packDirName(date, version);
-  const dir = join(artifactsDir, name);
-  try {
-    if (!lstatSync(dir).isDirectory()) return undefined;
-  } catch {
-    return undefined; // only an archive of that version: nothing to link
-  }
-  return { manifest_sha256: manifestSha256(dir) ?? null, moved_to: name };
+  return { manifest_sha256: manifestSha256(join(artifactsDir, name)) ?? null, moved_to: name };
 }
 
 /** Writes `<date>.tar.gz` of the pack (built as `.tmp-…`, fsynced, renamed); an older archive moves to `.vN` too. */

@@ -20,38 +20,63 @@ import { manifestSha256, nextVersion, packDirName } from './layout.js';
 
 const EXPORT_MARK = Buffer.from(JSON.stringify(EXPORT_EVENT.event), 'latin1');
 
-/** The manifest hashes the PackExported events of `date` record, in the log files dated `fromDay` or later. */
-export async function recordedExports(logDir: string, date: string, fromDay: number): Promise<Set<string>> {
-  const found = new Set<string>();
+/** The day files of `logDir` dated `fromDay` or later, by name (oldest first). */
+function dayFilesFrom(logDir: string, fromDay: number): string[] {
   let names: string[];
   try {
     names = readdirSync(logDir).sort();
   } catch (err) {
     throw wrapFsError(err, 'read directory', logDir);
   }
-  for (const name of names) {
-    const n = dayOfLogFileName(name);
-    if (n === undefined || n < fromDay) continue;
-    await scanLines(
-      join(logDir, name),
-      (l) => {
-        const b = l.bytes;
-        if (b === undefined || !l.terminated || b.indexOf(EXPORT_MARK) === -1) return;
-        try {
-          const o = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
-          if (o.category !== EXPORT_EVENT.category || o.event !== EXPORT_EVENT.event) return;
-          const sha = o[EXPORT_EVENT_FIELD.manifestSha256];
-          if (o[EXPORT_EVENT_FIELD.date] === date && typeof sha === 'string') found.add(sha);
-        } catch {
-          /* not an event: `verify logs` reports the line */
-        }
-      },
-      { noFollow: true },
-    ).catch((err: unknown) => {
-      throw err instanceof AuditpackError ? err : wrapFsError(err, 'read', join(logDir, name));
-    });
-  }
+  return names.filter((n) => {
+    const d = dayOfLogFileName(n);
+    return d !== undefined && d >= fromDay;
+  });
+}
+
+/** Adds to `found` the manifest hashes the PackExported events of `date` in one log file record. */
+async function exportsInFile(logDir: string, name: string, date: string, found: Set<string>): Promise<void> {
+  await scanLines(
+    join(logDir, name),
+    (l) => {
+      const b = l.bytes;
+      if (b === undefined || !l.terminated || b.indexOf(EXPORT_MARK) === -1) return;
+      try {
+        const o = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
+        if (o.category !== EXPORT_EVENT.category || o.event !== EXPORT_EVENT.event) return;
+        const sha = o[EXPORT_EVENT_FIELD.manifestSha256];
+        if (o[EXPORT_EVENT_FIELD.date] === date && typeof sha === 'string') found.add(sha);
+      } catch {
+        /* not an event: `verify logs` reports the line */
+      }
+    },
+    { noFollow: true },
+  ).catch((err: unknown) => {
+    throw err instanceof AuditpackError ? err : wrapFsError(err, 'read', join(logDir, name));
+  });
+}
+
+/** The manifest hashes the PackExported events of `date` record, in the log files dated `fromDay` or later. */
+export async function recordedExports(logDir: string, date: string, fromDay: number): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const name of dayFilesFrom(logDir, fromDay)) await exportsInFile(logDir, name, date, found);
   return found;
+}
+
+/**
+ * Whether a PackExported event of `date` in the log files dated `fromDay` or later records `sha`.
+ * A full export of a day is recorded the day after it or later, so those files are read first,
+ * oldest first, the day's own (a partial export's) last; the scan stops at the first that records it.
+ */
+export async function isRecordedExport(logDir: string, date: string, fromDay: number, sha: string): Promise<boolean> {
+  const names = dayFilesFrom(logDir, fromDay);
+  const own = names.filter((n) => dayOfLogFileName(n) === fromDay);
+  const found = new Set<string>();
+  for (const name of [...names.filter((n) => dayOfLogFileName(n) !== fromDay), ...own]) {
+    await exportsInFile(logDir, name, date, found);
+    if (found.has(sha)) return true;
+  }
+  return false;
 }
 
 /** The sha256 of `<date>/manifest.json` inside a `.tar.gz`, or undefined when it cannot be read. */
@@ -71,25 +96,26 @@ async function tarManifestSha256(path: string, date: string): Promise<string | u
 }
 
 /**
- * The day's `.tar.gz` beside an unrecorded pack: kept when it holds the pack (its manifest.json),
- * else moved to the name of the version it holds (the superseded one the pack names, or the next
- * free `.vN`). Returns whether a `.tar.gz` of the pack is in place.
+ * The day's `.tar.gz` beside a pack about to be superseded: kept when it holds the pack (its
+ * manifest.json), else moved to the name of the version it holds (the superseded one the pack names:
+ * a `--force` killed before its new `.tar.gz`, said nothing of), or the next free `.vN`. That last
+ * one holds no pack the day's record names (a `.tar.gz` put there, or a damaged one): kept, never
+ * removed, and returned as a warning (`ARCHIVE_KEPT_ASIDE: …`), never moved in silence; verify
+ * names it as an unrecorded version no recorded `supersedes` names (an error).
  */
 export async function settleArchive(
   artifactsDir: string,
   date: string,
   manifest: PackManifest,
   manifestHash: string,
-): Promise<boolean> {
+): Promise<string | undefined> {
   const dest = join(artifactsDir, archiveFileName(date));
-  if (!exists(dest)) return false;
+  if (!exists(dest)) return undefined;
   const held = await tarManifestSha256(dest, date);
-  if (held === manifestHash) return true;
+  if (held === manifestHash) return undefined;
   const s = manifest.supersedes;
-  const name =
-    s !== null && s !== undefined && held !== undefined && s.manifest_sha256 === held
-      ? s.moved_to
-      : packDirName(date, nextVersion(artifactsDir, date));
+  const known = s !== null && s !== undefined && held !== undefined && s.manifest_sha256 === held;
+  const name = known ? s.moved_to : packDirName(date, nextVersion(artifactsDir, date));
   const aside = join(artifactsDir, archiveFileName(name));
   if (exists(aside))
     throw new AuditpackError(
@@ -102,7 +128,8 @@ export async function settleArchive(
   } catch (err) {
     throw wrapFsError(err, 'rename', `${dest} -> ${aside}`);
   }
-  return false;
+  if (known) return undefined;
+  return `ARCHIVE_KEPT_ASIDE: ${dest} held ${held === undefined ? 'no readable pack' : `a pack of ${date} (manifest ${held.slice(0, 16)}…)`} other than ${date}/ and than the version it supersedes: not built by an export of this pack (put there, or damaged). Kept as ${aside}, not vouched for; look at it: auditpack verify ${aside}`;
 }
 
 /**

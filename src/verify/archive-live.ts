@@ -368,13 +368,22 @@ export function checkCurrentRecorded(
     const day = inChainOrder(events.filter((e) => e.date === p.date));
     const last = day[day.length - 1];
     const file = `${p.name}/${PACK_PATH.manifestJson}`;
-    if (sha !== undefined && last === undefined && p !== newest && madeWhereLogsRead(p, current, liveRead))
+    if (sha !== undefined && last === undefined && p !== newest && madeWhereLogsRead(p, current, liveRead)) {
+      // Checked against the live log, a link to it is an error: export links only a version the
+      // log records (it says so and links none otherwise), so a later pack linking this one was
+      // made by an export that did not ask, or is forged; the link would pin a pack put in place.
+      // A log that records no export at all (events turned off) vouches for no pack: warnings.
+      const linker =
+        liveRead && events.length > 0
+          ? current.find((q) => q.report.manifest.previousPack?.manifestSha256 === sha)
+          : undefined;
       f.add(
         'ARCHIVE_EXPORT_UNRECORDED',
-        'warning',
+        linker !== undefined ? 'error' : 'warning',
         file,
-        `no PackExported event of ${p.date} is in the logs read (the packs' own logs${liveRead ? ' and the live log' : ''}), though the log of the day it was made (${p.report.manifest.createdAt?.slice(0, 10)}) is among them: its manifest is pinned by the later packs' links and its signature, not by its export's event (an export killed before recording it, or a pack put there: \`auditpack export --date ${p.date}\` keeps it aside as a \`.vN\` version, unvouched, and exports the day afresh; or exported with another log directory, or without recording the event)`,
+        `no PackExported event of ${p.date} is in the logs read (the packs' own logs${liveRead ? ' and the live log' : ''}), though the log of the day it was made (${p.report.manifest.createdAt?.slice(0, 10)}) is among them: ${linker !== undefined ? `yet ${linker.name}'s previous_pack links it, and an export links only a version the log records` : "its manifest is pinned by the later packs' links and its signature, not by its export's event"} (an export killed before recording it, or a pack put there: \`auditpack export --date ${p.date}\` keeps it aside as a \`.vN\` version, unvouched, and exports the day afresh; or exported with another log directory, or without recording the event)`,
       );
+    }
     if (sha === undefined || last === undefined || last.manifestSha256 === sha) continue;
     const own = day.filter((e) => e.manifestSha256 === sha).pop();
     if (own !== undefined) {

@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { scanLines } from '../chain/lines.js';
 import { SEQ_SALVAGE_RE } from '../format/log-line.js';
-import { PACK_PATH } from '../format/pack.js';
+import { PACK_PATH, PACK_VERSION_MAX } from '../format/pack.js';
 import type { PackInfo } from './archive-ledger.js';
 import { type ExportEvent, packExportEvents, packLogsCoverUntil } from './archive-live.js';
 import type { Findings } from './report.js';
@@ -22,6 +22,8 @@ export interface Vouched {
   readonly unvouched: readonly PackInfo[];
   /** The PackExported events of the vouched packs' logs (each named by its pack). */
   readonly events: readonly ExportEvent[];
+  /** `date NUL manifest sha256` of every export those events and the live log record. */
+  readonly recorded: ReadonlySet<string>;
 }
 
 const key = (date: string, sha: string | null | undefined): string => `${date}\u0000${sha ?? ''}`;
@@ -51,7 +53,7 @@ export function vouchPacks(all: readonly PackInfo[], live: readonly ExportEvent[
     for (const e of more) recorded.add(key(e.date, e.manifestSha256));
     for (const p of now) held.add(key(p.date, p.report.manifest.manifestSha256));
   }
-  return { vouched, unvouched: rest, events };
+  return { vouched, unvouched: rest, events, recorded };
 }
 
 /** The hash of the line with `seq` in a pack's log (undefined: no such line, or unreadable). */
@@ -91,13 +93,46 @@ async function logIsTheChains(
 }
 
 /**
+ * The unvouched versions an honest crash leaves: an export (or `--force`) killed after moving its
+ * pack in and before recording its event, whose pack the re-run keeps aside as `D.vN` and names in
+ * its own manifest's `supersedes` (its `.tar.gz` beside it holds the same manifest). So a version
+ * is excused only when its log is the chain's and a recorded pack (its manifest hash in an event
+ * of the chain), or a version excused so (two crashes in a row), names its manifest in
+ * `supersedes`. Anything else was put there: a pack built from a prefix of the real log and named
+ * by nothing is no crash's leftover. A chain that records no export at all (exports made with the
+ * event turned off) names nothing: there every version whose log is the chain's stays a warning, as
+ * every current pack of such an archive is (ARCHIVE_EXPORT_UNRECORDED), none being vouched for.
+ */
+function excusedVersions(v: Vouched, chains: ReadonlyMap<PackInfo, boolean | undefined>): Set<PackInfo> {
+  const excused = new Set<PackInfo>();
+  const named = new Set<string>();
+  const nameBy = (q: PackInfo): void => {
+    const s = q.report.manifest.supersedes;
+    if (s !== null && s !== undefined) named.add(key(q.date, s.manifestSha256));
+  };
+  for (const q of v.vouched) if (v.recorded.has(key(q.date, q.report.manifest.manifestSha256))) nameBy(q);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of v.unvouched) {
+      const isNamed = v.recorded.size === 0 || named.has(key(p.date, p.report.manifest.manifestSha256));
+      if (excused.has(p) || chains.get(p) !== true || !isNamed) continue;
+      excused.add(p);
+      nameBy(p);
+      grew = true;
+    }
+  }
+  return excused;
+}
+
+/**
  * Names each unvouched version (ARCHIVE_VERSION_UNRECORDED): an error when its log is not the chain's
  * (not the start of its day's current pack's log: a planted pack, whatever its own log says; an
- * honest version, superseded or killed, holds the same day's log); else, when the logs read would
- * hold its event, a warning if its log is the chain's (an export killed before its event, kept aside
- * by the re-run: look at it) and an error if no current pack of its day holds it. Without the live
- * log (`liveRead` false), a version made after the newest pack's log ends, whose event only the live
- * log holds, gets a note.
+ * honest version, superseded or killed, holds the same day's log), or when its name is `.v999999`
+ * (export never moves a pack there: it refuses to, no version being left after it); else, when the
+ * logs read would hold its event, a warning if it is what an honest crash leaves (excusedVersions:
+ * kept aside by the re-run: look at it) and an error if not (a pack put there, whether built from a
+ * prefix of the real log or held by no current pack). Without the live log (`liveRead` false), a
+ * version made after the newest pack's log ends, whose event only the live log holds, gets a note.
  */
 export async function checkUnvouched(
   artifactsDir: string,
@@ -107,6 +142,17 @@ export async function checkUnvouched(
   f: Findings,
 ): Promise<void> {
   const covered = packLogsCoverUntil(current);
+  const chains = new Map<PackInfo, boolean | undefined>();
+  for (const p of v.unvouched)
+    chains.set(
+      p,
+      await logIsTheChains(
+        p,
+        current.find((c) => c.date === p.date),
+        artifactsDir,
+      ),
+    );
+  const excused = excusedVersions(v, chains);
   for (const p of v.unvouched) {
     const sha = p.report.manifest.manifestSha256;
     if (sha === undefined) continue; // no manifest to vouch for: the pack's own findings say why
@@ -115,8 +161,15 @@ export async function checkUnvouched(
     const made = Date.parse(p.report.manifest.createdAt ?? '');
     const logsRead = liveRead || (Number.isFinite(made) && covered !== undefined && made < covered);
     const same = current.find((c) => c.date === p.date);
-    const chains = await logIsTheChains(p, same, artifactsDir);
-    if (chains === false)
+    const chained = chains.get(p);
+    if (p.version !== undefined && p.version >= PACK_VERSION_MAX)
+      f.add(
+        'ARCHIVE_VERSION_UNRECORDED',
+        'error',
+        file,
+        `${what}. No export makes .v${PACK_VERSION_MAX}: no version is left after it, so export refuses to move a pack there; put there, it makes every re-run of ${p.date} fail and keeps whatever is in place current`,
+      );
+    else if (chained === false)
       f.add(
         'ARCHIVE_VERSION_UNRECORDED',
         'error',
@@ -130,12 +183,19 @@ export async function checkUnvouched(
         file,
         `${what}; it says it was made after the newest pack's log ends, where only the live log can record its export. Give --log-dir`,
       );
-    else if (chains === true)
+    else if (excused.has(p))
       f.add(
         'ARCHIVE_VERSION_UNRECORDED',
         'warning',
         file,
-        `${what}. Its log is the start of ${same?.name}'s: an export killed before recording its event (kept aside by the re-run), or a pack built from the real log and put there; look at it, and remove it when it is the killed export's`,
+        `${what}. Its log is the start of ${same?.name}'s and a recorded pack names it in \`supersedes\`: an export killed before recording its event, kept aside by the re-run, or a pack built from the real log put in place before that re-run; look at it, and remove it when it is the killed export's`,
+      );
+    else if (chained === true)
+      f.add(
+        'ARCHIVE_VERSION_UNRECORDED',
+        'error',
+        file,
+        `${what}. Its log is the start of ${same?.name}'s, but no recorded pack names it in \`supersedes\`, as the re-run after a killed export does: a pack built from (a prefix of) the real log and put there`,
       );
     else
       f.add(

@@ -23,8 +23,8 @@ async function archive(n: number): Promise<{ cwd: string; dates: string[] }> {
   mkdirSync(logDir);
   const dates = Array.from({ length: n }, (_, i) => day(-n - 1 + i));
   for (const d of dates) await writeDay(logDir, d, SAMPLE_EVENTS);
-  for (const d of dates)
-    await exportPack({ date: d, logDir, artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false });
+  // Recorded, as the CLI's exports are: the next export links only a pack the log records.
+  for (const d of dates) await exportPack({ date: d, logDir, artifactsDir: join(cwd, 'artifacts'), version: '0.1.0' });
   return { cwd, dates };
 }
 

@@ -176,7 +176,13 @@ describe('export killed after its pack is in place, before its PackExported even
   it('plain --compress: verify warns even once a later pack exists; the plain re-run keeps that pack aside unrecorded and exports afresh', async () => {
     const s = await site();
     exportKilledBeforeEvent(s, D, '--compress');
-    expect(exportCli(s, LATER, '--compress').code).toBe(0);
+    // The next day's export links no pack the log does not record: it says so (exit 3), links none.
+    const later = exportCli(s, LATER, '--compress');
+    expect(later.code, later.stderr).toBe(3);
+    expect(later.stderr).toContain(
+      `PREVIOUS_PACK_UNRECORDED: no PackExported event in ${s.logs} records the pack of ${D}`,
+    );
+    expect(JSON.parse(readFileSync(join(s.art, LATER, 'manifest.json'), 'utf8')).previous_pack).toBeNull();
     // The pack of D is no longer the newest: still named.
     expect(verify(s).problems).toContainEqual({
       code: 'ARCHIVE_EXPORT_UNRECORDED',
@@ -192,6 +198,8 @@ describe('export killed after its pack is in place, before its PackExported even
     // Its .tar.gz went aside with it; the day's .tar.gz is the new pack's.
     expect(readFileSync(join(s.art, `${D}.v1.tar.gz`)).equals(keptTar)).toBe(true);
     expect(readFileSync(join(s.art, `${D}.tar.gz`)).equals(keptTar)).toBe(false);
+    // The later pack links nothing; the fresh D, made after it, records it as `inserted_before`
+    // (a back-filled day): the chain is whole again, the kept version a warning.
     expect(verify(s)).toEqual(keptWarned(1, true));
     // Finished: a third run is the ordinary PACK_EXISTS, and records nothing more.
     expect(exportCli(s, D, '--compress').code).toBe(73);
@@ -204,7 +212,8 @@ describe('export killed after its pack is in place, before its PackExported even
     // Today's partial pack holds today's log, where the killed export's event would be.
     expect(runCli(['log', 'order', 'OrderAccepted', 'order_id=A'], { cwd: s.cwd }).code).toBe(0);
     const partial = exportCli(s, day(0), '--partial');
-    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.code, partial.stderr).toBe(3); // its previous pack, D, is not recorded: not linked
+    expect(partial.stderr).toContain('PREVIOUS_PACK_UNRECORDED');
     const r = runCli(['verify', s.art, '--pubkey', `${s.key}.pub`, '--json'], { cwd: s.cwd });
     const codes = (JSON.parse(r.stdout) as { problems: { code: string; file: string }[] }).problems;
     expect(codes).toContainEqual(

@@ -24,8 +24,8 @@ async function archive(config: unknown): Promise<string> {
   mkdirSync(logDir);
   const dates = [day(-5), day(-4), day(-3), day(-2)];
   for (const d of dates) await writeDay(logDir, d, SAMPLE_EVENTS);
-  for (const d of dates)
-    await exportPack({ date: d, logDir, artifactsDir: join(cwd, 'artifacts'), version: '0.1.0', recordEvent: false });
+  // Recorded, as the CLI's exports are: the next export links only a pack the log records.
+  for (const d of dates) await exportPack({ date: d, logDir, artifactsDir: join(cwd, 'artifacts'), version: '0.1.0' });
   writeFileSync(join(cwd, 'auditpack.config.json'), JSON.stringify(config));
   return cwd;
 }
