@@ -6,11 +6,28 @@ import { openRegular } from './regular.js';
 
 const CHUNK = 1 << 20;
 
-/** The lines of a file holding `needle`; undefined when there is no such file (or it is not a regular file). */
-export async function linesContaining(path: string, needle: Buffer): Promise<Buffer[] | undefined> {
+/** How linesContaining reads. */
+export interface LinesContainingOptions {
+  /** Open through a symbolic link (default true). */
+  readonly followLinks?: boolean;
+  /** Leave out a last line with no newline after it (a torn write is not a line of the log). Default false. */
+  readonly terminatedOnly?: boolean;
+}
+
+/**
+ * The lines of a file holding `needle` (without their newline); undefined when there is no such
+ * file (or it is not a regular file). The search runs over whole chunks (`Buffer.indexOf`), so a
+ * file with no match costs little more than reading it.
+ */
+export async function linesContaining(
+  path: string,
+  needle: Buffer,
+  options: LinesContainingOptions = {},
+): Promise<Buffer[] | undefined> {
   let fh: Awaited<ReturnType<typeof openRegular>>;
   try {
-    fh = await openRegular(path, { followLinks: true }); // a FIFO day file is refused, never waited on
+    // A FIFO day file is refused, never waited on.
+    fh = await openRegular(path, { followLinks: options.followLinks ?? true });
   } catch {
     return undefined;
   }
@@ -21,7 +38,7 @@ export async function linesContaining(path: string, needle: Buffer): Promise<Buf
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
       const data = bytesRead === 0 ? carry : Buffer.concat([carry, buf.subarray(0, bytesRead)]);
-      const lastNl = bytesRead === 0 ? data.length : data.lastIndexOf(0x0a) + 1;
+      const lastNl = bytesRead === 0 && options.terminatedOnly !== true ? data.length : data.lastIndexOf(0x0a) + 1;
       const whole = data.subarray(0, lastNl);
       for (let i = whole.indexOf(needle); i !== -1; ) {
         const s = whole.lastIndexOf(0x0a, i) + 1;

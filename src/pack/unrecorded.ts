@@ -12,6 +12,7 @@ import { scanLines } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { archiveFileName, EXPORT_EVENT, EXPORT_EVENT_FIELD, PACK_PATH, type PackManifest } from '../format/pack.js';
 import { fsyncDir, pathExists as exists } from '../fsx/dirs.js';
+import { linesContaining } from '../fsx/lines-containing.js';
 import { readTarGz } from '../fsx/tar-read.js';
 import { dayOfLogFileName } from '../rotation/index.js';
 import { readManifest } from './export-record.js';
@@ -36,24 +37,37 @@ function dayFilesFrom(logDir: string, fromDay: number): string[] {
 
 /** Adds to `found` the manifest hashes the PackExported events of `date` in one log file record. */
 async function exportsInFile(logDir: string, name: string, date: string, found: Set<string>): Promise<void> {
+  // The few lines that name the event, found by a byte search over whole chunks (a day file of
+  // hundreds of MB is read near the disk's speed, not split into lines); complete lines only.
+  const lines = await linesContaining(join(logDir, name), EXPORT_MARK, { followLinks: false, terminatedOnly: true });
+  if (lines !== undefined) {
+    for (const b of lines) addExport(b, date, found);
+    return;
+  }
+  // Not a regular file (or gone): read as the log reader does, which says what is wrong with it.
   await scanLines(
     join(logDir, name),
     (l) => {
       const b = l.bytes;
       if (b === undefined || !l.terminated || b.indexOf(EXPORT_MARK) === -1) return;
-      try {
-        const o = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
-        if (o.category !== EXPORT_EVENT.category || o.event !== EXPORT_EVENT.event) return;
-        const sha = o[EXPORT_EVENT_FIELD.manifestSha256];
-        if (o[EXPORT_EVENT_FIELD.date] === date && typeof sha === 'string') found.add(sha);
-      } catch {
-        /* not an event: `verify logs` reports the line */
-      }
+      addExport(b, date, found);
     },
     { noFollow: true },
   ).catch((err: unknown) => {
     throw err instanceof AuditpackError ? err : wrapFsError(err, 'read', join(logDir, name));
   });
+}
+
+/** Adds the manifest hash a line records when it is a PackExported event of `date`. */
+function addExport(b: Buffer, date: string, found: Set<string>): void {
+  try {
+    const o = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
+    if (o.category !== EXPORT_EVENT.category || o.event !== EXPORT_EVENT.event) return;
+    const sha = o[EXPORT_EVENT_FIELD.manifestSha256];
+    if (o[EXPORT_EVENT_FIELD.date] === date && typeof sha === 'string') found.add(sha);
+  } catch {
+    /* not an event: `verify logs` reports the line */
+  }
 }
 
 /** The manifest hashes the PackExported events of `date` record, in the log files dated `fromDay` or later. */
