@@ -1640,8 +1640,37 @@ def is_backfill_before(man, date, upto, known):
     return isinstance(ib, dict) and date < ib.get("export_date", "") <= upto and known.get(ib.get("manifest_sha256")) == ib.get("export_date")
 
 
-def check_ledger(path, packs, current, ledger_lines, rep, now):
-    """Every pruned.jsonl entry has its chained PackPruned event, and every event its entry."""
+def day_number(date):
+    return days_from_civil(*map(int, date.split("-")))
+
+
+def newest_log_removal(path, current):
+    """The newest day whose log file a LogPruned event in the current packs' logs records as removed (newest pack first)."""
+    for n in reversed(current):
+        p = os.path.join(path, n, "data", "audit.jsonl")
+        if not os.path.isfile(p) or os.path.islink(p):
+            continue
+        newest = None
+        lines, _ = split_lines(open(p, "rb").read())
+        for raw, _ in lines:
+            if b'"LogPruned"' not in raw:
+                continue
+            try:
+                e = strict_json(raw.decode("utf-8"))
+            except (RecursionError, ValueError, UnicodeDecodeError):
+                continue
+            if isinstance(e, dict) and e.get("category") == "system" and e.get("event") == "LogPruned" and real_date(e.get("date")):
+                newest = e["date"] if newest is None or e["date"] > newest else newest
+        if newest is not None:
+            return newest
+    return None
+
+
+def check_ledger(path, packs, current, ledger_lines, rep, now, tar_names=()):
+    """Every pruned.jsonl entry has its chained PackPruned event, and every event its entry. A line
+    whose event log retention removed (its prune day has no pack left, a LogPruned event of the packs'
+    logs records that day's file or a later one removed, and it was pruned after its day plus the
+    retention it claims) is an info; one whose removal no pack's log records yet is a warning."""
     events = set()
     for n in current:
         events.update(prune_events(os.path.join(path, n)))
@@ -1653,15 +1682,20 @@ def check_ledger(path, packs, current, ledger_lines, rep, now):
             continue
         if isinstance(e, dict) and real_date(e.get("export_date")):
             sha = e.get("manifest_sha256") if isinstance(e.get("manifest_sha256"), str) else None
-            entries.append((i + 1, (e["export_date"], e.get("path") if isinstance(e.get("path"), str) else "", sha), e.get("pruned_at")))
-    covered = [k in events for _, k, _ in entries]
+            r = e.get("retention_days")
+            r = r if isinstance(r, int) and not isinstance(r, bool) and 0 <= r <= 1000000 else 0
+            entries.append((i + 1, (e["export_date"], e.get("path") if isinstance(e.get("path"), str) else "", sha), e.get("pruned_at"), r))
+    covered = [k in events for _, k, _, _ in entries]
     last_covered = max([i for i, c in enumerate(covered) if c], default=-1)
     newest = packs[current[-1]][0] if current else None
     made = newest.get("created_at") if isinstance(newest, dict) else None
     # Retention prunes the oldest days first: an entry for a day newer than a kept pack is no prune
     # awaiting its event, whatever pruned_at it claims (the day: the later of export_date and path's).
     oldest = min((n[:10] for n in packs), default=None)
-    for i, (line, k, pruned_at) in enumerate(entries):
+    pack_days = {n[:10] for n in packs} | {n[:10] for n in tar_names}
+    removal = []
+    retired = []
+    for i, (line, k, pruned_at, retention) in enumerate(entries):
         if covered[i]:
             continue
         # Its pack still here, the same manifest: a prune stopped before recording it removed nothing.
@@ -1673,11 +1707,23 @@ def check_ledger(path, packs, current, ledger_lines, rep, now):
         # entry of that pack's own day: prune writes both from one pack.)
         awaiting = (i > last_covered and (oldest is None or day <= oldest or (k[1] in packs and k[1][:10] == k[0])) and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and pruned_at[:19] <= now
                     and (newest is None or not isinstance(made, str) or pruned_at[:23] > made[:23] or pruned_at[:10] > current[-1][:10]))
+        out_of_order = oldest is not None and day > oldest and not (k[1] in packs and k[1][:10] == k[0])
         if awaiting:
             rep.warning("ARCHIVE_PRUNE_AWAITING_EVIDENCE", "pruned.jsonl", line, "no PackPruned event in any pack yet")
+        elif (not out_of_order and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and real_date(pruned_at[:10]) and pruned_at[:19] <= now
+              and day_number(pruned_at[:10]) > day_number(day) + retention and pruned_at[:10] not in pack_days):
+            # Its event was in the log of its prune day: no pack of that day is left to hold it.
+            if not removal:
+                removal.append(newest_log_removal(path, current))
+            if removal[0] is not None and removal[0] >= pruned_at[:10]:
+                retired.append(line)
+            else:
+                rep.warning("ARCHIVE_PRUNE_EVIDENCE_PRUNED", "pruned.jsonl", line, "no PackPruned event, and no LogPruned event in the packs' logs records its prune day's log file removed yet: give the live logs to auditpack verify --log-dir")
         else:
             rep.error("ARCHIVE_PRUNE_UNRECORDED", "pruned.jsonl", line, "a ledger entry without its PackPruned event in the chain")
-    keys = {k for _, k, _ in entries}
+    if retired:
+        rep.add("info", "ARCHIVE_PRUNE_EVIDENCE_PRUNED", "pruned.jsonl", retired[0], "%d line(s) whose PackPruned events log retention removed with their prune days' log files and packs" % len(retired))
+    keys = {k for _, k, _, _ in entries}
     for ev in sorted(events, key=lambda x: (x[0], x[1], x[2] or "")):
         if ev not in keys:
             rep.error("ARCHIVE_LEDGER_INCOMPLETE", "pruned.jsonl", None, "a PackPruned event of %s has no ledger line" % ev[1])
@@ -2142,7 +2188,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     ledger_lines = split_lines(open(ledger, "rb").read())[0] if ledger_ok else []
     check_ledger_signatures(ledger_lines, allowed_signers, rep)
     check_prune_ages(ledger_lines, min_retention, rep)
-    check_ledger(path, packs, current, ledger_lines, rep, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()))
+    check_ledger(path, packs, current, ledger_lines, rep, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), set(tars))
     check_mixed_signing(path, sorted(packs), rep)
     check_reviews(path, review_tags, review_signers, rep)
     if current:

@@ -5,6 +5,7 @@
  */
 import { PRUNED_LEDGER } from '../format/pack.js';
 import type { LedgerEntry, PackInfo } from './archive-ledger.js';
+import { type RetiredContext, RetiredEvidence, pruneDayOf, prunedTooSoon } from './archive-prune-retired.js';
 import type { PruneEvent } from './chain-events.js';
 import type { Findings } from './report.js';
 
@@ -39,21 +40,26 @@ export function entriesThatRemoved(pruned: readonly LedgerEntry[], packs: readon
   });
 }
 
-/** Checks the ledger and the PackPruned events against each other. */
-export function checkPrunes(
+/**
+ * Checks the ledger and the PackPruned events against each other. `retired`: what retention left of
+ * the removed day files, for a line whose event went with them (archive-prune-retired.ts).
+ */
+export async function checkPrunes(
   packs: readonly PackInfo[],
   pruned: readonly LedgerEntry[],
   live: readonly PruneEvent[] | undefined,
   newest: NewestPack | undefined,
   now: number,
+  retired: RetiredContext,
   f: Findings,
-): void {
+): Promise<void> {
   const events: PruneEvent[] = [];
   for (const p of packs)
     if (p.version === undefined)
       events.push(...p.report.pruneEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })));
   if (live !== undefined) events.push(...live);
-  checkEntriesHaveEvents(pruned, events, live, newest, now, packs, f);
+  const unrecorded = checkEntriesHaveEvents(pruned, events, live, newest, now, packs, f);
+  await judgeRetired(unrecorded, new RetiredEvidence(retired), live !== undefined, f);
   const entryKeys = new Set(pruned.map(entryKey));
   const seen = new Set<string>();
   for (const e of events) {
@@ -69,7 +75,17 @@ export function checkPrunes(
   }
 }
 
-/** Each ledger entry has its event, or (without the live logs) is a recent prune still awaiting one. */
+/** A line without its event, and the finding it gets unless retention removed its event. */
+interface Unrecorded {
+  readonly e: LedgerEntry;
+  readonly what: string;
+  readonly day: string;
+}
+
+/**
+ * Each ledger entry has its event, or (without the live logs) is a recent prune still awaiting one.
+ * Returns the entries that may have had their event removed by retention, for judgeRetired.
+ */
 function checkEntriesHaveEvents(
   pruned: readonly LedgerEntry[],
   events: readonly PruneEvent[],
@@ -78,7 +94,8 @@ function checkEntriesHaveEvents(
   now: number,
   packs: readonly PackInfo[],
   f: Findings,
-): void {
+): Unrecorded[] {
+  const retired: Unrecorded[] = [];
   const oldest = oldestKept(packs);
   const afterNewest = prunedAfterNewest(newest, now);
   const present = new Set(packs.map((p) => p.name));
@@ -117,17 +134,76 @@ function checkEntriesHaveEvents(
         e.line,
       );
     } else {
+      const tail = live === undefined ? '' : ' (nor in the live log)';
+      const day = pruneDayOf(e);
+      const early = outOfOrder || day === undefined ? undefined : prunedTooSoon(e, prunedDay(e));
+      // Pruned on a day whose log retention may have removed since: judged against what is left.
+      if (!outOfOrder && day !== undefined && early === undefined && e.prunedAt !== undefined && e.prunedAt <= now) {
+        retired.push({ e, what: `${what}${tail}`, day });
+        return;
+      }
       f.add(
         'ARCHIVE_PRUNE_UNRECORDED',
         'error',
         PRUNED_LEDGER,
-        outOfOrder
-          ? `${what}${live === undefined ? '' : ' (nor in the live log)'}, and its day is newer than the kept pack ${oldest?.name}: retention prunes oldest first, so a pack removed and the ledger edited to hide it?`
-          : `${what}${live === undefined ? '' : ' (nor in the live log)'}: a pack removed and the ledger edited to hide it?`,
+        early !== undefined && !outOfOrder
+          ? `${what}${tail}, and ${early}`
+          : outOfOrder
+            ? `${what}${live === undefined ? '' : ' (nor in the live log)'}, and its day is newer than the kept pack ${oldest?.name}: retention prunes oldest first, so a pack removed and the ledger edited to hide it?`
+            : `${what}${live === undefined ? '' : ' (nor in the live log)'}: a pack removed and the ledger edited to hide it?`,
         e.line,
       );
     }
   });
+  return retired;
+}
+
+/**
+ * The lines whose events retention may have removed: an error when what is left contradicts it
+ * (archive-prune-retired.ts), one info for all that it bounds, a warning each for what only the
+ * live logs could settle.
+ */
+async function judgeRetired(
+  lines: readonly Unrecorded[],
+  evidence: RetiredEvidence,
+  withLive: boolean,
+  f: Findings,
+): Promise<void> {
+  const retired: Unrecorded[] = [];
+  for (const u of lines) {
+    const v = await evidence.judge(u.e, u.day);
+    if (v.kind === 'recorded') continue;
+    if (v.kind === 'retired') retired.push(u);
+    else if (v.kind === 'unchecked')
+      f.add(
+        'ARCHIVE_PRUNE_EVIDENCE_PRUNED',
+        'warning',
+        PRUNED_LEDGER,
+        `${u.what}: its prune day ${u.day} has no pack left, and no LogPruned event in the packs' logs records the removal of that day's log file or a later one (${v.newestRemoved === undefined ? 'none found' : `the newest removed is ${v.newestRemoved}`}); give --log-dir to check it`,
+        u.e.line,
+      );
+    else
+      f.add(
+        'ARCHIVE_PRUNE_UNRECORDED',
+        'error',
+        PRUNED_LEDGER,
+        `${u.what}, and ${v.reason}: a pack removed and the ledger edited to hide it?`,
+        u.e.line,
+      );
+  }
+  if (retired.length === 0) return;
+  const first = retired[0] as Unrecorded;
+  const last = retired[retired.length - 1] as Unrecorded;
+  const one = retired.length === 1;
+  const which = one ? `line ${first.e.line}` : `${retired.length} lines (${first.e.line} to ${last.e.line})`;
+  const where = withLive ? 'in the live logs' : "in the packs' logs";
+  f.add(
+    'ARCHIVE_PRUNE_EVIDENCE_PRUNED',
+    'info',
+    PRUNED_LEDGER,
+    `${which} pruned on ${first.day}${one ? '' : ` to ${last.day}`}: ${one ? 'its PackPruned event was' : 'their PackPruned events were'} in the log of the prune day, which log retention removed with the packs holding its copy (a LogPruned event ${where} records the removal of that day's file or a later one); each is bounded by its day plus the retention it claims, not vouched by an event`,
+    first.e.line,
+  );
 }
 
 /**

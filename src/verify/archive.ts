@@ -101,7 +101,12 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
   await checkPoliciesInForce(artifactsDir, packs, options.logDir, f);
   const newestMade =
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
-  checkPrunes(packs, pruned, live, newestMade, options.now?.() ?? Date.now(), f);
+  const retired = {
+    packDays: new Set([...packs, ...tars].map((p) => p.date)),
+    logDir: options.logDir,
+    packDirs: [...current].reverse().map((p) => join(artifactsDir, p.name)),
+  };
+  await checkPrunes(packs, pruned, live, newestMade, options.now?.() ?? Date.now(), retired, f);
   checkPruneSignatures(pruned, trustOf(options), f);
   checkPruneAges(pruned, options.minRetentionDays, f);
   // A pack kept only as .tar.gz (archived, then pruned) still has its review state reported.
