@@ -60,6 +60,8 @@ export function prunedTooSoon(e: LedgerEntry, packDay: string): string | undefin
 /** Judges lines without their event against what retention left (the removed logs read once, lazily). */
 export class RetiredEvidence {
   private removed: Promise<{ oldestKept: string | undefined; newestRemoved: string | undefined }> | undefined;
+  /** Kept log files read for PackPruned events, by day number. */
+  private readonly kept = new Map<number, Promise<Set<string>>>();
 
   constructor(private readonly ctx: RetiredContext) {}
 
@@ -134,21 +136,37 @@ export class RetiredEvidence {
   /**
    * Whether the kept log file of day `p` (or the next: a prune running at midnight) holds the line's
    * event. The live pass reads only from the newest pack's day on; a log kept longer than the packs
-   * holds the event of a prune whose pack is gone.
+   * holds the event of a prune whose pack is gone. Each file is read once, however many lines
+   * (forged ones included) name its day.
    */
   private async inKeptLog(e: LedgerEntry, p: string): Promise<boolean> {
-    const logDir = this.ctx.logDir;
     const day = dayNumberOfIsoDate(p);
-    if (logDir === undefined || day === undefined) return false;
-    for (const d of [day, day + 1]) {
-      const lines = await linesContaining(join(logDir, logFileName(d)), PRUNE_MARK, { terminatedOnly: true });
-      for (const line of lines ?? []) {
-        const ev = parseObjectLine(line);
-        if (ev?.category !== PRUNE_EVENT.category || ev.event !== PRUNE_EVENT.event) continue;
-        const sha = typeof ev.manifest_sha256 === 'string' ? ev.manifest_sha256 : null;
-        if (ev.date === e.exportDate && ev.path === (e.path ?? '') && sha === e.rawSha) return true;
-      }
-    }
+    if (day === undefined) return false;
+    const key = `${e.exportDate}\u0000${e.path ?? ''}\u0000${e.rawSha ?? ''}`;
+    for (const d of [day, day + 1]) if ((await this.pruneEventsOf(d)).has(key)) return true;
     return false;
+  }
+
+  /** The PackPruned events (date, path, manifest) of the kept log file of day `d`, read once. */
+  private pruneEventsOf(d: number): Promise<Set<string>> {
+    let p = this.kept.get(d);
+    if (p === undefined) {
+      p = this.readPruneEvents(d);
+      this.kept.set(d, p);
+    }
+    return p;
+  }
+
+  private async readPruneEvents(d: number): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (this.ctx.logDir === undefined) return out;
+    const lines = await linesContaining(join(this.ctx.logDir, logFileName(d)), PRUNE_MARK, { terminatedOnly: true });
+    for (const line of lines ?? []) {
+      const ev = parseObjectLine(line);
+      if (ev?.category !== PRUNE_EVENT.category || ev.event !== PRUNE_EVENT.event) continue;
+      if (typeof ev.date !== 'string' || typeof ev.path !== 'string') continue;
+      out.add(`${ev.date}\u0000${ev.path}\u0000${typeof ev.manifest_sha256 === 'string' ? ev.manifest_sha256 : ''}`);
+    }
+    return out;
   }
 }

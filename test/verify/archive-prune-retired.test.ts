@@ -8,11 +8,13 @@
  * stays ARCHIVE_PRUNE_UNRECORDED.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/export.js';
 import { prune } from '../../src/retention/index.js';
+import type { LedgerEntry } from '../../src/verify/archive-ledger.js';
+import { RetiredEvidence } from '../../src/verify/archive-prune-retired.js';
 import { verifyArchive, type VerifyReport } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { clockedExports } from './helpers/archive-days.js';
@@ -156,5 +158,33 @@ describe('a ledger line whose PackPruned event log retention removed', () => {
     const bad = r.problems.filter((p) => p.code === 'ARCHIVE_PRUNE_UNRECORDED');
     expect(bad.map((p) => p.line)).toEqual([1]);
     expect(bad[0]?.detail).toMatch(/no LogPruned event in the live logs records the removal of 2026-11-05's log file/);
+  });
+});
+
+describe('RetiredEvidence', () => {
+  it('reads a kept log file once, however many lines name its day (a forged ledger costs no more reads)', async () => {
+    const logDir = join(tempDir(), 'logs');
+    mkdirSync(logDir);
+    const ev = (date: string, sha: string) =>
+      JSON.stringify({ seq: 1, category: 'system', event: 'PackPruned', date, path: date, manifest_sha256: sha });
+    writeFileSync(
+      join(logDir, 'audit-20261105.jsonl'),
+      `${ev('2026-10-01', 'a'.repeat(64))}\n${ev('2026-10-02', 'b'.repeat(64))}\n`,
+    );
+    const evidence = new RetiredEvidence({ packDays: new Set(), logDir, packDirs: [] });
+    const entry = (date: string, sha: string): LedgerEntry => ({
+      exportDate: date,
+      manifestSha256: sha,
+      path: date,
+      line: 1,
+      rawSha: sha,
+      prunedAt: Date.parse('2026-11-05T00:10:00Z'),
+      fields: { export_date: date, manifest_sha256: sha, path: date },
+    });
+    expect(await evidence.judge(entry('2026-10-01', 'a'.repeat(64)), '2026-11-05')).toEqual({ kind: 'recorded' });
+    // The file gone: a second line of that day is judged from what was read, not read again.
+    rmSync(join(logDir, 'audit-20261105.jsonl'));
+    expect(await evidence.judge(entry('2026-10-02', 'b'.repeat(64)), '2026-11-05')).toEqual({ kind: 'recorded' });
+    expect((await evidence.judge(entry('2026-10-03', 'c'.repeat(64)), '2026-11-05')).kind).toBe('error');
   });
 });
