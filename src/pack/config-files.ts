@@ -82,7 +82,7 @@ export async function collectConfig(options: {
     const found = await latestRecordedOnOrBefore({ snapshotDir: so.snapshotDir, date, logDir: so.logDir, index });
     latest = found.record;
     if (found.unknown !== undefined)
-      unknown = `CONFIG_OF_RECORD_UNKNOWN: whether snapshot ${found.unknown} (the newest stored record at or before ${date}) is recorded cannot be told: the log file of its day (or the day after) was removed by log retention and no pack holds a copy its LogPruned event vouches for; data/config_snapshot.json names no config of record`;
+      unknown = `CONFIG_OF_RECORD_UNKNOWN: whether snapshot ${found.unknown} (the newest stored record at or before ${date}) is recorded cannot be told: the log file of its day (or the day after) was removed by log retention and no pack holds a copy its LogPruned event vouches for (nor does any LogPruned event carry it as its file's config_in_force); data/config_snapshot.json names no config of record. Way out: a fresh \`auditpack snapshot --reason …\` records the config in force again, and the exports of its day onward name it`;
     else if (latest === undefined && found.passed.length >= MAX_UNRECORDED_SKIPPED)
       unknown = configUnknown(date, found.passed);
     if (unknown !== undefined) warn(unknown);

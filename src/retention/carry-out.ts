@@ -19,8 +19,10 @@ import { lockArtifacts, removeLeftovers } from '../pack/artifacts-lock.js';
 import { TMP_PREFIX } from '../format/dir-names.js';
 import { PRUNED_LEDGER } from '../format/pack.js';
 import { LOG_PRUNED_EVENT } from '../format/writer-events.js';
+import { CONFIG_IN_FORCE_FIELD } from '../format/config-in-force.js';
 import { signSshsig } from '../signing/sshsig.js';
 import { verifyPack } from '../verify/index.js';
+import { configsInForce } from './config-in-force.js';
 import type { PrunePlan } from './plan.js';
 
 export interface CarryOutOptions {
@@ -133,6 +135,11 @@ async function removeLogs(plan: PrunePlan, options: CarryOutOptions): Promise<Pr
     return sha256File(path).sha256 === l.sha256 && lstatSync(path).isFile();
   };
   const doomed = plan.logs.filter(unchanged);
+  // Read from the log before anything goes, under the artifacts lock: what the index would lose.
+  const inForce = await configsInForce(
+    logDir,
+    doomed.map((l) => l.file),
+  );
   await recordEvents(
     options,
     doomed.map((l) => ({
@@ -144,6 +151,8 @@ async function removeLogs(plan: PrunePlan, options: CarryOutOptions): Promise<Pr
         sha256: l.sha256,
         // Where the removed file's chain ended: the oldest kept file must start right after it.
         ...(l.end !== null ? { last_seq: l.end.last_seq, end_hash: l.end.end_hash } : {}),
+        // The config in force at the file's end: still vouched once the file and its pack are gone.
+        ...(inForce.has(l.file) ? { [CONFIG_IN_FORCE_FIELD]: inForce.get(l.file) } : {}),
       },
     })),
   );

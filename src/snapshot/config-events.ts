@@ -4,7 +4,10 @@
  * chained log vouches. After log retention removed a day's file, its lines are still the chain's
  * where a pack's `data/audit.jsonl` (directory or `.tar.gz`) has exactly the `sha256` that a
  * `LogPruned` event records for the removed file (docs/FORMAT.md, "LogPruned"): a vouched copy.
- * A removed file with no vouched copy left is *unknown*, never taken as holding the event.
+ * A removed file with no vouched copy left is *unknown*, never taken as holding the event, unless
+ * a LogPruned event read here carries the record as its file's `config_in_force` (what the prune
+ * read from the chain before removing the file): a config unchanged for longer than the retention
+ * windows stays recorded.
  */
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
@@ -13,6 +16,7 @@ import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { openRegular } from '../fsx/regular.js';
 import { readTarGz, TAR_BOUNDS } from '../fsx/tar-read.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
+import { type ConfigInForce, CONFIG_IN_FORCE_FIELD, parseConfigInForce } from '../format/config-in-force.js';
 import { PACK_PATH } from '../format/pack.js';
 import { dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
 
@@ -32,10 +36,11 @@ interface DayLines {
   pruned: Map<string, Removal>;
 }
 
-/** What a LogPruned event records of the file it removed: its sha256 and, when written, its size. */
+/** What a LogPruned event records of the file it removed: its sha256, when written its size and the config in force at its end. */
 interface Removal {
   sha256: string;
   size: number | undefined;
+  inForce: ConfigInForce | undefined;
 }
 
 /** Where to look: the trusted log directory and, for removed day files, the packs' copies. */
@@ -56,6 +61,8 @@ export class ConfigEventIndex {
   /** File name → what the LogPruned events read so far record of it; the kept files read so far. */
   private readonly removed = new Map<string, Removal>();
   private prunedScanned = 0;
+  /** `id sha256` of every config_in_force the LogPruned events read so far carry. */
+  private readonly inForce = new Set<string>();
 
   constructor(private readonly sources: ConfigEventSources) {}
 
@@ -64,6 +71,8 @@ export class ConfigEventIndex {
    * looked for in the day file of the id's day and the day after (a snapshot of 23:59 logged after
    * midnight); 'unknown' when it is not found and one of those files was removed by retention with
    * no vouched copy left, or is gone with no record (before the oldest kept file); else false.
+   * Such a file's event is still vouched when a LogPruned event of the kept files (or of a copy
+   * read) carries the record as a removed file's `config_in_force`: then true.
    */
   async chained(day: number, id: string, sha256: string): Promise<boolean | 'unknown'> {
     let unknown = false;
@@ -72,7 +81,9 @@ export class ConfigEventIndex {
       if (ev === 'unknown') unknown = true;
       else if (ev !== 'absent' && ev.get(id)?.has(sha256) === true) return true;
     }
-    return unknown ? 'unknown' : false;
+    if (!unknown) return false;
+    await this.scanKept(() => false);
+    return this.inForce.has(`${id} ${sha256}`) ? true : 'unknown';
   }
 
   /**
@@ -132,12 +143,7 @@ export class ConfigEventIndex {
    * newer than it (a LogPruned event is written into the day file of the prune, itself removed later).
    */
   private async removalOf(name: string, day: number): Promise<Removal | undefined> {
-    const kept = await this.keptDays();
-    while (!this.removed.has(name) && this.prunedScanned < kept.length) {
-      const d = kept[this.prunedScanned++] as number;
-      const lines = await linesContaining(join(this.sources.logDir, logFileName(d)), PRUNED_MARK);
-      if (lines !== undefined) this.addPruned(prunedOf(lines));
-    }
+    await this.scanKept(() => this.removed.has(name));
     if (this.removed.has(name)) return this.removed.get(name);
     // Removed files newer than `day` whose copies are vouched may record it (newest removal first).
     for (const [file, removal] of [...this.removed].reverse()) {
@@ -151,8 +157,21 @@ export class ConfigEventIndex {
     return undefined;
   }
 
+  /** Reads the LogPruned events of the kept files not read yet (oldest first, each once) until `done`. */
+  private async scanKept(done: () => boolean): Promise<void> {
+    const kept = await this.keptDays();
+    while (!done() && this.prunedScanned < kept.length) {
+      const d = kept[this.prunedScanned++] as number;
+      const lines = await linesContaining(join(this.sources.logDir, logFileName(d)), PRUNED_MARK);
+      if (lines !== undefined) this.addPruned(prunedOf(lines));
+    }
+  }
+
   private addPruned(found: Map<string, Removal>): void {
-    for (const [file, r] of found) if (!this.removed.has(file)) this.removed.set(file, r);
+    for (const [file, r] of found) {
+      if (!this.removed.has(file)) this.removed.set(file, r);
+      if (r.inForce !== undefined) this.inForce.add(`${r.inForce.snapshot_id} ${r.inForce.record_sha256}`);
+    }
   }
 
   /** The lines of the pack copy of day `day`'s log whose bytes hash to the removal's sha256, if a pack holds one. */
@@ -248,7 +267,11 @@ function prunedOf(lines: Buffer[]): Map<string, Removal> {
     const ev = parseObjectLine(line);
     if (ev?.category !== WRITER_EVENT_CATEGORY || ev.event !== LOG_PRUNED_EVENT) continue;
     if (typeof ev.file !== 'string' || typeof ev.sha256 !== 'string' || out.has(ev.file)) continue;
-    out.set(ev.file, { sha256: ev.sha256, size: Number.isSafeInteger(ev.size) ? (ev.size as number) : undefined });
+    out.set(ev.file, {
+      sha256: ev.sha256,
+      size: Number.isSafeInteger(ev.size) ? (ev.size as number) : undefined,
+      inForce: parseConfigInForce(ev[CONFIG_IN_FORCE_FIELD]),
+    });
   }
   return out;
 }

@@ -7,6 +7,7 @@
  * The days are written in-process with the real logger and snapshot code at chosen clocks (3 to 5
  * days ago); export, prune and verify run as the built CLI, as cron would.
  */
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,14 +65,14 @@ async function setUp(): Promise<{ cwd: string; honest: string }> {
   return { cwd, honest };
 }
 
-function prune(cwd: string, logDays: number): void {
+function prune(cwd: string, logDays: number, packDays = 90): void {
   const r = runCli(
     [
       'prune',
       '--log-retention-days',
       String(logDays),
       '--retention-days',
-      '90',
+      String(packDays),
       '--log-dir',
       'logs',
       '--artifacts-dir',
@@ -141,6 +142,8 @@ describe('after log retention removed day files', () => {
     >;
     expect(json.snapshot).toBeNull();
     expect(String(json.reason)).toMatch(/^CONFIG_OF_RECORD_UNKNOWN: whether snapshot /);
+    // The operator is told the way out.
+    expect(r.stderr).toContain('a fresh `auditpack snapshot --reason …` records the config in force again');
     // No fresh snapshot was taken as the past day's config.
     expect(readdirSync(join(cwd, 'audit', 'snapshots')).filter((n) => n.endsWith('.json'))).toHaveLength(2);
   });
@@ -154,6 +157,37 @@ describe('after log retention removed day files', () => {
     expect(r.stderr).not.toMatch(/UNCHAINED|no ConfigSnapshot event/);
     expect(snapshotIdOfPack(cwd, D)).toBe(honest);
     expect(readdirSync(join(cwd, 'audit', 'snapshots')).filter((n) => n.endsWith('.json'))).toEqual([`${honest}.json`]);
+  });
+
+  it("the config in force outlives its day's log and pack: the LogPruned events carry it as config_in_force (at24 F2)", async () => {
+    const { cwd, honest } = await setUp();
+    prune(cwd, 3, 3); // O's log and O's pack go (M's pack, the newest, stays: it holds no ConfigSnapshot)
+    expect(existsSync(join(cwd, 'art', O))).toBe(false);
+    expect(readdirSync(join(cwd, 'logs'))).not.toContain(`audit-${O.replaceAll('-', '')}.jsonl`);
+    const sha = createHash('sha256')
+      .update(readFileSync(join(cwd, 'audit', 'snapshots', `${honest}.json`)))
+      .digest('hex');
+    const carried = readdirSync(join(cwd, 'logs'))
+      .flatMap((f) => readFileSync(join(cwd, 'logs', f), 'utf8').split('\n'))
+      .filter((l) => l.includes('"LogPruned"'))
+      .map((l) => [
+        (JSON.parse(l) as Record<string, unknown>).file,
+        (JSON.parse(l) as Record<string, unknown>).config_in_force,
+      ]);
+    expect(carried).toEqual([
+      [`audit-${O.replaceAll('-', '')}.jsonl`, { snapshot_id: honest, record_sha256: sha }],
+      [`audit-${M.replaceAll('-', '')}.jsonl`, { snapshot_id: honest, record_sha256: sha }],
+    ]);
+    const r = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('CONFIG_OF_RECORD_UNKNOWN');
+    expect(snapshotIdOfPack(cwd, D)).toBe(honest);
+    // A record planted on a removed day whose copy is gone too is still no config of record.
+    await plant(cwd, `${M}T12:00:00Z`);
+    removePack(cwd, M);
+    const again = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art', '--force'], { cwd });
+    expect(again.code, again.stderr).toBe(3);
+    expect(again.stderr).toContain('CONFIG_OF_RECORD_UNKNOWN');
   });
 
   it('a re-run export of a day whose log was removed is refused (LOG_DAY_PRUNED, 75): the recorded pack stays current (F11)', async () => {

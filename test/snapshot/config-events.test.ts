@@ -2,7 +2,8 @@
  * ConfigEventIndex: the ConfigSnapshot events of the chain once retention removed day files. A
  * removed file's lines count only from a pack copy whose bytes hash to what its LogPruned event
  * records (a `.tar.gz` as well as a directory; a LogPruned event itself in a removed file, read from
- * that file's vouched copy); a forged copy vouches for nothing; nothing left is 'unknown'. The shared
+ * that file's vouched copy); a forged copy vouches for nothing; nothing left is 'unknown', except
+ * the config in force at a removed file's end, which its LogPruned event carries. The shared
  * index answers as the plain reference below (each look-up reads the two day files whole) does.
  * Days are written with the real logger, snapshot, export and prune at chosen clocks.
  */
@@ -110,6 +111,9 @@ describe('ConfigEventIndex after log retention', () => {
     const cwd = setUpCwd();
     const [O, M] = [ago(6), ago(5)];
     await logDay(join(cwd, 'logs'), O);
+    // Superseded the same day: only the day file (or its vouched copy) says it was recorded.
+    const older = await snap(cwd, `${O}T09:30:00Z`, join(cwd, 'logs'));
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 6\n');
     const honest = await snap(cwd, `${O}T10:00:00Z`, join(cwd, 'logs'));
     const planted = await snap(cwd, `${O}T12:00:00Z`); // stored, never logged
     await logDay(join(cwd, 'logs'), M);
@@ -137,16 +141,20 @@ describe('ConfigEventIndex after log retention', () => {
     const index = new ConfigEventIndex({ logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'art') });
     const day = dayNumberOfIsoDate(O) as number;
     expect(await index.chained(day, honest.id, honest.sha)).toBe(true);
+    expect(await index.chained(day, older.id, older.sha)).toBe(true);
     expect(await index.chained(day, honest.id, 'f'.repeat(64))).toBe(false);
     expect(await index.chained(day, planted.id, planted.sha)).toBe(false);
-    // Without the tar nothing vouches for O's removed file: the forged copy does not count.
+    // Without the tar nothing vouches for O's removed file: the forged copy does not count. Only
+    // the config in force at its end stays vouched, by its LogPruned event's config_in_force.
     rmSync(join(cwd, 'art', `${O}.tar.gz`));
     const left = new ConfigEventIndex({ logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'art') });
-    expect(await left.chained(day, honest.id, honest.sha)).toBe('unknown');
+    expect(await left.chained(day, older.id, older.sha)).toBe('unknown');
     expect(await left.chained(day, planted.id, planted.sha)).toBe('unknown');
-    expect(await new ConfigEventIndex({ logDir: join(cwd, 'logs') }).chained(day, honest.id, honest.sha)).toBe(
-      'unknown',
-    );
+    expect(await left.chained(day, honest.id, honest.sha)).toBe(true);
+    expect(await left.chained(day, honest.id, 'f'.repeat(64))).toBe('unknown');
+    const logOnly = new ConfigEventIndex({ logDir: join(cwd, 'logs') });
+    expect(await logOnly.chained(day, older.id, older.sha)).toBe('unknown');
+    expect(await logOnly.chained(day, honest.id, honest.sha)).toBe(true);
   });
 
   it("finds a removal recorded only in a removed file's vouched copy (a LogPruned of an earlier prune)", async () => {
@@ -155,6 +163,8 @@ describe('ConfigEventIndex after log retention', () => {
     const d = [10, 9, 8, 7, 6, 5].map(ago);
     const [d0, d1, d2, d3, d4, d5] = d as [string, string, string, string, string, string];
     await logDay(logs, d0);
+    const older = await snap(cwd, `${d0}T09:30:00Z`, logs);
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 6\n');
     const honest = await snap(cwd, `${d0}T10:00:00Z`, logs);
     for (const x of [d1, d2]) await logDay(logs, x);
     for (const x of [d0, d1, d2]) await exportAt(cwd, x);
@@ -167,10 +177,13 @@ describe('ConfigEventIndex after log retention', () => {
     expect(readdirSync(logs)).not.toContain(`audit-${d3.replaceAll('-', '')}.jsonl`);
     const day = dayNumberOfIsoDate(d0) as number;
     const index = (): ConfigEventIndex => new ConfigEventIndex({ logDir: logs, artifactsDir: join(cwd, 'art') });
-    expect(await index().chained(day, honest.id, honest.sha)).toBe(true);
+    expect(await index().chained(day, older.id, older.sha)).toBe(true);
     writable(join(cwd, 'art', d3));
     rmSync(join(cwd, 'art', d3), { recursive: true });
-    expect(await index().chained(day, honest.id, honest.sha)).toBe('unknown');
+    expect(await index().chained(day, older.id, older.sha)).toBe('unknown');
+    // The config in force at the end of d0 was carried by each prune (d0's LogPruned, then d2..d5's
+    // from it, read from the kept file of today): still recorded with every copy of d0 gone.
+    expect(await index().chained(day, honest.id, honest.sha)).toBe(true);
   });
 
   it('one index answers as the reference does (a fresh read of the day files per look-up)', async () => {

@@ -1,0 +1,80 @@
+/**
+ * What a prune records of the config in force before it removes log files (docs/FORMAT.md,
+ * "LogPruned"; docs/decisions.md). Without it, a config unchanged for longer than both retention
+ * windows loses its last vouched record (the snapshot's day file and the pack holding its copy),
+ * and every export after that would say CONFIG_OF_RECORD_UNKNOWN though nothing changed.
+ */
+import { join } from 'node:path';
+import {
+  type ConfigInForce,
+  CONFIG_IN_FORCE_FIELD,
+  configSnapshotOf,
+  parseConfigInForce,
+} from '../format/config-in-force.js';
+import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
+import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
+import { dayOfLogFileName } from '../rotation/index.js';
+import { listLogs } from './logs.js';
+
+const CONFIG_MARK = Buffer.from('"ConfigSnapshot"');
+const PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
+
+/**
+ * For each of `doomed` (day files of `logDir` about to be removed), the config in force at its
+ * end: the last ConfigSnapshot event (not `recovered`) of the chain up to its last line. The chain
+ * is walked day by day: a file still in the directory gives its own last such event; a file removed
+ * earlier gives the `config_in_force` its LogPruned event (in a file still here) carried. A removed
+ * file whose LogPruned event is not found, or carried none, leaves the config unknown until a later
+ * file records a snapshot: a doomed file then gets no entry (never a guess). Read from the log
+ * itself, so the fact stays vouched by the chain.
+ */
+export async function configsInForce(logDir: string, doomed: readonly string[]): Promise<Map<string, ConfigInForce>> {
+  const out = new Map<string, ConfigInForce>();
+  const doomedDays = doomed.map(dayOfLogFileName).filter((d): d is number => d !== undefined);
+  if (doomedDays.length === 0) return out;
+  const last = Math.max(...doomedDays);
+  const present = new Map<number, string>();
+  for (const l of listLogs(logDir)) present.set(dayOfLogFileName(l.file) as number, l.file);
+  const removed = await removedBefore(logDir, [...present.values()], present, last);
+  const days = [...new Set([...present.keys(), ...removed.keys()])].filter((d) => d <= last).sort((a, b) => a - b);
+  const doomedSet = new Set(doomed);
+  let state: ConfigInForce | undefined;
+  for (const d of days) {
+    const file = present.get(d);
+    if (file === undefined) {
+      state = removed.get(d) ?? undefined;
+      continue;
+    }
+    const lines = await linesContaining(join(logDir, file), CONFIG_MARK);
+    for (const line of lines ?? []) state = configSnapshotOf(parseObjectLine(line)) ?? state;
+    if (doomedSet.has(file) && state !== undefined) out.set(file, state);
+  }
+  return out;
+}
+
+/**
+ * The files removed earlier (by day, no longer in the directory, dated before `last`) that the
+ * LogPruned events of the present files record, each with the config in force it carried (null:
+ * none, or written by a version without the field).
+ */
+async function removedBefore(
+  logDir: string,
+  files: readonly string[],
+  present: ReadonlyMap<number, string>,
+  last: number,
+): Promise<Map<number, ConfigInForce | null>> {
+  const removed = new Map<number, ConfigInForce | null>();
+  for (const file of files) {
+    for (const line of (await linesContaining(join(logDir, file), PRUNED_MARK)) ?? []) {
+      const ev = parseObjectLine(line);
+      if (ev?.category !== WRITER_EVENT_CATEGORY || ev.event !== LOG_PRUNED_EVENT || typeof ev.file !== 'string')
+        continue;
+      const d = dayOfLogFileName(ev.file);
+      if (d === undefined || d >= last || present.has(d)) continue;
+      // A file recorded twice (a prune killed after its event, run again): one that carried a config wins.
+      const carried = parseConfigInForce(ev[CONFIG_IN_FORCE_FIELD]) ?? null;
+      if (!removed.has(d) || removed.get(d) === null) removed.set(d, carried);
+    }
+  }
+  return removed;
+}
