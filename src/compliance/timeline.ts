@@ -262,7 +262,7 @@ function collapseUnchanged(out: PolicyInForce[]): void {
 /**
  * The newest snapshot before the period, in the log too, that holds the policy: in force when the
  * period starts (those whose event is a line of the period go to `loggedWithin`). One whose recording
- * cannot be checked (its day's log gone, and no pack of that day at hand) is never used: null when
+ * cannot be checked (its day's log gone, and no pack copy its LogPruned event vouches for) is never used: null when
  * such snapshots were all there was (the caller starts under the built-in policy), undefined when
  * there was none at all.
  */
@@ -301,7 +301,7 @@ export const UNCHECKED_NOTE = 'a snapshot whose recording cannot be checked neve
 
 /** Marks the note of an unchecked snapshot with no recorded one before it. */
 export const UNCHECKABLE_NOTE =
-  "a snapshot whose recording cannot be checked does not set the policy (its day's pack, in the artifacts directory, lets it be checked)";
+  "a snapshot whose recording cannot be checked does not set the policy (a pack copy of its day's log that a LogPruned event vouches for, in the artifacts directory, lets it be checked)";
 
 /** Ends the note of a period that starts under the built-in policy because no snapshot before it can be checked. */
 export const BUILT_IN_START_NOTE = 'the period starts under the built-in policy';
