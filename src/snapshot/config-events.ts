@@ -82,7 +82,8 @@ export class ConfigEventIndex {
    * true when an event (not `recovered`) written by the snapshot itself records `id` with `sha256`,
    * looked for in the day file of the id's day and the day after (a snapshot of 23:59 logged after
    * midnight); 'unknown' when it is not found and one of those files was removed by retention with
-   * no vouched copy left, or is gone with no record (before the oldest kept file); else false.
+   * no vouched copy left, or is gone with no record (before the oldest kept file) and the chain
+   * does not link across its day (eventless); else false.
    */
   async chained(day: number, id: string, sha256: string): Promise<boolean | 'unknown'> {
     return (await this.recording(day, id, sha256)).recorded;
