@@ -1,36 +1,36 @@
 /**
- * Which snapshots the audit log recorded. A snapshot only counts for the checks when the log holds
+ * Which snapshots the audit log recorded. A snapshot only counts for the checks when the chain holds
  * its `config` / `ConfigSnapshot` event (written by the snapshot command right after the record)
  * with the record's SHA-256: a snapshot taken with its event sent to another log, or a record
  * planted in the store by hand, is not part of the tamper-evident trail and must not decide which
- * rules apply. The event is looked for in the log of the snapshot's day and of the day after (a
- * snapshot taken in the last minute before midnight may be logged just after it; it then governs
- * only the lines after its event, as the next day's own snapshots do: timeline.ts).
+ * rules apply. The look-up is the export's own (ConfigEventIndex): the day file of the snapshot's
+ * day and of the day after (a snapshot taken in the last minute before midnight may be logged just
+ * after it; it then governs only the lines after its event, as the next day's own snapshots do:
+ * timeline.ts), a file removed by retention read only from a pack copy whose bytes hash to the
+ * `sha256` its LogPruned event records. A pack's `data/audit.jsonl` is the attacker's to write:
+ * any other copy vouches for nothing, and the compliance half of a pack never takes as recorded
+ * what its config half does not.
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { readRegular, readRegularSync } from '../fsx/regular.js';
-import { join } from 'node:path';
-import { PACK_PATH } from '../format/pack.js';
-import { dayNumberOfIsoDate, dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
+import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
+import type { ConfigEventIndex } from '../snapshot/config-events.js';
 import { isSnapshotId, recordPath, timestampOfId } from '../snapshot/store.js';
 import { MAX_UNSTORED, type SnapshotStoreCheck, type UnstoredSnapshot, unstoredKey } from './snapshot-check.js';
 
 /** What a snapshot's recording check found: where its event is, or why it does not count. */
 export type SnapshotRecording =
-  | { readonly recorded: true; readonly file: string; readonly line_sha256: string }
+  | { readonly recorded: true; readonly file: string }
   | { readonly recorded: false; readonly reason: string }
-  /** Neither log file is in the directory any more (retention prunes old days): nothing to check against. */
+  /** A day file gone with nothing left that vouches for what it held: nothing to check against. */
   | { readonly recorded: 'unknown'; readonly reason: string };
 
-/** Looks for the ConfigSnapshot event of `id` in the log, matching the stored record's hash. */
+/** Looks for the ConfigSnapshot event of `id` in the chain `index` reads, matching the stored record's hash. */
 export async function snapshotRecording(
   snapshotDir: string,
-  logDir: string,
+  index: ConfigEventIndex,
   id: string,
-  artifactsDir?: string,
 ): Promise<SnapshotRecording> {
   let recordSha: string;
   try {
@@ -40,62 +40,17 @@ export async function snapshotRecording(
   } catch {
     return { recorded: false, reason: 'its record cannot be read' };
   }
-  const ts = timestampOfId(id);
-  const day = dayNumberOfIsoDate(ts.slice(0, 10));
+  const day = dayNumberOfIsoDate(timestampOfId(id).slice(0, 10));
   if (day === undefined) return { recorded: false, reason: 'its id names no day' };
-  let sawEvent = false;
-  let sawFile = false;
-  // The next day's log is read only for a snapshot of the day's last minute (each read is a whole file).
-  for (const d of ts.slice(11, 16) === '23:59' ? [day, day + 1] : [day]) {
-    const name = logFileName(d);
-    const needle = Buffer.from(`"snapshot_id":${JSON.stringify(id)}`);
-    // A day's log file gone (pruned, or removed once packed): its pack's byte-exact copy records it as well.
-    const lines =
-      (await linesContaining(join(logDir, name), needle)) ??
-      (artifactsDir === undefined ? undefined : await linesContaining(packLogOf(artifactsDir, d), needle));
-    if (lines !== undefined) sawFile = true;
-    if (lines === undefined) continue;
-    for (const line of lines) {
-      const ev = parseObjectLine(line);
-      if (ev === undefined || ev.category !== 'config' || ev.event !== 'ConfigSnapshot' || ev.snapshot_id !== id)
-        continue;
-      sawEvent = true;
-      if (ev.record_sha256 === recordSha)
-        return { recorded: true, file: name, line_sha256: createHash('sha256').update(line).digest('hex') };
-    }
-  }
-  // Unknown only before the oldest log kept (retention prunes oldest first): a day without a log
-  // after it is a day nothing ran, and a snapshot dated then is not recorded.
-  if (!sawFile && day < (await oldestLogDay(logDir)))
-    return {
-      recorded: 'unknown',
-      reason: `the log of its day (${logFileName(day)}) is no longer in the log directory and no pack of that day is ${artifactsDir === undefined ? 'at hand (no artifacts directory given)' : 'in the artifacts directory'}, so its recording cannot be checked`,
-    };
+  const r = await index.recording(day, id, recordSha);
+  if (r.recorded === true) return { recorded: true, file: logFileName(r.day) };
+  if (r.recorded === 'unknown') return { recorded: 'unknown', reason: `${r.why}, so its recording cannot be checked` };
   return {
     recorded: false,
-    reason: sawEvent
+    reason: r.otherHash
       ? 'the log records it with another record_sha256 (the stored record was changed)'
       : 'the log has no ConfigSnapshot event for it',
   };
-}
-
-/** The current pack's copy of day `d`'s log, `<artifacts>/YYYY-MM-DD/data/audit.jsonl`. */
-function packLogOf(artifactsDir: string, d: number): string {
-  return join(artifactsDir, isoDate(d), PACK_PATH.log);
-}
-
-/** The day of the oldest log file in the directory (Infinity when none). */
-async function oldestLogDay(logDir: string): Promise<number> {
-  let oldest = Number.POSITIVE_INFINITY;
-  try {
-    for (const name of await readdir(logDir)) {
-      const d = dayOfLogFileName(name);
-      if (d !== undefined && d < oldest) oldest = d;
-    }
-  } catch {
-    /* no log directory: nothing kept */
-  }
-  return oldest;
 }
 
 /**

@@ -17,6 +17,7 @@ import { readSnapshotFile } from '../snapshot/read.js';
 import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { listSnapshotIds, readRecord, timestampOfId } from '../snapshot/store.js';
+import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { snapshotRecording } from './snapshot-recorded.js';
 import {
   DEFAULT_POLICY_PATH,
@@ -108,8 +109,16 @@ export interface LoadTimelineOptions {
    * ConfigSnapshot event with the record's hash, snapshot-recorded.ts); others are noted and skipped.
    */
   logDir?: string;
-  /** Where packs are: a snapshot whose day's log file is gone is looked for in that day's pack. */
+  /**
+   * Where packs are: a day file retention removed is read from a pack copy its LogPruned event
+   * vouches for (ConfigEventIndex).
+   */
   artifactsDir?: string;
+  /**
+   * The look-up to share (the export's, so the config part and the compliance part of a pack ask
+   * one index); made from `logDir` and `artifactsDir` when not given.
+   */
+  configEvents?: ConfigEventIndex;
   /** The period, `YYYY-MM-DD` (inclusive). */
   from: string;
   to: string;
@@ -125,7 +134,12 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
   const rel = DEFAULT_POLICY_PATH;
   const notes: string[] = [];
   if (options.snapshotDir !== undefined) {
-    const store = { snapshotDir: options.snapshotDir, logDir: options.logDir, artifactsDir: options.artifactsDir };
+    const index =
+      options.logDir === undefined
+        ? undefined
+        : (options.configEvents ??
+          new ConfigEventIndex({ logDir: options.logDir, artifactsDir: options.artifactsDir }));
+    const store = { snapshotDir: options.snapshotDir, index };
     const fromSnapshots = await policiesFromSnapshots(store, rel, options.from, options.to, notes);
     if (fromSnapshots.length > 0) return new PolicyTimeline(fromSnapshots, notes);
   }
@@ -167,9 +181,8 @@ function policyFromFile(raw: string, path: string, key: SnapshotKey | undefined)
 /** Where snapshots are stored, and the log that must record them (when checked). */
 interface SnapshotSource {
   snapshotDir: string;
-  logDir: string | undefined;
-  /** Where packs are: a day's log file gone, its pack's copy is looked in. */
-  artifactsDir: string | undefined;
+  /** The chain's ConfigSnapshot events (undefined: no log given, every snapshot counts). */
+  index: ConfigEventIndex | undefined;
 }
 
 async function policiesFromSnapshots(
@@ -214,7 +227,7 @@ async function policiesFromSnapshots(
   if (out.length === 0 && start0 === null) {
     const d = defaultPolicy();
     out.push(policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' }));
-    notes.push(`no snapshot of ${rel} before the period can be checked: the period starts under the built-in policy`);
+    notes.push(`no snapshot of ${rel} before the period can be checked: ${BUILT_IN_START_NOTE}`);
   }
   // No policy snapshot before the period: its first one was recorded at some point of it, and the
   // lines written before that were under no recorded policy. They are checked under the built-in
@@ -249,7 +262,7 @@ function collapseUnchanged(out: PolicyInForce[]): void {
 /**
  * The newest snapshot before the period, in the log too, that holds the policy: in force when the
  * period starts (those whose event is a line of the period go to `loggedWithin`). One whose recording
- * cannot be checked (its day's log gone, and no pack of that day at hand) is never used: null when
+ * cannot be checked (its day's log gone, and no pack copy its LogPruned event vouches for) is never used: null when
  * such snapshots were all there was (the caller starts under the built-in policy), undefined when
  * there was none at all.
  */
@@ -288,7 +301,10 @@ export const UNCHECKED_NOTE = 'a snapshot whose recording cannot be checked neve
 
 /** Marks the note of an unchecked snapshot with no recorded one before it. */
 export const UNCHECKABLE_NOTE =
-  "a snapshot whose recording cannot be checked does not set the policy (its day's pack, in the artifacts directory, lets it be checked)";
+  "a snapshot whose recording cannot be checked does not set the policy (a pack copy of its day's log that a LogPruned event vouches for, in the artifacts directory, lets it be checked)";
+
+/** Ends the note of a period that starts under the built-in policy because no snapshot before it can be checked. */
+export const BUILT_IN_START_NOTE = 'the period starts under the built-in policy';
 
 /** Marks an unrecorded snapshot's note (the report's policy_notes; the page shows them). */
 export const UNRECORDED_NOTE = 'a snapshot the audit log does not record cannot set the policy';
@@ -311,8 +327,8 @@ async function fromSnapshot(
   if (entry === undefined || !entry.stored) return undefined;
   let loggedWithin = false;
   let unknown: string | undefined;
-  if (src.logDir !== undefined) {
-    const r = await snapshotRecording(snapshotDir, src.logDir, id, src.artifactsDir);
+  if (src.index !== undefined) {
+    const r = await snapshotRecording(snapshotDir, src.index, id);
     if (r.recorded === false) {
       notes.push(`snapshot ${id}: ${rel} was not used, ${r.reason}; ${UNRECORDED_NOTE}`);
       return undefined;

@@ -23,6 +23,8 @@ import { stateFileChunks } from '../compliance/carry.js';
 import { RecordReader } from '../compliance/records.js';
 import type { RecordsConsumer } from './scan-day.js';
 import { snapshotStoreCheck } from '../compliance/snapshot-recorded.js';
+import { BUILT_IN_START_NOTE, UNCHECKABLE_NOTE } from '../compliance/timeline.js';
+import type { ConfigEventIndex } from '../snapshot/config-events.js';
 import { PACK_PATH, PAYLOAD_NAME } from '../format/pack.js';
 import { fingerprint } from '../signing/index.js';
 
@@ -53,6 +55,8 @@ export interface PackCarryOptions {
   readonly logDir: string;
   /** The public key the export signs with: the previous pack must be signed by it to be carried. */
   readonly signedBy?: KeyObject | undefined;
+  /** The export's look-up of the chain's ConfigSnapshot events, shared with its config part. */
+  readonly configEvents?: ConfigEventIndex | undefined;
 }
 
 /** The name a pack's log has in evidence. */
@@ -60,6 +64,12 @@ export const PACK_LOG_NAME = PACK_PATH.log;
 
 /** A run of the checks alongside the export's scan. */
 export interface PackCompliance {
+  /**
+   * COMPLIANCE_POLICY_UNKNOWN, for stderr: no snapshot of the policy before the day can be checked
+   * (its day file removed or gone with nothing that vouches for it), so the day's report starts
+   * under the built-in policy; the report's `policy_notes` say which snapshots and why.
+   */
+  readonly warnings: readonly string[];
   /** The records of a batch of lines from the export's scan (see RecordsConsumer in scan-day.ts). */
   readonly onRecords: RecordsConsumer;
   /** Ends the day and renders the three files. */
@@ -96,7 +106,13 @@ export async function startPackCompliance(
             path: 'built-in',
           }),
         ])
-      : await loadPolicyTimeline({ ...options, artifactsDir: carry?.artifactsDir, from: day, to: day });
+      : await loadPolicyTimeline({
+          ...options,
+          artifactsDir: carry?.artifactsDir,
+          ...(carry?.configEvents === undefined ? {} : { configEvents: carry.configEvents }),
+          from: day,
+          to: day,
+        });
   const timeline = await timelineOf(date);
   const start = await resolveStartState({
     date,
@@ -111,6 +127,7 @@ export async function startPackCompliance(
   // findings quote this evidence, and the file name must say which day's log holds the line.
   const dayLog = recoveryFileOf(date);
   return {
+    warnings: timeline.notes.some((n) => n.endsWith(BUILT_IN_START_NOTE)) ? [policyUnknown(date, timeline.notes)] : [],
     onRecords: (records, lines, firstLine, digests) =>
       reader.feed(engine, records, lines, PACK_LOG_NAME, firstLine, digests),
     finish: (facts) => {
@@ -144,4 +161,16 @@ export async function startPackCompliance(
       };
     },
   };
+}
+
+/** The COMPLIANCE_POLICY_UNKNOWN warning: the day's report starts under the built-in policy, and why. */
+function policyUnknown(date: string, notes: readonly string[]): string {
+  const unchecked = notes
+    .filter((n) => n.endsWith(UNCHECKABLE_NOTE))
+    .map((n) => n.replace(/^snapshot ([^:]*):.*$/s, '$1'));
+  return (
+    `COMPLIANCE_POLICY_UNKNOWN: the compliance report of ${date} starts under the built-in policy: no snapshot of the policy before it can be checked against the audit log ` +
+    `(${unchecked.slice(0, 3).join(', ')}${unchecked.length > 3 ? ', …' : ''}: its day file is gone and no pack holds a copy its LogPruned event vouches for; the report's policy_notes say why). ` +
+    'A snapshot taken now (auditpack snapshot --log-dir) is recorded and sets the policy from its event on'
+  );
 }

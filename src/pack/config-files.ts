@@ -18,7 +18,8 @@ import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { previousIdOf } from '../snapshot/previous.js';
 import { latestRecordedOnOrBefore, MAX_UNRECORDED_SKIPPED } from '../snapshot/read.js';
 import { redactedCopy } from '../snapshot/redacted-copy.js';
-import { listSnapshotIds, readRecord, recordPath } from '../snapshot/store.js';
+import { listSnapshotIds, readRecord, recordPath, timestampOfId } from '../snapshot/store.js';
+import { dayNumberOfIsoDate } from '../rotation/index.js';
 
 /** Where snapshots live, and how to take a fresh one when the day has none. */
 export interface PackSnapshotOptions extends Omit<CreateSnapshotOptions, 'reason' | 'allowEmpty'> {
@@ -45,6 +46,11 @@ export async function collectConfig(options: {
   nowMs: number;
   /** The artifacts directory, whose packs hold the vouched copies of day files retention removed. */
   artifactsDir?: string;
+  /**
+   * The export's look-up of the chain (over the snapshot options' `logDir` and `artifactsDir`),
+   * shared with the compliance part: made here when not given.
+   */
+  configEvents?: ConfigEventIndex;
 }): Promise<CollectedConfig> {
   const { date } = options;
   const header = (what: string): string => `# auditpack config diffs for ${date}: ${what}\n`;
@@ -71,7 +77,7 @@ export async function collectConfig(options: {
   const index =
     so.logDir === undefined
       ? undefined
-      : new ConfigEventIndex({ logDir: so.logDir, artifactsDir: options.artifactsDir });
+      : (options.configEvents ?? new ConfigEventIndex({ logDir: so.logDir, artifactsDir: options.artifactsDir }));
   // Unknown (CONFIG_OF_RECORD_UNKNOWN): the newest record's day file was removed by log retention
   // with no vouched copy left, or the look-up gave up after MAX_UNRECORDED_SKIPPED unrecorded
   // records (planted ones can hide the recorded record behind them). Then neither that record
@@ -81,9 +87,12 @@ export async function collectConfig(options: {
   if (so.logDir !== undefined) {
     const found = await latestRecordedOnOrBefore({ snapshotDir: so.snapshotDir, date, logDir: so.logDir, index });
     latest = found.record;
-    if (found.unknown !== undefined)
-      unknown = `CONFIG_OF_RECORD_UNKNOWN: whether snapshot ${found.unknown} (the newest stored record at or before ${date}) is recorded cannot be told: the log file of its day (or the day after) was removed by log retention and no pack holds a copy its LogPruned event vouches for (nor does any LogPruned event carry it as its file's config_in_force); data/config_snapshot.json names no config of record. Way out: a fresh \`auditpack snapshot --reason …\` records the config in force again, and the exports of its day onward name it`;
-    else if (latest === undefined && found.passed.length >= MAX_UNRECORDED_SKIPPED)
+    if (found.unknown !== undefined) {
+      // Said as it is: a day file retention removed, or one gone with no record of its removal.
+      const day = dayNumberOfIsoDate(timestampOfId(found.unknown).slice(0, 10));
+      const why = (day === undefined ? undefined : await index?.unknownWhy(day)) ?? 'its day file is not at hand';
+      unknown = `CONFIG_OF_RECORD_UNKNOWN: whether snapshot ${found.unknown} (the newest stored record at or before ${date}) is recorded cannot be told: ${why}; data/config_snapshot.json names no config of record. Way out: a fresh \`auditpack snapshot --reason …\` records the config in force again, and the exports of its day onward name it`;
+    } else if (latest === undefined && found.passed.length >= MAX_UNRECORDED_SKIPPED)
       unknown = configUnknown(date, found.passed);
     if (unknown !== undefined) warn(unknown);
   }

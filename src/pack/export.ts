@@ -345,6 +345,10 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
   } catch {
     /* no log for the day: an empty pack */
   }
+  // One look-up of the chain's ConfigSnapshot events for both halves of the pack (the config files
+  // and the compliance policy): they cannot disagree on which snapshot the chain records, and each
+  // day file (or vouched pack copy) is read once.
+  const configEvents = new ConfigEventIndex({ logDir: options.logDir, artifactsDir: options.artifactsDir });
   const compliance =
     options.compliance === false
       ? undefined
@@ -358,6 +362,7 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
           {
             artifactsDir: options.artifactsDir,
             logDir: options.logDir,
+            configEvents,
             signedBy: options.signingKey === undefined ? undefined : createPublicKey(options.signingKey),
           },
         );
@@ -385,6 +390,8 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
     includeDiffs: options.includeConfigDiffs !== false,
     nowMs: b.now(),
     artifactsDir: options.artifactsDir,
+    // Shared only when it reads the same log directory (a library caller may give another).
+    ...(options.snapshot && options.snapshot.logDir === options.logDir ? { configEvents } : {}),
   });
   const files: Record<string, WrittenFile> = { ...facts.files };
   files[PAYLOAD_NAME.configSnapshot] = writeNewFile(join(dataDir, PAYLOAD_NAME.configSnapshot), config.snapshotJson);
@@ -399,7 +406,14 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
   // One rendering alive at a time: each text is garbage once its file is written.
   for (const [name, render] of Object.entries(checked?.files ?? {}))
     files[name] = writeNewFile(join(dataDir, name), render());
-  return { files, payload, facts, totalBytes, compliance: checked?.report.totals, warnings: config.warnings };
+  return {
+    files,
+    payload,
+    facts,
+    totalBytes,
+    compliance: checked?.report.totals,
+    warnings: [...config.warnings, ...(compliance?.warnings ?? [])],
+  };
 }
 
 function sha256Text(text: string): string {

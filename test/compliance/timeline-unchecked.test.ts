@@ -1,8 +1,9 @@
-import { rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCompliance } from '../../src/compliance/index.js';
 import { exportPack } from '../../src/pack/index.js';
+import { prune } from '../../src/retention/prune.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -19,6 +20,23 @@ function snapper(cwd: string, snapshotDir: string) {
       clock: () => micros(date, time),
       patterns: ['configs/*.yaml'],
     });
+}
+
+/**
+ * Log retention removes 2025-09-06's file (a LogPruned event records it): its pack's copy, whose
+ * bytes hash to that event's sha256, is what vouches for it. A file removed by hand would leave no
+ * such record, and its pack copy would vouch for nothing (at24 F1: artifacts/ is writable).
+ */
+async function pruneSept6(logDir: string, artifactsDir: string): Promise<void> {
+  const now = Date.parse('2025-09-08T23:00:00Z');
+  await prune({
+    artifactsDir,
+    retentionDays: 90,
+    logs: { logDir, retentionDays: 1 },
+    now,
+    loggerClock: () => now * 1000,
+  });
+  expect(readdirSync(logDir)).not.toContain('audit-20250906.jsonl');
 }
 
 // attack11 #07: yesterday's log removed once packed, and a snapshot planted with its event sent elsewhere.
@@ -39,7 +57,7 @@ describe('a snapshot whose day has no log file any more', () => {
     const common = { logDir, artifactsDir, version: '0.1.0', recordEvent: false, snapshot };
     await exportPack({ date: '2025-09-06', ...common });
     await writeEvents(logDir, [['06:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'X')]);
-    rmSync(join(logDir, 'audit-20250906.jsonl')); // in its pack: the oldest log kept is now the day's
+    await pruneSept6(logDir, artifactsDir); // in its pack: the oldest log kept is now the day's
 
     // Dated the packed day, its event elsewhere: the pack's copy of that day's log does not record it.
     writePolicy(cwd, weak);
@@ -51,18 +69,18 @@ describe('a snapshot whose day has no log file any more', () => {
       expect.stringContaining(`snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used, the log`),
     ]);
 
-    // Dated a day with neither log nor pack: unchecked, and a recorded snapshot is older: not used.
+    // Dated a day with neither log nor pack, which the chain shows held no event (the next file's
+    // first line links to where 2025-09-06's ended): not recorded, not used.
     const unchecked = await snap('2025-09-07', '07:00:00', join(cwd, 'elsewhere'));
     const r2 = await checkCompliance(opts);
     expect(r2.findings.map((f) => f.rule)).toEqual(['order_notional_exceeded']);
     expect(r2.policies.map((p) => p.snapshot_id)).toEqual([good.snapshot_id]);
     expect(r2.policy_notes).toEqual([
-      expect.stringContaining(`snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used, the log`),
       expect.stringContaining(
-        `snapshot ${unchecked.snapshot_id}: configs/compliance_policy.yaml was not used, the log of its day`,
+        `snapshot ${unchecked.snapshot_id}: configs/compliance_policy.yaml was not used, the log has no ConfigSnapshot event`,
       ),
+      expect.stringContaining(`snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used, the log`),
     ]);
-    expect(r2.policy_notes[1]).toContain(`snapshot ${good.snapshot_id} before it is recorded`);
 
     // The export judges the day the same way, and verify's re-run with the recorded policies agrees.
     const pack = await exportPack({ date: DATE, ...common });
@@ -84,7 +102,7 @@ describe('a snapshot whose day has no log file any more', () => {
     const artifactsDir = join(cwd, 'artifacts');
     await exportPack({ date: '2025-09-06', logDir, artifactsDir, version: '0.1.0', recordEvent: false, snapshot });
     await writeEvents(logDir, [['06:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'X')]);
-    rmSync(join(logDir, 'audit-20250906.jsonl'));
+    await pruneSept6(logDir, artifactsDir);
     writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 1000000000'));
     const planted = await snap('2025-09-06', '23:00:00', join(cwd, 'elsewhere'));
 
@@ -97,7 +115,9 @@ describe('a snapshot whose day has no log file any more', () => {
         expect.stringContaining(`snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used`),
         expect.stringContaining('the period starts under the built-in policy'),
       ]);
-      expect(r.policy_notes[0]).toContain('no pack of that day');
+      expect(r.policy_notes[0]).toContain(
+        'the log file of 2025-09-06 (audit-20250906.jsonl) was removed by log retention and no pack holds a copy its LogPruned event vouches for',
+      );
     }
     // With the pack at hand, the recorded snapshot governs, as the export has it.
     const r = await checkCompliance({ cwd, logDir, from: DATE, to: DATE, snapshotDir, artifactsDir });

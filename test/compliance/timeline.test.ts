@@ -173,7 +173,7 @@ describe('the policy in force at each event', () => {
         `snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used, the log has no`,
       ),
       expect.stringContaining(
-        `snapshot ${old.snapshot_id}: configs/compliance_policy.yaml was not used, the log of its day`,
+        `snapshot ${old.snapshot_id}: configs/compliance_policy.yaml was not used, the log file of 2025-09-01 (audit-20250901.jsonl) is not in the log directory`,
       ),
       expect.stringContaining('the period starts under the built-in policy'),
     ]);

@@ -186,6 +186,35 @@ describe('ConfigEventIndex after log retention', () => {
     expect(await index().chained(day, honest.id, honest.sha)).toBe(true);
   });
 
+  it('a day with no file and no LogPruned record is eventless only when the chain links across it (F4)', async () => {
+    const cwd = setUpCwd();
+    const logs = join(cwd, 'logs');
+    const [d0, G, X, Y] = [ago(9), ago(8), ago(7), ago(6)];
+    const run = async (gHadFile: boolean): Promise<{ chained: boolean | 'unknown'; why: string | undefined }> => {
+      rmSync(logs, { recursive: true, force: true });
+      rmSync(join(cwd, 'art'), { recursive: true, force: true });
+      rmSync(join(cwd, 'audit'), { recursive: true, force: true });
+      await logDay(logs, d0);
+      await snap(cwd, `${d0}T10:00:00Z`, logs);
+      if (gHadFile) await logDay(logs, G);
+      await logDay(logs, X);
+      await logDay(logs, Y);
+      // G's file removed by hand (no LogPruned event): X's first line links to G's last, not to d0's.
+      if (gHadFile) rmSync(join(logs, `audit-${G.replaceAll('-', '')}.jsonl`));
+      for (const x of [d0, X]) await exportAt(cwd, x);
+      await pruneLogs(cwd, 1, ms(`${Y}T00:10:00Z`)); // d0's and X's files go, recorded in Y's
+      const planted = await snap(cwd, `${G}T12:00:00Z`); // stored, never logged
+      const index = new ConfigEventIndex({ logDir: logs, artifactsDir: join(cwd, 'art') });
+      const day = dayNumberOfIsoDate(G) as number;
+      return { chained: await index.chained(day, planted.id, planted.sha), why: await index.unknownWhy(day) };
+    };
+    expect(await run(false)).toEqual({ chained: false, why: undefined });
+    const gone = await run(true);
+    expect(gone.chained).toBe('unknown');
+    expect(gone.why).toContain('no LogPruned event records its removal');
+    expect(gone.why).not.toContain('was removed by log retention');
+  });
+
   it('one index answers as the reference does (a fresh read of the day files per look-up)', async () => {
     const cwd = setUpCwd();
     const D = ago(3);

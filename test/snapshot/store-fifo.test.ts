@@ -3,6 +3,7 @@ import { rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { snapshotRecording } from '../../src/compliance/snapshot-recorded.js';
+import { ConfigEventIndex } from '../../src/snapshot/config-events.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { readSnapshotKey } from '../../src/snapshot/keyed-hash.js';
 import { listSnapshotIds, objectPath, readObject, readRecord, recordPath } from '../../src/snapshot/store.js';
@@ -32,7 +33,9 @@ describe('a FIFO or a link in the snapshot store', () => {
     const s = await store();
     fifoInPlaceOf(recordPath(s.snapshotDir, s.id));
     await expect(readRecord(s.snapshotDir, s.id)).rejects.toMatchObject({ code: 'READ_FAILED' });
-    await expect(snapshotRecording(s.snapshotDir, join(s.cwd, 'logs'), s.id)).resolves.toMatchObject({
+    await expect(
+      snapshotRecording(s.snapshotDir, new ConfigEventIndex({ logDir: join(s.cwd, 'logs') }), s.id),
+    ).resolves.toMatchObject({
       recorded: false,
     });
   });

@@ -77,7 +77,7 @@ export function defineExport(program: Command, io: CliIO): void {
           [0, 'exported'],
           [
             3,
-            'exported; malformed log lines were carried into the pack (listed on stderr), or the snapshot store holds a record dated in the future (passed over), or whether its newest record is recorded cannot be told (CONFIG_OF_RECORD_UNKNOWN)',
+            'exported; malformed log lines were carried into the pack (listed on stderr), or the snapshot store holds a record dated in the future (passed over), or whether its newest record is recorded cannot be told (CONFIG_OF_RECORD_UNKNOWN), or the compliance report starts under the built-in policy (COMPLIANCE_POLICY_UNKNOWN)',
           ],
           [4, 'exported without the time-stamp token asked for (add it: auditpack anchor --pack)'],
           [5, '--push: exported, but the push failed'],
