@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCompliance } from '../../src/compliance/index.js';
@@ -100,9 +100,13 @@ describe('a snapshot whose day has no log file any more', () => {
     await writeEvents(logDir, [['08:00:00', 'auth', 'Login', { user: 'x' }]], '2025-09-06');
     const snapshot = { cwd, snapshotDir, patterns: ['configs/*.yaml'] };
     const artifactsDir = join(cwd, 'artifacts');
+    // A later recorded snapshot of the day, whose record is then lost: the prune carries it, not
+    // `good`, as the file's config_in_force, so nothing vouches for `good` once the file is gone.
+    const lost = await snap('2025-09-06', '20:00:00', logDir);
     await exportPack({ date: '2025-09-06', logDir, artifactsDir, version: '0.1.0', recordEvent: false, snapshot });
     await writeEvents(logDir, [['06:00:00', 'auth', 'Login', { user: 'alice' }], ...order('10:00:00', 'X')]);
     await pruneSept6(logDir, artifactsDir);
+    rmSync(join(snapshotDir, `${lost.snapshot_id}.json`));
     writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 1000000000'));
     const planted = await snap('2025-09-06', '23:00:00', join(cwd, 'elsewhere'));
 

@@ -52,13 +52,16 @@ function cli(cwd: string, args: string[], want = 0): string {
 }
 
 /** R (with the recorded snapshot), X exported; logs kept 2 days: R's and X's files removed (LogPruned). */
-async function setUp(): Promise<{ cwd: string; recorded: string }> {
+async function setUp(options: { lostLater?: boolean } = {}): Promise<{ cwd: string; recorded: string }> {
   const cwd = tempDir();
   mkdirSync(join(cwd, 'configs'));
   writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY.replace('[USDRUB]', '[USDRUB, EURUSD]'));
   const logs = join(cwd, 'logs');
   await logDay(logs, R);
   const recorded = await snap(cwd, `${R}T10:00:00Z`, logs);
+  // A later recorded snapshot of R whose record is then lost: the prune carries it, not `recorded`,
+  // as R's file's config_in_force, so nothing vouches for `recorded` once R's file and pack are gone.
+  const lost = options.lostLater === true ? await snap(cwd, `${R}T11:00:00Z`, logs) : undefined;
   await logDay(logs, X);
   await logDay(logs, Y);
   for (const d of [R, X]) cli(cwd, ['export', '--date', d]);
@@ -67,6 +70,7 @@ async function setUp(): Promise<{ cwd: string; recorded: string }> {
   expect(kept).toContain(file(Y));
   expect(kept).not.toContain(file(R));
   expect(kept).not.toContain(file(X));
+  if (lost !== undefined) rmSync(join(cwd, 'audit', 'snapshots', `${lost}.json`));
   return { cwd, recorded };
 }
 
@@ -135,7 +139,7 @@ describe('the compliance policy of a pack is looked up as its config is', () => 
   });
 
   it('a policy no snapshot before the day can vouch for: the built-in one, said in the report and on stderr (COMPLIANCE_POLICY_UNKNOWN)', async () => {
-    const { cwd } = await setUp();
+    const { cwd } = await setUp({ lostLater: true });
     removePack(cwd, R); // the recorded snapshot's day: removed, its vouched copy gone
     const stderr = cli(cwd, ['export', '--date', Y], 3);
     expect(stderr).toContain(
