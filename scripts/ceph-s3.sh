@@ -144,7 +144,7 @@ ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$osd_uuid" >"$dir/log/mkfs-osd.out" 
 started=0
 for _ in 1 2 3; do
   if ceph-osd -c "$conf" -i 0 >>"$dir/log/osd-start.out" 2>&1; then
-    for _ in $(seq 1 40); do
+    for _ in $(seq 1 80); do
       if ceph_ osd dump 2>/dev/null | grep -q '^osd\.0 up'; then started=1; break; fi
       sleep 0.5
     done
