@@ -11,14 +11,14 @@
  * X and Y are logged. The logs are written in-process at chosen clocks (6 to 3 days ago); export and
  * prune run as the built CLI, as cron would.
  */
-import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createAuditLogger } from '../../src/logger/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { removePackDir, tempDir } from '../helpers/tmp.js';
 
 const DAY_MS = 86_400_000;
 const ago = (n: number): string => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
@@ -107,12 +107,7 @@ function packOf(cwd: string, d: string): { config: unknown; policies: unknown[];
 }
 
 function removePack(cwd: string, d: string): void {
-  const walk = (p: string): void => {
-    chmodSync(p, 0o755);
-    for (const e of readdirSync(p, { withFileTypes: true })) if (e.isDirectory()) walk(join(p, e.name));
-  };
-  walk(join(cwd, 'art', d));
-  rmSync(join(cwd, 'art', d), { recursive: true });
+  removePackDir(join(cwd, 'art', d));
 }
 
 describe('the compliance policy of a pack is looked up as its config is', () => {

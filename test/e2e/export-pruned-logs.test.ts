@@ -8,7 +8,7 @@
  * days ago); export, prune and verify run as the built CLI, as cron would.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { createAuditLogger } from '../../src/logger/index.js';
 import { exportPack } from '../../src/pack/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { removePackDir, tempDir } from '../helpers/tmp.js';
 
 const DAY_MS = 86_400_000;
 /** `n` days ago, as YYYY-MM-DD (UTC). */
@@ -108,12 +108,7 @@ const snapshotIdOfPack = (cwd: string, d: string): unknown =>
     .snapshot_id;
 
 function removePack(cwd: string, d: string): void {
-  const walk = (p: string): void => {
-    chmodSync(p, 0o755);
-    for (const e of readdirSync(p, { withFileTypes: true })) if (e.isDirectory()) walk(join(p, e.name));
-  };
-  walk(join(cwd, 'art', d));
-  rmSync(join(cwd, 'art', d), { recursive: true });
+  removePackDir(join(cwd, 'art', d));
 }
 
 describe('after log retention removed day files', () => {

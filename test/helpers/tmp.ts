@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, onTestFinished } from 'vitest';
@@ -26,4 +26,14 @@ export function tempDir(prefix = 'auditpack-test-'): string {
     afterEach(remove);
   }
   return dir;
+}
+
+/** Removes a pack directory the export left read-only (its directories made writable first), as an operator would. */
+export function removePackDir(path: string): void {
+  const walk = (p: string): void => {
+    chmodSync(p, 0o755);
+    for (const e of readdirSync(p, { withFileTypes: true })) if (e.isDirectory()) walk(join(p, e.name));
+  };
+  walk(path);
+  rmSync(path, { recursive: true });
 }
