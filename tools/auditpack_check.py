@@ -1288,21 +1288,36 @@ def check_derived(files, man, event_lines, shown, rep):
 # ---------------------------------------------------------------------------------------------
 
 
-def prune_events(pack_dir):
-    """(date, path, manifest_sha256) of the PackPruned events in a pack's log."""
-    out = []
-    p = os.path.join(pack_dir, "data", "audit.jsonl")
-    if not os.path.isfile(p) or os.path.islink(p):
-        return out
-    lines, _ = split_lines(open(p, "rb").read())
-    for raw, _ in lines:
-        if b'"PackPruned"' not in raw:
+def log_events(data, event, category="system"):
+    """The `category`/`event` events among the complete lines of a log's bytes (None: none), as dicts;
+    a line that is no JSON object is passed over (verify's log check reports it)."""
+    if data is None:
+        return
+    marker = ('"%s"' % event).encode("utf-8")
+    for raw, _ in split_lines(data)[0]:
+        if marker not in raw:
             continue
         try:
             e = strict_json(raw.decode("utf-8"))
         except (RecursionError, ValueError, UnicodeDecodeError):
             continue
-        if isinstance(e, dict) and e.get("category") == "system" and e.get("event") == "PackPruned" and isinstance(e.get("date"), str) and isinstance(e.get("path"), str):
+        if isinstance(e, dict) and e.get("category") == category and e.get("event") == event:
+            yield e
+
+
+def pack_log_bytes(pack_dir):
+    """The bytes of a pack directory's data/audit.jsonl when it is a regular file (no link), else None."""
+    p = os.path.join(pack_dir, "data", "audit.jsonl")
+    if not os.path.isfile(p) or os.path.islink(p):
+        return None
+    return open(p, "rb").read()
+
+
+def prune_events(pack_dir):
+    """(date, path, manifest_sha256) of the PackPruned events in a pack's log."""
+    out = []
+    for e in log_events(pack_log_bytes(pack_dir), "PackPruned"):
+        if isinstance(e.get("date"), str) and isinstance(e.get("path"), str):
             sha = e.get("manifest_sha256") if isinstance(e.get("manifest_sha256"), str) else None
             out.append((e["date"], e["path"], sha))
     return out
@@ -1311,18 +1326,9 @@ def prune_events(pack_dir):
 def export_events(data, name):
     """(log day, seq, date, manifest_sha256, where, timestamped) of the PackExported events in a pack's log bytes."""
     out = []
-    if data is None:
-        return out
-    lines, _ = split_lines(data)
-    for raw, _ in lines:
-        if b'"PackExported"' not in raw:
-            continue
-        try:
-            e = strict_json(raw.decode("utf-8"))
-        except (RecursionError, ValueError, UnicodeDecodeError):
-            continue
-        if isinstance(e, dict) and e.get("category") == "system" and e.get("event") == "PackExported" and isinstance(e.get("date"), str) \
-                and isinstance(e.get("manifest_sha256"), str) and isinstance(e.get("seq"), int) and not isinstance(e.get("seq"), bool):
+    for e in log_events(data, "PackExported"):
+        if isinstance(e.get("date"), str) and isinstance(e.get("manifest_sha256"), str) \
+                and isinstance(e.get("seq"), int) and not isinstance(e.get("seq"), bool):
             out.append((name[:10], e["seq"], e["date"], e["manifest_sha256"], name + "/data/audit.jsonl", e.get("timestamped") is True))
     return out
 
@@ -1647,22 +1653,9 @@ def day_number(date):
 def newest_log_removal(path, current):
     """The newest day whose log file a LogPruned event in the current packs' logs records as removed (newest pack first)."""
     for n in reversed(current):
-        p = os.path.join(path, n, "data", "audit.jsonl")
-        if not os.path.isfile(p) or os.path.islink(p):
-            continue
-        newest = None
-        lines, _ = split_lines(open(p, "rb").read())
-        for raw, _ in lines:
-            if b'"LogPruned"' not in raw:
-                continue
-            try:
-                e = strict_json(raw.decode("utf-8"))
-            except (RecursionError, ValueError, UnicodeDecodeError):
-                continue
-            if isinstance(e, dict) and e.get("category") == "system" and e.get("event") == "LogPruned" and real_date(e.get("date")):
-                newest = e["date"] if newest is None or e["date"] > newest else newest
-        if newest is not None:
-            return newest
+        dates = [e["date"] for e in log_events(pack_log_bytes(os.path.join(path, n)), "LogPruned") if real_date(e.get("date"))]
+        if dates:
+            return max(dates)
     return None
 
 
@@ -1959,22 +1952,12 @@ SNAPSHOT_ID = re.compile(r"[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]{3}")
 def config_snapshot_events(path, name):
     """{(snapshot_id, record_sha256)} of the config/ConfigSnapshot events of a pack directory's log
     (not `recovered`: such an event vouches for nothing, FORMAT.md "The audit event")."""
-    out = set()
     try:
         data = open(os.path.join(path, name, "data", "audit.jsonl"), "rb").read()
     except OSError:
-        return out
-    for raw, _ in split_lines(data)[0]:
-        if b'"ConfigSnapshot"' not in raw:
-            continue
-        try:
-            e = strict_json(raw.decode("utf-8"))
-        except (RecursionError, ValueError, UnicodeDecodeError):
-            continue
-        if isinstance(e, dict) and e.get("category") == "config" and e.get("event") == "ConfigSnapshot" \
-                and e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str) and isinstance(e.get("record_sha256"), str):
-            out.add((e["snapshot_id"], e["record_sha256"]))
-    return out
+        return set()
+    return {(e["snapshot_id"], e["record_sha256"]) for e in log_events(data, "ConfigSnapshot", "config")
+            if e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str) and isinstance(e.get("record_sha256"), str)}
 
 
 def policy_not_in_force(path, n):
