@@ -16,12 +16,10 @@ import { runCli } from '../helpers/cli.js';
 import { PYTHON } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeDay } from '../pack/helpers.js';
+import { day } from '../helpers/days.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 
-function day(offset: number): string {
-  return new Date((Math.floor(Date.now() / 86_400_000) + offset) * 86_400_000).toISOString().slice(0, 10);
-}
 const P = day(-4);
 const D = day(-3);
 const E = day(-2);

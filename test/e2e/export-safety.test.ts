@@ -11,10 +11,7 @@ import { BIN, runCli } from '../helpers/cli.js';
 import { copyInstall, sharedTempDir } from '../helpers/install.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
-
-function day(offset: number): string {
-  return new Date((Math.floor(Date.now() / 86_400_000) + offset) * 86_400_000).toISOString().slice(0, 10);
-}
+import { day } from '../helpers/days.js';
 
 /** Logs and packs for the `n` days before yesterday. */
 async function archive(n: number): Promise<{ cwd: string; dates: string[] }> {

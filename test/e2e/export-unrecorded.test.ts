@@ -32,10 +32,7 @@ import { type CliRun, runCli } from '../helpers/cli.js';
 import { PYTHON } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
-
-function day(offset: number): string {
-  return new Date((Math.floor(Date.now() / 86_400_000) + offset) * 86_400_000).toISOString().slice(0, 10);
-}
+import { day } from '../helpers/days.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 const D = day(-3);

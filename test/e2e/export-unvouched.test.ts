@@ -18,12 +18,9 @@ import { exportPack } from '../../src/pack/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { day } from '../helpers/days.js';
 
 const KILL_AFTER_ASIDE = fileURLToPath(new URL('../helpers/kill-after-aside.cjs', import.meta.url));
-
-function day(offset: number): string {
-  return new Date((Math.floor(Date.now() / 86_400_000) + offset) * 86_400_000).toISOString().slice(0, 10);
-}
 
 const D = day(-3);
 

@@ -19,12 +19,10 @@ import { PYTHON } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { manifestHashOf as manifestHash } from '../verify/helpers/forge.js';
+import { day } from '../helpers/days.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 
-function day(offset: number): string {
-  return new Date((Math.floor(Date.now() / 86_400_000) + offset) * 86_400_000).toISOString().slice(0, 10);
-}
 const C = day(-4);
 const D = day(-3);
 const E = day(-2);

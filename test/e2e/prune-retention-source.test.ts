@@ -12,10 +12,7 @@ import { exportPack } from '../../src/pack/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
-
-function day(offset: number): string {
-  return new Date((Math.floor(Date.now() / 86_400_000) + offset) * 86_400_000).toISOString().slice(0, 10);
-}
+import { day } from '../helpers/days.js';
 
 /** Logs and packs of the 4 days before yesterday, and a config file holding `config`. */
 async function archive(config: unknown): Promise<string> {
