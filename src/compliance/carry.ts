@@ -16,6 +16,7 @@ import {
   type EngineState,
   type FailedLogins,
   keptId,
+  MAX_PENDING_CONFIGS,
   NONE,
   OPEN,
   type Order,
@@ -102,6 +103,22 @@ export interface CarriedState {
   readonly strategy_rates: readonly CarriedRate[];
   readonly venue_rates: readonly CarriedRate[];
   readonly clocks: readonly { readonly process: string; readonly last_us: number }[];
+  /**
+   * Config changes whose snapshot window runs past midnight, still waiting for their snapshot (from
+   * rules 29). Written only when there are some: a state without them has the bytes it had before.
+   */
+  readonly config_changes?: readonly CarriedConfigChange[];
+}
+
+/** A config change waiting for its snapshot, as carried. */
+export interface CarriedConfigChange {
+  readonly t_us: number;
+  /** The change's `iso_ts`: the time of its finding. */
+  readonly iso: string;
+  readonly has_reason: boolean;
+  /** Why a ConfigSnapshot in its window did not count, or null. */
+  readonly unstored: string | null;
+  readonly evidence: Evidence;
 }
 
 /** A message-rate window as carried. */
@@ -320,6 +337,17 @@ function carriedOf(
     strategy_rates: rates(s.strategyRates),
     venue_rates: rates(s.venueRates),
     clocks: list([...s.clocks], ([process, c]) => ({ process, last_us: c.last })),
+    ...(s.configs.size === 0
+      ? {}
+      : {
+          config_changes: list([...s.configs.values()], (c) => ({
+            t_us: c.tUs,
+            iso: c.iso,
+            has_reason: c.hasReason,
+            unstored: c.unstored ?? null,
+            evidence: ev(c.ev),
+          })),
+        }),
   };
 }
 
@@ -397,6 +425,17 @@ export function seedState(s: EngineState, c: CarriedState): void {
   for (const r of c.venue_rates)
     s.venueRates.set(cachedNameKey(r.name), RateWindow.of(r.name, r.times_us, r.breaching));
   for (const c2 of c.clocks) s.clocks.set(c2.process, { last: c2.last_us });
+  // Keyed by seq as configEvent keys them; at most the latest MAX_PENDING_CONFIGS (a hostile list
+  // is not held whole), each judged on the day it is carried into.
+  for (const x of (c.config_changes ?? []).slice(-MAX_PENDING_CONFIGS))
+    s.configs.set(`${x.evidence.seq}`, {
+      tUs: x.t_us,
+      ev: x.evidence,
+      iso: x.iso,
+      hasReason: x.has_reason,
+      snapshot: false,
+      ...(x.unstored === null ? {} : { unstored: x.unstored }),
+    });
 }
 
 /**
