@@ -13,7 +13,14 @@ import type { CarriedState } from '../../src/compliance/carry.js';
 import { carriedStateJson } from '../../src/compliance/carry.js';
 import { parseCarriedState } from '../../src/compliance/carry-parse.js';
 import { emptyState } from '../../src/compliance/carry-source.js';
-import { checkCompliance, type ComplianceReport } from '../../src/compliance/index.js';
+import { MAX_PENDING_CONFIGS } from '../../src/compliance/engine-state.js';
+import {
+  checkCompliance,
+  ComplianceEngine,
+  type ComplianceReport,
+  PolicyTimeline,
+  policyFromText,
+} from '../../src/compliance/index.js';
 import { verifyArchive, verifyPack } from '../../src/verify/index.js';
 import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -206,5 +213,18 @@ describe('the carried config changes as hostile input', () => {
     expect(bad([{ ...entry, iso: 'x'.repeat(100) }])).toBe('config_changes[0].iso is not an ISO 8601 time');
     expect(bad([{ ...entry, unstored: 1 }])).toBe('config_changes[0].unstored is not a string');
     expect(typeof bad([entry])).toBe('object');
+  });
+
+  it('a huge list is held to the latest MAX_PENDING_CONFIGS, each judged on the day it is carried into', () => {
+    const n = MAX_PENDING_CONFIGS + 3;
+    const list = Array.from({ length: n }, (_, i) => ({ ...entry, t_us: i, evidence: { ...entry.evidence, seq: i } }));
+    const timeline = new PolicyTimeline([
+      policyFromText(TEST_POLICY, { from: null, source: 'file', snapshot_id: null, path: 'p.yaml' }),
+    ]);
+    const engine = new ComplianceEngine(timeline, { ...base, config_changes: list });
+    engine.endDay(D2);
+    const r = engine.finish();
+    expect(r.by_rule.config_change_unrecorded).toBe(MAX_PENDING_CONFIGS);
+    expect(r.findings.some((f) => f.evidence[0]?.seq === 2)).toBe(false);
   });
 });
