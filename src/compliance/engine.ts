@@ -14,9 +14,9 @@ import {
   carryOutChunks,
   fitOpenOrders,
   MAX_STATE_BYTES,
-  seedState,
   STATE_MARGIN_BYTES,
 } from './carry.js';
+import { seedState } from './carry-seed.js';
 import { EngineState, fmt, keptId, type LineRef, type LogEvent, SECOND } from './engine-state.js';
 import { LineEvidence } from './line-evidence.js';
 import { byTimeThenSeq } from './state.js';
