@@ -750,6 +750,8 @@ STATE_LISTS = {
     "clocks": ["last_us", "process"],
 }
 STATE_KEYS = sorted(["format", "date", "end_us"] + list(STATE_LISTS))
+# Written only when a config change waits for its snapshot across midnight (compliance rules 29).
+STATE_OPTIONAL_LISTS = {"config_changes": ["evidence", "has_reason", "iso", "t_us", "unstored"]}
 EVIDENCE_KEYS = ["file", "line", "line_sha256", "seq"]
 
 
@@ -764,8 +766,9 @@ def is_int(v):
 
 def state_item_problem(name, item):
     """What is wrong with one item of a state list, or None: its keys, times, evidence."""
-    if not isinstance(item, dict) or sorted(item) != sorted(STATE_LISTS[name]):
-        return "an item of %s does not have exactly the fields %s" % (name, ", ".join(STATE_LISTS[name]))
+    keys = STATE_LISTS.get(name) or STATE_OPTIONAL_LISTS[name]
+    if not isinstance(item, dict) or sorted(item) != sorted(keys):
+        return "an item of %s does not have exactly the fields %s" % (name, ", ".join(keys))
     for k, v in item.items():
         if k.endswith("_us") and k != "times_us" and not is_int(v):
             return "%s.%s is not an integer (microseconds)" % (name, k)
@@ -777,6 +780,9 @@ def state_item_problem(name, item):
             if not isinstance(v["file"], str) or not is_int(v["line"]) or not is_int(v["seq"]) or not (
                     isinstance(v["line_sha256"], str) and HEX64.fullmatch(v["line_sha256"])):
                 return "%s.evidence is not a file, a line and seq number and a line SHA-256" % name
+    if name == "config_changes" and not (isinstance(item["has_reason"], bool) and isinstance(item["iso"], str) and (
+            item["unstored"] is None or isinstance(item["unstored"], str))):
+        return "config_changes: has_reason is not true or false, iso not a string or unstored not a string or null"
     return None
 
 
@@ -796,15 +802,15 @@ def state_problem(raw, day):
         st = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=sorted_keys_problem)
     except (RecursionError, ValueError, UnicodeDecodeError) as e:
         return "not UTF-8 JSON with every object's keys sorted (%s)" % str(e)[:200]
-    if not isinstance(st, dict) or sorted(st) != STATE_KEYS:
-        return "does not have exactly the fields " + ", ".join(STATE_KEYS)
+    if not isinstance(st, dict) or sorted(k for k in st if k not in STATE_OPTIONAL_LISTS) != STATE_KEYS:
+        return "does not have exactly the fields " + ", ".join(STATE_KEYS) + " (and config_changes when some wait)"
     if st["format"] != STATE_FORMAT:
         return "format is not " + STATE_FORMAT
     if st["date"] != day:
         return "is the state at the end of %r, not of %s" % (st["date"], day)
     if not is_int(st["end_us"]) or st["end_us"] < 0:
         return "end_us is not a non-negative integer"
-    for name in STATE_LISTS:
+    for name in [*STATE_LISTS, *(k for k in STATE_OPTIONAL_LISTS if k in st)]:
         if not isinstance(st[name], list):
             return name + " is not a list"
         for item in st[name]:

@@ -57,6 +57,12 @@ function evidence(v: unknown, at: string): Evidence {
     line_sha256: hash,
   };
 }
+/** A finding's time as a log line's iso_ts gives it: a date, `T`, and at most 40 more characters. */
+function isoTime(v: unknown, at: string): string {
+  const t = text(v, at);
+  if (!/^\d{4}-\d{2}-\d{2}T.{0,40}$/su.test(t)) throw new Bad(`${at} is not an ISO 8601 time`);
+  return t;
+}
 function times(v: unknown, at: string): number[] {
   return list(v, at).map((t, i) => int(t, `${at}[${i}]`));
 }
@@ -147,6 +153,18 @@ function entries(o: Obj): Omit<CarriedState, 'format' | 'date' | 'end_us'> {
       process: text(x.process, `${at}.process`),
       last_us: int(x.last_us, `${at}.last_us`),
     })),
+    // From rules 29, only when some change waits: a state without it (older, or none waiting) reads.
+    ...(o.config_changes === undefined
+      ? {}
+      : {
+          config_changes: each(o, 'config_changes', (x, at) => ({
+            t_us: int(x.t_us, `${at}.t_us`),
+            iso: isoTime(x.iso, `${at}.iso`),
+            has_reason: bool(x.has_reason, `${at}.has_reason`),
+            unstored: textOrNull(x.unstored, `${at}.unstored`),
+            evidence: evidence(x.evidence, `${at}.evidence`),
+          })),
+        }),
   };
 }
 

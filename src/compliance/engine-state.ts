@@ -68,6 +68,9 @@ export interface Decision extends Stamp {
   readonly approved: boolean;
   readonly decision: string;
 }
+/** Config changes held waiting for their snapshot (and carried over midnight, carry.ts). */
+export const MAX_PENDING_CONFIGS = 100_000;
+
 /** A config change waiting for its snapshot. */
 export interface PendingConfig {
   readonly tUs: number;
@@ -210,7 +213,7 @@ export class EngineState {
   lastClock: { last: number } | undefined;
   lastHost: unknown;
   lastPid: unknown;
-  readonly configs = new ExpiringMap<PendingConfig>(100_000);
+  readonly configs = new ExpiringMap<PendingConfig>(MAX_PENDING_CONFIGS);
   /** The snapshot store check (absent: no store at hand, every ConfigSnapshot counts). */
   snapshotCheck: SnapshotStoreCheck | undefined;
   /** ConfigSnapshots whose snapshot is not in the store as logged, by unstoredKey, at most MAX_UNSTORED. */

@@ -14,10 +14,10 @@ import {
   carryOutChunks,
   fitOpenOrders,
   MAX_STATE_BYTES,
-  seedState,
   STATE_MARGIN_BYTES,
 } from './carry.js';
-import { EngineState, fmt, keptId, type LineRef, type LogEvent } from './engine-state.js';
+import { seedState } from './carry-seed.js';
+import { EngineState, fmt, keptId, type LineRef, type LogEvent, SECOND } from './engine-state.js';
 import { LineEvidence } from './line-evidence.js';
 import { byTimeThenSeq } from './state.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
@@ -27,6 +27,25 @@ import type { AuditSummary, Evidence, Finding, Severity, SeverityTotals } from '
 export type { LineRef, LogEvent } from './engine-state.js';
 
 const SWEEP_EVERY = 4096;
+
+/**
+ * At the end of day `date`, the config changes still waiting for a snapshot are judged, except
+ * those whose window (config_snapshot_window_s) runs past midnight: a change at 23:58 may get its
+ * snapshot at 00:01, so it is carried into the next day (docs/compliance.md "Across midnight") and
+ * judged there. A change dated after the day's end (a clock ahead) is judged now: carried, its
+ * window would never run out. A change already recorded by a snapshot is judged now (its reason).
+ * A day without a log (a gap in a period) judges at its end what ran out by then, with the same
+ * finding the next day's first sweep would make (its time and evidence are the change's).
+ */
+function judgeConfigsAtEndOfDay(s: EngineState, date: string): void {
+  const midnightUs = (Date.parse(`${date}T00:00:00Z`) + 86_400_000) * 1000;
+  const opens = midnightUs - s.p.config_snapshot_window_s * SECOND;
+  for (const [k, c] of [...s.configs.entries()]) {
+    if (!c.snapshot && c.tUs >= opens && c.tUs < midnightUs) continue;
+    s.configs.delete(k);
+    configFinding(s, c);
+  }
+}
 
 /** The result of a run, before it becomes a report. */
 export interface EngineResult {
@@ -221,10 +240,7 @@ export class ComplianceEngine {
     // Sweeps count from the day's start, so a day seeded with the state of the day before sweeps
     // at the same events as a run over both days (the same findings either way).
     s.count = 0;
-    for (const [k, c] of [...s.configs.entries()]) {
-      s.configs.delete(k);
-      configFinding(s, c);
-    }
+    judgeConfigsAtEndOfDay(s, date);
   }
 
   /** The findings, totals and summary. Call endDay for the last day first. */

@@ -80,6 +80,10 @@ function counts(s: CarriedState): [string, number][] {
     ['recent orders (duplicates)', s.recent_orders.length],
     ['failed-login windows', s.failed_logins.length],
     ['message-rate windows', s.strategy_rates.length + s.venue_rates.length],
+    // Only when some are carried (rules 29): the page of an older state renders as it did.
+    ...(s.config_changes === undefined || s.config_changes.length === 0
+      ? []
+      : [['config changes waiting for a snapshot', s.config_changes.length] as [string, number]]),
   ];
 }
 
@@ -128,6 +132,12 @@ export function carriedSection(e: Esc, carried: CarriedIn | undefined, state: Ca
       ],
     ),
     table('Users logged in', ['user', 'login'], state.sessions, (s) => [e(s.user), e(isoOfUs(s.login_us))]),
+    table(
+      'Config changes waiting for a snapshot (judged today)',
+      ['changed', 'reason or ticket', 'evidence'],
+      state.config_changes ?? [],
+      (c) => [e(c.iso), c.has_reason ? 'yes' : 'no', evidenceCell(e, c.evidence)],
+    ),
   ]
     .filter((t) => t !== '')
     .join('\n');

@@ -78,6 +78,7 @@ export function unionStates(states: readonly CarriedState[], date: string): Carr
   const decisions: Keyed<CarriedState['decisions'][number]> = new Map();
   const recent: Keyed<CarriedState['recent_orders'][number]> = new Map();
   const clocks: Keyed<CarriedState['clocks'][number]> = new Map();
+  const configs: Keyed<NonNullable<CarriedState['config_changes']>[number]> = new Map();
   let end = 0;
   for (const s of states) {
     end = Math.max(end, s.end_us);
@@ -105,6 +106,8 @@ export function unionStates(states: readonly CarriedState[], date: string): Carr
     for (const d of s.decisions) put(decisions, d.signal_id, d, later);
     for (const r of s.recent_orders) put(recent, r.key, r, later);
     for (const c of s.clocks) put(clocks, c.process, c, (a, b) => a.last_us > b.last_us);
+    // A change is one host's line (file and seq, the file already named after its host).
+    for (const c of s.config_changes ?? []) put(configs, `${c.evidence.file}\u0000${c.evidence.seq}`, c, never);
   }
   return {
     ...emptyState(date),
@@ -121,6 +124,7 @@ export function unionStates(states: readonly CarriedState[], date: string): Carr
     strategy_rates: mergeRates(states.map((s) => s.strategy_rates)),
     venue_rates: mergeRates(states.map((s) => s.venue_rates)),
     clocks: byTime(clocks, (c) => c.last_us),
+    ...(configs.size === 0 ? {} : { config_changes: byTime(configs, (c) => c.t_us) }),
   };
 }
 
@@ -139,6 +143,7 @@ export function renameEvidence(s: CarriedState, host: string): CarriedState {
     overrides: s.overrides.map(ev),
     decisions: s.decisions.map(ev),
     recent_orders: s.recent_orders.map(ev),
+    ...(s.config_changes === undefined ? {} : { config_changes: s.config_changes.map(ev) }),
   };
 }
 

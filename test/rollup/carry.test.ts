@@ -152,6 +152,21 @@ describe('unionStates', () => {
     expect(u.open_orders.map((x) => x.filled)).toEqual([6]);
     expect(u.risk_checks.map((x) => x.pass)).toEqual([true]);
     expect(u.strategy_rates).toEqual([{ name: 's', times_us: [1, 3, 5], breaching: true }]);
+    expect('config_changes' in u).toBe(false);
+  });
+
+  it("keeps every host's config changes waiting for a snapshot, each once, by time (rules 29)", () => {
+    const change = (file: string, seq: number, t_us: number) => ({
+      t_us,
+      iso: `${DATE}T23:58:00.000000Z`,
+      has_reason: true,
+      unstored: null,
+      evidence: ev(file, seq),
+    });
+    const a = { ...emptyState(DATE), config_changes: [change('a/f', 9, 8)] };
+    const b = { ...emptyState(DATE), config_changes: [change('b/f', 9, 5), change('a/f', 9, 8)] };
+    const u = unionStates([a, b], DATE);
+    expect(u.config_changes?.map((c) => c.evidence.file)).toEqual(['b/f', 'a/f']);
   });
 });
 

@@ -122,6 +122,20 @@ describe('the reference checker on the carried compliance state', () => {
         'carried_in.state_sha256 is not the SHA-256 of data/compliance_state_start.json',
       ],
       [forged(artifacts, start, (t) => `${t}\n`), 'not one line of JSON plus a newline'],
+      // config_changes (compliance rules 29): optional, its items in shape.
+      [
+        forged(artifacts, start, (t) =>
+          t.replace(
+            '"date":',
+            `"config_changes":[{"evidence":{"file":"f","line":1,"line_sha256":"${'a'.repeat(64)}","seq":1},"has_reason":"yes","iso":"x","t_us":1,"unstored":null}],"date":`,
+          ),
+        ),
+        'config_changes: has_reason is not true or false',
+      ],
+      [
+        forged(artifacts, start, (t) => t.replace('"date":', '"config_changes":[{"t_us":1}],"date":')),
+        'an item of config_changes does not have exactly the fields',
+      ],
     ];
     for (const [pack, why] of cases) {
       expect(stateErrors(pack), why).toEqual(['COMPLIANCE_STATE_MISMATCH']);
