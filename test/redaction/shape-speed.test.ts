@@ -3,7 +3,10 @@
  * glued or as long words. A pattern that backtracks at every hook (the aws-secret-access-key
  * pattern's lazy groups took ~6-12 s on 1 MB of "awskey") or searches to the text's end for every
  * long token (the hooks of the rules without a literal start: 16 s on 4 MB of 55-character words)
- * fails here. Generous bounds, not a benchmark: a linear pass takes tens of milliseconds.
+ * fails here. Generous bounds, not a benchmark: a linear pass takes 0.1-0.3 s (as long as 1 MB of
+ * log text does). A pass over 2 s on a busy machine is held to 1 MB of log text redacted right after it:
+ * a backtracking pattern is 25-100x that (4-16 s against ~0.15 s), a machine made slow by its load
+ * slows both (a lone 2 s bound failed at 2,025 ms beside the full suite at load 7-10).
  */
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
@@ -17,6 +20,23 @@ function ms(f: () => void): number {
   const t0 = performance.now();
   f();
   return performance.now() - t0;
+}
+const LOG_TEXT = fill('order 12345 filled at 1.0001 for acct=ab12 by trader7 on XNAS; ');
+/**
+ * Why redacting 1 MB of `seed` repeated is not linear, or undefined: under 2 s it is; over, it is
+ * timed again beside 1 MB of log text and fails only when still over 2 s and over 10x that text.
+ */
+function notLinear(seed: string): string | undefined {
+  const text = fill(seed);
+  const t = ms(() => r.redactString(text));
+  if (t < 2000) return undefined;
+  const again = Math.min(
+    t,
+    ms(() => r.redactString(text)),
+  );
+  const ref = ms(() => r.redactString(LOG_TEXT));
+  if (again < 2000 || again < 10 * ref) return undefined;
+  return `${again.toFixed(0)} ms (1 MB of log text: ${ref.toFixed(0)} ms)`;
 }
 
 const PARTIAL_SEEDS = [
@@ -98,7 +118,7 @@ const PARTIAL_SEEDS = [
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
   it.each(PARTIAL_SEEDS)('the whole redactor on %j repeated', (seed) => {
-    expect(ms(() => r.redactString(fill(seed)))).toBeLessThan(2000);
+    expect(notLinear(seed)).toBeUndefined();
   });
 
   it('every fixed-prefix shape, its prefix or hook glued and as long words', () => {
@@ -107,8 +127,8 @@ describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
       const heads = rule.hook !== undefined ? [rule.hook] : rule.prefixes.filter((p) => p !== '');
       for (const head of heads) {
         for (const seed of [`${head}Ab1`, `${head}${'Ab1'.repeat(20)} `]) {
-          const t = ms(() => r.redactString(fill(seed)));
-          if (t >= 2000) slow.push(`${rule.name} ${JSON.stringify(seed)} ${t.toFixed(0)} ms`);
+          const why = notLinear(seed);
+          if (why !== undefined) slow.push(`${rule.name} ${JSON.stringify(seed)} ${why}`);
         }
       }
     }
@@ -147,7 +167,7 @@ describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
   it.each(JWT_SEEDS.map((s) => [s.length > 40 ? `${s.slice(0, 12)}… (${s.length})` : s, s]))(
     'the whole redactor on %j repeated',
     (_name, seed) => {
-      expect(ms(() => r.redactString(fill(seed)))).toBeLessThan(2000);
+      expect(notLinear(seed)).toBeUndefined();
     },
   );
 
