@@ -1665,11 +1665,58 @@ def newest_log_removal(path, current):
     return None
 
 
+def pack_span(packs, n):
+    """A current pack's span of the chain: (day, first_seq, start_prev, last_seq, end_hash, name), Nones where absent."""
+    c = packs[n][0].get("chain") if isinstance(packs[n][0], dict) else None
+    c = c if isinstance(c, dict) else {}
+    first = c.get("first_seq") if is_int(c.get("first_seq")) and isinstance(c.get("start_prev"), str) else None
+    last = c.get("last_seq") if is_int(c.get("last_seq")) and isinstance(c.get("end_hash"), str) else None
+    return (n[:10], first, c.get("start_prev") if first is not None else None, last, c.get("end_hash") if last is not None else None, n)
+
+
+def removal_ends(path, n):
+    """Where each removed day file a LogPruned event of pack n's log records ended, as spans with no start."""
+    out = []
+    for e in log_events(pack_log_bytes(os.path.join(path, n)), "LogPruned"):
+        if real_date(e.get("date")) and is_int(e.get("last_seq")) and e["last_seq"] >= 1 and isinstance(e.get("end_hash"), str):
+            out.append((e["date"], None, None, e["last_seq"], e["end_hash"], "%s's removed log file (LogPruned in %s)" % (e["date"], n)))
+    return out
+
+
+def linked_across(path, packs, current, ends, day):
+    """The two spans the chain links directly across day, or None: the newest current pack ending before it
+    and the oldest starting after it (its first line follows the former's last), or else that pack after it
+    and the removed day file before it whose end a LogPruned event of the packs' logs records (looked for
+    newest pack first, up to the first holding a removal older than the pack after). Then nothing was logged
+    on that day: a prune chains its PackPruned events before removing a pack, so no prune ran on it. ends:
+    a cache of removal_ends by pack name."""
+    spans = [pack_span(packs, n) for n in current]
+    before = max((s for s in spans if s[0] < day and s[3] is not None), key=lambda s: s[0], default=None)
+    after = min((s for s in spans if s[0] > day and s[1] is not None), key=lambda s: s[0], default=None)
+    if after is None:
+        return None
+
+    def follows(b):
+        return after[1] == b[3] + 1 and after[2] == b[4]
+
+    if before is not None and follows(before):
+        return before[5], after[5]
+    for n in reversed(current):
+        if n not in ends:
+            ends[n] = removal_ends(path, n)
+        older = [e for e in ends[n] if e[0] < after[0]]
+        if older:
+            end = next((e for e in older if e[0] < day and follows(e)), None)
+            return None if end is None else (end[5], after[5])
+    return None
+
+
 def check_ledger(path, packs, current, ledger_lines, rep, now, tar_names=()):
     """Every pruned.jsonl entry has its chained PackPruned event, and every event its entry. A line
     whose event log retention removed (its prune day has no pack left, a LogPruned event of the packs'
     logs records that day's file or a later one removed, and it was pruned after its day plus the
-    retention it claims) is an info; one whose removal no pack's log records yet is a warning."""
+    retention it claims) is an info; one whose removal no pack's log records yet is a warning. One whose
+    prune day the packs' logs link across (nothing was logged that day) is an error."""
     events = set()
     for n in current:
         events.update(prune_events(os.path.join(path, n)))
@@ -1694,6 +1741,7 @@ def check_ledger(path, packs, current, ledger_lines, rep, now, tar_names=()):
     pack_days = {n[:10] for n in packs} | {n[:10] for n in tar_names}
     removal = []
     retired = []
+    ends = {}
     for i, (line, k, pruned_at, retention) in enumerate(entries):
         if covered[i]:
             continue
@@ -1712,6 +1760,10 @@ def check_ledger(path, packs, current, ledger_lines, rep, now, tar_names=()):
         elif (not out_of_order and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and real_date(pruned_at[:10]) and pruned_at[:19] <= now
               and day_number(pruned_at[:10]) > day_number(day) + retention and pruned_at[:10] not in pack_days):
             # Its event was in the log of its prune day: no pack of that day is left to hold it.
+            across = linked_across(path, packs, current, ends, pruned_at[:10])
+            if across is not None:
+                rep.error("ARCHIVE_PRUNE_UNRECORDED", "pruned.jsonl", line, "no PackPruned event, and the chain links %s's last line directly to %s's first: nothing was logged on its prune day %s, so no prune ran that day" % (across[0], across[1], pruned_at[:10]))
+                continue
             if not removal:
                 removal.append(newest_log_removal(path, current))
             if removal[0] is not None and removal[0] >= pruned_at[:10]:

@@ -143,6 +143,16 @@ export class ConfigEventIndex {
     return (await this.removalOf(name, day))?.sha256;
   }
 
+  /**
+   * Whether the chain shows that day `day` had no log file: none in the log directory, and either
+   * after the oldest kept file or linked across by the chain (its `absent`). False when it has a
+   * file or the chain cannot tell.
+   */
+  async noFile(day: number): Promise<boolean> {
+    if ((await this.keptDays()).includes(day)) return false;
+    return (await this.dayEvents(day)) === 'absent';
+  }
+
   private dayEvents(day: number): Promise<DayEvents> {
     let p = this.days.get(day);
     if (p === undefined) {

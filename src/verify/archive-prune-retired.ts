@@ -6,14 +6,19 @@
  * the live logs, a warning) only when what is left still bounds it — its prune day has no log file
  * and no pack left, a LogPruned event records the removal of that day's file or a later one, and it
  * was pruned after its day plus the retention it claims. A prune day whose log file or pack is
- * still here needs its event there, an error as before.
+ * still here needs its event there, an error as before. So does a prune day the chain shows had no
+ * log file (docs/decisions.md "A ledger line claiming a prune on a day without a log"): the pack (or
+ * the removed file a LogPruned event of the packs' logs records) before it and the pack after it
+ * link directly, or (with the live logs) the ConfigEventIndex finds it `absent`.
+ * Prune chains its PackPruned events before removing a pack, so no pack was pruned on such a day.
  */
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { PACK_PATH, PRUNE_EVENT } from '../format/pack.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import { dayNumberOfIsoDate, dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
+import { ConfigEventIndex } from '../snapshot/config-events.js';
 import type { LedgerEntry } from './archive-ledger.js';
 
 const LOG_PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
@@ -28,6 +33,51 @@ export interface RetiredContext {
   readonly logDir: string | undefined;
   /** The current packs' directories, newest first: their logs' LogPruned events, without the live logs. */
   readonly packDirs: readonly string[];
+  /** The current packs' spans of the chain, oldest first (manifest.json's, held to their logs elsewhere). */
+  readonly spans: readonly PackSpan[];
+  /** The artifacts directory: vouched copies of removed day files, for the chain's links across a day. */
+  readonly artifactsDir: string;
+}
+
+/**
+ * Where a current pack's log starts and ends in the chain (manifest.json `chain`), or where a
+ * removed day file ended (its LogPruned event's `last_seq`, `end_hash`; no start).
+ */
+export interface PackSpan {
+  readonly name: string;
+  readonly date: string;
+  readonly firstSeq: number | null;
+  readonly startPrev: string | null;
+  readonly lastSeq: number | null;
+  readonly endHash: string | null;
+}
+
+/** The oldest span starting after day `p` (its first line's seq and prev), if any. */
+function firstAfter(spans: readonly PackSpan[], p: string): PackSpan | undefined {
+  let after: PackSpan | undefined;
+  for (const s of spans)
+    if (s.date > p && s.firstSeq !== null && s.startPrev !== null && (after === undefined || s.date < after.date))
+      after = s;
+  return after;
+}
+
+/** Whether `after`'s first line follows `before`'s last (seq + 1, prev = its hash). */
+const follows = (before: PackSpan, after: PackSpan): boolean =>
+  before.lastSeq !== null && after.firstSeq === before.lastSeq + 1 && after.startPrev === before.endHash;
+
+/**
+ * The two spans the chain links directly across day `p` (the newest ending before it, the oldest
+ * starting after it: the latter's first line follows the former's last), or undefined. Then no line
+ * was written between them: no day file of `p`, no event of a prune on it.
+ */
+export function linkedAcross(spans: readonly PackSpan[], p: string): { before: string; after: string } | undefined {
+  let before: PackSpan | undefined;
+  for (const s of spans)
+    if (s.date < p && s.lastSeq !== null && s.endHash !== null && (before === undefined || s.date > before.date))
+      before = s;
+  const after = firstAfter(spans, p);
+  if (before === undefined || after === undefined || !follows(before, after)) return undefined;
+  return { before: before.name, after: after.name };
 }
 
 /** Why a line without its event is not an error, or the error's reason. */
@@ -62,6 +112,10 @@ export class RetiredEvidence {
   private removed: Promise<{ oldestKept: string | undefined; newestRemoved: string | undefined }> | undefined;
   /** Kept log files read for PackPruned events, by day number. */
   private readonly kept = new Map<number, Promise<Set<string>>>();
+  /** The chain's day files (kept, removed, or none), read lazily: which days had no file. */
+  private index: ConfigEventIndex | undefined;
+  /** Where the removed day files each current pack's log records ended (by index in packDirs), read once, lazily. */
+  private readonly ends = new Map<number, Promise<PackSpan[]>>();
 
   constructor(private readonly ctx: RetiredContext) {}
 
@@ -72,6 +126,12 @@ export class RetiredEvidence {
         kind: 'error',
         reason: `a pack of its prune day ${p} is still here, and its log (a copy of that day's file) holds no such event`,
       };
+    const across = await this.linkedAcrossDay(p);
+    if (across !== undefined)
+      return {
+        kind: 'error',
+        reason: `the chain links ${across.before}'s last line directly to ${across.after}'s first: nothing was logged on its prune day ${p} (no log file), so no prune ran that day (a prune chains its PackPruned events before removing a pack)`,
+      };
     const { oldestKept, newestRemoved } = await this.removedLogs();
     if (this.ctx.logDir !== undefined) {
       if (oldestKept !== undefined && p >= oldestKept) {
@@ -81,6 +141,9 @@ export class RetiredEvidence {
           reason: `the log file of its prune day ${p} is kept (or was never removed), and holds no such event`,
         };
       }
+      const noLog = await this.noLogOn(e, p, oldestKept);
+      if (noLog === 'recorded') return { kind: 'recorded' };
+      if (noLog !== undefined) return { kind: 'error', reason: noLog };
       if (newestRemoved === undefined || newestRemoved < p)
         return {
           kind: 'error',
@@ -91,6 +154,91 @@ export class RetiredEvidence {
     return newestRemoved !== undefined && newestRemoved >= p
       ? { kind: 'retired', day: p }
       : { kind: 'unchecked', day: p, newestRemoved };
+  }
+
+  /**
+   * With the live logs: why the chain shows that day `p` had no log file, so that no prune ran on it
+   * (its LogPruned records and first lines link across `p`: the ConfigEventIndex's `absent`), and
+   * that the next day's file (a prune at midnight) holds no such event either: it had no file, or it
+   * is kept without the event, or a pack of it is here (its events were read). 'recorded' when the
+   * next day's kept file holds the event; undefined when the chain cannot tell.
+   */
+  private async noLogOn(
+    e: LedgerEntry,
+    p: string,
+    oldestKept: string | undefined,
+  ): Promise<string | 'recorded' | undefined> {
+    const day = dayNumberOfIsoDate(p);
+    const logDir = this.ctx.logDir;
+    if (day === undefined || logDir === undefined) return undefined;
+    this.index ??= new ConfigEventIndex({ logDir, artifactsDir: this.ctx.artifactsDir });
+    if (!(await this.index.noFile(day))) return undefined;
+    const next = isoDate(day + 1);
+    const why = `the chain links across its prune day ${p} (the LogPruned records and the next file's first line show no log file was written that day), so no prune ran that day`;
+    if (oldestKept !== undefined && next >= oldestKept)
+      return (await this.pruneEventsOf(day + 1)).has(ledgerKey(e))
+        ? 'recorded'
+        : `${why}, and the kept file of ${next} holds no such event`;
+    if (this.ctx.packDays.has(next))
+      return `${why}, and the pack of ${next} (its log a copy of that day's file) holds no such event`;
+    if (await this.index.noFile(day + 1)) return `${why}, nor on ${next}`;
+    return undefined;
+  }
+
+  /**
+   * The spans the chain links directly across day `p`: two current packs, or else the oldest pack
+   * after `p` and the removed day file before `p` whose end (a LogPruned event's `last_seq`,
+   * `end_hash`) its first line follows. That removal is looked for in the packs' logs newest first,
+   * up to the first holding a removal older than the pack (retention removes the oldest files first:
+   * there is the newest such removal); a link is proof whichever removal it is.
+   */
+  private async linkedAcrossDay(p: string): Promise<{ before: string; after: string } | undefined> {
+    const direct = linkedAcross(this.ctx.spans, p);
+    if (direct !== undefined) return direct;
+    const after = firstAfter(this.ctx.spans, p);
+    if (after === undefined) return undefined;
+    for (let i = 0; i < this.ctx.packDirs.length; i++) {
+      const older = (await this.removalEndsIn(i)).filter((s) => s.date < after.date);
+      if (older.length === 0) continue;
+      const end = older.find((s) => s.date < p && follows(s, after));
+      return end === undefined ? undefined : { before: end.name, after: after.name };
+    }
+    return undefined;
+  }
+
+  /** Where each removed day file that a LogPruned event of the `i`th current pack's log records ended, read once. */
+  private removalEndsIn(i: number): Promise<PackSpan[]> {
+    let ends = this.ends.get(i);
+    if (ends === undefined) {
+      ends = this.readRemovalEnds(this.ctx.packDirs[i] as string);
+      this.ends.set(i, ends);
+    }
+    return ends;
+  }
+
+  /** The removals a pack's log records, as spans with no start (chained events: the pack's log is held to the chain). */
+  private async readRemovalEnds(dir: string): Promise<PackSpan[]> {
+    const out: PackSpan[] = [];
+    // A link or FIFO in artifacts/ is the attacker's: never read through.
+    const lines = await linesContaining(join(dir, PACK_PATH.log), LOG_PRUNED_MARK, {
+      followLinks: false,
+      terminatedOnly: true,
+    });
+    for (const line of lines ?? []) {
+      const ev = parseObjectLine(line);
+      if (ev?.category !== WRITER_EVENT_CATEGORY || ev.event !== LOG_PRUNED_EVENT) continue;
+      if (typeof ev.date !== 'string' || !DATE_RE.test(ev.date) || typeof ev.end_hash !== 'string') continue;
+      if (!Number.isSafeInteger(ev.last_seq) || (ev.last_seq as number) < 1) continue;
+      out.push({
+        name: `${ev.date}'s removed log file (LogPruned in ${basename(dir)})`,
+        date: ev.date,
+        firstSeq: null,
+        startPrev: null,
+        lastSeq: ev.last_seq as number,
+        endHash: ev.end_hash,
+      });
+    }
+    return out;
   }
 
   private removedLogs(): Promise<{ oldestKept: string | undefined; newestRemoved: string | undefined }> {
@@ -142,7 +290,7 @@ export class RetiredEvidence {
   private async inKeptLog(e: LedgerEntry, p: string): Promise<boolean> {
     const day = dayNumberOfIsoDate(p);
     if (day === undefined) return false;
-    const key = `${e.exportDate}\u0000${e.path ?? ''}\u0000${e.rawSha ?? ''}`;
+    const key = ledgerKey(e);
     for (const d of [day, day + 1]) if ((await this.pruneEventsOf(d)).has(key)) return true;
     return false;
   }
@@ -169,4 +317,9 @@ export class RetiredEvidence {
     }
     return out;
   }
+}
+
+/** The key a PackPruned event matches a ledger line by: date, path, manifest. */
+function ledgerKey(e: LedgerEntry): string {
+  return `${e.exportDate}\u0000${e.path ?? ''}\u0000${e.rawSha ?? ''}`;
 }

@@ -105,6 +105,18 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     packDays: new Set([...packs, ...tars].map((p) => p.date)),
     logDir: options.logDir,
     packDirs: [...current].reverse().map((p) => join(artifactsDir, p.name)),
+    spans: current.map((p) => {
+      const c = p.report.manifest.chain;
+      return {
+        name: p.name,
+        date: p.date,
+        firstSeq: c?.firstSeq ?? null,
+        startPrev: c?.startPrev ?? null,
+        lastSeq: c?.lastSeq ?? null,
+        endHash: c?.endHash ?? null,
+      };
+    }),
+    artifactsDir,
   };
   await checkPrunes(packs, pruned, live, newestMade, options.now?.() ?? Date.now(), retired, f);
   checkPruneSignatures(pruned, trustOf(options), f);

@@ -171,7 +171,13 @@ describe('RetiredEvidence', () => {
       join(logDir, 'audit-20261105.jsonl'),
       `${ev('2026-10-01', 'a'.repeat(64))}\n${ev('2026-10-02', 'b'.repeat(64))}\n`,
     );
-    const evidence = new RetiredEvidence({ packDays: new Set(), logDir, packDirs: [] });
+    const evidence = new RetiredEvidence({
+      packDays: new Set(),
+      logDir,
+      packDirs: [],
+      spans: [],
+      artifactsDir: join(logDir, '..', 'art'),
+    });
     const entry = (date: string, sha: string): LedgerEntry => ({
       exportDate: date,
       manifestSha256: sha,
@@ -186,5 +192,116 @@ describe('RetiredEvidence', () => {
     rmSync(join(logDir, 'audit-20261105.jsonl'));
     expect(await evidence.judge(entry('2026-10-02', 'b'.repeat(64)), '2026-11-05')).toEqual({ kind: 'recorded' });
     expect((await evidence.judge(entry('2026-10-03', 'c'.repeat(64)), '2026-11-05')).kind).toBe('error');
+  });
+});
+
+const NOV = (d: number): string => `2026-11-${String(d).padStart(2, '0')}`;
+
+/**
+ * A nightly cron over 11-01..`last` with the machine down on `down` (no log, no export, no prune):
+ * each up day logged, exported at 00:05 of the next up day, then pruned at 00:10 with packs kept 10
+ * days and logs `logDays` (or what it says for that night's day of November); the last day logged only.
+ */
+async function cronWithDowntime(last: number, down: readonly number[], logDays: number | ((night: number) => number)) {
+  const root = tempDir();
+  const logDir = join(root, 'logs');
+  const art = join(root, 'art');
+  const clock = { t: 0 };
+  const opts = clockedExports(logDir, art, clock);
+  const up = Array.from({ length: last }, (_, i) => i + 1).filter((d) => !down.includes(d));
+  for (const [i, d] of up.entries()) {
+    await writeDay(logDir, NOV(d), SAMPLE_EVENTS);
+    const next = up[i + 1];
+    if (next === undefined) break;
+    clock.t = microsAt(NOV(next), '00:05:00');
+    await exportPack(opts(NOV(d)));
+    let t = microsAt(NOV(next), '00:10:00');
+    await prune({
+      artifactsDir: art,
+      retentionDays: 10,
+      logs: { logDir, retentionDays: typeof logDays === 'number' ? logDays : logDays(next) },
+      eventLogDir: logDir,
+      now: Date.parse(`${NOV(next)}T00:10:00Z`),
+      loggerClock: () => (t += 1000),
+    });
+  }
+  return { logDir, art };
+}
+
+/** Deletes the packs of `days` by hand and writes unsigned ledger lines claiming a prune on `on`, retention 3. */
+function hideBehindForgedLines(art: string, days: readonly string[], on: string, mode: 'append' | 'insert'): void {
+  const forged = days.map((d) => {
+    const sha = createHash('sha256')
+      .update(readFileSync(join(art, d, 'manifest.json')))
+      .digest('hex');
+    makeWritable(join(art, d));
+    rmSync(join(art, d), { recursive: true });
+    const line = { export_date: d, manifest_sha256: sha, path: d, pruned_at: `${on}T00:10:01.000Z`, retention_days: 3 };
+    return `${JSON.stringify({ ...line, retention_source: 'command_line' })}\n`;
+  });
+  const ledger = join(art, 'pruned.jsonl');
+  let old = '';
+  try {
+    old = readFileSync(ledger, 'utf8');
+    chmodSync(ledger, 0o644);
+  } catch {
+    // no honest line yet
+  }
+  writeFileSync(ledger, mode === 'append' ? old + forged.join('') : forged.join('') + old);
+}
+
+describe('a ledger line claiming a prune on a day without a log (at25 F3)', () => {
+  for (const mode of ['append', 'insert'] as const)
+    it(`packs deleted by hand, hidden by lines (${mode}ed) pruned on a day the machine was down: an error`, async () => {
+      // Packs kept 10 days, logs 2; 11-09 down. Honest lines: 11-01..11-03, pruned on 11-12..11-14.
+      const { logDir, art } = await cronWithDowntime(14, [9], 2);
+      const now = () => Date.parse('2026-11-14T12:00:00Z');
+      expect(codes(await verifyArchive(art, { logDir, minRetentionDays: 3, now }), 'error')).toEqual([]);
+      hideBehindForgedLines(art, [NOV(4), NOV(5)], NOV(9), mode);
+      const lines = mode === 'append' ? [4, 5] : [1, 2];
+      for (const opts of [{ logDir }, {}]) {
+        const r = await verifyArchive(art, { ...opts, minRetentionDays: 3, now });
+        const bad = r.problems.filter((p) => p.code === 'ARCHIVE_PRUNE_UNRECORDED');
+        expect(bad.map((p) => [p.severity, p.line])).toEqual(lines.map((l) => ['error', l]));
+        expect(bad[0]?.detail).toMatch(/links 2026-11-08's last line directly to 2026-11-10's first/);
+      }
+      const py = pythonPackCheck(art).errors.filter((e) => e.code === 'ARCHIVE_PRUNE_UNRECORDED');
+      expect(py).toHaveLength(2);
+    });
+
+  it('no pack left before the claimed day: the removed files the LogPruned events record link across it', async () => {
+    // 11-03..11-06 down; logs kept 1 day: 11-01, 11-02 removed on 11-07 (events in the pack of 11-07).
+    const { logDir, art } = await cronWithDowntime(9, [3, 4, 5, 6], 1);
+    const now = () => Date.parse('2026-11-09T12:00:00Z');
+    expect(codes(await verifyArchive(art, { logDir, minRetentionDays: 3, now }), 'error')).toEqual([]);
+    hideBehindForgedLines(art, [NOV(1), NOV(2)], NOV(6), 'append');
+    for (const opts of [{ logDir }, {}]) {
+      const r = await verifyArchive(art, { ...opts, minRetentionDays: 3, now });
+      const bad = r.problems.filter((p) => p.code === 'ARCHIVE_PRUNE_UNRECORDED');
+      expect(bad.map((p) => [p.severity, p.line])).toEqual([
+        ['error', 1],
+        ['error', 2],
+      ]);
+      expect(bad[0]?.detail).toMatch(
+        /links 2026-11-02's removed log file \(LogPruned in 2026-11-07\)'s last line directly/,
+      );
+    }
+    expect(pythonPackCheck(art).errors.filter((e) => e.code === 'ARCHIVE_PRUNE_UNRECORDED')).toHaveLength(2);
+  });
+
+  it('the removal before the claimed day recorded only in the live logs: they show the chain links across it', async () => {
+    // 11-03..11-06 down; logs kept 6 days, then 1 on 11-09: 11-02 and 11-07 removed then (events in the
+    // live log of 11-09 only), 11-01 on 11-08 (in the pack of 11-08).
+    const { logDir, art } = await cronWithDowntime(9, [3, 4, 5, 6], (night) => (night === 9 ? 1 : 6));
+    const now = () => Date.parse('2026-11-09T12:00:00Z');
+    expect(codes(await verifyArchive(art, { logDir, minRetentionDays: 3, now }), 'error')).toEqual([]);
+    hideBehindForgedLines(art, [NOV(1), NOV(2)], NOV(6), 'append');
+    const r = await verifyArchive(art, { logDir, minRetentionDays: 3, now });
+    const bad = r.problems.filter((p) => p.code === 'ARCHIVE_PRUNE_UNRECORDED');
+    expect(bad.map((p) => [p.severity, p.line])).toEqual([
+      ['error', 1],
+      ['error', 2],
+    ]);
+    expect(bad[0]?.detail).toMatch(/the chain links across its prune day 2026-11-06 .*the pack of 2026-11-07/);
   });
 });
