@@ -8,15 +8,16 @@
  * is now applies; without a file, the built-in defaults.
  */
 import { closeSync, fstatSync, readSync } from 'node:fs';
-import { openRegularSync } from '../fsx/regular.js';
+import { createHash } from 'node:crypto';
+import { openRegularSync, readRegular } from '../fsx/regular.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { compileRedactor } from '../redaction/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import { readSnapshotFile } from '../snapshot/read.js';
 import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
-import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
-import { listSnapshotIds, readRecord, timestampOfId } from '../snapshot/store.js';
+import { dayNumberOfIsoDate, dayOfLogFileName, logFileName } from '../rotation/index.js';
+import { listSnapshotIds, readRecord, recordPath, timestampOfId } from '../snapshot/store.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { snapshotRecording } from './snapshot-recorded.js';
 import {
@@ -275,11 +276,33 @@ async function startPolicy(
   loggedWithin: PolicyInForce[],
 ): Promise<PolicyInForce | null | undefined> {
   const unknown: { policy: PolicyInForce; reason: string }[] = [];
+  // The chain decides the snapshot in force when the period starts (its newest ConfigSnapshot event
+  // before the period's first file); the store is asked only for that record. Deleting it (or
+  // changing it) never rolls back to an older one: the policy in force is then unknown.
+  const firstDay = dayOfLogFileName(firstFile);
+  const chain =
+    src.index === undefined || firstDay === undefined ? undefined : await src.index.configOfRecord(firstDay - 1, false);
+  let newest: string | undefined;
+  if (chain?.kind === 'event') {
+    const { snapshot_id: id, record_sha256: sha } = chain.snapshot;
+    const lost = await lostRecord(src.snapshotDir, id, sha);
+    if (lost !== undefined) {
+      notes.push(
+        `snapshot ${id}: ${rel} was not used: the chain's newest ConfigSnapshot event before the period (${chain.where}) names it, and the snapshot store ${lost}; ${LOST_RECORD_NOTE}`,
+      );
+      return null;
+    }
+    newest = id;
+  }
   for (let i = before.length - 1; i >= 0; i--) {
-    const e = await fromSnapshot(src, before[i] as string, rel, notes, firstFile);
+    const id = before[i] as string;
+    // The chain's own (its record checked above): recorded before the period, not looked up again.
+    const e = await fromSnapshot(src, id, rel, notes, firstFile, id === newest);
     if (e === undefined) continue;
     if (e.unknown !== undefined) unknown.push({ policy: e.policy, reason: e.unknown });
     else if (e.loggedWithin) loggedWithin.unshift(e.policy);
+    // A recorded snapshot newer than the chain's newest event before the period is not in force.
+    else if (newest !== undefined && (e.policy.snapshot_id ?? '') > newest) continue;
     else {
       for (const u of unknown)
         notes.push(
@@ -294,6 +317,24 @@ async function startPolicy(
   for (const u of unknown.reverse())
     notes.push(`snapshot ${u.policy.snapshot_id}: ${rel} was not used, ${u.reason}: ${UNCHECKABLE_NOTE}`);
   return unknown.length > 0 ? null : undefined;
+}
+
+/** Ends the note of a period whose starting policy's record the store lost (deleted or changed). */
+export const LOST_RECORD_NOTE =
+  'an older snapshot is never taken in its place: the period starts under the built-in policy (put the record back from a recorded pack naming it, or take a fresh snapshot)';
+
+/** What is wrong with snapshot `id`'s stored record against the record hash its event logged, or undefined. */
+async function lostRecord(snapshotDir: string, id: string, sha: string): Promise<string | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readRegular(recordPath(snapshotDir, id));
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 'does not hold its record (deleted?)'
+      : 'holds no readable record of it';
+  }
+  const got = createHash('sha256').update(bytes).digest('hex');
+  return got === sha ? undefined : `holds its record with another record_sha256 (changed after it was logged)`;
 }
 
 /** Marks the note of an unchecked snapshot skipped for a recorded one. */
@@ -320,6 +361,7 @@ async function fromSnapshot(
   rel: string,
   notes: string[],
   periodFile: string,
+  vouched = false,
 ): Promise<{ policy: PolicyInForce; loggedWithin: boolean; unknown?: string } | undefined> {
   const { snapshotDir } = src;
   const rec = await readRecord(snapshotDir, id);
@@ -327,7 +369,7 @@ async function fromSnapshot(
   if (entry === undefined || !entry.stored) return undefined;
   let loggedWithin = false;
   let unknown: string | undefined;
-  if (src.index !== undefined) {
+  if (src.index !== undefined && !vouched) {
     const r = await snapshotRecording(snapshotDir, src.index, id);
     if (r.recorded === false) {
       notes.push(`snapshot ${id}: ${rel} was not used, ${r.reason}; ${UNRECORDED_NOTE}`);

@@ -15,15 +15,17 @@ export interface LinesContainingOptions {
 }
 
 /**
- * The lines of a file holding `needle` (without their newline); undefined when there is no such
- * file (or it is not a regular file). The search runs over whole chunks (`Buffer.indexOf`), so a
- * file with no match costs little more than reading it.
+ * The lines of a file holding `needle` (or any of several, in one pass: each line once, in the
+ * file's order), without their newline; undefined when there is no such file (or it is not a
+ * regular file). The search runs over whole chunks (`Buffer.indexOf`), so a file with no match
+ * costs little more than reading it.
  */
 export async function linesContaining(
   path: string,
-  needle: Buffer,
+  needle: Buffer | readonly Buffer[],
   options: LinesContainingOptions = {},
 ): Promise<Buffer[] | undefined> {
+  const needles = Buffer.isBuffer(needle) ? [needle] : needle;
   let fh: Awaited<ReturnType<typeof openRegular>>;
   try {
     // A FIFO day file is refused, never waited on.
@@ -40,13 +42,7 @@ export async function linesContaining(
       const data = bytesRead === 0 ? carry : Buffer.concat([carry, buf.subarray(0, bytesRead)]);
       const lastNl = bytesRead === 0 && options.terminatedOnly !== true ? data.length : data.lastIndexOf(0x0a) + 1;
       const whole = data.subarray(0, lastNl);
-      for (let i = whole.indexOf(needle); i !== -1; ) {
-        const s = whole.lastIndexOf(0x0a, i) + 1;
-        const nl = whole.indexOf(0x0a, i);
-        const e = nl === -1 ? whole.length : nl;
-        out.push(Buffer.from(whole.subarray(s, e)));
-        i = whole.indexOf(needle, e);
-      }
+      out.push(...matchingLines(whole, needles));
       if (bytesRead === 0) break;
       carry = Buffer.from(data.subarray(lastNl));
     }
@@ -54,6 +50,22 @@ export async function linesContaining(
     await fh.close();
   }
   return out;
+}
+
+/** The lines of `whole` (complete lines) holding any of `needles`, each once, in order. */
+function matchingLines(whole: Buffer, needles: readonly Buffer[]): Buffer[] {
+  const found = new Map<number, number>();
+  for (const needle of needles)
+    for (let i = whole.indexOf(needle); i !== -1; ) {
+      const s = whole.lastIndexOf(0x0a, i) + 1;
+      const nl = whole.indexOf(0x0a, i);
+      const e = nl === -1 ? whole.length : nl;
+      found.set(s, e);
+      i = whole.indexOf(needle, e);
+    }
+  const starts = [...found.keys()];
+  if (needles.length > 1) starts.sort((a, b) => a - b);
+  return starts.map((s) => Buffer.from(whole.subarray(s, found.get(s))));
 }
 
 /** A line parsed as a JSON object, or undefined. */

@@ -1,6 +1,8 @@
 /**
- * The config part of a pack: `data/config_snapshot.json` (the latest snapshot taken at or before
- * the end of the day, or a fresh one when there is none, or none when which one is unknown) and `data/config.diff` (every diff
+ * The config part of a pack: `data/config_snapshot.json` (the config of record at the end of the
+ * day: with a log, the snapshot the chain's newest ConfigSnapshot event names, ConfigEventIndex
+ * configOfRecord; a fresh one when the chain never recorded one; none when it is unknown or its
+ * record is missing or changed in the store) and `data/config.diff` (every diff
  * recorded by that day's snapshots, in unified format, after a `#` header line).
  */
 import { readFile } from 'node:fs/promises';
@@ -16,9 +18,9 @@ import {
 } from '../snapshot/index.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { previousIdOf } from '../snapshot/previous.js';
-import { latestRecordedOnOrBefore, MAX_UNRECORDED_SKIPPED } from '../snapshot/read.js';
+import { readRegular } from '../fsx/regular.js';
 import { redactedCopy } from '../snapshot/redacted-copy.js';
-import { listSnapshotIds, readRecord, recordPath, timestampOfId } from '../snapshot/store.js';
+import { listSnapshotIds, readRecord, recordPath, sha256Hex } from '../snapshot/store.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 
 /** Where snapshots live, and how to take a fresh one when the day has none. */
@@ -68,9 +70,9 @@ export async function collectConfig(options: {
     if (!warnings.includes(m)) warnings.push(m);
     so.onWarning?.(m);
   };
-  // Records dated in the future are passed over and warned of (latestNotFuture). With a log, only
-  // a record its own ConfigSnapshot event vouches for is the day's config: the store is writable by
-  // anyone who can write a file there (a record planted dated in the past).
+  // Records dated in the future are passed over and warned of (latestNotFuture). With a log, the
+  // chain alone says which snapshot is the day's config: the store is writable by anyone who can
+  // write a file there (a record planted dated in the past, or the recorded one deleted).
   let latest = await latestNotFuture(so.snapshotDir, date, options.nowMs, warn);
   // One index for every look-up of the export: each day file is read once, however many records
   // the store holds (a store flooded with planted records must not cost a scan per record).
@@ -78,22 +80,15 @@ export async function collectConfig(options: {
     so.logDir === undefined
       ? undefined
       : (options.configEvents ?? new ConfigEventIndex({ logDir: so.logDir, artifactsDir: options.artifactsDir }));
-  // Unknown (CONFIG_OF_RECORD_UNKNOWN): the newest record's day file was removed by log retention
-  // with no vouched copy left, or the look-up gave up after MAX_UNRECORDED_SKIPPED unrecorded
-  // records (planted ones can hide the recorded record behind them). Then neither that record
-  // (perhaps planted), nor an older one (perhaps replaced by it), nor a fresh snapshot taken now (a
-  // later config passed off as the day's) is the day's config: said, and nothing is picked.
+  // Unknown (CONFIG_OF_RECORD_UNKNOWN): a day file the walk back needs was removed by log retention
+  // with nothing left that vouches for what it held, or the snapshot the chain names is missing from
+  // the store or changed there (at25 F1, F4). Then neither an older record (a rollback), nor a fresh
+  // snapshot taken now (a later config passed off as the day's) is the day's config: said, and
+  // nothing is picked. A stored record no event records is no candidate at all (at25 F2).
   let unknown: string | undefined;
-  if (so.logDir !== undefined) {
-    const found = await latestRecordedOnOrBefore({ snapshotDir: so.snapshotDir, date, logDir: so.logDir, index });
-    latest = found.record;
-    if (found.unknown !== undefined) {
-      // Said as it is: a day file retention removed, or one gone with no record of its removal.
-      const day = dayNumberOfIsoDate(timestampOfId(found.unknown).slice(0, 10));
-      const why = (day === undefined ? undefined : await index?.unknownWhy(day)) ?? 'its day file is not at hand';
-      unknown = `CONFIG_OF_RECORD_UNKNOWN: whether snapshot ${found.unknown} (the newest stored record at or before ${date}) is recorded cannot be told: ${why}; data/config_snapshot.json names no config of record. Way out: a fresh \`auditpack snapshot --reason …\` records the config in force again, and the exports of its day onward name it`;
-    } else if (latest === undefined && found.passed.length >= MAX_UNRECORDED_SKIPPED)
-      unknown = configUnknown(date, found.passed);
+  const day = dayNumberOfIsoDate(date);
+  if (index !== undefined && day !== undefined) {
+    ({ latest, unknown } = await recordOfChain(index, so.snapshotDir, date, day));
     if (unknown !== undefined) warn(unknown);
   }
   if (latest === undefined && unknown === undefined && so.takeIfMissing !== false) {
@@ -167,14 +162,49 @@ export async function collectConfig(options: {
   return { snapshotJson, diffText, snapshotId: latest?.snapshot_id ?? null, warnings };
 }
 
-/** CONFIG_OF_RECORD_UNKNOWN: the warning (and config_snapshot.json's reason) when the look-up gave up. */
-function configUnknown(date: string, passed: readonly string[]): string {
-  return (
-    `CONFIG_OF_RECORD_UNKNOWN: the config in force at the end of ${date} is unknown: the newest ${passed.length} stored snapshot record(s) at or before it ` +
-    `(${oneLine(passed.slice(0, 3).join(', '), 200)}${passed.length > 3 ? ', …' : ''}) are recorded by no ConfigSnapshot event in the audit log, ` +
-    `and the look-up stops there (planted records can hide the recorded one): no record and no fresh snapshot is taken as the day's config. ` +
-    'Look at the store (auditpack snapshot list), move the unrecorded records aside, and export the day again'
-  );
+/**
+ * The config of record at the end of `date` as the chain decides it (its newest ConfigSnapshot
+ * event then); only then is its record looked up in the store, by id and record hash. `unknown`
+ * (CONFIG_OF_RECORD_UNKNOWN) when the chain cannot tell, or the store lost or changed the record.
+ */
+async function recordOfChain(
+  index: ConfigEventIndex,
+  snapshotDir: string,
+  date: string,
+  day: number,
+): Promise<{ latest: ConfigSnapshot | undefined; unknown: string | undefined }> {
+  const chain = await index.configOfRecord(day);
+  if (chain.kind === 'none') return { latest: undefined, unknown: undefined };
+  if (chain.kind === 'unknown')
+    return {
+      latest: undefined,
+      unknown: `CONFIG_OF_RECORD_UNKNOWN: the config in force at the end of ${date} cannot be told: ${chain.why}; data/config_snapshot.json names no config of record. Way out: a fresh \`auditpack snapshot --reason …\` records the config in force again, and the exports of its day onward name it`,
+    };
+  const { snapshot_id: id, record_sha256: sha } = chain.snapshot;
+  const stored = await storedRecord(snapshotDir, id, sha);
+  if (typeof stored !== 'string') return { latest: stored, unknown: undefined };
+  return {
+    latest: undefined,
+    unknown: `CONFIG_OF_RECORD_UNKNOWN: the config of record at the end of ${date} is snapshot ${oneLine(id, 128)} (${chain.where}), and the snapshot store ${stored}: data/config_snapshot.json names no config of record, and neither an older record nor a fresh snapshot is taken in its place. Way out: put its record back as ${recordPath(snapshotDir, id)} (a recorded pack naming it holds its bytes in data/config_snapshot.json; their sha256 must be ${sha}), or take a fresh \`auditpack snapshot --reason …\`: the exports of its day onward name it`,
+  };
+}
+
+/**
+ * Snapshot `id`'s stored record when its bytes hash to `sha` (the record hash its event logged), else
+ * what is wrong with it, said as it is: missing (deleted?), changed after it was logged, unreadable.
+ */
+async function storedRecord(snapshotDir: string, id: string, sha: string): Promise<ConfigSnapshot | string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readRegular(recordPath(snapshotDir, id));
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 'does not hold its record (deleted?)'
+      : 'holds no readable record of it';
+  }
+  if (sha256Hex(bytes) !== sha)
+    return `holds its record with another record_sha256 (${sha256Hex(bytes).slice(0, 16)}…, not the logged ${sha.slice(0, 16)}…: changed after it was logged)`;
+  return readRecord(snapshotDir, id).catch(() => 'holds a record of it that does not parse');
 }
 
 /**

@@ -28,7 +28,7 @@ import { makeWritable, pathExists as exists, removeTree } from '../fsx/dirs.js';
 import { loadFileLock } from '../logger/index.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
-import { ConfigEventIndex } from '../snapshot/config-events.js';
+import { CONFIG_OF_RECORD_FIELD, ConfigEventIndex } from '../snapshot/config-events.js';
 import { checkDayHeadKept } from './day-head.js';
 import { buildManifest, stampBag, writeTagFiles } from './bag.js';
 import { COMPLIANCE_FILES, startPackCompliance, type PackComplianceOptions } from './compliance-files.js';
@@ -245,6 +245,8 @@ interface Payload {
   readonly totalBytes: number;
   readonly compliance: ExportResult['compliance'] | undefined;
   readonly warnings: readonly string[];
+  /** The PackExported `config_of_record` field: the chain's config of record at the day's end (omitted when unknown). */
+  readonly configOfRecord: Record<string, unknown>;
 }
 
 /** Builds the pack in `b.tmp`, publishes it, compresses it and records the export. */
@@ -313,6 +315,7 @@ async function buildAndPublish(options: ExportPackOptions, b: Build): Promise<Ex
       ...(timestamped !== null ? { tsa_time: timestamped.toISOString(), tsa_serial: serial ?? null } : {}),
       ...(supersededResult ? { supersedes: superseded?.manifest_sha256 ?? null, moved_to: superseded?.moved_to } : {}),
       ...(b.unrecorded ? { supersedes_unrecorded: true } : {}),
+      ...p.configOfRecord,
     });
   }
   return Object.freeze({
@@ -413,7 +416,25 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
     totalBytes,
     compliance: checked?.report.totals,
     warnings: [...config.warnings, ...(compliance?.warnings ?? [])],
+    configOfRecord: await configOfRecordField(options, configEvents, b.day),
   };
+}
+
+/**
+ * What the PackExported event records as the config of record at the end of the exported day (the
+ * chain's newest ConfigSnapshot event then, ConfigEventIndex.configOfRecord): the next export
+ * reads the chain back to this event only, not every kept file. Null when the chain holds none;
+ * omitted when it cannot be told, or when no snapshot store is configured.
+ */
+async function configOfRecordField(
+  options: ExportPackOptions,
+  index: ConfigEventIndex,
+  day: number,
+): Promise<Record<string, unknown>> {
+  if (!options.snapshot) return {};
+  const c = await index.configOfRecord(day);
+  if (c.kind === 'unknown') return {};
+  return { [CONFIG_OF_RECORD_FIELD]: c.kind === 'none' ? null : { ...c.snapshot } };
 }
 
 function sha256Text(text: string): string {

@@ -13,18 +13,30 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
-import { openRegular } from '../fsx/regular.js';
-import { readTarGz, TAR_BOUNDS } from '../fsx/tar-read.js';
-import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
-import { type ConfigInForce, CONFIG_IN_FORCE_FIELD, parseConfigInForce } from '../format/config-in-force.js';
-import { PACK_PATH } from '../format/pack.js';
+import type { ConfigInForce } from '../format/config-in-force.js';
 import { dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
 import { GENESIS_HASH } from '../chain/hash.js';
+import {
+  type ChainConfigOfRecord,
+  CONFIG_MARK,
+  configOf,
+  DayConfig,
+  type DayLines,
+  dayOfSnapshotId,
+  EXPORTED_MARK,
+  exportedOf,
+  firstLine,
+  linesOf,
+  packLog,
+  type PackFile,
+  packOfDate,
+  PRUNED_MARK,
+  prunedOf,
+  type Removal,
+  unknownWhy,
+} from './config-event-lines.js';
 
-const CONFIG_MARK = Buffer.from('"ConfigSnapshot"');
-/** How far a first line is looked for (1 MiB): a log line is far shorter; no newline by then, nothing is proven. */
-const MAX_FIRST_LINE = 1 << 20;
-const PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
+export { type ChainConfigOfRecord, CONFIG_OF_RECORD_FIELD } from './config-event-lines.js';
 
 /**
  * One day file's ConfigSnapshot events (id → the record hashes they vouch for), or why there are
@@ -32,25 +44,7 @@ const PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
  * retention, no vouched copy left), `gone` (no file and no record of its removal, before the oldest
  * kept file, and nothing shows the day held no event): the last two are unknown.
  */
-type DayEvents = Map<string, Set<string>> | 'absent' | 'removed' | 'gone';
-
-/** A log file's lines that matter here: ConfigSnapshot events, LogPruned records, its first line. */
-interface DayLines {
-  config: Map<string, Set<string>>;
-  pruned: Map<string, Removal>;
-  first: Buffer | undefined;
-}
-
-/**
- * What a LogPruned event records of the file it removed: its sha256 and, when written, its size
- * where its chain ended (`last_seq`, `end_hash`), and the config in force at its end.
- */
-interface Removal {
-  sha256: string;
-  size: number | undefined;
-  end: { seq: number; hash: string } | undefined;
-  inForce: ConfigInForce | undefined;
-}
+type DayEvents = DayConfig | 'absent' | 'removed' | 'gone';
 
 /**
  * What the chain says of a snapshot record: recorded (and the day file holding its event), not
@@ -82,6 +76,9 @@ export class ConfigEventIndex {
   private prunedScanned = 0;
   /** `id sha256` of every config_in_force the LogPruned events read so far carry. */
   private readonly inForce = new Set<string>();
+  private readonly ofRecord = new Map<number, Promise<ChainConfigOfRecord>>();
+  /** Kept file day → its PackExported events that carry a config_of_record (each file read once). */
+  private readonly exported = new Map<number, Promise<{ day: number; value: ChainConfigOfRecord }[]>>();
 
   constructor(private readonly sources: ConfigEventSources) {}
 
@@ -117,7 +114,10 @@ export class ConfigEventIndex {
     if (why === undefined) return { recorded: false, otherHash };
     // Its day file and every copy gone: a LogPruned event carrying it as config_in_force still vouches.
     await this.scanKept(() => false);
-    return this.inForce.has(`${id} ${sha256}`) ? { recorded: true, day } : { recorded: 'unknown', why };
+    if (this.inForce.has(`${id} ${sha256}`)) return { recorded: true, day };
+    // The chain does tell when a config_in_force names the id with another record hash: changed.
+    if ([...this.inForce].some((k) => k.startsWith(`${id} `))) return { recorded: false, otherHash: true };
+    return { recorded: 'unknown', why };
   }
 
   /**
@@ -153,6 +153,98 @@ export class ConfigEventIndex {
     return (await this.dayEvents(day)) === 'absent';
   }
 
+  /**
+   * The config of record at the end of day `day`, decided by the chain alone (docs/decisions.md,
+   * "The chain decides the config of record"): the last ConfigSnapshot event (not `recovered`) of
+   * the day files up to `day` (and of the next day's file, one whose snapshot is dated `day` or
+   * before: a snapshot of 23:59 logged after midnight). The files are read newest first and the
+   * walk stops at the first that decides: a file holding such an event; a kept file holding a
+   * PackExported event of the day before it or later (up to `day`) that carries the
+   * `config_of_record` its export read (so a nightly export reads the exported day's file and the
+   * next, not every kept file); a removed file whose LogPruned event carries `config_in_force`.
+   * A removed file that decides nothing (no such field, no vouched copy) makes it unknown; before
+   * the oldest file the chain knows of, none when the chain starts there (its first line), else
+   * unknown. The store is asked nothing here: a record deleted from it cannot roll the answer back,
+   * and a record no event records is no candidate.
+   */
+  configOfRecord(day: number, nextDay = true): Promise<ChainConfigOfRecord> {
+    const key = nextDay ? day : -day - 1;
+    let p = this.ofRecord.get(key);
+    if (p === undefined) {
+      p = this.walkOfRecord(day, nextDay);
+      this.ofRecord.set(key, p);
+    }
+    return p;
+  }
+
+  private async walkOfRecord(day: number, nextDay: boolean): Promise<ChainConfigOfRecord> {
+    const kept = await this.keptDays();
+    if (!nextDay && kept.includes(day + 1)) {
+      // The export of `day` (its event in the next file) read the same, unless the next file holds
+      // an event of a snapshot dated `day` or before (logged after midnight): then it read that too.
+      const next = await this.dayEvents(day + 1);
+      const late = next instanceof DayConfig && next.order.some((e) => (dayOfSnapshotId(e.snapshot_id) ?? day) <= day);
+      const exported = late ? undefined : await this.exportedOfRecord(day + 1, day, day);
+      if (exported !== undefined) return exported;
+    }
+    let floor: number | undefined;
+    for (let d = nextDay ? day + 1 : day; ; d--) {
+      // After the newest kept file no file was removed by retention: nothing to read.
+      if (d > (kept.at(-1) ?? Number.NEGATIVE_INFINITY)) continue;
+      if (floor === undefined && (kept.length === 0 || d < (kept[0] as number))) {
+        // Below the kept files: the removals recorded (every kept file's LogPruned events) bound the walk.
+        await this.scanKept(() => false);
+        floor = Math.min(kept[0] ?? d, ...[...this.removed.keys()].map((f) => dayOfLogFileName(f) ?? d));
+      }
+      if (floor !== undefined && d < floor) {
+        const ev = await this.dayEvents(d);
+        return ev === 'absent'
+          ? { kind: 'none' }
+          : { kind: 'unknown', why: unknownWhy(d, ev === 'removed' ? ev : 'gone') };
+      }
+      const isKept = kept.includes(d);
+      if (!isKept && d <= day) {
+        const r = await this.removalOf(logFileName(d), d);
+        if (r?.inForce !== undefined)
+          return {
+            kind: 'event',
+            snapshot: r.inForce,
+            where: `the config_in_force of the LogPruned event of ${logFileName(d)}`,
+          };
+      }
+      const ev = await this.dayEvents(d);
+      if (ev === 'removed' || ev === 'gone') return { kind: 'unknown', why: unknownWhy(d, ev) };
+      if (ev !== 'absent') {
+        for (let i = ev.order.length - 1; i >= 0; i--) {
+          const e = ev.order[i] as ConfigInForce;
+          const idDay = dayOfSnapshotId(e.snapshot_id);
+          if (d <= day || (idDay !== undefined && idDay <= day))
+            return { kind: 'event', snapshot: e, where: `a ConfigSnapshot event of ${logFileName(d)}` };
+        }
+      }
+      if (isKept) {
+        const exported = await this.exportedOfRecord(d, d - 1, day);
+        if (exported !== undefined) return exported;
+      }
+    }
+  }
+
+  /**
+   * The `config_of_record` of the last PackExported event in kept file `d` exporting a day from
+   * `from` to `to` (the chain's events of the files after it were already read: none after it).
+   */
+  private async exportedOfRecord(d: number, from: number, to: number): Promise<ChainConfigOfRecord | undefined> {
+    await this.dayEvents(d); // reads the kept file's PackExported events with its ConfigSnapshot ones
+    let p = this.exported.get(d);
+    if (p === undefined) {
+      p = Promise.resolve([]);
+      this.exported.set(d, p);
+    }
+    let found: ChainConfigOfRecord | undefined;
+    for (const { day: e, value } of await p) if (e >= from && e <= to) found = value;
+    return found;
+  }
+
   private dayEvents(day: number): Promise<DayEvents> {
     let p = this.days.get(day);
     if (p === undefined) {
@@ -164,8 +256,12 @@ export class ConfigEventIndex {
 
   private async readDay(day: number): Promise<DayEvents> {
     const name = logFileName(day);
-    const live = await linesContaining(join(this.sources.logDir, name), CONFIG_MARK);
-    if (live !== undefined) return configOf(live);
+    // Its PackExported events in the same pass (configOfRecord's bound): the file is read once.
+    const live = await linesContaining(join(this.sources.logDir, name), [CONFIG_MARK, EXPORTED_MARK]);
+    if (live !== undefined) {
+      if (!this.exported.has(day)) this.exported.set(day, Promise.resolve(exportedOf(live, name)));
+      return configOf(live.filter((l) => l.indexOf(CONFIG_MARK) !== -1));
+    }
     const kept = await this.keptDays();
     const removal = await this.removalOf(name, day);
     if (removal === undefined) {
@@ -284,114 +380,5 @@ export class ConfigEventIndex {
         return linesOf(bytes);
     }
     return undefined;
-  }
-}
-
-type PackFile = { kind: 'dir' } | { kind: 'tar'; root: string };
-
-/** Whether artifacts entry `n` is a pack (or `.tar.gz`) of `date`: `D`, `D.vN`, and their `.tar.gz`. */
-function packOfDate(n: string, date: string): PackFile | undefined {
-  const m = /^(\d{4}-\d{2}-\d{2}(?:\.v[1-9]\d{0,5})?)(\.tar\.gz)?$/.exec(n);
-  if (m === null || !(m[1] as string).startsWith(date)) return undefined;
-  return m[2] === undefined ? { kind: 'dir' } : { kind: 'tar', root: m[1] as string };
-}
-
-/**
- * The bytes of a pack's `data/audit.jsonl` (a directory, or a `.tar.gz` whose root is `root` or the
- * day), never through a link or a FIFO (artifacts/ is the attacker's to write), and only when its
- * size is the removed file's (when recorded): a planted copy costs no more than the real one.
- */
-async function packLog(path: string, f: PackFile, size: number | undefined): Promise<Buffer | undefined> {
-  if (f.kind === 'dir') {
-    const fh = await openRegular(join(path, PACK_PATH.log));
-    try {
-      return size === undefined || (await fh.stat()).size === size ? await fh.readFile() : undefined;
-    } finally {
-      await fh.close();
-    }
-  }
-  const want = new Set([`${f.root}/${PACK_PATH.log}`, `${f.root.slice(0, 10)}/${PACK_PATH.log}`]);
-  const chunks: Buffer[] = [];
-  let seen = false;
-  await readTarGz(
-    path,
-    (e) => {
-      if (e.type !== 'file' || !want.has(e.name) || seen || (size !== undefined && e.size !== size)) return undefined;
-      seen = true;
-      return { write: (c) => chunks.push(Buffer.from(c)), end: () => undefined };
-    },
-    TAR_BOUNDS,
-  );
-  return seen ? Buffer.concat(chunks) : undefined;
-}
-
-function linesOf(bytes: Buffer): DayLines {
-  const config: Buffer[] = [];
-  const pruned: Buffer[] = [];
-  const nl0 = bytes.indexOf(0x0a);
-  const first = nl0 === -1 ? undefined : bytes.subarray(0, nl0);
-  for (let s = 0; s < bytes.length; ) {
-    const nl = bytes.indexOf(0x0a, s);
-    const e = nl === -1 ? bytes.length : nl;
-    const line = bytes.subarray(s, e);
-    if (line.indexOf(CONFIG_MARK) !== -1) config.push(line);
-    else if (line.indexOf(PRUNED_MARK) !== -1) pruned.push(line);
-    s = e + 1;
-  }
-  return { config: configOf(config), pruned: prunedOf(pruned), first };
-}
-
-/** The ConfigSnapshot events (not `recovered`: chained late, they vouch for nothing) of these lines. */
-function configOf(lines: Buffer[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const line of lines) {
-    const ev = parseObjectLine(line);
-    if (ev?.category !== 'config' || ev.event !== 'ConfigSnapshot' || ev.recovered === true) continue;
-    if (typeof ev.snapshot_id !== 'string' || typeof ev.record_sha256 !== 'string') continue;
-    let set = out.get(ev.snapshot_id);
-    if (set === undefined) out.set(ev.snapshot_id, (set = new Set()));
-    set.add(ev.record_sha256);
-  }
-  return out;
-}
-
-/** The LogPruned events of these lines: removed file name → its sha256 and size. */
-function prunedOf(lines: Buffer[]): Map<string, Removal> {
-  const out = new Map<string, Removal>();
-  for (const line of lines) {
-    const ev = parseObjectLine(line);
-    if (ev?.category !== WRITER_EVENT_CATEGORY || ev.event !== LOG_PRUNED_EVENT) continue;
-    if (typeof ev.file !== 'string' || typeof ev.sha256 !== 'string' || out.has(ev.file)) continue;
-    const end =
-      Number.isSafeInteger(ev.last_seq) && (ev.last_seq as number) >= 1 && typeof ev.end_hash === 'string'
-        ? { seq: ev.last_seq as number, hash: ev.end_hash }
-        : undefined;
-    out.set(ev.file, {
-      sha256: ev.sha256,
-      size: Number.isSafeInteger(ev.size) ? (ev.size as number) : undefined,
-      end,
-      inForce: parseConfigInForce(ev[CONFIG_IN_FORCE_FIELD]),
-    });
-  }
-  return out;
-}
-
-/** Why day `d`'s events are unknown: said as it is (a file retention removed, or one gone unrecorded). */
-function unknownWhy(d: number, ev: 'removed' | 'gone'): string {
-  return ev === 'removed'
-    ? `the log file of ${isoDate(d)} (${logFileName(d)}) was removed by log retention and no pack holds a copy its LogPruned event vouches for`
-    : `the log file of ${isoDate(d)} (${logFileName(d)}) is not in the log directory, before its oldest file, and no LogPruned event records its removal (removed by hand or by a version that did not record it, or the day had no file: the chain cannot tell)`;
-}
-
-/** A file's first line (without its \n), read up to MAX_FIRST_LINE bytes; undefined when it has none. */
-async function firstLine(path: string): Promise<Buffer | undefined> {
-  const fh = await openRegular(path);
-  try {
-    const buf = Buffer.allocUnsafe(MAX_FIRST_LINE);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
-    return nl === -1 ? undefined : Buffer.from(buf.subarray(0, nl));
-  } finally {
-    await fh.close();
   }
 }

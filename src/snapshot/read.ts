@@ -5,8 +5,6 @@ import { existingSnapshotKey } from './keyed-hash.js';
 import { redactedPathName } from './path-names.js';
 import { redactedForReading } from './redacted-copy.js';
 import type { RedactionOptions } from '../redaction/index.js';
-import { ConfigEventIndex } from './config-events.js';
-import { recordChained } from './record-chained.js';
 import { listSnapshotIds, readObject, readRecord } from './store.js';
 import type { ConfigSnapshot, SnapshotComparison, SnapshotSummary } from './types.js';
 
@@ -159,42 +157,6 @@ export async function latestSnapshotOnOrBefore(options: {
   let found: string | undefined;
   for (const id of ids) if (id.slice(0, 8) <= limit) found = id;
   return found === undefined ? undefined : readRecord(options.snapshotDir, found);
-}
-
-/** Records no ConfigSnapshot event vouches for passed over at most by latestRecordedOnOrBefore. */
-export const MAX_UNRECORDED_SKIPPED = 64;
-
-/**
- * As latestSnapshotOnOrBefore, but only a record whose own ConfigSnapshot event the chain holds
- * counts: the store is writable by anyone who can write a file there, and a record planted dated in
- * the past would otherwise be the pack's config. The chain is the log in `logDir` and, for a day
- * file removed by retention, its vouched copy in a pack of `artifactsDir` (ConfigEventIndex). The
- * records passed over are returned (newest first) so the pack can say so. A damaged record is
- * passed over too. After MAX_UNRECORDED_SKIPPED unrecorded records, none is taken. When the newest
- * candidate's day file is gone with no vouched copy, nothing decides whether it is recorded: none
- * is taken, and `unknown` names it (neither it nor an older record is the config of record).
- */
-export async function latestRecordedOnOrBefore(options: {
-  snapshotDir: string;
-  date: string;
-  logDir: string;
-  artifactsDir?: string | undefined;
-  index?: ConfigEventIndex;
-}): Promise<{ record: ConfigSnapshot | undefined; passed: string[]; unknown?: string }> {
-  checkDate(options.date);
-  const limit = options.date.replaceAll('-', '');
-  const ids = (await listSnapshotIds(options.snapshotDir)).filter((id) => id.slice(0, 8) <= limit);
-  const index = options.index ?? new ConfigEventIndex({ logDir: options.logDir, artifactsDir: options.artifactsDir });
-  const passed: string[] = [];
-  for (let i = ids.length - 1; i >= 0 && passed.length < MAX_UNRECORDED_SKIPPED; i--) {
-    const id = ids[i] as string;
-    const chained = await recordChained(options.snapshotDir, index, id).catch(() => false as const);
-    if (chained === 'unknown') return { record: undefined, passed, unknown: id };
-    const record = chained === false ? undefined : await readRecord(options.snapshotDir, id).catch(() => undefined);
-    if (record !== undefined) return { record, passed };
-    passed.push(id);
-  }
-  return { record: undefined, passed };
 }
 
 /** Every snapshot taken on a UTC day (`YYYY-MM-DD`), oldest first. A daily pack lists them. */

@@ -88,7 +88,7 @@ describe('a snapshot whose day has no log file any more', () => {
     expect((await verifyPack(pack.path)).problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 
-  it('is not used when no pack of its day is at hand: the day starts under the built-in policy, and a note says why', async () => {
+  it('a recorded snapshot whose record the store lost: the day starts under the built-in policy, never under an older one, and a note says why', async () => {
     const cwd = tempDir();
     const logDir = join(cwd, 'logs');
     const snapshotDir = join(cwd, 'audit/snapshots');
@@ -110,22 +110,20 @@ describe('a snapshot whose day has no log file any more', () => {
     writePolicy(cwd, TEST_POLICY.replace('max_order_notional: 1000000', 'max_order_notional: 1000000000'));
     const planted = await snap('2025-09-06', '23:00:00', join(cwd, 'elsewhere'));
 
-    // check without the artifacts directory (or with one that holds no pack of that day).
-    for (const where of [{}, { artifactsDir: join(cwd, 'elsewhere-art') }]) {
+    // The chain's newest ConfigSnapshot before the period is `lost` (the config_in_force of the removed
+    // file): its record gone from the store, the policy is unknown, never rolled back to `good` (at25
+    // F1), with the pack at hand or not; the planted record is no candidate at all.
+    for (const where of [{}, { artifactsDir: join(cwd, 'elsewhere-art') }, { artifactsDir }]) {
       const r = await checkCompliance({ cwd, logDir, from: DATE, to: DATE, snapshotDir, ...where });
       expect(r.policies.map((p) => p.source)).toEqual(['built-in']);
       expect(r.policy_notes).toEqual([
-        expect.stringContaining(`snapshot ${good.snapshot_id}: configs/compliance_policy.yaml was not used`),
-        expect.stringContaining(`snapshot ${planted.snapshot_id}: configs/compliance_policy.yaml was not used`),
+        expect.stringContaining(`snapshot ${lost.snapshot_id}: configs/compliance_policy.yaml was not used`),
         expect.stringContaining('the period starts under the built-in policy'),
       ]);
-      expect(r.policy_notes[0]).toContain(
-        'the log file of 2025-09-06 (audit-20250906.jsonl) was removed by log retention and no pack holds a copy its LogPruned event vouches for',
-      );
+      expect(r.policy_notes[0]).toContain('does not hold its record (deleted?)');
+      expect(r.policy_notes[0]).toContain('the config_in_force of the LogPruned event of audit-20250906.jsonl');
+      expect(r.policy_notes.join(' ')).not.toContain(good.snapshot_id);
+      expect(r.policy_notes.join(' ')).not.toContain(planted.snapshot_id);
     }
-    // With the pack at hand, the recorded snapshot governs, as the export has it.
-    const r = await checkCompliance({ cwd, logDir, from: DATE, to: DATE, snapshotDir, artifactsDir });
-    expect(r.policies.map((p) => p.snapshot_id)).toEqual([good.snapshot_id]);
-    expect(r.findings.map((f) => f.rule)).toEqual(['order_notional_exceeded']);
   });
 });

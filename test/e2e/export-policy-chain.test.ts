@@ -122,14 +122,13 @@ describe('the compliance policy of a pack is looked up as its config is', () => 
     expect(p.notes.join('\n')).toContain(`snapshot ${planted}: configs/compliance_policy.yaml was not used`);
   });
 
-  it("with the next file's copy gone, the planted record is unknown: never in force, and the message does not blame retention for G", async () => {
+  it("with the next file's copy gone, the planted record is still no candidate: X's config_in_force decides (at25 F2)", async () => {
     const { cwd, recorded } = await setUp();
     await plant(cwd);
-    removePack(cwd, X); // nothing links across G any more
-    const stderr = cli(cwd, ['export', '--date', Y], 3);
-    expect(stderr).toContain(`CONFIG_OF_RECORD_UNKNOWN`);
-    expect(stderr).toContain(`the log file of ${G} (${file(G)}) is not in the log directory`);
-    expect(stderr).not.toContain(`${file(G)}) was removed by log retention`);
+    removePack(cwd, X); // nothing links across G any more, but X's LogPruned event carries the config at its end
+    const stderr = cli(cwd, ['export', '--date', Y]);
+    expect(stderr).not.toContain('CONFIG_OF_RECORD_UNKNOWN');
+    expect(packOf(cwd, Y).config).toBe(recorded);
     expect(packOf(cwd, Y).policies).toEqual([recorded]);
   });
 
@@ -142,6 +141,8 @@ describe('the compliance policy of a pack is looked up as its config is', () => 
     );
     const p = packOf(cwd, Y);
     expect(p.policies).toEqual([null]);
-    expect(p.notes.join('\n')).toContain(`(${file(R)}) was removed by log retention`);
+    // The chain names the later snapshot (R's config_in_force), whose record is gone: never `recorded` in its place.
+    expect(p.notes.join('\n')).toContain('does not hold its record (deleted?)');
+    expect(stderr).toContain('CONFIG_OF_RECORD_UNKNOWN');
   });
 });

@@ -123,23 +123,17 @@ describe('after log retention removed day files', () => {
     expect(snapshotIdOfPack(cwd, D)).not.toBe(planted);
   });
 
-  it('with no vouched copy left, the planted record is unknown: warned (CONFIG_OF_RECORD_UNKNOWN, exit 3), no config of record picked', async () => {
-    const { cwd } = await setUp();
+  it("with no vouched copy left, the planted record is still no candidate: the removed files' config_in_force decides (at25 F2)", async () => {
+    const { cwd, honest } = await setUp();
     prune(cwd, 3);
-    const planted = await plant(cwd, `${O}T12:00:00Z`);
+    await plant(cwd, `${O}T12:00:00Z`);
     removePack(cwd, O); // the only copy of O's removed log
     const r = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
-    expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toContain(`CONFIG_OF_RECORD_UNKNOWN: whether snapshot ${planted}`);
-    const json = JSON.parse(readFileSync(join(cwd, 'art', D, 'data', 'config_snapshot.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    expect(json.snapshot).toBeNull();
-    expect(String(json.reason)).toMatch(/^CONFIG_OF_RECORD_UNKNOWN: whether snapshot /);
-    // The operator is told the way out.
-    expect(r.stderr).toContain('a fresh `auditpack snapshot --reason …` records the config in force again');
-    // No fresh snapshot was taken as the past day's config.
+    // M's LogPruned event carries `honest` as the config in force at M's end: the chain decides.
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('CONFIG_OF_RECORD_UNKNOWN');
+    expect(snapshotIdOfPack(cwd, D)).toBe(honest);
+    // No fresh snapshot was taken.
     expect(readdirSync(join(cwd, 'audit', 'snapshots')).filter((n) => n.endsWith('.json'))).toHaveLength(2);
   });
 
@@ -177,12 +171,13 @@ describe('after log retention removed day files', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('CONFIG_OF_RECORD_UNKNOWN');
     expect(snapshotIdOfPack(cwd, D)).toBe(honest);
-    // A record planted on a removed day whose copy is gone too is still no config of record.
+    // A record planted on a removed day whose copy is gone too is still no config of record: no
+    // event records it, and M's config_in_force names `honest` (at25 F2).
     await plant(cwd, `${M}T12:00:00Z`);
     removePack(cwd, M);
     const again = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art', '--force'], { cwd });
-    expect(again.code, again.stderr).toBe(3);
-    expect(again.stderr).toContain('CONFIG_OF_RECORD_UNKNOWN');
+    expect(again.code, again.stderr).toBe(0);
+    expect(snapshotIdOfPack(cwd, D)).toBe(honest);
   });
 
   it('a re-run export of a day whose log was removed is refused (LOG_DAY_PRUNED, 75): the recorded pack stays current (F11)', async () => {

@@ -28,6 +28,21 @@ describe('linesContaining', () => {
     expect(texts(await linesContaining(path, needle))).toEqual(want);
   });
 
+  it('with several needles, in one pass: each matching line once, in the file order', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'a.jsonl');
+    const lines = [
+      '{"event":"ConfigSnapshot","n":1}',
+      '{"event":"Other"}',
+      '{"event":"PackExported","n":2}',
+      '{"event":"PackExported","note":"ConfigSnapshot","n":3}',
+      '{"event":"ConfigSnapshot","n":4}',
+    ];
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const got = texts(await linesContaining(path, [Buffer.from('"ConfigSnapshot"'), needle]));
+    expect(got).toEqual([lines[0], lines[2], lines[3], lines[4]]);
+  });
+
   it('a last line with no newline (a torn write) is left out with terminatedOnly, kept without', async () => {
     const dir = tempDir();
     const path = join(dir, 'a.jsonl');

@@ -1,0 +1,226 @@
+/**
+ * The chain decides the config of record and the policy in force (at25 F1, F2, F4): the newest
+ * ConfigSnapshot event of the chain at the day's end (for a removed day file, its LogPruned
+ * `config_in_force`), and only then its record in the store, by id and record_sha256. Deleting the
+ * newest recorded record never rolls the policy back to an older one, nor lets a fresh snapshot of an
+ * edited configs/ stand for it (CONFIG_OF_RECORD_UNKNOWN, COMPLIANCE_POLICY_UNKNOWN, exit 3); a
+ * stored record no event records is no candidate (F2); a record changed in place is said changed (F4).
+ *
+ * The days are logged and exported in-process at chosen clocks, as the nightly cron would (each
+ * export at 00:05 the next day, so its PackExported event is in the next day's file); the export
+ * under test, prune and verify run as the built CLI.
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createAuditLogger } from '../../src/logger/index.js';
+import { exportPack } from '../../src/pack/index.js';
+import { createConfigSnapshot } from '../../src/snapshot/index.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const DAY_MS = 86_400_000;
+const ago = (n: number): string => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
+/** days[0] is 7 days ago, days[6] yesterday. */
+const days = [7, 6, 5, 4, 3, 2, 1].map(ago);
+const micros = (iso: string): number => Date.parse(iso) * 1000;
+const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
+const STRICT = POLICY.replace('[USDRUB]', '[USDRUB, EURUSD]');
+const file = (d: string): string => `audit-${d.replaceAll('-', '')}.jsonl`;
+
+async function logDay(logDir: string, date: string): Promise<void> {
+  let t = micros(`${date}T09:00:00Z`);
+  const logger = createAuditLogger({ logDir, handleExit: false, clock: () => (t += 1_000_000), host: 'h', pid: 42 });
+  logger.log('order', 'OrderAccepted', { order_id: `O-${date}`, symbol: 'EURUSD', side: 'BUY', quantity: 1 });
+  await logger.close();
+}
+
+async function snap(cwd: string, iso: string, logDir: string, store?: string): Promise<{ id: string; sha: string }> {
+  const s = await createConfigSnapshot({
+    cwd,
+    reason: 'r',
+    clock: () => micros(iso),
+    logDir,
+    patterns: ['configs/*.yaml'],
+    ...(store === undefined ? {} : { snapshotDir: store }),
+  });
+  const dir = store ?? join(cwd, 'audit', 'snapshots');
+  const sha = createHash('sha256')
+    .update(readFileSync(join(dir, `${s.snapshot_id}.json`)))
+    .digest('hex');
+  return { id: s.snapshot_id, sha };
+}
+
+/** Exports `date` at 00:05 the next day, as cron does (its PackExported event lands in the next day's file). */
+async function nightly(cwd: string, date: string): Promise<void> {
+  const at = Date.parse(`${date}T00:05:00Z`) + DAY_MS;
+  await exportPack({
+    version: '0.1.0',
+    date,
+    logDir: join(cwd, 'logs'),
+    artifactsDir: join(cwd, 'art'),
+    snapshot: {
+      cwd,
+      snapshotDir: join(cwd, 'audit', 'snapshots'),
+      patterns: ['configs/*.yaml'],
+      logDir: join(cwd, 'logs'),
+    },
+    now: () => at,
+    loggerClock: () => at * 1000,
+  });
+}
+
+function cli(cwd: string, args: string[], want: number): string {
+  const r = runCli([...args, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
+  expect(r.code, r.stderr).toBe(want);
+  return r.stderr;
+}
+
+function packOf(cwd: string, d: string): { config: unknown; reason: unknown; policies: unknown[]; restricted: number } {
+  const data = join(cwd, 'art', d, 'data');
+  const report = JSON.parse(readFileSync(join(data, 'compliance_report.json'), 'utf8')) as {
+    policies: { snapshot_id: unknown }[];
+    findings: { rule: string }[];
+  };
+  const config = JSON.parse(readFileSync(join(data, 'config_snapshot.json'), 'utf8')) as Record<string, unknown>;
+  return {
+    config: config.snapshot_id ?? null,
+    reason: config.reason,
+    policies: report.policies.map((p) => p.snapshot_id),
+    restricted: report.findings.filter((f) => f.rule === 'restricted_symbol').length,
+  };
+}
+
+/**
+ * S_old (EURUSD allowed) on days[0], S_new (EURUSD restricted) on days[1], both recorded; days[0..5]
+ * logged and exported nightly; days[6] logged. `pruned`: logs and packs kept 3 days (both snapshot
+ * days gone; S_new vouched only by config_in_force).
+ */
+async function setUp(pruned = false): Promise<{ cwd: string; old: string; neu: { id: string; sha: string } }> {
+  const cwd = tempDir();
+  const logs = join(cwd, 'logs');
+  mkdirSync(join(cwd, 'configs'));
+  writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
+  const old = await snap(cwd, `${days[0]}T08:00:00Z`, logs);
+  let neu = old;
+  for (let i = 0; i < 6; i++) {
+    const d = days[i] as string;
+    if (i === 1) {
+      writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), STRICT);
+      neu = await snap(cwd, `${d}T08:00:00Z`, logs);
+    }
+    await logDay(logs, d);
+    await nightly(cwd, d);
+  }
+  if (pruned) cli(cwd, ['prune', '--log-retention-days', '3', '--retention-days', '3'], 0);
+  await logDay(logs, days[6] as string);
+  expect(packOf(cwd, days[5] as string).restricted).toBe(1);
+  return { cwd, old: old.id, neu };
+}
+
+const Y = days[6] as string;
+
+describe('the config of record and the policy in force are the chain’s (at25 F1)', () => {
+  it('deleting the newest recorded record does not roll back to the older one: unknown, exit 3, said', async () => {
+    const { cwd, old, neu } = await setUp();
+    rmSync(join(cwd, 'audit', 'snapshots', `${neu.id}.json`));
+    const stderr = cli(cwd, ['export', '--date', Y], 3);
+    expect(stderr).toContain(`CONFIG_OF_RECORD_UNKNOWN: the config of record at the end of ${Y} is snapshot ${neu.id}`);
+    expect(stderr).toContain('does not hold its record (deleted?)');
+    expect(stderr).toContain(`their sha256 must be ${neu.sha}`);
+    expect(stderr).toContain('COMPLIANCE_POLICY_UNKNOWN');
+    const p = packOf(cwd, Y);
+    expect(p.config).toBeNull();
+    expect(String(p.reason)).toContain('CONFIG_OF_RECORD_UNKNOWN');
+    expect(p.policies).not.toContain(old);
+    expect(p.policies).toEqual([null]);
+  });
+
+  it('deleting every record and editing configs/: no fresh snapshot stands for the recorded one', async () => {
+    const { cwd, neu } = await setUp();
+    const store = join(cwd, 'audit', 'snapshots');
+    for (const n of readdirSync(store)) if (n.endsWith('.json')) rmSync(join(store, n));
+    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
+    const stderr = cli(cwd, ['export', '--date', Y], 3);
+    expect(stderr).toContain(`is snapshot ${neu.id}`);
+    expect(readdirSync(store).filter((n) => n.endsWith('.json'))).toEqual([]); // no snapshot taken
+    const p = packOf(cwd, Y);
+    expect(p.config).toBeNull();
+    expect(p.policies).toEqual([null]);
+  });
+
+  it('after retention (both snapshot days gone), deleting every record: the config_in_force names S_new, unknown', async () => {
+    const { cwd, neu } = await setUp(true);
+    expect(readdirSync(join(cwd, 'logs'))).not.toContain(file(days[1] as string));
+    const store = join(cwd, 'audit', 'snapshots');
+    for (const n of readdirSync(store)) if (n.endsWith('.json')) rmSync(join(store, n));
+    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
+    const stderr = cli(cwd, ['export', '--date', Y], 3);
+    expect(stderr).toContain(`is snapshot ${neu.id}`);
+    expect(readdirSync(store).filter((n) => n.endsWith('.json'))).toEqual([]);
+    expect(packOf(cwd, Y).policies).toEqual([null]);
+  });
+
+  it('the honest nightly export names S_new and restricts EURUSD, reading no file older than the exported day', async () => {
+    const { cwd, neu } = await setUp();
+    // The PackExported event of days[5] (in days[6]'s file) carries the config of record: the export
+    // of days[6] reads back to it only, not to days[1]'s file where S_new's event is.
+    const events = readFileSync(join(cwd, 'logs', file(Y)), 'utf8');
+    expect(events).toContain(`"config_of_record":{"snapshot_id":"${neu.id}","record_sha256":"${neu.sha}"}`);
+    const r = runCli(['export', '--date', Y, '--log-dir', 'logs', '--artifacts-dir', 'art'], {
+      cwd,
+      env: {
+        NODE_OPTIONS: `--require ${fileURLToPath(new URL('../helpers/count-opens.cjs', import.meta.url))}`,
+        AUDITPACK_COUNT_OPENS: `audit-(${days
+          .slice(0, 5)
+          .map((d) => d.replaceAll('-', ''))
+          .join('|')})\\.jsonl$`,
+      },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('opens: 0');
+    const p = packOf(cwd, Y);
+    expect(p.config).toBe(neu.id);
+    expect(p.policies).toEqual([neu.id]);
+    expect(p.restricted).toBe(1);
+  });
+});
+
+describe('a stored record no event records is no candidate (at25 F2)', () => {
+  it('one dated on a removed day after the config of record: the chain decides, no CONFIG_OF_RECORD_UNKNOWN', async () => {
+    const { cwd, neu } = await setUp(true);
+    // An unrecorded record (a killed snapshot, or a plant) dated days[2], whose file and pack retention removed.
+    const x = join(cwd, 'x');
+    mkdirSync(join(x, 'configs'), { recursive: true });
+    writeFileSync(join(x, 'configs', 'compliance_policy.yaml'), POLICY);
+    const orphan = await snap(x, `${days[2]}T12:00:00Z`, join(x, 'logs'), join(cwd, 'audit', 'snapshots'));
+    const stderr = cli(cwd, ['export', '--date', Y], 0);
+    expect(stderr).not.toContain('CONFIG_OF_RECORD_UNKNOWN');
+    const p = packOf(cwd, Y);
+    expect(p.config).toBe(neu.id);
+    expect(p.policies).toEqual([neu.id]);
+    expect(p.config).not.toBe(orphan.id);
+  });
+});
+
+describe('a record changed in place (at25 F4)', () => {
+  it('is said changed, not "cannot be told"; neither it nor an older one is used', async () => {
+    const { cwd, neu } = await setUp(true);
+    // Same id, other bytes (EURUSD allowed): taken elsewhere at the same clock, copied over.
+    const evil = join(cwd, 'evil');
+    mkdirSync(join(evil, 'configs'), { recursive: true });
+    writeFileSync(join(evil, 'configs', 'compliance_policy.yaml'), POLICY);
+    const swapped = await snap(evil, `${days[1]}T08:00:00Z`, join(evil, 'logs'));
+    expect(swapped.id).toBe(neu.id);
+    const store = join(cwd, 'audit', 'snapshots');
+    chmodSync(join(store, `${neu.id}.json`), 0o644);
+    cpSync(join(evil, 'audit', 'snapshots'), store, { recursive: true, force: true });
+    const stderr = cli(cwd, ['export', '--date', Y], 3);
+    expect(stderr).toContain('with another record_sha256');
+    expect(stderr).toContain('changed after it was logged');
+    expect(stderr).not.toContain('cannot be told');
+    expect(packOf(cwd, Y).policies).toEqual([null]);
+  });
+});
