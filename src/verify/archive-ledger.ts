@@ -14,6 +14,17 @@ import type { Findings } from './report.js';
 const MAX_LEDGER_BYTES = 16 * 1024 * 1024;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
+/**
+ * A ledger line's `pruned_at` as milliseconds, when it is a real UTC instant: the ISO shape and a
+ * date and time that exist (`2026-13-29T…` parses to NaN, `2026-02-30T…` rolls over to March 2 in
+ * Date.parse: neither is one, at26 F3), else undefined, as if the line claimed no time.
+ */
+export function instantOf(iso: string | undefined): number | undefined {
+  if (iso === undefined || !ISO_UTC.test(iso)) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === iso.slice(0, 19) ? ms : undefined;
+}
+
 /** A pack of the archive: a directory (current or `.vN`) or a `.tar.gz`, with its report. */
 export interface PackInfo {
   readonly name: string;
@@ -85,7 +96,7 @@ export async function readLedger(path: string, f: Findings): Promise<LedgerEntry
     path: e.path,
     line: e.line,
     rawSha: e.manifest_sha256,
-    prunedAt: e.pruned_at !== undefined && ISO_UTC.test(e.pruned_at) ? Date.parse(e.pruned_at) : undefined,
+    prunedAt: instantOf(e.pruned_at),
     ...(e.signature !== undefined ? { signature: e.signature, signedMessage: e.signedMessage ?? null } : {}),
     fields: e,
   }));
