@@ -7,7 +7,7 @@ import { prune } from '../../src/retention/prune.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, bigOrder as order, type Ev } from './helpers.js';
+import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, bigOrder as order } from './helpers.js';
 
 /** Takes a snapshot of configs/*.yaml at `date` `time` UTC, its event logged into `log`. */
 function snapper(cwd: string, snapshotDir: string) {

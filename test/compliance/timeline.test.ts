@@ -6,7 +6,7 @@ import { exportPack } from '../../src/pack/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, bigOrder as order, type Ev } from './helpers.js';
+import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, bigOrder as order } from './helpers.js';
 
 describe('the policy in force at each event', () => {
   it('comes from the latest snapshot logged before the event; the report and the pack name them all', async () => {
