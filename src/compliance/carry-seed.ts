@@ -16,6 +16,7 @@ import {
   type Slot,
 } from './engine-state.js';
 import type { CarriedOrder, CarriedState } from './carry.js';
+import { configKey } from './line-evidence.js';
 import { cachedNameKey } from './name-key.js';
 import { scopeKey, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
@@ -94,10 +95,10 @@ export function seedState(s: EngineState, c: CarriedState): void {
   for (const r of c.venue_rates)
     s.venueRates.set(cachedNameKey(r.name), RateWindow.of(r.name, r.times_us, r.breaching));
   for (const c2 of c.clocks) s.clocks.set(c2.process, { last: c2.last_us });
-  // Keyed by seq as configEvent keys them; at most the latest MAX_PENDING_CONFIGS (a hostile list
+  // Keyed by file and seq as configEvent keys them; at most the latest MAX_PENDING_CONFIGS (a hostile list
   // is not held whole), each judged on the day it is carried into.
   for (const x of (c.config_changes ?? []).slice(-MAX_PENDING_CONFIGS))
-    s.configs.set(`${x.evidence.seq}`, {
+    s.configs.set(configKey(x.evidence), {
       tUs: x.t_us,
       ev: x.evidence,
       iso: x.iso,

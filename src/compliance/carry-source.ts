@@ -44,7 +44,15 @@ export interface StartState {
   readonly carried: CarriedIn;
   readonly state: CarriedState;
   readonly text: string;
+  /**
+   * COMPLIANCE_CARRY_GAP: nothing carried (no pack, no log of the day before), and an earlier pack
+   * ended its day with config changes waiting for a snapshot that no report judges (at26 F2).
+   */
+  readonly warning?: string;
 }
+
+/** How many days before the day before a pack is looked for when nothing is carried. */
+export const CARRY_GAP_LOOKBACK_DAYS = 31;
 
 /** What resolving a start state needs. */
 export interface StartStateOptions {
@@ -127,8 +135,46 @@ export async function resolveStartState(o: StartStateOptions): Promise<StartStat
   }
   const state = emptyState(prev);
   const text = carriedStateJson(state);
-  const note = `nothing carried from ${prev}: no usable pack (${fromPack}) and no log ${name}; a kill switch, session or order open at midnight is not known to this day's checks`;
-  return { carried: { source: 'none', date: prev, state_sha256: sha256(text), log_sha256: null, note }, state, text };
+  const gap = o.artifactsDir === undefined ? undefined : await waitingBeforeGap(o.artifactsDir, prev, o.signedBy);
+  const note =
+    `nothing carried from ${prev}: no usable pack (${fromPack}) and no log ${name}; a kill switch, session or order open at midnight is not known to this day's checks` +
+    (gap === undefined ? '' : `; ${gap}`);
+  const carried: CarriedIn = { source: 'none', date: prev, state_sha256: sha256(text), log_sha256: null, note };
+  if (gap === undefined) return { carried, state, text };
+  return {
+    carried,
+    state,
+    text,
+    warning: `COMPLIANCE_CARRY_GAP: the compliance report of ${o.date} carries nothing from ${prev}, and ${gap}`,
+  };
+}
+
+/**
+ * When the day before `prev` back to CARRY_GAP_LOOKBACK_DAYS days hold no pack until one whose end
+ * state lists config changes waiting for a snapshot (rules 29), what to say: those changes are
+ * judged by the next day's report, and no report of the days between exists (at26 F2). Undefined
+ * when no such pack is found (a pack that cannot be used ends the look: its own problem is said).
+ */
+async function waitingBeforeGap(
+  artifactsDir: string,
+  prev: string,
+  signedBy: KeyObject | undefined,
+): Promise<string | undefined> {
+  let day = prev;
+  for (let i = 0; i < CARRY_GAP_LOOKBACK_DAYS; i++) {
+    const next = day;
+    day = dayBefore(day);
+    const found = await previousPack(artifactsDir, day, signedBy);
+    if (typeof found === 'string') {
+      if (found.startsWith('no pack of ')) continue;
+      return undefined;
+    }
+    const n = found.state.config_changes?.length ?? 0;
+    if (n === 0) return undefined;
+    const days = next === prev ? prev : `${next} to ${prev}`;
+    return `the pack of ${day} ended with ${n} config change(s) waiting for a snapshot that no report judges (no pack of ${days}): export ${days} (a day without a log gives an empty pack that judges them), then this day again (export --force)`;
+  }
+  return undefined;
 }
 
 type PackState = { state: CarriedState; text: string; archived: boolean };

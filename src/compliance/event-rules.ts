@@ -16,7 +16,7 @@ import {
   unreadableNumber,
 } from './engine-state.js';
 import { MAX_UNSTORED, unstoredKey } from './snapshot-check.js';
-import { keptEvidence } from './line-evidence.js';
+import { configKey, keptEvidence } from './line-evidence.js';
 import { isApproving, isForbidden, scopeKey, UNKNOWN_SCOPE } from './names.js';
 import { given, NO_TEXT_USER, nonBlank, notText } from './text-fields.js';
 import { textOf } from './shown.js';
@@ -208,7 +208,7 @@ export function configEvent(s: EngineState, e: LogEvent, event: string, tUs: num
     const hasReason = str(e.reason) !== null || str(e.ticket) !== null;
     // A snapshot_id on the change is the caller's word, not a snapshot: only a ConfigSnapshot in the
     // window after it records the change.
-    s.configs.set(`${ev.seq}`, { tUs, ev: keptEvidence(ev), iso, hasReason, snapshot: false });
+    s.configs.set(configKey(ev), { tUs, ev: keptEvidence(ev), iso, hasReason, snapshot: false });
   } else if (event === 'ConfigSnapshot' && str(e.snapshot_id) !== null) {
     // The event is reserved for the snapshot command (a caller's is written as CallerConfigSnapshot,
     // and `auditpack log` refuses it), which writes it once the record is stored.

@@ -71,3 +71,13 @@ export function copyDigest(ev: Evidence, into: Buffer, at: number): boolean {
   ev.copyTo(into, at);
   return true;
 }
+
+/**
+ * The key of a waiting config change: its evidence file and seq, as rollup/carry.ts `unionStates`
+ * keys them. One host's seq is unique in its chain, but a roll-up runs several hosts' lines through
+ * one engine (files `<host>/…`) whose seqs repeat: keyed by seq alone, one host's change replaced
+ * another's of the same seq (at26 F1).
+ */
+export function configKey(ev: Pick<Evidence, 'file' | 'seq'>): string {
+  return `${ev.file}\u0000${ev.seq}`;
+}

@@ -127,7 +127,10 @@ export async function startPackCompliance(
   // findings quote this evidence, and the file name must say which day's log holds the line.
   const dayLog = recoveryFileOf(date);
   return {
-    warnings: timeline.notes.some((n) => n.endsWith(BUILT_IN_START_NOTE)) ? [policyUnknown(date, timeline.notes)] : [],
+    warnings: [
+      ...(timeline.notes.some((n) => n.endsWith(BUILT_IN_START_NOTE)) ? [policyUnknown(date, timeline.notes)] : []),
+      ...(start.warning === undefined ? [] : [start.warning]),
+    ],
     onRecords: (records, lines, firstLine, digests) =>
       reader.feed(engine, records, lines, PACK_LOG_NAME, firstLine, digests),
     finish: (facts) => {

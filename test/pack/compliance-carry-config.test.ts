@@ -21,6 +21,7 @@ import {
   PolicyTimeline,
   policyFromText,
 } from '../../src/compliance/index.js';
+import { exportPack } from '../../src/pack/index.js';
 import { verifyArchive, verifyPack } from '../../src/verify/index.js';
 import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -226,5 +227,41 @@ describe('the carried config changes as hostile input', () => {
     const r = engine.finish();
     expect(r.by_rule.config_change_unrecorded).toBe(MAX_PENDING_CONFIGS);
     expect(r.findings.some((f) => f.evidence[0]?.seq === 2)).toBe(false);
+  });
+});
+
+describe('a change carried into a day with no log and no pack (at26 F2)', () => {
+  const D3 = '2026-12-01';
+  const run = async (cwd: string, policyFile: string, date: string, force = false) =>
+    exportPack({
+      date,
+      logDir: join(cwd, 'logs'),
+      artifactsDir: join(cwd, 'artifacts'),
+      version: '0.1.0',
+      snapshot: false,
+      recordEvent: false,
+      compliance: { cwd, policyFile },
+      force,
+    });
+
+  it("is named by a COMPLIANCE_CARRY_GAP warning on the next day's export, and exporting the day between judges it", async () => {
+    const { cwd, policyFile } = await setup([CHANGE], []);
+    await writeEvents(join(cwd, 'logs'), [LATER], D3);
+    const p1 = await exportCarryDay(cwd, policyFile, D1);
+    expect(stateOf(p1).config_changes).toHaveLength(1);
+    // D2 has no log (the machine was down) and no pack: D3 starts from nothing.
+    const r3 = await run(cwd, policyFile, D3);
+    const gap = r3.warnings.filter((w) => w.startsWith('COMPLIANCE_CARRY_GAP'));
+    expect(gap).toHaveLength(1);
+    expect(gap[0]).toContain(`the pack of ${D1} ended with 1 config change(s) waiting`);
+    expect(gap[0]).toContain(`export ${D2}`);
+    expect(reportOf(r3.path).carried_in?.note).toContain(`the pack of ${D1} ended with 1 config change(s)`);
+    expect(unrecorded(reportOf(r3.path))).toEqual([]);
+    // The way out the warning names: D2's (empty) pack judges the change; D3 again carries from it.
+    const p2 = await exportCarryDay(cwd, policyFile, D2);
+    expect(unrecorded(reportOf(p2)).map((f) => f.evidence[0]?.file)).toEqual([LOG1]);
+    const again = await run(cwd, policyFile, D3, true);
+    expect(again.warnings.filter((w) => w.startsWith('COMPLIANCE_CARRY_GAP'))).toEqual([]);
+    expect(reportOf(again.path).carried_in?.source).toBe('pack');
   });
 });

@@ -109,6 +109,57 @@ describe('the merged checks start from the hosts’ state at midnight', () => {
   });
 });
 
+describe("two hosts' config changes of the same seq are two changes in the merged stream (at26 F1)", () => {
+  let d3: string;
+  beforeAll(async () => {
+    d3 = mkdtempSync(join(tmpdir(), 'auditpack-rollup-config-seq-'));
+    // Each host logs a Login (seq 1) and a ConfigChanged without reason or snapshot (seq 2) at
+    // 23:58, carried past midnight, and the same on the next day: every change is a finding on the
+    // next day, each host's under its own file, though the seqs are equal.
+    const cfg = { config_type: 'risk' };
+    const day = (t: number): Ev[] => [
+      [t, 'auth', 'Login', { user: 'u' }],
+      [t + 1, 'config', 'ConfigChanged', cfg],
+    ];
+    for (const h of ['alpha', 'bravo']) await writeHost(d3, h, [...day(at(DATE, 23) + 58 * MIN), ...day(at(NEXT, 10))]);
+    const hosts = [
+      { name: 'alpha', skewUs: 0 },
+      { name: 'bravo', skewUs: 0 },
+    ];
+    await exportFirmDay(d3, hosts, DATE);
+    await exportFirmDay(d3, hosts, NEXT);
+  }, 240_000);
+  afterAll(() => rmSync(d3, { recursive: true, force: true }));
+
+  const roll = (date: string, out: string) =>
+    rollupDay({
+      date,
+      outDir: join(d3, out),
+      version: '0.1.0',
+      sources: ['alpha', 'bravo'].map((h) => ({ host: h, dir: join(d3, h, 'artifacts') })),
+    });
+  const unrecorded = (x: RollupResult) =>
+    x.compliance.findings
+      .filter((f) => f.rule === 'config_change_unrecorded')
+      .map((f) => `${f.evidence[0]?.file.split('/')[0]} ${f.evidence[0]?.seq}`)
+      .sort();
+  const want = ['alpha 2', 'alpha 4', 'bravo 2', 'bravo 4'];
+
+  it("from the hosts' start states: both hosts' carried changes and both of the day's", async () => {
+    const r2 = await roll(NEXT, 'hosts');
+    expect(r2.compliance.carried_in?.source).toBe('hosts');
+    expect(unrecorded(r2)).toEqual(want);
+  });
+
+  it("from the previous roll-up's end state: it carried both hosts' changes", async () => {
+    const r1 = await roll(DATE, 'chain');
+    expect(unrecorded(r1)).toEqual([]);
+    const r2 = await roll(NEXT, 'chain');
+    expect(r2.compliance.carried_in?.source).toBe('rollup');
+    expect(unrecorded(r2)).toEqual(want);
+  });
+});
+
 describe('unionStates', () => {
   const ev = (file: string, seq: number) => ({ file, seq, line: seq, line_sha256: '0'.repeat(64) });
   it('keeps what any host held: latest session, latest risk check, merged rate windows, the fuller order', () => {
