@@ -8,8 +8,7 @@
  * is now applies; without a file, the built-in defaults.
  */
 import { closeSync, fstatSync, readSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { openRegularSync, readRegular } from '../fsx/regular.js';
+import { openRegularSync } from '../fsx/regular.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { compileRedactor } from '../redaction/index.js';
@@ -17,7 +16,7 @@ import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import { readSnapshotFile } from '../snapshot/read.js';
 import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
 import { dayNumberOfIsoDate, dayOfLogFileName, logFileName } from '../rotation/index.js';
-import { listSnapshotIds, readRecord, recordPath, timestampOfId } from '../snapshot/store.js';
+import { listSnapshotIds, readRecord, recordAsLogged, timestampOfId } from '../snapshot/store.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { snapshotRecording } from './snapshot-recorded.js';
 import {
@@ -325,16 +324,8 @@ export const LOST_RECORD_NOTE =
 
 /** What is wrong with snapshot `id`'s stored record against the record hash its event logged, or undefined. */
 async function lostRecord(snapshotDir: string, id: string, sha: string): Promise<string | undefined> {
-  let bytes: Buffer;
-  try {
-    bytes = await readRegular(recordPath(snapshotDir, id));
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT'
-      ? 'does not hold its record (deleted?)'
-      : 'holds no readable record of it';
-  }
-  const got = createHash('sha256').update(bytes).digest('hex');
-  return got === sha ? undefined : `holds its record with another record_sha256 (changed after it was logged)`;
+  const r = await recordAsLogged(snapshotDir, id, sha);
+  return typeof r === 'string' ? r : undefined;
 }
 
 /** Marks the note of an unchecked snapshot skipped for a recorded one. */

@@ -18,9 +18,8 @@ import {
 } from '../snapshot/index.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { previousIdOf } from '../snapshot/previous.js';
-import { readRegular } from '../fsx/regular.js';
 import { redactedCopy } from '../snapshot/redacted-copy.js';
-import { listSnapshotIds, readRecord, recordPath, sha256Hex } from '../snapshot/store.js';
+import { listSnapshotIds, readRecord, recordAsLogged, recordPath } from '../snapshot/store.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 
 /** Where snapshots live, and how to take a fresh one when the day has none. */
@@ -181,30 +180,12 @@ async function recordOfChain(
       unknown: `CONFIG_OF_RECORD_UNKNOWN: the config in force at the end of ${date} cannot be told: ${chain.why}; data/config_snapshot.json names no config of record. Way out: a fresh \`auditpack snapshot --reason …\` records the config in force again, and the exports of its day onward name it`,
     };
   const { snapshot_id: id, record_sha256: sha } = chain.snapshot;
-  const stored = await storedRecord(snapshotDir, id, sha);
+  const stored = await recordAsLogged(snapshotDir, id, sha);
   if (typeof stored !== 'string') return { latest: stored, unknown: undefined };
   return {
     latest: undefined,
     unknown: `CONFIG_OF_RECORD_UNKNOWN: the config of record at the end of ${date} is snapshot ${oneLine(id, 128)} (${chain.where}), and the snapshot store ${stored}: data/config_snapshot.json names no config of record, and neither an older record nor a fresh snapshot is taken in its place. Way out: put its record back as ${recordPath(snapshotDir, id)} (a recorded pack naming it holds its bytes in data/config_snapshot.json; their sha256 must be ${sha}), or take a fresh \`auditpack snapshot --reason …\`: the exports of its day onward name it`,
   };
-}
-
-/**
- * Snapshot `id`'s stored record when its bytes hash to `sha` (the record hash its event logged), else
- * what is wrong with it, said as it is: missing (deleted?), changed after it was logged, unreadable.
- */
-async function storedRecord(snapshotDir: string, id: string, sha: string): Promise<ConfigSnapshot | string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readRegular(recordPath(snapshotDir, id));
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT'
-      ? 'does not hold its record (deleted?)'
-      : 'holds no readable record of it';
-  }
-  if (sha256Hex(bytes) !== sha)
-    return `holds its record with another record_sha256 (${sha256Hex(bytes).slice(0, 16)}…, not the logged ${sha.slice(0, 16)}…: changed after it was logged)`;
-  return readRecord(snapshotDir, id).catch(() => 'holds a record of it that does not parse');
 }
 
 /**

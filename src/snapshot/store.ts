@@ -326,6 +326,32 @@ export async function readRecord(snapshotDir: string, id: string): Promise<Confi
   return parseRecord(text, id, path);
 }
 
+/**
+ * Snapshot `id`'s stored record when its bytes hash to `sha` (the record hash its ConfigSnapshot event
+ * logged), else what is wrong with it, said as it is: missing (deleted?), unreadable, changed after it
+ * was logged, not a record. The one reader of a record the chain names (the export's config of record,
+ * the compliance timeline's starting policy): a record is read once, hashed and parsed from the same bytes.
+ */
+export async function recordAsLogged(snapshotDir: string, id: string, sha: string): Promise<ConfigSnapshot | string> {
+  const path = recordPath(snapshotDir, id);
+  let bytes: Buffer;
+  try {
+    bytes = await readRegular(path);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 'does not hold its record (deleted?)'
+      : 'holds no readable record of it';
+  }
+  const got = sha256Hex(bytes);
+  if (got !== sha)
+    return `holds its record with another record_sha256 (${got.slice(0, 16)}…, not the logged ${sha.slice(0, 16)}…: changed after it was logged)`;
+  try {
+    return parseRecord(bytes.toString('utf8'), id, path);
+  } catch {
+    return 'holds a record of it that does not parse';
+  }
+}
+
 /** Parses record JSON defensively: records are files anyone with access could have edited. */
 export function parseRecord(text: string, id: string, where: string): ConfigSnapshot {
   let rec: unknown;
