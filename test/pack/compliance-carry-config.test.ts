@@ -21,13 +21,12 @@ import {
   PolicyTimeline,
   policyFromText,
 } from '../../src/compliance/index.js';
-import { exportPack } from '../../src/pack/index.js';
 import { verifyArchive, verifyPack } from '../../src/verify/index.js';
 import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from '../verify/helpers/forge.js';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
-import { exportCarryDay } from './helpers/carry-day.js';
+import { exportCarryDay, exportCarryDayResult } from './helpers/carry-day.js';
 
 const D1 = '2026-11-29';
 const D2 = '2026-11-30';
@@ -232,17 +231,6 @@ describe('the carried config changes as hostile input', () => {
 
 describe('a change carried into a day with no log and no pack (at26 F2)', () => {
   const D3 = '2026-12-01';
-  const run = async (cwd: string, policyFile: string, date: string, force = false) =>
-    exportPack({
-      date,
-      logDir: join(cwd, 'logs'),
-      artifactsDir: join(cwd, 'artifacts'),
-      version: '0.1.0',
-      snapshot: false,
-      recordEvent: false,
-      compliance: { cwd, policyFile },
-      force,
-    });
 
   it("is named by a COMPLIANCE_CARRY_GAP warning on the next day's export, and exporting the day between judges it", async () => {
     const { cwd, policyFile } = await setup([CHANGE], []);
@@ -250,7 +238,7 @@ describe('a change carried into a day with no log and no pack (at26 F2)', () => 
     const p1 = await exportCarryDay(cwd, policyFile, D1);
     expect(stateOf(p1).config_changes).toHaveLength(1);
     // D2 has no log (the machine was down) and no pack: D3 starts from nothing.
-    const r3 = await run(cwd, policyFile, D3);
+    const r3 = await exportCarryDayResult(cwd, policyFile, D3);
     const gap = r3.warnings.filter((w) => w.startsWith('COMPLIANCE_CARRY_GAP'));
     expect(gap).toHaveLength(1);
     expect(gap[0]).toContain(`the pack of ${D1} ended with 1 config change(s) waiting`);
@@ -260,7 +248,7 @@ describe('a change carried into a day with no log and no pack (at26 F2)', () => 
     // The way out the warning names: D2's (empty) pack judges the change; D3 again carries from it.
     const p2 = await exportCarryDay(cwd, policyFile, D2);
     expect(unrecorded(reportOf(p2)).map((f) => f.evidence[0]?.file)).toEqual([LOG1]);
-    const again = await run(cwd, policyFile, D3, true);
+    const again = await exportCarryDayResult(cwd, policyFile, D3, { force: true });
     expect(again.warnings.filter((w) => w.startsWith('COMPLIANCE_CARRY_GAP'))).toEqual([]);
     expect(reportOf(again.path).carried_in?.source).toBe('pack');
   });

@@ -30,14 +30,14 @@ export const AFTER: Ev[] = [
 
 type ExportOptions = Parameters<typeof exportPack>[0];
 
-/** The export of `date` from `cwd`/logs with the policy file, no snapshot or event; `extra` added. */
-export async function exportCarryDay(
+/** The export of `date` from `cwd`/logs with the policy file, no snapshot or event; `extra` added: its result. */
+export function exportCarryDayResult(
   cwd: string,
   policyFile: string,
   date: string,
   extra: Partial<ExportOptions> = {},
-): Promise<string> {
-  const r = await exportPack({
+): ReturnType<typeof exportPack> {
+  return exportPack({
     date,
     logDir: join(cwd, 'logs'),
     artifactsDir: join(cwd, 'artifacts'),
@@ -47,5 +47,14 @@ export async function exportCarryDay(
     compliance: { cwd, policyFile },
     ...extra,
   });
-  return r.path;
+}
+
+/** The same, its pack's path. */
+export async function exportCarryDay(
+  cwd: string,
+  policyFile: string,
+  date: string,
+  extra: Partial<ExportOptions> = {},
+): Promise<string> {
+  return (await exportCarryDayResult(cwd, policyFile, date, extra)).path;
 }
