@@ -15,11 +15,11 @@ import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeF
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createAuditLogger } from '../../src/logger/index.js';
 import { exportPack } from '../../src/pack/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { logOrderDay } from '../helpers/days.js';
 
 const DAY_MS = 86_400_000;
 const ago = (n: number): string => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
@@ -29,13 +29,6 @@ const micros = (iso: string): number => Date.parse(iso) * 1000;
 const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
 const STRICT = POLICY.replace('[USDRUB]', '[USDRUB, EURUSD]');
 const file = (d: string): string => `audit-${d.replaceAll('-', '')}.jsonl`;
-
-async function logDay(logDir: string, date: string): Promise<void> {
-  let t = micros(`${date}T09:00:00Z`);
-  const logger = createAuditLogger({ logDir, handleExit: false, clock: () => (t += 1_000_000), host: 'h', pid: 42 });
-  logger.log('order', 'OrderAccepted', { order_id: `O-${date}`, symbol: 'EURUSD', side: 'BUY', quantity: 1 });
-  await logger.close();
-}
 
 async function snap(cwd: string, iso: string, logDir: string, store?: string): Promise<{ id: string; sha: string }> {
   const s = await createConfigSnapshot({
@@ -111,11 +104,11 @@ async function setUp(pruned = false): Promise<{ cwd: string; old: string; neu: {
       writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), STRICT);
       neu = await snap(cwd, `${d}T08:00:00Z`, logs);
     }
-    await logDay(logs, d);
+    await logOrderDay(logs, d);
     await nightly(cwd, d);
   }
   if (pruned) cli(cwd, ['prune', '--log-retention-days', '3', '--retention-days', '3'], 0);
-  await logDay(logs, days[6] as string);
+  await logOrderDay(logs, days[6] as string);
   expect(packOf(cwd, days[5] as string).restricted).toBe(1);
   return { cwd, old: old.id, neu };
 }

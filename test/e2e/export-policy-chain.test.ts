@@ -15,10 +15,10 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createAuditLogger } from '../../src/logger/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
 import { removePackDir, tempDir } from '../helpers/tmp.js';
+import { logOrderDay } from '../helpers/days.js';
 
 const DAY_MS = 86_400_000;
 const ago = (n: number): string => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
@@ -26,13 +26,6 @@ const [R, G, X, Y] = [ago(6), ago(5), ago(4), ago(3)];
 const micros = (iso: string): number => Date.parse(iso) * 1000;
 const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
 const file = (d: string): string => `audit-${d.replaceAll('-', '')}.jsonl`;
-
-async function logDay(logDir: string, date: string): Promise<void> {
-  let t = micros(`${date}T09:00:00Z`);
-  const logger = createAuditLogger({ logDir, handleExit: false, clock: () => (t += 1_000_000), host: 'h', pid: 42 });
-  logger.log('order', 'OrderAccepted', { order_id: `O-${date}`, symbol: 'EURUSD', side: 'BUY', quantity: 1 });
-  await logger.close();
-}
 
 async function snap(cwd: string, iso: string, logDir: string): Promise<string> {
   const s = await createConfigSnapshot({
@@ -57,13 +50,13 @@ async function setUp(options: { lostLater?: boolean } = {}): Promise<{ cwd: stri
   mkdirSync(join(cwd, 'configs'));
   writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY.replace('[USDRUB]', '[USDRUB, EURUSD]'));
   const logs = join(cwd, 'logs');
-  await logDay(logs, R);
+  await logOrderDay(logs, R);
   const recorded = await snap(cwd, `${R}T10:00:00Z`, logs);
   // A later recorded snapshot of R whose record is then lost: the prune carries it, not `recorded`,
   // as R's file's config_in_force, so nothing vouches for `recorded` once R's file and pack are gone.
   const lost = options.lostLater === true ? await snap(cwd, `${R}T11:00:00Z`, logs) : undefined;
-  await logDay(logs, X);
-  await logDay(logs, Y);
+  await logOrderDay(logs, X);
+  await logOrderDay(logs, Y);
   for (const d of [R, X]) cli(cwd, ['export', '--date', d]);
   cli(cwd, ['prune', '--log-retention-days', '3', '--retention-days', '90']);
   const kept = readdirSync(logs);

@@ -12,24 +12,17 @@ import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAuditLogger } from '../../src/logger/index.js';
 import { exportPack } from '../../src/pack/index.js';
 import { prune } from '../../src/retention/prune.js';
 import { dayNumberOfIsoDate } from '../../src/rotation/index.js';
 import { ConfigEventIndex } from '../../src/snapshot/config-events.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { tempDir } from '../helpers/tmp.js';
+import { logOrderDay } from '../helpers/days.js';
 
 const DAY_MS = 86_400_000;
 const ago = (n: number): string => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
 const ms = (iso: string): number => Date.parse(iso);
-
-async function logDay(logDir: string, date: string): Promise<void> {
-  let t = ms(`${date}T09:00:00Z`) * 1000;
-  const logger = createAuditLogger({ logDir, handleExit: false, clock: () => (t += 1_000_000), host: 'h', pid: 42 });
-  logger.log('order', 'OrderAccepted', { order_id: `O-${date}`, symbol: 'EURUSD', side: 'BUY', quantity: 1 });
-  await logger.close();
-}
 
 /** Exports `date` as cron does, at 00:05 the next day (its PackExported event is in the next day's file). */
 async function exportAt(cwd: string, date: string, compress = false): Promise<void> {
@@ -110,13 +103,13 @@ describe('ConfigEventIndex after log retention', () => {
   it('reads a removed day file from its vouched .tar.gz copy; a forged copy or none is never "recorded"', async () => {
     const cwd = setUpCwd();
     const [O, M] = [ago(6), ago(5)];
-    await logDay(join(cwd, 'logs'), O);
+    await logOrderDay(join(cwd, 'logs'), O);
     // Superseded the same day: only the day file (or its vouched copy) says it was recorded.
     const older = await snap(cwd, `${O}T09:30:00Z`, join(cwd, 'logs'));
     writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 6\n');
     const honest = await snap(cwd, `${O}T10:00:00Z`, join(cwd, 'logs'));
     const planted = await snap(cwd, `${O}T12:00:00Z`); // stored, never logged
-    await logDay(join(cwd, 'logs'), M);
+    await logOrderDay(join(cwd, 'logs'), M);
     await exportAt(cwd, O, true);
     await exportAt(cwd, M, true);
     await pruneLogs(cwd, 5); // removes O's file only
@@ -162,16 +155,16 @@ describe('ConfigEventIndex after log retention', () => {
     const logs = join(cwd, 'logs');
     const d = [10, 9, 8, 7, 6, 5].map(ago);
     const [d0, d1, d2, d3, d4, d5] = d as [string, string, string, string, string, string];
-    await logDay(logs, d0);
+    await logOrderDay(logs, d0);
     const older = await snap(cwd, `${d0}T09:30:00Z`, logs);
     writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 6\n');
     const honest = await snap(cwd, `${d0}T10:00:00Z`, logs);
-    for (const x of [d1, d2]) await logDay(logs, x);
+    for (const x of [d1, d2]) await logOrderDay(logs, x);
     for (const x of [d0, d1, d2]) await exportAt(cwd, x);
     // Prune at d3 00:10 keeping one day: d0's and d1's files go, their LogPruned events land in d3's file.
     await pruneLogs(cwd, 1, ms(`${d3}T00:10:00Z`));
     expect(readdirSync(logs)).not.toContain(`audit-${d0.replaceAll('-', '')}.jsonl`);
-    for (const x of [d3, d4, d5]) await logDay(logs, x);
+    for (const x of [d3, d4, d5]) await logOrderDay(logs, x);
     for (const x of [d3, d4, d5]) await exportAt(cwd, x);
     await pruneLogs(cwd, 3); // d2..d5 go: d3's file (holding d0's LogPruned) lives on in pack d3 only
     expect(readdirSync(logs)).not.toContain(`audit-${d3.replaceAll('-', '')}.jsonl`);
@@ -194,11 +187,11 @@ describe('ConfigEventIndex after log retention', () => {
       rmSync(logs, { recursive: true, force: true });
       rmSync(join(cwd, 'art'), { recursive: true, force: true });
       rmSync(join(cwd, 'audit'), { recursive: true, force: true });
-      await logDay(logs, d0);
+      await logOrderDay(logs, d0);
       await snap(cwd, `${d0}T10:00:00Z`, logs);
-      if (gHadFile) await logDay(logs, G);
-      await logDay(logs, X);
-      await logDay(logs, Y);
+      if (gHadFile) await logOrderDay(logs, G);
+      await logOrderDay(logs, X);
+      await logOrderDay(logs, Y);
       // G's file removed by hand (no LogPruned event): X's first line links to G's last, not to d0's.
       if (gHadFile) rmSync(join(logs, `audit-${G.replaceAll('-', '')}.jsonl`));
       for (const x of [d0, X]) await exportAt(cwd, x);
@@ -218,7 +211,7 @@ describe('ConfigEventIndex after log retention', () => {
   it('one index answers as the reference does (a fresh read of the day files per look-up)', async () => {
     const cwd = setUpCwd();
     const D = ago(3);
-    await logDay(join(cwd, 'logs'), D);
+    await logOrderDay(join(cwd, 'logs'), D);
     const recs = [await snap(cwd, `${D}T01:00:00Z`, join(cwd, 'logs'))];
     for (let i = 0; i < 5; i++) {
       writeFileSync(join(cwd, 'configs', 'risk.yaml'), `max_position: ${i}\n`);
