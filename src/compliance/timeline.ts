@@ -303,11 +303,27 @@ async function startPolicy(
     // A recorded snapshot newer than the chain's newest event before the period is not in force.
     else if (newest !== undefined && (e.policy.snapshot_id ?? '') > newest) continue;
     else {
+      // Past the chain's newest (its record holds no policy file): a chained snapshot between the two
+      // that the store lost may have held one, so the one before it is not in force (at27 F2).
+      const skipped = newest === undefined || id === newest ? undefined : await lostBetween(src, id, newest);
+      if (skipped !== undefined) {
+        notes.push(`snapshot ${id}: ${rel} was not used: ${skipped}; ${LOST_RECORD_NOTE}`);
+        return null;
+      }
       for (const u of unknown)
         notes.push(
           `snapshot ${u.policy.snapshot_id}: ${rel} was not used, ${u.reason}, and snapshot ${e.policy.snapshot_id} before it is recorded: ${UNCHECKED_NOTE}`,
         );
       return e.policy;
+    }
+  }
+  // The chain's newest holds no policy file and the store no older one: a chained snapshot before it
+  // that the store lost may have held one, so the file is not in force either (at27 F2).
+  if (newest !== undefined && unknown.length === 0) {
+    const skipped = await lostBetween(src, undefined, newest);
+    if (skipped !== undefined) {
+      notes.push(`${rel} was not taken from the file: ${skipped}; ${LOST_RECORD_NOTE}`);
+      return null;
     }
   }
   // None recorded: none is used (before rules 27 the newest unchecked one was, so removing the day
@@ -321,6 +337,24 @@ async function startPolicy(
 /** Ends the note of a period whose starting policy's record the store lost (deleted or changed). */
 export const LOST_RECORD_NOTE =
   'an older snapshot is never taken in its place: the period starts under the built-in policy (put the record back from a recorded pack naming it, or take a fresh snapshot)';
+
+/**
+ * Why snapshot `older` cannot be in force after the chain's newest snapshot `newer` (whose record
+ * holds no policy file): a ConfigSnapshot event between them whose record the store lost (deleted or
+ * changed), or a day between them the chain cannot tell about. Undefined when every one is at hand.
+ */
+async function lostBetween(src: SnapshotSource, older: string | undefined, newer: string): Promise<string | undefined> {
+  if (src.index === undefined) return undefined;
+  const between = await src.index.eventsBetween(older, newer);
+  if (!Array.isArray(between))
+    return `the chain's newest snapshot before the period, ${newer}, holds no policy file, and what was snapshotted before it${older === undefined ? '' : ` since ${older}`} cannot be told (${between.why})`;
+  for (const e of between) {
+    const lost = await lostRecord(src.snapshotDir, e.snapshot_id, e.record_sha256);
+    if (lost !== undefined)
+      return `the chain records snapshot ${e.snapshot_id} before ${newer} (whose record holds no policy file), and the snapshot store ${lost}`;
+  }
+  return undefined;
+}
 
 /** What is wrong with snapshot `id`'s stored record against the record hash its event logged, or undefined. */
 async function lostRecord(snapshotDir: string, id: string, sha: string): Promise<string | undefined> {

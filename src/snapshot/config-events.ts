@@ -245,6 +245,40 @@ export class ConfigEventIndex {
     return found;
   }
 
+  /**
+   * The chain's ConfigSnapshot events whose snapshot ids lie strictly between `older` and `newer`
+   * (ids sort by time), read from the day files of `older`'s day to the day after `newer`'s (a
+   * snapshot logged after midnight), or why the chain cannot tell: a day file in that range removed
+   * with no vouched copy, unless its LogPruned event's `config_in_force` is `older` itself (then
+   * nothing came after `older` in it). What a fallback past the chain's newest snapshot must ask
+   * (at27 F2): a chained snapshot between the two that the store lost must not be skipped.
+   */
+  async eventsBetween(older: string | undefined, newer: string): Promise<ConfigInForce[] | { why: string }> {
+    const kept = await this.keptDays();
+    // No older one: from the oldest kept day file, after the config in force where the files before it ended.
+    const from = older === undefined ? kept[0] : dayOfSnapshotId(older);
+    const to = dayOfSnapshotId(newer);
+    if (from === undefined || to === undefined) return { why: 'a snapshot id names no day' };
+    const newestKept = kept.at(-1) ?? Number.NEGATIVE_INFINITY;
+    const out: ConfigInForce[] = [];
+    if (older === undefined) {
+      const before = await this.removalOf(logFileName(from - 1), from - 1);
+      if (before?.inForce !== undefined && before.inForce.snapshot_id < newer) out.push(before.inForce);
+    }
+    for (let d = from; d <= to + 1 && d <= newestKept; d++) {
+      const ev = await this.dayEvents(d);
+      if (ev === 'absent') continue;
+      if (ev === 'removed' || ev === 'gone') {
+        const r = ev === 'removed' ? await this.removalOf(logFileName(d), d) : undefined;
+        if (r?.inForce?.snapshot_id === older) continue;
+        return { why: unknownWhy(d, ev) };
+      }
+      for (const e of ev.order)
+        if ((older === undefined || e.snapshot_id > older) && e.snapshot_id < newer) out.push(e);
+    }
+    return out;
+  }
+
   private dayEvents(day: number): Promise<DayEvents> {
     let p = this.days.get(day);
     if (p === undefined) {

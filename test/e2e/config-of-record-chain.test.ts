@@ -30,13 +30,19 @@ const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_poli
 const STRICT = POLICY.replace('[USDRUB]', '[USDRUB, EURUSD]');
 const file = (d: string): string => `audit-${d.replaceAll('-', '')}.jsonl`;
 
-async function snap(cwd: string, iso: string, logDir: string, store?: string): Promise<{ id: string; sha: string }> {
+async function snap(
+  cwd: string,
+  iso: string,
+  logDir: string,
+  store?: string,
+  patterns = ['configs/*.yaml'],
+): Promise<{ id: string; sha: string }> {
   const s = await createConfigSnapshot({
     cwd,
     reason: 'r',
     clock: () => micros(iso),
     logDir,
-    patterns: ['configs/*.yaml'],
+    patterns,
     ...(store === undefined ? {} : { snapshotDir: store }),
   });
   const dir = store ?? join(cwd, 'audit', 'snapshots');
@@ -91,11 +97,15 @@ function packOf(cwd: string, d: string): { config: unknown; reason: unknown; pol
  * logged and exported nightly; days[6] logged. `pruned`: logs and packs kept 3 days (both snapshot
  * days gone; S_new vouched only by config_in_force).
  */
-async function setUp(pruned = false): Promise<{ cwd: string; old: string; neu: { id: string; sha: string } }> {
+async function setUp(
+  pruned = false,
+  partial = false,
+): Promise<{ cwd: string; old: string; neu: { id: string; sha: string } }> {
   const cwd = tempDir();
   const logs = join(cwd, 'logs');
   mkdirSync(join(cwd, 'configs'));
   writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
+  writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
   const old = await snap(cwd, `${days[0]}T08:00:00Z`, logs);
   let neu = old;
   for (let i = 0; i < 6; i++) {
@@ -103,6 +113,11 @@ async function setUp(pruned = false): Promise<{ cwd: string; old: string; neu: {
     if (i === 1) {
       writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), STRICT);
       neu = await snap(cwd, `${d}T08:00:00Z`, logs);
+    }
+    if (i === 2 && partial) {
+      // A routine risk change, snapshotted alone: its record holds no policy file (at27 F2).
+      writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 2000000\n');
+      await snap(cwd, `${d}T08:00:00Z`, logs, undefined, ['configs/risk.yaml']);
     }
     await logOrderDay(logs, d);
     await nightly(cwd, d);
@@ -114,6 +129,36 @@ async function setUp(pruned = false): Promise<{ cwd: string; old: string; neu: {
 }
 
 const Y = days[6] as string;
+
+describe('the policy in force past a snapshot that holds no policy file (at27 F2)', () => {
+  it('the chain’s policy-bearing record deleted: neither the older one nor the file, unknown, exit 3', async () => {
+    const { cwd, old, neu } = await setUp(false, true);
+    rmSync(join(cwd, 'audit', 'snapshots', `${neu.id}.json`));
+    const stderr = cli(cwd, ['export', '--date', Y], 3);
+    expect(stderr).toContain('COMPLIANCE_POLICY_UNKNOWN');
+    expect(stderr).toContain(`the chain records snapshot ${neu.id} before`);
+    const p = packOf(cwd, Y);
+    expect(p.policies).not.toContain(old);
+    expect(p.policies).toEqual([null]);
+  });
+
+  it('every policy-bearing record deleted and the file made lax: the file is not taken either', async () => {
+    const { cwd, old, neu } = await setUp(false, true);
+    for (const id of [old, neu.id]) rmSync(join(cwd, 'audit', 'snapshots', `${id}.json`));
+    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
+    const stderr = cli(cwd, ['export', '--date', Y], 3);
+    expect(stderr).toContain('COMPLIANCE_POLICY_UNKNOWN');
+    expect(packOf(cwd, Y).policies).toEqual([null]);
+  });
+
+  it('with every record at hand the policy-bearing one before it is in force', async () => {
+    const { cwd, neu } = await setUp(false, true);
+    cli(cwd, ['export', '--date', Y], 0);
+    const p = packOf(cwd, Y);
+    expect(p.policies).toEqual([neu.id]);
+    expect(p.restricted).toBe(1);
+  });
+});
 
 describe('the config of record and the policy in force are the chain’s (at25 F1)', () => {
   it('deleting the newest recorded record does not roll back to the older one: unknown, exit 3, said', async () => {
