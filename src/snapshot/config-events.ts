@@ -187,10 +187,17 @@ export class ConfigEventIndex {
       const exported = late ? undefined : await this.exportedOfRecord(day + 1, day, day);
       if (exported !== undefined) return exported;
     }
+    if (kept.length === 0) {
+      // No log file at all: a chain that never started recorded no snapshot, unless a LogPruned
+      // event (in a vouched pack copy) records files removed before.
+      await this.scanKept(() => false);
+      if (this.removed.size === 0) return { kind: 'none' };
+    }
     let floor: number | undefined;
     for (let d = nextDay ? day + 1 : day; ; d--) {
-      // After the newest kept file no file was removed by retention: nothing to read.
-      if (d > (kept.at(-1) ?? Number.NEGATIVE_INFINITY)) continue;
+      // After the newest kept file no file was removed by retention: nothing to read. (With no kept
+      // file at all the floor below ends the walk: skipping every day here never would.)
+      if (kept.length > 0 && d > (kept.at(-1) as number)) continue;
       if (floor === undefined && (kept.length === 0 || d < (kept[0] as number))) {
         // Below the kept files: the removals recorded (every kept file's LogPruned events) bound the walk.
         await this.scanKept(() => false);

@@ -230,3 +230,15 @@ describe('ConfigEventIndex after log retention', () => {
     expect(got.filter((g) => g === true)).toHaveLength(4);
   });
 });
+
+describe('ConfigEventIndex on a log directory with no file yet', () => {
+  it('the config of record is none, for the day and with the next day (the walk ends: it looped forever)', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'logs'));
+    const day = dayNumberOfIsoDate('2026-12-05') as number;
+    for (const nextDay of [true, false]) {
+      const index = new ConfigEventIndex({ logDir: join(cwd, 'logs'), artifactsDir: join(cwd, 'art') });
+      expect(await index.configOfRecord(day, nextDay)).toEqual({ kind: 'none' });
+    }
+  });
+});
