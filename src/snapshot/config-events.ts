@@ -265,7 +265,8 @@ export class ConfigEventIndex {
     // No older one: from the oldest kept day file, after the config in force where the files before it ended.
     const from = older === undefined ? kept[0] : dayOfSnapshotId(older);
     const to = dayOfSnapshotId(newer);
-    if (from === undefined || to === undefined) return { why: 'a snapshot id names no day' };
+    if (from === undefined) return { why: older === undefined ? 'no log file is kept' : 'a snapshot id names no day' };
+    if (to === undefined) return { why: 'a snapshot id names no day' };
     const newestKept = kept.at(-1) ?? Number.NEGATIVE_INFINITY;
     const out: ConfigInForce[] = [];
     if (older === undefined) {
