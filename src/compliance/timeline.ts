@@ -305,7 +305,7 @@ async function startPolicy(
     else {
       // Past the chain's newest (its record holds no policy file): a chained snapshot between the two
       // that the store lost may have held one, so the one before it is not in force (at27 F2).
-      const skipped = newest === undefined || id === newest ? undefined : await lostBetween(src, id, newest);
+      const skipped = newest === undefined || id === newest ? undefined : await lostBetween(src, id, newest, rel);
       if (skipped !== undefined) {
         notes.push(`snapshot ${id}: ${rel} was not used: ${skipped}; ${LOST_RECORD_NOTE}`);
         return null;
@@ -320,7 +320,7 @@ async function startPolicy(
   // The chain's newest holds no policy file and the store no older one: a chained snapshot before it
   // that the store lost may have held one, so the file is not in force either (at27 F2).
   if (newest !== undefined && unknown.length === 0) {
-    const skipped = await lostBetween(src, undefined, newest);
+    const skipped = await lostBetween(src, undefined, newest, rel);
     if (skipped !== undefined) {
       notes.push(`${rel} was not taken from the file: ${skipped}; ${LOST_RECORD_NOTE}`);
       return null;
@@ -343,9 +343,14 @@ export const LOST_RECORD_NOTE =
  * holds no policy file): a ConfigSnapshot event between them whose record the store lost (deleted or
  * changed), or a day between them the chain cannot tell about. Undefined when every one is at hand.
  */
-async function lostBetween(src: SnapshotSource, older: string | undefined, newer: string): Promise<string | undefined> {
+async function lostBetween(
+  src: SnapshotSource,
+  older: string | undefined,
+  newer: string,
+  rel: string,
+): Promise<string | undefined> {
   if (src.index === undefined) return undefined;
-  const between = await src.index.eventsBetween(older, newer);
+  const between = await src.index.eventsBetween(older, newer, rel);
   if (!Array.isArray(between))
     return `the chain's newest snapshot before the period, ${newer}, holds no policy file, and what was snapshotted before it${older === undefined ? '' : ` since ${older}`} cannot be told (${between.why})`;
   for (const e of between) {

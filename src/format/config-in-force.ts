@@ -36,3 +36,112 @@ export function configSnapshotOf(ev: Record<string, unknown> | undefined): Confi
   if (ev?.category !== 'config' || ev.event !== 'ConfigSnapshot' || ev.recovered === true) return undefined;
   return parseConfigInForce({ snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256 });
 }
+
+/**
+ * The ConfigSnapshot field that names the config paths the snapshot recorded (its record's `files`
+ * keys, sorted). A snapshot may cover some files only (`--configs configs/risk.yaml`): the files it
+ * leaves out keep the version an earlier snapshot recorded. An event without it (earlier versions)
+ * counts as the whole config, as before.
+ */
+export const SNAPSHOT_PATHS_FIELD = 'paths';
+
+/** The LogPruned field that carries every snapshot still in force for some config path (docs/FORMAT.md). */
+export const CONFIGS_IN_FORCE_FIELD = 'configs_in_force';
+
+/**
+ * A snapshot in force for some config paths: the ones for which it holds the newest recorded
+ * version (`paths`), or, without `paths`, every path no newer entry names (an event without
+ * `paths`: the whole config, which ends what came before it).
+ */
+export interface HeldConfig extends ConfigInForce {
+  readonly paths?: readonly string[];
+}
+
+/** Bounds on hostile input: entries of a configs_in_force list, paths per entry, bytes per path. */
+const MAX_HELD = 4096;
+const MAX_PATHS = 65536;
+const MAX_PATH_CHARS = 4096;
+
+/** A `paths` value, if it has the documented shape (a list of non-empty strings); else undefined. */
+export function parsePaths(v: unknown): string[] | undefined {
+  if (!Array.isArray(v) || v.length > MAX_PATHS) return undefined;
+  for (const p of v) if (typeof p !== 'string' || p === '' || p.length > MAX_PATH_CHARS) return undefined;
+  return [...new Set(v as string[])].sort();
+}
+
+/**
+ * The value of a `configs_in_force` field, if it has the documented shape: a non-empty list, newest
+ * first, of `{snapshot_id, record_sha256, paths?}`, only its last entry without `paths`. Else
+ * undefined (hostile input: the reader falls back to `config_in_force`, the whole config).
+ */
+export function parseConfigsInForce(v: unknown): HeldConfig[] | undefined {
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_HELD) return undefined;
+  const out: HeldConfig[] = [];
+  for (const [i, e] of v.entries()) {
+    const c = parseConfigInForce(e);
+    if (c === undefined) return undefined;
+    const raw = (e as Record<string, unknown>)[SNAPSHOT_PATHS_FIELD];
+    if (raw === undefined) {
+      if (i !== v.length - 1) return undefined;
+      out.push(c);
+      continue;
+    }
+    const paths = parsePaths(raw);
+    if (paths === undefined) return undefined;
+    out.push({ ...c, paths });
+  }
+  return out;
+}
+
+/** As configSnapshotOf, with the paths the event names (none: the whole config; a malformed value counts as none). */
+export function heldConfigOf(ev: Record<string, unknown> | undefined): HeldConfig | undefined {
+  const c = configSnapshotOf(ev);
+  if (c === undefined) return undefined;
+  const paths = parsePaths(ev?.[SNAPSHOT_PATHS_FIELD]);
+  return paths === undefined ? c : { ...c, paths };
+}
+
+/**
+ * The snapshots in force after snapshot `ev` is recorded on top of `held` (newest first): `ev` first;
+ * each earlier one keeps the paths `ev` does not name, and is dropped when it keeps none. An `ev`
+ * without paths (the whole config) ends the list. The first entry always names the newest snapshot
+ * (so `config_in_force` is the first entry without its paths), even one that recorded no file.
+ */
+export function advanceHeld(held: readonly HeldConfig[], ev: HeldConfig): HeldConfig[] {
+  if (ev.paths === undefined) return [ev];
+  const named = new Set(ev.paths);
+  const out: HeldConfig[] = [ev];
+  for (const h of held) {
+    if (h.paths === undefined) {
+      out.push(h); // the whole config: still in force for every path no newer entry names
+      break;
+    }
+    const paths = h.paths.filter((p) => !named.has(p));
+    if (paths.length > 0) out.push({ snapshot_id: h.snapshot_id, record_sha256: h.record_sha256, paths });
+  }
+  return out;
+}
+
+/**
+ * The entry of `held` (newest first) that holds the newest recorded version of `path`: the first
+ * naming it, else the entry without paths (the whole config), else undefined (no snapshot in the
+ * list recorded it).
+ */
+export function holderOf(held: readonly HeldConfig[], path: string): HeldConfig | undefined {
+  for (const h of held) if (h.paths === undefined || h.paths.includes(path)) return h;
+  return undefined;
+}
+
+/**
+ * The snapshots in force a LogPruned event carries: its `configs_in_force` when well formed and
+ * headed by its `config_in_force`, else `config_in_force` alone (the whole config), else null.
+ */
+export function carriedOf(ev: Record<string, unknown>): HeldConfig[] | null {
+  const last = parseConfigInForce(ev[CONFIG_IN_FORCE_FIELD]);
+  if (last === undefined) return null;
+  const all = parseConfigsInForce(ev[CONFIGS_IN_FORCE_FIELD]);
+  const head = all?.[0];
+  if (all === undefined || head?.snapshot_id !== last.snapshot_id || head.record_sha256 !== last.record_sha256)
+    return [last];
+  return all;
+}

@@ -434,7 +434,8 @@ async function configOfRecordField(
   if (!options.snapshot) return {};
   const c = await index.configOfRecord(day);
   if (c.kind === 'unknown') return {};
-  return { [CONFIG_OF_RECORD_FIELD]: c.kind === 'none' ? null : { ...c.snapshot } };
+  if (c.kind === 'none') return { [CONFIG_OF_RECORD_FIELD]: null };
+  return { [CONFIG_OF_RECORD_FIELD]: { snapshot_id: c.snapshot.snapshot_id, record_sha256: c.snapshot.record_sha256 } };
 }
 
 function sha256Text(text: string): string {

@@ -19,7 +19,7 @@ import { lockArtifacts, removeLeftovers } from '../pack/artifacts-lock.js';
 import { TMP_PREFIX } from '../format/dir-names.js';
 import { PRUNED_LEDGER } from '../format/pack.js';
 import { LOG_PRUNED_EVENT } from '../format/writer-events.js';
-import { CONFIG_IN_FORCE_FIELD } from '../format/config-in-force.js';
+import { CONFIG_IN_FORCE_FIELD, CONFIGS_IN_FORCE_FIELD, type HeldConfig } from '../format/config-in-force.js';
 import { signSshsig } from '../signing/sshsig.js';
 import { verifyPack } from '../verify/index.js';
 import { configsInForce } from './config-in-force.js';
@@ -152,7 +152,7 @@ async function removeLogs(plan: PrunePlan, options: CarryOutOptions): Promise<Pr
         // Where the removed file's chain ended: the oldest kept file must start right after it.
         ...(l.end !== null ? { last_seq: l.end.last_seq, end_hash: l.end.end_hash } : {}),
         // The config in force at the file's end: still vouched once the file and its pack are gone.
-        ...(inForce.has(l.file) ? { [CONFIG_IN_FORCE_FIELD]: inForce.get(l.file) } : {}),
+        ...inForceFields(inForce.get(l.file)),
       },
     })),
   );
@@ -272,4 +272,17 @@ async function recordEvents(
   } finally {
     await logger.close();
   }
+}
+
+/**
+ * The LogPruned fields of the config in force at a removed file's end: `config_in_force` (the newest
+ * snapshot) and, when it says more than that (some snapshot named its paths), `configs_in_force`:
+ * every snapshot still in force for some config path, still vouched once the file and its pack are gone.
+ */
+function inForceFields(held: readonly HeldConfig[] | undefined): Record<string, unknown> {
+  const head = held?.[0];
+  if (held === undefined || head === undefined) return {};
+  const last = { snapshot_id: head.snapshot_id, record_sha256: head.record_sha256 };
+  if (held.length === 1 && head.paths === undefined) return { [CONFIG_IN_FORCE_FIELD]: last };
+  return { [CONFIG_IN_FORCE_FIELD]: last, [CONFIGS_IN_FORCE_FIELD]: held };
 }

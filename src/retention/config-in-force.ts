@@ -5,12 +5,7 @@
  * and every export after that would say CONFIG_OF_RECORD_UNKNOWN though nothing changed.
  */
 import { join } from 'node:path';
-import {
-  type ConfigInForce,
-  CONFIG_IN_FORCE_FIELD,
-  configSnapshotOf,
-  parseConfigInForce,
-} from '../format/config-in-force.js';
+import { advanceHeld, carriedOf, type HeldConfig, heldConfigOf } from '../format/config-in-force.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { dayOfLogFileName } from '../rotation/index.js';
@@ -21,15 +16,18 @@ const PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
 
 /**
  * For each of `doomed` (day files of `logDir` about to be removed), the config in force at its
- * end: the last ConfigSnapshot event (not `recovered`) of the chain up to its last line. The chain
+ * end: the snapshots in force for some config path, newest first (`advanceHeld`), the first being
+ * the last ConfigSnapshot event (not `recovered`) of the chain up to its last line. The chain
  * is walked day by day: a file still in the directory gives its own last such event; a file removed
  * earlier gives the `config_in_force` its LogPruned event (in a file still here) carried. A removed
  * file whose LogPruned event is not found, or carried none, leaves the config unknown until a later
- * file records a snapshot: a doomed file then gets no entry (never a guess). Read from the log
- * itself, so the fact stays vouched by the chain.
+ * file records a snapshot: a doomed file then gets no entry (never a guess). A removed file whose
+ * LogPruned event carried `config_in_force` only (an earlier version) counts as that snapshot alone,
+ * the whole config, as that version read it. Read from the log itself (never from the snapshot
+ * store), so the fact stays vouched by the chain.
  */
-export async function configsInForce(logDir: string, doomed: readonly string[]): Promise<Map<string, ConfigInForce>> {
-  const out = new Map<string, ConfigInForce>();
+export async function configsInForce(logDir: string, doomed: readonly string[]): Promise<Map<string, HeldConfig[]>> {
+  const out = new Map<string, HeldConfig[]>();
   const doomedDays = doomed.map(dayOfLogFileName).filter((d): d is number => d !== undefined);
   if (doomedDays.length === 0) return out;
   const last = Math.max(...doomedDays);
@@ -38,7 +36,7 @@ export async function configsInForce(logDir: string, doomed: readonly string[]):
   const removed = await removedBefore(logDir, [...present.values()], present, last);
   const days = [...new Set([...present.keys(), ...removed.keys()])].filter((d) => d <= last).sort((a, b) => a - b);
   const doomedSet = new Set(doomed);
-  let state: ConfigInForce | undefined;
+  let state: HeldConfig[] | undefined;
   for (const d of days) {
     const file = present.get(d);
     if (file === undefined) {
@@ -46,7 +44,10 @@ export async function configsInForce(logDir: string, doomed: readonly string[]):
       continue;
     }
     const lines = await linesContaining(join(logDir, file), CONFIG_MARK);
-    for (const line of lines ?? []) state = configSnapshotOf(parseObjectLine(line)) ?? state;
+    for (const line of lines ?? []) {
+      const ev = heldConfigOf(parseObjectLine(line));
+      if (ev !== undefined) state = advanceHeld(state ?? [], ev);
+    }
     if (doomedSet.has(file) && state !== undefined) out.set(file, state);
   }
   return out;
@@ -62,8 +63,8 @@ async function removedBefore(
   files: readonly string[],
   present: ReadonlyMap<number, string>,
   last: number,
-): Promise<Map<number, ConfigInForce | null>> {
-  const removed = new Map<number, ConfigInForce | null>();
+): Promise<Map<number, HeldConfig[] | null>> {
+  const removed = new Map<number, HeldConfig[] | null>();
   for (const file of files) {
     for (const line of (await linesContaining(join(logDir, file), PRUNED_MARK)) ?? []) {
       const ev = parseObjectLine(line);
@@ -72,7 +73,7 @@ async function removedBefore(
       const d = dayOfLogFileName(ev.file);
       if (d === undefined || d >= last || present.has(d)) continue;
       // A file recorded twice (a prune killed after its event, run again): one that carried a config wins.
-      const carried = parseConfigInForce(ev[CONFIG_IN_FORCE_FIELD]) ?? null;
+      const carried = carriedOf(ev);
       if (!removed.has(d) || removed.get(d) === null) removed.set(d, carried);
     }
   }

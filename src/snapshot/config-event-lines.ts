@@ -8,7 +8,13 @@ import { parseObjectLine } from '../fsx/lines-containing.js';
 import { openRegular } from '../fsx/regular.js';
 import { readTarGz, TAR_BOUNDS } from '../fsx/tar-read.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
-import { type ConfigInForce, CONFIG_IN_FORCE_FIELD, parseConfigInForce } from '../format/config-in-force.js';
+import {
+  carriedOf,
+  type ConfigInForce,
+  type HeldConfig,
+  heldConfigOf,
+  parseConfigInForce,
+} from '../format/config-in-force.js';
 import { PACK_PATH } from '../format/pack.js';
 import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
 
@@ -17,9 +23,12 @@ export const PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
 /** How far a first line is looked for (1 MiB): a log line is far shorter; no newline by then, nothing is proven. */
 const MAX_FIRST_LINE = 1 << 20;
 
-/** A day file's ConfigSnapshot events: id → the record hashes they vouch for, and the events in the file's order. */
+/**
+ * A day file's ConfigSnapshot events: id → the record hashes they vouch for, and the events in the
+ * file's order (with the paths each names, when it does).
+ */
 export class DayConfig extends Map<string, Set<string>> {
-  readonly order: ConfigInForce[] = [];
+  readonly order: HeldConfig[] = [];
 }
 
 /**
@@ -45,13 +54,16 @@ export interface DayLines {
 
 /**
  * What a LogPruned event records of the file it removed: its sha256 and, when written, its size
- * where its chain ended (`last_seq`, `end_hash`), and the config in force at its end.
+ * where its chain ended (`last_seq`, `end_hash`), and the config in force at its end: the newest
+ * snapshot (`inForce`) and every snapshot in force for some path (`held`, newest first: its
+ * `configs_in_force`, or `config_in_force` alone as the whole config).
  */
 export interface Removal {
   sha256: string;
   size: number | undefined;
   end: { seq: number; hash: string } | undefined;
   inForce: ConfigInForce | undefined;
+  held: HeldConfig[] | undefined;
 }
 
 export type PackFile = { kind: 'dir' } | { kind: 'tar'; root: string };
@@ -118,7 +130,12 @@ export function configOf(lines: Buffer[]): DayConfig {
     let set = out.get(ev.snapshot_id);
     if (set === undefined) out.set(ev.snapshot_id, (set = new Set()));
     set.add(ev.record_sha256);
-    out.order.push({ snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256 });
+    const held = heldConfigOf(ev);
+    out.order.push(
+      held?.paths === undefined
+        ? { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256 }
+        : { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256, paths: held.paths },
+    );
   }
   return out;
 }
@@ -156,10 +173,20 @@ export function prunedOf(lines: Buffer[]): Map<string, Removal> {
       sha256: ev.sha256,
       size: Number.isSafeInteger(ev.size) ? (ev.size as number) : undefined,
       end,
-      inForce: parseConfigInForce(ev[CONFIG_IN_FORCE_FIELD]),
+      ...inForceOf(ev),
     });
   }
   return out;
+}
+
+/** A LogPruned event's config in force at its file's end (config-in-force.ts). */
+function inForceOf(ev: Record<string, unknown>): Pick<Removal, 'inForce' | 'held'> {
+  const held = carriedOf(ev) ?? undefined;
+  return {
+    inForce:
+      held?.[0] === undefined ? undefined : { snapshot_id: held[0].snapshot_id, record_sha256: held[0].record_sha256 },
+    held,
+  };
 }
 
 /** Why day `d`'s events are unknown: said as it is (a file retention removed, or one gone unrecorded). */

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
-import type { ConfigInForce } from '../format/config-in-force.js';
+import { type ConfigInForce, type HeldConfig, holderOf } from '../format/config-in-force.js';
 import { dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
 import { GENESIS_HASH } from '../chain/hash.js';
 import {
@@ -226,7 +226,12 @@ export class ConfigEventIndex {
           const e = ev.order[i] as ConfigInForce;
           const idDay = dayOfSnapshotId(e.snapshot_id);
           if (d <= day || (idDay !== undefined && idDay <= day))
-            return { kind: 'event', snapshot: e, where: `a ConfigSnapshot event of ${logFileName(d)}` };
+            return {
+              kind: 'event',
+              // Its id and record hash only: the PackExported event's config_of_record carries them as they are.
+              snapshot: { snapshot_id: e.snapshot_id, record_sha256: e.record_sha256 },
+              where: `a ConfigSnapshot event of ${logFileName(d)}`,
+            };
         }
       }
       if (isKept) {
@@ -254,24 +259,37 @@ export class ConfigEventIndex {
 
   /**
    * The chain's ConfigSnapshot events whose snapshot ids lie strictly between `older` and `newer`
-   * (ids sort by time), read from the day files of `older`'s day to the day after `newer`'s (a
-   * snapshot logged after midnight), or why the chain cannot tell: a day file in that range removed
-   * with no vouched copy, unless its LogPruned event's `config_in_force` is `older` itself (then
-   * nothing came after `older` in it). What a fallback past the chain's newest snapshot must ask
-   * (at27 F2): a chained snapshot between the two that the store lost must not be skipped.
+   * (ids sort by time) and that may have recorded `path` (one naming its paths without it did not),
+   * read from the day files of `older`'s day to the day after `newer`'s (a snapshot logged after
+   * midnight), or why the chain cannot tell: a day file in that range removed with no vouched copy,
+   * unless its LogPruned event shows `older` still holding `path` at its end (its `configs_in_force`;
+   * its `config_in_force` being `older`: nothing came after it). The walk starts after the newest
+   * removed file whose LogPruned event shows that (nothing before it recorded `path` after `older`).
+   * What a fallback past the chain's newest snapshot must ask (at27 F2): a chained snapshot between
+   * the two that the store lost must not be skipped.
    */
-  async eventsBetween(older: string | undefined, newer: string): Promise<ConfigInForce[] | { why: string }> {
+  async eventsBetween(
+    older: string | undefined,
+    newer: string,
+    path?: string,
+  ): Promise<HeldConfig[] | { why: string }> {
     const kept = await this.keptDays();
     // No older one: from the oldest kept day file, after the config in force where the files before it ended.
-    const from = older === undefined ? kept[0] : dayOfSnapshotId(older);
+    let from = older === undefined ? kept[0] : dayOfSnapshotId(older);
     const to = dayOfSnapshotId(newer);
     if (from === undefined) return { why: older === undefined ? 'no log file is kept' : 'a snapshot id names no day' };
     if (to === undefined) return { why: 'a snapshot id names no day' };
     const newestKept = kept.at(-1) ?? Number.NEGATIVE_INFINITY;
-    const out: ConfigInForce[] = [];
+    const out: HeldConfig[] = [];
+    const mayHold = (e: HeldConfig): boolean => path === undefined || e.paths === undefined || e.paths.includes(path);
     if (older === undefined) {
       const before = await this.removalOf(logFileName(from - 1), from - 1);
-      if (before?.inForce !== undefined && before.inForce.snapshot_id < newer) out.push(before.inForce);
+      // Where the files before it ended: the snapshot holding `path` then (or the newest, without a path).
+      const h = path === undefined ? before?.inForce : holderOf(before?.held ?? [], path);
+      if (h !== undefined && h.snapshot_id < newer) out.push(h);
+    } else if (path !== undefined) {
+      const held = await this.heldAfter(older, path);
+      if (held !== undefined) from = Math.max(from, held + 1);
     }
     for (let d = from; d <= to + 1 && d <= newestKept; d++) {
       const ev = await this.dayEvents(d);
@@ -279,12 +297,29 @@ export class ConfigEventIndex {
       if (ev === 'removed' || ev === 'gone') {
         const r = ev === 'removed' ? await this.removalOf(logFileName(d), d) : undefined;
         if (r?.inForce?.snapshot_id === older) continue;
+        if (older !== undefined && path !== undefined && holderOf(r?.held ?? [], path)?.snapshot_id === older) continue;
         return { why: unknownWhy(d, ev) };
       }
       for (const e of ev.order)
-        if ((older === undefined || e.snapshot_id > older) && e.snapshot_id < newer) out.push(e);
+        if ((older === undefined || e.snapshot_id > older) && e.snapshot_id < newer && mayHold(e)) out.push(e);
     }
     return out;
+  }
+
+  /**
+   * The newest removed day file whose LogPruned event, read from the kept files or from a vouched
+   * copy already read, shows snapshot `older` holding `path` at the file's end (so no event after
+   * `older` up to there recorded `path`, whatever day it names); undefined when none does.
+   */
+  private async heldAfter(older: string, path: string): Promise<number | undefined> {
+    await this.scanKept(() => false);
+    let best: number | undefined;
+    for (const [file, r] of this.removed) {
+      const d = dayOfLogFileName(file);
+      if (d === undefined || (best !== undefined && d <= best)) continue;
+      if (holderOf(r.held ?? [], path)?.snapshot_id === older) best = d;
+    }
+    return best;
   }
 
   private dayEvents(day: number): Promise<DayEvents> {
@@ -401,7 +436,8 @@ export class ConfigEventIndex {
   private addPruned(found: Map<string, Removal>): void {
     for (const [file, r] of found) {
       if (!this.removed.has(file)) this.removed.set(file, r);
-      if (r.inForce !== undefined) this.inForce.add(`${r.inForce.snapshot_id} ${r.inForce.record_sha256}`);
+      // Every snapshot still in force for some path at the file's end is vouched, not the newest only.
+      for (const h of r.held ?? []) this.inForce.add(`${h.snapshot_id} ${h.record_sha256}`);
     }
   }
 

@@ -8,6 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { type AuditpackConfig, DEFAULT_SNAPSHOT_PATTERNS } from '../config.js';
 import { AuditpackError, isAuditpackError } from '../errors.js';
+import { SNAPSHOT_PATHS_FIELD } from '../format/config-in-force.js';
 import { isoMicros } from '../format/log-line.js';
 import { recordWriterEvent } from '../logger/child.js';
 import { systemClock } from '../logger/clock.js';
@@ -389,6 +390,8 @@ function snapshotEventFields(s: ConfigSnapshot, recordSha256: string): Record<st
     reason: s.reason,
     file_count: Object.keys(s.files).length,
     changed_files: [...s.changes.added, ...s.changes.removed, ...s.changes.changed].sort(byCodeUnit),
+    // The paths it recorded: a snapshot of some files only leaves the others' earlier versions in force.
+    [SNAPSHOT_PATHS_FIELD]: Object.keys(s.files).sort(byCodeUnit),
     previous_snapshot_id: s.previous_snapshot_id,
     record_sha256: recordSha256,
     git_commit: s.git?.commit ?? null,

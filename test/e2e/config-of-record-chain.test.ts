@@ -157,6 +157,57 @@ describe('the policy in force past a snapshot that holds no policy file (at27 F2
     const p = packOf(cwd, Y);
     expect(p.policies).toEqual([neu.id]);
     expect(p.restricted).toBe(1);
+    // The ConfigSnapshot events name their paths; the PackExported events' config_of_record stays id and hash.
+    const lines = readdirSync(join(cwd, 'logs')).flatMap((f) => readFileSync(join(cwd, 'logs', f), 'utf8').split('\n'));
+    expect(
+      lines.filter((l) => l.includes('"ConfigSnapshot"') && l.includes('"paths":["configs/risk.yaml"]')),
+    ).toHaveLength(1);
+    const ofRecord = lines
+      .filter((l) => l.includes('"PackExported"'))
+      .map((l) => Object.keys((JSON.parse(l) as { config_of_record: object }).config_of_record));
+    expect(ofRecord.length).toBeGreaterThan(2);
+    for (const k of ofRecord) expect(k).toEqual(['snapshot_id', 'record_sha256']);
+  });
+});
+
+describe('the policy in force past a narrower snapshot once retention removed the fuller one (at27 F3)', () => {
+  it('the LogPruned events carry it beside config_in_force: the honest export takes it, exit 0, verify intact', async () => {
+    const { cwd, neu } = await setUp(true, true);
+    expect(readdirSync(join(cwd, 'logs'))).not.toContain(file(days[2] as string));
+    expect(readdirSync(join(cwd, 'art'))).not.toContain(days[2]);
+    // The risk-only snapshot names its paths; the prune carries the policy-bearing one for the rest.
+    const pruned = readdirSync(join(cwd, 'logs'))
+      .flatMap((f) => readFileSync(join(cwd, 'logs', f), 'utf8').split('\n'))
+      .filter((l) => l.includes('"LogPruned"') && l.includes(file(days[2] as string)));
+    expect(pruned).toHaveLength(1);
+    const ev = JSON.parse(pruned[0] as string) as {
+      config_in_force: { snapshot_id: string };
+      configs_in_force: unknown;
+    };
+    expect(ev.config_in_force.snapshot_id).not.toBe(neu.id);
+    expect(ev.configs_in_force).toEqual([
+      { ...ev.config_in_force, paths: ['configs/risk.yaml'] },
+      { snapshot_id: neu.id, record_sha256: neu.sha, paths: ['configs/compliance_policy.yaml'] },
+    ]);
+    const stderr = cli(cwd, ['export', '--date', Y], 0);
+    expect(stderr).not.toContain('COMPLIANCE_POLICY_UNKNOWN');
+    const p = packOf(cwd, Y);
+    // (Y's order, logged after today's prune, is filed in today's file: the report's policy is what counts.)
+    expect(p.policies).toEqual([neu.id]);
+    const v = runCli(['verify', 'art', '--log-dir', 'logs'], { cwd });
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+  });
+
+  it('its record deleted: neither the older one nor the file, unknown, exit 3', async () => {
+    const { cwd, old, neu } = await setUp(true, true);
+    rmSync(join(cwd, 'audit', 'snapshots', `${neu.id}.json`));
+    expect(cli(cwd, ['export', '--date', Y], 3)).toContain('COMPLIANCE_POLICY_UNKNOWN');
+    expect(packOf(cwd, Y).policies).toEqual([null]);
+    // Every policy-bearing record deleted and the file made lax: the file is not taken either.
+    rmSync(join(cwd, 'audit', 'snapshots', `${old}.json`));
+    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
+    expect(cli(cwd, ['export', '--date', Y, '--force'], 3)).toContain('COMPLIANCE_POLICY_UNKNOWN');
+    expect(packOf(cwd, Y).policies).toEqual([null]);
   });
 });
 

@@ -2,7 +2,8 @@
  * configsInForce: what a prune records as each removed file's `config_in_force`, the last
  * ConfigSnapshot event (not `recovered`) of the chain up to the file's end. The walk over a log
  * directory is checked on small hand-written day files (only the fields the walk reads: the chain
- * itself is verify's business); the prune writing it with the real logger is in
+ * itself is verify's business). Events without `paths` (earlier versions) give a one-entry list: the
+ * prune writes it as `config_in_force` alone, the bytes it wrote before. The prune writing it with the real logger is in
  * test/snapshot/config-events.test.ts and test/e2e/export-pruned-logs.test.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,13 +15,14 @@ import { tempDir } from '../helpers/tmp.js';
 const sha = (c: string): string => c.repeat(64);
 const snapshotLine = (id: string, c: string, extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ category: 'config', event: 'ConfigSnapshot', snapshot_id: id, record_sha256: sha(c), ...extra });
-const prunedLine = (file: string, inForce?: unknown): string =>
+const prunedLine = (file: string, inForce?: unknown, all?: unknown): string =>
   JSON.stringify({
     category: 'system',
     event: 'LogPruned',
     file,
     sha256: sha('0'),
     ...(inForce === undefined ? {} : { config_in_force: inForce }),
+    ...(all === undefined ? {} : { configs_in_force: all }),
   });
 const order = JSON.stringify({ category: 'order', event: 'OrderAccepted', order_id: 'O-1' });
 
@@ -47,9 +49,9 @@ describe('the config in force a prune records for each removed log file', () => 
     });
     const got = await configsInForce(dir, ['audit-20260101.jsonl', 'audit-20260102.jsonl', 'audit-20260103.jsonl']);
     expect(Object.fromEntries(got)).toEqual({
-      'audit-20260101.jsonl': inForce('B', 'b'),
-      'audit-20260102.jsonl': inForce('B', 'b'),
-      'audit-20260103.jsonl': inForce('D', 'd'),
+      'audit-20260101.jsonl': [inForce('B', 'b')],
+      'audit-20260102.jsonl': [inForce('B', 'b')],
+      'audit-20260103.jsonl': [inForce('D', 'd')],
     });
   });
 
@@ -66,7 +68,7 @@ describe('the config in force a prune records for each removed log file', () => 
       '20260105': [prunedLine('audit-20260101.jsonl'), prunedLine('audit-20260102.jsonl', inForce('X', 'e'))],
     });
     expect(Object.fromEntries(await configsInForce(carried, ['audit-20260103.jsonl']))).toEqual({
-      'audit-20260103.jsonl': inForce('X', 'e'),
+      'audit-20260103.jsonl': [inForce('X', 'e')],
     });
     // A file kept past the window (no pack yet) between them: its snapshot is the newer one.
     const kept = logDir({
@@ -75,7 +77,7 @@ describe('the config in force a prune records for each removed log file', () => 
       '20260105': [prunedLine('audit-20260101.jsonl', inForce('X', 'e'))],
     });
     expect(Object.fromEntries(await configsInForce(kept, ['audit-20260103.jsonl']))).toEqual({
-      'audit-20260103.jsonl': inForce('K', 'f'),
+      'audit-20260103.jsonl': [inForce('K', 'f')],
     });
   });
 
@@ -94,5 +96,66 @@ describe('the config in force a prune records for each removed log file', () => 
       ],
     });
     expect(Object.fromEntries(await configsInForce(dir, ['audit-20260103.jsonl']))).toEqual({});
+  });
+
+  it('keeps an earlier snapshot in force for the paths a narrower one did not name (at27 F3)', async () => {
+    const P = 'configs/compliance_policy.yaml';
+    const R = 'configs/risk.yaml';
+    const V = 'configs/venues.json';
+    const dir = logDir({
+      '20260101': [snapshotLine('A', 'a', { paths: [P, R, V] }), order],
+      '20260102': [snapshotLine('B', 'b', { paths: [R] })],
+      '20260103': [snapshotLine('C', 'c', { paths: [V, R] }), order],
+      '20260104': [snapshotLine('D', 'd'), order], // an earlier version's event: the whole config
+      '20260105': [snapshotLine('E', 'e', { paths: [R] })],
+    });
+    const got = Object.fromEntries(
+      await configsInForce(
+        dir,
+        ['20260101', '20260102', '20260103', '20260104', '20260105'].map((d) => `audit-${d}.jsonl`),
+      ),
+    );
+    expect(got).toEqual({
+      'audit-20260101.jsonl': [{ ...inForce('A', 'a'), paths: [P, R, V] }],
+      'audit-20260102.jsonl': [
+        { ...inForce('B', 'b'), paths: [R] },
+        { ...inForce('A', 'a'), paths: [P, V] },
+      ],
+      'audit-20260103.jsonl': [
+        { ...inForce('C', 'c'), paths: [R, V] },
+        { ...inForce('A', 'a'), paths: [P] },
+      ],
+      'audit-20260104.jsonl': [inForce('D', 'd')],
+      'audit-20260105.jsonl': [{ ...inForce('E', 'e'), paths: [R] }, inForce('D', 'd')],
+    });
+  });
+
+  it('takes over the configs_in_force of a removed file; a malformed one, or one its config_in_force does not head, counts as config_in_force alone', async () => {
+    const P = 'configs/compliance_policy.yaml';
+    const R = 'configs/risk.yaml';
+    const carried = [
+      { ...inForce('B', 'b'), paths: [R] },
+      { ...inForce('A', 'a'), paths: [P] },
+    ];
+    const walk = async (all: unknown, head = inForce('B', 'b')): Promise<unknown> =>
+      Object.fromEntries(
+        await configsInForce(
+          logDir({
+            '20260103': [snapshotLine('C', 'c', { paths: [R] })],
+            '20260105': [prunedLine('audit-20260102.jsonl', head, all)],
+          }),
+          ['audit-20260103.jsonl'],
+        ),
+      )['audit-20260103.jsonl'];
+    expect(await walk(carried)).toEqual([
+      { ...inForce('C', 'c'), paths: [R] },
+      { ...inForce('A', 'a'), paths: [P] },
+    ]);
+    const whole = [{ ...inForce('C', 'c'), paths: [R] }, inForce('B', 'b')];
+    expect(await walk(undefined)).toEqual(whole); // written by an earlier version
+    expect(await walk(carried, inForce('A', 'a'))).toEqual([{ ...inForce('C', 'c'), paths: [R] }, inForce('A', 'a')]);
+    expect(await walk([{ ...inForce('B', 'b'), paths: 'configs' }])).toEqual(whole);
+    expect(await walk([inForce('B', 'b'), { ...inForce('A', 'a'), paths: [P] }])).toEqual(whole); // paths-less not last
+    expect(await walk([])).toEqual(whole);
   });
 });

@@ -242,3 +242,50 @@ describe('ConfigEventIndex on a log directory with no file yet', () => {
     }
   });
 });
+
+describe('ConfigEventIndex.eventsBetween past a narrower snapshot (at27 F3)', () => {
+  const P = 'configs/compliance_policy.yaml';
+  const R = 'configs/risk.yaml';
+  const A = { snapshot_id: '20260101T080000.000000Z-000', record_sha256: 'a'.repeat(64) };
+  const B = { snapshot_id: '20260102T080000.000000Z-000', record_sha256: 'b'.repeat(64) };
+  /** Days 01-03 removed by retention (no pack copy), their LogPruned events in the kept day 04. */
+  function logs(carried: (day: string) => Record<string, unknown>): string {
+    const dir = join(tempDir(), 'logs');
+    mkdirSync(dir);
+    const pruned = ['01', '02', '03'].map((d) =>
+      JSON.stringify({
+        category: 'system',
+        event: 'LogPruned',
+        file: `audit-202601${d}.jsonl`,
+        sha256: '0'.repeat(64),
+        ...carried(d),
+      }),
+    );
+    writeFileSync(join(dir, 'audit-20260104.jsonl'), `${pruned.join('\n')}\n`);
+    return dir;
+  }
+  const between = (dir: string): Promise<unknown> =>
+    new ConfigEventIndex({ logDir: dir }).eventsBetween(A.snapshot_id, B.snapshot_id, P);
+
+  it('a log of earlier versions (config_in_force only) answers as before: day 02 cannot be told', async () => {
+    const got = await between(logs((d) => ({ config_in_force: d === '01' ? A : B })));
+    expect(got).toEqual({ why: expect.stringContaining('audit-20260102.jsonl') });
+  });
+
+  it('configs_in_force showing A still holding the policy file: nothing between recorded it', async () => {
+    const held = [
+      { ...B, paths: [R] },
+      { ...A, paths: [P] },
+    ];
+    const got = await between(
+      logs((d) => (d === '01' ? { config_in_force: A } : { config_in_force: B, configs_in_force: held })),
+    );
+    expect(got).toEqual([]);
+    // B recorded the policy file too: A is not its holder, the removed days cannot be told.
+    const took = [{ ...B, paths: [P, R] }];
+    const other = await between(
+      logs((d) => (d === '01' ? { config_in_force: A } : { config_in_force: B, configs_in_force: took })),
+    );
+    expect(other).toEqual({ why: expect.stringContaining('audit-20260102.jsonl') });
+  });
+});
