@@ -18,6 +18,7 @@ import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js
 import { dayNumberOfIsoDate, dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { listSnapshotIds, readRecord, recordAsLogged, timestampOfId } from '../snapshot/store.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
+import type { ConfigSnapshot } from '../snapshot/types.js';
 import { snapshotRecording } from './snapshot-recorded.js';
 import {
   DEFAULT_POLICY_PATH,
@@ -377,6 +378,33 @@ export const UNCHECKABLE_NOTE =
 /** Ends the note of a period that starts under the built-in policy because no snapshot before it can be checked. */
 export const BUILT_IN_START_NOTE = 'the period starts under the built-in policy';
 
+/**
+ * Snapshot `id`'s stored record, or undefined (with a note) when it does not parse or cannot be read
+ * and no ConfigSnapshot event records those bytes (at28 F3): the store is anyone's to write, so such
+ * a file, named by no event, is no evidence and no candidate, like a record deleted from the store;
+ * a garbage file dated long ago must not fail every export and check. One the chain records with its
+ * bytes, or read with no log at hand (every record counts), keeps SNAPSHOT_CORRUPT.
+ */
+async function readRecordOrNote(
+  src: SnapshotSource,
+  id: string,
+  rel: string,
+  notes: string[],
+): Promise<ConfigSnapshot | undefined> {
+  try {
+    return await readRecord(src.snapshotDir, id);
+  } catch (err) {
+    if (src.index === undefined || !(err instanceof AuditpackError) || err.code === 'SNAPSHOT_NOT_FOUND') throw err;
+    const r = await snapshotRecording(src.snapshotDir, src.index, id);
+    if (r.recorded === true) throw err;
+    const why = r.recorded === false ? r.reason : `its recording cannot be checked (${r.reason})`;
+    notes.push(
+      `snapshot ${id}: ${rel} was not used, its record in the snapshot store cannot be read or does not parse (${err.code}) and ${why}; ${UNRECORDED_NOTE}`,
+    );
+    return undefined;
+  }
+}
+
 /** Marks an unrecorded snapshot's note (the report's policy_notes; the page shows them). */
 export const UNRECORDED_NOTE = 'a snapshot the audit log does not record cannot set the policy';
 
@@ -394,7 +422,8 @@ async function fromSnapshot(
   vouched = false,
 ): Promise<{ policy: PolicyInForce; loggedWithin: boolean; unknown?: string } | undefined> {
   const { snapshotDir } = src;
-  const rec = await readRecord(snapshotDir, id);
+  const rec = await readRecordOrNote(src, id, rel, notes);
+  if (rec === undefined) return undefined;
   const entry = Object.hasOwn(rec.files, rel) ? rec.files[rel] : undefined;
   if (entry === undefined || !entry.stored) return undefined;
   let loggedWithin = false;

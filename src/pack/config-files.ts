@@ -6,6 +6,7 @@
  * recorded by that day's snapshots, in unified format, after a `#` header line).
  */
 import { readFile } from 'node:fs/promises';
+import { AuditpackError } from '../errors.js';
 import { compileRedactor } from '../redaction/index.js';
 import {
   createConfigSnapshot,
@@ -72,7 +73,6 @@ export async function collectConfig(options: {
   // Records dated in the future are passed over and warned of (latestNotFuture). With a log, the
   // chain alone says which snapshot is the day's config: the store is writable by anyone who can
   // write a file there (a record planted dated in the past, or the recorded one deleted).
-  let latest = await latestNotFuture(so.snapshotDir, date, options.nowMs, warn);
   // One index for every look-up of the export: each day file is read once, however many records
   // the store holds (a store flooded with planted records must not cost a scan per record).
   const index =
@@ -86,6 +86,10 @@ export async function collectConfig(options: {
   // nothing is picked. A stored record no event records is no candidate at all (at25 F2).
   let unknown: string | undefined;
   const day = dayNumberOfIsoDate(date);
+  // With a log the store's newest record of the day is only warned of (dated in the future), never
+  // read: a file there that no event names (garbage, at28 F3) must not fail the export.
+  const byChain = index !== undefined && day !== undefined;
+  let latest = await latestNotFuture(so.snapshotDir, date, options.nowMs, warn, !byChain);
   if (index !== undefined && day !== undefined) {
     ({ latest, unknown } = await recordOfChain(index, so.snapshotDir, date, day));
     if (unknown !== undefined) warn(unknown);
@@ -122,43 +126,60 @@ export async function collectConfig(options: {
     }
   }
 
-  let diffText: string;
-  if (!options.includeDiffs) {
-    diffText = header('not included (EXPORT_INCLUDE_CONFIG_DIFFS=false)');
-  } else {
-    const day = await snapshotsOnDay({ snapshotDir: so.snapshotDir, date });
-    const parts: string[] = [];
-    let withDiffs = 0;
-    let unrecorded = 0;
-    for (const stored of day) {
-      const s = redactedCopy(stored, redactor).value as ConfigSnapshot;
-      const text = snapshotDiffText(s);
-      const own = await ownMark(s.snapshot_id, so, index);
-      const mark = own !== '' ? own : await unchainedMark(s.previous_snapshot_id, so, index);
-      if (own !== '') unrecorded++;
-      // A marked record is listed even with no diff: "no differences recorded" must not stand for
-      // a snapshot counted from a record nothing vouches for.
-      if (text === '' && mark === '') continue;
-      if (text !== '') withDiffs++;
-      parts.push(
-        `# snapshot ${oneLine(s.snapshot_id)} at ${oneLine(s.timestamp, 64)} (${oneLine(s.reason)})${mark}\n${text === '' ? '' : text.endsWith('\n') ? text : `${text}\n`}`,
-      );
-    }
-    const unrecordedNote = unrecorded === 0 ? '' : `, ${unrecorded} no ConfigSnapshot event records (UNCHAINED)`;
-    diffText =
-      parts.length === 0
-        ? header(
-            day.length === 0
-              ? 'no config snapshots were taken on this day'
-              : `${day.length} snapshot(s), no differences recorded`,
-          )
-        : header(
-            withDiffs === 0
-              ? `${day.length} snapshot(s), no differences recorded${unrecordedNote}`
-              : `${withDiffs} snapshot(s) with differences${unrecordedNote}`,
-          ) + parts.join('');
-  }
+  const diffText = options.includeDiffs
+    ? await diffTextOf(so, date, index, redactor, warn)
+    : header('not included (EXPORT_INCLUDE_CONFIG_DIFFS=false)');
   return { snapshotJson, diffText, snapshotId: latest?.snapshot_id ?? null, warnings };
+}
+
+/** config.diff: every diff the day's records hold, in unified format, after a `#` header line. */
+async function diffTextOf(
+  so: PackSnapshotOptions,
+  date: string,
+  index: ConfigEventIndex | undefined,
+  redactor: ReturnType<typeof compileRedactor>,
+  warn: (m: string) => void,
+): Promise<string> {
+  const header = (what: string): string => `# auditpack config diffs for ${date}: ${what}\n`;
+  const day = await recordsOfDay(so.snapshotDir, date, index);
+  const parts: string[] = [];
+  let withDiffs = 0;
+  let unrecorded = 0;
+  for (const stored of day) {
+    if (typeof stored === 'string') {
+      // A file no event records that is no record: listed, marked, and said (its content cannot be).
+      unrecorded++;
+      warn(
+        `snapshot ${stored}: its record in the snapshot store ${so.snapshotDir} cannot be read or does not parse, and no ConfigSnapshot event in the audit log records it: not evidence, passed over (remove it, or put back its record from a pack if it was yours)`,
+      );
+      parts.push(`# snapshot ${oneLine(stored)}: its record cannot be read or does not parse${OWN_MARK}\n`);
+      continue;
+    }
+    const s = redactedCopy(stored, redactor).value as ConfigSnapshot;
+    const text = snapshotDiffText(s);
+    const own = await ownMark(s.snapshot_id, so, index);
+    const mark = own !== '' ? own : await unchainedMark(s.previous_snapshot_id, so, index);
+    if (own !== '') unrecorded++;
+    // A marked record is listed even with no diff: "no differences recorded" must not stand for
+    // a snapshot counted from a record nothing vouches for.
+    if (text === '' && mark === '') continue;
+    if (text !== '') withDiffs++;
+    parts.push(
+      `# snapshot ${oneLine(s.snapshot_id)} at ${oneLine(s.timestamp, 64)} (${oneLine(s.reason)})${mark}\n${text === '' ? '' : text.endsWith('\n') ? text : `${text}\n`}`,
+    );
+  }
+  const unrecordedNote = unrecorded === 0 ? '' : `, ${unrecorded} no ConfigSnapshot event records (UNCHAINED)`;
+  return parts.length === 0
+    ? header(
+        day.length === 0
+          ? 'no config snapshots were taken on this day'
+          : `${day.length} snapshot(s), no differences recorded`,
+      )
+    : header(
+        withDiffs === 0
+          ? `${day.length} snapshot(s), no differences recorded${unrecordedNote}`
+          : `${withDiffs} snapshot(s) with differences${unrecordedNote}`,
+      ) + parts.join('');
 }
 
 /**
@@ -200,6 +221,7 @@ async function latestNotFuture(
   date: string,
   nowMs: number,
   warn: (m: string) => void,
+  read: boolean,
 ): Promise<ConfigSnapshot | undefined> {
   const ids = await listSnapshotIds(snapshotDir);
   const micros = nowMs * 1000;
@@ -210,7 +232,32 @@ async function latestNotFuture(
     micros,
     undefined,
   );
-  return found === undefined ? undefined : readRecord(snapshotDir, found);
+  return found === undefined || !read ? undefined : readRecord(snapshotDir, found);
+}
+
+/**
+ * Every record dated `date`, oldest first (snapshotsOnDay); with a log, a file that cannot be read
+ * or does not parse comes back as its id when no ConfigSnapshot event records its bytes (the store
+ * is anyone's to write: at28 F3). One the chain records, or any without a log, is SNAPSHOT_CORRUPT.
+ */
+async function recordsOfDay(
+  snapshotDir: string,
+  date: string,
+  index: ConfigEventIndex | undefined,
+): Promise<(ConfigSnapshot | string)[]> {
+  if (index === undefined) return snapshotsOnDay({ snapshotDir, date });
+  const ids = (await listSnapshotIds(snapshotDir)).filter((id) => id.slice(0, 8) === date.replaceAll('-', ''));
+  const out: (ConfigSnapshot | string)[] = [];
+  for (const id of ids) {
+    try {
+      out.push(await readRecord(snapshotDir, id));
+    } catch (err) {
+      if (!(err instanceof AuditpackError) || err.code === 'SNAPSHOT_NOT_FOUND') throw err;
+      if ((await recordChained(snapshotDir, index, id).catch(() => 'unknown' as const)) === true) throw err;
+      out.push(id);
+    }
+  }
+  return out;
 }
 
 /**
@@ -238,10 +285,11 @@ async function unchainedMark(
 async function ownMark(id: string, so: PackSnapshotOptions, index: ConfigEventIndex | undefined): Promise<string> {
   if (index === undefined) return '';
   const chained = await recordChained(so.snapshotDir, index, id).catch(() => 'unknown' as const);
-  return chained === false
-    ? ' [UNCHAINED: no ConfigSnapshot event in the audit log records this snapshot; its record is not evidence]'
-    : '';
+  return chained === false ? OWN_MARK : '';
 }
+
+const OWN_MARK =
+  ' [UNCHAINED: no ConfigSnapshot event in the audit log records this snapshot; its record is not evidence]';
 
 /** Store text on a header line: one line, no control characters (a planted record's timestamp is any string), at most `max` characters. */
 function oneLine(text: string, max = Number.POSITIVE_INFINITY): string {
