@@ -7,8 +7,6 @@
  * one dated the day before's last minute whose event is a line of the period is one of the period's. Without snapshots of the file, the file as it
  * is now applies; without a file, the built-in defaults.
  */
-import { closeSync, fstatSync, readSync } from 'node:fs';
-import { openRegularSync } from '../fsx/regular.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { compileRedactor } from '../redaction/index.js';
@@ -20,14 +18,8 @@ import { listSnapshotIds, readRecord, recordAsLogged, timestampOfId } from '../s
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import type { ConfigSnapshot } from '../snapshot/types.js';
 import { snapshotRecording } from './snapshot-recorded.js';
-import {
-  DEFAULT_POLICY_PATH,
-  defaultPolicy,
-  MAX_POLICY_BYTES,
-  parsePolicy,
-  policyTooLarge,
-  type CompliancePolicy,
-} from './policy.js';
+import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
+import { readPolicyText, readText } from './policy-text.js';
 
 /** One policy and from when it applied. */
 export interface PolicyInForce {
@@ -458,34 +450,6 @@ async function storeKey(snapshotDir: string | undefined): Promise<SnapshotKey | 
   if (snapshotDir === undefined) return undefined;
   // Unreadable: the policy is then recorded by its redacted text's hash, and verify calls it unbound.
   return existingSnapshotKey(snapshotDir).catch(() => undefined);
-}
-
-function readText(path: string): string {
-  try {
-    return readPolicyText(path);
-  } catch (err) {
-    throw wrapFsError(err, 'read', path);
-  }
-}
-
-/**
- * A policy file's text (a link is followed: the operator names it), refused by its size before it
- * is read: a policy of gigabytes (or a sparse file) is never read whole only to be refused by
- * parsePolicy's cap. Read at most one byte past the cap, whatever the size the file claims.
- */
-function readPolicyText(path: string): string {
-  const fd = openRegularSync(path, { followLinks: true });
-  try {
-    const claimed = fstatSync(fd).size;
-    if (claimed > MAX_POLICY_BYTES) throw policyTooLarge(path, claimed);
-    const buf = Buffer.allocUnsafe(MAX_POLICY_BYTES + 1);
-    let n = 0;
-    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
-    if (n > MAX_POLICY_BYTES) throw policyTooLarge(path, n);
-    return buf.toString('utf8', 0, n);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function displayPath(cwd: string, path: string): string {
