@@ -1711,6 +1711,50 @@ def linked_across(path, packs, current, ends, day):
     return None
 
 
+KEPT_PACK_NAME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.v[0-9]+)?")
+
+
+def kept_records(path, current):
+    """The newest day a chained record of the current packs' logs says each pack (date, path) was kept
+    because it did not verify: a system/PackKept event (the day of its iso_ts), or a system/LogPruned event
+    whose kept_unverified list names it (the removed file's date). (day, where) by (date, path)."""
+    out = {}
+
+    def note(k, day, where):
+        if k not in out or day > out[k][0]:
+            out[k] = (day, where)
+
+    for n in current:
+        data = pack_log_bytes(os.path.join(path, n))
+        for e in log_events(data, "PackKept"):
+            ts = e.get("iso_ts")
+            if isinstance(ts, str) and real_date(ts[:10]) and isinstance(e.get("date"), str) and isinstance(e.get("path"), str):
+                note((e["date"], e["path"]), ts[:10], "a PackKept event in %s's log" % n)
+        for e in log_events(data, "LogPruned"):
+            items = e.get("kept_unverified")
+            if not real_date(e.get("date")) or not isinstance(items, list):
+                continue
+            for it in items[:100000]:
+                if isinstance(it, dict) and isinstance(it.get("date"), str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", it["date"]) \
+                        and isinstance(it.get("path"), str) and KEPT_PACK_NAME.fullmatch(it["path"]):
+                    note((it["date"], it["path"]), e["date"], "the LogPruned event of %s's file in %s's log (kept_unverified)" % (e["date"], n))
+    return out
+
+
+def kept_after(k, prune_day, kept, packs, entries):
+    """The record saying the pack of ledger key k was still kept after prune_day, or None: none is newer,
+    or a pack of that name is here, or another line of the same pack claims a prune on that day or later."""
+    pth = k[1] or k[0]
+    rec = kept.get((k[0], pth))
+    if rec is None or rec[0] <= prune_day or pth in packs:
+        return None
+    for _, ok, opa, _ in entries:
+        if ok is not k and ok[0] == k[0] and (ok[1] or ok[0]) == pth and isinstance(opa, str) and ISO_UTC.fullmatch(opa) \
+                and real_date(opa[:10]) and opa[:10] >= rec[0]:
+            return None
+    return rec
+
+
 def check_ledger(path, packs, current, ledger_lines, rep, now, tar_names=()):
     """Every pruned.jsonl entry has its chained PackPruned event, and every event its entry. A line
     whose event log retention removed (its prune day has no pack left, a LogPruned event of the packs'
@@ -1742,6 +1786,7 @@ def check_ledger(path, packs, current, ledger_lines, rep, now, tar_names=()):
     removal = []
     retired = []
     ends = {}
+    kept = None
     for i, (line, k, pruned_at, retention) in enumerate(entries):
         if covered[i]:
             continue
@@ -1759,6 +1804,13 @@ def check_ledger(path, packs, current, ledger_lines, rep, now, tar_names=()):
             rep.warning("ARCHIVE_PRUNE_AWAITING_EVIDENCE", "pruned.jsonl", line, "no PackPruned event in any pack yet")
         elif (not out_of_order and isinstance(pruned_at, str) and ISO_UTC.fullmatch(pruned_at) and real_date(pruned_at[:10]) and pruned_at[:19] <= now
               and day_number(pruned_at[:10]) > day_number(day) + retention and pruned_at[:10] not in pack_days):
+            # A chained record says the pack was still kept (it did not verify) after the claimed prune.
+            if kept is None:
+                kept = kept_records(path, current)
+            rec = kept_after(k, pruned_at[:10], kept, packs, entries)
+            if rec is not None:
+                rep.error("ARCHIVE_PRUNE_UNRECORDED", "pruned.jsonl", line, "no PackPruned event, and %s says the pack was still kept on %s (it did not verify), after its claimed prune on %s: it was deleted by hand" % (rec[1], rec[0], pruned_at[:10]))
+                continue
             # Its event was in the log of its prune day: no pack of that day is left to hold it.
             across = linked_across(path, packs, current, ends, pruned_at[:10])
             if across is not None:

@@ -386,6 +386,20 @@ export function parseArchiveName(name: string): PackName | undefined {
 export const PRUNE_EVENT = Object.freeze({ category: 'system', event: 'PackPruned' } as const);
 
 /**
+ * The chained event each prune writes for each pack past its window that it keeps because the pack
+ * does not verify (`date`, `path`, `manifest_sha256`), every run while it stays: the chain's word
+ * that the pack was still there, which a ledger line claiming an earlier prune of it contradicts.
+ */
+export const KEEP_EVENT = Object.freeze({ category: 'system', event: 'PackKept' } as const);
+
+/**
+ * The `LogPruned` field carrying the packs kept unverified at the removed file's end (`[{date, path}]`):
+ * every `PackKept` of the chain up to that line, less those a later `PackPruned` of the same date and
+ * path removed (docs/FORMAT.md "LogPruned").
+ */
+export const KEPT_UNVERIFIED_FIELD = 'kept_unverified';
+
+/**
  * The chained event each export writes (docs/FORMAT.md "Versions, crashes and retention"): the
  * log's own record of the pack it made. It pins the pack's manifest hash and where its chain ends,
  * which nothing inside the newest pack can (no later pack links to it yet).

@@ -6,7 +6,7 @@
  */
 import { HEARTBEAT_EVENT } from './heartbeat.js';
 import { DISCONTINUITY, RECOVERY } from './log-line.js';
-import { EXPORT_EVENT, PRUNE_EVENT, STAMP_EVENT } from './pack.js';
+import { EXPORT_EVENT, KEEP_EVENT, PRUNE_EVENT, STAMP_EVENT } from './pack.js';
 import { DISPOSITION_EVENT, REVIEW_CATEGORY, TRANSITIONS } from './review.js';
 
 /**
@@ -27,6 +27,7 @@ export const WRITER_EVENTS: ReadonlySet<string> = new Set([
   EXPORT_EVENT.event,
   STAMP_EVENT.event,
   PRUNE_EVENT.event,
+  KEEP_EVENT.event,
   LOG_PRUNED_EVENT,
 ]);
 

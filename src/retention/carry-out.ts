@@ -17,13 +17,14 @@ import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { recordWriterEvent } from '../logger/child.js';
 import { lockArtifacts, removeLeftovers } from '../pack/artifacts-lock.js';
 import { TMP_PREFIX } from '../format/dir-names.js';
-import { PRUNED_LEDGER } from '../format/pack.js';
+import { KEEP_EVENT, KEPT_UNVERIFIED_FIELD, PRUNED_LEDGER } from '../format/pack.js';
 import { LOG_PRUNED_EVENT } from '../format/writer-events.js';
 import { CONFIG_IN_FORCE_FIELD, CONFIGS_IN_FORCE_FIELD, type HeldConfig } from '../format/config-in-force.js';
 import { signSshsig } from '../signing/sshsig.js';
 import { verifyPack } from '../verify/index.js';
 import { configsInForce } from './config-in-force.js';
-import type { PrunePlan } from './plan.js';
+import { type PrunePlan, unverifiedPack } from './plan.js';
+import { keptUnverified } from './kept-unverified.js';
 
 export interface CarryOutOptions {
   artifactsDir: string;
@@ -61,6 +62,7 @@ export interface PruneResult {
  */
 export async function withoutUnverified(plan: PrunePlan, artifactsDir: string): Promise<PrunePlan> {
   const skipped = [...plan.skipped];
+  const unverified = [...(plan.unverified ?? [])];
   const bad = new Set<string>();
   for (const name of [...plan.packs.map((p) => p.name), ...plan.archives]) {
     let reason: string | undefined;
@@ -77,6 +79,8 @@ export async function withoutUnverified(plan: PrunePlan, artifactsDir: string): 
     }
     if (reason !== undefined) {
       bad.add(name);
+      const pack = plan.packs.find((p) => p.name === name);
+      if (pack !== undefined) unverified.push(unverifiedPack(artifactsDir, pack));
       skipped.push({ name, reason: `does not verify (${reason}): kept as evidence, never pruned; investigate it` });
     }
   }
@@ -86,6 +90,7 @@ export async function withoutUnverified(plan: PrunePlan, artifactsDir: string): 
     packs: plan.packs.filter((p) => !bad.has(p.name)),
     archives: plan.archives.filter((a) => !bad.has(a)),
     skipped,
+    ...(unverified.length > 0 ? { unverified } : {}),
   });
 }
 
@@ -109,6 +114,7 @@ async function carryOutLocked(plan: PrunePlan, options: CarryOutOptions): Promis
   const prunedAt = new Date(options.now ?? Date.now()).toISOString();
   // Removal is recorded in the log: an install that cannot log must fail before removing anything.
   if (options.eventLogDir !== false && (options.eventLogDir ?? options.logDir) !== undefined) loadFileLock();
+  await recordKept(plan, options);
   const removedLogs = await removeLogs(plan, options);
   const removedPacks = await removePacks(plan, options, prunedAt);
   const removedArchives = removeArchives(plan, artifactsDir);
@@ -140,6 +146,10 @@ async function removeLogs(plan: PrunePlan, options: CarryOutOptions): Promise<Pr
     logDir,
     doomed.map((l) => l.file),
   );
+  const kept = await keptUnverified(
+    logDir,
+    doomed.map((l) => l.file),
+  );
   await recordEvents(
     options,
     doomed.map((l) => ({
@@ -153,6 +163,8 @@ async function removeLogs(plan: PrunePlan, options: CarryOutOptions): Promise<Pr
         ...(l.end !== null ? { last_seq: l.end.last_seq, end_hash: l.end.end_hash } : {}),
         // The config in force at the file's end: still vouched once the file and its pack are gone.
         ...inForceFields(inForce.get(l.file)),
+        // The packs kept unverified at the file's end: still said once the files recording it are gone.
+        ...(kept.has(l.file) ? { [KEPT_UNVERIFIED_FIELD]: kept.get(l.file) } : {}),
       },
     })),
   );
@@ -213,6 +225,22 @@ async function removePacks(
   );
   for (const p of plan.packs) if (removePackDir(artifactsDir, p.name)) removedPacks.push(p);
   return removedPacks;
+}
+
+/**
+ * A chained PackKept event for each pack past its window kept because it does not verify, every run
+ * while it stays: the chain's word that it was still here, which outlives the files that record it
+ * through the LogPruned events' `kept_unverified` (a pack deleted by hand later and hidden by a
+ * ledger line claiming an earlier prune is contradicted; docs/FORMAT.md).
+ */
+async function recordKept(plan: PrunePlan, options: CarryOutOptions): Promise<void> {
+  await recordEvents(
+    options,
+    (plan.unverified ?? []).map((p) => ({
+      event: KEEP_EVENT.event,
+      fields: { date: p.date, path: p.name, manifest_sha256: p.manifest_sha256 },
+    })),
+  );
 }
 
 /** Removes one pack directory (never through a symlink); false when it is gone or no longer a directory. */

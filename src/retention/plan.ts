@@ -77,8 +77,20 @@ export interface PrunePlan {
   readonly keptLogs: readonly KeptLog[];
   /** Pack-named entries that are not what they claim (symlinks, files) and are left alone. */
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];
+  /**
+   * The pack directories past the window kept because they do not verify (among `skipped`): each
+   * gets a chained PackKept event when the plan is carried out (absent: none).
+   */
+  readonly unverified?: readonly UnverifiedPack[];
   /** Stale `.tmp-*` build leftovers to remove. */
   readonly staleTemp: readonly string[];
+}
+
+/** A pack directory kept because it does not verify: what its PackKept event names. */
+export interface UnverifiedPack {
+  readonly name: string;
+  readonly date: string;
+  readonly manifest_sha256: string | null;
 }
 
 type PlannedPack = PrunePlan['packs'][number];
@@ -106,10 +118,21 @@ export function planPrune(options: PlanPruneOptions): PrunePlan {
   checkEvidenceGap(newestPack, newestLog, today, 'refusing to prune', 'Nothing was removed.');
 
   const packCutoff = isoDate(today - options.retentionDays);
-  const { packs, archives, skipped } = planPacks(entries, packCutoff, options);
+  const { packs, archives, skipped, unverified } = planPacks(entries, packCutoff, options);
   const { logs, keptLogs, logCutoff } = planLogs(entries, logFiles, today, options);
   const staleTemp = listTemp(options.artifactsDir);
-  return Object.freeze({ today: todayIso, packCutoff, logCutoff, packs, archives, logs, keptLogs, skipped, staleTemp });
+  return Object.freeze({
+    today: todayIso,
+    packCutoff,
+    logCutoff,
+    packs,
+    archives,
+    logs,
+    keptLogs,
+    skipped,
+    ...(unverified.length > 0 ? { unverified } : {}),
+    staleTemp,
+  });
 }
 
 /** The packs and archives dated before `packCutoff` that may go, and those that stay with the reason. */
@@ -117,12 +140,13 @@ function planPacks(
   entries: readonly PackEntry[],
   packCutoff: string,
   options: PlanPruneOptions,
-): { packs: PlannedPack[]; archives: string[]; skipped: Skipped[] } {
+): { packs: PlannedPack[]; archives: string[]; skipped: Skipped[]; unverified: UnverifiedPack[] } {
   const newestCurrent = newestDate(entries.filter((e) => e.kind === 'pack' && e.version === null && e.type === 'dir'));
   const packs: PlannedPack[] = [];
   const archives: string[] = [];
   const skipped: Skipped[] = [];
   const unverified = new Set<string>();
+  const failing: UnverifiedPack[] = [];
   for (const e of entries) {
     if (e.date >= packCutoff) continue;
     const kept = keptReason(e, newestCurrent, options);
@@ -145,6 +169,7 @@ function planPacks(
       if (!intact.ok) {
         skipped.push({ name: e.name, reason: `kept: ${intact.reason}` });
         unverified.add(e.name);
+        failing.push(unverifiedPack(options.artifactsDir, e));
         continue;
       }
       const pack = {
@@ -165,7 +190,12 @@ function planPacks(
       });
     } else archives.push(e.name);
   }
-  return { packs, archives, skipped };
+  return { packs, archives, skipped, unverified: failing };
+}
+
+/** What the PackKept event of a pack directory kept because it does not verify names. */
+export function unverifiedPack(artifactsDir: string, e: { name: string; date: string }): UnverifiedPack {
+  return { name: e.name, date: e.date, manifest_sha256: manifestSha256(join(artifactsDir, e.name)) ?? null };
 }
 
 /** Why an entry past the window stays whatever its contents (undefined: it is a candidate). */

@@ -15,7 +15,8 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
-import { PACK_PATH, PRUNE_EVENT } from '../format/pack.js';
+import { KEEP_EVENT, KEPT_UNVERIFIED_FIELD, PACK_PATH, PRUNE_EVENT } from '../format/pack.js';
+import { parseKeptUnverified } from '../format/kept-unverified.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import { dayNumberOfIsoDate, dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
@@ -23,6 +24,7 @@ import type { LedgerEntry } from './archive-ledger.js';
 
 const LOG_PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
 const PRUNE_MARK = Buffer.from(JSON.stringify(PRUNE_EVENT.event));
+const KEEP_MARK = Buffer.from(JSON.stringify(KEEP_EVENT.event));
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What the archive and the live logs hold of the removed day files. */
@@ -37,6 +39,14 @@ export interface RetiredContext {
   readonly spans: readonly PackSpan[];
   /** The artifacts directory: vouched copies of removed day files, for the chain's links across a day. */
   readonly artifactsDir: string;
+  /** The pack directories in the directory (any version), by name: a kept pack still here was not deleted. */
+  readonly packNames?: ReadonlySet<string>;
+}
+
+/** The newest day a chained record says a pack (by date and path) was kept unverified, and which record. */
+interface KeptRecord {
+  readonly day: string;
+  readonly where: string;
 }
 
 /**
@@ -117,10 +127,23 @@ export class RetiredEvidence {
   /** Where the removed day files each current pack's log records ended (by index in packDirs), read once, lazily. */
   private readonly ends = new Map<number, Promise<PackSpan[]>>();
 
-  constructor(private readonly ctx: RetiredContext) {}
+  /** The PackKept events and LogPruned `kept_unverified` sets of the packs' (and live) logs, read once, lazily. */
+  private keptRecords: Promise<Map<string, KeptRecord>> | undefined;
+
+  /** `ledger`: every line, so that a line contradicted by a keep is excused by a later prune of the same pack. */
+  constructor(
+    private readonly ctx: RetiredContext,
+    private readonly ledger: readonly LedgerEntry[] = [],
+  ) {}
 
   /** The verdict for `e`, pruned on day `p` (bounded already by prunedTooSoon). */
   async judge(e: LedgerEntry, p: string): Promise<RetiredVerdict> {
+    const kept = await this.keptAfter(e, p);
+    if (kept !== undefined)
+      return {
+        kind: 'error',
+        reason: `${kept.where} says the pack was still kept on ${kept.day} (it did not verify), after its claimed prune on ${p}: evidence that does not verify is never pruned, so it was deleted by hand`,
+      };
     if (this.ctx.packDays.has(p))
       return {
         kind: 'error',
@@ -154,6 +177,67 @@ export class RetiredEvidence {
     return newestRemoved !== undefined && newestRemoved >= p
       ? { kind: 'retired', day: p }
       : { kind: 'unchecked', day: p, newestRemoved };
+  }
+
+  /**
+   * The newest chained record that the pack `e` names was kept because it did not verify, when it is
+   * dated after `p`: a PackKept event (the day of its `iso_ts`), or a LogPruned event whose `kept_unverified` names it
+   * (the removed file's day: no PackPruned of it up to that file's end, while an honest prune on `p`
+   * chains its PackPruned on `p` or the day after). Not when a pack of that name is here (a
+   * re-export kept the name), or another ledger line of the same pack claims a prune on that day or
+   * later (the pack was pruned again after a re-export; that line is judged on its own).
+   */
+  private async keptAfter(e: LedgerEntry, p: string): Promise<KeptRecord | undefined> {
+    const path = e.path ?? e.exportDate;
+    const rec = (await this.readKeptOnce()).get(keptKey(e.exportDate, path));
+    if (rec === undefined || rec.day <= p || this.ctx.packNames?.has(path) === true) return undefined;
+    for (const o of this.ledger) {
+      const od = o === e ? undefined : pruneDayOf(o);
+      if (od !== undefined && o.exportDate === e.exportDate && (o.path ?? o.exportDate) === path && od >= rec.day)
+        return undefined;
+    }
+    return rec;
+  }
+
+  private readKeptOnce(): Promise<Map<string, KeptRecord>> {
+    this.keptRecords ??= this.readKept();
+    return this.keptRecords;
+  }
+
+  /** The newest keep each pack has in the current packs' logs and, with --log-dir, the live logs. */
+  private async readKept(): Promise<Map<string, KeptRecord>> {
+    const out = new Map<string, KeptRecord>();
+    const note = (date: string, path: string, day: string, where: string): void => {
+      const k = keptKey(date, path);
+      const had = out.get(k);
+      if (had === undefined || day > had.day) out.set(k, { day, where });
+    };
+    const files = this.ctx.packDirs.map((d) => ({ file: join(d, PACK_PATH.log), name: `${basename(d)}'s log` }));
+    if (this.ctx.logDir !== undefined) {
+      const logDir = this.ctx.logDir;
+      for (const f of (await readdir(logDir).catch(() => [] as string[])).sort())
+        if (dayOfLogFileName(f) !== undefined) files.push({ file: join(logDir, f), name: `the live log ${f}` });
+    }
+    for (const { file, name } of files) {
+      // A link or FIFO in artifacts/ is the attacker's: never read through.
+      const lines = await linesContaining(file, [KEEP_MARK, LOG_PRUNED_MARK], {
+        followLinks: false,
+        terminatedOnly: true,
+      });
+      for (const line of lines ?? []) {
+        const ev = parseObjectLine(line);
+        if (ev?.category !== WRITER_EVENT_CATEGORY) continue;
+        if (ev.event === KEEP_EVENT.event) {
+          const day = typeof ev.iso_ts === 'string' ? ev.iso_ts.slice(0, 10) : '';
+          if (typeof ev.date === 'string' && typeof ev.path === 'string' && DATE_RE.test(day))
+            note(ev.date, ev.path, day, `a PackKept event in ${name}`);
+        } else if (ev.event === LOG_PRUNED_EVENT && typeof ev.date === 'string' && DATE_RE.test(ev.date)) {
+          for (const k of parseKeptUnverified(ev[KEPT_UNVERIFIED_FIELD]) ?? [])
+            note(k.date, k.path, ev.date, `the LogPruned event of ${ev.date}'s file in ${name} (kept_unverified)`);
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -318,6 +402,9 @@ export class RetiredEvidence {
     return out;
   }
 }
+
+/** The key a keep is matched to a ledger line by: date and path (whatever manifest the line claims). */
+const keptKey = (date: string, path: string): string => `${date}\u0000${path}`;
 
 /** The key a PackPruned event matches a ledger line by: date, path, manifest. */
 function ledgerKey(e: LedgerEntry): string {

@@ -59,7 +59,7 @@ export async function checkPrunes(
       events.push(...p.report.pruneEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })));
   if (live !== undefined) events.push(...live);
   const unrecorded = checkEntriesHaveEvents(pruned, events, live, newest, now, packs, f);
-  await judgeRetired(unrecorded, new RetiredEvidence(retired), live !== undefined, f);
+  await judgeRetired(unrecorded, new RetiredEvidence(retired, pruned), live !== undefined, f);
   const entryKeys = new Set(pruned.map(entryKey));
   const seen = new Set<string>();
   for (const e of events) {

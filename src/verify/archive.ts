@@ -103,6 +103,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
   const retired = {
     packDays: new Set([...packs, ...tars].map((p) => p.date)),
+    packNames: new Set(packs.map((p) => p.name)),
     logDir: options.logDir,
     packDirs: [...current].reverse().map((p) => join(artifactsDir, p.name)),
     spans: current.map((p) => {

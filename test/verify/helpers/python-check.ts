@@ -10,6 +10,10 @@ export interface PythonFinding {
   readonly code: string;
   /** The file the finding is about, relative to what was checked. */
   readonly file: string | null;
+  /** The 1-based line of that file, when the finding names one. */
+  readonly line?: number | null;
+  /** What was found, in words. */
+  readonly detail?: string;
 }
 
 /** The checker's findings for a path; `errors` are those of severity error. */
