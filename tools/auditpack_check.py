@@ -994,6 +994,8 @@ def read_pack_dir(path, rep, shown):
     files = {}
 
     def unreadable(err):
+        if isinstance(err, PermissionError):
+            raise err  # the checking user may not list it: exit 77 (main), never "files missing"
         where = os.path.relpath(err.filename, path) if isinstance(err.filename, str) else "?"
         rep.error("READ_FAILED", shown + "/" + where.replace(os.sep, "/")[:200], None, "cannot be read: " + err.strerror)
 
@@ -1013,6 +1015,8 @@ def read_pack_dir(path, rep, shown):
             rel = prefix + n
             try:
                 fd = os.open(n, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=rootfd)
+            except PermissionError:
+                raise
             except OSError:
                 rep.error("NOT_A_REGULAR_FILE", shown + "/" + rel, None, "not a regular file")
                 continue
@@ -1024,14 +1028,29 @@ def read_pack_dir(path, rep, shown):
     return files
 
 
+def contents_date(files, name, shown, rep):
+    """The date a pack is checked against when its name carries none (FORMAT.md "A pack", item 4):
+    its own export_date, said in an info finding; a name that is a date must be that date."""
+    m = PACK_NAME.fullmatch(name)
+    if m is not None:
+        return m.group(1)
+    try:
+        date = json.loads(files.get("manifest.json") or b"null").get("export_date")
+    except (ValueError, AttributeError, RecursionError):
+        date = None
+    if not (isinstance(date, str) and real_date(date)):
+        rep.error("PACK_MANIFEST_JSON_INVALID", shown, None, "export_date is not a date YYYY-MM-DD")
+        return None
+    rep.add("info", "PACK_DATE_FROM_CONTENTS", shown, None,
+            "%s is not named YYYY-MM-DD[.vN]: the pack's dates were checked against its export_date %s" % (name[:200], date))
+    return date
+
+
 def check_pack_dir(path, rep, shown=None):
     name = os.path.basename(os.path.normpath(path))
-    m = PACK_NAME.fullmatch(name)
     shown = shown or name
-    if m is None:
-        rep.error("PACK_DATE_MISMATCH", shown, None, "a pack directory is named YYYY-MM-DD or YYYY-MM-DD.vN")
-        return None
-    return check_pack_files(read_pack_dir(path, rep, shown), shown, m.group(1), rep)
+    files = read_pack_dir(path, rep, shown)
+    return check_pack_files(files, shown, contents_date(files, name, shown, rep), rep)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1936,7 +1955,7 @@ class GzipStream(io.RawIOBase):
         return not self.d.eof or bool(self.d.unused_data) or bool(self.fh.read(1))
 
 
-def read_tar_gz(path, rep, shown):
+def read_tar_gz(path, rep, shown, roots=None):
     """{relative path: bytes} of a .tar.gz pack, or None; trailing data is a finding.
 
     Streamed: the archive is decompressed as the tar is read, and never to more than 64 times its
@@ -1944,6 +1963,9 @@ def read_tar_gz(path, rep, shown):
     name = os.path.basename(path)
     # A superseded YYYY-MM-DD.vN.tar.gz keeps the entries it was made with, under YYYY-MM-DD/.
     tops = {name[: -len(".tar.gz")], name[:10]}
+    if PACK_NAME.fullmatch(name[: -len(".tar.gz")]) is None:
+        # An archive copied under another name: its one top directory is its first entry's.
+        tops = None
     files = {}
     try:
         with open(path, "rb") as fh:
@@ -1956,6 +1978,10 @@ def read_tar_gz(path, rep, shown):
                     if count > TAR_MAX_ENTRIES:
                         raise tarfile.ReadError("more than %d entries" % TAR_MAX_ENTRIES)
                     parts = m.name.rstrip("/").split("/")
+                    if tops is None:
+                        tops = {parts[0]}
+                        if roots is not None:
+                            roots.append(parts[0])
                     if parts[0] not in tops or any(p in ("", ".", "..") for p in parts) or m.name.startswith("/"):
                         rep.error("PACK_PATH_UNSAFE", m.name, None, "an entry outside the pack's one top directory (or with \"..\" or an absolute path); not used")
                         continue
@@ -1997,11 +2023,14 @@ def check_pack_tar(path, rep, shown=None):
     name = os.path.basename(path)
     shown = shown or name
     m = PACK_NAME.fullmatch(name[: -len(".tar.gz")]) if name.endswith(".tar.gz") else None
-    if m is None:
-        rep.error("PACK_DATE_MISMATCH", shown, None, "a pack archive is named YYYY-MM-DD[.vN].tar.gz")
+    roots = []
+    files = read_tar_gz(path, rep, shown, roots)
+    if files is None:
         return None
-    files = read_tar_gz(path, rep, shown)
-    return None if files is None else check_pack_files(files, shown, m.group(1), rep)
+    # Named for its date, or else by its one top directory (what it was exported as), or else
+    # checked against its own export_date (as a directory is).
+    date = m.group(1) if m is not None else contents_date(files, roots[0] if roots else "", shown, rep)
+    return check_pack_files(files, shown, date, rep)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2761,7 +2790,16 @@ if __name__ == "__main__":
     sys.setrecursionlimit(200000)
     threading.stack_size(512 * 1024 * 1024)
     result = []
-    t = threading.Thread(target=lambda: result.append(main(sys.argv[1:])))
+    def run():
+        try:
+            result.append(main(sys.argv[1:]))
+        except PermissionError as e:
+            # As auditpack verify: a file or directory the checking user may not read, anywhere in
+            # what is checked, is PERMISSION_DENIED (exit 77), not a defect of the artifacts.
+            print("PERMISSION_DENIED: %s: %s" % (e.filename, e.strerror), file=sys.stderr)
+            result.append(77)
+
+    t = threading.Thread(target=run)
     t.start()
     t.join()
     sys.exit(result[0] if result else 2)

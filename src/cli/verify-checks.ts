@@ -60,7 +60,8 @@ export const CHECKS: readonly { label: string; kinds: readonly string[]; match: 
     kinds: ['pack', 'pack-tar', 'archive'],
     match: (c) =>
       c.startsWith('PACK_MANIFEST_JSON') ||
-      ['PACK_FILE_SIZE_MISMATCH', 'PACK_SUMMARY_MISMATCH', 'PACK_DATE_MISMATCH'].includes(c),
+      c.startsWith('PACK_DATE_') ||
+      ['PACK_FILE_SIZE_MISMATCH', 'PACK_SUMMARY_MISMATCH'].includes(c),
   },
   {
     label: 'signature',

@@ -28,7 +28,9 @@ export async function walk(dir: string, f: Findings): Promise<{ rel: string; siz
     try {
       entries = await readdir(abs, { withFileTypes: true });
     } catch (err) {
-      if (rel === '') throw wrapFsError(err, 'read directory', abs);
+      // A directory this user may not list (anywhere, root or below) is the documented
+      // PERMISSION_DENIED (exit 77), never "files missing": an honest pack read by the wrong user.
+      if (rel === '' || isPermissionError(err)) throw wrapFsError(err, 'read directory', abs);
       f.add('NOT_A_REGULAR_FILE', 'error', rel, `cannot be listed: ${(err as Error).message}`);
       return;
     }
@@ -62,7 +64,11 @@ export async function walk(dir: string, f: Findings): Promise<{ rel: string; siz
         else await visit(join(abs, e.name), r, depth + 1);
         continue;
       }
-      const st = await lstat(join(abs, e.name)).catch(() => undefined);
+      const st = await lstat(join(abs, e.name)).catch((err: unknown) => {
+        // A directory listable but not searchable (r without x): its entries cannot be examined.
+        if (isPermissionError(err)) throw wrapFsError(err, 'read', join(abs, e.name));
+        return undefined;
+      });
       if (st === undefined || !st.isFile()) {
         f.add('NOT_A_REGULAR_FILE', 'error', r, 'changed while being examined');
         continue;
@@ -72,6 +78,11 @@ export async function walk(dir: string, f: Findings): Promise<{ rel: string; siz
   };
   await visit(dir, '', 0);
   return out;
+}
+
+function isPermissionError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM';
 }
 
 async function openNoFollow(path: string) {
