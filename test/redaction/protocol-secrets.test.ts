@@ -166,6 +166,9 @@ describe('SMTP AUTH credentials go (F5)', () => {
     expect(r.redactString(`SMTP C: AUTH PLAIN ${plain} S: 535 5.7.8 authentication failed`)).toBe(
       `SMTP C: AUTH PLAIN ${R} S: 535 5.7.8 authentication failed`,
     );
+    // Glued after a prompt's colon, and as a JSON-quoted field.
+    expect(r.redactString(`C:AUTH PLAIN ${plain}`)).toBe(`C:AUTH PLAIN ${R}`);
+    expect(r.redactString(`{"line":"AUTH PLAIN ${plain}"}`)).toBe(`{"line":"AUTH PLAIN ${R}"}`);
     const xo = Buffer.from('user=a@b.c\x01auth=Bearer ya29xyz\x01\x01').toString('base64');
     expect(r.redactString(`C: AUTH XOAUTH2 ${xo}`)).toBe(`C: AUTH XOAUTH2 ${R}`);
   });
