@@ -15,6 +15,7 @@
 import { redactJwk } from './jwk.js';
 import type { Redactor } from './redactor.js';
 import { redactCodePairs } from './config-code.js';
+import { redactCommandLine } from './config-commands.js';
 import { redactPythonLines } from './config-python.js';
 import { withInterpolatedNames } from './config-interpolation.js';
 import { redactJson } from './config-json.js';
@@ -159,6 +160,6 @@ function redactLines(text: string, format: ConfigTextFormat, r: Redactor): strin
       if (format === 'python') redactPythonLines(lines, r);
       redactKeyValueLines(lines, format, r);
   }
-  for (const l of lines) l.body = redactCodePairs(redactInlinePairs(l.body, r), r);
+  for (const l of lines) l.body = redactCommandLine(redactCodePairs(redactInlinePairs(l.body, r), r), format, r.censor);
   return joinLines(lines);
 }

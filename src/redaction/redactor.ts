@@ -15,7 +15,9 @@
  *   auth schemes, PEM blocks);
  * - pairs.ts, pairs-encoded.ts: `key: value` / `key=value` / `--key value` inside free text (and URL-encoded);
  * - pairs-spaced.ts, key-stems.ts: `key value` (a space or tab) inside free text;
- * - command-flags.ts: passwords given to common tools by short options (`sshpass -p X`).
+ * - command-flags.ts: passwords given to common tools by short options (`sshpass -p X`);
+ * - der-key.ts: private keys as bare base64 DER (a shape rule's finder);
+ * - protocol-auth.ts: Redis ACL and AUTH passwords, SMTP AUTH PLAIN / LOGIN credentials.
  */
 import { redactCommandFlags } from './command-flags.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
@@ -24,6 +26,7 @@ import { redactPairs } from './pairs.js';
 import { redactSpacedPairs } from './pairs-spaced.js';
 import { redactMarkupPairs } from './pairs-markup.js';
 import { redactPem } from './pem.js';
+import { mayHoldProtocolAuth, redactProtocolAuth } from './protocol-auth.js';
 import { redactShapes, scanFacts, type SecretPattern } from './shapes.js';
 import { partialPatterns, redactPartial } from './shapes-partial.js';
 
@@ -34,7 +37,7 @@ export const DEFAULT_CENSOR = '[REDACTED]';
  * Bumped whenever the built-in rules change what they replace (the key vocabulary, the shapes,
  * the pair scanner); part of the snapshot store's rules fingerprint.
  */
-export const REDACTION_RULES_VERSION = 15;
+export const REDACTION_RULES_VERSION = 16;
 
 /** Trade and identity fields that redaction never alters. */
 export const PROTECTED_KEYS: readonly string[] = Object.freeze([
@@ -204,8 +207,10 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     const spacedAt = scanFacts.spacedAt.length > 0 && !scanFacts.spacedMore ? scanFacts.spacedAt.slice() : undefined;
     const spacedScan = scanFacts.spacedMore;
     const dashOption = scanFacts.dashOption;
+    const protocol = scanFacts.protocol;
     const shaped = out;
     out = redactPartial(out, partial, censor);
+    if (protocol && mayHoldProtocolAuth(out)) out = redactProtocolAuth(out, censor);
     if (hasUserPatterns && userTests.some((t) => t.test(out))) out = applyUserPatterns(out);
     if (pairs) out = redactJwk(redactPairs(out, isSensitiveKey, censor), censor);
     // The places hold for the text the shapes pass read; when a pass changed it since, a scan.

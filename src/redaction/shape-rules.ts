@@ -3,6 +3,7 @@
  * secret scanning that start with a literal (or carry one), compiled once into sticky regexps.
  * shapes.ts finds candidates by their first character and tries only these rules there.
  */
+import { DER_KEY_MIN, derPrivateKeyEnd } from './der-key.js';
 import { jwtMatchEnd } from './shape-runs.js';
 import { isWifPrivateKey } from './wif.js';
 
@@ -33,6 +34,8 @@ export interface ShapeRule {
    * that is not linear there (shape-runs.ts); `regex` then stays for the fingerprint and the docs.
    */
   readonly find?: (s: string, at: number) => number;
+  /** The match may run past the token (wrapped base64 across line breaks): der-private-key only. */
+  readonly pastToken: boolean;
 }
 
 /** [name, prefixes, regex source (matched at the prefix), minimum length, hook?] */
@@ -259,6 +262,15 @@ const RULES: readonly RuleRow[] = [
     12,
   ],
   ['jwt-base64', 'ZXlK', String.raw`ZXlK[A-Za-z0-9+/]{30,8192}={0,2}`, 34],
+  // Rules 16: a private key as bare base64 of its DER (PKCS#8, PKCS#1, SEC1), no PEM armor. Found
+  // by derPrivateKeyEnd (der-key.ts: the structure's fixed start decoded, then its declared length,
+  // across wrapped lines); this pattern describes the starts it accepts.
+  [
+    'der-private-key',
+    'M',
+    String.raw`M(?:[A-H][A-Za-z0-9+/]C|IG[A-Za-z0-9+/]Ag|II[A-Za-z0-9+/]{3}I)[A-Za-z0-9+/_-]{34,}={0,2}`,
+    DER_KEY_MIN,
+  ],
 ];
 
 export const SHAPES: readonly ShapeRule[] = RULES.map(([name, prefixes, source, min, hook]) => ({
@@ -270,5 +282,6 @@ export const SHAPES: readonly ShapeRule[] = RULES.map(([name, prefixes, source, 
   ...(name === 'azure-connection-string-key' || name === 'gitlab-session-cookie' ? { keepName: true } : {}),
   ...(name === 'wif-private-key' ? { check: isWifPrivateKey } : {}),
   // On every rule (undefined but on jwt): one object shape more would make the scan's loads polymorphic.
-  find: name === 'jwt' ? jwtMatchEnd : undefined,
+  find: name === 'jwt' ? jwtMatchEnd : name === 'der-private-key' ? derPrivateKeyEnd : undefined,
+  pastToken: name === 'der-private-key',
 }));

@@ -176,7 +176,9 @@ const SPANS = new Spans();
  * surrogate), so a writer can quote the text without testing it again. `dashOption`: a blank is
  * followed by `-` (a command line's option; the tools' rule needs one). `spacedAt`: the blanks that
  * follow a word ending like a sensitive key name (`passwd X`: the spaced-pair rule's places), at
- * most MAX_SPACED; `spacedMore` when there were more. (Module state: a pass is synchronous, and
+ * most MAX_SPACED; `spacedMore` when there were more. `protocol`: a token ends in `AUTH`, `SETUSER`,
+ * `setuser` or an AUTH LOGIN prompt (protocol-auth.ts's cue; also when a Digest line was jumped
+ * over unread). (Module state: a pass is synchronous, and
  * the caller reads these right after it.)
  */
 export const scanFacts = {
@@ -186,6 +188,7 @@ export const scanFacts = {
   longest: 0,
   jsonPlain: false,
   dashOption: false,
+  protocol: false,
   spacedAt: [] as number[],
   spacedMore: false,
 };
@@ -214,7 +217,8 @@ function tryRules(s: string, c: number, end: number, spans: Spans): number {
       const m = rule.regex.exec(s);
       stop = m === null ? -1 : c + m[0].length;
     }
-    if (stop === -1 || stop > end || (rule.check !== undefined && !rule.check(s.slice(c, stop)))) continue;
+    if (stop === -1 || (stop > end && !rule.pastToken) || (rule.check !== undefined && !rule.check(s.slice(c, stop))))
+      continue;
     const keep = rule.keepName ? s.slice(c, stop).indexOf('=') + 1 : 0;
     spans.add(c + keep, stop);
     return stop;
@@ -272,6 +276,8 @@ export function redactShapes(s: string, censor: string): string {
   let lt = false;
   let longest = 0;
   let dashOption = false;
+  // A token ending in AUTH, SETUSER/setuser or an AUTH LOGIN prompt (protocol-auth.ts's cue).
+  let protocol = false;
   const spacedAt = scanFacts.spacedAt;
   spacedAt.length = 0;
   scanFacts.spacedMore = false;
@@ -324,6 +330,7 @@ export function redactShapes(s: string, censor: string): string {
             // The characters jumped over are not looked at: claim nothing about them.
             plain = false;
             i = eol;
+            protocol = true;
           }
         }
       }
@@ -336,6 +343,10 @@ export function redactShapes(s: string, censor: string): string {
         }
       }
       pending = trailingWordKind(s, start, i);
+      if (!protocol && len >= 4) {
+        const last = s.charCodeAt(i - 1);
+        if (last === 72 || last === 82 || last === 114 || last === 54) protocol = endsLikeProtocolCue(s, i);
+      }
       pendingEnd = i;
       if (len >= MIN_TOKEN) scanToken(s, start, Math.min(i, n), spans);
     }
@@ -347,6 +358,7 @@ export function redactShapes(s: string, censor: string): string {
   scanFacts.longest = longest;
   scanFacts.jsonPlain = plain;
   scanFacts.dashOption = dashOption;
+  scanFacts.protocol = protocol;
   return spans.apply(s, censor);
 }
 
@@ -368,6 +380,17 @@ function scanToken(s: string, start: number, end: number, spans: Spans): void {
     afterWord = alnum;
   }
   if (ANY_START.length > 0 && end - start >= 36) tryAnyStart(s, start, end, spans);
+}
+
+/** A token ending at `end` in `AUTH`, `SETUSER`, `setuser`, `dvcmQ6` or `UkQ6` (`…cGFzc3dvcmQ6`, `UEFTU1dPUkQ6`). */
+function endsLikeProtocolCue(s: string, end: number): boolean {
+  return (
+    s.startsWith('AUTH', end - 4) ||
+    s.startsWith('SETUSER', end - 7) ||
+    s.startsWith('setuser', end - 7) ||
+    s.startsWith('dvcmQ6', end - 6) ||
+    s.startsWith('UkQ6', end - 4)
+  );
 }
 
 /** Last characters of the special words: a token ending otherwise is not one (most are not). */

@@ -54,6 +54,10 @@ export interface SecretSample {
 const t = (name: string, text: string): SecretSample => ({ name, text, core: text });
 const c = (name: string, text: string, core: string): SecretSample => ({ name, text, core });
 
+function der(name: string, head: string, body: string): SecretSample {
+  return { name, text: head + body, core: body.slice(0, 40) };
+}
+
 function pem(kind: string): SecretSample {
   const body = [g(`${AN}+/`, 64), g(`${AN}+/`, 64), g(`${AN}+/`, 40)];
   const text = `-----BEGIN ${kind}-----\n${body.join('\n')}\n-----END ${kind}-----`;
@@ -216,6 +220,9 @@ export const SECRET_SHAPES: readonly SecretSample[] = [
   c('json-escaped-password', '', ''),
   c('url-encoded-api-key', '', ''),
   pem('RSA PRIVATE KEY'),
+  // A private key as bare base64 DER, no armor (rules 16): Ed25519 PKCS#8 whole, RSA PKCS#8 cut off.
+  der('der ed25519 pkcs8', 'MC4CAQAwBQYDK2VwBCIEI', g(AN, 43)),
+  der('der rsa pkcs8', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', g(`${AN}+/`, 600)),
   pem('OPENSSH PRIVATE KEY'),
   pem('EC PRIVATE KEY'),
   pem('PRIVATE KEY'),
@@ -437,6 +444,11 @@ export const BENIGN_TEXT: readonly string[] = [
   'date -u "+%H:%M" && sort -u -t: -k1 fills.csv',
   'sort -u -t: -k2 fills.csv',
   'uniq -u',
+  // AUTH, > and ACL words in prose (rules 16)
+  'AUTH failed for user bob',
+  '250-AUTH PLAIN LOGIN XOAUTH2',
+  'fill if price > 100 and qty >5',
+  'ACL SETUSER is how users are made',
   // symbols, ids, codes
   'EURUSD',
   'GBPUSD',

@@ -114,6 +114,23 @@ const PARTIAL_SEEDS = [
   'sqlplus ',
   'sqlplus a/b@c ',
   'exp a/',
+  // Rules 16: DER private-key heads (each decoded), glued, after `/`, wrapped; protocol commands.
+  'MC4CAQAwBQYDK2VwBCIEI',
+  'MC4CAQAwBQYDK2VwBCIEI ',
+  '/MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n',
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSj\n',
+  'MHcCAQEEI=',
+  'AUTH ',
+  'AUTH a ',
+  'AUTH PLAIN ',
+  `AUTH PLAIN ${'QUJD'.repeat(30)}`,
+  'ACL SETUSER u >',
+  'ACL SETUSER u on >p ',
+  'acl setuser ',
+  'UGFzc3dvcmQ6',
+  'UGFzc3dvcmQ6 ',
+  '334 UGFzc3dvcmQ6 C: ',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {

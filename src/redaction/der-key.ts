@@ -1,0 +1,123 @@
+/**
+ * A private key as bare base64 of its DER encoding (no PEM armor): what `openssl pkey -outform
+ * DER | base64` and Node's `privateKey.export({ format: 'der' }).toString('base64')` give. Found by
+ * the fixed start of the private-key structures, decoded from the first 16 base64 characters:
+ *
+ * - PKCS#8 PrivateKeyInfo / OneAsymmetricKey: SEQUENCE { INTEGER 0|1, SEQUENCE { OID … } … }
+ *   (Ed25519 `MC4CAQAwBQYDK2VwBCIEI…`, RSA `MII…IBADANBgkqhkiG9w0BAQEFAASC…`, EC `MIG…AgEAMBMGByqGSM49…`);
+ * - PKCS#1 RSAPrivateKey and OpenSSL's DSA key: SEQUENCE { INTEGER 0, INTEGER (long) … };
+ * - SEC1 ECPrivateKey: SEQUENCE { INTEGER 1, OCTET STRING (16-80 bytes) … }.
+ *
+ * A public key (SubjectPublicKeyInfo: SEQUENCE { SEQUENCE …) or a certificate (SEQUENCE {
+ * SEQUENCE { [0] …) has no INTEGER version first, so it stays. The match runs over the base64 (and
+ * its `=` padding) as far as the structure's declared length, across line breaks when the base64 is
+ * wrapped (`base64` wraps at 76 characters, `openssl base64` at 64); it is at least 40 characters.
+ * Index arithmetic only: a candidate costs 16 lookups unless its start decodes as a key, and a match
+ * is passed over by the scan.
+ */
+
+/** Base64 digit values (standard and URL-safe alphabets), -1 for others. */
+const DIGIT = new Int8Array(128).fill(-1);
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+for (let i = 0; i < 64; i++) DIGIT[ALPHABET.charCodeAt(i)] = i;
+DIGIT[45] = 62; // -
+DIGIT[95] = 63; // _
+
+/** The shortest match (an Ed25519 PKCS#8 key is 64 characters of base64). */
+export const DER_KEY_MIN = 40;
+
+const HEAD = new Uint8Array(12);
+
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  return c < 128 ? (DIGIT[c] as number) : -1;
+}
+
+/** Decodes the 16 characters at `at` into HEAD; false if any is not a base64 digit. */
+function decodeHead(s: string, at: number): boolean {
+  if (at + 16 > s.length) return false;
+  for (let g = 0; g < 4; g++) {
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      const d = digit(s, at + 4 * g + k);
+      if (d < 0) return false;
+      v = (v << 6) | d;
+    }
+    HEAD[3 * g] = v >>> 16;
+    HEAD[3 * g + 1] = (v >>> 8) & 255;
+    HEAD[3 * g + 2] = v & 255;
+  }
+  return true;
+}
+
+/** The DER length of the whole structure in bytes when HEAD starts a private key, else -1. */
+function keyLength(): number {
+  const h = HEAD;
+  if (h[0] !== 0x30) return -1;
+  let hdr: number;
+  let len: number;
+  const b1 = h[1] as number;
+  if (b1 < 0x80) {
+    hdr = 2;
+    len = b1;
+  } else if (b1 === 0x81) {
+    hdr = 3;
+    len = h[2] as number;
+  } else if (b1 === 0x82) {
+    hdr = 4;
+    len = ((h[2] as number) << 8) | (h[3] as number);
+  } else return -1;
+  if (len < 30 || h[hdr] !== 0x02 || h[hdr + 1] !== 0x01) return -1;
+  const version = h[hdr + 2] as number;
+  const next = h[hdr + 3] as number;
+  const after = h[hdr + 4] as number;
+  if (version > 1) return -1;
+  if (next === 0x30) {
+    // PKCS#8: the AlgorithmIdentifier SEQUENCE starts with its OID.
+    const oid = after < 0x80 ? hdr + 5 : after === 0x81 ? hdr + 6 : after === 0x82 ? hdr + 7 : -1;
+    if (oid === -1 || h[oid] !== 0x06) return -1;
+  } else if (next === 0x02) {
+    // PKCS#1 RSA, DSA: version 0, then a long INTEGER (the modulus, p).
+    if (version !== 0 || (after !== 0x81 && after !== 0x82)) return -1;
+  } else if (next === 0x04) {
+    // SEC1 EC: version 1, then the private key's OCTET STRING.
+    if (version !== 1 || after < 16 || after > 80) return -1;
+  } else return -1;
+  return hdr + len;
+}
+
+/**
+ * The end of a base64 DER private key starting at `at`, or -1. The end may lie past the token
+ * (wrapped base64: a line break and more base64 continue it).
+ */
+export function derPrivateKeyEnd(s: string, at: number): number {
+  if (!decodeHead(s, at)) return -1;
+  const bytes = keyLength();
+  if (bytes === -1) return -1;
+  const want = Math.ceil(bytes / 3) * 4;
+  let i = at;
+  let got = 0;
+  let lastDigit = at;
+  const n = s.length;
+  while (got < want && i < n) {
+    const c = s.charCodeAt(i);
+    if (c < 128 && (DIGIT[c] as number) >= 0) {
+      got++;
+      i++;
+      lastDigit = i;
+    } else if (c === 61) {
+      // `=` padding ends the base64.
+      while (i < n && s.charCodeAt(i) === 61) i++;
+      lastDigit = i;
+      break;
+    } else if (c === 10 || c === 13) {
+      // A wrapped line: go on only if base64 follows the line break.
+      let j = i;
+      while (j < n && (s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13) && j - i < 2) j++;
+      if (j >= n || digit(s, j) < 0) break;
+      i = j;
+    } else break;
+  }
+  while (lastDigit < n && s.charCodeAt(lastDigit) === 61 && lastDigit - at < want + 2) lastDigit++;
+  return lastDigit - at >= DER_KEY_MIN ? lastDigit : -1;
+}

@@ -1,0 +1,253 @@
+/**
+ * Passwords in protocol commands that logged text quotes (rules 16):
+ *
+ * - Redis ACL rules, `ACL SETUSER name on >password ~* +@all`: a rule word `>password` (adds a
+ *   password), `<password` (removes one) keeps its `>`/`<` and loses the rest; `#<64 hex>` and
+ *   `!<64 hex>` (a password's SHA-256, as a password hash elsewhere) likewise. Config files' `user
+ *   name … >password` lines (redis.conf, users.acl) use the same words (config-text.ts).
+ * - `AUTH` (upper case, a word of its own) in Redis's form `AUTH [user] password`: the password
+ *   goes when it looks like a credential (isCredentialShaped) or when `AUTH` starts the text or a
+ *   line and the password ends it (a command as a field's value: `AUTH foobared`).
+ * - SMTP/IMAP/POP SASL (RFC 4954): `AUTH PLAIN <base64>`, `AUTH XOAUTH2 <base64>`, `AUTH
+ *   OAUTHBEARER <base64>` lose their base64 initial response (credential-shaped: 8 or more, mixed
+ *   case or digits); after the server's `AUTH LOGIN`
+ *   password prompt (`334 UGFzc3dvcmQ6`, base64 of "Password:"), the next base64 word (the client's
+ *   answer) goes.
+ *
+ * Index searches and one pass per line that holds a command: linear in the text.
+ */
+import { isCredentialShaped } from './shapes.js';
+
+/** Whether the text may hold a command this module redacts (cheap: a few index searches). */
+export function mayHoldProtocolAuth(s: string): boolean {
+  return (
+    s.includes('AUTH') || s.includes('SETUSER') || s.includes('setuser') || s.includes('dvcmQ6') || s.includes('UkQ6')
+  );
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** A character that ends a command word in logged text: blank, line end, quote, separator. */
+function endsWord(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 34 || c === 39 || c === 96 || c === 44 || c === 59;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}
+
+function isBase64Char(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61;
+}
+
+function isHex64(s: string, from: number, to: number): boolean {
+  if (to - from !== 64) return false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+  }
+  return true;
+}
+
+/** Spans [start, end) to censor, in order. */
+type Spans = number[];
+
+/**
+ * The ACL rule words of [from, to) (one line): `>pw`, `<pw`, `#hex64`, `!hex64`, also quoted
+ * (`">pass word"`), lose what follows their first character.
+ */
+export function aclRuleSpans(s: string, from: number, to: number, spans: Spans): void {
+  let i = from;
+  while (i < to) {
+    while (i < to && isBlank(s.charCodeAt(i))) i++;
+    if (i >= to) break;
+    let q = s.charCodeAt(i);
+    let at = i;
+    if (q === 34 || q === 39) at++;
+    else q = 0;
+    const lead = at < to ? s.charCodeAt(at) : 0;
+    // The word's end: its closing quote, or the next blank.
+    let end = at;
+    if (q !== 0) {
+      const close = s.indexOf(String.fromCharCode(q), at);
+      end = close === -1 || close > to ? to : close;
+    } else while (end < to && !isBlank(s.charCodeAt(end))) end++;
+    if (end > at + 1) {
+      if (lead === 62 || lead === 60) spans.push(at + 1, end);
+      else if ((lead === 35 || lead === 33) && isHex64(s, at + 1, end)) spans.push(at + 1, end);
+    }
+    i = end + (q !== 0 && end < to ? 1 : 0);
+    if (i === at) i++;
+  }
+}
+
+function lineEndOf(s: string, from: number): number {
+  const nl = s.indexOf('\n', from);
+  const end = nl === -1 ? s.length : nl;
+  return end > from && s.charCodeAt(end - 1) === 13 ? end - 1 : end;
+}
+
+/** The word starting at `from` (after blanks on the same line): [start, end], or undefined. */
+function nextWord(s: string, from: number): [number, number] | undefined {
+  let i = from;
+  while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+  if (i >= s.length || endsWord(s.charCodeAt(i))) return undefined;
+  let e = i;
+  while (e < s.length && !endsWord(s.charCodeAt(e))) e++;
+  return [i, e];
+}
+
+/** True when only blanks, a quote or a prompt (`>`, `C:`, `redis>`) stand before `at` on its line. */
+function startsLine(s: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
+  if (i < 0) return true;
+  const c = s.charCodeAt(i);
+  return c === 10 || c === 13 || c === 34 || c === 39 || c === 62 || c === 58;
+}
+
+/** True when the command ends at `e`: the text's or line's end, a quote, `,` or `;`. */
+function commandEnds(s: string, e: number): boolean {
+  let i = e;
+  while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+  if (i >= s.length) return true;
+  const c = s.charCodeAt(i);
+  return c === 10 || c === 13 || c === 34 || c === 39 || c === 96 || c === 44 || c === 59 || c === 41 || c === 125;
+}
+
+const SASL_SECRET = new Set(['PLAIN', 'XOAUTH2', 'XOAUTH', 'OAUTHBEARER']);
+const SASL_OTHER = new Set(['LOGIN', 'CRAM-MD5', 'DIGEST-MD5', 'EXTERNAL', 'ANONYMOUS', 'GSSAPI', 'NTLM']);
+
+function isMechanism(w: string): boolean {
+  return SASL_SECRET.has(w) || SASL_OTHER.has(w) || w.startsWith('SCRAM-');
+}
+
+/** Words after `AUTH` that report an outcome, not a password (`AUTH failed`). */
+const OUTCOMES = new Set([
+  'ok',
+  'failed',
+  'failure',
+  'error',
+  'succeeded',
+  'success',
+  'successful',
+  'required',
+  'denied',
+  'rejected',
+  'refused',
+  'invalid',
+  'expired',
+  'timeout',
+  'done',
+  'pending',
+]);
+
+function authSpans(s: string, spans: Spans): void {
+  for (let at = s.indexOf('AUTH'); at !== -1; at = s.indexOf('AUTH', at + 4)) {
+    if (at > 0 && isWordChar(s.charCodeAt(at - 1))) continue;
+    if (at + 4 >= s.length || !isBlank(s.charCodeAt(at + 4))) continue;
+    const w1 = nextWord(s, at + 4);
+    if (w1 === undefined) continue;
+    const first = s.slice(w1[0], w1[1]);
+    const mech = first.toUpperCase();
+    if (isMechanism(mech)) {
+      if (!SASL_SECRET.has(mech)) continue;
+      const w2 = nextWord(s, w1[1]);
+      if (w2 === undefined || w2[1] - w2[0] < 4) continue;
+      // A server's list of mechanisms (`250-AUTH PLAIN LOGIN XOAUTH2`) names no credential.
+      if (isMechanism(s.slice(w2[0], w2[1]).toUpperCase())) continue;
+      let b64 = true;
+      for (let k = w2[0]; k < w2[1]; k++) if (!isBase64Char(s.charCodeAt(k))) b64 = false;
+      // The response of a user and password is 8 or more: a word of prose is no credential shape.
+      if (b64 && isCredentialShaped(s.slice(w2[0], w2[1]))) spans.push(w2[0], w2[1]);
+      continue;
+    }
+    // Redis: AUTH password | AUTH user password.
+    const w2 = nextWord(s, w1[1]);
+    const atStart = startsLine(s, at);
+    let pw: [number, number] | undefined;
+    if (w2 !== undefined && commandEnds(s, w2[1])) pw = w2;
+    else if (commandEnds(s, w1[1])) pw = w1;
+    else if (w2 !== undefined && isCredentialShaped(s.slice(w2[0], w2[1]))) pw = w2;
+    else if (isCredentialShaped(first)) pw = w1;
+    if (pw === undefined) continue;
+    const value = s.slice(pw[0], pw[1]);
+    if (OUTCOMES.has(value.toLowerCase())) continue;
+    if (isCredentialShaped(value) || (atStart && commandEnds(s, pw[1]))) spans.push(pw[0], pw[1]);
+  }
+}
+
+function setuserSpans(s: string, word: string, spans: Spans): void {
+  // The rules of a line are read once, however many commands it holds (linear).
+  let readTo = 0;
+  for (let at = s.indexOf(word); at !== -1; at = s.indexOf(word, at + word.length)) {
+    // `ACL` (any case) and blanks before it.
+    let i = at - 1;
+    if (i < 0 || !isBlank(s.charCodeAt(i))) continue;
+    while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
+    if (i < 2 || s.slice(i - 2, i + 1).toUpperCase() !== 'ACL') continue;
+    const name = nextWord(s, at + word.length);
+    if (name === undefined) continue;
+    if (name[1] < readTo) continue;
+    readTo = lineEndOf(s, name[1]);
+    aclRuleSpans(s, name[1], readTo, spans);
+  }
+}
+
+/** The server's AUTH LOGIN password prompt (base64 of "Password:", "password:", "PASSWORD:"). */
+const PROMPTS = ['UGFzc3dvcmQ6', 'cGFzc3dvcmQ6', 'UEFTU1dPUkQ6'];
+
+function loginSpans(s: string, spans: Spans): void {
+  for (const p of PROMPTS) {
+    // Words are read once: the next search starts past the words the last prompt read (linear).
+    for (let at = s.indexOf(p); at !== -1; ) {
+      // The next base64 word of 4 or more, past at most 3 short words (`C:`, `>>>`, a line break).
+      let i = at + p.length;
+      for (let words = 0; words < 4 && i < s.length; words++) {
+        while (i < s.length && (isBlank(s.charCodeAt(i)) || s.charCodeAt(i) === 10 || s.charCodeAt(i) === 13)) i++;
+        let e = i;
+        while (e < s.length && !endsWord(s.charCodeAt(e))) e++;
+        if (e === i) break;
+        let b64 = e - i >= 4;
+        for (let k = i; k < e && b64; k++) if (!isBase64Char(s.charCodeAt(k))) b64 = false;
+        if (b64 && !/^\d+$/.test(s.slice(i, e))) {
+          spans.push(i, e);
+          i = e;
+          break;
+        }
+        i = e;
+      }
+      at = s.indexOf(p, Math.max(i, at + p.length));
+    }
+  }
+}
+
+/** Replaces the passwords of the commands above (see the module comment). */
+export function redactProtocolAuth(s: string, censor: string): string {
+  const spans: Spans = [];
+  if (s.includes('AUTH')) authSpans(s, spans);
+  if (s.includes('SETUSER')) setuserSpans(s, 'SETUSER', spans);
+  if (s.includes('setuser')) setuserSpans(s, 'setuser', spans);
+  if (s.includes('dvcmQ6') || s.includes('UkQ6')) loginSpans(s, spans);
+  return applySpans(s, spans, censor);
+}
+
+/** Censors the spans (pairs of start, end; any order, overlaps merged). */
+export function applySpans(s: string, spans: Spans, censor: string): string {
+  if (spans.length === 0) return s;
+  const pairs: [number, number][] = [];
+  for (let k = 0; k < spans.length; k += 2) pairs.push([spans[k] as number, spans[k + 1] as number]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let last = 0;
+  for (const [a, b] of pairs) {
+    if (b <= last) continue;
+    const from = Math.max(a, last);
+    out += s.slice(last, from) + censor;
+    last = b;
+  }
+  const result = out + s.slice(last);
+  return result;
+}
