@@ -6,13 +6,12 @@
  */
 import { join } from 'node:path';
 import { advanceHeld, carriedOf, type HeldConfig, heldConfigOf } from '../format/config-in-force.js';
-import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { dayOfLogFileName } from '../rotation/index.js';
 import { listLogs } from './logs.js';
+import { removalsBefore } from './removals.js';
 
 const CONFIG_MARK = Buffer.from('"ConfigSnapshot"');
-const PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
 
 /**
  * For each of `doomed` (day files of `logDir` about to be removed), the config in force at its
@@ -65,17 +64,10 @@ async function removedBefore(
   last: number,
 ): Promise<Map<number, HeldConfig[] | null>> {
   const removed = new Map<number, HeldConfig[] | null>();
-  for (const file of files) {
-    for (const line of (await linesContaining(join(logDir, file), PRUNED_MARK)) ?? []) {
-      const ev = parseObjectLine(line);
-      if (ev?.category !== WRITER_EVENT_CATEGORY || ev.event !== LOG_PRUNED_EVENT || typeof ev.file !== 'string')
-        continue;
-      const d = dayOfLogFileName(ev.file);
-      if (d === undefined || d >= last || present.has(d)) continue;
-      // A file recorded twice (a prune killed after its event, run again): one that carried a config wins.
-      const carried = carriedOf(ev);
-      if (!removed.has(d) || removed.get(d) === null) removed.set(d, carried);
-    }
+  for (const { day, ev } of await removalsBefore(logDir, files, present, last)) {
+    // A file recorded twice (a prune killed after its event, run again): one that carried a config wins.
+    const carried = carriedOf(ev);
+    if (!removed.has(day) || removed.get(day) === null) removed.set(day, carried);
   }
   return removed;
 }

@@ -8,14 +8,14 @@
 import { join } from 'node:path';
 import { KEEP_EVENT, KEPT_UNVERIFIED_FIELD, PRUNE_EVENT } from '../format/pack.js';
 import { parseKeptUnverified, type KeptUnverified } from '../format/kept-unverified.js';
-import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
+import { WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { dayOfLogFileName } from '../rotation/index.js';
 import { listLogs } from './logs.js';
+import { removalsBefore } from './removals.js';
 
 const KEEP_MARK = Buffer.from(JSON.stringify(KEEP_EVENT.event));
 const PRUNE_MARK = Buffer.from(JSON.stringify(PRUNE_EVENT.event));
-const PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
 
 /**
  * For each of `doomed` (day files of `logDir` about to be removed), the packs kept unverified at its
@@ -67,17 +67,10 @@ async function carriedBefore(
   last: number,
 ): Promise<Map<number, KeptUnverified>> {
   const removed = new Map<number, KeptUnverified>();
-  for (const file of present.values()) {
-    for (const line of (await linesContaining(join(logDir, file), PRUNED_MARK)) ?? []) {
-      const ev = parseObjectLine(line);
-      if (ev?.category !== WRITER_EVENT_CATEGORY || ev.event !== LOG_PRUNED_EVENT || typeof ev.file !== 'string')
-        continue;
-      const d = dayOfLogFileName(ev.file);
-      if (d === undefined || d >= last || present.has(d)) continue;
-      // A file recorded twice (a prune killed after its event, run again): the larger set wins.
-      const carried = parseKeptUnverified(ev[KEPT_UNVERIFIED_FIELD]) ?? [];
-      if ((removed.get(d)?.length ?? -1) < carried.length) removed.set(d, carried);
-    }
+  for (const { day, ev } of await removalsBefore(logDir, present.values(), present, last)) {
+    // A file recorded twice (a prune killed after its event, run again): the larger set wins.
+    const carried = parseKeptUnverified(ev[KEPT_UNVERIFIED_FIELD]) ?? [];
+    if ((removed.get(day)?.length ?? -1) < carried.length) removed.set(day, carried);
   }
   return removed;
 }
