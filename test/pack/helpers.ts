@@ -3,7 +3,10 @@
  * exactly what production writes), and a python3 csv reader in strict mode.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createAuditLogger } from '../../src/logger/index.js';
+import { exportPack } from '../../src/pack/export.js';
 import { PYTHON } from '../helpers/python.js';
 
 /** Epoch µs of `date` at `hh:mm:ss` UTC. */
@@ -67,6 +70,25 @@ export const SAMPLE_EVENTS = [
 ];
 
 /** Reads a CSV with python3's csv module, strict mode; returns the rows or throws. */
+/**
+ * The sample day (SAMPLE_EVENTS on 2026-11-28) logged under `root`/logs and exported into
+ * `artifactsDir` (default `root`/artifacts), unrecorded and without the checks: the pack's path.
+ */
+export async function exportSampleDay(root: string, artifactsDir = join(root, 'artifacts')): Promise<string> {
+  const logDir = join(root, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  await writeDay(logDir, '2026-11-28', SAMPLE_EVENTS);
+  const r = await exportPack({
+    date: '2026-11-28',
+    logDir,
+    artifactsDir,
+    version: '0.1.0',
+    recordEvent: false,
+    compliance: false,
+  });
+  return r.path;
+}
+
 export function pythonCsvRows(path: string): string[][] {
   const script = [
     'import csv, io, json, sys',

@@ -9,11 +9,10 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { exportPack } from '../../src/pack/export.js';
 import { BIN } from '../helpers/cli.js';
 import { PYTHON } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { exportSampleDay } from '../pack/helpers.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 const AS_NOBODY =
@@ -36,18 +35,8 @@ describe.skipIf(!AS_NOBODY)('verify as a user who may not read part of a pack', 
   it('data/ not listable (0700) or not searchable (0744): exit 77 PERMISSION_DENIED, pack and archive, both checkers', async () => {
     const root = tempDir();
     chmodSync(root, 0o755);
-    const logDir = join(root, 'logs');
     const artifactsDir = join(root, 'artifacts');
-    spawnSync('mkdir', ['-p', logDir]);
-    await writeDay(logDir, '2026-11-28', SAMPLE_EVENTS);
-    const r = await exportPack({
-      date: '2026-11-28',
-      logDir,
-      artifactsDir,
-      version: '0.1.0',
-      recordEvent: false,
-      compliance: false,
-    });
+    const r = { path: await exportSampleDay(root, artifactsDir) };
     expect(spawnSync('chmod', ['-R', 'o+rX', artifactsDir]).status).toBe(0);
     for (const mode of [0o700, 0o744]) {
       chmodSync(join(r.path, 'data'), mode);

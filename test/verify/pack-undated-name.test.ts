@@ -8,11 +8,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { exportPack } from '../../src/pack/export.js';
 import { verifyPack } from '../../src/verify/index.js';
 import { PYTHON } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { exportSampleDay } from '../pack/helpers.js';
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 
@@ -28,18 +27,7 @@ function python(path: string): { status: number | null; codes: string[]; detail:
 }
 
 async function packIn(root: string): Promise<string> {
-  const logDir = join(root, 'logs');
-  execFileSync('mkdir', ['-p', logDir]);
-  await writeDay(logDir, '2026-11-28', SAMPLE_EVENTS);
-  const r = await exportPack({
-    date: '2026-11-28',
-    logDir,
-    artifactsDir: join(root, 'artifacts'),
-    version: '0.1.0',
-    recordEvent: false,
-    compliance: false,
-  });
-  return r.path;
+  return exportSampleDay(root);
 }
 
 describe('a pack under a name that is not its date', () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/export.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+import { exportSampleDay, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { pythonPackCheck } from './helpers/python-check.js';
 import { verifyArchive, verifyPack } from '../../src/verify/index.js';
 import { PYTHON } from '../helpers/python.js';
@@ -55,17 +55,7 @@ sys.exit(code)
 
   it('an unlisted file deeper than PATH_MAX under data/ is found (PACK_FILE_UNLISTED)', async () => {
     const root = tempDir();
-    const logDir = join(root, 'logs');
-    mkdirSync(logDir);
-    await writeDay(logDir, '2026-11-28', SAMPLE_EVENTS);
-    const r = await exportPack({
-      date: '2026-11-28',
-      logDir,
-      artifactsDir: join(root, 'artifacts'),
-      version: '0.1.0',
-      recordEvent: false,
-      compliance: false,
-    });
+    const r = { path: await exportSampleDay(root) };
     expect(pythonPackCheck(r.path).errors).toEqual([]);
     const deep = `
 import os, sys
