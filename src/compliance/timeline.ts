@@ -253,11 +253,13 @@ function collapseUnchanged(out: PolicyInForce[]): void {
 }
 
 /**
- * The newest snapshot before the period, in the log too, that holds the policy: in force when the
- * period starts (those whose event is a line of the period go to `loggedWithin`). One whose recording
- * cannot be checked (its day's log gone, and no pack copy its LogPruned event vouches for) is never used: null when
- * such snapshots were all there was (the caller starts under the built-in policy), undefined when
- * there was none at all.
+ * The policy in force when the period starts: with the log at hand, the snapshot the chain decides
+ * (ConfigEventIndex.holderAt: its ConfigSnapshot events walked back in log order from the day
+ * before's file, the first whose record, by id and record hash, holds the policy file); the store
+ * is asked only for the records the chain names, and one lost on the way makes the policy unknown
+ * (null, with a note), never an older one or the file (at27 F2, at28 F2). Without a log, the newest
+ * stored snapshot holding it. A snapshot dated before the period whose event is a line of the
+ * period goes to `loggedWithin`. Undefined when no snapshot held it.
  */
 async function startPolicy(
   src: SnapshotSource,
@@ -267,101 +269,52 @@ async function startPolicy(
   firstFile: string,
   loggedWithin: PolicyInForce[],
 ): Promise<PolicyInForce | null | undefined> {
-  const unknown: { policy: PolicyInForce; reason: string }[] = [];
-  // The chain decides the snapshot in force when the period starts (its newest ConfigSnapshot event
-  // before the period's first file); the store is asked only for that record. Deleting it (or
-  // changing it) never rolls back to an older one: the policy in force is then unknown.
-  const firstDay = dayOfLogFileName(firstFile);
-  const chain =
-    src.index === undefined || firstDay === undefined ? undefined : await src.index.configOfRecord(firstDay - 1, false);
-  let newest: string | undefined;
-  if (chain?.kind === 'event') {
-    const { snapshot_id: id, record_sha256: sha } = chain.snapshot;
-    const lost = await lostRecord(src.snapshotDir, id, sha);
-    if (lost !== undefined) {
-      notes.push(
-        `snapshot ${id}: ${rel} was not used: the chain's newest ConfigSnapshot event before the period (${chain.where}) names it, and the snapshot store ${lost}; ${LOST_RECORD_NOTE}`,
-      );
-      return null;
+  const firstDay = dayOfLogFileName(firstFile) as number;
+  if (src.index === undefined) {
+    for (let i = before.length - 1; i >= 0; i--) {
+      const e = await fromSnapshot(src, before[i] as string, rel, notes, firstFile);
+      if (e !== undefined) return e.policy;
     }
-    newest = id;
+    return undefined;
   }
+  // Only a snapshot dated the day before can have its event in the period's first file (a late line).
+  const dayBefore = logFileName(firstDay - 1).slice(6, 14);
   for (let i = before.length - 1; i >= 0; i--) {
     const id = before[i] as string;
-    // The chain's own (its record checked above): recorded before the period, not looked up again.
-    const e = await fromSnapshot(src, id, rel, notes, firstFile, id === newest);
-    if (e === undefined) continue;
-    if (e.unknown !== undefined) unknown.push({ policy: e.policy, reason: e.unknown });
-    else if (e.loggedWithin) loggedWithin.unshift(e.policy);
-    // A recorded snapshot newer than the chain's newest event before the period is not in force.
-    else if (newest !== undefined && (e.policy.snapshot_id ?? '') > newest) continue;
-    else {
-      // Past the chain's newest (its record holds no policy file): a chained snapshot between the two
-      // that the store lost may have held one, so the one before it is not in force (at27 F2).
-      const skipped = newest === undefined || id === newest ? undefined : await lostBetween(src, id, newest, rel);
-      if (skipped !== undefined) {
-        notes.push(`snapshot ${id}: ${rel} was not used: ${skipped}; ${LOST_RECORD_NOTE}`);
-        return null;
-      }
-      for (const u of unknown)
-        notes.push(
-          `snapshot ${u.policy.snapshot_id}: ${rel} was not used, ${u.reason}, and snapshot ${e.policy.snapshot_id} before it is recorded: ${UNCHECKED_NOTE}`,
-        );
-      return e.policy;
-    }
+    if (id.slice(0, 8) !== dayBefore) break;
+    const e = await fromSnapshot(src, id, rel, notes, firstFile);
+    if (e?.loggedWithin === true && e.unknown === undefined) loggedWithin.unshift(e.policy);
   }
-  // The chain's newest holds no policy file and the store no older one: a chained snapshot before it
-  // that the store lost may have held one, so the file is not in force either (at27 F2).
-  if (newest !== undefined && unknown.length === 0) {
-    const skipped = await lostBetween(src, undefined, newest, rel);
-    if (skipped !== undefined) {
-      notes.push(`${rel} was not taken from the file: ${skipped}; ${LOST_RECORD_NOTE}`);
-      return null;
-    }
+  const holds = async (c: { snapshot_id: string; record_sha256: string }) => {
+    const rec = await recordAsLogged(src.snapshotDir, c.snapshot_id, c.record_sha256);
+    if (typeof rec === 'string') return { lost: rec };
+    const entry = Object.hasOwn(rec.files, rel) ? rec.files[rel] : undefined;
+    if (entry === undefined || !entry.stored) return 'no' as const;
+    const e = await fromSnapshot(src, c.snapshot_id, rel, notes, firstFile, true);
+    return e === undefined ? ('no' as const) : e.policy;
+  };
+  // The usual night: the chain's newest event (a PackExported event's config_of_record, read from the
+  // exported day's file and the next) holds the policy, and no older file is read. Else the walk.
+  const newest = await src.index.configOfRecord(firstDay - 1, false);
+  if (newest.kind === 'event') {
+    const v = await holds(newest.snapshot);
+    if (typeof v === 'object' && !('lost' in v)) return v;
   }
-  // None recorded: none is used (before rules 27 the newest unchecked one was, so removing the day
-  // before's log file let a snapshot dated that day, its event sent elsewhere, govern a check run
-  // without that day's pack at hand). Oldest first, as the snapshots were taken.
-  for (const u of unknown.reverse())
-    notes.push(`snapshot ${u.policy.snapshot_id}: ${rel} was not used, ${u.reason}: ${UNCHECKABLE_NOTE}`);
-  return unknown.length > 0 ? null : undefined;
+  const got = await src.index.holderAt(firstDay - 1, rel, holds);
+  if (got.kind === 'found') return got.value;
+  if (got.kind === 'none') return undefined;
+  const id = got.snapshot?.snapshot_id;
+  notes.push(
+    id === undefined
+      ? `${rel} was not taken from an older snapshot or the file: the chain's ConfigSnapshot events before the period cannot be told (${got.why}); ${LOST_RECORD_NOTE}`
+      : `snapshot ${id}: ${rel} was not used: ${got.why}; ${LOST_RECORD_NOTE}`,
+  );
+  return null;
 }
 
 /** Ends the note of a period whose starting policy's record the store lost (deleted or changed). */
 export const LOST_RECORD_NOTE =
   'an older snapshot is never taken in its place: the period starts under the built-in policy (put the record back from a recorded pack naming it, or take a fresh snapshot)';
-
-/**
- * Why snapshot `older` cannot be in force after the chain's newest snapshot `newer` (whose record
- * holds no policy file): a ConfigSnapshot event between them whose record the store lost (deleted or
- * changed), or a day between them the chain cannot tell about. Undefined when every one is at hand.
- */
-async function lostBetween(
-  src: SnapshotSource,
-  older: string | undefined,
-  newer: string,
-  rel: string,
-): Promise<string | undefined> {
-  if (src.index === undefined) return undefined;
-  const between = await src.index.eventsBetween(older, newer, rel);
-  if (!Array.isArray(between))
-    return `the chain's newest snapshot before the period, ${newer}, holds no policy file, and what was snapshotted before it${older === undefined ? '' : ` since ${older}`} cannot be told (${between.why})`;
-  for (const e of between) {
-    const lost = await lostRecord(src.snapshotDir, e.snapshot_id, e.record_sha256);
-    if (lost !== undefined)
-      return `the chain records snapshot ${e.snapshot_id} before ${newer} (whose record holds no policy file), and the snapshot store ${lost}`;
-  }
-  return undefined;
-}
-
-/** What is wrong with snapshot `id`'s stored record against the record hash its event logged, or undefined. */
-async function lostRecord(snapshotDir: string, id: string, sha: string): Promise<string | undefined> {
-  const r = await recordAsLogged(snapshotDir, id, sha);
-  return typeof r === 'string' ? r : undefined;
-}
-
-/** Marks the note of an unchecked snapshot skipped for a recorded one. */
-export const UNCHECKED_NOTE = 'a snapshot whose recording cannot be checked never displaces one the log records';
 
 /** Marks the note of an unchecked snapshot with no recorded one before it. */
 export const UNCHECKABLE_NOTE =

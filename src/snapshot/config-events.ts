@@ -258,68 +258,70 @@ export class ConfigEventIndex {
   }
 
   /**
-   * The chain's ConfigSnapshot events whose snapshot ids lie strictly between `older` and `newer`
-   * (ids sort by time) and that may have recorded `path` (one naming its paths without it did not),
-   * read from the day files of `older`'s day to the day after `newer`'s (a snapshot logged after
-   * midnight), or why the chain cannot tell: a day file in that range removed with no vouched copy,
-   * unless its LogPruned event shows `older` still holding `path` at its end (its `configs_in_force`;
-   * its `config_in_force` being `older`: nothing came after it). The walk starts after the newest
-   * removed file whose LogPruned event shows that (nothing before it recorded `path` after `older`).
-   * What a fallback past the chain's newest snapshot must ask (at27 F2): a chained snapshot between
-   * the two that the store lost must not be skipped.
+   * The snapshot holding `path` at the end of day `day`'s file, decided by the chain in LOG order
+   * (never by the ids, the writer's clock: at28 F2): its ConfigSnapshot events are walked back,
+   * newest logged first, from that file down; an event naming its paths without `path` is passed;
+   * any other is put to `holds` (which reads its record, by id and record hash): 'no' (its record
+   * holds no such file) walks on, a value ends the walk (found), `{lost}` makes it unknown (an
+   * older one is never taken in its place). A removed file with no vouched copy is crossed by its
+   * LogPruned event: the holder its `configs_in_force` names (or its `config_in_force`, when that
+   * holds the file), else unknown. Before the oldest file the chain knows of: none when the chain
+   * starts there (its first line), else unknown.
    */
-  async eventsBetween(
-    older: string | undefined,
-    newer: string,
-    path?: string,
-  ): Promise<HeldConfig[] | { why: string }> {
+  async holderAt<T>(
+    day: number,
+    path: string,
+    holds: (e: HeldConfig) => Promise<T | 'no' | { lost: string }>,
+  ): Promise<{ kind: 'found'; value: T } | { kind: 'none' } | { kind: 'unknown'; why: string; snapshot?: HeldConfig }> {
     const kept = await this.keptDays();
-    // No older one: from the oldest kept day file, after the config in force where the files before it ended.
-    let from = older === undefined ? kept[0] : dayOfSnapshotId(older);
-    const to = dayOfSnapshotId(newer);
-    if (from === undefined) return { why: older === undefined ? 'no log file is kept' : 'a snapshot id names no day' };
-    if (to === undefined) return { why: 'a snapshot id names no day' };
-    const newestKept = kept.at(-1) ?? Number.NEGATIVE_INFINITY;
-    const out: HeldConfig[] = [];
-    const mayHold = (e: HeldConfig): boolean => path === undefined || e.paths === undefined || e.paths.includes(path);
-    if (older === undefined) {
-      const before = await this.removalOf(logFileName(from - 1), from - 1);
-      // Where the files before it ended: the snapshot holding `path` then (or the newest, without a path).
-      const h = path === undefined ? before?.inForce : holderOf(before?.held ?? [], path);
-      if (h !== undefined && h.snapshot_id < newer) out.push(h);
-    } else if (path !== undefined) {
-      const held = await this.heldAfter(older, path);
-      if (held !== undefined) from = Math.max(from, held + 1);
+    if (kept.length === 0) {
+      await this.scanKept(() => false);
+      if (this.removed.size === 0) return { kind: 'none' };
     }
-    for (let d = from; d <= to + 1 && d <= newestKept; d++) {
-      const ev = await this.dayEvents(d);
-      if (ev === 'absent') continue;
-      if (ev === 'removed' || ev === 'gone') {
-        const r = ev === 'removed' ? await this.removalOf(logFileName(d), d) : undefined;
-        if (r?.inForce?.snapshot_id === older) continue;
-        if (older !== undefined && path !== undefined && holderOf(r?.held ?? [], path)?.snapshot_id === older) continue;
-        return { why: unknownWhy(d, ev) };
+    const ask = async (e: HeldConfig, where: string) => {
+      const v = await holds(e);
+      if (v === 'no') return undefined;
+      if (typeof v === 'object' && v !== null && 'lost' in v)
+        return { kind: 'unknown' as const, why: `${where} names it, and the snapshot store ${v.lost}`, snapshot: e };
+      return { kind: 'found' as const, value: v as T };
+    };
+    let floor: number | undefined;
+    for (let d = day; ; d--) {
+      if (kept.length > 0 && d > (kept.at(-1) as number)) continue;
+      if (floor === undefined && (kept.length === 0 || d < (kept[0] as number))) {
+        await this.scanKept(() => false);
+        floor = Math.min(kept[0] ?? d, ...[...this.removed.keys()].map((f) => dayOfLogFileName(f) ?? d));
       }
-      for (const e of ev.order)
-        if ((older === undefined || e.snapshot_id > older) && e.snapshot_id < newer && mayHold(e)) out.push(e);
+      if (floor !== undefined && d < floor) {
+        const ev = await this.dayEvents(d);
+        return ev === 'absent'
+          ? { kind: 'none' }
+          : { kind: 'unknown', why: unknownWhy(d, ev === 'removed' ? ev : 'gone') };
+      }
+      if (!kept.includes(d)) {
+        const r = await this.removalOf(logFileName(d), d);
+        const where = `the ${r?.held === undefined ? 'config_in_force' : 'configs_in_force'} of the LogPruned event of ${logFileName(d)}`;
+        const h = r?.held === undefined ? r?.inForce : holderOf(r.held, path);
+        if (h !== undefined) {
+          const got = await ask(h, where);
+          if (got !== undefined) return got;
+          if (r?.held !== undefined)
+            return {
+              kind: 'unknown',
+              why: `${where} names snapshot ${h.snapshot_id} holding ${path}, and its record holds no such file`,
+            };
+        }
+      }
+      const ev = await this.dayEvents(d);
+      if (ev === 'removed' || ev === 'gone') return { kind: 'unknown', why: unknownWhy(d, ev) };
+      if (ev === 'absent') continue;
+      for (let i = ev.order.length - 1; i >= 0; i--) {
+        const e = ev.order[i] as HeldConfig;
+        if (e.paths !== undefined && !e.paths.includes(path)) continue;
+        const got = await ask(e, `a ConfigSnapshot event of ${logFileName(d)}`);
+        if (got !== undefined) return got;
+      }
     }
-    return out;
-  }
-
-  /**
-   * The newest removed day file whose LogPruned event, read from the kept files or from a vouched
-   * copy already read, shows snapshot `older` holding `path` at the file's end (so no event after
-   * `older` up to there recorded `path`, whatever day it names); undefined when none does.
-   */
-  private async heldAfter(older: string, path: string): Promise<number | undefined> {
-    await this.scanKept(() => false);
-    let best: number | undefined;
-    for (const [file, r] of this.removed) {
-      const d = dayOfLogFileName(file);
-      if (d === undefined || (best !== undefined && d <= best)) continue;
-      if (holderOf(r.held ?? [], path)?.snapshot_id === older) best = d;
-    }
-    return best;
   }
 
   private dayEvents(day: number): Promise<DayEvents> {

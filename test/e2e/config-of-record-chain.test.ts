@@ -136,7 +136,9 @@ describe('the policy in force past a snapshot that holds no policy file (at27 F2
     rmSync(join(cwd, 'audit', 'snapshots', `${neu.id}.json`));
     const stderr = cli(cwd, ['export', '--date', Y], 3);
     expect(stderr).toContain('COMPLIANCE_POLICY_UNKNOWN');
-    expect(stderr).toContain(`the chain records snapshot ${neu.id} before`);
+    expect(stderr).toContain(
+      `snapshot ${neu.id}: configs/compliance_policy.yaml was not used: a ConfigSnapshot event of`,
+    );
     const p = packOf(cwd, Y);
     expect(p.policies).not.toContain(old);
     expect(p.policies).toEqual([null]);
@@ -311,5 +313,65 @@ describe('a record changed in place (at25 F4)', () => {
     expect(stderr).toContain('changed after it was logged');
     expect(stderr).not.toContain('cannot be told');
     expect(packOf(cwd, Y).policies).toEqual([null]);
+  });
+});
+
+/**
+ * at28 F2: the writer's clock stepped back (an NTP step), so a snapshot logged after another has the
+ * earlier id. The policy in force when a day starts is the chain's, in log order: never the one
+ * with the later id that the log superseded.
+ */
+describe('the policy in force when a day starts is decided in log order, not id order (at28 F2)', () => {
+  async function base(): Promise<{ cwd: string; logs: string }> {
+    const cwd = tempDir();
+    const logs = join(cwd, 'logs');
+    mkdirSync(join(cwd, 'configs'));
+    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
+    await snap(cwd, `${days[3]}T07:00:00Z`, logs);
+    await logOrderDay(logs, days[3] as string);
+    await nightly(cwd, days[3] as string);
+    return { cwd, logs };
+  }
+
+  it('a strict snapshot logged after a lax one, its id an hour earlier, then a narrow one: strict', async () => {
+    const { cwd, logs } = await base();
+    const d = days[4] as string;
+    await snap(cwd, `${d}T10:00:00Z`, logs); // lax, 10:00
+    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), STRICT);
+    const strict = await snap(cwd, `${d}T09:00:00Z`, logs); // logged after it, the clock an hour behind
+    await logOrderDay(logs, d);
+    await nightly(cwd, d);
+    // Within the day the switch is at each event's line (rules 10): the strict one, logged last, governs.
+    expect(packOf(cwd, d).restricted).toBe(1);
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 2000000\n');
+    await snap(cwd, `${days[5]}T08:00:00Z`, logs, undefined, ['configs/risk.yaml']);
+    await logOrderDay(logs, days[5] as string);
+    await nightly(cwd, days[5] as string);
+    await logOrderDay(logs, Y);
+    cli(cwd, ['export', '--date', Y], 0);
+    expect(packOf(cwd, Y).policies).toEqual([strict.id]);
+    expect(packOf(cwd, Y).restricted).toBe(1);
+  });
+
+  it('a narrow snapshot logged after a full strict one, its id an hour earlier: strict, not the boot one', async () => {
+    const { cwd, logs } = await base();
+    const d = days[4] as string;
+    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), STRICT);
+    const strict = await snap(cwd, `${d}T10:00:00Z`, logs);
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 2000000\n');
+    await snap(cwd, `${d}T09:00:00Z`, logs, undefined, ['configs/risk.yaml']);
+    await logOrderDay(logs, d);
+    await nightly(cwd, d);
+    await logOrderDay(logs, days[5] as string);
+    cli(cwd, ['export', '--date', days[5] as string], 0);
+    expect(packOf(cwd, days[5] as string).policies).toEqual([strict.id]);
+    expect(packOf(cwd, days[5] as string).restricted).toBe(1);
+    // Its record deleted: unknown (exit 3), never the boot snapshot or the file.
+    rmSync(join(cwd, 'audit', 'snapshots', `${strict.id}.json`));
+    rmSync(join(cwd, 'art', days[5] as string), { recursive: true });
+    const stderr = cli(cwd, ['export', '--date', days[5] as string], 3);
+    expect(stderr).toContain('COMPLIANCE_POLICY_UNKNOWN');
+    expect(packOf(cwd, days[5] as string).policies).toEqual([null]);
   });
 });

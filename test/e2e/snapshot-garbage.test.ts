@@ -44,13 +44,8 @@ describe('a file in the snapshot store that is no record, named by no ConfigSnap
     const pack = packDir(cwd);
     expect(JSON.parse(readFileSync(join(pack, 'data', 'config_snapshot.json'), 'utf8')).snapshot_id).toBe(honest);
     const report = JSON.parse(readFileSync(join(pack, 'data', 'compliance_report.json'), 'utf8'));
-    expect(report.policy_notes).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(
-          /^snapshot 20200101T000000\.000000Z-000: configs\/compliance_policy\.yaml was not used, its record in the snapshot store cannot be read or does not parse \(SNAPSHOT_CORRUPT\) and the log has no ConfigSnapshot event for it/,
-        ),
-      ]),
-    );
+    // The chain's events decide the policy (at28 F2): a file no event names is not even read.
+    expect(report.policy_notes.join(' ')).not.toContain('20200101T000000');
     expect(runCli(['verify', pack, '--log-dir', 'logs'], { cwd }).code).toBe(0);
     const c = runCli(['check', '--date', pack.slice(-10), '--log-dir', 'logs'], { cwd });
     expect(c.stderr).not.toContain('SNAPSHOT_CORRUPT');

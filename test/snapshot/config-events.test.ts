@@ -243,13 +243,13 @@ describe('ConfigEventIndex on a log directory with no file yet', () => {
   });
 });
 
-describe('ConfigEventIndex.eventsBetween past a narrower snapshot (at27 F3)', () => {
+describe('ConfigEventIndex.holderAt across removed days (at27 F3, at28 F2)', () => {
   const P = 'configs/compliance_policy.yaml';
   const R = 'configs/risk.yaml';
   const A = { snapshot_id: '20260101T080000.000000Z-000', record_sha256: 'a'.repeat(64) };
   const B = { snapshot_id: '20260102T080000.000000Z-000', record_sha256: 'b'.repeat(64) };
   /** Days 01-03 removed by retention (no pack copy), their LogPruned events in the kept day 04. */
-  function logs(carried: (day: string) => Record<string, unknown>): string {
+  function logs(carried: (day: string) => Record<string, unknown>, kept: string[] = []): string {
     const dir = join(tempDir(), 'logs');
     mkdirSync(dir);
     const pruned = ['01', '02', '03'].map((d) =>
@@ -261,31 +261,54 @@ describe('ConfigEventIndex.eventsBetween past a narrower snapshot (at27 F3)', ()
         ...carried(d),
       }),
     );
-    writeFileSync(join(dir, 'audit-20260104.jsonl'), `${pruned.join('\n')}\n`);
+    writeFileSync(join(dir, 'audit-20260104.jsonl'), `${[...pruned, ...kept].join('\n')}\n`);
     return dir;
   }
-  const between = (dir: string): Promise<unknown> =>
-    new ConfigEventIndex({ logDir: dir }).eventsBetween(A.snapshot_id, B.snapshot_id, P);
+  /** B's record holds the risk file only; A's the policy. */
+  const holder = (dir: string, day = '2026-01-03'): Promise<unknown> =>
+    new ConfigEventIndex({ logDir: dir }).holderAt(dayNumberOfIsoDate(day) as number, P, async (e) =>
+      e.snapshot_id === A.snapshot_id ? 'A' : 'no',
+    );
 
-  it('a log of earlier versions (config_in_force only) answers as before: day 02 cannot be told', async () => {
-    const got = await between(logs((d) => ({ config_in_force: d === '01' ? A : B })));
-    expect(got).toEqual({ why: expect.stringContaining('audit-20260102.jsonl') });
+  it('a log of earlier versions (config_in_force only) answers as before: day 03 cannot be told', async () => {
+    const got = await holder(logs((d) => ({ config_in_force: d === '01' ? A : B })));
+    expect(got).toEqual({ kind: 'unknown', why: expect.stringContaining('audit-20260103.jsonl') });
   });
 
-  it('configs_in_force showing A still holding the policy file: nothing between recorded it', async () => {
+  it('configs_in_force showing A still holding the policy file: A, whatever B says', async () => {
     const held = [
       { ...B, paths: [R] },
       { ...A, paths: [P] },
     ];
-    const got = await between(
+    const got = await holder(
       logs((d) => (d === '01' ? { config_in_force: A } : { config_in_force: B, configs_in_force: held })),
     );
-    expect(got).toEqual([]);
-    // B recorded the policy file too: A is not its holder, the removed days cannot be told.
+    expect(got).toEqual({ kind: 'found', value: 'A' });
+    // B recorded the policy file too, and its record holds none: unknown, never A.
     const took = [{ ...B, paths: [P, R] }];
-    const other = await between(
+    const other = await holder(
       logs((d) => (d === '01' ? { config_in_force: A } : { config_in_force: B, configs_in_force: took })),
     );
-    expect(other).toEqual({ why: expect.stringContaining('audit-20260102.jsonl') });
+    expect(other).toEqual({ kind: 'unknown', why: expect.stringContaining('audit-20260103.jsonl') });
+  });
+
+  it('log order, not id order: an event logged after another with an earlier id is the newer (at28 F2)', async () => {
+    // Day 04 kept: A (id of day 01) logged after C (id of day 04 10:00), both naming the policy file.
+    const C = { snapshot_id: '20260104T100000.000000Z-000', record_sha256: 'c'.repeat(64) };
+    const ev = (s: typeof A) => JSON.stringify({ category: 'config', event: 'ConfigSnapshot', ...s, paths: [P] });
+    const dir = logs(() => ({ config_in_force: B, configs_in_force: [B] }), [ev(C), ev(A)]);
+    const index = new ConfigEventIndex({ logDir: dir });
+    const seen: string[] = [];
+    const got = await index.holderAt(dayNumberOfIsoDate('2026-01-04') as number, P, async (e) => {
+      seen.push(e.snapshot_id);
+      return e.snapshot_id;
+    });
+    expect(got).toEqual({ kind: 'found', value: A.snapshot_id });
+    expect(seen).toEqual([A.snapshot_id]);
+    // A lost record on the way is unknown: the one logged before it is not taken.
+    const lost = await index.holderAt(dayNumberOfIsoDate('2026-01-04') as number, P, async (e) =>
+      e.snapshot_id === A.snapshot_id ? { lost: 'does not hold its record (deleted?)' } : e.snapshot_id,
+    );
+    expect(lost).toMatchObject({ kind: 'unknown', snapshot: { snapshot_id: A.snapshot_id } });
   });
 });
