@@ -16,6 +16,8 @@ import { redactJwk } from './jwk.js';
 import type { Redactor } from './redactor.js';
 import { redactCodePairs } from './config-code.js';
 import { redactCommandLine } from './config-commands.js';
+import { derKeyLineSpans } from './der-key.js';
+import { applySpans } from './protocol-auth.js';
 import { redactPythonLines } from './config-python.js';
 import { withInterpolatedNames } from './config-interpolation.js';
 import { redactJson } from './config-json.js';
@@ -111,7 +113,11 @@ export function redactConfigText(text: string, format: ConfigTextFormat, redacto
  * PEM block, which spans lines, is given to the patterns whole, from its BEGIN line to its END
  * line (or the end of the text).
  */
-function redactShapes(text: string, r: Redactor): string {
+function redactShapes(input: string, r: Redactor): string {
+  // A DER private key wrapped over lines (a YAML block scalar) loses each line's base64 first: a
+  // line alone holds only the key's start (rules 17).
+  const text =
+    input.includes('\n') && input.includes('M') ? applySpans(input, derKeyLineSpans(input), r.censor) : input;
   const lines = splitLines(text);
   const hasPem = text.includes('-----BEGIN ');
   let changed = false;

@@ -11,7 +11,8 @@
  * A public key (SubjectPublicKeyInfo: SEQUENCE { SEQUENCE …) or a certificate (SEQUENCE {
  * SEQUENCE { [0] …) has no INTEGER version first, so it stays. The match runs over the base64 (and
  * its `=` padding) as far as the structure's declared length, across line breaks when the base64 is
- * wrapped (`base64` wraps at 76 characters, `openssl base64` at 64); it is at least 40 characters.
+ * wrapped (`base64` wraps at 76 characters, `openssl base64` at 64), also indented (a YAML block
+ * scalar) or escaped (`\n` in a JSON string) (rules 17); it is at least 40 characters.
  * Index arithmetic only: a candidate costs 16 lookups unless its start decodes as a key, and a match
  * is passed over by the scan.
  */
@@ -87,6 +88,26 @@ function keyLength(): number {
 }
 
 /**
+ * Where the base64 goes on after a wrap at `i`, or -1: a line break (LF, CR or CRLF) or its escape
+ * in a JSON string (`\n`, `\r`, `\r\n`), then blanks (a YAML block scalar's indent, a log line's),
+ * then a base64 digit.
+ */
+function afterWrap(s: string, i: number): number {
+  const n = s.length;
+  let j = i;
+  if (s.charCodeAt(j) === 92) {
+    for (let k = 0; k < 2 && s.charCodeAt(j) === 92; k++) {
+      const e = s.charCodeAt(j + 1);
+      if (e !== 110 && e !== 114) break;
+      j += 2;
+    }
+  } else while (j < n && (s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13) && j - i < 2) j++;
+  if (j === i) return -1;
+  while (j < n && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
+  return j < n && digit(s, j) >= 0 ? j : -1;
+}
+
+/**
  * The end of a base64 DER private key starting at `at`, or -1. The end may lie past the token
  * (wrapped base64: a line break and more base64 continue it).
  */
@@ -110,14 +131,50 @@ export function derPrivateKeyEnd(s: string, at: number): number {
       while (i < n && s.charCodeAt(i) === 61) i++;
       lastDigit = i;
       break;
-    } else if (c === 10 || c === 13) {
-      // A wrapped line: go on only if base64 follows the line break.
-      let j = i;
-      while (j < n && (s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13) && j - i < 2) j++;
-      if (j >= n || digit(s, j) < 0) break;
+    } else if (c === 10 || c === 13 || c === 92) {
+      // A wrapped line: go on only if base64 follows the line break (rules 17: after an indent
+      // too, and across a JSON string's `\n` / `\r\n` escape).
+      const j = afterWrap(s, i);
+      if (j === -1) break;
       i = j;
     } else break;
   }
   while (lastDigit < n && s.charCodeAt(lastDigit) === 61 && lastDigit - at < want + 2) lastDigit++;
   return lastDigit - at >= DER_KEY_MIN ? lastDigit : -1;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * The DER private keys of a text that run over more than one line (a config file's YAML block
+ * scalar, a wrapped value), as spans [start, end) per line: the key's base64 on each line, not its
+ * line breaks and indents, so the text keeps its lines and indentation when they are censored.
+ * For a caller that redacts line by line (config-text.ts), where a line sees only the key's first
+ * line. Linear: a candidate `M` costs 16 lookups unless it starts a key, and a key is passed over.
+ */
+export function derKeyLineSpans(s: string): number[] {
+  const spans: number[] = [];
+  for (let at = s.indexOf('M'); at !== -1; at = s.indexOf('M', at + 1)) {
+    if (at > 0 && isAlnum(s.charCodeAt(at - 1))) continue;
+    const end = derPrivateKeyEnd(s, at);
+    if (end === -1) continue;
+    // A line break inside the key (its range only: keys are disjoint, so the scan stays linear).
+    let crosses = false;
+    for (let i = at; i < end && !crosses; i++) crosses = s.charCodeAt(i) === 10;
+    if (crosses) {
+      let from = at;
+      for (let i = at; i < end; i++) {
+        const c = s.charCodeAt(i);
+        if (c === 10 || c === 13 || c === 32 || c === 9) {
+          if (i > from) spans.push(from, i);
+          from = i + 1;
+        }
+      }
+      if (end > from) spans.push(from, end);
+    }
+    at = end - 1;
+  }
+  return spans;
 }

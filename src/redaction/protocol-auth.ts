@@ -14,16 +14,23 @@
  *   password prompt (`334 UGFzc3dvcmQ6`, base64 of "Password:"), the next base64 word (the client's
  *   answer) goes.
  *
+ * Rules 17 (at30 F3): `AUTH` and `SETUSER` in any case; quoted arguments (`"ACL" "SETUSER" … ">pw"`,
+ * MONITOR's `"AUTH" "pw"`: the password goes whatever its shape when the line ends after it);
+ * lower-case `auth pw` only at a line's start and credential-shaped; `HELLO 3 AUTH user pw` and
+ * `AUTH2 user pw` (MIGRATE) lose `pw` whatever its shape; ioredis's `auth([ 'user', 'pw' ])` its
+ * last quoted argument.
+ *
  * Index searches and one pass per line that holds a command: linear in the text.
  */
 import { isCredentialShaped } from './shapes.js';
 
 /** Whether the text may hold a command this module redacts (cheap: a few index searches). */
 export function mayHoldProtocolAuth(s: string): boolean {
-  return (
-    s.includes('AUTH') || s.includes('SETUSER') || s.includes('setuser') || s.includes('dvcmQ6') || s.includes('UkQ6')
-  );
+  return CUE.test(s) || s.includes('dvcmQ6') || s.includes('UkQ6');
 }
+
+/** `AUTH` and `SETUSER` in any case (rules 17: `auth`, `Acl SetUser`). */
+const CUE = /auth|setuser/i;
 
 function isBlank(c: number): boolean {
   return c === 32 || c === 9;
@@ -99,6 +106,36 @@ function nextWord(s: string, from: number): [number, number] | undefined {
   return [i, e];
 }
 
+/**
+ * The argument starting at `from` (after blanks on the same line): a word, or a quoted string on
+ * its line (`"pw"`, `'pw'`: its inside): [start, end, past it], or undefined.
+ */
+function nextArg(s: string, from: number): [number, number, number] | undefined {
+  let i = from;
+  while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+  const q = s.charCodeAt(i);
+  if (q === 34 || q === 39) {
+    // The closing quote on the same line (the scan stops at the next quote of this kind: linear).
+    let close = i + 1;
+    while (close < s.length && s.charCodeAt(close) !== q) {
+      const c = s.charCodeAt(close);
+      if (c === 10 || c === 13) return undefined;
+      close++;
+    }
+    if (close >= s.length || close === i + 1) return undefined;
+    return [i + 1, close, close + 1];
+  }
+  const w = nextWord(s, i);
+  return w === undefined ? undefined : [w[0], w[1], w[1]];
+}
+
+/** The first character at or after `i` that is no blank. */
+function blanksEnd(s: string, i: number): number {
+  let k = i;
+  while (k < s.length && isBlank(s.charCodeAt(k))) k++;
+  return k;
+}
+
 /** True when only blanks, a quote or a prompt (`>`, `C:`, `redis>`) stand before `at` on its line. */
 function startsLine(s: string, at: number): boolean {
   let i = at - 1;
@@ -144,17 +181,66 @@ const OUTCOMES = new Set([
   'pending',
 ]);
 
+/** ioredis's debug line `auth([ 'pw' ])`, `auth([ 'user', 'pw' ])` from `(` at `i`: the password. */
+function listSpans(s: string, i: number, spans: Spans): void {
+  let k = i + 1;
+  while (k < s.length && isBlank(s.charCodeAt(k))) k++;
+  if (s.charCodeAt(k) !== 91) return;
+  let last: [number, number, number] | undefined;
+  for (let n = 0; n < 2; n++) {
+    const a = nextArg(s, k + 1);
+    if (a === undefined || a[2] === a[1]) return;
+    last = a;
+    k = a[2];
+    while (k < s.length && isBlank(s.charCodeAt(k))) k++;
+    if (s.charCodeAt(k) !== 44) break;
+  }
+  if (last !== undefined && s.charCodeAt(k) === 93) spans.push(last[0], last[1]);
+}
+
+/** `HELLO <protover>` and blanks end at `at` (RESP3's handshake: `HELLO 3 AUTH user pw`). */
+function afterHello(s: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
+  const d = i;
+  while (i >= 0 && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i--;
+  if (i === d || i < 5 || !isBlank(s.charCodeAt(i))) return false;
+  while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
+  return i >= 4 && s.slice(i - 4, i + 1).toUpperCase() === 'HELLO' && (i < 5 || !isWordChar(s.charCodeAt(i - 5)));
+}
+
+const AUTH_ANY_CASE = /auth/gi;
+
 function authSpans(s: string, spans: Spans): void {
-  for (let at = s.indexOf('AUTH'); at !== -1; at = s.indexOf('AUTH', at + 4)) {
+  AUTH_ANY_CASE.lastIndex = 0;
+  for (let m = AUTH_ANY_CASE.exec(s); m !== null; m = AUTH_ANY_CASE.exec(s)) {
+    const at = m.index;
     if (at > 0 && isWordChar(s.charCodeAt(at - 1))) continue;
-    if (at + 4 >= s.length || !isBlank(s.charCodeAt(at + 4))) continue;
-    const w1 = nextWord(s, at + 4);
+    const upper = s.startsWith('AUTH', at);
+    const after = s.charCodeAt(at + 4);
+    // MIGRATE … AUTH2 user pw (upper case): the password goes whatever its shape.
+    if (upper && after === 50 && isBlank(s.charCodeAt(at + 5))) {
+      const u = nextArg(s, at + 5);
+      const pw = u === undefined ? undefined : nextArg(s, u[2]);
+      if (pw !== undefined) spans.push(pw[0], pw[1]);
+      continue;
+    }
+    if (after === 40) {
+      listSpans(s, at + 4, spans);
+      continue;
+    }
+    // MONITOR's and redis-cli's quoted arguments: `"AUTH" "pw"`.
+    const before = at > 0 ? s.charCodeAt(at - 1) : 0;
+    const quoted = (before === 34 || before === 39) && after === before;
+    if (!quoted && (at + 4 >= s.length || !isBlank(after))) continue;
+    const from = at + (quoted ? 5 : 4);
+    const w1 = nextArg(s, from);
     if (w1 === undefined) continue;
     const first = s.slice(w1[0], w1[1]);
     const mech = first.toUpperCase();
     if (isMechanism(mech)) {
       if (!SASL_SECRET.has(mech)) continue;
-      const w2 = nextWord(s, w1[1]);
+      const w2 = nextArg(s, w1[2]);
       if (w2 === undefined || w2[1] - w2[0] < 4) continue;
       // A server's list of mechanisms (`250-AUTH PLAIN LOGIN XOAUTH2`) names no credential.
       if (isMechanism(s.slice(w2[0], w2[1]).toUpperCase())) continue;
@@ -165,34 +251,60 @@ function authSpans(s: string, spans: Spans): void {
       continue;
     }
     // Redis: AUTH password | AUTH user password.
-    const w2 = nextWord(s, w1[1]);
+    const w2 = nextArg(s, w1[2]);
+    if (quoted) {
+      // MONITOR's line: every argument quoted, the line ends after the password.
+      const pw = w2 !== undefined && w2[2] > w2[1] ? w2 : w1;
+      const e = blanksEnd(s, pw[2]);
+      const c = s.charCodeAt(e);
+      if (w1[2] > w1[1] && (e >= s.length || c === 10 || c === 13)) spans.push(pw[0], pw[1]);
+      continue;
+    }
+    if (upper && w2 !== undefined && afterHello(s, at)) {
+      spans.push(w2[0], w2[1]);
+      continue;
+    }
     const atStart = startsLine(s, at);
-    let pw: [number, number] | undefined;
-    if (w2 !== undefined && commandEnds(s, w2[1])) pw = w2;
-    else if (commandEnds(s, w1[1])) pw = w1;
+    let pw: [number, number, number] | undefined;
+    if (w2 !== undefined && commandEnds(s, w2[2])) pw = w2;
+    else if (commandEnds(s, w1[2])) pw = w1;
     else if (w2 !== undefined && isCredentialShaped(s.slice(w2[0], w2[1]))) pw = w2;
     else if (isCredentialShaped(first)) pw = w1;
-    if (pw === undefined) continue;
+    if (pw === undefined || pw[1] === pw[0]) continue;
     const value = s.slice(pw[0], pw[1]);
     if (OUTCOMES.has(value.toLowerCase())) continue;
-    if (isCredentialShaped(value) || (atStart && commandEnds(s, pw[1]))) spans.push(pw[0], pw[1]);
+    const shaped = isCredentialShaped(value);
+    if (upper ? shaped || (atStart && commandEnds(s, pw[2])) : atStart && shaped) spans.push(pw[0], pw[1]);
   }
 }
 
-function setuserSpans(s: string, word: string, spans: Spans): void {
+const SETUSER_ANY_CASE = /setuser/gi;
+
+function setuserSpans(s: string, spans: Spans): void {
   // The rules of a line are read once, however many commands it holds (linear).
   let readTo = 0;
-  for (let at = s.indexOf(word); at !== -1; at = s.indexOf(word, at + word.length)) {
-    // `ACL` (any case) and blanks before it.
+  SETUSER_ANY_CASE.lastIndex = 0;
+  for (let m = SETUSER_ANY_CASE.exec(s); m !== null; m = SETUSER_ANY_CASE.exec(s)) {
+    const at = m.index;
+    // `ACL` (any case) and blanks before it, each maybe quoted (`"ACL" "SETUSER"`).
     let i = at - 1;
+    const q = i >= 0 ? s.charCodeAt(i) : 0;
+    const quoted = q === 34 || q === 39;
+    if (quoted) i--;
     if (i < 0 || !isBlank(s.charCodeAt(i))) continue;
     while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
+    if (quoted && i >= 0 && s.charCodeAt(i) === q) i--;
     if (i < 2 || s.slice(i - 2, i + 1).toUpperCase() !== 'ACL') continue;
-    const name = nextWord(s, at + word.length);
+    let past = at + 7;
+    if (quoted) {
+      if (s.charCodeAt(past) !== q) continue;
+      past++;
+    }
+    const name = nextArg(s, past);
     if (name === undefined) continue;
-    if (name[1] < readTo) continue;
-    readTo = lineEndOf(s, name[1]);
-    aclRuleSpans(s, name[1], readTo, spans);
+    if (name[2] < readTo) continue;
+    readTo = lineEndOf(s, name[2]);
+    aclRuleSpans(s, name[2], readTo, spans);
   }
 }
 
@@ -227,9 +339,8 @@ function loginSpans(s: string, spans: Spans): void {
 /** Replaces the passwords of the commands above (see the module comment). */
 export function redactProtocolAuth(s: string, censor: string): string {
   const spans: Spans = [];
-  if (s.includes('AUTH')) authSpans(s, spans);
-  if (s.includes('SETUSER')) setuserSpans(s, 'SETUSER', spans);
-  if (s.includes('setuser')) setuserSpans(s, 'setuser', spans);
+  authSpans(s, spans);
+  setuserSpans(s, spans);
   if (s.includes('dvcmQ6') || s.includes('UkQ6')) loginSpans(s, spans);
   return applySpans(s, spans, censor);
 }

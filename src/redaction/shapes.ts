@@ -345,7 +345,8 @@ export function redactShapes(s: string, censor: string): string {
       pending = trailingWordKind(s, start, i);
       if (!protocol && len >= 4) {
         const last = s.charCodeAt(i - 1);
-        if (last === 72 || last === 82 || last === 114 || last === 54) protocol = endsLikeProtocolCue(s, i);
+        if (last === 72 || last === 82 || last === 114 || last === 54 || last === 104 || last === 50)
+          protocol = endsLikeProtocolCue(s, i);
       }
       pendingEnd = i;
       if (len >= MIN_TOKEN) scanToken(s, start, Math.min(i, n), spans);
@@ -382,15 +383,24 @@ function scanToken(s: string, start: number, end: number, spans: Spans): void {
   if (ANY_START.length > 0 && end - start >= 36) tryAnyStart(s, start, end, spans);
 }
 
-/** A token ending at `end` in `AUTH`, `SETUSER`, `setuser`, `dvcmQ6` or `UkQ6` (`…cGFzc3dvcmQ6`, `UEFTU1dPUkQ6`). */
+/**
+ * A token ending at `end` in `AUTH`, `AUTH2`, `SETUSER` (any case from rules 17: `auth`, `SetUser`),
+ * `dvcmQ6` or `UkQ6` (`…cGFzc3dvcmQ6`, `UEFTU1dPUkQ6`).
+ */
 function endsLikeProtocolCue(s: string, end: number): boolean {
-  return (
-    s.startsWith('AUTH', end - 4) ||
-    s.startsWith('SETUSER', end - 7) ||
-    s.startsWith('setuser', end - 7) ||
-    s.startsWith('dvcmQ6', end - 6) ||
-    s.startsWith('UkQ6', end - 4)
-  );
+  const last = s.charCodeAt(end - 1);
+  if (last === 72 || last === 104) return endsLowered(s, end, 'auth');
+  if (last === 82 || last === 114) return endsLowered(s, end, 'setuser');
+  if (last === 50) return s.startsWith('AUTH2', end - 5);
+  return s.startsWith('dvcmQ6', end - 6) || s.startsWith('UkQ6', end - 4);
+}
+
+/** `s` ends at `end` in `word` (lower case ASCII) in any case; no string is made. */
+function endsLowered(s: string, end: number, word: string): boolean {
+  const from = end - word.length;
+  if (from < 0) return false;
+  for (let k = 0; k < word.length; k++) if ((s.charCodeAt(from + k) | 32) !== word.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Last characters of the special words: a token ending otherwise is not one (most are not). */
