@@ -6,7 +6,9 @@
  * fails here. Generous bounds, not a benchmark: a linear pass takes 0.1-0.3 s (as long as 1 MB of
  * log text does). A pass over 2 s on a busy machine is held to 1 MB of log text redacted right after it:
  * a backtracking pattern is 25-100x that (4-16 s against ~0.15 s), a machine made slow by its load
- * slows both (a lone 2 s bound failed at 2,025 ms beside the full suite at load 7-10).
+ * slows both (a lone 2 s bound failed at 2,025 ms beside the full suite at load 7-10). Some linear
+ * passes are 10-16x the log text under load (rules 16-17: `" -U a:"` 1.8 s against 0.16 s at load
+ * 11, and 0.32 / 0.80 / 1.57 s for 0.25 / 1 / 2 MB of it), so the bound is 20x.
  */
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
@@ -24,7 +26,7 @@ function ms(f: () => void): number {
 const LOG_TEXT = fill('order 12345 filled at 1.0001 for acct=ab12 by trader7 on XNAS; ');
 /**
  * Why redacting 1 MB of `seed` repeated is not linear, or undefined: under 2 s it is; over, it is
- * timed again beside 1 MB of log text and fails only when still over 2 s and over 10x that text.
+ * timed again beside 1 MB of log text and fails only when still over 2 s and over 20x that text.
  */
 function notLinear(seed: string): string | undefined {
   const text = fill(seed);
@@ -35,7 +37,7 @@ function notLinear(seed: string): string | undefined {
     ms(() => r.redactString(text)),
   );
   const ref = ms(() => r.redactString(LOG_TEXT));
-  if (again < 2000 || again < 10 * ref) return undefined;
+  if (again < 2000 || again < 20 * ref) return undefined;
   return `${again.toFixed(0)} ms (1 MB of log text: ${ref.toFixed(0)} ms)`;
 }
 
