@@ -1760,12 +1760,17 @@ def kept_records(path, current):
     return out
 
 
-def kept_after(k, prune_day, kept, packs, entries):
+def kept_after(k, prune_day, kept, packs, entries, current):
     """The record saying the pack of ledger key k was still kept after prune_day, or None: none is newer,
     or a pack of that name is here, or another line of the same pack claims a prune on that day or later."""
     pth = k[1] or k[0]
     rec = kept.get((k[0], pth))
-    if rec is None or rec[0] <= prune_day or pth in packs:
+    if rec is None or rec[0] < prune_day or pth in packs:
+        return None
+    # Kept on the claimed prune day itself: an honest prune late that day chains its PackPruned in the
+    # file of that day or the next; excused only when no current pack of either day is read (one that is
+    # would hold the event, and the line would be recorded).
+    if rec[0] == prune_day and not any(n[:10] in (prune_day, time.strftime("%Y-%m-%d", time.gmtime(calendar.timegm(time.strptime(prune_day, "%Y-%m-%d")) + 86400))) for n in current):
         return None
     for _, ok, opa, _ in entries:
         if ok is not k and ok[0] == k[0] and (ok[1] or ok[0]) == pth and isinstance(opa, str) and ISO_UTC.fullmatch(opa) \
@@ -1826,7 +1831,7 @@ def check_ledger(path, packs, current, ledger_lines, rep, now, tar_names=()):
             # A chained record says the pack was still kept (it did not verify) after the claimed prune.
             if kept is None:
                 kept = kept_records(path, current)
-            rec = kept_after(k, pruned_at[:10], kept, packs, entries)
+            rec = kept_after(k, pruned_at[:10], kept, packs, entries, current)
             if rec is not None:
                 rep.error("ARCHIVE_PRUNE_UNRECORDED", "pruned.jsonl", line, "no PackPruned event, and %s says the pack was still kept on %s (it did not verify), after its claimed prune on %s: it was deleted by hand" % (rec[1], rec[0], pruned_at[:10]))
                 continue
@@ -1843,6 +1848,15 @@ def check_ledger(path, packs, current, ledger_lines, rep, now, tar_names=()):
                 rep.warning("ARCHIVE_PRUNE_EVIDENCE_PRUNED", "pruned.jsonl", line, "no PackPruned event, and no LogPruned event in the packs' logs records its prune day's log file removed yet: give the live logs to auditpack verify --log-dir")
         else:
             rep.error("ARCHIVE_PRUNE_UNRECORDED", "pruned.jsonl", line, "a ledger entry without its PackPruned event in the chain")
+    # A pack the chain says is kept (it did not verify) is here, or a ledger line or PackPruned event
+    # accounts for it: else it was deleted by hand without even a ledger line.
+    if kept is None:
+        kept = kept_records(path, current)
+    accounted = {(k[0], k[1] or k[0]) for _, k, _, _ in entries} | {(ev[0], ev[1]) for ev in events}
+    for (d, pth), rec in sorted(kept.items()):
+        if pth not in packs and (d, pth) not in accounted:
+            rep.error("ARCHIVE_PACK_MISSING", pth if KEPT_PACK_NAME.fullmatch(pth) else "pruned.jsonl", None,
+                      "%s says the pack %s (of %s) was kept on %s because it did not verify, and it is neither here nor in pruned.jsonl: deleted by hand" % (rec[1], json.dumps(pth), d, rec[0]))
     if retired:
         rep.add("info", "ARCHIVE_PRUNE_EVIDENCE_PRUNED", "pruned.jsonl", retired[0], "%d line(s) whose PackPruned events log retention removed with their prune days' log files and packs" % len(retired))
     keys = {k for _, k, _, _ in entries}

@@ -44,7 +44,7 @@ export interface RetiredContext {
 }
 
 /** The newest day a chained record says a pack (by date and path) was kept unverified, and which record. */
-interface KeptRecord {
+export interface KeptRecord {
   readonly day: string;
   readonly where: string;
 }
@@ -190,13 +190,63 @@ export class RetiredEvidence {
   private async keptAfter(e: LedgerEntry, p: string): Promise<KeptRecord | undefined> {
     const path = e.path ?? e.exportDate;
     const rec = (await this.readKeptOnce()).get(keptKey(e.exportDate, path));
-    if (rec === undefined || rec.day <= p || this.ctx.packNames?.has(path) === true) return undefined;
+    if (rec === undefined || rec.day < p || this.ctx.packNames?.has(path) === true) return undefined;
+    // Kept on the claimed prune day itself: an honest prune late that day chains its PackPruned in
+    // the file of p or p+1. Excused only when neither file is read (no current pack of either day,
+    // nor the live file): one that is read would hold the event, and the line would be recorded.
+    if (rec.day === p && !(await this.eitherFileRead(p))) return undefined;
     for (const o of this.ledger) {
       const od = o === e ? undefined : pruneDayOf(o);
       if (od !== undefined && o.exportDate === e.exportDate && (o.path ?? o.exportDate) === path && od >= rec.day)
         return undefined;
     }
     return rec;
+  }
+
+  /** Whether the day file of `p` or of the day after is read: a current pack's log of that day, or the live file. */
+  private async eitherFileRead(p: string): Promise<boolean> {
+    const day = dayNumberOfIsoDate(p);
+    if (day === undefined) return false;
+    for (const d of [p, isoDate(day + 1)]) {
+      if (this.ctx.spans.some((s) => s.date === d)) return true;
+      if (this.ctx.logDir !== undefined && (await this.liveDays()).has(d)) return true;
+    }
+    return false;
+  }
+
+  private liveDaysRead: Promise<Set<string>> | undefined;
+  private liveDays(): Promise<Set<string>> {
+    const logDir = this.ctx.logDir;
+    this.liveDaysRead ??= (async () => {
+      const out = new Set<string>();
+      if (logDir === undefined) return out;
+      for (const f of await readdir(logDir).catch(() => [] as string[])) {
+        const d = dayOfLogFileName(f);
+        if (d !== undefined) out.add(isoDate(d));
+      }
+      return out;
+    })();
+    return this.liveDaysRead;
+  }
+
+  /**
+   * The packs a chained record says are kept (a PackKept event, a LogPruned `kept_unverified`) that
+   * are neither in the directory (by name) nor accounted for by a ledger line or a PackPruned event
+   * (`pruned`: the keys `date\0path` of the events read) of the same date and path: deleted by hand
+   * without even a ledger line. Evidence that does not verify is never pruned.
+   */
+  async keptMissing(pruned: ReadonlySet<string>): Promise<{ date: string; path: string; rec: KeptRecord }[]> {
+    const kept = await this.readKeptOnce();
+    if (kept.size === 0) return [];
+    const accounted = new Set(pruned);
+    for (const o of this.ledger) accounted.add(keptKey(o.exportDate, o.path ?? o.exportDate));
+    const out: { date: string; path: string; rec: KeptRecord }[] = [];
+    for (const [k, rec] of kept) {
+      const [date, path] = k.split('\u0000') as [string, string];
+      if (this.ctx.packNames?.has(path) === true || accounted.has(k)) continue;
+      out.push({ date, path, rec });
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   private readKeptOnce(): Promise<Map<string, KeptRecord>> {
@@ -404,7 +454,7 @@ export class RetiredEvidence {
 }
 
 /** The key a keep is matched to a ledger line by: date and path (whatever manifest the line claims). */
-const keptKey = (date: string, path: string): string => `${date}\u0000${path}`;
+export const keptKey = (date: string, path: string): string => `${date}\u0000${path}`;
 
 /** The key a PackPruned event matches a ledger line by: date, path, manifest. */
 function ledgerKey(e: LedgerEntry): string {

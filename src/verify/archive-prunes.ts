@@ -5,7 +5,7 @@
  */
 import { PRUNED_LEDGER } from '../format/pack.js';
 import type { LedgerEntry, PackInfo } from './archive-ledger.js';
-import { type RetiredContext, RetiredEvidence, pruneDayOf, prunedTooSoon } from './archive-prune-retired.js';
+import { keptKey, type RetiredContext, RetiredEvidence, pruneDayOf, prunedTooSoon } from './archive-prune-retired.js';
 import type { PruneEvent } from './chain-events.js';
 import type { Findings } from './report.js';
 
@@ -59,7 +59,17 @@ export async function checkPrunes(
       events.push(...p.report.pruneEvents.map((e) => ({ ...e, where: `${p.name}/${e.where}` })));
   if (live !== undefined) events.push(...live);
   const unrecorded = checkEntriesHaveEvents(pruned, events, live, newest, now, packs, f);
-  await judgeRetired(unrecorded, new RetiredEvidence(retired, pruned), live !== undefined, f);
+  const evidence = new RetiredEvidence(retired, pruned);
+  await judgeRetired(unrecorded, evidence, live !== undefined, f);
+  for (const m of await evidence.keptMissing(new Set(events.map((e) => keptKey(e.date, e.path))))) {
+    f.add(
+      'ARCHIVE_PACK_MISSING',
+      'error',
+      // A PackKept event's path is any string: named as the file only when it is a pack's name.
+      PACK_NAME_DAY.test(m.path) ? m.path : PRUNED_LEDGER,
+      `${m.rec.where} says the pack ${JSON.stringify(m.path)} (of ${m.date}) was kept on ${m.rec.day} because it did not verify, and it is neither here nor in ${PRUNED_LEDGER} (no PackPruned event of it either): evidence that does not verify is never pruned, so it was deleted by hand`,
+    );
+  }
   const entryKeys = new Set(pruned.map(entryKey));
   const seen = new Set<string>();
   for (const e of events) {

@@ -83,10 +83,20 @@ const events = (logDir: string, event: string): Record<string, unknown>[] =>
 
 /** The pack deleted by hand and one ledger line claiming a prune on `prunedOn` (retention 3). */
 function deleteAndHide(art: string, name: string, prunedOn: string): void {
+  hideLine(art, name, deleteByHand(art, name), prunedOn);
+}
+
+/** The pack deleted by hand, no ledger line; returns its manifest's sha256. */
+function deleteByHand(art: string, name: string): string {
   const dir = join(art, name);
   const manifestSha = sha256(join(dir, 'manifest.json'));
   makeWritable(dir);
   rmSync(dir, { recursive: true });
+  return manifestSha;
+}
+
+/** One ledger line claiming a prune of `name` (manifest `manifestSha`) on `prunedOn` (retention 3). */
+function hideLine(art: string, name: string, manifestSha: string, prunedOn: string): void {
   chmodSync(join(art, 'pruned.jsonl'), 0o644);
   appendFileSync(
     join(art, 'pruned.jsonl'),
@@ -148,6 +158,53 @@ describe('a pack kept because it does not verify, deleted by hand and hidden by 
   });
 });
 
+describe('a pack kept because it does not verify, deleted by hand (at30 F7, F5)', () => {
+  /** Tampered on night 1, deleted by hand after night 5's prune; nights up to 10. */
+  async function deletedAfterNight5(): Promise<{ c: Cron; sha: string }> {
+    const c = cron();
+    let sha = '';
+    for (let i = 0; i <= 10; i++) {
+      await c.night(i);
+      if (day(i) === TAMPERED) tamper(c.art, TAMPERED);
+      if (i === 5) sha = deleteByHand(c.art, TAMPERED);
+    }
+    await writeDay(c.logDir, day(11), SAMPLE_EVENTS);
+    return { c, sha };
+  }
+
+  it('with no ledger line at all: ARCHIVE_PACK_MISSING, with and without the live logs, and in the Python checker', async () => {
+    const { c } = await deletedAfterNight5();
+    expect(readFileSync(join(c.art, 'pruned.jsonl'), 'utf8')).not.toContain(`"path":"${TAMPERED}"`);
+    for (const logDir of [undefined, c.logDir]) {
+      const r = await verifyArchive(c.art, { ...(logDir ? { logDir } : {}), minRetentionDays: 3, now: NOW });
+      const bad = r.problems.find((p) => p.code === 'ARCHIVE_PACK_MISSING' && p.file === TAMPERED);
+      expect(bad?.severity).toBe('error');
+      expect(bad?.detail).toMatch(
+        /kept_unverified\) says the pack "2026-11-02" \(of 2026-11-02\) was kept on 2026-11-\d\d because it did not verify/,
+      );
+    }
+    const py = pythonPackCheck(c.art).errors;
+    expect(py.find((e) => e.code === 'ARCHIVE_PACK_MISSING')?.detail).toMatch(
+      /was kept on 2026-11-\d\d because it did not verify/,
+    );
+  });
+
+  it('hidden by a line dated on the newest kept record day, the pack of the day after here: ARCHIVE_PRUNE_UNRECORDED', async () => {
+    const { c, sha } = await deletedAfterNight5();
+    // The newest record the packs hold: the LogPruned of day 7's file (kept_unverified); day 8's pack is here.
+    expect(readdirSync(c.art)).toContain(day(8));
+    hideLine(c.art, TAMPERED, sha, day(7));
+    const r = await verifyArchive(c.art, { minRetentionDays: 3, now: NOW });
+    const bad = r.problems.find((p) => p.code === 'ARCHIVE_PRUNE_UNRECORDED');
+    expect(bad?.severity).toBe('error');
+    expect(bad?.detail).toMatch(
+      new RegExp(`still kept on ${day(7)} \\(it did not verify\\), after its claimed prune on ${day(7)}`),
+    );
+    const py = pythonPackCheck(c.art).errors;
+    expect(py.find((e) => e.code === 'ARCHIVE_PRUNE_UNRECORDED')?.detail).toMatch(/still kept on/);
+  });
+});
+
 describe('honest archives with a pack kept because it did not verify', () => {
   it('repaired, then pruned by the next prune: it leaves the set, its retired line is an info', async () => {
     const c = cron();
@@ -191,8 +248,10 @@ describe('honest archives with a pack kept because it did not verify', () => {
       // before); no line is contradicted by a keep: the pruned pack's line is retired.
       expect(r.problems.filter((p) => p.detail.includes('still kept'))).toEqual([]);
       expect(r.problems.find((p) => p.code === 'ARCHIVE_PRUNE_EVIDENCE_PRUNED')?.detail).toMatch(/^2 lines \(1 to 2\)/);
+      expect(codes(r, 'error')).not.toContain('ARCHIVE_PACK_MISSING');
     }
     expect(pythonPackCheck(c.art).errors.filter((e) => e.detail?.includes('still kept'))).toEqual([]);
+    expect(pythonPackCheck(c.art).errors.map((e) => e.code)).not.toContain('ARCHIVE_PACK_MISSING');
   });
 
   it('a prune killed after its ledger line, the next one completing it: no line is contradicted', async () => {
@@ -224,8 +283,10 @@ describe('honest archives with a pack kept because it did not verify', () => {
     for (const logDir of [undefined, c.logDir]) {
       const r = await verifyArchive(c.art, { ...(logDir ? { logDir } : {}), minRetentionDays: 3, now: NOW });
       expect(r.problems.filter((p) => p.detail.includes('still kept'))).toEqual([]);
+      expect(codes(r, 'error')).not.toContain('ARCHIVE_PACK_MISSING');
     }
     expect(pythonPackCheck(c.art).errors.filter((e) => e.detail?.includes('still kept'))).toEqual([]);
+    expect(pythonPackCheck(c.art).errors.map((e) => e.code)).not.toContain('ARCHIVE_PACK_MISSING');
   });
 
   it('no pack kept: no PackKept event and no kept_unverified field, the events of the previous version', async () => {
