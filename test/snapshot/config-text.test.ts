@@ -432,7 +432,9 @@ function numbered(es: Entry[]): Entry[] {
       if (e.kind === 'group') return { ...e, entries: walk(e.entries) };
       if (e.kind === 'safe') return e;
       const id = String(n++).padStart(3, '0');
-      return { ...e, value: `Zq${id}${e.value.slice(2, -2)}${id}Qz` };
+      // The middle never holds the markers, so no value carries another's ends ("Zq000" + "4QzAAAA" +
+      // "000Qz" held "004Qz", secret 004's tail: a kept ordinary value reported as a leak).
+      return { ...e, value: `Zq${id}${e.value.slice(2, -2).replace(/Zq|Qz/g, 'xx')}${id}Qz` };
     });
   return walk(es);
 }
