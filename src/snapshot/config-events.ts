@@ -177,6 +177,28 @@ export class ConfigEventIndex {
     return p;
   }
 
+  /**
+   * Where a walk back from a day stops, at day `d` (`kept`: the kept files' days; `bound` holds the
+   * floor once known): 'skip' after the newest kept file (no file was removed by retention there:
+   * nothing to read; with no kept file at all the floor ends the walk, skipping every day never
+   * would); below the floor (the oldest kept file and the removals every kept file's LogPruned events
+   * record) the chain's answer, none when it starts there, else unknown; undefined: walk on.
+   */
+  private async walkEnd(
+    d: number,
+    kept: readonly number[],
+    bound: WalkBound,
+  ): Promise<'skip' | { kind: 'none' } | { kind: 'unknown'; why: string } | undefined> {
+    if (kept.length > 0 && d > (kept.at(-1) as number)) return 'skip';
+    if (bound.floor === undefined && (kept.length === 0 || d < (kept[0] as number))) {
+      await this.scanKept(() => false);
+      bound.floor = Math.min(kept[0] ?? d, ...[...this.removed.keys()].map((f) => dayOfLogFileName(f) ?? d));
+    }
+    if (bound.floor === undefined || d >= bound.floor) return undefined;
+    const ev = await this.dayEvents(d);
+    return ev === 'absent' ? { kind: 'none' } : { kind: 'unknown', why: unknownWhy(d, ev === 'removed' ? ev : 'gone') };
+  }
+
   private async walkOfRecord(day: number, nextDay: boolean): Promise<ChainConfigOfRecord> {
     const kept = await this.keptDays();
     if (!nextDay && kept.includes(day + 1)) {
@@ -193,22 +215,11 @@ export class ConfigEventIndex {
       await this.scanKept(() => false);
       if (this.removed.size === 0) return { kind: 'none' };
     }
-    let floor: number | undefined;
+    const bound: WalkBound = {};
     for (let d = nextDay ? day + 1 : day; ; d--) {
-      // After the newest kept file no file was removed by retention: nothing to read. (With no kept
-      // file at all the floor below ends the walk: skipping every day here never would.)
-      if (kept.length > 0 && d > (kept.at(-1) as number)) continue;
-      if (floor === undefined && (kept.length === 0 || d < (kept[0] as number))) {
-        // Below the kept files: the removals recorded (every kept file's LogPruned events) bound the walk.
-        await this.scanKept(() => false);
-        floor = Math.min(kept[0] ?? d, ...[...this.removed.keys()].map((f) => dayOfLogFileName(f) ?? d));
-      }
-      if (floor !== undefined && d < floor) {
-        const ev = await this.dayEvents(d);
-        return ev === 'absent'
-          ? { kind: 'none' }
-          : { kind: 'unknown', why: unknownWhy(d, ev === 'removed' ? ev : 'gone') };
-      }
+      const end = await this.walkEnd(d, kept, bound);
+      if (end === 'skip') continue;
+      if (end !== undefined) return end;
       const isKept = kept.includes(d);
       if (!isKept && d <= day) {
         const r = await this.removalOf(logFileName(d), d);
@@ -285,19 +296,11 @@ export class ConfigEventIndex {
         return { kind: 'unknown' as const, why: `${where} names it, and the snapshot store ${v.lost}`, snapshot: e };
       return { kind: 'found' as const, value: v as T };
     };
-    let floor: number | undefined;
+    const bound: WalkBound = {};
     for (let d = day; ; d--) {
-      if (kept.length > 0 && d > (kept.at(-1) as number)) continue;
-      if (floor === undefined && (kept.length === 0 || d < (kept[0] as number))) {
-        await this.scanKept(() => false);
-        floor = Math.min(kept[0] ?? d, ...[...this.removed.keys()].map((f) => dayOfLogFileName(f) ?? d));
-      }
-      if (floor !== undefined && d < floor) {
-        const ev = await this.dayEvents(d);
-        return ev === 'absent'
-          ? { kind: 'none' }
-          : { kind: 'unknown', why: unknownWhy(d, ev === 'removed' ? ev : 'gone') };
-      }
+      const end = await this.walkEnd(d, kept, bound);
+      if (end === 'skip') continue;
+      if (end !== undefined) return end;
       if (!kept.includes(d)) {
         const r = await this.removalOf(logFileName(d), d);
         const where = `the ${r?.held === undefined ? 'config_in_force' : 'configs_in_force'} of the LogPruned event of ${logFileName(d)}`;
@@ -461,4 +464,9 @@ export class ConfigEventIndex {
     }
     return undefined;
   }
+}
+
+/** A backward walk's floor, found once (ConfigEventIndex.walkEnd). */
+interface WalkBound {
+  floor?: number;
 }
