@@ -305,6 +305,9 @@ export class ConfigEventIndex {
         const r = await this.removalOf(logFileName(d), d);
         const where = `the ${r?.held === undefined ? 'config_in_force' : 'configs_in_force'} of the LogPruned event of ${logFileName(d)}`;
         const h = r?.held === undefined ? r?.inForce : holderOf(r.held, path);
+        // A list naming every snapshot in force for some path, each with its paths, none of them
+        // `path`: no snapshot of the chain up to that file recorded it (the prune's walk met no gap).
+        if (r?.held !== undefined && h === undefined) return { kind: 'none' };
         if (h !== undefined) {
           const got = await ask(h, where);
           if (got !== undefined) return got;
