@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConfigSnapshot } from '../../src/snapshot/index.js';
-import { type CliRun, runCli } from '../helpers/cli.js';
+import { type CliRun, runCli, okRunner } from '../helpers/cli.js';
 import { pythonCheck } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/tmp.js';
 import { keyedHashOf, writeFiles } from '../snapshot/helpers.js';
@@ -40,12 +40,7 @@ describe('no plain hash of a redacted config file, anywhere', () => {
     const cwd = tempDir();
     writeFiles(cwd, { 'configs/.env': ENV, 'configs/app.yaml': YAML, 'configs/win.ini': UTF16 });
     const runs: CliRun[] = [];
-    const run = (args: string[]): CliRun => {
-      const r = runCli(args, { cwd });
-      runs.push(r);
-      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-      return r;
-    };
+    const run = okRunner(cwd, runs);
     const first = JSON.parse(run(['snapshot', '--reason', 'deploy', '--json']).stdout) as ConfigSnapshot;
     const store = join(cwd, 'audit/snapshots');
     // Keyed, and an auditor holding the key can check the live files against the record.

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConfigSnapshot } from '../../src/snapshot/index.js';
-import { type CliRun, runCli } from '../helpers/cli.js';
+import { type CliRun, okRunner } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeFiles } from '../snapshot/helpers.js';
 
@@ -26,12 +26,7 @@ describe('pgpass and Redis ACL passwords in configs/', () => {
     const cwd = tempDir();
     writeFiles(cwd, files(OLD));
     const runs: CliRun[] = [];
-    const run = (args: string[]): CliRun => {
-      const r = runCli(args, { cwd });
-      runs.push(r);
-      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-      return r;
-    };
+    const run = okRunner(cwd, runs);
     const first = JSON.parse(run(['snapshot', '--reason', 'start', '--json']).stdout) as ConfigSnapshot;
     writeFiles(cwd, files(NEW));
     const second = JSON.parse(run(['snapshot', '--reason', 'rotate', '--json']).stdout) as ConfigSnapshot;
@@ -68,12 +63,7 @@ describe('pgpass and Redis ACL passwords in configs/', () => {
       'configs/tls.json': `${JSON.stringify({ tls: { bundle: lines.join('\n'), port: 443 } }, null, 2)}\n`,
     });
     const runs: CliRun[] = [];
-    const run = (args: string[]): CliRun => {
-      const r = runCli(args, { cwd });
-      runs.push(r);
-      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-      return r;
-    };
+    const run = okRunner(cwd, runs);
     const snap = JSON.parse(run(['snapshot', '--reason', 'start', '--json']).stdout) as ConfigSnapshot;
     const yaml = run(['snapshot', 'show', snap.snapshot_id, '--file', 'configs/tls.yaml']);
     expect(yaml.stdout).toBe(`tls:\n  bundle: |\n${lines.map(() => '    [REDACTED]').join('\n')}\n  port: 443\n`);

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConfigSnapshot, SnapshotComparison } from '../../src/snapshot/index.js';
-import { type CliRun, runCli } from '../helpers/cli.js';
+import { type CliRun, okRunner } from '../helpers/cli.js';
 import { pythonCheck } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/tmp.js';
 import { initRepo, writeFiles } from '../snapshot/helpers.js';
@@ -43,12 +43,7 @@ describe('a secret in a config file path', () => {
     // Uncommitted changes: each file gets a diff against HEAD, whose headers name it.
     writeFiles(cwd, { [IN_DIR]: 'venue: LMAX\nlimit: 20\n', [IN_NAME]: '{"venue": "EBS"}\n' });
     const runs: CliRun[] = [];
-    const run = (args: string[]): CliRun => {
-      const r = runCli(args, { cwd });
-      runs.push(r);
-      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-      return r;
-    };
+    const run = okRunner(cwd, runs);
     const first = JSON.parse(run(['snapshot', '--reason', 'deploy', '--json']).stdout) as ConfigSnapshot;
     const store = join(cwd, 'audit/snapshots');
     const dirName = placeholderOf(store, IN_DIR);

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { checkJsonOutput } from './json-output.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/auditpack.js', import.meta.url));
@@ -31,6 +32,16 @@ export function runCli(
   });
   checkJsonOutput(args, r.stdout, r.status);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A runner of the built CLI in `cwd` that expects exit 0 and keeps every run in `runs` (their output searched later). */
+export function okRunner(cwd: string, runs: CliRun[]): (args: string[]) => CliRun {
+  return (args) => {
+    const r = runCli(args, { cwd });
+    runs.push(r);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r;
+  };
 }
 
 /**
