@@ -21,6 +21,14 @@ const files = (pw: string[]): Record<string, string> => ({
   'configs/redis.conf': `port 6379\nuser default on >${pw[1]} ~* &* +@all\n`,
 });
 
+/** Every file the runs wrote under `cwd` (all but the config files themselves). */
+function writtenOutsideConfigs(cwd: string): string[] {
+  return readdirSync(cwd, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name))
+    .filter((f) => !f.startsWith(join(cwd, 'configs')));
+}
+
 describe('pgpass and Redis ACL passwords in configs/', () => {
   it('are in no stored copy, record, diff or output', () => {
     const cwd = tempDir();
@@ -38,10 +46,7 @@ describe('pgpass and Redis ACL passwords in configs/', () => {
     expect(acl.stdout).toBe('port 6379\nuser default on >[REDACTED] ~* &* +@all\n');
 
     const outputs = runs.map((r) => r.stdout + r.stderr).join('\n');
-    const written = readdirSync(cwd, { recursive: true, withFileTypes: true })
-      .filter((d) => d.isFile())
-      .map((d) => join(d.parentPath, d.name))
-      .filter((f) => !f.startsWith(join(cwd, 'configs')));
+    const written = writtenOutsideConfigs(cwd);
     expect(written.length).toBeGreaterThan(3);
     for (const secret of [...OLD, ...NEW]) {
       expect(outputs.includes(secret), `${secret} in the output`).toBe(false);
@@ -69,10 +74,7 @@ describe('pgpass and Redis ACL passwords in configs/', () => {
     expect(yaml.stdout).toBe(`tls:\n  bundle: |\n${lines.map(() => '    [REDACTED]').join('\n')}\n  port: 443\n`);
     run(['snapshot', 'show', snap.snapshot_id, '--file', 'configs/tls.json']);
     const outputs = runs.map((r) => r.stdout + r.stderr).join('\n');
-    const written = readdirSync(cwd, { recursive: true, withFileTypes: true })
-      .filter((d) => d.isFile())
-      .map((d) => join(d.parentPath, d.name))
-      .filter((f) => !f.startsWith(join(cwd, 'configs')));
+    const written = writtenOutsideConfigs(cwd);
     expect(written.length).toBeGreaterThan(3);
     for (const line of lines.slice(0, -1)) {
       expect(outputs.includes(line), `key line ${line} in the output`).toBe(false);

@@ -98,18 +98,8 @@ open('orders.csv', 'w').write('forged\\n')
 
   it('reviews/ as a link, archive-ledger.jsonl as a FIFO: both checkers say NOT_A_REGULAR_FILE and follow neither; a regular archive ledger is no finding', async () => {
     const root = tempDir();
-    const logDir = join(root, 'logs');
     const artifactsDir = join(root, 'artifacts');
-    mkdirSync(logDir);
-    await writeDay(logDir, '2026-11-28', SAMPLE_EVENTS);
-    await exportPack({
-      date: '2026-11-28',
-      logDir,
-      artifactsDir,
-      version: '0.1.0',
-      recordEvent: false,
-      compliance: false,
-    });
+    await exportSampleDay(root, artifactsDir);
     // Records kept elsewhere and linked in: read through the link, they would pass for the archive's own.
     mkdirSync(join(root, 'elsewhere', '2026-11-28'), { recursive: true });
     writeFileSync(join(root, 'elsewhere', '2026-11-28', `${'0'.repeat(64)}.jsonl`), 'forged\n');
