@@ -11,7 +11,8 @@
  * rest is verbatim. Real logger, snapshot, export and prune at chosen clocks; packs kept 3 days,
  * logs 2.
  */
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import fs, { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/export.js';
@@ -134,4 +135,47 @@ describe('the LogPruned events a run of nightly prunes writes', () => {
       ]
     `);
   });
+
+  it('read each kept day file once a night (the opens counted, not timed): the two walks share one read', async () => {
+    const root = tempDir();
+    const logDir = join(root, 'logs');
+    const art = join(root, 'art');
+    const clock = { t: 0 };
+    const opts = clockedExports(logDir, art, clock);
+    for (let i = 0; i < 6; i++) await writeDay(logDir, day(i), SAMPLE_EVENTS);
+    clock.t = microsAt(day(6), '00:05:00');
+    for (let i = 0; i < 6; i++) await exportPack(opts(day(i)));
+    const opens = await countingOpens(logDir, () =>
+      prune({
+        artifactsDir: art,
+        retentionDays: 90,
+        logs: { logDir, retentionDays: 3 },
+        now: Date.parse(`${day(6)}T00:10:00Z`),
+        loggerClock: () => Date.parse(`${day(6)}T00:10:00Z`),
+      }),
+    );
+    // Three files went (their LogPruned events in today's file); each file was there when read.
+    const files = (d: number): string[] =>
+      Array.from({ length: 7 - d }, (_, i) => join(logDir, `audit-${day(d + i).replaceAll('-', '')}.jsonl`));
+    expect(readdirSync(logDir).filter((f) => f.endsWith('.jsonl'))).toHaveLength(4);
+    expect(Object.fromEntries(opens)).toEqual(Object.fromEntries(files(0).map((f) => [f, 1])));
+  });
 });
+
+/** How often `run` opened each file under `dir` through fs.promises.open (the real opens, only counted). */
+async function countingOpens(dir: string, run: () => Promise<unknown>): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const open = fs.promises.open;
+  fs.promises.open = ((path: Parameters<typeof open>[0], ...rest: [never]) => {
+    if (typeof path === 'string' && path.startsWith(dir)) counts.set(path, (counts.get(path) ?? 0) + 1);
+    return open(path, ...rest);
+  }) as typeof open;
+  syncBuiltinESMExports(); // the named export src imports follows the patched function
+  try {
+    await run();
+  } finally {
+    fs.promises.open = open;
+    syncBuiltinESMExports();
+  }
+  return counts;
+}
