@@ -52,8 +52,9 @@ export async function readKeptLogs(
   const lines = new Map<string, Buffer[]>();
   const prunedLines: Buffer[] = [];
   for (const [day, file] of present) {
-    const found = (await linesContaining(join(logDir, file), [...marks, PRUNED_MARK])) ?? [];
-    // A file after `last` is read for its LogPruned events only.
+    // A file after `last` is searched for its LogPruned events only: each mark is one more pass over the bytes.
+    const searched = day <= last ? [...marks, PRUNED_MARK] : [PRUNED_MARK];
+    const found = (await linesContaining(join(logDir, file), searched)) ?? [];
     if (day <= last)
       lines.set(
         file,
