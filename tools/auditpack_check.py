@@ -1855,7 +1855,8 @@ def check_ledger(path, packs, current, ledger_lines, rep, now, tar_names=()):
         kept = kept_records(path, current)
     accounted = {(k[0], k[1] or k[0]) for _, k, _, _ in entries} | {(ev[0], ev[1]) for ev in events}
     for (d, pth), rec in sorted(kept.items()):
-        if pth not in packs and (d, pth) not in accounted:
+        # A kept pack here as <name>.tar.gz is here too (verified as such).
+        if pth not in packs and pth not in tar_names and (d, pth) not in accounted:
             rep.error("ARCHIVE_PACK_MISSING", pth if KEPT_PACK_NAME.fullmatch(pth) else "pruned.jsonl", None,
                       "%s says the pack %s (of %s) was kept on %s because it did not verify, and it is neither here nor in pruned.jsonl: deleted by hand" % (rec[1], json.dumps(pth), d, rec[0]))
     if retired:

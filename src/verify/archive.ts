@@ -103,7 +103,8 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
   const retired = {
     packDays: new Set([...packs, ...tars].map((p) => p.date)),
-    packNames: new Set(packs.map((p) => p.name)),
+    // A kept pack here as `<name>.tar.gz` is here too (verified as such; at31 F4).
+    packNames: new Set([...packs.map((p) => p.name), ...tars.map((t) => t.name.slice(0, -PACK_ARCHIVE_SUFFIX.length))]),
     logDir: options.logDir,
     packDirs: [...current].reverse().map((p) => join(artifactsDir, p.name)),
     spans: current.map((p) => {

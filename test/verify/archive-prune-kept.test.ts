@@ -7,6 +7,7 @@
  * pack repaired and pruned, re-exported, a prune killed after its ledger line — stays free of it.
  * Packs kept 3 days, logs 2; run in-process at chosen clocks (docs/decisions.md).
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -187,6 +188,27 @@ describe('a pack kept because it does not verify, deleted by hand (at30 F7, F5)'
     expect(py.find((e) => e.code === 'ARCHIVE_PACK_MISSING')?.detail).toMatch(
       /was kept on 2026-11-\d\d because it did not verify/,
     );
+  });
+
+  it('kept as <name>.tar.gz (the same failing pack): it fails as such, never ARCHIVE_PACK_MISSING (at31 F4)', async () => {
+    const c = cron();
+    for (let i = 0; i <= 10; i++) {
+      await c.night(i);
+      if (day(i) === TAMPERED) tamper(c.art, TAMPERED);
+      if (i === 5) {
+        execFileSync('tar', ['--format=posix', '--sort=name', '-czf', `${TAMPERED}.tar.gz`, TAMPERED], { cwd: c.art });
+        deleteByHand(c.art, TAMPERED);
+      }
+    }
+    await writeDay(c.logDir, day(11), SAMPLE_EVENTS);
+    for (const logDir of [undefined, c.logDir]) {
+      const r = await verifyArchive(c.art, { ...(logDir ? { logDir } : {}), minRetentionDays: 3, now: NOW });
+      expect(r.problems.find((p) => p.file.startsWith(`${TAMPERED}.tar.gz`) && p.severity === 'error')).toBeDefined();
+      expect(codes(r, 'error')).not.toContain('ARCHIVE_PACK_MISSING');
+    }
+    const py = pythonPackCheck(c.art).errors.map((e) => e.code);
+    expect(py.length).toBeGreaterThan(0);
+    expect(py).not.toContain('ARCHIVE_PACK_MISSING');
   });
 
   it('hidden by a line dated on the newest kept record day, the pack of the day after here: ARCHIVE_PRUNE_UNRECORDED', async () => {
