@@ -343,11 +343,7 @@ export function redactShapes(s: string, censor: string): string {
         }
       }
       pending = trailingWordKind(s, start, i);
-      if (!protocol && len >= 4) {
-        const last = s.charCodeAt(i - 1);
-        if (last === 72 || last === 82 || last === 114 || last === 54 || last === 104 || last === 50)
-          protocol = endsLikeProtocolCue(s, i);
-      }
+      if (!protocol && len >= 4 && CUE_LAST.has(s.charCodeAt(i - 1))) protocol = endsLikeProtocolCue(s, i);
       pendingEnd = i;
       if (len >= MIN_TOKEN) scanToken(s, start, Math.min(i, n), spans);
     }
@@ -383,15 +379,19 @@ function scanToken(s: string, start: number, end: number, spans: Spans): void {
   if (ANY_START.length > 0 && end - start >= 36) tryAnyStart(s, start, end, spans);
 }
 
+/** The last characters of the protocol cues: H/h (auth), R/r (setuser), 6, 2 (AUTH2), S/s (requirepass). */
+const CUE_LAST = new Set([72, 104, 82, 114, 54, 50, 83, 115]);
+
 /**
  * A token ending at `end` in `AUTH`, `AUTH2`, `SETUSER` (any case from rules 17: `auth`, `SetUser`),
- * `dvcmQ6` or `UkQ6` (`…cGFzc3dvcmQ6`, `UEFTU1dPUkQ6`).
+ * `REQUIREPASS` (rules 18), `dvcmQ6` or `UkQ6` (`…cGFzc3dvcmQ6`, `UEFTU1dPUkQ6`).
  */
 function endsLikeProtocolCue(s: string, end: number): boolean {
   const last = s.charCodeAt(end - 1);
   if (last === 72 || last === 104) return endsLowered(s, end, 'auth');
   if (last === 82 || last === 114) return endsLowered(s, end, 'setuser');
   if (last === 50) return s.startsWith('AUTH2', end - 5);
+  if (last === 115 || last === 83) return endsLowered(s, end, 'requirepass');
   return s.startsWith('dvcmQ6', end - 6) || s.startsWith('UkQ6', end - 4);
 }
 

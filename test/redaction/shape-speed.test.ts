@@ -152,6 +152,17 @@ const PARTIAL_SEEDS = [
   `MC4CAQAwBQYDK2VwBCIEI${'\\'.repeat(60)}`,
   `MC4CAQAwBQYDK2VwBCIEI${'" + '.repeat(20)}`,
   '+ - " \\n%0A',
+  // Rules 18: Redis CONFIG SET, command arrays, RESP, SMTP AUTH PLAIN then 334 (protocol-forms.ts).
+  '"CONFIG" "SET" "requirepass" "',
+  'set requirepass ',
+  '["AUTH",',
+  '["AUTH", "a", ',
+  '$4\r\nAUTH\r\n$9',
+  '*2 $4 AUTH $99999 ',
+  '*2 $4 AUTH $512 ',
+  '$4\\r\\nAUTH ',
+  'AUTH PLAIN\r\n334\r\n',
+  'AUTH PLAIN\n334 ',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
