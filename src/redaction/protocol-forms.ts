@@ -79,7 +79,7 @@ function argAt(s: string, i: number): [number, number, number] | undefined {
   let e = i;
   while (e < s.length) {
     const c = s.charCodeAt(e);
-    if (c <= 32 || isQuote(c) || c === 44 || c === 59 || c === 93 || c === 92) break;
+    if (c <= 32 || isQuote(c) || c === 44 || c === 59 || c === 92) break;
     e++;
   }
   return e > i ? [i, e, e] : undefined;
@@ -211,7 +211,7 @@ function plainAfter334(s: string, at: number, spans: Spans): void {
     }
     let f = w;
     while (f < s.length && f - w < 4 && !isBlank(s.charCodeAt(f)) && s.charCodeAt(f) !== 10) f++;
-    if (f === w) return;
+    if (f === w || !isBlank(s.charCodeAt(f))) return;
     w = f;
   }
 }

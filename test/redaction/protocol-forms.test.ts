@@ -29,6 +29,7 @@ describe('Redis and SMTP passwords in logged forms go', () => {
     expect(out).not.toContain(PW);
     expect(out).not.toContain('AGFsaWNlAFMzY3JldFBhc3M5');
     expect(out).toContain('[REDACTED]');
+    expect(r.redactString(out)).toBe(out);
   });
 
   it('the RESP password goes exactly: the next command stays', () => {
