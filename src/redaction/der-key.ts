@@ -12,7 +12,8 @@
  * SEQUENCE { [0] …) has no INTEGER version first, so it stays. The match runs over the base64 (and
  * its `=` padding) as far as the structure's declared length, across line breaks when the base64 is
  * wrapped (`base64` wraps at 76 characters, `openssl base64` at 64), also indented (a YAML block
- * scalar) or escaped (`\n` in a JSON string) (rules 17); it is at least 40 characters.
+ * scalar) or escaped (`\n` in a JSON string) (rules 17), across any short run of wrapping
+ * characters (rules 18: der-wraps.ts); it is at least 40 characters.
  * Index arithmetic only: a candidate costs 16 lookups unless its start decodes as a key, and a match
  * is passed over by the scan.
  */
