@@ -35,6 +35,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import unicodedata
 import zlib
 
 # ---------------------------------------------------------------------------------------------
@@ -2430,6 +2431,14 @@ def dispositions_before(lines, seq):
     return ["disposition: " + js_json(d[k]) for k in sorted(d, key=lambda s: s.encode("utf-16-be"))]
 
 
+def same_actor(a, b):
+    """Whether two actor names name one person for four eyes (FORMAT.md "The approval"): NFKC,
+    case-folded, trimmed, so alice@desk and ALICE@desk are one person."""
+    def key(x):
+        return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", x).upper().lower()).strip()
+    return isinstance(a, str) and isinstance(b, str) and key(a) == key(b)
+
+
 def review_message(kind, lines, line, date, sha, tag, submission):
     """The exact bytes a submitter or approver signs (FORMAT.md "The submission", "The approval")."""
     head = [REVIEW_FORMAT + " " + kind, "pack_date: " + date, "manifest_sha256: " + sha, "tagmanifest_sha256: " + tag]
@@ -2507,7 +2516,7 @@ def check_reviews(path, tags, signers, rep):
             app = next((o for o in lines if o["kind"] == "transition" and o["action"] == "approve"), None)
             if app is not None:
                 sub = subs[-1]
-                if sub["actor"] == app["actor"] or sub["submission"]["key_fingerprint"] == app["approval"]["key_fingerprint"]:
+                if same_actor(sub["actor"], app["actor"]) or sub["submission"]["key_fingerprint"] == app["approval"]["key_fingerprint"]:
                     rep.error("REVIEW_APPROVAL_INVALID", shown, app["seq"], "approved by the submitter's name or key: four eyes broken")
                 exp = review_message("approval", lines, app, day, sha, tag, sub) if tag else None
                 check_signed(base, sha + ".approval.txt", app["approval"], exp, REVIEW_NS, app["actor"], signers, shown, rep, "REVIEW_APPROVAL_INVALID")

@@ -13,6 +13,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { createAuditLogger } from '../logger/index.js';
+import { recordWriterEvent } from '../logger/child.js';
 import { readTail } from '../logger/day-file.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { ANCHOR_CATEGORY, ANCHOR_EVENT, ANCHOR_FAILED_EVENT, anchorStatement } from '../format/anchor.js';
@@ -95,7 +96,7 @@ export async function anchorLog(options: AnchorLogOptions): Promise<AnchorLogRes
       });
     } catch (err) {
       if (err instanceof AuditpackError && err.code === 'TSA_FAILED') {
-        await logger.log(ANCHOR_CATEGORY, ANCHOR_FAILED_EVENT, {
+        await recordWriterEvent(logger, ANCHOR_CATEGORY, ANCHOR_FAILED_EVENT, {
           head_seq: head.seq,
           head_hash: head.hash,
           tsa_url: redactUrl(options.url),
@@ -104,7 +105,7 @@ export async function anchorLog(options: AnchorLogOptions): Promise<AnchorLogRes
       }
       throw err;
     }
-    await logger.log(ANCHOR_CATEGORY, ANCHOR_EVENT, {
+    await recordWriterEvent(logger, ANCHOR_CATEGORY, ANCHOR_EVENT, {
       head_seq: head.seq,
       head_hash: head.hash,
       tsa_url: redactUrl(options.url),

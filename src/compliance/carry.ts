@@ -149,19 +149,20 @@ class LazyList<T, U> {
 function carriedOrder(s: EngineState, o: Order, ev: (e: Evidence) => Evidence): CarriedOrder {
   const st = s.orders;
   return {
-    order_id: st.ids[o] as string,
-    t_us: st.tUs.get(o),
-    symbol: st.symbol.get(o) ?? null,
+    // In the state file's key order (sortKeys then copies nothing).
     evidence: ev(st.opened(o)),
-    time_in_force: st.tif.get(o) as string,
-    quantity: st.qty.get(o),
-    price: st.price(o),
-    reference_price: st.ref(o),
-    strategy: st.strategy.get(o) ?? null,
-    venue: st.venue.get(o) ?? null,
     filled: st.filled.get(o),
-    status: st.status(o),
+    order_id: st.ids[o] as string,
     overfilled: st.overfilled(o),
+    price: st.price(o),
+    quantity: st.qty.get(o),
+    reference_price: st.ref(o),
+    status: st.status(o),
+    strategy: st.strategy.get(o) ?? null,
+    symbol: st.symbol.get(o) ?? null,
+    t_us: st.tUs.get(o),
+    time_in_force: st.tif.get(o) as string,
+    venue: st.venue.get(o) ?? null,
   };
 }
 
@@ -272,7 +273,14 @@ function carriedOf(
   rename: ((file: string) => string) | undefined,
   list: ListOf,
 ): CarriedState {
-  const ev = (e: Evidence): Evidence => (rename === undefined ? e : { ...e, file: rename(e.file) });
+  // Evidence, orders, risk checks and recent orders are made in the state file's key order: its
+  // writer's sortKeys then copies none of them.
+  const ev = (e: Evidence): Evidence => ({
+    file: rename === undefined ? e.file : rename(e.file),
+    line: e.line,
+    line_sha256: e.line_sha256,
+    seq: e.seq,
+  });
   const st = s.orders;
   const order = (o: Order): CarriedOrder => carriedOrder(s, o, ev);
   const rates = (m: Map<string, RateWindow>): CarriedRate[] =>
@@ -293,12 +301,12 @@ function carriedOf(
     closed_orders: list(s.closed.toArray(), order),
     // An order's risk check and override are in its slot, in one order of update with the others.
     risk_checks: list(s.risk.toArray(), (r) => ({
-      key: r.key ?? `o:${st.ids[r.slot]}`,
-      t_us: r.tUs,
-      pass: r.pass,
-      failed: [...r.failed],
-      reference_price: r.refPrice,
       evidence: ev(r.ev),
+      failed: [...r.failed],
+      key: r.key ?? `o:${st.ids[r.slot]}`,
+      pass: r.pass,
+      reference_price: r.refPrice,
+      t_us: r.tUs,
     })),
     overrides: list(s.overrides.toArray(), (o) => ({
       key: o.key ?? `o:${st.ids[o.slot]}`,
@@ -314,10 +322,10 @@ function carriedOf(
       evidence: ev(d.ev),
     })),
     recent_orders: list(s.recentNew.toArray(), (r) => ({
-      key: r.key,
-      t_us: r.tUs,
-      order_id: r.id,
       evidence: ev(r.ev),
+      key: r.key,
+      order_id: r.id,
+      t_us: r.tUs,
     })),
     strategy_rates: rates(s.strategyRates),
     venue_rates: rates(s.venueRates),
@@ -370,11 +378,28 @@ export function carriedStateJson(c: CarriedState): string {
   return `${JSON.stringify(sortKeys(c))}\n`;
 }
 
+/**
+ * `v` with every object's keys sorted: `v` itself where that is already so (most of a state's items are
+ * made in key order by carriedOf: no copy of each), else a sorted copy.
+ */
 function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
   if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = sortKeys(v[i]);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return out ?? v;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  let same = true;
+  for (let i = 1; i < keys.length && same; i++) same = (keys[i - 1] as string) < (keys[i] as string);
+  for (let i = 0; i < keys.length && same; i++) same = sortKeys(o[keys[i] as string]) === o[keys[i] as string];
+  if (same) return v;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+  for (const k of keys.sort()) out[k] = sortKeys(o[k]);
   return out;
 }
 

@@ -16,15 +16,7 @@ import {
   SlotChain,
 } from './order-store.js';
 import { DigestSlab, RecentOrder } from './slot.js';
-import {
-  copyParts,
-  hasNul,
-  signatureParts,
-  sameSignature,
-  type SignatureParts,
-  signatureHash,
-  signatureText,
-} from './signature.js';
+import { copyParts, signatureParts, sameSignature, type SignatureParts, signatureText } from './signature.js';
 import { capQuoted, Chain, ExpiringMap, FindingSink, MAX_QUOTED, type RateWindow } from './state.js';
 import type { PolicyInForce, PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, RuleId } from './types.js';
@@ -379,30 +371,38 @@ export class EngineState {
     this.overrides.push(v);
   }
 
-  /** The recent order of signature `q`, if any. */
-  findRecent(q: SignatureParts): RecentOrder | undefined {
-    const nul = hasNul(q);
-    if (nul || this.recentKeys.size > 0) {
+  /**
+   * The recent order of signature `q`, if any. `hash`: recentHash(q), which the caller passes on to
+   * setRecent (one hash per new order).
+   */
+  findRecent(q: SignatureParts, hash: number | null): RecentOrder | undefined {
+    if (hash === null || this.recentKeys.size > 0) {
       const r = this.recentKeys.get(signatureText(q));
-      if (r !== undefined || nul) return r;
+      if (r !== undefined || hash === null) return r;
     }
-    for (let r = this.recentHashes.get(signatureHash(q)) ?? null; r !== null; r = r.sameHash)
-      if (sameSignature(r, q)) return r;
+    for (let r = this.recentHashes.get(hash) ?? null; r !== null; r = r.sameHash) if (sameSignature(r, q)) return r;
     return undefined;
   }
 
   /**
    * The latest new order with signature `q` is `id`, at `tUs` (last in the order of update);
-   * `held`: findRecent(q).
+   * `hash`: recentHash(q); `held`: findRecent(q, hash).
    */
-  setRecent(q: SignatureParts, tUs: number, id: string, ev: Evidence, held: RecentOrder | undefined): void {
+  setRecent(
+    q: SignatureParts,
+    hash: number | null,
+    tUs: number,
+    id: string,
+    ev: Evidence,
+    held: RecentOrder | undefined,
+  ): void {
     let r = held;
     if (r === undefined) {
       r = this.takeRecent();
-      if (hasNul(q)) this.recentKeys.set((r.text = signatureText(q)), r);
+      if (hash === null) this.recentKeys.set((r.text = signatureText(q)), r);
       else {
         copyParts(r, q);
-        r.hash = signatureHash(q);
+        r.hash = hash;
         r.sameHash = this.recentHashes.get(r.hash) ?? null;
         this.recentHashes.set(r.hash, r);
       }

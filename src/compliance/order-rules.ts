@@ -23,6 +23,7 @@ import { keptEvidence } from './line-evidence.js';
 import { invalidValues, limitChecks, modifyUnknown } from './limit-rules.js';
 import { cachedNameKey } from './name-key.js';
 import { isRestricted, scopeKeyOf, UNKNOWN_SCOPE } from './names.js';
+import { recentHash } from './signature.js';
 import { RateWindow } from './state.js';
 import { failedBurst, heldRestricted, heldReviewAndLogin, heldSwitch } from './text-fields.js';
 import type { Evidence } from './types.js';
@@ -387,7 +388,8 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
   sig.strategy = fold(n.strategy);
   sig.user = fold(n.user);
   sig.account = fold(str(e.account));
-  const dup = s.findRecent(sig);
+  const hash = recentHash(sig);
+  const dup = s.findRecent(sig, hash);
   if (dup !== undefined && dup.id !== keptId(id) && dup.tUs >= tUs - p.duplicate_window_ms * 1000) {
     s.add(
       'duplicate_order',
@@ -398,7 +400,7 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
       [dup.ev, ev],
     );
   }
-  s.setRecent(sig, tUs, id, ev, dup);
+  s.setRecent(sig, hash, tUs, id, ev, dup);
 }
 /**
  * The order-to-trade counts of `symbol` (made at its first message or trade, `ev`): one per name

@@ -79,6 +79,11 @@ export function signatureHash(q: SignatureParts): number {
   return mixText(h, q.account) | 0;
 }
 
+/** The key of `q` in EngineState's recent orders: its hash, or null when a part holds a NUL (keyed by its text). */
+export function recentHash(q: SignatureParts): number | null {
+  return hasNul(q) ? null : signatureHash(q);
+}
+
 const sameText = (a: string | null, b: string | null): boolean =>
   a === b || (a === null ? b === 'null' : b === null && a === 'null');
 

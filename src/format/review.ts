@@ -42,6 +42,21 @@ export const DISPOSITION_KINDS: readonly DispositionKind[] = Object.freeze(['fal
 
 /** An actor or reviewer identity: an allowed_signers principal (no spaces, quotes or commas). */
 export const ACTOR_PATTERN = /^[A-Za-z0-9._@+-]{1,128}$/;
+/**
+ * The form in which four eyes compares two actor names (the submitter's and the approver's): Unicode
+ * NFKC, case-folded (upper- then lower-cased, so `ß` meets `SS`), trimmed. `alice@desk` and
+ * `ALICE@desk` are one person: a name compared byte for byte let her approve her own submission under
+ * another spelling. The records keep the names as typed; only the comparison folds them.
+ */
+export function actorKey(actor: string): string {
+  return actor.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC').trim();
+}
+
+/** Whether two actor names name one person for four eyes (actorKey); a missing name matches nothing. */
+export function sameActor(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && actorKey(a) === actorKey(b);
+}
+
 /** A finding id a record can hold (compliance ids are `<rule>:<seq>[:<n>]` or `<rule>:eod:<date>`). */
 export const FINDING_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,200}$/;
 /** Longest reason kept, in characters. */

@@ -1,9 +1,13 @@
 /**
  * Events only auditpack's own writers may write (docs/FORMAT.md, "Events reserved for the writer").
  * Readers give them meaning: a TornLineRecovered event turns the line before it into evidence, a
- * PackPruned event vouches for a pruned pack, a PackTimestamped event holds a pack to its token, a Heartbeat declares how long silence may be. A
- * caller's event of such a name is written under another name, so it cannot buy that meaning.
+ * PackPruned event vouches for a pruned pack, a PackTimestamped event holds a pack to its token, a
+ * Heartbeat declares how long silence may be, an Anchored event pins the chain to a token. The rest
+ * are auditpack's own account of what it did (an anchor that failed, a pack archived under a lock).
+ * A caller's event of such a name is written under another name, so it cannot buy that meaning, nor
+ * make an honest log fail verify (a caller's Anchored line is no anchor at all).
  */
+import { ANCHOR_EVENT, ANCHOR_FAILED_EVENT } from './anchor.js';
 import { HEARTBEAT_EVENT } from './heartbeat.js';
 import { DISCONTINUITY, RECOVERY } from './log-line.js';
 import { EXPORT_EVENT, KEEP_EVENT, PRUNE_EVENT, STAMP_EVENT } from './pack.js';
@@ -15,6 +19,24 @@ import { DISPOSITION_EVENT, REVIEW_CATEGORY, TRANSITIONS } from './review.js';
  */
 export const LOG_PRUNED_EVENT = 'LogPruned';
 
+/** The event the default logger writes when its config could not be read (it logs on with defaults). */
+export const CONFIG_INVALID_EVENT = 'LoggerConfigInvalid';
+
+/**
+ * The `system` events the archive commands write (src/archive): the record of who pushed, locked,
+ * held and verified which pack (SEC 17a-4(f)(3)(iii)). No verify check reads them, but a caller's
+ * `PackArchived` would claim a locked copy that was never made.
+ */
+export const ARCHIVE_EVENTS: ReadonlySet<string> = new Set([
+  'ArchiveInitialised',
+  'PackArchived',
+  'ArchiveRetentionExtended',
+  'ReviewRecordsArchived',
+  'ArchiveLegalHoldSet',
+  'ArchiveLegalHoldReleased',
+  'ArchiveVerified',
+]);
+
 /** The category of every reserved event. */
 export const WRITER_EVENT_CATEGORY = 'system';
 
@@ -23,12 +45,16 @@ export const WRITER_EVENTS: ReadonlySet<string> = new Set([
   RECOVERY.event,
   DISCONTINUITY.event,
   'EventsRefused',
+  CONFIG_INVALID_EVENT,
   HEARTBEAT_EVENT,
   EXPORT_EVENT.event,
   STAMP_EVENT.event,
   PRUNE_EVENT.event,
   KEEP_EVENT.event,
   LOG_PRUNED_EVENT,
+  ANCHOR_EVENT,
+  ANCHOR_FAILED_EVENT,
+  ...ARCHIVE_EVENTS,
 ]);
 
 /**

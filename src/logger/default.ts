@@ -7,6 +7,8 @@
 import { resolveConfig } from '../config.js';
 import { AuditpackError } from '../errors.js';
 import { createAuditLogger } from './logger.js';
+import { recordWriterEvent } from './child.js';
+import { CONFIG_INVALID_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import {
   logDecision,
   logKillSwitch,
@@ -58,7 +60,10 @@ export function getDefaultLogger(): AuditLogger {
   }
   defaultLogger = logger;
   if (configError)
-    logger.log('system', 'LoggerConfigInvalid', { code: configError.code, message: configError.message });
+    void recordWriterEvent(logger, WRITER_EVENT_CATEGORY, CONFIG_INVALID_EVENT, {
+      code: configError.code,
+      message: configError.message,
+    });
   return logger;
 }
 

@@ -18,6 +18,7 @@ import { redactCodePairs } from './config-code.js';
 import { redactCommandLine } from './config-commands.js';
 import { derKeyLineSpans } from './der-key.js';
 import { applySpans } from './protocol-auth.js';
+import { puttyKeySpans } from './putty-key.js';
 import { redactPythonLines } from './config-python.js';
 import { withInterpolatedNames } from './config-interpolation.js';
 import { redactJson } from './config-json.js';
@@ -116,8 +117,9 @@ export function redactConfigText(text: string, format: ConfigTextFormat, redacto
 function redactShapes(input: string, r: Redactor): string {
   // A DER private key wrapped over lines (a YAML block scalar) loses each line's base64 first: a
   // line alone holds only the key's start (rules 17).
-  const text =
-    input.includes('\n') && input.includes('M') ? applySpans(input, derKeyLineSpans(input), r.censor) : input;
+  const der = input.includes('\n') && input.includes('M') ? applySpans(input, derKeyLineSpans(input), r.censor) : input;
+  // A PuTTY key's private lines likewise (rules 18: a line alone is no key).
+  const text = der.includes('Private-') ? applySpans(der, puttyKeySpans(der), r.censor) : der;
   const lines = splitLines(text);
   const hasPem = text.includes('-----BEGIN ');
   let changed = false;

@@ -32,19 +32,37 @@ export const DER_KEY_MIN = 40;
 
 const HEAD = new Uint8Array(12);
 
-function digit(s: string, i: number): number {
+/**
+ * The value of the base64 digit at `i` (a `%2B`, `%2F` of a percent-encoded key too, rules 18), its
+ * width in STEP; -1 if there is none.
+ */
+let STEP = 1;
+function digitAt(s: string, i: number): number {
   const c = s.charCodeAt(i);
+  STEP = 1;
+  if (c === 37 && s.charCodeAt(i + 1) === 50) {
+    const e = s.charCodeAt(i + 2) | 32;
+    STEP = 3;
+    return e === 98 ? 62 : e === 102 ? 63 : -1;
+  }
   return c < 128 ? (DIGIT[c] as number) : -1;
 }
 
-/** Decodes the 16 characters at `at` into HEAD; false if any is not a base64 digit. */
+/** `%3D` (percent-encoded `=`) at `i`. */
+function isPercentPad(s: string, i: number): boolean {
+  return s.charCodeAt(i) === 37 && s.charCodeAt(i + 1) === 51 && (s.charCodeAt(i + 2) | 32) === 100;
+}
+
+/** Decodes the 16 base64 digits at `at` into HEAD; false if any is not a base64 digit. */
 function decodeHead(s: string, at: number): boolean {
   if (at + 16 > s.length) return false;
+  let i = at;
   for (let g = 0; g < 4; g++) {
     let v = 0;
     for (let k = 0; k < 4; k++) {
-      const d = digit(s, at + 4 * g + k);
+      const d = digitAt(s, i);
       if (d < 0) return false;
+      i += STEP;
       v = (v << 6) | d;
     }
     HEAD[3 * g] = v >>> 16;
@@ -103,26 +121,84 @@ export function derPrivateKeyEnd(s: string, at: number): number {
   let got = 0;
   let lastDigit = at;
   const n = s.length;
+  // Digits since the last wrap: a wrap at a blank needs a line of 16 or more before it.
+  let run = 0;
   while (got < want && i < n) {
     const c = s.charCodeAt(i);
-    if (c < 128 && (DIGIT[c] as number) >= 0) {
+    if (digitAt(s, i) >= 0) {
       got++;
-      i++;
+      run++;
+      i += STEP;
       lastDigit = i;
-    } else if (c === 61) {
-      // `=` padding ends the base64.
-      while (i < n && s.charCodeAt(i) === 61) i++;
+    } else if (c === 61 || isPercentPad(s, i)) {
+      // `=` padding (`%3D` percent-encoded) ends the base64.
+      while (i < n && (s.charCodeAt(i) === 61 || isPercentPad(s, i))) i += s.charCodeAt(i) === 61 ? 1 : 3;
       lastDigit = i;
       break;
     } else {
-      // A wrap, whatever its characters (der-wraps.ts): go on while the declared length is not reached.
+      // A wrap, whatever its characters (rules 18, der-wraps.ts), while the declared length is not
+      // reached; at a blank only after a line of 16 or more (a key folded onto one line with
+      // spaces for its line breaks, not a word after a short base64 word).
+      if ((c === 32 || c === 9) && run < 16) break;
       const j = wrapEnd(s, i);
       if (j === -1) break;
       i = j;
+      run = 0;
     }
   }
   while (lastDigit < n && s.charCodeAt(lastDigit) === 61 && lastDigit - at < want + 2) lastDigit++;
   return lastDigit - at >= DER_KEY_MIN ? lastDigit : -1;
+}
+
+/** Hex digit values, -1 for others. */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+function hexAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  return c < 128 ? (HEX[c] as number) : -1;
+}
+
+/** A hex DER key shorter than its declared length is one only from this many digits on. */
+const DER_HEX_PARTIAL_MIN = 200;
+
+/**
+ * The end of a private key as hex of its DER (`308204bd020100300d06092a864886f70d010101…`, SEC1's
+ * `30770201010420…`), or -1 (rules 18). `at` is the `3` of `30`, or `%` when the key is
+ * percent-encoded byte by byte (`%30%82%04…`), or `0` of `0x30…`. Keyed on the private-key
+ * structure's fixed start (the same check as the base64 form, on 12 bytes decoded from 24 digits),
+ * never on "a long hex run": a SHA-256 digest or a line hash has no such start. The run must reach
+ * its declared length (or DER_HEX_PARTIAL_MIN digits). Index arithmetic only: 24 lookups per
+ * candidate, then the key's length.
+ */
+export function derHexKeyEnd(s: string, at: number): number {
+  let i = at;
+  if (s.charCodeAt(i) === 48 && (s.charCodeAt(i + 1) | 32) === 120) i += 2;
+  const pct = s.charCodeAt(i) === 37;
+  const width = pct ? 3 : 2;
+  const off = pct ? 1 : 0;
+  if (i + 12 * width > s.length) return -1;
+  for (let b = 0; b < 12; b++, i += width) {
+    if (pct && s.charCodeAt(i) !== 37) return -1;
+    const hi = hexAt(s, i + off);
+    const lo = hexAt(s, i + off + 1);
+    if (hi < 0 || lo < 0) return -1;
+    HEAD[b] = (hi << 4) | lo;
+  }
+  const bytes = keyLength();
+  if (bytes === -1) return -1;
+  let got = 12;
+  const n = s.length;
+  while (got < bytes && i + width <= n) {
+    if (pct && s.charCodeAt(i) !== 37) break;
+    if (hexAt(s, i + off) < 0 || hexAt(s, i + off + 1) < 0) break;
+    got++;
+    i += width;
+  }
+  return got === bytes || 2 * got >= DER_HEX_PARTIAL_MIN ? i : -1;
 }
 
 function isAlnum(c: number): boolean {

@@ -57,6 +57,8 @@ export const SENSITIVE_KEY_FRAGMENTS: readonly string[] = Object.freeze([
   'signature',
   'xauth',
   'seedphrase',
+  // Binance's user-data-stream key (rules 18): `?listenKey=…` in a websocket URL or a REST path.
+  'listenkey',
   // A wallet's seed words (BIP 39 calls them the mnemonic); a card's or phone's PIN code.
   'mnemonic',
   'pincode',

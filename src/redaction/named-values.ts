@@ -174,6 +174,20 @@ export interface NamedPlan {
   readonly values: readonly boolean[];
   /** A JSON Web Key's private members (see JWK_PRIVATE), by position; `kty`'s position. */
   readonly jwk?: { readonly kty: number; readonly members: readonly boolean[] };
+  /** A websocket login's `op` and `args` positions (see wsAuthPlan). */
+  readonly wsAuth?: { readonly op: number; readonly args: readonly boolean[] };
+}
+
+/**
+ * A websocket login frame as an object (rules 18): Bybit's `{ op: 'auth', args: [apiKey, expires,
+ * signature] }` (its v5 API's "Authentication"). `args` names nothing a key rule could call
+ * sensitive: an object whose `op` is `auth` loses its `args` whole.
+ */
+function wsAuthPlan(fields: readonly string[]): NamedPlan['wsAuth'] {
+  const op = fields.indexOf('op');
+  const args = fields.indexOf('args');
+  if (op === -1 || args === -1) return undefined;
+  return { op, args: fields.map((_f, i) => i === args) };
 }
 
 /**
@@ -202,9 +216,12 @@ export function namedPlan(fields: readonly string[]): NamedPlan | undefined {
     else if (isValueField(f)) (values ??= new Array<boolean>(fields.length).fill(false))[i] = true;
   }
   const jwk = jwkPlan(fields);
-  if (names !== undefined && values !== undefined)
-    return jwk === undefined ? { names, values } : { names, values, jwk };
-  return jwk === undefined ? undefined : { names: [], values: new Array<boolean>(fields.length).fill(false), jwk };
+  const wsAuth = wsAuthPlan(fields);
+  const extra = { ...(jwk === undefined ? {} : { jwk }), ...(wsAuth === undefined ? {} : { wsAuth }) };
+  if (names !== undefined && values !== undefined) return { names, values, ...extra };
+  return jwk === undefined && wsAuth === undefined
+    ? undefined
+    : { names: [], values: new Array<boolean>(fields.length).fill(false), ...extra };
 }
 
 /**
@@ -244,7 +261,7 @@ export function namedHide(
   plan: NamedPlan,
   read: (i: number) => unknown,
 ): readonly boolean[] | undefined {
-  const hide = namedValuesHide(redactor, plan, read);
+  const hide = withWsAuth(namedValuesHide(redactor, plan, read), plan, redactor, read);
   const jwk = plan.jwk;
   if (jwk === undefined || !redactor.enabled) return hide;
   let kty: unknown;
@@ -255,6 +272,25 @@ export function namedHide(
   }
   if (typeof kty !== 'string') return hide;
   return hide === undefined ? jwk.members : jwk.members.map((m, i) => m || hide[i] === true);
+}
+
+/** `hide` plus a websocket login's `args` when its `op` is `auth` (see wsAuthPlan). */
+function withWsAuth(
+  hide: readonly boolean[] | undefined,
+  plan: NamedPlan,
+  redactor: Redactor,
+  read: (i: number) => unknown,
+): readonly boolean[] | undefined {
+  const ws = plan.wsAuth;
+  if (ws === undefined || !redactor.enabled) return hide;
+  let op: unknown;
+  try {
+    op = read(ws.op);
+  } catch {
+    return hide;
+  }
+  if (op !== 'auth') return hide;
+  return hide === undefined ? ws.args : ws.args.map((m, i) => m || hide[i] === true);
 }
 
 /** namedHide's name/value part (see there). */

@@ -27,11 +27,12 @@ import { isCredentialShaped } from './shapes.js';
 
 /** Whether the text may hold a command this module redacts (cheap: a few index searches). */
 export function mayHoldProtocolAuth(s: string): boolean {
-  return CUE.test(s) || s.includes('dvcmQ6') || s.includes('UkQ6');
+  return CUE.test(s) || s.includes('PASS') || s.includes('dvcmQ6') || s.includes('UkQ6');
 }
 
-/** `AUTH` and `SETUSER` in any case (rules 17: `auth`, `Acl SetUser`); `requirepass` (rules 18). */
-const CUE = /auth|setuser|requirepass/i;
+/** `AUTH` and `SETUSER` in any case (rules 17: `auth`, `Acl SetUser`); IMAP LOGIN, POP3 PASS, `requirepass` (rules 18). */
+const CUE = /auth|setuser|login|requirepass/i;
+const LOGIN_CUE = /login/i;
 
 function isBlank(c: number): boolean {
   return c === 32 || c === 9;
@@ -213,6 +214,8 @@ function afterHello(s: string, at: number): boolean {
 const AUTH_ANY_CASE = /auth/gi;
 
 function authSpans(s: string, spans: Spans): void {
+  // Where the last `args` list read ended: a hit inside it is not read again (linear).
+  let argsReadTo = 0;
   AUTH_ANY_CASE.lastIndex = 0;
   for (let m = AUTH_ANY_CASE.exec(s); m !== null; m = AUTH_ANY_CASE.exec(s)) {
     const at = m.index;
@@ -233,6 +236,14 @@ function authSpans(s: string, spans: Spans): void {
     // MONITOR's and redis-cli's quoted arguments: `"AUTH" "pw"`.
     const before = at > 0 ? s.charCodeAt(at - 1) : 0;
     const quoted = (before === 34 || before === 39) && after === before;
+    // Bybit's websocket login (rules 18): `{"op":"auth","args":["key",expires,"signature"]}`.
+    if (quoted && at >= argsReadTo) {
+      const end = argsListSpans(s, at + 5, spans);
+      if (end !== -1) {
+        argsReadTo = end;
+        continue;
+      }
+    }
     if (!quoted && (at + 4 >= s.length || !isBlank(after))) continue;
     const from = at + (quoted ? 5 : 4);
     const w1 = nextArg(s, from);
@@ -275,7 +286,107 @@ function authSpans(s: string, spans: Spans): void {
     const value = s.slice(pw[0], pw[1]);
     if (OUTCOMES.has(value.toLowerCase())) continue;
     const shaped = isCredentialShaped(value);
-    if (upper ? shaped || (atStart && commandEnds(s, pw[2])) : atStart && shaped) spans.push(pw[0], pw[1]);
+    const ends = commandEnds(s, pw[2]);
+    // Lower case (rules 18): after a client's prompt (`127.0.0.1:6379> auth pw`) whatever its shape
+    // when the command ends there; mid-line, credential-shaped and ending the command.
+    const lower = afterPrompt(s, at) ? ends : shaped && (atStart || ends);
+    if (upper ? shaped || (atStart && ends) : lower) spans.push(pw[0], pw[1]);
+  }
+}
+
+/** A client's prompt (`>`, `redis>`, `127.0.0.1:6379>`) and blanks stand right before `at`. */
+function afterPrompt(s: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
+  return i >= 0 && s.charCodeAt(i) === 62;
+}
+
+/** The longest `args` list read after `"auth"` (a hostile run of them stays linear). */
+const ARGS_LIST_MAX = 4096;
+
+/**
+ * After `"auth"` at `from` (past its closing quote): `, "args": [ … ]` (blanks anywhere); every
+ * quoted string of the list goes (the API key and the signature; the expiry number stays). Where
+ * the reading ended when the list was there, else -1.
+ */
+function argsListSpans(s: string, from: number, spans: Spans): number {
+  let i = blanksEnd(s, from);
+  if (s.charCodeAt(i) !== 44) return -1;
+  i = blanksEnd(s, i + 1);
+  const q = s.charCodeAt(i);
+  if ((q !== 34 && q !== 39) || !s.startsWith('args', i + 1) || s.charCodeAt(i + 5) !== q) return -1;
+  i = blanksEnd(s, i + 6);
+  if (s.charCodeAt(i) !== 58) return -1;
+  i = blanksEnd(s, i + 1);
+  if (s.charCodeAt(i) !== 91) return -1;
+  const stop = Math.min(s.length, i + ARGS_LIST_MAX);
+  for (i++; i < stop; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 93) break;
+    if (c === 34 || c === 39) {
+      let close = i + 1;
+      while (close < stop && s.charCodeAt(close) !== c) close += s.charCodeAt(close) === 92 ? 2 : 1;
+      if (close >= stop) break;
+      if (close > i + 1) spans.push(i + 1, close);
+      i = close;
+    }
+  }
+  return i;
+}
+
+const LOGIN_ANY_CASE = /login/gi;
+
+/**
+ * IMAP's `a001 LOGIN user password` (RFC 9051 §6.2.3; quoted strings too): a tag at a line's start
+ * (or after a prompt, `C:`, a quote), then LOGIN, the user, the password ending the command. A
+ * lower-case `login` needs a tag with a digit (`a001`), so "user login bob" is none.
+ */
+function imapLoginSpans(s: string, spans: Spans): void {
+  LOGIN_ANY_CASE.lastIndex = 0;
+  for (let m = LOGIN_ANY_CASE.exec(s); m !== null; m = LOGIN_ANY_CASE.exec(s)) {
+    const at = m.index;
+    if (at < 2 || !isBlank(s.charCodeAt(at - 1)) || !isBlank(s.charCodeAt(at + 5))) continue;
+    // The tag: 1-16 letters, digits or dots before the blanks.
+    let t = at - 1;
+    while (t >= 0 && isBlank(s.charCodeAt(t))) t--;
+    const tagEnd = t + 1;
+    let digit = false;
+    while (t >= 0 && tagEnd - t <= 17) {
+      const c = s.charCodeAt(t);
+      if (c >= 48 && c <= 57) digit = true;
+      else if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46)) break;
+      t--;
+    }
+    const tagLen = tagEnd - t - 1;
+    if (tagLen < 1 || tagLen > 16 || !startsLine(s, t + 1)) continue;
+    if (!digit && !(s.startsWith('LOGIN', at) && tagLen <= 8)) continue;
+    const user = nextArg(s, at + 5);
+    const pw = user === undefined ? undefined : nextArg(s, user[2]);
+    if (pw === undefined || !commandEnds(s, pw[2])) continue;
+    if (OUTCOMES.has(s.slice(pw[0], pw[1]).toLowerCase())) continue;
+    spans.push(pw[0], pw[1]);
+  }
+}
+
+/**
+ * POP3's and FTP's `PASS secret` (RFC 1939 §7, RFC 959): upper-case PASS at a line's start (or after
+ * a prompt), one argument ending the command; after a `USER` command earlier in the text or a
+ * prompt (`> PASS pw`), or
+ * credential-shaped and no path (a test runner's `PASS src/a.test.ts` stays).
+ */
+function passSpans(s: string, spans: Spans): void {
+  // The first USER command (found once: a search back from each PASS would be quadratic).
+  let user = s.indexOf('USER ');
+  while (user !== -1 && !((user === 0 || !isWordChar(s.charCodeAt(user - 1))) && startsLine(s, user)))
+    user = s.indexOf('USER ', user + 5);
+  for (let at = s.indexOf('PASS'); at !== -1; at = s.indexOf('PASS', at + 4)) {
+    if ((at > 0 && isWordChar(s.charCodeAt(at - 1))) || !isBlank(s.charCodeAt(at + 4)) || !startsLine(s, at)) continue;
+    const pw = nextArg(s, at + 4);
+    if (pw === undefined || !commandEnds(s, pw[2])) continue;
+    const value = s.slice(pw[0], pw[1]);
+    const afterUser = user !== -1 && user < at;
+    if (afterUser || afterPrompt(s, at) || (isCredentialShaped(value) && !value.includes('/') && !value.includes('.')))
+      spans.push(pw[0], pw[1]);
   }
 }
 
@@ -343,6 +454,8 @@ export function redactProtocolAuth(s: string, censor: string): string {
   authSpans(s, spans);
   setuserSpans(s, spans);
   protocolFormSpans(s, spans);
+  if (LOGIN_CUE.test(s)) imapLoginSpans(s, spans);
+  if (s.includes('PASS')) passSpans(s, spans);
   if (s.includes('dvcmQ6') || s.includes('UkQ6')) loginSpans(s, spans);
   return applySpans(s, spans, censor);
 }

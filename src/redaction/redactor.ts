@@ -17,7 +17,9 @@
  * - pairs-spaced.ts, key-stems.ts: `key value` (a space or tab) inside free text;
  * - command-flags.ts: passwords given to common tools by short options (`sshpass -p X`);
  * - der-key.ts: private keys as bare base64 DER (a shape rule's finder);
- * - protocol-auth.ts: Redis ACL and AUTH passwords, SMTP AUTH PLAIN / LOGIN credentials.
+ * - protocol-auth.ts: Redis ACL and AUTH passwords, SMTP AUTH PLAIN / LOGIN credentials, IMAP LOGIN,
+ *   POP3 PASS, Bybit's websocket auth;
+ * - putty-key.ts: a PuTTY `.ppk` key's private lines and MAC.
  */
 import { redactCommandFlags } from './command-flags.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
@@ -26,7 +28,8 @@ import { redactPairs } from './pairs.js';
 import { redactSpacedPairs } from './pairs-spaced.js';
 import { redactMarkupPairs } from './pairs-markup.js';
 import { redactPem } from './pem.js';
-import { mayHoldProtocolAuth, redactProtocolAuth } from './protocol-auth.js';
+import { applySpans, mayHoldProtocolAuth, redactProtocolAuth } from './protocol-auth.js';
+import { puttyKeySpans } from './putty-key.js';
 import { redactShapes, scanFacts, type SecretPattern } from './shapes.js';
 import { partialPatterns, redactPartial } from './shapes-partial.js';
 
@@ -208,6 +211,8 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     const spacedScan = scanFacts.spacedMore;
     const dashOption = scanFacts.dashOption;
     const protocol = scanFacts.protocol;
+    // A PuTTY key's private lines and MAC (rules 18): only a text with `:` can hold `Private-Lines:`.
+    if (scanFacts.colon && out.includes('Private-')) out = applySpans(out, puttyKeySpans(out), censor);
     const shaped = out;
     out = redactPartial(out, partial, censor);
     if (protocol && mayHoldProtocolAuth(out)) out = redactProtocolAuth(out, censor);

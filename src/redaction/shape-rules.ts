@@ -3,7 +3,7 @@
  * secret scanning that start with a literal (or carry one), compiled once into sticky regexps.
  * shapes.ts finds candidates by their first character and tries only these rules there.
  */
-import { DER_KEY_MIN, derPrivateKeyEnd } from './der-key.js';
+import { DER_KEY_MIN, derHexKeyEnd, derPrivateKeyEnd } from './der-key.js';
 import { jwtMatchEnd } from './shape-runs.js';
 import { isWifPrivateKey } from './wif.js';
 
@@ -271,6 +271,15 @@ const RULES: readonly RuleRow[] = [
     String.raw`M(?:[A-H][A-Za-z0-9+/]C|IG[A-Za-z0-9+/]Ag|II[A-Za-z0-9+/]{3}I)[A-Za-z0-9+/_-]{34,}={0,2}`,
     DER_KEY_MIN,
   ],
+  // Rules 18: the same keys as hex of their DER, plain, `0x`-prefixed or percent-encoded byte by
+  // byte (`%30%82…`). Found by derHexKeyEnd (the private-key structure's start decoded from 24 hex
+  // digits, then its declared length); a hash or any other long hex run has no such start.
+  [
+    'der-private-key-hex',
+    '30 %30 0x30 0X30',
+    String.raw`(?:0[xX])?30(?:8[12][0-9a-fA-F]{2,4}|[0-7][0-9a-fA-F])020[01][0-9a-fA-F]{50,}`,
+    60,
+  ],
 ];
 
 export const SHAPES: readonly ShapeRule[] = RULES.map(([name, prefixes, source, min, hook]) => ({
@@ -282,6 +291,13 @@ export const SHAPES: readonly ShapeRule[] = RULES.map(([name, prefixes, source, 
   ...(name === 'azure-connection-string-key' || name === 'gitlab-session-cookie' ? { keepName: true } : {}),
   ...(name === 'wif-private-key' ? { check: isWifPrivateKey } : {}),
   // On every rule (undefined but on jwt): one object shape more would make the scan's loads polymorphic.
-  find: name === 'jwt' ? jwtMatchEnd : name === 'der-private-key' ? derPrivateKeyEnd : undefined,
+  find:
+    name === 'jwt'
+      ? jwtMatchEnd
+      : name === 'der-private-key'
+        ? derPrivateKeyEnd
+        : name === 'der-private-key-hex'
+          ? derHexKeyEnd
+          : undefined,
   pastToken: name === 'der-private-key',
 }));

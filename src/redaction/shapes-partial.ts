@@ -31,11 +31,20 @@ const URL_START = /^["']?[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\//;
 
 /** SOH as logs print it (rules 13): `|`, `;`, `^A`, `\u0001`, `\x01`, `\001`, `<SOH>`. */
 const FIX_PRINTED_SOH = String.raw`(?:[|;]|\^A|\\u0001|\\x01|\\001|<SOH>)`;
+const FIX_SEP = String.raw`(?:[\x01\s^]|${FIX_PRINTED_SOH})`;
 const FIX_PASSWORD = new RegExp(
-  String.raw`((?:^|[\x01\s^]|${FIX_PRINTED_SOH})(?:554|925|1402|1404)=)` +
+  String.raw`((?:^|${FIX_SEP})(?:554|925|1402|1404|95=\d{1,6}${FIX_SEP}96)=)` +
     String.raw`((?:(?!${FIX_PRINTED_SOH}(?:\d{1,5}=|[\s"\\]|$))[^\x01\r\n]){1,1024})`,
   'g',
 );
+
+/**
+ * A password hash by its scheme's fixed form (bounded repetitions: linear per position, and tried
+ * only where the text holds a scheme's literal, see HASH_CUE).
+ */
+const PASSWORD_HASH =
+  /(\$apr1\$|\$[156]\$)[./0-9A-Za-z]{0,16}\$[./0-9A-Za-z]{22,86}(?![./0-9A-Za-z])|(\{S?SHA\})[A-Za-z0-9+/]{27,64}={0,2}|(\$2[abxy]?\$\d\d\$)[./A-Za-z0-9]{53}(?![./0-9A-Za-z])/g;
+const HASH_CUE = /\$apr1\$|\{S?SHA\}|\$2[abxy]?\$\d\d\$|\$[156]\$/;
 
 /** Patterns that keep part of the match (a name, a user name) and replace the rest. */
 function partial(censor: string): SecretPattern[] {
@@ -79,6 +88,8 @@ function partial(censor: string): SecretPattern[] {
       replace: (_m, head: string, cred: string) => head + curlCredential(cred, censor),
     },
     // Trading: FIX logon passwords, Password(554), NewPassword(925), EncryptedPassword(1402),
+    // RawData(96) after its RawDataLength(95) (rules 18: some venues take the logon's password or
+    // signature there; 95 precedes 96 in every message that carries it, so a bare `96=` stays),
     // EncryptedNewPassword(1404), as a field of a FIX message: after SOH or white space, or SOH as
     // logs print it: `|`, `^A`, `;`, `<SOH>`, `\u0001`, `\x01`, `\001` (rules 13: `^A`, `;`, `<SOH>`, `\001`).
     // The value ends at SOH or a line end, or at a printed separator followed by a tag, white space, a
@@ -87,6 +98,14 @@ function partial(censor: string): SecretPattern[] {
       name: 'fix-password',
       regex: FIX_PASSWORD,
       replace: (_m, head: string) => `${head}${censor}`,
+    },
+    // Password hashes of htpasswd lines and crypt(3) (rules 18): `user:$apr1$salt$hash`,
+    // `user:{SHA}base64`, bcrypt `$2y$10$…`, md5/sha-crypt `$1$`/`$5$`/`$6$` (salt and hash): the
+    // user and the scheme stay, the rest goes. Offline-crackable, so a secret wherever it appears.
+    {
+      name: 'password-hash',
+      regex: PASSWORD_HASH,
+      replace: (_m, crypt?: string, sha?: string, bcrypt?: string) => `${crypt ?? sha ?? bcrypt ?? ''}${censor}`,
     },
     // NuGet config passwords (gitleaks nuget-config-password).
     {
@@ -102,10 +121,19 @@ function partial(censor: string): SecretPattern[] {
         /(\b(?:mysql[a-z]{0,8}|mariadb(?:-[a-z]{1,8})?)\b[^\n;|&]{0,512}?[ \t]-p)("[^"\n]{1,512}"|'[^'\n]{1,512}'|[^\s"']{1,512})/g,
       replace: (_m, head: string) => `${head}${censor}`,
     },
+    // Binance's user data stream (rules 18): the listenKey as the websocket path,
+    // `wss://stream.binance.com:9443/ws/<listenKey>` (`fstream`, `dstream`, the testnets); as a
+    // query (`?listenKey=`) it is a sensitive key's value (keys.ts).
+    {
+      name: 'binance-listen-key-path',
+      regex:
+        /(binance[a-z]{0,12}\.(?:com|us|vision)(?::\d{1,5})?\/(?:ws|stream)\/)([A-Za-z0-9]{60,64})(?![A-Za-z0-9])/g,
+      replace: (_m, head: string) => `${head}${censor}`,
+    },
   ];
 }
 
-const FIX_TAG = /(?:554|925|1402|1404)=/;
+const FIX_TAG = /(?:554|925|1402|1404|96)=/;
 
 /**
  * The partial patterns, each only on a string that can hold it, judged from the facts of the
@@ -121,9 +149,13 @@ export function redactPartial(s: string, patterns: readonly SecretPattern[], cen
   if (f.longest >= 17 && (out.includes('CONTRIBSYS') || out.includes('contribsys'))) out = runPartial(out, patterns[2]);
   if (out.includes('-u') || out.includes('-U')) out = runPartial(out, patterns[3]);
   if (f.equals && FIX_TAG.test(out)) out = runPartial(out, patterns[4]);
+  if (out.includes('$') || out.includes('{S')) {
+    if (HASH_CUE.test(out)) out = runPartial(out, patterns[5]);
+  }
   if (f.lt && (out.includes('<add') || out.includes('<ADD') || out.includes('<Add')))
-    out = runPartial(out, patterns[5]);
-  if (out.includes('-p') && (out.includes('mysql') || out.includes('mariadb'))) out = runPartial(out, patterns[6]);
+    out = runPartial(out, patterns[6]);
+  if (out.includes('-p') && (out.includes('mysql') || out.includes('mariadb'))) out = runPartial(out, patterns[7]);
+  if (f.longest >= 60 && out.includes('binance')) out = runPartial(out, patterns[8]);
   // Oracle's `user/password@connect` (rules 13): oracle-connect.ts.
   return redactOracleConnect(out, censor);
 }

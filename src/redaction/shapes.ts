@@ -177,7 +177,7 @@ const SPANS = new Spans();
  * followed by `-` (a command line's option; the tools' rule needs one). `spacedAt`: the blanks that
  * follow a word ending like a sensitive key name (`passwd X`: the spaced-pair rule's places), at
  * most MAX_SPACED; `spacedMore` when there were more. `protocol`: a token ends in `AUTH`, `SETUSER`,
- * `setuser` or an AUTH LOGIN prompt (protocol-auth.ts's cue; also when a Digest line was jumped
+ * `setuser`, `LOGIN`, `PASS` or an AUTH LOGIN prompt (protocol-auth.ts's cue; also when a Digest line was jumped
  * over unread). (Module state: a pass is synchronous, and
  * the caller reads these right after it.)
  */
@@ -201,7 +201,8 @@ function tryRules(s: string, c: number, end: number, spans: Spans): number {
   const rules = BY_FIRST[code] as ShapeRule[];
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r] as ShapeRule;
-    if (end - c < rule.min) continue;
+    // A match that may run past its token (a key wrapped at blanks: rules 18) is judged by its finder.
+    if (end - c < rule.min && !rule.pastToken) continue;
     let ok = false;
     for (const p of rule.prefixes) {
       if (s.startsWith(p, c)) {
@@ -343,7 +344,10 @@ export function redactShapes(s: string, censor: string): string {
         }
       }
       pending = trailingWordKind(s, start, i);
-      if (!protocol && len >= 4 && CUE_LAST.has(s.charCodeAt(i - 1))) protocol = endsLikeProtocolCue(s, i);
+      if (!protocol && len >= 4) {
+        const last = s.charCodeAt(i - 1);
+        if (last < 128 && CUE_LAST[last] === 1) protocol = endsLikeProtocolCue(s, i);
+      }
       pendingEnd = i;
       if (len >= MIN_TOKEN) scanToken(s, start, Math.min(i, n), spans);
     }
@@ -379,21 +383,26 @@ function scanToken(s: string, start: number, end: number, spans: Spans): void {
   if (ANY_START.length > 0 && end - start >= 36) tryAnyStart(s, start, end, spans);
 }
 
-/** The last characters of the protocol cues: H/h (auth), R/r (setuser), 6, 2 (AUTH2), S/s (requirepass). */
-const CUE_LAST = new Set([72, 104, 82, 114, 54, 50, 83, 115]);
-
 /**
  * A token ending at `end` in `AUTH`, `AUTH2`, `SETUSER` (any case from rules 17: `auth`, `SetUser`),
- * `REQUIREPASS` (rules 18), `dvcmQ6` or `UkQ6` (`…cGFzc3dvcmQ6`, `UEFTU1dPUkQ6`).
+ * `dvcmQ6` or `UkQ6` (`…cGFzc3dvcmQ6`, `UEFTU1dPUkQ6`), `LOGIN` (any case), `PASS` or
+ * `requirepass` (any case) (rules 18).
  */
 function endsLikeProtocolCue(s: string, end: number): boolean {
   const last = s.charCodeAt(end - 1);
   if (last === 72 || last === 104) return endsLowered(s, end, 'auth');
   if (last === 82 || last === 114) return endsLowered(s, end, 'setuser');
   if (last === 50) return s.startsWith('AUTH2', end - 5);
-  if (last === 115 || last === 83) return endsLowered(s, end, 'requirepass');
+  // Rules 18: IMAP's LOGIN (any case), POP3's and FTP's PASS, Redis's requirepass (any case).
+  if (last === 78 || last === 110) return endsLowered(s, end, 'login');
+  if (last === 83 || last === 115)
+    return endsLowered(s, end, 'requirepass') || (last === 83 && s.startsWith('PASS', end - 4));
   return s.startsWith('dvcmQ6', end - 6) || s.startsWith('UkQ6', end - 4);
 }
+
+/** Last characters of the protocol cues (H h R r 6 2; rules 18: N n S s). */
+const CUE_LAST = new Uint8Array(128);
+for (const ch of 'HhRr62NnSs') CUE_LAST[ch.charCodeAt(0)] = 1;
 
 /** `s` ends at `end` in `word` (lower case ASCII) in any case; no string is made. */
 function endsLowered(s: string, end: number, word: string): boolean {

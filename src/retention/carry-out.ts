@@ -22,9 +22,8 @@ import { LOG_PRUNED_EVENT } from '../format/writer-events.js';
 import { CONFIG_IN_FORCE_FIELD, CONFIGS_IN_FORCE_FIELD, type HeldConfig } from '../format/config-in-force.js';
 import { signSshsig } from '../signing/sshsig.js';
 import { verifyPack } from '../verify/index.js';
-import { configsInForce } from './config-in-force.js';
+import { carriedForward } from './carried-forward.js';
 import { type PrunePlan, unverifiedPack } from './plan.js';
-import { keptUnverified } from './kept-unverified.js';
 
 export interface CarryOutOptions {
   artifactsDir: string;
@@ -142,11 +141,7 @@ async function removeLogs(plan: PrunePlan, options: CarryOutOptions): Promise<Pr
   };
   const doomed = plan.logs.filter(unchanged);
   // Read from the log before anything goes, under the artifacts lock: what the index would lose.
-  const inForce = await configsInForce(
-    logDir,
-    doomed.map((l) => l.file),
-  );
-  const kept = await keptUnverified(
+  const { inForce, kept } = await carriedForward(
     logDir,
     doomed.map((l) => l.file),
   );

@@ -4,14 +4,12 @@
  * windows loses its last vouched record (the snapshot's day file and the pack holding its copy),
  * and every export after that would say CONFIG_OF_RECORD_UNKNOWN though nothing changed.
  */
-import { join } from 'node:path';
 import { advanceHeld, carriedOf, type HeldConfig, heldConfigOf } from '../format/config-in-force.js';
-import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
-import { dayOfLogFileName } from '../rotation/index.js';
-import { listLogs } from './logs.js';
-import { removalsBefore } from './removals.js';
+import { parseObjectLine } from '../fsx/lines-containing.js';
+import { type KeptLogs, readKeptLogs, walkDays } from './removals.js';
 
-const CONFIG_MARK = Buffer.from('"ConfigSnapshot"');
+/** The mark of the lines this walk reads (ConfigSnapshot events). */
+export const CONFIG_MARK = Buffer.from('"ConfigSnapshot"');
 
 /**
  * For each of `doomed` (day files of `logDir` about to be removed), the config in force at its
@@ -23,27 +21,28 @@ const CONFIG_MARK = Buffer.from('"ConfigSnapshot"');
  * file records a snapshot: a doomed file then gets no entry (never a guess). A removed file whose
  * LogPruned event carried `config_in_force` only (an earlier version) counts as that snapshot alone,
  * the whole config, as that version read it. Read from the log itself (never from the snapshot
- * store), so the fact stays vouched by the chain.
+ * store), so the fact stays vouched by the chain. (A prune reads the files once for this walk and
+ * the kept-unverified one: carriedForward.)
  */
 export async function configsInForce(logDir: string, doomed: readonly string[]): Promise<Map<string, HeldConfig[]>> {
+  const logs = await readKeptLogs(logDir, doomed, [CONFIG_MARK]);
+  return logs === undefined ? new Map() : configsInForceOf(logs, doomed);
+}
+
+/** configsInForce over the lines `logs` read (they hold CONFIG_MARK's lines up to the last doomed file). */
+export function configsInForceOf(logs: KeptLogs, doomed: readonly string[]): Map<string, HeldConfig[]> {
   const out = new Map<string, HeldConfig[]>();
-  const doomedDays = doomed.map(dayOfLogFileName).filter((d): d is number => d !== undefined);
-  if (doomedDays.length === 0) return out;
-  const last = Math.max(...doomedDays);
-  const present = new Map<number, string>();
-  for (const l of listLogs(logDir)) present.set(dayOfLogFileName(l.file) as number, l.file);
-  const removed = await removedBefore(logDir, [...present.values()], present, last);
-  const days = [...new Set([...present.keys(), ...removed.keys()])].filter((d) => d <= last).sort((a, b) => a - b);
+  const removed = removedBefore(logs);
   const doomedSet = new Set(doomed);
   let state: HeldConfig[] | undefined;
-  for (const d of days) {
-    const file = present.get(d);
+  for (const d of walkDays(logs, removed)) {
+    const file = logs.present.get(d);
     if (file === undefined) {
       state = removed.get(d) ?? undefined;
       continue;
     }
-    const lines = await linesContaining(join(logDir, file), CONFIG_MARK);
-    for (const line of lines ?? []) {
+    for (const line of logs.lines.get(file) ?? []) {
+      if (!line.includes(CONFIG_MARK)) continue;
       const ev = heldConfigOf(parseObjectLine(line));
       if (ev !== undefined) state = advanceHeld(state ?? [], ev);
     }
@@ -53,18 +52,12 @@ export async function configsInForce(logDir: string, doomed: readonly string[]):
 }
 
 /**
- * The files removed earlier (by day, no longer in the directory, dated before `last`) that the
- * LogPruned events of the present files record, each with the config in force it carried (null:
- * none, or written by a version without the field).
+ * The files removed earlier that the LogPruned events of the present files record, each with the
+ * config in force it carried (null: none, or written by a version without the field).
  */
-async function removedBefore(
-  logDir: string,
-  files: readonly string[],
-  present: ReadonlyMap<number, string>,
-  last: number,
-): Promise<Map<number, HeldConfig[] | null>> {
+function removedBefore(logs: KeptLogs): Map<number, HeldConfig[] | null> {
   const removed = new Map<number, HeldConfig[] | null>();
-  for (const { day, ev } of await removalsBefore(logDir, files, present, last)) {
+  for (const { day, ev } of logs.removals) {
     // A file recorded twice (a prune killed after its event, run again): one that carried a config wins.
     const carried = carriedOf(ev);
     if (!removed.has(day) || removed.get(day) === null) removed.set(day, carried);

@@ -15,6 +15,7 @@ import {
   type ReviewAction,
   type ReviewState,
   SUBMIT_NAMESPACE,
+  sameActor,
   submissionMessagePath,
   submissionSignaturePath,
   TRANSITIONS,
@@ -144,8 +145,11 @@ function checkKey(o: ReviewOptions, action: ReviewAction, record: ReviewRecord, 
     throw new AuditpackError('KEY_INVALID', `the ${action} key must be an Ed25519 private key`);
   const fp = fingerprint(key);
   if (action === 'approve') {
-    if (record.submitter === o.actor)
-      throw deny('same-as-submitter', `${o.actor} submitted this pack and cannot approve it too (four eyes)`);
+    if (sameActor(record.submitter, o.actor))
+      throw deny(
+        'same-as-submitter',
+        `${o.actor} submitted this pack${record.submitter === o.actor ? '' : ` (as ${record.submitter})`} and cannot approve it too (four eyes)`,
+      );
     if (record.submission?.submission?.key_fingerprint === fp)
       throw deny(
         'same-key-as-submitter',

@@ -16,6 +16,7 @@ import {
   type ApprovalFacts,
   REVIEW_NAMESPACE,
   renderApprovalMessage,
+  sameActor,
 } from '../format/review.js';
 import {
   fingerprint,
@@ -81,8 +82,14 @@ export async function checkApproval(
   if (a === undefined || a.approval === null) return [];
   const out: ReviewProblem[] = [];
   const submitterKey = record.submission?.submission?.key_fingerprint;
-  if (record.submitter === a.actor)
-    out.push(invalid(APPROVAL_ROLE, record.file, `approved by its own submitter ${a.actor}: four eyes broken`));
+  if (sameActor(record.submitter, a.actor))
+    out.push(
+      invalid(
+        APPROVAL_ROLE,
+        record.file,
+        `approved by its own submitter ${a.actor}${record.submitter === a.actor ? '' : ` (submitted as ${record.submitter})`}: four eyes broken`,
+      ),
+    );
   if (submitterKey === a.approval.key_fingerprint)
     out.push(
       invalid(

@@ -73,6 +73,8 @@ export class ConfigEventIndex {
   private kept: number[] | undefined;
   /** File name → what the LogPruned events read so far record of it; the kept files read so far. */
   private readonly removed = new Map<string, Removal>();
+  /** The removed files whose vouched copies' LogPruned events nextKnownBelow added to `removed`. */
+  private readonly chased = new Set<number>();
   private prunedScanned = 0;
   /** `id sha256` of every config_in_force the LogPruned events read so far carry. */
   private readonly inForce = new Set<string>();
@@ -248,7 +250,7 @@ export class ConfigEventIndex {
       if (isKept) {
         const exported = await this.exportedOfRecord(d, d - 1, day);
         if (exported !== undefined) return exported;
-      }
+      } else if (d <= day && d > (kept[0] ?? d)) d = (await this.nextKnownBelow(d, kept)) + 1;
     }
   }
 
@@ -320,6 +322,7 @@ export class ConfigEventIndex {
       }
       const ev = await this.dayEvents(d);
       if (ev === 'removed' || ev === 'gone') return { kind: 'unknown', why: unknownWhy(d, ev) };
+      if (ev === 'absent' && !kept.includes(d) && d > (kept[0] ?? d)) d = (await this.nextKnownBelow(d, kept)) + 1;
       if (ev === 'absent') continue;
       for (let i = ev.order.length - 1; i >= 0; i--) {
         const e = ev.order[i] as HeldConfig;
@@ -409,6 +412,28 @@ export class ConfigEventIndex {
         .sort((a, b) => a - b);
     }
     return this.kept;
+  }
+
+  /**
+   * The newest day before `d` with a kept file or a recorded removal (at28 F4): the days between have
+   * neither, so are `absent`. Reads the LogPruned events of the kept files and of the vouched copies above it.
+   */
+  private async nextKnownBelow(d: number, kept: readonly number[]): Promise<number> {
+    await this.scanKept(() => false);
+    for (;;) {
+      const known = this.removed.size;
+      const days = [...kept, ...[...this.removed.keys()].map((f) => dayOfLogFileName(f) ?? d)];
+      const to = Math.max(...days.filter((r) => r < d));
+      for (const [file, removal] of [...this.removed]) {
+        const r = dayOfLogFileName(file);
+        if (r === undefined || r <= to || this.chased.has(r)) continue;
+        this.chased.add(r);
+        const copy = await this.vouchedCopy(r, removal);
+        if (!this.days.has(r)) this.days.set(r, Promise.resolve(copy === undefined ? 'removed' : copy.config));
+        if (copy !== undefined) this.addPruned(copy.pruned);
+      }
+      if (known === this.removed.size) return to;
+    }
   }
 
   /**

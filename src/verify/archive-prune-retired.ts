@@ -157,7 +157,7 @@ export class RetiredEvidence {
       };
     const { oldestKept, newestRemoved } = await this.removedLogs();
     if (this.ctx.logDir !== undefined) {
-      if (oldestKept !== undefined && p >= oldestKept) {
+      if ((await this.keptOrNeverRemoved(p, oldestKept)) === true) {
         if (await this.inKeptLog(e, p)) return { kind: 'recorded' };
         return {
           kind: 'error',
@@ -212,6 +212,16 @@ export class RetiredEvidence {
       if (this.ctx.logDir !== undefined && (await this.liveDays()).has(d)) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether the live log file of day `d` is kept, or `d` is not older than `oldestKept` (the oldest
+   * kept file newer than every removal recorded): then a file of `d` was never removed. A file older
+   * than a recorded removal that retention kept (the log of a pack kept because it did not verify)
+   * vouches for its own day only, not for the days after it whose files retention removed.
+   */
+  private async keptOrNeverRemoved(d: string, oldestKept: string | undefined): Promise<boolean> {
+    return (oldestKept !== undefined && d >= oldestKept) || (await this.liveDays()).has(d);
   }
 
   private liveDaysRead: Promise<Set<string>> | undefined;
@@ -309,7 +319,7 @@ export class RetiredEvidence {
     if (!(await this.index.noFile(day))) return undefined;
     const next = isoDate(day + 1);
     const why = `the chain links across its prune day ${p} (the LogPruned records and the next file's first line show no log file was written that day), so no prune ran that day`;
-    if (oldestKept !== undefined && next >= oldestKept)
+    if (await this.keptOrNeverRemoved(next, oldestKept))
       return (await this.pruneEventsOf(day + 1)).has(ledgerKey(e))
         ? 'recorded'
         : `${why}, and the kept file of ${next} holds no such event`;
@@ -381,23 +391,36 @@ export class RetiredEvidence {
   }
 
   /**
-   * The oldest kept day file and the newest day whose file a LogPruned event records as removed:
-   * retention removes the oldest files first, so the newest file holding a LogPruned event holds the
-   * newest removal (files read newest first, stopping there). Without the live logs, the current
-   * packs' logs stand for them (oldest kept: none known).
+   * The newest day whose file a LogPruned event records as removed, and the oldest kept day file
+   * newer than it (from which on no file was removed): retention removes the oldest files first, so
+   * the newest file holding a LogPruned event holds the newest removal (files read newest first,
+   * stopping there). A file retention kept past its time (the log of a pack kept because it did not
+   * verify) is older than removals: it is no bound for the days after it. A removal of a day whose
+   * file is here is no removal. Without the live logs, the current packs' logs stand for them
+   * (oldest kept: none known).
    */
   private async readRemoved(): Promise<{ oldestKept: string | undefined; newestRemoved: string | undefined }> {
     let files: string[];
-    let oldestKept: string | undefined;
+    let live: string[] = [];
     if (this.ctx.logDir !== undefined) {
       const logDir = this.ctx.logDir;
       const days = (await readdir(logDir).catch(() => [] as string[]))
         .map(dayOfLogFileName)
         .filter((d): d is number => d !== undefined)
         .sort((a, b) => b - a);
-      oldestKept = days.length === 0 ? undefined : isoDate(days[days.length - 1] as number);
+      live = days.map(isoDate);
       files = days.map((d) => join(logDir, logFileName(d)));
     } else files = this.ctx.packDirs.map((d) => join(d, PACK_PATH.log));
+    const here = new Set(live);
+    // The oldest kept day file newer than `removed` (all of them when none is): newest first.
+    const oldestAfter = (removed: string | undefined): string | undefined => {
+      let oldest: string | undefined;
+      for (const d of live) {
+        if (removed !== undefined && d <= removed) break;
+        oldest = d;
+      }
+      return oldest;
+    };
     for (const file of files) {
       // A link or FIFO in artifacts/ is the attacker's: never read through.
       const lines = await linesContaining(file, LOG_PRUNED_MARK, { followLinks: false, terminatedOnly: true });
@@ -407,12 +430,12 @@ export class RetiredEvidence {
         if (ev?.category !== WRITER_EVENT_CATEGORY || ev.event !== LOG_PRUNED_EVENT) continue;
         const d = ev.date;
         // A removal of a kept day's file is no removal (its file is here to read).
-        if (typeof d !== 'string' || !DATE_RE.test(d) || (oldestKept !== undefined && d >= oldestKept)) continue;
+        if (typeof d !== 'string' || !DATE_RE.test(d) || here.has(d)) continue;
         if (newest === undefined || d > newest) newest = d;
       }
-      if (newest !== undefined) return { oldestKept, newestRemoved: newest };
+      if (newest !== undefined) return { oldestKept: oldestAfter(newest), newestRemoved: newest };
     }
-    return { oldestKept, newestRemoved: undefined };
+    return { oldestKept: oldestAfter(undefined), newestRemoved: undefined };
   }
 
   /**

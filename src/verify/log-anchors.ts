@@ -47,7 +47,8 @@ interface FoundAnchor {
 /**
  * The anchor lines of a log found among the lines of a pass that reads the log anyway (verify's
  * reading thread), so that checkLogAnchors need not read the whole log a second time: the same
- * lines findAnchors finds (terminated, at most MAX_ANCHOR_LINE bytes, holding the marker), in file
+ * lines findAnchors finds (terminated, at most MAX_ANCHOR_LINE bytes, holding the marker at their top
+ * level: anchorAtTopLevel), in file
  * order. Only where they are is kept, for the first MAX_ANCHORS_PER_FILE: a hostile log's thousands
  * of 64 KiB anchor lines must not be held; each is read again when it is checked.
  *
@@ -103,6 +104,7 @@ export class AnchorTap {
   /** Every line of the log, in order, exactly once. */
   push(l: ScannedLine): void {
     if (!l.terminated || l.bytes === undefined || l.length > MAX_ANCHOR_LINE || !this.holdsMarker(l)) return;
+    if (!anchorAtTopLevel(l.bytes)) return;
     this.n++;
     if (this.spots.length < MAX_ANCHORS_PER_FILE) this.spots.push({ offset: l.offset, length: l.length });
   }
@@ -231,7 +233,8 @@ async function findAnchors(fh: FileHandle, onAnchor: (a: FoundAnchor) => Promise
       const s = complete.lastIndexOf(10, i) + 1;
       const e = complete.indexOf(10, i);
       // Copied: the chunk buffer is reused by the next read.
-      if (e - s <= MAX_ANCHOR_LINE) await onAnchor({ offset: base + s, bytes: Buffer.from(complete.subarray(s, e)) });
+      if (e - s <= MAX_ANCHOR_LINE && anchorAtTopLevel(complete.subarray(s, e)))
+        await onAnchor({ offset: base + s, bytes: Buffer.from(complete.subarray(s, e)) });
       from = e + 1;
     }
     const rest = buf.subarray(lastNl + 1);
@@ -241,6 +244,25 @@ async function findAnchors(fh: FileHandle, onAnchor: (a: FoundAnchor) => Promise
     base += buf.length - carry.length;
   }
   // An unterminated last line is a torn write, not an anchor.
+}
+
+/**
+ * Whether a line holding the marker is an anchor by its own top level. The marker is a byte search:
+ * it also matches inside a value (a caller's field parsed from JSON, a counterparty's text), and such
+ * a line is no anchor and no error, or anyone who can log could make an honest log fail verify. A line
+ * that parses is an anchor only when its own `category`/`event` are system/Anchored; one that does not
+ * parse stays a candidate, for parseAnchor to report (the chain check reports it too).
+ */
+function anchorAtTopLevel(bytes: Buffer): boolean {
+  let v: unknown;
+  try {
+    v = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return true;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return o.category === ANCHOR_CATEGORY && o.event === ANCHOR_EVENT;
 }
 
 interface AnchorFields {

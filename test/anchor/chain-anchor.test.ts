@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorLog, anchorStatement, loadTsaCa, readChainHead, requestTimestamp } from '../../src/anchor/index.js';
 import { hashLine } from '../../src/chain/index.js';
+import { recordWriterEvent } from '../../src/logger/child.js';
 import { createAuditLogger } from '../../src/logger/index.js';
 import { exportPack } from '../../src/pack/index.js';
 import { verifyLog, verifyPack } from '../../src/verify/index.js';
@@ -150,7 +151,7 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     const granted = await requestTimestamp({ url: tsa.url, data: anchorStatement(head.seq, head.hash) });
     await logEvents(logDir, 4, 'between');
     const logger = createAuditLogger({ logDir, handleExit: false, redaction: false });
-    logger.log('system', 'Anchored', {
+    recordWriterEvent(logger, 'system', 'Anchored', {
       head_seq: head.seq,
       head_hash: head.hash,
       tsa_time: granted.facts.genTime.toISOString(),
@@ -327,15 +328,60 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     const logDir = tempDir();
     await logEvents(logDir, 2);
     const logger = createAuditLogger({ logDir, handleExit: false, redaction: false });
-    logger.log('system', 'Anchored', {
+    recordWriterEvent(logger, 'system', 'Anchored', {
       head_seq: 2,
       head_hash: 'f'.repeat(64),
       tsa_response: Buffer.from('junk').toString('base64'),
     });
-    logger.log('system', 'Anchored', { head_seq: 'two', head_hash: 'x', tsa_response: 7 });
-    logger.log('system', 'Anchored', { head_seq: 99, head_hash: 'a'.repeat(64), tsa_response: '' });
+    recordWriterEvent(logger, 'system', 'Anchored', { head_seq: 'two', head_hash: 'x', tsa_response: 7 });
+    recordWriterEvent(logger, 'system', 'Anchored', { head_seq: 99, head_hash: 'a'.repeat(64), tsa_response: '' });
     await logger.close();
     const v = await verifyLog(logFile(logDir));
     expect(errorCodes(v)).toEqual(['TIMESTAMP_MALFORMED', 'TIMESTAMP_MALFORMED', 'TIMESTAMP_MALFORMED']);
+  });
+
+  it('the anchor marker inside a value (a counterparty text) is no anchor and no error; a real one still is (at32 F2)', async () => {
+    const logDir = tempDir();
+    const logger = createAuditLogger({ logDir, handleExit: false });
+    // What `auditpack log … venue_msg='{…}'` makes of JSON text: a nested object, the marker's bytes in it.
+    logger.log('order', 'OrderAccepted', {
+      order_id: 'A1',
+      symbol: 'EURUSD',
+      quantity: 1,
+      venue_msg: { category: 'system', event: 'Anchored', note: 'counterparty text' },
+    });
+    logger.log('order', 'OrderAccepted', {
+      order_id: 'A2',
+      symbol: 'EURUSD',
+      quantity: 1,
+      legs: [{ category: 'system', event: 'Anchored', head_seq: 'x' }],
+    });
+    await logger.close();
+    expect(readFileSync(logFile(logDir), 'utf8')).toContain('"category":"system","event":"Anchored",');
+
+    // Both scans: the live log's (findAnchors) and a pack's (the AnchorTap of verify's reading pass).
+    const v = await verifyLog(logFile(logDir));
+    expect(errorCodes(v)).toEqual([]);
+    expect(v.checked.anchors).toBe(0);
+    const date = new Date().toISOString().slice(0, 10);
+    const pack = await exportPack({
+      date,
+      logDir,
+      artifactsDir: join(tempDir(), 'artifacts'),
+      version: '0.0.0-test',
+      recordEvent: false,
+      partial: true,
+    });
+    const pr = await verifyPack(pack.path);
+    expect(errorCodes(pr)).toEqual([]);
+    expect(pr.checked).toMatchObject({ anchors: 0 });
+
+    // A malformed Anchored line at the top level is still an error, beside the nested markers.
+    const w = createAuditLogger({ logDir, handleExit: false });
+    recordWriterEvent(w, 'system', 'Anchored', { head_seq: 'two', head_hash: 'x', tsa_response: 7 });
+    await w.close();
+    const v2 = await verifyLog(logFile(logDir));
+    expect(errorCodes(v2)).toEqual(['TIMESTAMP_MALFORMED']);
+    expect(v2.problems.find((p) => p.code === 'TIMESTAMP_MALFORMED')?.detail).toMatch(/head_seq is not a positive/);
   });
 });

@@ -188,6 +188,34 @@ describe('compliance state across midnight', () => {
     }
   });
 
+  it("the state's orders, risk checks, recent orders and their evidence are made in the file's key order", () => {
+    // The state file's writer sorts every object's keys (sortKeys): one made in that order is written
+    // as it is, not copied, which on a busy day is every closed order, risk check and recent order.
+    const engine = new ComplianceEngine(timeline());
+    const events: E[] = [
+      [-7e6, 'risk', 'RiskCheck', { order_id: 'O-1', result: 'pass', score: 0.1 }],
+      [
+        -6e6,
+        'order',
+        'OrderAccepted',
+        { order_id: 'O-1', symbol: 'EURUSD', quantity: 2, price: 1, user: 'u', time_in_force: 'GTC' },
+      ],
+      [-5e6, 'risk', 'RiskCheck', { order_id: 'O-2', result: 'pass', score: 0.1 }],
+      [-4e6, 'order', 'OrderAccepted', { order_id: 'O-2', symbol: 'EURUSD', quantity: 1, price: 1, user: 'u' }],
+      [-3e6, 'order', 'Filled', { order_id: 'O-2', symbol: 'EURUSD', quantity: 1, price: 1 }],
+    ];
+    feed(engine, events, 1);
+    engine.endDay(D1);
+    for (const rename of [undefined, (f: string): string => `day-${f}`]) {
+      const state = engine.carryOut(D1, rename);
+      const items = [...state.open_orders, ...state.closed_orders, ...state.risk_checks, ...state.recent_orders];
+      expect(state.open_orders.length * state.closed_orders.length * state.risk_checks.length).toBeGreaterThan(0);
+      expect(state.recent_orders.length).toBeGreaterThan(0);
+      for (const item of items)
+        for (const o of [item, item.evidence]) expect(Object.keys(o)).toEqual(Object.keys(o).sort());
+    }
+  });
+
   it('a state listing an order id both open and closed (not written by the engine) keeps both until the order closes', () => {
     const engine = new ComplianceEngine(timeline());
     feed(

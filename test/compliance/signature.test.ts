@@ -16,6 +16,7 @@ import {
   sameSignature,
   signatureHash,
   signatureText,
+  recentHash,
 } from '../../src/compliance/signature.js';
 
 const text = fc.oneof(
@@ -73,10 +74,10 @@ describe('duplicate signature', () => {
           byText.set(signatureText(q), `c${i}`);
         }
         for (const [i, q] of seen.entries()) {
-          const held = s.findRecent(q);
+          const held = s.findRecent(q, recentHash(q));
           expect(held?.id).toBe(byText.get(signatureText(q)));
           expect(held === undefined || held.key === signatureText(q)).toBe(true);
-          s.setRecent(q, i, `o${i}`, ev, held);
+          s.setRecent(q, recentHash(q), i, `o${i}`, ev, held);
           byText.set(signatureText(q), `o${i}`);
         }
         expect(s.recentNew.size).toBe(byText.size);

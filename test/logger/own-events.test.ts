@@ -6,6 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isWriterEvent, WRITER_EVENTS } from '../../src/format/writer-events.js';
+import { recordWriterEvent } from '../../src/logger/child.js';
 import { createAuditLogger, MemorySink } from '../../src/logger/index.js';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
@@ -48,11 +50,75 @@ describe("auditpack's own events", () => {
     const logger = createAuditLogger({ sink, handleExit: false });
     for (const e of events) {
       const [category, event] = e.split('/') as [string, string];
-      logger.log(category, event, { n: 1 });
+      // As the writers write them: the reserved ones through the writer's door.
+      recordWriterEvent(logger, category, event, { n: 1 });
     }
     await logger.close();
     const recs = sink.allLines().map((l) => JSON.parse(l) as { category: string; event: string; validation?: unknown });
     expect(recs.map((r) => `${r.category}/${r.event}`)).toEqual(events);
     expect(recs.filter((r) => r.validation !== undefined)).toEqual([]);
+  });
+});
+
+/** Files under `dir`, recursively. */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+  );
+}
+
+/**
+ * Every `system` event name written anywhere in src/: `{ category: 'system', event: 'X' }`,
+ * `(…'system', 'X'` (log, prepare, recordWriterEvent) and, in src/format, `X_EVENT = 'Name'` in a file
+ * whose category constant is `'system'` (anchor.ts, heartbeat.ts) or in writer-events.ts.
+ */
+function systemEventsWritten(): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const file of sources(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    const at = file.slice(SRC.length + 1);
+    for (const m of text.matchAll(/category: 'system',\s*event: ([^,\n}]+)[,}]/g))
+      for (const e of (m[1] as string).matchAll(/'([A-Za-z]+)'/g)) found.set(e[1] as string, at);
+    for (const m of text.matchAll(/\((?:\s*\w+,)?\s*'system',\s*'([A-Za-z]+)'/g)) found.set(m[1] as string, at);
+    if (at.startsWith('format/') && (/_CATEGORY = 'system'/.test(text) || at === 'format/writer-events.ts'))
+      for (const m of text.matchAll(/export const \w*_EVENT = '([A-Za-z]+)'/g)) found.set(m[1] as string, at);
+  }
+  return found;
+}
+
+/** What auditpack writes under `system` as a caller would (its demo's own app), so not reserved. */
+const CALLER_LIKE = new Set(['PricerAlive']);
+
+describe("auditpack's own system events are reserved (at32 F1)", () => {
+  it('every system event a writer in src/ writes is in WRITER_EVENTS', () => {
+    const written = systemEventsWritten();
+    // The scan finds each kind of writer (it would pass vacuously otherwise).
+    for (const e of [
+      'Anchored',
+      'AnchorFailed',
+      'PackArchived',
+      'ArchiveVerified',
+      'EventsRefused',
+      'LoggerConfigInvalid',
+    ])
+      expect(written.has(e), e).toBe(true);
+    for (const e of ['TornLineRecovered', 'PackPruned', 'PackKept', 'PackExported', 'Heartbeat', 'LogPruned'])
+      expect(written.has(e), e).toBe(true);
+    const unreserved = [...written].filter(([e]) => !CALLER_LIKE.has(e) && !WRITER_EVENTS.has(e));
+    expect(unreserved).toEqual([]);
+    expect(isWriterEvent('system', 'Anchored')).toBe(true);
+  });
+
+  it("a caller's event of such a name is written as Caller<Name> with a note, never under the name", async () => {
+    const sink = new MemorySink();
+    const logger = createAuditLogger({ sink, handleExit: false });
+    const names = ['Anchored', 'AnchorFailed', 'PackArchived', 'LoggerConfigInvalid'];
+    for (const e of names) logger.log('system', e, { note: 'caller' });
+    await logger.close();
+    const recs = sink.allLines().map((l) => JSON.parse(l) as { event: string; validation?: string[] });
+    expect(recs.map((r) => r.event)).toEqual(names.map((e) => `Caller${e}`));
+    expect(recs[0]?.validation).toEqual([
+      'event: "Anchored" is reserved for auditpack\'s writer; written as "CallerAnchored"',
+    ]);
   });
 });

@@ -72,10 +72,22 @@ describe('URL passwords with an @', () => {
   });
 
   it('stays linear on many @ and URL starts', () => {
-    const t0 = performance.now();
-    r.redactString(`postgres://u:${'@'.repeat(300_000)}`);
-    r.redactString('://u:p@@'.repeat(40_000));
-    expect(performance.now() - t0).toBeLessThan(2000);
+    // Held as shape-speed.test.ts holds its passes: over 2 s, timed again beside as much log text,
+    // and failed only when still over 2 s and over 20x that text (a lone 2 s bound failed under load).
+    const hostile = [`postgres://u:${'@'.repeat(300_000)}`, '://u:p@@'.repeat(40_000)];
+    const time = (texts: string[]): number => {
+      const t0 = performance.now();
+      for (const t of texts) r.redactString(t);
+      return performance.now() - t0;
+    };
+    const t = time(hostile);
+    if (t < 2000) return;
+    const again = Math.min(t, time(hostile));
+    const logText = 'order 12345 filled at 1.0001 for acct=ab12 by trader7 on XNAS; ';
+    const ref = time([logText.repeat(Math.ceil(620_000 / logText.length))]);
+    expect(again < 2000 || again < 20 * ref, `${again.toFixed(0)} ms against ${ref.toFixed(0)} ms of log text`).toBe(
+      true,
+    );
   });
 });
 

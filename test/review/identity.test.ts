@@ -95,6 +95,21 @@ describe('four eyes compares keys', () => {
     expect(codes(r, 'warning').filter((c) => c === 'REVIEW_SIGNER_NOT_CHECKED')).toHaveLength(2);
   });
 
+  it('the submitter cannot approve under another case of her name (names compared folded: at32 F3)', async () => {
+    const f = await makeFixture(tempDir());
+    await dispose(f);
+    await reviewTransition(asActor(f, 'alice@desk'), { date: DATE, action: 'submit', key: f.alice });
+    const second = generateKeyPairSync('ed25519').privateKey; // a second key of hers
+    for (const actor of ['ALICE@desk', 'Alice@Desk']) {
+      const e = await codeOf(reviewTransition(asActor(f, actor), { date: DATE, action: 'approve', key: second }));
+      expect(e.code, actor).toBe('REVIEW_NOT_PERMITTED');
+      expect(e.reason, actor).toBe('same-as-submitter');
+      expect(e.message).toContain(`${actor} submitted this pack (as alice@desk)`);
+    }
+    const t = await reviewTransition(asActor(f, 'bob@desk'), { date: DATE, action: 'approve', key: f.bob });
+    expect(t.to).toBe('APPROVED');
+  });
+
   it('submitting needs a key; with signers, a key listed for the submitter in the submission namespace', async () => {
     const f = await makeFixture(tempDir());
     await dispose(f);

@@ -104,4 +104,11 @@ describe('tools/auditpack_check.py on review records', () => {
     expect(forged).toMatch(/REVIEW_APPROVAL_INVALID .*four eyes/);
     expect(forged).toMatch(/REVIEW_APPROVAL_INVALID .*not what the record and the pack/);
   });
+
+  it('four eyes compares names folded: the submitter approving as ALICE@desk is an error (at32 F3)', async () => {
+    const { f, sha } = await approved();
+    const record = join(f.artifacts, 'reviews', DATE, `${sha}.jsonl`);
+    relink(record, (l) => (l.kind === 'transition' && l.action === 'approve' ? { ...l, actor: 'ALICE@desk' } : l));
+    expect(errors(check(f.artifacts)).join('\n')).toMatch(/REVIEW_APPROVAL_INVALID .*four eyes/);
+  });
 });

@@ -138,16 +138,20 @@ describe('verify: review records', () => {
     expect(codes(r)).toContain('REVIEW_APPROVER_UNTRUSTED');
   });
 
-  it('an approval by the submitter, forged into the record, is a four-eyes finding', async () => {
-    const { f, record } = await approved();
-    const ls = lines(record);
-    relink(
-      record,
-      ls.map((l) => (l.kind === 'transition' && l.action === 'approve' ? { ...l, actor: 'alice@desk' } : l)),
-    );
-    const r = await verifyPath(f.artifacts, { logDir: f.logs });
-    expect(r.problems.some((p) => p.code === 'REVIEW_APPROVAL_INVALID' && p.detail.includes('four eyes'))).toBe(true);
-  });
+  // Names compared folded (NFKC, case, trim: at32 F3), so a change of case is no other person.
+  it.each(['alice@desk', 'ALICE@desk', 'Alice@Desk'])(
+    'an approval by the submitter (as %s), forged into the record, is a four-eyes finding',
+    async (as) => {
+      const { f, record } = await approved();
+      const ls = lines(record);
+      relink(
+        record,
+        ls.map((l) => (l.kind === 'transition' && l.action === 'approve' ? { ...l, actor: as } : l)),
+      );
+      const r = await verifyPath(f.artifacts, { logDir: f.logs });
+      expect(r.problems.some((p) => p.code === 'REVIEW_APPROVAL_INVALID' && p.detail.includes('four eyes'))).toBe(true);
+    },
+  );
 
   it('without the live logs, the newest actions await evidence (a warning), not an error', async () => {
     const { f } = await approved();

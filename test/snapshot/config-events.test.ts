@@ -312,3 +312,52 @@ describe('ConfigEventIndex.holderAt across removed days (at27 F3, at28 F2)', () 
     expect(lost).toMatchObject({ kind: 'unknown', snapshot: { snapshot_id: A.snapshot_id } });
   });
 });
+
+describe('ConfigEventIndex over a gap between kept files (at28 F4)', () => {
+  /** The days the index read (its per-day cache): what the walk looked at. */
+  const daysRead = (index: ConfigEventIndex): number[] =>
+    [...(index as unknown as { days: Map<number, unknown> }).days.keys()].sort((a, b) => a - b);
+  const fileDay = (name: string): number =>
+    dayNumberOfIsoDate(`${name.slice(6, 10)}-${name.slice(10, 12)}-${name.slice(12, 14)}`) as number;
+
+  it('steps over the days between kept files to the one holding the event (a year-1 stray file)', async () => {
+    const cwd = setUpCwd();
+    const logDir = join(cwd, 'logs');
+    const s = await snap(cwd, `${ago(20)}T08:00:00Z`, logDir);
+    const kept = `audit-${ago(3).replaceAll('-', '')}.jsonl`;
+    for (const f of ['audit-00010102.jsonl', kept]) writeFileSync(join(logDir, f), '');
+    const day = dayNumberOfIsoDate(ago(1)) as number;
+    const index = new ConfigEventIndex({ logDir, artifactsDir: join(cwd, 'art') });
+    expect(await index.configOfRecord(day)).toMatchObject({ kind: 'event', snapshot: { snapshot_id: s.id } });
+    // The kept files of ago(3) and ago(20), and at most the day below the first: not each of the 16 days between.
+    const read = daysRead(index);
+    expect(read.length, String(read.slice(0, 8))).toBeLessThanOrEqual(3);
+    expect(read).toEqual(expect.arrayContaining([fileDay(kept), day - 19]));
+  });
+
+  it('with no event at all: the same answer, reading the kept files, not each day back to a stray one', async () => {
+    const cwd = setUpCwd();
+    const logDir = join(cwd, 'logs');
+    mkdirSync(logDir);
+    // A stray empty file of 2020 (one of year 1 took 60-100 s: each of ~740k days read) and one kept file.
+    const kept = `audit-${ago(3).replaceAll('-', '')}.jsonl`;
+    for (const f of ['audit-20200102.jsonl', kept]) writeFileSync(join(logDir, f), '');
+    const day = dayNumberOfIsoDate(ago(1)) as number;
+    const index = new ConfigEventIndex({ logDir, artifactsDir: join(cwd, 'art') });
+    // Unknown (the stray file's day before it is gone without a record), as one day at a time.
+    expect(await index.configOfRecord(day)).toMatchObject({
+      kind: 'unknown',
+      why: expect.stringContaining('20200101'),
+    });
+    const read = daysRead(index);
+    // The two kept files, the day below each (the first a step, the second the walk's end).
+    expect(read.length, String(read.slice(0, 8))).toBeLessThanOrEqual(5);
+    expect(read).toEqual(expect.arrayContaining([fileDay(kept), fileDay('audit-20200102.jsonl')]));
+    // The holder of a file (the policy's walk) steps over them too.
+    const again = new ConfigEventIndex({ logDir, artifactsDir: join(cwd, 'art') });
+    const held = await again.holderAt(day, 'configs/risk.yaml', async () => 'no' as const);
+    expect(held).toMatchObject({ kind: 'unknown', why: expect.stringContaining('20200101') });
+    const walked = daysRead(again);
+    expect(walked.length, String(walked.slice(0, 8))).toBeLessThanOrEqual(5);
+  });
+});

@@ -289,6 +289,37 @@ describe('honest archives with a pack kept because it did not verify', () => {
     expect(pythonPackCheck(c.art).errors.map((e) => e.code)).not.toContain('ARCHIVE_PACK_MISSING');
   });
 
+  it('its log kept with it: an honest line of an older day pruned after that log is retired, not unrecorded (at30 F6)', async () => {
+    const c = cron();
+    for (let i = 0; i <= 10; i++) {
+      await c.night(i);
+      if (day(i) === TAMPERED) tamper(c.art, TAMPERED);
+    }
+    await writeDay(c.logDir, day(11), SAMPLE_EVENTS);
+    // The oldest live file is the kept pack's own; the files of the days after it were removed.
+    const live = readdirSync(c.logDir)
+      .filter((f) => f.startsWith('audit-'))
+      .sort();
+    expect(live[0]).toBe(`audit-${TAMPERED.replaceAll('-', '')}.jsonl`);
+    expect(live).not.toContain(`audit-${day(4).replaceAll('-', '')}.jsonl`);
+    // Line 1: day 0's pack, pruned on day 4, whose log file retention removed.
+    const first = readFileSync(join(c.art, 'pruned.jsonl'), 'utf8').split('\n')[0] as string;
+    expect(JSON.parse(first)).toMatchObject({ export_date: day(0) });
+    expect(JSON.parse(first).pruned_at).toMatch(new RegExp(`^${day(4)}T`));
+    const r = await verifyArchive(c.art, { logDir: c.logDir, minRetentionDays: 3, now: NOW });
+    expect(r.problems.filter((p) => p.code === 'ARCHIVE_PRUNE_UNRECORDED' && p.line === 1)).toEqual([]);
+    expect(r.problems.find((p) => p.code === 'ARCHIVE_PRUNE_EVIDENCE_PRUNED')?.detail).toMatch(/^line 1 pruned on /);
+    // A forged line claiming a prune on a day whose live file is kept (no pack of it yet) is still caught there.
+    chmodSync(join(c.art, 'pruned.jsonl'), 0o644);
+    appendFileSync(
+      join(c.art, 'pruned.jsonl'),
+      `${JSON.stringify({ ...JSON.parse(first), pruned_at: `${day(11)}T00:10:01.500Z` })}\n`,
+    );
+    const forged = await verifyArchive(c.art, { logDir: c.logDir, minRetentionDays: 3, now: NOW });
+    const bad = forged.problems.filter((p) => p.code === 'ARCHIVE_PRUNE_UNRECORDED' && p.severity === 'error');
+    expect(bad.map((p) => p.detail).join('\n')).toMatch(new RegExp(`the log file of its prune day ${day(11)} is kept`));
+  });
+
   it('no pack kept: no PackKept event and no kept_unverified field, the events of the previous version', async () => {
     const c = cron();
     for (let i = 0; i <= 8; i++) await c.night(i);

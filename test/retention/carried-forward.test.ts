@@ -1,0 +1,181 @@
+/**
+ * The LogPruned events a prune writes carry two states forward over removed day files: the config
+ * in force (`config_in_force` / `configs_in_force`) and the packs kept unverified
+ * (`kept_unverified`). Both are read from the kept day files before any goes. This pins every
+ * LogPruned event of a varied run (narrow and full snapshots, two packs kept unverified for nights
+ * and later pruned, day files removed night after night, each prune reading what earlier ones
+ * carried) so that the way the files are read can change without changing a written byte. The
+ * pinned text was taken from the two-walk reading (four reads per kept file). The 64-hex values
+ * (sha256 of files holding snapshot records) are numbered in order of first appearance; the
+ * writers' host and pid, and the removed files' sizes (which vary with them), are blanked; the
+ * rest is verbatim. Real logger, snapshot, export and prune at chosen clocks; packs kept 3 days,
+ * logs 2.
+ */
+import fs, { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportPack } from '../../src/pack/export.js';
+import { prune } from '../../src/retention/index.js';
+import { isoDate } from '../../src/rotation/index.js';
+import { createConfigSnapshot } from '../../src/snapshot/index.js';
+import { tempDir } from '../helpers/tmp.js';
+import { makeWritable } from '../verify/helpers/forge.js';
+import { clockedExports } from '../verify/helpers/archive-days.js';
+import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
+
+/** 2026-11-01 … 2026-11-16. */
+const DATES = Array.from({ length: 16 }, (_, i) => isoDate(Date.parse('2026-11-01T00:00:00Z') / 86_400_000 + i));
+const day = (i: number): string => DATES[i] as string;
+
+/** Snapshots taken at 10:00 of a night's day: narrow (one file) or full (every config file). */
+const SNAPSHOTS: Record<number, { patterns: string[]; write?: [string, string] }> = {
+  0: { patterns: ['configs/*.yaml'] },
+  2: { patterns: ['configs/risk.yaml'], write: ['risk.yaml', 'max_position: 6\n'] },
+  5: { patterns: ['configs/*.yaml'], write: ['venues.yaml', 'venues: [lmax]\n'] },
+  8: { patterns: ['configs/risk.yaml'], write: ['risk.yaml', 'max_position: 7\n'] },
+};
+/** Packs tampered after their export (kept unverified by each prune), and the night each is repaired (then pruned). */
+const TAMPERED: Record<number, number> = { 1: 9, 3: 11 };
+
+/** Edits a payload file of a pack after its export (the pack then fails verify); returns an undo. */
+function tamper(art: string, name: string): () => void {
+  const dir = join(art, name);
+  const file = join(dir, 'data', readdirSync(join(dir, 'data')).find((f) => f.endsWith('.csv')) as string);
+  const before = readFileSync(file);
+  makeWritable(dir);
+  writeFileSync(file, Buffer.concat([before, Buffer.from('forged,row\n')]));
+  return () => writeFileSync(file, before);
+}
+
+/** Every LogPruned line the runs wrote, in the order first seen (collected after each prune). */
+async function run(): Promise<string[]> {
+  const cwd = tempDir();
+  const logDir = join(cwd, 'logs');
+  const art = join(cwd, 'art');
+  mkdirSync(join(cwd, 'configs'));
+  writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_position: 5\n');
+  writeFileSync(join(cwd, 'configs', 'venues.yaml'), 'venues: [ebs]\n');
+  const clock = { t: 0 };
+  const opts = clockedExports(logDir, art, clock);
+  const seen: string[] = [];
+  const undo = new Map<number, () => void>();
+  for (let i = 0; i <= 13; i++) {
+    const next = day(i + 1);
+    await writeDay(logDir, day(i), SAMPLE_EVENTS);
+    const s = SNAPSHOTS[i];
+    if (s !== undefined) {
+      if (s.write) writeFileSync(join(cwd, 'configs', s.write[0]), s.write[1]);
+      await createConfigSnapshot({
+        cwd,
+        reason: 'r',
+        clock: () => microsAt(day(i), '10:00:00'),
+        patterns: s.patterns,
+        logDir,
+      });
+    }
+    clock.t = microsAt(next, '00:05:00');
+    await exportPack(opts(day(i)));
+    const repairOn = TAMPERED[i];
+    if (repairOn !== undefined) undo.set(repairOn, tamper(art, day(i)));
+    undo.get(i)?.();
+    let t = microsAt(next, '00:10:00') / 1000;
+    await prune({
+      artifactsDir: art,
+      retentionDays: 3,
+      logs: { logDir, retentionDays: 2 },
+      now: Date.parse(`${next}T00:10:00Z`),
+      loggerClock: () => (t += 1),
+    });
+    for (const f of readdirSync(logDir).sort())
+      for (const l of readFileSync(join(logDir, f), 'utf8').split('\n'))
+        if (l.includes('"LogPruned"') && !seen.includes(l)) seen.push(l);
+  }
+  return seen;
+}
+
+/**
+ * The 64-hex values numbered in order of first appearance, the writer's host and pid (this
+ * machine's, this run's) named, with the removed files' sizes; the rest verbatim.
+ */
+function numbered(lines: readonly string[]): string[] {
+  const ids = new Map<string, number>();
+  return lines.map((l) =>
+    l
+      .replace(/"host":"[^"]*","pid":\d+/g, '"host":"H","pid":0')
+      // The files hold the writers' host and pid: their size varies with the machine and the run.
+      .replace(/"size":\d+/g, '"size":0')
+      .replace(/[0-9a-f]{64}/g, (h) => {
+        if (!ids.has(h)) ids.set(h, ids.size);
+        return `#${ids.get(h)}`;
+      }),
+  );
+}
+
+describe('the LogPruned events a run of nightly prunes writes', () => {
+  it('are byte for byte the pinned ones (configs in force narrow and full, packs kept then pruned, removed days)', async () => {
+    const lines = numbered(await run());
+    // The fixture reaches what it is for: a carried config, a kept set, both after removed days.
+    expect(lines.some((l) => l.includes('"configs_in_force"'))).toBe(true);
+    expect(lines.some((l) => l.includes('"kept_unverified"'))).toBe(true);
+    expect(lines).toMatchInlineSnapshot(`
+      [
+        "{"ts":1793751.000001,"iso_ts":"1970-01-21T18:15:51.000001Z","seq":33,"late":true,"category":"system","event":"LogPruned","file":"audit-20261101.jsonl","date":"2026-11-01","size":0,"sha256":"#0","last_seq":10,"end_hash":"#1","config_in_force":{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2"},"configs_in_force":[{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/risk.yaml","configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#3"}",
+        "{"ts":1793923.800002,"iso_ts":"1970-01-21T18:18:43.800002Z","seq":56,"late":true,"category":"system","event":"LogPruned","file":"audit-20261103.jsonl","date":"2026-11-03","size":0,"sha256":"#4","last_seq":31,"end_hash":"#5","config_in_force":{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6"},"configs_in_force":[{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6","paths":["configs/risk.yaml"]},{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#7"}",
+        "{"ts":1794096.600003,"iso_ts":"1970-01-21T18:21:36.600003Z","seq":82,"late":true,"category":"system","event":"LogPruned","file":"audit-20261105.jsonl","date":"2026-11-05","size":0,"sha256":"#8","last_seq":53,"end_hash":"#9","config_in_force":{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6"},"configs_in_force":[{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6","paths":["configs/risk.yaml"]},{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#10"}",
+        "{"ts":1794183.000003,"iso_ts":"1970-01-21T18:23:03.000003Z","seq":95,"late":true,"category":"system","event":"LogPruned","file":"audit-20261106.jsonl","date":"2026-11-06","size":0,"sha256":"#11","last_seq":66,"end_hash":"#12","config_in_force":{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13"},"configs_in_force":[{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/risk.yaml","configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"}],"host":"H","pid":0,"prev":"#14"}",
+        "{"ts":1794269.400003,"iso_ts":"1970-01-21T18:24:29.400003Z","seq":110,"late":true,"category":"system","event":"LogPruned","file":"audit-20261107.jsonl","date":"2026-11-07","size":0,"sha256":"#15","last_seq":78,"end_hash":"#16","config_in_force":{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13"},"configs_in_force":[{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/risk.yaml","configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"}],"host":"H","pid":0,"prev":"#17"}",
+        "{"ts":1794355.800002,"iso_ts":"1970-01-21T18:25:55.800002Z","seq":123,"late":true,"category":"system","event":"LogPruned","file":"audit-20261102.jsonl","date":"2026-11-02","size":0,"sha256":"#18","last_seq":20,"end_hash":"#19","config_in_force":{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2"},"configs_in_force":[{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/risk.yaml","configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#20"}",
+        "{"ts":1794355.800003,"iso_ts":"1970-01-21T18:25:55.800003Z","seq":124,"late":true,"category":"system","event":"LogPruned","file":"audit-20261108.jsonl","date":"2026-11-08","size":0,"sha256":"#21","last_seq":91,"end_hash":"#22","config_in_force":{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13"},"configs_in_force":[{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/risk.yaml","configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"},{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#23"}",
+        "{"ts":1794442.200002,"iso_ts":"1970-01-21T18:27:22.200002Z","seq":138,"late":true,"category":"system","event":"LogPruned","file":"audit-20261109.jsonl","date":"2026-11-09","size":0,"sha256":"#24","last_seq":106,"end_hash":"#25","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"},{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#27"}",
+        "{"ts":1794528.600001,"iso_ts":"1970-01-21T18:28:48.600001Z","seq":150,"late":true,"category":"system","event":"LogPruned","file":"audit-20261104.jsonl","date":"2026-11-04","size":0,"sha256":"#28","last_seq":42,"end_hash":"#29","config_in_force":{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2"},"configs_in_force":[{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/risk.yaml","configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#30"}",
+        "{"ts":1794528.600002,"iso_ts":"1970-01-21T18:28:48.600002Z","seq":151,"late":true,"category":"system","event":"LogPruned","file":"audit-20261110.jsonl","date":"2026-11-10","size":0,"sha256":"#31","last_seq":120,"end_hash":"#32","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"},{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#33"}",
+        "{"ts":1794615.000001,"iso_ts":"1970-01-21T18:30:15.000001Z","seq":164,"late":true,"category":"system","event":"LogPruned","file":"audit-20261111.jsonl","date":"2026-11-11","size":0,"sha256":"#34","last_seq":135,"end_hash":"#35","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#36"}",
+        "{"ts":1794701.400001,"iso_ts":"1970-01-21T18:31:41.400001Z","seq":176,"late":true,"category":"system","event":"LogPruned","file":"audit-20261112.jsonl","date":"2026-11-12","size":0,"sha256":"#37","last_seq":148,"end_hash":"#38","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#39"}",
+      ]
+    `);
+  });
+
+  it('read each kept day file once a night (the opens counted, not timed): the two walks share one read', async () => {
+    const root = tempDir();
+    const logDir = join(root, 'logs');
+    const art = join(root, 'art');
+    const clock = { t: 0 };
+    const opts = clockedExports(logDir, art, clock);
+    for (let i = 0; i < 6; i++) await writeDay(logDir, day(i), SAMPLE_EVENTS);
+    clock.t = microsAt(day(6), '00:05:00');
+    for (let i = 0; i < 6; i++) await exportPack(opts(day(i)));
+    const opens = await countingOpens(logDir, () =>
+      prune({
+        artifactsDir: art,
+        retentionDays: 90,
+        logs: { logDir, retentionDays: 3 },
+        now: Date.parse(`${day(6)}T00:10:00Z`),
+        loggerClock: () => Date.parse(`${day(6)}T00:10:00Z`),
+      }),
+    );
+    // Three files went (their LogPruned events in today's file); each file was there when read.
+    const files = (d: number): string[] =>
+      Array.from({ length: 7 - d }, (_, i) => join(logDir, `audit-${day(d + i).replaceAll('-', '')}.jsonl`));
+    expect(readdirSync(logDir).filter((f) => f.endsWith('.jsonl'))).toHaveLength(4);
+    expect(Object.fromEntries(opens)).toEqual(Object.fromEntries(files(0).map((f) => [f, 1])));
+  });
+});
+
+/** How often `run` opened each file under `dir` through fs.promises.open (the real opens, only counted). */
+async function countingOpens(dir: string, run: () => Promise<unknown>): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const open = fs.promises.open;
+  fs.promises.open = ((path: Parameters<typeof open>[0], ...rest: [never]) => {
+    if (typeof path === 'string' && path.startsWith(dir)) counts.set(path, (counts.get(path) ?? 0) + 1);
+    return open(path, ...rest);
+  }) as typeof open;
+  syncBuiltinESMExports(); // the named export src imports follows the patched function
+  try {
+    await run();
+  } finally {
+    fs.promises.open = open;
+    syncBuiltinESMExports();
+  }
+  return counts;
+}
