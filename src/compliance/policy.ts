@@ -154,6 +154,20 @@ export function policyTooLarge(where: string, size: number): AuditpackError {
   );
 }
 
+/** ` at line L, column C` for a YAML error's start (as the parser's prettyErrors said), or ''. */
+function errorPlace(text: string, err: unknown): string {
+  const pos = (err as { pos?: unknown }).pos;
+  const at = Array.isArray(pos) && typeof pos[0] === 'number' ? pos[0] : -1;
+  if (at < 0 || at > text.length) return '';
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return ` at line ${line}, column ${at - start + 1}`;
+}
+
 /** Parses and validates a policy's text. CONFIG_INVALID with the place and the problem. */
 export function parsePolicy(text: string, where: string): LoadedPolicy {
   // Checked before parsing: a many-megabyte policy costs minutes and gigabytes to parse and makes
@@ -162,9 +176,12 @@ export function parsePolicy(text: string, where: string): LoadedPolicy {
   if (size > MAX_POLICY_BYTES) throw policyTooLarge(where, size);
   let raw: unknown;
   try {
-    raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });
+    // Not the parser's prettyErrors: it re-cuts the error's whole line for every error (quadratic on
+    // one long line of errors); the line and column of the one error reported are found here once.
+    raw = parseYaml(text, { prettyErrors: false, uniqueKeys: true, maxAliasCount: 100 });
   } catch (err) {
-    throw new AuditpackError('CONFIG_INVALID', `${where}: not valid YAML or JSON: ${(err as Error).message}`, {
+    const msg = `${(err as Error).message}${errorPlace(text, err)}`;
+    throw new AuditpackError('CONFIG_INVALID', `${where}: not valid YAML or JSON: ${msg}`, {
       cause: err,
       details: { path: where },
     });

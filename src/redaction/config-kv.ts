@@ -4,7 +4,7 @@
  */
 import type { Redactor } from './redactor.js';
 import { redactEscapedQuotedKeys, redactPairs } from './pairs.js';
-import { parseDocument } from 'yaml';
+import { parseYamlDocument } from './yaml-untrusted.js';
 import { propertiesKey } from './config-properties.js';
 import {
   bracketDelta,
@@ -493,7 +493,7 @@ export function redactInlinePairs(body: string, r: Redactor): string {
  * undefined when it cannot (the value is then censored).
  */
 function quotedKeyText(quoted: string): string | undefined {
-  const doc = parseDocument(quoted);
+  const doc = parseYamlDocument(quoted);
   if (doc.errors.length > 0) return tomlBasicString(quoted.slice(1, -1));
   const v: unknown = doc.toJS();
   return typeof v === 'string' ? v : undefined;

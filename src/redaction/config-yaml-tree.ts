@@ -11,10 +11,11 @@
  * (`password: *p`) has the node it names censored where that node is written, whatever key holds
  * it (`x: &p hunter2`), and a merge key (`<<: *base`) is walked as the pairs it merges.
  */
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
 import { isSensitivePath, isSensitiveUnder } from './config-lines.js';
 import { flagNamesSecret, isNameField, isValueField, namedValueGoes, namingOf } from './named-values.js';
 import type { Redactor } from './redactor.js';
+import { parseYamlStream } from './yaml-untrusted.js';
 
 type Range = [number, number];
 
@@ -198,7 +199,7 @@ function censorRange(src: string, censor: string): string {
 
 /** Parses the text and collects its ranges to censor; `anchorsOnly` keeps only the nodes aliases name. */
 function collectRanges(text: string, r: Redactor, anchorsOnly: boolean): Range[] {
-  const docs = parseAllDocuments(text, { uniqueKeys: false, strict: false });
+  const docs = parseYamlStream(text, { uniqueKeys: false, strict: false });
   const list = Array.isArray(docs) ? docs : [];
   const w: Walk = { text, r, out: [], anchors: anchorsOf(list), pending: new Set(), merged: new Map() };
   for (const doc of list) walk(doc.contents, undefined, w);

@@ -2,7 +2,7 @@
  * YAML config text: a sensitive key's value (inline, quoted, block scalar or nested block) is
  * censored line by line, keeping indentation and comments.
  */
-import { parseDocument } from 'yaml';
+import { parseYamlDocument } from './yaml-untrusted.js';
 import type { Redactor } from './redactor.js';
 import {
   censorValue,
@@ -88,7 +88,7 @@ function yamlScalarKey(text: string): string | undefined {
   if (c !== '"' && c !== "'" && c !== '?' && t !== '' && !t.includes('#') && !/^[[{&*!|>%@`-]/.test(t)) return t;
   if (c === '"' && !t.includes('\\')) return t.slice(1, -1);
   if (c === "'" && !t.includes("''")) return t.slice(1, -1);
-  const doc = parseDocument(t);
+  const doc = parseYamlDocument(t);
   if (doc.errors.length > 0) return undefined;
   const v: unknown = doc.toJS();
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;

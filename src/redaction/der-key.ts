@@ -12,10 +12,13 @@
  * SEQUENCE { [0] …) has no INTEGER version first, so it stays. The match runs over the base64 (and
  * its `=` padding) as far as the structure's declared length, across line breaks when the base64 is
  * wrapped (`base64` wraps at 76 characters, `openssl base64` at 64), also indented (a YAML block
- * scalar) or escaped (`\n` in a JSON string) (rules 17); it is at least 40 characters.
+ * scalar) or escaped (`\n` in a JSON string) (rules 17), across any short run of wrapping
+ * characters (rules 18: der-wraps.ts); it is at least 40 characters.
  * Index arithmetic only: a candidate costs 16 lookups unless its start decodes as a key, and a match
  * is passed over by the scan.
  */
+
+import { keyDigitRuns, wrapEnd } from './der-wraps.js';
 
 /** Base64 digit values (standard and URL-safe alphabets), -1 for others. */
 const DIGIT = new Int8Array(128).fill(-1);
@@ -106,27 +109,6 @@ function keyLength(): number {
 }
 
 /**
- * Where the base64 goes on after a wrap at `i`, or -1: a line break (LF, CR or CRLF) or its escape
- * in a JSON string (`\n`, `\r`, `\r\n`), then blanks (a YAML block scalar's indent, a log line's),
- * then a base64 digit.
- */
-function afterWrap(s: string, i: number): number {
-  const n = s.length;
-  let j = i;
-  if (s.charCodeAt(j) === 92) {
-    for (let k = 0; k < 2 && s.charCodeAt(j) === 92; k++) {
-      const e = s.charCodeAt(j + 1);
-      if (e !== 110 && e !== 114) break;
-      j += 2;
-    }
-  } else while (j < n && (s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13) && j - i < 2) j++;
-  const c = s.charCodeAt(i);
-  if (j === i && c !== 32 && c !== 9) return -1;
-  while (j < n && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
-  return j < n && digitAt(s, j) >= 0 ? j : -1;
-}
-
-/**
  * The end of a base64 DER private key starting at `at`, or -1. The end may lie past the token
  * (wrapped base64: a line break and more base64 continue it).
  */
@@ -153,15 +135,16 @@ export function derPrivateKeyEnd(s: string, at: number): number {
       while (i < n && (s.charCodeAt(i) === 61 || isPercentPad(s, i))) i += s.charCodeAt(i) === 61 ? 1 : 3;
       lastDigit = i;
       break;
-    } else if (c === 10 || c === 13 || c === 92 || ((c === 32 || c === 9) && run >= 16)) {
-      // A wrapped line: go on only if base64 follows the line break (rules 17: after an indent
-      // too, and across a JSON string's `\n` / `\r\n` escape; rules 18: at blanks alone, a key
-      // folded onto one line with spaces for its line breaks).
-      const j = afterWrap(s, i);
+    } else {
+      // A wrap, whatever its characters (rules 18, der-wraps.ts), while the declared length is not
+      // reached; at a blank only after a line of 16 or more (a key folded onto one line with
+      // spaces for its line breaks, not a word after a short base64 word).
+      if ((c === 32 || c === 9) && run < 16) break;
+      const j = wrapEnd(s, i);
       if (j === -1) break;
       i = j;
       run = 0;
-    } else break;
+    }
   }
   while (lastDigit < n && s.charCodeAt(lastDigit) === 61 && lastDigit - at < want + 2) lastDigit++;
   return lastDigit - at >= DER_KEY_MIN ? lastDigit : -1;
@@ -235,20 +218,11 @@ export function derKeyLineSpans(s: string): number[] {
     if (at > 0 && isAlnum(s.charCodeAt(at - 1))) continue;
     const end = derPrivateKeyEnd(s, at);
     if (end === -1) continue;
-    // A line break inside the key (its range only: keys are disjoint, so the scan stays linear).
+    // A line break inside the key (its range only: keys are disjoint, so the scan stays linear):
+    // its base64 runs, the wrapping between them kept.
     let crosses = false;
     for (let i = at; i < end && !crosses; i++) crosses = s.charCodeAt(i) === 10;
-    if (crosses) {
-      let from = at;
-      for (let i = at; i < end; i++) {
-        const c = s.charCodeAt(i);
-        if (c === 10 || c === 13 || c === 32 || c === 9) {
-          if (i > from) spans.push(from, i);
-          from = i + 1;
-        }
-      }
-      if (end > from) spans.push(from, end);
-    }
+    if (crosses) keyDigitRuns(s, at, end, spans);
     at = end - 1;
   }
   return spans;

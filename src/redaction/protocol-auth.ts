@@ -22,6 +22,7 @@
  *
  * Index searches and one pass per line that holds a command: linear in the text.
  */
+import { protocolFormSpans } from './protocol-forms.js';
 import { isCredentialShaped } from './shapes.js';
 
 /** Whether the text may hold a command this module redacts (cheap: a few index searches). */
@@ -29,8 +30,8 @@ export function mayHoldProtocolAuth(s: string): boolean {
   return CUE.test(s) || s.includes('PASS') || s.includes('dvcmQ6') || s.includes('UkQ6');
 }
 
-/** `AUTH` and `SETUSER` in any case (rules 17: `auth`, `Acl SetUser`); IMAP LOGIN, POP3 PASS (rules 18). */
-const CUE = /auth|setuser|login/i;
+/** `AUTH` and `SETUSER` in any case (rules 17: `auth`, `Acl SetUser`); IMAP LOGIN, POP3 PASS, `requirepass` (rules 18). */
+const CUE = /auth|setuser|login|requirepass/i;
 const LOGIN_CUE = /login/i;
 
 function isBlank(c: number): boolean {
@@ -452,6 +453,7 @@ export function redactProtocolAuth(s: string, censor: string): string {
   const spans: Spans = [];
   authSpans(s, spans);
   setuserSpans(s, spans);
+  protocolFormSpans(s, spans);
   if (LOGIN_CUE.test(s)) imapLoginSpans(s, spans);
   if (s.includes('PASS')) passSpans(s, spans);
   if (s.includes('dvcmQ6') || s.includes('UkQ6')) loginSpans(s, spans);

@@ -385,22 +385,24 @@ function scanToken(s: string, start: number, end: number, spans: Spans): void {
 
 /**
  * A token ending at `end` in `AUTH`, `AUTH2`, `SETUSER` (any case from rules 17: `auth`, `SetUser`),
- * `dvcmQ6` or `UkQ6` (`…cGFzc3dvcmQ6`, `UEFTU1dPUkQ6`), `LOGIN` (any case) or `PASS` (rules 18).
+ * `dvcmQ6` or `UkQ6` (`…cGFzc3dvcmQ6`, `UEFTU1dPUkQ6`), `LOGIN` (any case), `PASS` or
+ * `requirepass` (any case) (rules 18).
  */
 function endsLikeProtocolCue(s: string, end: number): boolean {
   const last = s.charCodeAt(end - 1);
   if (last === 72 || last === 104) return endsLowered(s, end, 'auth');
   if (last === 82 || last === 114) return endsLowered(s, end, 'setuser');
   if (last === 50) return s.startsWith('AUTH2', end - 5);
-  // Rules 18: IMAP's LOGIN (any case), POP3's and FTP's PASS.
+  // Rules 18: IMAP's LOGIN (any case), POP3's and FTP's PASS, Redis's requirepass (any case).
   if (last === 78 || last === 110) return endsLowered(s, end, 'login');
-  if (last === 83) return s.startsWith('PASS', end - 4);
+  if (last === 83 || last === 115)
+    return endsLowered(s, end, 'requirepass') || (last === 83 && s.startsWith('PASS', end - 4));
   return s.startsWith('dvcmQ6', end - 6) || s.startsWith('UkQ6', end - 4);
 }
 
-/** Last characters of the protocol cues (H h R r 6 2; rules 18: N n S). */
+/** Last characters of the protocol cues (H h R r 6 2; rules 18: N n S s). */
 const CUE_LAST = new Uint8Array(128);
-for (const ch of 'HhRr62NnS') CUE_LAST[ch.charCodeAt(0)] = 1;
+for (const ch of 'HhRr62NnSs') CUE_LAST[ch.charCodeAt(0)] = 1;
 
 /** `s` ends at `end` in `word` (lower case ASCII) in any case; no string is made. */
 function endsLowered(s: string, end: number, word: string): boolean {

@@ -169,6 +169,27 @@ const PARTIAL_SEEDS = [
   'UGFzc3dvcmQ6',
   'UGFzc3dvcmQ6 ',
   '334 UGFzc3dvcmQ6 C: ',
+  // Rules 18: a DER key followed across any short run of wrapping characters (der-wraps.ts).
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" +\n  "',
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\\\\\n\t',
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC%0A%0D',
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "',
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\\n    - ',
+  `MC4CAQAwBQYDK2VwBCIEI${' '.repeat(47)}`,
+  `MC4CAQAwBQYDK2VwBCIEI${'\\'.repeat(60)}`,
+  `MC4CAQAwBQYDK2VwBCIEI${'" + '.repeat(20)}`,
+  '+ - " \\n%0A',
+  // Rules 18: Redis CONFIG SET, command arrays, RESP, SMTP AUTH PLAIN then 334 (protocol-forms.ts).
+  '"CONFIG" "SET" "requirepass" "',
+  'set requirepass ',
+  '["AUTH",',
+  '["AUTH", "a", ',
+  '$4\r\nAUTH\r\n$9',
+  '*2 $4 AUTH $99999 ',
+  '*2 $4 AUTH $512 ',
+  '$4\\r\\nAUTH ',
+  'AUTH PLAIN\r\n334\r\n',
+  'AUTH PLAIN\n334 ',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
