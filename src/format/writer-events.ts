@@ -27,7 +27,7 @@ export const CONFIG_INVALID_EVENT = 'LoggerConfigInvalid';
  * held and verified which pack (SEC 17a-4(f)(3)(iii)). No verify check reads them, but a caller's
  * `PackArchived` would claim a locked copy that was never made.
  */
-export const ARCHIVE_EVENTS: ReadonlySet<string> = new Set([
+export const ARCHIVE_EVENT_NAMES = [
   'ArchiveInitialised',
   'PackArchived',
   'ArchiveRetentionExtended',
@@ -35,7 +35,10 @@ export const ARCHIVE_EVENTS: ReadonlySet<string> = new Set([
   'ArchiveLegalHoldSet',
   'ArchiveLegalHoldReleased',
   'ArchiveVerified',
-]);
+] as const;
+
+/** {@link ARCHIVE_EVENT_NAMES} as a set. */
+export const ARCHIVE_EVENTS: ReadonlySet<string> = new Set(ARCHIVE_EVENT_NAMES);
 
 /** The category of every reserved event. */
 export const WRITER_EVENT_CATEGORY = 'system';

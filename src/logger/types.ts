@@ -2,6 +2,7 @@
  * Public types of the audit logger.
  */
 import type { DurabilityMode } from '../config.js';
+import { ARCHIVE_EVENT_NAMES } from '../format/writer-events.js';
 import type { AuditpackError } from '../errors.js';
 import type { RedactionOptions } from '../redaction/index.js';
 import type { EventNameOf, FieldsArgOf } from './custom-events.js';
@@ -39,13 +40,7 @@ export const KNOWN_EVENTS = Object.freeze({
     'Anchored',
     'AnchorFailed',
     'PackTimestamped',
-    'ArchiveInitialised',
-    'PackArchived',
-    'ArchiveRetentionExtended',
-    'ReviewRecordsArchived',
-    'ArchiveLegalHoldSet',
-    'ArchiveLegalHoldReleased',
-    'ArchiveVerified',
+    ...ARCHIVE_EVENT_NAMES,
     'Heartbeat',
   ] as const),
 });
