@@ -18,7 +18,7 @@
  * is passed over by the scan.
  */
 
-import { keyDigitRuns, wrapEnd } from './der-wraps.js';
+import { keyDigitRuns, wrapCrossedPunctuation, wrapEnd } from './der-wraps.js';
 
 /** Base64 digit values (standard and URL-safe alphabets), -1 for others. */
 const DIGIT = new Int8Array(128).fill(-1);
@@ -108,46 +108,92 @@ function keyLength(): number {
   return hdr + len;
 }
 
+/** The shortest line a wrap of blanks or line breaks is followed from (a key folded at 16 and up). */
+const FOLD_MIN = 16;
+
+/**
+ * The shortest line any other wrap (quotes, commas, brackets, `+`, a YAML `- `, a `\`
+ * continuation) is followed from: the narrowest width base64 keys are wrapped at (40-76).
+ */
+const LINE_MIN = 40;
+
+function isAlnumCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** Where the last runDigits stopped. */
+let RUN_END = 0;
+
+/**
+ * The number of base64 digits in the run at `i`, at most `max` (its end in RUN_END). A JSON-escaped
+ * `\/` is a digit; the run stops before another private key's start (a candidate the scan tries on
+ * its own: a walk never crosses one, so walks do not overlap and the scan stays linear).
+ */
+function runDigits(s: string, i: number, max: number, at: number): number {
+  const n = s.length;
+  let got = 0;
+  while (got < max && i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 92) {
+      let k = i + 1;
+      while (k < n && k - i < 8 && s.charCodeAt(k) === 92) k++;
+      if (s.charCodeAt(k) !== 47) break;
+      got++;
+      i = k + 1;
+      continue;
+    }
+    if (c === 77 && i !== at && !isAlnumCode(s.charCodeAt(i - 1)) && decodeHead(s, i) && keyLength() !== -1) break;
+    if (digitAt(s, i) < 0) break;
+    got++;
+    i += STEP;
+  }
+  RUN_END = i;
+  return got;
+}
+
 /**
  * The end of a base64 DER private key starting at `at`, or -1. The end may lie past the token
- * (wrapped base64: a line break and more base64 continue it).
+ * (wrapped base64: a wrap and more base64 continue it).
+ *
+ * A wrap is followed only where the key really goes on (rules 18, at33): from a first line of
+ * FOLD_MIN digits (blanks, line breaks) or LINE_MIN (any other wrap), into a line at least as wide
+ * as the first or into the key's shorter last line (the one that reaches the declared length). A
+ * key short of its declared length after crossing punctuation is its first line only: a forged or
+ * truncated header (16 characters can declare 64 kB) must not blank the values after it.
  */
 export function derPrivateKeyEnd(s: string, at: number): number {
   if (!decodeHead(s, at)) return -1;
   const bytes = keyLength();
   if (bytes === -1) return -1;
-  const want = Math.ceil(bytes / 3) * 4;
-  let i = at;
-  let got = 0;
-  let lastDigit = at;
+  // Base64 digits of the key, its `=` padding left out.
+  const need = Math.ceil((bytes * 4) / 3);
+  const width = runDigits(s, at, need, at);
+  let got = width;
+  let end = RUN_END;
+  const first = end;
+  let crossed = false;
   const n = s.length;
-  // Digits since the last wrap: a wrap at a blank needs a line of 16 or more before it.
-  let run = 0;
-  while (got < want && i < n) {
-    const c = s.charCodeAt(i);
-    if (digitAt(s, i) >= 0) {
-      got++;
-      run++;
-      i += STEP;
-      lastDigit = i;
-    } else if (c === 61 || isPercentPad(s, i)) {
-      // `=` padding (`%3D` percent-encoded) ends the base64.
-      while (i < n && (s.charCodeAt(i) === 61 || isPercentPad(s, i))) i += s.charCodeAt(i) === 61 ? 1 : 3;
-      lastDigit = i;
-      break;
-    } else {
-      // A wrap, whatever its characters (rules 18, der-wraps.ts), while the declared length is not
-      // reached; at a blank only after a line of 16 or more (a key folded onto one line with
-      // spaces for its line breaks, not a word after a short base64 word).
-      if ((c === 32 || c === 9) && run < 16) break;
-      const j = wrapEnd(s, i);
-      if (j === -1) break;
-      i = j;
-      run = 0;
-    }
+  while (got < need && end < n) {
+    const c = s.charCodeAt(end);
+    if (c === 61 || isPercentPad(s, end)) break;
+    const j = wrapEnd(s, end);
+    if (j === -1) break;
+    const punct = wrapCrossedPunctuation();
+    if (width < (punct ? LINE_MIN : FOLD_MIN)) break;
+    const k = runDigits(s, j, need - got, at);
+    if (k < width && got + k < need) break;
+    crossed ||= punct;
+    got += k;
+    end = RUN_END;
   }
-  while (lastDigit < n && s.charCodeAt(lastDigit) === 61 && lastDigit - at < want + 2) lastDigit++;
-  return lastDigit - at >= DER_KEY_MIN ? lastDigit : -1;
+  if (got < need && crossed) end = first;
+  // `=` padding (`%3D` percent-encoded) ends the base64.
+  for (let p = 0; p < 2 && end < n; p++) {
+    if (s.charCodeAt(end) === 61) end++;
+    else if (isPercentPad(s, end)) end += 3;
+    else break;
+  }
+  return end - at >= DER_KEY_MIN ? end : -1;
 }
 
 /** Hex digit values, -1 for others. */

@@ -69,3 +69,67 @@ describe('near misses: trading text with M-words and wrapping characters stays',
     expect(r.redactString(text)).toBe(text);
   });
 });
+
+describe('a line break written as markup (XML character references, <br>, U+2028): the key goes', () => {
+  const key = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    .privateKey.export({ format: 'der', type: 'pkcs8' })
+    .toString('base64');
+  const seps = ['&#10;', '&#13;&#10;', '&#xA;', '&#xD;&#xA;', '&#x0a;', '<br>', '<br/>', '<BR />', '\u2028', '\u2029'];
+  it.each(seps)('joined by %j, in free text and in an .xml config', (sep) => {
+    const joined = lines(key, 64).join(sep);
+    const free = r.redactString(`loaded signer ${joined} ok qty=100`);
+    expect(leaked(free, key)).toEqual([]);
+    expect(free).toContain('ok qty=100');
+    const xml = `<appSettings>\n  <add key="signer" value="${joined}"/>\n  <add key="max_qty" value="100"/>\n</appSettings>\n`;
+    const out = redactConfigText(xml, 'xml', r).text;
+    expect(leaked(out, key)).toEqual([]);
+    expect(out).toContain('<add key="max_qty" value="100"/>');
+  });
+  it('near misses: markup between M-words and short base64 stays', () => {
+    for (const t of [
+      'MSFT&#10;MCD&#xA;MMM<br>MO<br/>MU\u2028MRK',
+      'note MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX&#10;EURUSD&#10;BUY',
+      '<p>MIIX fills<br />100 @ 1.25&#13;&#10;ok</p>',
+    ])
+      expect(r.redactString(t)).toBe(t);
+  });
+});
+
+describe('a forged or truncated key header does not eat the values after it (at33 F1)', () => {
+  // The first 51 characters of an RSA PKCS#8 key: its header declares 1,217 bytes.
+  const H = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC';
+  // A 16-character header declaring 64 kB (SEQUENCE, length 0xFFFF, INTEGER 0, SEQUENCE, OID).
+  const FORGED = 'MIL//wIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA';
+  it.each([
+    [
+      `["${H}", "EURUSD", "BUY", "100000", "ORD-12345", "acct-77"]`,
+      '["[REDACTED]", "EURUSD", "BUY", "100000", "ORD-12345", "acct-77"]',
+    ],
+    [`fields: ${H}, EURUSD, BUY, ORDABC123, acct77`, 'fields: [REDACTED], EURUSD, BUY, ORDABC123, acct77'],
+    [`key_prefix=${H} ["EURUSD", "BUY", "QTY100000"]`, 'key_prefix=[REDACTED] ["EURUSD", "BUY", "QTY100000"]'],
+    [`k=${H}\nsymbols: [EURUSD]`, 'k=[REDACTED]\nsymbols: [EURUSD]'],
+    [`k=${H}\\n  - EURUSD\\n  - GBPUSD`, 'k=[REDACTED]\\n  - EURUSD\\n  - GBPUSD'],
+    [`k="${H}" + "EURUSD" + "GBPUSD"`, 'k="[REDACTED]" + "EURUSD" + "GBPUSD"'],
+  ])('%j: its first run only', (text, want) => {
+    expect(r.redactString(text)).toBe(want);
+  });
+  it('in a YAML config, the next line keeps its key', () => {
+    const text = `signer: ${H}\nsymbols:\n  - EURUSD\nmax_qty: 100\n`;
+    expect(redactConfigText(text, 'yaml', r).text).toBe('signer: [REDACTED]\nsymbols:\n  - EURUSD\nmax_qty: 100\n');
+  });
+  it('a header declaring 64 kB, then base64-like values across punctuation: only its own run goes', () => {
+    const ids = Array.from({ length: 400 }, (_, i) => `"${`ORD${i}`.padEnd(60, 'x')}"`).join(', ');
+    const text = `["${FORGED}", ${ids}, "EURUSD"]`;
+    const out = r.redactString(text);
+    expect(out).toBe(`["[REDACTED]", ${ids}, "EURUSD"]`);
+  });
+  it('a truncated real key across line breaks still loses every line it has', () => {
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ format: 'der', type: 'pkcs8' })
+      .toString('base64');
+    const cut = lines(key, 64).slice(0, 8);
+    const out = r.redactString(`key ${cut.join('\n')}\nqty=100`);
+    expect(cut.filter((l) => out.includes(l))).toEqual([]);
+    expect(out).toContain('qty=100');
+  });
+});

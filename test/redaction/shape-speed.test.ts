@@ -179,6 +179,14 @@ const PARTIAL_SEEDS = [
   `MC4CAQAwBQYDK2VwBCIEI${'\\'.repeat(60)}`,
   `MC4CAQAwBQYDK2VwBCIEI${'" + '.repeat(20)}`,
   '+ - " \\n%0A',
+  // Rules 18 (at33): forged 64 kB headers before base64-like values (a walk stops at the next key's
+  // start, so walks never overlap), and line breaks written as markup.
+  'MIL//wIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC", "',
+  `MIL//wIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA", "${'x'.repeat(60)}", "`,
+  `MIL//wIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA ${'x'.repeat(60)} `,
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA&#13;&#10;',
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA<br />\u2028&#x',
+  `MIL//wIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA${'\\'.repeat(7)}/`,
   // Rules 18: Redis CONFIG SET, command arrays, RESP, SMTP AUTH PLAIN then 334 (protocol-forms.ts).
   '"CONFIG" "SET" "requirepass" "',
   'set requirepass ',
