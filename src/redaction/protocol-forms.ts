@@ -4,7 +4,10 @@
  *
  * - `CONFIG SET requirepass pw` / `masterauth pw`, also as MONITOR quotes it (`"CONFIG" "SET"
  *   "requirepass" "pw"`): the value goes whatever its shape (it is the server's password).
- * - A command as an array, `["AUTH","pw"]`, `['auth', 'user', 'pw']`: the last element goes.
+ * - A command as an array, `["AUTH","pw"]`, `['auth', 'user', 'pw']`, or as a call's quoted
+ *   arguments, `execute_command("AUTH", "pw")`, `redis.call("auth", "user", "pw")`,
+ *   `send_command('AUTH', ['pw'])`: the last argument goes (credential-shaped unless AUTH is in
+ *   upper case: `steps=["auth", "risk", "route"]` stays).
  * - RESP on the wire (`*2 $4 AUTH $11 pw`), its lines broken by CRLF, by escaped `\r\n` or by
  *   blanks: the bulk strings after `$4 AUTH` (the last is the password) go, each exactly as long
  *   as its `$len` says.
@@ -13,6 +16,8 @@
  *
  * Index searches, a bounded look around each cue: linear in the text.
  */
+
+import { isCredentialShaped } from './shapes.js';
 
 type Spans = number[];
 
@@ -118,25 +123,57 @@ function configSetSpans(s: string, spans: Spans): void {
   }
 }
 
-/** `["AUTH", "user", "pw"]` from the quote before AUTH at `q0`: the last element. */
+function pastBlanks(s: string, i: number): number {
+  let k = i;
+  while (k < s.length && isBlank(s.charCodeAt(k))) k++;
+  return k;
+}
+
+/**
+ * Whether [from, to) may be the password of an AUTH array or call: no blank; when AUTH is not in
+ * upper case (the command's own spelling, as clients and MONITOR log it), credential-shaped too,
+ * so `steps=["auth", "risk", "route"]` stays.
+ */
+function passwordShaped(s: string, from: number, to: number, upper: boolean): boolean {
+  for (let i = from; i < to; i++) if (isBlank(s.charCodeAt(i))) return false;
+  return upper || isCredentialShaped(s.slice(from, to));
+}
+
+/**
+ * A command as an array or a call's quoted arguments, from the quote before AUTH at `q0`: the last
+ * argument. `["AUTH", "user", "pw"]`, `['auth', 'pw']`, `r.execute_command("AUTH", "pw")`,
+ * `redis.call("auth", "user", "pw")`, `send_command('AUTH', ['pw'])`: AUTH first after `[` or `(`,
+ * one or two quoted arguments (in a list of their own inside a call), then the closing bracket.
+ */
 function arraySpans(s: string, q0: number, spans: Spans): void {
   let b = q0 - 1;
   while (b >= 0 && isBlank(s.charCodeAt(b))) b--;
-  if (b < 0 || s.charCodeAt(b) !== 91) return;
-  let k = q0 + 6; // past `"AUTH"`
+  const open = b < 0 ? 0 : s.charCodeAt(b);
+  if (open !== 91 && open !== 40) return;
+  const upper = s.startsWith('AUTH', q0 + 1);
+  let k = pastBlanks(s, q0 + 6); // past `"AUTH"`
+  if (s.charCodeAt(k) !== 44) return;
+  k = pastBlanks(s, k + 1);
+  // A call's arguments as a list: `send_command('AUTH', ['pw'])`.
+  const inner = open === 40 && s.charCodeAt(k) === 91;
+  if (inner) k = pastBlanks(s, k + 1);
   let last: [number, number, number] | undefined;
   for (let n = 0; n < 2; n++) {
-    while (k < s.length && isBlank(s.charCodeAt(k))) k++;
-    if (s.charCodeAt(k) !== 44) break;
-    k++;
-    while (k < s.length && isBlank(s.charCodeAt(k))) k++;
+    if (n > 0) {
+      if (s.charCodeAt(k) !== 44) break;
+      k = pastBlanks(s, k + 1);
+    }
     const a = isQuote(s.charCodeAt(k)) ? argAt(s, k) : undefined;
     if (a === undefined) return;
     last = a;
-    k = a[2];
+    k = pastBlanks(s, a[2]);
   }
-  while (k < s.length && isBlank(s.charCodeAt(k))) k++;
-  if (last !== undefined && s.charCodeAt(k) === 93) spans.push(last[0], last[1]);
+  if (inner) {
+    if (s.charCodeAt(k) !== 93) return;
+    k = pastBlanks(s, k + 1);
+  }
+  if (last === undefined || s.charCodeAt(k) !== (open === 91 ? 93 : 41)) return;
+  if (passwordShaped(s, last[0], last[1], upper)) spans.push(last[0], last[1]);
 }
 
 /** A RESP length `$<digits>` at `i`: [its value, past it], or undefined. */

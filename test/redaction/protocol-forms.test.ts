@@ -18,6 +18,11 @@ describe('Redis and SMTP passwords in logged forms go', () => {
     `redis command ["AUTH","${PW}"]`,
     `redis cmd: ['auth', '${PW}']`,
     `cmd ["AUTH", "default", "${PW}"] sent`,
+    // A call's quoted arguments (at33 F2): redis-py, a Lua script, node-redis v3.
+    `r.execute_command("AUTH", "${PW}")`,
+    `await redis.call("auth","alice","${PW}")`,
+    `client.send_command('AUTH', ['${PW}'])`,
+    `redis.call('AUTH', 'default', '${PW}') -- lua`,
     `*2\r\n$4\r\nAUTH\r\n$11\r\n${PW}\r\n`,
     `sent: *2\\r\\n$4\\r\\nAUTH\\r\\n$11\\r\\n${PW}\\r\\n`,
     `sent: *3\\\\r\\\\n$4\\\\r\\\\nAUTH\\\\r\\\\n$7\\\\r\\\\ndefault\\\\r\\\\n$11\\\\r\\\\n${PW}\\\\r\\\\n`,
@@ -50,6 +55,11 @@ describe('near misses: trading and ops text stays', () => {
     'C: AUTH PLAIN\r\nS: 535 5.7.8 Authentication credentials invalid',
     'S: 250-AUTH PLAIN LOGIN\r\nS: 334 OK\r\nMSFT 100 @ 1.25',
     '*2 $4 AUTHX $3 abc',
+    // A list that only starts with "auth" (at33 F4): no command's shape.
+    'steps=["auth", "risk", "route"] symbols=["auth", "ORD-1", "EURUSD"]',
+    'check("auth", "risk") done',
+    'pipeline(["auth", "risk"], ["route"])',
+    "stages = ('auth', 'pre trade', 'send')",
   ])('%j', (text) => {
     expect(r.redactString(text)).toBe(text);
   });
