@@ -88,6 +88,14 @@ describe('IMAP LOGIN and POP3/FTP PASS', () => {
     ['USER bob\r\nPASS hunter2\r\n', `USER bob\r\nPASS ${R}\r\n`],
     ['> USER ftp\n> PASS hunter2', `> USER ftp\n> PASS ${R}`],
     ['> PASS foobared', `> PASS ${R}`],
+    // RFC 3501 literals (at33 F3): raw CRLF, escaped, LITERAL+, a server's go-ahead logged between.
+    ['A001 LOGIN {5}\r\nalice {8}\r\nS3cr3tpw', `A001 LOGIN {5}\r\nalice {8}\r\n${R}`],
+    ['A001 LOGIN {5}\\r\\nalice {8}\\r\\nS3cr3tpw', `A001 LOGIN {5}\\r\\nalice {8}\\r\\n${R}`],
+    ['a1 login alice {10+}\nS3cr3t pw!\r\na2 SELECT INBOX', `a1 login alice {10+}\n${R}\r\na2 SELECT INBOX`],
+    [
+      'C: a1 LOGIN {5}\r\nS: + Ready\r\nalice {8}\r\n+ go\r\nS3cr3tpw',
+      `C: a1 LOGIN {5}\r\nS: + Ready\r\nalice {8}\r\n+ go\r\n${R}`,
+    ],
   ])('%j', (s, want) => {
     expect(r.redactString(s)).toBe(want);
   });
@@ -100,6 +108,9 @@ describe('IMAP LOGIN and POP3/FTP PASS', () => {
     'pass the order to desk 2',
     'PASS',
     'risk check PASS for ORD123',
+    'a1 LOGIN {5} alice {8} fills',
+    'a1 LOGIN {0}\r\nalice {3}',
+    'order {12}\nlogin banner {8}\nEURUSD10',
   ])('near miss %j stays', (s) => {
     expect(r.redactString(s)).toBe(s);
   });
