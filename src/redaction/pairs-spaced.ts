@@ -271,6 +271,17 @@ function keyAt(s: string, at: number): KeyAt | undefined {
 }
 
 /**
+ * `end`, or past a censor that a bare value [v, end) ends inside: a pass before this one censored
+ * part of the value (`passwd bob:[REDACTED]`), and the default censor's `]` ends a bare value, so
+ * replacing [v, end) left a stray `]`. Only the censor's length before `end` is looked at.
+ */
+function pastCensor(s: string, v: number, end: number, censor: string): number {
+  for (let k = Math.max(v, end - censor.length + 1); k < end; k++)
+    if (s.startsWith(censor, k)) return k + censor.length;
+  return end;
+}
+
+/**
  * The value to replace after the key that ends at the blank at `at`, or undefined. The cheap
  * tests come first (the token after the blanks, the cue): most words after a key word in prose
  * stop there, before the key vocabulary is asked.
@@ -293,6 +304,7 @@ function spanAt(s: string, at: number, last: number, isSensitive: KeyTest, censo
   if (!quoted) {
     while (end < n && !isBareEnd(s.charCodeAt(end))) end++;
     if (isAssignment(s, v, end)) return undefined;
+    end = pastCensor(s, v, end, censor);
   }
   const key = keyAt(s, at);
   if (key === undefined) return undefined;

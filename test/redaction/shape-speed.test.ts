@@ -187,6 +187,14 @@ const PARTIAL_SEEDS = [
   'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA&#13;&#10;',
   'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA<br />\u2028&#x',
   `MIL//wIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA${'\\'.repeat(7)}/`,
+  // Rules 18 (at33): AUTH as a call's arguments, IMAP literals, a censor inside a spaced value.
+  'r.execute_command("AUTH", "',
+  "send_command('auth', ['a', ",
+  'redis.call("AUTH","u","p"',
+  'a1 LOGIN {9}\r\n',
+  'a1 LOGIN {5}\r\nS: + {8+}\\r\\n',
+  'a1 LOGIN u {1024}\n',
+  'passwd bob:[REDACTED',
   // Rules 18: Redis CONFIG SET, command arrays, RESP, SMTP AUTH PLAIN then 334 (protocol-forms.ts).
   '"CONFIG" "SET" "requirepass" "',
   'set requirepass ',

@@ -241,3 +241,15 @@ describe('properties', () => {
     expect(line).toContain('"c5":"passwd [REDACTED]"');
   });
 });
+
+describe('a value the pair pass censored part of, then the spaced pass took whole (at33 F7)', () => {
+  it.each([
+    ['htpasswd bob:$1$ab$cd tail', 'htpasswd [REDACTED] tail'],
+    ['htpasswd bob:$apr1$ab$cd tail', 'htpasswd [REDACTED] tail'],
+    ['passwd bob:xyz', 'passwd [REDACTED]'],
+    ['passwd bob:xyz, next', 'passwd [REDACTED], next'],
+  ])('%j: no stray "]" of the censor', (text, want) => {
+    expect(r.redactString(text)).toBe(want);
+    expect(r.redactString(want)).toBe(want);
+  });
+});
