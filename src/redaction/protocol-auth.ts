@@ -22,6 +22,7 @@
  *
  * Index searches and one pass per line that holds a command: linear in the text.
  */
+import { imapLiteralAt } from './imap-literal.js';
 import { protocolFormSpans } from './protocol-forms.js';
 import { isCredentialShaped } from './shapes.js';
 
@@ -336,58 +337,6 @@ function argsListSpans(s: string, from: number, spans: Spans): number {
 
 const LOGIN_ANY_CASE = /login/gi;
 
-/** Past a line break at `i`: CRLF or LF, raw or escaped (`\\r\\n`, `\\\\n`); else `i`. */
-function pastLineBreak(s: string, i: number): number {
-  let j = i;
-  for (let k = 0; k < 2 && j < s.length; k++) {
-    const c = s.charCodeAt(j);
-    if (c === 13 || c === 10) {
-      j++;
-      continue;
-    }
-    let b = j;
-    while (b < s.length && b - j < 3 && s.charCodeAt(b) === 92) b++;
-    const e = s.charCodeAt(b);
-    if (b === j || (e !== 110 && e !== 114)) break;
-    j = b + 1;
-  }
-  return j;
-}
-
-/** The longest IMAP literal read as a user name or password. */
-const LITERAL_MAX = 1024;
-
-/**
- * An IMAP literal at `from` (after blanks): `{n}` or `{n+}` (RFC 3501 §4.3, RFC 7888), a line break
- * (raw or escaped), a server's `+ …` continuation line maybe, then n characters: [start, end, past].
- */
-function literalArg(s: string, from: number): [number, number, number] | undefined {
-  let i = blanksEnd(s, from);
-  if (s.charCodeAt(i) !== 123) return undefined;
-  let n = 0;
-  let j = i + 1;
-  while (j < s.length && j - i <= 5 && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57)
-    n = n * 10 + s.charCodeAt(j++) - 48;
-  if (j === i + 1 || n === 0 || n > LITERAL_MAX) return undefined;
-  if (s.charCodeAt(j) === 43) j++;
-  if (s.charCodeAt(j) !== 125) return undefined;
-  i = pastLineBreak(s, j + 1);
-  if (i === j + 1) return undefined;
-  // The server's go-ahead (`+ Ready for literal data`, `S: + go`) within 80 characters, when logged between.
-  let g = i;
-  while (g < i + 4 && g < s.length && s.charCodeAt(g) !== 43 && s.charCodeAt(g) > 32 && s.charCodeAt(g) !== 92) g++;
-  while (g < i + 5 && s.charCodeAt(g) === 32) g++;
-  if (s.charCodeAt(g) === 43 && s.charCodeAt(g + 1) === 32) {
-    let e = g;
-    while (e < s.length && e - i < 80 && s.charCodeAt(e) !== 13 && s.charCodeAt(e) !== 10 && s.charCodeAt(e) !== 92)
-      e++;
-    const k = pastLineBreak(s, e);
-    if (k === e) return undefined;
-    i = k;
-  }
-  return i + n <= s.length ? [i, i + n, i + n] : undefined;
-}
-
 /**
  * IMAP's `a001 LOGIN user password` (RFC 9051 §6.2.3; quoted strings too): a tag at a line's start
  * (or after a prompt, `C:`, a quote), then LOGIN, the user, the password ending the command. A
@@ -415,8 +364,8 @@ function imapLoginSpans(s: string, spans: Spans): void {
     if (tagLen < 1 || tagLen > 16 || !startsLine(s, t + 1)) continue;
     if (!digit && !(s.startsWith('LOGIN', at) && tagLen <= 8)) continue;
     // Either may be a literal (`{5}` CRLF `alice`): how clients send strings with specials.
-    const user = literalArg(s, at + 5) ?? nextArg(s, at + 5);
-    const literal = user === undefined ? undefined : literalArg(s, user[2]);
+    const user = imapLiteralAt(s, at + 5) ?? nextArg(s, at + 5);
+    const literal = user === undefined ? undefined : imapLiteralAt(s, user[2]);
     const pw = literal ?? (user === undefined ? undefined : nextArg(s, user[2]));
     if (pw === undefined || (literal === undefined && !commandEnds(s, pw[2]))) continue;
     if (OUTCOMES.has(s.slice(pw[0], pw[1]).toLowerCase())) continue;
