@@ -104,3 +104,21 @@ export function keyWordsBefore(s: string, at: number): string | undefined {
   }
   return word;
 }
+
+/**
+ * The inside of the quoted string (`"…"` or `'…'`) opening at `i`, closed on its line:
+ * [start, end, past the closing quote]; undefined when `i` holds no quote, or the string is empty,
+ * unclosed or crosses a line end (the scan stops at the next quote of its kind: linear).
+ */
+export function quotedOnLine(s: string, i: number): [number, number, number] | undefined {
+  const q = s.charCodeAt(i);
+  if (q !== 34 && q !== 39) return undefined;
+  let close = i + 1;
+  while (close < s.length && s.charCodeAt(close) !== q) {
+    const c = s.charCodeAt(close);
+    if (c === 10 || c === 13) return undefined;
+    close++;
+  }
+  if (close >= s.length || close === i + 1) return undefined;
+  return [i + 1, close, close + 1];
+}

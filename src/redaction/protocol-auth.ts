@@ -22,6 +22,7 @@
  *
  * Index searches and one pass per line that holds a command: linear in the text.
  */
+import { quotedOnLine } from './chars.js';
 import { imapLiteralAt } from './imap-literal.js';
 import { protocolFormSpans } from './protocol-forms.js';
 import { isCredentialShaped } from './shapes.js';
@@ -117,17 +118,7 @@ function nextArg(s: string, from: number): [number, number, number] | undefined 
   let i = from;
   while (i < s.length && isBlank(s.charCodeAt(i))) i++;
   const q = s.charCodeAt(i);
-  if (q === 34 || q === 39) {
-    // The closing quote on the same line (the scan stops at the next quote of this kind: linear).
-    let close = i + 1;
-    while (close < s.length && s.charCodeAt(close) !== q) {
-      const c = s.charCodeAt(close);
-      if (c === 10 || c === 13) return undefined;
-      close++;
-    }
-    if (close >= s.length || close === i + 1) return undefined;
-    return [i + 1, close, close + 1];
-  }
+  if (q === 34 || q === 39) return quotedOnLine(s, i);
   const w = nextWord(s, i);
   return w === undefined ? undefined : [w[0], w[1], w[1]];
 }

@@ -17,6 +17,7 @@
  * Index searches, a bounded look around each cue: linear in the text.
  */
 
+import { quotedOnLine } from './chars.js';
 import { isCredentialShaped } from './shapes.js';
 
 type Spans = number[];
@@ -70,17 +71,7 @@ function pastSpace(s: string, i: number, max = 16): number {
 
 /** The argument at `i`: a quoted string on its line (its inside) or a word: [start, end, past]. */
 function argAt(s: string, i: number): [number, number, number] | undefined {
-  const q = s.charCodeAt(i);
-  if (isQuote(q)) {
-    let close = i + 1;
-    while (close < s.length && s.charCodeAt(close) !== q) {
-      const c = s.charCodeAt(close);
-      if (c === 10 || c === 13) return undefined;
-      close++;
-    }
-    if (close >= s.length || close === i + 1) return undefined;
-    return [i + 1, close, close + 1];
-  }
+  if (isQuote(s.charCodeAt(i))) return quotedOnLine(s, i);
   let e = i;
   while (e < s.length) {
     const c = s.charCodeAt(e);
