@@ -122,3 +122,25 @@ export function quotedOnLine(s: string, i: number): [number, number, number] | u
   if (close >= s.length || close === i + 1) return undefined;
   return [i + 1, close, close + 1];
 }
+
+/** A space or a tab only: the blank between a logged command's words (protocol-auth, protocol-forms). */
+export function isSpaceOrTab(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** The first character at or after `i` that is no space or tab. */
+export function pastSpacesAndTabs(s: string, i: number): number {
+  let k = i;
+  while (k < s.length && isSpaceOrTab(s.charCodeAt(k))) k++;
+  return k;
+}
+
+/** A character of a command word: ASCII letter, digit, `_` or `-`. */
+export function isCommandWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}
+
+/** A character of standard base64 (`A-Z a-z 0-9 + / =`). */
+export function isBase64Char(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61;
+}

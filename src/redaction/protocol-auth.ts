@@ -22,7 +22,7 @@
  *
  * Index searches and one pass per line that holds a command: linear in the text.
  */
-import { quotedOnLine } from './chars.js';
+import { isBase64Char, isCommandWordChar, isSpaceOrTab, pastSpacesAndTabs, quotedOnLine } from './chars.js';
 import { imapLiteralAt } from './imap-literal.js';
 import { protocolFormSpans } from './protocol-forms.js';
 import { isCredentialShaped } from './shapes.js';
@@ -36,21 +36,9 @@ export function mayHoldProtocolAuth(s: string): boolean {
 const CUE = /auth|setuser|login|requirepass/i;
 const LOGIN_CUE = /login/i;
 
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
-}
-
 /** A character that ends a command word in logged text: blank, line end, quote, separator. */
 function endsWord(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 34 || c === 39 || c === 96 || c === 44 || c === 59;
-}
-
-function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
-}
-
-function isBase64Char(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61;
 }
 
 function isHex64(s: string, from: number, to: number): boolean {
@@ -72,7 +60,7 @@ type Spans = number[];
 export function aclRuleSpans(s: string, from: number, to: number, spans: Spans): void {
   let i = from;
   while (i < to) {
-    while (i < to && isBlank(s.charCodeAt(i))) i++;
+    while (i < to && isSpaceOrTab(s.charCodeAt(i))) i++;
     if (i >= to) break;
     let q = s.charCodeAt(i);
     let at = i;
@@ -84,7 +72,7 @@ export function aclRuleSpans(s: string, from: number, to: number, spans: Spans):
     if (q !== 0) {
       const close = s.indexOf(String.fromCharCode(q), at);
       end = close === -1 || close > to ? to : close;
-    } else while (end < to && !isBlank(s.charCodeAt(end))) end++;
+    } else while (end < to && !isSpaceOrTab(s.charCodeAt(end))) end++;
     if (end > at + 1) {
       if (lead === 62 || lead === 60) spans.push(at + 1, end);
       else if ((lead === 35 || lead === 33) && isHex64(s, at + 1, end)) spans.push(at + 1, end);
@@ -103,7 +91,7 @@ function lineEndOf(s: string, from: number): number {
 /** The word starting at `from` (after blanks on the same line): [start, end], or undefined. */
 function nextWord(s: string, from: number): [number, number] | undefined {
   let i = from;
-  while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+  while (i < s.length && isSpaceOrTab(s.charCodeAt(i))) i++;
   if (i >= s.length || endsWord(s.charCodeAt(i))) return undefined;
   let e = i;
   while (e < s.length && !endsWord(s.charCodeAt(e))) e++;
@@ -116,7 +104,7 @@ function nextWord(s: string, from: number): [number, number] | undefined {
  */
 function nextArg(s: string, from: number): [number, number, number] | undefined {
   let i = from;
-  while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+  while (i < s.length && isSpaceOrTab(s.charCodeAt(i))) i++;
   const q = s.charCodeAt(i);
   if (q === 34 || q === 39) return quotedOnLine(s, i);
   const w = nextWord(s, i);
@@ -124,16 +112,11 @@ function nextArg(s: string, from: number): [number, number, number] | undefined 
 }
 
 /** The first character at or after `i` that is no blank. */
-function blanksEnd(s: string, i: number): number {
-  let k = i;
-  while (k < s.length && isBlank(s.charCodeAt(k))) k++;
-  return k;
-}
 
 /** True when only blanks, a quote or a prompt (`>`, `C:`, `redis>`) stand before `at` on its line. */
 function startsLine(s: string, at: number): boolean {
   let i = at - 1;
-  while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
+  while (i >= 0 && isSpaceOrTab(s.charCodeAt(i))) i--;
   if (i < 0) return true;
   const c = s.charCodeAt(i);
   return c === 10 || c === 13 || c === 34 || c === 39 || c === 62 || c === 58;
@@ -142,7 +125,7 @@ function startsLine(s: string, at: number): boolean {
 /** True when the command ends at `e`: the text's or line's end, a quote, `,` or `;`. */
 function commandEnds(s: string, e: number): boolean {
   let i = e;
-  while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+  while (i < s.length && isSpaceOrTab(s.charCodeAt(i))) i++;
   if (i >= s.length) return true;
   const c = s.charCodeAt(i);
   return c === 10 || c === 13 || c === 34 || c === 39 || c === 96 || c === 44 || c === 59 || c === 41 || c === 125;
@@ -178,7 +161,7 @@ const OUTCOMES = new Set([
 /** ioredis's debug line `auth([ 'pw' ])`, `auth([ 'user', 'pw' ])` from `(` at `i`: the password. */
 function listSpans(s: string, i: number, spans: Spans): void {
   let k = i + 1;
-  while (k < s.length && isBlank(s.charCodeAt(k))) k++;
+  while (k < s.length && isSpaceOrTab(s.charCodeAt(k))) k++;
   if (s.charCodeAt(k) !== 91) return;
   let last: [number, number, number] | undefined;
   for (let n = 0; n < 2; n++) {
@@ -186,7 +169,7 @@ function listSpans(s: string, i: number, spans: Spans): void {
     if (a === undefined || a[2] === a[1]) return;
     last = a;
     k = a[2];
-    while (k < s.length && isBlank(s.charCodeAt(k))) k++;
+    while (k < s.length && isSpaceOrTab(s.charCodeAt(k))) k++;
     if (s.charCodeAt(k) !== 44) break;
   }
   if (last !== undefined && s.charCodeAt(k) === 93) spans.push(last[0], last[1]);
@@ -195,12 +178,14 @@ function listSpans(s: string, i: number, spans: Spans): void {
 /** `HELLO <protover>` and blanks end at `at` (RESP3's handshake: `HELLO 3 AUTH user pw`). */
 function afterHello(s: string, at: number): boolean {
   let i = at - 1;
-  while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
+  while (i >= 0 && isSpaceOrTab(s.charCodeAt(i))) i--;
   const d = i;
   while (i >= 0 && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i--;
-  if (i === d || i < 5 || !isBlank(s.charCodeAt(i))) return false;
-  while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
-  return i >= 4 && s.slice(i - 4, i + 1).toUpperCase() === 'HELLO' && (i < 5 || !isWordChar(s.charCodeAt(i - 5)));
+  if (i === d || i < 5 || !isSpaceOrTab(s.charCodeAt(i))) return false;
+  while (i >= 0 && isSpaceOrTab(s.charCodeAt(i))) i--;
+  return (
+    i >= 4 && s.slice(i - 4, i + 1).toUpperCase() === 'HELLO' && (i < 5 || !isCommandWordChar(s.charCodeAt(i - 5)))
+  );
 }
 
 const AUTH_ANY_CASE = /auth/gi;
@@ -211,11 +196,11 @@ function authSpans(s: string, spans: Spans): void {
   AUTH_ANY_CASE.lastIndex = 0;
   for (let m = AUTH_ANY_CASE.exec(s); m !== null; m = AUTH_ANY_CASE.exec(s)) {
     const at = m.index;
-    if (at > 0 && isWordChar(s.charCodeAt(at - 1))) continue;
+    if (at > 0 && isCommandWordChar(s.charCodeAt(at - 1))) continue;
     const upper = s.startsWith('AUTH', at);
     const after = s.charCodeAt(at + 4);
     // MIGRATE … AUTH2 user pw (upper case): the password goes whatever its shape.
-    if (upper && after === 50 && isBlank(s.charCodeAt(at + 5))) {
+    if (upper && after === 50 && isSpaceOrTab(s.charCodeAt(at + 5))) {
       const u = nextArg(s, at + 5);
       const pw = u === undefined ? undefined : nextArg(s, u[2]);
       if (pw !== undefined) spans.push(pw[0], pw[1]);
@@ -236,7 +221,7 @@ function authSpans(s: string, spans: Spans): void {
         continue;
       }
     }
-    if (!quoted && (at + 4 >= s.length || !isBlank(after))) continue;
+    if (!quoted && (at + 4 >= s.length || !isSpaceOrTab(after))) continue;
     const from = at + (quoted ? 5 : 4);
     const w1 = nextArg(s, from);
     if (w1 === undefined) continue;
@@ -259,7 +244,7 @@ function authSpans(s: string, spans: Spans): void {
     if (quoted) {
       // MONITOR's line: every argument quoted, the line ends after the password.
       const pw = w2 !== undefined && w2[2] > w2[1] ? w2 : w1;
-      const e = blanksEnd(s, pw[2]);
+      const e = pastSpacesAndTabs(s, pw[2]);
       const c = s.charCodeAt(e);
       if (w1[2] > w1[1] && (e >= s.length || c === 10 || c === 13)) spans.push(pw[0], pw[1]);
       continue;
@@ -289,7 +274,7 @@ function authSpans(s: string, spans: Spans): void {
 /** A client's prompt (`>`, `redis>`, `127.0.0.1:6379>`) and blanks stand right before `at`. */
 function afterPrompt(s: string, at: number): boolean {
   let i = at - 1;
-  while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
+  while (i >= 0 && isSpaceOrTab(s.charCodeAt(i))) i--;
   return i >= 0 && s.charCodeAt(i) === 62;
 }
 
@@ -302,14 +287,14 @@ const ARGS_LIST_MAX = 4096;
  * the reading ended when the list was there, else -1.
  */
 function argsListSpans(s: string, from: number, spans: Spans): number {
-  let i = blanksEnd(s, from);
+  let i = pastSpacesAndTabs(s, from);
   if (s.charCodeAt(i) !== 44) return -1;
-  i = blanksEnd(s, i + 1);
+  i = pastSpacesAndTabs(s, i + 1);
   const q = s.charCodeAt(i);
   if ((q !== 34 && q !== 39) || !s.startsWith('args', i + 1) || s.charCodeAt(i + 5) !== q) return -1;
-  i = blanksEnd(s, i + 6);
+  i = pastSpacesAndTabs(s, i + 6);
   if (s.charCodeAt(i) !== 58) return -1;
-  i = blanksEnd(s, i + 1);
+  i = pastSpacesAndTabs(s, i + 1);
   if (s.charCodeAt(i) !== 91) return -1;
   const stop = Math.min(s.length, i + ARGS_LIST_MAX);
   for (i++; i < stop; i++) {
@@ -339,10 +324,10 @@ function imapLoginSpans(s: string, spans: Spans): void {
   LOGIN_ANY_CASE.lastIndex = 0;
   for (let m = LOGIN_ANY_CASE.exec(s); m !== null; m = LOGIN_ANY_CASE.exec(s)) {
     const at = m.index;
-    if (at < 2 || !isBlank(s.charCodeAt(at - 1)) || !isBlank(s.charCodeAt(at + 5))) continue;
+    if (at < 2 || !isSpaceOrTab(s.charCodeAt(at - 1)) || !isSpaceOrTab(s.charCodeAt(at + 5))) continue;
     // The tag: 1-16 letters, digits or dots before the blanks.
     let t = at - 1;
-    while (t >= 0 && isBlank(s.charCodeAt(t))) t--;
+    while (t >= 0 && isSpaceOrTab(s.charCodeAt(t))) t--;
     const tagEnd = t + 1;
     let digit = false;
     while (t >= 0 && tagEnd - t <= 17) {
@@ -373,10 +358,15 @@ function imapLoginSpans(s: string, spans: Spans): void {
 function passSpans(s: string, spans: Spans): void {
   // The first USER command (found once: a search back from each PASS would be quadratic).
   let user = s.indexOf('USER ');
-  while (user !== -1 && !((user === 0 || !isWordChar(s.charCodeAt(user - 1))) && startsLine(s, user)))
+  while (user !== -1 && !((user === 0 || !isCommandWordChar(s.charCodeAt(user - 1))) && startsLine(s, user)))
     user = s.indexOf('USER ', user + 5);
   for (let at = s.indexOf('PASS'); at !== -1; at = s.indexOf('PASS', at + 4)) {
-    if ((at > 0 && isWordChar(s.charCodeAt(at - 1))) || !isBlank(s.charCodeAt(at + 4)) || !startsLine(s, at)) continue;
+    if (
+      (at > 0 && isCommandWordChar(s.charCodeAt(at - 1))) ||
+      !isSpaceOrTab(s.charCodeAt(at + 4)) ||
+      !startsLine(s, at)
+    )
+      continue;
     const pw = nextArg(s, at + 4);
     if (pw === undefined || !commandEnds(s, pw[2])) continue;
     const value = s.slice(pw[0], pw[1]);
@@ -399,8 +389,8 @@ function setuserSpans(s: string, spans: Spans): void {
     const q = i >= 0 ? s.charCodeAt(i) : 0;
     const quoted = q === 34 || q === 39;
     if (quoted) i--;
-    if (i < 0 || !isBlank(s.charCodeAt(i))) continue;
-    while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
+    if (i < 0 || !isSpaceOrTab(s.charCodeAt(i))) continue;
+    while (i >= 0 && isSpaceOrTab(s.charCodeAt(i))) i--;
     if (quoted && i >= 0 && s.charCodeAt(i) === q) i--;
     if (i < 2 || s.slice(i - 2, i + 1).toUpperCase() !== 'ACL') continue;
     let past = at + 7;
@@ -426,7 +416,7 @@ function loginSpans(s: string, spans: Spans): void {
       // The next base64 word of 4 or more, past at most 3 short words (`C:`, `>>>`, a line break).
       let i = at + p.length;
       for (let words = 0; words < 4 && i < s.length; words++) {
-        while (i < s.length && (isBlank(s.charCodeAt(i)) || s.charCodeAt(i) === 10 || s.charCodeAt(i) === 13)) i++;
+        while (i < s.length && (isSpaceOrTab(s.charCodeAt(i)) || s.charCodeAt(i) === 10 || s.charCodeAt(i) === 13)) i++;
         let e = i;
         while (e < s.length && !endsWord(s.charCodeAt(e))) e++;
         if (e === i) break;

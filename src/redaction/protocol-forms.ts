@@ -17,22 +17,10 @@
  * Index searches, a bounded look around each cue: linear in the text.
  */
 
-import { quotedOnLine } from './chars.js';
+import { isBase64Char, isCommandWordChar, isSpaceOrTab, pastSpacesAndTabs, quotedOnLine } from './chars.js';
 import { isCredentialShaped } from './shapes.js';
 
 type Spans = number[];
-
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
-}
-
-function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
-}
-
-function isBase64Char(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61;
-}
 
 function isQuote(c: number): boolean {
   return c === 34 || c === 39;
@@ -59,7 +47,7 @@ function pastBreak(s: string, i: number): number {
 function pastSpace(s: string, i: number, max = 16): number {
   let j = i;
   while (j < s.length && j - i < max) {
-    if (isBlank(s.charCodeAt(j))) j++;
+    if (isSpaceOrTab(s.charCodeAt(j))) j++;
     else {
       const k = pastBreak(s, j);
       if (k === j) break;
@@ -86,12 +74,12 @@ function wordBefore(s: string, end: number, word: string): number {
   let i = end - 1;
   if (i >= 0 && isQuote(s.charCodeAt(i))) i--;
   const last = i;
-  while (i >= 0 && isBlank(s.charCodeAt(i))) i--;
+  while (i >= 0 && isSpaceOrTab(s.charCodeAt(i))) i--;
   if (i === last) return -1;
   if (i >= 0 && isQuote(s.charCodeAt(i))) i--;
   const from = i - word.length + 1;
   if (from < 0 || s.slice(from, i + 1).toUpperCase() !== word) return -1;
-  return from > 0 && isWordChar(s.charCodeAt(from - 1)) ? -1 : from;
+  return from > 0 && isCommandWordChar(s.charCodeAt(from - 1)) ? -1 : from;
 }
 
 const CONFIG_SECRET = /requirepass|masterauth/gi;
@@ -104,20 +92,14 @@ function configSetSpans(s: string, spans: Spans): void {
     const end = at + m[0].length;
     const q = at > 0 ? s.charCodeAt(at - 1) : 0;
     const quoted = isQuote(q);
-    if (!quoted && at > 0 && isWordChar(q)) continue;
-    if (quoted ? s.charCodeAt(end) !== q : !isBlank(s.charCodeAt(end))) continue;
+    if (!quoted && at > 0 && isCommandWordChar(q)) continue;
+    if (quoted ? s.charCodeAt(end) !== q : !isSpaceOrTab(s.charCodeAt(end))) continue;
     if (wordBefore(s, quoted ? at : at, 'SET') === -1) continue;
     let i = end + (quoted ? 1 : 0);
-    while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+    while (i < s.length && isSpaceOrTab(s.charCodeAt(i))) i++;
     const v = argAt(s, i);
     if (v !== undefined) spans.push(v[0], v[1]);
   }
-}
-
-function pastBlanks(s: string, i: number): number {
-  let k = i;
-  while (k < s.length && isBlank(s.charCodeAt(k))) k++;
-  return k;
 }
 
 /**
@@ -126,7 +108,7 @@ function pastBlanks(s: string, i: number): number {
  * so `steps=["auth", "risk", "route"]` stays.
  */
 function passwordShaped(s: string, from: number, to: number, upper: boolean): boolean {
-  for (let i = from; i < to; i++) if (isBlank(s.charCodeAt(i))) return false;
+  for (let i = from; i < to; i++) if (isSpaceOrTab(s.charCodeAt(i))) return false;
   return upper || isCredentialShaped(s.slice(from, to));
 }
 
@@ -138,30 +120,30 @@ function passwordShaped(s: string, from: number, to: number, upper: boolean): bo
  */
 function arraySpans(s: string, q0: number, spans: Spans): void {
   let b = q0 - 1;
-  while (b >= 0 && isBlank(s.charCodeAt(b))) b--;
+  while (b >= 0 && isSpaceOrTab(s.charCodeAt(b))) b--;
   const open = b < 0 ? 0 : s.charCodeAt(b);
   if (open !== 91 && open !== 40) return;
   const upper = s.startsWith('AUTH', q0 + 1);
-  let k = pastBlanks(s, q0 + 6); // past `"AUTH"`
+  let k = pastSpacesAndTabs(s, q0 + 6); // past `"AUTH"`
   if (s.charCodeAt(k) !== 44) return;
-  k = pastBlanks(s, k + 1);
+  k = pastSpacesAndTabs(s, k + 1);
   // A call's arguments as a list: `send_command('AUTH', ['pw'])`.
   const inner = open === 40 && s.charCodeAt(k) === 91;
-  if (inner) k = pastBlanks(s, k + 1);
+  if (inner) k = pastSpacesAndTabs(s, k + 1);
   let last: [number, number, number] | undefined;
   for (let n = 0; n < 2; n++) {
     if (n > 0) {
       if (s.charCodeAt(k) !== 44) break;
-      k = pastBlanks(s, k + 1);
+      k = pastSpacesAndTabs(s, k + 1);
     }
     const a = isQuote(s.charCodeAt(k)) ? argAt(s, k) : undefined;
     if (a === undefined) return;
     last = a;
-    k = pastBlanks(s, a[2]);
+    k = pastSpacesAndTabs(s, a[2]);
   }
   if (inner) {
     if (s.charCodeAt(k) !== 93) return;
-    k = pastBlanks(s, k + 1);
+    k = pastSpacesAndTabs(s, k + 1);
   }
   if (last === undefined || s.charCodeAt(k) !== (open === 91 ? 93 : 41)) return;
   if (passwordShaped(s, last[0], last[1], upper)) spans.push(last[0], last[1]);
@@ -192,7 +174,7 @@ function respSpans(s: string, at: number, spans: Spans): void {
   // Broken by blanks only (`paid $4 AUTH fee $11 …` may be prose): the array's `*2` / `*3` before it.
   if (!/[\r\n\\]/.test(s.slice(i + 2, at))) {
     let h = i - 1;
-    while (h >= 0 && isBlank(s.charCodeAt(h))) h--;
+    while (h >= 0 && isSpaceOrTab(s.charCodeAt(h))) h--;
     const n = s.charCodeAt(h);
     if (h < 1 || h === i - 1 || s.charCodeAt(h - 1) !== 42 || (n !== 50 && n !== 51)) return;
   }
@@ -214,32 +196,32 @@ function respSpans(s: string, at: number, spans: Spans): void {
 /** SMTP `AUTH PLAIN` at its line's end, then `334`, then the client's base64 line. */
 function plainAfter334(s: string, at: number, spans: Spans): void {
   let i = at + 4;
-  while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+  while (i < s.length && isSpaceOrTab(s.charCodeAt(i))) i++;
   if (s.slice(i, i + 5).toUpperCase() !== 'PLAIN') return;
   i += 5;
-  while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+  while (i < s.length && isSpaceOrTab(s.charCodeAt(i))) i++;
   const br = pastBreak(s, i);
   if (br === i) return;
   // The server's `334` (after a prompt such as `S:` or `<<<`), within its line.
   const p = s.indexOf('334', br);
   if (p === -1 || p - br > 12) return;
   let j = p + 3;
-  while (j < s.length && isBlank(s.charCodeAt(j))) j++;
+  while (j < s.length && isSpaceOrTab(s.charCodeAt(j))) j++;
   const br2 = pastBreak(s, j);
   if (br2 === j) return;
   // The client's line: up to 2 short prompt words (`C:`, `>>>`), then the base64.
   let w = br2;
   for (let n = 0; n < 3; n++) {
-    while (w < s.length && isBlank(s.charCodeAt(w))) w++;
+    while (w < s.length && isSpaceOrTab(s.charCodeAt(w))) w++;
     let e = w;
     while (e < s.length && isBase64Char(s.charCodeAt(e))) e++;
-    if (e - w >= 8 && (e >= s.length || !isWordChar(s.charCodeAt(e)))) {
+    if (e - w >= 8 && (e >= s.length || !isCommandWordChar(s.charCodeAt(e)))) {
       spans.push(w, e);
       return;
     }
     let f = w;
-    while (f < s.length && f - w < 4 && !isBlank(s.charCodeAt(f)) && s.charCodeAt(f) !== 10) f++;
-    if (f === w || !isBlank(s.charCodeAt(f))) return;
+    while (f < s.length && f - w < 4 && !isSpaceOrTab(s.charCodeAt(f)) && s.charCodeAt(f) !== 10) f++;
+    if (f === w || !isSpaceOrTab(s.charCodeAt(f))) return;
     w = f;
   }
 }
@@ -254,8 +236,8 @@ export function protocolFormSpans(s: string, spans: Spans): void {
     const at = m.index;
     const q = at > 0 ? s.charCodeAt(at - 1) : 0;
     if (isQuote(q) && s.charCodeAt(at + 4) === q) arraySpans(s, at - 1, spans);
-    else if (at > 0 && isWordChar(q) && s.charCodeAt(at - 2) !== 92) continue;
-    if (!isWordChar(s.charCodeAt(at + 4))) respSpans(s, at, spans);
+    else if (at > 0 && isCommandWordChar(q) && s.charCodeAt(at - 2) !== 92) continue;
+    if (!isCommandWordChar(s.charCodeAt(at + 4))) respSpans(s, at, spans);
     if (s.startsWith('AUTH', at)) plainAfter334(s, at, spans);
   }
 }

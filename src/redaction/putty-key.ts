@@ -5,6 +5,7 @@
  * passphrase. Both go (rules 18), each line on its own, so a config file keeps its lines; the
  * public lines, comment and header stay. Index searches, each line read once: linear.
  */
+import { isBase64Char } from './chars.js';
 
 /** The largest `Private-Lines` count read (an RSA 16384 key needs about 200). */
 const MAX_LINES = 999;
@@ -13,10 +14,6 @@ function lineEnd(s: string, from: number): number {
   const nl = s.indexOf('\n', from);
   const end = nl === -1 ? s.length : nl;
   return end > from && s.charCodeAt(end - 1) === 13 ? end - 1 : end;
-}
-
-function isBase64(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61;
 }
 
 /** A field name at `at` starts its line (only blanks before it). */
@@ -59,7 +56,7 @@ export function puttyKeySpans(s: string): number[] {
       while (from < s.length && (s.charCodeAt(from) === 32 || s.charCodeAt(from) === 9)) from++;
       const e = lineEnd(s, from);
       let b64 = e > from;
-      for (let c = from; c < e && b64; c++) b64 = isBase64(s.charCodeAt(c));
+      for (let c = from; c < e && b64; c++) b64 = isBase64Char(s.charCodeAt(c));
       if (!b64) break;
       spans.push(from, e);
       line = e;
