@@ -12,6 +12,8 @@ export interface LinesContainingOptions {
   readonly followLinks?: boolean;
   /** Leave out a last line with no newline after it (a torn write is not a line of the log). Default false. */
   readonly terminatedOnly?: boolean;
+  /** Give the file's first line as well (first), whether or not it holds a needle. Default false. */
+  readonly withFirstLine?: boolean;
 }
 
 /**
@@ -37,12 +39,16 @@ export async function linesContaining(
   try {
     let carry = Buffer.alloc(0);
     const buf = Buffer.allocUnsafe(CHUNK);
+    let first = options.withFirstLine === true;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
       const data = bytesRead === 0 ? carry : Buffer.concat([carry, buf.subarray(0, bytesRead)]);
       const lastNl = bytesRead === 0 && options.terminatedOnly !== true ? data.length : data.lastIndexOf(0x0a) + 1;
       const whole = data.subarray(0, lastNl);
-      out.push(...matchingLines(whole, needles));
+      // The first line is whole once a newline is read (or the file ends), never cut at a chunk's end.
+      const withFirst = first && (whole.includes(0x0a) || bytesRead === 0) && whole.length > 0;
+      if (withFirst) first = false;
+      out.push(...matchingLines(whole, needles, withFirst));
       if (bytesRead === 0) break;
       carry = Buffer.from(data.subarray(lastNl));
     }
@@ -52,9 +58,13 @@ export async function linesContaining(
   return out;
 }
 
-/** The lines of `whole` (complete lines) holding any of `needles`, each once, in order. */
-function matchingLines(whole: Buffer, needles: readonly Buffer[]): Buffer[] {
+/** The lines of `whole` (complete lines) holding any of `needles` (and its first line, `withFirst`), each once, in order. */
+function matchingLines(whole: Buffer, needles: readonly Buffer[], withFirst = false): Buffer[] {
   const found = new Map<number, number>();
+  if (withFirst) {
+    const nl = whole.indexOf(0x0a);
+    found.set(0, nl === -1 ? whole.length : nl);
+  }
   for (const needle of needles)
     for (let i = whole.indexOf(needle); i !== -1; ) {
       const s = whole.lastIndexOf(0x0a, i) + 1;
@@ -64,7 +74,7 @@ function matchingLines(whole: Buffer, needles: readonly Buffer[]): Buffer[] {
       i = whole.indexOf(needle, e);
     }
   const starts = [...found.keys()];
-  if (needles.length > 1) starts.sort((a, b) => a - b);
+  if (needles.length > 1 || withFirst) starts.sort((a, b) => a - b);
   return starts.map((s) => Buffer.from(whole.subarray(s, found.get(s))));
 }
 

@@ -20,7 +20,11 @@ export const CONFIG_MARK = Buffer.from('"ConfigSnapshot"');
  * file whose LogPruned event is not found, or carried none, leaves the config unknown until a later
  * file records a snapshot: a doomed file then gets no entry (never a guess). A removed file whose
  * LogPruned event carried `config_in_force` only (an earlier version) counts as that snapshot alone,
- * the whole config, as that version read it. Read from the log itself (never from the snapshot
+ * the whole config, as that version read it. Past such a gap (or past the oldest file when it does not
+ * start the chain and no removal before it is recorded), the first snapshot is carried without its
+ * `paths`: all the chain can tell, its record answering for the files it holds and any other file
+ * unknown to a reader; with its paths, every file it left out would read as never recorded, and the
+ * policy file on disk (anyone's to edit) would govern. Read from the log itself (never from the snapshot
  * store), so the fact stays vouched by the chain. (A prune reads the files once for this walk and
  * the kept-unverified one: carriedForward.)
  */
@@ -35,20 +39,36 @@ export function configsInForceOf(logs: KeptLogs, doomed: readonly string[]): Map
   const removed = removedBefore(logs);
   const doomedSet = new Set(doomed);
   let state: HeldConfig[] | undefined;
-  for (const d of walkDays(logs, removed)) {
+  const days = walkDays(logs, removed);
+  // Whether the walk is past a day it cannot tell about (state undefined there): the oldest file not
+  // starting the chain with no removal recorded before it, or a removed file whose LogPruned event
+  // carried no config. Undefined state with no gap: the chain recorded no snapshot yet.
+  let gap = days[0] !== undefined && logs.present.has(days[0]) && !logs.startsChain;
+  for (const d of days) {
     const file = logs.present.get(d);
     if (file === undefined) {
       state = removed.get(d) ?? undefined;
+      gap = state === undefined;
       continue;
     }
     for (const line of logs.lines.get(file) ?? []) {
       if (!line.includes(CONFIG_MARK)) continue;
       const ev = heldConfigOf(parseObjectLine(line));
-      if (ev !== undefined) state = advanceHeld(state ?? [], ev);
+      if (ev === undefined) continue;
+      // Past a gap, a snapshot of some files only never stands for the whole config as its `paths`
+      // would say (every other file: no snapshot recorded it, so the file on disk would govern). It
+      // is carried without paths: its record answers for the files it holds, and any other file is
+      // unknown to a reader (holderAt), until a snapshot recording it is logged.
+      state = state === undefined && gap ? [wholeOf(ev)] : advanceHeld(state ?? [], ev);
     }
     if (doomedSet.has(file) && state !== undefined) out.set(file, state);
   }
   return out;
+}
+
+/** `ev` without its paths: the whole config as far as the chain can tell. */
+function wholeOf(ev: HeldConfig): HeldConfig {
+  return { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256 };
 }
 
 /**

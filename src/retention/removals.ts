@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { dayOfLogFileName } from '../rotation/index.js';
+import { GENESIS_HASH } from '../chain/hash.js';
 import { listLogs } from './logs.js';
 
 const PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
@@ -32,6 +33,13 @@ export interface KeptLogs {
    * run again, is given twice: each walk picks by its own rule).
    */
   readonly removals: readonly Removal[];
+  /**
+   * Whether the oldest present file starts the chain (its first line is `seq` 1 after the genesis
+   * hash). When it does not and no LogPruned event records a file before it, the files before it
+   * were removed with no record (by hand, or by a tool that wrote none): the walks cannot tell what
+   * they held.
+   */
+  readonly startsChain: boolean;
 }
 
 /**
@@ -51,10 +59,14 @@ export async function readKeptLogs(
   for (const l of listLogs(logDir)) present.set(dayOfLogFileName(l.file) as number, l.file);
   const lines = new Map<string, Buffer[]>();
   const prunedLines: Buffer[] = [];
+  const oldest = Math.min(...present.keys());
+  let startsChain = false;
   for (const [day, file] of present) {
     // A file after `last` is searched for its LogPruned events only: each mark is one more pass over the bytes.
     const searched = day <= last ? [...marks, PRUNED_MARK] : [PRUNED_MARK];
-    const found = (await linesContaining(join(logDir, file), searched)) ?? [];
+    const withFirstLine = day === oldest;
+    const found = (await linesContaining(join(logDir, file), searched, { withFirstLine })) ?? [];
+    if (withFirstLine) startsChain = isChainStart(found[0]);
     if (day <= last)
       lines.set(
         file,
@@ -62,7 +74,13 @@ export async function readKeptLogs(
       );
     prunedLines.push(...found.filter((l) => l.includes(PRUNED_MARK)));
   }
-  return { last, present, lines, removals: removalsOf(prunedLines, present, last) };
+  return { last, present, lines, removals: removalsOf(prunedLines, present, last), startsChain };
+}
+
+/** Whether `line` (a file's first) is the chain's first line (`seq` 1, `prev` the genesis hash). */
+function isChainStart(line: Buffer | undefined): boolean {
+  const ev = line === undefined ? undefined : parseObjectLine(line);
+  return ev?.seq === 1 && ev.prev === GENESIS_HASH;
 }
 
 /** The LogPruned events of `found` recording a day file dated before `last` and no longer present. */

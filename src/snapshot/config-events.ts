@@ -316,7 +316,7 @@ export class ConfigEventIndex {
           if (r?.held !== undefined)
             return {
               kind: 'unknown',
-              why: `${where} names snapshot ${h.snapshot_id} holding ${path}, and its record holds no such file`,
+              why: `${where} names snapshot ${h.snapshot_id} ${(h as HeldConfig).paths === undefined ? 'for every file no newer entry names (all the chain can tell of them)' : `holding ${path}`}, and its record holds no such file`,
             };
         }
       }

@@ -67,4 +67,27 @@ describe('linesContaining', () => {
     expect(await linesContaining(join(dir, 'link.jsonl'), needle, { followLinks: false })).toBeUndefined();
     expect(texts(await linesContaining(join(dir, 'link.jsonl'), needle))).toEqual(['{"event":"PackExported"}']);
   });
+
+  it('withFirstLine: the first line as well, once, first; a first line longer than a chunk whole', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'a.jsonl');
+    writeFileSync(path, '{"seq":1}\n{"event":"Other"}\n{"event":"PackExported"}\n');
+    expect(texts(await linesContaining(path, needle, { withFirstLine: true }))).toEqual([
+      '{"seq":1}',
+      '{"event":"PackExported"}',
+    ]);
+    writeFileSync(path, '{"event":"PackExported","n":1}\n{"event":"PackExported","n":2}\n');
+    expect(texts(await linesContaining(path, [needle, Buffer.from('"n"')], { withFirstLine: true }))).toEqual([
+      '{"event":"PackExported","n":1}',
+      '{"event":"PackExported","n":2}',
+    ]);
+    const long = `{"pad":"${'x'.repeat(3 << 20)}"}`;
+    writeFileSync(path, `${long}\n{"event":"PackExported"}\n`);
+    expect(texts(await linesContaining(path, needle, { withFirstLine: true }))).toEqual([
+      long,
+      '{"event":"PackExported"}',
+    ]);
+    writeFileSync(path, '');
+    expect(texts(await linesContaining(path, needle, { withFirstLine: true }))).toEqual([]);
+  });
 });

@@ -25,6 +25,8 @@ const prunedLine = (file: string, inForce?: unknown, all?: unknown): string =>
     ...(all === undefined ? {} : { configs_in_force: all }),
   });
 const order = JSON.stringify({ category: 'order', event: 'OrderAccepted', order_id: 'O-1' });
+/** The chain's first line (seq 1 after the genesis hash): the oldest file starts the chain. */
+const start = JSON.stringify({ seq: 1, prev: '0'.repeat(64), category: 'system', event: 'LoggerStarted' });
 
 function logDir(files: Record<string, string[]>): string {
   const dir = join(tempDir(), 'logs');
@@ -103,7 +105,7 @@ describe('the config in force a prune records for each removed log file', () => 
     const R = 'configs/risk.yaml';
     const V = 'configs/venues.json';
     const dir = logDir({
-      '20260101': [snapshotLine('A', 'a', { paths: [P, R, V] }), order],
+      '20260101': [start, snapshotLine('A', 'a', { paths: [P, R, V] }), order],
       '20260102': [snapshotLine('B', 'b', { paths: [R] })],
       '20260103': [snapshotLine('C', 'c', { paths: [V, R] }), order],
       '20260104': [snapshotLine('D', 'd'), order], // an earlier version's event: the whole config
@@ -157,5 +159,42 @@ describe('the config in force a prune records for each removed log file', () => 
     expect(await walk([{ ...inForce('B', 'b'), paths: 'configs' }])).toEqual(whole);
     expect(await walk([inForce('B', 'b'), { ...inForce('A', 'a'), paths: [P] }])).toEqual(whole); // paths-less not last
     expect(await walk([])).toEqual(whole);
+  });
+
+  it('past a day it cannot tell about, a narrower snapshot is carried without paths, never as the only one recording its paths (at31)', async () => {
+    const P = 'configs/compliance_policy.yaml';
+    const R = 'configs/risk.yaml';
+    const files = ['20260103', '20260104', '20260105'].map((d) => `audit-${d}.jsonl`);
+    // 02 was removed by a prune of an earlier version (its LogPruned carries no config_in_force).
+    const removed = logDir({
+      '20260103': [order],
+      '20260104': [snapshotLine('B', 'b', { paths: [R] }), order],
+      '20260105': [
+        prunedLine('audit-20260102.jsonl'),
+        snapshotLine('C', 'c', { paths: [R] }),
+        snapshotLine('D', 'd', { paths: [P, R] }),
+      ],
+      '20260106': [order],
+    });
+    expect(Object.fromEntries(await configsInForce(removed, files))).toEqual({
+      'audit-20260104.jsonl': [inForce('B', 'b')],
+      'audit-20260105.jsonl': [{ ...inForce('D', 'd'), paths: [P, R] }, inForce('B', 'b')],
+    });
+    // The files before the oldest one removed with no record at all (its first line does not start the chain).
+    const byHand = logDir({
+      '20260103': [JSON.stringify({ seq: 40, prev: 'a'.repeat(64) }), snapshotLine('B', 'b', { paths: [R] })],
+      '20260104': [snapshotLine('C', 'c', { paths: [R] })],
+    });
+    expect(Object.fromEntries(await configsInForce(byHand, files.slice(0, 2)))).toEqual({
+      'audit-20260103.jsonl': [inForce('B', 'b')],
+      'audit-20260104.jsonl': [{ ...inForce('C', 'c'), paths: [R] }, inForce('B', 'b')],
+    });
+    // The chain starting in the oldest file: nothing before it, the paths stand.
+    const fromStart = logDir({
+      '20260103': [start, snapshotLine('B', 'b', { paths: [R] })],
+    });
+    expect(Object.fromEntries(await configsInForce(fromStart, files.slice(0, 1)))).toEqual({
+      'audit-20260103.jsonl': [{ ...inForce('B', 'b'), paths: [R] }],
+    });
   });
 });
