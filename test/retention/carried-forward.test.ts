@@ -20,8 +20,7 @@ import { prune } from '../../src/retention/index.js';
 import { isoDate } from '../../src/rotation/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { makeWritable } from '../verify/helpers/forge.js';
-import { clockedExports } from '../verify/helpers/archive-days.js';
+import { clockedExports, nightlyPrune, tamperPayload } from '../verify/helpers/archive-days.js';
 import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 
 /** 2026-11-01 … 2026-11-16. */
@@ -37,16 +36,6 @@ const SNAPSHOTS: Record<number, { patterns: string[]; write?: [string, string] }
 };
 /** Packs tampered after their export (kept unverified by each prune), and the night each is repaired (then pruned). */
 const TAMPERED: Record<number, number> = { 1: 9, 3: 11 };
-
-/** Edits a payload file of a pack after its export (the pack then fails verify); returns an undo. */
-function tamper(art: string, name: string): () => void {
-  const dir = join(art, name);
-  const file = join(dir, 'data', readdirSync(join(dir, 'data')).find((f) => f.endsWith('.csv')) as string);
-  const before = readFileSync(file);
-  makeWritable(dir);
-  writeFileSync(file, Buffer.concat([before, Buffer.from('forged,row\n')]));
-  return () => writeFileSync(file, before);
-}
 
 /** Every LogPruned line the runs wrote, in the order first seen (collected after each prune). */
 async function run(): Promise<string[]> {
@@ -77,16 +66,9 @@ async function run(): Promise<string[]> {
     clock.t = microsAt(next, '00:05:00');
     await exportPack(opts(day(i)));
     const repairOn = TAMPERED[i];
-    if (repairOn !== undefined) undo.set(repairOn, tamper(art, day(i)));
+    if (repairOn !== undefined) undo.set(repairOn, tamperPayload(art, day(i)));
     undo.get(i)?.();
-    let t = microsAt(next, '00:10:00') / 1000;
-    await prune({
-      artifactsDir: art,
-      retentionDays: 3,
-      logs: { logDir, retentionDays: 2 },
-      now: Date.parse(`${next}T00:10:00Z`),
-      loggerClock: () => (t += 1),
-    });
+    await nightlyPrune(art, logDir, next);
     for (const f of readdirSync(logDir).sort())
       for (const l of readFileSync(join(logDir, f), 'utf8').split('\n'))
         if (l.includes('"LogPruned"') && !seen.includes(l)) seen.push(l);
@@ -120,18 +102,18 @@ describe('the LogPruned events a run of nightly prunes writes', () => {
     expect(lines.some((l) => l.includes('"kept_unverified"'))).toBe(true);
     expect(lines).toMatchInlineSnapshot(`
       [
-        "{"ts":1793751.000001,"iso_ts":"1970-01-21T18:15:51.000001Z","seq":33,"late":true,"category":"system","event":"LogPruned","file":"audit-20261101.jsonl","date":"2026-11-01","size":0,"sha256":"#0","last_seq":10,"end_hash":"#1","config_in_force":{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2"},"configs_in_force":[{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/risk.yaml","configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#3"}",
-        "{"ts":1793923.800002,"iso_ts":"1970-01-21T18:18:43.800002Z","seq":56,"late":true,"category":"system","event":"LogPruned","file":"audit-20261103.jsonl","date":"2026-11-03","size":0,"sha256":"#4","last_seq":31,"end_hash":"#5","config_in_force":{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6"},"configs_in_force":[{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6","paths":["configs/risk.yaml"]},{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#7"}",
-        "{"ts":1794096.600003,"iso_ts":"1970-01-21T18:21:36.600003Z","seq":82,"late":true,"category":"system","event":"LogPruned","file":"audit-20261105.jsonl","date":"2026-11-05","size":0,"sha256":"#8","last_seq":53,"end_hash":"#9","config_in_force":{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6"},"configs_in_force":[{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6","paths":["configs/risk.yaml"]},{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#10"}",
-        "{"ts":1794183.000003,"iso_ts":"1970-01-21T18:23:03.000003Z","seq":95,"late":true,"category":"system","event":"LogPruned","file":"audit-20261106.jsonl","date":"2026-11-06","size":0,"sha256":"#11","last_seq":66,"end_hash":"#12","config_in_force":{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13"},"configs_in_force":[{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/risk.yaml","configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"}],"host":"H","pid":0,"prev":"#14"}",
-        "{"ts":1794269.400003,"iso_ts":"1970-01-21T18:24:29.400003Z","seq":110,"late":true,"category":"system","event":"LogPruned","file":"audit-20261107.jsonl","date":"2026-11-07","size":0,"sha256":"#15","last_seq":78,"end_hash":"#16","config_in_force":{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13"},"configs_in_force":[{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/risk.yaml","configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"}],"host":"H","pid":0,"prev":"#17"}",
-        "{"ts":1794355.800002,"iso_ts":"1970-01-21T18:25:55.800002Z","seq":123,"late":true,"category":"system","event":"LogPruned","file":"audit-20261102.jsonl","date":"2026-11-02","size":0,"sha256":"#18","last_seq":20,"end_hash":"#19","config_in_force":{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2"},"configs_in_force":[{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/risk.yaml","configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#20"}",
-        "{"ts":1794355.800003,"iso_ts":"1970-01-21T18:25:55.800003Z","seq":124,"late":true,"category":"system","event":"LogPruned","file":"audit-20261108.jsonl","date":"2026-11-08","size":0,"sha256":"#21","last_seq":91,"end_hash":"#22","config_in_force":{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13"},"configs_in_force":[{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/risk.yaml","configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"},{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#23"}",
-        "{"ts":1794442.200002,"iso_ts":"1970-01-21T18:27:22.200002Z","seq":138,"late":true,"category":"system","event":"LogPruned","file":"audit-20261109.jsonl","date":"2026-11-09","size":0,"sha256":"#24","last_seq":106,"end_hash":"#25","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"},{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#27"}",
-        "{"ts":1794528.600001,"iso_ts":"1970-01-21T18:28:48.600001Z","seq":150,"late":true,"category":"system","event":"LogPruned","file":"audit-20261104.jsonl","date":"2026-11-04","size":0,"sha256":"#28","last_seq":42,"end_hash":"#29","config_in_force":{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2"},"configs_in_force":[{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/risk.yaml","configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#30"}",
-        "{"ts":1794528.600002,"iso_ts":"1970-01-21T18:28:48.600002Z","seq":151,"late":true,"category":"system","event":"LogPruned","file":"audit-20261110.jsonl","date":"2026-11-10","size":0,"sha256":"#31","last_seq":120,"end_hash":"#32","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"},{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#33"}",
-        "{"ts":1794615.000001,"iso_ts":"1970-01-21T18:30:15.000001Z","seq":164,"late":true,"category":"system","event":"LogPruned","file":"audit-20261111.jsonl","date":"2026-11-11","size":0,"sha256":"#34","last_seq":135,"end_hash":"#35","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#36"}",
-        "{"ts":1794701.400001,"iso_ts":"1970-01-21T18:31:41.400001Z","seq":176,"late":true,"category":"system","event":"LogPruned","file":"audit-20261112.jsonl","date":"2026-11-12","size":0,"sha256":"#37","last_seq":148,"end_hash":"#38","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#39"}",
+        "{"ts":1793751000.001000,"iso_ts":"2026-11-04T00:10:00.001000Z","seq":33,"category":"system","event":"LogPruned","file":"audit-20261101.jsonl","date":"2026-11-01","size":0,"sha256":"#0","last_seq":10,"end_hash":"#1","config_in_force":{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2"},"configs_in_force":[{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/risk.yaml","configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#3"}",
+        "{"ts":1793923800.002000,"iso_ts":"2026-11-06T00:10:00.002000Z","seq":56,"category":"system","event":"LogPruned","file":"audit-20261103.jsonl","date":"2026-11-03","size":0,"sha256":"#4","last_seq":31,"end_hash":"#5","config_in_force":{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6"},"configs_in_force":[{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6","paths":["configs/risk.yaml"]},{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#7"}",
+        "{"ts":1794096600.003000,"iso_ts":"2026-11-08T00:10:00.003000Z","seq":82,"category":"system","event":"LogPruned","file":"audit-20261105.jsonl","date":"2026-11-05","size":0,"sha256":"#8","last_seq":53,"end_hash":"#9","config_in_force":{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6"},"configs_in_force":[{"snapshot_id":"20261103T100000.000000Z-000","record_sha256":"#6","paths":["configs/risk.yaml"]},{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#10"}",
+        "{"ts":1794183000.003000,"iso_ts":"2026-11-09T00:10:00.003000Z","seq":95,"category":"system","event":"LogPruned","file":"audit-20261106.jsonl","date":"2026-11-06","size":0,"sha256":"#11","last_seq":66,"end_hash":"#12","config_in_force":{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13"},"configs_in_force":[{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/risk.yaml","configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"}],"host":"H","pid":0,"prev":"#14"}",
+        "{"ts":1794269400.003000,"iso_ts":"2026-11-10T00:10:00.003000Z","seq":110,"category":"system","event":"LogPruned","file":"audit-20261107.jsonl","date":"2026-11-07","size":0,"sha256":"#15","last_seq":78,"end_hash":"#16","config_in_force":{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13"},"configs_in_force":[{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/risk.yaml","configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"}],"host":"H","pid":0,"prev":"#17"}",
+        "{"ts":1794355800.002000,"iso_ts":"2026-11-11T00:10:00.002000Z","seq":123,"category":"system","event":"LogPruned","file":"audit-20261102.jsonl","date":"2026-11-02","size":0,"sha256":"#18","last_seq":20,"end_hash":"#19","config_in_force":{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2"},"configs_in_force":[{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/risk.yaml","configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#20"}",
+        "{"ts":1794355800.003000,"iso_ts":"2026-11-11T00:10:00.003000Z","seq":124,"category":"system","event":"LogPruned","file":"audit-20261108.jsonl","date":"2026-11-08","size":0,"sha256":"#21","last_seq":91,"end_hash":"#22","config_in_force":{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13"},"configs_in_force":[{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/risk.yaml","configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"},{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#23"}",
+        "{"ts":1794442200.002000,"iso_ts":"2026-11-12T00:10:00.002000Z","seq":138,"category":"system","event":"LogPruned","file":"audit-20261109.jsonl","date":"2026-11-09","size":0,"sha256":"#24","last_seq":106,"end_hash":"#25","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"},{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#27"}",
+        "{"ts":1794528600.001000,"iso_ts":"2026-11-13T00:10:00.001000Z","seq":150,"category":"system","event":"LogPruned","file":"audit-20261104.jsonl","date":"2026-11-04","size":0,"sha256":"#28","last_seq":42,"end_hash":"#29","config_in_force":{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2"},"configs_in_force":[{"snapshot_id":"20261101T100000.000000Z-000","record_sha256":"#2","paths":["configs/risk.yaml","configs/venues.yaml"]}],"host":"H","pid":0,"prev":"#30"}",
+        "{"ts":1794528600.002000,"iso_ts":"2026-11-13T00:10:00.002000Z","seq":151,"category":"system","event":"LogPruned","file":"audit-20261110.jsonl","date":"2026-11-10","size":0,"sha256":"#31","last_seq":120,"end_hash":"#32","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-02","path":"2026-11-02"},{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#33"}",
+        "{"ts":1794615000.001000,"iso_ts":"2026-11-14T00:10:00.001000Z","seq":164,"category":"system","event":"LogPruned","file":"audit-20261111.jsonl","date":"2026-11-11","size":0,"sha256":"#34","last_seq":135,"end_hash":"#35","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#36"}",
+        "{"ts":1794701400.001000,"iso_ts":"2026-11-15T00:10:00.001000Z","seq":176,"category":"system","event":"LogPruned","file":"audit-20261112.jsonl","date":"2026-11-12","size":0,"sha256":"#37","last_seq":148,"end_hash":"#38","config_in_force":{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26"},"configs_in_force":[{"snapshot_id":"20261109T100000.000000Z-000","record_sha256":"#26","paths":["configs/risk.yaml"]},{"snapshot_id":"20261106T100000.000000Z-000","record_sha256":"#13","paths":["configs/venues.yaml"]}],"kept_unverified":[{"date":"2026-11-04","path":"2026-11-04"}],"host":"H","pid":0,"prev":"#39"}",
       ]
     `);
   });
@@ -151,7 +133,7 @@ describe('the LogPruned events a run of nightly prunes writes', () => {
         retentionDays: 90,
         logs: { logDir, retentionDays: 3 },
         now: Date.parse(`${day(6)}T00:10:00Z`),
-        loggerClock: () => Date.parse(`${day(6)}T00:10:00Z`),
+        loggerClock: () => Date.parse(`${day(6)}T00:10:00Z`) * 1000,
       }),
     );
     // Three files went (their LogPruned events in today's file); each file was there when read.

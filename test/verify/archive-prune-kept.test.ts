@@ -9,16 +9,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderPrunedLine } from '../../src/format/pruned-ledger.js';
 import { exportPack } from '../../src/pack/export.js';
 import { isoDate } from '../../src/rotation/index.js';
-import { prune } from '../../src/retention/index.js';
 import { verifyArchive, type VerifyReport } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { clockedExports } from './helpers/archive-days.js';
+import { clockedExports, nightlyPrune, tamperPayload } from './helpers/archive-days.js';
 import { makeWritable } from './helpers/forge.js';
 import { pythonPackCheck } from './helpers/python-check.js';
 import { microsAt, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
@@ -51,26 +50,9 @@ function cron(): Cron {
       clock.t = microsAt(next, '00:05:00');
       await exportPack(opts(day(i)));
       if (o.prune === false) return;
-      let t = microsAt(next, '00:10:00') / 1000;
-      await prune({
-        artifactsDir: art,
-        retentionDays: 3,
-        logs: { logDir, retentionDays: 2 },
-        now: Date.parse(`${next}T00:10:00Z`),
-        loggerClock: () => (t += 1),
-      });
+      await nightlyPrune(art, logDir, next);
     },
   };
-}
-
-/** Edits a payload file of a pack after its export (the pack then fails verify); returns an undo. */
-function tamper(art: string, name: string): () => void {
-  const dir = join(art, name);
-  const file = join(dir, 'data', readdirSync(join(dir, 'data')).find((f) => f.endsWith('.csv')) as string);
-  const before = readFileSync(file);
-  makeWritable(dir);
-  writeFileSync(file, Buffer.concat([before, Buffer.from('forged,row\n')]));
-  return () => writeFileSync(file, before);
 }
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -117,7 +99,7 @@ describe('a pack kept because it does not verify, deleted by hand and hidden by 
     const c = cron();
     for (let i = 0; i <= 10; i++) {
       await c.night(i);
-      if (day(i) === TAMPERED) tamper(c.art, TAMPERED);
+      if (day(i) === TAMPERED) tamperPayload(c.art, TAMPERED);
     }
     // The chain says it was kept: a PackKept each night, and the set on each LogPruned since.
     expect(events(c.logDir, 'PackKept').map((e) => e.path)).toContain(TAMPERED);
@@ -144,7 +126,7 @@ describe('a pack kept because it does not verify, deleted by hand and hidden by 
     const c = cron();
     for (let i = 0; i <= 14; i++) {
       await c.night(i);
-      if (day(i) === TAMPERED) tamper(c.art, TAMPERED);
+      if (day(i) === TAMPERED) tamperPayload(c.art, TAMPERED);
       // Deleted by hand after night 7's prune (11-09): no PackKept since, and retention goes on.
       if (i === 7) deleteAndHide(c.art, TAMPERED, day(5));
     }
@@ -166,7 +148,7 @@ describe('a pack kept because it does not verify, deleted by hand (at30 F7, F5)'
     let sha = '';
     for (let i = 0; i <= 10; i++) {
       await c.night(i);
-      if (day(i) === TAMPERED) tamper(c.art, TAMPERED);
+      if (day(i) === TAMPERED) tamperPayload(c.art, TAMPERED);
       if (i === 5) sha = deleteByHand(c.art, TAMPERED);
     }
     await writeDay(c.logDir, day(11), SAMPLE_EVENTS);
@@ -194,7 +176,7 @@ describe('a pack kept because it does not verify, deleted by hand (at30 F7, F5)'
     const c = cron();
     for (let i = 0; i <= 10; i++) {
       await c.night(i);
-      if (day(i) === TAMPERED) tamper(c.art, TAMPERED);
+      if (day(i) === TAMPERED) tamperPayload(c.art, TAMPERED);
       if (i === 5) {
         execFileSync('tar', ['--format=posix', '--sort=name', '-czf', `${TAMPERED}.tar.gz`, TAMPERED], { cwd: c.art });
         deleteByHand(c.art, TAMPERED);
@@ -233,7 +215,7 @@ describe('honest archives with a pack kept because it did not verify', () => {
     let undo = (): void => {};
     for (let i = 0; i <= 12; i++) {
       await c.night(i);
-      if (day(i) === TAMPERED) undo = tamper(c.art, TAMPERED);
+      if (day(i) === TAMPERED) undo = tamperPayload(c.art, TAMPERED);
       if (i === 5) undo();
     }
     // Pruned on 11-08 (its PackPruned), gone from every set after.
@@ -255,7 +237,7 @@ describe('honest archives with a pack kept because it did not verify', () => {
     const c = cron();
     for (let i = 0; i <= 12; i++) {
       await c.night(i);
-      if (day(i) === TAMPERED) tamper(c.art, TAMPERED);
+      if (day(i) === TAMPERED) tamperPayload(c.art, TAMPERED);
       if (i === 4) {
         const clock = { t: microsAt(day(5), '00:07:00') };
         await exportPack(clockedExports(c.logDir, c.art, clock)(TAMPERED, { force: true }));
@@ -299,7 +281,7 @@ describe('honest archives with a pack kept because it did not verify', () => {
         continue;
       }
       await c.night(i);
-      if (day(i) === TAMPERED) undo = tamper(c.art, TAMPERED);
+      if (day(i) === TAMPERED) undo = tamperPayload(c.art, TAMPERED);
       if (i === 5) undo();
     }
     for (const logDir of [undefined, c.logDir]) {
@@ -315,7 +297,7 @@ describe('honest archives with a pack kept because it did not verify', () => {
     const c = cron();
     for (let i = 0; i <= 10; i++) {
       await c.night(i);
-      if (day(i) === TAMPERED) tamper(c.art, TAMPERED);
+      if (day(i) === TAMPERED) tamperPayload(c.art, TAMPERED);
     }
     await writeDay(c.logDir, day(11), SAMPLE_EVENTS);
     // The oldest live file is the kept pack's own; the files of the days after it were removed.

@@ -1,9 +1,11 @@
 /** Six days of events in one chained log, and export options for an artifacts directory beside it. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExportPackOptions } from '../../../src/pack/export.js';
+import { prune } from '../../../src/retention/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { microsAt, SAMPLE_EVENTS, writeDay } from '../../pack/helpers.js';
+import { makeWritable } from './forge.js';
 
 /** Days 2026-11-25 … 2026-11-30 of events in one chained log. */
 export async function days(): Promise<{
@@ -42,4 +44,29 @@ export function clockedExports(
     loggerClock: () => (clock.t += 1000),
     ...o,
   });
+}
+
+/**
+ * The nightly prune at 00:10 UTC of `next` (packs kept 3 days, logs 2), the events it logs 1 ms
+ * apart from then (µs since the epoch, as every logger clock).
+ */
+export async function nightlyPrune(artifactsDir: string, logDir: string, next: string): Promise<void> {
+  let t = microsAt(next, '00:10:00');
+  await prune({
+    artifactsDir,
+    retentionDays: 3,
+    logs: { logDir, retentionDays: 2 },
+    now: Date.parse(`${next}T00:10:00Z`),
+    loggerClock: () => (t += 1000),
+  });
+}
+
+/** Edits a payload file of a pack after its export (the pack then fails verify); returns an undo. */
+export function tamperPayload(artifactsDir: string, name: string): () => void {
+  const dir = join(artifactsDir, name);
+  const file = join(dir, 'data', readdirSync(join(dir, 'data')).find((f) => f.endsWith('.csv')) as string);
+  const before = readFileSync(file);
+  makeWritable(dir);
+  writeFileSync(file, Buffer.concat([before, Buffer.from('forged,row\n')]));
+  return () => writeFileSync(file, before);
 }
