@@ -65,3 +65,34 @@ describe('idempotent around SMTP transcripts', () => {
     );
   });
 });
+
+/**
+ * Rules 19: RawData(96) of a FIX Logon without its RawDataLength(95): some venues take the logon's
+ * password or signature in 96 and some logs drop 95. Rules 18 took 96 only right after 95.
+ */
+describe('FIX Logon RawData(96) without 95', () => {
+  it.each([
+    [
+      '8=FIX.4.4|9=80|35=A|49=ME|56=VENUE|96=s3cr3tSig+x/9|98=0|108=30|10=123|',
+      '8=FIX.4.4|9=80|35=A|49=ME|56=VENUE|96=[REDACTED]|98=0|108=30|10=123|',
+    ],
+    [
+      '8=FIX.4.2\x019=70\x0135=A\x0149=ME\x0196=SIGbase64xyz\x0198=0\x0110=001\x01',
+      '8=FIX.4.2\x019=70\x0135=A\x0149=ME\x0196=[REDACTED]\x0198=0\x0110=001\x01',
+    ],
+    ['8=FIX.4.4^A35=A^A96=pw1234^A98=0^A10=5^A', '8=FIX.4.4^A35=A^A96=[REDACTED]^A98=0^A10=5^A'],
+  ])('%j', (text, want) => {
+    const out = r.redactString(text);
+    expect(out).toBe(want);
+    expect(r.redactString(out)).toBe(out);
+  });
+  it.each([
+    '8=FIX.4.4|35=8|37=96|17=EX96|1096=abc|96=newsraw|10=1|',
+    '8=FIX.4.4|35=A|49=ME|108=30|10=1|\n8=FIX.4.4|35=B|96=headline raw|10=2|',
+    '8=FIX.4.4|35=A|49=ME|108=30|10=1|8=FIX.4.4|35=D|55=EURUSD|96=rawfield|38=100|10=2|',
+    'qty 96=ok 35=A',
+    'tag 135=A|96=x1|',
+  ])('stays: %j', (text) => {
+    expect(r.redactString(text)).toBe(text);
+  });
+});

@@ -217,6 +217,10 @@ const PARTIAL_SEEDS = [
   '\\x30\\x82\\x04\\xbc\\x02\\x01\\x00\\x30\\x0d\\x06\\x09\\x2a',
   '02 01 00 ',
   '30:\n 02:01:00:',
+  // Rules 19: a FIX Logon's RawData without 95 (each `35=A` read up to the next `35=`, at most 2 kB).
+  '35=A|96=',
+  '35=A|96=x|',
+  `35=A|${'1=2|'.repeat(600)}96=x `,
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
