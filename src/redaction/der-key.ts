@@ -158,8 +158,13 @@ function runDigits(s: string, i: number, max: number, at: number): number {
  * A wrap is followed only where the key really goes on (rules 18, at33): from a first line of
  * FOLD_MIN digits (blanks, line breaks) or LINE_MIN (any other wrap), into a line at least as wide
  * as the first or into the key's shorter last line (the one that reaches the declared length). A
- * key short of its declared length after crossing punctuation is its first line only: a forged or
- * truncated header (16 characters can declare 64 kB) must not blank the values after it.
+ * key short of its declared length after crossing punctuation is its first line and the lines of
+ * exactly its width that follow it (rules 19: a key cut off inside a JSON array of lines), when
+ * that width is a base64 line's (LINE_MIN and up, a multiple of 4): a forged or truncated header
+ * (16 characters can declare 64 kB) must not blank the ordinary values after it, and values of
+ * one exact base64 width after a decoded key header are not ordinary text. A first line narrower
+ * than LINE_MIN before punctuation (rules 19) is followed only into lines of one width and a last
+ * line that ends exactly at the declared length: the whole key or nothing past its first line.
  */
 export function derPrivateKeyEnd(s: string, at: number): number {
   if (!decodeHead(s, at)) return -1;
@@ -172,6 +177,8 @@ export function derPrivateKeyEnd(s: string, at: number): number {
   let end = RUN_END;
   const first = end;
   let crossed = false;
+  let even = first; // the end of the last line of the first's width, all lines before it too
+  let line = 0; // the width of the lines after a narrow first one
   const n = s.length;
   while (got < need && end < n) {
     const c = s.charCodeAt(end);
@@ -179,14 +186,19 @@ export function derPrivateKeyEnd(s: string, at: number): number {
     const j = wrapEnd(s, end);
     if (j === -1) break;
     const punct = wrapCrossedPunctuation();
-    if (width < (punct ? LINE_MIN : FOLD_MIN)) break;
+    if (width < FOLD_MIN) break;
     const k = runDigits(s, j, need - got, at);
-    if (k < width && got + k < need) break;
+    const last = got + k >= need;
+    if (!last && k < width) break;
+    if (width < LINE_MIN && (punct || crossed) && !last && k !== (line || k)) break;
+    if (line === 0 && !last) line = k;
+    if (even === end && k === width) even = RUN_END;
     crossed ||= punct;
     got += k;
     end = RUN_END;
   }
-  if (got < need && crossed) end = first;
+  if (got < need && crossed) end = width >= LINE_MIN && width % 4 === 0 ? even : first;
+  else if (crossed && width < LINE_MIN && digitAt(s, end) >= 0) end = first;
   // `=` padding (`%3D` percent-encoded) ends the base64.
   for (let p = 0; p < 2 && end < n; p++) {
     if (s.charCodeAt(end) === 61) end++;
@@ -245,6 +257,102 @@ export function derHexKeyEnd(s: string, at: number): number {
     i += width;
   }
   return got === bytes || 2 * got >= DER_HEX_PARTIAL_MIN ? i : -1;
+}
+
+/** The width of the last sepByte's byte: 4 (`\x30`), 3 (`30:`), 2 (the dump's last byte, no separator). */
+let SEP_STEP = 0;
+
+/**
+ * The byte at `i` of a hex dump with separators (`width` 3: `30:`, `30 `, `30-`; `width` 4:
+ * `\x30`), or -1. After a separator, a run of blanks and line breaks (at most 48, a dump's wrap
+ * and indent: openssl prints 15 bytes a line) is crossed first; SEP_SKIP is its length.
+ */
+let SEP_SKIP = 0;
+function sepByte(s: string, i: number, width: number, sep: number): number {
+  let j = i;
+  if (width === 3) {
+    while (j - i < 48 && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13)) j++;
+  }
+  SEP_SKIP = j - i;
+  const off = width === 4 ? 2 : 0;
+  if (width === 4 && (s.charCodeAt(j) !== 92 || s.charCodeAt(j + 1) !== 120)) return -1;
+  const hi = hexAt(s, j + off);
+  const lo = hexAt(s, j + off + 1);
+  if (hi < 0 || lo < 0) return -1;
+  SEP_STEP = width === 4 ? 4 : s.charCodeAt(j + 2) === sep ? 3 : 2;
+  return (hi << 4) | lo;
+}
+
+/**
+ * The end of a private key as hex of its DER with a separator between bytes (rules 19):
+ * `30:82:04:bc:02:01:00:…` (openssl and asn1parse dumps, Wireshark), `30 82 04 bc …` (hexdump, a
+ * debugger), `30-82-…`, `\x30\x82\x04…` (a C or Python string literal, a PostgreSQL bytea). `at`
+ * is the `3` of `30` (or the `\` of `\x30`). The same check as derHexKeyEnd: the structure's
+ * start decoded from 12 bytes, then the run reaching the declared length or DER_HEX_PARTIAL_MIN
+ * digits; -1 otherwise, so a failed walk reads fewer than 100 bytes.
+ */
+export function derSeparatedHexKeyEnd(s: string, at: number): number {
+  const width = s.charCodeAt(at) === 92 ? 4 : 3;
+  const sep = width === 4 ? 92 : s.charCodeAt(at + 2);
+  if (width === 3 && sep !== 58 && sep !== 32 && sep !== 45) return -1;
+  let i = at;
+  let got = 0;
+  let end = at;
+  let bytes = 12;
+  while (got < bytes) {
+    const v = got === 0 || SEP_STEP !== 2 ? sepByte(s, i, width, sep) : -1;
+    if (v < 0) break;
+    if (got < 12) HEAD[got] = v;
+    i += SEP_SKIP;
+    end = width === 3 ? i + 2 : i + 4;
+    i += SEP_STEP;
+    got++;
+    if (got === 12) {
+      bytes = keyLength();
+      if (bytes === -1) return -1;
+    }
+  }
+  if (got < 12) return -1;
+  return got === bytes || 2 * got >= DER_HEX_PARTIAL_MIN ? end : -1;
+}
+
+/** The shortest text a separated hex DER key fits in (Ed25519's 48 bytes as `30:2e:…`). */
+export const SEPARATED_HEX_KEY_MIN = 143;
+
+/** A separated hex DER key's mark: the version INTEGER `02 01 00|01` after its header. */
+const SEP_CUES = ['02:01:0', '02 01 0', '02-01-0', '\\x02\\x01\\x0'];
+
+/** One cue's keys censored; linear: a candidate costs 12 byte reads, a key found is passed over. */
+function redactAtCue(s: string, cue: string, censor: string): string {
+  const w = cue.charCodeAt(0) === 92 ? 4 : 3;
+  const off = w === 4 ? 2 : 0;
+  let out = '';
+  let copied = 0;
+  for (let q = s.indexOf(cue); q !== -1; q = s.indexOf(cue, q + 1)) {
+    // The header is 2-4 bytes before the version INTEGER.
+    for (let back = 2; back <= 4; back++) {
+      const at = q - back * w;
+      if (at < copied || s.charCodeAt(at + off) !== 51 || s.charCodeAt(at + off + 1) !== 48) continue;
+      const end = derSeparatedHexKeyEnd(s, at);
+      if (end === -1) continue;
+      out += s.slice(copied, at) + censor;
+      copied = end;
+      q = end - 1;
+      break;
+    }
+  }
+  return copied === 0 ? s : out + s.slice(copied);
+}
+
+/**
+ * Every private key written as hex of its DER with separators between bytes, censored (rules 19).
+ * Found from the version INTEGER that follows the header, so a text is searched for four short
+ * strings before anything else is read.
+ */
+export function redactSeparatedHexKeys(s: string, censor: string): string {
+  let out = s;
+  for (const cue of SEP_CUES) if (out.includes(cue)) out = redactAtCue(out, cue, censor);
+  return out;
 }
 
 function isAlnum(c: number): boolean {

@@ -46,6 +46,7 @@ import {
   normal,
   SCHEME_PREFIX,
 } from './pairs.js';
+import { isMechanismWordAt } from './protocol-auth.js';
 import { isCredentialShaped } from './shapes.js';
 import { identifiedSpan } from './sql-identified.js';
 
@@ -303,7 +304,7 @@ function spanAt(s: string, at: number, last: number, isSensitive: KeyTest, censo
   let end = v;
   if (!quoted) {
     while (end < n && !isBareEnd(s.charCodeAt(end))) end++;
-    if (isAssignment(s, v, end)) return undefined;
+    if (isAssignment(s, v, end) || isMechanismWordAt(s, v, end)) return undefined;
     end = pastCensor(s, v, end, censor);
   }
   const key = keyAt(s, at);

@@ -227,6 +227,8 @@ function authSpans(s: string, spans: Spans): void {
     if (w1 === undefined) continue;
     const first = s.slice(w1[0], w1[1]);
     const mech = first.toUpperCase();
+    // A mechanism glued to an escaped line break (`AUTH CRAM-MD5\r\nS: 334 …`) is no password.
+    if (!isMechanism(mech) && isMechanismWordAt(s, w1[0], w1[1])) continue;
     if (isMechanism(mech)) {
       if (!SASL_SECRET.has(mech)) continue;
       const w2 = nextArg(s, w1[2]);
@@ -269,6 +271,23 @@ function authSpans(s: string, spans: Spans): void {
     const lower = afterPrompt(s, at) ? ends : shaped && (atStart || ends);
     if (upper ? shaped || (atStart && ends) : lower) spans.push(pw[0], pw[1]);
   }
+}
+
+/**
+ * Whether the word starting at `from` (before `to`) is a SASL mechanism's name, `CRAM-MD5`,
+ * `SCRAM-SHA-256`, `XOAUTH2`…, ending at a character that is no word's: `AUTH CRAM-MD5` names no
+ * credential, so the spaced-pair rule leaves it (rules 19).
+ */
+export function isMechanismWordAt(s: string, from: number, to: number): boolean {
+  let e = from;
+  let marked = false; // a digit or `-`: a name without one is no value to the callers anyway
+  for (; e < to && e - from < 24 && isCommandWordChar(s.charCodeAt(e)); e++) {
+    const c = s.charCodeAt(e);
+    if (c === 45 || (c >= 48 && c <= 57)) marked = true;
+  }
+  if (!marked || e - from < 4 || (e < to && isCommandWordChar(s.charCodeAt(e)))) return false;
+  const w = s.slice(from, e).toUpperCase();
+  return SASL_SECRET.has(w) || SASL_OTHER.has(w) || /^SCRAM-SHA-(?:1|224|256|384|512)(?:-PLUS)?$/.test(w);
 }
 
 /** A client's prompt (`>`, `redis>`, `127.0.0.1:6379>`) and blanks stand right before `at`. */

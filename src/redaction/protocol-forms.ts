@@ -12,7 +12,8 @@
  *   blanks: the bulk strings after `$4 AUTH` (the last is the password) go, each exactly as long
  *   as its `$len` says.
  * - SMTP `AUTH PLAIN` with an empty initial response (RFC 4954 §4): the server answers `334`, and
- *   the client's next line is the base64 credentials; it goes.
+ *   the client's next line is the base64 credentials; it goes. Likewise the client's answer after
+ *   `AUTH CRAM-MD5` and the server's `334 <challenge>` (rules 19).
  *
  * Index searches, a bounded look around each cue: linear in the text.
  */
@@ -193,12 +194,18 @@ function respSpans(s: string, at: number, spans: Spans): void {
   }
 }
 
-/** SMTP `AUTH PLAIN` at its line's end, then `334`, then the client's base64 line. */
+/**
+ * SMTP `AUTH PLAIN` at its line's end, then `334`, then the client's base64 line; `AUTH CRAM-MD5`
+ * (RFC 2195, rules 19), then `334 <challenge>`, then the client's base64 answer (its user and the
+ * HMAC-MD5 of the challenge under the password: a dictionary attack's input, so it goes too).
+ */
 function plainAfter334(s: string, at: number, spans: Spans): void {
   let i = at + 4;
   while (i < s.length && isSpaceOrTab(s.charCodeAt(i))) i++;
-  if (s.slice(i, i + 5).toUpperCase() !== 'PLAIN') return;
-  i += 5;
+  const mech = s.slice(i, i + 8).toUpperCase();
+  const cram = mech === 'CRAM-MD5';
+  if (!cram && !mech.startsWith('PLAIN')) return;
+  i += cram ? 8 : 5;
   while (i < s.length && isSpaceOrTab(s.charCodeAt(i))) i++;
   const br = pastBreak(s, i);
   if (br === i) return;
@@ -207,6 +214,13 @@ function plainAfter334(s: string, at: number, spans: Spans): void {
   if (p === -1 || p - br > 12) return;
   let j = p + 3;
   while (j < s.length && isSpaceOrTab(s.charCodeAt(j))) j++;
+  if (cram) {
+    // The challenge: base64 of `<id@host>`, at most 512 characters read.
+    const c = j;
+    while (j < s.length && j - c < 512 && isBase64Char(s.charCodeAt(j))) j++;
+    if (j === c) return;
+    while (j < s.length && isSpaceOrTab(s.charCodeAt(j))) j++;
+  }
   const br2 = pastBreak(s, j);
   if (br2 === j) return;
   // The client's line: up to 2 short prompt words (`C:`, `>>>`), then the base64.

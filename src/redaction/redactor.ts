@@ -16,12 +16,13 @@
  * - pairs.ts, pairs-encoded.ts: `key: value` / `key=value` / `--key value` inside free text (and URL-encoded);
  * - pairs-spaced.ts, key-stems.ts: `key value` (a space or tab) inside free text;
  * - command-flags.ts: passwords given to common tools by short options (`sshpass -p X`);
- * - der-key.ts: private keys as bare base64 DER (a shape rule's finder);
+ * - der-key.ts: private keys as bare base64 DER (a shape rule's finder), and as hex with separators;
  * - protocol-auth.ts: Redis ACL and AUTH passwords, SMTP AUTH PLAIN / LOGIN credentials, IMAP LOGIN,
  *   POP3 PASS, Bybit's websocket auth;
  * - putty-key.ts: a PuTTY `.ppk` key's private lines and MAC.
  */
 import { redactCommandFlags } from './command-flags.js';
+import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-key.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
 import { redactJwk } from './jwk.js';
 import { redactPairs } from './pairs.js';
@@ -40,7 +41,7 @@ export const DEFAULT_CENSOR = '[REDACTED]';
  * Bumped whenever the built-in rules change what they replace (the key vocabulary, the shapes,
  * the pair scanner); part of the snapshot store's rules fingerprint.
  */
-export const REDACTION_RULES_VERSION = 18;
+export const REDACTION_RULES_VERSION = 19;
 
 /** Trade and identity fields that redaction never alters. */
 export const PROTECTED_KEYS: readonly string[] = Object.freeze([
@@ -198,6 +199,8 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     // with a name or user that stays, the user's patterns, and last the key/value pairs (which
     // skip values already replaced).
     let out = redactPem(s, censor);
+    // Hex DER keys with separators (rules 19): the smallest (Ed25519, 48 bytes) is 144 characters.
+    if (out.length >= SEPARATED_HEX_KEY_MIN) out = redactSeparatedHexKeys(out, censor);
     // The shapes pass saw `s` itself only when the PEM pass left it as it was.
     const scannedWhole = out === s;
     const shapesIn = out;

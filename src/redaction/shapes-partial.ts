@@ -38,6 +38,42 @@ const FIX_PASSWORD = new RegExp(
   'g',
 );
 
+/** A FIX field `96=` (RawData) at a field start, and its value as FIX_PASSWORD reads one. */
+const FIX_RAWDATA = new RegExp(String.raw`(?:^|${FIX_SEP})96=`, 'g');
+const FIX_VALUE = new RegExp(String.raw`(?:(?!${FIX_PRINTED_SOH}(?:\d{1,5}=|[\s"\\]|$))[^\x01\r\n]){1,1024}`, 'y');
+/** The longest stretch of a Logon message read for its RawData. */
+const LOGON_MAX = 2048;
+
+/**
+ * RawData(96) of a FIX Logon (`35=A`) without its RawDataLength(95) (rules 19): venues that take the
+ * logon's password or signature in 96 and logs that drop 95. Read from each `35=A` to the next
+ * `35=`, a line break, or LOGON_MAX characters (so windows never overlap: linear); a `96=` outside a
+ * Logon stays (news, a market data message's RawData, a quantity).
+ */
+function redactLogonRawData(s: string, censor: string): string {
+  let out = '';
+  let copied = 0;
+  for (let a = s.indexOf('35=A'); a !== -1; a = s.indexOf('35=A', a + 4)) {
+    const before = a > 0 ? s.charCodeAt(a - 1) : 32;
+    if ((before >= 48 && before <= 57) || s.charCodeAt(a + 4) === 61) continue; // `135=A`, `35=A=`
+    let b = s.indexOf('35=', a + 4);
+    if (b === -1 || b - a > LOGON_MAX) b = Math.min(s.length, a + LOGON_MAX);
+    const nl = s.indexOf('\n', a);
+    if (nl !== -1 && nl < b) b = nl;
+    const w = s.slice(a, b);
+    FIX_RAWDATA.lastIndex = 0;
+    for (let m = FIX_RAWDATA.exec(w); m !== null; m = FIX_RAWDATA.exec(w)) {
+      const v = a + m.index + m[0].length;
+      FIX_VALUE.lastIndex = v;
+      const val = FIX_VALUE.exec(s);
+      if (val === null || v < copied || s.startsWith(censor, v)) continue;
+      out += s.slice(copied, v) + censor;
+      copied = v + val[0].length;
+    }
+  }
+  return copied === 0 ? s : out + s.slice(copied);
+}
+
 /**
  * A password hash by its scheme's fixed form (bounded repetitions: linear per position, and tried
  * only where the text holds a scheme's literal, see HASH_CUE).
@@ -148,7 +184,10 @@ export function redactPartial(s: string, patterns: readonly SecretPattern[], cen
     out = redactAwsSecrets(out, censor);
   if (f.longest >= 17 && (out.includes('CONTRIBSYS') || out.includes('contribsys'))) out = runPartial(out, patterns[2]);
   if (out.includes('-u') || out.includes('-U')) out = runPartial(out, patterns[3]);
-  if (f.equals && FIX_TAG.test(out)) out = runPartial(out, patterns[4]);
+  if (f.equals && FIX_TAG.test(out)) {
+    out = runPartial(out, patterns[4]);
+    if (out.includes('35=A')) out = redactLogonRawData(out, censor);
+  }
   if (out.includes('$') || out.includes('{S')) {
     if (HASH_CUE.test(out)) out = runPartial(out, patterns[5]);
   }

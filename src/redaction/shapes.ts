@@ -373,8 +373,12 @@ function scanToken(s: string, start: number, end: number, spans: Spans): void {
     if (!afterWord && c >= spans.last && end - c >= MIN_TOKEN) {
       const matched = tryRules(s, c, end, spans);
       if (matched !== -1) {
+        // A match ending after a non-alphanumeric character (a DER key's walk stops before the next
+        // key glued to it by `+` or `/`) leaves the next character a candidate, as the censor's `]`
+        // would on a second pass: redacting twice is redacting once.
         c = matched - 1;
-        afterWord = true;
+        const last = s.charCodeAt(c);
+        afterWord = (last >= 48 && last <= 57) || (last >= 65 && last <= 90) || (last >= 97 && last <= 122);
         continue;
       }
     }

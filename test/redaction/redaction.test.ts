@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -106,6 +106,10 @@ const chars = (alphabet: string, min: number, max: number) =>
   fc.array(fc.constantFrom(...alphabet.split('')), { minLength: min, maxLength: max }).map((a) => a.join(''));
 const upperNum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
+const DER_B64 = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ format: 'der', type: 'pkcs8' })
+  .toString('base64');
+
 /** A secret and the distinctive part that must never be written. */
 const secretArb: fc.Arbitrary<{ text: string; core: string }> = fc.oneof(
   chars(b64, 16, 40).map((c) => ({ text: `Bearer ${c}`, core: c })),
@@ -125,6 +129,11 @@ const secretArb: fc.Arbitrary<{ text: string; core: string }> = fc.oneof(
       core: v,
     })),
   chars(b64, 40, 80).map((c) => ({ text: `-----BEGIN PRIVATE KEY-----\n${c}\n-----END PRIVATE KEY-----`, core: c })),
+  // Rules 19: a bare DER key cut off inside a JSON array of lines; its second line must not be written.
+  fc.tuple(fc.constantFrom(64, 76, 48), fc.integer({ min: 2, max: 9 })).map(([w, n]) => {
+    const ls = (DER_B64.match(new RegExp(`.{1,${w}}`, 'g')) as string[]).slice(0, n);
+    return { text: `["${ls.join('", "')}", "EURUSD", "BUY"]`, core: ls[1] as string };
+  }),
 );
 
 const sensitiveKeyArb = fc.constantFrom(

@@ -206,6 +206,21 @@ const PARTIAL_SEEDS = [
   '$4\\r\\nAUTH ',
   'AUTH PLAIN\r\n334\r\n',
   'AUTH PLAIN\n334 ',
+  // Rules 19: a truncated key's lines of one width, a narrow first line before punctuation, and hex
+  // DER with separators (a walk that fails reads under 100 bytes; a key found is passed over).
+  `MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7x/Y6xbasyK", "`,
+  'MIIEvQIBADANBgkqhkiG", "ORD-2026-12-05-00001", "',
+  'MIL//wIBADANBgkq", "',
+  '30:82:ff:ff:02:01:00:30:0d:06:09:2a:',
+  '30 82 ff ff 02 01 00 30 0d 06 09 2a 86 48 86 f7 0d 01 01 01 05 00 04 82 ',
+  `30:82:04:bc:02:01:00:30:0d:06:09:2a:86:48:86:f7:${'0d:'.repeat(60)}x `,
+  '\\x30\\x82\\x04\\xbc\\x02\\x01\\x00\\x30\\x0d\\x06\\x09\\x2a',
+  '02 01 00 ',
+  '30:\n 02:01:00:',
+  // Rules 19: a FIX Logon's RawData without 95 (each `35=A` read up to the next `35=`, at most 2 kB).
+  '35=A|96=',
+  '35=A|96=x|',
+  `35=A|${'1=2|'.repeat(600)}96=x `,
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
