@@ -53,13 +53,19 @@ const LOGON_MAX = 2048;
 function redactLogonRawData(s: string, censor: string): string {
   let out = '';
   let copied = 0;
+  // The next line break at or after `a`, searched again only once `a` has passed it (a search per
+  // `35=A` to the text's end would make a text of many Logons and no break quadratic).
+  let nl = -1;
   for (let a = s.indexOf('35=A'); a !== -1; a = s.indexOf('35=A', a + 4)) {
     const before = a > 0 ? s.charCodeAt(a - 1) : 32;
     if ((before >= 48 && before <= 57) || s.charCodeAt(a + 4) === 61) continue; // `135=A`, `35=A=`
     let b = s.indexOf('35=', a + 4);
     if (b === -1 || b - a > LOGON_MAX) b = Math.min(s.length, a + LOGON_MAX);
-    const nl = s.indexOf('\n', a);
-    if (nl !== -1 && nl < b) b = nl;
+    if (nl < a && nl !== s.length) {
+      nl = s.indexOf('\n', a);
+      if (nl === -1) nl = s.length;
+    }
+    if (nl < b) b = nl;
     const w = s.slice(a, b);
     FIX_RAWDATA.lastIndex = 0;
     for (let m = FIX_RAWDATA.exec(w); m !== null; m = FIX_RAWDATA.exec(w)) {
