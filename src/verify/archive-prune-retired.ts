@@ -15,16 +15,15 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
-import { KEEP_EVENT, KEPT_UNVERIFIED_FIELD, PACK_PATH, PRUNE_EVENT } from '../format/pack.js';
-import { parseKeptUnverified } from '../format/kept-unverified.js';
+import { PACK_PATH, PRUNE_EVENT } from '../format/pack.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import { dayNumberOfIsoDate, dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import type { LedgerEntry } from './archive-ledger.js';
+import { type KeptNote, keptNotesInFile } from './kept-events.js';
 
 const LOG_PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
 const PRUNE_MARK = Buffer.from(JSON.stringify(PRUNE_EVENT.event));
-const KEEP_MARK = Buffer.from(JSON.stringify(KEEP_EVENT.event));
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What the archive and the live logs hold of the removed day files. */
@@ -35,6 +34,11 @@ export interface RetiredContext {
   readonly logDir: string | undefined;
   /** The current packs' directories, newest first: their logs' LogPruned events, without the live logs. */
   readonly packDirs: readonly string[];
+  /**
+   * What each of packDirs' logs says of the packs kept unverified (its PackKept events and LogPruned
+   * `kept_unverified` sets), as the pack's check found them in its pass over the log.
+   */
+  readonly packKept: readonly (readonly KeptNote[])[];
   /** The current packs' spans of the chain, oldest first (manifest.json's, held to their logs elsewhere). */
   readonly spans: readonly PackSpan[];
   /** The artifacts directory: vouched copies of removed day files, for the chain's links across a day. */
@@ -127,7 +131,7 @@ export class RetiredEvidence {
   /** Where the removed day files each current pack's log records ended (by index in packDirs), read once, lazily. */
   private readonly ends = new Map<number, Promise<PackSpan[]>>();
 
-  /** The PackKept events and LogPruned `kept_unverified` sets of the packs' (and live) logs, read once, lazily. */
+  /** The PackKept events and LogPruned `kept_unverified` sets of the packs' (and live) logs, gathered once, lazily. */
   private keptRecords: Promise<Map<string, KeptRecord>> | undefined;
 
   /** `ledger`: every line, so that a line contradicted by a keep is excused by a later prune of the same pack. */
@@ -264,38 +268,32 @@ export class RetiredEvidence {
     return this.keptRecords;
   }
 
-  /** The newest keep each pack has in the current packs' logs and, with --log-dir, the live logs. */
+  /**
+   * The newest keep each pack has in the current packs' logs (as their checks found them: packKept)
+   * and, with --log-dir, the live logs (read here).
+   */
   private async readKept(): Promise<Map<string, KeptRecord>> {
     const out = new Map<string, KeptRecord>();
-    const note = (date: string, path: string, day: string, where: string): void => {
-      const k = keptKey(date, path);
+    const note = (n: KeptNote, name: string): void => {
+      const k = keptKey(n.date, n.path);
       const had = out.get(k);
-      if (had === undefined || day > had.day) out.set(k, { day, where });
+      if (had === undefined || n.day > had.day)
+        out.set(k, {
+          day: n.day,
+          where:
+            n.logPruned === undefined
+              ? `a PackKept event in ${name}`
+              : `the LogPruned event of ${n.logPruned}'s file in ${name} (kept_unverified)`,
+        });
     };
-    const files = this.ctx.packDirs.map((d) => ({ file: join(d, PACK_PATH.log), name: `${basename(d)}'s log` }));
+    this.ctx.packDirs.forEach((d, i) => {
+      for (const n of this.ctx.packKept[i] ?? []) note(n, `${basename(d)}'s log`);
+    });
     if (this.ctx.logDir !== undefined) {
       const logDir = this.ctx.logDir;
       for (const f of (await readdir(logDir).catch(() => [] as string[])).sort())
-        if (dayOfLogFileName(f) !== undefined) files.push({ file: join(logDir, f), name: `the live log ${f}` });
-    }
-    for (const { file, name } of files) {
-      // A link or FIFO in artifacts/ is the attacker's: never read through.
-      const lines = await linesContaining(file, [KEEP_MARK, LOG_PRUNED_MARK], {
-        followLinks: false,
-        terminatedOnly: true,
-      });
-      for (const line of lines ?? []) {
-        const ev = parseObjectLine(line);
-        if (ev?.category !== WRITER_EVENT_CATEGORY) continue;
-        if (ev.event === KEEP_EVENT.event) {
-          const day = typeof ev.iso_ts === 'string' ? ev.iso_ts.slice(0, 10) : '';
-          if (typeof ev.date === 'string' && typeof ev.path === 'string' && DATE_RE.test(day))
-            note(ev.date, ev.path, day, `a PackKept event in ${name}`);
-        } else if (ev.event === LOG_PRUNED_EVENT && typeof ev.date === 'string' && DATE_RE.test(ev.date)) {
-          for (const k of parseKeptUnverified(ev[KEPT_UNVERIFIED_FIELD]) ?? [])
-            note(k.date, k.path, ev.date, `the LogPruned event of ${ev.date}'s file in ${name} (kept_unverified)`);
-        }
-      }
+        if (dayOfLogFileName(f) !== undefined)
+          for (const n of await keptNotesInFile(join(logDir, f))) note(n, `the live log ${f}`);
     }
     return out;
   }

@@ -41,6 +41,7 @@ import { checkRecordedTokens, stampOfExport } from './stamp-events.js';
 import type { StampEvent } from './stamp-record.js';
 import { checkPruneSignatures } from './archive-prune-signatures.js';
 import { checkPruneAges } from './archive-retention.js';
+import { keptNotesOf } from './kept-events.js';
 import { verifyPack } from './pack.js';
 import { trustOf } from './pack-gather.js';
 import { verifyPackDir } from './pack-dir.js';
@@ -107,6 +108,8 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     packNames: new Set([...packs.map((p) => p.name), ...tars.map((t) => t.name.slice(0, -PACK_ARCHIVE_SUFFIX.length))]),
     logDir: options.logDir,
     packDirs: [...current].reverse().map((p) => join(artifactsDir, p.name)),
+    // Found in each pack's own pass over its log: not read again (kept-events.ts).
+    packKept: [...current].reverse().map((p) => keptNotesOf.get(p.report) ?? []),
     spans: current.map((p) => {
       const c = p.report.manifest.chain;
       return {

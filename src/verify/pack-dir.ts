@@ -36,6 +36,7 @@ import {
   peekExportDate,
   trustOf,
 } from './pack-gather.js';
+import { KeptEventTap, keptNotesOf } from './kept-events.js';
 import { LineTreeTap } from './line-tree.js';
 import { judgePack } from './pack-judge.js';
 import type { PackReport, VerifyPackOptions } from './pack-report.js';
@@ -65,6 +66,8 @@ interface DirRead {
   readonly reviewTap: ReviewEventTap;
   /** The log's anchor lines, found in the log pass (no second read of the log for them). */
   readonly anchorTap: AnchorTap;
+  /** What the log says of packs kept unverified, found in the log pass (the archive check's: kept-events.ts). */
+  readonly keptTap: KeptEventTap;
   exportDate: string | undefined;
   alerts: PackFacts['alerts'];
   alertSeqs: (number | undefined)[] | undefined;
@@ -99,6 +102,7 @@ export async function verifyPackDir(
     lineTree: new LineTreeTap(),
     reviewTap: new ReviewEventTap(LOG, [], options.reviewEventRoom),
     anchorTap: new AnchorTap(),
+    keptTap: new KeptEventTap(),
     exportDate: undefined,
     alerts: undefined,
     alertSeqs: undefined,
@@ -238,6 +242,7 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
     r.exportTap.push(l, category);
     r.reviewTap.push(l, category);
     r.anchorTap.push(l);
+    r.keptTap.push(l, category);
   };
   try {
     const range =
@@ -318,5 +323,6 @@ async function judgeDir(
     ...(options.keepProvenance === true ? { reportPolicies: r.compliance?.policies ?? null } : {}),
   };
   if (compliance?.policyQuestion !== undefined) policyQuestions.set(report, compliance.policyQuestion);
+  keptNotesOf.set(report, r.keptTap.list());
   return report;
 }

@@ -175,6 +175,7 @@ describe('RetiredEvidence', () => {
       packDays: new Set(),
       logDir,
       packDirs: [],
+      packKept: [],
       spans: [],
       artifactsDir: join(logDir, '..', 'art'),
     });
