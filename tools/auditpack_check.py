@@ -23,6 +23,7 @@ entry pruned less than N days after its day is an error (not given: 90, a warnin
 """
 import base64
 import calendar
+import datetime
 import hashlib
 import io
 import json
@@ -475,10 +476,95 @@ def check_log_file(path, rep):
         check_log_bytes(data, name, day, rep, LogState(), True)
 
 
+def cached_head(path):
+    """The head .audit.lock caches (FORMAT.md "Lost heads"): (day, size, seq, hash) or None."""
+    try:
+        fd = os.open(os.path.join(path, ".audit.lock"), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        raw = os.pread(fd, 512, 0)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+    def no_constant(_):
+        raise ValueError("not JSON")
+    try:
+        obj = json.loads(raw.decode("utf-8", "replace").rstrip(), parse_constant=no_constant)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    out = []
+    for k in ("day", "size", "seq"):
+        v = obj.get(k)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 2 ** 53 - 1 or int(v) != v:
+            return None
+        out.append(int(v))
+    h = obj.get("hash")
+    if not isinstance(h, str) or re.fullmatch(r"[0-9a-f]{64}", h) is None:
+        return None
+    return out[0], out[1], out[2], h
+
+
+def hash_of_line_ending_at(full, end):
+    """SHA-256 of the line whose "\n" is the byte before offset `end`, or None when none ends there."""
+    try:
+        fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        window = min(end, 64 * 1024)
+        while True:
+            if window < 2:
+                return None
+            buf = os.pread(fd, window, end - window)
+            if len(buf) != window or buf[-1] != 10:
+                return None
+            nl = buf.rfind(b"\n", 0, window - 1)
+            if nl == -1 and window < end:
+                window = min(end, window * 4)
+                continue
+            return sha256(buf[nl + 1:window - 1])
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def check_lost_head(path, rep):
+    """The check a writer makes before it appends: the lock's cached head still on disk (a warning)."""
+    head = cached_head(path)
+    if head is None or head[1] == 0:
+        return
+    day, size, seq, h = head
+    try:
+        d = datetime.date(1970, 1, 1) + datetime.timedelta(days=day)
+    except OverflowError:
+        return
+    name = "audit-%04d%02d%02d.jsonl" % (d.year, d.month, d.day)
+    full = os.path.join(path, name)
+    try:
+        found = os.stat(full).st_size
+    except OSError:
+        found = None
+    if found == size or (found is not None and found > size and hash_of_line_ending_at(full, size) == h):
+        return
+    rep.warning("LOG_HEAD_LOST", name, None, ".audit.lock records seq %d as the last line written, ending at byte %d;"
+                " the file %s" % (seq, size, "is gone" if found is None else "holds %d bytes" % found))
+
+
 def check_log_dir(path, rep):
     names = sorted(n for n in os.listdir(path) if LOG_NAME.fullmatch(n) and real_date("%s-%s-%s" % LOG_NAME.fullmatch(n).groups()))
     if not names:
         rep.warning("LOG_DIR_EMPTY", ".", None, "no log files")
+    check_lost_head(path, rep)
     state = LogState()
     start, pruned_days = None, {}
     for k, name in enumerate(names):
@@ -2784,6 +2870,11 @@ def main(argv):
             print("%s: a roll-ups directory (rollup --out), which this checker does not check: use auditpack verify" % path, file=sys.stderr)
             return 2
         elif any(LOG_NAME.fullmatch(n) for n in entries) and not any(PACK_NAME.fullmatch(n) for n in entries):
+            kind = "log-dir"
+            check_log_dir(path, rep)
+        elif ".audit.lock" in entries and "pruned.jsonl" not in entries and not any(
+                PACK_NAME.fullmatch(n[:-7] if n.endswith(".tar.gz") else n) for n in entries):
+            # A logs directory whose day files are all gone: its lock file still says what was written.
             kind = "log-dir"
             check_log_dir(path, rep)
         else:

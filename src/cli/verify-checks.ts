@@ -97,6 +97,7 @@ export const CHECKS: readonly { label: string; kinds: readonly string[]; match: 
         'LOG_FILE_LINK_BROKEN',
         'LOG_FILE_REMOVAL_UNRECORDED',
         'LOG_DISCONTINUITY',
+        'LOG_HEAD_LOST',
         'LOG_SNAPSHOT_UNCHAINED',
       ].includes(c) || c.startsWith('PACK_CHAIN'),
   },

@@ -297,7 +297,9 @@ export class FileSink implements AuditSink {
     const line = assembleLine(ev, seq + 1, hash, false);
     const data = Buffer.from(`\n${line}\n`, 'utf8');
     const fd = this.fdFor(day, path);
-    const r = appendAt(this.lock, fd, data, size);
+    // Whole or not at all: a recovery cut short would end the fragment with a "\n" and no event
+    // describing it, and be a second fragment itself (docs/FORMAT.md, "Torn lines").
+    const r = appendAt(this.lock, fd, data, size, true);
     if (r === undefined) throw new TailMoved(path);
     this.dirty.add(fd);
     if (r.error) throw writeError(r.error, 0, 'cannot append to the audit log');

@@ -4,7 +4,7 @@
  * the day file under which each write goes out, only when the file still ends where the writer's
  * head says. Together they keep one chain when the lock file is removed while writers run.
  */
-import { closeSync, fstatSync, lstatSync, mkdirSync, writeSync, constants as fsc } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, writeSync, constants as fsc } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
 import { LOG_LOCK_FILE } from '../format/dir-names.js';
@@ -118,12 +118,19 @@ export class LockFileHandle {
  * file is still `expected` bytes long: the check and the write are one step for every writer, so
  * two writers whose lock file was removed under them still cannot both append after the same line.
  * Undefined (nothing written) when the file has another size.
+ *
+ * `whole`: the data must land entirely or not at all. A write cut short (EFBIG, a quota, a
+ * byte-granular FUSE or NFS space error) is undone while the lock is still held: the file is cut
+ * back to `expected`, removing only the bytes this call wrote, never acknowledged and never read
+ * by another writer (they wait for this lock). Used for a torn tail's recovery, whose own tear
+ * would leave the fragment terminated with nothing describing it (docs/FORMAT.md, "Torn lines").
  */
 export function appendAt(
   lock: FileLock,
   fd: number,
   data: Buffer,
   expected: number,
+  whole = false,
 ): { written: number; error?: unknown } | undefined {
   try {
     lock.lock(fd, DAY_LOCK_OFFSET, 1);
@@ -132,7 +139,8 @@ export function appendAt(
   }
   try {
     if (fstatSync(fd).size !== expected) return undefined;
-    return writeAllCounting(fd, data);
+    const r = writeAllCounting(fd, data);
+    return whole && r.error !== undefined && r.written > 0 ? undoPartial(fd, expected, r) : r;
   } catch (error) {
     return { written: 0, error };
   } finally {
@@ -141,6 +149,26 @@ export function appendAt(
     } catch {
       // Closing the fd releases it anyway.
     }
+  }
+}
+
+/**
+ * Cuts the file back to `expected` after a write of `r.written` bytes that then failed, when the
+ * file ends exactly where that write left it (a writer that ignores the lock may have appended
+ * since: its bytes are never cut). Written 0 when undone; otherwise the bytes stay and the next
+ * writer finds them as a torn tail.
+ */
+function undoPartial(
+  fd: number,
+  expected: number,
+  r: { written: number; error?: unknown },
+): { written: number; error?: unknown } {
+  try {
+    if (fstatSync(fd).size !== expected + r.written) return r;
+    ftruncateSync(fd, expected);
+    return { written: 0, error: r.error };
+  } catch {
+    return r;
   }
 }
 

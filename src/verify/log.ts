@@ -16,6 +16,7 @@ import { checkLogAnchors } from './log-anchors.js';
 import { judgeLogStart, LogPrunedTap } from './log-start.js';
 import type { TimestampCheckOptions } from './timestamps.js';
 import { LOG_LOCK_FILE, PLACEHOLDER_FILES } from '../format/dir-names.js';
+import { findLostHead } from '../pack/day-head.js';
 
 /** Options of verifyLog. */
 export interface VerifyLogOptions {
@@ -95,7 +96,8 @@ function reportFutureDays(files: readonly { day: number; name: string }[], findi
  * Verifies a logs directory: every `audit-YYYYMMDD.jsonl` in day order, each checked as by
  * verifyLog, and the first line of each file linked to the last line of the previous existing day's
  * file — so a truncated tail, a removed day or spliced files are found. The last file's tail can
- * only be pinned by an export pack (its `chain.end_hash`).
+ * only be pinned by an export pack (its `chain.end_hash`); a cut there that no writer has seen yet
+ * shows only as the lock file's cached head gone (LOG_HEAD_LOST, a warning).
  */
 export async function verifyLogDir(
   dir: string,
@@ -135,6 +137,7 @@ export async function verifyLogDir(
   }
   files.sort((a, b) => a.day - b.day);
   reportFutureDays(files, findings);
+  reportLostHead(dir, findings);
   if (files.length === 0)
     findings.add('LOG_DIR_EMPTY', 'warning', '.', 'no log files (audit-YYYYMMDD.jsonl) in the directory');
   const shared = newSharedLogState();
@@ -192,6 +195,26 @@ export async function verifyLogDir(
     ...makeReport('log-dir', dir, { files: files.length, lines, events, bytes, anchors, ...totals }, findings),
     chain,
   };
+}
+
+/**
+ * The check a writer makes before it appends (docs/FORMAT.md, "Lost heads"): the log lock's cached
+ * head is a line no longer on disk, so the newest file was cut short, emptied, removed or rewritten
+ * after its last write and no writer has appended since (the next one records LogDiscontinuity).
+ * The chain cannot show a cut at its newest end; the cache can, but it is no part of the chain
+ * (whoever can cut the file can rewrite it) and a copy of a live directory that took the lock file
+ * after a day file can hold a head the copy lacks: a warning, not an error.
+ */
+function reportLostHead(dir: string, findings: Findings): void {
+  const lost = findLostHead(dir);
+  if (lost === undefined) return;
+  const { file, cached, found } = lost;
+  findings.add(
+    'LOG_HEAD_LOST',
+    'warning',
+    printableName(file),
+    `${LOG_LOCK_FILE} records seq ${cached.seq} as the last line written, ending at byte ${cached.size} of ${file}, and the file ${found === null ? 'is gone' : found < cached.size ? `now holds ${found} bytes` : 'no longer has that line there'}: events after what is left were cut at the newest end (or this copy took the lock file after that day file)`,
+  );
 }
 
 function summary(f: LogFacts): ChainSummary {

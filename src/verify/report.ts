@@ -41,6 +41,7 @@ export type ProblemCode =
   | 'LOG_FILE_FUTURE'
   | 'LOG_DIR_EMPTY'
   | 'LOG_DISCONTINUITY'
+  | 'LOG_HEAD_LOST'
   | 'LOG_SNAPSHOT_UNCHAINED'
   | 'LOG_FILE_REMOVAL_UNRECORDED'
   // --- any directory walked ---
