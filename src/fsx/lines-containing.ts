@@ -14,6 +14,8 @@ export interface LinesContainingOptions {
   readonly terminatedOnly?: boolean;
   /** Give the file's first line as well (first), whether or not it holds a needle. Default false. */
   readonly withFirstLine?: boolean;
+  /** Give the file's last line as well (last), whether or not it holds a needle. Default false. */
+  readonly withLastLine?: boolean;
 }
 
 /**
@@ -40,6 +42,9 @@ export async function linesContaining(
     let carry = Buffer.alloc(0);
     const buf = Buffer.allocUnsafe(CHUNK);
     let first = options.withFirstLine === true;
+    const withLast = options.withLastLine === true;
+    // Whether out's last line is there only as the last line read so far (withLastLine): it goes when more lines come.
+    let lastOnly = false;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
       const data = bytesRead === 0 ? carry : Buffer.concat([carry, buf.subarray(0, bytesRead)]);
@@ -48,7 +53,12 @@ export async function linesContaining(
       // The first line is whole once a newline is read (or the file ends), never cut at a chunk's end.
       const withFirst = first && (whole.includes(0x0a) || bytesRead === 0) && whole.length > 0;
       if (withFirst) first = false;
-      out.push(...matchingLines(whole, needles, withFirst));
+      if (whole.length > 0) {
+        const found = matchingLines(whole, needles, withFirst, withLast);
+        if (lastOnly) out.pop();
+        out.push(...found.lines);
+        lastOnly = found.lastOnly;
+      }
       if (bytesRead === 0) break;
       carry = Buffer.from(data.subarray(lastNl));
     }
@@ -58,8 +68,17 @@ export async function linesContaining(
   return out;
 }
 
-/** The lines of `whole` (complete lines) holding any of `needles` (and its first line, `withFirst`), each once, in order. */
-function matchingLines(whole: Buffer, needles: readonly Buffer[], withFirst = false): Buffer[] {
+/**
+ * The lines of `whole` (complete lines) holding any of `needles` (and its first line, `withFirst`;
+ * its last line, `withLast`), each once, in order; `lastOnly` when the last line is there for
+ * `withLast` alone.
+ */
+function matchingLines(
+  whole: Buffer,
+  needles: readonly Buffer[],
+  withFirst: boolean,
+  withLast: boolean,
+): { lines: Buffer[]; lastOnly: boolean } {
   const found = new Map<number, number>();
   if (withFirst) {
     const nl = whole.indexOf(0x0a);
@@ -73,9 +92,16 @@ function matchingLines(whole: Buffer, needles: readonly Buffer[], withFirst = fa
       found.set(s, e);
       i = whole.indexOf(needle, e);
     }
+  let lastOnly = false;
+  if (withLast) {
+    const end = whole[whole.length - 1] === 0x0a ? whole.length - 1 : whole.length;
+    const start = end === 0 ? 0 : whole.lastIndexOf(0x0a, end - 1) + 1;
+    lastOnly = !found.has(start);
+    found.set(start, end);
+  }
   const starts = [...found.keys()];
-  if (needles.length > 1 || withFirst) starts.sort((a, b) => a - b);
-  return starts.map((s) => Buffer.from(whole.subarray(s, found.get(s))));
+  if (needles.length > 1 || withFirst || withLast) starts.sort((a, b) => a - b);
+  return { lines: starts.map((s) => Buffer.from(whole.subarray(s, found.get(s)))), lastOnly };
 }
 
 /** A line parsed as a JSON object, or undefined. */

@@ -41,8 +41,9 @@ export function configsInForceOf(logs: KeptLogs, doomed: readonly string[]): Map
   let state: HeldConfig[] | undefined;
   const days = walkDays(logs, removed);
   // Whether the walk is past a day it cannot tell about (state undefined there): the oldest file not
-  // starting the chain with no removal recorded before it, or a removed file whose LogPruned event
-  // carried no config. Undefined state with no gap: the chain recorded no snapshot yet.
+  // provably starting the chain with no removal recorded before it, a kept file not linked to the day
+  // before it, or a removed file whose LogPruned event carried no config. Undefined state with
+  // no gap: the chain recorded no snapshot yet.
   let gap = days[0] !== undefined && logs.present.has(days[0]) && !logs.startsChain;
   for (const d of days) {
     const file = logs.present.get(d);
@@ -50,6 +51,13 @@ export function configsInForceOf(logs: KeptLogs, doomed: readonly string[]): Map
       state = removed.get(d) ?? undefined;
       gap = state === undefined;
       continue;
+    }
+    // A kept file that does not continue the chain from the day before it (a kept file's last line, a
+    // removed file's recorded end_hash): files were removed between them with no record, and what
+    // they held is unknown.
+    if (logs.unlinked.has(d)) {
+      state = undefined;
+      gap = true;
     }
     for (const line of logs.lines.get(file) ?? []) {
       if (!line.includes(CONFIG_MARK)) continue;

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { dayOfLogFileName } from '../rotation/index.js';
-import { GENESIS_HASH } from '../chain/hash.js';
+import { GENESIS_HASH, hashLine, isHashHex } from '../chain/hash.js';
+import { EventReader } from '../format/event-line.js';
 import { listLogs } from './logs.js';
 
 const PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
@@ -34,12 +35,23 @@ export interface KeptLogs {
    */
   readonly removals: readonly Removal[];
   /**
-   * Whether the oldest present file starts the chain (its first line is `seq` 1 after the genesis
-   * hash). When it does not and no LogPruned event records a file before it, the files before it
-   * were removed with no record (by hand, or by a tool that wrote none): the walks cannot tell what
-   * they held.
+   * Whether the oldest present file provably starts the chain: its first line is an event at `seq`
+   * 1 after the genesis hash, and the chain continues from it into the next present file (the hash
+   * of its last line is that file's first `prev`; nothing to continue into when it is the only
+   * one). When it does not and no LogPruned event records a file before it, the files before it
+   * were removed with no record (by hand, or by a tool that wrote none), or it was put there: the
+   * walks cannot tell what the chain held before the next file.
    */
   readonly startsChain: boolean;
+  /**
+   * The present files dated up to `last`, after the oldest day the walks visit, whose first line
+   * does not continue the chain from the day before them: its `prev` is not the hash of the last
+   * line of the present file before it, nor the `end_hash` a LogPruned event recorded for the removed
+   * file before it (a record without `end_hash`, of an earlier version or an empty day, tells
+   * nothing: linked). Files between them were removed with no record (or one of them put there):
+   * the walks cannot tell what the chain held there. Empty files count as absent (nothing to link).
+   */
+  readonly unlinked: ReadonlySet<number>;
 }
 
 /**
@@ -59,14 +71,21 @@ export async function readKeptLogs(
   for (const l of listLogs(logDir)) present.set(dayOfLogFileName(l.file) as number, l.file);
   const lines = new Map<string, Buffer[]>();
   const prunedLines: Buffer[] = [];
-  const oldest = Math.min(...present.keys());
-  let startsChain = false;
+  // The chain's ends of each file read (first line, hash of the last), oldest first (listLogs sorts), to tell where it breaks.
+  const ends: FileEnds[] = [];
   for (const [day, file] of present) {
     // A file after `last` is searched for its LogPruned events only: each mark is one more pass over the bytes.
     const searched = day <= last ? [...marks, PRUNED_MARK] : [PRUNED_MARK];
-    const withFirstLine = day === oldest;
-    const found = (await linesContaining(join(logDir, file), searched, { withFirstLine })) ?? [];
-    if (withFirstLine) startsChain = isChainStart(found[0]);
+    // Its first line links it to the file before; the last line of a file up to `last`, to the next.
+    const withLastLine = day <= last;
+    const found = (await linesContaining(join(logDir, file), searched, { withFirstLine: true, withLastLine })) ?? [];
+    const lastLine = found[found.length - 1];
+    if (found.length > 0)
+      ends.push({
+        day,
+        first: found[0] as Buffer,
+        lastHash: withLastLine && lastLine ? hashLine(lastLine) : undefined,
+      });
     if (day <= last)
       lines.set(
         file,
@@ -74,13 +93,71 @@ export async function readKeptLogs(
       );
     prunedLines.push(...found.filter((l) => l.includes(PRUNED_MARK)));
   }
-  return { last, present, lines, removals: removalsOf(prunedLines, present, last), startsChain };
+  const removals = removalsOf(prunedLines, present, last);
+  return { last, present, lines, removals, ...linksOf(ends, removals, last) };
 }
 
-/** Whether `line` (a file's first) is the chain's first line (`seq` 1, `prev` the genesis hash). */
-function isChainStart(line: Buffer | undefined): boolean {
-  const ev = line === undefined ? undefined : parseObjectLine(line);
-  return ev?.seq === 1 && ev.prev === GENESIS_HASH;
+/**
+ * A day of the chain as the walks see it: a present file (its first line) or a removed one the
+ * LogPruned events record, with the hashes its chain may end with (the hash of a present file's
+ * last line; a removed file's recorded `end_hash`). `ends` undefined: nothing tells (a removal
+ * recorded without `end_hash`, by an earlier version or for an empty day).
+ */
+interface ChainDay {
+  readonly day: number;
+  readonly first: Buffer | undefined;
+  readonly ends: ReadonlySet<string> | undefined;
+}
+
+/** A present file's ends: its first line and (for a file up to `last`) the hash of its last line. */
+interface FileEnds {
+  readonly day: number;
+  readonly first: Buffer;
+  readonly lastHash: string | undefined;
+}
+
+/** startsChain and unlinked (KeptLogs) of the present files' ends and the removals recorded. */
+function linksOf(
+  files: readonly FileEnds[],
+  removals: readonly Removal[],
+  last: number,
+): { startsChain: boolean; unlinked: Set<number> } {
+  // A file recorded twice (a prune killed after its event, run again): either record's end_hash links.
+  const removed = new Map<number, Set<string>>();
+  for (const { day, ev } of removals) {
+    const ends = removed.get(day) ?? new Set<string>();
+    if (isHashHex(ev.end_hash)) ends.add(ev.end_hash);
+    removed.set(day, ends);
+  }
+  const days: ChainDay[] = [
+    ...files.map((f) => ({ day: f.day, first: f.first, ends: new Set(f.lastHash === undefined ? [] : [f.lastHash]) })),
+    ...[...removed].map(([day, ends]) => ({ day, first: undefined, ends: ends.size > 0 ? ends : undefined })),
+  ].sort((x, y) => x.day - y.day);
+  const unlinked = new Set<number>();
+  for (let i = 1; i < days.length; i++) {
+    const d = days[i] as ChainDay;
+    if (d.first !== undefined && d.day <= last && !continues(days[i - 1] as ChainDay, d)) unlinked.add(d.day);
+  }
+  const [oldest, next] = days;
+  const startsChain =
+    oldest?.first !== undefined && isChainStart(oldest.first) && (next === undefined || continues(oldest, next));
+  return { startsChain, unlinked };
+}
+
+/**
+ * Whether the chain runs from `before`'s end into `after`'s first line (its `prev` one of the hashes
+ * `before` may end with); true when nothing tells where `before` ended.
+ */
+function continues(before: ChainDay, after: ChainDay): boolean {
+  if (before.ends === undefined) return true;
+  const prev = after.first === undefined ? undefined : parseObjectLine(after.first)?.prev;
+  return typeof prev === 'string' && before.ends.has(prev);
+}
+
+/** Whether `line` (a file's first) is the chain's first line: an event at `seq` 1, `prev` the genesis hash. */
+function isChainStart(line: Buffer): boolean {
+  const r = new EventReader().read(line, 0, line.length);
+  return r.ok && r.ev.seq === 1 && r.ev.prev === GENESIS_HASH;
 }
 
 /** The LogPruned events of `found` recording a day file dated before `last` and no longer present. */

@@ -90,4 +90,34 @@ describe('linesContaining', () => {
     writeFileSync(path, '');
     expect(texts(await linesContaining(path, needle, { withFirstLine: true }))).toEqual([]);
   });
+
+  it('withLastLine: the last line as well, once, last, wherever the chunks end; a torn tail is the last line', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'a.jsonl');
+    const both = { withFirstLine: true, withLastLine: true };
+    writeFileSync(path, '{"seq":1}\n{"event":"PackExported"}\n{"seq":3}\n');
+    expect(texts(await linesContaining(path, needle, both))).toEqual([
+      '{"seq":1}',
+      '{"event":"PackExported"}',
+      '{"seq":3}',
+    ]);
+    writeFileSync(path, '{"seq":1}\n{"event":"PackExported"}\n');
+    expect(texts(await linesContaining(path, needle, both))).toEqual(['{"seq":1}', '{"event":"PackExported"}']);
+    writeFileSync(path, '{"seq":1}\n');
+    expect(texts(await linesContaining(path, needle, both))).toEqual(['{"seq":1}']);
+    writeFileSync(path, '{"seq":1}\n{"seq":2');
+    expect(texts(await linesContaining(path, needle, { withLastLine: true }))).toEqual(['{"seq":2']);
+    writeFileSync(path, '');
+    expect(texts(await linesContaining(path, needle, both))).toEqual([]);
+    // Lines of 701 bytes straddle the 1 MiB chunks: the last line of each chunk read is not the file's.
+    const filler = (i: number): string => `{"n":${String(i).padStart(6, '0')},"pad":"${'x'.repeat(682)}"}`;
+    const lines = Array.from({ length: 4000 }, (_, i) => filler(i));
+    lines[1500] = '{"event":"PackExported"}';
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    expect(texts(await linesContaining(path, needle, { withLastLine: true }))).toEqual([lines[1500], lines[3999]]);
+    // The last chunk ending exactly at a line's end (2 lines of 2^19 bytes with their newlines).
+    const half = `{"pad":"${'y'.repeat((1 << 19) - 11)}"}`;
+    writeFileSync(path, `${half}\n${half.replace('y', 'z')}\n`);
+    expect(texts(await linesContaining(path, needle, { withLastLine: true }))).toEqual([half.replace('y', 'z')]);
+  });
 });

@@ -6,9 +6,11 @@
  * prune writes it as `config_in_force` alone, the bytes it wrote before. The prune writing it with the real logger is in
  * test/snapshot/config-events.test.ts and test/e2e/export-pruned-logs.test.ts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hashLine } from '../../src/chain/hash.js';
+import { parseObjectLine } from '../../src/fsx/lines-containing.js';
 import { configsInForce } from '../../src/retention/config-in-force.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -25,14 +27,30 @@ const prunedLine = (file: string, inForce?: unknown, all?: unknown): string =>
     ...(all === undefined ? {} : { configs_in_force: all }),
   });
 const order = JSON.stringify({ category: 'order', event: 'OrderAccepted', order_id: 'O-1' });
-/** The chain's first line (seq 1 after the genesis hash): the oldest file starts the chain. */
-const start = JSON.stringify({ seq: 1, prev: '0'.repeat(64), category: 'system', event: 'LoggerStarted' });
+/** The chain's first line (an event at seq 1 after the genesis hash): the oldest file starts the chain. */
+const start = `{"ts":1767398400.000000,"iso_ts":"2026-01-03T00:00:00.000000Z","seq":1,"category":"system","event":"LoggerStarted","prev":"${'0'.repeat(64)}"}`;
 
+/**
+ * A logs directory of day files holding `files`' lines, chained as the logger chains them across the
+ * files (each line's `prev` the hash of the line before, last), from a line before the oldest file
+ * (the files before it removed): a line that already holds `prev`, or is no JSON object, stays as
+ * given and the chain goes on from it.
+ */
 function logDir(files: Record<string, string[]>): string {
   const dir = join(tempDir(), 'logs');
   mkdirSync(dir);
-  for (const [day, lines] of Object.entries(files))
-    writeFileSync(join(dir, `audit-${day}.jsonl`), lines.map((l) => `${l}\n`).join(''));
+  let prev = 'f'.repeat(64);
+  let seq = 40;
+  for (const [day, lines] of Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const chained = lines.map((l) => {
+      const ev = parseObjectLine(Buffer.from(l));
+      const line = ev === undefined || 'prev' in ev ? l : JSON.stringify({ ...ev, seq: ++seq, prev });
+      if (typeof ev?.seq === 'number') seq = ev.seq;
+      prev = hashLine(line);
+      return line;
+    });
+    writeFileSync(join(dir, `audit-${day}.jsonl`), chained.map((l) => `${l}\n`).join(''));
+  }
   return dir;
 }
 
@@ -196,5 +214,95 @@ describe('the config in force a prune records for each removed log file', () => 
     expect(Object.fromEntries(await configsInForce(fromStart, files.slice(0, 1)))).toEqual({
       'audit-20260103.jsonl': [{ ...inForce('B', 'b'), paths: [R] }],
     });
+  });
+
+  it('a file put before the kept ones, or a kept file removed, is a day it cannot tell about: the chain must run through the kept files (at35 F6)', async () => {
+    const P = 'configs/compliance_policy.yaml';
+    const R = 'configs/risk.yaml';
+    const doomed = ['20260102', '20260103', '20260104'].map((d) => `audit-${d}.jsonl`);
+    // The files before 03 removed by hand (no record), then an older file holding the chain's first
+    // line alone: a valid event at seq 1 after the genesis hash, which the chain does not continue from.
+    const forged = logDir({
+      '20260103': [order, snapshotLine('B', 'b', { paths: [R] })],
+      '20260104': [snapshotLine('C', 'c', { paths: [R] })],
+    });
+    writeFileSync(join(forged, 'audit-20260102.jsonl'), `${start}\n`);
+    expect(Object.fromEntries(await configsInForce(forged, doomed))).toEqual({
+      'audit-20260103.jsonl': [inForce('B', 'b')],
+      'audit-20260104.jsonl': [{ ...inForce('C', 'c'), paths: [R] }, inForce('B', 'b')],
+    });
+    // The same file starting the chain that runs on into 03: the paths stand.
+    const honest = logDir({
+      '20260102': [start],
+      '20260103': [order, snapshotLine('B', 'b', { paths: [R] })],
+      '20260104': [snapshotLine('C', 'c', { paths: [R] })],
+    });
+    expect(Object.fromEntries(await configsInForce(honest, doomed))).toEqual({
+      'audit-20260103.jsonl': [{ ...inForce('B', 'b'), paths: [R] }],
+      'audit-20260104.jsonl': [{ ...inForce('C', 'c'), paths: [R] }],
+    });
+    // A kept file removed by hand between two kept ones (it held the policy file's newer snapshot):
+    // the next kept file's first line does not link to the last line of the one before it.
+    const files = {
+      '20260101': [start],
+      '20260102': [snapshotLine('A', 'a', { paths: [P, R] })],
+      '20260103': [snapshotLine('B', 'b', { paths: [P] })],
+      '20260104': [order, snapshotLine('C', 'c', { paths: [R] })],
+    };
+    const gap = logDir(files);
+    rmSync(join(gap, 'audit-20260103.jsonl'));
+    expect(Object.fromEntries(await configsInForce(gap, doomed))).toEqual({
+      'audit-20260102.jsonl': [{ ...inForce('A', 'a'), paths: [P, R] }],
+      'audit-20260104.jsonl': [inForce('C', 'c')],
+    });
+    // Removed by a prune (its LogPruned recorded, in a later file): the record stands for it.
+    const pruned = logDir({
+      ...files,
+      '20260105': [
+        prunedLine('audit-20260103.jsonl', inForce('B', 'b'), [
+          { ...inForce('B', 'b'), paths: [P] },
+          { ...inForce('A', 'a'), paths: [R] },
+        ]),
+      ],
+    });
+    rmSync(join(pruned, 'audit-20260103.jsonl'));
+    expect(Object.fromEntries(await configsInForce(pruned, doomed))['audit-20260104.jsonl']).toEqual([
+      { ...inForce('C', 'c'), paths: [R] },
+      { ...inForce('B', 'b'), paths: [P] },
+    ]);
+  });
+
+  it('a kept file that does not link to the end_hash its removed predecessor recorded is a gap (at35 F6)', async () => {
+    const P = 'configs/compliance_policy.yaml';
+    const R = 'configs/risk.yaml';
+    const doomed = ['audit-20260102.jsonl', 'audit-20260105.jsonl'];
+    const walk = async (byHand: string[]): Promise<unknown> => {
+      const dir = logDir({
+        '20260101': [start],
+        '20260102': [snapshotLine('A', 'a', { paths: [P, R] })],
+        '20260103': [snapshotLine('B', 'b', { paths: [P] })],
+        '20260104': [snapshotLine('D', 'd', { paths: [P] })],
+        '20260105': [order, snapshotLine('C', 'c', { paths: [R] })],
+      });
+      // 03 removed by a prune: its LogPruned (in 06) records where its chain ended.
+      const lines03 = readFileSync(join(dir, 'audit-20260103.jsonl'), 'utf8').trimEnd().split('\n');
+      const carried = [
+        { ...inForce('B', 'b'), paths: [P] },
+        { ...inForce('A', 'a'), paths: [R] },
+      ];
+      const pruned = JSON.parse(prunedLine('audit-20260103.jsonl', inForce('B', 'b'), carried));
+      const endHash = hashLine(lines03[lines03.length - 1] as string);
+      writeFileSync(join(dir, 'audit-20260106.jsonl'), `${JSON.stringify({ ...pruned, end_hash: endHash })}\n`);
+      rmSync(join(dir, 'audit-20260103.jsonl'));
+      for (const day of byHand) rmSync(join(dir, `audit-${day}.jsonl`));
+      return Object.fromEntries(await configsInForce(dir, doomed))['audit-20260105.jsonl'];
+    };
+    // 04 kept: it links to 03's end_hash, and its snapshot of the policy file stays in force.
+    expect(await walk([])).toEqual([
+      { ...inForce('C', 'c'), paths: [R] },
+      { ...inForce('D', 'd'), paths: [P] },
+    ]);
+    // 04 removed by hand: 05 does not link to 03's end_hash, and what 04 held is unknown.
+    expect(await walk(['20260104'])).toEqual([inForce('C', 'c')]);
   });
 });
