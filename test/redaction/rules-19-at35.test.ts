@@ -1,0 +1,49 @@
+/**
+ * Rules 19 after an outside pass (at35): a FIX Logon's RawData(96) with SOH printed as `\001`,
+ * `\u0001` or `\x01` (the digit test for `135=A` took the printed separator's `1` for a tag's digit);
+ * `35=A` only as the MsgType field itself (`35=AE`, `35=AB`… are other messages); a forged DER key
+ * header no longer takes the hex digests after it; two DER keys glued in one base64 blob both go in
+ * one pass; CRAM-MD5 answers in lower case, after IMAP's and POP3's `+` and behind a log prefix.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileRedactor } from '../../src/redaction/index.js';
+
+const r = compileRedactor();
+const once = (t: string): string => {
+  const out = r.redactString(t);
+  expect(r.redactString(out)).toBe(out);
+  return out;
+};
+
+describe('FIX Logon RawData(96) with SOH printed as \\001, \\u0001, \\x01', () => {
+  it.each(['\\001', '\\u0001', '\\x01'])('%s', (sep) => {
+    const fields = ['8=FIX.4.4', '9=80', '35=A', '49=FIRM', '56=VENUE', '98=0', '108=30', '96=s3cretPW', '10=000'];
+    const text = fields.join(sep) + sep;
+    expect(once(text)).toBe(text.replace('s3cretPW', '[REDACTED]'));
+  });
+  it('a Logon at the end of a line, and in a quoted message', () => {
+    expect(once('8=FIX.4.4|35=A\n96=news')).toBe('8=FIX.4.4|35=A\n96=news');
+    expect(once('{"raw":"35=A|49=ME|96=pw99|10=1|"}')).toBe('{"raw":"35=A|49=ME|96=[REDACTED]|10=1|"}');
+  });
+  it('stays: a tag ending in 35 after a printed separator that is no SOH', () => {
+    for (const t of ['tag 135=A|96=x1|', 'x\\0135=A\\01596=x1', '8=FIX.4.4|9=5|135=A|96=raw|10=1|'])
+      expect(once(t)).toBe(t);
+  });
+});
+
+describe('35=A is the MsgType field exactly: other messages keep their RawData', () => {
+  it.each(['AE', 'AB', 'AS', 'AK', 'A1'])('35=%s', (type) => {
+    const text = `8=FIX.4.4|9=90|35=${type}|49=VENUE|56=FIRM|571=TRD1|96=TRADE-NOTE-77|10=000|`;
+    expect(once(text)).toBe(text);
+  });
+  it.each(['rating 35=A; score 96=88', 'grade 35=A, 96=ok', '35=A=x|96=y|', 'note: 35=A|alpha 96=beta'])(
+    'stays: %j',
+    (text) => {
+      expect(once(text)).toBe(text);
+    },
+  );
+  it('a Logon among them still loses its RawData', () => {
+    const text = '8=FIX.4.4|35=AE|96=keep|10=1|\n8=FIX.4.4|35=A|96=pw|10=2|\n8=FIX.4.4|35=AB|96=keep2|10=3|';
+    expect(once(text)).toBe(text.replace('96=pw', '96=[REDACTED]'));
+  });
+});
