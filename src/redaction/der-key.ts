@@ -152,6 +152,27 @@ function runDigits(s: string, i: number, max: number, at: number): number {
 }
 
 /**
+ * Whether the `k` digits in [from, to) after a wrap are no line of a key's base64 (rules 19, at35):
+ * all hex digits (16 and up: a sha1 or sha256 digest, a decimal id), or 40 and up with no upper-case
+ * letter (a lower-case token). A key's base64 lines are random over 64 digits: 16 of them all hex
+ * has odds of 4e-8, 40 with no upper-case letter 1e-9. So a forged or truncated key header cannot
+ * take the digests logged after it.
+ */
+function isDigestLine(s: string, from: number, to: number, k: number): boolean {
+  if (k < FOLD_MIN) return false;
+  let upper = false;
+  let hex = true;
+  for (let i = from; i < to && (hex || !upper); i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) {
+      upper = true;
+      if (c > 70) hex = false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) hex = false;
+  }
+  return hex || (k >= LINE_MIN && !upper);
+}
+
+/**
  * The end of a base64 DER private key starting at `at`, or -1. The end may lie past the token
  * (wrapped base64: a wrap and more base64 continue it).
  *
@@ -188,6 +209,7 @@ export function derPrivateKeyEnd(s: string, at: number): number {
     const punct = wrapCrossedPunctuation();
     if (width < FOLD_MIN) break;
     const k = runDigits(s, j, need - got, at);
+    if (isDigestLine(s, j, RUN_END, k)) break;
     const last = got + k >= need;
     if (!last && k < width) break;
     if (width < LINE_MIN && (punct || crossed) && !last && k !== (line || k)) break;

@@ -5,6 +5,7 @@
  * header no longer takes the hex digests after it; two DER keys glued in one base64 blob both go in
  * one pass; CRAM-MD5 answers in lower case, after IMAP's and POP3's `+` and behind a log prefix.
  */
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 
@@ -45,5 +46,29 @@ describe('35=A is the MsgType field exactly: other messages keep their RawData',
   it('a Logon among them still loses its RawData', () => {
     const text = '8=FIX.4.4|35=AE|96=keep|10=1|\n8=FIX.4.4|35=A|96=pw|10=2|\n8=FIX.4.4|35=AB|96=keep2|10=3|';
     expect(once(text)).toBe(text.replace('96=pw', '96=[REDACTED]'));
+  });
+});
+
+describe('hex digests after a DER key header stay', () => {
+  const hdr = 'MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDbPbjU79e/tqHf';
+  const h = (x: string, alg = 'sha256'): string => createHash(alg).update(x).digest('hex');
+  it.each([
+    [JSON.stringify(['client tag', hdr, h('fill-1'), h('fill-2'), 'ORD-1'])],
+    [`fills for ${hdr}, ${h('fill-1')}, ${h('fill-2')}`],
+    [`${hdr.slice(0, 40)}, ${h('fill-1', 'sha1')}, ${h('fill-2', 'sha1')}`],
+    [`${hdr}\n${h('fill-1')}\n${h('fill-2').toUpperCase()}\n${'1234567890'.repeat(7)}`],
+  ])('%#', (text) => {
+    const out = once(text);
+    for (const d of text.match(/\b(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{64}|[0-9]{70})\b/g) ?? [])
+      expect(out).toContain(d);
+    expect(out).not.toContain(hdr.slice(0, 40));
+  });
+  it('a real key cut off in a JSON array still loses its full lines', () => {
+    const k = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ format: 'der', type: 'pkcs8' })
+      .toString('base64');
+    const cut = (k.match(/.{1,64}/g) as string[]).slice(0, 6);
+    const text = JSON.stringify([...cut, h('fill-1'), 'EURUSD']);
+    expect(once(text)).toBe(`["[REDACTED]","${h('fill-1')}","EURUSD"]`);
   });
 });
