@@ -390,8 +390,9 @@ function isAlnum(c: number): boolean {
  */
 export function derKeyLineSpans(s: string): number[] {
   const spans: number[] = [];
+  let keyEnd = -1; // a key glued to the previous one's end is a candidate (rules 19)
   for (let at = s.indexOf('M'); at !== -1; at = s.indexOf('M', at + 1)) {
-    if (at > 0 && isAlnum(s.charCodeAt(at - 1))) continue;
+    if (at > 0 && at !== keyEnd && isAlnum(s.charCodeAt(at - 1))) continue;
     const end = derPrivateKeyEnd(s, at);
     if (end === -1) continue;
     // A line break inside the key (its range only: keys are disjoint, so the scan stays linear):
@@ -399,6 +400,7 @@ export function derKeyLineSpans(s: string): number[] {
     let crosses = false;
     for (let i = at; i < end && !crosses; i++) crosses = s.charCodeAt(i) === 10;
     if (crosses) keyDigitRuns(s, at, end, spans);
+    keyEnd = end;
     at = end - 1;
   }
   return spans;

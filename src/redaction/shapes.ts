@@ -370,15 +370,16 @@ function scanToken(s: string, start: number, end: number, spans: Spans): void {
   for (let c = start; c < end; c++) {
     const code = s.charCodeAt(c);
     const alnum = (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-    if (!afterWord && c >= spans.last && end - c >= MIN_TOKEN) {
+    // Right after a match (one that ran past its token too: a wrapped DER key) is a candidate.
+    if ((!afterWord || c === spans.last) && c >= spans.last && end - c >= MIN_TOKEN) {
       const matched = tryRules(s, c, end, spans);
       if (matched !== -1) {
-        // A match ending after a non-alphanumeric character (a DER key's walk stops before the next
-        // key glued to it by `+` or `/`) leaves the next character a candidate, as the censor's `]`
-        // would on a second pass: redacting twice is redacting once.
+        // The character after a match is a candidate, as the censor's `]` makes it on a second pass:
+        // redacting twice is redacting once. A DER key's walk stops at its declared length, before
+        // the next key glued to it (`+`, `/`, or a digit or letter: two keys' base64 back to back
+        // in a key ring, rules 19).
         c = matched - 1;
-        const last = s.charCodeAt(c);
-        afterWord = (last >= 48 && last <= 57) || (last >= 65 && last <= 90) || (last >= 97 && last <= 122);
+        afterWord = false;
         continue;
       }
     }

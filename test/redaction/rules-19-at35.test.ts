@@ -7,6 +7,7 @@
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { redactConfigText } from '../../src/redaction/config-text.js';
 import { compileRedactor } from '../../src/redaction/index.js';
 
 const r = compileRedactor();
@@ -70,5 +71,41 @@ describe('hex digests after a DER key header stay', () => {
     const cut = (k.match(/.{1,64}/g) as string[]).slice(0, 6);
     const text = JSON.stringify([...cut, h('fill-1'), 'EURUSD']);
     expect(once(text)).toBe(`["[REDACTED]","${h('fill-1')}","EURUSD"]`);
+  });
+});
+
+describe('DER keys glued in one base64 blob (a key ring) all go in one pass', () => {
+  const ed = (): Buffer => generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }) as Buffer;
+  it.each([2, 3])('%i Ed25519 keys', (n) => {
+    const keys = Array.from({ length: n }, ed);
+    const out = r.redactString(`keyring=${Buffer.concat(keys).toString('base64')} EURUSD`);
+    for (const k of keys) expect(out).not.toContain(k.toString('base64').slice(16));
+    expect(r.redactString(out)).toBe(out);
+    expect(out.endsWith(' EURUSD')).toBe(true);
+  });
+  it('stays: base64 of ordinary bytes after a key', () => {
+    const tail = Buffer.from('EURUSD 100 @ 1.25 filled by desk 7').toString('base64');
+    const out = r.redactString(`${ed().toString('base64')}${tail}`);
+    expect(out).toBe(`[REDACTED]${tail}`);
+  });
+});
+
+describe('DER keys glued in wrapped base64: a config block scalar, and the same text logged', () => {
+  it('each line of both keys goes, the layout stays', () => {
+    const der = (type: 'ec' | 'ed25519'): Buffer =>
+      (type === 'ec'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('ed25519')
+      ).privateKey.export({ format: 'der', type: 'pkcs8' }) as Buffer;
+    // 138 + 48 bytes: 184 + 64 characters, wrapped at 76; the second key starts at column 32 of line 3.
+    const b64 = Buffer.concat([der('ec'), der('ed25519')]).toString('base64');
+    const wrapped = (b64.match(/.{1,76}/g) as string[]).map((l) => `    ${l}\n`).join('');
+    const text = `signing:\n  ring: |\n${wrapped}  symbol: EURUSD\n`;
+    const out = redactConfigText(text, 'yaml', r).text;
+    const want = '    [REDACTED]\n    [REDACTED]\n    [REDACTED][REDACTED]\n    [REDACTED]\n';
+    expect(out).toBe(`signing:\n  ring: |\n${want}  symbol: EURUSD\n`);
+    // The same text logged: both keys go in one pass.
+    const logged = r.redactString(text);
+    expect(logged).toBe(`signing:\n  ring: |\n    [REDACTED][REDACTED]\n  symbol: EURUSD\n`);
   });
 });
