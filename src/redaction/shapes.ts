@@ -402,12 +402,14 @@ function endsLikeProtocolCue(s: string, end: number): boolean {
   if (last === 78 || last === 110) return endsLowered(s, end, 'login');
   if (last === 83 || last === 115)
     return endsLowered(s, end, 'requirepass') || (last === 83 && s.startsWith('PASS', end - 4));
+  // Rules 19: `CRAM-MD5` (any case), the mechanism IMAP's AUTHENTICATE names as SMTP's AUTH does.
+  if (last === 53) return endsLowered(s, end, 'cram-md5');
   return s.startsWith('dvcmQ6', end - 6) || s.startsWith('UkQ6', end - 4);
 }
 
-/** Last characters of the protocol cues (H h R r 6 2; rules 18: N n S s). */
+/** Last characters of the protocol cues (H h R r 6 2; rules 18: N n S s; rules 19: 5). */
 const CUE_LAST = new Uint8Array(128);
-for (const ch of 'HhRr62NnSs') CUE_LAST[ch.charCodeAt(0)] = 1;
+for (const ch of 'HhRr62NnSs5') CUE_LAST[ch.charCodeAt(0)] = 1;
 
 /** `s` ends at `end` in `word` (lower case ASCII) in any case; no string is made. */
 function endsLowered(s: string, end: number, word: string): boolean {

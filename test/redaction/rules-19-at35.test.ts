@@ -109,3 +109,25 @@ describe('DER keys glued in wrapped base64: a config block scalar, and the same 
     expect(logged).toBe(`signing:\n  ring: |\n    [REDACTED][REDACTED]\n  symbol: EURUSD\n`);
   });
 });
+
+describe('CRAM-MD5 answers in more transcripts', () => {
+  const CH = 'PDQxOTI5NDIzNDEuMTI4Mjg0NzJAc291cmNlZm91ci5hbmRyZXcuY211LmVkdT4=';
+  const AN = 'dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw';
+  it.each([
+    `C: auth cram-md5\r\nS: 334 ${CH}\r\nC: ${AN}\r\nS: 235 ok`,
+    `C: a1 AUTHENTICATE CRAM-MD5\r\nS: + ${CH}\r\nC: ${AN}\r\nS: a1 OK`,
+    `C: AUTH CRAM-MD5\r\nS: + ${CH}\r\nC: ${AN}\r\nS: +OK`,
+    `[smtp] >> AUTH CRAM-MD5\n[smtp] << 334 ${CH}\n[smtp] >> ${AN}\n`,
+    `a1 authenticate cram-md5\\r\\n+ ${CH}\\r\\n${AN}\\r\\n`,
+  ])('%j', (text) => {
+    expect(once(text)).toBe(text.replace(AN, '[REDACTED]'));
+  });
+  it.each([
+    `C: a1 AUTHENTICATE CRAM-MD5\r\nS: a1 NO [CANNOT] not supported\r\nC: a2 SELECT INBOX`,
+    `auth cram-md5 is off\nS: +OK ${CH}\nC: STAT`,
+    'C: CAPA\r\nS: +OK\r\nS: SASL CRAM-MD5 PLAIN\r\nS: .\r\nMSFT 100 @ 1.25 ORDABCDEF123',
+    `the auth plain config\n+ added 2 lines\nEURUSDGBPUSD rollover`,
+  ])('stays: %j', (text) => {
+    expect(once(text)).toBe(text);
+  });
+});
