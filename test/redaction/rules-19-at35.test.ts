@@ -6,6 +6,7 @@
  * one pass; CRAM-MD5 answers in lower case, after IMAP's and POP3's `+` and behind a log prefix.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redactConfigText } from '../../src/redaction/config-text.js';
 import { compileRedactor } from '../../src/redaction/index.js';
@@ -129,5 +130,40 @@ describe('CRAM-MD5 answers in more transcripts', () => {
     `the auth plain config\n+ added 2 lines\nEURUSDGBPUSD rollover`,
   ])('stays: %j', (text) => {
     expect(once(text)).toBe(text);
+  });
+});
+
+describe('idempotent around the at35 forms', () => {
+  it('redacting twice is redacting once', () => {
+    const piece = fc.constantFrom(
+      '35=A',
+      '35=AE',
+      '96=pw1',
+      '135=A',
+      '\\001',
+      '\\x01',
+      '\\u0001',
+      '|',
+      '; ',
+      ' ',
+      '\n',
+      'MC4CAQAwBQYDK2VwBCIEIPQ9Yc0WcyGcdnPfD1H3mpq7vL8rWbq1Ns0H0hzEpo/W',
+      'MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDbPbjU79e/tqHf',
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      '", "',
+      'auth cram-md5',
+      'AUTHENTICATE CRAM-MD5',
+      '+ PDQxOTI5NDIzNDEuMTI4Mjg0NzJAc291cmNlZm91ci5hbmRyZXcuY211LmVkdT4=',
+      '[smtp] >> ',
+      'dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw',
+      '\r\n',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 20 }), (parts) => {
+        const out = r.redactString(parts.join(''));
+        expect(r.redactString(out)).toBe(out);
+      }),
+      { numRuns: 600, seed: 20261205 },
+    );
   });
 });
