@@ -367,6 +367,50 @@ function redactAtCue(s: string, cue: string, censor: string): string {
 }
 
 /**
+ * The separated hex keys that run over more than one line (an openssl dump wrapped at 15 bytes in a
+ * YAML block scalar), as spans [start, end) per line: each line's part from its first non-blank, so
+ * a caller that redacts line by line (config-text.ts) keeps the lines and their indents (rules 19,
+ * at35). Linear: each cue's candidates as in redactAtCue, a key passed over once found.
+ */
+export function separatedHexKeyLineSpans(s: string): number[] {
+  const spans: number[] = [];
+  for (const cue of SEP_CUES) {
+    if (!s.includes(cue)) continue;
+    const w = cue.charCodeAt(0) === 92 ? 4 : 3;
+    const off = w === 4 ? 2 : 0;
+    for (let q = s.indexOf(cue); q !== -1; q = s.indexOf(cue, q + 1)) {
+      for (let back = 2; back <= 4; back++) {
+        const at = q - back * w;
+        if (at < 0 || s.charCodeAt(at + off) !== 51 || s.charCodeAt(at + off + 1) !== 48) continue;
+        const end = derSeparatedHexKeyEnd(s, at);
+        if (end === -1) continue;
+        lineParts(s, at, end, spans);
+        q = end - 1;
+        break;
+      }
+    }
+  }
+  return spans;
+}
+
+/** [at, end) split at its line breaks, each part from its first non-blank; nothing if on one line. */
+function lineParts(s: string, at: number, end: number, spans: number[]): void {
+  const nl = s.indexOf('\n', at);
+  if (nl === -1 || nl >= end) return;
+  let from = at;
+  while (from < end) {
+    let to = s.indexOf('\n', from);
+    if (to === -1 || to > end) to = end;
+    let a = from;
+    while (a < to && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+    let b = to;
+    while (b > a && (s.charCodeAt(b - 1) === 13 || s.charCodeAt(b - 1) === 32)) b--;
+    if (b > a) spans.push(a, b);
+    from = to + 1;
+  }
+}
+
+/**
  * Every private key written as hex of its DER with separators between bytes, censored (rules 19).
  * Found from the version INTEGER that follows the header, so a text is searched for four short
  * strings before anything else is read.

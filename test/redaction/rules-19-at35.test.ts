@@ -167,3 +167,35 @@ describe('idempotent around the at35 forms', () => {
     );
   });
 });
+
+describe('config text: a private key as openssl colon-hex wrapped at 15 bytes', () => {
+  const rows = (der: Buffer): string[] => {
+    const hx = [...der].map((b) => b.toString(16).padStart(2, '0'));
+    const out: string[] = [];
+    for (let i = 0; i < hx.length; i += 15) out.push(hx.slice(i, i + 15).join(':') + (i + 15 < hx.length ? ':' : ''));
+    return out;
+  };
+  it('a YAML block scalar: every line goes, indents and the keys around stay', () => {
+    const der = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      format: 'der',
+      type: 'sec1',
+    }) as Buffer;
+    const ls = rows(der);
+    const text = `venue: XNAS\nmaterial: |\n${ls.map((l) => `    ${l}`).join('\n')}\nmax_qty: 100\n`;
+    const out = redactConfigText(text, 'yaml', r).text;
+    expect(out).toBe(`venue: XNAS\nmaterial: |\n${ls.map(() => '    [REDACTED]').join('\n')}\nmax_qty: 100\n`);
+  });
+  it('stays: a public key and a fingerprint dumped the same way', () => {
+    const spki = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+      format: 'der',
+      type: 'spki',
+    }) as Buffer;
+    const fp = createHash('sha256').update(spki).digest();
+    const text = `pub: |\n${rows(spki)
+      .map((l) => `    ${l}`)
+      .join('\n')}\nfingerprint: |\n${rows(fp)
+      .map((l) => `    ${l}`)
+      .join('\n')}\nmax_qty: 100\n`;
+    expect(redactConfigText(text, 'yaml', r).text).toBe(text);
+  });
+});
