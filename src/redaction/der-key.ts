@@ -301,7 +301,10 @@ function sepByte(s: string, i: number, width: number, sep: number): number {
   const hi = hexAt(s, j + off);
   const lo = hexAt(s, j + off + 1);
   if (hi < 0 || lo < 0) return -1;
-  SEP_STEP = width === 4 ? 4 : s.charCodeAt(j + 2) === sep ? 3 : 2;
+  // A line break after a byte continues the dump too (`od -An -tx1`, 16 bytes a line, no
+  // separator at a line's end: rules 19, at35); the next byte's blanks are skipped above.
+  const after = s.charCodeAt(j + 2);
+  SEP_STEP = width === 4 ? 4 : after === sep || ((after === 10 || after === 13) && sep === 32) ? 3 : 2;
   return (hi << 4) | lo;
 }
 
@@ -335,7 +338,20 @@ export function derSeparatedHexKeyEnd(s: string, at: number): number {
     }
   }
   if (got < 12) return -1;
-  return got === bytes || 2 * got >= DER_HEX_PARTIAL_MIN ? end : -1;
+  return got === bytes || 2 * got >= DER_HEX_PARTIAL_MIN || got + moreBytesAt(s, end) === bytes ? end : -1;
+}
+
+/**
+ * The N of Node's `util.inspect(buffer)` tail ` ... N more bytes>` at `i` (it shows 50 bytes, which
+ * hold a P-256 key's scalar: the rest's count must make up the declared length; rules 19, at35), else -1.
+ */
+function moreBytesAt(s: string, i: number): number {
+  if (!s.startsWith(' ... ', i)) return -1;
+  let j = i + 5;
+  let n = 0;
+  while (j < s.length && j - i < 12 && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57)
+    n = n * 10 + s.charCodeAt(j++) - 48;
+  return j > i + 5 && s.startsWith(' more byte', j) ? n : -1;
 }
 
 /** The shortest text a separated hex DER key fits in (Ed25519's 48 bytes as `30:2e:…`). */

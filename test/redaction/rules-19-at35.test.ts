@@ -5,7 +5,8 @@
  * header no longer takes the hex digests after it; two DER keys glued in one base64 blob both go in
  * one pass; CRAM-MD5 answers in lower case, after IMAP's and POP3's `+` and behind a log prefix.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redactConfigText } from '../../src/redaction/config-text.js';
@@ -197,5 +198,41 @@ describe('config text: a private key as openssl colon-hex wrapped at 15 bytes', 
       .map((l) => `    ${l}`)
       .join('\n')}\nmax_qty: 100\n`;
     expect(redactConfigText(text, 'yaml', r).text).toBe(text);
+  });
+});
+
+describe('hex dumps of a private key: od -An -tx1 lines, util.inspect(buffer)', () => {
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const der = key.export({ format: 'der', type: 'sec1' }) as Buffer;
+  const scalar = Buffer.from(key.export({ format: 'jwk' }).d as string, 'base64url');
+  const od = (b: Buffer): string => {
+    const hx = [...b].map((x) => x.toString(16).padStart(2, '0'));
+    const ls: string[] = [];
+    for (let i = 0; i < hx.length; i += 16) ls.push(` ${hx.slice(i, i + 16).join(' ')}`);
+    return `${ls.join('\n')}\n`;
+  };
+  const noScalar = (out: string): void => {
+    const flat = out.replace(/[^0-9a-f]/g, '');
+    expect(flat).not.toContain(scalar.toString('hex').slice(0, 16));
+    expect(flat).not.toContain(scalar.toString('hex').slice(-16));
+  };
+  it('od -An -tx1: the dump goes across its line ends', () => {
+    const text = `$ openssl ec -outform DER | od -An -tx1\n${od(der)}$ echo done EURUSD`;
+    const out = once(text);
+    noScalar(out);
+    expect(out.endsWith('$ echo done EURUSD')).toBe(true);
+  });
+  it('util.inspect(buffer): 50 bytes shown and the rest counted make up the declared length', () => {
+    const text = `key loaded: ${inspect(der)} for venue XNAS`;
+    const out = once(text);
+    noScalar(out);
+    expect(out).toMatch(/ \.\.\. \d+ more bytes> for venue XNAS$/);
+  });
+  it('stays: a public key, a count that does not make up the length, a hash dump', () => {
+    const spki = createPublicKey(key).export({ format: 'der', type: 'spki' }) as Buffer;
+    const short = inspect(der).replace(/\d+ more bytes/, '7 more bytes');
+    const digest = createHash('sha512').update('fills').digest();
+    for (const t of [`pub ${inspect(spki)} ok`, `key ${short} ok`, od(Buffer.concat([digest, digest]))])
+      expect(once(t)).toBe(t);
   });
 });

@@ -233,6 +233,9 @@ const PARTIAL_SEEDS = [
   'auth cram-md5\n[smtp] << 334 ',
   'AUTHENTICATE CRAM-MD5\r\n+ ',
   'a AUTH CRAM-MD5\n+ x\n',
+  ' 30 82 ff ff 02 01 00 30 0d 06 09 2a 86 48 86 f7\n',
+  ' 30 77 02 01 01 04 20 a6 91 4f fd b9\n',
+  '<Buffer 30 77 02 01 01 04 20 a6 91 4f fd b9 ... 71 more bytes> ',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
