@@ -16,7 +16,7 @@ import { redactJwk } from './jwk.js';
 import type { Redactor } from './redactor.js';
 import { redactCodePairs } from './config-code.js';
 import { redactCommandLine } from './config-commands.js';
-import { derKeyLineSpans } from './der-key.js';
+import { derKeyLineSpans, separatedHexKeyLineSpans } from './der-key.js';
 import { applySpans } from './protocol-auth.js';
 import { puttyKeySpans } from './putty-key.js';
 import { redactPythonLines } from './config-python.js';
@@ -118,8 +118,10 @@ function redactShapes(input: string, r: Redactor): string {
   // A DER private key wrapped over lines (a YAML block scalar) loses each line's base64 first: a
   // line alone holds only the key's start (rules 17).
   const der = input.includes('\n') && input.includes('M') ? applySpans(input, derKeyLineSpans(input), r.censor) : input;
+  // Likewise a key as separated hex wrapped over lines (openssl's dumps, 15 bytes a line: rules 19).
+  const hex = der.includes('\n') ? applySpans(der, separatedHexKeyLineSpans(der), r.censor) : der;
   // A PuTTY key's private lines likewise (rules 18: a line alone is no key).
-  const text = der.includes('Private-') ? applySpans(der, puttyKeySpans(der), r.censor) : der;
+  const text = hex.includes('Private-') ? applySpans(hex, puttyKeySpans(hex), r.censor) : hex;
   const lines = splitLines(text);
   const hasPem = text.includes('-----BEGIN ');
   let changed = false;

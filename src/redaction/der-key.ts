@@ -152,6 +152,27 @@ function runDigits(s: string, i: number, max: number, at: number): number {
 }
 
 /**
+ * Whether the `k` digits in [from, to) after a wrap are no line of a key's base64 (rules 19, at35):
+ * all hex digits (16 and up: a sha1 or sha256 digest, a decimal id), or 40 and up with no upper-case
+ * letter (a lower-case token). A key's base64 lines are random over 64 digits: 16 of them all hex
+ * has odds of 4e-8, 40 with no upper-case letter 1e-9. So a forged or truncated key header cannot
+ * take the digests logged after it.
+ */
+function isDigestLine(s: string, from: number, to: number, k: number): boolean {
+  if (k < FOLD_MIN) return false;
+  let upper = false;
+  let hex = true;
+  for (let i = from; i < to && (hex || !upper); i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) {
+      upper = true;
+      if (c > 70) hex = false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) hex = false;
+  }
+  return hex || (k >= LINE_MIN && !upper);
+}
+
+/**
  * The end of a base64 DER private key starting at `at`, or -1. The end may lie past the token
  * (wrapped base64: a wrap and more base64 continue it).
  *
@@ -188,6 +209,7 @@ export function derPrivateKeyEnd(s: string, at: number): number {
     const punct = wrapCrossedPunctuation();
     if (width < FOLD_MIN) break;
     const k = runDigits(s, j, need - got, at);
+    if (isDigestLine(s, j, RUN_END, k)) break;
     const last = got + k >= need;
     if (!last && k < width) break;
     if (width < LINE_MIN && (punct || crossed) && !last && k !== (line || k)) break;
@@ -279,7 +301,10 @@ function sepByte(s: string, i: number, width: number, sep: number): number {
   const hi = hexAt(s, j + off);
   const lo = hexAt(s, j + off + 1);
   if (hi < 0 || lo < 0) return -1;
-  SEP_STEP = width === 4 ? 4 : s.charCodeAt(j + 2) === sep ? 3 : 2;
+  // A line break after a byte continues the dump too (`od -An -tx1`, 16 bytes a line, no
+  // separator at a line's end: rules 19, at35); the next byte's blanks are skipped above.
+  const after = s.charCodeAt(j + 2);
+  SEP_STEP = width === 4 ? 4 : after === sep || ((after === 10 || after === 13) && sep === 32) ? 3 : 2;
   return (hi << 4) | lo;
 }
 
@@ -313,7 +338,20 @@ export function derSeparatedHexKeyEnd(s: string, at: number): number {
     }
   }
   if (got < 12) return -1;
-  return got === bytes || 2 * got >= DER_HEX_PARTIAL_MIN ? end : -1;
+  return got === bytes || 2 * got >= DER_HEX_PARTIAL_MIN || got + moreBytesAt(s, end) === bytes ? end : -1;
+}
+
+/**
+ * The N of Node's `util.inspect(buffer)` tail ` ... N more bytes>` at `i` (it shows 50 bytes, which
+ * hold a P-256 key's scalar: the rest's count must make up the declared length; rules 19, at35), else -1.
+ */
+function moreBytesAt(s: string, i: number): number {
+  if (!s.startsWith(' ... ', i)) return -1;
+  let j = i + 5;
+  let n = 0;
+  while (j < s.length && j - i < 12 && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57)
+    n = n * 10 + s.charCodeAt(j++) - 48;
+  return j > i + 5 && s.startsWith(' more byte', j) ? n : -1;
 }
 
 /** The shortest text a separated hex DER key fits in (Ed25519's 48 bytes as `30:2e:…`). */
@@ -345,6 +383,50 @@ function redactAtCue(s: string, cue: string, censor: string): string {
 }
 
 /**
+ * The separated hex keys that run over more than one line (an openssl dump wrapped at 15 bytes in a
+ * YAML block scalar), as spans [start, end) per line: each line's part from its first non-blank, so
+ * a caller that redacts line by line (config-text.ts) keeps the lines and their indents (rules 19,
+ * at35). Linear: each cue's candidates as in redactAtCue, a key passed over once found.
+ */
+export function separatedHexKeyLineSpans(s: string): number[] {
+  const spans: number[] = [];
+  for (const cue of SEP_CUES) {
+    if (!s.includes(cue)) continue;
+    const w = cue.charCodeAt(0) === 92 ? 4 : 3;
+    const off = w === 4 ? 2 : 0;
+    for (let q = s.indexOf(cue); q !== -1; q = s.indexOf(cue, q + 1)) {
+      for (let back = 2; back <= 4; back++) {
+        const at = q - back * w;
+        if (at < 0 || s.charCodeAt(at + off) !== 51 || s.charCodeAt(at + off + 1) !== 48) continue;
+        const end = derSeparatedHexKeyEnd(s, at);
+        if (end === -1) continue;
+        lineParts(s, at, end, spans);
+        q = end - 1;
+        break;
+      }
+    }
+  }
+  return spans;
+}
+
+/** [at, end) split at its line breaks, each part from its first non-blank; nothing if on one line. */
+function lineParts(s: string, at: number, end: number, spans: number[]): void {
+  const nl = s.indexOf('\n', at);
+  if (nl === -1 || nl >= end) return;
+  let from = at;
+  while (from < end) {
+    let to = s.indexOf('\n', from);
+    if (to === -1 || to > end) to = end;
+    let a = from;
+    while (a < to && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+    let b = to;
+    while (b > a && (s.charCodeAt(b - 1) === 13 || s.charCodeAt(b - 1) === 32)) b--;
+    if (b > a) spans.push(a, b);
+    from = to + 1;
+  }
+}
+
+/**
  * Every private key written as hex of its DER with separators between bytes, censored (rules 19).
  * Found from the version INTEGER that follows the header, so a text is searched for four short
  * strings before anything else is read.
@@ -368,8 +450,9 @@ function isAlnum(c: number): boolean {
  */
 export function derKeyLineSpans(s: string): number[] {
   const spans: number[] = [];
+  let keyEnd = -1; // a key glued to the previous one's end is a candidate (rules 19)
   for (let at = s.indexOf('M'); at !== -1; at = s.indexOf('M', at + 1)) {
-    if (at > 0 && isAlnum(s.charCodeAt(at - 1))) continue;
+    if (at > 0 && at !== keyEnd && isAlnum(s.charCodeAt(at - 1))) continue;
     const end = derPrivateKeyEnd(s, at);
     if (end === -1) continue;
     // A line break inside the key (its range only: keys are disjoint, so the scan stays linear):
@@ -377,6 +460,7 @@ export function derKeyLineSpans(s: string): number[] {
     let crosses = false;
     for (let i = at; i < end && !crosses; i++) crosses = s.charCodeAt(i) === 10;
     if (crosses) keyDigitRuns(s, at, end, spans);
+    keyEnd = end;
     at = end - 1;
   }
   return spans;

@@ -195,12 +195,33 @@ function respSpans(s: string, at: number, spans: Spans): void {
 }
 
 /**
+ * The end of the server's continuation in the first CONTINUATION_MAX characters of the line at
+ * `from` (past a prompt such as `S:`, `<<<`, `[smtp] <<`): SMTP's `334` (RFC 4954 §4), or the `+`
+ * of IMAP (RFC 3501 §7.5) and POP3 (RFC 5034 §4) before a blank or the line's end; -1 if none.
+ */
+function continuationEnd(s: string, from: number): number {
+  for (let p = from; p < s.length && p - from <= CONTINUATION_MAX; p++) {
+    const c = s.charCodeAt(p);
+    if (pastBreak(s, p) !== p) return -1;
+    if (c === 51 && s.startsWith('334', p)) return p + 3;
+    if (c !== 43 || (p > from && !isSpaceOrTab(s.charCodeAt(p - 1)))) continue;
+    const n = p + 1 < s.length ? s.charCodeAt(p + 1) : 32;
+    if (isSpaceOrTab(n) || pastBreak(s, p + 1) !== p + 1) return p + 1;
+  }
+  return -1;
+}
+const CONTINUATION_MAX = 16;
+
+/**
  * SMTP `AUTH PLAIN` at its line's end, then `334`, then the client's base64 line; `AUTH CRAM-MD5`
  * (RFC 2195, rules 19), then `334 <challenge>`, then the client's base64 answer (its user and the
- * HMAC-MD5 of the challenge under the password: a dictionary attack's input, so it goes too).
+ * HMAC-MD5 of the challenge under the password: a dictionary attack's input, so it goes too). The
+ * command in any case (RFC 5321 §2.4), IMAP's `AUTHENTICATE` and POP3's `AUTH` with a `+`
+ * continuation, a log prefix on each line (`[smtp] >>`) (rules 19, at35).
  */
 function plainAfter334(s: string, at: number, spans: Spans): void {
   let i = at + 4;
+  if (s.slice(i, i + 8).toUpperCase() === 'ENTICATE') i += 8;
   while (i < s.length && isSpaceOrTab(s.charCodeAt(i))) i++;
   const mech = s.slice(i, i + 8).toUpperCase();
   const cram = mech === 'CRAM-MD5';
@@ -209,10 +230,9 @@ function plainAfter334(s: string, at: number, spans: Spans): void {
   while (i < s.length && isSpaceOrTab(s.charCodeAt(i))) i++;
   const br = pastBreak(s, i);
   if (br === i) return;
-  // The server's `334` (after a prompt such as `S:` or `<<<`), within its line.
-  const p = s.indexOf('334', br);
-  if (p === -1 || p - br > 12) return;
-  let j = p + 3;
+  // The server's `334` or `+`, within its line's start.
+  let j = continuationEnd(s, br);
+  if (j === -1) return;
   while (j < s.length && isSpaceOrTab(s.charCodeAt(j))) j++;
   if (cram) {
     // The challenge: base64 of `<id@host>`, at most 512 characters read.
@@ -223,7 +243,7 @@ function plainAfter334(s: string, at: number, spans: Spans): void {
   }
   const br2 = pastBreak(s, j);
   if (br2 === j) return;
-  // The client's line: up to 2 short prompt words (`C:`, `>>>`), then the base64.
+  // The client's line: up to 2 short prompt words (`C:`, `>>>`, `[smtp]`), then the base64.
   let w = br2;
   for (let n = 0; n < 3; n++) {
     while (w < s.length && isSpaceOrTab(s.charCodeAt(w))) w++;
@@ -234,7 +254,7 @@ function plainAfter334(s: string, at: number, spans: Spans): void {
       return;
     }
     let f = w;
-    while (f < s.length && f - w < 4 && !isSpaceOrTab(s.charCodeAt(f)) && s.charCodeAt(f) !== 10) f++;
+    while (f < s.length && f - w < 8 && !isSpaceOrTab(s.charCodeAt(f)) && s.charCodeAt(f) !== 10) f++;
     if (f === w || !isSpaceOrTab(s.charCodeAt(f))) return;
     w = f;
   }
@@ -252,6 +272,6 @@ export function protocolFormSpans(s: string, spans: Spans): void {
     if (isQuote(q) && s.charCodeAt(at + 4) === q) arraySpans(s, at - 1, spans);
     else if (at > 0 && isCommandWordChar(q) && s.charCodeAt(at - 2) !== 92) continue;
     if (!isCommandWordChar(s.charCodeAt(at + 4))) respSpans(s, at, spans);
-    if (s.startsWith('AUTH', at)) plainAfter334(s, at, spans);
+    plainAfter334(s, at, spans);
   }
 }

@@ -44,6 +44,40 @@ const FIX_VALUE = new RegExp(String.raw`(?:(?!${FIX_PRINTED_SOH}(?:\d{1,5}=|[\s"
 /** The longest stretch of a Logon message read for its RawData. */
 const LOGON_MAX = 2048;
 
+/** SOH and the forms logs print it in (rules 13), longest first; three printed ones end in the digit `1`. */
+const FIX_SEPARATORS = ['\\u0001', '<SOH>', '\\x01', '\\001', '^A', '\x01', '|', ';', '^', ' ', '\t'];
+
+/**
+ * The FIX separator ending at `i` (exclusive); '' at the start of the text, of a line, or of a quoted
+ * or bracketed message (`"35=A|…`); undefined if none.
+ */
+function separatorEndingAt(s: string, i: number): string | undefined {
+  if (i === 0) return '';
+  const c = s.charCodeAt(i - 1);
+  if (c === 10 || c === 13 || c === 34 || c === 39 || c === 96 || c === 40 || c === 91 || c === 123) return '';
+  for (const f of FIX_SEPARATORS) if (i >= f.length && s.startsWith(f, i - f.length)) return f;
+  return undefined;
+}
+
+/**
+ * Whether the `35=A` at `a` is a Logon's MsgType field (rules 19, at35): a field of its own, a
+ * separator before it and the same one after it, or the end of the text or its line. `135=A` is
+ * another tag, `35=AE` (TradeCaptureReport), `35=AB`, `35=AS`… other messages, and `rating 35=A;
+ * score 96=88` (a blank before, `;` after) no FIX message. A printed SOH ending in `1` (`\001`,
+ * `\x01`, `\u0001`) is a separator, not a tag's digit (the digit test for `135=A` took it for one).
+ */
+function isLogonMsgType(s: string, a: number): boolean {
+  const before = separatorEndingAt(s, a);
+  if (before === undefined) return false;
+  const e = a + 4;
+  if (e === s.length) return true;
+  const c = s.charCodeAt(e);
+  if (c === 10 || c === 13) return true;
+  if (before !== '') return s.startsWith(before, e);
+  for (const f of FIX_SEPARATORS) if (s.startsWith(f, e)) return true;
+  return false;
+}
+
 /**
  * RawData(96) of a FIX Logon (`35=A`) without its RawDataLength(95) (rules 19): venues that take the
  * logon's password or signature in 96 and logs that drop 95. Read from each `35=A` to the next
@@ -57,8 +91,7 @@ function redactLogonRawData(s: string, censor: string): string {
   // `35=A` to the text's end would make a text of many Logons and no break quadratic).
   let nl = -1;
   for (let a = s.indexOf('35=A'); a !== -1; a = s.indexOf('35=A', a + 4)) {
-    const before = a > 0 ? s.charCodeAt(a - 1) : 32;
-    if ((before >= 48 && before <= 57) || s.charCodeAt(a + 4) === 61) continue; // `135=A`, `35=A=`
+    if (!isLogonMsgType(s, a)) continue;
     let b = s.indexOf('35=', a + 4);
     if (b === -1 || b - a > LOGON_MAX) b = Math.min(s.length, a + LOGON_MAX);
     if (nl < a && nl !== s.length) {

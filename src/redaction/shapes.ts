@@ -370,15 +370,16 @@ function scanToken(s: string, start: number, end: number, spans: Spans): void {
   for (let c = start; c < end; c++) {
     const code = s.charCodeAt(c);
     const alnum = (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-    if (!afterWord && c >= spans.last && end - c >= MIN_TOKEN) {
+    // Right after a match (one that ran past its token too: a wrapped DER key) is a candidate.
+    if ((!afterWord || c === spans.last) && c >= spans.last && end - c >= MIN_TOKEN) {
       const matched = tryRules(s, c, end, spans);
       if (matched !== -1) {
-        // A match ending after a non-alphanumeric character (a DER key's walk stops before the next
-        // key glued to it by `+` or `/`) leaves the next character a candidate, as the censor's `]`
-        // would on a second pass: redacting twice is redacting once.
+        // The character after a match is a candidate, as the censor's `]` makes it on a second pass:
+        // redacting twice is redacting once. A DER key's walk stops at its declared length, before
+        // the next key glued to it (`+`, `/`, or a digit or letter: two keys' base64 back to back
+        // in a key ring, rules 19).
         c = matched - 1;
-        const last = s.charCodeAt(c);
-        afterWord = (last >= 48 && last <= 57) || (last >= 65 && last <= 90) || (last >= 97 && last <= 122);
+        afterWord = false;
         continue;
       }
     }
@@ -401,12 +402,14 @@ function endsLikeProtocolCue(s: string, end: number): boolean {
   if (last === 78 || last === 110) return endsLowered(s, end, 'login');
   if (last === 83 || last === 115)
     return endsLowered(s, end, 'requirepass') || (last === 83 && s.startsWith('PASS', end - 4));
+  // Rules 19: `CRAM-MD5` (any case), the mechanism IMAP's AUTHENTICATE names as SMTP's AUTH does.
+  if (last === 53) return endsLowered(s, end, 'cram-md5');
   return s.startsWith('dvcmQ6', end - 6) || s.startsWith('UkQ6', end - 4);
 }
 
-/** Last characters of the protocol cues (H h R r 6 2; rules 18: N n S s). */
+/** Last characters of the protocol cues (H h R r 6 2; rules 18: N n S s; rules 19: 5). */
 const CUE_LAST = new Uint8Array(128);
-for (const ch of 'HhRr62NnSs') CUE_LAST[ch.charCodeAt(0)] = 1;
+for (const ch of 'HhRr62NnSs5') CUE_LAST[ch.charCodeAt(0)] = 1;
 
 /** `s` ends at `end` in `word` (lower case ASCII) in any case; no string is made. */
 function endsLowered(s: string, end: number, word: string): boolean {

@@ -91,6 +91,10 @@ describe('idempotent and bounded', () => {
     'EURUSD',
     'BUY',
     'ORD-2026-12-05-00001',
+    // at35: hex digests after a header (they stay), and two keys' base64 glued (both go in one pass).
+    'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    'da39a3ee5e6b4b0d3255bfef95601890afd80709',
+    'MC4CAQAwBQYDK2VwBCIEIPQ9Yc0WcyGcdnPfD1H3mpq7vL8rWbq1Ns0H0hzEpo/W',
     '", "',
     '" +\n "',
     '\n',

@@ -55,6 +55,13 @@ describe('idempotent around SMTP transcripts', () => {
       '\n',
       ' ',
       'EURUSD 100 @ 1.25',
+      // at35: lower case, IMAP's AUTHENTICATE and the `+` continuation, a log prefix on each line.
+      'C: auth cram-md5',
+      'a1 AUTHENTICATE CRAM-MD5',
+      `S: + ${CH}`,
+      '+ ',
+      '[smtp] >> ',
+      '[smtp] << 334 ',
     );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 16 }), (parts) => {

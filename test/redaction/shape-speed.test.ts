@@ -221,6 +221,21 @@ const PARTIAL_SEEDS = [
   '35=A|96=',
   '35=A|96=x|',
   `35=A|${'1=2|'.repeat(600)}96=x `,
+  // Rules 19 (at35): printed SOH ending in `1`, near-miss MsgTypes, hex digests after a forged
+  // header, glued keys, CRAM-MD5 with `+` and a log prefix.
+  '\\00135=A\\00196=',
+  '\\u000135=A\\u000196=x',
+  '35=AE|96=x|',
+  ' 35=A; 96=',
+  `MIL//wIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA", "${'ab'.repeat(32)}", "`,
+  `MIL//wIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA\n${'0'.repeat(44)}\n`,
+  'MC4CAQAwBQYDK2VwBCIEIPQ9Yc0WcyGcdnPfD1H3mpq7vL8rWbq1Ns0H0hzEpo/W',
+  'auth cram-md5\n[smtp] << 334 ',
+  'AUTHENTICATE CRAM-MD5\r\n+ ',
+  'a AUTH CRAM-MD5\n+ x\n',
+  ' 30 82 ff ff 02 01 00 30 0d 06 09 2a 86 48 86 f7\n',
+  ' 30 77 02 01 01 04 20 a6 91 4f fd b9\n',
+  '<Buffer 30 77 02 01 01 04 20 a6 91 4f fd b9 ... 71 more bytes> ',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
