@@ -20,7 +20,7 @@ import { dayOfLogFileName, logFileName } from '../rotation/index.js';
  * Nothing to check when there is no lock file, or its cache is of another day or unreadable.
  */
 export function checkDayHeadKept(logDir: string, day: number): void {
-  const lost = findLostHead(logDir, day);
+  const lost = findLostHead(logDir, day, true);
   if (lost !== undefined) throw lostHeadError(lost);
 }
 
@@ -34,12 +34,15 @@ export interface LostHead {
 /**
  * The log lock's cached head when it is a line no longer on disk (of day `day` only, when given),
  * else undefined: the check every writer makes before it appends (docs/FORMAT.md, "Lost heads").
- * The cache is read under the log lock when the lock file can be opened for writing and the addon
- * loads, else unlocked (it is written whole, in one write). A writer appends before it updates the
- * cache, so a head read from it is on disk unless something removed it: a live log being written
- * cannot trip this. Undefined too when there is no lock file or its cache is unreadable.
+ * With `locked` (the export's check) the cache is read under the log lock when the lock file can be
+ * opened for writing, the addon loads and the file system takes the lock; else, and always for
+ * verify (which must never wait on a writer: one stopped while it holds the lock would hang it), it
+ * is read unlocked: it is written whole, in one write. A writer appends before it updates the cache,
+ * so a head read from it is on disk unless something removed it: a live log being written cannot
+ * trip this. Undefined too when there is no lock file, or its cache is unreadable or names a day no
+ * file can be named for (a hostile cache).
  */
-export function findLostHead(logDir: string, day?: number): LostHead | undefined {
+export function findLostHead(logDir: string, day?: number, locked = false): LostHead | undefined {
   const path = join(logDir, LOG_LOCK_FILE);
   let fd: number;
   let writable = true;
@@ -55,16 +58,18 @@ export function findLostHead(logDir: string, day?: number): LostHead | undefined
   }
   let lock: FileLock | undefined;
   try {
-    lock = writable ? loadFileLock() : undefined;
+    lock = locked && writable ? loadFileLock() : undefined;
+    lock?.lock(fd);
   } catch {
-    lock = undefined; // without the addon the cache is read unlocked: it is written whole, in one write
+    // Without the addon, or on a file system without record locks (ENOLCK: NFS without lockd, some
+    // FUSE mounts), the cache is read unlocked: it is written whole, in one write.
+    lock = undefined;
   }
   try {
-    lock?.lock(fd);
     const cached = readCachedHead(fd);
     if (cached === undefined || (day !== undefined && cached.day !== day) || cached.size === 0) return undefined;
-    const file = logFileName(cached.day);
-    if (dayOfLogFileName(file) !== cached.day) return undefined; // a day no file is named for (after 9999)
+    const file = fileOfDay(cached.day);
+    if (file === undefined) return undefined;
     const at = join(logDir, file);
     const found = sizeOf(at);
     if (found === cached.size || !headLost(at, cached, found, cached)) return undefined;
@@ -72,9 +77,22 @@ export function findLostHead(logDir: string, day?: number): LostHead | undefined
   } finally {
     try {
       lock?.unlock(fd);
+    } catch {
+      // closing the descriptor releases the lock anyway
     } finally {
       closeSync(fd);
     }
+  }
+}
+
+/** The day file's name for a cached day, undefined for a day no file can be named for (out of range). */
+function fileOfDay(day: number): string | undefined {
+  if (!Number.isSafeInteger(day) || day < 0) return undefined;
+  try {
+    const file = logFileName(day);
+    return dayOfLogFileName(file) === day ? file : undefined; // after 9999: no such file name
+  } catch {
+    return undefined; // a day past what a date can hold (RangeError: Invalid time value)
   }
 }
 

@@ -86,6 +86,10 @@ describe('verify <logdir>: the lock file names a head the newest file lost', () 
       'garbage',
       '{"day":NaN,"size":5,"seq":1,"hash":"x"}',
       JSON.stringify({ ...head, day: 3_000_000 }),
+      // Past what a Date holds (logFileName threw RangeError: verify crashed, INTERNAL; at36 F1).
+      JSON.stringify({ ...head, day: Number.MAX_SAFE_INTEGER }),
+      JSON.stringify({ ...head, day: 200_000_000 }),
+      JSON.stringify({ ...head, day: -5 }),
       JSON.stringify(head).replace(/"size":\d+/, '"size":1e400'),
       JSON.stringify(head).replace(/"seq":\d+/, '"seq":1.5'),
       JSON.stringify({ ...head, hash: 'ab' }),
@@ -97,6 +101,46 @@ describe('verify <logdir>: the lock file names a head the newest file lost', () 
     }
     rmSync(lock);
     expect(await codes(dir)).toEqual({ ts: [], py: [] });
+  });
+
+  it('a process holding the log lock (a writer stopped mid-append) does not hold verify up: it reads the cache unlocked (at36 F2)', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = await honestLog(3);
+    const f = dayFile(dir);
+    writeFileSync(f, readFileSync(f, 'utf8').split('\n').slice(0, 1).join('\n').concat('\n'));
+    // The holder takes the lock the writers take (the addon's whole-file lock on the lock file) and
+    // says so; verify runs in another process (the lock is per process) with a deadline.
+    const addon = fileURLToPath(new URL('../../node_modules/fs-native-extensions/index.js', import.meta.url));
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const fs=require('fs'); const n=require(${JSON.stringify(addon)});
+         const fd=fs.openSync(${JSON.stringify(join(dir, '.audit.lock'))},'r+'); n.waitForLockSync(fd,0,0);
+         process.stdout.write('held\\n'); setInterval(()=>{},1e6);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', () => resolve());
+        holder.on('exit', (c) => reject(new Error(`the holder exited ${c}`)));
+      });
+      const r = spawnSync(
+        process.execPath,
+        [fileURLToPath(new URL('../../bin/auditpack.js', import.meta.url)), 'verify', dir, '--json'],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+      expect(r.error, 'verify waited on the lock').toBeUndefined();
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('LOG_HEAD_LOST');
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('a writer appending while verify reads the directory never trips it', { timeout: 120_000 }, async () => {
