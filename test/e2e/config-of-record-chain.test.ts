@@ -15,11 +15,10 @@ import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeF
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { exportPack } from '../../src/pack/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { logOrderDay } from '../helpers/days.js';
+import { logOrderDay, nightlyExport } from '../helpers/days.js';
 
 const DAY_MS = 86_400_000;
 const ago = (n: number): string => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
@@ -50,25 +49,6 @@ async function snap(
     .update(readFileSync(join(dir, `${s.snapshot_id}.json`)))
     .digest('hex');
   return { id: s.snapshot_id, sha };
-}
-
-/** Exports `date` at 00:05 the next day, as cron does (its PackExported event lands in the next day's file). */
-async function nightly(cwd: string, date: string): Promise<void> {
-  const at = Date.parse(`${date}T00:05:00Z`) + DAY_MS;
-  await exportPack({
-    version: '0.1.0',
-    date,
-    logDir: join(cwd, 'logs'),
-    artifactsDir: join(cwd, 'art'),
-    snapshot: {
-      cwd,
-      snapshotDir: join(cwd, 'audit', 'snapshots'),
-      patterns: ['configs/*.yaml'],
-      logDir: join(cwd, 'logs'),
-    },
-    now: () => at,
-    loggerClock: () => at * 1000,
-  });
 }
 
 function cli(cwd: string, args: string[], want: number): string {
@@ -120,7 +100,7 @@ async function setUp(
       await snap(cwd, `${d}T08:00:00Z`, logs, undefined, ['configs/risk.yaml']);
     }
     await logOrderDay(logs, d);
-    await nightly(cwd, d);
+    await nightlyExport(cwd, d);
   }
   if (pruned) cli(cwd, ['prune', '--log-retention-days', '3', '--retention-days', '3'], 0);
   await logOrderDay(logs, days[6] as string);
@@ -330,7 +310,7 @@ describe('the policy in force when a day starts is decided in log order, not id 
     writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
     await snap(cwd, `${days[3]}T07:00:00Z`, logs);
     await logOrderDay(logs, days[3] as string);
-    await nightly(cwd, days[3] as string);
+    await nightlyExport(cwd, days[3] as string);
     return { cwd, logs };
   }
 
@@ -341,13 +321,13 @@ describe('the policy in force when a day starts is decided in log order, not id 
     writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), STRICT);
     const strict = await snap(cwd, `${d}T09:00:00Z`, logs); // logged after it, the clock an hour behind
     await logOrderDay(logs, d);
-    await nightly(cwd, d);
+    await nightlyExport(cwd, d);
     // Within the day the switch is at each event's line (rules 10): the strict one, logged last, governs.
     expect(packOf(cwd, d).restricted).toBe(1);
     writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 2000000\n');
     await snap(cwd, `${days[5]}T08:00:00Z`, logs, undefined, ['configs/risk.yaml']);
     await logOrderDay(logs, days[5] as string);
-    await nightly(cwd, days[5] as string);
+    await nightlyExport(cwd, days[5] as string);
     await logOrderDay(logs, Y);
     cli(cwd, ['export', '--date', Y], 0);
     expect(packOf(cwd, Y).policies).toEqual([strict.id]);
@@ -362,7 +342,7 @@ describe('the policy in force when a day starts is decided in log order, not id 
     writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 2000000\n');
     await snap(cwd, `${d}T09:00:00Z`, logs, undefined, ['configs/risk.yaml']);
     await logOrderDay(logs, d);
-    await nightly(cwd, d);
+    await nightlyExport(cwd, d);
     await logOrderDay(logs, days[5] as string);
     cli(cwd, ['export', '--date', days[5] as string], 0);
     expect(packOf(cwd, days[5] as string).policies).toEqual([strict.id]);

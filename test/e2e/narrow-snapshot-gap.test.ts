@@ -19,10 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createAuditLogger } from '../../src/logger/index.js';
 import { recordWriterEvent } from '../../src/logger/child.js';
-import { exportPack } from '../../src/pack/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
-import { logOrderDay } from '../helpers/days.js';
+import { logOrderDay, nightlyExport } from '../helpers/days.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const DAY_MS = 86_400_000;
@@ -45,24 +44,6 @@ async function snap(cwd: string, iso: string, patterns: string[]): Promise<strin
     patterns,
   });
   return s.snapshot_id;
-}
-
-async function nightly(cwd: string, date: string): Promise<void> {
-  const at = Date.parse(`${date}T00:05:00Z`) + DAY_MS;
-  await exportPack({
-    version: '0.1.0',
-    date,
-    logDir: join(cwd, 'logs'),
-    artifactsDir: join(cwd, 'art'),
-    snapshot: {
-      cwd,
-      snapshotDir: join(cwd, 'audit', 'snapshots'),
-      patterns: ['configs/*.yaml'],
-      logDir: join(cwd, 'logs'),
-    },
-    now: () => at,
-    loggerClock: () => at * 1000,
-  });
 }
 
 /**
@@ -108,7 +89,7 @@ async function setUp(fullAfter = false): Promise<{ cwd: string; narrow: string; 
     }
     if (i === 3 && fullAfter) full = await snap(cwd, `${d}T08:00:00Z`, ['configs/*.yaml']);
     await logOrderDay(join(cwd, 'logs'), d);
-    await nightly(cwd, d);
+    await nightlyExport(cwd, d);
   }
   await logOrderDay(join(cwd, 'logs'), Y);
   const r = runCli(

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { createAuditLogger } from '../../src/logger/index.js';
+import { exportPack } from '../../src/pack/index.js';
 
 /** The UTC date (`YYYY-MM-DD`) `offset` days from today: -1 is yesterday. */
 export function day(offset: number): string {
@@ -11,4 +13,27 @@ export async function logOrderDay(logDir: string, date: string): Promise<void> {
   const logger = createAuditLogger({ logDir, handleExit: false, clock: () => (t += 1_000_000), host: 'h', pid: 42 });
   logger.log('order', 'OrderAccepted', { order_id: `O-${date}`, symbol: 'EURUSD', side: 'BUY', quantity: 1 });
   await logger.close();
+}
+
+/**
+ * Exports `date` from `<cwd>/logs` into `<cwd>/art` at 00:05 UTC the next day, as cron does (its
+ * PackExported event lands in the next day's file), with a snapshot of `configs/*.yaml` into
+ * `<cwd>/audit/snapshots`.
+ */
+export async function nightlyExport(cwd: string, date: string): Promise<void> {
+  const at = Date.parse(`${date}T00:05:00Z`) + 86_400_000;
+  await exportPack({
+    version: '0.1.0',
+    date,
+    logDir: join(cwd, 'logs'),
+    artifactsDir: join(cwd, 'art'),
+    snapshot: {
+      cwd,
+      snapshotDir: join(cwd, 'audit', 'snapshots'),
+      patterns: ['configs/*.yaml'],
+      logDir: join(cwd, 'logs'),
+    },
+    now: () => at,
+    loggerClock: () => at * 1000,
+  });
 }
