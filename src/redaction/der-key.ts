@@ -30,7 +30,8 @@ DIGIT[95] = 63; // _
 /** The shortest match (an Ed25519 PKCS#8 key is 64 characters of base64). */
 export const DER_KEY_MIN = 40;
 
-const HEAD = new Uint8Array(12);
+/** The first 12 bytes of a candidate key, decoded (der-hex.ts fills it from hex too). */
+export const HEAD = new Uint8Array(12);
 
 /**
  * The value of the base64 digit at `i` (a `%2B`, `%2F` of a percent-encoded key too, rules 18), its
@@ -73,7 +74,7 @@ function decodeHead(s: string, at: number): boolean {
 }
 
 /** The DER length of the whole structure in bytes when HEAD starts a private key, else -1. */
-function keyLength(): number {
+export function keyLength(): number {
   const h = HEAD;
   if (h[0] !== 0x30) return -1;
   let hdr: number;
@@ -117,7 +118,7 @@ const FOLD_MIN = 16;
  */
 const LINE_MIN = 40;
 
-function isAlnumCode(c: number): boolean {
+export function isAlnumCode(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
@@ -228,213 +229,6 @@ export function derPrivateKeyEnd(s: string, at: number): number {
     else break;
   }
   return end - at >= DER_KEY_MIN ? end : -1;
-}
-
-/** Hex digit values, -1 for others. */
-const HEX = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) {
-  HEX['0123456789abcdef'.charCodeAt(i)] = i;
-  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
-}
-
-function hexAt(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  return c < 128 ? (HEX[c] as number) : -1;
-}
-
-/** A hex DER key shorter than its declared length is one only from this many digits on. */
-const DER_HEX_PARTIAL_MIN = 200;
-
-/**
- * The end of a private key as hex of its DER (`308204bd020100300d06092a864886f70d010101…`, SEC1's
- * `30770201010420…`), or -1 (rules 18). `at` is the `3` of `30`, or `%` when the key is
- * percent-encoded byte by byte (`%30%82%04…`), or `0` of `0x30…`. Keyed on the private-key
- * structure's fixed start (the same check as the base64 form, on 12 bytes decoded from 24 digits),
- * never on "a long hex run": a SHA-256 digest or a line hash has no such start. The run must reach
- * its declared length (or DER_HEX_PARTIAL_MIN digits). Index arithmetic only: 24 lookups per
- * candidate, then the key's length.
- */
-export function derHexKeyEnd(s: string, at: number): number {
-  let i = at;
-  if (s.charCodeAt(i) === 48 && (s.charCodeAt(i + 1) | 32) === 120) i += 2;
-  const pct = s.charCodeAt(i) === 37;
-  const width = pct ? 3 : 2;
-  const off = pct ? 1 : 0;
-  if (i + 12 * width > s.length) return -1;
-  for (let b = 0; b < 12; b++, i += width) {
-    if (pct && s.charCodeAt(i) !== 37) return -1;
-    const hi = hexAt(s, i + off);
-    const lo = hexAt(s, i + off + 1);
-    if (hi < 0 || lo < 0) return -1;
-    HEAD[b] = (hi << 4) | lo;
-  }
-  const bytes = keyLength();
-  if (bytes === -1) return -1;
-  let got = 12;
-  const n = s.length;
-  while (got < bytes && i + width <= n) {
-    if (pct && s.charCodeAt(i) !== 37) break;
-    if (hexAt(s, i + off) < 0 || hexAt(s, i + off + 1) < 0) break;
-    got++;
-    i += width;
-  }
-  return got === bytes || 2 * got >= DER_HEX_PARTIAL_MIN ? i : -1;
-}
-
-/** The width of the last sepByte's byte: 4 (`\x30`), 3 (`30:`), 2 (the dump's last byte, no separator). */
-let SEP_STEP = 0;
-
-/**
- * The byte at `i` of a hex dump with separators (`width` 3: `30:`, `30 `, `30-`; `width` 4:
- * `\x30`), or -1. After a separator, a run of blanks and line breaks (at most 48, a dump's wrap
- * and indent: openssl prints 15 bytes a line) is crossed first; SEP_SKIP is its length.
- */
-let SEP_SKIP = 0;
-function sepByte(s: string, i: number, width: number, sep: number): number {
-  let j = i;
-  if (width === 3) {
-    while (j - i < 48 && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13)) j++;
-  }
-  SEP_SKIP = j - i;
-  const off = width === 4 ? 2 : 0;
-  if (width === 4 && (s.charCodeAt(j) !== 92 || s.charCodeAt(j + 1) !== 120)) return -1;
-  const hi = hexAt(s, j + off);
-  const lo = hexAt(s, j + off + 1);
-  if (hi < 0 || lo < 0) return -1;
-  // A line break after a byte continues the dump too (`od -An -tx1`, 16 bytes a line, no
-  // separator at a line's end: rules 19, at35); the next byte's blanks are skipped above.
-  const after = s.charCodeAt(j + 2);
-  SEP_STEP = width === 4 ? 4 : after === sep || ((after === 10 || after === 13) && sep === 32) ? 3 : 2;
-  return (hi << 4) | lo;
-}
-
-/**
- * The end of a private key as hex of its DER with a separator between bytes (rules 19):
- * `30:82:04:bc:02:01:00:…` (openssl and asn1parse dumps, Wireshark), `30 82 04 bc …` (hexdump, a
- * debugger), `30-82-…`, `\x30\x82\x04…` (a C or Python string literal, a PostgreSQL bytea). `at`
- * is the `3` of `30` (or the `\` of `\x30`). The same check as derHexKeyEnd: the structure's
- * start decoded from 12 bytes, then the run reaching the declared length or DER_HEX_PARTIAL_MIN
- * digits; -1 otherwise, so a failed walk reads fewer than 100 bytes.
- */
-export function derSeparatedHexKeyEnd(s: string, at: number): number {
-  const width = s.charCodeAt(at) === 92 ? 4 : 3;
-  const sep = width === 4 ? 92 : s.charCodeAt(at + 2);
-  if (width === 3 && sep !== 58 && sep !== 32 && sep !== 45) return -1;
-  let i = at;
-  let got = 0;
-  let end = at;
-  let bytes = 12;
-  while (got < bytes) {
-    const v = got === 0 || SEP_STEP !== 2 ? sepByte(s, i, width, sep) : -1;
-    if (v < 0) break;
-    if (got < 12) HEAD[got] = v;
-    i += SEP_SKIP;
-    end = width === 3 ? i + 2 : i + 4;
-    i += SEP_STEP;
-    got++;
-    if (got === 12) {
-      bytes = keyLength();
-      if (bytes === -1) return -1;
-    }
-  }
-  if (got < 12) return -1;
-  return got === bytes || 2 * got >= DER_HEX_PARTIAL_MIN || got + moreBytesAt(s, end) === bytes ? end : -1;
-}
-
-/**
- * The N of Node's `util.inspect(buffer)` tail ` ... N more bytes>` at `i` (it shows 50 bytes, which
- * hold a P-256 key's scalar: the rest's count must make up the declared length; rules 19, at35), else -1.
- */
-function moreBytesAt(s: string, i: number): number {
-  if (!s.startsWith(' ... ', i)) return -1;
-  let j = i + 5;
-  let n = 0;
-  while (j < s.length && j - i < 12 && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57)
-    n = n * 10 + s.charCodeAt(j++) - 48;
-  return j > i + 5 && s.startsWith(' more byte', j) ? n : -1;
-}
-
-/** The shortest text a separated hex DER key fits in (Ed25519's 48 bytes as `30:2e:…`). */
-export const SEPARATED_HEX_KEY_MIN = 143;
-
-/** A separated hex DER key's mark: the version INTEGER `02 01 00|01` after its header. */
-const SEP_CUES = ['02:01:0', '02 01 0', '02-01-0', '\\x02\\x01\\x0'];
-
-/** One cue's keys censored; linear: a candidate costs 12 byte reads, a key found is passed over. */
-function redactAtCue(s: string, cue: string, censor: string): string {
-  const w = cue.charCodeAt(0) === 92 ? 4 : 3;
-  const off = w === 4 ? 2 : 0;
-  let out = '';
-  let copied = 0;
-  for (let q = s.indexOf(cue); q !== -1; q = s.indexOf(cue, q + 1)) {
-    // The header is 2-4 bytes before the version INTEGER.
-    for (let back = 2; back <= 4; back++) {
-      const at = q - back * w;
-      if (at < copied || s.charCodeAt(at + off) !== 51 || s.charCodeAt(at + off + 1) !== 48) continue;
-      const end = derSeparatedHexKeyEnd(s, at);
-      if (end === -1) continue;
-      out += s.slice(copied, at) + censor;
-      copied = end;
-      q = end - 1;
-      break;
-    }
-  }
-  return copied === 0 ? s : out + s.slice(copied);
-}
-
-/**
- * The separated hex keys that run over more than one line (an openssl dump wrapped at 15 bytes in a
- * YAML block scalar), as spans [start, end) per line: each line's part from its first non-blank, so
- * a caller that redacts line by line (config-text.ts) keeps the lines and their indents (rules 19,
- * at35). Linear: each cue's candidates as in redactAtCue, a key passed over once found.
- */
-export function separatedHexKeyLineSpans(s: string): number[] {
-  const spans: number[] = [];
-  for (const cue of SEP_CUES) {
-    if (!s.includes(cue)) continue;
-    const w = cue.charCodeAt(0) === 92 ? 4 : 3;
-    const off = w === 4 ? 2 : 0;
-    for (let q = s.indexOf(cue); q !== -1; q = s.indexOf(cue, q + 1)) {
-      for (let back = 2; back <= 4; back++) {
-        const at = q - back * w;
-        if (at < 0 || s.charCodeAt(at + off) !== 51 || s.charCodeAt(at + off + 1) !== 48) continue;
-        const end = derSeparatedHexKeyEnd(s, at);
-        if (end === -1) continue;
-        lineParts(s, at, end, spans);
-        q = end - 1;
-        break;
-      }
-    }
-  }
-  return spans;
-}
-
-/** [at, end) split at its line breaks, each part from its first non-blank; nothing if on one line. */
-function lineParts(s: string, at: number, end: number, spans: number[]): void {
-  const nl = s.indexOf('\n', at);
-  if (nl === -1 || nl >= end) return;
-  let from = at;
-  while (from < end) {
-    let to = s.indexOf('\n', from);
-    if (to === -1 || to > end) to = end;
-    let a = from;
-    while (a < to && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
-    let b = to;
-    while (b > a && (s.charCodeAt(b - 1) === 13 || s.charCodeAt(b - 1) === 32)) b--;
-    if (b > a) spans.push(a, b);
-    from = to + 1;
-  }
-}
-
-/**
- * Every private key written as hex of its DER with separators between bytes, censored (rules 19).
- * Found from the version INTEGER that follows the header, so a text is searched for four short
- * strings before anything else is read.
- */
-export function redactSeparatedHexKeys(s: string, censor: string): string {
-  let out = s;
-  for (const cue of SEP_CUES) if (out.includes(cue)) out = redactAtCue(out, cue, censor);
-  return out;
 }
 
 function isAlnum(c: number): boolean {

@@ -16,13 +16,14 @@
  * - pairs.ts, pairs-encoded.ts: `key: value` / `key=value` / `--key value` inside free text (and URL-encoded);
  * - pairs-spaced.ts, key-stems.ts: `key value` (a space or tab) inside free text;
  * - command-flags.ts: passwords given to common tools by short options (`sshpass -p X`);
- * - der-key.ts: private keys as bare base64 DER (a shape rule's finder), and as hex with separators;
+ * - der-key.ts, der-hex.ts: private keys as bare base64 DER (a shape rule's finder), and as hex
+ *   (unbroken, with separators, dumps, hex lists);
  * - protocol-auth.ts: Redis ACL and AUTH passwords, SMTP AUTH PLAIN / LOGIN credentials, IMAP LOGIN,
  *   POP3 PASS, Bybit's websocket auth;
  * - putty-key.ts: a PuTTY `.ppk` key's private lines and MAC.
  */
 import { redactCommandFlags } from './command-flags.js';
-import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-key.js';
+import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
 import { redactJwk } from './jwk.js';
 import { redactPairs } from './pairs.js';

@@ -3,7 +3,8 @@
  * secret scanning that start with a literal (or carry one), compiled once into sticky regexps.
  * shapes.ts finds candidates by their first character and tries only these rules there.
  */
-import { DER_KEY_MIN, derHexKeyEnd, derPrivateKeyEnd } from './der-key.js';
+import { derHexKeyEnd } from './der-hex.js';
+import { DER_KEY_MIN, derPrivateKeyEnd } from './der-key.js';
 import { jwtMatchEnd } from './shape-runs.js';
 import { isWifPrivateKey } from './wif.js';
 

@@ -236,6 +236,18 @@ const PARTIAL_SEEDS = [
   ' 30 82 ff ff 02 01 00 30 0d 06 09 2a 86 48 86 f7\n',
   ' 30 77 02 01 01 04 20 a6 91 4f fd b9\n',
   '<Buffer 30 77 02 01 01 04 20 a6 91 4f fd b9 ... 71 more bytes> ',
+  // Rules 19 (fx38a): hex lists (each `01,` reads a few bytes back and walks under 100 bytes),
+  // hexdump -C columns, a `# ` prefix on each line of a dump.
+  '0x30, 0x77, 0x02, 0x01, 0x01, ',
+  '30,77,02,01,01,',
+  '30,82,ff,ff,02,01,00,02,82,',
+  `0x30,0x82,0xff,0xff,0x02,0x01,0x00,0x02,0x82,${'0x0d,'.repeat(60)}x `,
+  '01,',
+  ', 0x02, 0x01, 0x0',
+  '00000000  30 82 ff ff 02 01 00 02  82 01 01 00 c1 d2 e3 f4  |0...............|\n',
+  '30 77 02 01 01 04 20 a6  91 4f fd b9 00 00 00 00  |0w....O.|\n',
+  ' |................|\n00000010  ',
+  '# 30:82:ff:ff:02:01:00:02:82:\n',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
