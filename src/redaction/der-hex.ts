@@ -267,6 +267,65 @@ function listHexKeys(s: string): number[] {
   return keys;
 }
 
+/** An `xxd` dump line that starts with a key: its offset's `: ` and the SEQUENCE's `30`. */
+const XXD_CUE = ': 30';
+
+/**
+ * The end of a private key as `xxd` prints it (rules 19, at35 F4): `00000000: 3077 0201 0104 20a7
+ * …  0w.... ..`, bytes in pairs, 16 a line, `at` the `3` of the `30` that starts a line's bytes. A
+ * whole line (16 bytes) is followed into the next: two blanks, its 16-character ASCII column, the
+ * line break, the next offset (8 hex digits and `: `). The same check as derHexKeyEnd on 12 bytes,
+ * then the declared length or DER_HEX_PARTIAL_MIN digits; the last line's ASCII column goes with
+ * the key (it shows the key's printable bytes). -1 otherwise (a failed walk reads under 100 bytes).
+ */
+function xxdKeyEnd(s: string, at: number): number {
+  let i = at;
+  let got = 0;
+  let onLine = 0;
+  let lineHex = at; // where the last line's bytes start
+  let end = at;
+  let bytes = 12;
+  while (got < bytes) {
+    const hi = hexAt(s, i);
+    const lo = hexAt(s, i + 1);
+    if (hi < 0 || lo < 0) break;
+    if (got < 12) HEAD[got] = (hi << 4) | lo;
+    i += 2;
+    got++;
+    onLine++;
+    end = i;
+    if (got === 12) {
+      bytes = keyLength();
+      if (bytes === -1) return -1;
+    }
+    if (got >= bytes || onLine % 2 === 1) continue;
+    if (onLine < 16) {
+      if (s.charCodeAt(i) !== 32) break;
+      i++;
+      continue;
+    }
+    if (s.charCodeAt(i) !== 32 || s.charCodeAt(i + 1) !== 32) break;
+    let k = i + 18;
+    if (s.charCodeAt(k) === 13) k++;
+    if (s.charCodeAt(k) !== 10) break;
+    k++;
+    let d = 0;
+    while (d < 8 && hexAt(s, k + d) >= 0) d++;
+    if (d < 8 || s.charCodeAt(k + 8) !== 58 || s.charCodeAt(k + 9) !== 32) break;
+    i = k + 10;
+    lineHex = i;
+    onLine = 0;
+  }
+  if (got < 12 || !(got === bytes || 2 * got >= DER_HEX_PARTIAL_MIN)) return -1;
+  // The last line's ASCII column: 41 characters after its bytes' start (8 pairs and their blanks, two
+  // blanks), one character a byte; only blanks between.
+  const ascii = lineHex + 41;
+  if (ascii + onLine > s.length) return end;
+  for (let k = end; k < ascii; k++) if (s.charCodeAt(k) !== 32) return end;
+  for (let k = ascii; k < ascii + onLine; k++) if (s.charCodeAt(k) === 10 || s.charCodeAt(k) === 13) return end;
+  return ascii + onLine;
+}
+
 /** The shortest text a separated hex DER key fits in (Ed25519's 48 bytes as `30:2e:…`). */
 export const SEPARATED_HEX_KEY_MIN = 143;
 
@@ -356,6 +415,19 @@ function lineParts(s: string, at: number, end: number, spans: number[]): void {
 export function redactSeparatedHexKeys(s: string, censor: string): string {
   let out = s;
   for (const cue of SEP_CUES) if (out.includes(cue)) out = redactAtCue(out, cue, censor);
+  // `xxd` dumps: one more search, for a dump line's first byte `: 30` (rules 19, at35 F4).
+  if (out.includes(XXD_CUE)) {
+    let o = '';
+    let copied = 0;
+    for (let q = out.indexOf(XXD_CUE); q !== -1; q = out.indexOf(XXD_CUE, q + 1)) {
+      const end = xxdKeyEnd(out, q + 2);
+      if (end === -1) continue;
+      o += out.slice(copied, q + 2) + censor;
+      copied = end;
+      q = end - 1;
+    }
+    if (copied > 0) out = o + out.slice(copied);
+  }
   // Hex lists (`0x30, 0x77, …`, `30,77,…`): one more search, for `01,` (rules 19, at35 F4).
   if (out.includes(LIST_CUE)) {
     const keys = listHexKeys(out);

@@ -1,7 +1,7 @@
 /**
  * Rules 19 after at35 F4/F7 (fx38a): a DER private key as a C or JS array (`0x30, 0x77, …`, as
- * `xxd -i` prints it), as comma-separated hex (`30,77,02,…`), as a `hexdump -C` dump (offset and
- * ASCII columns) and, in config text, as openssl colon-hex behind a `# ` comment prefix on each line.
+ * `xxd -i` prints it), as comma-separated hex (`30,77,02,…`), as a `hexdump -C` or `xxd` dump
+ * (offset and ASCII columns) and, in config text, as openssl colon-hex behind a `# ` comment prefix on each line.
  * Each of these left the key's private scalar whole. Ordinary hex in the same forms stays: MAC
  * addresses, sha1/sha256 digests, a public key and a certificate, small numbers, other C arrays.
  */
@@ -54,6 +54,19 @@ const hexdumpC = (b: Buffer): string => {
   return rows.join('\n');
 };
 
+const xxd = (b: Buffer): string => {
+  const rows: string[] = [];
+  for (let i = 0; i < b.length; i += 16) {
+    const line = b.subarray(i, i + 16);
+    const hx = hexOf(line);
+    const pairs: string[] = [];
+    for (let k = 0; k < hx.length; k += 2) pairs.push(hx.slice(k, k + 2).join(''));
+    const ascii = [...line].map((c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('');
+    rows.push(`${i.toString(16).padStart(8, '0')}: ${pairs.join(' ').padEnd(39, ' ')}  ${ascii}`);
+  }
+  return rows.join('\n');
+};
+
 const FORMS: [string, (b: Buffer) => string][] = [
   [
     'a C array on one line',
@@ -73,6 +86,7 @@ const FORMS: [string, (b: Buffer) => string][] = [
   ['comma-separated hex', (b) => `der=${hexOf(b).join(',')} venue=XNAS`],
   ['comma and blank', (b) => `der: ${hexOf(b).join(', ')}`],
   ['hexdump -C', (b) => `$ hexdump -C key.der\n${hexdumpC(b)}\n$ echo done`],
+  ['xxd', (b) => `$ xxd key.der\n${xxd(b)}\n$ echo done`],
 ];
 
 describe.each(KEYS)('a %s key in a hex list or dump', (_k, der) => {
@@ -91,6 +105,19 @@ describe('hexdump -C: the ASCII columns go with the bytes', () => {
     const der = (KEYS[2] as [string, Buffer])[1];
     const out = once(hexdumpC(der));
     expect(out).toMatch(/^00000000 {2}\[REDACTED\]\n[0-9a-f]{8}$/);
+  });
+});
+
+describe('xxd: the ASCII columns go with the bytes', () => {
+  it('every line but the offsets goes; the line after stays', () => {
+    for (const [, der] of KEYS) {
+      const out = once(`${xxd(der)}\nnext qty=5`);
+      expect(out).toMatch(/^00000000: \[REDACTED\]\nnext qty=5$/);
+    }
+  });
+  it('the same from openssl pkey -outform DER | xxd (a PKCS#8 P-256 key, 0x81 header)', () => {
+    const der = ec.export({ format: 'der', type: 'pkcs8' }) as Buffer;
+    expect(once(`${xxd(der)}\n`)).toBe('00000000: [REDACTED]\n');
   });
 });
 
@@ -180,6 +207,9 @@ describe('idempotent around hex lists and dumps', () => {
         .map((h) => `0x${h}`)
         .join(', '),
       hexdumpC(der),
+      xxd(der),
+      '00000000: 3077 0201 0104 20ab',
+      ': 30',
       hexOf(der).slice(0, 20).join(','),
       '0x30, 0x77, 0x02, 0x01, 0x01, ',
       '30,82,ff,ff,02,01,00,',
