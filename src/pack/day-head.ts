@@ -11,7 +11,7 @@ import { AuditpackError } from '../errors.js';
 import { LOG_LOCK_FILE } from '../format/dir-names.js';
 import { openRegular } from '../logger/day-file.js';
 import { type Head, headLost, readCachedHead } from '../logger/head-cache.js';
-import { type FileLock, loadFileLock } from '../logger/index.js';
+import { type FileLock, loadFileLock } from '../logger/lock.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 
 /**
