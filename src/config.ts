@@ -281,3 +281,23 @@ function resolveTimestamps(
     anchorsSince,
   };
 }
+
+/** The CLI's wait for the log lock when AUDITPACK_LOCK_TIMEOUT is not set: 30 s (docs/decisions.md). */
+export const DEFAULT_CLI_LOCK_WAIT_MS = 30_000;
+
+/**
+ * AUDITPACK_LOCK_TIMEOUT: how long a CLI command waits for the logs directory's lock, in ms
+ * (the variable is in seconds, a decimal allowed; default 30 s; 0: without limit, returned as 0).
+ * Throws CONFIG_INVALID for anything but a non-negative number.
+ */
+export function cliLockWaitMs(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = nonEmpty(env.AUDITPACK_LOCK_TIMEOUT?.trim());
+  if (raw === undefined) return DEFAULT_CLI_LOCK_WAIT_MS;
+  const s = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(s) || s > 2_000_000)
+    throw new AuditpackError(
+      'CONFIG_INVALID',
+      `AUDITPACK_LOCK_TIMEOUT must be a number of seconds from 0 (wait without limit) to 2000000, not ${JSON.stringify(raw)}`,
+    );
+  return Math.ceil(s * 1000);
+}

@@ -32,6 +32,8 @@ export type AuditpackErrorCode =
   | 'LOG_CLOSED'
   /** The cross-process lock on the logs directory could not be taken. */
   | 'LOCK_FAILED'
+  /** A CLI command waited AUDITPACK_LOCK_TIMEOUT (default 30 s) for the log lock, held by another process all that time; its event was not written. */
+  | 'LOG_LOCK_TIMEOUT'
   /** The log's seq reached 2^53-1, the largest the format allows: nothing more can be appended. */
   | 'LOG_SEQ_EXHAUSTED'
   /** An export pack for that date already exists (use --force for a new version). */
@@ -157,6 +159,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   LOG_BUFFER_FULL: ExitCode.IO,
   LOG_CLOSED: ExitCode.INTERNAL,
   LOCK_FAILED: ExitCode.IO,
+  LOG_LOCK_TIMEOUT: ExitCode.TEMP_FAIL,
   LOG_SEQ_EXHAUSTED: ExitCode.IO,
   PACK_EXISTS: ExitCode.CANT_CREATE,
   SNAPSHOT_NO_FILES: ExitCode.NO_INPUT,

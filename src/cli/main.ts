@@ -4,7 +4,9 @@
  * process.exit: bin/auditpack.js sets process.exitCode from the returned number.
  */
 import { Command, CommanderError } from 'commander';
+import { cliLockWaitMs } from '../config.js';
 import { AuditpackError, ExitCode, exitCodeFor } from '../errors.js';
+import { setLockWaitDefault } from '../logger/lock-wait.js';
 import { echoSafe } from './echo.js';
 import { ExitWith, packageVersion } from './exit.js';
 import type { CliIO } from './io.js';
@@ -104,6 +106,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     program.outputHelp({ error: true });
     return ExitCode.USAGE;
   }
+  // The bound on every wait for a log lock this command's own events and checks make (lock-wait.ts),
+  // read when a command runs (a bad value never breaks --help); reset after, for in-process callers.
+  program.hook('preAction', () => setLockWaitDefault(cliLockWaitMs(io.env)));
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.OK;
@@ -115,6 +120,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       io.stdout.write(`${JSON.stringify({ ok: false, error: { code, message, exit } }, null, 2)}\n`);
     }
     return exit;
+  } finally {
+    setLockWaitDefault(undefined);
   }
 }
 

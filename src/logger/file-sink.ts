@@ -39,6 +39,7 @@ import { assembleLine, DISCONTINUITY, discontinuityFields, recoveryFields } from
 import { openRegular, readTail, type Tail } from './day-file.js';
 import { type Head, headLost, readCachedHead, STATE_BYTES } from './head-cache.js';
 import { loadFileLock, type FileLock } from './lock.js';
+import { boundedFileLock, lockWaitDefault } from './lock-wait.js';
 import {
   appendAt,
   LOG_FILE_MODE,
@@ -93,7 +94,10 @@ export class FileSink implements AuditSink {
   constructor(options: FileSinkOptions) {
     this.dir = options.dir;
     this.recoveryEvent = options.recoveryEvent;
-    this.lock = loadFileLock();
+    // The CLI's bound on the wait (lock-wait.ts), when its process set one; else the addon's
+    // blocking lock itself, as every application's writer has it.
+    const waitMs = lockWaitDefault();
+    this.lock = waitMs === undefined ? loadFileLock() : boundedFileLock(loadFileLock(), waitMs, options.dir);
     this.lockFile = new LockFileHandle(options.dir, this.lock);
   }
 

@@ -23,7 +23,7 @@ import { AuditpackError } from '../errors.js';
 
 interface NativeLock {
   waitForLockSync(fd: number, offset?: number, length?: number): void;
-  tryLock(fd: number): boolean;
+  tryLock(fd: number, offset?: number, length?: number): boolean;
   unlock(fd: number, offset?: number, length?: number): void;
 }
 
@@ -35,7 +35,7 @@ export interface FileLock {
   /** Blocks until this fd holds the exclusive lock. */
   lock(fd: number, offset?: number, length?: number): void;
   /** Takes the exclusive lock if it is free; false when another open file holds it. Never blocks. */
-  tryLock(fd: number): boolean;
+  tryLock(fd: number, offset?: number, length?: number): boolean;
   unlock(fd: number, offset?: number, length?: number): void;
 }
 
@@ -68,7 +68,7 @@ export function loadFileLock(): FileLock {
   }
   loaded = {
     lock: (fd, offset = 0, length = 0) => waitForLockSync(fd, offset, length),
-    tryLock: (fd) => tryLock(fd),
+    tryLock: (fd, offset = 0, length = 0) => tryLock(fd, offset, length),
     unlock: (fd, offset = 0, length = 0) => unlock(fd, offset, length),
   };
   return loaded;

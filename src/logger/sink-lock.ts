@@ -57,6 +57,8 @@ export class LockFileHandle {
       try {
         this.lock.lock(fd);
       } catch (err) {
+        // A CLI's bounded wait (lock-wait.ts) ran out: its own code, saying who to look for.
+        if (err instanceof AuditpackError && err.code === 'LOG_LOCK_TIMEOUT') throw err;
         throw new AuditpackError('LOCK_FAILED', `cannot lock ${this.path}: ${(err as Error).message}`, {
           cause: err,
         });

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { EXPORT_EVENT, EXPORT_EVENT_FIELD, PACK_PATH, type PackManifest } from '../format/pack.js';
 import { readRegularFile } from '../fsx/digest.js';
+import { AuditpackError, isAuditpackError } from '../errors.js';
 import { createAuditLogger } from '../logger/index.js';
 import { recordWriterEvent } from '../logger/child.js';
 import { SIGNATURE_FILE } from '../format/pack.js';
@@ -43,10 +44,28 @@ export async function recordExport(
 ): Promise<void> {
   const logger = createAuditLogger({ logDir, handleExit: false, durability: 'durable', ...(clock ? { clock } : {}) });
   try {
-    await recordWriterEvent(logger, EXPORT_EVENT.category, EXPORT_EVENT.event, fields);
-  } finally {
-    await logger.close();
+    try {
+      await recordWriterEvent(logger, EXPORT_EVENT.category, EXPORT_EVENT.event, fields);
+    } finally {
+      await logger.close();
+    }
+  } catch (err) {
+    throw isAuditpackError(err) && err.code === 'LOG_LOCK_TIMEOUT' ? unrecordedPackError(err, fields) : err;
   }
+}
+
+/**
+ * The CLI's wait for the log lock ran out when the pack was in place: it stays, unrecorded, as a
+ * pack whose export was killed before recording it (or whose event a full disk refused) does, and
+ * the message says what a re-run does with it (docs/FORMAT.md, "Versions, crashes and retention").
+ */
+function unrecordedPackError(err: AuditpackError, fields: Record<string, unknown>): AuditpackError {
+  const { date, path } = fields;
+  return new AuditpackError(
+    'LOG_LOCK_TIMEOUT',
+    `the pack for ${String(date)} is in place at ${String(path)}, but its PackExported event was not written: ${err.message}. The pack stays unrecorded: once the lock is free, \`auditpack export --date ${String(date)}\` keeps it aside as ${String(date)}.vN and exports the day afresh`,
+    { cause: err, details: { ...err.details, date, pack: path } },
+  );
 }
 
 /**

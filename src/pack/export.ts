@@ -22,14 +22,14 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ALERT_FILTER } from '../config.js';
-import { AuditpackError, wrapFsError } from '../errors.js';
+import { AuditpackError, isAuditpackError, wrapFsError } from '../errors.js';
 import { archiveFileName, PAYLOAD_DIR_NAME, PAYLOAD_FILES, PAYLOAD_NAME, type PackManifest } from '../format/pack.js';
 import { makeWritable, pathExists as exists, removeTree } from '../fsx/dirs.js';
 import { loadFileLock } from '../logger/index.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
 import { CONFIG_OF_RECORD_FIELD, ConfigEventIndex } from '../snapshot/config-events.js';
-import { checkDayHeadKept } from './day-head.js';
+import { checkDayHeadKept, LOG_HEAD_UNLOCKED } from './day-head.js';
 import { buildManifest, stampBag, writeTagFiles } from './bag.js';
 import { COMPLIANCE_FILES, startPackCompliance, type PackComplianceOptions } from './compliance-files.js';
 import { collectConfig } from './config-files.js';
@@ -104,7 +104,7 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
     throw wrapFsError(err, 'read', logDir);
   }
   // A day file cut since its writers' last append is refused before anything is written (day-head.ts).
-  checkDayHeadKept(logDir, day);
+  const headWarning = checkDayHeadKept(logDir, day);
   await refusePrunedDay(options, day);
   // The export is recorded in the log at the end: an install that cannot log fails before writing a pack.
   if (options.recordEvent !== false) loadFileLock();
@@ -116,10 +116,27 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
   const release = await lockArtifacts(artifactsDir);
   try {
     const leftovers = removeLeftovers(artifactsDir, makeWritable);
-    return await exportLocked(options, day, partial, now, leftovers);
+    const r = await exportLocked(options, day, partial, now, leftovers).catch((err: unknown) => {
+      throw headWarning !== undefined && isAuditpackError(err, 'LOG_LOCK_TIMEOUT')
+        ? withHeadWarning(err, headWarning)
+        : err;
+    });
+    return headWarning === undefined ? r : Object.freeze({ ...r, warnings: [headWarning, ...r.warnings] });
   } finally {
     release();
   }
+}
+
+/** A lock time-out after the head check ran unlocked: the error says that too (the result that would have is not returned). */
+function withHeadWarning(err: AuditpackError, warning: string): AuditpackError {
+  return new AuditpackError(
+    err.code,
+    `${err.message}. Before that, the day's lost-head check read the cache without the lock (${LOG_HEAD_UNLOCKED})`,
+    {
+      cause: err.cause ?? err,
+      details: { ...err.details, warnings: [warning] },
+    },
+  );
 }
 
 /**
