@@ -191,3 +191,15 @@ function lostHeadError({ file, cached, found }: LostHead): AuditpackError {
     },
   );
 }
+
+/** export's LOG_LOCK_TIMEOUT after its head check ran unlocked: the error says that too (the warning would have been in the result). */
+export function withHeadWarning(err: AuditpackError, warning: string): AuditpackError {
+  return new AuditpackError(
+    err.code,
+    `${err.message}. Before that, the day's lost-head check read the cache without the lock (${LOG_HEAD_UNLOCKED})`,
+    {
+      cause: err.cause ?? err,
+      details: { ...err.details, warnings: [warning] },
+    },
+  );
+}

@@ -29,7 +29,7 @@ import { loadFileLock } from '../logger/index.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
 import { CONFIG_OF_RECORD_FIELD, ConfigEventIndex } from '../snapshot/config-events.js';
-import { checkDayHeadKept, LOG_HEAD_UNLOCKED } from './day-head.js';
+import { checkDayHeadKept, withHeadWarning } from './day-head.js';
 import { buildManifest, stampBag, writeTagFiles } from './bag.js';
 import { COMPLIANCE_FILES, startPackCompliance, type PackComplianceOptions } from './compliance-files.js';
 import { collectConfig } from './config-files.js';
@@ -125,18 +125,6 @@ export async function exportPack(options: ExportPackOptions): Promise<ExportResu
   } finally {
     release();
   }
-}
-
-/** A lock time-out after the head check ran unlocked: the error says that too (the result that would have is not returned). */
-function withHeadWarning(err: AuditpackError, warning: string): AuditpackError {
-  return new AuditpackError(
-    err.code,
-    `${err.message}. Before that, the day's lost-head check read the cache without the lock (${LOG_HEAD_UNLOCKED})`,
-    {
-      cause: err.cause ?? err,
-      details: { ...err.details, warnings: [warning] },
-    },
-  );
 }
 
 /**
