@@ -77,7 +77,7 @@ export function defineExport(program: Command, io: CliIO): void {
           [0, 'exported'],
           [
             3,
-            'exported; malformed log lines were carried into the pack (listed on stderr), or the snapshot store holds a record dated in the future (passed over), or whether its newest record is recorded cannot be told (CONFIG_OF_RECORD_UNKNOWN), or the compliance report starts under the built-in policy (COMPLIANCE_POLICY_UNKNOWN)',
+            'exported; malformed log lines were carried into the pack (listed on stderr), or the snapshot store holds a record dated in the future (passed over), or whether its newest record is recorded cannot be told (CONFIG_OF_RECORD_UNKNOWN), or the compliance report starts under the built-in policy (COMPLIANCE_POLICY_UNKNOWN), or the lost-head check read the cache without the log lock (LOG_HEAD_UNLOCKED)',
           ],
           [4, 'exported without the time-stamp token asked for (add it: auditpack anchor --pack)'],
           [5, '--push: exported, but the push failed'],
@@ -86,7 +86,7 @@ export function defineExport(program: Command, io: CliIO): void {
           [74, 'reading or writing failed'],
           [
             75,
-            "refused: the clock is ahead of the newest evidence (CLOCK_SKEW), or the day's log file was removed by log retention (LOG_DAY_PRUNED)",
+            "refused: the clock is ahead of the newest evidence (CLOCK_SKEW), or the day's log file was removed by log retention (LOG_DAY_PRUNED), or another process held the log lock past AUDITPACK_LOCK_TIMEOUT (LOG_LOCK_TIMEOUT)",
           ],
           [77, 'permission denied'],
           [78, 'invalid configuration or signing key'],

@@ -107,6 +107,7 @@ export function defineLog(program: Command, io: CliIO): void {
           [0, 'the event is written and fsynced (nothing is printed)'],
           [66, 'the logs directory cannot be created'],
           [74, 'writing failed (disk full, I/O error)'],
+          [75, 'not written: another process held the log lock past AUDITPACK_LOCK_TIMEOUT (LOG_LOCK_TIMEOUT)'],
           [77, 'permission denied'],
         ],
       }),

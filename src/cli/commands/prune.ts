@@ -56,7 +56,10 @@ export function definePrune(program: Command, io: CliIO): void {
         exits: [
           [0, 'pruned (packs and logs that could not be proven safe are kept, with a warning)'],
           [74, 'reading or writing failed'],
-          [75, 'refused: the clock is behind the newest pack or log (CLOCK_SKEW)'],
+          [
+            75,
+            'refused: the clock is behind the newest pack or log (CLOCK_SKEW); or another process held the log lock past AUDITPACK_LOCK_TIMEOUT (LOG_LOCK_TIMEOUT)',
+          ],
           [77, 'permission denied'],
         ],
       }),

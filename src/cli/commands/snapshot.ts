@@ -63,6 +63,10 @@ function defineTake(program: Command, io: CliIO): Command {
           [3, 'taken, with a warning: without git facts, or a stored record dated in the future passed over'],
           [66, 'no config file matched (use --allow-empty)'],
           [74, 'reading or writing failed'],
+          [
+            75,
+            'taken, but its event not written: another process held the log lock past AUDITPACK_LOCK_TIMEOUT (LOG_LOCK_TIMEOUT)',
+          ],
         ],
       }),
     )
