@@ -129,6 +129,7 @@ export function compareWithEvents(
   const mine = events.filter((e) => e.date === record.packDate && e.manifestSha256 === record.manifestSha256);
   const out: ReviewProblem[] = [];
   const matched = new Set<ReviewEvent>();
+  const awaiting: number[] = [];
   record.lines.forEach((l, i) => {
     const h = record.lineHashes[i];
     const e = mine.find((x) => x.recordSeq === l.seq && x.recordSha256 === h);
@@ -137,7 +138,7 @@ export function compareWithEvents(
       return;
     }
     if (e === undefined && scope.awaitingAfter !== undefined && l.at > scope.awaitingAfter) {
-      out.push(problem('REVIEW_AWAITING_EVIDENCE', 'warning', record.file, l.seq, awaitingDetail(l.seq, scope)));
+      awaiting.push(l.seq);
       return;
     }
     const what =
@@ -146,6 +147,10 @@ export function compareWithEvents(
         : `its chained event (${e.where} seq ${e.seq}) is a ${e.event} by ${e.actor ?? 'nobody'}, not a ${eventNameOf(l)} by ${l.actor}`;
     out.push(problem('REVIEW_EVENT_MISMATCH', 'error', record.file, l.seq, `record line ${l.seq} ${what}`));
   });
+  // One warning per record file, not one per line: a long review's newest lines all await the
+  // same export, and a line each buried the report's other findings.
+  if (awaiting.length > 0)
+    out.push(problem('REVIEW_AWAITING_EVIDENCE', 'warning', record.file, awaiting[0], awaitingDetail(awaiting, scope)));
   for (const e of mine) {
     if (matched.has(e)) continue;
     if (record.lines.some((l, i) => l.seq === e.recordSeq && record.lineHashes[i] === e.recordSha256)) continue;
@@ -168,10 +173,15 @@ export function compareWithEvents(
   return out;
 }
 
-function awaitingDetail(seq: number, scope: EvidenceScope): string {
+/** The awaiting lines, as "record line 7" or "record lines 7-12 (6 lines)" (seq order, as the record holds them). */
+function awaitingDetail(seqs: readonly number[], scope: EvidenceScope): string {
+  const first = seqs[0] as number;
+  const last = seqs[seqs.length - 1] as number;
+  const one = seqs.length === 1;
+  const which = one ? `record line ${first}` : `record lines ${first}-${last} (${seqs.length} lines)`;
   if (scope.awaitingWhy !== undefined)
-    return `record line ${seq} has no review event among those read: ${scope.awaitingWhy}`;
-  return `record line ${seq} is newer than the newest pack: its event is in the live log until the next export (give --log-dir to check it now)`;
+    return `${which} ${one ? 'has' : 'have'} no review event among those read: ${scope.awaitingWhy}`;
+  return `${which} ${one ? 'is' : 'are'} newer than the newest pack: ${one ? 'its event is' : 'their events are'} in the live log until the next export (give --log-dir to check it now)`;
 }
 
 function problem(

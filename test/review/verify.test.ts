@@ -158,6 +158,13 @@ describe('verify: review records', () => {
     const r = await verifyPath(f.artifacts, {});
     expect(codes(r)).toEqual([]);
     expect(codes(r, 'warning')).toContain('REVIEW_AWAITING_EVIDENCE');
+    // One warning per record file (its lines counted, their seq range), not one per line.
+    const awaiting = r.problems.filter((p) => p.code === 'REVIEW_AWAITING_EVIDENCE');
+    expect(new Set(awaiting.map((p) => p.file)).size).toBe(awaiting.length);
+    expect(awaiting[0]?.detail).toMatch(
+      /^record lines 1-(\d+) \((\d+) lines\) are newer than the newest pack: their events are in the live log/,
+    );
+    expect(awaiting[0]?.line).toBe(1);
   });
 
   it('the reviewed page shows the state, the approver and the dispositions; an edited page is a finding', async () => {
