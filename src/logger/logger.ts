@@ -277,7 +277,9 @@ class Logger {
       try {
         await this.flush();
       } catch (err) {
-        if (delay > CLOSE_RETRY_MAX_MS) throw err;
+        // A bounded lock wait (the CLI's AUDITPACK_LOCK_TIMEOUT, lock-wait.ts) already waited as long
+        // as it was told to: retrying would add the retries' ~3 s to the bound the user set.
+        if (delay > CLOSE_RETRY_MAX_MS || (err instanceof AuditpackError && err.code === 'LOG_LOCK_TIMEOUT')) throw err;
         await new Promise((r) => setTimeout(r, delay));
         delay *= 2;
         continue;
@@ -296,11 +298,16 @@ class Logger {
           });
     const unrecorded = this.writer.unrecordedRefusals;
     if (unrecorded === 0) return e;
-    return new AuditpackError(
-      e.code,
-      `${e.message}; the log does not yet record that ${unrecorded} events were refused (EventsRefused): close() again once it can be written`,
-      { cause: e.cause ?? e, details: { ...e.details, unrecordedRefusals: unrecorded } },
-    );
+    // LOG_LOCK_TIMEOUT comes from a command-line run (the bound is the CLI's): its message already
+    // says the event was not written and to run the command again; its user has no close().
+    const tail =
+      e.code === 'LOG_LOCK_TIMEOUT'
+        ? ''
+        : `; the log does not yet record that ${unrecorded} events were refused (EventsRefused): close() again once it can be written`;
+    return new AuditpackError(e.code, `${e.message}${tail}`, {
+      cause: e.cause ?? e,
+      details: { ...e.details, unrecordedRefusals: unrecorded },
+    });
   }
 
   /**
