@@ -44,7 +44,8 @@ const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 
 /** The file's exact bytes (two-space JSON, entries sorted by path, a final newline). */
 export function renderConfigInForce(v: ConfigInForceFile): string {
   const files = [...v.files].sort((a, b) => byBytes(a.path, b.path)).map(renderEntry);
-  const out = { schema: v.schema, export_date: v.export_date, files, other_files: v.other_files };
+  const other = v.other_files === null ? null : { record: 'unknown', reason: v.other_files.unknown };
+  const out = { schema: v.schema, export_date: v.export_date, files, other_files: other };
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
