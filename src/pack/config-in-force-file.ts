@@ -49,9 +49,28 @@ export async function configInForceText(
   };
   let gap: string | undefined;
   let over = false;
+  // The usual night: the chain's newest event (a PackExported event's config_of_record, read from the
+  // day's file and the next) holds every file its record holds — the walk would stop at it for each —
+  // so only the other files are walked for (past a narrow snapshot), and no older file is read.
+  const newest = await index.configOfRecord(day, false);
+  const first = new Map<string, ConfigInForce>();
+  if (newest.kind === 'event') {
+    const rec = await recordOf(newest.snapshot);
+    if (typeof rec !== 'string') {
+      const names = Object.keys(rec.files);
+      if (names.length >= MAX_LISTED) over = true;
+      note(names);
+      for (const p of names) first.set(p, newest.snapshot);
+    }
+  }
   while (pending.size > 0) {
-    const path = [...pending].sort()[0] as string;
+    const path = pending.values().next().value as string; // any order: the file is sorted when rendered
     pending.delete(path);
+    const held = first.get(path);
+    if (held !== undefined) {
+      done.set(path, { snapshot_id: held.snapshot_id, record_sha256: held.record_sha256 });
+      continue;
+    }
     const got = await index.holderAt<ConfigInForce>(day, path, async (e) => {
       if (e.paths !== undefined) note(e.paths);
       const rec = await recordOf(e);
