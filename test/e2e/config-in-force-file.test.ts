@@ -142,4 +142,44 @@ describe('data/config_in_force.json', () => {
     expect(verify(s).problems.map((p) => p.code)).toContain('CONFIG_IN_FORCE_INVALID');
     expect(pythonPackCheck(s.pack).errors.map((e) => e.code)).toContain('CONFIG_IN_FORCE_INVALID');
   });
+
+  it('an entry bound by an earlier day’s log: unbound in the pack alone, CONFIG_IN_FORCE_MISMATCH in the artifacts directory (pack logs, or --log-dir)', async () => {
+    const cwd = tempDir();
+    const A = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    mkdirSync(join(cwd, 'configs'));
+    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
+    const full = await snap(cwd, `${A}T08:00:00Z`, ['configs/*.yaml']);
+    await logOrderDay(join(cwd, 'logs'), A);
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 2000000\n');
+    await snap(cwd, `${D}T08:30:00Z`, ['configs/risk.yaml']);
+    await logOrderDay(join(cwd, 'logs'), D);
+    // Both days logged before either export (an export's event goes to today's file, after them).
+    const ex = (d: string) => runCli(['export', '--date', d, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
+    expect(ex(A).code).toBe(0);
+    expect(ex(D).code).toBe(0);
+    const pack = join(cwd, 'art', D);
+    const policy = inForce(pack).files.find((e) => e.path === 'configs/compliance_policy.yaml');
+    expect(policy?.record).toEqual({ snapshot_id: full.id, record_sha256: full.sha });
+    const codes = (args: string[]) =>
+      JSON.parse(runCli(['verify', ...args, '--json'], { cwd }).stdout) as {
+        problems: { code: string }[];
+        parts?: { problems: { code: string }[] }[];
+      };
+    const all = (r: ReturnType<typeof codes>) =>
+      [...r.problems, ...(r.parts ?? []).flatMap((p) => p.problems)].map((p) => p.code);
+    expect(all(codes([pack]))).toContain('CONFIG_IN_FORCE_UNBOUND');
+    expect(all(codes(['art']))).not.toContain('CONFIG_IN_FORCE_MISMATCH');
+    forge({ cwd, pack, full, narrow: full }, 'configs/compliance_policy.yaml', 'a'.repeat(64));
+    expect(all(codes([pack]))).not.toContain('CONFIG_IN_FORCE_MISMATCH'); // the pack alone cannot tell
+    expect(all(codes(['art']))).toContain('CONFIG_IN_FORCE_MISMATCH'); // A's pack log records full's hash
+    // A's pack gone: the chain (the log directory) still records full's event with its own hash.
+    rmSync(join(cwd, 'art', A), { recursive: true, force: true });
+    const r = JSON.parse(runCli(['verify', 'art', '--log-dir', 'logs', '--json'], { cwd }).stdout) as {
+      problems: { code: string; detail: string }[];
+    };
+    const found = r.problems.filter((p) => p.code === 'CONFIG_IN_FORCE_MISMATCH');
+    expect(found).toHaveLength(1);
+    expect(found[0]?.detail).toContain('the log directory');
+  });
 });
