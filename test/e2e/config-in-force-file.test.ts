@@ -116,6 +116,10 @@ describe('data/config_in_force.json', () => {
     expect(v.ok).toBe(false);
     expect(v.problems.filter((p) => p.code === 'CONFIG_IN_FORCE_MISMATCH')).toHaveLength(1);
     expect(pythonPackCheck(s.pack).errors.map((e) => e.code)).toContain('CONFIG_IN_FORCE_MISMATCH');
+    // The same pack as a .tar.gz: checked from the stream.
+    spawnSync('tar', ['-czf', `${D}.tar.gz`, D], { cwd: join(s.cwd, 'art') });
+    const t = verify(s, join(s.cwd, 'art', `${D}.tar.gz`));
+    expect(t.problems.filter((p) => p.code === 'CONFIG_IN_FORCE_MISMATCH')).toHaveLength(1);
   });
 
   it('the entry of data/config_snapshot.json’s snapshot must carry that file’s SHA-256 (both checkers)', async () => {
