@@ -792,7 +792,96 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     # 6 and 7. The log and what export derived from it.
     check_payload(files, man, date, shown, rep)
     check_compliance_state(files, date, shown, rep)
+    check_config_in_force(files, date, shown, rep)
     return man
+
+
+CONFIG_IN_FORCE_SCHEMA = "auditpack-config-in-force/1"
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def config_in_force_invalid(v):
+    """Why a parsed data/config_in_force.json does not meet its schema (FORMAT.md "config_in_force.json"), or None."""
+    if not isinstance(v, dict):
+        return "it is not a JSON object"
+    if v.get("schema") != CONFIG_IN_FORCE_SCHEMA:
+        return "its schema is not " + CONFIG_IN_FORCE_SCHEMA
+    if not isinstance(v.get("export_date"), str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v["export_date"]):
+        return "export_date is not a YYYY-MM-DD date"
+    files = v.get("files")
+    if not isinstance(files, list) or len(files) > 65536:
+        return "files is not a list"
+    reason = lambda r: isinstance(r, str) and 0 < len(r) <= 8192
+    seen = set()
+    for i, e in enumerate(files):
+        if not isinstance(e, dict) or not isinstance(e.get("path"), str) or not 0 < len(e["path"]) <= 4096:
+            return "files[%d]: not an object with a path" % i
+        if e["path"] in seen:
+            return "files[%d]: path listed twice" % i
+        seen.add(e["path"])
+        r = e.get("record")
+        if r is None and "record" in e:
+            continue
+        if r == "unknown":
+            if not reason(e.get("reason")):
+                return "files[%d]: a record \"unknown\" without a reason" % i
+            continue
+        if not (isinstance(r, dict) and isinstance(r.get("snapshot_id"), str) and 0 < len(r["snapshot_id"]) <= 128
+                and isinstance(r.get("record_sha256"), str) and SHA256_HEX.fullmatch(r["record_sha256"])):
+            return "files[%d]: record is not null, \"unknown\" or {snapshot_id, record_sha256}" % i
+    o = v.get("other_files", 0)
+    if o is not None and not (isinstance(o, dict) and o.get("record") == "unknown" and reason(o.get("reason"))):
+        return "other_files is neither null nor {\"record\": \"unknown\", \"reason\": ...}"
+    return None
+
+
+def check_config_in_force(files, date, shown, rep):
+    """data/config_in_force.json (FORMAT.md "config_in_force.json"): an entry naming the snapshot of
+    data/config_snapshot.json carries the SHA-256 of that file's bytes; an entry naming a snapshot whose
+    ConfigSnapshot event (not `recovered`) is a line of the pack's data/audit.jsonl carries a record_sha256
+    one such event logs; an entry nothing in the pack records is unbound (info)."""
+    raw = files.get("data/config_in_force.json")
+    if raw is None:
+        return
+    where = shown + "/data/config_in_force.json"
+    try:
+        v = strict_json(raw.decode("utf-8"))
+    except (RecursionError, ValueError, UnicodeDecodeError):
+        v = None
+    why = config_in_force_invalid(v) if v is not None else "it is not JSON"
+    if why is not None:
+        rep.error("CONFIG_IN_FORCE_INVALID", where, None, "does not meet its schema: " + why)
+        return
+    if v["export_date"] != date:
+        rep.error("CONFIG_IN_FORCE_INVALID", where, None, "export_date is not the pack's day")
+    own = None
+    snap_raw = files.get("data/config_snapshot.json")
+    try:
+        snap = strict_json(snap_raw.decode("utf-8")) if snap_raw is not None else None
+    except (RecursionError, ValueError, UnicodeDecodeError):
+        snap = None
+    if isinstance(snap, dict) and isinstance(snap.get("snapshot_id"), str) and snap["snapshot_id"]:
+        own = (snap["snapshot_id"], sha256(snap_raw))
+    logged = {}
+    for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config"):
+        if e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str) and isinstance(e.get("record_sha256"), str):
+            logged.setdefault(e["snapshot_id"], set()).add(e["record_sha256"])
+    unbound = []
+    for e in v["files"]:
+        r = e.get("record")
+        if not isinstance(r, dict):
+            continue
+        sid, sha = r["snapshot_id"], r["record_sha256"]
+        if own is not None and sid == own[0]:
+            if sha != own[1]:
+                rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "%s: snapshot %s, but data/config_snapshot.json (its record) hashes to %s" % (e["path"], sid, own[1]))
+        elif sid not in logged:
+            unbound.append(sid)
+        elif sha not in logged[sid]:
+            rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "%s: snapshot %s, but its ConfigSnapshot event in data/audit.jsonl records another record_sha256" % (e["path"], sid))
+    if unbound:
+        rep.add("info", "CONFIG_IN_FORCE_UNBOUND", where, None,
+                "%d entries name snapshots whose ConfigSnapshot event is not in the pack's log: not checked here" % len(unbound))
 
 
 PEM_CERT_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----\n((?:[A-Za-z0-9+/=]{1,64}\n)+)-----END CERTIFICATE-----\n")
@@ -1152,6 +1241,9 @@ PAYLOAD_REQUIRED = ["alerts.jsonl", "audit.jsonl", "config.diff", "config_snapsh
 # (check_carries); the states are not replayed (that is auditpack verify's re-run).
 PAYLOAD_OPTIONAL = ["compliance_findings.csv", "compliance_report.json", "compliance_state.json",
                     "compliance_state_start.json", "report.html"]
+# Per config file, the snapshot record in force at the day's end (FORMAT.md "config_in_force.json"):
+# packs made before it, or without a log, do not have it; checked here (check_config_in_force).
+PAYLOAD_CHECKED_OPTIONAL = ["config_in_force.json"]
 ROOT_FILES = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest.json", "tagmanifest-sha256.txt",
               "tagmanifest-sha256.txt.sig", "tagmanifest-sha256.txt.tsr", "tsa-certs.pem"]
 MANIFEST_FIELDS = ["format", "created_at", "export_date", "auditpack_version", "files", "summary", "events", "rows",
@@ -1196,7 +1288,7 @@ def check_file_set(files, listed, shown, rep):
     """Exactly the files of the format: nothing else, none of the required ones missing."""
     for p in sorted(files):
         if p.startswith("data/"):
-            if p[5:] not in PAYLOAD_REQUIRED + PAYLOAD_OPTIONAL:
+            if p[5:] not in PAYLOAD_REQUIRED + PAYLOAD_OPTIONAL + PAYLOAD_CHECKED_OPTIONAL:
                 rep.error("PACK_FILE_UNEXPECTED", shown + "/" + p, None, "not a payload file of the format")
         elif p not in ROOT_FILES:
             rep.error("PACK_FILE_UNEXPECTED", shown + "/" + p, None, "not a file of the format")

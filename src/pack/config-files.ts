@@ -20,6 +20,7 @@ import {
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { previousIdOf } from '../snapshot/previous.js';
 import { redactedCopy } from '../snapshot/redacted-copy.js';
+import { configInForceText } from './config-in-force-file.js';
 import { listSnapshotIds, readRecord, recordAsLogged, recordPath } from '../snapshot/store.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 
@@ -37,6 +38,8 @@ export interface CollectedConfig {
   readonly snapshotId: string | null;
   /** What the export passed over, for the caller to show (a stored record dated in the future). */
   readonly warnings: readonly string[];
+  /** data/config_in_force.json's text: with a log only (the chain decides it), else undefined (no file). */
+  readonly inForceJson?: string;
 }
 
 /** Gathers config_snapshot.json and config.diff for `date`. */
@@ -129,7 +132,15 @@ export async function collectConfig(options: {
   const diffText = options.includeDiffs
     ? await diffTextOf(so, date, index, redactor, warn)
     : header('not included (EXPORT_INCLUDE_CONFIG_DIFFS=false)');
-  return { snapshotJson, diffText, snapshotId: latest?.snapshot_id ?? null, warnings };
+  // Per config file, the record in force at the day's end (a narrow snapshot names its files only).
+  const inForceJson = byChain ? await configInForceText(index, so.snapshotDir, date, day) : undefined;
+  return {
+    snapshotJson,
+    diffText,
+    snapshotId: latest?.snapshot_id ?? null,
+    warnings,
+    ...(inForceJson === undefined ? {} : { inForceJson }),
+  };
 }
 
 /** config.diff: every diff the day's records hold, in unified format, after a `#` header line. */

@@ -374,7 +374,7 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
             signedBy: options.signingKey === undefined ? undefined : createPublicKey(options.signingKey),
           },
         );
-  const payload =
+  const listed =
     compliance === undefined
       ? PAYLOAD_FILES.filter((n) => !(COMPLIANCE_FILES as readonly string[]).includes(n))
       : PAYLOAD_FILES;
@@ -404,6 +404,8 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
   const files: Record<string, WrittenFile> = { ...facts.files };
   files[PAYLOAD_NAME.configSnapshot] = writeNewFile(join(dataDir, PAYLOAD_NAME.configSnapshot), config.snapshotJson);
   files[PAYLOAD_NAME.configDiff] = writeNewFile(join(dataDir, PAYLOAD_NAME.configDiff), config.diffText);
+  if (config.inForceJson !== undefined)
+    files[PAYLOAD_NAME.configInForce] = writeNewFile(join(dataDir, PAYLOAD_NAME.configInForce), config.inForceJson);
   const checked = compliance?.finish({
     chainEndHash: facts.chain.end_hash,
     firstSeq: facts.chain.first_seq,
@@ -414,6 +416,8 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
   // One rendering alive at a time: each text is garbage once its file is written.
   for (const [name, render] of Object.entries(checked?.files ?? {}))
     files[name] = writeNewFile(join(dataDir, name), render());
+  // data/config_in_force.json only when written (with a log: the chain decides it).
+  const payload = listed.filter((n) => n !== PAYLOAD_NAME.configInForce || files[n] !== undefined);
   return {
     files,
     payload,

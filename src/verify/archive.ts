@@ -16,6 +16,7 @@ import { type LedgerEntry, type PackInfo, readLedger } from './archive-ledger.js
 import { checkCarries } from './archive-carry.js';
 import { checkComplianceLayout } from './archive-layout.js';
 import { checkPoliciesInForce } from './archive-policy.js';
+import { checkConfigsInForce } from './config-in-force-pack.js';
 import { checkLinks } from './archive-links.js';
 import { checkPrunes, entriesThatRemoved } from './archive-prunes.js';
 import { checkSignerChanges } from './archive-signers.js';
@@ -100,6 +101,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
   if (!hasTrustedKeys(options)) await checkSignerChanges(artifactsDir, current, f);
   const live = await checkLive(artifactsDir, packs, tars, removed, current, options, f);
   await checkPoliciesInForce(artifactsDir, packs, options.logDir, f);
+  await checkConfigsInForce(artifactsDir, packs, options.logDir, f);
   const newestMade =
     newest === undefined ? undefined : { date: newest.date, createdAt: newest.report.manifest.createdAt };
   const retired = {

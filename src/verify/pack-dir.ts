@@ -37,6 +37,8 @@ import {
   trustOf,
 } from './pack-gather.js';
 import { KeptEventTap, keptNotesOf } from './kept-events.js';
+import { ConfigSnapshotTap } from './config-in-force.js';
+import { checkConfigInForceDir, unboundInForceOf } from './config-in-force-pack.js';
 import { LineTreeTap } from './line-tree.js';
 import { judgePack } from './pack-judge.js';
 import type { PackReport, VerifyPackOptions } from './pack-report.js';
@@ -68,6 +70,7 @@ interface DirRead {
   readonly anchorTap: AnchorTap;
   /** What the log says of packs kept unverified, found in the log pass (the archive check's: kept-events.ts). */
   readonly keptTap: KeptEventTap;
+  readonly configTap: ConfigSnapshotTap;
   exportDate: string | undefined;
   alerts: PackFacts['alerts'];
   alertSeqs: (number | undefined)[] | undefined;
@@ -103,6 +106,7 @@ export async function verifyPackDir(
     reviewTap: new ReviewEventTap(LOG, [], options.reviewEventRoom),
     anchorTap: new AnchorTap(),
     keptTap: new KeptEventTap(),
+    configTap: new ConfigSnapshotTap(),
     exportDate: undefined,
     alerts: undefined,
     alertSeqs: undefined,
@@ -243,6 +247,7 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
     r.reviewTap.push(l, category);
     r.anchorTap.push(l);
     r.keptTap.push(l, category);
+    r.configTap.push(l, category);
   };
   try {
     const range =
@@ -311,6 +316,7 @@ async function judgeDir(
   if (compliance !== undefined) checked.compliance_findings = compliance.findings;
   checkReviewEventsKept(r.reviewTap, LOG, f);
   checkChainEventsKept([r.tap, r.exportTap], options.chainEventRoom !== undefined, LOG, f);
+  const unbound = await checkConfigInForceDir(dir, f, r.log === undefined ? undefined : r.configTap, exportDate);
   const report: PackReport = {
     ...makeReport('pack', target, checked, f),
     manifest,
@@ -324,5 +330,6 @@ async function judgeDir(
   };
   if (compliance?.policyQuestion !== undefined) policyQuestions.set(report, compliance.policyQuestion);
   keptNotesOf.set(report, r.keptTap.list());
+  if (unbound.length > 0) unboundInForceOf.set(report, unbound);
   return report;
 }

@@ -12,6 +12,7 @@ import { AuditpackError, wrapFsError } from '../errors.js';
 import { ReviewEventTap } from '../review/index.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parsePackName, ROOT_FILE_BOUNDS, SIGNATURE_FILE } from '../format/pack.js';
 import { checkChainEventsKept, ExportEventTap, PruneEventTap } from './chain-events.js';
+import { addUnbound, ConfigSnapshotTap, judgeConfigInForce, MAX_CONFIG_IN_FORCE_BYTES } from './config-in-force.js';
 import { isSafeRelativePath } from './checksum-file.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
 import { LogChecker } from './log-check.js';
@@ -90,6 +91,16 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
   });
   checkReviewEventsKept(r.reviewTap, PACK_PATH.log, f);
   checkChainEventsKept([r.tap, r.exportTap], options.chainEventRoom !== undefined, PACK_PATH.log, f);
+  const snap = r.configFiles.get(PACK_PATH.configSnapshot);
+  const tap = r.log === undefined ? undefined : r.configTap;
+  const unbound = judgeConfigInForce(
+    f,
+    r.configFiles.get(PACK_PATH.configInForce),
+    Buffer.isBuffer(snap) ? snap : undefined,
+    tap,
+    manifest.exportDate,
+  );
+  addUnbound(f, PACK_PATH.configInForce, unbound, `the pack's ${PACK_PATH.log}`);
   const checked = {
     ...checkedOf(files, r.log, r.alerts, tags.has(SIGNATURE_FILE)),
     timestamped: timestamped ? 1 : 0,
@@ -117,6 +128,9 @@ class TarPackReader {
   /** The review events of the log, against the room the archive shares among its packs (as pack-dir). */
   readonly reviewTap: ReviewEventTap;
   readonly lineTree = new LineTreeTap();
+  readonly configTap = new ConfigSnapshotTap();
+  /** data/config_in_force.json and data/config_snapshot.json, within their bound. */
+  readonly configFiles = new Map<string, Buffer | 'too-large'>();
   /** With `keepProvenance`: the files the standalone notes read, when within their bound. */
   readonly kept = new Map<string, Buffer>();
   alerts: PackFacts['alerts'];
@@ -199,8 +213,15 @@ class TarPackReader {
     const parts: Buffer[] = [];
     const root = Object.hasOwn(ROOT_FILE_BOUNDS, rel);
     const keep = this.options.keepProvenance === true && PROVENANCE_FILES.includes(rel);
+    const config = rel === PACK_PATH.configInForce || rel === PACK_PATH.configSnapshot;
     // A kept root file (manifest.json) is kept within its root bound, which is the smaller.
-    const bound = root ? ROOT_FILE_BOUNDS[rel] : keep ? MAX_PROVENANCE_BYTES : undefined;
+    const bound = root
+      ? ROOT_FILE_BOUNDS[rel]
+      : keep
+        ? MAX_PROVENANCE_BYTES
+        : config
+          ? MAX_CONFIG_IN_FORCE_BYTES
+          : undefined;
     const counter = rel === PACK_PATH.orders || rel === PACK_PATH.fills ? new CsvCounter() : undefined;
     let splitter: LineSplitter | undefined;
     let acc: ReturnType<typeof alertAccumulator> | undefined;
@@ -229,6 +250,8 @@ class TarPackReader {
         const bytes = bound === undefined || size > bound ? undefined : Buffer.concat(parts);
         if (root) this.tags.set(rel, bytes ?? 'too-large');
         if (keep && bytes !== undefined) this.kept.set(rel, bytes);
+        if (config)
+          this.configFiles.set(rel, bytes !== undefined && size <= MAX_CONFIG_IN_FORCE_BYTES ? bytes : 'too-large');
         if (counter !== undefined) this.csv.set(rel, counter.finish());
         splitter?.end();
         if (acc !== undefined) this.alerts = acc.result();
@@ -271,6 +294,7 @@ class TarPackReader {
       this.exportTap.push(l);
       this.reviewTap.push(l);
       this.lineTree.push(l);
+      this.configTap.push(l);
     });
   }
 }

@@ -42,8 +42,9 @@ describe('auditpack keygen + export: a signed pack an auditor checks with standa
     // The auditor's commands, exactly as the README gives them.
     const sums = spawnSync('sha256sum', ['-c', 'manifest-sha256.txt'], { cwd: pack, encoding: 'utf8' });
     expect(sums.status, sums.stdout + sums.stderr).toBe(0);
-    // Eleven payload files: the log, CSVs, alerts, config, the compliance files and the carried states.
-    expect(sums.stdout.match(/: OK$/gm)).toHaveLength(11);
+    // Twelve payload files: the log, CSVs, alerts, config (with config_in_force.json), the compliance
+    // files and the carried states.
+    expect(sums.stdout.match(/: OK$/gm)).toHaveLength(12);
     const tags = spawnSync('sha256sum', ['-c', 'tagmanifest-sha256.txt'], { cwd: pack, encoding: 'utf8' });
     expect(tags.status).toBe(0);
     const sig = spawnSync(

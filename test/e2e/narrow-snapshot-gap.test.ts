@@ -138,6 +138,23 @@ describe('a narrow snapshot past a day the chain cannot tell about (at31)', () =
     expect((ev.config_in_force as { snapshot_id: string }).snapshot_id).toBe(narrow);
     // No list saying "risk.yaml is the narrow one's, and no snapshot recorded the policy file".
     expect(ev.configs_in_force).toBeUndefined();
+    // The pack says the same per file: risk.yaml is the narrow one's, the policy file and any
+    // other file unknown with the reason (never left out, never the file on disk).
+    const inForce = JSON.parse(readFileSync(join(cwd, 'art', Y, 'data', 'config_in_force.json'), 'utf8')) as {
+      files: { path: string; record: unknown; reason?: string }[];
+      other_files: { record: string; reason: string } | null;
+    };
+    expect(inForce.files.map((e) => [e.path, e.record === 'unknown' ? 'unknown' : e.record])).toEqual([
+      ['configs/compliance_policy.yaml', 'unknown'],
+      ['configs/risk.yaml', { snapshot_id: narrow, record_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+    ]);
+    expect(inForce.files[0]?.reason).toContain(`names snapshot ${narrow} for every file no newer entry names`);
+    expect(inForce.other_files?.record).toBe('unknown');
+    // Unknown entries are no error: the pack verifies (risk.yaml's entry is data/config_snapshot.json's bytes).
+    const v = JSON.parse(runCli(['verify', join('art', Y), '--json'], { cwd }).stdout) as {
+      problems: { code: string; severity: string }[];
+    };
+    expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 
   it('a full snapshot logged after the gap ends it: exit 0, its policy restricts EURUSD, not the file', async () => {

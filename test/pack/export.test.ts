@@ -9,6 +9,9 @@ import { tempDir } from '../helpers/tmp.js';
 import { pythonCsvRows, SAMPLE_EVENTS, writeDay } from './helpers.js';
 import { PYTHON } from '../helpers/python.js';
 
+/** The payload files these exports write: every one but config_in_force.json (no snapshot store: the chain decides none). */
+const WRITTEN = PAYLOAD_FILES.filter((f) => f !== 'config_in_force.json');
+
 const DATE = '2025-09-08';
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
@@ -53,18 +56,18 @@ describe('exportPack', () => {
       'manifest.json',
       'tagmanifest-sha256.txt',
     ]);
-    expect(readdirSync(join(dir, 'data')).sort()).toEqual([...PAYLOAD_FILES]);
+    expect(readdirSync(join(dir, 'data')).sort()).toEqual([...WRITTEN]);
     expect(readFileSync(join(dir, 'data/audit.jsonl')).equals(logBytes)).toBe(true);
     expect(readFileSync(join(dir, 'bagit.txt'), 'utf8')).toBe(
       'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n',
     );
 
-    const payloadBytes = PAYLOAD_FILES.reduce((n, f) => n + statSync(join(dir, 'data', f)).size, 0);
+    const payloadBytes = WRITTEN.reduce((n, f) => n + statSync(join(dir, 'data', f)).size, 0);
     expect(readFileSync(join(dir, 'bag-info.txt'), 'utf8')).toBe(
-      `Bagging-Date: 2025-09-09\nPayload-Oxum: ${payloadBytes}.${PAYLOAD_FILES.length}\nExternal-Identifier: auditpack-${DATE}\nExport-Date: ${DATE}\nAuditpack-Version: 0.1.0\n`,
+      `Bagging-Date: 2025-09-09\nPayload-Oxum: ${payloadBytes}.${WRITTEN.length}\nExternal-Identifier: auditpack-${DATE}\nExport-Date: ${DATE}\nAuditpack-Version: 0.1.0\n`,
     );
     const manifestLines = readFileSync(join(dir, 'manifest-sha256.txt'), 'utf8').split('\n').filter(Boolean);
-    expect(manifestLines.map((l) => l.split('  ')[1])).toEqual(PAYLOAD_FILES.map((f) => `data/${f}`));
+    expect(manifestLines.map((l) => l.split('  ')[1])).toEqual(WRITTEN.map((f) => `data/${f}`));
     expect(
       execFileSync('sha256sum', ['-c', '--strict', 'manifest-sha256.txt'], { cwd: dir, encoding: 'utf8' }),
     ).toContain('data/audit.jsonl: OK');
@@ -83,7 +86,7 @@ describe('exportPack', () => {
       created_at: '2025-09-09T00:10:00.000Z',
       export_date: DATE,
       auditpack_version: '0.1.0',
-      summary: { total_files: PAYLOAD_FILES.length, total_size: payloadBytes },
+      summary: { total_files: WRITTEN.length, total_size: payloadBytes },
       events: {
         total: 9,
         by_category: { alert: 1, auth: 2, config: 1, fill: 2, order: 2, system: 1 },
@@ -305,7 +308,7 @@ describe('exportPack', () => {
     expect(
       execFileSync('sha256sum', ['-c', 'manifest-sha256.txt'], { cwd: join(out, DATE), encoding: 'utf8' }).match(/OK/g)
         ?.length,
-    ).toBe(PAYLOAD_FILES.length);
+    ).toBe(WRITTEN.length);
     // Python's tarfile agrees (a second, independent reader).
     const py = execFileSync(
       PYTHON,

@@ -1,0 +1,118 @@
+/**
+ * A pack's `data/config_in_force.json` (docs/FORMAT.md, "config_in_force.json"): per config file,
+ * the snapshot record holding it at the end of the exported day, as the chain decides it. The
+ * config of record (`data/config_snapshot.json`) names the newest snapshot only; after a narrow
+ * snapshot (`auditpack snapshot --configs configs/risk.yaml`) the other files' records in force are
+ * named here. Written by export (src/pack/config-in-force-file.ts), read by verify
+ * (src/verify/config-in-force.ts) and by tools/auditpack_check.py: every value is hostile input there.
+ */
+import { type ConfigInForce, parseConfigInForce } from './config-in-force.js';
+
+/** The file's `schema`. */
+export const CONFIG_IN_FORCE_SCHEMA = 'auditpack-config-in-force/1';
+
+/** The config file always listed (the compliance policy's place in the config). */
+export const POLICY_CONFIG_PATH = 'configs/compliance_policy.yaml';
+
+/** What the file says of one config file: its record, none (`null`), or unknown with the reason. */
+export type InForceRecord = ConfigInForce | null | { readonly unknown: string };
+
+/** One entry of `files`. */
+export interface ConfigInForceEntry {
+  readonly path: string;
+  readonly record: InForceRecord;
+}
+
+/** The file's content. */
+export interface ConfigInForceFile {
+  readonly schema: typeof CONFIG_IN_FORCE_SCHEMA;
+  readonly export_date: string;
+  /** Sorted by path (as UTF-8 bytes), each path once. */
+  readonly files: readonly ConfigInForceEntry[];
+  /** Any config file not in `files`: null (no record reached names one), or unknown (the walk met a gap). */
+  readonly other_files: null | { readonly unknown: string };
+}
+
+/** Bounds on hostile input. */
+const MAX_ENTRIES = 65536;
+const MAX_PATH_CHARS = 4096;
+const MAX_REASON_CHARS = 8192;
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+/** The file's exact bytes (two-space JSON, entries sorted by path, a final newline). */
+export function renderConfigInForce(v: ConfigInForceFile): string {
+  const files = [...v.files].sort((a, b) => byBytes(a.path, b.path)).map(renderEntry);
+  const other = v.other_files === null ? null : { record: 'unknown', reason: v.other_files.unknown };
+  const out = { schema: v.schema, export_date: v.export_date, files, other_files: other };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+function renderEntry(e: ConfigInForceEntry): Record<string, unknown> {
+  const r = e.record;
+  if (r === null) return { path: e.path, record: null };
+  if ('unknown' in r) return { path: e.path, record: 'unknown', reason: r.unknown };
+  return { path: e.path, record: { snapshot_id: r.snapshot_id, record_sha256: r.record_sha256 } };
+}
+
+/**
+ * The file's content if it meets the schema, else the reason it does not (hostile input: never
+ * throws). Paths must be unique; order is not checked (the bytes are covered by the manifests).
+ */
+export function parseConfigInForceFile(bytes: Buffer | string): ConfigInForceFile | { invalid: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
+  } catch {
+    return { invalid: 'it is not JSON' };
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { invalid: 'it is not a JSON object' };
+  const o = v as Record<string, unknown>;
+  if (o.schema !== CONFIG_IN_FORCE_SCHEMA) return { invalid: `its schema is not ${CONFIG_IN_FORCE_SCHEMA}` };
+  if (typeof o.export_date !== 'string' || !DATE_RE.test(o.export_date))
+    return { invalid: 'export_date is not a YYYY-MM-DD date' };
+  if (!Array.isArray(o.files) || o.files.length > MAX_ENTRIES) return { invalid: 'files is not a list' };
+  const files: ConfigInForceEntry[] = [];
+  const seen = new Set<string>();
+  for (const [i, raw] of o.files.entries()) {
+    const e = parseEntry(raw);
+    if (typeof e === 'string') return { invalid: `files[${i}]: ${e}` };
+    if (seen.has(e.path)) return { invalid: `files[${i}]: path ${e.path} is listed twice` };
+    seen.add(e.path);
+    files.push(e);
+  }
+  let other: ConfigInForceFile['other_files'];
+  if (o.other_files === null) other = null;
+  else {
+    const u = o.other_files as Record<string, unknown> | undefined;
+    if (typeof u !== 'object' || u === null || u.record !== 'unknown' || !isReason(u.reason))
+      return { invalid: 'other_files is neither null nor {"record": "unknown", "reason": …}' };
+    other = { unknown: u.reason as string };
+  }
+  return { schema: CONFIG_IN_FORCE_SCHEMA, export_date: o.export_date, files, other_files: other };
+}
+
+function isReason(v: unknown): boolean {
+  return typeof v === 'string' && v !== '' && v.length <= MAX_REASON_CHARS;
+}
+
+function parseEntry(raw: unknown): ConfigInForceEntry | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not an object';
+  const e = raw as Record<string, unknown>;
+  if (typeof e.path !== 'string' || e.path === '' || e.path.length > MAX_PATH_CHARS) return 'path is not a file path';
+  if (e.record === null) return { path: e.path, record: null };
+  if (e.record === 'unknown') {
+    if (!isReason(e.reason)) return 'a record "unknown" without a reason';
+    return { path: e.path, record: { unknown: e.reason as string } };
+  }
+  const c = parseConfigInForce(e.record);
+  if (c === undefined) return 'record is not null, "unknown" or {snapshot_id, record_sha256}';
+  return { path: e.path, record: c };
+}
+
+/** The entry's snapshot, when it names one. */
+export function recordOfEntry(e: ConfigInForceEntry): ConfigInForce | undefined {
+  const r = e.record;
+  return r === null || 'unknown' in r ? undefined : r;
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CONFIG_IN_FORCE_SCHEMA,
+  type ConfigInForceFile,
+  parseConfigInForceFile,
+  renderConfigInForce,
+} from '../../src/format/config-in-force-file.js';
+
+const SHA = 'ab'.repeat(32);
+const VALUE: ConfigInForceFile = {
+  schema: CONFIG_IN_FORCE_SCHEMA,
+  export_date: '2025-09-08',
+  files: [
+    { path: 'configs/risk.yaml', record: { unknown: 'the chain cannot tell' } },
+    {
+      path: 'configs/compliance_policy.yaml',
+      record: { snapshot_id: '20250908T080000.000000Z-000', record_sha256: SHA },
+    },
+    { path: 'configs/old.yaml', record: null },
+  ],
+  other_files: { unknown: 'a gap' },
+};
+
+describe('data/config_in_force.json', () => {
+  it('renders sorted two-space JSON and parses back to the same entries', () => {
+    const text = renderConfigInForce(VALUE);
+    expect(text.endsWith('}\n')).toBe(true);
+    const v = JSON.parse(text) as { files: { path: string; record: unknown; reason?: string }[]; other_files: unknown };
+    expect(v.files.map((e) => e.path)).toEqual([
+      'configs/compliance_policy.yaml',
+      'configs/old.yaml',
+      'configs/risk.yaml',
+    ]);
+    expect(v.files[2]).toEqual({ path: 'configs/risk.yaml', record: 'unknown', reason: 'the chain cannot tell' });
+    expect(v.other_files).toEqual({ record: 'unknown', reason: 'a gap' });
+    const back = parseConfigInForceFile(text);
+    expect('invalid' in back).toBe(false);
+    expect(renderConfigInForce(back as ConfigInForceFile)).toBe(text);
+  });
+
+  it.each([
+    ['not JSON', '{'],
+    ['an array', '[]'],
+    ['another schema', JSON.stringify({ ...JSON.parse(renderConfigInForce(VALUE)), schema: 'x/1' })],
+    ['a bad date', renderConfigInForce({ ...VALUE, export_date: '2025-9-8' })],
+    ['a path twice', renderConfigInForce({ ...VALUE, files: [VALUE.files[0], VALUE.files[0]] as never })],
+    ['an unknown without reason', renderConfigInForce({ ...VALUE, files: [{ path: 'a', record: { unknown: '' } }] })],
+    [
+      'a short hash',
+      renderConfigInForce({ ...VALUE, files: [{ path: 'a', record: { snapshot_id: 's', record_sha256: 'ab' } }] }),
+    ],
+    ['other_files missing', JSON.stringify({ schema: CONFIG_IN_FORCE_SCHEMA, export_date: '2025-09-08', files: [] })],
+  ])('%s is invalid (hostile input: a reason, never a throw)', (_n, text) => {
+    expect('invalid' in parseConfigInForceFile(text)).toBe(true);
+  });
+});
