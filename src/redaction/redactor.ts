@@ -23,12 +23,14 @@
  * - putty-key.ts: a PuTTY `.ppk` key's private lines and MAC.
  */
 import { redactCommandFlags } from './command-flags.js';
+import { decimalListKeySpans, pythonReprKeySpans } from './der-bytes.js';
 import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
 import { redactJwk } from './jwk.js';
 import { redactPairs } from './pairs.js';
 import { redactSpacedPairs } from './pairs-spaced.js';
 import { redactMarkupPairs } from './pairs-markup.js';
+import { OPENSSL_TEXT_MIN, opensslTextKeySpans } from './openssl-text.js';
 import { redactPem } from './pem.js';
 import { applySpans, mayHoldProtocolAuth, redactProtocolAuth } from './protocol-auth.js';
 import { puttyKeySpans } from './putty-key.js';
@@ -42,7 +44,7 @@ export const DEFAULT_CENSOR = '[REDACTED]';
  * Bumped whenever the built-in rules change what they replace (the key vocabulary, the shapes,
  * the pair scanner); part of the snapshot store's rules fingerprint.
  */
-export const REDACTION_RULES_VERSION = 19;
+export const REDACTION_RULES_VERSION = 20;
 
 /** Trade and identity fields that redaction never alters. */
 export const PROTECTED_KEYS: readonly string[] = Object.freeze([
@@ -157,6 +159,17 @@ function keyDecisions(
 }
 
 /**
+ * DER private keys as a Python bytes repr or a list of decimal bytes (rules 20): one search each,
+ * for the version INTEGER as those forms print it.
+ */
+function redactKeyBytes(s: string, censor: string): string {
+  let out = s;
+  if (out.includes('\\x02\\x01\\x0')) out = applySpans(out, pythonReprKeySpans(out), censor);
+  if (out.includes('2, 1, ') || out.includes('2,1,')) out = applySpans(out, decimalListKeySpans(out), censor);
+  return out;
+}
+
+/**
  * Compiles redaction rules once. Throws (a plain SyntaxError) only for an invalid user pattern
  * source, at construction time — never per event.
  */
@@ -201,7 +214,10 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     // skip values already replaced).
     let out = redactPem(s, censor);
     // Hex DER keys with separators (rules 19): the smallest (Ed25519, 48 bytes) is 144 characters.
-    if (out.length >= SEPARATED_HEX_KEY_MIN) out = redactSeparatedHexKeys(out, censor);
+    if (out.length >= SEPARATED_HEX_KEY_MIN) out = redactKeyBytes(redactSeparatedHexKeys(out, censor), censor);
+    // openssl's `-text` dumps of a key's private components (rules 20): one search, `:` at a line's end.
+    if (out.length >= OPENSSL_TEXT_MIN && (out.includes(':\n') || out.includes(':\r\n')))
+      out = applySpans(out, opensslTextKeySpans(out), censor);
     // The shapes pass saw `s` itself only when the PEM pass left it as it was.
     const scannedWhole = out === s;
     const shapesIn = out;

@@ -250,6 +250,23 @@ const PARTIAL_SEEDS = [
   ': 30',
   '00000000: 3082 ffff 0201 0002 8201 0100 c1d2 e3f4  0...............\n',
   '00000000: 3077 0201 0104 20a6 914f  ',
+  // Rules 20: openssl's `-text` blocks, Python bytes reprs, decimal byte lists.
+  ':\n',
+  'priv:\n    ',
+  'priv:\n    00:',
+  '\npriv:\n 0a:',
+  `prime1:\n    ${'ab:'.repeat(14)}\n`,
+  'pub:\n    04:ab:\n',
+  ':\r\n 00:',
+  "b'0\\x82\\x04\\xa4\\x02\\x01\\x0",
+  '\\x02\\x01\\x0',
+  "b'\\x02\\x01\\x00",
+  '2, 1, ',
+  '2,1,',
+  '48, 2, 1, 0, ',
+  '48, 130, 4, 164, 2, 1, 0, 2, 130, 1, 1, 0, ',
+  '[48, -126, 4, -92, 2, 1, 0, 2, -126, ',
+  ', 48, 2, 1, ',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
