@@ -18,6 +18,7 @@ import { redactCodePairs } from './config-code.js';
 import { redactCommandLine } from './config-commands.js';
 import { decimalListKeySpans } from './der-bytes.js';
 import { lineParts, separatedHexKeyLineSpans } from './der-hex.js';
+import { xxdDumpKeySpans } from './der-xxd.js';
 import { derKeyLineSpans } from './der-key.js';
 import { opensslTextKeySpans } from './openssl-text.js';
 import { applySpans } from './protocol-auth.js';
@@ -181,7 +182,7 @@ function redactLines(text: string, format: ConfigTextFormat, r: Redactor): strin
 
 /**
  * Each line's part of an openssl `-text` private component (on one line too: the line alone
- * lacks its label) and of a decimal byte list of a DER key wrapped over lines (rules 20).
+ * lacks its label), of a decimal byte list and of an `xxd` dump of a DER key over lines (rules 20).
  */
 function keyDumpLineSpans(s: string): number[] {
   const spans: number[] = [];
@@ -196,6 +197,10 @@ function keyDumpLineSpans(s: string): number[] {
   if (s.includes('2, 1, ') || s.includes('2,1,')) {
     const list = decimalListKeySpans(s);
     for (let k = 0; k < list.length; k += 2) lineParts(s, list[k] as number, list[k + 1] as number, spans);
+  }
+  if (s.includes('0: ')) {
+    const dumps = xxdDumpKeySpans(s);
+    for (let k = 0; k < dumps.length; k += 2) lineParts(s, dumps[k] as number, dumps[k + 1] as number, spans);
   }
   return spans;
 }

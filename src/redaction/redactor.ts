@@ -25,6 +25,7 @@
 import { redactCommandFlags } from './command-flags.js';
 import { decimalListKeySpans, pythonReprKeySpans } from './der-bytes.js';
 import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
+import { xxdDumpKeySpans } from './der-xxd.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
 import { redactJwk } from './jwk.js';
 import { redactPairs } from './pairs.js';
@@ -159,13 +160,15 @@ function keyDecisions(
 }
 
 /**
- * DER private keys as a Python bytes repr or a list of decimal bytes (rules 20): one search each,
- * for the version INTEGER as those forms print it.
+ * DER private keys as a Python bytes repr, a list of decimal bytes or in an `xxd` dump's other
+ * layouts (rules 20): one search each.
  */
 function redactKeyBytes(s: string, censor: string): string {
   let out = s;
   if (out.includes('\\x02\\x01\\x0')) out = applySpans(out, pythonReprKeySpans(out), censor);
   if (out.includes('2, 1, ') || out.includes('2,1,')) out = applySpans(out, decimalListKeySpans(out), censor);
+  // `xxd` dumps in other layouts (`-g1`, a key inside a line): one search, an offset's `0: `.
+  if (out.includes('0: ')) out = applySpans(out, xxdDumpKeySpans(out), censor);
   return out;
 }
 

@@ -2,7 +2,8 @@
  * Rules 20: the private-key forms the last outside passes left in clear. openssl's `-text -noout`
  * dumps (`priv:` of an EC, Ed25519 or X25519 key; RSA's `privateExponent`, primes, exponents and
  * coefficient), a DER key as Python prints bytes (`b'0\x82\x04\xa4\x02\x01\x00…'`) and as a list of
- * decimal bytes (`[48, 130, 4, 164, …]`, Java's signed `{48, -126, …}`). Over-redaction fixed with
+ * decimal bytes (`[48, 130, 4, 164, …]`, Java's signed `{48, -126, …}`) and in `xxd` dumps of other
+ * layouts (`-g1`, `-g4`, `-c 12`, a key starting inside a line). Over-redaction fixed with
  * them: `Private-Key: (256 bit)` lost `(256`, `Signature Algorithm: sha256WithRSAEncryption` its name.
  * Near misses stay: the public components, a certificate's dump, MAC addresses, number lists.
  */
@@ -241,6 +242,91 @@ describe('a DER private key as decimal bytes', () => {
   });
 });
 
+/** `xxd` with `-g group -c cols`: offset, hex groups, two blanks, the ASCII column (padded last line). */
+function xxd(b: Buffer, group = 2, cols = 16): string {
+  const rows: string[] = [];
+  for (let o = 0; o < b.length; o += cols) {
+    const line = b.subarray(o, o + cols);
+    const hx = hexOf(line);
+    const groups: string[] = [];
+    for (let g = 0; g < hx.length; g += group) groups.push(hx.slice(g, g + group).join(''));
+    const full = cols * 2 + Math.ceil(cols / group) - 1;
+    const ascii = [...line].map((x) => (x >= 32 && x < 127 ? String.fromCharCode(x) : '.')).join('');
+    rows.push(`${o.toString(16).padStart(8, '0')}: ${groups.join(' ').padEnd(full)}  ${ascii}`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+/** `hexdump -C`, a run of repeated lines shown once and then `*`. */
+function hexdumpC(b: Buffer): string {
+  const rows: string[] = [];
+  let prev = '';
+  let starred = false;
+  for (let o = 0; o < b.length; o += 16) {
+    const line = b.subarray(o, o + 16);
+    const hx = hexOf(line);
+    const body = `${hx.slice(0, 8).join(' ')}  ${hx.slice(8).join(' ')}`;
+    if (body === prev && line.length === 16) {
+      if (!starred) rows.push('*');
+      starred = true;
+      continue;
+    }
+    starred = false;
+    prev = body;
+    const ascii = [...line].map((x) => (x >= 32 && x < 127 ? String.fromCharCode(x) : '.')).join('');
+    rows.push(`${o.toString(16).padStart(8, '0')}  ${body.padEnd(49)} |${ascii}|`);
+  }
+  rows.push(b.length.toString(16).padStart(8, '0'));
+  return `${rows.join('\n')}\n`;
+}
+/** What a dump must not show of a key: its secret bytes as the dump's hex (pairs, any grouping). */
+const noDumpSecret = (out: string, der: Buffer): void => {
+  const flat = out.replace(/^[0-9a-f]{8}:? /gm, '').replace(/[^0-9a-f]/g, '');
+  expect(flat).not.toContain(hexOf(secretBytes(der)).slice(0, 12).join(''));
+};
+
+describe('xxd -g1, other groupings and widths, a key starting inside a line; hexdump with *', () => {
+  const cases: [string, (der: Buffer) => string][] = [
+    ['xxd -g1', (der) => xxd(der, 1)],
+    ['xxd -g4', (der) => xxd(der, 4)],
+    ['xxd -c 12', (der) => xxd(der, 2, 12)],
+    ['xxd, the key after 3 bytes', (der) => xxd(Buffer.concat([Buffer.from('abc'), der]))],
+    ['xxd -g1, the key after 5 bytes', (der) => xxd(Buffer.concat([Buffer.from('hello'), der]), 1)],
+    ['hexdump -C, the key after zero padding (*)', (der) => hexdumpC(Buffer.concat([Buffer.alloc(40), der]))],
+  ];
+  for (const [name, dump] of cases)
+    it.each(DER_KEYS)(`${name}: %s`, (_k, der) => {
+      const text = `dumped key file:\n${dump(der)}done`;
+      const out = once(text);
+      noDumpSecret(out, der);
+      expect(out).toContain('[REDACTED]');
+      expect(out.endsWith('done')).toBe(true);
+    });
+  it('config text: an indented xxd -g1 dump in a YAML block scalar keeps its lines', () => {
+    const der = (DER_KEYS[2] as [string, Buffer])[1];
+    const dump = xxd(Buffer.concat([Buffer.from('abc'), der]), 1)
+      .replace(/^(?=.)/gm, '  ')
+      .trimEnd();
+    const text = `venue: XNAS\nnotes: |\n${dump}\nmax_qty: 100\n`;
+    const out = redactConfigText(text, 'yaml', r).text;
+    expect(out.split('\n').length).toBe(text.split('\n').length);
+    noDumpSecret(out, der);
+    expect(out).toContain('  00000000: 61 62 63 [REDACTED]');
+    expect(out).toContain('max_qty: 100');
+  });
+  it('stays: dumps of a public key, a certificate-like SEQUENCE, random bytes; times with colons', () => {
+    const spki = createPublicKey(rsa).export({ format: 'der', type: 'spki' }) as Buffer;
+    const noise = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37 + 11) % 256));
+    for (const t of [
+      xxd(spki),
+      xxd(spki, 1),
+      xxd(Buffer.concat([Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x02, 0x01]), noise]), 1),
+      xxd(noise),
+      '2026-12-05 17:34:10: order 12 filled\n00:00:00: start\nfill 30 82 04 a4 02 01 00\n',
+    ])
+      expect(once(t)).toBe(t);
+  });
+});
+
 describe('idempotent around the rules 20 forms', () => {
   it('redacting twice is redacting once', () => {
     const der = (DER_KEYS[2] as [string, Buffer])[1];
@@ -259,6 +345,9 @@ describe('idempotent around the rules 20 forms', () => {
       '2, 1, 0, ',
       ', ',
       'Private-Key: (256 bit)',
+      xxd(Buffer.concat([Buffer.from('ab'), der]), 1),
+      '00000010: ',
+      '0: ',
       'qty=100',
     );
     fc.assert(
