@@ -159,6 +159,9 @@ function keyDecisions(
   };
 }
 
+/** The shortest text a DER private key as a Python repr or decimal list fits in (Ed25519's 48 bytes: `b'…'`). */
+const KEY_BYTES_MIN = 51;
+
 /**
  * DER private keys as a Python bytes repr, a list of decimal bytes or in an `xxd` dump's other
  * layouts (rules 20): one search each.
@@ -168,7 +171,7 @@ function redactKeyBytes(s: string, censor: string): string {
   if (out.includes('\\x02\\x01\\x0')) out = applySpans(out, pythonReprKeySpans(out), censor);
   if (out.includes('2, 1, ') || out.includes('2,1,')) out = applySpans(out, decimalListKeySpans(out), censor);
   // `xxd` dumps in other layouts (`-g1`, a key inside a line): one search, an offset's `0: `.
-  if (out.includes('0: ')) out = applySpans(out, xxdDumpKeySpans(out), censor);
+  if (out.length >= SEPARATED_HEX_KEY_MIN && out.includes('0: ')) out = applySpans(out, xxdDumpKeySpans(out), censor);
   return out;
 }
 
@@ -217,7 +220,9 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     // skip values already replaced).
     let out = redactPem(s, censor);
     // Hex DER keys with separators (rules 19): the smallest (Ed25519, 48 bytes) is 144 characters.
-    if (out.length >= SEPARATED_HEX_KEY_MIN) out = redactKeyBytes(redactSeparatedHexKeys(out, censor), censor);
+    if (out.length >= SEPARATED_HEX_KEY_MIN) out = redactSeparatedHexKeys(out, censor);
+    // A repr or a decimal list of the smallest key (Ed25519, 48 bytes) fits in 51 characters.
+    if (out.length >= KEY_BYTES_MIN) out = redactKeyBytes(out, censor);
     // openssl's `-text` dumps of a key's private components (rules 20): one search, `:` at a line's end.
     if (out.length >= OPENSSL_TEXT_MIN && (out.includes(':\n') || out.includes(':\r\n')))
       out = applySpans(out, opensslTextKeySpans(out), censor);

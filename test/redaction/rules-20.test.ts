@@ -175,11 +175,22 @@ describe("Python repr() of a DER private key: b'0\\x82…'", () => {
   });
   it('the SEC1 form starts b"0w\\x02\\x01\\x01\\x04 " and a key in a traceback', () => {
     const der = (DER_KEYS[2] as [string, Buffer])[1];
-    expect(pyRepr(der).slice(0, 21)).toBe("b'0w\\x02\\x01\\x01\\x04 ");
+    expect(pyRepr(der).slice(2, 21)).toBe('0w\\x02\\x01\\x01\\x04 ');
     const text = `Traceback (most recent call last):\n  ValueError: could not load ${pyRepr(der)}\n`;
     const out = once(text);
     expect(out).not.toContain(pyRepr(secretBytes(der)).slice(2, 30));
-    expect(out).toBe(`Traceback (most recent call last):\n  ValueError: could not load b'[REDACTED]'\n`);
+    const q = pyRepr(der)[1] as string;
+    expect(out).toBe(`Traceback (most recent call last):\n  ValueError: could not load b${q}[REDACTED]${q}\n`);
+  });
+  it('an Ed25519 key whose repr is short (printable scalar: 75 characters)', () => {
+    const der = Buffer.concat([
+      Buffer.from('302e020100300506032b657004220420', 'hex'),
+      Buffer.from('Kq7#pZ2m!vB9xL4wQ8sN1rT6yU3oE5aD'),
+    ]);
+    const t = `seed ${pyRepr(der)}`;
+    expect(t.length).toBeLessThan(143);
+    expect(once(t)).toBe("seed b'[REDACTED]'");
+    expect(once(`[${decimal(der, false, ',')}]`)).toBe('[[REDACTED]]');
   });
   it('config text: a Python settings file', () => {
     const der = (DER_KEYS[0] as [string, Buffer])[1];
