@@ -16,8 +16,11 @@ import { redactJwk } from './jwk.js';
 import type { Redactor } from './redactor.js';
 import { redactCodePairs } from './config-code.js';
 import { redactCommandLine } from './config-commands.js';
-import { separatedHexKeyLineSpans } from './der-hex.js';
+import { decimalListKeySpans } from './der-bytes.js';
+import { lineParts, separatedHexKeyLineSpans } from './der-hex.js';
+import { xxdDumpKeySpans } from './der-xxd.js';
 import { derKeyLineSpans } from './der-key.js';
+import { opensslTextKeySpans } from './openssl-text.js';
 import { applySpans } from './protocol-auth.js';
 import { puttyKeySpans } from './putty-key.js';
 import { redactPythonLines } from './config-python.js';
@@ -121,8 +124,10 @@ function redactShapes(input: string, r: Redactor): string {
   const der = input.includes('\n') && input.includes('M') ? applySpans(input, derKeyLineSpans(input), r.censor) : input;
   // Likewise a key as separated hex wrapped over lines (openssl's dumps, 15 bytes a line: rules 19).
   const hex = der.includes('\n') ? applySpans(der, separatedHexKeyLineSpans(der), r.censor) : der;
+  // openssl's `-text` private components and decimal byte lists over lines likewise (rules 20).
+  const dumps = hex.includes('\n') ? applySpans(hex, keyDumpLineSpans(hex), r.censor) : hex;
   // A PuTTY key's private lines likewise (rules 18: a line alone is no key).
-  const text = hex.includes('Private-') ? applySpans(hex, puttyKeySpans(hex), r.censor) : hex;
+  const text = dumps.includes('Private-') ? applySpans(dumps, puttyKeySpans(dumps), r.censor) : dumps;
   const lines = splitLines(text);
   const hasPem = text.includes('-----BEGIN ');
   let changed = false;
@@ -173,4 +178,29 @@ function redactLines(text: string, format: ConfigTextFormat, r: Redactor): strin
   }
   for (const l of lines) l.body = redactCommandLine(redactCodePairs(redactInlinePairs(l.body, r), r), format, r.censor);
   return joinLines(lines);
+}
+
+/**
+ * Each line's part of an openssl `-text` private component (on one line too: the line alone
+ * lacks its label), of a decimal byte list and of an `xxd` dump of a DER key over lines (rules 20).
+ */
+function keyDumpLineSpans(s: string): number[] {
+  const spans: number[] = [];
+  const openssl = s.includes(':\n') || s.includes(':\r\n') ? opensslTextKeySpans(s) : [];
+  for (let k = 0; k < openssl.length; k += 2) {
+    const at = openssl[k] as number;
+    const end = openssl[k + 1] as number;
+    const before = spans.length;
+    lineParts(s, at, end, spans);
+    if (spans.length === before) spans.push(at, end);
+  }
+  if (s.includes('2, 1, ') || s.includes('2,1,')) {
+    const list = decimalListKeySpans(s);
+    for (let k = 0; k < list.length; k += 2) lineParts(s, list[k] as number, list[k + 1] as number, spans);
+  }
+  if (s.includes('0: ')) {
+    const dumps = xxdDumpKeySpans(s);
+    for (let k = 0; k < dumps.length; k += 2) lineParts(s, dumps[k] as number, dumps[k + 1] as number, spans);
+  }
+  return spans;
 }

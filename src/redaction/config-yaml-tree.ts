@@ -13,6 +13,7 @@
  */
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
 import { isSensitivePath, isSensitiveUnder } from './config-lines.js';
+import { isKeySizeNote } from './pairs.js';
 import { flagNamesSecret, isNameField, isValueField, namedValueGoes, namingOf } from './named-values.js';
 import type { Redactor } from './redactor.js';
 import { parseYamlStream } from './yaml-untrusted.js';
@@ -85,6 +86,8 @@ function collectValue(node: unknown, w: Walk): void {
     const range = node.range;
     if (range && alreadyCensored(w.text.slice(range[0], range[1]), w.r.censor)) return;
     if (isScalar(node)) {
+      // openssl's `Private-Key: (256 bit)` names a size (rules 20), as the line pass keeps it.
+      if (typeof node.value === 'string' && isKeySizeNote(node.value)) return;
       if (range && range[1] > range[0]) w.out.push([range[0], range[1]]);
       return;
     }

@@ -3,6 +3,7 @@
  * censored line by line, keeping indentation and comments.
  */
 import { parseYamlDocument } from './yaml-untrusted.js';
+import { isKeySizeNote } from './pairs.js';
 import type { Redactor } from './redactor.js';
 import {
   censorValue,
@@ -221,7 +222,9 @@ export function redactYamlLines(lines: Line[], r: Redactor): void {
     const core = yamlValueCore(rawValue);
     const isBlockScalar = core.startsWith('|') || core.startsWith('>');
     const parent = parentOf(parents, k.keyIndent);
-    if (k.key !== UNDECODABLE_KEY && !isSensitivePath(k.key, r) && !isSensitiveUnder(parent, k.key, r)) {
+    // openssl's `Private-Key: (256 bit)` header names a size, no key (rules 20).
+    const plain = (!isSensitivePath(k.key, r) && !isSensitiveUnder(parent, k.key, r)) || isKeySizeNote(core);
+    if (k.key !== UNDECODABLE_KEY && plain) {
       if (isBlockScalar) plainScalarIndent = k.keyIndent;
       else if (core === '' || core.startsWith('#')) parents.push({ indent: k.keyIndent, key: k.key });
       continue;

@@ -386,7 +386,7 @@ export function separatedHexKeyLineSpans(s: string): number[] {
 }
 
 /** [at, end) split at its line breaks, each part from its first non-blank; nothing if on one line. */
-function lineParts(s: string, at: number, end: number, spans: number[]): void {
+export function lineParts(s: string, at: number, end: number, spans: number[]): void {
   const nl = s.indexOf('\n', at);
   if (nl === -1 || nl >= end) return;
   let from = at;

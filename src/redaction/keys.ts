@@ -143,6 +143,9 @@ export const FIX_PASSWORD_TAGS: ReadonlySet<string> = new Set(['554', '925', '14
  */
 export function isBuiltinSensitiveKey(key: string, normalized: string): boolean {
   if (FIX_PASSWORD_TAGS.has(key)) return true;
+  // An algorithm's name (`Signature Algorithm: sha256WithRSAEncryption` in openssl's dumps,
+  // `signatureAlgorithm` in JWS and X.509 tooling) is no secret (rules 20).
+  if (normalized.endsWith('algorithm')) return false;
   for (const f of SENSITIVE_KEY_FRAGMENTS) if (normalized.includes(f)) return true;
   const words = keyWords(key);
   const last = words.length - 1;

@@ -108,9 +108,22 @@ function closingBracket(s: string, at: number): number {
   return -1;
 }
 
-/** True when a bare value is one to keep: a literal, a decimal, or already redacted. */
+/**
+ * A key's size as openssl's `-text` header gives it (rules 20): `Private-Key: (256 bit)`, `(2048
+ * bit, 2 primes)`; in free text the bare value is its first token, `(256`.
+ */
+const KEY_SIZE_NOTE = /^\(\d{2,5}(?: bits?(?:, \d{1,2} primes)?\))?$/;
+
+/** True when a bare value is one to keep: a literal, a decimal, a key size note, or already redacted. */
 export function keepBare(v: string, censor: string): boolean {
-  return v === '' || v.startsWith(censor) || KEEP_VALUES.has(v.toLowerCase()) || DECIMAL.test(v);
+  return (
+    v === '' || v.startsWith(censor) || KEEP_VALUES.has(v.toLowerCase()) || DECIMAL.test(v) || KEY_SIZE_NOTE.test(v)
+  );
+}
+
+/** keepBare's key size note (`(256 bit)`), for a config file's value. */
+export function isKeySizeNote(v: string): boolean {
+  return KEY_SIZE_NOTE.test(v);
 }
 
 /** [start, end) of the text to replace, and its replacement (the censor unless given). */

@@ -23,12 +23,15 @@
  * - putty-key.ts: a PuTTY `.ppk` key's private lines and MAC.
  */
 import { redactCommandFlags } from './command-flags.js';
+import { decimalListKeySpans, pythonReprKeySpans } from './der-bytes.js';
 import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
+import { xxdDumpKeySpans } from './der-xxd.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
 import { redactJwk } from './jwk.js';
 import { redactPairs } from './pairs.js';
 import { redactSpacedPairs } from './pairs-spaced.js';
 import { redactMarkupPairs } from './pairs-markup.js';
+import { OPENSSL_TEXT_MIN, opensslTextKeySpans } from './openssl-text.js';
 import { redactPem } from './pem.js';
 import { applySpans, mayHoldProtocolAuth, redactProtocolAuth } from './protocol-auth.js';
 import { puttyKeySpans } from './putty-key.js';
@@ -42,7 +45,7 @@ export const DEFAULT_CENSOR = '[REDACTED]';
  * Bumped whenever the built-in rules change what they replace (the key vocabulary, the shapes,
  * the pair scanner); part of the snapshot store's rules fingerprint.
  */
-export const REDACTION_RULES_VERSION = 19;
+export const REDACTION_RULES_VERSION = 20;
 
 /** Trade and identity fields that redaction never alters. */
 export const PROTECTED_KEYS: readonly string[] = Object.freeze([
@@ -156,6 +159,22 @@ function keyDecisions(
   };
 }
 
+/** The shortest text a DER private key as a Python repr or decimal list fits in (Ed25519's 48 bytes: `b'…'`). */
+const KEY_BYTES_MIN = 51;
+
+/**
+ * DER private keys as a Python bytes repr, a list of decimal bytes or in an `xxd` dump's other
+ * layouts (rules 20): one search each.
+ */
+function redactKeyBytes(s: string, censor: string): string {
+  let out = s;
+  if (out.includes('\\x02\\x01\\x0')) out = applySpans(out, pythonReprKeySpans(out), censor);
+  if (out.includes('2, 1, ') || out.includes('2,1,')) out = applySpans(out, decimalListKeySpans(out), censor);
+  // `xxd` dumps in other layouts (`-g1`, a key inside a line): one search, an offset's `0: `.
+  if (out.length >= SEPARATED_HEX_KEY_MIN && out.includes('0: ')) out = applySpans(out, xxdDumpKeySpans(out), censor);
+  return out;
+}
+
 /**
  * Compiles redaction rules once. Throws (a plain SyntaxError) only for an invalid user pattern
  * source, at construction time — never per event.
@@ -202,6 +221,11 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     let out = redactPem(s, censor);
     // Hex DER keys with separators (rules 19): the smallest (Ed25519, 48 bytes) is 144 characters.
     if (out.length >= SEPARATED_HEX_KEY_MIN) out = redactSeparatedHexKeys(out, censor);
+    // A repr or a decimal list of the smallest key (Ed25519, 48 bytes) fits in 51 characters.
+    if (out.length >= KEY_BYTES_MIN) out = redactKeyBytes(out, censor);
+    // openssl's `-text` dumps of a key's private components (rules 20): one search, `:` at a line's end.
+    if (out.length >= OPENSSL_TEXT_MIN && (out.includes(':\n') || out.includes(':\r\n')))
+      out = applySpans(out, opensslTextKeySpans(out), censor);
     // The shapes pass saw `s` itself only when the PEM pass left it as it was.
     const scannedWhole = out === s;
     const shapesIn = out;

@@ -1,0 +1,210 @@
+/**
+ * A private key's DER as a language prints a byte string (rules 20): Python's `repr()` of `bytes`
+ * (`b'0\x82\x04\xa4\x02\x01\x00…'`, printable bytes shown as themselves: SEC1's `b"0w\x02\x01\x01\x04 …"`)
+ * and a list of decimal bytes (`[48, 130, 4, 164, 2, 1, 0, …]` from JS or Python, Java's signed
+ * `new byte[]{48, -126, 4, -92, …}`). Found, as the hex forms are (der-hex.ts), from the version
+ * INTEGER after the header, and checked by the private-key structure's fixed start (der-key.ts
+ * keyLength on 12 bytes decoded), then read to the declared length (or 100 bytes).
+ */
+
+import { HEAD, isAlnumCode, keyLength } from './der-key.js';
+
+/** A key read short of its declared length is one only from this many bytes on (der-hex.ts's 200 digits). */
+const PARTIAL_MIN_BYTES = 100;
+
+/** Python's repr of the version INTEGER `02 01 0x`: never printable, always `\x02\x01\x0`. */
+const REPR_CUE = '\\x02\\x01\\x0';
+/** The header before the version INTEGER: 2-4 bytes, at most 4 characters each in a repr. */
+const REPR_BACK = 17;
+
+/** Hex digit value at `i`, or -1. */
+function hexAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/** Where the last reprByte's byte ends. */
+let NEXT = 0;
+
+/** Python's escapes other than `\x`: `\t`, `\n`, `\r`, `\\`, `\'`, `\"`. */
+const SIMPLE_ESCAPES: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, {
+  t: 9,
+  n: 10,
+  r: 13,
+  '\\': 92,
+  "'": 39,
+  '"': 34,
+});
+
+/** The byte at `i` of a bytes repr quoted by `quote` (its end in NEXT), or -1 at the quote or anything else. */
+function reprByte(s: string, i: number, quote: number): number {
+  const c = s.charCodeAt(i);
+  if (c === quote || Number.isNaN(c) || c < 32 || c > 126) return -1;
+  if (c !== 92) {
+    NEXT = i + 1;
+    return c;
+  }
+  const e = s[i + 1] as string;
+  if (e === 'x') {
+    const hi = hexAt(s, i + 2);
+    const lo = hexAt(s, i + 3);
+    if (hi < 0 || lo < 0) return -1;
+    NEXT = i + 4;
+    return (hi << 4) | lo;
+  }
+  const v = SIMPLE_ESCAPES[e];
+  if (v === undefined) return -1;
+  NEXT = i + 2;
+  return v;
+}
+
+/**
+ * The end of a Python bytes repr holding a private key from `at` (its first byte, after `b'`), up
+ * to its closing quote (left in place), or -1. The 12 bytes from `at` pass keyLength, then the
+ * literal must reach the declared length or PARTIAL_MIN_BYTES.
+ */
+function reprKeyEnd(s: string, at: number, quote: number): number {
+  let i = at;
+  let got = 0;
+  let bytes = 12;
+  while (got < bytes) {
+    const v = reprByte(s, i, quote);
+    if (v < 0) break;
+    if (got < 12) HEAD[got] = v;
+    i = NEXT;
+    got++;
+    if (got === 12) {
+      bytes = keyLength();
+      if (bytes === -1) return -1;
+    }
+  }
+  if (got < 12 || !(got === bytes || got >= PARTIAL_MIN_BYTES)) return -1;
+  // The rest of the literal goes too (a key followed by more bytes, or a repr cut short).
+  while (reprByte(s, i, quote) >= 0) i = NEXT;
+  return i;
+}
+
+/**
+ * Python bytes reprs of private keys, as [start, end) pairs (the bytes between the quotes). Found
+ * from REPR_CUE: the literal's opening `b'` or `b"` is looked for up to REPR_BACK characters before
+ * it (the header), and the key must start right after it. Linear: a cue costs a read back of at
+ * most 17 characters and one walk; a key found is passed over.
+ */
+export function pythonReprKeySpans(s: string): number[] {
+  const spans: number[] = [];
+  let copied = 0;
+  for (let q = s.indexOf(REPR_CUE); q !== -1; q = s.indexOf(REPR_CUE, q + 1)) {
+    for (let k = q - 1; k >= copied + 1 && q - k <= REPR_BACK; k--) {
+      const quote = s.charCodeAt(k);
+      if ((quote !== 39 && quote !== 34) || (s.charCodeAt(k - 1) | 32) !== 98) continue;
+      if (k >= 2 && isAlnumCode(s.charCodeAt(k - 2))) continue;
+      const end = reprKeyEnd(s, k + 1, quote);
+      if (end === -1) break;
+      spans.push(k + 1, end);
+      copied = end;
+      q = end - 1;
+      break;
+    }
+  }
+  return spans;
+}
+
+/** Decimal list cues: the version INTEGER `2, 1, 0|1` with and without blanks. */
+const DECIMAL_CUES = ['2, 1, ', '2,1,'];
+/** Blanks and line breaks crossed after a comma (a list wrapped and indented). */
+const LIST_GAP = 48;
+
+function isBlankCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** The byte of the decimal element at `i` (-128..255; a negative one is Java's signed byte), its end in NEXT; or -1. */
+function decimalByte(s: string, i: number): number {
+  let j = i;
+  const neg = s.charCodeAt(j) === 45;
+  if (neg) j++;
+  let v = 0;
+  const from = j;
+  while (j - from < 4 && isDigitCode(s.charCodeAt(j))) v = v * 10 + s.charCodeAt(j++) - 48;
+  if (j === from || j - from > 3 || isAlnumCode(s.charCodeAt(j)) || s.charCodeAt(j) === 46) return -1;
+  if (neg ? v > 128 || v === 0 : v > 255) return -1;
+  NEXT = j;
+  return neg ? 256 - v : v;
+}
+
+/** The start of the element before the one at `t` (a comma and blanks between), or -1. */
+function prevElement(s: string, t: number): number {
+  let k = t - 1;
+  while (k >= 0 && t - k < LIST_GAP && isBlankCode(s.charCodeAt(k))) k--;
+  if (k < 0 || s.charCodeAt(k) !== 44) return -1;
+  k--;
+  while (k >= 0 && isBlankCode(s.charCodeAt(k)) && t - k < LIST_GAP * 2) k--;
+  const last = k;
+  while (k >= 0 && last - k < 4 && isDigitCode(s.charCodeAt(k))) k--;
+  if (k === last) return -1;
+  if (s.charCodeAt(k) === 45) k--;
+  return k >= 0 && isAlnumCode(s.charCodeAt(k)) ? -1 : k + 1;
+}
+
+/** The end of a decimal list holding a private key from its first element at `at`, or -1. */
+function decimalKeyEnd(s: string, at: number): number {
+  const n = s.length;
+  let i = at;
+  let got = 0;
+  let end = at;
+  let bytes = 12;
+  while (got < bytes) {
+    if (got > 0) {
+      if (s.charCodeAt(i) !== 44) break;
+      const comma = i++;
+      while (i - comma < LIST_GAP && i < n && isBlankCode(s.charCodeAt(i))) i++;
+    }
+    const v = decimalByte(s, i);
+    if (v < 0) break;
+    if (got < 12) HEAD[got] = v;
+    i = NEXT;
+    end = i;
+    got++;
+    if (got === 12) {
+      bytes = keyLength();
+      if (bytes === -1) return -1;
+    }
+  }
+  if (got < 12) return -1;
+  return got === bytes || got >= PARTIAL_MIN_BYTES ? end : -1;
+}
+
+/**
+ * Private keys as decimal byte lists, as [start, end) pairs. Found from the version INTEGER's
+ * `2, 1, ` (or `2,1,`): the `2` must be a whole element, and a `48` 2-4 elements before it starts
+ * the key. Linear: a cue costs a few reads back and at most three walks of 12 elements before the
+ * check; a key found is passed over.
+ */
+export function decimalListKeySpans(s: string): number[] {
+  const spans: number[] = [];
+  for (const cue of DECIMAL_CUES) {
+    let copied = 0;
+    for (let q = s.indexOf(cue); q !== -1; q = s.indexOf(cue, q + 1)) {
+      if (q > 0 && (isAlnumCode(s.charCodeAt(q - 1)) || s.charCodeAt(q - 1) === 45)) continue;
+      let v = q;
+      for (let before = 1; before <= 4; before++) {
+        v = prevElement(s, v);
+        if (v === -1 || v < copied) break;
+        if (before === 1 || s.charCodeAt(v) !== 52 || s.charCodeAt(v + 1) !== 56 || isDigitCode(s.charCodeAt(v + 2)))
+          continue;
+        const end = decimalKeyEnd(s, v);
+        if (end === -1) continue;
+        spans.push(v, end);
+        copied = end;
+        q = end - 1;
+        break;
+      }
+    }
+  }
+  return spans;
+}
