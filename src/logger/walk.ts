@@ -6,8 +6,10 @@
 import {
   genericMembers,
   flagNamesSecret,
+  isDerKeyByteArray,
   isPairList,
   isWeakName,
+  KEY_ARRAY_MIN,
   keyObjectNamesSecret,
   namedHide,
   namedPlan,
@@ -281,6 +283,12 @@ export class Walk {
   }
 
   array(a: readonly unknown[], path: string, depth: number): string {
+    // A DER private key as a number array (`Array.from(der)`, rules 20): only an array of 40 or
+    // more whose first item is 48 is looked at, so ordinary arrays cost two reads.
+    if (a.length >= KEY_ARRAY_MIN && a[0] === 48 && this.redactor.enabled && isDerKeyByteArray(a)) {
+      this.redact(path);
+      return this.caches.censor;
+    }
     const n = Math.min(a.length, this.limits.maxArrayItems);
     const out = new Text('[');
     // [name, value] pairs and argv flags: the item after one that names a secret goes (see named-values).

@@ -208,3 +208,33 @@ export function decimalListKeySpans(s: string): number[] {
   }
   return spans;
 }
+
+/** The fewest items a byte array is checked from (an Ed25519 PKCS#8 key is 48 bytes). */
+export const KEY_ARRAY_MIN = 40;
+
+/** An array item as a byte (0..255, or a signed byte -128..-1 as Int8Array gives), else -1. */
+function itemByte(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < -128 || v > 255) return -1;
+  return v < 0 ? v + 256 : v;
+}
+
+/**
+ * True when an array of numbers holds a DER private key from its first item (rules 20: a key
+ * passed to the logger as `Array.from(der)`, or signed bytes from an Int8Array): the first 12
+ * items pass keyLength, and every item up to the declared length (or PARTIAL_MIN_BYTES of a longer
+ * key) is a byte. The caller checks `a[0] === 48` and the length first, so other arrays cost nothing.
+ */
+export function isDerKeyByteArray(a: readonly unknown[]): boolean {
+  if (a.length < KEY_ARRAY_MIN || a[0] !== 48) return false;
+  for (let i = 0; i < 12; i++) {
+    const v = itemByte(a[i]);
+    if (v < 0) return false;
+    HEAD[i] = v;
+  }
+  const bytes = keyLength();
+  if (bytes === -1) return false;
+  const n = Math.min(a.length, bytes);
+  if (!(n === bytes || n >= PARTIAL_MIN_BYTES)) return false;
+  for (let i = 12; i < n; i++) if (itemByte(a[i]) < 0) return false;
+  return true;
+}

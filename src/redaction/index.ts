@@ -11,6 +11,7 @@ export {
   type RedactionOptions,
   type Redactor,
 } from './redactor.js';
+export { isDerKeyByteArray, KEY_ARRAY_MIN } from './der-bytes.js';
 export { isCredentialShaped, type SecretPattern } from './shapes.js';
 export { builtinSecretPatterns } from './shapes-partial.js';
 export {
