@@ -16,7 +16,7 @@ import { redactJwk } from './jwk.js';
 import type { Redactor } from './redactor.js';
 import { redactCodePairs } from './config-code.js';
 import { redactCommandLine } from './config-commands.js';
-import { decimalListKeySpans } from './der-bytes.js';
+import { decimalListKeySpans, hasDecimalListCue } from './der-bytes.js';
 import { lineParts, separatedHexKeyLineSpans } from './der-hex.js';
 import { xxdDumpKeySpans } from './der-xxd.js';
 import { derKeyLineSpans } from './der-key.js';
@@ -194,7 +194,7 @@ function keyDumpLineSpans(s: string): number[] {
     lineParts(s, at, end, spans);
     if (spans.length === before) spans.push(at, end);
   }
-  if (s.includes('2, 1, ') || s.includes('2,1,')) {
+  if (hasDecimalListCue(s)) {
     const list = decimalListKeySpans(s);
     for (let k = 0; k < list.length; k += 2) lineParts(s, list[k] as number, list[k + 1] as number, spans);
   }

@@ -111,9 +111,13 @@ export function pythonReprKeySpans(s: string): number[] {
   return spans;
 }
 
-/** Decimal list cues: the version INTEGER `2, 1, 0|1` with and without blanks. */
-const DECIMAL_CUES = ['2, 1, ', '2,1,'];
-/** Blanks and line breaks crossed after a comma (a list wrapped and indented). */
+/**
+ * The decimal list cue: the version INTEGER `2 1 0|1` as whole elements with any list separators
+ * between (`, `, `,`, blanks, `; `, a line break and indent, YAML's `- `), at most LIST_GAP each.
+ * Bounded repeats followed by a fixed digit: a failed try costs at most two reads of LIST_GAP.
+ */
+const DECIMAL_CUE = /(?<![\w.-])2[\t\n\r ,;-]{1,48}1[\t\n\r ,;-]{1,48}[01](?![\w.])/g;
+/** Blanks, line breaks and punctuation crossed between two elements. */
 const LIST_GAP = 48;
 
 function isBlankCode(c: number): boolean {
@@ -121,6 +125,18 @@ function isBlankCode(c: number): boolean {
 }
 function isDigitCode(c: number): boolean {
   return c >= 48 && c <= 57;
+}
+/** A separator character at `i`: a blank, `,`, `;`, or a `-` followed by a blank (YAML's `- `). */
+function isSeparatorAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return isBlankCode(c) || c === 44 || c === 59 || (c === 45 && isBlankCode(s.charCodeAt(i + 1)));
+}
+
+/** True when `s` may hold a decimal byte list of a private key (a cheap test before decimalListKeySpans). */
+export function hasDecimalListCue(s: string): boolean {
+  if (s.length < 51 || !s.includes('48')) return false;
+  DECIMAL_CUE.lastIndex = 0;
+  return DECIMAL_CUE.test(s);
 }
 
 /** The byte of the decimal element at `i` (-128..255; a negative one is Java's signed byte), its end in NEXT; or -1. */
@@ -137,18 +153,16 @@ function decimalByte(s: string, i: number): number {
   return neg ? 256 - v : v;
 }
 
-/** The start of the element before the one at `t` (a comma and blanks between), or -1. */
+/** The start of the element before the one at `t` (1 to LIST_GAP separator characters between), or -1. */
 function prevElement(s: string, t: number): number {
   let k = t - 1;
-  while (k >= 0 && t - k < LIST_GAP && isBlankCode(s.charCodeAt(k))) k--;
-  if (k < 0 || s.charCodeAt(k) !== 44) return -1;
-  k--;
-  while (k >= 0 && isBlankCode(s.charCodeAt(k)) && t - k < LIST_GAP * 2) k--;
+  while (k >= 0 && t - k <= LIST_GAP && isSeparatorAt(s, k)) k--;
+  if (k === t - 1 || k < 0) return -1;
   const last = k;
   while (k >= 0 && last - k < 4 && isDigitCode(s.charCodeAt(k))) k--;
   if (k === last) return -1;
   if (s.charCodeAt(k) === 45) k--;
-  return k >= 0 && isAlnumCode(s.charCodeAt(k)) ? -1 : k + 1;
+  return k >= 0 && (isAlnumCode(s.charCodeAt(k)) || s.charCodeAt(k) === 46) ? -1 : k + 1;
 }
 
 /** The end of a decimal list holding a private key from its first element at `at`, or -1. */
@@ -160,9 +174,9 @@ function decimalKeyEnd(s: string, at: number): number {
   let bytes = 12;
   while (got < bytes) {
     if (got > 0) {
-      if (s.charCodeAt(i) !== 44) break;
-      const comma = i++;
-      while (i - comma < LIST_GAP && i < n && isBlankCode(s.charCodeAt(i))) i++;
+      const from = i;
+      while (i - from < LIST_GAP && i < n && isSeparatorAt(s, i)) i++;
+      if (i === from) break;
     }
     const v = decimalByte(s, i);
     if (v < 0) break;
@@ -180,30 +194,32 @@ function decimalKeyEnd(s: string, at: number): number {
 }
 
 /**
- * Private keys as decimal byte lists, as [start, end) pairs. Found from the version INTEGER's
- * `2, 1, ` (or `2,1,`): the `2` must be a whole element, and a `48` 2-4 elements before it starts
- * the key. Linear: a cue costs a few reads back and at most three walks of 12 elements before the
- * check; a key found is passed over.
+ * Private keys as decimal byte lists in any layout (`[48, 119, 2, …]`, Node's padded
+ * `  48, 119,   2,`, one number a line, Go's `[48 119 2 …]`, a YAML block sequence), as [start,
+ * end) pairs. Found from DECIMAL_CUE: a `48` 2-4 elements before its `2` starts the key. Linear: a
+ * cue costs a few reads back and at most three walks of 12 elements before the check; a key found
+ * is passed over.
  */
 export function decimalListKeySpans(s: string): number[] {
   const spans: number[] = [];
-  for (const cue of DECIMAL_CUES) {
-    let copied = 0;
-    for (let q = s.indexOf(cue); q !== -1; q = s.indexOf(cue, q + 1)) {
-      if (q > 0 && (isAlnumCode(s.charCodeAt(q - 1)) || s.charCodeAt(q - 1) === 45)) continue;
-      let v = q;
-      for (let before = 1; before <= 4; before++) {
-        v = prevElement(s, v);
-        if (v === -1 || v < copied) break;
-        if (before === 1 || s.charCodeAt(v) !== 52 || s.charCodeAt(v + 1) !== 56 || isDigitCode(s.charCodeAt(v + 2)))
-          continue;
-        const end = decimalKeyEnd(s, v);
-        if (end === -1) continue;
-        spans.push(v, end);
-        copied = end;
-        q = end - 1;
-        break;
-      }
+  let copied = 0;
+  const cue = DECIMAL_CUE;
+  cue.lastIndex = 0;
+  for (let m = cue.exec(s); m !== null; m = cue.exec(s)) {
+    const q = m.index;
+    cue.lastIndex = q + 1;
+    let v = q;
+    for (let before = 1; before <= 4; before++) {
+      v = prevElement(s, v);
+      if (v === -1 || v < copied) break;
+      if (before === 1 || s.charCodeAt(v) !== 52 || s.charCodeAt(v + 1) !== 56 || isDigitCode(s.charCodeAt(v + 2)))
+        continue;
+      const end = decimalKeyEnd(s, v);
+      if (end === -1) continue;
+      spans.push(v, end);
+      copied = end;
+      cue.lastIndex = end;
+      break;
     }
   }
   return spans;

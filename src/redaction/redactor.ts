@@ -23,7 +23,7 @@
  * - putty-key.ts: a PuTTY `.ppk` key's private lines and MAC.
  */
 import { redactCommandFlags } from './command-flags.js';
-import { decimalListKeySpans, pythonReprKeySpans } from './der-bytes.js';
+import { decimalListKeySpans, hasDecimalListCue, pythonReprKeySpans } from './der-bytes.js';
 import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
 import { xxdDumpKeySpans } from './der-xxd.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
@@ -169,7 +169,7 @@ const KEY_BYTES_MIN = 51;
 function redactKeyBytes(s: string, censor: string): string {
   let out = s;
   if (out.includes('\\x02\\x01\\x0')) out = applySpans(out, pythonReprKeySpans(out), censor);
-  if (out.includes('2, 1, ') || out.includes('2,1,')) out = applySpans(out, decimalListKeySpans(out), censor);
+  if (hasDecimalListCue(out)) out = applySpans(out, decimalListKeySpans(out), censor);
   // `xxd` dumps in other layouts (`-g1`, a key inside a line): one search, an offset's `0: `.
   if (out.length >= SEPARATED_HEX_KEY_MIN && out.includes('0: ')) out = applySpans(out, xxdDumpKeySpans(out), censor);
   return out;
