@@ -17,6 +17,7 @@ import type { Redactor } from './redactor.js';
 import { redactCodePairs } from './config-code.js';
 import { redactCommandLine } from './config-commands.js';
 import { decimalListKeySpans, hasDecimalListCue } from './der-bytes.js';
+import { hasLiteralListCue, literalListKeySpans } from './der-literals.js';
 import { lineParts, separatedHexKeyLineSpans } from './der-hex.js';
 import { xxdDumpKeySpans } from './der-xxd.js';
 import { derKeyLineSpans } from './der-key.js';
@@ -196,6 +197,10 @@ function keyDumpLineSpans(s: string): number[] {
   }
   if (hasDecimalListCue(s)) {
     const list = decimalListKeySpans(s);
+    for (let k = 0; k < list.length; k += 2) lineParts(s, list[k] as number, list[k + 1] as number, spans);
+  }
+  if (hasLiteralListCue(s)) {
+    const list = literalListKeySpans(s);
     for (let k = 0; k < list.length; k += 2) lineParts(s, list[k] as number, list[k + 1] as number, spans);
   }
   if (s.includes('0: ')) {

@@ -24,6 +24,7 @@
  */
 import { redactCommandFlags } from './command-flags.js';
 import { decimalListKeySpans, hasDecimalListCue, pythonReprKeySpans } from './der-bytes.js';
+import { hasLiteralListCue, literalListKeySpans } from './der-literals.js';
 import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
 import { xxdDumpKeySpans } from './der-xxd.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
@@ -170,6 +171,7 @@ function redactKeyBytes(s: string, censor: string): string {
   let out = s;
   if (out.includes('\\x02\\x01\\x0')) out = applySpans(out, pythonReprKeySpans(out), censor);
   if (hasDecimalListCue(out)) out = applySpans(out, decimalListKeySpans(out), censor);
+  if (hasLiteralListCue(out)) out = applySpans(out, literalListKeySpans(out), censor);
   // `xxd` dumps in other layouts (`-g1`, a key inside a line): one search, an offset's `0: `.
   if (out.length >= SEPARATED_HEX_KEY_MIN && out.includes('0: ')) out = applySpans(out, xxdDumpKeySpans(out), censor);
   return out;

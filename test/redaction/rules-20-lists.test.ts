@@ -56,6 +56,41 @@ const LAYOUTS: [string, (b: Buffer) => string][] = [
   ['semicolons', (b) => `bytes=${[...b].join('; ')}`],
   ['tabs', (b) => [...b].join('\t')],
 ];
+const javaCast = (b: Buffer, upper = false): string =>
+  `new byte[]{${[...b].map((x) => `(byte)0x${x.toString(16).padStart(2, '0')[upper ? 'toUpperCase' : 'toLowerCase']()}`).join(', ')}}`;
+const goSharpV = (b: Buffer): string => `[]byte{${[...b].map((x) => `0x${x.toString(16)}`).join(', ')}}`;
+const ecSec1 = ec.privateKey.export({ format: 'der', type: 'sec1' }) as Buffer;
+/** True when 8 consecutive secret bytes survive as hex literals. */
+function hexLeaks(out: string, der: Buffer): boolean {
+  const nums = (out.match(/0[xX][0-9a-fA-F]{1,2}\b/g) ?? []).map((x) => Number.parseInt(x.slice(2), 16)).join(',');
+  const s = secretBytes(der);
+  for (let i = 0; i + 8 <= s.length; i++) if (nums.includes(s.slice(i, i + 8).join(','))) return true;
+  return false;
+}
+
+describe('hex literal lists of a DER private key: Java casts, Go %#v', () => {
+  const FORMS: [string, (b: Buffer) => string][] = [
+    ['Java (byte)0x30', (b) => javaCast(b)],
+    ['Java (byte)0X30 upper', (b) => javaCast(b, true)],
+    ['Go %#v', goSharpV],
+    ['Go %#v wrapped', (b) => goSharpV(b).replace(/((?:0x\w+, ){16})/g, '$1\n\t')],
+  ];
+  for (const [form, show] of FORMS)
+    it.each(DER_KEYS)(`${form}: %s goes`, (_name, der) => {
+      const text = show(der);
+      expect(hexLeaks(text, der)).toBe(true);
+      const out = once(text);
+      expect(hexLeaks(out, der)).toBe(false);
+      expect(out).toContain('[REDACTED]');
+    });
+  it('config text: a Go source file keeps its lines', () => {
+    const text = `package keys\n\nvar k = ${goSharpV(ecSec1).replace(/((?:0x\w+, ){16})/g, '$1\n\t')}\nvar venue = "XNYS"\n`;
+    const out = redactConfigText(text, 'generic', r).text;
+    expect(hexLeaks(out, ecSec1)).toBe(false);
+    expect(out.split('\n').length).toBe(text.split('\n').length);
+    expect(out).toContain('XNYS');
+  });
+});
 
 describe('decimal byte lists of a DER private key in any layout', () => {
   for (const [layout, show] of LAYOUTS)
@@ -98,6 +133,20 @@ describe('decimal byte lists of a DER private key in any layout', () => {
       expect(once(t)).toBe(t);
   });
 
+  it('stays: hex literal lists of a public key, of prices, short or broken ones', () => {
+    const spki = ec.publicKey.export({ format: 'der', type: 'spki' }) as Buffer;
+    for (const t of [
+      javaCast(spki),
+      goSharpV(spki),
+      `[]byte{0x30, 0x2, 0x1, 0x0, ${'0x7, '.repeat(60)}0x7}`,
+      'flags 0x2, 0x1, 0x0 set',
+      goSharpV(ecSec1)
+        .replace(/0x\w+, 0x\w+}$/, 'zz}')
+        .slice(0, 60),
+    ])
+      expect(once(t)).toBe(t);
+  });
+
   it('redacting twice is redacting once', () => {
     const der = (DER_KEYS[1] as [string, Buffer])[1];
     const piece = fc.constantFrom(
@@ -111,6 +160,10 @@ describe('decimal byte lists of a DER private key in any layout', () => {
       '  - 2\n  - 1\n  - 1\n',
       ';',
       ',\n    ',
+      goSharpV(ecSec1),
+      javaCast(ecSec1),
+      '0x2, 0x1, ',
+      '(byte)0x30, ',
       'qty=100',
     );
     fc.assert(

@@ -275,6 +275,11 @@ const PARTIAL_SEEDS = [
   `2${' '.repeat(47)}1${' '.repeat(47)}`,
   `48 ${' '.repeat(46)}2 ${';'.repeat(46)}1 - 0 `,
   '48 48 48 2 1 0 ',
+  // Rules 20, source literals: Java's casts, Go's %#v without leading zeros.
+  '(byte)0x30, (byte)0x02, (byte)0x01, ',
+  '0x30, 0x2, 0x1, ',
+  '0x2,0x1,',
+  `0x30,${' '.repeat(47)}0x02,${' '.repeat(47)}(byte)  0x01,`,
   '0: ',
   '\n00000000: ',
   '\n00000000: 30 ',
