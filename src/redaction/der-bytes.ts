@@ -36,6 +36,11 @@ const SIMPLE_ESCAPES: Record<string, number> = Object.assign(Object.create(null)
   '\\': 92,
   "'": 39,
   '"': 34,
+  // Go's strconv.Quote (`%q`) also writes these.
+  a: 7,
+  b: 8,
+  f: 12,
+  v: 11,
 });
 
 /** The byte at `i` of a bytes repr quoted by `quote` (its end in NEXT), or -1 at the quote or anything else. */
@@ -65,7 +70,7 @@ function reprByte(s: string, i: number, quote: number): number {
  * to its closing quote (left in place), or -1. The 12 bytes from `at` pass keyLength, then the
  * literal must reach the declared length or PARTIAL_MIN_BYTES.
  */
-function reprKeyEnd(s: string, at: number, quote: number): number {
+function reprKeyEnd(s: string, at: number, quote: number, rest = true): number {
   let i = at;
   let got = 0;
   let bytes = 12;
@@ -82,7 +87,7 @@ function reprKeyEnd(s: string, at: number, quote: number): number {
   }
   if (got < 12 || !(got === bytes || got >= PARTIAL_MIN_BYTES)) return -1;
   // The rest of the literal goes too (a key followed by more bytes, or a repr cut short).
-  while (reprByte(s, i, quote) >= 0) i = NEXT;
+  if (rest) while (reprByte(s, i, quote) >= 0) i = NEXT;
   return i;
 }
 
@@ -96,6 +101,7 @@ export function pythonReprKeySpans(s: string): number[] {
   const spans: number[] = [];
   let copied = 0;
   for (let q = s.indexOf(REPR_CUE); q !== -1; q = s.indexOf(REPR_CUE, q + 1)) {
+    let found = false;
     for (let k = q - 1; k >= copied + 1 && q - k <= REPR_BACK; k--) {
       const quote = s.charCodeAt(k);
       if ((quote !== 39 && quote !== 34) || (s.charCodeAt(k - 1) | 32) !== 98) continue;
@@ -105,10 +111,37 @@ export function pythonReprKeySpans(s: string): number[] {
       spans.push(k + 1, end);
       copied = end;
       q = end - 1;
+      found = true;
       break;
+    }
+    if (!found) {
+      const end = barePythonReprKey(s, q, copied, spans);
+      if (end !== -1) {
+        copied = end;
+        q = end - 1;
+      }
     }
   }
   return spans;
+}
+
+/**
+ * A key in escaped bytes with no `b'` right before it (at39 F3): Python 2's `'0\x81\x87\x02…'`,
+ * Go's `%q`, a key after a header inside a longer bytes literal. Each `0` (the SEQUENCE byte,
+ * printable) up to REPR_BACK characters before the cue is tried, read with each quote as the
+ * literal's (to the declared length, or as far as an unescaped quote) and the longer read kept; the span is the key's bytes alone (the literal's other bytes stay). Pushes [start, end)
+ * and returns the end, or -1. A cue costs at most 17 tries of 12 bytes each.
+ */
+function barePythonReprKey(s: string, q: number, copied: number, spans: number[]): number {
+  for (let k = q - 1; k >= copied && q - k <= REPR_BACK; k--) {
+    if (s.charCodeAt(k) !== 48 || s.charCodeAt(k - 1) === 92) continue;
+    // Either quote may be the literal's: the other can stand unescaped in it, so the longer read wins.
+    const end = Math.max(reprKeyEnd(s, k, 39, false), reprKeyEnd(s, k, 34, false));
+    if (end === -1) continue;
+    spans.push(k, end);
+    return end;
+  }
+  return -1;
 }
 
 /**

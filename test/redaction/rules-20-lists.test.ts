@@ -175,3 +175,45 @@ describe('decimal byte lists of a DER private key in any layout', () => {
     );
   });
 });
+
+/** Python's repr() of bytes, without the `b` (Python 2's str, or Go's %q with `"`). */
+function bareRepr(b: Buffer, quote: string): string {
+  let out = '';
+  for (const x of b) {
+    const c = String.fromCharCode(x);
+    if (x === 9) out += '\\t';
+    else if (x === 10) out += '\\n';
+    else if (x === 13) out += '\\r';
+    else if (c === '\\' || c === quote) out += `\\${c}`;
+    else if (x >= 32 && x < 127) out += c;
+    else out += `\\x${x.toString(16).padStart(2, '0')}`;
+  }
+  return `${quote}${out}${quote}`;
+}
+/** True when 8 consecutive secret bytes survive as `\\xhh` escapes or themselves. */
+const reprLeaks = (out: string, der: Buffer): boolean => {
+  const s = Buffer.from(secretBytes(der));
+  for (let i = 0; i + 8 <= s.length; i++)
+    if (out.includes(bareRepr(s.subarray(i, i + 8), "'").slice(1, -1))) return true;
+  return false;
+};
+
+describe("escaped bytes with no b' right before the key (at39 F3)", () => {
+  it.each(DER_KEYS)('%s: Python 2, Go %q, a key after a header in a bytes literal', (_name, der) => {
+    for (const text of [
+      `key=${bareRepr(der, "'")}`,
+      `loaded ${bareRepr(der, '"')} ok`,
+      `frame=b${bareRepr(Buffer.concat([Buffer.from('KEYSTORE-v1\x00\x00\x00\x01:'), der]), "'")}`,
+    ]) {
+      expect(reprLeaks(text, der)).toBe(true);
+      const out = once(text);
+      expect(reprLeaks(out, der)).toBe(false);
+      expect(out).toContain('[REDACTED]');
+    }
+  });
+  it('stays: a public key, a short header, other escaped bytes', () => {
+    const spki = ec.publicKey.export({ format: 'der', type: 'spki' }) as Buffer;
+    for (const t of [bareRepr(spki, "'"), "'0w\\x02\\x01\\x01\\x04 ab'", `'0\\x02\\x01\\x00${'\\x07'.repeat(60)}'`])
+      expect(once(t)).toBe(t);
+  });
+});

@@ -279,6 +279,9 @@ const PARTIAL_SEEDS = [
   '(byte)0x30, (byte)0x02, (byte)0x01, ',
   '0x30, 0x2, 0x1, ',
   '0x2,0x1,',
+  // Rules 20, a repr with no b' near: each 0 before the cue is tried.
+  '0000000000000000\\x02\\x01\\x00',
+  "'0w\\x02\\x01\\x01\\x04 ",
   `0x30,${' '.repeat(47)}0x02,${' '.repeat(47)}(byte)  0x01,`,
   '0: ',
   '\n00000000: ',
