@@ -832,6 +832,12 @@ def config_in_force_invalid(v):
     o = v.get("other_files", 0)
     if o is not None and not (isinstance(o, dict) and o.get("record") == "unknown" and reason(o.get("reason"))):
         return "other_files is neither null nor {\"record\": \"unknown\", \"reason\": ...}"
+    if "config_snapshot_redacted_again" in v:
+        a = v["config_snapshot_redacted_again"]
+        if not (isinstance(a, dict) and isinstance(a.get("snapshot_id"), str) and 0 < len(a["snapshot_id"]) <= 128
+                and isinstance(a.get("record_sha256"), str) and SHA256_HEX.fullmatch(a["record_sha256"])
+                and type(a.get("rules")) is int and 1 <= a["rules"] <= 2 ** 53 - 1):
+            return "config_snapshot_redacted_again is not {snapshot_id, record_sha256, rules: a positive integer}"
     return None
 
 
@@ -867,18 +873,40 @@ def check_config_in_force(files, date, shown, rep):
         if e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str) and isinstance(e.get("record_sha256"), str):
             logged.setdefault(e["snapshot_id"], set()).add(e["record_sha256"])
     unbound = []
+
+    def hold(path, sid, sha):
+        if sid not in logged:
+            unbound.append(sid)
+        elif sha not in logged[sid]:
+            rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "%s: snapshot %s, but its ConfigSnapshot event in data/audit.jsonl records another record_sha256" % (path, sid))
+
+    # Declared by export: data/config_snapshot.json is the record redacted again under newer rules, not
+    # its bytes. Then the record's hash it gives is held to the log, the file is not (a warning); a flag
+    # naming another snapshot, or on a file that is the record's bytes, is a false claim (an error).
+    again = v.get("config_snapshot_redacted_again")
+    if again is not None:
+        if own is None or again["snapshot_id"] != own[0]:
+            rep.error("CONFIG_IN_FORCE_INVALID", where, None, "config_snapshot_redacted_again names snapshot %s, but data/config_snapshot.json is not that snapshot's record" % again["snapshot_id"])
+            again = None
+        elif again["record_sha256"] == own[1]:
+            rep.error("CONFIG_IN_FORCE_INVALID", where, None, "config_snapshot_redacted_again says data/config_snapshot.json is redacted again, but it hashes to the record_sha256 given: the claim is false")
+            again = None
+        else:
+            rep.add("warning", "CONFIG_SNAPSHOT_REDACTED_AGAIN", shown + "/data/config_snapshot.json", None,
+                    "data/config_snapshot.json is snapshot %s redacted again under redaction rules %d at export; it cannot be matched byte for byte to the record (sha256 %s) in the store: redact the store's record with rules %d and compare"
+                    % (own[0], again["rules"], again["record_sha256"], again["rules"]))
+            hold("data/config_snapshot.json", own[0], again["record_sha256"])
     for e in v["files"]:
         r = e.get("record")
         if not isinstance(r, dict):
             continue
         sid, sha = r["snapshot_id"], r["record_sha256"]
         if own is not None and sid == own[0]:
-            if sha != own[1]:
-                rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "%s: snapshot %s, but data/config_snapshot.json (its record) hashes to %s" % (e["path"], sid, own[1]))
-        elif sid not in logged:
-            unbound.append(sid)
-        elif sha not in logged[sid]:
-            rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "%s: snapshot %s, but its ConfigSnapshot event in data/audit.jsonl records another record_sha256" % (e["path"], sid))
+            expected = again["record_sha256"] if again is not None else own[1]
+            if sha != expected:
+                rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "%s: snapshot %s, but data/config_snapshot.json (its record) hashes to %s" % (e["path"], sid, expected))
+        else:
+            hold(e["path"], sid, sha)
     if unbound:
         rep.add("info", "CONFIG_IN_FORCE_UNBOUND", where, None,
                 "%d entries name snapshots whose ConfigSnapshot event is not in the pack's log: not checked here" % len(unbound))

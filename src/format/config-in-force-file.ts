@@ -31,6 +31,23 @@ export interface ConfigInForceFile {
   readonly files: readonly ConfigInForceEntry[];
   /** Any config file not in `files`: null (no record reached names one), or unknown (the walk met a gap). */
   readonly other_files: null | { readonly unknown: string };
+  /**
+   * Present only when `data/config_snapshot.json` is not the record's own bytes: export redacted
+   * the stored record again under rules `rules` (a record written under older rules, or planted,
+   * that today's rules catch a secret in) and wrote that copy. Absent otherwise (the file's bytes
+   * are then those of every pack without it).
+   */
+  readonly config_snapshot_redacted_again?: RedactedAgain;
+}
+
+/**
+ * `config_snapshot_redacted_again`: the snapshot whose record was redacted again, the SHA-256 of
+ * the record's bytes in the store (what its ConfigSnapshot event logs), and the rules version.
+ */
+export interface RedactedAgain {
+  readonly snapshot_id: string;
+  readonly record_sha256: string;
+  readonly rules: number;
 }
 
 /** Bounds on hostile input. */
@@ -45,7 +62,22 @@ const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 
 export function renderConfigInForce(v: ConfigInForceFile): string {
   const files = [...v.files].sort((a, b) => byBytes(a.path, b.path)).map(renderEntry);
   const other = v.other_files === null ? null : { record: 'unknown', reason: v.other_files.unknown };
-  const out = { schema: v.schema, export_date: v.export_date, files, other_files: other };
+  const again = v.config_snapshot_redacted_again;
+  const out = {
+    schema: v.schema,
+    export_date: v.export_date,
+    files,
+    other_files: other,
+    ...(again === undefined
+      ? {}
+      : {
+          config_snapshot_redacted_again: {
+            snapshot_id: again.snapshot_id,
+            record_sha256: again.record_sha256,
+            rules: again.rules,
+          },
+        }),
+  };
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
@@ -90,7 +122,23 @@ export function parseConfigInForceFile(bytes: Buffer | string): ConfigInForceFil
       return { invalid: 'other_files is neither null nor {"record": "unknown", "reason": …}' };
     other = { unknown: u.reason as string };
   }
-  return { schema: CONFIG_IN_FORCE_SCHEMA, export_date: o.export_date, files, other_files: other };
+  const base = { schema: CONFIG_IN_FORCE_SCHEMA, export_date: o.export_date, files, other_files: other } as const;
+  if (!Object.hasOwn(o, 'config_snapshot_redacted_again')) return base;
+  const again = parseRedactedAgain(o.config_snapshot_redacted_again);
+  if (again === undefined)
+    return {
+      invalid:
+        'config_snapshot_redacted_again is not {"snapshot_id": …, "record_sha256": …, "rules": a positive integer}',
+    };
+  return { ...base, config_snapshot_redacted_again: again };
+}
+
+function parseRedactedAgain(v: unknown): RedactedAgain | undefined {
+  const c = parseConfigInForce(v);
+  if (c === undefined) return undefined;
+  const rules = (v as Record<string, unknown>).rules;
+  if (typeof rules !== 'number' || !Number.isSafeInteger(rules) || rules < 1) return undefined;
+  return { snapshot_id: c.snapshot_id, record_sha256: c.record_sha256, rules };
 }
 
 function isReason(v: unknown): boolean {

@@ -7,7 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { AuditpackError } from '../errors.js';
-import { compileRedactor } from '../redaction/index.js';
+import { compileRedactor, REDACTION_RULES_VERSION } from '../redaction/index.js';
+import type { RedactedAgain } from '../format/config-in-force-file.js';
 import {
   createConfigSnapshot,
   recordChained,
@@ -93,8 +94,10 @@ export async function collectConfig(options: {
   // read: a file there that no event names (garbage, at28 F3) must not fail the export.
   const byChain = index !== undefined && day !== undefined;
   let latest = await latestNotFuture(so.snapshotDir, date, options.nowMs, warn, !byChain);
+  // The SHA-256 the chain logs for `latest`'s record (with a log).
+  let latestSha: string | undefined;
   if (index !== undefined && day !== undefined) {
-    ({ latest, unknown } = await recordOfChain(index, so.snapshotDir, date, day));
+    ({ latest, unknown, sha: latestSha } = await recordOfChain(index, so.snapshotDir, date, day));
     if (unknown !== undefined) warn(unknown);
   }
   if (latest === undefined && unknown === undefined && so.takeIfMissing !== false) {
@@ -113,11 +116,15 @@ export async function collectConfig(options: {
   // planted in the store, or one written under older rules, must not carry a secret into it.
   const redactor = compileRedactor(redactionOptionsOf(so.redaction));
   let snapshotJson: string | Buffer;
+  // Said in data/config_in_force.json when the file is not the record's bytes (verify warns of it).
+  let redactedAgain: RedactedAgain | undefined;
   if (latest === undefined) {
     const reason = unknown ?? 'no config snapshot exists';
     snapshotJson = `${JSON.stringify({ snapshot: null, reason }, null, 2)}\n`;
   } else {
     const redacted = redactedCopy(latest, redactor);
+    if (redacted.changed && latestSha !== undefined)
+      redactedAgain = { snapshot_id: latest.snapshot_id, record_sha256: latestSha, rules: REDACTION_RULES_VERSION };
     // The record's own bytes when the rules change nothing in it, so an auditor can match it
     // against the snapshot store (and its ConfigSnapshot event) exactly.
     try {
@@ -133,7 +140,7 @@ export async function collectConfig(options: {
     ? await diffTextOf(so, date, index, redactor, warn)
     : header('not included (EXPORT_INCLUDE_CONFIG_DIFFS=false)');
   // Per config file, the record in force at the day's end (a narrow snapshot names its files only).
-  const inForceJson = byChain ? await configInForceText(index, so.snapshotDir, date, day) : undefined;
+  const inForceJson = byChain ? await configInForceText(index, so.snapshotDir, date, day, redactedAgain) : undefined;
   return {
     snapshotJson,
     diffText,
@@ -203,7 +210,7 @@ async function recordOfChain(
   snapshotDir: string,
   date: string,
   day: number,
-): Promise<{ latest: ConfigSnapshot | undefined; unknown: string | undefined }> {
+): Promise<{ latest: ConfigSnapshot | undefined; unknown: string | undefined; sha?: string }> {
   const chain = await index.configOfRecord(day);
   if (chain.kind === 'none') return { latest: undefined, unknown: undefined };
   if (chain.kind === 'unknown')
@@ -213,7 +220,7 @@ async function recordOfChain(
     };
   const { snapshot_id: id, record_sha256: sha } = chain.snapshot;
   const stored = await recordAsLogged(snapshotDir, id, sha);
-  if (typeof stored !== 'string') return { latest: stored, unknown: undefined };
+  if (typeof stored !== 'string') return { latest: stored, unknown: undefined, sha };
   return {
     latest: undefined,
     unknown: `CONFIG_OF_RECORD_UNKNOWN: the config of record at the end of ${date} is snapshot ${oneLine(id, 128)} (${chain.where}), and the snapshot store ${stored}: data/config_snapshot.json names no config of record, and neither an older record nor a fresh snapshot is taken in its place. Way out: put its record back as ${recordPath(snapshotDir, id)} (a recorded pack naming it holds its bytes in data/config_snapshot.json; their sha256 must be ${sha}), or take a fresh \`auditpack snapshot --reason …\`: the exports of its day onward name it`,

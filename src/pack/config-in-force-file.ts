@@ -12,6 +12,7 @@ import {
   CONFIG_IN_FORCE_SCHEMA,
   type InForceRecord,
   POLICY_CONFIG_PATH,
+  type RedactedAgain,
   renderConfigInForce,
 } from '../format/config-in-force-file.js';
 import type { ConfigInForce, HeldConfig } from '../format/config-in-force.js';
@@ -24,13 +25,15 @@ const MAX_LISTED = 65536;
 
 /**
  * The file's text for day `day` (`date`), from the chain (`index`) and the snapshot store's records
- * it names. Each record is read once, however many files it holds.
+ * it names. Each record is read once, however many files it holds. `redactedAgain`: said when
+ * data/config_snapshot.json is that snapshot's record redacted again under newer rules, not its bytes.
  */
 export async function configInForceText(
   index: ConfigEventIndex,
   snapshotDir: string,
   date: string,
   day: number,
+  redactedAgain?: RedactedAgain,
 ): Promise<string> {
   const records = new Map<string, Promise<ConfigSnapshot | string>>();
   const recordOf = (e: HeldConfig): Promise<ConfigSnapshot | string> => {
@@ -96,5 +99,11 @@ export async function configInForceText(
       : over
         ? { unknown: `more than ${MAX_LISTED} config files: the rest are not listed` }
         : null;
-  return renderConfigInForce({ schema: CONFIG_IN_FORCE_SCHEMA, export_date: date, files, other_files: other });
+  return renderConfigInForce({
+    schema: CONFIG_IN_FORCE_SCHEMA,
+    export_date: date,
+    files,
+    other_files: other,
+    ...(redactedAgain === undefined ? {} : { config_snapshot_redacted_again: redactedAgain }),
+  });
 }

@@ -22,15 +22,20 @@ export const MAX_LOGGED_RECORDS = 1000;
  */
 export function snapshotRecordLogged(
   f: Findings,
-  record: { readonly id: string; readonly sha256: string } | undefined,
+  record: { readonly id: string; readonly sha256: string; readonly redactedAgain?: boolean | undefined } | undefined,
   logged: readonly (string | null)[],
 ): boolean {
   if (record === undefined || logged.length === 0 || logged.includes(record.sha256)) return false;
+  // `redactedAgain`: the file is the record redacted again at export (data/config_in_force.json
+  // says so and gives the record's hash, `sha256` here): that hash is what the event must log.
+  const what = record.redactedAgain
+    ? `the file is its record redacted again, whose sha256 ${PACK_PATH.configInForce} gives as ${record.sha256}`
+    : `the file hashes to ${record.sha256}`;
   f.add(
     'COMPLIANCE_REPORT_MISMATCH',
     'error',
     PACK_PATH.configSnapshot,
-    `snapshot ${record.id}: the file hashes to ${record.sha256}, but its ConfigSnapshot event in ${LOG} records ${String(logged[0])}: the record the report's policies are held to is not the one logged`,
+    `snapshot ${record.id}: ${what}, but its ConfigSnapshot event in ${LOG} records ${String(logged[0])}: the record the report's policies are held to is not the one logged`,
   );
   return true;
 }

@@ -42,6 +42,7 @@ import {
   sameBytes,
   snapshotRecordLogged,
 } from './compliance-bytes.js';
+import { type HeldRecord, recordHeldToLog } from './config-in-force.js';
 import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
 import {
   type PolicyEventPlace,
@@ -124,7 +125,7 @@ type Recorded =
       readonly timeline: PolicyTimeline;
       readonly carry: RecheckState;
       /** data/config_snapshot.json's snapshot id and the SHA-256 of its bytes, when it has the record's shape. */
-      readonly snapshotRecord: { readonly id: string; readonly sha256: string } | undefined;
+      readonly snapshotRecord: HeldRecord | undefined;
       /** Why the report's policy at the day's end is not the one that record stores (policyNotInForce). */
       readonly notInForce: ((where: PolicyEventPlace) => string) | undefined;
     };
@@ -272,8 +273,10 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
   // pack cannot vouch for is said by a standalone verify: pack-standalone.ts).
   const snapBytes = await readBoundedBuffer(join(dir, PACK_PATH.configSnapshot), MAX_SNAPSHOT_BYTES);
   const snap = snapshotFactsOf(snapBytes);
-  const snapshotRecord =
-    snap === undefined || snapBytes === undefined ? undefined : { id: snap.id, sha256: digestOf(snapBytes) as string };
+  const snapshotRecord = await recordHeldToLog(
+    dir,
+    snap === undefined || snapBytes === undefined ? undefined : { id: snap.id, sha256: digestOf(snapBytes) as string },
+  );
   const held = policyProvenance(recorded.policies, notesOf(recorded), recorded.period.to, snap);
   for (const c of held.contradictions) note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
   const carry = await readRecheckState(dir, recorded, readBoundedBuffer, notes);

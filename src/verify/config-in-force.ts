@@ -8,11 +8,18 @@
  * its event is in an earlier day's log, which this pack does not hold.
  */
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import type { ScannedLine } from '../chain/lines.js';
 import { parseObjectLine } from '../fsx/lines-containing.js';
 import { configSnapshotOf } from '../format/config-in-force.js';
-import { parseConfigInForceFile, recordOfEntry } from '../format/config-in-force-file.js';
+import {
+  type ConfigInForceFile,
+  parseConfigInForceFile,
+  type RedactedAgain,
+  recordOfEntry,
+} from '../format/config-in-force-file.js';
 import { PACK_PATH } from '../format/pack.js';
+import { readBoundedBuffer } from './compliance-bytes.js';
 import type { Findings } from './report.js';
 
 /** data/config_in_force.json and data/config_snapshot.json are read into memory up to this many bytes. */
@@ -83,32 +90,106 @@ export function judgeConfigInForce(
     );
   const own = ownSnapshotOf(snapshotBytes);
   const unbound: UnboundEntries[] = [];
-  for (const e of v.files) {
-    const r = recordOfEntry(e);
-    if (r === undefined) continue;
-    if (own !== undefined && r.snapshot_id === own.id) {
-      if (r.record_sha256 !== own.sha256)
-        f.add(
-          'CONFIG_IN_FORCE_MISMATCH',
-          'error',
-          where,
-          `${e.path}: snapshot ${r.snapshot_id} with record_sha256 ${r.record_sha256}, but ${PACK_PATH.configSnapshot} (that snapshot's record) hashes to ${own.sha256}`,
-        );
-      continue;
-    }
+  const hold = (path: string, r: { snapshot_id: string; record_sha256: string }): void => {
     const logged = tap?.logged.get(r.snapshot_id);
-    if (logged === undefined) unbound.push({ path: e.path, ...r });
+    if (logged === undefined) unbound.push({ path, ...r });
     else if (!logged.has(r.record_sha256))
       f.add(
         'CONFIG_IN_FORCE_MISMATCH',
         'error',
         where,
-        `${e.path}: snapshot ${r.snapshot_id} with record_sha256 ${r.record_sha256}, but its ConfigSnapshot event in ${PACK_PATH.log} records ${[...logged][0]}`,
+        `${path}: snapshot ${r.snapshot_id} with record_sha256 ${r.record_sha256}, but its ConfigSnapshot event in ${PACK_PATH.log} records ${[...logged][0]}`,
       );
+  };
+  // Declared by export: data/config_snapshot.json is the record redacted again, not its bytes. The
+  // entries of that snapshot (and the flag) then carry the record's hash, held to the log as any
+  // entry is; the file itself cannot be matched, which is said (a warning a forger cannot avoid).
+  const again = judgeRedactedAgain(f, v, own);
+  if (again !== undefined) hold(PACK_PATH.configSnapshot, again);
+  for (const e of v.files) {
+    const r = recordOfEntry(e);
+    if (r === undefined) continue;
+    if (own !== undefined && r.snapshot_id === own.id) {
+      const expected = again?.record_sha256 ?? own.sha256;
+      if (r.record_sha256 !== expected)
+        f.add(
+          'CONFIG_IN_FORCE_MISMATCH',
+          'error',
+          where,
+          again === undefined
+            ? `${e.path}: snapshot ${r.snapshot_id} with record_sha256 ${r.record_sha256}, but ${PACK_PATH.configSnapshot} (that snapshot's record) hashes to ${own.sha256}`
+            : `${e.path}: snapshot ${r.snapshot_id} with record_sha256 ${r.record_sha256}, but config_snapshot_redacted_again gives that record's as ${expected}`,
+        );
+      continue;
+    }
+    hold(e.path, r);
   }
   return unbound;
 }
 
+/**
+ * The file's `config_snapshot_redacted_again` when it holds: it names data/config_snapshot.json's
+ * snapshot, and that file does not hash to the record_sha256 it gives (export writes it only when
+ * the file is not the record's bytes: a flag on a file that matches is a false claim, an error).
+ * The CONFIG_SNAPSHOT_REDACTED_AGAIN warning when it holds; CONFIG_IN_FORCE_INVALID when it does not.
+ */
+function judgeRedactedAgain(
+  f: Findings,
+  v: ConfigInForceFile,
+  own: { id: string; sha256: string } | undefined,
+): RedactedAgain | undefined {
+  const again = v.config_snapshot_redacted_again;
+  if (again === undefined) return undefined;
+  const where = PACK_PATH.configInForce;
+  if (own === undefined || own.id !== again.snapshot_id) {
+    f.add(
+      'CONFIG_IN_FORCE_INVALID',
+      'error',
+      where,
+      `config_snapshot_redacted_again names snapshot ${again.snapshot_id}, but ${PACK_PATH.configSnapshot} ${own === undefined ? 'holds no snapshot record' : `is snapshot ${own.id}`}`,
+    );
+    return undefined;
+  }
+  if (own.sha256 === again.record_sha256) {
+    f.add(
+      'CONFIG_IN_FORCE_INVALID',
+      'error',
+      where,
+      `config_snapshot_redacted_again says ${PACK_PATH.configSnapshot} is snapshot ${own.id} redacted again, but the file hashes to the record_sha256 it gives (${own.sha256}): it is the record's own bytes, the claim is false`,
+    );
+    return undefined;
+  }
+  f.add(
+    'CONFIG_SNAPSHOT_REDACTED_AGAIN',
+    'warning',
+    PACK_PATH.configSnapshot,
+    `${PACK_PATH.configSnapshot} is snapshot ${own.id} redacted again under redaction rules ${again.rules} at export; it cannot be matched byte for byte to the record (sha256 ${again.record_sha256}) in the store: redact the store's record with rules ${again.rules} and compare`,
+  );
+  return again;
+}
+
+/** data/config_snapshot.json's snapshot and the record hash its ConfigSnapshot event must log. */
+export interface HeldRecord {
+  readonly id: string;
+  readonly sha256: string;
+  /** The file is the record redacted again (data/config_in_force.json gives `sha256`), not its bytes. */
+  readonly redactedAgain?: boolean;
+}
+
+/**
+ * What verify's compliance re-check holds data/config_snapshot.json's snapshot to in the log
+ * (`file`: its id and the file's own hash): the record_sha256 `config_snapshot_redacted_again`
+ * gives when it holds (as judgeRedactedAgain: same snapshot, not the file's own hash), else the
+ * file's. No findings: the config_in_force.json check makes them.
+ */
+export async function recordHeldToLog(dir: string, file: HeldRecord | undefined): Promise<HeldRecord | undefined> {
+  if (file === undefined) return undefined;
+  const bytes = await readBoundedBuffer(join(dir, PACK_PATH.configInForce), MAX_CONFIG_IN_FORCE_BYTES);
+  const v = bytes === undefined ? undefined : parseConfigInForceFile(bytes);
+  const again = v === undefined || 'invalid' in v ? undefined : v.config_snapshot_redacted_again;
+  if (again === undefined || again.snapshot_id !== file.id || again.record_sha256 === file.sha256) return file;
+  return { id: file.id, sha256: again.record_sha256, redactedAgain: true };
+}
 /** The info finding for entries nothing at hand records (`by`: what was looked in). */
 export function addUnbound(f: Findings, where: string, unbound: readonly UnboundEntries[], by: string): void {
   if (unbound.length === 0) return;

@@ -50,7 +50,32 @@ describe('data/config_in_force.json', () => {
       renderConfigInForce({ ...VALUE, files: [{ path: 'a', record: { snapshot_id: 's', record_sha256: 'ab' } }] }),
     ],
     ['other_files missing', JSON.stringify({ schema: CONFIG_IN_FORCE_SCHEMA, export_date: '2025-09-08', files: [] })],
+    ['config_snapshot_redacted_again null', withAgain(null)],
+    ['config_snapshot_redacted_again without rules', withAgain({ snapshot_id: 's', record_sha256: SHA })],
+    ['config_snapshot_redacted_again with rules 0', withAgain({ snapshot_id: 's', record_sha256: SHA, rules: 0 })],
+    [
+      'config_snapshot_redacted_again with rules "20"',
+      withAgain({ snapshot_id: 's', record_sha256: SHA, rules: '20' }),
+    ],
+    [
+      'config_snapshot_redacted_again with a short hash',
+      withAgain({ snapshot_id: 's', record_sha256: 'ab', rules: 20 }),
+    ],
   ])('%s is invalid (hostile input: a reason, never a throw)', (_n, text) => {
     expect('invalid' in parseConfigInForceFile(text)).toBe(true);
   });
+
+  it('config_snapshot_redacted_again: absent unless given (the bytes of a pack without it are unchanged); given, it renders last and parses back', () => {
+    expect(renderConfigInForce(VALUE)).not.toContain('config_snapshot_redacted_again');
+    const again = { snapshot_id: 's', record_sha256: SHA, rules: 20 };
+    const text = renderConfigInForce({ ...VALUE, config_snapshot_redacted_again: again });
+    expect(Object.keys(JSON.parse(text)).at(-1)).toBe('config_snapshot_redacted_again');
+    const back = parseConfigInForceFile(text) as ConfigInForceFile;
+    expect(back.config_snapshot_redacted_again).toEqual(again);
+    expect(renderConfigInForce(back)).toBe(text);
+  });
 });
+
+function withAgain(v: unknown): string {
+  return JSON.stringify({ ...JSON.parse(renderConfigInForce(VALUE)), config_snapshot_redacted_again: v });
+}
