@@ -61,14 +61,24 @@ describe('a key whose first line is under 40 characters before punctuation', () 
 
 describe('near misses: ordinary values after a key header stay', () => {
   const H20 = rsa.slice(0, 20); // a real header, cut at 20 characters
+  const H20_1216 = 'MIIEvAIBADANBgkqhkiG';
+  const H20_1215 = 'MIIEuwIBADANBgkqhkiG';
   const FORGED = 'MIL//wIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA'; // 44 characters declaring 64 kB
   it.each([
     // a truncated narrow key: its first line is no key (under 40 characters), the values after it kept
     [`["${H20}", "EURUSD", "BUY", "100000", "ORD-12345"]`, `["${H20}", "EURUSD", "BUY", "100000", "ORD-12345"]`],
-    // 20-wide order ids (base64url digits) that do not end at the declared length
+    // 20-wide order ids (base64url digits) that do not end at the declared length. The header is a
+    // fixed one (a 1,216-byte PKCS#8 RSA key's, 1,624 base64 digits): the random key's header
+    // declared 1,215 bytes in about one run in several, exactly 81 runs of 20 digits, and its ids
+    // then did end at the declared length (the CI pre-check's Node 24 line, 2026-12-05)
     [
-      `["${H20}", ${Array.from({ length: 90 }, (_, i) => `"ORD-2026-12-05-${String(i).padStart(5, '0')}"`).join(', ')}]`,
-      `["${H20}", ${Array.from({ length: 90 }, (_, i) => `"ORD-2026-12-05-${String(i).padStart(5, '0')}"`).join(', ')}]`,
+      `["${H20_1216}", ${Array.from({ length: 90 }, (_, i) => `"ORD-2026-12-05-${String(i).padStart(5, '0')}"`).join(', ')}]`,
+      `["${H20_1216}", ${Array.from({ length: 90 }, (_, i) => `"ORD-2026-12-05-${String(i).padStart(5, '0')}"`).join(', ')}]`,
+    ],
+    // the same ids after a header declaring exactly 81 runs of 20 digits (1,215 bytes) do end there
+    [
+      `["${H20_1215}", ${Array.from({ length: 90 }, (_, i) => `"ORD-2026-12-05-${String(i).padStart(5, '0')}"`).join(', ')}]`,
+      `["[REDACTED]", ${Array.from({ length: 10 }, (_, i) => `"ORD-2026-12-05-${String(80 + i).padStart(5, '0')}"`).join(', ')}]`,
     ],
     // a forged header, then values wider or narrower than it
     [
