@@ -913,8 +913,6 @@ def check_config_in_force(files, date, shown, rep):
                       % (c["snapshot_id"], "holds no snapshot record" if own is None else "is snapshot %s" % own[0]))
         elif c["record_sha256"] != (again["record_sha256"] if again is not None else own[1]):
             rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "config_snapshot names snapshot %s with a record_sha256 data/config_snapshot.json does not hash to (nor config_snapshot_redacted_again gives)" % c["snapshot_id"])
-        elif again is None:
-            hold("data/config_snapshot.json", c["snapshot_id"], c["record_sha256"])
     for e in v["files"]:
         r = e.get("record")
         if not isinstance(r, dict):
