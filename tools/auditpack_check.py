@@ -832,6 +832,11 @@ def config_in_force_invalid(v):
     o = v.get("other_files", 0)
     if o is not None and not (isinstance(o, dict) and o.get("record") == "unknown" and reason(o.get("reason"))):
         return "other_files is neither null nor {\"record\": \"unknown\", \"reason\": ...}"
+    if "config_snapshot" in v:
+        c = v["config_snapshot"]
+        if c is not None and not (isinstance(c, dict) and isinstance(c.get("snapshot_id"), str) and 0 < len(c["snapshot_id"]) <= 128
+                                  and isinstance(c.get("record_sha256"), str) and SHA256_HEX.fullmatch(c["record_sha256"])):
+            return "config_snapshot is neither null nor {snapshot_id, record_sha256}"
     if "config_snapshot_redacted_again" in v:
         a = v["config_snapshot_redacted_again"]
         if not (isinstance(a, dict) and isinstance(a.get("snapshot_id"), str) and 0 < len(a["snapshot_id"]) <= 128
@@ -896,6 +901,18 @@ def check_config_in_force(files, date, shown, rep):
                     "data/config_snapshot.json is snapshot %s redacted again under redaction rules %d at export; it cannot be matched byte for byte to the record (sha256 %s) in the store: redact the store's record with rules %d and compare"
                     % (own[0], again["rules"], again["record_sha256"], again["rules"]))
             hold("data/config_snapshot.json", own[0], again["record_sha256"])
+    # config_snapshot (absent in files of earlier versions): the snapshot data/config_snapshot.json is
+    # the record of, and that record's hash; another snapshot, or other bytes, is a mismatch.
+    if "config_snapshot" in v:
+        c = v["config_snapshot"]
+        if c is None:
+            if own is not None:
+                rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "config_snapshot is null, but data/config_snapshot.json is snapshot %s" % own[0])
+        elif own is None or own[0] != c["snapshot_id"]:
+            rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "config_snapshot names snapshot %s, but data/config_snapshot.json %s"
+                      % (c["snapshot_id"], "holds no snapshot record" if own is None else "is snapshot %s" % own[0]))
+        elif c["record_sha256"] != (again["record_sha256"] if again is not None else own[1]):
+            rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "config_snapshot names snapshot %s with a record_sha256 data/config_snapshot.json does not hash to (nor config_snapshot_redacted_again gives)" % c["snapshot_id"])
     for e in v["files"]:
         r = e.get("record")
         if not isinstance(r, dict):
@@ -3021,6 +3038,11 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    # A finding quotes hostile text (a path in a pack's JSON may hold a lone surrogate, "\ud800"):
+    # printed escaped, never a UnicodeEncodeError.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     # Deeply nested JSON is valid JSON: give the parser room (a thread with a large stack).
     sys.setrecursionlimit(200000)
     threading.stack_size(512 * 1024 * 1024)

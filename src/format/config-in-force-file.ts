@@ -27,6 +27,12 @@ export interface ConfigInForceEntry {
 export interface ConfigInForceFile {
   readonly schema: typeof CONFIG_IN_FORCE_SCHEMA;
   readonly export_date: string;
+  /**
+   * The snapshot `data/config_snapshot.json` is the record of, with that record's SHA-256 (the file's
+   * bytes hash to it unless `config_snapshot_redacted_again` says otherwise), or null when the file
+   * names no record. Absent in files of earlier versions (then nothing binds the file's snapshot).
+   */
+  readonly config_snapshot?: ConfigInForce | null;
   /** Sorted by path (as UTF-8 bytes), each path once. */
   readonly files: readonly ConfigInForceEntry[];
   /** Any config file not in `files`: null (no record reached names one), or unknown (the walk met a gap). */
@@ -66,6 +72,14 @@ export function renderConfigInForce(v: ConfigInForceFile): string {
   const out = {
     schema: v.schema,
     export_date: v.export_date,
+    ...(v.config_snapshot === undefined
+      ? {}
+      : {
+          config_snapshot:
+            v.config_snapshot === null
+              ? null
+              : { snapshot_id: v.config_snapshot.snapshot_id, record_sha256: v.config_snapshot.record_sha256 },
+        }),
     files,
     other_files: other,
     ...(again === undefined
@@ -122,7 +136,19 @@ export function parseConfigInForceFile(bytes: Buffer | string): ConfigInForceFil
       return { invalid: 'other_files is neither null nor {"record": "unknown", "reason": …}' };
     other = { unknown: u.reason as string };
   }
-  const base = { schema: CONFIG_IN_FORCE_SCHEMA, export_date: o.export_date, files, other_files: other } as const;
+  let named: ConfigInForce | null | undefined;
+  if (Object.hasOwn(o, 'config_snapshot')) {
+    named = o.config_snapshot === null ? null : parseConfigInForce(o.config_snapshot);
+    if (named === undefined)
+      return { invalid: 'config_snapshot is neither null nor {"snapshot_id": …, "record_sha256": …}' };
+  }
+  const base = {
+    schema: CONFIG_IN_FORCE_SCHEMA,
+    export_date: o.export_date,
+    ...(named === undefined ? {} : { config_snapshot: named }),
+    files,
+    other_files: other,
+  } as const;
   if (!Object.hasOwn(o, 'config_snapshot_redacted_again')) return base;
   const again = parseRedactedAgain(o.config_snapshot_redacted_again);
   if (again === undefined)

@@ -5,10 +5,10 @@
  * record is missing or changed in the store) and `data/config.diff` (every diff
  * recorded by that day's snapshots, in unified format, after a `#` header line).
  */
-import { readFile } from 'node:fs/promises';
 import { AuditpackError } from '../errors.js';
 import { compileRedactor, REDACTION_RULES_VERSION } from '../redaction/index.js';
 import type { RedactedAgain } from '../format/config-in-force-file.js';
+import type { ConfigInForce } from '../format/config-in-force.js';
 import {
   createConfigSnapshot,
   recordChained,
@@ -22,7 +22,14 @@ import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { previousIdOf } from '../snapshot/previous.js';
 import { redactedCopy } from '../snapshot/redacted-copy.js';
 import { configInForceText } from './config-in-force-file.js';
-import { listSnapshotIds, readRecord, recordAsLogged, recordPath } from '../snapshot/store.js';
+import {
+  listSnapshotIds,
+  readRecord,
+  readRecordBytes,
+  recordBytesAsLogged,
+  recordPath,
+  sha256Hex,
+} from '../snapshot/store.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 
 /** Where snapshots live, and how to take a fresh one when the day has none. */
@@ -93,11 +100,19 @@ export async function collectConfig(options: {
   // With a log the store's newest record of the day is only warned of (dated in the future), never
   // read: a file there that no event names (garbage, at28 F3) must not fail the export.
   const byChain = index !== undefined && day !== undefined;
-  let latest = await latestNotFuture(so.snapshotDir, date, options.nowMs, warn, !byChain);
+  // `latest` and the bytes it was parsed from (and, with a log, hashed): the pack copies these bytes,
+  // never a second read of the file (a store writer swapping it in between: at40 F6).
+  let { record: latest, bytes: latestBytes } = await latestNotFuture(
+    so.snapshotDir,
+    date,
+    options.nowMs,
+    warn,
+    !byChain,
+  );
   // The SHA-256 the chain logs for `latest`'s record (with a log).
   let latestSha: string | undefined;
   if (index !== undefined && day !== undefined) {
-    ({ latest, unknown, sha: latestSha } = await recordOfChain(index, so.snapshotDir, date, day));
+    ({ latest, bytes: latestBytes, unknown, sha: latestSha } = await recordOfChain(index, so.snapshotDir, date, day));
     if (unknown !== undefined) warn(unknown);
   }
   if (latest === undefined && unknown === undefined && so.takeIfMissing !== false) {
@@ -111,6 +126,11 @@ export async function collectConfig(options: {
       reason: `export ${date}: no snapshot existed at or before the end of the day`,
       allowEmpty: true,
     });
+    // Read once: the bytes copied are the bytes parsed (and their id is the one just taken).
+    ({ record: latest, bytes: latestBytes } = await readRecordBytes(so.snapshotDir, latest.snapshot_id).catch(() => ({
+      record: latest as ConfigSnapshot,
+      bytes: undefined,
+    })));
   }
   // What the store holds is passed through the logger's rules before it reaches the pack: a record
   // planted in the store, or one written under older rules, must not carry a secret into it.
@@ -118,29 +138,31 @@ export async function collectConfig(options: {
   let snapshotJson: string | Buffer;
   // Said in data/config_in_force.json when the file is not the record's bytes (verify warns of it).
   let redactedAgain: RedactedAgain | undefined;
+  // data/config_snapshot.json's snapshot and its record's SHA-256, named in data/config_in_force.json
+  // so both checkers hold the file to it; null when it names no record.
+  let named: ConfigInForce | null = null;
   if (latest === undefined) {
     const reason = unknown ?? 'no config snapshot exists';
     snapshotJson = `${JSON.stringify({ snapshot: null, reason }, null, 2)}\n`;
   } else {
     const redacted = redactedCopy(latest, redactor);
-    if (redacted.changed && latestSha !== undefined)
-      redactedAgain = { snapshot_id: latest.snapshot_id, record_sha256: latestSha, rules: REDACTION_RULES_VERSION };
     // The record's own bytes when the rules change nothing in it, so an auditor can match it
     // against the snapshot store (and its ConfigSnapshot event) exactly.
-    try {
-      snapshotJson = redacted.changed
-        ? `${JSON.stringify(redacted.value, null, 2)}\n`
-        : await readFile(recordPath(so.snapshotDir, latest.snapshot_id));
-    } catch {
-      snapshotJson = `${JSON.stringify(redacted.value, null, 2)}\n`;
-    }
+    snapshotJson =
+      redacted.changed || latestBytes === undefined ? `${JSON.stringify(redacted.value, null, 2)}\n` : latestBytes;
+    const recordSha = latestSha ?? (latestBytes === undefined ? sha256Hex(snapshotJson) : sha256Hex(latestBytes));
+    if (redacted.changed && latestBytes !== undefined)
+      redactedAgain = { snapshot_id: latest.snapshot_id, record_sha256: recordSha, rules: REDACTION_RULES_VERSION };
+    named = { snapshot_id: latest.snapshot_id, record_sha256: recordSha };
   }
 
   const diffText = options.includeDiffs
     ? await diffTextOf(so, date, index, redactor, warn)
     : header('not included (EXPORT_INCLUDE_CONFIG_DIFFS=false)');
   // Per config file, the record in force at the day's end (a narrow snapshot names its files only).
-  const inForceJson = byChain ? await configInForceText(index, so.snapshotDir, date, day, redactedAgain) : undefined;
+  const inForceJson = byChain
+    ? await configInForceText(index, so.snapshotDir, date, day, { named, redactor, redactedAgain })
+    : undefined;
   return {
     snapshotJson,
     diffText,
@@ -210,7 +232,7 @@ async function recordOfChain(
   snapshotDir: string,
   date: string,
   day: number,
-): Promise<{ latest: ConfigSnapshot | undefined; unknown: string | undefined; sha?: string }> {
+): Promise<{ latest: ConfigSnapshot | undefined; bytes?: Buffer; unknown: string | undefined; sha?: string }> {
   const chain = await index.configOfRecord(day);
   if (chain.kind === 'none') return { latest: undefined, unknown: undefined };
   if (chain.kind === 'unknown')
@@ -219,8 +241,8 @@ async function recordOfChain(
       unknown: `CONFIG_OF_RECORD_UNKNOWN: the config in force at the end of ${date} cannot be told: ${chain.why}; data/config_snapshot.json names no config of record. Way out: a fresh \`auditpack snapshot --reason …\` records the config in force again, and the exports of its day onward name it`,
     };
   const { snapshot_id: id, record_sha256: sha } = chain.snapshot;
-  const stored = await recordAsLogged(snapshotDir, id, sha);
-  if (typeof stored !== 'string') return { latest: stored, unknown: undefined, sha };
+  const stored = await recordBytesAsLogged(snapshotDir, id, sha);
+  if (typeof stored !== 'string') return { latest: stored.record, bytes: stored.bytes, unknown: undefined, sha };
   return {
     latest: undefined,
     unknown: `CONFIG_OF_RECORD_UNKNOWN: the config of record at the end of ${date} is snapshot ${oneLine(id, 128)} (${chain.where}), and the snapshot store ${stored}: data/config_snapshot.json names no config of record, and neither an older record nor a fresh snapshot is taken in its place. Way out: put its record back as ${recordPath(snapshotDir, id)} (a recorded pack naming it holds its bytes in data/config_snapshot.json; their sha256 must be ${sha}), or take a fresh \`auditpack snapshot --reason …\`: the exports of its day onward name it`,
@@ -240,7 +262,7 @@ async function latestNotFuture(
   nowMs: number,
   warn: (m: string) => void,
   read: boolean,
-): Promise<ConfigSnapshot | undefined> {
+): Promise<{ record: ConfigSnapshot | undefined; bytes?: Buffer }> {
   const ids = await listSnapshotIds(snapshotDir);
   const micros = nowMs * 1000;
   previousIdOf(ids, micros, warn);
@@ -250,7 +272,7 @@ async function latestNotFuture(
     micros,
     undefined,
   );
-  return found === undefined || !read ? undefined : readRecord(snapshotDir, found);
+  return found === undefined || !read ? { record: undefined } : readRecordBytes(snapshotDir, found);
 }
 
 /**

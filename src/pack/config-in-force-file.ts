@@ -19,21 +19,33 @@ import type { ConfigInForce, HeldConfig } from '../format/config-in-force.js';
 import type { ConfigEventIndex } from '../snapshot/config-events.js';
 import { recordAsLogged } from '../snapshot/store.js';
 import type { ConfigSnapshot } from '../snapshot/types.js';
+import type { Redactor } from '../redaction/index.js';
+
+/** What the export says of data/config_snapshot.json, and the rules the file's names pass through. */
+export interface InForceOptions {
+  /** data/config_snapshot.json's snapshot and record hash (null: it names no record). */
+  readonly named: ConfigInForce | null;
+  /** The export's redactor, the one data/config_snapshot.json passed through (at40 F7). */
+  readonly redactor: Redactor;
+  /** Said when data/config_snapshot.json is that snapshot's record redacted again, not its bytes. */
+  readonly redactedAgain?: RedactedAgain;
+}
 
 /** Config files listed at most; past it `other_files` says the rest is not listed (a bound on what a store makes us write). */
 const MAX_LISTED = 65536;
 
 /**
  * The file's text for day `day` (`date`), from the chain (`index`) and the snapshot store's records
- * it names. Each record is read once, however many files it holds. `redactedAgain`: said when
- * data/config_snapshot.json is that snapshot's record redacted again under newer rules, not its bytes.
+ * it names. Each record is read once, however many files it holds. The paths and reasons written
+ * pass through the export's redactor, as data/config_snapshot.json's names do: a record written under
+ * older rules whose file name holds a secret must not carry it into the pack here either.
  */
 export async function configInForceText(
   index: ConfigEventIndex,
   snapshotDir: string,
   date: string,
   day: number,
-  redactedAgain?: RedactedAgain,
+  options: InForceOptions,
 ): Promise<string> {
   const records = new Map<string, Promise<ConfigSnapshot | string>>();
   const recordOf = (e: HeldConfig): Promise<ConfigSnapshot | string> => {
@@ -90,11 +102,13 @@ export async function configInForceText(
       gap ??= got.why;
     }
   }
-  const files: ConfigInForceEntry[] = [...done].map(([path, record]) => ({ path, record }));
+  const files = redactedEntries(done, options.redactor);
   const other =
     gap !== undefined
       ? {
-          unknown: `the chain's walk back from the end of ${date} met what it cannot tell (${gap}): a record past it may name files not listed here`,
+          unknown: options.redactor.redactString(
+            `the chain's walk back from the end of ${date} met what it cannot tell (${gap}): a record past it may name files not listed here`,
+          ),
         }
       : over
         ? { unknown: `more than ${MAX_LISTED} config files: the rest are not listed` }
@@ -102,8 +116,29 @@ export async function configInForceText(
   return renderConfigInForce({
     schema: CONFIG_IN_FORCE_SCHEMA,
     export_date: date,
+    config_snapshot: options.named,
     files,
     other_files: other,
-    ...(redactedAgain === undefined ? {} : { config_snapshot_redacted_again: redactedAgain }),
+    ...(options.redactedAgain === undefined ? {} : { config_snapshot_redacted_again: options.redactedAgain }),
   });
+}
+
+/**
+ * The entries with their paths (and reasons) redacted. Two names the rules redact to one are one
+ * entry: its record when they agree, else unknown (which of them is meant cannot be said).
+ */
+function redactedEntries(done: ReadonlyMap<string, InForceRecord>, redactor: Redactor): ConfigInForceEntry[] {
+  const out = new Map<string, InForceRecord>();
+  const same = (a: InForceRecord, b: InForceRecord): boolean => JSON.stringify(a) === JSON.stringify(b);
+  for (const [raw, record] of done) {
+    const path = redactor.redactString(raw);
+    const r = record !== null && 'unknown' in record ? { unknown: redactor.redactString(record.unknown) } : record;
+    const had = out.get(path);
+    if (had === undefined && !out.has(path)) out.set(path, r);
+    else if (!same(had as InForceRecord, r))
+      out.set(path, {
+        unknown: 'config files whose names the redaction rules redact to this one are held by different records',
+      });
+  }
+  return [...out].map(([path, record]) => ({ path, record }));
 }

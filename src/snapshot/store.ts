@@ -311,19 +311,7 @@ export function nextCounter(ids: readonly string[], micros: number): number {
 
 /** Reads and checks a record. SNAPSHOT_NOT_FOUND if absent, SNAPSHOT_CORRUPT if it is not a record. */
 export async function readRecord(snapshotDir: string, id: string): Promise<ConfigSnapshot> {
-  const path = recordPath(snapshotDir, id);
-  let text: string;
-  try {
-    text = (await readRegular(path)).toString('utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new AuditpackError('SNAPSHOT_NOT_FOUND', `no snapshot ${id} in ${snapshotDir}`, {
-        details: { id, snapshotDir },
-      });
-    }
-    throw wrapFsError(err, 'reading snapshot', path);
-  }
-  return parseRecord(text, id, path);
+  return (await readRecordBytes(snapshotDir, id)).record;
 }
 
 /**
@@ -333,6 +321,20 @@ export async function readRecord(snapshotDir: string, id: string): Promise<Confi
  * the compliance timeline's starting policy): a record is read once, hashed and parsed from the same bytes.
  */
 export async function recordAsLogged(snapshotDir: string, id: string, sha: string): Promise<ConfigSnapshot | string> {
+  const got = await recordBytesAsLogged(snapshotDir, id, sha);
+  return typeof got === 'string' ? got : got.record;
+}
+
+/**
+ * recordAsLogged with the bytes that were hashed and parsed: what a pack copies must be those bytes,
+ * never a second read of the file (a store writer could swap it in between and put another record,
+ * of another snapshot, into a signed pack).
+ */
+export async function recordBytesAsLogged(
+  snapshotDir: string,
+  id: string,
+  sha: string,
+): Promise<{ record: ConfigSnapshot; bytes: Buffer } | string> {
   const path = recordPath(snapshotDir, id);
   let bytes: Buffer;
   try {
@@ -346,10 +348,30 @@ export async function recordAsLogged(snapshotDir: string, id: string, sha: strin
   if (got !== sha)
     return `holds its record with another record_sha256 (${got.slice(0, 16)}…, not the logged ${sha.slice(0, 16)}…: changed after it was logged)`;
   try {
-    return parseRecord(bytes.toString('utf8'), id, path);
+    return { record: parseRecord(bytes.toString('utf8'), id, path), bytes };
   } catch {
     return 'holds a record of it that does not parse';
   }
+}
+
+/** Reads and parses a record once (readRecord), with the bytes parsed. */
+export async function readRecordBytes(
+  snapshotDir: string,
+  id: string,
+): Promise<{ record: ConfigSnapshot; bytes: Buffer }> {
+  const path = recordPath(snapshotDir, id);
+  let bytes: Buffer;
+  try {
+    bytes = await readRegular(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new AuditpackError('SNAPSHOT_NOT_FOUND', `no snapshot ${id} in ${snapshotDir}`, {
+        details: { id, snapshotDir },
+      });
+    }
+    throw wrapFsError(err, 'reading snapshot', path);
+  }
+  return { record: parseRecord(bytes.toString('utf8'), id, path), bytes };
 }
 
 /** Parses record JSON defensively: records are files anyone with access could have edited. */

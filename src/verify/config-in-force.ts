@@ -106,6 +106,9 @@ export function judgeConfigInForce(
   // entry is; the file itself cannot be matched, which is said (a warning a forger cannot avoid).
   const again = judgeRedactedAgain(f, v, own);
   if (again !== undefined) hold(PACK_PATH.configSnapshot, again);
+  // The file's own hash is held to its ConfigSnapshot event by step 8 (as before the field), and a
+  // declared record hash just above: not held twice (nor said unbound in every pack of a later day).
+  judgeNamed(f, v, own, again);
   for (const e of v.files) {
     const r = recordOfEntry(e);
     if (r === undefined) continue;
@@ -166,6 +169,44 @@ function judgeRedactedAgain(
     `${PACK_PATH.configSnapshot} is snapshot ${own.id} redacted again under redaction rules ${again.rules} at export; it cannot be matched byte for byte to the record (sha256 ${again.record_sha256}) in the store: redact the store's record with rules ${again.rules} and compare`,
   );
   return again;
+}
+
+/**
+ * The file's `config_snapshot` (absent in files of earlier versions: nothing to judge) held to
+ * data/config_snapshot.json: the same snapshot (or, for null, no record), whose bytes hash to the
+ * record_sha256 given, or, declared redacted again, whose record's hash the declaration gives. A
+ * config_snapshot.json of another snapshot, or other bytes, is CONFIG_IN_FORCE_MISMATCH (at40 F6:
+ * a record swapped into the pack at export).
+ */
+function judgeNamed(
+  f: Findings,
+  v: ConfigInForceFile,
+  own: { id: string; sha256: string } | undefined,
+  again: RedactedAgain | undefined,
+): void {
+  const named = v.config_snapshot;
+  if (named === undefined) return;
+  const bad = (m: string): void => {
+    f.add('CONFIG_IN_FORCE_MISMATCH', 'error', PACK_PATH.configInForce, m);
+  };
+  if (named === null) {
+    if (own !== undefined)
+      bad(`config_snapshot is null (no config of record), but ${PACK_PATH.configSnapshot} is snapshot ${own.id}`);
+    return;
+  }
+  if (own === undefined || own.id !== named.snapshot_id) {
+    bad(
+      `config_snapshot names snapshot ${named.snapshot_id}, but ${PACK_PATH.configSnapshot} ${own === undefined ? 'holds no snapshot record' : `is snapshot ${own.id}`}`,
+    );
+    return;
+  }
+  const expected = again?.record_sha256 ?? own.sha256;
+  if (named.record_sha256 !== expected)
+    bad(
+      again === undefined
+        ? `config_snapshot names snapshot ${named.snapshot_id} with record_sha256 ${named.record_sha256}, but ${PACK_PATH.configSnapshot} hashes to ${own.sha256}`
+        : `config_snapshot names snapshot ${named.snapshot_id} with record_sha256 ${named.record_sha256}, but config_snapshot_redacted_again gives that record's as ${expected}`,
+    );
 }
 
 /** data/config_snapshot.json's snapshot and the record hash its ConfigSnapshot event must log. */

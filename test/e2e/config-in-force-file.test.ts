@@ -93,6 +93,7 @@ describe('data/config_in_force.json', () => {
     expect(inForce(s.pack)).toEqual({
       schema: 'auditpack-config-in-force/1',
       export_date: D,
+      config_snapshot: { snapshot_id: s.narrow.id, record_sha256: s.narrow.sha },
       files: [
         { path: 'configs/compliance_policy.yaml', record: { snapshot_id: s.full.id, record_sha256: s.full.sha } },
         { path: 'configs/risk.yaml', record: { snapshot_id: s.narrow.id, record_sha256: s.narrow.sha } },

@@ -74,6 +74,28 @@ describe('data/config_in_force.json', () => {
     expect(back.config_snapshot_redacted_again).toEqual(again);
     expect(renderConfigInForce(back)).toBe(text);
   });
+
+  it('config_snapshot: absent unless given; null or a record renders after export_date and parses back; anything else is invalid', () => {
+    expect(JSON.parse(renderConfigInForce(VALUE))).not.toHaveProperty('config_snapshot');
+    for (const named of [null, { snapshot_id: '20250908T080000.000000Z-000', record_sha256: SHA }]) {
+      const text = renderConfigInForce({ ...VALUE, config_snapshot: named });
+      expect(Object.keys(JSON.parse(text)).slice(0, 3)).toEqual(['schema', 'export_date', 'config_snapshot']);
+      const back = parseConfigInForceFile(text) as ConfigInForceFile;
+      expect(back.config_snapshot).toEqual(named);
+      expect(renderConfigInForce(back)).toBe(text);
+    }
+    for (const bad of [
+      {},
+      'x',
+      { snapshot_id: 'x', record_sha256: 'AB'.repeat(32) },
+      { snapshot_id: '', record_sha256: SHA },
+    ]) {
+      const text = JSON.stringify({ ...JSON.parse(renderConfigInForce(VALUE)), config_snapshot: bad });
+      expect(parseConfigInForceFile(text)).toEqual({
+        invalid: 'config_snapshot is neither null nor {"snapshot_id": …, "record_sha256": …}',
+      });
+    }
+  });
 });
 
 function withAgain(v: unknown): string {
