@@ -913,6 +913,11 @@ def check_config_in_force(files, date, shown, rep):
                       % (c["snapshot_id"], "holds no snapshot record" if own is None else "is snapshot %s" % own[0]))
         elif c["record_sha256"] != (again["record_sha256"] if again is not None else own[1]):
             rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "config_snapshot names snapshot %s with a record_sha256 data/config_snapshot.json does not hash to (nor config_snapshot_redacted_again gives)" % c["snapshot_id"])
+    # data/config_snapshot.json's own bytes held to its snapshot's ConfigSnapshot event when that event
+    # is a line of the pack's log (verify holds it there by its compliance re-check, which this checker
+    # does not run); a snapshot logged on another day is not said unbound for it (at41 F6).
+    if again is None and own is not None and own[0] in logged:
+        hold("data/config_snapshot.json", own[0], own[1])
     for e in v["files"]:
         r = e.get("record")
         if not isinstance(r, dict):

@@ -92,3 +92,62 @@ export async function readBoundedBytes(p: string, max: number): Promise<Buffer |
     await fh.close();
   }
 }
+
+/** A file over its in-memory bound: the SHA-256 of all its bytes and the snapshot id its opening gives. */
+export interface LargeSnapshotFile {
+  readonly large: true;
+  readonly sha256: string;
+  /** From the record's canonical opening (`{\n  "format": "…",\n  "snapshot_id": "…"`), else undefined. */
+  readonly id: string | undefined;
+}
+
+/** Bytes read for a large record's opening: export writes `format`, then `snapshot_id`, first. */
+export const OPENING_BYTES = 4096;
+const OPENING = /^\{\n {2}"format": "(?:[^"\\\n]|\\.){0,256}",\n {2}"snapshot_id": ("(?:[^"\\\n]|\\.){1,1024}"),\n/;
+
+/**
+ * data/config_snapshot.json: its bytes when at most `max`, else (an honest record can pass any
+ * bound: config files of up to 5 MiB each, their diffs) its SHA-256, streamed, and its snapshot id
+ * from its opening; undefined when missing or not a regular file. A large file is never taken for
+ * "no record" (at41 F4: an honest pack failed).
+ */
+export async function readSnapshotFile(p: string, max: number): Promise<Buffer | LargeSnapshotFile | undefined> {
+  if (!(await isFile(p))) return undefined;
+  let fh: Awaited<ReturnType<typeof openRegular>>;
+  try {
+    fh = await openRegular(p);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = await fh.stat();
+    if (st.size <= max) return await readBoundedBytes(p, max);
+    const hash = createHash('sha256');
+    const buf = Buffer.alloc(1024 * 1024);
+    let opening = Buffer.alloc(0);
+    for (let pos = 0; ; ) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      if (pos === 0) opening = Buffer.from(buf.subarray(0, Math.min(bytesRead, OPENING_BYTES)));
+      hash.update(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+    return largeSnapshotOf(hash.digest('hex'), opening);
+  } catch {
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A large record's facts from its SHA-256 and its first bytes (at most {@link OPENING_BYTES} are looked at). */
+export function largeSnapshotOf(sha256: string, opening: Buffer): LargeSnapshotFile {
+  const m = OPENING.exec(opening.subarray(0, OPENING_BYTES).toString('utf8'));
+  let id: string | undefined;
+  try {
+    id = m === null ? undefined : (JSON.parse(m[1] as string) as string);
+  } catch {
+    id = undefined;
+  }
+  return { large: true, sha256, id: id === '' ? undefined : id };
+}

@@ -13,7 +13,7 @@ import { isoDate } from '../rotation/index.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { dayOfSnapshotId } from '../snapshot/config-event-lines.js';
 import type { PackInfo } from './archive-ledger.js';
-import { isFile, readBoundedBuffer } from './compliance-bytes.js';
+import { isFile, readBoundedBuffer, readSnapshotFile } from './compliance-bytes.js';
 import {
   addUnbound,
   type ConfigSnapshotTap,
@@ -41,7 +41,7 @@ export async function checkConfigInForceDir(
   // Present but unread: over the bound (a link or a FIFO is the file-set rule's finding).
   const judged = bytes ?? ((await isFile(path)) ? 'too-large' : undefined);
   if (judged === undefined) return [];
-  const snap = await readBoundedBuffer(join(dir, PACK_PATH.configSnapshot), MAX_CONFIG_IN_FORCE_BYTES);
+  const snap = await readSnapshotFile(join(dir, PACK_PATH.configSnapshot), MAX_CONFIG_IN_FORCE_BYTES);
   const unbound = judgeConfigInForce(f, judged, snap, tap, exportDate);
   addUnbound(f, PACK_PATH.configInForce, unbound, `the pack's ${PACK_PATH.log}`);
   return unbound;

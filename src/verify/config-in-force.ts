@@ -19,7 +19,7 @@ import {
   recordOfEntry,
 } from '../format/config-in-force-file.js';
 import { PACK_PATH } from '../format/pack.js';
-import { readBoundedBuffer } from './compliance-bytes.js';
+import { type LargeSnapshotFile, readBoundedBuffer } from './compliance-bytes.js';
 import type { Findings } from './report.js';
 
 /** data/config_in_force.json and data/config_snapshot.json are read into memory up to this many bytes. */
@@ -66,7 +66,7 @@ export interface UnboundEntries {
 export function judgeConfigInForce(
   f: Findings,
   bytes: Buffer | 'too-large' | undefined,
-  snapshotBytes: Buffer | undefined,
+  snapshotBytes: Buffer | LargeSnapshotFile | undefined,
   tap: ConfigSnapshotTap | undefined,
   exportDate: string | undefined,
 ): UnboundEntries[] {
@@ -245,8 +245,9 @@ export function addUnbound(f: Findings, where: string, unbound: readonly Unbound
 }
 
 /** data/config_snapshot.json's snapshot id and the SHA-256 of its bytes, when it is a record (not `{"snapshot": null}`). */
-function ownSnapshotOf(bytes: Buffer | undefined): { id: string; sha256: string } | undefined {
+function ownSnapshotOf(bytes: Buffer | LargeSnapshotFile | undefined): { id: string; sha256: string } | undefined {
   if (bytes === undefined) return undefined;
+  if (!Buffer.isBuffer(bytes)) return bytes.id === undefined ? undefined : { id: bytes.id, sha256: bytes.sha256 };
   let v: unknown;
   try {
     v = JSON.parse(bytes.toString('utf8'));

@@ -12,6 +12,7 @@ import { AuditpackError, wrapFsError } from '../errors.js';
 import { ReviewEventTap } from '../review/index.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parsePackName, ROOT_FILE_BOUNDS, SIGNATURE_FILE } from '../format/pack.js';
 import { checkChainEventsKept, ExportEventTap, PruneEventTap } from './chain-events.js';
+import { type LargeSnapshotFile, largeSnapshotOf, OPENING_BYTES } from './compliance-bytes.js';
 import { addUnbound, ConfigSnapshotTap, judgeConfigInForce, MAX_CONFIG_IN_FORCE_BYTES } from './config-in-force.js';
 import { isSafeRelativePath } from './checksum-file.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
@@ -74,6 +75,11 @@ export async function verifyPackTar(path: string, options: VerifyPackOptions): P
   return judgeTar(reader, path, options, f);
 }
 
+/** config_in_force.json's bytes, or 'too-large' (only config_snapshot.json is judged past its bound). */
+function configInForceOf(v: Buffer | 'too-large' | LargeSnapshotFile | undefined): Buffer | 'too-large' | undefined {
+  return v === undefined || v === 'too-large' || Buffer.isBuffer(v) ? v : 'too-large';
+}
+
 /** Judges what the reader gathered; the report. */
 async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptions, f: Findings): Promise<PackReport> {
   const { files, tags } = r;
@@ -95,8 +101,8 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
   const tap = r.log === undefined ? undefined : r.configTap;
   const unbound = judgeConfigInForce(
     f,
-    r.configFiles.get(PACK_PATH.configInForce),
-    Buffer.isBuffer(snap) ? snap : undefined,
+    configInForceOf(r.configFiles.get(PACK_PATH.configInForce)),
+    snap === 'too-large' ? undefined : snap,
     tap,
     manifest.exportDate,
   );
@@ -130,7 +136,7 @@ class TarPackReader {
   readonly lineTree = new LineTreeTap();
   readonly configTap = new ConfigSnapshotTap();
   /** data/config_in_force.json and data/config_snapshot.json, within their bound. */
-  readonly configFiles = new Map<string, Buffer | 'too-large'>();
+  readonly configFiles = new Map<string, Buffer | 'too-large' | LargeSnapshotFile>();
   /** With `keepProvenance`: the files the standalone notes read, when within their bound. */
   readonly kept = new Map<string, Buffer>();
   alerts: PackFacts['alerts'];
@@ -214,6 +220,8 @@ class TarPackReader {
     const root = Object.hasOwn(ROOT_FILE_BOUNDS, rel);
     const keep = this.options.keepProvenance === true && PROVENANCE_FILES.includes(rel);
     const config = rel === PACK_PATH.configInForce || rel === PACK_PATH.configSnapshot;
+    // config_snapshot.json past its bound is still judged, by its digest and its opening's snapshot id.
+    let opening = rel === PACK_PATH.configSnapshot ? Buffer.alloc(0) : undefined;
     // A kept root file (manifest.json) is kept within its root bound, which is the smaller.
     const bound = root
       ? ROOT_FILE_BOUNDS[rel]
@@ -240,18 +248,28 @@ class TarPackReader {
       write: (chunk) => {
         h.update(chunk);
         size += chunk.length;
+        if (opening !== undefined && opening.length < OPENING_BYTES)
+          opening = Buffer.concat([opening, chunk.subarray(0, OPENING_BYTES - opening.length)]);
         if (bound !== undefined && size <= bound) parts.push(Buffer.from(chunk));
         else if (parts.length > 0) parts.length = 0; // past its bound: hold nothing of it to its end
         counter?.write(chunk);
         splitter?.write(chunk);
       },
       end: () => {
-        this.files.set(rel, { size, sha256: h.digest('hex') });
+        const sha256 = h.digest('hex');
+        this.files.set(rel, { size, sha256 });
         const bytes = bound === undefined || size > bound ? undefined : Buffer.concat(parts);
         if (root) this.tags.set(rel, bytes ?? 'too-large');
         if (keep && bytes !== undefined) this.kept.set(rel, bytes);
         if (config)
-          this.configFiles.set(rel, bytes !== undefined && size <= MAX_CONFIG_IN_FORCE_BYTES ? bytes : 'too-large');
+          this.configFiles.set(
+            rel,
+            bytes !== undefined && size <= MAX_CONFIG_IN_FORCE_BYTES
+              ? bytes
+              : opening !== undefined
+                ? largeSnapshotOf(sha256, opening)
+                : 'too-large',
+          );
         if (counter !== undefined) this.csv.set(rel, counter.finish());
         splitter?.end();
         if (acc !== undefined) this.alerts = acc.result();

@@ -224,3 +224,20 @@ describe('data/config_in_force.json binds data/config_snapshot.json', () => {
     expect(r.stdout).toContain('configs/\\ud800.yaml');
   });
 });
+
+describe('data/config_snapshot.json held to the pack’s own log by both checkers (at41 F6)', () => {
+  it('a forged record of the same snapshot, config_in_force.json following its hash, in a re-signed pack fails both checkers', async () => {
+    const s = await site();
+    const rec = JSON.parse(readFileSync(snapshotPath(s), 'utf8'));
+    rec.files['configs/risk.yaml'].hash = 'f'.repeat(64);
+    rec.reason = 'forged';
+    const forged = Buffer.from(`${JSON.stringify(rec, null, 2)}\n`);
+    writeFileSync(snapshotPath(s), forged);
+    writeFileSync(inForcePath(s), readFileSync(inForcePath(s), 'utf8').replaceAll(s.sha, sha256(forged)));
+    resign(s);
+    expect(verify(s).ok).toBe(false);
+    const py = pythonPackCheck(s.pack);
+    expect(py.errors.map((e) => e.code)).toContain('CONFIG_IN_FORCE_MISMATCH');
+    expect(py.status).toBe(1);
+  });
+});
