@@ -32,6 +32,14 @@ function hexAt(s: string, i: number): number {
   return l >= 97 && l <= 102 ? l - 87 : -1;
 }
 
+/** The cue in a text of more than one line: any offset's `: `. */
+const ANY_CUE = ': ';
+
+/** Whether `s` may hold an xxd dump: an offset ending in `0` (CUE), or in a text of more than one line any offset's `: `. */
+export function hasXxdCue(s: string): boolean {
+  return s.includes(CUE) || (s.includes(ANY_CUE) && (s.includes('\n') || s.includes('\\n')));
+}
+
 /** The cue of a dump whose offsets have no `:` (od, hexdump): its first offset, 0, and one blank. */
 export const PLAIN_CUE = '000000 ';
 
@@ -179,8 +187,14 @@ function dumpKeys(d: Dump, spans: number[]): void {
 export function xxdDumpKeySpans(s: string): number[] {
   const spans: number[] = [];
   PLAIN = false;
-  for (let q = s.indexOf(CUE); q !== -1; q = s.indexOf(CUE, q + 1)) {
-    const at = offsetStart(s, q);
+  // A text of more than one line may hold a dump whose offsets do not end in `0` (`xxd -s 5`, a
+  // `-c 12` fragment): there any offset's `: ` is a cue (rules 20, part 3); a key needs 3 lines or a
+  // 48-byte line (`-c 48` and wider, found by CUE).
+  const cue = s.includes('\n') || s.includes('\\n') ? ANY_CUE : CUE;
+  const back = cue === ANY_CUE ? 1 : 0;
+  for (let q = s.indexOf(cue); q !== -1; q = s.indexOf(cue, q + 1)) {
+    if (back === 1 && hexAt(s, q - 1) < 0) continue;
+    const at = offsetStart(s, q - back);
     if (at === -1) continue;
     const d = readDump(s, at);
     if (d.bytes.length >= 12) dumpKeys(d, spans);

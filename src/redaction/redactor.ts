@@ -26,7 +26,7 @@ import { redactCommandFlags } from './command-flags.js';
 import { decimalListKeySpans, hasDecimalListCue, pythonReprKeySpans } from './der-bytes.js';
 import { hasLiteralListCue, literalListKeySpans } from './der-literals.js';
 import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
-import { PLAIN_CUE, plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
+import { hasXxdCue, PLAIN_CUE, plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
 import { redactJwk } from './jwk.js';
 import { redactPairs } from './pairs.js';
@@ -173,7 +173,7 @@ function redactKeyBytes(s: string, censor: string): string {
   if (hasDecimalListCue(out)) out = applySpans(out, decimalListKeySpans(out), censor);
   if (hasLiteralListCue(out)) out = applySpans(out, literalListKeySpans(out), censor);
   // `xxd` dumps in other layouts (`-g1`, a key inside a line): one search, an offset's `0: `.
-  if (out.length >= SEPARATED_HEX_KEY_MIN && out.includes('0: ')) out = applySpans(out, xxdDumpKeySpans(out), censor);
+  if (out.length >= SEPARATED_HEX_KEY_MIN && hasXxdCue(out)) out = applySpans(out, xxdDumpKeySpans(out), censor);
   // od's and plain hexdump's (offsets with no `:`): one search, the first offset's `000000 ` (rules 20, part 3).
   if (out.length >= SEPARATED_HEX_KEY_MIN && out.includes(PLAIN_CUE))
     out = applySpans(out, plainDumpKeySpans(out), censor);

@@ -54,3 +54,15 @@ export const opensslBlock = (label: string, bytes: Buffer): string => {
   const lines = rows(b, 15).map((r, i, all) => `    ${[...r].map(hx).join(':')}${i + 1 < all.length ? ':' : ''}`);
   return `${label}:\n${lines.join('\n')}\n`;
 };
+
+/** `xxd` (bytes in pairs) of `bytes` shown from offset `start` (`xxd -s`), `cols` bytes a line (`-c`). */
+export const xxdPairs = (bytes: Buffer, start = 0, cols = 16): string => {
+  const width = cols * 2 + Math.ceil(cols / 2) - 1;
+  return rows(bytes.subarray(start), cols)
+    .map((r, i) => {
+      const pairs: string[] = [];
+      for (let k = 0; k < r.length; k += 2) pairs.push(r.subarray(k, k + 2).toString('hex'));
+      return `${(start + i * cols).toString(16).padStart(8, '0')}: ${pairs.join(' ').padEnd(width)}  ${ascii(r)}\n`;
+    })
+    .join('');
+};

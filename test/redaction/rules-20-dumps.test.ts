@@ -9,7 +9,7 @@ import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';
-import { hexdumpWords, odX1, odX1z, opensslBlock, xxdG1, xxdPlain } from './dump-formats.js';
+import { hexdumpWords, odX1, odX1z, opensslBlock, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
 
 const r = compileRedactor();
 const once = (t: string): string => {
@@ -191,6 +191,52 @@ describe('xxd -p, od, plain hexdump, xxd inside JSON (at39 F5)', () => {
   });
 });
 
+/** The hex of an xxd dump's lines (real or JSON-escaped line breaks), offsets and ASCII columns left out. */
+const xxdHex = (t: string): string =>
+  t
+    .split(/\n|\\n/)
+    .map((l) => /^(?:{"dump":")?\s*[0-9a-f]{8}: ((?:[0-9a-f]{2,4} ?)+)/.exec(l)?.[1] ?? '')
+    .join('')
+    .replace(/ /g, '');
+
+describe('xxd fragments whose first offset does not end in 0 (xxd -s, -c 12)', () => {
+  const head = Buffer.from('HDRXY');
+  describe.each(KEYS)('%s', (_name, key) => {
+    const file = Buffer.concat([head, key]);
+    it.each([
+      ['xxd -s 5', () => xxdPairs(file, 5)],
+      ['xxd -s 3 -c 12', () => xxdPairs(file, 3, 12)],
+      [
+        'xxd -c 12, the lines from 0x0c on',
+        () =>
+          xxdPairs(Buffer.concat([Buffer.alloc(12, 0x41), key]), 0, 12)
+            .split('\n')
+            .slice(1)
+            .join('\n'),
+      ],
+      ['xxd -s 5 inside a JSON string', () => JSON.stringify({ dump: xxdPairs(file, 5) })],
+    ])('%s', (_layout, layout) => {
+      const text = layout();
+      const out = once(text);
+      // The dump's bytes read back (offsets and ASCII columns left out): the key's middle in, then out.
+      const m = middleOf(key).subarray(10, 22).toString('hex');
+      expect(xxdHex(text)).toContain(m);
+      expect(xxdHex(out)).not.toContain(m.slice(0, 16));
+      expect(xxdHex(out)).not.toContain(m.slice(8));
+    });
+  });
+
+  it('stays: a public key or data shown from an offset, a line holding `: ` and digits', () => {
+    const spki = createPublicKey(rsa).export({ format: 'der', type: 'spki' });
+    for (const t of [
+      xxdPairs(Buffer.concat([head, spki]), 5),
+      xxdPairs(Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 13) & 0xff)), 7, 12),
+      'fills:\n00000005: 3077 0201 0104 20ab\n20261205: 30 bids\n',
+    ])
+      expect(once(t)).toBe(t);
+  });
+});
+
 describe('idempotent around the rules 20 part 3 forms', () => {
   it('redacting twice is redacting once', () => {
     const der = (KEYS[0] as [string, Buffer])[1];
@@ -211,6 +257,8 @@ describe('idempotent around the rules 20 part 3 forms', () => {
         'prime1: ',
         '000000 ',
         '0000000 8130 ',
+        xxdPairs(Buffer.concat([Buffer.from('HDRXY'), der]), 5),
+        '00000005: ',
         '\n',
         '\\n',
         '"',

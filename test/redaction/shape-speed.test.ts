@@ -309,6 +309,11 @@ const PARTIAL_SEEDS = [
   '"00000000: 30 ',
   '\\n00000000: 30 82 ff ff 02 01 00 02 82 01 01 00  \\\\n',
   '{"dump": "00000000: 30 77 02 01 01 04 20 ab cd ef 12 34 56 78 9a bc  0w.... ....4Vx..\\n',
+  // Rules 20, part 3: in a text of more than one line any offset's `: ` is a cue (xxd -s, -c 12 fragments).
+  'a: \n',
+  'abcdef01: \n',
+  '\n00000005: 3082 ffff 0201 0002 8201 0100 c1d2 e3f4  0...............',
+  '00000005: 3077 0201 0104 20a6 914f\\n',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
