@@ -19,7 +19,7 @@ import { redactCommandLine } from './config-commands.js';
 import { decimalListKeySpans, hasDecimalListCue } from './der-bytes.js';
 import { hasLiteralListCue, literalListKeySpans } from './der-literals.js';
 import { lineParts, separatedHexKeyLineSpans } from './der-hex.js';
-import { xxdDumpKeySpans } from './der-xxd.js';
+import { hasXxdCue, PLAIN_CUE, plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
 import { derKeyLineSpans } from './der-key.js';
 import { opensslTextKeySpans } from './openssl-text.js';
 import { applySpans } from './protocol-auth.js';
@@ -203,8 +203,12 @@ function keyDumpLineSpans(s: string): number[] {
     const list = literalListKeySpans(s);
     for (let k = 0; k < list.length; k += 2) lineParts(s, list[k] as number, list[k + 1] as number, spans);
   }
-  if (s.includes('0: ')) {
+  if (hasXxdCue(s)) {
     const dumps = xxdDumpKeySpans(s);
+    for (let k = 0; k < dumps.length; k += 2) lineParts(s, dumps[k] as number, dumps[k + 1] as number, spans);
+  }
+  if (s.includes(PLAIN_CUE)) {
+    const dumps = plainDumpKeySpans(s);
     for (let k = 0; k < dumps.length; k += 2) lineParts(s, dumps[k] as number, dumps[k + 1] as number, spans);
   }
   return spans;

@@ -49,13 +49,34 @@ export function derHexKeyEnd(s: string, at: number): number {
   if (bytes === -1) return -1;
   let got = 12;
   const n = s.length;
+  // Digits since the last line break (xxd -p wraps plain hex at 60: rules 20, part 3).
+  let line = i - at;
   while (got < bytes && i + width <= n) {
+    if (!pct && line >= WRAP_MIN_DIGITS) {
+      const next = wrapped(s, i);
+      if (next !== i) {
+        i = next;
+        line = 0;
+      }
+    }
     if (pct && s.charCodeAt(i) !== 37) break;
     if (hexAt(s, i + off) < 0 || hexAt(s, i + off + 1) < 0) break;
     got++;
     i += width;
+    line += width;
   }
   return got === bytes || 2 * got >= DER_HEX_PARTIAL_MIN ? i : -1;
+}
+
+/** A hex run is read across a line break only after this many digits on its line (xxd -p's 60, base16 wraps of 64 or 76). */
+const WRAP_MIN_DIGITS = 32;
+
+/** After a line break at `i` (`\n`, `\r\n`) with a hex digit after it: that digit's index; else `i`. */
+function wrapped(s: string, i: number): number {
+  let j = i;
+  if (s.charCodeAt(j) === 13) j++;
+  if (s.charCodeAt(j) !== 10) return i;
+  return hexAt(s, j + 1) >= 0 ? j + 1 : i;
 }
 
 /** The width of the last sepByte's byte: 4 (`\x30`), 3 (`30:`), 2 (the dump's last byte, no separator). */

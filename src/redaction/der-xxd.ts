@@ -7,6 +7,11 @@
  * every width that is a multiple of 16, the only cue searched), its bytes read in order with the
  * place of each in the text, then each `30` byte tried as a key's start by keyLength on 12 bytes and
  * the run to the declared length (or 100 bytes). A dump is decoded once, so the pass is linear.
+ *
+ * Rules 20, part 3: the same decoding for the dumps whose offsets have no `:` (`od -A x -t x1z`,
+ * `od -t x1`, plain `hexdump`'s 16-bit little-endian words `8130 0287 …`, `od -t x2`), found from
+ * their first line's offset (`000000 `: 6 to 8 digits, then one blank), and for an xxd dump inside a
+ * JSON string (its offset after `"` or an escaped `\n`, its lines ending at an escaped `\n`).
  */
 
 import { HEAD, keyLength } from './der-key.js';
@@ -27,15 +32,73 @@ function hexAt(s: string, i: number): number {
   return l >= 97 && l <= 102 ? l - 87 : -1;
 }
 
+/** The cue in a text of more than one line: any offset's `: `. */
+const ANY_CUE = ': ';
+
+/** Whether `s` may hold an xxd dump: an offset ending in `0` (CUE), or in a text of more than one line any offset's `: `. */
+export function hasXxdCue(s: string): boolean {
+  return s.includes(CUE) || (s.includes(ANY_CUE) && (s.includes('\n') || s.includes('\\n')));
+}
+
+/** The cue of a dump whose offsets have no `:` (od, hexdump): its first offset, 0, and one blank. */
+export const PLAIN_CUE = '000000 ';
+
+/** Whether the dump being read has offsets with no `:` (od, hexdump). */
+let PLAIN = false;
+/** Whether the dump being read is inside a JSON string (its lines end at an escaped `\n`). */
+let ESCAPED = false;
+
+/**
+ * Whether `at` starts a line (after blanks): after a line break or the text's start, or, setting
+ * ESCAPED, after JSON's escaped `\n` or a string's opening `"`.
+ */
+function startsLine(s: string, at: number): boolean {
+  let b = at;
+  while (b > 0 && at - b < INDENT_MAX && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+  const c = b > 0 ? s.charCodeAt(b - 1) : 10;
+  ESCAPED = c === 34 || (c === 110 && s.charCodeAt(b - 2) === 92 && s.charCodeAt(b - 3) !== 92);
+  return c === 10 || c === 13 || ESCAPED;
+}
+
 /** The start of the 8-digit offset whose last digit is at `q`, when it starts a line (after blanks), else -1. */
 function offsetStart(s: string, q: number): number {
   const at = q - 7;
   if (at < 0) return -1;
   for (let k = at; k < q; k++) if (hexAt(s, k) < 0) return -1;
-  let b = at;
-  while (b > 0 && at - b < INDENT_MAX && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
-  const c = b > 0 ? s.charCodeAt(b - 1) : 10;
-  return c === 10 || c === 13 ? at : -1;
+  return startsLine(s, at) ? at : -1;
+}
+
+/** The start of the plain offset (6 to 8 digits) ending in the PLAIN_CUE at `q`, when it starts a line, else -1. */
+function plainOffsetStart(s: string, q: number): number {
+  let at = q;
+  while (at > 0 && q - at < 2 && hexAt(s, at - 1) >= 0) at--;
+  return startsLine(s, at) ? at : -1;
+}
+
+/** After the offset at `o`: where its line's bytes start, or -1 (`OOOOOOOO: ` for xxd, 6-8 digits and a blank plain). */
+function bytesStart(s: string, o: number): number {
+  if (!PLAIN) {
+    for (let k = o; k < o + 8; k++) if (hexAt(s, k) < 0) return -1;
+    return s.charCodeAt(o + 8) === 58 && s.charCodeAt(o + 9) === 32 ? o + 10 : -1;
+  }
+  let k = o;
+  while (k - o < 8 && hexAt(s, k) >= 0) k++;
+  return k - o >= 6 && s.charCodeAt(k) === 32 && hexAt(s, k + 1) >= 0 ? k + 1 : -1;
+}
+
+/** Where the line from `k` ends (the index of its `\n`, or of the `\` of an escaped `\n`), or the text's end. */
+function lineBreak(s: string, k: number): number {
+  if (!ESCAPED) {
+    const e = s.indexOf('\n', k);
+    return e === -1 ? s.length : e;
+  }
+  for (let e = s.indexOf('\\n', k); e !== -1; e = s.indexOf('\\n', e + 1)) {
+    // An escaped backslash before `n` (`\\n`) is a column's text, not a line break.
+    let b = e;
+    while (b > k && s.charCodeAt(b - 1) === 92) b--;
+    if ((e - b) % 2 === 0) return e;
+  }
+  return s.length;
 }
 
 /** A decoded dump: its bytes, each byte's place (its first hex digit), each byte's line end. */
@@ -56,17 +119,26 @@ function readLine(s: string, i: number, d: Dump): number {
     const hi = hexAt(s, k);
     const lo = hexAt(s, k + 1);
     if (hi < 0 || lo < 0) break;
-    d.bytes.push((hi << 4) | lo);
-    d.at.push(k);
-    n++;
-    k += 2;
+    // hexdump's and od -t x2's 16-bit words are little-endian: `8130` is the bytes 30 81.
+    if (PLAIN && hexAt(s, k + 2) >= 0 && hexAt(s, k + 3) >= 0) {
+      d.bytes.push((hexAt(s, k + 2) << 4) | hexAt(s, k + 3), (hi << 4) | lo);
+      d.at.push(k, k);
+      n += 2;
+      k += 4;
+    } else {
+      d.bytes.push((hi << 4) | lo);
+      d.at.push(k);
+      n++;
+      k += 2;
+    }
     // One blank between groups; two or more end the hex (the ASCII column follows).
     if (s.charCodeAt(k) === 32 && s.charCodeAt(k + 1) !== 32) k++;
+    else if (PLAIN) break;
   }
   if (n === 0) return -1;
-  let e = s.indexOf('\n', k);
-  if (e === -1) e = s.length;
-  const lineEnd = e > k && s.charCodeAt(e - 1) === 13 ? e - 1 : e;
+  const e = lineBreak(s, k);
+  const cr = ESCAPED ? s.charCodeAt(e - 2) === 92 && s.charCodeAt(e - 1) === 114 : s.charCodeAt(e - 1) === 13;
+  const lineEnd = e > k && cr ? e - (ESCAPED ? 2 : 1) : e;
   for (let b = first; b < d.bytes.length; b++) d.lineEnd.push(lineEnd);
   return e;
 }
@@ -76,14 +148,13 @@ function readDump(s: string, at: number): Dump {
   const d: Dump = { bytes: [], at: [], lineEnd: [], end: at };
   let o = at;
   for (;;) {
-    let ok = s.charCodeAt(o + 8) === 58 && s.charCodeAt(o + 9) === 32;
-    for (let k = o; ok && k < o + 8; k++) ok = hexAt(s, k) >= 0;
-    if (!ok) break;
-    const e = readLine(s, o + 10, d);
+    const from = bytesStart(s, o);
+    if (from === -1) break;
+    const e = readLine(s, from, d);
     if (e === -1) break;
     d.end = e;
     // The next line: after the line break and an indent.
-    let n = e + 1;
+    let n = e + (ESCAPED ? 2 : 1);
     while (n < s.length && n - e <= INDENT_MAX && (s.charCodeAt(n) === 32 || s.charCodeAt(n) === 9)) n++;
     if (n >= s.length) break;
     o = n;
@@ -115,12 +186,38 @@ function dumpKeys(d: Dump, spans: number[]): void {
  */
 export function xxdDumpKeySpans(s: string): number[] {
   const spans: number[] = [];
-  for (let q = s.indexOf(CUE); q !== -1; q = s.indexOf(CUE, q + 1)) {
-    const at = offsetStart(s, q);
+  PLAIN = false;
+  // A text of more than one line may hold a dump whose offsets do not end in `0` (`xxd -s 5`, a
+  // `-c 12` fragment): there any offset's `: ` is a cue (rules 20, part 3); a key needs 3 lines or a
+  // 48-byte line (`-c 48` and wider, found by CUE).
+  const cue = s.includes('\n') || s.includes('\\n') ? ANY_CUE : CUE;
+  const back = cue === ANY_CUE ? 1 : 0;
+  for (let q = s.indexOf(cue); q !== -1; q = s.indexOf(cue, q + 1)) {
+    if (back === 1 && hexAt(s, q - 1) < 0) continue;
+    const at = offsetStart(s, q - back);
     if (at === -1) continue;
     const d = readDump(s, at);
     if (d.bytes.length >= 12) dumpKeys(d, spans);
     if (d.end > q) q = d.end - 1;
   }
+  return spans;
+}
+
+/**
+ * The DER private keys in the dumps whose offsets have no `:` (`od`, plain `hexdump`), as
+ * xxdDumpKeySpans gives them. Linear: a cue costs 2 reads back and 48 of indent unless it starts a
+ * line; a dump is read once and the search goes on after it.
+ */
+export function plainDumpKeySpans(s: string): number[] {
+  const spans: number[] = [];
+  PLAIN = true;
+  for (let q = s.indexOf(PLAIN_CUE); q !== -1; q = s.indexOf(PLAIN_CUE, q + 1)) {
+    const at = plainOffsetStart(s, q);
+    if (at === -1) continue;
+    const d = readDump(s, at);
+    if (d.bytes.length >= 12) dumpKeys(d, spans);
+    if (d.end > q) q = d.end - 1;
+  }
+  PLAIN = false;
   return spans;
 }

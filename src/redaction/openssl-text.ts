@@ -19,6 +19,13 @@
  * certificate's dump) and the curve's name stay. There is no DER header to check here: the label
  * is the evidence, and a label is read only where a line `label:` is followed by an indented line
  * of colon-hex (`hh:`), so the search is one short string (`:\n`) and a few reads per hit.
+ *
+ * Rules 20, part 3: the same dump with a prefix on every line (syslog's or journald's `Dec 05
+ * 17:00:00 host app[42]: `: a continuation line is read after as many characters as the label's
+ * line had before its label), flattened to one line (`priv: bc:46:… pub: 04:…`, `' '.join(lines)`)
+ * and inside a JSON string (`priv:\\n    bc:…`). The last two have no line break to search for;
+ * their cue is `priv` (`priv:` and RSA's `privateExponent:`), and RSA's other private members are
+ * read on from there, label after label, as long as each is a private one.
  */
 
 /** Where a block's bytes may start: the label's line break, then up to this many blanks. */
@@ -40,16 +47,51 @@ function isLabelCode(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-/** After a line break at `i` (`\n` or `\r\n`) and up to INDENT_MAX blanks: the next character's index, or -1. */
+/** The longest line prefix before a label (a syslog or journald line's time, host and tag). */
+const PREFIX_MAX = 96;
+/** The label's line's prefix length when that prefix is not blanks (each dump line carries it), else 0. */
+let PREFIX_LEN = 0;
+
+/** After `i`, up to INDENT_MAX blanks (at least one): the next character's index, or -1. */
+function afterBlanks(s: string, i: number): number {
+  let j = i;
+  while (j - i < INDENT_MAX && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
+  return j > i ? j : -1;
+}
+
+/**
+ * After a line break at `i` (`\n` or `\r\n`, or JSON's escaped `\\n` / `\\r\\n`) and its indent:
+ * the next character's index, or -1. With PREFIX_LEN set, a line whose indent is not blank is read
+ * after that many characters (the line's own syslog prefix), then its indent.
+ */
 function afterBreak(s: string, i: number): number {
   let j = i;
+  if (s.charCodeAt(j) === 92) {
+    if (s.charCodeAt(j + 1) === 114 && s.charCodeAt(j + 2) === 92) j += 2;
+    return s.charCodeAt(j + 1) === 110 ? afterBlanks(s, j + 2) : -1;
+  }
   if (s.charCodeAt(j) === 13) j++;
   if (s.charCodeAt(j) !== 10) return -1;
   j++;
-  const from = j;
-  while (j - from < INDENT_MAX && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
-  return j > from ? j : -1;
+  const at = afterBlanks(s, j);
+  if (at !== -1 || PREFIX_LEN === 0) return at;
+  for (let k = j; k < j + PREFIX_LEN; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 10 || c === 13 || Number.isNaN(c)) return -1;
+  }
+  return afterBlanks(s, j + PREFIX_LEN);
 }
+
+/** The next byte after a `hh:` whose `:` ends at `i`: at `i`, after blanks (a flattened dump) or a line break. */
+function nextByte(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c === 32 || c === 9) return afterBlanks(s, i);
+  if (c === 10 || c === 13 || c === 92) return afterBreak(s, i);
+  return i;
+}
+
+/** The bytes on each line of openssl's dump (its `print_labeled_buf`). */
+const LINE_BYTES = 15;
 
 /** The number of bytes the last blockEnd walked over. */
 let BLOCK_BYTES = 0;
@@ -57,9 +99,10 @@ let BLOCK_BYTES = 0;
 /**
  * The end of the colon-hex block whose first byte is at `at` (after its last byte's digits), its
  * byte count in BLOCK_BYTES. A `hh:` at a line's end goes on to the next line's first byte (after its
- * indent); a byte with no `:` after it ends the block (openssl's last line has none).
+ * indent); a byte with no `:` after it ends the block (openssl's last line has none). With
+ * `wrapped` (a dump with no line breaks left), a block that runs past 15 bytes with no gap is none.
  */
-function blockEnd(s: string, at: number): number {
+function blockEnd(s: string, at: number, wrapped = false): number {
   let i = at;
   let got = 0;
   let end = at;
@@ -68,26 +111,43 @@ function blockEnd(s: string, at: number): number {
     got++;
     end = i + 2;
     if (s.charCodeAt(end) !== 58) break;
-    const c = s.charCodeAt(end + 1);
-    if (c === 10 || c === 13) {
-      const j = afterBreak(s, end + 1);
-      if (j === -1) break;
-      i = j;
-    } else i = end + 1;
+    const j = nextByte(s, end + 1);
+    if (j === -1) break;
+    // With `wrapped`, openssl's lines must show: a gap after every LINE_BYTES bytes and nowhere else.
+    if (wrapped && (j === end + 1) === (got % LINE_BYTES === 0)) {
+      if (j === end + 1) got = 0;
+      break;
+    }
+    i = j;
   }
   BLOCK_BYTES = got;
   return end;
 }
 
-/** The label before the `:` at `q`, when it starts a line (after blanks or a `#`), else ''. */
-function labelBefore(s: string, q: number): string {
+/**
+ * The label before the `:` at `q`, when it starts a line (after blanks or a `#`), else ''. With
+ * `prefixed`, a label after a blank with its line's start at most PREFIX_MAX characters back counts
+ * too (a syslog line's), and PREFIX_LEN is set to that line's length before the label.
+ */
+function labelBefore(s: string, q: number, prefixed: boolean): string {
+  PREFIX_LEN = 0;
   let k = q;
   while (k > 0 && q - k < LABEL_MAX && isLabelCode(s.charCodeAt(k - 1))) k--;
   if (k === q || (k > 0 && isLabelCode(s.charCodeAt(k - 1)))) return '';
   let b = k;
   while (b > 0 && k - b < INDENT_MAX && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
   const c = b > 0 ? s.charCodeAt(b - 1) : 10;
-  return c === 10 || c === 13 || c === 35 ? s.slice(k, q) : '';
+  if (c === 10 || c === 13 || c === 35) return s.slice(k, q);
+  if (!prefixed || b === k) return '';
+  for (let l = b - 1; l >= 0 && k - l <= PREFIX_MAX; l--) {
+    const d = s.charCodeAt(l);
+    if (d === 10 || d === 13) {
+      PREFIX_LEN = k - l - 1;
+      return s.slice(k, q);
+    }
+  }
+  if (k <= PREFIX_MAX) PREFIX_LEN = k;
+  return PREFIX_LEN > 0 ? s.slice(k, q) : '';
 }
 
 /**
@@ -111,12 +171,73 @@ export function opensslTextKeySpans(s: string): number[] {
 
 /** The block after the label's `:` at `q`, pushed when the label is a private one. */
 function spansAt(s: string, q: number, spans: number[]): void {
-  const at = afterBreak(s, q + 1);
-  if (at === -1 || !isHexCode(s.charCodeAt(at)) || !isHexCode(s.charCodeAt(at + 1))) return;
+  PREFIX_LEN = 0;
+  let at = afterBreak(s, q + 1);
+  // A line with no blank indent: a syslog prefix, taken only after a private label (a few reads more).
+  let label = '';
+  if (at === -1) {
+    label = labelBefore(s, q, true);
+    if (PREFIX_LEN === 0 || !PRIVATE_LABEL.test(label)) return;
+    at = afterBreak(s, q + 1);
+    if (at === -1) return;
+  }
+  if (!isHexCode(s.charCodeAt(at)) || !isHexCode(s.charCodeAt(at + 1))) return;
   // The block's first byte: `hh:` or a lone last byte (a 1-byte block is no component anyway).
   if (s.charCodeAt(at + 2) !== 58) return;
   if (spans.length > 0 && at < (spans[spans.length - 1] as number)) return;
-  if (!PRIVATE_LABEL.test(labelBefore(s, q))) return;
+  if (label === '' && !PRIVATE_LABEL.test(labelBefore(s, q, false))) return;
   const end = blockEnd(s, at);
   if (BLOCK_BYTES >= BLOCK_MIN_BYTES) spans.push(at, end);
+}
+
+/** The cue of a dump with no line break to search for (flattened, JSON-escaped): `priv:`, `privateExponent:`. */
+export const OPENSSL_INLINE_CUE = 'priv';
+
+/** After a block's end at `i`: blanks, or a line break (real or JSON's escaped) and an indent; the next label's start or -1. */
+function nextLabel(s: string, i: number): number {
+  let j = i;
+  const c = s.charCodeAt(j);
+  if (c === 92) j += s.charCodeAt(j + 1) === 114 && s.charCodeAt(j + 2) === 92 ? 4 : 2;
+  else if (c === 13 || c === 10) j += c === 13 && s.charCodeAt(j + 1) === 10 ? 2 : 1;
+  else if (c !== 32) return -1;
+  if (c === 92 && s.charCodeAt(j - 1) !== 110) return -1;
+  while (j - i < INDENT_MAX && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
+  return j;
+}
+
+/** A private label at `k` (a whole word): the index of its `:`, or -1. */
+function privateLabelEnd(s: string, k: number): number {
+  // A word's start: after a non-label character or JSON's escaped line break (`\\npriv:`).
+  if (k > 0 && isLabelCode(s.charCodeAt(k - 1)) && !(s.charCodeAt(k - 1) === 110 && s.charCodeAt(k - 2) === 92))
+    return -1;
+  let e = k;
+  while (e - k < LABEL_MAX && isLabelCode(s.charCodeAt(e))) e++;
+  return s.charCodeAt(e) === 58 && PRIVATE_LABEL.test(s.slice(k, e)) ? e : -1;
+}
+
+/**
+ * The private components of dumps flattened to one line or inside a JSON string, from the cue
+ * `priv`, as [start, end) pairs in order; RSA's later private members read on label by label.
+ * Linear: a cue costs a label's reads; a block walked is passed over.
+ */
+export function opensslInlineKeySpans(s: string): number[] {
+  const spans: number[] = [];
+  PREFIX_LEN = 0;
+  for (let q = s.indexOf(OPENSSL_INLINE_CUE); q !== -1; q = s.indexOf(OPENSSL_INLINE_CUE, q + 1)) {
+    let colon = privateLabelEnd(s, q);
+    while (colon !== -1) {
+      const at = nextByte(s, colon + 1);
+      if (at === -1 || at === colon + 1 || !isHexCode(s.charCodeAt(at)) || !isHexCode(s.charCodeAt(at + 1))) break;
+      if (s.charCodeAt(at + 2) !== 58) break;
+      // No line breaks to go by: the block must show openssl's 15-byte lines (`note: priv: 11:11:…` on one line stays).
+      const end = blockEnd(s, at, true);
+      if (BLOCK_BYTES < BLOCK_MIN_BYTES) break;
+      spans.push(at, end);
+      q = end - 1;
+      // The next member: after blanks or a line break, a private label, else the dump's private part ended.
+      const next = nextLabel(s, end);
+      colon = next === -1 ? -1 : privateLabelEnd(s, next);
+    }
+  }
+  return spans;
 }

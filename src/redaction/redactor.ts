@@ -26,13 +26,13 @@ import { redactCommandFlags } from './command-flags.js';
 import { decimalListKeySpans, hasDecimalListCue, pythonReprKeySpans } from './der-bytes.js';
 import { hasLiteralListCue, literalListKeySpans } from './der-literals.js';
 import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
-import { xxdDumpKeySpans } from './der-xxd.js';
+import { hasXxdCue, PLAIN_CUE, plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
 import { redactJwk } from './jwk.js';
 import { redactPairs } from './pairs.js';
 import { redactSpacedPairs } from './pairs-spaced.js';
 import { redactMarkupPairs } from './pairs-markup.js';
-import { OPENSSL_TEXT_MIN, opensslTextKeySpans } from './openssl-text.js';
+import { OPENSSL_INLINE_CUE, OPENSSL_TEXT_MIN, opensslInlineKeySpans, opensslTextKeySpans } from './openssl-text.js';
 import { redactPem } from './pem.js';
 import { applySpans, mayHoldProtocolAuth, redactProtocolAuth } from './protocol-auth.js';
 import { puttyKeySpans } from './putty-key.js';
@@ -173,7 +173,10 @@ function redactKeyBytes(s: string, censor: string): string {
   if (hasDecimalListCue(out)) out = applySpans(out, decimalListKeySpans(out), censor);
   if (hasLiteralListCue(out)) out = applySpans(out, literalListKeySpans(out), censor);
   // `xxd` dumps in other layouts (`-g1`, a key inside a line): one search, an offset's `0: `.
-  if (out.length >= SEPARATED_HEX_KEY_MIN && out.includes('0: ')) out = applySpans(out, xxdDumpKeySpans(out), censor);
+  if (out.length >= SEPARATED_HEX_KEY_MIN && hasXxdCue(out)) out = applySpans(out, xxdDumpKeySpans(out), censor);
+  // od's and plain hexdump's (offsets with no `:`): one search, the first offset's `000000 ` (rules 20, part 3).
+  if (out.length >= SEPARATED_HEX_KEY_MIN && out.includes(PLAIN_CUE))
+    out = applySpans(out, plainDumpKeySpans(out), censor);
   return out;
 }
 
@@ -228,6 +231,9 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     // openssl's `-text` dumps of a key's private components (rules 20): one search, `:` at a line's end.
     if (out.length >= OPENSSL_TEXT_MIN && (out.includes(':\n') || out.includes(':\r\n')))
       out = applySpans(out, opensslTextKeySpans(out), censor);
+    // The same dumps flattened to one line or inside a JSON string (rules 20, part 3): one search, `priv`.
+    if (out.length >= OPENSSL_TEXT_MIN && out.includes(OPENSSL_INLINE_CUE))
+      out = applySpans(out, opensslInlineKeySpans(out), censor);
     // The shapes pass saw `s` itself only when the PEM pass left it as it was.
     const scannedWhole = out === s;
     const shapesIn = out;

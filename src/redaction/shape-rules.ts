@@ -35,7 +35,7 @@ export interface ShapeRule {
    * that is not linear there (shape-runs.ts); `regex` then stays for the fingerprint and the docs.
    */
   readonly find?: (s: string, at: number) => number;
-  /** The match may run past the token (wrapped base64 across line breaks): der-private-key only. */
+  /** The match may run past the token (wrapped base64 across line breaks, hex across xxd -p's lines): the DER key rules. */
   readonly pastToken: boolean;
 }
 
@@ -300,5 +300,6 @@ export const SHAPES: readonly ShapeRule[] = RULES.map(([name, prefixes, source, 
         : name === 'der-private-key-hex'
           ? derHexKeyEnd
           : undefined,
-  pastToken: name === 'der-private-key',
+  // A key may run past its token: base64 wrapped at blanks (rules 18), hex wrapped at lines (`xxd -p`, rules 20).
+  pastToken: name === 'der-private-key' || name === 'der-private-key-hex',
 }));

@@ -288,6 +288,32 @@ const PARTIAL_SEEDS = [
   '\n00000000: 30 ',
   '\n00000000: 30 82 ff ff 02 01 00 02 82 01 01 00 ',
   '00000000: 30 77 02 01 01 04 20 ab cd ef 12 34 56 78 9a bc  0w.... ....4Vx..\n',
+  // Rules 20, part 3: openssl's dump behind a syslog prefix, flattened, in JSON; od, hexdump, xxd -p, xxd in JSON.
+  'Dec 05 17:00:00 host app[42]: priv:\n',
+  `Dec 05 17:00:00 host app[42]: priv:\nDec 05 17:00:00 host app[42]:     ${'ab:'.repeat(15)}\n`,
+  `${' '.repeat(40)}x priv:\n${'y'.repeat(60)}`,
+  'priv',
+  'priv:',
+  'priv: ab:',
+  `priv: ${'ab:'.repeat(15)} `,
+  `priv:\\n    ${'ab:'.repeat(15)}\\n    `,
+  `privateExponent: ${'ab:'.repeat(15)} prime1: `,
+  'note: priv: 11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:11:',
+  '000000 ',
+  '0000000 ',
+  '0000000 8130 0287 0001 1330 ',
+  '000000 30 81 87 02 01 00 30 13 06 07 2a 86 48 ce 3d 02  >0.....0...*.H.=.<\n',
+  '0000000 30 82 ff ff 02 01 00 02 82 01 01 00\n',
+  `${'3082ffff020100028201010'.padEnd(60, 'a')}\n`,
+  `308187020100${'ab'.repeat(24)}\n`,
+  '"00000000: 30 ',
+  '\\n00000000: 30 82 ff ff 02 01 00 02 82 01 01 00  \\\\n',
+  '{"dump": "00000000: 30 77 02 01 01 04 20 ab cd ef 12 34 56 78 9a bc  0w.... ....4Vx..\\n',
+  // Rules 20, part 3: in a text of more than one line any offset's `: ` is a cue (xxd -s, -c 12 fragments).
+  'a: \n',
+  'abcdef01: \n',
+  '\n00000005: 3082 ffff 0201 0002 8201 0100 c1d2 e3f4  0...............',
+  '00000005: 3077 0201 0104 20a6 914f\\n',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {

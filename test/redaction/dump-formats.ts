@@ -1,0 +1,68 @@
+/**
+ * How the common dump tools print bytes, for the redaction tests (rules 20, part 3): `xxd -p`,
+ * `xxd -g1`, `od -A x -t x1z`, `od -t x1`, plain `hexdump`, and openssl's `-text` colon-hex blocks.
+ * Checked against xxd 2022, GNU od 9 and util-linux hexdump 2.39 on the same bytes.
+ */
+
+const hx = (b: number): string => b.toString(16).padStart(2, '0');
+const rows = (der: Buffer, n: number): Buffer[] => {
+  const out: Buffer[] = [];
+  for (let i = 0; i < der.length; i += n) out.push(der.subarray(i, i + n));
+  return out;
+};
+const ascii = (row: Buffer): string =>
+  [...row].map((c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.')).join('');
+
+/** `xxd -p`: plain hex, 30 bytes (60 digits) a line. */
+export const xxdPlain = (der: Buffer): string =>
+  `${rows(der, 30)
+    .map((r) => r.toString('hex'))
+    .join('\n')}\n`;
+
+/** `xxd -g1`: `00000000: 30 81 87 …  0.....`. */
+export const xxdG1 = (der: Buffer): string =>
+  rows(der, 16)
+    .map((r, i) => `${(i * 16).toString(16).padStart(8, '0')}: ${[...r].map(hx).join(' ').padEnd(47)}  ${ascii(r)}\n`)
+    .join('');
+
+/** `od -A x -t x1z`: `000000 30 81 …  >0.....<`, the end offset last. */
+export const odX1z = (der: Buffer): string =>
+  `${rows(der, 16)
+    .map((r, i) => `${(i * 16).toString(16).padStart(6, '0')} ${[...r].map(hx).join(' ').padEnd(47)}  >${ascii(r)}<\n`)
+    .join('')}${der.length.toString(16).padStart(6, '0')}\n`;
+
+/** `od -t x1`: octal offsets of 7 digits, no ASCII column. */
+export const odX1 = (der: Buffer): string =>
+  `${rows(der, 16)
+    .map((r, i) => `${(i * 16).toString(8).padStart(7, '0')} ${[...r].map(hx).join(' ')}\n`)
+    .join('')}${der.length.toString(8).padStart(7, '0')}\n`;
+
+/** Plain `hexdump`: 16-bit little-endian words, `0000000 8130 0287 …`. */
+export const hexdumpWords = (der: Buffer): string => {
+  const word = (r: Buffer, k: number): string => hx(k + 1 < r.length ? (r[k + 1] as number) : 0) + hx(r[k] as number);
+  const line = (r: Buffer, i: number): string => {
+    const words: string[] = [];
+    for (let k = 0; k < r.length; k += 2) words.push(word(r, k));
+    return `${(i * 16).toString(16).padStart(7, '0')} ${words.join(' ').padEnd(39)}\n`;
+  };
+  return `${rows(der, 16).map(line).join('')}${der.length.toString(16).padStart(7, '0')}\n`;
+};
+
+/** openssl `-text`'s component: its label line, then 15 bytes a line of colon-hex, 4 blanks in. */
+export const opensslBlock = (label: string, bytes: Buffer): string => {
+  const b = bytes;
+  const lines = rows(b, 15).map((r, i, all) => `    ${[...r].map(hx).join(':')}${i + 1 < all.length ? ':' : ''}`);
+  return `${label}:\n${lines.join('\n')}\n`;
+};
+
+/** `xxd` (bytes in pairs) of `bytes` shown from offset `start` (`xxd -s`), `cols` bytes a line (`-c`). */
+export const xxdPairs = (bytes: Buffer, start = 0, cols = 16): string => {
+  const width = cols * 2 + Math.ceil(cols / 2) - 1;
+  return rows(bytes.subarray(start), cols)
+    .map((r, i) => {
+      const pairs: string[] = [];
+      for (let k = 0; k < r.length; k += 2) pairs.push(r.subarray(k, k + 2).toString('hex'));
+      return `${(start + i * cols).toString(16).padStart(8, '0')}: ${pairs.join(' ').padEnd(width)}  ${ascii(r)}\n`;
+    })
+    .join('');
+};
