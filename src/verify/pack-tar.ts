@@ -93,14 +93,16 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
   checkChainEventsKept([r.tap, r.exportTap], options.chainEventRoom !== undefined, PACK_PATH.log, f);
   const snap = r.configFiles.get(PACK_PATH.configSnapshot);
   const tap = r.log === undefined ? undefined : r.configTap;
-  const unbound = judgeConfigInForce(
+  const unbound = judgeConfigInForce(f, r.configFiles.get(PACK_PATH.configInForce), snap, tap, manifest.exportDate);
+  // In an artifacts directory a .tar.gz pack's entries are held to its own log only (the directory
+  // check reads the pack directories' logs and the chain for theirs): the hint says so.
+  addUnbound(
     f,
-    r.configFiles.get(PACK_PATH.configInForce),
-    Buffer.isBuffer(snap) ? snap : undefined,
-    tap,
-    manifest.exportDate,
+    PACK_PATH.configInForce,
+    unbound,
+    `the pack's ${PACK_PATH.log}`,
+    options.inArchive === true ? 'a .tar.gz pack is held to its own log only' : undefined,
   );
-  addUnbound(f, PACK_PATH.configInForce, unbound, `the pack's ${PACK_PATH.log}`);
   const checked = {
     ...checkedOf(files, r.log, r.alerts, tags.has(SIGNATURE_FILE)),
     timestamped: timestamped ? 1 : 0,
