@@ -805,7 +805,7 @@ MAX_CONFIG_IN_FORCE_BYTES = 16 * 1024 * 1024
 
 def is_json_integer(v, least, most):
     """A JSON number whose value is a whole number in [least, most]: JSON has one number type, so 20.0
-    and 2e1 are the integer 20, as JavaScript's JSON.parse reads them (FORMAT.md "Conventions")."""
+    and 2e1 are the integer 20, as JavaScript's JSON.parse reads them (FORMAT.md "config_in_force.json")."""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return False
     return least <= v <= most and int(v) == v
