@@ -798,6 +798,17 @@ def check_pack_files(files, shown, date, rep, log_state=None):
 
 CONFIG_IN_FORCE_SCHEMA = "auditpack-config-in-force/1"
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+# data/config_in_force.json's bytes at most (export writes no more), also the bound on
+# data/config_snapshot.json where this check reads it (FORMAT.md "config_in_force.json").
+MAX_CONFIG_IN_FORCE_BYTES = 16 * 1024 * 1024
+
+
+def is_json_integer(v, least, most):
+    """A JSON number whose value is a whole number in [least, most]: JSON has one number type, so 20.0
+    and 2e1 are the integer 20, as JavaScript's JSON.parse reads them (FORMAT.md "config_in_force.json")."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    return least <= v <= most and int(v) == v
 
 
 def config_in_force_invalid(v):
@@ -841,9 +852,44 @@ def config_in_force_invalid(v):
         a = v["config_snapshot_redacted_again"]
         if not (isinstance(a, dict) and isinstance(a.get("snapshot_id"), str) and 0 < len(a["snapshot_id"]) <= 128
                 and isinstance(a.get("record_sha256"), str) and SHA256_HEX.fullmatch(a["record_sha256"])
-                and type(a.get("rules")) is int and 1 <= a["rules"] <= 2 ** 53 - 1):
+                and is_json_integer(a.get("rules"), 1, 2 ** 53 - 1)):
             return "config_snapshot_redacted_again is not {snapshot_id, record_sha256, rules: a positive integer}"
     return None
+
+
+SNAPSHOT_OPENING = re.compile(r'\{\n  "format": "(?:[^"\\\n]|\\.){0,256}",\n  "snapshot_id": ("(?:[^"\\\n]|\\.){1,1024}"),\n')
+
+
+def config_snapshot_of(raw):
+    """data/config_snapshot.json as the config_in_force.json check reads it: ((snapshot_id, sha256), None)
+    for a record, (None, None) when absent or {"snapshot": null, ...}, else (None, why it is neither):
+    over its bound, not UTF-8 (decoded strictly, never lossily), not JSON, an object with no snapshot_id."""
+    if raw is None:
+        return None, None
+    if len(raw) > MAX_CONFIG_IN_FORCE_BYTES:
+        # Past the bound (an honest record can be: config files of up to 5 MiB and their diffs): its
+        # SHA-256 and the snapshot id of its opening, which export writes first (as verify reads it).
+        m = SNAPSHOT_OPENING.match(raw[:4096].decode("utf-8", "replace"))
+        try:
+            sid = json.loads(m.group(1)) if m is not None else None
+        except ValueError:
+            sid = None
+        if not isinstance(sid, str) or not sid:
+            return None, "larger than %d bytes, and its opening names no snapshot_id" % MAX_CONFIG_IN_FORCE_BYTES
+        return (sid, sha256(raw)), None
+    try:
+        snap = strict_json(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, "not UTF-8"
+    except (RecursionError, ValueError):
+        return None, "not JSON"
+    if not isinstance(snap, dict):
+        return None, "not a JSON object"
+    if isinstance(snap.get("snapshot_id"), str) and snap["snapshot_id"]:
+        return (snap["snapshot_id"], sha256(raw)), None
+    if "snapshot" in snap and snap["snapshot"] is None:
+        return None, None
+    return None, "an object with no snapshot_id"
 
 
 def check_config_in_force(files, date, shown, rep):
@@ -855,24 +901,27 @@ def check_config_in_force(files, date, shown, rep):
     if raw is None:
         return
     where = shown + "/data/config_in_force.json"
+    if len(raw) > MAX_CONFIG_IN_FORCE_BYTES:
+        rep.error("CONFIG_IN_FORCE_INVALID", where, None, "larger than %d bytes: not read" % MAX_CONFIG_IN_FORCE_BYTES)
+        return
+    v, why = None, None
     try:
         v = strict_json(raw.decode("utf-8"))
-    except (RecursionError, ValueError, UnicodeDecodeError):
-        v = None
-    why = config_in_force_invalid(v) if v is not None else "it is not JSON"
+    except UnicodeDecodeError:
+        why = "it is not UTF-8"
+    except (RecursionError, ValueError):
+        why = "it is not JSON"
+    if why is None:
+        why = config_in_force_invalid(v)
     if why is not None:
         rep.error("CONFIG_IN_FORCE_INVALID", where, None, "does not meet its schema: " + why)
         return
     if v["export_date"] != date:
         rep.error("CONFIG_IN_FORCE_INVALID", where, None, "export_date is not the pack's day")
-    own = None
-    snap_raw = files.get("data/config_snapshot.json")
-    try:
-        snap = strict_json(snap_raw.decode("utf-8")) if snap_raw is not None else None
-    except (RecursionError, ValueError, UnicodeDecodeError):
-        snap = None
-    if isinstance(snap, dict) and isinstance(snap.get("snapshot_id"), str) and snap["snapshot_id"]:
-        own = (snap["snapshot_id"], sha256(snap_raw))
+    own, malformed = config_snapshot_of(files.get("data/config_snapshot.json"))
+    if malformed is not None:
+        rep.error("CONFIG_IN_FORCE_MISMATCH", shown + "/data/config_snapshot.json", None,
+                  "%s: neither a snapshot record nor {\"snapshot\": null, ...}, so data/config_in_force.json cannot be held to it" % malformed)
     logged = {}
     for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config"):
         if e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str) and isinstance(e.get("record_sha256"), str):
@@ -903,7 +952,7 @@ def check_config_in_force(files, date, shown, rep):
             hold("data/config_snapshot.json", own[0], again["record_sha256"])
     # config_snapshot (absent in files of earlier versions): the snapshot data/config_snapshot.json is
     # the record of, and that record's hash; another snapshot, or other bytes, is a mismatch.
-    if "config_snapshot" in v:
+    if "config_snapshot" in v and malformed is None:
         c = v["config_snapshot"]
         if c is None:
             if own is not None:

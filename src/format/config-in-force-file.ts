@@ -6,7 +6,8 @@
  * named here. Written by export (src/pack/config-in-force-file.ts), read by verify
  * (src/verify/config-in-force.ts) and by tools/auditpack_check.py: every value is hostile input there.
  */
-import { type ConfigInForce, parseConfigInForce } from './config-in-force.js';
+import { isUtf8 } from 'node:buffer';
+import { type ConfigInForce, hasCharsWithin, parseConfigInForce } from './config-in-force.js';
 
 /** The file's `schema`. */
 export const CONFIG_IN_FORCE_SCHEMA = 'auditpack-config-in-force/1';
@@ -56,7 +57,14 @@ export interface RedactedAgain {
   readonly rules: number;
 }
 
-/** Bounds on hostile input. */
+/**
+ * The file's bytes at most, for its writer and its readers alike (docs/FORMAT.md): export never
+ * writes more (entries past it are left out and `other_files` says so), a checker reads no more.
+ * Also the bound on data/config_snapshot.json where the config_in_force.json check reads it.
+ */
+export const MAX_CONFIG_IN_FORCE_BYTES = 16 * 1024 * 1024;
+
+/** Bounds on hostile input; lengths in characters (Unicode code points: hasCharsWithin). */
 const MAX_ENTRIES = 65536;
 const MAX_PATH_CHARS = 4096;
 const MAX_REASON_CHARS = 8192;
@@ -64,10 +72,23 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
-/** The file's exact bytes (two-space JSON, entries sorted by path, a final newline). */
+/**
+ * The file's exact bytes (two-space JSON, entries sorted by path, a final newline), never more than
+ * MAX_CONFIG_IN_FORCE_BYTES: past it the entries that fit are kept (the policy file's first, then by
+ * path) and `other_files` says how many are left out, as past MAX_ENTRIES.
+ */
 export function renderConfigInForce(v: ConfigInForceFile): string {
-  const files = [...v.files].sort((a, b) => byBytes(a.path, b.path)).map(renderEntry);
-  const other = v.other_files === null ? null : { record: 'unknown', reason: v.other_files.unknown };
+  const files = [...v.files].sort((a, b) => byBytes(a.path, b.path));
+  const text = renderSorted(v, files, v.other_files);
+  return Buffer.byteLength(text, 'utf8') <= MAX_CONFIG_IN_FORCE_BYTES ? text : renderWithin(v, files);
+}
+
+function renderSorted(
+  v: ConfigInForceFile,
+  sorted: readonly ConfigInForceEntry[],
+  otherFiles: ConfigInForceFile['other_files'],
+): string {
+  const other = otherFiles === null ? null : { record: 'unknown', reason: otherFiles.unknown };
   const again = v.config_snapshot_redacted_again;
   const out = {
     schema: v.schema,
@@ -80,7 +101,7 @@ export function renderConfigInForce(v: ConfigInForceFile): string {
               ? null
               : { snapshot_id: v.config_snapshot.snapshot_id, record_sha256: v.config_snapshot.record_sha256 },
         }),
-    files,
+    files: sorted.map(renderEntry),
     other_files: other,
     ...(again === undefined
       ? {}
@@ -95,6 +116,41 @@ export function renderConfigInForce(v: ConfigInForceFile): string {
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
+/**
+ * The file within its byte bound: each entry's share of the bytes is its own two-space JSON plus
+ * the four spaces of indentation on each of its lines and the ",\n" between entries; the entries
+ * are taken while they fit (policy file first, then by path), and the result is measured again.
+ */
+function renderWithin(v: ConfigInForceFile, sorted: readonly ConfigInForceEntry[]): string {
+  const order = [
+    ...sorted.filter((e) => e.path === POLICY_CONFIG_PATH),
+    ...sorted.filter((e) => e.path !== POLICY_CONFIG_PATH),
+  ];
+  const cost = order.map((e) => {
+    const own = JSON.stringify(renderEntry(e), null, 2);
+    return Buffer.byteLength(own, 'utf8') + 4 * own.split('\n').length + 2;
+  });
+  let room = MAX_CONFIG_IN_FORCE_BYTES;
+  for (;;) {
+    const other = { unknown: leftOutReason(sorted.length, sorted.length, v.other_files) };
+    let left = room - Buffer.byteLength(renderSorted(v, [], other), 'utf8') - 16;
+    let n = 0;
+    while (n < order.length && left >= (cost[n] as number)) left -= cost[n++] as number;
+    const kept = order.slice(0, n).sort((a, b) => byBytes(a.path, b.path));
+    const text = renderSorted(v, kept, { unknown: leftOutReason(order.length - n, order.length, v.other_files) });
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size <= MAX_CONFIG_IN_FORCE_BYTES || n === 0) return text;
+    room -= size - MAX_CONFIG_IN_FORCE_BYTES; // not reached while the costs above are exact: measured anyway
+  }
+}
+
+/** `other_files`' reason when entries are left out for the byte bound (an earlier reason kept after it). */
+function leftOutReason(left: number, total: number, before: ConfigInForceFile['other_files']): string {
+  const why = `${left} of ${total} config files are not listed: the file would be larger than ${MAX_CONFIG_IN_FORCE_BYTES} bytes`;
+  const text = before === null ? why : `${why}; ${before.unknown}`;
+  return hasCharsWithin(text, MAX_REASON_CHARS) ? text : Array.from(text).slice(0, MAX_REASON_CHARS).join('');
+}
+
 function renderEntry(e: ConfigInForceEntry): Record<string, unknown> {
   const r = e.record;
   if (r === null) return { path: e.path, record: null };
@@ -107,6 +163,8 @@ function renderEntry(e: ConfigInForceEntry): Record<string, unknown> {
  * throws). Paths must be unique; order is not checked (the bytes are covered by the manifests).
  */
 export function parseConfigInForceFile(bytes: Buffer | string): ConfigInForceFile | { invalid: string } {
+  // Strict UTF-8, as every JSON file of a pack: a lossy decode would pass bytes another reader rejects.
+  if (typeof bytes !== 'string' && !isUtf8(bytes)) return { invalid: 'it is not UTF-8' };
   let v: unknown;
   try {
     v = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
@@ -168,13 +226,13 @@ function parseRedactedAgain(v: unknown): RedactedAgain | undefined {
 }
 
 function isReason(v: unknown): boolean {
-  return typeof v === 'string' && v !== '' && v.length <= MAX_REASON_CHARS;
+  return typeof v === 'string' && hasCharsWithin(v, MAX_REASON_CHARS);
 }
 
 function parseEntry(raw: unknown): ConfigInForceEntry | string {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not an object';
   const e = raw as Record<string, unknown>;
-  if (typeof e.path !== 'string' || e.path === '' || e.path.length > MAX_PATH_CHARS) return 'path is not a file path';
+  if (typeof e.path !== 'string' || !hasCharsWithin(e.path, MAX_PATH_CHARS)) return 'path is not a file path';
   if (e.record === null) return { path: e.path, record: null };
   if (e.record === 'unknown') {
     if (!isReason(e.reason)) return 'a record "unknown" without a reason';

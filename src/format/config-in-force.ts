@@ -18,11 +18,35 @@ export interface ConfigInForce {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** The longest `snapshot_id`, in characters (Unicode code points, as every length bound of the format). */
+export const MAX_SNAPSHOT_ID_CHARS = 128;
+
+/**
+ * Whether a string holds 1 to `max` characters, counted as Unicode code points (a surrogate pair is
+ * one, a lone surrogate one), as docs/FORMAT.md counts lengths: the same count in every language
+ * (Python's `len`), never JavaScript's UTF-16 units (an astral character would count twice).
+ */
+export function hasCharsWithin(s: string, max: number): boolean {
+  if (s === '') return false;
+  if (s.length <= max) return true;
+  if (s.length > 2 * max) return false;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    if (++n > max) return false;
+  }
+  return true;
+}
+
 /** The value of a `config_in_force` field, if it has the documented shape (hostile input: else undefined). */
 export function parseConfigInForce(v: unknown): ConfigInForce | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const { snapshot_id, record_sha256 } = v as Record<string, unknown>;
-  if (typeof snapshot_id !== 'string' || snapshot_id === '' || snapshot_id.length > 128) return undefined;
+  if (typeof snapshot_id !== 'string' || !hasCharsWithin(snapshot_id, MAX_SNAPSHOT_ID_CHARS)) return undefined;
   if (typeof record_sha256 !== 'string' || !SHA256_HEX.test(record_sha256)) return undefined;
   return { snapshot_id, record_sha256 };
 }

@@ -250,6 +250,7 @@ async function verifyEntries(
     ...options,
     reviewEventRoom: options.reviewEventRoom ?? { left: MAX_PACK_REVIEW_EVENTS },
     chainEventRoom: options.chainEventRoom ?? { left: MAX_PACK_CHAIN_EVENTS },
+    inArchive: true,
   };
   for (const e of entries) {
     const name = e.name;

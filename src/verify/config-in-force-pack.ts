@@ -28,13 +28,16 @@ export const unboundInForceOf = new WeakMap<object, readonly UnboundEntries[]>()
 
 /**
  * Reads the pack directory's two files (bounded, never through a link) and judges them; the info
- * finding for what stays unbound. `tap`: the ConfigSnapshot events of the pack's log (undefined: no log read).
+ * finding for what stays unbound (`say`: false when the caller, an artifacts directory's check,
+ * holds those entries to more logs and says what stays unbound itself). `tap`: the ConfigSnapshot
+ * events of the pack's log (undefined: no log read).
  */
 export async function checkConfigInForceDir(
   dir: string,
   f: Findings,
   tap: ConfigSnapshotTap | undefined,
   exportDate: string | undefined,
+  say = true,
 ): Promise<UnboundEntries[]> {
   const path = join(dir, PACK_PATH.configInForce);
   const bytes = await readBoundedBuffer(path, MAX_CONFIG_IN_FORCE_BYTES);
@@ -43,14 +46,15 @@ export async function checkConfigInForceDir(
   if (judged === undefined) return [];
   const snap = await readSnapshotFile(join(dir, PACK_PATH.configSnapshot), MAX_CONFIG_IN_FORCE_BYTES);
   const unbound = judgeConfigInForce(f, judged, snap, tap, exportDate);
-  addUnbound(f, PACK_PATH.configInForce, unbound, `the pack's ${PACK_PATH.log}`);
+  if (say) addUnbound(f, PACK_PATH.configInForce, unbound, `the pack's ${PACK_PATH.log}`);
   return unbound;
 }
 
 /**
  * The entries of the current packs that their own logs left unbound, held to the other packs' logs
  * and, with `logDir`, to the chain: a ConfigSnapshot event of the snapshot with another record hash
- * is CONFIG_IN_FORCE_MISMATCH.
+ * is CONFIG_IN_FORCE_MISMATCH. What stays unbound is said once (CONFIG_IN_FORCE_UNBOUND, info),
+ * naming what was looked in: the packs' own checks leave it to this one.
  */
 export async function checkConfigsInForce(
   artifactsDir: string,
@@ -60,15 +64,23 @@ export async function checkConfigsInForce(
 ): Promise<void> {
   const current = new Set(packs.filter((p) => p.version === undefined).map((p) => p.name));
   const index = logDir === undefined ? undefined : new ConfigEventIndex({ logDir, artifactsDir });
+  const left: UnboundEntries[] = [];
+  const leftIn = new Set<string>();
   for (const p of packs) {
     if (p.version !== undefined) continue;
     for (const u of unboundInForceOf.get(p.report) ?? []) {
       const day = dayOfSnapshotId(u.snapshot_id);
-      if (day === undefined) continue;
-      let other = await otherInPackLogs(artifactsDir, current, day, u);
-      if (other === undefined && index !== undefined) {
+      const inPacks = day === undefined ? undefined : await otherInPackLogs(artifactsDir, current, day, u);
+      let other = inPacks === 'recorded' ? undefined : inPacks;
+      let bound = inPacks === 'recorded';
+      if (day !== undefined && other === undefined && !bound && index !== undefined) {
         const got = await index.recording(day, u.snapshot_id, u.record_sha256).catch(() => undefined);
         if (got?.recorded === false && got.otherHash) other = `the log directory ${logDir}`;
+        bound = got?.recorded === true;
+      }
+      if (other === undefined && !bound) {
+        left.push(u);
+        leftIn.add(p.name);
       }
       if (other !== undefined)
         f.add(
@@ -79,15 +91,31 @@ export async function checkConfigsInForce(
         );
     }
   }
+  const names = [...leftIn];
+  const where = names.length === 1 ? `${names[0]}/${PACK_PATH.configInForce}` : '.';
+  const packsSaid = `${names.length === 1 ? 'pack' : 'packs'} ${names.slice(0, 5).join(', ')}${names.length > 5 ? `, and ${names.length - 5} more` : ''}`;
+  const by = `the logs at hand (their own pack's, in ${packsSaid}; a current pack's of the snapshot's day or the day after${logDir === undefined ? '' : `; the chain in ${logDir}`})`;
+  addUnbound(
+    f,
+    where,
+    left,
+    by,
+    logDir === undefined
+      ? 'verify the artifacts directory with --log-dir to hold them to the chain'
+      : "the chain's files of those days are removed with nothing that vouches for what they held, or hold no such event",
+  );
 }
 
-/** Where a current pack's log of the snapshot's day or the day after records it with another hash (none: undefined). */
+/**
+ * Where a current pack's log of the snapshot's day or the day after records it with another hash;
+ * 'recorded' when one records it with the entry's; undefined when none records it.
+ */
 async function otherInPackLogs(
   artifactsDir: string,
   current: ReadonlySet<string>,
   day: number,
   u: UnboundEntries,
-): Promise<string | undefined> {
+): Promise<string | 'recorded' | undefined> {
   const needle = Buffer.from(`"snapshot_id":${JSON.stringify(u.snapshot_id)}`);
   for (const name of [isoDate(day), isoDate(day + 1)]) {
     if (!current.has(name)) continue;
@@ -102,6 +130,7 @@ async function otherInPackLogs(
       else other = true;
     }
     if (other && !same) return where;
+    if (same) return 'recorded';
   }
   return undefined;
 }

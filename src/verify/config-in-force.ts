@@ -7,6 +7,7 @@
  * CONFIG_IN_FORCE_MISMATCH; an entry nothing at hand records is said unbound (info), never an error:
  * its event is in an earlier day's log, which this pack does not hold.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ScannedLine } from '../chain/lines.js';
@@ -14,6 +15,7 @@ import { parseObjectLine } from '../fsx/lines-containing.js';
 import { configSnapshotOf } from '../format/config-in-force.js';
 import {
   type ConfigInForceFile,
+  MAX_CONFIG_IN_FORCE_BYTES,
   parseConfigInForceFile,
   type RedactedAgain,
   recordOfEntry,
@@ -22,8 +24,8 @@ import { PACK_PATH } from '../format/pack.js';
 import { type LargeSnapshotFile, readBoundedBuffer } from './compliance-bytes.js';
 import type { Findings } from './report.js';
 
-/** data/config_in_force.json and data/config_snapshot.json are read into memory up to this many bytes. */
-export const MAX_CONFIG_IN_FORCE_BYTES = 16 * 1024 * 1024;
+/** data/config_in_force.json and data/config_snapshot.json are read into memory up to this many bytes (export writes no more). */
+export { MAX_CONFIG_IN_FORCE_BYTES };
 
 const MARK = Buffer.from('"ConfigSnapshot"');
 /** Snapshot ids kept from one log at most (a hostile log may hold millions of ConfigSnapshot lines). */
@@ -66,7 +68,7 @@ export interface UnboundEntries {
 export function judgeConfigInForce(
   f: Findings,
   bytes: Buffer | 'too-large' | undefined,
-  snapshotBytes: Buffer | LargeSnapshotFile | undefined,
+  snapshotBytes: Buffer | 'too-large' | LargeSnapshotFile | undefined,
   tap: ConfigSnapshotTap | undefined,
   exportDate: string | undefined,
 ): UnboundEntries[] {
@@ -88,7 +90,15 @@ export function judgeConfigInForce(
       where,
       `export_date is ${v.export_date}, the pack's day is ${exportDate}`,
     );
-  const own = ownSnapshotOf(snapshotBytes);
+  const held = ownSnapshotOf(snapshotBytes);
+  if (held !== undefined && 'malformed' in held)
+    f.add(
+      'CONFIG_IN_FORCE_MISMATCH',
+      'error',
+      PACK_PATH.configSnapshot,
+      `${held.malformed}: neither a snapshot record nor {"snapshot": null, …}, so ${where} cannot be held to it`,
+    );
+  const own = held === undefined || 'malformed' in held ? undefined : held;
   const unbound: UnboundEntries[] = [];
   const hold = (path: string, r: { snapshot_id: string; record_sha256: string }): void => {
     const logged = tap?.logged.get(r.snapshot_id);
@@ -108,7 +118,7 @@ export function judgeConfigInForce(
   if (again !== undefined) hold(PACK_PATH.configSnapshot, again);
   // The file's own hash is held to its ConfigSnapshot event by step 8 (as before the field), and a
   // declared record hash just above: not held twice (nor said unbound in every pack of a later day).
-  judgeNamed(f, v, own, again);
+  if (held === undefined || !('malformed' in held)) judgeNamed(f, v, own, again);
   for (const e of v.files) {
     const r = recordOfEntry(e);
     if (r === undefined) continue;
@@ -231,8 +241,17 @@ export async function recordHeldToLog(dir: string, file: HeldRecord | undefined)
   if (again === undefined || again.snapshot_id !== file.id || again.record_sha256 === file.sha256) return file;
   return { id: file.id, sha256: again.record_sha256, redactedAgain: true };
 }
-/** The info finding for entries nothing at hand records (`by`: what was looked in). */
-export function addUnbound(f: Findings, where: string, unbound: readonly UnboundEntries[], by: string): void {
+/**
+ * The info finding for entries nothing at hand records (`by`: what was looked in; `hint`: what to
+ * do, by default what a pack verified alone can do: verify its artifacts directory with --log-dir).
+ */
+export function addUnbound(
+  f: Findings,
+  where: string,
+  unbound: readonly UnboundEntries[],
+  by: string,
+  hint = "verify the artifacts directory with --log-dir, or the pack of the snapshot's day",
+): void {
   if (unbound.length === 0) return;
   const ids = [...new Set(unbound.map((u) => u.snapshot_id))];
   const shown = ids.slice(0, 5).join(', ') + (ids.length > 5 ? `, and ${ids.length - 5} more` : '');
@@ -240,21 +259,37 @@ export function addUnbound(f: Findings, where: string, unbound: readonly Unbound
     'CONFIG_IN_FORCE_UNBOUND',
     'info',
     where,
-    `${unbound.length} entr${unbound.length === 1 ? 'y names a snapshot' : 'ies name snapshots'} (${shown}) whose ConfigSnapshot event is not in ${by}: not checked here (verify the artifacts directory with --log-dir, or the pack of the snapshot's day)`,
+    `${unbound.length} entr${unbound.length === 1 ? 'y names a snapshot' : 'ies name snapshots'} (${shown}) whose ConfigSnapshot event is not in ${by}: not checked here (${hint})`,
   );
 }
 
-/** data/config_snapshot.json's snapshot id and the SHA-256 of its bytes, when it is a record (not `{"snapshot": null}`). */
-function ownSnapshotOf(bytes: Buffer | LargeSnapshotFile | undefined): { id: string; sha256: string } | undefined {
+/**
+ * data/config_snapshot.json's snapshot id and the SHA-256 of its bytes, when it is a record; undefined
+ * when it is absent or `{"snapshot": null, …}` (no config of record); else why it is neither (over its
+ * bound, not UTF-8, not JSON, an object without a `snapshot_id`): read strictly, as the Python
+ * checker does, so both hold config_in_force.json to the same file (a lossy decode would not).
+ */
+function ownSnapshotOf(
+  bytes: Buffer | 'too-large' | LargeSnapshotFile | undefined,
+): { id: string; sha256: string } | { malformed: string } | undefined {
   if (bytes === undefined) return undefined;
-  if (!Buffer.isBuffer(bytes)) return bytes.id === undefined ? undefined : { id: bytes.id, sha256: bytes.sha256 };
+  if (bytes === 'too-large') return { malformed: `larger than ${MAX_CONFIG_IN_FORCE_BYTES} bytes: not read` };
+  // Past the in-memory bound (an honest record can be: at41 F4): its streamed hash and the id its opening gives.
+  if (!Buffer.isBuffer(bytes))
+    return bytes.id === undefined
+      ? { malformed: `larger than ${MAX_CONFIG_IN_FORCE_BYTES} bytes, and its opening names no snapshot_id` }
+      : { id: bytes.id, sha256: bytes.sha256 };
+  if (!isUtf8(bytes)) return { malformed: 'not UTF-8' };
   let v: unknown;
   try {
     v = JSON.parse(bytes.toString('utf8'));
   } catch {
-    return undefined;
+    return { malformed: 'not JSON' };
   }
-  const id = (v as Record<string, unknown> | null)?.snapshot_id;
-  if (typeof id !== 'string' || id === '') return undefined;
-  return { id, sha256: createHash('sha256').update(bytes).digest('hex') };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { malformed: 'not a JSON object' };
+  const o = v as Record<string, unknown>;
+  const id = o.snapshot_id;
+  if (typeof id === 'string' && id !== '') return { id, sha256: createHash('sha256').update(bytes).digest('hex') };
+  if (Object.hasOwn(o, 'snapshot') && o.snapshot === null) return undefined;
+  return { malformed: 'an object with no snapshot_id' };
 }

@@ -316,7 +316,13 @@ async function judgeDir(
   if (compliance !== undefined) checked.compliance_findings = compliance.findings;
   checkReviewEventsKept(r.reviewTap, LOG, f);
   checkChainEventsKept([r.tap, r.exportTap], options.chainEventRoom !== undefined, LOG, f);
-  const unbound = await checkConfigInForceDir(dir, f, r.log === undefined ? undefined : r.configTap, exportDate);
+  const unbound = await checkConfigInForceDir(
+    dir,
+    f,
+    r.log === undefined ? undefined : r.configTap,
+    exportDate,
+    options.inArchive !== true,
+  );
   const report: PackReport = {
     ...makeReport('pack', target, checked, f),
     manifest,

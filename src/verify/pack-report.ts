@@ -36,6 +36,12 @@ export interface VerifyPackOptions {
   reviewEventRoom?: EventRoom;
   /** @internal Likewise for the PackPruned and PackExported events (default: MAX_PACK_CHAIN_EVENTS each). */
   chainEventRoom?: EventRoom;
+  /**
+   * @internal Set by verifyArchive: what a pack's own log leaves unbound in its
+   * data/config_in_force.json is held to the other logs at hand, and what stays unbound is said
+   * once for the directory, not in every pack (CONFIG_IN_FORCE_UNBOUND).
+   */
+  inArchive?: boolean;
   /** Trusted approvers (allowed_signers entries for namespace `auditpack-review`): review countersignatures must be by them. */
   reviewSigners?: readonly ReviewSigner[];
   /** The file `reviewSigners` was read from when nobody named it (found by default): reported as unpinned. */

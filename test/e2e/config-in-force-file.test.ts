@@ -187,4 +187,54 @@ describe('data/config_in_force.json', () => {
     expect(found).toHaveLength(1);
     expect(found[0]?.detail).toContain('the log directory');
   });
+  it('in an artifacts directory, CONFIG_IN_FORCE_UNBOUND is said once, and its hint fits: --log-dir when not given; given, the chain binds the entries', async () => {
+    const cwd = tempDir();
+    const A = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);
+    const E = new Date(Date.now() - 1 * 86_400_000).toISOString().slice(0, 10);
+    mkdirSync(join(cwd, 'configs'));
+    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
+    const full = await snap(cwd, `${A}T08:00:00Z`, ['configs/*.yaml']);
+    await logOrderDay(join(cwd, 'logs'), A);
+    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 2000000\n');
+    await snap(cwd, `${D}T08:30:00Z`, ['configs/risk.yaml']);
+    await logOrderDay(join(cwd, 'logs'), D);
+    await logOrderDay(join(cwd, 'logs'), E);
+    // A's pack is never made: D's and E's policy entries (A's full snapshot; the config of record is
+    // D's narrow one) are bound by no pack's log.
+    for (const d of [D, E])
+      expect(runCli(['export', '--date', d, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd }).code).toBe(0);
+    expect(inForce(join(cwd, 'art', E)).files.find((e) => e.path === 'configs/compliance_policy.yaml')?.record).toEqual(
+      {
+        snapshot_id: full.id,
+        record_sha256: full.sha,
+      },
+    );
+    type Out = {
+      problems: { code: string; file: string; detail: string }[];
+      parts?: { problems: { code: string }[] }[];
+    };
+    const unbound = (args: string[]) => {
+      const r = JSON.parse(runCli(['verify', 'art', ...args, '--json'], { cwd }).stdout) as Out;
+      const inParts = (r.parts ?? []).flatMap((p) => p.problems).filter((p) => p.code === 'CONFIG_IN_FORCE_UNBOUND');
+      return { top: r.problems.filter((p) => p.code === 'CONFIG_IN_FORCE_UNBOUND'), inParts };
+    };
+    // --no-logs: verify reads the configured logs directory by default, when it exists.
+    const alone = unbound(['--no-logs']);
+    expect(alone.inParts).toEqual([]);
+    expect(alone.top).toHaveLength(1);
+    expect(alone.top[0]?.detail).toContain(`packs ${D}, ${E}`);
+    expect(alone.top[0]?.detail).toContain('verify the artifacts directory with --log-dir');
+    // With the log directory, the chain records A's snapshot with that hash: nothing is left unbound.
+    for (const args of [['--log-dir', 'logs'], []]) {
+      const withLogs = unbound(args);
+      expect(withLogs.inParts).toEqual([]);
+      expect(withLogs.top).toEqual([]);
+    }
+    // A pack verified alone still says what to do.
+    const one = JSON.parse(runCli(['verify', join('art', E), '--json'], { cwd }).stdout) as Out;
+    const said = one.problems.filter((p) => p.code === 'CONFIG_IN_FORCE_UNBOUND');
+    expect(said).toHaveLength(1);
+    expect(said[0]?.detail).toContain('verify the artifacts directory with --log-dir');
+  });
 });

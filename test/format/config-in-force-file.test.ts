@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { hasCharsWithin } from '../../src/format/config-in-force.js';
 import {
   CONFIG_IN_FORCE_SCHEMA,
   type ConfigInForceFile,
+  MAX_CONFIG_IN_FORCE_BYTES,
   parseConfigInForceFile,
+  POLICY_CONFIG_PATH,
   renderConfigInForce,
 } from '../../src/format/config-in-force-file.js';
 
@@ -95,6 +98,68 @@ describe('data/config_in_force.json', () => {
         invalid: 'config_snapshot is neither null nor {"snapshot_id": …, "record_sha256": …}',
       });
     }
+  });
+});
+
+describe('data/config_in_force.json: bytes, encoding and lengths (at40 F5)', () => {
+  it('the bytes must be UTF-8: an invalid byte or a byte order mark is invalid, never decoded lossily', () => {
+    const text = renderConfigInForce({ ...VALUE, other_files: { unknown: 'XX' } });
+    const bad = Buffer.from(text);
+    bad[bad.indexOf('XX')] = 0xff;
+    expect(parseConfigInForceFile(bad)).toEqual({ invalid: 'it is not UTF-8' });
+    expect(parseConfigInForceFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))).toEqual({
+      invalid: 'it is not JSON',
+    });
+    expect('invalid' in parseConfigInForceFile(Buffer.from(text))).toBe(false);
+  });
+
+  it('rules is a JSON number with a whole value: 20.0 and 2e1 are 20, 20.5 and 2**53 are not', () => {
+    for (const [raw, ok] of [
+      ['20.0', true],
+      ['2e1', true],
+      ['20.5', false],
+      ['9007199254740992', false],
+    ] as const) {
+      const text = withAgain({ snapshot_id: 's', record_sha256: SHA, rules: 20 }).replace(
+        '"rules":20',
+        `"rules":${raw}`,
+      );
+      expect('invalid' in parseConfigInForceFile(text), raw).toBe(!ok);
+    }
+  });
+
+  it('lengths count code points (a surrogate pair is one character, a lone surrogate one)', () => {
+    const smile = '\u{1F600}';
+    expect(hasCharsWithin(smile.repeat(4096), 4096)).toBe(true);
+    expect(hasCharsWithin(smile.repeat(4097), 4096)).toBe(false);
+    expect(hasCharsWithin(`${smile.repeat(4095)}\ud800`, 4096)).toBe(true);
+    expect(hasCharsWithin(`${smile.repeat(4095)}\ud800a`, 4096)).toBe(false);
+    expect(hasCharsWithin('', 4096)).toBe(false);
+    const entry = (path: string) => renderConfigInForce({ ...VALUE, files: [{ path, record: null }] });
+    expect('invalid' in parseConfigInForceFile(entry(smile.repeat(3000)))).toBe(false);
+    expect('invalid' in parseConfigInForceFile(entry(smile.repeat(4097)))).toBe(true);
+  });
+
+  it('export never renders more than the bound verify reads: past it the entries that fit, the policy file first, and other_files says the rest', () => {
+    const files = [];
+    for (let i = 0; i < 60_000; i++)
+      files.push({ path: `configs/${String(i).padStart(6, '0')}${'x'.repeat(250)}.yaml`, record: null });
+    files.push({ path: POLICY_CONFIG_PATH, record: { snapshot_id: 's', record_sha256: SHA } });
+    const text = renderConfigInForce({ ...VALUE, files, other_files: { unknown: 'a gap' } });
+    const size = Buffer.byteLength(text);
+    expect(size).toBeLessThanOrEqual(MAX_CONFIG_IN_FORCE_BYTES);
+    expect(size).toBeGreaterThan(MAX_CONFIG_IN_FORCE_BYTES - 1024);
+    const back = parseConfigInForceFile(Buffer.from(text)) as ConfigInForceFile;
+    expect('invalid' in back).toBe(false);
+    expect(back.files.some((e) => e.path === POLICY_CONFIG_PATH)).toBe(true);
+    const left = files.length - back.files.length;
+    expect(left).toBeGreaterThan(0);
+    expect(back.other_files).toEqual({
+      unknown: `${left} of ${files.length} config files are not listed: the file would be larger than ${MAX_CONFIG_IN_FORCE_BYTES} bytes; a gap`,
+    });
+    // Kept by path after the policy file: the first ones.
+    expect(back.files[0]?.path).toBe(files[0]?.path);
+    expect(renderConfigInForce(back)).toBe(text);
   });
 });
 

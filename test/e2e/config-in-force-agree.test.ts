@@ -1,0 +1,221 @@
+/**
+ * verify and tools/auditpack_check.py agree on hostile data/config_in_force.json and
+ * data/config_snapshot.json bytes in the same (re-hashed, unsigned) pack (docs/FORMAT.md,
+ * "config_in_force.json"; docs/decisions.md, "config_in_force.json: what an outside pass found", F5):
+ *
+ * - `"rules": 20.0` is the integer 20 (JSON has one number type): both accept it, both reject 20.5;
+ * - the file is UTF-8, decoded strictly: an invalid byte (or a byte order mark) is CONFIG_IN_FORCE_INVALID in both;
+ * - lengths are counted in characters (Unicode code points): 3000 astral characters are a path
+ *   both accept, 4097 one both reject;
+ * - data/config_snapshot.json not UTF-8, not JSON, `{}`, or a record without `snapshot_id` is
+ *   CONFIG_IN_FORCE_MISMATCH in both; `{"snapshot": null}` while `config_snapshot` names a snapshot too;
+ * - a config_in_force.json over 16 MiB is CONFIG_IN_FORCE_INVALID in both.
+ *
+ * One day is logged in-process and exported unsigned by the built CLI; each case edits a copy of the
+ * pack, fixes its hashes (refreshPack) and runs both checkers on it.
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createConfigSnapshot } from '../../src/snapshot/index.js';
+import { runCli } from '../helpers/cli.js';
+import { logOrderDay } from '../helpers/days.js';
+import { tempDir } from '../helpers/tmp.js';
+import { pythonPackCheck } from '../verify/helpers/python-check.js';
+import { refreshPack } from '../verify/helpers/tamper-corpus.js';
+
+const D = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const SMILE = '\u{1F600}';
+
+interface Site {
+  cwd: string;
+  pack: string;
+  id: string;
+  sha: string;
+}
+
+let site: Site;
+
+beforeAll(async () => {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, 'configs'));
+  writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
+  writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
+  const s = await createConfigSnapshot({
+    cwd,
+    reason: 'r',
+    clock: () => Date.parse(`${D}T06:00:00Z`) * 1000,
+    logDir: join(cwd, 'logs'),
+    patterns: ['configs/*.yaml'],
+  });
+  await logOrderDay(join(cwd, 'logs'), D);
+  const r = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
+  expect(r.code, r.stderr).toBe(0);
+  const sha = sha256(readFileSync(join(cwd, 'audit', 'snapshots', `${s.snapshot_id}.json`)));
+  site = { cwd, pack: join(cwd, 'art', D), id: s.snapshot_id, sha };
+}, 60_000);
+
+interface Edit {
+  inForce?: (text: string) => Buffer | string;
+  snapshot?: (bytes: Buffer) => Buffer | string;
+}
+
+/** Both checkers' error codes on a re-hashed copy of the pack with `edit` applied. */
+function bothOn(edit: Edit): { verify: string[]; python: string[]; details: string } {
+  const pack = join(tempDir(), D);
+  cpSync(site.pack, pack, { recursive: true });
+  const cif = join(pack, 'data', 'config_in_force.json');
+  const snap = join(pack, 'data', 'config_snapshot.json');
+  if (edit.inForce) writeFileSync(cif, edit.inForce(readFileSync(cif, 'utf8')));
+  if (edit.snapshot) writeFileSync(snap, edit.snapshot(readFileSync(snap)));
+  refreshPack(pack);
+  const v = JSON.parse(runCli(['verify', pack, '--json'], { cwd: site.cwd }).stdout) as {
+    problems: { code: string; severity: string; detail: string }[];
+  };
+  const errors = v.problems.filter((p) => p.severity === 'error');
+  const py = pythonPackCheck(pack).errors;
+  return {
+    verify: [...new Set(errors.map((p) => p.code))].sort(),
+    python: [...new Set(py.map((p) => p.code))].sort(),
+    details: [...errors.map((p) => p.detail), ...py.map((p) => p.detail ?? '')].join('\n'),
+  };
+}
+
+const edited =
+  (f: (v: Record<string, unknown> & { files: Record<string, unknown>[] }) => void) =>
+  (text: string): string => {
+    const v = JSON.parse(text);
+    f(v);
+    return `${JSON.stringify(v, null, 2)}\n`;
+  };
+
+/** An invalid UTF-8 pair (0xff 0xfe) in place of the first "XX". */
+const badByte = (text: string | Buffer): Buffer => {
+  const b = Buffer.from(text);
+  const i = b.indexOf('XX');
+  b[i] = 0xff;
+  b[i + 1] = 0xfe;
+  return b;
+};
+
+describe('verify and the Python checker agree on config_in_force.json and config_snapshot.json', () => {
+  it('an unedited pack passes both', () => {
+    expect(bothOn({})).toMatchObject({ verify: [], python: [] });
+  }, 60_000);
+
+  it('rules: a JSON number whose value is a whole number (20.0, 2e1) is the integer; 20.5 is not', () => {
+    for (const [rules, errors] of [
+      ['20.0', []],
+      ['2e1', []],
+      ['20.5', ['CONFIG_IN_FORCE_INVALID']],
+    ] as const) {
+      const got = bothOn({
+        // The file is the record redacted again (its bytes changed): the declaration then holds.
+        snapshot: (b) => b.toString('utf8').replace('"reason": "r"', '"reason": "redacted again"'),
+        inForce: (text) =>
+          edited((v) => {
+            v.config_snapshot_redacted_again = { snapshot_id: site.id, record_sha256: site.sha, rules: 20 };
+          })(text).replace('"rules": 20', `"rules": ${rules}`),
+      });
+      // 20.5: the declaration does not hold, so verify's compliance re-check also holds the file's
+      // own hash to the log (COMPLIANCE_REPORT_MISMATCH, a check the Python checker does not make).
+      for (const codes of [got.verify, got.python])
+        if (errors.length === 0) expect(codes, `${rules}: ${got.details}`).toEqual([]);
+        else expect(codes, `${rules}: ${got.details}`).toContain('CONFIG_IN_FORCE_INVALID');
+    }
+  }, 120_000);
+
+  it('an invalid UTF-8 byte in a reason, or a byte order mark, is CONFIG_IN_FORCE_INVALID in both', () => {
+    for (const inForce of [
+      (text: string) =>
+        badByte(
+          edited((v) => {
+            v.other_files = { record: 'unknown', reason: 'XX' };
+          })(text),
+        ),
+      (text: string) => `\ufeff${text}`,
+    ]) {
+      const got = bothOn({ inForce });
+      expect(got.verify).toEqual(['CONFIG_IN_FORCE_INVALID']);
+      expect(got.python).toEqual(['CONFIG_IN_FORCE_INVALID']);
+    }
+  }, 120_000);
+
+  it('lengths are code points: 3000 astral characters are a path, 4097 are not; likewise reason and snapshot_id', () => {
+    const cases: [(v: Record<string, unknown> & { files: Record<string, unknown>[] }) => void, string[]][] = [
+      [(v) => v.files.push({ path: SMILE.repeat(3000), record: null }), []],
+      [(v) => v.files.push({ path: SMILE.repeat(4097), record: null }), ['CONFIG_IN_FORCE_INVALID']],
+      [(v) => v.files.push({ path: 'configs/u.yaml', record: 'unknown', reason: SMILE.repeat(8192) }), []],
+      [
+        (v) => v.files.push({ path: 'configs/u.yaml', record: 'unknown', reason: SMILE.repeat(8193) }),
+        ['CONFIG_IN_FORCE_INVALID'],
+      ],
+      [
+        (v) =>
+          v.files.push({
+            path: 'configs/u.yaml',
+            record: { snapshot_id: SMILE.repeat(128), record_sha256: 'a'.repeat(64) },
+          }),
+        [],
+      ],
+      [
+        (v) =>
+          v.files.push({
+            path: 'configs/u.yaml',
+            record: { snapshot_id: SMILE.repeat(129), record_sha256: 'a'.repeat(64) },
+          }),
+        ['CONFIG_IN_FORCE_INVALID'],
+      ],
+    ];
+    for (const [f, errors] of cases) {
+      const got = bothOn({ inForce: edited(f) });
+      expect(got.verify, got.details).toEqual(errors);
+      expect(got.python, got.details).toEqual(errors);
+    }
+  }, 240_000);
+
+  it('config_snapshot.json not UTF-8, not JSON, {}, a record without snapshot_id, or {"snapshot": null}: CONFIG_IN_FORCE_MISMATCH in both', () => {
+    const snapshots: ((b: Buffer) => Buffer | string)[] = [
+      (b) => badByte(b.toString('utf8').replace('"reason": "r"', '"reason": "XX"')),
+      () => 'garbage\n',
+      () => '{}\n',
+      (b) => {
+        const v = JSON.parse(b.toString('utf8'));
+        delete v.snapshot_id;
+        return `${JSON.stringify(v, null, 2)}\n`;
+      },
+      () => `${JSON.stringify({ snapshot: null, reason: 'CONFIG_OF_RECORD_UNKNOWN: planted' }, null, 2)}\n`,
+    ];
+    for (const snapshot of snapshots) {
+      const got = bothOn({ snapshot });
+      expect(got.verify, got.details).toContain('CONFIG_IN_FORCE_MISMATCH');
+      expect(got.python, got.details).toContain('CONFIG_IN_FORCE_MISMATCH');
+    }
+    // With config_snapshot null, a malformed file still is (nothing else would hold it), in both.
+    const got = bothOn({
+      snapshot: () => 'garbage\n',
+      inForce: edited((v) => {
+        v.config_snapshot = null;
+        for (const e of v.files) e.record = null;
+      }),
+    });
+    expect(got.verify, got.details).toContain('CONFIG_IN_FORCE_MISMATCH');
+    expect(got.python, got.details).toContain('CONFIG_IN_FORCE_MISMATCH');
+  }, 240_000);
+
+  it('a valid config_in_force.json over 16 MiB is CONFIG_IN_FORCE_INVALID in both', () => {
+    const got = bothOn({
+      inForce: edited((v) => {
+        for (let i = 0; i < 60_000; i++)
+          v.files.push({ path: `configs/${String(i).padStart(6, '0')}${'x'.repeat(250)}.yaml`, record: null });
+      }),
+    });
+    expect(got.details).toContain('16777216');
+    expect(got.verify).toEqual(['CONFIG_IN_FORCE_INVALID']);
+    expect(got.python).toEqual(['CONFIG_IN_FORCE_INVALID']);
+  }, 120_000);
+});
