@@ -26,14 +26,14 @@ import {
   SENSITIVE_KEY_WORDS,
 } from '../redaction/index.js';
 import { discoverConfigFiles } from './discover.js';
-import { previousRecordId } from './previous.js';
+import { previousRecord } from './previous.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
 import { asGitError, diffAgainstHead } from './head-diff.js';
 import { readSnapshotKey, writeSnapshotKey } from './keyed-hash.js';
 import { recordedBranchOf, withRecordedNames } from './path-names.js';
 import { type ScanContext, type Scanned, scanAll } from './scan.js';
 import { byCodeUnit, compareEntries, diffSides, loadSides, type Side } from './sides.js';
-import { listSnapshotIds, nextCounter, readRecord, sha256Hex, writeObjects, writeRecord } from './store.js';
+import { listSnapshotIds, nextCounter, sha256Hex, writeObjects, writeRecord } from './store.js';
 import {
   type ConfigSnapshot,
   type CreateSnapshotOptions,
@@ -110,6 +110,16 @@ interface DiffPhase {
  * A git failure is not thrown: the snapshot records `git: null` and `git_error`.
  */
 export async function createConfigSnapshot(options: CreateSnapshotOptions): Promise<ConfigSnapshot> {
+  return (await takeConfigSnapshot(options)).record;
+}
+
+/**
+ * createConfigSnapshot with the record's bytes as written (and hashed into its ConfigSnapshot
+ * event): what the export copies into a pack, never a read back from the store (at41 F2).
+ */
+export async function takeConfigSnapshot(
+  options: CreateSnapshotOptions,
+): Promise<{ record: ConfigSnapshot; json: string }> {
   const s = await settingsOf(options);
   // Phase 1: read everything. git runs alongside the file reads.
   const read = await readEverything(s, options.allowEmpty === true);
@@ -120,7 +130,7 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   if (read.ctx.key.mustWrite && !(await writeSnapshotKey(s.snapshotDir, read.ctx.key, s.durable))) {
     // Another snapshot wrote the store's first key meanwhile: these keyed hashes are under the
     // wrong key. Nothing else was written; start over with that key (it exists now: no loop).
-    return createConfigSnapshot(options);
+    return takeConfigSnapshot(options);
   }
   const toStore = new Map<string, Buffer>();
   for (const f of read.scanned) if (f.toWrite !== undefined) toStore.set(f.entry.object as string, f.toWrite);
@@ -143,7 +153,7 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   if (s.logDir !== undefined) {
     await appendSnapshotEvent(s.logDir, snapshot, sha256Hex(written.json), options);
   }
-  return snapshot;
+  return { record: snapshot, json: written.json };
 }
 
 /** Checks the options and resolves them into settings; nothing is read or written yet. */
@@ -204,12 +214,8 @@ async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPha
   // The previous record is read while discovery walks the tree.
   const previousP = (async () => {
     const ids = await listSnapshotIds(s.snapshotDir);
-    const last = await previousRecordId(s.snapshotDir, s.logDir, ids, s.micros, s.onWarning);
-    return {
-      existingIds: ids,
-      previousId: last,
-      previous: last === undefined ? undefined : await readRecord(s.snapshotDir, last),
-    };
+    const last = await previousRecord(s.snapshotDir, s.logDir, ids, s.micros, s.onWarning);
+    return { existingIds: ids, previousId: last?.id, previous: last?.record };
   })();
   previousP.catch(() => undefined);
 
