@@ -9,7 +9,7 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { compileRedactor } from '../redaction/index.js';
+import { compileRedactor, type RedactionOptions, type Redactor } from '../redaction/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import { snapshotFileOf } from '../snapshot/read.js';
 import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
@@ -120,6 +120,12 @@ export interface LoadTimelineOptions {
    * one index); made from `logDir` and `artifactsDir` when not given.
    */
   configEvents?: ConfigEventIndex;
+  /**
+   * The rules a snapshot's stored policy text passes through again before it is used and recorded
+   * (the export's, as for data/config_snapshot.json): a text stored under older rules must not carry
+   * a secret into a report (at41 F3). Default: the built-in rules; `false`: none.
+   */
+  redaction?: boolean | RedactionOptions;
   /** The period, `YYYY-MM-DD` (inclusive). */
   from: string;
   to: string;
@@ -140,7 +146,10 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
         ? undefined
         : (options.configEvents ??
           new ConfigEventIndex({ logDir: options.logDir, artifactsDir: options.artifactsDir }));
-    const store = { snapshotDir: options.snapshotDir, index };
+    const redactor = compileRedactor(
+      options.redaction === false ? { enabled: false } : options.redaction === true ? {} : (options.redaction ?? {}),
+    );
+    const store = { snapshotDir: options.snapshotDir, index, redactor };
     const fromSnapshots = await policiesFromSnapshots(store, rel, options.from, options.to, notes);
     if (fromSnapshots.length > 0) return new PolicyTimeline(fromSnapshots, notes);
   }
@@ -184,6 +193,8 @@ interface SnapshotSource {
   snapshotDir: string;
   /** The chain's ConfigSnapshot events (undefined: no log given, every snapshot counts). */
   index: ConfigEventIndex | undefined;
+  /** What a stored policy text passes through before it is used (LoadTimelineOptions.redaction). */
+  redactor: Redactor;
 }
 
 async function policiesFromSnapshots(
@@ -403,7 +414,11 @@ async function fromSnapshot(
     // Its event is a line of the period's own log files (`audit-YYYYMMDD.jsonl`: names sort by day).
     else loggedWithin = r.file >= periodFile;
   }
-  const text = (await snapshotFileOf(rec, { snapshotDir, id, file: rel })).toString('utf8');
+  // Redacted again, as data/config_snapshot.json is: a text stored under older rules must not carry
+  // a secret into the report (at41 F3). Parsed from what is recorded, so verify's re-run agrees;
+  // `sha256` stays the record's hash of the file (docs/FORMAT.md, compliance_report.json).
+  const stored = (await snapshotFileOf(rec, { snapshotDir, id, file: rel })).toString('utf8');
+  const text = redactConfigText(stored, configFormatOf(rel), src.redactor).text;
   const from = timestampOfId(id);
   try {
     const policy = policyFromText(text, { from, source: 'snapshot', snapshot_id: id, path: rel, sha256: entry.hash });

@@ -13,18 +13,8 @@ import { isoMicros } from '../format/log-line.js';
 import { recordWriterEvent } from '../logger/child.js';
 import { systemClock } from '../logger/clock.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
-import {
-  builtinSecretPatterns,
-  compileRedactor,
-  DEFAULT_CENSOR,
-  normalizeKey,
-  PROTECTED_KEYS,
-  REDACTION_RULES_VERSION,
-  type RedactionOptions,
-  type Redactor,
-  SENSITIVE_KEY_FRAGMENTS,
-  SENSITIVE_KEY_WORDS,
-} from '../redaction/index.js';
+import { compileRedactor, type RedactionOptions, type Redactor } from '../redaction/index.js';
+import { rulesFingerprint } from './rules-fingerprint.js';
 import { discoverConfigFiles } from './discover.js';
 import { previousRecord } from './previous.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
@@ -49,8 +39,6 @@ import {
 export const DEFAULT_SNAPSHOT_DIR = 'audit/snapshots';
 /** Default size limit: larger files are hashed, not stored. */
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
-/** Bumped when config-text redaction changes what it replaces (part of the rules fingerprint). */
-const CONFIG_TEXT_RULES_VERSION = 5;
 const DEFAULT_GIT_TIMEOUT_MS = 30_000;
 
 /** The checked settings of one snapshot. */
@@ -459,29 +447,6 @@ export function redactionOptionsOf(r: boolean | RedactionOptions | undefined): R
   if (r === undefined || r === true) return {};
   if (r === false) return { enabled: false };
   return r;
-}
-
-/**
- * A fingerprint of the redaction rules: the built-in lists and patterns, the user's additions and
- * this module's version. When it matches the previous snapshot's, an unchanged file's stored copy
- * is reused instead of being redacted again.
- */
-function rulesFingerprint(o: RedactionOptions): string {
-  const enabled = o.enabled !== false;
-  const censor = o.censor ?? DEFAULT_CENSOR;
-  const desc = {
-    v: CONFIG_TEXT_RULES_VERSION,
-    rules: REDACTION_RULES_VERSION,
-    enabled,
-    censor,
-    fragments: SENSITIVE_KEY_FRAGMENTS,
-    words: SENSITIVE_KEY_WORDS,
-    protected: PROTECTED_KEYS,
-    builtin: builtinSecretPatterns(censor).map((p) => p.regex.source),
-    keys: (o.keys ?? []).map(normalizeKey),
-    patterns: (o.patterns ?? []).map((p) => (typeof p === 'string' ? p : `/${p.source}/${p.flags}`)),
-  };
-  return `sha256:${sha256Hex(JSON.stringify(desc)).slice(0, 16)}`;
 }
 
 function actorOf(given: { user?: string; host?: string } | undefined): { user: string; host: string } {
