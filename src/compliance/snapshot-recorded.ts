@@ -40,6 +40,11 @@ export async function snapshotRecording(
   } catch {
     return { recorded: false, reason: 'its record cannot be read' };
   }
+  return recordingOf(index, id, recordSha);
+}
+
+/** snapshotRecording of the record whose bytes hash to `recordSha` (read once by the caller, who uses those bytes). */
+export async function recordingOf(index: ConfigEventIndex, id: string, recordSha: string): Promise<SnapshotRecording> {
   const day = dayNumberOfIsoDate(timestampOfId(id).slice(0, 10));
   if (day === undefined) return { recorded: false, reason: 'its id names no day' };
   const r = await index.recording(day, id, recordSha);

@@ -9,15 +9,23 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
-import { compileRedactor } from '../redaction/index.js';
+import { compileRedactor, type RedactionOptions, type Redactor } from '../redaction/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
-import { readSnapshotFile } from '../snapshot/read.js';
+import { snapshotFileOf } from '../snapshot/read.js';
 import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
 import { dayNumberOfIsoDate, dayOfLogFileName, logFileName } from '../rotation/index.js';
-import { listSnapshotIds, readRecord, recordAsLogged, timestampOfId } from '../snapshot/store.js';
+import {
+  listSnapshotIds,
+  parseRecord,
+  readRecordFile,
+  recordAsLogged,
+  recordPath,
+  sha256Hex,
+  timestampOfId,
+} from '../snapshot/store.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import type { ConfigSnapshot } from '../snapshot/types.js';
-import { snapshotRecording } from './snapshot-recorded.js';
+import { recordingOf, type SnapshotRecording } from './snapshot-recorded.js';
 import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
 import { readPolicyText, readText } from './policy-text.js';
 
@@ -112,6 +120,12 @@ export interface LoadTimelineOptions {
    * one index); made from `logDir` and `artifactsDir` when not given.
    */
   configEvents?: ConfigEventIndex;
+  /**
+   * The rules a snapshot's stored policy text passes through again before it is used and recorded
+   * (the export's, as for data/config_snapshot.json): a text stored under older rules must not carry
+   * a secret into a report (at41 F3). Default: the built-in rules; `false`: none.
+   */
+  redaction?: boolean | RedactionOptions;
   /** The period, `YYYY-MM-DD` (inclusive). */
   from: string;
   to: string;
@@ -132,7 +146,10 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
         ? undefined
         : (options.configEvents ??
           new ConfigEventIndex({ logDir: options.logDir, artifactsDir: options.artifactsDir }));
-    const store = { snapshotDir: options.snapshotDir, index };
+    const redactor = compileRedactor(
+      options.redaction === false ? { enabled: false } : options.redaction === true ? {} : (options.redaction ?? {}),
+    );
+    const store = { snapshotDir: options.snapshotDir, index, redactor };
     const fromSnapshots = await policiesFromSnapshots(store, rel, options.from, options.to, notes);
     if (fromSnapshots.length > 0) return new PolicyTimeline(fromSnapshots, notes);
   }
@@ -176,6 +193,8 @@ interface SnapshotSource {
   snapshotDir: string;
   /** The chain's ConfigSnapshot events (undefined: no log given, every snapshot counts). */
   index: ConfigEventIndex | undefined;
+  /** What a stored policy text passes through before it is used (LoadTimelineOptions.redaction). */
+  redactor: Redactor;
 }
 
 async function policiesFromSnapshots(
@@ -290,7 +309,7 @@ async function startPolicy(
     if (typeof rec === 'string') return { lost: rec };
     const entry = Object.hasOwn(rec.files, rel) ? rec.files[rel] : undefined;
     if (entry === undefined || !entry.stored) return 'no' as const;
-    const e = await fromSnapshot(src, c.snapshot_id, rel, notes, firstFile, true);
+    const e = await fromSnapshot(src, c.snapshot_id, rel, notes, firstFile, rec);
     return e === undefined ? ('no' as const) : e.policy;
   };
   // The usual night: the chain's newest event (a PackExported event's config_of_record, read from the
@@ -324,23 +343,30 @@ export const UNCHECKABLE_NOTE =
 export const BUILT_IN_START_NOTE = 'the period starts under the built-in policy';
 
 /**
- * Snapshot `id`'s stored record, or undefined (with a note) when it does not parse or cannot be read
- * and no ConfigSnapshot event records those bytes (at28 F3): the store is anyone's to write, so such
- * a file, named by no event, is no evidence and no candidate, like a record deleted from the store;
- * a garbage file dated long ago must not fail every export and check. One the chain records with its
- * bytes, or read with no log at hand (every record counts), keeps SNAPSHOT_CORRUPT.
+ * Snapshot `id`'s stored record, read once (with the SHA-256 of those bytes, which the recording
+ * check asks the chain about: at41 F1), or undefined (with a note) when it does not parse or cannot
+ * be read and no ConfigSnapshot event records those bytes (at28 F3): the store is anyone's to write,
+ * so such a file, named by no event, is no evidence and no candidate, like a record deleted from the
+ * store; a garbage file dated long ago must not fail every export and check. One the chain records
+ * with its bytes, or read with no log at hand (every record counts), keeps SNAPSHOT_CORRUPT.
  */
 async function readRecordOrNote(
   src: SnapshotSource,
   id: string,
   rel: string,
   notes: string[],
-): Promise<ConfigSnapshot | undefined> {
+): Promise<{ rec: ConfigSnapshot; sha: string } | undefined> {
+  let sha: string | undefined;
   try {
-    return await readRecord(src.snapshotDir, id);
+    const bytes = await readRecordFile(src.snapshotDir, id);
+    sha = sha256Hex(bytes);
+    return { rec: parseRecord(bytes.toString('utf8'), id, recordPath(src.snapshotDir, id)), sha };
   } catch (err) {
     if (src.index === undefined || !(err instanceof AuditpackError) || err.code === 'SNAPSHOT_NOT_FOUND') throw err;
-    const r = await snapshotRecording(src.snapshotDir, src.index, id);
+    const r: SnapshotRecording =
+      sha === undefined
+        ? { recorded: false, reason: 'its record cannot be read' }
+        : await recordingOf(src.index, id, sha);
     if (r.recorded === true) throw err;
     const why = r.recorded === false ? r.reason : `its recording cannot be checked (${r.reason})`;
     notes.push(
@@ -364,17 +390,21 @@ async function fromSnapshot(
   rel: string,
   notes: string[],
   periodFile: string,
-  vouched = false,
+  vouched?: ConfigSnapshot,
 ): Promise<{ policy: PolicyInForce; loggedWithin: boolean; unknown?: string } | undefined> {
   const { snapshotDir } = src;
-  const rec = await readRecordOrNote(src, id, rel, notes);
-  if (rec === undefined) return undefined;
+  // One read of the record: its recording is checked on the hash of the bytes whose entry and
+  // object are used (a `vouched` record was read and hashed by recordAsLogged), never a second read
+  // that a store writer could swap for a record naming another policy text (at41 F1).
+  const read = vouched === undefined ? await readRecordOrNote(src, id, rel, notes) : { rec: vouched, sha: undefined };
+  if (read === undefined) return undefined;
+  const { rec } = read;
   const entry = Object.hasOwn(rec.files, rel) ? rec.files[rel] : undefined;
   if (entry === undefined || !entry.stored) return undefined;
   let loggedWithin = false;
   let unknown: string | undefined;
-  if (src.index !== undefined && !vouched) {
-    const r = await snapshotRecording(snapshotDir, src.index, id);
+  if (src.index !== undefined && read.sha !== undefined) {
+    const r = await recordingOf(src.index, id, read.sha);
     if (r.recorded === false) {
       notes.push(`snapshot ${id}: ${rel} was not used, ${r.reason}; ${UNRECORDED_NOTE}`);
       return undefined;
@@ -384,7 +414,11 @@ async function fromSnapshot(
     // Its event is a line of the period's own log files (`audit-YYYYMMDD.jsonl`: names sort by day).
     else loggedWithin = r.file >= periodFile;
   }
-  const text = (await readSnapshotFile({ snapshotDir, id, file: rel })).toString('utf8');
+  // Redacted again, as data/config_snapshot.json is: a text stored under older rules must not carry
+  // a secret into the report (at41 F3). Parsed from what is recorded, so verify's re-run agrees;
+  // `sha256` stays the record's hash of the file (docs/FORMAT.md, compliance_report.json).
+  const stored = (await snapshotFileOf(rec, { snapshotDir, id, file: rel })).toString('utf8');
+  const text = redactConfigText(stored, configFormatOf(rel), src.redactor).text;
   const from = timestampOfId(id);
   try {
     const policy = policyFromText(text, { from, source: 'snapshot', snapshot_id: id, path: rel, sha256: entry.hash });

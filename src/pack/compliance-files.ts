@@ -4,6 +4,7 @@
  * rule fields the export's scan takes from each line, src/compliance/records.ts), with the
  * policies in force that day.
  */
+import type { RedactionOptions } from '../redaction/index.js';
 import type { KeyObject } from 'node:crypto';
 import {
   buildReport,
@@ -57,6 +58,8 @@ export interface PackCarryOptions {
   readonly signedBy?: KeyObject | undefined;
   /** The export's look-up of the chain's ConfigSnapshot events, shared with its config part. */
   readonly configEvents?: ConfigEventIndex | undefined;
+  /** The export's redaction rules: a snapshot's stored policy text passes through them again (at41 F3). */
+  readonly redaction?: boolean | RedactionOptions | undefined;
 }
 
 /** The name a pack's log has in evidence. */
@@ -110,6 +113,7 @@ export async function startPackCompliance(
           ...options,
           artifactsDir: carry?.artifactsDir,
           ...(carry?.configEvents === undefined ? {} : { configEvents: carry.configEvents }),
+          ...(carry?.redaction === undefined ? {} : { redaction: carry.redaction }),
           from: day,
           to: day,
         });

@@ -10,7 +10,6 @@ import { compileRedactor, REDACTION_RULES_VERSION } from '../redaction/index.js'
 import type { RedactedAgain } from '../format/config-in-force-file.js';
 import type { ConfigInForce } from '../format/config-in-force.js';
 import {
-  createConfigSnapshot,
   recordChained,
   snapshotDiffText,
   snapshotsOnDay,
@@ -20,12 +19,15 @@ import {
 } from '../snapshot/index.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { previousIdOf } from '../snapshot/previous.js';
+import { takeConfigSnapshot } from '../snapshot/create.js';
+import { chainedIn } from '../snapshot/record-chained.js';
 import { redactedCopy } from '../snapshot/redacted-copy.js';
 import { configInForceText } from './config-in-force-file.js';
 import {
   listSnapshotIds,
-  readRecord,
+  parseRecord,
   readRecordBytes,
+  readRecordFile,
   recordBytesAsLogged,
   recordPath,
   sha256Hex,
@@ -117,7 +119,9 @@ export async function collectConfig(options: {
   }
   if (latest === undefined && unknown === undefined && so.takeIfMissing !== false) {
     const { takeIfMissing: _t, ...create } = so;
-    latest = await createConfigSnapshot({
+    // The bytes copied are the bytes written and logged, never a read back from the store (a store
+    // writer replacing the file in between: at41 F2); their id is the one just taken.
+    const taken = await takeConfigSnapshot({
       ...create,
       // The fresh snapshot passes over the same records: said once.
       onWarning: (m) => {
@@ -126,11 +130,8 @@ export async function collectConfig(options: {
       reason: `export ${date}: no snapshot existed at or before the end of the day`,
       allowEmpty: true,
     });
-    // Read once: the bytes copied are the bytes parsed (and their id is the one just taken).
-    ({ record: latest, bytes: latestBytes } = await readRecordBytes(so.snapshotDir, latest.snapshot_id).catch(() => ({
-      record: latest as ConfigSnapshot,
-      bytes: undefined,
-    })));
+    latest = taken.record;
+    latestBytes = Buffer.from(taken.json, 'utf8');
   }
   // What the store holds is passed through the logger's rules before it reaches the pack: a record
   // planted in the store, or one written under older rules, must not carry a secret into it.
@@ -195,9 +196,10 @@ async function diffTextOf(
       parts.push(`# snapshot ${oneLine(stored)}: its record cannot be read or does not parse${OWN_MARK}\n`);
       continue;
     }
-    const s = redactedCopy(stored, redactor).value as ConfigSnapshot;
+    const s = redactedCopy(stored.record, redactor).value as ConfigSnapshot;
     const text = snapshotDiffText(s);
-    const own = await ownMark(s.snapshot_id, so, index);
+    // Decided on the bytes listed (recordsOfDay hashed them), never on a second read (at41 F5).
+    const own = stored.chained === false ? OWN_MARK : '';
     const mark = own !== '' ? own : await unchainedMark(s.previous_snapshot_id, so, index);
     if (own !== '') unrecorded++;
     // A marked record is listed even with no diff: "no differences recorded" must not stand for
@@ -276,24 +278,34 @@ async function latestNotFuture(
 }
 
 /**
- * Every record dated `date`, oldest first (snapshotsOnDay); with a log, a file that cannot be read
- * or does not parse comes back as its id when no ConfigSnapshot event records its bytes (the store
- * is anyone's to write: at28 F3). One the chain records, or any without a log, is SNAPSHOT_CORRUPT.
+ * Every record dated `date`, oldest first (snapshotsOnDay); with a log, each read once, hashed, and
+ * parsed from those bytes, with whether the chain vouches for them (chainedIn: false lists it marked
+ * UNCHAINED; at41 F5). A file that cannot be read or does not parse comes back as its id when no
+ * ConfigSnapshot event records its bytes (the store is anyone's to write: at28 F3). One the chain
+ * records, or any without a log, is SNAPSHOT_CORRUPT.
  */
 async function recordsOfDay(
   snapshotDir: string,
   date: string,
   index: ConfigEventIndex | undefined,
-): Promise<(ConfigSnapshot | string)[]> {
-  if (index === undefined) return snapshotsOnDay({ snapshotDir, date });
+): Promise<({ record: ConfigSnapshot; chained?: boolean | 'unknown' } | string)[]> {
+  if (index === undefined) return (await snapshotsOnDay({ snapshotDir, date })).map((record) => ({ record }));
   const ids = (await listSnapshotIds(snapshotDir)).filter((id) => id.slice(0, 8) === date.replaceAll('-', ''));
-  const out: (ConfigSnapshot | string)[] = [];
+  const out: ({ record: ConfigSnapshot; chained: boolean | 'unknown' } | string)[] = [];
   for (const id of ids) {
+    let bytes: Buffer;
     try {
-      out.push(await readRecord(snapshotDir, id));
+      bytes = await readRecordFile(snapshotDir, id);
     } catch (err) {
       if (!(err instanceof AuditpackError) || err.code === 'SNAPSHOT_NOT_FOUND') throw err;
-      if ((await recordChained(snapshotDir, index, id).catch(() => 'unknown' as const)) === true) throw err;
+      out.push(id);
+      continue;
+    }
+    const chained = await chainedIn(index, id, sha256Hex(bytes)).catch(() => 'unknown' as const);
+    try {
+      out.push({ record: parseRecord(bytes.toString('utf8'), id, recordPath(snapshotDir, id)), chained });
+    } catch (err) {
+      if (!(err instanceof AuditpackError) || chained === true) throw err;
       out.push(id);
     }
   }
@@ -322,12 +334,6 @@ async function unchainedMark(
  * record's SHA-256): a snapshot killed before its event, or a record planted in the store. Its
  * diff is listed, never passed off as the chain's. Nothing is said without a log directory.
  */
-async function ownMark(id: string, so: PackSnapshotOptions, index: ConfigEventIndex | undefined): Promise<string> {
-  if (index === undefined) return '';
-  const chained = await recordChained(so.snapshotDir, index, id).catch(() => 'unknown' as const);
-  return chained === false ? OWN_MARK : '';
-}
-
 const OWN_MARK =
   ' [UNCHAINED: no ConfigSnapshot event in the audit log records this snapshot; its record is not evidence]';
 

@@ -371,6 +371,7 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
             artifactsDir: options.artifactsDir,
             logDir: options.logDir,
             configEvents,
+            redaction: options.snapshot ? options.snapshot.redaction : undefined,
             signedBy: options.signingKey === undefined ? undefined : createPublicKey(options.signingKey),
           },
         );

@@ -13,27 +13,17 @@ import { isoMicros } from '../format/log-line.js';
 import { recordWriterEvent } from '../logger/child.js';
 import { systemClock } from '../logger/clock.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
-import {
-  builtinSecretPatterns,
-  compileRedactor,
-  DEFAULT_CENSOR,
-  normalizeKey,
-  PROTECTED_KEYS,
-  REDACTION_RULES_VERSION,
-  type RedactionOptions,
-  type Redactor,
-  SENSITIVE_KEY_FRAGMENTS,
-  SENSITIVE_KEY_WORDS,
-} from '../redaction/index.js';
+import { compileRedactor, type RedactionOptions, type Redactor } from '../redaction/index.js';
+import { rulesFingerprint } from './rules-fingerprint.js';
 import { discoverConfigFiles } from './discover.js';
-import { previousRecordId } from './previous.js';
+import { previousRecord } from './previous.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
 import { asGitError, diffAgainstHead } from './head-diff.js';
 import { readSnapshotKey, writeSnapshotKey } from './keyed-hash.js';
 import { recordedBranchOf, withRecordedNames } from './path-names.js';
 import { type ScanContext, type Scanned, scanAll } from './scan.js';
 import { byCodeUnit, compareEntries, diffSides, loadSides, type Side } from './sides.js';
-import { listSnapshotIds, nextCounter, readRecord, sha256Hex, writeObjects, writeRecord } from './store.js';
+import { listSnapshotIds, nextCounter, sha256Hex, writeObjects, writeRecord } from './store.js';
 import {
   type ConfigSnapshot,
   type CreateSnapshotOptions,
@@ -49,8 +39,6 @@ import {
 export const DEFAULT_SNAPSHOT_DIR = 'audit/snapshots';
 /** Default size limit: larger files are hashed, not stored. */
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
-/** Bumped when config-text redaction changes what it replaces (part of the rules fingerprint). */
-const CONFIG_TEXT_RULES_VERSION = 5;
 const DEFAULT_GIT_TIMEOUT_MS = 30_000;
 
 /** The checked settings of one snapshot. */
@@ -110,6 +98,16 @@ interface DiffPhase {
  * A git failure is not thrown: the snapshot records `git: null` and `git_error`.
  */
 export async function createConfigSnapshot(options: CreateSnapshotOptions): Promise<ConfigSnapshot> {
+  return (await takeConfigSnapshot(options)).record;
+}
+
+/**
+ * createConfigSnapshot with the record's bytes as written (and hashed into its ConfigSnapshot
+ * event): what the export copies into a pack, never a read back from the store (at41 F2).
+ */
+export async function takeConfigSnapshot(
+  options: CreateSnapshotOptions,
+): Promise<{ record: ConfigSnapshot; json: string }> {
   const s = await settingsOf(options);
   // Phase 1: read everything. git runs alongside the file reads.
   const read = await readEverything(s, options.allowEmpty === true);
@@ -120,7 +118,7 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   if (read.ctx.key.mustWrite && !(await writeSnapshotKey(s.snapshotDir, read.ctx.key, s.durable))) {
     // Another snapshot wrote the store's first key meanwhile: these keyed hashes are under the
     // wrong key. Nothing else was written; start over with that key (it exists now: no loop).
-    return createConfigSnapshot(options);
+    return takeConfigSnapshot(options);
   }
   const toStore = new Map<string, Buffer>();
   for (const f of read.scanned) if (f.toWrite !== undefined) toStore.set(f.entry.object as string, f.toWrite);
@@ -143,7 +141,7 @@ export async function createConfigSnapshot(options: CreateSnapshotOptions): Prom
   if (s.logDir !== undefined) {
     await appendSnapshotEvent(s.logDir, snapshot, sha256Hex(written.json), options);
   }
-  return snapshot;
+  return { record: snapshot, json: written.json };
 }
 
 /** Checks the options and resolves them into settings; nothing is read or written yet. */
@@ -204,12 +202,8 @@ async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPha
   // The previous record is read while discovery walks the tree.
   const previousP = (async () => {
     const ids = await listSnapshotIds(s.snapshotDir);
-    const last = await previousRecordId(s.snapshotDir, s.logDir, ids, s.micros, s.onWarning);
-    return {
-      existingIds: ids,
-      previousId: last,
-      previous: last === undefined ? undefined : await readRecord(s.snapshotDir, last),
-    };
+    const last = await previousRecord(s.snapshotDir, s.logDir, ids, s.micros, s.onWarning);
+    return { existingIds: ids, previousId: last?.id, previous: last?.record };
   })();
   previousP.catch(() => undefined);
 
@@ -453,29 +447,6 @@ export function redactionOptionsOf(r: boolean | RedactionOptions | undefined): R
   if (r === undefined || r === true) return {};
   if (r === false) return { enabled: false };
   return r;
-}
-
-/**
- * A fingerprint of the redaction rules: the built-in lists and patterns, the user's additions and
- * this module's version. When it matches the previous snapshot's, an unchanged file's stored copy
- * is reused instead of being redacted again.
- */
-function rulesFingerprint(o: RedactionOptions): string {
-  const enabled = o.enabled !== false;
-  const censor = o.censor ?? DEFAULT_CENSOR;
-  const desc = {
-    v: CONFIG_TEXT_RULES_VERSION,
-    rules: REDACTION_RULES_VERSION,
-    enabled,
-    censor,
-    fragments: SENSITIVE_KEY_FRAGMENTS,
-    words: SENSITIVE_KEY_WORDS,
-    protected: PROTECTED_KEYS,
-    builtin: builtinSecretPatterns(censor).map((p) => p.regex.source),
-    keys: (o.keys ?? []).map(normalizeKey),
-    patterns: (o.patterns ?? []).map((p) => (typeof p === 'string' ? p : `/${p.source}/${p.flags}`)),
-  };
-  return `sha256:${sha256Hex(JSON.stringify(desc)).slice(0, 16)}`;
 }
 
 function actorOf(given: { user?: string; host?: string } | undefined): { user: string; host: string } {

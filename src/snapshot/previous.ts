@@ -1,7 +1,8 @@
 /** Which stored record a new snapshot counts its changes from. */
 import { ConfigEventIndex } from './config-events.js';
-import { recordChained } from './record-chained.js';
-import { idTimePart } from './store.js';
+import { readChained } from './record-chained.js';
+import { idTimePart, parseRecord, readRecord, recordPath } from './store.js';
+import type { ConfigSnapshot } from './types.js';
 
 /** A stored record dated later than now by more than this (clock skew between hosts) is never taken as the previous one. */
 export const FUTURE_RECORD_SKEW_MICROS = 5 * 60 * 1_000_000;
@@ -40,24 +41,27 @@ export const MAX_UNRECORDED_PASSED = 64;
  * record no event records (a snapshot killed before its event, or a record planted in the store,
  * dated in the past between two honest ones) is passed over, with a warning: counted from, it
  * would make this snapshot's chained `changed_files` leave out what it hides. Without a log dir
- * nothing can vouch, and the newest allowed record is taken as before.
+ * nothing can vouch, and the newest allowed record is taken as before. The record comes back parsed
+ * from the bytes whose hash the chain vouched for, never from a second read (at41 F1).
  */
-export async function previousRecordId(
+export async function previousRecord(
   snapshotDir: string,
   logDir: string | undefined,
   ids: readonly string[],
   micros: number,
   onWarning: ((message: string) => void) | undefined,
-): Promise<string | undefined> {
+): Promise<{ id: string; record: ConfigSnapshot } | undefined> {
   const newest = previousIdOf(ids, micros, onWarning);
-  if (logDir === undefined || newest === undefined) return newest;
+  if (newest === undefined) return undefined;
+  if (logDir === undefined) return { id: newest, record: await readRecord(snapshotDir, newest) };
   const passed: string[] = [];
-  let found: string | undefined;
+  let found: { id: string; record: ConfigSnapshot } | undefined;
   const index = new ConfigEventIndex({ logDir });
   for (let i = ids.lastIndexOf(newest); i >= 0 && passed.length < MAX_UNRECORDED_PASSED; i--) {
     const id = ids[i] as string;
-    if ((await recordChained(snapshotDir, index, id).catch(() => false as const)) !== false) {
-      found = id;
+    const got = await readChained(snapshotDir, index, id).catch(() => undefined);
+    if (got !== undefined && got.chained !== false) {
+      found = { id, record: parseRecord(got.bytes.toString('utf8'), id, recordPath(snapshotDir, id)) };
       break;
     }
     passed.push(id);
@@ -65,7 +69,7 @@ export async function previousRecordId(
   if (passed.length > 0)
     onWarning?.(
       `${passed.length} stored snapshot record(s) that no ConfigSnapshot event in the audit log records (${passed.slice(0, 3).join(', ')}${passed.length > 3 ? ', …' : ''}) ` +
-        `not taken as the previous snapshot: a snapshot killed before its event, or a record planted in the store; this snapshot counts its changes from ${found === undefined ? 'no snapshot (every file added)' : `snapshot ${found}, the newest one the log records`}; check them`,
+        `not taken as the previous snapshot: a snapshot killed before its event, or a record planted in the store; this snapshot counts its changes from ${found === undefined ? 'no snapshot (every file added)' : `snapshot ${found.id}, the newest one the log records`}; check them`,
     );
   return found;
 }

@@ -74,7 +74,17 @@ export async function resolveSnapshotId(options: { snapshotDir: string; ref: str
  * was too large to store.
  */
 export async function readSnapshotFile(options: { snapshotDir: string; id: string; file: string }): Promise<Buffer> {
-  const rec = await readRecord(options.snapshotDir, options.id);
+  return snapshotFileOf(await readRecord(options.snapshotDir, options.id), options);
+}
+
+/**
+ * readSnapshotFile of a record already read (and hashed): the file's object is the one this record
+ * names, not one a second read of the record could name (at41 F1). readObject checks its hash.
+ */
+export async function snapshotFileOf(
+  rec: ConfigSnapshot,
+  options: { snapshotDir: string; id: string; file: string },
+): Promise<Buffer> {
   const file = await recordedNameIn(rec, options.snapshotDir, options.file.replace(/\\/g, '/').replace(/^\.\//, ''));
   const entry = Object.hasOwn(rec.files, file) ? rec.files[file] : undefined;
   if (!entry) {

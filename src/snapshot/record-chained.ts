@@ -38,11 +38,24 @@ export async function recordChained(
   logDir: string | ConfigEventIndex,
   id: string,
 ): Promise<boolean | 'unknown'> {
-  let sha: string;
+  return (await readChained(snapshotDir, logDir, id))?.chained ?? false;
+}
+
+/**
+ * Snapshot `id`'s record read once, with whether the chain vouches for those bytes (recordChained);
+ * undefined when it cannot be read. A caller that goes on to use the record parses these bytes
+ * (parseRecord): a second read could be another record (the store is anyone's to write: at41 F1).
+ */
+export async function readChained(
+  snapshotDir: string,
+  logDir: string | ConfigEventIndex,
+  id: string,
+): Promise<{ bytes: Buffer; chained: boolean | 'unknown' } | undefined> {
+  let bytes: Buffer;
   try {
-    sha = sha256Hex(await readRegular(recordPath(snapshotDir, id)));
+    bytes = await readRegular(recordPath(snapshotDir, id));
   } catch {
-    return false;
+    return undefined;
   }
-  return chainedIn(logDir, id, sha);
+  return { bytes, chained: await chainedIn(logDir, id, sha256Hex(bytes)) };
 }

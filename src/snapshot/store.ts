@@ -359,10 +359,19 @@ export async function readRecordBytes(
   snapshotDir: string,
   id: string,
 ): Promise<{ record: ConfigSnapshot; bytes: Buffer }> {
+  const bytes = await readRecordFile(snapshotDir, id);
+  return { record: parseRecord(bytes.toString('utf8'), id, recordPath(snapshotDir, id)), bytes };
+}
+
+/**
+ * A record's bytes, read once and not parsed: a caller that both hashes a record (to ask the chain
+ * whether it logged it) and uses it parses these same bytes (parseRecord), never a second read.
+ * SNAPSHOT_NOT_FOUND if absent.
+ */
+export async function readRecordFile(snapshotDir: string, id: string): Promise<Buffer> {
   const path = recordPath(snapshotDir, id);
-  let bytes: Buffer;
   try {
-    bytes = await readRegular(path);
+    return await readRegular(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new AuditpackError('SNAPSHOT_NOT_FOUND', `no snapshot ${id} in ${snapshotDir}`, {
@@ -371,7 +380,6 @@ export async function readRecordBytes(
     }
     throw wrapFsError(err, 'reading snapshot', path);
   }
-  return { record: parseRecord(bytes.toString('utf8'), id, path), bytes };
 }
 
 /** Parses record JSON defensively: records are files anyone with access could have edited. */

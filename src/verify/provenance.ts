@@ -16,6 +16,7 @@ import { DEFAULT_POLICY_PATH, DEFAULT_POLICY_SOURCE } from '../compliance/index.
 import { DEFAULT_ALERT_FILTER } from '../config.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
 import { DEFAULT_CENSOR } from '../redaction/index.js';
+import { builtInRulesFingerprint } from '../snapshot/rules-fingerprint.js';
 import { isKeyedHash, isSnapshotId, timestampOfId } from '../snapshot/store.js';
 
 /** A config file as a snapshot record lists it. */
@@ -31,6 +32,12 @@ interface SnapshotFile {
 export interface SnapshotFacts {
   readonly id: string;
   readonly files: ReadonlyMap<string, SnapshotFile>;
+  /**
+   * Whether the record says its stored copies were written under the built-in rules of this build
+   * (`redaction.rules`): then an export's redactor changes nothing in them, and a policy text that
+   * is not its stored copy is a contradiction, redacted-looking or not.
+   */
+  readonly builtInRules: boolean;
 }
 
 /** A recorded policy, as compliance_report.json lists it (shape-checked by the caller). */
@@ -61,7 +68,7 @@ export function snapshotFactsOf(buf: Buffer | undefined): SnapshotFacts | undefi
   } catch {
     return undefined;
   }
-  const r = v as { snapshot_id?: unknown; files?: unknown } | null;
+  const r = v as { snapshot_id?: unknown; files?: unknown; redaction?: { rules?: unknown } } | null;
   if (typeof r !== 'object' || r === null || !isSnapshotId(r.snapshot_id)) return undefined;
   if (typeof r.files !== 'object' || r.files === null || Array.isArray(r.files)) return undefined;
   const files = new Map<string, SnapshotFile>();
@@ -77,7 +84,8 @@ export function snapshotFactsOf(buf: Buffer | undefined): SnapshotFacts | undefi
       binary: f.binary === true,
     });
   }
-  return { id: r.snapshot_id, files };
+  const rules = typeof r.redaction === 'object' && r.redaction !== null ? r.redaction.rules : undefined;
+  return { id: r.snapshot_id, files, builtInRules: rules === builtInRulesFingerprint() };
 }
 
 /**
@@ -136,9 +144,15 @@ function bindToSnapshot(
     const e = snap.files.get(p.path);
     if (e === undefined || !e.stored) return { contradiction: `${snapName} does not store ${p.path}` };
     if (e.hash !== p.sha256) return { contradiction: `${snapName} records ${p.path} with sha256 ${e.hash}` };
-    if (sha256(p.text) !== (e.object ?? e.hash))
-      return { contradiction: `its text is not the stored copy ${snapName} records (sha256 ${e.object ?? e.hash})` };
-    return {};
+    if (sha256(p.text) === (e.object ?? e.hash)) return {};
+    // Redacted again by the export (a copy the record says was stored under other rules: older ones,
+    // redaction off, or the user's own; at41 F3): not the stored copy's bytes, so not held to them
+    // (the pack does not hold the copy), as at the period's end below.
+    if (p.text.includes(DEFAULT_CENSOR) && e.object !== undefined && !snap.builtInRules)
+      return {
+        unbound: `its text was redacted again (it holds ${DEFAULT_CENSOR}) and is not the stored copy ${snapName} records (sha256 ${e.object}), so it is not held to it`,
+      };
+    return { contradiction: `its text is not the stored copy ${snapName} records (sha256 ${e.object ?? e.hash})` };
   }
   const e = usableRecord(notes, to, snap);
   if (!last || e === undefined) {

@@ -131,6 +131,31 @@ describe('the policy a pack records is held to its config snapshot', () => {
     expect(r.problems.map((p) => p.detail).join('\n')).toMatch(/not the stored copy/);
   });
 
+  it('a text redacted again (it holds [REDACTED]) is unbound, not a contradiction, only when the record says its copies were stored under other rules (at41 F3)', () => {
+    const id = `${DATE.replaceAll('-', '')}T060000.000000Z-000`;
+    const text = `${TEST_POLICY}# token: [REDACTED]\n`;
+    const facts = (builtInRules: boolean) => ({
+      id,
+      files: new Map([
+        ['configs/compliance_policy.yaml', { hash: sha('raw'), stored: true, object: sha('stored'), binary: false }],
+      ]),
+      builtInRules,
+    });
+    const policy = {
+      from: null,
+      source: 'snapshot',
+      snapshot_id: id,
+      path: 'configs/compliance_policy.yaml',
+      sha256: sha('raw'),
+      text,
+    };
+    const other = policyProvenance([policy], [], DATE, facts(false));
+    expect(other.contradictions).toEqual([]);
+    expect(other.unbound).toEqual([expect.stringMatching(/redacted again .*not held to it/)]);
+    const same = policyProvenance([policy], [], DATE, facts(true));
+    expect(same.contradictions).toEqual([expect.stringMatching(/not the stored copy/)]);
+  });
+
   it('a report re-made under the built-in policy while the snapshot records the policy file is no escape', async () => {
     const dir = await snapshottedPack();
     const builtIn = (p: Policy): Policy => ({
