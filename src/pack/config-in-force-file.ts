@@ -7,6 +7,7 @@
  * the chain cannot tell about, makes a file unknown with the reason, never an older record: and then
  * `other_files` is unknown too, since the records past the gap may name files not listed.
  */
+import { posix } from 'node:path';
 import {
   type ConfigInForceEntry,
   CONFIG_IN_FORCE_SCHEMA,
@@ -78,6 +79,23 @@ export async function configInForceText(
       for (const p of names) first.set(p, newest.snapshot);
     }
   }
+  // Every file a record the chain still holds names (at40 F1): one walk over every event back to
+  // the first that decides the whole config (a full snapshot's, `full: true`), noting the paths each
+  // names (its record's files when it names none); a full snapshot ends it, so what it leaves out is
+  // not listed. An event of an earlier version, or a lost record, leaves the rest unknown.
+  const listed = await index.holderAt<never>(day, null, async (e) => {
+    if (e.paths !== undefined) {
+      if (done.size + pending.size + e.paths.length >= MAX_LISTED) over = true;
+      note(e.paths);
+      return 'no';
+    }
+    const rec = await recordOf(e);
+    if (typeof rec === 'string') return { lost: rec };
+    if (done.size + pending.size + Object.keys(rec.files).length >= MAX_LISTED) over = true;
+    note(Object.keys(rec.files));
+    return 'no';
+  });
+  if (listed.kind === 'unknown') gap = listed.why;
   while (pending.size > 0) {
     const path = pending.values().next().value as string; // any order: the file is sorted when rendered
     pending.delete(path);
@@ -131,7 +149,9 @@ function redactedEntries(done: ReadonlyMap<string, InForceRecord>, redactor: Red
   const out = new Map<string, InForceRecord>();
   const same = (a: InForceRecord, b: InForceRecord): boolean => JSON.stringify(a) === JSON.stringify(b);
   for (const [raw, record] of done) {
-    const path = redactor.redactString(raw);
+    // A record written before snapshots normalised their paths may spell one `./configs/a.yaml`:
+    // the entry is the canonical name (at40 F2), merged as below with the file's other spelling.
+    const path = redactor.redactString(canonicalPath(raw));
     const r = record !== null && 'unknown' in record ? { unknown: redactor.redactString(record.unknown) } : record;
     const had = out.get(path);
     if (had === undefined && !out.has(path)) out.set(path, r);
@@ -141,4 +161,10 @@ function redactedEntries(done: ReadonlyMap<string, InForceRecord>, redactor: Red
       });
   }
   return [...out].map(([path, record]) => ({ path, record }));
+}
+
+/** A record key as snapshots now write it: posix-normalised (`./a`, `a//b`, `a/../b` folded); an absolute or `../` one kept so. */
+function canonicalPath(p: string): string {
+  const n = posix.normalize(p);
+  return n === '.' || n === '' ? p : n.endsWith('/') && n.length > 1 ? n.slice(0, -1) : n;
 }
