@@ -19,6 +19,7 @@ import { runCli } from '../helpers/cli.js';
 import { logOrderDay } from '../helpers/days.js';
 import { tempDir } from '../helpers/tmp.js';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
+import { refreshPack } from '../verify/helpers/tamper-corpus.js';
 
 const A = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
 const D = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
@@ -166,5 +167,41 @@ describe('config_in_force.json lists what is in force (at40 F1, F2, F4)', () => 
     });
     expect(full).not.toBe(narrow);
     bothPass(cwd, pack);
+  });
+
+  it('F2: a path with ./, // or .. after a name is CONFIG_IN_FORCE_INVALID in both checkers, in a file naming config_snapshot only', async () => {
+    const cwd = site();
+    await snap(cwd, `${D}T06:00:00Z`);
+    await logOrderDay(join(cwd, 'logs'), D);
+    const pack = exportDay(cwd, D);
+    const file = join(pack, 'data', 'config_in_force.json');
+    const honest = readFileSync(file, 'utf8');
+    const codes = () => ({
+      verify: (
+        JSON.parse(runCli(['verify', pack, '--json'], { cwd }).stdout) as { problems: { code: string }[] }
+      ).problems.map((p) => p.code),
+      python: pythonPackCheck(pack).errors.map((e) => e.code),
+    });
+    for (const odd of [
+      './configs/risk.yaml',
+      'configs//risk.yaml',
+      'configs/../configs/risk.yaml',
+      'configs/./risk.yaml',
+    ]) {
+      const v = JSON.parse(honest) as { files: { path: string }[]; config_snapshot?: unknown };
+      (v.files[1] as { path: string }).path = odd;
+      writeFileSync(file, `${JSON.stringify(v, null, 2)}\n`);
+      refreshPack(pack);
+      const c = codes();
+      expect(c.verify, odd).toContain('CONFIG_IN_FORCE_INVALID');
+      expect(c.python, odd).toContain('CONFIG_IN_FORCE_INVALID');
+      // A file of the first version (no config_snapshot): its paths are as the records held them.
+      delete v.config_snapshot;
+      writeFileSync(file, `${JSON.stringify(v, null, 2)}\n`);
+      refreshPack(pack);
+      const old = codes();
+      expect(old.verify, odd).not.toContain('CONFIG_IN_FORCE_INVALID');
+      expect(old.python, odd).not.toContain('CONFIG_IN_FORCE_INVALID');
+    }
   });
 });

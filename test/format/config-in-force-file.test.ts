@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isCanonicalPath,
   CONFIG_IN_FORCE_SCHEMA,
   type ConfigInForceFile,
   parseConfigInForceFile,
@@ -101,3 +102,21 @@ describe('data/config_in_force.json', () => {
 function withAgain(v: unknown): string {
   return JSON.stringify({ ...JSON.parse(renderConfigInForce(VALUE)), config_snapshot_redacted_again: v });
 }
+
+describe('canonical paths (at40 F2)', () => {
+  it('a path as snapshots record it: no ./, //, trailing /, or .. after a name; a leading ../ run and an absolute path are', () => {
+    for (const p of ['configs/a.yaml', 'a', '../out/x.yaml', '../../x', '/etc/x.yaml', 'configs/a..yaml', '...'])
+      expect(isCanonicalPath(p), p).toBe(true);
+    for (const p of [
+      './configs/a.yaml',
+      'configs//a.yaml',
+      'configs/',
+      'configs/./a',
+      'configs/../a',
+      '/../x',
+      '.',
+      '//x',
+    ])
+      expect(isCanonicalPath(p), p).toBe(false);
+  });
+});
