@@ -70,6 +70,7 @@ export async function configInForceText(
   // so only the other files are walked for (past a narrow snapshot), and no older file is read.
   const newest = await index.configOfRecord(day, false);
   const first = new Map<string, ConfigInForce>();
+  let newestRead = false;
   if (newest.kind === 'event') {
     const rec = await recordOf(newest.snapshot);
     if (typeof rec !== 'string') {
@@ -77,24 +78,30 @@ export async function configInForceText(
       if (names.length >= MAX_LISTED) over = true;
       note(names);
       for (const p of names) first.set(p, newest.snapshot);
+      newestRead = true;
     }
   }
   // Every file a record the chain still holds names (at40 F1): one walk over every event back to
   // the first that decides the whole config (a full snapshot's, `full: true`), noting the paths each
   // names (its record's files when it names none); a full snapshot ends it, so what it leaves out is
   // not listed. An event of an earlier version, or a lost record, leaves the rest unknown.
-  const listed = await index.holderAt<never>(day, null, async (e) => {
-    if (e.paths !== undefined) {
-      if (done.size + pending.size + e.paths.length >= MAX_LISTED) over = true;
-      note(e.paths);
-      return 'no';
-    }
-    const rec = await recordOf(e);
-    if (typeof rec === 'string') return { lost: rec };
-    if (done.size + pending.size + Object.keys(rec.files).length >= MAX_LISTED) over = true;
-    note(Object.keys(rec.files));
-    return 'no';
-  });
+  // The usual night: the newest event is a full snapshot's (its event, or a PackExported event's
+  // config_of_record, says so): its record's files are every file in force, nothing is walked.
+  const whole = newest.kind === 'event' && newest.full === true && newestRead;
+  const listed = whole
+    ? ({ kind: 'none' } as const)
+    : await index.holderAt<never>(day, null, async (e) => {
+        if (e.paths !== undefined) {
+          if (done.size + pending.size + e.paths.length >= MAX_LISTED) over = true;
+          note(e.paths);
+          return 'no';
+        }
+        const rec = await recordOf(e);
+        if (typeof rec === 'string') return { lost: rec };
+        if (done.size + pending.size + Object.keys(rec.files).length >= MAX_LISTED) over = true;
+        note(Object.keys(rec.files));
+        return 'no';
+      });
   if (listed.kind === 'unknown') gap = listed.why;
   while (pending.size > 0) {
     const path = pending.values().next().value as string; // any order: the file is sorted when rendered

@@ -39,7 +39,13 @@ export class DayConfig extends Map<string, Set<string>> {
  * unknown (`why`: a day file in between is gone and nothing vouches for what it held).
  */
 export type ChainConfigOfRecord =
-  | { readonly kind: 'event'; readonly snapshot: ConfigInForce; readonly where: string }
+  | {
+      readonly kind: 'event';
+      readonly snapshot: ConfigInForce;
+      readonly where: string;
+      /** true: the event says what the whole config is (`full: true`, or no `paths`); false: some files; undefined: cannot be told. */
+      readonly full?: boolean;
+    }
   | { readonly kind: 'none' }
   | { readonly kind: 'unknown'; readonly why: string };
 
@@ -158,7 +164,13 @@ export function exportedOf(lines: Buffer[], name: string): { day: number; value:
     const c = parseConfigInForce(v);
     const where = `the config_of_record of the PackExported event of ${ev.date} in ${name}`;
     if (v === null) out.push({ day: e, value: { kind: 'none' } });
-    else if (c !== undefined) out.push({ day: e, value: { kind: 'event', snapshot: c, where } });
+    else if (c !== undefined) {
+      const full = (v as Record<string, unknown>).full;
+      out.push({
+        day: e,
+        value: { kind: 'event', snapshot: c, where, ...(typeof full === 'boolean' ? { full } : {}) },
+      });
+    }
   }
   return out;
 }

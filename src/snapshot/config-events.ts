@@ -233,7 +233,7 @@ export class ConfigEventIndex {
       if (ev === 'removed' || ev === 'gone') return { kind: 'unknown', why: unknownWhy(d, ev) };
       if (ev !== 'absent') {
         for (let i = ev.order.length - 1; i >= 0; i--) {
-          const e = ev.order[i] as ConfigInForce;
+          const e = ev.order[i] as HeldConfig;
           const idDay = dayOfSnapshotId(e.snapshot_id);
           if (d <= day || (idDay !== undefined && idDay <= day))
             return {
@@ -241,6 +241,7 @@ export class ConfigEventIndex {
               // Its id and record hash only: the PackExported event's config_of_record carries them as they are.
               snapshot: { snapshot_id: e.snapshot_id, record_sha256: e.record_sha256 },
               where: `a ConfigSnapshot event of ${logFileName(d)}`,
+              ...(e.paths === undefined ? { full: true } : e.full === undefined ? {} : { full: e.full }),
             };
         }
       }
