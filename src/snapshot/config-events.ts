@@ -12,8 +12,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
-import { type ConfigInForce, type HeldConfig, holderOf } from '../format/config-in-force.js';
-import { dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
+import { type HeldConfig, holderOf } from '../format/config-in-force.js';
+import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { everyHeld, wholeEnd } from './whole-config-walk.js';
 import { GENESIS_HASH } from '../chain/hash.js';
 import {
@@ -21,7 +21,6 @@ import {
   CONFIG_MARK,
   configOf,
   DayConfig,
-  type DayLines,
   dayOfSnapshotId,
   EXPORTED_MARK,
   exportedOf,
