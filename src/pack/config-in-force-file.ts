@@ -1,6 +1,7 @@
 /**
  * A pack's `data/config_in_force.json` (docs/FORMAT.md, "config_in_force.json"): for every config
- * file the records the chain's walk reaches name (and `configs/compliance_policy.yaml` always), the
+ * file the chain's events name back to the newest full snapshot (and
+ * `configs/compliance_policy.yaml` always), the
  * snapshot record holding it at the end of the day, decided as the compliance report's start policy
  * is (ConfigEventIndex.holderAt: the chain's ConfigSnapshot events in log order; the store is asked
  * only for the records the chain names, by id and record hash). A record lost on the way, or a day
@@ -65,9 +66,9 @@ export async function configInForceText(
   };
   let gap: string | undefined;
   let over = false;
-  // The usual night: the chain's newest event (a PackExported event's config_of_record, read from the
-  // day's file and the next) holds every file its record holds — the walk would stop at it for each —
-  // so only the other files are walked for (past a narrow snapshot), and no older file is read.
+  // The chain's newest event (a PackExported event's config_of_record, read from the day's file and
+  // the next) holds every file its record holds — the walk would stop at it for each — so only the
+  // other files are walked for (past a narrow snapshot).
   const newest = await index.configOfRecord(day, false);
   const first = new Map<string, ConfigInForce>();
   let newestRead = false;
