@@ -811,6 +811,19 @@ def is_json_integer(v, least, most):
     return least <= v <= most and int(v) == v
 
 
+def canonical_config_path(p):
+    """A path as snapshots record it (FORMAT.md "config_in_force.json"): no empty segment but an absolute path's first, no ".", no ".." after a name."""
+    named = False
+    for i, s in enumerate(p.split("/")):
+        if s == "." or (s == "" and i != 0):
+            return False
+        if s != "..":
+            named = True
+        elif named:
+            return False
+    return True
+
+
 def config_in_force_invalid(v):
     """Why a parsed data/config_in_force.json does not meet its schema (FORMAT.md "config_in_force.json"), or None."""
     if not isinstance(v, dict):
@@ -848,6 +861,10 @@ def config_in_force_invalid(v):
         if c is not None and not (isinstance(c, dict) and isinstance(c.get("snapshot_id"), str) and 0 < len(c["snapshot_id"]) <= 128
                                   and isinstance(c.get("record_sha256"), str) and SHA256_HEX.fullmatch(c["record_sha256"])):
             return "config_snapshot is neither null nor {snapshot_id, record_sha256}"
+        # A file naming config_snapshot (the writer of that version on) holds canonical paths only (at40 F2).
+        for i, e in enumerate(files):
+            if not canonical_config_path(e["path"]):
+                return "files[%d]: path is not canonical (./, //, or .. after a name)" % i
     if "config_snapshot_redacted_again" in v:
         a = v["config_snapshot_redacted_again"]
         if not (isinstance(a, dict) and isinstance(a.get("snapshot_id"), str) and 0 < len(a["snapshot_id"]) <= 128

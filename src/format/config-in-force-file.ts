@@ -200,6 +200,10 @@ export function parseConfigInForceFile(bytes: Buffer | string): ConfigInForceFil
     if (named === undefined)
       return { invalid: 'config_snapshot is neither null nor {"snapshot_id": …, "record_sha256": …}' };
   }
+  // A file naming config_snapshot (the writer of that version on) holds canonical paths only (at40 F2).
+  const odd = named === undefined ? -1 : files.findIndex((e) => !isCanonicalPath(e.path));
+  if (odd !== -1)
+    return { invalid: `files[${odd}]: path ${files[odd]?.path} is not canonical (./, //, or .. after a name)` };
   const base = {
     schema: CONFIG_IN_FORCE_SCHEMA,
     export_date: o.export_date,
@@ -241,6 +245,21 @@ function parseEntry(raw: unknown): ConfigInForceEntry | string {
   const c = parseConfigInForce(e.record);
   if (c === undefined) return 'record is not null, "unknown" or {snapshot_id, record_sha256}';
   return { path: e.path, record: c };
+}
+
+/**
+ * Whether `p` is a path as snapshots record it (posix-normalised): no empty segment but an absolute
+ * path's first (no `//`, no trailing `/`), no `.` segment, no `..` after a name (a leading run of
+ * `..` is a path outside the root recorded by an earlier version).
+ */
+export function isCanonicalPath(p: string): boolean {
+  let named = false;
+  for (const [i, s] of p.split('/').entries()) {
+    if (s === '.' || (s === '' && i !== 0)) return false;
+    if (s !== '..') named = true;
+    else if (named) return false;
+  }
+  return true;
 }
 
 /** The entry's snapshot, when it names one. */

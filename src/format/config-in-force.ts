@@ -69,6 +69,14 @@ export function configSnapshotOf(ev: Record<string, unknown> | undefined): Confi
  */
 export const SNAPSHOT_PATHS_FIELD = 'paths';
 
+/**
+ * The ConfigSnapshot field that says whether the snapshot covered every config file (`true`: taken
+ * over the install's configured patterns, so a file it does not record is no longer config: not in
+ * force) or some files only (`false`: `--configs`). Events of earlier versions lack it and are read
+ * as before (a walk passes them for a file they leave out).
+ */
+export const SNAPSHOT_FULL_FIELD = 'full';
+
 /** The LogPruned field that carries every snapshot still in force for some config path (docs/FORMAT.md). */
 export const CONFIGS_IN_FORCE_FIELD = 'configs_in_force';
 
@@ -79,6 +87,8 @@ export const CONFIGS_IN_FORCE_FIELD = 'configs_in_force';
  */
 export interface HeldConfig extends ConfigInForce {
   readonly paths?: readonly string[];
+  /** A ConfigSnapshot event's `full` (only with `paths`); never carried into a LogPruned list. */
+  readonly full?: boolean;
 }
 
 /** Bounds on hostile input: entries of a configs_in_force list, paths per entry, bytes per path. */
@@ -122,19 +132,27 @@ export function heldConfigOf(ev: Record<string, unknown> | undefined): HeldConfi
   const c = configSnapshotOf(ev);
   if (c === undefined) return undefined;
   const paths = parsePaths(ev?.[SNAPSHOT_PATHS_FIELD]);
-  return paths === undefined ? c : { ...c, paths };
+  if (paths === undefined) return c;
+  const full = ev?.[SNAPSHOT_FULL_FIELD];
+  return typeof full === 'boolean' ? { ...c, paths, full } : { ...c, paths };
 }
 
 /**
  * The snapshots in force after snapshot `ev` is recorded on top of `held` (newest first): `ev` first;
  * each earlier one keeps the paths `ev` does not name, and is dropped when it keeps none. An `ev`
- * without paths (the whole config) ends the list. The first entry always names the newest snapshot
- * (so `config_in_force` is the first entry without its paths), even one that recorded no file.
+ * without paths (the whole config) ends the list, and so does a full one (`full: true`): it is then
+ * the only entry, with its paths, so a file it does not record is held by no entry (not in force).
+ * The first entry always names the newest snapshot (so `config_in_force` is the first entry without
+ * its paths), even one that recorded no file. Entries never carry `full`.
  */
 export function advanceHeld(held: readonly HeldConfig[], ev: HeldConfig): HeldConfig[] {
-  if (ev.paths === undefined) return [ev];
+  const head: HeldConfig =
+    ev.paths === undefined
+      ? { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256 }
+      : { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256, paths: ev.paths };
+  if (ev.paths === undefined || ev.full === true) return [head];
   const named = new Set(ev.paths);
-  const out: HeldConfig[] = [ev];
+  const out: HeldConfig[] = [head];
   for (const h of held) {
     if (h.paths === undefined) {
       out.push(h); // the whole config: still in force for every path no newer entry names

@@ -1,12 +1,14 @@
 /**
  * A pack's `data/config_in_force.json` (docs/FORMAT.md, "config_in_force.json"): for every config
- * file the records the chain's walk reaches name (and `configs/compliance_policy.yaml` always), the
+ * file the chain's events name back to the newest full snapshot (and
+ * `configs/compliance_policy.yaml` always), the
  * snapshot record holding it at the end of the day, decided as the compliance report's start policy
  * is (ConfigEventIndex.holderAt: the chain's ConfigSnapshot events in log order; the store is asked
  * only for the records the chain names, by id and record hash). A record lost on the way, or a day
  * the chain cannot tell about, makes a file unknown with the reason, never an older record: and then
  * `other_files` is unknown too, since the records past the gap may name files not listed.
  */
+import { posix } from 'node:path';
 import {
   type ConfigInForceEntry,
   CONFIG_IN_FORCE_SCHEMA,
@@ -64,11 +66,12 @@ export async function configInForceText(
   };
   let gap: string | undefined;
   let over = false;
-  // The usual night: the chain's newest event (a PackExported event's config_of_record, read from the
-  // day's file and the next) holds every file its record holds — the walk would stop at it for each —
-  // so only the other files are walked for (past a narrow snapshot), and no older file is read.
+  // The chain's newest event (a PackExported event's config_of_record, read from the day's file and
+  // the next) holds every file its record holds — the walk would stop at it for each — so only the
+  // other files are walked for (past a narrow snapshot).
   const newest = await index.configOfRecord(day, false);
   const first = new Map<string, ConfigInForce>();
+  let newestRead = false;
   if (newest.kind === 'event') {
     const rec = await recordOf(newest.snapshot);
     if (typeof rec !== 'string') {
@@ -76,8 +79,31 @@ export async function configInForceText(
       if (names.length >= MAX_LISTED) over = true;
       note(names);
       for (const p of names) first.set(p, newest.snapshot);
+      newestRead = true;
     }
   }
+  // Every file a record the chain still holds names (at40 F1): one walk over every event back to
+  // the first that decides the whole config (a full snapshot's, `full: true`), noting the paths each
+  // names (its record's files when it names none); a full snapshot ends it, so what it leaves out is
+  // not listed. An event of an earlier version, or a lost record, leaves the rest unknown.
+  // The usual night: the newest event is a full snapshot's (its event, or a PackExported event's
+  // config_of_record, says so): its record's files are every file in force, nothing is walked.
+  const whole = newest.kind === 'event' && newest.full === true && newestRead;
+  const listed = whole
+    ? ({ kind: 'none' } as const)
+    : await index.holderAt<never>(day, null, async (e) => {
+        if (e.paths !== undefined) {
+          if (done.size + pending.size + e.paths.length >= MAX_LISTED) over = true;
+          note(e.paths);
+          return 'no';
+        }
+        const rec = await recordOf(e);
+        if (typeof rec === 'string') return { lost: rec };
+        if (done.size + pending.size + Object.keys(rec.files).length >= MAX_LISTED) over = true;
+        note(Object.keys(rec.files));
+        return 'no';
+      });
+  if (listed.kind === 'unknown') gap = listed.why;
   while (pending.size > 0) {
     const path = pending.values().next().value as string; // any order: the file is sorted when rendered
     pending.delete(path);
@@ -131,7 +157,9 @@ function redactedEntries(done: ReadonlyMap<string, InForceRecord>, redactor: Red
   const out = new Map<string, InForceRecord>();
   const same = (a: InForceRecord, b: InForceRecord): boolean => JSON.stringify(a) === JSON.stringify(b);
   for (const [raw, record] of done) {
-    const path = redactor.redactString(raw);
+    // A record written before snapshots normalised their paths may spell one `./configs/a.yaml`:
+    // the entry is the canonical name (at40 F2), merged as below with the file's other spelling.
+    const path = redactor.redactString(canonicalPath(raw));
     const r = record !== null && 'unknown' in record ? { unknown: redactor.redactString(record.unknown) } : record;
     const had = out.get(path);
     if (had === undefined && !out.has(path)) out.set(path, r);
@@ -141,4 +169,10 @@ function redactedEntries(done: ReadonlyMap<string, InForceRecord>, redactor: Red
       });
   }
   return [...out].map(([path, record]) => ({ path, record }));
+}
+
+/** A record key as snapshots now write it: posix-normalised (`./a`, `a//b`, `a/../b` folded); an absolute or `../` one kept so. */
+function canonicalPath(p: string): string {
+  const n = posix.normalize(p);
+  return n === '.' || n === '' ? p : n.endsWith('/') && n.length > 1 ? n.slice(0, -1) : n;
 }

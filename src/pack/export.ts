@@ -445,7 +445,11 @@ async function configOfRecordField(
   const c = await index.configOfRecord(day);
   if (c.kind === 'unknown') return {};
   if (c.kind === 'none') return { [CONFIG_OF_RECORD_FIELD]: null };
-  return { [CONFIG_OF_RECORD_FIELD]: { snapshot_id: c.snapshot.snapshot_id, record_sha256: c.snapshot.record_sha256 } };
+  const { snapshot_id, record_sha256 } = c.snapshot;
+  // `full` (when the event tells): the next export's config_in_force.json need walk no further back.
+  return {
+    [CONFIG_OF_RECORD_FIELD]: { snapshot_id, record_sha256, ...(c.full === undefined ? {} : { full: c.full }) },
+  };
 }
 
 function sha256Text(text: string): string {

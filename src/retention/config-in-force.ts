@@ -66,8 +66,9 @@ export function configsInForceOf(logs: KeptLogs, doomed: readonly string[]): Map
       // Past a gap, a snapshot of some files only never stands for the whole config as its `paths`
       // would say (every other file: no snapshot recorded it, so the file on disk would govern). It
       // is carried without paths: its record answers for the files it holds, and any other file is
-      // unknown to a reader (holderAt), until a snapshot recording it is logged.
-      state = state === undefined && gap ? [wholeOf(ev)] : advanceHeld(state ?? [], ev);
+      // unknown to a reader (holderAt), until a snapshot recording it is logged. A full snapshot
+      // (`full: true`) says what the whole config is, gap or not: it alone, with its paths.
+      state = state === undefined && gap && ev.full !== true ? [wholeOf(ev)] : advanceHeld(state ?? [], ev);
     }
     if (doomedSet.has(file) && state !== undefined) out.set(file, state);
   }

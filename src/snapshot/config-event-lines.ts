@@ -3,6 +3,8 @@
  * LogPruned and PackExported events parsed, and a pack's copy of a removed day file found and read
  * (config-events.ts says what vouches for it).
  */
+import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseObjectLine } from '../fsx/lines-containing.js';
 import { openRegular } from '../fsx/regular.js';
@@ -37,7 +39,13 @@ export class DayConfig extends Map<string, Set<string>> {
  * unknown (`why`: a day file in between is gone and nothing vouches for what it held).
  */
 export type ChainConfigOfRecord =
-  | { readonly kind: 'event'; readonly snapshot: ConfigInForce; readonly where: string }
+  | {
+      readonly kind: 'event';
+      readonly snapshot: ConfigInForce;
+      readonly where: string;
+      /** true: the event says what the whole config is (`full: true`, or no `paths`); false: some files; undefined: cannot be told. */
+      readonly full?: boolean;
+    }
   | { readonly kind: 'none' }
   | { readonly kind: 'unknown'; readonly why: string };
 
@@ -131,10 +139,13 @@ export function configOf(lines: Buffer[]): DayConfig {
     if (set === undefined) out.set(ev.snapshot_id, (set = new Set()));
     set.add(ev.record_sha256);
     const held = heldConfigOf(ev);
+    const base = { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256 };
     out.order.push(
       held?.paths === undefined
-        ? { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256 }
-        : { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256, paths: held.paths },
+        ? base
+        : held.full === undefined
+          ? { ...base, paths: held.paths }
+          : { ...base, paths: held.paths, full: held.full },
     );
   }
   return out;
@@ -153,7 +164,13 @@ export function exportedOf(lines: Buffer[], name: string): { day: number; value:
     const c = parseConfigInForce(v);
     const where = `the config_of_record of the PackExported event of ${ev.date} in ${name}`;
     if (v === null) out.push({ day: e, value: { kind: 'none' } });
-    else if (c !== undefined) out.push({ day: e, value: { kind: 'event', snapshot: c, where } });
+    else if (c !== undefined) {
+      const full = (v as Record<string, unknown>).full;
+      out.push({
+        day: e,
+        value: { kind: 'event', snapshot: c, where, ...(typeof full === 'boolean' ? { full } : {}) },
+      });
+    }
   }
   return out;
 }
@@ -213,4 +230,26 @@ export async function firstLine(path: string): Promise<Buffer | undefined> {
   } finally {
     await fh.close();
   }
+}
+
+/** The lines of the pack copy (in artifacts directory `dir`) of day `day`'s log whose bytes hash to the removal's sha256, if a pack holds one. */
+export async function vouchedCopy(
+  dir: string | undefined,
+  day: number,
+  removal: Removal,
+): Promise<DayLines | undefined> {
+  if (dir === undefined) return undefined;
+  const date = isoDate(day);
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => packOfDate(n, date) !== undefined).sort();
+  } catch {
+    return undefined;
+  }
+  for (const n of names) {
+    const bytes = await packLog(join(dir, n), packOfDate(n, date) as PackFile, removal.size).catch(() => undefined);
+    if (bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === removal.sha256)
+      return linesOf(bytes);
+  }
+  return undefined;
 }

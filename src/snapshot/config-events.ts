@@ -9,31 +9,27 @@
  * read from the chain before removing the file): a config unchanged for longer than the retention
  * windows stays recorded.
  */
-import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
-import { type ConfigInForce, type HeldConfig, holderOf } from '../format/config-in-force.js';
-import { dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
+import { type HeldConfig, holderOf } from '../format/config-in-force.js';
+import { dayOfLogFileName, logFileName } from '../rotation/index.js';
+import { everyHeld, wholeEnd } from './whole-config-walk.js';
 import { GENESIS_HASH } from '../chain/hash.js';
 import {
   type ChainConfigOfRecord,
   CONFIG_MARK,
   configOf,
   DayConfig,
-  type DayLines,
   dayOfSnapshotId,
   EXPORTED_MARK,
   exportedOf,
   firstLine,
-  linesOf,
-  packLog,
-  type PackFile,
-  packOfDate,
   PRUNED_MARK,
   prunedOf,
   type Removal,
   unknownWhy,
+  vouchedCopy,
 } from './config-event-lines.js';
 
 export { type ChainConfigOfRecord, CONFIG_OF_RECORD_FIELD } from './config-event-lines.js';
@@ -236,7 +232,7 @@ export class ConfigEventIndex {
       if (ev === 'removed' || ev === 'gone') return { kind: 'unknown', why: unknownWhy(d, ev) };
       if (ev !== 'absent') {
         for (let i = ev.order.length - 1; i >= 0; i--) {
-          const e = ev.order[i] as ConfigInForce;
+          const e = ev.order[i] as HeldConfig;
           const idDay = dayOfSnapshotId(e.snapshot_id);
           if (d <= day || (idDay !== undefined && idDay <= day))
             return {
@@ -244,6 +240,7 @@ export class ConfigEventIndex {
               // Its id and record hash only: the PackExported event's config_of_record carries them as they are.
               snapshot: { snapshot_id: e.snapshot_id, record_sha256: e.record_sha256 },
               where: `a ConfigSnapshot event of ${logFileName(d)}`,
+              ...(e.paths === undefined ? { full: true } : e.full === undefined ? {} : { full: e.full }),
             };
         }
       }
@@ -276,14 +273,18 @@ export class ConfigEventIndex {
    * newest logged first, from that file down; an event naming its paths without `path` is passed;
    * any other is put to `holds` (which reads its record, by id and record hash): 'no' (its record
    * holds no such file) walks on, a value ends the walk (found), `{lost}` makes it unknown (an
-   * older one is never taken in its place). A removed file with no vouched copy is crossed by its
+   * older one is never taken in its place). A full snapshot's event (`full: true`) that does not
+   * hold it ends the walk: none (at40 F4). A removed file with no vouched copy is crossed by its
    * LogPruned event: the holder its `configs_in_force` names (or its `config_in_force`, when that
    * holds the file), else unknown. Before the oldest file the chain knows of: none when the chain
-   * starts there (its first line), else unknown.
+   * starts there (its first line), else unknown. With `path` null every event and LogPruned entry
+   * is put to `holds` up to the first that decides the whole config (a full event, one without
+   * `paths`, a `configs_in_force` list): none then; an event of an earlier version with `paths` and
+   * no `full`, or a list ending in an entry without `paths`, is unknown (what it left out cannot be told).
    */
   async holderAt<T>(
     day: number,
-    path: string,
+    path: string | null,
     holds: (e: HeldConfig) => Promise<T | 'no' | { lost: string }>,
   ): Promise<{ kind: 'found'; value: T } | { kind: 'none' } | { kind: 'unknown'; why: string; snapshot?: HeldConfig }> {
     const kept = await this.keptDays();
@@ -306,7 +307,8 @@ export class ConfigEventIndex {
       if (!kept.includes(d)) {
         const r = await this.removalOf(logFileName(d), d);
         const where = `the ${r?.held === undefined ? 'config_in_force' : 'configs_in_force'} of the LogPruned event of ${logFileName(d)}`;
-        const h = r?.held === undefined ? r?.inForce : holderOf(r.held, path);
+        if (path === null && r?.held !== undefined) return everyHeld(r.held, where, ask);
+        const h = r?.held === undefined ? r?.inForce : holderOf(r.held, path ?? '');
         // A list naming every snapshot in force for some path, each with its paths, none of them
         // `path`: no snapshot of the chain up to that file recorded it (the prune's walk met no gap).
         if (r?.held !== undefined && h === undefined) return { kind: 'none' };
@@ -326,9 +328,16 @@ export class ConfigEventIndex {
       if (ev === 'absent') continue;
       for (let i = ev.order.length - 1; i >= 0; i--) {
         const e = ev.order[i] as HeldConfig;
-        if (e.paths !== undefined && !e.paths.includes(path)) continue;
-        const got = await ask(e, `a ConfigSnapshot event of ${logFileName(d)}`);
+        const where = `a ConfigSnapshot event of ${logFileName(d)}`;
+        if (path === null) {
+          const end = (await ask(e, where)) ?? wholeEnd(e, where);
+          if (end !== undefined) return end;
+          continue;
+        }
+        const named = e.paths === undefined || e.paths.includes(path);
+        const got = named ? await ask(e, where) : undefined;
         if (got !== undefined) return got;
+        if (e.full === true) return { kind: 'none' }; // a full snapshot without it: not in force
       }
     }
   }
@@ -359,7 +368,7 @@ export class ConfigEventIndex {
       if (kept.length > 0 && day > (kept[0] as number)) return 'absent';
       return (await this.eventless(day)) ? 'absent' : 'gone';
     }
-    const copy = await this.vouchedCopy(day, removal);
+    const copy = await vouchedCopy(this.sources.artifactsDir, day, removal);
     return copy === undefined ? 'removed' : copy.config;
   }
 
@@ -395,7 +404,7 @@ export class ConfigEventIndex {
     if ((await this.keptDays()).includes(d))
       return firstLine(join(this.sources.logDir, logFileName(d))).catch(() => undefined);
     const removal = this.removed.get(logFileName(d));
-    return removal === undefined ? undefined : (await this.vouchedCopy(d, removal))?.first;
+    return removal === undefined ? undefined : (await vouchedCopy(this.sources.artifactsDir, d, removal))?.first;
   }
 
   private async keptDays(): Promise<number[]> {
@@ -428,7 +437,7 @@ export class ConfigEventIndex {
         const r = dayOfLogFileName(file);
         if (r === undefined || r <= to || this.chased.has(r)) continue;
         this.chased.add(r);
-        const copy = await this.vouchedCopy(r, removal);
+        const copy = await vouchedCopy(this.sources.artifactsDir, r, removal);
         if (!this.days.has(r)) this.days.set(r, Promise.resolve(copy === undefined ? 'removed' : copy.config));
         if (copy !== undefined) this.addPruned(copy.pruned);
       }
@@ -448,7 +457,7 @@ export class ConfigEventIndex {
     for (const [file, removal] of [...this.removed].reverse()) {
       const d = dayOfLogFileName(file);
       if (d === undefined || d <= day || this.days.has(d)) continue;
-      const copy = await this.vouchedCopy(d, removal);
+      const copy = await vouchedCopy(this.sources.artifactsDir, d, removal);
       this.days.set(d, Promise.resolve(copy === undefined ? 'removed' : copy.config));
       if (copy !== undefined) this.addPruned(copy.pruned);
       if (this.removed.has(name)) return this.removed.get(name);
@@ -472,25 +481,6 @@ export class ConfigEventIndex {
       // Every snapshot still in force for some path at the file's end is vouched, not the newest only.
       for (const h of r.held ?? []) this.inForce.add(`${h.snapshot_id} ${h.record_sha256}`);
     }
-  }
-
-  /** The lines of the pack copy of day `day`'s log whose bytes hash to the removal's sha256, if a pack holds one. */
-  private async vouchedCopy(day: number, removal: Removal): Promise<DayLines | undefined> {
-    const dir = this.sources.artifactsDir;
-    if (dir === undefined) return undefined;
-    const date = isoDate(day);
-    let names: string[];
-    try {
-      names = (await readdir(dir)).filter((n) => packOfDate(n, date) !== undefined).sort();
-    } catch {
-      return undefined;
-    }
-    for (const n of names) {
-      const bytes = await packLog(join(dir, n), packOfDate(n, date) as PackFile, removal.size).catch(() => undefined);
-      if (bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === removal.sha256)
-        return linesOf(bytes);
-    }
-    return undefined;
   }
 }
 

@@ -8,7 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { type AuditpackConfig, DEFAULT_SNAPSHOT_PATTERNS } from '../config.js';
 import { AuditpackError, isAuditpackError } from '../errors.js';
-import { SNAPSHOT_PATHS_FIELD } from '../format/config-in-force.js';
+import { SNAPSHOT_FULL_FIELD, SNAPSHOT_PATHS_FIELD } from '../format/config-in-force.js';
 import { isoMicros } from '../format/log-line.js';
 import { recordWriterEvent } from '../logger/child.js';
 import { systemClock } from '../logger/clock.js';
@@ -371,6 +371,7 @@ export function snapshotOptionsFromConfig(
     snapshotDir: config.snapshotDir,
     logDir: config.logDir,
     patterns: config.snapshotPatterns,
+    full: true, // the configured patterns are the install's whole config
     maxFileBytes: config.snapshotMaxFileBytes,
     redaction: { enabled: config.redactionEnabled, keys: config.redactKeys, patterns: config.redactPatterns },
     autoStartup: config.snapshotAutoStartup,
@@ -378,7 +379,7 @@ export function snapshotOptionsFromConfig(
 }
 
 /** The fields of a snapshot's `config` / `ConfigSnapshot` event. */
-function snapshotEventFields(s: ConfigSnapshot, recordSha256: string): Record<string, unknown> {
+function snapshotEventFields(s: ConfigSnapshot, recordSha256: string, full: boolean): Record<string, unknown> {
   return {
     snapshot_id: s.snapshot_id,
     reason: s.reason,
@@ -386,6 +387,8 @@ function snapshotEventFields(s: ConfigSnapshot, recordSha256: string): Record<st
     changed_files: [...s.changes.added, ...s.changes.removed, ...s.changes.changed].sort(byCodeUnit),
     // The paths it recorded: a snapshot of some files only leaves the others' earlier versions in force.
     [SNAPSHOT_PATHS_FIELD]: Object.keys(s.files).sort(byCodeUnit),
+    // Whether those are every config file: a full snapshot that leaves a file out says it is gone.
+    [SNAPSHOT_FULL_FIELD]: full,
     previous_snapshot_id: s.previous_snapshot_id,
     record_sha256: recordSha256,
     git_commit: s.git?.commit ?? null,
@@ -416,7 +419,12 @@ async function appendSnapshotEvent(
     });
     try {
       // A reserved event (a caller's of this name is renamed): only a snapshot taken here claims one.
-      await recordWriterEvent(logger, 'config', 'ConfigSnapshot', snapshotEventFields(s, recordSha256));
+      await recordWriterEvent(
+        logger,
+        'config',
+        'ConfigSnapshot',
+        snapshotEventFields(s, recordSha256, options.full ?? !(options.patterns && options.patterns.length > 0)),
+      );
     } finally {
       await logger.close();
     }

@@ -4,7 +4,7 @@
  * never picked up, whatever the patterns say, so a `**\/*.json` pattern cannot snapshot the
  * snapshots.
  */
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import { AuditpackError } from '../errors.js';
 
@@ -59,10 +59,13 @@ export async function discoverConfigFiles(options: DiscoverOptions): Promise<str
     );
   }
   // Inside cwd: relative; outside (an absolute pattern): the absolute path, clearer than ../../.
+  // One file, one key: fast-glob returns a pattern's `./` and `x/../` as written, so a relative
+  // result is normalised (`./configs/a.yaml` and `configs/../configs/a.yaml` are `configs/a.yaml`),
+  // and one that climbs out of cwd becomes the absolute path an absolute pattern records (at40 F2).
   const rel = found.map((f) => {
-    if (!isAbsolute(f)) return f;
-    const r = relative(cwd, f);
-    return r.startsWith('..') || isAbsolute(r) ? f.split(sep).join('/') : r.split(sep).join('/');
+    const abs = isAbsolute(f) ? f : resolve(cwd, f);
+    const r = relative(cwd, abs);
+    return r.startsWith('..') || isAbsolute(r) ? abs.split(sep).join('/') : r.split(sep).join('/');
   });
   return [...new Set(rel)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -115,6 +115,12 @@ export interface CreateSnapshotOptions {
   reason: string;
   /** fast-glob patterns relative to cwd (default: DEFAULT_SNAPSHOT_PATTERNS). `.git` and `node_modules` are always skipped. */
   patterns?: readonly string[];
+  /**
+   * Whether `patterns` find every config file of the install (its configured set), so a file they
+   * no longer find is no longer in force: the event says `full: true`. Default: true when `patterns`
+   * is omitted (the default set), else false (some files only, as `snapshot --configs`).
+   */
+  full?: boolean;
   /** Where snapshots are stored (default `<cwd>/audit/snapshots`). */
   snapshotDir?: string;
   /** When given, a `config` / `ConfigSnapshot` event is appended to the audit log in this directory. */

@@ -34,14 +34,16 @@ async function snap(
   iso: string,
   logDir: string,
   store?: string,
-  patterns = ['configs/*.yaml'],
+  narrow?: string[],
 ): Promise<{ id: string; sha: string }> {
+  // Without `narrow`, a full snapshot of configs/*.yaml, as the CLI takes without --configs.
   const s = await createConfigSnapshot({
     cwd,
     reason: 'r',
     clock: () => micros(iso),
     logDir,
-    patterns,
+    patterns: narrow ?? ['configs/*.yaml'],
+    full: narrow === undefined,
     ...(store === undefined ? {} : { snapshotDir: store }),
   });
   const dir = store ?? join(cwd, 'audit', 'snapshots');
@@ -139,7 +141,8 @@ describe('the policy in force past a snapshot that holds no policy file (at27 F2
     const p = packOf(cwd, Y);
     expect(p.policies).toEqual([neu.id]);
     expect(p.restricted).toBe(1);
-    // The ConfigSnapshot events name their paths; the PackExported events' config_of_record stays id and hash.
+    // The ConfigSnapshot events name their paths; the PackExported events' config_of_record is id and
+    // hash, and the event's `full` (at40 F1: the next export's config_in_force.json walks no further).
     const lines = readdirSync(join(cwd, 'logs')).flatMap((f) => readFileSync(join(cwd, 'logs', f), 'utf8').split('\n'));
     expect(
       lines.filter((l) => l.includes('"ConfigSnapshot"') && l.includes('"paths":["configs/risk.yaml"]')),
@@ -148,7 +151,7 @@ describe('the policy in force past a snapshot that holds no policy file (at27 F2
       .filter((l) => l.includes('"PackExported"'))
       .map((l) => Object.keys((JSON.parse(l) as { config_of_record: object }).config_of_record));
     expect(ofRecord.length).toBeGreaterThan(2);
-    for (const k of ofRecord) expect(k).toEqual(['snapshot_id', 'record_sha256']);
+    for (const k of ofRecord) expect(k).toEqual(['snapshot_id', 'record_sha256', 'full']);
   });
 });
 
@@ -239,7 +242,7 @@ describe('the config of record and the policy in force are the chain’s (at25 F
     // The PackExported event of days[5] (in days[6]'s file) carries the config of record: the export
     // of days[6] reads back to it only, not to days[1]'s file where S_new's event is.
     const events = readFileSync(join(cwd, 'logs', file(Y)), 'utf8');
-    expect(events).toContain(`"config_of_record":{"snapshot_id":"${neu.id}","record_sha256":"${neu.sha}"}`);
+    expect(events).toContain(`"config_of_record":{"snapshot_id":"${neu.id}","record_sha256":"${neu.sha}","full":true}`);
     const r = runCli(['export', '--date', Y, '--log-dir', 'logs', '--artifacts-dir', 'art'], {
       cwd,
       env: {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasCharsWithin } from '../../src/format/config-in-force.js';
 import {
+  isCanonicalPath,
   CONFIG_IN_FORCE_SCHEMA,
   type ConfigInForceFile,
   MAX_CONFIG_IN_FORCE_BYTES,
@@ -166,3 +167,21 @@ describe('data/config_in_force.json: bytes, encoding and lengths (at40 F5)', () 
 function withAgain(v: unknown): string {
   return JSON.stringify({ ...JSON.parse(renderConfigInForce(VALUE)), config_snapshot_redacted_again: v });
 }
+
+describe('canonical paths (at40 F2)', () => {
+  it('a path as snapshots record it: no ./, //, trailing /, or .. after a name; a leading ../ run and an absolute path are', () => {
+    for (const p of ['configs/a.yaml', 'a', '../out/x.yaml', '../../x', '/etc/x.yaml', 'configs/a..yaml', '...'])
+      expect(isCanonicalPath(p), p).toBe(true);
+    for (const p of [
+      './configs/a.yaml',
+      'configs//a.yaml',
+      'configs/',
+      'configs/./a',
+      'configs/../a',
+      '/../x',
+      '.',
+      '//x',
+    ])
+      expect(isCanonicalPath(p), p).toBe(false);
+  });
+});

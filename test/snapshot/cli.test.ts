@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
@@ -45,6 +45,23 @@ describe('auditpack snapshot: argv and environment mapping', () => {
     );
     expect(r.code).toBe(0);
     expect(Object.keys((JSON.parse(r.out) as ConfigSnapshot).files)).toEqual(['other/b.json', 'settings/a.yaml']);
+  });
+
+  it('without --configs the snapshot is full (its event says full: true); with --configs it is of some files (full: false)', async () => {
+    const cwd = tempDir();
+    writeFiles(cwd, { 'configs/a.yaml': 'a: 1\n', 'configs/b.yaml': 'b: 1\n' });
+    expect((await run(['snapshot', '--reason', 'r', '--log-dir', 'logs'], cwd)).code).toBe(0);
+    expect(
+      (await run(['snapshot', '--reason', 'r', '--log-dir', 'logs', '--configs', './configs/a.yaml'], cwd)).code,
+    ).toBe(0);
+    const events = readdirSync(join(cwd, 'logs'))
+      .flatMap((f) => readFileSync(join(cwd, 'logs', f), 'utf8').split('\n'))
+      .filter((l) => l.includes('"ConfigSnapshot"'))
+      .map((l) => JSON.parse(l) as { full: unknown; paths: unknown });
+    expect(events.map((e) => [e.full, e.paths])).toEqual([
+      [true, ['configs/a.yaml', 'configs/b.yaml']],
+      [false, ['configs/a.yaml']],
+    ]);
   });
 
   it('--snapshot-dir beats SNAPSHOT_DIR, which beats the default; --log-dir beats AUDIT_LOG_DIR', async () => {

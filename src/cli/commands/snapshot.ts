@@ -87,6 +87,8 @@ function defineTake(program: Command, io: CliIO): Command {
       const s = await createConfigSnapshot({
         ...base,
         reason: opts.reason,
+        // --configs names some files only; without it the configured patterns are the whole config.
+        full: opts.configs === undefined || opts.configs.length === 0,
         allowEmpty: opts.allowEmpty === true,
         ...(user ? { actor: { user } } : {}),
         onWarning: (m) => warnings.push(m),
