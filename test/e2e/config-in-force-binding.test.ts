@@ -5,7 +5,10 @@
  *
  * - a store writer who swaps the config of record's file between export's reads (simulated
  *   deterministically: a `--require` preload hooking fs/promises.readFile swaps the file for the
- *   first read of it and puts it back) gets nothing into the pack: there is one read;
+ *   first read of it and puts it back) gets nothing into the pack: there is one read. The store's
+ *   readers no longer call fs/promises.readFile (one read through a file handle since at41), so this
+ *   hook now swaps nothing and the case holds the export's honest result only; the swap at each
+ *   open an export makes is test/e2e/config-record-one-read.test.ts's;
  * - a config_snapshot.json of another snapshot (a planted record) in a re-signed pack is
  *   CONFIG_IN_FORCE_MISMATCH in both checkers; without the field (packs of earlier versions) it is
  *   not held, as before;
