@@ -874,7 +874,9 @@ def config_in_force_invalid(v):
     return None
 
 
-SNAPSHOT_OPENING = re.compile(r'\{\n  "format": "(?:[^"\\\n]|\\.){0,256}",\n  "snapshot_id": ("(?:[^"\\\n]|\\.){1,1024}"),\n')
+# Matched on the opening's bytes read as Latin-1 (one character a byte), as verify does: the bounds count
+# bytes, and no decoder's replacement of bad UTF-8 decides; the id's bytes must be UTF-8 and a JSON string.
+SNAPSHOT_OPENING = re.compile(r'\{\n  "format": "(?:[^"\\\n]|\\[^\n]){0,256}",\n  "snapshot_id": ("(?:[^"\\\n]|\\[^\n]){1,1024}"),\n')
 
 
 def config_snapshot_of(raw):
@@ -886,10 +888,10 @@ def config_snapshot_of(raw):
     if len(raw) > MAX_CONFIG_IN_FORCE_BYTES:
         # Past the bound (an honest record can be: config files of up to 5 MiB and their diffs): its
         # SHA-256 and the snapshot id of its opening, which export writes first (as verify reads it).
-        m = SNAPSHOT_OPENING.match(raw[:4096].decode("utf-8", "replace"))
+        m = SNAPSHOT_OPENING.match(raw[:4096].decode("latin-1"))
         try:
-            sid = json.loads(m.group(1)) if m is not None else None
-        except ValueError:
+            sid = strict_json(m.group(1).encode("latin-1").decode("utf-8")) if m is not None else None
+        except (ValueError, RecursionError):
             sid = None
         if not isinstance(sid, str) or not sid:
             return None, "larger than %d bytes, and its opening names no snapshot_id" % MAX_CONFIG_IN_FORCE_BYTES

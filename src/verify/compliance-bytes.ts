@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 import { PACK_PATH } from '../format/pack.js';
 import { openRegular } from '../fsx/regular.js';
 import type { Findings } from './report.js';
@@ -103,7 +104,13 @@ export interface LargeSnapshotFile {
 
 /** Bytes read for a large record's opening: export writes `format`, then `snapshot_id`, first. */
 export const OPENING_BYTES = 4096;
-const OPENING = /^\{\n {2}"format": "(?:[^"\\\n]|\\.){0,256}",\n {2}"snapshot_id": ("(?:[^"\\\n]|\\.){1,1024}"),\n/;
+/**
+ * Matched on the opening read as Latin-1 (one character a byte), so that its bounds count bytes and
+ * nothing depends on how a decoder replaces bad UTF-8 (the Python checker matches the same bytes the
+ * same way); the id's bytes must then be UTF-8 and a JSON string.
+ */
+const OPENING =
+  /^\{\n {2}"format": "(?:[^"\\\n]|\\[^\n]){0,256}",\n {2}"snapshot_id": ("(?:[^"\\\n]|\\[^\n]){1,1024}"),\n/;
 
 /**
  * data/config_snapshot.json: its bytes when at most `max`, else (an honest record can pass any
@@ -142,10 +149,11 @@ export async function readSnapshotFile(p: string, max: number): Promise<Buffer |
 
 /** A large record's facts from its SHA-256 and its first bytes (at most {@link OPENING_BYTES} are looked at). */
 export function largeSnapshotOf(sha256: string, opening: Buffer): LargeSnapshotFile {
-  const m = OPENING.exec(opening.subarray(0, OPENING_BYTES).toString('utf8'));
+  const m = OPENING.exec(opening.subarray(0, OPENING_BYTES).toString('latin1'));
+  const idBytes = m === null ? undefined : Buffer.from(m[1] as string, 'latin1');
   let id: string | undefined;
   try {
-    id = m === null ? undefined : (JSON.parse(m[1] as string) as string);
+    id = idBytes === undefined || !isUtf8(idBytes) ? undefined : (JSON.parse(idBytes.toString('utf8')) as string);
   } catch {
     id = undefined;
   }

@@ -116,6 +116,11 @@ export function judgeConfigInForce(
   // entry is; the file itself cannot be matched, which is said (a warning a forger cannot avoid).
   const again = judgeRedactedAgain(f, v, own);
   if (again !== undefined) hold(PACK_PATH.configSnapshot, again);
+  // The file's own hash held to its snapshot's event when that event is a line of the pack's log,
+  // here and not only by step 8's compliance re-check, which skips a file it cannot read as a
+  // record (the Python checker, which runs no re-check, holds it the same way: at41 F6, at42 F1).
+  else if (own !== undefined && tap?.logged.has(own.id) === true)
+    hold(PACK_PATH.configSnapshot, { snapshot_id: own.id, record_sha256: own.sha256 });
   // The file's own hash is held to its ConfigSnapshot event by step 8 (as before the field), and a
   // declared record hash just above: not held twice (nor said unbound in every pack of a later day).
   if (held === undefined || !('malformed' in held)) judgeNamed(f, v, own, again);

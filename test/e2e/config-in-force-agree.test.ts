@@ -218,4 +218,28 @@ describe('verify and the Python checker agree on config_in_force.json and config
     expect(got.verify).toEqual(['CONFIG_IN_FORCE_INVALID']);
     expect(got.python).toEqual(['CONFIG_IN_FORCE_INVALID']);
   }, 120_000);
+
+  it('a config_snapshot.json past 16 MiB: its opening is matched on bytes in both (a 256-byte format, an astral or escaped one)', () => {
+    /** A record past the bound whose `format` is `fmt` (raw JSON string text), config_in_force.json following its hash. */
+    const big = (fmt: string): Edit => {
+      // Of a snapshot the pack's log does not record (else its hash is held to the event there).
+      const id = `${D.replaceAll('-', '')}T230000.000000Z-000`;
+      const head = `{\n  "format": "${fmt}",\n  "snapshot_id": ${JSON.stringify(id)},\n  "pad": "`;
+      const bytes = Buffer.concat([Buffer.from(head), Buffer.alloc(17 * 1024 * 1024, 0x61), Buffer.from('"\n}\n')]);
+      return {
+        snapshot: () => bytes,
+        inForce: (text) => text.replaceAll(site.sha, sha256(bytes)).replaceAll(site.id, id),
+      };
+    };
+    const agree = (fmt: string): string[] => {
+      const got = bothOn(big(fmt));
+      expect(got.verify, got.details).toEqual(got.python);
+      return got.verify;
+    };
+    expect(agree('auditpack.config-snapshot/1')).toEqual([]);
+    expect(agree(SMILE.repeat(64))).toEqual([]); // 256 bytes
+    expect(agree(SMILE.repeat(65))).toEqual(['CONFIG_IN_FORCE_MISMATCH']); // 260 bytes, 65 code points
+    expect(agree(SMILE.repeat(200))).toEqual(['CONFIG_IN_FORCE_MISMATCH']);
+    expect(agree('a\\\rb')).toEqual([]); // an escape of a carriage return
+  }, 240_000);
 });
