@@ -26,6 +26,7 @@ export {
   PolicyTimeline,
   loadPolicyTimeline,
   policyFromText,
+  LOST_IN_PERIOD_NOTE,
   type PolicyInForce,
   type LoadTimelineOptions,
 } from './timeline.js';

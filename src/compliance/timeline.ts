@@ -26,6 +26,7 @@ import {
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import type { ConfigSnapshot } from '../snapshot/types.js';
 import { recordingOf, type SnapshotRecording } from './snapshot-recorded.js';
+import { lostPolicySnapshots } from './timeline-lost.js';
 import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
 import { readPolicyText, readText } from './policy-text.js';
 
@@ -149,7 +150,7 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
     const redactor = compileRedactor(
       options.redaction === false ? { enabled: false } : options.redaction === true ? {} : (options.redaction ?? {}),
     );
-    const store = { snapshotDir: options.snapshotDir, index, redactor };
+    const store = { snapshotDir: options.snapshotDir, index, redactor, reads: new Map<string, string | null>() };
     const fromSnapshots = await policiesFromSnapshots(store, rel, options.from, options.to, notes);
     if (fromSnapshots.length > 0) return new PolicyTimeline(fromSnapshots, notes);
   }
@@ -195,6 +196,8 @@ interface SnapshotSource {
   index: ConfigEventIndex | undefined;
   /** What a stored policy text passes through before it is used (LoadTimelineOptions.redaction). */
   redactor: Redactor;
+  /** Id → SHA-256 of the record bytes read for it (null: unreadable): what timeline-lost.ts judges. */
+  reads: Map<string, string | null>;
 }
 
 async function policiesFromSnapshots(
@@ -233,6 +236,7 @@ async function policiesFromSnapshots(
     }
     out.push(e);
   }
+  await lostInPeriod(src, rel, from, to, out, notes);
   collapseUnchanged(out);
   // Snapshots of the file before the period, none of them usable: the period starts under the
   // built-in policy, not the file as it is now (whoever planted a snapshot can edit it first).
@@ -253,7 +257,35 @@ async function policiesFromSnapshots(
       `no snapshot of ${rel} before snapshot ${first.snapshot_id}: any event logged before its ConfigSnapshot event was checked under the built-in policy`,
     );
   }
+  // All built-in (a policy snapshot of the period lost, none in force before it): one, for the period.
+  if (out.length > 1 && out.every((e) => e.source === 'built-in')) out.length = 1;
   return out;
+}
+
+/**
+ * The built-in policy from the event of each policy snapshot of the period that the chain records
+ * and the store cannot give (timeline-lost.ts; at42 F2), with a note: never the file or an older
+ * record in its place. `out` is left in time order.
+ */
+async function lostInPeriod(
+  src: SnapshotSource,
+  rel: string,
+  from: string,
+  to: string,
+  out: PolicyInForce[],
+  notes: string[],
+): Promise<void> {
+  if (src.index === undefined) return;
+  const used = new Set(out.flatMap((e) => (e.snapshot_id === null ? [] : [e.snapshot_id])));
+  const lost = await lostPolicySnapshots(src.index, src.snapshotDir, rel, { from, to }, src.reads, used);
+  if (lost.length === 0) return;
+  const d = defaultPolicy();
+  for (const l of lost) {
+    const at = timestampOfId(l.snapshot_id);
+    out.push(policyFromText(d.text, { from: at, source: 'built-in', snapshot_id: l.snapshot_id, path: 'built-in' }));
+    notes.push(`snapshot ${l.snapshot_id}: ${rel} was not used: ${l.why}; ${LOST_IN_PERIOD_NOTE}`);
+  }
+  out.sort((a, b) => a.from_us - b.from_us);
 }
 
 /**
@@ -335,6 +367,10 @@ async function startPolicy(
 export const LOST_RECORD_NOTE =
   'an older snapshot is never taken in its place: the period starts under the built-in policy (put the record back from a recorded pack naming it, or take a fresh snapshot)';
 
+/** Ends the note of a policy snapshot of the period whose record the store lost (deleted or changed). */
+export const LOST_IN_PERIOD_NOTE =
+  'the file on disk or an older snapshot is never taken in its place: the built-in policy is in force from its event on (put the record back from a recorded pack naming it, or take a fresh snapshot)';
+
 /** Marks the note of an unchecked snapshot with no recorded one before it. */
 export const UNCHECKABLE_NOTE =
   "a snapshot whose recording cannot be checked does not set the policy (a pack copy of its day's log that a LogPruned event vouches for, in the artifacts directory, lets it be checked)";
@@ -360,9 +396,11 @@ async function readRecordOrNote(
   try {
     const bytes = await readRecordFile(src.snapshotDir, id);
     sha = sha256Hex(bytes);
+    src.reads.set(id, sha);
     return { rec: parseRecord(bytes.toString('utf8'), id, recordPath(src.snapshotDir, id)), sha };
   } catch (err) {
     if (src.index === undefined || !(err instanceof AuditpackError) || err.code === 'SNAPSHOT_NOT_FOUND') throw err;
+    if (sha === undefined) src.reads.set(id, null);
     const r: SnapshotRecording =
       sha === undefined
         ? { recorded: false, reason: 'its record cannot be read' }

@@ -24,7 +24,12 @@ import { stateFileChunks } from '../compliance/carry.js';
 import { RecordReader } from '../compliance/records.js';
 import type { RecordsConsumer } from './scan-day.js';
 import { snapshotStoreCheck } from '../compliance/snapshot-recorded.js';
-import { BUILT_IN_START_NOTE, LOST_RECORD_NOTE, UNCHECKABLE_NOTE } from '../compliance/timeline.js';
+import {
+  BUILT_IN_START_NOTE,
+  LOST_IN_PERIOD_NOTE,
+  LOST_RECORD_NOTE,
+  UNCHECKABLE_NOTE,
+} from '../compliance/timeline.js';
 import type { ConfigEventIndex } from '../snapshot/config-events.js';
 import { PACK_PATH, PAYLOAD_NAME } from '../format/pack.js';
 import { fingerprint } from '../signing/index.js';
@@ -132,7 +137,9 @@ export async function startPackCompliance(
   const dayLog = recoveryFileOf(date);
   return {
     warnings: [
-      ...(timeline.notes.some((n) => n.endsWith(BUILT_IN_START_NOTE)) ? [policyUnknown(date, timeline.notes)] : []),
+      ...(timeline.notes.some((n) => n.endsWith(BUILT_IN_START_NOTE) || n.endsWith(LOST_IN_PERIOD_NOTE))
+        ? [policyUnknown(date, timeline.notes)]
+        : []),
       ...(start.warning === undefined ? [] : [start.warning]),
     ],
     onRecords: (records, lines, firstLine, digests) =>
@@ -172,6 +179,9 @@ export async function startPackCompliance(
 
 /** The COMPLIANCE_POLICY_UNKNOWN warning: the day's report starts under the built-in policy, and why. */
 function policyUnknown(date: string, notes: readonly string[]): string {
+  const during = notes.find((n) => n.endsWith(LOST_IN_PERIOD_NOTE));
+  if (during !== undefined)
+    return `COMPLIANCE_POLICY_UNKNOWN: the compliance report of ${date} runs under the built-in policy from a policy snapshot's event on: ${during.replace(/; [^;]*$/s, '')}. Put the record back (a recorded pack naming it holds its bytes in data/config_snapshot.json), or take a fresh snapshot (auditpack snapshot --log-dir): it sets the policy from its event on`;
   const lost = notes.find((n) => n.endsWith(LOST_RECORD_NOTE));
   if (lost !== undefined)
     return `COMPLIANCE_POLICY_UNKNOWN: the compliance report of ${date} starts under the built-in policy: ${lost.replace(/; [^;]*$/s, '')}. Put the record back (a recorded pack naming it holds its bytes in data/config_snapshot.json), or take a fresh snapshot (auditpack snapshot --log-dir): it sets the policy from its event on`;

@@ -342,6 +342,12 @@ export class ConfigEventIndex {
     }
   }
 
+  /** Day `day`'s ConfigSnapshot events in log order ([] for a day with none); undefined when unknown. */
+  async eventsOf(day: number): Promise<readonly HeldConfig[] | undefined> {
+    const ev = await this.dayEvents(day);
+    return ev instanceof DayConfig ? ev.order : ev === 'absent' ? [] : undefined;
+  }
+
   private dayEvents(day: number): Promise<DayEvents> {
     let p = this.days.get(day);
     if (p === undefined) {

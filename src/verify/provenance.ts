@@ -12,7 +12,7 @@
  * cannot be read binds nothing.
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_POLICY_PATH, DEFAULT_POLICY_SOURCE } from '../compliance/index.js';
+import { DEFAULT_POLICY_PATH, DEFAULT_POLICY_SOURCE, LOST_IN_PERIOD_NOTE } from '../compliance/index.js';
 import { DEFAULT_ALERT_FILTER } from '../config.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
 import { DEFAULT_CENSOR } from '../redaction/index.js';
@@ -105,7 +105,7 @@ export function policyProvenance(
     // An unredacted text is the file's bytes: it hashes to the recorded sha256, whatever the source.
     if (!p.text.includes(DEFAULT_CENSOR) && sha256(p.text) !== p.sha256)
       out.contradictions.push(`${name}: its text does not hash to its recorded sha256 ${p.sha256}`);
-    const shape = shapeProblem(p, to);
+    const shape = shapeProblem(p, to, notes);
     if (shape !== undefined) {
       out.contradictions.push(`${name}: ${shape}`);
       continue;
@@ -118,9 +118,11 @@ export function policyProvenance(
 }
 
 /** What a policy of its source must look like (export writes nothing else). */
-function shapeProblem(p: RecordedPolicy, to: string): string | undefined {
+function shapeProblem(p: RecordedPolicy, to: string, notes: readonly string[]): string | undefined {
   if (p.source === 'built-in')
-    return p.path === 'built-in' && p.snapshot_id === null ? undefined : 'a built-in policy has no path or snapshot';
+    return p.path === 'built-in' && (p.snapshot_id === null || lostInPeriod(p.snapshot_id, notes))
+      ? undefined
+      : 'a built-in policy has no path or snapshot';
   if (p.source === 'file') return p.snapshot_id === null ? undefined : 'a policy read from a file has no snapshot';
   if (p.path !== DEFAULT_POLICY_PATH) return `a snapshotted policy is always ${DEFAULT_POLICY_PATH}`;
   if (!isSnapshotId(p.snapshot_id)) return 'a snapshotted policy names no valid snapshot id';
@@ -128,6 +130,14 @@ function shapeProblem(p: RecordedPolicy, to: string): string | undefined {
   if (p.from !== null && p.from !== timestampOfId(p.snapshot_id))
     return `it applies from ${p.from}, not from its snapshot's time ${timestampOfId(p.snapshot_id)}`;
   return undefined;
+}
+
+/**
+ * Whether the notes say snapshot `id` of the period was lost by the store: the built-in policy then
+ * takes force at its event (the export records it with that snapshot's id; timeline-lost.ts).
+ */
+function lostInPeriod(id: string, notes: readonly string[]): boolean {
+  return notes.some((n) => n.startsWith(`snapshot ${id}: `) && n.endsWith(LOST_IN_PERIOD_NOTE));
 }
 
 /** One policy against config_snapshot.json: a contradiction, unbound (why), or bound (both undefined). */

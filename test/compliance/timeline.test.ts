@@ -138,8 +138,10 @@ describe('the policy in force at each event', () => {
     const recFile = join(snapshotDir, `${r.policies.find((p) => p.source === 'snapshot')?.snapshot_id}.json`);
     writeFileSync(recFile, readFileSync(recFile, 'utf8').replace('"reason"', '"reason" '));
     const r2 = await checkCompliance({ cwd, logDir: join(cwd, 'logs'), from: DATE, to: DATE, snapshotDir });
-    expect(r2.policies.map((p) => p.source)).toEqual(['file']);
+    // The chain records it: the policy is unknown from its event on, never the file on disk (at42 F2).
+    expect(r2.policies.map((p) => p.source)).toEqual(['built-in']);
     expect(r2.policy_notes.join('\n')).toContain('another record_sha256');
+    expect(r2.policy_notes.join('\n')).toContain('the built-in policy is in force from its event on');
   });
 
   it("uses neither a snapshot whose day's log retention pruned (no pack of it at hand) nor one dated on a day with no log after the oldest kept", async () => {

@@ -1,0 +1,114 @@
+/**
+ * A policy snapshot of the exported day that the chain records but the store cannot give (its
+ * record deleted, or one byte changed) makes the policy unknown from its event on: the built-in
+ * policy, COMPLIANCE_POLICY_UNKNOWN (exit 3) and a policy note, never the policy file on disk (at42
+ * F2). Setup: a full snapshot S at 06:00 holds the policy (EURUSD restricted), a narrow snapshot of
+ * configs/a.yaml at 07:00, an order on EURUSD at 09:00; the file on disk is then edited (no
+ * restricted symbols, never snapshotted) and S's record lost. The honest pack made so verifies.
+ */
+import { chmodSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createAuditLogger } from '../../src/logger/index.js';
+import { createConfigSnapshot } from '../../src/snapshot/index.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const DAY_MS = 86_400_000;
+const ago = (n: number): string => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
+const [P, D] = [ago(4), ago(3)];
+const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
+const STRICT = POLICY.replace('restricted_symbols: [USDRUB]', 'restricted_symbols: [USDRUB, EURUSD]');
+const LAX = POLICY.replace('restricted_symbols: [USDRUB]', 'restricted_symbols: []');
+
+async function snap(cwd: string, iso: string, patterns: string[]): Promise<string> {
+  const us = Date.parse(iso) * 1000;
+  const s = await createConfigSnapshot({ cwd, reason: 'r', patterns, logDir: join(cwd, 'logs'), clock: () => us });
+  return s.snapshot_id;
+}
+
+async function order(cwd: string, iso: string): Promise<void> {
+  let t = Date.parse(iso) * 1000;
+  const logger = createAuditLogger({
+    logDir: join(cwd, 'logs'),
+    handleExit: false,
+    clock: () => (t += 1),
+    host: 'h',
+    pid: 42,
+  });
+  logger.log('order', 'OrderAccepted', { order_id: 'O1', symbol: 'EURUSD', side: 'BUY', quantity: 1, price: 1 });
+  await logger.close();
+}
+
+type Loss = 'deleted' | 'changed';
+
+/** The day D as above; `before`: a recorded snapshot of the day before holds the lax policy. */
+async function setUp(loss: Loss, before = false): Promise<string> {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, 'configs'));
+  mkdirSync(join(cwd, 'logs'));
+  writeFileSync(join(cwd, 'configs', 'a.yaml'), 'limit: 1\n');
+  if (before) {
+    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
+    await snap(cwd, `${P}T10:00:00Z`, ['configs/*.yaml']);
+    await order(cwd, `${P}T11:00:00Z`);
+  }
+  writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), STRICT);
+  const s = await snap(cwd, `${D}T06:00:00Z`, ['configs/*.yaml']);
+  writeFileSync(join(cwd, 'configs', 'a.yaml'), 'limit: 2\n');
+  await snap(cwd, `${D}T07:00:00Z`, ['configs/a.yaml']);
+  await order(cwd, `${D}T09:00:00Z`);
+  writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), LAX);
+  const rp = join(cwd, 'audit', 'snapshots', `${s}.json`);
+  chmodSync(rp, 0o644);
+  if (loss === 'deleted') unlinkSync(rp);
+  else {
+    const rec = JSON.parse(readFileSync(rp, 'utf8')) as { reason: string };
+    rec.reason = 'x';
+    writeFileSync(rp, `${JSON.stringify(rec, null, 2)}\n`);
+  }
+  return cwd;
+}
+
+interface Policy {
+  source: string;
+  snapshot_id: string | null;
+  text: string;
+}
+
+function exportDay(cwd: string): { stderr: string; policies: Policy[]; notes: string[] } {
+  const r = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
+  expect(r.code, r.stderr).toBe(3);
+  const rep = JSON.parse(readFileSync(join(cwd, 'art', D, 'data', 'compliance_report.json'), 'utf8'));
+  return { stderr: r.stderr, policies: rep.policies, notes: rep.policy_notes };
+}
+
+function verifies(cwd: string): void {
+  const one = runCli(['verify', join('art', D), '--json'], { cwd });
+  expect(one.code, one.stdout + one.stderr).toBe(0);
+  const all = runCli(['verify', 'art', '--log-dir', 'logs', '--json'], { cwd });
+  expect(all.code, all.stdout + all.stderr).toBe(0);
+}
+
+describe('a policy snapshot of the exported day lost by the store (at42 F2)', () => {
+  for (const loss of ['deleted', 'changed'] as const) {
+    it(`record ${loss}: the built-in policy with COMPLIANCE_POLICY_UNKNOWN, never the file on disk`, async () => {
+      const cwd = await setUp(loss);
+      const { stderr, policies, notes } = exportDay(cwd);
+      expect(stderr).toContain('COMPLIANCE_POLICY_UNKNOWN');
+      expect(policies.map((p) => p.source)).toEqual(['built-in']);
+      expect(notes.some((n) => n.includes('the built-in policy is in force from its event on'))).toBe(true);
+      verifies(cwd);
+    });
+  }
+
+  it('after a recorded policy of the day before: that policy, then the built-in one from the lost event on', async () => {
+    const cwd = await setUp('changed', true);
+    const { stderr, policies } = exportDay(cwd);
+    expect(stderr).toContain('COMPLIANCE_POLICY_UNKNOWN');
+    expect(policies.map((p) => p.source)).toEqual(['snapshot', 'built-in']);
+    expect(policies[1]?.snapshot_id).toMatch(new RegExp(`^${D.replaceAll('-', '')}T060000`));
+    verifies(cwd);
+  });
+});
