@@ -87,7 +87,10 @@ export const CONFIGS_IN_FORCE_FIELD = 'configs_in_force';
  */
 export interface HeldConfig extends ConfigInForce {
   readonly paths?: readonly string[];
-  /** A ConfigSnapshot event's `full` (only with `paths`); never carried into a LogPruned list. */
+  /**
+   * A ConfigSnapshot event's `full`; never carried into a LogPruned list. Without `paths` (the list
+   * left out or cut: at42 F3) its record says which files it holds, and `full` whether it ends the rest.
+   */
   readonly full?: boolean;
 }
 
@@ -127,14 +130,34 @@ export function parseConfigsInForce(v: unknown): HeldConfig[] | undefined {
   return out;
 }
 
-/** As configSnapshotOf, with the paths the event names (none: the whole config; a malformed value counts as none). */
+/**
+ * Whether the logger's bounds (or its redaction) changed an event's `paths`: a `validation` note or a
+ * `redacted` entry on `paths` or one of its items (`paths: array of 3001 items cut to 256`,
+ * `paths[7]: string of ... cut`). Such a list no longer names every file the record holds: read
+ * as one it would end (or pass) files the snapshot recorded (at42 F3).
+ */
+export function pathsAltered(ev: Record<string, unknown>): boolean {
+  for (const field of ['validation', 'redacted']) {
+    const notes = ev[field];
+    if (!Array.isArray(notes)) continue;
+    for (const n of notes) if (typeof n === 'string' && /^paths(?:[:[]|$)/.test(n)) return true;
+  }
+  return false;
+}
+
+/**
+ * As configSnapshotOf, with the paths the event names and its `full`. No `paths` (an event of an
+ * earlier version, or one whose list the writer left out or the logger's bounds cut: its record
+ * says which files it holds), or a malformed value: none. Without `paths` and without `full`, the
+ * whole config (earlier versions); with `full`, what `full` says, the files read from the record.
+ */
 export function heldConfigOf(ev: Record<string, unknown> | undefined): HeldConfig | undefined {
   const c = configSnapshotOf(ev);
-  if (c === undefined) return undefined;
-  const paths = parsePaths(ev?.[SNAPSHOT_PATHS_FIELD]);
-  if (paths === undefined) return c;
-  const full = ev?.[SNAPSHOT_FULL_FIELD];
-  return typeof full === 'boolean' ? { ...c, paths, full } : { ...c, paths };
+  if (c === undefined || ev === undefined) return c;
+  const full = ev[SNAPSHOT_FULL_FIELD];
+  const paths = pathsAltered(ev) ? undefined : parsePaths(ev[SNAPSHOT_PATHS_FIELD]);
+  if (typeof full !== 'boolean') return paths === undefined ? c : { ...c, paths };
+  return paths === undefined ? { ...c, full } : { ...c, paths, full };
 }
 
 /**

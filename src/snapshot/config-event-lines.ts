@@ -140,13 +140,11 @@ export function configOf(lines: Buffer[]): DayConfig {
     set.add(ev.record_sha256);
     const held = heldConfigOf(ev);
     const base = { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256 };
-    out.order.push(
-      held?.paths === undefined
-        ? base
-        : held.full === undefined
-          ? { ...base, paths: held.paths }
-          : { ...base, paths: held.paths, full: held.full },
-    );
+    out.order.push({
+      ...base,
+      ...(held?.paths === undefined ? {} : { paths: held.paths }),
+      ...(held?.full === undefined ? {} : { full: held.full }),
+    });
   }
   return out;
 }

@@ -240,7 +240,7 @@ export class ConfigEventIndex {
               // Its id and record hash only: the PackExported event's config_of_record carries them as they are.
               snapshot: { snapshot_id: e.snapshot_id, record_sha256: e.record_sha256 },
               where: `a ConfigSnapshot event of ${logFileName(d)}`,
-              ...(e.paths === undefined ? { full: true } : e.full === undefined ? {} : { full: e.full }),
+              ...(e.full !== undefined ? { full: e.full } : e.paths === undefined ? { full: true } : {}),
             };
         }
       }

@@ -8,13 +8,13 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { type AuditpackConfig, DEFAULT_SNAPSHOT_PATTERNS } from '../config.js';
 import { AuditpackError, isAuditpackError } from '../errors.js';
-import { SNAPSHOT_FULL_FIELD, SNAPSHOT_PATHS_FIELD } from '../format/config-in-force.js';
 import { isoMicros } from '../format/log-line.js';
 import { recordWriterEvent } from '../logger/child.js';
 import { systemClock } from '../logger/clock.js';
 import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { compileRedactor, type RedactionOptions, type Redactor } from '../redaction/index.js';
 import { rulesFingerprint } from './rules-fingerprint.js';
+import { snapshotEventFields } from './event-fields.js';
 import { discoverConfigFiles } from './discover.js';
 import { previousRecord } from './previous.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
@@ -375,24 +375,6 @@ export function snapshotOptionsFromConfig(
     maxFileBytes: config.snapshotMaxFileBytes,
     redaction: { enabled: config.redactionEnabled, keys: config.redactKeys, patterns: config.redactPatterns },
     autoStartup: config.snapshotAutoStartup,
-  };
-}
-
-/** The fields of a snapshot's `config` / `ConfigSnapshot` event. */
-function snapshotEventFields(s: ConfigSnapshot, recordSha256: string, full: boolean): Record<string, unknown> {
-  return {
-    snapshot_id: s.snapshot_id,
-    reason: s.reason,
-    file_count: Object.keys(s.files).length,
-    changed_files: [...s.changes.added, ...s.changes.removed, ...s.changes.changed].sort(byCodeUnit),
-    // The paths it recorded: a snapshot of some files only leaves the others' earlier versions in force.
-    [SNAPSHOT_PATHS_FIELD]: Object.keys(s.files).sort(byCodeUnit),
-    // Whether those are every config file: a full snapshot that leaves a file out says it is gone.
-    [SNAPSHOT_FULL_FIELD]: full,
-    previous_snapshot_id: s.previous_snapshot_id,
-    record_sha256: recordSha256,
-    git_commit: s.git?.commit ?? null,
-    git_dirty: s.git?.dirty ?? null,
   };
 }
 

@@ -10,7 +10,7 @@ export function wholeEnd(
   e: HeldConfig,
   where: string,
 ): { kind: 'none' } | { kind: 'unknown'; why: string } | undefined {
-  if (e.paths === undefined || e.full === true) return { kind: 'none' };
+  if (e.full === true || (e.paths === undefined && e.full === undefined)) return { kind: 'none' };
   if (e.full === false) return undefined;
   return {
     kind: 'unknown',
