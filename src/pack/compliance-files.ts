@@ -137,7 +137,12 @@ export async function startPackCompliance(
   const dayLog = recoveryFileOf(date);
   return {
     warnings: [
-      ...(timeline.notes.some((n) => n.endsWith(BUILT_IN_START_NOTE) || n.endsWith(LOST_IN_PERIOD_NOTE))
+      // Every way the day runs under the built-in policy for want of a record is said: no snapshot
+      // before it, the starting policy's record lost (also when a snapshot of the day follows: at43
+      // F1), a snapshot of the day lost.
+      ...(timeline.notes.some(
+        (n) => n.endsWith(BUILT_IN_START_NOTE) || n.endsWith(LOST_RECORD_NOTE) || n.endsWith(LOST_IN_PERIOD_NOTE),
+      )
         ? [policyUnknown(date, timeline.notes)]
         : []),
       ...(start.warning === undefined ? [] : [start.warning]),

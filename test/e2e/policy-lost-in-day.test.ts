@@ -111,4 +111,21 @@ describe('a policy snapshot of the exported day lost by the store (at42 F2)', ()
     expect(policies[1]?.snapshot_id).toMatch(new RegExp(`^${D.replaceAll('-', '')}T060000`));
     verifies(cwd);
   });
+
+  it('the record of the policy in force at the day’s start lost, a policy snapshot later that day: COMPLIANCE_POLICY_UNKNOWN too (at43 F1)', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'configs'));
+    mkdirSync(join(cwd, 'logs'));
+    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), STRICT);
+    const s = await snap(cwd, `${P}T10:00:00Z`, ['configs/*.yaml']);
+    await order(cwd, `${P}T11:00:00Z`);
+    await order(cwd, `${D}T03:00:00Z`);
+    await snap(cwd, `${D}T06:00:00Z`, ['configs/*.yaml']);
+    unlinkSync(join(cwd, 'audit', 'snapshots', `${s}.json`));
+    const { stderr, policies } = exportDay(cwd);
+    expect(stderr).toContain('COMPLIANCE_POLICY_UNKNOWN');
+    expect(stderr).toContain('starts under the built-in policy');
+    expect(policies.map((p) => p.source)).toEqual(['built-in', 'snapshot']);
+    verifies(cwd);
+  });
 });
