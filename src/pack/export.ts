@@ -26,7 +26,7 @@ import { AuditpackError, isAuditpackError, wrapFsError } from '../errors.js';
 import { archiveFileName, PAYLOAD_DIR_NAME, PAYLOAD_FILES, PAYLOAD_NAME, type PackManifest } from '../format/pack.js';
 import { makeWritable, pathExists as exists, removeTree } from '../fsx/dirs.js';
 import { loadFileLock } from '../logger/index.js';
-import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
+import { logFileName } from '../rotation/index.js';
 import { lockArtifacts, removeLeftovers } from './artifacts-lock.js';
 import { CONFIG_OF_RECORD_FIELD, ConfigEventIndex } from '../snapshot/config-events.js';
 import { checkDayHeadKept, withHeadWarning } from './day-head.js';
@@ -42,46 +42,11 @@ import { findNextPack, findPreviousPack, manifestSha256, nextVersion, packDirNam
 import { compressPack, interruptedSupersede, publishBuild, type Supersede, sealBuild } from './publish.js';
 import { recordedPrevious } from './previous-recorded.js';
 import { type DayFacts, scanDay } from './scan-day.js';
+import { checkExportDate } from './export-date.js';
 
 export { PACK_FORMAT, PAYLOAD_FILES, TAG_FILES, type PackManifest } from '../format/pack.js';
 export type { ExportPackOptions, ExportProgress, ExportResult } from './export-types.js';
-
-/** Refuses a date that is malformed, before 1970, or has not ended yet by `nowMs` (today only as a partial pack). */
-export function checkExportDate(date: string, nowMs: number, partial: boolean): number {
-  const day = dayNumberOfIsoDate(date);
-  if (day === undefined)
-    throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(date)}`);
-  if (day < 0)
-    throw new AuditpackError('USAGE', `${date} is before 1970-01-01: no audit log is dated then`, {
-      details: { date },
-    });
-  const today = Math.floor(nowMs / 86_400_000);
-  if (day > today) {
-    throw new AuditpackError(
-      'DATE_NOT_ENDED',
-      `${date} is in the future (today is ${isoDateOf(today)} UTC by this machine's clock); nothing was written`,
-      { details: { date, today: isoDateOf(today) } },
-    );
-  }
-  if (day === today && !partial) {
-    throw new AuditpackError(
-      'DATE_NOT_ENDED',
-      `${date} is today (UTC) and has not ended; export it tomorrow, or pass --partial for a pack marked partial; nothing was written`,
-      {
-        details: { date, today: isoDateOf(today) },
-      },
-    );
-  }
-  if (partial && day !== today)
-    throw new AuditpackError('USAGE', `--partial is only for today (${isoDateOf(today)}); ${date} has ended`, {
-      details: { date },
-    });
-  return day;
-}
-
-function isoDateOf(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
-}
+export { checkExportDate } from './export-date.js';
 
 /** Builds the pack for one day. See the module comment for the guarantees. */
 export async function exportPack(options: ExportPackOptions): Promise<ExportResult> {
