@@ -3,7 +3,7 @@
  * FIFO), their digests, and the pack's config snapshot record held to what its log recorded.
  */
 import { createHash } from 'node:crypto';
-import { lstat } from 'node:fs/promises';
+import { type FileHandle, lstat } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { PACK_PATH } from '../format/pack.js';
 import { openRegular } from '../fsx/regular.js';
@@ -79,19 +79,27 @@ export function sameBytes(fileSha256: string | undefined, rendered: string): boo
 export async function readBoundedBytes(p: string, max: number): Promise<Buffer | undefined> {
   const fh = await openRegular(p); // a FIFO is refused, never waited on
   try {
-    const st = await fh.stat();
-    if (st.size > max) return undefined;
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const { bytesRead } = await fh.read(buf, off, st.size - off, off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
-    }
-    return buf.subarray(0, off);
+    const { size } = await fh.stat();
+    return size > max ? undefined : await readHandle(fh, size);
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * At most `size` bytes (its fstat's size) of an open file, from its start: fewer when it shrank
+ * meanwhile, never more. Read through the handle, so that the bytes are the file that was opened and
+ * sized, not whatever is at its path by then.
+ */
+async function readHandle(fh: FileHandle, size: number): Promise<Buffer> {
+  const buf = Buffer.alloc(size);
+  let off = 0;
+  while (off < size) {
+    const { bytesRead } = await fh.read(buf, off, size - off, off);
+    if (bytesRead === 0) break;
+    off += bytesRead;
+  }
+  return buf.subarray(0, off);
 }
 
 /** A file over its in-memory bound: the SHA-256 of all its bytes and the snapshot id its opening gives. */
@@ -119,16 +127,17 @@ const OPENING =
  * "no record" (at41 F4: an honest pack failed).
  */
 export async function readSnapshotFile(p: string, max: number): Promise<Buffer | LargeSnapshotFile | undefined> {
-  if (!(await isFile(p))) return undefined;
-  let fh: Awaited<ReturnType<typeof openRegular>>;
+  let fh: FileHandle;
   try {
-    fh = await openRegular(p);
+    fh = await openRegular(p); // missing, a link, a FIFO, a directory: refused, no record read
   } catch {
     return undefined;
   }
   try {
-    const st = await fh.stat();
-    if (st.size <= max) return await readBoundedBytes(p, max);
+    // One open: the file sized here is the one read, whole or streamed; the path is not opened
+    // again, so a file put in its place after this open is never what is read.
+    const { size } = await fh.stat();
+    if (size <= max) return await readHandle(fh, size);
     const hash = createHash('sha256');
     const buf = Buffer.alloc(1024 * 1024);
     let opening = Buffer.alloc(0);

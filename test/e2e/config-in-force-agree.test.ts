@@ -14,49 +14,36 @@
  * One day is logged in-process and exported unsigned by the built CLI; each case edits a copy of the
  * pack, fixes its hashes (refreshPack) and runs both checkers on it.
  */
-import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
 import { logOrderDay } from '../helpers/days.js';
+import {
+  type SnapshotPack,
+  dayAgo,
+  exportDay,
+  site as newSite,
+  recordSha,
+  sha256,
+  snap,
+} from '../helpers/snapshot-day.js';
 import { tempDir } from '../helpers/tmp.js';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
 import { refreshPack } from '../verify/helpers/tamper-corpus.js';
 
-const D = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
-const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
-const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const D = dayAgo(2);
 const SMILE = '\u{1F600}';
 
-interface Site {
-  cwd: string;
-  pack: string;
-  id: string;
-  sha: string;
-}
+type Site = SnapshotPack;
 
 let site: Site;
 
 beforeAll(async () => {
-  const cwd = tempDir();
-  mkdirSync(join(cwd, 'configs'));
-  writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
-  writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
-  const s = await createConfigSnapshot({
-    cwd,
-    reason: 'r',
-    clock: () => Date.parse(`${D}T06:00:00Z`) * 1000,
-    logDir: join(cwd, 'logs'),
-    patterns: ['configs/*.yaml'],
-  });
+  const cwd = newSite();
+  const id = await snap(cwd, `${D}T06:00:00Z`, ['configs/*.yaml']);
   await logOrderDay(join(cwd, 'logs'), D);
-  const r = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
-  expect(r.code, r.stderr).toBe(0);
-  const sha = sha256(readFileSync(join(cwd, 'audit', 'snapshots', `${s.snapshot_id}.json`)));
-  site = { cwd, pack: join(cwd, 'art', D), id: s.snapshot_id, sha };
+  site = { cwd, pack: exportDay(cwd, D).pack, id, sha: recordSha(cwd, id) };
 }, 60_000);
 
 interface Edit {

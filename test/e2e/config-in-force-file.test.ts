@@ -9,57 +9,51 @@
  * as the built CLI / the script.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
 import { logOrderDay } from '../helpers/days.js';
-import { tempDir } from '../helpers/tmp.js';
+import { dayAgo, exportDay, keygen, recordSha, sha256, site, snap } from '../helpers/snapshot-day.js';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
 import { refreshPack } from '../verify/helpers/tamper-corpus.js';
 
-const D = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
-const micros = (iso: string): number => Date.parse(iso) * 1000;
-const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
-const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const D = dayAgo(2);
+
+interface Rec {
+  id: string;
+  sha: string;
+}
 
 interface Site {
   cwd: string;
   pack: string;
-  full: { id: string; sha: string };
-  narrow: { id: string; sha: string };
+  full: Rec;
+  narrow: Rec;
 }
 
-async function snap(cwd: string, iso: string, patterns: string[]): Promise<{ id: string; sha: string }> {
-  const s = await createConfigSnapshot({
-    cwd,
-    reason: 'r',
-    clock: () => micros(iso),
-    logDir: join(cwd, 'logs'),
-    patterns,
-  });
-  return { id: s.snapshot_id, sha: sha256(readFileSync(join(cwd, 'audit', 'snapshots', `${s.snapshot_id}.json`))) };
+/** A snapshot of `patterns` at `iso`: its id and its record's SHA-256. */
+async function record(cwd: string, iso: string, patterns: string[]): Promise<Rec> {
+  const id = await snap(cwd, iso, patterns);
+  return { id, sha: recordSha(cwd, id) };
 }
 
-async function site(): Promise<Site> {
-  const cwd = tempDir();
-  mkdirSync(join(cwd, 'configs'));
-  writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
-  writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
-  const full = await snap(cwd, `${D}T08:00:00Z`, ['configs/*.yaml']);
+/** A full snapshot on `first` (that day logged), then risk.yaml changed and snapshotted alone on D (D logged). */
+async function fullThenNarrow(first: string): Promise<{ cwd: string; full: Rec; narrow: Rec }> {
+  const cwd = site();
+  const full = await record(cwd, `${first}T08:00:00Z`, ['configs/*.yaml']);
+  if (first !== D) await logOrderDay(join(cwd, 'logs'), first);
   writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 2000000\n');
-  const narrow = await snap(cwd, `${D}T08:30:00Z`, ['configs/risk.yaml']);
+  const narrow = await record(cwd, `${D}T08:30:00Z`, ['configs/risk.yaml']);
   await logOrderDay(join(cwd, 'logs'), D);
-  expect(runCli(['keygen', '--out', 'keys'], { cwd }).code).toBe(0);
-  const key = join(cwd, 'keys', 'auditpack_ed25519');
-  const r = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art', '--signing-key', key], {
-    cwd,
-  });
-  expect(r.code, r.stderr).toBe(0);
-  return { cwd, pack: join(cwd, 'art', D), full, narrow };
+  return { cwd, full, narrow };
+}
+
+/** Both snapshots on D, exported signed. */
+async function signedSite(): Promise<Site> {
+  const { cwd, full, narrow } = await fullThenNarrow(D);
+  const key = keygen(cwd);
+  return { cwd, pack: exportDay(cwd, D, { args: ['--signing-key', key] }).pack, full, narrow };
 }
 
 function inForce(pack: string): { files: { path: string; record: unknown }[]; other_files: unknown } {
@@ -87,7 +81,7 @@ function forge(s: Site, path: string, sha: string): void {
 
 describe('data/config_in_force.json', () => {
   it('after a full and a narrow snapshot it names each file’s record in force; verify, the Python checker and sha256sum -c pass', async () => {
-    const s = await site();
+    const s = await signedSite();
     // The config of record is the narrow snapshot: its own bytes.
     expect(sha256(readFileSync(join(s.pack, 'data', 'config_snapshot.json')))).toBe(s.narrow.sha);
     expect(inForce(s.pack)).toEqual({
@@ -111,7 +105,7 @@ describe('data/config_in_force.json', () => {
   });
 
   it('an entry with another record_sha256 than its ConfigSnapshot event in the pack’s log is CONFIG_IN_FORCE_MISMATCH (both checkers)', async () => {
-    const s = await site();
+    const s = await signedSite();
     forge(s, 'configs/compliance_policy.yaml', s.narrow.sha);
     const v = verify(s);
     expect(v.ok).toBe(false);
@@ -124,7 +118,7 @@ describe('data/config_in_force.json', () => {
   });
 
   it('the entry of data/config_snapshot.json’s snapshot must carry that file’s SHA-256 (both checkers)', async () => {
-    const s = await site();
+    const s = await signedSite();
     forge(s, 'configs/risk.yaml', s.full.sha);
     const v = verify(s);
     expect(v.problems.filter((p) => p.code === 'CONFIG_IN_FORCE_MISMATCH')).toHaveLength(1);
@@ -132,7 +126,7 @@ describe('data/config_in_force.json', () => {
   });
 
   it('the file removed from a signed pack is an error, as for any payload file (both checkers)', async () => {
-    const s = await site();
+    const s = await signedSite();
     rmSync(join(s.pack, 'data', 'config_in_force.json'));
     const v = verify(s);
     expect(v.ok).toBe(false);
@@ -141,7 +135,7 @@ describe('data/config_in_force.json', () => {
   });
 
   it('a malformed file (hashes fixed) is CONFIG_IN_FORCE_INVALID (both checkers)', async () => {
-    const s = await site();
+    const s = await signedSite();
     writeFileSync(join(s.pack, 'data', 'config_in_force.json'), '{"schema": "auditpack-config-in-force/1"}\n');
     refreshPack(s.pack);
     expect(verify(s).problems.map((p) => p.code)).toContain('CONFIG_IN_FORCE_INVALID');
@@ -149,16 +143,8 @@ describe('data/config_in_force.json', () => {
   });
 
   it('an entry bound by an earlier day’s log: unbound in the pack alone, CONFIG_IN_FORCE_MISMATCH in the artifacts directory (pack logs, or --log-dir)', async () => {
-    const cwd = tempDir();
-    const A = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
-    mkdirSync(join(cwd, 'configs'));
-    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
-    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
-    const full = await snap(cwd, `${A}T08:00:00Z`, ['configs/*.yaml']);
-    await logOrderDay(join(cwd, 'logs'), A);
-    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 2000000\n');
-    await snap(cwd, `${D}T08:30:00Z`, ['configs/risk.yaml']);
-    await logOrderDay(join(cwd, 'logs'), D);
+    const A = dayAgo(3);
+    const { cwd, full } = await fullThenNarrow(A);
     // Both days logged before either export (an export's event goes to today's file, after them).
     const ex = (d: string) => runCli(['export', '--date', d, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
     expect(ex(A).code).toBe(0);
@@ -188,17 +174,9 @@ describe('data/config_in_force.json', () => {
     expect(found[0]?.detail).toContain('the log directory');
   });
   it('in an artifacts directory, CONFIG_IN_FORCE_UNBOUND is said once, and its hint fits: --log-dir when not given; given, the chain binds the entries', async () => {
-    const cwd = tempDir();
-    const A = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);
-    const E = new Date(Date.now() - 1 * 86_400_000).toISOString().slice(0, 10);
-    mkdirSync(join(cwd, 'configs'));
-    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
-    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
-    const full = await snap(cwd, `${A}T08:00:00Z`, ['configs/*.yaml']);
-    await logOrderDay(join(cwd, 'logs'), A);
-    writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 2000000\n');
-    await snap(cwd, `${D}T08:30:00Z`, ['configs/risk.yaml']);
-    await logOrderDay(join(cwd, 'logs'), D);
+    const A = dayAgo(4);
+    const E = dayAgo(1);
+    const { cwd, full } = await fullThenNarrow(A);
     await logOrderDay(join(cwd, 'logs'), E);
     // A's pack is never made: D's and E's policy entries (A's full snapshot; the config of record is
     // D's narrow one) are bound by no pack's log.

@@ -16,21 +16,14 @@
  *
  * The days are logged in-process at chosen clocks; export runs as the built CLI.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createAuditLogger } from '../../src/logger/index.js';
-import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
 import { logOrderDay } from '../helpers/days.js';
-import { tempDir } from '../helpers/tmp.js';
+import { dayAgo, order, POLICY, sha256, site, takeSnapshot } from '../helpers/snapshot-day.js';
 
-const D = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
-const micros = (iso: string): number => Date.parse(iso) * 1000;
-const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
-const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+const D = dayAgo(2);
 
 /**
  * The preload: opens of a path ending in SWAP_SUFFIX (a record's `<id>.json`; or any record when
@@ -85,14 +78,10 @@ function exportWith(cwd: string, env: Record<string, string>, n: string): number
   return existsSync(count) ? Number(readFileSync(count, 'utf8')) : 0;
 }
 
-function newSite(): string {
-  const cwd = tempDir();
-  mkdirSync(join(cwd, 'configs'));
-  return cwd;
-}
+const newSite = (): string => site({});
 
 const snap = (cwd: string, iso: string, patterns = ['configs/*.yaml'], reason = 'r') =>
-  createConfigSnapshot({ cwd, reason, clock: () => micros(iso), logDir: join(cwd, 'logs'), patterns });
+  takeSnapshot(cwd, iso, { patterns, reason });
 
 describe('export reads each stored config record once and uses what it hashed', () => {
   it('the compliance policy is taken from the record read whose hash the chain holds (at41 F1)', async () => {
@@ -103,16 +92,7 @@ describe('export reads each stored config record once and uses what it hashed', 
     // A narrow snapshot later: config_snapshot.json is not the policy's snapshot.
     writeFileSync(join(cwd, 'configs', 'a.yaml'), 'limit: 2\n');
     await snap(cwd, `${D}T07:00:00Z`, ['configs/a.yaml'], 'narrow');
-    let t = micros(`${D}T09:00:00Z`);
-    const logger = createAuditLogger({
-      logDir: join(cwd, 'logs'),
-      handleExit: false,
-      clock: () => (t += 1),
-      host: 'h',
-      pid: 42,
-    });
-    logger.log('order', 'OrderAccepted', { order_id: 'O1', symbol: 'USDRUB', side: 'BUY', quantity: 1, price: 90 });
-    await logger.close();
+    await order(cwd, `${D}T09:00:00Z`, { symbol: 'USDRUB', price: 90 });
     // The planted record: the policy's object is a lax text (USDRUB no longer restricted), its hash as logged.
     const store = join(cwd, 'audit', 'snapshots');
     const rec = JSON.parse(readFileSync(join(store, `${S.snapshot_id}.json`), 'utf8'));

@@ -7,59 +7,45 @@
  * declare it still fails (CONFIG_IN_FORCE_MISMATCH), and a flag on a file that is the record's own
  * bytes is a false claim (CONFIG_IN_FORCE_INVALID).
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
 import { logOrderDay } from '../helpers/days.js';
-import { tempDir } from '../helpers/tmp.js';
+import {
+  type SnapshotPack,
+  dayAgo,
+  exportDay,
+  keygen,
+  sha256,
+  site as newSite,
+  takeSnapshot,
+} from '../helpers/snapshot-day.js';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
 import { refreshPack } from '../verify/helpers/tamper-corpus.js';
 
-const dayAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 const D = dayAgo(2);
 const A = dayAgo(3);
-const micros = (iso: string): number => Date.parse(iso) * 1000;
-const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
 const SECRET = 'sk_live_51HfakeFAKEfake0123456789abcdef';
-const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-interface Site {
-  cwd: string;
-  pack: string;
-  id: string;
-  sha: string;
-}
+type Site = SnapshotPack;
 
 /** A snapshot taken on `snapDay` with redaction `off` (older rules), the day D logged and exported. */
 async function site(snapDay: string, off: boolean): Promise<Site> {
-  const cwd = tempDir();
-  mkdirSync(join(cwd, 'configs'));
-  writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
-  writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
+  const cwd = newSite();
   // The secret in the snapshot's reason: with redaction off it is stored in clear, as rules that
   // did not catch it left it; today's rules catch it.
-  const s = await createConfigSnapshot({
-    cwd,
+  const s = await takeSnapshot(cwd, `${snapDay}T08:00:00Z`, {
     reason: `rotated api_key: ${SECRET}`,
-    clock: () => micros(`${snapDay}T08:00:00Z`),
-    logDir: join(cwd, 'logs'),
     patterns: ['configs/*.yaml'],
     ...(off ? { redaction: { enabled: false } } : {}),
   });
   const record = readFileSync(join(cwd, 'audit', 'snapshots', `${s.snapshot_id}.json`));
   expect(record.includes(SECRET)).toBe(off);
   await logOrderDay(join(cwd, 'logs'), D);
-  expect(runCli(['keygen', '--out', 'keys'], { cwd }).code).toBe(0);
-  const key = join(cwd, 'keys', 'auditpack_ed25519');
-  const r = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art', '--signing-key', key], {
-    cwd,
-  });
-  expect(r.code, r.stderr).toBe(0);
-  return { cwd, pack: join(cwd, 'art', D), id: s.snapshot_id, sha: sha256(record) };
+  const key = keygen(cwd);
+  const { pack } = exportDay(cwd, D, { args: ['--signing-key', key] });
+  return { cwd, pack, id: s.snapshot_id, sha: sha256(record) };
 }
 
 interface Problem {

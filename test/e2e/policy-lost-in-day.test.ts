@@ -8,47 +8,20 @@
  */
 import { chmodSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createAuditLogger } from '../../src/logger/index.js';
-import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { dayAgo, exportDay as exported, order, POLICY, site, snap } from '../helpers/snapshot-day.js';
 
-const DAY_MS = 86_400_000;
-const ago = (n: number): string => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
-const [P, D] = [ago(4), ago(3)];
-const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
+const [P, D] = [dayAgo(4), dayAgo(3)];
 const STRICT = POLICY.replace('restricted_symbols: [USDRUB]', 'restricted_symbols: [USDRUB, EURUSD]');
 const LAX = POLICY.replace('restricted_symbols: [USDRUB]', 'restricted_symbols: []');
-
-async function snap(cwd: string, iso: string, patterns: string[]): Promise<string> {
-  const us = Date.parse(iso) * 1000;
-  const s = await createConfigSnapshot({ cwd, reason: 'r', patterns, logDir: join(cwd, 'logs'), clock: () => us });
-  return s.snapshot_id;
-}
-
-async function order(cwd: string, iso: string): Promise<void> {
-  let t = Date.parse(iso) * 1000;
-  const logger = createAuditLogger({
-    logDir: join(cwd, 'logs'),
-    handleExit: false,
-    clock: () => (t += 1),
-    host: 'h',
-    pid: 42,
-  });
-  logger.log('order', 'OrderAccepted', { order_id: 'O1', symbol: 'EURUSD', side: 'BUY', quantity: 1, price: 1 });
-  await logger.close();
-}
 
 type Loss = 'deleted' | 'changed';
 
 /** The day D as above; `before`: a recorded snapshot of the day before holds the lax policy. */
 async function setUp(loss: Loss, before = false): Promise<string> {
-  const cwd = tempDir();
-  mkdirSync(join(cwd, 'configs'));
+  const cwd = site({ 'a.yaml': 'limit: 1\n' });
   mkdirSync(join(cwd, 'logs'));
-  writeFileSync(join(cwd, 'configs', 'a.yaml'), 'limit: 1\n');
   if (before) {
     writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
     await snap(cwd, `${P}T10:00:00Z`, ['configs/*.yaml']);
@@ -78,10 +51,9 @@ interface Policy {
 }
 
 function exportDay(cwd: string): { stderr: string; policies: Policy[]; notes: string[] } {
-  const r = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
-  expect(r.code, r.stderr).toBe(3);
-  const rep = JSON.parse(readFileSync(join(cwd, 'art', D, 'data', 'compliance_report.json'), 'utf8'));
-  return { stderr: r.stderr, policies: rep.policies, notes: rep.policy_notes };
+  const { pack, stderr } = exported(cwd, D, { code: 3 });
+  const rep = JSON.parse(readFileSync(join(pack, 'data', 'compliance_report.json'), 'utf8'));
+  return { stderr, policies: rep.policies, notes: rep.policy_notes };
 }
 
 function verifies(cwd: string): void {
@@ -113,10 +85,8 @@ describe('a policy snapshot of the exported day lost by the store (at42 F2)', ()
   });
 
   it('the record of the policy in force at the day’s start lost, a policy snapshot later that day: COMPLIANCE_POLICY_UNKNOWN too (at43 F1)', async () => {
-    const cwd = tempDir();
-    mkdirSync(join(cwd, 'configs'));
+    const cwd = site({ 'compliance_policy.yaml': STRICT });
     mkdirSync(join(cwd, 'logs'));
-    writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), STRICT);
     const s = await snap(cwd, `${P}T10:00:00Z`, ['configs/*.yaml']);
     await order(cwd, `${P}T11:00:00Z`);
     await order(cwd, `${D}T03:00:00Z`);

@@ -6,47 +6,31 @@
  * the stored copy's object (it says it is unbound when the pack is not pinned), and a text that is
  * not redacted and not the stored copy stays COMPLIANCE_REPORT_MISMATCH.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
 import { logOrderDay } from '../helpers/days.js';
-import { tempDir } from '../helpers/tmp.js';
+import { dayAgo, exportDay, keygen, POLICY, sha256, site, takeSnapshot } from '../helpers/snapshot-day.js';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
 
-const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
 /** The documented AWS example key id and secret key: the built-in rules redact both. */
 const SECRETS = ['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'];
-const dayAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 describe('a policy text stored under older rules is redacted again in the report', () => {
   for (const snapDay of [dayAgo(3), dayAgo(2)]) {
     it(`no secret of it reaches the pack, and both checkers pass (snapshot ${snapDay === dayAgo(2) ? 'the same day' : 'the day before'})`, async () => {
       const D = dayAgo(2);
-      const cwd = tempDir();
-      mkdirSync(join(cwd, 'configs'));
       const raw = `${POLICY}# desk service account ${SECRETS[0]}\n# aws_secret_access_key: ${SECRETS[1]}\n`;
-      writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), raw);
-      const s = await createConfigSnapshot({
-        cwd,
-        reason: 'r',
-        clock: () => Date.parse(`${snapDay}T06:00:00Z`) * 1000,
-        logDir: join(cwd, 'logs'),
+      const cwd = site({ 'compliance_policy.yaml': raw });
+      const s = await takeSnapshot(cwd, `${snapDay}T06:00:00Z`, {
         patterns: ['configs/*.yaml'],
         redaction: { enabled: false },
       });
       if (snapDay !== D) await logOrderDay(join(cwd, 'logs'), snapDay);
       await logOrderDay(join(cwd, 'logs'), D);
-      expect(runCli(['keygen', '--out', 'keys'], { cwd }).code).toBe(0);
-      const key = join(cwd, 'keys', 'auditpack_ed25519');
-      const e = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art', '--signing-key', key], {
-        cwd,
-      });
-      expect(e.code, e.stderr).toBe(0);
-      const pack = join(cwd, 'art', D);
+      const key = keygen(cwd);
+      const { pack } = exportDay(cwd, D, { args: ['--signing-key', key] });
       for (const f of readdirSync(join(pack, 'data'))) {
         const text = readFileSync(join(pack, 'data', f), 'utf8');
         for (const secret of SECRETS) expect(text.includes(secret), `${secret} in ${f}`).toBe(false);
@@ -57,7 +41,7 @@ describe('a policy text stored under older rules is redacted again in the report
       expect(policy.text).toContain('[REDACTED]');
       // Still the record's hash of the file: it binds the policy to its snapshot.
       expect(policy.sha256).toBe(s.files['configs/compliance_policy.yaml']?.hash);
-      expect(policy.sha256).toBe(createHash('sha256').update(raw).digest('hex'));
+      expect(policy.sha256).toBe(sha256(raw));
       const v = JSON.parse(runCli(['verify', pack, '--json', '--pubkey', `${key}.pub`], { cwd }).stdout) as {
         ok: boolean;
         problems: { code: string; severity: string }[];

@@ -5,46 +5,16 @@
  * `validation` notes (or `redacted`) name `paths` as one without `paths`. Day files are written by
  * hand, as in full-snapshot.test.ts: a kept file starting the chain.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH } from '../../src/chain/hash.js';
 import { advanceHeld, heldConfigOf, pathsAltered } from '../../src/format/config-in-force.js';
 import { LIMITS } from '../../src/logger/index.js';
-import { dayNumberOfIsoDate } from '../../src/rotation/index.js';
 import { ConfigEventIndex } from '../../src/snapshot/config-events.js';
 import { snapshotEventFields } from '../../src/snapshot/event-fields.js';
 import type { ConfigSnapshot } from '../../src/snapshot/types.js';
-import { tempDir } from '../helpers/tmp.js';
+import { configEvent as ev, handDay, handLogs as logs, holder } from '../helpers/snapshot-day.js';
 
-const P = 'configs/compliance_policy.yaml';
-const R = 'configs/risk.yaml';
-const A = { snapshot_id: '20260104T060000.000000Z-000', record_sha256: 'a'.repeat(64) };
-const B = { snapshot_id: '20260104T100000.000000Z-000', record_sha256: 'b'.repeat(64) };
-const DAY = dayNumberOfIsoDate('2026-01-04') as number;
+const { P, R, A, B, DAY } = handDay;
 const CUT = { validation: ['changed_files: array of 2 items cut to 1', 'paths: array of 2 items cut to 1'] };
-
-const ev = (s: typeof A, fields: Record<string, unknown>): string =>
-  JSON.stringify({ category: 'config', event: 'ConfigSnapshot', ...s, ...fields });
-
-function logs(lines: string[]): string {
-  const dir = join(tempDir(), 'logs');
-  mkdirSync(dir);
-  const first = JSON.stringify({ seq: 1, prev: GENESIS_HASH, category: 'system', event: 'Start' });
-  writeFileSync(join(dir, 'audit-20260104.jsonl'), `${[first, ...lines].join('\n')}\n`);
-  return dir;
-}
-
-/** A holds the policy and risk; B holds risk only. */
-async function holder(dir: string, path: string | null) {
-  const seen: string[] = [];
-  const got = await new ConfigEventIndex({ logDir: dir }).holderAt(DAY, path, async (e) => {
-    seen.push(e.snapshot_id);
-    const files = e.snapshot_id === A.snapshot_id ? [P, R] : [R];
-    return path !== null && files.includes(path) ? e.snapshot_id : ('no' as const);
-  });
-  return { got, seen };
-}
 
 function snapshotOf(paths: string[]): ConfigSnapshot {
   const files = Object.fromEntries(paths.map((p) => [p, {}]));

@@ -10,47 +10,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH } from '../../src/chain/hash.js';
 import { advanceHeld, type HeldConfig, heldConfigOf } from '../../src/format/config-in-force.js';
-import { dayNumberOfIsoDate } from '../../src/rotation/index.js';
 import { ConfigEventIndex } from '../../src/snapshot/config-events.js';
 import { discoverConfigFiles } from '../../src/snapshot/discover.js';
+import { configEvent, handDay, handLogs as logs, holder } from '../helpers/snapshot-day.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const P = 'configs/compliance_policy.yaml';
-const R = 'configs/risk.yaml';
-const A = { snapshot_id: '20260104T060000.000000Z-000', record_sha256: 'a'.repeat(64) };
-const B = { snapshot_id: '20260104T100000.000000Z-000', record_sha256: 'b'.repeat(64) };
-const DAY = dayNumberOfIsoDate('2026-01-04') as number;
-
+const { P, R, A, B, DAY } = handDay;
 const ev = (s: typeof A, paths: string[] | undefined, full?: boolean): string =>
-  JSON.stringify({
-    category: 'config',
-    event: 'ConfigSnapshot',
-    ...s,
-    ...(paths === undefined ? {} : { paths }),
-    ...(full === undefined ? {} : { full }),
-  });
-
-/** One kept day file (2026-01-04) starting the chain, with `lines` after its first line. */
-function logs(lines: string[]): string {
-  const dir = join(tempDir(), 'logs');
-  mkdirSync(dir);
-  const first = JSON.stringify({ seq: 1, prev: GENESIS_HASH, category: 'system', event: 'Start' });
-  writeFileSync(join(dir, 'audit-20260104.jsonl'), `${[first, ...lines].join('\n')}\n`);
-  return dir;
-}
-
-/** Each record holds the files its event names (A: the policy and risk, B: what `holdsB` says). */
-async function holder(dir: string, path: string | null, holdsB: string[] = [R]) {
-  const seen: string[] = [];
-  const got = await new ConfigEventIndex({ logDir: dir }).holderAt(DAY, path, async (e) => {
-    seen.push(e.snapshot_id);
-    const files = e.snapshot_id === A.snapshot_id ? [P, R] : holdsB;
-    return path !== null && files.includes(path) ? e.snapshot_id : ('no' as const);
-  });
-  return { got, seen };
-}
+  configEvent(s, { ...(paths === undefined ? {} : { paths }), ...(full === undefined ? {} : { full }) });
 
 describe('holderAt and a full snapshot (at40 F4)', () => {
   it('a full snapshot that leaves the policy file out: not in force (none), not the older record', async () => {
