@@ -793,6 +793,7 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     check_payload(files, man, date, shown, rep)
     check_compliance_state(files, date, shown, rep)
     check_config_in_force(files, date, shown, rep)
+    check_policy_notes(files, shown, rep)
     return man
 
 
@@ -1000,6 +1001,63 @@ def check_config_in_force(files, date, shown, rep):
     if unbound:
         rep.add("info", "CONFIG_IN_FORCE_UNBOUND", where, None,
                 "%d entries name snapshots whose ConfigSnapshot event is not in the pack's log: not checked here" % len(unbound))
+
+
+# The endings of the compliance report's policy notes that say snapshot S's policy was not used
+# (FORMAT.md "compliance_report.json", policy_notes). A note unbinds S only in one of these shapes,
+# "snapshot S: configs/compliance_policy.yaml was not used" first, never for holding S's id (at43 F4).
+NOTE_RECORD_MISSING = (
+    "an older snapshot is never taken in its place: the period starts under the built-in policy (put the record back from a recorded pack naming it, or take a fresh snapshot)",
+    "the file on disk or an older snapshot is never taken in its place: the built-in policy is in force from its event on (put the record back from a recorded pack naming it, or take a fresh snapshot)",
+    "a snapshot the audit log does not record cannot set the policy",
+    "a snapshot whose recording cannot be checked does not set the policy (a pack copy of its day's log that a LogPruned event vouches for, in the artifacts directory, lets it be checked)",
+)
+NOTE_UNPARSED = "the policy before it stayed in force"
+
+
+def says_record_missing(note, sid):
+    """The note says snapshot sid's policy was not used because its record or its recording is missing."""
+    return isinstance(note, str) and note.startswith("snapshot %s: configs/compliance_policy.yaml was not used" % sid) \
+        and any(note.endswith(e) for e in NOTE_RECORD_MISSING)
+
+
+def says_not_used(note, sid):
+    """The note says snapshot sid's policy was not used, for any documented reason: it unbinds sid."""
+    return says_record_missing(note, sid) or (isinstance(note, str) and note.endswith(NOTE_UNPARSED)
+                                              and note.startswith("snapshot %s: configs/compliance_policy.yaml was not used" % sid))
+
+
+def check_policy_notes(files, shown, rep):
+    """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at43 F4): a policy note calls the
+    record of data/config_snapshot.json's snapshot missing (says_record_missing), yet the pack holds
+    that record (its bytes, or the record_sha256 config_in_force.json's config_snapshot_redacted_again
+    gives) and a ConfigSnapshot event of that snapshot in the pack's own log logs its SHA-256: the
+    note is false, and it would unbind that snapshot's policy."""
+    raw = files.get("data/compliance_report.json")
+    own, _ = config_snapshot_of(files.get("data/config_snapshot.json"))
+    if raw is None or own is None:
+        return
+    try:
+        report = strict_json(raw.decode("utf-8"))
+    except (RecursionError, ValueError, UnicodeDecodeError):
+        return
+    notes = report.get("policy_notes") if isinstance(report, dict) else None
+    if not isinstance(notes, list):
+        return
+    held = own[1]
+    try:
+        cif = strict_json(files["data/config_in_force.json"].decode("utf-8")) if "data/config_in_force.json" in files else None
+    except (RecursionError, ValueError, UnicodeDecodeError):
+        cif = None
+    again = cif.get("config_snapshot_redacted_again") if isinstance(cif, dict) else None
+    if isinstance(again, dict) and again.get("snapshot_id") == own[0] and isinstance(again.get("record_sha256"), str):
+        held = again["record_sha256"]
+    logged = {e.get("record_sha256") for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config")
+              if e.get("recovered") is not True and e.get("snapshot_id") == own[0]}
+    note = next((n for n in notes if says_record_missing(n, own[0])), None)
+    if held in logged and note is not None:
+        rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None,
+                  "a policy note says snapshot %s's record or its recording is missing, yet data/config_snapshot.json is that record and the ConfigSnapshot event of it in data/audit.jsonl logs its record_sha256 %s: the note is false, and it would unbind that snapshot's policy" % (own[0], held))
 
 
 PEM_CERT_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----\n((?:[A-Za-z0-9+/=]{1,64}\n)+)-----END CERTIFICATE-----\n")
@@ -2434,7 +2492,7 @@ def policy_not_in_force(path, n):
     notes = report.get("policy_notes") if isinstance(report.get("policy_notes"), list) else []
     if not isinstance(e, dict) or e.get("stored") is not True or e.get("binary") is True or not isinstance(e.get("hash"), str):
         return None
-    if sid[:8] > period["to"].replace("-", "") or any(isinstance(x, str) and sid in x for x in notes) or e["hash"] == last.get("sha256"):
+    if sid[:8] > period["to"].replace("-", "") or any(says_not_used(x, sid) for x in notes) or e["hash"] == last.get("sha256"):
         return None
     claimed = "the built-in policy" if last.get("source") == "built-in" else "a policy file of sha256 %s" % str(last.get("sha256"))[:80]
     return sid, sha256(snap_raw), "snapshot %s (data/config_snapshot.json), whose ConfigSnapshot event the chain records, stores %s with sha256 %s, yet the report ends under %s" % (sid, POLICY_PATH, e["hash"], claimed)

@@ -66,3 +66,36 @@ async function lostWhy(
   const rec = await recordAsLogged(snapshotDir, e.snapshot_id, e.record_sha256);
   return typeof rec === 'string' ? rec : undefined;
 }
+
+/**
+ * Id → the place of its ConfigSnapshot event in the period's own log files (days `from`..`to`, in
+ * log order; an id logged twice keeps its first place).
+ */
+export async function periodLogOrder(
+  index: ConfigEventIndex,
+  period: { from: string; to: string },
+): Promise<ReadonlyMap<string, number>> {
+  const first = dayNumberOfIsoDate(period.from);
+  const last = dayNumberOfIsoDate(period.to);
+  const order = new Map<string, number>();
+  if (first === undefined || last === undefined) return order;
+  for (let d = first; d <= last; d++)
+    for (const e of (await index.eventsOf(d)) ?? [])
+      if (!order.has(e.snapshot_id)) order.set(e.snapshot_id, order.size);
+  return order;
+}
+
+/**
+ * Sorts a period's policies by time, and policies of one time by their events' places in the log
+ * (`order`; one not there after those that are): two snapshots taken in one microsecond (ids
+ * `…-000`, `…-001`) whose first one's record was lost keep their log order, so the report's last
+ * policy is the one in force at the period's end (at43 F2). PolicyTimeline's stable sort by time
+ * keeps it.
+ */
+export function byTimeThenLog<T extends { readonly from_us: number; readonly snapshot_id: string | null }>(
+  entries: T[],
+  order: ReadonlyMap<string, number>,
+): void {
+  const place = (e: T): number => (e.snapshot_id === null ? -1 : (order.get(e.snapshot_id) ?? order.size));
+  entries.sort((a, b) => (a.from_us === b.from_us ? place(a) - place(b) : a.from_us < b.from_us ? -1 : 1));
+}

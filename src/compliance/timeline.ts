@@ -26,9 +26,19 @@ import {
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import type { ConfigSnapshot } from '../snapshot/types.js';
 import { recordingOf, type SnapshotRecording } from './snapshot-recorded.js';
-import { lostPolicySnapshots } from './timeline-lost.js';
+import { byTimeThenLog, lostPolicySnapshots, periodLogOrder } from './timeline-lost.js';
 import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
 import { readPolicyText, readText } from './policy-text.js';
+import {
+  BUILT_IN_START_NOTE,
+  LOST_IN_PERIOD_NOTE,
+  LOST_RECORD_NOTE,
+  UNCHECKABLE_NOTE,
+  UNPARSED_NOTE,
+  UNRECORDED_NOTE,
+} from './policy-notes.js';
+
+export { BUILT_IN_START_NOTE, LOST_IN_PERIOD_NOTE, LOST_RECORD_NOTE, UNCHECKABLE_NOTE, UNRECORDED_NOTE };
 
 /** One policy and from when it applied. */
 export interface PolicyInForce {
@@ -265,7 +275,7 @@ async function policiesFromSnapshots(
 /**
  * The built-in policy from the event of each policy snapshot of the period that the chain records
  * and the store cannot give (timeline-lost.ts; at42 F2), with a note: never the file or an older
- * record in its place. `out` is left in time order.
+ * record in its place. `out` is left in time order, one time in log order.
  */
 async function lostInPeriod(
   src: SnapshotSource,
@@ -285,7 +295,8 @@ async function lostInPeriod(
     out.push(policyFromText(d.text, { from: at, source: 'built-in', snapshot_id: l.snapshot_id, path: 'built-in' }));
     notes.push(`snapshot ${l.snapshot_id}: ${rel} was not used: ${l.why}; ${LOST_IN_PERIOD_NOTE}`);
   }
-  out.sort((a, b) => a.from_us - b.from_us);
+  // Each in its event's place: by time, one time by log order (at43 F2).
+  byTimeThenLog(out, await periodLogOrder(src.index, { from, to }));
 }
 
 /**
@@ -363,21 +374,6 @@ async function startPolicy(
   return null;
 }
 
-/** Ends the note of a period whose starting policy's record the store lost (deleted or changed). */
-export const LOST_RECORD_NOTE =
-  'an older snapshot is never taken in its place: the period starts under the built-in policy (put the record back from a recorded pack naming it, or take a fresh snapshot)';
-
-/** Ends the note of a policy snapshot of the period whose record the store lost (deleted or changed). */
-export const LOST_IN_PERIOD_NOTE =
-  'the file on disk or an older snapshot is never taken in its place: the built-in policy is in force from its event on (put the record back from a recorded pack naming it, or take a fresh snapshot)';
-
-/** Marks the note of an unchecked snapshot with no recorded one before it. */
-export const UNCHECKABLE_NOTE =
-  "a snapshot whose recording cannot be checked does not set the policy (a pack copy of its day's log that a LogPruned event vouches for, in the artifacts directory, lets it be checked)";
-
-/** Ends the note of a period that starts under the built-in policy because no snapshot before it can be checked. */
-export const BUILT_IN_START_NOTE = 'the period starts under the built-in policy';
-
 /**
  * Snapshot `id`'s stored record, read once (with the SHA-256 of those bytes, which the recording
  * check asks the chain about: at41 F1), or undefined (with a note) when it does not parse or cannot
@@ -413,9 +409,6 @@ async function readRecordOrNote(
     return undefined;
   }
 }
-
-/** Marks an unrecorded snapshot's note (the report's policy_notes; the page shows them). */
-export const UNRECORDED_NOTE = 'a snapshot the audit log does not record cannot set the policy';
 
 /**
  * The policy a snapshot recorded. One that does not parse is skipped with a note (the policy before
@@ -463,9 +456,7 @@ async function fromSnapshot(
     return { policy, loggedWithin, ...(unknown === undefined ? {} : { unknown }) };
   } catch (err) {
     if (!(err instanceof AuditpackError) || err.code !== 'CONFIG_INVALID') throw err;
-    notes.push(
-      `snapshot ${id}: ${rel} was not used, it does not parse (${err.message}); the policy before it stayed in force`,
-    );
+    notes.push(`snapshot ${id}: ${rel} was not used, it does not parse (${err.message}); ${UNPARSED_NOTE}`);
     return undefined;
   }
 }

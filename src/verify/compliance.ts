@@ -47,9 +47,11 @@ import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } fr
 import {
   type PolicyEventPlace,
   type PolicyQuestion,
+  notesOf,
   policyQuestionOf,
   policyNotInForce,
   policyProvenance,
+  recordCalledLost,
   type ReportPolicies,
   reportPoliciesOf,
   snapshotFactsOf,
@@ -205,7 +207,10 @@ export async function startComplianceRecheck(
       });
     };
     const judged = await judgeRerun(dir, f, r, rerun, page);
-    const recordDiffers = snapshotRecordLogged(f, r.snapshotRecord, logged);
+    // A record not the one logged, or one logged that a policy note calls missing (at43 F4).
+    const recordDiffers =
+      snapshotRecordLogged(f, r.snapshotRecord, logged) ||
+      recordCalledLost(f, notesOf(r.report), r.snapshotRecord, logged);
     // Only a record the chain records says which policy was in force: the day's own log here, an
     // earlier day's by whoever reads the chain beside the pack (archive-policy.ts).
     const q = recordDiffers ? undefined : policyQuestionOf(r.notInForce, r.snapshotRecord);
@@ -437,12 +442,6 @@ function renderRecorded(f: Findings, file: string, render: () => string): string
     );
     return undefined;
   }
-}
-
-/** The report's policy_notes, as strings (a hostile report's are shape-checked by the comparison). */
-export function notesOf(r: ComplianceReport): string[] {
-  const n: unknown = r.policy_notes;
-  return Array.isArray(n) ? n.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /** Stands for a text that is not JSON (parseJson). */

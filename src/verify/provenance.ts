@@ -13,11 +13,14 @@
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_POLICY_PATH, DEFAULT_POLICY_SOURCE, LOST_IN_PERIOD_NOTE } from '../compliance/index.js';
+import { saysNotUsed, saysRecordMissing } from '../compliance/policy-notes.js';
+import type { ComplianceReport } from '../compliance/report.js';
 import { DEFAULT_ALERT_FILTER } from '../config.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
 import { DEFAULT_CENSOR } from '../redaction/index.js';
 import { builtInRulesFingerprint } from '../snapshot/rules-fingerprint.js';
 import { isKeyedHash, isSnapshotId, timestampOfId } from '../snapshot/store.js';
+import type { Findings } from './report.js';
 
 /** A config file as a snapshot record lists it. */
 interface SnapshotFile {
@@ -237,7 +240,11 @@ export function policyQuestionOf(
  */
 export const policyQuestions = new WeakMap<object, PolicyQuestion>();
 
-/** The snapshot's record of the policy file when the policy in force at the period's end must be it. */
+/**
+ * The snapshot's record of the policy file when the policy in force at the period's end must be it:
+ * not when a policy note says that snapshot's policy was not used, in a documented shape naming it
+ * (policy-notes.ts; a note merely holding its id unbinds nothing, at43 F4).
+ */
 function usableRecord(notes: readonly string[], to: string, snap: SnapshotFacts | undefined): SnapshotFile | undefined {
   const e = snap?.files.get(DEFAULT_POLICY_PATH);
   const usable =
@@ -245,7 +252,7 @@ function usableRecord(notes: readonly string[], to: string, snap: SnapshotFacts 
     e?.stored === true &&
     !e.binary &&
     snap.id.slice(0, 8) <= to.replaceAll('-', '') &&
-    !notes.some((n) => n.includes(snap.id));
+    !notes.some((n) => saysNotUsed(n, snap.id));
   return usable ? e : undefined;
 }
 
@@ -319,4 +326,36 @@ export function reportPoliciesOf(parsed: unknown): ReportPolicies | undefined {
     notes: Array.isArray(n) ? n.filter((x): x is string => typeof x === 'string') : [],
     to: period.to,
   };
+}
+
+/** The report's policy_notes, as strings (a hostile report's are shape-checked by the comparison). */
+export function notesOf(r: Pick<ComplianceReport, 'policy_notes'>): string[] {
+  const n: unknown = r.policy_notes;
+  return Array.isArray(n) ? n.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/**
+ * A policy note calling the pack's own snapshot record missing (the store lost it, no event records
+ * its bytes, or its recording cannot be checked: saysRecordMissing) while the pack holds that record,
+ * `record` (data/config_snapshot.json's snapshot id and record SHA-256), and a ConfigSnapshot event
+ * of that snapshot in the pack's own log logs that SHA-256 (`logged`): the export that copied the
+ * record had it, so the note, which unbinds the snapshot's policy, is false (at43 F4: a forged note
+ * in an unsigned pack dropped a stricter policy). COMPLIANCE_REPORT_MISMATCH; true when said.
+ */
+export function recordCalledLost(
+  f: Findings,
+  notes: readonly string[],
+  record: { readonly id: string; readonly sha256: string } | undefined,
+  logged: readonly (string | null)[],
+): boolean {
+  if (record === undefined || !logged.includes(record.sha256)) return false;
+  const note = notes.find((n) => saysRecordMissing(n, record.id));
+  if (note === undefined) return false;
+  f.add(
+    'COMPLIANCE_REPORT_MISMATCH',
+    'error',
+    PACK_PATH.complianceReport,
+    `a policy note says snapshot ${record.id}'s record or its recording is missing (${JSON.stringify(note.slice(0, 160))}…), yet ${PACK_PATH.configSnapshot} is that record and the ConfigSnapshot event of it in ${PACK_PATH.log} logs its record_sha256 ${record.sha256}: the note is false, and it would unbind that snapshot's policy`,
+  );
+  return true;
 }

@@ -1,0 +1,54 @@
+/**
+ * The report's policy notes that say a snapshot's policy was not used, in their documented shapes
+ * (docs/FORMAT.md, compliance_report.json `policy_notes`): the timeline writes them, verify and the
+ * Python checker read them. A note unbinds a snapshot from the policy in force only in one of these
+ * shapes, naming it first (`snapshot <id>: configs/compliance_policy.yaml was not used…`), never
+ * because the id appears somewhere in its text (at43 F4).
+ */
+import { DEFAULT_POLICY_PATH } from './policy.js';
+
+/** Ends the note of a period whose starting policy's record the store lost (deleted or changed). */
+export const LOST_RECORD_NOTE =
+  'an older snapshot is never taken in its place: the period starts under the built-in policy (put the record back from a recorded pack naming it, or take a fresh snapshot)';
+
+/** Ends the note of a policy snapshot of the period whose record the store lost (deleted or changed). */
+export const LOST_IN_PERIOD_NOTE =
+  'the file on disk or an older snapshot is never taken in its place: the built-in policy is in force from its event on (put the record back from a recorded pack naming it, or take a fresh snapshot)';
+
+/** Marks the note of an unchecked snapshot with no recorded one before it. */
+export const UNCHECKABLE_NOTE =
+  "a snapshot whose recording cannot be checked does not set the policy (a pack copy of its day's log that a LogPruned event vouches for, in the artifacts directory, lets it be checked)";
+
+/** Ends the note of a period that starts under the built-in policy because no snapshot before it can be checked. */
+export const BUILT_IN_START_NOTE = 'the period starts under the built-in policy';
+
+/** Marks an unrecorded snapshot's note (the report's policy_notes; the page shows them). */
+export const UNRECORDED_NOTE = 'a snapshot the audit log does not record cannot set the policy';
+
+/** Ends the note of a snapshot whose policy does not parse. */
+export const UNPARSED_NOTE = 'the policy before it stayed in force';
+
+/**
+ * The endings of a note saying snapshot S's policy was not used because S's record, or its
+ * recording, is missing: the record lost by the store (at the period's start or during it), its
+ * bytes recorded by no ConfigSnapshot event, or its recording not to be checked. Each contradicts a
+ * pack that holds S's record with the record_sha256 its own log's ConfigSnapshot event of S gives.
+ */
+const RECORD_MISSING_ENDINGS = [LOST_RECORD_NOTE, LOST_IN_PERIOD_NOTE, UNRECORDED_NOTE, UNCHECKABLE_NOTE] as const;
+
+function namesAsNotUsed(note: string, id: string): boolean {
+  return note.startsWith(`snapshot ${id}: ${DEFAULT_POLICY_PATH} was not used`);
+}
+
+/** Whether `note` says snapshot `id`'s policy was not used (any documented reason): it unbinds `id`. */
+export function saysNotUsed(note: string, id: string): boolean {
+  return namesAsNotUsed(note, id) && (saysRecordMissing(note, id) || note.endsWith(UNPARSED_NOTE));
+}
+
+/**
+ * Whether `note` says snapshot `id`'s policy was not used because its record or its recording is
+ * missing (RECORD_MISSING_ENDINGS), which a pack holding that record as logged contradicts.
+ */
+export function saysRecordMissing(note: string, id: string): boolean {
+  return namesAsNotUsed(note, id) && RECORD_MISSING_ENDINGS.some((end) => note.endsWith(end));
+}

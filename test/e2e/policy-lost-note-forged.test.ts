@@ -1,0 +1,113 @@
+/**
+ * A forged "snapshot S was lost" policy note (at43 F4). An unsigned pack's forger takes the report a
+ * store-less export writes (the built-in policy from S's event on, and a note that the store lost
+ * S), keeps the honest data/config_snapshot.json (S's record, hashing to the record_sha256 of S's
+ * event in the pack's own log) and re-hashes the pack: S's stricter policy and its finding are gone.
+ * Both checkers now call the note a contradiction (COMPLIANCE_REPORT_MISMATCH): the pack holds the
+ * record the note calls missing, as logged. The honest pack whose record really was lost still
+ * verifies (warnings only), in both.
+ */
+import { cpSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAuditLogger } from '../../src/logger/index.js';
+import { createConfigSnapshot } from '../../src/snapshot/index.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+import { forgePack, makeWritable } from '../verify/helpers/forge.js';
+import { pythonPackCheck } from '../verify/helpers/python-check.js';
+
+const DAY_MS = 86_400_000;
+const D = new Date(Date.now() - 3 * DAY_MS).toISOString().slice(0, 10);
+const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
+
+async function order(cwd: string, iso: string, symbol: string): Promise<void> {
+  let t = Date.parse(iso) * 1000;
+  const logger = createAuditLogger({
+    logDir: join(cwd, 'logs'),
+    handleExit: false,
+    clock: () => (t += 1),
+    host: 'h',
+    pid: 42,
+  });
+  logger.log('order', 'OrderAccepted', { order_id: `O-${iso}`, symbol, side: 'BUY', quantity: 1, price: 1 });
+  await logger.close();
+}
+
+const exportDay = (cwd: string) =>
+  runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
+const verify = (cwd: string, args: string[]) => runCli(['verify', ...args, '--json'], { cwd });
+const errorsOf = (stdout: string): string[] =>
+  [...stdout.matchAll(/"code":\s*"([A-Z_]+)",\s*"severity":\s*"error"/g)].map((m) => m[1] as string);
+
+describe('a forged "snapshot S was lost" note beside S’s logged record (at43 F4)', () => {
+  let honest = '';
+  let lost = '';
+  let forged = '';
+  let sid = '';
+  beforeAll(async () => {
+    honest = tempDir();
+    mkdirSync(join(honest, 'configs'));
+    mkdirSync(join(honest, 'logs'));
+    writeFileSync(join(honest, 'configs', 'compliance_policy.yaml'), POLICY);
+    await order(honest, `${D}T05:00:00Z`, 'GBPUSD');
+    const us = Date.parse(`${D}T06:00:00Z`) * 1000;
+    const s = await createConfigSnapshot({
+      cwd: honest,
+      reason: 'r',
+      patterns: ['configs/*.yaml'],
+      logDir: join(honest, 'logs'),
+      clock: () => us,
+    });
+    sid = s.snapshot_id;
+    await order(honest, `${D}T09:00:00Z`, 'USDRUB');
+    // The store-writer's copy: S's record deleted, exported honestly (the record really lost).
+    lost = tempDir();
+    cpSync(honest, lost, { recursive: true });
+    unlinkSync(join(lost, 'audit', 'snapshots', `${sid}.json`));
+    expect(exportDay(honest).code).toBe(0);
+    expect(exportDay(lost).code).toBe(3);
+    // The forger: the lost copy's report, the honest pack's config files, every hash redone.
+    forged = join(tempDir(), D);
+    cpSync(join(lost, 'art', D), forged, { recursive: true });
+    makeWritable(forged);
+    forgePack(forged, {
+      payload: (data) => {
+        for (const n of ['config_snapshot.json', 'config_in_force.json']) {
+          rmSync(join(data, n), { force: true });
+          writeFileSync(join(data, n), readFileSync(join(honest, 'art', D, 'data', n)));
+        }
+      },
+    });
+  });
+
+  it('the honest pack whose record the store lost still verifies, in both checkers', () => {
+    const one = verify(lost, [join('art', D)]);
+    expect(one.code, one.stdout).toBe(0);
+    const all = verify(lost, ['art', '--log-dir', 'logs']);
+    expect(all.code, all.stdout).toBe(0);
+    const py = pythonPackCheck(join(lost, 'art', D));
+    expect(py.errors).toEqual([]);
+  });
+
+  it('the forged pack: COMPLIANCE_REPORT_MISMATCH in verify (alone and with --log-dir) and in the Python checker', () => {
+    const rep = JSON.parse(readFileSync(join(forged, 'data', 'compliance_report.json'), 'utf8')) as {
+      policies: { source: string }[];
+      policy_notes: string[];
+    };
+    expect(rep.policies.map((p) => p.source)).toEqual(['built-in']);
+    expect(rep.policy_notes.some((n) => n.startsWith(`snapshot ${sid}: `))).toBe(true);
+    expect(JSON.parse(readFileSync(join(forged, 'data', 'config_snapshot.json'), 'utf8')).snapshot_id).toBe(sid);
+    for (const args of [[forged], [forged, '--log-dir', join(honest, 'logs')]]) {
+      const v = verify(honest, args);
+      expect(v.code, v.stdout).toBe(1);
+      expect(errorsOf(v.stdout)).toContain('COMPLIANCE_REPORT_MISMATCH');
+      expect(v.stdout).toContain(`snapshot ${sid}'s record or its recording is missing`);
+    }
+    const py = pythonPackCheck(forged);
+    expect(py.status).toBe(1);
+    expect(py.errors.map((e) => e.code)).toContain('COMPLIANCE_REPORT_MISMATCH');
+    expect(py.errors.map((e) => e.detail).join('\n')).toContain(`snapshot ${sid}'s record or its recording is missing`);
+  });
+});
