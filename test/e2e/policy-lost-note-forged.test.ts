@@ -9,31 +9,19 @@
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAuditLogger } from '../../src/logger/index.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
+import { POLICY, order as orderOf } from '../helpers/snapshot-day.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack, makeWritable } from '../verify/helpers/forge.js';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
 
 const DAY_MS = 86_400_000;
 const D = new Date(Date.now() - 3 * DAY_MS).toISOString().slice(0, 10);
-const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
 
-async function order(cwd: string, iso: string, symbol: string): Promise<void> {
-  let t = Date.parse(iso) * 1000;
-  const logger = createAuditLogger({
-    logDir: join(cwd, 'logs'),
-    handleExit: false,
-    clock: () => (t += 1),
-    host: 'h',
-    pid: 42,
-  });
-  logger.log('order', 'OrderAccepted', { order_id: `O-${iso}`, symbol, side: 'BUY', quantity: 1, price: 1 });
-  await logger.close();
-}
+/** One OrderAccepted of `symbol` at `iso` (order id `O-<iso>`). */
+const order = (cwd: string, iso: string, symbol: string) => orderOf(cwd, iso, { order_id: `O-${iso}`, symbol });
 
 const exportDay = (cwd: string) =>
   runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });

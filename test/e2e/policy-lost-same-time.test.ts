@@ -9,37 +9,14 @@
  */
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createAuditLogger } from '../../src/logger/index.js';
-import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
+import { dayAgo, POLICY, order as orderOf, snap } from '../helpers/snapshot-day.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const DAY_MS = 86_400_000;
-const ago = (n: number): string => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
-const [P, D] = [ago(4), ago(3)];
-const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
+const [P, D] = [dayAgo(4), dayAgo(3)];
+const order = (cwd: string, iso: string, symbol: string) => orderOf(cwd, iso, { order_id: `O-${iso}`, symbol });
 const OTHER = POLICY.replace('restricted_symbols: [USDRUB]', 'restricted_symbols: [EURUSD]');
-
-async function snap(cwd: string, iso: string, patterns: string[]): Promise<string> {
-  const us = Date.parse(iso) * 1000;
-  const s = await createConfigSnapshot({ cwd, reason: 'r', patterns, logDir: join(cwd, 'logs'), clock: () => us });
-  return s.snapshot_id;
-}
-
-async function order(cwd: string, iso: string, symbol: string): Promise<void> {
-  let t = Date.parse(iso) * 1000;
-  const logger = createAuditLogger({
-    logDir: join(cwd, 'logs'),
-    handleExit: false,
-    clock: () => (t += 1),
-    host: 'h',
-    pid: 42,
-  });
-  logger.log('order', 'OrderAccepted', { order_id: `O-${iso}`, symbol, side: 'BUY', quantity: 1, price: 1 });
-  await logger.close();
-}
 
 /** S1 (full) and S2 (the policy alone, changed) at D 06:00 by one clock; S1's record deleted. */
 async function setUp(before: boolean): Promise<{ cwd: string; s1: string; s2: string }> {
