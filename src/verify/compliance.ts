@@ -16,12 +16,9 @@ import {
   ComplianceEngine,
   compareReports,
   COMPLIANCE_REPORT_FORMAT,
-  COMPLIANCE_RULES_VERSION,
   LineFeeder,
   recoveryFileOf,
-  findingsCsvRows,
   type PolicyTimeline,
-  renderReportHtml,
   timelineOfReport,
   type ComplianceReport,
   type PackFacts as PageFacts,
@@ -32,14 +29,12 @@ import { recordedStoreCheck } from '../compliance/snapshot-recorded.js';
 import { AuditpackError } from '../errors.js';
 import { dayNumberOfIsoDate } from '../rotation/days.js';
 import { PACK_PATH } from '../format/pack.js';
-import type { CarriedState } from '../compliance/carry.js';
 import {
   digestOf,
   isFile,
   MAX_LOGGED_RECORDS,
   readBoundedBuffer,
   readBoundedBytes,
-  sameBytes,
   snapshotRecordLogged,
 } from './compliance-bytes.js';
 import { type HeldRecord, recordHeldToLog } from './config-in-force.js';
@@ -56,22 +51,15 @@ import {
   reportPoliciesOf,
   snapshotFactsOf,
 } from './provenance.js';
-import {
-  digestOfPieces,
-  type FindingsDigest,
-  findingsDigest,
-  sameFindings,
-  withoutFindings,
-} from './compliance-findings.js';
+import { type FindingsDigest, findingsDigest, sameFindings, withoutFindings } from './compliance-findings.js';
 import type { Findings } from './report.js';
+import { differenceReporter, judgeCsv, judgeHtml, MAX_REPORT_BYTES } from './compliance-derived.js';
 
 const REPORT = PACK_PATH.complianceReport;
 const CSV = PACK_PATH.complianceFindings;
 const HTML = PACK_PATH.reportHtml;
 const LOG = PACK_PATH.log;
 const MAX_POLICIES = 1000;
-/** Far above a day's report (100,000 listed findings are about 60 MB). */
-const MAX_REPORT_BYTES = 256 * 1024 * 1024;
 /** Far above a snapshot record (a file's entry is a few hundred bytes). */
 const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
@@ -352,96 +340,6 @@ async function recordedReport(
   if (bytes === undefined || digestOf(bytes) !== r.reportSha256) return undefined;
   const again = parseRecorded(parseJson(bytes.toString('utf8')));
   return typeof again === 'string' ? undefined : again;
-}
-
-type Differs = (file: string, detail: string) => void;
-
-/**
- * How a difference between the recorded files and this build's re-run is reported. Under the same
- * rules it is an edit (an error). A report made under other rules (its `rules` version, 1 when
- * absent: packs kept for years are verified by newer builds) differs because the rules did, and
- * this build cannot re-run the old ones: each difference is then a warning that says so, and the
- * pack's integrity rests on its manifests, signature and chain as for any other file.
- */
-function differenceReporter(f: Findings, recorded: ComplianceReport): Differs {
-  const made = recorded.rules ?? 1;
-  if (made === COMPLIANCE_RULES_VERSION)
-    return (file, detail) => f.add('COMPLIANCE_REPORT_MISMATCH', 'error', file, detail);
-  return (file, detail) =>
-    f.add(
-      'COMPLIANCE_RULES_CHANGED',
-      'warning',
-      file,
-      `made by the checks of version ${made}, re-run with version ${COMPLIANCE_RULES_VERSION}: ${detail}`,
-    );
-}
-
-async function judgeCsv(
-  dir: string,
-  f: Findings,
-  recorded: ComplianceReport,
-  present: boolean,
-  differs: Differs,
-): Promise<boolean> {
-  if (!present) {
-    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', CSV, 'compliance_findings.csv is missing');
-    return true;
-  }
-  const csv = digestOf(await readBoundedBytes(join(dir, CSV), MAX_REPORT_BYTES));
-  // Row by row into the digest: the CSV of many findings is not held whole.
-  const want = renderRecorded(f, CSV, () => digestOfPieces(findingsCsvRows(recorded)));
-  if (want === undefined) return true;
-  if (csv === want) return false;
-  differs(CSV, 'compliance_findings.csv is not the CSV of compliance_report.json (a row removed, added or edited)');
-  return true;
-}
-
-async function judgeHtml(
-  dir: string,
-  f: Findings,
-  recorded: ComplianceReport,
-  present: boolean,
-  page: PageFacts | undefined,
-  differs: Differs,
-  start: CarriedState | undefined,
-): Promise<boolean> {
-  if (!present) {
-    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', HTML, 'report.html is missing');
-    return true;
-  }
-  if (page === undefined) return false;
-  const html = digestOf(await readBoundedBytes(join(dir, HTML), MAX_REPORT_BYTES));
-  // The page shows the start state the pack holds (its hash is held to carried_in above).
-  const want = renderRecorded(f, HTML, () => renderReportHtml(recorded, page, start));
-  if (want === undefined) return true;
-  if (sameBytes(html, want)) return false;
-  differs(
-    HTML,
-    'report.html is not the page of compliance_report.json and manifest.json (edited: a finding, a fact or markup changed)',
-  );
-  return true;
-}
-
-/**
- * What export renders from the recorded report, or undefined (a finding) when it cannot be
- * rendered. The report is shape-checked only as far as the comparison needs; every other field is
- * attacker-controlled (an evidence entry without its line_sha256, a summary that is not an object),
- * and a renderer made for the reports export writes fails on it with a TypeError: such a report is
- * no report export wrote, which is a finding, never a crash of verify.
- */
-function renderRecorded(f: Findings, file: string, render: () => string): string | undefined {
-  try {
-    return render();
-  } catch (err) {
-    if (!(err instanceof TypeError || err instanceof RangeError)) throw err;
-    f.add(
-      'COMPLIANCE_REPORT_INVALID',
-      'error',
-      REPORT,
-      `${file} cannot be rendered from it (${err.message}): not a report export writes`,
-    );
-    return undefined;
-  }
 }
 
 /** Stands for a text that is not JSON (parseJson). */
