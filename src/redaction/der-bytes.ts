@@ -125,6 +125,54 @@ export function pythonReprKeySpans(s: string): number[] {
   return spans;
 }
 
+/** REPR_CUE inside a JSON string (rules 20, part 4): each backslash of the repr escaped, `\\x02\\x01\\x0`. */
+export const ESCAPED_REPR_CUE = '\\\\x02\\\\x01\\\\x0';
+
+/** JSON's one-character escapes, as the characters they stand for. */
+const JSON_ESCAPES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+});
+
+/**
+ * Python bytes reprs of private keys inside JSON-escaped text (`{"msg": "der=b'0\\x82…'"}`, at39's
+ * repr in a log line's JSON), as [start, end) pairs of `s`: the text is unescaped once (JSON's
+ * escapes; `\\uXXXX` as its character), with each character's place in `s`, and read by
+ * pythonReprKeySpans. Linear: one pass to unescape, one search.
+ */
+export function escapedReprKeySpans(s: string): number[] {
+  const chars: string[] = [];
+  const at: number[] = [];
+  for (let i = 0; i < s.length; ) {
+    at.push(i);
+    if (s.charCodeAt(i) === 92 && i + 1 < s.length) {
+      const e = s[i + 1] as string;
+      const v = JSON_ESCAPES[e];
+      if (v !== undefined) {
+        chars.push(v);
+        i += 2;
+        continue;
+      }
+      if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) {
+        chars.push(String.fromCharCode(Number.parseInt(s.slice(i + 2, i + 6), 16)));
+        i += 6;
+        continue;
+      }
+    }
+    chars.push(s[i] as string);
+    i++;
+  }
+  at.push(s.length);
+  const found = pythonReprKeySpans(chars.join(''));
+  return found.map((p) => at[p] as number);
+}
+
 /**
  * A key in escaped bytes with no `b'` right before it (at39 F3): Python 2's `'0\x81\x87\x02…'`,
  * Go's `%q`, a key after a header inside a longer bytes literal. Each `0` (the SEQUENCE byte,

@@ -23,7 +23,13 @@
  * - putty-key.ts: a PuTTY `.ppk` key's private lines and MAC.
  */
 import { redactCommandFlags } from './command-flags.js';
-import { decimalListKeySpans, hasDecimalListCue, pythonReprKeySpans } from './der-bytes.js';
+import {
+  decimalListKeySpans,
+  ESCAPED_REPR_CUE,
+  escapedReprKeySpans,
+  hasDecimalListCue,
+  pythonReprKeySpans,
+} from './der-bytes.js';
 import { hasLiteralListCue, literalListKeySpans } from './der-literals.js';
 import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
 import { hasXxdCue, PLAIN_CUE, plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
@@ -170,6 +176,8 @@ const KEY_BYTES_MIN = 51;
 function redactKeyBytes(s: string, censor: string): string {
   let out = s;
   if (out.includes('\\x02\\x01\\x0')) out = applySpans(out, pythonReprKeySpans(out), censor);
+  // The same repr inside a JSON string (rules 20, part 4): one more search, its escaped cue.
+  if (out.includes(ESCAPED_REPR_CUE)) out = applySpans(out, escapedReprKeySpans(out), censor);
   if (hasDecimalListCue(out)) out = applySpans(out, decimalListKeySpans(out), censor);
   if (hasLiteralListCue(out)) out = applySpans(out, literalListKeySpans(out), censor);
   // `xxd` dumps in other layouts (`-g1`, a key inside a line): one search, an offset's `0: `.

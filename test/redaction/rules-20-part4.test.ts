@@ -1,0 +1,78 @@
+/**
+ * Rules 20, part 4 (fx44d, after at39's ten cases left by part 3): a Python repr of a DER private key
+ * inside a JSON string (`{"msg": "der=b'0\\x82…'"}`, every backslash escaped), `xxd -e` (4-byte
+ * little-endian groups), and dump fragments whose key's DER header is cut off (`xxd -s 5`). Near
+ * misses stay: a public key or certificate in the same layouts, ordinary dumps, JSON with escapes.
+ */
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { compileRedactor } from '../../src/redaction/index.js';
+import { expectIdempotent } from '../helpers/redact-idempotent.js';
+
+const r = compileRedactor();
+const once = (t: string): string => {
+  const out = r.redactString(t);
+  expect(r.redactString(out)).toBe(out);
+  return out;
+};
+
+/** Python's repr() of bytes (printable ASCII as itself, `\t\n\r`, `\\`, the quote escaped, else `\xhh`). */
+function pyRepr(b: Buffer): string {
+  const quote = b.includes(0x27) && !b.includes(0x22) ? '"' : "'";
+  let s = '';
+  for (const x of b) {
+    const c = String.fromCharCode(x);
+    if (x === 9) s += '\\t';
+    else if (x === 10) s += '\\n';
+    else if (x === 13) s += '\\r';
+    else if (c === '\\' || c === quote) s += `\\${c}`;
+    else if (x >= 32 && x < 127) s += c;
+    else s += `\\x${x.toString(16).padStart(2, '0')}`;
+  }
+  return `b${quote}${s}${quote}`;
+}
+
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+const ed = generateKeyPairSync('ed25519').privateKey;
+const der = (k: typeof rsa, type: 'pkcs1' | 'pkcs8' | 'sec1'): Buffer => k.export({ format: 'der', type }) as Buffer;
+const DER_KEYS: [string, Buffer][] = [
+  ['RSA PKCS#1', der(rsa, 'pkcs1')],
+  ['RSA PKCS#8', der(rsa, 'pkcs8')],
+  ['EC SEC1', der(ec, 'sec1')],
+  ['EC PKCS#8', der(ec, 'pkcs8')],
+  ['Ed25519 PKCS#8', der(ed, 'pkcs8')],
+];
+/** The private scalar's bytes for an EC or Ed25519 key, a span of RSA's private exponent otherwise. */
+const secretBytes = (d: Buffer): Buffer =>
+  d.length < 200 ? d.subarray(d.length - 40, d.length - 8) : d.subarray(300, 340);
+const spki = (k: typeof rsa): Buffer => createPublicKey(k).export({ format: 'der', type: 'spki' }) as Buffer;
+
+describe('a Python repr inside a JSON string: {"msg": "der=b\'0\\\\x82…\'"}', () => {
+  it.each(DER_KEYS)('%s', (_name, d) => {
+    const lit = pyRepr(d);
+    const text = JSON.stringify({ msg: `der=${lit}`, venue: 'XNYS' });
+    const out = once(text);
+    const q = lit[1] as string;
+    expect(JSON.parse(out)).toEqual({ msg: `der=b${q}[REDACTED]${q}`, venue: 'XNYS' });
+    expect(out).not.toContain(JSON.stringify(pyRepr(secretBytes(d)).slice(2, 30)).slice(1, -1));
+  });
+  it('a JSON line inside a JSON string (escaped twice) is left: one level is read', () => {
+    const d = der(ec, 'sec1');
+    const inner = JSON.stringify({ msg: `der=${pyRepr(d)}` });
+    expect(once(JSON.stringify({ line: inner }))).toBe(JSON.stringify({ line: inner }));
+  });
+  it('stays: a public key and a short forged header, escaped the same way; ordinary escaped JSON', () => {
+    for (const t of [
+      JSON.stringify({ msg: `pub=${pyRepr(spki(rsa))}` }),
+      JSON.stringify({ msg: `hdr=${pyRepr(Buffer.from('30820122020100', 'hex'))} qty 100` }),
+      JSON.stringify({ path: 'C:\\x02\\x01\\x0trade\\orders', note: 'a "quoted" fill\n' }),
+    ])
+      expect(once(t)).toBe(t);
+  });
+  it('idempotent over its pieces', () => {
+    const d = der(ec, 'sec1');
+    const esc = JSON.stringify(pyRepr(d)).slice(1, -1);
+    expectIdempotent(r, [esc, esc.slice(0, 60), esc.slice(20), '\\\\x02\\\\x01\\\\x0', '"', '\\n', " b'", '0'], 4401);
+  });
+});
