@@ -106,6 +106,8 @@ interface Dump {
   bytes: number[];
   at: number[];
   lineEnd: number[];
+  /** Each byte's group (the index of the group's first byte): xxd's blank-separated groups. */
+  group: number[];
   /** Where the dump's text ends (the last line's end). */
   end: number;
 }
@@ -114,6 +116,7 @@ interface Dump {
 function readLine(s: string, i: number, d: Dump): number {
   let k = i;
   let n = 0;
+  let group = d.bytes.length;
   const first = d.bytes.length;
   while (n < LINE_MAX_BYTES) {
     const hi = hexAt(s, k);
@@ -126,8 +129,10 @@ function readLine(s: string, i: number, d: Dump): number {
       n += 2;
       k += 4;
     } else {
+      if (n === 0 || s.charCodeAt(k - 1) === 32) group = d.bytes.length;
       d.bytes.push((hi << 4) | lo);
       d.at.push(k);
+      d.group.push(group);
       n++;
       k += 2;
     }
@@ -145,7 +150,7 @@ function readLine(s: string, i: number, d: Dump): number {
 
 /** The dump whose first offset starts at `at`: its lines while each starts with an offset and `: `. */
 function readDump(s: string, at: number): Dump {
-  const d: Dump = { bytes: [], at: [], lineEnd: [], end: at };
+  const d: Dump = { bytes: [], at: [], lineEnd: [], group: [], end: at };
   let o = at;
   for (;;) {
     const from = bytesStart(s, o);
@@ -179,6 +184,27 @@ function dumpKeys(d: Dump, spans: number[]): void {
 }
 
 /**
+ * `xxd -e`'s reading of a dump of 4-byte groups (rules 20, part 4): each group a little-endian word,
+ * `bc048230` the bytes 30 82 04 bc. Each byte's place is its group's first digit, so a key is
+ * censored from the group that holds its first byte. Read while the groups hold 4 bytes (`xxd -g4`
+ * prints the same layout in order: both readings are tried); null under 12 bytes.
+ */
+function wordSwapped(d: Dump): Dump | null {
+  const g = d.group;
+  const w: Dump = { bytes: [], at: [], lineEnd: [], group: g, end: d.end };
+  for (let b = 0; b + 4 <= g.length; b += 4) {
+    // A group of 4 from b: its bytes share b as their group, and the next byte starts another.
+    if (g[b] !== b || g[b + 3] !== b || g[b + 4] === b) break;
+    for (let k = 3; k >= 0; k--) {
+      w.bytes.push(d.bytes[b + k] as number);
+      w.at.push(d.at[b] as number);
+      w.lineEnd.push(d.lineEnd[b + k] as number);
+    }
+  }
+  return w.bytes.length >= 12 ? w : null;
+}
+
+/**
  * The DER private keys in the `xxd` dumps of `s`, as [start, end) pairs: from the key's first hex
  * digit to the end of the line of its last byte (that line's ASCII column shows its printable
  * bytes). Linear: a cue costs 8 reads back unless it ends a line's offset; a dump is read once and
@@ -197,7 +223,12 @@ export function xxdDumpKeySpans(s: string): number[] {
     const at = offsetStart(s, q - back);
     if (at === -1) continue;
     const d = readDump(s, at);
-    if (d.bytes.length >= 12) dumpKeys(d, spans);
+    if (d.bytes.length >= 12) {
+      const before = spans.length;
+      dumpKeys(d, spans);
+      const w = spans.length === before ? wordSwapped(d) : null;
+      if (w !== null) dumpKeys(w, spans);
+    }
     if (d.end > q) q = d.end - 1;
   }
   return spans;

@@ -76,3 +76,50 @@ describe('a Python repr inside a JSON string: {"msg": "der=b\'0\\\\x82…\'"}', 
     expectIdempotent(r, [esc, esc.slice(0, 60), esc.slice(20), '\\\\x02\\\\x01\\\\x0', '"', '\\n', " b'", '0'], 4401);
   });
 });
+
+const hx = (b: number): string => b.toString(16).padStart(2, '0');
+const ascii = (row: Buffer): string =>
+  [...row].map((c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.')).join('');
+/** `xxd -e` (or `-g4` with `swap` false): 4-byte groups, each a little-endian word; a short last group right-aligned. */
+const xxdWords = (bytes: Buffer, swap = true): string => {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 16) {
+    const row = bytes.subarray(i, i + 16);
+    const groups: string[] = [];
+    for (let k = 0; k < row.length; k += 4) {
+      const g = [...row.subarray(k, k + 4)].map(hx);
+      groups.push(swap ? g.reverse().join('').padStart(8) : g.join(''));
+    }
+    out += `${i.toString(16).padStart(8, '0')}: ${groups.join(' ').padEnd(35)}  ${ascii(row)}\n`;
+  }
+  return out;
+};
+/** The secret's 4-byte words from its 5th to its 16th byte, as `xxd -e` prints them at each alignment: none may be left. */
+const wordTraces = (b: Buffer): string[] =>
+  [4, 5, 6, 7, 8, 9, 10, 11].map((o) => [...b.subarray(o, o + 4)].reverse().map(hx).join(''));
+
+describe('xxd -e: 4-byte little-endian groups (00000000: bc048230 30000102 …)', () => {
+  it.each(DER_KEYS)('%s', (_name, d) => {
+    const text = xxdWords(d);
+    expect(wordTraces(secretBytes(d)).some((t) => text.includes(t))).toBe(true);
+    const out = once(`$ xxd -e key.der\n${text}`);
+    expect(out.startsWith('$ xxd -e key.der\n00000000: [REDACTED]')).toBe(true);
+    for (const t of wordTraces(secretBytes(d))) expect(out).not.toContain(t);
+  });
+  it('a key starting inside a group (after 6 other bytes) and the -g4 order still go', () => {
+    const d = der(ec, 'sec1');
+    const framed = Buffer.concat([Buffer.from('KSv1\x00\x01'), d]);
+    expect(once(xxdWords(framed))).not.toContain(wordTraces(secretBytes(d))[2]);
+    expect(once(xxdWords(d, false))).toMatch(/^00000000: \[REDACTED\]/);
+  });
+  it('stays: a public key and ordinary data in the same layout', () => {
+    const data = Buffer.from(Array.from({ length: 256 }, (_v, i) => (i * 7) & 255));
+    for (const t of [xxdWords(spki(rsa)), xxdWords(spki(ec)), xxdWords(data), xxdWords(spki(ec), false)])
+      expect(once(t)).toBe(t);
+  });
+  it('idempotent over its pieces', () => {
+    const lines = xxdWords(der(ec, 'sec1')).split('\n');
+    const pieces = [...lines.map((l) => `${l}\n`), lines.slice(0, 3).join('\n'), '00000000: ', '30770201', '  ', '\n'];
+    expectIdempotent(r, pieces, 4402);
+  });
+});
