@@ -14,6 +14,7 @@
  * JSON string (its offset after `"` or an escaped `\n`, its lines ending at an escaped `\n`).
  */
 
+import { HEADLESS, headlessKeyEnd } from './der-headless.js';
 import { HEAD, keyLength } from './der-key.js';
 
 /** The cue: an offset's last digit and `: ` (offsets of 16-byte lines end in `0`). */
@@ -171,7 +172,14 @@ function readDump(s: string, at: number): Dump {
 function dumpKeys(d: Dump, spans: number[]): void {
   const bytes = d.bytes;
   for (let b = 0; b + 12 <= bytes.length; b++) {
-    if (bytes[b] !== 0x30) continue;
+    if (bytes[b] !== 0x30) {
+      // A key whose header the dump cut off (rules 20, part 4): the structure around its secret.
+      const end = headlessKeyEnd(bytes, b);
+      if (end === -1) continue;
+      spans.push(d.at[HEADLESS.start] as number, d.lineEnd[end - 1] as number);
+      b = end - 1;
+      continue;
+    }
     for (let k = 0; k < 12; k++) HEAD[k] = bytes[b + k] as number;
     const len = keyLength();
     if (len === -1) continue;

@@ -8,6 +8,7 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';
+import { xxdPairs } from './dump-formats.js';
 
 const r = compileRedactor();
 const once = (t: string): string => {
@@ -46,6 +47,24 @@ const DER_KEYS: [string, Buffer][] = [
 /** The private scalar's bytes for an EC or Ed25519 key, a span of RSA's private exponent otherwise. */
 const secretBytes = (d: Buffer): Buffer =>
   d.length < 200 ? d.subarray(d.length - 40, d.length - 8) : d.subarray(300, 340);
+const jwk = (k: typeof rsa, member: string): Buffer =>
+  Buffer.from((k.export({ format: 'jwk' }) as Record<string, string>)[member] as string, 'base64url');
+/** `xxd -g1 -s start`: single bytes, 16 a line, offsets from `start`. */
+const xxdG1From = (b: Buffer, start: number): string => {
+  let out = '';
+  for (let i = start; i < b.length; i += 16) {
+    const row = b.subarray(i, i + 16);
+    const hex = [...row].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+    out += `${i.toString(16).padStart(8, '0')}: ${hex.padEnd(47)}  ${[...row].map((c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.')).join('')}\n`;
+  }
+  return out;
+};
+/** The hex digits of a dump's lines, in order (offsets and ASCII columns dropped). */
+const dumpHex = (t: string): string =>
+  t
+    .split('\n')
+    .map((l) => (l.slice(10).split('  ')[0] as string).replace(/ /g, ''))
+    .join('');
 const spki = (k: typeof rsa): Buffer => createPublicKey(k).export({ format: 'der', type: 'spki' }) as Buffer;
 
 describe('a Python repr inside a JSON string: {"msg": "der=b\'0\\\\x82…\'"}', () => {
@@ -121,5 +140,40 @@ describe('xxd -e: 4-byte little-endian groups (00000000: bc048230 30000102 …)'
     const lines = xxdWords(der(ec, 'sec1')).split('\n');
     const pieces = [...lines.map((l) => `${l}\n`), lines.slice(0, 3).join('\n'), '00000000: ', '30770201', '  ', '\n'];
     expectIdempotent(r, pieces, 4402);
+  });
+});
+
+describe('a dump fragment whose key header is cut off (xxd -s 5): the structure around the secret', () => {
+  const FRAGMENTS: [string, Buffer, Buffer][] = [
+    ['EC SEC1 (04 20 … a0 0a 06 08)', der(ec, 'sec1'), jwk(ec, 'd')],
+    ['EC SEC1 of P-384', der(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, 'sec1'), Buffer.alloc(0)],
+    ['RSA PKCS#1 (02 03 01 00 01 02 82 …)', der(rsa, 'pkcs1'), jwk(rsa, 'd')],
+    ['Ed25519 PKCS#8 (06 03 2b 65 70 04 22 04 20)', der(ed, 'pkcs8'), jwk(ed, 'd')],
+  ];
+  it.each(FRAGMENTS)('%s', (_name, d, secret) => {
+    const s = secret.length > 0 ? secret : d.subarray(7, 7 + 48);
+    for (const text of [xxdPairs(d, 5), xxdPairs(d, 3), xxdG1From(d, 5)]) {
+      const mid = s.subarray(4, 12).toString('hex');
+      expect(dumpHex(text)).toContain(mid);
+      expect(dumpHex(once(text))).not.toContain(mid);
+    }
+  });
+  it('stays: public keys and ordinary data shown from an offset', () => {
+    const data = Buffer.from(Array.from({ length: 300 }, (_v, i) => (i * 13 + 2) & 255));
+    for (const b of [spki(rsa), spki(ec), spki(ed), data])
+      for (const t of [xxdPairs(b, 5), xxdG1From(b, 3)]) expect(once(t)).toBe(t);
+  });
+  it('stays: the evidence alone with too few bytes after it, or the wrong tag after the scalar', () => {
+    const ecBody = der(ec, 'sec1').subarray(5);
+    const bad = Buffer.from(ecBody);
+    bad[34] = 0xa2;
+    for (const b of [bad, ecBody.subarray(0, 30), Buffer.from('0203010001020100', 'hex')]) {
+      const t = xxdPairs(Buffer.concat([Buffer.alloc(16, 0x41), b]), 0);
+      expect(once(t)).toBe(t);
+    }
+  });
+  it('idempotent over its pieces', () => {
+    const lines = xxdPairs(der(rsa, 'pkcs1'), 5).split('\n');
+    expectIdempotent(r, [...lines.slice(14, 20).map((l) => `${l}\n`), '00000105: 0301 0001 ', '\n'], 4403);
   });
 });
