@@ -84,7 +84,21 @@ function bytesStart(s: string, o: number): number {
   }
   let k = o;
   while (k - o < 8 && hexAt(s, k) >= 0) k++;
-  return k - o >= 6 && s.charCodeAt(k) === 32 && hexAt(s, k + 1) >= 0 ? k + 1 : -1;
+  if (k - o < 6 || s.charCodeAt(k) !== 32) return -1;
+  // hexdump -C: 8 digits and two blanks (rules 20, part 4: a fragment from `-s`, not only from 0).
+  if (k - o === 8 && s.charCodeAt(k + 1) === 32) k++;
+  return hexAt(s, k + 1) >= 0 ? k + 1 : -1;
+}
+
+/** hexdump -C's two blanks after a line's 8th byte: a byte follows them (its ASCII column starts with `|`). */
+function isMidGap(s: string, k: number): boolean {
+  return (
+    s.charCodeAt(k) === 32 &&
+    s.charCodeAt(k + 1) === 32 &&
+    hexAt(s, k + 2) >= 0 &&
+    hexAt(s, k + 3) >= 0 &&
+    s.charCodeAt(k + 4) === 32
+  );
 }
 
 /** Where the line from `k` ends (the index of its `\n`, or of the `\` of an escaped `\n`), or the text's end. */
@@ -139,6 +153,7 @@ function readLine(s: string, i: number, d: Dump): number {
     }
     // One blank between groups; two or more end the hex (the ASCII column follows).
     if (s.charCodeAt(k) === 32 && s.charCodeAt(k + 1) !== 32) k++;
+    else if (PLAIN && isMidGap(s, k)) k += 2;
     else if (PLAIN) break;
   }
   if (n === 0) return -1;
@@ -242,20 +257,46 @@ export function xxdDumpKeySpans(s: string): number[] {
   return spans;
 }
 
+/** The next line break after `n`, or -2 when there is none. */
+function nextBreak(s: string, n: number): number {
+  const e = s.indexOf('\n', n + 1);
+  return e === -1 ? -2 : e;
+}
+
 /**
  * The DER private keys in the dumps whose offsets have no `:` (`od`, plain `hexdump`), as
- * xxdDumpKeySpans gives them. Linear: a cue costs 2 reads back and 48 of indent unless it starts a
- * line; a dump is read once and the search goes on after it.
+ * xxdDumpKeySpans gives them. Found from the first offset's PLAIN_CUE and, in a text of more than
+ * one line, from any line that starts with an offset (rules 20, part 4: `od -j`, `hexdump -s`, a
+ * fragment not starting at offset 0). Linear: a cue costs 2 reads back and 48 of indent unless it
+ * starts a line, a line start one read unless a hex digit is there; a dump is read once and the
+ * search goes on after it.
  */
 export function plainDumpKeySpans(s: string): number[] {
   const spans: number[] = [];
   PLAIN = true;
+  // The dumps read from PLAIN_CUE, as [start, end) pairs: the line starts in them are not read again.
+  const read: number[] = [];
   for (let q = s.indexOf(PLAIN_CUE); q !== -1; q = s.indexOf(PLAIN_CUE, q + 1)) {
     const at = plainOffsetStart(s, q);
     if (at === -1) continue;
     const d = readDump(s, at);
+    read.push(at, d.end);
     if (d.bytes.length >= 12) dumpKeys(d, spans);
     if (d.end > q) q = d.end - 1;
+  }
+  let r = 0;
+  // Each line's start: the text's (n = -1) and after each line break; none in a one-line text.
+  for (let n = s.includes('\n') ? -1 : -2; n !== -2; n = nextBreak(s, n)) {
+    let at = n + 1;
+    while (at < s.length && at - n <= INDENT_MAX && (s.charCodeAt(at) === 32 || s.charCodeAt(at) === 9)) at++;
+    if (hexAt(s, at) < 0) continue;
+    while (r < read.length && (read[r + 1] as number) <= at) r += 2;
+    if (r < read.length && (read[r] as number) <= at) continue;
+    ESCAPED = false;
+    if (bytesStart(s, at) === -1) continue;
+    const d = readDump(s, at);
+    if (d.bytes.length >= 12) dumpKeys(d, spans);
+    if (d.end > n) n = d.end - 1;
   }
   PLAIN = false;
   return spans;

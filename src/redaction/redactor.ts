@@ -183,7 +183,8 @@ function redactKeyBytes(s: string, censor: string): string {
   // `xxd` dumps in other layouts (`-g1`, a key inside a line): one search, an offset's `0: `.
   if (out.length >= SEPARATED_HEX_KEY_MIN && hasXxdCue(out)) out = applySpans(out, xxdDumpKeySpans(out), censor);
   // od's and plain hexdump's (offsets with no `:`): one search, the first offset's `000000 ` (rules 20, part 3).
-  if (out.length >= SEPARATED_HEX_KEY_MIN && out.includes(PLAIN_CUE))
+  // In a text of more than one line, a fragment's offset at any line's start too (rules 20, part 4).
+  if (out.length >= SEPARATED_HEX_KEY_MIN && (out.includes(PLAIN_CUE) || out.includes('\n')))
     out = applySpans(out, plainDumpKeySpans(out), censor);
   return out;
 }

@@ -177,3 +177,56 @@ describe('a dump fragment whose key header is cut off (xxd -s 5): the structure 
     expectIdempotent(r, [...lines.slice(14, 20).map((l) => `${l}\n`), '00000105: 0301 0001 ', '\n'], 4403);
   });
 });
+
+/** `od -A x -t x1z -j start`: 6-digit hex offsets from `start`, single bytes, `>ASCII<`. */
+const odFrom = (b: Buffer, start: number): string => {
+  let out = '';
+  for (let i = start; i < b.length; i += 16) {
+    const row = b.subarray(i, i + 16);
+    out += `${i.toString(16).padStart(6, '0')} ${[...row].map(hx).join(' ').padEnd(47)}  >${ascii(row)}<\n`;
+  }
+  return `${out}${b.length.toString(16).padStart(6, '0')}\n`;
+};
+/** `hexdump -C -s start`: 8-digit offsets and two blanks, a gap after the 8th byte, `|ASCII|`. */
+const hexdumpCFrom = (b: Buffer, start: number): string => {
+  let out = '';
+  for (let i = start; i < b.length; i += 16) {
+    const row = [...b.subarray(i, i + 16)].map(hx);
+    const hex = `${row.slice(0, 8).join(' ')}  ${row.slice(8).join(' ')}`.padEnd(48);
+    out += `${i.toString(16).padStart(8, '0')}  ${hex}  |${ascii(b.subarray(i, i + 16))}|\n`;
+  }
+  return `${out}${b.length.toString(16).padStart(8, '0')}\n`;
+};
+/** Hex digits of an od or hexdump -C dump's byte columns, in order. */
+const plainHex = (t: string): string =>
+  t
+    .split('\n')
+    .map((l) => ((l.replace(/^[0-9a-f]+ +/, '').split(/ {2}[|>]/)[0] as string) || '').replace(/ /g, ''))
+    .join('');
+
+describe('od and hexdump -C fragments not starting at offset 0 (od -j 5, hexdump -C -s 5)', () => {
+  const KEYS: [string, Buffer, Buffer][] = [
+    ['EC SEC1', der(ec, 'sec1'), jwk(ec, 'd')],
+    ['RSA PKCS#1', der(rsa, 'pkcs1'), jwk(rsa, 'd')],
+    ['Ed25519 PKCS#8', der(ed, 'pkcs8'), jwk(ed, 'd')],
+    ['RSA PKCS#8 (the inner key whole)', der(rsa, 'pkcs8'), jwk(rsa, 'd')],
+  ];
+  it.each(KEYS)('%s', (_name, d, secret) => {
+    const mid = secret.subarray(4, 12).toString('hex');
+    for (const text of [odFrom(d, 5), hexdumpCFrom(d, 5), hexdumpCFrom(d, 0), `ran: od\n${odFrom(d, 3)}`]) {
+      expect(plainHex(text)).toContain(mid);
+      expect(plainHex(once(text))).not.toContain(mid);
+    }
+  });
+  it('stays: public keys, ordinary data and prose lines that start with a number', () => {
+    const data = Buffer.from(Array.from({ length: 300 }, (_v, i) => (i * 13 + 2) & 255));
+    for (const b of [spki(rsa), spki(ec), data])
+      for (const t of [odFrom(b, 5), hexdumpCFrom(b, 3)]) expect(once(t)).toBe(t);
+    const prose = 'fills:\n100200 02 01 00 shares at 30 77\n123456 deadbeef 02 01\n';
+    expect(once(prose)).toBe(prose);
+  });
+  it('idempotent over its pieces', () => {
+    const lines = hexdumpCFrom(der(ec, 'sec1'), 5).split('\n');
+    expectIdempotent(r, [...lines.map((l) => `${l}\n`), '00000005  ', '  ', '\n', '|'], 4404);
+  });
+});
