@@ -147,30 +147,39 @@ const JSON_ESCAPES: Record<string, string> = Object.assign(Object.create(null) a
  * pythonReprKeySpans. Linear: one pass to unescape, one search.
  */
 export function escapedReprKeySpans(s: string): number[] {
-  const chars: string[] = [];
-  const at: number[] = [];
-  for (let i = 0; i < s.length; ) {
-    at.push(i);
-    if (s.charCodeAt(i) === 92 && i + 1 < s.length) {
-      const e = s[i + 1] as string;
-      const v = JSON_ESCAPES[e];
-      if (v !== undefined) {
-        chars.push(v);
-        i += 2;
-        continue;
-      }
-      if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) {
-        chars.push(String.fromCharCode(Number.parseInt(s.slice(i + 2, i + 6), 16)));
-        i += 6;
-        continue;
-      }
+  // The unescaped text, built by slices between backslashes; each escape's place in both texts.
+  let u = '';
+  const uAt: number[] = [0];
+  const sAt: number[] = [0];
+  let from = 0;
+  for (let i = s.indexOf('\\'); i !== -1 && i + 1 < s.length; i = s.indexOf('\\', i)) {
+    const e = s[i + 1] as string;
+    let v = JSON_ESCAPES[e];
+    let w = 2;
+    if (v === undefined && e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) {
+      v = String.fromCharCode(Number.parseInt(s.slice(i + 2, i + 6), 16));
+      w = 6;
     }
-    chars.push(s[i] as string);
-    i++;
+    if (v === undefined) {
+      i++;
+      continue;
+    }
+    u += s.slice(from, i);
+    uAt.push(u.length);
+    sAt.push(i);
+    u += v;
+    from = i + w;
+    uAt.push(u.length);
+    sAt.push(from);
+    i = from;
   }
-  at.push(s.length);
-  const found = pythonReprKeySpans(chars.join(''));
-  return found.map((p) => at[p] as number);
+  u += s.slice(from);
+  // Spans come in order: the breakpoints are walked once.
+  let k = 0;
+  return pythonReprKeySpans(u).map((p) => {
+    while (k + 1 < uAt.length && (uAt[k + 1] as number) <= p) k++;
+    return (sAt[k] as number) + p - (uAt[k] as number);
+  });
 }
 
 /**
