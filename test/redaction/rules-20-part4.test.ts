@@ -6,6 +6,7 @@
  */
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { redactConfigText } from '../../src/redaction/config-text.js';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';
 import { xxdPairs } from './dump-formats.js';
@@ -224,6 +225,22 @@ describe('od and hexdump -C fragments not starting at offset 0 (od -j 5, hexdump
       for (const t of [odFrom(b, 5), hexdumpCFrom(b, 3)]) expect(once(t)).toBe(t);
     const prose = 'fills:\n100200 02 01 00 shares at 30 77\n123456 deadbeef 02 01\n';
     expect(once(prose)).toBe(prose);
+  });
+  it('config text: an od fragment in a YAML block scalar, and the xxd -e of a key in an INI value', () => {
+    const d = der(ec, 'sec1');
+    const mid = jwk(ec, 'd').subarray(4, 12).toString('hex');
+    const yaml = `venue: XNYS\ndump: |\n${odFrom(d, 5)
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n')}\nqty: 100\n`;
+    const out = redactConfigText(yaml, 'yaml', r).text;
+    expect(plainHex(out.replace(/^ {2}/gm, ''))).not.toContain(mid);
+    expect(out).toContain('venue: XNYS\n');
+    expect(out).toContain('qty: 100\n');
+    const ini = `[dump]\nkey =\n${xxdWords(d)}`;
+    const w = wordTraces(jwk(ec, 'd'));
+    expect(w.some((t) => ini.includes(t))).toBe(true);
+    for (const t of w) expect(redactConfigText(ini, 'ini', r).text).not.toContain(t);
   });
   it('idempotent over its pieces', () => {
     const lines = hexdumpCFrom(der(ec, 'sec1'), 5).split('\n');
