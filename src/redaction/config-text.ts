@@ -207,7 +207,7 @@ function keyDumpLineSpans(s: string): number[] {
     const dumps = xxdDumpKeySpans(s);
     for (let k = 0; k < dumps.length; k += 2) lineParts(s, dumps[k] as number, dumps[k + 1] as number, spans);
   }
-  if (s.includes(PLAIN_CUE)) {
+  if (s.includes(PLAIN_CUE) || s.includes('\n')) {
     const dumps = plainDumpKeySpans(s);
     for (let k = 0; k < dumps.length; k += 2) lineParts(s, dumps[k] as number, dumps[k + 1] as number, spans);
   }

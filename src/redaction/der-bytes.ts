@@ -125,6 +125,63 @@ export function pythonReprKeySpans(s: string): number[] {
   return spans;
 }
 
+/** REPR_CUE inside a JSON string (rules 20, part 4): each backslash of the repr escaped, `\\x02\\x01\\x0`. */
+export const ESCAPED_REPR_CUE = '\\\\x02\\\\x01\\\\x0';
+
+/** JSON's one-character escapes, as the characters they stand for. */
+const JSON_ESCAPES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+});
+
+/**
+ * Python bytes reprs of private keys inside JSON-escaped text (`{"msg": "der=b'0\\x82…'"}`, at39's
+ * repr in a log line's JSON), as [start, end) pairs of `s`: the text is unescaped once (JSON's
+ * escapes; `\\uXXXX` as its character), with each character's place in `s`, and read by
+ * pythonReprKeySpans. Linear: one pass to unescape, one search.
+ */
+export function escapedReprKeySpans(s: string): number[] {
+  // The unescaped text, built by slices between backslashes; each escape's place in both texts.
+  let u = '';
+  const uAt: number[] = [0];
+  const sAt: number[] = [0];
+  let from = 0;
+  for (let i = s.indexOf('\\'); i !== -1 && i + 1 < s.length; i = s.indexOf('\\', i)) {
+    const e = s[i + 1] as string;
+    let v = JSON_ESCAPES[e];
+    let w = 2;
+    if (v === undefined && e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) {
+      v = String.fromCharCode(Number.parseInt(s.slice(i + 2, i + 6), 16));
+      w = 6;
+    }
+    if (v === undefined) {
+      i++;
+      continue;
+    }
+    u += s.slice(from, i);
+    uAt.push(u.length);
+    sAt.push(i);
+    u += v;
+    from = i + w;
+    uAt.push(u.length);
+    sAt.push(from);
+    i = from;
+  }
+  u += s.slice(from);
+  // Spans come in order: the breakpoints are walked once.
+  let k = 0;
+  return pythonReprKeySpans(u).map((p) => {
+    while (k + 1 < uAt.length && (uAt[k + 1] as number) <= p) k++;
+    return (sAt[k] as number) + p - (uAt[k] as number);
+  });
+}
+
 /**
  * A key in escaped bytes with no `b'` right before it (at39 F3): Python 2's `'0\x81\x87\x02…'`,
  * Go's `%q`, a key after a header inside a longer bytes literal. Each `0` (the SEQUENCE byte,

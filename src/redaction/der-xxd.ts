@@ -14,6 +14,7 @@
  * JSON string (its offset after `"` or an escaped `\n`, its lines ending at an escaped `\n`).
  */
 
+import { HEADLESS, headlessKeyEnd } from './der-headless.js';
 import { HEAD, keyLength } from './der-key.js';
 
 /** The cue: an offset's last digit and `: ` (offsets of 16-byte lines end in `0`). */
@@ -83,7 +84,21 @@ function bytesStart(s: string, o: number): number {
   }
   let k = o;
   while (k - o < 8 && hexAt(s, k) >= 0) k++;
-  return k - o >= 6 && s.charCodeAt(k) === 32 && hexAt(s, k + 1) >= 0 ? k + 1 : -1;
+  if (k - o < 6 || s.charCodeAt(k) !== 32) return -1;
+  // hexdump -C: 8 digits and two blanks (rules 20, part 4: a fragment from `-s`, not only from 0).
+  if (k - o === 8 && s.charCodeAt(k + 1) === 32) k++;
+  return hexAt(s, k + 1) >= 0 ? k + 1 : -1;
+}
+
+/** hexdump -C's two blanks after a line's 8th byte: a byte follows them (its ASCII column starts with `|`). */
+function isMidGap(s: string, k: number): boolean {
+  return (
+    s.charCodeAt(k) === 32 &&
+    s.charCodeAt(k + 1) === 32 &&
+    hexAt(s, k + 2) >= 0 &&
+    hexAt(s, k + 3) >= 0 &&
+    s.charCodeAt(k + 4) === 32
+  );
 }
 
 /** Where the line from `k` ends (the index of its `\n`, or of the `\` of an escaped `\n`), or the text's end. */
@@ -106,6 +121,8 @@ interface Dump {
   bytes: number[];
   at: number[];
   lineEnd: number[];
+  /** Each byte's group (the index of the group's first byte): xxd's blank-separated groups. */
+  group: number[];
   /** Where the dump's text ends (the last line's end). */
   end: number;
 }
@@ -114,6 +131,7 @@ interface Dump {
 function readLine(s: string, i: number, d: Dump): number {
   let k = i;
   let n = 0;
+  let group = d.bytes.length;
   const first = d.bytes.length;
   while (n < LINE_MAX_BYTES) {
     const hi = hexAt(s, k);
@@ -126,13 +144,16 @@ function readLine(s: string, i: number, d: Dump): number {
       n += 2;
       k += 4;
     } else {
+      if (n === 0 || s.charCodeAt(k - 1) === 32) group = d.bytes.length;
       d.bytes.push((hi << 4) | lo);
       d.at.push(k);
+      d.group.push(group);
       n++;
       k += 2;
     }
     // One blank between groups; two or more end the hex (the ASCII column follows).
     if (s.charCodeAt(k) === 32 && s.charCodeAt(k + 1) !== 32) k++;
+    else if (PLAIN && isMidGap(s, k)) k += 2;
     else if (PLAIN) break;
   }
   if (n === 0) return -1;
@@ -145,7 +166,7 @@ function readLine(s: string, i: number, d: Dump): number {
 
 /** The dump whose first offset starts at `at`: its lines while each starts with an offset and `: `. */
 function readDump(s: string, at: number): Dump {
-  const d: Dump = { bytes: [], at: [], lineEnd: [], end: at };
+  const d: Dump = { bytes: [], at: [], lineEnd: [], group: [], end: at };
   let o = at;
   for (;;) {
     const from = bytesStart(s, o);
@@ -166,7 +187,14 @@ function readDump(s: string, at: number): Dump {
 function dumpKeys(d: Dump, spans: number[]): void {
   const bytes = d.bytes;
   for (let b = 0; b + 12 <= bytes.length; b++) {
-    if (bytes[b] !== 0x30) continue;
+    if (bytes[b] !== 0x30) {
+      // A key whose header the dump cut off (rules 20, part 4): the structure around its secret.
+      const end = headlessKeyEnd(bytes, b);
+      if (end === -1) continue;
+      spans.push(d.at[HEADLESS.start] as number, d.lineEnd[end - 1] as number);
+      b = end - 1;
+      continue;
+    }
     for (let k = 0; k < 12; k++) HEAD[k] = bytes[b + k] as number;
     const len = keyLength();
     if (len === -1) continue;
@@ -176,6 +204,27 @@ function dumpKeys(d: Dump, spans: number[]): void {
     spans.push(d.at[b] as number, d.lineEnd[last] as number);
     b = last;
   }
+}
+
+/**
+ * `xxd -e`'s reading of a dump of 4-byte groups (rules 20, part 4): each group a little-endian word,
+ * `bc048230` the bytes 30 82 04 bc. Each byte's place is its group's first digit, so a key is
+ * censored from the group that holds its first byte. Read while the groups hold 4 bytes (`xxd -g4`
+ * prints the same layout in order: both readings are tried); null under 12 bytes.
+ */
+function wordSwapped(d: Dump): Dump | null {
+  const g = d.group;
+  const w: Dump = { bytes: [], at: [], lineEnd: [], group: g, end: d.end };
+  for (let b = 0; b + 4 <= g.length; b += 4) {
+    // A group of 4 from b: its bytes share b as their group, and the next byte starts another.
+    if (g[b] !== b || g[b + 3] !== b || g[b + 4] === b) break;
+    for (let k = 3; k >= 0; k--) {
+      w.bytes.push(d.bytes[b + k] as number);
+      w.at.push(d.at[b] as number);
+      w.lineEnd.push(d.lineEnd[b + k] as number);
+    }
+  }
+  return w.bytes.length >= 12 ? w : null;
 }
 
 /**
@@ -197,26 +246,57 @@ export function xxdDumpKeySpans(s: string): number[] {
     const at = offsetStart(s, q - back);
     if (at === -1) continue;
     const d = readDump(s, at);
-    if (d.bytes.length >= 12) dumpKeys(d, spans);
+    if (d.bytes.length >= 12) {
+      const before = spans.length;
+      dumpKeys(d, spans);
+      const w = spans.length === before ? wordSwapped(d) : null;
+      if (w !== null) dumpKeys(w, spans);
+    }
     if (d.end > q) q = d.end - 1;
   }
   return spans;
 }
 
+/** The next line break after `n`, or -2 when there is none. */
+function nextBreak(s: string, n: number): number {
+  const e = s.indexOf('\n', n + 1);
+  return e === -1 ? -2 : e;
+}
+
 /**
  * The DER private keys in the dumps whose offsets have no `:` (`od`, plain `hexdump`), as
- * xxdDumpKeySpans gives them. Linear: a cue costs 2 reads back and 48 of indent unless it starts a
- * line; a dump is read once and the search goes on after it.
+ * xxdDumpKeySpans gives them. Found from the first offset's PLAIN_CUE and, in a text of more than
+ * one line, from any line that starts with an offset (rules 20, part 4: `od -j`, `hexdump -s`, a
+ * fragment not starting at offset 0). Linear: a cue costs 2 reads back and 48 of indent unless it
+ * starts a line, a line start one read unless a hex digit is there; a dump is read once and the
+ * search goes on after it.
  */
 export function plainDumpKeySpans(s: string): number[] {
   const spans: number[] = [];
   PLAIN = true;
+  // The dumps read from PLAIN_CUE, as [start, end) pairs: the line starts in them are not read again.
+  const read: number[] = [];
   for (let q = s.indexOf(PLAIN_CUE); q !== -1; q = s.indexOf(PLAIN_CUE, q + 1)) {
     const at = plainOffsetStart(s, q);
     if (at === -1) continue;
     const d = readDump(s, at);
+    read.push(at, d.end);
     if (d.bytes.length >= 12) dumpKeys(d, spans);
     if (d.end > q) q = d.end - 1;
+  }
+  let r = 0;
+  // Each line's start: the text's (n = -1) and after each line break; none in a one-line text.
+  for (let n = s.includes('\n') ? -1 : -2; n !== -2; n = nextBreak(s, n)) {
+    let at = n + 1;
+    while (at < s.length && at - n <= INDENT_MAX && (s.charCodeAt(at) === 32 || s.charCodeAt(at) === 9)) at++;
+    if (hexAt(s, at) < 0) continue;
+    while (r < read.length && (read[r + 1] as number) <= at) r += 2;
+    if (r < read.length && (read[r] as number) <= at) continue;
+    ESCAPED = false;
+    if (bytesStart(s, at) === -1) continue;
+    const d = readDump(s, at);
+    if (d.bytes.length >= 12) dumpKeys(d, spans);
+    if (d.end > n) n = d.end - 1;
   }
   PLAIN = false;
   return spans;

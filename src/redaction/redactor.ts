@@ -23,7 +23,13 @@
  * - putty-key.ts: a PuTTY `.ppk` key's private lines and MAC.
  */
 import { redactCommandFlags } from './command-flags.js';
-import { decimalListKeySpans, hasDecimalListCue, pythonReprKeySpans } from './der-bytes.js';
+import {
+  decimalListKeySpans,
+  ESCAPED_REPR_CUE,
+  escapedReprKeySpans,
+  hasDecimalListCue,
+  pythonReprKeySpans,
+} from './der-bytes.js';
 import { hasLiteralListCue, literalListKeySpans } from './der-literals.js';
 import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
 import { hasXxdCue, PLAIN_CUE, plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
@@ -170,12 +176,15 @@ const KEY_BYTES_MIN = 51;
 function redactKeyBytes(s: string, censor: string): string {
   let out = s;
   if (out.includes('\\x02\\x01\\x0')) out = applySpans(out, pythonReprKeySpans(out), censor);
+  // The same repr inside a JSON string (rules 20, part 4): one more search, its escaped cue.
+  if (out.includes(ESCAPED_REPR_CUE)) out = applySpans(out, escapedReprKeySpans(out), censor);
   if (hasDecimalListCue(out)) out = applySpans(out, decimalListKeySpans(out), censor);
   if (hasLiteralListCue(out)) out = applySpans(out, literalListKeySpans(out), censor);
   // `xxd` dumps in other layouts (`-g1`, a key inside a line): one search, an offset's `0: `.
   if (out.length >= SEPARATED_HEX_KEY_MIN && hasXxdCue(out)) out = applySpans(out, xxdDumpKeySpans(out), censor);
   // od's and plain hexdump's (offsets with no `:`): one search, the first offset's `000000 ` (rules 20, part 3).
-  if (out.length >= SEPARATED_HEX_KEY_MIN && out.includes(PLAIN_CUE))
+  // In a text of more than one line, a fragment's offset at any line's start too (rules 20, part 4).
+  if (out.length >= SEPARATED_HEX_KEY_MIN && (out.includes(PLAIN_CUE) || out.includes('\n')))
     out = applySpans(out, plainDumpKeySpans(out), censor);
   return out;
 }

@@ -1,0 +1,99 @@
+/**
+ * A private key's body in decoded dump bytes whose DER header the dump cut off (rules 20, part 4:
+ * `xxd -s 5` of a SEC1 or PKCS#1 key, a dump fragment that starts inside the key). With no
+ * SEQUENCE and version to check (der-key.ts keyLength), the evidence is the structure around the
+ * secret, which only a private key has:
+ *
+ * - an EC scalar (SEC1 ECPrivateKey, also inside PKCS#8): OCTET STRING of a curve's size
+ *   (`04 20`, 24 to 66 bytes), then right after its bytes the `[0]` parameters holding an OID
+ *   (`a0 0a 06 08 …`) or the `[1]` public key holding a BIT STRING (`a1 44 03 42 00 …`);
+ * - an Ed25519/X25519/Ed448/X448 seed (PKCS#8): the algorithm OID `06 03 2b 65 6e…71`, then
+ *   `04 22 04 20` (OCTET STRING in OCTET STRING);
+ * - RSA's private members (PKCS#1): the public exponent 65537 or 3 (`02 03 01 00 01`, `02 01 03`)
+ *   followed by an INTEGER of 64 bytes or more (the private exponent; a public key's exponent ends
+ *   its structure), then the primes, exponents and coefficient while each is an INTEGER.
+ *
+ * Random bytes pass a check with odds under 2^-24; a public key or certificate has none of them.
+ */
+
+/** EC scalar sizes in bytes: P-192, P-224, P-256/secp256k1/brainpool256, P-384, brainpool512, P-521. */
+const EC_SCALAR = new Set([24, 28, 32, 48, 64, 65, 66]);
+/** The Edwards and Montgomery curves' OID arcs (1.3.101.110-113) and their seed sizes. */
+const EDWARDS: Record<number, number> = { 110: 32, 111: 56, 112: 32, 113: 57 };
+
+/** The length of the DER INTEGER at `b` (short or 0x81/0x82 long form) in LEN, where its content starts in CONTENT; false if none. */
+let LEN = 0;
+let CONTENT = 0;
+function integerAt(bytes: readonly number[], b: number): boolean {
+  if (bytes[b] !== 0x02) return false;
+  const l = bytes[b + 1];
+  if (l === undefined) return false;
+  if (l < 0x80) {
+    LEN = l;
+    CONTENT = b + 2;
+  } else if (l === 0x81 && bytes[b + 2] !== undefined) {
+    LEN = bytes[b + 2] as number;
+    CONTENT = b + 3;
+  } else if (l === 0x82 && bytes[b + 3] !== undefined) {
+    LEN = ((bytes[b + 2] as number) << 8) | (bytes[b + 3] as number);
+    CONTENT = b + 4;
+  } else return false;
+  return LEN > 0;
+}
+
+/** An EC scalar's OCTET STRING at `b` with SEC1's `[0]` or `[1]` after it: the index past the scalar, or -1. */
+function ecScalarEnd(bytes: readonly number[], b: number): number {
+  const l = bytes[b + 1] as number;
+  if (!EC_SCALAR.has(l)) return -1;
+  const a = b + 2 + l;
+  const t = bytes[a];
+  const n = bytes[a + 1];
+  if (n === undefined || n < 4 || n > 0x7f) return -1;
+  // [0] { OID } or [1] { BIT STRING, no unused bits }.
+  if (t === 0xa0 && bytes[a + 2] === 0x06 && bytes[a + 3] === n - 2) return a;
+  if (t === 0xa1 && bytes[a + 2] === 0x03 && bytes[a + 3] === n - 2 && bytes[a + 4] === 0) return a;
+  return -1;
+}
+
+/** An Edwards seed after its OID at `b` (`06 03 2b 65 xx 04 L+2 04 L`): the index past the seed (or the bytes' end), or -1. */
+function edwardsSeedEnd(bytes: readonly number[], b: number): number {
+  if (bytes[b + 1] !== 3 || bytes[b + 2] !== 0x2b || bytes[b + 3] !== 0x65) return -1;
+  const l = EDWARDS[bytes[b + 4] as number];
+  if (l === undefined || bytes[b + 5] !== 4 || bytes[b + 6] !== l + 2 || bytes[b + 7] !== 4 || bytes[b + 8] !== l)
+    return -1;
+  return Math.min(b + 9 + l, bytes.length);
+}
+
+/** RSA's private members after the public exponent at `b`: the index past the last one read (or the bytes' end), or -1. */
+function rsaPrivateEnd(bytes: readonly number[], b: number): number {
+  if (!integerAt(bytes, b)) return -1;
+  const e = CONTENT + LEN;
+  const f4 = LEN === 3 && bytes[CONTENT] === 1 && bytes[CONTENT + 1] === 0 && bytes[CONTENT + 2] === 1;
+  const three = LEN === 1 && bytes[CONTENT] === 3;
+  if (!(f4 || three)) return -1;
+  if (!integerAt(bytes, e) || LEN < 64) return -1;
+  HEADLESS.start = e;
+  let end = e;
+  // d, p, q, dp, dq, qi: while each is an INTEGER.
+  for (let k = 0; k < 6 && end < bytes.length && integerAt(bytes, end); k++) end = CONTENT + LEN;
+  return Math.min(end, bytes.length);
+}
+
+/** Where the secret found by the last headlessKeyEnd starts (a byte index). */
+export const HEADLESS = { start: 0 };
+
+/**
+ * The private key body whose evidence starts at byte `b` of a decoded dump: the index past its
+ * secret's last byte (its first in HEADLESS.start), or -1 if none. A candidate costs a few reads
+ * unless its byte is `04`, `06` or `02` and the next few fit.
+ */
+export function headlessKeyEnd(bytes: readonly number[], b: number): number {
+  const t = bytes[b];
+  let end = -1;
+  if (t === 0x04) end = ecScalarEnd(bytes, b);
+  else if (t === 0x06) end = edwardsSeedEnd(bytes, b);
+  else if (t === 0x02) end = rsaPrivateEnd(bytes, b);
+  if (end === -1) return -1;
+  if (t !== 0x02) HEADLESS.start = t === 0x06 ? b + 5 : b;
+  return end;
+}
