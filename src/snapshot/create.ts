@@ -15,7 +15,7 @@ import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { compileRedactor, type RedactionOptions, type Redactor } from '../redaction/index.js';
 import { rulesFingerprint } from './rules-fingerprint.js';
 import { snapshotEventFields } from './event-fields.js';
-import { discoverConfigFiles } from './discover.js';
+import { discoverConfigFiles, withPolicyFile } from './discover.js';
 import { previousRecord } from './previous.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
 import { asGitError, diffAgainstHead } from './head-diff.js';
@@ -215,9 +215,11 @@ async function readEverything(s: Settings, allowEmpty: boolean, full: boolean): 
   previousP.catch(() => undefined);
 
   const exclude = s.logDir ? [s.snapshotDir, s.logDir] : [s.snapshotDir];
-  const paths = await discoverConfigFiles({ cwd: s.cwd, patterns: s.patterns, exclude }).catch((err: unknown) => {
+  const found = await discoverConfigFiles({ cwd: s.cwd, patterns: s.patterns, exclude }).catch((err: unknown) => {
     throw redactedDiscoveryError(err, s.redactor);
   });
+  // A full snapshot always records the compliance policy file (withPolicyFile says why).
+  const paths = full ? await withPolicyFile(s.cwd, found) : found;
   if (paths.length === 0 && !allowEmpty) {
     throw new AuditpackError(
       'SNAPSHOT_NO_FILES',
