@@ -825,6 +825,9 @@ def canonical_config_path(p):
     return True
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def config_in_force_invalid(v):
     """Why a parsed data/config_in_force.json does not meet its schema (FORMAT.md "config_in_force.json"), or None."""
     if not isinstance(v, dict):
@@ -838,11 +841,18 @@ def config_in_force_invalid(v):
         return "files is not a list"
     reason = lambda r: isinstance(r, str) and 0 < len(r) <= 8192
     seen = set()
+    prev = None
     for i, e in enumerate(files):
         if not isinstance(e, dict) or not isinstance(e.get("path"), str) or not 0 < len(e["path"]) <= 4096:
             return "files[%d]: not an object with a path" % i
         if e["path"] in seen:
             return "files[%d]: path listed twice" % i
+        # Sorted by path as UTF-8 bytes, as the writer sorts (a lone surrogate, from a "\ud800" escape,
+        # counts as U+FFFD, as verify's encoder writes it).
+        key = LONE_SURROGATE.sub("\ufffd", e["path"]).encode("utf-8")
+        if prev is not None and prev >= key:
+            return "files[%d]: not sorted by path (as UTF-8 bytes) after files[%d]" % (i, i - 1)
+        prev = key
         seen.add(e["path"])
         r = e.get("record")
         if r is None and "record" in e:

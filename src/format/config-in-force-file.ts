@@ -160,7 +160,9 @@ function renderEntry(e: ConfigInForceEntry): Record<string, unknown> {
 
 /**
  * The file's content if it meets the schema, else the reason it does not (hostile input: never
- * throws). Paths must be unique; order is not checked (the bytes are covered by the manifests).
+ * throws). Paths must be unique and sorted as the writer sorts them (by their UTF-8 bytes, a lone
+ * surrogate taken as U+FFFD, as Buffer.from encodes it): every writer has, and a checker that let
+ * another order pass would accept bytes no writer makes (at42).
  */
 export function parseConfigInForceFile(bytes: Buffer | string): ConfigInForceFile | { invalid: string } {
   // Strict UTF-8, as every JSON file of a pack: a lossy decode would pass bytes another reader rejects.
@@ -183,6 +185,9 @@ export function parseConfigInForceFile(bytes: Buffer | string): ConfigInForceFil
     const e = parseEntry(raw);
     if (typeof e === 'string') return { invalid: `files[${i}]: ${e}` };
     if (seen.has(e.path)) return { invalid: `files[${i}]: path ${e.path} is listed twice` };
+    const prev = files.at(-1);
+    if (prev !== undefined && byBytes(prev.path, e.path) >= 0)
+      return { invalid: `files[${i}]: not sorted by path (as UTF-8 bytes) after files[${i - 1}]` };
     seen.add(e.path);
     files.push(e);
   }

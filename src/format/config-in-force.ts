@@ -88,8 +88,10 @@ export const CONFIGS_IN_FORCE_FIELD = 'configs_in_force';
 export interface HeldConfig extends ConfigInForce {
   readonly paths?: readonly string[];
   /**
-   * A ConfigSnapshot event's `full`; never carried into a LogPruned list. Without `paths` (the list
-   * left out or cut: at42 F3) its record says which files it holds, and `full` whether it ends the rest.
+   * A ConfigSnapshot event's `full`. Without `paths` (the list left out or cut: at42 F3) its record
+   * says which files it holds, and `full` whether it ends the rest. A LogPruned list carries it on
+   * its entry without `paths` only, and only `true` (at43 F3): that entry's record is then the whole
+   * config, and a file it does not hold is held by no snapshot (none), not unknown.
    */
   readonly full?: boolean;
 }
@@ -108,8 +110,9 @@ export function parsePaths(v: unknown): string[] | undefined {
 
 /**
  * The value of a `configs_in_force` field, if it has the documented shape: a non-empty list, newest
- * first, of `{snapshot_id, record_sha256, paths?}`, only its last entry without `paths`. Else
- * undefined (hostile input: the reader falls back to `config_in_force`, the whole config).
+ * first, of `{snapshot_id, record_sha256, paths?}`, only its last entry without `paths`, and that
+ * one only may carry `full: true` (any other `full` is malformed). Else undefined (hostile input:
+ * the reader falls back to `config_in_force`, the whole config).
  */
 export function parseConfigsInForce(v: unknown): HeldConfig[] | undefined {
   if (!Array.isArray(v) || v.length === 0 || v.length > MAX_HELD) return undefined;
@@ -118,11 +121,13 @@ export function parseConfigsInForce(v: unknown): HeldConfig[] | undefined {
     const c = parseConfigInForce(e);
     if (c === undefined) return undefined;
     const raw = (e as Record<string, unknown>)[SNAPSHOT_PATHS_FIELD];
+    const full = (e as Record<string, unknown>)[SNAPSHOT_FULL_FIELD];
     if (raw === undefined) {
-      if (i !== v.length - 1) return undefined;
-      out.push(c);
+      if (i !== v.length - 1 || (full !== undefined && full !== true)) return undefined;
+      out.push(full === true ? { ...c, full } : c);
       continue;
     }
+    if (full !== undefined) return undefined;
     const paths = parsePaths(raw);
     if (paths === undefined) return undefined;
     out.push({ ...c, paths });
@@ -166,13 +171,14 @@ export function heldConfigOf(ev: Record<string, unknown> | undefined): HeldConfi
  * without paths (the whole config) ends the list, and so does a full one (`full: true`): it is then
  * the only entry, with its paths, so a file it does not record is held by no entry (not in force).
  * The first entry always names the newest snapshot (so `config_in_force` is the first entry without
- * its paths), even one that recorded no file. Entries never carry `full`.
+ * its paths), even one that recorded no file. Only a full event without paths (its list left out:
+ * too many files) carries `full: true` into its entry (at43 F3): a file its record does not hold is
+ * then none, not unknown; every other entry carries no `full`.
  */
 export function advanceHeld(held: readonly HeldConfig[], ev: HeldConfig): HeldConfig[] {
+  const id = { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256 };
   const head: HeldConfig =
-    ev.paths === undefined
-      ? { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256 }
-      : { snapshot_id: ev.snapshot_id, record_sha256: ev.record_sha256, paths: ev.paths };
+    ev.paths === undefined ? (ev.full === true ? { ...id, full: true } : id) : { ...id, paths: ev.paths };
   if (ev.paths === undefined || ev.full === true) return [head];
   const named = new Set(ev.paths);
   const out: HeldConfig[] = [head];

@@ -299,13 +299,15 @@ async function recordEvents(
 
 /**
  * The LogPruned fields of the config in force at a removed file's end: `config_in_force` (the newest
- * snapshot) and, when it says more than that (some snapshot named its paths), `configs_in_force`:
+ * snapshot) and, when it says more than that (some snapshot named its paths, or a full snapshot's
+ * entry without them carries `full`), `configs_in_force`:
  * every snapshot still in force for some config path, still vouched once the file and its pack are gone.
  */
 function inForceFields(held: readonly HeldConfig[] | undefined): Record<string, unknown> {
   const head = held?.[0];
   if (held === undefined || head === undefined) return {};
   const last = { snapshot_id: head.snapshot_id, record_sha256: head.record_sha256 };
-  if (held.length === 1 && head.paths === undefined) return { [CONFIG_IN_FORCE_FIELD]: last };
+  // A full snapshot's entry without paths says more: a file its record does not hold is none (at43 F3).
+  if (held.length === 1 && head.paths === undefined && head.full !== true) return { [CONFIG_IN_FORCE_FIELD]: last };
   return { [CONFIG_IN_FORCE_FIELD]: last, [CONFIGS_IN_FORCE_FIELD]: held };
 }

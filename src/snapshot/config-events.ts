@@ -12,9 +12,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
-import { type HeldConfig, holderOf } from '../format/config-in-force.js';
+import type { HeldConfig } from '../format/config-in-force.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
-import { everyHeld, wholeEnd } from './whole-config-walk.js';
+import { prunedEnd, wholeEnd } from './whole-config-walk.js';
 import { GENESIS_HASH } from '../chain/hash.js';
 import {
   type ChainConfigOfRecord,
@@ -306,21 +306,8 @@ export class ConfigEventIndex {
       if (end !== undefined) return end;
       if (!kept.includes(d)) {
         const r = await this.removalOf(logFileName(d), d);
-        const where = `the ${r?.held === undefined ? 'config_in_force' : 'configs_in_force'} of the LogPruned event of ${logFileName(d)}`;
-        if (path === null && r?.held !== undefined) return everyHeld(r.held, where, ask);
-        const h = r?.held === undefined ? r?.inForce : holderOf(r.held, path ?? '');
-        // A list naming every snapshot in force for some path, each with its paths, none of them
-        // `path`: no snapshot of the chain up to that file recorded it (the prune's walk met no gap).
-        if (r?.held !== undefined && h === undefined) return { kind: 'none' };
-        if (h !== undefined) {
-          const got = await ask(h, where);
-          if (got !== undefined) return got;
-          if (r?.held !== undefined)
-            return {
-              kind: 'unknown',
-              why: `${where} names snapshot ${h.snapshot_id} ${(h as HeldConfig).paths === undefined ? 'for every file no newer entry names (all the chain can tell of them)' : `holding ${path}`}, and its record holds no such file`,
-            };
-        }
+        const end = r === undefined ? undefined : await prunedEnd(r, logFileName(d), path, ask);
+        if (end !== undefined) return end;
       }
       const ev = await this.dayEvents(d);
       if (ev === 'removed' || ev === 'gone') return { kind: 'unknown', why: unknownWhy(d, ev) };

@@ -15,7 +15,7 @@ import { createAuditLogger, loadFileLock } from '../logger/index.js';
 import { compileRedactor, type RedactionOptions, type Redactor } from '../redaction/index.js';
 import { rulesFingerprint } from './rules-fingerprint.js';
 import { snapshotEventFields } from './event-fields.js';
-import { discoverConfigFiles } from './discover.js';
+import { discoverConfigFiles, withPolicyFile } from './discover.js';
 import { previousRecord } from './previous.js';
 import { findWorkTree, type GitStatus, readGitStatus } from './git.js';
 import { asGitError, diffAgainstHead } from './head-diff.js';
@@ -40,6 +40,11 @@ export const DEFAULT_SNAPSHOT_DIR = 'audit/snapshots';
 /** Default size limit: larger files are hashed, not stored. */
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 const DEFAULT_GIT_TIMEOUT_MS = 30_000;
+
+/** Whether the snapshot covers the whole config (its event's `full`): `full`, else no patterns given. */
+function isFull(options: CreateSnapshotOptions): boolean {
+  return options.full ?? !(options.patterns && options.patterns.length > 0);
+}
 
 /** The checked settings of one snapshot. */
 interface Settings {
@@ -66,6 +71,8 @@ interface ReadPhase {
   readonly existingIds: string[];
   readonly previousId: string | undefined;
   readonly previous: ConfigSnapshot | undefined;
+  /** What the changes are counted from: the previous record, or for a full snapshot the whole config in force. */
+  readonly before: ConfigSnapshot | undefined;
   readonly workTree: string | undefined;
   readonly gitStatusP: Promise<GitStatus | AuditpackError> | undefined;
 }
@@ -110,7 +117,7 @@ export async function takeConfigSnapshot(
 ): Promise<{ record: ConfigSnapshot; json: string }> {
   const s = await settingsOf(options);
   // Phase 1: read everything. git runs alongside the file reads.
-  const read = await readEverything(s, options.allowEmpty === true);
+  const read = await readEverything(s, options.allowEmpty === true, isFull(options));
   const git = await readGit(s, read);
   const sides = await loadDiffSides(s.snapshotDir, read);
 
@@ -191,7 +198,7 @@ async function settingsOf(options: CreateSnapshotOptions): Promise<Settings> {
 }
 
 /** Phase 1: discovery, every file scanned, the previous record; git status started alongside. */
-async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPhase> {
+async function readEverything(s: Settings, allowEmpty: boolean, full: boolean): Promise<ReadPhase> {
   const workTree = await findWorkTree(s.cwdReal);
   const gitStatusP: Promise<GitStatus | AuditpackError> | undefined = workTree
     ? readGitStatus(workTree, s.gitTimeoutMs).catch((err: unknown) => asGitError(err))
@@ -202,15 +209,17 @@ async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPha
   // The previous record is read while discovery walks the tree.
   const previousP = (async () => {
     const ids = await listSnapshotIds(s.snapshotDir);
-    const last = await previousRecord(s.snapshotDir, s.logDir, ids, s.micros, s.onWarning);
-    return { existingIds: ids, previousId: last?.id, previous: last?.record };
+    const last = await previousRecord(s.snapshotDir, s.logDir, ids, s.micros, s.onWarning, full);
+    return { existingIds: ids, previousId: last?.id, previous: last?.record, before: last?.before };
   })();
   previousP.catch(() => undefined);
 
   const exclude = s.logDir ? [s.snapshotDir, s.logDir] : [s.snapshotDir];
-  const paths = await discoverConfigFiles({ cwd: s.cwd, patterns: s.patterns, exclude }).catch((err: unknown) => {
+  const found = await discoverConfigFiles({ cwd: s.cwd, patterns: s.patterns, exclude }).catch((err: unknown) => {
     throw redactedDiscoveryError(err, s.redactor);
   });
+  // A full snapshot always records the compliance policy file (withPolicyFile says why).
+  const paths = full ? await withPolicyFile(s.cwd, found) : found;
   if (paths.length === 0 && !allowEmpty) {
     throw new AuditpackError(
       'SNAPSHOT_NO_FILES',
@@ -220,7 +229,7 @@ async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPha
       },
     );
   }
-  const { existingIds, previousId, previous: stored } = await previousP;
+  const { existingIds, previousId, previous: stored, before: whole } = await previousP;
   const key = await readSnapshotKey(s.snapshotDir);
   // The previous record's names are copied into this one's changes and diffs: a name the redactor
   // would change (a record planted in the store, or one written under older rules) is compared
@@ -235,7 +244,8 @@ async function readEverything(s: Settings, allowEmpty: boolean): Promise<ReadPha
     key,
   };
   const scanned = await scanAll(paths, ctx);
-  return { scanned, ctx, existingIds, previousId, previous, workTree, gitStatusP };
+  const before = whole === undefined || whole === stored ? previous : withRecordedNames(whole, s.redactor, key);
+  return { scanned, ctx, existingIds, previousId, previous, before, workTree, gitStatusP };
 }
 
 /** git facts and the diffs against HEAD; a git failure is recorded (redacted), never thrown. */
@@ -271,11 +281,11 @@ async function readGit(s: Settings, r: ReadPhase): Promise<GitPhase> {
 /** The changes since the previous record, and the stored text on each side of every changed file. */
 async function loadDiffSides(snapshotDir: string, r: ReadPhase): Promise<DiffPhase> {
   const current = Object.fromEntries(r.scanned.map((f) => [f.path, f.entry]));
-  const changes = compareEntries(r.previous?.files, current, new Map(r.scanned.map((f) => [f.path, f.rawHash])));
+  const changes = compareEntries(r.before?.files, current, new Map(r.scanned.map((f) => [f.path, f.rawHash])));
   const storedTextOf = new Map<string, string>();
   for (const f of r.scanned) if (f.storedText !== undefined) storedTextOf.set(f.path, f.storedText);
-  const previousSide = r.previous
-    ? await loadSides(snapshotDir, r.previous, [...changes.removed, ...changes.changed])
+  const previousSide = r.before
+    ? await loadSides(snapshotDir, r.before, [...changes.removed, ...changes.changed])
     : new Map<string, Side>();
   const currentSide = await loadSides(
     snapshotDir,
@@ -405,7 +415,7 @@ async function appendSnapshotEvent(
         logger,
         'config',
         'ConfigSnapshot',
-        snapshotEventFields(s, recordSha256, options.full ?? !(options.patterns && options.patterns.length > 0)),
+        snapshotEventFields(s, recordSha256, isFull(options)),
       );
     } finally {
       await logger.close();

@@ -4,9 +4,11 @@
  * never picked up, whatever the patterns say, so a `**\/*.json` pattern cannot snapshot the
  * snapshots.
  */
+import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import { AuditpackError } from '../errors.js';
+import { POLICY_CONFIG_PATH } from '../format/config-in-force-file.js';
 
 /** Always skipped. */
 const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**'];
@@ -68,4 +70,18 @@ export async function discoverConfigFiles(options: DiscoverOptions): Promise<str
     return r.startsWith('..') || isAbsolute(r) ? abs.split(sep).join('/') : r.split(sep).join('/');
   });
   return [...new Set(rel)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * `paths` (discovered for a full snapshot) with the compliance policy file added when it is a file
+ * under `cwd` that the patterns left out. The policy is what every compliance report runs under: a
+ * full snapshot leaving it out would end it (a full snapshot says what the whole config is), and the
+ * reports would then run under the file on disk, which anyone who can write it may edit, with no
+ * warning (at42). So the policy file is always config, whatever the patterns say.
+ */
+export async function withPolicyFile(cwd: string, paths: readonly string[]): Promise<string[]> {
+  if (paths.includes(POLICY_CONFIG_PATH)) return [...paths];
+  const s = await stat(resolve(cwd, POLICY_CONFIG_PATH)).catch(() => undefined);
+  if (s?.isFile() !== true) return [...paths];
+  return [...paths, POLICY_CONFIG_PATH].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -1,8 +1,10 @@
 /** Which stored record a new snapshot counts its changes from. */
+import { createHash } from 'node:crypto';
 import { ConfigEventIndex } from './config-events.js';
 import { readChained } from './record-chained.js';
 import { idTimePart, parseRecord, readRecord, recordPath } from './store.js';
 import type { ConfigSnapshot } from './types.js';
+import { wholeConfigBefore } from './whole-before.js';
 
 /** A stored record dated later than now by more than this (clock skew between hosts) is never taken as the previous one. */
 export const FUTURE_RECORD_SKEW_MICROS = 5 * 60 * 1_000_000;
@@ -42,7 +44,9 @@ export const MAX_UNRECORDED_PASSED = 64;
  * dated in the past between two honest ones) is passed over, with a warning: counted from, it
  * would make this snapshot's chained `changed_files` leave out what it hides. Without a log dir
  * nothing can vouch, and the newest allowed record is taken as before. The record comes back parsed
- * from the bytes whose hash the chain vouched for, never from a second read (at41 F1).
+ * from the bytes whose hash the chain vouched for, never from a second read (at41 F1). With `full`
+ * (the new snapshot covers the whole config), `before` is the whole config in force after that
+ * record (wholeConfigBefore): what its changes are counted from.
  */
 export async function previousRecord(
   snapshotDir: string,
@@ -50,18 +54,26 @@ export async function previousRecord(
   ids: readonly string[],
   micros: number,
   onWarning: ((message: string) => void) | undefined,
-): Promise<{ id: string; record: ConfigSnapshot } | undefined> {
+  full = false,
+): Promise<{ id: string; record: ConfigSnapshot; before?: ConfigSnapshot } | undefined> {
   const newest = previousIdOf(ids, micros, onWarning);
   if (newest === undefined) return undefined;
   if (logDir === undefined) return { id: newest, record: await readRecord(snapshotDir, newest) };
   const passed: string[] = [];
-  let found: { id: string; record: ConfigSnapshot } | undefined;
+  let found: { id: string; record: ConfigSnapshot; before?: ConfigSnapshot } | undefined;
   const index = new ConfigEventIndex({ logDir });
   for (let i = ids.lastIndexOf(newest); i >= 0 && passed.length < MAX_UNRECORDED_PASSED; i--) {
     const id = ids[i] as string;
     const got = await readChained(snapshotDir, index, id).catch(() => undefined);
     if (got !== undefined && got.chained !== false) {
-      found = { id, record: parseRecord(got.bytes.toString('utf8'), id, recordPath(snapshotDir, id)) };
+      const record = parseRecord(got.bytes.toString('utf8'), id, recordPath(snapshotDir, id));
+      // A full snapshot counts its changes from the whole config in force, not a narrow record alone.
+      const sha256 = createHash('sha256').update(got.bytes).digest('hex');
+      found = {
+        id,
+        record,
+        ...(full ? { before: await wholeConfigBefore(snapshotDir, index, { id, record, sha256 }) } : {}),
+      };
       break;
     }
     passed.push(id);

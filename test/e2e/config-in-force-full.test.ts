@@ -133,6 +133,8 @@ describe('config_in_force.json lists what is in force (at40 F1, F2, F4)', () => 
     ]) {
       const v = JSON.parse(honest) as { files: { path: string }[]; config_snapshot?: unknown };
       (v.files[1] as { path: string }).path = odd;
+      // Kept in the writer's order (by UTF-8 bytes): an unsorted list is INVALID of itself.
+      v.files.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
       writeFileSync(file, `${JSON.stringify(v, null, 2)}\n`);
       refreshPack(pack);
       const c = codes();
