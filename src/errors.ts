@@ -92,6 +92,8 @@ export type AuditpackErrorCode =
   | 'PROOF_HOST_FAILED'
   /** `rollup` of a day before the newest roll-up: the later roll-ups' chain links would go stale. */
   | 'ROLLUP_OUT_OF_ORDER'
+  /** `rollup --from HOST=DIR` names a pack no line of which is of HOST (another host's day; swapped names). */
+  | 'ROLLUP_HOST_CONTRADICTED'
   /** A bug in auditpack. */
   | 'INTERNAL'
   /** The native lock addon (fs-native-extensions) cannot be loaded: not installed, no binary for this platform, or rejected by the loader. */
@@ -189,6 +191,7 @@ const EXIT_BY_CODE: Readonly<Record<AuditpackErrorCode, number>> = Object.freeze
   ROLLUP_INVALID: ExitCode.DATA,
   PROOF_HOST_FAILED: ExitCode.DATA,
   ROLLUP_OUT_OF_ORDER: ExitCode.CANT_CREATE,
+  ROLLUP_HOST_CONTRADICTED: ExitCode.USAGE,
   INTERNAL: ExitCode.INTERNAL,
   ADDON_UNAVAILABLE: ExitCode.UNAVAILABLE,
   REVIEW_TRANSITION_INVALID: ExitCode.USAGE,

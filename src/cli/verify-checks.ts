@@ -15,6 +15,9 @@ const LIVE_CODES: readonly ProblemCode[] = [
   'ARCHIVE_LIVE_LOG_UNCHECKED',
 ];
 
+/** The check `verify <roll-up> --from` runs; without --from it is not run (the CLI says so). */
+export const HOST_PACKS_LABEL = 'host packs verified again against hosts.json (--from)';
+
 /** The checks shown for each kind of target, in order, and which finding codes belong to each. */
 export const CHECKS: readonly { label: string; kinds: readonly string[]; match: (c: ProblemCode) => boolean }[] = [
   {
@@ -168,7 +171,7 @@ export const CHECKS: readonly { label: string; kinds: readonly string[]; match: 
     match: (c) => c === 'ROLLUP_FINDINGS_INVALID' || c === 'ROLLUP_PAYLOAD_MISMATCH',
   },
   {
-    label: 'host packs verified again against hosts.json (--from)',
+    label: HOST_PACKS_LABEL,
     kinds: ['rollup'],
     match: (c) => c === 'ROLLUP_HOST_PACK_MISMATCH' || c === 'ROLLUP_HOST_PACK_UNCHECKED',
   },

@@ -12,7 +12,7 @@ import { scanLines } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { recoversFragment } from '../format/event-line.js';
 import { seqText } from '../format/log-line.js';
-import { compareBytes, PACK_PATH, PAYLOAD_DIR } from '../format/pack.js';
+import { PACK_PATH, PAYLOAD_DIR } from '../format/pack.js';
 import {
   hostLeafData,
   PROOF_FORMAT,
@@ -32,6 +32,7 @@ import { removeTree } from '../fsx/dirs.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/days.js';
 import { isNotRegularFile, readRegularSync } from '../fsx/regular.js';
 import { printableName } from '../verify/report.js';
+import { hostsDocHosts, recordShapeError } from '../verify/rollup-record.js';
 
 /** Which lines to prove: an order's, or one seq of one host. */
 export type LineSelector = { readonly orderId: string } | { readonly seq: number };
@@ -63,7 +64,7 @@ interface Rolled {
   readonly leaves: RolledHost[];
 }
 
-function readRollup(dir: string): Rolled {
+function readRollup(dir: string, date: string): Rolled {
   const rp = join(dir, ROLLUP_RECORD);
   if (!existsSync(rp)) throw new AuditpackError('ROLLUP_NOT_FOUND', `no roll-up in ${dir}: run auditpack rollup first`);
   let record: string;
@@ -79,7 +80,7 @@ function readRollup(dir: string): Rolled {
     if (isNotRegularFile(err)) throw new AuditpackError('ROLLUP_INVALID', `${dir}: ${err.message}`, { cause: err });
     throw wrapFsError(err, 'read', dir);
   }
-  const hosts = checkRolled(dir, record, hostsBytes);
+  const hosts = checkRolled(dir, date, record, hostsBytes);
   const leaves = hosts.filter((h) => h.verdict === 'ok');
   return { record, signature, hosts, leaves };
 }
@@ -96,26 +97,38 @@ function readOptional(path: string): string | null {
 
 /**
  * The roll-up's hosts, after checking that hosts.json is the one rollup.json commits to and that its
- * verified hosts give the recorded tree root: an edited verdict must not turn into a proof.
+ * verified hosts give the recorded tree root: an edited verdict must not turn into a proof. Both
+ * files are attacker-controlled: they are held to verify's judges of their shape (a host named twice,
+ * a made-up verdict, another day's record) before any value in them is used.
  */
-function checkRolled(dir: string, record: string, hostsBytes: Buffer): RolledHost[] {
+function checkRolled(dir: string, date: string, record: string, hostsBytes: Buffer): RolledHost[] {
   const invalid = (why: string) => new AuditpackError('ROLLUP_INVALID', `${dir}: ${why}`);
-  let r: Partial<RollupRecord>;
-  let hosts: RolledHost[];
+  let r: unknown;
+  let doc: unknown;
   try {
-    r = JSON.parse(record) as Partial<RollupRecord>;
-    hosts = (JSON.parse(hostsBytes.toString('utf8')) as { hosts: RolledHost[] }).hosts;
+    r = JSON.parse(record);
+    doc = JSON.parse(hostsBytes.toString('utf8'));
   } catch {
     throw invalid('rollup.json or data/hosts.json is not JSON');
   }
-  if (!isRollupFormat(r.format))
-    throw invalid(`the roll-up is ${JSON.stringify(r.format)}, not ${ROLLUP_FORMAT}: roll the day up again`);
-  if (createHash('sha256').update(hostsBytes).digest('hex') !== r.hosts_sha256 || !Array.isArray(hosts))
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw invalid('rollup.json is not a JSON object');
+  const rec = r as Record<string, unknown>;
+  if (!isRollupFormat(rec.format))
+    throw invalid(
+      `the roll-up is ${JSON.stringify(rec.format)?.slice(0, 60)}, not ${ROLLUP_FORMAT}: roll the day up again`,
+    );
+  const shape = recordShapeError(rec);
+  if (shape !== undefined) throw invalid(`rollup.json: ${shape}`);
+  const rr = rec as unknown as RollupRecord;
+  if (rr.date !== date) throw invalid(`rollup.json is the roll-up of ${rr.date}, not of ${date}`);
+  if (createHash('sha256').update(hostsBytes).digest('hex') !== rr.hosts_sha256)
     throw invalid('data/hosts.json is not the one rollup.json records (hosts_sha256)');
-  const sorted = [...hosts].sort((a, b) => compareBytes(a.host, b.host));
+  const hosts = hostsDocHosts(doc, rr);
+  if (typeof hosts === 'string') throw invalid(`data/hosts.json: ${hosts}`);
+  const sorted = hosts.map((h) => ({ host: h.host, verdict: h.verdict, manifest_sha256: h.manifestSha256 }));
   const leaves = sorted.filter((h) => h.verdict === 'ok');
   const root = merkleRoot(leaves.map((h) => hostLeafData(h.host, h.manifest_sha256))).toString('hex');
-  if (root !== r.tree_root || leaves.length !== r.hosts)
+  if (root !== rr.tree_root || leaves.length !== rr.hosts)
     throw invalid("the verified hosts of data/hosts.json do not give rollup.json's tree_root");
   return sorted;
 }
@@ -232,7 +245,7 @@ const hex = (b: Buffer): string => b.toString('hex');
 export async function proveLines(o: ProveOptions): Promise<ProofFile> {
   if ('seq' in o.select && o.host === undefined)
     throw new AuditpackError('USAGE', '--seq needs --host: every host has its own sequence');
-  const rolled = readRollup(join(o.rollupsDir, o.date));
+  const rolled = readRollup(join(o.rollupsDir, o.date), o.date);
   const named = o.host === undefined ? undefined : rolled.hosts.find((h) => h.host === o.host);
   if (named !== undefined && named.verdict !== 'ok')
     throw new AuditpackError(

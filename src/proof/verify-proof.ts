@@ -163,8 +163,19 @@ function checkHost(
       lp,
       Buffer.from(lt.root, 'hex'),
     );
-    if (ok) out.push({ host, index: l.index as number, line: l.line });
-    else bad('PROOF_LINE_NOT_INCLUDED', `${host}: line ${String(l.index)} is not in the pack's line tree`);
+    if (!ok) {
+      bad('PROOF_LINE_NOT_INCLUDED', `${host}: line ${String(l.index)} is not in the pack's line tree`);
+      continue;
+    }
+    // The line is in the pack the roll-up names for `host`; a line that says another host is not
+    // that host's (a pack rolled up under another host's name, or a log directory shared between hosts).
+    const own = parse(l.line);
+    if (isObj(own) && typeof own.host === 'string' && own.host !== host)
+      bad(
+        'PROOF_LINE_HOST_MISMATCH',
+        `${host}: line ${String(l.index)} is in ${host}'s pack but says host ${JSON.stringify(own.host).slice(0, 80)}`,
+      );
+    else out.push({ host, index: l.index as number, line: l.line });
   }
   if (out.length === 0 && (!Array.isArray(h.lines) || h.lines.length === 0))
     bad('PROOF_LINE_NOT_INCLUDED', `${host}: no line is proven`);

@@ -30,6 +30,12 @@ export interface HostScan {
   /** Gaps longer than the allowed silence (first 100). */
   readonly silent: readonly SilentGap[];
   readonly silentCount: number;
+  /**
+   * With a name given (`--from HOST=DIR`): whether some line's own top-level `host` is that name.
+   * False means the name contradicts every line that carries a host; undefined when no name was
+   * given or no line carries a host.
+   */
+  readonly namedSeen: boolean | undefined;
 }
 
 const TS_PREFIX = Buffer.from(LINE_HEAD);
@@ -88,8 +94,12 @@ const isoOf = (ts: number): string => new Date(Math.round(ts * 1000)).toISOStrin
  * Scans `logFile` (a pack's data/audit.jsonl). Without any heartbeat no gap is judged: an idle host
  * and a silent one look alike.
  */
-export async function scanHostLog(logFile: string): Promise<HostScan> {
+export async function scanHostLog(logFile: string, named?: string): Promise<HostScan> {
   let host: string | undefined;
+  // The name as the logger writes it (compact JSON): only lines holding it are parsed to confirm it
+  // is the line's own host, and only until one is found (the first line, for a rightly named pack).
+  const needle = named === undefined ? undefined : Buffer.from(`"host":${JSON.stringify(named)}`);
+  let seen = false;
   const others: string[] = [];
   let otherHostBeats = 0;
   let heartbeats = 0;
@@ -112,9 +122,11 @@ export async function scanHostLog(logFile: string): Promise<HostScan> {
         // The bytes only pick the lines worth parsing: they may sit anywhere, a caller's nested value
         // included. Only the event's own top-level category and name make a heartbeat.
         const maybeBeat = b.indexOf(HEARTBEAT) !== -1;
-        if (host !== undefined && !maybeBeat) return;
+        const maybeNamed = needle !== undefined && !seen && b.indexOf(needle) !== -1;
+        if (host !== undefined && !maybeBeat && !maybeNamed) return;
         const ev = parse(b);
         if (ev === undefined || typeof ev.host !== 'string') return;
+        if (ev.host === named) seen = true;
         const beat = maybeBeat && isHeartbeat(ev);
         if (host === undefined) host = ev.host;
         else if (ev.host !== host && beat) {
@@ -145,6 +157,7 @@ export async function scanHostLog(logFile: string): Promise<HostScan> {
     heartbeatSeconds: interval,
     silent: gaps,
     silentCount: count,
+    namedSeen: named === undefined || host === undefined ? undefined : seen,
   };
 }
 

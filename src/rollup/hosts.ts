@@ -85,7 +85,7 @@ export async function loadHostPack(
   // One that cannot be read leaves the manifest empty; verify below says why and the pack fails.
   const read = readSmallFile(join(packDir, PACK_PATH.manifestJson), ROOT_FILE_BOUNDS[PACK_PATH.manifestJson] as number);
   const bytes = typeof read === 'string' ? Buffer.alloc(0) : read;
-  const scan = await scanHostLog(join(packDir, PACK_PATH.log));
+  const scan = await scanHostLog(join(packDir, PACK_PATH.log), src.host);
   const host = src.host ?? scan.host;
   if (host === undefined || !HOST_NAME.test(host)) {
     findings.push({

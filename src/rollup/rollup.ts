@@ -9,6 +9,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
+import { printableName } from '../verify/report.js';
 import { carriedStateJson, stateFileText } from '../compliance/carry.js';
 import {
   type ComplianceReport,
@@ -126,9 +127,14 @@ async function allSources(o: RollupOptions, stage: string, findings: RollupFindi
 async function loadAll(o: RollupOptions, stage: string, findings: RollupFinding[]): Promise<HostPack[]> {
   const byHost = new Map<string, HostPack>();
   const trust = o.publicKeys === undefined ? {} : { publicKeys: o.publicKeys };
+  const contradicted: string[] = [];
   for (const src of await allSources(o, stage, findings)) {
     const p = await loadHostPack(src, o.date, trust, findings, stage);
     if (p === undefined) continue;
+    if (p.scan.namedSeen === false)
+      contradicted.push(
+        `${p.host} (${printableName(p.packDir)}: its lines say ${JSON.stringify(p.scan.host)?.slice(0, 80)})`,
+      );
     // The same pack under two names would let one host's day stand in for another's.
     const first = byHost.get(p.host) ?? [...byHost.values()].find((q) => q.manifestSha256 === p.manifestSha256);
     if (first !== undefined) {
@@ -142,6 +148,14 @@ async function loadAll(o: RollupOptions, stage: string, findings: RollupFinding[
     }
     byHost.set(p.host, p);
   }
+  // A pack no line of which says the host it is given for is another host's day (swapped --from
+  // names): rolled up, its lines would be proven under the wrong host. A log directory shared
+  // between hosts still holds lines of the named host (ROLLUP_HOST_MIXED, a warning).
+  if (contradicted.length > 0)
+    throw new AuditpackError(
+      'ROLLUP_HOST_CONTRADICTED',
+      `--from HOST=DIR names a pack no line of which is of that host: ${contradicted.slice(0, 8).join('; ')}${contradicted.length > 8 ? ` (and ${contradicted.length - 8} more)` : ''}; check the --from names (nothing was written)`,
+    );
   return [...byHost.values()].sort((a, b) => compareBytes(a.host, b.host));
 }
 

@@ -6,11 +6,12 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { ANCHOR_CATEGORY, ANCHOR_EVENT, anchorStatement } from '../format/anchor.js';
-import { MAX_TOKEN_BYTES, verifyTimestamp } from '../anchor/token.js';
-import { hashLine, isHashHex } from '../chain/index.js';
+import { verifyTimestamp } from '../anchor/token.js';
+import { hashLine } from '../chain/index.js';
 import type { ScannedLine } from '../chain/lines.js';
 import { categoryEventText } from '../format/log-line.js';
 import { openRegular } from '../fsx/regular.js';
+import { judgeReadableCopies, parseAnchor } from './anchor-event.js';
 import type { Findings } from './report.js';
 import { reportVerification, slackOf, type TimestampCheckOptions } from './timestamps.js';
 
@@ -265,46 +266,6 @@ function anchorAtTopLevel(bytes: Buffer): boolean {
   return o.category === ANCHOR_CATEGORY && o.event === ANCHOR_EVENT;
 }
 
-interface AnchorFields {
-  readonly seq: number;
-  readonly isoTs: number;
-  readonly prev: string;
-  readonly headSeq: number;
-  readonly headHash: string;
-  readonly token: Buffer;
-}
-
-function parseAnchor(bytes: Buffer): AnchorFields | string {
-  let v: Record<string, unknown>;
-  try {
-    v = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return 'not JSON';
-  }
-  if (v === null || typeof v !== 'object' || v.category !== ANCHOR_CATEGORY || v.event !== ANCHOR_EVENT)
-    return 'not an Anchored event';
-  const { seq, iso_ts: iso, prev, head_seq: headSeq, head_hash: headHash, tsa_response: token } = v;
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) return 'no seq';
-  if (typeof headSeq !== 'number' || !Number.isSafeInteger(headSeq) || headSeq < 1)
-    return 'head_seq is not a positive integer';
-  if (!isHashHex(headHash)) return 'head_hash is not 64 lowercase hex digits';
-  if (
-    typeof token !== 'string' ||
-    token.length > (MAX_TOKEN_BYTES * 4) / 3 + 4 ||
-    !/^[A-Za-z0-9+/]*={0,2}$/.test(token)
-  )
-    return 'tsa_response is not base64 of a token';
-  const isoTs = typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
-  return {
-    seq,
-    isoTs,
-    prev: typeof prev === 'string' ? prev : '',
-    headSeq,
-    headHash,
-    token: Buffer.from(token, 'base64'),
-  };
-}
-
 async function checkAnchor(
   fh: FileHandle,
   a: FoundAnchor,
@@ -326,6 +287,7 @@ async function checkAnchor(
   if (!reportVerification(v, f, file, what) || v.facts === undefined) return undefined;
   const t = v.facts.genTime.getTime();
   const slack = slackOf(options);
+  for (const d of judgeReadableCopies(p, v.facts, what)) f.add('TIMESTAMP_RECORD_MISMATCH', 'error', file, d);
 
   // The head must be this chain's line: found before the event, with that hash.
   if (p.headSeq >= p.seq) {

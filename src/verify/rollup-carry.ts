@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { MAX_STATE_BYTES } from '../compliance/carry.js';
 import { dayBefore, listedSha256, manifestNotVouched, readBounded } from '../compliance/carry-source.js';
 import { PACK_PATH, PAYLOAD_DIR, SIGNATURE_FILE } from '../format/pack.js';
+import { dayNumberOfIsoDate } from '../rotation/days.js';
 import { verifySshsig } from '../signing/sshsig.js';
 import { embeddedKey } from './judge-signature.js';
 import {
@@ -76,6 +77,8 @@ export function judgeRollupCarry(facts: RollupFacts, record: RollupRecord, paren
   if (record.format !== ROLLUP_FORMAT) return;
   const carried = carriedOf(facts);
   if (carried === 'unreadable') return; // the report's digest or shape is another finding
+  // The record's date is judged a real day before this runs; a caller that skipped that gets no crash.
+  if (dayNumberOfIsoDate(record.date) === undefined) return;
   const prev = dayBefore(record.date);
   const prevEnd = record.previous?.date === prev ? previousEnd(facts, join(parent, prev)) : undefined;
   const bad = (file: string, detail: string): void => void f.add('ROLLUP_CARRY_MISMATCH', 'error', file, detail);

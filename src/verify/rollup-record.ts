@@ -22,11 +22,14 @@ import {
 } from '../format/rollup.js';
 import { readRegularSync } from '../fsx/regular.js';
 import { merkleRoot } from '../merkle/index.js';
+import { dayNumberOfIsoDate } from '../rotation/days.js';
 import type { Findings } from './report.js';
 import type { RollupFacts } from './rollup-gather.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A `YYYY-MM-DD` that names a real day: 2025-02-30 has the shape and is no day (the day before it is none). */
+const isDay = (v: unknown): v is string => typeof v === 'string' && dayNumberOfIsoDate(v) !== undefined;
 const HOSTS_PATH = `${PAYLOAD_DIR}${ROLLUP_HOSTS}`;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -47,10 +50,10 @@ export interface HostFacts {
 }
 
 /** Why a parsed rollup.json is not a record of this format, or undefined when it is one. */
-function recordShapeError(r: Record<string, unknown>): string | undefined {
+export function recordShapeError(r: Record<string, unknown>): string | undefined {
   if (!isRollupFormat(r.format))
     return `format is ${JSON.stringify(r.format)?.slice(0, 60)}, not ${ROLLUP_FORMAT} or ${ROLLUP_FORMAT_V2} (an older roll-up's tree also held packs that failed: roll the day up again)`;
-  if (typeof r.date !== 'string' || !DATE.test(r.date)) return 'date is not YYYY-MM-DD';
+  if (!isDay(r.date)) return 'date is not a real day YYYY-MM-DD';
   if (typeof r.created_at !== 'string') return 'created_at is not a string';
   if (!Number.isSafeInteger(r.hosts) || (r.hosts as number) < 0) return 'hosts is not a whole number';
   for (const k of ['tree_root', 'chain_hash', 'hosts_sha256'])
@@ -59,8 +62,9 @@ function recordShapeError(r: Record<string, unknown>): string | undefined {
   if (v3 !== undefined) return v3;
   const p = r.previous;
   if (p === null) return undefined;
-  if (!isObject(p) || typeof p.date !== 'string' || !DATE.test(p.date) || typeof p.chain_hash !== 'string')
+  if (!isObject(p) || typeof p.date !== 'string' || typeof p.chain_hash !== 'string')
     return 'previous is neither null nor {date, chain_hash}';
+  if (!isDay(p.date)) return 'previous.date is not a real day YYYY-MM-DD';
   if (!HEX64.test(p.chain_hash)) return 'previous.chain_hash is not 64 lowercase hex digits';
   if (p.date >= r.date) return `previous.date ${p.date} is not before the roll-up's date`;
   return undefined;
@@ -150,6 +154,29 @@ function hostOf(e: unknown): HostFacts | string {
   };
 }
 
+/**
+ * The hosts of a parsed hosts.json for the record `r` (its format and date), or why it is not one:
+ * each entry well formed, sorted by name with each host once, each verified host's `leaf` its place.
+ * `prove` holds a roll-up to the same judge before it makes a proof from it.
+ */
+export function hostsDocHosts(doc: unknown, r: Pick<RollupRecord, 'format' | 'date'>): HostFacts[] | string {
+  if (!isObject(doc) || doc.format !== r.format || doc.date !== r.date || !Array.isArray(doc.hosts))
+    return `not {"format": "${r.format}", "date": "${r.date}", "hosts": [...]}`;
+  const out: HostFacts[] = [];
+  for (const [i, e] of doc.hosts.entries()) {
+    const h = hostOf(e);
+    if (typeof h === 'string') return h;
+    const prev = out[out.length - 1];
+    if (prev !== undefined && compareBytes(prev.host, h.host) >= 0)
+      return `hosts are not sorted by name, each once (${prev.host} before ${h.host})`;
+    const leaf = (e as Record<string, unknown>).leaf;
+    const want = h.verdict === 'ok' ? out.filter((x) => x.verdict === 'ok').length : null;
+    if (leaf !== want) return `entry ${i} (${h.host}): leaf is ${JSON.stringify(leaf)}, its place gives ${want}`;
+    out.push(h);
+  }
+  return out;
+}
+
 /** The hosts of hosts.json, or undefined (with a finding) when it cannot be read as one. */
 function readHosts(facts: RollupFacts, r: RollupRecord, f: Findings): HostFacts[] | undefined {
   const buf = facts.json.get(HOSTS_PATH);
@@ -165,21 +192,8 @@ function readHosts(facts: RollupFacts, r: RollupRecord, f: Findings): HostFacts[
   } catch {
     return bad('not JSON');
   }
-  if (!isObject(doc) || doc.format !== r.format || doc.date !== r.date || !Array.isArray(doc.hosts))
-    return bad(`not {"format": "${r.format}", "date": "${r.date}", "hosts": [...]}`);
-  const out: HostFacts[] = [];
-  for (const [i, e] of doc.hosts.entries()) {
-    const h = hostOf(e);
-    if (typeof h === 'string') return bad(h);
-    const prev = out[out.length - 1];
-    if (prev !== undefined && compareBytes(prev.host, h.host) >= 0)
-      return bad(`hosts are not sorted by name, each once (${prev.host} before ${h.host})`);
-    const leaf = (e as Record<string, unknown>).leaf;
-    const want = h.verdict === 'ok' ? out.filter((x) => x.verdict === 'ok').length : null;
-    if (leaf !== want) return bad(`entry ${i} (${h.host}): leaf is ${JSON.stringify(leaf)}, its place gives ${want}`);
-    out.push(h);
-  }
-  return out;
+  const hosts = hostsDocHosts(doc, r);
+  return typeof hosts === 'string' ? bad(hosts) : hosts;
 }
 
 /** hosts.json well formed, its verified hosts as many as rollup.json says, their tree root rollup.json's. */

@@ -144,6 +144,29 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     expect(errorCodes(v)).toEqual(['LOG_ANCHOR_MISMATCH']); // the chain itself is consistent again
   });
 
+  it("an Anchored event's tsa_time or tsa_serial that is not its token's (the chain re-linked) is TIMESTAMP_RECORD_MISMATCH", async () => {
+    const logDir = tempDir();
+    await logEvents(logDir, 3);
+    await anchorLog({ logDir, url: tsa.url });
+    await logEvents(logDir, 1, 'after');
+    const file = logFile(logDir);
+    const at = lines(file).findIndex((l) => l.includes('"event":"Anchored"'));
+    const trust = { timestamps: { tsaCa: loadTsaCa(pki.caCert) } };
+    expect(errorCodes(await verifyLog(file, trust))).toEqual([]);
+    const original = readFileSync(file, 'utf8');
+    for (const [edit, field] of [
+      [(l: string) => l.replace(/"tsa_time":"[^"]*"/, '"tsa_time":"2020-01-01T00:00:00.000Z"'), 'tsa_time'],
+      [(l: string) => l.replace(/"tsa_serial":"[^"]*"/, '"tsa_serial":"0bad"'), 'tsa_serial'],
+      [(l: string) => l.replace(/"tsa_serial":"[^"]*"/, '"tsa_serial":7'), 'tsa_serial'],
+    ] as const) {
+      writeFileSync(file, original);
+      rewriteAndRechain(file, at, edit);
+      const v = await verifyLog(file, trust);
+      expect(errorCodes(v), field).toEqual(['TIMESTAMP_RECORD_MISMATCH']);
+      expect(v.problems.find((p) => p.code === 'TIMESTAMP_RECORD_MISMATCH')?.detail).toContain(`the event's ${field}`);
+    }
+  });
+
   it('finds the head a few lines back when other writers came between the head and the Anchored event', async () => {
     const logDir = tempDir();
     await logEvents(logDir, 3);

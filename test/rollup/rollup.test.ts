@@ -14,6 +14,7 @@ import { proveLines, verifyProof } from '../../src/proof/index.js';
 import { rollupDay, type RollupResult } from '../../src/rollup/index.js';
 import { auditPath, includes, mth, sha256 } from '../helpers/rfc6962.js';
 import { forgePack } from '../verify/helpers/forge.js';
+import { editRecord } from '../verify/helpers/rollup-forge.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 import { DATE, exportFirmDay, NEXT, type SimHost, writeFirmDay } from './hosts-fixture.js';
 
@@ -262,7 +263,6 @@ describe('rollup of a simulated firm', () => {
       sources: [
         { dir: sources[0]!.dir },
         { dir: sources[0]!.dir }, // alpha again
-        { host: 'zulu', dir: sources[0]!.dir }, // alpha's pack under another name
         { host: 'bravo', dir: sources[1]!.dir },
         { dir: empty },
         { dir: join(dir, 'quiet', 'artifacts') },
@@ -272,8 +272,6 @@ describe('rollup of a simulated firm', () => {
     expect(r.findings.map((f) => `${f.code} ${f.host}`).sort()).toEqual([
       'ROLLUP_CLOCK_SKEW bravo',
       'ROLLUP_HOST_DUPLICATE alpha',
-      'ROLLUP_HOST_DUPLICATE zulu',
-      'ROLLUP_HOST_MIXED zulu',
       'ROLLUP_HOST_NO_HEARTBEAT test-host',
       'ROLLUP_HOST_UNEXPECTED bravo',
       'ROLLUP_HOST_UNEXPECTED test-host',
@@ -353,6 +351,41 @@ describe('rollup of a simulated firm', () => {
     await expect(
       proveLines({ date: DATE, rollupsDir: copy, sources, select: { seq: 3 }, host: 'alpha' }),
     ).rejects.toThrow(/not auditpack-rollup\/3: roll the day up again/);
+  });
+
+  it("a hostile hosts.json (digests recomputed), a host named twice or another day's roll-up: ROLLUP_INVALID, never a crash", async () => {
+    const edits: ((hosts: Record<string, unknown>[]) => unknown[])[] = [
+      (h) => [null, ...h],
+      () => [5, 'x', [], {}],
+      (h) => h.map((e) => ({ ...e, manifest_sha256: 5 })),
+      (h) => [h[0], h[0], ...h.slice(1)],
+      (h) => h.map((e) => ({ ...e, verdict: e.verdict === 'failed' ? 'maybe' : e.verdict })),
+    ];
+    for (const [i, edit] of edits.entries()) {
+      const copy = join(dir, `rollups-hostile-${i}`);
+      cpSync(join(dir, 'rollups'), copy, { recursive: true });
+      const p = join(copy, DATE, 'data', 'hosts.json');
+      chmodSync(p, 0o644);
+      const doc = JSON.parse(readFileSync(p, 'utf8'));
+      doc.hosts = edit(doc.hosts);
+      writeFileSync(p, `${JSON.stringify(doc, null, 2)}\n`);
+      const rp = join(copy, DATE, 'rollup.json');
+      chmodSync(rp, 0o644);
+      editRecord(join(copy, DATE), (r) => {
+        r.hosts_sha256 = sha256(readFileSync(p)).toString('hex');
+      });
+      const err = await proveLines({ date: DATE, rollupsDir: copy, sources, select: { seq: 3 }, host: 'alpha' }).catch(
+        (e: unknown) => e,
+      );
+      expect(err, `edit ${i}`).toMatchObject({ code: 'ROLLUP_INVALID' });
+      expect((err as Error).message, `edit ${i}`).toMatch(/data\/hosts\.json: /);
+    }
+    // The next day's roll-up in this day's place.
+    const moved = join(dir, 'rollups-moved');
+    cpSync(join(dir, 'rollups', NEXT), join(moved, DATE), { recursive: true });
+    await expect(
+      proveLines({ date: DATE, rollupsDir: moved, sources, select: { seq: 3 }, host: 'alpha' }),
+    ).rejects.toThrow(new RegExp(`is the roll-up of ${NEXT}, not of ${DATE}`));
   });
 
   it('a proof replayed against another roll-up (the next day, or a roll-up without the host) is refused', async () => {

@@ -7,13 +7,13 @@
  * day's link; a /2 roll-up still verifies, with that warning.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLLUP_COMMITTED_FILES, type RollupChainFields, rollupChainHash } from '../../src/format/rollup.js';
 import { rollupDay } from '../../src/rollup/index.js';
-import { verifyRollup } from '../../src/verify/index.js';
+import { verifyRollup, verifyRollupDir } from '../../src/verify/index.js';
 import { DATE, exportFirmDay, NEXT, type SimHost, writeFirmDay } from '../rollup/hosts-fixture.js';
 import { editRecord, reseal } from './helpers/rollup-forge.js';
 
@@ -182,6 +182,44 @@ describe('verify: what an auditpack-rollup/3 record commits to', () => {
       reseal(day, false);
       const r = await verifyRollup(day);
       expect(codes(r)).toEqual(['ROLLUP_RECORD_INVALID']);
+    }
+  });
+
+  it('a well-shaped date that is no day (2025-09-31) is a record finding, never a crash', async () => {
+    for (const [at, bad] of [
+      ['date', '2025-09-31'],
+      ['date', '2025-13-01'],
+      ['previous', '2025-02-30'],
+    ] as const) {
+      const top = mkdtempSync(join(dir, 'noday-'));
+      const dayName = at === 'date' ? bad : NEXT;
+      const day = join(top, dayName);
+      mkdirSync(top, { recursive: true });
+      cpSync(join(rollups, NEXT), day, { recursive: true });
+      if (at === 'date') {
+        for (const n of ['hosts.json', 'findings.json'])
+          editJson(join(day, 'data', n), (d) => {
+            if ('date' in d) d.date = bad;
+          });
+        const info = join(day, 'bag-info.txt');
+        writeFileSync(info, readFileSync(info, 'utf8').replace(/Export-Date: .*/, `Export-Date: ${bad}`));
+        reseal(day);
+        editRecord(day, (r) => {
+          r.date = bad;
+        });
+      } else {
+        reseal(day);
+        editRecord(day, (r) => {
+          r.previous = { date: bad, chain_hash: r.previous.chain_hash };
+        });
+      }
+      reseal(day, false);
+      const r = await verifyRollup(day);
+      expect(r.ok).toBe(false);
+      expect(codes(r)).toContain('ROLLUP_RECORD_INVALID');
+      expect(r.problems.find((p) => p.code === 'ROLLUP_RECORD_INVALID')?.detail).toMatch(/not a real day/);
+      const all = await verifyRollupDir(top);
+      expect(all.ok).toBe(false);
     }
   });
 });

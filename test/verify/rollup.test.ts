@@ -331,7 +331,7 @@ describe('verify a roll-up', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).checked.host_packs).toBe(3);
     const human = await run(['verify', join(rollups, DATE), ...args]);
-    expect(human.stdout).toContain('host packs verified again against hosts.json (--from)');
+    expect(human.stdout).toContain('✓ host packs verified again against hosts.json (--from)');
     const pack = join(hostArts.get('alpha') as string, DATE);
     expect((await run(['verify', pack, '--from', `alpha=${hostArts.get('alpha')}`])).code).toBe(2);
   });
@@ -341,6 +341,9 @@ describe('verify a roll-up', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('(roll-up)');
     expect(ok.stdout).toContain('Merkle root over the host packs (RFC 6962)');
+    // No host pack was read: never a ✓ for the check --from runs.
+    expect(ok.stdout).not.toContain('host packs verified again');
+    expect(ok.stdout).toContain('- host packs: not verified again (no --from or --from-archive given)');
     const c = copy();
     editRecord(join(c, DATE), (r) => {
       r.tree_root = 'ab'.repeat(32);

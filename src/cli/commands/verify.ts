@@ -16,7 +16,7 @@ import { collect, logDirOf, parseIsoDate, parseWholeNumber } from '../options.js
 import { helpText } from '../help.js';
 import { verifyReportJson } from '../json.js';
 import { mark, paintFor, printJson } from '../render.js';
-import { CHECKS } from '../verify-checks.js';
+import { CHECKS, HOST_PACKS_LABEL } from '../verify-checks.js';
 
 interface VerifyOptions {
   json?: boolean;
@@ -312,8 +312,10 @@ export function renderReport(io: CliIO, r: VerifyReport): void {
   }
 }
 
+const HOST_PACKS_NOT_RUN = 'host packs: not verified again (no --from or --from-archive given)';
+
 /** Labels that report nothing there to check: such a line gets no check mark. */
-const NOTHING = new Set(['signature: none (the pack is not signed)', 'time-stamp tokens: none']);
+const NOTHING = new Set(['signature: none (the pack is not signed)', 'time-stamp tokens: none', HOST_PACKS_NOT_RUN]);
 
 /** Also an archive of which no pack is signed: "signatures: 0 of N packs signed" is no ✓ either. */
 function nothingChecked(label: string): boolean {
@@ -322,6 +324,8 @@ function nothingChecked(label: string): boolean {
 
 /** The signature line says when there is nothing to check, so a ✓ never stands for "not signed". */
 function labelFor(label: string, r: VerifyReport, findings: number): string {
+  // The host packs are read again only with --from: without it, no ✓ for a check that never ran.
+  if (label === HOST_PACKS_LABEL && findings === 0 && r.checked.host_packs === undefined) return HOST_PACKS_NOT_RUN;
   if (label === 'time-stamp tokens' && findings === 0) {
     const n = (r.checked.timestamped ?? 0) + (r.checked.anchors ?? 0);
     if (n === 0) return 'time-stamp tokens: none';
