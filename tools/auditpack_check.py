@@ -1027,6 +1027,36 @@ def says_not_used(note, sid):
                                               and note.startswith("snapshot %s: configs/compliance_policy.yaml was not used" % sid))
 
 
+# What each record-missing ending says happened to the snapshot (COMPLIANCE_POLICY_UNKNOWN, at45 F2).
+NOTE_RECORD_MISSING_SAYS = (
+    "the snapshot store lost its record: the period starts under the built-in policy",
+    "the snapshot store lost its record: the built-in policy is in force from its event on",
+    "the audit log does not record it: it set no policy",
+    "its recording cannot be checked: it set no policy",
+)
+NOTE_HEAD = re.compile(r"snapshot ([^ :]+): ")
+
+
+def warn_lost_policies(report, shown, rep):
+    """COMPLIANCE_POLICY_UNKNOWN (a warning; FORMAT.md "compliance_report.json", policy_notes; at45
+    F2): each policy note that says a snapshot's record or its recording is missing (says_record_missing
+    of the id the note names first): part of the period ran under the built-in policy, or the one
+    before that snapshot. A forger who drops a stricter snapshot's record writes such a note."""
+    notes = report.get("policy_notes")
+    period = report.get("period")
+    if not isinstance(notes, list) or not isinstance(period, dict):
+        return
+    a, b = period.get("from"), period.get("to")
+    when = a if a == b else "%s to %s" % (a, b)
+    for note in notes:
+        m = NOTE_HEAD.match(note) if isinstance(note, str) else None
+        if m is None or not says_record_missing(note, m.group(1)):
+            continue
+        says = next(w for e, w in zip(NOTE_RECORD_MISSING, NOTE_RECORD_MISSING_SAYS) if note.endswith(e))
+        rep.warning("COMPLIANCE_POLICY_UNKNOWN", shown + "/data/compliance_report.json", None,
+                    "the compliance report of %s says snapshot %s's configs/compliance_policy.yaml was not used: %s (a policy note; export warned COMPLIANCE_POLICY_UNKNOWN)" % (when, m.group(1), says))
+
+
 def check_policy_notes(files, shown, rep):
     """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at43 F4): a policy note calls the
     record of data/config_snapshot.json's snapshot missing (says_record_missing), yet the pack holds
@@ -1034,12 +1064,16 @@ def check_policy_notes(files, shown, rep):
     gives) and a ConfigSnapshot event of that snapshot in the pack's own log logs its SHA-256: the
     note is false, and it would unbind that snapshot's policy."""
     raw = files.get("data/compliance_report.json")
-    own, _ = config_snapshot_of(files.get("data/config_snapshot.json"))
-    if raw is None or own is None:
+    if raw is None:
         return
     try:
         report = strict_json(raw.decode("utf-8"))
     except (RecursionError, ValueError, UnicodeDecodeError):
+        return
+    if isinstance(report, dict):
+        warn_lost_policies(report, shown, rep)
+    own, _ = config_snapshot_of(files.get("data/config_snapshot.json"))
+    if own is None:
         return
     notes = report.get("policy_notes") if isinstance(report, dict) else None
     if not isinstance(notes, list):

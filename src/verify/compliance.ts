@@ -47,6 +47,7 @@ import {
   policyNotInForce,
   policyProvenance,
   recordCalledLost,
+  warnLostPolicies,
   type ReportPolicies,
   reportPoliciesOf,
   snapshotFactsOf,
@@ -195,6 +196,7 @@ export async function startComplianceRecheck(
       });
     };
     const judged = await judgeRerun(dir, f, r, rerun, page);
+    warnLostPolicies(f, r.report);
     // A record not the one logged, or one logged that a policy note calls missing (at43 F4).
     const recordDiffers =
       snapshotRecordLogged(f, r.snapshotRecord, logged) ||

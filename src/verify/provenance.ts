@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_POLICY_PATH, DEFAULT_POLICY_SOURCE, LOST_IN_PERIOD_NOTE } from '../compliance/index.js';
-import { saysNotUsed, saysRecordMissing } from '../compliance/policy-notes.js';
+import { recordMissingNote, saysNotUsed, saysRecordMissing } from '../compliance/policy-notes.js';
 import type { ComplianceReport } from '../compliance/report.js';
 import { DEFAULT_ALERT_FILTER } from '../config.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
@@ -358,4 +358,25 @@ export function recordCalledLost(
     `a policy note says snapshot ${record.id}'s record or its recording is missing (${JSON.stringify(note.slice(0, 160))}…), yet ${PACK_PATH.configSnapshot} is that record and the ConfigSnapshot event of it in ${PACK_PATH.log} logs its record_sha256 ${record.sha256}: the note is false, and it would unbind that snapshot's policy`,
   );
   return true;
+}
+
+/**
+ * COMPLIANCE_POLICY_UNKNOWN (a warning, at45 F2) for each policy note of the report that says a
+ * snapshot's record or its recording is missing (recordMissingNote): part of the period ran under
+ * the built-in policy (or the one before the snapshot), which export warned of on stderr and no
+ * finding of verify said. A forger who drops a stricter snapshot's record writes exactly such a note,
+ * so such a pack never verifies without a word; only a signature or the PackExported event pins it.
+ */
+export function warnLostPolicies(f: Findings, report: Pick<ComplianceReport, 'policy_notes' | 'period'>): void {
+  const period = report.period.from === report.period.to ? report.period.from : `${report.period.from} to ${report.period.to}`;
+  for (const note of notesOf(report)) {
+    const lost = recordMissingNote(note);
+    if (lost === undefined) continue;
+    f.add(
+      'COMPLIANCE_POLICY_UNKNOWN',
+      'warning',
+      PACK_PATH.complianceReport,
+      `the compliance report of ${period} says snapshot ${lost.id}'s ${DEFAULT_POLICY_PATH} was not used: ${lost.says} (a policy note; export warned COMPLIANCE_POLICY_UNKNOWN)`,
+    );
+  }
 }
