@@ -222,6 +222,32 @@ export interface PolicyQuestion {
   readonly recordSha256: string;
   /** The warning's detail, given where the event is. */
   readonly detail: (where: PolicyEventPlace) => string;
+  /**
+   * A policy note calls this record missing (at45 F1): the chain holding its event with the
+   * record's hash makes the note false, COMPLIANCE_REPORT_MISMATCH (an error), not a warning.
+   */
+  readonly contradicts?: true;
+}
+
+/**
+ * The question a note calling the pack's own snapshot record missing asks of the chain, when that
+ * snapshot's event is not in the pack's own log (a snapshot of an earlier day; recordCalledLost
+ * judges one of the day itself): an event of it with the record's hash, wherever the chain holds
+ * it, means the export that copied the record had it (at45 F1).
+ */
+export function lostNoteQuestionOf(
+  notes: readonly string[],
+  record: { readonly id: string; readonly sha256: string } | undefined,
+): PolicyQuestion | undefined {
+  const note = record === undefined ? undefined : notes.find((n) => saysRecordMissing(n, record.id));
+  if (record === undefined || note === undefined) return undefined;
+  return {
+    snapshotId: record.id,
+    recordSha256: record.sha256,
+    contradicts: true,
+    detail: (where) =>
+      `a policy note says snapshot ${record.id}'s record or its recording is missing (${JSON.stringify(note.slice(0, 160))}…), yet ${PACK_PATH.configSnapshot} is that record and the ConfigSnapshot event of it in ${where === 'log-dir' ? 'the log directory' : "the log of the current pack of its day or the day after"} logs its record_sha256 ${record.sha256}: the note is false, and it would unbind that snapshot's policy`,
+  };
 }
 
 /** The question a pack's snapshot record asks of the chain, when the report's policy is not the one it stores. */
