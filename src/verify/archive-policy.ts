@@ -72,5 +72,10 @@ export async function lostNoteOnChain(report: object, logDir: string): Promise<P
   const q = policyQuestions.get(report);
   if (q?.contradicts !== true) return undefined;
   if ((await chainedIn(logDir, q.snapshotId, q.recordSha256).catch(() => false)) !== true) return undefined;
-  return { code: 'COMPLIANCE_REPORT_MISMATCH', severity: 'error', file: PACK_PATH.complianceReport, detail: q.detail('log-dir') };
+  return {
+    code: 'COMPLIANCE_REPORT_MISMATCH',
+    severity: 'error',
+    file: PACK_PATH.complianceReport,
+    detail: q.detail('log-dir'),
+  };
 }

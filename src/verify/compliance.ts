@@ -205,7 +205,8 @@ export async function startComplianceRecheck(
     // Only a record the chain records says which policy was in force: the day's own log here, an
     // earlier day's by whoever reads the chain beside the pack (archive-policy.ts).
     // A note calling a record of an earlier day missing: asked of the chain beside the pack (at45 F1).
-    const lostQ = recordDiffers || logged.length > 0 ? undefined : lostNoteQuestionOf(notesOf(r.report), r.snapshotRecord);
+    const lostQ =
+      recordDiffers || logged.length > 0 ? undefined : lostNoteQuestionOf(notesOf(r.report), r.snapshotRecord);
     const q = recordDiffers ? undefined : (lostQ ?? policyQuestionOf(r.notInForce, r.snapshotRecord));
     if (q !== undefined && logged.length > 0)
       f.add('COMPLIANCE_POLICY_NOT_IN_FORCE', 'warning', REPORT, q.detail('day'));

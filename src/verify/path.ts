@@ -139,15 +139,11 @@ async function verifyKind(path: string, options: VerifyArchiveOptions): Promise<
       // A "record lost" note the live chain contradicts (at45 F1): only with --log-dir.
       const lost = options.logDir === undefined ? undefined : await lostNoteOnChain(full, options.logDir);
       const held = lost === undefined ? full : { ...full, ok: false, problems: [...full.problems, lost] };
-      return withPackReview(
-        path,
-        await withStandaloneNotes(held, await realpath(path), options),
-        {
-          signers: options.reviewSigners,
-          logDir: options.logDir,
-          unpinned: options.reviewSignersUnpinned,
-        },
-      );
+      return withPackReview(path, await withStandaloneNotes(held, await realpath(path), options), {
+        signers: options.reviewSigners,
+        logDir: options.logDir,
+        unpinned: options.reviewSignersUnpinned,
+      });
     }
     case 'pack-tar':
       // The notes' files come from the check's own pass over the stream (no second read of the archive).

@@ -246,7 +246,7 @@ export function lostNoteQuestionOf(
     recordSha256: record.sha256,
     contradicts: true,
     detail: (where) =>
-      `a policy note says snapshot ${record.id}'s record or its recording is missing (${JSON.stringify(note.slice(0, 160))}…), yet ${PACK_PATH.configSnapshot} is that record and the ConfigSnapshot event of it in ${where === 'log-dir' ? 'the log directory' : "the log of the current pack of its day or the day after"} logs its record_sha256 ${record.sha256}: the note is false, and it would unbind that snapshot's policy`,
+      `a policy note says snapshot ${record.id}'s record or its recording is missing (${JSON.stringify(note.slice(0, 160))}…), yet ${PACK_PATH.configSnapshot} is that record and the ConfigSnapshot event of it in ${where === 'log-dir' ? 'the log directory' : 'the log of the current pack of its day or the day after'} logs its record_sha256 ${record.sha256}: the note is false, and it would unbind that snapshot's policy`,
   };
 }
 
@@ -394,7 +394,8 @@ export function recordCalledLost(
  * so such a pack never verifies without a word; only a signature or the PackExported event pins it.
  */
 export function warnLostPolicies(f: Findings, report: Pick<ComplianceReport, 'policy_notes' | 'period'>): void {
-  const period = report.period.from === report.period.to ? report.period.from : `${report.period.from} to ${report.period.to}`;
+  const period =
+    report.period.from === report.period.to ? report.period.from : `${report.period.from} to ${report.period.to}`;
   for (const note of notesOf(report)) {
     const lost = recordMissingNote(note);
     if (lost === undefined) continue;

@@ -94,7 +94,9 @@ describe('a forged "snapshot S was lost" note beside S’s logged record (at43 F
     expect(lostWarnings(verify(lost, ['art', '--log-dir', 'logs']).stdout)).toEqual(want);
     const py = pythonPackCheck(join(lost, 'art', D));
     expect(
-      py.all.filter((p) => p.code === 'COMPLIANCE_POLICY_UNKNOWN').map((p) => ({ severity: p.severity, detail: p.detail })),
+      py.all
+        .filter((p) => p.code === 'COMPLIANCE_POLICY_UNKNOWN')
+        .map((p) => ({ severity: p.severity, detail: p.detail })),
     ).toEqual(want);
     // The honest pack with S's record holds no such note: no warning.
     expect(lostWarnings(verify(honest, [join('art', D)]).stdout)).toEqual([]);

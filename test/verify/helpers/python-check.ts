@@ -17,7 +17,11 @@ export interface PythonFinding {
 }
 
 /** The checker's findings for a path (`all`); `errors` are those of severity error. */
-export function pythonPackCheck(path: string): { status: number | null; errors: PythonFinding[]; all: PythonFinding[] } {
+export function pythonPackCheck(path: string): {
+  status: number | null;
+  errors: PythonFinding[];
+  all: PythonFinding[];
+} {
   const r = spawnSync(PYTHON, [CHECKER, path, '--json'], { encoding: 'utf8' });
   const out = JSON.parse(r.stdout) as { problems?: PythonFinding[]; findings?: PythonFinding[] };
   const all = out.problems ?? out.findings ?? [];
