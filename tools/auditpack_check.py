@@ -1037,6 +1037,36 @@ def says_not_used(note, sid):
                                               and note.startswith("snapshot %s: configs/compliance_policy.yaml was not used" % sid))
 
 
+# What each record-missing ending says happened to the snapshot (COMPLIANCE_POLICY_UNKNOWN, at45 F2).
+NOTE_RECORD_MISSING_SAYS = (
+    "the snapshot store lost its record: the period starts under the built-in policy",
+    "the snapshot store lost its record: the built-in policy is in force from its event on",
+    "the audit log does not record it: it set no policy",
+    "its recording cannot be checked: it set no policy",
+)
+NOTE_HEAD = re.compile(r"snapshot ([^ :]+): ")
+
+
+def warn_lost_policies(report, shown, rep):
+    """COMPLIANCE_POLICY_UNKNOWN (a warning; FORMAT.md "compliance_report.json", policy_notes; at45
+    F2): each policy note that says a snapshot's record or its recording is missing (says_record_missing
+    of the id the note names first): part of the period ran under the built-in policy, or the one
+    before that snapshot. A forger who drops a stricter snapshot's record writes such a note."""
+    notes = report.get("policy_notes")
+    period = report.get("period")
+    if not isinstance(notes, list) or not isinstance(period, dict):
+        return
+    a, b = period.get("from"), period.get("to")
+    when = a if a == b else "%s to %s" % (a, b)
+    for note in notes:
+        m = NOTE_HEAD.match(note) if isinstance(note, str) else None
+        if m is None or not says_record_missing(note, m.group(1)):
+            continue
+        says = next(w for e, w in zip(NOTE_RECORD_MISSING, NOTE_RECORD_MISSING_SAYS) if note.endswith(e))
+        rep.warning("COMPLIANCE_POLICY_UNKNOWN", shown + "/data/compliance_report.json", None,
+                    "the compliance report of %s says snapshot %s's configs/compliance_policy.yaml was not used: %s (a policy note; export warned COMPLIANCE_POLICY_UNKNOWN)" % (when, m.group(1), says))
+
+
 def check_policy_notes(files, shown, rep):
     """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at43 F4): a policy note calls the
     record of data/config_snapshot.json's snapshot missing (says_record_missing), yet the pack holds
@@ -1044,12 +1074,16 @@ def check_policy_notes(files, shown, rep):
     gives) and a ConfigSnapshot event of that snapshot in the pack's own log logs its SHA-256: the
     note is false, and it would unbind that snapshot's policy."""
     raw = files.get("data/compliance_report.json")
-    own, _ = config_snapshot_of(files.get("data/config_snapshot.json"))
-    if raw is None or own is None:
+    if raw is None:
         return
     try:
         report = strict_json(raw.decode("utf-8"))
     except (RecursionError, ValueError, UnicodeDecodeError):
+        return
+    if isinstance(report, dict):
+        warn_lost_policies(report, shown, rep)
+    own, _ = config_snapshot_of(files.get("data/config_snapshot.json"))
+    if own is None:
         return
     notes = report.get("policy_notes") if isinstance(report, dict) else None
     if not isinstance(notes, list):
@@ -2525,6 +2559,51 @@ def check_policies_in_force(path, packs, vouched, rep):
         where = [n] + [v for v in (day, after) if v in vouched and v in packs]
         if any((sid, sha) in config_snapshot_events(path, w) for w in where):
             rep.warning("COMPLIANCE_POLICY_NOT_IN_FORCE", n + "/data/compliance_report.json", None, detail)
+    # at45 F1: a note calling the pack's own snapshot record missing, that snapshot's event not in the
+    # pack's own log (check_policy_notes judges that), but in the vouched log of its day or the day after.
+    for n in sorted(packs):
+        q = lost_note_of_earlier_day(path, n)
+        if q is None:
+            continue
+        sid, sha = q
+        y, m, d = int(sid[0:4]), int(sid[4:6]), int(sid[6:8])
+        day = "%04d-%02d-%02d" % (y, m, d)
+        after = time.strftime("%Y-%m-%d", time.gmtime(calendar.timegm((y, m, d, 0, 0, 0)) + 86400))
+        if any((sid, sha) in config_snapshot_events(path, w) for w in (day, after) if w != n and w in vouched and w in packs):
+            rep.error("COMPLIANCE_REPORT_MISMATCH", n + "/data/compliance_report.json", None,
+                      "a policy note says snapshot %s's record or its recording is missing, yet data/config_snapshot.json is that record and the ConfigSnapshot event of it in the log of the current pack of its day or the day after logs its record_sha256 %s: the note is false, and it would unbind that snapshot's policy" % (sid, sha))
+
+
+def lost_note_of_earlier_day(path, n):
+    """(snapshot id, record sha256) when pack n's report has a note calling its data/config_snapshot.json's
+    snapshot record missing (says_record_missing) and no ConfigSnapshot event of that snapshot is in the
+    pack's own log (a snapshot of an earlier day); else None. The hash is the record's, or the one
+    config_in_force.json's config_snapshot_redacted_again gives."""
+    files = {}
+    for f in ("compliance_report.json", "config_snapshot.json", "config_in_force.json", "audit.jsonl"):
+        try:
+            files["data/" + f] = open(os.path.join(path, n, "data", f), "rb").read()
+        except OSError:
+            pass
+    own, _ = config_snapshot_of(files.get("data/config_snapshot.json"))
+    if own is None or not isinstance(own[0], str) or not SNAPSHOT_ID.fullmatch(own[0]) or "data/compliance_report.json" not in files:
+        return None
+    try:
+        report = strict_json(files["data/compliance_report.json"].decode("utf-8"))
+        cif = strict_json(files["data/config_in_force.json"].decode("utf-8")) if "data/config_in_force.json" in files else None
+    except (RecursionError, ValueError, UnicodeDecodeError):
+        return None
+    notes = report.get("policy_notes") if isinstance(report, dict) else None
+    if not isinstance(notes, list) or not any(says_record_missing(x, own[0]) for x in notes):
+        return None
+    held = own[1]
+    again = cif.get("config_snapshot_redacted_again") if isinstance(cif, dict) else None
+    if isinstance(again, dict) and again.get("snapshot_id") == own[0] and isinstance(again.get("record_sha256"), str):
+        held = again["record_sha256"]
+    if any(e.get("snapshot_id") == own[0] for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config")
+           if e.get("recovered") is not True):
+        return None
+    return own[0], held
 
 
 def removed_a_pack(e, packs):

@@ -52,3 +52,24 @@ export function saysNotUsed(note: string, id: string): boolean {
 export function saysRecordMissing(note: string, id: string): boolean {
   return namesAsNotUsed(note, id) && RECORD_MISSING_ENDINGS.some((end) => note.endsWith(end));
 }
+
+/** What each record-missing ending says happened to the snapshot (verify's COMPLIANCE_POLICY_UNKNOWN, at45 F2). */
+const RECORD_MISSING_SAYS: readonly (readonly [string, string])[] = [
+  [LOST_RECORD_NOTE, 'the snapshot store lost its record: the period starts under the built-in policy'],
+  [LOST_IN_PERIOD_NOTE, 'the snapshot store lost its record: the built-in policy is in force from its event on'],
+  [UNRECORDED_NOTE, 'the audit log does not record it: it set no policy'],
+  [UNCHECKABLE_NOTE, 'its recording cannot be checked: it set no policy'],
+];
+
+const NOTE_HEAD = /^snapshot ([^ :]+): /;
+
+/**
+ * The snapshot a record-missing note names and what the note says happened to it, or undefined for
+ * any other note: verify warns COMPLIANCE_POLICY_UNKNOWN for each (docs/FORMAT.md, policy_notes).
+ */
+export function recordMissingNote(note: string): { readonly id: string; readonly says: string } | undefined {
+  const id = NOTE_HEAD.exec(note)?.[1];
+  if (id === undefined || !saysRecordMissing(note, id)) return undefined;
+  const says = RECORD_MISSING_SAYS.find(([end]) => note.endsWith(end))?.[1] as string;
+  return { id, says };
+}

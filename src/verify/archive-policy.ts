@@ -17,7 +17,7 @@ import { chainedIn } from '../snapshot/record-chained.js';
 import { timestampOfId } from '../snapshot/store.js';
 import type { PackInfo } from './archive-ledger.js';
 import { type PolicyQuestion, policyQuestions } from './provenance.js';
-import type { Findings } from './report.js';
+import type { Findings, Problem } from './report.js';
 
 /** Adds COMPLIANCE_POLICY_NOT_IN_FORCE for every pack whose snapshot record the chain records. */
 export async function checkPoliciesInForce(
@@ -32,13 +32,11 @@ export async function checkPoliciesInForce(
     if (q === undefined) continue;
     const inLogDir =
       logDir !== undefined && (await chainedIn(logDir, q.snapshotId, q.recordSha256).catch(() => false)) === true;
-    if (inLogDir || (await inPackLogs(artifactsDir, current, q)))
-      f.add(
-        'COMPLIANCE_POLICY_NOT_IN_FORCE',
-        'warning',
-        `${p.name}/${PACK_PATH.complianceReport}`,
-        q.detail(inLogDir ? 'log-dir' : 'pack-log'),
-      );
+    if (!inLogDir && !(await inPackLogs(artifactsDir, current, q))) continue;
+    const where = inLogDir ? 'log-dir' : 'pack-log';
+    const file = `${p.name}/${PACK_PATH.complianceReport}`;
+    if (q.contradicts === true) f.add('COMPLIANCE_REPORT_MISMATCH', 'error', file, q.detail(where));
+    else f.add('COMPLIANCE_POLICY_NOT_IN_FORCE', 'warning', file, q.detail(where));
   }
 }
 
@@ -63,4 +61,21 @@ async function inPackLogs(artifactsDir: string, current: ReadonlySet<string>, q:
     }
   }
   return false;
+}
+
+/**
+ * A pack verified alone with `--log-dir`: a policy note calling its snapshot's record missing while
+ * the log directory holds that snapshot's event with the record's hash (at45 F1) is
+ * COMPLIANCE_REPORT_MISMATCH; undefined otherwise (a day pruned from the log is unknown, never taken as recorded).
+ */
+export async function lostNoteOnChain(report: object, logDir: string): Promise<Problem | undefined> {
+  const q = policyQuestions.get(report);
+  if (q?.contradicts !== true) return undefined;
+  if ((await chainedIn(logDir, q.snapshotId, q.recordSha256).catch(() => false)) !== true) return undefined;
+  return {
+    code: 'COMPLIANCE_REPORT_MISMATCH',
+    severity: 'error',
+    file: PACK_PATH.complianceReport,
+    detail: q.detail('log-dir'),
+  };
 }

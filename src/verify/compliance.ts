@@ -42,11 +42,13 @@ import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } fr
 import {
   type PolicyEventPlace,
   type PolicyQuestion,
+  lostNoteQuestionOf,
   notesOf,
   policyQuestionOf,
   policyNotInForce,
   policyProvenance,
   recordCalledLost,
+  warnLostPolicies,
   type ReportPolicies,
   reportPoliciesOf,
   snapshotFactsOf,
@@ -195,13 +197,17 @@ export async function startComplianceRecheck(
       });
     };
     const judged = await judgeRerun(dir, f, r, rerun, page);
+    warnLostPolicies(f, r.report);
     // A record not the one logged, or one logged that a policy note calls missing (at43 F4).
     const recordDiffers =
       snapshotRecordLogged(f, r.snapshotRecord, logged) ||
       recordCalledLost(f, notesOf(r.report), r.snapshotRecord, logged);
     // Only a record the chain records says which policy was in force: the day's own log here, an
     // earlier day's by whoever reads the chain beside the pack (archive-policy.ts).
-    const q = recordDiffers ? undefined : policyQuestionOf(r.notInForce, r.snapshotRecord);
+    // A note calling a record of an earlier day missing: asked of the chain beside the pack (at45 F1).
+    const lostQ =
+      recordDiffers || logged.length > 0 ? undefined : lostNoteQuestionOf(notesOf(r.report), r.snapshotRecord);
+    const q = recordDiffers ? undefined : (lostQ ?? policyQuestionOf(r.notInForce, r.snapshotRecord));
     if (q !== undefined && logged.length > 0)
       f.add('COMPLIANCE_POLICY_NOT_IN_FORCE', 'warning', REPORT, q.detail('day'));
     const endDiffers = start !== undefined && judgeEndState(f, r.carry, end, r.report.rules ?? 1);

@@ -15,6 +15,7 @@ import { ROLLUP_LOCK, ROLLUP_RECORD } from '../format/rollup.js';
 import { verifyRollup } from './rollup.js';
 import { verifyRollupDir } from './rollup-dir.js';
 import { verifyPack } from './pack.js';
+import { lostNoteOnChain } from './archive-policy.js';
 import { withRollupStandaloneNote, withStandaloneNotes } from './pack-standalone.js';
 import { Findings, makeReport, type Problem, type VerifyReport } from './report.js';
 import { withPackReview } from './reviews.js';
@@ -133,20 +134,17 @@ async function verifyKind(path: string, options: VerifyArchiveOptions): Promise<
         ...(options.timestamps ? { timestamps: options.timestamps } : {}),
       });
     // A pack named alone: nothing outside it pins it, so say what that leaves unproven.
-    case 'pack':
-      return withPackReview(
-        path,
-        await withStandaloneNotes(
-          await verifyPack(path, { ...options, keepProvenance: true }),
-          await realpath(path),
-          options,
-        ),
-        {
-          signers: options.reviewSigners,
-          logDir: options.logDir,
-          unpinned: options.reviewSignersUnpinned,
-        },
-      );
+    case 'pack': {
+      const full = await verifyPack(path, { ...options, keepProvenance: true });
+      // A "record lost" note the live chain contradicts (at45 F1): only with --log-dir.
+      const lost = options.logDir === undefined ? undefined : await lostNoteOnChain(full, options.logDir);
+      const held = lost === undefined ? full : { ...full, ok: false, problems: [...full.problems, lost] };
+      return withPackReview(path, await withStandaloneNotes(held, await realpath(path), options), {
+        signers: options.reviewSigners,
+        logDir: options.logDir,
+        unpinned: options.reviewSignersUnpinned,
+      });
+    }
     case 'pack-tar':
       // The notes' files come from the check's own pass over the stream (no second read of the archive).
       return withPackReview(

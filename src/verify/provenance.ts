@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_POLICY_PATH, DEFAULT_POLICY_SOURCE, LOST_IN_PERIOD_NOTE } from '../compliance/index.js';
-import { saysNotUsed, saysRecordMissing } from '../compliance/policy-notes.js';
+import { recordMissingNote, saysNotUsed, saysRecordMissing } from '../compliance/policy-notes.js';
 import type { ComplianceReport } from '../compliance/report.js';
 import { DEFAULT_ALERT_FILTER } from '../config.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
@@ -222,6 +222,32 @@ export interface PolicyQuestion {
   readonly recordSha256: string;
   /** The warning's detail, given where the event is. */
   readonly detail: (where: PolicyEventPlace) => string;
+  /**
+   * A policy note calls this record missing (at45 F1): the chain holding its event with the
+   * record's hash makes the note false, COMPLIANCE_REPORT_MISMATCH (an error), not a warning.
+   */
+  readonly contradicts?: true;
+}
+
+/**
+ * The question a note calling the pack's own snapshot record missing asks of the chain, when that
+ * snapshot's event is not in the pack's own log (a snapshot of an earlier day; recordCalledLost
+ * judges one of the day itself): an event of it with the record's hash, wherever the chain holds
+ * it, means the export that copied the record had it (at45 F1).
+ */
+export function lostNoteQuestionOf(
+  notes: readonly string[],
+  record: { readonly id: string; readonly sha256: string } | undefined,
+): PolicyQuestion | undefined {
+  const note = record === undefined ? undefined : notes.find((n) => saysRecordMissing(n, record.id));
+  if (record === undefined || note === undefined) return undefined;
+  return {
+    snapshotId: record.id,
+    recordSha256: record.sha256,
+    contradicts: true,
+    detail: (where) =>
+      `a policy note says snapshot ${record.id}'s record or its recording is missing (${JSON.stringify(note.slice(0, 160))}…), yet ${PACK_PATH.configSnapshot} is that record and the ConfigSnapshot event of it in ${where === 'log-dir' ? 'the log directory' : 'the log of the current pack of its day or the day after'} logs its record_sha256 ${record.sha256}: the note is false, and it would unbind that snapshot's policy`,
+  };
 }
 
 /** The question a pack's snapshot record asks of the chain, when the report's policy is not the one it stores. */
@@ -358,4 +384,26 @@ export function recordCalledLost(
     `a policy note says snapshot ${record.id}'s record or its recording is missing (${JSON.stringify(note.slice(0, 160))}…), yet ${PACK_PATH.configSnapshot} is that record and the ConfigSnapshot event of it in ${PACK_PATH.log} logs its record_sha256 ${record.sha256}: the note is false, and it would unbind that snapshot's policy`,
   );
   return true;
+}
+
+/**
+ * COMPLIANCE_POLICY_UNKNOWN (a warning, at45 F2) for each policy note of the report that says a
+ * snapshot's record or its recording is missing (recordMissingNote): part of the period ran under
+ * the built-in policy (or the one before the snapshot), which export warned of on stderr and no
+ * finding of verify said. A forger who drops a stricter snapshot's record writes exactly such a note,
+ * so such a pack never verifies without a word; only a signature or the PackExported event pins it.
+ */
+export function warnLostPolicies(f: Findings, report: Pick<ComplianceReport, 'policy_notes' | 'period'>): void {
+  const period =
+    report.period.from === report.period.to ? report.period.from : `${report.period.from} to ${report.period.to}`;
+  for (const note of notesOf(report)) {
+    const lost = recordMissingNote(note);
+    if (lost === undefined) continue;
+    f.add(
+      'COMPLIANCE_POLICY_UNKNOWN',
+      'warning',
+      PACK_PATH.complianceReport,
+      `the compliance report of ${period} says snapshot ${lost.id}'s ${DEFAULT_POLICY_PATH} was not used: ${lost.says} (a policy note; export warned COMPLIANCE_POLICY_UNKNOWN)`,
+    );
+  }
 }

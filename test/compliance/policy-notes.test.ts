@@ -17,7 +17,8 @@ import {
   UNPARSED_NOTE,
   UNRECORDED_NOTE,
 } from '../../src/compliance/policy-notes.js';
-import { policyNotInForce, snapshotFactsOf } from '../../src/verify/provenance.js';
+import { policyNotInForce, snapshotFactsOf, warnLostPolicies } from '../../src/verify/provenance.js';
+import { Findings } from '../../src/verify/report.js';
 import { PYTHON } from '../helpers/python.js';
 
 const ID = '20250908T060000.000000Z-000';
@@ -93,5 +94,39 @@ describe('policy notes that unbind a snapshot (at43 F4)', () => {
     const r = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(CASES.map((c) => c.note)), encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(CASES.map((c) => [c.notUsed, c.missing]));
+  });
+
+  it('verify and the Python checker warn COMPLIANCE_POLICY_UNKNOWN for the same notes, in the same words (at45 F2)', () => {
+    const notes = [
+      ...CASES.map((c) => c.note),
+      `snapshot ${OTHER}: configs/compliance_policy.yaml was not used: gone; ${LOST_RECORD_NOTE}`,
+      `snapshot ${ID}: configs/compliance_policy.yaml was not used, ${UNRECORDED_NOTE}`,
+      `snapshot odd\tid: configs/compliance_policy.yaml was not used, ${UNCHECKABLE_NOTE}`,
+      `snapshot  ${ID}: configs/compliance_policy.yaml was not used, ${UNCHECKABLE_NOTE}`,
+    ];
+    for (const period of [
+      { from: '2025-09-08', to: '2025-09-08' },
+      { from: '2025-09-01', to: '2025-09-08' },
+    ]) {
+      const f = new Findings();
+      warnLostPolicies(f, { policy_notes: notes, period });
+      const ts = f.toArray().map((p) => [p.code, p.severity, p.detail]);
+      expect(ts.length).toBeGreaterThanOrEqual(CASES.filter((c) => c.missing).length + 3);
+      const tools = fileURLToPath(new URL('../../tools', import.meta.url));
+      const script = [
+        'import sys, json',
+        `sys.path.insert(0, ${JSON.stringify(tools)})`,
+        'import auditpack_check as c',
+        'rep = c.Report()',
+        'c.warn_lost_policies(json.load(sys.stdin), "D", rep)',
+        'print(json.dumps([[x["code"], x["severity"], x["detail"]] for x in rep.findings]))',
+      ].join('\n');
+      const r = spawnSync(PYTHON, ['-c', script], {
+        input: JSON.stringify({ policy_notes: notes, period }),
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(ts);
+    }
   });
 });

@@ -79,6 +79,40 @@ describe('a forged "snapshot S was lost" note beside S’s logged record (at43 F
     expect(py.errors).toEqual([]);
   });
 
+  it('verify and the Python checker both warn COMPLIANCE_POLICY_UNKNOWN for the lost policy, with the same words (at45 F2)', () => {
+    const lostWarnings = (stdout: string) =>
+      (JSON.parse(stdout) as { problems: { code: string; severity: string; file: string; detail: string }[] }).problems
+        .filter((p) => p.code === 'COMPLIANCE_POLICY_UNKNOWN')
+        .map((p) => ({ severity: p.severity, detail: p.detail }));
+    const want = [
+      {
+        severity: 'warning',
+        detail: `the compliance report of ${D} says snapshot ${sid}'s configs/compliance_policy.yaml was not used: the snapshot store lost its record: the built-in policy is in force from its event on (a policy note; export warned COMPLIANCE_POLICY_UNKNOWN)`,
+      },
+    ];
+    expect(lostWarnings(verify(lost, [join('art', D)]).stdout)).toEqual(want);
+    expect(lostWarnings(verify(lost, ['art', '--log-dir', 'logs']).stdout)).toEqual(want);
+    const py = pythonPackCheck(join(lost, 'art', D));
+    expect(
+      py.all
+        .filter((p) => p.code === 'COMPLIANCE_POLICY_UNKNOWN')
+        .map((p) => ({ severity: p.severity, detail: p.detail })),
+    ).toEqual(want);
+    // The honest pack with S's record holds no such note: no warning.
+    expect(lostWarnings(verify(honest, [join('art', D)]).stdout)).toEqual([]);
+    expect(pythonPackCheck(join(honest, 'art', D)).all.map((p) => p.code)).not.toContain('COMPLIANCE_POLICY_UNKNOWN');
+  });
+
+  it('a forger who keeps the store-less export whole (no record, the note) does not verify silently (at45 F2)', () => {
+    const bare = join(tempDir(), D);
+    cpSync(join(lost, 'art', D), bare, { recursive: true });
+    makeWritable(bare);
+    forgePack(bare, { payload: () => {} });
+    const v = verify(honest, [bare, '--log-dir', join(honest, 'logs')]);
+    expect(v.stdout).toContain('"COMPLIANCE_POLICY_UNKNOWN"');
+    expect(pythonPackCheck(bare).all.map((p) => p.code)).toContain('COMPLIANCE_POLICY_UNKNOWN');
+  });
+
   it('the forged pack: COMPLIANCE_REPORT_MISMATCH in verify (alone and with --log-dir) and in the Python checker', () => {
     const rep = JSON.parse(readFileSync(join(forged, 'data', 'compliance_report.json'), 'utf8')) as {
       policies: { source: string }[];

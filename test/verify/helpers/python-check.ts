@@ -16,10 +16,14 @@ export interface PythonFinding {
   readonly detail?: string;
 }
 
-/** The checker's findings for a path; `errors` are those of severity error. */
-export function pythonPackCheck(path: string): { status: number | null; errors: PythonFinding[] } {
+/** The checker's findings for a path (`all`); `errors` are those of severity error. */
+export function pythonPackCheck(path: string): {
+  status: number | null;
+  errors: PythonFinding[];
+  all: PythonFinding[];
+} {
   const r = spawnSync(PYTHON, [CHECKER, path, '--json'], { encoding: 'utf8' });
   const out = JSON.parse(r.stdout) as { problems?: PythonFinding[]; findings?: PythonFinding[] };
   const all = out.problems ?? out.findings ?? [];
-  return { status: r.status, errors: all.filter((p) => p.severity === 'error') };
+  return { status: r.status, errors: all.filter((p) => p.severity === 'error'), all };
 }
