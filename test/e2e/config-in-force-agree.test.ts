@@ -14,10 +14,8 @@
  * One day is logged in-process and exported unsigned by the built CLI; each case edits a copy of the
  * pack, fixes its hashes (refreshPack) and runs both checkers on it.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
 import { logOrderDay } from '../helpers/days.js';
 import {
   type SnapshotPack,
@@ -28,9 +26,7 @@ import {
   sha256,
   snap,
 } from '../helpers/snapshot-day.js';
-import { tempDir } from '../helpers/tmp.js';
-import { pythonPackCheck } from '../verify/helpers/python-check.js';
-import { refreshPack } from '../verify/helpers/tamper-corpus.js';
+import { bothOn, type Edit, edited } from '../helpers/both-checkers.js';
 
 const D = dayAgo(2);
 const SMILE = '\u{1F600}';
@@ -46,40 +42,6 @@ beforeAll(async () => {
   site = { cwd, pack: exportDay(cwd, D).pack, id, sha: recordSha(cwd, id) };
 }, 60_000);
 
-interface Edit {
-  inForce?: (text: string) => Buffer | string;
-  snapshot?: (bytes: Buffer) => Buffer | string;
-}
-
-/** Both checkers' error codes on a re-hashed copy of the pack with `edit` applied. */
-function bothOn(edit: Edit): { verify: string[]; python: string[]; details: string } {
-  const pack = join(tempDir(), D);
-  cpSync(site.pack, pack, { recursive: true });
-  const cif = join(pack, 'data', 'config_in_force.json');
-  const snap = join(pack, 'data', 'config_snapshot.json');
-  if (edit.inForce) writeFileSync(cif, edit.inForce(readFileSync(cif, 'utf8')));
-  if (edit.snapshot) writeFileSync(snap, edit.snapshot(readFileSync(snap)));
-  refreshPack(pack);
-  const v = JSON.parse(runCli(['verify', pack, '--json'], { cwd: site.cwd }).stdout) as {
-    problems: { code: string; severity: string; detail: string }[];
-  };
-  const errors = v.problems.filter((p) => p.severity === 'error');
-  const py = pythonPackCheck(pack).errors;
-  return {
-    verify: [...new Set(errors.map((p) => p.code))].sort(),
-    python: [...new Set(py.map((p) => p.code))].sort(),
-    details: [...errors.map((p) => p.detail), ...py.map((p) => p.detail ?? '')].join('\n'),
-  };
-}
-
-const edited =
-  (f: (v: Record<string, unknown> & { files: Record<string, unknown>[] }) => void) =>
-  (text: string): string => {
-    const v = JSON.parse(text);
-    f(v);
-    return `${JSON.stringify(v, null, 2)}\n`;
-  };
-
 /** An invalid UTF-8 pair (0xff 0xfe) in place of the first "XX". */
 const badByte = (text: string | Buffer): Buffer => {
   const b = Buffer.from(text);
@@ -91,7 +53,7 @@ const badByte = (text: string | Buffer): Buffer => {
 
 describe('verify and the Python checker agree on config_in_force.json and config_snapshot.json', () => {
   it('an unedited pack passes both', () => {
-    expect(bothOn({})).toMatchObject({ verify: [], python: [] });
+    expect(bothOn(site, {})).toMatchObject({ verify: [], python: [] });
   }, 60_000);
 
   it('rules: a JSON number whose value is a whole number (20.0, 2e1) is the integer; 20.5 is not', () => {
@@ -100,7 +62,7 @@ describe('verify and the Python checker agree on config_in_force.json and config
       ['2e1', []],
       ['20.5', ['CONFIG_IN_FORCE_INVALID']],
     ] as const) {
-      const got = bothOn({
+      const got = bothOn(site, {
         // The file is the record redacted again (its bytes changed): the declaration then holds.
         snapshot: (b) => b.toString('utf8').replace('"reason": "r"', '"reason": "redacted again"'),
         inForce: (text) =>
@@ -126,7 +88,7 @@ describe('verify and the Python checker agree on config_in_force.json and config
         ),
       (text: string) => `\ufeff${text}`,
     ]) {
-      const got = bothOn({ inForce });
+      const got = bothOn(site, { inForce });
       expect(got.verify).toEqual(['CONFIG_IN_FORCE_INVALID']);
       expect(got.python).toEqual(['CONFIG_IN_FORCE_INVALID']);
     }
@@ -159,7 +121,7 @@ describe('verify and the Python checker agree on config_in_force.json and config
       ],
     ];
     for (const [f, errors] of cases) {
-      const got = bothOn({ inForce: edited(f) });
+      const got = bothOn(site, { inForce: edited(f) });
       expect(got.verify, got.details).toEqual(errors);
       expect(got.python, got.details).toEqual(errors);
     }
@@ -178,12 +140,12 @@ describe('verify and the Python checker agree on config_in_force.json and config
       () => `${JSON.stringify({ snapshot: null, reason: 'CONFIG_OF_RECORD_UNKNOWN: planted' }, null, 2)}\n`,
     ];
     for (const snapshot of snapshots) {
-      const got = bothOn({ snapshot });
+      const got = bothOn(site, { snapshot });
       expect(got.verify, got.details).toContain('CONFIG_IN_FORCE_MISMATCH');
       expect(got.python, got.details).toContain('CONFIG_IN_FORCE_MISMATCH');
     }
     // With config_snapshot null, a malformed file still is (nothing else would hold it), in both.
-    const got = bothOn({
+    const got = bothOn(site, {
       snapshot: () => 'garbage\n',
       inForce: edited((v) => {
         v.config_snapshot = null;
@@ -195,7 +157,7 @@ describe('verify and the Python checker agree on config_in_force.json and config
   }, 240_000);
 
   it('a valid config_in_force.json over 16 MiB is CONFIG_IN_FORCE_INVALID in both', () => {
-    const got = bothOn({
+    const got = bothOn(site, {
       inForce: edited((v) => {
         for (let i = 0; i < 60_000; i++)
           v.files.push({ path: `configs/${String(i).padStart(6, '0')}${'x'.repeat(250)}.yaml`, record: null });
@@ -219,7 +181,7 @@ describe('verify and the Python checker agree on config_in_force.json and config
       };
     };
     const agree = (fmt: string): string[] => {
-      const got = bothOn(big(fmt));
+      const got = bothOn(site, big(fmt));
       expect(got.verify, got.details).toEqual(got.python);
       return got.verify;
     };

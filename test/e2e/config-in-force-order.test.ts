@@ -8,83 +8,22 @@
  * One day is logged in-process and exported unsigned by the built CLI; each case edits a copy of the
  * pack, fixes its hashes (refreshPack) and runs both checkers on it (as config-in-force-agree.test.ts).
  */
-import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createConfigSnapshot } from '../../src/snapshot/index.js';
-import { runCli } from '../helpers/cli.js';
 import { logOrderDay } from '../helpers/days.js';
-import { tempDir } from '../helpers/tmp.js';
-import { pythonPackCheck } from '../verify/helpers/python-check.js';
-import { refreshPack } from '../verify/helpers/tamper-corpus.js';
+import { bothOn, edited } from '../helpers/both-checkers.js';
+import { dayAgo, exportDay, site as newSite, recordSha, type SnapshotPack, snap } from '../helpers/snapshot-day.js';
 
-const D = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
-const POLICY = readFileSync(fileURLToPath(new URL('../../configs/compliance_policy.yaml', import.meta.url)), 'utf8');
-const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const D = dayAgo(2);
 
-interface Site {
-  cwd: string;
-  pack: string;
-  id: string;
-  sha: string;
-}
-
-let site: Site;
+let site: SnapshotPack;
 
 beforeAll(async () => {
-  const cwd = tempDir();
-  mkdirSync(join(cwd, 'configs'));
-  writeFileSync(join(cwd, 'configs', 'compliance_policy.yaml'), POLICY);
-  writeFileSync(join(cwd, 'configs', 'risk.yaml'), 'max_order_notional: 1000000\n');
-  const s = await createConfigSnapshot({
-    cwd,
-    reason: 'r',
-    clock: () => Date.parse(`${D}T06:00:00Z`) * 1000,
-    logDir: join(cwd, 'logs'),
-    patterns: ['configs/*.yaml'],
-  });
+  const cwd = newSite();
+  const id = await snap(cwd, `${D}T06:00:00Z`, ['configs/*.yaml']);
   await logOrderDay(join(cwd, 'logs'), D);
-  const r = runCli(['export', '--date', D, '--log-dir', 'logs', '--artifacts-dir', 'art'], { cwd });
-  expect(r.code, r.stderr).toBe(0);
-  const sha = sha256(readFileSync(join(cwd, 'audit', 'snapshots', `${s.snapshot_id}.json`)));
-  site = { cwd, pack: join(cwd, 'art', D), id: s.snapshot_id, sha };
+  site = { cwd, pack: exportDay(cwd, D).pack, id, sha: recordSha(cwd, id) };
 }, 60_000);
-
-interface Edit {
-  inForce?: (text: string) => Buffer | string;
-  snapshot?: (bytes: Buffer) => Buffer | string;
-}
-
-/** Both checkers' error codes on a re-hashed copy of the pack with `edit` applied. */
-function bothOn(edit: Edit): { verify: string[]; python: string[]; details: string } {
-  const pack = join(tempDir(), D);
-  cpSync(site.pack, pack, { recursive: true });
-  const cif = join(pack, 'data', 'config_in_force.json');
-  const snap = join(pack, 'data', 'config_snapshot.json');
-  if (edit.inForce) writeFileSync(cif, edit.inForce(readFileSync(cif, 'utf8')));
-  if (edit.snapshot) writeFileSync(snap, edit.snapshot(readFileSync(snap)));
-  refreshPack(pack);
-  const v = JSON.parse(runCli(['verify', pack, '--json'], { cwd: site.cwd }).stdout) as {
-    problems: { code: string; severity: string; detail: string }[];
-  };
-  const errors = v.problems.filter((p) => p.severity === 'error');
-  const py = pythonPackCheck(pack).errors;
-  return {
-    verify: [...new Set(errors.map((p) => p.code))].sort(),
-    python: [...new Set(py.map((p) => p.code))].sort(),
-    details: [...errors.map((p) => p.detail), ...py.map((p) => p.detail ?? '')].join('\n'),
-  };
-}
-
-const edited =
-  (f: (v: Record<string, unknown> & { files: Record<string, unknown>[] }) => void) =>
-  (text: string): string => {
-    const v = JSON.parse(text);
-    f(v);
-    return `${JSON.stringify(v, null, 2)}\n`;
-  };
 
 describe('config_in_force.json files out of order', () => {
   it('both checkers reject a files list not sorted by path as UTF-8 bytes, and accept the sorted one', () => {
@@ -104,7 +43,7 @@ describe('config_in_force.json files out of order', () => {
       ['a lone surrogate (U+FFFD) after U+E000', put('configs/\ue000', 'configs/\ud800'), []],
     ];
     for (const [name, f, errors] of cases) {
-      const got = bothOn({ inForce: edited(f) });
+      const got = bothOn(site, { inForce: edited(f) });
       expect(got.verify, `${name}: ${got.details}`).toEqual(errors);
       expect(got.python, `${name}: ${got.details}`).toEqual(errors);
       if (errors.length > 0) expect(got.details).toContain('not sorted by path (as UTF-8 bytes)');
