@@ -20,13 +20,20 @@
 /** EC scalar sizes in bytes (der-headless.ts). */
 const EC_SCALAR = new Set([24, 28, 32, 48, 64, 65, 66]);
 
-/** A label line: its offset, depth, header and content lengths, `prim`/`cons`, type and value. */
-const LABEL = /\d+:d=(\d+) +hl= *\d+ +l= *(\d+) +(prim|cons): *([A-Za-z][A-Za-z0-9 [\]]*?) *(?::(.*))?$/;
+/** A label line: its offset, depth, header and content lengths, `prim`/`cons`, type and value (bounded repeats: linear on any line). */
+const LABEL =
+  /(?:^|\D)\d{1,9}:d=(\d{1,3}) {1,8}hl= {0,3}\d{1,3} {1,8}l= {0,9}(\d{1,9}) {1,8}(prim|cons): {0,64}([A-Za-z][^:]*)(?::(.*))?$/;
 /** A `-dump` line of bytes: an offset, ` - ` and hex (after blanks, or a log line's prefix the labels have too). */
 const DUMP_LINE = /(?:^|\s)[0-9a-f]{4} - [0-9a-f]{2}[ -]/;
 
 /** An OCTET STRING's value label (asn1parse without `-dump`). */
-const HEX_DUMP = /\s*\[HEX DUMP\]\s*$/;
+const HEX_DUMP = '[HEX DUMP]';
+
+/** The label's type without its blanks and `[HEX DUMP]` (no regular expression: linear on any run of blanks). */
+function typeName(raw: string): string {
+  const t = raw.trim();
+  return t.endsWith(HEX_DUMP) ? t.slice(0, -HEX_DUMP.length).trim() : t;
+}
 
 /** The cue: a label's header length. */
 export const ASN1PARSE_CUE = 'hl=';
@@ -75,7 +82,7 @@ function readElements(s: string): Element[] {
           depth: Number(m[1]),
           length: Number(m[2]),
           cons: m[3] === 'cons',
-          type: (m[4] as string).replace(HEX_DUMP, '').trim(),
+          type: typeName(m[4] as string),
           valueAt,
           valueEnd,
           dumpAt: -1,

@@ -7,6 +7,7 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
+import { cpuMs } from '../helpers/cpu-time.js';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';
 import { odX1z, xxdPairs } from './dump-formats.js';
 
@@ -131,6 +132,14 @@ describe('openssl asn1parse of a private key: the labels are the evidence', () =
       }),
     ])
       expect(once(t)).toBe(t);
+  });
+  it('linear on a long line holding the cue (bounded repeats in the label pattern)', () => {
+    const texts = [
+      `${'1'.repeat(200_000)} hl=`,
+      `0:d=0  hl=2 l= 9 prim: a${' '.repeat(200_000)}!`,
+      `hl= ${'7:d=0 '.repeat(40_000)}`,
+    ];
+    for (const t of texts) expect(cpuMs(() => r.redactString(t))).toBeLessThan(2000);
   });
   it('idempotent over its pieces', () => {
     const lines = asn1parse(der(ec, 'sec1'), { dump: true }).split('\n');
