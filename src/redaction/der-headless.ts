@@ -79,6 +79,63 @@ function rsaPrivateEnd(bytes: readonly number[], b: number): number {
   return Math.min(end, bytes.length);
 }
 
+/** The scalar sizes named by SEC1's `[0]` curve OIDs: the OID's bytes after its first one, as hex, to the size. */
+const CURVE_SCALAR: Record<string, number> = {
+  '8648ce3d030107': 32, // P-256
+  '8648ce3d030101': 24, // P-192
+  '8104000a': 32, // secp256k1
+  '81040021': 28, // P-224
+  '81040022': 48, // P-384
+  '81040023': 66, // P-521
+  '2403030208010107': 32, // brainpoolP256r1
+  '240303020801010b': 48, // brainpoolP384r1
+  '240303020801010d': 64, // brainpoolP512r1
+};
+
+/**
+ * The EC scalar's size in bytes that SEC1's structure after a scalar at `b` names (rules 20, part 5),
+ * or 0 if there is none: `[0]` holding a curve's OID (`a0 0a 06 08 2a 86 48 ce 3d 03 01 07`: 32), or
+ * `[1]` holding a point's BIT STRING (`a1 44 03 42 00 04`: a 65-byte point, 32; P-521's
+ * `a1 81 89 03 81 86 00 04`: 66; a compressed point's `02`/`03`).
+ */
+function trailerScalarSize(bytes: readonly number[], b: number): number {
+  const t = bytes[b];
+  const n = bytes[b + 1] as number;
+  if (t === 0xa0) {
+    if (n < 7 || n > 11 || bytes[b + 2] !== 0x06 || bytes[b + 3] !== n - 2) return 0;
+    const o = bytes[b + 4];
+    if (o !== 0x2a && o !== 0x2b) return 0;
+    let key = '';
+    for (let k = b + 5; k < b + 2 + n; k++) key += ((bytes[k] ?? 0) as number).toString(16).padStart(2, '0');
+    return CURVE_SCALAR[key] ?? 0;
+  }
+  if (t !== 0xa1) return 0;
+  const long = n === 0x81;
+  if (!long && (n < 0x20 || n > 0x7f)) return 0;
+  const m = long ? (bytes[b + 2] as number) : n;
+  const p = long ? b + 3 : b + 2;
+  if (bytes[p] !== 0x03) return 0;
+  const l = bytes[p + 1] === 0x81 ? (bytes[p + 2] as number) : (bytes[p + 1] as number);
+  const q = bytes[p + 1] === 0x81 ? p + 3 : p + 2;
+  if (q - p + l !== m || bytes[q] !== 0) return 0;
+  const point = bytes[q + 1];
+  const size = point === 4 ? (l - 2) / 2 : point === 2 || point === 3 ? l - 2 : 0;
+  return EC_SCALAR.has(size) ? size : 0;
+}
+
+/**
+ * A fragment that starts inside an EC scalar (`xxd -s 40`, `od -j 40`): its first `b` bytes are the
+ * scalar's tail when SEC1's `[0]` or `[1]` comes right after them and `b` is at most the scalar's
+ * size they name (rules 20, part 5, walking back from the structure after the secret; more bytes
+ * before it would have held the OCTET STRING's header). For a dump's first bytes only; random bytes
+ * match with odds under 2^-40.
+ */
+export function isScalarTail(bytes: readonly number[], b: number): boolean {
+  if (b < 1) return false;
+  const size = trailerScalarSize(bytes, b);
+  return size > 0 && b <= size;
+}
+
 /** Where the secret found by the last headlessKeyEnd starts (a byte index). */
 export const HEADLESS = { start: 0 };
 

@@ -14,7 +14,7 @@
  * JSON string (its offset after `"` or an escaped `\n`, its lines ending at an escaped `\n`).
  */
 
-import { HEADLESS, headlessKeyEnd } from './der-headless.js';
+import { HEADLESS, headlessKeyEnd, isScalarTail } from './der-headless.js';
 import { HEAD, keyLength } from './der-key.js';
 
 /** The cue: an offset's last digit and `: ` (offsets of 16-byte lines end in `0`). */
@@ -183,10 +183,45 @@ function readDump(s: string, at: number): Dump {
   return d;
 }
 
+/**
+ * Whether the line before the one holding `at` is a dump line with no bytes (`00000011: [REDACTED]`):
+ * a dump this redactor emptied, whose next line is no fragment's start (a scalar's tail before it was
+ * censored with it; reading it as a start would censor more on a second pass).
+ */
+function afterEmptiedLine(s: string, at: number): boolean {
+  const parts = s.slice(Math.max(0, at - 160), at).split(/\r?\n|\\n/);
+  const prev = parts[parts.length - 2];
+  return prev !== undefined && /^[\s"]*[0-9a-fA-F]{6,8}:? +[^0-9a-fA-F\s]/.test(prev);
+}
+
+/**
+ * Whether the dump's first `b` bytes run on from line to line: each line holding one of them ends
+ * its hex with the line or with two blanks (the ASCII column), not with one blank and other text
+ * (a censor this redactor left mid-line: the bytes on either side of it are not adjacent).
+ */
+function contiguous(s: string, d: Dump, b: number): boolean {
+  for (let k = 0; k < b; k++) {
+    if (d.lineEnd[k] === d.lineEnd[k + 1]) continue;
+    let p = d.at[k] as number;
+    while (hexAt(s, p) >= 0) p++;
+    let blanks = 0;
+    while (s.charCodeAt(p + blanks) === 32) blanks++;
+    if (blanks < 2 && p + blanks < (d.lineEnd[k] as number)) return false;
+  }
+  return true;
+}
+
 /** The keys in a decoded dump, as [start, end) pairs of text: the key's hex and its last line's ASCII column. */
-function dumpKeys(d: Dump, spans: number[]): void {
+function dumpKeys(s: string, d: Dump, spans: number[]): void {
   const bytes = d.bytes;
+  const before = spans.length;
   for (let b = 0; b + 12 <= bytes.length; b++) {
+    // A fragment starting inside an EC scalar (rules 20, part 5): its tail before SEC1's [0]/[1].
+    if (spans.length === before && (bytes[b] === 0xa0 || bytes[b] === 0xa1) && isScalarTail(bytes, b)) {
+      if (afterEmptiedLine(s, d.at[0] as number) || !contiguous(s, d, b)) continue;
+      spans.push(d.at[0] as number, d.lineEnd[b - 1] as number);
+      continue;
+    }
     if (bytes[b] !== 0x30) {
       // A key whose header the dump cut off (rules 20, part 4): the structure around its secret.
       const end = headlessKeyEnd(bytes, b);
@@ -248,9 +283,9 @@ export function xxdDumpKeySpans(s: string): number[] {
     const d = readDump(s, at);
     if (d.bytes.length >= 12) {
       const before = spans.length;
-      dumpKeys(d, spans);
+      dumpKeys(s, d, spans);
       const w = spans.length === before ? wordSwapped(d) : null;
-      if (w !== null) dumpKeys(w, spans);
+      if (w !== null) dumpKeys(s, w, spans);
     }
     if (d.end > q) q = d.end - 1;
   }
@@ -281,7 +316,7 @@ export function plainDumpKeySpans(s: string): number[] {
     if (at === -1) continue;
     const d = readDump(s, at);
     read.push(at, d.end);
-    if (d.bytes.length >= 12) dumpKeys(d, spans);
+    if (d.bytes.length >= 12) dumpKeys(s, d, spans);
     if (d.end > q) q = d.end - 1;
   }
   let r = 0;
@@ -295,7 +330,7 @@ export function plainDumpKeySpans(s: string): number[] {
     ESCAPED = false;
     if (bytesStart(s, at) === -1) continue;
     const d = readDump(s, at);
-    if (d.bytes.length >= 12) dumpKeys(d, spans);
+    if (d.bytes.length >= 12) dumpKeys(s, d, spans);
     if (d.end > n) n = d.end - 1;
   }
   PLAIN = false;

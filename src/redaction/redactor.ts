@@ -41,6 +41,7 @@ import { redactMarkupPairs } from './pairs-markup.js';
 import { OPENSSL_INLINE_CUE, OPENSSL_TEXT_MIN, opensslInlineKeySpans, opensslTextKeySpans } from './openssl-text.js';
 import { redactPem } from './pem.js';
 import { applySpans, mayHoldProtocolAuth, redactProtocolAuth } from './protocol-auth.js';
+import { ASN1PARSE_CUE, asn1parseKeySpans } from './asn1parse-dump.js';
 import { puttyKeySpans } from './putty-key.js';
 import { redactShapes, scanFacts, type SecretPattern } from './shapes.js';
 import { partialPatterns, redactPartial } from './shapes-partial.js';
@@ -240,6 +241,9 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     // openssl's `-text` dumps of a key's private components (rules 20): one search, `:` at a line's end.
     if (out.length >= OPENSSL_TEXT_MIN && (out.includes(':\n') || out.includes(':\r\n')))
       out = applySpans(out, opensslTextKeySpans(out), censor);
+    // `openssl asn1parse` of a key (rules 20, part 5): one search, a label's `hl=`.
+    if (out.length >= OPENSSL_TEXT_MIN && out.includes(ASN1PARSE_CUE))
+      out = applySpans(out, asn1parseKeySpans(out), censor);
     // The same dumps flattened to one line or inside a JSON string (rules 20, part 3): one search, `priv`.
     if (out.length >= OPENSSL_TEXT_MIN && out.includes(OPENSSL_INLINE_CUE))
       out = applySpans(out, opensslInlineKeySpans(out), censor);
