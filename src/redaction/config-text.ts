@@ -117,7 +117,7 @@ export function redactConfigText(text: string, format: ConfigTextFormat, redacto
  * The logger's secret-shape patterns, line by line (its `key: value` pattern allows whitespace
  * after the colon, and across a line end it would swallow the next line's key), except that a
  * PEM block, which spans lines, is given to the patterns whole, from its BEGIN line to its END
- * line (or the end of the text).
+ * line (or, with no END, the line before the next BEGIN line or the end of the text).
  */
 function redactShapes(input: string, r: Redactor): string {
   // A DER private key wrapped over lines (a YAML block scalar) loses each line's base64 first: a
@@ -136,7 +136,14 @@ function redactShapes(input: string, r: Redactor): string {
     const line = lines[i] as Line;
     if (hasPem && line.body.includes('-----BEGIN ')) {
       let j = i;
-      while (j < lines.length - 1 && !(lines[j] as Line).body.includes('-----END ')) j++;
+      // Up to its END line, or to the line before the next BEGIN line: a BEGIN without an END
+      // reaches no further than the next block, so N of them cost one pass, not N (at46 F5).
+      while (
+        j < lines.length - 1 &&
+        !(lines[j] as Line).body.includes('-----END ') &&
+        !opensBlock(lines[j + 1] as Line)
+      )
+        j++;
       const segment = joinLines(lines.slice(i, j + 1));
       const redacted = r.redactString(segment);
       if (redacted !== segment) {
@@ -154,6 +161,11 @@ function redactShapes(input: string, r: Redactor): string {
     }
   }
   return changed ? joinLines(lines) : text;
+}
+
+/** A line with a BEGIN and no END: a PEM block starts on it. */
+function opensBlock(line: Line): boolean {
+  return line.body.includes('-----BEGIN ') && !line.body.includes('-----END ');
 }
 
 /** Line-oriented formats: YAML, TOML or the `key = value` family, then pairs inside any line. */
