@@ -19,7 +19,7 @@ import type { Redactor } from './redactor.js';
 /** A name followed by `:` (an annotation follows), not part of a dotted or longer name. */
 const ANNOTATED = /(?<![\w.])([A-Za-z_]\w{0,127})\s*:(?!=)/g;
 /** A line that ends after a sensitive key's separator: its value is on the next line. */
-const KEY_AT_END = /(?:(["'])([^"'\\\n]{1,128})\1|(?<![\w.])([A-Za-z_]\w{0,127}))\s*[:=]\s*[\\(]?\s*(?:#.*)?$/;
+const KEY_AT_END = /(?:(["'])([^"'\\\n]{1,128})\1|(?<![\w.])([A-Za-z_]\w{0,127}))\s*[:=]\s*(?:[\\(]\s*)?(?:#.*)?$/;
 /** String-literal prefixes (r, b, u, f and pairs) before a quote. */
 const PREFIX = /^[rRbBuUfF]{0,2}(?=["'])/;
 /** A bare default that is not a literal worth hiding. */
@@ -48,14 +48,23 @@ export function redactPythonLines(lines: Line[], r: Redactor): void {
  */
 function censorAnnotatedDefaults(body: string, r: Redactor): { body: string; carry: boolean } {
   if (body.indexOf(':') === -1 || body.indexOf('=') === -1) return { body, carry: false };
+  // Each default's `=` is found on the line as read (a scan that meets a later annotation's scan
+  // reuses it: one pass a line, at46 F7), then the defaults are censored right to left: a censored
+  // default changes the length of what follows it, not of what precedes.
+  const starts = [...body.matchAll(ANNOTATED)].filter((m) => r.isSensitiveKey(m[1] as string));
+  const memo = new Map<number, Scan>();
+  const values = new Set<number>();
+  for (let k = starts.length - 1; k >= 0; k--) {
+    const m = starts[k] as RegExpExecArray;
+    const from = (m.index as number) + m[0].length;
+    const scan = defaultAt(body, from, memo);
+    memo.set(from, scan);
+    if (scan.eq !== -1) values.add(scan.eq + 1);
+  }
   let out = body;
   let carry = false;
-  // Right to left: a censored default changes the length of what follows it, not of what precedes.
-  for (const m of [...body.matchAll(ANNOTATED)].reverse()) {
-    if (!r.isSensitiveKey(m[1] as string)) continue;
-    const eq = defaultAt(out, (m.index as number) + m[0].length);
-    if (eq === -1) continue;
-    let v = eq + 1;
+  for (const after of [...values].sort((x, y) => y - x)) {
+    let v = after;
     while (out[v] === ' ' || out[v] === '\t') v++;
     if (/^[\\(]?\s*(?:#.*)?$/.test(out.slice(v))) carry = true;
     else out = censorLiteralAt(out, v, r.censor);
@@ -64,25 +73,42 @@ function censorAnnotatedDefaults(body: string, r: Redactor): { body: string; car
 }
 
 /**
- * Where the `=` that ends an annotation starting at `from` is, or -1: the annotation's brackets
- * are balanced and it holds no top-level `,`, `)` or comment before the `=`.
+ * Where one annotation's scan stopped: `eq` is its default's `=` (or -1); `end` is the index it
+ * stopped at (-1: it ran to the line's end or into an unclosed literal).
  */
-function defaultAt(body: string, from: number): number {
+interface Scan {
+  eq: number;
+  end: number;
+}
+
+/**
+ * Where the `=` that ends an annotation starting at `from` is, or -1: the annotation's brackets
+ * are balanced and it holds no top-level `,`, `)` or comment before the `=`. A scan that reaches a
+ * later annotation's start (in `memo`) takes that scan's answer when its depth is 0, else jumps to
+ * where that scan stopped: from there on both read the same characters.
+ */
+function defaultAt(body: string, from: number, memo: Map<number, Scan>): Scan {
   let depth = 0;
   for (let i = from; i < body.length; i++) {
+    const seen = i > from ? memo.get(i) : undefined;
+    if (seen !== undefined) {
+      if (depth === 0) return seen;
+      if (seen.end === -1) return { eq: -1, end: -1 };
+      i = seen.end;
+    }
     const c = body[i] as string;
     if (c === '[' || c === '(' || c === '{') depth++;
     else if (c === ']' || c === ')' || c === '}') {
-      if (depth === 0) return -1;
+      if (depth === 0) return { eq: -1, end: i };
       depth--;
     } else if (c === '"' || c === "'") {
       const end = endOfQuoted(body, i, true);
-      if (end === -1) return -1;
+      if (end === -1) return { eq: -1, end: -1 };
       i = end - 1;
-    } else if (depth === 0 && (c === ',' || c === '#')) return -1;
-    else if (depth === 0 && c === '=') return body[i + 1] === '=' ? -1 : i;
+    } else if (depth === 0 && (c === ',' || c === '#')) return { eq: -1, end: i };
+    else if (depth === 0 && c === '=') return { eq: body[i + 1] === '=' ? -1 : i, end: i };
   }
-  return -1;
+  return { eq: -1, end: -1 };
 }
 
 /** The value at `at` censored: a string literal's body (quotes kept), else a bare token. */
