@@ -58,7 +58,7 @@ function xmlNamesSecret(r: Redactor, raw: string | undefined): boolean {
  * How the start tag's attributes name a secret (`key="ApiKey"`, `name="db.password"`): `all`, `weak`
  * (a weak name alone, `name="auth"`: see named-values) or undefined; an undecodable name: `all`.
  */
-function attrsNaming(attrs: string, r: Redactor): 'all' | 'weak' | undefined {
+function attrsNaming(attrs: string, r: Redactor): Naming {
   let found: 'weak' | undefined;
   for (const m of attrs.matchAll(ATTR)) {
     if (!isNameField(m[1] as string) || !xmlNamesSecret(r, m[3] ?? m[4])) continue;
@@ -99,22 +99,66 @@ interface Open {
 interface XmlState {
   open: Open | undefined;
   valueNext: boolean;
-  /** A start tag whose `>` is on a later line: its name and the attributes read so far. */
-  pending: { tag: string; attrs: string } | undefined;
+  /**
+   * A start tag whose `>` is on a later line: its name, what of the attributes read so far a later
+   * line can still add to (`attrs`, see openTail), and the naming found in them so far.
+   */
+  pending: Pending | undefined;
+}
+
+type Naming = 'all' | 'weak' | undefined;
+
+interface Pending {
+  tag: string;
+  attrs: string;
+  naming: Naming;
+}
+
+/** Longest unclosed attribute text carried from line to line; past it the tag is taken as naming a secret. */
+const TAIL_MAX = 4096;
+
+/** The stronger of two namings ('all' over 'weak' over none): a naming once found stays (fail closed). */
+function stronger(a: Naming, b: Naming): Naming {
+  return a === 'all' || b === 'all' ? 'all' : (a ?? b);
+}
+
+/**
+ * What of a start tag's attributes read so far a later line can still add to: the text after the
+ * last whole attribute; with no quote in it, only a trailing name (and `=`) that a value on a later
+ * line would complete. Each line then reads this short tail and itself, not every line before it
+ * again (at46 F8). `undefined` when an unclosed value runs past TAIL_MAX.
+ */
+function openTail(text: string): string | undefined {
+  let end = 0;
+  for (const m of text.matchAll(ATTR)) end = (m.index as number) + m[0].length;
+  const tail = text.slice(end);
+  if (tail.includes('"') || tail.includes("'")) return tail.length > TAIL_MAX ? undefined : tail;
+  let k = tail.length;
+  while (k > 0 && /\s/.test(tail[k - 1] as string)) k--;
+  const eq = tail[k - 1] === '=';
+  if (eq) k--;
+  while (k > 0 && /\s/.test(tail[k - 1] as string)) k--;
+  let n = k;
+  while (n > k - 256 && n > 0 && /[^\s=<>/]/.test(tail[n - 1] as string)) n--;
+  return n < k ? `${tail.slice(n, k)}${eq ? '=' : ''}` : '';
 }
 
 /** A line inside a start tag left open: attributes censored; at its `>`, the element as on one line. */
 function continueStartTag(body: string, r: Redactor, state: XmlState): string {
-  const p = state.pending as { tag: string; attrs: string };
+  const p = state.pending as Pending;
   const at = body.indexOf('>');
   if (at === -1) {
-    p.attrs += ` ${body}`;
-    return censorAttrs(body, attrsNaming(p.attrs, r), r);
+    const text = `${p.attrs} ${body}`;
+    p.naming = stronger(p.naming, attrsNaming(text, r));
+    const tail = openTail(text);
+    if (tail === undefined) p.naming = 'all';
+    p.attrs = tail ?? '';
+    return censorAttrs(body, p.naming, r);
   }
   const head = body.slice(0, at);
   const attrs = `${p.attrs} ${head}`;
   state.pending = undefined;
-  const naming = attrsNaming(attrs, r);
+  const naming = stronger(p.naming, attrsNaming(attrs, r));
   const named = naming !== undefined;
   const name = localName(p.tag);
   const open = `${censorAttrs(head, naming, r)}>`;
@@ -191,7 +235,7 @@ export function redactXmlLines(lines: Line[], r: Redactor): void {
     line.body = redactXmlLine(body, r, state);
     const m = state.open === undefined ? OPEN_START_TAG.exec(body) : null;
     if (m !== null) {
-      state.pending = { tag: m[1] as string, attrs: m[2] as string };
+      state.pending = { tag: m[1] as string, attrs: m[2] as string, naming: undefined };
       // The open tag is the line's tail, untouched by the pass above: its attributes are judged here.
       const tail = body.slice(m.index);
       const head = line.body.slice(0, line.body.length - tail.length);
