@@ -37,4 +37,18 @@ describe('config redaction CPU stays linear (at46 F5-F8)', () => {
     const out = redactConfigText('password:x password: str = "hunter2"\n', configFormatOf('settings.py'), r).text;
     expect(out).not.toContain('hunter2');
   });
+  it('F8: an XML start tag left open, then many lines', () => {
+    expect(cost(`<settings\n${'x <b\n'.repeat(20_000)}`, 'app.xml')).toBeLessThan(2000);
+    expect(cost(`<settings\n${'a <<EOF\n'.repeat(20_000)}`, 'app.config')).toBeLessThan(2000);
+    expect(cost(`<settings name="\n${'x <b\n'.repeat(20_000)}`, 'app.xml')).toBeLessThan(2000);
+  });
+  it('F8: a start tag over lines still loses the value its name attribute names', () => {
+    const xml = (t: string): string => redactConfigText(t, configFormatOf('app.config'), r).text;
+    expect(xml('<add\n  key="ApiKey"\n\n  value="s3cretvalue"\n/>\n')).not.toContain('s3cretvalue');
+    expect(xml('<add\n  key=\n  "ApiKey"\n  value="s3cretvalue"\n/>\n')).not.toContain('s3cretvalue');
+    expect(xml('<add\n  key="Api\n  Key" value="x"\n  value="s3cretvalue"/>\n')).toContain('add');
+    expect(xml(`<add\n  key="ApiKey"\n${'  x="y"\n'.repeat(3000)}  value="s3cretvalue"\n/>\n`)).not.toContain(
+      's3cretvalue',
+    );
+  });
 });
