@@ -199,24 +199,24 @@ export function hasOpensslTextCue(s: string): boolean {
   return s.includes(':\n') || s.includes(':\r\n') || hasTrailingBlanks(s);
 }
 
+/** Whether a block's first byte is at `at`: `hh:` (a lone last byte makes a 1-byte block, no component anyway). */
+function isByteAt(s: string, at: number): boolean {
+  return at !== -1 && isHexCode(s.charCodeAt(at)) && isHexCode(s.charCodeAt(at + 1)) && s.charCodeAt(at + 2) === 58;
+}
+
 /** The block after the label's `:` at `q` (its line break at `brk`), pushed when the label is a private one. */
 function spansAt(s: string, q: number, spans: number[], brk: number): void {
   PREFIX_LEN = 0;
   let at = afterBreak(s, brk);
-  // A line with no blank indent, or none before a byte: a syslog prefix or a line number, taken
-  // only after a private label (a few reads more).
-  let label = '';
-  if (at === -1 || !isHexCode(s.charCodeAt(at)) || !isHexCode(s.charCodeAt(at + 1))) {
-    label = labelBefore(s, q, true);
+  // A line with no blank indent, no byte after it, or a label after a prefix: a syslog prefix or a
+  // line number (`  13: ` reads as a byte), taken only after a private label (a few reads more).
+  if (!isByteAt(s, at) || !PRIVATE_LABEL.test(labelBefore(s, q, false))) {
+    const label = labelBefore(s, q, true);
     if (PREFIX_LEN === 0 || !PRIVATE_LABEL.test(label)) return;
     at = afterBreak(s, brk);
-    if (at === -1) return;
+    if (!isByteAt(s, at)) return;
   }
-  if (!isHexCode(s.charCodeAt(at)) || !isHexCode(s.charCodeAt(at + 1))) return;
-  // The block's first byte: `hh:` or a lone last byte (a 1-byte block is no component anyway).
-  if (s.charCodeAt(at + 2) !== 58) return;
   if (spans.length > 0 && at < (spans[spans.length - 1] as number)) return;
-  if (label === '' && !PRIVATE_LABEL.test(labelBefore(s, q, false))) return;
   const end = blockEnd(s, at);
   if (BLOCK_BYTES >= BLOCK_MIN_BYTES) spans.push(at, end);
 }
