@@ -71,12 +71,26 @@ export function derHexKeyEnd(s: string, at: number): number {
 /** A hex run is read across a line break only after this many digits on its line (xxd -p's 60, base16 wraps of 64 or 76). */
 const WRAP_MIN_DIGITS = 32;
 
-/** After a line break at `i` (`\n`, `\r\n`) with a hex digit after it: that digit's index; else `i`. */
+/** Blanks read at a wrapped line's end and before the next line's digits (rules 20, part 6: an indent, a YAML block). */
+const WRAP_BLANKS_MAX = 48;
+
+function isIndentCode(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/**
+ * After a line break at `i` (`\n`, `\r\n`; blanks before it and an indent after it, rules 20,
+ * part 6) with a hex digit after it: that digit's index; else `i`.
+ */
 function wrapped(s: string, i: number): number {
   let j = i;
+  while (j - i < WRAP_BLANKS_MAX && isIndentCode(s.charCodeAt(j))) j++;
   if (s.charCodeAt(j) === 13) j++;
   if (s.charCodeAt(j) !== 10) return i;
-  return hexAt(s, j + 1) >= 0 ? j + 1 : i;
+  j++;
+  const from = j;
+  while (j - from < WRAP_BLANKS_MAX && isIndentCode(s.charCodeAt(j))) j++;
+  return hexAt(s, j) >= 0 ? j : i;
 }
 
 /** The width of the last sepByte's byte: 4 (`\x30`), 3 (`30:`), 2 (the dump's last byte, no separator). */

@@ -54,11 +54,34 @@ let ESCAPED = false;
  * ESCAPED, after JSON's escaped `\n` or a string's opening `"`.
  */
 function startsLine(s: string, at: number): boolean {
+  PREFIX = 0;
   let b = at;
   while (b > 0 && at - b < INDENT_MAX && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
   const c = b > 0 ? s.charCodeAt(b - 1) : 10;
   ESCAPED = c === 34 || (c === 110 && s.charCodeAt(b - 2) === 92 && s.charCodeAt(b - 3) !== 92);
-  return c === 10 || c === 13 || ESCAPED;
+  return c === 10 || c === 13 || ESCAPED || prefixedLine(s, at);
+}
+
+/** The longest per-line prefix before a dump's offset (a syslog line's time, host and tag). */
+const PREFIX_MAX = 96;
+/** The first line's prefix length (rules 20, part 6): each dump line is read after as many characters, else 0. */
+let PREFIX = 0;
+
+/**
+ * Whether the offset at `at` follows a blank with its line's start at most PREFIX_MAX characters
+ * back (syslog's `host app[42]: `, a time, a `> ` quote, a line number), setting PREFIX.
+ */
+function prefixedLine(s: string, at: number): boolean {
+  if (s.charCodeAt(at - 1) !== 32) return false;
+  for (let l = at - 1; l >= 0 && at - l <= PREFIX_MAX; l--) {
+    const d = s.charCodeAt(l);
+    if (d === 10 || d === 13) {
+      PREFIX = at - l - 1;
+      return true;
+    }
+  }
+  if (at <= PREFIX_MAX) PREFIX = at;
+  return PREFIX > 0;
 }
 
 /** The start of the 8-digit offset whose last digit is at `q`, when it starts a line (after blanks), else -1. */
@@ -176,6 +199,15 @@ function readDump(s: string, at: number): Dump {
     d.end = e;
     // The next line: after the line break and an indent.
     let n = e + (ESCAPED ? 2 : 1);
+    // A prefixed dump (rules 20, part 6): the next line's offset after as many characters as the first line's prefix.
+    if (PREFIX > 0 && !ESCAPED) {
+      let k = n;
+      while (k < n + PREFIX && k < s.length && s.charCodeAt(k) !== 10 && s.charCodeAt(k) !== 13) k++;
+      if (k === n + PREFIX && bytesStart(s, k) !== -1) {
+        o = k;
+        continue;
+      }
+    }
     while (n < s.length && n - e <= INDENT_MAX && (s.charCodeAt(n) === 32 || s.charCodeAt(n) === 9)) n++;
     if (n >= s.length) break;
     o = n;
@@ -191,7 +223,8 @@ function readDump(s: string, at: number): Dump {
 function afterEmptiedLine(s: string, at: number): boolean {
   const parts = s.slice(Math.max(0, at - 160), at).split(/\r?\n|\\n/);
   const prev = parts[parts.length - 2];
-  return prev !== undefined && /^[\s"]*[0-9a-fA-F]{6,8}:? +[^0-9a-fA-F\s]/.test(prev);
+  // After a prefix too (rules 20, part 6: `host app[42]: 00000010: [REDACTED]`).
+  return prev !== undefined && /(?:^[\s"]*|\s)[0-9a-fA-F]{6,8}:? +[^0-9a-fA-F\s]/.test(prev);
 }
 
 /**
@@ -328,6 +361,7 @@ export function plainDumpKeySpans(s: string): number[] {
     while (r < read.length && (read[r + 1] as number) <= at) r += 2;
     if (r < read.length && (read[r] as number) <= at) continue;
     ESCAPED = false;
+    PREFIX = 0;
     if (bytesStart(s, at) === -1) continue;
     const d = readDump(s, at);
     if (d.bytes.length >= 12) dumpKeys(s, d, spans);

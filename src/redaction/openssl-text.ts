@@ -73,19 +73,28 @@ function afterBreak(s: string, i: number): number {
   if (s.charCodeAt(j) === 13) j++;
   if (s.charCodeAt(j) !== 10) return -1;
   j++;
-  const at = afterBlanks(s, j);
-  if (at !== -1 || PREFIX_LEN === 0) return at;
-  for (let k = j; k < j + PREFIX_LEN; k++) {
-    const c = s.charCodeAt(k);
-    if (c === 10 || c === 13 || Number.isNaN(c)) return -1;
+  // Rules 20, part 6: the prefix first when it leads to a byte (a line number `   3: ` starts with blanks).
+  if (PREFIX_LEN > 0) {
+    let whole = true;
+    for (let k = j; k < j + PREFIX_LEN && whole; k++) {
+      const c = s.charCodeAt(k);
+      whole = !(c === 10 || c === 13 || Number.isNaN(c));
+    }
+    const p = whole ? afterBlanks(s, j + PREFIX_LEN) : -1;
+    if (p !== -1 && isHexCode(s.charCodeAt(p)) && isHexCode(s.charCodeAt(p + 1))) return p;
   }
-  return afterBlanks(s, j + PREFIX_LEN);
+  return afterBlanks(s, j);
 }
 
 /** The next byte after a `hh:` whose `:` ends at `i`: at `i`, after blanks (a flattened dump) or a line break. */
 function nextByte(s: string, i: number): number {
   const c = s.charCodeAt(i);
-  if (c === 32 || c === 9) return afterBlanks(s, i);
+  if (c === 32 || c === 9) {
+    // Blanks at a line's end (rules 20, part 6), then the line break.
+    const j = afterBlanks(s, i);
+    const d = s.charCodeAt(j);
+    return d === 10 || d === 13 ? afterBreak(s, j) : j;
+  }
   if (c === 10 || c === 13 || c === 92) return afterBreak(s, i);
   return i;
 }
@@ -157,6 +166,17 @@ function labelBefore(s: string, q: number, prefixed: boolean): string {
  */
 export function opensslTextKeySpans(s: string): number[] {
   const spans: number[] = [];
+  if (hasTrailingBlanks(s)) {
+    // Rules 20, part 6: a label's line may end in blanks (`priv:   `): every line break, read back over them.
+    for (let e = s.indexOf('\n'); e !== -1; e = s.indexOf('\n', e + 1)) {
+      let b = e;
+      if (b > 0 && s.charCodeAt(b - 1) === 13) b--;
+      const brk = b;
+      while (b > 0 && brk - b < INDENT_MAX && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+      if (b > 0 && s.charCodeAt(b - 1) === 58) spansAt(s, b - 1, spans, brk);
+    }
+    return spans;
+  }
   const crlf = s.includes(':\r\n');
   let lf = s.indexOf(':\n');
   let cr = crlf ? s.indexOf(':\r\n') : -1;
@@ -164,28 +184,39 @@ export function opensslTextKeySpans(s: string): number[] {
     const q = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
     if (q === lf) lf = s.indexOf(':\n', q + 1);
     else cr = s.indexOf(':\r\n', q + 1);
-    spansAt(s, q, spans);
+    spansAt(s, q, spans, q + 1);
   }
   return spans;
 }
 
-/** The block after the label's `:` at `q`, pushed when the label is a private one. */
-function spansAt(s: string, q: number, spans: number[]): void {
+/** Whether a line of `s` ends in blanks (then the openssl-text pass reads every line break). */
+function hasTrailingBlanks(s: string): boolean {
+  return s.includes(' \n') || s.includes('\t\n') || s.includes(' \r\n') || s.includes('\t\r\n');
+}
+
+/** Whether `s` may hold a `-text` dump: `:` at a line's end, or a line ending in blanks (rules 20, part 6). */
+export function hasOpensslTextCue(s: string): boolean {
+  return s.includes(':\n') || s.includes(':\r\n') || hasTrailingBlanks(s);
+}
+
+/** Whether a block's first byte is at `at`: `hh:` (a lone last byte makes a 1-byte block, no component anyway). */
+function isByteAt(s: string, at: number): boolean {
+  return at !== -1 && isHexCode(s.charCodeAt(at)) && isHexCode(s.charCodeAt(at + 1)) && s.charCodeAt(at + 2) === 58;
+}
+
+/** The block after the label's `:` at `q` (its line break at `brk`), pushed when the label is a private one. */
+function spansAt(s: string, q: number, spans: number[], brk: number): void {
   PREFIX_LEN = 0;
-  let at = afterBreak(s, q + 1);
-  // A line with no blank indent: a syslog prefix, taken only after a private label (a few reads more).
-  let label = '';
-  if (at === -1) {
-    label = labelBefore(s, q, true);
+  let at = afterBreak(s, brk);
+  // A line with no blank indent, no byte after it, or a label after a prefix: a syslog prefix or a
+  // line number (`  13: ` reads as a byte), taken only after a private label (a few reads more).
+  if (!isByteAt(s, at) || !PRIVATE_LABEL.test(labelBefore(s, q, false))) {
+    const label = labelBefore(s, q, true);
     if (PREFIX_LEN === 0 || !PRIVATE_LABEL.test(label)) return;
-    at = afterBreak(s, q + 1);
-    if (at === -1) return;
+    at = afterBreak(s, brk);
+    if (!isByteAt(s, at)) return;
   }
-  if (!isHexCode(s.charCodeAt(at)) || !isHexCode(s.charCodeAt(at + 1))) return;
-  // The block's first byte: `hh:` or a lone last byte (a 1-byte block is no component anyway).
-  if (s.charCodeAt(at + 2) !== 58) return;
   if (spans.length > 0 && at < (spans[spans.length - 1] as number)) return;
-  if (label === '' && !PRIVATE_LABEL.test(labelBefore(s, q, false))) return;
   const end = blockEnd(s, at);
   if (BLOCK_BYTES >= BLOCK_MIN_BYTES) spans.push(at, end);
 }

@@ -38,7 +38,13 @@ import { redactJwk } from './jwk.js';
 import { redactPairs } from './pairs.js';
 import { redactSpacedPairs } from './pairs-spaced.js';
 import { redactMarkupPairs } from './pairs-markup.js';
-import { OPENSSL_INLINE_CUE, OPENSSL_TEXT_MIN, opensslInlineKeySpans, opensslTextKeySpans } from './openssl-text.js';
+import {
+  hasOpensslTextCue,
+  OPENSSL_INLINE_CUE,
+  OPENSSL_TEXT_MIN,
+  opensslInlineKeySpans,
+  opensslTextKeySpans,
+} from './openssl-text.js';
 import { redactPem } from './pem.js';
 import { applySpans, mayHoldProtocolAuth, redactProtocolAuth } from './protocol-auth.js';
 import { ASN1PARSE_CUE, asn1parseKeySpans } from './asn1parse-dump.js';
@@ -238,8 +244,8 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     if (out.length >= SEPARATED_HEX_KEY_MIN) out = redactSeparatedHexKeys(out, censor);
     // A repr or a decimal list of the smallest key (Ed25519, 48 bytes) fits in 51 characters.
     if (out.length >= KEY_BYTES_MIN) out = redactKeyBytes(out, censor);
-    // openssl's `-text` dumps of a key's private components (rules 20): one search, `:` at a line's end.
-    if (out.length >= OPENSSL_TEXT_MIN && (out.includes(':\n') || out.includes(':\r\n')))
+    // openssl's `-text` dumps of a key's private components (rules 20): `:` at a line's end (or a line ending in blanks: part 6).
+    if (out.length >= OPENSSL_TEXT_MIN && hasOpensslTextCue(out))
       out = applySpans(out, opensslTextKeySpans(out), censor);
     // `openssl asn1parse` of a key (rules 20, part 5): one search, a label's `hl=`.
     if (out.length >= OPENSSL_TEXT_MIN && out.includes(ASN1PARSE_CUE))
