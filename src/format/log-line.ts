@@ -133,6 +133,11 @@ export function categoryEventText(category: string, event: string): string {
   return `${categoryText(category)},"event":${JSON.stringify(event)}`;
 }
 
+/** `"host":<host>`: how a line names its host (a byte search for one host's lines looks for this). */
+export function hostText(host: string): string {
+  return `"host":${JSON.stringify(host)}`;
+}
+
 /** `,"host":<host>,"pid":<pid>`: the provenance that ends every body. */
 export function provenanceText(host: string, pid: number): string {
   return `,"host":${JSON.stringify(host)},"pid":${JSON.stringify(pid)}`;

@@ -6,7 +6,7 @@
 import { scanLines } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { HEARTBEAT_CATEGORY, HEARTBEAT_EVENT, HEARTBEAT_INTERVAL_FIELD } from '../format/heartbeat.js';
-import { categoryEventText, LINE_HEAD } from '../format/log-line.js';
+import { categoryEventText, hostText, LINE_HEAD } from '../format/log-line.js';
 
 /** A stretch of the day with no line from the host. */
 export interface SilentGap {
@@ -98,7 +98,7 @@ export async function scanHostLog(logFile: string, named?: string): Promise<Host
   let host: string | undefined;
   // The name as the logger writes it (compact JSON): only lines holding it are parsed to confirm it
   // is the line's own host, and only until one is found (the first line, for a rightly named pack).
-  const needle = named === undefined ? undefined : Buffer.from(`"host":${JSON.stringify(named)}`);
+  const needle = named === undefined ? undefined : Buffer.from(hostText(named));
   let seen = false;
   const others: string[] = [];
   let otherHostBeats = 0;
