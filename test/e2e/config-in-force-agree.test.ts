@@ -14,19 +14,9 @@
  * One day is logged in-process and exported unsigned by the built CLI; each case edits a copy of the
  * pack, fixes its hashes (refreshPack) and runs both checkers on it.
  */
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { logOrderDay } from '../helpers/days.js';
-import {
-  type SnapshotPack,
-  dayAgo,
-  exportDay,
-  site as newSite,
-  recordSha,
-  sha256,
-  snap,
-} from '../helpers/snapshot-day.js';
-import { bothOn, type Edit, edited } from '../helpers/both-checkers.js';
+import { bothOn, type Edit, edited, exportedSite } from '../helpers/both-checkers.js';
+import { type SnapshotPack, dayAgo, sha256 } from '../helpers/snapshot-day.js';
 
 const D = dayAgo(2);
 const SMILE = '\u{1F600}';
@@ -36,10 +26,7 @@ type Site = SnapshotPack;
 let site: Site;
 
 beforeAll(async () => {
-  const cwd = newSite();
-  const id = await snap(cwd, `${D}T06:00:00Z`, ['configs/*.yaml']);
-  await logOrderDay(join(cwd, 'logs'), D);
-  site = { cwd, pack: exportDay(cwd, D).pack, id, sha: recordSha(cwd, id) };
+  site = await exportedSite(D);
 }, 60_000);
 
 /** An invalid UTF-8 pair (0xff 0xfe) in place of the first "XX". */

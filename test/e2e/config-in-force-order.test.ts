@@ -8,21 +8,16 @@
  * One day is logged in-process and exported unsigned by the built CLI; each case edits a copy of the
  * pack, fixes its hashes (refreshPack) and runs both checkers on it (as config-in-force-agree.test.ts).
  */
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { logOrderDay } from '../helpers/days.js';
-import { bothOn, edited } from '../helpers/both-checkers.js';
-import { dayAgo, exportDay, site as newSite, recordSha, type SnapshotPack, snap } from '../helpers/snapshot-day.js';
+import { bothOn, edited, exportedSite } from '../helpers/both-checkers.js';
+import { dayAgo, type SnapshotPack } from '../helpers/snapshot-day.js';
 
 const D = dayAgo(2);
 
 let site: SnapshotPack;
 
 beforeAll(async () => {
-  const cwd = newSite();
-  const id = await snap(cwd, `${D}T06:00:00Z`, ['configs/*.yaml']);
-  await logOrderDay(join(cwd, 'logs'), D);
-  site = { cwd, pack: exportDay(cwd, D).pack, id, sha: recordSha(cwd, id) };
+  site = await exportedSite(D);
 }, 60_000);
 
 describe('config_in_force.json files out of order', () => {

@@ -8,8 +8,17 @@ import { join } from 'node:path';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
 import { refreshPack } from '../verify/helpers/tamper-corpus.js';
 import { runCli } from './cli.js';
-import type { SnapshotPack } from './snapshot-day.js';
+import { logOrderDay } from './days.js';
+import { exportDay, recordSha, type SnapshotPack, site, snap } from './snapshot-day.js';
 import { tempDir } from './tmp.js';
+
+/** A site whose narrow snapshot (configs/*.yaml, at 06:00) and order day `date` were exported: the pack the cases edit. */
+export async function exportedSite(date: string): Promise<SnapshotPack> {
+  const cwd = site();
+  const id = await snap(cwd, `${date}T06:00:00Z`, ['configs/*.yaml']);
+  await logOrderDay(join(cwd, 'logs'), date);
+  return { cwd, pack: exportDay(cwd, date).pack, id, sha: recordSha(cwd, id) };
+}
 
 /** What a case changes in the copy: config_in_force.json's text, config_snapshot.json's bytes. */
 export interface Edit {

@@ -110,6 +110,17 @@ export async function order(cwd: string, iso: string, fields: Record<string, unk
   await logger.close();
 }
 
+/** One OrderAccepted of `symbol` at `iso` with its own order id (`O-<iso>`), otherwise as {@link order}. */
+export const symbolOrder = (cwd: string, iso: string, symbol: string): Promise<void> =>
+  order(cwd, iso, { order_id: `O-${iso}`, symbol });
+
+/** `auditpack verify <args> --json` by the built CLI in `cwd` (exit code and output, nothing expected). */
+export const verifyJson = (cwd: string, args: readonly string[]) => runCli(['verify', ...args, '--json'], { cwd });
+
+/** The codes of the errors in a `verify --json` output, in order (warnings left out). */
+export const errorCodes = (stdout: string): string[] =>
+  [...stdout.matchAll(/"code":\s*"([A-Z_]+)",\s*"severity":\s*"error"/g)].map((m) => m[1] as string);
+
 /**
  * Exports `date` from `<cwd>/logs` into `<cwd>/art` by the built CLI (`args` added: a signing key),
  * expecting exit `code`; the pack's path and the run's stderr.
