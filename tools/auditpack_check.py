@@ -922,6 +922,12 @@ def config_snapshot_of(raw):
     return None, "an object with no snapshot_id"
 
 
+def shown_id(s):
+    """An id read from a pack's file, as a finding shows it: escaped as JSON, at most 300 characters."""
+    t = json.dumps(s, ensure_ascii=False)[1:-1]
+    return t[:300] + "\u2026" if len(t) > 300 else t
+
+
 def check_config_in_force(files, date, shown, rep):
     """data/config_in_force.json (FORMAT.md "config_in_force.json"): an entry naming the snapshot of
     data/config_snapshot.json carries the SHA-256 of that file's bytes; an entry naming a snapshot whose
@@ -978,7 +984,7 @@ def check_config_in_force(files, date, shown, rep):
         else:
             rep.add("warning", "CONFIG_SNAPSHOT_REDACTED_AGAIN", shown + "/data/config_snapshot.json", None,
                     "data/config_snapshot.json is snapshot %s redacted again under redaction rules %d at export; it cannot be matched byte for byte to the record (sha256 %s) in the store: redact the store's record with rules %d and compare"
-                    % (own[0], again["rules"], again["record_sha256"], again["rules"]))
+                    % (shown_id(own[0]), again["rules"], again["record_sha256"], again["rules"]))
             hold("data/config_snapshot.json", own[0], again["record_sha256"])
     # config_snapshot (absent in files of earlier versions): the snapshot data/config_snapshot.json is
     # the record of, and that record's hash; another snapshot, or other bytes, is a mismatch.
@@ -986,10 +992,10 @@ def check_config_in_force(files, date, shown, rep):
         c = v["config_snapshot"]
         if c is None:
             if own is not None:
-                rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "config_snapshot is null, but data/config_snapshot.json is snapshot %s" % own[0])
+                rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "config_snapshot is null, but data/config_snapshot.json is snapshot %s" % shown_id(own[0]))
         elif own is None or own[0] != c["snapshot_id"]:
             rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "config_snapshot names snapshot %s, but data/config_snapshot.json %s"
-                      % (c["snapshot_id"], "holds no snapshot record" if own is None else "is snapshot %s" % own[0]))
+                      % (c["snapshot_id"], "holds no snapshot record" if own is None else "is snapshot %s" % shown_id(own[0])))
         elif c["record_sha256"] != (again["record_sha256"] if again is not None else own[1]):
             rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "config_snapshot names snapshot %s with a record_sha256 data/config_snapshot.json does not hash to (nor config_snapshot_redacted_again gives)" % c["snapshot_id"])
     # data/config_snapshot.json's own bytes held to its snapshot's ConfigSnapshot event when that event

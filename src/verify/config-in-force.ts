@@ -22,7 +22,7 @@ import {
 } from '../format/config-in-force-file.js';
 import { PACK_PATH } from '../format/pack.js';
 import { type LargeSnapshotFile, readBoundedBuffer } from './compliance-bytes.js';
-import type { Findings } from './report.js';
+import { type Findings, printableName } from './report.js';
 
 /** data/config_in_force.json and data/config_snapshot.json are read into memory up to this many bytes (export writes no more). */
 export { MAX_CONFIG_IN_FORCE_BYTES };
@@ -164,7 +164,7 @@ function judgeRedactedAgain(
       'CONFIG_IN_FORCE_INVALID',
       'error',
       where,
-      `config_snapshot_redacted_again names snapshot ${again.snapshot_id}, but ${PACK_PATH.configSnapshot} ${own === undefined ? 'holds no snapshot record' : `is snapshot ${own.id}`}`,
+      `config_snapshot_redacted_again names snapshot ${again.snapshot_id}, but ${PACK_PATH.configSnapshot} ${own === undefined ? 'holds no snapshot record' : `is snapshot ${printableName(own.id)}`}`,
     );
     return undefined;
   }
@@ -173,7 +173,7 @@ function judgeRedactedAgain(
       'CONFIG_IN_FORCE_INVALID',
       'error',
       where,
-      `config_snapshot_redacted_again says ${PACK_PATH.configSnapshot} is snapshot ${own.id} redacted again, but the file hashes to the record_sha256 it gives (${own.sha256}): it is the record's own bytes, the claim is false`,
+      `config_snapshot_redacted_again says ${PACK_PATH.configSnapshot} is snapshot ${printableName(own.id)} redacted again, but the file hashes to the record_sha256 it gives (${own.sha256}): it is the record's own bytes, the claim is false`,
     );
     return undefined;
   }
@@ -181,7 +181,7 @@ function judgeRedactedAgain(
     'CONFIG_SNAPSHOT_REDACTED_AGAIN',
     'warning',
     PACK_PATH.configSnapshot,
-    `${PACK_PATH.configSnapshot} is snapshot ${own.id} redacted again under redaction rules ${again.rules} at export; it cannot be matched byte for byte to the record (sha256 ${again.record_sha256}) in the store: redact the store's record with rules ${again.rules} and compare`,
+    `${PACK_PATH.configSnapshot} is snapshot ${printableName(own.id)} redacted again under redaction rules ${again.rules} at export; it cannot be matched byte for byte to the record (sha256 ${again.record_sha256}) in the store: redact the store's record with rules ${again.rules} and compare`,
   );
   return again;
 }
@@ -206,12 +206,14 @@ function judgeNamed(
   };
   if (named === null) {
     if (own !== undefined)
-      bad(`config_snapshot is null (no config of record), but ${PACK_PATH.configSnapshot} is snapshot ${own.id}`);
+      bad(
+        `config_snapshot is null (no config of record), but ${PACK_PATH.configSnapshot} is snapshot ${printableName(own.id)}`,
+      );
     return;
   }
   if (own === undefined || own.id !== named.snapshot_id) {
     bad(
-      `config_snapshot names snapshot ${named.snapshot_id}, but ${PACK_PATH.configSnapshot} ${own === undefined ? 'holds no snapshot record' : `is snapshot ${own.id}`}`,
+      `config_snapshot names snapshot ${named.snapshot_id}, but ${PACK_PATH.configSnapshot} ${own === undefined ? 'holds no snapshot record' : `is snapshot ${printableName(own.id)}`}`,
     );
     return;
   }
