@@ -24,6 +24,7 @@ entry pruned less than N days after its day is an error (not given: 90, a warnin
 import base64
 import calendar
 import datetime
+import errno
 import hashlib
 import io
 import json
@@ -1953,10 +1954,23 @@ def vouch_packs(packs, tars, logs):
         vouched.update(more)
 
 
+def read_regular(p):
+    """The bytes of the regular file at p, opened without following a symbolic link in its last
+    component and without blocking; OSError for a link, FIFO, device or directory. The archive checks
+    read a pack's files a second time by path: a pack's link, FIFO or device is NOT_A_REGULAR_FILE in
+    its own check and must not be read through here (a link to a FIFO never ends, one to /dev/zero
+    fills memory)."""
+    fd = os.open(p, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", p)
+        return fh.read()
+
+
 def line_hash_at(log_path, seq):
     """The SHA-256 of the line with that seq in a pack's log (None: not there, or unreadable)."""
     try:
-        data = open(log_path, "rb").read()
+        data = read_regular(log_path)
     except OSError:
         return None
     for raw, _ in split_lines(data)[0]:
@@ -2464,8 +2478,7 @@ def carried_back_fill(path, n, prev, packs, start):
     version (prev.vN) ends with. A day that says it carried the pack but starts from a state no version
     of it ended with took a forged state (an error, whatever was re-exported since)."""
     try:
-        with open(os.path.join(path, n, "data", "compliance_report.json"), "rb") as f:
-            carried = strict_json(f.read()).get("carried_in")
+        carried = strict_json(read_regular(os.path.join(path, n, "data", "compliance_report.json"))).get("carried_in")
         source = carried.get("source") if isinstance(carried, dict) else None
     except (RecursionError, OSError, ValueError, AttributeError):
         return False
@@ -2512,7 +2525,7 @@ def config_snapshot_events(path, name):
     """{(snapshot_id, record_sha256)} of the config/ConfigSnapshot events of a pack directory's log
     (not `recovered`: such an event vouches for nothing, FORMAT.md "The audit event")."""
     try:
-        data = open(os.path.join(path, name, "data", "audit.jsonl"), "rb").read()
+        data = read_regular(os.path.join(path, name, "data", "audit.jsonl"))
     except OSError:
         return set()
     return {(e["snapshot_id"], e["record_sha256"]) for e in log_events(data, "ConfigSnapshot", "config")
@@ -2524,8 +2537,8 @@ def policy_not_in_force(path, n):
     file of another hash while its data/config_snapshot.json stores a usable configs/compliance_policy.yaml
     (FORMAT.md "A pack", step 8); else None."""
     try:
-        snap_raw = open(os.path.join(path, n, "data", "config_snapshot.json"), "rb").read()
-        report = strict_json(open(os.path.join(path, n, "data", "compliance_report.json"), "rb").read().decode("utf-8"))
+        snap_raw = read_regular(os.path.join(path, n, "data", "config_snapshot.json"))
+        report = strict_json(read_regular(os.path.join(path, n, "data", "compliance_report.json")).decode("utf-8"))
         snap = strict_json(snap_raw.decode("utf-8"))
     except (OSError, RecursionError, ValueError, UnicodeDecodeError):
         return None
@@ -2588,7 +2601,7 @@ def lost_note_of_earlier_day(path, n):
     files = {}
     for f in ("compliance_report.json", "config_snapshot.json", "config_in_force.json", "audit.jsonl"):
         try:
-            files["data/" + f] = open(os.path.join(path, n, "data", f), "rb").read()
+            files["data/" + f] = read_regular(os.path.join(path, n, "data", f))
         except OSError:
             pass
     own, _ = config_snapshot_of(files.get("data/config_snapshot.json"))
@@ -2918,8 +2931,8 @@ def sshsig_fingerprint(armored):
 
 def check_signed(base, msg_rel, facts, expected, ns, actor, signers, shown, rep, code):
     try:
-        msg = open(os.path.join(base, msg_rel), "rb").read()
-        sig = open(os.path.join(base, msg_rel + ".sig"), "rb").read()
+        msg = read_regular(os.path.join(base, msg_rel))
+        sig = read_regular(os.path.join(base, msg_rel + ".sig"))
     except OSError:
         rep.error(code, shown, None, msg_rel + " or its .sig is missing")
         return
