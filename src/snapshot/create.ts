@@ -34,6 +34,7 @@ import {
   type SnapshotGitFacts,
   type StartupSnapshotOptions,
 } from './types.js';
+import { narrowConfigBefore } from './whole-before.js';
 
 /** Default store location, relative to cwd. */
 export const DEFAULT_SNAPSHOT_DIR = 'audit/snapshots';
@@ -71,7 +72,7 @@ interface ReadPhase {
   readonly existingIds: string[];
   readonly previousId: string | undefined;
   readonly previous: ConfigSnapshot | undefined;
-  /** What the changes are counted from: the previous record, or for a full snapshot the whole config in force. */
+  /** What the changes are counted from: the whole config in force (a narrow snapshot: over what it looked at). */
   readonly before: ConfigSnapshot | undefined;
   readonly workTree: string | undefined;
   readonly gitStatusP: Promise<GitStatus | AuditpackError> | undefined;
@@ -209,7 +210,7 @@ async function readEverything(s: Settings, allowEmpty: boolean, full: boolean): 
   // The previous record is read while discovery walks the tree.
   const previousP = (async () => {
     const ids = await listSnapshotIds(s.snapshotDir);
-    const last = await previousRecord(s.snapshotDir, s.logDir, ids, s.micros, s.onWarning, full);
+    const last = await previousRecord(s.snapshotDir, s.logDir, ids, s.micros, s.onWarning);
     return { existingIds: ids, previousId: last?.id, previous: last?.record, before: last?.before };
   })();
   previousP.catch(() => undefined);
@@ -244,7 +245,8 @@ async function readEverything(s: Settings, allowEmpty: boolean, full: boolean): 
     key,
   };
   const scanned = await scanAll(paths, ctx);
-  const before = whole === undefined || whole === stored ? previous : withRecordedNames(whole, s.redactor, key);
+  const counted = whole === undefined || whole === stored ? previous : withRecordedNames(whole, s.redactor, key);
+  const before = full || counted === undefined ? counted : await narrowConfigBefore(counted, s.cwd, new Set(paths));
   return { scanned, ctx, existingIds, previousId, previous, before, workTree, gitStatusP };
 }
 

@@ -44,9 +44,9 @@ export const MAX_UNRECORDED_PASSED = 64;
  * dated in the past between two honest ones) is passed over, with a warning: counted from, it
  * would make this snapshot's chained `changed_files` leave out what it hides. Without a log dir
  * nothing can vouch, and the newest allowed record is taken as before. The record comes back parsed
- * from the bytes whose hash the chain vouched for, never from a second read (at41 F1). With `full`
- * (the new snapshot covers the whole config), `before` is the whole config in force after that
- * record (wholeConfigBefore): what its changes are counted from.
+ * from the bytes whose hash the chain vouched for, never from a second read (at41 F1). `before` is the
+ * whole config in force after that record (wholeConfigBefore): what a new snapshot's changes are
+ * counted from (a narrow one's only over what it looks at: narrowConfigBefore).
  */
 export async function previousRecord(
   snapshotDir: string,
@@ -54,7 +54,6 @@ export async function previousRecord(
   ids: readonly string[],
   micros: number,
   onWarning: ((message: string) => void) | undefined,
-  full = false,
 ): Promise<{ id: string; record: ConfigSnapshot; before?: ConfigSnapshot } | undefined> {
   const newest = previousIdOf(ids, micros, onWarning);
   if (newest === undefined) return undefined;
@@ -67,13 +66,9 @@ export async function previousRecord(
     const got = await readChained(snapshotDir, index, id).catch(() => undefined);
     if (got !== undefined && got.chained !== false) {
       const record = parseRecord(got.bytes.toString('utf8'), id, recordPath(snapshotDir, id));
-      // A full snapshot counts its changes from the whole config in force, not a narrow record alone.
+      // Changes are counted from the whole config in force, not a narrow record alone.
       const sha256 = createHash('sha256').update(got.bytes).digest('hex');
-      found = {
-        id,
-        record,
-        ...(full ? { before: await wholeConfigBefore(snapshotDir, index, { id, record, sha256 }) } : {}),
-      };
+      found = { id, record, before: await wholeConfigBefore(snapshotDir, index, { id, record, sha256 }) };
       break;
     }
     passed.push(id);

@@ -10,6 +10,8 @@
  * `full`: read as the whole config, as before).
  */
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { HeldConfig } from '../format/config-in-force.js';
 import type { ConfigEventIndex } from './config-events.js';
 import { dayOfSnapshotId } from './config-event-lines.js';
@@ -40,6 +42,37 @@ export async function wholeConfigBefore(
   }
   if (Object.keys(files).length === Object.keys(previous.record.files).length) return previous.record;
   return { ...previous.record, files };
+}
+
+/**
+ * What a narrow snapshot (`--configs`) counts its changes from: the previous record without the files
+ * this snapshot did not look at. A file of the previous record that its patterns left out and that is
+ * still a file on disk is out of its scope: neither removed nor changed (counted from the whole
+ * record, `--configs r.yaml` after a full snapshot said every other file was removed; fx44b). A file
+ * that is no longer a file on disk is removed, whatever the patterns name: that is what happened.
+ */
+export async function narrowConfigBefore(
+  before: ConfigSnapshot,
+  cwd: string,
+  looked: ReadonlySet<string>,
+): Promise<ConfigSnapshot> {
+  const entries = Object.entries(before.files);
+  const outOfScope = await Promise.all(
+    entries.map(([p]) =>
+      looked.has(p)
+        ? false
+        : stat(resolve(cwd, p)).then(
+            (st) => st.isFile(),
+            () => false,
+          ),
+    ),
+  );
+  if (!outOfScope.includes(true)) return before;
+  const files: Record<string, SnapshotFileEntry> = Object.create(null);
+  entries.forEach(([p, e], i) => {
+    if (outOfScope[i] !== true) files[p] = e;
+  });
+  return { ...before, files };
 }
 
 /** Whether the event recording `id` with `sha256` says the snapshot covered the whole config; true when not found. */
