@@ -4,8 +4,9 @@
  * a snapshot back-dated after the fact re-judges nothing already written). Events before the
  * period's first snapshot event fall under the newest snapshot taken before the period whose event
  * is before the period in the log too (or, when there is none, the built-in defaults, with a note):
- * one dated the day before's last minute whose event is a line of the period is one of the period's. Without snapshots of the file, the file as it
- * is now applies; without a file, the built-in defaults.
+ * one dated before the period whose event is a line of the period's files is one of the period's
+ * (timeline-late.ts). Without snapshots of the file, the file as it is now applies; without a
+ * file, the built-in defaults.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
@@ -13,7 +14,7 @@ import { compileRedactor, type RedactionOptions, type Redactor } from '../redact
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import { snapshotFileOf } from '../snapshot/read.js';
 import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
-import { dayNumberOfIsoDate, dayOfLogFileName, logFileName } from '../rotation/index.js';
+import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import {
   listSnapshotIds,
   parseRecord,
@@ -26,6 +27,7 @@ import {
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import type { ConfigSnapshot } from '../snapshot/types.js';
 import { recordingOf, type SnapshotRecording } from './snapshot-recorded.js';
+import { lateSnapshotsOfPeriod } from './timeline-late.js';
 import { byTimeThenLog, lostPolicySnapshots, periodLogOrder } from './timeline-lost.js';
 import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
 import { readPolicyText, readText } from './policy-text.js';
@@ -232,7 +234,7 @@ async function policiesFromSnapshots(
   // came after some of the period's lines in the log: like the period's own, it governs only the
   // lines after its event, whatever its time says.
   const loggedWithin: PolicyInForce[] = [];
-  const start0 = await startPolicy(src, before, rel, notes, firstFile, loggedWithin);
+  const start0 = await startPolicy(src, before, rel, notes, { from, to }, loggedWithin);
   if (start0 !== undefined && start0 !== null) out.push({ ...start0, from: null, from_us: Number.NEGATIVE_INFINITY });
   const ofPeriod: (PolicyInForce | string)[] = [...loggedWithin, ...within];
   for (const item of ofPeriod) {
@@ -328,10 +330,11 @@ async function startPolicy(
   before: readonly string[],
   rel: string,
   notes: string[],
-  firstFile: string,
+  period: { from: string; to: string },
   loggedWithin: PolicyInForce[],
 ): Promise<PolicyInForce | null | undefined> {
-  const firstDay = dayOfLogFileName(firstFile) as number;
+  const firstDay = dayNumberOfIsoDate(period.from) as number;
+  const firstFile = logFileName(firstDay);
   if (src.index === undefined) {
     for (let i = before.length - 1; i >= 0; i--) {
       const e = await fromSnapshot(src, before[i] as string, rel, notes, firstFile);
@@ -339,11 +342,21 @@ async function startPolicy(
     }
     return undefined;
   }
-  // Only a snapshot dated the day before can have its event in the period's first file (a late line).
+  // Any snapshot dated before the period whose event the chain files among the period's files (a
+  // late line of a writer whose clock was behind; at45 F3), as the config of record takes it.
+  const late = new Set<string>();
+  for (const l of await lateSnapshotsOfPeriod(src.index, src.snapshotDir, rel, period)) {
+    late.add(l.snapshot_id);
+    src.reads.set(l.snapshot_id, l.record_sha256);
+    const e = await fromSnapshot(src, l.snapshot_id, rel, notes, firstFile, l.record);
+    if (e !== undefined) loggedWithin.push(e.policy);
+  }
+  // The day before's others: one whose event is nowhere in the chain is noted as not used.
   const dayBefore = logFileName(firstDay - 1).slice(6, 14);
   for (let i = before.length - 1; i >= 0; i--) {
     const id = before[i] as string;
     if (id.slice(0, 8) !== dayBefore) break;
+    if (late.has(id)) continue;
     const e = await fromSnapshot(src, id, rel, notes, firstFile);
     if (e?.loggedWithin === true && e.unknown === undefined) loggedWithin.unshift(e.policy);
   }
