@@ -246,7 +246,8 @@ async function readEverything(s: Settings, allowEmpty: boolean, full: boolean): 
   };
   const scanned = await scanAll(paths, ctx);
   const counted = whole === undefined || whole === stored ? previous : withRecordedNames(whole, s.redactor, key);
-  const before = full || counted === undefined ? counted : await narrowConfigBefore(counted, s.cwd, new Set(paths));
+  const before =
+    full || counted === undefined ? counted : narrowConfigBefore(counted, new Set(scanned.map((f) => f.path)));
   return { scanned, ctx, existingIds, previousId, previous, before, workTree, gitStatusP };
 }
 

@@ -10,8 +10,6 @@
  * `full`: read as the whole config, as before).
  */
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { HeldConfig } from '../format/config-in-force.js';
 import type { ConfigEventIndex } from './config-events.js';
 import { dayOfSnapshotId } from './config-event-lines.js';
@@ -45,33 +43,16 @@ export async function wholeConfigBefore(
 }
 
 /**
- * What a narrow snapshot (`--configs`) counts its changes from: the previous record without the files
- * this snapshot did not look at. A file of the previous record that its patterns left out and that is
- * still a file on disk is out of its scope: neither removed nor changed (counted from the whole
- * record, `--configs r.yaml` after a full snapshot said every other file was removed; fx44b). A file
- * that is no longer a file on disk is removed, whatever the patterns name: that is what happened.
+ * What a narrow snapshot (`--configs`) counts its changes from: the whole config in force, over the
+ * files it looked at only (`looked`: the recorded paths it scanned). So it records `added` and
+ * `changed` for what it read, and no `removed`: a narrow record cannot say a file is gone (the walk
+ * above would take the file back from an older record, and every later snapshot would call it
+ * removed again), so removals are a full snapshot's to record (at48 F4). Counted from the whole
+ * previous record, `--configs r.yaml` after a full snapshot said every other file was removed (fx44b).
  */
-export async function narrowConfigBefore(
-  before: ConfigSnapshot,
-  cwd: string,
-  looked: ReadonlySet<string>,
-): Promise<ConfigSnapshot> {
-  const entries = Object.entries(before.files);
-  const outOfScope = await Promise.all(
-    entries.map(([p]) =>
-      looked.has(p)
-        ? false
-        : stat(resolve(cwd, p)).then(
-            (st) => st.isFile(),
-            () => false,
-          ),
-    ),
-  );
-  if (!outOfScope.includes(true)) return before;
+export function narrowConfigBefore(before: ConfigSnapshot, looked: ReadonlySet<string>): ConfigSnapshot {
   const files: Record<string, SnapshotFileEntry> = Object.create(null);
-  entries.forEach(([p, e], i) => {
-    if (outOfScope[i] !== true) files[p] = e;
-  });
+  for (const [p, e] of Object.entries(before.files)) if (looked.has(p)) files[p] = e;
   return { ...before, files };
 }
 
