@@ -17,7 +17,7 @@ import { claimUpTo } from './batch-claim.js';
 import type { OffloadAck, OffloadMessage, OffloadWorkerData } from './offload.js';
 import { prepareFields } from './serialize.js';
 import type { PreparedEvent } from './types.js';
-import { type DeferredText, finishBody } from './deferred.js';
+import { type DeferredText, finishBody, unpackDeferred } from './deferred.js';
 
 /** The writer's handler: a FileSink of its own, fed batches in order. */
 function setupWriter(data: OffloadWorkerData) {
@@ -77,9 +77,13 @@ function setupWriter(data: OffloadWorkerData) {
     }
     const bodies = m.bodies;
     // Redaction before anything is hashed or written: the long free text is scanned first.
-    for (let j = 0; j < m.deferredAt.length; j++) {
-      const i = m.deferredAt[j] as number;
-      bodies[i] = finishBody(bodies[i] as string, m.deferred[j] as DeferredText, redactor);
+    const at = m.deferred.events;
+    if (at.length > 0) {
+      const deferred = unpackDeferred(m.deferred);
+      for (let j = 0; j < at.length; j++) {
+        const i = at[j] as number;
+        bodies[i] = finishBody(bodies[i] as string, deferred[j] as DeferredText, redactor);
+      }
     }
     const events: PreparedEvent[] = new Array(bodies.length);
     // The head is a function of the instant alone: formatted here, the same text the caller's had.

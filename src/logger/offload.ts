@@ -24,7 +24,7 @@ import { type JobThread, movableBuffers, startThread } from '../worker/index.js'
 import type { RedactionOptions } from '../redaction/index.js';
 import { claimUpTo } from './batch-claim.js';
 import { intentOnDisk, readIntent, WRITE_INTENT_BYTES } from './write-intent.js';
-import type { DeferredText } from './deferred.js';
+import { addDeferred, type DeferredBatch, deferredBatch } from './deferred.js';
 import type { PreparedEvent, WriterThreadState } from './types.js';
 
 /** Name of the writer thread (stats, workerActivity, NODE_DEBUG=auditpack). */
@@ -62,9 +62,8 @@ export type OffloadMessage =
       /** The heads of the events without an instant (none from prepare()), in order, as text. */
       heads: string[];
       bodies: string[];
-      /** The events whose body still needs its long free text scanned, and that text. */
-      deferredAt: number[];
-      deferred: DeferredText[];
+      /** The events whose body still needs its long free text scanned, and that text (flat: see DeferredBatch). */
+      deferred: DeferredBatch;
     }
   | { type: 'sync' }
   | { type: 'close' };
@@ -184,8 +183,7 @@ export class Offloader {
     const micros = new Float64Array(n);
     const heads: string[] = [];
     const bodies = new Array<string>(n);
-    const deferredAt: number[] = [];
-    const deferred: DeferredText[] = [];
+    const deferred = deferredBatch();
     for (let i = 0; i < n; i++) {
       const ev = events[i] as PreparedEvent;
       days[i] = ev.day;
@@ -195,10 +193,7 @@ export class Offloader {
         micros[i] = Number.NaN;
         heads.push(ev.head);
       }
-      if (ev.deferred !== undefined) {
-        deferredAt.push(i);
-        deferred.push(ev.deferred);
-      }
+      if (ev.deferred !== undefined) addDeferred(deferred, i, ev.deferred);
     }
     this.inflight.push({ id, events });
     // While it holds events, the primitive keeps the thread ref'd (the process stays alive).
@@ -210,7 +205,6 @@ export class Offloader {
       micros,
       heads,
       bodies,
-      deferredAt,
       deferred,
     };
     thread.run(batch, movableBuffers([days, micros])).then(

@@ -8,7 +8,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFER_MARK, DEFER_MIN_CHARS, finishBody, REDACTED_MARK } from '../../src/logger/deferred.js';
+import {
+  addDeferred,
+  DEFER_MARK,
+  DEFER_MIN_CHARS,
+  type DeferredText,
+  deferredBatch,
+  finishBody,
+  REDACTED_MARK,
+  unpackDeferred,
+} from '../../src/logger/deferred.js';
 import { createAuditLogger } from '../../src/logger/index.js';
 import { WRITER_THREAD } from '../../src/logger/offload.js';
 import { prepareBody, takeDeferred } from '../../src/logger/serialize.js';
@@ -104,6 +113,38 @@ describe('deferred scan of long free text', () => {
         if (texts.length > 0) expect(deferred).toContain(DEFER_MARK);
       }),
       { numRuns: 150, seed: 20261202 },
+    );
+  });
+
+  it("hands a batch's deferred strings over as flat arrays and gets back each event's own (the writer thread's batch)", () => {
+    const redactor = compileRedactor();
+    fc.assert(
+      fc.property(fc.array(fc.option(fieldsArb, { nil: undefined }), { maxLength: 12 }), (batch) => {
+        const bodies: string[] = [];
+        const given: (DeferredText | undefined)[] = [];
+        const packed = deferredBatch();
+        batch.forEach((fields, i) => {
+          bodies.push(prepareBody(PREFIX, undefined, fields ?? {}, redactor, 'me', SUFFIX, true));
+          const d = takeDeferred();
+          // Some with caller-side redacted paths of their own, some with none (undefined) or an empty list.
+          if (d !== undefined && i % 3 === 1) d.redacted = [...(d.redacted ?? []), `x${i}`];
+          if (d !== undefined && i % 5 === 2) d.redacted = [];
+          given.push(d);
+          if (d !== undefined) addDeferred(packed, i, d);
+        });
+        // Through a structured clone, as postMessage sends it.
+        const back = unpackDeferred(structuredClone(packed));
+        const at = given.flatMap((d, i) => (d === undefined ? [] : [i]));
+        expect(packed.events).toEqual(at);
+        expect(back).toEqual(given.filter((d) => d !== undefined));
+        at.forEach((i, j) => {
+          const d = back[j] as DeferredText;
+          expect(finishBody(bodies[i] as string, d, redactor)).toBe(
+            finishBody(bodies[i] as string, given[i] as DeferredText, redactor),
+          );
+        });
+      }),
+      { numRuns: 150, seed: 20261206 },
     );
   });
 
