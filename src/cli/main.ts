@@ -111,7 +111,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   program.hook('preAction', () => setLockWaitDefault(cliLockWaitMs(io.env)));
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return ExitCode.OK;
+    return await afterResultWritten(io, ExitCode.OK);
   } catch (err) {
     const exit = handleError(err, cio);
     if (wantsJson && !wroteOut && exit !== ExitCode.OK && !(err instanceof ExitWith)) {
@@ -119,10 +119,31 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       const message = echoSafe(commanderMessage(err instanceof Error ? err.message : String(err)));
       io.stdout.write(`${JSON.stringify({ ok: false, error: { code, message, exit } }, null, 2)}\n`);
     }
-    return exit;
+    return await afterResultWritten(io, exit);
   } finally {
     setLockWaitDefault(undefined);
   }
+}
+
+/** Exits that say the command completed, its result on stdout: 0, 3 (warnings), 4 (no time-stamp token). */
+const COMPLETED: ReadonlySet<number> = new Set([ExitCode.OK, ExitCode.WARNINGS, ExitCode.UNANCHORED]);
+
+/**
+ * A result that could not be written to stdout (disk full, I/O error; not a reader that went away,
+ * io.ts) turns a "completed" exit into 74, with one line on stderr and no stack: cron must not read 0
+ * for a report nobody got. An exit that already says something failed (1: verify found problems,
+ * 2, 5, 64 and up) is kept, since it says more than 74; the line on stderr still says the result was
+ * lost. A failed write to stderr changes nothing (io.ts).
+ */
+async function afterResultWritten(io: CliIO, exit: number): Promise<number> {
+  const failure = await io.resultWriteFailure?.();
+  if (failure === undefined) return exit;
+  const c = paintFor(io, 'stderr');
+  const why = echoSafe(failure.message);
+  io.stderr.write(
+    `${c.red('auditpack: error')} ${c.bold('WRITE_FAILED')}: the result could not be written to stdout: ${why}\n`,
+  );
+  return COMPLETED.has(exit) ? ExitCode.IO : exit;
 }
 
 function handleError(err: unknown, io: CliIO): number {
