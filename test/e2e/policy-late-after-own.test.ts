@@ -8,12 +8,14 @@
  * pack failed verify (COMPLIANCE_REPORT_MISMATCH) while the Python checker, which did not hold
  * `policy` to config_snapshot.json, passed it: the checkers disagreed.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { runCli } from '../helpers/cli.js';
 import { dayAgo, exportDay, keygen, micros, order, POLICY, site, snap } from '../helpers/snapshot-day.js';
+import { tempDir } from '../helpers/tmp.js';
+import { forgePack } from '../verify/helpers/forge.js';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
 
 const D = (n: number): string => dayAgo(n);
@@ -86,6 +88,26 @@ describe('a late policy snapshot logged after the pack day own one (at48 F1)', (
 
   it('ends under L, the config of record; lists W before L; all three checks pass the signed pack', () => {
     checkAll(e, 'l', ['s0', 'w', 'l'], ['O-underW']);
+  });
+
+  it('a report ending under W (as the export wrote it before) is a mismatch in both checkers', () => {
+    const forged = join(tempDir(), 'pack');
+    cpSync(e.pack, forged, { recursive: true });
+    forgePack(forged, {
+      payload: (data) => {
+        const path = join(data, 'compliance_report.json');
+        const rep = JSON.parse(readFileSync(path, 'utf8'));
+        const [s0, w, l] = rep.policies;
+        rep.policies = [s0, l, w]; // by id time
+        rep.policy = { path: w.path, sha256: w.sha256, snapshot_id: w.snapshot_id, source: w.source };
+        writeFileSync(path, `${JSON.stringify(rep, null, 2)}\n`);
+      },
+    });
+    const v = runCli(['verify', forged, '--json'], { cwd: e.cwd });
+    expect(errorsOf(v.stdout)).toContain('COMPLIANCE_REPORT_MISMATCH');
+    const py = pythonPackCheck(forged);
+    expect(py.errors.map((f) => f.code)).toContain('COMPLIANCE_REPORT_MISMATCH');
+    expect(JSON.stringify(py.errors)).toContain('must be the one data/config_snapshot.json');
   });
 });
 
