@@ -795,6 +795,7 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     check_compliance_state(files, date, shown, rep)
     check_config_in_force(files, date, shown, rep)
     check_policy_notes(files, shown, rep)
+    check_policy_of_record(files, shown, rep)
     return man
 
 
@@ -1109,6 +1110,51 @@ def check_policy_notes(files, shown, rep):
     if held in logged and note is not None:
         rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None,
                   "a policy note says snapshot %s's record or its recording is missing, yet data/config_snapshot.json is that record and the ConfigSnapshot event of it in data/audit.jsonl logs its record_sha256 %s: the note is false, and it would unbind that snapshot's policy" % (own[0], held))
+
+
+def check_policy_of_record(files, shown, rep):
+    """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at48 F1/F5), as verify holds it: the
+    report's `policy` is the last of its `policies` (listed in the order their events take force, the
+    last in force after the period's last event); and when data/config_snapshot.json (the chain's last
+    ConfigSnapshot event at the period's end: a snapshot taken on or before the period's last day, not
+    named as not used by a policy note) stores configs/compliance_policy.yaml, a `policy` from a
+    snapshot has that record's hash: the policy of record is the one in force at the end."""
+    raw, snap_raw = files.get("data/compliance_report.json"), files.get("data/config_snapshot.json")
+    if raw is None:
+        return
+    try:
+        report = strict_json(raw.decode("utf-8"))
+    except (RecursionError, ValueError, UnicodeDecodeError):
+        return
+    if not isinstance(report, dict):
+        return
+    policy, policies, period = report.get("policy"), report.get("policies"), report.get("period")
+    if not isinstance(policy, dict) or not isinstance(policies, list) or not policies or not isinstance(policies[-1], dict):
+        return
+    last, where = policies[-1], shown + "/data/compliance_report.json"
+    if any(policy.get(k) != last.get(k) for k in ("path", "sha256", "snapshot_id", "source")):
+        rep.error("COMPLIANCE_REPORT_MISMATCH", where, None, "its policy is not the last of its policies (the one in force at the end of the period)")
+        return
+    if last.get("source") != "snapshot" or snap_raw is None or len(snap_raw) > MAX_CONFIG_IN_FORCE_BYTES:
+        return
+    if not isinstance(period, dict) or not isinstance(period.get("to"), str):
+        return
+    try:
+        snap = strict_json(snap_raw.decode("utf-8"))
+    except (RecursionError, ValueError, UnicodeDecodeError):
+        return
+    sid = snap.get("snapshot_id") if isinstance(snap, dict) else None
+    e = snap.get("files").get(POLICY_PATH) if isinstance(snap, dict) and isinstance(snap.get("files"), dict) else None
+    notes = report.get("policy_notes") if isinstance(report.get("policy_notes"), list) else []
+    if not isinstance(sid, str) or not SNAPSHOT_ID.fullmatch(sid) or not isinstance(e, dict):
+        return
+    if e.get("stored") is not True or e.get("binary") is True or not isinstance(e.get("hash"), str):
+        return
+    if sid[:8] > period["to"].replace("-", "") or any(says_not_used(n, sid) for n in notes) or e["hash"] == last.get("sha256"):
+        return
+    rep.error("COMPLIANCE_REPORT_MISMATCH", where, None,
+              "the policy in force at the end of the period (snapshot %s) must be the one data/config_snapshot.json (snapshot %s), the chain's latest at its end, records (sha256 %s)"
+              % (shown_id(str(last.get("snapshot_id"))), shown_id(sid), e["hash"]))
 
 
 PEM_CERT_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----\n((?:[A-Za-z0-9+/=]{1,64}\n)+)-----END CERTIFICATE-----\n")

@@ -69,7 +69,8 @@ async function lostWhy(
 
 /**
  * Id → the place of its ConfigSnapshot event in the period's own log files (days `from`..`to`, in
- * log order; an id logged twice keeps its first place).
+ * log order; an id logged twice keeps its last place: the event after which it is in force, as the
+ * engine switches at each of its events).
  */
 export async function periodLogOrder(
   index: ConfigEventIndex,
@@ -79,23 +80,30 @@ export async function periodLogOrder(
   const last = dayNumberOfIsoDate(period.to);
   const order = new Map<string, number>();
   if (first === undefined || last === undefined) return order;
-  for (let d = first; d <= last; d++)
-    for (const e of (await index.eventsOf(d)) ?? [])
-      if (!order.has(e.snapshot_id)) order.set(e.snapshot_id, order.size);
+  let n = 0;
+  for (let d = first; d <= last; d++) for (const e of (await index.eventsOf(d)) ?? []) order.set(e.snapshot_id, n++);
   return order;
 }
 
 /**
- * Sorts a period's policies by time, and policies of one time by their events' places in the log
- * (`order`; one not there after those that are): two snapshots taken in one microsecond (ids
- * `…-000`, `…-001`) whose first one's record was lost keep their log order, so the report's last
- * policy is the one in force at the period's end (at43 F2). PolicyTimeline's stable sort by time
- * keeps it.
+ * Sorts a period's policies in the order their events take force (at48 F1/F5): the one in force
+ * from the start first, then by the place of each one's event in the period's log (`order`), so
+ * the last is the one in force after the period's last event, which `config_snapshot.json` (the
+ * chain's last event) records. A snapshot's id (its writer's clock) is not its place: one whose
+ * writer's clock was behind, logged after the period's own, sorts after it. One not there (its
+ * event in the next day's file: a snapshot of 23:59 logged after midnight) after those that are,
+ * by time; two of one place (none) by time (ids `…-000`, `…-001` of one microsecond keep their log
+ * order: at43 F2).
  */
-export function byTimeThenLog<T extends { readonly from_us: number; readonly snapshot_id: string | null }>(
+export function byLogOrder<T extends { readonly from_us: number; readonly snapshot_id: string | null }>(
   entries: T[],
   order: ReadonlyMap<string, number>,
 ): void {
-  const place = (e: T): number => (e.snapshot_id === null ? -1 : (order.get(e.snapshot_id) ?? order.size));
-  entries.sort((a, b) => (a.from_us === b.from_us ? place(a) - place(b) : a.from_us < b.from_us ? -1 : 1));
+  const place = (e: T): number =>
+    e.from_us === Number.NEGATIVE_INFINITY
+      ? -1
+      : e.snapshot_id === null
+        ? order.size
+        : (order.get(e.snapshot_id) ?? order.size);
+  entries.sort((a, b) => place(a) - place(b) || (a.from_us === b.from_us ? 0 : a.from_us < b.from_us ? -1 : 1));
 }

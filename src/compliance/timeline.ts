@@ -28,7 +28,7 @@ import { ConfigEventIndex } from '../snapshot/config-events.js';
 import type { ConfigSnapshot } from '../snapshot/types.js';
 import { recordingOf, type SnapshotRecording } from './snapshot-recorded.js';
 import { lateSnapshotsOfPeriod } from './timeline-late.js';
-import { byTimeThenLog, lostPolicySnapshots, periodLogOrder } from './timeline-lost.js';
+import { byLogOrder, lostPolicySnapshots, periodLogOrder } from './timeline-lost.js';
 import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
 import { readPolicyText, readText } from './policy-text.js';
 import {
@@ -63,10 +63,11 @@ export interface PolicyInForce {
 }
 
 /**
- * The policies of a period, in time order. The first is in force when the period starts; each later
- * one takes force at its snapshot's `ConfigSnapshot` event in the log (`takesForceAt`), never
- * earlier: a line already written when a snapshot was recorded stays under the policy before it,
- * whatever time the snapshot (the writer's clock) says it was taken.
+ * The policies of a period, in the order their events take force (log order; at48 F1/F5). The first
+ * is in force when the period starts; each later one takes force at its snapshot's `ConfigSnapshot`
+ * event in the log (`takesForceAt`), never earlier: a line already written when a snapshot was
+ * recorded stays under the policy before it, whatever time the snapshot (the writer's clock) says it
+ * was taken. The last is in force at the period's end. Kept as given, those from the start first.
  */
 export class PolicyTimeline {
   readonly entries: readonly PolicyInForce[];
@@ -78,7 +79,8 @@ export class PolicyTimeline {
   constructor(entries: readonly PolicyInForce[], notes: readonly string[] = []) {
     this.notes = notes;
     if (entries.length === 0) throw new AuditpackError('INTERNAL', 'a policy timeline needs at least one policy');
-    this.entries = [...entries].sort((a, b) => a.from_us - b.from_us);
+    const start = entries.filter((e) => e.from_us === Number.NEGATIVE_INFINITY);
+    this.entries = [...start, ...entries.filter((e) => e.from_us !== Number.NEGATIVE_INFINITY)];
     for (const e of this.entries.slice(1)) if (e.snapshot_id !== null) this.bySnapshot.set(e.snapshot_id, e);
   }
 
@@ -249,6 +251,9 @@ async function policiesFromSnapshots(
     out.push(e);
   }
   await lostInPeriod(src, rel, from, to, out, notes);
+  // In the order their events take force: the last is the one in force at the period's end.
+  if (src.index === undefined) out.sort((a, b) => a.from_us - b.from_us);
+  else byLogOrder(out, await periodLogOrder(src.index, { from, to }));
   collapseUnchanged(out);
   // Snapshots of the file before the period, none of them usable: the period starts under the
   // built-in policy, not the file as it is now (whoever planted a snapshot can edit it first).
@@ -277,7 +282,7 @@ async function policiesFromSnapshots(
 /**
  * The built-in policy from the event of each policy snapshot of the period that the chain records
  * and the store cannot give (timeline-lost.ts; at42 F2), with a note: never the file or an older
- * record in its place. `out` is left in time order, one time in log order.
+ * record in its place (the caller puts each in its event's place).
  */
 async function lostInPeriod(
   src: SnapshotSource,
@@ -297,8 +302,6 @@ async function lostInPeriod(
     out.push(policyFromText(d.text, { from: at, source: 'built-in', snapshot_id: l.snapshot_id, path: 'built-in' }));
     notes.push(`snapshot ${l.snapshot_id}: ${rel} was not used: ${l.why}; ${LOST_IN_PERIOD_NOTE}`);
   }
-  // Each in its event's place: by time, one time by log order (at43 F2).
-  byTimeThenLog(out, await periodLogOrder(src.index, { from, to }));
 }
 
 /**

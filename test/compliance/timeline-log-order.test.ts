@@ -47,7 +47,9 @@ describe('the policies of a period', () => {
     const notional = r.findings.filter((f) => f.rule === 'order_notional_exceeded').map((f) => f.order_ids);
     expect(notional).toEqual([['EARLY'], ['LATE']]);
     expect(r.findings.filter((f) => f.rule === 'config_snapshot_backdated').length).toBe(1);
-    expect(r.policies.map((p) => p.snapshot_id).slice(1)).toEqual([back.snapshot_id, lax.snapshot_id]);
+    // Listed in the order their events take force (at48 F1/F5): the report ends under `back`.
+    expect(r.policies.map((p) => p.snapshot_id).slice(1)).toEqual([lax.snapshot_id, back.snapshot_id]);
+    expect(r.policy.snapshot_id).toBe(back.snapshot_id);
 
     // The export records the same policies, and verify's re-run from the pack finds the same.
     const pack = await exportPack({
@@ -56,7 +58,8 @@ describe('the policies of a period', () => {
       artifactsDir: join(cwd, 'artifacts'),
       version: '0.1.0',
       recordEvent: false,
-      snapshot: { cwd, snapshotDir, patterns: ['configs/*.yaml'] },
+      // With the log, as the CLI gives it: the config of record is the chain's last event (`back`).
+      snapshot: { cwd, snapshotDir, logDir, patterns: ['configs/*.yaml'] },
     });
     expect(pack.compliance?.warning).toBe(r.totals.warning);
     const v = await verifyPack(pack.path);
