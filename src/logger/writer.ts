@@ -115,7 +115,7 @@ export abstract class SinkWriter {
     this.refusedUnreported++;
     const err = new AuditpackError(
       'LOG_BUFFER_FULL',
-      `audit log buffer full (${this.buffer.bytes} bytes unwritten since: ${this.lastError?.message ?? 'writes are slower than logging'}); event refused`,
+      `audit log buffer full (${this.buffer.bytes} bytes unwritten since: ${this.lastError?.message ?? (this.waitingForLock ? 'another process holds the log lock .audit.lock' : 'writes are slower than logging')}); event refused`,
       { details: { refused: this.refused } },
     );
     if (!this.reportedFull) {
