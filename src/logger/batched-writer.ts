@@ -54,7 +54,7 @@ export class BatchedWriter extends SinkWriter {
             lost: (_err, unwritten) => {
               // Not a write failure: the thread is gone. Write on this thread from now on.
               this.buffer.requeue(unwritten);
-              this.writePending(true);
+              this.writePending(true, false);
             },
           });
   }
@@ -69,7 +69,7 @@ export class BatchedWriter extends SinkWriter {
 
   accept(ev: BufferedEvent): Accepted {
     this.buffer.push(ev);
-    if (this.buffer.unsent >= this.o.flushBytes && this.retryDelay === 0) this.writeOut();
+    if (this.buffer.unsent >= this.o.flushBytes && this.retryDelay === 0 && !this.waitingForLock) this.writeOut();
     else this.schedule();
     return true;
   }
@@ -81,7 +81,13 @@ export class BatchedWriter extends SinkWriter {
   /** With the writer thread, a full buffer may only mean it is behind: wait for it (as a synchronous write would have) before refusing anything. */
   override makeRoom(size: number): boolean {
     const off = this.offload;
-    if (!this.buffer.fits(size) && off?.usable && this.lastError === undefined && off.inflightEvents > 0)
+    if (
+      !this.buffer.fits(size) &&
+      off?.usable &&
+      this.lastError === undefined &&
+      off.inflightEvents > 0 &&
+      !off.waitingForLock
+    )
       off.waitForRoom(0);
     return this.buffer.fits(size);
   }
@@ -89,6 +95,8 @@ export class BatchedWriter extends SinkWriter {
   flush(): Promise<void> {
     const err = this.writeOut();
     if (err) return Promise.reject(err);
+    // Another process holds the log lock: settle once a retry has written (or failed to write) them.
+    if (this.waitingForLock) return this.lockFreed().then(() => this.flush());
     return this.offload?.usable ? this.offload.drain() : Promise.resolve();
   }
 
@@ -110,9 +118,10 @@ export class BatchedWriter extends SinkWriter {
       // Let the writer thread finish what it holds, take back what it did not write, and write
       // that and the rest here, synchronously, under the same lock.
       this.buffer.requeue(this.offload.drainSync(EXIT_DRAIN_MS));
-      return this.writePending(true);
+      return this.writePending(true, true);
     }
-    const err = this.writeOut();
+    // The last chance to write: wait for a lock another process holds.
+    const err = this.writeOut(true);
     try {
       this.sink.syncSync();
     } catch {
@@ -121,16 +130,21 @@ export class BatchedWriter extends SinkWriter {
     return err;
   }
 
-  override writeOut(): AuditpackError | undefined {
-    return this.writePending(false);
+  override writeOut(wait = false): AuditpackError | undefined {
+    return this.writePending(false, wait);
   }
 
   protected retry(): void {
     this.writeOut();
   }
 
+  protected retryLock(): void {
+    this.writeOut();
+  }
+
   private schedule(): void {
-    if (this.scheduled || this.retryDelay > 0) return;
+    // While another process holds the log lock, its retry timer writes what arrives meanwhile.
+    if (this.scheduled || this.retryDelay > 0 || this.waitingForLock) return;
     this.scheduled = true;
     const run = (): void => {
       this.scheduled = false;
@@ -152,9 +166,9 @@ export class BatchedWriter extends SinkWriter {
    * `direct`, else appends it here. Until the thread has started, this thread writes: batches
    * queued for a thread still starting sat unwritten for seconds under load, megabytes past
    * flushBytes. Nothing is in flight before the first hand-over, so the order holds. Returns the
-   * error if the sink failed.
+   * error if the sink failed. `wait`: on this thread, wait for a lock another process holds (exit).
    */
-  private writePending(direct: boolean): AuditpackError | undefined {
+  private writePending(direct: boolean, wait: boolean): AuditpackError | undefined {
     if (this.buffer.pending.length === 0) return undefined;
     const off = this.offload;
     if (
@@ -163,12 +177,13 @@ export class BatchedWriter extends SinkWriter {
       (off.usable || (this.buffer.pending.length >= OFFLOAD_START_EVENTS && off.start())) &&
       off.running
     ) {
-      // Hand the batch over; it stays counted as buffered until acknowledged.
-      if (off.inflightEvents > OFFLOAD_HIGH_WATER) off.waitForRoom(OFFLOAD_LOW_WATER);
+      // Hand the batch over; it stays counted as buffered until acknowledged. A thread waiting
+      // for a lock another process holds is not waited for: maxBufferBytes bounds the backlog.
+      if (off.inflightEvents > OFFLOAD_HIGH_WATER && !off.waitingForLock) off.waitForRoom(OFFLOAD_LOW_WATER);
       off.post(this.buffer.takeAll());
       return undefined;
     }
-    return this.appendPending().error;
+    return this.appendPending(wait).error;
   }
 
   /** The writer thread wrote these (oldest first). */

@@ -35,13 +35,19 @@ export class DurableWriter extends SinkWriter {
     return handled(Promise.reject(err));
   }
 
-  flush(): Promise<void> {
-    return this.runDurable();
+  async flush(): Promise<void> {
+    await this.runDurable();
+    // Another process holds the log lock: settle once a retry has written (or failed to write) them.
+    if (this.waitingForLock) {
+      await this.lockFreed();
+      return this.flush();
+    }
   }
 
   flushForExit(): AuditpackError | undefined {
     this.reportOwed();
-    const err = this.writeOut();
+    // The last chance to write: wait for a lock another process holds.
+    const err = this.writeOut(true);
     try {
       this.sink.syncSync();
     } catch {
@@ -51,6 +57,10 @@ export class DurableWriter extends SinkWriter {
   }
 
   protected retry(): void {
+    void this.runDurable().catch(() => undefined);
+  }
+
+  protected retryLock(): void {
     void this.runDurable().catch(() => undefined);
   }
 
@@ -64,7 +74,8 @@ export class DurableWriter extends SinkWriter {
   private scheduleDurable(): void {
     // No wait for the retry backoff here: a durable caller's event is tried at once, so its promise
     // settles (an unref'd retry timer alone would let the process exit with the promise pending).
-    if (this.scheduled || this.loop) return;
+    // While another process holds the log lock, its retry timer writes what arrives meanwhile.
+    if (this.scheduled || this.loop || this.waitingForLock) return;
     this.scheduled = true;
     // setImmediate, not a microtask: callers in the same turn all join this group commit.
     setImmediate(() => {
@@ -106,7 +117,7 @@ export class DurableWriter extends SinkWriter {
   private async commitAll(): Promise<void> {
     while (this.buffer.pending.length > 0) {
       this.settling = [];
-      const { n, error, failed } = this.appendPending();
+      const { n, error, failed, busy } = this.appendPending();
       // Taken now: events logged while the sync below runs were not part of this write.
       const settled = this.settling;
       this.settling = [];
@@ -115,6 +126,9 @@ export class DurableWriter extends SinkWriter {
       for (const w of settled) syncErr ? w.reject(syncErr) : w.resolve();
       if (error) throw error;
       if (syncErr) throw syncErr;
+      // Another process holds the log lock: the rest stays pending (never rejected for that) and
+      // the lock's retry timer writes it.
+      if (busy) return;
     }
   }
 

@@ -66,6 +66,12 @@ export interface FileSinkOptions {
   dir: string;
   /** Builds the recovery event (timestamped by the logger's clock, with its provenance). */
   recoveryEvent: RecoveryEventFactory;
+  /**
+   * Told true before append blocks on a lock another process holds, and false once it has it:
+   * the writer thread publishes it on shared memory (offload.ts), so the main thread's backpressure
+   * never waits for a thread that itself waits for another process.
+   */
+  onLockWait?: (waiting: boolean) => void;
 }
 
 /** What a writer that may die mid-append is told of its writes (FileSink.append). */
@@ -89,6 +95,9 @@ export class FileSink implements AuditSink {
   private readonly lock: FileLock;
   /** `.audit.lock`: the lock writers take around each append, and the cached head it holds. */
   private readonly lockFile: LockFileHandle;
+  private readonly onLockWait: ((waiting: boolean) => void) | undefined;
+  /** Whether tryAppend may return at once on a busy lock: not under the CLI's bounded wait. */
+  private readonly mayDefer: boolean;
 
   /** Throws ADDON_UNAVAILABLE when the lock addon cannot be loaded: at creation, never at a write. */
   constructor(options: FileSinkOptions) {
@@ -99,6 +108,8 @@ export class FileSink implements AuditSink {
     const waitMs = lockWaitDefault();
     this.lock = waitMs === undefined ? loadFileLock() : boundedFileLock(loadFileLock(), waitMs, options.dir);
     this.lockFile = new LockFileHandle(options.dir, this.lock);
+    this.onLockWait = options.onLockWait;
+    this.mayDefer = waitMs === undefined;
   }
 
   /**
@@ -111,8 +122,27 @@ export class FileSink implements AuditSink {
   append(batch: readonly PreparedEvent[], progress?: WriteProgress): number {
     if (this.closed) throw new AuditpackError('LOG_CLOSED', 'the audit log sink is closed');
     if (batch.length === 0) return 0;
+    return this.appendLocked(batch, this.lockFile.acquire(true, this.onLockWait), progress);
+  }
+
+  /**
+   * Like append, but never waits for a lock another process holds: undefined (nothing written)
+   * while it is busy, and the caller keeps the batch buffered and tries again later. An
+   * application's thread must not stop for a neighbour holding the lock (a stopped `auditpack log`,
+   * ^Z, a debugger, a frozen VM). Under the CLI's bounded wait (lock-wait.ts) this is append: a
+   * command has no one to buffer for, and its wait ends in LOG_LOCK_TIMEOUT.
+   */
+  tryAppend(batch: readonly PreparedEvent[]): number | undefined {
+    if (!this.mayDefer) return this.append(batch);
+    if (this.closed) throw new AuditpackError('LOG_CLOSED', 'the audit log sink is closed');
+    if (batch.length === 0) return 0;
+    const lockFd = this.lockFile.acquire(false);
+    return lockFd === undefined ? undefined : this.appendLocked(batch, lockFd);
+  }
+
+  /** Appends the batch under the lock held on `lockFd`, and releases it. */
+  private appendLocked(batch: readonly PreparedEvent[], lockFd: number, progress?: WriteProgress): number {
     const lock = this.lock;
-    const lockFd = this.lockFile.acquire();
     try {
       const head = this.readHead(lockFd);
       const written = this.writeBatch(batch, head, lockFd, progress);

@@ -1,8 +1,9 @@
 /**
  * A bounded wait for the log lock, for the command-line tools' own events and checks.
  *
- * The library's writers wait for `.audit.lock` without limit (lock.ts, `waitForLockSync`): an
- * application's logger buffers while it waits, and nothing is lost. A command run from cron has no
+ * The library's writers wait for `.audit.lock` without limit: an application's logger buffers
+ * while it waits (its own thread tries the lock and retries on a timer, writer.ts; the writer
+ * thread blocks in `waitForLockSync`), and nothing is lost. A command run from cron has no
  * one to buffer for: a writer stopped while it holds the lock (SIGSTOP, a debugger, ^Z, a frozen
  * VM guest) keeps it for good, and a command that waits without limit hangs for good. So the CLI
  * sets a bound for its process (AUDITPACK_LOCK_TIMEOUT, default 30 s); past it a write fails with

@@ -28,8 +28,15 @@ function setupWriter(data: OffloadWorkerData) {
   const done = new Int32Array(data.done);
   const written = new BigInt64Array(data.written);
   const claimed = new Int32Array(data.claimed);
+  const lockWait = new Int32Array(data.lockWait);
   const sink = new FileSink({
     dir: data.dir,
+    // Published so the main thread's backpressure does not wait on a wait for another process;
+    // the notify on `done` wakes a main thread already waiting (offload.ts, waitForRoom).
+    onLockWait: (waiting) => {
+      Atomics.store(lockWait, 0, waiting ? 1 : 0);
+      Atomics.notify(done, 0);
+    },
     // A recovery is dated when it happens, by this thread's clock (docs/FORMAT.md, "Torn lines").
     recoveryEvent: (fields, event) => {
       const t = clock();

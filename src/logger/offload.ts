@@ -48,6 +48,8 @@ export interface OffloadWorkerData {
   claimed: SharedArrayBuffer;
   /** WRITE_INTENT_BYTES: the worker's last write, recorded before it is made (write-intent.ts). */
   intent: SharedArrayBuffer;
+  /** Int32 ×1: 1 while the worker waits for a log lock another process holds. */
+  lockWait: SharedArrayBuffer;
 }
 
 /** A job of the writer thread (the worker primitive numbers jobs; `id` here numbers batches). */
@@ -97,6 +99,7 @@ export class Offloader {
   private thread: JobThread<OffloadWorkerData, OffloadMessage, OffloadAck> | undefined;
   private readonly done = new Int32Array(new SharedArrayBuffer(4));
   private readonly claimed = new Int32Array(new SharedArrayBuffer(4));
+  private readonly lockWait = new Int32Array(new SharedArrayBuffer(4));
   private readonly intent = new SharedArrayBuffer(WRITE_INTENT_BYTES);
   /** The last batch id an exit drain claimed for this thread (the worker's claims lie above it). */
   private takenBack = 0;
@@ -162,6 +165,7 @@ export class Offloader {
         written: this.writtenTotal.buffer as SharedArrayBuffer,
         claimed: this.claimed.buffer as SharedArrayBuffer,
         intent: this.intent,
+        lockWait: this.lockWait.buffer as SharedArrayBuffer,
       },
       onCrash: 'reject',
     });
@@ -282,12 +286,22 @@ export class Offloader {
    * flight, so a producer faster than the disk cannot fill the buffer. Batches the shared counters
    * show as fully written are settled at once; their acknowledgements are then ignored.
    */
+  /**
+   * Whether the thread waits for a log lock another process holds: then nothing it holds is
+   * written until that process lets go, which may be never (a stopped holder), so backpressure
+   * does not wait for it; the buffer's bound (maxBufferBytes) refuses past it instead.
+   */
+  get waitingForLock(): boolean {
+    return Atomics.load(this.lockWait, 0) === 1;
+  }
+
   waitForRoom(maxEvents: number, timeoutMs = 10_000): void {
     if (this.stalled && !this.reconcile()) return;
     this.stalled = false;
     if (!this.waitUntilRunning(Math.min(timeoutMs, 2_000))) return;
     const deadline = Date.now() + timeoutMs;
     while (this.inflightEvents > maxEvents && this.usable) {
+      if (this.waitingForLock) break;
       const d = Atomics.load(this.done, 0);
       this.reconcile();
       if (this.inflightEvents <= maxEvents) break;

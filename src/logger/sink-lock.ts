@@ -51,11 +51,31 @@ export class LockFileHandle {
    * or replaced while this writer held its fd), the fd is dropped and the file at the path now is
    * opened and locked instead. This is the usual discipline for lock files that can be unlinked.
    */
-  acquire(): number {
+  acquire(): number;
+  /**
+   * `wait` false: takes the lock only if it is free, else returns undefined at once (another
+   * process holds it); the caller buffers and tries again later instead of blocking its thread.
+   * `onWait`, when the lock is busy and the call waits: told true before the blocking wait and
+   * false after it (the writer thread publishes it, so the main thread never waits on a thread that
+   * itself waits for another process).
+   */
+  acquire(wait: false): number | undefined;
+  acquire(wait: true, onWait?: (waiting: boolean) => void): number;
+  acquire(wait = true, onWait?: (waiting: boolean) => void): number | undefined {
     for (let tries = 0; ; tries++) {
       const fd = this.open();
       try {
-        this.lock.lock(fd);
+        if (!wait || onWait !== undefined) {
+          if (!this.lock.tryLock(fd)) {
+            if (!wait) return undefined;
+            onWait?.(true);
+            try {
+              this.lock.lock(fd);
+            } finally {
+              onWait?.(false);
+            }
+          }
+        } else this.lock.lock(fd);
       } catch (err) {
         // A CLI's bounded wait (lock-wait.ts) ran out: its own code, saying who to look for.
         if (err instanceof AuditpackError && err.code === 'LOG_LOCK_TIMEOUT') throw err;

@@ -100,6 +100,11 @@ export interface AuditSink {
    * error whose `written` property (if set) says how many were written whole.
    */
   append(batch: readonly PreparedEvent[]): number;
+  /**
+   * Optional: like append, but undefined (nothing written) instead of waiting when another writer
+   * holds the sink's lock. The logger's own thread uses it when given, and retries on a timer.
+   */
+  tryAppend?(batch: readonly PreparedEvent[]): number | undefined;
   /** Makes everything appended so far durable (fdatasync). */
   sync(): Promise<void>;
   /** Synchronous variant of sync(), for process exit. */

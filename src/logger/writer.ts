@@ -25,7 +25,14 @@ export interface Appended {
   readonly error: AuditpackError | undefined;
   /** Events of the failed append that were not written. */
   readonly failed: number;
+  /** Another writer held the lock: the rest stays buffered, a retry is scheduled (not a failure). */
+  readonly busy?: boolean;
 }
+
+/** Waiting for a lock another process holds: the first retry comes after this many ms… */
+const LOCK_RETRY_FIRST_MS = 2;
+/** …doubling up to this. */
+const LOCK_RETRY_MAX_MS = 100;
 
 /** What a logging call returns: accepted (batched) or a promise of durability (durable). */
 export type Accepted = boolean | Promise<void>;
@@ -41,6 +48,13 @@ export abstract class SinkWriter {
   /** Failed writes in a row: the retry delay doubles with each (100 ms up to 5 s). */
   private failures = 0;
   protected timer: NodeJS.Timeout | undefined;
+  /**
+   * The retry while another process holds the log lock (its delay; 0 while none is scheduled),
+   * and the flushes waiting for a try that found the lock free.
+   */
+  protected lockDelay = 0;
+  private lockTimer: NodeJS.Timeout | undefined;
+  private lockWaiters: (() => void)[] = [];
   /** EventsRefused records buffered and not yet written, with the count each one reports. */
   private readonly reports = new Map<PreparedEvent, number>();
   protected readonly sink: AuditSink;
@@ -81,6 +95,18 @@ export abstract class SinkWriter {
   /** Stops the retry timer: the logger is closed. */
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.lockTimer) clearTimeout(this.lockTimer);
+    this.lockTimer = undefined;
+  }
+
+  /** Whether the buffer waits for a lock another process holds (a retry is scheduled). */
+  get waitingForLock(): boolean {
+    return this.lockTimer !== undefined;
+  }
+
+  /** Settles once a try of the lock found it free (written, or failed for another reason). */
+  protected lockFreed(): Promise<void> {
+    return new Promise((resolve) => this.lockWaiters.push(resolve));
   }
 
   /** Refuses an event: the buffer is full. Reported once per failure, counted always. */
@@ -89,7 +115,7 @@ export abstract class SinkWriter {
     this.refusedUnreported++;
     const err = new AuditpackError(
       'LOG_BUFFER_FULL',
-      `audit log buffer full (${this.buffer.bytes} bytes unwritten since: ${this.lastError?.message ?? 'writes are slower than logging'}); event refused`,
+      `audit log buffer full (${this.buffer.bytes} bytes unwritten since: ${this.lastError?.message ?? (this.waitingForLock ? 'another process holds the log lock .audit.lock' : 'writes are slower than logging')}); event refused`,
       { details: { refused: this.refused } },
     );
     if (!this.reportedFull) {
@@ -114,9 +140,13 @@ export abstract class SinkWriter {
     if (this.refusedUnreported > 0) this.reportRefused();
   }
 
-  /** Appends everything buffered. Returns the error if the sink failed (events stay buffered). */
-  writeOut(): AuditpackError | undefined {
-    return this.appendPending().error;
+  /**
+   * Appends everything buffered. Returns the error if the sink failed (events stay buffered).
+   * `wait`: wait for a lock another process holds (process exit only); else the events stay
+   * buffered while it is busy and a timer tries again.
+   */
+  writeOut(wait = false): AuditpackError | undefined {
+    return this.appendPending(wait).error;
   }
 
   /** Called with each batch appended and how many of its events were written. */
@@ -127,12 +157,17 @@ export abstract class SinkWriter {
    * On failure the error is recorded and reported, a retry is scheduled, and the unwritten events
    * stay in the buffer.
    */
-  protected appendPending(): Appended {
+  protected appendPending(wait = false): Appended {
     let total = 0;
     for (;;) {
       const batch = this.buffer.pending;
       if (batch.length === 0) return { n: total, error: undefined, failed: 0 };
-      const { n, error } = this.append(batch);
+      const { n, error, busy } = this.append(batch, wait);
+      if (busy) {
+        this.scheduleLockRetry();
+        return { n: total, error: undefined, failed: 0, busy: true };
+      }
+      this.lockTaken();
       if (n > 0) {
         this.recorded(batch, n);
         this.wrote(batch, n);
@@ -152,10 +187,17 @@ export abstract class SinkWriter {
     }
   }
 
-  private append(batch: readonly BufferedEvent[]): { n: number; error: AuditpackError | undefined } {
+  private append(
+    batch: readonly BufferedEvent[],
+    wait: boolean,
+  ): { n: number; error: AuditpackError | undefined; busy?: boolean } {
     try {
       // Redaction before the write: long free text the caller left for the writer is scanned here.
-      return { n: this.sink.append(this.ctx.preparer.finish(batch)), error: undefined };
+      const events = this.ctx.preparer.finish(batch);
+      const sink = this.sink;
+      if (wait || sink.tryAppend === undefined) return { n: sink.append(events), error: undefined };
+      const n = sink.tryAppend(events);
+      return n === undefined ? { n: 0, error: undefined, busy: true } : { n, error: undefined };
     } catch (err) {
       const error =
         err instanceof AuditpackError
@@ -200,6 +242,35 @@ export abstract class SinkWriter {
       this.reportedFull = false;
     }
   }
+
+  /**
+   * Another process holds the log lock: try again soon, a few ms first, backing off to 100 ms. The
+   * timer keeps the process alive, as a pending write does (batched mode's turn-end flush): a
+   * process whose app has nothing else to do still writes its events once the lock is free.
+   */
+  private scheduleLockRetry(): void {
+    if (this.lockTimer) return;
+    this.lockDelay = this.lockDelay === 0 ? LOCK_RETRY_FIRST_MS : Math.min(this.lockDelay * 2, LOCK_RETRY_MAX_MS);
+    this.lockTimer = setTimeout(() => {
+      this.lockTimer = undefined;
+      this.retryLock();
+      // Not busy again (written here, handed to the writer thread, or failed otherwise): flushes
+      // waiting for the lock go on and see for themselves.
+      if (this.lockTimer === undefined) this.lockTaken();
+    }, this.lockDelay);
+  }
+
+  /** A try found the lock free: the backoff starts again, and flushes waiting for it go on. */
+  private lockTaken(): void {
+    this.lockDelay = 0;
+    if (this.lockWaiters.length === 0) return;
+    const waiters = this.lockWaiters;
+    this.lockWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Called by the lock-retry timer: write what waits (each mode as its own flush does). */
+  protected abstract retryLock(): void;
 
   protected scheduleRetry(): void {
     // The timer clears retryDelay when it fires, so the backoff grows with the failures in a row.
