@@ -794,8 +794,9 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     check_payload(files, man, date, shown, rep)
     check_compliance_state(files, date, shown, rep)
     check_config_in_force(files, date, shown, rep)
-    check_policy_notes(files, shown, rep)
-    check_policy_of_record(files, shown, rep)
+    report = compliance_report_of(files)
+    check_policy_notes(files, report, shown, rep)
+    check_policy_of_record(files, report, shown, rep)
     return man
 
 
@@ -1075,18 +1076,25 @@ def warn_lost_policies(report, shown, rep):
                     "the compliance report of %s says snapshot %s's configs/compliance_policy.yaml was not used: %s (a policy note; export warned COMPLIANCE_POLICY_UNKNOWN)" % (when, m.group(1), says))
 
 
-def check_policy_notes(files, shown, rep):
+def compliance_report_of(files):
+    """data/compliance_report.json parsed strictly, once for the checks of the policy of record; None
+    when absent or not JSON (its own shape is auditpack verify's COMPLIANCE_REPORT_INVALID)."""
+    raw = files.get("data/compliance_report.json")
+    if raw is None:
+        return None
+    try:
+        return strict_json(raw.decode("utf-8"))
+    except (RecursionError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def check_policy_notes(files, report, shown, rep):
     """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at43 F4): a policy note calls the
     record of data/config_snapshot.json's snapshot missing (says_record_missing), yet the pack holds
     that record (its bytes, or the record_sha256 config_in_force.json's config_snapshot_redacted_again
     gives) and a ConfigSnapshot event of that snapshot in the pack's own log logs its SHA-256: the
     note is false, and it would unbind that snapshot's policy."""
-    raw = files.get("data/compliance_report.json")
-    if raw is None:
-        return
-    try:
-        report = strict_json(raw.decode("utf-8"))
-    except (RecursionError, ValueError, UnicodeDecodeError):
+    if report is None:
         return
     if isinstance(report, dict):
         warn_lost_policies(report, shown, rep)
@@ -1112,20 +1120,14 @@ def check_policy_notes(files, shown, rep):
                   "a policy note says snapshot %s's record or its recording is missing, yet data/config_snapshot.json is that record and the ConfigSnapshot event of it in data/audit.jsonl logs its record_sha256 %s: the note is false, and it would unbind that snapshot's policy" % (own[0], held))
 
 
-def check_policy_of_record(files, shown, rep):
+def check_policy_of_record(files, report, shown, rep):
     """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at48 F1/F5), as verify holds it: the
     report's `policy` is the last of its `policies` (listed in the order their events take force, the
     last in force after the period's last event); and when data/config_snapshot.json (the chain's last
     ConfigSnapshot event at the period's end: a snapshot taken on or before the period's last day, not
     named as not used by a policy note) stores configs/compliance_policy.yaml, a `policy` from a
     snapshot has that record's hash: the policy of record is the one in force at the end."""
-    raw, snap_raw = files.get("data/compliance_report.json"), files.get("data/config_snapshot.json")
-    if raw is None:
-        return
-    try:
-        report = strict_json(raw.decode("utf-8"))
-    except (RecursionError, ValueError, UnicodeDecodeError):
-        return
+    snap_raw = files.get("data/config_snapshot.json")
     if not isinstance(report, dict):
         return
     policy, policies, period = report.get("policy"), report.get("policies"), report.get("period")
