@@ -62,8 +62,9 @@ export async function collectConfig(options: {
   /** The artifacts directory, whose packs hold the vouched copies of day files retention removed. */
   artifactsDir?: string;
   /**
-   * The export's look-up of the chain (over the snapshot options' `logDir` and `artifactsDir`),
-   * shared with the compliance part: made here when not given.
+   * The export's look-up of the chain (over the export's log and `artifactsDir`), shared with the
+   * compliance part: it decides the config of record. When not given, one over the snapshot
+   * options' `logDir` is made here, or, with neither, the store's newest record is taken.
    */
   configEvents?: ConfigEventIndex;
 }): Promise<CollectedConfig> {
@@ -89,9 +90,10 @@ export async function collectConfig(options: {
   // One index for every look-up of the export: each day file is read once, however many records
   // the store holds (a store flooded with planted records must not cost a scan per record).
   const index =
-    so.logDir === undefined
+    options.configEvents ??
+    (so.logDir === undefined
       ? undefined
-      : (options.configEvents ?? new ConfigEventIndex({ logDir: so.logDir, artifactsDir: options.artifactsDir }));
+      : new ConfigEventIndex({ logDir: so.logDir, artifactsDir: options.artifactsDir }));
   // Unknown (CONFIG_OF_RECORD_UNKNOWN): a day file the walk back needs was removed by log retention
   // with nothing left that vouches for what it held, or the snapshot the chain names is missing from
   // the store or changed there (at25 F1, F4). Then neither an older record (a rollback), nor a fresh

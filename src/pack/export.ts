@@ -364,8 +364,9 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
     includeDiffs: options.includeConfigDiffs !== false,
     nowMs: b.now(),
     artifactsDir: options.artifactsDir,
-    // Shared only when it reads the same log directory (a library caller may give another).
-    ...(options.snapshot && options.snapshot.logDir === options.logDir ? { configEvents } : {}),
+    // The export's log decides the config of record, as it decides the policies: a library caller's
+    // `snapshot.logDir` (absent, or another directory) only says where a fresh snapshot is logged.
+    configEvents,
   });
   const files: Record<string, WrittenFile> = { ...facts.files };
   files[PAYLOAD_NAME.configSnapshot] = writeNewFile(join(dataDir, PAYLOAD_NAME.configSnapshot), config.snapshotJson);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPack, PAYLOAD_FILES, type ExportPackOptions } from '../../src/pack/index.js';
 import { formatAllowedSignersLine } from '../../src/signing/index.js';
+import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { pythonCsvRows, SAMPLE_EVENTS, writeDay } from './helpers.js';
 import { PYTHON } from '../helpers/python.js';
@@ -368,36 +369,26 @@ describe('exportPack', () => {
     expect(r.manifest.chain.end_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it("includes the latest config snapshot of the day and the day's diffs", async () => {
+  it("includes the config of record of the day (the chain's last ConfigSnapshot event) and the day's diffs", async () => {
     const { root, logDir, opts } = setup();
     await writeDay(logDir, DATE, SAMPLE_EVENTS.slice(0, 2));
     const { createConfigSnapshot } = await import('../../src/snapshot/index.js');
     mkdirSync(join(root, 'configs'));
-    writeFileSync(join(root, 'configs', 'risk.yaml'), 'max: 1\n');
     const snapshotDir = join(root, 'snaps');
-    await createConfigSnapshot({
-      cwd: root,
-      snapshotDir,
-      reason: 'morning',
-      clock: () => Date.parse(`${DATE}T06:00:00Z`) * 1000,
-    });
-    writeFileSync(join(root, 'configs', 'risk.yaml'), 'max: 2\n');
-    const s2 = await createConfigSnapshot({
-      cwd: root,
-      snapshotDir,
-      reason: 'raise',
-      clock: () => Date.parse(`${DATE}T12:00:00Z`) * 1000,
-    });
-    writeFileSync(join(root, 'configs', 'risk.yaml'), 'max: 3\n');
-    await createConfigSnapshot({
-      cwd: root,
-      snapshotDir,
-      reason: 'next day',
-      clock: () => Date.parse('2025-09-09T06:00:00Z') * 1000,
-    });
+    // Logged: the export's log decides which stored record is the day's config.
+    const take = async (value: number, reason: string, iso: string) => {
+      writeFileSync(join(root, 'configs', 'risk.yaml'), `max: ${value}\n`);
+      return createConfigSnapshot({ cwd: root, snapshotDir, logDir, reason, clock: () => Date.parse(iso) * 1000 });
+    };
+    await take(1, 'morning', `${DATE}T06:00:00Z`);
+    const s2 = await take(2, 'raise', `${DATE}T12:00:00Z`);
+    await take(3, 'next day', '2025-09-09T06:00:00Z');
     const r = await exportPack(opts({ recordEvent: false, snapshot: { cwd: root, snapshotDir } }));
     const snap = JSON.parse(readFileSync(join(r.path, 'data/config_snapshot.json'), 'utf8'));
     expect(snap.snapshot_id).toBe(s2.snapshot_id);
+    const inForce = JSON.parse(readFileSync(join(r.path, 'data/config_in_force.json'), 'utf8'));
+    expect(inForce.config_snapshot.snapshot_id).toBe(s2.snapshot_id);
+    expect((await verifyPack(r.path)).problems.filter((p) => p.severity === 'error')).toEqual([]);
     const diff = readFileSync(join(r.path, 'data/config.diff'), 'utf8');
     expect(diff).toMatch(/^# auditpack config diffs for 2025-09-08: /);
     expect(diff).toContain('-max: 1');
@@ -409,5 +400,25 @@ describe('exportPack', () => {
     expect(readFileSync(join(off.path, 'data/config.diff'), 'utf8')).toBe(
       '# auditpack config diffs for 2025-09-08: not included (EXPORT_INCLUDE_CONFIG_DIFFS=false)\n',
     );
+  });
+
+  it('a stored record no event of the export log records is no candidate: a fresh snapshot is taken, as the CLI does', async () => {
+    const { root, logDir, opts } = setup();
+    await writeDay(logDir, DATE, SAMPLE_EVENTS.slice(0, 2));
+    const { createConfigSnapshot } = await import('../../src/snapshot/index.js');
+    mkdirSync(join(root, 'configs'));
+    writeFileSync(join(root, 'configs', 'risk.yaml'), 'max: 1\n');
+    const snapshotDir = join(root, 'snaps');
+    // Stored, never logged (no logDir): nothing in the chain vouches for it.
+    const unlogged = await createConfigSnapshot({
+      cwd: root,
+      snapshotDir,
+      reason: 'unlogged',
+      clock: () => Date.parse(`${DATE}T12:00:00Z`) * 1000,
+    });
+    const r = await exportPack(opts({ recordEvent: false, snapshot: { cwd: root, snapshotDir } }));
+    const snap = JSON.parse(readFileSync(join(r.path, 'data/config_snapshot.json'), 'utf8'));
+    expect(snap.snapshot_id).not.toBe(unlogged.snapshot_id);
+    expect(snap.reason).toBe(`export ${DATE}: no snapshot existed at or before the end of the day`);
   });
 });

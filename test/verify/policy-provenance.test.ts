@@ -263,6 +263,7 @@ describe('the policy a pack records is held to its config snapshot', () => {
     // where this one names the keyed hash. It still verifies, the policy bound to the record as before.
     forgePack(dir, {
       payload: (data) => {
+        const recordBefore = sha(readFileSync(join(data, 'config_snapshot.json'), 'utf8'));
         for (const n of readdirSync(data)) {
           const text = readFileSync(join(data, n), 'utf8');
           // (The page shows a policy's hash by 16 hex digits, after a keyed hash's prefix.)
@@ -271,6 +272,10 @@ describe('the policy a pack records is held to its config snapshot', () => {
             .replaceAll(`${entry.hash.slice(0, 'hmac-sha256:'.length + 16)}…`, `${sha(policy).slice(0, 16)}…`);
           if (old !== text) writeFileSync(join(data, n), old);
         }
+        // config_in_force.json names the record by its hash, which the old shape changes.
+        const inForce = join(data, 'config_in_force.json');
+        const after = sha(readFileSync(join(data, 'config_snapshot.json'), 'utf8'));
+        writeFileSync(inForce, readFileSync(inForce, 'utf8').replaceAll(recordBefore, after));
       },
     });
     expect(snapshotFactsOf(readFileSync(snapPath))?.files.get('configs/compliance_policy.yaml')?.hash).toBe(
