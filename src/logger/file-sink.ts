@@ -19,25 +19,15 @@
  *   the day file itself, only when the file still ends where the head says (else the head is read
  *   again from the files). The second guard covers a removal in the middle of another's append.
  */
-import {
-  closeSync,
-  fdatasync,
-  fdatasyncSync,
-  fstatSync,
-  openSync,
-  readdirSync,
-  statSync,
-  writeSync,
-  constants as fsc,
-} from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, readdirSync, statSync, constants as fsc } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EMPTY_HEAD, hashLine } from '../chain/index.js';
 import { AuditpackError } from '../errors.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { assembleLine, DISCONTINUITY, discontinuityFields, recoveryFields } from '../format/log-line.js';
-import { openRegular, readTail, type Tail } from './day-file.js';
-import { type Head, headLost, readCachedHead, STATE_BYTES } from './head-cache.js';
+import { openRegular, readTail, syncDirectory, type Tail } from './day-file.js';
+import { type Head, headLost, readCachedHead, writeCachedHead } from './head-cache.js';
 import { loadFileLock, type FileLock } from './lock.js';
 import { boundedFileLock, lockWaitDefault } from './lock-wait.js';
 import {
@@ -232,22 +222,7 @@ export class FileSink implements AuditSink {
   }
 
   private saveHead(lockFd: number, head: Head): void {
-    const json = JSON.stringify({
-      v: 1,
-      day: head.day,
-      file: Number.isNaN(head.day) ? null : logFileName(head.day),
-      size: head.size,
-      seq: head.seq,
-      hash: head.hash,
-    });
-    const buf = Buffer.alloc(STATE_BYTES, 0x20);
-    buf.write(json, 0, 'utf8');
-    buf[STATE_BYTES - 1] = 0x0a;
-    try {
-      writeSync(lockFd, buf, 0, STATE_BYTES, 0);
-    } catch {
-      // Only a cache: the next writer rebuilds it from the files.
-    }
+    writeCachedHead(lockFd, head);
   }
 
   /**
@@ -444,16 +419,7 @@ export class FileSink implements AuditSink {
   }
 
   private syncDir(): void {
-    try {
-      const dfd = openSync(this.dir, fsc.O_RDONLY);
-      try {
-        fdatasyncSync(dfd);
-      } finally {
-        closeSync(dfd);
-      }
-    } catch {
-      // Some file systems refuse fsync on directories; the file data itself is synced.
-    }
+    syncDirectory(this.dir);
   }
 }
 
