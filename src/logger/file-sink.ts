@@ -64,6 +64,9 @@ export interface FileSinkOptions {
   onLockWait?: (waiting: boolean) => void;
 }
 
+/** Makes a batch ready to write (AuditSink.tryAppend). */
+type FinishBatch = (batch: readonly PreparedEvent[]) => readonly PreparedEvent[];
+
 /** What a writer that may die mid-append is told of its writes (FileSink.append). */
 export interface WriteProgress {
   willWrite(w: { events: number; day: number; start: number; end: number; hash: string }): void;
@@ -122,20 +125,26 @@ export class FileSink implements AuditSink {
    * ^Z, a debugger, a frozen VM). Under the CLI's bounded wait (lock-wait.ts) this is append: a
    * command has no one to buffer for, and its wait ends in LOG_LOCK_TIMEOUT.
    */
-  tryAppend(batch: readonly PreparedEvent[]): number | undefined {
-    if (!this.mayDefer) return this.append(batch);
+  tryAppend(batch: readonly PreparedEvent[], finish?: FinishBatch): number | undefined {
+    if (!this.mayDefer) return this.append(finish === undefined ? batch : finish(batch));
     if (this.closed) throw new AuditpackError('LOG_CLOSED', 'the audit log sink is closed');
     if (batch.length === 0) return 0;
     const lockFd = this.lockFile.acquire(false);
-    return lockFd === undefined ? undefined : this.appendLocked(batch, lockFd);
+    return lockFd === undefined ? undefined : this.appendLocked(batch, lockFd, undefined, finish);
   }
 
-  /** Appends the batch under the lock held on `lockFd`, and releases it. */
-  private appendLocked(batch: readonly PreparedEvent[], lockFd: number, progress?: WriteProgress): number {
+  /** Appends the batch (`finish`ed first, when given) under the lock held on `lockFd`, and releases it. */
+  private appendLocked(
+    batch: readonly PreparedEvent[],
+    lockFd: number,
+    progress?: WriteProgress,
+    finish?: FinishBatch,
+  ): number {
     const lock = this.lock;
     try {
+      const events = finish === undefined ? batch : finish(batch);
       const head = this.readHead(lockFd);
-      const written = this.writeBatch(batch, head, lockFd, progress);
+      const written = this.writeBatch(events, head, lockFd, progress);
       this.saveHead(lockFd, head);
       return written;
     } finally {

@@ -103,8 +103,14 @@ export interface AuditSink {
   /**
    * Optional: like append, but undefined (nothing written) instead of waiting when another writer
    * holds the sink's lock. The logger's own thread uses it when given, and retries on a timer.
+   * `finish`, when given, makes the events ready to write (their long text scanned, deferred.ts)
+   * and must be applied: once the lock is held, before anything is hashed or written, so that a
+   * try finding the lock busy does no work in proportion to the batch.
    */
-  tryAppend?(batch: readonly PreparedEvent[]): number | undefined;
+  tryAppend?(
+    batch: readonly PreparedEvent[],
+    finish?: (batch: readonly PreparedEvent[]) => readonly PreparedEvent[],
+  ): number | undefined;
   /** Makes everything appended so far durable (fdatasync). */
   sync(): Promise<void>;
   /** Synchronous variant of sync(), for process exit. */
