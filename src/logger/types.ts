@@ -157,7 +157,8 @@ export interface AuditLoggerOptions {
   /**
    * Upper bound on memory held for events that could not be written yet (default 64 MiB).
    * Past it new events are refused (the call returns false, an `error` is emitted) and the
-   * count of refused events is itself recorded once writing works again.
+   * count of refused events is itself recorded once writing works again. Honoured below
+   * `flushBytes` too: batched mode then writes as soon as this much is buffered.
    */
   maxBufferBytes?: number;
   /** Clock returning epoch microseconds (integer). Default: wall clock with µs resolution. */

@@ -115,7 +115,9 @@ export abstract class SinkWriter {
     this.refusedUnreported++;
     const err = new AuditpackError(
       'LOG_BUFFER_FULL',
-      `audit log buffer full (${this.buffer.bytes} bytes unwritten since: ${this.lastError?.message ?? (this.waitingForLock ? 'another process holds the log lock .audit.lock' : 'writes are slower than logging')}); event refused`,
+      this.buffer.bytes === 0
+        ? `audit log event refused: larger alone than maxBufferBytes (${this.buffer.maxBytes} bytes)`
+        : `audit log buffer full (${this.buffer.bytes} bytes unwritten since: ${this.lastError?.message ?? (this.waitingForLock ? 'another process holds the log lock .audit.lock' : 'writes are slower than logging')}); event refused`,
       { details: { refused: this.refused } },
     );
     if (!this.reportedFull) {
