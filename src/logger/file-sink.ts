@@ -11,7 +11,8 @@
  *   file would break the newer file's link, so the event goes to the newest file marked `late`.
  * - The lock file caches the chain head (`file`, `size`, `seq`, `hash`); it is trusted only when the
  *   named file still has exactly that size, and rebuilt from the files otherwise. A file cut short,
- *   emptied or removed under it is recorded with a LogDiscontinuity event before anything else.
+ *   emptied or removed under it is recorded with a LogDiscontinuity event before anything else; so
+ *   is the head this writer last wrote, when the lock file holds none (the logs directory removed).
  * - The lock file removed (or replaced) while writers run: a writer opening the path afresh would lock
  *   a new file while another holds the old one, and both would append at once, forking the chain.
  *   So a writer holds the lock only when the path still names the file it locked (device and inode,
@@ -89,6 +90,8 @@ export class FileSink implements AuditSink {
   /** `.audit.lock`: the lock writers take around each append, and the cached head it holds. */
   private readonly lockFile: LockFileHandle;
   private readonly onLockWait: ((waiting: boolean) => void) | undefined;
+  /** The head this sink last wrote (and cached): the lost-head test's claim when the lock file has none. */
+  private lastHead: Head | undefined;
   /** Whether tryAppend may return at once on a busy lock: not under the CLI's bounded wait. */
   private readonly mayDefer: boolean;
 
@@ -195,18 +198,36 @@ export class FileSink implements AuditSink {
    */
   private readHead(lockFd: number): Head {
     const cached = readCachedHead(lockFd);
-    let found: number | null | undefined;
-    if (cached !== undefined) {
-      try {
-        found = statSync(join(this.dir, logFileName(cached.day)), { throwIfNoEntry: false })?.size ?? null;
-      } catch {
-        found = undefined; // cannot tell: rebuild, claim nothing
-      }
-      if (found === cached.size) return cached;
-    }
+    if (cached === undefined) return this.headWithoutCache(lockFd);
+    const found = this.sizeOf(cached);
+    if (found === cached.size) return cached;
     const head = this.rebuildHead();
-    if (cached !== undefined && found !== undefined) this.recordLostHead(cached, found, head, lockFd);
+    if (found !== undefined) this.recordLostHead(cached, found, head, lockFd);
     return head;
+  }
+
+  /**
+   * The lock file holds no head (it was removed, alone or with its directory, or overwritten): the
+   * head is rebuilt from the files, and the head this writer last wrote itself stands in for the
+   * cache in the lost-head test. A directory removed and made again under a running writer is
+   * then recorded (LogDiscontinuity) instead of starting a fresh chain with no word of the gap.
+   * Never trusted as the head itself: another writer may have gone on without this one's knowing.
+   */
+  private headWithoutCache(lockFd: number): Head {
+    const head = this.rebuildHead();
+    const own = this.lastHead;
+    const found = own === undefined ? undefined : this.sizeOf(own);
+    if (own !== undefined && found !== undefined) this.recordLostHead(own, found, head, lockFd);
+    return head;
+  }
+
+  /** The size of the head's day file now: null when it is gone, undefined when it cannot be told. */
+  private sizeOf(head: Head): number | null | undefined {
+    try {
+      return statSync(join(this.dir, logFileName(head.day)), { throwIfNoEntry: false })?.size ?? null;
+    } catch {
+      return undefined; // cannot tell: rebuild, claim nothing
+    }
   }
 
   /**
@@ -232,6 +253,7 @@ export class FileSink implements AuditSink {
 
   private saveHead(lockFd: number, head: Head): void {
     writeCachedHead(lockFd, head);
+    this.lastHead = Number.isNaN(head.day) ? undefined : { ...head };
   }
 
   /**
