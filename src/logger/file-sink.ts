@@ -253,7 +253,7 @@ export class FileSink implements AuditSink {
 
   private saveHead(lockFd: number, head: Head): void {
     writeCachedHead(lockFd, head);
-    this.lastHead = Number.isNaN(head.day) ? undefined : { ...head };
+    if (!Number.isNaN(head.day)) this.lastHead = { ...head };
   }
 
   /**
