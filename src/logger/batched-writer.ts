@@ -78,8 +78,15 @@ export class BatchedWriter extends SinkWriter {
     return false;
   }
 
-  /** With the writer thread, a full buffer may only mean it is behind: wait for it (as a synchronous write would have) before refusing anything. */
+  /**
+   * An event that would pass maxBufferBytes while writes work: what is buffered is written first
+   * (a bound below flushBytes is honoured, not raised). With the writer thread, a full buffer may
+   * only mean it is behind: wait for it (as a synchronous write would have) before refusing anything.
+   */
   override makeRoom(size: number): boolean {
+    if (this.buffer.fits(size)) return true;
+    if (this.buffer.pending.length > 0 && this.lastError === undefined && this.retryDelay === 0 && !this.waitingForLock)
+      this.writeOut();
     const off = this.offload;
     if (
       !this.buffer.fits(size) &&

@@ -1,7 +1,7 @@
 /**
  * Opening and reading the tail of a day file, shared by the sink and the anchor check.
  */
-import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fdatasyncSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
 import { hashLine } from '../chain/index.js';
 import { AuditpackError } from '../errors.js';
 
@@ -132,5 +132,19 @@ function readFully(fd: number, buf: Buffer, position: number): void {
     const n = readSync(fd, buf, off, buf.length - off, position + off);
     if (n === 0) break;
     off += n;
+  }
+}
+
+/** fsyncs a directory (a new file's entry); some file systems refuse it, and the file data is synced anyway. */
+export function syncDirectory(dir: string): void {
+  try {
+    const dfd = openSync(dir, fsc.O_RDONLY);
+    try {
+      fdatasyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    // Some file systems refuse fsync on directories; the file data itself is synced.
   }
 }

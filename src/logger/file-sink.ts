@@ -11,7 +11,8 @@
  *   file would break the newer file's link, so the event goes to the newest file marked `late`.
  * - The lock file caches the chain head (`file`, `size`, `seq`, `hash`); it is trusted only when the
  *   named file still has exactly that size, and rebuilt from the files otherwise. A file cut short,
- *   emptied or removed under it is recorded with a LogDiscontinuity event before anything else.
+ *   emptied or removed under it is recorded with a LogDiscontinuity event before anything else; so
+ *   is the head this writer last wrote, when the lock file holds none (the logs directory removed).
  * - The lock file removed (or replaced) while writers run: a writer opening the path afresh would lock
  *   a new file while another holds the old one, and both would append at once, forking the chain.
  *   So a writer holds the lock only when the path still names the file it locked (device and inode,
@@ -19,25 +20,15 @@
  *   the day file itself, only when the file still ends where the head says (else the head is read
  *   again from the files). The second guard covers a removal in the middle of another's append.
  */
-import {
-  closeSync,
-  fdatasync,
-  fdatasyncSync,
-  fstatSync,
-  openSync,
-  readdirSync,
-  statSync,
-  writeSync,
-  constants as fsc,
-} from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, readdirSync, statSync, constants as fsc } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EMPTY_HEAD, hashLine } from '../chain/index.js';
 import { AuditpackError } from '../errors.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { assembleLine, DISCONTINUITY, discontinuityFields, recoveryFields } from '../format/log-line.js';
-import { openRegular, readTail, type Tail } from './day-file.js';
-import { type Head, headLost, readCachedHead, STATE_BYTES } from './head-cache.js';
+import { openRegular, readTail, syncDirectory, type Tail } from './day-file.js';
+import { type Head, headLost, readCachedHead, writeCachedHead } from './head-cache.js';
 import { loadFileLock, type FileLock } from './lock.js';
 import { boundedFileLock, lockWaitDefault } from './lock-wait.js';
 import {
@@ -74,6 +65,9 @@ export interface FileSinkOptions {
   onLockWait?: (waiting: boolean) => void;
 }
 
+/** Makes a batch ready to write (AuditSink.tryAppend). */
+type FinishBatch = (batch: readonly PreparedEvent[]) => readonly PreparedEvent[];
+
 /** What a writer that may die mid-append is told of its writes (FileSink.append). */
 export interface WriteProgress {
   willWrite(w: { events: number; day: number; start: number; end: number; hash: string }): void;
@@ -96,6 +90,8 @@ export class FileSink implements AuditSink {
   /** `.audit.lock`: the lock writers take around each append, and the cached head it holds. */
   private readonly lockFile: LockFileHandle;
   private readonly onLockWait: ((waiting: boolean) => void) | undefined;
+  /** The head this sink last wrote (and cached): the lost-head test's claim when the lock file has none. */
+  private lastHead: Head | undefined;
   /** Whether tryAppend may return at once on a busy lock: not under the CLI's bounded wait. */
   private readonly mayDefer: boolean;
 
@@ -132,20 +128,26 @@ export class FileSink implements AuditSink {
    * ^Z, a debugger, a frozen VM). Under the CLI's bounded wait (lock-wait.ts) this is append: a
    * command has no one to buffer for, and its wait ends in LOG_LOCK_TIMEOUT.
    */
-  tryAppend(batch: readonly PreparedEvent[]): number | undefined {
-    if (!this.mayDefer) return this.append(batch);
+  tryAppend(batch: readonly PreparedEvent[], finish?: FinishBatch): number | undefined {
+    if (!this.mayDefer) return this.append(finish === undefined ? batch : finish(batch));
     if (this.closed) throw new AuditpackError('LOG_CLOSED', 'the audit log sink is closed');
     if (batch.length === 0) return 0;
     const lockFd = this.lockFile.acquire(false);
-    return lockFd === undefined ? undefined : this.appendLocked(batch, lockFd);
+    return lockFd === undefined ? undefined : this.appendLocked(batch, lockFd, undefined, finish);
   }
 
-  /** Appends the batch under the lock held on `lockFd`, and releases it. */
-  private appendLocked(batch: readonly PreparedEvent[], lockFd: number, progress?: WriteProgress): number {
+  /** Appends the batch (`finish`ed first, when given) under the lock held on `lockFd`, and releases it. */
+  private appendLocked(
+    batch: readonly PreparedEvent[],
+    lockFd: number,
+    progress?: WriteProgress,
+    finish?: FinishBatch,
+  ): number {
     const lock = this.lock;
     try {
+      const events = finish === undefined ? batch : finish(batch);
       const head = this.readHead(lockFd);
-      const written = this.writeBatch(batch, head, lockFd, progress);
+      const written = this.writeBatch(events, head, lockFd, progress);
       this.saveHead(lockFd, head);
       return written;
     } finally {
@@ -196,18 +198,36 @@ export class FileSink implements AuditSink {
    */
   private readHead(lockFd: number): Head {
     const cached = readCachedHead(lockFd);
-    let found: number | null | undefined;
-    if (cached !== undefined) {
-      try {
-        found = statSync(join(this.dir, logFileName(cached.day)), { throwIfNoEntry: false })?.size ?? null;
-      } catch {
-        found = undefined; // cannot tell: rebuild, claim nothing
-      }
-      if (found === cached.size) return cached;
-    }
+    if (cached === undefined) return this.headWithoutCache(lockFd);
+    const found = this.sizeOf(cached);
+    if (found === cached.size) return cached;
     const head = this.rebuildHead();
-    if (cached !== undefined && found !== undefined) this.recordLostHead(cached, found, head, lockFd);
+    if (found !== undefined) this.recordLostHead(cached, found, head, lockFd);
     return head;
+  }
+
+  /**
+   * The lock file holds no head (it was removed, alone or with its directory, or overwritten): the
+   * head is rebuilt from the files, and the head this writer last wrote itself stands in for the
+   * cache in the lost-head test. A directory removed and made again under a running writer is
+   * then recorded (LogDiscontinuity) instead of starting a fresh chain with no word of the gap.
+   * Never trusted as the head itself: another writer may have gone on without this one's knowing.
+   */
+  private headWithoutCache(lockFd: number): Head {
+    const head = this.rebuildHead();
+    const own = this.lastHead;
+    const found = own === undefined ? undefined : this.sizeOf(own);
+    if (own !== undefined && found !== undefined) this.recordLostHead(own, found, head, lockFd);
+    return head;
+  }
+
+  /** The size of the head's day file now: null when it is gone, undefined when it cannot be told. */
+  private sizeOf(head: Head): number | null | undefined {
+    try {
+      return statSync(join(this.dir, logFileName(head.day)), { throwIfNoEntry: false })?.size ?? null;
+    } catch {
+      return undefined; // cannot tell: rebuild, claim nothing
+    }
   }
 
   /**
@@ -232,22 +252,8 @@ export class FileSink implements AuditSink {
   }
 
   private saveHead(lockFd: number, head: Head): void {
-    const json = JSON.stringify({
-      v: 1,
-      day: head.day,
-      file: Number.isNaN(head.day) ? null : logFileName(head.day),
-      size: head.size,
-      seq: head.seq,
-      hash: head.hash,
-    });
-    const buf = Buffer.alloc(STATE_BYTES, 0x20);
-    buf.write(json, 0, 'utf8');
-    buf[STATE_BYTES - 1] = 0x0a;
-    try {
-      writeSync(lockFd, buf, 0, STATE_BYTES, 0);
-    } catch {
-      // Only a cache: the next writer rebuilds it from the files.
-    }
+    writeCachedHead(lockFd, head);
+    if (!Number.isNaN(head.day)) this.lastHead = { ...head };
   }
 
   /**
@@ -444,16 +450,7 @@ export class FileSink implements AuditSink {
   }
 
   private syncDir(): void {
-    try {
-      const dfd = openSync(this.dir, fsc.O_RDONLY);
-      try {
-        fdatasyncSync(dfd);
-      } finally {
-        closeSync(dfd);
-      }
-    } catch {
-      // Some file systems refuse fsync on directories; the file data itself is synced.
-    }
+    syncDirectory(this.dir);
   }
 }
 

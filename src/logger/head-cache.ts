@@ -2,7 +2,8 @@
  * The chain head a writer caches in the lock file (`.audit.lock`), and how the sink tells that the
  * head it cached is no longer on disk (docs/FORMAT.md, "Lost heads").
  */
-import { readSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
+import { logFileName } from '../rotation/index.js';
 import { hashOfLineEndingAt } from './day-file.js';
 
 /** Bytes of the lock file that hold the cached head (JSON, space-padded, "\n"-terminated). */
@@ -32,6 +33,26 @@ export function readCachedHead(lockFd: number): Head | undefined {
     return { day, size, seq, hash };
   } catch {
     return undefined; // corrupt or foreign content: rebuilt from the files
+  }
+}
+
+/** Writes `head` as the lock file's cached head (best effort: only a cache, rebuilt from the files). */
+export function writeCachedHead(lockFd: number, head: Head): void {
+  const json = JSON.stringify({
+    v: 1,
+    day: head.day,
+    file: Number.isNaN(head.day) ? null : logFileName(head.day),
+    size: head.size,
+    seq: head.seq,
+    hash: head.hash,
+  });
+  const buf = Buffer.alloc(STATE_BYTES, 0x20);
+  buf.write(json, 0, 'utf8');
+  buf[STATE_BYTES - 1] = 0x0a;
+  try {
+    writeSync(lockFd, buf, 0, STATE_BYTES, 0);
+  } catch {
+    // Only a cache: the next writer rebuilds it from the files.
   }
 }
 

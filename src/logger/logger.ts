@@ -108,8 +108,11 @@ class Logger {
       defer: !threadless && !durable && redaction.enabled !== false,
       keepMicros: !threadless && !durable,
     });
-    const flushBytes = Math.max(1, options.flushBytes ?? 1024 * 1024);
-    this.buffer = new EventBuffer(Math.max(flushBytes, options.maxBufferBytes ?? 64 * 1024 * 1024));
+    // The memory bound is the caller's, below flushBytes too: the buffer is then written at that
+    // bound (batched-writer.ts, makeRoom), not raised to flushBytes.
+    const maxBufferBytes = Math.max(1, options.maxBufferBytes ?? 64 * 1024 * 1024);
+    const flushBytes = Math.min(Math.max(1, options.flushBytes ?? 1024 * 1024), maxBufferBytes);
+    this.buffer = new EventBuffer(maxBufferBytes);
     const dir = resolve(options.logDir ?? 'logs');
     this.sink =
       options.sink ??

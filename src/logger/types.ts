@@ -103,8 +103,14 @@ export interface AuditSink {
   /**
    * Optional: like append, but undefined (nothing written) instead of waiting when another writer
    * holds the sink's lock. The logger's own thread uses it when given, and retries on a timer.
+   * `finish`, when given, makes the events ready to write (their long text scanned, deferred.ts)
+   * and must be applied: once the lock is held, before anything is hashed or written, so that a
+   * try finding the lock busy does no work in proportion to the batch.
    */
-  tryAppend?(batch: readonly PreparedEvent[]): number | undefined;
+  tryAppend?(
+    batch: readonly PreparedEvent[],
+    finish?: (batch: readonly PreparedEvent[]) => readonly PreparedEvent[],
+  ): number | undefined;
   /** Makes everything appended so far durable (fdatasync). */
   sync(): Promise<void>;
   /** Synchronous variant of sync(), for process exit. */
@@ -151,7 +157,8 @@ export interface AuditLoggerOptions {
   /**
    * Upper bound on memory held for events that could not be written yet (default 64 MiB).
    * Past it new events are refused (the call returns false, an `error` is emitted) and the
-   * count of refused events is itself recorded once writing works again.
+   * count of refused events is itself recorded once writing works again. Honoured below
+   * `flushBytes` too: batched mode then writes as soon as this much is buffered.
    */
   maxBufferBytes?: number;
   /** Clock returning epoch microseconds (integer). Default: wall clock with µs resolution. */

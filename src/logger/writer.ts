@@ -115,7 +115,9 @@ export abstract class SinkWriter {
     this.refusedUnreported++;
     const err = new AuditpackError(
       'LOG_BUFFER_FULL',
-      `audit log buffer full (${this.buffer.bytes} bytes unwritten since: ${this.lastError?.message ?? (this.waitingForLock ? 'another process holds the log lock .audit.lock' : 'writes are slower than logging')}); event refused`,
+      this.buffer.bytes === 0
+        ? `audit log event refused: larger alone than maxBufferBytes (${this.buffer.maxBytes} bytes)`
+        : `audit log buffer full (${this.buffer.bytes} bytes unwritten since: ${this.lastError?.message ?? (this.waitingForLock ? 'another process holds the log lock .audit.lock' : 'writes are slower than logging')}); event refused`,
       { details: { refused: this.refused } },
     );
     if (!this.reportedFull) {
@@ -187,16 +189,21 @@ export abstract class SinkWriter {
     }
   }
 
+  /** The events as the sink may receive them (EventPreparer.finish). */
+  private readonly finish = (batch: readonly PreparedEvent[]): readonly PreparedEvent[] =>
+    this.ctx.preparer.finish(batch);
+
   private append(
     batch: readonly BufferedEvent[],
     wait: boolean,
   ): { n: number; error: AuditpackError | undefined; busy?: boolean } {
     try {
       // Redaction before the write: long free text the caller left for the writer is scanned here.
-      const events = this.ctx.preparer.finish(batch);
       const sink = this.sink;
-      if (wait || sink.tryAppend === undefined) return { n: sink.append(events), error: undefined };
-      const n = sink.tryAppend(events);
+      if (wait || sink.tryAppend === undefined) return { n: sink.append(this.finish(batch)), error: undefined };
+      // Only once the lock is held: a try that finds it busy costs nothing per buffered event, so a
+      // lock another process holds for long does not rescan the whole backlog every retry.
+      const n = sink.tryAppend(batch, this.finish);
       return n === undefined ? { n: 0, error: undefined, busy: true } : { n, error: undefined };
     } catch (err) {
       const error =

@@ -17,6 +17,7 @@ import { tempDir } from '../helpers/tmp.js';
 
 const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 const LOCK = fileURLToPath(new URL('../../dist/logger/lock.js', import.meta.url));
+const PREPARE = fileURLToPath(new URL('../../dist/logger/prepare.js', import.meta.url));
 
 /** Takes the lock, says "held", lets go on "release" (at once) or "later" (after a short while). */
 function holder(logDir: string): string {
@@ -189,6 +190,55 @@ describe('another process holds the log lock', { timeout: 120_000 }, () => {
     expect(numbers(dir, 'B')).toEqual(out.accepted);
     const refusals = lines(dir).filter((l) => l.event === 'EventsRefused');
     expect(refusals.map((l) => l.count)).toEqual([out.refused]);
+    expectIntact(dir);
+  });
+
+  it('a try that finds the lock busy does no work per buffered event: each is finished (its long text scanned) once, under the lock', async () => {
+    const dir = join(tempDir(), 'logs');
+    // The app's own EventPreparer (the module the logger loaded), counted: finish() scans the long
+    // free text left for the writer (deferred.ts). Before, every retry (every <=100 ms) finished the
+    // whole backlog again, so a lock held long cost CPU in proportion to the backlog.
+    const r = runApp(
+      dir,
+      `
+      const { EventPreparer } = await import(${JSON.stringify(PREPARE)});
+      const count = { calls: 0, events: 0, deferred: 0 };
+      const finish = EventPreparer.prototype.finish;
+      EventPreparer.prototype.finish = function (events) {
+        count.calls++;
+        count.events += events.length;
+        for (const ev of events) if (ev.deferred !== undefined) count.deferred++;
+        return finish.call(this, events);
+      };
+      const batched = createAuditLogger({ logDir: dir, heartbeatMinutes: 0 });
+      const durable = createAuditLogger({ logDir: dir, durability: 'durable', heartbeatMinutes: 0 });
+      const note = 'lorem ipsum '.repeat(400);
+      // Fewer than the writer thread's start (256 events): this thread writes, and retries.
+      for (let i = 0; i < 100; i++) batched.log('test', 'B', { n: i, note: i === 7 ? note + ' AKIAQWERTYUIOPASDFGH' : note });
+      const ps = [];
+      for (let i = 0; i < 20; i++) ps.push(durable.log('test', 'D', { n: i }));
+      const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+      for (let i = 0; i < 10; i++) { await sleep(60); await tick(); } // ~10 retries of each
+      const held = { ...count };
+      h.stdin.write('release\\n');
+      await Promise.all(ps);
+      await batched.close();
+      await durable.close();
+      console.log(JSON.stringify({ held, after: count }));`,
+    );
+    expect(r.error).toBeUndefined();
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { held: Record<string, number>; after: Record<string, number> };
+    // While held: nothing finished at all. After: each deferred event finished exactly once.
+    expect(out.held).toEqual({ calls: 0, events: 0, deferred: 0 });
+    expect(out.after.deferred).toBe(100);
+    expect(numbers(dir, 'B')).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(numbers(dir, 'D')).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    // The long text was still scanned before it was written: the secret is redacted.
+    const seventh = lines(dir).find((l) => l.event === 'B' && l.n === 7) as Record<string, unknown>;
+    expect(String(seventh.note)).not.toContain('AKIAQWERTYUIOPASDFGH');
+    expect(seventh.redacted).toEqual(['note']);
+    expect((await verifyLogDir(dir)).ok).toBe(true);
     expectIntact(dir);
   });
 

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -167,6 +167,58 @@ describe('a day file cut under the writer is recorded, never healed silently', (
       });
       expect(recs.slice(1).map((r) => r.order_id)).toEqual(['T-5', 'T-6', 'T-7', 'T-8', 'T-9']);
       expect(await findings(dir)).toEqual({ ok: false, problems: [['LOG_DISCONTINUITY', 'error']] });
+    },
+    T,
+  );
+
+  it(
+    'the logs directory removed and made again while the writer runs (its lock file with it): the writer records the head it last wrote',
+    async () => {
+      const dir = join(tempDir(), 'logs');
+      let gone = { name: '', size: 0, last: '' };
+      await writer([dir, 'R', '5', '3'], () => {
+        const name = logFiles(dir)[0] as string;
+        gone = { name, size: statSync(join(dir, name)).size, last: linesOf(join(dir, name))[4] as string };
+        rmSync(dir, { recursive: true });
+        mkdirSync(dir);
+      });
+      // The new chain starts at seq 1 with the event saying what the writer had written before.
+      expect(logFiles(dir)).toEqual([gone.name]);
+      const file = join(dir, gone.name);
+      const recs = records(file);
+      expect(recs[0]).toMatchObject({
+        seq: 1,
+        prev: '0'.repeat(64),
+        category: 'system',
+        event: 'LogDiscontinuity',
+        cached_file: gone.name,
+        cached_size: gone.size,
+        cached_seq: 5,
+        cached_sha256: sha(gone.last),
+        found_size: null,
+        found_file: null,
+        found_seq: 0,
+        found_sha256: '0'.repeat(64),
+      });
+      expect(recs.slice(1).map((r) => r.order_id)).toEqual(['R-5', 'R-6', 'R-7']);
+      // Both checkers name it, on the directory and on the file.
+      expect(await findings(dir)).toEqual({ ok: false, problems: [['LOG_DISCONTINUITY', 'error']] });
+      expect(await findings(file)).toEqual({ ok: false, problems: [['LOG_DISCONTINUITY', 'error']] });
+      expect(pythonPackCheck(dir).errors.map((p) => p.code)).toEqual(['LOG_DISCONTINUITY']);
+      expect(pythonPackCheck(file).errors.map((p) => p.code)).toEqual(['LOG_DISCONTINUITY']);
+      expect(pythonCheck(dir).problems).toHaveLength(1);
+    },
+    T,
+  );
+
+  it(
+    'only the lock file removed between two appends: the day file is intact, nothing is recorded',
+    async () => {
+      const dir = join(tempDir(), 'logs');
+      await writer([dir, 'L', '5', '3'], () => rmSync(join(dir, '.audit.lock')));
+      const recs = records(join(dir, logFiles(dir)[0] as string));
+      expect(recs.map((r) => r.order_id)).toEqual(['L-0', 'L-1', 'L-2', 'L-3', 'L-4', 'L-5', 'L-6', 'L-7']);
+      expect((await findings(dir)).ok).toBe(true);
     },
     T,
   );

@@ -1,0 +1,108 @@
+/**
+ * maxBufferBytes is the caller's memory bound, honoured below flushBytes too (at47: it was silently
+ * raised to flushBytes, 1 MiB by default). While writes work, batched mode writes what is buffered
+ * before an event would pass the bound, so nothing is refused; while they fail, events past the
+ * bound are refused and counted, as above it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AuditpackError } from '../../src/errors.js';
+import { createAuditLogger, MemorySink } from '../../src/logger/index.js';
+import { verifyLogDir } from '../../src/verify/index.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const BOUND = 4096;
+
+function parsed(sink: MemorySink): Record<string, unknown>[] {
+  return sink.allLines().map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const order = (i: number) => ({ orderId: `o${i}`, symbol: 'EURUSD', side: 'BUY' as const, quantity: i });
+
+describe('maxBufferBytes below flushBytes', () => {
+  it('writes work: the buffer never holds more than the bound, nothing is refused, every event is written in order', async () => {
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0, maxBufferBytes: BOUND });
+    let most = 0;
+    let refused = 0;
+    for (let i = 0; i < 500; i++) {
+      if (log.order('OrderAccepted', order(i)) === false) refused++;
+      most = Math.max(most, log.stats().bufferedBytes);
+    }
+    expect(refused).toBe(0);
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(BOUND);
+    await log.close();
+    expect(parsed(sink).map((r) => r.order_id)).toEqual(Array.from({ length: 500 }, (_, i) => `o${i}`));
+  });
+
+  it('writes fail: past the bound (not flushBytes) events are refused, counted, and the count recorded', async () => {
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0, maxBufferBytes: BOUND });
+    const errors: string[] = [];
+    log.on('error', (e) => errors.push(e.code));
+    log.order('OrderAccepted', order(0));
+    sink.failNext('EIO', 0);
+    await expect(log.flush()).rejects.toMatchObject({ code: 'LOG_WRITE_FAILED' });
+    let refused = 0;
+    for (let i = 1; i < 200; i++) if (log.order('OrderAccepted', order(i)) === false) refused++;
+    expect(refused).toBeGreaterThan(100); // an event is ~400 bytes: about ten fit
+    expect(log.stats().bufferedBytes).toBeLessThanOrEqual(BOUND);
+    expect(errors).toEqual(['LOG_WRITE_FAILED', 'LOG_BUFFER_FULL']);
+    await log.close();
+    const recs = parsed(sink);
+    expect(recs.filter((r) => r.category === 'order')).toHaveLength(200 - refused);
+    expect(recs.find((r) => r.event === 'EventsRefused')).toMatchObject({ count: refused });
+  });
+
+  it('an event larger than the bound alone is refused, and the error says so', async () => {
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0, maxBufferBytes: 1024 });
+    const errors: AuditpackError[] = [];
+    log.on('error', (e) => errors.push(e));
+    expect(log.log('test', 'Big', { note: 'x'.repeat(2000) })).toBe(false);
+    expect(log.log('test', 'Small', { n: 1 })).toBe(true);
+    expect(errors.map((e) => e.code)).toEqual(['LOG_BUFFER_FULL']);
+    expect(errors[0]?.message).toMatch(/larger alone than maxBufferBytes \(1024 bytes\)/);
+    await log.close();
+    expect(parsed(sink).map((r) => r.event)).toEqual(['Small', 'EventsRefused']);
+  });
+
+  it('durable: calls in one turn past the bound reject (never written); the rest resolve', async () => {
+    const sink = new MemorySink();
+    const log = createAuditLogger({
+      sink,
+      durability: 'durable',
+      handleExit: false,
+      heartbeatMinutes: 0,
+      maxBufferBytes: BOUND,
+    });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) => log.order('OrderAccepted', order(i))),
+    );
+    const kept = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [`o${i}`] : []));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(50);
+    for (const o of outcomes)
+      if (o.status === 'rejected') expect((o.reason as AuditpackError).code).toBe('LOG_BUFFER_FULL');
+    await log.close();
+    expect(parsed(sink).flatMap((r) => (r.category === 'order' ? [r.order_id] : []))).toEqual(kept);
+  });
+
+  it('the file sink, 3,000 events in one turn: none refused, all on disk, the chain verifies', async () => {
+    const dir = join(tempDir(), 'logs');
+    const log = createAuditLogger({ logDir: dir, handleExit: false, heartbeatMinutes: 0, maxBufferBytes: 16 * 1024 });
+    let refused = 0;
+    for (let i = 0; i < 3000; i++) if (log.log('test', 'N', { n: i }) === false) refused++;
+    expect(refused).toBe(0);
+    await log.close();
+    const ns = readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort()
+      .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
+      .map((l) => (JSON.parse(l) as { n: number }).n);
+    expect(ns).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect((await verifyLogDir(dir)).ok).toBe(true);
+  });
+});
