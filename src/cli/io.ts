@@ -1,3 +1,5 @@
+import { fstatSync, writeSync } from 'node:fs';
+
 /**
  * What a CLI command may touch of the outside world, injected so tests can run commands in-process.
  * Only src/cli and bin use process.* directly; they build this object once.
@@ -53,7 +55,7 @@ function guardWrites<S extends NodeJS.WriteStream>(
     else failed ??= err;
   };
   stream.on('error', onError);
-  const write = stream.write.bind(stream) as (chunk: string | Uint8Array) => boolean;
+  const write = regularFileOf(stream) ?? (stream.write.bind(stream) as (chunk: string | Uint8Array) => boolean);
   const guarded = Object.assign(Object.create(stream) as S, {
     write: (chunk: string | Uint8Array): boolean => {
       if (gone || failed !== undefined) return true;
@@ -76,4 +78,26 @@ function guardWrites<S extends NodeJS.WriteStream>(
     return failed;
   };
   return { stream: guarded, failure };
+}
+
+/**
+ * A write to `stream`'s descriptor when it is a regular file (`> out.json`), else undefined. Node
+ * writes such a stream with one `fs.writeSync` per chunk and takes a short write (a disk that fills
+ * up, `ulimit -f`) as done: a `--json` result, one write, was left cut in half with exit 0 and no
+ * word (at49 F1). Here each chunk is written until every byte is; the write after a short one
+ * fails (ENOSPC, EFBIG), and that failure is the one remembered.
+ */
+function regularFileOf(stream: NodeJS.WriteStream): ((chunk: string | Uint8Array) => boolean) | undefined {
+  const fd = (stream as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return undefined;
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return (chunk) => {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+    return true;
+  };
 }

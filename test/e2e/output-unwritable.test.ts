@@ -142,3 +142,34 @@ describe('a result that cannot be written: 74, one line on stderr, no stack', ()
     expect(usage.code).toBe(2);
   });
 });
+
+describe('a result cut short on a file (a disk that fills up mid-write; `ulimit -f` here), at49 F1', () => {
+  /** The built CLI under a 1 KiB file size limit, stdout to `out` (a regular file), stderr captured. */
+  function runLimited(args: string[], cwd: string, out: string): Run {
+    const r = spawnSync('sh', ['-c', 'ulimit -f 1; exec "$@" > "$OUT"', 'sh', process.execPath, BIN, ...args], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, OUT: out, NO_COLOR: '1', FORCE_COLOR: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { code: r.status, stdout: readFileSync(out, 'utf8'), stderr: r.stderr ?? '' };
+  }
+
+  it('verify --json and check --json: never a half JSON document with a status that says all is well', async () => {
+    const cwd = await site();
+    runCli(['export', '--date', day(-1), '--artifacts-dir', 'art'], { cwd });
+    const whole = runCli(['verify', join('art', day(-1)), '--json'], { cwd });
+    expect(whole.code).toBe(0);
+    expect(whole.stdout.length).toBeGreaterThan(1024); // larger than the limit: the write is cut short
+    const out = join(tempDir(), 'out.json');
+    const v = runLimited(['verify', join('art', day(-1)), '--json'], cwd, out);
+    expect(v.stdout.length).toBeLessThan(whole.stdout.length);
+    expect(v.stderr).toMatch(
+      /^auditpack: error WRITE_FAILED: the result could not be written to stdout: EFBIG[^\n]*\n$/,
+    );
+    expect(v.code).toBe(74);
+    const c = runLimited(['check', '--date', day(-1), '--json'], cwd, out);
+    expect(c.stderr).toMatch(/could not be written to stdout: EFBIG/);
+    expect(c.code).not.toBe(0);
+  });
+});
