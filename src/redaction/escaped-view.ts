@@ -31,6 +31,14 @@ import {
 /** The cue: an escaped line break (the two characters `\` `n`). */
 export const ESCAPED_BREAK_CUE = '\\n';
 
+/** A Python repr's version INTEGER escaped once (`\\x02`), so escaped twice or more (rules 20, part 4 reads it escaped once). */
+const ESCAPED_REPR_BYTE = '\\\\x02';
+
+/** Whether a text may hold an escaped dump: an escaped line break or an escaped repr's byte. */
+export function mayHoldEscapedDump(t: string): boolean {
+  return t.includes(ESCAPED_BREAK_CUE) || t.includes(ESCAPED_REPR_BYTE);
+}
+
 /** How many times a text is unescaped at most (JSON in JSON in JSON). */
 const VIEW_DEPTH = 3;
 
@@ -170,18 +178,18 @@ function readerSpans(view: View): number[] {
 /**
  * The private keys the dump readers find in `s`'s unescaped views, as [start, end) pairs in `s`
  * (each from the start of its first character's escape to the end of its last one's). Empty when
- * `s` holds no escaped line break.
+ * `s` holds no escaped line break nor an escaped repr byte.
  */
 export function escapedViewKeySpans(s: string): number[] {
   const out: number[] = [];
-  if (s.length < OPENSSL_TEXT_MIN || !s.includes(ESCAPED_BREAK_CUE)) return out;
+  if (s.length < OPENSSL_TEXT_MIN || !mayHoldEscapedDump(s)) return out;
   let view: View | null = unescapeOnce(s, null);
   for (let depth = 1; view !== null && depth <= VIEW_DEPTH; depth++) {
     const found = readerSpans(view);
     for (let k = 0; k < found.length; k += 2) {
       out.push(view.at[found[k] as number] as number, view.at[found[k + 1] as number] as number);
     }
-    if (depth === VIEW_DEPTH || !view.text.includes(ESCAPED_BREAK_CUE)) break;
+    if (depth === VIEW_DEPTH || !mayHoldEscapedDump(view.text)) break;
     view = unescapeOnce(view.text, view.at);
   }
   return out;
