@@ -83,49 +83,57 @@ function hex4(s: string, i: number): number {
   return v;
 }
 
-/** `t` with its quotes as line breaks (the same length). */
-function quotesBroken(t: string): string {
-  return t.includes('"') ? t.replaceAll('"', '\n') : t;
+/** A string of the first `len` code units of `u` (in chunks: a call's argument count is bounded). */
+function unitsString(u: Uint16Array, len: number): string {
+  let out = '';
+  for (let k = 0; k < len; k += 8192)
+    out += String.fromCharCode.apply(null, u.subarray(k, Math.min(len, k + 8192)) as unknown as number[]);
+  return out;
 }
 
 /**
  * `s` with JSON's escapes decoded once, each character's start mapped through `base` (the offsets
- * of `s`'s own characters in the text), or null when `s` holds no escape JSON knows.
+ * of `s`'s own characters in the text), or null when `s` holds no escape JSON knows. One pass over
+ * `s`'s code units; the view's strings are built once from the decoded units.
  */
 function unescapeOnce(s: string, base: Int32Array | null): View | null {
   const n = s.length;
+  const units = new Uint16Array(n);
+  const linedUnits = new Uint16Array(n);
   const at = new Int32Array(n + 1);
-  const parts: string[] = [];
-  const lined: string[] = [];
   let len = 0;
-  let copied = 0;
   let any = false;
-  const place = (i: number): number => (base === null ? i : (base[i] as number));
-  for (let q = s.indexOf('\\'); q !== -1 && q < n - 1; q = s.indexOf('\\', q + 1)) {
-    let ch = escaped(s.charCodeAt(q + 1));
-    let width = 2;
-    if (ch === -1 && s.charCodeAt(q + 1) === 117 && q + 6 <= n) {
-      ch = hex4(s, q + 2);
-      width = 6;
+  let quotes = false;
+  for (let i = 0; i < n; ) {
+    const c = s.charCodeAt(i);
+    let ch = c;
+    let width = 1;
+    if (c === 92 && i + 1 < n) {
+      const e = escaped(s.charCodeAt(i + 1));
+      if (e !== -1) {
+        ch = e;
+        width = 2;
+      } else if (s.charCodeAt(i + 1) === 117 && i + 6 <= n) {
+        const u = hex4(s, i + 2);
+        if (u !== -1) {
+          ch = u;
+          width = 6;
+        }
+      }
     }
-    if (ch === -1) continue;
-    for (let i = copied; i < q; i++) at[len++] = place(i);
-    const kept = s.slice(copied, q);
-    const c = String.fromCharCode(ch);
-    parts.push(kept, c);
-    lined.push(quotesBroken(kept), c);
-    at[len++] = place(q);
-    copied = q + width;
-    q = copied - 1;
-    any = true;
+    any ||= width > 1;
+    // A quote that is no escape ends or starts a string: a line break in `lined`.
+    const quote = c === 34 && width === 1;
+    quotes ||= quote;
+    units[len] = ch;
+    linedUnits[len] = quote ? 10 : ch;
+    at[len++] = base === null ? i : (base[i] as number);
+    i += width;
   }
   if (!any) return null;
-  for (let i = copied; i < n; i++) at[len++] = place(i);
-  at[len] = place(n);
-  const rest = s.slice(copied);
-  parts.push(rest);
-  lined.push(quotesBroken(rest));
-  return { text: parts.join(''), lined: lined.join(''), at };
+  at[len] = base === null ? n : (base[n] as number);
+  const text = unitsString(units, len);
+  return { text, lined: quotes ? unitsString(linedUnits, len) : text, at };
 }
 
 /**
