@@ -83,57 +83,55 @@ function hex4(s: string, i: number): number {
   return v;
 }
 
-/** A string of the first `len` code units of `u` (in chunks: a call's argument count is bounded). */
-function unitsString(u: Uint16Array, len: number): string {
-  let out = '';
-  for (let k = 0; k < len; k += 8192)
-    out += String.fromCharCode.apply(null, u.subarray(k, Math.min(len, k + 8192)) as unknown as number[]);
-  return out;
+/** `t` with its quotes as line breaks (the same length). */
+function quotesBroken(t: string): string {
+  return t.includes('"') ? t.replaceAll('"', '\n') : t;
 }
+
+/** Offsets kept between calls (two: a view's map is built from the one before it), for texts up to POOL_MAX. */
+const POOL_MAX = 1 << 16;
+const POOL = [new Int32Array(POOL_MAX + 1), new Int32Array(POOL_MAX + 1)];
 
 /**
  * `s` with JSON's escapes decoded once, each character's start mapped through `base` (the offsets
- * of `s`'s own characters in the text), or null when `s` holds no escape JSON knows. One pass over
- * `s`'s code units; the view's strings are built once from the decoded units.
+ * of `s`'s own characters in the text), or null when `s` holds no escape JSON knows. The view is
+ * `s`'s slices between escapes joined with the decoded characters; its map is written into
+ * `POOL[slot]` when it fits (a view is read before the next one of the same slot is made).
  */
-function unescapeOnce(s: string, base: Int32Array | null): View | null {
+function unescapeOnce(s: string, base: Int32Array | null, slot: number): View | null {
   const n = s.length;
-  const units = new Uint16Array(n);
-  const linedUnits = new Uint16Array(n);
-  const at = new Int32Array(n + 1);
+  const at = n <= POOL_MAX ? (POOL[slot] as Int32Array) : new Int32Array(n + 1);
+  const parts: string[] = [];
+  const lined: string[] = [];
+  const quotes = s.includes('"');
   let len = 0;
-  let any = false;
-  let quotes = false;
-  for (let i = 0; i < n; ) {
-    const c = s.charCodeAt(i);
-    let ch = c;
-    let width = 1;
-    if (c === 92 && i + 1 < n) {
-      const e = escaped(s.charCodeAt(i + 1));
-      if (e !== -1) {
-        ch = e;
-        width = 2;
-      } else if (s.charCodeAt(i + 1) === 117 && i + 6 <= n) {
-        const u = hex4(s, i + 2);
-        if (u !== -1) {
-          ch = u;
-          width = 6;
-        }
-      }
+  let copied = 0;
+  for (let q = s.indexOf('\\'); q !== -1 && q < n - 1; q = s.indexOf('\\', q + 1)) {
+    let ch = escaped(s.charCodeAt(q + 1));
+    let width = 2;
+    if (ch === -1 && s.charCodeAt(q + 1) === 117 && q + 6 <= n) {
+      ch = hex4(s, q + 2);
+      width = 6;
     }
-    any ||= width > 1;
-    // A quote that is no escape ends or starts a string: a line break in `lined`.
-    const quote = c === 34 && width === 1;
-    quotes ||= quote;
-    units[len] = ch;
-    linedUnits[len] = quote ? 10 : ch;
-    at[len++] = base === null ? i : (base[i] as number);
-    i += width;
+    if (ch === -1) continue;
+    if (base === null) for (let i = copied; i <= q; i++) at[len++] = i;
+    else for (let i = copied; i <= q; i++) at[len++] = base[i] as number;
+    const kept = s.slice(copied, q);
+    const c = String.fromCharCode(ch);
+    parts.push(kept, c);
+    if (quotes) lined.push(quotesBroken(kept), c);
+    copied = q + width;
+    q = copied - 1;
   }
-  if (!any) return null;
-  at[len] = base === null ? n : (base[n] as number);
-  const text = unitsString(units, len);
-  return { text, lined: quotes ? unitsString(linedUnits, len) : text, at };
+  if (parts.length === 0) return null;
+  if (base === null) for (let i = copied; i <= n; i++) at[len++] = i;
+  else for (let i = copied; i <= n; i++) at[len++] = base[i] as number;
+  const rest = s.slice(copied);
+  parts.push(rest);
+  const text = parts.join('');
+  if (!quotes) return { text, lined: text, at };
+  lined.push(quotesBroken(rest));
+  return { text, lined: lined.join(''), at };
 }
 
 /**
@@ -191,14 +189,14 @@ function readerSpans(view: View): number[] {
 export function escapedViewKeySpans(s: string): number[] {
   const out: number[] = [];
   if (s.length < OPENSSL_TEXT_MIN || !mayHoldEscapedDump(s)) return out;
-  let view: View | null = unescapeOnce(s, null);
+  let view: View | null = unescapeOnce(s, null, 0);
   for (let depth = 1; view !== null && depth <= VIEW_DEPTH; depth++) {
     const found = readerSpans(view);
     for (let k = 0; k < found.length; k += 2) {
       out.push(view.at[found[k] as number] as number, view.at[found[k + 1] as number] as number);
     }
     if (depth === VIEW_DEPTH || !mayHoldEscapedDump(view.text)) break;
-    view = unescapeOnce(view.text, view.at);
+    view = unescapeOnce(view.text, view.at, depth % 2);
   }
   return out;
 }
