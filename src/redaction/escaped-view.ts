@@ -7,12 +7,13 @@
  * `\/`, `\uXXXX`), each character of the view keeping the offset of its escape in the text. The
  * readers run on the view as they run on a raw dump, and what they find is censored in the text
  * from the first escape's start to the last one's end, so a span never cuts an escape in half and
- * the JSON stays valid. Text escaped twice or three times is decoded again (a view of the view),
+ * the JSON stays valid. A quote that was no escape starts or ends a string: the readers that start a
+ * fragment at a line's start also read the view with such quotes as line breaks. Text escaped twice or three times is decoded again (a view of the view),
  * each view read. An escape JSON does not know (`\x02` in a repr) stays as it is.
  *
  * Only ever more: the raw passes ran on the text before this one. Linear: a view costs one pass
- * over the text, at most VIEW_DEPTH views, and each reader is linear on its input; a text without
- * an escaped line break costs one search.
+ * over the text, at most VIEW_DEPTH views, and each reader is linear on its input; a text with
+ * neither an escaped line break nor an escaped repr byte costs two searches.
  */
 
 import { asn1parseKeySpans, ASN1PARSE_CUE } from './asn1parse-dump.js';
