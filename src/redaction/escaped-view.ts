@@ -89,9 +89,22 @@ function quotesBroken(t: string): string {
   return t.includes('"') ? t.replaceAll('"', '\n') : t;
 }
 
-/** Offsets kept between calls (two: a view's map is built from the one before it), for texts up to POOL_MAX. */
+/**
+ * Offsets kept between calls (two: a view's map is built from the one before it), for texts up to
+ * POOL_MAX; made on the first view, not when the module is imported.
+ */
 const POOL_MAX = 1 << 16;
-const POOL = [new Int32Array(POOL_MAX + 1), new Int32Array(POOL_MAX + 1)];
+const POOL: Int32Array[] = [];
+
+/** The kept map of `slot`. */
+function pooled(slot: number): Int32Array {
+  let a = POOL[slot];
+  if (a === undefined) {
+    a = new Int32Array(POOL_MAX + 1);
+    POOL[slot] = a;
+  }
+  return a;
+}
 
 /**
  * `s` with JSON's escapes decoded once, each character's start mapped through `base` (the offsets
@@ -101,7 +114,7 @@ const POOL = [new Int32Array(POOL_MAX + 1), new Int32Array(POOL_MAX + 1)];
  */
 function unescapeOnce(s: string, base: Int32Array | null, slot: number): View | null {
   const n = s.length;
-  const at = n <= POOL_MAX ? (POOL[slot] as Int32Array) : new Int32Array(n + 1);
+  const at = n <= POOL_MAX ? pooled(slot) : new Int32Array(n + 1);
   const parts: string[] = [];
   const lined: string[] = [];
   const quotes = s.includes('"');
