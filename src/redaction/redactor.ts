@@ -32,6 +32,7 @@ import {
 } from './der-bytes.js';
 import { hasLiteralListCue, literalListKeySpans } from './der-literals.js';
 import { redactSeparatedHexKeys, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
+import { escapedViewKeySpans, mayHoldEscapedDump } from './escaped-view.js';
 import { hasXxdCue, PLAIN_CUE, plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
 import { isBuiltinSensitiveKey, normalizeKey } from './keys.js';
 import { redactJwk } from './jwk.js';
@@ -193,6 +194,8 @@ function redactKeyBytes(s: string, censor: string): string {
   // In a text of more than one line, a fragment's offset at any line's start too (rules 20, part 4).
   if (out.length >= SEPARATED_HEX_KEY_MIN && (out.includes(PLAIN_CUE) || out.includes('\n')))
     out = applySpans(out, plainDumpKeySpans(out), censor);
+  // The same dumps inside a JSON string, escaped once or more (rules 20, part 7): two searches, `\n` and `\\x02`.
+  if (mayHoldEscapedDump(out)) out = applySpans(out, escapedViewKeySpans(out), censor);
   return out;
 }
 

@@ -1,6 +1,7 @@
 /**
  * How the common dump tools print bytes, for the redaction tests (rules 20, part 3): `xxd -p`,
- * `xxd -g1`, `od -A x -t x1z`, `od -t x1`, plain `hexdump`, and openssl's `-text` colon-hex blocks.
+ * `xxd -g1`, `od -A x -t x1z`, `od -t x1`, plain `hexdump`, openssl's `-text` colon-hex blocks and
+ * `openssl asn1parse` (rules 20, part 5).
  * Checked against xxd 2022, GNU od 9 and util-linux hexdump 2.39 on the same bytes.
  */
 
@@ -66,3 +67,50 @@ export const xxdPairs = (bytes: Buffer, start = 0, cols = 16): string => {
     })
     .join('');
 };
+
+const NAMES: Record<number, string> = {
+  2: 'INTEGER',
+  3: 'BIT STRING',
+  4: 'OCTET STRING',
+  5: 'NULL',
+  6: 'OBJECT',
+  48: 'SEQUENCE',
+  49: 'SET',
+};
+
+/** `openssl asn1parse` of `d` (`-dump` puts OCTET/BIT STRINGs' bytes on lines after their label; `-i` indents by depth). */
+export function asn1parse(d: Buffer, opts: { dump?: boolean; indent?: boolean } = {}): string {
+  let out = '';
+  const walk = (from: number, to: number, depth: number): void => {
+    for (let o = from; o < to; ) {
+      const tag = d[o] as number;
+      let len = d[o + 1] as number;
+      let hl = 2;
+      if (len & 0x80) {
+        const n = len & 0x7f;
+        len = 0;
+        for (let k = 0; k < n; k++) len = (len << 8) | (d[o + 2 + k] as number);
+        hl += n;
+      }
+      const cons = (tag & 0x20) !== 0;
+      const name = NAMES[tag] ?? `cont [ ${tag & 0x1f} ]`;
+      const pad = opts.indent ? ' '.repeat(depth + 1) : ' ';
+      let line = `${String(o).padStart(5)}:d=${depth}  hl=${hl} l=${String(len).padStart(4)} ${cons ? 'cons' : 'prim'}:${pad}${name.padEnd(18)}`;
+      const body = d.subarray(o + hl, o + hl + len);
+      if (tag === 0x02) line += `:${body.toString('hex').toUpperCase()}`;
+      if (tag === 0x06) line += ':1.2.3';
+      if ((tag === 0x04 || tag === 0x03) && !opts.dump) line += `[HEX DUMP]:${body.toString('hex').toUpperCase()}`;
+      out += `${line}\n`;
+      if ((tag === 0x04 || tag === 0x03) && opts.dump)
+        for (let k = 0; k < body.length; k += 16) {
+          const row = [...body.subarray(k, k + 16)].map(hx);
+          const hex = `${row.slice(0, 8).join(' ')}${row.length > 8 ? `-${row.slice(8).join(' ')}` : ''}`;
+          out += `      ${k.toString(16).padStart(4, '0')} - ${hex.padEnd(48)}  ${'.'.repeat(row.length)}\n`;
+        }
+      if (cons) walk(o + hl, o + hl + len, depth + 1);
+      o += hl + len;
+    }
+  };
+  walk(0, d.length, 0);
+  return out;
+}

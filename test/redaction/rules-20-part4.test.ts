@@ -77,10 +77,13 @@ describe('a Python repr inside a JSON string: {"msg": "der=b\'0\\\\x82…\'"}', 
     expect(JSON.parse(out)).toEqual({ msg: `der=b${q}[REDACTED]${q}`, venue: 'XNYS' });
     expect(out).not.toContain(JSON.stringify(pyRepr(secretBytes(d)).slice(2, 30)).slice(1, -1));
   });
-  it('a JSON line inside a JSON string (escaped twice) is left: one level is read', () => {
+  it('a JSON line inside a JSON string (escaped twice) is read too (rules 20, part 7)', () => {
     const d = der(ec, 'sec1');
-    const inner = JSON.stringify({ msg: `der=${pyRepr(d)}` });
-    expect(once(JSON.stringify({ line: inner }))).toBe(JSON.stringify({ line: inner }));
+    const lit = pyRepr(d);
+    const q = lit[1] as string;
+    const inner = JSON.stringify({ msg: `der=${lit}` });
+    const out = once(JSON.stringify({ line: inner }));
+    expect(JSON.parse(JSON.parse(out).line)).toEqual({ msg: `der=b${q}[REDACTED]${q}` });
   });
   it('stays: a public key and a short forged header, escaped the same way; ordinary escaped JSON', () => {
     for (const t of [
