@@ -30,6 +30,9 @@ import type { PreparedEvent, WriterThreadState } from './types.js';
 /** Name of the writer thread (stats, workerActivity, NODE_DEBUG=auditpack). */
 export const WRITER_THREAD = 'audit writer';
 
+/** The longest the app's thread sleeps in backpressure before it looks again at the thread's lock flag. */
+const ROOM_WAIT_SLICE_MS = 20;
+
 /** Data the worker starts with. */
 export interface OffloadWorkerData {
   dir: string;
@@ -311,7 +314,11 @@ export class Offloader {
         break;
       }
       // Wait for the next batch to finish; a failed one stops the settling (its ack handles it).
-      if (Atomics.wait(this.done, 0, d, left) === 'timed-out') {
+      // In slices: the thread's flag that it waits for another process's lock comes with a notify
+      // on `done` but no change to it, so a flag set between the check above and this wait would
+      // not wake it (at49 S1); each slice looks at the flag again.
+      if (Atomics.wait(this.done, 0, d, Math.min(left, ROOM_WAIT_SLICE_MS)) === 'timed-out') {
+        if (Date.now() < deadline) continue;
         this.stalled = true;
         break;
       }
