@@ -8,12 +8,11 @@
  * (timeline-late.ts). Without snapshots of the file, the file as it is now applies; without a
  * file, the built-in defaults.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { compileRedactor, type RedactionOptions, type Redactor } from '../redaction/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import { snapshotFileOf } from '../snapshot/read.js';
-import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import {
   listSnapshotIds,
@@ -29,7 +28,8 @@ import type { ConfigSnapshot } from '../snapshot/types.js';
 import { recordingOf, type SnapshotRecording } from './snapshot-recorded.js';
 import { lateSnapshotsOfPeriod } from './timeline-late.js';
 import { byLogOrder, lostPolicySnapshots, periodLogOrder } from './timeline-lost.js';
-import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
+import { DEFAULT_POLICY_PATH, defaultPolicy } from './policy.js';
+import { displayPath, type PolicyInForce, policyFromFile, policyFromText, storeKey } from './timeline-entry.js';
 import { readPolicyText, readText } from './policy-text.js';
 import {
   BUILT_IN_START_NOTE,
@@ -41,26 +41,7 @@ import {
 } from './policy-notes.js';
 
 export { BUILT_IN_START_NOTE, LOST_IN_PERIOD_NOTE, LOST_RECORD_NOTE, UNCHECKABLE_NOTE, UNRECORDED_NOTE };
-
-/** One policy and from when it applied. */
-export interface PolicyInForce {
-  /** ISO time from which it applied (the snapshot's time), or null: from the start. */
-  readonly from: string | null;
-  readonly from_us: number;
-  readonly source: 'snapshot' | 'file' | 'built-in';
-  readonly snapshot_id: string | null;
-  readonly path: string;
-  /**
-   * SHA-256 of the policy file (the snapshot's recorded hash, or of the file read). For a file whose
-   * text was redacted: the snapshot store's keyed hash (`hmac-sha256:…`, as a snapshot records it),
-   * or without a store key the SHA-256 of the redacted text: a plain hash of the file beside its
-   * redacted text would let a short secret be guessed.
-   */
-  readonly sha256: string;
-  /** The text the policy was parsed from (the snapshot's stored copy). */
-  readonly text: string;
-  readonly policy: CompliancePolicy;
-}
+export { isoToMicros, type PolicyInForce, policyFromText } from './timeline-entry.js';
 
 /**
  * The policies of a period, in the order their events take force (log order; at48 F1/F5). The first
@@ -91,27 +72,6 @@ export class PolicyTimeline {
   takesForceAt(snapshotId: string): PolicyInForce | undefined {
     return this.bySnapshot.get(snapshotId);
   }
-}
-
-/** A timeline of one policy, from its text (verify re-runs with the policies a report recorded). */
-export function policyFromText(
-  text: string,
-  meta: {
-    from: string | null;
-    source: PolicyInForce['source'];
-    snapshot_id: string | null;
-    path: string;
-    sha256?: string;
-  },
-): PolicyInForce {
-  const p = parsePolicy(text, meta.path);
-  return Object.freeze({
-    ...meta,
-    from_us: meta.from === null ? Number.NEGATIVE_INFINITY : isoToMicros(meta.from),
-    sha256: meta.sha256 ?? p.sha256,
-    text,
-    policy: p.policy,
-  });
 }
 
 export interface LoadTimelineOptions {
@@ -182,25 +142,6 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
     [policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' })],
     notes,
   );
-}
-
-/**
- * A policy read from a file. Its text is recorded in every report and pack, so it is redacted as a
- * snapshot's stored copy is (a webhook URL or a password in a comment must not travel with every
- * pack), and parsed from that redacted text so that verify, re-running with the recorded text, finds
- * the same. `sha256` stays the file's own hash, for matching it against the file or its snapshot.
- */
-function policyFromFile(raw: string, path: string, key: SnapshotKey | undefined): PolicyInForce {
-  const red = redactConfigText(raw, configFormatOf(path), compileRedactor());
-  // Redacted: never the plain hash of the file (see PolicyInForce.sha256); undefined hashes the text.
-  const sha256 = red.redacted && key !== undefined ? key.hash(Buffer.from(raw, 'utf8')) : undefined;
-  return policyFromText(red.text, {
-    from: null,
-    source: 'file',
-    snapshot_id: null,
-    path,
-    ...(sha256 === undefined ? {} : { sha256 }),
-  });
 }
 
 /** Where snapshots are stored, and the log that must record them (when checked). */
@@ -475,25 +416,4 @@ async function fromSnapshot(
     notes.push(`snapshot ${id}: ${rel} was not used, it does not parse (${err.message}); ${UNPARSED_NOTE}`);
     return undefined;
   }
-}
-
-/** The snapshot store's key, when there is a store with one that this process can read. */
-async function storeKey(snapshotDir: string | undefined): Promise<SnapshotKey | undefined> {
-  if (snapshotDir === undefined) return undefined;
-  // Unreadable: the policy is then recorded by its redacted text's hash, and verify calls it unbound.
-  return existingSnapshotKey(snapshotDir).catch(() => undefined);
-}
-
-function displayPath(cwd: string, path: string): string {
-  const r = relative(cwd, path);
-  return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? r.split('\\').join('/') : path;
-}
-
-/** `YYYY-MM-DDTHH:MM:SS.ffffffZ` (or with fewer digits) → epoch µs. */
-export function isoToMicros(iso: string): number {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new AuditpackError('INTERNAL', `bad timestamp ${iso}`);
-  const m = /\.(\d+)Z$/.exec(iso);
-  const frac = m ? (m[1] as string).padEnd(6, '0').slice(0, 6) : '000000';
-  return Math.floor(ms / 1000) * 1_000_000 + Number(frac);
 }
