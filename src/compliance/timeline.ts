@@ -4,8 +4,8 @@
  * a snapshot back-dated after the fact re-judges nothing already written). Events before the
  * period's first snapshot event fall under the newest snapshot taken before the period whose event
  * is before the period in the log too (or, when there is none, the built-in defaults, with a note):
- * one dated before the period whose event is a line of the period's files is one of the period's
- * (timeline-late.ts). Without snapshots of the file, the file as it is now applies; without a
+ * a snapshot takes effect where its event is filed, whatever its id's day: one dated outside the
+ * period whose event is a line of the period's files is one of the period's (timeline-late.ts). Without snapshots of the file, the file as it is now applies; without a
  * file, the built-in defaults.
  */
 import { resolve } from 'node:path';
@@ -26,7 +26,7 @@ import {
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import type { ConfigSnapshot } from '../snapshot/types.js';
 import { recordingOf, type SnapshotRecording } from './snapshot-recorded.js';
-import { lateSnapshotsOfPeriod } from './timeline-late.js';
+import { offDaySnapshotsOfPeriod } from './timeline-late.js';
 import { byLogOrder, lostPolicySnapshots, periodLogOrder } from './timeline-lost.js';
 import { DEFAULT_POLICY_PATH, defaultPolicy } from './policy.js';
 import { displayPath, type PolicyInForce, policyFromFile, policyFromText, storeKey } from './timeline-entry.js';
@@ -172,17 +172,22 @@ async function policiesFromSnapshots(
   if (firstDay === undefined)
     throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(from)}`);
   const firstFile = logFileName(firstDay);
-  // A snapshot dated before the period whose ConfigSnapshot event is a line of the period (one of
-  // the day before's last minute, logged after midnight or back-dated and filed as a `late` line)
-  // came after some of the period's lines in the log: like the period's own, it governs only the
-  // lines after its event, whatever its time says.
+  // A snapshot dated outside the period whose ConfigSnapshot event is a line of the period (one of
+  // the day before's last minute logged after midnight, a back-dated one filed as a `late` line, or
+  // one whose writer's clock was ahead: at48 F2) came after some of the period's lines in the log:
+  // like the period's own, it governs only the lines after its event, whatever its time says.
   const loggedWithin: PolicyInForce[] = [];
   const start0 = await startPolicy(src, before, rel, notes, { from, to }, loggedWithin);
   if (start0 !== undefined && start0 !== null) out.push({ ...start0, from: null, from_us: Number.NEGATIVE_INFINITY });
+  // The start policy's snapshot dated in the period (its writer's clock ahead: its event is filed
+  // before the period, where the chain's walk found it) is in force from the start, not unrecorded.
+  const startId = start0?.snapshot_id ?? null;
   const ofPeriod: (PolicyInForce | string)[] = [...loggedWithin, ...within];
   for (const item of ofPeriod) {
-    const got: { policy: PolicyInForce; unknown?: string } | undefined =
-      typeof item === 'string' ? await fromSnapshot(src, item, rel, notes, firstFile) : { policy: item };
+    const ahead = src.index !== undefined && item === startId;
+    const got: { policy: PolicyInForce; unknown?: string; loggedWithin?: boolean } | undefined =
+      typeof item === 'string' ? await fromSnapshot(src, item, rel, ahead ? [] : notes, firstFile) : { policy: item };
+    if (ahead && got?.loggedWithin !== true) continue;
     const e = got?.policy;
     if (e === undefined) continue;
     if (got?.unknown !== undefined) {
@@ -266,7 +271,7 @@ function collapseUnchanged(out: PolicyInForce[]): void {
  * before's file, the first whose record, by id and record hash, holds the policy file); the store
  * is asked only for the records the chain names, and one lost on the way makes the policy unknown
  * (null, with a note), never an older one or the file (at27 F2, at28 F2). Without a log, the newest
- * stored snapshot holding it. A snapshot dated before the period whose event is a line of the
+ * stored snapshot holding it. A snapshot dated outside the period whose event is a line of the
  * period goes to `loggedWithin`. Undefined when no snapshot held it.
  */
 async function startPolicy(
@@ -286,10 +291,11 @@ async function startPolicy(
     }
     return undefined;
   }
-  // Any snapshot dated before the period whose event the chain files among the period's files (a
-  // late line of a writer whose clock was behind; at45 F3), as the config of record takes it.
+  // Any snapshot dated outside the period whose event the chain files among the period's files (a
+  // late line of a writer whose clock was behind, at45 F3; an id of a clock ahead, at48 F2), as the
+  // config of record takes it.
   const late = new Set<string>();
-  for (const l of await lateSnapshotsOfPeriod(src.index, src.snapshotDir, rel, period)) {
+  for (const l of await offDaySnapshotsOfPeriod(src.index, src.snapshotDir, rel, period)) {
     late.add(l.snapshot_id);
     src.reads.set(l.snapshot_id, l.record_sha256);
     const e = await fromSnapshot(src, l.snapshot_id, rel, notes, firstFile, l.record);
