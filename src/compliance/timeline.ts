@@ -5,8 +5,9 @@
  * period's first snapshot event fall under the newest snapshot taken before the period whose event
  * is before the period in the log too (or, when there is none, the built-in defaults, with a note):
  * a snapshot takes effect where its event is filed, whatever its id's day: one dated outside the
- * period whose event is a line of the period's files is one of the period's (timeline-late.ts). Without snapshots of the file, the file as it is now applies; without a
- * file, the built-in defaults.
+ * period whose event is a line of the period's files is one of the period's (timeline-late.ts).
+ * Without snapshots of the file, the file as it is now applies; without a file, the built-in
+ * defaults.
  */
 import { resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
