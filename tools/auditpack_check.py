@@ -1124,9 +1124,9 @@ def check_policy_of_record(files, report, shown, rep):
     """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at48 F1/F5), as verify holds it: the
     report's `policy` is the last of its `policies` (listed in the order their events take force, the
     last in force after the period's last event); and when data/config_snapshot.json (the chain's last
-    ConfigSnapshot event at the period's end: a snapshot taken on or before the period's last day, not
-    named as not used by a policy note) stores configs/compliance_policy.yaml, a `policy` from a
-    snapshot has that record's hash: the policy of record is the one in force at the end."""
+    ConfigSnapshot event at the period's end, whatever its id's day: a snapshot takes effect where its
+    event is filed, at48 F2; not named as not used by a policy note) stores configs/compliance_policy.yaml,
+    a `policy` from a snapshot has that record's hash: the policy of record is the one in force at the end."""
     snap_raw = files.get("data/config_snapshot.json")
     if not isinstance(report, dict):
         return
@@ -1152,7 +1152,7 @@ def check_policy_of_record(files, report, shown, rep):
         return
     if e.get("stored") is not True or e.get("binary") is True or not isinstance(e.get("hash"), str):
         return
-    if sid[:8] > period["to"].replace("-", "") or any(says_not_used(n, sid) for n in notes) or e["hash"] == last.get("sha256"):
+    if any(says_not_used(n, sid) for n in notes) or e["hash"] == last.get("sha256"):
         return
     rep.error("COMPLIANCE_REPORT_MISMATCH", where, None,
               "the policy in force at the end of the period (snapshot %s) must be the one data/config_snapshot.json (snapshot %s), the chain's latest at its end, records (sha256 %s)"
@@ -2603,7 +2603,7 @@ def policy_not_in_force(path, n):
     notes = report.get("policy_notes") if isinstance(report.get("policy_notes"), list) else []
     if not isinstance(e, dict) or e.get("stored") is not True or e.get("binary") is True or not isinstance(e.get("hash"), str):
         return None
-    if sid[:8] > period["to"].replace("-", "") or any(says_not_used(x, sid) for x in notes) or e["hash"] == last.get("sha256"):
+    if any(says_not_used(x, sid) for x in notes) or e["hash"] == last.get("sha256"):
         return None
     claimed = "the built-in policy" if last.get("source") == "built-in" else "a policy file of sha256 %s" % str(last.get("sha256"))[:80]
     return sid, sha256(snap_raw), "snapshot %s (data/config_snapshot.json), whose ConfigSnapshot event the chain records, stores %s with sha256 %s, yet the report ends under %s" % (sid, POLICY_PATH, e["hash"], claimed)

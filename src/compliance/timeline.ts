@@ -4,16 +4,16 @@
  * a snapshot back-dated after the fact re-judges nothing already written). Events before the
  * period's first snapshot event fall under the newest snapshot taken before the period whose event
  * is before the period in the log too (or, when there is none, the built-in defaults, with a note):
- * one dated before the period whose event is a line of the period's files is one of the period's
- * (timeline-late.ts). Without snapshots of the file, the file as it is now applies; without a
- * file, the built-in defaults.
+ * a snapshot takes effect where its event is filed, whatever its id's day: one dated outside the
+ * period whose event is a line of the period's files is one of the period's (timeline-late.ts).
+ * Without snapshots of the file, the file as it is now applies; without a file, the built-in
+ * defaults.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { compileRedactor, type RedactionOptions, type Redactor } from '../redaction/index.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
 import { snapshotFileOf } from '../snapshot/read.js';
-import { existingSnapshotKey, type SnapshotKey } from '../snapshot/keyed-hash.js';
 import { dayNumberOfIsoDate, logFileName } from '../rotation/index.js';
 import {
   listSnapshotIds,
@@ -27,9 +27,10 @@ import {
 import { ConfigEventIndex } from '../snapshot/config-events.js';
 import type { ConfigSnapshot } from '../snapshot/types.js';
 import { recordingOf, type SnapshotRecording } from './snapshot-recorded.js';
-import { lateSnapshotsOfPeriod } from './timeline-late.js';
+import { offDaySnapshotsOfPeriod } from './timeline-late.js';
 import { byLogOrder, lostPolicySnapshots, periodLogOrder } from './timeline-lost.js';
-import { DEFAULT_POLICY_PATH, defaultPolicy, parsePolicy, type CompliancePolicy } from './policy.js';
+import { DEFAULT_POLICY_PATH, defaultPolicy } from './policy.js';
+import { displayPath, type PolicyInForce, policyFromFile, policyFromText, storeKey } from './timeline-entry.js';
 import { readPolicyText, readText } from './policy-text.js';
 import {
   BUILT_IN_START_NOTE,
@@ -41,26 +42,7 @@ import {
 } from './policy-notes.js';
 
 export { BUILT_IN_START_NOTE, LOST_IN_PERIOD_NOTE, LOST_RECORD_NOTE, UNCHECKABLE_NOTE, UNRECORDED_NOTE };
-
-/** One policy and from when it applied. */
-export interface PolicyInForce {
-  /** ISO time from which it applied (the snapshot's time), or null: from the start. */
-  readonly from: string | null;
-  readonly from_us: number;
-  readonly source: 'snapshot' | 'file' | 'built-in';
-  readonly snapshot_id: string | null;
-  readonly path: string;
-  /**
-   * SHA-256 of the policy file (the snapshot's recorded hash, or of the file read). For a file whose
-   * text was redacted: the snapshot store's keyed hash (`hmac-sha256:…`, as a snapshot records it),
-   * or without a store key the SHA-256 of the redacted text: a plain hash of the file beside its
-   * redacted text would let a short secret be guessed.
-   */
-  readonly sha256: string;
-  /** The text the policy was parsed from (the snapshot's stored copy). */
-  readonly text: string;
-  readonly policy: CompliancePolicy;
-}
+export { isoToMicros, type PolicyInForce, policyFromText } from './timeline-entry.js';
 
 /**
  * The policies of a period, in the order their events take force (log order; at48 F1/F5). The first
@@ -91,27 +73,6 @@ export class PolicyTimeline {
   takesForceAt(snapshotId: string): PolicyInForce | undefined {
     return this.bySnapshot.get(snapshotId);
   }
-}
-
-/** A timeline of one policy, from its text (verify re-runs with the policies a report recorded). */
-export function policyFromText(
-  text: string,
-  meta: {
-    from: string | null;
-    source: PolicyInForce['source'];
-    snapshot_id: string | null;
-    path: string;
-    sha256?: string;
-  },
-): PolicyInForce {
-  const p = parsePolicy(text, meta.path);
-  return Object.freeze({
-    ...meta,
-    from_us: meta.from === null ? Number.NEGATIVE_INFINITY : isoToMicros(meta.from),
-    sha256: meta.sha256 ?? p.sha256,
-    text,
-    policy: p.policy,
-  });
 }
 
 export interface LoadTimelineOptions {
@@ -184,25 +145,6 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
   );
 }
 
-/**
- * A policy read from a file. Its text is recorded in every report and pack, so it is redacted as a
- * snapshot's stored copy is (a webhook URL or a password in a comment must not travel with every
- * pack), and parsed from that redacted text so that verify, re-running with the recorded text, finds
- * the same. `sha256` stays the file's own hash, for matching it against the file or its snapshot.
- */
-function policyFromFile(raw: string, path: string, key: SnapshotKey | undefined): PolicyInForce {
-  const red = redactConfigText(raw, configFormatOf(path), compileRedactor());
-  // Redacted: never the plain hash of the file (see PolicyInForce.sha256); undefined hashes the text.
-  const sha256 = red.redacted && key !== undefined ? key.hash(Buffer.from(raw, 'utf8')) : undefined;
-  return policyFromText(red.text, {
-    from: null,
-    source: 'file',
-    snapshot_id: null,
-    path,
-    ...(sha256 === undefined ? {} : { sha256 }),
-  });
-}
-
 /** Where snapshots are stored, and the log that must record them (when checked). */
 interface SnapshotSource {
   snapshotDir: string;
@@ -231,17 +173,22 @@ async function policiesFromSnapshots(
   if (firstDay === undefined)
     throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(from)}`);
   const firstFile = logFileName(firstDay);
-  // A snapshot dated before the period whose ConfigSnapshot event is a line of the period (one of
-  // the day before's last minute, logged after midnight or back-dated and filed as a `late` line)
-  // came after some of the period's lines in the log: like the period's own, it governs only the
-  // lines after its event, whatever its time says.
+  // A snapshot dated outside the period whose ConfigSnapshot event is a line of the period (one of
+  // the day before's last minute logged after midnight, a back-dated one filed as a `late` line, or
+  // one whose writer's clock was ahead: at48 F2) came after some of the period's lines in the log:
+  // like the period's own, it governs only the lines after its event, whatever its time says.
   const loggedWithin: PolicyInForce[] = [];
   const start0 = await startPolicy(src, before, rel, notes, { from, to }, loggedWithin);
   if (start0 !== undefined && start0 !== null) out.push({ ...start0, from: null, from_us: Number.NEGATIVE_INFINITY });
+  // The start policy's snapshot dated in the period (its writer's clock ahead: its event is filed
+  // before the period, where the chain's walk found it) is in force from the start, not unrecorded.
+  const startId = start0?.snapshot_id ?? null;
   const ofPeriod: (PolicyInForce | string)[] = [...loggedWithin, ...within];
   for (const item of ofPeriod) {
-    const got: { policy: PolicyInForce; unknown?: string } | undefined =
-      typeof item === 'string' ? await fromSnapshot(src, item, rel, notes, firstFile) : { policy: item };
+    const ahead = src.index !== undefined && item === startId;
+    const got: { policy: PolicyInForce; unknown?: string; loggedWithin?: boolean } | undefined =
+      typeof item === 'string' ? await fromSnapshot(src, item, rel, ahead ? [] : notes, firstFile) : { policy: item };
+    if (ahead && got?.loggedWithin !== true) continue;
     const e = got?.policy;
     if (e === undefined) continue;
     if (got?.unknown !== undefined) {
@@ -325,7 +272,7 @@ function collapseUnchanged(out: PolicyInForce[]): void {
  * before's file, the first whose record, by id and record hash, holds the policy file); the store
  * is asked only for the records the chain names, and one lost on the way makes the policy unknown
  * (null, with a note), never an older one or the file (at27 F2, at28 F2). Without a log, the newest
- * stored snapshot holding it. A snapshot dated before the period whose event is a line of the
+ * stored snapshot holding it. A snapshot dated outside the period whose event is a line of the
  * period goes to `loggedWithin`. Undefined when no snapshot held it.
  */
 async function startPolicy(
@@ -345,10 +292,11 @@ async function startPolicy(
     }
     return undefined;
   }
-  // Any snapshot dated before the period whose event the chain files among the period's files (a
-  // late line of a writer whose clock was behind; at45 F3), as the config of record takes it.
+  // Any snapshot dated outside the period whose event the chain files among the period's files (a
+  // late line of a writer whose clock was behind, at45 F3; an id of a clock ahead, at48 F2), as the
+  // config of record takes it.
   const late = new Set<string>();
-  for (const l of await lateSnapshotsOfPeriod(src.index, src.snapshotDir, rel, period)) {
+  for (const l of await offDaySnapshotsOfPeriod(src.index, src.snapshotDir, rel, period)) {
     late.add(l.snapshot_id);
     src.reads.set(l.snapshot_id, l.record_sha256);
     const e = await fromSnapshot(src, l.snapshot_id, rel, notes, firstFile, l.record);
@@ -475,25 +423,4 @@ async function fromSnapshot(
     notes.push(`snapshot ${id}: ${rel} was not used, it does not parse (${err.message}); ${UNPARSED_NOTE}`);
     return undefined;
   }
-}
-
-/** The snapshot store's key, when there is a store with one that this process can read. */
-async function storeKey(snapshotDir: string | undefined): Promise<SnapshotKey | undefined> {
-  if (snapshotDir === undefined) return undefined;
-  // Unreadable: the policy is then recorded by its redacted text's hash, and verify calls it unbound.
-  return existingSnapshotKey(snapshotDir).catch(() => undefined);
-}
-
-function displayPath(cwd: string, path: string): string {
-  const r = relative(cwd, path);
-  return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? r.split('\\').join('/') : path;
-}
-
-/** `YYYY-MM-DDTHH:MM:SS.ffffffZ` (or with fewer digits) → epoch µs. */
-export function isoToMicros(iso: string): number {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new AuditpackError('INTERNAL', `bad timestamp ${iso}`);
-  const m = /\.(\d+)Z$/.exec(iso);
-  const frac = m ? (m[1] as string).padEnd(6, '0').slice(0, 6) : '000000';
-  return Math.floor(ms / 1000) * 1_000_000 + Number(frac);
 }

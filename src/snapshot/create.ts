@@ -34,7 +34,7 @@ import {
   type SnapshotGitFacts,
   type StartupSnapshotOptions,
 } from './types.js';
-import { narrowConfigBefore } from './whole-before.js';
+import { narrowConfigBefore, type WholeBefore } from './whole-before.js';
 
 /** Default store location, relative to cwd. */
 export const DEFAULT_SNAPSHOT_DIR = 'audit/snapshots';
@@ -211,7 +211,13 @@ async function readEverything(s: Settings, allowEmpty: boolean, full: boolean): 
   const previousP = (async () => {
     const ids = await listSnapshotIds(s.snapshotDir);
     const last = await previousRecord(s.snapshotDir, s.logDir, ids, s.micros, s.onWarning);
-    return { existingIds: ids, previousId: last?.id, previous: last?.record, before: last?.before };
+    return {
+      existingIds: ids,
+      previousId: last?.id,
+      previous: last?.record,
+      before: last?.before,
+      walkOn: last?.walkOn,
+    };
   })();
   previousP.catch(() => undefined);
 
@@ -230,7 +236,7 @@ async function readEverything(s: Settings, allowEmpty: boolean, full: boolean): 
       },
     );
   }
-  const { existingIds, previousId, previous: stored, before: whole } = await previousP;
+  const { existingIds, previousId, previous: stored, before: wholeCut, walkOn } = await previousP;
   const key = await readSnapshotKey(s.snapshotDir);
   // The previous record's names are copied into this one's changes and diffs: a name the redactor
   // would change (a record planted in the store, or one written under older rules) is compared
@@ -245,10 +251,30 @@ async function readEverything(s: Settings, allowEmpty: boolean, full: boolean): 
     key,
   };
   const scanned = await scanAll(paths, ctx);
+  const whole = await wholeFor(wholeCut, walkOn, scanned, s, key);
   const counted = whole === undefined || whole === stored ? previous : withRecordedNames(whole, s.redactor, key);
   const before =
     full || counted === undefined ? counted : narrowConfigBefore(counted, new Set(scanned.map((f) => f.path)));
   return { scanned, ctx, existingIds, previousId, previous, before, workTree, gitStatusP };
+}
+
+/**
+ * The whole config a snapshot counts from: when the walk back stopped at MAX_RECORDS_WALKED
+ * (`walkOn` given), it goes on for the files this snapshot read that the records walked do not hold,
+ * to the last full record at most (at48 F6): a file only that record holds does not read as added.
+ * (A file removed since then that none of the records walked holds is still not seen as removed.)
+ */
+async function wholeFor(
+  whole: ConfigSnapshot | undefined,
+  walkOn: WholeBefore['walkOn'],
+  scanned: readonly { readonly path: string }[],
+  s: Settings,
+  key: Parameters<typeof withRecordedNames>[2],
+): Promise<ConfigSnapshot | undefined> {
+  if (whole === undefined || walkOn === undefined) return whole;
+  const held = withRecordedNames(whole, s.redactor, key).files;
+  const missing = scanned.map((f) => f.path).filter((p) => !Object.hasOwn(held, p));
+  return missing.length === 0 ? whole : walkOn(new Set(missing));
 }
 
 /** git facts and the diffs against HEAD; a git failure is recorded (redacted), never thrown. */

@@ -4,7 +4,7 @@ import { ConfigEventIndex } from './config-events.js';
 import { readChained } from './record-chained.js';
 import { idTimePart, parseRecord, readRecord, recordPath } from './store.js';
 import type { ConfigSnapshot } from './types.js';
-import { wholeConfigBefore } from './whole-before.js';
+import { type WholeBefore, wholeConfigBefore } from './whole-before.js';
 
 /** A stored record dated later than now by more than this (clock skew between hosts) is never taken as the previous one. */
 export const FUTURE_RECORD_SKEW_MICROS = 5 * 60 * 1_000_000;
@@ -54,12 +54,16 @@ export async function previousRecord(
   ids: readonly string[],
   micros: number,
   onWarning: ((message: string) => void) | undefined,
-): Promise<{ id: string; record: ConfigSnapshot; before?: ConfigSnapshot } | undefined> {
+): Promise<
+  { id: string; record: ConfigSnapshot; before?: ConfigSnapshot; walkOn?: WholeBefore['walkOn'] } | undefined
+> {
   const newest = previousIdOf(ids, micros, onWarning);
   if (newest === undefined) return undefined;
   if (logDir === undefined) return { id: newest, record: await readRecord(snapshotDir, newest) };
   const passed: string[] = [];
-  let found: { id: string; record: ConfigSnapshot; before?: ConfigSnapshot } | undefined;
+  let found:
+    | { id: string; record: ConfigSnapshot; before?: ConfigSnapshot; walkOn?: WholeBefore['walkOn'] }
+    | undefined;
   const index = new ConfigEventIndex({ logDir });
   for (let i = ids.lastIndexOf(newest); i >= 0 && passed.length < MAX_UNRECORDED_PASSED; i--) {
     const id = ids[i] as string;
@@ -68,7 +72,8 @@ export async function previousRecord(
       const record = parseRecord(got.bytes.toString('utf8'), id, recordPath(snapshotDir, id));
       // Changes are counted from the whole config in force, not a narrow record alone.
       const sha256 = createHash('sha256').update(got.bytes).digest('hex');
-      found = { id, record, before: await wholeConfigBefore(snapshotDir, index, { id, record, sha256 }) };
+      const whole = await wholeConfigBefore(snapshotDir, index, { id, record, sha256 });
+      found = { id, record, before: whole.record, ...(whole.walkOn === undefined ? {} : { walkOn: whole.walkOn }) };
       break;
     }
     passed.push(id);

@@ -17,29 +17,82 @@ import { readChained } from './record-chained.js';
 import { parseRecord, recordPath } from './store.js';
 import type { ConfigSnapshot, SnapshotFileEntry } from './types.js';
 
-/** Records walked back at most (then the files gathered so far are the state: the rest count as added, as before). */
+/**
+ * Records walked back at most for the whole config (then the files gathered so far are the state:
+ * the rest count as added, as before). A narrow snapshot walks on past it for the files it looked at
+ * (`WholeBefore.walkOn`; at48 F6).
+ */
 export const MAX_RECORDS_WALKED = 64;
+
+type Vouched = { id: string; record: ConfigSnapshot; sha256: string };
+
+/** The whole config before a snapshot, and how to walk on past MAX_RECORDS_WALKED when the walk was cut there. */
+export interface WholeBefore {
+  readonly record: ConfigSnapshot;
+  /**
+   * Given when the walk stopped at MAX_RECORDS_WALKED: the same record, the walk gone on (each
+   * record vouched by its event, as above) until every path of `paths` is held, or to the last full
+   * record or the first one that cannot be vouched: bounded by the chain, not by a count.
+   */
+  readonly walkOn?: (paths: ReadonlySet<string>) => Promise<ConfigSnapshot>;
+}
 
 /**
  * The previous record with the files of the older records in force under it (a narrow previous
  * record only): `previous` itself when its event says it covered the whole config, or when the walk
- * cannot go on (an older record missing, not vouched, or past MAX_RECORDS_WALKED).
+ * cannot go on (an older record missing or not vouched); the files gathered so far past
+ * MAX_RECORDS_WALKED (with `walkOn`).
  */
 export async function wholeConfigBefore(
   snapshotDir: string,
   index: ConfigEventIndex,
-  previous: { id: string; record: ConfigSnapshot; sha256: string },
-): Promise<ConfigSnapshot> {
+  previous: Vouched,
+): Promise<WholeBefore> {
   const files: Record<string, SnapshotFileEntry> = Object.create(null);
-  let at: { id: string; record: ConfigSnapshot; sha256: string } | undefined = previous;
-  for (let n = 0; at !== undefined && n < MAX_RECORDS_WALKED; n++) {
+  const seen = new Set<string>();
+  const cut = await walkBack(snapshotDir, index, files, previous, seen, MAX_RECORDS_WALKED);
+  const record =
+    Object.keys(files).length === Object.keys(previous.record.files).length
+      ? previous.record
+      : { ...previous.record, files };
+  if (cut === undefined) return { record };
+  return {
+    record,
+    walkOn: async (paths) => {
+      const more: Record<string, SnapshotFileEntry> = Object.assign(Object.create(null), files);
+      await walkBack(snapshotDir, index, more, cut, new Set(seen), Number.POSITIVE_INFINITY, paths);
+      return { ...previous.record, files: more };
+    },
+  };
+}
+
+/**
+ * Walks back from `at` along `previous_snapshot_id`, each record vouched by its event: a file takes
+ * the entry of the newest record holding it. Stops at a record whose event says it covered the whole
+ * config, at one that cannot be read or vouched, at an id met before, or once `until` is all held;
+ * returns the next record when `limit` records were walked (undefined otherwise).
+ */
+async function walkBack(
+  snapshotDir: string,
+  index: ConfigEventIndex,
+  files: Record<string, SnapshotFileEntry>,
+  from: Vouched,
+  seen: Set<string>,
+  limit: number,
+  until?: ReadonlySet<string>,
+): Promise<Vouched | undefined> {
+  let at: Vouched | undefined = from;
+  for (let n = 0; at !== undefined; n++) {
+    if (n >= limit) return at;
+    if (seen.has(at.id)) return undefined;
+    seen.add(at.id);
     for (const [p, e] of Object.entries(at.record.files)) if (!Object.hasOwn(files, p)) files[p] = e;
-    if (await coversWhole(index, at.id, at.sha256)) break;
+    if (until !== undefined && [...until].every((p) => Object.hasOwn(files, p))) return undefined;
+    if (await coversWhole(index, at.id, at.sha256)) return undefined;
     const older: string | null | undefined = at.record.previous_snapshot_id;
     at = typeof older === 'string' ? await vouched(snapshotDir, index, older) : undefined;
   }
-  if (Object.keys(files).length === Object.keys(previous.record.files).length) return previous.record;
-  return { ...previous.record, files };
+  return undefined;
 }
 
 /**
@@ -67,11 +120,7 @@ async function coversWhole(index: ConfigEventIndex, id: string, sha256: string):
   return true;
 }
 
-async function vouched(
-  snapshotDir: string,
-  index: ConfigEventIndex,
-  id: string,
-): Promise<{ id: string; record: ConfigSnapshot; sha256: string } | undefined> {
+async function vouched(snapshotDir: string, index: ConfigEventIndex, id: string): Promise<Vouched | undefined> {
   const got = await readChained(snapshotDir, index, id).catch(() => undefined);
   if (got === undefined || got.chained === false) return undefined;
   try {

@@ -276,7 +276,7 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
     dir,
     snap === undefined || snapBytes === undefined ? undefined : { id: snap.id, sha256: digestOf(snapBytes) as string },
   );
-  const held = policyProvenance(recorded.policies, notesOf(recorded), recorded.period.to, snap);
+  const held = policyProvenance(recorded.policies, notesOf(recorded), snap);
   for (const c of held.contradictions) note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
   const carry = await readRecheckState(dir, recorded, readBoundedBuffer, notes);
   try {
@@ -292,7 +292,7 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
       timeline,
       carry,
       snapshotRecord,
-      notInForce: policyNotInForce(recorded.policies, notesOf(recorded), recorded.period.to, snap),
+      notInForce: policyNotInForce(recorded.policies, notesOf(recorded), snap),
       ...(policies ? { policies } : {}),
     };
   } catch (err) {

@@ -144,7 +144,7 @@ function unboundOf(files: ReadonlyMap<string, Buffer>, known: ReportPolicies | n
   const policies = known !== undefined ? (known ?? undefined) : rep === undefined ? undefined : policiesOf(rep);
   if (policies === undefined) return out; // no report, or one the re-check already reports as broken
   const snap = snapshotFactsOf(files.get(PACK_PATH.configSnapshot));
-  for (const u of policyProvenance(policies.list, policies.notes, policies.to, snap).unbound)
+  for (const u of policyProvenance(policies.list, policies.notes, snap).unbound)
     out.push({ code: 'COMPLIANCE_POLICY_UNBOUND', severity: 'warning', file: PACK_PATH.complianceReport, detail: u });
   return out;
 }

@@ -93,12 +93,13 @@ export function snapshotFactsOf(buf: Buffer | undefined): SnapshotFacts | undefi
 
 /**
  * Holds the recorded policies to the pack's config snapshot. `notes`: the report's policy_notes
- * (a snapshot whose policy did not parse left the one before in force); `to`: the period's last day.
+ * (a snapshot whose policy did not parse left the one before in force). A snapshot's id (its
+ * writer's clock) does not bind: one dated after the period whose event the chain files in it or
+ * before it took force there (at48 F2), so a policy from it is held like any other.
  */
 export function policyProvenance(
   policies: readonly RecordedPolicy[],
   notes: readonly string[],
-  to: string,
   snap: SnapshotFacts | undefined,
 ): PolicyProvenance {
   const out: PolicyProvenance = { contradictions: [], unbound: [] };
@@ -108,12 +109,12 @@ export function policyProvenance(
     // An unredacted text is the file's bytes: it hashes to the recorded sha256, whatever the source.
     if (!p.text.includes(DEFAULT_CENSOR) && sha256(p.text) !== p.sha256)
       out.contradictions.push(`${name}: its text does not hash to its recorded sha256 ${p.sha256}`);
-    const shape = shapeProblem(p, to, notes);
+    const shape = shapeProblem(p, notes);
     if (shape !== undefined) {
       out.contradictions.push(`${name}: ${shape}`);
       continue;
     }
-    const r = bindToSnapshot(p, i === policies.length - 1, notes, to, snap);
+    const r = bindToSnapshot(p, i === policies.length - 1, notes, snap);
     if (r.contradiction !== undefined) out.contradictions.push(`${name}: ${r.contradiction}`);
     else if (r.unbound !== undefined) out.unbound.push(`${name}: ${r.unbound}`);
   }
@@ -121,7 +122,7 @@ export function policyProvenance(
 }
 
 /** What a policy of its source must look like (export writes nothing else). */
-function shapeProblem(p: RecordedPolicy, to: string, notes: readonly string[]): string | undefined {
+function shapeProblem(p: RecordedPolicy, notes: readonly string[]): string | undefined {
   if (p.source === 'built-in')
     return p.path === 'built-in' && (p.snapshot_id === null || lostInPeriod(p.snapshot_id, notes))
       ? undefined
@@ -129,7 +130,6 @@ function shapeProblem(p: RecordedPolicy, to: string, notes: readonly string[]): 
   if (p.source === 'file') return p.snapshot_id === null ? undefined : 'a policy read from a file has no snapshot';
   if (p.path !== DEFAULT_POLICY_PATH) return `a snapshotted policy is always ${DEFAULT_POLICY_PATH}`;
   if (!isSnapshotId(p.snapshot_id)) return 'a snapshotted policy names no valid snapshot id';
-  if (p.snapshot_id.slice(0, 8) > to.replaceAll('-', '')) return `snapshot ${p.snapshot_id} was taken after ${to}`;
   if (p.from !== null && p.from !== timestampOfId(p.snapshot_id))
     return `it applies from ${p.from}, not from its snapshot's time ${timestampOfId(p.snapshot_id)}`;
   return undefined;
@@ -148,11 +148,10 @@ function bindToSnapshot(
   p: RecordedPolicy,
   last: boolean,
   notes: readonly string[],
-  to: string,
   snap: SnapshotFacts | undefined,
 ): { contradiction?: string; unbound?: string } {
   const snapName = snap === undefined ? '' : `data/config_snapshot.json (snapshot ${snap.id})`;
-  if (p.source === 'built-in') return builtInBinding(p, last, notes, to, snap, snapName);
+  if (p.source === 'built-in') return builtInBinding(p, last, notes, snap, snapName);
   if (snap !== undefined && p.source === 'snapshot' && p.snapshot_id === snap.id) {
     const e = snap.files.get(p.path);
     if (e === undefined || !e.stored) return { contradiction: `${snapName} does not store ${p.path}` };
@@ -167,7 +166,7 @@ function bindToSnapshot(
       };
     return { contradiction: `its text is not the stored copy ${snapName} records (sha256 ${e.object ?? e.hash})` };
   }
-  const e = usableRecord(notes, to, snap);
+  const e = usableRecord(notes, snap);
   if (!last || e === undefined) {
     const why = last
       ? `${snapName || 'data/config_snapshot.json'} holds no usable record of ${DEFAULT_POLICY_PATH}`
@@ -197,12 +196,11 @@ function bindToSnapshot(
 export function policyNotInForce(
   policies: readonly RecordedPolicy[],
   notes: readonly string[],
-  to: string,
   snap: SnapshotFacts | undefined,
 ): ((where: PolicyEventPlace) => string) | undefined {
   const last = policies.at(-1);
   if (last === undefined || last.source === 'snapshot' || snap === undefined) return undefined;
-  const e = usableRecord(notes, to, snap);
+  const e = usableRecord(notes, snap);
   if (e === undefined || e.hash === last.sha256) return undefined;
   const claimed =
     last.source === 'built-in'
@@ -271,14 +269,9 @@ export const policyQuestions = new WeakMap<object, PolicyQuestion>();
  * not when a policy note says that snapshot's policy was not used, in a documented shape naming it
  * (policy-notes.ts; a note merely holding its id unbinds nothing, at43 F4).
  */
-function usableRecord(notes: readonly string[], to: string, snap: SnapshotFacts | undefined): SnapshotFile | undefined {
+function usableRecord(notes: readonly string[], snap: SnapshotFacts | undefined): SnapshotFile | undefined {
   const e = snap?.files.get(DEFAULT_POLICY_PATH);
-  const usable =
-    snap !== undefined &&
-    e?.stored === true &&
-    !e.binary &&
-    snap.id.slice(0, 8) <= to.replaceAll('-', '') &&
-    !notes.some((n) => saysNotUsed(n, snap.id));
+  const usable = snap !== undefined && e?.stored === true && !e.binary && !notes.some((n) => saysNotUsed(n, snap.id));
   return usable ? e : undefined;
 }
 
@@ -291,7 +284,6 @@ function builtInBinding(
   p: RecordedPolicy,
   last: boolean,
   notes: readonly string[],
-  to: string,
   snap: SnapshotFacts | undefined,
   snapName: string,
 ): { unbound?: string } {
@@ -302,7 +294,7 @@ function builtInBinding(
       unbound:
         'a later policy replaced it during the period: the export records the built-in policy alone, or first (before the first snapshot of a period with none before it), and nothing in the pack records that no snapshot was in force before',
     };
-  const e = usableRecord(notes, to, snap);
+  const e = usableRecord(notes, snap);
   if (e === undefined) return {};
   return {
     unbound: `${snapName}, the latest snapshot at the period's end, records ${DEFAULT_POLICY_PATH} (sha256 ${e.hash}), yet the report claims the built-in policy: nothing in the pack vouches that it was in force`,

@@ -77,7 +77,7 @@ describe('policy notes that unbind a snapshot (at43 F4)', () => {
       expect(saysRecordMissing(c.note, ID)).toBe(c.missing);
       // A report ending under the built-in policy while the pack's snapshot stores the policy file:
       // not in force, unless a note unbinds that snapshot.
-      const q = policyNotInForce([builtIn], [c.note], '2025-09-08', snap);
+      const q = policyNotInForce([builtIn], [c.note], snap);
       expect(q === undefined).toBe(c.notUsed);
     });
   }

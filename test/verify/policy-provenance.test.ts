@@ -149,10 +149,10 @@ describe('the policy a pack records is held to its config snapshot', () => {
       sha256: sha('raw'),
       text,
     };
-    const other = policyProvenance([policy], [], DATE, facts(false));
+    const other = policyProvenance([policy], [], facts(false));
     expect(other.contradictions).toEqual([]);
     expect(other.unbound).toEqual([expect.stringMatching(/redacted again .*not held to it/)]);
-    const same = policyProvenance([policy], [], DATE, facts(true));
+    const same = policyProvenance([policy], [], facts(true));
     expect(same.contradictions).toEqual([expect.stringMatching(/not the stored copy/)]);
   });
 
@@ -171,7 +171,7 @@ describe('the policy a pack records is held to its config snapshot', () => {
     const recorded = rep.policies[0] as Policy;
     // Claimed for the morning only, before the snapshotted policy: the pack holds nothing for it either.
     const snap = snapshotFactsOf(readFileSync(join(dir, 'data', 'config_snapshot.json')));
-    const morning = policyProvenance([builtIn(recorded), recorded], [], DATE, snap);
+    const morning = policyProvenance([builtIn(recorded), recorded], [], snap);
     expect(morning.contradictions).toEqual([]);
     expect(morning.unbound).toEqual([expect.stringMatching(/source built-in.*a later policy replaced it/)]);
     // Claimed for the whole day: the latest snapshot at its end records the policy file, not built-in.
