@@ -56,6 +56,8 @@ export class LogChecker extends ChainFollower {
   private last: LineFacts = undefined as unknown as LineFacts;
   /** The last event was the file's first (facts.firstSeq was null before it). */
   private lastWasFirst = false;
+  /** The token of the findings recorded for the last event line (Findings.record). */
+  private recording = 0;
   /** The last event was the first read (it set shared.firstIso). */
   private lastSetFirstIso = false;
   /** The snapshot id the last event (a ConfigSnapshot) added to the ids seen, if it added one. */
@@ -240,7 +242,7 @@ export class LogChecker extends ChainFollower {
     if (this.pending !== undefined) this.settlePending(line, ev, isRecovery);
     else if (isRecovery) this.recoveryOfLastEvent(line, ev);
     // What this line raises is recorded: a recovery right after it takes it all back (rule 4 first).
-    this.f.record();
+    this.recording = this.f.record();
     this.lastWasFirst = this.facts.firstSeq === null;
     this.lastSnapshotId = undefined;
     this.count(line, ev);
@@ -301,7 +303,7 @@ export class LogChecker extends ChainFollower {
       // Rule 4 comes before every other rule (docs/FORMAT.md, "Verifying"): the fragment was never
       // an event, so what reading it as one raised (a duplicate, a break, a date) is taken back and
       // the chain goes on from the line before it, as the Python checker and export read it.
-      this.f.undo();
+      this.f.undo(this.recording);
       this.unchain();
       this.uncount(prevLine);
       this.recovered(prevLine);

@@ -249,6 +249,8 @@ export class Findings {
   private readonly journal: JournalEntry[] = [];
   private recording = false;
   private journalFull = false;
+  /** How many record() calls so far: the token undo() is given. */
+  private recordings = 0;
 
   constructor(private readonly maxPerCode = MAX_FINDINGS_PER_CODE) {}
 
@@ -284,10 +286,11 @@ export class Findings {
    * stopRecording(); undo() then takes it back. The log check records each event line's findings,
    * so that a recovery after the line (docs/FORMAT.md, "Verifying", rule 4) can withdraw them.
    */
-  record(): void {
+  record(): number {
     if (this.journal.length !== 0) this.journal.length = 0;
     this.journalFull = false;
     this.recording = true;
+    return ++this.recordings;
   }
 
   /** Stops recording; what was recorded can still be undone until the next record(). */
@@ -296,12 +299,13 @@ export class Findings {
   }
 
   /**
-   * Takes back what was recorded between the last record() and stopRecording(), once. False
-   * (nothing changed) when more was recorded than the journal keeps.
+   * Takes back what was recorded between the record() that returned `token` and stopRecording(),
+   * once. False (nothing changed) when more was recorded than the journal keeps, or when another
+   * record() came since (another check sharing these findings).
    */
-  undo(): boolean {
+  undo(token: number): boolean {
     const j = this.journal;
-    if (this.journalFull) return false;
+    if (this.journalFull || token !== this.recordings) return false;
     for (let k = j.length - 1; k >= 0; k--) {
       const e = j[k] as JournalEntry;
       if ('key' in e) {
@@ -322,6 +326,7 @@ export class Findings {
       }
     }
     j.length = 0;
+    this.recordings++;
     return true;
   }
 
