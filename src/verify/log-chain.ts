@@ -49,6 +49,18 @@ export class ChainFollower {
   private recentN = 0;
   /** After a damaged line, the next line's link is not judged (the damage is already reported). */
   private softNext = false;
+  // The state before the last event was chained, so that a recovery right after it can undo it
+  // (unchain): rule 4 comes before every other rule, so a recovered fragment leaves no trace.
+  private uHead: Head | undefined;
+  private uBeforeHead: Head | undefined;
+  private uAlt: Head | undefined;
+  private uDisplaced: Head | undefined;
+  private uLastBreak: Problem | undefined;
+  private uSeenEvent = false;
+  private uFileLinkPending = false;
+  private uSoftNext = false;
+  private uRecentN = 0;
+  private uRecentSlot: string | undefined;
 
   constructor(options: LogCheckOptions) {
     this.o = options;
@@ -68,6 +80,16 @@ export class ChainFollower {
       late: ev.late,
     };
     const head = this.head;
+    this.uHead = head;
+    this.uBeforeHead = this.beforeHead;
+    this.uAlt = this.alt;
+    this.uDisplaced = this.displaced;
+    this.uLastBreak = this.lastBreak;
+    this.uSeenEvent = this.seenEvent;
+    this.uFileLinkPending = this.fileLinkPending;
+    this.uSoftNext = this.softNext;
+    this.uRecentN = this.recentN;
+    this.uRecentSlot = this.recent[this.recentN % RECENT];
     const firstEvent = !this.seenEvent;
     this.seenEvent = true;
     const soft = this.softNext;
@@ -122,6 +144,23 @@ export class ChainFollower {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Undoes the last chain() (call before any other line is chained): the line was a recovered
+   * fragment, never part of the chain, and not one of the recent lines a duplicate repeats.
+   */
+  protected unchain(): void {
+    this.head = this.uHead;
+    this.beforeHead = this.uBeforeHead;
+    this.alt = this.uAlt;
+    this.displaced = this.uDisplaced;
+    this.lastBreak = this.uLastBreak;
+    this.seenEvent = this.uSeenEvent;
+    this.fileLinkPending = this.uFileLinkPending;
+    this.softNext = this.uSoftNext;
+    this.recent[this.uRecentN % RECENT] = this.uRecentSlot as string;
+    this.recentN = this.uRecentN;
   }
 
   /** The line that broke the chain (the current head) did not belong: the chain goes on from before it. */

@@ -52,6 +52,16 @@ export class LogChecker extends ChainFollower {
   private readonly alertCandidates: string[] = [];
   /** The category of the line last pushed when it was read as an event, else undefined. */
   lastCategory: string | undefined;
+  /** The last event's facts, for uncount(). */
+  private last: LineFacts = undefined as unknown as LineFacts;
+  /** The last event was the file's first (facts.firstSeq was null before it). */
+  private lastWasFirst = false;
+  /** The token of the findings recorded for the last event line (Findings.record). */
+  private recording = 0;
+  /** The last event was the first read (it set shared.firstIso). */
+  private lastSetFirstIso = false;
+  /** The snapshot id the last event (a ConfigSnapshot) added to the ids seen, if it added one. */
+  private lastSnapshotId: string | undefined;
   /** The line number of the last line found to be a recovered torn fragment (never an event), 0 before any. */
   lastFragment = 0;
   /**
@@ -231,6 +241,10 @@ export class LogChecker extends ChainFollower {
     const isRecovery = ev.category === RECOVERY.category && ev.event === RECOVERY.event;
     if (this.pending !== undefined) this.settlePending(line, ev, isRecovery);
     else if (isRecovery) this.recoveryOfLastEvent(line, ev);
+    // What this line raises is recorded: a recovery right after it takes it all back (rule 4 first).
+    this.recording = this.f.record();
+    this.lastWasFirst = this.facts.firstSeq === null;
+    this.lastSnapshotId = undefined;
     this.count(line, ev);
     this.checkDate(line, ev, isRecovery);
     // Clock: per writing process, time should not go backwards. A recovery is dated when it is
@@ -242,6 +256,7 @@ export class LogChecker extends ChainFollower {
     else if (!isRecovery) this.clocks.check(line, ev);
     if (ev.category === 'config' && ev.event === 'ConfigSnapshot') this.configSnapshot(line);
     this.chain(line, ev);
+    this.f.stopRecording();
   }
 
   /** A ConfigSnapshot counts from a snapshot the chain must hold (snapshot-chain.ts). */
@@ -251,7 +266,9 @@ export class LogChecker extends ChainFollower {
       this.unjoinable = true;
       return;
     }
-    const why = unchainedPrevious(line, this.shared);
+    const why = unchainedPrevious(line, this.shared, (id) => {
+      this.lastSnapshotId = id;
+    });
     if (why !== undefined) this.f.add('LOG_SNAPSHOT_UNCHAINED', 'warning', this.o.file, why, line.lineNumber);
   }
 
@@ -282,14 +299,13 @@ export class LogChecker extends ChainFollower {
   private recoveryOfLastEvent(line: ScannedLine, ev: LineFacts): void {
     const prevLine = this.lastEventLine;
     const adjacent = prevLine !== undefined && prevLine.lineNumber === line.lineNumber - 1;
-    if (
-      adjacent &&
-      this.head !== undefined &&
-      this.head.line === prevLine.lineNumber &&
-      recoveryProblem(ev.record, prevLine, this.recoveryFile) === undefined
-    ) {
+    if (adjacent && recoveryProblem(ev.record, prevLine, this.recoveryFile) === undefined) {
+      // Rule 4 comes before every other rule (docs/FORMAT.md, "Verifying"): the fragment was never
+      // an event, so what reading it as one raised (a duplicate, a break, a date) is taken back and
+      // the chain goes on from the line before it, as the Python checker and export read it.
+      this.f.undo(this.recording);
+      this.unchain();
       this.uncount(prevLine);
-      this.head = this.beforeHead;
       this.recovered(prevLine);
       return;
     }
@@ -306,15 +322,25 @@ export class LogChecker extends ChainFollower {
   /** Everything the fragment (the head) was counted in, as an event, is taken back (export never counts it). */
   private uncount(fragment: ScannedLine): void {
     const facts = this.facts;
-    const head = this.head as NonNullable<typeof this.head>;
-    const cat = head.category;
-    const box = cat === undefined ? undefined : this.counts.get(cat);
+    const last = this.last;
+    const cat = last.category;
+    const box = this.counts.get(cat);
     if (box !== undefined) box.n--;
     facts.events--;
     facts.malformed++;
-    if (head.late === true) facts.late--;
-    if (cat === 'order') removeSeq(facts.orders, head.seq);
-    else if (cat === 'fill') removeSeq(facts.fills, head.seq);
+    if (last.late) facts.late--;
+    if (cat === 'order') removeSeq(facts.orders, last.seq);
+    else if (cat === 'fill') removeSeq(facts.fills, last.seq);
+    if (this.lastWasFirst) {
+      facts.firstSeq = null;
+      facts.startPrev = null;
+    }
+    if (this.lastSetFirstIso) this.shared.firstIso = undefined;
+    const id = this.lastSnapshotId;
+    if (id !== undefined) {
+      this.shared.snapshots.delete(id);
+      if (this.shared.firstSnapshot === id) this.shared.firstSnapshot = undefined;
+    }
     const alerts = this.o.alertHashes;
     if (alerts !== undefined && facts.alertsMatched > 0 && alerts.at(facts.alertsMatched - 1) === fragment.hash)
       facts.alertsMatched--;
@@ -324,7 +350,8 @@ export class LogChecker extends ChainFollower {
   private count(line: ScannedLine, ev: LineFacts): void {
     const facts = this.facts;
     facts.events++;
-    if (this.shared.firstIso === undefined && this.o.continuation !== true) this.shared.firstIso = ev.isoTs;
+    this.lastSetFirstIso = this.shared.firstIso === undefined && this.o.continuation !== true;
+    if (this.lastSetFirstIso) this.shared.firstIso = ev.isoTs;
     const seen = this.counts.get(ev.category);
     if (seen !== undefined) seen.n++;
     else if (this.categories < MAX_CATEGORIES) {
@@ -351,6 +378,7 @@ export class LogChecker extends ChainFollower {
     }
     facts.lastSeq = ev.seq;
     this.lastEventLine = line;
+    this.last = ev;
   }
 
   /**

@@ -30,6 +30,8 @@ import {
 } from './pack-gather.js';
 import { LineTreeTap } from './line-tree.js';
 import { judgePack } from './pack-judge.js';
+import { tarLostNoteQuestion } from './pack-tar-policy.js';
+import { policyQuestions } from './provenance.js';
 import type { PackReport, VerifyPackOptions } from './pack-report.js';
 import { MAX_PROVENANCE_BYTES, PROVENANCE_FILES } from './pack-standalone.js';
 import { judgeDerived, PayloadDerivation } from './payload.js';
@@ -129,7 +131,12 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
     reviewEvents: r.reviewTap.events,
     ...(r.reviewTap.dropped > 0 ? { reviewEventsDropped: r.reviewTap.dropped } : {}),
   };
-  return options.keepProvenance === true ? { ...report, provenance: r.kept } : report;
+  if (options.keepProvenance !== true) return report;
+  const kept: PackReport = { ...report, provenance: r.kept };
+  // A "record lost" note of an earlier day's snapshot: asked of the log directory by the caller (path.ts).
+  const q = tarLostNoteQuestion(r.kept, configInForceOf(r.configFiles.get(PACK_PATH.configInForce)), tap);
+  if (q !== undefined) policyQuestions.set(kept, q);
+  return kept;
 }
 
 /** Gathers a `.tar.gz` pack's facts from its stream. */

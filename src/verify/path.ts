@@ -15,6 +15,7 @@ import { ROLLUP_LOCK, ROLLUP_RECORD } from '../format/rollup.js';
 import { verifyRollup } from './rollup.js';
 import { verifyRollupDir } from './rollup-dir.js';
 import { verifyPack } from './pack.js';
+import type { PackReport } from './pack-report.js';
 import { lostNoteOnChain } from './archive-policy.js';
 import { withRollupStandaloneNote, withStandaloneNotes } from './pack-standalone.js';
 import { Findings, makeReport, type Problem, type VerifyReport } from './report.js';
@@ -120,6 +121,12 @@ function withTsaCaNote(report: VerifyReport, options: VerifyArchiveOptions): Ver
   return { ...report, problems: [...report.problems, note] };
 }
 
+/** A "record lost" note the live chain contradicts (at45 F1), a pack directory's or a `.tar.gz`'s: only with --log-dir. */
+async function withLostNote(full: PackReport, options: VerifyArchiveOptions): Promise<PackReport> {
+  const lost = options.logDir === undefined ? undefined : await lostNoteOnChain(full, options.logDir);
+  return lost === undefined ? full : { ...full, ok: false, problems: [...full.problems, lost] };
+}
+
 async function verifyKind(path: string, options: VerifyArchiveOptions): Promise<VerifyReport> {
   const kind = await detectPathKind(path);
   switch (kind) {
@@ -135,23 +142,22 @@ async function verifyKind(path: string, options: VerifyArchiveOptions): Promise<
       });
     // A pack named alone: nothing outside it pins it, so say what that leaves unproven.
     case 'pack': {
-      const full = await verifyPack(path, { ...options, keepProvenance: true });
-      // A "record lost" note the live chain contradicts (at45 F1): only with --log-dir.
-      const lost = options.logDir === undefined ? undefined : await lostNoteOnChain(full, options.logDir);
-      const held = lost === undefined ? full : { ...full, ok: false, problems: [...full.problems, lost] };
+      const held = await withLostNote(await verifyPack(path, { ...options, keepProvenance: true }), options);
       return withPackReview(path, await withStandaloneNotes(held, await realpath(path), options), {
         signers: options.reviewSigners,
         logDir: options.logDir,
         unpinned: options.reviewSignersUnpinned,
       });
     }
-    case 'pack-tar':
+    case 'pack-tar': {
       // The notes' files come from the check's own pass over the stream (no second read of the archive).
-      return withPackReview(
-        path,
-        await withStandaloneNotes(await verifyPack(path, { ...options, keepProvenance: true }), undefined, options),
-        { signers: options.reviewSigners, logDir: options.logDir, unpinned: options.reviewSignersUnpinned },
-      );
+      const held = await withLostNote(await verifyPack(path, { ...options, keepProvenance: true }), options);
+      return withPackReview(path, await withStandaloneNotes(held, undefined, options), {
+        signers: options.reviewSigners,
+        logDir: options.logDir,
+        unpinned: options.reviewSignersUnpinned,
+      });
+    }
     case 'archive':
       return verifyArchive(path, options);
     // A roll-up named alone: the same warning as a pack's when no trusted key pins it.

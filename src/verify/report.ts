@@ -225,6 +225,14 @@ export interface ArchiveEvidence {
   readonly endHash: string | null;
 }
 
+/** What Findings records for one line at most (a line raises a handful); past it, undo() takes nothing back. */
+const MAX_JOURNAL = 64;
+
+/** One recorded change: a finding added (its counting key, and the problem if stored), or one replaced. */
+type JournalEntry =
+  | { readonly key: string; readonly severity: Severity; readonly stored: Problem | undefined }
+  | { readonly old: Problem; readonly next: Problem };
+
 /** Findings kept per (code, file) before the rest are only counted. */
 export const MAX_FINDINGS_PER_CODE = 20;
 
@@ -237,6 +245,13 @@ export class Findings {
   private readonly counts = new Map<string, number>();
   private errors = 0;
 
+  /** What add() and replace() did since record(), so that undo() can take it back. */
+  private readonly journal: JournalEntry[] = [];
+  private recording = false;
+  private journalFull = false;
+  /** How many record() calls so far: the token undo() is given. */
+  private recordings = 0;
+
   constructor(private readonly maxPerCode = MAX_FINDINGS_PER_CODE) {}
 
   /** Adds a finding (or counts it, past the bound). Returns the stored problem, if stored. */
@@ -245,9 +260,14 @@ export class Findings {
     const key = `${code}\u0000${file}`;
     const n = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, n);
-    if (n > this.maxPerCode) return undefined;
-    const p: Problem = line === undefined ? { code, severity, file, detail } : { code, severity, file, line, detail };
-    this.list.push(p);
+    const p: Problem | undefined =
+      n > this.maxPerCode
+        ? undefined
+        : line === undefined
+          ? { code, severity, file, detail }
+          : { code, severity, file, line, detail };
+    if (p !== undefined) this.list.push(p);
+    if (this.recording) this.note({ key, severity, stored: p });
     return p;
   }
 
@@ -258,6 +278,62 @@ export class Findings {
     if (old.severity === 'error') this.errors--;
     if (next.severity === 'error') this.errors++;
     this.list[i] = next;
+    if (this.recording) this.note({ old, next });
+  }
+
+  /**
+   * Starts recording what add() and replace() do (forgetting what was recorded before), until
+   * stopRecording(); undo() then takes it back. The log check records each event line's findings,
+   * so that a recovery after the line (docs/FORMAT.md, "Verifying", rule 4) can withdraw them.
+   */
+  record(): number {
+    if (this.journal.length !== 0) this.journal.length = 0;
+    this.journalFull = false;
+    this.recording = true;
+    return ++this.recordings;
+  }
+
+  /** Stops recording; what was recorded can still be undone until the next record(). */
+  stopRecording(): void {
+    this.recording = false;
+  }
+
+  /**
+   * Takes back what was recorded between the record() that returned `token` and stopRecording(),
+   * once. False (nothing changed) when more was recorded than the journal keeps, or when another
+   * record() came since (another check sharing these findings).
+   */
+  undo(token: number): boolean {
+    const j = this.journal;
+    if (this.journalFull || token !== this.recordings) return false;
+    for (let k = j.length - 1; k >= 0; k--) {
+      const e = j[k] as JournalEntry;
+      if ('key' in e) {
+        if (e.severity === 'error') this.errors--;
+        const n = (this.counts.get(e.key) ?? 1) - 1;
+        if (n === 0) this.counts.delete(e.key);
+        else this.counts.set(e.key, n);
+        if (e.stored !== undefined) {
+          const i = this.list.lastIndexOf(e.stored);
+          if (i !== -1) this.list.splice(i, 1);
+        }
+      } else {
+        const i = this.list.lastIndexOf(e.next);
+        if (i === -1) continue;
+        if (e.next.severity === 'error') this.errors--;
+        if (e.old.severity === 'error') this.errors++;
+        this.list[i] = e.old;
+      }
+    }
+    j.length = 0;
+    this.recordings++;
+    return true;
+  }
+
+  private note(e: JournalEntry): void {
+    const j = this.journal;
+    if (j.length < MAX_JOURNAL) j.push(e);
+    else this.journalFull = true;
   }
 
   /** Appends the problems of another report (e.g. a part), keeping their bound. */

@@ -19,8 +19,13 @@ export const MAX_SNAPSHOT_IDS = 100_000;
  * `previous_snapshot_id` names a snapshot that no earlier ConfigSnapshot event names, and whose
  * event would be in what was read: taken after the first snapshot chained here, or after the first
  * event read. A snapshot older than both may be chained in a file not read (a single day's pack).
+ * `onAdded` is told the line's own id when it is new to the ids seen (a recovery may take it back).
  */
-export function unchainedPrevious(line: ScannedLine, shared: SharedLogState): string | undefined {
+export function unchainedPrevious(
+  line: ScannedLine,
+  shared: SharedLogState,
+  onAdded?: (id: string) => void,
+): string | undefined {
   let r: Record<string, unknown>;
   try {
     r = JSON.parse((line.bytes as Buffer).toString('utf8')) as Record<string, unknown>;
@@ -43,6 +48,7 @@ export function unchainedPrevious(line: ScannedLine, shared: SharedLogState): st
       'which no ConfigSnapshot event before it in the chain records: that snapshot was stored but its event was never chained ' +
       '(the snapshot was killed, or the log disk was full), so the config change it recorded is in no chained event';
   if (typeof id === 'string' && isSnapshotId(id) && r.recovered !== true && ids.size < MAX_SNAPSHOT_IDS) {
+    if (!ids.has(id)) onAdded?.(id);
     ids.add(id);
     shared.firstSnapshot ??= id;
   }

@@ -23,6 +23,7 @@ import {
 } from '../helpers/snapshot-day.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack, makeWritable } from '../verify/helpers/forge.js';
+import { tarPack } from '../verify/helpers/pack-fixture.js';
 import { pythonPackCheck } from '../verify/helpers/python-check.js';
 
 const D0 = dayAgo(4);
@@ -79,6 +80,21 @@ describe('a forged "snapshot S was lost" note, S taken on an earlier day (at45 F
     const py = pythonPackCheck(archive);
     expect(py.status).toBe(1);
     expect(py.errors.map((e) => e.code)).toContain('COMPLIANCE_REPORT_MISMATCH');
+  });
+
+  it('the forged pack as a .tar.gz, with --log-dir: the same question, the same COMPLIANCE_REPORT_MISMATCH (note29)', () => {
+    const dir = tempDir();
+    cpSync(forged, join(dir, D), { recursive: true });
+    const tar = tarPack(dir, D);
+    const withLog = verify(honest, [tar, '--log-dir', join(honest, 'logs')]);
+    expect(withLog.code, withLog.stdout).toBe(1);
+    expect(errorsOf(withLog.stdout)).toContain('COMPLIANCE_REPORT_MISMATCH');
+    expect(withLog.stdout).toContain(`snapshot ${sid}'s record or its recording is missing`);
+    // The honest pack whose record was lost, as a .tar.gz: nothing to contradict.
+    const honestDir = tempDir();
+    cpSync(join(lost, 'art', D), join(honestDir, D), { recursive: true });
+    const ok = verify(lost, [tarPack(honestDir, D), '--log-dir', 'logs']);
+    expect(ok.code, ok.stdout).toBe(0);
   });
 
   it('the honest pack whose record the store lost: no mismatch, in both checkers', () => {
