@@ -265,7 +265,7 @@ export class EngineState {
   release(o: Slot): void {
     const st = this.orders;
     if (st.ord.get(o) === NO_ORDER && st.risk[o] === null && st.override[o] === null) {
-      st.byId.delete(st.ids[o] as string);
+      st.byId.deleteSlot(o);
       st.free(o);
     }
   }

@@ -55,8 +55,8 @@ export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
     s.summary.risk_checks++;
     const pass = e.result === 'pass';
     if (!pass) s.summary.risk_rejects++;
-    const failed = failedChecks(e.checks, e.reference_price);
     const refPrice = num(e.reference_price);
+    const failed = failedChecks(e.checks, e.reference_price, refPrice);
     if (oid !== null) {
       const o = s.slot(oid);
       s.setOrderRisk(o, new RiskCheck(tUs, pass, failed, refPrice, ev, o, null, s.orders));
@@ -321,9 +321,9 @@ const NONE_FAILED: readonly string[] = Object.freeze([]);
  * (a risk system that writes `"passed":"false"` or a `checks` object must not let every failed check
  * through): an item whose `passed` is not true or false, one that is no object, a `checks` that is
  * no list, and a `reference_price` given but no finite number (the collar cannot be checked) count
- * as failed, named with the value as given.
+ * as failed, named with the value as given. `refPrice`: num(ref), which the caller has (not read twice).
  */
-function failedChecks(checks: unknown, ref: unknown): readonly string[] {
+function failedChecks(checks: unknown, ref: unknown, refPrice: number | null): readonly string[] {
   let failed: string[] | undefined;
   if (Array.isArray(checks)) {
     // An index, not for-of: the parsed lists are frozen (records.ts), and for-of over a frozen
@@ -341,7 +341,8 @@ function failedChecks(checks: unknown, ref: unknown): readonly string[] {
       (failed ??= []).push(`${textOf(name)}${why}`);
     }
   } else if (checks !== undefined && checks !== null) (failed ??= []).push(`checks ${given(checks)} (not a list)`);
-  if (unreadableNumber(ref))
+  // unreadableNumber(ref), from the value num() gave.
+  if (ref !== undefined && ref !== null && refPrice === null)
     (failed ??= []).push(`reference_price ${given(ref)} (not a finite number: the price collar cannot be checked)`);
   return failed ?? NONE_FAILED;
 }

@@ -197,6 +197,7 @@ function newOrder(
     const first = st.opened(slot);
     s.add('order_id_reused', iso, [id], symbol, `order id ${id} used again (first at seq ${first.seq})`, [first, ev]);
   }
+  const qty = num(e.quantity);
   const n: NewOrder = {
     e,
     id,
@@ -204,7 +205,7 @@ function newOrder(
     tUs,
     iso,
     ev,
-    qty: num(e.quantity) ?? 0,
+    qty: qty ?? 0,
     price: num(e.price),
     strategy: str(e.strategy),
     venue: str(e.venue),
@@ -240,7 +241,7 @@ function newOrder(
   const fresh = preTradeRiskChecks(s, n, slot !== NONE ? slot : s.find(id));
   const eventRef = num(e.reference_price);
   if (slot !== NONE) st.setRef(slot, fresh?.refPrice ?? eventRef);
-  invalidValues(s, `order ${id}`, id, symbol, num(e.quantity), n.price, iso, ev, e);
+  invalidValues(s, `order ${id}`, id, symbol, qty, n.price, iso, ev, e);
   limitChecks(s, { id, symbol, qty: n.qty, price: n.price, eventRef, fresh, modified: false, iso, ev });
   reviewAndLoginChecks(s, n);
   duplicateCheck(s, n);

@@ -38,6 +38,10 @@ export class SlotIndex {
   private mask = 1023;
   private count = 0;
   private readonly seed = (Math.random() * 0x100000000) >>> 0;
+  /** hashOf of each slot's id (as an int32), by slot, for as long as the table holds the slot. */
+  private hashes = new Int32Array(1024);
+  private lastId = '';
+  private lastHash = hashOf('', this.seed) | 0;
   /** Set once a probe ran past MAX_PROBE: every id is then kept here instead. */
   private flood: Map<string, Slot> | undefined;
 
@@ -54,11 +58,14 @@ export class SlotIndex {
   /** The slot of `id`, or undefined. */
   get(id: string): Slot | undefined {
     if (this.flood !== undefined) return this.flood.get(id);
+    const h = this.hash(id);
     const p = this.places;
-    for (let i = hashOf(id, this.seed) & this.mask, n = 0; n <= this.mask; i = (i + 1) & this.mask, n++) {
+    const hs = this.hashes;
+    for (let i = h & this.mask, n = 0; n <= this.mask; i = (i + 1) & this.mask, n++) {
       const s = p[i] as number;
       if (s === EMPTY) return undefined;
-      if (this.keys[s] === id) return s;
+      // The slot's hash first: an id of another hash is not read (its string is rarely in the cache).
+      if (hs[s] === h && this.keys[s] === id) return s;
     }
     return undefined;
   }
@@ -69,15 +76,25 @@ export class SlotIndex {
       this.flood.set(id, slot);
       return;
     }
+    this.insert(id, slot, this.hash(id));
+  }
+
+  private insert(id: string, slot: Slot, h: number): void {
     if (2 * (this.count + 1) > this.places.length) {
-      // Again from the top: grow() puts every id back through set(), and a probe past the limit
+      // Again from the top: grow() puts every id back through insert(), and a probe past the limit
       // there made the table a Map already (places empty: a second toMap() would forget every id).
       this.grow();
       this.set(id, slot);
       return;
     }
+    if (slot >= this.hashes.length) {
+      const more = new Int32Array(Math.max(2 * this.hashes.length, slot + 1));
+      more.set(this.hashes);
+      this.hashes = more;
+    }
+    this.hashes[slot] = h;
     const p = this.places;
-    let i = hashOf(id, this.seed) & this.mask;
+    let i = h & this.mask;
     for (let n = 0; p[i] !== EMPTY; n++) {
       if (n === this.maxProbe) {
         this.toMap().set(id, slot);
@@ -94,15 +111,44 @@ export class SlotIndex {
     if (this.flood !== undefined) return this.flood.delete(id);
     const p = this.places;
     const m = this.mask;
-    let i = hashOf(id, this.seed) & m;
+    const h = this.hash(id);
+    let i = h & m;
     for (let n = 0; ; i = (i + 1) & m, n++) {
       const s = p[i] as number;
       if (s === EMPTY || n > m) return false;
-      if (this.keys[s] === id) break;
+      if (this.hashes[s] === h && this.keys[s] === id) break;
     }
-    // Shift back the entries after it that probed past i, so every probe still finds its id.
+    this.shiftBack(i);
+    return true;
+  }
+
+  /**
+   * delete(keys[slot]) for a slot the table may hold: found by the slot's kept hash and its number,
+   * so the id's string is not read when it is there (delete by the id when it is not).
+   */
+  deleteSlot(slot: Slot): boolean {
+    if (this.flood === undefined && slot < this.hashes.length) {
+      const p = this.places;
+      const m = this.mask;
+      for (let i = (this.hashes[slot] as number) & m, n = 0; n <= m; i = (i + 1) & m, n++) {
+        const s = p[i] as number;
+        if (s === EMPTY) break;
+        if (s === slot) {
+          this.shiftBack(i);
+          return true;
+        }
+      }
+    }
+    return this.delete(this.keys[slot] as string);
+  }
+
+  /** Empties place `i`: shifts back the entries after it that probed past it, so every probe still finds its id. */
+  private shiftBack(at: number): void {
+    const p = this.places;
+    const m = this.mask;
+    let i = at;
     for (let j = (i + 1) & m; p[j] !== EMPTY; j = (j + 1) & m) {
-      const home = hashOf(this.keys[p[j] as number] as string, this.seed) & m;
+      const home = (this.hashes[p[j] as number] as number) & m;
       if (((j - home) & m) >= ((j - i) & m)) {
         p[i] = p[j] as number;
         i = j;
@@ -110,7 +156,15 @@ export class SlotIndex {
     }
     p[i] = EMPTY;
     this.count--;
-    return true;
+  }
+
+  /** hashOf(id) as an int32, the last id's remembered (set after a get that missed hashes it once). */
+  private hash(id: string): number {
+    if (id !== this.lastId) {
+      this.lastId = id;
+      this.lastHash = hashOf(id, this.seed) | 0;
+    }
+    return this.lastHash;
   }
 
   private grow(): void {
@@ -118,7 +172,7 @@ export class SlotIndex {
     this.places = new Int32Array(old.length * 2).fill(EMPTY);
     this.mask = this.places.length - 1;
     this.count = 0;
-    for (const s of old) if (s !== EMPTY) this.set(this.keys[s] as string, s);
+    for (const s of old) if (s !== EMPTY) this.insert(this.keys[s] as string, s, this.hashes[s] as number);
   }
 
   private toMap(): Map<string, Slot> {

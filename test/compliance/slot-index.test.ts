@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { hashOf, SlotIndex } from '../../src/compliance/slot-index.js';
 
-type Op = { readonly kind: 'keep' | 'forget' | 'find'; readonly id: string };
+type Op = { readonly kind: 'keep' | 'forget' | 'forgetSlot' | 'find'; readonly id: string };
 
 /** Runs `ops` on a SlotIndex and a Map, with slots handed out and reused as OrderStore does. */
 function same(ops: readonly Op[], maxProbe?: number): void {
@@ -21,9 +21,11 @@ function same(ops: readonly Op[], maxProbe?: number): void {
       ids[s] = op.id;
       index.set(op.id, s);
       ref.set(op.id, s);
-    } else if (op.kind === 'forget') {
+    } else if (op.kind === 'forget' || op.kind === 'forgetSlot') {
       const s = ref.get(op.id);
-      expect(index.delete(op.id)).toBe(s !== undefined);
+      // deleteSlot finds the place by the slot's kept hash and number (EngineState.release).
+      if (op.kind === 'forget' || s === undefined) expect(index.delete(op.id)).toBe(s !== undefined);
+      else expect(index.deleteSlot(s)).toBe(true);
       if (s !== undefined) {
         ref.delete(op.id);
         ids[s] = '';
@@ -37,10 +39,13 @@ function same(ops: readonly Op[], maxProbe?: number): void {
 }
 
 const ops = (ids: fc.Arbitrary<string>) =>
-  fc.array(fc.record({ kind: fc.constantFrom('keep', 'keep', 'forget', 'find'), id: ids }) as fc.Arbitrary<Op>, {
-    minLength: 1000,
-    maxLength: 3000,
-  });
+  fc.array(
+    fc.record({ kind: fc.constantFrom('keep', 'keep', 'forget', 'forgetSlot', 'find'), id: ids }) as fc.Arbitrary<Op>,
+    {
+      minLength: 1000,
+      maxLength: 3000,
+    },
+  );
 
 describe('SlotIndex: the slot of each order id, as a Map would give it', () => {
   it('any sequence of ids kept, found and forgotten', () => {
@@ -68,7 +73,7 @@ describe('SlotIndex: the slot of each order id, as a Map would give it', () => {
 
   it('grows past many thousands of ids and forgets them all', () => {
     const keep = Array.from({ length: 6_000 }, (_, i): Op => ({ kind: 'keep', id: `O-${i}` }));
-    const forget = keep.map((o): Op => ({ kind: 'forget', id: o.id }));
+    const forget = keep.map((o, i): Op => ({ kind: i % 3 === 0 ? 'forgetSlot' : 'forget', id: o.id }));
     same([...keep, ...forget.filter((_, i) => i % 2 === 0), ...keep, ...forget]);
   });
 
@@ -107,5 +112,18 @@ describe('SlotIndex: the slot of each order id, as a Map would give it', () => {
     for (const [id, s] of ref) expect(index.get(id), id).toBe(s);
     for (const [id, s] of ref) expect(index.delete(id), `${id} ${s}`).toBe(true);
     expect(index.size).toBe(0);
+  });
+
+  it('deleteSlot of a slot the table does not hold forgets its id as delete would', () => {
+    const ids = ['a', 'b', 'a'];
+    const index = new SlotIndex(ids);
+    index.set('a', 0);
+    index.set('b', 1);
+    // Slot 2 names `a` but was never kept: the id's own slot goes, as delete('a') would take it.
+    expect(index.deleteSlot(2)).toBe(true);
+    expect(index.get('a')).toBe(undefined);
+    expect(index.get('b')).toBe(1);
+    expect(index.deleteSlot(0)).toBe(false);
+    expect(index.size).toBe(1);
   });
 });
