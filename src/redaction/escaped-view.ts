@@ -35,9 +35,26 @@ export const ESCAPED_BREAK_CUE = '\\n';
 /** A Python repr's version INTEGER escaped once (`\\x02`), so escaped twice or more (rules 20, part 4 reads it escaped once). */
 const ESCAPED_REPR_BYTE = '\\\\x02';
 
-/** Whether a text may hold an escaped dump: an escaped line break or an escaped repr's byte. */
+/** The start of a `\u00XX` escape: a line break or a backslash may be written so (at50 F4). */
+const UNICODE_ESCAPE_CUE = '\\u00';
+
+/**
+ * Whether a text may hold an escaped dump: an escaped line break (`\n`, or `\u000a` / `\u000A`, as
+ * serialisers that escape control characters as `\u00XX` write it), a backslash escaped so
+ * (`\u005c`: JSON in JSON), or an escaped repr's byte.
+ */
 export function mayHoldEscapedDump(t: string): boolean {
-  return t.includes(ESCAPED_BREAK_CUE) || t.includes(ESCAPED_REPR_BYTE);
+  return t.includes(ESCAPED_BREAK_CUE) || t.includes(ESCAPED_REPR_BYTE) || hasUnicodeBreakOrBackslash(t);
+}
+
+/** Whether `t` holds `\u000a` or `\u005c` (either case): one search, then two characters at each `\u00`. */
+function hasUnicodeBreakOrBackslash(t: string): boolean {
+  for (let i = t.indexOf(UNICODE_ESCAPE_CUE); i !== -1; i = t.indexOf(UNICODE_ESCAPE_CUE, i + 1)) {
+    const a = t.charCodeAt(i + 4);
+    const b = t.charCodeAt(i + 5) | 32;
+    if ((a === 48 && b === 97) || (a === 53 && b === 99)) return true; // 0a, 5c
+  }
+  return false;
 }
 
 /** How many times a text is unescaped at most (JSON in JSON in JSON). */

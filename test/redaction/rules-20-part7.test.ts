@@ -68,6 +68,17 @@ const CONTEXTS: [string, (t: string) => string][] = [
   ['JSON in a JSON string', (t) => JSON.stringify({ line: JSON.stringify({ msg: t }) })],
   ['escaped three times', (t) => JSON.stringify(JSON.stringify(JSON.stringify(t)))],
   ['line breaks written as \\n', (t) => `dump: ${t.replace(/\n/g, '\\n')}`],
+  // at50 F4: the same JSON from a serialiser that escapes control characters as \u00XX.
+  ['a JSON field, breaks as \\u000a', (t) => JSON.stringify({ msg: t, venue: 'XNYS' }).replace(/\\n/g, '\\u000a')],
+  ['a JSON field, breaks as \\u000A', (t) => JSON.stringify({ msg: t, venue: 'XNYS' }).replace(/\\n/g, '\\u000A')],
+  [
+    'JSON in a JSON string, inner breaks as \\u000a',
+    (t) => JSON.stringify({ line: JSON.stringify({ msg: t }).replace(/\\n/g, '\\u000a') }),
+  ],
+  [
+    'JSON in a JSON string, backslashes as \\u005c',
+    (t) => JSON.stringify({ line: JSON.stringify({ msg: t }) }).replace(/\\\\/g, '\\u005c'),
+  ],
 ];
 
 describe('a key dump inside a JSON string: the key goes, the JSON stays valid', () => {
