@@ -1769,13 +1769,20 @@ def check_derived(files, man, event_lines, shown, rep):
 
 def log_events(data, event, category="system"):
     """The `category`/`event` events among the complete lines of a log's bytes (None: none), as dicts;
-    a line that is no JSON object is passed over (verify's log check reports it)."""
+    a line that is no JSON object is passed over (verify's log check reports it), and so is a recovered
+    torn write: a line that the TornLineRecovered right after it describes is never an event (FORMAT.md
+    "Torn lines and recovery", rule 4; the file's name is not known here, as for a recovery in a pack)."""
     if data is None:
         return
     marker = ('"%s"' % event).encode("utf-8")
-    for raw, _ in split_lines(data)[0]:
+    lines = split_lines(data)[0]
+    for i, (raw, off) in enumerate(lines):
         if marker not in raw:
             continue
+        if i + 1 < len(lines) and b'"TornLineRecovered"' in lines[i + 1][0]:
+            rec = read_event(lines[i + 1][0])[0]
+            if rec is not None and rec["recovery"] and recovery_problem(rec["rec"], raw, off, None) is None:
+                continue
         try:
             e = strict_json(raw.decode("utf-8"))
         except (RecursionError, ValueError, UnicodeDecodeError):

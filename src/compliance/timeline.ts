@@ -302,15 +302,36 @@ async function startPolicy(
     const e = await fromSnapshot(src, l.snapshot_id, rel, notes, firstFile, l.record);
     if (e !== undefined) loggedWithin.push(e.policy);
   }
-  // The day before's others: one whose event is nowhere in the chain is noted as not used.
+  // The day before's others: one whose event is nowhere in the chain is noted as not used, unless
+  // the chain's walk then makes it the start policy (its writer's clock ahead, its event filed on an
+  // earlier day: at50 F3). Its notes are held until the start policy is known, then put in place.
   const dayBefore = logFileName(firstDay - 1).slice(6, 14);
+  const at = notes.length;
+  const held: { id: string; notes: string[] }[] = [];
   for (let i = before.length - 1; i >= 0; i--) {
     const id = before[i] as string;
     if (id.slice(0, 8) !== dayBefore) break;
     if (late.has(id)) continue;
-    const e = await fromSnapshot(src, id, rel, notes, firstFile);
+    const n: string[] = [];
+    const e = await fromSnapshot(src, id, rel, n, firstFile);
+    held.push({ id, notes: n });
     if (e?.loggedWithin === true && e.unknown === undefined) loggedWithin.unshift(e.policy);
   }
+  const start = await chainStart(src, src.index, rel, notes, firstDay, firstFile);
+  const startId = start?.snapshot_id;
+  notes.splice(at, 0, ...held.flatMap((h) => (h.id === startId ? [] : h.notes)));
+  return start;
+}
+
+/** startPolicy's chain walk (a log at hand): the start policy the chain's newest event or its walk names. */
+async function chainStart(
+  src: SnapshotSource,
+  index: ConfigEventIndex,
+  rel: string,
+  notes: string[],
+  firstDay: number,
+  firstFile: string,
+): Promise<PolicyInForce | null | undefined> {
   const holds = async (c: { snapshot_id: string; record_sha256: string }) => {
     const rec = await recordAsLogged(src.snapshotDir, c.snapshot_id, c.record_sha256);
     if (typeof rec === 'string') return { lost: rec };
@@ -321,12 +342,12 @@ async function startPolicy(
   };
   // The usual night: the chain's newest event (a PackExported event's config_of_record, read from the
   // exported day's file and the next) holds the policy, and no older file is read. Else the walk.
-  const newest = await src.index.configOfRecord(firstDay - 1, false);
+  const newest = await index.configOfRecord(firstDay - 1, false);
   if (newest.kind === 'event') {
     const v = await holds(newest.snapshot);
     if (typeof v === 'object' && !('lost' in v)) return v;
   }
-  const got = await src.index.holderAt(firstDay - 1, rel, holds);
+  const got = await index.holderAt(firstDay - 1, rel, holds);
   if (got.kind === 'found') return got.value;
   if (got.kind === 'none') return undefined;
   const id = got.snapshot?.snapshot_id;

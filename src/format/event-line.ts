@@ -9,6 +9,7 @@
  * verifier's. No JSON.parse and no string per key on the common path.
  */
 import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import {
   EntryTable,
   Kind,
@@ -456,4 +457,16 @@ export function recoversFragment(line: Buffer, frag: FragmentFacts, file: string
   const r = recoveryReader.read(line, 0, line.length);
   if (!r.ok || !r.ev.recovery) return false;
   return recoveryProblem(JSON.parse(line.toString('utf8')) as Record<string, unknown>, frag, file) === undefined;
+}
+
+/**
+ * recoversFragment for a reader that holds `line` (without its newline, at byte `offset` of file
+ * `file`) and `next`, the terminated line right after it: true when `next` is a TornLineRecovered
+ * event describing `line` (a recovered torn write, never an event). The line is hashed only when
+ * `next` names the recovery event.
+ */
+export function recoversLine(next: Buffer, line: Buffer, offset: number, file: string | undefined): boolean {
+  if (next.indexOf(TORN_NAME) === -1) return false;
+  const hash = createHash('sha256').update(line).digest('hex');
+  return recoversFragment(next, { hash, length: line.length, offset }, file);
 }

@@ -16,6 +16,12 @@ export interface LinesContainingOptions {
   readonly withFirstLine?: boolean;
   /** Give the file's last line as well (last), whether or not it holds a needle. Default false. */
   readonly withLastLine?: boolean;
+  /**
+   * Leave out a found line that the terminated line right after it makes a recovered torn write
+   * (docs/FORMAT.md "Torn lines and recovery", rule 4: never an event): `recovers(next, line,
+   * offset)` is asked with that next line, the found line and the found line's byte offset in the file.
+   */
+  readonly recovers?: (next: Buffer, line: Buffer, offset: number) => boolean;
 }
 
 /**
@@ -38,8 +44,12 @@ export async function linesContaining(
     return undefined;
   }
   const out: Buffer[] = [];
+  const recovers = options.recovers;
+  // A found line that ended the complete lines read so far: the line after it is not read yet.
+  let open: { line: Buffer; offset: number } | undefined;
   try {
     let carry = Buffer.alloc(0);
+    let base = 0; // the file offset of data's first byte
     const buf = Buffer.allocUnsafe(CHUNK);
     let first = options.withFirstLine === true;
     const withLast = options.withLastLine === true;
@@ -56,10 +66,27 @@ export async function linesContaining(
       if (whole.length > 0) {
         const found = matchingLines(whole, needles, withFirst, withLast);
         if (lastOnly) out.pop();
-        out.push(...found.lines);
+        if (recovers !== undefined && open !== undefined) {
+          const next = nextLine(whole, 0);
+          const at = out.lastIndexOf(open.line);
+          if (at !== -1 && next !== undefined && recovers(next, open.line, open.offset)) out.splice(at, 1);
+          open = undefined;
+        }
+        for (const [s, e] of found.spans) {
+          const line = Buffer.from(whole.subarray(s, e));
+          out.push(line);
+          if (recovers === undefined || e >= whole.length) continue;
+          if (e + 1 === whole.length) {
+            open = { line, offset: base + s };
+            continue;
+          }
+          const next = nextLine(whole, e + 1);
+          if (next !== undefined && recovers(next, line, base + s)) out.pop();
+        }
         lastOnly = found.lastOnly;
       }
       if (bytesRead === 0) break;
+      base += lastNl;
       carry = Buffer.from(data.subarray(lastNl));
     }
   } finally {
@@ -69,16 +96,16 @@ export async function linesContaining(
 }
 
 /**
- * The lines of `whole` (complete lines) holding any of `needles` (and its first line, `withFirst`;
- * its last line, `withLast`), each once, in order; `lastOnly` when the last line is there for
- * `withLast` alone.
+ * Where the lines of `whole` (complete lines) holding any of `needles` (and its first line,
+ * `withFirst`; its last line, `withLast`) start and end, each once, in order; `lastOnly` when the
+ * last line is there for `withLast` alone.
  */
 function matchingLines(
   whole: Buffer,
   needles: readonly Buffer[],
   withFirst: boolean,
   withLast: boolean,
-): { lines: Buffer[]; lastOnly: boolean } {
+): { spans: [number, number][]; lastOnly: boolean } {
   const found = new Map<number, number>();
   if (withFirst) {
     const nl = whole.indexOf(0x0a);
@@ -101,7 +128,13 @@ function matchingLines(
   }
   const starts = [...found.keys()];
   if (needles.length > 1 || withFirst || withLast) starts.sort((a, b) => a - b);
-  return { lines: starts.map((s) => Buffer.from(whole.subarray(s, found.get(s)))), lastOnly };
+  return { spans: starts.map((s) => [s, found.get(s) as number]), lastOnly };
+}
+
+/** The terminated line of `whole` starting at `s`, or undefined (none, or no newline after it). */
+function nextLine(whole: Buffer, s: number): Buffer | undefined {
+  const nl = whole.indexOf(0x0a, s);
+  return nl === -1 ? undefined : whole.subarray(s, nl);
 }
 
 /** A line parsed as a JSON object, or undefined. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseObjectLine } from '../fsx/lines-containing.js';
 import { openRegular } from '../fsx/regular.js';
 import { readTarGz, TAR_BOUNDS } from '../fsx/tar-read.js';
+import { recoversLine } from '../format/event-line.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import {
   carriedOf,
@@ -112,7 +113,8 @@ export async function packLog(path: string, f: PackFile, size: number | undefine
   return seen ? Buffer.concat(chunks) : undefined;
 }
 
-export function linesOf(bytes: Buffer): DayLines {
+/** The ConfigSnapshot and LogPruned lines of a day file's bytes (its name `name`), a recovered fragment left out. */
+export function linesOf(bytes: Buffer, name: string): DayLines {
   const config: Buffer[] = [];
   const pruned: Buffer[] = [];
   const nl0 = bytes.indexOf(0x0a);
@@ -121,11 +123,27 @@ export function linesOf(bytes: Buffer): DayLines {
     const nl = bytes.indexOf(0x0a, s);
     const e = nl === -1 ? bytes.length : nl;
     const line = bytes.subarray(s, e);
-    if (line.indexOf(CONFIG_MARK) !== -1) config.push(line);
-    else if (line.indexOf(PRUNED_MARK) !== -1) pruned.push(line);
+    const to = line.indexOf(CONFIG_MARK) !== -1 ? config : line.indexOf(PRUNED_MARK) !== -1 ? pruned : undefined;
+    if (to !== undefined && !recoveredLine(bytes, line, s, e, name)) to.push(line);
     s = e + 1;
   }
   return { config: configOf(config), pruned: prunedOf(pruned), first };
+}
+
+/**
+ * Whether `line` (bytes s..e of a day file's `bytes`) is a recovered torn write: the terminated
+ * line after it is a TornLineRecovered event that describes it (docs/FORMAT.md "Torn lines and
+ * recovery", rule 4), so it is never an event.
+ */
+function recoveredLine(bytes: Buffer, line: Buffer, s: number, e: number, name: string): boolean {
+  if (e >= bytes.length) return false;
+  const nl = bytes.indexOf(0x0a, e + 1);
+  return nl !== -1 && recoversLine(bytes.subarray(e + 1, nl), line, s, name);
+}
+
+/** The recovers test of linesContaining for day file `name`: a recovered torn write is left out. */
+export function recoveredIn(name: string): (next: Buffer, line: Buffer, offset: number) => boolean {
+  return (next, line, offset) => recoversLine(next, line, offset, name);
 }
 
 /** The ConfigSnapshot events (not `recovered`: chained late, they vouch for nothing) of these lines. */
@@ -247,7 +265,7 @@ export async function vouchedCopy(
   for (const n of names) {
     const bytes = await packLog(join(dir, n), packOfDate(n, date) as PackFile, removal.size).catch(() => undefined);
     if (bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === removal.sha256)
-      return linesOf(bytes);
+      return linesOf(bytes, logFileName(day));
   }
   return undefined;
 }

@@ -26,6 +26,7 @@ import {
   exportedOf,
   firstLine,
   PRUNED_MARK,
+  recoveredIn,
   prunedOf,
   type Removal,
   unknownWhy,
@@ -346,8 +347,11 @@ export class ConfigEventIndex {
 
   private async readDay(day: number): Promise<DayEvents> {
     const name = logFileName(day);
-    // Its PackExported events in the same pass (configOfRecord's bound): the file is read once.
-    const live = await linesContaining(join(this.sources.logDir, name), [CONFIG_MARK, EXPORTED_MARK]);
+    // Its PackExported events in the same pass (configOfRecord's bound): the file is read once. A
+    // marked line that the next line recovers is a torn write, never an event (FORMAT rule 4).
+    const live = await linesContaining(join(this.sources.logDir, name), [CONFIG_MARK, EXPORTED_MARK], {
+      recovers: recoveredIn(name),
+    });
     if (live !== undefined) {
       if (!this.exported.has(day)) this.exported.set(day, Promise.resolve(exportedOf(live, name)));
       return configOf(live.filter((l) => l.indexOf(CONFIG_MARK) !== -1));
@@ -463,7 +467,10 @@ export class ConfigEventIndex {
     const kept = await this.keptDays();
     while (!done() && this.prunedScanned < kept.length) {
       const d = kept[this.prunedScanned++] as number;
-      const lines = await linesContaining(join(this.sources.logDir, logFileName(d)), PRUNED_MARK);
+      const name = logFileName(d);
+      const lines = await linesContaining(join(this.sources.logDir, name), PRUNED_MARK, {
+        recovers: recoveredIn(name),
+      });
       if (lines !== undefined) this.addPruned(prunedOf(lines));
     }
   }

@@ -121,3 +121,38 @@ describe('linesContaining', () => {
     expect(texts(await linesContaining(path, needle, { withLastLine: true }))).toEqual([half.replace('y', 'z')]);
   });
 });
+
+describe('linesContaining with recovers (a recovered torn write left out, at50 F5)', () => {
+  const recovers = (next: Buffer, line: Buffer): boolean => next.toString('utf8') === `recovers ${line.length}`;
+
+  it('asks with the line after a found one, across a chunk boundary, with the found line and its offset', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'a.jsonl');
+    const frag = '{"event":"PackExported","n":2}';
+    // The fragment ends 10 bytes before the 1 MiB chunk's end: its recovery straddles the boundary.
+    const fill = `${'x'.repeat((1 << 20) - 10 - frag.length - 1 - 32 - 1)}\n`;
+    const first = '{"event":"PackExported","n":1}x';
+    const text = `${first}\n${fill}${frag}\nrecovers ${frag.length}\n{"event":"PackExported","n":3}\nrecovers 1\n`;
+    writeFileSync(path, text);
+    expect(text.indexOf(`recovers ${frag.length}`)).toBeLessThan(1 << 20);
+    expect(text.indexOf('{"event":"PackExported","n":3}')).toBeGreaterThan(1 << 20);
+    const asked: number[] = [];
+    const got = await linesContaining(path, needle, {
+      recovers: (next, line, offset) => {
+        asked.push(offset);
+        return recovers(next, line);
+      },
+    });
+    expect(texts(got)).toEqual([first, '{"event":"PackExported","n":3}']);
+    expect(asked).toEqual([0, text.indexOf(frag), text.indexOf('{"event":"PackExported","n":3}')]);
+  });
+
+  it('a found line with no terminated line after it is kept (nothing recovers it)', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'a.jsonl');
+    writeFileSync(path, '{"event":"PackExported","n":1}\nrecovers 30');
+    expect(texts(await linesContaining(path, needle, { recovers }))).toEqual(['{"event":"PackExported","n":1}']);
+    writeFileSync(path, '{"event":"PackExported","n":1}\nrecovers 30\n');
+    expect(texts(await linesContaining(path, needle, { recovers }))).toEqual([]);
+  });
+});
