@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LineSplitter, type ScannedLine, scanLines } from '../../src/chain/lines.js';
-import { AnchorTap, checkLogAnchors } from '../../src/verify/log-anchors.js';
+import { AnchorTap } from '../../src/verify/anchor-lines.js';
+import { checkLogAnchors } from '../../src/verify/log-anchors.js';
 import { Findings } from '../../src/verify/report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'auditpack-anchor-tap-'));
