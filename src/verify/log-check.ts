@@ -239,10 +239,15 @@ export class LogChecker extends ChainFollower {
 
   private event(line: ScannedLine, ev: LineFacts): void {
     const isRecovery = ev.category === RECOVERY.category && ev.event === RECOVERY.event;
+    // A pending damaged line is settled outside the recording: if the next line recovers this one,
+    // what stands for the damaged line (its defect, or this line's mismatch with it) must stay.
+    let mismatch: string | undefined;
     if (this.pending !== undefined) this.settlePending(line, ev, isRecovery);
-    else if (isRecovery) this.recoveryOfLastEvent(line, ev);
-    // What this line raises is recorded: a recovery right after it takes it all back (rule 4 first).
+    else if (isRecovery) mismatch = this.recoveryOfLastEvent(line, ev);
+    // What this line raises is recorded: a recovery right after it takes it all back (rule 4 first),
+    // its own mismatch with the event before it too (a hand-made recovery line can be a fragment).
     this.recording = this.f.record();
+    if (mismatch !== undefined) this.f.add('LOG_RECOVERY_MISMATCH', 'error', this.o.file, mismatch, line.lineNumber);
     this.lastWasFirst = this.facts.firstSeq === null;
     this.lastSnapshotId = undefined;
     this.count(line, ev);
@@ -294,9 +299,10 @@ export class LogChecker extends ChainFollower {
 
   /**
    * A recovery after a line read as an event: the fragment may have been a whole JSON line whose
-   * "\n" was cut off. Undo it and let the recovery link to what came before it.
+   * "\n" was cut off. Undo it and let the recovery link to what came before it. Else why it does
+   * not describe that line, for the caller to report as this line's own finding.
    */
-  private recoveryOfLastEvent(line: ScannedLine, ev: LineFacts): void {
+  private recoveryOfLastEvent(line: ScannedLine, ev: LineFacts): string | undefined {
     const prevLine = this.lastEventLine;
     const adjacent = prevLine !== undefined && prevLine.lineNumber === line.lineNumber - 1;
     if (adjacent && recoveryProblem(ev.record, prevLine, this.recoveryFile) === undefined) {
@@ -307,16 +313,10 @@ export class LogChecker extends ChainFollower {
       this.unchain();
       this.uncount(prevLine);
       this.recovered(prevLine);
-      return;
+      return undefined;
     }
     const why = adjacent ? recoveryProblem(ev.record, prevLine, this.recoveryFile) : undefined;
-    this.f.add(
-      'LOG_RECOVERY_MISMATCH',
-      'error',
-      this.o.file,
-      `TornLineRecovered is not preceded by the fragment it describes${why === undefined ? '' : ` (${why})`}`,
-      line.lineNumber,
-    );
+    return `TornLineRecovered is not preceded by the fragment it describes${why === undefined ? '' : ` (${why})`}`;
   }
 
   /** Everything the fragment (the head) was counted in, as an event, is taken back (export never counts it). */

@@ -47,7 +47,8 @@ import { policyQuestions } from './provenance.js';
 import { type Derived, explainDifference, judgeDerived, PayloadDerivation } from './payload.js';
 import { Findings, makeReport } from './report.js';
 import { checkReviewEventsKept } from './review-evidence.js';
-import { AnchorTap, checkLogAnchors } from './log-anchors.js';
+import { AnchorTap, recoveryFileFor } from './anchor-lines.js';
+import { checkLogAnchors } from './log-anchors.js';
 import { judgePackTimestamp, peekCreatedAt } from './timestamps.js';
 import { THREAD_START_WAIT_MS, WAIT_FOR_THREAD_FROM_BYTES } from '../worker/index.js';
 
@@ -219,6 +220,7 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
     full,
     emptyOk: true,
   });
+  r.anchorTap.recoveryFile = recoveryFileFor(date); // the checker's (log-check.ts): a recovered anchor line is skipped
   const p = join(r.dir, LOG);
   // The second thread finds alert lines among its events by their seq (log-check.ts).
   const alertFilter = r.alertSeqs === undefined ? undefined : alertFilterOf(r.alertSeqs);
@@ -261,7 +263,7 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
       checker.push(l);
       feed(l, checker.lastCategory, checker.lastEntries);
     };
-    // The anchor tap searches each chunk for its marker once, not each line (log-anchors.ts).
+    // The anchor tap searches each chunk for its marker once, not each line (anchor-lines.ts).
     const onChunk = (c: Buffer): void => r.anchorTap.chunk(c);
     // The read waits while the derivation is behind (its waiting batches hold ~1 MiB each).
     const afterChunk = () => derive?.room();

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LineSplitter, type ScannedLine, scanLines } from '../../src/chain/lines.js';
-import { AnchorTap, checkLogAnchors } from '../../src/verify/log-anchors.js';
+import { AnchorTap } from '../../src/verify/anchor-lines.js';
+import { checkLogAnchors } from '../../src/verify/log-anchors.js';
 import { Findings } from '../../src/verify/report.js';
+import { DAY1, formatLine, recoveryEvent } from './helpers/log-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'auditpack-anchor-tap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -105,5 +107,46 @@ describe('anchors found in the log pass (AnchorTap) are the ones a search of the
       }),
       { numRuns: 500 },
     );
+  });
+
+  // at50 F1: a line that the next line recovers is a torn fragment, never an event (FORMAT.md rule 4).
+  it('skips an anchor line that the next line recovers, where the two lines fall in the chunks or not', async () => {
+    const FILE = 'audit-20250908.jsonl';
+    const anchor = anchorLike(3);
+    const CHUNK = 1024 * 1024; // findAnchors' read size: the recovery may start or end past it
+    for (const [k, shift] of [0, -1, -40, -200, 5].entries()) {
+      // Padding lines so that the anchor line ends `shift` bytes from the end of the first chunk.
+      const padBytes = Math.max(0, CHUNK - (anchor.length + 1) + shift);
+      const pad = padBytes === 0 ? '' : `${'p'.repeat(999)}\n`.repeat(Math.floor(padBytes / 1000));
+      const head = `${pad}${'q'.repeat(Math.max(0, padBytes - pad.length - 1))}\n`;
+      const offset = Buffer.byteLength(head);
+      const rec = (frag: string) => formatLine(recoveryEvent(FILE, offset, frag, DAY1 + 5e6), 3, 'f'.repeat(64));
+      const recovered = `${head}${anchor}\n${rec(anchor)}\n{"after":1}\n`;
+      const other = `${head}${anchor}\n${rec(`${anchor}x`)}\n{"after":1}\n`;
+      const torn = `${head}${anchor}\n${rec(anchor)}`; // the recovery itself unterminated: no recovery
+      for (const [name, text, want] of [
+        ['recovered', recovered, 0],
+        ['other', other, 1],
+        ['torn', torn, 1],
+      ] as const) {
+        const path = join(dir, `rec-${k}-${name}.jsonl`);
+        writeFileSync(path, text);
+        const f = new Findings();
+        const ctx = { date: '2025-09-08', fromDayStart: false };
+        expect(await checkLogAnchors(path, FILE, f, {}, ctx), `${name} ${shift}`).toBe(want);
+        for (const chunkBytes of [undefined, 41, 4096]) {
+          const tap = new AnchorTap();
+          tap.recoveryFile = FILE;
+          await scanLines(path, (l) => tap.push(l), {
+            view: true,
+            noFollow: true,
+            chunkBytes,
+            onChunk: (c) => tap.chunk(c),
+          });
+          expect(tap.count, `${name} ${shift} tap ${chunkBytes}`).toBe(want);
+          expect(await checkLogAnchors(path, FILE, new Findings(), {}, ctx, tap)).toBe(want);
+        }
+      }
+    }
   });
 });

@@ -86,6 +86,24 @@ function verifyPy(path: string): string[] {
   return codes(pythonPackCheck(path).all);
 }
 
+/** The Anchored event `auditpack anchor` would write after `before` (an unchecked token: a fragment is never checked). */
+function anchoredLine(before: string[]): string {
+  const head = before[before.length - 1] as string;
+  const fields = {
+    head_seq: before.length,
+    head_hash: sha256(head),
+    tsa_url: 'https://tsa.example/x',
+    tsa_time: '2025-09-08T07:00:03.000Z',
+    tsa_serial: '01',
+    tsa_response: 'MIIB'.repeat(400),
+  };
+  return formatLine(
+    { micros: DAY1 + 7 * HOUR + 3e6, category: 'system', event: 'Anchored', fields },
+    before.length + 1,
+    sha256(head),
+  );
+}
+
 const SHAPES: Record<string, Shape> = {
   'a copy of the line before it, mid-file (at47 F1)': { fragment: (b) => b[2] as string, after: 2 },
   'a copy of the line before it, the recovery ending the file': { fragment: (b) => b[2] as string, after: 0 },
@@ -93,6 +111,19 @@ const SHAPES: Record<string, Shape> = {
   'a copy of the first line': { fragment: (b) => b[0] as string, after: 1 },
   'a prefix of the next line': { fragment: (_b, next) => next.slice(0, 70), after: 2 },
   'a whole event cut before its newline': { fragment: (_b, next) => next, after: 2 },
+  // at50 F1: the anchor scan (log-anchors.ts) checked these as anchors (TIMESTAMP_MALFORMED / _INVALID).
+  'the first 150 bytes of an Anchored event (auditpack anchor killed mid-write)': {
+    fragment: (b) => anchoredLine(b).slice(0, 150),
+    after: 2,
+  },
+  'a whole Anchored event cut before its newline': { fragment: (b) => anchoredLine(b), after: 2 },
+  'an Anchored event without its closing brace': { fragment: (b) => anchoredLine(b).slice(0, -1), after: 1 },
+  // at50 F2: a hand-made whole recovery line that describes nothing kept its LOG_RECOVERY_MISMATCH.
+  'a whole TornLineRecovered line that describes no line': {
+    fragment: (b) =>
+      formatLine(recoveryEvent(FILE, 0, 'x', DAY1 + 7 * HOUR + 3e6), b.length + 1, sha256(b[b.length - 1] as string)),
+    after: 2,
+  },
 };
 
 /** Shapes that are tampering or a crash and must stay findings, in all readers alike. */
@@ -125,12 +156,15 @@ describe('a recovered fragment: verify, the Python checker and export agree (rul
       const ts = verifyTs(logs, dir);
       expect(ts).toEqual(verifyPy(logs));
       expect(ts).toEqual(['LOG_TORN_LINE_RECOVERED@4']);
-      const r = runCli(['export', '--date', DATE, '--retention-days', '100000', '--json'], { cwd: dir });
+      const r = runCli(['export', '--date', DATE, '--retention-days', '100000', '--compress', '--json'], { cwd: dir });
       expect([0, 3], r.stderr).toContain(r.code); // 3: written, with a warning (a malformed line)
-      const pack = join(dir, 'artifacts', DATE);
-      const tsPack = verifyTs(pack, dir);
-      expect(tsPack.filter((c) => !/^(LOG_TORN_LINE_RECOVERED|PACK_UNSIGNED_UNPINNED)@/.test(c))).toEqual([]);
-      expect(tsPack).toEqual(verifyPy(pack));
+      // The pack as a directory and as a .tar.gz (at50 F1: only the directory's anchors are checked).
+      for (const pack of [join(dir, 'artifacts', DATE), join(dir, 'artifacts', `${DATE}.tar.gz`)]) {
+        // The Python checker does not say a .tar.gz is unsigned (pinned by no one): TS does, for both forms.
+        const tsPack = verifyTs(pack, dir).filter((c) => c !== 'PACK_UNSIGNED_UNPINNED@-');
+        expect(tsPack.filter((c) => !/^LOG_TORN_LINE_RECOVERED@/.test(c))).toEqual([]);
+        expect(tsPack).toEqual(verifyPy(pack).filter((c) => c !== 'PACK_UNSIGNED_UNPINNED@-'));
+      }
     });
   }
   for (const [name, [shape, want]] of Object.entries(FINDINGS)) {
