@@ -114,3 +114,19 @@ export function asn1parse(d: Buffer, opts: { dump?: boolean; indent?: boolean } 
   walk(0, d.length, 0);
   return out;
 }
+
+/** How many 6-byte windows of `secret` are still in `out` (hex digits only, also with 2/4-byte words swapped). */
+export function leaked(out: string, secret: Buffer): number {
+  const lo = out.toLowerCase();
+  const plain = lo.replace(/[^0-9a-f]/g, '');
+  const swapped = lo
+    .replace(/\b([0-9a-f]{4}|[0-9a-f]{8})\b/g, (t) => (t.match(/../g) as string[]).reverse().join(''))
+    .replace(/[^0-9a-f]/g, '');
+  const sec = secret.toString('hex');
+  let n = 0;
+  for (let i = 0; i + 12 <= sec.length; i += 2) {
+    const w = sec.slice(i, i + 12);
+    if (plain.includes(w) || swapped.includes(w)) n++;
+  }
+  return n;
+}

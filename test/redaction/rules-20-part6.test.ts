@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { cpuMs } from '../helpers/cpu-time.js';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';
-import { hexdumpWords, odX1z, opensslBlock, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
+import { hexdumpWords, odX1z, opensslBlock, xxdG1, xxdPairs, xxdPlain, leaked } from './dump-formats.js';
 
 const r = compileRedactor();
 const once = (t: string): string => {
@@ -31,22 +31,6 @@ const ecPub = (): Buffer => {
     Buffer.from(j.y as string, 'base64url'),
   ]);
 };
-
-/** How many 6-byte windows of `secret` are still in `out` (hex digits only, also with 2/4-byte words swapped). */
-function leaked(out: string, secret: Buffer): number {
-  const lo = out.toLowerCase();
-  const plain = lo.replace(/[^0-9a-f]/g, '');
-  const swapped = lo
-    .replace(/\b([0-9a-f]{4}|[0-9a-f]{8})\b/g, (t) => (t.match(/../g) as string[]).reverse().join(''))
-    .replace(/[^0-9a-f]/g, '');
-  const sec = secret.toString('hex');
-  let n = 0;
-  for (let i = 0; i + 12 <= sec.length; i += 2) {
-    const w = sec.slice(i, i + 12);
-    if (plain.includes(w) || swapped.includes(w)) n++;
-  }
-  return n;
-}
 
 const trail = (t: string, blanks = '   '): string => t.replace(/\r?\n/g, (m) => `${blanks}${m}`);
 const prefixed = (t: string, p: (i: number) => string): string =>

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { cpuMs } from '../helpers/cpu-time.js';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';
-import { asn1parse, hexdumpWords, odX1z, opensslBlock, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
+import { asn1parse, hexdumpWords, odX1z, opensslBlock, xxdG1, xxdPairs, xxdPlain, leaked } from './dump-formats.js';
 
 const r = compileRedactor();
 const once = (t: string): string => {
@@ -25,22 +25,6 @@ const ed = generateKeyPairSync('ed25519').privateKey;
 const der = (k: typeof rsa, type: 'pkcs1' | 'pkcs8' | 'sec1'): Buffer => k.export({ format: 'der', type }) as Buffer;
 const spki = (k: typeof rsa): Buffer => createPublicKey(k).export({ format: 'der', type: 'spki' }) as Buffer;
 const jwkD = (k: typeof rsa): Buffer => Buffer.from(k.export({ format: 'jwk' }).d as string, 'base64url');
-
-/** How many 6-byte windows of `secret` are still in `out` (hex digits only, also with 2/4-byte words swapped). */
-function leaked(out: string, secret: Buffer): number {
-  const lo = out.toLowerCase();
-  const plain = lo.replace(/[^0-9a-f]/g, '');
-  const swapped = lo
-    .replace(/\b([0-9a-f]{4}|[0-9a-f]{8})\b/g, (t) => (t.match(/../g) as string[]).reverse().join(''))
-    .replace(/[^0-9a-f]/g, '');
-  const sec = secret.toString('hex');
-  let n = 0;
-  for (let i = 0; i + 12 <= sec.length; i += 2) {
-    const w = sec.slice(i, i + 12);
-    if (plain.includes(w) || swapped.includes(w)) n++;
-  }
-  return n;
-}
 
 const KEYS: [string, Buffer, Buffer][] = [
   ['RSA PKCS#1', der(rsa, 'pkcs1'), jwkD(rsa)],
