@@ -5,14 +5,13 @@
  * next line recovers is a torn fragment, never an event (FORMAT.md, "Verifying", rule 4): it is no
  * anchor, by the chain check's own rule (recoversFragment).
  */
-import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { ScannedLine } from '../chain/lines.js';
 import { ANCHOR_CATEGORY, ANCHOR_EVENT } from '../format/anchor.js';
-import { type FragmentFacts, recoversFragment } from '../format/event-line.js';
+import { type FragmentFacts, recoversFragment, recoversLine } from '../format/event-line.js';
 import { categoryEventText } from '../format/log-line.js';
 
-/** The `file` a recovery in the log of UTC day `date` must name, as the chain check asks (log-check.ts). */
+/** The `file` a recovery in the log of UTC day `date` must name (the chain check's, log-check.ts, and the anchors'). */
 export function recoveryFileFor(date: string | undefined): string | undefined {
   return date === undefined ? undefined : `audit-${date.replaceAll('-', '')}.jsonl`;
 }
@@ -168,7 +167,7 @@ export async function findAnchors(
   const settle = async (next: Buffer | undefined): Promise<void> => {
     const a = held as FoundAnchor;
     held = undefined;
-    if (next === undefined || !recoversFragment(next, fragmentOf(a), recoveryFile)) await onAnchor(a);
+    if (next === undefined || !recoversLine(next, a.bytes, a.offset, recoveryFile)) await onAnchor(a);
   };
   const chunk = Buffer.allocUnsafe(CHUNK);
   for (;;) {
@@ -205,17 +204,6 @@ export async function findAnchors(
   }
   // An unterminated last line is a torn write, not an anchor, nor a recovery of the line before it.
   if (held !== undefined) await settle(undefined);
-}
-
-/** What a recovery must describe of a candidate line: its offset, length and SHA-256 (only when asked). */
-function fragmentOf(a: FoundAnchor): FragmentFacts {
-  return {
-    offset: a.offset,
-    length: a.bytes.length,
-    get hash() {
-      return createHash('sha256').update(a.bytes).digest('hex');
-    },
-  };
 }
 
 /**

@@ -25,6 +25,7 @@ import { unchainedPrevious } from './snapshot-chain.js';
 import { lastEntries, readLine, type LineFacts } from './log-line.js';
 import type { EntryTable } from '../json/line-scanner.js';
 import { addSeq, addSeqPrint, emptySeqPrint, removeSeq } from './seq-print.js';
+import { recoveryFileFor } from './anchor-lines.js';
 
 /** At most this many categories are counted (a bound on memory for hostile logs). */
 const MAX_CATEGORIES = 1_000;
@@ -74,7 +75,7 @@ export class LogChecker extends ChainFollower {
     super(options);
     this.shared = options.shared ?? newSharedLogState();
     this.clocks = new ProcessClocks(options.file, options.findings, this.shared, options.continuation === true);
-    this.recoveryFile = options.date === undefined ? undefined : `audit-${options.date.replaceAll('-', '')}.jsonl`;
+    this.recoveryFile = recoveryFileFor(options.date);
     const filter = options.continuation === true ? options.alertFilter : undefined;
     this.alertBits = filter?.bits;
     this.alertBitsSize = filter === undefined ? 1 : filter.bits.length * 8;
