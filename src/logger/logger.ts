@@ -16,6 +16,7 @@ import { AuditpackError } from '../errors.js';
 import { provenanceText, RECOVERY } from '../format/log-line.js';
 import { compileRedactor, type RedactionOptions } from '../redaction/index.js';
 import { BatchedWriter } from './batched-writer.js';
+import { loggerBounds } from './bounds.js';
 import { bufferedSize, EventBuffer } from './buffer.js';
 import { authoriseWriterEvents, createChild, RECORD_AS, WRITER, type WriterMark } from './child.js';
 import { systemClock } from './clock.js';
@@ -108,10 +109,7 @@ class Logger {
       defer: !threadless && !durable && redaction.enabled !== false,
       keepMicros: !threadless && !durable,
     });
-    // The memory bound is the caller's, below flushBytes too: the buffer is then written at that
-    // bound (batched-writer.ts, makeRoom), not raised to flushBytes.
-    const maxBufferBytes = Math.max(1, options.maxBufferBytes ?? 64 * 1024 * 1024);
-    const flushBytes = Math.min(Math.max(1, options.flushBytes ?? 1024 * 1024), maxBufferBytes);
+    const { maxBufferBytes, flushBytes, flushIntervalMs } = loggerBounds(options);
     this.buffer = new EventBuffer(maxBufferBytes);
     const dir = resolve(options.logDir ?? 'logs');
     this.sink =
@@ -130,7 +128,7 @@ class Logger {
     this.writer = durable
       ? new DurableWriter(ctx)
       : new BatchedWriter(ctx, {
-          flushIntervalMs: Math.max(0, options.flushIntervalMs ?? 0),
+          flushIntervalMs,
           flushBytes,
           offload: threadless ? undefined : { dir, provenance, redaction: cloneableRedaction(redaction) },
         });
