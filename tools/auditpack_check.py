@@ -1040,10 +1040,15 @@ def says_record_missing(note, sid):
         and any(note.endswith(e) for e in NOTE_RECORD_MISSING)
 
 
+def says_unparsed(note, sid):
+    """The note says snapshot sid's policy was not used because it does not parse."""
+    return isinstance(note, str) and note.endswith(NOTE_UNPARSED) \
+        and note.startswith("snapshot %s: configs/compliance_policy.yaml was not used" % sid)
+
+
 def says_not_used(note, sid):
     """The note says snapshot sid's policy was not used, for any documented reason: it unbinds sid."""
-    return says_record_missing(note, sid) or (isinstance(note, str) and note.endswith(NOTE_UNPARSED)
-                                              and note.startswith("snapshot %s: configs/compliance_policy.yaml was not used" % sid))
+    return says_record_missing(note, sid) or says_unparsed(note, sid)
 
 
 # What each record-missing ending says happened to the snapshot (COMPLIANCE_POLICY_UNKNOWN, at45 F2).
@@ -1118,6 +1123,39 @@ def check_policy_notes(files, report, shown, rep):
     if held in logged and note is not None:
         rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None,
                   "a policy note says snapshot %s's record or its recording is missing, yet data/config_snapshot.json is that record and the ConfigSnapshot event of it in data/audit.jsonl logs its record_sha256 %s: the note is false, and it would unbind that snapshot's policy" % (own[0], held))
+    check_unparsed_note(files.get("data/config_snapshot.json"), report, own[0], notes, shown, rep)
+    # at51 F2: the pack's own log pins the record whose policy the report does not end under.
+    q = report_not_in_force(files.get("data/config_snapshot.json"), report) if isinstance(report, dict) else None
+    if q is not None and held in logged:
+        rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None, q[2])
+
+
+def check_unparsed_note(snap_raw, report, sid, notes, shown, rep):
+    """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at51 F1): a policy note says the policy of
+    data/config_snapshot.json's snapshot does not parse, and the report's unparsed_policies holds no text
+    of it that is that record's copy of configs/compliance_policy.yaml (its hash, and the SHA-256 of the
+    stored copy for a text without [REDACTED]). Whether the text parses is verify's to check: this
+    checker has no YAML parser."""
+    if not any(says_unparsed(n, sid) for n in notes):
+        return
+    try:
+        snap = strict_json(snap_raw.decode("utf-8"))
+    except (AttributeError, RecursionError, ValueError, UnicodeDecodeError):
+        return
+    files = snap.get("files") if isinstance(snap, dict) else None
+    e = files.get(POLICY_PATH) if isinstance(files, dict) else None
+    texts = report.get("unparsed_policies")
+    u = next((x for x in texts if isinstance(x, dict) and x.get("snapshot_id") == sid), None) if isinstance(texts, list) else None
+    name = "the policy note saying snapshot %s's %s does not parse" % (sid, POLICY_PATH)
+    if u is None or not all(isinstance(u.get(k), str) for k in ("path", "sha256", "text")):
+        why = "the report records no text of it (unparsed_policies), yet data/config_snapshot.json is that snapshot's record"
+    elif u["path"] != POLICY_PATH or not isinstance(e, dict) or e.get("stored") is not True or e.get("hash") != u["sha256"]:
+        why = "its recorded text is not the %s that data/config_snapshot.json stores" % POLICY_PATH
+    elif "[REDACTED]" not in u["text"] and sha256(u["text"].encode("utf-8")) != (e.get("object") if isinstance(e.get("object"), str) else e.get("hash")):
+        why = "its recorded text is not the stored copy data/config_snapshot.json records"
+    else:
+        return
+    rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None, "%s: %s" % (name, why))
 
 
 def check_policy_of_record(files, report, shown, rep):
@@ -2594,8 +2632,16 @@ def policy_not_in_force(path, n):
     try:
         snap_raw = read_regular(os.path.join(path, n, "data", "config_snapshot.json"))
         report = strict_json(read_regular(os.path.join(path, n, "data", "compliance_report.json")).decode("utf-8"))
-        snap = strict_json(snap_raw.decode("utf-8"))
     except (OSError, RecursionError, ValueError, UnicodeDecodeError):
+        return None
+    return report_not_in_force(snap_raw, report)
+
+
+def report_not_in_force(snap_raw, report):
+    """policy_not_in_force of a pack's config_snapshot.json bytes and its parsed report."""
+    try:
+        snap = strict_json(snap_raw.decode("utf-8"))
+    except (AttributeError, RecursionError, ValueError, UnicodeDecodeError):
         return None
     if not isinstance(report, dict) or not isinstance(snap, dict):
         return None
@@ -2617,9 +2663,10 @@ def policy_not_in_force(path, n):
 
 
 def check_policies_in_force(path, packs, vouched, rep):
-    """COMPLIANCE_POLICY_NOT_IN_FORCE (FORMAT.md "A pack", step 8): a pack directory's report ends under
+    """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at51 F2, a warning COMPLIANCE_POLICY_NOT_IN_FORCE
+    before): a pack directory's report ends under
     another policy than the one its data/config_snapshot.json stores, and a ConfigSnapshot event of that
-    record (with its SHA-256) is in its own log or in the log of a vouched current pack of the snapshot's
+    record (with its SHA-256) is in the log of another vouched current pack, of the snapshot's
     day or the day after: that recorded snapshot was in force. A record no chained event records decides
     nothing."""
     for n in sorted(packs):
@@ -2630,9 +2677,10 @@ def check_policies_in_force(path, packs, vouched, rep):
         day = "%s-%s-%s" % (sid[0:4], sid[4:6], sid[6:8])
         y, m, d = map(int, day.split("-"))
         after = time.strftime("%Y-%m-%d", time.gmtime(calendar.timegm((y, m, d, 0, 0, 0)) + 86400))
-        where = [n] + [v for v in (day, after) if v in vouched and v in packs]
+        # The pack's own log is check_policy_notes's (a pack verified alone too).
+        where = [v for v in (day, after) if v != n and v in vouched and v in packs]
         if any((sid, sha) in config_snapshot_events(path, w) for w in where):
-            rep.warning("COMPLIANCE_POLICY_NOT_IN_FORCE", n + "/data/compliance_report.json", None, detail)
+            rep.error("COMPLIANCE_REPORT_MISMATCH", n + "/data/compliance_report.json", None, detail)
     # at45 F1: a note calling the pack's own snapshot record missing, that snapshot's event not in the
     # pack's own log (check_policy_notes judges that), but in the vouched log of its day or the day after.
     for n in sorted(packs):

@@ -36,13 +36,40 @@ export const UNPARSED_NOTE = 'the policy before it stayed in force';
  */
 const RECORD_MISSING_ENDINGS = [LOST_RECORD_NOTE, LOST_IN_PERIOD_NOTE, UNRECORDED_NOTE, UNCHECKABLE_NOTE] as const;
 
+/** The head of a note naming a snapshot: the id is a run of characters other than space and `:`. */
+const NOTE_HEAD = /^snapshot ([^ :]+): /;
+
 function namesAsNotUsed(note: string, id: string): boolean {
   return note.startsWith(`snapshot ${id}: ${DEFAULT_POLICY_PATH} was not used`);
 }
 
+/**
+ * A snapshotted policy skipped because it does not parse, as the report records it beside its note
+ * (`unparsed_policies`): its text (redacted as a recorded policy's is) and the file's hash as the
+ * snapshot recorded it, so that verify can hold the note to the pack's own record of that snapshot
+ * (a note alone would let a forger drop a policy that parses: at51 F1).
+ */
+export interface UnparsedPolicy {
+  readonly snapshot_id: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly text: string;
+}
+
+/** Whether `note` says snapshot `id`'s policy was not used because it does not parse. */
+export function saysUnparsed(note: string, id: string): boolean {
+  return namesAsNotUsed(note, id) && note.endsWith(UNPARSED_NOTE);
+}
+
+/** The snapshot a "does not parse" note names, or undefined for any other note. */
+export function unparsedNoteId(note: string): string | undefined {
+  const id = NOTE_HEAD.exec(note)?.[1];
+  return id !== undefined && saysUnparsed(note, id) ? id : undefined;
+}
+
 /** Whether `note` says snapshot `id`'s policy was not used (any documented reason): it unbinds `id`. */
 export function saysNotUsed(note: string, id: string): boolean {
-  return namesAsNotUsed(note, id) && (saysRecordMissing(note, id) || note.endsWith(UNPARSED_NOTE));
+  return saysRecordMissing(note, id) || saysUnparsed(note, id);
 }
 
 /**
@@ -60,8 +87,6 @@ const RECORD_MISSING_SAYS: readonly (readonly [string, string])[] = [
   [UNRECORDED_NOTE, 'the audit log does not record it: it set no policy'],
   [UNCHECKABLE_NOTE, 'its recording cannot be checked: it set no policy'],
 ];
-
-const NOTE_HEAD = /^snapshot ([^ :]+): /;
 
 /**
  * The snapshot a record-missing note names and what the note says happened to it, or undefined for

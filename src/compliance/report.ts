@@ -7,6 +7,7 @@ import { showInvisible } from './visible.js';
 import type { CarriedIn } from './carry-source.js';
 import type { EngineResult } from './engine.js';
 import type { UnstoredSnapshot } from './snapshot-check.js';
+import type { UnparsedPolicy } from './policy-notes.js';
 import { policyFromText, PolicyTimeline, type PolicyInForce } from './timeline.js';
 import { SEVERITIES, type AuditSummary, type Finding, type Severity, type SeverityTotals } from './types.js';
 
@@ -65,8 +66,14 @@ export interface ComplianceReport {
   };
   /** Every policy in force during the period, oldest first. */
   readonly policies: readonly RecordedPolicy[];
-  /** Snapshotted policies that were skipped because they do not parse (not re-checked by verify). */
+  /** Snapshotted policies that were skipped (they do not parse, or their record is missing), as sentences. */
   readonly policy_notes: readonly string[];
+  /**
+   * The text of each snapshotted policy a note says does not parse (from at51 F1): verify holds the
+   * note to it (the text must not parse, and must be the pack's own record's copy when the note names
+   * the pack's snapshot). Absent when there is none.
+   */
+  readonly unparsed_policies?: readonly UnparsedPolicy[];
   /** Log files read. */
   readonly files: readonly string[];
   /**
@@ -147,6 +154,7 @@ export function buildReport(o: {
       text: e.text,
     })),
     policy_notes: [...o.timeline.notes],
+    ...(o.timeline.unparsed.length === 0 ? {} : { unparsed_policies: o.timeline.unparsed.map((u) => ({ ...u })) }),
     files: [...o.files],
     ...(o.carriedIn === undefined ? {} : { carried_in: o.carriedIn }),
     ...(o.result.unstored.length === 0 ? {} : { snapshots_not_stored: o.result.unstored }),

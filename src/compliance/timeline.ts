@@ -39,6 +39,8 @@ import {
   UNCHECKABLE_NOTE,
   UNPARSED_NOTE,
   UNRECORDED_NOTE,
+  type UnparsedPolicy,
+  unparsedNoteId,
 } from './policy-notes.js';
 
 export { BUILT_IN_START_NOTE, LOST_IN_PERIOD_NOTE, LOST_RECORD_NOTE, UNCHECKABLE_NOTE, UNRECORDED_NOTE };
@@ -55,11 +57,18 @@ export class PolicyTimeline {
   readonly entries: readonly PolicyInForce[];
   /** What was skipped while loading (a snapshotted policy that does not parse), for the report. */
   readonly notes: readonly string[];
+  /** The text of each snapshotted policy a note says does not parse, in the notes' order. */
+  readonly unparsed: readonly UnparsedPolicy[];
   /** The period's own snapshots (not the first entry), by snapshot id. */
   private readonly bySnapshot = new Map<string, PolicyInForce>();
 
-  constructor(entries: readonly PolicyInForce[], notes: readonly string[] = []) {
+  constructor(
+    entries: readonly PolicyInForce[],
+    notes: readonly string[] = [],
+    unparsed: readonly UnparsedPolicy[] = [],
+  ) {
     this.notes = notes;
+    this.unparsed = unparsed;
     if (entries.length === 0) throw new AuditpackError('INTERNAL', 'a policy timeline needs at least one policy');
     const start = entries.filter((e) => e.from_us === Number.NEGATIVE_INFINITY);
     this.entries = [...start, ...entries.filter((e) => e.from_us !== Number.NEGATIVE_INFINITY)];
@@ -116,6 +125,13 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
   }
   const rel = DEFAULT_POLICY_PATH;
   const notes: string[] = [];
+  // The texts of snapshotted policies that do not parse, by snapshot id: recorded beside their notes.
+  const unparsed = new Map<string, UnparsedPolicy>();
+  const noted = (): UnparsedPolicy[] =>
+    notes.flatMap((n) => {
+      const u = unparsed.get(unparsedNoteId(n) ?? '');
+      return u === undefined ? [] : [u];
+    });
   if (options.snapshotDir !== undefined) {
     const index =
       options.logDir === undefined
@@ -125,9 +141,10 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
     const redactor = compileRedactor(
       options.redaction === false ? { enabled: false } : options.redaction === true ? {} : (options.redaction ?? {}),
     );
-    const store = { snapshotDir: options.snapshotDir, index, redactor, reads: new Map<string, string | null>() };
+    const reads = new Map<string, string | null>();
+    const store = { snapshotDir: options.snapshotDir, index, redactor, reads, unparsed };
     const fromSnapshots = await policiesFromSnapshots(store, rel, options.from, options.to, notes);
-    if (fromSnapshots.length > 0) return new PolicyTimeline(fromSnapshots, notes);
+    if (fromSnapshots.length > 0) return new PolicyTimeline(fromSnapshots, notes, noted());
   }
   const path = resolve(options.cwd, rel);
   let text: string | undefined;
@@ -137,11 +154,12 @@ export async function loadPolicyTimeline(options: LoadTimelineOptions): Promise<
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw wrapFsError(err, 'read', path);
   }
   if (text !== undefined)
-    return new PolicyTimeline([policyFromFile(text, rel, await storeKey(options.snapshotDir))], notes);
+    return new PolicyTimeline([policyFromFile(text, rel, await storeKey(options.snapshotDir))], notes, noted());
   const d = defaultPolicy();
   return new PolicyTimeline(
     [policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' })],
     notes,
+    noted(),
   );
 }
 
@@ -154,6 +172,8 @@ interface SnapshotSource {
   redactor: Redactor;
   /** Id → SHA-256 of the record bytes read for it (null: unreadable): what timeline-lost.ts judges. */
   reads: Map<string, string | null>;
+  /** Id → the text of a snapshot's policy that does not parse (the report records those its notes name). */
+  unparsed: Map<string, UnparsedPolicy>;
 }
 
 async function policiesFromSnapshots(
@@ -442,6 +462,7 @@ async function fromSnapshot(
   } catch (err) {
     if (!(err instanceof AuditpackError) || err.code !== 'CONFIG_INVALID') throw err;
     notes.push(`snapshot ${id}: ${rel} was not used, it does not parse (${err.message}); ${UNPARSED_NOTE}`);
+    src.unparsed.set(id, { snapshot_id: id, path: rel, sha256: entry.hash, text });
     return undefined;
   }
 }

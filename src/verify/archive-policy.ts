@@ -2,8 +2,9 @@
  * The policy in force on a pack's day, held to the chain: a pack's report whose policy is not the
  * one its data/config_snapshot.json stores (the built-in one, or a file of another hash) while that
  * snapshot's own ConfigSnapshot event is not in the pack's log (a snapshot of an earlier day) is
- * COMPLIANCE_POLICY_NOT_IN_FORCE when the chain records that event with the record's hash: that
- * snapshot, recorded, was in force all day. The chain is the log directory (`--log-dir`, looked up
+ * COMPLIANCE_REPORT_MISMATCH when the chain records that event with the record's hash: that
+ * snapshot, recorded, was in force all day (at51 F2: COMPLIANCE_POLICY_NOT_IN_FORCE, a warning,
+ * before; a report re-made under the built-in policy is what a forger of an unsigned pack writes). The chain is the log directory (`--log-dir`, looked up
  * as the snapshot store does: chainedIn, where 'unknown', a day's log pruned, is never taken as
  * recorded) and the current packs' own logs of the snapshot's day and the day after (the archive's
  * chain, as the other archive checks read it). A record no chained event records (planted in the
@@ -19,7 +20,7 @@ import type { PackInfo } from './archive-ledger.js';
 import { type PolicyQuestion, policyQuestions } from './provenance.js';
 import type { Findings, Problem } from './report.js';
 
-/** Adds COMPLIANCE_POLICY_NOT_IN_FORCE for every pack whose snapshot record the chain records. */
+/** Adds COMPLIANCE_REPORT_MISMATCH for every pack whose PolicyQuestion the chain answers with the record's event. */
 export async function checkPoliciesInForce(
   artifactsDir: string,
   packs: readonly PackInfo[],
@@ -35,8 +36,7 @@ export async function checkPoliciesInForce(
     if (!inLogDir && !(await inPackLogs(artifactsDir, current, q))) continue;
     const where = inLogDir ? 'log-dir' : 'pack-log';
     const file = `${p.name}/${PACK_PATH.complianceReport}`;
-    if (q.contradicts === true) f.add('COMPLIANCE_REPORT_MISMATCH', 'error', file, q.detail(where));
-    else f.add('COMPLIANCE_POLICY_NOT_IN_FORCE', 'warning', file, q.detail(where));
+    f.add('COMPLIANCE_REPORT_MISMATCH', 'error', file, q.detail(where));
   }
 }
 
@@ -64,13 +64,13 @@ async function inPackLogs(artifactsDir: string, current: ReadonlySet<string>, q:
 }
 
 /**
- * A pack verified alone with `--log-dir`: a policy note calling its snapshot's record missing while
- * the log directory holds that snapshot's event with the record's hash (at45 F1) is
- * COMPLIANCE_REPORT_MISMATCH; undefined otherwise (a day pruned from the log is unknown, never taken as recorded).
+ * A pack verified alone with `--log-dir`: a policy note calling its snapshot's record missing (at45
+ * F1), or a report ending under another policy than that record's (at51 F2), while the log directory
+ * holds that snapshot's event with the record's hash is COMPLIANCE_REPORT_MISMATCH; undefined otherwise (a day pruned from the log is unknown, never taken as recorded).
  */
 export async function lostNoteOnChain(report: object, logDir: string): Promise<Problem | undefined> {
   const q = policyQuestions.get(report);
-  if (q?.contradicts !== true) return undefined;
+  if (q === undefined) return undefined;
   if ((await chainedIn(logDir, q.snapshotId, q.recordSha256).catch(() => false)) !== true) return undefined;
   return {
     code: 'COMPLIANCE_REPORT_MISMATCH',

@@ -55,6 +55,7 @@ import {
 } from './provenance.js';
 import { type FindingsDigest, findingsDigest, sameFindings, withoutFindings } from './compliance-findings.js';
 import type { Findings } from './report.js';
+import { unparsedContradictions } from './unparsed-notes.js';
 import { differenceReporter, judgeCsv, judgeHtml, MAX_REPORT_BYTES } from './compliance-derived.js';
 
 const REPORT = PACK_PATH.complianceReport;
@@ -208,10 +209,13 @@ export async function startComplianceRecheck(
     const lostQ =
       recordDiffers || logged.length > 0 ? undefined : lostNoteQuestionOf(notesOf(r.report), r.snapshotRecord);
     const q = recordDiffers ? undefined : (lostQ ?? policyQuestionOf(r.notInForce, r.snapshotRecord));
-    if (q !== undefined && logged.length > 0)
-      f.add('COMPLIANCE_POLICY_NOT_IN_FORCE', 'warning', REPORT, q.detail('day'));
+    // The pack's own chained log pins the record whose policy the report does not end under: the
+    // report contradicts the pack, whoever wrote it (at51 F2; a warning before, which a forger of an
+    // unsigned pack met by re-making the report under the built-in policy).
+    const notInForce = q !== undefined && logged.length > 0;
+    if (notInForce) f.add('COMPLIANCE_REPORT_MISMATCH', 'error', REPORT, q.detail('day'));
     const endDiffers = start !== undefined && judgeEndState(f, r.carry, end, r.report.rules ?? 1);
-    const more = (recordDiffers ? 1 : 0) + (endDiffers ? 1 : 0);
+    const more = (recordDiffers ? 1 : 0) + (endDiffers ? 1 : 0) + (notInForce ? 1 : 0);
     const out = more === 0 ? judged : { ...judged, differences: judged.differences + more };
     return q === undefined || logged.length > 0 ? out : { ...out, policyQuestion: q };
   };
@@ -277,7 +281,8 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
     snap === undefined || snapBytes === undefined ? undefined : { id: snap.id, sha256: digestOf(snapBytes) as string },
   );
   const held = policyProvenance(recorded.policies, notesOf(recorded), snap);
-  for (const c of held.contradictions) note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
+  for (const c of [...held.contradictions, ...unparsedContradictions(recorded, snap)])
+    note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
   const carry = await readRecheckState(dir, recorded, readBoundedBuffer, notes);
   try {
     const timeline = timelineOfReport(recorded);

@@ -143,8 +143,8 @@ function lostInPeriod(id: string, notes: readonly string[]): boolean {
   return notes.some((n) => n.startsWith(`snapshot ${id}: `) && n.endsWith(LOST_IN_PERIOD_NOTE));
 }
 
-/** One policy against config_snapshot.json: a contradiction, unbound (why), or bound (both undefined). */
-function bindToSnapshot(
+/** One policy against config_snapshot.json: a contradiction, unbound (why), or bound (both undefined). Also for unparsed-notes.ts. */
+export function bindToSnapshot(
   p: RecordedPolicy,
   last: boolean,
   notes: readonly string[],
@@ -213,18 +213,17 @@ export function policyNotInForce(
 /** Where the ConfigSnapshot event of the pack's snapshot was found: the pack's own log, the log directory verified with it, or another current pack's log. */
 export type PolicyEventPlace = 'day' | 'log-dir' | 'pack-log';
 
-/** A snapshot record whose ConfigSnapshot event, when the chain holds it, makes the report's policy one not in force. */
+/**
+ * A snapshot record whose ConfigSnapshot event, when the chain holds it with the record's hash,
+ * contradicts the report (COMPLIANCE_REPORT_MISMATCH): its policy is not the one the report ends
+ * under (at51 F2: a warning before), or a policy note calls the record missing (at45 F1).
+ */
 export interface PolicyQuestion {
   readonly snapshotId: string;
   /** SHA-256 of data/config_snapshot.json's bytes: the event's record_sha256 must be it. */
   readonly recordSha256: string;
-  /** The warning's detail, given where the event is. */
+  /** The finding's detail, given where the event is. */
   readonly detail: (where: PolicyEventPlace) => string;
-  /**
-   * A policy note calls this record missing (at45 F1): the chain holding its event with the
-   * record's hash makes the note false, COMPLIANCE_REPORT_MISMATCH (an error), not a warning.
-   */
-  readonly contradicts?: true;
 }
 
 /**
@@ -242,7 +241,6 @@ export function lostNoteQuestionOf(
   return {
     snapshotId: record.id,
     recordSha256: record.sha256,
-    contradicts: true,
     detail: (where) =>
       `a policy note says snapshot ${record.id}'s record or its recording is missing (${JSON.stringify(note.slice(0, 160))}…), yet ${PACK_PATH.configSnapshot} is that record and the ConfigSnapshot event of it in ${where === 'log-dir' ? 'the log directory' : 'the log of the current pack of its day or the day after'} logs its record_sha256 ${record.sha256}: the note is false, and it would unbind that snapshot's policy`,
   };

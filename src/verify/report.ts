@@ -83,6 +83,7 @@ export type ProblemCode =
   | 'COMPLIANCE_REPORT_MISMATCH'
   | 'COMPLIANCE_RULES_CHANGED'
   | 'COMPLIANCE_POLICY_UNBOUND'
+  // No longer said (from at51 F2 that report is COMPLIANCE_REPORT_MISMATCH); kept: codes are never removed.
   | 'COMPLIANCE_POLICY_NOT_IN_FORCE'
   | 'COMPLIANCE_POLICY_UNKNOWN'
   | 'COMPLIANCE_STATE_MISMATCH'

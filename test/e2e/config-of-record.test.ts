@@ -1,8 +1,8 @@
 /**
  * The config of record of a past day (at23 F9, F10). F9: a pack whose report ran under the built-in
  * policy while the recorded snapshot in force on its day (taken an earlier day, its ConfigSnapshot
- * event in that day's log) stores the policy file gets COMPLIANCE_POLICY_NOT_IN_FORCE from
- * `verify ARTIFACTS --log-dir`. F10: records planted in the store past the look-up's limit make the
+ * event in that day's log) stores the policy file gets COMPLIANCE_REPORT_MISMATCH (from at51 F2; a
+ * warning, COMPLIANCE_POLICY_NOT_IN_FORCE, before) from `verify ARTIFACTS --log-dir`. F10: records planted in the store past the look-up's limit make the
  * day's config unknown: export says so (CONFIG_OF_RECORD_UNKNOWN, exit 3) and takes no fresh
  * snapshot as the past day's config. Set up through the library with chosen clocks; exported and
  * verified by the built CLI.
@@ -67,28 +67,33 @@ const reportOf = (cwd: string, day: string) =>
 
 const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 
-/** The files COMPLIANCE_POLICY_NOT_IN_FORCE names in `verify --json` output. */
+/** The files a policy not in force is named for in `verify --json` output (an error, from at51 F2). */
 function notInForce(stdout: string): string[] {
-  return (JSON.parse(stdout) as { problems: { code: string; file: string }[] }).problems
-    .filter((p) => p.code === 'COMPLIANCE_POLICY_NOT_IN_FORCE')
-    .map((p) => p.file);
+  return (
+    JSON.parse(stdout) as { problems: { code: string; severity: string; file: string; detail: string }[] }
+  ).problems
+    .filter((p) => p.code === 'COMPLIANCE_REPORT_MISMATCH' && /yet the report ends under/.test(p.detail))
+    .map((p) => {
+      expect(p.severity).toBe('error');
+      return p.file;
+    });
 }
 
 /** The same from the reference checker (tools/auditpack_check.py), which shares no code with verify. */
 function pythonNotInForce(path: string): string[] {
   const r = spawnSync(PYTHON, [CHECKER, path, '--json'], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  const out = JSON.parse(r.stdout) as { findings: { code: string; severity: string; file: string }[] };
+  expect(r.status, r.stderr).toBe(1);
+  const out = JSON.parse(r.stdout) as { findings: { code: string; severity: string; file: string; detail: string }[] };
   return out.findings
-    .filter((p) => p.code === 'COMPLIANCE_POLICY_NOT_IN_FORCE')
+    .filter((p) => p.code === 'COMPLIANCE_REPORT_MISMATCH' && /yet the report ends under/.test(p.detail))
     .map((p) => {
-      expect(p.severity).toBe('warning');
+      expect(p.severity).toBe('error');
       return p.file;
     });
 }
 
 describe('the policy in force on a day is the recorded snapshot of an earlier day (at23 F9)', () => {
-  it('a pack exported under the built-in policy while that snapshot was in force gets COMPLIANCE_POLICY_NOT_IN_FORCE', async () => {
+  it('a pack exported under the built-in policy while that snapshot was in force gets COMPLIANCE_REPORT_MISMATCH', async () => {
     const cwd = await setUp();
     // The library's exportPack with compliance options naming no snapshot store: the built-in policy.
     await exportPack({
@@ -109,12 +114,8 @@ describe('the policy in force on a day is the recorded snapshot of an earlier da
     );
     expect(reportOf(cwd, D).policies.at(-1)?.source).toBe('built-in');
     const v = runCli(['verify', 'art', '--log-dir', 'logs', '--json'], { cwd });
-    expect(v.code, v.stdout).toBe(0);
-    const problems = (JSON.parse(v.stdout) as { problems: { code: string; severity: string; file: string }[] })
-      .problems;
-    expect(problems.filter((p) => p.code === 'COMPLIANCE_POLICY_NOT_IN_FORCE')).toEqual([
-      expect.objectContaining({ severity: 'warning', file: `${D}/data/compliance_report.json` }),
-    ]);
+    expect(v.code, v.stdout).toBe(1);
+    expect(notInForce(v.stdout)).toEqual([`${D}/data/compliance_report.json`]);
     // Without the live log, the archive's own chain (C's pack log holds the event) says the same;
     // so does the reference checker.
     const alone = runCli(['verify', 'art', '--json'], { cwd });

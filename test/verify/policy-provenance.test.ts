@@ -24,6 +24,7 @@ import { policyProvenance, snapshotFactsOf } from '../../src/verify/provenance.j
 import { DATE, micros, TEST_POLICY, writeEvents, writePolicy, exportTestDay } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { forgePack } from './helpers/forge.js';
+import { unsignedPageFacts } from './helpers/forge-report.js';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 type Policy = ComplianceReport['policies'][number];
@@ -76,22 +77,12 @@ async function swapPolicy(dir: string, edit: (p: Policy) => Policy, all = false)
     date: DATE,
     timeline: timelineOfReport(forged),
   });
-  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const facts = unsignedPageFacts(dir);
   forgePack(dir, {
     payload: (data) => {
       writeFileSync(join(data, 'compliance_report.json'), reportJson(out));
       writeFileSync(join(data, 'compliance_findings.csv'), findingsCsv(out));
-      writeFileSync(
-        join(data, 'report.html'),
-        renderReportHtml(out, {
-          export_date: m.export_date,
-          chain_end_hash: m.chain.end_hash,
-          first_seq: m.chain.first_seq,
-          last_seq: m.chain.last_seq,
-          signer: null,
-          auditpack_version: m.auditpack_version,
-        }),
-      );
+      writeFileSync(join(data, 'report.html'), renderReportHtml(out, facts));
     },
   });
 }
@@ -317,17 +308,19 @@ describe("a report's policy at the day's end held to the snapshot the day's log 
     const r = await exportTestDay(cwd, { snapshot: { cwd, snapshotDir }, compliance: compliance(cwd) });
     return { cwd, dir: r.path };
   }
+  // From at51 F2 an error (COMPLIANCE_POLICY_NOT_IN_FORCE, a warning, before): a forger writes the same pack.
   const notInForce = (r: { problems: readonly { code: string; severity: string; detail: string }[] }) =>
-    r.problems.filter((p) => p.code === 'COMPLIANCE_POLICY_NOT_IN_FORCE');
+    r.problems.filter((p) => p.code === 'COMPLIANCE_REPORT_MISMATCH' && /yet the report ends under/.test(p.detail));
 
-  it('a pack checked under the built-in policy while the day logged a snapshot of the policy file: a warning', async () => {
-    // The library's export with compliance options that name no store: genuine, yet not the policy in force.
+  it('a pack checked under the built-in policy while the day logged a snapshot of the policy file: a mismatch', async () => {
+    // The library's export with compliance options that name no store: not the policy in force, and
+    // no different from a report a forger re-made under the built-in policy.
     const { cwd, dir } = await dayWithSnapshot(() => ({ cwd: tempDir() }));
     const rep = JSON.parse(readFileSync(join(dir, 'data', 'compliance_report.json'), 'utf8')) as ComplianceReport;
     expect(rep.policies.map((p) => p.source)).toEqual(['built-in']);
     for (const r of [await verifyPack(dir), await verifyPath(join(cwd, 'artifacts'))]) {
       const w = notInForce(r);
-      expect(w.map((p) => p.severity)).toEqual(['warning']);
+      expect(w.map((p) => p.severity)).toEqual(['error']);
       expect(w[0]?.detail).toMatch(
         new RegExp(
           `stores configs/compliance_policy\\.yaml with sha256 ${sha(TEST_POLICY)}.*ends under the built-in policy`,
@@ -336,7 +329,7 @@ describe("a report's policy at the day's end held to the snapshot the day's log 
     }
   });
 
-  it('an explicit policy file of another hash: the same warning; of the same bytes, none', async () => {
+  it('an explicit policy file of another hash: the same mismatch; of the same bytes, none', async () => {
     const other = await dayWithSnapshot(() => {
       const d = tempDir();
       return { cwd: d, policyFile: writePolicy(d, PERMISSIVE) };
@@ -349,7 +342,7 @@ describe("a report's policy at the day's end held to the snapshot the day's log 
     expect(notInForce(await verifyPack(same.dir))).toEqual([]);
   });
 
-  it('the snapshotted policy in force: no warning; a snapshot of the day before (no event in the day): none either', async () => {
+  it('the snapshotted policy in force: no mismatch; a snapshot of the day before (no event in the day): none either', async () => {
     const { dir } = await dayWithSnapshot((cwd) => ({ cwd, snapshotDir: join(cwd, 'audit', 'snapshots') }));
     expect(notInForce(await verifyPack(dir))).toEqual([]);
     // The day before's snapshot: its event is not in this pack's log, so only the standalone note speaks.
