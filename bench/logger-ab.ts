@@ -14,9 +14,13 @@
  * --files: each build logs to a log directory of its own (under a temp dir, removed afterwards)
  * with its writer thread, as an app does; CPU is then the *main thread's* only (its schedstat run
  * time, in ns, around each burst and the event-loop turn after it, where that logger's batch is
- * handed to its writer thread), so work moved to the writer thread shows up as what it is.
+ * handed to its writer thread), so work moved to the writer thread shows up as what it is. Each
+ * build's writer thread is also measured: the OS threads that appear during that build's first
+ * burst (its thread starts with the first flush) are its own, and the busiest of them is the writer;
+ * its CPU (/proc/self/task/<tid>/schedstat, read before close) is reported per call beside the
+ * main thread's, so that a cut of the writer's work is judged on the writer's thread.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,6 +58,19 @@ function threadCpuMicros(): number {
   return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1000;
 }
 
+/** The process's OS threads and the CPU each has run so far, in µs. */
+function taskCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const t of readdirSync('/proc/self/task')) {
+    try {
+      out.set(Number(t), Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'latin1').split(' ')[0]) / 1000);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
 /** Whole-process CPU so far, in µs. */
 function processCpuMicros(): number {
   const c = process.cpuUsage();
@@ -85,6 +102,9 @@ async function main(): Promise<void> {
   const cpuNow = args.files ? threadCpuMicros : processCpuMicros;
   const cpu = [0, 0];
   const lat: number[][] = [[], []];
+  // The threads each build's first burst started (its writer thread among them): see the header.
+  const known = new Set(taskCpu().keys());
+  const started: number[][] = [[], []];
   for (let base = 0, turn = 0; base < args.calls; base += 1000, turn++) {
     for (const k of turn % 2 === 1 ? [1, 0] : [0, 1]) {
       const log = logs[k] as Log;
@@ -103,8 +123,14 @@ async function main(): Promise<void> {
       if (!args.files) cpu[k] = (cpu[k] as number) + cpuNow() - c0;
       await new Promise<void>((r) => setImmediate(r));
       if (args.files) cpu[k] = (cpu[k] as number) + cpuNow() - c0;
+      if (args.files && turn === 0) {
+        for (const tid of taskCpu().keys()) if (!known.has(tid)) (started[k] as number[]).push(tid);
+        for (const tid of started[k] as number[]) known.add(tid);
+      }
     }
   }
+  const atEnd = taskCpu();
+  const writerCpu = started.map((tids) => Math.max(0, ...tids.map((t) => atEnd.get(t) ?? 0)));
   for (const log of logs) await log.close();
   if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
   for (const k of [0, 1]) {
@@ -112,7 +138,7 @@ async function main(): Promise<void> {
     const q = (p: number): string => (((s[Math.floor(p * s.length)] as number) ?? 0) / 1000).toFixed(2);
     const name = k === 0 ? `A ${args.a}` : `B ${args.b}`;
     console.log(
-      `${name} (${args.mix}${args.files ? ', files, main thread' : ''}): CPU ${((cpu[k] as number) / args.calls).toFixed(2)} µs/call  p50 ${q(0.5)}  p99 ${q(0.99)}  p99.9 ${q(0.999)} µs`,
+      `${name} (${args.mix}${args.files ? ', files, main thread' : ''}): CPU ${((cpu[k] as number) / args.calls).toFixed(2)} µs/call${args.files ? `  writer thread ${((writerCpu[k] as number) / args.calls).toFixed(2)} µs/call (threads started: ${(started[k] as number[]).length})` : ''}  p50 ${q(0.5)}  p99 ${q(0.99)}  p99.9 ${q(0.999)} µs`,
     );
   }
 }

@@ -16,7 +16,7 @@
  * The secret's hex on its label line and its dump lines lose their bytes (the ASCII column with
  * them); the labels and offsets stay. Found from one search (`hl=`); the text's lines are read once.
  */
-
+import { includesBy } from './chars.js';
 /** EC scalar sizes in bytes (der-headless.ts). */
 const EC_SCALAR = new Set([24, 28, 32, 48, 64, 65, 66]);
 
@@ -37,6 +37,11 @@ function typeName(raw: string): string {
 
 /** The cue: a label's header length. */
 export const ASN1PARSE_CUE = 'hl=';
+
+/** Whether `s` holds the cue (found by its `=`, rarer in text than `h`: see includesBy). */
+export function hasAsn1parseCue(s: string): boolean {
+  return includesBy(s, ASN1PARSE_CUE, 2);
+}
 
 interface Element {
   depth: number;

@@ -16,14 +16,14 @@
  * neither an escaped line break nor an escaped repr byte costs two searches.
  */
 
-import { asn1parseKeySpans, ASN1PARSE_CUE } from './asn1parse-dump.js';
+import { asn1parseKeySpans, hasAsn1parseCue } from './asn1parse-dump.js';
 import { decimalListKeySpans, hasDecimalListCue, pythonReprKeySpans } from './der-bytes.js';
 import { derHexKeyEnd, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
 import { hasLiteralListCue, literalListKeySpans } from './der-literals.js';
 import { hasXxdCue, PLAIN_CUE, plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
 import {
   hasOpensslTextCue,
-  OPENSSL_INLINE_CUE,
+  hasOpensslInlineCue,
   OPENSSL_TEXT_MIN,
   opensslInlineKeySpans,
   opensslTextKeySpans,
@@ -207,8 +207,8 @@ function readerSpans(view: View): number[] {
   }
   if (v.length >= HEX_KEY_MIN) hexRunKeySpans(v, spans);
   if (hasOpensslTextCue(v)) add(opensslTextKeySpans(v));
-  if (v.includes(ASN1PARSE_CUE)) add(asn1parseKeySpans(v));
-  if (v.includes(OPENSSL_INLINE_CUE)) add(opensslInlineKeySpans(v));
+  if (hasAsn1parseCue(v)) add(asn1parseKeySpans(v));
+  if (hasOpensslInlineCue(v)) add(opensslInlineKeySpans(v));
   return spans;
 }
 

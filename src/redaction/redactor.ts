@@ -41,14 +41,14 @@ import { redactSpacedPairs } from './pairs-spaced.js';
 import { redactMarkupPairs } from './pairs-markup.js';
 import {
   hasOpensslTextCue,
-  OPENSSL_INLINE_CUE,
+  hasOpensslInlineCue,
   OPENSSL_TEXT_MIN,
   opensslInlineKeySpans,
   opensslTextKeySpans,
 } from './openssl-text.js';
 import { redactPem } from './pem.js';
 import { applySpans, mayHoldProtocolAuth, redactProtocolAuth } from './protocol-auth.js';
-import { ASN1PARSE_CUE, asn1parseKeySpans } from './asn1parse-dump.js';
+import { asn1parseKeySpans, hasAsn1parseCue } from './asn1parse-dump.js';
 import { puttyKeySpans } from './putty-key.js';
 import { redactShapes, scanFacts, type SecretPattern } from './shapes.js';
 import { partialPatterns, redactPartial } from './shapes-partial.js';
@@ -251,10 +251,9 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     if (out.length >= OPENSSL_TEXT_MIN && hasOpensslTextCue(out))
       out = applySpans(out, opensslTextKeySpans(out), censor);
     // `openssl asn1parse` of a key (rules 20, part 5): one search, a label's `hl=`.
-    if (out.length >= OPENSSL_TEXT_MIN && out.includes(ASN1PARSE_CUE))
-      out = applySpans(out, asn1parseKeySpans(out), censor);
+    if (out.length >= OPENSSL_TEXT_MIN && hasAsn1parseCue(out)) out = applySpans(out, asn1parseKeySpans(out), censor);
     // The same dumps flattened to one line or inside a JSON string (rules 20, part 3): one search, `priv`.
-    if (out.length >= OPENSSL_TEXT_MIN && out.includes(OPENSSL_INLINE_CUE))
+    if (out.length >= OPENSSL_TEXT_MIN && hasOpensslInlineCue(out))
       out = applySpans(out, opensslInlineKeySpans(out), censor);
     // The shapes pass saw `s` itself only when the PEM pass left it as it was.
     const scannedWhole = out === s;
