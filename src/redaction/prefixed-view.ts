@@ -13,7 +13,9 @@
  *
  * Only ever more: the raw passes ran on the text before this one. Linear: a line costs at most
  * PREFIX_MAX characters of token starts and one read of each token; the view is built only when at
- * least two lines had a prefix taken away, and each reader is linear on it.
+ * least two lines had a prefix taken away before an offset, or before `xxd -p` hex holding a key's
+ * version INTEGER (`020100`, `020101`: a listing of digests behind log prefixes is not read), and
+ * each reader is linear on it.
  */
 
 import { derHexKeyEnd } from './der-hex.js';
@@ -50,6 +52,9 @@ function isOffsetAt(s: string, t: number, le: number): boolean {
   return k < le && isHex(s.charCodeAt(k));
 }
 
+/** Whether the last dumpStart found an `xxd -p` line (else an offset). */
+let HEX_LINE = false;
+
 /** Where the dump in the line [ls, le) starts after a prefix, or `ls` (no prefix, or no dump line). */
 function dumpStart(s: string, ls: number, le: number): number {
   const last = Math.min(le, ls + PREFIX_MAX);
@@ -57,10 +62,19 @@ function dumpStart(s: string, ls: number, le: number): number {
     const p = t > ls ? s.charCodeAt(t - 1) : 32;
     if (p !== 32 && p !== 9) continue;
     if (!isHex(s.charCodeAt(t))) continue;
-    if (isOffsetAt(s, t, le) || isPlainHexLine(s, t, le)) return t;
+    HEX_LINE = false;
+    if (isOffsetAt(s, t, le)) return t;
+    HEX_LINE = true;
+    if (isPlainHexLine(s, t, le)) return t;
   }
   return ls;
 }
+
+/**
+ * A private key's version INTEGER as plain hex (`02 01 00`, SEC1's `02 01 01`): a text whose
+ * prefixed lines are `xxd -p` hex is read only when one of them holds it (a digest listing is not).
+ */
+const VERSION_HEX = '02010';
 
 /** After the offset at the line start `a` (its digits, `:`, blanks) when there is one, else `a`. */
 function afterOffset(v: string, a: number, le: number): number {
@@ -78,19 +92,32 @@ interface View {
   readonly at: Int32Array;
 }
 
-/** The view of `s` with each line's prefix taken away, or null when fewer than two lines had one. */
+/**
+ * The view of `s` with each line's prefix taken away, or null unless two lines had one before an
+ * offset, or two before `xxd -p` hex with a key's version among them.
+ */
 function strippedView(s: string): View | null {
   const starts: number[] = [];
-  let prefixed = 0;
+  let offsets = 0;
+  let hexLines = 0;
+  let version = false;
+  // The next VERSION_HEX from the line being read (searched again only once passed): linear.
+  let nextVersion = -1;
   for (let ls = 0; ls <= s.length; ) {
     let le = s.indexOf('\n', ls);
     if (le === -1) le = s.length;
     const p = dumpStart(s, ls, le);
-    if (p > ls) prefixed++;
+    if (p > ls && !HEX_LINE) offsets++;
+    else if (p > ls) {
+      hexLines++;
+      if (!version && nextVersion !== -2 && nextVersion < p) nextVersion = s.indexOf(VERSION_HEX, p);
+      if (nextVersion === -1) nextVersion = -2;
+      version ||= nextVersion >= p && nextVersion < le;
+    }
     starts.push(p, le);
     ls = le + 1;
   }
-  if (prefixed < 2) return null;
+  if (offsets < 2 && !(hexLines >= 2 && version)) return null;
   const at = new Int32Array(s.length + 1);
   const parts: string[] = [];
   let n = 0;
