@@ -64,6 +64,22 @@ function edwardsSeedEnd(bytes: readonly number[], b: number): number {
   return Math.min(b + 9 + l, bytes.length);
 }
 
+/**
+ * An Edwards seed at `b` whose OID the dump cut (rules 20, part 8: `od -j 9`, `xxd -s 10` of an
+ * Ed25519 PKCS#8 key): the dump's first `b` bytes (1 to 4) are the OID's tail (`2b 65 70`, `65 70`,
+ * `70`), then `04 L+2 04 L`. The index past the seed (or the bytes' end), or -1. For a dump's first
+ * bytes only: a certificate's 32-byte key identifier (`04 22 04 20`) has no OID tail before it.
+ */
+function cutEdwardsSeedEnd(bytes: readonly number[], b: number): number {
+  if (b < 1 || b > 4) return -1;
+  const arc = bytes[b - 1] as number;
+  const l = EDWARDS[arc];
+  if (l === undefined || bytes[b + 1] !== l + 2 || bytes[b + 2] !== 4 || bytes[b + 3] !== l) return -1;
+  const oid = [0x06, 0x03, 0x2b, 0x65, arc];
+  for (let k = 0; k < b; k++) if (bytes[k] !== oid[5 - b + k]) return -1;
+  return Math.min(b + 4 + l, bytes.length);
+}
+
 /** RSA's private members after the public exponent at `b`: the index past the last one read (or the bytes' end), or -1. */
 function rsaPrivateEnd(bytes: readonly number[], b: number): number {
   if (!integerAt(bytes, b)) return -1;
@@ -147,7 +163,7 @@ export const HEADLESS = { start: 0 };
 export function headlessKeyEnd(bytes: readonly number[], b: number): number {
   const t = bytes[b];
   let end = -1;
-  if (t === 0x04) end = ecScalarEnd(bytes, b);
+  if (t === 0x04) end = Math.max(ecScalarEnd(bytes, b), cutEdwardsSeedEnd(bytes, b));
   else if (t === 0x06) end = edwardsSeedEnd(bytes, b);
   else if (t === 0x02) end = rsaPrivateEnd(bytes, b);
   if (end === -1) return -1;

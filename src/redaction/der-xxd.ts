@@ -128,7 +128,7 @@ function isMidGap(s: string, k: number): boolean {
 function lineBreak(s: string, k: number): number {
   if (!ESCAPED) {
     const e = s.indexOf('\n', k);
-    return e === -1 ? s.length : e;
+    return e === -1 ? stringEnd(s, k) : e;
   }
   for (let e = s.indexOf('\\n', k); e !== -1; e = s.indexOf('\\n', e + 1)) {
     // An escaped backslash before `n` (`\\n`) is a column's text, not a line break.
@@ -136,7 +136,63 @@ function lineBreak(s: string, k: number): number {
     while (b > k && s.charCodeAt(b - 1) === 92) b--;
     if ((e - b) % 2 === 0) return e;
   }
-  return s.length;
+  return stringEnd(s, k);
+}
+
+/**
+ * Where a line with no line break of its own escaping level ends (rules 20, part 8): before the
+ * quote that ends its string (in a text escaped once, ESCAPED, a quote behind one escape is one
+ * too) and that quote's backslashes, so a span never runs over a JSON string's end (the text's end
+ * when there is none); -1 when a line break escaped once more comes first (a dump in JSON in a JSON
+ * string: its lines are read in the unescaped view, escaped-view.ts, not as one line here).
+ */
+function stringEnd(s: string, k: number): number {
+  const q = endingQuote(s, k);
+  let end = s.length;
+  if (q !== -1) {
+    end = q;
+    while (end > k && s.charCodeAt(end - 1) === 92) end--;
+  }
+  if (!(DEEPER.text === s && DEEPER.from <= k && (DEEPER.at === -1 || DEEPER.at >= k)))
+    Object.assign(DEEPER, { text: s, from: k, at: s.indexOf('\\n', k) });
+  if (DEEPER.at === -1 || (ESCAPED && DEEPER.at >= end)) return end;
+  // Outside a string's escapes a quote may be a dump's ASCII column: the whole rest is the view's.
+  STRING_END = ESCAPED ? end : s.length;
+  return -1;
+}
+
+/** Where the string ends whose line the last stringEnd found escaped once more (the readers go on after it), else 0. */
+let STRING_END = 0;
+
+/**
+ * The last searches of endingQuote and stringEnd, for the text `text` from `from` (a later search
+ * from before the found place has the same answer): a one-line text is searched once, not once a cue.
+ */
+const QUOTE = { text: '', escaped: false, from: 0, at: -1 };
+const DEEPER = { text: '', from: 0, at: -1 };
+
+/** Forgets the last searches (the text they hold). */
+function forgetSearches(): void {
+  QUOTE.text = '';
+  DEEPER.text = '';
+}
+
+/** The first quote from `k` that ends a string of the dump's escaping level, or -1. */
+function endingQuote(s: string, k: number): number {
+  const c = QUOTE;
+  if (c.text === s && c.escaped === ESCAPED && c.from <= k && (c.at === -1 || c.at >= k)) return c.at;
+  let found = -1;
+  for (let q = s.indexOf('"', k); q !== -1; q = s.indexOf('"', q + 1)) {
+    let b = q;
+    while (b > k && s.charCodeAt(b - 1) === 92) b--;
+    const n = q - b;
+    if (n % 2 === 0 || (ESCAPED && n % 4 === 1)) {
+      found = q;
+      break;
+    }
+  }
+  Object.assign(c, { text: s, escaped: ESCAPED, from: k, at: found });
+  return found;
 }
 
 /** A decoded dump: its bytes, each byte's place (its first hex digit), each byte's line end. */
@@ -179,8 +235,13 @@ function readLine(s: string, i: number, d: Dump): number {
     else if (PLAIN && isMidGap(s, k)) k += 2;
     else if (PLAIN) break;
   }
-  if (n === 0) return -1;
-  const e = lineBreak(s, k);
+  const e = n === 0 ? -1 : lineBreak(s, k);
+  if (e === -1) {
+    d.bytes.length = first;
+    d.at.length = first;
+    d.group.length = Math.min(d.group.length, first);
+    return -1;
+  }
   const cr = ESCAPED ? s.charCodeAt(e - 2) === 92 && s.charCodeAt(e - 1) === 114 : s.charCodeAt(e - 1) === 13;
   const lineEnd = e > k && cr ? e - (ESCAPED ? 2 : 1) : e;
   for (let b = first; b < d.bytes.length; b++) d.lineEnd.push(lineEnd);
@@ -194,8 +255,13 @@ function readDump(s: string, at: number): Dump {
   for (;;) {
     const from = bytesStart(s, o);
     if (from === -1) break;
+    STRING_END = 0;
     const e = readLine(s, from, d);
-    if (e === -1) break;
+    if (e === -1) {
+      // A line escaped once more: the rest of its string is the unescaped view's to read.
+      d.end = Math.max(d.end, STRING_END);
+      break;
+    }
     d.end = e;
     // The next line: after the line break and an indent.
     let n = e + (ESCAPED ? 2 : 1);
@@ -224,7 +290,8 @@ function afterEmptiedLine(s: string, at: number): boolean {
   const parts = s.slice(Math.max(0, at - 160), at).split(/\r?\n|\\n/);
   const prev = parts[parts.length - 2];
   // After a prefix too (rules 20, part 6: `host app[42]: 00000010: [REDACTED]`).
-  return prev !== undefined && /(?:^[\s"]*|\s)[0-9a-fA-F]{6,8}:? +[^0-9a-fA-F\s]/.test(prev);
+  // After a JSON string's opening quote too (`{"msg":"0000011 [REDACTED]`: rules 20, part 8).
+  return prev !== undefined && /(?:^[\s"]*|[\s"])[0-9a-fA-F]{6,8}:? +[^0-9a-fA-F\s]/.test(prev);
 }
 
 /**
@@ -322,6 +389,7 @@ export function xxdDumpKeySpans(s: string): number[] {
     }
     if (d.end > q) q = d.end - 1;
   }
+  forgetSearches();
   return spans;
 }
 
@@ -368,5 +436,6 @@ export function plainDumpKeySpans(s: string): number[] {
     if (d.end > n) n = d.end - 1;
   }
   PLAIN = false;
+  forgetSearches();
   return spans;
 }

@@ -18,7 +18,7 @@
 
 import { asn1parseKeySpans, hasAsn1parseCue } from './asn1parse-dump.js';
 import { decimalListKeySpans, hasDecimalListCue, pythonReprKeySpans } from './der-bytes.js';
-import { derHexKeyEnd, SEPARATED_HEX_KEY_MIN } from './der-hex.js';
+import { SEPARATED_HEX_KEY_MIN } from './der-hex.js';
 import { hasLiteralListCue, literalListKeySpans } from './der-literals.js';
 import { hasXxdCue, PLAIN_CUE, plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
 import {
@@ -28,6 +28,7 @@ import {
   opensslInlineKeySpans,
   opensslTextKeySpans,
 } from './openssl-text.js';
+import { hexRunKeySpans, PREFIXED_DUMP_MIN, prefixedDumpKeySpans } from './prefixed-view.js';
 
 /** The cue: an escaped line break (the two characters `\` `n`). */
 export const ESCAPED_BREAK_CUE = '\\n';
@@ -165,21 +166,6 @@ function unescapeOnce(s: string, base: Int32Array | null, slot: number): View | 
   return { text, lined: lined.join(''), at };
 }
 
-/**
- * The hex DER keys in `v` that start a token (`xxd -p`'s lines, which the shapes pass reads from a
- * token's start): [start, end) pairs. Linear: a candidate costs 24 reads, a key is passed over.
- */
-function hexRunKeySpans(v: string, spans: number[]): void {
-  for (let q = v.indexOf('30'); q !== -1; q = v.indexOf('30', q + 1)) {
-    const p = q > 0 ? v.charCodeAt(q - 1) | 32 : 32;
-    if ((p >= 48 && p <= 57) || (p >= 97 && p <= 122)) continue;
-    const end = derHexKeyEnd(v, q);
-    if (end === -1) continue;
-    spans.push(q, end);
-    q = end - 1;
-  }
-}
-
 /** The shortest private key as hex (Ed25519's 48 bytes). */
 const HEX_KEY_MIN = 96;
 
@@ -206,6 +192,8 @@ function readerSpans(view: View): number[] {
     }
   }
   if (v.length >= HEX_KEY_MIN) hexRunKeySpans(v, spans);
+  // A dump with a prefix on every line (rules 20, part 8), inside a JSON string.
+  if (v.length >= PREFIXED_DUMP_MIN) add(prefixedDumpKeySpans(v));
   if (hasOpensslTextCue(v)) add(opensslTextKeySpans(v));
   if (hasAsn1parseCue(v)) add(asn1parseKeySpans(v));
   if (hasOpensslInlineCue(v)) add(opensslInlineKeySpans(v));

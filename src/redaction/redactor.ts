@@ -47,6 +47,7 @@ import {
   opensslTextKeySpans,
 } from './openssl-text.js';
 import { redactPem } from './pem.js';
+import { PREFIXED_DUMP_MIN, prefixedDumpKeySpans } from './prefixed-view.js';
 import { applySpans, mayHoldProtocolAuth, redactProtocolAuth } from './protocol-auth.js';
 import { asn1parseKeySpans, hasAsn1parseCue } from './asn1parse-dump.js';
 import { puttyKeySpans } from './putty-key.js';
@@ -192,8 +193,11 @@ function redactKeyBytes(s: string, censor: string): string {
   if (out.length >= SEPARATED_HEX_KEY_MIN && hasXxdCue(out)) out = applySpans(out, xxdDumpKeySpans(out), censor);
   // od's and plain hexdump's (offsets with no `:`): one search, the first offset's `000000 ` (rules 20, part 3).
   // In a text of more than one line, a fragment's offset at any line's start too (rules 20, part 4).
-  if (out.length >= SEPARATED_HEX_KEY_MIN && (out.includes(PLAIN_CUE) || out.includes('\n')))
+  const lines = out.length >= PREFIXED_DUMP_MIN && out.includes('\n');
+  if (out.length >= SEPARATED_HEX_KEY_MIN && (lines || out.includes(PLAIN_CUE)))
     out = applySpans(out, plainDumpKeySpans(out), censor);
+  // The same dumps and `xxd -p` with a prefix of any width on every line (rules 20, part 8): a line scan of multi-line text.
+  if (lines) out = applySpans(out, prefixedDumpKeySpans(out), censor);
   // The same dumps inside a JSON string, escaped once or more (rules 20, part 7): two searches, `\n` and `\\x02`.
   if (mayHoldEscapedDump(out)) out = applySpans(out, escapedViewKeySpans(out), censor);
   return out;

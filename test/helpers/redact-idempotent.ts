@@ -24,3 +24,10 @@ export function expectIdempotent(
     { numRuns, seed },
   );
 }
+
+/** `t` redacted once by `r`, asserting that redacting the result again changes nothing. */
+export function redactOnce(r: Redactor, t: string): string {
+  const out = r.redactString(t);
+  expect(r.redactString(out)).toBe(out);
+  return out;
+}

@@ -2,8 +2,34 @@
  * How the common dump tools print bytes, for the redaction tests (rules 20, part 3): `xxd -p`,
  * `xxd -g1`, `od -A x -t x1z`, `od -t x1`, plain `hexdump`, openssl's `-text` colon-hex blocks and
  * `openssl asn1parse` (rules 20, part 5).
- * Checked against xxd 2022, GNU od 9 and util-linux hexdump 2.39 on the same bytes.
+ * Checked against xxd 2022, GNU od 9 and util-linux hexdump 2.38/2.39 on the same bytes (the skips of
+ * `od -j` and `hexdump -s` too: rules 20, part 8).
  */
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+
+/** Fresh private keys: RSA 1024, EC P-256 and Ed25519. */
+export const makeKeys = (): { rsa: KeyObject; ec: KeyObject; ed: KeyObject } => ({
+  rsa: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey,
+  ec: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+  ed: generateKeyPairSync('ed25519').privateKey,
+});
+
+/** A private key's DER in one of its encodings. */
+export const der = (k: KeyObject, type: 'pkcs1' | 'pkcs8' | 'sec1'): Buffer =>
+  k.export({ format: 'der', type }) as Buffer;
+/** The public key's SubjectPublicKeyInfo DER (a near miss: no secret in it). */
+export const spki = (k: KeyObject): Buffer => createPublicKey(k).export({ format: 'der', type: 'spki' }) as Buffer;
+/** The private scalar or exponent (JWK `d`): the bytes that must not survive. */
+export const jwkD = (k: KeyObject): Buffer => Buffer.from(k.export({ format: 'jwk' }).d as string, 'base64url');
+
+/** Each key's DER encodings, named, with the bytes that must not survive. */
+export const keyCases = (k: { rsa: KeyObject; ec: KeyObject; ed: KeyObject }): [string, Buffer, Buffer][] => [
+  ['RSA PKCS#1', der(k.rsa, 'pkcs1'), jwkD(k.rsa)],
+  ['RSA PKCS#8', der(k.rsa, 'pkcs8'), jwkD(k.rsa)],
+  ['EC SEC1', der(k.ec, 'sec1'), jwkD(k.ec)],
+  ['EC PKCS#8', der(k.ec, 'pkcs8'), jwkD(k.ec)],
+  ['Ed25519 PKCS#8', der(k.ed, 'pkcs8'), jwkD(k.ed)],
+];
 
 const hx = (b: number): string => b.toString(16).padStart(2, '0');
 const rows = (der: Buffer, n: number): Buffer[] => {
@@ -26,27 +52,30 @@ export const xxdG1 = (der: Buffer): string =>
     .map((r, i) => `${(i * 16).toString(16).padStart(8, '0')}: ${[...r].map(hx).join(' ').padEnd(47)}  ${ascii(r)}\n`)
     .join('');
 
-/** `od -A x -t x1z`: `000000 30 81 …  >0.....<`, the end offset last. */
-export const odX1z = (der: Buffer): string =>
-  `${rows(der, 16)
-    .map((r, i) => `${(i * 16).toString(16).padStart(6, '0')} ${[...r].map(hx).join(' ').padEnd(47)}  >${ascii(r)}<\n`)
+/** `od -A x -t x1z [-j skip]`: `000000 30 81 …  >0.....<`, the end offset last. */
+export const odX1z = (der: Buffer, skip = 0): string =>
+  `${rows(der.subarray(skip), 16)
+    .map(
+      (r, i) =>
+        `${(skip + i * 16).toString(16).padStart(6, '0')} ${[...r].map(hx).join(' ').padEnd(47)}  >${ascii(r)}<\n`,
+    )
     .join('')}${der.length.toString(16).padStart(6, '0')}\n`;
 
-/** `od -t x1`: octal offsets of 7 digits, no ASCII column. */
-export const odX1 = (der: Buffer): string =>
-  `${rows(der, 16)
-    .map((r, i) => `${(i * 16).toString(8).padStart(7, '0')} ${[...r].map(hx).join(' ')}\n`)
+/** `od -t x1 [-j skip]`: octal offsets of 7 digits, no ASCII column. */
+export const odX1 = (der: Buffer, skip = 0): string =>
+  `${rows(der.subarray(skip), 16)
+    .map((r, i) => `${(skip + i * 16).toString(8).padStart(7, '0')} ${[...r].map(hx).join(' ')}\n`)
     .join('')}${der.length.toString(8).padStart(7, '0')}\n`;
 
-/** Plain `hexdump`: 16-bit little-endian words, `0000000 8130 0287 …`. */
-export const hexdumpWords = (der: Buffer): string => {
+/** Plain `hexdump [-s skip]`: 16-bit little-endian words, `0000000 8130 0287 …`. */
+export const hexdumpWords = (der: Buffer, skip = 0): string => {
   const word = (r: Buffer, k: number): string => hx(k + 1 < r.length ? (r[k + 1] as number) : 0) + hx(r[k] as number);
   const line = (r: Buffer, i: number): string => {
     const words: string[] = [];
     for (let k = 0; k < r.length; k += 2) words.push(word(r, k));
-    return `${(i * 16).toString(16).padStart(7, '0')} ${words.join(' ').padEnd(39)}\n`;
+    return `${(skip + i * 16).toString(16).padStart(7, '0')} ${words.join(' ').padEnd(39)}\n`;
   };
-  return `${rows(der, 16).map(line).join('')}${der.length.toString(16).padStart(7, '0')}\n`;
+  return `${rows(der.subarray(skip), 16).map(line).join('')}${der.length.toString(16).padStart(7, '0')}\n`;
 };
 
 /** openssl `-text`'s component: its label line, then 15 bytes a line of colon-hex, 4 blanks in. */

@@ -1,0 +1,176 @@
+/**
+ * Dumps with a prefix of any width on every line (rules 20, part 8): `xxd -p` hex behind a log
+ * prefix (`2026-12-01T10:00:00Z app: 3082…`, `> `, a line number), and `od -j N` / `hexdump -s N`
+ * fragments (a dump that starts inside the key's structure) behind one. The readers of part 6
+ * follow a prefix of the first line's width only, and `xxd -p`'s hex run and a fragment's first
+ * offset were read at a line's start only; a prefix broke the run per line. Rather than teach every
+ * reader prefixes, the text is read through a view with each line's prefix taken away: the line
+ * from its first token (one that starts the line or follows a blank, within PREFIX_MAX characters)
+ * that starts a dump line: an offset (6 to 8 hex digits, a `:` or not, a blank, a hex digit) or an
+ * `xxd -p` line (one run of an even number of hex digits to the line's end). A line with no such
+ * token is kept whole. The readers run on the view; each key they find is censored line by line in
+ * the text, so the prefixes and the line breaks stay.
+ *
+ * Only ever more: the raw passes ran on the text before this one. Linear: a line costs at most
+ * PREFIX_MAX characters of token starts and one read of each token; the view is built only when at
+ * least two lines had a prefix taken away before an offset, or before `xxd -p` hex holding a key's
+ * version INTEGER (`020100`, `020101`: a listing of digests behind log prefixes is not read), and
+ * each reader is linear on it.
+ */
+
+import { derHexKeyEnd } from './der-hex.js';
+import { plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
+
+/** The longest per-line prefix taken away (a syslog line's time, host and tag; an ISO time and a tag). */
+const PREFIX_MAX = 96;
+
+/** The shortest text a key in a prefixed dump fits in (Ed25519's 48 bytes as `xxd -p`, 96 digits). */
+export const PREFIXED_DUMP_MIN = 96;
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+}
+
+/** Whether `s` from `t` to `le` is an `xxd -p` line: one run of an even number of hex digits, then blanks only. */
+function isPlainHexLine(s: string, t: number, le: number): boolean {
+  let k = t;
+  while (k < le && isHex(s.charCodeAt(k))) k++;
+  if (k - t < 2 || (k - t) % 2 !== 0) return false;
+  while (k < le && (s.charCodeAt(k) === 32 || s.charCodeAt(k) === 9 || s.charCodeAt(k) === 13)) k++;
+  return k === le;
+}
+
+/** Whether an offset starts at `t`: 6 to 8 hex digits, `:` or not, one or two blanks, a hex digit. */
+function isOffsetAt(s: string, t: number, le: number): boolean {
+  let k = t;
+  while (k < le && k - t < 9 && isHex(s.charCodeAt(k))) k++;
+  if (k - t < 6 || k - t > 8) return false;
+  if (s.charCodeAt(k) === 58) k++;
+  if (s.charCodeAt(k) !== 32) return false;
+  k++;
+  if (s.charCodeAt(k) === 32) k++;
+  return k < le && isHex(s.charCodeAt(k));
+}
+
+/** Whether the last dumpStart found an `xxd -p` line (else an offset). */
+let HEX_LINE = false;
+
+/** Where the dump in the line [ls, le) starts after a prefix, or `ls` (no prefix, or no dump line). */
+function dumpStart(s: string, ls: number, le: number): number {
+  const last = Math.min(le, ls + PREFIX_MAX);
+  for (let t = ls; t < last; t++) {
+    const p = t > ls ? s.charCodeAt(t - 1) : 32;
+    if (p !== 32 && p !== 9) continue;
+    if (!isHex(s.charCodeAt(t))) continue;
+    HEX_LINE = false;
+    if (isOffsetAt(s, t, le)) return t;
+    HEX_LINE = true;
+    if (isPlainHexLine(s, t, le)) return t;
+  }
+  return ls;
+}
+
+/**
+ * A private key's version INTEGER as plain hex (`02 01 00`, SEC1's `02 01 01`): a text whose
+ * prefixed lines are `xxd -p` hex is read only when one of them holds it (a digest listing is not).
+ */
+const VERSION_HEX = '02010';
+
+/** After the offset at the line start `a` (its digits, `:`, blanks) when there is one, else `a`. */
+function afterOffset(v: string, a: number, le: number): number {
+  if (!isOffsetAt(v, a, le)) return a;
+  let k = a;
+  while (isHex(v.charCodeAt(k))) k++;
+  if (v.charCodeAt(k) === 58) k++;
+  while (v.charCodeAt(k) === 32) k++;
+  return k;
+}
+
+/** A text with its lines' prefixes taken away: the view and, for each of its characters, the offset in the text. */
+interface View {
+  readonly text: string;
+  readonly at: Int32Array;
+}
+
+/**
+ * The view of `s` with each line's prefix taken away, or null unless two lines had one before an
+ * offset, or two before `xxd -p` hex with a key's version among them.
+ */
+function strippedView(s: string): View | null {
+  const starts: number[] = [];
+  let offsets = 0;
+  let hexLines = 0;
+  let version = false;
+  // The next VERSION_HEX from the line being read (searched again only once passed): linear.
+  let nextVersion = -1;
+  for (let ls = 0; ls <= s.length; ) {
+    let le = s.indexOf('\n', ls);
+    if (le === -1) le = s.length;
+    const p = dumpStart(s, ls, le);
+    if (p > ls && !HEX_LINE) offsets++;
+    else if (p > ls) {
+      hexLines++;
+      if (!version && nextVersion !== -2 && nextVersion < p) nextVersion = s.indexOf(VERSION_HEX, p);
+      if (nextVersion === -1) nextVersion = -2;
+      version ||= nextVersion >= p && nextVersion < le;
+    }
+    starts.push(p, le);
+    ls = le + 1;
+  }
+  if (offsets < 2 && !(hexLines >= 2 && version)) return null;
+  const at = new Int32Array(s.length + 1);
+  const parts: string[] = [];
+  let n = 0;
+  for (let k = 0; k < starts.length; k += 2) {
+    const p = starts[k] as number;
+    const le = starts[k + 1] as number;
+    // The line from its dump's start, and its line break (the text's end for the last line).
+    for (let i = p; i <= le; i++) at[n++] = i;
+    parts.push(s.slice(p, Math.min(le + 1, s.length)));
+  }
+  return { text: parts.join(''), at };
+}
+
+/**
+ * The hex DER keys in `v` that start a token (`xxd -p`'s lines, which the shapes pass reads from a
+ * token's start): [start, end) pairs. Linear: a candidate costs 24 reads, a key is passed over.
+ */
+export function hexRunKeySpans(v: string, spans: number[]): void {
+  for (let q = v.indexOf('30'); q !== -1; q = v.indexOf('30', q + 1)) {
+    const p = q > 0 ? v.charCodeAt(q - 1) | 32 : 32;
+    if ((p >= 48 && p <= 57) || (p >= 97 && p <= 122)) continue;
+    const end = derHexKeyEnd(v, q);
+    if (end === -1) continue;
+    spans.push(q, end);
+    q = end - 1;
+  }
+}
+
+/**
+ * The private keys in the dumps of `s` whose lines carry a prefix, as [start, end) pairs in `s`:
+ * one pair for each line's part of a key (the prefixes and line breaks between are not in them).
+ * Empty for a text of one line or with fewer than two prefixed dump lines.
+ */
+export function prefixedDumpKeySpans(s: string): number[] {
+  const out: number[] = [];
+  if (s.length < PREFIXED_DUMP_MIN || !s.includes('\n')) return out;
+  const view = strippedView(s);
+  if (view === null) return out;
+  const v = view.text;
+  const found = xxdDumpKeySpans(v);
+  for (const x of plainDumpKeySpans(v)) found.push(x);
+  hexRunKeySpans(v, found);
+  for (let k = 0; k < found.length; k += 2) {
+    const end = found[k + 1] as number;
+    // Each line's part of the span [a, end), mapped to the text.
+    for (let a = found[k] as number, first = true; a < end; first = false) {
+      let b = v.indexOf('\n', a);
+      if (b === -1 || b > end) b = end;
+      // A later line keeps its offset, as a dump this redactor emptied shows (der-xxd.ts afterEmptiedLine).
+      const from = first ? a : afterOffset(v, a, b);
+      if (b > from) out.push(view.at[from] as number, (view.at[b - 1] as number) + 1);
+      a = b + 1;
+    }
+  }
+  return out;
+}
