@@ -1805,6 +1805,17 @@ def check_derived(files, man, event_lines, shown, rep):
 # ---------------------------------------------------------------------------------------------
 
 
+def recovered_at(lines, i):
+    """Whether complete line `i` of `lines` (split_lines) is a recovered torn write: the TornLineRecovered
+    right after it describes it, so it is never an event (FORMAT.md "Torn lines and recovery", rule 4;
+    the file's name is not asked, as for a recovery in a pack)."""
+    if i + 1 >= len(lines) or b'"TornLineRecovered"' not in lines[i + 1][0]:
+        return False
+    raw, off = lines[i]
+    rec = read_event(lines[i + 1][0])[0]
+    return rec is not None and rec["recovery"] and recovery_problem(rec["rec"], raw, off, None) is None
+
+
 def log_events(data, event, category="system"):
     """The `category`/`event` events among the complete lines of a log's bytes (None: none), as dicts;
     a line that is no JSON object is passed over (verify's log check reports it), and so is a recovered
@@ -1815,12 +1826,8 @@ def log_events(data, event, category="system"):
     marker = ('"%s"' % event).encode("utf-8")
     lines = split_lines(data)[0]
     for i, (raw, off) in enumerate(lines):
-        if marker not in raw:
+        if marker not in raw or recovered_at(lines, i):
             continue
-        if i + 1 < len(lines) and b'"TornLineRecovered"' in lines[i + 1][0]:
-            rec = read_event(lines[i + 1][0])[0]
-            if rec is not None and rec["recovery"] and recovery_problem(rec["rec"], raw, off, None) is None:
-                continue
         try:
             e = strict_json(raw.decode("utf-8"))
         except (RecursionError, ValueError, UnicodeDecodeError):
@@ -1876,13 +1883,16 @@ def instant_ms(text):
 def stamp_events(data, name):
     """(log day, seq, manifest_sha256, tsa_serial, tsa_time, event, where) of the time-stamps a pack's log
     records (FORMAT.md "An artifacts directory"): PackTimestamped events, and PackExported events that
-    say "timestamped": true (tsa_serial/tsa_time None when an older export did not record them)."""
+    say "timestamped": true (tsa_serial/tsa_time None when an older export did not record them); a
+    recovered torn write is none (recovered_at)."""
     out = []
     if data is None:
         return out
     lines, _ = split_lines(data)
-    for raw, _ in lines:
+    for i, (raw, _) in enumerate(lines):
         if b'"PackTimestamped"' not in raw and b'"timestamped"' not in raw:
+            continue
+        if recovered_at(lines, i):
             continue
         try:
             e = strict_json(raw.decode("utf-8"))
@@ -2061,14 +2071,16 @@ def read_regular(p):
 
 
 def line_hash_at(log_path, seq):
-    """The SHA-256 of the line with that seq in a pack's log (None: not there, or unreadable)."""
+    """The SHA-256 of the line with that seq in a pack's log (None: not there, or unreadable); a recovered
+    torn write is no event (recovered_at): its seq is the recovery's."""
     try:
         data = read_regular(log_path)
     except OSError:
         return None
-    for raw, _ in split_lines(data)[0]:
+    lines = split_lines(data)[0]
+    for i, (raw, _) in enumerate(lines):
         m = re.match(rb'\{"ts":[^,]*,"iso_ts":"[^"]*","seq":(\d+),', raw)
-        if m is not None and int(m.group(1)) == seq:
+        if m is not None and int(m.group(1)) == seq and not recovered_at(lines, i):
             return sha256(raw)
     return None
 

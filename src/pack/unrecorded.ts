@@ -13,6 +13,7 @@ import { AuditpackError, wrapFsError } from '../errors.js';
 import { archiveFileName, EXPORT_EVENT, EXPORT_EVENT_FIELD, PACK_PATH, type PackManifest } from '../format/pack.js';
 import { fsyncDir, pathExists as exists } from '../fsx/dirs.js';
 import { linesContaining } from '../fsx/lines-containing.js';
+import { FragmentWatch, recoveredIn } from '../format/recovered-line.js';
 import { readTarGz } from '../fsx/tar-read.js';
 import { dayOfLogFileName } from '../rotation/index.js';
 import { readManifest } from './export-record.js';
@@ -39,23 +40,35 @@ function dayFilesFrom(logDir: string, fromDay: number): string[] {
 async function exportsInFile(logDir: string, name: string, date: string, found: Set<string>): Promise<void> {
   // The few lines that name the event, found by a byte search over whole chunks (a day file of
   // hundreds of MB is read near the disk's speed, not split into lines); complete lines only.
-  const lines = await linesContaining(join(logDir, name), EXPORT_MARK, { followLinks: false, terminatedOnly: true });
+  // A line the next line recovers is no event (docs/FORMAT.md "Torn lines and recovery").
+  const recovers = recoveredIn(name);
+  const lines = await linesContaining(join(logDir, name), EXPORT_MARK, {
+    followLinks: false,
+    terminatedOnly: true,
+    recovers,
+  });
   if (lines !== undefined) {
     for (const b of lines) addExport(b, date, found);
     return;
   }
   // Not a regular file (or gone): read as the log reader does, which says what is wrong with it.
+  const watch = new FragmentWatch(name);
+  let held: Buffer | undefined;
   await scanLines(
     join(logDir, name),
     (l) => {
+      if (held !== undefined && !watch.recovers(l)) addExport(held, date, found);
+      held = undefined;
       const b = l.bytes;
       if (b === undefined || !l.terminated || b.indexOf(EXPORT_MARK) === -1) return;
-      addExport(b, date, found);
+      watch.hold(l);
+      held = Buffer.from(b);
     },
     { noFollow: true },
   ).catch((err: unknown) => {
     throw err instanceof AuditpackError ? err : wrapFsError(err, 'read', join(logDir, name));
   });
+  if (held !== undefined) addExport(held, date, found);
 }
 
 /** Adds the manifest hash a line records when it is a PackExported event of `date`. */

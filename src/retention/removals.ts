@@ -10,6 +10,7 @@ import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { dayOfLogFileName } from '../rotation/index.js';
 import { GENESIS_HASH, hashLine, isHashHex } from '../chain/hash.js';
 import { EventReader } from '../format/event-line.js';
+import { recoveredIn } from '../format/recovered-line.js';
 import { listLogs } from './logs.js';
 
 const PRUNED_MARK = Buffer.from(JSON.stringify(LOG_PRUNED_EVENT));
@@ -78,8 +79,13 @@ export async function readKeptLogs(
     const searched = day <= last ? [...marks, PRUNED_MARK] : [PRUNED_MARK];
     // Its first line links it to the file before; the last line of a file up to `last`, to the next.
     const withLastLine = day <= last;
-    const found = (await linesContaining(join(logDir, file), searched, { withFirstLine: true, withLastLine })) ?? [];
+    const first = { recovered: false };
+    const recovers = firstKept(recoveredIn(file), first);
+    const found =
+      (await linesContaining(join(logDir, file), searched, { withFirstLine: true, withLastLine, recovers })) ?? [];
     const lastLine = found[found.length - 1];
+    // A recovered first line is the file's first line (for the links) but no event (for the walks).
+    const events = first.recovered ? found.slice(1) : found;
     if (found.length > 0)
       ends.push({
         day,
@@ -89,12 +95,29 @@ export async function readKeptLogs(
     if (day <= last)
       lines.set(
         file,
-        found.filter((l) => marks.some((m) => l.includes(m))),
+        events.filter((l) => marks.some((m) => l.includes(m))),
       );
-    prunedLines.push(...found.filter((l) => l.includes(PRUNED_MARK)));
+    prunedLines.push(...events.filter((l) => l.includes(PRUNED_MARK)));
   }
   const removals = removalsOf(prunedLines, present, last);
   return { last, present, lines, removals, ...linksOf(ends, removals, last) };
+}
+
+/**
+ * linesContaining's `recovers` for readKeptLogs: a found line that the next line recovers is left
+ * out (docs/FORMAT.md "Torn lines and recovery": never an event), except the file's first line,
+ * which stays its first line and is said recovered (`first.recovered`) for the caller to pass over.
+ */
+function firstKept(
+  recovered: (next: Buffer, line: Buffer, offset: number) => boolean,
+  first: { recovered: boolean },
+): (next: Buffer, line: Buffer, offset: number) => boolean {
+  return (next, line, offset) => {
+    if (!recovered(next, line, offset)) return false;
+    if (offset !== 0) return true;
+    first.recovered = true;
+    return false;
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ScannedLine, scanLines } from '../chain/lines.js';
 import { categoryText } from '../format/log-line.js';
+import { FragmentWatch } from '../format/recovered-line.js';
 import { DISPOSITION_EVENT, REVIEW_CATEGORY, TRANSITIONS } from '../format/review.js';
 import { REVIEW_WRITER_EVENTS } from '../format/writer-events.js';
 import { dayOfLogFileName, isoDate } from '../rotation/index.js';
@@ -49,23 +50,68 @@ export interface EventRoom {
 }
 
 /**
+ * An event tap's room, and where its last event went (a list, or counted as dropped), so that a
+ * recovery on the next line can take that event back (its room too).
+ */
+export class KeptLast<T> {
+  private last: T[] | 'dropped' | undefined;
+  constructor(
+    private readonly room: EventRoom,
+    private readonly counts: { dropped: number },
+  ) {}
+
+  /** Keeps `e` in `list` while the room has any, else counts it dropped. */
+  add(list: T[], e: T): void {
+    if (this.room.left <= 0) {
+      this.counts.dropped++;
+      this.last = 'dropped';
+    } else {
+      this.room.left--;
+      list.push(e);
+      this.last = list;
+    }
+  }
+
+  /** Takes back the event last added (a recovery on the next line: it was never one). */
+  takeBack(): void {
+    const last = this.last;
+    this.last = undefined;
+    if (last === undefined) return;
+    if (last === 'dropped') this.counts.dropped--;
+    else {
+      last.pop();
+      this.room.left++;
+    }
+  }
+}
+
+/**
  * Collects the review events of the lines pushed to it (a byte search first: other lines cost one
  * scan) into `events`, while `room` has any: the events past that are counted (`dropped`), not
  * kept. Taps of several files may share `events` and `room`.
  */
 export class ReviewEventTap {
   dropped = 0;
+  /**
+   * Recovery first (docs/FORMAT.md "Torn lines and recovery"): an event taken from a line that the
+   * next line recovers is taken back. Set `watch.file` to the log's recovery file name first.
+   */
+  readonly watch = new FragmentWatch();
+  private readonly kept: KeptLast<ReviewEvent>;
   constructor(
     private readonly where: string,
     readonly events: ReviewEvent[] = [],
-    private readonly room: EventRoom = { left: MAX_PACK_REVIEW_EVENTS },
-  ) {}
+    room: EventRoom = { left: MAX_PACK_REVIEW_EVENTS },
+  ) {
+    this.kept = new KeptLast(room, this);
+  }
 
   /**
    * `category`: the line's category when the log check read it as an event (no repeated key, so
    * JSON.parse reads the same): a line of another category is not looked into.
    */
   push(l: ScannedLine, category?: string): void {
+    if (this.watch.recovers(l)) this.kept.takeBack();
     if (category !== undefined && category !== REVIEW_CATEGORY) return;
     const b = l.bytes;
     if (b === undefined || !l.terminated || b.indexOf(MARK) === -1) return;
@@ -81,12 +127,8 @@ export class ReviewEventTap {
     // (docs/FORMAT.md "Events reserved for the writer") and holds no record to anything.
     if (!REVIEW_WRITER_EVENTS.has(o.event)) return;
     if (typeof o.record_seq !== 'number' || typeof o.record_sha256 !== 'string' || typeof o.seq !== 'number') return;
-    if (this.room.left <= 0) {
-      this.dropped++;
-      return;
-    }
-    this.room.left--;
-    this.events.push({
+    this.watch.hold(l);
+    this.kept.add(this.events, {
       event: o.event,
       date: o.date,
       manifestSha256: o.manifest_sha256,
@@ -225,6 +267,7 @@ export async function liveReviewEvents(
     const day = dayOfLogFileName(name);
     if (day === undefined || (from !== undefined && isoDate(day) < from)) continue;
     const tap = new ReviewEventTap(name, events, room);
+    tap.watch.file = name;
     await scanLines(join(logDir, name), (l) => tap.push(l), { noFollow: true }).catch(() => undefined);
     if (tap.dropped > 0)
       unchecked = { events: (unchecked?.events ?? 0) + tap.dropped, from: unchecked?.from ?? name, budget };

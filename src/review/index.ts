@@ -18,6 +18,7 @@ export {
   liveReviewEvents,
   MAX_LIVE_REVIEW_EVENTS,
   MAX_PACK_REVIEW_EVENTS,
+  KeptLast,
   ReviewEventTap,
   type EventRoom,
   type EvidenceScope,

@@ -141,11 +141,6 @@ function recoveredLine(bytes: Buffer, line: Buffer, s: number, e: number, name: 
   return nl !== -1 && recoversLine(bytes.subarray(e + 1, nl), line, s, name);
 }
 
-/** The recovers test of linesContaining for day file `name`: a recovered torn write is left out. */
-export function recoveredIn(name: string): (next: Buffer, line: Buffer, offset: number) => boolean {
-  return (next, line, offset) => recoversLine(next, line, offset, name);
-}
-
 /** The ConfigSnapshot events (not `recovered`: chained late, they vouch for nothing) of these lines. */
 export function configOf(lines: Buffer[]): DayConfig {
   const out = new DayConfig();

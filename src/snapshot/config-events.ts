@@ -13,6 +13,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import type { HeldConfig } from '../format/config-in-force.js';
+import { recoveredIn } from '../format/recovered-line.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { prunedEnd, wholeEnd } from './whole-config-walk.js';
 import { GENESIS_HASH } from '../chain/hash.js';
@@ -26,7 +27,6 @@ import {
   exportedOf,
   firstLine,
   PRUNED_MARK,
-  recoveredIn,
   prunedOf,
   type Removal,
   unknownWhy,

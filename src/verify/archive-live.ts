@@ -20,6 +20,7 @@ import { LiveEvents } from './live-events.js';
 export type { ExportEvent } from './chain-events.js';
 import type { Findings } from './report.js';
 import { type StampEvent, stampEventOf } from './stamp-record.js';
+import { FragmentWatch } from '../format/recovered-line.js';
 
 /** Where the newest pack with events ends: what the live log must continue. */
 export interface PackTail {
@@ -114,22 +115,33 @@ async function scanLiveFile(
   sink: LiveSink,
 ): Promise<number | null | undefined> {
   const tailTap = tail === undefined || !wantTail ? undefined : new TailTap(name, tail, sink.atLast, sink.afterLast);
+  // Recovery first (docs/FORMAT.md "Torn lines and recovery"): a line's events wait for the next
+  // line, which may recover it (then it was never an event).
+  const watch = new FragmentWatch(name);
+  let pending: (() => void) | undefined;
   const ok = await scanLines(
     join(logDir, name),
     (l) => {
-      const p = pruneEventOf(l, name);
-      if (p !== undefined) sink.events.addPrune(p);
-      const e = exportEventOf(l, name);
-      if (e !== undefined) sink.events.addExport({ ...e, logDay });
-      const s = e === undefined && p === undefined ? stampEventOf(l, name) : undefined;
-      if (s !== undefined) sink.events.addStamp({ ...s, logDay });
+      if (!watch.recovers(l)) pending?.();
+      pending = undefined;
       tailTap?.push(l);
+      const p = pruneEventOf(l, name);
+      const e = exportEventOf(l, name);
+      const s = e === undefined && p === undefined ? stampEventOf(l, name) : undefined;
+      if (p === undefined && e === undefined && s === undefined) return;
+      watch.hold(l);
+      pending = () => {
+        if (p !== undefined) sink.events.addPrune(p);
+        if (e !== undefined) sink.events.addExport({ ...e, logDay });
+        if (s !== undefined) sink.events.addStamp({ ...s, logDay });
+      };
     },
     { noFollow: true },
   ).then(
     () => true,
     () => false,
   );
+  if (ok) pending?.();
   return ok ? (tailTap?.endSeq ?? null) : undefined;
 }
 

@@ -12,6 +12,8 @@
  */
 import { join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
+import { recoveredIn } from '../format/recovered-line.js';
+import { recoveryFileFor } from './anchor-lines.js';
 import { PACK_PATH } from '../format/pack.js';
 import { dayNumberOfIsoDate, isoDate } from '../rotation/index.js';
 import { chainedIn } from '../snapshot/record-chained.js';
@@ -40,14 +42,25 @@ export async function checkPoliciesInForce(
   }
 }
 
-/** Whether a current pack's log of the snapshot's day or the day after holds its ConfigSnapshot event with the record's hash. */
-async function inPackLogs(artifactsDir: string, current: ReadonlySet<string>, q: PolicyQuestion): Promise<boolean> {
+/**
+ * Whether a current pack's log of the snapshot's day or the day after holds its ConfigSnapshot event with the record's hash.
+ * @internal exported for its tests
+ */
+export async function inPackLogs(
+  artifactsDir: string,
+  current: ReadonlySet<string>,
+  q: PolicyQuestion,
+): Promise<boolean> {
   const day = dayNumberOfIsoDate(timestampOfId(q.snapshotId).slice(0, 10));
   if (day === undefined) return false;
   const needle = Buffer.from(`"snapshot_id":${JSON.stringify(q.snapshotId)}`);
   for (const name of [isoDate(day), isoDate(day + 1)]) {
     if (!current.has(name)) continue;
-    const lines = (await linesContaining(join(artifactsDir, name, PACK_PATH.log), needle).catch(() => undefined)) ?? [];
+    // A line the next line recovers is no event (docs/FORMAT.md "Torn lines and recovery").
+    const recovers = recoveredIn(recoveryFileFor(name));
+    const lines =
+      (await linesContaining(join(artifactsDir, name, PACK_PATH.log), needle, { recovers }).catch(() => undefined)) ??
+      [];
     for (const line of lines) {
       const ev = parseObjectLine(line);
       if (

@@ -16,6 +16,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { PACK_PATH, PRUNE_EVENT } from '../format/pack.js';
+import { recoveredIn } from '../format/recovered-line.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 import { dayNumberOfIsoDate, dayOfLogFileName, isoDate, logFileName } from '../rotation/index.js';
 import { ConfigEventIndex } from '../snapshot/config-events.js';
@@ -362,9 +363,12 @@ export class RetiredEvidence {
   private async readRemovalEnds(dir: string): Promise<PackSpan[]> {
     const out: PackSpan[] = [];
     // A link or FIFO in artifacts/ is the attacker's: never read through.
+    // A line the next line recovers is no event (docs/FORMAT.md "Torn lines and recovery"); a pack's
+    // day is its name's, not asked here (any file name, as the Python checker's log_events).
     const lines = await linesContaining(join(dir, PACK_PATH.log), LOG_PRUNED_MARK, {
       followLinks: false,
       terminatedOnly: true,
+      recovers: recoveredIn(undefined),
     });
     for (const line of lines ?? []) {
       const ev = parseObjectLine(line);
@@ -421,7 +425,11 @@ export class RetiredEvidence {
     };
     for (const file of files) {
       // A link or FIFO in artifacts/ is the attacker's: never read through.
-      const lines = await linesContaining(file, LOG_PRUNED_MARK, { followLinks: false, terminatedOnly: true });
+      const lines = await linesContaining(file, LOG_PRUNED_MARK, {
+        followLinks: false,
+        terminatedOnly: true,
+        recovers: recoveredIn(this.ctx.logDir === undefined ? undefined : basename(file)),
+      });
       let newest: string | undefined;
       for (const line of lines ?? []) {
         const ev = parseObjectLine(line);
@@ -463,7 +471,11 @@ export class RetiredEvidence {
   private async readPruneEvents(d: number): Promise<Set<string>> {
     const out = new Set<string>();
     if (this.ctx.logDir === undefined) return out;
-    const lines = await linesContaining(join(this.ctx.logDir, logFileName(d)), PRUNE_MARK, { terminatedOnly: true });
+    const name = logFileName(d);
+    const lines = await linesContaining(join(this.ctx.logDir, name), PRUNE_MARK, {
+      terminatedOnly: true,
+      recovers: recoveredIn(name),
+    });
     for (const line of lines ?? []) {
       const ev = parseObjectLine(line);
       if (ev?.category !== PRUNE_EVENT.category || ev.event !== PRUNE_EVENT.event) continue;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { scanLines } from '../chain/lines.js';
 import { SEQ_SALVAGE_RE } from '../format/log-line.js';
 import { PACK_PATH, PACK_VERSION_MAX } from '../format/pack.js';
+import { FragmentWatch } from '../format/recovered-line.js';
 import type { PackInfo } from './archive-ledger.js';
 import { type ExportEvent, packExportEvents, packLogsCoverUntil } from './archive-live.js';
 import type { Findings } from './report.js';
@@ -56,19 +57,34 @@ export function vouchPacks(all: readonly PackInfo[], live: readonly ExportEvent[
   return { vouched, unvouched: rest, events, recorded };
 }
 
-/** The hash of the line with `seq` in a pack's log (undefined: no such line, or unreadable). */
-async function lineHashAt(packDir: string, seq: number): Promise<string | undefined> {
+/**
+ * The hash of the line with `seq` in a pack's log (undefined: no such line, or unreadable). A line
+ * the next line recovers is no event (docs/FORMAT.md "Torn lines and recovery"): its seq is the
+ * recovery's, so it is passed over (any recovery file name, as the Python checker's line_hash_at).
+ * @internal exported for its tests
+ */
+export async function lineHashAt(packDir: string, seq: number): Promise<string | undefined> {
   let hash: string | undefined;
+  let held: string | undefined;
+  const watch = new FragmentWatch();
   await scanLines(
     join(packDir, PACK_PATH.log),
     (l) => {
-      if (hash !== undefined || l.bytes === undefined || !l.terminated) return;
+      if (hash !== undefined) return;
+      if (held !== undefined && !watch.recovers(l)) {
+        hash = held;
+        return;
+      }
+      held = undefined;
+      if (l.bytes === undefined || !l.terminated) return;
       const m = SEQ_SALVAGE_RE.exec(l.bytes.toString('latin1', 0, Math.min(l.bytes.length, 96)));
-      if (m !== null && Number(m[1]) === seq) hash = l.hash;
+      if (m === null || Number(m[1]) !== seq) return;
+      watch.hold(l);
+      held = l.hash;
     },
     { noFollow: true },
   ).catch(() => undefined);
-  return hash;
+  return hash ?? held;
 }
 
 /**

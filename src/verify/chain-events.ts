@@ -1,11 +1,14 @@
 /**
  * The retention events a log holds (docs/FORMAT.md "What a prune leaves behind"): each prune is a
  * `system`/`PackPruned` event in the chain, which the archive check holds against `pruned.jsonl`.
- * Found by a byte search per line, so a line that is not one costs one scan.
+ * Found by a byte search per line, so a line that is not one costs one scan. The taps put recovery
+ * first (docs/FORMAT.md "Torn lines and recovery"): an event taken from a line that the next line
+ * recovers is taken back (FragmentWatch), as the chain check takes it back.
  */
 import type { ScannedLine } from '../chain/lines.js';
 import { EXPORT_EVENT, EXPORT_EVENT_FIELD, PRUNE_EVENT } from '../format/pack.js';
-import type { EventRoom } from '../review/index.js';
+import { FragmentWatch } from '../format/recovered-line.js';
+import { type EventRoom, KeptLast } from '../review/index.js';
 import type { Findings } from './report.js';
 import { type StampEvent, stampEventOf } from './stamp-record.js';
 
@@ -58,20 +61,23 @@ export function pruneEventOf(l: ScannedLine, where: string, category?: string): 
 export class PruneEventTap {
   readonly events: PruneEvent[] = [];
   dropped = 0;
+  /** Set `watch.file` to the log's recovery file name (recoveryFileFor) before the first line. */
+  readonly watch = new FragmentWatch();
+  private readonly kept: KeptLast<PruneEvent>;
   constructor(
     private readonly where: string,
-    private readonly room: EventRoom = { left: MAX_PACK_CHAIN_EVENTS },
-  ) {}
+    room: EventRoom = { left: MAX_PACK_CHAIN_EVENTS },
+  ) {
+    this.kept = new KeptLast(room, this);
+  }
 
-  /** `category`: as pruneEventOf's. */
+  /** Every line of the log, in order. `category`: as pruneEventOf's. */
   push(l: ScannedLine, category?: string): void {
+    if (this.watch.recovers(l)) this.kept.takeBack();
     const e = pruneEventOf(l, this.where, category);
     if (e === undefined) return;
-    if (this.room.left <= 0) this.dropped++;
-    else {
-      this.room.left--;
-      this.events.push(e);
-    }
+    this.watch.hold(l);
+    this.kept.add(this.events, e);
   }
 }
 
@@ -148,21 +154,24 @@ export class ExportEventTap {
   readonly events: ExportEvent[] = [];
   readonly stamps: StampEvent[] = [];
   dropped = 0;
+  /** As PruneEventTap's. */
+  readonly watch = new FragmentWatch();
+  private readonly kept: KeptLast<ExportEvent | StampEvent>;
   constructor(
     private readonly where: string,
-    private readonly room: EventRoom = { left: MAX_PACK_CHAIN_EVENTS },
-  ) {}
+    room: EventRoom = { left: MAX_PACK_CHAIN_EVENTS },
+  ) {
+    this.kept = new KeptLast(room, this);
+  }
 
-  /** `category`: as pruneEventOf's. */
+  /** Every line of the log, in order. `category`: as pruneEventOf's. */
   push(l: ScannedLine, category?: string): void {
+    if (this.watch.recovers(l)) this.kept.takeBack();
     const e = exportEventOf(l, this.where, category) ?? stampEventOf(l, this.where, category);
     if (e === undefined) return;
-    if (this.room.left <= 0) this.dropped++;
-    else {
-      this.room.left--;
-      if ('lastSeq' in e) this.events.push(e);
-      else this.stamps.push(e);
-    }
+    this.watch.hold(l);
+    if ('lastSeq' in e) this.kept.add(this.events, e);
+    else this.kept.add(this.stamps, e);
   }
 }
 

@@ -7,6 +7,8 @@
  */
 import { join } from 'node:path';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
+import { recoveredIn } from '../format/recovered-line.js';
+import { recoveryFileFor } from './anchor-lines.js';
 import { configSnapshotOf } from '../format/config-in-force.js';
 import { PACK_PATH } from '../format/pack.js';
 import { isoDate } from '../rotation/index.js';
@@ -109,8 +111,9 @@ export async function checkConfigsInForce(
 /**
  * Where a current pack's log of the snapshot's day or the day after records it with another hash;
  * 'recorded' when one records it with the entry's; undefined when none records it.
+ * @internal exported for its tests
  */
-async function otherInPackLogs(
+export async function otherInPackLogs(
   artifactsDir: string,
   current: ReadonlySet<string>,
   day: number,
@@ -120,7 +123,9 @@ async function otherInPackLogs(
   for (const name of [isoDate(day), isoDate(day + 1)]) {
     if (!current.has(name)) continue;
     const where = `${name}/${PACK_PATH.log}`;
-    const lines = (await linesContaining(join(artifactsDir, where), needle).catch(() => undefined)) ?? [];
+    // A line the next line recovers is no event (docs/FORMAT.md "Torn lines and recovery").
+    const recovers = recoveredIn(recoveryFileFor(name));
+    const lines = (await linesContaining(join(artifactsDir, where), needle, { recovers }).catch(() => undefined)) ?? [];
     let same = false;
     let other = false;
     for (const line of lines) {

@@ -21,6 +21,7 @@ import {
   recordOfEntry,
 } from '../format/config-in-force-file.js';
 import { PACK_PATH } from '../format/pack.js';
+import { FragmentWatch } from '../format/recovered-line.js';
 import { type LargeSnapshotFile, readBoundedBuffer } from './compliance-bytes.js';
 import { type Findings, printableName } from './report.js';
 
@@ -36,21 +37,50 @@ const MAX_IDS = 100_000;
  * from the lines of the pass that checks the log: no second read.
  */
 export class ConfigSnapshotTap {
-  readonly logged = new Map<string, Set<string>>();
+  private readonly ids = new Map<string, Set<string>>();
   /** True when more ids came than are kept: an id not kept is then unbound, never a mismatch. */
-  full = false;
+  private overflow = false;
+  /**
+   * Recovery first (docs/FORMAT.md "Torn lines and recovery"): the event of the last line waits
+   * for the next, which may recover that line (then it was never an event). Set `watch.file` to the
+   * log's recovery file name (recoveryFileFor) before the first line.
+   */
+  readonly watch = new FragmentWatch();
+  private pending: { snapshot_id: string; record_sha256: string } | undefined;
 
-  /** `category`: the line's category when the log check read it as an event (others are not looked into). */
+  /** Every line of the log, in order. `category`: its category when the log check read it as an event (others are not looked into). */
   push(l: ScannedLine, category?: string): void {
+    if (this.watch.recovers(l)) this.pending = undefined;
+    else this.settle();
     if (category !== undefined && category !== 'config') return;
     const b = l.bytes;
     if (b === undefined || !l.terminated || b.indexOf(MARK) === -1) return;
     const c = configSnapshotOf(parseObjectLine(b));
     if (c === undefined) return;
-    const had = this.logged.get(c.snapshot_id);
+    this.watch.hold(l);
+    this.pending = c;
+  }
+
+  /** The record hashes the log's ConfigSnapshot events give each snapshot id. */
+  get logged(): ReadonlyMap<string, ReadonlySet<string>> {
+    this.settle();
+    return this.ids;
+  }
+
+  /** True when more ids came than are kept: an id not kept is then unbound, never a mismatch. */
+  get full(): boolean {
+    this.settle();
+    return this.overflow;
+  }
+
+  private settle(): void {
+    const c = this.pending;
+    if (c === undefined) return;
+    this.pending = undefined;
+    const had = this.ids.get(c.snapshot_id);
     if (had !== undefined) had.add(c.record_sha256);
-    else if (this.logged.size < MAX_IDS) this.logged.set(c.snapshot_id, new Set([c.record_sha256]));
-    else this.full = true;
+    else if (this.ids.size < MAX_IDS) this.ids.set(c.snapshot_id, new Set([c.record_sha256]));
+    else this.overflow = true;
   }
 }
 

@@ -6,10 +6,12 @@
  * that already checks it (KeptEventTap: no second read of a log of hundreds of MB); a live log file
  * is searched for them (keptNotesInFile).
  */
+import { basename } from 'node:path';
 import type { ScannedLine } from '../chain/lines.js';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { parseKeptUnverified } from '../format/kept-unverified.js';
 import { KEEP_EVENT, KEPT_UNVERIFIED_FIELD } from '../format/pack.js';
+import { FragmentWatch, recoveredIn } from '../format/recovered-line.js';
 import { LOG_PRUNED_EVENT, WRITER_EVENT_CATEGORY } from '../format/writer-events.js';
 
 const KEEP_MARK = Buffer.from(JSON.stringify(KEEP_EVENT.event));
@@ -66,19 +68,37 @@ class NewestNotes {
  */
 export class KeptEventTap {
   private readonly notes = new NewestNotes();
+  /**
+   * Recovery first (docs/FORMAT.md "Torn lines and recovery"): the notes of the last line wait for
+   * the next, which may recover that line (then it was never an event). Set `watch.file` to the
+   * log's recovery file name (recoveryFileFor) before the first line.
+   */
+  readonly watch = new FragmentWatch();
+  private pending: KeptNote[] = [];
 
-  /** `category`: the line's category when the log check read it as an event (a line of another is not looked into). */
+  /** Every line of the log, in order. `category`: the line's category when the log check read it as an event (a line of another is not looked into). */
   push(l: ScannedLine, category?: string): void {
+    if (this.watch.recovers(l)) this.pending = [];
+    else this.settle();
     if (category !== undefined && category !== WRITER_EVENT_CATEGORY) return;
     const b = l.bytes;
     if (b === undefined || !l.terminated) return;
     if (b.indexOf(KEEP_MARK) === -1 && b.indexOf(LOG_PRUNED_MARK) === -1) return;
-    for (const n of notesOf(parseObjectLine(b))) this.notes.add(n);
+    const notes = notesOf(parseObjectLine(b));
+    if (notes.length === 0) return;
+    this.watch.hold(l);
+    this.pending = notes;
   }
 
   /** Each pack's newest note. */
   list(): KeptNote[] {
+    this.settle();
     return this.notes.list();
+  }
+
+  private settle(): void {
+    for (const n of this.pending) this.notes.add(n);
+    this.pending = [];
   }
 }
 
@@ -93,7 +113,11 @@ export const keptNotesOf = new WeakMap<object, readonly KeptNote[]>();
  * or FIFO is never read through: no notes.
  */
 export async function keptNotesInFile(file: string): Promise<KeptNote[]> {
-  const lines = await linesContaining(file, [KEEP_MARK, LOG_PRUNED_MARK], { followLinks: false, terminatedOnly: true });
+  const lines = await linesContaining(file, [KEEP_MARK, LOG_PRUNED_MARK], {
+    followLinks: false,
+    terminatedOnly: true,
+    recovers: recoveredIn(basename(file)),
+  });
   const notes = new NewestNotes();
   for (const line of lines ?? []) for (const n of notesOf(parseObjectLine(line))) notes.add(n);
   return notes.list();

@@ -220,7 +220,9 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
     full,
     emptyOk: true,
   });
-  r.anchorTap.recoveryFile = recoveryFileFor(date); // the checker's (log-check.ts): a recovered anchor line is skipped
+  // The checker's recovery file (log-check.ts): a line a recovery describes is no anchor and no event to the taps.
+  r.anchorTap.recoveryFile = recoveryFileFor(date);
+  for (const t of [r.tap, r.exportTap, r.reviewTap, r.keptTap, r.configTap]) t.watch.file = r.anchorTap.recoveryFile;
   const p = join(r.dir, LOG);
   // The second thread finds alert lines among its events by their seq (log-check.ts).
   const alertFilter = r.alertSeqs === undefined ? undefined : alertFilterOf(r.alertSeqs);

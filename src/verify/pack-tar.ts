@@ -11,6 +11,7 @@ import { LineSplitter, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { ReviewEventTap } from '../review/index.js';
 import { PACK_ARCHIVE_SUFFIX, PACK_PATH, parsePackName, ROOT_FILE_BOUNDS, SIGNATURE_FILE } from '../format/pack.js';
+import { recoveryFileFor } from './anchor-lines.js';
 import { checkChainEventsKept, ExportEventTap, PruneEventTap } from './chain-events.js';
 import { type LargeSnapshotFile, largeSnapshotOf, OPENING_BYTES } from './compliance-bytes.js';
 import { addUnbound, ConfigSnapshotTap, judgeConfigInForce, MAX_CONFIG_IN_FORCE_BYTES } from './config-in-force.js';
@@ -320,6 +321,9 @@ class TarPackReader {
         ? undefined
         : new PayloadDerivation(filter, this.date(), false, undefined, peekCsvRules(manifest));
     this.derive = d;
+    // The checker's recovery file (log-check.ts): a line a recovery describes is no event to the taps.
+    const file = recoveryFileFor(this.date());
+    for (const t of [this.tap, this.exportTap, this.reviewTap, this.configTap]) t.watch.file = file;
     return new LineSplitter((l: ScannedLine) => {
       checker.push(l);
       d?.push(l);
