@@ -136,6 +136,17 @@ export class FileSink implements AuditSink {
     return lockFd === undefined ? undefined : this.appendLocked(batch, lockFd, undefined, finish);
   }
 
+  /**
+   * What every append does first, with nothing appended: under the lock, the head is brought to the
+   * files (a torn tail recovered, a lost head recorded) and synced. For a reader about to read the
+   * newest file whole, as export does (docs/FORMAT.md, "Torn lines and recovery").
+   */
+  settle(): void {
+    if (this.closed) throw new AuditpackError('LOG_CLOSED', 'the audit log sink is closed');
+    this.appendLocked([], this.lockFile.acquire(true, this.onLockWait));
+    this.syncSync();
+  }
+
   /** Appends the batch (`finish`ed first, when given) under the lock held on `lockFd`, and releases it. */
   private appendLocked(
     batch: readonly PreparedEvent[],

@@ -1,7 +1,7 @@
 /**
  * The audit logger: createAuditLogger, its sinks, and the process-wide default logger.
  */
-export { createAuditLogger } from './logger.js';
+export { createAuditLogger, settleLog } from './logger.js';
 export { FileSink, LOCK_FILE_NAME, type FileSinkOptions } from './file-sink.js';
 export { loadFileLock, LOCK_ADDON, type AddonFailure, type FileLock } from './lock.js';
 export { MemorySink } from './memory-sink.js';

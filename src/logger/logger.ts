@@ -61,6 +61,21 @@ export function createAuditLogger<M extends DurabilityMode = 'batched'>(
   return new Logger(options) as unknown as AuditLogger<M>;
 }
 
+/**
+ * Does in `logDir` what a writer does before its first append, and appends no event of its own:
+ * under the log lock the chain head is brought to the files, so a torn tail a writer would recover
+ * is recovered now, by the writer's own code, its TornLineRecovered dated by `clock`. For export,
+ * before it reads a day file whole (docs/FORMAT.md, "Torn lines and recovery").
+ */
+export async function settleLog(options: Pick<AuditLoggerOptions, 'logDir' | 'clock'>): Promise<void> {
+  const logger = new Logger({ ...options, handleExit: false, durability: 'durable', heartbeatMinutes: 0 });
+  try {
+    Logger.settle(logger);
+  } finally {
+    await logger.close();
+  }
+}
+
 /** The redactor that createAuditLogger's `redaction` option stands for. */
 function redactionOptionsOf(r: AuditLoggerOptions['redaction']): RedactionOptions {
   return r === undefined || r === true ? {} : r === false ? { enabled: false } : r;
@@ -144,6 +159,11 @@ class Logger {
     this.stopHeartbeat = startHeartbeat(heartbeatMs, (c, e, f) => this.record(c, e, f, undefined, WRITER));
     // auditpack's own events (export, retention) under their reserved names, through no public property.
     authoriseWriterEvents(this, (c, e, f) => this.record(c, e, f, undefined, WRITER));
+  }
+
+  /** settleLog's step: only a logger's own file sink settles (a caller's sink has no head to settle). */
+  static settle(logger: Logger): void {
+    if (logger.sink instanceof FileSink) logger.sink.settle();
   }
 
   // ----- the public methods -------------------------------------------------------------

@@ -43,6 +43,7 @@ import { compressPack, interruptedSupersede, publishBuild, type Supersede, sealB
 import { recordedPrevious } from './previous-recorded.js';
 import { type DayFacts, scanDay } from './scan-day.js';
 import { checkExportDate } from './export-date.js';
+import { recoverDayTail } from './day-tail.js';
 
 export { PACK_FORMAT, PAYLOAD_FILES, TAG_FILES, type PackManifest } from '../format/pack.js';
 export type { ExportPackOptions, ExportProgress, ExportResult } from './export-types.js';
@@ -162,6 +163,8 @@ async function exportLocked(
     options.recordEvent !== false &&
     (interrupted.manifest_sha256 === null ||
       !(await recordedExports(options.logDir, date, day)).has(interrupted.manifest_sha256));
+  // A torn tail the export's own event would recover after the pack is cut goes in the pack (day-tail.ts).
+  if (options.recordEvent !== false) await recoverDayTail(options.logDir, day, options.loggerClock);
   let tmp: string;
   try {
     tmp = mkdtempSync(join(artifactsDir, `${TMP_PREFIX}${date}-`));
