@@ -126,7 +126,7 @@ export async function resolveStartState(o: StartStateOptions): Promise<StartStat
   if (replayed !== undefined && path !== undefined) {
     const text = stateFileText(carriedStateJson(replayed));
     const note = `the state at the end of ${prev} from a replay of ${name} alone (not used: the pack, ${fromPack}); what was open before ${prev} is not known`;
-    const logSha = sha256File(path).sha256;
+    const logSha = sha256File(path, { followLinks: false }).sha256; // as the replay read it: never through a link
     return {
       carried: { source: 'log', date: prev, state_sha256: sha256(text), log_sha256: logSha, note },
       state: replayed,
