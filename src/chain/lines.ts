@@ -53,7 +53,11 @@ export interface ScanOptions {
   end?: number;
   /** Line number of the range's first line (default 1). */
   firstLineNumber?: number;
-  /** Open with O_NOFOLLOW: a symbolic link is an error (ELOOP), never followed. */
+  /**
+   * Open with O_NOFOLLOW (the default): a symbolic link is refused (READ_FAILED, `details.errno`
+   * ELOOP), never read through. Every file scanned is a day file or a pack's, whose formats forbid
+   * links (docs/FORMAT.md, "Day files that are not regular files"); false follows one.
+   */
   noFollow?: boolean;
 }
 
@@ -174,6 +178,18 @@ export class LineSplitter {
 }
 
 /**
+ * O_NOFOLLOW's ELOOP (a symbolic link at `path`) as the refusal every reader of day files gives:
+ * READ_FAILED naming the link, `details.errno` ELOOP; any other error as it was.
+ */
+export function linkRefused(err: unknown, path: string): unknown {
+  if ((err as NodeJS.ErrnoException | undefined)?.code !== 'ELOOP') return err;
+  return new AuditpackError('READ_FAILED', `${path} is a symbolic link; never followed, not read`, {
+    cause: err,
+    details: { path, errno: 'ELOOP' },
+  });
+}
+
+/**
  * Calls `onLine` for every line of the file, in order, synchronously within the read loop.
  * Resolves with the file's total size (with `start`/`end`: the offset where reading stopped).
  * Rejects only when the file cannot be read.
@@ -193,7 +209,10 @@ export async function scanLines(
   });
   // O_NONBLOCK: a FIFO (or other special file) in a day file's place opens at once and is refused
   // below, instead of blocking until a writer comes; it changes nothing for a regular file.
-  const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK | (options.noFollow === true ? fsc.O_NOFOLLOW : 0));
+  const noFollow = options.noFollow !== false;
+  const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK | (noFollow ? fsc.O_NOFOLLOW : 0)).catch((err: unknown) => {
+    throw noFollow ? linkRefused(err, path) : err;
+  });
   if (!(await fh.stat()).isFile()) {
     await fh.close();
     throw new AuditpackError('READ_FAILED', `${path} is not a regular file; not read`, {

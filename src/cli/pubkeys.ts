@@ -3,9 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import { AuditpackError } from '../errors.js';
 import { readRegularFile } from '../fsx/read-bounded.js';
-
-/** Bound on a key file read from the command line (a FIFO or a device is refused, not read). */
-export const MAX_KEY_FILE_BYTES = 16 * 1024 * 1024;
+import { MAX_KEY_FILE_BYTES } from '../signing/keys.js';
 
 /** The keys in an OpenSSH public key file; KEY_INVALID when it cannot be read or holds none. */
 export async function readPublicKeys(cwd: string, file: string): Promise<KeyObject[]> {

@@ -9,7 +9,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { readSmallFile, sha256File } from '../fsx/digest.js';
 import { archiveFileName, PACK_PATH } from '../format/pack.js';
-import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
+import { dayNumberOfIsoDate, isoDate, logDayOfIsoDate, logFileName } from '../rotation/index.js';
 import { verifySshsig } from '../signing/index.js';
 import {
   type CarriedState,
@@ -120,13 +120,14 @@ export async function resolveStartState(o: StartStateOptions): Promise<StartStat
       text: fromPack.text,
     };
   }
-  const name = logFileName(dayNumberOfIsoDate(prev) as number);
+  // From o.date's day number: a day before 1970-01-01 is USAGE, never a name made of NaN (INTERNAL).
+  const name = logFileName(logDayOfIsoDate(o.date) - 1);
   const path = o.logDir === undefined ? undefined : join(o.logDir, name);
   const replayed = path === undefined ? undefined : await o.replay(path, name, prev);
   if (replayed !== undefined && path !== undefined) {
     const text = stateFileText(carriedStateJson(replayed));
     const note = `the state at the end of ${prev} from a replay of ${name} alone (not used: the pack, ${fromPack}); what was open before ${prev} is not known`;
-    const logSha = sha256File(path).sha256;
+    const logSha = sha256File(path, { followLinks: false }).sha256; // as the replay read it: never through a link
     return {
       carried: { source: 'log', date: prev, state_sha256: sha256(text), log_sha256: logSha, note },
       state: replayed,

@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, isSystemError, wrapFsError } from '../errors.js';
-import { dayNumberOfIsoDate, isoDate, logFileName } from '../rotation/index.js';
+import { isoDate, logDayOfIsoDate, logFileName } from '../rotation/index.js';
 import type { CarriedState } from './carry.js';
 import { type CarriedIn, resolveStartState, type StartState } from './carry-source.js';
 import { ComplianceEngine, type LineRef, type LogEvent } from './engine.js';
@@ -331,12 +331,13 @@ export function recoveryFileOf(date: string): string {
   return `audit-${date.replaceAll('-', '')}.jsonl`;
 }
 
-/** Day numbers from `from` to `to`; USAGE for bad dates, a reversed range or more than 366 days. */
+/**
+ * Day numbers from `from` to `to`; USAGE for bad dates, days before 1970-01-01 (as export refuses
+ * them: logDayOfIsoDate), a reversed range or more than 366 days.
+ */
 export function dayRange(from: string, to: string): number[] {
-  const a = dayNumberOfIsoDate(from);
-  const b = dayNumberOfIsoDate(to);
-  if (a === undefined) throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(from)}`);
-  if (b === undefined) throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(to)}`);
+  const a = logDayOfIsoDate(from);
+  const b = logDayOfIsoDate(to);
   if (b < a) throw new AuditpackError('USAGE', `--from ${from} is after --to ${to}`);
   if (b - a > 366) throw new AuditpackError('USAGE', `a period of at most 367 days, got ${b - a + 1}`);
   const out: number[] = [];

@@ -8,7 +8,10 @@ const CHUNK = 1 << 20;
 
 /** How linesContaining reads. */
 export interface LinesContainingOptions {
-  /** Open through a symbolic link (default true). */
+  /**
+   * Open through a symbolic link (default false: a link is no file, as none is found; day files and
+   * packs' files forbid links, docs/FORMAT.md "Day files that are not regular files").
+   */
   readonly followLinks?: boolean;
   /** Leave out a last line with no newline after it (a torn write is not a line of the log). Default false. */
   readonly terminatedOnly?: boolean;
@@ -38,8 +41,8 @@ export async function linesContaining(
   const needles = Buffer.isBuffer(needle) ? [needle] : needle;
   let fh: Awaited<ReturnType<typeof openRegular>>;
   try {
-    // A FIFO day file is refused, never waited on.
-    fh = await openRegular(path, { followLinks: options.followLinks ?? true });
+    // A FIFO day file is refused, never waited on; a link is never read through.
+    fh = await openRegular(path, { followLinks: options.followLinks === true });
   } catch {
     return undefined;
   }

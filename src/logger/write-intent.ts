@@ -7,10 +7,11 @@
  * the recorded end, hashes to the recorded hash, or they are not. So those events are written once,
  * never twice (a double) and never dropped (a loss).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashLine } from '../chain/index.js';
 import { logFileName } from '../rotation/index.js';
+import { openRegular } from './day-file.js';
 
 const SLOTS = 5; // events, base, day, start, end
 const HASH_BYTES = 64; // hex
@@ -69,7 +70,8 @@ export function intentOnDisk(dir: string, w: WriteIntent): boolean {
   if (!(len > 0) || len > MAX_READ_BACK) return false;
   let fd: number | undefined;
   try {
-    fd = openSync(join(dir, logFileName(w.day)), 'r');
+    // As the writer opens it: a link (its bytes are no write of ours) or a FIFO (which would block) is refused.
+    fd = openRegular(join(dir, logFileName(w.day)), fsc.O_RDONLY);
     if (fstatSync(fd).size < w.end) return false;
     const data = Buffer.alloc(len);
     if (readSync(fd, data, 0, len, w.start) !== len || data[len - 1] !== 0x0a) return false;

@@ -58,7 +58,7 @@ export function checkPackHoldsLog(
   const intact = checkPackIntact(packDir);
   if (!intact.ok) return intact;
   try {
-    const log = sha256File(logFile);
+    const log = sha256File(logFile, { followLinks: false }); // a link at the day file is no log to vouch for
     if (log.sha256 !== intact.auditSha256) {
       return {
         ok: false,

@@ -6,6 +6,8 @@
 /** Microseconds in one UTC day. */
 export const MICROS_PER_DAY = 86_400_000_000;
 
+import { AuditpackError } from '../errors.js';
+
 const LOG_NAME = /^audit-(\d{4})(\d{2})(\d{2})\.jsonl$/;
 
 /** UTC day number (days since 1970-01-01) of an epoch-microsecond timestamp. */
@@ -31,6 +33,23 @@ export function dayNumberOfIsoDate(date: string): number | undefined {
   const ms = new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   const day = ms / 86_400_000;
   return Number.isInteger(day) && isoDate(day) === date ? day : undefined;
+}
+
+/**
+ * The UTC day number of `date` given as a day of the log (a command's `--date`, `--from`, `--to`):
+ * a real `YYYY-MM-DD` from 1970-01-01 on. A line's `ts` is unsigned, so no event is dated earlier,
+ * and the day before one (whose file a check or an export looks at for the state carried in) has a
+ * file name too: year 0000 has no day before it that a name can hold. USAGE (exit 2) otherwise.
+ */
+export function logDayOfIsoDate(date: string): number {
+  const day = dayNumberOfIsoDate(date);
+  if (day === undefined)
+    throw new AuditpackError('USAGE', `expected a date as YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  if (day < 0)
+    throw new AuditpackError('USAGE', `${date} is before 1970-01-01: no audit log is dated then`, {
+      details: { date },
+    });
+  return day;
 }
 
 /** Log file name for a UTC day number: `audit-YYYYMMDD.jsonl`. */

@@ -8,6 +8,7 @@ export {
   dayOfLogFileName,
   isoDate,
   isoDateOfLogFileName,
+  logDayOfIsoDate,
   logFileName,
   MICROS_PER_DAY,
 } from './days.js';

@@ -12,6 +12,7 @@ export {
   generateSigningKey,
   loadSigningKey,
   matchPatternList,
+  MAX_KEY_FILE_BYTES,
   parseAllowedSigners,
   parseOpenSshPublicKey,
   parsePrivateKey,

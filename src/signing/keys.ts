@@ -7,10 +7,11 @@
  * what `ssh-keygen -t ed25519` makes by default.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { constants as fsConstants, readFileSync } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { lstat, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
+import { readRegularFile } from '../fsx/read-bounded.js';
 import { sshString, WireReader, WireError } from './wire.js';
 
 /** The only key type auditpack signs with. */
@@ -358,11 +359,21 @@ function parseOpenSshPrivateKey(text: string): KeyObject {
   }
 }
 
-/** Reads and parses the signing key at `path` (PKCS#8 PEM or unencrypted OpenSSH Ed25519). */
+/**
+ * Bound on a key file named on the command line (`--signing-key`, `--pubkey`, `--allowed-signers`):
+ * far above any real key or signers list, and what a device like /dev/zero is cut off at.
+ */
+export const MAX_KEY_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads and parses the signing key at `path` (PKCS#8 PEM or unencrypted OpenSSH Ed25519). Read as
+ * `--pubkey` files are: a FIFO (which would block for ever) or a device is refused, and at most
+ * MAX_KEY_FILE_BYTES are read (/dev/zero never ends); all KEY_INVALID.
+ */
 export function loadSigningKey(path: string): KeyObject {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, MAX_KEY_FILE_BYTES).toString('utf8');
   } catch (err) {
     const e = wrapFsError(err, 'read signing key', path);
     throw new AuditpackError('KEY_INVALID', e.message, { cause: err, details: { path } });
@@ -418,7 +429,7 @@ export async function generateSigningKey(
   }
   for (const p of [privateKeyPath, publicKeyPath, allowedSignersPath]) {
     try {
-      await readFile(p);
+      await lstat(p); // anything there (a link, a FIFO: never opened, so never waited on) is kept
       throw new AuditpackError('KEY_EXISTS', `${p} already exists; refusing to overwrite a key`, {
         details: { path: p },
       });

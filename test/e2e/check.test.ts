@@ -92,6 +92,25 @@ describe('auditpack check', () => {
     expect(typo.code).toBe(66);
     expect(runCli(['check', '--date', DATE, '--logs-dir', 'nowhere'], { cwd }).code).toBe(66);
   });
+
+  it('a day before 1970-01-01 (year 0000 too, whose day before no file name can hold) is USAGE, as for export', async () => {
+    const cwd = await day();
+    for (const args of [
+      ['--date', '0000-01-01'],
+      ['--from', '0000-01-01', '--to', '0000-01-02'],
+      ['--date', '0000-01-01', '--order', 'C-1'],
+      ['--date', '1969-12-31', '--json'],
+    ]) {
+      const r = runCli(['check', ...args], { cwd });
+      expect([args.join(' '), r.code]).toEqual([args.join(' '), 2]);
+      expect(r.stderr).toMatch(/USAGE: (0000-01-01|1969-12-31) is before 1970-01-01: no audit log is dated then/);
+      expect(r.stderr).not.toContain('INTERNAL');
+      expect(runCli(['export', '--date', args[1] as string], { cwd }).stderr).toContain(r.stderr.split('\n')[0]);
+    }
+    // The ends of the days a log can be dated: checked (missing days, exit 0 under --fail-on never).
+    for (const date of ['1970-01-01', '9999-12-31'])
+      expect(runCli(['check', '--date', date, '--fail-on', 'never'], { cwd }).code, date).toBe(0);
+  });
 });
 
 describe('auditpack check over a corrupted day', () => {

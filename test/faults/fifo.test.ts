@@ -13,12 +13,12 @@ import { tempDir } from '../helpers/tmp.js';
 import { SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
 
 /** Runs the CLI; undefined when it had to be killed (it hung), else its exit status and output. */
-function answers(args: string[], cwd: string): { code: number | null; out: string } | undefined {
+function answers(args: string[], cwd: string, timeout = 30_000): { code: number | null; out: string } | undefined {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     env: { ...process.env, NO_COLOR: '1' },
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout,
     killSignal: 'SIGKILL',
   });
   return r.signal !== null ? undefined : { code: r.status, out: `${r.stdout}${r.stderr}` };
@@ -89,5 +89,26 @@ describe('a FIFO in place of a file a command reads first', () => {
     expect(ca).toBeDefined();
     expect(ca?.code).not.toBe(0);
     expect(ca?.out).toMatch(/KEY_INVALID.*ENOTREG/);
+  }, 180_000);
+});
+
+describe('a FIFO or a device as --signing-key', () => {
+  it('export, rollup and prune refuse it at once (KEY_INVALID, 78), as --pubkey is refused', () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'logs'));
+    mkfifo(join(root, 'key.fifo'));
+    const runs: [string, string[]][] = [
+      ['export', ['export', '--date', '2026-11-01']],
+      ['rollup', ['rollup', '--date', '2026-11-01', '--from', 'h1=art', '--out', 'r']],
+      ['prune', ['prune']],
+    ];
+    // A FIFO nobody writes blocked the read for ever; /dev/zero never ends (its memory grew without bound).
+    for (const key of ['key.fifo', '/dev/zero'])
+      for (const [name, args] of runs) {
+        const r = answers([...args, '--signing-key', key], root, 15_000);
+        expect(r, `${name} --signing-key ${key} hung`).toBeDefined();
+        expect([name, key, r?.code]).toEqual([name, key, 78]);
+        expect(r?.out).toMatch(/KEY_INVALID.*not a regular file/);
+      }
   }, 180_000);
 });

@@ -6,6 +6,7 @@ import {
   dayNumberOfIsoDate,
   dayOfLogFileName,
   isoDate,
+  logDayOfIsoDate,
   logFileName,
   MICROS_PER_DAY,
 } from '../../src/rotation/index.js';
@@ -56,5 +57,21 @@ describe('UTC days from epoch microseconds', () => {
     }
     for (const bad of ['2025-02-30', '2025-9-8', '20250908', '2025-13-01', ''])
       expect(dayNumberOfIsoDate(bad)).toBeUndefined();
+  });
+});
+
+describe('logDayOfIsoDate: a day a log can be dated', () => {
+  it('is a real YYYY-MM-DD from 1970-01-01 on; USAGE for anything else', () => {
+    expect(logDayOfIsoDate('1970-01-01')).toBe(0);
+    expect(logDayOfIsoDate('9999-12-31')).toBe(dayNumberOfIsoDate('9999-12-31'));
+    for (const [date, message] of [
+      ['0000-01-01', '0000-01-01 is before 1970-01-01'],
+      ['1969-12-31', '1969-12-31 is before 1970-01-01'],
+      ['2026-02-30', 'expected a date as YYYY-MM-DD'],
+      ['+10000-01-01', 'expected a date as YYYY-MM-DD'],
+    ] as const)
+      expect(() => logDayOfIsoDate(date)).toThrow(
+        expect.objectContaining({ code: 'USAGE', message: expect.stringContaining(message) }),
+      );
   });
 });

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -10,6 +10,7 @@ import {
   generateSigningKey,
   loadSigningKey,
   matchPatternList,
+  MAX_KEY_FILE_BYTES,
   parseAllowedSigners,
   parseOpenSshPublicKey,
   publicKeyBlob,
@@ -275,5 +276,16 @@ describe('keys', () => {
     expect(() => loadSigningKey(join(dir, 'ec'))).toThrow(/Ed25519/);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-f', join(dir, 'enc')]);
     expect(() => loadSigningKey(join(dir, 'enc'))).toThrow(/passphrase/);
+  });
+
+  it('reads a signing key file only up to MAX_KEY_FILE_BYTES, as --pubkey files are read (KEY_INVALID past it)', () => {
+    const dir = tmp();
+    // A sparse file one byte over the bound: a key read without a bound would hold it all in memory.
+    const big = join(dir, 'big');
+    writeFileSync(big, '');
+    truncateSync(big, MAX_KEY_FILE_BYTES + 1);
+    expect(() => loadSigningKey(big)).toThrow(
+      expect.objectContaining({ code: 'KEY_INVALID', message: expect.stringContaining('larger than') }),
+    );
   });
 });

@@ -144,8 +144,7 @@ async function runReview(io: CliIO, date: string, opts: ReviewCliOptions): Promi
 
 async function loadSigners(path: string) {
   const { readRegularFile } = await import('../../fsx/read-bounded.js');
-  const { MAX_KEY_FILE_BYTES } = await import('../pubkeys.js');
-  const { parseAllowedSigners } = await import('../../signing/index.js');
+  const { MAX_KEY_FILE_BYTES, parseAllowedSigners } = await import('../../signing/index.js');
   let text: string;
   try {
     text = readRegularFile(path, MAX_KEY_FILE_BYTES).toString('utf8');

@@ -10,7 +10,7 @@ import { readRegularFile } from '../../fsx/read-bounded.js';
 import type { ProofReport } from '../../proof/index.js';
 import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { MAX_KEY_FILE_BYTES, readPublicKeys } from '../pubkeys.js';
+import { readPublicKeys } from '../pubkeys.js';
 import { helpText } from '../help.js';
 import { snakeKeys } from '../json.js';
 import { mark, printJson } from '../render.js';
@@ -92,7 +92,9 @@ async function trustedKeys(io: CliIO, opts: ProofOpts): Promise<KeyObject[] | un
     throw new AuditpackError('USAGE', 'give either --pubkey or --allowed-signers, not both');
   if (opts.pubkey !== undefined) return readPublicKeys(io.cwd, opts.pubkey);
   if (opts.allowedSigners === undefined) return undefined;
-  const { DEFAULT_NAMESPACE, parseAllowedSigners, signerAllowsNamespace } = await import('../../signing/index.js');
+  const { DEFAULT_NAMESPACE, MAX_KEY_FILE_BYTES, parseAllowedSigners, signerAllowsNamespace } = await import(
+    '../../signing/index.js'
+  );
   let text: string;
   try {
     text = readRegularFile(resolve(io.cwd, opts.allowedSigners), MAX_KEY_FILE_BYTES).toString('utf8');

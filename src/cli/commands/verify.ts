@@ -152,8 +152,8 @@ function artifactsOnlyFlag(opts: VerifyOptions): string | undefined {
 async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArchiveOptions> {
   const { resolve } = await import('node:path');
   const { readRegularFile } = await import('../../fsx/read-bounded.js');
-  const { MAX_KEY_FILE_BYTES } = await import('../pubkeys.js');
   const signing = await import('../../signing/index.js');
+  const { MAX_KEY_FILE_BYTES } = signing;
   const readKeyFile = async (file: string): Promise<string> => {
     try {
       return readRegularFile(resolve(io.cwd, file), MAX_KEY_FILE_BYTES).toString('utf8');

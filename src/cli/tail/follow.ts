@@ -8,7 +8,7 @@
 import { constants as fsc } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_MAX_LINE_BYTES } from '../../chain/lines.js';
+import { DEFAULT_MAX_LINE_BYTES, linkRefused } from '../../chain/lines.js';
 import { AuditpackError } from '../../errors.js';
 import { dayOfLogFileName } from '../../rotation/index.js';
 
@@ -69,11 +69,7 @@ async function readOn(dir: string, cur: Cursor, sinks: Sinks): Promise<void> {
   // export refuse it, never read through (it could point at a key); opened afresh at every look, so
   // a link swapped in while followed is refused too.
   const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK | fsc.O_NOFOLLOW).catch((err: unknown) => {
-    if ((err as NodeJS.ErrnoException | undefined)?.code !== 'ELOOP') throw err;
-    throw new AuditpackError('READ_FAILED', `${path} is a symbolic link; never followed, not read`, {
-      cause: err,
-      details: { path, errno: 'ELOOP' },
-    });
+    throw linkRefused(err, path);
   });
   try {
     if (!(await fh.stat()).isFile())
