@@ -30,9 +30,20 @@ describe('logger bounds', () => {
     }
   });
 
+  it('out of range: maxBufferBytes 0 (every event refused), a flush interval past what a timer holds', () => {
+    for (const [name, bad] of [
+      ['maxBufferBytes', 0],
+      ['flushIntervalMs', 2 ** 31],
+    ] as const) {
+      const err = creationError({ [name]: bad });
+      expect((err as AuditpackError).code, `${name}=${bad}`).toBe('CONFIG_INVALID');
+    }
+    expect(loggerBounds({ flushIntervalMs: 2 ** 31 - 1 }).flushIntervalMs).toBe(2 ** 31 - 1);
+  });
+
   it('defaults, floors, and the memory bound below flushBytes', () => {
     expect(loggerBounds({})).toEqual({ maxBufferBytes: 64 * 1024 * 1024, flushBytes: 1024 * 1024, flushIntervalMs: 0 });
-    expect(loggerBounds({ flushBytes: 0, maxBufferBytes: 0 })).toEqual({
+    expect(loggerBounds({ flushBytes: 0, maxBufferBytes: 1 })).toEqual({
       maxBufferBytes: 1,
       flushBytes: 1,
       flushIntervalMs: 0,
