@@ -3,10 +3,11 @@
  * lines carry, the heartbeat interval, and the gaps longer than it (a host that went silent, or
  * lines removed). Lines are read as bytes; only a few are parsed (the first event, heartbeats).
  */
-import { scanLines } from '../chain/lines.js';
+import { type ScannedLine, scanLines } from '../chain/lines.js';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { HEARTBEAT_CATEGORY, HEARTBEAT_EVENT, HEARTBEAT_INTERVAL_FIELD } from '../format/heartbeat.js';
 import { categoryEventText, hostText, LINE_HEAD } from '../format/log-line.js';
+import { FragmentWatch } from '../format/recovered-line.js';
 
 /** A stretch of the day with no line from the host. */
 export interface SilentGap {
@@ -90,74 +91,123 @@ const isHeartbeat = (ev: Record<string, unknown>): boolean =>
 
 const isoOf = (ts: number): string => new Date(Math.round(ts * 1000)).toISOString();
 
+/** What one line gives the scan: its time and, when it was parsed, its host and heartbeat. */
+interface LineFacts {
+  readonly ts: number;
+  readonly host?: string;
+  readonly beat?: boolean;
+  /** A heartbeat's declared interval, seconds. */
+  readonly interval?: number;
+  readonly pid?: unknown;
+}
+
 /**
- * Scans `logFile` (a pack's data/audit.jsonl). Without any heartbeat no gap is judged: an idle host
- * and a silent one look alike.
+ * The scan's state, fed every line in order. Recovery first (docs/FORMAT.md "Torn lines and
+ * recovery", "Verifying" rule 4): a line's facts wait for the next line, which may recover it; a
+ * recovered torn fragment is never an event, so its time makes no gap, its host names nobody and its
+ * `interval_s` declares no allowance (a fragment claiming a day-long interval would hide a silence).
  */
-export async function scanHostLog(logFile: string, named?: string): Promise<HostScan> {
-  let host: string | undefined;
-  // The name as the logger writes it (compact JSON): only lines holding it are parsed to confirm it
-  // is the line's own host, and only until one is found (the first line, for a rightly named pack).
-  const needle = named === undefined ? undefined : Buffer.from(hostText(named));
-  let seen = false;
-  const others: string[] = [];
-  let otherHostBeats = 0;
-  let heartbeats = 0;
-  let interval: number | undefined;
+class HostLines {
+  host: string | undefined;
+  seen = false;
+  readonly others: string[] = [];
+  otherHostBeats = 0;
+  heartbeats = 0;
+  interval: number | undefined;
   // Every gap over a minute (the least allowance) is kept: a day holds at most 1440 of them, so
   // memory stays bounded while the interval is not yet known.
-  const candidates: [number, number][] = [];
-  const processes = new ProcessBeats();
-  let latest = Number.NEGATIVE_INFINITY;
+  readonly candidates: [number, number][] = [];
+  readonly processes = new ProcessBeats();
+  private latest = Number.NEGATIVE_INFINITY;
+  private pending: LineFacts | undefined;
+  private readonly watch: FragmentWatch;
+  // The name as the logger writes it (compact JSON): only lines holding it are parsed to confirm it
+  // is the line's own host, and only until one is found (the first line, for a rightly named pack).
+  private readonly needle: Buffer | undefined;
+
+  constructor(
+    private readonly named: string | undefined,
+    recoveryFile: string | undefined,
+  ) {
+    this.needle = named === undefined ? undefined : Buffer.from(hostText(named));
+    this.watch = new FragmentWatch(recoveryFile);
+  }
+
+  push(l: ScannedLine): void {
+    if (this.watch.recovers(l)) this.pending = undefined;
+    else this.settle();
+    const b = l.bytes;
+    if (b === undefined || !l.terminated) return;
+    const facts = this.factsOf(b);
+    if (facts === undefined) return;
+    this.pending = facts;
+    this.watch.hold(l);
+  }
+
+  /** Applies the last line's facts (no line after it recovers it). */
+  settle(): void {
+    const f = this.pending;
+    this.pending = undefined;
+    if (f === undefined) return;
+    if (f.ts - this.latest > 60 && this.latest !== Number.NEGATIVE_INFINITY) this.candidates.push([this.latest, f.ts]);
+    if (f.ts > this.latest) this.latest = f.ts;
+    if (f.host === undefined) return;
+    if (f.host === this.named) this.seen = true;
+    if (this.host === undefined) this.host = f.host;
+    else if (f.host !== this.host && f.beat) {
+      this.otherHostBeats++;
+      keepFirstByName(this.others, f.host);
+    }
+    if (f.interval !== undefined) {
+      this.heartbeats++;
+      this.interval = Math.max(this.interval ?? 0, f.interval);
+      this.processes.add(f.pid, f.interval, f.ts);
+    }
+  }
+
+  private factsOf(b: Buffer): LineFacts | undefined {
+    const ts = tsOf(b);
+    if (ts === undefined) return undefined;
+    // The bytes only pick the lines worth parsing: they may sit anywhere, a caller's nested value
+    // included. Only the event's own top-level category and name make a heartbeat.
+    const maybeBeat = b.indexOf(HEARTBEAT) !== -1;
+    const maybeNamed = this.needle !== undefined && !this.seen && b.indexOf(this.needle) !== -1;
+    if (this.host !== undefined && !maybeBeat && !maybeNamed) return { ts };
+    const ev = parse(b);
+    if (ev === undefined || typeof ev.host !== 'string') return { ts };
+    const beat = maybeBeat && isHeartbeat(ev);
+    const iv = ev[HEARTBEAT_INTERVAL_FIELD];
+    const interval = beat && typeof iv === 'number' && iv > 0 && Number.isFinite(iv) ? iv : undefined;
+    return { ts, host: ev.host, beat, interval, pid: ev.pid };
+  }
+}
+
+/**
+ * Scans `logFile` (a pack's data/audit.jsonl). Without any heartbeat no gap is judged: an idle host
+ * and a silent one look alike. `recoveryFile`: the name a torn-line recovery in it must give
+ * (`audit-YYYYMMDD.jsonl` of the pack's day; undefined accepts any, as the chain check does).
+ */
+export async function scanHostLog(logFile: string, named?: string, recoveryFile?: string): Promise<HostScan> {
+  const s = new HostLines(named, recoveryFile);
   try {
-    await scanLines(
-      logFile,
-      (l) => {
-        const b = l.bytes;
-        if (b === undefined || !l.terminated) return;
-        const ts = tsOf(b);
-        if (ts === undefined) return;
-        if (ts - latest > 60 && latest !== Number.NEGATIVE_INFINITY) candidates.push([latest, ts]);
-        if (ts > latest) latest = ts;
-        // The bytes only pick the lines worth parsing: they may sit anywhere, a caller's nested value
-        // included. Only the event's own top-level category and name make a heartbeat.
-        const maybeBeat = b.indexOf(HEARTBEAT) !== -1;
-        const maybeNamed = needle !== undefined && !seen && b.indexOf(needle) !== -1;
-        if (host !== undefined && !maybeBeat && !maybeNamed) return;
-        const ev = parse(b);
-        if (ev === undefined || typeof ev.host !== 'string') return;
-        if (ev.host === named) seen = true;
-        const beat = maybeBeat && isHeartbeat(ev);
-        if (host === undefined) host = ev.host;
-        else if (ev.host !== host && beat) {
-          otherHostBeats++;
-          keepFirstByName(others, ev.host);
-        }
-        const iv = ev[HEARTBEAT_INTERVAL_FIELD];
-        if (beat && typeof iv === 'number' && iv > 0 && Number.isFinite(iv)) {
-          heartbeats++;
-          interval = Math.max(interval ?? 0, iv);
-          processes.add(ev.pid, iv, ts);
-        }
-      },
-      { view: true, noFollow: true },
-    );
+    await scanLines(logFile, (l) => s.push(l), { view: true, noFollow: true });
   } catch (err) {
     // Missing, or not a regular file (a FIFO is refused, not waited on): nothing to scan here; the
     // pack's verification names the problem.
     const notRegular = err instanceof AuditpackError && err.details?.errno === 'ENOTREG';
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !notRegular) throw wrapFsError(err, 'read', logFile);
   }
-  const { gaps, count } = gapsOf(candidates, interval, processes);
+  s.settle();
+  const { gaps, count } = gapsOf(s.candidates, s.interval, s.processes);
   return {
-    host,
-    otherHosts: others,
-    otherHostBeats,
-    heartbeats,
-    heartbeatSeconds: interval,
+    host: s.host,
+    otherHosts: s.others,
+    otherHostBeats: s.otherHostBeats,
+    heartbeats: s.heartbeats,
+    heartbeatSeconds: s.interval,
     silent: gaps,
     silentCount: count,
-    namedSeen: named === undefined || host === undefined ? undefined : seen,
+    namedSeen: named === undefined || s.host === undefined ? undefined : s.seen,
   };
 }
 

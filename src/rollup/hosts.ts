@@ -10,6 +10,7 @@ import { HOST_NAME } from '../format/rollup.js';
 import { type PackManifest, PACK_PATH, ROOT_FILE_BOUNDS } from '../format/pack.js';
 import { readSmallFile } from '../fsx/digest.js';
 import { readRegularSync } from '../fsx/regular.js';
+import { recoveryFileOf } from '../compliance/index.js';
 import { verifyPack } from '../verify/index.js';
 import { scanHostLog, type HostScan } from './host-scan.js';
 import { locatePack } from './sources.js';
@@ -85,7 +86,8 @@ export async function loadHostPack(
   // One that cannot be read leaves the manifest empty; verify below says why and the pack fails.
   const read = readSmallFile(join(packDir, PACK_PATH.manifestJson), ROOT_FILE_BOUNDS[PACK_PATH.manifestJson] as number);
   const bytes = typeof read === 'string' ? Buffer.alloc(0) : read;
-  const scan = await scanHostLog(join(packDir, PACK_PATH.log), src.host);
+  // A recovery in the pack's log names the day's file (docs/FORMAT.md "Torn lines and recovery").
+  const scan = await scanHostLog(join(packDir, PACK_PATH.log), src.host, recoveryFileOf(date));
   const host = src.host ?? scan.host;
   if (host === undefined || !HOST_NAME.test(host)) {
     findings.push({

@@ -117,4 +117,25 @@ describe('auditpack tail', () => {
     const r = runCli(['tail'], { cwd });
     expect(r.stdout.trim().split('\n').at(-1)).toBe('(not an event) garbage');
   });
+
+  it('a recovered torn write is never an event: --json marks it recovered, --order leaves it out, pretty says so', () => {
+    const cwd = tempDir();
+    expect(runCli(['log', 'order', 'OrderAccepted', 'order_id=A1'], { cwd }).code).toBe(0);
+    const [name] = readdirSync(join(cwd, 'logs')).filter((f) => f.endsWith('.jsonl'));
+    const file = join(cwd, 'logs', name as string);
+    // A whole event cut just before its "\n" (a crash), recovered by the next writer.
+    const fragment = readFileSync(file, 'utf8').trimEnd().replace('"A1"', '"TORN1"');
+    appendFileSync(file, fragment);
+    expect(runCli(['log', 'order', 'OrderAccepted', 'order_id=A2'], { cwd }).code).toBe(0);
+    const json = runCli(['tail', '-n', 'all', '--json'], { cwd });
+    const objs = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(objs.map((o) => o.order_id ?? o.event ?? o.recovered)).toEqual(['A1', true, 'TornLineRecovered', 'A2']);
+    expect(objs[1]).toEqual({ not_event: true, recovered: true, line: fragment });
+    expect(runCli(['tail', '--order', 'TORN1', '-n', 'all', '--json'], { cwd }).stdout).toBe('');
+    const pretty = runCli(['tail', '-n', 'all'], { cwd }).stdout.trim().split('\n');
+    expect(pretty[1]).toMatch(/^\(recovered torn write, not an event\) \{"ts":/);
+  });
 });

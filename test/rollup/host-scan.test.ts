@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanHostLog } from '../../src/rollup/host-scan.js';
 import { tempDir } from '../helpers/tmp.js';
+import { formatLine, recoveryEvent, ZEROS } from '../verify/helpers/log-fixture.js';
 
 const T0 = 1_796_000_000;
 const line = (ts: number, seq: number, category: string, event: string, fields: object = {}): string =>
@@ -95,5 +96,55 @@ describe('scanHostLog: other hosts', () => {
     expect(s.host).toBe('h1');
     expect(s.otherHosts).toEqual(['h0-x', 'h1-x', 'h10-x', 'h100-x', 'h1000-x']);
     expect(s.otherHostBeats).toBe(50_000);
+  });
+});
+
+/**
+ * `lines` joined as a log file, each line of `fragments` (by index) followed by the TornLineRecovered
+ * the writer appends when it recovers it (docs/FORMAT.md "Torn lines and recovery"), timed as the line
+ * before the fragment (so that only the fragment's own time could split a gap).
+ */
+function writeRecovered(lines: string[], fragments: ReadonlySet<number>, file = 'audit-20261203.jsonl'): string {
+  let text = '';
+  lines.forEach((l, i) => {
+    const offset = Buffer.byteLength(text);
+    text += `${l}\n`;
+    if (!fragments.has(i)) return;
+    const micros = JSON.parse(lines[Math.max(0, i - 1)] as string).ts * 1e6;
+    text += `${formatLine({ ...recoveryEvent(file, offset, l, micros), host: 'h1', pid: 1 }, i + 1, ZEROS)}\n`;
+  });
+  const path = join(tempDir(), 'audit.jsonl');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('scanHostLog: a recovered torn fragment is never an event', () => {
+  const beats = (from: number, n: number) =>
+    [...Array(n).keys()].map((i) => line(T0 + from + i * 60, i, 'system', 'Heartbeat', { interval_s: 60 }));
+
+  it("a recovered Heartbeat's day-long interval_s hides no silence, and counts as no heartbeat", async () => {
+    const frag = line(T0 + 600, 10, 'system', 'Heartbeat', { interval_s: 86_400 });
+    const lines = [...beats(0, 10), frag, ...beats(7800, 10)];
+    const s = await scanHostLog(writeRecovered(lines, new Set([10])), undefined, 'audit-20261203.jsonl');
+    expect([s.heartbeats, s.heartbeatSeconds, s.silentCount, s.silent[0]?.seconds]).toEqual([20, 60, 1, 7800 - 540]);
+    // The same line unrecovered is a heartbeat: it widens the allowance (the scan reads it at all).
+    const plain = await scanHostLog(writeRecovered(lines, new Set()));
+    expect([plain.heartbeats, plain.heartbeatSeconds, plain.silentCount]).toEqual([21, 86_400, 0]);
+  });
+
+  it("a recovered fragment's time splits no gap and its host names no host", async () => {
+    const frag = line(T0 + 4000, 10, 'system', 'Heartbeat', { interval_s: 60, host: 'intruder' });
+    const first = line(T0 - 60, 0, 'order', 'OrderAccepted', { host: 'elsewhere' });
+    const lines = [first, ...beats(0, 10), frag, ...beats(7800, 10)];
+    const s = await scanHostLog(writeRecovered(lines, new Set([0, 11])), 'h1', 'audit-20261203.jsonl');
+    expect([s.host, s.namedSeen, s.otherHosts, s.otherHostBeats]).toEqual(['h1', true, [], 0]);
+    expect([s.silentCount, s.silent[0]?.seconds]).toEqual([1, 7800 - 540]);
+  });
+
+  it("a recovery naming another day's file recovers nothing: the line stays a heartbeat", async () => {
+    const frag = line(T0 + 600, 10, 'system', 'Heartbeat', { interval_s: 86_400 });
+    const lines = [...beats(0, 10), frag, ...beats(7800, 10)];
+    const file = writeRecovered(lines, new Set([10]), 'audit-20261202.jsonl');
+    expect((await scanHostLog(file, undefined, 'audit-20261203.jsonl')).heartbeatSeconds).toBe(86_400);
   });
 });

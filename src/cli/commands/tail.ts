@@ -50,7 +50,7 @@ export function defineTail(program: Command, io: CliIO): void {
     .option('--date <YYYY-MM-DD>', 'start in this day file (default: the newest)', parseIsoDate)
     .option(
       '--json',
-      'print the events themselves, untouched, one JSON object per line (a line that is not an event as {"not_event":true,"line":…}, redacted)',
+      'print the events themselves, untouched, one JSON object per line (a line that is not an event as {"not_event":true,"line":…}, redacted; a recovered torn write with "recovered":true)',
     )
     .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
     .addOption(hiddenLogsDirAlias())
@@ -101,10 +101,12 @@ async function runTail(io: CliIO, opts: TailCliOptions): Promise<void> {
       logDir: config.logDir,
       ...(file !== undefined ? { file } : {}),
       lines: opts.lines,
-      match: (line) => lineMatches(filter, line),
-      onLine: (line) =>
+      match: (line, recovered) => lineMatches(filter, line, recovered),
+      onLine: (line, recovered) =>
         io.stdout.write(
-          opts.json === true ? jsonLine(line, redact) : `${prettyLine(c, line.toString('utf8'), redact)}\n`,
+          opts.json === true
+            ? jsonLine(line, redact, recovered)
+            : `${prettyLine(c, line.toString('utf8'), redact, recovered)}\n`,
         ),
       onNotice: (n) => io.stderr.write(`${noticeText(io, n)}\n`),
       ...(opts.follow === true ? { follow: { signal: stop.signal, pollMs: opts.pollMs } } : {}),
@@ -116,12 +118,13 @@ async function runTail(io: CliIO, opts: TailCliOptions): Promise<void> {
 
 /**
  * --json: an event's bytes as they are in the file (a checker downstream hashes them); a line that
- * is not an event becomes {"not_event":true,"line":…}, so the output is one JSON object per line.
+ * is not an event becomes {"not_event":true,"line":…}, so the output is one JSON object per line,
+ * and a recovered torn write {"not_event":true,"recovered":true,"line":…}.
  */
-function jsonLine(line: Buffer, redact: RedactText): Buffer {
+function jsonLine(line: Buffer, redact: RedactText, recovered: boolean): Buffer {
   const text = line.toString('utf8');
-  if (eventOf(text) !== undefined) return Buffer.concat([line, NL]);
-  return Buffer.from(`${notEventJson(text, redact)}\n`);
+  if (!recovered && eventOf(text) !== undefined) return Buffer.concat([line, NL]);
+  return Buffer.from(`${notEventJson(text, redact, recovered)}\n`);
 }
 
 /**

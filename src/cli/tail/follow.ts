@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES, linkRefused } from '../../chain/lines.js';
 import { AuditpackError } from '../../errors.js';
 import { dayOfLogFileName } from '../../rotation/index.js';
+import { type GatedLine, RecoveryGate } from './recovered.js';
 
 const CHUNK = 1 << 16;
 
@@ -31,6 +32,8 @@ interface Cursor {
   partialBytes: number;
   /** Offset in the file where the incomplete last line starts. */
   lineStart: number;
+  /** Offset where the last look at the file began reading. */
+  lookStart: number;
   /** Inside a line over the bound: its bytes are dropped up to its newline. */
   skipping: boolean;
   /** The file was found removed (and said so): waiting for it to come back or a later day. */
@@ -38,7 +41,7 @@ interface Cursor {
 }
 
 function cursorAt(file: string): Cursor {
-  return { file, offset: 0, partial: [], partialBytes: 0, lineStart: 0, skipping: false, gone: false };
+  return { file, offset: 0, partial: [], partialBytes: 0, lineStart: 0, lookStart: 0, skipping: false, gone: false };
 }
 
 /** What a reader tells besides lines: something an operator must know, on stderr. */
@@ -50,7 +53,8 @@ export type TailNotice =
 
 /** The reader's sinks and bound. */
 interface Sinks {
-  readonly onLine: (line: Buffer) => void;
+  /** Every complete line, to learn whether the next recovers it (a torn write is never an event). */
+  readonly gate: RecoveryGate;
   readonly onNotice: (n: TailNotice) => void;
   readonly maxLineBytes: number;
 }
@@ -77,6 +81,7 @@ async function readOn(dir: string, cur: Cursor, sinks: Sinks): Promise<void> {
         details: { path, errno: 'ENOTREG' },
       });
     const buf = Buffer.allocUnsafe(CHUNK);
+    cur.lookStart = cur.offset;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, cur.offset);
       if (bytesRead === 0) return;
@@ -94,7 +99,8 @@ function splitChunk(cur: Cursor, data: Buffer, sinks: Sinks): void {
   for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, start)) {
     const len = cur.partialBytes + nl - start;
     if (!cur.skipping && len > sinks.maxLineBytes) tooLong(cur, sinks);
-    if (!cur.skipping) sinks.onLine(Buffer.concat([...cur.partial, data.subarray(start, nl)], len));
+    if (!cur.skipping)
+      sinks.gate.push(Buffer.concat([...cur.partial, data.subarray(start, nl)], len), cur.lineStart, cur.file);
     Object.assign(cur, { partial: [], partialBytes: 0, skipping: false, lineStart: cur.offset + nl + 1 });
     start = nl + 1;
   }
@@ -116,10 +122,13 @@ export interface TailOptions {
   readonly file?: string;
   /** How many of the last matching lines to show first; Infinity for all. */
   readonly lines: number;
-  /** Which lines to show (the raw line as text; it may not be JSON). */
-  readonly match: (line: string) => boolean;
-  /** A line's bytes as they are in the file, without the newline. */
-  readonly onLine: (line: Buffer) => void;
+  /**
+   * Which lines to show (the raw line as text; it may not be JSON). `recovered`: the line is a
+   * recovered torn write (the next line's TornLineRecovered describes it), never an event.
+   */
+  readonly match: (line: string, recovered: boolean) => boolean;
+  /** A line's bytes as they are in the file, without the newline; `recovered` as for `match`. */
+  readonly onLine: (line: Buffer, recovered: boolean) => void;
   /** What the operator must be told besides the lines (a line over the bound, a file removed). */
   readonly onNotice?: (n: TailNotice) => void;
   /** Lines longer than this are reported and not shown (default: the bound on a log line, 16 MiB). */
@@ -134,27 +143,33 @@ export async function tailLog(o: TailOptions): Promise<void> {
   const first = o.file ?? files.at(-1);
   if (first === undefined && o.follow === undefined) return;
   const cur = cursorAt(first ?? '');
-  const sinks = sinksOf(o, () => {});
   if (first !== undefined) {
-    const last: Buffer[] = [];
-    const keep = (line: Buffer): void => {
-      if (!o.match(line.toString('utf8'))) return;
-      last.push(line);
+    const last: [Buffer, boolean][] = [];
+    const sinks = sinksOf(o, (line, recovered) => {
+      if (!o.match(line.toString('utf8'), recovered)) return;
+      last.push([line, recovered]);
       if (last.length > o.lines) last.shift();
-    };
-    await readOn(o.logDir, cur, { ...sinks, onLine: keep }).catch((err: unknown) => {
+    });
+    await readOn(o.logDir, cur, sinks).catch((err: unknown) => {
       // Removed between the listing and the read: a follower waits for the next day, else say so.
       if (!isMissing(err) || o.follow === undefined) throw err;
       sinks.onNotice({ kind: 'file-removed', file: cur.file });
       cur.gone = true;
     });
-    for (const line of last) o.onLine(line);
+    // The last line read has no line after it yet: a follower shows it now all the same (a torn
+    // fragment's "\n" comes in the same write as its recovery).
+    sinks.gate.flush();
+    for (const [line, recovered] of last) o.onLine(line, recovered);
   }
   if (o.follow !== undefined) await follow(o, cur, o.follow);
 }
 
-function sinksOf(o: TailOptions, onLine: (line: Buffer) => void): Sinks {
-  return { onLine, onNotice: o.onNotice ?? (() => {}), maxLineBytes: o.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES };
+function sinksOf(o: TailOptions, onLine: GatedLine): Sinks {
+  return {
+    gate: new RecoveryGate(onLine),
+    onNotice: o.onNotice ?? (() => {}),
+    maxLineBytes: o.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+  };
 }
 
 /**
@@ -163,15 +178,21 @@ function sinksOf(o: TailOptions, onLine: (line: Buffer) => void): Sinks {
  * one exists or appears; one put back is read on (from its start, if it shrank).
  */
 async function follow(o: TailOptions, cur: Cursor, f: NonNullable<TailOptions['follow']>): Promise<void> {
-  const sinks = sinksOf(o, (line) => {
-    if (o.match(line.toString('utf8'))) o.onLine(line);
-  });
+  const show: GatedLine = (line, recovered) => {
+    if (o.match(line.toString('utf8'), recovered)) o.onLine(line, recovered);
+  };
+  const sinks = sinksOf(o, show);
   while (!f.signal.aborted) {
-    if (cur.file !== '') await readCurrent(o.logDir, cur, sinks);
+    if (cur.file !== '') {
+      await readCurrent(o.logDir, cur, sinks);
+      sinks.gate.endLook(cur.lookStart);
+    }
     const next = (await dayFilesWhileFollowing(o.logDir)).find((n) => cur.file === '' || isLaterDay(n, cur.file));
     if (next !== undefined) {
-      // Midnight: the old day is complete; a fragment left at its end is shown as it is.
-      if (cur.partialBytes > 0) sinks.onLine(Buffer.concat(cur.partial, cur.partialBytes));
+      // Midnight: the old day is complete; a fragment left at its end is shown as it is (no
+      // recovery follows it there: a writer recovers the newest day file's tail).
+      sinks.gate.flush();
+      if (cur.partialBytes > 0) show(Buffer.concat(cur.partial, cur.partialBytes), false);
       if (cur.gone) sinks.onNotice({ kind: 'next-file', file: next, from: cur.file });
       Object.assign(cur, cursorAt(next));
       continue;
@@ -195,7 +216,10 @@ async function readCurrent(dir: string, cur: Cursor, sinks: Sinks): Promise<void
   if (cur.gone) sinks.onNotice({ kind: 'file-back', file: cur.file });
   cur.gone = false;
   // A file only grows; one that shrank was replaced (restored from a backup): start it again.
-  if (st.size < cur.offset) Object.assign(cur, cursorAt(cur.file));
+  if (st.size < cur.offset) {
+    sinks.gate.flush();
+    Object.assign(cur, cursorAt(cur.file));
+  }
   await readOn(dir, cur, sinks).catch((err: unknown) => {
     if (!isMissing(err)) throw err;
   });

@@ -66,17 +66,23 @@ export type RedactText = (s: string) => string;
 /**
  * `tail --json`'s object for a line that is not an event: one JSON object per line always, the
  * text redacted and escaped (C0 by JSON, C1 and bidirectional controls by `printable`), never raw.
+ * `recovered`: a recovered torn write (docs/FORMAT.md "Torn lines and recovery"), said so.
  */
-export function notEventJson(raw: string, redact: RedactText): string {
-  return printable(JSON.stringify({ not_event: true, line: redact(raw) }));
+export function notEventJson(raw: string, redact: RedactText, recovered = false): string {
+  const marked = recovered ? { not_event: true, recovered: true } : { not_event: true };
+  return printable(JSON.stringify({ ...marked, line: redact(raw) }));
 }
 
-/** A parsed line for people; a line that is not a JSON object is shown redacted and escaped, marked. */
-export function prettyLine(c: ChalkInstance, raw: string, redact: RedactText = (s) => s): string {
-  const ev = eventOf(raw);
+/**
+ * A parsed line for people; a line that is not a JSON object, or a recovered torn write (never an
+ * event, whatever it holds), is shown redacted and escaped, marked.
+ */
+export function prettyLine(c: ChalkInstance, raw: string, redact: RedactText = (s) => s, recovered = false): string {
+  const ev = recovered ? undefined : eventOf(raw);
   if (ev === undefined) {
     const text = redact(raw);
-    return `${c.red('(not an event)')} ${printable(text.length > 200 ? `${text.slice(0, 200)}…` : text)}`;
+    const mark = recovered ? '(recovered torn write, not an event)' : '(not an event)';
+    return `${c.red(mark)} ${printable(text.length > 200 ? `${text.slice(0, 200)}…` : text)}`;
   }
   const category = String(ev[FIELD.category] ?? '?');
   const name = printable(`${category}/${String(ev[FIELD.event] ?? '?')}`);
@@ -97,9 +103,13 @@ export interface LineFilter {
   readonly order?: string;
 }
 
-/** Whether a raw line passes the filters (a line that is not JSON passes only when there are none). */
-export function lineMatches(f: LineFilter, raw: string): boolean {
+/**
+ * Whether a raw line passes the filters (a line that is not JSON passes only when there are none;
+ * so does a recovered torn write, `recovered`: the filters select events, and it never is one).
+ */
+export function lineMatches(f: LineFilter, raw: string, recovered = false): boolean {
   if (f.category === undefined && f.event === undefined && f.order === undefined) return true;
+  if (recovered) return false;
   let ev: Record<string, unknown>;
   try {
     ev = JSON.parse(raw) as Record<string, unknown>;
