@@ -22,6 +22,12 @@ export const UNCHECKABLE_NOTE =
 /** Ends the note of a period that starts under the built-in policy because no snapshot before it can be checked. */
 export const BUILT_IN_START_NOTE = 'the period starts under the built-in policy';
 
+/**
+ * The note of a period whose snapshots before it all hold a policy that does not parse (each noted
+ * with UNPARSED_NOTE): the policy before the first of them is no snapshot's (at52 H3b).
+ */
+export const NONE_PARSES_NOTE = `no snapshot of ${DEFAULT_POLICY_PATH} before the period holds a policy that parses: ${BUILT_IN_START_NOTE}`;
+
 /** Marks an unrecorded snapshot's note (the report's policy_notes; the page shows them). */
 export const UNRECORDED_NOTE = 'a snapshot the audit log does not record cannot set the policy';
 

@@ -36,6 +36,7 @@ import {
   BUILT_IN_START_NOTE,
   LOST_IN_PERIOD_NOTE,
   LOST_RECORD_NOTE,
+  NONE_PARSES_NOTE,
   UNCHECKABLE_NOTE,
   UNPARSED_NOTE,
   UNRECORDED_NOTE,
@@ -43,7 +44,14 @@ import {
   unparsedNoteId,
 } from './policy-notes.js';
 
-export { BUILT_IN_START_NOTE, LOST_IN_PERIOD_NOTE, LOST_RECORD_NOTE, UNCHECKABLE_NOTE, UNRECORDED_NOTE };
+export {
+  BUILT_IN_START_NOTE,
+  LOST_IN_PERIOD_NOTE,
+  LOST_RECORD_NOTE,
+  NONE_PARSES_NOTE,
+  UNCHECKABLE_NOTE,
+  UNRECORDED_NOTE,
+};
 export { isoToMicros, type PolicyInForce, policyFromText } from './timeline-entry.js';
 
 /**
@@ -227,7 +235,11 @@ async function policiesFromSnapshots(
   if (out.length === 0 && start0 === null) {
     const d = defaultPolicy();
     out.push(policyFromText(d.text, { from: null, source: 'built-in', snapshot_id: null, path: 'built-in' }));
-    notes.push(`no snapshot of ${rel} before the period can be checked: ${BUILT_IN_START_NOTE}`);
+    // Null without a lost record's note: those before it all hold a policy that does not parse.
+    const lost = notes.some((n) => n.endsWith(LOST_RECORD_NOTE));
+    notes.push(
+      lost ? `no snapshot of ${rel} before the period can be checked: ${BUILT_IN_START_NOTE}` : NONE_PARSES_NOTE,
+    );
   }
   // No policy snapshot before the period: its first one was recorded at some point of it, and the
   // lines written before that were under no recorded policy. They are checked under the built-in
@@ -293,7 +305,9 @@ function collapseUnchanged(out: PolicyInForce[]): void {
  * is asked only for the records the chain names, and one lost on the way makes the policy unknown
  * (null, with a note), never an older one or the file (at27 F2, at28 F2). Without a log, the newest
  * stored snapshot holding it. A snapshot dated outside the period whose event is a line of the
- * period goes to `loggedWithin`. Undefined when no snapshot held it.
+ * period goes to `loggedWithin`. Undefined when no snapshot held it; null (noted by the caller)
+ * when those that held it all hold a policy that does not parse: the policy before the first of
+ * them is no snapshot's, and never the file as it is now, which anyone can edit first (at52 H3b).
  */
 async function startPolicy(
   src: SnapshotSource,
@@ -310,7 +324,7 @@ async function startPolicy(
       const e = await fromSnapshot(src, before[i] as string, rel, notes, firstFile);
       if (e !== undefined) return e.policy;
     }
-    return undefined;
+    return before.some((id) => src.unparsed.has(id)) ? null : undefined;
   }
   // Any snapshot dated outside the period whose event the chain files among the period's files (a
   // late line of a writer whose clock was behind, at45 F3; an id of a clock ahead, at48 F2), as the
@@ -340,6 +354,8 @@ async function startPolicy(
   const start = await chainStart(src, src.index, rel, notes, firstDay, firstFile);
   const startId = start?.snapshot_id;
   notes.splice(at, 0, ...held.flatMap((h) => (h.id === startId ? [] : h.notes)));
+  // A snapshot read more than once (the day before's, the chain's newest, its walk) is noted once.
+  notes.push(...new Set(notes.splice(at)));
   return start;
 }
 
@@ -352,13 +368,17 @@ async function chainStart(
   firstDay: number,
   firstFile: string,
 ): Promise<PolicyInForce | null | undefined> {
+  let skipped = false;
   const holds = async (c: { snapshot_id: string; record_sha256: string }) => {
     const rec = await recordAsLogged(src.snapshotDir, c.snapshot_id, c.record_sha256);
     if (typeof rec === 'string') return { lost: rec };
     const entry = Object.hasOwn(rec.files, rel) ? rec.files[rel] : undefined;
     if (entry === undefined || !entry.stored) return 'no' as const;
     const e = await fromSnapshot(src, c.snapshot_id, rel, notes, firstFile, rec);
-    return e === undefined ? ('no' as const) : e.policy;
+    // Its record holds the file (vouched: no recording to check), so none is a policy that does not
+    // parse: skipped, the one before it in the log stays in force, never the file (at52 H3b).
+    skipped ||= e === undefined;
+    return e === undefined ? ('skip' as const) : e.policy;
   };
   // The usual night: the chain's newest event (a PackExported event's config_of_record, read from the
   // exported day's file and the next) holds the policy, and no older file is read. Else the walk.
@@ -369,7 +389,7 @@ async function chainStart(
   }
   const got = await index.holderAt(firstDay - 1, rel, holds);
   if (got.kind === 'found') return got.value;
-  if (got.kind === 'none') return undefined;
+  if (got.kind === 'none') return skipped ? null : undefined;
   const id = got.snapshot?.snapshot_id;
   notes.push(
     id === undefined

@@ -28,6 +28,7 @@ import {
   BUILT_IN_START_NOTE,
   LOST_IN_PERIOD_NOTE,
   LOST_RECORD_NOTE,
+  NONE_PARSES_NOTE,
   UNCHECKABLE_NOTE,
 } from '../compliance/timeline.js';
 import type { ConfigEventIndex } from '../snapshot/config-events.js';
@@ -190,6 +191,8 @@ function policyUnknown(date: string, notes: readonly string[]): string {
   const lost = notes.find((n) => n.endsWith(LOST_RECORD_NOTE));
   if (lost !== undefined)
     return `COMPLIANCE_POLICY_UNKNOWN: the compliance report of ${date} starts under the built-in policy: ${lost.replace(/; [^;]*$/s, '')}. Put the record back (a recorded pack naming it holds its bytes in data/config_snapshot.json), or take a fresh snapshot (auditpack snapshot --log-dir): it sets the policy from its event on`;
+  if (notes.includes(NONE_PARSES_NOTE))
+    return `COMPLIANCE_POLICY_UNKNOWN: the compliance report of ${date} starts under the built-in policy: ${NONE_PARSES_NOTE.replace(/: [^:]*$/s, '')} (the report's policy_notes name each that does not parse). A snapshot of a policy that parses, taken now (auditpack snapshot --log-dir), sets the policy from its event on`;
   const unchecked = notes
     .filter((n) => n.endsWith(UNCHECKABLE_NOTE))
     .map((n) => n.replace(/^snapshot ([^:]*):.*$/s, '$1'));

@@ -274,8 +274,11 @@ export class ConfigEventIndex {
    * newest logged first, from that file down; an event naming its paths without `path` is passed;
    * any other is put to `holds` (which reads its record, by id and record hash): 'no' (its record
    * holds no such file) walks on, a value ends the walk (found), `{lost}` makes it unknown (an
-   * older one is never taken in its place). A full snapshot's event (`full: true`) that does not
-   * hold it ends the walk: none (at40 F4). A removed file with no vouched copy is crossed by its
+   * older one is never taken in its place). 'skip' (it holds the file, but what it holds is not to
+   * be used: a policy that does not parse) walks on to the one before it, even past a full
+   * snapshot's event, which holds it (at52 H3b); one named by a LogPruned event is unknown (the
+   * removed file's events before it cannot be told). A full snapshot's event (`full: true`) that
+   * does not hold it ends the walk: none (at40 F4). A removed file with no vouched copy is crossed by its
    * LogPruned event: the holder its `configs_in_force` names (or its `config_in_force`, when that
    * holds the file), else unknown. Before the oldest file the chain knows of: none when the chain
    * starts there (its first line), else unknown. With `path` null every event and LogPruned entry
@@ -286,20 +289,25 @@ export class ConfigEventIndex {
   async holderAt<T>(
     day: number,
     path: string | null,
-    holds: (e: HeldConfig) => Promise<T | 'no' | { lost: string }>,
+    holds: (e: HeldConfig) => Promise<T | 'no' | 'skip' | { lost: string }>,
   ): Promise<{ kind: 'found'; value: T } | { kind: 'none' } | { kind: 'unknown'; why: string; snapshot?: HeldConfig }> {
     const kept = await this.keptDays();
     if (kept.length === 0) {
       await this.scanKept(() => false);
       if (this.removed.size === 0) return { kind: 'none' };
     }
-    const ask = async (e: HeldConfig, where: string) => {
-      const v = await holds(e);
+    const judge = (v: T | 'no' | 'skip' | { lost: string }, e: HeldConfig, where: string) => {
       if (v === 'no') return undefined;
+      if (v === 'skip')
+        return {
+          kind: 'unknown' as const,
+          why: `${where} names snapshot ${e.snapshot_id}, whose ${path} is not to be used, and what was in force before it cannot be told`,
+        };
       if (typeof v === 'object' && v !== null && 'lost' in v)
         return { kind: 'unknown' as const, why: `${where} names it, and the snapshot store ${v.lost}`, snapshot: e };
       return { kind: 'found' as const, value: v as T };
     };
+    const ask = async (e: HeldConfig, where: string) => judge(await holds(e), e, where);
     const bound: WalkBound = {};
     for (let d = day; ; d--) {
       const end = await this.walkEnd(d, kept, bound);
@@ -322,8 +330,9 @@ export class ConfigEventIndex {
           if (end !== undefined) return end;
           continue;
         }
-        const named = e.paths === undefined || e.paths.includes(path);
-        const got = named ? await ask(e, where) : undefined;
+        const v = e.paths === undefined || e.paths.includes(path) ? await holds(e) : 'no';
+        if (v === 'skip') continue; // it holds the file, not to be used: the one before it decides
+        const got = judge(v, e, where);
         if (got !== undefined) return got;
         if (e.full === true) return { kind: 'none' }; // a full snapshot without it: not in force
       }

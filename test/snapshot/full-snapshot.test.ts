@@ -38,6 +38,14 @@ describe('holderAt and a full snapshot (at40 F4)', () => {
     }
   });
 
+  it("a full event holding the file 'skip' (a policy that does not parse) walks on to the one before it (at52 H3b)", async () => {
+    const dir = logs([ev(A, [P, R], true), ev(B, [P, R], true)]);
+    const got = await new ConfigEventIndex({ logDir: dir }).holderAt(DAY, P, async (e) =>
+      e.snapshot_id === B.snapshot_id ? ('skip' as const) : e.snapshot_id,
+    );
+    expect(got).toEqual({ kind: 'found', value: A.snapshot_id });
+  });
+
   it('a full event naming the file whose record does not hold it: none, never an older record', async () => {
     const { got } = await holder(logs([ev(A, [P, R], true), ev(B, [P, R], true)]), P, [R]);
     expect(got).toEqual({ kind: 'none' });
