@@ -794,6 +794,7 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     check_payload(files, man, date, shown, rep)
     check_compliance_state(files, date, shown, rep)
     check_config_in_force(files, date, shown, rep)
+    check_newest_record(files, shown, rep)
     report = compliance_report_of(files)
     check_policy_notes(files, report, shown, rep)
     check_policy_of_record(files, report, shown, rep)
@@ -1091,6 +1092,23 @@ def compliance_report_of(files):
         return strict_json(raw.decode("utf-8"))
     except (RecursionError, ValueError, UnicodeDecodeError):
         return None
+
+
+def check_newest_record(files, shown, rep):
+    """CONFIG_IN_FORCE_MISMATCH (FORMAT.md "config_snapshot.json"; at52): data/config_snapshot.json is
+    a snapshot whose ConfigSnapshot event is a line of the pack's log, and a later event there names
+    another snapshot: the config of record at the day's end is the chain's newest event's, so the file
+    is an earlier record (a forger re-making the report under its policy). With config_in_force.json
+    or without (a forger may drop that optional file)."""
+    own, _ = config_snapshot_of(files.get("data/config_snapshot.json"))
+    if own is None:
+        return
+    ids = [e["snapshot_id"] for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config")
+           if e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str) and e["snapshot_id"]
+           and isinstance(e.get("record_sha256"), str) and HEX64.fullmatch(e["record_sha256"])]
+    if own[0] in ids and ids[-1] != own[0]:
+        rep.error("CONFIG_IN_FORCE_MISMATCH", shown + "/data/config_snapshot.json", None,
+                  "snapshot %s: its ConfigSnapshot event is a line of data/audit.jsonl, but a later one there logs snapshot %s: the config of record at the day's end is the chain's newest event's, so this file is not the day's record" % (own[0][:80], ids[-1][:80]))
 
 
 def check_policy_notes(files, report, shown, rep):

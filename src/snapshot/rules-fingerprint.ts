@@ -1,7 +1,7 @@
 /**
  * The redaction rules' fingerprint a snapshot records (`redaction.rules`): the snapshot compares it
- * with the previous record's to reuse stored copies, and verify with the built-in rules' to tell a
- * stored copy written under other rules (one an export redacts again: at41 F3).
+ * with the previous record's to reuse stored copies. (verify compared it with the built-in rules'
+ * until at52 F-C: the export's own rules are not in the pack, so it decides nothing there.)
  */
 import {
   builtinSecretPatterns,
@@ -39,12 +39,4 @@ export function rulesFingerprint(o: RedactionOptions): string {
     patterns: (o.patterns ?? []).map((p) => (typeof p === 'string' ? p : `/${p.source}/${p.flags}`)),
   };
   return `sha256:${sha256Hex(JSON.stringify(desc)).slice(0, 16)}`;
-}
-
-let builtIn: string | undefined;
-
-/** The fingerprint of the built-in rules (no options): what a record written by this build under them says. */
-export function builtInRulesFingerprint(): string {
-  builtIn ??= rulesFingerprint({});
-  return builtIn;
 }

@@ -55,7 +55,7 @@ import {
 } from './provenance.js';
 import { type FindingsDigest, findingsDigest, sameFindings, withoutFindings } from './compliance-findings.js';
 import type { Findings } from './report.js';
-import { unparsedContradictions } from './unparsed-notes.js';
+import { unparsedProvenance } from './unparsed-notes.js';
 import { differenceReporter, judgeCsv, judgeHtml, MAX_REPORT_BYTES } from './compliance-derived.js';
 
 const REPORT = PACK_PATH.complianceReport;
@@ -281,7 +281,10 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
     snap === undefined || snapBytes === undefined ? undefined : { id: snap.id, sha256: digestOf(snapBytes) as string },
   );
   const held = policyProvenance(recorded.policies, notesOf(recorded), snap);
-  for (const c of [...held.contradictions, ...unparsedContradictions(recorded, snap)])
+  for (const c of [
+    ...held.contradictions,
+    ...unparsedProvenance(notesOf(recorded), recorded.unparsed_policies, snap).contradictions,
+  ])
     note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
   const carry = await readRecheckState(dir, recorded, readBoundedBuffer, notes);
   try {

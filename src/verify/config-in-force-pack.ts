@@ -16,6 +16,7 @@ import { ConfigEventIndex } from '../snapshot/config-events.js';
 import { dayOfSnapshotId } from '../snapshot/config-event-lines.js';
 import type { PackInfo } from './archive-ledger.js';
 import { isFile, readBoundedBuffer, readSnapshotFile } from './compliance-bytes.js';
+import { judgeNewestRecord } from './config-of-record.js';
 import {
   addUnbound,
   type ConfigSnapshotTap,
@@ -45,8 +46,10 @@ export async function checkConfigInForceDir(
   const bytes = await readBoundedBuffer(path, MAX_CONFIG_IN_FORCE_BYTES);
   // Present but unread: over the bound (a link or a FIFO is the file-set rule's finding).
   const judged = bytes ?? ((await isFile(path)) ? 'too-large' : undefined);
-  if (judged === undefined) return [];
   const snap = await readSnapshotFile(join(dir, PACK_PATH.configSnapshot), MAX_CONFIG_IN_FORCE_BYTES);
+  // With config_in_force.json or without (a forger may drop it: it is optional).
+  judgeNewestRecord(f, snap, tap);
+  if (judged === undefined) return [];
   const unbound = judgeConfigInForce(f, judged, snap, tap, exportDate);
   if (say) addUnbound(f, PACK_PATH.configInForce, unbound, `the pack's ${PACK_PATH.log}`);
   return unbound;

@@ -47,6 +47,7 @@ export class ConfigSnapshotTap {
    */
   readonly watch = new FragmentWatch();
   private pending: { snapshot_id: string; record_sha256: string } | undefined;
+  private last: { snapshot_id: string; record_sha256: string } | undefined;
 
   /** Every line of the log, in order. `category`: its category when the log check read it as an event (others are not looked into). */
   push(l: ScannedLine, category?: string): void {
@@ -67,6 +68,12 @@ export class ConfigSnapshotTap {
     return this.ids;
   }
 
+  /** The log's last ConfigSnapshot event (the chain's newest at the log's end: config-of-record.ts). */
+  get newest(): { readonly snapshot_id: string; readonly record_sha256: string } | undefined {
+    this.settle();
+    return this.last;
+  }
+
   /** True when more ids came than are kept: an id not kept is then unbound, never a mismatch. */
   get full(): boolean {
     this.settle();
@@ -77,6 +84,7 @@ export class ConfigSnapshotTap {
     const c = this.pending;
     if (c === undefined) return;
     this.pending = undefined;
+    this.last = c;
     const had = this.ids.get(c.snapshot_id);
     if (had !== undefined) had.add(c.record_sha256);
     else if (this.ids.size < MAX_IDS) this.ids.set(c.snapshot_id, new Set([c.record_sha256]));
@@ -306,7 +314,7 @@ export function addUnbound(
  * bound, not UTF-8, not JSON, an object without a `snapshot_id`): read strictly, as the Python
  * checker does, so both hold config_in_force.json to the same file (a lossy decode would not).
  */
-function ownSnapshotOf(
+export function ownSnapshotOf(
   bytes: Buffer | 'too-large' | LargeSnapshotFile | undefined,
 ): { id: string; sha256: string } | { malformed: string } | undefined {
   if (bytes === undefined) return undefined;

@@ -20,6 +20,7 @@ import {
   snapshotFactsOf,
 } from './provenance.js';
 import type { Problem, VerifyReport } from './report.js';
+import { unparsedProvenance } from './unparsed-notes.js';
 
 /** The most of each file the notes read into memory; a larger one is not judged (as a directory's). */
 export const MAX_PROVENANCE_BYTES = 256 * 1024 * 1024;
@@ -144,7 +145,10 @@ function unboundOf(files: ReadonlyMap<string, Buffer>, known: ReportPolicies | n
   const policies = known !== undefined ? (known ?? undefined) : rep === undefined ? undefined : policiesOf(rep);
   if (policies === undefined) return out; // no report, or one the re-check already reports as broken
   const snap = snapshotFactsOf(files.get(PACK_PATH.configSnapshot));
-  for (const u of policyProvenance(policies.list, policies.notes, snap).unbound)
+  for (const u of [
+    ...policyProvenance(policies.list, policies.notes, snap).unbound,
+    ...unparsedProvenance(policies.notes, policies.unparsed, snap).unbound,
+  ])
     out.push({ code: 'COMPLIANCE_POLICY_UNBOUND', severity: 'warning', file: PACK_PATH.complianceReport, detail: u });
   return out;
 }

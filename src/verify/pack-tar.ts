@@ -15,6 +15,7 @@ import { recoveryFileFor } from './anchor-lines.js';
 import { checkChainEventsKept, ExportEventTap, PruneEventTap } from './chain-events.js';
 import { type LargeSnapshotFile, largeSnapshotOf, OPENING_BYTES } from './compliance-bytes.js';
 import { addUnbound, ConfigSnapshotTap, judgeConfigInForce, MAX_CONFIG_IN_FORCE_BYTES } from './config-in-force.js';
+import { judgeNewestRecord } from './config-of-record.js';
 import { isSafeRelativePath } from './checksum-file.js';
 import { CsvCounter, type CsvStats } from './csv-count.js';
 import { LogChecker } from './log-check.js';
@@ -102,6 +103,7 @@ async function judgeTar(r: TarPackReader, path: string, options: VerifyPackOptio
   checkChainEventsKept([r.tap, r.exportTap], options.chainEventRoom !== undefined, PACK_PATH.log, f);
   const snap = r.configFiles.get(PACK_PATH.configSnapshot);
   const tap = r.log === undefined ? undefined : r.configTap;
+  judgeNewestRecord(f, snap, tap);
   const unbound = judgeConfigInForce(
     f,
     configInForceOf(r.configFiles.get(PACK_PATH.configInForce)),

@@ -18,7 +18,6 @@ import type { ComplianceReport } from '../compliance/report.js';
 import { DEFAULT_ALERT_FILTER } from '../config.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
 import { DEFAULT_CENSOR } from '../redaction/index.js';
-import { builtInRulesFingerprint } from '../snapshot/rules-fingerprint.js';
 import { isKeyedHash, isSnapshotId, timestampOfId } from '../snapshot/store.js';
 import type { Findings } from './report.js';
 
@@ -35,12 +34,6 @@ interface SnapshotFile {
 export interface SnapshotFacts {
   readonly id: string;
   readonly files: ReadonlyMap<string, SnapshotFile>;
-  /**
-   * Whether the record says its stored copies were written under the built-in rules of this build
-   * (`redaction.rules`): then an export's redactor changes nothing in them, and a policy text that
-   * is not its stored copy is a contradiction, redacted-looking or not.
-   */
-  readonly builtInRules: boolean;
 }
 
 /** A recorded policy, as compliance_report.json lists it (shape-checked by the caller). */
@@ -71,7 +64,7 @@ export function snapshotFactsOf(buf: Buffer | undefined): SnapshotFacts | undefi
   } catch {
     return undefined;
   }
-  const r = v as { snapshot_id?: unknown; files?: unknown; redaction?: { rules?: unknown } } | null;
+  const r = v as { snapshot_id?: unknown; files?: unknown } | null;
   if (typeof r !== 'object' || r === null || !isSnapshotId(r.snapshot_id)) return undefined;
   if (typeof r.files !== 'object' || r.files === null || Array.isArray(r.files)) return undefined;
   const files = new Map<string, SnapshotFile>();
@@ -87,8 +80,7 @@ export function snapshotFactsOf(buf: Buffer | undefined): SnapshotFacts | undefi
       binary: f.binary === true,
     });
   }
-  const rules = typeof r.redaction === 'object' && r.redaction !== null ? r.redaction.rules : undefined;
-  return { id: r.snapshot_id, files, builtInRules: rules === builtInRulesFingerprint() };
+  return { id: r.snapshot_id, files };
 }
 
 /**
@@ -157,10 +149,12 @@ export function bindToSnapshot(
     if (e === undefined || !e.stored) return { contradiction: `${snapName} does not store ${p.path}` };
     if (e.hash !== p.sha256) return { contradiction: `${snapName} records ${p.path} with sha256 ${e.hash}` };
     if (sha256(p.text) === (e.object ?? e.hash)) return {};
-    // Redacted again by the export (a copy the record says was stored under other rules: older ones,
-    // redaction off, or the user's own; at41 F3): not the stored copy's bytes, so not held to them
-    // (the pack does not hold the copy), as at the period's end below.
-    if (p.text.includes(DEFAULT_CENSOR) && e.object !== undefined && !snap.builtInRules)
+    // Redacted again by the export (a copy stored under other rules than the export's: older ones,
+    // redaction off, or the built-in ones while the export adds the user's patterns or keys; at41 F3,
+    // at52 F-C): not the stored copy's bytes, so not held to them (the pack does not hold the copy,
+    // nor the export's rules), as at the period's end below. The record's own `redaction.rules`
+    // cannot tell: the export's rules are not in the pack.
+    if (p.text.includes(DEFAULT_CENSOR) && e.object !== undefined)
       return {
         unbound: `its text was redacted again (it holds ${DEFAULT_CENSOR}) and is not the stored copy ${snapName} records (sha256 ${e.object}), so it is not held to it`,
       };
@@ -319,6 +313,8 @@ export interface ReportPolicies {
   readonly list: RecordedPolicy[];
   readonly notes: string[];
   readonly to: string;
+  /** The report's `unparsed_policies`, as read (unparsed-notes.ts shape-checks it). */
+  readonly unparsed: unknown;
 }
 
 /** The recorded policies of a parsed report when it has the shape the re-check requires; else undefined. */
@@ -341,6 +337,7 @@ export function reportPoliciesOf(parsed: unknown): ReportPolicies | undefined {
     list: v.policies as RecordedPolicy[],
     notes: Array.isArray(n) ? n.filter((x): x is string => typeof x === 'string') : [],
     to: period.to,
+    unparsed: v.unparsed_policies,
   };
 }
 

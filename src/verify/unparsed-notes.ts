@@ -10,15 +10,18 @@
  * the SHA-256 of the copy, as for a recorded policy: bindToSnapshot). A forger cannot make a text
  * that hashes to the recorded copy and does not parse when the copy parses. A note naming another
  * snapshot (one the pack holds no record of) is held to its text alone: nothing in the pack pins it.
+ * A text the export redacted again (it holds `[REDACTED]`, and is not the stored copy: the export
+ * added rules of the user's, at52 F-C) is not held to the copy the pack does not hold: it is unbound,
+ * as a `policies` entry redacted again is. A forger can put `[REDACTED]` over a span of a policy that
+ * parses to make it not parse, so such a note is said (COMPLIANCE_POLICY_UNBOUND), not proved.
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_POLICY_PATH, policyFromText } from '../compliance/index.js';
 import { unparsedNoteId } from '../compliance/policy-notes.js';
-import type { ComplianceReport } from '../compliance/report.js';
 import { AuditpackError } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
 import { DEFAULT_CENSOR } from '../redaction/index.js';
-import { bindToSnapshot, notesOf, type SnapshotFacts } from './provenance.js';
+import { bindToSnapshot, type PolicyProvenance, type SnapshotFacts } from './provenance.js';
 
 interface Unparsed {
   readonly snapshot_id: string;
@@ -30,8 +33,7 @@ interface Unparsed {
 const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
 /** The report's unparsed_policies entries that have the recorded shape (a hostile report's others are ignored). */
-function unparsedOf(report: Pick<ComplianceReport, 'unparsed_policies'>): Unparsed[] {
-  const v: unknown = report.unparsed_policies;
+function unparsedOf(v: unknown): Unparsed[] {
   if (!Array.isArray(v)) return [];
   return v.filter((u): u is Unparsed => {
     const o = u as Record<string, unknown> | null;
@@ -58,17 +60,20 @@ function parses(text: string): boolean {
 }
 
 /**
- * What contradicts each "does not parse" note of the report (COMPLIANCE_REPORT_MISMATCH, one text
- * each): no recorded text for it while `snap` is the snapshot it names, a text that is not the
- * policy file's or not the record's copy, or a text that parses.
+ * What contradicts each "does not parse" note of the report's `notes` (its policy_notes), held to
+ * `unparsed` (its unparsed_policies, as read): COMPLIANCE_REPORT_MISMATCH, one text each: no recorded text for it while `snap` is the snapshot it names, a text that is not the
+ * policy file's or not the record's copy, or a text that parses; and (`unbound`) the notes whose
+ * text of `snap`'s snapshot was redacted again, which the pack cannot hold to the copy.
  */
-export function unparsedContradictions(
-  report: Pick<ComplianceReport, 'policy_notes' | 'unparsed_policies'>,
+export function unparsedProvenance(
+  notes: readonly string[],
+  unparsed: unknown,
   snap: SnapshotFacts | undefined,
-): string[] {
+): PolicyProvenance {
   const out: string[] = [];
-  const texts = unparsedOf(report);
-  for (const note of notesOf(report)) {
+  const unbound: string[] = [];
+  const texts = unparsedOf(unparsed);
+  for (const note of notes) {
     const id = unparsedNoteId(note);
     if (id === undefined) continue;
     const name = `the policy note saying snapshot ${id.slice(0, 80)}'s ${DEFAULT_POLICY_PATH} does not parse`;
@@ -93,11 +98,12 @@ export function unparsedContradictions(
       const p = { from: null, source: 'snapshot', snapshot_id: id, path: u.path, sha256: u.sha256, text: u.text };
       const bound = bindToSnapshot(p, false, [], snap);
       if (bound.contradiction !== undefined) out.push(`${name}: ${bound.contradiction}`);
+      else if (bound.unbound !== undefined) unbound.push(`${name}: ${bound.unbound}`);
     }
     if (parses(u.text))
       out.push(
         `${name}: its recorded text parses, so that snapshot's policy was in force from its event, and the note takes it out of the re-run`,
       );
   }
-  return out;
+  return { contradictions: out, unbound };
 }
