@@ -19,6 +19,7 @@ import { saysUnparsed } from '../compliance/policy-notes.js';
 import type { ConfigInForce } from '../format/config-in-force.js';
 import { parseConfigInForceFile, recordOfEntry } from '../format/config-in-force-file.js';
 import { PACK_PATH } from '../format/pack.js';
+import { isSnapshotId } from '../snapshot/store.js';
 import type { PolicyEventPlace, PolicyQuestion, RecordedPolicy } from './provenance.js';
 
 /**
@@ -32,7 +33,8 @@ export function policyHolderOf(bytes: Buffer | undefined, ownId: string | undefi
   if ('invalid' in v) return undefined;
   const entry = v.files.find((e) => e.path === DEFAULT_POLICY_PATH);
   const r = entry === undefined ? undefined : recordOfEntry(entry);
-  return r === undefined || r.snapshot_id === ownId ? undefined : r;
+  // An id of the snapshot shape only: the chain is looked up by the day it names (archive-policy.ts).
+  return r === undefined || r.snapshot_id === ownId || !isSnapshotId(r.snapshot_id) ? undefined : r;
 }
 
 /**
