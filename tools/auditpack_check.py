@@ -1121,6 +1121,7 @@ def check_policy_notes(files, report, shown, rep):
         return
     if isinstance(report, dict):
         warn_lost_policies(report, shown, rep)
+        check_policy_holder(files, report, shown, rep)
     own, _ = config_snapshot_of(files.get("data/config_snapshot.json"))
     if own is None:
         return
@@ -1146,6 +1147,57 @@ def check_policy_notes(files, report, shown, rep):
     q = report_not_in_force(files.get("data/config_snapshot.json"), report) if isinstance(report, dict) else None
     if q is not None and held in logged:
         rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None, q[2])
+
+
+def check_policy_holder(files, report, shown, rep):
+    """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; the report's policy held to
+    config_in_force.json): the day ends with a narrow snapshot, so data/config_snapshot.json stores no
+    policy file, and data/config_in_force.json names an earlier snapshot as holding it at the day's end,
+    whose ConfigSnapshot event in the pack's own log logs the entry's record hash; yet the report ends
+    under the built-in policy or a policy file. An earlier day's holder: check_policies_in_force."""
+    q = holder_not_in_force(files.get("data/config_in_force.json"), files.get("data/config_snapshot.json"), report)
+    if q is None:
+        return
+    sid, sha, detail = q
+    logged = {e.get("record_sha256") for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config")
+              if e.get("recovered") is not True and e.get("snapshot_id") == sid}
+    if sha in logged:
+        rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None, detail)
+
+
+def holder_not_in_force(cif_raw, snap_raw, report):
+    """(holder id, record sha256, detail) when data/config_in_force.json's configs/compliance_policy.yaml
+    entry names a snapshot other than data/config_snapshot.json's (a narrow snapshot came after it), the
+    report's last policy is not a snapshot's (built-in, or a file the pack cannot compare: it does not
+    hold the holder's record), no policy note says the holder's policy does not parse, and the record of
+    data/config_snapshot.json raises no question of its own (report_not_in_force); else None."""
+    if not isinstance(report, dict) or cif_raw is None or len(cif_raw) > MAX_CONFIG_IN_FORCE_BYTES:
+        return None
+    if report_not_in_force(snap_raw, report) is not None:
+        return None
+    try:
+        cif = strict_json(cif_raw.decode("utf-8"))
+    except (RecursionError, ValueError, UnicodeDecodeError):
+        return None
+    if config_in_force_invalid(cif) is not None:
+        return None
+    entry = next((e for e in cif["files"] if isinstance(e, dict) and e.get("path") == POLICY_PATH), None)
+    r = entry.get("record") if entry is not None else None
+    # An id of the snapshot shape only: the archive check reads its day from it.
+    if not isinstance(r, dict) or not isinstance(r.get("snapshot_id"), str) or not SNAPSHOT_ID.fullmatch(r["snapshot_id"]) \
+            or not isinstance(r.get("record_sha256"), str):
+        return None
+    own, _ = config_snapshot_of(snap_raw)
+    sid, sha = r["snapshot_id"], r["record_sha256"]
+    policies = report.get("policies")
+    last = policies[-1] if isinstance(policies, list) and policies else None
+    notes = report.get("policy_notes") if isinstance(report.get("policy_notes"), list) else []
+    if (own is not None and own[0] == sid) or not isinstance(last, dict) or last.get("source") == "snapshot":
+        return None
+    if any(says_unparsed(n, sid) for n in notes):
+        return None
+    claimed = "the built-in policy" if last.get("source") == "built-in" else "a policy file of sha256 %s" % str(last.get("sha256"))[:80]
+    return sid, sha, "data/config_in_force.json names snapshot %s as holding %s at the end of the day (record_sha256 %s, which its ConfigSnapshot event in the chain logs), and data/config_snapshot.json does not record it: that snapshot's policy was in force at the day's end, yet the report ends under %s" % (sid, POLICY_PATH, sha, claimed)
 
 
 def check_unparsed_note(snap_raw, report, sid, notes, shown, rep):
@@ -2667,6 +2719,18 @@ def policy_not_in_force(path, n):
     return report_not_in_force(snap_raw, report)
 
 
+def pack_holder_not_in_force(path, n):
+    """holder_not_in_force of pack directory n's files (FORMAT.md "A pack", step 8); else None."""
+    try:
+        d = os.path.join(path, n, "data")
+        cif_raw = read_regular(os.path.join(d, "config_in_force.json"))
+        snap_raw = read_regular(os.path.join(d, "config_snapshot.json"))
+        report = strict_json(read_regular(os.path.join(d, "compliance_report.json")).decode("utf-8"))
+    except (OSError, RecursionError, ValueError, UnicodeDecodeError):
+        return None
+    return holder_not_in_force(cif_raw, snap_raw, report)
+
+
 def report_not_in_force(snap_raw, report):
     """policy_not_in_force of a pack's config_snapshot.json bytes and its parsed report."""
     try:
@@ -2700,7 +2764,7 @@ def check_policies_in_force(path, packs, vouched, rep):
     day or the day after: that recorded snapshot was in force. A record no chained event records decides
     nothing."""
     for n in sorted(packs):
-        q = policy_not_in_force(path, n)
+        q = policy_not_in_force(path, n) or pack_holder_not_in_force(path, n)
         if q is None:
             continue
         sid, sha, detail = q

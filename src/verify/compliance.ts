@@ -37,7 +37,8 @@ import {
   readBoundedBytes,
   snapshotRecordLogged,
 } from './compliance-bytes.js';
-import { type HeldRecord, recordHeldToLog } from './config-in-force.js';
+import { type HeldRecord, MAX_CONFIG_IN_FORCE_BYTES, recordHeldToLog } from './config-in-force.js';
+import { holderQuestionOf, policyHolderOf } from './policy-holder.js';
 import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
 import {
   type PolicyEventPlace,
@@ -121,6 +122,8 @@ type Recorded =
       readonly snapshotRecord: HeldRecord | undefined;
       /** Why the report's policy at the day's end is not the one that record stores (policyNotInForce). */
       readonly notInForce: ((where: PolicyEventPlace) => string) | undefined;
+      /** The same of the snapshot config_in_force.json names as holding the policy file, when not that record (policy-holder.ts). */
+      readonly holderQuestion: PolicyQuestion | undefined;
     };
 
 /**
@@ -142,8 +145,11 @@ export async function startComplianceRecheck(
   const storeCheck = recordedStoreCheck(r.report.snapshots_not_stored);
   const logged: (string | null)[] = [];
   const snapId = r.snapshotRecord?.id;
+  // The record hashes the log gives the snapshot config_in_force.json names as the policy's holder.
+  const holderLogged: (string | null)[] = [];
   const engine = new ComplianceEngine(r.timeline, start?.state, (id, sha) => {
     if (id === snapId && logged.length < MAX_LOGGED_RECORDS) logged.push(sha);
+    if (id === r.holderQuestion?.snapshotId && holderLogged.length < MAX_LOGGED_RECORDS) holderLogged.push(sha);
     return storeCheck?.(id, sha);
   });
   // The end state names the day's log file, as export writes it (pack/compliance-files.ts).
@@ -214,10 +220,17 @@ export async function startComplianceRecheck(
     // unsigned pack met by re-making the report under the built-in policy).
     const notInForce = q !== undefined && logged.length > 0;
     if (notInForce) f.add('COMPLIANCE_REPORT_MISMATCH', 'error', REPORT, q.detail('day'));
+    // The same of the policy file's holder after a narrow snapshot (policy-holder.ts): the pack's log
+    // pins it when its event logs the entry's hash (another hash is CONFIG_IN_FORCE_MISMATCH); an
+    // earlier day's is the chain's to answer beside the pack.
+    const hq = recordDiffers || q !== undefined ? undefined : r.holderQuestion;
+    const holderNotInForce = hq !== undefined && holderLogged.includes(hq.recordSha256);
+    if (holderNotInForce) f.add('COMPLIANCE_REPORT_MISMATCH', 'error', REPORT, hq.detail('day'));
     const endDiffers = start !== undefined && judgeEndState(f, r.carry, end, r.report.rules ?? 1);
-    const more = (recordDiffers ? 1 : 0) + (endDiffers ? 1 : 0) + (notInForce ? 1 : 0);
+    const more = (recordDiffers ? 1 : 0) + (endDiffers ? 1 : 0) + (notInForce || holderNotInForce ? 1 : 0);
     const out = more === 0 ? judged : { ...judged, differences: judged.differences + more };
-    return q === undefined || logged.length > 0 ? out : { ...out, policyQuestion: q };
+    const asked = q !== undefined ? (logged.length > 0 ? undefined : q) : holderLogged.length > 0 ? undefined : hq;
+    return asked === undefined ? out : { ...out, policyQuestion: asked };
   };
   // The derivation names recoveries after the export date; a report of another day (already a
   // finding) is re-run line by line, naming them after its own period as the separate re-run does.
@@ -281,6 +294,8 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
     snap === undefined || snapBytes === undefined ? undefined : { id: snap.id, sha256: digestOf(snapBytes) as string },
   );
   const held = policyProvenance(recorded.policies, notesOf(recorded), snap);
+  const cif = await readBoundedBuffer(join(dir, PACK_PATH.configInForce), MAX_CONFIG_IN_FORCE_BYTES);
+  const holder = policyHolderOf(cif, snap?.id);
   for (const c of [
     ...held.contradictions,
     ...unparsedProvenance(notesOf(recorded), recorded.unparsed_policies, snap).contradictions,
@@ -301,6 +316,7 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
       carry,
       snapshotRecord,
       notInForce: policyNotInForce(recorded.policies, notesOf(recorded), snap),
+      holderQuestion: holderQuestionOf(recorded.policies, notesOf(recorded), holder, snap?.id),
       ...(policies ? { policies } : {}),
     };
   } catch (err) {

@@ -10,25 +10,17 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ComplianceReport, DEFAULT_POLICY_SOURCE } from '../../src/compliance/index.js';
+import type { ComplianceReport } from '../../src/compliance/index.js';
 import { UNPARSED_NOTE } from '../../src/compliance/policy-notes.js';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { verifyPack, verifyPath } from '../../src/verify/index.js';
 import { exportTestDay, micros, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
-import { forgeReport, reportOf } from './helpers/forge-report.js';
+import { BUILT_IN_POLICY, forgeReport, reportOf } from './helpers/forge-report.js';
 import { pythonPackCheck } from './helpers/python-check.js';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-type Policy = ComplianceReport['policies'][number];
-const BUILT_IN: Policy = {
-  from: null,
-  source: 'built-in',
-  snapshot_id: null,
-  path: 'built-in',
-  sha256: sha(DEFAULT_POLICY_SOURCE),
-  text: DEFAULT_POLICY_SOURCE,
-};
+const BUILT_IN = BUILT_IN_POLICY;
 const unparsedNote = (id: string) =>
   `snapshot ${id}: configs/compliance_policy.yaml was not used, it does not parse (x); ${UNPARSED_NOTE}`;
 

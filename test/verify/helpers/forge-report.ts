@@ -5,11 +5,13 @@
  * CSV, the page and the end state that re-run gives, then every hash (forgePack). The chained log and
  * the config snapshot files stay genuine: whatever verify still finds, it finds from them.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkLogFile,
   type ComplianceReport,
+  DEFAULT_POLICY_SOURCE,
   findingsCsv,
   type PackFacts,
   recoveryFileOf,
@@ -20,6 +22,16 @@ import {
 import { readRecheckState } from '../../../src/verify/compliance-state.js';
 import { readBoundedBuffer } from '../../../src/verify/compliance-bytes.js';
 import { forgePack } from './forge.js';
+
+/** The built-in policy as a report records it for the whole period: what a forger claims. */
+export const BUILT_IN_POLICY: ComplianceReport['policies'][number] = {
+  from: null,
+  source: 'built-in',
+  snapshot_id: null,
+  path: 'built-in',
+  sha256: createHash('sha256').update(DEFAULT_POLICY_SOURCE).digest('hex'),
+  text: DEFAULT_POLICY_SOURCE,
+};
 
 /** The pack's report as recorded. */
 export function reportOf(dir: string): ComplianceReport {
