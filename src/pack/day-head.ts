@@ -5,7 +5,7 @@
  * with no word of the loss, and the loss would be filed under a later day. So the export reads the
  * cache under the log lock, as a writer does, and refuses a day whose cached head is gone.
  */
-import { closeSync, constants as fsc, statSync } from 'node:fs';
+import { closeSync, constants as fsc, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
 import { LOG_LOCK_FILE } from '../format/dir-names.js';
@@ -145,6 +145,7 @@ function lostHeadAt(logDir: string, fd: number, day: number | undefined): LostHe
   if (file === undefined) return undefined;
   const at = join(logDir, file);
   const found = sizeOf(at);
+  if (found === 'link') return undefined; // not a day file: its reader refuses it (READ_FAILED), never judged by its target
   if (found === cached.size || !headLost(at, cached, found, cached)) return undefined;
   return { file, cached, found };
 }
@@ -172,10 +173,12 @@ function fileOfDay(day: number): string | undefined {
   }
 }
 
-/** The file's size, null when it is gone. */
-function sizeOf(path: string): number | null {
+/** The file's size, null when it is gone, 'link' for a symbolic link at its name (never followed). */
+function sizeOf(path: string): number | null | 'link' {
   try {
-    return statSync(path, { throwIfNoEntry: false })?.size ?? null;
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink() === true) return 'link';
+    return st?.size ?? null;
   } catch {
     return null;
   }

@@ -4,7 +4,16 @@
  * cut file with no word of the loss; a file that only grew (a torn tail), a cache of another day and
  * an untouched file export as before.
  */
-import { appendFileSync, existsSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/index.js';
@@ -68,5 +77,15 @@ describe('export of a day whose cached head is gone', () => {
     await writeEvents(logs, [['00:01:00', 'auth', 'Login', { user: 'next' }]], '2026-12-01');
     expect(readFileSync(join(logs, 'audit-20261201.jsonl'), 'utf8')).toContain('LogDiscontinuity');
     expect((await exportDay(cwd)).manifest.events.total).toBe(4);
+  }, 60_000);
+
+  it("a symbolic link at the day file name is refused as a link (READ_FAILED), not judged by its target's size", async () => {
+    const { cwd, path } = await setup();
+    const other = join(cwd, 'other.txt');
+    writeFileSync(other, 'db_password=hunter2\n'); // shorter than the cached head
+    renameSync(path, join(cwd, 'moved.jsonl'));
+    symlinkSync(other, path);
+    await expect(exportDay(cwd)).rejects.toMatchObject({ code: 'READ_FAILED' });
+    expect(existsSync(join(cwd, 'artifacts', D))).toBe(false);
   }, 60_000);
 });
