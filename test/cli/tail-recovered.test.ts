@@ -8,8 +8,9 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RecoveryGate } from '../../src/cli/tail/recovered.js';
+import { type NotEvent, RecoveryGate } from '../../src/cli/tail/recovered.js';
 import { tailLog } from '../../src/cli/tail/follow.js';
+import { lineMatches, notEventJson } from '../../src/cli/tail/pretty.js';
 import { tempDir } from '../helpers/tmp.js';
 import { DAY1, formatLine, HOUR, recoveryEvent, sha256 } from '../verify/helpers/log-fixture.js';
 
@@ -33,14 +34,16 @@ afterEach(() => {
   for (const s of stops.splice(0)) s.abort();
 });
 
-/** Every line tail gives, as [order_id or event, recovered]. */
+/** Every line tail gives, as [order_id or event, recovered]; `marks` keeps each line's mark. */
 function collector() {
   const got: [string, boolean][] = [];
-  const onLine = (l: Buffer, recovered: boolean): void => {
+  const marks: (NotEvent | undefined)[] = [];
+  const onLine = (l: Buffer, notEvent?: NotEvent): void => {
     const ev = JSON.parse(l.toString('utf8'));
-    got.push([ev.order_id ?? ev.event, recovered]);
+    got.push([ev.order_id ?? ev.event, notEvent === 'recovered']);
+    marks.push(notEvent);
   };
-  return { got, onLine };
+  return { got, marks, onLine };
 }
 
 describe('tail and a recovered torn write', () => {
@@ -58,7 +61,7 @@ describe('tail and a recovered torn write', () => {
         logDir,
         lines: Number.POSITIVE_INFINITY,
         match: (_l, r) => {
-          matched.push(r);
+          matched.push(r === 'recovered');
           return true;
         },
         onLine: c.onLine,
@@ -105,10 +108,66 @@ describe('tail and a recovered torn write', () => {
   });
 });
 
+describe('tail and a fragment left at the end of an earlier day file (no writer recovers it there)', () => {
+  const NEXT = 'audit-20250909.jsonl';
+  const B1 = formatLine(
+    { micros: DAY1 + 24 * HOUR + 1, category: 'order', event: 'OrderAccepted', fields: { order_id: 'B1' } },
+    1,
+    '0'.repeat(64),
+  );
+
+  it("read to its end: the fragment comes out unterminated, never an event; the newest file's half line is held back", async () => {
+    const logDir = tempDir();
+    writeFileSync(join(logDir, FILE), `${A1}\n${TORN}`);
+    writeFileSync(join(logDir, NEXT), `${B1}\n{"half":`);
+    const c = collector();
+    await tailLog({ logDir, file: FILE, lines: Number.POSITIVE_INFINITY, match: () => true, onLine: c.onLine });
+    expect(c.got.map(([id]) => id)).toEqual(['A1', 'TORN1']);
+    expect(c.marks).toEqual([undefined, 'unterminated']);
+    const newest = collector();
+    await tailLog({ logDir, lines: Number.POSITIVE_INFINITY, match: () => true, onLine: newest.onLine });
+    expect(newest.got).toEqual([['B1', false]]);
+  });
+
+  it("followed across midnight: the old day's fragment comes out unterminated and a filter never selects it", async () => {
+    const logDir = tempDir();
+    writeFileSync(join(logDir, FILE), `${A1}\n`);
+    const stop = new AbortController();
+    stops.push(stop);
+    const c = collector();
+    const selected: string[] = [];
+    const done = tailLog({
+      logDir,
+      lines: Number.POSITIVE_INFINITY,
+      match: (l, notEvent) => {
+        if (lineMatches({ event: 'OrderAccepted' }, l, notEvent)) selected.push(JSON.parse(l).order_id);
+        return true;
+      },
+      onLine: c.onLine,
+      follow: { signal: stop.signal, pollMs: 10 },
+    });
+    await until(() => c.got.length === 1);
+    appendFileSync(join(logDir, FILE), TORN); // killed at midnight: no "\n", and the next writer is in tomorrow's file
+    await new Promise((r) => setTimeout(r, 60));
+    writeFileSync(join(logDir, NEXT), `${B1}\n`);
+    await until(() => c.got.length === 3);
+    expect(c.got.map(([id]) => id)).toEqual(['A1', 'TORN1', 'B1']);
+    expect(c.marks).toEqual([undefined, 'unterminated', undefined]);
+    expect(selected).toEqual(['A1', 'B1']);
+    expect(JSON.parse(notEventJson(TORN, (t) => t, 'unterminated'))).toEqual({
+      not_event: true,
+      unterminated: true,
+      line: TORN,
+    });
+    stop.abort();
+    await done;
+  });
+});
+
 describe('RecoveryGate', () => {
   it('a line seen unterminated at an earlier look whose "\\n" ended this look waits one look for its recovery', () => {
     const out: [string, boolean][] = [];
-    const gate = new RecoveryGate((l, r) => out.push([l.toString('utf8'), r]));
+    const gate = new RecoveryGate((l, r) => out.push([l.toString('utf8'), r === 'recovered']));
     gate.push(Buffer.from(A1), 0, FILE);
     gate.endLook(0);
     expect(out).toEqual([[A1, false]]);

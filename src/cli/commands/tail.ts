@@ -9,6 +9,7 @@ import { helpText } from '../help.js';
 import type { CliIO } from '../io.js';
 import type { TailNotice } from '../tail/follow.js';
 import { eventOf, lineMatches, notEventJson, prettyLine, type RedactText } from '../tail/pretty.js';
+import type { NotEvent } from '../tail/recovered.js';
 import { hiddenLogsDirAlias, logDirOf, parseIsoDate } from '../options.js';
 import { paintFor } from '../render.js';
 
@@ -50,7 +51,7 @@ export function defineTail(program: Command, io: CliIO): void {
     .option('--date <YYYY-MM-DD>', 'start in this day file (default: the newest)', parseIsoDate)
     .option(
       '--json',
-      'print the events themselves, untouched, one JSON object per line (a line that is not an event as {"not_event":true,"line":…}, redacted; a recovered torn write with "recovered":true)',
+      'print the events themselves, untouched, one JSON object per line (a line that is not an event as {"not_event":true,"line":…}, redacted; a recovered torn write with "recovered":true, a fragment left at the end of an earlier day file with "unterminated":true)',
     )
     .option('--log-dir <dir>', 'log directory (env AUDIT_LOG_DIR, default logs)')
     .addOption(hiddenLogsDirAlias())
@@ -101,12 +102,12 @@ async function runTail(io: CliIO, opts: TailCliOptions): Promise<void> {
       logDir: config.logDir,
       ...(file !== undefined ? { file } : {}),
       lines: opts.lines,
-      match: (line, recovered) => lineMatches(filter, line, recovered),
-      onLine: (line, recovered) =>
+      match: (line, notEvent) => lineMatches(filter, line, notEvent),
+      onLine: (line, notEvent) =>
         io.stdout.write(
           opts.json === true
-            ? jsonLine(line, redact, recovered)
-            : `${prettyLine(c, line.toString('utf8'), redact, recovered)}\n`,
+            ? jsonLine(line, redact, notEvent)
+            : `${prettyLine(c, line.toString('utf8'), redact, notEvent)}\n`,
         ),
       onNotice: (n) => io.stderr.write(`${noticeText(io, n)}\n`),
       ...(opts.follow === true ? { follow: { signal: stop.signal, pollMs: opts.pollMs } } : {}),
@@ -119,12 +120,13 @@ async function runTail(io: CliIO, opts: TailCliOptions): Promise<void> {
 /**
  * --json: an event's bytes as they are in the file (a checker downstream hashes them); a line that
  * is not an event becomes {"not_event":true,"line":…}, so the output is one JSON object per line,
- * and a recovered torn write {"not_event":true,"recovered":true,"line":…}.
+ * and a recovered torn write {"not_event":true,"recovered":true,"line":…}, a fragment left
+ * unterminated at the end of an earlier day's file {"not_event":true,"unterminated":true,"line":…}.
  */
-function jsonLine(line: Buffer, redact: RedactText, recovered: boolean): Buffer {
+function jsonLine(line: Buffer, redact: RedactText, notEvent?: NotEvent): Buffer {
   const text = line.toString('utf8');
-  if (!recovered && eventOf(text) !== undefined) return Buffer.concat([line, NL]);
-  return Buffer.from(`${notEventJson(text, redact, recovered)}\n`);
+  if (notEvent === undefined && eventOf(text) !== undefined) return Buffer.concat([line, NL]);
+  return Buffer.from(`${notEventJson(text, redact, notEvent)}\n`);
 }
 
 /**

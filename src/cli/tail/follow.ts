@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES, linkRefused } from '../../chain/lines.js';
 import { AuditpackError } from '../../errors.js';
 import { dayOfLogFileName } from '../../rotation/index.js';
-import { type GatedLine, RecoveryGate } from './recovered.js';
+import { type GatedLine, type NotEvent, RecoveryGate } from './recovered.js';
 
 const CHUNK = 1 << 16;
 
@@ -123,12 +123,12 @@ export interface TailOptions {
   /** How many of the last matching lines to show first; Infinity for all. */
   readonly lines: number;
   /**
-   * Which lines to show (the raw line as text; it may not be JSON). `recovered`: the line is a
-   * recovered torn write (the next line's TornLineRecovered describes it), never an event.
+   * Which lines to show (the raw line as text; it may not be JSON). `notEvent`: the line is never an
+   * event (a recovered torn write, or a fragment left unterminated at the end of an earlier day's file).
    */
-  readonly match: (line: string, recovered: boolean) => boolean;
-  /** A line's bytes as they are in the file, without the newline; `recovered` as for `match`. */
-  readonly onLine: (line: Buffer, recovered: boolean) => void;
+  readonly match: (line: string, notEvent?: NotEvent) => boolean;
+  /** A line's bytes as they are in the file, without the newline; `notEvent` as for `match`. */
+  readonly onLine: (line: Buffer, notEvent?: NotEvent) => void;
   /** What the operator must be told besides the lines (a line over the bound, a file removed). */
   readonly onNotice?: (n: TailNotice) => void;
   /** Lines longer than this are reported and not shown (default: the bound on a log line, 16 MiB). */
@@ -144,12 +144,13 @@ export async function tailLog(o: TailOptions): Promise<void> {
   if (first === undefined && o.follow === undefined) return;
   const cur = cursorAt(first ?? '');
   if (first !== undefined) {
-    const last: [Buffer, boolean][] = [];
-    const sinks = sinksOf(o, (line, recovered) => {
-      if (!o.match(line.toString('utf8'), recovered)) return;
-      last.push([line, recovered]);
+    const last: [Buffer, NotEvent | undefined][] = [];
+    const keep: GatedLine = (line, notEvent) => {
+      if (!o.match(line.toString('utf8'), notEvent)) return;
+      last.push([line, notEvent]);
       if (last.length > o.lines) last.shift();
-    });
+    };
+    const sinks = sinksOf(o, keep);
     await readOn(o.logDir, cur, sinks).catch((err: unknown) => {
       // Removed between the listing and the read: a follower waits for the next day, else say so.
       if (!isMissing(err) || o.follow === undefined) throw err;
@@ -159,7 +160,10 @@ export async function tailLog(o: TailOptions): Promise<void> {
     // The last line read has no line after it yet: a follower shows it now all the same (a torn
     // fragment's "\n" comes in the same write as its recovery).
     sinks.gate.flush();
-    for (const [line, recovered] of last) o.onLine(line, recovered);
+    // A fragment at the end of a day file that a later day's file follows stays unterminated for ever.
+    if (cur.partialBytes > 0 && (await dayFiles(o.logDir).catch(() => [])).some((n) => isLaterDay(n, cur.file)))
+      keep(Buffer.concat(cur.partial, cur.partialBytes), 'unterminated');
+    for (const [line, notEvent] of last) o.onLine(line, notEvent);
   }
   if (o.follow !== undefined) await follow(o, cur, o.follow);
 }
@@ -178,8 +182,8 @@ function sinksOf(o: TailOptions, onLine: GatedLine): Sinks {
  * one exists or appears; one put back is read on (from its start, if it shrank).
  */
 async function follow(o: TailOptions, cur: Cursor, f: NonNullable<TailOptions['follow']>): Promise<void> {
-  const show: GatedLine = (line, recovered) => {
-    if (o.match(line.toString('utf8'), recovered)) o.onLine(line, recovered);
+  const show: GatedLine = (line, notEvent) => {
+    if (o.match(line.toString('utf8'), notEvent)) o.onLine(line, notEvent);
   };
   const sinks = sinksOf(o, show);
   while (!f.signal.aborted) {
@@ -189,10 +193,10 @@ async function follow(o: TailOptions, cur: Cursor, f: NonNullable<TailOptions['f
     }
     const next = (await dayFilesWhileFollowing(o.logDir)).find((n) => cur.file === '' || isLaterDay(n, cur.file));
     if (next !== undefined) {
-      // Midnight: the old day is complete; a fragment left at its end is shown as it is (no
+      // Midnight: the old day is complete; a fragment left at its end is never an event (no
       // recovery follows it there: a writer recovers the newest day file's tail).
       sinks.gate.flush();
-      if (cur.partialBytes > 0) show(Buffer.concat(cur.partial, cur.partialBytes), false);
+      if (cur.partialBytes > 0) show(Buffer.concat(cur.partial, cur.partialBytes), 'unterminated');
       if (cur.gone) sinks.onNotice({ kind: 'next-file', file: next, from: cur.file });
       Object.assign(cur, cursorAt(next));
       continue;

@@ -6,6 +6,7 @@
 import type { ChalkInstance } from 'chalk';
 import { FIELD } from '../../format/log-line.js';
 import { printable } from '../printable.js';
+import type { NotEvent } from './recovered.js';
 
 /** Envelope fields shown in the head of the line or not at all. */
 const HIDDEN: ReadonlySet<string> = new Set([
@@ -66,22 +67,28 @@ export type RedactText = (s: string) => string;
 /**
  * `tail --json`'s object for a line that is not an event: one JSON object per line always, the
  * text redacted and escaped (C0 by JSON, C1 and bidirectional controls by `printable`), never raw.
- * `recovered`: a recovered torn write (docs/FORMAT.md "Torn lines and recovery"), said so.
+ * `notEvent`: a recovered torn write or a day's unterminated end (docs/FORMAT.md "Torn lines and
+ * recovery"), said so (`"recovered": true`, `"unterminated": true`).
  */
-export function notEventJson(raw: string, redact: RedactText, recovered = false): string {
-  const marked = recovered ? { not_event: true, recovered: true } : { not_event: true };
+export function notEventJson(raw: string, redact: RedactText, notEvent?: NotEvent): string {
+  const marked = notEvent === undefined ? { not_event: true } : { not_event: true, [notEvent]: true };
   return printable(JSON.stringify({ ...marked, line: redact(raw) }));
 }
 
+const NOT_EVENT_MARK: Record<NotEvent, string> = {
+  recovered: '(recovered torn write, not an event)',
+  unterminated: "(unterminated torn write at the day's end, not an event)",
+};
+
 /**
- * A parsed line for people; a line that is not a JSON object, or a recovered torn write (never an
+ * A parsed line for people; a line that is not a JSON object, or a torn write (`notEvent`: never an
  * event, whatever it holds), is shown redacted and escaped, marked.
  */
-export function prettyLine(c: ChalkInstance, raw: string, redact: RedactText = (s) => s, recovered = false): string {
-  const ev = recovered ? undefined : eventOf(raw);
+export function prettyLine(c: ChalkInstance, raw: string, redact: RedactText = (s) => s, notEvent?: NotEvent): string {
+  const ev = notEvent === undefined ? eventOf(raw) : undefined;
   if (ev === undefined) {
     const text = redact(raw);
-    const mark = recovered ? '(recovered torn write, not an event)' : '(not an event)';
+    const mark = notEvent === undefined ? '(not an event)' : NOT_EVENT_MARK[notEvent];
     return `${c.red(mark)} ${printable(text.length > 200 ? `${text.slice(0, 200)}…` : text)}`;
   }
   const category = String(ev[FIELD.category] ?? '?');
@@ -105,11 +112,11 @@ export interface LineFilter {
 
 /**
  * Whether a raw line passes the filters (a line that is not JSON passes only when there are none;
- * so does a recovered torn write, `recovered`: the filters select events, and it never is one).
+ * so does a torn write, `notEvent`: the filters select events, and it never is one).
  */
-export function lineMatches(f: LineFilter, raw: string, recovered = false): boolean {
+export function lineMatches(f: LineFilter, raw: string, notEvent?: NotEvent): boolean {
   if (f.category === undefined && f.event === undefined && f.order === undefined) return true;
-  if (recovered) return false;
+  if (notEvent !== undefined) return false;
   let ev: Record<string, unknown>;
   try {
     ev = JSON.parse(raw) as Record<string, unknown>;

@@ -11,8 +11,15 @@
  */
 import { recoversLine } from '../../format/event-line.js';
 
+/**
+ * A line that is never an event, whatever its bytes: `recovered`, a torn write the next line's
+ * TornLineRecovered describes; `unterminated`, a fragment left at the end of a day file that a later
+ * day's file follows (no writer recovers it there: FORMAT.md "Torn lines and recovery").
+ */
+export type NotEvent = 'recovered' | 'unterminated';
+
 /** Where a complete line goes, once it is known whether the next line recovers it. */
-export type GatedLine = (line: Buffer, recovered: boolean) => void;
+export type GatedLine = (line: Buffer, notEvent?: NotEvent) => void;
 
 /** Holds the last complete line of one day file until the line after it, or the look's end, says what it is. */
 export class RecoveryGate {
@@ -28,7 +35,7 @@ export class RecoveryGate {
     this.waited = false;
     if (h === undefined) return;
     // A recovery names the day file it stands in (audit-YYYYMMDD.jsonl), which is what tail reads.
-    this.emit(h.line, h.file === file && recoversLine(line, h.line, h.offset, file));
+    this.emit(h.line, h.file === file && recoversLine(line, h.line, h.offset, file) ? 'recovered' : undefined);
   }
 
   /**
@@ -50,6 +57,6 @@ export class RecoveryGate {
     const h = this.held;
     this.held = undefined;
     this.waited = false;
-    if (h !== undefined) this.emit(h.line, false);
+    if (h !== undefined) this.emit(h.line);
   }
 }
