@@ -24,19 +24,24 @@ export function hexDigest(b: Buffer, at: number): string {
  */
 export class LineEvidence implements Evidence {
   private hex: string | undefined;
+  /** `digests` as a DataView (copyTo), made again only when another buffer is pointed at. */
+  private view: DataView;
   constructor(
     public file: string,
     public seq: number,
     public line: number,
     private digests: Buffer,
     private at: number,
-  ) {}
+  ) {
+    this.view = viewOf(digests);
+  }
 
   /** Makes this the evidence of another line (the hex of the one before is dropped). */
   point(file: string, seq: number, line: number, digests: Buffer, at: number): this {
     this.file = file;
     this.seq = seq;
     this.line = line;
+    if (digests !== this.digests) this.view = viewOf(digests);
     this.digests = digests;
     this.at = at;
     this.hex = undefined;
@@ -48,13 +53,20 @@ export class LineEvidence implements Evidence {
     return this.hex;
   }
 
-  /** Copies the hash's 32 bytes to `into[at]`. */
-  copyTo(into: Buffer, at: number): void {
+  /** Copies the hash's 32 bytes to `into`'s bytes at `at`. */
+  copyTo(into: DataView, at: number): void {
     if (this.at < 0 || this.at + DIGEST_SIZE > this.digests.length) throw new RangeError('a line digest is 32 bytes');
-    // By hand: Buffer's copy of a part makes a view of it first (an object per kept line).
-    const d = this.digests;
-    for (let k = 0; k < DIGEST_SIZE; k++) into[at + k] = d[this.at + k] as number;
+    // By hand: Buffer's copy of a part makes a view of it first (an object per kept line). As eight
+    // 32-bit words: a byte at a time was ~3% of the engine (three digests kept per new order).
+    const d = this.view;
+    const from = this.at;
+    for (let k = 0; k < DIGEST_SIZE; k += 4) into.setInt32(at + k, d.getInt32(from + k, true), true);
   }
+}
+
+/** A DataView of `b`'s bytes (where copyDigest writes). */
+export function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** Evidence to keep: a plain object (file, seq, line, line_sha256, in that order) for a LineEvidence. */
@@ -63,10 +75,10 @@ export function keptEvidence(ev: Evidence): Evidence {
 }
 
 /**
- * Copies the 32 bytes of `ev`'s hash to `into[at]` when `ev` holds them as bytes (a LineEvidence);
+ * Copies the 32 bytes of `ev`'s hash to `into`'s bytes at `at` (a viewOf the buffer that keeps it) when `ev` holds them as bytes (a LineEvidence);
  * false when it holds its hash as text only, which the caller then keeps.
  */
-export function copyDigest(ev: Evidence, into: Buffer, at: number): boolean {
+export function copyDigest(ev: Evidence, into: DataView, at: number): boolean {
   if (!(ev instanceof LineEvidence)) return false;
   ev.copyTo(into, at);
   return true;

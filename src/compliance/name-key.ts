@@ -5,6 +5,7 @@
  * letter are one symbol (docs/compliance.md, "Matching names"). A file of its own so that the policy
  * reader (policy.ts) and the matchers (names.ts) share it.
  */
+import { textHash } from './signature.js';
 
 // Removed: what renders as nothing and what reads as a separator. Unicode's Default_Ignorable_Code_Point
 // (UAX #44: the characters meant to be invisible when not supported: U+034F COMBINING GRAPHEME JOINER,
@@ -90,15 +91,33 @@ export function nameKey(s: string): string {
 // Names repeat (a day holds a few hundred symbols, strategies and venues): folded once, looked up
 // after. Emptied when full, so a log of many one-off names cannot grow it.
 const MAX_CACHED = 4096;
-const cache = new Map<string, string>();
+const cache = new Map<string, FoldedName>();
 
-/** `nameKey`, remembered for names seen before (the per-order lookups). */
-export function cachedNameKey(s: string): string {
+/**
+ * A name's fold (`key`), with what the duplicate check's signature reads of it (signature.ts): the
+ * hash of its text and whether it holds a NUL, made once per name instead of per new order.
+ */
+export class FoldedName {
+  readonly hash: number;
+  readonly nul: boolean;
+  constructor(readonly key: string) {
+    this.hash = textHash(key);
+    this.nul = key.includes('\u0000');
+  }
+}
+
+/** `nameKey` and its hash, remembered for names seen before (the per-order lookups). */
+export function cachedFold(s: string): FoldedName {
   let k = cache.get(s);
   if (k === undefined) {
     if (cache.size >= MAX_CACHED) cache.clear();
-    k = nameKey(s);
+    k = new FoldedName(nameKey(s));
     cache.set(s, k);
   }
   return k;
+}
+
+/** `nameKey`, remembered for names seen before. */
+export function cachedNameKey(s: string): string {
+  return cachedFold(s).key;
 }

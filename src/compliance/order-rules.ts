@@ -21,9 +21,9 @@ import {
 } from './engine-state.js';
 import { keptEvidence } from './line-evidence.js';
 import { invalidValues, limitChecks, modifyUnknown } from './limit-rules.js';
-import { cachedNameKey } from './name-key.js';
+import { cachedFold, cachedNameKey, type FoldedName } from './name-key.js';
 import { isRestricted, scopeKeyOf, UNKNOWN_SCOPE } from './names.js';
-import { recentHash } from './signature.js';
+import { hashedRecentHash } from './signature.js';
 import { RateWindow } from './state.js';
 import { failedBurst, heldRestricted, heldReviewAndLogin, heldSwitch } from './text-fields.js';
 import type { Evidence } from './types.js';
@@ -372,7 +372,7 @@ function reviewAndLoginChecks(s: EngineState, n: NewOrder): void {
   }
 }
 
-const fold = (name: string | null): string | null => (name === null ? null : cachedNameKey(name));
+const fold = (name: string | null): FoldedName | null => (name === null ? null : cachedFold(name));
 
 /** The same order (symbol, side, quantity, price, strategy, user, account) again within the window. */
 function duplicateCheck(s: EngineState, n: NewOrder): void {
@@ -380,16 +380,22 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
   const { e, id, symbol, tUs, iso, ev } = n;
   // The signature's parts, in one holder reused for every new order (signature.ts: no text per order).
   // Its names under the fold (name-key.ts): the same order sent as `EUR/USD` then as `EURUSD`, or
-  // with an invisible character added to its strategy or user, is the same order.
+  // with an invisible character added to its strategy or user, is the same order. Each fold comes
+  // with its text's hash, so the signature's hash reads no name's characters.
   const sig = s.signature;
-  sig.symbol = fold(symbol);
-  sig.side = fold(str(e.side));
+  const fSymbol = fold(symbol);
+  const fSide = fold(str(e.side));
+  const fStrategy = fold(n.strategy);
+  const fUser = fold(n.user);
+  const fAccount = fold(str(e.account));
+  sig.symbol = fSymbol?.key ?? null;
+  sig.side = fSide?.key ?? null;
   sig.qty = n.qty;
   sig.price = n.price;
-  sig.strategy = fold(n.strategy);
-  sig.user = fold(n.user);
-  sig.account = fold(str(e.account));
-  const hash = recentHash(sig);
+  sig.strategy = fStrategy?.key ?? null;
+  sig.user = fUser?.key ?? null;
+  sig.account = fAccount?.key ?? null;
+  const hash = hashedRecentHash(sig, fSymbol, fSide, fStrategy, fUser, fAccount);
   const dup = s.findRecent(sig, hash);
   if (dup !== undefined && dup.id !== keptId(id) && dup.tUs >= tUs - p.duplicate_window_ms * 1000) {
     s.add(

@@ -168,7 +168,7 @@ export class OrderStore {
 
   /** Keeps `ev`'s hash at digest place `k` (0 opened, 1 risk) of slot `i`: as bytes, else as text. */
   private keepHash(i: Slot, k: number, ev: Evidence, bit: number): void {
-    if (copyDigest(ev, this.digests.page(i), this.digests.at(i) + k * DIGEST_SIZE)) {
+    if (copyDigest(ev, this.digests.view(i), this.digests.at(i) + k * DIGEST_SIZE)) {
       this.flags.set(i, this.flags.get(i) | bit);
       if (this.hexes.size > 0) this.hexes.delete(2 * i + k);
     } else {

@@ -65,17 +65,24 @@ export class PagedU8 {
 /** `size` bytes by slot (the store's two line digests), in pages of PAGE slots. */
 export class PagedBytes {
   private readonly pages: Buffer[] = [];
+  private readonly views: DataView[] = [];
   constructor(private readonly size: number) {}
   /** The page that holds slot `i`'s bytes. */
   page(i: number): Buffer {
     return this.pages[i >>> PAGE_SHIFT] as Buffer;
+  }
+  /** That page as a DataView. */
+  view(i: number): DataView {
+    return this.views[i >>> PAGE_SHIFT] as DataView;
   }
   /** Where slot `i`'s bytes start in its page. */
   at(i: number): number {
     return (i & MASK) * this.size;
   }
   addPage(): void {
-    this.pages.push(Buffer.alloc(PAGE * this.size));
+    const page = Buffer.alloc(PAGE * this.size);
+    this.pages.push(page);
+    this.views.push(new DataView(page.buffer, page.byteOffset, page.byteLength));
   }
 }
 

@@ -53,35 +53,101 @@ export function hasNul(q: SignatureParts): boolean {
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
+const PRIME = 0x01000193;
 
-function mixText(h: number, v: string | null): number {
-  const t = v ?? 'null'; // null and "null" have one text
-  let x = Math.imul(h ^ t.length, 0x01000193);
-  for (let i = 0; i < t.length; i++) x = Math.imul(x ^ t.charCodeAt(i), 0x01000193);
-  return x;
+/** The hash of a part's text (FNV-1a over its length and UTF-16 units); name-key.ts keeps it with each fold. */
+export function textHash(t: string): number {
+  let x = Math.imul(0x811c9dc5 ^ t.length, PRIME);
+  for (let i = 0; i < t.length; i++) x = Math.imul(x ^ t.charCodeAt(i), PRIME);
+  return x | 0;
+}
+
+/** null and "null" have one text. */
+const NULL_TEXT = textHash('null');
+const NULL_NUMBER = 0x6e756c6c;
+
+function mix(h: number, v: number): number {
+  const x = Math.imul(h ^ v, PRIME);
+  return x ^ (x >>> 15);
 }
 
 function mixNumber(h: number, v: number | null): number {
-  if (v === null) return Math.imul(h ^ 0x6e756c6c, 0x01000193);
+  if (v === null) return mix(h, NULL_NUMBER);
   f64[0] = v + 0; // -0 + 0 is 0: "0" either way
-  return Math.imul(Math.imul(h ^ (u32[0] as number), 0x01000193) ^ (u32[1] as number), 0x01000193);
+  return mix(mix(h, u32[0] as number), u32[1] as number);
 }
 
-/** A hash of the parts (FNV-1a style), equal for parts of equal text. */
-export function signatureHash(q: SignatureParts): number {
+/**
+ * The signature's hash from its text parts' textHash (symbol, side, strategy, user, account), in 30
+ * bits: a small integer V8 never boxes when the hash is passed on (findRecent, setRecent) or keys the map.
+ */
+function partsHash(
+  q: SignatureParts,
+  symbol: number,
+  side: number,
+  strategy: number,
+  user: number,
+  account: number,
+): number {
   let h = 0x811c9dc5 | 0;
-  h = mixText(h, q.symbol);
-  h = mixText(h, q.side);
+  h = mix(h, symbol);
+  h = mix(h, side);
   h = mixNumber(h, q.qty);
   h = mixNumber(h, q.price);
-  h = mixText(h, q.strategy);
-  h = mixText(h, q.user);
-  return mixText(h, q.account) | 0;
+  h = mix(h, strategy);
+  h = mix(h, user);
+  return mix(h, account) & 0x3fffffff;
+}
+
+const textPart = (v: string | null): number => (v === null ? NULL_TEXT : textHash(v));
+
+/** A hash of the parts, equal for parts of equal text. */
+export function signatureHash(q: SignatureParts): number {
+  return partsHash(
+    q,
+    textPart(q.symbol),
+    textPart(q.side),
+    textPart(q.strategy),
+    textPart(q.user),
+    textPart(q.account),
+  );
 }
 
 /** The key of `q` in EngineState's recent orders: its hash, or null when a part holds a NUL (keyed by its text). */
 export function recentHash(q: SignatureParts): number | null {
   return hasNul(q) ? null : signatureHash(q);
+}
+
+/** A text part's textHash and NUL, made once (name-key.ts FoldedName). */
+export interface HashedText {
+  readonly hash: number;
+  readonly nul: boolean;
+}
+
+const hashedPart = (v: HashedText | null): number => (v === null ? NULL_TEXT : v.hash);
+const nulPart = (v: HashedText | null): boolean => v?.nul === true;
+
+/**
+ * recentHash(q) for parts whose texts are given with their hashes: `q`'s symbol, side, strategy,
+ * user and account are these texts (null for null), so no part's characters are read again.
+ */
+export function hashedRecentHash(
+  q: SignatureParts,
+  symbol: HashedText | null,
+  side: HashedText | null,
+  strategy: HashedText | null,
+  user: HashedText | null,
+  account: HashedText | null,
+): number | null {
+  if (nulPart(symbol) || nulPart(side) || nulPart(strategy) || nulPart(user) || nulPart(account)) return null;
+  return partsHash(
+    q,
+    hashedPart(symbol),
+    hashedPart(side),
+    hashedPart(strategy),
+    hashedPart(user),
+    hashedPart(account),
+  );
 }
 
 const sameText = (a: string | null, b: string | null): boolean =>

@@ -5,7 +5,7 @@
  * SHA-256 is kept as its 32 bytes in a shared slab (DigestSlab) when it arrives as bytes, its hex
  * made only for a finding or the carried state. None of this changes what the checks find or carry.
  */
-import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
+import { copyDigest, DIGEST_SIZE, hexDigest, viewOf } from './line-evidence.js';
 import { type SignatureParts, signatureText } from './signature.js';
 import type { Linked } from './state.js';
 import type { Evidence } from './types.js';
@@ -16,6 +16,8 @@ import type { Evidence } from './types.js';
  */
 export class DigestSlab {
   buf: Buffer = Buffer.alloc(0);
+  /** `buf` as a DataView (copyDigest). */
+  view: DataView = viewOf(this.buf);
   /** Numbers given so far. */
   private count = 0;
 
@@ -26,6 +28,7 @@ export class DigestSlab {
       const next = Buffer.alloc(Math.max(this.buf.length * 2, 1024 * DIGEST_SIZE));
       this.buf.copy(next);
       this.buf = next;
+      this.view = viewOf(next);
     }
     return at;
   }
@@ -53,7 +56,7 @@ export class KeptLine {
     this.file = ev.file;
     this.seq = ev.seq;
     this.line = ev.line;
-    this.inSlab = copyDigest(ev, this.slab.buf, this.at);
+    this.inSlab = copyDigest(ev, this.slab.view, this.at);
     this.hex = this.inSlab ? '' : ev.line_sha256;
   }
 

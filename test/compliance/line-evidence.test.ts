@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ComplianceEngine, PolicyTimeline, policyFromText } from '../../src/compliance/index.js';
-import { hexDigest, keptEvidence, LineEvidence } from '../../src/compliance/line-evidence.js';
+import { copyDigest, hexDigest, keptEvidence, LineEvidence, viewOf } from '../../src/compliance/line-evidence.js';
 import { RecordReader, RecordWriter } from '../../src/compliance/records.js';
 import { generateDemoDay } from '../../src/demo/index.js';
 import { DEMO_POLICY } from '../../src/demo/policy.js';
@@ -26,6 +27,33 @@ describe('line evidence from digest bytes', () => {
     // Already plain: kept as it is.
     const plain = { file: 'f', seq: 1, line: 1, line_sha256: 'x' };
     expect(keptEvidence(plain)).toBe(plain);
+  });
+
+  it('copies its 32 bytes into a view exactly, from and to any byte offset, and nothing around them', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.nat(7),
+        fc.nat(40),
+        fc.nat(7),
+        fc.nat(40),
+        (digest, pad, from, intoPad, at) => {
+          // Both buffers start at an odd place of their memory, as a batch's digests may.
+          const digests = Buffer.alloc(pad + from + 32 + 5, 0x5a).subarray(pad);
+          digests.set(digest, from);
+          const into = Buffer.alloc(intoPad + at + 32 + 3, 0xc3).subarray(intoPad);
+          const ev = new LineEvidence('f', 1, 1, Buffer.alloc(64), 0).point('f', 1, 1, digests, from);
+          expect(copyDigest(ev, viewOf(into), at)).toBe(true);
+          expect(into.subarray(at, at + 32)).toEqual(Buffer.from(digest));
+          expect(into.subarray(0, at).every((b) => b === 0xc3)).toBe(true);
+          expect(into.subarray(at + 32).every((b) => b === 0xc3)).toBe(true);
+          expect(hexDigest(into, at)).toBe(ev.line_sha256);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // A hash held as text only is left to the caller.
+    expect(copyDigest({ file: 'f', seq: 1, line: 1, line_sha256: 'ab' }, viewOf(Buffer.alloc(32)), 0)).toBe(false);
   });
 
   it('refuses to read a digest past the end of the batch’s bytes', () => {

@@ -17,7 +17,9 @@ import {
   signatureHash,
   signatureText,
   recentHash,
+  hashedRecentHash,
 } from '../../src/compliance/signature.js';
+import { cachedFold, nameKey } from '../../src/compliance/name-key.js';
 
 const text = fc.oneof(
   fc.constantFrom<string | null>(null, 'null', 'A', 'B', 'A\u0000B', '\u0000', 'B\u0000', '0', '1'),
@@ -43,6 +45,35 @@ describe('duplicate signature', () => {
         expect(sameSignature(a, b)).toBe(same);
         if (same) expect(signatureHash(a)).toBe(signatureHash(b));
       }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('the hash from folds kept with their hashes is recentHash of the folded parts', () => {
+    const name = fc.oneof(
+      fc.constantFrom<string | null>(null, 'null', 'NULL', 'EUR/USD', 'eurusd', 'A', '', '\u0000', 'a\u0000b'),
+      fc.string({ maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.tuple(name, name, name, name, name),
+        number,
+        fc.oneof(fc.constant(null), number),
+        ([symbol, side, strategy, user, account], qty, price) => {
+          const f = (v: string | null) => (v === null ? null : cachedFold(v));
+          const q: SignatureParts = {
+            symbol: f(symbol)?.key ?? null,
+            side: f(side)?.key ?? null,
+            qty,
+            price,
+            strategy: f(strategy)?.key ?? null,
+            user: f(user)?.key ?? null,
+            account: f(account)?.key ?? null,
+          };
+          if (symbol !== null) expect(q.symbol).toBe(nameKey(symbol));
+          expect(hashedRecentHash(q, f(symbol), f(side), f(strategy), f(user), f(account))).toBe(recentHash(q));
+        },
+      ),
       { numRuns: 5000 },
     );
   });
