@@ -798,6 +798,7 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     report = compliance_report_of(files)
     check_policy_notes(files, report, shown, rep)
     check_policy_of_record(files, report, shown, rep)
+    check_last_policy_holder(files, report, shown, rep)
     return man
 
 
@@ -1175,17 +1176,8 @@ def holder_not_in_force(cif_raw, snap_raw, report):
         return None
     if report_not_in_force(snap_raw, report) is not None:
         return None
-    try:
-        cif = strict_json(cif_raw.decode("utf-8"))
-    except (RecursionError, ValueError, UnicodeDecodeError):
-        return None
-    if config_in_force_invalid(cif) is not None:
-        return None
-    entry = next((e for e in cif["files"] if isinstance(e, dict) and e.get("path") == POLICY_PATH), None)
-    r = entry.get("record") if entry is not None else None
-    # An id of the snapshot shape only: the archive check reads its day from it.
-    if not isinstance(r, dict) or not isinstance(r.get("snapshot_id"), str) or not SNAPSHOT_ID.fullmatch(r["snapshot_id"]) \
-            or not isinstance(r.get("record_sha256"), str):
+    r = policy_holder_entry(cif_raw)
+    if r is None:
         return None
     own, _ = config_snapshot_of(snap_raw)
     sid, sha = r["snapshot_id"], r["record_sha256"]
@@ -1198,6 +1190,70 @@ def holder_not_in_force(cif_raw, snap_raw, report):
         return None
     claimed = "the built-in policy" if last.get("source") == "built-in" else "a policy file of sha256 %s" % str(last.get("sha256"))[:80]
     return sid, sha, "data/config_in_force.json names snapshot %s as holding %s at the end of the day (record_sha256 %s, which its ConfigSnapshot event in the chain logs), and data/config_snapshot.json does not record it: that snapshot's policy was in force at the day's end, yet the report ends under %s" % (sid, POLICY_PATH, sha, claimed)
+
+
+def policy_holder_entry(cif_raw):
+    """The record data/config_in_force.json's configs/compliance_policy.yaml entry names (a dict with a
+    snapshot id of the snapshot shape and a record_sha256), or None: absent, over its bound, or out of
+    its schema (whose own check says so)."""
+    if cif_raw is None or len(cif_raw) > MAX_CONFIG_IN_FORCE_BYTES:
+        return None
+    try:
+        cif = strict_json(cif_raw.decode("utf-8"))
+    except (RecursionError, ValueError, UnicodeDecodeError):
+        return None
+    if config_in_force_invalid(cif) is not None:
+        return None
+    entry = next((e for e in cif["files"] if isinstance(e, dict) and e.get("path") == POLICY_PATH), None)
+    r = entry.get("record") if entry is not None else None
+    # An id of the snapshot shape only: the archive check reads its day from it.
+    if not isinstance(r, dict) or not isinstance(r.get("snapshot_id"), str) or not SNAPSHOT_ID.fullmatch(r["snapshot_id"]) \
+            or not isinstance(r.get("record_sha256"), str):
+        return None
+    return r
+
+
+def check_last_policy_holder(files, report, shown, rep):
+    """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; fx54a), as verify holds it: a built-in
+    policy's text hashes to its sha256 whatever it holds (export never redacts the built-in policy, so a
+    [REDACTED] text is no excuse); and a report whose last policy is a snapshot's names the snapshot
+    holding configs/compliance_policy.yaml at the period's end: data/config_snapshot.json's when its
+    record stores the file (and no note unbinds it), else the one data/config_in_force.json names
+    (unless a note says its policy does not parse). The one exception: a single policy in force from
+    the start (from null), which export lists alone when the period's snapshots all repeat it."""
+    if not isinstance(report, dict) or not isinstance(report.get("policies"), list):
+        return
+    where = shown + "/data/compliance_report.json"
+    policies = report["policies"]
+    for p in policies:
+        if isinstance(p, dict) and p.get("source") == "built-in" and isinstance(p.get("text"), str) \
+                and sha256(p["text"].encode("utf-8")) != p.get("sha256"):
+            rep.error("COMPLIANCE_REPORT_MISMATCH", where, None,
+                      "a built-in recorded policy's text does not hash to its recorded sha256 %s (a built-in policy is never redacted: its sha256 is its own text's)" % str(p.get("sha256"))[:80])
+    last = policies[-1] if policies else None
+    if not isinstance(last, dict) or last.get("source") != "snapshot" or (len(policies) == 1 and last.get("from") is None):
+        return
+    notes = report.get("policy_notes") if isinstance(report.get("policy_notes"), list) else []
+    snap_raw = files.get("data/config_snapshot.json")
+    try:
+        snap = strict_json(snap_raw.decode("utf-8")) if snap_raw is not None and len(snap_raw) <= MAX_CONFIG_IN_FORCE_BYTES else None
+    except (RecursionError, ValueError, UnicodeDecodeError):
+        snap = None
+    sid = snap.get("snapshot_id") if isinstance(snap, dict) else None
+    e = snap.get("files").get(POLICY_PATH) if isinstance(snap, dict) and isinstance(snap.get("files"), dict) else None
+    held = None
+    if isinstance(sid, str) and SNAPSHOT_ID.fullmatch(sid) and isinstance(e, dict) and e.get("stored") is True \
+            and e.get("binary") is not True and isinstance(e.get("hash"), str) and not any(says_not_used(n, sid) for n in notes):
+        held, says = sid, "data/config_snapshot.json, the record of the latest snapshot at its end, stores it"
+    else:
+        r = policy_holder_entry(files.get("data/config_in_force.json"))
+        if r is not None and r["snapshot_id"] != sid and not any(says_unparsed(n, r["snapshot_id"]) for n in notes):
+            held, says = r["snapshot_id"], "data/config_in_force.json names it as holding the file at the day's end"
+    if held is None or last.get("snapshot_id") == held:
+        return
+    rep.error("COMPLIANCE_REPORT_MISMATCH", where, None,
+              "the policy in force at the end of the period is snapshot %s's %s (%s), yet the report's last policy is of snapshot %s: export lists every snapshot of the period in the order its event takes force, the last being that holder"
+              % (held, POLICY_PATH, says, json.dumps(last.get("snapshot_id"))[:80]))
 
 
 def check_unparsed_note(snap_raw, report, sid, notes, shown, rep):

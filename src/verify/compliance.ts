@@ -38,7 +38,7 @@ import {
   snapshotRecordLogged,
 } from './compliance-bytes.js';
 import { type HeldRecord, MAX_CONFIG_IN_FORCE_BYTES, recordHeldToLog } from './config-in-force.js';
-import { holderQuestionOf, policyHolderOf } from './policy-holder.js';
+import { holderQuestionOf, lastPolicyNotHolder, policyHolderOf } from './policy-holder.js';
 import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
 import {
   type PolicyEventPlace,
@@ -296,8 +296,10 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
   const held = policyProvenance(recorded.policies, notesOf(recorded), snap);
   const cif = await readBoundedBuffer(join(dir, PACK_PATH.configInForce), MAX_CONFIG_IN_FORCE_BYTES);
   const holder = policyHolderOf(cif, snap?.id);
+  const notHolder = lastPolicyNotHolder(recorded.policies, notesOf(recorded), snap, holder);
   for (const c of [
     ...held.contradictions,
+    ...(notHolder === undefined ? [] : [`recorded policy of snapshot at the period's end: ${notHolder}`]),
     ...unparsedProvenance(notesOf(recorded), recorded.unparsed_policies, snap).contradictions,
   ])
     note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);

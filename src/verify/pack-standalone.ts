@@ -86,6 +86,15 @@ export function withRollupStandaloneNote<R extends VerifyReport>(report: R, opti
   return { ...report, problems: [...report.problems, note] };
 }
 
+/**
+ * What proves a policy the pack alone cannot (a text redacted again under the holder's id and hash is
+ * the forger's as much as an honest export's: the pack does not hold the stored copy, and must not,
+ * for it would carry what the export's rules now call secret): the report is pinned where the pack's
+ * manifest is, so a re-made report fails there.
+ */
+const PROVE_POLICY =
+  "Nothing in the pack proves this policy: prove the report by a signature checked with --pubkey/--allowed-signers, or verify the artifacts directory with --log-dir (the live log's PackExported event records this pack's manifest SHA-256) or with the next day's pack beside it (its log holds that event, and its previous_pack link the manifest hash): a re-made report fails there (ARCHIVE_EXPORT_MISMATCH, ARCHIVE_LINK_BROKEN)";
+
 /** The compliance files a pack made with the checks lists in manifest.json `files`. */
 const COMPLIANCE_FILES: readonly string[] = [
   PACK_PATH.complianceReport,
@@ -149,7 +158,12 @@ function unboundOf(files: ReadonlyMap<string, Buffer>, known: ReportPolicies | n
     ...policyProvenance(policies.list, policies.notes, snap).unbound,
     ...unparsedProvenance(policies.notes, policies.unparsed, snap).unbound,
   ])
-    out.push({ code: 'COMPLIANCE_POLICY_UNBOUND', severity: 'warning', file: PACK_PATH.complianceReport, detail: u });
+    out.push({
+      code: 'COMPLIANCE_POLICY_UNBOUND',
+      severity: 'warning',
+      file: PACK_PATH.complianceReport,
+      detail: `${u}. ${PROVE_POLICY}`,
+    });
   return out;
 }
 

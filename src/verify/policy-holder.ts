@@ -20,7 +20,13 @@ import type { ConfigInForce } from '../format/config-in-force.js';
 import { parseConfigInForceFile, recordOfEntry } from '../format/config-in-force-file.js';
 import { PACK_PATH } from '../format/pack.js';
 import { isSnapshotId } from '../snapshot/store.js';
-import type { PolicyEventPlace, PolicyQuestion, RecordedPolicy } from './provenance.js';
+import {
+  type PolicyEventPlace,
+  type PolicyQuestion,
+  type RecordedPolicy,
+  type SnapshotFacts,
+  usableRecord,
+} from './provenance.js';
 
 /**
  * The snapshot data/config_in_force.json's `configs/compliance_policy.yaml` entry names (`bytes`:
@@ -67,4 +73,37 @@ export function holderQuestionOf(
     detail: (where: PolicyEventPlace) =>
       `${PACK_PATH.configInForce} names snapshot ${holder.snapshot_id} as holding ${DEFAULT_POLICY_PATH} at the end of the day (record_sha256 ${holder.record_sha256}, the hash its ConfigSnapshot event ${where === 'day' ? `in ${PACK_PATH.log}` : where === 'log-dir' ? 'in the audit log directory' : "in a current pack's log of its day"} logs), and ${PACK_PATH.configSnapshot} ${own}: that snapshot's policy was in force at the day's end, yet the report ends under ${claimed}. The re-run only proves the report agrees with the policy it recorded, not with the one in force`,
   };
+}
+
+/**
+ * Why the report's last policy, a snapshot's, names another snapshot than the one holding the policy
+ * file at the period's end (a contradiction, COMPLIANCE_REPORT_MISMATCH), or undefined. The holder is
+ * data/config_snapshot.json's snapshot when its record stores the file and no note unbinds it, else
+ * the one `holder` (policyHolderOf: config_in_force.json after a narrow snapshot) names, unless a
+ * note says its policy does not parse. Export lists the policies in the order their events take
+ * force, so the last one is the holder's; the one exception is a period whose snapshots all repeat
+ * the policy in force at its start (collapseUnchanged in timeline.ts): the start policy alone, `from`
+ * null, with the holder's hash where the pack has the holder's record (bindToSnapshot holds that).
+ * A forger who keeps the record's sha256 and gives a censored lax text (never hashed: at52 F-C) to a
+ * fake id, an earlier snapshot of the day, or a time of his own meets this check (fx54a).
+ */
+export function lastPolicyNotHolder(
+  policies: readonly RecordedPolicy[],
+  notes: readonly string[],
+  snap: SnapshotFacts | undefined,
+  holder: ConfigInForce | undefined,
+): string | undefined {
+  const last = policies.at(-1);
+  if (last === undefined || last.source !== 'snapshot') return undefined;
+  if (policies.length === 1 && last.from === null) return undefined;
+  const own = snap !== undefined && usableRecord(notes, snap) !== undefined ? snap.id : undefined;
+  const id =
+    own ??
+    (holder !== undefined && !notes.some((n) => saysUnparsed(n, holder.snapshot_id)) ? holder.snapshot_id : undefined);
+  if (id === undefined || last.snapshot_id === id) return undefined;
+  const where =
+    own !== undefined
+      ? `${PACK_PATH.configSnapshot}, the record of the latest snapshot at its end, stores it`
+      : `${PACK_PATH.configInForce} names it as holding the file at the day's end`;
+  return `the policy in force at the end of the period is snapshot ${id}'s ${DEFAULT_POLICY_PATH} (${where}), yet the report's last policy is of snapshot ${JSON.stringify(last.snapshot_id).slice(0, 80)}: export lists every snapshot of the period in the order its event takes force, the last being that holder (only a period whose snapshots all repeat the policy in force at its start lists that policy alone, from null)`;
 }
