@@ -148,6 +148,9 @@ function trailerScalarSize(bytes: readonly number[], b: number): number {
  */
 export function isScalarTail(bytes: readonly number[], b: number): boolean {
   if (b < 1) return false;
+  // The bytes before are SEC1's whole `[0]` (`a0 0a 06 08 …`) before its `[1]`: no scalar's tail
+  // (a fragment starting after the scalar, or a run whose scalar this redactor censored).
+  if (bytes[0] === 0xa0 && bytes[1] === b - 2 && bytes[2] === 0x06) return false;
   const size = trailerScalarSize(bytes, b);
   return size > 0 && b <= size;
 }

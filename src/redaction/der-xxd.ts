@@ -196,7 +196,7 @@ function endingQuote(s: string, k: number): number {
 }
 
 /** A decoded dump: its bytes, each byte's place (its first hex digit), each byte's line end. */
-interface Dump {
+export interface Dump {
   bytes: number[];
   at: number[];
   lineEnd: number[];
@@ -312,7 +312,7 @@ function contiguous(s: string, d: Dump, b: number): boolean {
 }
 
 /** The keys in a decoded dump, as [start, end) pairs of text: the key's hex and its last line's ASCII column. */
-function dumpKeys(s: string, d: Dump, spans: number[]): void {
+export function dumpKeys(s: string, d: Dump, spans: number[]): void {
   const bytes = d.bytes;
   const before = spans.length;
   for (let b = 0; b + 12 <= bytes.length; b++) {

@@ -28,6 +28,8 @@ import {
   opensslInlineKeySpans,
   opensslTextKeySpans,
 } from './openssl-text.js';
+import { flattenedDumpKeySpans, mayHoldFlattenedDump } from './flattened-view.js';
+import { HEX_RUNS_MIN, hexRunsKeySpans } from './hex-runs.js';
 import { hexRunKeySpans, PREFIXED_DUMP_MIN, prefixedDumpKeySpans } from './prefixed-view.js';
 
 /** The cue: an escaped line break (the two characters `\` `n`). */
@@ -192,6 +194,9 @@ function readerSpans(view: View): number[] {
     }
   }
   if (v.length >= HEX_KEY_MIN) hexRunKeySpans(v, spans);
+  // Plain hex runs and flattened dumps (rules 20, part 9), inside a JSON string.
+  if (v.length >= HEX_RUNS_MIN) add(hexRunsKeySpans(v));
+  if (v.length >= SEPARATED_HEX_KEY_MIN && mayHoldFlattenedDump(v)) add(flattenedDumpKeySpans(v));
   // A dump with a prefix on every line (rules 20, part 8), inside a JSON string.
   if (v.length >= PREFIXED_DUMP_MIN) add(prefixedDumpKeySpans(v));
   if (hasOpensslTextCue(v)) add(opensslTextKeySpans(v));

@@ -20,12 +20,13 @@
 
 import { derHexKeyEnd } from './der-hex.js';
 import { plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
+import { hexRunsKeySpans } from './hex-runs.js';
 
 /** The longest per-line prefix taken away (a syslog line's time, host and tag; an ISO time and a tag). */
 const PREFIX_MAX = 96;
 
-/** The shortest text a key in a prefixed dump fits in (Ed25519's 48 bytes as `xxd -p`, 96 digits). */
-export const PREFIXED_DUMP_MIN = 96;
+/** The shortest text a key in a prefixed dump fits in (an Ed25519 seed's 32 bytes as `xxd -p -s N`, 64 digits: rules 20, part 9). */
+export const PREFIXED_DUMP_MIN = 64;
 
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
@@ -103,6 +104,8 @@ function strippedView(s: string): View | null {
   let version = false;
   // The next VERSION_HEX from the line being read (searched again only once passed): linear.
   let nextVersion = -1;
+  let width = -1;
+  let runs = false;
   for (let ls = 0; ls <= s.length; ) {
     let le = s.indexOf('\n', ls);
     if (le === -1) le = s.length;
@@ -110,14 +113,18 @@ function strippedView(s: string): View | null {
     if (p > ls && !HEX_LINE) offsets++;
     else if (p > ls) {
       hexLines++;
+      // Two hex lines in a row, the second no wider (rules 20, part 9: `xxd -p -s N`, no version to see).
+      runs ||= le - p <= width && width >= 32;
+      width = le - p;
       if (!version && nextVersion !== -2 && nextVersion < p) nextVersion = s.indexOf(VERSION_HEX, p);
       if (nextVersion === -1) nextVersion = -2;
       version ||= nextVersion >= p && nextVersion < le;
     }
+    if (p === ls || HEX_LINE === false) width = -1;
     starts.push(p, le);
     ls = le + 1;
   }
-  if (offsets < 2 && !(hexLines >= 2 && version)) return null;
+  if (offsets < 2 && !(hexLines >= 2 && (version || runs))) return null;
   const at = new Int32Array(s.length + 1);
   const parts: string[] = [];
   let n = 0;
@@ -160,6 +167,7 @@ export function prefixedDumpKeySpans(s: string): number[] {
   const found = xxdDumpKeySpans(v);
   for (const x of plainDumpKeySpans(v)) found.push(x);
   hexRunKeySpans(v, found);
+  for (const x of hexRunsKeySpans(v)) found.push(x);
   for (let k = 0; k < found.length; k += 2) {
     const end = found[k + 1] as number;
     // Each line's part of the span [a, end), mapped to the text.

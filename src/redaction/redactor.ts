@@ -47,6 +47,8 @@ import {
   opensslTextKeySpans,
 } from './openssl-text.js';
 import { redactPem } from './pem.js';
+import { flattenedDumpKeySpans, mayHoldFlattenedDump } from './flattened-view.js';
+import { HEX_RUNS_MIN, hexRunsKeySpans, mayHoldHexRun } from './hex-runs.js';
 import { PREFIXED_DUMP_MIN, prefixedDumpKeySpans } from './prefixed-view.js';
 import { applySpans, mayHoldProtocolAuth, redactProtocolAuth } from './protocol-auth.js';
 import { asn1parseKeySpans, hasAsn1parseCue } from './asn1parse-dump.js';
@@ -198,6 +200,9 @@ function redactKeyBytes(s: string, censor: string): string {
     out = applySpans(out, plainDumpKeySpans(out), censor);
   // The same dumps and `xxd -p` with a prefix of any width on every line (rules 20, part 8): a line scan of multi-line text.
   if (lines) out = applySpans(out, prefixedDumpKeySpans(out), censor);
+  // The same dumps with their lines joined by single spaces (rules 20, part 9): one search, `0000` or asn1parse's `hl=`.
+  if (out.length >= SEPARATED_HEX_KEY_MIN && mayHoldFlattenedDump(out))
+    out = applySpans(out, flattenedDumpKeySpans(out), censor);
   // The same dumps inside a JSON string, escaped once or more (rules 20, part 7): two searches, `\n` and `\\x02`.
   if (mayHoldEscapedDump(out)) out = applySpans(out, escapedViewKeySpans(out), censor);
   return out;
@@ -272,6 +277,9 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     const spacedScan = scanFacts.spacedMore;
     const dashOption = scanFacts.dashOption;
     const protocol = scanFacts.protocol;
+    // Plain hex runs (`xxd -p -s N`, `xxd -p` flattened: rules 20, part 9): only a text with a token of 32 characters.
+    if (out.length >= HEX_RUNS_MIN && mayHoldHexRun(scanFacts.longest))
+      out = applySpans(out, hexRunsKeySpans(out), censor);
     // A PuTTY key's private lines and MAC (rules 18): only a text with `:` can hold `Private-Lines:`.
     if (scanFacts.colon && out.includes('Private-')) out = applySpans(out, puttyKeySpans(out), censor);
     const shaped = out;

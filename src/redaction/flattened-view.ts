@@ -1,0 +1,155 @@
+/**
+ * Dumps whose lines were joined by single spaces (rules 20, part 9): what a log shipper or
+ * `tr '\n' ' '` makes of `xxd`, `od -A x -t x1z`, `od -t x1`, `hexdump`, `hexdump -C` or
+ * `openssl asn1parse` output, alone or inside a longer message. The dump readers read a dump line
+ * by line, so the text is read through a view in which the blank before each line's start is a
+ * line break again. The view has the text's length (one character for one), so what the readers
+ * find maps to the text as it is.
+ *
+ * A line's start is an offset (a token of 6 to 8 hex digits after a blank, with `:` or a blank
+ * after it) in a chain: offsets a constant step apart (4 to 256 bytes, read as hex or, for `od`'s
+ * default, as octal), the chain's last one up to a step on (od's and hexdump's closing offset).
+ * An `xxd -g4` group is such a token but its values make no chain. In a text with asn1parse's cue,
+ * a label's offset (`12:d=1`) and a `-dump` line's (`0010 - `) start lines too. The break goes on
+ * the first blank of the run before the line's start (the previous line's padding goes with it).
+ *
+ * Only ever more: the raw passes ran on the text before this one, and the readers still want a
+ * key's structure. Linear: one search of the text for offset tokens (bounded repeats), one pass
+ * over the candidates, and each reader is linear on the view.
+ */
+
+import { asn1parseKeySpans, hasAsn1parseCue } from './asn1parse-dump.js';
+import { plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
+
+/** The cue: the zeros of a dump's early offsets (a key's dump ends before offset 0x10000). */
+const CUE = '0000';
+
+/** An offset token after a blank or a quote (a JSON string's start): 6 to 8 hex digits, then `:` or a blank. */
+const OFFSET = /(?<=[ \t"])[0-9a-fA-F]{6,8}(?=[: ]|$)/g;
+/** asn1parse's line starts after a blank: a label's offset and depth, a `-dump` line's offset and ` - `. */
+const ASN1_LINE = /(?<=[ \t])(?:\d{1,9}:d=\d|[0-9a-f]{4} - [0-9a-f]{2}[ -])/g;
+
+/** Whether a text of one line may hold a flattened dump (the other readers took the rest). */
+export function mayHoldFlattenedDump(s: string): boolean {
+  return s.includes(CUE) || hasAsn1parseCue(s);
+}
+
+/** The value of the token `t` read as hex, or as octal (NaN when it holds an 8 or 9 or a letter). */
+function values(t: string): [number, number] {
+  return [Number.parseInt(t, 16), /^[0-7]+$/.test(t) ? Number.parseInt(t, 8) : Number.NaN];
+}
+
+/** The first line break (`\n`, or JSON's escaped `\n`) at or after `i`, or the text's length. */
+function breakFrom(s: string, i: number): number {
+  const a = s.indexOf('\n', i);
+  const b = s.indexOf('\\n', i);
+  return Math.min(a === -1 ? s.length : a, b === -1 ? s.length : b);
+}
+
+/**
+ * The offsets in chains, as their tokens' starts. Two offsets are in a chain only with no line
+ * break between them: a dump whose lines are lines (behind a prefix, in a JSON string) is the
+ * other readers' and keeps its structure.
+ */
+function chainedOffsets(s: string): number[] {
+  const at: number[] = [];
+  const vals: [number, number][] = [];
+  const widths: number[] = [];
+  OFFSET.lastIndex = 0;
+  for (let m = OFFSET.exec(s); m !== null; m = OFFSET.exec(s)) {
+    at.push(m.index);
+    vals.push(values(m[0]));
+    widths.push(m[0].length);
+  }
+  const out: number[] = [];
+  // The chain being followed: its radix (0 hex, 1 octal), its step, its last value; -1 for none.
+  let radix = -1;
+  let step = 0;
+  let last = 0;
+  // The next line break after the candidate before (searched again only once passed: linear).
+  let brk = -1;
+  for (let k = 0; k < at.length; k++) {
+    const v = vals[k] as [number, number];
+    const a = at[k] as number;
+    if (k > 0 && brk < a) {
+      const prev = at[k - 1] as number;
+      if (brk < prev) brk = breakFrom(s, prev);
+      // A line break since the candidate before: no chain goes on across it.
+      if (brk < a) radix = -1;
+    }
+    const x = radix === -1 ? Number.NaN : (v[radix] as number);
+    if (x === last + step) {
+      out.push(a);
+      last += step;
+      continue;
+    }
+    // The chain's closing offset (od's and hexdump's: the length dumped), less than a step on.
+    if (x > last && x < last + step) out.push(a);
+    radix = -1;
+    const w = vals[k + 1];
+    if (w === undefined || widths[k + 1] !== widths[k]) continue;
+    if (brk < a) brk = breakFrom(s, a);
+    if (brk < (at[k + 1] as number)) continue;
+    for (const r of [0, 1]) {
+      const d = (w[r] as number) - (v[r] as number);
+      if (d >= 4 && d <= 256) {
+        radix = r;
+        step = d;
+        last = v[r] as number;
+        out.push(a);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** The view: `s` with the blank run before each line start's first blank (or the quote before it) a line break. */
+function flattenedView(s: string, starts: readonly number[]): string {
+  const chars = s.split('');
+  for (const t of starts) {
+    if (s.charCodeAt(t - 1) === 34) {
+      chars[t - 1] = '\n';
+      continue;
+    }
+    let b = t;
+    while (b > 0 && t - b < 48 && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+    if (b < t) chars[b] = '\n';
+  }
+  return chars.join('');
+}
+
+/** The private keys in the flattened dumps of `s`, as [start, end) pairs (the view's are the text's). */
+export function flattenedDumpKeySpans(s: string): number[] {
+  const starts = chainedOffsets(s);
+  const asn1 = hasAsn1parseCue(s);
+  if (asn1) {
+    ASN1_LINE.lastIndex = 0;
+    for (let m = ASN1_LINE.exec(s); m !== null; m = ASN1_LINE.exec(s)) starts.push(m.index);
+  }
+  if (starts.length < 2) return [];
+  const v = flattenedView(s, starts);
+  const spans = xxdDumpKeySpans(v);
+  for (const x of plainDumpKeySpans(v)) spans.push(x);
+  if (asn1) for (const x of asn1parseKeySpans(v)) spans.push(x);
+  for (let k = 1; k < spans.length; k += 2)
+    spans[k] = Math.min(spans[k] as number, stringEnd(s, spans[k - 1] as number));
+  return spans;
+}
+
+/**
+ * Where a JSON string that holds `a` ends: before a quote (and its escaping backslashes) that a
+ * `,`, `}` or `]` follows or that ends the text; the text's length when none does. A flattened
+ * dump's last line runs on to the text's end in the view (asn1parse's value to the line's end):
+ * its span stops there, so the JSON around it stays valid.
+ */
+function stringEnd(s: string, a: number): number {
+  for (let q = s.indexOf('"', a); q !== -1; q = s.indexOf('"', q + 1)) {
+    const c = s.charCodeAt(q + 1);
+    if (!(q + 1 === s.length || c === 44 || c === 125 || c === 93)) continue;
+    let e = q;
+    while (e > a && s.charCodeAt(e - 1) === 92) e--;
+    return e;
+  }
+  return s.length;
+}

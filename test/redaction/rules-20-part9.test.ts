@@ -1,0 +1,145 @@
+/**
+ * Rules 20, part 9 (fx54b, the outside pass's matrix: the two classes still leaking): `xxd -p -s N`
+ * (plain hex starting inside the key's DER, no header to key on), alone, behind a per-line prefix,
+ * in a JSON string; and dumps whose lines were joined by single spaces (`tr '\n' ' '`, a log
+ * shipper) in every layout, alone, inside a message, in JSON and in JSON in a JSON string. The
+ * builders were compared with xxd 2022, GNU od 9, util-linux hexdump and OpenSSL 3 on the same keys.
+ * Near misses stay: digests and hex lists joined the same way, public keys and data flattened.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { compileRedactor } from '../../src/redaction/index.js';
+import { cpuMs } from '../helpers/cpu-time.js';
+import { redactOnce } from '../helpers/redact-idempotent.js';
+import {
+  asn1parse,
+  hexdumpWords,
+  keyCases,
+  leaked,
+  makeKeys,
+  odX1,
+  odX1z,
+  spki,
+  xxdG1,
+  xxdPairs,
+  xxdPlain,
+} from './dump-formats.js';
+
+const r = compileRedactor();
+const once = (t: string): string => redactOnce(r, t);
+const { rsa, ec, ed } = makeKeys();
+const KEYS = keyCases({ rsa, ec, ed });
+
+const prefixed = (t: string, p: string): string =>
+  `${t
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `${p}${l}`)
+    .join('\n')}\n`;
+const flat = (t: string): string => t.replace(/\n$/, '').replace(/\n/g, ' ');
+
+/** The text's JSON levels all parse after as before. */
+function expectJsonKept(text: string, out: string): void {
+  let a: unknown = text;
+  let b: unknown = out;
+  while (typeof a === 'string' && /^[{"]/.test(a)) {
+    a = JSON.parse(a);
+    b = JSON.parse(b as string);
+    if (typeof a === 'object' && a !== null) [a, b] = [Object.values(a)[0], Object.values(b as object)[0]];
+    expect(typeof b).toBe(typeof a);
+  }
+}
+
+function expectGone(text: string, secret: Buffer): void {
+  expect(leaked(text, secret)).toBeGreaterThan(0);
+  const out = once(text);
+  expect(leaked(out, secret)).toBe(0);
+  expectJsonKept(text, out);
+}
+
+describe('xxd -p -s N: plain hex starting inside the key', () => {
+  const CONTEXTS: [string, (t: string) => string][] = [
+    ['alone', (t) => t],
+    ['CRLF', (t) => t.replace(/\n/g, '\r\n')],
+    ['a log prefix on every line', (t) => prefixed(t, '2026-12-01T10:00:00Z app: ')],
+    ['syslog prefix on every line', (t) => prefixed(t, 'Dec  6 02:55:01 host app[123]: ')],
+    ['a JSON string', (t) => JSON.stringify({ msg: t, venue: 'XNYS' })],
+    ['prefixed in a JSON string', (t) => JSON.stringify({ msg: prefixed(t, '> ') })],
+    ['JSON in a JSON string', (t) => JSON.stringify({ line: JSON.stringify({ msg: t }) })],
+  ];
+  for (const skip of [5, 9])
+    for (const [ctx, wrap] of CONTEXTS)
+      it.each(KEYS)(`-s ${skip}, ${ctx}: %s`, (_n, d, secret) => expectGone(wrap(xxdPlain(d.subarray(skip))), secret));
+});
+
+describe('flattened dumps: lines joined by single spaces', () => {
+  const LAYOUTS: [string, (d: Buffer) => string][] = [
+    ['xxd', (d) => xxdPairs(d)],
+    ['xxd -s 5', (d) => xxdPairs(d, 5)],
+    ['xxd -g1', (d) => xxdG1(d)],
+    ['xxd -p', (d) => xxdPlain(d)],
+    ['xxd -p -s 5', (d) => xxdPlain(d.subarray(5))],
+    ['od -A x -t x1z', (d) => odX1z(d)],
+    ['od -t x1', (d) => odX1(d)],
+    ['hexdump', (d) => hexdumpWords(d)],
+    ['asn1parse', (d) => asn1parse(d)],
+    ['asn1parse -i -dump', (d) => asn1parse(d, { dump: true, indent: true })],
+  ];
+  const CONTEXTS: [string, (t: string) => string][] = [
+    ['alone', (t) => flat(t)],
+    ['in a message', (t) => `2026-12-01T10:00:00Z app: dumping key: ${flat(t)} (done, order A1001)`],
+    ['in a JSON string', (t) => JSON.stringify({ msg: `key dump ${flat(t)} end`, venue: 'XNYS' })],
+    ['in JSON in a JSON string', (t) => JSON.stringify({ line: JSON.stringify({ msg: flat(t) }) })],
+  ];
+  // PKCS#8's key as asn1parse's one-line `[HEX DUMP]:` value was found flattened already (part 5).
+  const read = (layout: string, name: string): boolean => layout !== 'asn1parse' || !/^(RSA|EC) PKCS#8$/.test(name);
+  for (const [layout, dump] of LAYOUTS)
+    for (const [ctx, wrap] of CONTEXTS)
+      it.each(KEYS.filter(([name]) => read(layout, name)))(`${layout}, ${ctx}: %s`, (_n, d, secret) =>
+        expectGone(wrap(dump(d)), secret),
+      );
+});
+
+describe('stays: digests, hex lists, public keys and data, joined the same ways', () => {
+  const data = Buffer.from(Array.from({ length: 256 }, (_v, i) => (i * 7) & 255));
+  const digests = Array.from({ length: 8 }, (_v, i) => createHash('sha256').update(`e${i}`).digest('hex'));
+  it('sha256 listings joined by blanks or lines, behind prefixes, in JSON', () => {
+    const b64 = digests.map((h) => Buffer.from(h, 'hex').toString('base64'));
+    for (const t of [
+      digests.join(' '),
+      `${digests.join('\n')}\n`,
+      prefixed(`${digests.join('\n')}\n`, '2026-12-01T10:00:00Z app: '),
+      JSON.stringify({ msg: digests.join(' ') }),
+      `fills ${b64.join(' ')} order A10000 qty 10000`,
+      `hex list ${Array.from({ length: 40 }, (_v, i) => (i * 37).toString(16).padStart(4, '0')).join(' ')}`,
+    ])
+      expect(once(t)).toBe(t);
+  });
+  it('public keys and data dumped in every layout, flattened', () => {
+    for (const b of [spki(rsa), spki(ec), spki(ed), data])
+      for (const t of [
+        xxdPairs(b),
+        xxdG1(b),
+        xxdPlain(b),
+        xxdPlain(b.subarray(5)),
+        odX1z(b),
+        odX1(b),
+        hexdumpWords(b),
+      ]) {
+        expect(once(flat(t))).toBe(flat(t));
+        expect(once(t)).toBe(t);
+      }
+  });
+});
+
+describe('linear', () => {
+  it('long near misses stay under 2 s of CPU', () => {
+    const texts = [
+      `${'ab'.repeat(30)} `.repeat(8_000),
+      '00000000: 0000000 000000 00000010 '.repeat(15_000),
+      ` 0:d=0  hl=2 l= 1 0010 - 04 20 "`.repeat(15_000),
+      `2026-12-01T10:00:00Z app: ${'a0'.repeat(30)}\n`.repeat(8_000),
+    ];
+    for (const t of texts) expect(cpuMs(() => r.redactString(t))).toBeLessThan(2000);
+  });
+});
