@@ -384,7 +384,13 @@ def check_log_bytes(data, name, day, rep, state, first_file, next_day=None, tail
         if fragment[i]:
             facts["malformed"] += 1
             facts["recovered"] += 1
-            rep.warning("LOG_TORN_LINE_RECOVERED", name, n, "a torn write, recovered")
+            # Judged as an unterminated tail is (FORMAT.md "Torn lines"): bytes appended by hand that a
+            # writer recovered were no crash.
+            not_torn = torn_tail_problem(raw)
+            if not_torn is not None:
+                rep.error("LOG_TAIL_INVALID", name, n, "recovered as a torn write, but cannot be one: " + not_torn)
+            else:
+                rep.warning("LOG_TORN_LINE_RECOVERED", name, n, "a torn write, recovered")
             continue
         ev, why = events[i]
         if ev is None:

@@ -109,12 +109,16 @@ export function recoveryFields(
   fragmentOffset: number,
   fragmentBytes: number,
   fragmentSha256: string,
+  notTorn?: string,
 ): Record<string, unknown> {
   return {
     file,
     fragment_offset: fragmentOffset,
     fragment_bytes: fragmentBytes,
     fragment_sha256: fragmentSha256,
+    // Bytes that cannot be a torn write (src/format/torn-write.ts) are recovered all the same, so
+    // that the writer goes on; the event says why they were no crash, and every checker says so too.
+    ...(notTorn === undefined ? {} : { fragment_not_torn: notTorn }),
   };
 }
 

@@ -4,6 +4,7 @@
 import { closeSync, fdatasyncSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
 import { hashLine } from '../chain/index.js';
 import { AuditpackError } from '../errors.js';
+import { LINE_BOUND_BYTES } from '../format/torn-write.js';
 
 /**
  * Opens a log or lock file without following a symbolic link (a link would send audit events, or
@@ -35,9 +36,19 @@ export interface Tail {
   fragment: Buffer | undefined;
 }
 
+/** At most this much is read from a file's end: a fragment and the line before it, each within the bound. */
+const MAX_TAIL_WINDOW = 2 * (LINE_BOUND_BYTES + 1);
+
 /**
  * Reads backwards from the end of a file until it holds the last complete line (and the fragment
- * after it, if any). Reads grow 64 KiB → whole file; lines the logger writes are bounded (~1 MiB).
+ * after it, if any). Reads grow 64 KiB → 32 MiB at most; lines the logger writes are bounded (~1 MiB).
+ *
+ * Threat: a tail longer than the bound on a line (16 MiB) is no torn write (docs/FORMAT.md, "Torn
+ * lines and recovery"), and neither it nor a last line over the bound can be hashed without reading
+ * it whole: a hand-made 20 GiB tail would hold the log lock for minutes, and one past 2 GiB does not
+ * fit in a buffer. Only the last 16 MiB + 1 bytes are read for the fragment, and either case is
+ * refused (LOG_WRITE_FAILED, errno ETAILINVALID), nothing written, as a day file that is not a
+ * regular file is.
  */
 export function readTail(path: string): Tail {
   const fd = openRegular(path, fsc.O_RDONLY);
@@ -49,8 +60,10 @@ export function readTail(path: string): Tail {
       const buf = Buffer.allocUnsafe(window);
       readFully(fd, buf, size - window);
       const lastNl = buf.lastIndexOf(10);
+      if (buf.length - lastNl - 1 > LINE_BOUND_BYTES)
+        throw tailOverBound(path, size, 'bytes with no newline: no torn write (LOG_TAIL_INVALID)');
       if (lastNl === -1 && window < size) {
-        window = Math.min(size, window * 4);
+        window = Math.min(size, window * 4, LINE_BOUND_BYTES + 1);
         continue;
       }
       const fragment = lastNl === buf.length - 1 ? undefined : Buffer.from(buf.subarray(lastNl + 1));
@@ -59,8 +72,9 @@ export function readTail(path: string): Tail {
         return { size, lastSeq: Number.NaN, lastHash: '', fragment };
       }
       const prevNl = buf.lastIndexOf(10, lastNl - 1);
+      if (lastNl - prevNl - 1 > LINE_BOUND_BYTES) throw tailOverBound(path, size, 'one line (LOG_LINE_TOO_LONG)');
       if (prevNl === -1 && window < size) {
-        window = Math.min(size, window * 4);
+        window = Math.min(size, window * 4, MAX_TAIL_WINDOW);
         continue;
       }
       const line = buf.subarray(prevNl + 1, lastNl);
@@ -69,6 +83,15 @@ export function readTail(path: string): Tail {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A day file whose end no writer can go on from (readTail): typed, with nothing written. */
+function tailOverBound(path: string, size: number, what: string): AuditpackError {
+  return new AuditpackError(
+    'LOG_WRITE_FAILED',
+    `${path} (${size} bytes) ends in more than the bound on a line (${LINE_BOUND_BYTES}) of ${what}; a writer reads no further and writes nothing to it: move the file aside (it is evidence) and verify the log`,
+    { details: { written: 0, errno: 'ETAILINVALID', path } },
+  );
 }
 
 /**

@@ -27,6 +27,7 @@ import { EMPTY_HEAD, hashLine } from '../chain/index.js';
 import { AuditpackError } from '../errors.js';
 import { dayOfLogFileName, logFileName } from '../rotation/index.js';
 import { assembleLine, DISCONTINUITY, discontinuityFields, recoveryFields } from '../format/log-line.js';
+import { tornWriteProblem } from '../format/torn-write.js';
 import { openRegular, readTail, syncDirectory, type Tail } from './day-file.js';
 import { type Head, headLost, readCachedHead, writeCachedHead } from './head-cache.js';
 import { loadFileLock, type FileLock } from './lock.js';
@@ -336,14 +337,14 @@ export class FileSink implements AuditSink {
   private recoverFragment(
     path: string,
     day: number,
-    fragment: Buffer,
+    f: Buffer,
     size: number,
     seq: number,
     hash: string,
   ): { seq: number; hash: string; size: number } {
     if (seq >= Number.MAX_SAFE_INTEGER) throw seqExhausted(0);
     const ev = this.recoveryEvent(
-      recoveryFields(logFileName(day), size - fragment.length, fragment.length, hashLine(fragment)),
+      recoveryFields(logFileName(day), size - f.length, f.length, hashLine(f), tornWriteProblem(f)),
     );
     const line = assembleLine(ev, seq + 1, hash, false);
     const data = Buffer.from(`\n${line}\n`, 'utf8');

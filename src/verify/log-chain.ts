@@ -30,6 +30,8 @@ export interface PendingDefect {
   readonly tooLong: boolean;
   /** Nested deeper than the format's bound (docs/FORMAT.md): LOG_LINE_TOO_DEEP. */
   readonly tooDeep: boolean;
+  /** Why the line cannot be a torn write (docs/FORMAT.md, "Torn lines"), if it cannot; judged when a recovery follows it. */
+  readonly notTorn?: string | undefined;
 }
 
 /** The chain-following state of one file's check; LogChecker adds everything else. */

@@ -7,10 +7,10 @@
  * line hashes, one pending damaged line, a capped map of per-process clocks. Following the chain
  * through breaks is ChainFollower's (log-chain.ts); the clocks are ProcessClocks' (log-clock.ts).
  */
-import { isUtf8 } from 'node:buffer';
 import type { ScannedLine } from '../chain/lines.js';
 import { recoveryProblem } from '../format/event-line.js';
-import { DISCONTINUITY, LINE_HEAD, RECOVERY } from '../format/log-line.js';
+import { DISCONTINUITY, RECOVERY } from '../format/log-line.js';
+import { NOT_LINE_START, startsAsLine, tornWriteProblem } from '../format/torn-write.js';
 import { ChainFollower, type PendingDefect } from './log-chain.js';
 import { MAX_CLOCKS, ProcessClocks } from './log-clock.js';
 import {
@@ -53,6 +53,8 @@ export class LogChecker extends ChainFollower {
   private readonly alertCandidates: string[] = [];
   /** The category of the line last pushed when it was read as an event, else undefined. */
   lastCategory: string | undefined;
+  /** The last event's line starts as the writer's lines do (a torn write of it could be recovered). */
+  private lastStartsAsLine = true;
   /** The last event's facts, for uncount(). */
   private last: LineFacts = undefined as unknown as LineFacts;
   /** The last event was the file's first (facts.firstSeq was null before it). */
@@ -109,7 +111,7 @@ export class LogChecker extends ChainFollower {
       // A torn tail: the writer died mid-line; the next writer will terminate it and record it.
       this.flushPending();
       facts.malformed++;
-      const bad = tornTailProblem(line);
+      const bad = tornWriteProblem(line.bytes);
       if (bad !== undefined || this.o.tornTailIsError === true) {
         this.f.add(
           'LOG_TAIL_INVALID',
@@ -138,6 +140,7 @@ export class LogChecker extends ChainFollower {
         seq: undefined,
         tooLong: true,
         tooDeep: false,
+        notTorn: 'longer than the bound on a line',
       };
       facts.malformed++;
       return;
@@ -146,7 +149,7 @@ export class LogChecker extends ChainFollower {
     if (!reading.ok) {
       this.flushPending();
       const { reason, seq, tooDeep } = reading.defect;
-      this.pending = { line, reason, seq, tooLong: false, tooDeep };
+      this.pending = { line, reason, seq, tooLong: false, tooDeep, notTorn: tornWriteProblem(line.bytes) };
       facts.malformed++;
       return;
     }
@@ -284,7 +287,7 @@ export class LogChecker extends ChainFollower {
     this.pending = undefined;
     const why = isRecovery ? recoveryProblem(ev.record, p.line, this.recoveryFile) : undefined;
     if (isRecovery && why === undefined) {
-      this.recovered(p.line);
+      this.recovered(p.line, p.notTorn);
     } else if (isRecovery) {
       this.f.add(
         'LOG_RECOVERY_MISMATCH',
@@ -313,7 +316,8 @@ export class LogChecker extends ChainFollower {
       this.f.undo(this.recording);
       this.unchain();
       this.uncount(prevLine);
-      this.recovered(prevLine);
+      // An event line is within the bound, UTF-8 and free of control bytes: only its start can tell.
+      this.recovered(prevLine, this.lastStartsAsLine ? undefined : NOT_LINE_START);
       return undefined;
     }
     const why = adjacent ? recoveryProblem(ev.record, prevLine, this.recoveryFile) : undefined;
@@ -379,6 +383,7 @@ export class LogChecker extends ChainFollower {
     }
     facts.lastSeq = ev.seq;
     this.lastEventLine = line;
+    this.lastStartsAsLine = startsAsLine(line.bytes as Buffer);
     this.last = ev;
   }
 
@@ -411,9 +416,24 @@ export class LogChecker extends ChainFollower {
     );
   }
 
-  private recovered(frag: ScannedLine): void {
+  /**
+   * A line the next line recovers. One that cannot be a torn write by the test of an unterminated
+   * tail (`notTorn` says why) was no crash: bytes appended by hand that a writer recovered. It stays
+   * out of the chain as every recovered line does, and is an error (docs/FORMAT.md, "Torn lines").
+   */
+  private recovered(frag: ScannedLine, notTorn: string | undefined): void {
     this.lastFragment = frag.lineNumber;
     this.facts.recovered++;
+    if (notTorn !== undefined) {
+      this.f.add(
+        'LOG_TAIL_INVALID',
+        'error',
+        this.o.file,
+        `line ${frag.lineNumber} (${frag.length} bytes) was recovered as a torn write by the TornLineRecovered after it, but cannot be one: ${notTorn}`,
+        frag.lineNumber,
+      );
+      return;
+    }
     this.f.add(
       'LOG_TORN_LINE_RECOVERED',
       'warning',
@@ -429,26 +449,4 @@ export class LogChecker extends ChainFollower {
     this.pending = undefined;
     this.reportDefect(p);
   }
-}
-
-const TORN_HEAD = Buffer.from(LINE_HEAD, 'latin1');
-
-/**
- * Why an unterminated last line cannot be a write cut off by a crash (docs/FORMAT.md, "Torn
- * lines"), or undefined when it can: within the bound on a line, starting as every line starts
- * (`{"ts":`, or a prefix of it), no control byte, UTF-8 except for a character cut at the end.
- * Garbage appended to a log, or a huge tail, is not a crash.
- */
-function tornTailProblem(line: ScannedLine): string | undefined {
-  const b = line.bytes;
-  if (b === undefined) return 'longer than the bound on a line';
-  for (let i = 0; i < Math.min(b.length, TORN_HEAD.length); i++)
-    if (b[i] !== TORN_HEAD[i]) return `it does not start as a log line (${LINE_HEAD})`;
-  for (let i = 0; i < b.length; i++) if ((b[i] as number) < 0x20) return 'it holds a control byte';
-  for (let k = 0; k <= 3 && k <= b.length; k++) {
-    let cut = true;
-    for (let i = b.length - k; i < b.length; i++) if ((b[i] as number) < 0x80) cut = false;
-    if (cut && isUtf8(b.subarray(0, b.length - k))) return undefined;
-  }
-  return 'it is not UTF-8';
 }
