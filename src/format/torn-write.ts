@@ -25,8 +25,7 @@ export const NOT_LINE_START = `it does not start as a log line (${LINE_HEAD})`;
  */
 export function tornWriteProblem(b: Buffer | undefined): string | undefined {
   if (b === undefined || b.length > LINE_BOUND_BYTES) return 'longer than the bound on a line';
-  for (let i = 0; i < Math.min(b.length, TORN_HEAD.length); i++)
-    if (b[i] !== TORN_HEAD[i]) return NOT_LINE_START;
+  for (let i = 0; i < Math.min(b.length, TORN_HEAD.length); i++) if (b[i] !== TORN_HEAD[i]) return NOT_LINE_START;
   for (let i = 0; i < b.length; i++) if ((b[i] as number) < 0x20) return 'it holds a control byte';
   for (let k = 0; k <= 3 && k <= b.length; k++) {
     let cut = true;
