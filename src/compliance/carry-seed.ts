@@ -87,7 +87,7 @@ export function seedState(s: EngineState, c: CarriedState): void {
   }
   for (const d of c.decisions)
     s.decisions.set(d.signal_id, { tUs: d.t_us, ev: d.evidence, approved: d.approved, decision: d.decision });
-  for (const r of c.recent_orders) s.setRecentText(r.key, r.t_us, r.order_id, r.evidence);
+  for (const r of c.recent_orders) s.recent.setText(r.key, r.t_us, r.order_id, r.evidence);
   // Under the name's fold, as orderMessage counts them (a state carried under rules before 24 may
   // hold two spellings of one name apart: one window, the later entry).
   for (const r of c.strategy_rates)

@@ -321,7 +321,7 @@ function carriedOf(
       decision: d.decision,
       evidence: ev(d.ev),
     })),
-    recent_orders: list(s.recentNew.toArray(), (r) => ({
+    recent_orders: list(s.recent.list.toArray(), (r) => ({
       evidence: ev(r.ev),
       key: r.key,
       order_id: r.id,

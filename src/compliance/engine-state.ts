@@ -15,8 +15,7 @@ import {
   type Slot,
   SlotChain,
 } from './order-store.js';
-import { DigestSlab, RecentOrder } from './slot.js';
-import { copyParts, signatureParts, sameSignature, type SignatureParts, signatureText } from './signature.js';
+import { RecentOrders } from './recent-orders.js';
 import { capQuoted, Chain, ExpiringMap, FindingSink, MAX_QUOTED, type RateWindow } from './state.js';
 import type { PolicyInForce, PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, RuleId } from './types.js';
@@ -151,10 +150,6 @@ export class EngineState {
       st.free(o);
     } else this.release(o);
   });
-  /** Where the recent orders' line digests are kept. */
-  private readonly slab = new DigestSlab();
-  /** Dropped recent orders, reused (they stay in the old generation). */
-  private readonly freeRecent: RecentOrder[] = [];
   /**
    * Closed orders of a carried state whose id the same state also lists open (only a state not
    * written by this engine has them): kept in the closed list, and found by no lookup, as before.
@@ -179,17 +174,8 @@ export class EngineState {
   });
   readonly overrideKeys = new Map<string, Override>();
   readonly decisions = new ExpiringMap<Decision>(1_000_000);
-  /** New orders' signatures within the duplicate window, oldest update first (at most 1,000,000). */
-  readonly recentNew = new Chain<RecentOrder>(1_000_000, (r) => {
-    this.forgetRecent(r);
-    this.freeRecent.push(r);
-  });
-  /** Recent orders by signature hash, NUL-free signatures only (signature.ts); a hash's others via `sameHash`. */
-  readonly recentHashes = new Map<number, RecentOrder>();
-  /** Recent orders by signature text: signatures with a NUL in a part, and a carried state's. */
-  readonly recentKeys = new Map<string, RecentOrder>();
-  /** The duplicate check's parts of the new order being checked (refilled for each). */
-  readonly signature: SignatureParts = signatureParts();
+  /** New orders' signatures within the duplicate window (recent-orders.ts). */
+  readonly recent = new RecentOrders();
   readonly sessions = new Map<string, number>();
   readonly failed = new Map<string, FailedLogins>();
   /**
@@ -371,83 +357,6 @@ export class EngineState {
     if (old !== undefined) this.overrides.remove(old);
     this.overrideKeys.set(key, v);
     this.overrides.push(v);
-  }
-
-  /**
-   * The recent order of signature `q`, if any. `hash`: recentHash(q), which the caller passes on to
-   * setRecent (one hash per new order).
-   */
-  findRecent(q: SignatureParts, hash: number | null): RecentOrder | undefined {
-    if (hash === null || this.recentKeys.size > 0) {
-      const r = this.recentKeys.get(signatureText(q));
-      if (r !== undefined || hash === null) return r;
-    }
-    for (let r = this.recentHashes.get(hash) ?? null; r !== null; r = r.sameHash) if (sameSignature(r, q)) return r;
-    return undefined;
-  }
-
-  /**
-   * The latest new order with signature `q` is `id`, at `tUs` (last in the order of update);
-   * `hash`: recentHash(q); `held`: findRecent(q, hash).
-   */
-  setRecent(
-    q: SignatureParts,
-    hash: number | null,
-    tUs: number,
-    id: string,
-    ev: Evidence,
-    held: RecentOrder | undefined,
-  ): void {
-    let r = held;
-    if (r === undefined) {
-      r = this.takeRecent();
-      if (hash === null) this.recentKeys.set((r.text = signatureText(q)), r);
-      else {
-        copyParts(r, q);
-        r.hash = hash;
-        r.sameHash = this.recentHashes.get(r.hash) ?? null;
-        this.recentHashes.set(r.hash, r);
-      }
-    } else this.recentNew.remove(r);
-    r.set(tUs, keptId(id), ev);
-    this.recentNew.push(r);
-  }
-
-  /** setRecent for a carried state's entry, keyed by its signature's text. */
-  setRecentText(key: string, tUs: number, id: string, ev: Evidence): void {
-    let r = this.recentKeys.get(key);
-    if (r === undefined) {
-      r = this.takeRecent();
-      this.recentKeys.set((r.text = key), r);
-    } else this.recentNew.remove(r);
-    r.set(tUs, id, ev);
-    this.recentNew.push(r);
-  }
-
-  private takeRecent(): RecentOrder {
-    const r = this.freeRecent.pop() ?? new RecentOrder(this.slab);
-    r.text = null;
-    r.sameHash = null;
-    return r;
-  }
-
-  /** Takes `r` out of the lookup that finds it. */
-  private forgetRecent(r: RecentOrder): void {
-    if (r.text !== null) {
-      this.recentKeys.delete(r.text);
-      return;
-    }
-    const first = this.recentHashes.get(r.hash);
-    if (first === r) {
-      if (r.sameHash === null) this.recentHashes.delete(r.hash);
-      else this.recentHashes.set(r.hash, r.sameHash);
-    } else
-      for (let p = first ?? null; p !== null; p = p.sameHash)
-        if (p.sameHash === r) {
-          p.sameHash = r.sameHash;
-          break;
-        }
-    r.sameHash = null;
   }
 
   /** Records a finding, unless the policy in force disables its rule. */

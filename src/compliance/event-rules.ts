@@ -295,7 +295,7 @@ export function sweep(s: EngineState, endOfDay = false): void {
   s.risk.expire(now, p.risk_check_validity_s * SECOND);
   s.overrides.expire(now, p.risk_check_validity_s * SECOND);
   s.decisions.expire(now, p.closed_order_memory_s * SECOND);
-  s.recentNew.expire(now, p.duplicate_window_ms * 1000);
+  s.recent.list.expire(now, p.duplicate_window_ms * 1000);
   if (!endOfDay) s.configs.expire(now, p.config_snapshot_window_s * SECOND, (_k, c) => configFinding(s, c));
   for (const [u, f] of s.failed) if (f.tUs < now - p.failed_login_burst.window_s * SECOND) s.failed.delete(u);
   // A rate window idle for over a second counts nothing: dropped, so that many one-off strategy or

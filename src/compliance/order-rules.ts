@@ -382,7 +382,7 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
   // Its names under the fold (name-key.ts): the same order sent as `EUR/USD` then as `EURUSD`, or
   // with an invisible character added to its strategy or user, is the same order. Each fold comes
   // with its text's hash, so the signature's hash reads no name's characters.
-  const sig = s.signature;
+  const sig = s.recent.parts;
   const fSymbol = fold(symbol);
   const fSide = fold(str(e.side));
   const fStrategy = fold(n.strategy);
@@ -396,7 +396,7 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
   sig.user = fUser?.key ?? null;
   sig.account = fAccount?.key ?? null;
   const hash = hashedRecentHash(sig, fSymbol, fSide, fStrategy, fUser, fAccount);
-  const dup = s.findRecent(sig, hash);
+  const dup = s.recent.find(sig, hash);
   if (dup !== undefined && dup.id !== keptId(id) && dup.tUs >= tUs - p.duplicate_window_ms * 1000) {
     s.add(
       'duplicate_order',
@@ -407,7 +407,7 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
       [dup.ev, ev],
     );
   }
-  s.setRecent(sig, hash, tUs, id, ev, dup);
+  s.recent.set(sig, hash, tUs, keptId(id), ev, dup);
 }
 /**
  * The order-to-trade counts of `symbol` (made at its first message or trade, `ev`): one per name

@@ -8,7 +8,7 @@
  * cannot shift), so such a signature is found by a hash of its parts and compared part by part with
  * the text's rules (null reads as "null"; a number as its shortest round-trip text, so 0 and -0
  * are one and otherwise equal text means equal number). A part holding a NUL, and a carried state's
- * signature, keep the text as their key (EngineState.recentKeys): they never equal a NUL-free one,
+ * signature, keep the text as their key (RecentOrders.byText): they never equal a NUL-free one,
  * whose text has exactly six NULs.
  */
 
@@ -79,7 +79,7 @@ function mixNumber(h: number, v: number | null): number {
 
 /**
  * The signature's hash from its text parts' textHash (symbol, side, strategy, user, account), in 30
- * bits: a small integer V8 never boxes when the hash is passed on (findRecent, setRecent) or keys the map.
+ * bits: a small integer V8 never boxes when the hash is passed on (RecentOrders.find, set) or keys the map.
  */
 function partsHash(
   q: SignatureParts,

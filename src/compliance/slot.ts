@@ -72,8 +72,8 @@ export class KeptLine {
 
 /**
  * The latest new order with one signature (symbol, side, quantity, price, strategy, user, account),
- * as a node of EngineState.recentNew: updated in place when the signature comes again (one lookup
- * per new order), and reused for another signature once dropped (EngineState.setRecent). Its parts
+ * as a node of RecentOrders.list (recent-orders.ts): updated in place when the signature comes again (one lookup
+ * per new order), and reused for another signature once dropped (RecentOrders.set). Its parts
  * are kept, and it is found by their hash (signature.ts); `text` is its key instead when the
  * signature is only told apart by its text (a NUL in a part, or a carried state's key).
  */
@@ -89,7 +89,7 @@ export class RecentOrder implements Linked<RecentOrder>, SignatureParts {
   strategy: string | null = null;
   user: string | null = null;
   account: string | null = null;
-  /** The key in EngineState.recentKeys, or null when it is found by `hash` (EngineState.recentHashes). */
+  /** The key in RecentOrders.byText, or null when it is found by `hash` (RecentOrders.byHash). */
   text: string | null = null;
   hash = 0;
   /** The next node of the same hash. */

@@ -101,20 +101,20 @@ describe('duplicate signature', () => {
         const byText = new Map<string, string>();
         // A carried state's entries come keyed by text; their parts must never hide a NUL-free twin.
         for (const [i, q] of carried.entries()) {
-          s.setRecentText(signatureText(q), 0, `c${i}`, ev);
+          s.recent.setText(signatureText(q), 0, `c${i}`, ev);
           byText.set(signatureText(q), `c${i}`);
         }
         for (const [i, q] of seen.entries()) {
-          const held = s.findRecent(q, recentHash(q));
+          const held = s.recent.find(q, recentHash(q));
           expect(held?.id).toBe(byText.get(signatureText(q)));
           expect(held === undefined || held.key === signatureText(q)).toBe(true);
-          s.setRecent(q, recentHash(q), i, `o${i}`, ev, held);
+          s.recent.set(q, recentHash(q), i, `o${i}`, ev, held);
           byText.set(signatureText(q), `o${i}`);
         }
-        expect(s.recentNew.size).toBe(byText.size);
+        expect(s.recent.list.size).toBe(byText.size);
         // Dropping every node leaves both lookups empty (the hash chains unlinked).
-        s.recentNew.expire(Number.MAX_SAFE_INTEGER, 0);
-        expect(s.recentHashes.size + s.recentKeys.size).toBe(0);
+        s.recent.list.expire(Number.MAX_SAFE_INTEGER, 0);
+        expect(s.recent.byHash.size + s.recent.byText.size).toBe(0);
       }),
       { numRuns: 500 },
     );
