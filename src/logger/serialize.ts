@@ -19,8 +19,12 @@
  *   `Members` path, which reorders as JSON.stringify does);
  * - at the top level, the member texts of the values a field keeps seeing (`"side":"BUY"`,
  *   `"venue":"LMAX"`), cached per shape slot: one lookup per field; the members go into one reused
- *   array, joined once (one flat string: a tree of `+=` pieces would survive, and be copied by the
- *   scavenger, while the event waits in the logger's buffer for the end of the turn);
+ *   array, each after its comma and in pieces where a string would have to be made of them (a
+ *   trade id: `,"order_id":"`, the id, `"`), joined once (one flat string: a tree of `+=` pieces
+ *   would survive, and be copied by the scavenger, while the event waits in the logger's buffer for
+ *   the end of the turn);
+ * - one Walk for every event (taken and given back; a walk inside a walk, by a getter, gets its own),
+ *   and the members a logger repeats (its actor, `"redacted":["api_key"]`, an event name's notes) kept;
  * - nested objects and arrays appended to one string (`+=`) instead of a text per member joined
  *   at the end of each;
  * - the JSON text of short strings that scanned clean, cached (a lookup replaces the secret scan,
@@ -31,7 +35,7 @@
 import { ACTOR_MEMBER, OVERSIZE_FIELD, REDACTED_MEMBER, VALIDATION_MEMBER } from '../format/log-line.js';
 import { namedHide, type Redactor } from '../redaction/index.js';
 import { type DeferredText, finishedBound, REDACTED_MARK } from './deferred.js';
-import { MAX_STRING_LENGTH, Members, NEEDS_ESCAPE, quote } from './json-text.js';
+import { MAX_STRING_LENGTH, Members, needsEscape, quote } from './json-text.js';
 import {
   type Caches,
   CLEAN_TEXT_MAX_CHARS,
@@ -113,16 +117,20 @@ export function prepareBody(
   const f = prepareInto(parts, fields, redactor, defer);
   // A field never sets the actor (a field named `actor` is written as `field_actor`).
   const actor = defaultActor;
-  if (actor !== undefined)
-    parts.push(`,${ACTOR_MEMBER}${typeof actor === 'string' ? quote(actor) : JSON.stringify(actor)}`);
+  if (actor !== undefined) parts.push(actorMember(actor));
   const d = f.deferred;
   if (d !== undefined) {
     d.redacted = f.redacted;
     parts.push(COMMA_REDACTED_MARK);
   } else if (f.redacted !== undefined) parts.push(redactedMember(f.redacted));
-  const notes = prefixNotes ? [...prefixNotes, ...(f.validation ?? [])] : f.validation;
+  const validation = f.validation;
   giveBack(f);
-  if (notes !== undefined) parts.push(`,${VALIDATION_MEMBER}${JSON.stringify(notes)}`);
+  if (validation === undefined) {
+    if (prefixNotes !== undefined) parts.push(prefixNotesMember(prefixNotes));
+  } else {
+    const notes = prefixNotes ? [...prefixNotes, ...validation] : validation;
+    parts.push(`,${VALIDATION_MEMBER}${JSON.stringify(notes)}`);
+  }
   let body: string;
   if (suffix.charCodeAt(0) === 44 /* , */) {
     parts.push(suffix);
@@ -134,6 +142,37 @@ export function prepareBody(
 
 const COMMA_REDACTED_MARK = `,${REDACTED_MARK}`;
 
+/** Small maps of member texts the logger repeats (its actors, a field's path): cleared when full. */
+const REPEATED_LIMIT = 256;
+const actorMembers = new Map<string, string>();
+
+/** `,"actor":"…"`: a logger (or child) passes the same actor every time; made once and kept. */
+function actorMember(actor: string): string {
+  if (typeof actor !== 'string') return `,${ACTOR_MEMBER}${JSON.stringify(actor)}`;
+  let member = actorMembers.get(actor);
+  if (member === undefined) {
+    member = `,${ACTOR_MEMBER}${quote(actor)}`;
+    if (actorMembers.size >= REPEATED_LIMIT) actorMembers.clear();
+    if (actor.length <= CLEAN_TEXT_MAX_CHARS) actorMembers.set(actor, member);
+  }
+  return member;
+}
+
+let lastPrefixNotes: readonly string[] | undefined;
+let lastPrefixNotesMember = '';
+
+/**
+ * `,"validation":[…]` of the notes the category and event earn alone (the logger passes the same
+ * array for an event name each time: remembered by identity).
+ */
+function prefixNotesMember(notes: readonly string[]): string {
+  if (notes !== lastPrefixNotes) {
+    lastPrefixNotesMember = `,${VALIDATION_MEMBER}${JSON.stringify(notes)}`;
+    lastPrefixNotes = notes;
+  }
+  return lastPrefixNotesMember;
+}
+
 /** `,"redacted":[…]`; for one path (`api_key`, most events that have any) made once and kept. */
 function redactedMember(redacted: readonly string[]): string {
   if (redacted.length !== 1) return `,${REDACTED_MEMBER}${JSON.stringify(redacted)}`;
@@ -142,13 +181,12 @@ function redactedMember(redacted: readonly string[]): string {
   if (member === undefined) {
     member = `,${REDACTED_MEMBER}${JSON.stringify(redacted)}`;
     // Paths are field names mostly, but can be any key: the map is bounded.
-    if (oneRedacted.size >= ONE_REDACTED_LIMIT) oneRedacted.clear();
+    if (oneRedacted.size >= REPEATED_LIMIT) oneRedacted.clear();
     if (path.length <= CLEAN_TEXT_MAX_CHARS) oneRedacted.set(path, member);
   }
   return member;
 }
 
-const ONE_REDACTED_LIMIT = 256;
 const oneRedacted = new Map<string, string>();
 
 /**
@@ -305,21 +343,14 @@ function censored(slot: Slot, walk: Walk, caches: Caches): string {
  * `,"name":value` of a top-level field written in key order onto `parts`, in pieces where that
  * saves making a string; nothing for a value JSON omits.
  */
-function orderedMember(
-  parts: string[],
-  slot: Slot,
-  v: unknown,
-  walk: Walk,
-  caches: Caches,
-  limits: Limits,
-): void {
+function orderedMember(parts: string[], slot: Slot, v: unknown, walk: Walk, caches: Caches, limits: Limits): void {
   if (slot.sensitive) parts.push(slot.commaMember, censored(slot, walk, caches));
   else if (
     slot.texts !== undefined &&
     (typeof v === 'number' || (typeof v === 'string' && v.length <= CLEAN_TEXT_MAX_CHARS))
   )
     parts.push(cachedMember(slot, v, walk, caches));
-  else if (slot.trade && typeof v === 'string' && v.length <= limits.maxStringChars && !NEEDS_ESCAPE.test(v)) {
+  else if (slot.trade && typeof v === 'string' && v.length <= limits.maxStringChars && !needsEscape(v)) {
     // A trade field's string (an id): its pieces, so no string is made of them before the join.
     parts.push(slot.commaMemberQ, v, '"');
   } else {
