@@ -166,5 +166,19 @@ export const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
  * about twice as fast as calling JSON.stringify; anything that might need it goes to JSON.stringify.
  */
 export function quote(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+  return needsEscape(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/** Up to this length a string is tested by a loop (a regular expression's call costs more than it). */
+const SHORT_ESCAPE_TEST = 32;
+
+/** `NEEDS_ESCAPE.test(s)`, by a loop over the code units of a short string (ids, names, codes). */
+export function needsEscape(s: string): boolean {
+  const n = s.length;
+  if (n > SHORT_ESCAPE_TEST) return NEEDS_ESCAPE.test(s);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
 }

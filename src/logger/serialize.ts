@@ -19,8 +19,12 @@
  *   `Members` path, which reorders as JSON.stringify does);
  * - at the top level, the member texts of the values a field keeps seeing (`"side":"BUY"`,
  *   `"venue":"LMAX"`), cached per shape slot: one lookup per field; the members go into one reused
- *   array, joined once (one flat string: a tree of `+=` pieces would survive, and be copied by the
- *   scavenger, while the event waits in the logger's buffer for the end of the turn);
+ *   array, each after its comma and in pieces where a string would have to be made of them (a
+ *   trade id: `,"order_id":"`, the id, `"`), joined once (one flat string: a tree of `+=` pieces
+ *   would survive, and be copied by the scavenger, while the event waits in the logger's buffer for
+ *   the end of the turn);
+ * - one Walk for every event (taken and given back; a walk inside a walk, by a getter, gets its own),
+ *   and the members a logger repeats (its actor, `"redacted":["api_key"]`, an event name's notes) kept;
  * - nested objects and arrays appended to one string (`+=`) instead of a text per member joined
  *   at the end of each;
  * - the JSON text of short strings that scanned clean, cached (a lookup replaces the secret scan,
@@ -31,7 +35,7 @@
 import { ACTOR_MEMBER, OVERSIZE_FIELD, REDACTED_MEMBER, VALIDATION_MEMBER } from '../format/log-line.js';
 import { namedHide, type Redactor } from '../redaction/index.js';
 import { type DeferredText, finishedBound, REDACTED_MARK } from './deferred.js';
-import { MAX_STRING_LENGTH, Members, NEEDS_ESCAPE, quote } from './json-text.js';
+import { MAX_STRING_LENGTH, Members, needsEscape, quote } from './json-text.js';
 import {
   type Caches,
   CLEAN_TEXT_MAX_CHARS,
@@ -76,7 +80,11 @@ export function takeDeferred(): DeferredText | undefined {
 export function prepareFields(fields: unknown, redactor: Redactor): PreparedFields {
   const parts = takeParts();
   const f = prepareInto(parts, fields, redactor);
-  return { json: joinParts(parts), actor: f.actor, redacted: f.redacted, validation: f.validation };
+  // Each member went in after its comma: the first one's is not part of the text.
+  const json = joinParts(parts).slice(1);
+  const prepared = { json, actor: undefined, redacted: f.redacted, validation: f.validation };
+  giveBack(f);
+  return prepared;
 }
 
 /**
@@ -107,43 +115,88 @@ export function prepareBody(
   const parts = takeParts();
   parts.push(prefix);
   const f = prepareInto(parts, fields, redactor, defer);
-  const actor = f.actor ?? defaultActor;
-  if (actor !== undefined)
-    parts.push(`${ACTOR_MEMBER}${typeof actor === 'string' ? quote(actor) : JSON.stringify(actor)}`);
+  // A field never sets the actor (a field named `actor` is written as `field_actor`).
+  const actor = defaultActor;
+  if (actor !== undefined) parts.push(actorMember(actor));
   const d = f.deferred;
   if (d !== undefined) {
     d.redacted = f.redacted;
-    parts.push(REDACTED_MARK);
-  } else if (f.redacted !== undefined) parts.push(`${REDACTED_MEMBER}${JSON.stringify(f.redacted)}`);
-  const notes = prefixNotes ? [...prefixNotes, ...(f.validation ?? [])] : f.validation;
-  if (notes !== undefined) parts.push(`${VALIDATION_MEMBER}${JSON.stringify(notes)}`);
+    parts.push(COMMA_REDACTED_MARK);
+  } else if (f.redacted !== undefined) parts.push(redactedMember(f.redacted));
+  const validation = f.validation;
+  giveBack(f);
+  if (validation === undefined) {
+    if (prefixNotes !== undefined) parts.push(prefixNotesMember(prefixNotes));
+  } else {
+    const notes = prefixNotes ? [...prefixNotes, ...validation] : validation;
+    parts.push(`,${VALIDATION_MEMBER}${JSON.stringify(notes)}`);
+  }
   let body: string;
   if (suffix.charCodeAt(0) === 44 /* , */) {
-    parts.push(withoutComma(suffix));
+    parts.push(suffix);
     body = joinParts(parts);
   } else body = joinParts(parts) + suffix;
   lastDeferred = d;
   return body;
 }
 
-let lastSuffix = '';
-let lastSuffixCut = '';
+const COMMA_REDACTED_MARK = `,${REDACTED_MARK}`;
 
-/** `suffix` without its leading comma (the logger passes the same provenance every time). */
-function withoutComma(suffix: string): string {
-  if (suffix !== lastSuffix) {
-    lastSuffixCut = suffix.slice(1);
-    lastSuffix = suffix;
+/** Small maps of member texts the logger repeats (its actors, a field's path): cleared when full. */
+const REPEATED_LIMIT = 256;
+const actorMembers = new Map<string, string>();
+
+/** `,"actor":"…"`: a logger (or child) passes the same actor every time; made once and kept. */
+function actorMember(actor: string): string {
+  if (typeof actor !== 'string') return `,${ACTOR_MEMBER}${JSON.stringify(actor)}`;
+  let member = actorMembers.get(actor);
+  if (member === undefined) {
+    member = `,${ACTOR_MEMBER}${quote(actor)}`;
+    if (actorMembers.size >= REPEATED_LIMIT) actorMembers.clear();
+    if (actor.length <= CLEAN_TEXT_MAX_CHARS) actorMembers.set(actor, member);
   }
-  return lastSuffixCut;
+  return member;
 }
 
+let lastPrefixNotes: readonly string[] | undefined;
+let lastPrefixNotesMember = '';
+
 /**
- * Pushes the fields' members onto `parts` (to be joined with commas), bounded as prepareFields
- * promises: a text over maxBodyChars is walked again with tighter bounds, and if still too large
- * kept as a cut JSON string.
+ * `,"validation":[…]` of the notes the category and event earn alone (the logger passes the same
+ * array for an event name each time: remembered by identity).
  */
-function prepareInto(parts: string[], fields: unknown, redactor: Redactor, defer = false): Walked {
+function prefixNotesMember(notes: readonly string[]): string {
+  if (notes !== lastPrefixNotes) {
+    lastPrefixNotesMember = `,${VALIDATION_MEMBER}${JSON.stringify(notes)}`;
+    lastPrefixNotes = notes;
+  }
+  return lastPrefixNotesMember;
+}
+
+/** `,"redacted":[…]`; for one path (`api_key`, most events that have any) made once and kept. */
+function redactedMember(redacted: readonly string[]): string {
+  if (redacted.length !== 1) return `,${REDACTED_MEMBER}${JSON.stringify(redacted)}`;
+  const path = redacted[0] as string;
+  let member = oneRedacted.get(path);
+  if (member === undefined) {
+    member = `,${REDACTED_MEMBER}${JSON.stringify(redacted)}`;
+    // Paths are field names mostly, but can be any key: the map is bounded.
+    if (oneRedacted.size >= REPEATED_LIMIT) oneRedacted.clear();
+    if (path.length <= CLEAN_TEXT_MAX_CHARS) oneRedacted.set(path, member);
+  }
+  return member;
+}
+
+const oneRedacted = new Map<string, string>();
+
+/**
+ * Pushes the fields' members onto `parts` (each member's text after a comma; a member may be
+ * pushed in pieces: joined with nothing between them), bounded as prepareFields promises: a text
+ * over maxBodyChars is walked again with tighter bounds, and if still too large kept as a cut JSON
+ * string. Returns the walk that holds what it found (its `length`: the members' text, without
+ * the first comma), to be given back (giveBack) once read.
+ */
+function prepareInto(parts: string[], fields: unknown, redactor: Redactor, defer = false): Walk {
   const mark = parts.length;
   const one = walkInto(parts, fields, redactor, LIMITS, defer);
   const d = one.deferred;
@@ -153,46 +206,49 @@ function prepareInto(parts: string[], fields: unknown, redactor: Redactor, defer
   ) {
     // The finished text might be too long: this event is scanned here, bounded as always.
     parts.length = mark;
+    giveBack(one);
     return prepareInto(parts, fields, redactor, false);
   }
-  if (one.length <= LIMITS.maxBodyChars) return one;
+  const oneLength = one.length;
+  if (oneLength <= LIMITS.maxBodyChars) return one;
+  giveBack(one);
   // The reference joined this text before looking at its length: beyond V8's limit, that threw.
-  if (one.length > MAX_STRING_LENGTH) throw new RangeError('Invalid string length');
+  if (oneLength > MAX_STRING_LENGTH) throw new RangeError('Invalid string length');
   parts.length = mark;
   const two = walkInto(parts, fields, redactor, TIGHT);
-  const validation = [...(two.validation ?? []), `event: ${one.length} chars serialised; shrunk with tighter bounds`];
-  if (two.length <= LIMITS.maxBodyChars) return { ...two, validation };
+  const validation = [...(two.validation ?? []), `event: ${oneLength} chars serialised; shrunk with tighter bounds`];
+  two.validation = validation;
+  if (two.length <= LIMITS.maxBodyChars) return two;
   // Still too large (e.g. very many top-level keys): keep a bounded prefix of the JSON as a string.
-  const cut = parts.slice(mark).join(',').slice(0, 65_536);
+  const cut = parts.slice(mark).join('').slice(1, 65_537);
   parts.length = mark;
-  const member = `${JSON.stringify(OVERSIZE_FIELD)}:${JSON.stringify(cut)}`;
+  const member = `,${JSON.stringify(OVERSIZE_FIELD)}:${JSON.stringify(cut)}`;
   parts.push(member);
-  return {
-    length: member.length,
-    deferred: undefined,
-    actor: two.actor,
-    redacted: two.redacted,
-    validation: [...validation, `event: still ${two.length} chars; fields kept as a cut JSON string`],
-  };
+  two.validation = [...validation, `event: still ${two.length} chars; fields kept as a cut JSON string`];
+  two.length = member.length - 1;
+  two.deferred = undefined;
+  return two;
 }
 
-/** What walking the fields gave, besides the member texts. */
-interface Walked {
-  /** Length of the fields' JSON text: the members and the commas between them. */
-  readonly length: number;
-  /** Strings left for the writer to scan (only with `defer`). */
-  readonly deferred: DeferredText | undefined;
-  readonly actor: string | undefined;
-  readonly redacted: string[] | undefined;
-  readonly validation: string[] | undefined;
+/** The walk not in use (one serves every event; one walked inside another's walk gets its own). */
+let spareWalk: Walk | undefined;
+
+function takeWalk(redactor: Redactor, limits: Limits, caches: Caches, defer: boolean): Walk {
+  const w = spareWalk;
+  if (w === undefined) return new Walk(redactor, limits, caches, defer);
+  spareWalk = undefined;
+  return w.reset(redactor, limits, caches, defer);
 }
 
-/** Walks the fields, pushing one text per member onto `parts`. */
-function walkInto(parts: string[], fields: unknown, redactor: Redactor, limits: Limits, defer = false): Walked {
+/** `w`'s findings are read: it may serve the next event. */
+function giveBack(w: Walk): void {
+  spareWalk = w;
+}
+
+/** Walks the fields, pushing each member's text, after a comma, onto `parts`. */
+function walkInto(parts: string[], fields: unknown, redactor: Redactor, limits: Limits, defer = false): Walk {
   const caches = cachesOf(redactor);
-  const walk = new Walk(redactor, limits, caches, defer);
-  // Never set from a field (a field named `actor` becomes `field_actor`): the actor is provenance.
-  const actor: string | undefined = undefined;
+  const walk = takeWalk(redactor, limits, caches, defer);
   let length = 0;
   if (fields !== undefined && fields !== null) {
     if (typeof fields !== 'object' || Array.isArray(fields)) {
@@ -202,13 +258,13 @@ function walkInto(parts: string[], fields: unknown, redactor: Redactor, limits: 
       );
       const v = walk.value(fields, 'value', 1, false);
       if (v !== undefined) {
-        const member = `"value":${v}`;
-        parts.push(member);
-        length = member.length;
+        parts.push(',"value":', v);
+        length = 8 + v.length;
       }
     } else length = walkObject(parts, fields as Record<string, unknown>, walk, caches, redactor, limits);
   }
-  return { length, deferred: walk.deferred, actor, redacted: walk.redacted, validation: walk.validation };
+  walk.length = length;
+  return walk;
 }
 
 /** The members of a top-level object onto `parts`; returns the length of their text with commas. */
@@ -249,19 +305,17 @@ function walkObject(
     } catch {
       // Written under its final name: a reserved name is renamed even when unreadable.
       walk.noted(slot.note);
-      if (out === undefined) parts.push(`${slot.member}"[Unreadable]"`);
+      if (out === undefined) parts.push(slot.commaMember, '"[Unreadable]"');
       else out.set(slot.name, '"[Unreadable]"', slot.member);
       continue;
     }
     if (v === undefined) continue;
     if (slot.reservedNote !== undefined) walk.noted(slot.reservedNote);
     if (hide?.[i] === true) {
-      if (out === undefined) parts.push(slot.member + censored(slot, walk, caches));
+      if (out === undefined) parts.push(slot.commaMember, censored(slot, walk, caches));
       else out.set(slot.name, censored(slot, walk, caches), slot.member);
-    } else if (out === undefined) {
-      const member = orderedMember(slot, v, walk, caches, limits);
-      if (member !== undefined) parts.push(member);
-    } else {
+    } else if (out === undefined) orderedMember(parts, slot, v, walk, caches, limits);
+    else {
       const sv = slot.sensitive ? censored(slot, walk, caches) : walk.valueAt(v, slot.name, '', 1, slot.trade);
       if (sv !== undefined) out.set(slot.name, sv, slot.member);
     }
@@ -270,12 +324,13 @@ function walkObject(
   if (out !== undefined) {
     const json = out.text();
     if (json === '') return 0;
-    parts.push(json);
+    parts.push(',', json);
     return json.length;
   }
+  // Every member's pieces start with its comma: the text is theirs without the first.
   let length = 0;
   for (let j = mark; j < parts.length; j++) length += (parts[j] as string).length;
-  return parts.length > mark ? length + parts.length - mark - 1 : length;
+  return parts.length > mark ? length - 1 : 0;
 }
 
 /** A sensitive field's value: the censor, its name recorded as redacted. */
@@ -284,23 +339,27 @@ function censored(slot: Slot, walk: Walk, caches: Caches): string {
   return caches.censor;
 }
 
-/** `"name":value` of a top-level field written in key order; undefined for a value JSON omits. */
-function orderedMember(slot: Slot, v: unknown, walk: Walk, caches: Caches, limits: Limits): string | undefined {
-  if (slot.sensitive) return slot.member + censored(slot, walk, caches);
-  if (
+/**
+ * `,"name":value` of a top-level field written in key order onto `parts`, in pieces where that
+ * saves making a string; nothing for a value JSON omits.
+ */
+function orderedMember(parts: string[], slot: Slot, v: unknown, walk: Walk, caches: Caches, limits: Limits): void {
+  if (slot.sensitive) parts.push(slot.commaMember, censored(slot, walk, caches));
+  else if (
     slot.texts !== undefined &&
     (typeof v === 'number' || (typeof v === 'string' && v.length <= CLEAN_TEXT_MAX_CHARS))
   )
-    return cachedMember(slot, v, walk, caches);
-  if (slot.trade && typeof v === 'string' && v.length <= limits.maxStringChars && !NEEDS_ESCAPE.test(v)) {
-    // A trade field's string (an id): `"name":"` + it + `"`, without a quoted copy first.
-    return `${slot.memberQ}${v}"`;
+    parts.push(cachedMember(slot, v, walk, caches));
+  else if (slot.trade && typeof v === 'string' && v.length <= limits.maxStringChars && !needsEscape(v)) {
+    // A trade field's string (an id): its pieces, so no string is made of them before the join.
+    parts.push(slot.commaMemberQ, v, '"');
+  } else {
+    const sv = walk.valueAt(v, slot.name, '', 1, slot.trade);
+    if (sv !== undefined) parts.push(slot.commaMember, sv);
   }
-  const sv = walk.valueAt(v, slot.name, '', 1, slot.trade);
-  return sv === undefined ? undefined : slot.member + sv;
 }
 
-/** The values a slot keeps seeing: one lookup for the member text, made and cached on a miss. */
+/** The values a slot keeps seeing: one lookup for `,"name":value`, made and cached on a miss. */
 function cachedMember(slot: Slot, v: string | number, walk: Walk, caches: Caches): string {
   const texts = slot.texts as Map<string | number, string>;
   const known = texts.get(v);
@@ -319,7 +378,7 @@ function cachedMember(slot: Slot, v: string | number, walk: Walk, caches: Caches
     sv = walk.value(v, slot.name, 1, slot.trade) as string;
     cacheable = false;
   }
-  const member = slot.member + sv;
+  const member = slot.commaMember + sv;
   if (cacheable) rememberMember(caches, slot, v, member);
   return member;
 }
@@ -334,12 +393,12 @@ function takeParts(): string[] {
 }
 
 /**
- * The members joined by commas: one flat string, as JSON.stringify's order needs no moving here.
- * (Appending with `+=` instead leaves a tree of pieces that survives, and is copied by the
- * scavenger, while the event waits in the logger's buffer for the end of the turn.)
+ * The pieces joined (each member's starts with its comma): one flat string, as JSON.stringify's
+ * order needs no moving here. (Appending with `+=` instead leaves a tree of pieces that survives,
+ * and is copied by the scavenger, while the event waits in the logger's buffer for the end of the turn.)
  */
 function joinParts(parts: string[]): string {
-  const json = parts.join(',');
+  const json = parts.join('');
   while (parts.length > 0) parts.pop();
   spareParts = parts;
   return json;

@@ -36,8 +36,10 @@ export interface Slot {
   readonly name: string;
   /** `"<name>":` */
   readonly member: string;
-  /** `"<name>":"`: a member text is this, a string that needs no escaping, and `"`. */
-  readonly memberQ: string;
+  /** `,"<name>":`: the member after another (serialize.ts pushes each top-level member after a comma). */
+  readonly commaMember: string;
+  /** `,"<name>":"`: a trade id's member after another is this, the id (no escaping needed) and `"`. */
+  readonly commaMemberQ: string;
   /** The caller's key held a secret: its redaction is recorded before anything else of the slot. */
   readonly keyRedacted: boolean;
   readonly sensitive: boolean;
@@ -48,7 +50,7 @@ export interface Slot {
   /** Top level: the note a reserved name earns. */
   readonly reservedNote: string | undefined;
   /**
-   * Top level: member texts (`"side":"BUY"`) by value, for the values this slot keeps seeing:
+   * Top level: member texts after their comma (`,"side":"BUY"`) by value, for the values this slot keeps seeing:
    * short strings that needed no redaction (or are trade fields) and finite numbers. Undefined
    * once the slot has seen too many distinct values (ids) to be worth it.
    */
@@ -202,7 +204,8 @@ export function topShape(keys: readonly string[], n: number, redactor: Redactor,
         raw,
         name,
         member: `${quote(name)}:`,
-        memberQ: `${quote(name)}:"`,
+        commaMember: `,${quote(name)}:`,
+        commaMemberQ: `,${quote(name)}:"`,
         keyRedacted: true,
         sensitive: redactor.isSensitiveKey(name),
         trade: redactor.isProtectedKey(name),
@@ -215,7 +218,8 @@ export function topShape(keys: readonly string[], n: number, redactor: Redactor,
         raw,
         name: k.name,
         member: `${quote(k.name)}:`,
-        memberQ: `${quote(k.name)}:"`,
+        commaMember: `,${quote(k.name)}:`,
+        commaMemberQ: `,${quote(k.name)}:"`,
         keyRedacted: false,
         sensitive: k.sensitive,
         trade: k.protectedKey,
@@ -273,7 +277,8 @@ function renameCollisions(slots: Slot[], names: string[]): void {
       ...s,
       name: alt,
       member: `${quote(alt)}:`,
-      memberQ: `${quote(alt)}:"`,
+      commaMember: `,${quote(alt)}:`,
+      commaMemberQ: `,${quote(alt)}:"`,
       note: `${alt}: value could not be read`,
       reservedNote: s.reservedNote === undefined ? why : `${s.reservedNote}; ${why}`,
       texts: alt.length <= SLOT_NAME_MAX_CHARS ? new Map() : undefined,

@@ -70,13 +70,35 @@ export class Walk {
   deferred: DeferredText | undefined;
   /** The `hit` is a deferred string's: its path goes with it, not into `redacted`. */
   private deferHit = false;
+  /** Length of the fields' JSON text the walk gave (set by its caller, serialize.ts). */
+  length = 0;
 
   constructor(
-    private readonly redactor: Redactor,
-    private readonly limits: Limits,
-    private readonly caches: Caches,
-    private readonly defer = false,
+    private redactor: Redactor,
+    private limits: Limits,
+    private caches: Caches,
+    private defer = false,
   ) {}
+
+  /**
+   * The walk made new for another event (one Walk serves every event of a thread: serialize.ts
+   * takes it, and gives it back when done; an event walked from inside a walk, by a getter, gets
+   * its own).
+   */
+  reset(redactor: Redactor, limits: Limits, caches: Caches, defer: boolean): this {
+    this.redactor = redactor;
+    this.limits = limits;
+    this.caches = caches;
+    this.defer = defer;
+    this.redacted = undefined;
+    this.validation = undefined;
+    if (this.ancestors !== undefined) this.ancestors.length = 0;
+    this.hit = false;
+    this.deferred = undefined;
+    this.deferHit = false;
+    this.length = 0;
+    return this;
+  }
 
   note(path: string, what: string): void {
     this.noted(`${path}: ${what}`);
@@ -344,7 +366,8 @@ export class Walk {
         raw,
         name,
         member: `${quote(name)}:`,
-        memberQ: `${quote(name)}:"`,
+        commaMember: `,${quote(name)}:`,
+        commaMemberQ: `,${quote(name)}:"`,
         keyRedacted,
         sensitive: this.redactor.isSensitiveKey(name),
         trade: this.redactor.isProtectedKey(name),

@@ -48,7 +48,7 @@ describe('the shape cache', () => {
     const shape = cachedShape(caches.top, first, 3);
     expect(shape).toBeDefined();
     expect(shape?.slots[1]?.texts).toBeUndefined(); // the id slot gave up
-    expect(shape?.slots[2]?.texts?.get('BUY')).toBe('"side":"BUY"');
+    expect(shape?.slots[2]?.texts?.get('BUY')).toBe(',"side":"BUY"'); // after its comma
     expect(cachedShapes(caches)).toHaveLength(80);
     // The count is of texts held: 80 × ('k<j>' → 'x', 'side' → 'BUY').
     expect(caches.memberTexts).toBe(heldTexts(caches));
