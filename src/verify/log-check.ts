@@ -10,7 +10,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ScannedLine } from '../chain/lines.js';
 import { recoveryProblem } from '../format/event-line.js';
-import { DISCONTINUITY, LINE_HEAD, RECOVERY } from '../format/log-line.js';
+import { DISCONTINUITY, isDatedWhenWritten, LINE_HEAD, RECOVERY } from '../format/log-line.js';
 import { ChainFollower, type PendingDefect } from './log-chain.js';
 import { MAX_CLOCKS, ProcessClocks } from './log-clock.js';
 import {
@@ -259,7 +259,7 @@ export class LogChecker extends ChainFollower {
     // short or removed) when it next writes, before the events it had queued.
     const lost = ev.event === DISCONTINUITY.event && ev.category === DISCONTINUITY.category;
     if (lost) this.f.add('LOG_DISCONTINUITY', 'error', this.o.file, discontinuityDetail(line), line.lineNumber);
-    else if (!isRecovery) this.clocks.check(line, ev);
+    else if (!isDatedWhenWritten(ev.category, ev.event)) this.clocks.check(line, ev);
     if (ev.category === 'config' && ev.event === 'ConfigSnapshot') this.configSnapshot(line);
     this.chain(line, ev);
     this.f.stopRecording();
