@@ -248,6 +248,17 @@ export function isSystemError(err: unknown): boolean {
 }
 
 /**
+ * A path as an error message shows it: in JSON quotes, and never followed by a colon (write
+ * `${quotePath(p)} failed: why`, `${quotePath(p)} cannot be read: why`). The CLI redacts what it
+ * prints and reads `<name>: <word>` (and `"<name>": <word>`) as a key and its value, so a path ending
+ * in a secret's name (a key file `pw`, a directory `token`) cost the message its next word. Quoted,
+ * a path with spaces or control characters is also shown as it is.
+ */
+export function quotePath(path: string): string {
+  return JSON.stringify(path);
+}
+
+/**
  * Wraps a Node fs error (ENOENT, EACCES, ENOSPC…) as an AuditpackError with a fitting code,
  * keeping the original as `cause`. `action` says what was being done, for the message.
  */
@@ -258,5 +269,8 @@ export function wrapFsError(err: unknown, action: string, path: string): Auditpa
   let code: AuditpackErrorCode = action.startsWith('read') ? 'READ_FAILED' : 'WRITE_FAILED';
   if (errno === 'ENOENT') code = 'PATH_NOT_FOUND';
   else if (errno === 'EACCES' || errno === 'EPERM') code = 'PERMISSION_DENIED';
-  return new AuditpackError(code, `${action} ${path}: ${reason}`, { cause: err, details: { path, errno } });
+  return new AuditpackError(code, `${action} ${quotePath(path)} failed: ${reason}`, {
+    cause: err,
+    details: { path, errno },
+  });
 }

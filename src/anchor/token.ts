@@ -18,7 +18,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readRegularFile } from '../fsx/digest.js';
 import type * as Asn1js from 'asn1js';
 import type { Certificate, ContentInfo, SignedData } from 'pkijs';
-import { AuditpackError } from '../errors.js';
+import { AuditpackError, quotePath } from '../errors.js';
 
 /** pkijs and asn1js, loaded on first use: importing auditpack (a trading app's logger) must not pay for them. */
 export interface Asn1Libs {
@@ -332,21 +332,25 @@ export function loadTsaCa(path: string): X509Certificate[] {
   try {
     text = readRegularFile(path).toString('latin1'); // a FIFO is refused (ENOTREG), never waited on
   } catch (err) {
-    throw new AuditpackError('KEY_INVALID', `cannot read the TSA trust anchors ${path}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
+    throw new AuditpackError(
+      'KEY_INVALID',
+      `the TSA trust anchors ${quotePath(path)} cannot be read: ${(err as Error).message}`,
+      {
+        cause: err,
+        details: { path },
+      },
+    );
   }
   let certs: X509Certificate[];
   try {
     certs = parsePemCertificates(text);
   } catch (err) {
-    throw new AuditpackError('KEY_INVALID', `${path}: not a PEM certificate (${(err as Error).message})`, {
+    throw new AuditpackError('KEY_INVALID', `${quotePath(path)} is not a PEM certificate (${(err as Error).message})`, {
       cause: err,
       details: { path },
     });
   }
   if (certs.length === 0)
-    throw new AuditpackError('KEY_INVALID', `${path} holds no PEM certificate`, { details: { path } });
+    throw new AuditpackError('KEY_INVALID', `${quotePath(path)} holds no PEM certificate`, { details: { path } });
   return certs;
 }

@@ -4,7 +4,7 @@
  */
 import type { ArchiveOptions, PushOutcome } from '../archive/index.js';
 import type { ArchiveSettings, AuditpackConfig } from '../config.js';
-import { AuditpackError } from '../errors.js';
+import { AuditpackError, quotePath } from '../errors.js';
 import { logDirOf } from './options.js';
 import type { CliIO } from './io.js';
 import { mark } from './render.js';
@@ -56,7 +56,10 @@ async function loadReviewSigners(path: string) {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new AuditpackError('KEY_INVALID', `cannot read the review signers file ${path}: ${(err as Error).message}`);
+    throw new AuditpackError(
+      'KEY_INVALID',
+      `the review signers file ${quotePath(path)} cannot be read: ${(err as Error).message}`,
+    );
   }
   return parseAllowedSigners(text);
 }

@@ -5,6 +5,7 @@
  * so memory does not grow with the day. Every rule is in RULES (types.ts); the policy in force
  * comes from the timeline: each snapshot's policy from its ConfigSnapshot event on (event-rules.ts).
  */
+import { isDatedWhenWritten } from '../format/log-line.js';
 import { authEvent, clockCheck, configEvent, configFinding, decisionEvent, riskEvent, sweep } from './event-rules.js';
 import { fillEvent } from './fill-rules.js';
 import { orderEvent } from './order-rules.js';
@@ -189,7 +190,9 @@ export class ComplianceEngine {
     if (hour < 24) sum.by_hour[hour] = (sum.by_hour[hour] as number) + 1; // "T99:…" has the shape of a time but is none
     sum.first_event ??= iso;
     sum.last_event = iso;
-    clockCheck(s, e, tUs, iso, ev);
+    // A recovery or a discontinuity is dated when written, after the events its writer had queued
+    // (and writes behind it): not compared, as verify does not, nor carried across midnight.
+    if (!isDatedWhenWritten(category, event)) clockCheck(s, e, tUs, iso, ev);
     if (tUs > s.nowUs) s.nowUs = tUs;
     if (++s.count % SWEEP_EVERY === 0) sweep(s);
     if (category === 'order') orderEvent(s, e, event, tUs, iso, ev);

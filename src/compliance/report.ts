@@ -20,7 +20,7 @@ export const COMPLIANCE_REPORT_FORMAT = 'auditpack.compliance-report/1';
  * verify, years later and with a newer auditpack, can tell a pack made under older rules (its
  * re-run differs because the rules did) from an edited one. A report without it is version 1.
  */
-export const COMPLIANCE_RULES_VERSION = 29;
+export const COMPLIANCE_RULES_VERSION = 30;
 
 /**
  * The rules version from which compliance_findings.csv also neutralises a formula character after

@@ -4,7 +4,7 @@
  */
 import { readRegularFile } from '../fsx/digest.js';
 import { isAbsolute, resolve } from 'node:path';
-import { AuditpackError } from '../errors.js';
+import { AuditpackError, quotePath } from '../errors.js';
 
 /** Name of the optional config file looked up in the working directory. */
 export const CONFIG_FILE_NAME = 'auditpack.config.json';
@@ -69,9 +69,13 @@ export function readConfigFile(cwd: string, path: string | undefined): FileConfi
     text = readRegularFile(full, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && explicit === undefined) return {};
-    throw new AuditpackError('CONFIG_INVALID', `cannot read config file ${full}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new AuditpackError(
+      'CONFIG_INVALID',
+      `config file ${quotePath(full)} cannot be read: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   let parsed: unknown;
   try {

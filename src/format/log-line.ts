@@ -81,6 +81,16 @@ export const RECOVERY = Object.freeze({ category: 'system', event: 'TornLineReco
  */
 export const DISCONTINUITY = Object.freeze({ category: 'system', event: 'LogDiscontinuity' } as const);
 
+/**
+ * Whether an event is dated when its writer writes it, after events it had already stamped and
+ * queued behind it: a recovery, a discontinuity. Every per-process clock check leaves such an event
+ * out (docs/FORMAT.md, "Torn lines and recovery" and "Lost heads"), or an honest history would show
+ * time going back.
+ */
+export function isDatedWhenWritten(category: unknown, event: unknown): boolean {
+  return category === RECOVERY.category && (event === RECOVERY.event || event === DISCONTINUITY.event);
+}
+
 /** The head the writer last wrote (from its lock file) and what it found instead. */
 export interface DiscontinuityHeads {
   /** The cached head: its day file, that file's size after it, its seq and line hash. */

@@ -4,7 +4,7 @@
  * the caller goes on to remove or publish anything the line vouches for.
  */
 import { closeSync, constants as fsc, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { AuditpackError, wrapFsError } from '../errors.js';
+import { AuditpackError, wrapFsError, quotePath } from '../errors.js';
 
 /**
  * Appends `text` (UTF-8) to `path`, creating it 0644 if needed, and fsyncs it. A symbolic link at
@@ -20,7 +20,10 @@ export function appendDurably(path: string, text: string): void {
     fd = openSync(path, fsc.O_RDWR | fsc.O_APPEND | fsc.O_CREAT | fsc.O_NOFOLLOW | fsc.O_NONBLOCK, 0o644);
     const st = fstatSync(fd);
     if (!st.isFile()) {
-      throw new AuditpackError('WRITE_FAILED', `cannot write ${path}: not a regular file; nothing was written`);
+      throw new AuditpackError(
+        'WRITE_FAILED',
+        `cannot write ${quotePath(path)}, not a regular file; nothing was written`,
+      );
     }
     const b = Buffer.from(st.size > 0 && !endsWithNewline(fd, st.size) ? `\n${text}` : text, 'utf8');
     let off = 0;

@@ -5,7 +5,7 @@
  * file is opened without blocking, must be a regular file, and is read only up to the bound.
  */
 import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
-import { AuditpackError, type AuditpackErrorCode, wrapFsError } from '../errors.js';
+import { AuditpackError, type AuditpackErrorCode, quotePath, wrapFsError } from '../errors.js';
 
 /** The bytes of the regular file at `path`; throws `tooLarge` (a code) past `maxBytes`. */
 export function readRegularFile(path: string, maxBytes: number, tooLarge: AuditpackErrorCode = 'READ_FAILED'): Buffer {
@@ -16,7 +16,8 @@ export function readRegularFile(path: string, maxBytes: number, tooLarge: Auditp
     throw wrapFsError(err, 'read', path);
   }
   try {
-    if (!fstatSync(fd).isFile()) throw new AuditpackError('READ_FAILED', `read ${path}: not a regular file`);
+    if (!fstatSync(fd).isFile())
+      throw new AuditpackError('READ_FAILED', `read ${quotePath(path)} failed: not a regular file`);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -26,7 +27,8 @@ export function readRegularFile(path: string, maxBytes: number, tooLarge: Auditp
       if (n === 0) break;
       chunks.push(buf.subarray(0, n));
       total += n;
-      if (total > maxBytes) throw new AuditpackError(tooLarge, `read ${path}: larger than ${maxBytes} bytes`);
+      if (total > maxBytes)
+        throw new AuditpackError(tooLarge, `read ${quotePath(path)} failed: larger than ${maxBytes} bytes`);
     }
     return Buffer.concat(chunks, total);
   } catch (err) {

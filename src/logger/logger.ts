@@ -264,7 +264,8 @@ class Logger {
       return this.writer.rejection(err);
     }
     const ev = this.preparer.prepare(category, event, fields, actor, writer);
-    if (!this.writer.makeRoom(bufferedSize(ev))) return this.writer.refuse();
+    const size = bufferedSize(ev);
+    if (!this.writer.makeRoom(size)) return this.writer.refuse(size);
     this.accepted++;
     const accepted = this.writer.accept(ev);
     if (this.exiting) this.writeAtExit();

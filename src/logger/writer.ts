@@ -42,6 +42,12 @@ export abstract class SinkWriter {
   refused = 0;
   lastError: AuditpackError | undefined;
   protected refusedUnreported = 0;
+  /**
+   * Of those, the events larger alone than maxBufferBytes (whether writes work or not), and those
+   * refused at a full buffer while writes worked (durable calls of one turn past the bound).
+   */
+  private tooLargeUnreported = 0;
+  private behindUnreported = 0;
   protected reportedFull = false;
   /** The delay of the retry scheduled now; 0 while none is. */
   protected retryDelay = 0;
@@ -109,13 +115,19 @@ export abstract class SinkWriter {
     return new Promise((resolve) => this.lockWaiters.push(resolve));
   }
 
-  /** Refuses an event: the buffer is full. Reported once per failure, counted always. */
-  refuse(): Accepted {
+  /**
+   * Refuses an event of `size` buffered bytes: the buffer is full, or the event alone is larger
+   * than the bound. Reported once per failure, counted always.
+   */
+  refuse(size: number): Accepted {
     this.refused++;
     this.refusedUnreported++;
+    const tooLarge = size > this.buffer.maxBytes;
+    if (tooLarge) this.tooLargeUnreported++;
+    else if (this.lastError === undefined && !this.waitingForLock) this.behindUnreported++;
     const err = new AuditpackError(
       'LOG_BUFFER_FULL',
-      this.buffer.bytes === 0
+      tooLarge
         ? `audit log event refused: larger alone than maxBufferBytes (${this.buffer.maxBytes} bytes)`
         : `audit log buffer full (${this.buffer.bytes} bytes unwritten since: ${this.lastError?.message ?? (this.waitingForLock ? 'another process holds the log lock .audit.lock' : 'writes are slower than logging')}); event refused`,
       { details: { refused: this.refused } },
@@ -219,17 +231,24 @@ export abstract class SinkWriter {
     }
   }
 
-  /** Records, as an event of its own, how many events were refused while writing failed. */
+  /**
+   * Records, as an event of its own, how many events were refused and why: one record for each
+   * cause, so that a reason never claims the log could not be written when it could.
+   */
   protected reportRefused(): void {
-    const count = this.refusedUnreported;
+    const { tooLargeUnreported: tooLarge, behindUnreported: behind } = this;
+    const rest = this.refusedUnreported - tooLarge - behind;
     this.refusedUnreported = 0;
-    const record = this.ctx.preparer.prepare(
-      'system',
-      'EventsRefused',
-      { count, reason: this.refusedReason },
-      undefined,
-      WRITER,
-    );
+    this.tooLargeUnreported = 0;
+    this.behindUnreported = 0;
+    const bound = `maxBufferBytes (${this.buffer.maxBytes} bytes)`;
+    if (tooLarge > 0) this.bufferReport(tooLarge, `larger alone than ${bound}`);
+    if (behind > 0) this.bufferReport(behind, `buffer full at ${bound} while the audit log was writable`);
+    if (rest > 0) this.bufferReport(rest, this.refusedReason);
+  }
+
+  private bufferReport(count: number, reason: string): void {
+    const record = this.ctx.preparer.prepare('system', 'EventsRefused', { count, reason }, undefined, WRITER);
     this.reports.set(record, count);
     this.buffer.push(record);
   }

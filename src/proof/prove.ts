@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanLines } from '../chain/lines.js';
-import { AuditpackError, wrapFsError } from '../errors.js';
+import { AuditpackError, wrapFsError, quotePath } from '../errors.js';
 import { recoversFragment } from '../format/event-line.js';
 import { seqText } from '../format/log-line.js';
 import { PACK_PATH, PAYLOAD_DIR } from '../format/pack.js';
@@ -77,7 +77,8 @@ function readRollup(dir: string, date: string): Rolled {
     signature = readOptional(join(dir, ROLLUP_SIGNATURE));
     hostsBytes = readRegularSync(join(dir, PAYLOAD_DIR, ROLLUP_HOSTS));
   } catch (err) {
-    if (isNotRegularFile(err)) throw new AuditpackError('ROLLUP_INVALID', `${dir}: ${err.message}`, { cause: err });
+    if (isNotRegularFile(err))
+      throw new AuditpackError('ROLLUP_INVALID', `${quotePath(dir)} cannot be read: ${err.message}`, { cause: err });
     throw wrapFsError(err, 'read', dir);
   }
   const hosts = checkRolled(dir, date, record, hostsBytes);
@@ -102,7 +103,8 @@ function readOptional(path: string): string | null {
  * a made-up verdict, another day's record) before any value in them is used.
  */
 function checkRolled(dir: string, date: string, record: string, hostsBytes: Buffer): RolledHost[] {
-  const invalid = (why: string) => new AuditpackError('ROLLUP_INVALID', `${dir}: ${why}`);
+  const invalid = (why: string) =>
+    new AuditpackError('ROLLUP_INVALID', `${quotePath(dir)} is no usable roll-up: ${why}`);
   let r: unknown;
   let doc: unknown;
   try {
@@ -230,7 +232,7 @@ async function proveInPack(packDir: string, sel: LineSelector, date: string): Pr
     if (recorded !== hex(root))
       throw new AuditpackError(
         'ROLLUP_NOT_FOUND',
-        `${packDir}: its log is not the one its manifest's line_tree records${recorded === undefined ? ' (no line_tree)' : ''}`,
+        `in ${quotePath(packDir)}, its log is not the one its manifest's line_tree records${recorded === undefined ? ' (no line_tree)' : ''}`,
       );
     const lines = proofs.map((p) => ({ line: text.get(p.index) as string, index: p.index, path: p.path.map(hex) }));
     return { proven: { manifest, lines }, fragments };

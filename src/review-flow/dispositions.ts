@@ -7,7 +7,7 @@
 import { lstat } from 'node:fs/promises';
 import { isNotRegularFile, readRegular } from '../fsx/regular.js';
 import { join } from 'node:path';
-import { AuditpackError } from '../errors.js';
+import { AuditpackError, quotePath } from '../errors.js';
 import { PACK_PATH } from '../format/pack.js';
 import { DISPOSITION_KINDS, type DispositionKind, type DispositionLine, FINDING_ID_PATTERN } from '../format/review.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
@@ -212,6 +212,6 @@ async function readCsvRows(path: string): Promise<string[][]> {
   const text = buf.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(buf)) throw dispositionError([`${path} is not UTF-8`]);
   const parsed = parseCsv(text);
-  if ('error' in parsed) throw dispositionError([`${path}: ${parsed.error}`]);
+  if ('error' in parsed) throw dispositionError([`${quotePath(path)} is no dispositions CSV: ${parsed.error}`]);
   return parsed.rows;
 }

@@ -10,7 +10,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { constants as fsConstants } from 'node:fs';
 import { lstat, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AuditpackError, wrapFsError } from '../errors.js';
+import { AuditpackError, wrapFsError, quotePath } from '../errors.js';
 import { readRegularFile } from '../fsx/read-bounded.js';
 import { sshString, WireReader, WireError } from './wire.js';
 
@@ -77,7 +77,7 @@ export function parsePublicKeyBlob(blob: Buffer): KeyObject {
     return ed25519PublicKeyFromRaw(raw);
   } catch (err) {
     if (err instanceof WireError)
-      throw new AuditpackError('KEY_INVALID', `malformed public key blob: ${err.message}`, { cause: err });
+      throw new AuditpackError('KEY_INVALID', `malformed public key blob (${err.message})`, { cause: err });
     throw err;
   }
 }
@@ -305,7 +305,7 @@ export function parsePrivateKey(text: string): KeyObject {
     try {
       key = createPrivateKey({ key: text, format: 'pem' });
     } catch (err) {
-      throw new AuditpackError('KEY_INVALID', `not a readable private key: ${(err as Error).message}`, { cause: err });
+      throw new AuditpackError('KEY_INVALID', `not a readable private key (${(err as Error).message})`, { cause: err });
     }
   }
   if (key.asymmetricKeyType !== 'ed25519') {
@@ -355,7 +355,9 @@ function parseOpenSshPrivateKey(text: string): KeyObject {
     });
   } catch (err) {
     if (err instanceof AuditpackError) throw err;
-    throw new AuditpackError('KEY_INVALID', `malformed OpenSSH private key: ${(err as Error).message}`, { cause: err });
+    throw new AuditpackError('KEY_INVALID', `malformed OpenSSH private key (${(err as Error).message})`, {
+      cause: err,
+    });
   }
 }
 
@@ -381,7 +383,10 @@ export function loadSigningKey(path: string): KeyObject {
   try {
     return parsePrivateKey(text);
   } catch (err) {
-    throw new AuditpackError('KEY_INVALID', `${path}: ${(err as Error).message}`, { cause: err, details: { path } });
+    throw new AuditpackError('KEY_INVALID', `signing key file ${quotePath(path)} refused: ${(err as Error).message}`, {
+      cause: err,
+      details: { path },
+    });
   }
 }
 

@@ -7,7 +7,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AuditpackError, isAuditpackError } from '../errors.js';
+import { AuditpackError, isAuditpackError, quotePath } from '../errors.js';
 import { digestHandle } from '../fsx/digest.js';
 import { isoMicros } from '../format/log-line.js';
 import { configFormatOf, redactConfigText } from '../redaction/config-text.js';
@@ -241,7 +241,7 @@ function readFailed(source: string, path: string, ctx: ScanContext, err: unknown
   const why = scrubPathMessage(e?.message ?? String(err), abs, source, path, ctx.redactor);
   return new AuditpackError(
     'SNAPSHOT_READ_FAILED',
-    `cannot read config file ${path}: ${why}; no snapshot was written`,
+    `config file ${quotePath(path)} cannot be read: ${why}; no snapshot was written`,
     // The cause names the file by its path: kept only when that is the recorded name.
     { ...(path === source ? { cause: err } : {}), details: { path, errno: e?.code } },
   );

@@ -9,7 +9,7 @@
  */
 import type { ScannedLine } from '../chain/lines.js';
 import { recoveryProblem } from '../format/event-line.js';
-import { DISCONTINUITY, RECOVERY } from '../format/log-line.js';
+import { DISCONTINUITY, isDatedWhenWritten, RECOVERY } from '../format/log-line.js';
 import { NOT_LINE_START, startsAsLine, tornWriteProblem } from '../format/torn-write.js';
 import { ChainFollower, type PendingDefect } from './log-chain.js';
 import { MAX_CLOCKS, ProcessClocks } from './log-clock.js';
@@ -262,7 +262,7 @@ export class LogChecker extends ChainFollower {
     // short or removed) when it next writes, before the events it had queued.
     const lost = ev.event === DISCONTINUITY.event && ev.category === DISCONTINUITY.category;
     if (lost) this.f.add('LOG_DISCONTINUITY', 'error', this.o.file, discontinuityDetail(line), line.lineNumber);
-    else if (!isRecovery) this.clocks.check(line, ev);
+    else if (!isDatedWhenWritten(ev.category, ev.event)) this.clocks.check(line, ev);
     if (ev.category === 'config' && ev.event === 'ConfigSnapshot') this.configSnapshot(line);
     this.chain(line, ev);
     this.f.stopRecording();

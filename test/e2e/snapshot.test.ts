@@ -151,7 +151,7 @@ describe('auditpack snapshot outside git', () => {
       env: { PATH: process.env.PATH, NO_COLOR: '1' },
     });
     expect(r.stderr).toMatch(
-      /^auditpack: error SNAPSHOT_READ_FAILED: cannot read config file configs\/locked\.yaml: EACCES/,
+      /^auditpack: error SNAPSHOT_READ_FAILED: config file "configs\/locked\.yaml" cannot be read: EACCES/,
     );
     expect(r.status).toBe(74);
     expect(existsSync(join(cwd, 'audit'))).toBe(false);

@@ -18,6 +18,10 @@ function parsed(sink: MemorySink): Record<string, unknown>[] {
   return sink.allLines().map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/** The EventsRefused records: how many, and why. */
+const refusals = (sink: MemorySink) =>
+  parsed(sink).flatMap((r) => (r.event === 'EventsRefused' ? [{ count: r.count, reason: r.reason }] : []));
+
 const order = (i: number) => ({ orderId: `o${i}`, symbol: 'EURUSD', side: 'BUY' as const, quantity: i });
 
 describe('maxBufferBytes below flushBytes', () => {
@@ -67,6 +71,41 @@ describe('maxBufferBytes below flushBytes', () => {
     expect(errors[0]?.message).toMatch(/larger alone than maxBufferBytes \(1024 bytes\)/);
     await log.close();
     expect(parsed(sink).map((r) => r.event)).toEqual(['Small', 'EventsRefused']);
+    // The record says why: the log was writable all along.
+    expect(refusals(sink)).toEqual([{ count: 1, reason: 'larger alone than maxBufferBytes (1024 bytes)' }]);
+  });
+
+  it('maxBufferBytes 1, the log writable: every event refused, and the record never blames the log', async () => {
+    const dir = join(tempDir(), 'logs');
+    const log = createAuditLogger({ logDir: dir, handleExit: false, heartbeatMinutes: 0, maxBufferBytes: 1 });
+    log.on('error', () => {});
+    expect([log.log('test', 'A', {}), log.log('test', 'B', { n: 1 })]).toEqual([false, false]);
+    await log.close();
+    const lines = readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((r) => [r.event, r.count, r.reason])).toEqual([
+      ['EventsRefused', 2, 'larger alone than maxBufferBytes (1 bytes)'],
+    ]);
+  });
+
+  it('writes fail: events refused at the full buffer and one larger than the bound are recorded apart, each with its reason', async () => {
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0, maxBufferBytes: BOUND });
+    log.on('error', () => {});
+    log.order('OrderAccepted', order(0));
+    sink.failNext('EIO', 0);
+    await expect(log.flush()).rejects.toMatchObject({ code: 'LOG_WRITE_FAILED' });
+    let refused = 0;
+    for (let i = 1; i < 50; i++) if (log.order('OrderAccepted', order(i)) === false) refused++;
+    expect(refused).toBeGreaterThan(0);
+    expect(log.log('test', 'Big', { note: 'x'.repeat(2 * BOUND) })).toBe(false);
+    await log.close();
+    expect(refusals(sink)).toEqual([
+      { count: 1, reason: `larger alone than maxBufferBytes (${BOUND} bytes)` },
+      { count: refused, reason: 'buffer full while the audit log could not be written' },
+    ]);
   });
 
   it('durable: calls in one turn past the bound reject (never written); the rest resolve', async () => {
@@ -88,6 +127,12 @@ describe('maxBufferBytes below flushBytes', () => {
       if (o.status === 'rejected') expect((o.reason as AuditpackError).code).toBe('LOG_BUFFER_FULL');
     await log.close();
     expect(parsed(sink).flatMap((r) => (r.category === 'order' ? [r.order_id] : []))).toEqual(kept);
+    expect(refusals(sink)).toEqual([
+      {
+        count: 50 - kept.length,
+        reason: `buffer full at maxBufferBytes (${BOUND} bytes) while the audit log was writable`,
+      },
+    ]);
   });
 
   it('the file sink, 3,000 events in one turn: none refused, all on disk, the chain verifies', async () => {

@@ -16,6 +16,7 @@ import { emptyState } from '../../src/compliance/carry-source.js';
 import { MAX_PENDING_CONFIGS } from '../../src/compliance/engine-state.js';
 import {
   checkCompliance,
+  COMPLIANCE_RULES_VERSION,
   ComplianceEngine,
   type ComplianceReport,
   PolicyTimeline,
@@ -179,10 +180,12 @@ describe('config changes waiting for a snapshot, carried between packs', () => {
     expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
     const changed = v.problems.filter((p) => p.code === 'COMPLIANCE_RULES_CHANGED');
     expect(changed.map((p) => p.detail).join('\n')).toMatch(
-      /version 28, re-run with version 29: finding added: config_change_unrecorded/,
+      new RegExp(
+        `version 28, re-run with version ${COMPLIANCE_RULES_VERSION}: finding added: config_change_unrecorded`,
+      ),
     );
     expect(changed.map((p) => p.file)).toContain('data/compliance_state.json');
-    // D (rules 29) starts from that state: nothing waits in it, so D names nothing again.
+    // D (rules 29 and later) starts from that state: nothing waits in it, so D names nothing again.
     const p2 = await exportCarryDay(cwd, policyFile, D2);
     expect([reportOf(p2).carried_in?.source, unrecorded(reportOf(p2))]).toEqual(['pack', []]);
     expect(codes(await verifyArchive(join(cwd, 'artifacts'))).filter((c) => c.startsWith('error'))).toEqual([]);

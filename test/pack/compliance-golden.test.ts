@@ -260,7 +260,9 @@ const GOLDEN = {
     // And for rules 29 (config changes whose snapshot window runs past midnight carried into the
     // next day; none at this day's end): the version only (with the version held at 28 the digests
     // did not move).
-    report: '7018ef6ac2d93821c12937774e310358fd4043b6b2830ed6a444b7c9962d56dc',
+    // And for rules 30 (a TornLineRecovered or LogDiscontinuity left out of clock_backwards; none
+    // here): the version only (with the version held at 29 the digests did not move).
+    report: '952620903d7dc495b0c87eed02bf67a10f9fe3e114854e75d476a9f248b8b91d',
     csv: 'dc9eb2a0294a3180bc5450339b74669e84caa1d4c88440e6e25f4b8d111033af',
     html: 'c6e335205c517b40744445e3c768bfa76e20cca6301621356b4c36c7275e5f33',
   },
@@ -322,8 +324,13 @@ const GOLDEN = {
     // open order dropped here): the version only (with the version held at 27 the digests did not move).
     // And for rules 29 (config changes waiting for a snapshot carried over midnight; none in this
     // day's last window): the version only (with the version held at 28 the digests did not move).
-    report: '568321c35567ebe516a60bc00ff58b10101c7950f48b7c287da0f7d287b946d6',
-    csv: 'b7d98388432fb18028fa7837d5653f4aa166c12dac9bf8bd22fac4a99c35e695',
-    html: '426c5017ae852dc5cf952a50e9c7bc0e5c36992b7f2798194aa7fdf33f25de10',
+    // And for rules 30 (a TornLineRecovered or LogDiscontinuity left out of clock_backwards): this
+    // day's 27 recoveries are h1's, and one follows an h2 line 2 s back, so it is dated behind h1's
+    // last line: its own clock_backwards (info, over the cap) is gone (the h1 line after it keeps
+    // one), 4,620 become 4,619; the listed findings are the same; the omitted counts in report, CSV
+    // and page moved.
+    report: '01e42569ac4a4199b6db11b331a26cb59f210ef2d0f5001099011f08a88fb571',
+    csv: 'e83d9d5175353fbe30b155f75fc5c518bb8dfa1fe79586ac798fdf100635cc37',
+    html: '9de1ff67f7407f356852ac244927cbfa4ec044aa4ba0cec1b08a206a9e322e2f',
   },
 };

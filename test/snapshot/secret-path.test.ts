@@ -31,7 +31,7 @@ describe('a secret in a config file path', () => {
     expect(e.code).toBe('SNAPSHOT_READ_FAILED');
     const name = redactedPathName(PATH, key);
     expect(name).toMatch(/^\[REDACTED-PATH:hmac-sha256:[0-9a-f]{16}\]$/);
-    expect(e.message).toContain(`cannot read config file ${name}: ENOENT`);
+    expect(e.message).toContain(`config file ${JSON.stringify(name)} cannot be read: ENOENT`);
     expect(e.details).toEqual({ path: name, errno: 'ENOENT' });
     expect(e.cause).toBeUndefined();
     expect(JSON.stringify({ message: e.message, stack: e.stack, details: e.details })).not.toContain(SECRET);

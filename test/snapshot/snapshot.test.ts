@@ -315,7 +315,7 @@ describe('createConfigSnapshot outside git', () => {
       createConfigSnapshot({ cwd, reason: 'r', ...(patterns ? { patterns } : {}) }),
       'SNAPSHOT_READ_FAILED',
     );
-    expect(err.message).toContain(`cannot read config file ${unreadable}`);
+    expect(err.message).toContain(`config file ${JSON.stringify(unreadable)} cannot be read`);
     expect(existsSync(join(cwd, 'audit'))).toBe(false);
   });
 

@@ -5,7 +5,7 @@
  * eyes or the approvers list refuse the actor; nothing is written then.
  */
 import type { Command } from 'commander';
-import { AuditpackError } from '../../errors.js';
+import { AuditpackError, quotePath } from '../../errors.js';
 import type { DayStatus, TransitionResult } from '../../review-flow/index.js';
 import type { CliIO } from '../io.js';
 import { collect, parseIsoDate } from '../options.js';
@@ -149,7 +149,10 @@ async function loadSigners(path: string) {
   try {
     text = readRegularFile(path, MAX_KEY_FILE_BYTES).toString('utf8');
   } catch (err) {
-    throw new AuditpackError('KEY_INVALID', `cannot read the review signers file ${path}: ${(err as Error).message}`);
+    throw new AuditpackError(
+      'KEY_INVALID',
+      `the review signers file ${quotePath(path)} cannot be read: ${(err as Error).message}`,
+    );
   }
   return parseAllowedSigners(text);
 }

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
-import { AuditpackError, ExitCode } from '../../errors.js';
+import { AuditpackError, ExitCode, quotePath } from '../../errors.js';
 import { readRegularFile } from '../../fsx/read-bounded.js';
 import type { ProofReport } from '../../proof/index.js';
 import { ExitWith } from '../exit.js';
@@ -99,15 +99,22 @@ async function trustedKeys(io: CliIO, opts: ProofOpts): Promise<KeyObject[] | un
   try {
     text = readRegularFile(resolve(io.cwd, opts.allowedSigners), MAX_KEY_FILE_BYTES).toString('utf8');
   } catch (err) {
-    throw new AuditpackError('KEY_INVALID', `cannot read ${opts.allowedSigners}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new AuditpackError(
+      'KEY_INVALID',
+      `${quotePath(opts.allowedSigners)} cannot be read: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   const keys = parseAllowedSigners(text)
     .filter((s) => signerAllowsNamespace(s, DEFAULT_NAMESPACE))
     .map((s) => s.key);
   if (keys.length === 0)
-    throw new AuditpackError('KEY_INVALID', `${opts.allowedSigners} holds no ssh-ed25519 signer for auditpack`);
+    throw new AuditpackError(
+      'KEY_INVALID',
+      `${quotePath(opts.allowedSigners)} holds no ssh-ed25519 signer for auditpack`,
+    );
   return keys;
 }
 

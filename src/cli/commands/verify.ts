@@ -5,7 +5,7 @@
  * 1 problems found, 2 usage, and the documented codes when the check cannot run (66: no such path).
  */
 import { type Command, Option } from 'commander';
-import { AuditpackError, ExitCode } from '../../errors.js';
+import { AuditpackError, ExitCode, quotePath } from '../../errors.js';
 import type { Problem, VerifyArchiveOptions, VerifyReport } from '../../verify/index.js';
 import { withActivity } from '../activity.js';
 import { echoSafe } from '../echo.js';
@@ -158,7 +158,7 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
     try {
       return readRegularFile(resolve(io.cwd, file), MAX_KEY_FILE_BYTES).toString('utf8');
     } catch (err) {
-      throw new AuditpackError('KEY_INVALID', `cannot read ${file}: ${(err as Error).message}`, {
+      throw new AuditpackError('KEY_INVALID', `${quotePath(file)} cannot be read: ${(err as Error).message}`, {
         cause: err,
         details: { path: file },
       });
@@ -214,7 +214,7 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
   if (opts.pubkey !== undefined) {
     const text = await readKeyFile(opts.pubkey);
     const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-    if (lines.length === 0) throw new AuditpackError('KEY_INVALID', `${opts.pubkey} holds no public key`);
+    if (lines.length === 0) throw new AuditpackError('KEY_INVALID', `${quotePath(opts.pubkey)} holds no public key`);
     options.publicKeys = lines.map((l) => signing.parseOpenSshPublicKey(l));
   }
   if (opts.allowedSigners !== undefined) {
