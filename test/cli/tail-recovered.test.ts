@@ -129,6 +129,29 @@ describe('tail and a fragment left at the end of an earlier day file (no writer 
     expect(newest.got).toEqual([['B1', false]]);
   });
 
+  it("read to its end and then followed: the fragment comes out once, before the later day's lines", async () => {
+    const logDir = tempDir();
+    writeFileSync(join(logDir, FILE), `${A1}\n${TORN}`);
+    writeFileSync(join(logDir, NEXT), `${B1}\n`);
+    const stop = new AbortController();
+    stops.push(stop);
+    const c = collector();
+    const done = tailLog({
+      logDir,
+      file: FILE,
+      lines: Number.POSITIVE_INFINITY,
+      match: () => true,
+      onLine: c.onLine,
+      follow: { signal: stop.signal, pollMs: 10 },
+    });
+    await until(() => c.got.length >= 3);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.got.map(([id]) => id)).toEqual(['A1', 'TORN1', 'B1']);
+    expect(c.marks).toEqual([undefined, 'unterminated', undefined]);
+    stop.abort();
+    await done;
+  });
+
   it("followed across midnight: the old day's fragment comes out unterminated and a filter never selects it", async () => {
     const logDir = tempDir();
     writeFileSync(join(logDir, FILE), `${A1}\n`);

@@ -161,8 +161,10 @@ export async function tailLog(o: TailOptions): Promise<void> {
     // fragment's "\n" comes in the same write as its recovery).
     sinks.gate.flush();
     // A fragment at the end of a day file that a later day's file follows stays unterminated for ever.
-    if (cur.partialBytes > 0 && (await dayFiles(o.logDir).catch(() => [])).some((n) => isLaterDay(n, cur.file)))
+    if (cur.partialBytes > 0 && (await dayFiles(o.logDir).catch(() => [])).some((n) => isLaterDay(n, cur.file))) {
       keep(Buffer.concat(cur.partial, cur.partialBytes), 'unterminated');
+      Object.assign(cur, { partial: [], partialBytes: 0, lineStart: cur.offset }); // shown once: not again at the move on
+    }
     for (const [line, notEvent] of last) o.onLine(line, notEvent);
   }
   if (o.follow !== undefined) await follow(o, cur, o.follow);
