@@ -145,7 +145,7 @@ function lostHeadAt(logDir: string, fd: number, day: number | undefined): LostHe
   if (file === undefined) return undefined;
   const at = join(logDir, file);
   const found = sizeOf(at);
-  if (found === 'link') return undefined; // not a day file: its reader refuses it (READ_FAILED), never judged by its target
+  if (found === 'not-a-file') return undefined; // its reader refuses it (READ_FAILED), never judged by a link's target or a FIFO's size
   if (found === cached.size || !headLost(at, cached, found, cached)) return undefined;
   return { file, cached, found };
 }
@@ -173,12 +173,12 @@ function fileOfDay(day: number): string | undefined {
   }
 }
 
-/** The file's size, null when it is gone, 'link' for a symbolic link at its name (never followed). */
-function sizeOf(path: string): number | null | 'link' {
+/** The file's size, null when it is gone, 'not-a-file' for anything but a regular file at its name (a link is never followed). */
+function sizeOf(path: string): number | null | 'not-a-file' {
   try {
     const st = lstatSync(path, { throwIfNoEntry: false });
-    if (st?.isSymbolicLink() === true) return 'link';
-    return st?.size ?? null;
+    if (st === undefined) return null;
+    return st.isFile() ? st.size : 'not-a-file';
   } catch {
     return null;
   }

@@ -14,6 +14,7 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/index.js';
@@ -85,6 +86,14 @@ describe('export of a day whose cached head is gone', () => {
     writeFileSync(other, 'db_password=hunter2\n'); // shorter than the cached head
     renameSync(path, join(cwd, 'moved.jsonl'));
     symlinkSync(other, path);
+    await expect(exportDay(cwd)).rejects.toMatchObject({ code: 'READ_FAILED' });
+    expect(existsSync(join(cwd, 'artifacts', D))).toBe(false);
+  }, 60_000);
+
+  it('a FIFO at the day file name is refused as no regular file (READ_FAILED), not as a lost head', async () => {
+    const { cwd, path } = await setup();
+    rmSync(path);
+    execFileSync('mkfifo', [path]);
     await expect(exportDay(cwd)).rejects.toMatchObject({ code: 'READ_FAILED' });
     expect(existsSync(join(cwd, 'artifacts', D))).toBe(false);
   }, 60_000);
