@@ -799,6 +799,7 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     check_policy_notes(files, report, shown, rep)
     check_policy_of_record(files, report, shown, rep)
     check_last_policy_holder(files, report, shown, rep)
+    check_start_policy_kept(files, report, shown, rep)
     return man
 
 
@@ -1254,6 +1255,57 @@ def check_last_policy_holder(files, report, shown, rep):
     rep.error("COMPLIANCE_REPORT_MISMATCH", where, None,
               "the policy in force at the end of the period is snapshot %s's %s (%s), yet the report's last policy is of snapshot %s: export lists every snapshot of the period in the order its event takes force, the last being that holder"
               % (held, POLICY_PATH, says, json.dumps(last.get("snapshot_id"))[:80]))
+
+
+def path_list(v):
+    """A ConfigSnapshot event's `paths` or `changed_files` when it has the documented shape (a list of
+    at most 65,536 non-empty strings of at most 4,096 characters), else None (no list)."""
+    if not isinstance(v, list) or len(v) > 65536:
+        return None
+    if not all(isinstance(p, str) and 0 < len(p) <= 4096 for p in v):
+        return None
+    return v
+
+
+def check_start_policy_kept(files, report, shown, rep):
+    """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at53), as verify holds it: a report keeping
+    one policy, a snapshot's in force at the period's start (from null), for the whole period, while a
+    ConfigSnapshot event of the pack's own log (not recovered, no recovered torn write) put another one
+    in force. Walked in log order from "as at the start": an event listing the policy file in its
+    changed_files and in its paths, of which no policy note says it was not used, is such a change when
+    the policy was as at the start. It is no longer as at the start after an event that removed the file,
+    one a note says was not used, or one without the lists, and from the start when a note says a snapshot
+    whose event is not in the log was not used; a change from there brings it back (it may be a change
+    back to the start policy, which export lists alone)."""
+    if not isinstance(report, dict) or not isinstance(report.get("policies"), list):
+        return
+    policies = report["policies"]
+    only = policies[0] if len(policies) == 1 else None
+    if not isinstance(only, dict) or only.get("source") != "snapshot" or only.get("from") is not None:
+        return
+    notes = report.get("policy_notes") if isinstance(report.get("policy_notes"), list) else []
+    unused = set()
+    for n in notes:
+        m = NOTE_HEAD.match(n) if isinstance(n, str) else None
+        if m is not None and says_not_used(n, m.group(1)):
+            unused.add(m.group(1))
+    events = [e for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config")
+              if e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str)
+              and 0 < len(e["snapshot_id"]) <= 128 and isinstance(e.get("record_sha256"), str)
+              and SHA256_HEX.fullmatch(e["record_sha256"])]
+    logged = {e["snapshot_id"] for e in events}
+    as_at_start = all(i in logged for i in unused)
+    for e in events:
+        changed, paths = path_list(e.get("changed_files")), path_list(e.get("paths"))
+        if changed is not None and POLICY_PATH not in changed:
+            continue
+        put = changed is not None and paths is not None and POLICY_PATH in paths and e["snapshot_id"] not in unused
+        if put and as_at_start:
+            rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None,
+                      "the ConfigSnapshot event of snapshot %s in data/audit.jsonl lists %s in its changed_files and records the file (paths), and no policy note says its policy was not used: it put a policy other than the one in force before it in force, yet the report keeps snapshot %s's, in force at the period's start, for the whole period (export lists that policy alone only when every snapshot of the period repeats it)"
+                      % (e["snapshot_id"], POLICY_PATH, json.dumps(only.get("snapshot_id"))[:80]))
+            return
+        as_at_start = put
 
 
 def check_unparsed_note(snap_raw, report, sid, notes, shown, rep):

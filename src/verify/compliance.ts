@@ -39,6 +39,7 @@ import {
 } from './compliance-bytes.js';
 import { type HeldRecord, MAX_CONFIG_IN_FORCE_BYTES, recordHeldToLog } from './config-in-force.js';
 import { holderQuestionOf, lastPolicyNotHolder, policyHolderOf } from './policy-holder.js';
+import { keepsStartPolicy, policyEventsOf, startPolicyOutlived } from './policy-changes.js';
 import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
 import {
   type PolicyEventPlace,
@@ -297,9 +298,14 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
   const cif = await readBoundedBuffer(join(dir, PACK_PATH.configInForce), MAX_CONFIG_IN_FORCE_BYTES);
   const holder = policyHolderOf(cif, snap?.id);
   const notHolder = lastPolicyNotHolder(recorded.policies, notesOf(recorded), snap, holder);
+  // The pack's log is read again only for the one shape it holds (a start policy alone).
+  const outlived = keepsStartPolicy(recorded.policies)
+    ? startPolicyOutlived(recorded.policies, notesOf(recorded), await policyEventsOf(dir, exportDate))
+    : undefined;
   for (const c of [
     ...held.contradictions,
     ...(notHolder === undefined ? [] : [`recorded policy of snapshot at the period's end: ${notHolder}`]),
+    ...(outlived === undefined ? [] : [`recorded policy kept from the period's start: ${outlived}`]),
     ...unparsedProvenance(notesOf(recorded), recorded.unparsed_policies, snap).contradictions,
   ])
     note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
