@@ -20,12 +20,13 @@
  * from it, not from the start policy). A change from "no longer as at the start" brings it back.
  */
 import { DEFAULT_POLICY_PATH } from '../compliance/index.js';
-import { recordMissingNote, unparsedNoteId } from '../compliance/policy-notes.js';
-import { configSnapshotOf, parsePaths } from '../format/config-in-force.js';
+import { recordMissingNote, saysNotUsed, unparsedNoteId } from '../compliance/policy-notes.js';
+import { type ConfigInForce, configSnapshotOf, parsePaths, SNAPSHOT_FULL_FIELD } from '../format/config-in-force.js';
 import { PACK_PATH } from '../format/pack.js';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { recoveredIn } from '../format/recovered-line.js';
 import { CONFIG_MARK } from '../snapshot/config-event-lines.js';
+import { isSnapshotId } from '../snapshot/store.js';
 import { recoveryFileFor } from './anchor-lines.js';
 import type { RecordedPolicy } from './provenance.js';
 import { join } from 'node:path';
@@ -37,6 +38,9 @@ export interface PolicyEvent {
   readonly changed: boolean | undefined;
   /** Whether `paths` lists the file (the snapshot recorded it); undefined when the event carries no list. */
   readonly recorded: boolean | undefined;
+  /** The event's `full` (a snapshot of every config file); events of earlier versions lack it (read as full). */
+  readonly full: boolean;
+  readonly record_sha256: string;
 }
 
 /**
@@ -61,6 +65,8 @@ export async function policyEventsOf(dir: string, date: string | undefined): Pro
       snapshot_id: c.snapshot_id,
       changed: changed?.includes(DEFAULT_POLICY_PATH),
       recorded: paths?.includes(DEFAULT_POLICY_PATH),
+      full: ev[SNAPSHOT_FULL_FIELD] !== false,
+      record_sha256: c.record_sha256,
     });
   }
   return out;
@@ -97,6 +103,31 @@ export function startPolicyOutlived(
     if (putInForce && asAtStart)
       return `the ConfigSnapshot event of snapshot ${e.snapshot_id} in ${PACK_PATH.log} lists ${DEFAULT_POLICY_PATH} in its changed_files and records the file (paths), and no policy note says its policy was not used: it put a policy other than the one in force before it in force, yet the report keeps snapshot ${JSON.stringify(only.snapshot_id).slice(0, 80)}'s, in force at the period's start, for the whole period (export lists that policy alone only when every snapshot of the period repeats it)`;
     asAtStart = putInForce;
+  }
+  return undefined;
+}
+
+/**
+ * The snapshot holding the policy file at the end of the pack's log by its own events, when one of
+ * them says (fx54a's open case, at53): the newest event whose `paths` lists the file, walking back
+ * over narrow snapshots (`full` false) that leave it out; undefined when a full one left it out (the
+ * file removed), an event carries no `paths`, none is found (an earlier day's holder), it is
+ * data/config_snapshot.json's own (`ownId`, whose record the checks hold), its id is not of the
+ * snapshot shape, or a policy note says its policy was not used (export reads and names it then as
+ * data/config_in_force.json does). A chained line, where data/config_in_force.json is the forger's
+ * to edit (its entry set to null, or to an id the log does not hold): the log's holder comes first.
+ */
+export function logPolicyHolderOf(
+  events: readonly PolicyEvent[],
+  notes: readonly string[],
+  ownId: string | undefined,
+): ConfigInForce | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i] as PolicyEvent;
+    if (e.recorded === false && !e.full) continue;
+    if (e.recorded !== true || e.snapshot_id === ownId || !isSnapshotId(e.snapshot_id)) return undefined;
+    if (notes.some((n) => saysNotUsed(n, e.snapshot_id))) return undefined;
+    return { snapshot_id: e.snapshot_id, record_sha256: e.record_sha256 };
   }
   return undefined;
 }

@@ -6,14 +6,15 @@
  * writes with that same shape after a change in the log (the file removed and put back, a change
  * to a policy that does not parse and back, the day before's newest policy not parsing) still verify.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { verifyPack, verifyPath } from '../../src/verify/index.js';
 import { DATE, exportTestDay, micros, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
-import { forgeReport, reportOf } from './helpers/forge-report.js';
+import { forgePack } from './helpers/forge.js';
+import { BUILT_IN_POLICY, forgeReport, reportOf } from './helpers/forge-report.js';
 import { pythonPackCheck } from './helpers/python-check.js';
 
 const errors = (r: { problems: readonly { code: string; severity: string; detail: string }[] }) =>
@@ -122,5 +123,61 @@ describe('a report keeping the start policy alone after a change in the log', ()
       expect(errors(await verifyPath(join(cwd, 'artifacts'), { logDir }))).toEqual([]);
       expect(pythonPackCheck(join(cwd, 'artifacts')).errors).toEqual([]);
     }
+  });
+
+  it("holds the last policy to the log's holder when config_in_force.json's policy entry is edited (null, or an id the log does not hold)", async () => {
+    const FAKE = '20250908T083000.000000Z-000';
+    for (const record of [null, { snapshot_id: FAKE, record_sha256: 'ab'.repeat(32) }]) {
+      const { cwd, ids, path } = await packOf([
+        [BEFORE, '18:00:00', LAX],
+        [DATE, '08:00:00', TEST_POLICY],
+        [DATE, '10:00:00', undefined, NARROW],
+      ]);
+      await forgeReport(path, (rep) => {
+        const start = rep.policies[0] as (typeof rep.policies)[number];
+        const last = { ...start, snapshot_id: FAKE, from: '2025-09-08T08:30:00.000000Z' };
+        return { ...rep, policies: [start, last], policy: last, policy_notes: [] };
+      });
+      forgePack(path, {
+        payload: (data) => {
+          const file = join(data, 'config_in_force.json');
+          const cif = JSON.parse(readFileSync(file, 'utf8'));
+          for (const e of cif.files) if (e.path === 'configs/compliance_policy.yaml') e.record = record;
+          writeFileSync(file, `${JSON.stringify(cif, null, 2)}\n`);
+        },
+      });
+      expect(reportOf(path).by_rule.restricted_symbol ?? 0).toBe(0);
+      const said = `the policy in force at the end of the period is snapshot ${ids[1]}'s`;
+      expect(errors(await verifyPack(path)).filter((e) => e.includes(said))).toHaveLength(1);
+      const py = pythonPackCheck(join(cwd, 'artifacts')).errors;
+      expect(py.filter((e) => e.detail?.includes(said))).toHaveLength(1);
+    }
+  });
+
+  it("asks the chain of the log's holder when the report ends under the built-in policy and config_in_force.json's entry is null", async () => {
+    const { cwd, ids, path } = await packOf([
+      [BEFORE, '18:00:00', LAX],
+      [DATE, '08:00:00', TEST_POLICY],
+      [DATE, '10:00:00', undefined, NARROW],
+    ]);
+    await forgeReport(path, (rep) => ({
+      ...rep,
+      policies: [BUILT_IN_POLICY],
+      policy: BUILT_IN_POLICY,
+      policy_notes: [],
+    }));
+    forgePack(path, {
+      payload: (data) => {
+        const file = join(data, 'config_in_force.json');
+        const cif = JSON.parse(readFileSync(file, 'utf8'));
+        for (const e of cif.files) if (e.path === 'configs/compliance_policy.yaml') e.record = null;
+        writeFileSync(file, `${JSON.stringify(cif, null, 2)}\n`);
+      },
+    });
+    expect(reportOf(path).by_rule.restricted_symbol ?? 0).toBe(0);
+    const said = `names snapshot ${ids[1]} as holding configs/compliance_policy.yaml at the end of the day`;
+    expect(errors(await verifyPack(path)).filter((e) => e.includes(said))).toHaveLength(1);
+    const py = pythonPackCheck(join(cwd, 'artifacts')).errors;
+    expect(py.filter((e) => e.detail?.includes(said))).toHaveLength(1);
   });
 });
