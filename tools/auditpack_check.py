@@ -805,6 +805,7 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     check_policy_notes(files, report, shown, rep)
     check_policy_of_record(files, report, shown, rep)
     check_last_policy_holder(files, report, shown, rep)
+    check_start_policy_kept(files, report, shown, rep)
     return man
 
 
@@ -1162,7 +1163,11 @@ def check_policy_holder(files, report, shown, rep):
     policy file, and data/config_in_force.json names an earlier snapshot as holding it at the day's end,
     whose ConfigSnapshot event in the pack's own log logs the entry's record hash; yet the report ends
     under the built-in policy or a policy file. An earlier day's holder: check_policies_in_force."""
-    q = holder_not_in_force(files.get("data/config_in_force.json"), files.get("data/config_snapshot.json"), report)
+    snap_raw = files.get("data/config_snapshot.json")
+    own, _ = config_snapshot_of(snap_raw)
+    notes = report.get("policy_notes") if isinstance(report, dict) and isinstance(report.get("policy_notes"), list) else []
+    log_holder = log_policy_holder(files, notes, own[0] if own is not None else None)
+    q = holder_not_in_force(files.get("data/config_in_force.json"), snap_raw, report, log_holder)
     if q is None:
         return
     sid, sha, detail = q
@@ -1172,17 +1177,18 @@ def check_policy_holder(files, report, shown, rep):
         rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None, detail)
 
 
-def holder_not_in_force(cif_raw, snap_raw, report):
+def holder_not_in_force(cif_raw, snap_raw, report, log_holder=None):
     """(holder id, record sha256, detail) when data/config_in_force.json's configs/compliance_policy.yaml
     entry names a snapshot other than data/config_snapshot.json's (a narrow snapshot came after it), the
     report's last policy is not a snapshot's (built-in, or a file the pack cannot compare: it does not
     hold the holder's record), no policy note says the holder's policy does not parse, and the record of
-    data/config_snapshot.json raises no question of its own (report_not_in_force); else None."""
-    if not isinstance(report, dict) or cif_raw is None or len(cif_raw) > MAX_CONFIG_IN_FORCE_BYTES:
+    data/config_snapshot.json raises no question of its own (report_not_in_force); else None. `log_holder`
+    (log_policy_holder: the pack log's own events say it) comes before the entry, the forger's to edit."""
+    if not isinstance(report, dict) or (log_holder is None and (cif_raw is None or len(cif_raw) > MAX_CONFIG_IN_FORCE_BYTES)):
         return None
     if report_not_in_force(snap_raw, report) is not None:
         return None
-    r = policy_holder_entry(cif_raw)
+    r = log_holder or policy_holder_entry(cif_raw)
     if r is None:
         return None
     own, _ = config_snapshot_of(snap_raw)
@@ -1219,6 +1225,30 @@ def policy_holder_entry(cif_raw):
     return r
 
 
+def log_policy_holder(files, notes, own_sid):
+    """The snapshot holding configs/compliance_policy.yaml at the end of the pack's own log by its
+    ConfigSnapshot events (not recovered), as verify's logPolicyHolderOf (at53): the newest event whose
+    `paths` lists the file, walking back over narrow ones (`full` false) that leave it out; None when a
+    full one left it out, an event carries no `paths`, none is found, it is data/config_snapshot.json's
+    own (own_sid), its id is not of the snapshot shape, or a note says its policy was not used. A dict
+    {snapshot_id, record_sha256}: it comes before data/config_in_force.json's entry, the forger's to edit."""
+    events = [e for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config")
+              if e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str)
+              and 0 < len(e["snapshot_id"]) <= 128 and isinstance(e.get("record_sha256"), str)
+              and SHA256_HEX.fullmatch(e["record_sha256"])]
+    for e in reversed(events):
+        paths = path_list(e.get("paths"))
+        if paths is not None and POLICY_PATH not in paths and e.get("full") is False:
+            continue
+        sid = e["snapshot_id"]
+        if paths is None or POLICY_PATH not in paths or sid == own_sid or not SNAPSHOT_ID.fullmatch(sid):
+            return None
+        if any(says_not_used(n, sid) for n in notes):
+            return None
+        return {"snapshot_id": sid, "record_sha256": e["record_sha256"]}
+    return None
+
+
 def check_last_policy_holder(files, report, shown, rep):
     """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; fx54a), as verify holds it: a built-in
     policy's text hashes to its sha256 whatever it holds (export never redacts the built-in policy, so a
@@ -1252,14 +1282,65 @@ def check_last_policy_holder(files, report, shown, rep):
             and e.get("binary") is not True and isinstance(e.get("hash"), str) and not any(says_not_used(n, sid) for n in notes):
         held, says = sid, "data/config_snapshot.json, the record of the latest snapshot at its end, stores it"
     else:
-        r = policy_holder_entry(files.get("data/config_in_force.json"))
+        r = log_policy_holder(files, notes, sid) or policy_holder_entry(files.get("data/config_in_force.json"))
         if r is not None and r["snapshot_id"] != sid and not any(says_unparsed(n, r["snapshot_id"]) for n in notes):
-            held, says = r["snapshot_id"], "data/config_in_force.json names it as holding the file at the day's end"
+            held, says = r["snapshot_id"], "the ConfigSnapshot events of data/audit.jsonl, else data/config_in_force.json, name it as holding the file at the day's end"
     if held is None or last.get("snapshot_id") == held:
         return
     rep.error("COMPLIANCE_REPORT_MISMATCH", where, None,
               "the policy in force at the end of the period is snapshot %s's %s (%s), yet the report's last policy is of snapshot %s: export lists every snapshot of the period in the order its event takes force, the last being that holder"
               % (held, POLICY_PATH, says, json.dumps(last.get("snapshot_id"))[:80]))
+
+
+def path_list(v):
+    """A ConfigSnapshot event's `paths` or `changed_files` when it has the documented shape (a list of
+    at most 65,536 non-empty strings of at most 4,096 characters), else None (no list)."""
+    if not isinstance(v, list) or len(v) > 65536:
+        return None
+    if not all(isinstance(p, str) and 0 < len(p) <= 4096 for p in v):
+        return None
+    return v
+
+
+def check_start_policy_kept(files, report, shown, rep):
+    """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at53), as verify holds it: a report keeping
+    one policy, a snapshot's in force at the period's start (from null), for the whole period, while a
+    ConfigSnapshot event of the pack's own log (not recovered, no recovered torn write) put another one
+    in force. Walked in log order from "as at the start": an event listing the policy file in its
+    changed_files and in its paths, of which no policy note says it was not used, is such a change when
+    the policy was as at the start. It is no longer as at the start after an event that removed the file,
+    one a note says was not used, or one without the lists, and from the start when a note says a snapshot
+    whose event is not in the log was not used; a change from there brings it back (it may be a change
+    back to the start policy, which export lists alone)."""
+    if not isinstance(report, dict) or not isinstance(report.get("policies"), list):
+        return
+    policies = report["policies"]
+    only = policies[0] if len(policies) == 1 else None
+    if not isinstance(only, dict) or only.get("source") != "snapshot" or only.get("from") is not None:
+        return
+    notes = report.get("policy_notes") if isinstance(report.get("policy_notes"), list) else []
+    unused = set()
+    for n in notes:
+        m = NOTE_HEAD.match(n) if isinstance(n, str) else None
+        if m is not None and says_not_used(n, m.group(1)):
+            unused.add(m.group(1))
+    events = [e for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config")
+              if e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str)
+              and 0 < len(e["snapshot_id"]) <= 128 and isinstance(e.get("record_sha256"), str)
+              and SHA256_HEX.fullmatch(e["record_sha256"])]
+    logged = {e["snapshot_id"] for e in events}
+    as_at_start = all(i in logged for i in unused)
+    for e in events:
+        changed, paths = path_list(e.get("changed_files")), path_list(e.get("paths"))
+        if changed is not None and POLICY_PATH not in changed:
+            continue
+        put = changed is not None and paths is not None and POLICY_PATH in paths and e["snapshot_id"] not in unused
+        if put and as_at_start:
+            rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None,
+                      "the ConfigSnapshot event of snapshot %s in data/audit.jsonl lists %s in its changed_files and records the file (paths), and no policy note says its policy was not used: it put a policy other than the one in force before it in force, yet the report keeps snapshot %s's, in force at the period's start, for the whole period (export lists that policy alone only when every snapshot of the period repeats it)"
+                      % (e["snapshot_id"], POLICY_PATH, json.dumps(only.get("snapshot_id"))[:80]))
+            return
+        as_at_start = put
 
 
 def check_unparsed_note(snap_raw, report, sid, notes, shown, rep):

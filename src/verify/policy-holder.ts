@@ -104,6 +104,6 @@ export function lastPolicyNotHolder(
   const where =
     own !== undefined
       ? `${PACK_PATH.configSnapshot}, the record of the latest snapshot at its end, stores it`
-      : `${PACK_PATH.configInForce} names it as holding the file at the day's end`;
+      : `the ConfigSnapshot events of ${PACK_PATH.log}, else ${PACK_PATH.configInForce}, name it as holding the file at the day's end`;
   return `the policy in force at the end of the period is snapshot ${id}'s ${DEFAULT_POLICY_PATH} (${where}), yet the report's last policy is of snapshot ${JSON.stringify(last.snapshot_id).slice(0, 80)}: export lists every snapshot of the period in the order its event takes force, the last being that holder (only a period whose snapshots all repeat the policy in force at its start lists that policy alone, from null)`;
 }
