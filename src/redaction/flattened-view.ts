@@ -24,8 +24,8 @@ import { plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
 /** The cue: the zeros of a dump's early offsets (a key's dump ends before offset 0x10000). */
 const CUE = '0000';
 
-/** An offset token after a blank or a quote (a JSON string's start): 6 to 8 hex digits, then `:` or a blank. */
-const OFFSET = /(?<=[ \t"])[0-9a-fA-F]{6,8}(?=[: ]|$)/g;
+/** An offset token at the text's start or after a blank or a quote (a JSON string's start): 6 to 8 hex digits, then `:` or a blank. */
+const OFFSET = /(?<=^|[ \t"])[0-9a-fA-F]{6,8}(?=[: ]|$)/g;
 /** asn1parse's line starts after a blank: a label's offset and depth, a `-dump` line's offset and ` - `. */
 const ASN1_LINE = /(?<=[ \t])(?:\d{1,9}:d=\d|[0-9a-f]{4} - [0-9a-f]{2}[ -])/g;
 

@@ -4,7 +4,8 @@
  * keyed on that header, never reads it), and any `xxd -p` dump whose lines were joined by single
  * spaces (a log shipper's or `tr '\n' ' '`'s flattening). A run is a token of 32 or more hex
  * digits (an even number, no letter or digit on either side), then while the token has the run's
- * first width, one blank or line break (`\n`, `\r\n`) and a token no wider. The run is decoded
+ * first width, a separator (blanks, tabs, line breaks; a JSON array's `", "`: nextToken) and a
+ * token no wider. The run is decoded
  * once and read by der-xxd.ts's dumpKeys as a dump's bytes: a key from its `30` header, one whose
  * header the dump cut off from the structure around its secret (der-headless.ts), a fragment that
  * starts inside an EC scalar. Each token is a line of the dump: a span ends at its last byte's
@@ -15,7 +16,7 @@
  * a run is decoded once.
  */
 
-import { isAlnumCode } from './der-key.js';
+import { HEAD, isAlnumCode, keyLength } from './der-key.js';
 import { type Dump, dumpKeys } from './der-xxd.js';
 
 /** The narrowest token that starts a run (xxd -p prints 60 digits a line; `-c 16`, 32). */
@@ -24,9 +25,21 @@ const TOKEN_MIN = 32;
 /** The shortest text whose run may hold a secret (an Ed25519 seed's 32 bytes). */
 export const HEX_RUNS_MIN = 64;
 
-/** Whether the shapes pass's longest token can start a run. */
-export function mayHoldHexRun(longestToken: number): boolean {
-  return longestToken >= TOKEN_MIN;
+/**
+ * A narrower token starts a run only when the run's bytes begin with a private key's header
+ * (rules 20, part 10: `xxd -p -c 12`, `-c 8` of a whole key): at least NARROW_TOKENS tokens of
+ * one width from NARROW_MIN digits, the first starting with `30` and its DER read by keyLength as
+ * a key's SEQUENCE and version. Digests, ids and data do not start so. From 16 digits (8 bytes) the
+ * first token holds the version's `02 01` (the cue); `-c 4` splits it and stays unread.
+ */
+const NARROW_MIN = 16;
+const NARROW_TOKENS = 3;
+/** Every private key's version INTEGER (`02 01 00`, SEC1's `02 01 01`) in its first 8 bytes: the narrow runs' cue. */
+const NARROW_CUE = '0201';
+
+/** Whether the shapes pass's longest token can start a run in `s`. */
+export function mayHoldHexRun(longestToken: number, s: string): boolean {
+  return longestToken >= TOKEN_MIN || (longestToken >= NARROW_MIN && s.includes(NARROW_CUE));
 }
 
 function hexAt(s: string, i: number): number {
@@ -43,11 +56,38 @@ function tokenEnd(s: string, t: number): number {
   return isAlnumCode(s.charCodeAt(k)) ? -1 : k;
 }
 
-/** After the one blank or line break at `e` (`\r\n` too): the next token's start, or -1. */
+/** The most characters a separator between two tokens holds (a blank line between `\r\n`s, a tab, a few blanks). */
+const SEPARATOR_MAX = 4;
+
+function isBreak(c: number): boolean {
+  return c === 10 || c === 13;
+}
+
+/** The first character from `k` that is no blank, or `k + SEPARATOR_MAX` (blanks only: no line break). */
+function skipBlanks(s: string, k: number): number {
+  let n = k;
+  while (n - k < SEPARATOR_MAX && (s.charCodeAt(n) === 32 || s.charCodeAt(n) === 9)) n++;
+  return n;
+}
+
+/**
+ * After the separator at `e`: the next token's start, or -1. A separator is 1 to SEPARATOR_MAX
+ * blanks and tabs (`tr '\n' ' '`, `paste -s`) or as many line breaks (`\r\n`, a blank line),
+ * not both (a line's trailing blanks end its run: rules 20, part 6 reads those), or a JSON array's
+ * `", "` between two of its strings (a dump logged as its lines): rules 20, part 10.
+ */
 function nextToken(s: string, e: number): number {
+  let n = e;
   const c = s.charCodeAt(e);
-  const n = c === 13 && s.charCodeAt(e + 1) === 10 ? e + 2 : c === 32 || c === 10 ? e + 1 : -1;
-  return n !== -1 && hexAt(s, n) >= 0 ? n : -1;
+  if (c === 34) {
+    n = skipBlanks(s, e + 1);
+    if (s.charCodeAt(n) !== 44) return -1;
+    n = skipBlanks(s, n + 1);
+    if (s.charCodeAt(n) !== 34) return -1;
+    n++;
+  } else if (isBreak(c)) while (n - e < SEPARATOR_MAX && isBreak(s.charCodeAt(n))) n++;
+  else n = skipBlanks(s, e);
+  return n > e && hexAt(s, n) >= 0 ? n : -1;
 }
 
 /**
@@ -82,6 +122,13 @@ function readRun(s: string, t: number, e: number, width: number): Dump {
   return d;
 }
 
+/** Whether a narrow run (`width` digits a token) holds NARROW_TOKENS tokens and its bytes begin with a private key's header. */
+function startsKey(d: Dump, width: number): boolean {
+  if (d.bytes.length <= ((NARROW_TOKENS - 1) * width) / 2) return false;
+  for (let k = 0; k < 12; k++) HEAD[k] = d.bytes[k] as number;
+  return keyLength() !== -1;
+}
+
 /**
  * The private keys in the plain hex runs of `s` (see above), as [start, end) pairs: from the
  * secret's (or the key's) first digit to the end of the token holding its last byte.
@@ -97,9 +144,10 @@ export function hexRunsKeySpans(s: string): number[] {
       continue;
     }
     const width = e - i;
-    if (width >= TOKEN_MIN && width % 2 === 0) {
+    const narrow = width < TOKEN_MIN && width >= NARROW_MIN && s.charCodeAt(i) === 51 && s.charCodeAt(i + 1) === 48;
+    if ((width >= TOKEN_MIN || narrow) && width % 2 === 0) {
       const d = readRun(s, i, e, width);
-      if (d.bytes.length >= 12) dumpKeys(s, d, spans);
+      if (d.bytes.length >= 12 && (!narrow || startsKey(d, width))) dumpKeys(s, d, spans);
       i = d.end;
     } else i = e;
   }

@@ -181,6 +181,17 @@ function keyDecisions(
 const KEY_BYTES_MIN = 51;
 
 /**
+ * `spans` (a line reader's keys in `s`) and, when it found one, the flattened reader's in the same
+ * text (rules 20, part 10): a flattened dump's first line read alone as a line to the text's end
+ * holds a key's header and part of its secret; censored before the flattened pass, the rest of the
+ * secret on the next lines lost the structure that pass would read it by.
+ */
+function withFlattened(s: string, spans: number[]): number[] {
+  if (spans.length > 0 && mayHoldFlattenedDump(s)) for (const x of flattenedDumpKeySpans(s)) spans.push(x);
+  return spans;
+}
+
+/**
  * DER private keys as a Python bytes repr, a list of decimal bytes or in an `xxd` dump's other
  * layouts (rules 20): one search each.
  */
@@ -192,12 +203,13 @@ function redactKeyBytes(s: string, censor: string): string {
   if (hasDecimalListCue(out)) out = applySpans(out, decimalListKeySpans(out), censor);
   if (hasLiteralListCue(out)) out = applySpans(out, literalListKeySpans(out), censor);
   // `xxd` dumps in other layouts (`-g1`, a key inside a line): one search, an offset's `0: `.
-  if (out.length >= SEPARATED_HEX_KEY_MIN && hasXxdCue(out)) out = applySpans(out, xxdDumpKeySpans(out), censor);
+  if (out.length >= SEPARATED_HEX_KEY_MIN && hasXxdCue(out))
+    out = applySpans(out, withFlattened(out, xxdDumpKeySpans(out)), censor);
   // od's and plain hexdump's (offsets with no `:`): one search, the first offset's `000000 ` (rules 20, part 3).
   // In a text of more than one line, a fragment's offset at any line's start too (rules 20, part 4).
   const lines = out.length >= PREFIXED_DUMP_MIN && out.includes('\n');
   if (out.length >= SEPARATED_HEX_KEY_MIN && (lines || out.includes(PLAIN_CUE)))
-    out = applySpans(out, plainDumpKeySpans(out), censor);
+    out = applySpans(out, withFlattened(out, plainDumpKeySpans(out)), censor);
   // The same dumps and `xxd -p` with a prefix of any width on every line (rules 20, part 8): a line scan of multi-line text.
   if (lines) out = applySpans(out, prefixedDumpKeySpans(out), censor);
   // The same dumps with their lines joined by single spaces (rules 20, part 9): one search, `0000` or asn1parse's `hl=`.
@@ -278,7 +290,7 @@ export function compileRedactor(options: RedactionOptions = {}): Redactor {
     const dashOption = scanFacts.dashOption;
     const protocol = scanFacts.protocol;
     // Plain hex runs (`xxd -p -s N`, `xxd -p` flattened: rules 20, part 9): only a text with a token of 32 characters.
-    if (out.length >= HEX_RUNS_MIN && mayHoldHexRun(scanFacts.longest))
+    if (out.length >= HEX_RUNS_MIN && mayHoldHexRun(scanFacts.longest, out))
       out = applySpans(out, hexRunsKeySpans(out), censor);
     // A PuTTY key's private lines and MAC (rules 18): only a text with `:` can hold `Private-Lines:`.
     if (scanFacts.colon && out.includes('Private-')) out = applySpans(out, puttyKeySpans(out), censor);

@@ -40,9 +40,9 @@ const rows = (der: Buffer, n: number): Buffer[] => {
 const ascii = (row: Buffer): string =>
   [...row].map((c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.')).join('');
 
-/** `xxd -p`: plain hex, 30 bytes (60 digits) a line. */
-export const xxdPlain = (der: Buffer): string =>
-  `${rows(der, 30)
+/** `xxd -p [-c cols]`: plain hex, 30 bytes (60 digits) a line unless told. */
+export const xxdPlain = (der: Buffer, cols = 30): string =>
+  `${rows(der, cols)
     .map((r) => r.toString('hex'))
     .join('\n')}\n`;
 
