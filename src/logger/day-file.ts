@@ -36,8 +36,12 @@ export interface Tail {
   fragment: Buffer | undefined;
 }
 
-/** At most this much is read from a file's end: a fragment and the line before it, each within the bound. */
-const MAX_TAIL_WINDOW = 2 * (LINE_BOUND_BYTES + 1);
+/**
+ * The longest last complete line a writer reads to chain on from it. A line over the bound on a line
+ * is no line the logger wrote (verify reports it, LOG_LINE_TOO_LONG), but a writer still chains on
+ * from one (it must go on logging: promise 1) as long as reading it stays cheap; past this, refused.
+ */
+export const MAX_LAST_LINE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Reads backwards from the end of a file until it holds the last complete line (and the fragment
@@ -46,9 +50,10 @@ const MAX_TAIL_WINDOW = 2 * (LINE_BOUND_BYTES + 1);
  * Threat: a tail longer than the bound on a line (16 MiB) is no torn write (docs/FORMAT.md, "Torn
  * lines and recovery"), and neither it nor a last line over the bound can be hashed without reading
  * it whole: a hand-made 20 GiB tail would hold the log lock for minutes, and one past 2 GiB does not
- * fit in a buffer. Only the last 16 MiB + 1 bytes are read for the fragment, and either case is
+ * fit in a buffer. Only the last 16 MiB + 1 bytes are read for the fragment, and a longer tail is
  * refused (LOG_WRITE_FAILED, errno ETAILINVALID), nothing written, as a day file that is not a
- * regular file is.
+ * regular file is. A last complete line over the bound is read and chained on from (the writer goes
+ * on logging; verify reports the line) up to MAX_LAST_LINE_BYTES, and refused the same way past it.
  */
 export function readTail(path: string): Tail {
   const fd = openRegular(path, fsc.O_RDONLY);
@@ -72,9 +77,12 @@ export function readTail(path: string): Tail {
         return { size, lastSeq: Number.NaN, lastHash: '', fragment };
       }
       const prevNl = buf.lastIndexOf(10, lastNl - 1);
-      if (lastNl - prevNl - 1 > LINE_BOUND_BYTES) throw tailOverBound(path, size, 'one line (LOG_LINE_TOO_LONG)');
       if (prevNl === -1 && window < size) {
-        window = Math.min(size, window * 4, MAX_TAIL_WINDOW);
+        // The fragment, the line's "\n", the line and the "\n" before it.
+        const cap = buf.length - lastNl - 1 + MAX_LAST_LINE_BYTES + 2;
+        if (window >= cap)
+          throw tailOverBound(path, size, `one line over ${MAX_LAST_LINE_BYTES} bytes (LOG_LINE_TOO_LONG)`);
+        window = Math.min(size, window * 4, cap);
         continue;
       }
       const line = buf.subarray(prevNl + 1, lastNl);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CarriedState } from '../../src/compliance/carry.js';
-import type { ComplianceReport } from '../../src/compliance/index.js';
+import { COMPLIANCE_RULES_VERSION, type ComplianceReport } from '../../src/compliance/index.js';
 import { type Ev, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -65,7 +65,7 @@ describe('auditpack export with max_open_order_bytes', () => {
     );
     expect(names).toBeLessThanOrEqual(BUDGET);
     const report = data('compliance_report.json') as ComplianceReport;
-    expect(report.rules).toBe(29);
+    expect(report.rules).toBe(COMPLIANCE_RULES_VERSION);
     const cap = report.findings.filter((f) => f.rule === 'open_orders_over_cap');
     expect(cap.map((f) => f.description)).toEqual([
       `${20 - ids.length} open orders dropped on ${D1}, the oldest first, over max_open_order_bytes (3,000 bytes of names): a later fill, cancel or modification of one is of an order never seen`,

@@ -53,6 +53,17 @@ describe('a writer over a day file that ends in more than the bound on a line', 
     });
   }, 120_000);
 
+  it('a last complete line over the bound but within MAX_LAST_LINE_BYTES is chained on from, its torn tail recovered', async () => {
+    const logDir = sparseDay(LINE_BOUND_BYTES + 4096, '{"ts":1');
+    const path = join(logDir, 'audit-20250908.jsonl');
+    const fd = openSync(path, 'a');
+    writeSync(fd, '\n{"ts":2');
+    closeSync(fd);
+    const size = statSync(path).size;
+    await settleLog({ logDir });
+    expect(statSync(path).size).toBeGreaterThan(size);
+  }, 120_000);
+
   it('a tail of exactly the bound is still recovered', async () => {
     const logDir = sparseDay(LINE_BOUND_BYTES, '{"ts":1');
     await settleLog({ logDir });
