@@ -41,6 +41,14 @@ const ascii = (row: Buffer): string =>
   [...row].map((c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.')).join('');
 
 /** `xxd -p [-c cols]`: plain hex, 30 bytes (60 digits) a line unless told. */
+/** Each line of `t` (one final line break kept) behind `p(i)`: a dump as a log shipper or a quote writes it. */
+export const prefixedLines = (t: string, p: (i: number) => string): string =>
+  `${t
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l, i) => `${p(i)}${l}`)
+    .join('\n')}\n`;
+
 export const xxdPlain = (der: Buffer, cols = 30): string =>
   `${rows(der, cols)
     .map((r) => r.toString('hex'))

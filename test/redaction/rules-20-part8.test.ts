@@ -20,6 +20,7 @@ import {
   makeKeys,
   odX1,
   odX1z,
+  prefixedLines,
   spki,
   xxdG1,
   xxdPairs,
@@ -33,12 +34,7 @@ const { rsa, ec, ed } = makeKeys();
 const KEYS = keyCases({ rsa, ec, ed });
 
 /** Each line of `t` (its last line break kept) behind `p(i)`. */
-const prefixed = (t: string, p: (i: number) => string): string =>
-  `${t
-    .replace(/\n$/, '')
-    .split('\n')
-    .map((l, i) => `${p(i)}${l}`)
-    .join('\n')}\n`;
+const prefixed = prefixedLines;
 const PREFIXES: [string, (i: number) => string][] = [
   ['a log prefix', () => '2026-12-01T10:00:00Z app: '],
   ['a quote', () => '> '],

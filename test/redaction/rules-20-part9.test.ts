@@ -19,6 +19,7 @@ import {
   makeKeys,
   odX1,
   odX1z,
+  prefixedLines,
   spki,
   xxdG1,
   xxdPairs,
@@ -30,12 +31,7 @@ const once = (t: string): string => redactOnce(r, t);
 const { rsa, ec, ed } = makeKeys();
 const KEYS = keyCases({ rsa, ec, ed });
 
-const prefixed = (t: string, p: string): string =>
-  `${t
-    .replace(/\n$/, '')
-    .split('\n')
-    .map((l) => `${p}${l}`)
-    .join('\n')}\n`;
+const prefixed = (t: string, p: string): string => prefixedLines(t, () => p);
 const flat = (t: string): string => t.replace(/\n$/, '').replace(/\n/g, ' ');
 
 /** The text's JSON levels all parse after as before. */
