@@ -117,7 +117,8 @@ export abstract class SinkWriter {
 
   /**
    * Refuses an event of `size` buffered bytes: the buffer is full, or the event alone is larger
-   * than the bound. Reported once per failure, counted always.
+   * than the bound. Reported once per episode (until its EventsRefused records are written with no
+   * refusal since, or a write failure clears), counted always.
    */
   refuse(size: number): Accepted {
     this.refused++;
@@ -257,6 +258,9 @@ export abstract class SinkWriter {
   protected recorded(events: readonly PreparedEvent[], n: number): void {
     if (this.reports.size === 0) return;
     for (let i = 0; i < n; i++) this.reports.delete(events[i] as PreparedEvent);
+    // Every refusal so far is in the log and none came since: the episode is over, and the next
+    // refusal is reported again (the one-time notice is once per episode, not once per logger).
+    if (this.reports.size === 0 && this.refusedUnreported === 0) this.reportedFull = false;
   }
 
   /** A write succeeded: clear the failure state (retry backoff, buffer-full report). */

@@ -75,6 +75,23 @@ describe('maxBufferBytes below flushBytes', () => {
     expect(refusals(sink)).toEqual([{ count: 1, reason: 'larger alone than maxBufferBytes (1024 bytes)' }]);
   });
 
+  it('each episode of refusals is reported once: again after its record is written, not within it', async () => {
+    const sink = new MemorySink();
+    const log = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0, maxBufferBytes: 1024 });
+    const errors: string[] = [];
+    log.on('error', (e) => errors.push(e.code));
+    const big = () => log.log('test', 'Big', { note: 'x'.repeat(2000) });
+    expect([big(), big()]).toEqual([false, false]); // one episode: one notice
+    expect(errors).toEqual(['LOG_BUFFER_FULL']);
+    expect(log.log('test', 'Small', { n: 1 })).toBe(true);
+    await log.flush(); // the record rides on this write: the episode is over
+    expect(refusals(sink)).toEqual([{ count: 2, reason: 'larger alone than maxBufferBytes (1024 bytes)' }]);
+    expect(big()).toBe(false); // a new episode is reported again (main: silent until a write failed)
+    expect(errors).toEqual(['LOG_BUFFER_FULL', 'LOG_BUFFER_FULL']);
+    await log.close();
+    expect(refusals(sink).map((r) => r.count)).toEqual([2, 1]);
+  });
+
   it('maxBufferBytes 1, the log writable: every event refused, and the record never blames the log', async () => {
     const dir = join(tempDir(), 'logs');
     const log = createAuditLogger({ logDir: dir, handleExit: false, heartbeatMinutes: 0, maxBufferBytes: 1 });
