@@ -76,7 +76,9 @@ export function readTail(path: string): Tail {
         // The whole file is one unterminated fragment: the chain continues from before this file.
         return { size, lastSeq: Number.NaN, lastHash: '', fragment };
       }
-      const prevNl = buf.lastIndexOf(10, lastNl - 1);
+      // Not lastIndexOf(10, -1) when the window starts at that "\n": a negative offset counts from the
+      // buffer's end and would find the same "\n" again (an empty "last line": at55 F1).
+      const prevNl = lastNl === 0 ? -1 : buf.lastIndexOf(10, lastNl - 1);
       if (prevNl === -1 && window < size) {
         // The fragment, the line's "\n", the line and the "\n" before it.
         const cap = buf.length - lastNl - 1 + MAX_LAST_LINE_BYTES + 2;
