@@ -199,7 +199,9 @@ async function findHead(fh: FileHandle, end: number, seq: number, budget: { head
     let stop = view.length; // the byte after the current line's "\n"
     let first: { seq: number; prev: string } | undefined;
     while (stop > 0) {
-      const nl = view.lastIndexOf(10, stop - 2);
+      // Not lastIndexOf(10, -1) at a window starting with "\n" (stop 1): a negative offset counts from
+      // the end, and the walk would start again at the window's end, for ever.
+      const nl = stop < 2 ? -1 : view.lastIndexOf(10, stop - 2);
       if (nl === -1 && end - window > 0) break;
       const line = view.subarray(nl + 1, stop - 1);
       const v = parseLine(line);
