@@ -806,6 +806,7 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     check_policy_of_record(files, report, shown, rep)
     check_last_policy_holder(files, report, shown, rep)
     check_start_policy_kept(files, report, shown, rep)
+    check_start_policy_repeated(files, report, shown, rep)
     return man
 
 
@@ -1201,7 +1202,8 @@ def holder_not_in_force(cif_raw, snap_raw, report, log_holder=None):
     if any(says_unparsed(n, sid) for n in notes):
         return None
     claimed = "the built-in policy" if last.get("source") == "built-in" else "a policy file of sha256 %s" % str(last.get("sha256"))[:80]
-    return sid, sha, "data/config_in_force.json names snapshot %s as holding %s at the end of the day (record_sha256 %s, which its ConfigSnapshot event in the chain logs), and data/config_snapshot.json does not record it: that snapshot's policy was in force at the day's end, yet the report ends under %s" % (sid, POLICY_PATH, sha, claimed)
+    says = "the ConfigSnapshot events of data/audit.jsonl name" if log_holder is not None else "data/config_in_force.json names"
+    return sid, sha, "%s snapshot %s as holding %s at the end of the day (record_sha256 %s, which its ConfigSnapshot event in the chain logs), and data/config_snapshot.json does not record it: that snapshot's policy was in force at the day's end, yet the report ends under %s" % (says, sid, POLICY_PATH, sha, claimed)
 
 
 def policy_holder_entry(cif_raw):
@@ -1232,11 +1234,7 @@ def log_policy_holder(files, notes, own_sid):
     full one left it out, an event carries no `paths`, none is found, it is data/config_snapshot.json's
     own (own_sid), its id is not of the snapshot shape, or a note says its policy was not used. A dict
     {snapshot_id, record_sha256}: it comes before data/config_in_force.json's entry, the forger's to edit."""
-    events = [e for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config")
-              if e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str)
-              and 0 < len(e["snapshot_id"]) <= 128 and isinstance(e.get("record_sha256"), str)
-              and SHA256_HEX.fullmatch(e["record_sha256"])]
-    for e in reversed(events):
+    for e in reversed(policy_events(files)):
         paths = path_list(e.get("paths"))
         if paths is not None and POLICY_PATH not in paths and e.get("full") is False:
             continue
@@ -1302,6 +1300,65 @@ def path_list(v):
     return v
 
 
+def policy_events(files):
+    """The ConfigSnapshot events of the pack's log (not recovered) with an id and a record hash, in log order."""
+    return [e for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config")
+            if e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str)
+            and 0 < len(e["snapshot_id"]) <= 128 and isinstance(e.get("record_sha256"), str)
+            and SHA256_HEX.fullmatch(e["record_sha256"])]
+
+
+def not_used_ids(notes):
+    """The snapshots the policy notes name as not used (says_not_used of the id each names first)."""
+    unused = set()
+    for n in notes:
+        m = NOTE_HEAD.match(n) if isinstance(n, str) else None
+        if m is not None and says_not_used(n, m.group(1)):
+            unused.add(m.group(1))
+    return unused
+
+
+def repeats_start(e, unused):
+    """The event records configs/compliance_policy.yaml (paths) without listing it in changed_files, and
+    no note says its policy was not used."""
+    changed, paths = path_list(e.get("changed_files")), path_list(e.get("paths"))
+    return changed is not None and POLICY_PATH not in changed and paths is not None and POLICY_PATH in paths \
+        and e["snapshot_id"] not in unused
+
+
+def check_start_policy_repeated(files, report, shown, rep):
+    """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; fx57a), as verify's startPolicyNotRepeated:
+    a report with several policies, the first a snapshot's in force from the start (from null), whose
+    pack log holds, before any event that may have changed configs/compliance_policy.yaml (one listing
+    it in changed_files, or without the lists), an event that records the file unchanged and whose
+    policy no note says was not used: it put the start policy in force again, so the report's entry of
+    that snapshot has the start policy's sha256."""
+    if not isinstance(report, dict) or not isinstance(report.get("policies"), list):
+        return
+    policies = report["policies"]
+    start = policies[0] if len(policies) > 1 else None
+    if not isinstance(start, dict) or start.get("source") != "snapshot" or start.get("from") is not None:
+        return
+    notes = report.get("policy_notes") if isinstance(report.get("policy_notes"), list) else []
+    unused = not_used_ids(notes)
+    for e in policy_events(files):
+        changed = path_list(e.get("changed_files"))
+        if changed is None or POLICY_PATH in changed:
+            return
+        if not repeats_start(e, unused):
+            continue
+        entry = next((p for p in policies[1:] if isinstance(p, dict) and p.get("source") == "snapshot"
+                      and p.get("snapshot_id") == e["snapshot_id"]), None)
+        # A record of an earlier version holds the plain hash of a file with redacted values, and a
+        # snapshot counts it unchanged against the keyed one: only hashes of one shape compare.
+        keyed = [str(x.get("sha256")).startswith("hmac-sha256:") for x in (entry, start)] if entry is not None else None
+        if entry is not None and entry.get("sha256") != start.get("sha256") and keyed[0] == keyed[1]:
+            rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None,
+                      "the ConfigSnapshot event of snapshot %s in data/audit.jsonl records %s without listing it in its changed_files, and no event before it changed the file: it put the policy in force at the period's start in force again, yet the report's entry of that snapshot has sha256 %s and its start policy (snapshot %s, from null) sha256 %s"
+                      % (e["snapshot_id"], POLICY_PATH, str(entry.get("sha256"))[:80], json.dumps(start.get("snapshot_id"))[:80], str(start.get("sha256"))[:80]))
+            return
+
+
 def check_start_policy_kept(files, report, shown, rep):
     """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; at53), as verify holds it: a report keeping
     one policy, a snapshot's in force at the period's start (from null), for the whole period, while a
@@ -1319,21 +1376,20 @@ def check_start_policy_kept(files, report, shown, rep):
     if not isinstance(only, dict) or only.get("source") != "snapshot" or only.get("from") is not None:
         return
     notes = report.get("policy_notes") if isinstance(report.get("policy_notes"), list) else []
-    unused = set()
-    for n in notes:
-        m = NOTE_HEAD.match(n) if isinstance(n, str) else None
-        if m is not None and says_not_used(n, m.group(1)):
-            unused.add(m.group(1))
-    events = [e for e in log_events(files.get("data/audit.jsonl"), "ConfigSnapshot", "config")
-              if e.get("recovered") is not True and isinstance(e.get("snapshot_id"), str)
-              and 0 < len(e["snapshot_id"]) <= 128 and isinstance(e.get("record_sha256"), str)
-              and SHA256_HEX.fullmatch(e["record_sha256"])]
+    unused = not_used_ids(notes)
+    events = policy_events(files)
     logged = {e["snapshot_id"] for e in events}
     as_at_start = all(i in logged for i in unused)
+    unchanged_so_far = True
     for e in events:
         changed, paths = path_list(e.get("changed_files")), path_list(e.get("paths"))
         if changed is not None and POLICY_PATH not in changed:
+            # fx57a: a repeat before any change, its policy used: the version in force at the start
+            # parses and is the start policy, whatever a note says of a snapshot outside the log.
+            if unchanged_so_far and repeats_start(e, unused):
+                as_at_start = True
             continue
+        unchanged_so_far = False
         put = changed is not None and paths is not None and POLICY_PATH in paths and e["snapshot_id"] not in unused
         if put and as_at_start:
             rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None,

@@ -39,7 +39,14 @@ import {
 } from './compliance-bytes.js';
 import { type HeldRecord, MAX_CONFIG_IN_FORCE_BYTES, recordHeldToLog } from './config-in-force.js';
 import { holderQuestionOf, lastPolicyNotHolder, policyHolderOf } from './policy-holder.js';
-import { keepsStartPolicy, logPolicyHolderOf, policyEventsOf, startPolicyOutlived } from './policy-changes.js';
+import {
+  keepsStartPolicy,
+  logPolicyHolderOf,
+  policyEventsOf,
+  startPolicyNotRepeated,
+  startPolicyOutlived,
+  startsFromSnapshot,
+} from './policy-changes.js';
 import { endStateDigest, judgeEndState, type RecheckState, readRecheckState } from './compliance-state.js';
 import {
   type PolicyEventPlace,
@@ -298,17 +305,21 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
   const held = policyProvenance(recorded.policies, notesOf(recorded), snap);
   const cif = await readBoundedBuffer(join(dir, PACK_PATH.configInForce), MAX_CONFIG_IN_FORCE_BYTES);
   // The pack's log is read again only when its events hold what the pack's records cannot: a start
-  // policy kept alone, or the holder of the policy file when data/config_snapshot.json stores none.
+  // policy (kept alone, or first of several), or the holder of the policy file when
+  // data/config_snapshot.json stores none.
   const keeps = keepsStartPolicy(recorded.policies);
   const ownUsable = snap !== undefined && usableRecord(notesOf(recorded), snap) !== undefined;
-  const events = keeps || !ownUsable ? await policyEventsOf(dir, exportDate) : [];
-  const holder = logPolicyHolderOf(events, notesOf(recorded), snap?.id) ?? policyHolderOf(cif, snap?.id);
+  const events = startsFromSnapshot(recorded.policies) || !ownUsable ? await policyEventsOf(dir, exportDate) : [];
+  const logHolder = logPolicyHolderOf(events, notesOf(recorded), snap?.id);
+  const holder = logHolder ?? policyHolderOf(cif, snap?.id);
   const notHolder = lastPolicyNotHolder(recorded.policies, notesOf(recorded), snap, holder);
   const outlived = keeps ? startPolicyOutlived(recorded.policies, notesOf(recorded), events) : undefined;
+  const notRepeated = startPolicyNotRepeated(recorded.policies, notesOf(recorded), events);
   for (const c of [
     ...held.contradictions,
     ...(notHolder === undefined ? [] : [`recorded policy of snapshot at the period's end: ${notHolder}`]),
     ...(outlived === undefined ? [] : [`recorded policy kept from the period's start: ${outlived}`]),
+    ...(notRepeated === undefined ? [] : [`recorded policy in force from the period's start: ${notRepeated}`]),
     ...unparsedProvenance(notesOf(recorded), recorded.unparsed_policies, snap).contradictions,
   ])
     note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
@@ -327,7 +338,7 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
       carry,
       snapshotRecord,
       notInForce: policyNotInForce(recorded.policies, notesOf(recorded), snap),
-      holderQuestion: holderQuestionOf(recorded.policies, notesOf(recorded), holder, snap?.id),
+      holderQuestion: holderQuestionOf(recorded.policies, notesOf(recorded), holder, snap?.id, logHolder !== undefined),
       ...(policies ? { policies } : {}),
     };
   } catch (err) {

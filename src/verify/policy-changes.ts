@@ -17,7 +17,10 @@
  * says was not used (its text did not parse, its record lost), one without the lists (too long to
  * log, or of an earlier version), and from the start when a note says a snapshot outside the log
  * was not used (the day before's newest snapshot did not parse: the day's first change is counted
- * from it, not from the start policy). A change from "no longer as at the start" brings it back.
+ * from it, not from the start policy), unless a repeat before any change shows the version in force
+ * at the start parses (fx57a: a forged such note switched the walk off). A change from "no longer as
+ * at the start" brings it back. The start policy of a report with several policies is held to those
+ * repeats too (startPolicyNotRepeated).
  */
 import { DEFAULT_POLICY_PATH } from '../compliance/index.js';
 import { recordMissingNote, saysNotUsed, unparsedNoteId } from '../compliance/policy-notes.js';
@@ -26,7 +29,7 @@ import { PACK_PATH } from '../format/pack.js';
 import { linesContaining, parseObjectLine } from '../fsx/lines-containing.js';
 import { recoveredIn } from '../format/recovered-line.js';
 import { CONFIG_MARK } from '../snapshot/config-event-lines.js';
-import { isSnapshotId } from '../snapshot/store.js';
+import { isSnapshotId, KEYED_HASH_PREFIX } from '../snapshot/store.js';
 import { recoveryFileFor } from './anchor-lines.js';
 import type { RecordedPolicy } from './provenance.js';
 import { join } from 'node:path';
@@ -77,10 +80,15 @@ function notUsedId(note: string): string | undefined {
   return unparsedNoteId(note) ?? recordMissingNote(note)?.id;
 }
 
+/** Whether the report's first policy is a snapshot's in force at the period's start (`from: null`). */
+export function startsFromSnapshot(policies: readonly RecordedPolicy[]): boolean {
+  const first = policies[0];
+  return first !== undefined && first.source === 'snapshot' && first.from === null;
+}
+
 /** Whether the report keeps one policy, a snapshot's in force at the period's start (`from: null`), for the whole period. */
 export function keepsStartPolicy(policies: readonly RecordedPolicy[]): boolean {
-  const only = policies[0];
-  return policies.length === 1 && only !== undefined && only.source === 'snapshot' && only.from === null;
+  return policies.length === 1 && startsFromSnapshot(policies);
 }
 
 /**
@@ -97,12 +105,60 @@ export function startPolicyOutlived(
   const unused = new Set(notes.flatMap((n) => notUsedId(n) ?? []));
   const logged = new Set(events.map((e) => e.snapshot_id));
   let asAtStart = ![...unused].some((id) => !logged.has(id));
+  let unchangedSoFar = true;
   for (const e of events) {
-    if (e.changed === false) continue;
+    if (e.changed === false) {
+      // A repeat before any change, its policy used: the version in force at the start parses and
+      // is the start policy, whatever a note says of a snapshot outside the log (fx57a).
+      if (unchangedSoFar && repeatsStart(e, unused)) asAtStart = true;
+      continue;
+    }
+    unchangedSoFar = false;
     const putInForce = e.changed === true && e.recorded === true && !unused.has(e.snapshot_id);
     if (putInForce && asAtStart)
       return `the ConfigSnapshot event of snapshot ${e.snapshot_id} in ${PACK_PATH.log} lists ${DEFAULT_POLICY_PATH} in its changed_files and records the file (paths), and no policy note says its policy was not used: it put a policy other than the one in force before it in force, yet the report keeps snapshot ${JSON.stringify(only.snapshot_id).slice(0, 80)}'s, in force at the period's start, for the whole period (export lists that policy alone only when every snapshot of the period repeats it)`;
     asAtStart = putInForce;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a recorded file hash is keyed (a file with redacted values). A record of an earlier version
+ * holds such a file's plain hash, and a snapshot compares it with the plain hash of the file too
+ * (compareEntries), so an unchanged file can carry both shapes: only hashes of one shape compare.
+ */
+const keyed = (hash: string): boolean => String(hash).startsWith(KEYED_HASH_PREFIX);
+
+/** Whether `e` records the policy file without listing it as changed, and no note says its policy was not used. */
+function repeatsStart(e: PolicyEvent, unused: ReadonlySet<string>): boolean {
+  return e.changed === false && e.recorded === true && !unused.has(e.snapshot_id);
+}
+
+/**
+ * Why the start policy of a report with several policies (the first a snapshot's, `from: null`)
+ * contradicts the pack's log (fx57a), or undefined. Every ConfigSnapshot event before the log's
+ * first that may have changed the policy file (one listing it in `changed_files`, or without the
+ * lists) left the version in force at the start as it was; one of them that records the file, of
+ * which no note says its policy was not used, put that same version in force again: the report's
+ * entry of its snapshot has the start policy's sha256 (the record's hash of the file, which
+ * `changed_files` is counted by; a plain hash beside a keyed one is not compared). A forger who swaps the start entry for an earlier, laxer snapshot
+ * and keeps the day's entries meets it; one whose day changes the policy file before any repeat
+ * does not (the pack holds the record of neither side of that change).
+ */
+export function startPolicyNotRepeated(
+  policies: readonly RecordedPolicy[],
+  notes: readonly string[],
+  events: readonly PolicyEvent[],
+): string | undefined {
+  const start = policies[0];
+  if (policies.length < 2 || start === undefined || !startsFromSnapshot(policies)) return undefined;
+  const unused = new Set(notes.flatMap((n) => notUsedId(n) ?? []));
+  for (const e of events) {
+    if (e.changed !== false) return undefined;
+    if (!repeatsStart(e, unused)) continue;
+    const entry = policies.slice(1).find((p) => p.source === 'snapshot' && p.snapshot_id === e.snapshot_id);
+    if (entry !== undefined && entry.sha256 !== start.sha256 && keyed(entry.sha256) === keyed(start.sha256))
+      return `the ConfigSnapshot event of snapshot ${e.snapshot_id} in ${PACK_PATH.log} records ${DEFAULT_POLICY_PATH} without listing it in its changed_files, and no event before it changed the file: it put the policy in force at the period's start in force again, yet the report's entry of that snapshot has sha256 ${String(entry.sha256).slice(0, 80)} and its start policy (snapshot ${JSON.stringify(start.snapshot_id).slice(0, 80)}, from null) sha256 ${String(start.sha256).slice(0, 80)}`;
   }
   return undefined;
 }

@@ -48,13 +48,15 @@ export function policyHolderOf(bytes: Buffer | undefined, ownId: string | undefi
  * snapshotted one (the built-in policy, or a policy file the pack cannot compare with the holder's,
  * whose record it does not hold): its ConfigSnapshot event with the entry's record hash, wherever the
  * chain holds it, makes the report COMPLIANCE_REPORT_MISMATCH. Undefined when the report ends under
- * a snapshot's policy, or a policy note says the holder's policy does not parse.
+ * a snapshot's policy, or a policy note says the holder's policy does not parse. `fromLog`: the
+ * holder is the pack log's own (logPolicyHolderOf), so the detail names that log, not the file.
  */
 export function holderQuestionOf(
   policies: readonly RecordedPolicy[],
   notes: readonly string[],
   holder: ConfigInForce | undefined,
   ownId: string | undefined,
+  fromLog = false,
 ): PolicyQuestion | undefined {
   const last = policies.at(-1);
   if (holder === undefined || last === undefined || last.source === 'snapshot') return undefined;
@@ -71,7 +73,7 @@ export function holderQuestionOf(
     snapshotId: holder.snapshot_id,
     recordSha256: holder.record_sha256,
     detail: (where: PolicyEventPlace) =>
-      `${PACK_PATH.configInForce} names snapshot ${holder.snapshot_id} as holding ${DEFAULT_POLICY_PATH} at the end of the day (record_sha256 ${holder.record_sha256}, the hash its ConfigSnapshot event ${where === 'day' ? `in ${PACK_PATH.log}` : where === 'log-dir' ? 'in the audit log directory' : "in a current pack's log of its day"} logs), and ${PACK_PATH.configSnapshot} ${own}: that snapshot's policy was in force at the day's end, yet the report ends under ${claimed}. The re-run only proves the report agrees with the policy it recorded, not with the one in force`,
+      `${fromLog ? `the ConfigSnapshot events of ${PACK_PATH.log} name` : `${PACK_PATH.configInForce} names`} snapshot ${holder.snapshot_id} as holding ${DEFAULT_POLICY_PATH} at the end of the day (record_sha256 ${holder.record_sha256}, the hash its ConfigSnapshot event ${where === 'day' ? `in ${PACK_PATH.log}` : where === 'log-dir' ? 'in the audit log directory' : "in a current pack's log of its day"} logs), and ${PACK_PATH.configSnapshot} ${own}: that snapshot's policy was in force at the day's end, yet the report ends under ${claimed}. The re-run only proves the report agrees with the policy it recorded, not with the one in force`,
   };
 }
 

@@ -6,58 +6,15 @@
  * writes with that same shape after a change in the log (the file removed and put back, a change
  * to a policy that does not parse and back, the day before's newest policy not parsing) still verify.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createConfigSnapshot } from '../../src/snapshot/index.js';
 import { verifyPack, verifyPath } from '../../src/verify/index.js';
-import { DATE, exportTestDay, micros, TEST_POLICY, writeEvents, writePolicy } from '../compliance/helpers.js';
-import { tempDir } from '../helpers/tmp.js';
+import { DATE, TEST_POLICY } from '../compliance/helpers.js';
 import { forgePack } from './helpers/forge.js';
 import { BUILT_IN_POLICY, forgeReport, reportOf } from './helpers/forge-report.js';
+import { BEFORE, BROKEN, errors, LAX, NARROW, packOf, type Step } from './helpers/policy-days.js';
 import { pythonPackCheck } from './helpers/python-check.js';
-
-const errors = (r: { problems: readonly { code: string; severity: string; detail: string }[] }) =>
-  r.problems.filter((p) => p.severity === 'error').map((p) => `${p.code}: ${p.detail}`);
-const BEFORE = '2025-09-07';
-const LAX = TEST_POLICY.replace('restricted_symbols: [NORD]', 'restricted_symbols: []');
-const BROKEN = 'max_risk_score: [\n';
-const NARROW = ['configs/risk.yaml'];
-/** [day, time, the policy text written before the snapshot (null: the file removed; undefined: as is), patterns]. */
-type Step = [string, string, string | null | undefined, string[]?];
-
-/** The day before's pack and the day's, after `steps`, and an order on a symbol the strict policy restricts. */
-async function packOf(steps: Step[]) {
-  const cwd = tempDir();
-  const logDir = join(cwd, 'logs');
-  const snapshotDir = join(cwd, 'audit', 'snapshots');
-  writePolicy(cwd, 'max_position: 10\n', 'risk.yaml');
-  const ids: string[] = [];
-  for (const [d, t, text, patterns] of steps) {
-    if (text === null) rmSync(join(cwd, 'configs', 'compliance_policy.yaml'));
-    else if (text !== undefined) writePolicy(cwd, text);
-    const clock = () => micros(d, t);
-    ids.push(
-      (
-        await createConfigSnapshot({
-          cwd,
-          snapshotDir,
-          logDir,
-          reason: 'config',
-          clock,
-          ...(patterns ? { patterns } : {}),
-        })
-      ).snapshot_id,
-    );
-  }
-  await writeEvents(logDir, [
-    ['11:00:00', 'order', 'OrderAccepted', { order_id: 'A-1', symbol: 'NORD', side: 'BUY', quantity: 1, price: '1' }],
-  ]);
-  const opts = { snapshot: { cwd, snapshotDir, logDir }, compliance: { cwd, snapshotDir, logDir } };
-  await exportTestDay(cwd, { ...opts, date: BEFORE });
-  const r = await exportTestDay(cwd, opts);
-  return { cwd, logDir, ids, path: r.path };
-}
 
 describe('a report keeping the start policy alone after a change in the log', () => {
   it('is a contradiction when the change put another policy in force (alone, --log-dir, artifacts, Python)', async () => {
@@ -175,7 +132,7 @@ describe('a report keeping the start policy alone after a change in the log', ()
       },
     });
     expect(reportOf(path).by_rule.restricted_symbol ?? 0).toBe(0);
-    const said = `names snapshot ${ids[1]} as holding configs/compliance_policy.yaml at the end of the day`;
+    const said = `the ConfigSnapshot events of data/audit.jsonl name snapshot ${ids[1]} as holding configs/compliance_policy.yaml at the end of the day`;
     expect(errors(await verifyPack(path)).filter((e) => e.includes(said))).toHaveLength(1);
     const py = pythonPackCheck(join(cwd, 'artifacts')).errors;
     expect(py.filter((e) => e.detail?.includes(said))).toHaveLength(1);
