@@ -19,6 +19,7 @@
 import { isAscii } from 'node:buffer';
 import { EntryTable, Kind, scanJsonLine } from '../json/line-scanner.js';
 import type { LogEvent } from './engine.js';
+import { ByteInterner, latin1, utf8, viewOf } from './byte-interner.js';
 import { DIGEST_SIZE, hexDigest } from './line-evidence.js';
 import { clearFields, EXTRACTED_FIELDS, extractEvent, Fields, fieldIdOf, REPEATING } from './extract.js';
 
@@ -146,40 +147,6 @@ export function jsonNumber(b: Buffer, s: number, e: number): number {
 }
 
 /**
- * Strings that repeat (symbols, sides, venues) decoded once, found again by their bytes: a hash of
- * the bytes picks one slot of a small table, and the slot's bytes are compared before its string
- * is taken, so a collision only costs a decode. The slots' bytes are kept in one buffer (a Buffer
- * per slot was two objects per miss, and order ids miss once per order).
- */
-class ByteInterner {
-  private readonly bytes = Buffer.alloc(INTERN_SLOTS * MAX_INTERNED);
-  /** Each slot's byte length, -1 while empty. */
-  private readonly lengths = new Int32Array(INTERN_SLOTS).fill(-1);
-  private readonly strings: string[] = new Array(INTERN_SLOTS).fill('');
-
-  value(b: Buffer, s: number, e: number, ascii: boolean): string {
-    const n = e - s;
-    let h = n;
-    for (let k = s; k < e; k++) h = (Math.imul(h, 31) + (b[k] as number)) | 0;
-    const slot = h & (INTERN_SLOTS - 1);
-    const at = slot * MAX_INTERNED;
-    const c = this.bytes;
-    if (this.lengths[slot] === n) {
-      let j = 0;
-      while (j < n && b[s + j] === c[at + j]) j++;
-      if (j === n) return this.strings[slot] as string;
-    }
-    const str = ascii ? latin1(b, s, e) : utf8(b, s, e);
-    if (n <= MAX_INTERNED) {
-      for (let j = 0; j < n; j++) c[at + j] = b[s + j] as number;
-      this.lengths[slot] = n;
-      this.strings[slot] = str;
-    }
-    return str;
-  }
-}
-
-/**
  * Fields decoded through a ByteInterner: the repeating ones, and the ids an order's or a signal's
  * few events repeat close together (one string per order instead of one per event, and the map
  * lookups that key by it find its hash already computed).
@@ -208,23 +175,6 @@ class ParsedCache {
   }
 }
 
-/**
- * `b[s, e)` decoded as Latin-1. Buffer's own latin1Slice when present (every Node release has it;
- * toString only checks its arguments, then calls it): the checks are a quarter of a string's cost.
- */
-const latin1: (b: Buffer, s: number, e: number) => string =
-  typeof (Buffer.prototype as unknown as { latin1Slice?: unknown }).latin1Slice === 'function'
-    ? (b, s, e) => (b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(s, e)
-    : (b, s, e) => b.toString('latin1', s, e);
-
-/** `b[s, e)`, valid UTF-8 (the scan checked the line), decoded: Buffer's own utf8Slice when present, as latin1 above. */
-const utf8: (b: Buffer, s: number, e: number) => string =
-  typeof (Buffer.prototype as unknown as { utf8Slice?: unknown }).utf8Slice === 'function'
-    ? (b, s, e) => (b as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(s, e)
-    : (b, s, e) => b.toString('utf8', s, e);
-
-const INTERN_SLOTS = 1024;
-const MAX_INTERNED = 64;
 /** Also bounds deepFreeze's recursion: 512 bytes nest at most 256 levels. */
 const MAX_CACHED_RAW = 512;
 const MAX_CACHED_VALUES = 1024;
@@ -400,6 +350,7 @@ export class RecordReader {
     // strings are their Latin-1 decoding, cheaper than a UTF-8 one, and this pass brings the batch's
     // bytes back into the cache for the reads below.
     const ascii = isAscii(lines);
+    const view = viewOf(lines);
     let p = 0;
     for (let k = 0; p < r.length; k++) {
       const n = r[p++] as number;
@@ -425,7 +376,7 @@ export class RecordReader {
           if (kind === RAW) setField(e, id, this.parsed.value(lines, s, end));
           else {
             const interner = this.interners[id];
-            if (interner !== undefined) setField(e, id, interner.value(lines, s, end, ascii));
+            if (interner !== undefined) setField(e, id, interner.value(lines, view, s, end, ascii));
             else setField(e, id, ascii ? latin1(lines, s, end) : utf8(lines, s, end));
           }
         } else {

@@ -5,7 +5,8 @@
  * keep memory flat (no queue of pending async writes can build up).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, writeSync, constants as fsConstants, fstatSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, writeSync, constants as fsConstants, fstatSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { wrapFsError } from '../errors.js';
 
 /** What a finished file is: its size and SHA-256. */
@@ -18,6 +19,7 @@ export interface WrittenFile {
 }
 
 const BUFFER_BYTES = 256 * 1024;
+const fsyncOnPool = promisify(fsync);
 /** Longest text appended at once: its UTF-8 (3 bytes a UTF-16 unit at most) fits a file writer's buffer. */
 const PIECE_CHARS = Math.floor(BUFFER_BYTES / 3);
 
@@ -202,18 +204,36 @@ export class HashingWriter extends ByteSink {
     this.flush();
     try {
       fsyncSync(this.fd);
-      const st = fstatSync(this.fd);
-      this.closed = true;
-      closeSync(this.fd);
-      return Object.freeze({
-        path: this.path,
-        size: this.size,
-        sha256: this.hash.digest('hex'),
-        modified: st.mtime.toISOString(),
-      });
+      return this.closeWritten();
     } catch (err) {
       throw wrapFsError(err, 'write', this.path);
     }
+  }
+
+  /**
+   * finish() with the fsync on libuv's thread pool: the caller renders and writes its next file
+   * while the disk makes this one durable (an fsync waits for the device: several ms each).
+   */
+  async finishAsync(): Promise<WrittenFile> {
+    this.flush();
+    try {
+      await fsyncOnPool(this.fd);
+      return this.closeWritten();
+    } catch (err) {
+      throw wrapFsError(err, 'write', this.path);
+    }
+  }
+
+  private closeWritten(): WrittenFile {
+    const st = fstatSync(this.fd);
+    this.closed = true;
+    closeSync(this.fd);
+    return Object.freeze({
+      path: this.path,
+      size: this.size,
+      sha256: this.hash.digest('hex'),
+      modified: st.mtime.toISOString(),
+    });
   }
 
   /** Closes without caring about errors (after a failure elsewhere). */
@@ -232,12 +252,35 @@ export class HashingWriter extends ByteSink {
 export function writeNewFile(path: string, content: string | Uint8Array | Iterable<string>): WrittenFile {
   const w = new HashingWriter(path);
   try {
-    if (typeof content === 'string') w.write(content);
-    else if (content instanceof Uint8Array) w.writeBytes(content);
-    else for (const piece of content) w.write(piece);
+    writeContent(w, content);
     return w.finish();
   } catch (err) {
     w.abandon();
     throw err;
   }
+}
+
+/**
+ * writeNewFile whose fsync runs on the thread pool: the file is written when this returns (the
+ * promise), durable when the promise settles. Write the next file meanwhile; await them all before
+ * the files are published. On an error the file is closed.
+ */
+export function writeNewFileSoon(path: string, content: string | Uint8Array | Iterable<string>): Promise<WrittenFile> {
+  const w = new HashingWriter(path);
+  try {
+    writeContent(w, content);
+  } catch (err) {
+    w.abandon();
+    throw err;
+  }
+  return w.finishAsync().catch((err: unknown) => {
+    w.abandon();
+    throw err;
+  });
+}
+
+function writeContent(w: HashingWriter, content: string | Uint8Array | Iterable<string>): void {
+  if (typeof content === 'string') w.write(content);
+  else if (content instanceof Uint8Array) w.writeBytes(content);
+  else for (const piece of content) w.write(piece);
 }

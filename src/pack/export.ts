@@ -34,7 +34,7 @@ import { buildManifest, stampBag, writeTagFiles } from './bag.js';
 import { COMPLIANCE_FILES, startPackCompliance, type PackComplianceOptions } from './compliance-files.js';
 import { collectConfig } from './config-files.js';
 import type { ExportPackOptions, ExportResult } from './export-types.js';
-import { type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
+import { type WrittenFile, writeNewFileSoon } from '../fsx/byte-sink.js';
 import { packHashProblem } from './intact.js';
 import { chainEndFields, readManifest, recordExport, resumedResult } from './export-record.js';
 import { isUnrecorded, moveArchiveAside, recordedExports, settleArchive } from './unrecorded.js';
@@ -372,20 +372,28 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
     configEvents,
   });
   const files: Record<string, WrittenFile> = { ...facts.files };
-  files[PAYLOAD_NAME.configSnapshot] = writeNewFile(join(dataDir, PAYLOAD_NAME.configSnapshot), config.snapshotJson);
-  files[PAYLOAD_NAME.configDiff] = writeNewFile(join(dataDir, PAYLOAD_NAME.configDiff), config.diffText);
-  if (config.inForceJson !== undefined)
-    files[PAYLOAD_NAME.configInForce] = writeNewFile(join(dataDir, PAYLOAD_NAME.configInForce), config.inForceJson);
-  const checked = compliance?.finish({
-    chainEndHash: facts.chain.end_hash,
-    firstSeq: facts.chain.first_seq,
-    lastSeq: facts.chain.last_seq,
-    signingKey: options.signingKey,
-    version: options.version,
+  // Each file is written at once and fsynced on the thread pool while the next is made: the
+  // fsyncs wait for the disk together, not one after another. All settle (each closed) before
+  // the pack is published or an error goes on (the caller then removes the directory).
+  const durable: Promise<void>[] = [];
+  const write = (name: string, content: string | Uint8Array | Iterable<string>): void => {
+    durable.push(writeNewFileSoon(join(dataDir, name), content).then((w) => void (files[name] = w)));
+  };
+  const checked = await allDurable(durable, () => {
+    write(PAYLOAD_NAME.configSnapshot, config.snapshotJson);
+    write(PAYLOAD_NAME.configDiff, config.diffText);
+    if (config.inForceJson !== undefined) write(PAYLOAD_NAME.configInForce, config.inForceJson);
+    const c = compliance?.finish({
+      chainEndHash: facts.chain.end_hash,
+      firstSeq: facts.chain.first_seq,
+      lastSeq: facts.chain.last_seq,
+      signingKey: options.signingKey,
+      version: options.version,
+    });
+    // One rendering alive at a time: each text is garbage once its file is written.
+    for (const [name, render] of Object.entries(c?.files ?? {})) write(name, render());
+    return c;
   });
-  // One rendering alive at a time: each text is garbage once its file is written.
-  for (const [name, render] of Object.entries(checked?.files ?? {}))
-    files[name] = writeNewFile(join(dataDir, name), render());
   // data/config_in_force.json only when written (with a log: the chain decides it).
   const payload = listed.filter((n) => n !== PAYLOAD_NAME.configInForce || files[n] !== undefined);
   return {
@@ -464,4 +472,20 @@ async function finishArchive(options: ExportPackOptions, finalDir: string, lefto
 /** The policy's source with the log that must record its snapshots (an unrecorded one does not count). */
 function withLogDir(o: PackComplianceOptions | undefined, logDir: string): PackComplianceOptions | undefined {
   return o === undefined ? undefined : { ...o, logDir };
+}
+
+/** `make()`'s value once every promise it pushed onto `pending` settled; its error, else the first write's. */
+async function allDurable<T>(pending: Promise<void>[], make: () => T): Promise<T> {
+  let made: { value: T } | undefined;
+  let error: unknown;
+  try {
+    made = { value: make() };
+  } catch (err) {
+    error = err;
+  }
+  const settled = await Promise.allSettled(pending);
+  if (made === undefined) throw error;
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return made.value;
 }

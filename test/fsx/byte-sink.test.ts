@@ -5,11 +5,11 @@
  * encoding writes it.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeNewFile } from '../../src/fsx/byte-sink.js';
+import { writeNewFile, writeNewFileSoon } from '../../src/fsx/byte-sink.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -59,4 +59,39 @@ describe('writeNewFile with long texts', () => {
       expect(inPieces.sha256).toBe(createHash('sha256').update(joinedBytes).digest('hex'));
     });
   }
+});
+
+/** Descriptors this process holds open (Linux). */
+const openFds = (): number => readdirSync('/proc/self/fd').length;
+
+describe('writeNewFileSoon (fsynced on the thread pool while the caller writes on)', () => {
+  it('has written the file when it returns, and settles with what writeNewFile gives, its descriptor closed', async () => {
+    const dir = tempDir();
+    const [a, b] = texts()[0] as [string, string];
+    const before = openFds();
+    const soon = [writeNewFileSoon(join(dir, 'one'), b), writeNewFileSoon(join(dir, 'two'), [a, b])];
+    expect(readFileSync(join(dir, 'one'), 'utf8')).toBe(b);
+    expect(readFileSync(join(dir, 'two'), 'utf8')).toBe(a + b);
+    const [one, two] = await Promise.all(soon);
+    expect(openFds()).toBe(before);
+    const now = writeNewFile(join(dir, 'three'), b);
+    expect({ size: one?.size, sha256: one?.sha256 }).toEqual({ size: now.size, sha256: now.sha256 });
+    expect(two?.sha256).toBe(
+      createHash('sha256')
+        .update(a + b, 'utf8')
+        .digest('hex'),
+    );
+  });
+
+  it('closes the file when its text fails while written, and throws that error', () => {
+    const dir = tempDir();
+    const before = openFds();
+    function* failing(): Generator<string> {
+      yield 'a line\n';
+      throw new Error('render failed');
+    }
+    expect(() => writeNewFileSoon(join(dir, 'bad'), failing())).toThrow('render failed');
+    expect(openFds()).toBe(before);
+    expect(() => writeNewFileSoon(join(dir, 'bad'), 'x')).toThrow(/EEXIST|exists/);
+  });
 });
