@@ -277,8 +277,11 @@ describe('shutdown', () => {
 });
 
 describe('findWorkerScript', () => {
-  it('from source, finds the compiled module in dist/ (never a TypeScript loader)', () => {
-    const found = findWorkerScript(new URL('../../src/verify/hash-worker.js', import.meta.url));
+  it('from source, finds the compiled module in dist/ (never a TypeScript loader)', async () => {
+    // The TypeScript module itself (a `.ts` import is left to vite: test/compiled-sources.ts).
+    const source = '../../src/worker/script.ts';
+    const fromSource: typeof import('../../src/worker/script.js') = await import(/* @vite-ignore */ source);
+    const found = fromSource.findWorkerScript(new URL('../../src/verify/hash-worker.js', import.meta.url));
     expect('url' in found && fileURLToPath(found.url)).toBe(
       fileURLToPath(new URL('../../dist/verify/hash-worker.js', import.meta.url)),
     );
@@ -286,6 +289,9 @@ describe('findWorkerScript', () => {
       missing: 'not a file URL: https://example.com/w.js',
     });
     expect(findWorkerScript(new URL('./none.js', import.meta.url))).toMatchObject({
+      missing: expect.stringMatching(/worker module not found/),
+    });
+    expect(fromSource.findWorkerScript(new URL('./none.js', import.meta.url))).toMatchObject({
       missing: expect.stringMatching(/worker module not found/),
     });
   });
