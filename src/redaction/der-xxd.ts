@@ -262,7 +262,8 @@ let ASCII_COL = -1;
  * Where an xxd line's ASCII column ends (rules 20, part 11): `n` characters from ASCII_COL, when
  * the line has no line break of its own (a flattened dump's last line, a dump that words follow on
  * its line): the words after it stay. A full line's hex is followed by exactly two blanks (a short
- * one's by padding); a line with its own break ends there, as before.
+ * one's by padding); a line with its own break ends there, as before. A backslash starts an escape
+ * (a raw `\` byte then takes the next character too: more censored, never less).
  */
 function asciiEnd(s: string, from: number, hexEnd: number, n: number, lineEnd: number): number {
   if (
@@ -273,8 +274,12 @@ function asciiEnd(s: string, from: number, hexEnd: number, n: number, lineEnd: n
   )
     ASCII_COL = hexEnd + 2 - from;
   const a = from + ASCII_COL;
-  if (!BREAKLESS || ASCII_COL === -1 || a < hexEnd + 2 || a + n >= lineEnd) return lineEnd;
-  return s.charCodeAt(a - 1) === 32 && s.charCodeAt(a - 2) === 32 ? a + n : lineEnd;
+  if (!BREAKLESS || ASCII_COL === -1 || a < hexEnd + 2) return lineEnd;
+  if (s.charCodeAt(a - 1) !== 32 || s.charCodeAt(a - 2) !== 32) return lineEnd;
+  // A JSON escape (`\"`, `\\`, `\u0007`) is one byte's character: counted short, the column's tail would stay.
+  let p = a;
+  for (let m = 0; m < n && p < lineEnd; m++) p += s.charCodeAt(p) !== 92 ? 1 : s.charCodeAt(p + 1) === 117 ? 6 : 2;
+  return Math.min(p, lineEnd);
 }
 
 /** The dump whose first offset starts at `at`: its lines while each starts with an offset and `: `. */

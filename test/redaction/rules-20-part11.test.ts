@@ -105,6 +105,17 @@ describe('an xxd dump whose ASCII column runs to the text end: the words after i
   }
 });
 
+describe("the ASCII column's end counts a JSON escape as one character", () => {
+  // An Ed25519 key whose last line's bytes print as `Q"R\S"T\UVWXYZab` (escaped in JSON: longer).
+  const seed = `a1b2c3d4e5f60718293a4b5c6d7e8f90${Buffer.from('Q"R\\S"T\\UVWXYZab').toString('hex')}`;
+  const d = Buffer.from(`302e020100300506032b657004220420${seed}`, 'hex');
+  it('flattened in a JSON string: the whole column goes, the words stay', () => {
+    const msg = `${xxdPairs(d).replace(/\n$/, '').replace(/\n/g, ' ')} done`;
+    const out = (JSON.parse(once(JSON.stringify({ msg, v: 1 }))) as { msg: string }).msg;
+    expect(out).toBe('00000000: [REDACTED] done');
+  });
+});
+
 describe('stays: digests, ids, public keys and raw digests dumped by xxd -p', () => {
   const digests = Array.from({ length: 8 }, (_v, i) => createHash('sha256').update(`e${i}`).digest());
   it('xxd -p of raw SHA-256 / SHA-512 digests and of public keys, every width', () => {
