@@ -173,3 +173,22 @@ export function headlessKeyEnd(bytes: readonly number[], b: number): number {
   if (t !== 0x02) HEADLESS.start = t === 0x06 ? b + 5 : b;
   return end;
 }
+
+/**
+ * Where an Edwards seed starts in a dump that begins inside the OCTET STRINGs before it (rules 20,
+ * part 11: `xxd -p -s 12` to `-s 15` of an Ed25519, X25519, Ed448 or X448 PKCS#8 key, the OID
+ * cut off): the bytes are the last 1 to 4 of `04 L+2 04 L`, then exactly L bytes, the dump's last
+ * (node's PKCS#8 of these keys ends with the seed). With one header byte left (`20`, 1 in 256 of
+ * random data) only when the dump has more than one line: a lone 66-digit id stays. -1 if none.
+ */
+export function seedTailStart(bytes: readonly number[], lines: number): number {
+  for (const l of [32, 56, 57]) {
+    const cut = bytes.length - l;
+    if (cut < 1 || cut > 4 || (cut === 1 && lines < 2)) continue;
+    const head = [0x04, l + 2, 0x04, l];
+    let k = 0;
+    while (k < cut && bytes[k] === head[4 - cut + k]) k++;
+    if (k === cut) return cut;
+  }
+  return -1;
+}

@@ -126,8 +126,10 @@ function isMidGap(s: string, k: number): boolean {
 
 /** Where the line from `k` ends (the index of its `\n`, or of the `\` of an escaped `\n`), or the text's end. */
 function lineBreak(s: string, k: number): number {
+  BREAKLESS = false;
   if (!ESCAPED) {
     const e = s.indexOf('\n', k);
+    BREAKLESS = e === -1;
     return e === -1 ? stringEnd(s, k) : e;
   }
   for (let e = s.indexOf('\\n', k); e !== -1; e = s.indexOf('\\n', e + 1)) {
@@ -136,8 +138,12 @@ function lineBreak(s: string, k: number): number {
     while (b > k && s.charCodeAt(b - 1) === 92) b--;
     if ((e - b) % 2 === 0) return e;
   }
+  BREAKLESS = true;
   return stringEnd(s, k);
 }
+
+/** Whether the line lineBreak last ended has no line break of its own (its string's or the text's end). */
+let BREAKLESS = false;
 
 /**
  * Where a line with no line break of its own escaping level ends (rules 20, part 8): before the
@@ -243,14 +249,43 @@ function readLine(s: string, i: number, d: Dump): number {
     return -1;
   }
   const cr = ESCAPED ? s.charCodeAt(e - 2) === 92 && s.charCodeAt(e - 1) === 114 : s.charCodeAt(e - 1) === 13;
-  const lineEnd = e > k && cr ? e - (ESCAPED ? 2 : 1) : e;
+  let lineEnd = e > k && cr ? e - (ESCAPED ? 2 : 1) : e;
+  if (!PLAIN) lineEnd = asciiEnd(s, i, (d.at[d.at.length - 1] as number) + 2, n, lineEnd);
   for (let b = first; b < d.bytes.length; b++) d.lineEnd.push(lineEnd);
   return e;
+}
+
+/** The column (from a line's bytes) of the dump's ASCII column, learned from its first full line; -1 before. */
+let ASCII_COL = -1;
+
+/**
+ * Where an xxd line's ASCII column ends (rules 20, part 11): `n` characters from ASCII_COL, when
+ * the line has no line break of its own (a flattened dump's last line, a dump that words follow on
+ * its line): the words after it stay. A full line's hex is followed by exactly two blanks (a short
+ * one's by padding); a line with its own break ends there, as before. A backslash starts an escape
+ * (a raw `\` byte then takes the next character too: more censored, never less).
+ */
+function asciiEnd(s: string, from: number, hexEnd: number, n: number, lineEnd: number): number {
+  if (
+    ASCII_COL === -1 &&
+    s.charCodeAt(hexEnd) === 32 &&
+    s.charCodeAt(hexEnd + 1) === 32 &&
+    s.charCodeAt(hexEnd + 2) !== 32
+  )
+    ASCII_COL = hexEnd + 2 - from;
+  const a = from + ASCII_COL;
+  if (!BREAKLESS || ASCII_COL === -1 || a < hexEnd + 2) return lineEnd;
+  if (s.charCodeAt(a - 1) !== 32 || s.charCodeAt(a - 2) !== 32) return lineEnd;
+  // A JSON escape (`\"`, `\\`, `\u0007`) is one byte's character: counted short, the column's tail would stay.
+  let p = a;
+  for (let m = 0; m < n && p < lineEnd; m++) p += s.charCodeAt(p) !== 92 ? 1 : s.charCodeAt(p + 1) === 117 ? 6 : 2;
+  return Math.min(p, lineEnd);
 }
 
 /** The dump whose first offset starts at `at`: its lines while each starts with an offset and `: `. */
 function readDump(s: string, at: number): Dump {
   const d: Dump = { bytes: [], at: [], lineEnd: [], group: [], end: at };
+  ASCII_COL = -1;
   let o = at;
   for (;;) {
     const from = bytesStart(s, o);

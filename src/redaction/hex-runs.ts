@@ -17,29 +17,45 @@
  */
 
 import { HEAD, isAlnumCode, keyLength } from './der-key.js';
+import { seedTailStart } from './der-headless.js';
 import { type Dump, dumpKeys } from './der-xxd.js';
 
 /** The narrowest token that starts a run (xxd -p prints 60 digits a line; `-c 16`, 32). */
 const TOKEN_MIN = 32;
 
-/** The shortest text whose run may hold a secret (an Ed25519 seed's 32 bytes). */
-export const HEX_RUNS_MIN = 64;
+/**
+ * The shortest text whose run may hold a secret: one token that starts a run. An `xxd -p` line of
+ * 60 digits holds an Ed25519 key's header and 14 bytes of its seed (a dump cut across two events,
+ * rules 20, part 11; the seed's other 18 bytes, alone in the next event, are a known limit).
+ */
+export const HEX_RUNS_MIN = 32;
 
 /**
  * A narrower token starts a run only when the run's bytes begin with a private key's header
- * (rules 20, part 10: `xxd -p -c 12`, `-c 8` of a whole key): at least NARROW_TOKENS tokens of
- * one width from NARROW_MIN digits, the first starting with `30` and its DER read by keyLength as
- * a key's SEQUENCE and version. Digests, ids and data do not start so. From 16 digits (8 bytes) the
- * first token holds the version's `02 01` (the cue); `-c 4` splits it and stays unread.
+ * (rules 20, part 10: `xxd -p -c 12`, `-c 8` of a whole key; part 11: `-c 4` down to `-c 1`): at
+ * least NARROW_TOKENS tokens of one width from NARROW_MIN digits and 12 bytes, the first starting
+ * with `30` and its DER read by keyLength as a key's SEQUENCE and version. Digests, ids and data do
+ * not start so. The cue: the version's `02 01` (every key's, within its first 8 bytes), whole or
+ * split across a separator (`-c 4` of `30 81 87 02 | 01 00 …`).
  */
-const NARROW_MIN = 16;
+const NARROW_MIN = 2;
 const NARROW_TOKENS = 3;
 /** Every private key's version INTEGER (`02 01 00`, SEC1's `02 01 01`) in its first 8 bytes: the narrow runs' cue. */
 const NARROW_CUE = '0201';
 
+/** Whether `s` holds the narrow runs' cue: `0201`, or `02` ending a token and `01` starting the next. */
+function hasNarrowCue(s: string): boolean {
+  if (s.includes(NARROW_CUE)) return true;
+  for (let i = s.indexOf('02'); i !== -1; i = s.indexOf('02', i + 2)) {
+    const n = nextToken(s, i + 2);
+    if (n !== -1 && s.charCodeAt(n) === 48 && s.charCodeAt(n + 1) === 49) return true;
+  }
+  return false;
+}
+
 /** Whether the shapes pass's longest token can start a run in `s`. */
 export function mayHoldHexRun(longestToken: number, s: string): boolean {
-  return longestToken >= TOKEN_MIN || (longestToken >= NARROW_MIN && s.includes(NARROW_CUE));
+  return longestToken >= TOKEN_MIN || (longestToken >= NARROW_MIN && hasNarrowCue(s));
 }
 
 function hexAt(s: string, i: number): number {
@@ -122,11 +138,28 @@ function readRun(s: string, t: number, e: number, width: number): Dump {
   return d;
 }
 
+/**
+ * Whether the 2-digit token ending at `e` is followed by a blank or a tab: bytes joined by blanks
+ * (`od -An -tx1`, util.inspect's `<Buffer 30 77 …>`) are rules 19's separated hex, with its own
+ * checks (an inspect whose count does not make up the key's length stays); `xxd -p -c 1` puts one
+ * byte on each line.
+ */
+function bytesBlanked(s: string, e: number, width: number): boolean {
+  const c = s.charCodeAt(e);
+  return width === 2 && (c === 32 || c === 9);
+}
+
 /** Whether a narrow run (`width` digits a token) holds NARROW_TOKENS tokens and its bytes begin with a private key's header. */
 function startsKey(d: Dump, width: number): boolean {
   if (d.bytes.length <= ((NARROW_TOKENS - 1) * width) / 2) return false;
   for (let k = 0; k < 12; k++) HEAD[k] = d.bytes[k] as number;
   return keyLength() !== -1;
+}
+
+/** A run that starts in the OCTET STRINGs before an Edwards seed and ends with it (der-headless.ts seedTailStart): the whole run. */
+function seedTail(d: Dump, spans: number[]): void {
+  const lines = d.lineEnd[0] === d.end ? 1 : 2;
+  if (seedTailStart(d.bytes, lines) !== -1) spans.push(d.at[0] as number, d.end);
 }
 
 /**
@@ -144,10 +177,17 @@ export function hexRunsKeySpans(s: string): number[] {
       continue;
     }
     const width = e - i;
-    const narrow = width < TOKEN_MIN && width >= NARROW_MIN && s.charCodeAt(i) === 51 && s.charCodeAt(i + 1) === 48;
+    const narrow =
+      width < TOKEN_MIN &&
+      width >= NARROW_MIN &&
+      s.charCodeAt(i) === 51 &&
+      s.charCodeAt(i + 1) === 48 &&
+      !bytesBlanked(s, e, width);
     if ((width >= TOKEN_MIN || narrow) && width % 2 === 0) {
       const d = readRun(s, i, e, width);
+      const before = spans.length;
       if (d.bytes.length >= 12 && (!narrow || startsKey(d, width))) dumpKeys(s, d, spans);
+      if (spans.length === before && !narrow) seedTail(d, spans);
       i = d.end;
     } else i = e;
   }

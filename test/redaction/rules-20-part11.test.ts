@@ -1,0 +1,159 @@
+/**
+ * Rules 20, part 11 (fx57b, part 10's leftovers): `xxd -p -c 4` and narrower of a whole key (the
+ * version's `02 01` split across two lines), `xxd -p -s N` starting in the `04 L+2 04 L` before an
+ * Ed25519 / X25519 / Ed448 / X448 seed, and an xxd dump whose ASCII column runs to the text's end
+ * (flattened, or a last line with no line break): the words after it stay. Near misses stay:
+ * digests and ids of every width, public keys, and raw digests dumped by `xxd -p` (why the seed's
+ * own bytes, `-s 16` and on, are a known limit: docs/decisions.md).
+ */
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { compileRedactor } from '../../src/redaction/index.js';
+import { cpuMs } from '../helpers/cpu-time.js';
+import { redactOnce } from '../helpers/redact-idempotent.js';
+import { der, jwkD, leaked, spki, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
+
+const r = compileRedactor();
+const once = (t: string): string => redactOnce(r, t);
+const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+const EDWARDS: [string, KeyObject][] = [
+  ['Ed25519', generateKeyPairSync('ed25519').privateKey],
+  ['X25519', generateKeyPairSync('x25519').privateKey],
+  ['Ed448', generateKeyPairSync('ed448').privateKey],
+  ['X448', generateKeyPairSync('x448').privateKey],
+];
+const KEYS: [string, Buffer, Buffer][] = [
+  ['RSA PKCS#1', der(rsa, 'pkcs1'), jwkD(rsa)],
+  ['RSA PKCS#8', der(rsa, 'pkcs8'), jwkD(rsa)],
+  ['P-256 SEC1', der(p256, 'sec1'), jwkD(p256)],
+  ['P-256 PKCS#8', der(p256, 'pkcs8'), jwkD(p256)],
+  ['P-384 SEC1', der(p384, 'sec1'), jwkD(p384)],
+  ['P-384 PKCS#8', der(p384, 'pkcs8'), jwkD(p384)],
+  ...EDWARDS.map(([n, k]): [string, Buffer, Buffer] => [`${n} PKCS#8`, der(k, 'pkcs8'), jwkD(k)]),
+];
+const lines = (t: string): string[] => t.replace(/\n$/, '').split('\n');
+
+function expectGone(text: string, secret: Buffer): void {
+  expect(leaked(text, secret)).toBeGreaterThan(0);
+  const out = once(text);
+  expect(leaked(out, secret)).toBe(0);
+  if (text.startsWith('{')) expect(() => JSON.parse(out)).not.toThrow();
+}
+
+describe('xxd -p -c 4 and narrower of a whole key', () => {
+  const CONTEXTS: [string, (t: string) => string][] = [
+    ['alone', (t) => t],
+    ['CRLF', (t) => t.replace(/\n/g, '\r\n')],
+    ['joined by blanks', (t) => lines(t).join(' ')],
+    ['a JSON array', (t) => JSON.stringify({ dump: lines(t) })],
+    ['a JSON string', (t) => JSON.stringify({ msg: t })],
+  ];
+  // Bytes joined by single blanks (`-c 1` so) are rules 19's separated hex.
+  const rules19 = (cols: number, ctx: string): boolean => cols === 1 && ctx === 'joined by blanks';
+  for (const cols of [4, 3, 2, 1])
+    for (const [ctx, wrap] of CONTEXTS)
+      if (!rules19(cols, ctx))
+        it.each(KEYS)(`-c ${cols}, ${ctx}: %s`, (_n, d, secret) => expectGone(wrap(xxdPlain(d, cols)), secret));
+});
+
+describe('xxd -p -s N starting in the OCTET STRINGs before an Edwards seed', () => {
+  for (const [name, k] of EDWARDS) {
+    const d = der(k, 'pkcs8');
+    const seedAt = d.length - jwkD(k).length;
+    for (let skip = seedAt - 4; skip < seedAt; skip++) {
+      it(`${name}, -s ${skip}`, () => expectGone(xxdPlain(d.subarray(skip)), jwkD(k)));
+      it(`${name}, -s ${skip} in a JSON string`, () =>
+        expectGone(JSON.stringify({ msg: xxdPlain(d.subarray(skip)) }), jwkD(k)));
+    }
+  }
+});
+
+describe("an Edwards key's xxd -p cut across two events", () => {
+  for (const [name, k] of EDWARDS) {
+    const [first, ...rest] = lines(xxdPlain(der(k, 'pkcs8')));
+    it(`${name}: the first event (header and 14 seed bytes, one 60-digit line) loses its seed bytes`, () =>
+      expectGone(`${first}\n`, jwkD(k)));
+    // The limit (docs/decisions.md): the later events hold seed bytes only, like any hex id.
+    it(`${name}: the later events, structureless seed bytes, stay`, () => {
+      for (const l of rest) expect(once(`${l}\n`)).toBe(`${l}\n`);
+    });
+  }
+});
+
+describe('an xxd dump whose ASCII column runs to the text end: the words after it stay', () => {
+  const flat = (t: string): string => t.replace(/\n$/, '').replace(/\n/g, ' ');
+  const LAYOUTS: [string, (d: Buffer) => string][] = [
+    ['xxd', (d) => xxdPairs(d)],
+    ['xxd -c 24', (d) => xxdPairs(d, 0, 24)],
+    ['xxd -c 32', (d) => xxdPairs(d, 0, 32)],
+    ['xxd -g1', (d) => xxdG1(d)],
+  ];
+  const TAIL = ' done, rotating keys';
+  for (const [layout, dump] of LAYOUTS) {
+    it.each(KEYS)(`${layout} flattened, then words: %s`, (_n, d, secret) => {
+      const t = `${flat(dump(d))}${TAIL}`;
+      expectGone(t, secret);
+      expect(once(t).endsWith(TAIL)).toBe(true);
+    });
+    it.each(KEYS)(`${layout} flattened in a JSON string, then words: %s`, (_n, d, secret) => {
+      const t = JSON.stringify({ msg: `${flat(dump(d))}${TAIL}`, venue: 'XNYS' });
+      expectGone(t, secret);
+      expect((JSON.parse(once(t)) as { msg: string }).msg.endsWith(TAIL)).toBe(true);
+    });
+  }
+});
+
+describe("the ASCII column's end counts a JSON escape as one character", () => {
+  // An Ed25519 key whose last line's bytes print as `Q"R\S"T\UVWXYZab` (escaped in JSON: longer).
+  const seed = `a1b2c3d4e5f60718293a4b5c6d7e8f90${Buffer.from('Q"R\\S"T\\UVWXYZab').toString('hex')}`;
+  const d = Buffer.from(`302e020100300506032b657004220420${seed}`, 'hex');
+  it('flattened in a JSON string: the whole column goes, the words stay', () => {
+    const msg = `${xxdPairs(d).replace(/\n$/, '').replace(/\n/g, ' ')} done`;
+    const out = (JSON.parse(once(JSON.stringify({ msg, v: 1 }))) as { msg: string }).msg;
+    expect(out).toBe('00000000: [REDACTED] done');
+  });
+});
+
+describe('stays: digests, ids, public keys and raw digests dumped by xxd -p', () => {
+  const digests = Array.from({ length: 8 }, (_v, i) => createHash('sha256').update(`e${i}`).digest());
+  it('xxd -p of raw SHA-256 / SHA-512 digests and of public keys, every width', () => {
+    const blobs = [...digests, createHash('sha512').update('x').digest(), spki(p256), spki(p384)];
+    for (const [, k] of EDWARDS) blobs.push(spki(k));
+    for (const b of blobs)
+      for (const cols of [30, 16, 8, 4, 3, 2, 1]) {
+        const t = xxdPlain(b, cols);
+        expect(once(t)).toBe(t);
+        const j = JSON.stringify({ dump: lines(t) });
+        expect(once(j)).toBe(j);
+      }
+  });
+  it('hex ids and numbers in narrow tokens, with 02 then 01 across a line', () => {
+    const ids = digests.map((x) => x.toString('hex').slice(0, 8));
+    const texts = [
+      `${ids.join('\n')}\n`,
+      '30 02\n01 00 30 05 06 03 2b 65 70 04 22 04 20 11 22 33',
+      `${['30', '2e', '02', '01', '05', '30', '05'].join('\n')}\n`,
+      'build 3082 of 0201 took 30 s; codes 0201 0202 0203 0204 0205 0206 0207 0208 0209',
+    ];
+    for (const t of texts) expect(once(t)).toBe(t);
+  });
+  it('a 66-digit hex id starting with 20 stays (one token: no xxd -p layout)', () => {
+    const t = `id 20${digests[0]?.toString('hex')} ok`;
+    expect(once(t)).toBe(t);
+  });
+});
+
+describe('linear', () => {
+  it('1 MB of narrow hex near misses stays under 2 s of CPU each', () => {
+    const texts = [
+      '30\n2e\n02\n01\n'.repeat(65_536),
+      '302e\n0201\n'.repeat(52_429),
+      '30818702\n'.repeat(116_509),
+      `${'ab'.repeat(30)}\n0420\n`.repeat(15_421),
+      '3082 02 01 '.repeat(95_326),
+    ];
+    for (const t of texts) expect(cpuMs(() => r.redactString(t))).toBeLessThan(2000);
+  });
+});
