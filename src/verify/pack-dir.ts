@@ -82,7 +82,16 @@ interface DirRead {
   alertStream: AlertLineStream | undefined;
   /** The compliance re-check, fed by the log pass. */
   compliance: ComplianceRecheckStart | undefined;
+  /** Whether the hashing and the payload derivation run on threads of their own (VerifyPackOptions.threads). */
+  threads: boolean;
 }
+
+/**
+ * A pack smaller than this is hashed and derived on the calling thread: starting the two threads
+ * (their modules loaded, their heaps made) costs about 0.15 s of CPU and tens of ms, more than
+ * the second core saves on a few MB; an archive of a year of small packs paid it 365 times.
+ */
+export const THREADS_FROM_BYTES = 8 * 1024 * 1024;
 
 /** @internal Verifies a pack directory already known to be a real directory. */
 export async function verifyPackDir(
@@ -116,6 +125,7 @@ export async function verifyPackDir(
     derived: undefined,
     compliance: undefined,
     alertStream: undefined,
+    threads: true,
   };
   // In the background (a worker thread): every payload file's digest — the CSVs hashed and counted,
   // the two JSONL files only hashed, in a read of their own: the reading thread, which checks
@@ -129,10 +139,11 @@ export async function verifyPackDir(
     path: join(dir, x.rel),
     csv: x.rel === PACK_PATH.orders || x.rel === PACK_PATH.fills,
   }));
-  const background = startBackground(bgJobs);
+  const bytes = found.reduce((n, x) => n + x.size, 0);
+  r.threads = options.threads ?? bytes >= THREADS_FROM_BYTES;
+  const background = startBackground(bgJobs, r.threads);
   // Nothing is allocated here until the thread has made its heap (hash-jobs.ts untilRunning).
-  if (found.reduce((n, x) => n + x.size, 0) >= WAIT_FOR_THREAD_FROM_BYTES)
-    await background.untilRunning(THREAD_START_WAIT_MS);
+  if (r.threads && bytes >= WAIT_FOR_THREAD_FROM_BYTES) await background.untilRunning(THREAD_START_WAIT_MS);
   // The worker keeps running until closed: close it whatever happens.
   try {
     await readRootFiles(r);
@@ -237,7 +248,9 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
   const records = r.compliance?.records;
   const csvRules = peekCsvRules(r.tags.get(PACK_PATH.manifestJson));
   const derive =
-    r.filter === undefined ? undefined : new PayloadDerivation(r.filter, date, cut === undefined, records, csvRules);
+    r.filter === undefined
+      ? undefined
+      : new PayloadDerivation(r.filter, date, r.threads && cut === undefined, records, csvRules);
   const compliance = derive === undefined || records === undefined ? r.compliance?.feed : undefined;
   const lineTree = derive === undefined ? r.lineTree : undefined; // else the derivation's tree is the log's
   // `category`: what the checker read the line as (the taps skip events of other categories);

@@ -22,6 +22,12 @@ export interface VerifyPackOptions {
    * Findings never depend on it; tests use it to check exactly that.
    */
   logSplit?: number | 'none';
+  /**
+   * @internal Whether the pack's hashing and payload derivation run on threads of their own; default:
+   * only for a pack of THREADS_FROM_BYTES or more (a thread's start costs more than it saves on a small
+   * pack). Findings never depend on it; tests use it to check exactly that.
+   */
+  threads?: boolean;
   /** Time-stamp tokens: trust anchors, whether a token is required, the anchor rhythm. */
   timestamps?: TimestampCheckOptions;
   /**

@@ -48,7 +48,7 @@ describe('a worker thread that dies mid-run', () => {
     };
     // About 5 MiB of log, cut between the threads: the thread gets the hashes and a log range.
     const dir = buildPack(tempDir(), '2025-09-08', { logLines: chainLines(tradingEvents(20_000)).lines }).dir;
-    const report = await lib.verifyPack(dir, { logSplit: 2_500_000 });
+    const report = await lib.verifyPack(dir, { logSplit: 2_500_000, threads: true }); // under THREADS_FROM_BYTES
     const a = workerActivity('verify');
     expect(a.fallbacks).toEqual([expect.stringMatching(/the thread stopped: exited with code 9/)]);
     expect(a.inlineJobs).toBeGreaterThanOrEqual(1);
@@ -64,7 +64,7 @@ describe('a worker thread that dies mid-run', () => {
     };
     // About 5 MiB of log: several 1 MiB batches of the derivation, which runs on the scan thread.
     const dir = buildPack(tempDir(), '2025-09-08', { logLines: chainLines(tradingEvents(20_000)).lines }).dir;
-    const report = await lib.verifyPack(dir);
+    const report = await lib.verifyPack(dir, { threads: true }); // under THREADS_FROM_BYTES
     const a = workerActivity('export scan');
     expect(a.fallbacks).toEqual([expect.stringMatching(/the thread stopped: exited with code 9/)]);
     expect(report.problems).toEqual([]);
