@@ -4,8 +4,9 @@
  * The secret-shape scan of free text costs about 7 µs per KB; on the caller's thread it is most of
  * a call that carries a long note, and the slowest calls are those. With the writer thread running,
  * the caller serialises the event with each long string (DEFER_MIN_CHARS or more, not a trade
- * field) left as a marker, and the string itself, its path and its place among the redacted paths
- * travel with the event. finishBody then scans and quotes each string, exactly as the walk would
+ * field; also a short one whose hash Caches.secretHashes holds, as an earlier scan of it replaced a
+ * secret: walk.ts leafString) left as a marker, and the string itself, its path and its place among
+ * the redacted paths travel with the event. finishBody then scans and quotes each string, exactly as the walk would
  * have, and writes the `redacted` member: the finished body is byte for byte the one a scan at call
  * time gives (test/logger/deferred.test.ts holds them equal).
  *

@@ -13,6 +13,8 @@ import { orderOf, quote } from './json-text.js';
 export const CLEAN_TEXT_MAX_CHARS = 128;
 /** Bound on cached clean texts (at most about 1 MiB). */
 export const CLEAN_TEXT_LIMIT = 4096;
+/** Bound on remembered hashes of strings that held a secret (Caches.secretHashes). */
+export const SECRET_HASH_LIMIT = 4096;
 /** Objects with more keys than this get a shape per event, not a cached one. */
 export const SHAPE_MAX_KEYS = 64;
 /** Shapes whose names add up to more than this are not cached (hostile key names stay out of memory). */
@@ -80,6 +82,13 @@ export interface Caches {
   readonly nested: ShapeCache;
   topKeys: Map<string, TopKey>;
   clean: Map<string, string>;
+  /**
+   * Hashes (textHash) of short strings whose scan replaced something: a deferring walk leaves
+   * such a string to the writer without scanning it again (walk.ts leafString). Hashes, not the
+   * strings: no secret is kept alive here. A collision only defers a clean string, which the
+   * writer's scan finishes to the same text.
+   */
+  secretHashes: Set<number>;
   readonly censor: string;
   /** Member texts cached in the slots of top-level shapes (see rememberMember). */
   memberTexts: number;
@@ -98,6 +107,7 @@ export function cachesOf(redactor: Redactor): Caches {
       nested: { map: new Map(), size: 0 },
       topKeys: new Map(),
       clean: new Map(),
+      secretHashes: new Set(),
       censor: quote(redactor.censor),
       memberTexts: 0,
     };
@@ -335,4 +345,11 @@ export function toSnakeCase(key: string): string {
   snakeCache[key] = v;
   snakeCacheSize++;
   return v;
+}
+
+/** A 32-bit hash of `s` (FNV-1a over its UTF-16 code units). */
+export function textHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
 }

@@ -26,8 +26,10 @@ import {
   CLEAN_TEXT_MAX_CHARS,
   cachedShape,
   rememberShape,
+  SECRET_HASH_LIMIT,
   type Shape,
   type Slot,
+  textHash,
 } from './shapes.js';
 
 /** Bounds on one event. Documented in docs/FORMAT.md. */
@@ -135,13 +137,23 @@ export class Walk {
   leafString(s: string, trade: boolean): string {
     if (trade) return quote(s);
     if (this.defer && s.length >= DEFER_MIN_CHARS) return this.deferString(s);
-    const clean = this.caches.clean;
+    const caches = this.caches;
+    const clean = caches.clean;
     let text = clean.get(s);
     if (text !== undefined) return text;
+    // A short string that held a secret before (the same reason text with a token, call after
+    // call) is never cached as clean: with a writer thread, its scan is the writer's.
+    const secrets = caches.secretHashes;
+    if (this.defer && secrets.size > 0 && s.length <= CLEAN_TEXT_MAX_CHARS && secrets.has(textHash(s)))
+      return this.deferString(s);
     const redactor = this.redactor;
     const r = redactor.redactString(s);
     if (r !== s) {
       this.hit = true;
+      if (this.defer && s.length <= CLEAN_TEXT_MAX_CHARS) {
+        if (secrets.size >= SECRET_HASH_LIMIT) secrets.clear();
+        secrets.add(textHash(s));
+      }
       return quote(r);
     }
     // The redactor's scan already looked at every character: no second pass for the escape test.
