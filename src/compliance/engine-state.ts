@@ -3,6 +3,7 @@
  * is open or recent, the policy in force, the summary, and where findings go. Only bounded maps
  * (state.ts), so memory does not grow with the day.
  */
+import type { EventTime } from './event-time.js';
 import type { CompliancePolicy } from './policy.js';
 import {
   CLOSED,
@@ -359,10 +360,13 @@ export class EngineState {
     this.overrides.push(v);
   }
 
-  /** Records a finding, unless the policy in force disables its rule. */
+  /**
+   * Records a finding, unless the policy in force disables its rule. `time`: the event's (decoded
+   * here, as only a finding needs it) or a string (a day's end, a change held since its event).
+   */
   add(
     rule: RuleId,
-    time: string,
+    time: string | EventTime,
     orderIds: readonly string[],
     symbol: string | null,
     description: string,
@@ -370,7 +374,8 @@ export class EngineState {
   ): void {
     const p = this.p;
     if (p.disabled_rules.includes(rule)) return;
-    this.sink.add(p.max_findings, rule, p.severities[rule], time, orderIds, symbol, description, evidence);
+    const iso = typeof time === 'string' ? time : time.text();
+    this.sink.add(p.max_findings, rule, p.severities[rule], iso, orderIds, symbol, description, evidence);
   }
 }
 

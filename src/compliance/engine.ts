@@ -19,6 +19,7 @@ import {
 } from './carry.js';
 import { seedState } from './carry-seed.js';
 import { EngineState, fmt, keptId, type LineRef, type LogEvent, SECOND } from './engine-state.js';
+import { EventTime, KeptTime } from './event-time.js';
 import { LineEvidence } from './line-evidence.js';
 import { byTimeThenSeq } from './state.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
@@ -99,6 +100,10 @@ export class ComplianceEngine {
   private readonly s: EngineState;
   /** The evidence of the line being checked, for pushDigest (reused: the rules keep keptEvidence copies). */
   private readonly line = new LineEvidence('', 0, 0, Buffer.alloc(0), 0);
+  /** The time of the line being checked when given as a string (reused, as `line`). */
+  private readonly time = new EventTime();
+  /** The last event's time (summary.last_event, made by finish()). */
+  private readonly last = new KeptTime();
   /** Events per category as logged, in the order first seen (summary.by_category, made by finish()). */
   private readonly categories = new Map<unknown, { n: number }>();
 
@@ -160,21 +165,31 @@ export class ComplianceEngine {
 
   /** push() with the line's place given as values: no LineRef per event. */
   pushLine(e: LogEvent, file: string, line: number, hash: string): void {
-    this.check(e, { file, seq: e.seq as number, line, line_sha256: hash });
+    this.check(e, { file, seq: e.seq as number, line, line_sha256: hash }, this.time.setText(e.iso_ts as string));
   }
 
   /**
    * pushLine with the line's SHA-256 as the 32 bytes at `digests[at]`, read only during the call:
-   * the hex is made only if a finding or the state keeps the line (line-evidence.ts).
+   * the hex is made only if a finding or the state keeps the line (line-evidence.ts). `time`: the
+   * event's iso_ts as bytes in place of `e.iso_ts` (event-time.ts): the EventTime read only
+   * during the call, the bytes it points at until `release()`.
    */
-  pushDigest(e: LogEvent, file: string, line: number, digests: Buffer, at: number): void {
-    this.check(e, this.line.point(file, e.seq as number, line, digests, at));
+  pushDigest(e: LogEvent, file: string, line: number, digests: Buffer, at: number, time?: EventTime): void {
+    this.check(
+      e,
+      this.line.point(file, e.seq as number, line, digests, at),
+      time ?? this.time.setText(e.iso_ts as string),
+    );
   }
 
-  private check(e: LogEvent, ev: Evidence): void {
+  /** The bytes the times pushed so far point into are about to be reused (records.ts EventSink). */
+  release(): void {
+    this.last.settle();
+  }
+
+  private check(e: LogEvent, ev: Evidence, iso: EventTime): void {
     const ts = e.ts as number;
     const tUs = Math.round(ts * 1e6);
-    const iso = e.iso_ts as string;
     const category = e.category as string;
     const event = e.event as string;
     const s = this.s;
@@ -186,10 +201,10 @@ export class ComplianceEngine {
     if (c === undefined) this.categories.set(category, (c = { n: 0 }));
     c.n++;
     // iso_ts has the envelope's shape (two digits at 11 and 12): the hour without a string per event.
-    const hour = (iso.charCodeAt(11) - 48) * 10 + (iso.charCodeAt(12) - 48);
+    const hour = (iso.asciiAt(11) - 48) * 10 + (iso.asciiAt(12) - 48);
     if (hour < 24) sum.by_hour[hour] = (sum.by_hour[hour] as number) + 1; // "T99:…" has the shape of a time but is none
-    sum.first_event ??= iso;
-    sum.last_event = iso;
+    sum.first_event ??= iso.text();
+    iso.keepIn(this.last);
     // A recovery or a discontinuity is dated when written, after the events its writer had queued
     // (and writes behind it): not compared, as verify does not, nor carried across midnight.
     if (!isDatedWhenWritten(category, event)) clockCheck(s, e, tUs, iso, ev);
@@ -262,6 +277,7 @@ export class ComplianceEngine {
     const byCategory = Object.create(null) as Record<string, number>;
     for (const [k, c] of this.categories) byCategory[k as string] = (byCategory[k as string] ?? 0) + c.n;
     s.summary.by_category = byCategory;
+    s.summary.last_event = this.last.text();
     return {
       findings: sorted,
       omitted: s.sink.omitted,

@@ -2,6 +2,7 @@
  * The rules fed by risk, decision, auth and config events, the per-process clock check, and the
  * sweep that forgets what is past every horizon.
  */
+import type { EventTime } from './event-time.js';
 import {
   type EngineState,
   type LogEvent,
@@ -23,7 +24,7 @@ import { textOf } from './shown.js';
 import type { Evidence } from './types.js';
 
 /** Time must not go backwards within one process (host and pid). */
-export function clockCheck(s: EngineState, e: LogEvent, tUs: number, iso: string, ev: Evidence): void {
+export function clockCheck(s: EngineState, e: LogEvent, tUs: number, iso: EventTime, ev: Evidence): void {
   // Most lines come from the process of the line before: no key string for them.
   let c = s.lastClock;
   if (c === undefined || e.host !== s.lastHost || e.pid !== s.lastPid) {
@@ -47,7 +48,7 @@ export function clockCheck(s: EngineState, e: LogEvent, tUs: number, iso: string
 }
 
 /** RiskCheck, RiskOverride and the kill switch: remembered for the orders that follow, and checked. */
-export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: number, iso: string, ev: Evidence): void {
+export function riskEvent(s: EngineState, e: LogEvent, event: string, tUs: number, iso: EventTime, ev: Evidence): void {
   const p = s.p;
   const oid = idOf(e.order_id);
   const sid = idOf(e.signal_id);
@@ -146,7 +147,7 @@ export function decisionEvent(
   e: LogEvent,
   event: string,
   tUs: number,
-  iso: string,
+  iso: EventTime,
   ev: Evidence,
 ): void {
   if (event !== 'DecisionRecorded') return;
@@ -202,13 +203,20 @@ export function authEvent(s: EngineState, e: LogEvent, event: string, tUs: numbe
 }
 
 /** ConfigChanged waits for a snapshot (and needs a reason); ConfigSnapshot records the changes before it. */
-export function configEvent(s: EngineState, e: LogEvent, event: string, tUs: number, iso: string, ev: Evidence): void {
+export function configEvent(
+  s: EngineState,
+  e: LogEvent,
+  event: string,
+  tUs: number,
+  iso: EventTime,
+  ev: Evidence,
+): void {
   if (event === 'ConfigChanged') {
     s.summary.config_changes++;
     const hasReason = str(e.reason) !== null || str(e.ticket) !== null;
     // A snapshot_id on the change is the caller's word, not a snapshot: only a ConfigSnapshot in the
     // window after it records the change.
-    s.configs.set(configKey(ev), { tUs, ev: keptEvidence(ev), iso, hasReason, snapshot: false });
+    s.configs.set(configKey(ev), { tUs, ev: keptEvidence(ev), iso: iso.text(), hasReason, snapshot: false });
   } else if (event === 'ConfigSnapshot' && str(e.snapshot_id) !== null) {
     // The event is reserved for the snapshot command (a caller's is written as CallerConfigSnapshot,
     // and `auditpack log` refuses it), which writes it once the record is stored.
@@ -241,7 +249,7 @@ export function configEvent(s: EngineState, e: LogEvent, event: string, tUs: num
  */
 export const BACKDATE_TOLERANCE_S = 5;
 
-function backdated(s: EngineState, e: LogEvent, id: string, tUs: number, iso: string, ev: Evidence): void {
+function backdated(s: EngineState, e: LogEvent, id: string, tUs: number, iso: EventTime, ev: Evidence): void {
   const behind = ((s.nowUs - tUs) / 1e6).toFixed(3);
   s.add(
     'config_snapshot_backdated',

@@ -2,6 +2,7 @@
  * The rules fed by fill events: a fill for an order never seen, after its close, beyond its
  * quantity, or on a restricted symbol.
  */
+import type { EventTime } from './event-time.js';
 import {
   CLOSED,
   type EngineState,
@@ -21,7 +22,7 @@ import { heldRestricted } from './text-fields.js';
 import type { Evidence } from './types.js';
 
 /** A fill: for an order never seen, after its close, or beyond its quantity. */
-export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string, ev: Evidence): void {
+export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: EventTime, ev: Evidence): void {
   s.summary.fills++;
   const id = idOf(e.order_id);
   const symbol = str(e.symbol);
@@ -76,7 +77,7 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: string
 }
 
 /** The first fill of order `o` beyond its quantity. */
-function overfill(s: EngineState, o: Order, id: string, symbol: string | null, iso: string, ev: Evidence): void {
+function overfill(s: EngineState, o: Order, id: string, symbol: string | null, iso: EventTime, ev: Evidence): void {
   const st = s.orders;
   st.setOverfilled(o, true);
   s.add(
@@ -95,7 +96,7 @@ function restrictedFill(
   id: string | null,
   symbol: string | null,
   orderSymbol: string | null,
-  iso: string,
+  iso: EventTime,
   ev: Evidence,
 ): void {
   if (symbol === null || !isRestricted(s.p, symbol)) return;

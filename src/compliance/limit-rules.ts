@@ -2,6 +2,7 @@
  * The pre-trade limits on an order as accepted and as every modification leaves it: notional, size
  * and price collar, with the symbol's own limits before the policy's.
  */
+import type { EventTime } from './event-time.js';
 import { type EngineState, fmt, type LogEvent, num, type RiskCheck, unreadableNumber } from './engine-state.js';
 import { symbolPolicy } from './names.js';
 import { jsonShown, textOf } from './shown.js';
@@ -17,7 +18,7 @@ export interface LimitSubject {
   readonly eventRef: number | null;
   readonly fresh: RiskCheck | undefined;
   readonly modified: boolean;
-  readonly iso: string;
+  readonly iso: EventTime;
   readonly ev: Evidence;
 }
 
@@ -34,7 +35,7 @@ export function invalidValues(
   symbol: string | null,
   qty: number | null,
   price: number | null,
-  iso: string,
+  iso: EventTime,
   ev: Evidence,
   raw: { readonly quantity?: unknown; readonly price?: unknown },
 ): boolean {
@@ -137,7 +138,7 @@ export function modifyUnknown(
   e: LogEvent,
   id: string,
   symbol: string | null,
-  iso: string,
+  iso: EventTime,
   ev: Evidence,
   fresh?: RiskCheck,
 ): void {

@@ -2,6 +2,7 @@
  * The rules fed by order and fill events: the order's lifecycle, the checks on a new order, message
  * rates and order-to-trade counts, fills and overfills.
  */
+import type { EventTime } from './event-time.js';
 import {
   CLOSED,
   type EngineState,
@@ -36,7 +37,14 @@ const ORDER_EVENTS = new Set([...NEW, ...MODIFY, 'Cancelled', 'Rejected', 'Expir
 const UNKNOWN = 'unknown';
 
 /** An order event: a new order, a modification or cancel, a rejection, an expiry or the final fill. */
-export function orderEvent(s: EngineState, e: LogEvent, event: string, tUs: number, iso: string, ev: Evidence): void {
+export function orderEvent(
+  s: EngineState,
+  e: LogEvent,
+  event: string,
+  tUs: number,
+  iso: EventTime,
+  ev: Evidence,
+): void {
   const id = idOf(e.order_id);
   const symbol = str(e.symbol);
   if (id === null && ORDER_EVENTS.has(event)) idMissing(s, e, event, symbol, iso, ev);
@@ -116,7 +124,7 @@ function modifyOrder(
   o: Order,
   id: string,
   event: string,
-  iso: string,
+  iso: EventTime,
   ev: Evidence,
 ): void {
   const st = s.orders;
@@ -148,7 +156,7 @@ interface NewOrder {
   readonly id: string;
   readonly symbol: string | null;
   readonly tUs: number;
-  readonly iso: string;
+  readonly iso: EventTime;
   readonly ev: Evidence;
   readonly qty: number;
   readonly price: number | null;
@@ -167,7 +175,7 @@ export function idMissing(
   e: LogEvent,
   event: string,
   symbol: string | null,
-  iso: string,
+  iso: EventTime,
   ev: Evidence,
 ): void {
   const what = e.order_id === undefined ? 'no order_id' : `order_id ${JSON.stringify(e.order_id) ?? 'unreadable'}`;
@@ -185,7 +193,7 @@ function newOrder(
   orderId: string | null,
   symbol: string | null,
   tUs: number,
-  iso: string,
+  iso: EventTime,
   ev: Evidence,
 ): void {
   s.summary.orders_new++;
@@ -426,7 +434,7 @@ export function orderMessage(
   s: EngineState,
   e: LogEvent,
   tUs: number,
-  iso: string,
+  iso: EventTime,
   ev: Evidence,
   symbol: string | null,
   o: Order = NONE,

@@ -20,6 +20,7 @@ import { isAscii } from 'node:buffer';
 import { EntryTable, Kind, scanJsonLine } from '../json/line-scanner.js';
 import type { LogEvent } from './engine.js';
 import { ByteInterner, latin1, utf8, viewOf } from './byte-interner.js';
+import { EventTime } from './event-time.js';
 import { DIGEST_SIZE, hexDigest } from './line-evidence.js';
 import { clearFields, EXTRACTED_FIELDS, extractEvent, Fields, fieldIdOf, REPEATING } from './extract.js';
 
@@ -145,6 +146,9 @@ export function jsonNumber(b: Buffer, s: number, e: number): number {
   const v = k === 0 ? m : m / (POW10[k] as number);
   return neg ? -v : v;
 }
+
+/** iso_ts's id: given to the sink as bytes (event-time.ts), not decoded per event. */
+const ISO_TS_ID = EXTRACTED_FIELDS.indexOf('iso_ts');
 
 /**
  * Fields decoded through a ByteInterner: the repeating ones, and the ids an order's or a signal's
@@ -313,10 +317,14 @@ export interface EventSink {
   pushLine(e: LogEvent, file: string, line: number, hash: string): void;
   /**
    * pushLine with the line's SHA-256 as the 32 bytes at `digests[at]` (valid only during the call),
-   * for a sink that makes the hex only for the lines it keeps or names in a finding.
+   * for a sink that makes the hex only for the lines it keeps or names in a finding. `time`: the
+   * event's iso_ts as bytes, in place of `e.iso_ts` (absent: `e.iso_ts`): the EventTime only
+   * during the call, the bytes it points at until `release`.
    */
-  pushDigest?(e: LogEvent, file: string, line: number, digests: Buffer, at: number): void;
+  pushDigest?(e: LogEvent, file: string, line: number, digests: Buffer, at: number, time?: EventTime): void;
   malformed(): void;
+  /** The end of a batch fed by pushDigest with times: their bytes are reused after this call. */
+  release?(): void;
 }
 
 /** Feeds records to an engine, in order; reusable (its interners persist). */
@@ -327,6 +335,8 @@ export class RecordReader {
   private readonly parsed = new ParsedCache();
   /** The event being fed, reused: a new 32-field object per line was most of the feed's garbage. */
   private readonly e = new Fields();
+  /** The event's iso_ts when written without escapes: its bytes, decoded only if the sink reads it. */
+  private readonly time = new EventTime();
 
   /**
    * Pushes a batch's records to `engine`: `lines` are the batch's bytes the records point into;
@@ -336,6 +346,21 @@ export class RecordReader {
    * waits, and the engine makes one only for the lines it keeps).
    */
   feed(
+    engine: EventSink,
+    records: Int32Array,
+    lines: Buffer,
+    file: string,
+    firstLine: number,
+    hashes: readonly string[] | Uint8Array,
+  ): void {
+    try {
+      this.push(engine, records, lines, file, firstLine, hashes);
+    } finally {
+      engine.release?.();
+    }
+  }
+
+  private push(
     engine: EventSink,
     records: Int32Array,
     lines: Buffer,
@@ -360,6 +385,7 @@ export class RecordReader {
       }
       // One Fields object for every event: the sink must not keep it past pushLine (EventSink).
       const e = this.e;
+      let timed = false;
       for (let j = 0; j < n; j++) {
         const w = r[p] as number;
         const id = w & 0xff;
@@ -373,21 +399,36 @@ export class RecordReader {
           const s = r[p + 1] as number;
           const end = r[p + 2] as number;
           p += 3;
-          if (kind === RAW) setField(e, id, this.parsed.value(lines, s, end));
-          else {
+          if (kind === RAW) {
+            setField(e, id, this.parsed.value(lines, s, end));
+            if (id === ISO_TS_ID) timed = false; // a duplicate key written with escapes, after one without: the last wins
+          } else {
             const interner = this.interners[id];
             if (interner !== undefined) setField(e, id, interner.value(lines, view, s, end, ascii));
-            else setField(e, id, ascii ? latin1(lines, s, end) : utf8(lines, s, end));
+            else if (id === ISO_TS_ID) {
+              this.time.setBytes(lines, s, end, ascii);
+              timed = true;
+            } else setField(e, id, ascii ? latin1(lines, s, end) : utf8(lines, s, end));
           }
         } else {
           setField(e, id, kind === TRUE ? true : kind === FALSE ? false : null);
           p++;
         }
       }
-      if (digests === undefined) engine.pushLine(e as unknown as LogEvent, file, firstLine + k, hashes[k] as string);
-      else if (engine.pushDigest !== undefined)
-        engine.pushDigest(e as unknown as LogEvent, file, firstLine + k, digests, k * DIGEST_SIZE);
-      else engine.pushLine(e as unknown as LogEvent, file, firstLine + k, hexDigest(digests, k * DIGEST_SIZE));
+      if (digests !== undefined && engine.pushDigest !== undefined)
+        engine.pushDigest(
+          e as unknown as LogEvent,
+          file,
+          firstLine + k,
+          digests,
+          k * DIGEST_SIZE,
+          timed ? this.time : undefined,
+        );
+      else {
+        if (timed) e.iso_ts = this.time.text();
+        const hash = digests === undefined ? (hashes[k] as string) : hexDigest(digests, k * DIGEST_SIZE);
+        engine.pushLine(e as unknown as LogEvent, file, firstLine + k, hash);
+      }
       clearFields(e);
     }
   }

@@ -8,6 +8,7 @@
  * signal not reviewed, a forbidden decision), never as not matching (docs/compliance.md, "Fields
  * that are no text").
  */
+import type { EventTime } from './event-time.js';
 import { type EngineState, type FailedLogins, type LogEvent, SECOND } from './engine-state.js';
 import { isRestricted } from './names.js';
 import { jsonShown } from './shown.js';
@@ -59,7 +60,7 @@ export function heldRestricted(
   id: string | null,
   what: string,
   orderSymbol: string | null,
-  iso: string,
+  iso: EventTime,
   ev: Evidence,
 ): void {
   if (s.p.restricted_symbols.length === 0 || !notText(e.symbol) || isRestricted(s.p, orderSymbol)) return;
@@ -78,7 +79,7 @@ export function heldReviewAndLogin(
   symbol: string | null,
   signal: string | null,
   user: string | null,
-  iso: string,
+  iso: EventTime,
   ev: Evidence,
 ): void {
   const p = s.p;
