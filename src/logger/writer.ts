@@ -34,6 +34,14 @@ const LOCK_RETRY_FIRST_MS = 2;
 /** …doubling up to this. */
 const LOCK_RETRY_MAX_MS = 100;
 
+/**
+ * While events are refused, LOG_BUFFER_FULL is heard by 'error' listeners at the first refusal, then
+ * at most once a minute (a refusal every turn, e.g. an attacker-sized field, must not raise one error
+ * each), and again at the first refusal after a write failure clears. Every refusal is counted and
+ * recorded (EventsRefused) all the same.
+ */
+export const FULL_NOTICE_AGAIN_MS = 60_000;
+
 /** What a logging call returns: accepted (batched) or a promise of durability (durable). */
 export type Accepted = boolean | Promise<void>;
 
@@ -49,6 +57,8 @@ export abstract class SinkWriter {
   private tooLargeUnreported = 0;
   private behindUnreported = 0;
   protected reportedFull = false;
+  /** When LOG_BUFFER_FULL was last heard (Date.now()): again at most once a FULL_NOTICE_AGAIN_MS. */
+  private fullNoticeAt = Number.NEGATIVE_INFINITY;
   /** The delay of the retry scheduled now; 0 while none is. */
   protected retryDelay = 0;
   /** Failed writes in a row: the retry delay doubles with each (100 ms up to 5 s). */
@@ -117,8 +127,8 @@ export abstract class SinkWriter {
 
   /**
    * Refuses an event of `size` buffered bytes: the buffer is full, or the event alone is larger
-   * than the bound. Reported once per episode (until its EventsRefused records are written with no
-   * refusal since, or a write failure clears), counted always.
+   * than the bound. Reported at the first refusal, then at most once a FULL_NOTICE_AGAIN_MS (and again
+   * after a write failure clears), counted always.
    */
   refuse(size: number): Accepted {
     this.refused++;
@@ -133,8 +143,10 @@ export abstract class SinkWriter {
         : `audit log buffer full (${this.buffer.bytes} bytes unwritten since: ${this.lastError?.message ?? (this.waitingForLock ? 'another process holds the log lock .audit.lock' : 'writes are slower than logging')}); event refused`,
       { details: { refused: this.refused } },
     );
-    if (!this.reportedFull) {
+    const now = Date.now();
+    if (!this.reportedFull || now - this.fullNoticeAt >= FULL_NOTICE_AGAIN_MS) {
       this.reportedFull = true;
+      this.fullNoticeAt = now;
       this.ctx.emitError(err);
     }
     return this.rejection(err);
@@ -258,9 +270,6 @@ export abstract class SinkWriter {
   protected recorded(events: readonly PreparedEvent[], n: number): void {
     if (this.reports.size === 0) return;
     for (let i = 0; i < n; i++) this.reports.delete(events[i] as PreparedEvent);
-    // Every refusal so far is in the log and none came since: the episode is over, and the next
-    // refusal is reported again (the one-time notice is once per episode, not once per logger).
-    if (this.reports.size === 0 && this.refusedUnreported === 0) this.reportedFull = false;
   }
 
   /** A write succeeded: clear the failure state (retry backoff, buffer-full report). */

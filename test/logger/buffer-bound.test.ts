@@ -6,9 +6,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AuditpackError } from '../../src/errors.js';
 import { createAuditLogger, MemorySink } from '../../src/logger/index.js';
+import { FULL_NOTICE_AGAIN_MS } from '../../src/logger/writer.js';
 import { verifyLogDir } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -75,21 +76,31 @@ describe('maxBufferBytes below flushBytes', () => {
     expect(refusals(sink)).toEqual([{ count: 1, reason: 'larger alone than maxBufferBytes (1024 bytes)' }]);
   });
 
-  it('each episode of refusals is reported once: again after its record is written, not within it', async () => {
-    const sink = new MemorySink();
-    const log = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0, maxBufferBytes: 1024 });
-    const errors: string[] = [];
-    log.on('error', (e) => errors.push(e.code));
-    const big = () => log.log('test', 'Big', { note: 'x'.repeat(2000) });
-    expect([big(), big()]).toEqual([false, false]); // one episode: one notice
-    expect(errors).toEqual(['LOG_BUFFER_FULL']);
-    expect(log.log('test', 'Small', { n: 1 })).toBe(true);
-    await log.flush(); // the record rides on this write: the episode is over
-    expect(refusals(sink)).toEqual([{ count: 2, reason: 'larger alone than maxBufferBytes (1024 bytes)' }]);
-    expect(big()).toBe(false); // a new episode is reported again (main: silent until a write failed)
-    expect(errors).toEqual(['LOG_BUFFER_FULL', 'LOG_BUFFER_FULL']);
-    await log.close();
-    expect(refusals(sink).map((r) => r.count)).toEqual([2, 1]);
+  it('refusals are heard at the first, then at most once a minute: a refusal every turn raises no error each', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const sink = new MemorySink();
+      const log = createAuditLogger({ sink, handleExit: false, heartbeatMinutes: 0, maxBufferBytes: 1024 });
+      const errors: string[] = [];
+      log.on('error', (e) => errors.push(e.code));
+      const big = () => log.log('test', 'Big', { note: 'x'.repeat(2000) });
+      // An attacker-sized field every turn, between ordinary events (at56: one error per refusal).
+      for (let i = 0; i < 200; i++) {
+        expect(big()).toBe(false);
+        expect(log.log('test', 'Small', { n: i })).toBe(true);
+        await log.flush();
+      }
+      expect(errors).toEqual(['LOG_BUFFER_FULL']);
+      vi.setSystemTime(Date.now() + FULL_NOTICE_AGAIN_MS);
+      expect(big()).toBe(false); // a minute on: heard again (before: never, unless a write had failed)
+      expect(big()).toBe(false);
+      expect(errors).toEqual(['LOG_BUFFER_FULL', 'LOG_BUFFER_FULL']);
+      await log.close();
+      // Every refusal is recorded all the same.
+      expect(refusals(sink).reduce((n, r) => n + (r.count as number), 0)).toBe(202);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('maxBufferBytes 1, the log writable: every event refused, and the record never blames the log', async () => {
