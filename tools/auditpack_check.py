@@ -1326,6 +1326,41 @@ def repeats_start(e, unused):
         and e["snapshot_id"] not in unused
 
 
+def _censored_matches(pieces, s):
+    """Whether the pattern `pieces` (literals between censors) matches the censor-free line s."""
+    first, last = pieces[0], pieces[-1]
+    if len(pieces) == 1:
+        return first == s
+    if len(first) + len(last) > len(s) or not s.startswith(first) or not s.endswith(last):
+        return False
+    at, end = len(first), len(s) - len(last)
+    for p in pieces[1:-1]:
+        i = s.find(p, at)
+        if i == -1 or i + len(p) > end:
+            return False
+        at = i + len(p)
+    return True
+
+
+def _censored_lines_agree(a, b):
+    if a == b:
+        return True
+    pa, pb = a.split("[REDACTED]"), b.split("[REDACTED]")
+    if len(pa) == 1:
+        return _censored_matches(pb, a)
+    if len(pb) == 1:
+        return _censored_matches(pa, b)
+    return (pa[0].startswith(pb[0]) or pb[0].startswith(pa[0])) and (pa[-1].endswith(pb[-1]) or pb[-1].endswith(pa[-1]))
+
+
+def censored_copies_agree(a, b):
+    """Whether texts a and b may be redacted copies of one file, as verify's censoredCopiesAgree
+    (src/verify/censored-lines.ts, fx58a): the same lines (split at \\r\\n, \\r, \\n), each pair
+    agreeing but for spans either replaced by the censor [REDACTED] (which stands for any text)."""
+    la, lb = re.split(r"\r\n|\r|\n", a), re.split(r"\r\n|\r|\n", b)
+    return len(la) == len(lb) and all(_censored_lines_agree(x, y) for x, y in zip(la, lb))
+
+
 def check_start_policy_repeated(files, report, shown, rep):
     """COMPLIANCE_REPORT_MISMATCH (FORMAT.md "A pack", step 8; fx57a), as verify's startPolicyNotRepeated:
     a report with several policies, the first a snapshot's in force from the start (from null), whose
@@ -1349,13 +1384,18 @@ def check_start_policy_repeated(files, report, shown, rep):
             continue
         entry = next((p for p in policies[1:] if isinstance(p, dict) and p.get("source") == "snapshot"
                       and p.get("snapshot_id") == e["snapshot_id"]), None)
+        if entry is None or entry.get("sha256") == start.get("sha256"):
+            continue
         # A record of an earlier version holds the plain hash of a file with redacted values, and a
-        # snapshot counts it unchanged against the keyed one: only hashes of one shape compare.
-        keyed = [str(x.get("sha256")).startswith("hmac-sha256:") for x in (entry, start)] if entry is not None else None
-        if entry is not None and entry.get("sha256") != start.get("sha256") and keyed[0] == keyed[1]:
+        # snapshot counts it unchanged against the keyed one: only hashes of one shape compare; of two
+        # shapes, the texts, copies of one file redacted under two rule sets, are held to each other (fx58a).
+        keyed = [str(x.get("sha256")).startswith("hmac-sha256:") for x in (entry, start)]
+        same_shape = keyed[0] == keyed[1]
+        if same_shape or not censored_copies_agree(*[x.get("text") if isinstance(x.get("text"), str) else "" for x in (start, entry)]):
             rep.error("COMPLIANCE_REPORT_MISMATCH", shown + "/data/compliance_report.json", None,
-                      "the ConfigSnapshot event of snapshot %s in data/audit.jsonl records %s without listing it in its changed_files, and no event before it changed the file: it put the policy in force at the period's start in force again, yet the report's entry of that snapshot has sha256 %s and its start policy (snapshot %s, from null) sha256 %s"
-                      % (e["snapshot_id"], POLICY_PATH, str(entry.get("sha256"))[:80], json.dumps(start.get("snapshot_id"))[:80], str(start.get("sha256"))[:80]))
+                      "the ConfigSnapshot event of snapshot %s in data/audit.jsonl records %s without listing it in its changed_files, and no event before it changed the file: it put the policy in force at the period's start in force again, yet the report's entry of that snapshot has sha256 %s and its start policy (snapshot %s, from null) sha256 %s%s"
+                      % (e["snapshot_id"], POLICY_PATH, str(entry.get("sha256"))[:80], json.dumps(start.get("snapshot_id"))[:80], str(start.get("sha256"))[:80],
+                         "" if same_shape else ", and their texts differ outside the spans redaction replaced"))
             return
 
 

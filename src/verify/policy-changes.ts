@@ -31,6 +31,7 @@ import { recoveredIn } from '../format/recovered-line.js';
 import { CONFIG_MARK } from '../snapshot/config-event-lines.js';
 import { isSnapshotId, KEYED_HASH_PREFIX } from '../snapshot/store.js';
 import { recoveryFileFor } from './anchor-lines.js';
+import { censoredCopiesAgree } from './censored-lines.js';
 import type { RecordedPolicy } from './provenance.js';
 import { join } from 'node:path';
 
@@ -125,9 +126,13 @@ export function startPolicyOutlived(
 /**
  * Whether a recorded file hash is keyed (a file with redacted values). A record of an earlier version
  * holds such a file's plain hash, and a snapshot compares it with the plain hash of the file too
- * (compareEntries), so an unchanged file can carry both shapes: only hashes of one shape compare.
+ * (compareEntries), so an unchanged file can carry both shapes: only hashes of one shape compare; of
+ * two shapes, the texts are held to each other (censoredCopiesAgree, fx58a).
  */
 const keyed = (hash: string): boolean => String(hash).startsWith(KEYED_HASH_PREFIX);
+
+/** An entry's text; '' when it holds none (a report is hostile input). */
+const textOf = (p: RecordedPolicy): string => (typeof p.text === 'string' ? p.text : '');
 
 /** Whether `e` records the policy file without listing it as changed, and no note says its policy was not used. */
 function repeatsStart(e: PolicyEvent, unused: ReadonlySet<string>): boolean {
@@ -141,7 +146,8 @@ function repeatsStart(e: PolicyEvent, unused: ReadonlySet<string>): boolean {
  * lists) left the version in force at the start as it was; one of them that records the file, of
  * which no note says its policy was not used, put that same version in force again: the report's
  * entry of its snapshot has the start policy's sha256 (the record's hash of the file, which
- * `changed_files` is counted by; a plain hash beside a keyed one is not compared). A forger who swaps the start entry for an earlier, laxer snapshot
+ * `changed_files` is counted by); beside a keyed hash a plain one (a record of an earlier version)
+ * is not compared, the two texts are: they agree line by line but where redaction replaced a span (fx58a). A forger who swaps the start entry for an earlier, laxer snapshot
  * and keeps the day's entries meets it; one whose day changes the policy file before any repeat
  * does not (the pack holds the record of neither side of that change).
  */
@@ -157,8 +163,11 @@ export function startPolicyNotRepeated(
     if (e.changed !== false) return undefined;
     if (!repeatsStart(e, unused)) continue;
     const entry = policies.slice(1).find((p) => p.source === 'snapshot' && p.snapshot_id === e.snapshot_id);
-    if (entry !== undefined && entry.sha256 !== start.sha256 && keyed(entry.sha256) === keyed(start.sha256))
-      return `the ConfigSnapshot event of snapshot ${e.snapshot_id} in ${PACK_PATH.log} records ${DEFAULT_POLICY_PATH} without listing it in its changed_files, and no event before it changed the file: it put the policy in force at the period's start in force again, yet the report's entry of that snapshot has sha256 ${String(entry.sha256).slice(0, 80)} and its start policy (snapshot ${JSON.stringify(start.snapshot_id).slice(0, 80)}, from null) sha256 ${String(start.sha256).slice(0, 80)}`;
+    if (entry === undefined || entry.sha256 === start.sha256) continue;
+    const sameShape = keyed(entry.sha256) === keyed(start.sha256);
+    // Hashes of two shapes: the texts, copies of one file redacted under two rule sets (fx58a).
+    if (sameShape || !censoredCopiesAgree(textOf(start), textOf(entry)))
+      return `the ConfigSnapshot event of snapshot ${e.snapshot_id} in ${PACK_PATH.log} records ${DEFAULT_POLICY_PATH} without listing it in its changed_files, and no event before it changed the file: it put the policy in force at the period's start in force again, yet the report's entry of that snapshot has sha256 ${String(entry.sha256).slice(0, 80)} and its start policy (snapshot ${JSON.stringify(start.snapshot_id).slice(0, 80)}, from null) sha256 ${String(start.sha256).slice(0, 80)}${sameShape ? '' : ', and their texts differ outside the spans redaction replaced'}`;
   }
   return undefined;
 }

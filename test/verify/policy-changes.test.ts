@@ -2,7 +2,8 @@
  * startPolicyNotRepeated over the events and entries export writes (fx57a), where a whole pack is
  * costly to make: a record of an earlier version holds the plain hash of a policy file with redacted
  * values, and a snapshot counts the file unchanged against it (compareEntries takes the file's
- * plain hash too), so an honest repeat's entry can carry the keyed hash while the start's is plain.
+ * plain hash too), so an honest repeat's entry can carry the keyed hash while the start's is plain; their texts are
+ * then held to each other (fx58a).
  */
 import { describe, expect, it } from 'vitest';
 import { type PolicyEvent, startPolicyNotRepeated } from '../../src/verify/policy-changes.js';
@@ -14,13 +15,13 @@ const OTHER_KEYED = `hmac-sha256:${'c'.repeat(64)}`;
 const S0 = '20250907T180000.000000Z-000';
 const S1 = '20250908T080000.000000Z-000';
 const S2 = '20250908T090000.000000Z-000';
-const entry = (id: string, sha256: string, from: string | null): RecordedPolicy => ({
+const entry = (id: string, sha256: string, from: string | null, text = 'x'): RecordedPolicy => ({
   from,
   source: 'snapshot',
   snapshot_id: id,
   path: 'configs/compliance_policy.yaml',
   sha256,
-  text: 'x',
+  text,
 });
 const event = (id: string, changed: boolean | undefined): PolicyEvent => ({
   snapshot_id: id,
@@ -48,5 +49,22 @@ describe('startPolicyNotRepeated', () => {
     const changedFirst = [entry(S0, KEYED, null), entry(S2, OTHER_KEYED, from), entry(S1, KEYED, from)];
     expect(startPolicyNotRepeated(changedFirst, [], [event(S2, true), event(S1, false)])).toBe(undefined);
     expect(startPolicyNotRepeated(changedFirst, [], [event(S2, undefined), event(S1, false)])).toBe(undefined);
+  });
+
+  it('holds the texts to each other when the hashes are of two shapes (fx58a): they agree but for censored spans', () => {
+    const from = '2025-09-08T08:00:00.000000Z';
+    const repeat = 'require_risk_check: true\n# api_key: [REDACTED]\n';
+    const agree = [
+      entry(S0, PLAIN, null, 'require_risk_check: true\n# api_key: hunter22\n'),
+      entry(S1, KEYED, from, repeat),
+    ];
+    expect(startPolicyNotRepeated(agree, [], [event(S1, false)])).toBe(undefined);
+    const lax = [
+      entry(S0, PLAIN, null, 'require_risk_check: false\n# api_key: hunter22\n'),
+      entry(S1, KEYED, from, repeat),
+    ];
+    expect(startPolicyNotRepeated(lax, [], [event(S1, false)])).toContain(
+      'their texts differ outside the spans redaction replaced',
+    );
   });
 });
