@@ -262,8 +262,9 @@ let ASCII_COL = -1;
  * Where an xxd line's ASCII column ends (rules 20, part 11): `n` characters from ASCII_COL, when
  * the line has no line break of its own (a flattened dump's last line, a dump that words follow on
  * its line): the words after it stay. A full line's hex is followed by exactly two blanks (a short
- * one's by padding); a line with its own break ends there, as before. A backslash starts an escape
- * (a raw `\` byte then takes the next character too: more censored, never less).
+ * one's by padding); a line with its own break ends there, as before. A backslash that starts a
+ * valid JSON escape counts as one character with it (a raw `\` byte before such a character then takes
+ * it too: more censored, never less).
  */
 function asciiEnd(s: string, from: number, hexEnd: number, n: number, lineEnd: number): number {
   if (
@@ -277,9 +278,19 @@ function asciiEnd(s: string, from: number, hexEnd: number, n: number, lineEnd: n
   if (!BREAKLESS || ASCII_COL === -1 || a < hexEnd + 2) return lineEnd;
   if (s.charCodeAt(a - 1) !== 32 || s.charCodeAt(a - 2) !== 32) return lineEnd;
   // A JSON escape (`\"`, `\\`, `\u0007`) is one byte's character: counted short, the column's tail would stay.
+  // Only a backslash that starts a valid escape counts so: a raw dump's `\` byte is mostly followed by `.`.
   let p = a;
-  for (let m = 0; m < n && p < lineEnd; m++) p += s.charCodeAt(p) !== 92 ? 1 : s.charCodeAt(p + 1) === 117 ? 6 : 2;
+  for (let m = 0; m < n && p < lineEnd; m++) p += escapeLength(s, p);
   return Math.min(p, lineEnd);
+}
+
+/** The length of the JSON escape at `p` (2, or 6 for `\uXXXX`), or 1 when `p` starts none. */
+function escapeLength(s: string, p: number): number {
+  if (s.charCodeAt(p) !== 92) return 1;
+  const c = s.charCodeAt(p + 1);
+  if (c === 117) return /^[0-9a-fA-F]{4}$/.test(s.slice(p + 2, p + 6)) ? 6 : 1;
+  // " \ / b f n r t
+  return c === 34 || c === 92 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116 ? 2 : 1;
 }
 
 /** The dump whose first offset starts at `at`: its lines while each starts with an offset and `: `. */
