@@ -3,7 +3,7 @@
  * bytes lie in a batch: the string is decoded when something reads `text()`, which only a finding
  * or state that keeps the time does (and the day's first event). Most events are counted and
  * forgotten, so most never get a string: one per event (a native call and a string) was 6-10% of
- * the checks' reading thread (docs/PERFORMANCE.md, issue 12). The engine reads the hour
+ * the checks' reading thread (docs/PERFORMANCE.md, "`iso_ts` handed to the engine as its bytes"). The engine reads the hour
  * from the bytes, and keeps the last event's bytes for summary.last_event.
  *
  * An EventTime is reused for every event and reads a batch's bytes, which are reused too: whatever
