@@ -83,7 +83,7 @@ interface DirRead {
   /** The compliance re-check, fed by the log pass. */
   compliance: ComplianceRecheckStart | undefined;
   /** Whether the hashing and the payload derivation run on threads of their own (VerifyPackOptions.threads). */
-  threads: boolean;
+  readonly threads: boolean;
 }
 
 /**
@@ -102,6 +102,7 @@ export async function verifyPackDir(
 ): Promise<PackReport> {
   const f = new Findings();
   const found = await walk(dir, f);
+  const bytes = found.reduce((n, x) => n + x.size, 0);
   if (found.length === 0) f.add('EMPTY_DIRECTORY', 'error', '.', 'the pack directory holds no files');
   const r: DirRead = {
     dir,
@@ -125,7 +126,7 @@ export async function verifyPackDir(
     derived: undefined,
     compliance: undefined,
     alertStream: undefined,
-    threads: true,
+    threads: options.threads ?? bytes >= THREADS_FROM_BYTES,
   };
   // In the background (a worker thread): every payload file's digest — the CSVs hashed and counted,
   // the two JSONL files only hashed, in a read of their own: the reading thread, which checks
@@ -139,8 +140,6 @@ export async function verifyPackDir(
     path: join(dir, x.rel),
     csv: x.rel === PACK_PATH.orders || x.rel === PACK_PATH.fills,
   }));
-  const bytes = found.reduce((n, x) => n + x.size, 0);
-  r.threads = options.threads ?? bytes >= THREADS_FROM_BYTES;
   const background = startBackground(bgJobs, r.threads);
   // Nothing is allocated here until the thread has made its heap (hash-jobs.ts untilRunning).
   if (r.threads && bytes >= WAIT_FOR_THREAD_FROM_BYTES) await background.untilRunning(THREAD_START_WAIT_MS);
