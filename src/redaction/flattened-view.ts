@@ -39,19 +39,37 @@ function values(t: string): [number, number] {
   return [Number.parseInt(t, 16), /^[0-7]+$/.test(t) ? Number.parseInt(t, 8) : Number.NaN];
 }
 
-/** The first line break (`\n`, or JSON's escaped `\n`) at or after `i`, or the text's length. */
-function breakFrom(s: string, i: number): number {
-  const a = s.indexOf('\n', i);
-  const b = s.indexOf('\\n', i);
-  return Math.min(a === -1 ? s.length : a, b === -1 ? s.length : b);
+/**
+ * The first line break at or after `i`, or the text's length: a `\n`, or JSON's escaped `\n` at the
+ * escaping `esc` of the string the dump is in (openingEscapes): `esc + 1` backslashes before the `n`
+ * after any number of escaped backslashes (`\\n` in a string of the text is the ASCII column's `\`
+ * and `n`, no break). In no string found (-1) any escaped `\n` counts.
+ */
+function breakFrom(s: string, i: number, esc: number): number {
+  if (NEWLINE.text !== s || NEWLINE.from > i || NEWLINE.at < i) {
+    const a = s.indexOf('\n', i);
+    NEWLINE.text = s;
+    NEWLINE.from = i;
+    NEWLINE.at = a === -1 ? s.length : a;
+  }
+  const end = NEWLINE.at;
+  for (let b = s.indexOf('\\n', i); b !== -1 && b < end; b = s.indexOf('\\n', b + 1)) {
+    if (esc === -1) return b;
+    const n = backslashesBefore(s, b + 1, i);
+    if (n % (2 * (esc + 1)) === esc + 1) return b + 1 - esc - 1;
+  }
+  return end;
 }
 
+/** The last `\n` breakFrom found in `text` from `from` (its length for none): searched again only once passed. */
+const NEWLINE = { text: '', from: 0, at: 0 };
+
 /**
- * The offsets in chains, as their tokens' starts. Two offsets are in a chain only with no line
+ * The offsets in chains, as their tokens' starts (each chain's first also in `heads`). Two offsets are in a chain only with no line
  * break between them: a dump whose lines are lines (behind a prefix, in a JSON string) is the
  * other readers' and keeps its structure.
  */
-function chainedOffsets(s: string): number[] {
+function chainedOffsets(s: string, heads: number[]): number[] {
   const at: number[] = [];
   const vals: [number, number][] = [];
   const widths: number[] = [];
@@ -66,17 +84,22 @@ function chainedOffsets(s: string): number[] {
   let radix = -1;
   let step = 0;
   let last = 0;
-  // The next line break after the candidate before (searched again only once passed: linear).
-  let brk = -1;
+  // The escaping of the chain's string (or of the candidate that may start one), and for each
+  // escaping the last line break found (searched again only once passed: linear).
+  let esc = -1;
+  const found = new Map<number, number>();
+  const nextBreak = (from: number): number => {
+    const c = found.get(esc);
+    if (c !== undefined && c >= from) return c;
+    const b = breakFrom(s, from, esc);
+    found.set(esc, b);
+    return b;
+  };
   for (let k = 0; k < at.length; k++) {
     const v = vals[k] as [number, number];
     const a = at[k] as number;
-    if (k > 0 && brk < a) {
-      const prev = at[k - 1] as number;
-      if (brk < prev) brk = breakFrom(s, prev);
-      // A line break since the candidate before: no chain goes on across it.
-      if (brk < a) radix = -1;
-    }
+    // A line break since the candidate before: no chain goes on across it.
+    if (k > 0 && radix !== -1 && nextBreak(at[k - 1] as number) < a) radix = -1;
     const x = radix === -1 ? Number.NaN : (v[radix] as number);
     if (x === last + step) {
       out.push(a);
@@ -88,8 +111,8 @@ function chainedOffsets(s: string): number[] {
     radix = -1;
     const w = vals[k + 1];
     if (w === undefined || widths[k + 1] !== widths[k]) continue;
-    if (brk < a) brk = breakFrom(s, a);
-    if (brk < (at[k + 1] as number)) continue;
+    esc = openingEscapes(s, a);
+    if (nextBreak(a) < (at[k + 1] as number)) continue;
     for (const r of [0, 1]) {
       const d = (w[r] as number) - (v[r] as number);
       if (d >= 4 && d <= 256) {
@@ -97,6 +120,7 @@ function chainedOffsets(s: string): number[] {
         step = d;
         last = v[r] as number;
         out.push(a);
+        heads.push(a);
         break;
       }
     }
@@ -121,35 +145,109 @@ function flattenedView(s: string, starts: readonly number[]): string {
 
 /** The private keys in the flattened dumps of `s`, as [start, end) pairs (the view's are the text's). */
 export function flattenedDumpKeySpans(s: string): number[] {
-  const starts = chainedOffsets(s);
+  const heads: number[] = [];
+  const starts = chainedOffsets(s, heads);
   const asn1 = hasAsn1parseCue(s);
   if (asn1) {
     ASN1_LINE.lastIndex = 0;
-    for (let m = ASN1_LINE.exec(s); m !== null; m = ASN1_LINE.exec(s)) starts.push(m.index);
+    for (let m = ASN1_LINE.exec(s), first = true; m !== null; m = ASN1_LINE.exec(s), first = false) {
+      // A listing starts at its first line or at the key's own label (`0:d=0`).
+      if (first || m[0].startsWith('0:d=0')) heads.push(m.index);
+      starts.push(m.index);
+    }
   }
-  if (starts.length < 2) return [];
+  if (starts.length < 2) {
+    OPENING.text = '';
+    NEWLINE.text = '';
+    return [];
+  }
+  heads.sort((x, y) => x - y);
   const v = flattenedView(s, starts);
   const spans = xxdDumpKeySpans(v);
   for (const x of plainDumpKeySpans(v)) spans.push(x);
   if (asn1) for (const x of asn1parseKeySpans(v)) spans.push(x);
-  for (let k = 1; k < spans.length; k += 2)
-    spans[k] = Math.min(spans[k] as number, stringEnd(s, spans[k - 1] as number));
+  for (let k = 1; k < spans.length; k += 2) {
+    const a = spans[k - 1] as number;
+    spans[k] = Math.min(spans[k] as number, stringEnd(s, a, headBefore(heads, a)));
+  }
+  OPENING.text = '';
+  NEWLINE.text = '';
   return spans;
 }
 
+/** The last chain head at or before `a` (the start of the dump that holds it), else `a`. */
+function headBefore(heads: readonly number[], a: number): number {
+  let lo = 0;
+  let hi = heads.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((heads[mid] as number) <= a) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? a : (heads[lo - 1] as number);
+}
+
+/** How far back from a dump's first offset the quote that opens its JSON string is looked for. */
+const OPENING_SEARCH = 4096;
+
+/** The number of backslashes right before `q`. */
+function backslashesBefore(s: string, q: number, floor: number): number {
+  let b = q;
+  while (b > floor && s.charCodeAt(b - 1) === 92) b--;
+  return q - b;
+}
+
 /**
- * Where a JSON string that holds `a` ends: before a quote (and its escaping backslashes) that a
- * `,`, `}` or `]` follows or that ends the text; the text's length when none does. A flattened
- * dump's last line runs on to the text's end in the view (asn1parse's value to the line's end):
- * its span stops there, so the JSON around it stays valid.
+ * The backslashes before the quote that opens the JSON string a dump starting at `head` is in (0
+ * for a string of the text, 1 for a string in a string, 3 deeper): the last quote before `head`
+ * that a value's or a key's place precedes (`{`, `[`, `,`, `:` or the text's start, blanks
+ * between); -1 when none does (the dump is in no JSON string).
  */
-function stringEnd(s: string, a: number): number {
+function openingEscapes(s: string, head: number): number {
+  const floor = Math.max(0, head - OPENING_SEARCH);
+  const o = OPENING;
+  // Asked again further on: only the quotes since the last head are new (the text's search stays linear).
+  const known = o.text === s && o.head <= head;
+  const low = known ? Math.max(floor, o.head) : floor;
+  o.text = s;
+  o.head = head;
+  for (let q = head - 1; q >= low; q--) {
+    if (s.charCodeAt(q) !== 34) continue;
+    const n = backslashesBefore(s, q, floor);
+    let b = q - n;
+    while (b > floor && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+    const c = b === 0 ? -1 : s.charCodeAt(b - 1);
+    if (c === -1 || c === 123 || c === 91 || c === 44 || c === 58) {
+      o.quote = q;
+      o.n = n;
+      return n;
+    }
+  }
+  if (!(known && o.quote >= floor)) o.quote = -1;
+  return o.quote === -1 ? -1 : o.n;
+}
+
+/** openingEscapes' last answer: the text and head asked for, the opening quote found (-1 for none) and its escapes. */
+const OPENING = { text: '', head: 0, quote: -1, n: -1 };
+
+/**
+ * Where the JSON string that holds the dump at `head` ends, searched from `a`: before the quote
+ * escaped as its opening quote is (and that quote's backslashes) that a `,`, `}` or `]` follows or
+ * that ends the text; the text's length when none does or the dump is in no JSON string. A
+ * flattened dump's last line runs on to the text's end in the view (asn1parse's value to the line's
+ * end): its span stops there, so the JSON around it stays valid. A quote in the dump's ASCII column
+ * is escaped once more than the string's own (`\"` in a string of the text): it ends nothing, even
+ * when a `,`, `}` or `]` of the column follows it.
+ */
+function stringEnd(s: string, a: number, head: number): number {
+  const n0 = openingEscapes(s, head);
+  if (n0 === -1) return s.length;
   for (let q = s.indexOf('"', a); q !== -1; q = s.indexOf('"', q + 1)) {
     const c = s.charCodeAt(q + 1);
     if (!(q + 1 === s.length || c === 44 || c === 125 || c === 93)) continue;
-    let e = q;
-    while (e > a && s.charCodeAt(e - 1) === 92) e--;
-    return e;
+    // Escaped backslashes (the column's `\\`) may come before the quote's own escapes.
+    if (backslashesBefore(s, q, a) % (2 * (n0 + 1)) !== n0) continue;
+    return q - n0;
   }
   return s.length;
 }

@@ -18,7 +18,7 @@
 
 import { HEAD, isAlnumCode, keyLength } from './der-key.js';
 import { seedTailStart } from './der-headless.js';
-import { type Dump, dumpKeys } from './der-xxd.js';
+import { type Dump, dumpKeys } from './der-dump-keys.js';
 
 /** The narrowest token that starts a run (xxd -p prints 60 digits a line; `-c 16`, 32). */
 const TOKEN_MIN = 32;

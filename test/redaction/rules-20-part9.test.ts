@@ -13,7 +13,9 @@ import { cpuMs } from '../helpers/cpu-time.js';
 import { redactOnce } from '../helpers/redact-idempotent.js';
 import {
   asn1parse,
+  der,
   hexdumpWords,
+  jwkD,
   keyCases,
   leaked,
   makeKeys,
@@ -126,6 +128,66 @@ describe('stays: digests, hex lists, public keys and data, joined the same ways'
         expect(once(t)).toBe(t);
       }
   });
+});
+
+describe("a quote in a flattened dump's ASCII column ends no string", () => {
+  // Random keys print `"]`, `",` or `"}` in some line's ASCII column now and then (about one RSA key
+  // in 60): the span was cut there as at a JSON string's end, and the rest of the exponent stayed.
+  // Here the key's private exponent is made to print all three, on lines before its end.
+  const d = der(rsa, 'pkcs1');
+  const at = d.indexOf(jwkD(rsa));
+  for (const [k, pair] of [
+    [16, '"]'],
+    [40, '",'],
+    [70, '"}'],
+  ] as const)
+    d.write(pair, at + k, 'latin1');
+  const secret = d.subarray(at, at + jwkD(rsa).length);
+  const WRAPS: [string, (t: string) => string][] = [
+    ['alone', (t) => flat(t)],
+    ['in a message', (t) => `app: dumping key: ${flat(t)} (done)`],
+    ['in a JSON string', (t) => JSON.stringify({ msg: `key dump ${flat(t)} end`, venue: 'XNYS' })],
+    ['in a JSON string with quotes before it', (t) => JSON.stringify({ msg: `he said "here", ${flat(t)}` })],
+    ['in JSON in a JSON string', (t) => JSON.stringify({ line: JSON.stringify({ msg: flat(t) }) })],
+  ];
+  for (const [layout, dump] of [
+    ['od -A x -t x1z', odX1z],
+    ['xxd', (b: Buffer) => xxdPairs(b)],
+    ['xxd -g1', xxdG1],
+  ] as const)
+    for (const [ctx, wrap] of WRAPS)
+      it(`${layout}, ${ctx}`, () => {
+        const t = wrap(dump(d));
+        expect(t).toMatch(/"\]|\\"\]/);
+        expectGone(t, secret);
+      });
+  it('the words after a dump in a JSON string stay, the JSON parses', () => {
+    const t = JSON.stringify({ msg: `key dump ${flat(odX1z(d))} end`, venue: 'XNYS' });
+    const out = JSON.parse(once(t)) as { msg: string; venue: string };
+    expect(out.msg).toMatch(/^key dump 000000 \[REDACTED\]/);
+    expect(out.venue).toBe('XNYS');
+  });
+});
+
+describe("a flattened dump's column `\\` and `n` is no line break", () => {
+  // An EC key whose scalar prints `\n` in the first line's ASCII column: in JSON it is `\\n`, which the
+  // chain of offsets took for an escaped line break (in JSON in a JSON string, or after quotes in
+  // the message): the first line, with the key's header, was left out of the chain, and the scalar
+  // with it (about one EC key in 500).
+  const d = der(ec, 'sec1');
+  const at = d.indexOf(jwkD(ec));
+  d.write('\\n', at + 1, 'latin1');
+  const secret = d.subarray(at, at + jwkD(ec).length);
+  for (const [ctx, wrap] of [
+    ['in JSON in a JSON string', (t: string) => JSON.stringify({ line: JSON.stringify({ msg: flat(t) }) })],
+    ['in a JSON string after quotes', (t: string) => JSON.stringify({ msg: `he said "here" ${flat(t)} end` })],
+    ['in a JSON string', (t: string) => JSON.stringify({ msg: flat(t) })],
+  ] as const)
+    for (const [layout, dump] of [
+      ['od -A x -t x1z', odX1z],
+      ['xxd', (b: Buffer) => xxdPairs(b)],
+    ] as const)
+      it(`${layout}, ${ctx}`, () => expectGone(wrap(dump(d)), secret));
 });
 
 describe('linear', () => {

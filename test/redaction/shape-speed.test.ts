@@ -314,6 +314,11 @@ const PARTIAL_SEEDS = [
   'abcdef01: \n',
   '\n00000005: 3082 ffff 0201 0002 8201 0100 c1d2 e3f4  0...............',
   '00000005: 3077 0201 0104 20a6 914f\\n',
+  // Session 35: each escaped line's end was searched through every `\\\\n` (a column's `\` and `n`) to
+  // the text's end (23 s a MB); a flattened dump's string and line breaks at its quote's escaping.
+  '"x":"000000 30 82 \\\\\\\\n 000010 ',
+  ':\\"000010 \\\\n',
+  '000000 00 "] 000010 11 ',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
