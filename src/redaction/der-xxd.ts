@@ -15,6 +15,7 @@
  */
 
 import { type Dump, dumpKeys, hexAt, wordSwapped } from './der-dump-keys.js';
+import { backslashesBefore, endsString, forgetOpening, openingEscapes } from './json-string-level.js';
 
 /** The cue: an offset's last digit and `: ` (offsets of 16-byte lines end in `0`). */
 const CUE = '0: ';
@@ -185,11 +186,12 @@ let STRING_END = 0;
  * The last searches of endingQuote and stringEnd, for the text `text` from `from` (a later search
  * from before the found place has the same answer): a one-line text is searched once, not once a cue.
  */
-const QUOTE = { text: '', escaped: false, from: 0, at: -1 };
+const QUOTE = { text: '', escaped: false, open: -1, from: 0, at: -1 };
 const DEEPER = { text: '', from: 0, at: -1 };
 
 /** Forgets the last searches (the text they hold). */
 function forgetSearches(): void {
+  forgetOpening();
   QUOTE.text = '';
   ESCAPED_BREAK.text = '';
   DEEPER.text = '';
@@ -198,20 +200,23 @@ function forgetSearches(): void {
 /** The first quote from `k` that ends a string of the dump's escaping level, or -1. */
 function endingQuote(s: string, k: number): number {
   const c = QUOTE;
-  if (c.text === s && c.escaped === ESCAPED && c.from <= k && (c.at === -1 || c.at >= k)) return c.at;
+  if (c.text === s && c.escaped === ESCAPED && c.open === OPEN && c.from <= k && (c.at === -1 || c.at >= k))
+    return c.at;
   let found = -1;
   for (let q = s.indexOf('"', k); q !== -1; q = s.indexOf('"', q + 1)) {
-    let b = q;
-    while (b > k && s.charCodeAt(b - 1) === 92) b--;
-    const n = q - b;
-    if (n % 2 === 0 || (ESCAPED && n % 4 === 1)) {
+    const n = backslashesBefore(s, q, k);
+    // Known: the opening quote's escapes (an ASCII column's `"` has more); else any string's end.
+    if (OPEN !== -1 ? endsString(n, OPEN) : n % 2 === 0 || (ESCAPED && n % 4 === 1)) {
       found = q;
       break;
     }
   }
-  Object.assign(c, { text: s, escaped: ESCAPED, from: k, at: found });
+  Object.assign(c, { text: s, escaped: ESCAPED, open: OPEN, from: k, at: found });
   return found;
 }
+
+/** The escapes of the quote that opened the JSON string the dump being read is in (openingEscapes), -1 when none. */
+let OPEN = -1;
 
 /** Reads one line's hex groups from `i` (after `: `) into the dump; the line's end, or -1 if none. */
 function readLine(s: string, i: number, d: Dump): number {
@@ -298,6 +303,7 @@ function escapeLength(s: string, p: number): number {
 function readDump(s: string, at: number): Dump {
   const d: Dump = { bytes: [], at: [], lineEnd: [], group: [], end: at };
   ASCII_COL = -1;
+  OPEN = openingEscapes(s, at);
   let o = at;
   for (;;) {
     const from = bytesStart(s, o);

@@ -200,7 +200,9 @@ function readerSpans(view: View): number[] {
   // A dump with a prefix on every line (rules 20, part 8), inside a JSON string.
   if (v.length >= PREFIXED_DUMP_MIN) add(prefixedDumpKeySpans(v));
   if (hasOpensslTextCue(v)) add(opensslTextKeySpans(v));
-  if (hasAsn1parseCue(v)) add(asn1parseKeySpans(v));
+  // Read with the string's own quotes as line breaks: a label's value and a `-dump` line run to their
+  // line's end, which for a dump's last line with no line break of its own is its string's end.
+  if (hasAsn1parseCue(v)) add(asn1parseKeySpans(view.lined));
   if (hasOpensslInlineCue(v)) add(opensslInlineKeySpans(v));
   return spans;
 }

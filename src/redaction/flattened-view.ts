@@ -20,6 +20,7 @@
 
 import { asn1parseKeySpans, hasAsn1parseCue } from './asn1parse-dump.js';
 import { plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
+import { backslashesBefore, endsString, forgetOpening, openingEscapes } from './json-string-level.js';
 
 /** The cue: the zeros of a dump's early offsets (a key's dump ends before offset 0x10000). */
 const CUE = '0000';
@@ -65,9 +66,9 @@ function breakFrom(s: string, i: number, esc: number): number {
 const NEWLINE = { text: '', from: 0, at: 0 };
 
 /**
- * The offsets in chains, as their tokens' starts (each chain's first also in `heads`). Two offsets are in a chain only with no line
- * break between them: a dump whose lines are lines (behind a prefix, in a JSON string) is the
- * other readers' and keeps its structure.
+ * The offsets in chains, as their tokens' starts (each chain's first also in `heads`). Two offsets
+ * are in a chain only with no line break between them: a dump whose lines are lines (behind a
+ * prefix, in a JSON string) is the other readers' and keeps its structure.
  */
 function chainedOffsets(s: string, heads: number[]): number[] {
   const at: number[] = [];
@@ -157,7 +158,7 @@ export function flattenedDumpKeySpans(s: string): number[] {
     }
   }
   if (starts.length < 2) {
-    OPENING.text = '';
+    forgetOpening();
     NEWLINE.text = '';
     return [];
   }
@@ -170,7 +171,7 @@ export function flattenedDumpKeySpans(s: string): number[] {
     const a = spans[k - 1] as number;
     spans[k] = Math.min(spans[k] as number, stringEnd(s, a, headBefore(heads, a)));
   }
-  OPENING.text = '';
+  forgetOpening();
   NEWLINE.text = '';
   return spans;
 }
@@ -186,49 +187,6 @@ function headBefore(heads: readonly number[], a: number): number {
   }
   return lo === 0 ? a : (heads[lo - 1] as number);
 }
-
-/** How far back from a dump's first offset the quote that opens its JSON string is looked for. */
-const OPENING_SEARCH = 4096;
-
-/** The number of backslashes right before `q`. */
-function backslashesBefore(s: string, q: number, floor: number): number {
-  let b = q;
-  while (b > floor && s.charCodeAt(b - 1) === 92) b--;
-  return q - b;
-}
-
-/**
- * The backslashes before the quote that opens the JSON string a dump starting at `head` is in (0
- * for a string of the text, 1 for a string in a string, 3 deeper): the last quote before `head`
- * that a value's or a key's place precedes (`{`, `[`, `,`, `:` or the text's start, blanks
- * between); -1 when none does (the dump is in no JSON string).
- */
-function openingEscapes(s: string, head: number): number {
-  const floor = Math.max(0, head - OPENING_SEARCH);
-  const o = OPENING;
-  // Asked again further on: only the quotes since the last head are new (the text's search stays linear).
-  const known = o.text === s && o.head <= head;
-  const low = known ? Math.max(floor, o.head) : floor;
-  o.text = s;
-  o.head = head;
-  for (let q = head - 1; q >= low; q--) {
-    if (s.charCodeAt(q) !== 34) continue;
-    const n = backslashesBefore(s, q, floor);
-    let b = q - n;
-    while (b > floor && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
-    const c = b === 0 ? -1 : s.charCodeAt(b - 1);
-    if (c === -1 || c === 123 || c === 91 || c === 44 || c === 58) {
-      o.quote = q;
-      o.n = n;
-      return n;
-    }
-  }
-  if (!(known && o.quote >= floor)) o.quote = -1;
-  return o.quote === -1 ? -1 : o.n;
-}
-
-/** openingEscapes' last answer: the text and head asked for, the opening quote found (-1 for none) and its escapes. */
-const OPENING = { text: '', head: 0, quote: -1, n: -1 };
 
 /**
  * Where the JSON string that holds the dump at `head` ends, searched from `a`: before the quote
@@ -246,7 +204,7 @@ function stringEnd(s: string, a: number, head: number): number {
     const c = s.charCodeAt(q + 1);
     if (!(q + 1 === s.length || c === 44 || c === 125 || c === 93)) continue;
     // Escaped backslashes (the column's `\\`) may come before the quote's own escapes.
-    if (backslashesBefore(s, q, a) % (2 * (n0 + 1)) !== n0) continue;
+    if (!endsString(backslashesBefore(s, q, a), n0)) continue;
     return q - n0;
   }
   return s.length;

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { cpuMs } from '../helpers/cpu-time.js';
 import { redactOnce } from '../helpers/redact-idempotent.js';
-import { der, jwkD, leaked, spki, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
+import { asn1parse, der, jwkD, leaked, spki, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
 
 const r = compileRedactor();
 const once = (t: string): string => redactOnce(r, t);
@@ -130,6 +130,47 @@ describe("the ASCII column's end counts a JSON escape as one character", () => {
     const out = (JSON.parse(once(JSON.stringify({ msg, v: 1 }))) as { msg: string }).msg;
     expect(out).toBe('00000000: [REDACTED] done');
   });
+  // Session 35: a dump's last line with no line break after it, in a JSON string, ended at the
+  // column's escaped `\"` as at the string's end (any quote behind one backslash was taken for one
+  // in JSON in a JSON string): `R\S"T\UVWXYZab` stayed. The string's end is now the quote escaped as
+  // the one that opened it.
+  const text = xxdPairs(d).replace(/\n$/, '');
+  it('its lines in a JSON string, the last with no line break: the whole column goes', () => {
+    expect(once(JSON.stringify({ msg: text, v: 1 }))).toBe('{"msg":"00000000: [REDACTED]","v":1}');
+  });
+  it('its lines in JSON in a JSON string: the whole column goes, both levels parse', () => {
+    const out = once(JSON.stringify({ line: JSON.stringify({ msg: text }), v: 1 }));
+    const inner = JSON.parse((JSON.parse(out) as { line: string }).line) as { msg: string };
+    expect(inner.msg).toMatch(/^00000000: \[REDACTED\]$/);
+  });
+});
+
+describe('openssl asn1parse in a JSON string, no line break after its last line', () => {
+  // Session 35: the last label's value (or `-dump` line) ran to its view line's end, past the string's
+  // closing quote: the JSON after it (`","v":1}`) went into the censor, and a second pass changed more.
+  const ed = EDWARDS[0]?.[1] as KeyObject;
+  for (const [name, d, secret] of [
+    ['RSA PKCS#1', der(rsa, 'pkcs1'), jwkD(rsa)],
+    ['Ed25519 PKCS#8', der(ed, 'pkcs8'), jwkD(ed)],
+  ] as const)
+    for (const [flags, opts] of [
+      ['', {}],
+      [' -i -dump', { dump: true, indent: true }],
+    ] as const) {
+      const text = asn1parse(d, opts).replace(/\n$/, '');
+      it(`${name}${flags}: in a JSON string`, () => {
+        const out = once(JSON.stringify({ msg: text, v: 1 }));
+        expect(leaked(out, secret)).toBe(0);
+        expect((JSON.parse(out) as { v: number }).v).toBe(1);
+      });
+      it(`${name}${flags}: in JSON in a JSON string`, () => {
+        const out = once(JSON.stringify({ line: JSON.stringify({ msg: text }), v: 1 }));
+        expect(leaked(out, secret)).toBe(0);
+        const outer = JSON.parse(out) as { line: string; v: number };
+        expect(outer.v).toBe(1);
+        expect(typeof (JSON.parse(outer.line) as { msg: string }).msg).toBe('string');
+      });
+    }
 });
 
 describe('stays: digests, ids, public keys and raw digests dumped by xxd -p', () => {
