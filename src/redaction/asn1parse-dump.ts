@@ -51,9 +51,10 @@ interface Element {
   /** Where the value after `:` starts and ends in the text, or -1 when the label has none. */
   valueAt: number;
   valueEnd: number;
-  /** The dump lines under the label: from the first one's hex to the last one's end, or -1. */
+  /** The dump lines under the label: from the first one's hex to the last one's end, or -1; the last one's hex. */
   dumpAt: number;
   dumpEnd: number;
+  lastDumpHex: number;
 }
 
 function isSmallVersion(s: string, e: Element): boolean {
@@ -76,6 +77,7 @@ function readElements(s: string): Element[] {
       const hex = at + line.indexOf(' - ', dump.index) + 3;
       if (last.dumpAt === -1) last.dumpAt = hex;
       last.dumpEnd = end;
+      last.lastDumpHex = hex;
     } else if (line.includes(ASN1PARSE_CUE)) {
       const m = LABEL.exec(line);
       if (m === null) last = null;
@@ -92,6 +94,7 @@ function readElements(s: string): Element[] {
           valueEnd,
           dumpAt: -1,
           dumpEnd: -1,
+          lastDumpHex: -1,
         };
         out.push(last);
       }
@@ -110,12 +113,46 @@ function members(els: readonly Element[], i: number): number[] {
   return out;
 }
 
-function pushSecret(e: Element, spans: number[]): void {
-  if (e.valueAt !== -1 && e.valueEnd > e.valueAt) {
-    // `[HEX DUMP]:…` keeps its label; an INTEGER's hex goes.
-    spans.push(e.valueAt, e.valueEnd);
+/** The end of the hex digits from `i` (a negative INTEGER's `-` first), at most `end`. */
+function hexRunEnd(s: string, i: number, end: number): number {
+  let k = s.charCodeAt(i) === 45 ? i + 1 : i;
+  while (k < end && isHex(s.charCodeAt(k))) k++;
+  return k;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+}
+
+/**
+ * The end of a `-dump` line's ASCII column: after its bytes (`bc 46 … 20-fd 1b …`), its blanks and
+ * one character a byte; the line's end when it is not so shaped. A flattened dump's last line runs
+ * on in the view to the text's end: the words after the dump stay.
+ */
+function dumpLineEnd(s: string, hex: number, end: number): number {
+  let k = hex;
+  let n = 0;
+  while (k + 1 < end && isHex(s.charCodeAt(k)) && isHex(s.charCodeAt(k + 1)) && n < 16) {
+    n++;
+    k += 2;
+    const c = s.charCodeAt(k);
+    if ((c === 32 || c === 45) && isHex(s.charCodeAt(k + 1))) k++;
+    else break;
   }
-  if (e.dumpAt !== -1) spans.push(e.dumpAt, e.dumpEnd);
+  if (n === 0 || s.charCodeAt(k) !== 32) return end;
+  while (k < end && s.charCodeAt(k) === 32) k++;
+  return Math.min(end, k + n);
+}
+
+function pushSecret(s: string, e: Element, spans: number[]): void {
+  if (e.valueAt !== -1 && e.valueEnd > e.valueAt) {
+    // `[HEX DUMP]:…` keeps its label; an INTEGER's hex goes (its digits only: words after a flattened listing stay).
+    let end = hexRunEnd(s, e.valueAt, e.valueEnd);
+    // A value censored already (no digit): its censor, to the next blank (a second pass changes nothing).
+    if (end === e.valueAt) while (end < e.valueEnd && s.charCodeAt(end) !== 32) end++;
+    spans.push(e.valueAt, end);
+  }
+  if (e.dumpAt !== -1) spans.push(e.dumpAt, dumpLineEnd(s, e.lastDumpHex, e.dumpEnd));
 }
 
 /** The private keys' secrets in the `openssl asn1parse` output in `s`, as [start, end) pairs in order. */
@@ -145,7 +182,7 @@ export function asn1parseKeySpans(s: string): number[] {
     }
   }
   const spans: number[] = [];
-  for (const e of found) pushSecret(e, spans);
+  for (const e of found) pushSecret(s, e, spans);
   // In text order (a nested key's members can come before another's).
   const pairs: [number, number][] = [];
   for (let k = 0; k < spans.length; k += 2) pairs.push([spans[k] as number, spans[k + 1] as number]);

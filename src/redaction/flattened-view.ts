@@ -54,7 +54,7 @@ function breakFrom(s: string, i: number, esc: number): number {
     NEWLINE.at = a === -1 ? s.length : a;
   }
   const end = NEWLINE.at;
-  for (let b = s.indexOf('\\n', i); b !== -1 && b < end; b = s.indexOf('\\n', b + 1)) {
+  for (let b = escapedNewline(s, i); b < end; b = escapedNewline(s, b + 1)) {
     if (esc === -1) return b;
     const n = backslashesBefore(s, b + 1, i);
     if (n % (2 * (esc + 1)) === esc + 1) return b + 1 - esc - 1;
@@ -62,8 +62,24 @@ function breakFrom(s: string, i: number, esc: number): number {
   return end;
 }
 
+/**
+ * The first escaped `\n` (`\` then `n`) at or after `i`, or the text's length: the last search is
+ * kept, so a view with none (its breaks decoded) is not searched to its end once a candidate.
+ */
+function escapedNewline(s: string, i: number): number {
+  const c = ESCAPED_NEWLINE;
+  if (c.text === s && c.from <= i && i <= c.at) return c.at;
+  const a = s.indexOf('\\n', i);
+  c.text = s;
+  c.from = i;
+  c.at = a === -1 ? s.length : a;
+  return c.at;
+}
+
 /** The last `\n` breakFrom found in `text` from `from` (its length for none): searched again only once passed. */
 const NEWLINE = { text: '', from: 0, at: 0 };
+/** The same for the first escaped `\n` (`\` then `n`). */
+const ESCAPED_NEWLINE = { text: '', from: 0, at: 0 };
 
 /**
  * The offsets in chains, as their tokens' starts (each chain's first also in `heads`). Two offsets
@@ -160,6 +176,7 @@ export function flattenedDumpKeySpans(s: string): number[] {
   if (starts.length < 2) {
     forgetOpening();
     NEWLINE.text = '';
+    ESCAPED_NEWLINE.text = '';
     return [];
   }
   heads.sort((x, y) => x - y);
@@ -173,6 +190,7 @@ export function flattenedDumpKeySpans(s: string): number[] {
   }
   forgetOpening();
   NEWLINE.text = '';
+  ESCAPED_NEWLINE.text = '';
   return spans;
 }
 

@@ -6,9 +6,6 @@
  * more is the column's. Shared by the flattened view and the xxd/od line readers.
  */
 
-/** How far back from a dump's first offset the quote that opens its JSON string is looked for. */
-const OPENING_SEARCH = 4096;
-
 /** The number of backslashes right before `q`. */
 export function backslashesBefore(s: string, q: number, floor: number): number {
   let b = q;
@@ -16,33 +13,60 @@ export function backslashesBefore(s: string, q: number, floor: number): number {
   return q - b;
 }
 
+/** The last character before `i` that is not a blank or tab, or -1 at the text's start. */
+function before(s: string, i: number): number {
+  let p = i - 1;
+  while (p >= 0 && (s.charCodeAt(p) === 32 || s.charCodeAt(p) === 9)) p--;
+  return p;
+}
+
+/** Whether a quote with exactly `n` backslashes of its own ends right before `i` (blanks between). */
+function quoteBefore(s: string, i: number, n: number): boolean {
+  const q = before(s, i);
+  return q >= 0 && s.charCodeAt(q) === 34 && backslashesBefore(s, q, 0) === n;
+}
+
+/**
+ * Whether the quote whose `n` backslashes start at `b` opens a JSON value: after a `:` that a key's
+ * closing quote escaped as it precedes, after a `,` that a string escaped as it precedes (an array's
+ * next element), after a `[` that opens such a value, or at the text's start (with no escapes). A
+ * quote the string's own text holds (`key:\"`, `a, \"b`, a dump's column) is escaped one level
+ * deeper than its neighbours and opens nothing.
+ */
+function opensValue(s: string, b: number, n: number): boolean {
+  const p = before(s, b);
+  if (p === -1) return n === 0;
+  const c = s.charCodeAt(p);
+  if (c === 58 || c === 44) return quoteBefore(s, p, n);
+  if (c !== 91) return false;
+  const p2 = before(s, p);
+  if (p2 === -1) return n === 0;
+  const c2 = s.charCodeAt(p2);
+  return c2 === 91 || c2 === 44 || (c2 === 58 && quoteBefore(s, p2, n));
+}
+
 /**
  * The backslashes before the quote that opens the JSON string a dump starting at `head` is in (0
  * for a string of the text, 1 for a string in a string, 3 deeper): the last quote before `head`
- * that a value's or a key's place precedes (`{`, `[`, `,`, `:` or the text's start, blanks
- * between); -1 when none does (the dump is in no JSON string).
+ * that opens a value (opensValue); -1 when none does (the dump is in no JSON string).
  */
 export function openingEscapes(s: string, head: number): number {
-  const floor = Math.max(0, head - OPENING_SEARCH);
   const o = OPENING;
   // Asked again further on: only the quotes since the last head are new (the text's search stays linear).
   const known = o.text === s && o.head <= head;
-  const low = known ? Math.max(floor, o.head) : floor;
+  const low = known ? o.head : 0;
   o.text = s;
   o.head = head;
   for (let q = head - 1; q >= low; q--) {
     if (s.charCodeAt(q) !== 34) continue;
-    const n = backslashesBefore(s, q, floor);
-    let b = q - n;
-    while (b > floor && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
-    const c = b === 0 ? -1 : s.charCodeAt(b - 1);
-    if (c === -1 || c === 123 || c === 91 || c === 44 || c === 58) {
+    const n = backslashesBefore(s, q, 0);
+    if (opensValue(s, q - n, n)) {
       o.quote = q;
       o.n = n;
       return n;
     }
   }
-  if (!(known && o.quote >= floor)) o.quote = -1;
+  if (!known) o.quote = -1;
   return o.quote === -1 ? -1 : o.n;
 }
 

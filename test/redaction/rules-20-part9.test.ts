@@ -190,6 +190,34 @@ describe("a flattened dump's column `\\` and `n` is no line break", () => {
       it(`${layout}, ${ctx}`, () => expectGone(wrap(dump(d)), secret));
 });
 
+describe("the JSON string's opening quote, not a quote its text holds", () => {
+  // at57 on session 35's first version: an escaped quote in the message after `:` or `,` (`key:\"`,
+  // `k:\"v\"`) was taken for a string one level deeper; a message over 4 KiB hid the opening quote.
+  const d = der(ed, 'pkcs8');
+  const secret = jwkD(ed);
+  const syslog = (t: string): string => prefixed(t, 'Dec  7 01:00:00 host app[42]: ');
+  it('a prefixed xxd dump after `key:"` in a JSON string and in JSON in a JSON string: its last line goes', () => {
+    for (const t of [
+      JSON.stringify({ msg: `key:"${syslog(xxdPairs(d))}` }),
+      JSON.stringify({ line: JSON.stringify({ msg: `key:"${syslog(xxdPairs(d))}` }) }),
+    ])
+      expectGone(t, secret);
+  });
+  const r = der(rsa, 'pkcs1');
+  for (const [name, msg] of [
+    ['after `k:"v"`', (t: string) => `k:"v" ${flat(t)} END`],
+    ['after 4,100 characters', (t: string) => `${'word '.repeat(820)}${flat(t)} END`],
+  ] as const)
+    for (const opts of [{}, { dump: true, indent: true }])
+      it(`flattened asn1parse${'dump' in opts ? ' -i -dump' : ''} ${name}: the JSON parses, the words after stay`, () => {
+        const out = once(JSON.stringify({ msg: msg(asn1parse(r, opts)), n: 1 }));
+        expect(leaked(out, jwkD(rsa))).toBe(0);
+        const o = JSON.parse(out) as { msg: string; n: number };
+        expect(o.n).toBe(1);
+        expect(o.msg.endsWith(' END')).toBe(true);
+      });
+});
+
 describe('linear', () => {
   it('long near misses stay under 2 s of CPU', () => {
     const texts = [

@@ -319,6 +319,8 @@ const PARTIAL_SEEDS = [
   '"x":"000000 30 82 \\\\\\\\n 000010 ',
   ':\\"000010 \\\\n',
   '000000 00 "] 000010 11 ',
+  // at57 S1: a view with no escaped line break was searched to its end once a candidate offset (35 s a MB).
+  '\\\\"\\n"x":"000000 ',
 ];
 
 describe('redaction on 1 MB adversarial text stays linear (F6)', () => {
