@@ -317,24 +317,93 @@ def recovery_problem(rec, frag_raw, frag_offset, file_name):
     return None
 
 
-def torn_tail_problem(tail):
-    """Why unterminated last bytes cannot be a write cut off by a crash, or None."""
+# The writer's head up to `"seq":N,` (FORMAT.md "Torn lines and recovery", rule 1): "#" one digit,
+# "S"/"N" an integer without leading zeros of at most 16 digits (S may be 0, N may not).
+TORN_HEAD_SHAPE = (b'{"ts":', "S", b'.######,"iso_ts":"####-##-##T##:##:##.######Z","seq":', "N", b",")
+TORN_PREV_RE = re.compile(rb',"prev":"([0-9a-f]{64})"\}\Z')
+
+
+def torn_head_seq(tail):
+    """(ok, seq digits or None when cut): whether `tail` is a prefix of the writer's head shape."""
+    i, seq = 0, None
+    for part in TORN_HEAD_SHAPE:
+        if isinstance(part, str):
+            j = i
+            while j < len(tail) and j - i <= 16 and 0x30 <= tail[j] <= 0x39:
+                j += 1
+            digits = tail[i:j]
+            if len(digits) > 16 or (digits[:1] == b"0" and (len(digits) > 1 or part == "N")):
+                return False, None
+            if j == len(tail):
+                return True, None
+            if not digits:
+                return False, None
+            if part == "N":
+                seq = digits.decode("ascii")
+            i = j
+            continue
+        for want in part:
+            if i == len(tail):
+                return True, None
+            c = tail[i]
+            if not (0x30 <= c <= 0x39 if want == 0x23 else c == want):
+                return False, None
+            i += 1
+    return True, seq
+
+
+def utf8_but_cut_char(b):
+    """Whether `b` is UTF-8 but for a character cut at its end: a lead byte 0xC2-0xF4, then fewer
+    continuation bytes than it needs, the first within the range Unicode's Table 3-7 allows after it."""
+    try:
+        b.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        pass
+    j = len(b) - 1
+    while j >= 0 and len(b) - j <= 3 and 0x80 <= b[j] <= 0xBF:
+        j -= 1
+    if j < 0:
+        return False
+    lead, have = b[j], len(b) - 1 - j
+    need = 1 if 0xC2 <= lead <= 0xDF else 2 if 0xE0 <= lead <= 0xEF else 3 if 0xF0 <= lead <= 0xF4 else 0
+    if have >= need:
+        return False
+    if have > 0:
+        lo = {0xE0: 0xA0, 0xF0: 0x90}.get(lead, 0x80)
+        hi = {0xED: 0x9F, 0xF4: 0x8F}.get(lead, 0xBF)
+        if not lo <= b[j + 1] <= hi:
+            return False
+    try:
+        b[:j].decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def torn_tail_problem(tail, last=None):
+    """Why unterminated last bytes (or a recovered line) cannot be a write cut off by a crash, or None.
+    `last`: (seq, sha256 hex) of the event line right before them in their file, None when there is none."""
     if len(tail) > MAX_LINE_BYTES:
         return "longer than the bound on a line"
     head = b'{"ts":'
     if tail[: len(head)] != head[: len(tail)]:
         return "it does not start as a log line"
+    ok, seq = torn_head_seq(tail)
+    if not ok:
+        return "it does not start as the writer starts a line"
     if tail.translate(None, CONTROL) != tail:
         return "it holds a control byte"
-    for k in range(0, min(3, len(tail)) + 1):
-        cut = tail[len(tail) - k:]
-        if all(b >= 0x80 for b in cut):
-            try:
-                tail[: len(tail) - k].decode("utf-8")
-                return None
-            except UnicodeDecodeError:
-                pass
-    return "it is not UTF-8"
+    if not utf8_but_cut_char(tail):
+        return "it is not UTF-8"
+    if last is None:
+        return None
+    if seq is not None and seq != str(last[0] + 1):
+        return "its seq is not one more than the seq of the line before it"
+    m = TORN_PREV_RE.search(tail)
+    if m is not None and m.group(1).decode("ascii") != last[1]:
+        return "its prev is not the SHA-256 of the line before it"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -377,6 +446,12 @@ def check_log_bytes(data, name, day, rep, state, first_file, next_day=None, tail
             raw, off = lines[i - 1]
             if recovery_problem(ev["rec"], raw, off, file_name) is None:
                 fragment[i - 1] = True
+    def event_before(k):
+        """(seq, hash) of line k-1 when it is an event and no recovered fragment (rule 2 of a torn write)."""
+        if k == 0 or fragment[k - 1] or events[k - 1][0] is None:
+            return None
+        return events[k - 1][0]["seq"], sha256(lines[k - 1][0])
+
     before = None  # (seq, hash, line) of the chain line before the current head
     broken_since = None
     for i, (raw, off) in enumerate(lines):
@@ -386,7 +461,7 @@ def check_log_bytes(data, name, day, rep, state, first_file, next_day=None, tail
             facts["recovered"] += 1
             # Judged as an unterminated tail is (FORMAT.md "Torn lines"): bytes appended by hand that a
             # writer recovered were no crash.
-            not_torn = torn_tail_problem(raw)
+            not_torn = torn_tail_problem(raw, event_before(i))
             if not_torn is not None:
                 rep.error("LOG_TAIL_INVALID", name, n, "recovered as a torn write, but cannot be one: " + not_torn)
             else:
@@ -455,7 +530,7 @@ def check_log_bytes(data, name, day, rep, state, first_file, next_day=None, tail
         broken_since = None
     if tail:
         facts["malformed"] += 1
-        bad = torn_tail_problem(tail)
+        bad = torn_tail_problem(tail, event_before(len(lines)))
         if bad is not None or tail_is_error:
             rep.error("LOG_TAIL_INVALID", name, len(lines) + 1, bad or "a torn tail in a file that later day files follow")
         else:

@@ -137,3 +137,40 @@ export function isStringArray(b: Buffer, table: EntryTable, i: number): boolean 
   const v: unknown = JSON.parse(b.toString('utf8', table.valueStart[i] as number, table.valueEnd[i] as number));
   return Array.isArray(v) && v.every((x) => typeof x === 'string');
 }
+
+/**
+ * How far a valid event line (entries of its ts, iso_ts, seq and prev; `b[start, end)`) is written
+ * as the writer writes it, for judging it as a torn write (docs/FORMAT.md, "Torn lines"): bit 1,
+ * it starts `{"ts":S.ffffff,"iso_ts":"…","seq":N,`; bit 2, it ends `,"prev":"<hex>"}`. The values
+ * were checked already, so the offsets alone tell: no room is left for white space, escapes or
+ * other keys. A few integer compares per line.
+ */
+export function writerForm(
+  b: Buffer,
+  table: EntryTable,
+  start: number,
+  end: number,
+  tsAt: number,
+  isoAt: number,
+  seqAt: number,
+  prevAt: number,
+): number {
+  const vs = table.valueStart;
+  const ve = table.valueEnd;
+  const iso = vs[isoAt] as number;
+  const seqEnd = ve[seqAt] as number;
+  const head =
+    vs[tsAt] === start + 6 && // {"ts":
+    iso === (ve[tsAt] as number) + 10 && // ,"iso_ts":
+    table.valueEscaped[isoAt] === 0 &&
+    vs[seqAt] === iso + 29 + 7 && // "<27>" then ,"seq":
+    b[seqEnd] === 0x2c
+      ? 1
+      : 0;
+  const p = vs[prevAt] as number;
+  const tail =
+    table.valueEscaped[prevAt] === 0 && ve[prevAt] === end - 1 && table.keyStart[prevAt] === p - 7 && b[p - 8] === 0x2c
+      ? 2
+      : 0;
+  return head | tail;
+}

@@ -32,6 +32,7 @@ import {
   plainHex64,
   seqOf,
   str,
+  writerForm,
 } from './event-line-bytes.js';
 
 export { daysFromCivil } from './event-line-bytes.js';
@@ -62,6 +63,8 @@ export interface EventLine {
   readonly recovery: boolean;
   /** Entry index of the named key in the reader's table, -1 when absent (see EventReader.table). */
   readonly severityAt: number;
+  /** writerForm's bits: 1, the head is the writer's up to `"seq":N,`; 2, it ends `,"prev":"<hex>"}`. */
+  readonly form: number;
 }
 
 /** Why a line is not an event, in the export's words (manifest.json never lists reasons; errors do). */
@@ -188,10 +191,10 @@ export class EventReader {
         if (id >= 0) at[id] = i;
       }
     }
-    return this.envelope(b, table, at);
+    return this.envelope(b, table, at, start, end);
   }
 
-  private envelope(b: Buffer, table: EntryTable, at: Int32Array): EventReading {
+  private envelope(b: Buffer, table: EntryTable, at: Int32Array, start: number, end: number): EventReading {
     const n = table.count;
     const prevAt = at[PREV] as number;
     if (prevAt < 0) return fail('not-an-event', '`prev` is missing');
@@ -249,6 +252,7 @@ export class EventReader {
         clockKey,
         recovery: category === RECOVERY.category && event === RECOVERY.event,
         severityAt: at[SEVERITY] as number,
+        form: writerForm(b, table, start, end, tsAt, isoAt, seqAt, prevAt),
       },
     };
   }

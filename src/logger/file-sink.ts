@@ -325,6 +325,7 @@ export class FileSink implements AuditSink {
           tail.size,
           base.seq,
           base.hash,
+          !Number.isNaN(tail.lastSeq),
         );
         base = { seq: rec.seq, hash: rec.hash };
         size = rec.size;
@@ -333,7 +334,7 @@ export class FileSink implements AuditSink {
     return { day: newest, size, ...base };
   }
 
-  /** Terminates a torn tail and appends the recovery event after it (docs/FORMAT.md). */
+  /** Terminates a torn tail, appends its recovery (docs/FORMAT.md); `lineBefore`: seq/hash are its file's. */
   private recoverFragment(
     path: string,
     day: number,
@@ -341,11 +342,11 @@ export class FileSink implements AuditSink {
     size: number,
     seq: number,
     hash: string,
+    lineBefore: boolean,
   ): { seq: number; hash: string; size: number } {
     if (seq >= Number.MAX_SAFE_INTEGER) throw seqExhausted(0);
-    const ev = this.recoveryEvent(
-      recoveryFields(logFileName(day), size - f.length, f.length, hashLine(f), tornWriteProblem(f)),
-    );
+    const notTorn = tornWriteProblem(f, lineBefore ? { seq, hash } : undefined); // as the checkers judge it
+    const ev = this.recoveryEvent(recoveryFields(logFileName(day), size - f.length, f.length, hashLine(f), notTorn));
     const line = assembleLine(ev, seq + 1, hash, false);
     const data = Buffer.from(`\n${line}\n`, 'utf8');
     const fd = this.fdFor(day, path);

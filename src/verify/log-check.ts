@@ -10,7 +10,7 @@
 import type { ScannedLine } from '../chain/lines.js';
 import { recoveryProblem } from '../format/event-line.js';
 import { DISCONTINUITY, isDatedWhenWritten, RECOVERY } from '../format/log-line.js';
-import { NOT_LINE_START, startsAsLine, tornWriteProblem } from '../format/torn-write.js';
+import { startsAsLine, type TornWriteLast, tornEventProblem, tornWriteProblem } from '../format/torn-write.js';
 import { ChainFollower, type PendingDefect } from './log-chain.js';
 import { MAX_CLOCKS, ProcessClocks } from './log-clock.js';
 import {
@@ -57,6 +57,16 @@ export class LogChecker extends ChainFollower {
   private lastStartsAsLine = true;
   /** The last event's facts, for uncount(). */
   private last: LineFacts = undefined as unknown as LineFacts;
+  /**
+   * The line number, seq and hash of the last line read as an event (0: none, or it was a recovered
+   * fragment), and of the one before it: what a fragment right after one is compared with.
+   */
+  private lastNo = 0;
+  private lastSeqOf = 0;
+  private lastHash = '';
+  private beforeNo = 0;
+  private beforeSeq = 0;
+  private beforeHash = '';
   /** The last event was the file's first (facts.firstSeq was null before it). */
   private lastWasFirst = false;
   /** The token of the findings recorded for the last event line (Findings.record). */
@@ -111,7 +121,7 @@ export class LogChecker extends ChainFollower {
       // A torn tail: the writer died mid-line; the next writer will terminate it and record it.
       this.flushPending();
       facts.malformed++;
-      const bad = tornWriteProblem(line.bytes);
+      const bad = tornWriteProblem(line.bytes, this.eventBefore(line.lineNumber));
       if (bad !== undefined || this.o.tornTailIsError === true) {
         this.f.add(
           'LOG_TAIL_INVALID',
@@ -149,7 +159,14 @@ export class LogChecker extends ChainFollower {
     if (!reading.ok) {
       this.flushPending();
       const { reason, seq, tooDeep } = reading.defect;
-      this.pending = { line, reason, seq, tooLong: false, tooDeep, notTorn: tornWriteProblem(line.bytes) };
+      this.pending = {
+        line,
+        reason,
+        seq,
+        tooLong: false,
+        tooDeep,
+        notTorn: tornWriteProblem(line.bytes, this.eventBefore(line.lineNumber)),
+      };
       facts.malformed++;
       return;
     }
@@ -238,6 +255,11 @@ export class LogChecker extends ChainFollower {
     for (const [k, iso] of r.clocks) clocks.set(k, iso);
     // The range's checker read its last line fully; this checker's last line is not the file's.
     this.lastEventLine = undefined;
+    // A clean range ends in an event: its head (a torn tail right after it is compared with it).
+    this.lastNo = this.head.line;
+    this.lastSeqOf = this.head.seq;
+    this.lastHash = this.head.hash;
+    this.beforeNo = 0;
     return true;
   }
 
@@ -316,8 +338,13 @@ export class LogChecker extends ChainFollower {
       this.f.undo(this.recording);
       this.unchain();
       this.uncount(prevLine);
-      // An event line is within the bound, UTF-8 and free of control bytes: only its start can tell.
-      this.recovered(prevLine, this.lastStartsAsLine ? undefined : NOT_LINE_START);
+      // An event line is within the bound, UTF-8 and free of control bytes: its head and its link
+      // to the event before it can tell (the bytes may be gone: the facts kept from reading it).
+      const l = this.last;
+      const before =
+        this.beforeNo === prevLine.lineNumber - 1 ? { seq: this.beforeSeq, hash: this.beforeHash } : undefined;
+      this.recovered(prevLine, tornEventProblem(l.form, l.seq, l.prev, this.lastStartsAsLine, before));
+      this.lastNo = 0; // never an event: not the line a later fragment is compared with
       return undefined;
     }
     const why = adjacent ? recoveryProblem(ev.record, prevLine, this.recoveryFile) : undefined;
@@ -385,6 +412,12 @@ export class LogChecker extends ChainFollower {
     this.lastEventLine = line;
     this.lastStartsAsLine = startsAsLine(line.bytes as Buffer);
     this.last = ev;
+    this.beforeNo = this.lastNo;
+    this.beforeSeq = this.lastSeqOf;
+    this.beforeHash = this.lastHash;
+    this.lastNo = line.lineNumber;
+    this.lastSeqOf = ev.seq;
+    this.lastHash = line.hash;
   }
 
   /**
@@ -441,6 +474,15 @@ export class LogChecker extends ChainFollower {
       `line ${frag.lineNumber} is a torn write (${frag.length} bytes) that a later writer recovered and recorded; it is kept as evidence, not part of the chain`,
       frag.lineNumber,
     );
+  }
+
+  /**
+   * The line right before line `n` when it was read as an event (rule 2 of a torn write compares a
+   * fragment with it); undefined when there is none: the fragment is the file's first line, or the
+   * line before it is damaged or itself a recovered fragment.
+   */
+  private eventBefore(n: number): TornWriteLast | undefined {
+    return this.lastNo !== 0 && this.lastNo === n - 1 ? { seq: this.lastSeqOf, hash: this.lastHash } : undefined;
   }
 
   private flushPending(): void {

@@ -29,6 +29,8 @@ export interface LineFacts {
   readonly provEnd: number;
   /** The parsed object, for TornLineRecovered events only (their fields are checked). */
   readonly record: Readonly<Record<string, unknown>> | undefined;
+  /** How far the line is written as the writer writes it (writerForm in src/format/event-line-bytes.ts). */
+  readonly form: number;
 }
 
 /** A line that could not be read as an event. */
@@ -89,6 +91,7 @@ export function readLine(bytes: Buffer, _fileDate?: string, _full?: boolean, _fi
       provOff: bytesClock ? ev.provOff : -1,
       provEnd: bytesClock ? ev.provEnd : -1,
       record,
+      form: ev.form,
     },
   };
 }

@@ -47,6 +47,27 @@ describe('torn tails', () => {
     expect(pythonCheck(dir)).toMatchObject({ ok: true, recovered: 1, lines: 4 });
   });
 
+  it('notes fragment_not_torn for a whole line appended by hand whose seq does not continue', async () => {
+    const dir = tempDir();
+    await write(dir, () => DAY1, ['a', 'b']);
+    const file = join(dir, 'audit-20250908.jsonl');
+    const before = lines(file);
+    // The writer's own next line, but seq 9: no crash leaves it (docs/FORMAT.md "Torn lines", rule 2).
+    const forged = (before[1] as string).replace('"seq":2,', '"seq":9,');
+    appendFileSync(file, forged);
+    await write(dir, () => DAY1 + 10, ['c']);
+    const rec = JSON.parse(lines(file)[3] as string) as Record<string, unknown>;
+    expect(rec).toMatchObject({ event: 'TornLineRecovered', seq: 3 });
+    expect(rec.fragment_not_torn).toMatch(/its seq 9 is not one more than the seq 2/);
+    // An honest cut of the same line (seq 3, cut in its body) has no note.
+    const dir2 = tempDir();
+    await write(dir2, () => DAY1, ['a', 'b']);
+    const file2 = join(dir2, 'audit-20250908.jsonl');
+    appendFileSync(file2, (lines(file2)[1] as string).replace('"seq":2,', '"seq":3,').slice(0, 90));
+    await write(dir2, () => DAY1 + 10, ['c']);
+    expect(JSON.parse(lines(file2)[3] as string)).not.toHaveProperty('fragment_not_torn');
+  });
+
   it('recovers a file that holds nothing but a fragment, linking to the day before', async () => {
     const dir = tempDir();
     await write(dir, () => DAY1, ['a']);

@@ -231,7 +231,7 @@ describe('what is not a lost head', () => {
     for (let i = 0; i < 3; i++) a.order('OrderAccepted', { orderId: `a${i}`, quantity: 1 });
     await a.close();
     const file = join(dir, logFiles(dir)[0] as string);
-    appendFileSync(file, '{"ts":1,"iso_ts":"cut off mid-wri');
+    appendFileSync(file, '{"ts":1757314800.000000,"iso_ts":"2025-09-08T07:00'); // cut off mid-write
     const b = createAuditLogger({ logDir: dir, heartbeatMinutes: 0, offload: false });
     b.order('OrderAccepted', { orderId: 'b0', quantity: 1 });
     await b.close();

@@ -24,8 +24,9 @@ describe('a torn tail one byte shorter than a read window', () => {
       const path = join(logDir, name as string);
       const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
       const last = lines[lines.length - 1] as string;
-      // A write cut short: a line's first `len` bytes (printable, as a line starts).
-      const fragment = `{"ts":1,"note":"${'x'.repeat(len - 16)}`;
+      // A write cut short: the first `len` bytes of the line the writer would have written next.
+      const head = `${last.slice(0, last.indexOf('"seq":'))}"seq":${(JSON.parse(last) as { seq: number }).seq + 1},"note":"`;
+      const fragment = `${head}${'x'.repeat(len - head.length)}`;
       expect(Buffer.byteLength(fragment)).toBe(len);
       appendFileSync(path, fragment);
 

@@ -5,6 +5,7 @@
  * rule 7 (duplicates) among them, so the three readers of a log — `auditpack verify`,
  * tools/auditpack_check.py and export's reader (its counts, and the pack it makes) — give one answer.
  * A fragment never hides a real duplicate or a real deletion: the recovery is chained like any line.
+ * A fragment no writer could have written (a copy repeats a seq) is LOG_TAIL_INVALID, in all readers.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { chainLines, DAY1, formatLine, HOUR, recoveryEvent, sha256, tradingEvents } from './helpers/log-fixture.js';
+import { type CodedFinding as Finding, findingCodes as codes } from './helpers/finding-codes.js';
 import { pythonPackCheck } from './helpers/python-check.js';
 
 const DATE = '2025-09-08';
@@ -31,6 +33,8 @@ interface Shape {
   tornTail?: boolean;
   /** No recovery at all: the line stays a plain line. */
   noRecovery?: boolean;
+  /** No writer writes these bytes (a whole seq or prev that does not continue): LOG_TAIL_INVALID, not a warning. */
+  notTorn?: boolean;
 }
 
 function writeDay(dir: string, s: Shape): string {
@@ -63,20 +67,6 @@ function writeDay(dir: string, s: Shape): string {
   return logs;
 }
 
-interface Finding {
-  code: string;
-  severity: string;
-  line?: number | null;
-}
-
-/** Errors and warnings as `CODE@line`, sorted. */
-function codes(problems: Finding[]): string[] {
-  return problems
-    .filter((p) => p.severity === 'error' || p.severity === 'warning')
-    .map((p) => `${p.code}@${p.line ?? '-'}`)
-    .sort();
-}
-
 function verifyTs(path: string, cwd: string): string[] {
   const r = runCli(['verify', path, '--json'], { cwd });
   return codes((JSON.parse(r.stdout) as { problems: Finding[] }).problems);
@@ -104,13 +94,30 @@ function anchoredLine(before: string[]): string {
   );
 }
 
+/** The line a writer writes after `before`, whole (seq and prev continue from the last of them). */
+function writersNext(before: string[]): string {
+  const ev = { micros: DAY1 + 7 * HOUR + 5e6, category: 'auth', event: 'LoginSucceeded', fields: { user: 'u' } };
+  return formatLine(ev, before.length + 1, sha256(before[before.length - 1] as string));
+}
+
+// A copy of an earlier line repeats a seq: no writer writes it (docs/FORMAT.md "Torn lines", rule 2),
+// so it is LOG_TAIL_INVALID, still skipped as recovered (never a duplicate) by every reader.
 const SHAPES: Record<string, Shape> = {
-  'a copy of the line before it, mid-file (at47 F1)': { fragment: (b) => b[2] as string, after: 2 },
-  'a copy of the line before it, the recovery ending the file': { fragment: (b) => b[2] as string, after: 0 },
-  'a copy of the line two back': { fragment: (b) => b[1] as string, after: 2 },
-  'a copy of the first line': { fragment: (b) => b[0] as string, after: 1 },
+  'a copy of the line before it, mid-file (at47 F1)': { fragment: (b) => b[2] as string, after: 2, notTorn: true },
+  'a copy of the line before it, the recovery ending the file': {
+    fragment: (b) => b[2] as string,
+    after: 0,
+    notTorn: true,
+  },
+  'a copy of the line two back': { fragment: (b) => b[1] as string, after: 2, notTorn: true },
+  'a copy of the first line': { fragment: (b) => b[0] as string, after: 1, notTorn: true },
   'a prefix of the next line': { fragment: (_b, next) => next.slice(0, 70), after: 2 },
-  'a whole event cut before its newline': { fragment: (_b, next) => next, after: 2 },
+  'a whole event cut before its newline': { fragment: (b) => writersNext(b), after: 2 },
+  'a whole event whose seq skips one, cut before its newline': {
+    fragment: (_b, next) => next,
+    after: 2,
+    notTorn: true,
+  },
   // at50 F1: the anchor scan (log-anchors.ts) checked these as anchors (TIMESTAMP_MALFORMED / _INVALID).
   'the first 150 bytes of an Anchored event (auditpack anchor killed mid-write)': {
     fragment: (b) => anchoredLine(b).slice(0, 150),
@@ -139,11 +146,15 @@ const FINDINGS: Record<string, [Shape, string[]]> = {
   // The recovery links to line 2, past line 3: line 3 is out of place (or the recovery hides its deletion).
   'a copy of the line before it, the recovery linking past the line before it': [
     { fragment: (b) => b[2] as string, recoveryLinksBack: 1, after: 2 },
-    ['LOG_LINE_OUT_OF_PLACE@3', 'LOG_TORN_LINE_RECOVERED@4'],
+    ['LOG_LINE_OUT_OF_PLACE@3', 'LOG_TAIL_INVALID@4'],
   ],
-  // Not yet recovered: a torn tail (a warning) in both, never a duplicate.
+  // Not yet recovered: an unterminated tail in both, never a duplicate; its seq repeats, so no crash left it.
   'a torn tail repeating the line before it': [
     { fragment: (b) => b[2] as string, tornTail: true, after: 0 },
+    ['LOG_TAIL_INVALID@4'],
+  ],
+  'a torn tail that is the next whole line': [
+    { fragment: (b) => writersNext(b), tornTail: true, after: 0 },
     ['LOG_TORN_TAIL@4'],
   ],
 };
@@ -155,14 +166,14 @@ describe('a recovered fragment: verify, the Python checker and export agree (rul
       const logs = writeDay(dir, shape);
       const ts = verifyTs(logs, dir);
       expect(ts).toEqual(verifyPy(logs));
-      expect(ts).toEqual(['LOG_TORN_LINE_RECOVERED@4']);
+      expect(ts).toEqual([shape.notTorn === true ? 'LOG_TAIL_INVALID@4' : 'LOG_TORN_LINE_RECOVERED@4']);
       const r = runCli(['export', '--date', DATE, '--retention-days', '100000', '--compress', '--json'], { cwd: dir });
       expect([0, 3], r.stderr).toContain(r.code); // 3: written, with a warning (a malformed line)
       // The pack as a directory and as a .tar.gz (at50 F1: only the directory's anchors are checked).
       for (const pack of [join(dir, 'artifacts', DATE), join(dir, 'artifacts', `${DATE}.tar.gz`)]) {
         // The Python checker does not say a .tar.gz is unsigned (pinned by no one): TS does, for both forms.
         const tsPack = verifyTs(pack, dir).filter((c) => c !== 'PACK_UNSIGNED_UNPINNED@-');
-        expect(tsPack.filter((c) => !/^LOG_TORN_LINE_RECOVERED@/.test(c))).toEqual([]);
+        expect(tsPack.filter((c) => !/^LOG_(TORN_LINE_RECOVERED|TAIL_INVALID)@/.test(c))).toEqual([]);
         expect(tsPack).toEqual(verifyPy(pack).filter((c) => c !== 'PACK_UNSIGNED_UNPINNED@-'));
       }
     });
