@@ -72,7 +72,17 @@ function prefixedLine(s: string, at: number): boolean {
     }
   }
   if (at <= PREFIX_MAX) PREFIX = at;
-  return PREFIX > 0;
+  // A dump's first offset (all zeros) after a message longer than any prefix (at57 P1): a line
+  // start, whose prefix the next lines do not repeat.
+  return PREFIX > 0 || zeroOffset(s, at);
+}
+
+/** Whether an offset of zeros only (6 to 8, then `:` or a blank) starts at `at`. */
+function zeroOffset(s: string, at: number): boolean {
+  let k = at;
+  while (k - at < 8 && s.charCodeAt(k) === 48) k++;
+  const c = s.charCodeAt(k);
+  return k - at >= 6 && (c === 58 || c === 32);
 }
 
 /** The start of the 8-digit offset whose last digit is at `q`, when it starts a line (after blanks), else -1. */

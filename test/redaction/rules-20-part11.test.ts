@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { cpuMs } from '../helpers/cpu-time.js';
 import { redactOnce } from '../helpers/redact-idempotent.js';
-import { asn1parse, der, jwkD, leaked, spki, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
+import { asn1parse, der, jwkD, leaked, odX1, spki, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
 
 const r = compileRedactor();
 const once = (t: string): string => redactOnce(r, t);
@@ -171,6 +171,25 @@ describe('openssl asn1parse in a JSON string, no line break after its last line'
         expect(typeof (JSON.parse(outer.line) as { msg: string }).msg).toBe('string');
       });
     }
+});
+
+describe("a dump's first line after a message longer than a line prefix", () => {
+  // at57 P1: a message of 97 characters or more before the first offset on its line (more than any
+  // per-line prefix, PREFIX_MAX): that line was no dump line, and its bytes (an EC key's header and
+  // the scalar's first 9 bytes) stayed. An offset of zeros is a dump's first line after any text.
+  const d = der(p256, 'sec1');
+  const msg = `${'the key the rotation job printed before it failed, ticket OPS-1234, please look '.repeat(2)}:`;
+  for (const [name, t] of [
+    ['xxd, raw', `${msg} ${xxdPairs(d)}`],
+    ['xxd -g1, raw', `${msg} ${xxdG1(d)}`],
+    ['od -t x1, raw', `${msg} ${odX1(d)}`],
+    ['xxd, in a JSON string', JSON.stringify({ msg: `${msg} ${xxdPairs(d)}` })],
+  ] as const)
+    it(name, () => {
+      const out = once(t);
+      expect(leaked(out, jwkD(p256))).toBe(0);
+      expect(out).toContain('ticket OPS-1234');
+    });
 });
 
 describe('stays: digests, ids, public keys and raw digests dumped by xxd -p', () => {
