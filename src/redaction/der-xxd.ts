@@ -319,6 +319,7 @@ function readDump(s: string, at: number): Dump {
     const from = bytesStart(s, o);
     if (from === -1) break;
     STRING_END = 0;
+    const first = d.bytes.length;
     const e = readLine(s, from, d);
     if (e === -1) {
       // A line escaped once more: the rest of its string is the unescaped view's to read.
@@ -336,12 +337,36 @@ function readDump(s: string, at: number): Dump {
         o = k;
         continue;
       }
+      // The first line's prefix held words the next ones do not (at57 P3): the next offset itself.
+      const next = nextOffset(s, n, o, d.bytes.length - first);
+      if (next !== -1) {
+        o = next;
+        continue;
+      }
     }
     while (n < s.length && n - e <= INDENT_MAX && (s.charCodeAt(n) === 32 || s.charCodeAt(n) === 9)) n++;
     if (n >= s.length) break;
     o = n;
   }
   return d;
+}
+
+/**
+ * Where the offset that follows the one at `o` (its value plus the line's `bytes`, as wide and in
+ * the same radix) starts on the line from `n`, after a blank and within PREFIX_MAX characters; -1.
+ */
+function nextOffset(s: string, n: number, o: number, bytes: number): number {
+  let w = 0;
+  while (w < 8 && hexAt(s, o + w) >= 0) w++;
+  const digits = s.slice(o, o + w);
+  const tail = PLAIN ? ' ' : ': ';
+  for (const radix of PLAIN && /^[0-7]+$/.test(digits) ? [16, 8] : [16]) {
+    const want = (Number.parseInt(digits, radix) + bytes).toString(radix).padStart(w, '0') + tail;
+    const window = s.slice(n, n + PREFIX_MAX + want.length);
+    const k = n + window.indexOf(want);
+    if (k > n && s.charCodeAt(k - 1) === 32 && !/[\r\n]/.test(s.slice(n, k))) return k;
+  }
+  return -1;
 }
 
 /**

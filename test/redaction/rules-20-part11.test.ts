@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { cpuMs } from '../helpers/cpu-time.js';
 import { redactOnce } from '../helpers/redact-idempotent.js';
-import { asn1parse, der, jwkD, leaked, odX1, spki, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
+import { asn1parse, der, jwkD, leaked, odX1, prefixedLines, spki, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
 
 const r = compileRedactor();
 const once = (t: string): string => redactOnce(r, t);
@@ -190,6 +190,29 @@ describe("a dump's first line after a message longer than a line prefix", () => 
       expect(leaked(out, jwkD(p256))).toBe(0);
       expect(out).toContain('ticket OPS-1234');
     });
+});
+
+describe("a prefixed dump whose first line's prefix holds words the next ones do not", () => {
+  // at57 P3: `host app[42]: key dump: 00000000: …` then `host app[42]: 00000010: …`: the next lines were
+  // looked for after the first line's longer prefix, so the first line (an EC key's header and the
+  // scalar's first bytes) was a dump of one line. The next line's offset is now found by its value.
+  const ed = EDWARDS[0]?.[1] as KeyObject;
+  const withWords = (t: string): string =>
+    prefixedLines(t, (i) => `Dec  7 01:00:0${i % 10} host app[42]: ${i === 0 ? 'key dump: ' : ''}`);
+  for (const [name, d, secret] of [
+    ['P-256 SEC1', der(p256, 'sec1'), jwkD(p256)],
+    ['Ed25519 PKCS#8', der(ed, 'pkcs8'), jwkD(ed)],
+  ] as const)
+    for (const [layout, dump] of [
+      ['xxd', (b: Buffer) => xxdPairs(b)],
+      ['xxd -g1', xxdG1],
+      ['od -t x1', (b: Buffer) => odX1(b)],
+    ] as const)
+      it(`${layout}: ${name}`, () => {
+        const out = once(withWords(dump(d)));
+        expect(leaked(out, secret)).toBe(0);
+        expect(out).toContain('host app[42]: key dump: ');
+      });
 });
 
 describe('stays: digests, ids, public keys and raw digests dumped by xxd -p', () => {
