@@ -46,6 +46,7 @@ let ESCAPED = false;
  */
 function startsLine(s: string, at: number): boolean {
   PREFIX = 0;
+  LEAD = false;
   let b = at;
   while (b > 0 && at - b < INDENT_MAX && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
   const c = b > 0 ? s.charCodeAt(b - 1) : 10;
@@ -73,8 +74,26 @@ function prefixedLine(s: string, at: number): boolean {
   }
   if (at <= PREFIX_MAX) PREFIX = at;
   // A dump's first offset (all zeros) after a message longer than any prefix (at57 P1): a line
-  // start, whose prefix the next lines do not repeat.
-  return PREFIX > 0 || zeroOffset(s, at);
+  // start, whose prefix the next lines do not repeat; its lines end as the line's own break is written.
+  if (PREFIX > 0 || !zeroOffset(s, at)) return PREFIX > 0;
+  ESCAPED = escapedLine(s, at);
+  LEAD = true;
+  return true;
+}
+
+/** Whether the dump's first line was taken after a message longer than any prefix (prefixedLine). */
+let LEAD = false;
+
+/** Whether the line from `at` ends at an escaped `\n` (odd backslashes) before any raw one, within 1 KiB. */
+function escapedLine(s: string, at: number): boolean {
+  const w = s.slice(at, at + 1024);
+  const nl = w.indexOf('\n');
+  for (let e = w.indexOf('\\n'); e !== -1 && (nl === -1 || e < nl); e = w.indexOf('\\n', e + 1)) {
+    let b = e;
+    while (b > 0 && w.charCodeAt(b - 1) === 92) b--;
+    if ((e - b) % 2 === 0) return true;
+  }
+  return false;
 }
 
 /** Whether an offset of zeros only (6 to 8, then `:` or a blank) starts at `at`. */
@@ -314,6 +333,7 @@ function readDump(s: string, at: number): Dump {
   const d: Dump = { bytes: [], at: [], lineEnd: [], group: [], end: at };
   ASCII_COL = -1;
   OPEN = openingEscapes(s, at);
+  const lead = LEAD;
   let o = at;
   for (;;) {
     const from = bytesStart(s, o);
@@ -337,12 +357,14 @@ function readDump(s: string, at: number): Dump {
         o = k;
         continue;
       }
-      // The first line's prefix held words the next ones do not (at57 P3): the next offset itself.
-      const next = nextOffset(s, n, o, d.bytes.length - first);
-      if (next !== -1) {
-        o = next;
-        continue;
-      }
+    }
+    // Words before the next offset that the first line did not have, or the reverse (at57 P1, P3):
+    // the next offset itself, found by its value.
+    // Only after a line break of the line's own (a flattened dump is the flattened view's).
+    const next = !BREAKLESS && (PREFIX > 0 || lead) ? nextOffset(s, n, o, d.bytes.length - first) : -1;
+    if (next !== -1) {
+      o = next;
+      continue;
     }
     while (n < s.length && n - e <= INDENT_MAX && (s.charCodeAt(n) === 32 || s.charCodeAt(n) === 9)) n++;
     if (n >= s.length) break;
@@ -364,7 +386,8 @@ function nextOffset(s: string, n: number, o: number, bytes: number): number {
     const want = (Number.parseInt(digits, radix) + bytes).toString(radix).padStart(w, '0') + tail;
     const window = s.slice(n, n + PREFIX_MAX + want.length);
     const k = n + window.indexOf(want);
-    if (k > n && s.charCodeAt(k - 1) === 32 && !/[\r\n]/.test(s.slice(n, k))) return k;
+    const between = s.slice(n, k);
+    if (k > n && s.charCodeAt(k - 1) === 32 && !/[\r\n]/.test(between) && !between.includes('\\n')) return k;
   }
   return -1;
 }
@@ -437,6 +460,7 @@ export function plainDumpKeySpans(s: string): number[] {
     if (r < read.length && (read[r] as number) <= at) continue;
     ESCAPED = false;
     PREFIX = 0;
+    LEAD = false;
     if (bytesStart(s, at) === -1) continue;
     const d = readDump(s, at);
     if (d.bytes.length >= 12) dumpKeys(s, d, spans);

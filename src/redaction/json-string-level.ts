@@ -48,7 +48,8 @@ function opensValue(s: string, b: number, n: number): boolean {
 /**
  * The backslashes before the quote that opens the JSON string a dump starting at `head` is in (0
  * for a string of the text, 1 for a string in a string, 3 deeper): the last quote before `head`
- * that opens a value (opensValue); -1 when none does (the dump is in no JSON string).
+ * that opens a value (opensValue) whose string no quote before `head` closed (`{\"k\":\"v\"}` in
+ * a message opens and closes its own); -1 when none does (the dump is in no JSON string).
  */
 export function openingEscapes(s: string, head: number): number {
   const o = OPENING;
@@ -57,17 +58,26 @@ export function openingEscapes(s: string, head: number): number {
   const low = known ? o.head : 0;
   o.text = s;
   o.head = head;
+  // The escapes of the quotes between the one looked at and `head` (a few distinct counts).
+  const seen: number[] = [];
   for (let q = head - 1; q >= low; q--) {
     if (s.charCodeAt(q) !== 34) continue;
     const n = backslashesBefore(s, q, 0);
-    if (opensValue(s, q - n, n)) {
+    if (opensValue(s, q - n, n) && !closedBy(seen, n)) {
       o.quote = q;
       o.n = n;
       return n;
     }
+    if (!seen.includes(n)) seen.push(n);
   }
-  if (!known) o.quote = -1;
+  if (!known || o.quote === -1 || closedBy(seen, o.n)) o.quote = -1;
   return o.quote === -1 ? -1 : o.n;
+}
+
+/** Whether a quote with one of the escapes `seen` ends a string opened by a quote with `n0`. */
+function closedBy(seen: readonly number[], n0: number): boolean {
+  for (const c of seen) if (endsString(c, n0)) return true;
+  return false;
 }
 
 /** openingEscapes' last answer: the text and head asked for, the opening quote found (-1 for none) and its escapes. */

@@ -203,6 +203,20 @@ describe("the JSON string's opening quote, not a quote its text holds", () => {
     ])
       expectGone(t, secret);
   });
+  // A message holding JSON of its own (`{"k":"v"}`, `"x"`): those strings open and close before the dump.
+  const ESCQ = 'he said "hi", "x" and {"k":"v"} ] , path c:\\dir\\ \\n \\" \\\\ end: ';
+  it('a message holding quoted JSON, then an xxd -c 24 dump, in JSON in a JSON string: both levels parse', () => {
+    const t = xxdPairs(d, 0, 24);
+    const out = once(
+      JSON.stringify({ log: JSON.stringify({ msg: `BEFOREWORD alpha said: ${ESCQ}${t} omega AFTERWORD` }) }),
+    );
+    expect(leaked(out, secret)).toBe(0);
+    const inner = JSON.parse((JSON.parse(out) as { log: string }).log) as { msg: string };
+    expect(inner.msg.endsWith(' omega AFTERWORD')).toBe(true);
+  });
+  it('a message holding quoted JSON, then a prefixed xxd dump, in a JSON string: its last line goes', () => {
+    expectGone(JSON.stringify({ msg: `BEFOREWORD alpha said: ${ESCQ}${syslog(xxdPairs(d))} omega`, z: '"]' }), secret);
+  });
   const r = der(rsa, 'pkcs1');
   for (const [name, msg] of [
     ['after `k:"v"`', (t: string) => `k:"v" ${flat(t)} END`],
