@@ -84,16 +84,10 @@ function prefixedLine(s: string, at: number): boolean {
 /** Whether the dump's first line was taken after a message longer than any prefix (prefixedLine). */
 let LEAD = false;
 
-/** Whether the line from `at` ends at an escaped `\n` (odd backslashes) before any raw one, within 1 KiB. */
+/** Whether the line from `at` ends at an escaped `\n` (escapedBreak) before any raw one, within 1 KiB. */
 function escapedLine(s: string, at: number): boolean {
-  const w = s.slice(at, at + 1024);
-  const nl = w.indexOf('\n');
-  for (let e = w.indexOf('\\n'); e !== -1 && (nl === -1 || e < nl); e = w.indexOf('\\n', e + 1)) {
-    let b = e;
-    while (b > 0 && w.charCodeAt(b - 1) === 92) b--;
-    if ((e - b) % 2 === 0) return true;
-  }
-  return false;
+  const e = escapedBreak(s, at);
+  return e !== -1 && e < at + 1024 && !s.slice(at, e).includes('\n');
 }
 
 /** Whether an offset of zeros only (6 to 8, then `:` or a blank) starts at `at`. */
@@ -170,9 +164,7 @@ function escapedBreak(s: string, k: number): number {
   let found = -1;
   for (let e = s.indexOf('\\n', k); e !== -1; e = s.indexOf('\\n', e + 1)) {
     // An escaped backslash before `n` (`\\n`) is a column's text, not a line break.
-    let b = e;
-    while (b > k && s.charCodeAt(b - 1) === 92) b--;
-    if ((e - b) % 2 === 0) {
+    if (backslashesBefore(s, e, k) % 2 === 0) {
       found = e;
       break;
     }
@@ -197,8 +189,7 @@ function stringEnd(s: string, k: number): number {
   const q = endingQuote(s, k);
   let end = s.length;
   if (q !== -1) {
-    end = q;
-    while (end > k && s.charCodeAt(end - 1) === 92) end--;
+    end = q - backslashesBefore(s, q, k);
   }
   if (!(DEEPER.text === s && DEEPER.from <= k && (DEEPER.at === -1 || DEEPER.at >= k)))
     Object.assign(DEEPER, { text: s, from: k, at: s.indexOf('\\n', k) });
