@@ -47,14 +47,8 @@ function values(t: string): [number, number] {
  * and `n`, no break). In no string found (-1) any escaped `\n` counts.
  */
 function breakFrom(s: string, i: number, esc: number): number {
-  if (NEWLINE.text !== s || NEWLINE.from > i || NEWLINE.at < i) {
-    const a = s.indexOf('\n', i);
-    NEWLINE.text = s;
-    NEWLINE.from = i;
-    NEWLINE.at = a === -1 ? s.length : a;
-  }
-  const end = NEWLINE.at;
-  for (let b = escapedNewline(s, i); b < end; b = escapedNewline(s, b + 1)) {
+  const end = nextOf(NEWLINE, s, '\n', i);
+  for (let b = nextOf(ESCAPED_NEWLINE, s, '\\n', i); b < end; b = nextOf(ESCAPED_NEWLINE, s, '\\n', b + 1)) {
     if (esc === -1) return b;
     const n = backslashesBefore(s, b + 1, i);
     if (n % (2 * (esc + 1)) === esc + 1) return b + 1 - esc - 1;
@@ -63,20 +57,19 @@ function breakFrom(s: string, i: number, esc: number): number {
 }
 
 /**
- * The first escaped `\n` (`\` then `n`) at or after `i`, or the text's length: the last search is
- * kept, so a view with none (its breaks decoded) is not searched to its end once a candidate.
+ * The first `needle` at or after `i` in `s`, or its length: the last search is kept in `c`, so a
+ * text with none (a view whose breaks were decoded) is not searched to its end once a candidate.
  */
-function escapedNewline(s: string, i: number): number {
-  const c = ESCAPED_NEWLINE;
+function nextOf(c: { text: string; from: number; at: number }, s: string, needle: string, i: number): number {
   if (c.text === s && c.from <= i && i <= c.at) return c.at;
-  const a = s.indexOf('\\n', i);
+  const a = s.indexOf(needle, i);
   c.text = s;
   c.from = i;
   c.at = a === -1 ? s.length : a;
   return c.at;
 }
 
-/** The last `\n` breakFrom found in `text` from `from` (its length for none): searched again only once passed. */
+/** The last `\n` breakFrom found in `text` from `from` (its length for none), for nextOf. */
 const NEWLINE = { text: '', from: 0, at: 0 };
 /** The same for the first escaped `\n` (`\` then `n`). */
 const ESCAPED_NEWLINE = { text: '', from: 0, at: 0 };
