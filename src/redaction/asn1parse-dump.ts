@@ -16,7 +16,7 @@
  * The secret's hex on its label line and its dump lines lose their bytes (the ASCII column with
  * them); the labels and offsets stay. Found from one search (`hl=`); the text's lines are read once.
  */
-import { includesBy } from './chars.js';
+import { includesBy, isHexDigit } from './chars.js';
 /** EC scalar sizes in bytes (der-headless.ts). */
 const EC_SCALAR = new Set([24, 28, 32, 48, 64, 65, 66]);
 
@@ -116,12 +116,8 @@ function members(els: readonly Element[], i: number): number[] {
 /** The end of the hex digits from `i` (a negative INTEGER's `-` first), at most `end`. */
 function hexRunEnd(s: string, i: number, end: number): number {
   let k = s.charCodeAt(i) === 45 ? i + 1 : i;
-  while (k < end && isHex(s.charCodeAt(k))) k++;
+  while (k < end && isHexDigit(s.charCodeAt(k))) k++;
   return k;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
 }
 
 /**
@@ -132,11 +128,11 @@ function isHex(c: number): boolean {
 function dumpLineEnd(s: string, hex: number, end: number): number {
   let k = hex;
   let n = 0;
-  while (k + 1 < end && isHex(s.charCodeAt(k)) && isHex(s.charCodeAt(k + 1)) && n < 16) {
+  while (k + 1 < end && isHexDigit(s.charCodeAt(k)) && isHexDigit(s.charCodeAt(k + 1)) && n < 16) {
     n++;
     k += 2;
     const c = s.charCodeAt(k);
-    if ((c === 32 || c === 45) && isHex(s.charCodeAt(k + 1))) k++;
+    if ((c === 32 || c === 45) && isHexDigit(s.charCodeAt(k + 1))) k++;
     else break;
   }
   if (n === 0 || s.charCodeAt(k) !== 32) return end;

@@ -157,3 +157,8 @@ export function includesBy(s: string, needle: string, key: number): boolean {
   for (let e = s.indexOf(c, key); e !== -1; e = s.indexOf(c, e + 1)) if (s.startsWith(needle, e - key)) return true;
   return false;
 }
+
+/** A hex digit, either case. */
+export function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+}

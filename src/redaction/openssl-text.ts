@@ -27,7 +27,7 @@
  * their cue is `priv` (`priv:` and RSA's `privateExponent:`), and RSA's other private members are
  * read on from there, label after label, as long as each is a private one.
  */
-import { includesBy } from './chars.js';
+import { includesBy, isHexDigit } from './chars.js';
 
 /** Where a block's bytes may start: the label's line break, then up to this many blanks. */
 const INDENT_MAX = 48;
@@ -39,10 +39,6 @@ const LABEL_MAX = 16;
 export const OPENSSL_TEXT_MIN = 48;
 
 const PRIVATE_LABEL = /^(?:priv|privateExponent|prime\d{1,2}|exponent\d{1,2}|coefficient\d{0,2})$/;
-
-function isHexCode(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
 
 function isLabelCode(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -82,7 +78,7 @@ function afterBreak(s: string, i: number): number {
       whole = !(c === 10 || c === 13 || Number.isNaN(c));
     }
     const p = whole ? afterBlanks(s, j + PREFIX_LEN) : -1;
-    if (p !== -1 && isHexCode(s.charCodeAt(p)) && isHexCode(s.charCodeAt(p + 1))) return p;
+    if (p !== -1 && isHexDigit(s.charCodeAt(p)) && isHexDigit(s.charCodeAt(p + 1))) return p;
   }
   return afterBlanks(s, j);
 }
@@ -117,7 +113,7 @@ function blockEnd(s: string, at: number, wrapped = false): number {
   let got = 0;
   let end = at;
   for (;;) {
-    if (!isHexCode(s.charCodeAt(i)) || !isHexCode(s.charCodeAt(i + 1))) break;
+    if (!isHexDigit(s.charCodeAt(i)) || !isHexDigit(s.charCodeAt(i + 1))) break;
     got++;
     end = i + 2;
     if (s.charCodeAt(end) !== 58) break;
@@ -222,7 +218,7 @@ export function hasOpensslInlineCue(s: string): boolean {
 
 /** Whether a block's first byte is at `at`: `hh:` (a lone last byte makes a 1-byte block, no component anyway). */
 function isByteAt(s: string, at: number): boolean {
-  return at !== -1 && isHexCode(s.charCodeAt(at)) && isHexCode(s.charCodeAt(at + 1)) && s.charCodeAt(at + 2) === 58;
+  return at !== -1 && isHexDigit(s.charCodeAt(at)) && isHexDigit(s.charCodeAt(at + 1)) && s.charCodeAt(at + 2) === 58;
 }
 
 /** The block after the label's `:` at `q` (its line break at `brk`), pushed when the label is a private one. */
@@ -279,7 +275,7 @@ export function opensslInlineKeySpans(s: string): number[] {
     let colon = privateLabelEnd(s, q);
     while (colon !== -1) {
       const at = nextByte(s, colon + 1);
-      if (at === -1 || at === colon + 1 || !isHexCode(s.charCodeAt(at)) || !isHexCode(s.charCodeAt(at + 1))) break;
+      if (at === -1 || at === colon + 1 || !isHexDigit(s.charCodeAt(at)) || !isHexDigit(s.charCodeAt(at + 1))) break;
       if (s.charCodeAt(at + 2) !== 58) break;
       // No line breaks to go by: the block must show openssl's 15-byte lines (`note: priv: 11:11:…` on one line stays).
       const end = blockEnd(s, at, true);

@@ -2,7 +2,7 @@
  * URL-encoded pairs in free text (`pairs.ts`'s last step): `key%3Dvalue` and URL-encoded JSON, and
  * (rules 14) the same encoded twice or three times (`key%253Dvalue`: `%25` is `%` encoded).
  */
-import { isBareEnd, isPairKeyChar } from './chars.js';
+import { isBareEnd, isHexDigit, isPairKeyChar } from './chars.js';
 
 type KeyTest = (key: string) => boolean;
 
@@ -17,11 +17,11 @@ function escapeAt(upper: string, i: number): number {
   let h = i + 1;
   for (
     let n = 1;
-    n < 3 && upper.startsWith('25', h) && isHex(upper.charCodeAt(h + 2)) && isHex(upper.charCodeAt(h + 3));
+    n < 3 && upper.startsWith('25', h) && isHexDigit(upper.charCodeAt(h + 2)) && isHexDigit(upper.charCodeAt(h + 3));
     n++
   )
     h += 2;
-  return isHex(upper.charCodeAt(h)) && isHex(upper.charCodeAt(h + 1)) ? h + 2 - i : 0;
+  return isHexDigit(upper.charCodeAt(h)) && isHexDigit(upper.charCodeAt(h + 1)) ? h + 2 - i : 0;
 }
 
 /** The length of an escape (of `hex`, when given: `22`, `3D`) that ends at `end` (`…%26`, `…%2526`), or 0. */
@@ -76,6 +76,3 @@ export function redactEncodedPairs(s: string, isSensitive: KeyTest, censor: stri
 const ENCODED_OP = /%(?:25){0,2}3[DA]/g;
 /** The delimiters that end an encoded value: `&`, space, `,`, `;`, `"`, `#`, `'` (their hex digits). */
 const ENCODED_END: ReadonlySet<string> = new Set(['26', '20', '2C', '3B', '22', '23', '27']);
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}

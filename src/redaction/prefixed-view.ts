@@ -21,6 +21,7 @@
 import { derHexKeyEnd } from './der-hex.js';
 import { plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
 import { hexRunsKeySpans } from './hex-runs.js';
+import { isHexDigit } from './chars.js';
 
 /** The longest per-line prefix taken away (a syslog line's time, host and tag; an ISO time and a tag). */
 const PREFIX_MAX = 96;
@@ -28,14 +29,10 @@ const PREFIX_MAX = 96;
 /** The shortest text a key in a prefixed dump fits in (an Ed25519 seed's 32 bytes as `xxd -p -s N`, 64 digits: rules 20, part 9). */
 export const PREFIXED_DUMP_MIN = 64;
 
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
-}
-
 /** Whether `s` from `t` to `le` is an `xxd -p` line: one run of an even number of hex digits, then blanks only. */
 function isPlainHexLine(s: string, t: number, le: number): boolean {
   let k = t;
-  while (k < le && isHex(s.charCodeAt(k))) k++;
+  while (k < le && isHexDigit(s.charCodeAt(k))) k++;
   if (k - t < 2 || (k - t) % 2 !== 0) return false;
   while (k < le && (s.charCodeAt(k) === 32 || s.charCodeAt(k) === 9 || s.charCodeAt(k) === 13)) k++;
   return k === le;
@@ -44,13 +41,13 @@ function isPlainHexLine(s: string, t: number, le: number): boolean {
 /** Whether an offset starts at `t`: 6 to 8 hex digits, `:` or not, one or two blanks, a hex digit. */
 function isOffsetAt(s: string, t: number, le: number): boolean {
   let k = t;
-  while (k < le && k - t < 9 && isHex(s.charCodeAt(k))) k++;
+  while (k < le && k - t < 9 && isHexDigit(s.charCodeAt(k))) k++;
   if (k - t < 6 || k - t > 8) return false;
   if (s.charCodeAt(k) === 58) k++;
   if (s.charCodeAt(k) !== 32) return false;
   k++;
   if (s.charCodeAt(k) === 32) k++;
-  return k < le && isHex(s.charCodeAt(k));
+  return k < le && isHexDigit(s.charCodeAt(k));
 }
 
 /** Whether the last dumpStart found an `xxd -p` line (else an offset). */
@@ -62,7 +59,7 @@ function dumpStart(s: string, ls: number, le: number): number {
   for (let t = ls; t < last; t++) {
     const p = t > ls ? s.charCodeAt(t - 1) : 32;
     if (p !== 32 && p !== 9) continue;
-    if (!isHex(s.charCodeAt(t))) continue;
+    if (!isHexDigit(s.charCodeAt(t))) continue;
     HEX_LINE = false;
     if (isOffsetAt(s, t, le)) return t;
     HEX_LINE = true;
@@ -81,7 +78,7 @@ const VERSION_HEX = '02010';
 function afterOffset(v: string, a: number, le: number): number {
   if (!isOffsetAt(v, a, le)) return a;
   let k = a;
-  while (isHex(v.charCodeAt(k))) k++;
+  while (isHexDigit(v.charCodeAt(k))) k++;
   if (v.charCodeAt(k) === 58) k++;
   while (v.charCodeAt(k) === 32) k++;
   return k;
