@@ -4,10 +4,14 @@
  * size with them and lets it grow to V8's default without them; a user's own heap flag wins.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { COMPACT_HEAP_FLAGS, useCompactHeap } from '../../src/cli/heap.js';
 
+const BIN = fileURLToPath(new URL('../../bin/auditpack.js', import.meta.url));
 const HEAP = new URL('../../dist/cli/heap.js', import.meta.url).href;
 const WORKER = new URL('../../dist/worker/index.js', import.meta.url).href;
 const FIXTURE = new URL('../worker/fixture-worker.mjs', import.meta.url).href;
@@ -68,12 +72,40 @@ describe('useCompactHeap', () => {
     expect(useCompactHeap('--heap-growing-percent=100', [])).toEqual([]);
   });
 
+  it("keeps the installed binary's young generation at its first size from the start (the CLI's modules load after the settings)", () => {
+    // What the CLI's modules allocate as they load grew the young generation to 8 MB when they were
+    // loaded before the settings (a static import); the size is read as the process exits.
+    const dir = mkdtempSync(join(tmpdir(), 'auditpack-heap-'));
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(
+      probe,
+      `process.on('exit', () => { const s = require('node:v8').getHeapSpaceStatistics().find((x) => x.space_name === 'new_space'); process.stderr.write('NEW ' + s.space_size / 1048576 + '\\n'); });`,
+    );
+    const run = (...flags: string[]): number => {
+      const r = spawnSync(process.execPath, [...flags, '-r', probe, BIN, '--version'], {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
+      expect(r.status).toBe(0);
+      return Number(/NEW ([\d.]+)/.exec(r.stderr)?.[1]);
+    };
+    try {
+      const compact = run();
+      // A user's own choice (V8's default growth) turns the settings off: the size V8 grows to.
+      const grown = run('--semi-space-growth-factor=2');
+      expect(grown).toBeGreaterThanOrEqual(4);
+      expect(compact).toBeLessThanOrEqual(grown / 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is what the installed binary calls before the CLI runs', async () => {
     const { readFile } = await import('node:fs/promises');
     const bin = await readFile(fileURLToPath(new URL('../../bin/auditpack.js', import.meta.url)), 'utf8');
     expect(bin).toMatch(
       // Only comments between: the CLI runs right after the heap is set (no keep-alive since n26).
-      /useCompactHeap\(process\.env\.NODE_OPTIONS, process\.execArgv\);\s+(?:\/\/[^\n]*\n\s*)*process\.exitCode = await main\(process\.argv\.slice\(2\)\);/,
+      /useCompactHeap\(process\.env\.NODE_OPTIONS, process\.execArgv\);\s+(?:\/\/[^\n]*\n\s*)*const \{ main \} = await import\('\.\.\/dist\/cli\/main\.js'\);\s+process\.exitCode = await main\(process\.argv\.slice\(2\)\);/,
     );
   });
 });
