@@ -67,19 +67,29 @@ export function finishBody(body: string, d: DeferredText, redactor: Redactor): s
     } else quoted[i] = redactor.lastJsonPlain === true ? `"${s}"` : quote(s);
   }
   while (ci < caller.length) redacted.push(caller[ci++] as string);
+  const member = redacted.length > 0 ? `,${REDACTED_MEMBER}${JSON.stringify(redacted)}` : '';
+  // The `redacted` member's place is found in the body, not in the finished text (a search there
+  // flattened the whole text, one more copy of the line): the quoted strings hold no raw U+0001
+  // (JSON escapes it) and the mark no U+0000, so its first place is the same in both.
+  const mark = body.indexOf(COMMA_REDACTED_MARK);
   let out = '';
   let from = 0;
   for (;;) {
     const open = body.indexOf(DEFER_MARK, from);
     if (open < 0) break;
     const close = body.indexOf(DEFER_MARK, open + 1);
-    out += body.slice(from, open) + quoted[Number(body.slice(open + 1, close))];
+    out += between(body, from, open, mark, member) + quoted[Number(body.slice(open + 1, close))];
     from = close + 1;
   }
-  out += body.slice(from);
-  const mark = out.indexOf(`,${REDACTED_MARK}`);
-  const member = redacted.length > 0 ? `,${REDACTED_MEMBER}${JSON.stringify(redacted)}` : '';
-  return mark < 0 ? out : out.slice(0, mark) + member + out.slice(mark + 2);
+  return out + between(body, from, body.length, mark, member);
+}
+
+const COMMA_REDACTED_MARK = `,${REDACTED_MARK}`;
+
+/** `body[from, to)` with the `redacted` mark at `mark` (when it lies there) replaced by `member`. */
+function between(body: string, from: number, to: number, mark: number, member: string): string {
+  if (mark < from || mark >= to) return body.slice(from, to);
+  return body.slice(from, mark) + member + body.slice(mark + 2, to);
 }
 
 /** The events ready for a sink: each with deferred text finished (new objects; the others as they are). */

@@ -335,19 +335,18 @@ export function redactShapes(s: string, censor: string): string {
           }
         }
       }
+      // The token's last two characters, read once for the three tests below (`i` as the Digest
+      // branch above may have moved it: each test reads the text before `i`).
+      const b = s.charCodeAt(i - 1);
+      const a = i - start >= 2 ? s.charCodeAt(i - 2) : 0;
       if ((code === 32 || code === 9) && len >= 2 && i < n) {
-        const a = s.charCodeAt(i - 2);
-        const b = s.charCodeAt(i - 1);
         if ((a < 128 && b < 128 ? STEM_ENDS[128 * a + b] === 1 : true) && endsWithKeyStem(s, start, i)) {
           if (spacedAt.length < MAX_SPACED) spacedAt.push(i);
           else scanFacts.spacedMore = true;
         }
       }
-      pending = trailingWordKind(s, start, i);
-      if (!protocol && len >= 4) {
-        const last = s.charCodeAt(i - 1);
-        if (last < 128 && CUE_LAST[last] === 1) protocol = endsLikeProtocolCue(s, i);
-      }
+      pending = i - start < 2 ? 0 : trailingKind(s, start, i, a, b);
+      if (!protocol && len >= 4 && b < 128 && CUE_LAST[b] === 1) protocol = endsLikeProtocolCue(s, i);
       pendingEnd = i;
       if (len >= MIN_TOKEN) scanToken(s, start, Math.min(i, n), spans);
     }
@@ -435,8 +434,11 @@ for (const list of SPECIAL_WORDS)
  */
 export function trailingWordKind(s: string, start: number, end: number): 0 | 1 | 2 | 3 {
   if (end - start < 2) return 0;
-  const a = s.charCodeAt(end - 2);
-  const b = s.charCodeAt(end - 1);
+  return trailingKind(s, start, end, s.charCodeAt(end - 2), s.charCodeAt(end - 1));
+}
+
+/** trailingWordKind of a token of two characters or more, given its last two (`a`, `b`). */
+function trailingKind(s: string, start: number, end: number, a: number, b: number): 0 | 1 | 2 | 3 {
   if (a >= 128 || b >= 128 || LAST_PAIR[128 * a + b] !== 1) return 0;
   let w = end;
   while (w > start && end - w < 12) {
