@@ -1,9 +1,10 @@
 /**
  * What the checks keep about each order id, as a struct of arrays: a slot is a number, and an
  * order's fields are the slot's entries in typed arrays (times, quantities, prices, the evidence's
- * seq and line, the two line digests in one buffer, the symbol, strategy, venue, time in force and
- * files as 2-byte codes: paged.ts PagedStrings) and in plain arrays (the id, the latest risk check
- * and override). The policy's hour of closed orders is the
+ * seq and line, the two line digests, the symbol, strategy, venue, time in force and files as
+ * 2-byte codes: paged.ts PagedStrings) and in plain arrays (the id, the latest risk check and
+ * override). The latest risk check's line and the reference price are paged as they are first
+ * set (SparsePagedF64, PagedBytes): on a day without risk checks they cost nothing. The policy's hour of closed orders is the
  * largest thing the checks hold (tens of thousands of orders on a busy day): as objects (a slot,
  * two kept lines, boxed numbers) it cost about 600 bytes of heap an order, each object copied by
  * the young collections it lived through and then promoted. Here an order costs about 200 bytes and
@@ -13,7 +14,7 @@
  * what the checks find or carry.
  */
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
-import { PAGE, PagedBytes, PagedF64, PagedI32, PagedStrings, PagedU8 } from './paged.js';
+import { PAGE, PagedBytes, PagedF64, PagedI32, PagedStrings, PagedU8, SparsePagedF64 } from './paged.js';
 import { SlotIndex } from './slot-index.js';
 import type { Linked } from './state.js';
 import type { Evidence } from './types.js';
@@ -44,7 +45,6 @@ const OPENED_BYTES = 8;
 const EVIDENCE_FRAME = 39;
 /** The latest risk check's hash is the bytes at the slot's second digest place. */
 const RISK_BYTES = 16;
-const SLOT_DIGESTS = 2 * DIGEST_SIZE;
 
 /**
  * The orders' fields by slot. `byId` finds the slot of an order id; slots no map holds (a carried
@@ -69,13 +69,17 @@ export class OrderStore {
   private readonly statusCode = new PagedU8();
   private readonly flags = new PagedU8();
   private readonly priceV = new PagedF64();
-  private readonly refV = new PagedF64();
+  /** Set only with a risk check's reference price (paged.ts SparsePagedF64, as the risk line's fields). */
+  private readonly refV = new SparsePagedF64();
   private readonly seq = new PagedF64();
   private readonly line = new PagedF64();
-  private readonly riskSeq = new PagedF64();
-  private readonly riskLineNo = new PagedF64();
-  /** Two digests a slot: its opening line's, then its latest risk check's. */
-  private readonly digests = new PagedBytes(SLOT_DIGESTS);
+  private readonly riskSeq = new SparsePagedF64();
+  private readonly riskLineNo = new SparsePagedF64();
+  /**
+   * The digests by slot, digest place 0 its opening line's, 1 its latest risk check's: apart, so
+   * that a day without risk checks (every order open all day) makes no page of the second.
+   */
+  private readonly digests = [new PagedBytes(DIGEST_SIZE), new PagedBytes(DIGEST_SIZE)] as const;
   /** The order's symbol, time in force (DAY until set), strategy and venue, as codes (paged.ts). */
   readonly symbol = new PagedStrings();
   readonly tif = new PagedStrings();
@@ -129,10 +133,10 @@ export class OrderStore {
   /** One more page of slots (paged.ts: nothing is copied or freed). */
   private grow(): void {
     const fields = [this.ord, this.statusCode, this.flags, this.prev, this.next, this.tUs, this.qty, this.filled];
-    for (const a of [...fields, this.priceV, this.refV, this.seq, this.line, this.riskSeq, this.riskLineNo])
-      a.addPage();
+    for (const a of [...fields, this.priceV, this.seq, this.line]) a.addPage();
+    for (const a of [this.refV, this.riskSeq, this.riskLineNo]) a.addPage();
     for (const a of [this.symbol, this.tif, this.strategy, this.venue, this.file, this.riskFile]) a.addPage();
-    this.digests.addPage();
+    for (const d of this.digests) d.addPage();
     this.cap += PAGE;
   }
 
@@ -168,7 +172,8 @@ export class OrderStore {
 
   /** Keeps `ev`'s hash at digest place `k` (0 opened, 1 risk) of slot `i`: as bytes, else as text. */
   private keepHash(i: Slot, k: number, ev: Evidence, bit: number): void {
-    if (copyDigest(ev, this.digests.view(i), this.digests.at(i) + k * DIGEST_SIZE)) {
+    const d = this.digests[k] as PagedBytes;
+    if (copyDigest(ev, d.view(i), d.at(i))) {
       this.flags.set(i, this.flags.get(i) | bit);
       if (this.hexes.size > 0) this.hexes.delete(2 * i + k);
     } else {
@@ -179,7 +184,7 @@ export class OrderStore {
 
   private hashOf(i: Slot, k: number, bit: number): string {
     return this.flags.get(i) & bit
-      ? hexDigest(this.digests.page(i), this.digests.at(i) + k * DIGEST_SIZE)
+      ? hexDigest((this.digests[k] as PagedBytes).page(i), (this.digests[k] as PagedBytes).at(i))
       : (this.hexes.get(2 * i + k) ?? '');
   }
 

@@ -34,6 +34,34 @@ export class PagedF64 {
   }
 }
 
+/**
+ * Float64 entries by slot for a field most orders of some days never set (the latest risk check's
+ * line, the reference price: none on a day without risk checks, where every order may stay open
+ * all day): a page is made at the first write of anything but +0 into it, and reads as +0 until
+ * then. On such a day the store holds no page of them (24 bytes a slot).
+ */
+export class SparsePagedF64 {
+  private readonly pages: (Float64Array | null)[] = [];
+  get(i: number): number {
+    const p = this.pages[i >>> PAGE_SHIFT];
+    return p === null || p === undefined ? 0 : (p[i & MASK] as number);
+  }
+  set(i: number, v: number): void {
+    const k = i >>> PAGE_SHIFT;
+    let p = this.pages[k];
+    if (p === null || p === undefined) {
+      if (Object.is(v, 0)) return; // what a page not made reads (-0 is kept: it makes the page)
+      p = new Float64Array(PAGE);
+      this.pages[k] = p;
+    }
+    p[i & MASK] = v;
+  }
+  /** One more page, made when first written. */
+  addPage(): void {
+    this.pages.push(null);
+  }
+}
+
 /** Int32 entries by slot. */
 export class PagedI32 {
   private readonly pages: Int32Array[] = [];
@@ -62,27 +90,39 @@ export class PagedU8 {
   }
 }
 
-/** `size` bytes by slot (the store's two line digests), in pages of PAGE slots. */
+/**
+ * `size` bytes by slot (the store's line digests), in pages of PAGE slots. A page is made when one
+ * of its slots' bytes is first asked for (page or view), zeros until written: the latest risk
+ * check's digests (32 bytes a slot) take no memory on a day without risk checks.
+ */
 export class PagedBytes {
-  private readonly pages: Buffer[] = [];
-  private readonly views: DataView[] = [];
+  private readonly pages: (Buffer | null)[] = [];
+  private readonly views: (DataView | null)[] = [];
   constructor(private readonly size: number) {}
   /** The page that holds slot `i`'s bytes. */
   page(i: number): Buffer {
-    return this.pages[i >>> PAGE_SHIFT] as Buffer;
+    return this.pages[i >>> PAGE_SHIFT] ?? this.make(i >>> PAGE_SHIFT).page;
   }
   /** That page as a DataView. */
   view(i: number): DataView {
-    return this.views[i >>> PAGE_SHIFT] as DataView;
+    return this.views[i >>> PAGE_SHIFT] ?? this.make(i >>> PAGE_SHIFT).view;
   }
   /** Where slot `i`'s bytes start in its page. */
   at(i: number): number {
     return (i & MASK) * this.size;
   }
+  /** One more page, made when first asked for. */
   addPage(): void {
+    this.pages.push(null);
+    this.views.push(null);
+  }
+  private make(k: number): { page: Buffer; view: DataView } {
+    if (k >= this.pages.length) throw new RangeError('no such page');
     const page = Buffer.alloc(PAGE * this.size);
-    this.pages.push(page);
-    this.views.push(new DataView(page.buffer, page.byteOffset, page.byteLength));
+    const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+    this.pages[k] = page;
+    this.views[k] = view;
+    return { page, view };
   }
 }
 

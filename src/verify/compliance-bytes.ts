@@ -50,10 +50,15 @@ export async function isFile(p: string): Promise<boolean> {
 }
 
 /** The file's bytes, or undefined when it is missing, not a regular file or larger than `max`. */
-export async function readBoundedBuffer(p: string, max: number): Promise<Buffer | undefined> {
+export function readBoundedBuffer(p: string, max: number): Promise<Buffer | undefined> {
+  return ifRegularFile(p, () => readBoundedBytes(p, max));
+}
+
+/** What `use` gives for the regular file at `p`; undefined when it is none or `use` fails. */
+async function ifRegularFile<T>(p: string, use: () => Promise<T | undefined>): Promise<T | undefined> {
   if (!(await isFile(p))) return undefined;
   try {
-    return await readBoundedBytes(p, max);
+    return await use();
   } catch {
     return undefined;
   }
@@ -74,6 +79,39 @@ export function digestOf(file: Buffer | undefined): string | undefined {
 export function sameBytes(fileSha256: string | undefined, rendered: string): boolean {
   return fileSha256 === createHash('sha256').update(rendered, 'utf8').digest('hex');
 }
+
+/**
+ * The SHA-256 of what {@link readBoundedBuffer} would return, undefined where it would be, read in
+ * 1 MiB pieces: a file verify only hashes (the recorded end state, tens of megabytes on a day of
+ * many open orders and up to MAX_STATE_BYTES) is never held whole.
+ */
+export function digestBoundedBuffer(p: string, max: number): Promise<string | undefined> {
+  return ifRegularFile(p, () => digestBoundedBytes(p, max));
+}
+
+/** The SHA-256 of what {@link readBoundedBytes} would return (the same errors), read in 1 MiB pieces. */
+export async function digestBoundedBytes(p: string, max: number): Promise<string | undefined> {
+  const fh = await openRegular(p);
+  try {
+    const { size } = await fh.stat();
+    if (size > max) return undefined;
+    const h = createHash('sha256');
+    const buf = Buffer.allocUnsafe(Math.min(size, PIECE_BYTES));
+    // As readHandle: at most `size` bytes from the start, fewer when the file shrank meanwhile.
+    for (let off = 0; off < size; ) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - off), off);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+      off += bytesRead;
+    }
+    return h.digest('hex');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The piece digestBoundedBytes reads at a time. */
+const PIECE_BYTES = 1024 * 1024;
 
 /** The file's bytes, or undefined when it is larger than `max` (never follows a link). */
 export async function readBoundedBytes(p: string, max: number): Promise<Buffer | undefined> {

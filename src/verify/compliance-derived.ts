@@ -14,7 +14,7 @@ import {
 } from '../compliance/index.js';
 import type { CarriedState } from '../compliance/carry.js';
 import { PACK_PATH } from '../format/pack.js';
-import { digestOf, readBoundedBytes, sameBytes } from './compliance-bytes.js';
+import { digestBoundedBytes, sameBytes } from './compliance-bytes.js';
 import { digestOfPieces } from './compliance-findings.js';
 import type { Findings } from './report.js';
 
@@ -57,7 +57,7 @@ export async function judgeCsv(
     f.add('COMPLIANCE_REPORT_MISMATCH', 'error', CSV, 'compliance_findings.csv is missing');
     return true;
   }
-  const csv = digestOf(await readBoundedBytes(join(dir, CSV), MAX_REPORT_BYTES));
+  const csv = await digestBoundedBytes(join(dir, CSV), MAX_REPORT_BYTES);
   // Row by row into the digest: the CSV of many findings is not held whole.
   const want = renderRecorded(f, CSV, () => digestOfPieces(findingsCsvRows(recorded)));
   if (want === undefined) return true;
@@ -80,7 +80,7 @@ export async function judgeHtml(
     return true;
   }
   if (page === undefined) return false;
-  const html = digestOf(await readBoundedBytes(join(dir, HTML), MAX_REPORT_BYTES));
+  const html = await digestBoundedBytes(join(dir, HTML), MAX_REPORT_BYTES);
   // The page shows the start state the pack holds (its hash is held to carried_in above).
   const want = renderRecorded(f, HTML, () => renderReportHtml(recorded, page, start));
   if (want === undefined) return true;

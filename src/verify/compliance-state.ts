@@ -13,6 +13,7 @@ import { parseCarriedState } from '../compliance/carry-parse.js';
 import { type CarriedIn, dayBefore, emptyState } from '../compliance/carry-source.js';
 import { COMPLIANCE_RULES_VERSION, type ComplianceReport } from '../compliance/index.js';
 import { PACK_PATH } from '../format/pack.js';
+import { digestBoundedBuffer } from './compliance-bytes.js';
 import type { Findings } from './report.js';
 
 /** The rules version from which every report records `carried_in`. */
@@ -35,7 +36,8 @@ type Read = (p: string, max: number) => Promise<Buffer | undefined>;
 type Note = (f: Findings) => void;
 
 /**
- * Reads the start and end states of a pack whose report records `carried_in`; a report made before
+ * Reads the start state of a pack whose report records `carried_in` (through `read`) and hashes its
+ * end state (in pieces: only its digest is compared, judgeEndState); a report made before
  * the state was carried (no `carried_in`) re-runs from nothing, as it was made, and must hold no state file.
  */
 export async function readRecheckState(
@@ -83,9 +85,10 @@ export async function readRecheckState(
     .update(bytes ?? '')
     .digest('hex');
   const recorded = typeof c === 'string' ? { source: 'none' as const, date: prev, log_sha256: null, note: '' } : c;
-  const end = await read(join(dir, END), MAX_STATE_BYTES);
-  if (end === undefined) bad(END, `missing, not a regular file, or over ${MAX_STATE_BYTES} bytes`);
-  const endSha256 = end === undefined ? undefined : createHash('sha256').update(end).digest('hex');
+  // Only hashed, in pieces: the recorded end state of a day of many open orders is tens of
+  // megabytes (up to MAX_STATE_BYTES), and held whole it was verify's peak.
+  const endSha256 = await digestBoundedBuffer(join(dir, END), MAX_STATE_BYTES);
+  if (endSha256 === undefined) bad(END, `missing, not a regular file, or over ${MAX_STATE_BYTES} bytes`);
   return { start: { state, carried: { ...recorded, state_sha256: sha } }, endSha256 };
 }
 
