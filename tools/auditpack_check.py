@@ -3700,6 +3700,13 @@ def is_rollups_dir(path, entries):
     return ".rollup.lock" in entries or any(os.path.exists(os.path.join(d, "rollup.json")) for d in days)
 
 
+def holds_artifacts(entries):
+    """What only an artifacts directory holds: a pack (YYYY-MM-DD[.vN], or its .tar.gz), pruned.jsonl,
+    or the lock export and prune take on it (.export.lock)."""
+    return "pruned.jsonl" in entries or ".export.lock" in entries or any(
+        PACK_NAME.fullmatch(n[:-7] if n.endswith(".tar.gz") else n) for n in entries)
+
+
 USAGE = "usage: auditpack_check.py PATH [--json] [--allowed-signers FILE] [--review-signers FILE] [--min-retention-days N]"
 
 
@@ -3756,11 +3763,12 @@ def main(argv):
         elif is_rollups_dir(path, entries):
             print("%s: a roll-ups directory (rollup --out), which this checker does not check: use auditpack verify" % path, file=sys.stderr)
             return 2
-        elif any(LOG_NAME.fullmatch(n) for n in entries) and not any(PACK_NAME.fullmatch(n) for n in entries):
+        elif any(LOG_NAME.fullmatch(n) for n in entries) and not holds_artifacts(entries):
+            # A log file's name never outweighs packs: planted in an artifacts directory, it would
+            # otherwise have every pack there go unchecked (at58 F1).
             kind = "log-dir"
             check_log_dir(path, rep)
-        elif ".audit.lock" in entries and "pruned.jsonl" not in entries and not any(
-                PACK_NAME.fullmatch(n[:-7] if n.endswith(".tar.gz") else n) for n in entries):
+        elif ".audit.lock" in entries and not holds_artifacts(entries):
             # A logs directory whose day files are all gone: its lock file still says what was written.
             kind = "log-dir"
             check_log_dir(path, rep)

@@ -21,9 +21,11 @@ export function pythonPackCheck(path: string): {
   status: number | null;
   errors: PythonFinding[];
   all: PythonFinding[];
+  /** What the checker took the path for (`pack`, `archive`, `log-dir`, …). */
+  kind: string | undefined;
 } {
   const r = spawnSync(PYTHON, [CHECKER, path, '--json'], { encoding: 'utf8' });
-  const out = JSON.parse(r.stdout) as { problems?: PythonFinding[]; findings?: PythonFinding[] };
+  const out = JSON.parse(r.stdout) as { problems?: PythonFinding[]; findings?: PythonFinding[]; kind?: string };
   const all = out.problems ?? out.findings ?? [];
-  return { status: r.status, errors: all.filter((p) => p.severity === 'error'), all };
+  return { status: r.status, errors: all.filter((p) => p.severity === 'error'), all, kind: out.kind };
 }
