@@ -847,6 +847,11 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     # 4. manifest.json.
     raw = f("manifest.json")
     man = None
+    if raw is not None and depth_exceeds(raw):
+        # As deep as a log line may nest, at most (auditpack verify's JSON.stringify overflowed past it: at58 F3).
+        rep.error("PACK_MANIFEST_JSON_INVALID", label("manifest.json"), None,
+                  "nests objects and arrays more than %d levels deep" % MAX_LINE_DEPTH)
+        return None
     try:
         man = json.loads(raw.decode("utf-8"), parse_constant=_no_constant) if raw is not None else None
     except (RecursionError, ValueError, UnicodeDecodeError):

@@ -29,6 +29,7 @@ import { recordedStoreCheck } from '../compliance/snapshot-recorded.js';
 import { AuditpackError } from '../errors.js';
 import { dayNumberOfIsoDate } from '../rotation/days.js';
 import { PACK_PATH } from '../format/pack.js';
+import { lineDepthExceeds, MAX_LINE_DEPTH } from '../json/line-scanner.js';
 import {
   digestOf,
   isFile,
@@ -283,6 +284,10 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
   const bytes = await readBoundedBytes(join(dir, REPORT), MAX_REPORT_BYTES);
   if (bytes === undefined) return failed(`larger than ${MAX_REPORT_BYTES} bytes`);
   const reportSha256 = digestOf(bytes) as string;
+  // Nested no deeper than a log line may be, checked before parsing: the comparison's JSON.stringify
+  // overflowed the stack on a report thousands of levels deep (at58 F3: verify crashed, exit 70).
+  if (lineDepthExceeds(bytes, 0, bytes.length))
+    return failed(`nests objects and arrays more than ${MAX_LINE_DEPTH} levels deep`);
   const parsed = parseJson(bytes.toString('utf8'));
   policies = reportPoliciesOf(parsed);
   const recorded = parseRecorded(parsed);
