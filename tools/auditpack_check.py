@@ -730,9 +730,25 @@ def parse_manifest(text_bytes, shown, rep, prefix):
     return out
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def js_escapes(text):
+    """json.dumps(..., ensure_ascii=False) text as JSON.stringify writes it: a lone surrogate (json.loads
+    pairs every escaped pair, so any left is lone) as its \\uXXXX escape in lower case, never the raw
+    code point, which UTF-8 cannot encode (at58 F2: a UnicodeEncodeError traceback)."""
+    return LONE_SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+
+
+def js_utf8(text):
+    """The UTF-8 bytes JavaScript gives a string (Buffer.from(text), TextEncoder): a lone surrogate as
+    U+FFFD, where Python's encode raises."""
+    return LONE_SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
 def js_stringify_2(v):
     """JSON.stringify(v, null, 2) for the values a manifest holds."""
-    return json.dumps(v, indent=2, ensure_ascii=False)
+    return js_escapes(json.dumps(v, indent=2, ensure_ascii=False))
 
 
 def csv_records(data):
@@ -918,9 +934,6 @@ def canonical_config_path(p):
     return True
 
 
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def config_in_force_invalid(v):
     """Why a parsed data/config_in_force.json does not meet its schema (FORMAT.md "config_in_force.json"), or None."""
     if not isinstance(v, dict):
@@ -942,7 +955,7 @@ def config_in_force_invalid(v):
             return "files[%d]: path listed twice" % i
         # Sorted by path as UTF-8 bytes, as the writer sorts (a lone surrogate, from a "\ud800" escape,
         # counts as U+FFFD, as verify's encoder writes it).
-        key = LONE_SURROGATE.sub("\ufffd", e["path"]).encode("utf-8")
+        key = js_utf8(e["path"])
         if prev is not None and prev >= key:
             return "files[%d]: not sorted by path (as UTF-8 bytes) after files[%d]" % (i, i - 1)
         prev = key
@@ -1341,7 +1354,7 @@ def check_last_policy_holder(files, report, shown, rep):
     policies = report["policies"]
     for p in policies:
         if isinstance(p, dict) and p.get("source") == "built-in" and isinstance(p.get("text"), str) \
-                and sha256(p["text"].encode("utf-8")) != p.get("sha256"):
+                and sha256(js_utf8(p["text"])) != p.get("sha256"):
             rep.error("COMPLIANCE_REPORT_MISMATCH", where, None,
                       "a built-in recorded policy's text does not hash to its recorded sha256 %s (a built-in policy is never redacted: its sha256 is its own text's)" % str(p.get("sha256"))[:80])
     last = policies[-1] if policies else None
@@ -1540,7 +1553,7 @@ def check_unparsed_note(snap_raw, report, sid, notes, shown, rep):
         why = "the report records no text of it (unparsed_policies), yet data/config_snapshot.json is that snapshot's record"
     elif u["path"] != POLICY_PATH or not isinstance(e, dict) or e.get("stored") is not True or e.get("hash") != u["sha256"]:
         why = "its recorded text is not the %s that data/config_snapshot.json stores" % POLICY_PATH
-    elif "[REDACTED]" not in u["text"] and sha256(u["text"].encode("utf-8")) != (e.get("object") if isinstance(e.get("object"), str) else e.get("hash")):
+    elif "[REDACTED]" not in u["text"] and sha256(js_utf8(u["text"])) != (e.get("object") if isinstance(e.get("object"), str) else e.get("hash")):
         why = "its recorded text is not the stored copy data/config_snapshot.json records"
     else:
         return
@@ -2178,8 +2191,7 @@ def check_derived(files, man, event_lines, shown, rep):
             fills.append(csv_row(text, FILL_COLUMNS, rules))
         if flt_ok and is_alert(text, ev, flt):
             alerts.append(raw + b"\n")
-    # A lone surrogate (an escaped "\ud800" in the log) becomes U+FFFD in UTF-8, as in JavaScript.
-    js_utf8 = lambda t: re.sub("[\ud800-\udfff]", "\ufffd", t).encode("utf-8")
+    # A lone surrogate (an escaped "\ud800" in the log) becomes U+FFFD in UTF-8, as in JavaScript (js_utf8).
     for name, want in (("orders.csv", js_utf8("".join(orders))), ("fills.csv", js_utf8("".join(fills)))):
         got = files.get("data/" + name)
         if got is not None and got != want:
@@ -3336,7 +3348,7 @@ REVIEW_FILE = re.compile(r"([0-9a-f]{64})\.jsonl")
 
 def js_json(v):
     """JSON.stringify of what a record line holds (text, integers, null, flat objects)."""
-    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    return js_escapes(json.dumps(v, ensure_ascii=False, separators=(",", ":")))
 
 
 def review_line_problem(raw, seq, date, sha):
@@ -3427,7 +3439,7 @@ def review_message(kind, lines, line, date, sha, tag, submission):
     else:
         head += ["submitter: " + line["actor"]]
     head += ["record_seq: %d" % line["seq"], "record_prev: " + line["prev"]]
-    return ("\n".join(head + dispositions_before(lines, line["seq"] if kind == "submission" else 10 ** 12)) + "\n").encode("utf-8")
+    return js_utf8("\n".join(head + dispositions_before(lines, line["seq"] if kind == "submission" else 10 ** 12)) + "\n")
 
 
 def sshsig_fingerprint(armored):
@@ -3555,7 +3567,7 @@ def check_ledger_signatures(ledger_lines, allowed_signers, rep):
             if allowed_signers:
                 rep.error("ARCHIVE_PRUNE_UNSIGNED", "pruned.jsonl", i + 1, "a key was given but this ledger line is not signed")
             continue
-        tail = (',"signature":' + json.dumps(sig, separators=(",", ":"), ensure_ascii=False) + "}").encode("utf-8")
+        tail = (',"signature":' + js_json(sig) + "}").encode("utf-8")
         if not line.endswith(tail):
             rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the signature is not the line's last member as written")
             continue
@@ -3569,7 +3581,7 @@ def check_ledger_signatures(ledger_lines, allowed_signers, rep):
             rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the fields the signature covers are not the line's")
             continue
         # The armor as ssh-keygen writes it, as for a pack's signature: a re-wrapped one verifies, but was edited.
-        if not canonical_armor(sig.encode("utf-8")):
+        if not canonical_armor(sig.encode("utf-8", "replace")):  # a lone surrogate: not the armor, never a traceback
             rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the signature is not in the canonical armor")
             continue
         if not ssh_sig_ok(message, sig, allowed_signers):
