@@ -1034,6 +1034,31 @@ def shown_id(s):
     return t[:300] + "\u2026" if len(t) > 300 else t
 
 
+def config_in_force_text(v):
+    """The bytes export writes (as text) for what a config_in_force.json that meets its schema says:
+    the documented members in their order (FORMAT.md "config_in_force.json"), two-space JSON, a newline."""
+    rec = lambda r: {"snapshot_id": r["snapshot_id"], "record_sha256": r["record_sha256"]}
+    out = {"schema": v["schema"], "export_date": v["export_date"]}
+    if "config_snapshot" in v:
+        out["config_snapshot"] = None if v["config_snapshot"] is None else rec(v["config_snapshot"])
+    files = []
+    for e in v["files"]:
+        r = e.get("record")
+        if r is None:
+            files.append({"path": e["path"], "record": None})
+        elif r == "unknown":
+            files.append({"path": e["path"], "record": "unknown", "reason": e["reason"]})
+        else:
+            files.append({"path": e["path"], "record": rec(r)})
+    out["files"] = files
+    o = v["other_files"]
+    out["other_files"] = None if o is None else {"record": "unknown", "reason": o["reason"]}
+    if "config_snapshot_redacted_again" in v:
+        a = v["config_snapshot_redacted_again"]
+        out["config_snapshot_redacted_again"] = dict(rec(a), rules=int(a["rules"]))
+    return js_stringify_2(out) + "\n"
+
+
 def check_config_in_force(files, date, shown, rep):
     """data/config_in_force.json (FORMAT.md "config_in_force.json"): an entry naming the snapshot of
     data/config_snapshot.json carries the SHA-256 of that file's bytes; an entry naming a snapshot whose
@@ -1055,6 +1080,10 @@ def check_config_in_force(files, date, shown, rep):
         why = "it is not JSON"
     if why is None:
         why = config_in_force_invalid(v)
+    if why is None and "config_snapshot" in v and config_in_force_text(v).encode("utf-8") != raw:
+        # A file naming config_snapshot (the writer of that version on) is exactly its writer's bytes (at58 F5).
+        why = ("it is not the bytes its writer makes (JSON.stringify(…, null, 2) of the documented members, in their"
+               " order, and a newline): a member added, moved or re-spaced")
     if why is not None:
         rep.error("CONFIG_IN_FORCE_INVALID", where, None, "does not meet its schema: " + why)
         return

@@ -216,14 +216,25 @@ export function parseConfigInForceFile(bytes: Buffer | string): ConfigInForceFil
     files,
     other_files: other,
   } as const;
-  if (!Object.hasOwn(o, 'config_snapshot_redacted_again')) return base;
-  const again = parseRedactedAgain(o.config_snapshot_redacted_again);
-  if (again === undefined)
+  let parsed: ConfigInForceFile = base;
+  if (Object.hasOwn(o, 'config_snapshot_redacted_again')) {
+    const again = parseRedactedAgain(o.config_snapshot_redacted_again);
+    if (again === undefined)
+      return {
+        invalid:
+          'config_snapshot_redacted_again is not {"snapshot_id": …, "record_sha256": …, "rules": a positive integer}',
+      };
+    parsed = { ...base, config_snapshot_redacted_again: again };
+  }
+  // A file naming config_snapshot (the writer of that version on) is exactly the bytes its writer
+  // makes of what it says: a member added, moved or re-spaced is bytes no export writes (at58 F5).
+  const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
+  if (named !== undefined && renderConfigInForce(parsed) !== text)
     return {
       invalid:
-        'config_snapshot_redacted_again is not {"snapshot_id": …, "record_sha256": …, "rules": a positive integer}',
+        'it is not the bytes its writer makes (JSON.stringify(…, null, 2) of the documented members, in their order, and a newline): a member added, moved or re-spaced',
     };
-  return { ...base, config_snapshot_redacted_again: again };
+  return parsed;
 }
 
 function parseRedactedAgain(v: unknown): RedactedAgain | undefined {

@@ -126,6 +126,8 @@ type Recorded =
       readonly findings: FindingsDigest;
       /** SHA-256 of compliance_report.json as read: a second read must find the same bytes. */
       readonly reportSha256: string;
+      /** The report's members, in their order: the re-run's must be the same (at58 F4). */
+      readonly fields: readonly string[];
       readonly timeline: PolicyTimeline;
       readonly carry: RecheckState;
       /** data/config_snapshot.json's snapshot id and the SHA-256 of its bytes, when it has the record's shape. */
@@ -292,6 +294,13 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
   policies = reportPoliciesOf(parsed);
   const recorded = parseRecorded(parsed);
   if (typeof recorded === 'string') return failed(recorded);
+  // Export writes JSON.stringify(…, null, 2) and a newline: other bytes (re-spaced, CRLF) are no export's (at58 F4).
+  if (`${JSON.stringify(parsed, null, 2)}\n` !== bytes.toString('utf8'))
+    note(
+      'COMPLIANCE_REPORT_INVALID',
+      REPORT,
+      'not in canonical form (JSON.stringify(…, null, 2) and a final newline, as export writes it)',
+    );
   if (exportDate !== undefined && (recorded.period.from !== exportDate || recorded.period.to !== exportDate)) {
     note(
       'COMPLIANCE_REPORT_MISMATCH',
@@ -339,6 +348,7 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
       report,
       findings,
       reportSha256,
+      fields: Object.keys(recorded),
       timeline,
       carry,
       snapshotRecord,
@@ -377,9 +387,14 @@ async function judgeRerun(
   const diffs = compareReports(recorded, rerun);
   const differs = differenceReporter(f, recorded);
   for (const d of diffs) differs(REPORT, `${d.kind.replace('_', ' ')}: ${d.detail}`);
+  // Members the re-run does not write (a note added), or in another order, are bytes no export made.
+  const fields = Object.keys(rerun).join(', ');
+  const fieldsDiffer = r.fields.join(', ') !== fields;
+  if (fieldsDiffer) differs(REPORT, `fields: recorded ${r.fields.join(', ').slice(0, 300)}; re-run ${fields}`);
   const csvDiffers = await judgeCsv(dir, f, recorded, r.present[1] === true, differs);
   const htmlDiffers = await judgeHtml(dir, f, recorded, r.present[2] === true, page, differs, r.carry.start?.state);
-  return { findings: rerun.totals.total, differences: diffs.length + (csvDiffers ? 1 : 0) + (htmlDiffers ? 1 : 0) };
+  const more = (fieldsDiffer ? 1 : 0) + (csvDiffers ? 1 : 0) + (htmlDiffers ? 1 : 0);
+  return { findings: rerun.totals.total, differences: diffs.length + more };
 }
 
 /**
