@@ -1012,7 +1012,7 @@ def config_snapshot_of(raw):
             sid = None
         if not isinstance(sid, str) or not sid:
             return None, "larger than %d bytes, and its opening names no snapshot_id" % MAX_CONFIG_IN_FORCE_BYTES
-        return (sid, sha256(raw)), None
+        return (sid, sha256(raw), None), None
     try:
         snap = strict_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -1022,7 +1022,9 @@ def config_snapshot_of(raw):
     if not isinstance(snap, dict):
         return None, "not a JSON object"
     if isinstance(snap.get("snapshot_id"), str) and snap["snapshot_id"]:
-        return (snap["snapshot_id"], sha256(raw)), None
+        # With the config files the record holds (its `files` keys) when it lists them (at58 F6).
+        held = set(snap["files"]) if isinstance(snap.get("files"), dict) else None
+        return (snap["snapshot_id"], sha256(raw), held), None
     if "snapshot" in snap and snap["snapshot"] is None:
         return None, None
     return None, "an object with no snapshot_id"
@@ -1144,6 +1146,9 @@ def check_config_in_force(files, date, shown, rep):
             continue
         sid, sha = r["snapshot_id"], r["record_sha256"]
         if own is not None and sid == own[0]:
+            # Export writes an entry of a record only for a file it found in it: another path is a renamed entry.
+            if own[2] is not None and e["path"] not in own[2]:
+                rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "%s: snapshot %s, whose record (data/config_snapshot.json) holds no such file" % (shown_id(e["path"]), sid))
             expected = again["record_sha256"] if again is not None else own[1]
             if sha != expected:
                 rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "%s: snapshot %s, but data/config_snapshot.json (its record) hashes to %s" % (e["path"], sid, expected))

@@ -5,31 +5,22 @@
  * in both checkers (at58 F4, F5): bytes in an exported file that no export writes. docs/FORMAT.md
  * "Verifying / A pack", items 8 and 10.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPack } from '../../src/verify/index.js';
 import { tempDir } from '../helpers/tmp.js';
+import { demoPack } from './helpers/demo-pack.js';
 import { forgePack } from './helpers/forge.js';
 import { pythonPackCheck } from './helpers/python-check.js';
 
-const BIN = fileURLToPath(new URL('../../bin/auditpack.js', import.meta.url));
 let root: string;
 let pack: string;
 
 // The demo's day: its pack has a compliance report and a config_in_force.json naming config_snapshot.
 beforeAll(() => {
   root = tempDir();
-  const r = spawnSync(process.execPath, [BIN, 'demo', '--log-dir', 'logs', '--artifacts-dir', 'art'], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  expect(r.status, r.stderr).toBe(0);
-  const day = readdirSync(join(root, 'art')).find((n) => /^\d{4}-\d{2}-\d{2}$/.test(n)) as string;
-  pack = join(root, 'art', day);
+  pack = demoPack(root);
   expect(readFileSync(join(pack, 'data', 'config_in_force.json'), 'utf8')).toContain('"config_snapshot"');
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
