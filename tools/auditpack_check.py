@@ -3277,6 +3277,22 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     # prune). Taken at its export_date, either would pass off a day in no pack as pruned. check_ledger
     # still reports every entry.
     removed = [e for e in pruned if removed_a_pack(e, packs)]
+    # A day with superseded versions but no current pack that no ledger entry removed: an export --force
+    # killed before it moved the new pack in, or the current pack renamed (at58 F7). A warning, on the newest version.
+    names = list(packs) + [t for t in tars]
+    have_current = {n for n in names if ".v" not in n}
+    gone = {e["export_date"] for e in removed}
+    newest_version = {}
+    for n in names:
+        if ".v" in n and n[:10] not in have_current and n[:10] not in gone:
+            v = int(n.split(".v", 1)[1])
+            if n[:10] not in newest_version or newest_version[n[:10]][0] < v:
+                newest_version[n[:10]] = (v, n if n in packs else n + ".tar.gz")
+    for day in sorted(newest_version):
+        rep.warning("ARCHIVE_CURRENT_MISSING", newest_version[day][1], None,
+                    "%s has superseded versions but no current pack (%s/ or %s.tar.gz), and pruned.jsonl records none removed:"
+                    " an export --force killed before it moved the new pack in (run it again), or the current pack renamed or removed"
+                    % (day, day, day))
     # No two pack directories (current or .vN) hold the same manifest.json bytes: the second, in name
     # order, is a pack copied in under another name (FORMAT.md "An artifacts directory", 4). A
     # .tar.gz holds the same manifest as its directory by design and is not counted here.
