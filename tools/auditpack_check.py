@@ -934,10 +934,17 @@ def canonical_config_path(p):
     return True
 
 
+CONFIG_IN_FORCE_MEMBERS = ("schema", "export_date", "config_snapshot", "files", "other_files", "config_snapshot_redacted_again")
+
+
 def config_in_force_invalid(v):
     """Why a parsed data/config_in_force.json does not meet its schema (FORMAT.md "config_in_force.json"), or None."""
     if not isinstance(v, dict):
         return "it is not a JSON object"
+    # Every version wrote a subset of these members: another (config_snapshot renamed, say) is no writer's (at58).
+    stray = [k for k in v if k not in CONFIG_IN_FORCE_MEMBERS]
+    if stray:
+        return "%s: a member the schema does not define" % json.dumps(stray[0])[:80]
     if v.get("schema") != CONFIG_IN_FORCE_SCHEMA:
         return "its schema is not " + CONFIG_IN_FORCE_SCHEMA
     if not isinstance(v.get("export_date"), str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v["export_date"]):
@@ -949,6 +956,8 @@ def config_in_force_invalid(v):
     seen = set()
     prev = None
     for i, e in enumerate(files):
+        if isinstance(e, dict) and any(k not in ("path", "record", "reason") for k in e):
+            return "files[%d]: %s: a member the schema does not define" % (i, json.dumps([k for k in e if k not in ("path", "record", "reason")][0])[:80])
         if not isinstance(e, dict) or not isinstance(e.get("path"), str) or not 0 < len(e["path"]) <= 4096:
             return "files[%d]: not an object with a path" % i
         if e["path"] in seen:

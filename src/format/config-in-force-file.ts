@@ -175,6 +175,10 @@ export function parseConfigInForceFile(bytes: Buffer | string): ConfigInForceFil
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return { invalid: 'it is not a JSON object' };
   const o = v as Record<string, unknown>;
+  // Every version wrote a subset of these members: another (config_snapshot renamed, say, which would
+  // read as a file of an earlier version) is no writer's (at58).
+  const stray = strayMember(o, FILE_MEMBERS);
+  if (stray !== undefined) return { invalid: stray };
   if (o.schema !== CONFIG_IN_FORCE_SCHEMA) return { invalid: `its schema is not ${CONFIG_IN_FORCE_SCHEMA}` };
   if (typeof o.export_date !== 'string' || !DATE_RE.test(o.export_date))
     return { invalid: 'export_date is not a YYYY-MM-DD date' };
@@ -249,9 +253,28 @@ function isReason(v: unknown): boolean {
   return typeof v === 'string' && hasCharsWithin(v, MAX_REASON_CHARS);
 }
 
+/** The members a file and an entry may have, in the order the writer writes them. */
+const FILE_MEMBERS = [
+  'schema',
+  'export_date',
+  'config_snapshot',
+  'files',
+  'other_files',
+  'config_snapshot_redacted_again',
+];
+const ENTRY_MEMBERS = ['path', 'record', 'reason'];
+
+/** Why `o` has a member outside `known`, naming it, or undefined. */
+function strayMember(o: Record<string, unknown>, known: readonly string[]): string | undefined {
+  const k = Object.keys(o).find((m) => !known.includes(m));
+  return k === undefined ? undefined : `${JSON.stringify(k).slice(0, 80)}: a member the schema does not define`;
+}
+
 function parseEntry(raw: unknown): ConfigInForceEntry | string {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not an object';
   const e = raw as Record<string, unknown>;
+  const stray = strayMember(e, ENTRY_MEMBERS);
+  if (stray !== undefined) return stray;
   if (typeof e.path !== 'string' || !hasCharsWithin(e.path, MAX_PATH_CHARS)) return 'path is not a file path';
   if (e.record === null) return { path: e.path, record: null };
   if (e.record === 'unknown') {

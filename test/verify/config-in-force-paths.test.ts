@@ -45,6 +45,38 @@ describe("config_in_force.json's entries of the pack's own record", () => {
     expect(py).toEqual([expect.stringMatching(/^configs\/compliance_policy\.yml: .*holds no such file/)]);
   });
 
+  // A member the schema does not define: renaming config_snapshot turned the file into one of an
+  // earlier version (no binding of config_snapshot.json, no canonical bytes) with a stray member.
+  for (const [what, edit] of [
+    [
+      'config_snapshot renamed',
+      (v: Record<string, unknown>) => ({ ...v, config_0snapshot: v.config_snapshot, config_snapshot: undefined }),
+    ],
+    [
+      'a member in an entry',
+      (v: Record<string, unknown>) => ({ ...v, files: (v.files as object[]).map((e) => ({ ...e, ok: 1 })) }),
+    ],
+  ] as const) {
+    it(`${what}: CONFIG_IN_FORCE_INVALID in both, whatever the file's version`, async () => {
+      const dir = join(root, what.replace(/\W+/g, '-'));
+      cpSync(pack, dir, { recursive: true });
+      forgePack(dir, {
+        payload: (data) => {
+          const p = join(data, 'config_in_force.json');
+          writeFileSync(p, `${JSON.stringify(edit(JSON.parse(readFileSync(p, 'utf8'))), null, 2)}\n`);
+        },
+      });
+      const ts = (await verifyPack(dir)).problems
+        .filter((p) => p.code === 'CONFIG_IN_FORCE_INVALID')
+        .map((p) => p.detail);
+      expect(ts).toEqual([expect.stringMatching(/a member the schema does not define/)]);
+      const py = pythonPackCheck(dir)
+        .errors.filter((p) => p.code === 'CONFIG_IN_FORCE_INVALID')
+        .map((p) => p.detail);
+      expect(py).toEqual([expect.stringMatching(/a member the schema does not define/)]);
+    });
+  }
+
   it('the exported pack passes both', async () => {
     expect((await verifyPack(pack)).ok).toBe(true);
     expect(pythonPackCheck(pack).errors).toEqual([]);
