@@ -730,9 +730,25 @@ def parse_manifest(text_bytes, shown, rep, prefix):
     return out
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def js_escapes(text):
+    """json.dumps(..., ensure_ascii=False) text as JSON.stringify writes it: a lone surrogate (json.loads
+    pairs every escaped pair, so any left is lone) as its \\uXXXX escape in lower case, never the raw
+    code point, which UTF-8 cannot encode (at58 F2: a UnicodeEncodeError traceback)."""
+    return LONE_SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+
+
+def js_utf8(text):
+    """The UTF-8 bytes JavaScript gives a string (Buffer.from(text), TextEncoder): a lone surrogate as
+    U+FFFD, where Python's encode raises."""
+    return LONE_SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
 def js_stringify_2(v):
     """JSON.stringify(v, null, 2) for the values a manifest holds."""
-    return json.dumps(v, indent=2, ensure_ascii=False)
+    return js_escapes(json.dumps(v, indent=2, ensure_ascii=False))
 
 
 def csv_records(data):
@@ -847,6 +863,11 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     # 4. manifest.json.
     raw = f("manifest.json")
     man = None
+    if raw is not None and depth_exceeds(raw):
+        # As deep as a log line may nest, at most (auditpack verify's JSON.stringify overflowed past it: at58 F3).
+        rep.error("PACK_MANIFEST_JSON_INVALID", label("manifest.json"), None,
+                  "nests objects and arrays more than %d levels deep" % MAX_LINE_DEPTH)
+        return None
     try:
         man = json.loads(raw.decode("utf-8"), parse_constant=_no_constant) if raw is not None else None
     except (RecursionError, ValueError, UnicodeDecodeError):
@@ -913,13 +934,17 @@ def canonical_config_path(p):
     return True
 
 
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+CONFIG_IN_FORCE_MEMBERS = ("schema", "export_date", "config_snapshot", "files", "other_files", "config_snapshot_redacted_again")
 
 
 def config_in_force_invalid(v):
     """Why a parsed data/config_in_force.json does not meet its schema (FORMAT.md "config_in_force.json"), or None."""
     if not isinstance(v, dict):
         return "it is not a JSON object"
+    # Every version wrote a subset of these members: another (config_snapshot renamed, say) is no writer's (at58).
+    stray = [k for k in v if k not in CONFIG_IN_FORCE_MEMBERS]
+    if stray:
+        return "%s: a member the schema does not define" % json.dumps(stray[0])[:80]
     if v.get("schema") != CONFIG_IN_FORCE_SCHEMA:
         return "its schema is not " + CONFIG_IN_FORCE_SCHEMA
     if not isinstance(v.get("export_date"), str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v["export_date"]):
@@ -931,13 +956,15 @@ def config_in_force_invalid(v):
     seen = set()
     prev = None
     for i, e in enumerate(files):
+        if isinstance(e, dict) and any(k not in ("path", "record", "reason") for k in e):
+            return "files[%d]: %s: a member the schema does not define" % (i, json.dumps([k for k in e if k not in ("path", "record", "reason")][0])[:80])
         if not isinstance(e, dict) or not isinstance(e.get("path"), str) or not 0 < len(e["path"]) <= 4096:
             return "files[%d]: not an object with a path" % i
         if e["path"] in seen:
             return "files[%d]: path listed twice" % i
         # Sorted by path as UTF-8 bytes, as the writer sorts (a lone surrogate, from a "\ud800" escape,
         # counts as U+FFFD, as verify's encoder writes it).
-        key = LONE_SURROGATE.sub("\ufffd", e["path"]).encode("utf-8")
+        key = js_utf8(e["path"])
         if prev is not None and prev >= key:
             return "files[%d]: not sorted by path (as UTF-8 bytes) after files[%d]" % (i, i - 1)
         prev = key
@@ -994,7 +1021,7 @@ def config_snapshot_of(raw):
             sid = None
         if not isinstance(sid, str) or not sid:
             return None, "larger than %d bytes, and its opening names no snapshot_id" % MAX_CONFIG_IN_FORCE_BYTES
-        return (sid, sha256(raw)), None
+        return (sid, sha256(raw), None), None
     try:
         snap = strict_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -1004,7 +1031,9 @@ def config_snapshot_of(raw):
     if not isinstance(snap, dict):
         return None, "not a JSON object"
     if isinstance(snap.get("snapshot_id"), str) and snap["snapshot_id"]:
-        return (snap["snapshot_id"], sha256(raw)), None
+        # With the config files the record holds (its `files` keys) when it lists them (at58 F6).
+        held = set(snap["files"]) if isinstance(snap.get("files"), dict) else None
+        return (snap["snapshot_id"], sha256(raw), held), None
     if "snapshot" in snap and snap["snapshot"] is None:
         return None, None
     return None, "an object with no snapshot_id"
@@ -1014,6 +1043,31 @@ def shown_id(s):
     """An id read from a pack's file, as a finding shows it: escaped as JSON, at most 300 characters."""
     t = json.dumps(s, ensure_ascii=False)[1:-1]
     return t[:300] + "\u2026" if len(t) > 300 else t
+
+
+def config_in_force_text(v):
+    """The bytes export writes (as text) for what a config_in_force.json that meets its schema says:
+    the documented members in their order (FORMAT.md "config_in_force.json"), two-space JSON, a newline."""
+    rec = lambda r: {"snapshot_id": r["snapshot_id"], "record_sha256": r["record_sha256"]}
+    out = {"schema": v["schema"], "export_date": v["export_date"]}
+    if "config_snapshot" in v:
+        out["config_snapshot"] = None if v["config_snapshot"] is None else rec(v["config_snapshot"])
+    files = []
+    for e in v["files"]:
+        r = e.get("record")
+        if r is None:
+            files.append({"path": e["path"], "record": None})
+        elif r == "unknown":
+            files.append({"path": e["path"], "record": "unknown", "reason": e["reason"]})
+        else:
+            files.append({"path": e["path"], "record": rec(r)})
+    out["files"] = files
+    o = v["other_files"]
+    out["other_files"] = None if o is None else {"record": "unknown", "reason": o["reason"]}
+    if "config_snapshot_redacted_again" in v:
+        a = v["config_snapshot_redacted_again"]
+        out["config_snapshot_redacted_again"] = dict(rec(a), rules=int(a["rules"]))
+    return js_stringify_2(out) + "\n"
 
 
 def check_config_in_force(files, date, shown, rep):
@@ -1037,6 +1091,10 @@ def check_config_in_force(files, date, shown, rep):
         why = "it is not JSON"
     if why is None:
         why = config_in_force_invalid(v)
+    if why is None and "config_snapshot" in v and config_in_force_text(v).encode("utf-8") != raw:
+        # A file naming config_snapshot (the writer of that version on) is exactly its writer's bytes (at58 F5).
+        why = ("it is not the bytes its writer makes (JSON.stringify(…, null, 2) of the documented members, in their"
+               " order, and a newline): a member added, moved or re-spaced")
     if why is not None:
         rep.error("CONFIG_IN_FORCE_INVALID", where, None, "does not meet its schema: " + why)
         return
@@ -1097,6 +1155,9 @@ def check_config_in_force(files, date, shown, rep):
             continue
         sid, sha = r["snapshot_id"], r["record_sha256"]
         if own is not None and sid == own[0]:
+            # Export writes an entry of a record only for a file it found in it: another path is a renamed entry.
+            if own[2] is not None and e["path"] not in own[2]:
+                rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "%s: snapshot %s, whose record (data/config_snapshot.json) holds no such file" % (shown_id(e["path"]), sid))
             expected = again["record_sha256"] if again is not None else own[1]
             if sha != expected:
                 rep.error("CONFIG_IN_FORCE_MISMATCH", where, None, "%s: snapshot %s, but data/config_snapshot.json (its record) hashes to %s" % (e["path"], sid, expected))
@@ -1336,7 +1397,7 @@ def check_last_policy_holder(files, report, shown, rep):
     policies = report["policies"]
     for p in policies:
         if isinstance(p, dict) and p.get("source") == "built-in" and isinstance(p.get("text"), str) \
-                and sha256(p["text"].encode("utf-8")) != p.get("sha256"):
+                and sha256(js_utf8(p["text"])) != p.get("sha256"):
             rep.error("COMPLIANCE_REPORT_MISMATCH", where, None,
                       "a built-in recorded policy's text does not hash to its recorded sha256 %s (a built-in policy is never redacted: its sha256 is its own text's)" % str(p.get("sha256"))[:80])
     last = policies[-1] if policies else None
@@ -1535,7 +1596,7 @@ def check_unparsed_note(snap_raw, report, sid, notes, shown, rep):
         why = "the report records no text of it (unparsed_policies), yet data/config_snapshot.json is that snapshot's record"
     elif u["path"] != POLICY_PATH or not isinstance(e, dict) or e.get("stored") is not True or e.get("hash") != u["sha256"]:
         why = "its recorded text is not the %s that data/config_snapshot.json stores" % POLICY_PATH
-    elif "[REDACTED]" not in u["text"] and sha256(u["text"].encode("utf-8")) != (e.get("object") if isinstance(e.get("object"), str) else e.get("hash")):
+    elif "[REDACTED]" not in u["text"] and sha256(js_utf8(u["text"])) != (e.get("object") if isinstance(e.get("object"), str) else e.get("hash")):
         why = "its recorded text is not the stored copy data/config_snapshot.json records"
     else:
         return
@@ -1897,7 +1958,9 @@ def read_pack_dir(path, rep, shown):
                 if not stat.S_ISREG(os.fstat(fd).st_mode):
                     rep.error("NOT_A_REGULAR_FILE", shown + "/" + rel, None, "not a regular file")
                     continue
-                files[rel] = fh.read()
+                # A file the layout does not define is an error whatever it holds, and is never read: a
+                # sparse terabyte costs no disk and would fill memory (at58 F8). Its bytes stand as empty.
+                files[rel] = fh.read() if rel in LAYOUT_FILES else b""
     return files
 
 
@@ -1943,6 +2006,7 @@ PAYLOAD_OPTIONAL = ["compliance_findings.csv", "compliance_report.json", "compli
 PAYLOAD_CHECKED_OPTIONAL = ["config_in_force.json"]
 ROOT_FILES = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest.json", "tagmanifest-sha256.txt",
               "tagmanifest-sha256.txt.sig", "tagmanifest-sha256.txt.tsr", "tsa-certs.pem"]
+LAYOUT_FILES = set(ROOT_FILES) | {"data/" + n for n in PAYLOAD_REQUIRED + PAYLOAD_OPTIONAL + PAYLOAD_CHECKED_OPTIONAL}
 MANIFEST_FIELDS = ["format", "created_at", "export_date", "auditpack_version", "files", "summary", "events", "rows",
                    "chain", "previous_pack", "supersedes", "alert_filter", "inserted_before"]
 NESTED_KEYS = {
@@ -2173,8 +2237,7 @@ def check_derived(files, man, event_lines, shown, rep):
             fills.append(csv_row(text, FILL_COLUMNS, rules))
         if flt_ok and is_alert(text, ev, flt):
             alerts.append(raw + b"\n")
-    # A lone surrogate (an escaped "\ud800" in the log) becomes U+FFFD in UTF-8, as in JavaScript.
-    js_utf8 = lambda t: re.sub("[\ud800-\udfff]", "\ufffd", t).encode("utf-8")
+    # A lone surrogate (an escaped "\ud800" in the log) becomes U+FFFD in UTF-8, as in JavaScript (js_utf8).
     for name, want in (("orders.csv", js_utf8("".join(orders))), ("fills.csv", js_utf8("".join(fills)))):
         got = files.get("data/" + name)
         if got is not None and got != want:
@@ -3226,6 +3289,22 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
     # prune). Taken at its export_date, either would pass off a day in no pack as pruned. check_ledger
     # still reports every entry.
     removed = [e for e in pruned if removed_a_pack(e, packs)]
+    # A day with superseded versions but no current pack that no ledger entry removed: an export --force
+    # killed before it moved the new pack in, or the current pack renamed (at58 F7). A warning, on the newest version.
+    names = list(packs) + [t for t in tars]
+    have_current = {n for n in names if ".v" not in n}
+    gone = {e["export_date"] for e in removed}
+    newest_version = {}
+    for n in names:
+        if ".v" in n and n[:10] not in have_current and n[:10] not in gone:
+            v = int(n.split(".v", 1)[1])
+            if n[:10] not in newest_version or newest_version[n[:10]][0] < v:
+                newest_version[n[:10]] = (v, n if n in packs else n + ".tar.gz")
+    for day in sorted(newest_version):
+        rep.warning("ARCHIVE_CURRENT_MISSING", newest_version[day][1], None,
+                    "%s has superseded versions but no current pack (%s/ or %s.tar.gz), and pruned.jsonl records none removed:"
+                    " an export --force killed before it moved the new pack in (run it again), or the current pack renamed or removed"
+                    % (day, day, day))
     # No two pack directories (current or .vN) hold the same manifest.json bytes: the second, in name
     # order, is a pack copied in under another name (FORMAT.md "An artifacts directory", 4). A
     # .tar.gz holds the same manifest as its directory by design and is not counted here.
@@ -3331,7 +3410,7 @@ REVIEW_FILE = re.compile(r"([0-9a-f]{64})\.jsonl")
 
 def js_json(v):
     """JSON.stringify of what a record line holds (text, integers, null, flat objects)."""
-    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    return js_escapes(json.dumps(v, ensure_ascii=False, separators=(",", ":")))
 
 
 def review_line_problem(raw, seq, date, sha):
@@ -3422,7 +3501,7 @@ def review_message(kind, lines, line, date, sha, tag, submission):
     else:
         head += ["submitter: " + line["actor"]]
     head += ["record_seq: %d" % line["seq"], "record_prev: " + line["prev"]]
-    return ("\n".join(head + dispositions_before(lines, line["seq"] if kind == "submission" else 10 ** 12)) + "\n").encode("utf-8")
+    return js_utf8("\n".join(head + dispositions_before(lines, line["seq"] if kind == "submission" else 10 ** 12)) + "\n")
 
 
 def sshsig_fingerprint(armored):
@@ -3550,7 +3629,7 @@ def check_ledger_signatures(ledger_lines, allowed_signers, rep):
             if allowed_signers:
                 rep.error("ARCHIVE_PRUNE_UNSIGNED", "pruned.jsonl", i + 1, "a key was given but this ledger line is not signed")
             continue
-        tail = (',"signature":' + json.dumps(sig, separators=(",", ":"), ensure_ascii=False) + "}").encode("utf-8")
+        tail = (',"signature":' + js_json(sig) + "}").encode("utf-8")
         if not line.endswith(tail):
             rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the signature is not the line's last member as written")
             continue
@@ -3564,7 +3643,7 @@ def check_ledger_signatures(ledger_lines, allowed_signers, rep):
             rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the fields the signature covers are not the line's")
             continue
         # The armor as ssh-keygen writes it, as for a pack's signature: a re-wrapped one verifies, but was edited.
-        if not canonical_armor(sig.encode("utf-8")):
+        if not canonical_armor(sig.encode("utf-8", "replace")):  # a lone surrogate: not the armor, never a traceback
             rep.error("ARCHIVE_PRUNE_SIGNATURE_INVALID", "pruned.jsonl", i + 1, "the signature is not in the canonical armor")
             continue
         if not ssh_sig_ok(message, sig, allowed_signers):
@@ -3700,6 +3779,13 @@ def is_rollups_dir(path, entries):
     return ".rollup.lock" in entries or any(os.path.exists(os.path.join(d, "rollup.json")) for d in days)
 
 
+def holds_artifacts(entries):
+    """What only an artifacts directory holds: a pack (YYYY-MM-DD[.vN], or its .tar.gz), pruned.jsonl,
+    or the lock export and prune take on it (.export.lock)."""
+    return "pruned.jsonl" in entries or ".export.lock" in entries or any(
+        PACK_NAME.fullmatch(n[:-7] if n.endswith(".tar.gz") else n) for n in entries)
+
+
 USAGE = "usage: auditpack_check.py PATH [--json] [--allowed-signers FILE] [--review-signers FILE] [--min-retention-days N]"
 
 
@@ -3756,11 +3842,12 @@ def main(argv):
         elif is_rollups_dir(path, entries):
             print("%s: a roll-ups directory (rollup --out), which this checker does not check: use auditpack verify" % path, file=sys.stderr)
             return 2
-        elif any(LOG_NAME.fullmatch(n) for n in entries) and not any(PACK_NAME.fullmatch(n) for n in entries):
+        elif any(LOG_NAME.fullmatch(n) for n in entries) and not holds_artifacts(entries):
+            # A log file's name never outweighs packs: planted in an artifacts directory, it would
+            # otherwise have every pack there go unchecked (at58 F1).
             kind = "log-dir"
             check_log_dir(path, rep)
-        elif ".audit.lock" in entries and "pruned.jsonl" not in entries and not any(
-                PACK_NAME.fullmatch(n[:-7] if n.endswith(".tar.gz") else n) for n in entries):
+        elif ".audit.lock" in entries and not holds_artifacts(entries):
             # A logs directory whose day files are all gone: its lock file still says what was written.
             kind = "log-dir"
             check_log_dir(path, rep)

@@ -175,6 +175,10 @@ export function parseConfigInForceFile(bytes: Buffer | string): ConfigInForceFil
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return { invalid: 'it is not a JSON object' };
   const o = v as Record<string, unknown>;
+  // Every version wrote a subset of these members: another (config_snapshot renamed, say, which would
+  // read as a file of an earlier version) is no writer's (at58).
+  const stray = strayMember(o, FILE_MEMBERS);
+  if (stray !== undefined) return { invalid: stray };
   if (o.schema !== CONFIG_IN_FORCE_SCHEMA) return { invalid: `its schema is not ${CONFIG_IN_FORCE_SCHEMA}` };
   if (typeof o.export_date !== 'string' || !DATE_RE.test(o.export_date))
     return { invalid: 'export_date is not a YYYY-MM-DD date' };
@@ -216,14 +220,25 @@ export function parseConfigInForceFile(bytes: Buffer | string): ConfigInForceFil
     files,
     other_files: other,
   } as const;
-  if (!Object.hasOwn(o, 'config_snapshot_redacted_again')) return base;
-  const again = parseRedactedAgain(o.config_snapshot_redacted_again);
-  if (again === undefined)
+  let parsed: ConfigInForceFile = base;
+  if (Object.hasOwn(o, 'config_snapshot_redacted_again')) {
+    const again = parseRedactedAgain(o.config_snapshot_redacted_again);
+    if (again === undefined)
+      return {
+        invalid:
+          'config_snapshot_redacted_again is not {"snapshot_id": …, "record_sha256": …, "rules": a positive integer}',
+      };
+    parsed = { ...base, config_snapshot_redacted_again: again };
+  }
+  // A file naming config_snapshot (the writer of that version on) is exactly the bytes its writer
+  // makes of what it says: a member added, moved or re-spaced is bytes no export writes (at58 F5).
+  const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
+  if (named !== undefined && renderConfigInForce(parsed) !== text)
     return {
       invalid:
-        'config_snapshot_redacted_again is not {"snapshot_id": …, "record_sha256": …, "rules": a positive integer}',
+        'it is not the bytes its writer makes (JSON.stringify(…, null, 2) of the documented members, in their order, and a newline): a member added, moved or re-spaced',
     };
-  return { ...base, config_snapshot_redacted_again: again };
+  return parsed;
 }
 
 function parseRedactedAgain(v: unknown): RedactedAgain | undefined {
@@ -238,9 +253,28 @@ function isReason(v: unknown): boolean {
   return typeof v === 'string' && hasCharsWithin(v, MAX_REASON_CHARS);
 }
 
+/** The members a file and an entry may have, in the order the writer writes them. */
+const FILE_MEMBERS = [
+  'schema',
+  'export_date',
+  'config_snapshot',
+  'files',
+  'other_files',
+  'config_snapshot_redacted_again',
+];
+const ENTRY_MEMBERS = ['path', 'record', 'reason'];
+
+/** Why `o` has a member outside `known`, naming it, or undefined. */
+function strayMember(o: Record<string, unknown>, known: readonly string[]): string | undefined {
+  const k = Object.keys(o).find((m) => !known.includes(m));
+  return k === undefined ? undefined : `${JSON.stringify(k).slice(0, 80)}: a member the schema does not define`;
+}
+
 function parseEntry(raw: unknown): ConfigInForceEntry | string {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not an object';
   const e = raw as Record<string, unknown>;
+  const stray = strayMember(e, ENTRY_MEMBERS);
+  if (stray !== undefined) return stray;
   if (typeof e.path !== 'string' || !hasCharsWithin(e.path, MAX_PATH_CHARS)) return 'path is not a file path';
   if (e.record === null) return { path: e.path, record: null };
   if (e.record === 'unknown') {

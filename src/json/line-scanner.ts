@@ -411,13 +411,13 @@ export function scanJsonLine(b: Uint8Array, n: number, table: EntryTable, start 
 }
 
 /**
- * Whether `b[start, end)` opens more than MAX_LINE_DEPTH objects and arrays at once, read lexically:
+ * Whether `b[start, end)` opens more than `max` (MAX_LINE_DEPTH) objects and arrays at once, read lexically:
  * every `{` and `[` outside a string opens a level, every `}` and `]` closes one, a string runs from
  * a `"` to the next `"` not escaped by a backslash. It does not ask whether the bytes are JSON, so a
  * checker in any language gets the same answer (docs/FORMAT.md). On valid JSON it agrees with
  * scanJsonLine's TooDeep; for bytes that scanJsonLine calls Invalid, it says which are too deep too.
  */
-export function lineDepthExceeds(b: Uint8Array, start: number, end: number): boolean {
+export function lineDepthExceeds(b: Uint8Array, start: number, end: number, max = MAX_LINE_DEPTH): boolean {
   let depth = 0;
   for (let p = start; p < end; p++) {
     const c = b[p] as number;
@@ -428,7 +428,7 @@ export function lineDepthExceeds(b: Uint8Array, start: number, end: number): boo
         else if (d === 0x22) break;
       }
     } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > MAX_LINE_DEPTH) return true;
+      if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) {
       if (depth > 0) depth--;
     }

@@ -14,7 +14,7 @@ import { MAX_PACK_REVIEW_EVENTS } from '../review/index.js';
 import { MAX_PACK_CHAIN_EVENTS } from './chain-events.js';
 import { type LedgerEntry, type PackInfo, readLedger } from './archive-ledger.js';
 import { checkCarries } from './archive-carry.js';
-import { checkComplianceLayout } from './archive-layout.js';
+import { checkComplianceLayout, checkDaysWithoutCurrent } from './archive-layout.js';
 import { checkPoliciesInForce } from './archive-policy.js';
 import { checkConfigsInForce } from './config-in-force-pack.js';
 import { checkLinks } from './archive-links.js';
@@ -93,6 +93,7 @@ export async function verifyArchive(artifactsDir: string, options: VerifyArchive
     f,
   );
   checkTars(packs, tars, f);
+  checkDaysWithoutCurrent([...packs, ...tars], removed, f);
   checkSigning([...packs, ...tars], options, f);
   const current = packs
     .filter((p) => p.version === undefined)

@@ -29,6 +29,7 @@ import { recordedStoreCheck } from '../compliance/snapshot-recorded.js';
 import { AuditpackError } from '../errors.js';
 import { dayNumberOfIsoDate } from '../rotation/days.js';
 import { PACK_PATH } from '../format/pack.js';
+import { lineDepthExceeds, MAX_LINE_DEPTH } from '../json/line-scanner.js';
 import {
   digestOf,
   isFile,
@@ -125,6 +126,8 @@ type Recorded =
       readonly findings: FindingsDigest;
       /** SHA-256 of compliance_report.json as read: a second read must find the same bytes. */
       readonly reportSha256: string;
+      /** The report's members, in their order: the re-run's must be the same (at58 F4). */
+      readonly fields: readonly string[];
       readonly timeline: PolicyTimeline;
       readonly carry: RecheckState;
       /** data/config_snapshot.json's snapshot id and the SHA-256 of its bytes, when it has the record's shape. */
@@ -283,10 +286,21 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
   const bytes = await readBoundedBytes(join(dir, REPORT), MAX_REPORT_BYTES);
   if (bytes === undefined) return failed(`larger than ${MAX_REPORT_BYTES} bytes`);
   const reportSha256 = digestOf(bytes) as string;
+  // Nested no deeper than a log line may be, checked before parsing: the comparison's JSON.stringify
+  // overflowed the stack on a report thousands of levels deep (at58 F3: verify crashed, exit 70).
+  if (lineDepthExceeds(bytes, 0, bytes.length))
+    return failed(`nests objects and arrays more than ${MAX_LINE_DEPTH} levels deep`);
   const parsed = parseJson(bytes.toString('utf8'));
   policies = reportPoliciesOf(parsed);
   const recorded = parseRecorded(parsed);
   if (typeof recorded === 'string') return failed(recorded);
+  // Export writes JSON.stringify(…, null, 2) and a newline: other bytes (re-spaced, CRLF) are no export's (at58 F4).
+  if (`${JSON.stringify(parsed, null, 2)}\n` !== bytes.toString('utf8'))
+    note(
+      'COMPLIANCE_REPORT_INVALID',
+      REPORT,
+      'not in canonical form (JSON.stringify(…, null, 2) and a final newline, as export writes it)',
+    );
   if (exportDate !== undefined && (recorded.period.from !== exportDate || recorded.period.to !== exportDate)) {
     note(
       'COMPLIANCE_REPORT_MISMATCH',
@@ -334,6 +348,7 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
       report,
       findings,
       reportSha256,
+      fields: Object.keys(recorded),
       timeline,
       carry,
       snapshotRecord,
@@ -372,9 +387,19 @@ async function judgeRerun(
   const diffs = compareReports(recorded, rerun);
   const differs = differenceReporter(f, recorded);
   for (const d of diffs) differs(REPORT, `${d.kind.replace('_', ' ')}: ${d.detail}`);
+  // Members the re-run does not write (a note added), or in another order, are bytes no export made.
+  // The re-run, which has no store, writes no unparsed_policies: the recorded one is held to the
+  // notes (unparsedProvenance) and stands where the writer puts it, after policy_notes.
+  const expected = Object.keys(rerun);
+  if (r.fields.includes(UNPARSED) && !expected.includes(UNPARSED))
+    expected.splice(expected.indexOf('policy_notes') + 1, 0, UNPARSED);
+  const fields = expected.join(', ');
+  const fieldsDiffer = r.fields.join(', ') !== fields;
+  if (fieldsDiffer) differs(REPORT, `fields: recorded ${r.fields.join(', ').slice(0, 300)}; re-run ${fields}`);
   const csvDiffers = await judgeCsv(dir, f, recorded, r.present[1] === true, differs);
   const htmlDiffers = await judgeHtml(dir, f, recorded, r.present[2] === true, page, differs, r.carry.start?.state);
-  return { findings: rerun.totals.total, differences: diffs.length + (csvDiffers ? 1 : 0) + (htmlDiffers ? 1 : 0) };
+  const more = (fieldsDiffer ? 1 : 0) + (csvDiffers ? 1 : 0) + (htmlDiffers ? 1 : 0);
+  return { findings: rerun.totals.total, differences: diffs.length + more };
 }
 
 /**
@@ -393,6 +418,9 @@ async function recordedReport(
   const again = parseRecorded(parseJson(bytes.toString('utf8')));
   return typeof again === 'string' ? undefined : again;
 }
+
+/** The report's member the re-run does not make (the stored texts that did not parse). */
+const UNPARSED = 'unparsed_policies';
 
 /** Stands for a text that is not JSON (parseJson). */
 const NOT_JSON = Symbol('not JSON');

@@ -166,6 +166,14 @@ export function judgeConfigInForce(
     const r = recordOfEntry(e);
     if (r === undefined) continue;
     if (own !== undefined && r.snapshot_id === own.id) {
+      // Export writes an entry of a record only for a file it found in it: another path is a renamed entry.
+      if (own.files !== undefined && !own.files.has(e.path))
+        f.add(
+          'CONFIG_IN_FORCE_MISMATCH',
+          'error',
+          where,
+          `${printableName(e.path)}: snapshot ${r.snapshot_id}, whose record (${PACK_PATH.configSnapshot}) holds no such file`,
+        );
       const expected = again?.record_sha256 ?? own.sha256;
       if (r.record_sha256 !== expected)
         f.add(
@@ -316,7 +324,7 @@ export function addUnbound(
  */
 export function ownSnapshotOf(
   bytes: Buffer | 'too-large' | LargeSnapshotFile | undefined,
-): { id: string; sha256: string } | { malformed: string } | undefined {
+): { id: string; sha256: string; files?: ReadonlySet<string> } | { malformed: string } | undefined {
   if (bytes === undefined) return undefined;
   if (bytes === 'too-large') return { malformed: `larger than ${MAX_CONFIG_IN_FORCE_BYTES} bytes: not read` };
   // Past the in-memory bound (an honest record can be: at41 F4): its streamed hash and the id its opening gives.
@@ -334,7 +342,14 @@ export function ownSnapshotOf(
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return { malformed: 'not a JSON object' };
   const o = v as Record<string, unknown>;
   const id = o.snapshot_id;
-  if (typeof id === 'string' && id !== '') return { id, sha256: createHash('sha256').update(bytes).digest('hex') };
+  if (typeof id === 'string' && id !== '') {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    // The config files the record holds (its `files` keys), when it lists them: an entry naming this
+    // snapshot must name one of them (at58 F6).
+    const listed = o.files;
+    const isMap = typeof listed === 'object' && listed !== null && !Array.isArray(listed);
+    return isMap ? { id, sha256, files: new Set(Object.keys(listed)) } : { id, sha256 };
+  }
   if (Object.hasOwn(o, 'snapshot') && o.snapshot === null) return undefined;
   return { malformed: 'an object with no snapshot_id' };
 }

@@ -4,6 +4,7 @@
  * pack directory's name and manifest-sha256.txt.
  */
 import { RECORDED_CSV_RULES } from '../format/csv-cell.js';
+import { lineDepthExceeds, MAX_LINE_DEPTH } from '../json/line-scanner.js';
 import { MANIFEST_FIELDS, PACK_FORMAT, PACK_PATH, renderManifest } from '../format/pack.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 import { type ManifestEntry, rootText } from './checksum-file.js';
@@ -74,6 +75,18 @@ function readManifestJson(facts: PackFacts, f: Findings): { m: Manifest; raw: st
   const raw = rootText(facts.tags.get(NAME), NAME, f);
   if (raw === undefined) {
     if (!facts.tags.has(NAME)) f.add('PACK_MANIFEST_JSON_INVALID', 'error', NAME, 'missing');
+    return undefined;
+  }
+  // Read as deep as a log line may nest, before parsing: JSON.parse reads thousands of levels that
+  // JSON.stringify (the canonical-form check) then overflows the stack on (at58 F3).
+  const b = Buffer.from(raw, 'utf8');
+  if (lineDepthExceeds(b, 0, b.length)) {
+    f.add(
+      'PACK_MANIFEST_JSON_INVALID',
+      'error',
+      NAME,
+      `nests objects and arrays more than ${MAX_LINE_DEPTH} levels deep`,
+    );
     return undefined;
   }
   let m: unknown;

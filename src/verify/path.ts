@@ -56,6 +56,18 @@ function isRollupsDir(path: string, names: readonly string[]): boolean {
   return names.includes(ROLLUP_LOCK) || days.some((n) => existsSync(join(path, n, ROLLUP_RECORD)));
 }
 
+/**
+ * What only an artifacts directory holds: a pack (`YYYY-MM-DD[.vN]`, `.tar.gz`), `pruned.jsonl`, or
+ * the lock export and prune take on it.
+ */
+function holdsArtifacts(names: readonly string[]): boolean {
+  return (
+    names.includes(PRUNED_LEDGER) ||
+    names.includes(ARTIFACTS_LOCK_FILE) ||
+    names.some((n) => parsePackName(n) !== undefined || parseArchiveName(n) !== undefined)
+  );
+}
+
 /** Classifies a path by looking at it (never by trusting its name alone for directories). */
 export async function detectPathKind(path: string): Promise<PathKind> {
   let st;
@@ -80,15 +92,14 @@ export async function detectPathKind(path: string): Promise<PathKind> {
   if (names.includes(ROLLUP_RECORD) && !names.includes(PACK_PATH.manifestJson)) return 'rollup';
   if (names.includes(PACK_PATH.bagit) || names.includes(PACK_PATH.manifestJson) || names.includes(PACK_PATH.manifest))
     return 'pack';
-  if (names.some((n) => dayOfLogFileName(n) !== undefined)) return 'log-dir';
-  if (isRollupsDir(path, names)) return 'rollup-dir';
-  if (
-    names.includes(PRUNED_LEDGER) ||
-    names.some((n) => parsePackName(n) !== undefined || parseArchiveName(n) !== undefined)
-  )
-    return 'archive';
+  // A log file's name never outweighs packs or roll-ups: whoever can write an artifacts directory
+  // could otherwise plant one and have its packs go unchecked, a logs directory's check ignoring
+  // them (at58 F1). A directory holding both is checked as what it holds besides the logs.
+  const rollups = isRollupsDir(path, names);
+  if (!rollups && !holdsArtifacts(names) && names.some((n) => dayOfLogFileName(n) !== undefined)) return 'log-dir';
+  if (rollups) return 'rollup-dir';
+  if (holdsArtifacts(names)) return 'archive';
   if (names.includes(LOG_LOCK_FILE)) return 'log-dir';
-  if (names.includes(ARTIFACTS_LOCK_FILE)) return 'archive'; // export and prune lock the artifacts dir
   if (parsePackName(name) !== undefined) return 'pack';
   const visible = names.filter((n) => !PLACEHOLDER_FILES.includes(n));
   return visible.length === 0 ? 'empty' : 'unknown';

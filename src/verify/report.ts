@@ -108,6 +108,7 @@ export type ProblemCode =
   | 'ARCHIVE_SUPERSEDES_MISMATCH'
   | 'ARCHIVE_PRUNED_LEDGER_INVALID'
   | 'ARCHIVE_TAR_DIFFERS'
+  | 'ARCHIVE_CURRENT_MISSING'
   // --- time-stamp tokens (packs and chain anchors) ---
   | 'TIMESTAMP_MISSING'
   | 'TIMESTAMP_RECORDED_MISSING'

@@ -58,12 +58,19 @@ describe('a forged "does not parse" note (at51 F1)', () => {
       const { dir, rep, id } = await day(at);
       expect(restricted(rep)).toBe(1);
       expect(errors(await verifyPack(dir))).toEqual([]);
-      const drop = (r: ComplianceReport, extra: Partial<ComplianceReport> = {}): ComplianceReport => ({
-        ...r,
-        policies: [BUILT_IN],
-        policy_notes: [...rep.policy_notes, unparsedNote(id)],
-        ...extra,
-      });
+      // unparsed_policies goes where export writes it, after policy_notes, as a careful forger puts it
+      // (anywhere else the report's members are not the re-run's: at58 F4).
+      const drop = (r: ComplianceReport, extra: Partial<ComplianceReport> = {}): ComplianceReport => {
+        const notes = [...rep.policy_notes, unparsedNote(id)];
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries({ ...r, policies: [BUILT_IN], policy_notes: notes })) {
+          if (k === 'unparsed_policies') continue; // a previous forgery's
+          out[k] = v;
+          if (k === 'policy_notes' && extra.unparsed_policies !== undefined)
+            out.unparsed_policies = extra.unparsed_policies;
+        }
+        return out as unknown as ComplianceReport;
+      };
       // The note alone: the restricted-symbol finding is gone, and the report agrees with its re-run.
       const forged = await forgeReport(dir, (r) => drop(r));
       expect(restricted(forged)).toBe(0);

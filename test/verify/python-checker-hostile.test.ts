@@ -5,16 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exportPack } from '../../src/pack/export.js';
 import { tempDir } from '../helpers/tmp.js';
 import { exportSampleDay, SAMPLE_EVENTS, writeDay } from '../pack/helpers.js';
-import { pythonPackCheck } from './helpers/python-check.js';
+import { pythonCheckMeasured, pythonPackCheck } from './helpers/python-check.js';
 import { verifyArchive, verifyPack } from '../../src/verify/index.js';
 import { PYTHON } from '../helpers/python.js';
-
-const CHECKER = fileURLToPath(new URL('../../tools/auditpack_check.py', import.meta.url));
 
 describe('the reference checker on hostile artifacts', () => {
   it('a 0.5 MB gzip bomb (one 512 MiB member): a finding, under 300 MB of memory', () => {
@@ -32,19 +29,8 @@ out.write(c.flush()); out.close()
 `;
     expect(spawnSync(PYTHON, ['-c', make]).status).toBe(0);
     // Before the bound the checker decompressed the whole archive and then read the member: ~1 GB.
-    const measured = `
-import resource, runpy, sys
-sys.argv = sys.argv[1:]
-code = 0
-try:
-    runpy.run_path(sys.argv[0], run_name='__main__')
-except SystemExit as e:
-    code = e.code
-sys.stderr.write('MAXRSS_KB %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-sys.exit(code)
-`;
-    const r = spawnSync(PYTHON, ['-c', measured, CHECKER, bomb, '--json'], { encoding: 'utf8', timeout: 120_000 });
-    const kb = Number(/MAXRSS_KB (\d+)/.exec(r.stderr)?.[1]);
+    const r = pythonCheckMeasured([bomb, '--json']);
+    const kb = r.maxRssKb;
     expect(kb).toBeLessThan(300 * 1024);
     expect(r.stderr).not.toMatch(/MemoryError|Traceback/);
     const out = JSON.parse(r.stdout) as { findings: { code: string; detail?: string; message?: string }[] };
