@@ -124,8 +124,7 @@ export class EngineState {
    * oldest is dropped (dropOpen), as if never seen.
    */
   readonly open = new SlotChain(this.orders, Number.POSITIVE_INFINITY, (o) => this.dropOpen(o, 'count'));
-  /** The bytes of names each open order holds (nameCost, by slot), and their sum. */
-  private readonly openCost: number[] = [];
+  /** The sum of the bytes of names each open order holds (nameCost, by slot in `orders.openCost`). */
   openBytes = 0;
   /**
    * Open orders dropped since the day began, over `max_open_orders`, `max_open_order_bytes`
@@ -160,7 +159,7 @@ export class EngineState {
   readonly risk = new Chain<RiskCheck>(1_000_000, (r) => {
     if (r.slot === NONE) this.riskKeys.delete(r.key as string);
     else {
-      this.orders.risk[r.slot] = null;
+      this.orders.risk.set(r.slot, null);
       this.release(r.slot);
     }
   });
@@ -169,7 +168,7 @@ export class EngineState {
   readonly overrides = new Chain<Override>(100_000, (v) => {
     if (v.slot === NONE) this.overrideKeys.delete(v.key as string);
     else {
-      this.orders.override[v.slot] = null;
+      this.orders.override.set(v.slot, null);
       this.release(v.slot);
     }
   });
@@ -253,7 +252,7 @@ export class EngineState {
    */
   release(o: Slot): void {
     const st = this.orders;
-    if (st.ord.get(o) === NO_ORDER && st.risk[o] === null && st.override[o] === null) {
+    if (st.ord.get(o) === NO_ORDER && st.risk.get(o) === null && st.override.get(o) === null) {
       st.byId.deleteSlot(o);
       st.free(o);
     }
@@ -263,7 +262,7 @@ export class EngineState {
   openOrder(o: Slot): void {
     this.orders.ord.set(o, OPEN);
     this.open.maxEntries = this.p.max_open_orders;
-    this.openCost[o] = 0;
+    this.orders.openCost.set(o, 0);
     this.open.push(o);
     if (this.open.size > this.peakOpen) this.peakOpen = this.open.size;
     this.reweighOpen(o);
@@ -275,8 +274,8 @@ export class EngineState {
    */
   reweighOpen(o: Slot): void {
     const cost = nameCost(this.orders, o);
-    this.openBytes += cost - (this.openCost[o] as number);
-    this.openCost[o] = cost;
+    this.openBytes += cost - this.orders.openCost.get(o);
+    this.orders.openCost.set(o, cost);
     while (this.openBytes > this.p.max_open_order_bytes && this.open.head !== o) this.shedOpen(this.open.head, 'bytes');
   }
 
@@ -295,7 +294,7 @@ export class EngineState {
   private dropOpen(o: Slot, over: 'count' | 'bytes' | 'size'): void {
     const st = this.orders;
     const ev = st.opened(o);
-    this.openBytes -= this.openCost[o] as number;
+    this.openBytes -= st.openCost.get(o);
     this.overCap.dropped++;
     if (over === 'bytes') this.overCap.byBytes++;
     else if (over === 'size') this.overCap.bySize++;
@@ -310,7 +309,7 @@ export class EngineState {
     const st = this.orders;
     if (st.ord.get(o) === OPEN) {
       this.open.remove(o);
-      this.openBytes -= this.openCost[o] as number;
+      this.openBytes -= st.openCost.get(o);
     } else if (st.ord.get(o) === CLOSED) this.closed.remove(o);
     if (this.ghosts.size > 0) this.dropGhost(st.ids[o] as string);
     st.ord.set(o, CLOSED);
@@ -330,9 +329,9 @@ export class EngineState {
 
   /** The latest risk check for order `o` is now `r` (last in the order of update). */
   setOrderRisk(o: Slot, r: RiskCheck): void {
-    const old = this.orders.risk[o] ?? null;
+    const old = this.orders.risk.get(o);
     if (old !== null) this.risk.remove(old);
-    this.orders.risk[o] = r;
+    this.orders.risk.set(o, r);
     this.risk.push(r);
   }
 
@@ -346,9 +345,9 @@ export class EngineState {
 
   /** The latest override for order `o` is now `v`. */
   setOrderOverride(o: Slot, v: Override): void {
-    const old = this.orders.override[o] ?? null;
+    const old = this.orders.override.get(o);
     if (old !== null) this.overrides.remove(old);
-    this.orders.override[o] = v;
+    this.orders.override.set(o, v);
     this.overrides.push(v);
   }
 

@@ -72,7 +72,7 @@ export function orderEvent(
         // named, and its size held to the limits all the same.
         s.add('modify_unknown_order', iso, [id], symbol, `${event} of order ${id}, which was never seen open`, [ev]);
         if (event === 'OrderModified')
-          modifyUnknown(s, e, id, symbol, iso, ev, slot === NONE ? undefined : (st.risk[slot] ?? undefined));
+          modifyUnknown(s, e, id, symbol, iso, ev, slot === NONE ? undefined : (st.risk.get(slot) ?? undefined));
       }
       // A stop moved after the fill protects the position, not the order: not a late modification.
       else if (MODIFY.has(event) && c !== NONE && !(event === 'StopUpdated' && st.status(c) === 'filled'))
@@ -143,7 +143,7 @@ function modifyOrder(
     qty: st.qty.get(o),
     price: st.price(o),
     eventRef: num(e.reference_price) ?? st.ref(o),
-    fresh: st.risk[o] ?? undefined,
+    fresh: st.risk.get(o) ?? undefined,
     modified: true,
     iso,
     ev,
@@ -293,7 +293,7 @@ function preTradeRiskChecks(s: EngineState, n: NewOrder, slot: Slot): RiskCheck 
   const p = s.p;
   const { id, symbol, signal, tUs, iso, ev } = n;
   const rc =
-    (slot === NONE ? null : s.orders.risk[slot]) ?? (signal !== null ? s.riskKeys.get(`s:${signal}`) : undefined);
+    (slot === NONE ? null : s.orders.risk.get(slot)) ?? (signal !== null ? s.riskKeys.get(`s:${signal}`) : undefined);
   const fresh = rc !== undefined && rc.tUs >= tUs - p.risk_check_validity_s * SECOND ? rc : undefined;
   if (fresh === undefined) {
     if (p.require_risk_check)
@@ -307,7 +307,7 @@ function preTradeRiskChecks(s: EngineState, n: NewOrder, slot: Slot): RiskCheck 
       );
   } else if (!fresh.pass) {
     const ov =
-      (slot === NONE ? null : s.orders.override[slot]) ??
+      (slot === NONE ? null : s.orders.override.get(slot)) ??
       (signal !== null ? s.overrideKeys.get(`s:${signal}`) : undefined);
     s.add(
       'risk_override',

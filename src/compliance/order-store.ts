@@ -2,9 +2,10 @@
  * What the checks keep about each order id, as a struct of arrays: a slot is a number, and an
  * order's fields are the slot's entries in typed arrays (times, quantities, prices, the evidence's
  * seq and line, the two line digests, the symbol, strategy, venue, time in force and files as
- * 2-byte codes: paged.ts PagedStrings) and in plain arrays (the id, the latest risk check and
- * override). The latest risk check's line and the reference price are paged as they are first
- * set (SparsePagedF64, PagedBytes): on a day without risk checks they cost nothing. The policy's hour of closed orders is the
+ * 2-byte codes: paged.ts PagedStrings) and in a plain array (the id). The latest risk check and
+ * override, the latest risk check's line and the reference price are paged as they are first set
+ * (SparsePagedRefs, SparsePagedF64, PagedBytes): on a day without risk checks they cost nothing, and
+ * the opening line's seq and line number take 4 bytes each where they fit (PagedU32Exact). The policy's hour of closed orders is the
  * largest thing the checks hold (tens of thousands of orders on a busy day): as objects (a slot,
  * two kept lines, boxed numbers) it cost about 600 bytes of heap an order, each object copied by
  * the young collections it lived through and then promoted. Here an order costs about 200 bytes and
@@ -14,7 +15,17 @@
  * what the checks find or carry.
  */
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
-import { PAGE, PagedBytes, PagedF64, PagedI32, PagedStrings, PagedU8, SparsePagedF64 } from './paged.js';
+import {
+  PAGE,
+  PagedBytes,
+  PagedF64,
+  PagedI32,
+  PagedStrings,
+  PagedU8,
+  PagedU32Exact,
+  SparsePagedF64,
+  SparsePagedRefs,
+} from './paged.js';
 import { SlotIndex } from './slot-index.js';
 import type { Linked } from './state.js';
 import type { Evidence } from './types.js';
@@ -71,8 +82,9 @@ export class OrderStore {
   private readonly priceV = new PagedF64();
   /** Set only with a risk check's reference price (paged.ts SparsePagedF64, as the risk line's fields). */
   private readonly refV = new SparsePagedF64();
-  private readonly seq = new PagedF64();
-  private readonly line = new PagedF64();
+  /** The opening line's seq and line number: 4 bytes each where whole and below 2^32 - 1 (paged.ts). */
+  private readonly seq = new PagedU32Exact();
+  private readonly line = new PagedU32Exact();
   private readonly riskSeq = new SparsePagedF64();
   private readonly riskLineNo = new SparsePagedF64();
   /**
@@ -91,10 +103,15 @@ export class OrderStore {
   private readonly riskFile = new PagedStrings();
   /** Hashes that came as text (a carried state, `auditpack check`'s hex), by 2 × slot (+1: the risk line's). */
   private readonly hexes = new Map<number, string>();
-  /** The latest risk check keyed by the slot's order (`o:<id>` in the carried state). */
-  readonly risk: (RiskCheck | null)[] = [];
-  /** The latest override keyed by the slot's order. */
-  readonly override: (Override | null)[] = [];
+  /**
+   * The latest risk check keyed by the slot's order (`o:<id>` in the carried state), null if none:
+   * paged as first set (paged.ts SparsePagedRefs), none on a day without risk checks.
+   */
+  readonly risk = new SparsePagedRefs<RiskCheck>();
+  /** The latest override keyed by the slot's order, null if none (paged as `risk`). */
+  readonly override = new SparsePagedRefs<Override>();
+  /** The bytes of names an open order holds, as EngineState last counted them (its openBytes). */
+  readonly openCost = new PagedU32Exact();
 
   /** A slot for order id `id`, in no list and holding nothing (no map is told of it). */
   take(id: string): Slot {
@@ -106,8 +123,6 @@ export class OrderStore {
       this.tif.set(i, 'DAY');
       this.file.set(i, '');
       this.riskFile.set(i, '');
-      this.risk.push(null);
-      this.override.push(null);
     } else this.ids[i] = id;
     this.ord.set(i, NO_ORDER);
     this.prev.set(i, NONE);
@@ -121,8 +136,8 @@ export class OrderStore {
     this.symbol.set(i, null);
     this.strategy.set(i, null);
     this.venue.set(i, null);
-    this.risk[i] = null;
-    this.override[i] = null;
+    this.risk.set(i, null);
+    this.override.set(i, null);
     if (this.hexes.size > 0) {
       this.hexes.delete(2 * i);
       this.hexes.delete(2 * i + 1);
@@ -133,8 +148,9 @@ export class OrderStore {
   /** One more page of slots (paged.ts: nothing is copied or freed). */
   private grow(): void {
     const fields = [this.ord, this.statusCode, this.flags, this.prev, this.next, this.tUs, this.qty, this.filled];
-    for (const a of [...fields, this.priceV, this.seq, this.line]) a.addPage();
-    for (const a of [this.refV, this.riskSeq, this.riskLineNo]) a.addPage();
+    for (const a of [...fields, this.priceV]) a.addPage();
+    for (const a of [this.seq, this.line, this.openCost]) a.addPage();
+    for (const a of [this.refV, this.riskSeq, this.riskLineNo, this.risk, this.override]) a.addPage();
     for (const a of [this.symbol, this.tif, this.strategy, this.venue, this.file, this.riskFile]) a.addPage();
     for (const d of this.digests) d.addPage();
     this.cap += PAGE;

@@ -62,6 +62,65 @@ export class SparsePagedF64 {
   }
 }
 
+/** The Uint32 code of an entry kept apart (PagedU32Exact): itself never kept in a page. */
+const U32_APART = 0xffffffff;
+
+/**
+ * Numbers by slot that are nearly always whole and below 2^32 - 1 (a line's seq and line number, an
+ * open order's name bytes), in 4 bytes each instead of a Float64's 8. Any other value (past
+ * 2^32 - 2, negative, fractional, -0, NaN: a hostile or carried log may give any) is kept apart by
+ * slot and reads back exactly (Object.is), as the Float64 did.
+ */
+export class PagedU32Exact {
+  private readonly pages: Uint32Array[] = [];
+  private readonly apart = new Map<number, number>();
+  get(i: number): number {
+    const v = (this.pages[i >>> PAGE_SHIFT] as Uint32Array)[i & MASK] as number;
+    return v === U32_APART ? (this.apart.get(i) as number) : v;
+  }
+  set(i: number, v: number): void {
+    if (this.apart.size > 0) this.apart.delete(i);
+    let c = v;
+    if (v >>> 0 !== v || v === U32_APART || (v === 0 && 1 / v < 0)) {
+      this.apart.set(i, v);
+      c = U32_APART;
+    }
+    (this.pages[i >>> PAGE_SHIFT] as Uint32Array)[i & MASK] = c;
+  }
+  addPage(): void {
+    this.pages.push(new Uint32Array(PAGE));
+  }
+}
+
+/**
+ * A reference (or null) by slot for a field most orders of some days never set (the latest risk
+ * check and override of an order: none on a day without risk checks, where every order may stay open
+ * all day): plain arrays of PAGE entries, each made at the first non-null write into it, reading null
+ * until then. A day that sets one in every page costs what one plain array by slot did (8 bytes a
+ * slot); such a day costs nothing.
+ */
+export class SparsePagedRefs<T extends object> {
+  private readonly pages: ((T | null)[] | null)[] = [];
+  get(i: number): T | null {
+    const p = this.pages[i >>> PAGE_SHIFT];
+    return p === null || p === undefined ? null : (p[i & MASK] as T | null);
+  }
+  set(i: number, v: T | null): void {
+    const k = i >>> PAGE_SHIFT;
+    let p = this.pages[k];
+    if (p === null || p === undefined) {
+      if (v === null) return;
+      p = new Array<T | null>(PAGE).fill(null);
+      this.pages[k] = p;
+    }
+    p[i & MASK] = v;
+  }
+  /** One more page, made when first written. */
+  addPage(): void {
+    this.pages.push(null);
+  }
+}
+
 /** Int32 entries by slot. */
 export class PagedI32 {
   private readonly pages: Int32Array[] = [];

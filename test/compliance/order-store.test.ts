@@ -100,7 +100,12 @@ describe('OrderStore', () => {
           for (const [openedBytes, riskBytes, priced] of runs) {
             const i = st.take(`O-${n}`);
             expect(st.ids[i]).toBe(`O-${n}`);
-            expect([st.risk[i], st.override[i], st.prev.get(i), st.next.get(i)]).toEqual([null, null, NONE, NONE]);
+            expect([st.risk.get(i), st.override.get(i), st.prev.get(i), st.next.get(i)]).toEqual([
+              null,
+              null,
+              NONE,
+              NONE,
+            ]);
             const opened = evidence(n, openedBytes);
             const price = priced ? n * 1.25 : null;
             st.setOrder(i, n * 1e6 + 0.5, `S${n}`, opened, 'GTC', n + 0.1, price, null, `V${n}`, 'rejected');
