@@ -26,10 +26,20 @@ export function rawEd25519PublicKey(key: KeyObject): Buffer {
     throw new AuditpackError('KEY_INVALID', `expected an Ed25519 key, got ${key.asymmetricKeyType ?? key.type}`);
   }
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  const jwk = pub.export({ format: 'jwk' });
-  if (typeof jwk.x !== 'string') throw new AuditpackError('KEY_INVALID', 'Ed25519 key has no public part');
-  return Buffer.from(jwk.x, 'base64url');
+  // The SubjectPublicKeyInfo's DER, not the JWK: Node 20's JWK export of an Ed25519 key holds the key's
+  // mutex while it allocates, and a collection then finalising the job that generated the key takes the
+  // same mutex: the process hung for good (a CI run, test/signing/sshsig; test/signing/raw-public-key).
+  const der = pub.export({ format: 'der', type: 'spki' });
+  if (
+    der.length !== ED25519_SPKI_PREFIX.length + 32 ||
+    !der.subarray(0, ED25519_SPKI_PREFIX.length).equals(ED25519_SPKI_PREFIX)
+  )
+    throw new AuditpackError('KEY_INVALID', 'Ed25519 key has no public part');
+  return Buffer.from(der.subarray(ED25519_SPKI_PREFIX.length));
 }
+
+/** An Ed25519 SubjectPublicKeyInfo's DER before its 32 key bytes (RFC 8410: id-Ed25519, a 33-byte BIT STRING). */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** The OpenSSH public-key blob: string("ssh-ed25519") ‖ string(32-byte key). */
 export function publicKeyBlob(key: KeyObject): Buffer {
