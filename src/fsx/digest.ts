@@ -106,17 +106,19 @@ export function sha256SmallFile(path: string, max: number): string | undefined {
 
 /**
  * Size and digests (raw bytes, one per algorithm, in one pass) of an open file, read from offset 0
- * to its end. The caller owns the handle.
+ * to its end, or to `limit` bytes at most (a size the caller took from fstat: the file's bytes
+ * then, fewer when it shrank, never what was appended since). The caller owns the handle.
  */
 export async function digestHandle<A extends string>(
   fh: FileHandle,
   algorithms: readonly A[],
+  limit = Number.POSITIVE_INFINITY,
 ): Promise<{ size: number; digests: Record<A, Buffer> }> {
   const hashes = algorithms.map((a) => createHash(a));
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  const buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, limit));
   let size = 0;
-  for (;;) {
-    const { bytesRead } = await fh.read(buf, 0, buf.length, size);
+  while (size < limit) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, limit - size), size);
     if (bytesRead === 0) break;
     for (const h of hashes) h.update(buf.subarray(0, bytesRead));
     size += bytesRead;

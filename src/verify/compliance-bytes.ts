@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { type FileHandle, lstat } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { PACK_PATH } from '../format/pack.js';
+import { digestHandle } from '../fsx/digest.js';
 import { openRegular } from '../fsx/regular.js';
 import type { Findings } from './report.js';
 
@@ -94,24 +95,12 @@ export async function digestBoundedBytes(p: string, max: number): Promise<string
   const fh = await openRegular(p);
   try {
     const { size } = await fh.stat();
-    if (size > max) return undefined;
-    const h = createHash('sha256');
-    const buf = Buffer.allocUnsafe(Math.min(size, PIECE_BYTES));
     // As readHandle: at most `size` bytes from the start, fewer when the file shrank meanwhile.
-    for (let off = 0; off < size; ) {
-      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - off), off);
-      if (bytesRead === 0) break;
-      h.update(buf.subarray(0, bytesRead));
-      off += bytesRead;
-    }
-    return h.digest('hex');
+    return size > max ? undefined : (await digestHandle(fh, ['sha256'], size)).digests.sha256.toString('hex');
   } finally {
     await fh.close();
   }
 }
-
-/** The piece digestBoundedBytes reads at a time. */
-const PIECE_BYTES = 1024 * 1024;
 
 /** The file's bytes, or undefined when it is larger than `max` (never follows a link). */
 export async function readBoundedBytes(p: string, max: number): Promise<Buffer | undefined> {
