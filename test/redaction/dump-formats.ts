@@ -6,6 +6,7 @@
  * `od -j` and `hexdump -s` too: rules 20, part 8).
  */
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { jwkBytes } from '../helpers/jwk.js';
 
 /** Fresh private keys: RSA 1024, EC P-256 and Ed25519. */
 export const makeKeys = (): { rsa: KeyObject; ec: KeyObject; ed: KeyObject } => ({
@@ -20,7 +21,7 @@ export const der = (k: KeyObject, type: 'pkcs1' | 'pkcs8' | 'sec1'): Buffer =>
 /** The public key's SubjectPublicKeyInfo DER (a near miss: no secret in it). */
 export const spki = (k: KeyObject): Buffer => createPublicKey(k).export({ format: 'der', type: 'spki' }) as Buffer;
 /** The private scalar or exponent (JWK `d`): the bytes that must not survive. */
-export const jwkD = (k: KeyObject): Buffer => Buffer.from(k.export({ format: 'jwk' }).d as string, 'base64url');
+export const jwkD = (k: KeyObject): Buffer => jwkBytes(k, 'd');
 
 /** Each key's DER encodings, named, with the bytes that must not survive. */
 export const keyCases = (k: { rsa: KeyObject; ec: KeyObject; ed: KeyObject }): [string, Buffer, Buffer][] => [

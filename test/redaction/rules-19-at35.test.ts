@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redactConfigText } from '../../src/redaction/config-text.js';
 import { compileRedactor } from '../../src/redaction/index.js';
+import { jwkBytes } from '../helpers/jwk.js';
 
 const r = compileRedactor();
 const once = (t: string): string => {
@@ -204,7 +205,7 @@ describe('config text: a private key as openssl colon-hex wrapped at 15 bytes', 
 describe('hex dumps of a private key: od -An -tx1 lines, util.inspect(buffer)', () => {
   const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   const der = key.export({ format: 'der', type: 'sec1' }) as Buffer;
-  const scalar = Buffer.from(key.export({ format: 'jwk' }).d as string, 'base64url');
+  const scalar = jwkBytes(key, 'd');
   const od = (b: Buffer): string => {
     const hx = [...b].map((x) => x.toString(16).padStart(2, '0'));
     const ls: string[] = [];

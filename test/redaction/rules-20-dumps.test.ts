@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';
 import { hexdumpWords, odX1, odX1z, opensslBlock, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
+import { jwkBytes } from '../helpers/jwk.js';
 
 const r = compileRedactor();
 const once = (t: string): string => {
@@ -17,8 +18,6 @@ const once = (t: string): string => {
   expect(r.redactString(out)).toBe(out);
   return out;
 };
-const jwkBytes = (k: KeyObject, member: string): Buffer =>
-  Buffer.from((k.export({ format: 'jwk' }) as Record<string, string>)[member] as string, 'base64url');
 /** Bytes 4-13 of a secret as colon-hex, plain hex and each dump's spelling: none may be left. */
 const traces = (b: Buffer): string[] => {
   const m = b.subarray(4, 14);

@@ -10,6 +10,7 @@ import { redactConfigText } from '../../src/redaction/config-text.js';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';
 import { xxdPairs } from './dump-formats.js';
+import { jwkBytes } from '../helpers/jwk.js';
 
 const r = compileRedactor();
 const once = (t: string): string => {
@@ -48,8 +49,7 @@ const DER_KEYS: [string, Buffer][] = [
 /** The private scalar's bytes for an EC or Ed25519 key, a span of RSA's private exponent otherwise. */
 const secretBytes = (d: Buffer): Buffer =>
   d.length < 200 ? d.subarray(d.length - 40, d.length - 8) : d.subarray(300, 340);
-const jwk = (k: typeof rsa, member: string): Buffer =>
-  Buffer.from((k.export({ format: 'jwk' }) as Record<string, string>)[member] as string, 'base64url');
+const jwk = jwkBytes;
 /** `xxd -g1 -s start`: single bytes, 16 a line, offsets from `start`. */
 const xxdG1From = (b: Buffer, start: number): string => {
   let out = '';

@@ -10,6 +10,7 @@ import { compileRedactor } from '../../src/redaction/index.js';
 import { cpuMs } from '../helpers/cpu-time.js';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';
 import { asn1parse, odX1z, xxdPairs } from './dump-formats.js';
+import { jwkBytes, jwkOf } from '../helpers/jwk.js';
 
 const r = compileRedactor();
 const once = (t: string): string => {
@@ -27,7 +28,7 @@ const spki = (k: typeof rsa): Buffer => createPublicKey(k).export({ format: 'der
 
 /** The key's secret: the EC scalar or Ed25519 seed, RSA's private exponent's first 32 bytes. */
 function secretHex(k: typeof rsa): string[] {
-  const j = k.export({ format: 'jwk' }) as Record<string, string>;
+  const j = jwkOf(k) as Record<string, string>;
   const h = Buffer.from(j.d as string, 'base64url').toString('hex');
   return [h.slice(0, 48), h.slice(-48)];
 }
@@ -107,7 +108,7 @@ describe('a dump fragment starting inside an EC scalar: SEC1 [0]/[1] after it, w
     ['P-384 PKCS#8', p384, der(p384, 'pkcs8')],
   ];
   for (const [name, k, d] of cases) {
-    const scalar = Buffer.from(k.export({ format: 'jwk' }).d as string, 'base64url');
+    const scalar = jwkBytes(k, 'd');
     const at = d.indexOf(scalar);
     // From 10 bytes into the scalar: its header and first bytes are cut off.
     const from = at + 10;

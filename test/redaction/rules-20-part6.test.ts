@@ -10,6 +10,7 @@ import { compileRedactor } from '../../src/redaction/index.js';
 import { cpuMs } from '../helpers/cpu-time.js';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';
 import { hexdumpWords, odX1z, opensslBlock, xxdG1, xxdPairs, xxdPlain, leaked } from './dump-formats.js';
+import { jwkBytes, jwkOf } from '../helpers/jwk.js';
 
 const r = compileRedactor();
 const once = (t: string): string => {
@@ -22,9 +23,9 @@ const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 const der = (k: typeof rsa, type: 'pkcs1' | 'pkcs8' | 'sec1'): Buffer => k.export({ format: 'der', type }) as Buffer;
 const spki = (k: typeof rsa): Buffer => createPublicKey(k).export({ format: 'der', type: 'spki' }) as Buffer;
-const jwkD = (k: typeof rsa): Buffer => Buffer.from(k.export({ format: 'jwk' }).d as string, 'base64url');
+const jwkD = (k: typeof rsa): Buffer => jwkBytes(k, 'd');
 const ecPub = (): Buffer => {
-  const j = ec.export({ format: 'jwk' });
+  const j = jwkOf(ec);
   return Buffer.concat([
     Buffer.from([4]),
     Buffer.from(j.x as string, 'base64url'),
@@ -46,7 +47,7 @@ const QUOTE = (): string => '> ';
 const ecText = (): string =>
   `Private-Key: (256 bit)\n${opensslBlock('priv', jwkD(ec))}${opensslBlock('pub', ecPub())}ASN1 OID: prime256v1\n`;
 const rsaText = (): string => {
-  const j = rsa.export({ format: 'jwk' });
+  const j = jwkOf(rsa);
   const b = (k: string): Buffer => Buffer.concat([Buffer.from([0]), Buffer.from(j[k as 'd'] as string, 'base64url')]);
   return `Private-Key: (1024 bit, 2 primes)\n${opensslBlock('modulus', b('n'))}publicExponent: 65537 (0x10001)\n${opensslBlock('privateExponent', b('d'))}${opensslBlock('prime1', b('p'))}`;
 };

@@ -12,6 +12,7 @@ import { expectIdempotent } from '../helpers/redact-idempotent.js';
 import { describe, expect, it } from 'vitest';
 import { redactConfigText } from '../../src/redaction/config-text.js';
 import { compileRedactor, REDACTION_RULES_VERSION } from '../../src/redaction/index.js';
+import { jwkBytes } from '../helpers/jwk.js';
 
 const r = compileRedactor();
 const once = (t: string): string => {
@@ -20,8 +21,6 @@ const once = (t: string): string => {
   return out;
 };
 const hexOf = (b: Buffer): string[] => [...b].map((x) => x.toString(16).padStart(2, '0'));
-const jwkBytes = (k: KeyObject, member: string): Buffer =>
-  Buffer.from((k.export({ format: 'jwk' }) as Record<string, string>)[member] as string, 'base64url');
 
 /** A component as openssl prints it: label line, then 15 bytes a line of colon-hex, 4 blanks in. */
 function block(label: string, bytes: Buffer, bignum = false): string {
