@@ -37,7 +37,7 @@ import {
   readLiveLog,
 } from './archive-live.js';
 import { checkUnvouched, vouchPacks } from './archive-vouch.js';
-import { direntKind } from './log.js';
+import { direntKind, reportLostHead } from './log.js';
 import { checkRecordedTokens, stampOfExport } from './stamp-events.js';
 import type { StampEvent } from './stamp-record.js';
 import { checkPruneSignatures } from './archive-prune-signatures.js';
@@ -193,6 +193,8 @@ async function checkLive(
   }
   const from = tail !== undefined && newest !== undefined && tail.date < newest.date ? tail.date : newest?.date;
   const live = await readLiveLog(options.logDir, from, tail);
+  // The live log cut or deleted after its last write, the lock file kept: said as `verify <logs>` says it.
+  reportLostHead(options.logDir, f);
   const v = vouchPacks(all, live.exportEvents);
   checkLiveUnchecked(live, f);
   checkExportEvents(all, pruned, v.events, live, f);

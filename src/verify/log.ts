@@ -203,9 +203,10 @@ export async function verifyLogDir(
  * after its last write and no writer has appended since (the next one records LogDiscontinuity).
  * The chain cannot show a cut at its newest end; the cache can, but it is no part of the chain
  * (whoever can cut the file can rewrite it) and a copy of a live directory that took the lock file
- * after a day file can hold a head the copy lacks: a warning, not an error.
+ * after a day file can hold a head the copy lacks: a warning, not an error. verify of an archive
+ * makes it of the live log it is given (`--log-dir`) too.
  */
-function reportLostHead(dir: string, findings: Findings): void {
+export function reportLostHead(dir: string, findings: Findings): void {
   const lost = findLostHead(dir);
   if (lost === undefined) return;
   const { file, cached, found } = lost;
