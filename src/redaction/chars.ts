@@ -17,6 +17,14 @@ export function isWideBlank(c: number): boolean {
 export function isBlank(c: number): boolean {
   return c === 32 || c === 9 || (c >= 0xa0 && isWideBlank(c));
 }
+/** The value (0-15) of the hex digit at `s[i]`, either case, or -1 when it is none (or `i` is past the end). */
+export function hexAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
 export function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }

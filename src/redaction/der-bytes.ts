@@ -8,6 +8,7 @@
  */
 
 import { HEAD, isAlnumCode, keyLength } from './der-key.js';
+import { hexAt } from './chars.js';
 
 /** A key read short of its declared length is one only from this many bytes on (der-hex.ts's 200 digits). */
 const PARTIAL_MIN_BYTES = 100;
@@ -16,14 +17,6 @@ const PARTIAL_MIN_BYTES = 100;
 const REPR_CUE = '\\x02\\x01\\x0';
 /** The header before the version INTEGER: 2-4 bytes, at most 4 characters each in a repr. */
 const REPR_BACK = 17;
-
-/** Hex digit value at `i`, or -1. */
-function hexAt(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 32;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
-}
 
 /** Where the last reprByte's byte ends. */
 let NEXT = 0;

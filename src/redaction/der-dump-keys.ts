@@ -7,17 +7,10 @@
 
 import { HEADLESS, headlessKeyEnd, isScalarTail } from './der-headless.js';
 import { HEAD, keyLength } from './der-key.js';
+import { hexAt } from './chars.js';
 
 /** A key read short of its declared length is one only from this many bytes on. */
 const PARTIAL_MIN_BYTES = 100;
-
-/** The value of the hex digit at `i`, or -1. */
-export function hexAt(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 32;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
-}
 
 /** A decoded dump: its bytes, each byte's place (its first hex digit), each byte's line end. */
 export interface Dump {

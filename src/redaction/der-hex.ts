@@ -6,18 +6,7 @@
  */
 
 import { HEAD, isAlnumCode, keyLength } from './der-key.js';
-
-/** Hex digit values, -1 for others. */
-const HEX = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) {
-  HEX['0123456789abcdef'.charCodeAt(i)] = i;
-  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
-}
-
-function hexAt(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  return c < 128 ? (HEX[c] as number) : -1;
-}
+import { hexAt } from './chars.js';
 
 /** A hex DER key shorter than its declared length is one only from this many digits on. */
 const DER_HEX_PARTIAL_MIN = 200;

@@ -8,6 +8,7 @@
  */
 
 import { HEAD, isAlnumCode, keyLength } from './der-key.js';
+import { hexAt } from './chars.js';
 
 /** A key read short of its declared length is one only from this many bytes on. */
 const PARTIAL_MIN_BYTES = 100;
@@ -25,13 +26,6 @@ const LITERAL_CUE = /(?<![\w])0[xX]0?2,[\t\n\r ]{0,48}(?:\(byte\)[\t ]{0,2})?0[x
 function isBlankCode(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
-function hexAt(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 32;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
-}
-
 /** Where the last literalByte's literal ends. */
 let NEXT = 0;
 

@@ -14,7 +14,8 @@
  * JSON string (its offset after `"` or an escaped `\n`, its lines ending at an escaped `\n`).
  */
 
-import { type Dump, dumpKeys, hexAt, wordSwapped } from './der-dump-keys.js';
+import { hexAt } from './chars.js';
+import { type Dump, dumpKeys, wordSwapped } from './der-dump-keys.js';
 import { backslashesBefore, endsString, forgetOpening, openingEscapes } from './json-string-level.js';
 
 /** The cue: an offset's last digit and `: ` (offsets of 16-byte lines end in `0`). */

@@ -19,6 +19,7 @@
 import { HEAD, isAlnumCode, keyLength } from './der-key.js';
 import { seedTailStart } from './der-headless.js';
 import { type Dump, dumpKeys } from './der-dump-keys.js';
+import { hexAt } from './chars.js';
 
 /** The narrowest token that starts a run (xxd -p prints 60 digits a line; `-c 16`, 32). */
 const TOKEN_MIN = 32;
@@ -56,13 +57,6 @@ function hasNarrowCue(s: string): boolean {
 /** Whether the shapes pass's longest token can start a run in `s`. */
 export function mayHoldHexRun(longestToken: number, s: string): boolean {
   return longestToken >= TOKEN_MIN || (longestToken >= NARROW_MIN && hasNarrowCue(s));
-}
-
-function hexAt(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 32;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
 }
 
 /** The end of the hex token starting at `t`, or -1 when a letter or digit other than hex follows its digits. */
