@@ -125,7 +125,9 @@ export class BatchedWriter extends SinkWriter {
       // Let the writer thread finish what it holds, take back what it did not write, and write
       // that and the rest here, synchronously, under the same lock.
       this.buffer.requeue(this.offload.drainSync(EXIT_DRAIN_MS));
-      return this.writePending(true, true);
+      const err = this.writePending(true, true);
+      this.offload.settleDrains(err);
+      return err;
     }
     // The last chance to write: wait for a lock another process holds.
     const err = this.writeOut(true);
