@@ -119,15 +119,16 @@ export class BatchedWriter extends SinkWriter {
     }
   }
 
-  flushForExit(): AuditpackError | undefined {
+  flushForExit(wait = true): AuditpackError | undefined {
     this.reportOwed();
+    // The process goes on: write as a flush does (to the writer thread when it runs, else here while
+    // the lock is free), without blocking on another process's lock or on a thread that waits for it.
+    if (!wait) return this.writeOut();
     if (this.offload) {
       // Let the writer thread finish what it holds, take back what it did not write, and write
       // that and the rest here, synchronously, under the same lock.
       this.buffer.requeue(this.offload.drainSync(EXIT_DRAIN_MS));
-      const err = this.writePending(true, true);
-      this.offload.settleDrains(err);
-      return err;
+      return this.writePending(true, true);
     }
     // The last chance to write: wait for a lock another process holds.
     const err = this.writeOut(true);

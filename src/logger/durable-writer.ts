@@ -44,10 +44,10 @@ export class DurableWriter extends SinkWriter {
     }
   }
 
-  flushForExit(): AuditpackError | undefined {
+  flushForExit(wait = true): AuditpackError | undefined {
     this.reportOwed();
     // The last chance to write: wait for a lock another process holds.
-    const err = this.writeOut(true);
+    const err = this.writeOut(wait);
     // The callers whose lines this wrote, outside any group commit (whose round takes its own
     // waiters before it awaits): settled here, as a round would settle them. On a signal the app
     // handles itself the process goes on, and a promise left in `settling` never settled.

@@ -14,8 +14,11 @@
 import { writeSync } from 'node:fs';
 import { exitCodeFor, isAuditpackError } from '../errors.js';
 
-/** A registered flush; `final` is true on `'exit'` (nothing runs after it but other exit listeners). */
-type ExitFlush = (final: boolean) => void;
+/**
+ * A registered flush; `final` is true on `'exit'` (nothing runs after it but other exit listeners);
+ * `ending` is false on a signal the app listens for itself (the process goes on: no last chance).
+ */
+type ExitFlush = (final: boolean, ending: boolean) => void;
 
 const flushers = new Set<ExitFlush>();
 let signals: NodeJS.Signals[] = [];
@@ -51,7 +54,7 @@ const OTHER_ENDING_SIGNALS: readonly NodeJS.Signals[] = ['SIGUSR2', 'SIGQUIT', '
 function flushAll(final: boolean, ending = true): void {
   for (const f of flushers) {
     try {
-      f(final);
+      f(final, ending);
     } catch (err) {
       // One logger's failure must not keep the others from flushing.
       if (ending) reportExitFailure(err);

@@ -156,8 +156,8 @@ class Logger {
     this.unregisterExit =
       options.handleExit === false
         ? undefined
-        : registerExitFlush((final) => {
-            this.flushSyncForExit();
+        : registerExitFlush((final, ending) => {
+            this.flushSyncForExit(final || ending);
             // From here on the event loop never turns again: a later call (an event logged in an
             // 'exit' listener the app added after this one) is written before it returns.
             if (final) this.exiting = true;
@@ -353,11 +353,13 @@ class Logger {
 
   /**
    * The exit handler's flush (exit.ts). Throws when events could not be written: nothing after
-   * this can write them, so the handler says so on stderr and in the exit status.
+   * this can write them, so the handler says so on stderr and in the exit status. `wait` false on a
+   * signal the app handles itself: the process goes on, so it neither waits for a lock another
+   * process holds (a stopped one holds it for good) nor is its failure a loss (exit.ts).
    */
-  private flushSyncForExit(): void {
+  private flushSyncForExit(wait = true): void {
     if (this.closed) return;
-    const err = this.writer.flushForExit();
+    const err = this.writer.flushForExit(wait);
     if (err === undefined) return;
     const unwritten = this.buffer.pending.length;
     const refusals = this.writer.unrecordedRefusals;

@@ -231,16 +231,6 @@ export class Offloader {
     return new Promise((resolve, reject) => this.drains.push({ resolve, reject }));
   }
 
-  /**
-   * Settles the flushes waiting in drain() after drainSync took every batch back: what the thread
-   * held is written (or not: `err`) by the caller's exit path now. The thread acknowledges none of
-   * those batches any more, so without this a flush waiting on them waited for good when the process
-   * went on (a signal the app handles itself).
-   */
-  settleDrains(err: AuditpackError | undefined): void {
-    for (const d of this.drains.splice(0)) err ? d.reject(err) : d.resolve();
-  }
-
   /** fdatasync of what the worker wrote. */
   async sync(): Promise<void> {
     if (!this.usable) return;

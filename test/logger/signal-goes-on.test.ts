@@ -2,8 +2,8 @@
  * A signal the app handles itself (a config reload on SIGHUP, a graceful shutdown on SIGTERM): the
  * logger's signal flush writes what is buffered, and the process goes on. Whatever waited on those
  * events must then settle as if a normal write had taken them: a durable promise (its line is in the
- * file and synced), and a batched flush() waiting on the writer thread (the flush took the thread's
- * batches back and wrote them). Both stayed pending for good before. And a flush the signal finds
+ * file and synced), and a batched flush() waiting on the writer thread (the flush used to take the
+ * thread's batches back, and nothing acknowledged them). Both stayed pending for good before. And a flush the signal finds
  * the disk full for loses nothing while the process goes on: no "lost" report, no status 74.
  * Real processes, real signals, a real full tmpfs.
  */
@@ -77,7 +77,7 @@ describe('a signal the app handles itself', () => {
     expect(orderIds(r.dir)).toEqual(['A-1', 'A-2']);
   });
 
-  it("settles a batched flush() that waited for the writer thread's batches the signal flush took back", () => {
+  it('settles a batched flush() that waited for the writer thread when the signal came', () => {
     const r = run(`
       const log = createAuditLogger({ logDir: dir, heartbeatMinutes: 0 });
       let i = 0;
