@@ -151,6 +151,7 @@ class Logger {
       : new BatchedWriter(ctx, {
           flushIntervalMs,
           flushBytes,
+          exitFlush: options.handleExit !== false,
           offload: threadless ? undefined : { dir, provenance, redaction: cloneableRedaction(redaction) },
         });
     this.unregisterExit =
