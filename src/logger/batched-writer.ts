@@ -23,6 +23,11 @@ const EXIT_DRAIN_MS = 5_000;
 
 export interface BatchedOptions {
   readonly flushIntervalMs: number;
+  /**
+   * Whether an exit flush writes what the interval holds when the process ends (`handleExit`): then
+   * the interval's timer need not keep the process alive; without one it must, or the events are lost.
+   */
+  readonly exitFlush: boolean;
   readonly flushBytes: number;
   /** The writer thread's log directory and provenance; undefined: write on this thread only. */
   readonly offload:
@@ -119,8 +124,11 @@ export class BatchedWriter extends SinkWriter {
     }
   }
 
-  flushForExit(): AuditpackError | undefined {
+  flushForExit(wait = true): AuditpackError | undefined {
     this.reportOwed();
+    // The process goes on: write as a flush does (to the writer thread when it runs, else here while
+    // the lock is free), without blocking on another process's lock or on a thread that waits for it.
+    if (!wait) return this.writeOut();
     if (this.offload) {
       // Let the writer thread finish what it holds, take back what it did not write, and write
       // that and the rest here, synchronously, under the same lock.
@@ -160,7 +168,9 @@ export class BatchedWriter extends SinkWriter {
     };
     if (this.o.flushIntervalMs > 0) {
       this.flushTimer = setTimeout(run, this.o.flushIntervalMs);
-      this.flushTimer.unref();
+      // Unref'd only when the exit flush writes what it holds: with handleExit false, nothing else
+      // would, and a process ending before the interval lost the events its calls were told `true` for.
+      if (this.o.exitFlush) this.flushTimer.unref();
     } else {
       // Not unref'd: one pending turn must not let the process exit with events unwritten
       // (with handleExit: false and no close(), nothing else would write them).

@@ -44,15 +44,24 @@ export class DurableWriter extends SinkWriter {
     }
   }
 
-  flushForExit(): AuditpackError | undefined {
+  flushForExit(wait = true): AuditpackError | undefined {
     this.reportOwed();
     // The last chance to write: wait for a lock another process holds.
-    const err = this.writeOut(true);
+    const err = this.writeOut(wait);
+    // The callers whose lines this wrote, outside any group commit (whose round takes its own
+    // waiters before it awaits): settled here, as a round would settle them. On a signal the app
+    // handles itself the process goes on, and a promise left in `settling` never settled.
+    const written = this.settling;
+    this.settling = [];
+    let syncErr: AuditpackError | undefined;
     try {
       this.sink.syncSync();
-    } catch {
-      // Exiting: nothing more can be done; the data is in the page cache.
+    } catch (e) {
+      // Exiting, nothing more can be done (the data is in the page cache); a process that goes on
+      // tells the callers, as a failed group commit's fdatasync does.
+      syncErr = this.syncFailed(e);
     }
+    for (const w of written) syncErr ? w.reject(syncErr) : w.resolve();
     return err;
   }
 
@@ -138,15 +147,20 @@ export class DurableWriter extends SinkWriter {
       await this.sink.sync();
       return undefined;
     } catch (e) {
-      const syncErr = new AuditpackError(
-        'LOG_SYNC_FAILED',
-        `the event is in the audit log but fsync failed, so it may not survive a crash; do not log it again: ${(e as Error).message}`,
-        { cause: e, details: { errno: (e as NodeJS.ErrnoException).code } },
-      );
-      this.lastError = syncErr;
-      this.ctx.emitError(syncErr);
-      return syncErr;
+      return this.syncFailed(e);
     }
+  }
+
+  /** LOG_SYNC_FAILED for a failed fdatasync of written lines: recorded, heard, and what their callers get. */
+  private syncFailed(e: unknown): AuditpackError {
+    const syncErr = new AuditpackError(
+      'LOG_SYNC_FAILED',
+      `the event is in the audit log but fsync failed, so it may not survive a crash; do not log it again: ${(e as Error).message}`,
+      { cause: e, details: { errno: (e as NodeJS.ErrnoException).code } },
+    );
+    this.lastError = syncErr;
+    this.ctx.emitError(syncErr);
+    return syncErr;
   }
 
   /**

@@ -14,8 +14,11 @@
 import { writeSync } from 'node:fs';
 import { exitCodeFor, isAuditpackError } from '../errors.js';
 
-/** A registered flush; `final` is true on `'exit'` (nothing runs after it but other exit listeners). */
-type ExitFlush = (final: boolean) => void;
+/**
+ * A registered flush; `final` is true on `'exit'` (nothing runs after it but other exit listeners);
+ * `ending` is false on a signal the app listens for itself (the process goes on: no last chance).
+ */
+type ExitFlush = (final: boolean, ending: boolean) => void;
 
 const flushers = new Set<ExitFlush>();
 let signals: NodeJS.Signals[] = [];
@@ -42,13 +45,19 @@ function flushSignals(): NodeJS.Signals[] {
  */
 const OTHER_ENDING_SIGNALS: readonly NodeJS.Signals[] = ['SIGUSR2', 'SIGQUIT', 'SIGALRM', 'SIGVTALRM', 'SIGXCPU'];
 
-function flushAll(final: boolean): void {
+/**
+ * `ending` false: a signal the app handles itself, so the process goes on. A failed flush then loses
+ * nothing: its events stay buffered and are tried again, and the loggers' `error` listeners heard
+ * why. Reporting them as lost (and ending a clean run with status 74) would be a false alarm; if the
+ * process does end without writing them, the exit flush reports it then.
+ */
+function flushAll(final: boolean, ending = true): void {
   for (const f of flushers) {
     try {
-      f(final);
+      f(final, ending);
     } catch (err) {
       // One logger's failure must not keep the others from flushing.
-      reportExitFailure(err);
+      if (ending) reportExitFailure(err);
     }
   }
 }
@@ -71,8 +80,10 @@ export function reportExitFailure(err: unknown): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  flushAll(false);
-  if (process.listenerCount(signal) === 1) {
+  // Only this handler listens: the signal is raised again below and ends the process.
+  const ending = process.listenerCount(signal) === 1;
+  flushAll(false, ending);
+  if (ending) {
     uninstall();
     process.kill(process.pid, signal);
   }

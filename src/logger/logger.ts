@@ -105,6 +105,12 @@ class Logger {
   private readonly stopHeartbeat: () => void;
   private accepted = 0;
   private closed = false;
+  /**
+   * Set once close()'s last flush left nothing buffered: from then on calls are refused (LOG_CLOSED)
+   * while close() closes the writer thread and syncs. Accepted then, an event waited for a write
+   * that came after the sink was closed, and was lost with the call told `true`.
+   */
+  private sealed = false;
   /** Set once the exit flush ran on `'exit'`: later calls are written at once (writeAtExit). */
   private exiting = false;
   private closing: Promise<void> | undefined;
@@ -145,13 +151,14 @@ class Logger {
       : new BatchedWriter(ctx, {
           flushIntervalMs,
           flushBytes,
+          exitFlush: options.handleExit !== false,
           offload: threadless ? undefined : { dir, provenance, redaction: cloneableRedaction(redaction) },
         });
     this.unregisterExit =
       options.handleExit === false
         ? undefined
-        : registerExitFlush((final) => {
-            this.flushSyncForExit();
+        : registerExitFlush((final, ending) => {
+            this.flushSyncForExit(final || ending);
             // From here on the event loop never turns again: a later call (an event logged in an
             // 'exit' listener the app added after this one) is written before it returns.
             if (final) this.exiting = true;
@@ -222,6 +229,7 @@ class Logger {
       } catch (err) {
         // Keep the logger usable for a retry of close() after the operator frees space.
         this.closing = undefined;
+        this.sealed = false;
         throw this.closeError(err);
       }
       this.closed = true;
@@ -258,8 +266,11 @@ class Logger {
   // ----- the hot path -------------------------------------------------------------------
 
   private record(category: string, event: string, fields: unknown, actor?: string, writer?: WriterMark): Accepted {
-    if (this.closed) {
-      const err = new AuditpackError('LOG_CLOSED', 'audit logger used after close()');
+    if (this.closed || this.sealed) {
+      const err = new AuditpackError(
+        'LOG_CLOSED',
+        this.closed ? 'audit logger used after close()' : 'audit logger used while close() was finishing',
+      );
       this.emitError(err);
       return this.writer.rejection(err);
     }
@@ -290,7 +301,9 @@ class Logger {
    * events that were the last ones have no later write to carry their record). A failed write is
    * tried again after CLOSE_RETRY_MS, doubling each time, so a disk that frees up within a few
    * seconds still gets everything; then the error goes to the caller, and close() never waits
-   * for good. Events logged while this runs get a few more rounds, not an unbounded chase.
+   * for good. Events logged while this runs get a few more rounds, not an unbounded chase: then
+   * calls are refused (`sealed`) and what came is written. It returns with nothing buffered and
+   * the logger sealed, in the same step, so no call is accepted after its last write.
    */
   private async writeEverything(): Promise<void> {
     let delay = CLOSE_RETRY_MS;
@@ -306,8 +319,15 @@ class Logger {
         delay *= 2;
         continue;
       }
-      if (this.buffer.pending.length === 0 && this.writer.unrecordedRefusals === 0) return;
+      if (this.buffer.pending.length === 0 && this.writer.unrecordedRefusals === 0) {
+        this.sealed = true;
+        return;
+      }
     }
+    // Still logging after CLOSE_ROUNDS rounds: take no more, and write what came.
+    this.sealed = true;
+    this.writer.reportOwed();
+    await this.flush();
   }
 
   /** The error close() rejects with: typed, and saying how many refusals the log does not record yet. */
@@ -334,11 +354,13 @@ class Logger {
 
   /**
    * The exit handler's flush (exit.ts). Throws when events could not be written: nothing after
-   * this can write them, so the handler says so on stderr and in the exit status.
+   * this can write them, so the handler says so on stderr and in the exit status. `wait` false on a
+   * signal the app handles itself: the process goes on, so it neither waits for a lock another
+   * process holds (a stopped one holds it for good) nor is its failure a loss (exit.ts).
    */
-  private flushSyncForExit(): void {
+  private flushSyncForExit(wait = true): void {
     if (this.closed) return;
-    const err = this.writer.flushForExit();
+    const err = this.writer.flushForExit(wait);
     if (err === undefined) return;
     const unwritten = this.buffer.pending.length;
     const refusals = this.writer.unrecordedRefusals;

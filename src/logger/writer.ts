@@ -87,8 +87,12 @@ export abstract class SinkWriter {
   abstract rejection(err: AuditpackError): Accepted;
   /** Writes everything buffered; settles when it is written (and, durable, synced). */
   abstract flush(): Promise<void>;
-  /** Process exit: write what is buffered, synchronously. Returns the error if some of it could not be. */
-  abstract flushForExit(): AuditpackError | undefined;
+  /**
+   * Process exit: write what is buffered, synchronously. Returns the error if some of it could not be.
+   * `wait` false (a signal the app handles itself: the process goes on): never wait for a lock another
+   * process holds, nor for the writer thread; what cannot be written now is written as usual later.
+   */
+  abstract flushForExit(wait?: boolean): AuditpackError | undefined;
   /** Events handed to a writer thread and not yet acknowledged. */
   abstract get inflight(): number;
   /** Where batched mode's writing happens; undefined for a writer without a thread. */

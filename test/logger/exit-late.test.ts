@@ -75,4 +75,17 @@ describe('the exit flush and what comes after it', () => {
       expect(events(dir)).toEqual(Array.from({ length: 100 }, () => 'OrderAccepted'));
     },
   );
+
+  it('without the exit flush (handleExit: false), a buffer held by flushIntervalMs keeps the process until it is written', () => {
+    // The interval's timer was unref'd: the process ended with the event accepted (true) and never written.
+    const dir = join(tempDir(), 'logs');
+    const script = `
+      const { createAuditLogger } = await import(${JSON.stringify(DIST)});
+      const log = createAuditLogger({ logDir: ${JSON.stringify(dir)}, heartbeatMinutes: 0, handleExit: false, flushIntervalMs: 200 });
+      process.stdout.write(String(log.order('OrderAccepted', { orderId: 'U-1' })));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('true');
+    expect(events(dir)).toEqual(['OrderAccepted']);
+  });
 });

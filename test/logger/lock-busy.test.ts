@@ -259,4 +259,45 @@ describe('another process holds the log lock', { timeout: 120_000 }, () => {
     expect(numbers(dir, 'B')).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expectIntact(dir);
   });
+
+  it.each([
+    ['batched', '{}'],
+    ['batched, writer thread running', '{ warm: true }'],
+    ['durable', "{ durability: 'durable' }"],
+  ])('a signal the app handles itself does not stop its thread while the lock is held (%s)', (_name, opts) => {
+    // The signal's flush is no last chance when the process goes on: it must not wait for the
+    // holder (a stopped writer holds the lock for good). Before, the app's thread stopped in it.
+    const dir = join(tempDir(), 'logs');
+    const r = runApp(
+      dir,
+      `
+      const o = ${opts};
+      const log = createAuditLogger({ logDir: dir, heartbeatMinutes: 0, durability: o.durability ?? 'batched' });
+      process.on('SIGHUP', () => {}); // a config reload: the process goes on
+      if (o.warm) {
+        h.stdin.write('release\\n'); // the thread starts and writes while the lock is free
+        await new Promise((r) => h.on('exit', r));
+        for (let i = 0; i < 1000; i++) log.log('test', 'W', { n: i });
+        await log.flush();
+        while (log.stats().writerThread.state !== 'running') await tick();
+        const h2 = spawn(process.execPath, ['--input-type=module', '-e', ${JSON.stringify(holder(dir))}], { stdio: ['pipe', 'pipe', 'inherit'] });
+        await new Promise((r) => h2.stdout.once('data', r));
+        globalThis.holder = h2;
+      } else globalThis.holder = h;
+      const ps = [];
+      for (let i = 0; i < 300; i++) ps.push(log.log('test', 'S', { n: i }));
+      await tick();
+      process.kill(process.pid, 'SIGHUP');
+      await tick(); // the app's next turn comes while the holder still holds the lock
+      globalThis.holder.stdin.write('release\\n');
+      await Promise.all(ps.filter((p) => p instanceof Promise));
+      await log.close();
+      console.log('went on');`,
+    );
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('went on');
+    expect(numbers(dir, 'S')).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expectIntact(dir);
+  });
 });
