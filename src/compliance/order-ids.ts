@@ -13,14 +13,24 @@
  * equal exactly when their kept bytes are. A block is a 2-byte header (the units, the top bit set
  * for UTF-16) and the units. Ids too long for the largest class (more than 510 Latin-1 or 255
  * UTF-16 units; the checks keep ids of at most 200, engine-state.ts keptId) are kept apart as
- * strings by slot, as before.
+ * strings by slot, as before. A freed block goes to its class's free list; a class's pages are kept
+ * while the store lives, as the store's own pages are (paged.ts): what the ids take is the most each
+ * class held at once, bounded as the slots are (max_open_orders, max_open_order_bytes, the closed
+ * orders' and risk checks' caps).
  */
 import { latin1 } from './byte-interner.js';
 import { PAGE, PagedI32 } from './paged.js';
 import { writtenCost } from './written-cost.js';
 
-/** The bytes of each class's blocks: a header of 2 and the units (a block of 12 holds `O-12345678`). */
-const SIZES = [8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512] as const;
+/**
+ * The bytes of each class's blocks: a header of 2 and the units (a block of 12 holds `O-12345678`, one
+ * of 40 a UUID). Steps of 4 bytes up to 32, then a quarter of the size or less: a block wastes at most
+ * a fifth of itself over the id, so a long id costs about what its string did (24 bytes more than its
+ * units), never a third more as classes of 1.5 times each other let it.
+ */
+const SIZES = [
+  8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512,
+] as const;
 const LARGEST = 512;
 /** The class of a block of `n` bytes (n ≤ LARGEST), by n. */
 const CLASS_OF = (() => {
@@ -35,10 +45,11 @@ const CLASS_OF = (() => {
 const PAGE_BYTES = 1 << 16;
 const HEADER = 2;
 const UTF16 = 0x8000;
-/** A handle is `block << 4 | (class + 1)`; 0 is no id ('', a free slot's), and this one an id kept apart. */
-const APART = 15;
+/** A handle is `block << 5 | (class + 1)`; 0 is no id ('', a free slot's), and this one an id kept apart. */
+const APART = 31;
+const CLASS_MASK = 31;
 /** The blocks a class may have, so that a handle stays a positive int32. */
-const MAX_BLOCKS = 1 << 27;
+const MAX_BLOCKS = 1 << 26;
 
 /** Blocks of one size, in pages, with a free list. */
 class BlockPages {
@@ -106,7 +117,7 @@ export class OrderIds {
       this.handles.set(i, APART);
       return;
     }
-    const h = (b << 4) | (c + 1);
+    const h = (b << 5) | (c + 1);
     this.block(h);
     const page = this.page;
     let at = this.at;
@@ -128,7 +139,7 @@ export class OrderIds {
     const h = this.handle(i);
     if (h === 0) return;
     if (h === APART) this.apart.delete(i);
-    else (this.classes[(h & 15) - 1] as BlockPages).give(h >>> 4);
+    else (this.classes[(h & CLASS_MASK) - 1] as BlockPages).give(h >>> 5);
     this.handles.set(i, 0);
   }
 
@@ -181,8 +192,8 @@ export class OrderIds {
 
   /** Points `page` and `at` at the block of handle `h` (not 0, not APART); its header. */
   private block(h: number): number {
-    const pages = this.classes[(h & 15) - 1] as BlockPages;
-    const b = h >>> 4;
+    const pages = this.classes[(h & CLASS_MASK) - 1] as BlockPages;
+    const b = h >>> 5;
     const k = (b / pages.per) | 0;
     const page = pages.pages[k] as Buffer;
     const at = (b - k * pages.per) * pages.size;

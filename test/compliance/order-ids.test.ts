@@ -87,6 +87,22 @@ describe('OrderIds', () => {
     expect([ids.writtenCost(0), ids.writtenCost(2)]).toEqual([24, 6]);
   });
 
+  it('every length of every class, Latin-1 and UTF-16, in slots that change class', () => {
+    const ids = new OrderIds();
+    const ref: string[] = [];
+    for (let n = 0; n <= 520; n++) {
+      // Latin-1 past ASCII and plain; UTF-16 of half the units (the same bytes); slots taken over by the next length.
+      const latin = String.fromCharCode(...Array.from({ length: n }, (_, k) => (n % 2 === 0 ? 0x41 : 0xa0) + (k % 90)));
+      const wide = String.fromCharCode(...Array.from({ length: n >> 1 }, (_, k) => 0x100 + k * 131));
+      for (const [slot, id] of [latin, wide].entries()) {
+        ids.set((n % 7) * 2 + slot, id);
+        ref[(n % 7) * 2 + slot] = id;
+        check(ids, (n % 7) * 2 + slot, id, changed(id, n, 0x41));
+      }
+    }
+    ref.forEach((id, slot) => check(ids, slot, id, `${id}`));
+  });
+
   it('a slot never set reads as a free one', () => {
     const ids = new OrderIds();
     expect([
