@@ -152,7 +152,7 @@ function carriedOrder(s: EngineState, o: Order, ev: (e: Evidence) => Evidence): 
     // In the state file's key order (sortKeys then copies nothing).
     evidence: ev(st.opened(o)),
     filled: st.filled.get(o),
-    order_id: st.ids[o] as string,
+    order_id: st.ids.get(o),
     overfilled: st.overfilled(o),
     price: st.price(o),
     quantity: st.qty.get(o),
@@ -236,7 +236,8 @@ export function carriedOrderBytesAtMost(s: EngineState, o: Order, room: number):
   return (
     ORDER_FRAME +
     st.openedBytesAtMost(o, room) +
-    jsonBytesAtMost(st.ids[o]) +
+    st.ids.writtenCost(o) +
+    2 +
     numberBytes(st.tUs.get(o)) +
     jsonBytesAtMost(st.symbol.get(o) ?? null) +
     jsonBytesAtMost(st.tif.get(o)) +
@@ -303,13 +304,13 @@ function carriedOf(
     risk_checks: list(s.risk.toArray(), (r) => ({
       evidence: ev(r.ev),
       failed: [...r.failed],
-      key: r.key ?? `o:${st.ids[r.slot]}`,
+      key: r.key ?? `o:${st.ids.get(r.slot)}`,
       pass: r.pass,
       reference_price: r.refPrice,
       t_us: r.tUs,
     })),
     overrides: list(s.overrides.toArray(), (o) => ({
-      key: o.key ?? `o:${st.ids[o.slot]}`,
+      key: o.key ?? `o:${st.ids.get(o.slot)}`,
       t_us: o.tUs,
       text: o.text ?? null,
       evidence: ev(o.ev),

@@ -94,7 +94,7 @@ export function keptId(id: string): string {
 /** At least the bytes an open order's names take in the state file, as `max_open_order_bytes` counts them. */
 function nameCost(st: OrderStore, o: Slot): number {
   return (
-    writtenCost(st.ids[o]) +
+    st.ids.writtenCost(o) +
     writtenCost(st.symbol.get(o)) +
     writtenCost(st.strategy.get(o)) +
     writtenCost(st.venue.get(o)) +
@@ -143,8 +143,8 @@ export class EngineState {
     const st = this.orders;
     st.ord.set(o, NO_ORDER);
     // Ghosts only come with a carried state not written by this engine: without any, the expired
-    // order's id string (made long before, no longer in the cache) is not read to look it up.
-    const id = this.ghosts.size > 0 ? (st.ids[o] as string) : '';
+    // order's id (kept long before, no longer in the cache) is not read to look it up.
+    const id = this.ghosts.size > 0 ? st.ids.get(o) : '';
     if (id !== '' && this.ghosts.get(id) === o) {
       this.ghosts.delete(id);
       st.free(o);
@@ -311,7 +311,7 @@ export class EngineState {
       this.open.remove(o);
       this.openBytes -= st.openCost.get(o);
     } else if (st.ord.get(o) === CLOSED) this.closed.remove(o);
-    if (this.ghosts.size > 0) this.dropGhost(st.ids[o] as string);
+    if (this.ghosts.size > 0) this.dropGhost(st.ids.get(o));
     st.ord.set(o, CLOSED);
     this.closed.push(o);
   }

@@ -229,7 +229,7 @@ export class ComplianceEngine {
     const st = s.orders;
     for (const o of s.open.toArray()) {
       if (st.tif.get(o) !== 'DAY') continue;
-      const id = st.ids[o] as string;
+      const id = st.ids.get(o);
       s.add(
         'order_open_at_end_of_day',
         iso,

@@ -2,19 +2,20 @@
  * What the checks keep about each order id, as a struct of arrays: a slot is a number, and an
  * order's fields are the slot's entries in typed arrays (times, quantities, prices, the evidence's
  * seq and line, the two line digests, the symbol, strategy, venue, time in force and files as
- * 2-byte codes: paged.ts PagedStrings) and in a plain array (the id). The latest risk check and
+ * 2-byte codes: paged.ts PagedStrings) and the id as bytes (order-ids.ts). The latest risk check and
  * override, the latest risk check's line and the reference price are paged as they are first set
  * (SparsePagedRefs, SparsePagedF64, PagedBytes): on a day without risk checks they cost nothing, and
  * the opening line's seq and line number take 4 bytes each where they fit (PagedU32Exact). The policy's hour of closed orders is the
  * largest thing the checks hold (tens of thousands of orders on a busy day): as objects (a slot,
  * two kept lines, boxed numbers) it cost about 600 bytes of heap an order, each object copied by
- * the young collections it lived through and then promoted. Here an order costs about 200 bytes and
- * no object of its own but its id string; a slot whose order is forgotten is reused for the next
+ * the young collections it lived through and then promoted. Here an order costs about 130 bytes and
+ * no object of its own; a slot whose order is forgotten is reused for the next
  * order id. The typed arrays are paged (paged.ts): the store grows by a page of 4096 slots and
  * never copies or frees one, so growing does not raise glibc's mmap threshold. None of this changes
  * what the checks find or carry.
  */
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
+import { OrderIds } from './order-ids.js';
 import {
   PAGE,
   PagedBytes,
@@ -62,8 +63,8 @@ const RISK_BYTES = 16;
  * state's ghosts, EngineState) are taken with `take` and freed with `free` all the same.
  */
 export class OrderStore {
-  /** Each slot's order id ('' while free). */
-  readonly ids: string[] = [];
+  /** Each slot's order id ('' while free), as bytes: `ids.get(slot)` makes its string. */
+  readonly ids = new OrderIds();
   /** The slot of each order id the checks hold anything about (keyed by `ids`: slot-index.ts). */
   readonly byId = new SlotIndex(this.ids);
   private cap = 0;
@@ -119,11 +120,11 @@ export class OrderStore {
     if (i === undefined) {
       i = this.given++;
       if (i === this.cap) this.grow();
-      this.ids.push(id);
       this.tif.set(i, 'DAY');
       this.file.set(i, '');
       this.riskFile.set(i, '');
-    } else this.ids[i] = id;
+    }
+    this.ids.set(i, id);
     this.ord.set(i, NO_ORDER);
     this.prev.set(i, NONE);
     this.next.set(i, NONE);
@@ -132,7 +133,7 @@ export class OrderStore {
 
   /** Gives slot `i` back for reuse (it is in no list and no map), dropping what it refers to. */
   free(i: Slot): void {
-    this.ids[i] = '';
+    this.ids.clear(i);
     this.symbol.set(i, null);
     this.strategy.set(i, null);
     this.venue.set(i, null);

@@ -1,7 +1,8 @@
 /**
  * The slot of each order id (OrderStore.byId), as an open-addressing table of slot numbers: the
- * key of a slot is its entry in the store's `ids`, so the table holds 4 bytes a place and nothing
- * per id. A Map<string, number> kept for the same ids cost about 28 bytes a place of its table,
+ * key of a slot is its id in the store's `ids` (kept as bytes, order-ids.ts: an incoming id is
+ * compared with them without making a string), so the table holds 4 bytes a place and nothing per
+ * id. A Map<string, number> kept for the same ids cost about 28 bytes a place of its table,
  * and after an hour of orders coming and going (deleted entries stay until it grows) its table
  * had three to four places a live id: 7.3 MB of heap for 76,000 ids on a 10M-event day, against
  * about 1 MB here. Nothing here changes what the checks find: only a lookup.
@@ -12,6 +13,14 @@
  */
 /** A slot of the store (order-store.ts's Slot). */
 type Slot = number;
+
+/** The id of each slot, as the store keeps them (order-ids.ts OrderIds). */
+export interface SlotKeys {
+  /** Whether slot `slot`'s id is `id`. */
+  equals(slot: Slot, id: string): boolean;
+  /** Slot `slot`'s id. */
+  get(slot: Slot): string;
+}
 
 /** No slot: the id is not in the table. */
 const EMPTY = -1;
@@ -30,8 +39,8 @@ export function hashOf(s: string, seed: number): number {
 }
 
 /**
- * Order id to slot, for ids kept in `keys` (the store's `ids`: `keys[slot]` is the slot's id for as
- * long as the table holds it). Linear probing, deletion by shifting back (no tombstones).
+ * Order id to slot, for ids kept in `keys` (the store's `ids`: `keys.get(slot)` is the slot's id for
+ * as long as the table holds it). Linear probing, deletion by shifting back (no tombstones).
  */
 export class SlotIndex {
   private places = new Int32Array(1024).fill(EMPTY);
@@ -47,7 +56,7 @@ export class SlotIndex {
 
   /** `maxProbe`: the probe length that turns the table into a Map (a test lowers it). */
   constructor(
-    private readonly keys: readonly string[],
+    private readonly keys: SlotKeys,
     private readonly maxProbe = MAX_PROBE,
   ) {}
 
@@ -64,27 +73,28 @@ export class SlotIndex {
     for (let i = h & this.mask, n = 0; n <= this.mask; i = (i + 1) & this.mask, n++) {
       const s = p[i] as number;
       if (s === EMPTY) return undefined;
-      // The slot's hash first: an id of another hash is not read (its string is rarely in the cache).
-      if (hs[s] === h && this.keys[s] === id) return s;
+      // The slot's hash first: an id of another hash is not read (its bytes are rarely in the cache).
+      if (hs[s] === h && this.keys.equals(s, id)) return s;
     }
     return undefined;
   }
 
-  /** Keeps `slot` for `id` (not in the table; `keys[slot]` is `id`). */
+  /** Keeps `slot` for `id` (not in the table; `keys.get(slot)` is `id`). */
   set(id: string, slot: Slot): void {
     if (this.flood !== undefined) {
       this.flood.set(id, slot);
       return;
     }
-    this.insert(id, slot, this.hash(id));
+    this.insert(slot, this.hash(id), id);
   }
 
-  private insert(id: string, slot: Slot, h: number): void {
+  /** `id`: the slot's, when the caller has it as a string (grow() does not make one: keys.get only on a flood). */
+  private insert(slot: Slot, h: number, id?: string): void {
     if (2 * (this.count + 1) > this.places.length) {
       // Again from the top: grow() puts every id back through insert(), and a probe past the limit
       // there made the table a Map already (places empty: a second toMap() would forget every id).
       this.grow();
-      this.set(id, slot);
+      this.set(id ?? this.keys.get(slot), slot);
       return;
     }
     if (slot >= this.hashes.length) {
@@ -97,7 +107,7 @@ export class SlotIndex {
     let i = h & this.mask;
     for (let n = 0; p[i] !== EMPTY; n++) {
       if (n === this.maxProbe) {
-        this.toMap().set(id, slot);
+        this.toMap().set(id ?? this.keys.get(slot), slot);
         return;
       }
       i = (i + 1) & this.mask;
@@ -116,15 +126,15 @@ export class SlotIndex {
     for (let n = 0; ; i = (i + 1) & m, n++) {
       const s = p[i] as number;
       if (s === EMPTY || n > m) return false;
-      if (this.hashes[s] === h && this.keys[s] === id) break;
+      if (this.hashes[s] === h && this.keys.equals(s, id)) break;
     }
     this.shiftBack(i);
     return true;
   }
 
   /**
-   * delete(keys[slot]) for a slot the table may hold: found by the slot's kept hash and its number,
-   * so the id's string is not read when it is there (delete by the id when it is not).
+   * delete(keys.get(slot)) for a slot the table may hold: found by the slot's kept hash and its
+   * number, so the id is not read when it is there (delete by the id when it is not).
    */
   deleteSlot(slot: Slot): boolean {
     if (this.flood === undefined && slot < this.hashes.length) {
@@ -139,7 +149,7 @@ export class SlotIndex {
         }
       }
     }
-    return this.delete(this.keys[slot] as string);
+    return this.delete(this.keys.get(slot));
   }
 
   /** Empties place `i`: shifts back the entries after it that probed past it, so every probe still finds its id. */
@@ -172,12 +182,12 @@ export class SlotIndex {
     this.places = new Int32Array(old.length * 2).fill(EMPTY);
     this.mask = this.places.length - 1;
     this.count = 0;
-    for (const s of old) if (s !== EMPTY) this.insert(this.keys[s] as string, s, this.hashes[s] as number);
+    for (const s of old) if (s !== EMPTY) this.insert(s, this.hashes[s] as number);
   }
 
   private toMap(): Map<string, Slot> {
     const m = new Map<string, Slot>();
-    for (const s of this.places) if (s !== EMPTY) m.set(this.keys[s] as string, s);
+    for (const s of this.places) if (s !== EMPTY) m.set(this.keys.get(s), s);
     this.places = new Int32Array(0);
     this.count = 0;
     this.flood = m;

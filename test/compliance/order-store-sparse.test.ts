@@ -3,13 +3,17 @@
  * 1,000,000-event day of bench/lib/synthetic-day.ts, up to max_open_orders), the order store holds
  * no page of the fields only a risk check sets: its line (seq, line number, digest) and the
  * reference price, 56 of the 159 bytes a slot its typed arrays took (docs/PERFORMANCE.md, pm36); with
- * the opening line's seq and line number in 4 bytes each and the open orders' name bytes here (pm37), 99.
+ * the opening line's seq and line number in 4 bytes each and the open orders' name bytes here (pm37), 99;
+ * with the order ids as bytes (a 4-byte handle and a 12-byte block for `O-12345`, pm38), 115.
  * Counted in a child process, whose ArrayBuffers nothing else allocates meanwhile.
  *
- * The store's whole cost a slot (heap and ArrayBuffers, the slot index with it, the ids made before the
- * count): the latest risk check and override by slot are paged as first set (none on such a day),
- * the opening line's seq and line number are 4 bytes each where whole and below 2^32 - 1 (pm37):
- * about 155 bytes a slot before, about 129 now. Counted after full collections (--expose-gc).
+ * The store's whole cost a slot (heap and ArrayBuffers, the slot index with it, the ids made during
+ * the count, as an event's id is made by the scan and kept only if the store keeps it): the latest
+ * risk check and override by slot are paged as first set (none on such a day), the opening line's seq
+ * and line number are 4 bytes each where whole and below 2^32 - 1 (pm37), and the ids are kept as
+ * bytes, not as strings (pm38): a string of 24 bytes and its array entry of 8 (~153 bytes a slot on
+ * main) against a handle and a block of 16 off the heap (~137).
+ * Counted after full collections (--expose-gc).
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +21,7 @@ import { describe, expect, it } from 'vitest';
 const dist = (p: string): string => JSON.stringify(new URL(`../../dist/compliance/${p}`, import.meta.url).href);
 
 describe('OrderStore on a day without risk checks', () => {
-  it('holds about 99 bytes of typed arrays a slot, not 159, and a risk line set later reads back', () => {
+  it('holds about 115 bytes of typed arrays a slot, the ids with them, and a risk line set later reads back', () => {
     const script = `
       const { OrderStore } = await import(${dist('order-store.js')});
       const { LineEvidence } = await import(${dist('line-evidence.js')});
@@ -47,8 +51,8 @@ describe('OrderStore on a day without risk checks', () => {
       ref: boolean;
       other: number | null;
     };
-    expect(out.perSlot).toBeLessThan(110);
-    expect(out.perSlot).toBeGreaterThan(90);
+    expect(out.perSlot).toBeLessThan(125);
+    expect(out.perSlot).toBeGreaterThan(105);
     expect(out.risk).toEqual({ file: 'audit.jsonl', seq: 77, line: 78, line_sha256: '09'.repeat(32) });
     expect(out.opened).toEqual({
       file: 'audit.jsonl',
@@ -60,43 +64,46 @@ describe('OrderStore on a day without risk checks', () => {
     expect(out.other).toBeNull();
   });
 
-  it('holds under 138 bytes of heap and ArrayBuffers a slot with its index, not 155', () => {
+  it('holds under 145 bytes of heap and ArrayBuffers a slot with its index and its id, not 153', () => {
     const script = `
       const { OrderStore } = await import(${dist('order-store.js')});
       const { LineEvidence } = await import(${dist('line-evidence.js')});
       const { PAGE } = await import(${dist('paged.js')});
       const digests = Buffer.alloc(64, 7);
       const ev = new LineEvidence('audit.jsonl', 1, 1, digests, 0);
-      const idsOf = (n) => Array.from({ length: n }, (_, k) => 'O-' + k);
-      const fill = (ids) => {
+      // Each id made as the order comes (the scan makes an event's id; only the store may keep it).
+      const fill = (n) => {
         const st = new OrderStore();
-        for (let k = 0; k < ids.length; k++) {
-          const i = st.take(ids[k]);
-          st.byId.set(ids[k], i);
+        for (let k = 0; k < n; k++) {
+          const id = 'O-' + k;
+          const i = st.take(id);
+          st.byId.set(id, i);
           st.setOrder(i, k, 'EURUSD', ev.point('audit.jsonl', k + 1, k + 1, digests, 0), 'DAY', 5, 1.1, null, null, 'open');
         }
         return st;
       };
-      const warm = fill(idsOf(2 * PAGE)); // the code and its feedback, made before the count
+      const warm = fill(2 * PAGE); // the code and its feedback, made before the count
       const n = 20 * PAGE;
-      const ids = idsOf(n);
       gc();
       gc();
       const m0 = process.memoryUsage();
-      const st = fill(ids);
+      const st = fill(n);
       gc();
       gc();
       const m1 = process.memoryUsage();
       const perSlot = (m1.heapUsed - m0.heapUsed + m1.arrayBuffers - m0.arrayBuffers) / n;
-      console.log(JSON.stringify({ perSlot, seq: st.opened(n - 1).seq, warm: warm.ids.length }));
+      const idOf = (i) => (Array.isArray(st.ids) ? st.ids[i] : st.ids.get(i)); // main's store kept strings
+      const back = [0, 4095, n - 1].map((i) => st.byId.get('O-' + i) === i && idOf(i) === 'O-' + i);
+      console.log(JSON.stringify({ perSlot, seq: st.opened(n - 1).seq, back, warm: warm.byId.size }));
     `;
     const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
       encoding: 'utf8',
       timeout: 60_000,
     });
     expect(r.stderr).toBe('');
-    const out = JSON.parse(r.stdout) as { perSlot: number; seq: number };
-    expect(out.perSlot).toBeLessThan(138);
+    const out = JSON.parse(r.stdout) as { perSlot: number; seq: number; back: boolean[] };
+    expect(out.perSlot).toBeLessThan(145);
     expect(out.seq).toBe(20 * 4096);
+    expect(out.back).toEqual([true, true, true]);
   });
 });

@@ -99,7 +99,7 @@ describe('OrderStore', () => {
           let n = 0;
           for (const [openedBytes, riskBytes, priced] of runs) {
             const i = st.take(`O-${n}`);
-            expect(st.ids[i]).toBe(`O-${n}`);
+            expect(st.ids.get(i)).toBe(`O-${n}`);
             expect([st.risk.get(i), st.override.get(i), st.prev.get(i), st.next.get(i)]).toEqual([
               null,
               null,
@@ -144,7 +144,7 @@ describe('OrderStore', () => {
     }
     for (let n = 0; n < 9000; n += 997) {
       const i = held[n] as number;
-      expect([st.ids[i], st.tUs.get(i), st.price(i), st.opened(i).line_sha256]).toEqual([
+      expect([st.ids.get(i), st.tUs.get(i), st.price(i), st.opened(i).line_sha256]).toEqual([
         `O-${n}`,
         n,
         n,

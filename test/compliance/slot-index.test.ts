@@ -5,20 +5,22 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { OrderIds } from '../../src/compliance/order-ids.js';
 import { hashOf, SlotIndex } from '../../src/compliance/slot-index.js';
 
 type Op = { readonly kind: 'keep' | 'forget' | 'forgetSlot' | 'find'; readonly id: string };
 
 /** Runs `ops` on a SlotIndex and a Map, with slots handed out and reused as OrderStore does. */
 function same(ops: readonly Op[], maxProbe?: number): void {
-  const ids: string[] = [];
+  const ids = new OrderIds();
+  let slots = 0;
   const freed: number[] = [];
   const index = new SlotIndex(ids, maxProbe);
   const ref = new Map<string, number>();
   for (const op of ops) {
     if (op.kind === 'keep' && !ref.has(op.id)) {
-      const s = freed.pop() ?? ids.length;
-      ids[s] = op.id;
+      const s = freed.pop() ?? slots++;
+      ids.set(s, op.id);
       index.set(op.id, s);
       ref.set(op.id, s);
     } else if (op.kind === 'forget' || op.kind === 'forgetSlot') {
@@ -28,7 +30,7 @@ function same(ops: readonly Op[], maxProbe?: number): void {
       else expect(index.deleteSlot(s)).toBe(true);
       if (s !== undefined) {
         ref.delete(op.id);
-        ids[s] = '';
+        ids.clear(s);
         freed.push(s);
       }
     }
@@ -84,7 +86,7 @@ describe('SlotIndex: the slot of each order id, as a Map would give it', () => {
     // that grows the table then falls back to a Map inside grow().
     const seed = (0.25 * 0x100000000) >>> 0;
     const random = vi.spyOn(Math, 'random').mockReturnValue(0.25);
-    const ids: string[] = [];
+    const ids = new OrderIds();
     const index = new SlotIndex(ids, 1);
     random.mockRestore();
     const homed = (home: number, n: number): string[] => {
@@ -104,7 +106,7 @@ describe('SlotIndex: the slot of each order id, as a Map would give it', () => {
     }
     const ref = new Map<string, number>();
     for (const [s, op] of ops.entries()) {
-      ids[s] = op.id;
+      ids.set(s, op.id);
       index.set(op.id, s);
       ref.set(op.id, s);
     }
@@ -115,7 +117,8 @@ describe('SlotIndex: the slot of each order id, as a Map would give it', () => {
   });
 
   it('deleteSlot of a slot the table does not hold forgets its id as delete would', () => {
-    const ids = ['a', 'b', 'a'];
+    const ids = new OrderIds();
+    for (const [s, id] of ['a', 'b', 'a'].entries()) ids.set(s, id);
     const index = new SlotIndex(ids);
     index.set('a', 0);
     index.set('b', 1);
