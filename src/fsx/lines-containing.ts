@@ -51,16 +51,20 @@ export async function linesContaining(
   // A found line that ended the complete lines read so far: the line after it is not read yet.
   let open: { line: Buffer; offset: number } | undefined;
   try {
-    let carry = Buffer.alloc(0);
+    // One buffer for the whole file: the line the last chunk ended in (not searched yet) at its
+    // start, the next chunk read in after it. A new buffer a chunk (a concat of the carry and the chunk) made a large
+    // file leave tens of MB of dead buffers behind for V8 to collect, and glibc kept their pages.
+    let work = Buffer.allocUnsafe(2 * CHUNK);
+    let carried = 0; // bytes of work before the chunk: the line the last chunk ended in
     let base = 0; // the file offset of data's first byte
-    const buf = Buffer.allocUnsafe(CHUNK);
     let first = options.withFirstLine === true;
     const withLast = options.withLastLine === true;
     // Whether out's last line is there only as the last line read so far (withLastLine): it goes when more lines come.
     let lastOnly = false;
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
-      const data = bytesRead === 0 ? carry : Buffer.concat([carry, buf.subarray(0, bytesRead)]);
+      if (work.length - carried < CHUNK) work = grown(work, carried);
+      const { bytesRead } = await fh.read(work, carried, CHUNK, null);
+      const data = work.subarray(0, carried + bytesRead);
       const lastNl = bytesRead === 0 && options.terminatedOnly !== true ? data.length : data.lastIndexOf(0x0a) + 1;
       const whole = data.subarray(0, lastNl);
       // The first line is whole once a newline is read (or the file ends), never cut at a chunk's end.
@@ -90,12 +94,20 @@ export async function linesContaining(
       }
       if (bytesRead === 0) break;
       base += lastNl;
-      carry = Buffer.from(data.subarray(lastNl));
+      data.copyWithin(0, lastNl);
+      carried = data.length - lastNl;
     }
   } finally {
     await fh.close();
   }
   return out;
+}
+
+/** A buffer twice `work`'s size (a line longer than a chunk), holding its first `used` bytes. */
+function grown(work: Buffer<ArrayBuffer>, used: number): Buffer<ArrayBuffer> {
+  const bigger = Buffer.allocUnsafe(2 * work.length);
+  work.copy(bigger, 0, 0, used);
+  return bigger;
 }
 
 /**
