@@ -100,7 +100,9 @@ describe('OrderIds', () => {
         check(ids, (n % 7) * 2 + slot, id, changed(id, n, 0x41));
       }
     }
-    ref.forEach((id, slot) => check(ids, slot, id, `${id}`));
+    ref.forEach((id, slot) => {
+      check(ids, slot, id, `${id}`);
+    });
   });
 
   it('a slot never set reads as a free one', () => {
