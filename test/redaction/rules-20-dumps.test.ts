@@ -5,7 +5,7 @@
  * `hexdump` (16-bit little-endian words), an `xxd -g1` dump inside a JSON string. Near misses stay:
  * a public key and a certificate dumped the same ways, ordinary data dumps, MAC addresses in syslog.
  */
-import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';

@@ -7,7 +7,7 @@
  * them: `Private-Key: (256 bit)` lost `(256`, `Signature Algorithm: sha256WithRSAEncryption` its name.
  * Near misses stay: the public components, a certificate's dump, MAC addresses, number lists.
  */
-import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { expectIdempotent } from '../helpers/redact-idempotent.js';
 import { describe, expect, it } from 'vitest';
 import { redactConfigText } from '../../src/redaction/config-text.js';
