@@ -108,8 +108,19 @@ function chainedOffsets(s: string, heads: number[]): number[] {
   for (let k = 0; k < at.length; k++) {
     const v = vals[k] as [number, number];
     const a = at[k] as number;
-    // A line break since the candidate before: no chain goes on across it.
-    if (k > 0 && radix !== -1 && nextBreak(at[k - 1] as number) < a) radix = -1;
+    const x0 = radix === -1 ? Number.NaN : (v[radix] as number);
+    // A line break since the candidate before: no chain goes on across it. Outside a JSON string an
+    // escaped `\n` with no raw break is one only when the offset after it does not go on with the
+    // chain: a flattened xxd dump's ASCII column shows the bytes `\` and `n` as `\n` (a random key's
+    // dump did, and the rest of its seed stayed), while a dump whose lines were escaped is the
+    // line readers' (der-xxd.ts), read there before this view.
+    if (
+      k > 0 &&
+      radix !== -1 &&
+      nextBreak(at[k - 1] as number) < a &&
+      !columnEscape(s, at[k - 1] as number, a, esc, x0 === last + step)
+    )
+      radix = -1;
     const x = radix === -1 ? Number.NaN : (v[radix] as number);
     if (x === last + step) {
       out.push(a);
@@ -122,7 +133,8 @@ function chainedOffsets(s: string, heads: number[]): number[] {
     const w = vals[k + 1];
     if (w === undefined || widths[k + 1] !== widths[k]) continue;
     esc = openingEscapes(s, a);
-    if (nextBreak(a) < (at[k + 1] as number)) continue;
+    const escapes = nextBreak(a) < (at[k + 1] as number);
+    if (escapes && !columnEscape(s, a, at[k + 1] as number, esc, true)) continue;
     for (const r of [0, 1]) {
       const d = (w[r] as number) - (v[r] as number);
       if (d >= 4 && d <= 256) {
@@ -136,6 +148,19 @@ function chainedOffsets(s: string, heads: number[]): number[] {
     }
   }
   return out;
+}
+
+/**
+ * Whether the break between the offsets at `from` and `to` is only escaped `\n`s of an ASCII column:
+ * the dump is in no JSON string (`esc` -1), no raw line break is between, the offset at `to` goes on
+ * with the chain (`continues`), and blanks join it to what is before, as a flattened dump's lines
+ * are joined (an escaped `\n` right before it, blanks or not, is a line's end).
+ */
+function columnEscape(s: string, from: number, to: number, esc: number, continues: boolean): boolean {
+  if (!continues || esc !== -1 || nextOf(NEWLINE, s, '\n', from) < to) return false;
+  let b = to;
+  while (b > from && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+  return b < to && !(s.charCodeAt(b - 1) === 110 && s.charCodeAt(b - 2) === 92);
 }
 
 /** The view: `s` with the blank run before each line start's first blank (or the quote before it) a line break. */

@@ -1,0 +1,33 @@
+/**
+ * A flattened xxd dump (lines joined by blanks) outside any JSON string whose ASCII column shows a
+ * `\` byte then an `n` byte: the column's `\n` is no line break, so the dump's offsets still make
+ * one chain and the key goes whole. Found by CI (Node 26 line, 2026-12-07): rules-20-part11's random
+ * X25519 key printed `\n` in its second line's column and 11-19 bytes of its seed stayed; 7 of 20,000
+ * random X25519 keys did so. These are two of those keys' dumps, as the test prints them.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileRedactor } from '../../src/redaction/index.js';
+import { redactOnce } from '../helpers/redact-idempotent.js';
+import { leaked } from './dump-formats.js';
+
+const r = compileRedactor();
+const TEXTS: [string, string][] = [
+  [
+    '00000000: 302e 0201 0030 0506 032b 656e 0422 0420  0....0...+en.".  00000010: d846 b75c 6ef6 9662 48be eb17 7a37 9c14  .F.\\n..bH...z7.. 00000020: f810 dcf6 93c7 b52f 3634 1ae2 7733 b961  ......./64..w3.a done, rotating keys',
+    'd846b75c6ef6966248beeb177a379c14f810dcf693c7b52f36341ae27733b961',
+  ],
+  [
+    '00000000: 302e 0201 0030 0506 032b 656e 0422 0420  0....0...+en.".  00000010: 4015 0f5a c05d 5e02 085c 6e06 cc34 9652  @..Z.]^..\\n..4.R 00000020: 0783 d685 0e43 544c f328 cdb9 4766 765a  .....CTL.(..GfvZ done, rotating keys',
+    '40150f5ac05d5e02085c6e06cc3496520783d6850e43544cf328cdb94766765a',
+  ],
+];
+
+describe("a flattened xxd dump whose ASCII column shows '\\n'", () => {
+  it.each(TEXTS)('the key goes whole and the words after it stay: %#', (text, seed) => {
+    const secret = Buffer.from(seed, 'hex');
+    expect(leaked(text, secret)).toBeGreaterThan(0);
+    const out = redactOnce(r, text);
+    expect(leaked(out, secret)).toBe(0);
+    expect(out.endsWith('done, rotating keys')).toBe(true);
+  });
+});
