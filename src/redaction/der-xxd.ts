@@ -195,9 +195,22 @@ function stringEnd(s: string, k: number): number {
   if (!(DEEPER.text === s && DEEPER.from <= k && (DEEPER.at === -1 || DEEPER.at >= k)))
     Object.assign(DEEPER, { text: s, from: k, at: s.indexOf('\\n', k) });
   if (DEEPER.at === -1 || (ESCAPED && DEEPER.at >= end)) return end;
+  // In no JSON string, a `\n` that no offset follows is the ASCII column's `\` and `n` bytes (a flattened
+  // dump's last line): the line runs on; one an offset follows is a line break escaped (the view's).
+  if (!ESCAPED && OPEN === -1 && !offsetAfter(s, DEEPER.at + 2)) return end;
   // Outside a string's escapes a quote may be a dump's ASCII column: the whole rest is the view's.
   STRING_END = ESCAPED ? end : s.length;
   return -1;
+}
+
+/** Whether an offset (6 to 8 hex digits, then `:` or a blank) starts at `k`, after blanks. */
+function offsetAfter(s: string, k: number): boolean {
+  let i = k;
+  while (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++;
+  let j = i;
+  while (j - i < 8 && hexAt(s, j) >= 0) j++;
+  const c = s.charCodeAt(j);
+  return j - i >= 6 && (c === 58 || c === 32);
 }
 
 /** Where the string ends whose line the last stringEnd found escaped once more (the readers go on after it), else 0. */
