@@ -93,8 +93,13 @@ function escapedLine(s: string, at: number): boolean {
 
 /** Whether an offset of zeros only (6 to 8, then `:` or a blank) starts at `at`. */
 function zeroOffset(s: string, at: number): boolean {
+  return offsetToken(s, at, true);
+}
+
+/** Whether an offset token (6 to 8 hex digits, or zeros only with `zeros`, then `:` or a blank) starts at `at`. */
+function offsetToken(s: string, at: number, zeros: boolean): boolean {
   let k = at;
-  while (k - at < 8 && s.charCodeAt(k) === 48) k++;
+  while (k - at < 8 && (zeros ? s.charCodeAt(k) === 48 : hexAt(s, k) >= 0)) k++;
   const c = s.charCodeAt(k);
   return k - at >= 6 && (c === 58 || c === 32);
 }
@@ -207,10 +212,7 @@ function stringEnd(s: string, k: number): number {
 function offsetAfter(s: string, k: number): boolean {
   let i = k;
   while (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++;
-  let j = i;
-  while (j - i < 8 && hexAt(s, j) >= 0) j++;
-  const c = s.charCodeAt(j);
-  return j - i >= 6 && (c === 58 || c === 32);
+  return offsetToken(s, i, false);
 }
 
 /** Where the string ends whose line the last stringEnd found escaped once more (the readers go on after it), else 0. */
