@@ -20,6 +20,7 @@
  * Bounded: a key is at most 64 characters and the word before it 32, so each position of a
  * hostile string costs a bounded number of steps.
  */
+import { padsBase64Run } from './base64-tail.js';
 import { isBareEnd, isBlank, isLetter, isPairKeyChar, isWideLetter, keyWordsBefore } from './chars.js';
 import { redactEncodedPairs } from './pairs-encoded.js';
 import { AUTH_SCHEME_WORDS, isCredentialShaped } from './shapes.js';
@@ -414,6 +415,8 @@ function pairAt(s: string, p: number): PairAt | undefined {
       opEnd++;
     } else op = ':';
   }
+  // `…NMxnJWTBiIphg= end`: the padding of a random base64 run, whose tail reads as a key now and then.
+  if (op === '=' && padsBase64Run(s, p)) return undefined;
   let k = p;
   for (let b = 0; b < MAX_BLANKS && k > 0 && isBlank(s.charCodeAt(k - 1)); b++) k--;
   let quote: string | undefined;
