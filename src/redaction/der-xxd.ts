@@ -201,8 +201,11 @@ function stringEnd(s: string, k: number): number {
     Object.assign(DEEPER, { text: s, from: k, at: s.indexOf('\\n', k) });
   if (DEEPER.at === -1 || (ESCAPED && DEEPER.at >= end)) return end;
   // In no JSON string, a `\n` that no offset follows is the ASCII column's `\` and `n` bytes (a flattened
-  // dump's last line): the line runs on; one an offset follows is a line break escaped (the view's).
-  if (!ESCAPED && OPEN === -1 && !offsetAfter(s, DEEPER.at + 2)) return end;
+  // dump's last line): the line runs on; one an offset follows is a line break escaped (the view's). In
+  // a string, so is one behind an even count of backslashes (`\\\\n` in JSON in a JSON string, which the
+  // flattened view reads one level short): the string's own line break has an odd count.
+  if (!ESCAPED && (OPEN === -1 || backslashesBefore(s, DEEPER.at + 1, k) % 2 === 0) && !offsetAfter(s, DEEPER.at + 2))
+    return end;
   // Outside a string's escapes a quote may be a dump's ASCII column: the whole rest is the view's.
   STRING_END = ESCAPED ? end : s.length;
   return -1;

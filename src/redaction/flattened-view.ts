@@ -20,7 +20,7 @@
 
 import { asn1parseKeySpans, hasAsn1parseCue } from './asn1parse-dump.js';
 import { plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
-import { backslashesBefore, endsString, forgetOpening, openingEscapes } from './json-string-level.js';
+import { backslashesBefore, endsString, forgetOpening, openingEscapes, wholeEscapes } from './json-string-level.js';
 
 /** The cue: the zeros of a dump's early offsets (a key's dump ends before offset 0x10000). */
 const CUE = '0000';
@@ -204,7 +204,11 @@ export function flattenedDumpKeySpans(s: string): number[] {
   if (asn1) for (const x of asn1parseKeySpans(v)) spans.push(x);
   for (let k = 1; k < spans.length; k += 2) {
     const a = spans[k - 1] as number;
-    spans[k] = Math.min(spans[k] as number, stringEnd(s, a, headBefore(heads, a)));
+    const head = headBefore(heads, a);
+    const end = stringEnd(s, a, head);
+    // The view lost the quote that opened the dump's string (a line break now): read one level short,
+    // a column's `\\\"` could end after its `\\`.
+    spans[k] = Math.min(wholeEscapes(s, spans[k] as number, openingEscapes(s, head)), end);
   }
   forgetOpening();
   NEWLINE.text = '';

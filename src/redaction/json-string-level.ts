@@ -95,3 +95,23 @@ export function forgetOpening(): void {
 export function endsString(n: number, n0: number): boolean {
   return n % (2 * (n0 + 1)) === n0;
 }
+
+/**
+ * `end` moved off the middle of an escape: a span that ends inside a run of backslashes in a string
+ * opened with `n0` escapes (0 or more) ends after the whole escape of the character it cut (`\`
+ * is 2(n0 + 1) backslashes there, `"` one fewer and the quote), and before the backslashes of the
+ * string's own closing quote. A view of the text can read a column one level short (its `\\` as
+ * one `\`) and end there: cut in two, the escape left the string unparseable.
+ */
+export function wholeEscapes(s: string, end: number, n0: number): number {
+  if (n0 < 0 || s.charCodeAt(end - 1) !== 92) return end;
+  const e = 2 * (n0 + 1);
+  let rs = end - 1;
+  while (rs > 0 && s.charCodeAt(rs - 1) === 92) rs--;
+  let re = end;
+  while (s.charCodeAt(re) === 92) re++;
+  const r = re - rs;
+  const up = rs + Math.ceil((end - rs) / e) * e;
+  if (up <= re) return up;
+  return s.charCodeAt(re) === 34 && r % e === e - 1 ? re + 1 : rs + Math.floor(r / e) * e;
+}
