@@ -153,6 +153,11 @@ export class BatchedWriter extends SinkWriter {
     this.writeOut();
   }
 
+  /** With handleExit false no exit flush writes what a failed write left: the retry must (at59, by reading). */
+  protected override retryKeepsAlive(): boolean {
+    return !this.o.exitFlush;
+  }
+
   protected retryLock(): void {
     this.writeOut();
   }

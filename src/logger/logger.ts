@@ -227,9 +227,11 @@ class Logger {
         await this.writer.closeWriter();
         await this.sink.sync();
       } catch (err) {
-        // Keep the logger usable for a retry of close() after the operator frees space.
+        // Keep the logger usable for a retry of close() after the operator frees space; its retries
+        // no longer keep the process alive (the app has the error and decides).
         this.closing = undefined;
         this.sealed = false;
+        this.writer.closeFailed();
         throw this.closeError(err);
       }
       this.closed = true;

@@ -64,6 +64,8 @@ export abstract class SinkWriter {
   /** Failed writes in a row: the retry delay doubles with each (100 ms up to 5 s). */
   private failures = 0;
   protected timer: NodeJS.Timeout | undefined;
+  /** Set when close() was rejected: the app was told, and the retry no longer keeps the process alive. */
+  private closeRejected = false;
   /**
    * The retry while another process holds the log lock (its delay; 0 while none is scheduled),
    * and the flushes waiting for a try that found the lock free.
@@ -325,6 +327,20 @@ export abstract class SinkWriter {
       this.retryDelay = 0;
       this.retry();
     }, this.retryDelay);
-    this.timer.unref();
+    if (this.closeRejected || !this.retryKeepsAlive()) this.timer.unref();
+  }
+
+  /**
+   * Whether the failed-write retry keeps the process alive. Not by default: the exit flush writes
+   * what waits (or reports it lost). A mode without one overrides this (batched, handleExit false).
+   */
+  protected retryKeepsAlive(): boolean {
+    return false;
+  }
+
+  /** close() failed (its error went to the app): retries go on, and let the process end. */
+  closeFailed(): void {
+    this.closeRejected = true;
+    this.timer?.unref();
   }
 }
