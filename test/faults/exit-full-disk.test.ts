@@ -5,10 +5,10 @@
  * ending with status 0 ends with the error's exit code (74). A status the app set stays the app's.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { completeLogLines } from '../helpers/log-records.js';
 import { CAN_MOUNT, SMALL_DISK_REASON, smallDisk } from '../helpers/small-disk.js';
 
 const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
@@ -28,11 +28,7 @@ function child(logDir: string, n: number, end: string, offload = true) {
 }
 
 /** The app's events written whole (a torn fragment at the end of the full disk does not count). */
-const written = (dir: string): number =>
-  readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').slice(0, -1))
-    .filter((l) => l.includes('"order_id":"exit')).length;
+const written = (dir: string): number => completeLogLines(dir).filter((l) => l.includes('"order_id":"exit')).length;
 
 describe.skipIf(!CAN_MOUNT)(`batched mode, full disk at process exit (${SMALL_DISK_REASON})`, () => {
   it.each([true, false])(

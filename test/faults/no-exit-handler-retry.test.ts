@@ -7,10 +7,11 @@
  * And close() on a disk that stays full still ends the process (no retry left pending).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { completeLogLines } from '../helpers/log-records.js';
 import { CAN_MOUNT, SMALL_DISK_REASON, smallDisk } from '../helpers/small-disk.js';
 
 const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
@@ -29,11 +30,7 @@ function child(logDir: string, filler: string, n: number, offload: boolean, free
   return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
 }
 
-const written = (dir: string): number =>
-  readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').slice(0, -1))
-    .filter((l) => l.includes('"order_id":"noexit')).length;
+const written = (dir: string): number => completeLogLines(dir).filter((l) => l.includes('"order_id":"noexit')).length;
 
 describe.skipIf(!CAN_MOUNT)(`handleExit: false, a failed write, then room (${SMALL_DISK_REASON})`, () => {
   it.each([false, true])('the retry writes every event before the process ends (writer thread %s)', (offload) => {

@@ -26,3 +26,11 @@ export function parsableLogRecords(dir: string): Record<string, unknown>[] {
     }
   });
 }
+
+/** Each day file's lines that end with a line break (a torn fragment at a file's end left out). */
+export function completeLogLines(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').slice(0, -1));
+}
