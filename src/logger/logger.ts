@@ -303,14 +303,16 @@ class Logger {
    * events that were the last ones have no later write to carry their record). A failed write is
    * tried again after CLOSE_RETRY_MS, doubling each time, so a disk that frees up within a few
    * seconds still gets everything; then the error goes to the caller, and close() never waits
-   * for good. Events logged while this runs get a few more rounds, not an unbounded chase: then
-   * calls are refused (`sealed`) and what came is written. It returns with nothing buffered and
+   * for good. Events logged while this runs get a few more rounds (12 at most, and none after a
+   * round that left no less waiting than it found), not an unbounded chase: then calls are refused
+   * (`sealed`) and what came is written. It returns with nothing buffered and
    * the logger sealed, in the same step, so no call is accepted after its last write.
    */
   private async writeEverything(): Promise<void> {
     let delay = CLOSE_RETRY_MS;
     for (let round = 0; round < CLOSE_ROUNDS; round++) {
       this.writer.reportOwed();
+      const before = this.buffer.pending.length + this.writer.inflight;
       try {
         await this.flush();
       } catch (err) {
@@ -325,8 +327,11 @@ class Logger {
         this.sealed = true;
         return;
       }
+      // The app logs as fast as the writer writes (a loaded machine, the writer thread behind):
+      // more rounds would chase it for ever longer, each waiting for a longer backlog. Seal now.
+      if (this.buffer.pending.length + this.writer.inflight >= before) break;
     }
-    // Still logging after CLOSE_ROUNDS rounds: take no more, and write what came.
+    // Still logging after CLOSE_ROUNDS rounds, or faster than the writer: take no more, and write what came.
     this.sealed = true;
     this.writer.reportOwed();
     await this.flush();

@@ -147,7 +147,8 @@ export class Offloader {
   private inflight: InFlight[] = [];
   private nextId = 1;
   private epoch = 1;
-  private drains: { resolve(): void; reject(e: AuditpackError): void }[] = [];
+  /** Waiters of drain(), each with the last batch handed over when it was called. */
+  private drains: { upTo: number; resolve(): void; reject(e: AuditpackError): void }[] = [];
   private broken: AuditpackError | undefined;
   private started = false;
 
@@ -225,10 +226,16 @@ export class Offloader {
     );
   }
 
-  /** Resolves once everything handed over is acknowledged; rejects if a write failed meanwhile. */
+  /**
+   * Resolves once everything handed over so far is acknowledged; rejects if a write failed meanwhile.
+   * Batches handed over later are not waited for: an app that logs faster than the thread writes
+   * never left the thread with nothing in flight, and a flush() or close() waiting for that never
+   * settled.
+   */
   drain(): Promise<void> {
     if (this.inflight.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => this.drains.push({ resolve, reject }));
+    const upTo = this.nextId - 1;
+    return new Promise((resolve, reject) => this.drains.push({ upTo, resolve, reject }));
   }
 
   /** fdatasync of what the worker wrote. */
@@ -397,6 +404,11 @@ export class Offloader {
       for (const d of this.drains.splice(0)) d.reject(err);
     } else if (this.inflight.length === 0) {
       for (const d of this.drains.splice(0)) d.resolve();
+    } else if (this.drains.length > 0 && (this.drains[0] as { upTo: number }).upTo <= id) {
+      // Acknowledged in order: every batch up to `id` is written.
+      const waiting = this.drains;
+      this.drains = waiting.filter((d) => d.upTo > id);
+      for (const d of waiting) if (d.upTo <= id) d.resolve();
     }
   }
 
