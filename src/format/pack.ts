@@ -412,6 +412,17 @@ export const KEPT_UNVERIFIED_FIELD = 'kept_unverified';
 export const EXPORT_EVENT = Object.freeze({ category: 'system', event: 'PackExported' } as const);
 
 /**
+ * The chained event an export writes before it reads an ended day whose file is still the newest
+ * (docs/FORMAT.md "Events reserved for the writer"): it opens a later day's file, so every event
+ * stamped on that day from then on goes there marked `late`, and the day's file is final when read.
+ * Its one field, `date`, is the day (`YYYY-MM-DD`); no checker gives it any other meaning.
+ */
+export const DAY_CLOSED_EVENT = Object.freeze({ category: 'system', event: 'DayClosed' } as const);
+
+/** The fields of DAY_CLOSED_EVENT. */
+export const DAY_CLOSED_FIELD = Object.freeze({ date: 'date' } as const);
+
+/**
  * The chained event `auditpack anchor --pack` writes when it adds a token to a pack (fields `path`,
  * `tsa_time`, `tsa_serial`, `manifest_sha256`): verify holds the pack's token to it.
  */

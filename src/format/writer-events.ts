@@ -10,7 +10,7 @@
 import { ANCHOR_EVENT, ANCHOR_FAILED_EVENT } from './anchor.js';
 import { HEARTBEAT_EVENT } from './heartbeat.js';
 import { DISCONTINUITY, RECOVERY } from './log-line.js';
-import { EXPORT_EVENT, KEEP_EVENT, PRUNE_EVENT, STAMP_EVENT } from './pack.js';
+import { DAY_CLOSED_EVENT, EXPORT_EVENT, KEEP_EVENT, PRUNE_EVENT, STAMP_EVENT } from './pack.js';
 import { DISPOSITION_EVENT, REVIEW_CATEGORY, TRANSITIONS } from './review.js';
 
 /**
@@ -51,6 +51,7 @@ export const WRITER_EVENTS: ReadonlySet<string> = new Set([
   CONFIG_INVALID_EVENT,
   HEARTBEAT_EVENT,
   EXPORT_EVENT.event,
+  DAY_CLOSED_EVENT.event,
   STAMP_EVENT.event,
   PRUNE_EVENT.event,
   KEEP_EVENT.event,

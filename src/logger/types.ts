@@ -30,6 +30,7 @@ export const KNOWN_EVENTS = Object.freeze({
   system: Object.freeze([
     'SnapshotTaken',
     'PackExported',
+    'DayClosed',
     'PackPruned',
     'LogPruned',
     'TornLineRecovered',

@@ -44,6 +44,7 @@ import { recordedPrevious } from './previous-recorded.js';
 import { type DayFacts, scanDay } from './scan-day.js';
 import { checkExportDate } from './export-date.js';
 import { recoverDayTail } from './day-tail.js';
+import { closeDay } from './day-close.js';
 
 export { PACK_FORMAT, PAYLOAD_FILES, TAG_FILES, type PackManifest } from '../format/pack.js';
 export type { ExportPackOptions, ExportProgress, ExportResult } from './export-types.js';
@@ -163,8 +164,12 @@ async function exportLocked(
     options.recordEvent !== false &&
     (interrupted.manifest_sha256 === null ||
       !(await recordedExports(options.logDir, date, day)).has(interrupted.manifest_sha256));
-  // A torn tail the export's own event would recover after the pack is cut goes in the pack (day-tail.ts).
-  if (options.recordEvent !== false) await recoverDayTail(options.logDir, day, options.loggerClock);
+  // A torn tail the export's own event would recover after the pack is cut goes in the pack (day-tail.ts);
+  // then an ended day still the newest is closed, so no late write lands in its file after the read (day-close.ts).
+  if (options.recordEvent !== false) {
+    await recoverDayTail(options.logDir, day, options.loggerClock);
+    if (!partial) await closeDay(options.logDir, day, options.loggerClock);
+  }
   let tmp: string;
   try {
     tmp = mkdtempSync(join(artifactsDir, `${TMP_PREFIX}${date}-`));

@@ -15,6 +15,7 @@ import { BIN } from '../helpers/cli.js';
 import { day, logOrderDay } from '../helpers/days.js';
 import { tempDir } from '../helpers/tmp.js';
 
+const logFileOf = (date: string): string => `audit-${date.replaceAll('-', '')}.jsonl`;
 const ADDON = fileURLToPath(new URL('../../node_modules/fs-native-extensions/index.js', import.meta.url));
 const holders: ChildProcess[] = [];
 
@@ -110,7 +111,7 @@ describe('CLI commands and a log lock held by a stopped writer', () => {
     expect(r.stderr).toMatch(/snapshot \S+ was written, but its ConfigSnapshot event could not be appended/);
   });
 
-  it("export: the head check reads unlocked past the wait and says so; its snapshot's event then times out (exit 75): no pack, the snapshot record stays unchained", {
+  it('export of a day whose file is still the newest: the head check reads unlocked past the wait and says so; its DayClosed event then times out (exit 75): no pack', {
     timeout: 60_000,
   }, async () => {
     const { cwd, logs, date } = await workdir();
@@ -118,6 +119,27 @@ describe('CLI commands and a log lock held by a stopped writer', () => {
     const r = await start(['export', '--date', date, '--log-dir', logs, '--artifacts-dir', 'art', '--json'], cwd, '1')
       .done;
     expectTimeout(r, logs);
+    expect(r.stderr).toContain(
+      `${date}'s log file is still the newest and its DayClosed event, which stops it growing before it is packed, was not written`,
+    );
+    expect(r.stderr).toContain('No pack was written');
+    expect(r.stderr).toContain("the day's lost-head check read the cache without the lock (LOG_HEAD_UNLOCKED)");
+    const out = JSON.parse(r.stdout) as { ok: boolean; error: { code: string; exit: number } };
+    expect(out).toMatchObject({ ok: false, error: { code: 'LOG_LOCK_TIMEOUT', exit: 75 } });
+    expect(readdirSync(join(cwd, 'art')).filter((n) => n.startsWith(date))).toEqual([]);
+    expect(readdirSync(logs).filter((n) => n.endsWith('.jsonl'))).toEqual([logFileOf(date)]);
+  });
+
+  it("export of a day a later file follows: the head check reads unlocked past the wait and says so; its snapshot's event then times out (exit 75): no pack, the snapshot record stays unchained", {
+    timeout: 60_000,
+  }, async () => {
+    const { cwd, logs, date } = await workdir();
+    await logOrderDay(logs, day(0)); // a writer crossed midnight: nothing to close
+    await holdLock(logs, true);
+    const r = await start(['export', '--date', date, '--log-dir', logs, '--artifacts-dir', 'art', '--json'], cwd, '1')
+      .done;
+    expectTimeout(r, logs);
+    expect(r.stderr).not.toContain('DayClosed');
     expect(r.stderr).toMatch(/snapshot \S+ was written, but its ConfigSnapshot event could not be appended/);
     expect(r.stderr).toContain("the day's lost-head check read the cache without the lock (LOG_HEAD_UNLOCKED)");
     const out = JSON.parse(r.stdout) as { ok: boolean; error: { code: string; exit: number } };

@@ -34,3 +34,11 @@ export function completeLogLines(dir: string): string[] {
     .sort()
     .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').slice(0, -1));
 }
+
+/** Every non-empty line of one day file parsed as JSON (a line that is not JSON throws: the test fails). */
+export function fileRecords(path: string): Record<string, unknown>[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
