@@ -157,16 +157,18 @@ export async function verifyPackDir(
     csv: x.rel === PACK_PATH.orders || x.rel === PACK_PATH.fills,
   }));
   const background = startBackground(bgJobs, r.threads);
-  // Nothing is allocated here until the thread has made its heap (hash-jobs.ts untilRunning).
-  if (r.threads && bytes >= WAIT_FOR_THREAD_FROM_BYTES) await background.untilRunning(THREAD_START_WAIT_MS);
-  // The worker keeps running until closed: close it whatever happens.
+  // The workers keep running until closed: close them whatever happens.
   try {
-    await readRootFiles(r);
+    await readRootFiles(r); // a few bounded files: next to nothing on the heap
     r.exportDate =
       peekExportDate(r.tags.get(PACK_PATH.manifestJson)) ??
       (dirName === undefined ? undefined : parsePackName(dirName)?.date);
     r.filter = peekAlertFilter(r.tags.get(PACK_PATH.manifestJson));
     startDerivation(r, options);
+    // Nothing more is allocated here until both threads have made their heaps (hash-jobs.ts
+    // untilRunning; a thread making its heap resets the heap flags: src/worker/heap-flags.ts).
+    if (r.threads && bytes >= WAIT_FOR_THREAD_FROM_BYTES)
+      await Promise.all([background.untilRunning(THREAD_START_WAIT_MS), r.derive?.untilRunning(THREAD_START_WAIT_MS)]);
     await readAlerts(r, splitsLog(r, options));
     r.compliance = await startComplianceRecheck(dir, r.exportDate);
     await checkLog(r, background, options);
@@ -212,10 +214,11 @@ function splitsLog(r: DirRead, options: VerifyPackOptions): boolean {
 
 /**
  * The payload derivation with its thread, started once manifest.json is read (the alert filter and
- * the CSV rules): the thread's start-up (~0.2 s on the second core) overlaps the reads of
- * alerts.jsonl and of the compliance report, so the log pass finds it running; started at the pass,
- * its first batches ran on this thread while it came up, before this thread's code for them was
- * optimised. The compliance records are taken when the pack has a report and handed on to the
+ * the CSV rules), beside the hashing thread: the two start-ups run together while this thread waits
+ * for their heaps, and the log pass finds the derivation's thread running. Started at the pass, its
+ * first batches ran on this thread while it came up, before this thread's code for them was
+ * optimised, and it made its heap while this thread read (which let this thread's young generation
+ * grow: heap-flags.ts). The compliance records are taken when the pack has a report and handed on to the
  * re-check once that is read, if it takes them (ComplianceRecheckStart.records); else they are
  * dropped and the re-check reads the lines itself, as without a derivation. A log cut between two
  * threads (tests) keeps its derivation made in checkLog.
