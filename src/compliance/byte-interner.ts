@@ -1,23 +1,9 @@
 /**
- * Strings decoded from a batch's bytes (src/compliance/records.ts): Buffer's own slice decoders,
- * and ByteInterner, which decodes a value that repeats (a symbol, a side, an order's id) once and
- * finds it again by its bytes.
+ * Strings decoded from a batch's bytes (src/compliance/records.ts): ByteInterner, which decodes a
+ * value that repeats (a symbol, a side, an order's id) once and finds it again by its bytes, with
+ * Buffer's own slice decoders (src/json/byte-slices.ts).
  */
-
-/**
- * `b[s, e)` decoded as Latin-1. Buffer's own latin1Slice when present (every Node release has it;
- * toString only checks its arguments, then calls it): the checks are a quarter of a string's cost.
- */
-export const latin1: (b: Buffer, s: number, e: number) => string =
-  typeof (Buffer.prototype as unknown as { latin1Slice?: unknown }).latin1Slice === 'function'
-    ? (b, s, e) => (b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(s, e)
-    : (b, s, e) => b.toString('latin1', s, e);
-
-/** `b[s, e)`, valid UTF-8 (the scan checked the line), decoded: Buffer's own utf8Slice when present, as latin1 above. */
-export const utf8: (b: Buffer, s: number, e: number) => string =
-  typeof (Buffer.prototype as unknown as { utf8Slice?: unknown }).utf8Slice === 'function'
-    ? (b, s, e) => (b as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(s, e)
-    : (b, s, e) => b.toString('utf8', s, e);
+import { latin1, utf8 } from '../json/byte-slices.js';
 
 /** A DataView of exactly `b`'s bytes (ByteInterner.value reads a value's bytes four at a time through it). */
 export function viewOf(b: Buffer): DataView {

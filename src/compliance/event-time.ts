@@ -10,7 +10,7 @@
  * keeps the time keeps `text()`, never the EventTime (its type is no string, so the compiler
  * finds every place that would).
  */
-import { latin1, utf8 } from './byte-interner.js';
+import { latin1, utf8 } from '../json/byte-slices.js';
 
 const NO_BYTES = Buffer.alloc(0);
 

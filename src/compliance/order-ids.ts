@@ -18,7 +18,7 @@
  * class held at once, bounded as the slots are (max_open_orders, max_open_order_bytes, the closed
  * orders' and risk checks' caps).
  */
-import { latin1 } from './byte-interner.js';
+import { latin1 } from '../json/byte-slices.js';
 import { PAGE, PagedI32 } from './paged.js';
 import { writtenCost } from './written-cost.js';
 

@@ -19,7 +19,8 @@
 import { isAscii } from 'node:buffer';
 import { EntryTable, Kind, scanJsonLine } from '../json/line-scanner.js';
 import type { LogEvent } from './engine.js';
-import { ByteInterner, latin1, utf8, viewOf } from './byte-interner.js';
+import { ByteInterner, viewOf } from './byte-interner.js';
+import { latin1, utf8 } from '../json/byte-slices.js';
 import { EventTime } from './event-time.js';
 import { DIGEST_SIZE, hexDigest } from './line-evidence.js';
 import { clearFields, EXTRACTED_FIELDS, extractEvent, Fields, fieldIdOf, REPEATING } from './extract.js';

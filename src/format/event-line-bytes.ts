@@ -4,6 +4,7 @@
  * calendar arithmetic the ts/iso_ts check needs.
  */
 import { type EntryTable, Kind } from '../json/line-scanner.js';
+import { latin1 } from '../json/byte-slices.js';
 import { stringValue } from '../json/strings.js';
 
 /** Days from 1970-01-01 to the given proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -32,7 +33,7 @@ export function plainHex64(b: Buffer, table: EntryTable, i: number): string | un
   if ((table.valueEnd[i] as number) - 1 - s !== 64) return undefined;
   let ok = 1;
   for (let j = s; j < s + 64; j++) ok &= IS_LOWER_HEX[b[j] as number] as number;
-  return ok === 1 ? b.toString('latin1', s, s + 64) : undefined;
+  return ok === 1 ? latin1(b, s, s + 64) : undefined;
 }
 
 let lastDayKey = -1;
@@ -96,7 +97,7 @@ export function hasControl(b: Buffer, start: number, end: number): boolean {
 export function str(b: Buffer, table: EntryTable, i: number): string | undefined {
   if (table.kind[i] !== Kind.String) return undefined;
   if (table.valueEscaped[i] === 1) return stringValue(b, table, i);
-  return b.toString('latin1', (table.valueStart[i] as number) + 1, (table.valueEnd[i] as number) - 1);
+  return latin1(b, (table.valueStart[i] as number) + 1, (table.valueEnd[i] as number) - 1);
 }
 
 /**

@@ -156,5 +156,9 @@ function prevAtEnd(b: Buffer): string | undefined {
 
 /** Whether `b` starts as every line the writer writes starts (`{"ts":`). */
 export function startsAsLine(b: Buffer): boolean {
-  return b.length >= TORN_HEAD.length && b.compare(TORN_HEAD, 0, TORN_HEAD.length, 0, TORN_HEAD.length) === 0;
+  // Byte by byte: verify asks it of every event line, and Buffer#compare's argument checks cost
+  // more than the six bytes (0.14 µs a line, about 70 ms of a 500,000-line verify's reading thread).
+  if (b.length < TORN_HEAD.length) return false;
+  for (let i = 0; i < TORN_HEAD.length; i++) if (b[i] !== TORN_HEAD[i]) return false;
+  return true;
 }

@@ -63,7 +63,7 @@ import {
   whenBoth,
 } from './scan-jobs.js';
 import { EntryTable } from '../json/line-scanner.js';
-
+import { hexInto } from '../json/byte-slices.js';
 export { MAX_REPORTED_MALFORMED, type MalformedLine } from './day-events.js';
 export type { RecordsConsumer } from './scan-jobs.js';
 
@@ -380,7 +380,7 @@ export class DayScanner {
       if (len > this.buf.length) this.buf = Buffer.allocUnsafe(len); // a line longer than a batch: this thread does it
     }
     if (this.onRecords !== undefined && this.count === 0) this.firstLine = l.lineNumber;
-    if (this.digests.write(l.hash, this.count * DIGEST_BYTES, 'hex') !== DIGEST_BYTES)
+    if (l.hash.length !== 64 || hexInto(this.digests, l.hash, this.count * DIGEST_BYTES, 32) !== DIGEST_BYTES)
       throw new RangeError('a line hash is 64 hex digits');
     const o = this.count * META;
     meta[o] = this.used;

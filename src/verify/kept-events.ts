@@ -97,6 +97,8 @@ export class KeptEventTap {
   }
 
   private settle(): void {
+    // Called for every line of the log: nothing pending (all but a note's next line) makes no iterator and no array.
+    if (this.pending.length === 0) return;
     for (const n of this.pending) this.notes.add(n);
     this.pending = [];
   }

@@ -4,7 +4,7 @@
  * count differently. Every line is read in full (UTF-8, exact JSON, no control byte, no repeated
  * key, every envelope rule); there is no partial fast path.
  */
-import { EventReader } from '../format/event-line.js';
+import { type EventLine, EventReader } from '../format/event-line.js';
 import type { EntryTable } from '../json/line-scanner.js';
 import { SEQ_SALVAGE_RE, TAIL_LENGTH, TAIL_RE } from '../format/log-line.js';
 
@@ -27,8 +27,8 @@ export interface LineFacts {
   /** Byte range of `,"host":…,"pid":N` as the logger writes it; provOff -1 otherwise. */
   readonly provOff: number;
   readonly provEnd: number;
-  /** The parsed object, for TornLineRecovered events only (their fields are checked). */
-  readonly record: Readonly<Record<string, unknown>> | undefined;
+  /** The parsed object, for TornLineRecovered events only (their fields are checked); absent otherwise. */
+  readonly record?: Readonly<Record<string, unknown>> | undefined;
   /** How far the line is written as the writer writes it (writerForm in src/format/event-line-bytes.ts). */
   readonly form: number;
 }
@@ -68,31 +68,32 @@ export function readLine(bytes: Buffer, _fileDate?: string, _full?: boolean, _fi
   const r = reader.read(bytes, 0, bytes.length);
   if (!r.ok) return defect(r.reason, bytes, r.kind === 'too-deep');
   const ev = r.ev;
+  // The common line (its time and provenance comparable as bytes, no recovery): the reading's own
+  // fields are the facts, as factsOf would copy them (no second object a line on verify's reading thread).
+  if (ev.provOff >= 0 && ev.isoOff >= 0 && !ev.recovery) return { ok: true, facts: ev };
+  return { ok: true, facts: factsOf(ev, bytes) };
+}
+
+/** @internal The facts of a line read as `ev`, field by field (readLine's reference). */
+export function factsOf(ev: EventLine, bytes: Buffer): LineFacts {
   // The byte-level clock check needs both the time and the provenance as bytes.
   const bytesClock = ev.provOff >= 0 && ev.isoOff >= 0;
   let record: Readonly<Record<string, unknown>> | undefined;
   if (ev.recovery) record = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>; // rare: its fields are checked
   return {
-    ok: true,
-    facts: {
-      seq: ev.seq,
-      prev: ev.prev,
-      category: ev.category,
-      event: ev.event,
-      date: ev.date,
-      isoTs: ev.isoTs,
-      late: ev.late,
-      clockKey: bytesClock
-        ? undefined
-        : ev.provOff >= 0
-          ? bytes.toString('latin1', ev.provOff, ev.provEnd)
-          : ev.clockKey,
-      isoOff: bytesClock ? ev.isoOff : -1,
-      provOff: bytesClock ? ev.provOff : -1,
-      provEnd: bytesClock ? ev.provEnd : -1,
-      record,
-      form: ev.form,
-    },
+    seq: ev.seq,
+    prev: ev.prev,
+    category: ev.category,
+    event: ev.event,
+    date: ev.date,
+    isoTs: ev.isoTs,
+    late: ev.late,
+    clockKey: bytesClock ? undefined : ev.provOff >= 0 ? bytes.toString('latin1', ev.provOff, ev.provEnd) : ev.clockKey,
+    isoOff: bytesClock ? ev.isoOff : -1,
+    provOff: bytesClock ? ev.provOff : -1,
+    provEnd: bytesClock ? ev.provEnd : -1,
+    record,
+    form: ev.form,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   SIGNATURE_FILE,
 } from '../format/pack.js';
 import type { EntryTable } from '../json/line-scanner.js';
+import type { RecordsConsumer } from '../pack/scan-day.js';
 import { ReviewEventTap } from '../review/index.js';
 import { AlertLineStream } from './alert-stream.js';
 import { checkChainEventsKept, ExportEventTap, PruneEventTap } from './chain-events.js';
@@ -83,6 +84,10 @@ interface DirRead {
   alertStream: AlertLineStream | undefined;
   /** The compliance re-check, fed by the log pass. */
   compliance: ComplianceRecheckStart | undefined;
+  /** The payload derivation, started before the log pass (startDerivation); undefined until then or without one. */
+  derive: PayloadDerivation | undefined;
+  /** Whether `derive` hands its compliance records on to the re-check (startDerivation). */
+  deriveRecords: boolean;
   /** Whether the hashing and the payload derivation run on threads of their own (VerifyPackOptions.threads). */
   readonly threads: boolean;
 }
@@ -129,6 +134,8 @@ export async function verifyPackDir(
     filter: undefined,
     derived: undefined,
     compliance: undefined,
+    derive: undefined,
+    deriveRecords: false,
     alertStream: undefined,
     threads: options.threads ?? bytes >= THREADS_FROM_BYTES,
   };
@@ -150,14 +157,18 @@ export async function verifyPackDir(
     csv: x.rel === PACK_PATH.orders || x.rel === PACK_PATH.fills,
   }));
   const background = startBackground(bgJobs, r.threads);
-  // Nothing is allocated here until the thread has made its heap (hash-jobs.ts untilRunning).
-  if (r.threads && bytes >= WAIT_FOR_THREAD_FROM_BYTES) await background.untilRunning(THREAD_START_WAIT_MS);
-  // The worker keeps running until closed: close it whatever happens.
+  // The workers keep running until closed: close them whatever happens.
   try {
-    await readRootFiles(r);
+    await readRootFiles(r); // a few bounded files: next to nothing on the heap
     r.exportDate =
       peekExportDate(r.tags.get(PACK_PATH.manifestJson)) ??
       (dirName === undefined ? undefined : parsePackName(dirName)?.date);
+    r.filter = peekAlertFilter(r.tags.get(PACK_PATH.manifestJson));
+    startDerivation(r, options);
+    // Nothing more is allocated here until both threads have made their heaps (hash-jobs.ts
+    // untilRunning; a thread making its heap resets the heap flags: src/worker/heap-flags.ts).
+    if (r.threads && bytes >= WAIT_FOR_THREAD_FROM_BYTES)
+      await Promise.all([background.untilRunning(THREAD_START_WAIT_MS), r.derive?.untilRunning(THREAD_START_WAIT_MS)]);
     await readAlerts(r, splitsLog(r, options));
     r.compliance = await startComplianceRecheck(dir, r.exportDate);
     await checkLog(r, background, options);
@@ -171,6 +182,7 @@ export async function verifyPackDir(
   } finally {
     background.close();
     r.alertStream?.close();
+    await r.derive?.close(); // after a failure before the pass (else it is closed already)
   }
   return judgeDir(r, target, options, dirName);
 }
@@ -198,6 +210,27 @@ async function readRootFiles(r: DirRead): Promise<void> {
 function splitsLog(r: DirRead, options: VerifyPackOptions): boolean {
   const size = r.found.find((x) => x.rel === LOG)?.size;
   return size !== undefined && typeof options.logSplit === 'number';
+}
+
+/**
+ * The payload derivation with its thread, started once manifest.json is read (the alert filter and
+ * the CSV rules), beside the hashing thread: the two start-ups run together while this thread waits
+ * for their heaps, and the log pass finds the derivation's thread running. Started at the pass, its
+ * first batches ran on this thread while it came up, before this thread's code for them was
+ * optimised, and it made its heap while this thread read (which let this thread's young generation
+ * grow: heap-flags.ts). The compliance records are taken when the pack has a report and handed on to the
+ * re-check once that is read, if it takes them (ComplianceRecheckStart.records); else they are
+ * dropped and the re-check reads the lines itself, as without a derivation. A log cut between two
+ * threads (tests) keeps its derivation made in checkLog.
+ */
+function startDerivation(r: DirRead, options: VerifyPackOptions): void {
+  if (r.filter === undefined || typeof options.logSplit === 'number' || !r.found.some((x) => x.rel === LOG)) return;
+  r.deriveRecords = r.found.some((x) => x.rel === PACK_PATH.complianceReport);
+  const onRecords: RecordsConsumer | undefined = r.deriveRecords
+    ? (b, lines, firstLine, digests) => r.compliance?.records?.(b, lines, firstLine, digests)
+    : undefined;
+  const csvRules = peekCsvRules(r.tags.get(PACK_PATH.manifestJson));
+  r.derive = new PayloadDerivation(r.filter, r.exportDate, r.threads, onRecords, csvRules);
 }
 
 /**
@@ -247,7 +280,6 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
   const alertFilter = r.alertSeqs === undefined ? undefined : alertFilterOf(r.alertSeqs);
   const forced = typeof options.logSplit === 'number' ? options.logSplit : 'none';
   const cut = alertFilter?.complete === false ? undefined : await cutFor(p, logFile.size, forced, r.found);
-  r.filter = peekAlertFilter(r.tags.get(PACK_PATH.manifestJson));
   // The second core runs the derivation's batches (the export's ring of shared slots), and with them
   // the compliance records: the re-check takes its records from that scan of each line (the export's
   // own path); only without a derivation does it read the lines itself. The log is cut between two
@@ -256,10 +288,12 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
   const records = r.compliance?.records;
   const csvRules = peekCsvRules(r.tags.get(PACK_PATH.manifestJson));
   const derive =
-    r.filter === undefined
+    r.derive ??
+    (r.filter === undefined
       ? undefined
-      : new PayloadDerivation(r.filter, date, r.threads && cut === undefined, records, csvRules);
-  const compliance = derive === undefined || records === undefined ? r.compliance?.feed : undefined;
+      : new PayloadDerivation(r.filter, date, r.threads && cut === undefined, records, csvRules));
+  const recordsTaken = records !== undefined && (r.derive === undefined || r.deriveRecords);
+  const compliance = derive === undefined || !recordsTaken ? r.compliance?.feed : undefined;
   const lineTree = derive === undefined ? r.lineTree : undefined; // else the derivation's tree is the log's
   // `category`: what the checker read the line as (the taps skip events of other categories);
   // `read`: its entries, when it read the line as an event (the derivation does not read it again).

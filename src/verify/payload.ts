@@ -95,6 +95,11 @@ export class PayloadDerivation {
     this.scanner.push(l, read, category);
   }
 
+  /** Waits, at most `timeoutMs`, until the thread runs or is lost (DayScanner.untilRunning). */
+  async untilRunning(timeoutMs: number): Promise<void> {
+    await this.scanner.untilRunning(timeoutMs);
+  }
+
   /**
    * Undefined while the read may go on, else a promise for when it may: as the export's read
    * (scan-day.ts room), the batches cut and not yet derived stay few, and with them the spare batch

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteInterner, latin1, MAX_INTERNED, utf8, viewOf } from '../../src/compliance/byte-interner.js';
+import { ByteInterner, MAX_INTERNED, viewOf } from '../../src/compliance/byte-interner.js';
+import { latin1, utf8 } from '../../src/json/byte-slices.js';
 
 /** Values that differ from a few bases in one byte at any place, so that most of them share lengths and words. */
 const nearValues = fc

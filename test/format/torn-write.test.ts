@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashLine } from '../../src/chain/index.js';
 import { assembleLine, createHeadFormatter } from '../../src/format/log-line.js';
-import { tornWriteProblem } from '../../src/format/torn-write.js';
+import { startsAsLine, tornWriteProblem } from '../../src/format/torn-write.js';
 
 const PREV = 'ab'.repeat(32);
 const last = { seq: 41, hash: hashLine('the line before') };
@@ -84,5 +84,23 @@ describe('tornWriteProblem', () => {
       [0xc3, 0x80, 0x80],
     ])
       expect(cut(...bad), bad.join(' ')).toBe('it is not UTF-8');
+  });
+});
+
+describe('startsAsLine', () => {
+  it('is true exactly for bytes that begin {"ts":, at every length and change of one byte', () => {
+    const headBytes = Buffer.from('{"ts":', 'latin1');
+    const starts = (b: Buffer) => b.length >= headBytes.length && b.subarray(0, headBytes.length).equals(headBytes);
+    for (let n = 0; n <= line.length && n < 40; n++) {
+      const b = line.subarray(0, n);
+      expect(startsAsLine(b), `prefix ${n}`).toBe(starts(b));
+      for (let i = 0; i < Math.min(n, 8); i++) {
+        const changed = Buffer.from(b);
+        changed[i] = (changed[i] as number) ^ 0x01;
+        expect(startsAsLine(changed), `prefix ${n}, byte ${i} changed`).toBe(starts(changed));
+      }
+    }
+    expect(startsAsLine(Buffer.from('{"ts"'))).toBe(false);
+    expect(startsAsLine(Buffer.from(' {"ts":1'))).toBe(false);
   });
 });
