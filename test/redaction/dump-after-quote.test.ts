@@ -1,0 +1,56 @@
+/**
+ * A dump whose lines keep their raw line breaks, opened by a quote in the message (`key:"00000000: …`,
+ * `msg "000000 30 …`): the offset after the `"` was read as a JSON string's first line, whose lines end
+ * at an escaped `\n`, so the raw lines were one line running to the quote after the dump, no key was
+ * decoded and every byte stayed (xxd -g1, -c 24, -s N, od, hexdump). Found by a loop of random keys in
+ * every layout and wrapping (2026-12-07); the keys here are from it.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileRedactor } from '../../src/redaction/index.js';
+import { redactOnce } from '../helpers/redact-idempotent.js';
+import { hexdumpWords, leaked, odX1, odX1z, xxdG1, xxdPairs } from './dump-formats.js';
+
+const r = compileRedactor();
+const once = (t: string): string => redactOnce(r, t);
+
+const ED_PKCS8 = '302e020100300506032b65700422042053d202857c4cd5f00cbdf0d430ef650a6fae3afc0ca9266a2d58d7e0a27b9840';
+const EC_SEC1 =
+  '30770201010420f0fa34f61784c81c0e2c33d7e54e0ebe93f5593430c6f37738183eb9ae05b1c8a00a06082a8648ce3d030107a14403420004b3d0b3d5bb1b3faccd8d044e3be312c292b1cd47f54244d3f7c310b0705038a458166bda387aef8b9fe0ad9ed658128816ac6e28ee1125f2b0d5517f60b67a22';
+const KEYS: [string, Buffer, Buffer][] = [
+  ['Ed25519 PKCS#8', Buffer.from(ED_PKCS8, 'hex'), Buffer.from(ED_PKCS8, 'hex').subarray(16)],
+  ['EC SEC1', Buffer.from(EC_SEC1, 'hex'), Buffer.from(EC_SEC1, 'hex').subarray(7, 39)],
+];
+const LAYOUTS: [string, (d: Buffer) => string][] = [
+  ['xxd -g1', xxdG1],
+  ['xxd -c 24', (d) => xxdPairs(d, 0, 24)],
+  ['xxd -s 5', (d) => xxdPairs(d, 5)],
+  ['od -A x -t x1z', (d) => odX1z(d)],
+  ['od -t x1', (d) => odX1(d)],
+  ['hexdump', (d) => hexdumpWords(d)],
+];
+const OPENERS = ['key:"', 'msg "', 'dump="'];
+
+describe('a dump with raw line breaks after a quote in the message', () => {
+  for (const [name, d, secret] of KEYS)
+    for (const [layout, dump] of LAYOUTS)
+      for (const opener of OPENERS)
+        it(`${name}, ${layout}, after ${opener}: the key goes, the words after stay`, () => {
+          const text = `${opener}${dump(d)}" done rotating keys\n`;
+          expect(leaked(text, secret)).toBeGreaterThan(0);
+          const out = once(text);
+          expect(leaked(out, secret)).toBe(0);
+          expect(out.startsWith(opener)).toBe(true);
+          expect(out.endsWith('" done rotating keys\n')).toBe(true);
+        });
+});
+
+describe('a one-line dump in a JSON string, a record after it on the next line', () => {
+  // The raw line break after the string ends the record, not a dump line: the string's end holds.
+  const d = Buffer.from(ED_PKCS8, 'hex');
+  it('xxd -c 48: the key goes, both records parse', () => {
+    const text = `${JSON.stringify({ msg: xxdPairs(d, 0, 48).replace(/\n$/, '') })}\n{"next":"000010: 00"}\n`;
+    const out = once(text);
+    expect(leaked(out, d.subarray(16))).toBe(0);
+    for (const line of out.replace(/\n$/, '').split('\n')) JSON.parse(line);
+  });
+});
