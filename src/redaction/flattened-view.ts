@@ -109,6 +109,8 @@ function chainedOffsets(s: string, heads: number[]): number[] {
     const v = vals[k] as [number, number];
     const a = at[k] as number;
     const x0 = radix === -1 ? Number.NaN : (v[radix] as number);
+    // The chain goes on at `a`: its next offset, or its closing one (below).
+    const next = x0 === last + step || (x0 > last && x0 < last + step);
     // A line break since the candidate before: no chain goes on across it. Outside a JSON string an
     // escaped `\n` with no raw break is one only when the offset after it does not go on with the
     // chain: a flattened xxd dump's ASCII column shows the bytes `\` and `n` as `\n` (a random key's
@@ -118,7 +120,7 @@ function chainedOffsets(s: string, heads: number[]): number[] {
       k > 0 &&
       radix !== -1 &&
       nextBreak(at[k - 1] as number) < a &&
-      !columnEscape(s, at[k - 1] as number, a, esc, x0 === last + step)
+      !columnEscape(s, at[k - 1] as number, a, esc, next)
     )
       radix = -1;
     const x = radix === -1 ? Number.NaN : (v[radix] as number);
