@@ -97,6 +97,8 @@ function chainedOffsets(s: string, heads: number[]): number[] {
   // The escaping of the chain's string (or of the candidate that may start one), and for each
   // escaping the last line break found (searched again only once passed: linear).
   let esc = -1;
+  // Whether the chain's lines were joined by blanks alone at least once (a flattened dump's).
+  let joined = false;
   const found = new Map<number, number>();
   const nextBreak = (from: number): number => {
     const c = found.get(esc);
@@ -116,15 +118,11 @@ function chainedOffsets(s: string, heads: number[]): number[] {
     // chain: a flattened xxd dump's ASCII column shows the bytes `\` and `n` as `\n` (a random key's
     // dump did, and the rest of its seed stayed), while a dump whose lines were escaped is the
     // line readers' (der-xxd.ts), read there before this view.
-    if (
-      k > 0 &&
-      radix !== -1 &&
-      nextBreak(at[k - 1] as number) < a &&
-      !columnEscape(s, at[k - 1] as number, a, esc, next)
-    )
-      radix = -1;
+    const broken = k > 0 && radix !== -1 && nextBreak(at[k - 1] as number) < a;
+    if (broken && !columnEscape(s, at[k - 1] as number, a, esc, next, joined)) radix = -1;
     const x = radix === -1 ? Number.NaN : (v[radix] as number);
     if (x === last + step) {
+      joined ||= !broken;
       out.push(a);
       last += step;
       continue;
@@ -136,7 +134,8 @@ function chainedOffsets(s: string, heads: number[]): number[] {
     if (w === undefined || widths[k + 1] !== widths[k]) continue;
     esc = openingEscapes(s, a);
     const escapes = nextBreak(a) < (at[k + 1] as number);
-    if (escapes && !columnEscape(s, a, at[k + 1] as number, esc, true)) continue;
+    if (escapes && !columnEscape(s, a, at[k + 1] as number, esc, true, false)) continue;
+    joined = false;
     for (const r of [0, 1]) {
       const d = (w[r] as number) - (v[r] as number);
       if (d >= 4 && d <= 256) {
@@ -156,13 +155,15 @@ function chainedOffsets(s: string, heads: number[]): number[] {
  * Whether the break between the offsets at `from` and `to` is only escaped `\n`s of an ASCII column:
  * the dump is in no JSON string (`esc` -1), no raw line break is between, the offset at `to` goes on
  * with the chain (`continues`), and blanks join it to what is before, as a flattened dump's lines
- * are joined (an escaped `\n` right before it, blanks or not, is a line's end).
+ * are joined (an escaped `\n` right before the blanks is a line's end, unless the chain's lines
+ * were joined by blanks alone before, `joined`: then it ends the column, as `\` and `n` bytes last
+ * on a line print).
  */
-function columnEscape(s: string, from: number, to: number, esc: number, continues: boolean): boolean {
+function columnEscape(s: string, from: number, to: number, esc: number, continues: boolean, joined: boolean): boolean {
   if (!continues || esc !== -1 || nextOf(NEWLINE, s, '\n', from) < to) return false;
   let b = to;
   while (b > from && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
-  return b < to && !(s.charCodeAt(b - 1) === 110 && s.charCodeAt(b - 2) === 92);
+  return b < to && (joined || !(s.charCodeAt(b - 1) === 110 && s.charCodeAt(b - 2) === 92));
 }
 
 /** The view: `s` with the blank run before each line start's first blank (or the quote before it) a line break. */
