@@ -346,8 +346,9 @@ function readDump(s: string, at: number): Dump {
     d.end = e;
     // The next line: after the line break and an indent.
     let n = e + (ESCAPED ? 2 : 1);
-    // A prefixed dump (rules 20, part 6): the next line's offset after as many characters as the first line's prefix.
-    if (PREFIX > 0 && !ESCAPED) {
+    // A prefixed dump (rules 20, part 6): the next line's offset after as many characters as the first line's prefix
+    // (after the line's own break: one that ended at a quote, with none, is no prefixed line's).
+    if (PREFIX > 0 && !ESCAPED && !BREAKLESS) {
       let k = n;
       while (k < n + PREFIX && k < s.length && s.charCodeAt(k) !== 10 && s.charCodeAt(k) !== 13) k++;
       if (k === n + PREFIX && bytesStart(s, k) !== -1) {

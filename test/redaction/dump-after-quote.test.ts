@@ -3,12 +3,17 @@
  * `msg "000000 30 …`): the offset after the `"` was read as a JSON string's first line, whose lines end
  * at an escaped `\n`, so the raw lines were one line running to the quote after the dump, no key was
  * decoded and every byte stayed (xxd -g1, -c 24, -s N, od, hexdump). Found by a loop of random keys in
- * every layout and wrapping (2026-12-07); the keys here are from it.
+ * every layout and wrapping (2026-12-07); the keys here are from it. And a flattened od dump after a
+ * few words whose column shows `"`: its first line, with no line break of its own, ended at that quote,
+ * and the next line was looked for as many characters on as the words before the dump: where an offset
+ * happened to be there, its bytes were read as the header's next and the last line ran on over the words.
  */
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { redactOnce } from '../helpers/redact-idempotent.js';
 import { hexdumpWords, leaked, odX1, odX1z, xxdG1, xxdPairs } from './dump-formats.js';
+
+const flat = (t: string): string => t.replace(/\n$/, '').replace(/\n/g, ' ');
 
 const r = compileRedactor();
 const once = (t: string): string => redactOnce(r, t);
@@ -52,5 +57,21 @@ describe('a one-line dump in a JSON string, a record after it on the next line',
     const out = once(text);
     expect(leaked(out, d.subarray(16))).toBe(0);
     for (const line of out.replace(/\n$/, '').split('\n')) JSON.parse(line);
+  });
+});
+
+describe('a flattened od dump after words whose column shows a quote', () => {
+  // An Ed448 key whose byte 0x39 is `"` (`>.9.e.s;..".P..&M<`): 8 characters from the quote is the offset
+  // 000040, as far as `the key ` is from the text's start.
+  const d = Buffer.from(
+    '3047020100300506032b6571043b04396b9365b2a374dd4425c8c9838ea2000078bec2131df7ebdfe7f0f187d633b80c0d39d665ca733bc29a22b350f9f4264d4f30a70b91efee3b89',
+    'hex',
+  );
+  it('od -A x -t x1z: the seed goes, the closing offset and the words stay', () => {
+    const text = `the key ${flat(odX1z(d))} done, rotating keys`;
+    expect(leaked(text, d.subarray(16))).toBeGreaterThan(0);
+    const out = once(text);
+    expect(leaked(out, d.subarray(16))).toBe(0);
+    expect(out.endsWith(' 000049 done, rotating keys')).toBe(true);
   });
 });
