@@ -136,19 +136,40 @@ function chainedOffsets(s: string, heads: number[]): number[] {
     const escapes = nextBreak(a) < (at[k + 1] as number);
     if (escapes && !columnEscape(s, a, at[k + 1] as number, esc, true, false)) continue;
     joined = false;
-    for (const r of [0, 1]) {
-      const d = (w[r] as number) - (v[r] as number);
-      if (d >= 4 && d <= 256) {
-        radix = r;
-        step = d;
-        last = v[r] as number;
-        out.push(a);
-        heads.push(a);
-        break;
-      }
-    }
+    radix = chainRadix(vals, k);
+    if (radix === -1) continue;
+    step = (w[radix] as number) - (v[radix] as number);
+    last = v[radix] as number;
+    out.push(a);
+    heads.push(a);
   }
   return out;
+}
+
+/** How many offsets chainRadix reads on to choose a radix (od's hex reading breaks within 4 lines, hexdump's octal within 8). */
+const RADIX_LOOKAHEAD = 12;
+
+/**
+ * The radix (0 hex, 1 octal) in which the offsets from the `k`th start a chain (a step of 4 to 256),
+ * or -1. Where both do, the one that goes on longer, up to RADIX_LOOKAHEAD offsets (at a tie, hex):
+ * od's octal offsets (`0000020`) read as hex too, with a step of 32 up to `0000100`, and a chain
+ * restarted there in hex took no last line of fewer than 4 bytes nor the closing offset after it.
+ */
+function chainRadix(vals: readonly [number, number][], k: number): number {
+  let best = -1;
+  let run = 0;
+  for (const r of [0, 1]) {
+    const v0 = (vals[k] as [number, number])[r] as number;
+    const d = ((vals[k + 1] as [number, number])[r] as number) - v0;
+    if (!(d >= 4 && d <= 256)) continue;
+    let j = k + 2;
+    while (j < vals.length && j - k < RADIX_LOOKAHEAD && (vals[j] as [number, number])[r] === v0 + (j - k) * d) j++;
+    if (j - k > run) {
+      best = r;
+      run = j - k;
+    }
+  }
+  return best;
 }
 
 /**
