@@ -53,7 +53,8 @@ function startsLine(s: string, at: number): boolean {
   while (b > 0 && at - b < INDENT_MAX && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
   const c = b > 0 ? s.charCodeAt(b - 1) : 10;
   ESCAPED = (c === 34 && !rawLines(s, at)) || (c === 110 && s.charCodeAt(b - 2) === 92 && s.charCodeAt(b - 3) !== 92);
-  return c === 10 || c === 13 || c === 34 || ESCAPED || prefixedLine(s, at);
+  // After a single quote too (`key='00000000: …`): no JSON string's, so its lines are raw ones.
+  return c === 10 || c === 13 || c === 34 || c === 39 || ESCAPED || prefixedLine(s, at);
 }
 
 /** The longest per-line prefix before a dump's offset (a syslog line's time, host and tag). */

@@ -25,8 +25,12 @@ import { backslashesBefore, endsString, forgetOpening, openingEscapes, wholeEsca
 /** The cue: the zeros of a dump's early offsets (a key's dump ends before offset 0x10000). */
 const CUE = '0000';
 
-/** An offset token at the text's start or after a blank or a quote (a JSON string's start): 6 to 8 hex digits, then `:` or a blank. */
-const OFFSET = /(?<=^|[ \t"])[0-9a-fA-F]{6,8}(?=[: ]|$)/g;
+/**
+ * An offset token at the text's start or after a blank or a quote (a JSON string's start, a quoted
+ * message's `'`): 6 to 8 hex digits, then `:` or a blank (or the quote that ends the message, after
+ * od's closing offset).
+ */
+const OFFSET = /(?<=^|[ \t"'])[0-9a-fA-F]{6,8}(?=[: "']|$)/g;
 /** asn1parse's line starts after a blank: a label's offset and depth, a `-dump` line's offset and ` - `. */
 const ASN1_LINE = /(?<=[ \t])(?:\d{1,9}:d=\d|[0-9a-f]{4} - [0-9a-f]{2}[ -])/g;
 
@@ -187,11 +191,11 @@ function columnEscape(s: string, from: number, to: number, esc: number, continue
   return b < to && (joined || !(s.charCodeAt(b - 1) === 110 && s.charCodeAt(b - 2) === 92));
 }
 
-/** The view: `s` with the blank run before each line start's first blank (or the quote before it) a line break. */
+/** The view: `s` with the blank run before each line start's first blank (or the `"` or `'` before it) a line break. */
 function flattenedView(s: string, starts: readonly number[]): string {
   const chars = s.split('');
   for (const t of starts) {
-    if (s.charCodeAt(t - 1) === 34) {
+    if (s.charCodeAt(t - 1) === 34 || s.charCodeAt(t - 1) === 39) {
       chars[t - 1] = '\n';
       continue;
     }

@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { redactOnce } from '../helpers/redact-idempotent.js';
-import { hexdumpWords, leaked, odX1, odX1z, xxdG1, xxdPairs } from './dump-formats.js';
+import { hexdumpWords, leaked, odX1, odX1z, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
 
 const flat = (t: string): string => t.replace(/\n$/, '').replace(/\n/g, ' ');
 
@@ -73,5 +73,38 @@ describe('a flattened od dump after words whose column shows a quote', () => {
     const out = once(text);
     expect(leaked(out, d.subarray(16))).toBe(0);
     expect(out.endsWith(' 000049 done, rotating keys')).toBe(true);
+  });
+});
+
+describe("a dump after a single quote in the message (key='…')", () => {
+  // The flattened view took an offset for a line's start only after a blank or a `"`, the line
+  // readers only after a line break or a `"`: after `'` the header's line was no line, and the key
+  // stayed whole; od's closing offset before the closing `'` was no offset, and its last line ran on
+  // over the words.
+  for (const [name, d, secret] of KEYS)
+    for (const [layout, dump] of LAYOUTS)
+      for (const [how, shape] of [
+        ['flattened', flat],
+        ['its lines', (t: string) => t],
+      ] as const)
+        it(`${name}, ${layout}, ${how}: the key goes, the words after stay`, () => {
+          const text = `key='${shape(dump(d))}' done rotating keys`;
+          expect(leaked(text, secret)).toBeGreaterThan(0);
+          const out = once(text);
+          expect(leaked(out, secret)).toBe(0);
+          expect(out.startsWith("key='")).toBe(true);
+          expect(out.endsWith("' done rotating keys")).toBe(true);
+        });
+});
+
+describe("xxd -p flattened after a single quote (key='…')", () => {
+  // A hex token that a `'` follows was no dump line: the run ended at the first token and the seed's
+  // tail in the second stayed.
+  it.each(KEYS)('%s: the key goes whole, the words after stay', (_n, d, secret) => {
+    const text = `key='${flat(xxdPlain(d))}' done rotating keys`;
+    expect(leaked(text, secret)).toBeGreaterThan(0);
+    const out = once(text);
+    expect(leaked(out, secret)).toBe(0);
+    expect(out.endsWith("' done rotating keys")).toBe(true);
   });
 });
