@@ -52,7 +52,9 @@ function startsLine(s: string, at: number): boolean {
   let b = at;
   while (b > 0 && at - b < INDENT_MAX && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
   const c = b > 0 ? s.charCodeAt(b - 1) : 10;
-  ESCAPED = (c === 34 && !rawLines(s, at)) || (c === 110 && s.charCodeAt(b - 2) === 92 && s.charCodeAt(b - 3) !== 92);
+  // A quote's raw lines may go on behind a prefix (syslog's): their offsets are found by value (LEAD).
+  LEAD = c === 34 && rawLines(s, at, PREFIX_MAX);
+  ESCAPED = (c === 34 && !LEAD) || (c === 110 && s.charCodeAt(b - 2) === 92 && s.charCodeAt(b - 3) !== 92);
   // After a single quote too (`key='00000000: …`): no JSON string's, so its lines are raw ones.
   return c === 10 || c === 13 || c === 34 || c === 39 || ESCAPED || prefixedLine(s, at);
 }

@@ -23,13 +23,14 @@ export function offsetAfter(s: string, k: number): boolean {
 
 /**
  * Whether the line from `at`, after a quote, ends within 1 KiB (an `xxd -c 256` line) at a raw line
- * break that an offset follows, with no escaped `\n` that one follows before it: a dump with its own
+ * break that an offset follows (at the next line's start, or after a blank within `prefixMax`
+ * characters: a syslog prefix), with no escaped `\n` that one follows before it: a dump with its own
  * line breaks opened by a quote in the message (`key:"00000000: …`), not a JSON string's first line
  * (a JSON Lines record starts with no offset). The searches are kept (linear: nextOf).
  */
-export function rawLines(s: string, at: number): boolean {
+export function rawLines(s: string, at: number, prefixMax: number): boolean {
   const nl = nextOf(RAW_BREAK, s, '\n', at);
-  if (nl === -1 || nl - at > 1024 || !offsetAfter(s, nl + 1)) return false;
+  if (nl === -1 || nl - at > 1024 || !(offsetAfter(s, nl + 1) || prefixedOffset(s, nl + 1, prefixMax))) return false;
   for (
     let e = nextOf(ANY_ESCAPED_BREAK, s, '\\n', at);
     e !== -1 && e < nl;
@@ -37,6 +38,16 @@ export function rawLines(s: string, at: number): boolean {
   )
     if (offsetAfter(s, e + 2)) return false;
   return true;
+}
+
+/** Whether an offset token follows a blank on the line from `k`, within `max` characters. */
+function prefixedOffset(s: string, k: number, max: number): boolean {
+  for (let i = k; i < s.length && i - k <= max; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13) return false;
+    if (c === 32 && offsetToken(s, i + 1, false)) return true;
+  }
+  return false;
 }
 
 /** The first `needle` from `k` in `s`, or -1; the last search is kept in `c` (a later one from before its answer is the same). */

@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { redactOnce } from '../helpers/redact-idempotent.js';
-import { hexdumpWords, leaked, odX1, odX1z, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
+import { hexdumpWords, leaked, odX1, odX1z, prefixedLines, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
 
 const flat = (t: string): string => t.replace(/\n$/, '').replace(/\n/g, ' ');
 
@@ -107,4 +107,20 @@ describe("xxd -p flattened after a single quote (key='…')", () => {
     expect(leaked(out, secret)).toBe(0);
     expect(out.endsWith("' done rotating keys")).toBe(true);
   });
+});
+
+describe('a dump after a quote behind a syslog prefix on every line', () => {
+  // The lines after the quote's start with the prefix, not an offset: the quote's line was taken for a
+  // JSON string's first line and nothing was decoded.
+  const syslog = (t: string): string =>
+    prefixedLines(t, (i) => `Dec  7 10:00:${String(i).padStart(2, '0')} host app[42]: `);
+  for (const [name, d, secret] of KEYS)
+    for (const [layout, dump] of LAYOUTS)
+      it(`${name}, ${layout}: the key goes, the words after stay`, () => {
+        const text = syslog(`key:"${dump(d)}" done rotating keys\n`);
+        expect(leaked(text, secret)).toBeGreaterThan(0);
+        const out = once(text);
+        expect(leaked(out, secret)).toBe(0);
+        expect(out.endsWith('" done rotating keys\n')).toBe(true);
+      });
 });
