@@ -16,6 +16,7 @@
 
 import { hexAt } from './chars.js';
 import { type Dump, dumpKeys, wordSwapped } from './der-dump-keys.js';
+import { forgetRawLines, offsetAfter, offsetToken, rawLines } from './dump-offsets.js';
 import { backslashesBefore, endsString, forgetOpening, openingEscapes } from './json-string-level.js';
 
 /** The cue: an offset's last digit and `: ` (offsets of 16-byte lines end in `0`). */
@@ -51,8 +52,11 @@ function startsLine(s: string, at: number): boolean {
   let b = at;
   while (b > 0 && at - b < INDENT_MAX && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
   const c = b > 0 ? s.charCodeAt(b - 1) : 10;
-  ESCAPED = c === 34 || (c === 110 && s.charCodeAt(b - 2) === 92 && s.charCodeAt(b - 3) !== 92);
-  return c === 10 || c === 13 || ESCAPED || prefixedLine(s, at);
+  // A quote's raw lines may go on behind a prefix (syslog's): their offsets are found by value (LEAD).
+  LEAD = c === 34 && rawLines(s, at, PREFIX_MAX);
+  ESCAPED = (c === 34 && !LEAD) || (c === 110 && s.charCodeAt(b - 2) === 92 && s.charCodeAt(b - 3) !== 92);
+  // After a single quote too (`key='00000000: …`): no JSON string's, so its lines are raw ones.
+  return c === 10 || c === 13 || c === 34 || c === 39 || ESCAPED || prefixedLine(s, at);
 }
 
 /** The longest per-line prefix before a dump's offset (a syslog line's time, host and tag). */
@@ -94,14 +98,6 @@ function escapedLine(s: string, at: number): boolean {
 /** Whether an offset of zeros only (6 to 8, then `:` or a blank) starts at `at`. */
 function zeroOffset(s: string, at: number): boolean {
   return offsetToken(s, at, true);
-}
-
-/** Whether an offset token (6 to 8 hex digits, or zeros only with `zeros`, then `:` or a blank) starts at `at`. */
-function offsetToken(s: string, at: number, zeros: boolean): boolean {
-  let k = at;
-  while (k - at < 8 && (zeros ? s.charCodeAt(k) === 48 : hexAt(s, k) >= 0)) k++;
-  const c = s.charCodeAt(k);
-  return k - at >= 6 && (c === 58 || c === 32);
 }
 
 /** The start of the 8-digit offset whose last digit is at `q`, when it starts a line (after blanks), else -1. */
@@ -211,13 +207,6 @@ function stringEnd(s: string, k: number): number {
   return -1;
 }
 
-/** Whether an offset (6 to 8 hex digits, then `:` or a blank) starts at `k`, after blanks. */
-function offsetAfter(s: string, k: number): boolean {
-  let i = k;
-  while (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++;
-  return offsetToken(s, i, false);
-}
-
 /** Where the string ends whose line the last stringEnd found escaped once more (the readers go on after it), else 0. */
 let STRING_END = 0;
 
@@ -234,6 +223,7 @@ function forgetSearches(): void {
   QUOTE.text = '';
   ESCAPED_BREAK.text = '';
   DEEPER.text = '';
+  forgetRawLines();
 }
 
 /** The first quote from `k` that ends a string of the dump's escaping level, or -1. */
@@ -359,8 +349,9 @@ function readDump(s: string, at: number): Dump {
     d.end = e;
     // The next line: after the line break and an indent.
     let n = e + (ESCAPED ? 2 : 1);
-    // A prefixed dump (rules 20, part 6): the next line's offset after as many characters as the first line's prefix.
-    if (PREFIX > 0 && !ESCAPED) {
+    // A prefixed dump (rules 20, part 6): the next line's offset after as many characters as the first line's prefix
+    // (after the line's own break: one that ended at a quote, with none, is no prefixed line's).
+    if (PREFIX > 0 && !ESCAPED && !BREAKLESS) {
       let k = n;
       while (k < n + PREFIX && k < s.length && s.charCodeAt(k) !== 10 && s.charCodeAt(k) !== 13) k++;
       if (k === n + PREFIX && bytesStart(s, k) !== -1) {

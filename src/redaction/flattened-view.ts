@@ -25,8 +25,12 @@ import { backslashesBefore, endsString, forgetOpening, openingEscapes, wholeEsca
 /** The cue: the zeros of a dump's early offsets (a key's dump ends before offset 0x10000). */
 const CUE = '0000';
 
-/** An offset token at the text's start or after a blank or a quote (a JSON string's start): 6 to 8 hex digits, then `:` or a blank. */
-const OFFSET = /(?<=^|[ \t"])[0-9a-fA-F]{6,8}(?=[: ]|$)/g;
+/**
+ * An offset token at the text's start or after a blank or a quote (a JSON string's start, a quoted
+ * message's `'`): 6 to 8 hex digits, then `:` or a blank (or the quote that ends the message, after
+ * od's closing offset).
+ */
+const OFFSET = /(?<=^|[ \t"'])[0-9a-fA-F]{6,8}(?=[: "']|$)/g;
 /** asn1parse's line starts after a blank: a label's offset and depth, a `-dump` line's offset and ` - `. */
 const ASN1_LINE = /(?<=[ \t])(?:\d{1,9}:d=\d|[0-9a-f]{4} - [0-9a-f]{2}[ -])/g;
 
@@ -97,6 +101,8 @@ function chainedOffsets(s: string, heads: number[]): number[] {
   // The escaping of the chain's string (or of the candidate that may start one), and for each
   // escaping the last line break found (searched again only once passed: linear).
   let esc = -1;
+  // Whether the chain's lines were joined by blanks alone at least once (a flattened dump's).
+  let joined = false;
   const found = new Map<number, number>();
   const nextBreak = (from: number): number => {
     const c = found.get(esc);
@@ -109,20 +115,18 @@ function chainedOffsets(s: string, heads: number[]): number[] {
     const v = vals[k] as [number, number];
     const a = at[k] as number;
     const x0 = radix === -1 ? Number.NaN : (v[radix] as number);
+    // The chain goes on at `a`: its next offset, or its closing one (below).
+    const next = x0 === last + step || (x0 > last && x0 < last + step);
     // A line break since the candidate before: no chain goes on across it. Outside a JSON string an
     // escaped `\n` with no raw break is one only when the offset after it does not go on with the
     // chain: a flattened xxd dump's ASCII column shows the bytes `\` and `n` as `\n` (a random key's
     // dump did, and the rest of its seed stayed), while a dump whose lines were escaped is the
     // line readers' (der-xxd.ts), read there before this view.
-    if (
-      k > 0 &&
-      radix !== -1 &&
-      nextBreak(at[k - 1] as number) < a &&
-      !columnEscape(s, at[k - 1] as number, a, esc, x0 === last + step)
-    )
-      radix = -1;
+    const broken = k > 0 && radix !== -1 && nextBreak(at[k - 1] as number) < a;
+    if (broken && !columnEscape(s, at[k - 1] as number, a, esc, next, joined)) radix = -1;
     const x = radix === -1 ? Number.NaN : (v[radix] as number);
     if (x === last + step) {
+      joined ||= !broken;
       out.push(a);
       last += step;
       continue;
@@ -134,40 +138,64 @@ function chainedOffsets(s: string, heads: number[]): number[] {
     if (w === undefined || widths[k + 1] !== widths[k]) continue;
     esc = openingEscapes(s, a);
     const escapes = nextBreak(a) < (at[k + 1] as number);
-    if (escapes && !columnEscape(s, a, at[k + 1] as number, esc, true)) continue;
-    for (const r of [0, 1]) {
-      const d = (w[r] as number) - (v[r] as number);
-      if (d >= 4 && d <= 256) {
-        radix = r;
-        step = d;
-        last = v[r] as number;
-        out.push(a);
-        heads.push(a);
-        break;
-      }
-    }
+    if (escapes && !columnEscape(s, a, at[k + 1] as number, esc, true, false)) continue;
+    joined = false;
+    radix = chainRadix(vals, k);
+    if (radix === -1) continue;
+    step = (w[radix] as number) - (v[radix] as number);
+    last = v[radix] as number;
+    out.push(a);
+    heads.push(a);
   }
   return out;
+}
+
+/** How many offsets chainRadix reads on to choose a radix (od's hex reading breaks within 4 lines, hexdump's octal within 8). */
+const RADIX_LOOKAHEAD = 12;
+
+/**
+ * The radix (0 hex, 1 octal) in which the offsets from the `k`th start a chain (a step of 4 to 256),
+ * or -1. Where both do, the one that goes on longer, up to RADIX_LOOKAHEAD offsets (at a tie, hex):
+ * od's octal offsets (`0000020`) read as hex too, with a step of 32 up to `0000100`, and a chain
+ * restarted there in hex took no last line of fewer than 4 bytes nor the closing offset after it.
+ */
+function chainRadix(vals: readonly [number, number][], k: number): number {
+  let best = -1;
+  let run = 0;
+  for (const r of [0, 1]) {
+    const v0 = (vals[k] as [number, number])[r] as number;
+    const d = ((vals[k + 1] as [number, number])[r] as number) - v0;
+    if (!(d >= 4 && d <= 256)) continue;
+    let j = k + 2;
+    while (j < vals.length && j - k < RADIX_LOOKAHEAD && (vals[j] as [number, number])[r] === v0 + (j - k) * d) j++;
+    if (j - k > run) {
+      best = r;
+      run = j - k;
+    }
+  }
+  return best;
 }
 
 /**
  * Whether the break between the offsets at `from` and `to` is only escaped `\n`s of an ASCII column:
  * the dump is in no JSON string (`esc` -1), no raw line break is between, the offset at `to` goes on
  * with the chain (`continues`), and blanks join it to what is before, as a flattened dump's lines
- * are joined (an escaped `\n` right before it, blanks or not, is a line's end).
+ * are joined (an escaped `\n` right before the blanks is a line's end, unless the chain's lines
+ * were joined by blanks alone before, `joined`: then it ends the column, as `\` and `n` bytes last
+ * on a line print).
  */
-function columnEscape(s: string, from: number, to: number, esc: number, continues: boolean): boolean {
+function columnEscape(s: string, from: number, to: number, esc: number, continues: boolean, joined: boolean): boolean {
   if (!continues || esc !== -1 || nextOf(NEWLINE, s, '\n', from) < to) return false;
   let b = to;
   while (b > from && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
-  return b < to && !(s.charCodeAt(b - 1) === 110 && s.charCodeAt(b - 2) === 92);
+  return b < to && (joined || !(s.charCodeAt(b - 1) === 110 && s.charCodeAt(b - 2) === 92));
 }
 
-/** The view: `s` with the blank run before each line start's first blank (or the quote before it) a line break. */
+/** The view: `s` with the blank run before each line start's first blank (or the `"` or `'` before it) a line break. */
 function flattenedView(s: string, starts: readonly number[]): string {
   const chars = s.split('');
   for (const t of starts) {
-    if (s.charCodeAt(t - 1) === 34) {
+    if (s.charCodeAt(t - 1) === 34 || s.charCodeAt(t - 1) === 39) {
       chars[t - 1] = '\n';
       continue;
     }

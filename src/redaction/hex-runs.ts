@@ -101,12 +101,13 @@ function nextToken(s: string, e: number): number {
 }
 
 /**
- * Whether a token ending at `e` may be a dump's line: a blank, a line break, a quote, an escape's
- * backslash or the text's end follows it (a log prefix's `2026-12-01…` on the next line is none).
+ * Whether a token ending at `e` may be a dump's line: a blank, a line break, a quote (`"` or a quoted
+ * message's `'`), an escape's backslash or the text's end follows it (a log prefix's `2026-12-01…` on
+ * the next line is none).
  */
 function endsLine(s: string, e: number): boolean {
   const c = s.charCodeAt(e);
-  return e === s.length || c === 32 || c === 9 || c === 10 || c === 13 || c === 34 || c === 92;
+  return e === s.length || c === 32 || c === 9 || c === 10 || c === 13 || c === 34 || c === 39 || c === 92;
 }
 
 /** Decodes the run whose first token is [t, e) (`width` digits) into a dump: each token one line. */

@@ -1,0 +1,67 @@
+/**
+ * A dump line's offset tokens (`00000010:`, od's `000020 `), and whether a dump that a quote opens
+ * keeps its own raw line breaks: the line readers' (der-xxd.ts) questions about where a line starts
+ * that need none of their state.
+ */
+
+import { hexAt } from './chars.js';
+
+/** Whether an offset token (6 to 8 hex digits, or zeros only with `zeros`, then `:` or a blank) starts at `at`. */
+export function offsetToken(s: string, at: number, zeros: boolean): boolean {
+  let k = at;
+  while (k - at < 8 && (zeros ? s.charCodeAt(k) === 48 : hexAt(s, k) >= 0)) k++;
+  const c = s.charCodeAt(k);
+  return k - at >= 6 && (c === 58 || c === 32);
+}
+
+/** Whether an offset (6 to 8 hex digits, then `:` or a blank) starts at `k`, after blanks. */
+export function offsetAfter(s: string, k: number): boolean {
+  let i = k;
+  while (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++;
+  return offsetToken(s, i, false);
+}
+
+/**
+ * Whether the line from `at`, after a quote, ends within 1 KiB (an `xxd -c 256` line) at a raw line
+ * break that an offset follows (at the next line's start, or after a blank within `prefixMax`
+ * characters: a syslog prefix), with no escaped `\n` that one follows before it: a dump with its own
+ * line breaks opened by a quote in the message (`key:"00000000: …`), not a JSON string's first line
+ * (a JSON Lines record starts with no offset). The searches are kept (linear: nextOf).
+ */
+export function rawLines(s: string, at: number, prefixMax: number): boolean {
+  const nl = nextOf(RAW_BREAK, s, '\n', at);
+  if (nl === -1 || nl - at > 1024 || !(offsetAfter(s, nl + 1) || prefixedOffset(s, nl + 1, prefixMax))) return false;
+  for (
+    let e = nextOf(ANY_ESCAPED_BREAK, s, '\\n', at);
+    e !== -1 && e < nl;
+    e = nextOf(ANY_ESCAPED_BREAK, s, '\\n', e + 1)
+  )
+    if (offsetAfter(s, e + 2)) return false;
+  return true;
+}
+
+/** Whether an offset token follows a blank on the line from `k`, within `max` characters. */
+function prefixedOffset(s: string, k: number, max: number): boolean {
+  for (let i = k; i < s.length && i - k <= max; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13) return false;
+    if (c === 32 && offsetToken(s, i + 1, false)) return true;
+  }
+  return false;
+}
+
+/** The first `needle` from `k` in `s`, or -1; the last search is kept in `c` (a later one from before its answer is the same). */
+function nextOf(c: { text: string; from: number; at: number }, s: string, needle: string, k: number): number {
+  if (c.text === s && c.from <= k && (c.at === -1 || c.at >= k)) return c.at;
+  Object.assign(c, { text: s, from: k, at: s.indexOf(needle, k) });
+  return c.at;
+}
+
+const RAW_BREAK = { text: '', from: 0, at: -1 };
+const ANY_ESCAPED_BREAK = { text: '', from: 0, at: -1 };
+
+/** Forgets the last searches (the text they hold). */
+export function forgetRawLines(): void {
+  RAW_BREAK.text = '';
+  ANY_ESCAPED_BREAK.text = '';
+}
