@@ -1,6 +1,7 @@
 // A real writer process for crash and concurrency tests, using the built library (dist/).
 // usage: node writer-child.mjs <logDir> <name> <count> <mode: batched|durable> [flushBytes] [noteChars]
 // In durable mode it prints "ack <i>" after each event is fsynced, so the parent knows what was acknowledged.
+import { existsSync } from 'node:fs';
 import { createAuditLogger } from '../../dist/index.js';
 
 const [dir, name, countRaw, mode = 'batched', flushBytesRaw = '4096', noteRaw = '0'] = process.argv.slice(2);
@@ -8,6 +9,8 @@ const noteChars = Number(noteRaw);
 const count = Number(countRaw);
 const log = createAuditLogger({ logDir: dir, durability: mode, flushBytes: Number(flushBytesRaw), handleExit: true });
 process.stdout.write('ready\n');
+// WRITER_GO: wait for that file, so that writers started one after another begin together.
+if (process.env.WRITER_GO) while (!existsSync(process.env.WRITER_GO)) await new Promise((r) => setTimeout(r, 2));
 if (mode === 'durable') {
   const inflight = new Set();
   for (let i = 0; i < count; i++) {

@@ -3,7 +3,7 @@
  * They run the built library (dist/), as a trading app would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -12,13 +12,16 @@ import { tempDir } from '../helpers/tmp.js';
 
 const CHILD = fileURLToPath(new URL('../helpers/writer-child.mjs', import.meta.url));
 
-function start(args: string[]): {
+function start(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): {
   child: ChildProcess;
   out: () => string;
   ready: Promise<void>;
   exit: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   let onReady: () => void = () => undefined;
@@ -56,7 +59,13 @@ describe('concurrent writers', () => {
     const dir = tempDir();
     const N = 4;
     const COUNT = 3000;
-    const kids = Array.from({ length: N }, (_, k) => start([dir, `w${k}`, String(COUNT), 'batched', '2048']));
+    // All four begin together once each is ready (on a loaded machine one started late could write alone).
+    const go = join(tempDir(), 'go');
+    const kids = Array.from({ length: N }, (_, k) =>
+      start([dir, `w${k}`, String(COUNT), 'batched', '2048'], { ...process.env, WRITER_GO: go }),
+    );
+    await Promise.all(kids.map((k) => k.ready));
+    writeFileSync(go, '');
     const codes = await Promise.all(kids.map((k) => k.exit));
     expect(codes).toEqual(Array(N).fill(0));
     const check = pythonCheck(dir);
