@@ -232,11 +232,10 @@ export function flattenedDumpKeySpans(s: string): number[] {
   if (asn1) for (const x of asn1parseKeySpans(v)) spans.push(x);
   for (let k = 1; k < spans.length; k += 2) {
     const a = spans[k - 1] as number;
-    const head = headBefore(heads, a);
-    const end = stringEnd(s, a, head);
+    const n0 = openingEscapes(s, headBefore(heads, a));
     // The view lost the quote that opened the dump's string (a line break now): read one level short,
     // a column's `\\\"` could end after its `\\`.
-    spans[k] = Math.min(wholeEscapes(s, spans[k] as number, openingEscapes(s, head)), end);
+    spans[k] = Math.min(wholeEscapes(s, spans[k] as number, n0), stringEnd(s, a, n0));
   }
   forgetOpening();
   NEWLINE.text = '';
@@ -257,16 +256,16 @@ function headBefore(heads: readonly number[], a: number): number {
 }
 
 /**
- * Where the JSON string that holds the dump at `head` ends, searched from `a`: before the quote
- * escaped as its opening quote is (and that quote's backslashes) that a `,`, `}` or `]` follows or
- * that ends the text; the text's length when none does or the dump is in no JSON string. A
+ * Where the JSON string that holds a dump ends, searched from `a`: before the quote escaped as its
+ * opening quote is (`n0` backslashes, openingEscapes at the dump's head; and that quote's
+ * backslashes) that a `,`, `}` or `]` follows or that ends the text; the text's length when none
+ * does or the dump is in no JSON string (`n0` -1). A
  * flattened dump's last line runs on to the text's end in the view (asn1parse's value to the line's
  * end): its span stops there, so the JSON around it stays valid. A quote in the dump's ASCII column
  * is escaped once more than the string's own (`\"` in a string of the text): it ends nothing, even
  * when a `,`, `}` or `]` of the column follows it.
  */
-function stringEnd(s: string, a: number, head: number): number {
-  const n0 = openingEscapes(s, head);
+function stringEnd(s: string, a: number, n0: number): number {
   if (n0 === -1) return s.length;
   for (let q = s.indexOf('"', a); q !== -1; q = s.indexOf('"', q + 1)) {
     const c = s.charCodeAt(q + 1);
