@@ -2,7 +2,7 @@
  * A `=` that pads a base64 run, not a pair's operator: `value MCowBQYDK2VwAyEA…NMxnJWTBiIphg= end`.
  * The pair reader takes the letters before a `=` for a key, and a run of random base64 ends in a
  * short key word now and then (`…JWTBiIphg=` splits into `…JWT Bi Iphg`, `…1Pw=` ends in `Pw`):
- * about 7 in 10,000 Ed25519 public keys, and the word after the key was censored. Over-redaction,
+ * about 13 in 10,000 Ed25519 public keys, and the word after the key was censored. Over-redaction,
  * not a leak, but it spoils a record (a public key, a digest, a certificate) and the next word.
  *
  * A run is base64 here when it is long and random-looking: at least 40 characters of
@@ -10,10 +10,10 @@
  * multiple of 4, a digit, and upper and lower case each at least 25% of the letters (a camelCase
  * name has one capital a word: 15-20%; random base64 half and half). And a key a person names is
  * never taken for one: a run that holds a key word of 5 letters or more (`password`, `token`,
- * `secret`, `bearer`, `creds`… in any case) stays a key; random base64 holds one of them about once
- * in a million runs of 60, while the words random runs end in (`pw`, `jwt`, `pin`, `cvv2`) are short. A random run
- * of 43 to 187 characters is taken for base64 at least 99 times in 100
- * (test/redaction/base64-tail.test.ts). Bounded work: the run is read once, and runs end at the `=`
+ * `secret`, `bearer`, `creds`… in any case) stays a key; of 1.2 million random runs of 43 to 187
+ * characters one held such a word (`kEYPasS`), while the words random runs end in (`pw`, `jwt`, `pin`,
+ * `cvv2`) are short. A random run of 43 to 187 characters is taken for base64 at least 99.6 times in
+ * 100 (docs/decisions.md; test/redaction/base64-tail.test.ts). Bounded work: the run is read once, and runs end at the `=`
  * before them, so no character is read for two `=`.
  */
 import { isBase64Char } from './chars.js';
