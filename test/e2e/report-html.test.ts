@@ -19,7 +19,7 @@ import { isoDate } from '../../src/rotation/index.js';
 import { DEMO_RULES } from '../helpers/demo-rules.js';
 import { writePolicy } from '../compliance/helpers.js';
 import { newKey } from '../verify/helpers/pack-fixture.js';
-import { tempDir } from '../helpers/tmp.js';
+import { removeWhenDone, tempDir } from '../helpers/tmp.js';
 
 const SHOTS = new URL('./__screenshots__/', import.meta.url);
 // Chromium's own services (time, component updates, accounts): it calls them whatever the page does.
@@ -52,7 +52,8 @@ function hostOf(request: string): string {
 
 /** Runs headless chromium on a file; resolves with its stdout once it exits. */
 function chromium(args: string[], proxyPort: number): Promise<string> {
-  const profile = mkdtempSync(join(tmpdir(), 'auditpack-chromium-'));
+  // The profile (a few MB) goes once the test is done; chromium has exited by then.
+  const profile = removeWhenDone(mkdtempSync(join(tmpdir(), 'auditpack-chromium-')));
   const all = [
     '--headless',
     '--no-sandbox',

@@ -14,13 +14,12 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
-  rmSync,
   statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { removeWhenDone } from './tmp.js';
 
 /** The clone (or work tree) the tests run from. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -58,8 +57,8 @@ export function sharedTempDir(prefix = 'auditpack-shared-'): string {
   if (!base) throw new Error('no temp directory that other users can reach (tried TMPDIR, /tmp, /var/tmp, /dev/shm)');
   const dir = mkdtempSync(join(base, prefix));
   chmodSync(dir, 0o755);
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  // Not afterEach: a hook registered from inside a running test is never called (every copy stayed behind).
+  return removeWhenDone(dir);
 }
 
 /**

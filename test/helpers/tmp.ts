@@ -2,30 +2,50 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, onTestFinished } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
+
+/** Removes a tree, however deep (Node's recursive removal overflows its stack past PATH_MAX; GNU rm walks it with openat). */
+export function removeTree(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    spawnSync('rm', ['-rf', dir]);
+  }
+}
+
+// Directories made outside a running test (in beforeAll, a describe body or at a module's top level), removed
+// once the test file's tests are done. A hook registered from inside beforeAll (or a running test) is silently
+// never called, so this one is registered while the test file is collected, when this module is first imported.
+const afterFile = new Set<string>();
+try {
+  afterAll(() => {
+    for (const dir of afterFile) removeTree(dir);
+    afterFile.clear();
+  });
+} catch {
+  // Imported outside a vitest test file: nothing to register with.
+}
 
 /**
- * A fresh temporary directory, removed when the current test finishes. Called inside a test body,
- * the removal is tied to that test (a hook registered while a test runs is never called, so the
- * directory used to stay behind); called while a suite is collected, after each of its tests.
+ * Removes `dir` when the current test finishes, or, when no test is running, after the test file's
+ * tests. Returns `dir`.
  */
-export function tempDir(prefix = 'auditpack-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  const remove = () => {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // Node's recursive removal overflows its stack on a tree deeper than PATH_MAX (a test makes
-      // one); GNU rm walks it with openat.
-      spawnSync('rm', ['-rf', dir]);
-    }
-  };
+export function removeWhenDone(dir: string, remove: () => void = () => removeTree(dir)): string {
   try {
     onTestFinished(remove);
   } catch {
-    afterEach(remove);
+    afterFile.add(dir);
   }
   return dir;
+}
+
+/**
+ * A fresh temporary directory, removed when the current test finishes. Called inside a test body,
+ * the removal is tied to that test; called from beforeAll or while a suite is collected, after the
+ * test file's tests (test/helpers/tmp.test.ts holds both).
+ */
+export function tempDir(prefix = 'auditpack-test-'): string {
+  return removeWhenDone(mkdtempSync(join(tmpdir(), prefix)));
 }
 
 /** Removes a pack directory the export left read-only (its directories made writable first), as an operator would. */
