@@ -7,7 +7,8 @@
  *   npx tsx bench/sweep.ts --rows logger --scale 0.05 --rounds 1 --no-write   # a quick look
  *
  * Rows (each runs bench/logger.ts, which starts every contender in a child process of its own):
- * - `logger`: 1,000,000 and 3,000,000 events of the varied mix (bench/logger-events.ts
+ * - `logger`: 1,000,000 and 3,000,000 events (bursts of 1,000 calls a turn), and 300,000 one and ten calls a
+ *   turn, of the varied mix (bench/logger-events.ts
  *   `makeVariedEvent`: standard orders and fills, short events, long ones, child loggers, custom
  *   categories, secrets in free text) through auditpack (batched, the default) and pino with
  *   `redact` (`sync` destination and `transport`), in the order A B C, A B C… for `rounds` rounds;
@@ -120,12 +121,23 @@ function summary(runs: Run[]) {
   };
 }
 
+/**
+ * The logger rows: the goal's 1M and 3M events in bursts of 1,000 calls a turn, and an app that logs
+ * one event a turn (or ten), as one handling each market message in its own callback does.
+ */
+const LOGGER_SHAPES = [
+  { name: 'logger-1m', millions: 1, burst: 1000 },
+  { name: 'logger-3m', millions: 3, burst: 1000 },
+  { name: 'logger-turn-1', millions: 0.3, burst: 1 },
+  { name: 'logger-turn-10', millions: 0.3, burst: 10 },
+] as const;
+
 function loggerTable(o: SweepLoggerOptions): string {
   const lines = [
-    '| row | events | contender | events/s (median) | per round | × pino sync | × pino transport | CPU µs/event (user+sys, all threads) | of it main thread | call p50 µs | call p99 µs | peak RSS MiB | output | load 1-min |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| row | events | calls a turn | contender | events/s (median) | per round | × pino sync | × pino transport | CPU µs/event (user+sys, all threads) | of it main thread | call p50 µs | call p99 µs | peak RSS MiB | output | load 1-min |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const millions of [1, 3]) {
+  for (const { name, millions, burst } of LOGGER_SHAPES) {
     const events = Math.max(1000, Math.round(millions * 1_000_000 * o.scale));
     const load0 = load();
     const runs: Run[] = [];
@@ -144,6 +156,8 @@ function loggerTable(o: SweepLoggerOptions): string {
           'sync,transport',
           '--mix',
           'varied',
+          '--burst',
+          String(burst),
         ]),
       );
     const by = (pred: (r: Run) => boolean) => summary(runs.filter(pred));
@@ -152,7 +166,7 @@ function loggerTable(o: SweepLoggerOptions): string {
     const transport = by((r) => r.name.startsWith('pino-redact(transport)'));
     const loads = `${load0.toFixed(1)}→${load().toFixed(1)}`;
     const row = (who: string, s: ReturnType<typeof summary>, ratios: boolean): string =>
-      `| logger-${millions}m | ${(events / 1e6).toFixed(2)}M | ${who} | ${fmt(s.rate)} | ${s.spread} | ${ratios ? `**${(s.rate / sync.rate).toFixed(2)}**` : ''} | ${ratios ? (s.rate / transport.rate).toFixed(2) : ''} | ${s.cpu.toFixed(2)} | ${s.main.toFixed(2)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.rss.toFixed(0)} | ${output(s)} | ${loads} |`;
+      `| ${name} | ${(events / 1e6).toFixed(2)}M | ${fmt(burst)} | ${who} | ${fmt(s.rate)} | ${s.spread} | ${ratios ? `**${(s.rate / sync.rate).toFixed(2)}**` : ''} | ${ratios ? (s.rate / transport.rate).toFixed(2) : ''} | ${s.cpu.toFixed(2)} | ${s.main.toFixed(2)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.rss.toFixed(0)} | ${output(s)} | ${loads} |`;
     lines.push(row('auditpack', ours, true), row('pino+redact sync', sync, false));
     lines.push(row('pino+redact transport', transport, false));
   }

@@ -1,6 +1,6 @@
 /**
- * Batched mode (the default): the buffer is written at the end of the current event-loop turn (or
- * every `flushIntervalMs` if set), as soon as `flushBytes` are buffered, on flush()/close(), and
+ * Batched mode (the default): the buffer is written at the end of the current event-loop turn, or 1 ms
+ * after the previous write when that was less than 1 ms ago (or every `flushIntervalMs` if set), as soon as `flushBytes` are buffered, on flush()/close(), and
  * synchronously on process exit, SIGINT and SIGTERM. Events whose write failed stay buffered and
  * are retried. With the default file sink a busy logger hands its batches to a writer thread
  * (offload.ts), which does the chain and the write on the other core.
@@ -20,6 +20,15 @@ const OFFLOAD_HIGH_WATER = 32_768;
 const OFFLOAD_LOW_WATER = 8_192;
 /** On exit, how long to wait for the writer thread to finish what it was given. */
 const EXIT_DRAIN_MS = 5_000;
+/**
+ * With `flushIntervalMs` 0, the end-of-turn write waits until this long after the previous write or
+ * hand-over. Every write takes the log lock and checks the files (about ten system calls), so an app
+ * that logs one event a turn, thousands of turns a second, paid that per event: 43 µs of CPU an
+ * event where pino's `sync` paid 8 (docs/PERFORMANCE.md, "One event a turn"). Events now go in
+ * groups of up to a millisecond's; a quiet logger still writes at the end of the turn.
+ */
+const MIN_WRITE_GAP_MS = 1;
+const now = (): number => performance.now();
 
 export interface BatchedOptions {
   readonly flushIntervalMs: number;
@@ -44,6 +53,8 @@ export class BatchedWriter extends SinkWriter {
    * flush while `scheduled` stayed set, and later events then waited for flush(), close() or exit.
    */
   private flushTimer: NodeJS.Timeout | undefined;
+  /** When the buffer was last written or handed over (performance.now(), ms): see MIN_WRITE_GAP_MS. */
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     ctx: WriterContext,
@@ -171,8 +182,9 @@ export class BatchedWriter extends SinkWriter {
       this.flushTimer = undefined;
       this.writeOut();
     };
-    if (this.o.flushIntervalMs > 0) {
-      this.flushTimer = setTimeout(run, this.o.flushIntervalMs);
+    const delay = this.o.flushIntervalMs > 0 ? this.o.flushIntervalMs : this.lastWriteAt + MIN_WRITE_GAP_MS - now();
+    if (delay > 0) {
+      this.flushTimer = setTimeout(run, delay);
       // Unref'd only when the exit flush writes what it holds: with handleExit false, nothing else
       // would, and a process ending before the interval lost the events its calls were told `true` for.
       if (this.o.exitFlush) this.flushTimer.unref();
@@ -192,6 +204,7 @@ export class BatchedWriter extends SinkWriter {
    */
   private writePending(direct: boolean, wait: boolean): AuditpackError | undefined {
     if (this.buffer.pending.length === 0) return undefined;
+    this.lastWriteAt = now();
     const off = this.offload;
     if (
       !direct &&
