@@ -64,9 +64,8 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   } catch {
     throw new AuditpackError('CONFIG_INVALID', `the TSA URL (${options.url.length} characters) is not a URL`);
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw notHttp(options.url, url);
   const shown = shownUrl(url);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new AuditpackError('CONFIG_INVALID', `the TSA URL must be http or https: ${shown}`);
   // Credentials in the URL (https://user:password@tsa/...) go as HTTP Basic authentication: fetch
   // refuses a URL that holds them, and its error would quote the whole URL.
   const headers: Record<string, string> = {
@@ -120,6 +119,19 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   if (check.facts.nonce !== Buffer.from(nonce).toString('hex'))
     throw fail('answer refused: its nonce is not the one sent (a replayed or misrouted answer)');
   return { response, facts: check.facts };
+}
+
+/**
+ * The refusal of a URL that is not http(s), quoting its scheme only when it is one (`ftp://`). A URL
+ * given without its scheme, `trader:Pw@tsa.example/tsr`, parses with `trader:` as the scheme and the
+ * password in an opaque path that `shownUrl` would show: neither is quoted.
+ */
+function notHttp(given: string, url: URL): AuditpackError {
+  const scheme = given.toLowerCase().startsWith(`${url.protocol}//`) ? `, not ${url.protocol}//` : '';
+  return new AuditpackError(
+    'CONFIG_INVALID',
+    `the TSA URL (${given.length} characters) must start with http:// or https://${scheme}`,
+  );
 }
 
 let urlRedactor: ReturnType<typeof compileRedactor> | undefined;
