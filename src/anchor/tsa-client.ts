@@ -9,7 +9,7 @@
  */
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import { AuditpackError } from '../errors.js';
-import { compileRedactor } from '../redaction/index.js';
+import { shownText as redactText } from './shown-text.js';
 import { loadAsn1Libs, MAX_TOKEN_BYTES, OID_SHA256, sha256Hex, verifyTimestamp, type TimestampFacts } from './token.js';
 
 /** Default deadline for one TSA exchange. */
@@ -132,14 +132,6 @@ function notHttp(given: string, url: URL): AuditpackError {
     'CONFIG_INVALID',
     `the TSA URL (${given.length} characters) must start with http:// or https://${scheme}`,
   );
-}
-
-let urlRedactor: ReturnType<typeof compileRedactor> | undefined;
-
-/** `s` with secret shapes redacted as any logged text is (the redactor compiled once, on first use). */
-function redactText(s: string): string {
-  urlRedactor ??= compileRedactor();
-  return urlRedactor.redactString(s);
 }
 
 /**
