@@ -17,6 +17,7 @@ import {
   nonEmpty,
   readConfigFile,
   settingReader,
+  shownSetting,
   stringAt,
   stringList,
   type Env,
@@ -229,7 +230,7 @@ function resolveDurability(flags: ConfigFlags, env: Env, file: FileConfig): Dura
   if (raw !== 'batched' && raw !== 'durable')
     throw new AuditpackError(
       'CONFIG_INVALID',
-      `AUDIT_DURABILITY must be "batched" or "durable", got ${JSON.stringify(raw)}`,
+      `AUDIT_DURABILITY must be "batched" or "durable", got ${shownSetting(raw, ['batched', 'durable'])}`,
     );
   return raw;
 }
@@ -269,7 +270,7 @@ function resolveTimestamps(
   if (anchorsSince !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(anchorsSince)) {
     throw new AuditpackError(
       'CONFIG_INVALID',
-      `VERIFY_ANCHORS_SINCE must be a date as YYYY-MM-DD, got ${JSON.stringify(anchorsSince)}`,
+      `VERIFY_ANCHORS_SINCE must be a date as YYYY-MM-DD, got ${shownSetting(anchorsSince)}`,
     );
   }
   return {

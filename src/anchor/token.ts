@@ -19,6 +19,7 @@ import { readRegularFile } from '../fsx/digest.js';
 import type * as Asn1js from 'asn1js';
 import type { Certificate, ContentInfo, SignedData } from 'pkijs';
 import { AuditpackError, quotePath } from '../errors.js';
+import { shownText } from './shown-text.js';
 
 /** pkijs and asn1js, loaded on first use: importing auditpack (a trading app's logger) must not pay for them. */
 export interface Asn1Libs {
@@ -92,6 +93,15 @@ interface Parsed {
   readonly signed: SignedData;
 }
 
+/**
+ * A refusal's statusString (RFC 3161 §2.4.2, PKIFreeText): free text from the TSA or a proxy before
+ * it, quoted in a problem that `anchor` records in the chain and `export` prints. Redacted: a
+ * service that echoes the credentials it refused must not put them in the log.
+ */
+function refusalText(strings: readonly string[]): string {
+  return shownText(strings.join('; '));
+}
+
 /** Parses a DER TimeStampResp (as a TSA sends it); a problem instead of an exception. */
 export async function parseTimestampResponse(der: Uint8Array): Promise<Parsed | TimestampProblem> {
   const L = await loadAsn1Libs();
@@ -106,7 +116,7 @@ export async function parseTimestampResponse(der: Uint8Array): Promise<Parsed | 
     const status = resp.status.status;
     if (status !== 0 && status !== 1)
       return bad(
-        `the TSA refused: PKIStatus ${status}${resp.status.statusStrings?.length ? ` (${resp.status.statusStrings.map((s) => s.valueBlock.value).join('; ')})` : ''}`,
+        `the TSA refused: PKIStatus ${status}${resp.status.statusStrings?.length ? ` (${refusalText(resp.status.statusStrings.map((s) => s.valueBlock.value))})` : ''}`,
       );
     const ci: ContentInfo | undefined = resp.timeStampToken;
     if (ci === undefined) return bad('granted, but holds no token');

@@ -9,7 +9,7 @@
  */
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import { AuditpackError } from '../errors.js';
-import { compileRedactor } from '../redaction/index.js';
+import { shownText as redactText } from './shown-text.js';
 import { loadAsn1Libs, MAX_TOKEN_BYTES, OID_SHA256, sha256Hex, verifyTimestamp, type TimestampFacts } from './token.js';
 
 /** Default deadline for one TSA exchange. */
@@ -64,9 +64,8 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   } catch {
     throw new AuditpackError('CONFIG_INVALID', `the TSA URL (${options.url.length} characters) is not a URL`);
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw notHttp(options.url, url);
   const shown = shownUrl(url);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new AuditpackError('CONFIG_INVALID', `the TSA URL must be http or https: ${shown}`);
   // Credentials in the URL (https://user:password@tsa/...) go as HTTP Basic authentication: fetch
   // refuses a URL that holds them, and its error would quote the whole URL.
   const headers: Record<string, string> = {
@@ -122,12 +121,17 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   return { response, facts: check.facts };
 }
 
-let urlRedactor: ReturnType<typeof compileRedactor> | undefined;
-
-/** `s` with secret shapes redacted as any logged text is (the redactor compiled once, on first use). */
-function redactText(s: string): string {
-  urlRedactor ??= compileRedactor();
-  return urlRedactor.redactString(s);
+/**
+ * The refusal of a URL that is not http(s), quoting its scheme only when it is one (`ftp://`). A URL
+ * given without its scheme, `trader:Pw@tsa.example/tsr`, parses with `trader:` as the scheme and the
+ * password in an opaque path that `shownUrl` would show: neither is quoted.
+ */
+function notHttp(given: string, url: URL): AuditpackError {
+  const scheme = given.toLowerCase().startsWith(`${url.protocol}//`) ? `, not ${url.protocol}//` : '';
+  return new AuditpackError(
+    'CONFIG_INVALID',
+    `the TSA URL (${given.length} characters) must start with http:// or https://${scheme}`,
+  );
 }
 
 /**

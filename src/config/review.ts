@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { AuditpackError } from '../errors.js';
-import { nonEmpty, stringAt, stringList, type FileConfig } from './values.js';
+import { nonEmpty, shownSetting, stringAt, stringList, type FileConfig } from './values.js';
 
 /** The command-line values review settings take (a part of ConfigFlags). */
 export interface ReviewFlags {
@@ -53,7 +53,7 @@ export function resolveReview(
   if (severity !== 'info' && severity !== 'warning' && severity !== 'critical')
     throw new AuditpackError(
       'CONFIG_INVALID',
-      `REVIEW_BLOCKING_SEVERITY must be info, warning or critical, got ${JSON.stringify(severity)}`,
+      `REVIEW_BLOCKING_SEVERITY must be info, warning or critical, got ${shownSetting(severity, ['info', 'warning', 'critical'])}`,
     );
   return Object.freeze({
     actor: flags.actor ?? nonEmpty(env.AUDITPACK_ACTOR) ?? defaultActor(),

@@ -81,9 +81,12 @@ export function readConfigFile(cwd: string, path: string | undefined): FileConfi
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new AuditpackError('CONFIG_INVALID', `config file ${full} is not valid JSON: ${(err as Error).message}`, {
-      cause: err,
-    });
+    // The engine's message quotes the text around the error, which may be a secret (a URL with its
+    // password, a token pasted in the wrong place): only where it is, and not the error as cause.
+    const at = /position (\d+)|line (\d+) column (\d+)/.exec((err as Error).message);
+    const where =
+      at === null ? '' : at[1] !== undefined ? ` (at character ${at[1]})` : ` (line ${at[2]} column ${at[3]})`;
+    throw new AuditpackError('CONFIG_INVALID', `config file ${full} is not valid JSON${where}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new AuditpackError('CONFIG_INVALID', `config file ${full} must hold a JSON object`);
@@ -122,9 +125,25 @@ export function nonEmpty(s: string | undefined): string | undefined {
   return s === undefined || s.trim() === '' ? undefined : s.trim();
 }
 
+/**
+ * A bad setting's value as an error may show it. An error reaches the terminal, cron mail and, from
+ * the default logger, the audit chain (`LoggerConfigInvalid`) and every pack of the day; a setting
+ * holds a secret by mistake (a shifted `.env` line, a secret reference wired to the wrong variable).
+ * So the value is quoted only when it looks like a number (or a date), or is one of `words` in
+ * another spelling (`Durable`); otherwise its length is given, never its text.
+ */
+export function shownSetting(raw: unknown, words: readonly string[] = []): string {
+  if (typeof raw === 'number' || typeof raw === 'boolean' || raw === null) return JSON.stringify(raw);
+  if (typeof raw !== 'string') return Array.isArray(raw) ? 'a JSON array' : `a JSON ${typeof raw}`;
+  const t = raw.trim();
+  if (/^[+-]?[\d.,_:/ TZ-]{1,32}$/.test(t) || /^[+-]?\d+(\.\d+)?e[+-]?\d+$/i.test(t) || words.includes(t.toLowerCase()))
+    return JSON.stringify(raw);
+  return `a value of ${raw.length} characters (not shown: a setting may hold a secret by mistake)`;
+}
+
 export function checkInt(n: number, what: string, raw: unknown = n): number {
   if (!Number.isInteger(n) || n < 0) {
-    throw new AuditpackError('CONFIG_INVALID', `${what} must be a whole number ≥ 0, got ${JSON.stringify(raw)}`);
+    throw new AuditpackError('CONFIG_INVALID', `${what} must be a whole number ≥ 0, got ${shownSetting(raw)}`);
   }
   return n;
 }
@@ -135,5 +154,5 @@ export function parseBool(v: unknown, what: string): boolean {
   const s = String(v).trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(s)) return true;
   if (['0', 'false', 'no', 'off'].includes(s)) return false;
-  throw new AuditpackError('CONFIG_INVALID', `${what} must be true or false, got ${JSON.stringify(v)}`);
+  throw new AuditpackError('CONFIG_INVALID', `${what} must be true or false, got ${shownSetting(v)}`);
 }

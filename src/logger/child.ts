@@ -103,6 +103,13 @@ export function createChild<M extends DurabilityMode>(
   return child as unknown as AuditLogger<M>;
 }
 
+/** ` (TypeError)` for an instance of a built-in error class, else nothing; never calls the thrown value. */
+function errorKind(err: unknown): string {
+  for (const E of [TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError, Error])
+    if (err instanceof E) return ` (${E.name})`;
+  return '';
+}
+
 /**
  * The actor and fields of `child(bindings)`. Never throws (the logger never throws into its
  * caller): bindings that are no object, cannot be read (a throwing getter, a revoked Proxy) or bind
@@ -118,13 +125,13 @@ function readBindings(bindings: unknown): { bound: string | undefined; fields: R
     if (actor === undefined || typeof actor === 'string') return { bound: actor, fields };
     return { bound: undefined, fields: { ...fields, bindings_error: 'actor is not a string; not bound' } };
   } catch (err) {
-    let why = 'unreadable';
-    try {
-      why = String((err as Error)?.message ?? err);
-    } catch {
-      // keep the placeholder
-    }
-    return { bound: undefined, fields: { bindings_error: `bindings cannot be read: ${why}` } };
+    // The thrower's message is not kept, as a field's throwing getter is "[Unreadable]": it is the
+    // app's text (a lazy vault lookup that failed names what it looked up) and it would be written
+    // on every event of the child. Only a built-in error class's name says what kind of failure.
+    return {
+      bound: undefined,
+      fields: { bindings_error: `bindings cannot be read: a getter or a Proxy trap threw${errorKind(err)}` },
+    };
   }
 }
 

@@ -22,6 +22,7 @@
  *   POP3 PASS, Bybit's websocket auth;
  * - putty-key.ts: a PuTTY `.ppk` key's private lines and MAC.
  */
+import { AuditpackError } from '../errors.js';
 import { redactCommandFlags } from './command-flags.js';
 import {
   decimalListKeySpans,
@@ -124,14 +125,31 @@ const CLEAN_CACHE_LIMIT = 4096;
 /** The user's extra patterns, each global, with a non-global copy that tests whether a string needs it. */
 function compileUserPatterns(patterns: readonly (RegExp | string)[]): { apply: SecretPattern[]; tests: RegExp[] } {
   const apply: SecretPattern[] = [];
-  for (const p of patterns) {
+  for (const [i, p] of patterns.entries()) {
     const re =
-      typeof p === 'string'
-        ? new RegExp(p, 'g')
-        : new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`);
+      typeof p === 'string' ? userRegExp(p, i) : new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`);
     apply.push({ name: `user:${re.source}`, regex: re });
   }
   return { apply, tests: apply.map((p) => new RegExp(p.regex.source, p.regex.flags.replace('g', ''))) };
+}
+
+/**
+ * A pattern given as text (the config file's `redaction.patterns`). It is often a literal secret to
+ * scrub, so an invalid one is refused by its position and length and the engine's reason, never
+ * quoted: the SyntaxError's own message holds the pattern, and is not kept as the cause.
+ */
+function userRegExp(source: string, index: number): RegExp {
+  try {
+    return new RegExp(source, 'g');
+  } catch (err) {
+    const text = err instanceof Error ? err.message : '';
+    const head = `Invalid regular expression: /${source}/g: `;
+    const reason = text.startsWith(head) ? `: ${text.slice(head.length)}` : '';
+    throw new AuditpackError(
+      'CONFIG_INVALID',
+      `redaction pattern ${index + 1} (${source.length} characters) is not a valid regular expression${reason}`,
+    );
+  }
 }
 
 /** What the redactor decided about one key name. */
@@ -221,8 +239,8 @@ function redactKeyBytes(s: string, censor: string): string {
 }
 
 /**
- * Compiles redaction rules once. Throws (a plain SyntaxError) only for an invalid user pattern
- * source, at construction time — never per event.
+ * Compiles redaction rules once. Throws (CONFIG_INVALID, the pattern not quoted) only for an invalid
+ * user pattern source, at construction time — never per event.
  */
 export function compileRedactor(options: RedactionOptions = {}): Redactor {
   const enabled = options.enabled !== false;

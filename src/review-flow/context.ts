@@ -69,16 +69,32 @@ export function checkDate(date: string): void {
     throw new AuditpackError('USAGE', `a pack day is YYYY-MM-DD, got ${JSON.stringify(String(date).slice(0, 40))}`);
 }
 
-/** Throws USAGE unless `actor` is an identity. */
+/** Throws USAGE unless `actor` is an identity the log keeps as given. */
 export function checkActor(actor: string): void {
   if (!isActor(actor))
     throw new AuditpackError(
       'USAGE',
       `actor ${JSON.stringify(String(actor).slice(0, 64))} is not an identity (letters, digits and . _ @ + -, at most 128): give --actor or AUDITPACK_ACTOR`,
     );
+  if (readsAsSecret(actor))
+    throw new AuditpackError(
+      'USAGE',
+      `the actor (${actor.length} characters) reads as a secret to the redaction rules: give --actor or AUDITPACK_ACTOR as a person's or a job's identity`,
+    );
 }
 
 let redactor: ReturnType<typeof compileRedactor> | undefined;
+
+/**
+ * An identity the redaction rules would change (a token in AUDITPACK_ACTOR by mistake: the identity
+ * characters are a token's too). The review record keeps an identity as given and the chained event
+ * as the logger redacts it, so the record would hand the secret to the auditor and the archive, and
+ * verify would find the two different (REVIEW_EVENT_MISMATCH).
+ */
+export function readsAsSecret(identity: string): boolean {
+  redactor ??= compileRedactor();
+  return redactor.redactString(identity) !== identity;
+}
 
 /** A reason as recorded: redacted (a reason is free text), trimmed, bounded; null when absent. */
 export function cleanReason(reason: string | undefined | null): string | null {

@@ -12,7 +12,7 @@ import { PACK_PATH } from '../format/pack.js';
 import { DISPOSITION_KINDS, type DispositionKind, type DispositionLine, FINDING_ID_PATTERN } from '../format/review.js';
 import { dayNumberOfIsoDate } from '../rotation/index.js';
 import { isActor } from '../review/index.js';
-import { cleanReason, linkLines, nextHead, type ReviewOptions, withPack } from './context.js';
+import { cleanReason, linkLines, nextHead, readsAsSecret, type ReviewOptions, withPack } from './context.js';
 import { cellText, parseCsv } from './csv-read.js';
 import { readPackFindings } from './rules.js';
 import { appendLines } from './write.js';
@@ -117,6 +117,8 @@ function inputProblem(
     return `${id}: accepted needs a reason (accepted:REASON)`;
   if (d.reviewer !== undefined && !isActor(d.reviewer))
     return `${id}: reviewer ${JSON.stringify(String(d.reviewer).slice(0, 64))} is not an identity`;
+  if (d.reviewer !== undefined && readsAsSecret(d.reviewer))
+    return `${id}: the reviewer (${d.reviewer.length} characters) reads as a secret to the redaction rules`;
   const rd = d.reviewDate;
   if (rd !== undefined && (dayNumberOfIsoDate(rd) === undefined || rd > today || rd < packDate))
     return `${id}: review date ${JSON.stringify(rd.slice(0, 20))} is not a day between the pack's (${packDate}) and today`;

@@ -327,6 +327,28 @@ describe('auditpack anchor: the chain head, time-stamped, in the chain', () => {
     expect((await verifyLog(logFile(logDir))).ok).toBe(true);
   });
 
+  it('a TSA URL without its scheme (user:password@host/path) is CONFIG_INVALID and its refusal quotes no password (at61)', async () => {
+    const logDir = tempDir();
+    await logEvents(logDir, 1);
+    // WHATWG URL reads `trader:` as the scheme and `Pw9Secret@tsa.example/tsr` as the path of an opaque URL.
+    const urls = [
+      'trader:Pw9Secret@tsa.example/tsr',
+      'tsa:trader:Pw9Secret@tsa.example',
+      'ftp://u:Pw9Secret@h/x?k=Pw9Secret',
+    ];
+    for (const url of urls) {
+      const err = (await anchorLog({ logDir, url }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as (Error & { code?: string; details?: unknown; cause?: unknown }) | undefined;
+      expect(err?.code, url).toBe('CONFIG_INVALID');
+      expect(`${err?.message} ${err?.stack} ${JSON.stringify(err?.details)} ${String(err?.cause)}`, url).not.toContain(
+        'Pw9Secret',
+      );
+    }
+    expect(readFileSync(logFile(logDir), 'utf8')).not.toContain('Pw9Secret');
+  });
+
   it('hostile lines carrying the anchor marker: over-long lines are not anchors; a flood is checked only up to a bound', async () => {
     const logDir = tempDir();
     await logEvents(logDir, 2);

@@ -304,3 +304,33 @@ describe('a secret the length bounds cut (attack6 #5: cut before the scan, its h
     expect(JSON.parse(all[all.length - 1] as string).category).toBe('redacted');
   });
 });
+
+describe("a child's bindings that cannot be read (at61)", () => {
+  it("keep the thrower's message out of bindings_error, as a field's throwing getter is [Unreadable]", async () => {
+    const bindings = {
+      desk: 'fx',
+      get dbUrl(): string {
+        throw new Error('vault: lease expired for value Tr0ub4dorQv8x, renew it');
+      },
+    };
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new TypeError('revoked: Tr0ub4dorQv8x');
+        },
+      },
+    );
+    const all = await lines((a) => {
+      a.child(bindings).log('c', 'Getter', { ok: 1 });
+      a.child(proxy).log('c', 'Proxy', { ok: 1 });
+    });
+    expect(all.join('\n')).not.toContain('Tr0ub4dorQv8x');
+    expect(JSON.parse(all[0] as string).bindings_error).toBe(
+      'bindings cannot be read: a getter or a Proxy trap threw (Error)',
+    );
+    expect(JSON.parse(all[1] as string).bindings_error).toBe(
+      'bindings cannot be read: a getter or a Proxy trap threw (TypeError)',
+    );
+  });
+});
