@@ -892,6 +892,8 @@ def check_pack_files(files, shown, date, rep, log_state=None):
         rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "the certificates of a time-stamp token, but the pack holds no token")
     elif certs is not None and not canonical_pem_certificates(certs):
         rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "holds more than PEM certificate blocks as export writes them")
+    # 5c. The token over the tag manifest (FORMAT.md "Checking tokens", steps 1 and 2).
+    check_pack_token(f("tagmanifest-sha256.txt.tsr"), f("tagmanifest-sha256.txt") or b"", label, rep)
     # 6 and 7. The log and what export derived from it.
     check_payload(files, man, date, shown, rep)
     check_compliance_state(files, date, shown, rep)
@@ -2400,6 +2402,64 @@ def token_facts(data):
         return serial, "%s-%s-%sT%s:%s:%s.%sZ" % (m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), m.group(6), ms)
     except (IndexError, ValueError, UnicodeDecodeError):
         return None
+
+
+OID_SIGNED_DATA = bytes.fromhex("2a864886f70d010702")  # 1.2.840.113549.1.7.2
+OID_TST_INFO = bytes.fromhex("2a864886f70d0109100104")  # 1.2.840.113549.1.9.16.1.4
+OID_SHA256 = bytes.fromhex("608648016503040201")  # 2.16.840.1.101.3.4.2.1
+MAX_TOKEN_BYTES = 32 * 1024
+
+
+def token_imprint(data):
+    """(hash algorithm OID, hashed message) of a granted TimeStampResp holding a SignedData of one
+    signer over a TSTInfo (RFC 3161 §2.4.2, RFC 5652 §5), or None when it is not one."""
+    try:
+        if not 0 < len(data) <= MAX_TOKEN_BYTES:
+            return None
+        tag, s, e = der_item(data, 0)
+        if tag != 0x30 or e != len(data):
+            return None  # not DER, or bytes after the response
+        resp = der_children(data, s, e)  # status (PKIStatusInfo), timeStampToken (ContentInfo)
+        status = der_children(data, resp[0][1], resp[0][2])[0]
+        if status[0] != 0x02 or data[status[1]:status[2]] not in (b"\x00", b"\x01"):
+            return None  # not granted
+        ci = der_children(data, resp[1][1], resp[1][2])
+        if data[ci[0][1]:ci[0][2]] != OID_SIGNED_DATA or ci[1][0] != 0xA0:
+            return None
+        sd_outer = der_children(data, ci[1][1], ci[1][2])[0]
+        sd = der_children(data, sd_outer[1], sd_outer[2])
+        enc = der_children(data, sd[2][1], sd[2][2])
+        if data[enc[0][1]:enc[0][2]] != OID_TST_INFO or enc[1][0] != 0xA0:
+            return None
+        if sd[-1][0] != 0x31 or len(der_children(data, sd[-1][1], sd[-1][2])) != 1:
+            return None  # signerInfos: exactly one signer
+        octets = der_children(data, enc[1][1], enc[1][2])[0]
+        tst_outer = der_item(data, octets[1])
+        tst = der_children(data, tst_outer[1], tst_outer[2])  # version, policy, messageImprint, …
+        imprint = der_children(data, tst[2][1], tst[2][2])  # AlgorithmIdentifier, OCTET STRING
+        alg = der_children(data, imprint[0][1], imprint[0][2])[0]
+        return data[alg[1]:alg[2]], data[imprint[1][1]:imprint[1][2]]
+    except (IndexError, ValueError):
+        return None
+
+
+def check_pack_token(token, tagmanifest, label, rep):
+    """A pack's time-stamp token: a granted response whose message imprint is the SHA-256 of
+    tagmanifest-sha256.txt (FORMAT.md "Checking tokens", steps 1 and 2). The TSA's signature, its
+    certificate and the times (steps 3 to 6) need CMS and X.509 this checker does not implement: an
+    info finding says so (openssl ts -verify, or auditpack verify --tsa-ca, checks them)."""
+    if token is None:
+        return
+    shown = label("tagmanifest-sha256.txt.tsr")
+    facts = token_imprint(token)
+    if facts is None:
+        rep.error("TIMESTAMP_MALFORMED", shown, None, "not a granted time-stamp response holding one signed TSTInfo (%d bytes)" % len(token))
+    elif facts[0] != OID_SHA256:
+        rep.error("TIMESTAMP_IMPRINT_MISMATCH", shown, None, "the message imprint is not SHA-256")
+    elif facts[1] != hashlib.sha256(tagmanifest).digest():
+        rep.error("TIMESTAMP_IMPRINT_MISMATCH", shown, None, "the token is over SHA-256 %s, tagmanifest-sha256.txt's is %s (a token for other bytes)" % (facts[1].hex()[:64], hashlib.sha256(tagmanifest).hexdigest()))
+    else:
+        rep.add("info", "TIMESTAMP_NOT_CHECKED", shown, None, "over this tag manifest; the TSA's signature, certificate and time are not checked here: run openssl ts -verify, or auditpack verify --tsa-ca")
 
 
 def check_recorded_tokens(path, packs, stamps, rep, tars=None, untokened_tars=()):

@@ -114,6 +114,13 @@ describe('a pack with a time-stamp token', () => {
     const sums = spawnSync('sha256sum', ['-c', 'tagmanifest-sha256.txt'], { cwd: pack, encoding: 'utf8' });
     expect(sums.status, sums.stdout + sums.stderr).toBe(0);
     expect(bagitValidate(pack)).toEqual({ ok: true, out: expect.stringContaining('is valid') });
+    // The reference checker holds the token's imprint to the tag manifest and says what it leaves.
+    const py = pythonPackCheck(pack);
+    expect(py.errors).toEqual([]);
+    expect(py.all.find((p) => p.code === 'TIMESTAMP_NOT_CHECKED')).toMatchObject({
+      severity: 'info',
+      file: expect.stringMatching(/tagmanifest-sha256\.txt\.tsr$/),
+    });
   });
 
   it('without --tsa-ca the token is checked but its maker is not, and says so', async () => {
@@ -158,6 +165,7 @@ describe('a pack with a time-stamp token', () => {
     const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
     expect(errorCodes(r)).toEqual(['TIMESTAMP_IMPRINT_MISMATCH']); // everything else was made consistent
     expect(opensslVerify(copy, pki.caCert).ok).toBe(false);
+    expect(pythonPackCheck(copy).errors.map((e) => e.code)).toEqual(['TIMESTAMP_IMPRINT_MISMATCH']);
   });
 
   it('a token from a TSA the user does not trust is caught', async () => {
@@ -178,6 +186,7 @@ describe('a pack with a time-stamp token', () => {
     const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
     expect(errorCodes(r)).toEqual(['TIMESTAMP_IMPRINT_MISMATCH']);
     expect(opensslVerify(copy, pki.caCert).ok).toBe(false);
+    expect(pythonPackCheck(copy).errors.map((e) => e.code)).toEqual(['TIMESTAMP_IMPRINT_MISMATCH']);
   });
 
   it('a .tar.gz pack carries the token too, and an artifacts directory is checked pack by pack', async () => {
@@ -267,6 +276,10 @@ describe('a pack with a time-stamp token', () => {
       writeFileSync(join(copy, PACK_TOKEN_FILE), bytes);
       const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
       expect(errorCodes(r), `case ${i}`).toEqual(['TIMESTAMP_MALFORMED']);
+      expect(
+        pythonPackCheck(copy).errors.map((e) => e.code),
+        `case ${i}`,
+      ).toEqual(['TIMESTAMP_MALFORMED']);
     }
   });
 });
