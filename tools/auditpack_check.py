@@ -883,6 +883,8 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     sig = f("tagmanifest-sha256.txt.sig")
     if sig is not None and not canonical_armor(sig):
         rep.error("PACK_SIGNATURE_INVALID", label("tagmanifest-sha256.txt.sig"), None, "not in the canonical armor")
+    elif sig is not None and not sshsig_ed25519(sig):
+        rep.error("PACK_SIGNATURE_INVALID", label("tagmanifest-sha256.txt.sig"), None, "not an Ed25519 signature: packs are signed with Ed25519 keys (FORMAT.md \"Signature check\")")
     elif sig is not None and not signature_holds(sig, f("tagmanifest-sha256.txt") or b""):
         rep.error("PACK_SIGNATURE_INVALID", label("tagmanifest-sha256.txt.sig"), None, "the signature does not verify over tagmanifest-sha256.txt")
     # 5b. The token's certificates (FORMAT.md "Time-stamp tokens"): only beside a token, and nothing
@@ -3579,6 +3581,20 @@ def sshsig_fingerprint(armored):
     return "SHA256:" + base64.b64encode(hashlib.sha256(key).digest()).decode("ascii").rstrip("=")
 
 
+def sshsig_ed25519(armored):
+    """Whether an SSHSIG armor's public key is ssh-ed25519: every auditpack signature is Ed25519
+    (FORMAT.md "Signature check"), while ssh-keygen -Y verify accepts RSA and ECDSA keys too."""
+    import base64
+    text = armored.decode("ascii", "replace") if isinstance(armored, bytes) else armored
+    body = "".join(l for l in text.splitlines() if not l.startswith("-----"))
+    try:
+        blob = base64.b64decode(body, validate=True)
+    except ValueError:
+        return False
+    key = blob[14:14 + int.from_bytes(blob[10:14], "big")] if blob[:6] == b"SSHSIG" and len(blob) >= 14 else b""
+    return key[:4] == (11).to_bytes(4, "big") and key[4:15] == b"ssh-ed25519"
+
+
 def check_signed(base, msg_rel, facts, expected, ns, actor, signers, shown, rep, code):
     try:
         msg = read_regular(os.path.join(base, msg_rel))
@@ -3592,6 +3608,9 @@ def check_signed(base, msg_rel, facts, expected, ns, actor, signers, shown, rep,
         rep.error(code, shown, None, msg_rel + ": not what the record and the pack's tag manifest give")
     if sshsig_fingerprint(sig) != facts["key_fingerprint"]:
         rep.error(code, shown, None, msg_rel + ".sig: not signed by the key the record line recorded")
+    if not sshsig_ed25519(sig):
+        rep.error(code, shown, None, msg_rel + ".sig: not an Ed25519 signature (a review is signed with an Ed25519 key)")
+        return
     try:
         if signers:
             cmd = ["ssh-keygen", "-Y", "verify", "-f", signers, "-I", actor, "-n", ns, "-s", os.path.join(base, msg_rel + ".sig")]
@@ -3648,6 +3667,9 @@ def check_signature(pack_dir, allowed_signers, rep, shown):
     if not os.path.isfile(sig):
         rep.error("PACK_UNSIGNED", shown, None, "a key was given but the pack is not signed")
         return
+    with open(sig, "rb") as fh:
+        if not sshsig_ed25519(fh.read(64 * 1024)):
+            return  # reported by the pack's own check (PACK_SIGNATURE_INVALID: not Ed25519)
     try:
         found = subprocess.run(["ssh-keygen", "-Y", "find-principals", "-f", allowed_signers, "-s", sig], capture_output=True, text=True)
         principal = found.stdout.strip().split("\n")[0]
@@ -3752,8 +3774,10 @@ def check_prune_ages(ledger_lines, min_retention, rep):
 
 def ssh_sig_ok(message, armored, allowed_signers):
     """An SSHSIG (namespace auditpack) over `message`: by an allowed signer, or (none given) by its own key.
-    True when ssh-keygen is missing (as for packs: a warning is printed)."""
+    True when ssh-keygen is missing (as for packs: a warning is printed). Never for a key that is not Ed25519."""
     import tempfile
+    if not sshsig_ed25519(armored):
+        return False
     with tempfile.TemporaryDirectory() as d:
         sig = os.path.join(d, "line.sig")
         with open(sig, "w", encoding="utf-8") as fh:
