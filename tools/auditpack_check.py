@@ -892,6 +892,8 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     certs = f("tsa-certs.pem")
     if certs is not None and f("tagmanifest-sha256.txt.tsr") is None:
         rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "the certificates of a time-stamp token, but the pack holds no token")
+    elif certs is not None and len(certs) > DETACHED_BOUNDS["tsa-certs.pem"]:
+        rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "larger than the certificates of a token can be (256 KiB); not read")
     elif certs is not None and not canonical_pem_certificates(certs):
         rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "holds more than PEM certificate blocks as export writes them")
     # 5c. The token over the tag manifest (FORMAT.md "Checking tokens", steps 1 and 2).
@@ -1649,6 +1651,18 @@ def check_policy_of_record(files, report, shown, rep):
 PEM_CERT_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----\n((?:[A-Za-z0-9+/=]{1,64}\n)+)-----END CERTIFICATE-----\n")
 
 
+def x509_shaped(der):
+    """DER of one X.509 Certificate, by its outline (RFC 5280 §4.1): a SEQUENCE spanning every byte, of
+    tbsCertificate (a SEQUENCE), signatureAlgorithm (a SEQUENCE) and signatureValue (a BIT STRING). The
+    signatures are not checked here (auditpack verify reads the certificate; this checker has no X.509)."""
+    try:
+        tag, s, e = der_item(der, 0)
+        parts = der_children(der, s, e) if tag == 0x30 and e == len(der) else []
+    except (IndexError, ValueError):
+        return False
+    return [p[0] for p in parts] == [0x30, 0x30, 0x03]
+
+
 def canonical_pem_certificates(raw):
     """One or more CERTIFICATE blocks and nothing else, each its DER (an ASN.1 SEQUENCE) in 64-column base64."""
     pos, n = 0, 0
@@ -1661,7 +1675,7 @@ def canonical_pem_certificates(raw):
         except ValueError:
             return False
         b64 = base64.b64encode(der)
-        if der[:1] != b"\x30" or b"".join(b64[i:i + 64] + b"\n" for i in range(0, len(b64), 64)) != m.group(1):
+        if not x509_shaped(der) or b"".join(b64[i:i + 64] + b"\n" for i in range(0, len(b64), 64)) != m.group(1):
             return False
         pos, n = m.end(), n + 1
     return n > 0
@@ -1964,7 +1978,7 @@ def read_pack_dir(path, rep, shown):
                     continue
                 # A file the layout does not define is an error whatever it holds, and is never read: a
                 # sparse terabyte costs no disk and would fill memory (at58 F8). Its bytes stand as empty.
-                files[rel] = fh.read() if rel in LAYOUT_FILES else b""
+                files[rel] = layout_read(rel, fh) if rel in LAYOUT_FILES else b""
     return files
 
 
@@ -2011,6 +2025,17 @@ PAYLOAD_CHECKED_OPTIONAL = ["config_in_force.json"]
 ROOT_FILES = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest.json", "tagmanifest-sha256.txt",
               "tagmanifest-sha256.txt.sig", "tagmanifest-sha256.txt.tsr", "tsa-certs.pem"]
 LAYOUT_FILES = set(ROOT_FILES) | {"data/" + n for n in PAYLOAD_REQUIRED + PAYLOAD_OPTIONAL + PAYLOAD_CHECKED_OPTIONAL}
+# The files beside the tag manifest that no manifest lists, and the most any of them can hold (FORMAT.md
+# "Layout"): read up to one byte past it, so a larger one (a sparse file costs no disk) is found too
+# large without being read whole.
+DETACHED_BOUNDS = {"tagmanifest-sha256.txt.sig": 64 * 1024, "tagmanifest-sha256.txt.tsr": 32 * 1024,
+                   "tsa-certs.pem": 256 * 1024}
+
+
+def layout_read(rel, fh):
+    """A layout file's bytes: whole, but a detached one only up to one byte past its bound."""
+    bound = DETACHED_BOUNDS.get(rel)
+    return fh.read() if bound is None else fh.read(bound + 1)
 MANIFEST_FIELDS = ["format", "created_at", "export_date", "auditpack_version", "files", "summary", "events", "rows",
                    "chain", "previous_pack", "supersedes", "alert_filter", "inserted_before"]
 NESTED_KEYS = {
@@ -3045,7 +3070,7 @@ def read_tar_gz(path, rep, shown, roots=None):
                     if rel in files:
                         # Which copy a reader sees depends on the tool (tar -x keeps the last, -k the first).
                         rep.error("PACK_TAR_INVALID", rel, None, "appears twice in the archive; the last copy was checked")
-                    files[rel] = tf.extractfile(m).read()
+                    files[rel] = layout_read(rel, tf.extractfile(m))
                 end = tf.offset  # where the end-of-archive marker (a zero block) starts
             if gz.trailing():
                 rep.error("PACK_TAR_INVALID", shown, None, "bytes follow the gzip stream (an appended member or trailing data)")
