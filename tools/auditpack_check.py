@@ -892,7 +892,7 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     certs = f("tsa-certs.pem")
     if certs is not None and f("tagmanifest-sha256.txt.tsr") is None:
         rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "the certificates of a time-stamp token, but the pack holds no token")
-    elif certs is not None and len(certs) > DETACHED_BOUNDS["tsa-certs.pem"]:
+    elif certs is not None and len(certs) > ROOT_BOUNDS["tsa-certs.pem"]:
         rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "larger than the certificates of a token can be (256 KiB); not read")
     elif certs is not None and not canonical_pem_certificates(certs):
         rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "holds more than PEM certificate blocks as export writes them")
@@ -2025,16 +2025,24 @@ PAYLOAD_CHECKED_OPTIONAL = ["config_in_force.json"]
 ROOT_FILES = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest.json", "tagmanifest-sha256.txt",
               "tagmanifest-sha256.txt.sig", "tagmanifest-sha256.txt.tsr", "tsa-certs.pem"]
 LAYOUT_FILES = set(ROOT_FILES) | {"data/" + n for n in PAYLOAD_REQUIRED + PAYLOAD_OPTIONAL + PAYLOAD_CHECKED_OPTIONAL}
-# The files beside the tag manifest that no manifest lists, and the most any of them can hold (FORMAT.md
-# "Layout"): read up to one byte past it, so a larger one (a sparse file costs no disk) is found too
-# large without being read whole.
-DETACHED_BOUNDS = {"tagmanifest-sha256.txt.sig": 64 * 1024, "tagmanifest-sha256.txt.tsr": 32 * 1024,
-                   "tsa-certs.pem": 256 * 1024}
+# The files at a pack's root and the most any of them can hold (auditpack verify's bounds): read up to
+# one byte past it, so a larger one (a sparse file costs no disk) is judged too large without being read
+# whole; what it then holds is no valid file of its kind, an error of that file's check.
+ROOT_BOUNDS = {"bag-info.txt": 64 * 1024, "bagit.txt": 4 * 1024, "manifest-sha256.txt": 1024 * 1024,
+               "manifest.json": 4 * 1024 * 1024, "tagmanifest-sha256.txt": 64 * 1024,
+               "tagmanifest-sha256.txt.sig": 64 * 1024, "tagmanifest-sha256.txt.tsr": 32 * 1024,
+               "tsa-certs.pem": 256 * 1024}
+
+
+def read_bounded_root(pack_dir, name):
+    """A root file of a pack directory, read as read_pack_dir reads it (to one byte past its bound)."""
+    with open(os.path.join(pack_dir, name), "rb") as fh:
+        return layout_read(name, fh)
 
 
 def layout_read(rel, fh):
-    """A layout file's bytes: whole, but a detached one only up to one byte past its bound."""
-    bound = DETACHED_BOUNDS.get(rel)
+    """A layout file's bytes: whole, but a root one only up to one byte past its bound."""
+    bound = ROOT_BOUNDS.get(rel)
     return fh.read() if bound is None else fh.read(bound + 1)
 MANIFEST_FIELDS = ["format", "created_at", "export_date", "auditpack_version", "files", "summary", "events", "rows",
                    "chain", "previous_pack", "supersedes", "alert_filter", "inserted_before"]
@@ -3335,7 +3343,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             if os.path.isfile(os.path.join(full, "rollup.json")):
                 rep.error("ROLLUP_ENTRY_UNEXPECTED", n, None, "holds a roll-up (rollup.json) in an artifacts directory: verified as a pack")
             man = check_pack_dir(full, rep, n)
-            raw = open(os.path.join(full, "manifest.json"), "rb").read() if os.path.isfile(os.path.join(full, "manifest.json")) else None
+            raw = read_bounded_root(full, "manifest.json") if os.path.isfile(os.path.join(full, "manifest.json")) else None
             packs[n] = (man, sha256(raw) if raw is not None else None)
             logf = os.path.join(full, "data", "audit.jsonl")
             if os.path.isfile(logf) and not os.path.islink(logf):
@@ -3343,7 +3351,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
                 logs[n] = (export_events(data, n), stamp_events(data, n))
             tagf = os.path.join(full, "tagmanifest-sha256.txt")
             if raw is not None and os.path.isfile(tagf):
-                review_tags[sha256(raw)] = (n, sha256(open(tagf, "rb").read()))
+                review_tags[sha256(raw)] = (n, sha256(read_bounded_root(full, "tagmanifest-sha256.txt")))
         elif is_tar:
             files = read_tar_gz(full, rep, n)
             if files is not None:

@@ -31,16 +31,39 @@ describe('files the layout does not define', () => {
   });
 
   it('the Python checker does not read a sparse 1 GiB one: under 300 MB of memory, a finding', () => {
-    const dir = join(root, 'sparse');
-    cpSync(pack, dir, { recursive: true });
-    makeWritable(dir);
-    const fd = openSync(join(dir, 'data', 'zz'), 'w');
-    ftruncateSync(fd, 1024 ** 3);
-    closeSync(fd);
-    const r = pythonCheckMeasured([dir, '--json']);
-    expect(r.stderr).not.toMatch(/MemoryError|Traceback/);
-    expect(r.maxRssKb).toBeLessThan(300 * 1024);
-    expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/PACK_FILE_UNEXPECTED/);
+    expectSparseUnread('sparse', join('data', 'zz'), [], /PACK_FILE_UNEXPECTED/);
   }, 120_000);
 });
+
+describe('root files of the layout past their bounds (at62 F9)', () => {
+  // The Python checker read each whole: a sparse one (no disk) was a MemoryError under a memory limit.
+  for (const [name, code] of [
+    ['manifest.json', /PACK_MANIFEST_JSON_INVALID/],
+    ['bag-info.txt', /PACK_BAG_INFO_INVALID/],
+    ['tagmanifest-sha256.txt', /PACK_MANIFEST_INVALID/],
+    ['tsa-certs.pem', /PACK_FILE_UNEXPECTED/],
+  ] as const)
+    it(`the Python checker reads a sparse 1 GiB ${name} only to its bound, in a pack and in an artifacts directory`, () => {
+      expectSparseUnread(`root-${name}`, name, [], code);
+      expectSparseUnread(`archive-${name}`, name, ['archive'], code);
+    }, 120_000);
+});
+
+/**
+ * A copy of the pack (`nest` directories deep, named as its day there) with `rel` made a sparse 1 GiB
+ * file; the Python checker on the copy (or the directory holding it) stays under 300 MB and finds `code`.
+ */
+function expectSparseUnread(name: string, rel: string, nest: string[], code: RegExp): void {
+  const top = join(root, name);
+  const dir = nest.length === 0 ? top : join(top, ...nest.slice(1), pack.split('/').pop() as string);
+  cpSync(pack, dir, { recursive: true });
+  makeWritable(dir);
+  const fd = openSync(join(dir, rel), 'w');
+  ftruncateSync(fd, 1024 ** 3);
+  closeSync(fd);
+  const r = pythonCheckMeasured([top, '--json']);
+  expect(r.stderr).not.toMatch(/MemoryError|Traceback/);
+  expect(r.maxRssKb).toBeLessThan(300 * 1024);
+  expect(r.status).toBe(1);
+  expect(r.stdout).toMatch(code);
+}
