@@ -883,6 +883,8 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     sig = f("tagmanifest-sha256.txt.sig")
     if sig is not None and not canonical_armor(sig):
         rep.error("PACK_SIGNATURE_INVALID", label("tagmanifest-sha256.txt.sig"), None, "not in the canonical armor")
+    elif sig is not None and not sshsig_ed25519(sig):
+        rep.error("PACK_SIGNATURE_INVALID", label("tagmanifest-sha256.txt.sig"), None, "not an Ed25519 signature: packs are signed with Ed25519 keys (FORMAT.md \"Signature check\")")
     elif sig is not None and not signature_holds(sig, f("tagmanifest-sha256.txt") or b""):
         rep.error("PACK_SIGNATURE_INVALID", label("tagmanifest-sha256.txt.sig"), None, "the signature does not verify over tagmanifest-sha256.txt")
     # 5b. The token's certificates (FORMAT.md "Time-stamp tokens"): only beside a token, and nothing
@@ -890,8 +892,12 @@ def check_pack_files(files, shown, date, rep, log_state=None):
     certs = f("tsa-certs.pem")
     if certs is not None and f("tagmanifest-sha256.txt.tsr") is None:
         rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "the certificates of a time-stamp token, but the pack holds no token")
+    elif certs is not None and len(certs) > ROOT_BOUNDS["tsa-certs.pem"]:
+        rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "larger than the certificates of a token can be (256 KiB); not read")
     elif certs is not None and not canonical_pem_certificates(certs):
         rep.error("PACK_FILE_UNEXPECTED", label("tsa-certs.pem"), None, "holds more than PEM certificate blocks as export writes them")
+    # 5c. The token over the tag manifest (FORMAT.md "Checking tokens", steps 1 and 2).
+    check_pack_token(f("tagmanifest-sha256.txt.tsr"), f("tagmanifest-sha256.txt") or b"", label, rep)
     # 6 and 7. The log and what export derived from it.
     check_payload(files, man, date, shown, rep)
     check_compliance_state(files, date, shown, rep)
@@ -1645,6 +1651,18 @@ def check_policy_of_record(files, report, shown, rep):
 PEM_CERT_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----\n((?:[A-Za-z0-9+/=]{1,64}\n)+)-----END CERTIFICATE-----\n")
 
 
+def x509_shaped(der):
+    """DER of one X.509 Certificate, by its outline (RFC 5280 §4.1): a SEQUENCE spanning every byte, of
+    tbsCertificate (a SEQUENCE), signatureAlgorithm (a SEQUENCE) and signatureValue (a BIT STRING). The
+    signatures are not checked here (auditpack verify reads the certificate; this checker has no X.509)."""
+    try:
+        tag, s, e = der_item(der, 0)
+        parts = der_children(der, s, e) if tag == 0x30 and e == len(der) else []
+    except (IndexError, ValueError):
+        return False
+    return [p[0] for p in parts] == [0x30, 0x30, 0x03]
+
+
 def canonical_pem_certificates(raw):
     """One or more CERTIFICATE blocks and nothing else, each its DER (an ASN.1 SEQUENCE) in 64-column base64."""
     pos, n = 0, 0
@@ -1657,7 +1675,7 @@ def canonical_pem_certificates(raw):
         except ValueError:
             return False
         b64 = base64.b64encode(der)
-        if der[:1] != b"\x30" or b"".join(b64[i:i + 64] + b"\n" for i in range(0, len(b64), 64)) != m.group(1):
+        if not x509_shaped(der) or b"".join(b64[i:i + 64] + b"\n" for i in range(0, len(b64), 64)) != m.group(1):
             return False
         pos, n = m.end(), n + 1
     return n > 0
@@ -1960,7 +1978,7 @@ def read_pack_dir(path, rep, shown):
                     continue
                 # A file the layout does not define is an error whatever it holds, and is never read: a
                 # sparse terabyte costs no disk and would fill memory (at58 F8). Its bytes stand as empty.
-                files[rel] = fh.read() if rel in LAYOUT_FILES else b""
+                files[rel] = layout_read(rel, fh) if rel in LAYOUT_FILES else b""
     return files
 
 
@@ -2007,6 +2025,25 @@ PAYLOAD_CHECKED_OPTIONAL = ["config_in_force.json"]
 ROOT_FILES = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest.json", "tagmanifest-sha256.txt",
               "tagmanifest-sha256.txt.sig", "tagmanifest-sha256.txt.tsr", "tsa-certs.pem"]
 LAYOUT_FILES = set(ROOT_FILES) | {"data/" + n for n in PAYLOAD_REQUIRED + PAYLOAD_OPTIONAL + PAYLOAD_CHECKED_OPTIONAL}
+# The files at a pack's root and the most any of them can hold (auditpack verify's bounds): read up to
+# one byte past it, so a larger one (a sparse file costs no disk) is judged too large without being read
+# whole; what it then holds is no valid file of its kind, an error of that file's check.
+ROOT_BOUNDS = {"bag-info.txt": 64 * 1024, "bagit.txt": 4 * 1024, "manifest-sha256.txt": 1024 * 1024,
+               "manifest.json": 4 * 1024 * 1024, "tagmanifest-sha256.txt": 64 * 1024,
+               "tagmanifest-sha256.txt.sig": 64 * 1024, "tagmanifest-sha256.txt.tsr": 32 * 1024,
+               "tsa-certs.pem": 256 * 1024}
+
+
+def read_bounded_root(pack_dir, name):
+    """A root file of a pack directory, read as read_pack_dir reads it (to one byte past its bound)."""
+    with open(os.path.join(pack_dir, name), "rb") as fh:
+        return layout_read(name, fh)
+
+
+def layout_read(rel, fh):
+    """A layout file's bytes: whole, but a root one only up to one byte past its bound."""
+    bound = ROOT_BOUNDS.get(rel)
+    return fh.read() if bound is None else fh.read(bound + 1)
 MANIFEST_FIELDS = ["format", "created_at", "export_date", "auditpack_version", "files", "summary", "events", "rows",
                    "chain", "previous_pack", "supersedes", "alert_filter", "inserted_before"]
 NESTED_KEYS = {
@@ -2400,6 +2437,64 @@ def token_facts(data):
         return serial, "%s-%s-%sT%s:%s:%s.%sZ" % (m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), m.group(6), ms)
     except (IndexError, ValueError, UnicodeDecodeError):
         return None
+
+
+OID_SIGNED_DATA = bytes.fromhex("2a864886f70d010702")  # 1.2.840.113549.1.7.2
+OID_TST_INFO = bytes.fromhex("2a864886f70d0109100104")  # 1.2.840.113549.1.9.16.1.4
+OID_SHA256 = bytes.fromhex("608648016503040201")  # 2.16.840.1.101.3.4.2.1
+MAX_TOKEN_BYTES = 32 * 1024
+
+
+def token_imprint(data):
+    """(hash algorithm OID, hashed message) of a granted TimeStampResp holding a SignedData of one
+    signer over a TSTInfo (RFC 3161 §2.4.2, RFC 5652 §5), or None when it is not one."""
+    try:
+        if not 0 < len(data) <= MAX_TOKEN_BYTES:
+            return None
+        tag, s, e = der_item(data, 0)
+        if tag != 0x30 or e != len(data):
+            return None  # not DER, or bytes after the response
+        resp = der_children(data, s, e)  # status (PKIStatusInfo), timeStampToken (ContentInfo)
+        status = der_children(data, resp[0][1], resp[0][2])[0]
+        if status[0] != 0x02 or data[status[1]:status[2]] not in (b"\x00", b"\x01"):
+            return None  # not granted
+        ci = der_children(data, resp[1][1], resp[1][2])
+        if data[ci[0][1]:ci[0][2]] != OID_SIGNED_DATA or ci[1][0] != 0xA0:
+            return None
+        sd_outer = der_children(data, ci[1][1], ci[1][2])[0]
+        sd = der_children(data, sd_outer[1], sd_outer[2])
+        enc = der_children(data, sd[2][1], sd[2][2])
+        if data[enc[0][1]:enc[0][2]] != OID_TST_INFO or enc[1][0] != 0xA0:
+            return None
+        if sd[-1][0] != 0x31 or len(der_children(data, sd[-1][1], sd[-1][2])) != 1:
+            return None  # signerInfos: exactly one signer
+        octets = der_children(data, enc[1][1], enc[1][2])[0]
+        tst_outer = der_item(data, octets[1])
+        tst = der_children(data, tst_outer[1], tst_outer[2])  # version, policy, messageImprint, …
+        imprint = der_children(data, tst[2][1], tst[2][2])  # AlgorithmIdentifier, OCTET STRING
+        alg = der_children(data, imprint[0][1], imprint[0][2])[0]
+        return data[alg[1]:alg[2]], data[imprint[1][1]:imprint[1][2]]
+    except (IndexError, ValueError):
+        return None
+
+
+def check_pack_token(token, tagmanifest, label, rep):
+    """A pack's time-stamp token: a granted response whose message imprint is the SHA-256 of
+    tagmanifest-sha256.txt (FORMAT.md "Checking tokens", steps 1 and 2). The TSA's signature, its
+    certificate and the times (steps 3 to 6) need CMS and X.509 this checker does not implement: an
+    info finding says so (openssl ts -verify, or auditpack verify --tsa-ca, checks them)."""
+    if token is None:
+        return
+    shown = label("tagmanifest-sha256.txt.tsr")
+    facts = token_imprint(token)
+    if facts is None:
+        rep.error("TIMESTAMP_MALFORMED", shown, None, "not a granted time-stamp response holding one signed TSTInfo (%d bytes)" % len(token))
+    elif facts[0] != OID_SHA256:
+        rep.error("TIMESTAMP_IMPRINT_MISMATCH", shown, None, "the message imprint is not SHA-256")
+    elif facts[1] != hashlib.sha256(tagmanifest).digest():
+        rep.error("TIMESTAMP_IMPRINT_MISMATCH", shown, None, "the token is over SHA-256 %s, tagmanifest-sha256.txt's is %s (a token for other bytes)" % (facts[1].hex()[:64], hashlib.sha256(tagmanifest).hexdigest()))
+    else:
+        rep.add("info", "TIMESTAMP_NOT_CHECKED", shown, None, "over this tag manifest; the TSA's signature, certificate and time are not checked here: run openssl ts -verify, or auditpack verify --tsa-ca")
 
 
 def check_recorded_tokens(path, packs, stamps, rep, tars=None, untokened_tars=()):
@@ -2983,7 +3078,7 @@ def read_tar_gz(path, rep, shown, roots=None):
                     if rel in files:
                         # Which copy a reader sees depends on the tool (tar -x keeps the last, -k the first).
                         rep.error("PACK_TAR_INVALID", rel, None, "appears twice in the archive; the last copy was checked")
-                    files[rel] = tf.extractfile(m).read()
+                    files[rel] = layout_read(rel, tf.extractfile(m))
                 end = tf.offset  # where the end-of-archive marker (a zero block) starts
             if gz.trailing():
                 rep.error("PACK_TAR_INVALID", shown, None, "bytes follow the gzip stream (an appended member or trailing data)")
@@ -3248,7 +3343,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
             if os.path.isfile(os.path.join(full, "rollup.json")):
                 rep.error("ROLLUP_ENTRY_UNEXPECTED", n, None, "holds a roll-up (rollup.json) in an artifacts directory: verified as a pack")
             man = check_pack_dir(full, rep, n)
-            raw = open(os.path.join(full, "manifest.json"), "rb").read() if os.path.isfile(os.path.join(full, "manifest.json")) else None
+            raw = read_bounded_root(full, "manifest.json") if os.path.isfile(os.path.join(full, "manifest.json")) else None
             packs[n] = (man, sha256(raw) if raw is not None else None)
             logf = os.path.join(full, "data", "audit.jsonl")
             if os.path.isfile(logf) and not os.path.islink(logf):
@@ -3256,7 +3351,7 @@ def check_archive(path, rep, review_signers=None, allowed_signers=None, min_rete
                 logs[n] = (export_events(data, n), stamp_events(data, n))
             tagf = os.path.join(full, "tagmanifest-sha256.txt")
             if raw is not None and os.path.isfile(tagf):
-                review_tags[sha256(raw)] = (n, sha256(open(tagf, "rb").read()))
+                review_tags[sha256(raw)] = (n, sha256(read_bounded_root(full, "tagmanifest-sha256.txt")))
         elif is_tar:
             files = read_tar_gz(full, rep, n)
             if files is not None:
@@ -3519,6 +3614,20 @@ def sshsig_fingerprint(armored):
     return "SHA256:" + base64.b64encode(hashlib.sha256(key).digest()).decode("ascii").rstrip("=")
 
 
+def sshsig_ed25519(armored):
+    """Whether an SSHSIG armor's public key is ssh-ed25519: every auditpack signature is Ed25519
+    (FORMAT.md "Signature check"), while ssh-keygen -Y verify accepts RSA and ECDSA keys too."""
+    import base64
+    text = armored.decode("ascii", "replace") if isinstance(armored, bytes) else armored
+    body = "".join(l for l in text.splitlines() if not l.startswith("-----"))
+    try:
+        blob = base64.b64decode(body, validate=True)
+    except ValueError:
+        return False
+    key = blob[14:14 + int.from_bytes(blob[10:14], "big")] if blob[:6] == b"SSHSIG" and len(blob) >= 14 else b""
+    return key[:4] == (11).to_bytes(4, "big") and key[4:15] == b"ssh-ed25519"
+
+
 def check_signed(base, msg_rel, facts, expected, ns, actor, signers, shown, rep, code):
     try:
         msg = read_regular(os.path.join(base, msg_rel))
@@ -3532,6 +3641,9 @@ def check_signed(base, msg_rel, facts, expected, ns, actor, signers, shown, rep,
         rep.error(code, shown, None, msg_rel + ": not what the record and the pack's tag manifest give")
     if sshsig_fingerprint(sig) != facts["key_fingerprint"]:
         rep.error(code, shown, None, msg_rel + ".sig: not signed by the key the record line recorded")
+    if not sshsig_ed25519(sig):
+        rep.error(code, shown, None, msg_rel + ".sig: not an Ed25519 signature (a review is signed with an Ed25519 key)")
+        return
     try:
         if signers:
             cmd = ["ssh-keygen", "-Y", "verify", "-f", signers, "-I", actor, "-n", ns, "-s", os.path.join(base, msg_rel + ".sig")]
@@ -3588,6 +3700,9 @@ def check_signature(pack_dir, allowed_signers, rep, shown):
     if not os.path.isfile(sig):
         rep.error("PACK_UNSIGNED", shown, None, "a key was given but the pack is not signed")
         return
+    with open(sig, "rb") as fh:
+        if not sshsig_ed25519(fh.read(64 * 1024)):
+            return  # reported by the pack's own check (PACK_SIGNATURE_INVALID: not Ed25519)
     try:
         found = subprocess.run(["ssh-keygen", "-Y", "find-principals", "-f", allowed_signers, "-s", sig], capture_output=True, text=True)
         principal = found.stdout.strip().split("\n")[0]
@@ -3692,8 +3807,10 @@ def check_prune_ages(ledger_lines, min_retention, rep):
 
 def ssh_sig_ok(message, armored, allowed_signers):
     """An SSHSIG (namespace auditpack) over `message`: by an allowed signer, or (none given) by its own key.
-    True when ssh-keygen is missing (as for packs: a warning is printed)."""
+    True when ssh-keygen is missing (as for packs: a warning is printed). Never for a key that is not Ed25519."""
     import tempfile
+    if not sshsig_ed25519(armored):
+        return False
     with tempfile.TemporaryDirectory() as d:
         sig = os.path.join(d, "line.sig")
         with open(sig, "w", encoding="utf-8") as fh:

@@ -4,7 +4,7 @@
  * hash, and the proof file. `auditpack rollup`, `prove` and `verify-proof` all import them here.
  */
 import { createHash } from 'node:crypto';
-import { compareBytes, PACK_PATH } from './pack.js';
+import { compareBytes, PACK_PATH, PAYLOAD_DIR, SIGNATURE_FILE, TAGMANIFEST } from './pack.js';
 
 /**
  * `format` of rollup.json. Version 3: the chain hash also commits to the expected hosts (the hosts
@@ -70,6 +70,18 @@ export type RollupCommittedField = (typeof ROLLUP_COMMITTED_FILES)[number]['fiel
 export const ROLLUP_TAG_FILES: readonly string[] = Object.freeze(
   [PACK_PATH.bagit, PACK_PATH.bagInfo, PACK_PATH.manifest, ROLLUP_RECORD].sort(compareBytes),
 );
+/**
+ * Every file a roll-up may hold, by its path in the bag: the tag files, the tag manifest, both
+ * signatures and the payload files (the merged state files included). A file outside it is an error
+ * whatever it holds, so `verify` never reads one (a sparse terabyte costs no disk).
+ */
+export const ROLLUP_LAYOUT_FILES: ReadonlySet<string> = new Set([
+  ...ROLLUP_TAG_FILES,
+  TAGMANIFEST,
+  SIGNATURE_FILE,
+  ROLLUP_SIGNATURE,
+  ...[...ROLLUP_PAYLOAD_FILES, ...ROLLUP_STATE_FILES].map((n) => `${PAYLOAD_DIR}${n}`),
+]);
 /** The merged CSVs: the host pack's columns with `host` after `iso_ts`. */
 export const ROLLUP_HOST_COLUMN = 'host';
 

@@ -5,7 +5,7 @@
  * their number times log2 of the log's size); the host's against the roll-up's tree.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanLines } from '../chain/lines.js';
@@ -211,6 +211,8 @@ async function proveInPack(packDir: string, sel: LineSelector, date: string): Pr
   const logFile = join(packDir, PACK_PATH.log);
   const day = dayNumberOfIsoDate(date);
   try {
+    const manifest = readRegularSync(join(packDir, PACK_PATH.manifestJson)).toString('utf8');
+    refuseOtherLog(packDir, logFile, manifest);
     const { hits, leaves, fragments } = await findHits(logFile, sel, day === undefined ? undefined : logFileName(day));
     if (hits.length === 0) return { proven: undefined, fragments };
     const prover = new MerkleProver(leaves, hits);
@@ -227,7 +229,6 @@ async function proveInPack(packDir: string, sel: LineSelector, date: string): Pr
       { view: true, noFollow: true },
     );
     const { root, proofs } = prover.finish();
-    const manifest = readRegularSync(join(packDir, PACK_PATH.manifestJson)).toString('utf8');
     const recorded = (JSON.parse(manifest) as { line_tree?: { root?: unknown } }).line_tree?.root;
     if (recorded !== hex(root))
       throw new AuditpackError(
@@ -242,6 +243,26 @@ async function proveInPack(packDir: string, sel: LineSelector, date: string): Pr
 }
 
 const hex = (b: Buffer): string => b.toString('hex');
+
+/**
+ * The pack's log must be as long as its manifest (the one the roll-up records) says, before a byte of
+ * it is read: a log swapped for another, or for a sparse file of a terabyte that costs no disk, is
+ * refused at once instead of read for hours (the line-tree check after the read would refuse it too).
+ */
+function refuseOtherLog(packDir: string, logFile: string, manifest: string): void {
+  let recorded: unknown;
+  try {
+    recorded = (JSON.parse(manifest) as { files?: Record<string, { size?: unknown }> }).files?.[PACK_PATH.log]?.size;
+  } catch {
+    recorded = undefined;
+  }
+  const size = lstatSync(logFile).size; // never through a link: the read after refuses one too
+  if (recorded !== size)
+    throw new AuditpackError(
+      'ROLLUP_NOT_FOUND',
+      `in ${quotePath(packDir)}, its log is not the one its manifest records (${size} bytes, the manifest says ${typeof recorded === 'number' ? recorded : 'nothing'})`,
+    );
+}
 
 /** Builds the proof file for the selected lines across the day's hosts. */
 export async function proveLines(o: ProveOptions): Promise<ProofFile> {

@@ -53,6 +53,12 @@ const parse = (s: string): unknown => {
     return undefined;
   }
 };
+/**
+ * A lone surrogate (a UTF-16 half, JSON `"\ud800"`): UTF-8 has no bytes for it, so hashing writes
+ * U+FFFD in its place and a text holding one hashes like another that holds U+FFFD. No line, manifest
+ * or record was ever such a text: one is refused, never listed as proven.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const hexList = (v: unknown): Buffer[] | undefined =>
   Array.isArray(v) && v.length <= 64 && v.every((x) => typeof x === 'string' && HEX64.test(x))
     ? v.map((x) => Buffer.from(x as string, 'hex'))
@@ -66,7 +72,7 @@ interface Rollup {
 }
 
 function checkRollup(text: unknown, bad: (c: string, d: string) => void): Rollup | undefined {
-  const r = typeof text === 'string' ? parse(text) : undefined;
+  const r = typeof text === 'string' && !LONE_SURROGATE.test(text) ? parse(text) : undefined;
   // An older format's tree also committed packs that failed verification: it cannot vouch for a line.
   if (!isObj(r) || !isRollupFormat(r.format) || typeof r.date !== 'string' || !Number.isSafeInteger(r.hosts)) {
     bad('PROOF_ROLLUP_INVALID', `rollup is not a ${ROLLUP_FORMAT} or ${ROLLUP_FORMAT_V2} record`);
@@ -128,8 +134,14 @@ function checkHost(
   r: Rollup,
   bad: (c: string, d: string) => void,
 ): { host: string; index: number; line: string }[] {
-  if (!isObj(h) || typeof h.host !== 'string' || !HOST_NAME.test(h.host) || typeof h.manifest !== 'string') {
-    bad('PROOF_HOST_INVALID', 'a host entry lacks host or manifest');
+  if (
+    !isObj(h) ||
+    typeof h.host !== 'string' ||
+    !HOST_NAME.test(h.host) ||
+    typeof h.manifest !== 'string' ||
+    LONE_SURROGATE.test(h.manifest)
+  ) {
+    bad('PROOF_HOST_INVALID', 'a host entry lacks host or manifest (or its manifest is not text UTF-8 can hold)');
     return [];
   }
   const host = h.host;
@@ -153,6 +165,13 @@ function checkHost(
     const lp = isObj(l) ? hexList(l.path) : undefined;
     if (!isObj(l) || typeof l.line !== 'string' || lp === undefined) {
       bad('PROOF_LINE_NOT_INCLUDED', `${host}: a malformed line entry`);
+      continue;
+    }
+    if (LONE_SURROGATE.test(l.line)) {
+      bad(
+        'PROOF_LINE_NOT_INCLUDED',
+        `${host}: line ${String(l.index)} holds a lone surrogate, which no line's UTF-8 can`,
+      );
       continue;
     }
     const lineSha = createHash('sha256').update(l.line, 'utf8').digest('hex');

@@ -10,7 +10,7 @@ import { CsvRecordReader, csvFields } from '../fsx/csv-records.js';
 import { sha256File } from '../fsx/digest.js';
 import { wrapFsError } from '../errors.js';
 import { compareBytes, PAYLOAD_DIR } from '../format/pack.js';
-import { ROLLUP_FILLS, ROLLUP_ORDERS } from '../format/rollup.js';
+import { ROLLUP_FILLS, ROLLUP_LAYOUT_FILES, ROLLUP_ORDERS } from '../format/rollup.js';
 import type { CollectedFile } from './pack-facts.js';
 import { readBounded } from './pack-walk.js';
 
@@ -113,10 +113,19 @@ function scanMergedCsv(path: string): { file: CollectedFile; stats: MergedCsvSta
 
 const MERGED = new Set([`${PAYLOAD_DIR}${ROLLUP_ORDERS}`, `${PAYLOAD_DIR}${ROLLUP_FILLS}`]);
 
+/** The digest recorded for a file outside the layout, which is not read: no SHA-256 equals it. */
+const NOT_READ = '(not read: not a file of the layout)';
+
 /** Reads every file `walk` found (regular files only, names already checked). */
 export async function gatherRollup(dir: string, found: readonly { rel: string; size: number }[]): Promise<RollupFacts> {
   const facts: RollupFacts = { files: new Map(), tags: new Map(), json: new Map(), csv: new Map() };
   for (const { rel, size } of found) {
+    // A file outside the layout is an error whatever it holds (judgeRollupFileSet), and is never
+    // read: a sparse terabyte costs no disk and would take hours to hash (as for a pack, at58 F8).
+    if (!ROLLUP_LAYOUT_FILES.has(rel)) {
+      facts.files.set(rel, { size, sha256: NOT_READ });
+      continue;
+    }
     const abs = join(dir, rel);
     if (MERGED.has(rel)) {
       const { file, stats } = scanMergedCsv(abs);

@@ -3,19 +3,18 @@
  * tag files differ from a pack's), the second signature (over rollup.json, what proofs carry), the
  * merged CSVs held to hosts.json, and findings.json's shape.
  */
-import { PAYLOAD_DIR, SIGNATURE_FILE, TAGMANIFEST } from '../format/pack.js';
+import { PAYLOAD_DIR, SIGNATURE_FILE } from '../format/pack.js';
 import {
   ROLLUP_FILLS,
   ROLLUP_FINDINGS,
   ROLLUP_FORMAT,
   ROLLUP_HOST_COLUMN,
+  ROLLUP_LAYOUT_FILES,
   ROLLUP_ORDERS,
   ROLLUP_PAYLOAD_FILES,
   ROLLUP_RECORD,
   type RollupRecord,
   ROLLUP_SIGNATURE,
-  ROLLUP_STATE_FILES,
-  ROLLUP_TAG_FILES,
 } from '../format/rollup.js';
 import { verifySshsig } from '../signing/sshsig.js';
 import type { ManifestEntry } from './checksum-file.js';
@@ -26,10 +25,7 @@ import type { RollupFacts } from './rollup-gather.js';
 import { judgeDerivedFindings } from './rollup-findings.js';
 import type { HostFacts } from './rollup-record.js';
 
-const DETACHED = new Set([TAGMANIFEST, SIGNATURE_FILE, ROLLUP_SIGNATURE]);
 const PAYLOAD = new Set(ROLLUP_PAYLOAD_FILES.map((n) => `${PAYLOAD_DIR}${n}`));
-/** Present in roll-ups made since the merged state is carried; rollup-carry.ts holds them to the report. */
-const STATE = new Set(ROLLUP_STATE_FILES.map((n) => `${PAYLOAD_DIR}${n}`));
 
 /** Exactly a roll-up's files: its tag files, payload files and signatures; every payload file present. */
 export function judgeRollupFileSet(
@@ -38,7 +34,7 @@ export function judgeRollupFileSet(
   f: Findings,
 ): void {
   for (const [p] of facts.files)
-    if (!PAYLOAD.has(p) && !STATE.has(p) && !ROLLUP_TAG_FILES.includes(p) && !DETACHED.has(p))
+    if (!ROLLUP_LAYOUT_FILES.has(p))
       f.add(
         'PACK_FILE_UNEXPECTED',
         'error',

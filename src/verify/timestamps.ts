@@ -160,8 +160,13 @@ export async function judgePackTimestamp(
 
 function certsOf(pem: Buffer | 'too-large' | undefined, f: Findings): X509Certificate[] {
   if (pem === undefined) return [];
+  // This file is listed nowhere: whatever it holds beyond the certificate blocks export writes is
+  // bytes no manifest, signature or token covers, so anything else is an error, never a note (at62 F8).
+  const unexpected = (why: string): void => {
+    f.add('PACK_FILE_UNEXPECTED', 'error', PACK_TSA_CERTS_FILE, `${why}: bytes no manifest, signature or token covers`);
+  };
   if (pem === 'too-large') {
-    f.add('TIMESTAMP_MALFORMED', 'warning', PACK_TSA_CERTS_FILE, 'too large; its certificates were not used');
+    unexpected('larger than the certificates of a token can be (256 KiB); not read');
     return [];
   }
   const text = pem.toString('latin1');
@@ -170,20 +175,10 @@ function certsOf(pem: Buffer | 'too-large' | undefined, f: Findings): X509Certif
     // Nothing but the blocks export writes (each certificate's DER in 64-column base64): any other
     // byte in this unlisted file would be covered by no check.
     if (certs.length === 0 || certificatesToPem(certs.map((c) => c.raw)) !== text)
-      f.add(
-        'PACK_FILE_UNEXPECTED',
-        'error',
-        PACK_TSA_CERTS_FILE,
-        'holds more than PEM certificate blocks as export writes them: bytes no manifest, signature or token covers',
-      );
+      unexpected('holds more than PEM certificate blocks as export writes them');
     return certs;
   } catch (err) {
-    f.add(
-      'TIMESTAMP_MALFORMED',
-      'warning',
-      PACK_TSA_CERTS_FILE,
-      `not PEM certificates (${err instanceof Error ? err.message : String(err)}); not used`,
-    );
+    unexpected(`not PEM certificates (${err instanceof Error ? err.message : String(err)}); not used`);
     return [];
   }
 }

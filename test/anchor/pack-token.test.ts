@@ -14,6 +14,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -114,6 +115,13 @@ describe('a pack with a time-stamp token', () => {
     const sums = spawnSync('sha256sum', ['-c', 'tagmanifest-sha256.txt'], { cwd: pack, encoding: 'utf8' });
     expect(sums.status, sums.stdout + sums.stderr).toBe(0);
     expect(bagitValidate(pack)).toEqual({ ok: true, out: expect.stringContaining('is valid') });
+    // The reference checker holds the token's imprint to the tag manifest and says what it leaves.
+    const py = pythonPackCheck(pack);
+    expect(py.errors).toEqual([]);
+    expect(py.all.find((p) => p.code === 'TIMESTAMP_NOT_CHECKED')).toMatchObject({
+      severity: 'info',
+      file: expect.stringMatching(/tagmanifest-sha256\.txt\.tsr$/),
+    });
   });
 
   it('without --tsa-ca the token is checked but its maker is not, and says so', async () => {
@@ -158,6 +166,7 @@ describe('a pack with a time-stamp token', () => {
     const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
     expect(errorCodes(r)).toEqual(['TIMESTAMP_IMPRINT_MISMATCH']); // everything else was made consistent
     expect(opensslVerify(copy, pki.caCert).ok).toBe(false);
+    expect(pythonPackCheck(copy).errors.map((e) => e.code)).toEqual(['TIMESTAMP_IMPRINT_MISMATCH']);
   });
 
   it('a token from a TSA the user does not trust is caught', async () => {
@@ -178,6 +187,7 @@ describe('a pack with a time-stamp token', () => {
     const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
     expect(errorCodes(r)).toEqual(['TIMESTAMP_IMPRINT_MISMATCH']);
     expect(opensslVerify(copy, pki.caCert).ok).toBe(false);
+    expect(pythonPackCheck(copy).errors.map((e) => e.code)).toEqual(['TIMESTAMP_IMPRINT_MISMATCH']);
   });
 
   it('a .tar.gz pack carries the token too, and an artifacts directory is checked pack by pack', async () => {
@@ -267,6 +277,10 @@ describe('a pack with a time-stamp token', () => {
       writeFileSync(join(copy, PACK_TOKEN_FILE), bytes);
       const r = await verifyPack(copy, { timestamps: { tsaCa: loadTsaCa(pki.caCert) } });
       expect(errorCodes(r), `case ${i}`).toEqual(['TIMESTAMP_MALFORMED']);
+      expect(
+        pythonPackCheck(copy).errors.map((e) => e.code),
+        `case ${i}`,
+      ).toEqual(['TIMESTAMP_MALFORMED']);
     }
   });
 });
@@ -284,6 +298,18 @@ describe('tsa-certs.pem, which no manifest or signature covers', () => {
       ['CRLF line ends', (d) => writeFileSync(join(d, PACK_TSA_CERTS_FILE), pem.replace(/\n/g, '\r\n'))],
       ['re-wrapped at 76 columns', (d) => writeFileSync(join(d, PACK_TSA_CERTS_FILE), rewrap(pem, 76))],
       ['the certificates with no token', (d) => rmSync(join(d, PACK_TOKEN_FILE))],
+      // A block of the export's shape whose bytes are no certificate (at62 F8: verify said "not used", a warning).
+      ['a block that is no certificate', (d) => writeFileSync(join(d, PACK_TSA_CERTS_FILE), pem + pemBlock(note))],
+      [
+        'a SEQUENCE that is no certificate',
+        (d) =>
+          writeFileSync(
+            join(d, PACK_TSA_CERTS_FILE),
+            pem + pemBlock(Buffer.concat([Buffer.from([0x30, 0x81, 0xc8]), Buffer.alloc(200, 0x41)])),
+          ),
+      ],
+      // Larger than any token's certificates (sparse: no disk): verify said "too large", a warning; Python read it whole.
+      ['a sparse gigabyte', (d) => truncateSync(join(d, PACK_TSA_CERTS_FILE), 1024 ** 3)],
     ];
     for (const [i, [name, edit]] of cases.entries()) {
       const copy = copyPack(pack, join(cwd, `c${i}`, DATE)); // named as its day, as the Python checker requires
@@ -301,6 +327,14 @@ describe('tsa-certs.pem, which no manifest or signature covers', () => {
     expect(pythonPackCheck(pack).errors).toEqual([]);
   });
 });
+
+/** One CERTIFICATE block as export writes it (64-column base64), around any bytes. */
+function pemBlock(der: string | Buffer): string {
+  const b64 = Buffer.from(der).toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
 
 /** PEM text with each block's base64 wrapped at `width` columns. */
 function rewrap(pem: string, width: number): string {

@@ -3,35 +3,16 @@
  * proof from nothing, make a key and sign it: verify-proof must not accept that as it accepts a proof
  * signed by the firm's key. The forged proof here is built by hand (no src/ code computes it).
  */
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { verifyProof } from '../../src/proof/index.js';
-import { fingerprint, formatAllowedSignersLine, formatOpenSshPublicKey, signSshsig } from '../../src/signing/index.js';
+import { fingerprint, formatAllowedSignersLine, formatOpenSshPublicKey } from '../../src/signing/index.js';
 import { tempDir } from '../helpers/tmp.js';
-
-const H = (b: Buffer | string): Buffer => createHash('sha256').update(b).digest();
-
-/** A 1-line, 1-host proof of an invented fill, its roll-up signed by `key` (or unsigned). */
-function forgedProof(key: KeyObject | null): string {
-  const line = JSON.stringify({ ts: 1796000450, seq: 3, category: 'fill', event: 'Filled', order_id: 'O1' });
-  const manifest = `${JSON.stringify({ format: 'auditpack-manifest/1', export_date: '2026-11-30', line_tree: { leaves: 1, root: H(Buffer.concat([Buffer.from([0]), H(line)])).toString('hex') } }, null, 2)}\n`;
-  const root = H(Buffer.concat([Buffer.from([0]), Buffer.from('beta\0'), H(manifest)])).toString('hex');
-  const hostsSha = 'ab'.repeat(32);
-  const chain = H(`auditpack-rollup/2\n2026-11-30\n1\n${root}\n${hostsSha}\n${'0'.repeat(64)}\n`).toString('hex');
-  const rollup = `${JSON.stringify({ format: 'auditpack-rollup/2', date: '2026-11-30', hosts: 1, tree_root: root, previous: null, chain_hash: chain, hosts_sha256: hostsSha }, null, 2)}\n`;
-  const signature = key === null ? null : signSshsig(Buffer.from(rollup), key);
-  const lines = [{ line, index: 0, path: [] }];
-  return JSON.stringify({
-    format: 'auditpack-proof/1',
-    rollup,
-    signature,
-    hosts: [{ host: 'beta', manifest, index: 0, path: [], lines }],
-  });
-}
+import { forgedProof } from './helpers.js';
 
 function io(cwd: string): CliIO & { out: () => string } {
   const out: string[] = [];

@@ -4,15 +4,16 @@
  * messages against the pack's tag manifest, four eyes by key, and both signatures with ssh-keygen
  * (with --review-signers: by the listed key for the actor). It shares no code with auditpack.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hashLine } from '../../src/chain/index.js';
 import { type ReviewLine, renderReviewLine } from '../../src/format/review.js';
-import { fingerprint, signSshsig } from '../../src/signing/index.js';
+import { fingerprint, parseAllowedSigners, signSshsig } from '../../src/signing/index.js';
+import { verifyPath } from '../../src/verify/index.js';
 import { approvedFixture, DATE } from './helpers.js';
 import { PYTHON } from '../helpers/python.js';
 
@@ -47,6 +48,17 @@ function relink(path: string, edit: (l: ReviewLine) => ReviewLine): void {
       return text;
     });
   writeFileSync(path, `${out.join('\n')}\n`);
+}
+
+/** The record's submit or approve line made to name a re-signed message (its facts updated), re-linked. */
+function resign(record: string, action: 'submit' | 'approve', msg: string, sig: string | Buffer, key: string): void {
+  const facts = {
+    message_sha256: createHash('sha256').update(readFileSync(msg)).digest('hex'),
+    signature_sha256: createHash('sha256').update(sig).digest('hex'),
+    key_fingerprint: key,
+  };
+  const field = action === 'submit' ? 'submission' : 'approval';
+  relink(record, (l) => (l.kind === 'transition' && l.action === action ? { ...l, [field]: facts } : l));
 }
 
 describe('tools/auditpack_check.py on review records', () => {
@@ -85,18 +97,7 @@ describe('tools/auditpack_check.py on review records', () => {
     const sub = join(f.artifacts, 'reviews', DATE, `${sha}.submit-3.txt`);
     const sig = signSshsig(readFileSync(sub), f.bob, 'auditpack-review');
     writeFileSync(`${sub}.sig`, sig);
-    relink(record, (l) =>
-      l.kind === 'transition' && l.action === 'submit'
-        ? {
-            ...l,
-            submission: {
-              message_sha256: createHash('sha256').update(readFileSync(sub)).digest('hex'),
-              signature_sha256: createHash('sha256').update(sig).digest('hex'),
-              key_fingerprint: fingerprint(f.bob),
-            },
-          }
-        : l,
-    );
+    resign(record, 'submit', sub, sig, fingerprint(f.bob));
     const forged = errors(check(f.artifacts, '--review-signers', f.signersFile)).join('\n');
     expect(forged).toMatch(/REVIEW_SUBMISSION_INVALID .*does not verify/);
     // The approval now names another record_prev and submitter key: its message no longer fits,
@@ -104,6 +105,38 @@ describe('tools/auditpack_check.py on review records', () => {
     expect(forged).toMatch(/REVIEW_APPROVAL_INVALID .*four eyes/);
     expect(forged).toMatch(/REVIEW_APPROVAL_INVALID .*not what the record and the pack/);
   });
+
+  it('an approval signed by an RSA or ECDSA key listed for bob is an error to both checkers (at62 F6)', async () => {
+    for (const type of ['rsa', 'ecdsa']) {
+      const { f, sha, record } = await approved();
+      // bob's key of another type, listed for him; the approval re-signed with it and recorded so.
+      const key = join(f.cwd, `bob_${type}`);
+      execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'bob', '-f', key]);
+      const msg = join(f.artifacts, 'reviews', DATE, `${sha}.approval.txt`);
+      rmSync(`${msg}.sig`);
+      execFileSync('ssh-keygen', ['-q', '-Y', 'sign', '-f', key, '-n', 'auditpack-review', msg]);
+      const sig = readFileSync(`${msg}.sig`);
+      const fp = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${key}.pub`], { encoding: 'utf8' }).split(
+        ' ',
+      )[1];
+      resign(record, 'approve', msg, sig, fp as string);
+      const signers = readFileSync(f.signersFile, 'utf8').replace(/^bob@desk .*$/m, '');
+      writeFileSync(
+        f.signersFile,
+        `${signers}bob@desk namespaces="auditpack-review" ${readFileSync(`${key}.pub`, 'utf8')}`,
+      );
+      // ssh-keygen alone accepts it; the format says Ed25519, and both checkers hold to that.
+      expect(errors(check(f.artifacts, '--review-signers', f.signersFile)).join('\n'), type).toMatch(
+        /REVIEW_APPROVAL_INVALID .*approval\.txt\.sig: not an Ed25519 signature/,
+      );
+      const reviewSigners = parseAllowedSigners(readFileSync(f.signersFile, 'utf8'));
+      const v = await verifyPath(f.artifacts, { logDir: f.logs, reviewSigners });
+      expect(
+        v.problems.filter((p) => p.severity === 'error').map((p) => p.code),
+        type,
+      ).toContain('REVIEW_APPROVAL_INVALID');
+    }
+  }, 120_000);
 
   it('four eyes compares names folded: the submitter approving as ALICE@desk is an error (at32 F3)', async () => {
     const { f, sha } = await approved();
