@@ -14,6 +14,22 @@ export function offsetToken(s: string, at: number, zeros: boolean): boolean {
   return k - at >= 6 && (c === 58 || c === 32);
 }
 
+/**
+ * Whether the token [v, end) is an xxd offset (6 to 8 hex digits and `:`) that a blank and a hex
+ * digit follow: a flattened dump's next line (`….pw 00000030: 6b0c`), never the value of a key word
+ * that its ASCII column happened to end in.
+ */
+export function isNextDumpLine(s: string, v: number, end: number): boolean {
+  return (
+    end - v >= 7 &&
+    end - v <= 9 &&
+    s.charCodeAt(end - 1) === 58 &&
+    offsetToken(s, v, false) &&
+    s.charCodeAt(end) === 32 &&
+    hexAt(s, end + 1) >= 0
+  );
+}
+
 /** Whether an offset (6 to 8 hex digits, then `:` or a blank) starts at `k`, after blanks. */
 export function offsetAfter(s: string, k: number): boolean {
   let i = k;
