@@ -52,11 +52,12 @@ function startsLine(s: string, at: number): boolean {
   let b = at;
   while (b > 0 && at - b < INDENT_MAX && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
   const c = b > 0 ? s.charCodeAt(b - 1) : 10;
-  // A quote's raw lines may go on behind a prefix (syslog's): their offsets are found by value (LEAD).
-  LEAD = c === 34 && rawLines(s, at, PREFIX_MAX);
+  // A quote's or a name's raw lines may go on behind a prefix (syslog's): their offsets are found by value (LEAD).
+  LEAD = (c === 34 || c === 39 || c === 61) && rawLines(s, at, PREFIX_MAX);
   ESCAPED = (c === 34 && !LEAD) || (c === 110 && s.charCodeAt(b - 2) === 92 && s.charCodeAt(b - 3) !== 92);
-  // After a single quote too (`key='00000000: …`): no JSON string's, so its lines are raw ones.
-  return c === 10 || c === 13 || c === 34 || c === 39 || ESCAPED || prefixedLine(s, at);
+  // After a single quote or a name's `=` too (`key='00000000: …`, logfmt's `dump=00000000: …`): no
+  // JSON string's, so its lines are raw ones.
+  return c === 10 || c === 13 || c === 34 || c === 39 || c === 61 || ESCAPED || prefixedLine(s, at);
 }
 
 /** The longest per-line prefix before a dump's offset (a syslog line's time, host and tag). */
