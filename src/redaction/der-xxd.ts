@@ -311,13 +311,17 @@ function asciiEnd(s: string, from: number, hexEnd: number, n: number, lineEnd: n
   )
     ASCII_COL = hexEnd + 2 - from;
   const a = from + ASCII_COL;
-  if (!BREAKLESS || ASCII_COL === -1 || a < hexEnd + 2) return lineEnd;
+  if (ASCII_COL === -1 || a < hexEnd + 2) return lineEnd;
   if (s.charCodeAt(a - 1) !== 32 || s.charCodeAt(a - 2) !== 32) return lineEnd;
   // A JSON escape (`\"`, `\\`, `\u0007`) is one byte's character: counted short, the column's tail would stay.
   // Only a backslash that starts a valid escape counts so: a raw dump's `\` byte is mostly followed by `.`.
   let p = a;
   for (let m = 0; m < n && p < lineEnd; m++) p += escapeLength(s, p);
-  return Math.min(p, lineEnd);
+  if (BREAKLESS) return Math.min(p, lineEnd);
+  // A line with its own break that goes on after its column with a quote or a blank (a dump's last
+  // line, then the quote that closes the message, `…..o......" done`, or words): it ends there too.
+  const c = s.charCodeAt(p);
+  return p < lineEnd && (c === 34 || c === 39 || c === 32 || c === 9) ? p : lineEnd;
 }
 
 /** The length of the JSON escape at `p` (2, or 6 for `\uXXXX`), or 1 when `p` starts none. */

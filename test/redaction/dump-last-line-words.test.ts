@@ -1,0 +1,59 @@
+/**
+ * An xxd dump whose last line goes on after its ASCII column, before its own line break: the quote
+ * that closes the message and words (`key:"00000000: …\n…  ..o......" done rotating keys`, behind a
+ * syslog prefix too) or words alone (`…  ..o...... done`). A line with its own break ended there, so
+ * the closing quote and the words went with the key; now such a line ends after its column, as a line
+ * with no break of its own already did (rules 20, part 11). Found by a loop of random keys
+ * (2026-12-07); the keys here are from it.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileRedactor } from '../../src/redaction/index.js';
+import { redactOnce } from '../helpers/redact-idempotent.js';
+import { leaked, prefixedLines, spki, xxdG1, xxdPairs } from './dump-formats.js';
+import { LOOP_KEYS } from './loop-keys.js';
+import { generateKeyPairSync } from 'node:crypto';
+
+const r = compileRedactor();
+const once = (t: string): string => redactOnce(r, t);
+const syslog = (t: string): string =>
+  prefixedLines(t, (i) => `Dec  7 10:00:${String(i).padStart(2, '0')} host app[42]: `);
+const last = (t: string): string => t.replace(/\n$/, '');
+
+const LAYOUTS: [string, (d: Buffer) => string][] = [
+  ['xxd', (d) => xxdPairs(d)],
+  ['xxd -g1', xxdG1],
+  ['xxd -c 8', (d) => xxdPairs(d, 0, 8)],
+  ['xxd -c 24', (d) => xxdPairs(d, 0, 24)],
+  ['xxd -c 32', (d) => xxdPairs(d, 0, 32)],
+  ['xxd -s 5', (d) => xxdPairs(d, 5)],
+];
+const WRAPS: [string, (t: string) => string, string][] = [
+  ['after key:"', (t) => `key:"${last(t)}" done rotating keys\n`, '" done rotating keys\n'],
+  [
+    'after key:" behind a syslog prefix',
+    (t) => syslog(`key:"${last(t)}" done rotating keys\n`),
+    '" done rotating keys\n',
+  ],
+  ['words after its last line', (t) => `${last(t)} done rotating keys\n`, ' done rotating keys\n'],
+];
+
+describe("a dump's last line that goes on after its column", () => {
+  for (const [name, d, secret] of LOOP_KEYS)
+    for (const [layout, dump] of LAYOUTS)
+      for (const [how, wrap, tail] of WRAPS)
+        it(`${name}, ${layout}, ${how}: the key goes, the quote and the words stay`, () => {
+          const text = wrap(dump(d));
+          expect(leaked(text, secret)).toBeGreaterThan(0);
+          const out = once(text);
+          expect(leaked(out, secret)).toBe(0);
+          expect(out.endsWith(tail)).toBe(true);
+        });
+  it('stays: public keys in the same layouts and wrappings', () => {
+    const k = spki(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+    for (const [, dump] of LAYOUTS)
+      for (const [, wrap] of WRAPS) {
+        const text = wrap(dump(k));
+        expect(once(text)).toBe(text);
+      }
+  });
+});
