@@ -16,7 +16,7 @@
 
 import { hexAt } from './chars.js';
 import { type Dump, dumpKeys, wordSwapped } from './der-dump-keys.js';
-import { forgetRawLines, offsetAfter, offsetToken, rawLines } from './dump-offsets.js';
+import { escapeLength, forgetRawLines, offsetAfter, offsetToken, quotedEnd, rawLines } from './dump-offsets.js';
 import { backslashesBefore, endsString, forgetOpening, openingEscapes } from './json-string-level.js';
 
 /** The cue: an offset's last digit and `: ` (offsets of 16-byte lines end in `0`). */
@@ -287,6 +287,7 @@ function readLine(s: string, i: number, d: Dump): number {
   const cr = ESCAPED ? s.charCodeAt(e - 2) === 92 && s.charCodeAt(e - 1) === 114 : s.charCodeAt(e - 1) === 13;
   let lineEnd = e > k && cr ? e - (ESCAPED ? 2 : 1) : e;
   if (!PLAIN) lineEnd = asciiEnd(s, i, (d.at[d.at.length - 1] as number) + 2, n, lineEnd);
+  else if (!ESCAPED) lineEnd = quotedEnd(s, k, n, lineEnd);
   for (let b = first; b < d.bytes.length; b++) d.lineEnd.push(lineEnd);
   return e;
 }
@@ -322,15 +323,6 @@ function asciiEnd(s: string, from: number, hexEnd: number, n: number, lineEnd: n
   // line, then the quote that closes the message, `…..o......" done`, or words): it ends there too.
   const c = s.charCodeAt(p);
   return p < lineEnd && (c === 34 || c === 39 || c === 32 || c === 9) ? p : lineEnd;
-}
-
-/** The length of the JSON escape at `p` (2, or 6 for `\uXXXX`), or 1 when `p` starts none. */
-function escapeLength(s: string, p: number): number {
-  if (s.charCodeAt(p) !== 92) return 1;
-  const c = s.charCodeAt(p + 1);
-  if (c === 117) return /^[0-9a-fA-F]{4}$/.test(s.slice(p + 2, p + 6)) ? 6 : 1;
-  // " \ / b f n r t
-  return c === 34 || c === 92 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116 ? 2 : 1;
 }
 
 /** The dump whose first offset starts at `at`: its lines while each starts with an offset and `: `. */

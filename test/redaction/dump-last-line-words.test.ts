@@ -4,19 +4,30 @@
  * syslog prefix too) or words alone (`…  ..o...... done`). A line with its own break ended there, so
  * the closing quote and the words went with the key; now such a line ends after its column, as a line
  * with no break of its own already did (rules 20, part 11). Found by a loop of random keys
- * (2026-12-07); the keys here are from it.
+ * (2026-12-07); the keys here are from it. And od's and hexdump's lines each in its own JSON record
+ * behind a syslog prefix (`{"msg":"… app[42]: 000070 79 6b …  >yk..<"}`): their lines ended at the
+ * line break, so the censor took each record's `"}` and the records no longer parsed.
  */
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { redactOnce } from '../helpers/redact-idempotent.js';
-import { leaked, prefixedLines, spki, xxdG1, xxdPairs } from './dump-formats.js';
+import {
+  hexdumpWords,
+  leaked,
+  odX1,
+  odX1z,
+  spki,
+  xxdG1,
+  xxdPairs,
+  syslogLines,
+  syslogRecords,
+} from './dump-formats.js';
 import { LOOP_KEYS } from './loop-keys.js';
 import { generateKeyPairSync } from 'node:crypto';
 
 const r = compileRedactor();
 const once = (t: string): string => redactOnce(r, t);
-const syslog = (t: string): string =>
-  prefixedLines(t, (i) => `Dec  7 10:00:${String(i).padStart(2, '0')} host app[42]: `);
+const syslog = syslogLines;
 const last = (t: string): string => t.replace(/\n$/, '');
 
 const LAYOUTS: [string, (d: Buffer) => string][] = [
@@ -56,4 +67,23 @@ describe("a dump's last line that goes on after its column", () => {
         expect(once(text)).toBe(text);
       }
   });
+});
+
+describe("od's and hexdump's lines each in its own JSON record", () => {
+  const records = syslogRecords;
+  const PLAIN: [string, (d: Buffer) => string][] = [
+    ['od -A x -t x1z', (d) => odX1z(d)],
+    ['od -t x1', (d) => odX1(d)],
+    ['hexdump', (d) => hexdumpWords(d)],
+  ];
+  for (const [name, d, secret] of LOOP_KEYS)
+    for (const [layout, dump] of PLAIN)
+      it(`${name}, ${layout}: the key goes, every record parses`, () => {
+        const text = records(`${dump(d)}done rotating keys\n`);
+        expect(leaked(text, secret)).toBeGreaterThan(0);
+        const out = once(text);
+        expect(leaked(out, secret)).toBe(0);
+        for (const line of out.replace(/\n$/, '').split('\n')) JSON.parse(line);
+        expect(out.endsWith('host app[42]: done rotating keys"}\n')).toBe(true);
+      });
 });

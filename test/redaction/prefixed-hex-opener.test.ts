@@ -11,12 +11,11 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { redactOnce } from '../helpers/redact-idempotent.js';
-import { der, jwkD, leaked, prefixedLines, spki, xxdPlain } from './dump-formats.js';
+import { der, jwkD, leaked, spki, xxdPlain, syslogLines, syslogRecords } from './dump-formats.js';
 
 const r = compileRedactor();
 const once = (t: string): string => redactOnce(r, t);
-const syslog = (t: string): string =>
-  prefixedLines(t, (i) => `Dec  7 10:00:${String(i).padStart(2, '0')} host app[42]: `);
+const syslog = syslogLines;
 
 const ED_PKCS8 = '302e020100300506032b6570042204209257839f551730c3edb5cfc7e1473710d9259c04a770d0ee966d9aac80daf9b2';
 const ed = Buffer.from(ED_PKCS8, 'hex');
@@ -68,12 +67,7 @@ describe('xxd -p behind a syslog prefix whose last line ends at a quote', () => 
 describe('xxd -p with each syslog line its own JSON record', () => {
   // `{"msg":"… app[42]: 3710…b2"}`: each record's hex ends at its closing quote. Only the hex goes, so
   // every record still parses.
-  const records = (t: string): string =>
-    `${syslog(t)
-      .replace(/\n$/, '')
-      .split('\n')
-      .map((l) => JSON.stringify({ msg: l }))
-      .join('\n')}\n`;
+  const records = syslogRecords;
   it('Ed25519 (the seed in the second record), -c 30 and -c 16', () => {
     for (const cols of [30, 16]) {
       const text = records(`${xxdPlain(ed, cols)}done rotating keys\n`);
