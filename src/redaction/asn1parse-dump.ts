@@ -140,12 +140,18 @@ function dumpLineEnd(s: string, hex: number, end: number): number {
   return Math.min(end, k + n);
 }
 
+/** Whether `c` is a blank or a quote (`"`, `'`). */
+function isBlankOrQuote(c: number): boolean {
+  return c === 32 || c === 34 || c === 39;
+}
+
 function pushSecret(s: string, e: Element, spans: number[]): void {
   if (e.valueAt !== -1 && e.valueEnd > e.valueAt) {
     // `[HEX DUMP]:…` keeps its label; an INTEGER's hex goes (its digits only: words after a flattened listing stay).
     let end = hexRunEnd(s, e.valueAt, e.valueEnd);
-    // A value censored already (no digit): its censor, to the next blank (a second pass changes nothing).
-    if (end === e.valueAt) while (end < e.valueEnd && s.charCodeAt(end) !== 32) end++;
+    // A value censored already (no digit): its censor, to the next blank or quote (a second pass changes
+    // nothing, and the quote that closes a message or a record after the listing stays).
+    if (end === e.valueAt) while (end < e.valueEnd && !isBlankOrQuote(s.charCodeAt(end))) end++;
     spans.push(e.valueAt, end);
   }
   if (e.dumpAt !== -1) spans.push(e.dumpAt, dumpLineEnd(s, e.lastDumpHex, e.dumpEnd));

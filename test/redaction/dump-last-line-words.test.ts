@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { redactOnce } from '../helpers/redact-idempotent.js';
 import {
+  asn1parse,
   hexdumpWords,
   leaked,
   odX1,
@@ -85,5 +86,19 @@ describe("od's and hexdump's lines each in its own JSON record", () => {
         expect(leaked(out, secret)).toBe(0);
         for (const line of out.replace(/\n$/, '').split('\n')) JSON.parse(line);
         expect(out.endsWith('host app[42]: done rotating keys"}\n')).toBe(true);
+      });
+});
+
+describe('an asn1parse listing whose last value the quote that closes the message follows', () => {
+  // `[HEX DUMP]:0420…97" done`: its hex went, and a later read of the listing took the censor to the
+  // next blank, the quote with it.
+  for (const [name, d, secret] of LOOP_KEYS)
+    for (const indent of [false, true])
+      it(`${name}, asn1parse${indent ? ' -i' : ''}, after key:": the key goes, the quote stays`, () => {
+        const text = `key:"${last(asn1parse(d, { indent }))}" done rotating keys\n`;
+        expect(leaked(text, secret)).toBeGreaterThan(0);
+        const out = once(text);
+        expect(leaked(out, secret)).toBe(0);
+        expect(out.endsWith('" done rotating keys\n')).toBe(true);
       });
 });
