@@ -6,7 +6,8 @@
  * with no break of its own already did (rules 20, part 11). Found by a loop of random keys
  * (2026-12-07); the keys here are from it. And od's and hexdump's lines each in its own JSON record
  * behind a syslog prefix (`{"msg":"… app[42]: 000070 79 6b …  >yk..<"}`): their lines ended at the
- * line break, so the censor took each record's `"}` and the records no longer parsed.
+ * line break, so the censor took each record's `"}` and the records no longer parsed; asn1parse's
+ * labels in such records were not read at all.
  */
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
@@ -70,12 +71,16 @@ describe("a dump's last line that goes on after its column", () => {
   });
 });
 
-describe("od's and hexdump's lines each in its own JSON record", () => {
+describe("od's, hexdump's and asn1parse's lines each in its own JSON record", () => {
+  // asn1parse: each label's type and value ran on to the record's `"}` (`INTEGER :00"}`): no key was seen.
   const records = syslogRecords;
   const PLAIN: [string, (d: Buffer) => string][] = [
     ['od -A x -t x1z', (d) => odX1z(d)],
     ['od -t x1', (d) => odX1(d)],
     ['hexdump', (d) => hexdumpWords(d)],
+    ['asn1parse', (d) => asn1parse(d)],
+    ['asn1parse -i', (d) => asn1parse(d, { indent: true })],
+    ['asn1parse -dump', (d) => asn1parse(d, { dump: true })],
   ];
   for (const [name, d, secret] of LOOP_KEYS)
     for (const [layout, dump] of PLAIN)
