@@ -1,7 +1,8 @@
 /**
  * `redactString` on 1 MB of hostile text, one seed repeated: the jwt shape's seeds (`eyJ` after
  * `-`, `_`, `ops_`, `sntrys_`, long first segments ending in `.` before a short second; rules 14's
- * `..` and five segments), encoded URLs, curl's SOCKS options and seed phrases (rules 14), for an
+ * `..` and five segments), encoded URLs, curl's SOCKS options and seed phrases (rules 14), and the
+ * dump readers' cues after a name, a quote or a prefix (fx61), for an
  * A/B of two builds (s18: 4-11 s per seed with the jwt pattern, tens to hundreds of ms with its finder):
  *
  *   npx tsx bench/redaction-hostile.ts DIST [ROUNDS]
@@ -41,6 +42,20 @@ const SEEDS: readonly (readonly [string, string])[] = [
   [' --socks5 a:', ' --socks5 a:'],
   ['mnemonic abandon', 'mnemonic abandon '],
   ['mnemonic abandon×11 .', `mnemonic ${'abandon '.repeat(11)}. `],
+  // Dumps after a name or a quote, behind a prefix, in records (fx61): hex lines that a quote or a name
+  // opens or a quote closes, offsets glued to `=`, a key word before an offset, words after a column.
+  ['p: "020100"', 'p: "020100"\n'],
+  ['a: x="hex64"', `a: x="${'a3f1'.repeat(16)}"\n`],
+  [
+    'record xxd -p',
+    '{"msg":"Dec  7 10:00:00 host app[42]: 302e020100300506032b6570042204209257839f551730c3edb5cfc7e147"}\n',
+  ],
+  ['k=000000 30', 'k=000000 30 '],
+  ['k=00000000: 3077…', 'k=00000000: 3077 0201 0104 20\n'],
+  ["k='000000 + prefix", "k='000000 30\nDec  7 10:00:00 host app[42]: 000010 30 "],
+  ['.pw 00000030: 6b', '.pw 00000030: 6b '],
+  ['xxd + words', '00000000: 3077 0201 0104 2029 14d3 0fd0 bb8a 5cd3  0w.... )......\\. done\n'],
+  ['000000 30 77"}', '000000 30 77 02 01"}\n'],
 ];
 for (const [name, seed] of SEEDS) {
   const s = fill(seed);

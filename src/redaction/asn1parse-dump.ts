@@ -63,6 +63,25 @@ function isSmallVersion(s: string, e: Element): boolean {
   return v === '00' || v === '01' || v === '02';
 }
 
+/**
+ * The end of the line [at, end), or of the JSON record it is when it ends with the record's closing quote
+ * and only `}`, `]`, `,` and blanks after it (each syslog line of a listing its own record,
+ * `{"msg":"… app[42]:     2:d=1  hl=2 l=   1 prim: INTEGER           :00"}`): before that quote, so the
+ * label's type and value are the listing's.
+ */
+function recordEnd(s: string, at: number, end: number): number {
+  let k = end;
+  while (k > at) {
+    const c = s.charCodeAt(k - 1);
+    if (c !== 125 && c !== 93 && c !== 44 && c !== 32) break;
+    k--;
+  }
+  if (k === end || k === at || s.charCodeAt(k - 1) !== 34) return end;
+  let b = k - 1;
+  while (b > at && s.charCodeAt(b - 1) === 92) b--;
+  return (k - 1 - b) % 2 === 0 ? k - 1 : end;
+}
+
 /** The elements of the asn1parse lines in `s`, in order. */
 function readElements(s: string): Element[] {
   const out: Element[] = [];
@@ -70,7 +89,7 @@ function readElements(s: string): Element[] {
   for (let at = 0; at < s.length; ) {
     let e = s.indexOf('\n', at);
     if (e === -1) e = s.length;
-    const end = e > at && s.charCodeAt(e - 1) === 13 ? e - 1 : e;
+    const end = recordEnd(s, at, e > at && s.charCodeAt(e - 1) === 13 ? e - 1 : e);
     const line = s.slice(at, end);
     const dump = last === null ? null : DUMP_LINE.exec(line);
     if (last !== null && dump !== null) {
@@ -140,12 +159,18 @@ function dumpLineEnd(s: string, hex: number, end: number): number {
   return Math.min(end, k + n);
 }
 
+/** Whether `c` is a blank or a quote (`"`, `'`). */
+function isBlankOrQuote(c: number): boolean {
+  return c === 32 || c === 34 || c === 39;
+}
+
 function pushSecret(s: string, e: Element, spans: number[]): void {
   if (e.valueAt !== -1 && e.valueEnd > e.valueAt) {
     // `[HEX DUMP]:…` keeps its label; an INTEGER's hex goes (its digits only: words after a flattened listing stay).
     let end = hexRunEnd(s, e.valueAt, e.valueEnd);
-    // A value censored already (no digit): its censor, to the next blank (a second pass changes nothing).
-    if (end === e.valueAt) while (end < e.valueEnd && s.charCodeAt(end) !== 32) end++;
+    // A value censored already (no digit): its censor, to the next blank or quote (a second pass changes
+    // nothing, and the quote that closes a message or a record after the listing stays).
+    if (end === e.valueAt) while (end < e.valueEnd && !isBlankOrQuote(s.charCodeAt(end))) end++;
     spans.push(e.valueAt, end);
   }
   if (e.dumpAt !== -1) spans.push(e.dumpAt, dumpLineEnd(s, e.lastDumpHex, e.dumpEnd));

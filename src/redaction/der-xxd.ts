@@ -16,7 +16,7 @@
 
 import { hexAt } from './chars.js';
 import { type Dump, dumpKeys, wordSwapped } from './der-dump-keys.js';
-import { forgetRawLines, offsetAfter, offsetToken, rawLines } from './dump-offsets.js';
+import { escapeLength, forgetRawLines, offsetAfter, offsetToken, quotedEnd, rawLines } from './dump-offsets.js';
 import { backslashesBefore, endsString, forgetOpening, openingEscapes } from './json-string-level.js';
 
 /** The cue: an offset's last digit and `: ` (offsets of 16-byte lines end in `0`). */
@@ -52,11 +52,12 @@ function startsLine(s: string, at: number): boolean {
   let b = at;
   while (b > 0 && at - b < INDENT_MAX && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
   const c = b > 0 ? s.charCodeAt(b - 1) : 10;
-  // A quote's raw lines may go on behind a prefix (syslog's): their offsets are found by value (LEAD).
-  LEAD = c === 34 && rawLines(s, at, PREFIX_MAX);
+  // A quote's or a name's raw lines may go on behind a prefix (syslog's): their offsets are found by value (LEAD).
+  LEAD = (c === 34 || c === 39 || c === 61) && rawLines(s, at, PREFIX_MAX);
   ESCAPED = (c === 34 && !LEAD) || (c === 110 && s.charCodeAt(b - 2) === 92 && s.charCodeAt(b - 3) !== 92);
-  // After a single quote too (`key='00000000: …`): no JSON string's, so its lines are raw ones.
-  return c === 10 || c === 13 || c === 34 || c === 39 || ESCAPED || prefixedLine(s, at);
+  // After a single quote or a name's `=` too (`key='00000000: …`, logfmt's `dump=00000000: …`): no
+  // JSON string's, so its lines are raw ones.
+  return c === 10 || c === 13 || c === 34 || c === 39 || c === 61 || ESCAPED || prefixedLine(s, at);
 }
 
 /** The longest per-line prefix before a dump's offset (a syslog line's time, host and tag). */
@@ -286,6 +287,7 @@ function readLine(s: string, i: number, d: Dump): number {
   const cr = ESCAPED ? s.charCodeAt(e - 2) === 92 && s.charCodeAt(e - 1) === 114 : s.charCodeAt(e - 1) === 13;
   let lineEnd = e > k && cr ? e - (ESCAPED ? 2 : 1) : e;
   if (!PLAIN) lineEnd = asciiEnd(s, i, (d.at[d.at.length - 1] as number) + 2, n, lineEnd);
+  else if (!ESCAPED) lineEnd = quotedEnd(s, k, n, lineEnd);
   for (let b = first; b < d.bytes.length; b++) d.lineEnd.push(lineEnd);
   return e;
 }
@@ -310,22 +312,17 @@ function asciiEnd(s: string, from: number, hexEnd: number, n: number, lineEnd: n
   )
     ASCII_COL = hexEnd + 2 - from;
   const a = from + ASCII_COL;
-  if (!BREAKLESS || ASCII_COL === -1 || a < hexEnd + 2) return lineEnd;
+  if (ASCII_COL === -1 || a < hexEnd + 2) return lineEnd;
   if (s.charCodeAt(a - 1) !== 32 || s.charCodeAt(a - 2) !== 32) return lineEnd;
   // A JSON escape (`\"`, `\\`, `\u0007`) is one byte's character: counted short, the column's tail would stay.
   // Only a backslash that starts a valid escape counts so: a raw dump's `\` byte is mostly followed by `.`.
   let p = a;
   for (let m = 0; m < n && p < lineEnd; m++) p += escapeLength(s, p);
-  return Math.min(p, lineEnd);
-}
-
-/** The length of the JSON escape at `p` (2, or 6 for `\uXXXX`), or 1 when `p` starts none. */
-function escapeLength(s: string, p: number): number {
-  if (s.charCodeAt(p) !== 92) return 1;
-  const c = s.charCodeAt(p + 1);
-  if (c === 117) return /^[0-9a-fA-F]{4}$/.test(s.slice(p + 2, p + 6)) ? 6 : 1;
-  // " \ / b f n r t
-  return c === 34 || c === 92 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116 ? 2 : 1;
+  if (BREAKLESS) return Math.min(p, lineEnd);
+  // A line with its own break that goes on after its column with a quote or a blank (a dump's last
+  // line, then the quote that closes the message, `…..o......" done`, or words): it ends there too.
+  const c = s.charCodeAt(p);
+  return p < lineEnd && (c === 34 || c === 39 || c === 32 || c === 9) ? p : lineEnd;
 }
 
 /** The dump whose first offset starts at `at`: its lines while each starts with an offset and `: `. */

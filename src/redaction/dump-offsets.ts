@@ -1,7 +1,7 @@
 /**
- * A dump line's offset tokens (`00000010:`, od's `000020 `), and whether a dump that a quote opens
- * keeps its own raw line breaks: the line readers' (der-xxd.ts) questions about where a line starts
- * that need none of their state.
+ * A dump line's offset tokens (`00000010:`, od's `000020 `), whether a dump that a quote opens
+ * keeps its own raw line breaks, and where a line that a closing quote follows ends: the line
+ * readers' (der-xxd.ts) questions about where a line starts and ends that need none of their state.
  */
 
 import { hexAt } from './chars.js';
@@ -12,6 +12,22 @@ export function offsetToken(s: string, at: number, zeros: boolean): boolean {
   while (k - at < 8 && (zeros ? s.charCodeAt(k) === 48 : hexAt(s, k) >= 0)) k++;
   const c = s.charCodeAt(k);
   return k - at >= 6 && (c === 58 || c === 32);
+}
+
+/**
+ * Whether the token [v, end) is an xxd offset (6 to 8 hex digits and `:`) that a blank and a hex
+ * digit follow: a flattened dump's next line (`….pw 00000030: 6b0c`), never the value of a key word
+ * that its ASCII column happened to end in.
+ */
+export function isNextDumpLine(s: string, v: number, end: number): boolean {
+  return (
+    end - v >= 7 &&
+    end - v <= 9 &&
+    s.charCodeAt(end - 1) === 58 &&
+    offsetToken(s, v, false) &&
+    s.charCodeAt(end) === 32 &&
+    hexAt(s, end + 1) >= 0
+  );
 }
 
 /** Whether an offset (6 to 8 hex digits, then `:` or a blank) starts at `k`, after blanks. */
@@ -64,4 +80,31 @@ const ANY_ESCAPED_BREAK = { text: '', from: 0, at: -1 };
 export function forgetRawLines(): void {
   RAW_BREAK.text = '';
   ANY_ESCAPED_BREAK.text = '';
+}
+
+/**
+ * Where a line of od or hexdump ends when the quote that closes its message or JSON record follows
+ * its hex (`… 45 7d 80"}`) or od -z's column (`>yk..tGE}.<"}`: `n` characters between `>` and `<`):
+ * before that quote, so each syslog line's own record keeps its end; else `lineEnd`.
+ */
+export function quotedEnd(s: string, k: number, n: number, lineEnd: number): number {
+  let p = k;
+  while (p < lineEnd && s.charCodeAt(p) === 32) p++;
+  if (s.charCodeAt(p) === 62) {
+    let q = p + 1;
+    for (let m = 0; m < n && q < lineEnd; m++) q += escapeLength(s, q);
+    if (s.charCodeAt(q) !== 60) return lineEnd;
+    p = q + 1;
+  }
+  const c = s.charCodeAt(p);
+  return p < lineEnd && (c === 34 || c === 39) ? p : lineEnd;
+}
+
+/** The length of the JSON escape at `p` (2, or 6 for `\uXXXX`), or 1 when `p` starts none. */
+export function escapeLength(s: string, p: number): number {
+  if (s.charCodeAt(p) !== 92) return 1;
+  const c = s.charCodeAt(p + 1);
+  if (c === 117) return /^[0-9a-fA-F]{4}$/.test(s.slice(p + 2, p + 6)) ? 6 : 1;
+  // " \ / b f n r t
+  return c === 34 || c === 92 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116 ? 2 : 1;
 }

@@ -26,11 +26,11 @@ import { backslashesBefore, endsString, forgetOpening, openingEscapes, wholeEsca
 const CUE = '0000';
 
 /**
- * An offset token at the text's start or after a blank or a quote (a JSON string's start, a quoted
- * message's `'`): 6 to 8 hex digits, then `:` or a blank (or the quote that ends the message, after
+ * An offset token at the text's start or after a blank, a quote (a JSON string's start, a quoted
+ * message's `'`) or a name's `=` (logfmt's `dump=00000000: …`): 6 to 8 hex digits, then `:` or a blank (or the quote that ends the message, after
  * od's closing offset).
  */
-const OFFSET = /(?<=^|[ \t"'])[0-9a-fA-F]{6,8}(?=[: "']|$)/g;
+const OFFSET = /(?<=^|[ \t"'=])[0-9a-fA-F]{6,8}(?=[: "']|$)/g;
 /** asn1parse's line starts after a blank: a label's offset and depth, a `-dump` line's offset and ` - `. */
 const ASN1_LINE = /(?<=[ \t])(?:\d{1,9}:d=\d|[0-9a-f]{4} - [0-9a-f]{2}[ -])/g;
 
@@ -191,11 +191,12 @@ function columnEscape(s: string, from: number, to: number, esc: number, continue
   return b < to && (joined || !(s.charCodeAt(b - 1) === 110 && s.charCodeAt(b - 2) === 92));
 }
 
-/** The view: `s` with the blank run before each line start's first blank (or the `"` or `'` before it) a line break. */
+/** The view: `s` with the blank run before each line start's first blank (or the `"`, `'` or `=` before it) a line break. */
 function flattenedView(s: string, starts: readonly number[]): string {
   const chars = s.split('');
   for (const t of starts) {
-    if (s.charCodeAt(t - 1) === 34 || s.charCodeAt(t - 1) === 39) {
+    const q = s.charCodeAt(t - 1);
+    if (q === 34 || q === 39 || q === 61) {
       chars[t - 1] = '\n';
       continue;
     }

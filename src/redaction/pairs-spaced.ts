@@ -34,6 +34,7 @@
  * English. Bounded: a key is at most 64 characters, the word before it 32, blanks at most 8, and
  * a value is read only when it starts after the last replaced one.
  */
+import { isNextDumpLine } from './dump-offsets.js';
 import { endsWithKeyStem } from './key-stems.js';
 import { isAlnum, isBareEnd, isBlank, isLetter, isWideLetter, keyWordsBefore } from './chars.js';
 import {
@@ -304,7 +305,7 @@ function spanAt(s: string, at: number, last: number, isSensitive: KeyTest, censo
   let end = v;
   if (!quoted) {
     while (end < n && !isBareEnd(s.charCodeAt(end))) end++;
-    if (isAssignment(s, v, end) || isMechanismWordAt(s, v, end)) return undefined;
+    if (isAssignment(s, v, end) || isMechanismWordAt(s, v, end) || isNextDumpLine(s, v, end)) return undefined;
     end = pastCensor(s, v, end, censor);
   }
   const key = keyAt(s, at);

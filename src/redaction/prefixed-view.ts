@@ -19,6 +19,7 @@
  */
 
 import { derHexKeyEnd } from './der-hex.js';
+import { isAlnumCode } from './der-key.js';
 import { plainDumpKeySpans, xxdDumpKeySpans } from './der-xxd.js';
 import { hexRunsKeySpans } from './hex-runs.js';
 import { isHexDigit } from './chars.js';
@@ -29,13 +30,19 @@ const PREFIX_MAX = 96;
 /** The shortest text a key in a prefixed dump fits in (an Ed25519 seed's 32 bytes as `xxd -p -s N`, 64 digits: rules 20, part 9). */
 export const PREFIXED_DUMP_MIN = 64;
 
-/** Whether `s` from `t` to `le` is an `xxd -p` line: one run of an even number of hex digits, then blanks only. */
-function isPlainHexLine(s: string, t: number, le: number): boolean {
+/**
+ * The end of the `xxd -p` line's hex from `t` to `le`, or -1: one run of an even number of hex
+ * digits, then blanks only, or a quote that closes the message or the JSON record the line is
+ * (`… app[42]: 3710…b2" done`, `{"msg":"… app[42]: 3710…b2"}`: a dump's lines each in a record).
+ */
+function plainHexEnd(s: string, t: number, le: number): number {
   let k = t;
   while (k < le && isHexDigit(s.charCodeAt(k))) k++;
-  if (k - t < 2 || (k - t) % 2 !== 0) return false;
+  if (k - t < 2 || (k - t) % 2 !== 0) return -1;
+  const c = s.charCodeAt(k);
+  if (c === 34 || c === 39) return k;
   while (k < le && (s.charCodeAt(k) === 32 || s.charCodeAt(k) === 9 || s.charCodeAt(k) === 13)) k++;
-  return k === le;
+  return k === le ? le : -1;
 }
 
 /** Whether an offset starts at `t`: 6 to 8 hex digits, `:` or not, one or two blanks, a hex digit. */
@@ -50,21 +57,29 @@ function isOffsetAt(s: string, t: number, le: number): boolean {
   return k < le && isHexDigit(s.charCodeAt(k));
 }
 
-/** Whether the last dumpStart found an `xxd -p` line (else an offset). */
+/** Whether the last dumpStart found an `xxd -p` line (else an offset), and where its dump ends (the line's end, or its hex's before a quote). */
 let HEX_LINE = false;
+let DUMP_END = 0;
 
-/** Where the dump in the line [ls, le) starts after a prefix, or `ls` (no prefix, or no dump line). */
+/**
+ * Where the dump in the line [ls, le) starts after a prefix, or `ls` (no prefix, or no dump line).
+ * An offset starts after a blank; an `xxd -p` line's hex after any character that is no letter or
+ * digit too: the first line of a dump that the message opens (`app[42]: key:"302e…`, `key=302e…`,
+ * `[302e…`), whose next lines carry the prefix alone.
+ */
 function dumpStart(s: string, ls: number, le: number): number {
   const last = Math.min(le, ls + PREFIX_MAX);
   for (let t = ls; t < last; t++) {
     const p = t > ls ? s.charCodeAt(t - 1) : 32;
-    if (p !== 32 && p !== 9) continue;
-    if (!isHexDigit(s.charCodeAt(t))) continue;
+    if (!isHexDigit(s.charCodeAt(t)) || isAlnumCode(p)) continue;
     HEX_LINE = false;
-    if (isOffsetAt(s, t, le)) return t;
+    DUMP_END = le;
+    if ((p === 32 || p === 9) && isOffsetAt(s, t, le)) return t;
     HEX_LINE = true;
-    if (isPlainHexLine(s, t, le)) return t;
+    DUMP_END = plainHexEnd(s, t, le);
+    if (DUMP_END !== -1) return t;
   }
+  DUMP_END = le;
   return ls;
 }
 
@@ -107,30 +122,33 @@ function strippedView(s: string): View | null {
     let le = s.indexOf('\n', ls);
     if (le === -1) le = s.length;
     const p = dumpStart(s, ls, le);
+    const de = DUMP_END;
     if (p > ls && !HEX_LINE) offsets++;
     else if (p > ls) {
       hexLines++;
       // Two hex lines in a row, the second no wider (rules 20, part 9: `xxd -p -s N`, no version to see).
-      runs ||= le - p <= width && width >= 32;
-      width = le - p;
+      runs ||= de - p <= width && width >= 32;
+      width = de - p;
       if (!version && nextVersion !== -2 && nextVersion < p) nextVersion = s.indexOf(VERSION_HEX, p);
       if (nextVersion === -1) nextVersion = -2;
-      version ||= nextVersion >= p && nextVersion < le;
+      version ||= nextVersion >= p && nextVersion < de;
     }
     if (p === ls || HEX_LINE === false) width = -1;
-    starts.push(p, le);
+    starts.push(p, de, le);
     ls = le + 1;
   }
   if (offsets < 2 && !(hexLines >= 2 && (version || runs))) return null;
   const at = new Int32Array(s.length + 1);
   const parts: string[] = [];
   let n = 0;
-  for (let k = 0; k < starts.length; k += 2) {
+  for (let k = 0; k < starts.length; k += 3) {
     const p = starts[k] as number;
-    const le = starts[k + 1] as number;
-    // The line from its dump's start, and its line break (the text's end for the last line).
-    for (let i = p; i <= le; i++) at[n++] = i;
-    parts.push(s.slice(p, Math.min(le + 1, s.length)));
+    const de = starts[k + 1] as number;
+    const le = starts[k + 2] as number;
+    // The line from its dump's start to its end, and its line break (the text's end for the last line).
+    for (let i = p; i < de; i++) at[n++] = i;
+    at[n++] = le;
+    parts.push(s.slice(p, de), le < s.length ? '\n' : '');
   }
   return { text: parts.join(''), at };
 }

@@ -11,28 +11,14 @@
 import { describe, expect, it } from 'vitest';
 import { compileRedactor } from '../../src/redaction/index.js';
 import { redactOnce } from '../helpers/redact-idempotent.js';
-import { hexdumpWords, leaked, odX1, odX1z, prefixedLines, xxdG1, xxdPairs, xxdPlain } from './dump-formats.js';
+import { leaked, odX1z, prefixedLines, xxdPairs, xxdPlain } from './dump-formats.js';
+import { LOOP_KEYS as KEYS, LOOP_LAYOUTS as LAYOUTS } from './loop-keys.js';
 
 const flat = (t: string): string => t.replace(/\n$/, '').replace(/\n/g, ' ');
 
 const r = compileRedactor();
 const once = (t: string): string => redactOnce(r, t);
 
-const ED_PKCS8 = '302e020100300506032b65700422042053d202857c4cd5f00cbdf0d430ef650a6fae3afc0ca9266a2d58d7e0a27b9840';
-const EC_SEC1 =
-  '30770201010420f0fa34f61784c81c0e2c33d7e54e0ebe93f5593430c6f37738183eb9ae05b1c8a00a06082a8648ce3d030107a14403420004b3d0b3d5bb1b3faccd8d044e3be312c292b1cd47f54244d3f7c310b0705038a458166bda387aef8b9fe0ad9ed658128816ac6e28ee1125f2b0d5517f60b67a22';
-const KEYS: [string, Buffer, Buffer][] = [
-  ['Ed25519 PKCS#8', Buffer.from(ED_PKCS8, 'hex'), Buffer.from(ED_PKCS8, 'hex').subarray(16)],
-  ['EC SEC1', Buffer.from(EC_SEC1, 'hex'), Buffer.from(EC_SEC1, 'hex').subarray(7, 39)],
-];
-const LAYOUTS: [string, (d: Buffer) => string][] = [
-  ['xxd -g1', xxdG1],
-  ['xxd -c 24', (d) => xxdPairs(d, 0, 24)],
-  ['xxd -s 5', (d) => xxdPairs(d, 5)],
-  ['od -A x -t x1z', (d) => odX1z(d)],
-  ['od -t x1', (d) => odX1(d)],
-  ['hexdump', (d) => hexdumpWords(d)],
-];
 const OPENERS = ['key:"', 'msg "', 'dump="'];
 
 describe('a dump with raw line breaks after a quote in the message', () => {
@@ -51,7 +37,7 @@ describe('a dump with raw line breaks after a quote in the message', () => {
 
 describe('a one-line dump in a JSON string, a record after it on the next line', () => {
   // The raw line break after the string ends the record, not a dump line: the string's end holds.
-  const d = Buffer.from(ED_PKCS8, 'hex');
+  const d = KEYS[0]?.[1] as Buffer;
   it('xxd -c 48: the key goes, both records parse', () => {
     const text = `${JSON.stringify({ msg: xxdPairs(d, 0, 48).replace(/\n$/, '') })}\n{"next":"000010: 00"}\n`;
     const out = once(text);

@@ -50,6 +50,18 @@ export const prefixedLines = (t: string, p: (i: number) => string): string =>
     .map((l, i) => `${p(i)}${l}`)
     .join('\n')}\n`;
 
+/** Each line of `t` behind a syslog prefix (`Dec  7 10:00:0i host app[42]: `), as rsyslog writes a dump's lines. */
+export const syslogLines = (t: string): string =>
+  prefixedLines(t, (i) => `Dec  7 10:00:${String(i).padStart(2, '0')} host app[42]: `);
+
+/** Each syslog line of `t` its own JSON Lines record (`{"msg":"Dec  7 … app[42]: …"}`), as a log shipper sends them. */
+export const syslogRecords = (t: string): string =>
+  `${syslogLines(t)
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => JSON.stringify({ msg: l }))
+    .join('\n')}\n`;
+
 export const xxdPlain = (der: Buffer, cols = 30): string =>
   `${rows(der, cols)
     .map((r) => r.toString('hex'))
