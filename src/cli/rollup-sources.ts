@@ -18,8 +18,9 @@ export async function hostSources(
   io: CliIO,
   flags: SourceFlags,
 ): Promise<{ sources: HostSource[]; archive?: ArchiveSource }> {
-  const { parseHostSource } = await import('../rollup/index.js');
+  const { parseHostSource, requireSources } = await import('../rollup/index.js');
   const sources = (flags.from ?? []).map((v) => parseHostSource(v, io.cwd));
+  requireSources(sources);
   if (flags.fromArchive === undefined || flags.fromArchive === false) {
     if (sources.length === 0) throw new AuditpackError('USAGE', 'give the host packs with --from or --from-archive');
     return { sources };

@@ -4,6 +4,7 @@
  * changes nothing.
  */
 import { createHash, type KeyObject } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuditpackError, wrapFsError } from '../errors.js';
 import { HOST_NAME } from '../format/rollup.js';
@@ -19,6 +20,29 @@ import { locatePack } from './sources.js';
 export interface HostSource {
   readonly dir: string;
   readonly host?: string;
+}
+
+/**
+ * Every `--from` path must exist: one that does not (a share not mounted, a typo, a directory removed)
+ * stops the command with PATH_NOT_FOUND before anything is written. It was a ROLLUP_SOURCE_EMPTY
+ * warning, and without `--hosts` the firm's day was written and signed without that host, exit 0
+ * (at62 F7). A directory that exists but holds no pack of the day is still that warning.
+ */
+export function requireSources(sources: readonly HostSource[]): void {
+  for (const s of sources) {
+    let missing = false;
+    try {
+      missing = lstatSync(s.dir, { throwIfNoEntry: false }) === undefined;
+    } catch {
+      // Unreadable on the way (EACCES, ENOTDIR…): the loader says why, as before.
+    }
+    if (missing)
+      throw new AuditpackError(
+        'PATH_NOT_FOUND',
+        `--from ${s.host === undefined ? '' : `${s.host}=`}${s.dir} does not exist: nothing was done (leave it out to go on without that host)`,
+        { details: { path: s.dir } },
+      );
+  }
 }
 
 /** What the roll-up knows of one received host pack. */

@@ -44,7 +44,7 @@ import { merkleRoot } from '../merkle/index.js';
 import { HashingWriter, type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import { removeTree } from '../fsx/dirs.js';
 import { abandonRollupDir, previousRollup, sealRollup, startRollupDir } from './bag.js';
-import { type HostPack, type HostSource, loadHostPack, type RollupFinding } from './hosts.js';
+import { type HostPack, type HostSource, loadHostPack, requireSources, type RollupFinding } from './hosts.js';
 import { mergedStartState } from './carry.js';
 import { checkMergedCompliance } from './compliance.js';
 import { judgeHosts } from './judge.js';
@@ -271,6 +271,7 @@ export async function rollupDay(o: RollupOptions): Promise<RollupResult> {
   const badName = o.expected?.find((h) => !HOST_NAME.test(h));
   if (badName !== undefined)
     throw new AuditpackError('USAGE', `expected host ${JSON.stringify(badName.slice(0, 80))} is not a host name`);
+  requireSources(o.sources);
   const release = await lockRollups(o.outDir);
   try {
     removeRollupLeftovers(o.outDir);

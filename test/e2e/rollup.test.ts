@@ -3,7 +3,7 @@
  * their exit codes, the files written, and a proof checked with nothing but the proof and a key.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,20 @@ describe('auditpack rollup, prove, verify-proof', () => {
     writeFileSync(join(dir, 'hosts.txt'), '# the desk\nalpha\nbravo\ncharlie  # not deployed yet\n');
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a --from path that does not exist stops rollup, prove and verify with PATH_NOT_FOUND (66), nothing written (at62 F7)', () => {
+    const from = ['--from', 'alpha=alpha/artifacts', '--from', 'bravo=bravo/artifactz'];
+    const r = runCli(['rollup', '--date', DATE, ...from, '--out', 'rollups-f7'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(66);
+    expect(r.stderr).toContain('PATH_NOT_FOUND');
+    expect(r.stderr).toMatch(/--from bravo=\S*bravo\/artifactz does not exist/);
+    expect(existsSync(join(dir, 'rollups-f7', DATE))).toBe(false);
+    const p = runCli(['prove', '--date', DATE, '--order', `${DATE}-O2`, ...from, '--out', 'f7.proof.json'], {
+      cwd: dir,
+    });
+    expect(p.code, p.stderr).toBe(66);
+    expect(existsSync(join(dir, 'f7.proof.json'))).toBe(false);
+  });
 
   it('rolls up, proves an order across hosts, and the proof checks on its own', () => {
     const from = ['--from', 'alpha/artifacts', '--from', 'bravo=bravo/artifacts'];
