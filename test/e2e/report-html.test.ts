@@ -91,7 +91,7 @@ describe('report.html in headless chromium', () => {
   let cwd: string;
   beforeAll(async () => {
     proxy = await startProxy();
-    cwd = mkdtempSync(join(tmpdir(), 'auditpack-report-html-'));
+    cwd = tempDir('auditpack-report-html-');
     const policyFile = writePolicy(cwd, DEMO_POLICY);
     const day = 20_300;
     await generateDemoDay(join(cwd, 'logs'), day);

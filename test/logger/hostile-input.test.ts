@@ -3,7 +3,7 @@
  * FIFO, a caller forging the writer's own events, calls that used to throw, the end of seq.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkEventNames } from '../../src/cli/commands/log.js';
@@ -86,6 +86,11 @@ describe('day files that are not regular files', () => {
     expect(err).toBeInstanceOf(AuditpackError);
     expect(err).toMatchObject({ code: 'LOG_WRITE_FAILED', details: { errno: 'ELOOP' } });
     expect(a.stats().buffered).toBe(1);
+    expect(readFileSync(join(dir, 'victim.txt'), 'utf8')).toBe('not an audit log\n');
+    // The link gone, the retry writes the event: closed here, or its timer wrote it after the
+    // directory's removal and made the directory again.
+    rmSync(join(dir, 'logs', todayFile()));
+    await a.close();
     expect(readFileSync(join(dir, 'victim.txt'), 'utf8')).toBe('not an audit log\n');
   });
 
