@@ -173,7 +173,8 @@ export const CHECKS: readonly { label: string; kinds: readonly string[]; match: 
   {
     label: HOST_PACKS_LABEL,
     kinds: ['rollup'],
-    match: (c) => c === 'ROLLUP_HOST_PACK_MISMATCH' || c === 'ROLLUP_HOST_PACK_UNCHECKED',
+    match: (c) =>
+      c === 'ROLLUP_HOST_PACK_MISMATCH' || c === 'ROLLUP_HOST_PACK_UNCHECKED' || c === 'ROLLUP_SIGNED_BY_HOST_KEY',
   },
   { label: 'review records and approvals', kinds: ['pack', 'archive'], match: (c) => c.startsWith('REVIEW_') },
   {

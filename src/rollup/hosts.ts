@@ -10,6 +10,8 @@ import { AuditpackError, wrapFsError } from '../errors.js';
 import { HOST_NAME } from '../format/rollup.js';
 import { type PackManifest, PACK_PATH, ROOT_FILE_BOUNDS } from '../format/pack.js';
 import { readSmallFile } from '../fsx/digest.js';
+import { readBounded } from '../compliance/carry-source.js';
+import { embeddedKey } from '../verify/judge-signature.js';
 import { readRegularSync } from '../fsx/regular.js';
 import { recoveryFileOf } from '../compliance/index.js';
 import { verifyPack } from '../verify/index.js';
@@ -45,6 +47,22 @@ export function requireSources(sources: readonly HostSource[]): void {
   }
 }
 
+/** The key that signed a pack's or roll-up's tag manifest (its SSHSIG's own key), undefined when unsigned or unreadable. */
+export function tagSigner(dir: string): KeyObject | undefined {
+  const sig = readBounded(join(dir, PACK_PATH.signature), MAX_SIGNATURE_BYTES);
+  return sig === undefined ? undefined : embeddedKey(sig.toString('utf8'));
+}
+
+/**
+ * The hosts among `packs` whose pack is signed by `key`. A roll-up signed with a host's pack key is
+ * vouched for by that key: whoever holds one host's key (that host's operator) could edit the firm's
+ * roll-up, re-sign it, and a verify given every host's key to check the host packs called it intact
+ * (at62 F1). Roll-ups are signed with a key of their own.
+ */
+export function hostsSignedBy(key: KeyObject, packs: readonly HostPack[]): string[] {
+  return packs.filter((p) => tagSigner(p.packDir)?.equals(key) === true).map((p) => p.host);
+}
+
 /** What the roll-up knows of one received host pack. */
 export interface HostPack {
   readonly host: string;
@@ -63,6 +81,9 @@ export interface RollupFinding {
   readonly host: string | null;
   readonly detail: string;
 }
+
+/** A signature file is a few hundred bytes; read at most this much of one. */
+const MAX_SIGNATURE_BYTES = 64 * 1024;
 
 /** The problem code of a host pack whose manifest is of another day than the roll-up's. */
 export const WRONG_DAY = 'ROLLUP_PACK_WRONG_DAY';

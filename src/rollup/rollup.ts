@@ -44,7 +44,14 @@ import { merkleRoot } from '../merkle/index.js';
 import { HashingWriter, type WrittenFile, writeNewFile } from '../fsx/byte-sink.js';
 import { removeTree } from '../fsx/dirs.js';
 import { abandonRollupDir, previousRollup, sealRollup, startRollupDir } from './bag.js';
-import { type HostPack, type HostSource, loadHostPack, requireSources, type RollupFinding } from './hosts.js';
+import {
+  type HostPack,
+  type HostSource,
+  hostsSignedBy,
+  loadHostPack,
+  requireSources,
+  type RollupFinding,
+} from './hosts.js';
 import { mergedStartState } from './carry.js';
 import { checkMergedCompliance } from './compliance.js';
 import { judgeHosts } from './judge.js';
@@ -297,6 +304,12 @@ export async function rollupDay(o: RollupOptions): Promise<RollupResult> {
 async function buildRollup(o: RollupOptions, stage: string): Promise<RollupResult> {
   const findings: RollupFinding[] = [];
   const packs = await loadAll(o, stage, findings);
+  const sharing = o.signingKey === undefined ? [] : hostsSignedBy(createPublicKey(o.signingKey), packs);
+  if (sharing.length > 0)
+    throw new AuditpackError(
+      'USAGE',
+      `the signing key signed the pack of ${sharing.join(', ')}: a roll-up signed with a host's key can be edited and signed again by whoever holds that key (verify names it ROLLUP_SIGNED_BY_HOST_KEY); sign roll-ups with a key of their own (auditpack keygen)`,
+    );
   const previous = previousRollup(o.outDir, o.date);
   const dirs = startRollupDir(o.outDir, o.date, o.force === true);
   try {

@@ -168,6 +168,7 @@ export type ProblemCode =
   | 'ROLLUP_FORMAT_OLD'
   | 'ROLLUP_HOST_PACK_MISMATCH'
   | 'ROLLUP_HOST_PACK_UNCHECKED'
+  | 'ROLLUP_SIGNED_BY_HOST_KEY'
   | 'ROLLUP_CARRY_MISMATCH'
   // --- review records (src/review) ---
   | ReviewProblemCode;
