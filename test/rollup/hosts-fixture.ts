@@ -5,6 +5,7 @@
  * every 15 simulated minutes (the timer itself is tested in test/logger/heartbeat.test.ts).
  */
 import { recordWriterEvent } from '../../src/logger/child.js';
+import type { KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuditLogger } from '../../src/logger/index.js';
@@ -102,17 +103,19 @@ export async function writeFirmDay(
   for (const ws of w.values()) for (const x of ws) await x.log.close();
 }
 
-/** Exports every host's day into its own artifacts directory; returns the directories by host. */
+/** Exports every host's day into its own artifacts directory (signed with `signingKeys`' key of the host, if any); returns the directories by host. */
 export async function exportFirmDay(
   dir: string,
   hosts: readonly SimHost[],
   date: string,
   lateHost?: string,
+  signingKeys?: ReadonlyMap<string, KeyObject>,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const h of hosts) {
     const artifacts = join(dir, h.name, 'artifacts');
     mkdirSync(join(dir, h.name, 'logs'), { recursive: true });
+    const signingKey = signingKeys?.get(h.name);
     await exportPack({
       logDir: join(dir, h.name, 'logs'),
       artifactsDir: artifacts,
@@ -120,6 +123,7 @@ export async function exportFirmDay(
       version: '0.1.0',
       snapshot: false,
       recordEvent: false,
+      ...(signingKey === undefined ? {} : { signingKey }),
       // Packs are made at 01:00 after the day, or at 09:00 for the late host.
       now: () => Date.parse(`${date}T00:00:00Z`) + (h.name === lateHost ? 33 : 25) * 3_600_000,
     });

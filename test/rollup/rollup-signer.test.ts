@@ -8,11 +8,10 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportPack } from '../../src/pack/index.js';
 import { rollupDay, verifyRollupHosts } from '../../src/rollup/index.js';
 import { signSshsig } from '../../src/signing/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { DATE, type SimHost, writeFirmDay } from './hosts-fixture.js';
+import { DATE, exportFirmDay, type SimHost, writeFirmDay } from './hosts-fixture.js';
 
 const HOSTS: SimHost[] = [
   { name: 'alpha', skewUs: 0 },
@@ -28,17 +27,13 @@ describe('a roll-up signed with a host pack key', () => {
     dir = tempDir();
     await writeFirmDay(dir, HOSTS, DATE, 3);
     for (const h of [...HOSTS.map((x) => x.name), 'rollup']) keys.set(h, generateKeyPairSync('ed25519'));
-    for (const h of HOSTS)
-      await exportPack({
-        logDir: join(dir, h.name, 'logs'),
-        artifactsDir: join(dir, h.name, 'artifacts'),
-        date: DATE,
-        version: '0.1.0',
-        snapshot: false,
-        recordEvent: false,
-        signingKey: keys.get(h.name)?.privateKey,
-        now: () => Date.parse(`${DATE}T00:00:00Z`) + 25 * 3_600_000,
-      });
+    await exportFirmDay(
+      dir,
+      HOSTS,
+      DATE,
+      undefined,
+      new Map(HOSTS.map((h) => [h.name, keys.get(h.name)?.privateKey as KeyObject])),
+    );
   }, 120_000);
 
   it('is refused by rollup (USAGE), nothing written', async () => {
