@@ -1,9 +1,10 @@
 /**
  * Batched mode (the default): the buffer is written at the end of the current event-loop turn, or 1 ms
- * after the previous write when that was less than 1 ms ago (or every `flushIntervalMs` if set), as soon as `flushBytes` are buffered, on flush()/close(), and
- * synchronously on process exit, SIGINT and SIGTERM. Events whose write failed stay buffered and
- * are retried. With the default file sink a busy logger hands its batches to a writer thread
- * (offload.ts), which does the chain and the write on the other core.
+ * after the previous write when that was less than 1 ms ago (or every `flushIntervalMs` if set), as
+ * soon as `flushBytes` are buffered, on flush()/close(), and synchronously on process exit, SIGINT and
+ * SIGTERM. Events whose write failed stay buffered and are retried. With the default file sink a busy
+ * logger hands its batches to a writer thread (offload.ts), which does the chain and the write on the
+ * other core.
  */
 import type { AuditpackError } from '../errors.js';
 import type { RedactionOptions } from '../redaction/index.js';
@@ -23,8 +24,8 @@ const EXIT_DRAIN_MS = 5_000;
 /**
  * With `flushIntervalMs` 0, the end-of-turn write waits until this long after the previous write or
  * hand-over. Every write takes the log lock and checks the files (about ten system calls), so an app
- * that logs one event a turn, thousands of turns a second, paid that per event: 43 µs of CPU an
- * event where pino's `sync` paid 8 (docs/PERFORMANCE.md, "One event a turn"). Events now go in
+ * that logs one event a turn, thousands of turns a second, paid that per event: 47-60 µs of CPU an
+ * event where pino's `sync` paid 8-12 (docs/PERFORMANCE.md, "One event a turn"). Events now go in
  * groups of up to a millisecond's; a quiet logger still writes at the end of the turn.
  */
 const MIN_WRITE_GAP_MS = 1;
