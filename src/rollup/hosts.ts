@@ -11,7 +11,7 @@ import { HOST_NAME } from '../format/rollup.js';
 import { type PackManifest, PACK_PATH, ROOT_FILE_BOUNDS } from '../format/pack.js';
 import { readSmallFile } from '../fsx/digest.js';
 import { readBounded } from '../compliance/carry-source.js';
-import { embeddedKey } from '../verify/judge-signature.js';
+import { keyInsideSshsig } from '../signing/index.js';
 import { readRegularSync } from '../fsx/regular.js';
 import { recoveryFileOf } from '../compliance/index.js';
 import { verifyPack } from '../verify/index.js';
@@ -50,7 +50,7 @@ export function requireSources(sources: readonly HostSource[]): void {
 /** The key that signed a pack's or roll-up's tag manifest (its SSHSIG's own key), undefined when unsigned or unreadable. */
 export function tagSigner(dir: string): KeyObject | undefined {
   const sig = readBounded(join(dir, PACK_PATH.signature), MAX_SIGNATURE_BYTES);
-  return sig === undefined ? undefined : embeddedKey(sig.toString('utf8'));
+  return sig === undefined ? undefined : keyInsideSshsig(sig.toString('utf8'));
 }
 
 /**
