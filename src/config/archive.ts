@@ -101,19 +101,9 @@ export function resolveArchive(
   const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
   const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
   const sessionToken = nonEmpty(env.AWS_SESSION_TOKEN);
-  // A line break copied in with a key (`export AWS_SECRET_ACCESS_KEY="$(cat key)\n"`) cannot go in a
-  // request header: the SDK failed and then held the process for its 300 s request timeout, a cron job
-  // stalled. Refused here, by name: the value is a secret and is never quoted.
-  for (const [name, v] of [
-    ['AWS_ACCESS_KEY_ID', accessKeyId],
-    ['AWS_SECRET_ACCESS_KEY', secretAccessKey],
-    ['AWS_SESSION_TOKEN', sessionToken],
-  ] as const)
-    if (v !== undefined && /[\s\x00-\x1f\x7f]/.test(v))
-      throw new AuditpackError(
-        'CONFIG_INVALID',
-        `${name} holds a blank, line break or control character (${v.length} characters; copied with a line break?): it cannot be sent with a request`,
-      );
+  refuseUnsendable('AWS_ACCESS_KEY_ID', accessKeyId);
+  refuseUnsendable('AWS_SECRET_ACCESS_KEY', secretAccessKey);
+  refuseUnsendable('AWS_SESSION_TOKEN', sessionToken);
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
     throw new AuditpackError(
       'CONFIG_INVALID',
@@ -133,4 +123,17 @@ export function resolveArchive(
     forcePathStyle,
     credentials: creds === undefined ? undefined : () => creds,
   });
+}
+
+/**
+ * A line break pasted into a key (two lines of a file) cannot go in a request header: the SDK failed and
+ * then held the process for its 300 s request timeout, a cron job stalled. Refused by name and length:
+ * the value is a secret and is never quoted.
+ */
+function refuseUnsendable(name: string, value: string | undefined): void {
+  if (value !== undefined && /[\s\x00-\x1f\x7f]/.test(value))
+    throw new AuditpackError(
+      'CONFIG_INVALID',
+      `${name} holds a blank, line break or control character (${value.length} characters; copied with a line break?): it cannot be sent with a request`,
+    );
 }
