@@ -96,6 +96,8 @@ describe('a FIFO or a device as --signing-key', () => {
   it('export, rollup and prune refuse it at once (KEY_INVALID, 78), as --pubkey is refused', () => {
     const root = tempDir();
     mkdirSync(join(root, 'logs'));
+    // rollup's --from must exist (else PATH_NOT_FOUND, 66, before the key is read): an empty one.
+    mkdirSync(join(root, 'art'));
     mkfifo(join(root, 'key.fifo'));
     const runs: [string, string[]][] = [
       ['export', ['export', '--date', '2026-11-01']],
