@@ -17,6 +17,7 @@
  * them); the labels and offsets stay. Found from one search (`hl=`); the text's lines are read once.
  */
 import { includesBy, isHexDigit } from './chars.js';
+import { backslashesBefore } from './json-string-level.js';
 /** EC scalar sizes in bytes (der-headless.ts). */
 const EC_SCALAR = new Set([24, 28, 32, 48, 64, 65, 66]);
 
@@ -77,9 +78,7 @@ function recordEnd(s: string, at: number, end: number): number {
     k--;
   }
   if (k === end || k === at || s.charCodeAt(k - 1) !== 34) return end;
-  let b = k - 1;
-  while (b > at && s.charCodeAt(b - 1) === 92) b--;
-  return (k - 1 - b) % 2 === 0 ? k - 1 : end;
+  return backslashesBefore(s, k - 1, at) % 2 === 0 ? k - 1 : end;
 }
 
 /** The elements of the asn1parse lines in `s`, in order. */

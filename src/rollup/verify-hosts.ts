@@ -13,10 +13,8 @@ import { join } from 'node:path';
 import { removeTree } from '../fsx/dirs.js';
 import { type RollupReport, verifyRollup, type VerifyRollupOptions } from '../verify/index.js';
 import { Findings, makeReport } from '../verify/report.js';
-import { type HostPack, type HostSource, hostsSignedBy, loadHostPack, type RollupFinding, tagSigner } from './hosts.js';
 import { PACK_PATH } from '../format/pack.js';
-
-const ROLLUP_SIGNATURE_FILE = PACK_PATH.signature;
+import { type HostPack, type HostSource, hostsSignedBy, loadHostPack, type RollupFinding, tagSigner } from './hosts.js';
 import { type ArchiveSource, fetchArchiveSources } from './sources.js';
 
 /** What re-verifying a roll-up's host packs takes. */
@@ -104,7 +102,7 @@ export async function verifyRollupHosts(dir: string, o: VerifyRollupHostsOptions
       f.add(
         'ROLLUP_SIGNED_BY_HOST_KEY',
         'error',
-        ROLLUP_SIGNATURE_FILE,
+        PACK_PATH.signature,
         `the roll-up is signed with the key that signed the pack of ${sharing.join(', ')}: whoever holds that host's key can edit the roll-up and sign it again, so its signature vouches for nothing here (sign roll-ups with a key of their own)`,
       );
     const seen = new Set(packs.map((p) => p.host));
