@@ -245,11 +245,24 @@ export class CsvCounter {
  */
 function closingQuote(chunk: Buffer, i: number, n: number): number {
   for (;;) {
-    while (i < n && chunk[i] !== 0x22) i++;
+    i = nextQuote(chunk, i, n);
     if (i >= n) return n;
     if (i + 1 < n && chunk[i + 1] === 0x22) i += 2;
     else return i;
   }
+}
+
+/**
+ * The index of the next `"` in `chunk[i, n)`, or n: the first bytes one by one (quotes come every
+ * few bytes in a cell of JSON), then a native search (a long text inside the cell: byte by byte, the
+ * count of a 4 KB-line pack's CSVs took ~2.4 s of verify's hashing thread).
+ */
+function nextQuote(chunk: Buffer, i: number, n: number): number {
+  const probe = Math.min(n, i + 32);
+  for (; i < probe; i++) if (chunk[i] === 0x22) return i;
+  if (i >= n) return n;
+  const q = n === chunk.length ? chunk.indexOf(0x22, i) : chunk.subarray(0, n).indexOf(0x22, i);
+  return q === -1 ? n : q;
 }
 
 /**
