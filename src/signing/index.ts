@@ -13,6 +13,7 @@ export {
   loadSigningKey,
   matchPatternList,
   MAX_KEY_FILE_BYTES,
+  noSignerMessage,
   parseAllowedSigners,
   parseOpenSshPublicKey,
   parsePrivateKey,

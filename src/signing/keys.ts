@@ -129,9 +129,10 @@ export interface AllowedSigner {
  * comma-separated options (`namespaces="…"`, `cert-authority`, `valid-after=…`), key type, base64
  * key, optional comment. Blank lines and `#` comments are skipped; lines with key types other than
  * ssh-ed25519 are skipped (a shared file may hold other people's RSA keys). A malformed line throws
- * KEY_INVALID naming its number.
+ * KEY_INVALID naming its number. `leftOut`, when given, gets a reason for each ssh-ed25519 line
+ * that allows nothing (for a message when no signer is left: see noSignerMessage).
  */
-export function parseAllowedSigners(text: string, now: number = Date.now()): AllowedSigner[] {
+export function parseAllowedSigners(text: string, now: number = Date.now(), leftOut?: string[]): AllowedSigner[] {
   const out: AllowedSigner[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -160,7 +161,12 @@ export function parseAllowedSigners(text: string, now: number = Date.now()): All
     const opts = parseSignerOptions(options ?? '', i + 1);
     // Like ssh-keygen -Y verify: a line marked for certificates (not supported here), with an option
     // it does not know, or outside its validity at the time of checking never allows a signature.
-    if (opts.unusable || !validAt(opts, now)) continue;
+    if (opts.unusable || !validAt(opts, now)) {
+      leftOut?.push(
+        `line ${i + 1} ${opts.unusable ? 'has an option ssh-keygen -Y verify does not apply here (cert-authority, or one it does not know)' : `is ${validityOf(opts)}, and it is now ${new Date(now).toISOString()}`}`,
+      );
+      continue;
+    }
     let key: KeyObject;
     try {
       key = keyFromBase64Blob(b64);
@@ -249,6 +255,27 @@ function parseSignerOptions(options: string, line: number): SignerOptions {
     } else out.unusable = true;
   }
   return out;
+}
+
+/** The line's validity window in words (ssh-keygen -Y verify checks it at the time of checking). */
+function validityOf(o: SignerOptions): string {
+  const at = (t: number): string => new Date(t).toISOString();
+  if (o.validAfter !== undefined && o.validBefore !== undefined)
+    return `valid from ${at(o.validAfter)} to ${at(o.validBefore)} (valid-after, valid-before)`;
+  return o.validAfter !== undefined
+    ? `valid from ${at(o.validAfter)} (valid-after)`
+    : `valid until ${at(o.validBefore as number)} (valid-before)`;
+}
+
+/**
+ * The KEY_INVALID message for an allowed_signers file that gives no ssh-ed25519 signer: `what` says
+ * what is missing, and the lines left out say why (an expired sole signer is not "no signer").
+ */
+export function noSignerMessage(file: string, what: string, leftOut: readonly string[]): string {
+  if (leftOut.length === 0) return `${file} holds no ${what}`;
+  const shown = leftOut.slice(0, 3).join('; ');
+  const more = leftOut.length > 3 ? `; and ${leftOut.length - 3} more` : '';
+  return `${file} holds no ${what} usable now, as ssh-keygen -Y verify reads it (${shown}${more})`;
 }
 
 /** Whether `now` (ms) is within the line's validity, as ssh-keygen checks it. */

@@ -147,6 +147,17 @@ describe('auditpack verify end to end', () => {
     expect(d.code, d.stderr).toBe(78);
     expect(d.stderr).toContain('KEY_INVALID');
     expect(sshVerify(pack, join(cwd, 'deny'))).not.toBe(0);
+    // The sole signer expired (valid-before passed): ssh-keygen refuses it too; the message says why, not "no signer".
+    writeFileSync(
+      join(cwd, 'expired'),
+      malloryLine.replace('namespaces="auditpack"', 'namespaces="auditpack",valid-before="20200101Z"'),
+    );
+    const x = runCli(['verify', join('artifacts', date), '--allowed-signers', 'expired'], { cwd });
+    expect(x.code, x.stderr).toBe(78);
+    expect(x.stderr).toMatch(
+      /KEY_INVALID: expired holds no ssh-ed25519 signer usable now.*line 1 is valid until 2020-01-01T00:00:00\.000Z \(valid-before\)/,
+    );
+    expect(sshVerify(pack, join(cwd, 'expired'))).not.toBe(0);
   }, 240_000);
 
   it('exit codes: a missing path is PATH_NOT_FOUND (66); both key options is a usage error (2); the logs directory verifies', () => {

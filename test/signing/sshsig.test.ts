@@ -11,6 +11,7 @@ import {
   loadSigningKey,
   matchPatternList,
   MAX_KEY_FILE_BYTES,
+  noSignerMessage,
   parseAllowedSigners,
   parseOpenSshPublicKey,
   publicKeyBlob,
@@ -206,9 +207,17 @@ describe('keys', () => {
       const line = `me@x ${opts ? `namespaces="auditpack",${opts}` : 'namespaces="auditpack"'} ssh-ed25519 ${b64}`;
       writeFileSync(join(dir, 'allowed_signers'), `${line}\n`);
       const ssh = sshVerify(dir, data, sig, 'me@x').status === 0;
-      const ours = parseAllowedSigners(`${line}\n`).length === 1;
+      const leftOut: string[] = [];
+      const ours = parseAllowedSigners(`${line}\n`, Date.now(), leftOut).length === 1;
       expect([opts, ours]).toEqual([opts, ssh]);
+      // A line left out says why (its window, or its option), for the message when no signer is left.
+      expect(leftOut).toHaveLength(ours ? 0 : 1);
+      if (!ours) expect(leftOut[0]).toMatch(/^line 1 (is valid (from|until) \d{4}-|has an option)/);
     }
+    expect(noSignerMessage('f', 'signer', [])).toBe('f holds no signer');
+    expect(noSignerMessage('f', 'signer', ['a', 'b', 'c', 'd', 'e'])).toBe(
+      'f holds no signer usable now, as ssh-keygen -Y verify reads it (a; b; c; and 2 more)',
+    );
     expect(parseAllowedSigners(`me@x valid-before="20990101" ssh-ed25519 ${b64}`, Date.parse('2100-01-01'))).toEqual(
       [],
     );

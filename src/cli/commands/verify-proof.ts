@@ -92,9 +92,8 @@ async function trustedKeys(io: CliIO, opts: ProofOpts): Promise<KeyObject[] | un
     throw new AuditpackError('USAGE', 'give either --pubkey or --allowed-signers, not both');
   if (opts.pubkey !== undefined) return readPublicKeys(io.cwd, opts.pubkey);
   if (opts.allowedSigners === undefined) return undefined;
-  const { DEFAULT_NAMESPACE, MAX_KEY_FILE_BYTES, parseAllowedSigners, signerAllowsNamespace } = await import(
-    '../../signing/index.js'
-  );
+  const { DEFAULT_NAMESPACE, MAX_KEY_FILE_BYTES, noSignerMessage, parseAllowedSigners, signerAllowsNamespace } =
+    await import('../../signing/index.js');
   let text: string;
   try {
     text = readRegularFile(resolve(io.cwd, opts.allowedSigners), MAX_KEY_FILE_BYTES).toString('utf8');
@@ -107,13 +106,18 @@ async function trustedKeys(io: CliIO, opts: ProofOpts): Promise<KeyObject[] | un
       },
     );
   }
-  const keys = parseAllowedSigners(text)
-    .filter((s) => signerAllowsNamespace(s, DEFAULT_NAMESPACE))
-    .map((s) => s.key);
+  const leftOut: string[] = [];
+  const all = parseAllowedSigners(text, Date.now(), leftOut);
+  const keys = all.filter((s) => signerAllowsNamespace(s, DEFAULT_NAMESPACE)).map((s) => s.key);
   if (keys.length === 0)
     throw new AuditpackError(
       'KEY_INVALID',
-      `${quotePath(opts.allowedSigners)} holds no ssh-ed25519 signer for auditpack`,
+      // The lines left out say why only when no line was left: else the namespace did.
+      noSignerMessage(
+        quotePath(opts.allowedSigners),
+        'ssh-ed25519 signer for auditpack',
+        all.length === 0 ? leftOut : [],
+      ),
     );
   return keys;
 }

@@ -218,9 +218,13 @@ async function verifyOptions(io: CliIO, opts: VerifyOptions): Promise<VerifyArch
     options.publicKeys = lines.map((l) => signing.parseOpenSshPublicKey(l));
   }
   if (opts.allowedSigners !== undefined) {
-    const signers = signing.parseAllowedSigners(await readKeyFile(opts.allowedSigners));
+    const leftOut: string[] = [];
+    const signers = signing.parseAllowedSigners(await readKeyFile(opts.allowedSigners), Date.now(), leftOut);
     if (signers.length === 0)
-      throw new AuditpackError('KEY_INVALID', `${opts.allowedSigners} holds no ssh-ed25519 signer`);
+      throw new AuditpackError(
+        'KEY_INVALID',
+        signing.noSignerMessage(opts.allowedSigners, 'ssh-ed25519 signer', leftOut),
+      );
     // As ssh-keygen -Y verify -n auditpack reads the file: an entry whose namespaces="…" does not allow
     // auditpack (a pattern list: `*`, `?`, `!`) cannot vouch for a pack.
     if (!signers.some((s) => signing.signerAllowsNamespace(s, signing.DEFAULT_NAMESPACE)))
