@@ -36,6 +36,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import {
   BENCH_API_KEYS,
@@ -191,7 +192,9 @@ async function runChild(spec: ChildSpec): Promise<ChildResult> {
         log(e);
       }
     }
-    if (turn % 16 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    // The heap's size from V8 alone (~0.5 µs): process.memoryUsage() also reads the RSS from /proc
+    // (~10 µs a call, 1.6 µs an event of the one-call-a-turn row's main thread in its profile).
+    if (turn % 16 === 0) peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size);
     await new Promise<void>((r) => setImmediate(r));
   }
   await close();
