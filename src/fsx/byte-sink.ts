@@ -184,7 +184,7 @@ function copyRun(src: Uint8Array, b: Buffer, p: number, i: number, j: number): n
 /** `\u003b`, a JSON string's `;` spelled so that no formula character follows a `;` byte. */
 const SEMICOLON_ESCAPE = Buffer.from('\\u003b', 'latin1');
 
-/** A growable in-memory sink; `take()` returns the bytes and empties it. */
+/** A growable in-memory sink: `view()` gives the bytes written, `clear()` empties it. */
 export class GrowableByteSink extends ByteSink {
   constructor(initial = 64 * 1024) {
     super(initial);
@@ -197,7 +197,7 @@ export class GrowableByteSink extends ByteSink {
     this.buf = g;
   }
 
-  /** Bytes written since the last take (a view: copy it before writing again). */
+  /** Bytes written since the last clear (a view: copy it before writing again). */
   view(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
