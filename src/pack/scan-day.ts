@@ -31,31 +31,29 @@ import { RECOVERY } from '../format/log-line.js';
 import {
   BatchProcessor,
   FactsAccumulator,
+  outputsInto,
   LINE_COMPLETE,
   LINE_FRAGMENT,
   LINE_TOO_LONG,
   LINE_UNTERMINATED,
   META,
-  type EventFactsBase,
-  type MalformedLine,
 } from './day-events.js';
 import { HashingWriter, type WrittenFile } from '../fsx/byte-sink.js';
 import { QueuedFileWriter } from '../fsx/queued-writer.js';
-import type { LineTree } from '../format/pack.js';
 import { LineTreeAccumulator, lineSubtrees } from '../merkle/index.js';
 import {
   BATCH_BYTES,
   BATCH_LINES,
   DIGEST_BYTES,
   Gate,
-  type LocalBatch,
   MAX_UNWRITTEN,
   makeScanInit,
   SCAN_THREAD,
   type ScanInit,
   type RecordsConsumer,
+  type ScanAnswer,
+  type ScanJob,
   type ScanResult,
-  type SlotBatch,
   setupScan,
   SLOTS,
   TABLE_INTS,
@@ -64,67 +62,12 @@ import {
 } from './scan-jobs.js';
 import { EntryTable } from '../json/line-scanner.js';
 import { hexInto } from '../json/byte-slices.js';
+import type { DayFacts, DayScanFacts, DerivedSinks, ScanDayOptions } from './scan-types.js';
+import { BatchDigests, type DerivedDigests, type DigestAnswer, digestJob, NO_OUTPUT } from './scan-digests.js';
 export { MAX_REPORTED_MALFORMED, type MalformedLine } from './day-events.js';
 export type { RecordsConsumer } from './scan-jobs.js';
-
-/** Facts gathered in the pass. */
-export interface DayFacts {
-  readonly events: EventFactsBase['events'];
-  readonly rows: EventFactsBase['rows'];
-  readonly chain: {
-    readonly first_seq: number | null;
-    readonly last_seq: number | null;
-    readonly start_prev: string | null;
-    readonly end_hash: string | null;
-  };
-  /** The first MAX_REPORTED_MALFORMED malformed lines (the count is in events.malformed_lines). */
-  readonly malformed: readonly MalformedLine[];
-  /** The RFC 6962 tree over every line of the log, in order (docs/FORMAT.md, "The line tree"). */
-  readonly lineTree: LineTree;
-  /** Payload files written, by name under data/. */
-  readonly files: Readonly<Record<string, WrittenFile>>;
-}
-
-export interface ScanDayOptions {
-  /** The day's log file; may not exist (a day without events). */
-  logFile: string;
-  /** The pack's data/ directory (exists, empty). */
-  dataDir: string;
-  alertFilter: AlertFilterConfig;
-  /** Called with bytes read so far and the file's size, about every 8 MiB. */
-  onProgress?: (bytesRead: number, totalBytes: number) => void;
-  /** File size if known (for progress). */
-  totalBytes?: number;
-  /** Hand batches to a worker thread (default true; without one, or if it fails, they run here). */
-  threads?: boolean;
-  /**
-   * Also called with every line, in order, on this thread. The line's bytes are a view into the
-   * read buffer, valid only during the call: copy what must outlive it.
-   */
-  onLine?: (line: ScannedLine) => void;
-  /**
-   * The compliance checks' records of every line (src/compliance/records.ts), taken in the same
-   * scan as the rows; called on this thread in line order, batch by batch.
-   */
-  onRecords?: RecordsConsumer;
-}
-
-/** Where the derived payload bytes go: a file being written, or only a digest (verify). */
-export interface PayloadSink {
-  write(s: string): void;
-  /** `b` is valid only during the call (its buffer holds a later batch's bytes next). */
-  writeBytes(b: Uint8Array): void;
-}
-
-/** The derived payload of a day: orders.csv, fills.csv and alerts.jsonl. */
-export interface DerivedSinks {
-  readonly orders: PayloadSink;
-  readonly fills: PayloadSink;
-  readonly alerts: PayloadSink;
-}
-
-/** What DayScanner found, apart from the files (the reader knows the log's own bytes). */
-export type DayScanFacts = Omit<DayFacts, 'files'>;
+export type { DayFacts, DayScanFacts, DerivedSinks, PayloadSink, ScanDayOptions } from './scan-types.js';
+export type { DerivedDigest, DerivedDigests } from './scan-digests.js';
 
 /**
  * The export's derivation of a day's payload from its log lines: fed the lines in order (push),
@@ -137,7 +80,7 @@ export class DayScanner {
   private nextToWrite = 0;
   private failure: AuditpackError | undefined;
   private wake: (() => void) | undefined;
-  private readonly thread: JobThread<ScanInit, SlotBatch | LocalBatch, ScanResult>;
+  private readonly thread: JobThread<ScanInit, ScanJob, ScanAnswer>;
   private readonly ring: ScanInit;
   private readonly bufs: Buffer[];
   private readonly metas: Float64Array[];
@@ -180,15 +123,25 @@ export class DayScanner {
   private readonly spareOutputs: ArrayBuffer[] = [];
   /** Opened when a batch is written: the read waits at it while too many are not (room). */
   private readonly gate = new Gate();
+  /** Where the outputs go: the sinks, or (`'digest'`) only into the derived files' digests (scan-digests.ts). */
+  private readonly sinks: DerivedSinks | undefined;
+  /** With `'digest'`: the thread's handler keeps the digests (There) when there is a thread, else this one (Here). */
+  private readonly sumsThere: boolean;
+  private readonly sumsHere: BatchDigests | undefined;
+  /** DigestJob buffers given back, for the next batches' outputs. */
+  private readonly spareSums: ArrayBuffer[] = [];
+  private sumsEnd: DerivedDigests | null = null;
 
   /**
+   * `sinks`: where the derived bytes go, or `'digest'`: only their sizes and SHA-256 are wanted
+   * (derivedDigests), made on the thread (verify: it took a tenth of the reading thread on long lines);
    * `file`: the log file's own name (`audit-YYYYMMDD.jsonl`), which a recovery event must name;
    * `threads`: hand batches to a worker thread; `onRecords`: also take the compliance checks' records;
    * `preRead`: push() may be given the lines' entry tables (the caller read them as events already);
    * `csvRules`: the CSV cell rules to write by (verify passes the pack's own, manifest.json `csv_rules`).
    */
   constructor(
-    private readonly sinks: DerivedSinks,
+    sinks: DerivedSinks | 'digest',
     alertFilter: AlertFilterConfig,
     private readonly file: string | undefined,
     threads: boolean,
@@ -196,10 +149,11 @@ export class DayScanner {
     preRead = false,
     csvRules: CsvRules = CSV_RULES,
   ) {
-    sinks.orders.write(csvHeader(ORDER_COLUMNS));
-    sinks.fills.write(csvHeader(FILL_COLUMNS));
+    this.sinks = sinks === 'digest' ? undefined : sinks;
+    this.sinks?.orders.write(csvHeader(ORDER_COLUMNS));
+    this.sinks?.fills.write(csvHeader(FILL_COLUMNS));
     this.local = new BatchProcessor(alertFilter, onRecords !== undefined, csvRules);
-    this.ring = makeScanInit(alertFilter, threads, onRecords !== undefined, preRead, csvRules);
+    this.ring = makeScanInit(alertFilter, threads, onRecords !== undefined, preRead, csvRules, sinks === 'digest');
     this.tables = preRead ? new Int32Array(TABLE_INTS) : undefined;
     this.tableBufs = this.ring.tables.map((t) => new Int32Array(t));
     this.bufs = this.ring.bufs.map((b) => Buffer.from(b));
@@ -213,6 +167,8 @@ export class DayScanner {
       threads,
       resourceLimits: COMPACT_THREAD_HEAP,
     });
+    this.sumsThere = sinks === 'digest' && this.thread.mode === 'thread';
+    this.sumsHere = sinks === 'digest' && !this.sumsThere ? new BatchDigests() : undefined;
   }
 
   /** Waits, at most `timeoutMs`, until the thread runs or is lost (JobThread.whenRunning). */
@@ -231,9 +187,12 @@ export class DayScanner {
     try {
       for (let i = 0; i < r.tree.sizes.length; i++)
         this.tree.addSubtree(r.tree.roots[i] as string, r.tree.sizes[i] as number);
-      this.sinks.orders.writeBytes(r.orders);
-      this.sinks.fills.writeBytes(r.fills);
-      this.sinks.alerts.writeBytes(r.alerts);
+      if (this.sinks === undefined) this.sumsHere?.add(r.id, r.orders, r.fills, r.alerts);
+      else {
+        this.sinks.orders.writeBytes(r.orders);
+        this.sinks.fills.writeBytes(r.fills);
+        this.sinks.alerts.writeBytes(r.alerts);
+      }
       if (this.onRecords !== undefined) {
         const w = this.waiting.shift() as WaitingBatch;
         this.onRecords(
@@ -289,6 +248,7 @@ export class DayScanner {
       this.waiting.push({ firstLine: this.firstLine, digests: d, lines: this.count, buf: this.buf, used: this.used });
     }
     const slot = this.freeSlot();
+    if (slot < 0 && this.sumsThere) return this.hashThere(id);
     if (slot < 0 && this.nextToWrite === id) {
       // Every earlier batch is written: this one can be written now, from the processor's own
       // buffers. Copying each result instead (it might have to wait) doubled the export's peak RSS.
@@ -301,7 +261,7 @@ export class DayScanner {
       this.next();
       return;
     }
-    let result: Promise<ScanResult>;
+    let result: Promise<ScanAnswer>;
     const { used, count, first, tables } = this;
     if (slot >= 0) {
       this.buf.copy(this.bufs[slot] as Buffer, 0, 0, used);
@@ -319,9 +279,35 @@ export class DayScanner {
       result = this.thread.runHere(local);
     }
     result.then(
-      (r) => this.write(r),
+      (r) => this.write(r as ScanResult),
       (e: AuditpackError) => this.fail(e),
     );
+    this.next();
+  }
+
+  /**
+   * With the digests on the thread, a batch no slot is free for: processed here, its outputs sent
+   * there to be hashed in turn (after every batch handed over before it: the thread's messages come
+   * in the order posted), and written once they are, so the read waits while many are (room).
+   */
+  private hashThere(id: number): void {
+    try {
+      const r = this.local.process(id, this.buf, this.used, this.meta, this.count, false, this.tables);
+      const job = digestJob(id, r.orders, r.fills, r.alerts, this.spareSums.pop());
+      // The records point into the processor's buffers, which the next batch reuses: they are copied.
+      const own = outputsInto(r.records, NO_OUTPUT, NO_OUTPUT, NO_OUTPUT, this.spareOutputs.pop());
+      const done = { ...r, ...own, tree: lineSubtrees(this.digests, this.first, this.count) };
+      this.thread.run(job, [job.buf]).then(
+        (a) => {
+          const back = (a as DigestAnswer).buf;
+          if (back.byteLength > 0) this.spareSums.push(back);
+          this.write(done);
+        },
+        (e: AuditpackError) => this.fail(e),
+      );
+    } catch (err) {
+      this.fail(asAuditpackError(err, 'export scan'));
+    }
     this.next();
   }
 
@@ -409,6 +395,8 @@ export class DayScanner {
       this.wake = undefined;
     }
     if (this.failure) throw this.failure;
+    if (this.sumsThere) this.sumsEnd = ((await this.thread.run({ end: this.batchId })) as DigestAnswer).digests ?? null;
+    else this.sumsEnd = this.sumsHere?.end(this.batchId) ?? null;
     const f = this.acc.facts();
     return {
       events: f.events,
@@ -417,6 +405,14 @@ export class DayScanner {
       malformed: f.malformed,
       lineTree: { leaves: this.tree.size, root: this.tree.root().toString('hex') },
     };
+  }
+
+  /**
+   * With `'digest'` sinks, after finish: the derived files' sizes and SHA-256, or null when the thread
+   * was lost with batches it had hashed (the caller derives them again).
+   */
+  derivedDigests(): DerivedDigests | null {
+    return this.sumsEnd;
   }
 
   /** Stops the worker thread, if any (always call it). */

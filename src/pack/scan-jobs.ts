@@ -10,7 +10,8 @@ import { DEFAULT_CHUNK_BYTES } from '../chain/lines.js';
 import { type LineSubtrees, lineSubtrees } from '../merkle/index.js';
 import type { SetupJobs } from '../worker/index.js';
 import { CSV_RULES, type CsvRules } from './csv.js';
-import { BatchProcessor, type BatchResult, META } from './day-events.js';
+import { BatchProcessor, type BatchResult, META, outputsInto } from './day-events.js';
+import { BatchDigests, type DigestAnswer, type DigestEnd, type DigestJob, NO_OUTPUT } from './scan-digests.js';
 
 /** Name of the export's scan thread (stats, workerActivity, NODE_DEBUG=auditpack). */
 export const SCAN_THREAD = 'export scan';
@@ -115,6 +116,11 @@ export interface ScanInit {
   readonly digests: readonly SharedArrayBuffer[];
   /** Each slot's entry tables of lines read before (TABLE_INTS), or none when no line comes read. */
   readonly tables: readonly SharedArrayBuffer[];
+  /**
+   * The handler keeps the derived files' digests (scan-digests.ts): a slot batch's outputs are
+   * hashed where it is processed and not sent back; DigestJobs bring the others'.
+   */
+  readonly sums: boolean;
 }
 
 /** A batch in slot `slot` of the ring (posted to the thread). */
@@ -152,6 +158,11 @@ export interface ScanResult extends BatchResult {
   readonly tree: LineSubtrees;
 }
 
+/** A job of the scan's handler: a batch, or (with ScanInit.sums) outputs to hash, or the digests' end. */
+export type ScanJob = SlotBatch | LocalBatch | DigestJob | DigestEnd;
+/** Its answer: a batch's result, or a DigestJob's buffer (and, at the end, the digests). */
+export type ScanAnswer = ScanResult | DigestAnswer;
+
 /**
  * A ring for `threads`, or an empty one (no thread: no shared memory). `tables`: lines may come
  * already read as events, with their entry tables (verify).
@@ -162,6 +173,7 @@ export function makeScanInit(
   checks = false,
   tables = false,
   csvRules: CsvRules = CSV_RULES,
+  sums = false,
 ): ScanInit {
   const n = threads ? SLOTS : 0;
   return {
@@ -174,6 +186,7 @@ export function makeScanInit(
     metas: Array.from({ length: n }, () => new SharedArrayBuffer(8 * META * BATCH_LINES)),
     digests: Array.from({ length: n }, () => new SharedArrayBuffer(DIGEST_BYTES * BATCH_LINES)),
     tables: Array.from({ length: tables ? n : 0 }, () => new SharedArrayBuffer(4 * TABLE_INTS)),
+    sums,
   };
 }
 
@@ -185,13 +198,19 @@ export function makeScanInit(
 export const setupScan = (
   init: ScanInit,
   processor = new BatchProcessor(init.alertFilter, init.checks, init.csvRules),
-): ReturnType<SetupJobs<ScanInit, SlotBatch | LocalBatch, ScanResult>> => {
+): ReturnType<SetupJobs<ScanInit, ScanJob, ScanAnswer>> => {
   const bufs = init.bufs.map((b) => Buffer.from(b));
   const metas = init.metas.map((m) => new Float64Array(m));
   const digests = init.digests.map((d) => Buffer.from(d));
   const tables = init.tables.map((t) => new Int32Array(t));
+  const sums = init.sums ? new BatchDigests() : undefined;
   return {
     run(job) {
+      if ('digest' in job) {
+        (sums as BatchDigests).addJob(job);
+        return { buf: job.buf };
+      }
+      if ('end' in job) return { buf: new ArrayBuffer(0), digests: (sums as BatchDigests).end(job.end) };
       processor.spare = job.spare;
       if (!('slot' in job))
         return {
@@ -209,16 +228,21 @@ export const setupScan = (
         job.used,
         metas[job.slot] as Float64Array,
         job.count,
-        true,
+        sums === undefined,
         tables[job.slot],
       );
       const tree = lineSubtrees(digests[job.slot] as Buffer, job.first, job.count);
       Atomics.store(init.state, job.slot, 0); // the slot is free as soon as its bytes are read
-      return { ...r, tree };
+      if (sums === undefined) return { ...r, tree };
+      // The outputs are hashed here, from the processor's views; only the records go back.
+      sums.add(job.id, r.orders, r.fills, r.alerts);
+      return { ...r, ...outputsInto(r.records, NO_OUTPUT, NO_OUTPUT, NO_OUTPUT, job.spare), tree };
     },
     // The outputs' one buffer moves whole: it may be longer than they are (outputsInto), and a
     // later batch's are copied into it when the reading thread gives it back.
-    transfer: (r) =>
-      r.orders.buffer instanceof ArrayBuffer && r.orders.buffer.byteLength > 0 ? [r.orders.buffer] : [],
+    transfer: (r) => {
+      const b = 'buf' in r ? r.buf : r.orders.buffer;
+      return b instanceof ArrayBuffer && b.byteLength > 0 ? [b] : [];
+    },
   };
 };

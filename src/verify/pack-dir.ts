@@ -230,7 +230,7 @@ function startDerivation(r: DirRead, options: VerifyPackOptions): void {
     ? (b, lines, firstLine, digests) => r.compliance?.records?.(b, lines, firstLine, digests)
     : undefined;
   const csvRules = peekCsvRules(r.tags.get(PACK_PATH.manifestJson));
-  r.derive = new PayloadDerivation(r.filter, r.exportDate, r.threads, onRecords, csvRules);
+  r.derive = new PayloadDerivation(r.filter, r.exportDate, r.threads, onRecords, csvRules, join(r.dir, LOG));
 }
 
 /**
@@ -291,7 +291,7 @@ async function checkLog(r: DirRead, background: Background, options: VerifyPackO
     r.derive ??
     (r.filter === undefined
       ? undefined
-      : new PayloadDerivation(r.filter, date, r.threads && cut === undefined, records, csvRules));
+      : new PayloadDerivation(r.filter, date, r.threads && cut === undefined, records, csvRules, p));
   const recordsTaken = records !== undefined && (r.derive === undefined || r.deriveRecords);
   const compliance = derive === undefined || !recordsTaken ? r.compliance?.feed : undefined;
   const lineTree = derive === undefined ? r.lineTree : undefined; // else the derivation's tree is the log's

@@ -7,14 +7,14 @@
  * the signature removed, is still found. When a file differs, a second pass names the first record
  * that differs and, for a CSV, the column.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { SEQ_SALVAGE_RE } from '../format/log-line.js';
 import { PACK_PATH, type RecordedAlertFilter } from '../format/pack.js';
 import { openRegularSync } from '../fsx/regular.js';
 import { CSV_RULES, type CsvRules, FILL_COLUMNS, ORDER_COLUMNS } from '../pack/csv.js';
-import { DayScanner, type PayloadSink, type RecordsConsumer } from '../pack/scan-day.js';
+import { AuditpackError } from '../errors.js';
+import { DayScanner, type DerivedDigests, type PayloadSink, type RecordsConsumer } from '../pack/scan-day.js';
 import type { EntryTable } from '../json/line-scanner.js';
 import type { CollectedFile } from './pack-facts.js';
 import type { Findings } from './report.js';
@@ -23,24 +23,6 @@ import type { Findings } from './report.js';
 export const DERIVED_FILES = Object.freeze([PACK_PATH.orders, PACK_PATH.fills, PACK_PATH.alerts]);
 /** A derived file's path in the pack: one of DERIVED_FILES. */
 type DerivedPath = string;
-
-/** Size and SHA-256 of bytes written to it. */
-class DigestSink implements PayloadSink {
-  private readonly h: Hash = createHash('sha256');
-  size = 0;
-  write(s: string): void {
-    const b = Buffer.from(s, 'utf8');
-    this.h.update(b);
-    this.size += b.length;
-  }
-  writeBytes(b: Uint8Array): void {
-    this.h.update(b);
-    this.size += b.length;
-  }
-  digest(): CollectedFile {
-    return { size: this.size, sha256: this.h.digest('hex') };
-  }
-}
 
 /** The name a recovery event in this pack's log must give (`audit-YYYYMMDD.jsonl`). */
 function logNameOf(date: string | undefined): string | undefined {
@@ -64,17 +46,19 @@ export interface Derived {
 
 /**
  * Derives the three files from log lines pushed in order. With `threads`, the export's batches
- * run on its worker thread (src/pack/scan-day.ts) while this thread goes on reading the log;
- * the bytes derived are the same either way.
+ * run on its worker thread (src/pack/scan-day.ts) while this thread goes on reading the log, and
+ * the derived bytes are hashed there too (only their sizes and digests are kept: scan-digests.ts);
+ * the digests are the same either way.
  */
 export class PayloadDerivation {
-  private readonly sinks = { orders: new DigestSink(), fills: new DigestSink(), alerts: new DigestSink() };
   private readonly scanner: DayScanner;
+  private readonly again: () => Promise<DerivedDigests>;
 
   /**
    * `onRecords`: also take the compliance checks' records of every line from the same scan (as
    * the export's checks do), so the re-check does not read each line again. `csvRules`: the CSV
-   * cell rules the pack was made under (manifest.json `csv_rules`).
+   * cell rules the pack was made under (manifest.json `csv_rules`). `log`: the file the lines are
+   * read from, derived again should the thread be lost with the digests it kept (else that is an error).
    */
   constructor(
     filter: RecordedAlertFilter,
@@ -82,8 +66,10 @@ export class PayloadDerivation {
     threads = false,
     onRecords?: RecordsConsumer,
     csvRules: CsvRules = CSV_RULES,
+    log?: string,
   ) {
-    this.scanner = new DayScanner(this.sinks, filterOf(filter), logNameOf(date), threads, onRecords, true, csvRules);
+    this.scanner = new DayScanner('digest', filterOf(filter), logNameOf(date), threads, onRecords, true, csvRules);
+    this.again = () => digestsOfLog(log, filter, date, csvRules);
   }
 
   /**
@@ -113,11 +99,12 @@ export class PayloadDerivation {
   async finish(): Promise<Derived> {
     try {
       const facts = await this.scanner.finish();
+      const d = this.scanner.derivedDigests() ?? (await this.again());
       return {
         files: new Map<DerivedPath, CollectedFile>([
-          [PACK_PATH.orders, this.sinks.orders.digest()],
-          [PACK_PATH.fills, this.sinks.fills.digest()],
-          [PACK_PATH.alerts, this.sinks.alerts.digest()],
+          [PACK_PATH.orders, d.orders],
+          [PACK_PATH.fills, d.fills],
+          [PACK_PATH.alerts, d.alerts],
         ]),
         lineTree: facts.lineTree,
       };
@@ -130,6 +117,31 @@ export class PayloadDerivation {
   async close(): Promise<void> {
     await this.scanner.close();
   }
+}
+
+/**
+ * The derived files' digests from the log file, on this thread: when the derivation's thread was lost
+ * with the digests it kept (a rare fallback: the whole log is read again), never a guess.
+ */
+async function digestsOfLog(
+  log: string | undefined,
+  filter: RecordedAlertFilter,
+  date: string | undefined,
+  csvRules: CsvRules,
+): Promise<DerivedDigests> {
+  if (log === undefined)
+    throw new AuditpackError(
+      'WORKER_FAILED',
+      'payload derivation: the thread was lost with the derived files’ digests',
+    );
+  const scanner = new DayScanner('digest', filterOf(filter), logNameOf(date), false, undefined, false, csvRules);
+  try {
+    await scanLines(log, (l) => scanner.push(l), { view: true, noFollow: true });
+    await scanner.finish();
+  } finally {
+    await scanner.close();
+  }
+  return scanner.derivedDigests() as DerivedDigests;
 }
 
 /**

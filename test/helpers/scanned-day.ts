@@ -12,3 +12,24 @@ export async function scannedSyntheticDay(events: number): Promise<ScannedLine[]
   await scanLines(log, (l) => lines.push(l));
   return lines;
 }
+
+/**
+ * Pushes `lines` as a log pass does (scanLines' 1 MiB chunks): after each MiB of them, `each` is
+ * called, then the push waits at `to.room()` while the derivation is behind.
+ */
+export async function pushAsRead(
+  lines: readonly ScannedLine[],
+  to: { push(l: ScannedLine): void; room(): Promise<void> | undefined },
+  each?: () => void,
+): Promise<void> {
+  let chunk = 0;
+  for (const l of lines) {
+    to.push(l);
+    chunk += l.length + 1;
+    if (chunk < 1024 * 1024) continue;
+    chunk = 0;
+    each?.();
+    const room = to.room();
+    if (room !== undefined) await room;
+  }
+}

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_FILTER } from '../../src/config.js';
 import { DayScanner } from '../../src/pack/scan-day.js';
 import { BATCH_BYTES, MAX_BATCHES_HELD, MAX_UNWRITTEN } from '../../src/pack/scan-jobs.js';
-import { scannedSyntheticDay } from '../helpers/scanned-day.js';
+import { pushAsRead, scannedSyntheticDay } from '../helpers/scanned-day.js';
 import { digestSinks } from './helpers/digest-sinks.js';
 
 /** DayScanner's pools, read for this test only. */
@@ -41,16 +41,7 @@ describe('DayScanner: the batch buffers held at once', () => {
         };
       };
       try {
-        let chunk = 0;
-        for (const l of lines) {
-          sc.push(l);
-          chunk += l.length + 1;
-          if (chunk < 1024 * 1024) continue;
-          chunk = 0;
-          look();
-          const room = sc.room();
-          if (room !== undefined) await room;
-        }
+        await pushAsRead(lines, sc, look);
         const facts = await sc.finish();
         look();
         return { most, facts, files: out.digest(), records, stats: sc.threadStats() };

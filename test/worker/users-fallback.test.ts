@@ -66,7 +66,12 @@ describe('a worker thread that dies mid-run', () => {
     const dir = buildPack(tempDir(), '2025-09-08', { logLines: chainLines(tradingEvents(20_000)).lines }).dir;
     const report = await lib.verifyPack(dir, { threads: true }); // under THREADS_FROM_BYTES
     const a = workerActivity('export scan');
-    expect(a.fallbacks).toEqual([expect.stringMatching(/the thread stopped: exited with code 9/)]);
+    // The thread hashed the first batch's derived bytes (src/pack/scan-digests.ts): those digests are
+    // lost with it, and the derived files are derived again from the log here, by a scan without threads.
+    expect(a.fallbacks).toEqual([
+      expect.stringMatching(/the thread stopped: exited with code 9/),
+      'threads turned off',
+    ]);
     expect(report.problems).toEqual([]);
     expect(report).toEqual(await verifyPack(dir, { logSplit: 'none' }));
   });
