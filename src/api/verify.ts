@@ -37,12 +37,8 @@ export {
   verifyRollup,
 } from '../verify/index.js';
 export { type SshsigVerification, verifySshsig } from '../signing/sshsig.js';
-export {
-  type AllowedSigner,
-  fingerprint,
-  parseAllowedSigners,
-  parseOpenSshPublicKey,
-} from '../signing/keys.js';
+export { type AllowedSigner, parseAllowedSigners } from '../signing/allowed-signers.js';
+export { fingerprint, parseOpenSshPublicKey } from '../signing/keys.js';
 export {
   loadTsaCa,
   type TimestampFacts,

@@ -11,15 +11,17 @@ export {
   formatOpenSshPublicKey,
   generateSigningKey,
   loadSigningKey,
-  matchPatternList,
   MAX_KEY_FILE_BYTES,
-  noSignerMessage,
-  parseAllowedSigners,
   parseOpenSshPublicKey,
   parsePrivateKey,
   publicKeyBlob,
-  signerAllowsNamespace,
-  type AllowedSigner,
   type GeneratedSigningKey,
   type GenerateSigningKeyOptions,
 } from './keys.js';
+export {
+  matchPatternList,
+  noSignerMessage,
+  parseAllowedSigners,
+  signerAllowsNamespace,
+  type AllowedSigner,
+} from './allowed-signers.js';
