@@ -170,8 +170,15 @@ export abstract class ByteSink {
  */
 const LONG_RUN = 256;
 
-/** The index of the first `byte` in `src[i, end)`, else `end` (memchr over a view bounded by `end`). */
-function boundedIndexOf(src: Uint8Array, byte: number, i: number, end: number): number {
+/**
+ * The index of the first `byte` in `src[i, end)`, else `end`: memchr (Buffer.indexOf), over a view
+ * bounded by `end` unless `end` is the buffer's own end (no view needed then).
+ */
+export function boundedIndexOf(src: Uint8Array, byte: number, i: number, end: number): number {
+  if (end === src.length) {
+    const k = Buffer.prototype.indexOf.call(src, byte, i);
+    return k === -1 ? end : k;
+  }
   const k = Buffer.prototype.indexOf.call(Buffer.prototype.subarray.call(src, i, end), byte);
   return k === -1 ? end : i + k;
 }

@@ -4,6 +4,7 @@
  * the rows. Quoted fields may hold commas, quotes and line breaks. Bounded memory: only the header
  * (up to 64 KiB) and the current `seq` cell are kept.
  */
+import { boundedIndexOf } from '../fsx/byte-sink.js';
 import { addSeq, emptySeqPrint, type SeqPrint } from './seq-print.js';
 
 const MAX_HEADER = 64 * 1024;
@@ -260,9 +261,7 @@ function closingQuote(chunk: Buffer, i: number, n: number): number {
 function nextQuote(chunk: Buffer, i: number, n: number): number {
   const probe = Math.min(n, i + 32);
   for (; i < probe; i++) if (chunk[i] === 0x22) return i;
-  if (i >= n) return n;
-  const q = n === chunk.length ? chunk.indexOf(0x22, i) : chunk.subarray(0, n).indexOf(0x22, i);
-  return q === -1 ? n : q;
+  return i >= n ? n : boundedIndexOf(chunk, 0x22, i, n);
 }
 
 /**
