@@ -57,9 +57,7 @@ export function parseAllowedSigners(text: string, now: number = Date.now(), left
     // Like ssh-keygen -Y verify: a line marked for certificates (not supported here), with an option
     // it does not know, or outside its validity at the time of checking never allows a signature.
     if (opts.unusable || !validAt(opts, now)) {
-      leftOut?.push(
-        `line ${i + 1} ${opts.unusable ? 'has an option ssh-keygen -Y verify does not apply here (cert-authority, or one it does not know)' : `is ${validityOf(opts)}, and it is now ${new Date(now).toISOString()}`}`,
-      );
+      leftOut?.push(`line ${i + 1} ${whyLeftOut(opts, now)}`);
       continue;
     }
     let key: KeyObject;
@@ -150,6 +148,13 @@ function parseSignerOptions(options: string, line: number): SignerOptions {
     } else out.unusable = true;
   }
   return out;
+}
+
+/** Why a line allows no signature, in words (after "line N"). */
+function whyLeftOut(o: SignerOptions, now: number): string {
+  if (o.unusable)
+    return 'has an option ssh-keygen -Y verify does not apply here (cert-authority, or one it does not know)';
+  return `is ${validityOf(o)}, and it is now ${new Date(now).toISOString()}`;
 }
 
 /** The line's validity window in words (ssh-keygen -Y verify checks it at the time of checking). */
