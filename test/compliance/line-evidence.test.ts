@@ -56,6 +56,24 @@ describe('line evidence from digest bytes', () => {
     expect(copyDigest({ file: 'f', seq: 1, line: 1, line_sha256: 'ab' }, viewOf(Buffer.alloc(32)), 0)).toBe(false);
   });
 
+  it('copies a hash held as text when its bytes give the same text back (64 lowercase hex), else leaves it (property)', () => {
+    const text = fc.oneof(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex')),
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFg:/ '), minLength: 62, maxLength: 66 }),
+    );
+    fc.assert(
+      fc.property(text, fc.nat(40), (hex, at) => {
+        const into = Buffer.alloc(at + 32 + 3, 0xc3);
+        const copied = copyDigest({ file: 'f', seq: 1, line: 1, line_sha256: hex }, viewOf(into), at);
+        expect(copied).toBe(/^[0-9a-f]{64}$/.test(hex));
+        if (copied) expect(hexDigest(into, at)).toBe(hex);
+        expect(into.subarray(0, at).every((b) => b === 0xc3)).toBe(true);
+        expect(into.subarray(at + 32).every((b) => b === 0xc3)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('refuses to read a digest past the end of the batch’s bytes', () => {
     expect(() => hexDigest(Buffer.alloc(63), 32)).toThrow(RangeError);
     expect(() => hexDigest(Buffer.alloc(64), -1)).toThrow(RangeError);
