@@ -11,6 +11,7 @@ import {
   MAX_STATE_BYTES,
 } from './carry.js';
 import type { Evidence } from './types.js';
+import { type MemberSink, MemberScanner, MemberStreamError } from '../json/member-stream.js';
 
 type Obj = Record<string, unknown>;
 
@@ -69,7 +70,8 @@ function times(v: unknown, at: string): number[] {
 
 const STATUS = new Set<CarriedOrder['status']>(['open', 'filled', 'cancelled', 'rejected', 'expired']);
 
-function order(v: unknown, at: string): CarriedOrder {
+/** An order of a state's list checked (throws when out of shape). */
+export function checkedOrder(v: unknown, at: string): CarriedOrder {
   const o = obj(v, at);
   const status = text(o.status, `${at}.status`) as CarriedOrder['status'];
   if (!STATUS.has(status)) throw new Bad(`${at}.status is not an order status`);
@@ -97,75 +99,209 @@ function rate(v: unknown, at: string): CarriedRate {
     breaching: bool(o.breaching, `${at}.breaching`),
   };
 }
-function each<T>(o: Obj, k: string, f: (v: Obj, at: string) => T): T[] {
-  return list(o[k], k).map((v, i) => f(obj(v, `${k}[${i}]`), `${k}[${i}]`));
-}
 
-/** The engine's entries of a state (everything but the header), checked. */
-function entries(o: Obj): Omit<CarriedState, 'format' | 'date' | 'end_us'> {
-  return {
-    kill_switch: each(o, 'kill_switch', (x, at) => ({
-      scope: text(x.scope, `${at}.scope`),
-      evidence: evidence(x.evidence, `${at}.evidence`),
-    })),
-    sessions: each(o, 'sessions', (x, at) => ({
-      user: text(x.user, `${at}.user`),
-      login_us: int(x.login_us, `${at}.login_us`),
-    })),
-    failed_logins: each(o, 'failed_logins', (x, at) => ({
+/**
+ * Each list of a state and how one of its items is checked, in the order the lists are judged
+ * (config_changes, from rules 29, only when there: a state without it, older or with no change
+ * waiting, reads).
+ */
+const ITEMS = {
+  kill_switch: (v: unknown, at: string) => {
+    const x = obj(v, at);
+    return { scope: text(x.scope, `${at}.scope`), evidence: evidence(x.evidence, `${at}.evidence`) };
+  },
+  sessions: (v: unknown, at: string) => {
+    const x = obj(v, at);
+    return { user: text(x.user, `${at}.user`), login_us: int(x.login_us, `${at}.login_us`) };
+  },
+  failed_logins: (v: unknown, at: string) => {
+    const x = obj(v, at);
+    return {
       user: text(x.user, `${at}.user`),
       last_us: int(x.last_us, `${at}.last_us`),
       times_us: times(x.times_us, `${at}.times_us`),
       flagged_burst_us: int(x.flagged_burst_us, `${at}.flagged_burst_us`),
-    })),
-    open_orders: list(o.open_orders, 'open_orders').map((v, i) => order(v, `open_orders[${i}]`)),
-    closed_orders: list(o.closed_orders, 'closed_orders').map((v, i) => order(v, `closed_orders[${i}]`)),
-    risk_checks: each(o, 'risk_checks', (x, at) => ({
+    };
+  },
+  open_orders: checkedOrder,
+  closed_orders: checkedOrder,
+  risk_checks: (v: unknown, at: string) => {
+    const x = obj(v, at);
+    return {
       key: text(x.key, `${at}.key`),
       t_us: int(x.t_us, `${at}.t_us`),
       pass: bool(x.pass, `${at}.pass`),
       failed: list(x.failed, `${at}.failed`).map((f, i) => text(f, `${at}.failed[${i}]`)),
       reference_price: numOrNull(x.reference_price, `${at}.reference_price`),
       evidence: evidence(x.evidence, `${at}.evidence`),
-    })),
-    overrides: each(o, 'overrides', (x, at) => ({
+    };
+  },
+  overrides: (v: unknown, at: string) => {
+    const x = obj(v, at);
+    return {
       key: text(x.key, `${at}.key`),
       t_us: int(x.t_us, `${at}.t_us`),
       text: textOrNull(x.text, `${at}.text`),
       evidence: evidence(x.evidence, `${at}.evidence`),
-    })),
-    decisions: each(o, 'decisions', (x, at) => ({
+    };
+  },
+  decisions: (v: unknown, at: string) => {
+    const x = obj(v, at);
+    return {
       signal_id: text(x.signal_id, `${at}.signal_id`),
       t_us: int(x.t_us, `${at}.t_us`),
       approved: bool(x.approved, `${at}.approved`),
       decision: text(x.decision, `${at}.decision`),
       evidence: evidence(x.evidence, `${at}.evidence`),
-    })),
-    recent_orders: each(o, 'recent_orders', (x, at) => ({
+    };
+  },
+  recent_orders: (v: unknown, at: string) => {
+    const x = obj(v, at);
+    return {
       key: text(x.key, `${at}.key`),
       t_us: int(x.t_us, `${at}.t_us`),
       order_id: text(x.order_id, `${at}.order_id`),
       evidence: evidence(x.evidence, `${at}.evidence`),
-    })),
-    strategy_rates: list(o.strategy_rates, 'strategy_rates').map((v, i) => rate(v, `strategy_rates[${i}]`)),
-    venue_rates: list(o.venue_rates, 'venue_rates').map((v, i) => rate(v, `venue_rates[${i}]`)),
-    clocks: each(o, 'clocks', (x, at) => ({
-      process: text(x.process, `${at}.process`),
-      last_us: int(x.last_us, `${at}.last_us`),
-    })),
-    // From rules 29, only when some change waits: a state without it (older, or none waiting) reads.
-    ...(o.config_changes === undefined
-      ? {}
-      : {
-          config_changes: each(o, 'config_changes', (x, at) => ({
-            t_us: int(x.t_us, `${at}.t_us`),
-            iso: isoTime(x.iso, `${at}.iso`),
-            has_reason: bool(x.has_reason, `${at}.has_reason`),
-            unstored: textOrNull(x.unstored, `${at}.unstored`),
-            evidence: evidence(x.evidence, `${at}.evidence`),
-          })),
-        }),
-  };
+    };
+  },
+  strategy_rates: rate,
+  venue_rates: rate,
+  clocks: (v: unknown, at: string) => {
+    const x = obj(v, at);
+    return { process: text(x.process, `${at}.process`), last_us: int(x.last_us, `${at}.last_us`) };
+  },
+  config_changes: (v: unknown, at: string) => {
+    const x = obj(v, at);
+    return {
+      t_us: int(x.t_us, `${at}.t_us`),
+      iso: isoTime(x.iso, `${at}.iso`),
+      has_reason: bool(x.has_reason, `${at}.has_reason`),
+      unstored: textOrNull(x.unstored, `${at}.unstored`),
+      evidence: evidence(x.evidence, `${at}.evidence`),
+    };
+  },
+} as const;
+
+/** The name of a list of a state. */
+export type StateList = keyof typeof ITEMS;
+const LISTS = Object.keys(ITEMS) as StateList[];
+const isList = (k: string): k is StateList => Object.hasOwn(ITEMS, k);
+
+/** The document is not JSON. */
+class NotJson extends Error {}
+
+function parseJson(json: Buffer): unknown {
+  try {
+    return JSON.parse(json.toString('utf8'));
+  } catch (err) {
+    throw new NotJson((err as Error).message);
+  }
+}
+
+/**
+ * A state file's members as the scanner (json/member-stream.ts) hands them on: the header's values,
+ * and each list's items checked as they come, of which it keeps all, or (`keepFirst`) the first
+ * few of the two order lists, which may hold half a million orders each and are read again from the
+ * file when used (carry-file.ts). After the first field out of shape only the syntax is checked
+ * (a document that is not JSON says so, whatever else is wrong with it).
+ */
+export class StateCollector implements MemberSink {
+  private readonly values = new Map<string, unknown>();
+  private readonly kept = new Map<StateList, unknown[]>();
+  private readonly counts = new Map<StateList, number>();
+  private readonly ranges = new Map<StateList, { start: number; end: number }>();
+  private firstBad: string | undefined;
+
+  /** `keepFirst`: how many of each order list's items to keep (undefined: all). */
+  constructor(private readonly keepFirst?: number) {}
+
+  value(key: string, json: Buffer): void {
+    this.values.set(key, parseJson(json));
+  }
+  list(key: string, at: number): void {
+    // A header member given as a list reads as one (and fails its check as such).
+    if (!isList(key)) {
+      this.values.set(key, []);
+      return;
+    }
+    this.kept.set(key, []);
+    this.counts.set(key, 0);
+    this.ranges.set(key, { start: at, end: at });
+  }
+  listEnd(key: string, end: number): void {
+    const r = isList(key) ? this.ranges.get(key) : undefined;
+    if (r !== undefined) r.end = end;
+  }
+  item(key: string, index: number, json: Buffer): void {
+    const v = parseJson(json);
+    if (!isList(key)) return;
+    this.counts.set(key, index + 1);
+    if (this.firstBad !== undefined) return;
+    try {
+      const x = ITEMS[key](v, `${key}[${index}]`);
+      const orders = key === 'open_orders' || key === 'closed_orders';
+      if (!orders || this.keepFirst === undefined || index < this.keepFirst) (this.kept.get(key) as unknown[]).push(x);
+    } catch (err) {
+      if (!(err instanceof Bad)) throw err;
+      this.firstBad = err.message;
+    }
+  }
+
+  /** Where `key`'s list is in the document: from its `[` to just past its `]` (undefined: no list). */
+  range(key: StateList): { readonly start: number; readonly end: number } | undefined {
+    return this.ranges.get(key);
+  }
+
+  /** The number of items of `key`'s list (0 when it is no list). */
+  count(key: StateList): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  /**
+   * The state, or why it cannot be used: the header first (format, `date`, the day it must be the
+   * end of, end_us), then each list in the order of ITEMS, then the first item out of shape.
+   */
+  finish(date: string | undefined): CarriedState | string {
+    try {
+      const format = this.header('format');
+      if (format !== COMPLIANCE_STATE_FORMAT)
+        return `format is ${JSON.stringify(format)}, not ${COMPLIANCE_STATE_FORMAT}`;
+      const d = text(this.header('date'), 'date');
+      if (date !== undefined && d !== date) return `it is the state at the end of ${d}, not of ${date}`;
+      const end_us = int(this.header('end_us'), 'end_us');
+      const lists: Record<string, unknown[]> = {};
+      for (const k of LISTS) {
+        const items = this.kept.get(k);
+        if (items !== undefined) lists[k] = items;
+        else if (k !== 'config_changes' || this.values.has(k)) list(this.values.get(k), k);
+      }
+      if (this.firstBad !== undefined) return this.firstBad;
+      return { format: COMPLIANCE_STATE_FORMAT, date: d, end_us, ...lists } as unknown as CarriedState;
+    } catch (err) {
+      if (err instanceof Bad) return err.message;
+      throw err;
+    }
+  }
+
+  private header(key: string): unknown {
+    return this.values.get(key);
+  }
+}
+
+/**
+ * Reads a state document's pieces into `collector`: undefined, or `not JSON (…)` when the
+ * document is not (then the collector's state is not to be used).
+ */
+export function scanStatePieces(pieces: Iterable<Buffer>, collector: StateCollector): string | undefined {
+  const scanner = new MemberScanner(collector);
+  try {
+    for (const piece of pieces) scanner.push(piece);
+    scanner.end();
+  } catch (err) {
+    if (err instanceof NotJson || err instanceof MemberStreamError) return `not JSON (${err.message})`;
+    throw err;
+  }
+  return undefined;
 }
 
 /**
@@ -173,23 +309,8 @@ function entries(o: Obj): Omit<CarriedState, 'format' | 'date' | 'end_us'> {
  * JSON, not this format, a field out of shape, too large). `date`: the day it must be the end of.
  */
 export function parseCarriedState(bytes: Buffer | string, date?: string): CarriedState | string {
-  if (bytes.length > MAX_STATE_BYTES)
-    return `the state is ${bytes.length} bytes, more than the ${MAX_STATE_BYTES} read`;
-  let v: unknown;
-  try {
-    v = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
-  } catch (err) {
-    return `not JSON (${(err as Error).message})`;
-  }
-  try {
-    const o = obj(v, 'the state');
-    if (o.format !== COMPLIANCE_STATE_FORMAT)
-      return `format is ${JSON.stringify(o.format)}, not ${COMPLIANCE_STATE_FORMAT}`;
-    const d = text(o.date, 'date');
-    if (date !== undefined && d !== date) return `it is the state at the end of ${d}, not of ${date}`;
-    return { format: COMPLIANCE_STATE_FORMAT, date: d, end_us: int(o.end_us, 'end_us'), ...entries(o) };
-  } catch (err) {
-    if (err instanceof Bad) return err.message;
-    throw err;
-  }
+  const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+  if (buf.length > MAX_STATE_BYTES) return `the state is ${buf.length} bytes, more than the ${MAX_STATE_BYTES} read`;
+  const collector = new StateCollector();
+  return scanStatePieces([buf], collector) ?? collector.finish(date);
 }

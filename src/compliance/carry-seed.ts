@@ -15,14 +15,14 @@ import {
   RiskCheck,
   type Slot,
 } from './engine-state.js';
-import type { CarriedOrder, CarriedState } from './carry.js';
+import type { CarriedOrder, StartingState } from './carry.js';
 import { configKey } from './line-evidence.js';
 import { cachedNameKey } from './name-key.js';
 import { scopeKey, UNKNOWN_SCOPE } from './names.js';
 import { RateWindow } from './state.js';
 
 /** Loads a carried state into a fresh engine state (the inverse of carryOut). */
-export function seedState(s: EngineState, c: CarriedState): void {
+export function seedState(s: EngineState, c: StartingState): void {
   // An order carried into the slot `o`, with every field as carried.
   const st = s.orders;
   const order = (o: Slot, c: CarriedOrder): Slot => {

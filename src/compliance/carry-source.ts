@@ -14,11 +14,13 @@ import { verifySshsig } from '../signing/index.js';
 import {
   type CarriedState,
   carriedStateJson,
+  type StartingState,
   COMPLIANCE_STATE_FORMAT,
   MAX_STATE_BYTES,
   stateFileText,
 } from './carry.js';
 import { readArchivedStateFiles } from './carry-archive.js';
+import { readStateFile } from './carry-file.js';
 import { parseCarriedState } from './carry-parse.js';
 
 /** The report's record of where its start state came from. */
@@ -42,8 +44,13 @@ export interface CarriedIn {
 /** A start state: what the report records, the state, and its bytes. */
 export interface StartState {
   readonly carried: CarriedIn;
-  readonly state: CarriedState;
-  readonly text: string;
+  readonly state: StartingState;
+  /**
+   * The state file's bytes, as written into the pack (data/compliance_state_start.json): read
+   * again from the previous pack's file, in pieces, when it came from one (READ_FAILED if they
+   * changed since they were checked).
+   */
+  readonly bytes: () => Iterable<string | Uint8Array>;
   /**
    * COMPLIANCE_CARRY_GAP: nothing carried (no pack, no log of the day before), and an earlier pack
    * ended its day with config changes waiting for a snapshot that no report judges (at26 F2).
@@ -115,9 +122,9 @@ export async function resolveStartState(o: StartStateOptions): Promise<StartStat
     const where = fromPack.archived ? `its pack kept as ${archiveFileName(prev)}` : 'its pack';
     const note = `the state at the end of ${prev} from ${where} (data/compliance_state.json, as its manifest-sha256.txt lists it)`;
     return {
-      carried: { source: 'pack', date: prev, state_sha256: sha256(fromPack.text), log_sha256: null, note },
+      carried: { source: 'pack', date: prev, state_sha256: fromPack.sha256, log_sha256: null, note },
       state: fromPack.state,
-      text: fromPack.text,
+      bytes: fromPack.bytes,
     };
   }
   // From o.date's day number: a day before 1970-01-01 is USAGE, never a name made of NaN (INTERNAL).
@@ -131,7 +138,7 @@ export async function resolveStartState(o: StartStateOptions): Promise<StartStat
     return {
       carried: { source: 'log', date: prev, state_sha256: sha256(text), log_sha256: logSha, note },
       state: replayed,
-      text,
+      bytes: () => [text],
     };
   }
   const state = emptyState(prev);
@@ -141,11 +148,12 @@ export async function resolveStartState(o: StartStateOptions): Promise<StartStat
     `nothing carried from ${prev}: no usable pack (${fromPack}) and no log ${name}; a kill switch, session or order open at midnight is not known to this day's checks` +
     (gap === undefined ? '' : `; ${gap}`);
   const carried: CarriedIn = { source: 'none', date: prev, state_sha256: sha256(text), log_sha256: null, note };
-  if (gap === undefined) return { carried, state, text };
+  const bytes = () => [text];
+  if (gap === undefined) return { carried, state, bytes };
   return {
     carried,
     state,
-    text,
+    bytes,
     warning: `COMPLIANCE_CARRY_GAP: the compliance report of ${o.date} carries nothing from ${prev}, and ${gap}`,
   };
 }
@@ -178,7 +186,12 @@ async function waitingBeforeGap(
   return undefined;
 }
 
-type PackState = { state: CarriedState; text: string; archived: boolean };
+type PackState = {
+  state: StartingState;
+  sha256: string;
+  bytes: () => Iterable<string | Uint8Array>;
+  archived: boolean;
+};
 
 /**
  * The previous pack's end state, or why it cannot be used: the pack directory `<date>/` when it
@@ -193,12 +206,19 @@ async function previousPack(
   const manifest = readBounded(join(dir, PACK_PATH.manifest), MAX_MANIFEST_BYTES);
   if (manifest !== undefined) {
     const manifestJson = readBounded(join(dir, PACK_PATH.manifestJson), MAX_MANIFEST_BYTES);
-    const bytes = readBounded(join(dir, PACK_PATH.complianceState), MAX_STATE_BYTES);
     const tags = readBounded(join(dir, PACK_PATH.tagmanifest), MAX_MANIFEST_BYTES);
     const sig = readBounded(join(dir, PACK_PATH.signature), MAX_MANIFEST_BYTES);
     const unsigned = signatureProblem(tags, sig, `the pack of ${date}`, signedBy);
     if (unsigned !== undefined) return unsigned;
-    return judgePackState({ manifest, manifestJson, tags, bytes }, date, `the pack of ${date}`, false);
+    const what = `the pack of ${date}`;
+    const listed = judgePackFiles({ manifest, manifestJson, tags }, date, what);
+    if (typeof listed === 'string') return listed;
+    // Read in pieces, never whole (carry-file.ts): a state of many open orders is hundreds of MB.
+    const file = readStateFile(join(dir, PACK_PATH.complianceState), date);
+    if (file === 'missing' || file === 'unusable') return notHeld(what);
+    if (file.sha256 !== listed.sha256) return edited(what);
+    if ('problem' in file) return cannotUse(what, file.problem);
+    return { state: file.state, sha256: file.sha256, bytes: () => file.pieces(), archived: false };
   }
   const tar = join(artifactsDir, archiveFileName(date));
   const files = await readArchivedStateFiles(tar, date, MAX_MANIFEST_BYTES, MAX_STATE_BYTES);
@@ -212,13 +232,18 @@ async function previousPack(
     signedBy,
   );
   if (unsigned !== undefined) return unsigned;
-  const found = {
-    manifest: files.manifest,
-    manifestJson: files.manifestJson,
-    tags: files.tagmanifest,
-    bytes: files.state,
-  };
-  return judgePackState(found, date, `the pack of ${date} (${archiveFileName(date)})`, true);
+  const what = `the pack of ${date} (${archiveFileName(date)})`;
+  const found = { manifest: files.manifest, manifestJson: files.manifestJson, tags: files.tagmanifest };
+  const listed = judgePackFiles(found, date, what);
+  if (typeof listed === 'string') return listed;
+  // Taken out of the archive in memory, bounded (carry-archive.ts).
+  const bytes = files.state;
+  if (bytes === undefined) return notHeld(what);
+  const sha = sha256(bytes);
+  if (sha !== listed.sha256) return edited(what);
+  const state = parseCarriedState(bytes, date);
+  if (typeof state === 'string') return cannotUse(what, state);
+  return { state, sha256: sha, bytes: () => [bytes], archived: true };
 }
 
 /**
@@ -276,28 +301,29 @@ export function manifestNotVouched(manifest: Buffer, tags: Buffer | undefined, w
     : `the ${PACK_PATH.manifest} of ${what} is not the one its ${PACK_PATH.tagmanifest} lists (edited, or missing)`;
 }
 
-/** A pack's state file held to its manifest-sha256.txt and parsed, or why it cannot be used. */
-function judgePackState(
-  files: { manifest: Buffer; manifestJson: Buffer | undefined; tags: Buffer | undefined; bytes: Buffer | undefined },
+/**
+ * A pack's manifests judged as a carry source: the state file's SHA-256 as its vouched-for
+ * manifest-sha256.txt lists it, or why the pack cannot be used (its state file is then not read).
+ */
+function judgePackFiles(
+  files: { manifest: Buffer; manifestJson: Buffer | undefined; tags: Buffer | undefined },
   date: string,
   what: string,
-  archived: boolean,
-): PackState | string {
-  const { manifest, bytes } = files;
-  const notVouched = manifestNotVouched(manifest, files.tags, what);
+): { readonly sha256: string } | string {
+  const notVouched = manifestNotVouched(files.manifest, files.tags, what);
   if (notVouched !== undefined) return notVouched;
   // Checked after the line above, so `files.tags` is there.
   const partial = partialPack(files.manifestJson, files.tags as Buffer, date, what);
   if (partial !== undefined) return partial;
-  const listed = listedSha256(manifest.toString('utf8'), PACK_PATH.complianceState);
+  const listed = listedSha256(files.manifest.toString('utf8'), PACK_PATH.complianceState);
   if (listed === undefined) return `${what} has no compliance state (made before it existed)`;
-  if (bytes === undefined)
-    return `${what} lists a compliance state it does not hold (or one over ${MAX_STATE_BYTES} bytes)`;
-  if (sha256(bytes) !== listed) return `the compliance state of ${what} does not match its manifest (edited)`;
-  const state = parseCarriedState(bytes, date);
-  if (typeof state === 'string') return `the compliance state of ${what} cannot be used: ${state}`;
-  return { state, text: bytes.toString('utf8'), archived };
+  return { sha256: listed };
 }
+
+const notHeld = (what: string): string =>
+  `${what} lists a compliance state it does not hold (or one over ${MAX_STATE_BYTES} bytes)`;
+const edited = (what: string): string => `the compliance state of ${what} does not match its manifest (edited)`;
+const cannotUse = (what: string, why: string): string => `the compliance state of ${what} cannot be used: ${why}`;
 
 /** The SHA-256 a checksum file lists for `path` (`<hex>  <path>` lines), or undefined. */
 export function listedSha256(text: string, path: string): string | undefined {

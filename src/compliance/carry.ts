@@ -41,6 +41,16 @@ export interface CarriedOrder {
   readonly overfilled: boolean;
 }
 
+/**
+ * A list of carried orders: an array, or one read from a state file (carry-file.ts FileOrders),
+ * which holds its length and first orders and reads every order again when iterated.
+ */
+export interface CarriedOrders extends Iterable<CarriedOrder> {
+  readonly length: number;
+  /** Orders `start` to `end`; a list read from a file holds only its first few (a RangeError past them). */
+  slice(start?: number, end?: number): CarriedOrder[];
+}
+
 /** The end-of-day state of the checks. Lists keep the engine's order (oldest update first). */
 export interface CarriedState {
   readonly format: typeof COMPLIANCE_STATE_FORMAT;
@@ -94,6 +104,15 @@ export interface CarriedState {
    */
   readonly config_changes?: readonly CarriedConfigChange[];
 }
+
+/**
+ * A state a day starts from: a CarriedState, or one read from its file whose order lists are
+ * read again from the file when used (carry-file.ts).
+ */
+export type StartingState = Omit<CarriedState, 'open_orders' | 'closed_orders'> & {
+  readonly open_orders: CarriedOrders;
+  readonly closed_orders: CarriedOrders;
+};
 
 /** A config change waiting for its snapshot, as carried. */
 export interface CarriedConfigChange {

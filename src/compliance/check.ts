@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { scanLines, type ScannedLine } from '../chain/lines.js';
 import { AuditpackError, isSystemError, wrapFsError } from '../errors.js';
 import { isoDate, logDayOfIsoDate, logFileName } from '../rotation/index.js';
-import type { CarriedState } from './carry.js';
+import type { CarriedState, StartingState } from './carry.js';
 import { type CarriedIn, resolveStartState, type StartState } from './carry-source.js';
 import { ComplianceEngine, type LineRef, type LogEvent } from './engine.js';
 import { recoversFragment } from '../format/event-line.js';
@@ -227,7 +227,7 @@ export async function checkLogFile(options: {
   date: string;
   timeline: PolicyTimeline;
   /** The state the day starts from, and the report's record of it (a pack's recorded start). */
-  start?: { state: CarriedState; carried: CarriedIn };
+  start?: { state: StartingState; carried: CarriedIn };
   /** Called after the day's end, before the report is built (for the end state). */
   onEnd?: (engine: ComplianceEngine) => void;
 }): Promise<ComplianceReport> {

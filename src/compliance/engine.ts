@@ -11,6 +11,7 @@ import { fillEvent } from './fill-rules.js';
 import { orderEvent } from './order-rules.js';
 import {
   type CarriedState,
+  type StartingState,
   carryOut,
   carryOutChunks,
   fitOpenOrders,
@@ -115,7 +116,7 @@ export class ComplianceEngine {
    */
   constructor(
     timeline: PolicyTimeline,
-    seed?: CarriedState,
+    seed?: StartingState,
     snapshotCheck?: SnapshotStoreCheck,
     private readonly stateBudget = MAX_STATE_BYTES - STATE_MARGIN_BYTES,
   ) {

@@ -6,7 +6,7 @@
  * replay of the previous log alone) or unknown (nothing carried). Every value is escaped: the state
  * quotes the log, which is attacker-controlled.
  */
-import type { CarriedOrder, CarriedState } from './carry.js';
+import type { CarriedOrder, StartingState } from './carry.js';
 import type { CarriedIn } from './carry-source.js';
 import type { Evidence } from './types.js';
 
@@ -35,7 +35,12 @@ const evidenceCell = (e: Esc, v: Evidence): string =>
   `${e(v.file)}:${v.line} seq&nbsp;${v.seq}<br><code title="SHA-256 of the line">${e(v.line_sha256.slice(0, 16))}…</code>`;
 
 /** A table of at most MAX_CARRIED_ROWS rows, with how many were left out. */
-function table<T>(title: string, head: readonly string[], items: readonly T[], row: (x: T) => string[]): string {
+function table<T>(
+  title: string,
+  head: readonly string[],
+  items: { readonly length: number; slice(start: number, end: number): T[] },
+  row: (x: T) => string[],
+): string {
   if (items.length === 0) return '';
   const shown = items.slice(0, MAX_CARRIED_ROWS);
   const more =
@@ -68,7 +73,7 @@ function orderRow(e: Esc, o: CarriedOrder): string[] {
 }
 
 /** The counts of the carried state, one card each. */
-function counts(s: CarriedState): [string, number][] {
+function counts(s: StartingState): [string, number][] {
   return [
     ['kill switches on', s.kill_switch.length],
     ['open orders', s.open_orders.length],
@@ -92,7 +97,7 @@ function counts(s: CarriedState): [string, number][] {
  * carried). `state` is the start state (data/compliance_state_start.json); without it only where
  * the state came from is shown.
  */
-export function carriedSection(e: Esc, carried: CarriedIn | undefined, state: CarriedState | undefined): string {
+export function carriedSection(e: Esc, carried: CarriedIn | undefined, state: StartingState | undefined): string {
   if (carried === undefined) return '';
   const head = `<h2>Carried in from ${e(carried.date)}</h2>
 <p>The checks started from the state at the end of ${e(carried.date)}, ${SOURCE_WORDS[carried.source] ?? e(carried.source)}.</p>

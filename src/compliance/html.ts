@@ -4,7 +4,7 @@
  * offline, and a page that calls out could leak that someone is reading it). Every text from the
  * log is escaped: it is attacker-controlled.
  */
-import type { CarriedState } from './carry.js';
+import type { StartingState } from './carry.js';
 import { carriedSection } from './html-carry.js';
 import { showInvisible } from './visible.js';
 import type { ComplianceReport } from './report.js';
@@ -51,7 +51,7 @@ export function escapeHtml(s: string): string {
  * `start` is the state the checks started from (data/compliance_state_start.json), shown with the
  * report's `carried_in`.
  */
-export function renderReportHtml(r: ComplianceReport, facts: PackFacts, start?: CarriedState): string {
+export function renderReportHtml(r: ComplianceReport, facts: PackFacts, start?: StartingState): string {
   const e = escapeHtml;
   const s = r.summary;
   const counts: [string, number][] = [

@@ -330,7 +330,10 @@ export function writeNewFile(path: string, content: string | Uint8Array | Iterab
  * promise), durable when the promise settles. Write the next file meanwhile; await them all before
  * the files are published. On an error the file is closed.
  */
-export function writeNewFileSoon(path: string, content: string | Uint8Array | Iterable<string>): Promise<WrittenFile> {
+export function writeNewFileSoon(
+  path: string,
+  content: string | Uint8Array | Iterable<string | Uint8Array>,
+): Promise<WrittenFile> {
   const w = new HashingWriter(path);
   try {
     writeContent(w, content);
@@ -344,8 +347,8 @@ export function writeNewFileSoon(path: string, content: string | Uint8Array | It
   });
 }
 
-function writeContent(w: HashingWriter, content: string | Uint8Array | Iterable<string>): void {
+function writeContent(w: HashingWriter, content: string | Uint8Array | Iterable<string | Uint8Array>): void {
   if (typeof content === 'string') w.write(content);
   else if (content instanceof Uint8Array) w.writeBytes(content);
-  else for (const piece of content) w.write(piece);
+  else for (const piece of content) typeof piece === 'string' ? w.write(piece) : w.writeBytes(piece);
 }

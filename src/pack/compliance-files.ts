@@ -95,7 +95,7 @@ export interface PackCompliance {
      * them one after the other: on a day of many findings the report, its CSV and its page are each
      * megabytes, and rendered together they were alive together at the export's peak.
      */
-    files: Record<(typeof COMPLIANCE_FILES)[number], () => string | Iterable<string>>;
+    files: Record<(typeof COMPLIANCE_FILES)[number], () => string | Iterable<string | Uint8Array>>;
   };
 }
 
@@ -176,7 +176,7 @@ export async function startPackCompliance(
           [PAYLOAD_NAME.complianceFindings]: () => findingsCsvRows(report),
           [PAYLOAD_NAME.reportHtml]: () => renderReportHtml(report, page, start.state),
           [PAYLOAD_NAME.complianceState]: () => stateFileChunks(end),
-          [PAYLOAD_NAME.complianceStateStart]: () => start.text,
+          [PAYLOAD_NAME.complianceStateStart]: start.bytes,
         },
       };
     },

@@ -381,7 +381,7 @@ async function writePayload(options: ExportPackOptions, b: Build): Promise<Paylo
   // fsyncs wait for the disk together, not one after another. All settle (each closed) before
   // the pack is published or an error goes on (the caller then removes the directory).
   const durable: Promise<void>[] = [];
-  const write = (name: string, content: string | Uint8Array | Iterable<string>): void => {
+  const write = (name: string, content: string | Uint8Array | Iterable<string | Uint8Array>): void => {
     durable.push(writeNewFileSoon(join(dataDir, name), content).then((w) => void (files[name] = w)));
   };
   const checked = await allDurable(durable, () => {

@@ -12,7 +12,7 @@ import {
   type PackFacts as PageFacts,
   renderReportHtml,
 } from '../compliance/index.js';
-import type { CarriedState } from '../compliance/carry.js';
+import type { StartingState } from '../compliance/carry.js';
 import { PACK_PATH } from '../format/pack.js';
 import { digestBoundedBytes, sameBytes } from './compliance-bytes.js';
 import { digestOfPieces } from './compliance-findings.js';
@@ -73,7 +73,7 @@ export async function judgeHtml(
   present: boolean,
   page: PageFacts | undefined,
   differs: Differs,
-  start: CarriedState | undefined,
+  start: StartingState | undefined,
 ): Promise<boolean> {
   if (!present) {
     f.add('COMPLIANCE_REPORT_MISMATCH', 'error', HTML, 'report.html is missing');

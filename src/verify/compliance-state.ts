@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CarriedState, MAX_STATE_BYTES } from '../compliance/carry.js';
-import { parseCarriedState } from '../compliance/carry-parse.js';
+import { MAX_STATE_BYTES, type StartingState } from '../compliance/carry.js';
+import { readStateFile } from '../compliance/carry-file.js';
 import { type CarriedIn, dayBefore, emptyState } from '../compliance/carry-source.js';
 import { COMPLIANCE_RULES_VERSION, type ComplianceReport } from '../compliance/index.js';
 import { PACK_PATH } from '../format/pack.js';
@@ -23,7 +23,7 @@ const END = PACK_PATH.complianceState;
 
 /** The start the re-run uses, the report's record of it as the re-run would make it, and the end file. */
 export interface RecheckState {
-  readonly start: { readonly state: CarriedState; readonly carried: CarriedIn } | undefined;
+  readonly start: { readonly state: StartingState; readonly carried: CarriedIn } | undefined;
   /**
    * The SHA-256 of the recorded end state's bytes (undefined: missing or too large, already a
    * finding). Only the digest is held through the log pass: a day of many open and closed orders
@@ -32,20 +32,14 @@ export interface RecheckState {
   readonly endSha256: string | undefined;
 }
 
-type Read = (p: string, max: number) => Promise<Buffer | undefined>;
 type Note = (f: Findings) => void;
 
 /**
- * Reads the start state of a pack whose report records `carried_in` (through `read`) and hashes its
+ * Reads the start state of a pack whose report records `carried_in` (in pieces) and hashes its
  * end state (in pieces: only its digest is compared, judgeEndState); a report made before
  * the state was carried (no `carried_in`) re-runs from nothing, as it was made, and must hold no state file.
  */
-export async function readRecheckState(
-  dir: string,
-  report: ComplianceReport,
-  read: Read,
-  notes: Note[],
-): Promise<RecheckState> {
+export async function readRecheckState(dir: string, report: ComplianceReport, notes: Note[]): Promise<RecheckState> {
   const bad = (file: string, detail: string): void => {
     notes.push((f) => f.add('COMPLIANCE_STATE_MISMATCH', 'error', file, detail));
   };
@@ -71,19 +65,17 @@ export async function readRecheckState(
   if (typeof c === 'string') bad(PACK_PATH.complianceReport, `carried_in: ${c}`);
   else if (c.date !== prev)
     bad(PACK_PATH.complianceReport, `carried_in is the state at the end of ${c.date}, not of ${prev}`);
-  const bytes = await read(join(dir, START), MAX_STATE_BYTES);
-  let state: CarriedState = emptyState(prev);
-  if (bytes === undefined) bad(START, `missing, not a regular file, or over ${MAX_STATE_BYTES} bytes`);
-  else {
-    const parsed = parseCarriedState(bytes, prev);
-    if (typeof parsed === 'string') bad(START, `cannot be used: ${parsed}`);
-    else state = parsed;
-  }
+  // Read in pieces, never whole (carry-file.ts): the start state of a day after one of many open
+  // orders is hundreds of megabytes; its order lists are read again when the re-run is seeded.
+  const file = readStateFile(join(dir, START), prev);
+  let state: StartingState = emptyState(prev);
+  if (file === 'missing' || file === 'unusable')
+    bad(START, `missing, not a regular file, or over ${MAX_STATE_BYTES} bytes`);
+  else if ('problem' in file) bad(START, `cannot be used: ${file.problem}`);
+  else state = file.state;
   // The re-run's record: the recorded words, the hash of the bytes it really starts from. The
   // report comparison then names a swapped start state as a difference in carried_in.
-  const sha = createHash('sha256')
-    .update(bytes ?? '')
-    .digest('hex');
+  const sha = typeof file === 'string' ? createHash('sha256').update('').digest('hex') : file.sha256;
   const recorded = typeof c === 'string' ? { source: 'none' as const, date: prev, log_sha256: null, note: '' } : c;
   // Only hashed, in pieces: the recorded end state of a day of many open orders is tens of
   // megabytes (up to MAX_STATE_BYTES), and held whole it was verify's peak.

@@ -337,7 +337,7 @@ async function readRecorded(dir: string, exportDate: string | undefined): Promis
     ...unparsedProvenance(notesOf(recorded), recorded.unparsed_policies, snap).contradictions,
   ])
     note('COMPLIANCE_REPORT_MISMATCH', REPORT, c);
-  const carry = await readRecheckState(dir, recorded, readBoundedBuffer, notes);
+  const carry = await readRecheckState(dir, recorded, notes);
   try {
     const timeline = timelineOfReport(recorded);
     const findings = findingsDigest(recorded.findings);

@@ -20,7 +20,6 @@ import {
   timelineOfReport,
 } from '../../../src/compliance/index.js';
 import { readRecheckState } from '../../../src/verify/compliance-state.js';
-import { readBoundedBuffer } from '../../../src/verify/compliance-bytes.js';
 import { forgePack } from './forge.js';
 
 /** The built-in policy as a report records it for the whole period: what a forger claims. */
@@ -62,7 +61,7 @@ export async function forgeReport(
   const recorded = reportOf(dir);
   const forged = edit(recorded);
   const date = forged.period.from;
-  const carry = await readRecheckState(dir, forged, readBoundedBuffer, []);
+  const carry = await readRecheckState(dir, forged, []);
   let end = '';
   const rerun = await checkLogFile({
     path: join(dir, 'data', 'audit.jsonl'),

@@ -1,0 +1,168 @@
+/**
+ * A carried state read from its file in pieces (carry-file.ts): the same state as parseCarriedState
+ * reads from the whole bytes (its order lists read again from the file, their first orders held),
+ * an engine seeded from either ends in the same state, the bytes handed on are the file's, and a
+ * file changed after it was checked fails every later reading (READ_FAILED) instead of seeding
+ * from bytes nobody checked.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { carriedStateJson, type CarriedState } from '../../src/compliance/carry.js';
+import { FIRST_ORDERS_KEPT, FileOrders, readStateFile, type StateFile } from '../../src/compliance/carry-file.js';
+import { parseCarriedState } from '../../src/compliance/carry-parse.js';
+import { ComplianceEngine, PolicyTimeline, policyFromText } from '../../src/compliance/index.js';
+import { isAuditpackError } from '../../src/errors.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const D1 = '2026-11-29';
+const START_US = Date.parse(`${D1}T00:00:00Z`) * 1000;
+const timeline = () =>
+  new PolicyTimeline([
+    policyFromText(
+      'require_risk_check: false\nrequire_login: false\nduplicate_window_ms: 0\nclosed_order_memory_s: 86400\n',
+      {
+        from: null,
+        source: 'file',
+        snapshot_id: null,
+        path: 'p.yaml',
+      },
+    ),
+  ]);
+
+/** An engine's end of D1 after `open` GTC orders stay open and `closed` are filled. */
+function endState(open: number, closed: number): CarriedState {
+  const engine = new ComplianceEngine(timeline());
+  let seq = 1;
+  const push = (fields: Record<string, unknown>) => {
+    const tUs = START_US + seq * 1000;
+    const iso = `${new Date(tUs / 1000).toISOString().slice(0, 19)}.${String(tUs % 1e6).padStart(6, '0')}Z`;
+    const e = { ts: tUs / 1e6, iso_ts: iso, seq, host: 'h', pid: 1, ...fields };
+    engine.pushLine(e, 'audit-20261129.jsonl', seq, (seq * 7919).toString(16).padStart(64, '0'));
+    seq++;
+  };
+  for (let i = 0; i < open + closed; i++)
+    push({
+      category: 'order',
+      event: 'OrderAccepted',
+      order_id: `G-${i}-${'x'.repeat(i % 7)}`,
+      symbol: i % 3 ? 'EURUSD' : 'caf\u00e9 \u2603',
+      side: 'BUY',
+      quantity: 1 + (i % 5),
+      price: 1.1,
+      time_in_force: 'GTC',
+    });
+  for (let i = open; i < open + closed; i++)
+    push({
+      category: 'fill',
+      event: 'Filled',
+      order_id: `G-${i}-${'x'.repeat(i % 7)}`,
+      quantity: 1 + (i % 5),
+      price: 1.1,
+    });
+  engine.endDay(D1);
+  return engine.carryOut(D1);
+}
+
+function written(state: CarriedState): { path: string; bytes: Buffer } {
+  const path = join(tempDir(), 'compliance_state.json');
+  const bytes = Buffer.from(carriedStateJson(state), 'utf8');
+  writeFileSync(path, bytes);
+  return { path, bytes };
+}
+
+function read(path: string): StateFile {
+  const f = readStateFile(path, D1);
+  if (typeof f === 'string' || 'problem' in f) throw new Error(`not read: ${JSON.stringify(f)}`);
+  return f;
+}
+
+const failsRead = (f: () => unknown) => {
+  try {
+    f();
+  } catch (err) {
+    expect(isAuditpackError(err) && err.code).toBe('READ_FAILED');
+    return;
+  }
+  expect.unreachable('read on from changed bytes');
+};
+
+describe('a state file read in pieces', () => {
+  const state = endState(700, 300);
+  const { path, bytes } = written(state);
+  const parsed = parseCarriedState(bytes, D1) as CarriedState;
+
+  it('is the state parseCarriedState reads, its order lists read again from the file', () => {
+    expect(typeof parsed).toBe('object');
+    const f = read(path);
+    expect(f.size).toBe(bytes.length);
+    expect(f.state.open_orders).toBeInstanceOf(FileOrders);
+    expect(f.state.closed_orders).toBeInstanceOf(FileOrders);
+    expect(f.state.open_orders.length).toBe(700);
+    expect(f.state.closed_orders.length).toBe(300);
+    expect([...f.state.open_orders]).toEqual(parsed.open_orders);
+    expect([...f.state.closed_orders]).toEqual(parsed.closed_orders);
+    // Read twice: the same.
+    expect([...f.state.open_orders]).toEqual(parsed.open_orders);
+    const { open_orders: _o, closed_orders: _c, ...rest } = f.state;
+    const { open_orders: _po, closed_orders: _pc, ...parsedRest } = parsed;
+    expect(rest).toEqual(parsedRest);
+    expect(f.state.open_orders.slice(0, FIRST_ORDERS_KEPT)).toEqual(parsed.open_orders.slice(0, FIRST_ORDERS_KEPT));
+    expect(() => f.state.open_orders.slice(0, FIRST_ORDERS_KEPT + 1)).toThrow(RangeError);
+    expect(Buffer.concat([...f.pieces()])).toEqual(bytes);
+  });
+
+  it('seeds an engine that ends the day as one seeded from the parsed state', () => {
+    const a = new ComplianceEngine(timeline(), read(path).state);
+    const b = new ComplianceEngine(timeline(), parsed);
+    expect(carriedStateJson(a.carryOut(D1))).toBe(carriedStateJson(b.carryOut(D1)));
+    expect(carriedStateJson(a.carryOut(D1))).toBe(bytes.toString('utf8'));
+  });
+
+  it('keeps a short list whole, never read again', () => {
+    const small = written(endState(5, 2));
+    const f = read(small.path);
+    expect(Array.isArray(f.state.open_orders)).toBe(true);
+    expect(f.state.open_orders.length).toBe(5);
+  });
+
+  it('fails every later reading once a byte changed, the size kept', () => {
+    const copy = written(state);
+    const f = read(copy.path);
+    const i = copy.bytes.indexOf('G-650-');
+    const edited = Buffer.from(copy.bytes);
+    edited[i + 2] = 0x37; // G-750-: another order id, still an order
+    writeFileSync(copy.path, edited);
+    failsRead(() => [...f.state.open_orders]);
+    failsRead(() => [...f.pieces()]);
+    // A byte out of the lists read: the orders' range is the same, the file is not.
+    const j = copy.bytes.indexOf('"end_us":') + 9;
+    const other = Buffer.from(copy.bytes);
+    other[j] = other[j] === 0x31 ? 0x32 : 0x31;
+    writeFileSync(copy.path, other);
+    failsRead(() => [...f.state.closed_orders]);
+    // Shorter or longer: refused at the open.
+    writeFileSync(copy.path, copy.bytes.subarray(1));
+    failsRead(() => [...f.pieces()]);
+  });
+
+  it('names an order out of shape past the ones held, and refuses what is no regular file', () => {
+    const text = bytes.toString('utf8');
+    const at = text.indexOf('"order_id":"G-450-');
+    const bad = join(tempDir(), 's.json');
+    writeFileSync(bad, `${text.slice(0, at)}"order_id":450${text.slice(text.indexOf(',', at))}`);
+    const f = readStateFile(bad, D1);
+    expect(f).toMatchObject({ problem: expect.stringMatching(/^open_orders\[\d+\]\.order_id is not a string$/) });
+    expect(readStateFile(bad, '2026-11-28')).toMatchObject({ problem: expect.stringMatching(/not a string|not of/) });
+    const link = join(tempDir(), 'link.json');
+    symlinkSync(path, link);
+    expect(readStateFile(link, D1)).toBe('missing');
+    expect(readStateFile(join(tempDir(), 'none.json'), D1)).toBe('missing');
+    expect(readStateFile(tempDir(), D1)).toBe('unusable');
+    const fifo = join(tempDir(), 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(readStateFile(fifo, D1)).toBe('unusable');
+    expect(readFileSync(path)).toEqual(bytes);
+  });
+});
