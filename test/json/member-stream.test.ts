@@ -105,7 +105,7 @@ describe('MemberScanner', () => {
     );
   });
 
-  it('accepts a changed document exactly when JSON.parse reads it as an object (property)', () => {
+  it('accepts a changed document exactly when JSON.parse reads it as an object, bar a key named twice (property)', () => {
     const change = fc.tuple(
       fc.constantFrom('put', 'drop', 'swap'),
       fc.nat(),
@@ -135,10 +135,10 @@ describe('MemberScanner', () => {
           refused = err;
         }
         if (scanned !== undefined) expect(scanned).toEqual(reference);
-        else if (refused instanceof MemberStreamError && /twice/.test(refused.message)) expect(isObject).toBe(true);
         else {
           expect(refused instanceof MemberStreamError || refused instanceof SyntaxError).toBe(true);
-          expect(isObject).toBe(false);
+          // A key named twice is refused on purpose, whatever follows it (JSON.parse may keep the last).
+          if (!(refused instanceof MemberStreamError && /twice/.test(refused.message))) expect(isObject).toBe(false);
         }
       }),
       { numRuns: 3000 },
@@ -148,6 +148,7 @@ describe('MemberScanner', () => {
   it('refuses a key named twice, bytes after the end, a document that ends early, and a list alone with more', () => {
     const bad = (text: string, message: RegExp) => expect(() => scan([Buffer.from(text)])).toThrow(message);
     bad('{"a":1,"a":2}', /the key "a" twice/);
+    bad('{"":[],""" ":[]}', /the key "" twice/); // refused at the key, though no JSON anyway
     bad('{"a":[1,2]} x', /bytes after the end of the object at byte 12/);
     bad('{"a":[1,2]', /ends before its object does/);
     bad('{"a":[1,2]', /ends before its object does/);
