@@ -44,8 +44,34 @@ export function readStateFile(
   path: string,
   date: string | undefined,
 ): StateFile | { readonly problem: string; readonly sha256: string } | 'missing' | 'unusable' {
+  return readState(path, (size) => readPieces(path, size), date);
+}
+
+/**
+ * A state made by the checks themselves (a replay of the day before's log: its pieces as the state
+ * file's writer writes them, `pieces` giving the same each time it is called), read as a state
+ * file is: checked once, its order lists parsed again from the pieces when used. So a replayed day
+ * of half a million open orders is never held as objects and text at once. `what` names it in
+ * messages.
+ */
+export function readMadeState(
+  what: string,
+  pieces: () => Iterable<string>,
+  date: string,
+): StateFile | { readonly problem: string; readonly sha256: string } {
+  const r = readState(what, () => madePieces(pieces), date);
+  if (typeof r === 'string') throw new Error(`a made state is always there: ${r}`);
+  return r;
+}
+
+/** The state read from `open`'s pieces (`size`: what it must hold, on a later reading). */
+function readState(
+  path: string,
+  open: (size: number | undefined) => Pieces | 'missing' | 'unusable',
+  date: string | undefined,
+): StateFile | { readonly problem: string; readonly sha256: string } | 'missing' | 'unusable' {
   const collector = new StateCollector(FIRST_ORDERS_KEPT);
-  const read = readPieces(path, undefined);
+  const read = open(undefined);
   if (typeof read === 'string') return read;
   let notJson: string | undefined;
   try {
@@ -65,7 +91,7 @@ export function readStateFile(
       open_orders: fileOrders(() => file, 'open_orders', collector, state.open_orders),
       closed_orders: fileOrders(() => file, 'closed_orders', collector, state.closed_orders),
     },
-    pieces: () => checkedPieces(path, size, sha256),
+    pieces: () => checkedPieces(path, () => open(size), size, sha256),
   };
   return file;
 }
@@ -139,9 +165,14 @@ export class FileOrders implements CarriedOrders {
   }
 }
 
-/** The file's bytes in pieces, the last checked to make `sha256` over `size` bytes. */
-function* checkedPieces(path: string, size: number, sha256: string): Generator<Buffer> {
-  const read = readPieces(path, size);
+/** The bytes in pieces again, the last checked to make `sha256` over `size` bytes. */
+function* checkedPieces(
+  path: string,
+  open: () => Pieces | 'missing' | 'unusable',
+  size: number,
+  sha256: string,
+): Generator<Buffer> {
+  const read = open();
   if (typeof read === 'string') throw changed(path);
   try {
     yield* read.pieces;
@@ -164,6 +195,21 @@ interface Pieces {
   close(): void;
   /** Size and SHA-256 of what was read (all of it once `pieces` ended). */
   done(): { size: number; sha256: string };
+}
+
+/** The pieces of a made state, as UTF-8, hashed as they go (held to MAX_STATE_BYTES by the caller's writer). */
+function madePieces(source: () => Iterable<string>): Pieces {
+  const hash = createHash('sha256');
+  let total = 0;
+  function* pieces(): Generator<Buffer> {
+    for (const text of source()) {
+      const piece = Buffer.from(text, 'utf8');
+      total += piece.length;
+      hash.update(piece);
+      yield piece;
+    }
+  }
+  return { pieces: pieces(), close: () => undefined, done: () => ({ size: total, sha256: hash.digest('hex') }) };
 }
 
 /**

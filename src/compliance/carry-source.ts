@@ -17,10 +17,10 @@ import {
   type StartingState,
   COMPLIANCE_STATE_FORMAT,
   MAX_STATE_BYTES,
-  stateFileText,
+  stateFileChunks,
 } from './carry.js';
 import { readArchivedStateFiles } from './carry-archive.js';
-import { readStateFile } from './carry-file.js';
+import { readMadeState, readStateFile } from './carry-file.js';
 import { parseCarriedState } from './carry-parse.js';
 
 /** The report's record of where its start state came from. */
@@ -69,8 +69,11 @@ export interface StartStateOptions {
   readonly artifactsDir?: string | undefined;
   /** Where the previous day's log is looked for. */
   readonly logDir?: string | undefined;
-  /** Replays one day's log from an empty state; undefined when the file does not exist. */
-  readonly replay: (path: string, name: string, date: string) => Promise<CarriedState | undefined>;
+  /**
+   * Replays one day's log from an empty state: its end state file's pieces, the same each time they
+   * are asked for; undefined when the file does not exist.
+   */
+  readonly replay: (path: string, name: string, date: string) => Promise<(() => Iterable<string>) | undefined>;
   /**
    * The public key the export signs with: the previous pack's state is then taken only from a pack
    * signed by it (a pack anyone could have re-made is not vouched for by this export's signature).
@@ -132,13 +135,15 @@ export async function resolveStartState(o: StartStateOptions): Promise<StartStat
   const path = o.logDir === undefined ? undefined : join(o.logDir, name);
   const replayed = path === undefined ? undefined : await o.replay(path, name, prev);
   if (replayed !== undefined && path !== undefined) {
-    const text = stateFileText(carriedStateJson(replayed));
+    // Read back as a state file is (carry-file.ts): checked once, the order lists made again when used.
+    const made = readMadeState(`replayed from ${name}`, () => stateFileChunks(replayed()), prev);
+    if ('problem' in made) throw new Error(`the state replayed from ${name} does not read back: ${made.problem}`);
     const note = `the state at the end of ${prev} from a replay of ${name} alone (not used: the pack, ${fromPack}); what was open before ${prev} is not known`;
     const logSha = sha256File(path, { followLinks: false }).sha256; // as the replay read it: never through a link
     return {
-      carried: { source: 'log', date: prev, state_sha256: sha256(text), log_sha256: logSha, note },
-      state: replayed,
-      bytes: () => [text],
+      carried: { source: 'log', date: prev, state_sha256: made.sha256, log_sha256: logSha, note },
+      state: made.state,
+      bytes: () => made.pieces(),
     };
   }
   const state = emptyState(prev);

@@ -70,5 +70,19 @@ describe('more open orders carried than the reader holds', () => {
     expect(page).toContain('100 more in data/compliance_state_start.json');
     expect(errors(await verifyPack(p2))).toEqual([]);
     expect(errors(await verifyArchive(join(cwd, 'artifacts')))).toEqual([]);
+    // Without D1's pack, D2 starts from a replay of D1's log: the same state, read the same way.
+    const alone = await exportCarryDay(cwd, policyFile, D2, { artifactsDir: join(cwd, 'alone') });
+    expect(reportOf(alone).carried_in?.source).toBe('log');
+    expect(readFileSync(join(alone, 'data/compliance_state_start.json'))).toEqual(
+      readFileSync(join(p1, 'data/compliance_state.json')),
+    );
+    expect(reportOf(alone).carried_in?.state_sha256).toBe(reportOf(p2).carried_in?.state_sha256);
+    expect(reportOf(alone).findings.map((f) => [f.rule, f.order_ids])).toEqual(
+      reportOf(p2).findings.map((f) => [f.rule, f.order_ids]),
+    );
+    expect(readFileSync(join(alone, 'data/compliance_state.json'))).toEqual(
+      readFileSync(join(p2, 'data/compliance_state.json')),
+    );
+    expect(errors(await verifyPack(alone))).toEqual([]);
   }, 120_000);
 });
