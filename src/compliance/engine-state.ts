@@ -17,6 +17,7 @@ import {
   SlotChain,
 } from './order-store.js';
 import { RecentOrders } from './recent-orders.js';
+import { OtrCounts } from './otr-counts.js';
 import { capQuoted, Chain, ExpiringMap, FindingSink, MAX_QUOTED, type RateWindow } from './state.js';
 import type { PolicyInForce, PolicyTimeline } from './timeline.js';
 import type { AuditSummary, Evidence, RuleId } from './types.js';
@@ -188,7 +189,7 @@ export class EngineState {
   readonly strategyRates = new Map<string, RateWindow>();
   readonly venueRates = new Map<string, RateWindow>();
   /** Order-to-trade counts per symbol, by the name's fold; `name`: the symbol as first logged. */
-  readonly otr = new Map<string, { readonly name: string; orders: number; trades: number; first: Evidence }>();
+  readonly otr = new OtrCounts();
   readonly clocks = new Map<string, { last: number }>();
   lastClock: { last: number } | undefined;
   lastHost: unknown;

@@ -246,7 +246,7 @@ export class ComplianceEngine {
     overCap(s, date, iso, this.stateBudget);
     const limit = s.p.max_order_to_trade_ratio;
     if (limit !== null) {
-      for (const c of s.otr.values()) {
+      for (const c of s.otr.entries()) {
         const symbol = c.name;
         // RTS 9 Art. 3: number ratio = orders (new, modify, cancel messages) / transactions − 1.
         const ratio = c.orders / Math.max(c.trades, 1) - 1;

@@ -17,7 +17,7 @@ import {
 } from './engine-state.js';
 import { invalidValues } from './limit-rules.js';
 import { isRestricted, nameKey } from './names.js';
-import { closeOrder, idMissing, otrCounts } from './order-rules.js';
+import { closeOrder, countOtr, idMissing } from './order-rules.js';
 import { heldRestricted } from './text-fields.js';
 import type { Evidence } from './types.js';
 
@@ -26,7 +26,7 @@ export function fillEvent(s: EngineState, e: LogEvent, _tUs: number, iso: EventT
   s.summary.fills++;
   const id = idOf(e.order_id);
   const symbol = str(e.symbol);
-  if (symbol !== null) otrCounts(s, symbol, ev).trades++;
+  if (symbol !== null) countOtr(s, symbol, ev, true);
   const fq = num(e.quantity);
   const usable = invalidValues(
     s,

@@ -20,7 +20,6 @@ import {
   type Slot,
   str,
 } from './engine-state.js';
-import { keptEvidence } from './line-evidence.js';
 import { invalidValues, limitChecks, modifyUnknown } from './limit-rules.js';
 import { cachedFold, cachedNameKey, type FoldedName } from './name-key.js';
 import { isRestricted, scopeKeyOf, UNKNOWN_SCOPE } from './names.js';
@@ -418,15 +417,13 @@ function duplicateCheck(s: EngineState, n: NewOrder): void {
   s.recent.set(sig, hash, tUs, keptId(id), ev, dup);
 }
 /**
- * The order-to-trade counts of `symbol` (made at its first message or trade, `ev`): one per name
- * under the fold, so spellings of one symbol (`EUR/USD`, `eurusd`, `EURUSD` with an invisible
- * character) cannot split a day's messages below the ratio limit.
+ * Counts an order message (`trade` false) or a trade of `symbol` for the order-to-trade ratio (its
+ * entry made at the first, `ev`): one per name under the fold, so spellings of one symbol (`EUR/USD`,
+ * `eurusd`, `EURUSD` with an invisible character) cannot split a day's messages below the ratio limit.
  */
-export function otrCounts(s: EngineState, symbol: string, ev: Evidence): { orders: number; trades: number } {
-  const key = cachedNameKey(symbol);
-  let c = s.otr.get(key);
-  if (c === undefined) s.otr.set(key, (c = { name: symbol, orders: 0, trades: 0, first: keptEvidence(ev) }));
-  return c;
+export function countOtr(s: EngineState, symbol: string, ev: Evidence, trade: boolean): void {
+  if (trade) s.otr.countTrade(cachedNameKey(symbol), symbol, ev);
+  else s.otr.countOrder(cachedNameKey(symbol), symbol, ev);
 }
 
 /** Counts an order message for the order-to-trade ratio and the per-strategy and per-venue rates. */
@@ -440,7 +437,7 @@ export function orderMessage(
   o: Order = NONE,
 ): void {
   s.summary.order_messages++;
-  if (symbol !== null) otrCounts(s, symbol, ev).orders++;
+  if (symbol !== null) countOtr(s, symbol, ev, false);
   const limit = s.p.max_messages_per_second;
   if (limit === null) return;
   // A modify or cancel counts for the order's own strategy and venue; messages naming none are
