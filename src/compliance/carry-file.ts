@@ -43,8 +43,15 @@ export interface StateFile {
 export function readStateFile(
   path: string,
   date: string | undefined,
+  sizes: ReadSizes = {},
 ): StateFile | { readonly problem: string; readonly sha256: string } | 'missing' | 'unusable' {
-  return readState(path, (size) => readPieces(path, size), date);
+  return readState(path, (size) => readPieces(path, size, sizes.pieceBytes ?? PIECE_BYTES), date, sizes.keepFirst);
+}
+
+/** For tests: how many orders of a list to hold (FIRST_ORDERS_KEPT), bytes read at a time (1 MiB). */
+export interface ReadSizes {
+  readonly keepFirst?: number;
+  readonly pieceBytes?: number;
 }
 
 /**
@@ -69,8 +76,9 @@ function readState(
   path: string,
   open: (size: number | undefined) => Pieces | 'missing' | 'unusable',
   date: string | undefined,
+  keepFirst = FIRST_ORDERS_KEPT,
 ): StateFile | { readonly problem: string; readonly sha256: string } | 'missing' | 'unusable' {
-  const collector = new StateCollector(FIRST_ORDERS_KEPT);
+  const collector = new StateCollector(keepFirst);
   const read = open(undefined);
   if (typeof read === 'string') return read;
   let notJson: string | undefined;
@@ -216,7 +224,7 @@ function madePieces(source: () => Iterable<string>): Pieces {
  * The pieces of the regular file at `path` (opened without following a link, at most
  * MAX_STATE_BYTES, and `size` bytes when given), one buffer reused: a piece is valid until the next.
  */
-function readPieces(path: string, size: number | undefined): Pieces | 'missing' | 'unusable' {
+function readPieces(path: string, size: number | undefined, pieceBytes: number): Pieces | 'missing' | 'unusable' {
   let fd: number;
   try {
     // O_NONBLOCK: a FIFO in the file's place opens at once and is refused below, never waited on.
@@ -232,16 +240,16 @@ function readPieces(path: string, size: number | undefined): Pieces | 'missing' 
   const hash = createHash('sha256');
   let total = 0;
   let open = true;
-  const buf = Buffer.allocUnsafe(PIECE_BYTES);
+  const buf = Buffer.allocUnsafe(pieceBytes);
   function* pieces(): Generator<Buffer> {
     // Never past the size taken at the open, nor past MAX_STATE_BYTES if it grew since.
-    for (let n = readSync(fd, buf, 0, Math.min(PIECE_BYTES, st.size - total + 1), null); n > 0; ) {
+    for (let n = readSync(fd, buf, 0, Math.min(pieceBytes, st.size - total + 1), null); n > 0; ) {
       const piece = buf.subarray(0, n);
       total += n;
       if (total > st.size) throw new AuditpackError('READ_FAILED', `${path} grew while it was read`);
       hash.update(piece);
       yield piece;
-      n = readSync(fd, buf, 0, Math.min(PIECE_BYTES, st.size - total + 1), null);
+      n = readSync(fd, buf, 0, Math.min(pieceBytes, st.size - total + 1), null);
     }
   }
   return {

@@ -7,6 +7,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { carriedStateChunks, carriedStateJson, type CarriedState } from '../../src/compliance/carry.js';
 import { parseCarriedState } from '../../src/compliance/carry-parse.js';
+import { readStateFile } from '../../src/compliance/carry-file.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
 import { ComplianceEngine, PolicyTimeline, policyFromText } from '../../src/compliance/index.js';
 import type { Finding } from '../../src/compliance/types.js';
 
@@ -44,6 +48,9 @@ function feed(engine: ComplianceEngine, events: readonly E[], seq0: number): voi
   }
 }
 
+const stateDir = tempDir();
+let files = 0;
+
 const withoutId = ({ id: _id, ...f }: Finding): Omit<Finding, 'id'> => f;
 
 /**
@@ -69,14 +76,26 @@ function runBoth(before: readonly E[], after: readonly E[]): { findings: Finding
   return { findings, state };
 }
 
-/** D-1 alone, its state through the file form, then D seeded with it: the engine at the end of D. */
+/**
+ * D-1 alone, its state through the file form, then D seeded with it: the engine at the end of D. The
+ * file is read as export and verify read it (carry-file.ts), in pieces of 7 bytes, holding one order
+ * of each list (the rest read again from the file when seeded), and must give what parseCarriedState
+ * gives from the whole text.
+ */
 function seededEngine(before: readonly E[], after: readonly E[]): ComplianceEngine {
   const first = new ComplianceEngine(timeline());
   feed(first, before, 1);
   first.endDay(D1);
-  const parsed = parseCarriedState(carriedStateJson(first.carryOut(D1)), D1);
+  const text = carriedStateJson(first.carryOut(D1));
+  const parsed = parseCarriedState(text, D1);
   if (typeof parsed === 'string') throw new Error(parsed);
-  const engine = new ComplianceEngine(timeline(), parsed);
+  const path = join(stateDir, `s${files++}.json`);
+  writeFileSync(path, text);
+  const read = readStateFile(path, D1, { keepFirst: 1, pieceBytes: 7 });
+  if (typeof read === 'string' || 'problem' in read) throw new Error(`not read: ${JSON.stringify(read)}`);
+  expect([...read.state.open_orders]).toEqual(parsed.open_orders);
+  expect([...read.state.closed_orders]).toEqual(parsed.closed_orders);
+  const engine = new ComplianceEngine(timeline(), read.state);
   feed(engine, after, 1 + before.length);
   engine.endDay(D);
   return engine;
