@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { carriedStateJson, type CarriedState } from '../../src/compliance/carry.js';
 import { FIRST_ORDERS_KEPT, FileOrders, readStateFile, type StateFile } from '../../src/compliance/carry-file.js';
 import { parseCarriedState } from '../../src/compliance/carry-parse.js';
+import { MAX_CARRIED_ROWS } from '../../src/compliance/html-carry.js';
 import { ComplianceEngine, PolicyTimeline, policyFromText } from '../../src/compliance/index.js';
 import { isAuditpackError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -118,6 +119,11 @@ describe('a state file read in pieces', () => {
     const b = new ComplianceEngine(timeline(), parsed);
     expect(carriedStateJson(a.carryOut(D1))).toBe(carriedStateJson(b.carryOut(D1)));
     expect(carriedStateJson(a.carryOut(D1))).toBe(bytes.toString('utf8'));
+  });
+
+  it('holds at least the orders report.html shows of each list', () => {
+    // The page takes its rows with slice(0, MAX_CARRIED_ROWS): past the orders held it would throw.
+    expect(FIRST_ORDERS_KEPT).toBeGreaterThanOrEqual(MAX_CARRIED_ROWS);
   });
 
   it('keeps a short list whole, never read again', () => {
