@@ -40,6 +40,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOGGER_ROWS, sweepLoggerRows } from './lib/sweep-logger.js';
+import { SHAPE_ROWS, sweepShapeRows } from './lib/sweep-shapes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'bin/auditpack.js');
@@ -78,6 +79,7 @@ const GROUPS: Record<string, string[]> = {
   all: ROWS.map((r) => r.name),
   days: ['1m', '3m', '10m'],
   quick: ['base', 'lines-short', '3m'],
+  shapes: [...SHAPE_ROWS],
 };
 
 interface Timing {
@@ -328,7 +330,9 @@ function selectRows(names: readonly string[] | undefined): Row[] {
   const every = [...ROWS, ROW_10M];
   if (names === undefined) return process.argv.includes('--with-10m') ? every : ROWS;
   const known = (n: string): boolean =>
-    every.some((r) => r.name === n) || (LOGGER_ROWS as readonly string[]).includes(n);
+    every.some((r) => r.name === n) ||
+    (LOGGER_ROWS as readonly string[]).includes(n) ||
+    (SHAPE_ROWS as readonly string[]).includes(n);
   const unknown = names.filter((n) => !known(n));
   if (unknown.length > 0) throw new Error(`unknown rows ${unknown.join(', ')} (try --rows list)`);
   return every.filter((r) => names.includes(r.name));
@@ -350,7 +354,9 @@ function main(): void {
   const spec = flag('rows');
   if (spec === 'list') {
     const names = [...ROWS, ROW_10M].map((r) => r.name);
-    process.stdout.write(`rows: ${[...names, ...LOGGER_ROWS].join(', ')}\ngroups: ${Object.keys(GROUPS).join(', ')}\n`);
+    process.stdout.write(
+      `rows: ${[...names, ...LOGGER_ROWS, ...SHAPE_ROWS].join(', ')}\ngroups: ${Object.keys(GROUPS).join(', ')}\n`,
+    );
     return;
   }
   const wanted = spec?.split(',').flatMap((n) => GROUPS[n] ?? [n]);
@@ -363,8 +369,10 @@ function main(): void {
     for (const row of rows) process.stderr.write(`day ${row.name}: ${keptDay(row, daysDir)}\n`);
     return;
   }
-  sweepLoggerRows({ wanted, scale, rounds, write: !process.argv.includes('--no-write') });
-  if (rows.length === 0) return; // only logger rows were asked for
+  const write = !process.argv.includes('--no-write');
+  sweepLoggerRows({ wanted, scale, rounds, write });
+  sweepShapeRows({ wanted, scale, rounds, write, daysDir });
+  if (rows.length === 0) return; // only logger or shape rows were asked for
   const results: Result[] = [];
   for (const row of rows) {
     process.stderr.write(`row ${row.name}… `);
