@@ -186,6 +186,7 @@ const ITEMS = {
 export type StateList = keyof typeof ITEMS;
 const LISTS = Object.keys(ITEMS) as StateList[];
 const isList = (k: string): k is StateList => Object.hasOwn(ITEMS, k);
+const isHeader = (k: string): boolean => k === 'format' || k === 'date' || k === 'end_us';
 
 /** The document is not JSON. */
 class NotJson extends Error {}
@@ -215,13 +216,18 @@ export class StateCollector implements MemberSink {
   /** `keepFirst`: how many of each order list's items to keep (undefined: all). */
   constructor(private readonly keepFirst?: number) {}
 
+  /** The members a state has (others are checked as JSON, then dropped: a name, not kept). */
+  uses(key: string): boolean {
+    return isList(key) || isHeader(key);
+  }
   value(key: string, json: Buffer): void {
-    this.values.set(key, parseJson(json));
+    const v = parseJson(json);
+    if (this.uses(key)) this.values.set(key, v);
   }
   list(key: string, at: number): void {
     // A header member given as a list reads as one (and fails its check as such).
     if (!isList(key)) {
-      this.values.set(key, []);
+      if (isHeader(key)) this.values.set(key, []);
       return;
     }
     this.kept.set(key, []);

@@ -219,7 +219,7 @@ async function previousPack(
     const listed = judgePackFiles({ manifest, manifestJson, tags }, date, what);
     if (typeof listed === 'string') return listed;
     // Read in pieces, never whole (carry-file.ts): a state of many open orders is hundreds of MB.
-    const file = readStateFile(join(dir, PACK_PATH.complianceState), date);
+    const file = readStateFile(join(dir, PACK_PATH.complianceState), date, { listed: listed.sha256 });
     if (file === 'missing' || file === 'unusable') return notHeld(what);
     if (file.sha256 !== listed.sha256) return edited(what);
     if ('problem' in file) return cannotUse(what, file.problem);

@@ -7,9 +7,15 @@
  * (RFC 8259 §2, §4, §5): `{`, members `"key":value` separated by `,`, `}`, whitespace only between
  * tokens, nothing after the end. So a document it accepts is one JSON.parse accepts, with the same
  * members and items, in the same order (the tests compare them on random documents cut at random
- * places). One difference, on purpose: a key named twice is refused (JSON.parse keeps the last),
- * since a reader that has already used the first could not honour that.
+ * places). Two differences, on purpose: a key the sink uses (MemberSink `uses`) named twice is
+ * refused (JSON.parse keeps the last), since a reader that has already used the first could not
+ * honour that; and a value nested more than MAX_DEPTH deep is refused (RFC 8259 §9 lets a parser
+ * limit nesting): JSON.parse builds a document of `[` bytes as one array per byte, 200 MB of them
+ * took 8 GB and aborted the process (out of heap), where no document this reads nests 5 deep.
  */
+
+/** The deepest a value may nest (its own `{` or `[` counted as 1; a member's list as 0). */
+export const MAX_DEPTH = 64;
 
 /** What the scanner hands on. */
 export interface MemberSink {
@@ -21,6 +27,12 @@ export interface MemberSink {
   listEnd?(key: string, end: number): void;
   /** The item `index` of the list member `key`: its JSON bytes. */
   item(key: string, index: number, json: Buffer): void;
+  /**
+   * Whether the sink reads the member `key` (undefined: every member). Only these are held to be
+   * named once: one the sink skips has no meaning to give twice, and its name is not kept (a
+   * document of millions of such names held them all).
+   */
+  uses?(key: string): boolean;
 }
 
 /** The document is not JSON of this shape (an object); `message` says where. */
@@ -213,8 +225,9 @@ export class MemberScanner {
       }
       const b = piece[i++] as number;
       if (b === 0x22) inString = true;
-      else if (b === 0x7b || b === 0x5b) depth++;
-      else if ((b === 0x7d || b === 0x5d) && --depth === 0) return this.valueEnds(piece, from, i);
+      else if (b === 0x7b || b === 0x5b) {
+        if (++depth > MAX_DEPTH) throw this.fail(`a value nested more than ${MAX_DEPTH} deep`, i - 1);
+      } else if ((b === 0x7d || b === 0x5d) && --depth === 0) return this.valueEnds(piece, from, i);
     }
     this.depth = depth;
     this.inString = inString;
@@ -243,8 +256,10 @@ export class MemberScanner {
       case S.Key: {
         const key = parseKey(json);
         if (key === undefined) throw this.fail('a key that is not a string');
-        if (this.seen.has(key)) throw this.fail(`the key ${JSON.stringify(key)} twice`);
-        this.seen.add(key);
+        if (this.sink.uses?.(key) !== false) {
+          if (this.seen.has(key)) throw this.fail(`the key ${JSON.stringify(key)} twice`);
+          this.seen.add(key);
+        }
         this.key = key;
         this.state = S.Colon;
         return;

@@ -5,7 +5,8 @@
  * file changed after it was checked fails every later reading (READ_FAILED) instead of seeding
  * from bytes nobody checked.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -170,5 +171,67 @@ describe('a state file read in pieces', () => {
     execFileSync('mkfifo', [fifo]);
     expect(readStateFile(fifo, D1)).toBe('unusable');
     expect(readFileSync(path)).toEqual(bytes);
+  });
+
+  it('hashes the whole file when it is not JSON, so a vouched state is never called edited', () => {
+    // Cut in its second piece: the scan stops there, the hash must not (a prefix's hash named a
+    // state its manifest lists "edited", and made verify's carried_in the hash of no file).
+    const at = bytes.length - 10;
+    const broken = Buffer.concat([bytes.subarray(0, at), Buffer.from('}'), bytes.subarray(at + 1)]);
+    const bad = join(tempDir(), 'broken.json');
+    writeFileSync(bad, Buffer.concat([broken, Buffer.alloc(3 * 1024 * 1024, 0x20)]));
+    const f = readStateFile(bad, D1);
+    expect(f).toMatchObject({ problem: expect.stringMatching(/^not JSON/) });
+    const whole = createHash('sha256').update(readFileSync(bad)).digest('hex');
+    expect((f as { sha256: string }).sha256).toBe(whole);
+  });
+
+  it('reads a state of hostile shape in bounded memory: deep nesting refused, unknown names dropped', () => {
+    const text = bytes.toString('utf8').trimEnd().slice(0, -1);
+    const deep = join(tempDir(), 'deep.json');
+    // 2 MB: JSON.parse makes a million nested arrays of it (125 MB; 200 MB of `[` took 8 GB and aborted).
+    writeFileSync(deep, `${text},"x":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}\n`);
+    const names = join(tempDir(), 'names.json');
+    // Names the state has not, each once and one twice: JSON.parse reads them (the last), as before
+    // the state was read in pieces; none is held (millions of them held gigabytes).
+    const many = Array.from({ length: 400_000 }, (_, i) => `"unknown-member-${i}":[${i}]`).join(',');
+    writeFileSync(names, `${text},${many},"unknown-member-7":0}\n`);
+    const script = `
+      import { readStateFile } from ${JSON.stringify(new URL('../../dist/compliance/carry-file.js', import.meta.url).href)};
+      for (const p of ${JSON.stringify([deep, names])}) {
+        const f = readStateFile(p, ${JSON.stringify(D1)});
+        console.log(typeof f === 'string' ? f : 'problem' in f ? f.problem : 'orders ' + [...f.state.open_orders].length);
+      }`;
+    const r = spawnSync(process.execPath, ['--max-old-space-size=40', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'not JSON (a value nested more than 64 deep at byte ' + (Buffer.byteLength(text) + 5 + 65) + ')', // the member's list and 64 levels in it
+      'orders 700',
+      '',
+    ]);
+  });
+
+  it('never parses a file whose SHA-256 is not the one listed, and parses one that has it', () => {
+    const bad = join(tempDir(), 'edited.json');
+    writeFileSync(bad, `${bytes.toString('utf8').trimEnd().slice(0, -1)},"x":${'['.repeat(100)}}\n`);
+    const sha = createHash('sha256').update(readFileSync(bad)).digest('hex');
+    // Parsed, it is not JSON; unlisted, it is only hashed (an edited state is an attacker's bytes).
+    expect(readStateFile(bad, D1)).toMatchObject({ problem: expect.stringMatching(/^not JSON/), sha256: sha });
+    const listed = createHash('sha256').update(bytes).digest('hex');
+    expect(readStateFile(bad, D1, { listed })).toEqual({
+      problem: `its SHA-256 is not the ${listed} listed (not parsed)`,
+      sha256: sha,
+    });
+    expect(readStateFile(bad, D1, { listed: sha })).toMatchObject({
+      problem: expect.stringMatching(/^not JSON/),
+      sha256: sha,
+    });
+    const f = readStateFile(path, D1, { listed });
+    expect(f).toMatchObject({ sha256: listed, size: bytes.length });
+    expect([...(f as StateFile).state.open_orders]).toEqual(parsed.open_orders);
   });
 });

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemberScanner, type MemberSink, MemberStreamError } from '../../src/json/member-stream.js';
+import { MAX_DEPTH, MemberScanner, type MemberSink, MemberStreamError } from '../../src/json/member-stream.js';
 
 /** What a whole scan hands on: each member's value, lists as arrays of their items; and the lists' ranges. */
 function scan(pieces: Buffer[]): { value: Record<string, unknown>; ranges: Map<string, [number, number]> } {
@@ -164,5 +164,48 @@ describe('MemberScanner', () => {
     // A backslash ending one piece escapes the first byte of the next.
     expect(scanList('a', [Buffer.from('["x\\'), Buffer.from('"y"]')])).toEqual(['x"y']);
     expect(scan([Buffer.from('{"k\\'), Buffer.from('\\":"v\\\\'), Buffer.from('"}')]).value).toEqual({ 'k\\': 'v\\' });
+  });
+
+  it('refuses a value nested more than MAX_DEPTH deep, in any pieces (property)', () => {
+    // JSON.parse makes one array per `[`: 200 MB of them took 8 GB and aborted the process.
+    fc.assert(
+      fc.property(
+        fc.constantFrom<[string, string, string]>(['[', '', ']'], ['{"k":', '0', '}']),
+        fc.integer({ min: MAX_DEPTH - 3, max: MAX_DEPTH + 3 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        ([open, inner, close], depth, at) => {
+          const text = `{"a":${open.repeat(depth)}${inner}${close.repeat(depth)}}`;
+          const bytes = Buffer.from(text);
+          // A member's list is no level: its items are the values (the first `[` of `"a":[[`).
+          const list = open === '[' ? 1 : 0;
+          if (depth <= MAX_DEPTH + list) expect(scan(cut(bytes, at)).value).toEqual(JSON.parse(text));
+          else
+            expect(() => scan(cut(bytes, at))).toThrow(
+              `a value nested more than ${MAX_DEPTH} deep at byte ${5 + (MAX_DEPTH + list) * open.length}`,
+            );
+        },
+      ),
+      { numRuns: 400 },
+    );
+    // A list member's own `[` is no level of its items: its items nest MAX_DEPTH deep at most.
+    const listed = `{"b":[${'['.repeat(MAX_DEPTH)}${']'.repeat(MAX_DEPTH)}]}`;
+    expect(scan([Buffer.from(listed)]).value).toEqual(JSON.parse(listed));
+    expect(() => scan([Buffer.from(`{"b":[${'['.repeat(MAX_DEPTH + 1)}`)])).toThrow(/nested more than/);
+  });
+
+  it('holds only the members its sink uses to be named once, and keeps no other name', () => {
+    const seen: string[] = [];
+    const sink: MemberSink = {
+      uses: (k) => k === 'a',
+      value: (k) => void seen.push(k),
+      list: (k) => void seen.push(k),
+      item: () => undefined,
+    };
+    const s = new MemberScanner(sink);
+    s.push(Buffer.from('{"x":1,"x":[2],"a":3,"x\\u0000":4}'));
+    s.end();
+    expect(seen).toEqual(['x', 'x', 'a', 'x\u0000']);
+    const twice = new MemberScanner(sink);
+    expect(() => twice.push(Buffer.from('{"a":1,"\u0061":2}'))).toThrow(/the key "a" twice/);
   });
 });
