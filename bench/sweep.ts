@@ -34,21 +34,18 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOGGER_ROWS, sweepLoggerRows } from './lib/sweep-logger.js';
 import { SHAPE_ROWS, sweepShapeRows } from './lib/sweep-shapes.js';
+import { median, run, type Timing, writeDocBlock } from './lib/sweep-run.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'bin/auditpack.js');
 const WRITER = join(ROOT, 'bench/lib/sweep-writer.mjs');
 const DATE = '2025-09-08';
-const DOC = join(ROOT, 'docs/PERFORMANCE.md');
-const START = '<!-- sweep:start -->';
-const END = '<!-- sweep:end -->';
 
 interface Row {
   name: string;
@@ -82,12 +79,6 @@ const GROUPS: Record<string, string[]> = {
   shapes: [...SHAPE_ROWS],
 };
 
-interface Timing {
-  s: number;
-  /** User + system CPU seconds of the process and its threads. */
-  cpu: number;
-  rssMb: number;
-}
 interface Result {
   row: Row;
   logMb: number;
@@ -102,27 +93,6 @@ interface Result {
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? undefined : process.argv[i + 1];
-}
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Timing {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], {
-    cwd,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  const [rss = 0, user = 0, sys = 0] = (r.stderr.trim().split('\n').pop() ?? '0').split(' ').map(Number);
-  // MB of 10^6 bytes, the goal's unit (%M is KiB: a figure in MiB would read 2.4% lower).
-  return { s, cpu: user + sys, rssMb: (rss * 1024) / 1e6 };
-}
-
-function median(ts: Timing[]): Timing {
-  const by = (k: keyof Timing): number =>
-    [...ts.map((t) => t[k])].sort((a, b) => a - b)[Math.floor(ts.length / 2)] ?? 0;
-  return { s: by('s'), cpu: by('cpu'), rssMb: Math.max(...ts.map((t) => t.rssMb)) };
 }
 
 /** Writes the row's day: one logger process, or `writers` processes at once sharing the day's file. */
@@ -312,16 +282,6 @@ function hottest(profDir: string): string {
     .join('\n');
 }
 
-function writeDoc(text: string): void {
-  const doc = readFileSync(DOC, 'utf8');
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  const block = `${START}\n${text}\n${END}`;
-  const next =
-    a !== -1 && b > a ? doc.slice(0, a) + block + doc.slice(b + END.length) : `${doc.trimEnd()}\n\n${block}\n`;
-  writeFileSync(DOC, next);
-}
-
 /**
  * The rows `--rows` names (names or groups: all, days, quick; `list` prints them; the logger's rows
  * are bench/lib/sweep-logger.ts's), else the standard rows (plus 10m with --with-10m).
@@ -396,7 +356,7 @@ function main(): void {
     ...(prof === '' ? [] : ['', `Where the time goes in the worst row (${worst.row.name}):`, '', '```', prof, '```']),
   ].join('\n');
   process.stdout.write(`${text}\n`);
-  if (!process.argv.includes('--no-write')) writeDoc(text);
+  if (!process.argv.includes('--no-write')) writeDocBlock('sweep', text);
 }
 
 main();

@@ -22,19 +22,17 @@
  * Every row prints the 1-minute load average at its start and end: figures from a busy machine say so.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeDocBlock } from './sweep-run.js';
 
 /** The row names this file answers to in `--rows`. */
 export const LOGGER_ROWS = ['logger', 'durable'] as const;
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BENCH = join(ROOT, 'bench/logger.ts');
-const DOC = join(ROOT, 'docs/PERFORMANCE.md');
-const START = '<!-- sweep-logger:start -->';
-const END = '<!-- sweep-logger:end -->';
 
 export interface SweepLoggerOptions {
   /** `--rows`: undefined runs every row. */
@@ -80,7 +78,7 @@ export function sweepLoggerRows(o: SweepLoggerOptions): void {
     parts.join('\n\n'),
   ].join('\n');
   process.stdout.write(`${text}\n`);
-  if (o.write) writeDoc(text);
+  if (o.write) writeDocBlock('sweep-logger', text);
 }
 
 /** bench/logger.ts with `args`, its --json results back. */
@@ -203,14 +201,4 @@ function durableTable(o: SweepLoggerOptions): string {
     );
   }
   return lines.join('\n');
-}
-
-function writeDoc(text: string): void {
-  const doc = readFileSync(DOC, 'utf8');
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  const block = `${START}\n${text}\n${END}`;
-  const next =
-    a !== -1 && b > a ? doc.slice(0, a) + block + doc.slice(b + END.length) : `${doc.trimEnd()}\n\n${block}\n`;
-  writeFileSync(DOC, next);
 }

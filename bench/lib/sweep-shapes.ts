@@ -12,18 +12,15 @@
  *   built-in policy.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { linkSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, run, type Timing, writeDocBlock } from './sweep-run.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'bin/auditpack.js');
 const WRITER = join(ROOT, 'bench/lib/shape-day.mjs');
-const DOC = join(ROOT, 'docs/PERFORMANCE.md');
-const START = '<!-- sweep-shapes:start -->';
-const END = '<!-- sweep-shapes:end -->';
 const DATE = '2025-09-08';
 const NEXT = '2025-09-09';
 const LOG = 'audit-20250908.jsonl';
@@ -32,12 +29,6 @@ const OPEN_POLICY =
 
 /** The shape rows `--rows` may name. */
 export const SHAPE_ROWS = ['open-orders', 'open-orders-after', 'options'] as const;
-
-interface Timing {
-  s: number;
-  cpu: number;
-  rssMb: number;
-}
 
 /** What sweepShapeRows needs. */
 export interface SweepShapeOptions {
@@ -48,26 +39,6 @@ export interface SweepShapeOptions {
   readonly write: boolean;
   /** Where days are kept between runs (`--days-dir`). */
   readonly daysDir: string | undefined;
-}
-
-function run(cmd: string, args: string[], cwd: string): Timing {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1' },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  const [rss = 0, user = 0, sys = 0] = (r.stderr.trim().split('\n').pop() ?? '0').split(' ').map(Number);
-  return { s, cpu: user + sys, rssMb: (rss * 1024) / 1e6 };
-}
-
-function median(ts: Timing[]): Timing {
-  const by = (k: keyof Timing): number =>
-    [...ts.map((t) => t[k])].sort((a, b) => a - b)[Math.floor(ts.length / 2)] ?? 0;
-  return { s: by('s'), cpu: by('cpu'), rssMb: Math.max(...ts.map((t) => t.rssMb)) };
 }
 
 /** The shape's day file (written once into `daysDir` when given, else into `logDir`), hard-linked into `logDir`. */
@@ -203,15 +174,5 @@ export function sweepShapeRows(o: SweepShapeOptions): void {
     ),
   ].join('\n');
   process.stdout.write(`${text}\n`);
-  if (o.write) writeDoc(text);
-}
-
-function writeDoc(text: string): void {
-  const doc = readFileSync(DOC, 'utf8');
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  const block = `${START}\n${text}\n${END}`;
-  const next =
-    a !== -1 && b > a ? doc.slice(0, a) + block + doc.slice(b + END.length) : `${doc.trimEnd()}\n\n${block}\n`;
-  writeFileSync(DOC, next);
+  if (o.write) writeDocBlock('sweep-shapes', text);
 }
