@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
 import { AuditpackError } from '../errors.js';
+import { sha256SmallFile } from '../fsx/digest.js';
 import { MemberScanner, type MemberSink } from '../json/member-stream.js';
 import { type CarriedOrder, type CarriedOrders, MAX_STATE_BYTES, type StartingState } from './carry.js';
 import { checkedOrder, scanStatePieces, StateCollector } from './carry-parse.js';
@@ -50,10 +51,11 @@ export function readStateFile(
 ): StateFile | { readonly problem: string; readonly sha256: string } | 'missing' | 'unusable' {
   const { listed } = options;
   if (listed !== undefined) {
-    const first = hashFile(path);
-    if (typeof first === 'string') return first;
-    if (first.sha256 !== listed)
-      return { problem: `its SHA-256 is not the ${listed} listed (not parsed)`, sha256: first.sha256 };
+    // Under readPieces' own terms (no link, a regular file, at most MAX_STATE_BYTES); none is there
+    // to hash: 'unusable', which every caller holds as it holds 'missing'.
+    const first = sha256SmallFile(path, MAX_STATE_BYTES);
+    if (first === undefined) return 'unusable';
+    if (first !== listed) return { problem: `its SHA-256 is not the ${listed} listed (not parsed)`, sha256: first };
   }
   const pieceBytes = options.pieceBytes ?? PIECE_BYTES;
   return readState(path, (size) => readPieces(path, size, pieceBytes), date, options.keepFirst);
@@ -190,18 +192,6 @@ export class FileOrders implements CarriedOrders {
     }
     if (n !== this.length) throw changed(f.path);
   }
-}
-
-/** The SHA-256 of the file at `path` (read as readPieces reads it), or why it cannot be read. */
-function hashFile(path: string): { readonly sha256: string } | 'missing' | 'unusable' {
-  const read = readPieces(path, undefined, PIECE_BYTES);
-  if (typeof read === 'string') return read;
-  try {
-    while (read.pieces.next().done !== true);
-  } finally {
-    read.close();
-  }
-  return { sha256: read.done().sha256 };
 }
 
 /** The bytes in pieces again, the last checked to make `sha256` over `size` bytes. */

@@ -269,12 +269,12 @@ export class StateCollector implements MemberSink {
    */
   finish(date: string | undefined): CarriedState | string {
     try {
-      const format = this.header('format');
+      const format = this.values.get('format');
       if (format !== COMPLIANCE_STATE_FORMAT)
         return `format is ${JSON.stringify(format)}, not ${COMPLIANCE_STATE_FORMAT}`;
-      const d = text(this.header('date'), 'date');
+      const d = text(this.values.get('date'), 'date');
       if (date !== undefined && d !== date) return `it is the state at the end of ${d}, not of ${date}`;
-      const end_us = int(this.header('end_us'), 'end_us');
+      const end_us = int(this.values.get('end_us'), 'end_us');
       const lists: Record<string, unknown[]> = {};
       for (const k of LISTS) {
         const items = this.kept.get(k);
@@ -287,10 +287,6 @@ export class StateCollector implements MemberSink {
       if (err instanceof Bad) return err.message;
       throw err;
     }
-  }
-
-  private header(key: string): unknown {
-    return this.values.get(key);
   }
 }
 
