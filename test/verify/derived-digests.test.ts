@@ -151,12 +151,15 @@ describe('the derived files’ digests, made on the derivation’s thread', () =
     const pack = await exportedPack(60_000);
     const alone = await verifyPack(pack, { threads: false });
     expect(alone.ok).toBe(true);
-    // Job 1: the thread dies before it hashed anything (the batches rerun here, from the first, and
-    // the digests made here are whole); job 6: after it hashed five batches, which are lost with it:
-    // the log is derived again on this thread (a scan without threads: "threads turned off").
+    // Job 1: the thread dies before it hashed anything: the batches rerun here, from the first, and
+    // the digests made here are whole, unless the ring was full before the thread took its first job
+    // (a slow start on a loaded machine) and a batch's outputs were already moved to it to hash: they
+    // went with it, and the log is derived again (CI's stop 52 saw that). Job 6: after it hashed five
+    // batches, which are lost with it: the log is derived again on this thread (a scan without
+    // threads: "threads turned off").
     for (const [n, again] of [
-      [1, []],
-      [6, ['threads turned off']],
+      [1, [[], ['threads turned off']]],
+      [6, [['threads turned off']]],
     ] as const) {
       const inCopy = distCopyWith('pack/scan-worker.js', dyingWorker('scan-worker.real.js', n));
       const lib = (await import(inCopy('verify/index.js'))) as { verifyPack: typeof verifyPack };
@@ -164,10 +167,9 @@ describe('the derived files’ digests, made on the derivation’s thread', () =
         workerActivity: (name: string) => { fallbacks: string[] };
       };
       const r = await lib.verifyPack(pack, { threads: true });
-      expect(workerActivity('export scan').fallbacks, `job ${n}`).toEqual([
-        expect.stringMatching(/the thread stopped: exited with code 9/),
-        ...again,
-      ]);
+      const [died, ...after] = workerActivity('export scan').fallbacks;
+      expect(died, `job ${n}`).toMatch(/the thread stopped: exited with code 9/);
+      expect(again, `job ${n}`).toContainEqual(after);
       expect(r, `job ${n}`).toEqual(alone);
     }
   }, 240_000);
