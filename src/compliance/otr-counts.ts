@@ -4,20 +4,42 @@
  * line that first named it (a finding's evidence). A day of a few hundred symbols costs nothing either
  * way; an options desk quotes hundreds of thousands of contracts a day, each its own symbol, and there
  * an object per symbol with an evidence object and its hash as 64-character text cost ~300 bytes of
- * heap each (~100 MB for 500,000 contracts). Here an entry is its index in a Map and its numbers in
- * paged arrays (paged.ts), its hash as 32 bytes (copyDigest): no object of its own. Nothing it counts
- * or finds changes (test/compliance/otr-counts.test.ts holds it to the objects it replaced).
+ * heap each (~100 MB for 500,000 contracts). Here an entry is a number: its fold and its name kept as
+ * bytes (order-ids.ts, as the order store keeps ids: the name only where the fold changed it), found
+ * by a table of entry numbers over those bytes (slot-index.ts), its counts and line in paged arrays
+ * (paged.ts), its hash as 32 bytes (copyDigest). The fold and the name as strings in a Map and an
+ * array had cost ~110 bytes an entry (~57 MB of the 500,000-contract day's heap); about 45 here.
+ * Nothing it counts or finds changes (test/compliance/otr-counts.test.ts holds it to the objects
+ * it replaced).
  */
 import type { Evidence } from './types.js';
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
-import { PAGE, PagedBytes, PagedF64, PagedStrings, PagedU32Exact } from './paged.js';
+import { OrderIds } from './order-ids.js';
+import { PAGE, PagedBytes, PagedStrings, PagedU8, PagedU32Exact } from './paged.js';
+import { SlotIndex } from './slot-index.js';
+
+/** The most entries `recent` holds. */
+const RECENT = 4096;
+/** An entry whose name, as first logged, is not its fold: the name is kept apart (in `names`). */
+const RENAMED = 1;
 
 /** Order-to-trade counts by folded symbol, in the order the symbols were first seen. */
 export class OtrCounts {
-  private readonly index = new Map<string, number>();
-  private readonly names: string[] = [];
-  private readonly orders = new PagedF64();
-  private readonly trades = new PagedF64();
+  /**
+   * The entries of the folds last looked up, as strings (a day of a few hundred symbols finds each
+   * here, by the string's own hash, as fast as the Map by fold it replaced did; a table over bytes
+   * hashes the fold at each lookup); emptied when RECENT are held, so it stays small.
+   */
+  private readonly recent = new Map<string, number>();
+  /** Each entry's fold, the table's key. */
+  private readonly keys = new OrderIds();
+  private readonly index = new SlotIndex(this.keys);
+  /** The name as first logged where it is not its fold (RENAMED); '' where it is. */
+  private readonly names = new OrderIds();
+  private readonly renamed = new PagedU8();
+  private count = 0;
+  private readonly orders = new PagedU32Exact();
+  private readonly trades = new PagedU32Exact();
   private readonly file = new PagedStrings();
   private readonly seq = new PagedU32Exact();
   private readonly line = new PagedU32Exact();
@@ -29,7 +51,7 @@ export class OtrCounts {
 
   /** Symbols counted since the last clear. */
   get size(): number {
-    return this.names.length;
+    return this.count;
   }
 
   /** One more order message (new, modify, cancel) of the symbol under fold `key`, named `name`, at `ev`. */
@@ -46,9 +68,9 @@ export class OtrCounts {
 
   /** Each symbol's counts and first line, in the order first seen. */
   *entries(): Generator<{ name: string; orders: number; trades: number; first: Evidence }> {
-    for (let i = 0; i < this.names.length; i++)
+    for (let i = 0; i < this.count; i++)
       yield {
-        name: this.names[i] as string,
+        name: this.renamed.get(i) === RENAMED ? this.names.get(i) : this.keys.get(i),
         orders: this.orders.get(i),
         trades: this.trades.get(i),
         first: {
@@ -63,20 +85,39 @@ export class OtrCounts {
   /** Forgets every symbol (the day ended); the pages stay for the next day's. */
   clear(): void {
     this.index.clear();
-    this.names.length = 0;
+    for (let i = 0; i < this.count; i++) {
+      this.keys.clear(i);
+      this.names.clear(i);
+    }
+    this.count = 0;
     this.hexes.clear();
+    this.recent.clear();
   }
 
   private entry(key: string, name: string, ev: Evidence): number {
-    let i = this.index.get(key);
+    let i = this.recent.get(key);
     if (i !== undefined) return i;
-    i = this.names.length;
+    i = this.index.get(key);
+    if (i === undefined) i = this.add(key, name, ev);
+    if (this.recent.size === RECENT) this.recent.clear();
+    this.recent.set(key, i);
+    return i;
+  }
+
+  private add(key: string, name: string, ev: Evidence): number {
+    const i = this.count++;
     if (i === this.pages * PAGE) {
-      for (const a of [this.orders, this.trades, this.file, this.seq, this.line, this.digests]) a.addPage();
+      for (const a of [this.orders, this.trades, this.renamed, this.file, this.seq, this.line, this.digests])
+        a.addPage();
       this.pages++;
     }
+    this.keys.set(i, key);
     this.index.set(key, i);
-    this.names.push(name);
+    if (name === key) this.renamed.set(i, 0);
+    else {
+      this.renamed.set(i, RENAMED);
+      this.names.set(i, name);
+    }
     this.orders.set(i, 0);
     this.trades.set(i, 0);
     this.file.set(i, ev.file);

@@ -79,6 +79,17 @@ export class SlotIndex {
     return undefined;
   }
 
+  /** Forgets every id (the table keeps its size, the seed its value). */
+  clear(): void {
+    if (this.flood !== undefined) {
+      this.flood = undefined;
+      this.places = new Int32Array(1024);
+      this.mask = 1023;
+    }
+    this.places.fill(EMPTY);
+    this.count = 0;
+  }
+
   /** Keeps `slot` for `id` (not in the table; `keys.get(slot)` is `id`). */
   set(id: string, slot: Slot): void {
     if (this.flood !== undefined) {

@@ -37,8 +37,10 @@ const evidence = fc.oneof(
     ),
   }),
 );
+/** Folds of any shape: short, empty, wide (UTF-16, lone surrogates), longer than order-ids.ts's largest block. */
+const KEYS = ['k0', 'k1', 'k2', '', 'eurusd', 'ÉTÉ', '株式', '\ud800x', 'x'.repeat(600), 'k'.repeat(40)];
 const op = fc.oneof(
-  { weight: 20, arbitrary: fc.tuple(fc.nat(30), fc.boolean(), evidence) },
+  { weight: 20, arbitrary: fc.tuple(fc.nat(KEYS.length + 20), fc.boolean(), evidence) },
   { weight: 1, arbitrary: fc.constant('end' as const) },
 );
 
@@ -56,8 +58,9 @@ describe('OtrCounts', () => {
             continue;
           }
           const [k, trade, ev] = o;
-          const key = `k${k}`;
-          const name = `Name ${k} ${ev.seq % 3}`; // the first name logged is the one kept
+          const key = KEYS[k] ?? `k${k}`;
+          // The first name logged is the one kept: the fold itself, or another spelling (wide too).
+          const name = [key, `Name ${k}`, `${key}\u200b`, `${key}€`][((ev.seq % 4) + 4) % 4] as string;
           refCount(ref, key, name, ev, trade);
           if (trade) otr.countTrade(key, name, ev);
           else otr.countOrder(key, name, ev);
@@ -67,6 +70,32 @@ describe('OtrCounts', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('keeps its counts when symbols flood one place of its table (a crafted log), and after a day end', async () => {
+    const { SlotIndex } = await import('../../src/compliance/slot-index.js');
+    const otr = new OtrCounts();
+    // Every fold hashing alike: the table turns into a Map (slot-index.ts MAX_PROBE) part-way.
+    const hashOf = SlotIndex.prototype as unknown as { hash: (id: string) => number };
+    const real = hashOf.hash;
+    hashOf.hash = () => 7;
+    try {
+      for (let day = 0; day < 2; day++) {
+        const ref: Ref = new Map();
+        for (let i = 0; i < 300; i++) {
+          const ev = line.point('audit.jsonl', i, i + 1, digests, (i % 64) * 32);
+          for (const k of [i, i >> 1]) {
+            refCount(ref, `s${k}`, `S${k}`, ev, k % 2 === 0);
+            if (k % 2 === 0) otr.countTrade(`s${k}`, `S${k}`, ev);
+            else otr.countOrder(`s${k}`, `S${k}`, ev);
+          }
+        }
+        expect([...otr.entries()]).toEqual([...ref.values()]);
+        otr.clear();
+      }
+    } finally {
+      hashOf.hash = real;
+    }
   });
 
   it('holds more symbols than a page, and reuses its pages after a day end', () => {
