@@ -23,6 +23,7 @@ import {
   startThread,
   type ThreadStats,
   THREAD_START_WAIT_MS,
+  THREADS_FROM_BYTES,
   WAIT_FOR_THREAD_FROM_BYTES,
 } from '../worker/index.js';
 import { CSV_RULES, type CsvRules, csvHeader, FILL_COLUMNS, ORDER_COLUMNS } from './csv.js';
@@ -438,7 +439,8 @@ export async function scanDay(options: ScanDayOptions): Promise<DayFacts> {
       { orders, fills, alerts },
       options.alertFilter,
       basename(options.logFile),
-      options.threads !== false,
+      // A log of a known size under THREADS_FROM_BYTES is scanned here (worker/thread.ts says why).
+      options.threads !== false && (options.totalBytes === undefined || options.totalBytes >= THREADS_FROM_BYTES),
       options.onRecords,
     );
     scanner = sc;

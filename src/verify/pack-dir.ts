@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { type ScannedLine, scanLines } from '../chain/lines.js';
 import { wrapFsError } from '../errors.js';
+import { THREADS_FROM_BYTES } from '../worker/index.js';
 import {
   PACK_PATH,
   packFileSpec,
@@ -93,11 +94,10 @@ interface DirRead {
 }
 
 /**
- * A pack smaller than this is hashed and derived on the calling thread: starting the two threads
- * (their modules loaded, their heaps made) costs about 0.15 s of CPU and tens of ms, more than
- * the second core saves on a few MB; an archive of a year of small packs paid it 365 times.
+ * A pack smaller than this is hashed and derived on the calling thread (worker/thread.ts says why);
+ * an archive of a year of small packs paid the threads' start 365 times.
  */
-export const THREADS_FROM_BYTES = 8 * 1024 * 1024;
+export { THREADS_FROM_BYTES };
 
 /** The digest recorded for a file the layout does not define, which is not read: no SHA-256 equals it. */
 const NOT_READ = '(not read: not a file of the layout)';

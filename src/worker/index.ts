@@ -11,5 +11,6 @@ export {
   type ThreadOptions,
   type ThreadStats,
   THREAD_START_WAIT_MS,
+  THREADS_FROM_BYTES,
   WAIT_FOR_THREAD_FROM_BYTES,
 } from './thread.js';

@@ -68,6 +68,16 @@ export const COMPACT_THREAD_HEAP: ResourceLimits = Object.freeze({ maxYoungGener
 /** How long a caller waits at most for its thread to run (JobThread.whenRunning). */
 export const THREAD_START_WAIT_MS = 5_000;
 /**
+ * Input smaller than this is worked through on the calling thread: starting a thread (its modules
+ * loaded, its heap made) costs about 0.15 s of CPU and tens of ms, more than the second core saves
+ * on a few MB; and its heap, once made, lets the caller's young generation grow until the caller
+ * hears the thread is online (heap-flags.ts), which a caller busy for seconds after a small input
+ * (the end of a day carried from 500,000 open orders) hears only then: its young generation had
+ * grown to V8's 2 × 16 MB.
+ */
+export const THREADS_FROM_BYTES = 8 * 1024 * 1024;
+
+/**
  * Input from this size on is worth waiting for the thread before the work starts: while a thread
  * makes its heap, V8 lets the caller's young generation grow (heap-flags.ts), and on a large
  * input the caller allocates enough in that window for it to double and stay so. A smaller input's
