@@ -134,7 +134,7 @@ export interface CarriedRate {
 
 /** The carried form of an engine's state after `endDay(date)`. `rename` maps evidence file names. */
 export function carryOut(s: EngineState, date: string, rename?: (file: string) => string): CarriedState {
-  return carriedOf(s, date, rename, (src, fn) => src.map(fn));
+  return carriedOf(s, date, rename, (src, fn) => itemsOf(src).map(fn));
 }
 
 /**
@@ -153,15 +153,28 @@ export function carryOutChunks(
   return carriedStateChunks(carriedOf(s, date, rename, lazily), pieceChars);
 }
 
-/** A list of the carried state made from the engine's items: at once (carryOut) or item by item. */
-type ListOf = <T, U>(src: readonly T[], fn: (t: T) => U) => U[];
+/**
+ * A list of the carried state made from the engine's items: at once (carryOut) or item by item. The
+ * items, or a function making them when the list is reached (the order lists: arrays of every open
+ * and closed slot, which a sizing that leaves them out (fitOpenOrders) never needs).
+ */
+type ListOf = <T, U>(src: ItemsOf<T>, fn: (t: T) => U) => U[];
+type ItemsOf<T> = readonly T[] | (() => readonly T[]);
+
+function itemsOf<T>(src: ItemsOf<T>): readonly T[] {
+  return typeof src === 'function' ? src() : src;
+}
 
 /** A listed section made item by item as carriedStateChunks reaches it. */
 class LazyList<T, U> {
   constructor(
-    readonly src: readonly T[],
+    private readonly src: ItemsOf<T>,
     readonly fn: (t: T) => U,
   ) {}
+  /** The items (made now, if a function gives them). */
+  items(): readonly T[] {
+    return itemsOf(this.src);
+  }
 }
 
 /** Order `o` as carried, its evidence as `ev` gives it. */
@@ -217,14 +230,11 @@ export function fitOpenOrders(s: EngineState, date: string, budget: number): voi
   // Each order with a comma (one too many a list: a byte over).
   for (let o = s.closed.head; o !== NONE; o = s.orders.next.get(o))
     bytes += carriedOrderBytesAtMost(s, o, RENAME_ROOM.length) + 1;
-  const sizes: number[] = [];
-  for (let o = s.open.head; o !== NONE; o = s.orders.next.get(o)) {
-    const b = carriedOrderBytesAtMost(s, o, RENAME_ROOM.length);
-    sizes.push(b);
-    bytes += b + 1;
-  }
-  for (let i = 0; bytes > budget && s.open.size > 0; i++) {
-    bytes -= (sizes[i] as number) + 1;
+  for (let o = s.open.head; o !== NONE; o = s.orders.next.get(o))
+    bytes += carriedOrderBytesAtMost(s, o, RENAME_ROOM.length) + 1;
+  // The oldest shed first, each order's size counted again (no array of 500,000 sizes held for it).
+  while (bytes > budget && s.open.size > 0) {
+    bytes -= carriedOrderBytesAtMost(s, s.open.head, RENAME_ROOM.length) + 1;
     s.shedOpen(s.open.head, 'size');
   }
 }
@@ -279,7 +289,7 @@ function stateBytesAtMost(c: CarriedState): number {
     if (!(v instanceof LazyList)) n += jsonBytesAtMost(v);
     else {
       let m = 1;
-      for (const x of (v as LazyList<unknown, unknown>).src)
+      for (const x of (v as LazyList<unknown, unknown>).items())
         m += jsonBytesAtMost((v as LazyList<unknown, unknown>).fn(x)) + 1;
       n += m < 2 ? 2 : m;
     }
@@ -317,8 +327,8 @@ function carriedOf(
       times_us: [...f.times],
       flagged_burst_us: f.flaggedBurstAt,
     })),
-    open_orders: list(s.open.toArray(), order),
-    closed_orders: list(s.closed.toArray(), order),
+    open_orders: list(() => s.open.toArray(), order),
+    closed_orders: list(() => s.closed.toArray(), order),
     // An order's risk check and override are in its slot, in one order of update with the others.
     risk_checks: list(s.risk.toArray(), (r) => ({
       evidence: ev(r.ev),
@@ -446,7 +456,7 @@ export function* carriedStateChunks(c: CarriedState, pieceChars = 64 * 1024): Ge
     }
     piece += `${head}[`;
     first = false;
-    const items: readonly unknown[] = lazy === undefined ? (v as unknown[]) : lazy.src;
+    const items: readonly unknown[] = lazy === undefined ? (v as unknown[]) : lazy.items();
     for (let i = 0; i < items.length; i++) {
       const item = lazy === undefined ? items[i] : lazy.fn(items[i]);
       piece += `${i === 0 ? '' : ','}${JSON.stringify(sortKeys(item)) ?? 'null'}`;

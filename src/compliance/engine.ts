@@ -22,6 +22,7 @@ import { seedState } from './carry-seed.js';
 import { EngineState, fmt, keptId, type LineRef, type LogEvent, SECOND } from './engine-state.js';
 import { EventTime, KeptTime } from './event-time.js';
 import { LineEvidence } from './line-evidence.js';
+import { NONE } from './order-store.js';
 import { byTimeThenSeq } from './state.js';
 import type { SnapshotStoreCheck, UnstoredSnapshot } from './snapshot-check.js';
 import type { PolicyTimeline } from './timeline.js';
@@ -228,7 +229,9 @@ export class ComplianceEngine {
     const iso = `${date}T23:59:59.999999Z`;
     sweep(s, true);
     const st = s.orders;
-    for (const o of s.open.toArray()) {
+    // Along the open list, the next slot taken before an order is closed (closing moves only it).
+    for (let o = s.open.head, next = NONE; o !== NONE; o = next) {
+      next = st.next.get(o);
       if (st.tif.get(o) !== 'DAY') continue;
       const id = st.ids.get(o);
       s.add(

@@ -148,6 +148,34 @@ describe('compliance state across midnight', () => {
     expect(seeded).toEqual(runBoth(before, after));
   });
 
+  it('every day order open at the end of the day expires, in the order opened, whatever is open between them', () => {
+    // Day and GTC orders interleaved, and a day order kept open from D-1 (it expired then): each day
+    // order of D is closed as expired with its finding; the GTC orders alone stay open.
+    const tifs = ['DAY', 'GTC', 'DAY', 'DAY', 'GTC', 'DAY', 'GTC', 'GTC', 'DAY'];
+    const after: E[] = tifs.flatMap((tif, i): E[] => [
+      [i * 1e6, 'risk', 'RiskCheck', { order_id: `O${i}`, result: 'pass', score: 0.1 }],
+      [
+        i * 1e6 + 1,
+        'order',
+        'OrderAccepted',
+        { order_id: `O${i}`, symbol: 'EURUSD', quantity: 1, price: 1, time_in_force: tif },
+      ],
+    ]);
+    const before: E[] = [
+      [-9e6, 'risk', 'RiskCheck', { order_id: 'Y', result: 'pass', score: 0.1 }],
+      [-9e6 + 1, 'order', 'OrderAccepted', { order_id: 'Y', symbol: 'EURUSD', quantity: 1, price: 1 }],
+    ];
+    const { findings, state } = runBoth(before, after);
+    const day = tifs.flatMap((t, i) => (t === 'DAY' ? [`O${i}`] : []));
+    expect(findings.filter((f) => f.rule === 'order_open_at_end_of_day').map((f) => f.order_ids)).toEqual(
+      day.map((id) => [id]),
+    );
+    expect(state.open_orders.slice().map((o) => o.order_id)).toEqual(['O1', 'O4', 'O6', 'O7']);
+    const closed = state.closed_orders.slice().filter((o) => o.status === 'expired');
+    expect(closed.map((o) => o.order_id)).toEqual(['Y', ...day]); // Y expired at the end of D-1
+    expect(runSeeded(before, after).findings).toEqual(findings);
+  });
+
   it('a kill switch turned off at 00:00:00 exactly lets the order of the same microsecond through', () => {
     const before: E[] = [[-1, 'risk', 'KillSwitchOn', { user: 'x' }]];
     const after: E[] = [
