@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { carriedStateJson, type CarriedState } from '../../src/compliance/carry.js';
@@ -289,6 +289,17 @@ describe('an order list read again in steps of YIELD_BYTES, in pieces of any siz
     expect([...f.state.open_orders]).toEqual(p.open_orders);
     expect(p.open_orders.length).toBe(1);
     expect([...f.state.closed_orders]).toEqual([]);
+  });
+
+  it('closes the file when a reading is left part way (not every order of a step taken)', () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const f = readAll(path, 1024 * 1024);
+    const before = fds();
+    for (let k = 0; k < 50; k++) {
+      let n = 0;
+      for (const _ of f.state.open_orders) if (++n === 100 + k * 37) break;
+    }
+    expect(fds()).toBe(before);
   });
 
   it('fails (READ_FAILED) when the list changed after it was checked, in any piece size', () => {
