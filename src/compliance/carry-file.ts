@@ -24,7 +24,7 @@ const PIECE_BYTES = 1024 * 1024;
  * The bytes of an order list scanned before its orders are handed on, when read again (FileOrders):
  * about 80 orders, so they die young (the CLI's young generation is 1 MB semi-spaces, src/cli/heap.ts).
  */
-const YIELD_BYTES = 32 * 1024;
+export const YIELD_BYTES = 32 * 1024;
 
 /** Orders of each order list kept in memory (report.html shows at most this many: MAX_CARRIED_ROWS). */
 export const FIRST_ORDERS_KEPT = 200;

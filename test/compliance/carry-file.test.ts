@@ -7,11 +7,18 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { carriedStateJson, type CarriedState } from '../../src/compliance/carry.js';
-import { FIRST_ORDERS_KEPT, FileOrders, readStateFile, type StateFile } from '../../src/compliance/carry-file.js';
+import {
+  FIRST_ORDERS_KEPT,
+  FileOrders,
+  type ReadOptions,
+  readStateFile,
+  type StateFile,
+  YIELD_BYTES,
+} from '../../src/compliance/carry-file.js';
 import { parseCarriedState } from '../../src/compliance/carry-parse.js';
 import { MAX_CARRIED_ROWS } from '../../src/compliance/html-carry.js';
 import { ComplianceEngine, PolicyTimeline, policyFromText } from '../../src/compliance/index.js';
@@ -33,8 +40,8 @@ const timeline = () =>
     ),
   ]);
 
-/** An engine's end of D1 after `open` GTC orders stay open and `closed` are filled. */
-function endState(open: number, closed: number): CarriedState {
+/** An engine's end of D1 after `open` GTC orders stay open and `closed` are filled, order `i` named `idOf(i)`. */
+function endState(open: number, closed: number, idOf = (i: number) => `G-${i}-${'x'.repeat(i % 7)}`): CarriedState {
   const engine = new ComplianceEngine(timeline());
   let seq = 1;
   const push = (fields: Record<string, unknown>) => {
@@ -48,7 +55,7 @@ function endState(open: number, closed: number): CarriedState {
     push({
       category: 'order',
       event: 'OrderAccepted',
-      order_id: `G-${i}-${'x'.repeat(i % 7)}`,
+      order_id: idOf(i),
       symbol: i % 3 ? 'EURUSD' : 'caf\u00e9 \u2603',
       side: 'BUY',
       quantity: 1 + (i % 5),
@@ -59,7 +66,7 @@ function endState(open: number, closed: number): CarriedState {
     push({
       category: 'fill',
       event: 'Filled',
-      order_id: `G-${i}-${'x'.repeat(i % 7)}`,
+      order_id: idOf(i),
       quantity: 1 + (i % 5),
       price: 1.1,
     });
@@ -74,8 +81,8 @@ function written(state: CarriedState): { path: string; bytes: Buffer } {
   return { path, bytes };
 }
 
-function read(path: string): StateFile {
-  const f = readStateFile(path, D1);
+function read(path: string, options?: ReadOptions): StateFile {
+  const f = readStateFile(path, D1, options);
   if (typeof f === 'string' || 'problem' in f) throw new Error(`not read: ${JSON.stringify(f)}`);
   return f;
 }
@@ -233,5 +240,79 @@ describe('a state file read in pieces', () => {
     const f = readStateFile(path, D1, { listed });
     expect(f).toMatchObject({ sha256: listed, size: bytes.length });
     expect([...(f as StateFile).state.open_orders]).toEqual(parsed.open_orders);
+  });
+});
+
+describe('an order list read again in steps of YIELD_BYTES, in pieces of any size', () => {
+  // Ids that put JSON escapes (\", \\, \n, a lone surrogate's \ud800) and 2-, 3- and 4-byte UTF-8 at
+  // every offset of a step and of a piece, in a state of more than one 1 MiB piece.
+  const idOf = (i: number) => `H${i}-${'\\"é€𝄞\ud800\n'.slice(0, i % 9)}${'y'.repeat(i % 41)}`;
+  const state = endState(3600, 900, idOf);
+  const { path, bytes } = written(state);
+  const parsed = parseCarriedState(bytes, D1) as CarriedState;
+  // keepFirst 0: every list is read again, however short.
+  const readAll = (p: string, pieceBytes: number) => read(p, { pieceBytes, keepFirst: 0 });
+  const range = (f: StateFile) => (f.state.open_orders as unknown as { range: { start: number; end: number } }).range;
+
+  it('gives every order as parseCarriedState does, wherever a piece or a step cuts one', () => {
+    expect(bytes.length).toBeGreaterThan(1024 * 1024);
+    const { start, end } = range(readAll(path, 1024 * 1024));
+    expect(start).toBeLessThan(end - 2 * YIELD_BYTES);
+    const sizes = [
+      YIELD_BYTES - 1,
+      YIELD_BYTES,
+      YIELD_BYTES + 1,
+      2 * YIELD_BYTES + 3,
+      100_003,
+      start + 1, // the list's first byte ends the first piece
+      start + YIELD_BYTES,
+      end - YIELD_BYTES, // the list ends on a step boundary of its last piece
+      end - 2 * YIELD_BYTES,
+      end - 1,
+      end, // … and on a piece boundary
+      end + 1,
+      1024 * 1024,
+    ];
+    for (const pieceBytes of sizes) {
+      const f = readAll(path, pieceBytes);
+      expect(f.state.open_orders).toBeInstanceOf(FileOrders);
+      expect([...f.state.open_orders], `pieces of ${pieceBytes}`).toEqual(parsed.open_orders);
+      expect([...f.state.closed_orders], `pieces of ${pieceBytes}`).toEqual(parsed.closed_orders);
+    }
+  });
+
+  it('a list of one order and an empty one', () => {
+    const one = written(endState(1, 0, idOf));
+    const f = readAll(one.path, 7);
+    const p = parseCarriedState(one.bytes, D1) as CarriedState;
+    expect(f.state.open_orders).toBeInstanceOf(FileOrders);
+    expect([...f.state.open_orders]).toEqual(p.open_orders);
+    expect(p.open_orders.length).toBe(1);
+    expect([...f.state.closed_orders]).toEqual([]);
+  });
+
+  it('closes the file when a reading is left part way (not every order of a step taken)', () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const f = readAll(path, 1024 * 1024);
+    const before = fds();
+    for (let k = 0; k < 50; k++) {
+      let n = 0;
+      for (const _ of f.state.open_orders) if (++n === 100 + k * 37) break;
+    }
+    expect(fds()).toBe(before);
+  });
+
+  it('fails (READ_FAILED) when the list changed after it was checked, in any piece size', () => {
+    for (const pieceBytes of [YIELD_BYTES + 1, 1024 * 1024]) {
+      const copy = written(state);
+      const f = readAll(copy.path, pieceBytes);
+      const { end } = range(f);
+      // The last order's id, one digit changed: still an order, the list as long.
+      const i = copy.bytes.lastIndexOf('"order_id":"H', end) + '"order_id":"H'.length;
+      const edited = Buffer.from(copy.bytes);
+      edited[i] = edited[i] === 0x31 ? 0x32 : 0x31;
+      writeFileSync(copy.path, edited);
+      failsRead(() => [...f.state.open_orders]);
+    }
   });
 });

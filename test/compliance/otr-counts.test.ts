@@ -98,6 +98,34 @@ describe('OtrCounts', () => {
     }
   });
 
+  it('starts each day again: more folds than it keeps recent, alternating with few, in another order each day', () => {
+    const otr = new OtrCounts();
+    const recent = (otr as unknown as { recent: Map<string, number> }).recent;
+    // Day 1 names 6,000 folds and one always there; day 2 a part of them backwards, first spelled
+    // otherwise, and folds of day 1's names: a count or a first line kept from day 1 shows.
+    const days = [6000, 2500, 3];
+    for (const [d, n] of days.entries()) {
+      const ref: Ref = new Map();
+      for (let j = 0; j < n; j++) {
+        const i = d === 1 ? n - j : j;
+        const ev = line.point(`audit-${d}.jsonl`, j, j + 1, digests, ((i + d) % 64) * 32);
+        const ops: [string, string, boolean][] = [
+          [`s${i}`, d === 1 ? `S${i}` : `s${i}`, i % 5 === d],
+          ['eurusd', d === 1 ? 'EUR/USD' : 'eurusd', false],
+          [`s${i}`, `S-${i}`, false],
+        ];
+        for (const [key, name, trade] of ops) {
+          refCount(ref, key, name, ev, trade);
+          if (trade) otr.countTrade(key, name, ev);
+          else otr.countOrder(key, name, ev);
+        }
+        expect(recent.size).toBeLessThanOrEqual(4096);
+      }
+      expect([...otr.entries()]).toEqual([...ref.values()]);
+      otr.clear();
+    }
+  });
+
   it('holds more symbols than a page, and reuses its pages after a day end', () => {
     const otr = new OtrCounts();
     const ref: Ref = new Map();

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { OrderIds } from '../../src/compliance/order-ids.js';
 import { hashOf, SlotIndex } from '../../src/compliance/slot-index.js';
 
-type Op = { readonly kind: 'keep' | 'forget' | 'forgetSlot' | 'find'; readonly id: string };
+type Op = { readonly kind: 'keep' | 'forget' | 'forgetSlot' | 'find' | 'clear'; readonly id: string };
 
 /** Runs `ops` on a SlotIndex and a Map, with slots handed out and reused as OrderStore does. */
 function same(ops: readonly Op[], maxProbe?: number): void {
@@ -18,7 +18,14 @@ function same(ops: readonly Op[], maxProbe?: number): void {
   const index = new SlotIndex(ids, maxProbe);
   const ref = new Map<string, number>();
   for (const op of ops) {
-    if (op.kind === 'keep' && !ref.has(op.id)) {
+    if (op.kind === 'clear') {
+      // A day end of the order-to-trade counts (otr-counts.ts): every id forgotten, slots from 0 again.
+      index.clear();
+      for (const s of ref.values()) ids.clear(s);
+      ref.clear();
+      slots = 0;
+      freed.length = 0;
+    } else if (op.kind === 'keep' && !ref.has(op.id)) {
       const s = freed.pop() ?? slots++;
       ids.set(s, op.id);
       index.set(op.id, s);
@@ -114,6 +121,31 @@ describe('SlotIndex: the slot of each order id, as a Map would give it', () => {
     for (const [id, s] of ref) expect(index.get(id), id).toBe(s);
     for (const [id, s] of ref) expect(index.delete(id), `${id} ${s}`).toBe(true);
     expect(index.size).toBe(0);
+  });
+
+  it('forgets every id at clear, a table or a Map, and takes the slots again from 0', () => {
+    // A day of `n` ids, some of them other days' too.
+    const day = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i): Op => ({ kind: 'keep', id: `O-${(i * 7 + from) % 5000}` }));
+    const find = (o: Op[]) => o.map((x): Op => ({ kind: 'find', id: x.id }));
+    const clear: Op = { kind: 'clear', id: '' };
+    const some = fc.integer({ min: 0, max: 1200 }).map((n) => `O-${n}`);
+    const withClear = fc.array(
+      fc.oneof(
+        { weight: 60, arbitrary: fc.record({ kind: fc.constantFrom('keep', 'keep', 'forget', 'find'), id: some }) },
+        { weight: 1, arbitrary: fc.constant(clear) },
+      ) as fc.Arbitrary<Op>,
+      { minLength: 500, maxLength: 3000 },
+    );
+    fc.assert(
+      fc.property(withClear, fc.constantFrom(undefined, 1, 2), (o, probe) => same(o, probe)),
+      { numRuns: 12 },
+    );
+    // Days of 3,000, 700 and 40 ids, a table (grown to 8,192 places, kept at clear) or a Map: none of
+    // a day's ids is found after its end, and each is kept again from slot 0.
+    const [d1, d2, d3] = [day(3000, 0), day(700, 11), day(40, 3)];
+    for (const probe of [undefined, 1, 2])
+      same([...d1, clear, ...find(d1), ...d2, clear, ...find(d2), ...d3, ...find(d1)], probe);
   });
 
   it('deleteSlot of a slot the table does not hold forgets its id as delete would', () => {
