@@ -93,12 +93,6 @@ interface DirRead {
   readonly threads: boolean;
 }
 
-/**
- * A pack smaller than this is hashed and derived on the calling thread (worker/thread.ts says why);
- * an archive of a year of small packs paid the threads' start 365 times.
- */
-export { THREADS_FROM_BYTES };
-
 /** The digest recorded for a file the layout does not define, which is not read: no SHA-256 equals it. */
 const NOT_READ = '(not read: not a file of the layout)';
 
@@ -137,6 +131,7 @@ export async function verifyPackDir(
     derive: undefined,
     deriveRecords: false,
     alertStream: undefined,
+    // A small pack on this thread (worker/thread.ts says why): an archive of a year of them paid two starts each.
     threads: options.threads ?? bytes >= THREADS_FROM_BYTES,
   };
   // In the background (a worker thread): every payload file's digest — the CSVs hashed and counted,
