@@ -13,13 +13,17 @@
  * equal exactly when their kept bytes are. A block is a 2-byte header (the units, the top bit set
  * for UTF-16) and the units. Ids too long for the largest class (more than 510 Latin-1 or 255
  * UTF-16 units; the checks keep ids of at most 200, engine-state.ts keptId) are kept apart as
- * strings by slot, as before. A freed block goes to its class's free list; a class's pages are kept
- * while the store lives, as the store's own pages are (paged.ts): what the ids take is the most each
- * class held at once, bounded as the slots are (max_open_orders, max_open_order_bytes, the closed
- * orders' and risk checks' caps).
+ * strings by slot, as before. A freed block goes to its class's free list; a class's blocks are in
+ * pieces of 4 KiB (a piece holds blocks of one class only, none across two) kept while the store
+ * lives: what the ids take is the most each class held at once, bounded as the slots are
+ * (max_open_orders, max_open_order_bytes, the closed orders' and risk checks' caps). Past 2 MiB of
+ * pieces the ones used least lately go to a temporary file (spill.ts): 500,000 open orders' ids
+ * were 24 MB of memory all day, most of them read again only at the day's end; a lookup brings its
+ * piece back (most lookups are of orders of the last minutes, whose pieces are still in memory).
  */
 import { latin1 } from '../json/byte-slices.js';
 import { PAGE, PagedI32 } from './paged.js';
+import { PIECE_BYTES, PiecePool, SPILL_BUDGET } from './spill.js';
 import { writtenCost } from './written-cost.js';
 
 /**
@@ -41,8 +45,6 @@ const CLASS_OF = (() => {
   }
   return out;
 })();
-/** The bytes of a page of blocks: allocated once, never freed while the store lives (paged.ts says why). */
-const PAGE_BYTES = 1 << 16;
 const HEADER = 2;
 const UTF16 = 0x8000;
 /** A handle is `block << 5 | (class + 1)`; 0 is no id ('', a free slot's), and this one an id kept apart. */
@@ -51,22 +53,26 @@ const CLASS_MASK = 31;
 /** The blocks a class may have, so that a handle stays a positive int32. */
 const MAX_BLOCKS = 1 << 26;
 
-/** Blocks of one size, in pages, with a free list. */
+/** Blocks of one size, in pieces of the ids' pool (spill.ts), with a free list. */
 class BlockPages {
-  readonly pages: Buffer[] = [];
+  /** The pool's number of each piece of this class's blocks. */
+  readonly pieces: number[] = [];
   private readonly free: number[] = [];
   private made = 0;
-  /** Blocks a page holds. */
+  /** Blocks a piece holds. */
   readonly per: number;
-  constructor(readonly size: number) {
-    this.per = Math.floor(PAGE_BYTES / size);
+  constructor(
+    readonly size: number,
+    private readonly pool: PiecePool,
+  ) {
+    this.per = Math.floor(PIECE_BYTES / size);
   }
   /** A block no id holds, or -1 when the class has no more. */
   take(): number {
     const b = this.free.pop();
     if (b !== undefined) return b;
     if (this.made === MAX_BLOCKS) return -1;
-    if (this.made === this.pages.length * this.per) this.pages.push(Buffer.alloc(this.per * this.size));
+    if (this.made === this.pieces.length * this.per) this.pieces.push(this.pool.add());
     return this.made++;
   }
   give(b: number): void {
@@ -91,13 +97,21 @@ function plainByte(c: number): boolean {
  */
 export class OrderIds {
   private readonly handles = new PagedI32();
-  private readonly classes = SIZES.map((s) => new BlockPages(s));
+  /** The blocks' bytes, at most `budget` pieces of them in memory (spill.ts). */
+  readonly pool: PiecePool;
+  private readonly classes: BlockPages[];
   private readonly apart = new Map<number, string>();
   /** The slots the handles' pages cover. */
   private slots = 0;
   /** Where `block` put the handle's block: its page and its first byte. */
   private page: Buffer = Buffer.alloc(0);
   private at = 0;
+
+  /** `budget`: the pieces of ids kept in memory (spill.ts; a test lowers it). */
+  constructor(budget: number = SPILL_BUDGET) {
+    this.pool = new PiecePool(budget);
+    this.classes = SIZES.map((s) => new BlockPages(s, this.pool));
+  }
 
   /** Keeps `id` as slot `i`'s, in place of what it held. */
   set(i: number, id: string): void {
@@ -118,7 +132,7 @@ export class OrderIds {
       return;
     }
     const h = (b << 5) | (c + 1);
-    this.block(h);
+    this.block(h, true);
     const page = this.page;
     let at = this.at;
     const head = wide ? n | UTF16 : n;
@@ -148,7 +162,7 @@ export class OrderIds {
     const h = this.handle(i);
     if (h === 0) return '';
     if (h === APART) return this.apart.get(i) as string;
-    const n = this.block(h);
+    const n = this.block(h, false);
     const s = this.at + HEADER;
     return n & UTF16 ? this.page.toString('utf16le', s, s + 2 * (n & ~UTF16)) : latin1(this.page, s, s + n);
   }
@@ -158,7 +172,7 @@ export class OrderIds {
     const h = this.handle(i);
     if (h === 0) return id === '';
     if (h === APART) return this.apart.get(i) === id;
-    const head = this.block(h);
+    const head = this.block(h, false);
     const n = id.length;
     if ((head & ~UTF16) !== n) return false;
     const page = this.page;
@@ -178,7 +192,7 @@ export class OrderIds {
     const h = this.handle(i);
     if (h === 0) return 0;
     if (h === APART) return writtenCost(this.apart.get(i) as string);
-    const head = this.block(h);
+    const head = this.block(h, false);
     const n = head & ~UTF16;
     if (head & UTF16) return 6 * n; // a unit over 255: not plain
     const page = this.page;
@@ -190,12 +204,15 @@ export class OrderIds {
     return i < this.slots ? this.handles.get(i) : 0;
   }
 
-  /** Points `page` and `at` at the block of handle `h` (not 0, not APART); its header. */
-  private block(h: number): number {
+  /**
+   * Points `page` and `at` at the block of handle `h` (not 0, not APART), its piece brought into
+   * memory (`write`: to be changed); its header. `page` is the block's until the pool is next asked.
+   */
+  private block(h: number, write: boolean): number {
     const pages = this.classes[(h & CLASS_MASK) - 1] as BlockPages;
     const b = h >>> 5;
     const k = (b / pages.per) | 0;
-    const page = pages.pages[k] as Buffer;
+    const page = this.pool.bufs[this.pool.place(pages.pieces[k] as number, write)] as Buffer;
     const at = (b - k * pages.per) * pages.size;
     this.page = page;
     this.at = at;

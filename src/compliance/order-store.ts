@@ -4,8 +4,10 @@
  * seq and line, the two line digests, the symbol, strategy, venue, time in force and files as
  * 2-byte codes: paged.ts PagedStrings) and the id as bytes (order-ids.ts). The latest risk check and
  * override, the latest risk check's line and the reference price are paged as they are first set
- * (SparsePagedRefs, SparsePagedF64, PagedBytes): on a day without risk checks they cost nothing, and
- * the opening line's seq and line number take 4 bytes each where they fit (PagedU32Exact). The policy's hour of closed orders is the
+ * (SparsePagedRefs, SparsePagedF64, SpilledBytes): on a day without risk checks they cost nothing, and
+ * the opening line's seq and line number take 4 bytes each where they fit (PagedU32Exact). The line
+ * digests go to a temporary file past 2 MiB each (spill.ts): read again only for a finding's
+ * evidence and at the day's end. The policy's hour of closed orders is the
  * largest thing the checks hold (tens of thousands of orders on a busy day): as objects (a slot,
  * two kept lines, boxed numbers) it cost about 600 bytes of heap an order, each object copied by
  * the young collections it lived through and then promoted. Here an order costs about 130 bytes and
@@ -18,7 +20,6 @@ import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
 import { OrderIds } from './order-ids.js';
 import {
   PAGE,
-  PagedBytes,
   PagedF64,
   PagedI32,
   PagedStrings,
@@ -28,6 +29,7 @@ import {
   SparsePagedRefs,
 } from './paged.js';
 import { SlotIndex } from './slot-index.js';
+import { SpilledBytes } from './spill.js';
 import type { Linked } from './state.js';
 import type { Evidence } from './types.js';
 import { numberBytes, writtenCost } from './written-cost.js';
@@ -92,7 +94,7 @@ export class OrderStore {
    * The digests by slot, digest place 0 its opening line's, 1 its latest risk check's: apart, so
    * that a day without risk checks (every order open all day) makes no page of the second.
    */
-  private readonly digests = [new PagedBytes(DIGEST_SIZE), new PagedBytes(DIGEST_SIZE)] as const;
+  private readonly digests = [new SpilledBytes(DIGEST_SIZE), new SpilledBytes(DIGEST_SIZE)] as const;
   /** The order's symbol, time in force (DAY until set), strategy and venue, as codes (paged.ts). */
   readonly symbol = new PagedStrings();
   readonly tif = new PagedStrings();
@@ -189,7 +191,7 @@ export class OrderStore {
 
   /** Keeps `ev`'s hash at digest place `k` (0 opened, 1 risk) of slot `i`: as bytes, else as text. */
   private keepHash(i: Slot, k: number, ev: Evidence, bit: number): void {
-    const d = this.digests[k] as PagedBytes;
+    const d = this.digests[k] as SpilledBytes;
     if (copyDigest(ev, d.view(i), d.at(i))) {
       this.flags.set(i, this.flags.get(i) | bit);
       if (this.hexes.size > 0) this.hexes.delete(2 * i + k);
@@ -201,7 +203,7 @@ export class OrderStore {
 
   private hashOf(i: Slot, k: number, bit: number): string {
     return this.flags.get(i) & bit
-      ? hexDigest((this.digests[k] as PagedBytes).page(i), (this.digests[k] as PagedBytes).at(i))
+      ? hexDigest((this.digests[k] as SpilledBytes).page(i), (this.digests[k] as SpilledBytes).at(i))
       : (this.hexes.get(2 * i + k) ?? '');
   }
 

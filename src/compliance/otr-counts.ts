@@ -15,7 +15,8 @@
 import type { Evidence } from './types.js';
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
 import { OrderIds } from './order-ids.js';
-import { PAGE, PagedBytes, PagedStrings, PagedU8, PagedU32Exact } from './paged.js';
+import { PAGE, PagedStrings, PagedU8, PagedU32Exact } from './paged.js';
+import { SpilledBytes } from './spill.js';
 import { SlotIndex } from './slot-index.js';
 
 /** The most entries `recent` holds. */
@@ -43,7 +44,7 @@ export class OtrCounts {
   private readonly file = new PagedStrings();
   private readonly seq = new PagedU32Exact();
   private readonly line = new PagedU32Exact();
-  private readonly digests = new PagedBytes(DIGEST_SIZE);
+  private readonly digests = new SpilledBytes(DIGEST_SIZE);
   /** Hashes held as text where their bytes would not give the same text back (copyDigest). */
   private readonly hexes = new Map<number, string>();
   /** Pages made so far (kept through `clear`, reused the next day). */

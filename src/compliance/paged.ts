@@ -149,42 +149,6 @@ export class PagedU8 {
   }
 }
 
-/**
- * `size` bytes by slot (the store's line digests), in pages of PAGE slots. A page is made when one
- * of its slots' bytes is first asked for (page or view), zeros until written: the latest risk
- * check's digests (32 bytes a slot) take no memory on a day without risk checks.
- */
-export class PagedBytes {
-  private readonly pages: (Buffer | null)[] = [];
-  private readonly views: (DataView | null)[] = [];
-  constructor(private readonly size: number) {}
-  /** The page that holds slot `i`'s bytes. */
-  page(i: number): Buffer {
-    return this.pages[i >>> PAGE_SHIFT] ?? this.make(i >>> PAGE_SHIFT).page;
-  }
-  /** That page as a DataView. */
-  view(i: number): DataView {
-    return this.views[i >>> PAGE_SHIFT] ?? this.make(i >>> PAGE_SHIFT).view;
-  }
-  /** Where slot `i`'s bytes start in its page. */
-  at(i: number): number {
-    return (i & MASK) * this.size;
-  }
-  /** One more page, made when first asked for. */
-  addPage(): void {
-    this.pages.push(null);
-    this.views.push(null);
-  }
-  private make(k: number): { page: Buffer; view: DataView } {
-    if (k >= this.pages.length) throw new RangeError('no such page');
-    const page = Buffer.alloc(PAGE * this.size);
-    const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
-    this.pages[k] = page;
-    this.views[k] = view;
-    return { page, view };
-  }
-}
-
 /** Uint16 entries by slot. */
 class PagedU16 {
   private readonly pages: Uint16Array[] = [];

@@ -6,12 +6,19 @@
  * blocks are given back and taken again by ids of other lengths.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type EngineState, keptId } from '../../src/compliance/engine-state.js';
 import { ComplianceEngine, PolicyTimeline, policyFromText } from '../../src/compliance/index.js';
 import { OrderIds } from '../../src/compliance/order-ids.js';
 import { PAGE } from '../../src/compliance/paged.js';
 import { writtenCost } from '../../src/compliance/written-cost.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const savedTmp = process.env.TMPDIR;
+afterEach(() => {
+  if (savedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmp;
+});
 
 /** Ids of every kind: short ASCII, Latin-1, any UTF-16 unit (lone surrogates), long ones past the largest block. */
 const anyId = fc.oneof(
@@ -41,6 +48,23 @@ function check(ids: OrderIds, i: number, want: string, near: string): void {
   expect(ids.writtenCost(i)).toBe(writtenCost(want));
 }
 
+/** One op of the properties: set or clear `slot` in both, then check it. */
+function step(
+  ids: OrderIds,
+  ref: Map<number, string>,
+  o: { slot: number; id: string; clear: boolean; k: number; u: number },
+): void {
+  if (o.clear) {
+    ids.clear(o.slot);
+    ref.delete(o.slot);
+  } else {
+    ids.set(o.slot, o.id);
+    ref.set(o.slot, o.id);
+  }
+  const want = ref.get(o.slot) ?? '';
+  check(ids, o.slot, want, changed(want, o.k, o.u));
+}
+
 describe('OrderIds', () => {
   it('reads back, compares and costs every id as the string it was (property)', () => {
     const op = fc.record({
@@ -54,17 +78,7 @@ describe('OrderIds', () => {
       fc.property(fc.array(op, { minLength: 1, maxLength: 200 }), (ops) => {
         const ids = new OrderIds();
         const ref = new Map<number, string>();
-        for (const { slot, id, clear, k, u } of ops) {
-          if (clear) {
-            ids.clear(slot);
-            ref.delete(slot);
-          } else {
-            ids.set(slot, id);
-            ref.set(slot, id);
-          }
-          const want = ref.get(slot) ?? '';
-          check(ids, slot, want, changed(want, k, u));
-        }
+        for (const o of ops) step(ids, ref, o);
         for (const [slot, id] of ref) check(ids, slot, id, changed(id, 0, 0xe9));
       }),
       { numRuns: 300 },
@@ -103,6 +117,39 @@ describe('OrderIds', () => {
     ref.forEach((id, slot) => {
       check(ids, slot, id, `${id}`);
     });
+  });
+
+  it('with most of its pieces in a temporary file, reads back and compares every id (property)', () => {
+    process.env.TMPDIR = tempDir();
+    const op = fc.record({
+      slot: fc.nat(30_000),
+      id: anyId,
+      clear: fc.boolean(),
+      k: fc.nat(600),
+      u: fc.constantFrom(0, 0x41, 0xe9, 0x100, 0xd800),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 400 }), (ops) => {
+        // 20,000 ids of 40 units first (235 pieces of 48-byte blocks, 32 kept in memory), then the ops.
+        const ids = new OrderIds(1);
+        const ref = new Map<number, string>();
+        for (let i = 0; i < 20_000; i++) {
+          const id = `GTC-${String(i * 7919).padStart(36, '0')}`;
+          ids.set(i, id);
+          ref.set(i, id);
+        }
+        for (const { slot, k, u, ...o } of ops) {
+          step(ids, ref, { slot, k, u, ...o });
+          const old = (slot * 31) % 20_000; // an early slot: its piece most likely in the file
+          check(ids, old, ref.get(old) ?? '', changed(ref.get(old) ?? '', k, u));
+        }
+        for (const [slot, id] of ref) expect(ids.equals(slot, id)).toBe(true);
+        expect(ids.pool.spills).toBeGreaterThan(0);
+        expect(ids.pool.loads).toBeGreaterThan(0);
+        expect(ids.pool.resident).toBe(32);
+      }),
+      { numRuns: 15 },
+    );
   });
 
   it('a slot never set reads as a free one', () => {

@@ -1,0 +1,173 @@
+/**
+ * The checks' state pieces that leave memory for a temporary file (src/compliance/spill.ts): with a
+ * budget of one or two pieces every write and read goes through the file, and what comes back is
+ * what was written, slot for slot, against a Map (property; a pool makes its places 32 at a time, so a
+ * budget of 1 to 3 is 32 places); the file is unlinked as soon as it is
+ * open; no TMPDIR, or a full one (a real tmpfs), keeps the pieces in memory and every answer right;
+ * a piece the file lost is READ_FAILED, never zeros.
+ */
+import { readdirSync, readlinkSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditpackError } from '../../src/errors.js';
+import { PAGE } from '../../src/compliance/paged.js';
+import { PIECE_BYTES, PiecePool, SpilledBytes } from '../../src/compliance/spill.js';
+import { CAN_MOUNT, smallDisk } from '../helpers/small-disk.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const SIZE = 32;
+const PER = PIECE_BYTES / SIZE;
+const saved = process.env.TMPDIR;
+afterEach(() => {
+  if (saved === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = saved;
+});
+
+function put(b: SpilledBytes, i: number, bytes: Uint8Array): void {
+  const v = b.view(i);
+  const at = b.at(i);
+  for (let k = 0; k < SIZE; k++) v.setUint8(at + k, bytes[k] as number);
+}
+function got(b: SpilledBytes, i: number): Buffer {
+  const p = b.page(i);
+  return Buffer.from(p.subarray(b.at(i), b.at(i) + SIZE));
+}
+/** Writes a distinct pattern into slots 0 … n - 1 (n ≤ PAGE × pages), then checks them all. */
+function fillAndCheck(b: SpilledBytes, n: number): void {
+  const pattern = (i: number) => Buffer.alloc(SIZE, (i * 7 + 1) & 0xff).fill(i & 0xff, 0, 4);
+  for (let i = 0; i < n; i++) put(b, i, pattern(i));
+  for (let i = n - 1; i >= 0; i--) expect(got(b, i).equals(pattern(i))).toBe(true);
+}
+
+/** Two pages' slots written and read back under a budget of 32 pieces, the file in `dir`. */
+function spilledInto(dir: string): SpilledBytes {
+  process.env.TMPDIR = dir;
+  const b = new SpilledBytes(SIZE, 1);
+  for (let k = 0; k < 2; k++) b.addPage();
+  fillAndCheck(b, 2 * PAGE);
+  return b;
+}
+
+describe('SpilledBytes', () => {
+  it('gives back what was written to any slot, through a file of pieces (property)', () => {
+    const op = fc.record({
+      slot: fc.nat(3 * PAGE - 1),
+      bytes: fc.uint8Array({ minLength: SIZE, maxLength: SIZE }),
+      read: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(op, { minLength: 1, maxLength: 300 }), (budget, ops) => {
+        const b = new SpilledBytes(SIZE, budget);
+        for (let k = 0; k < 3; k++) b.addPage();
+        const ref = new Map<number, Uint8Array>();
+        for (const { slot, bytes, read } of ops) {
+          if (!read) {
+            put(b, slot, bytes);
+            ref.set(slot, bytes);
+          }
+          const want = ref.get(slot) ?? new Uint8Array(SIZE);
+          expect([...got(b, slot)]).toEqual([...want]);
+          expect(b.pool.resident).toBeLessThanOrEqual(32); // one chunk of places: the budget holds
+        }
+        for (const [slot, bytes] of ref) expect([...got(b, slot)]).toEqual([...bytes]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps no more than its budget in memory and reads back every piece it wrote', () => {
+    process.env.TMPDIR = tempDir();
+    const b = new SpilledBytes(SIZE, 32);
+    for (let k = 0; k < 4; k++) b.addPage();
+    fillAndCheck(b, 4 * PAGE);
+    expect(b.pool.resident).toBe(32);
+    expect(b.pool.spills).toBeGreaterThanOrEqual((4 * PAGE) / PER - 32);
+    expect(b.pool.loads).toBeGreaterThan(0);
+  });
+
+  it('asks for a slot past the pages made: RangeError, as the pages in memory did', () => {
+    const b = new SpilledBytes(SIZE);
+    expect(() => b.page(0)).toThrow(RangeError);
+    b.addPage();
+    expect(got(b, PAGE - 1).equals(Buffer.alloc(SIZE))).toBe(true);
+    expect(() => b.view(PAGE)).toThrow(RangeError);
+  });
+
+  it('unlinks its file as soon as it is open: the directory stays empty, the descriptor reads (deleted)', () => {
+    const dir = tempDir();
+    const b = spilledInto(dir);
+    expect(b.pool.spills).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toEqual([]);
+    const links = readdirSync('/proc/self/fd').map((fd) => {
+      try {
+        return readlinkSync(join('/proc/self/fd', fd));
+      } catch {
+        return '';
+      }
+    });
+    expect(links.some((l) => l.startsWith(join(dir, 'auditpack-spill-')) && l.endsWith('(deleted)'))).toBe(true);
+  });
+
+  it('without a temporary directory keeps every piece in memory and every answer right', () => {
+    process.env.TMPDIR = join(tempDir(), 'no', 'such', 'dir');
+    const b = new SpilledBytes(SIZE, 1);
+    for (let k = 0; k < 2; k++) b.addPage();
+    fillAndCheck(b, 2 * PAGE);
+    expect(b.pool.spills).toBe(0);
+    expect(b.pool.resident).toBe((2 * PAGE) / PER);
+  });
+
+  it.skipIf(!CAN_MOUNT)('on a disk that fills part way keeps what it wrote there and the rest in memory', () => {
+    const disk = smallDisk(256);
+    process.env.TMPDIR = disk.dir;
+    disk.fill(3 * PIECE_BYTES);
+    const b = new SpilledBytes(SIZE, 1);
+    for (let k = 0; k < 2; k++) b.addPage();
+    fillAndCheck(b, 2 * PAGE);
+    expect(b.pool.spills).toBeGreaterThan(0); // some pieces went to the disk before it was full
+    expect(b.pool.resident).toBeGreaterThan(32); // the rest stayed
+    expect(b.pool.loads).toBeGreaterThan(0); // and those on the disk came back from it
+  });
+
+  it('a piece the file lost is READ_FAILED, never zeros', () => {
+    const dir = tempDir();
+    const b = spilledInto(dir);
+    const fd = readdirSync('/proc/self/fd').find((f) => {
+      try {
+        return readlinkSync(join('/proc/self/fd', f)).startsWith(join(dir, 'auditpack-spill-'));
+      } catch {
+        return false;
+      }
+    });
+    expect(fd).toBeDefined();
+    truncateSync(join('/proc/self/fd', fd as string), 0);
+    let err: unknown;
+    try {
+      for (let i = 0; i < 2 * PAGE; i += PER) got(b, i);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AuditpackError);
+    expect((err as AuditpackError).code).toBe('READ_FAILED');
+  });
+});
+
+describe('PiecePool', () => {
+  it('a piece asked for since the hand passed stays in memory (second chance), the others leave in turn', () => {
+    process.env.TMPDIR = tempDir();
+    const pool = new PiecePool(32);
+    const ks = Array.from({ length: 40 }, () => pool.add());
+    const fill = (k: number) => pool.bufs[pool.place(k, true)]?.fill(k + 1);
+    for (const k of ks.slice(0, 33)) fill(k); // the 33rd sends piece 0 to the file (every piece was asked for once)
+    pool.place(5, false);
+    for (const k of ks.slice(33, 39)) fill(k); // pieces 1 to 4 leave, 5 is passed by, then 6 and 7
+    const loads = pool.loads;
+    expect(pool.bufs[pool.place(5, false)]?.[0]).toBe(6);
+    expect(pool.loads).toBe(loads);
+    expect(pool.bufs[pool.place(6, false)]?.[0]).toBe(7);
+    expect(pool.loads).toBe(loads + 1);
+    for (const k of ks.slice(0, 39)) expect(pool.bufs[pool.place(k, false)]?.[PIECE_BYTES - 1]).toBe(k + 1);
+    expect(pool.resident).toBe(32);
+  });
+});
