@@ -9,6 +9,7 @@
 import type { CarriedOrder, StartingState } from './carry.js';
 import type { CarriedIn } from './carry-source.js';
 import type { Evidence } from './types.js';
+import { fmt } from './values.js';
 
 /** Rows shown per list of the carried state; the file holds them all. */
 export const MAX_CARRIED_ROWS = 200;
@@ -104,7 +105,7 @@ export function carriedSection(e: Esc, carried: CarriedIn | undefined, state: St
 <p class="muted">${e(carried.note)}<br>State SHA-256 <code>${e(carried.state_sha256)}</code> (data/compliance_state_start.json)${carried.log_sha256 === null ? '' : `; replayed log SHA-256 <code>${e(carried.log_sha256)}</code>`}.</p>`;
   if (state === undefined) return head;
   const cards = `<div class="grid">${counts(state)
-    .map(([k, v]) => `<div class="card"><b>${v.toLocaleString('en-US')}</b>${e(k)}</div>`)
+    .map(([k, v]) => `<div class="card"><b>${fmt(v)}</b>${e(k)}</div>`)
     .join('')}</div>`;
   const lists = [
     table('Kill switches on at midnight', ['scope', 'turned on by'], state.kill_switch, (k) => [

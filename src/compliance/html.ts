@@ -6,6 +6,7 @@
  */
 import type { StartingState } from './carry.js';
 import { carriedSection } from './html-carry.js';
+import { fmt } from './values.js';
 import { showInvisible } from './visible.js';
 import type { ComplianceReport } from './report.js';
 import { RULES, SEVERITIES, type RuleId, type Severity } from './types.js';
@@ -126,7 +127,7 @@ h3{font-size:14px;margin:16px 0 6px}dl{display:grid;grid-template-columns:max-co
 <p class="muted">Computed from the audit log in this pack (${e(r.files.join(', ') || 'no log')}) with policy <code>${e(policy.path)}</code> sha256 <code>${e(policy.sha256)}</code>${policy.snapshot_id ? `, snapshot <code>${e(policy.snapshot_id)}</code>` : ` (${e(policy.source)})`}.</p>
 <div class="sev">${sev.map((k) => `<div class="card ${k}"><b>${r.totals[k]}</b>${k}</div>`).join('')}<div class="card"><b>${r.totals.total}</b>findings</div></div>
 <h2>Activity</h2>
-<div class="grid">${counts.map(([k, v]) => `<div class="card"><b>${v.toLocaleString('en-US')}</b>${e(k)}</div>`).join('')}</div>
+<div class="grid">${counts.map(([k, v]) => `<div class="card"><b>${fmt(v)}</b>${e(k)}</div>`).join('')}</div>
 <h2>Events by hour (UTC)</h2>
 ${hourChart(s.by_hour)}
 ${carriedSection(e, r.carried_in, start)}
