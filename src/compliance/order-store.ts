@@ -2,7 +2,7 @@
  * What the checks keep about each order id, as a struct of arrays: a slot is a number, and an
  * order's fields are the slot's entries in typed arrays (times, quantities, prices, the evidence's
  * seq and line, the two line digests, the symbol, strategy, venue, time in force and files as
- * 2-byte codes: paged.ts PagedStrings) and the id as bytes (order-ids.ts). The latest risk check and
+ * 2-byte codes: paged-strings.ts) and the id as bytes (order-ids.ts). The latest risk check and
  * override, the latest risk check's line and the reference price are paged as they are first set
  * (SparsePagedRefs, SparsePagedF64, SpilledBytes): on a day without risk checks they cost nothing, and
  * the opening line's seq and line number take 4 bytes each where they fit (PagedU32Exact). The line
@@ -18,16 +18,8 @@
  */
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
 import { OrderIds } from './order-ids.js';
-import {
-  PAGE,
-  PagedF64,
-  PagedI32,
-  PagedStrings,
-  PagedU8,
-  PagedU32Exact,
-  SparsePagedF64,
-  SparsePagedRefs,
-} from './paged.js';
+import { PAGE, PagedF64, PagedI32, PagedU8, PagedU32Exact, SparsePagedF64, SparsePagedRefs } from './paged.js';
+import { PagedStrings } from './paged-strings.js';
 import { SlotIndex } from './slot-index.js';
 import { SpilledBytes } from './spill.js';
 import type { Linked } from './state.js';

@@ -15,7 +15,8 @@
 import type { Evidence } from './types.js';
 import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
 import { OrderIds } from './order-ids.js';
-import { PAGE, PagedStrings, PagedU8, PagedU32Exact } from './paged.js';
+import { PAGE, PagedU8, PagedU32Exact } from './paged.js';
+import { PagedStrings } from './paged-strings.js';
 import { SpilledBytes } from './spill.js';
 import { SlotIndex } from './slot-index.js';
 
@@ -86,10 +87,8 @@ export class OtrCounts {
   /** Forgets every symbol (the day ended); the pages stay for the next day's. */
   clear(): void {
     this.index.clear();
-    for (let i = 0; i < this.count; i++) {
-      this.keys.clear(i);
-      this.names.clear(i);
-    }
+    this.keys.forget();
+    this.names.forget();
     this.count = 0;
     this.hexes.clear();
     this.recent.clear();

@@ -133,6 +133,10 @@ export class PagedI32 {
   addPage(): void {
     this.pages.push(new Int32Array(PAGE));
   }
+  /** Every entry 0 again (the pages kept). */
+  zero(): void {
+    for (const p of this.pages) p.fill(0);
+  }
 }
 
 /** Uint8 entries by slot. */
@@ -146,61 +150,5 @@ export class PagedU8 {
   }
   addPage(): void {
     this.pages.push(new Uint8Array(PAGE));
-  }
-}
-
-/** Uint16 entries by slot. */
-class PagedU16 {
-  private readonly pages: Uint16Array[] = [];
-  get(i: number): number {
-    return (this.pages[i >>> PAGE_SHIFT] as Uint16Array)[i & MASK] as number;
-  }
-  set(i: number, v: number): void {
-    (this.pages[i >>> PAGE_SHIFT] as Uint16Array)[i & MASK] = v;
-  }
-  addPage(): void {
-    this.pages.push(new Uint16Array(PAGE));
-  }
-}
-
-/** The values a PagedStrings table holds at most (code 0 is null, the last code "kept apart"). */
-export const MAX_CODED = 4094;
-/** The longest value a PagedStrings table holds (a longer one is kept apart, by slot). */
-export const MAX_CODED_LENGTH = 64;
-const APART = MAX_CODED + 1;
-
-/**
- * A string (or null) by slot, as a 2-byte code into a table of the values seen: a day's orders
- * repeat a few symbols, venues, strategies and file names, and a plain array of them cost 8 bytes a
- * slot (0.7 MB a field at 88,000 slots) in the old generation, scanned by every full collection.
- * The table is bounded (MAX_CODED values of at most MAX_CODED_LENGTH characters, ~0.5 MB at most,
- * kept while the store lives); a value it cannot take is kept apart by slot, as the plain array did.
- */
-export class PagedStrings {
-  private readonly codes = new PagedU16();
-  private readonly table: (string | null)[] = [null];
-  private readonly codeOf = new Map<string, number>();
-  private readonly apart = new Map<number, string>();
-  get(i: number): string | null {
-    const c = this.codes.get(i);
-    return c === APART ? (this.apart.get(i) ?? null) : (this.table[c] as string | null);
-  }
-  set(i: number, v: string | null): void {
-    if (this.apart.size > 0) this.apart.delete(i);
-    if (v === null) return this.codes.set(i, 0);
-    let c = this.codeOf.get(v);
-    if (c === undefined) {
-      if (v.length > MAX_CODED_LENGTH || this.table.length > MAX_CODED) {
-        this.apart.set(i, v);
-        return this.codes.set(i, APART);
-      }
-      c = this.table.length;
-      this.table.push(v);
-      this.codeOf.set(v, c);
-    }
-    this.codes.set(i, c);
-  }
-  addPage(): void {
-    this.codes.addPage();
   }
 }

@@ -152,6 +152,23 @@ describe('OrderIds', () => {
     );
   });
 
+  it('forget: every slot reads as a free one, and the next ids reuse the blocks and pieces it had', () => {
+    process.env.TMPDIR = tempDir();
+    const ids = new OrderIds(1);
+    const n = 20_000;
+    const idAt = (i: number, day: number) => `D${day}-${String(i).padStart(30, '0')}${i % 3 ? '' : '\u0416\ud800'}`;
+    for (let i = 0; i < n; i++) ids.set(i, idAt(i, 1));
+    ids.set(n, 'x'.repeat(600)); // kept apart
+    const pieces = (ids.pool as unknown as { pieces: number }).pieces;
+    ids.forget();
+    for (const i of [0, 1, n - 1, n])
+      expect([ids.get(i), ids.equals(i, ''), ids.equals(i, idAt(i, 1))]).toEqual(['', true, false]);
+    for (let i = 0; i < n; i += 2) ids.set(i, idAt(i, 2));
+    for (let i = 0; i < n; i++) expect(ids.get(i)).toBe(i % 2 ? '' : idAt(i, 2));
+    expect(ids.get(n)).toBe('');
+    expect((ids.pool as unknown as { pieces: number }).pieces).toBe(pieces);
+  });
+
   it('a slot never set reads as a free one', () => {
     const ids = new OrderIds();
     expect([

@@ -1,11 +1,12 @@
 /**
- * The order store's strings by slot as 2-byte codes (src/compliance/paged.ts PagedStrings): every
+ * The order store's strings by slot as 2-byte codes (src/compliance/paged-strings.ts): every
  * slot reads back what was last set, as the plain array of strings it replaced did, whatever the
- * values (null, long, more distinct ones than the table takes), and the table stays bounded.
+ * values (null, long, any UTF-16, more distinct ones than the table takes), and the table stays bounded.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_CODED, MAX_CODED_LENGTH, PAGE, PagedStrings } from '../../src/compliance/paged.js';
+import { PAGE } from '../../src/compliance/paged.js';
+import { MAX_CODED, MAX_CODED_LENGTH, PagedStrings } from '../../src/compliance/paged-strings.js';
 
 function store(pages: number): PagedStrings {
   const s = new PagedStrings();
@@ -20,6 +21,9 @@ describe('PagedStrings', () => {
       fc.constantFrom('AAPL', 'MSFT', 'DAY', 'GTC', '', 'data/audit.jsonl'),
       fc.string({ maxLength: 3 }),
       fc.string({ minLength: MAX_CODED_LENGTH, maxLength: MAX_CODED_LENGTH + 2 }),
+      // Kept apart as bytes: any UTF-16 (lone surrogates), and past order-ids.ts's largest block.
+      fc.string({ unit: 'binary', minLength: MAX_CODED_LENGTH + 1, maxLength: MAX_CODED_LENGTH + 40 }),
+      fc.string({ minLength: 600, maxLength: 620 }),
     );
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(2 * PAGE - 1), value), { maxLength: 300 }), (sets) => {
@@ -46,7 +50,7 @@ describe('PagedStrings', () => {
     s.set(n - 1, 'v1');
     s.set(0, null);
     expect([s.get(0), s.get(n - 1)]).toEqual([null, 'v1']);
-    expect((s as unknown as { apart: Map<number, string> }).apart.size).toBe(99);
+    expect(s.keptApart).toBe(99);
     expect((s as unknown as { table: unknown[] }).table.length).toBe(MAX_CODED + 1);
   });
 });
