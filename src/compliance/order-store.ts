@@ -71,7 +71,8 @@ export class OrderStore {
   /** The order's acceptance time (the closed orders expire from it). */
   readonly tUs = new PagedF64();
   readonly qty = new PagedF64();
-  readonly filled = new PagedF64();
+  /** Paged as first set to anything but +0 (paged.ts SparsePagedF64): resting orders are mostly unfilled. */
+  readonly filled = new SparsePagedF64();
   private readonly statusCode = new PagedU8();
   private readonly flags = new PagedU8();
   private readonly priceV = new PagedF64();
@@ -142,8 +143,8 @@ export class OrderStore {
 
   /** One more page of slots (paged.ts: nothing is copied or freed). */
   private grow(): void {
-    const fields = [this.ord, this.statusCode, this.flags, this.prev, this.next, this.tUs, this.qty, this.filled];
-    for (const a of [...fields, this.priceV]) a.addPage();
+    const fields = [this.ord, this.statusCode, this.flags, this.prev, this.next, this.tUs, this.qty, this.priceV];
+    for (const a of [...fields, this.filled]) a.addPage();
     for (const a of [this.seq, this.line, this.openCost]) a.addPage();
     for (const a of [this.refV, this.riskSeq, this.riskLineNo, this.risk, this.override]) a.addPage();
     for (const a of [this.symbol, this.tif, this.strategy, this.venue, this.file, this.riskFile]) a.addPage();

@@ -7,17 +7,30 @@ import { PAGE, PAGE_SHIFT } from './paged.js';
 
 const MASK = PAGE - 1;
 
-/** Uint16 entries by slot. */
+/**
+ * Uint16 entries by slot, a page made at the first write of anything but 0 into it (0 until then):
+ * a field some days never set (the latest risk check's file, on a day without risk checks) takes
+ * no page.
+ */
 class PagedU16 {
-  private readonly pages: Uint16Array[] = [];
+  private readonly pages: (Uint16Array | null)[] = [];
   get(i: number): number {
-    return (this.pages[i >>> PAGE_SHIFT] as Uint16Array)[i & MASK] as number;
+    const p = this.pages[i >>> PAGE_SHIFT];
+    return p === null || p === undefined ? 0 : (p[i & MASK] as number);
   }
   set(i: number, v: number): void {
-    (this.pages[i >>> PAGE_SHIFT] as Uint16Array)[i & MASK] = v;
+    const k = i >>> PAGE_SHIFT;
+    let p = this.pages[k];
+    if (p === null || p === undefined) {
+      if (v === 0) return;
+      if (k >= this.pages.length) throw new RangeError('no such page');
+      p = new Uint16Array(PAGE);
+      this.pages[k] = p;
+    }
+    p[i & MASK] = v;
   }
   addPage(): void {
-    this.pages.push(new Uint16Array(PAGE));
+    this.pages.push(null);
   }
 }
 

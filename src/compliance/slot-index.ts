@@ -11,6 +11,8 @@
  * list built for one run is useless for the next), and should a probe still run long (a collision
  * flood) the table gives up and becomes a plain Map for the rest of the run: never worse than one.
  */
+import { PAGE, PagedI32 } from './paged.js';
+
 /** A slot of the store (order-store.ts's Slot). */
 type Slot = number;
 
@@ -47,8 +49,14 @@ export class SlotIndex {
   private mask = 1023;
   private count = 0;
   private readonly seed = (Math.random() * 0x100000000) >>> 0;
-  /** hashOf of each slot's id (as an int32), by slot, for as long as the table holds the slot. */
-  private hashes = new Int32Array(1024);
+  /**
+   * hashOf of each slot's id (as an int32), by slot, for as long as the table holds the slot: in
+   * pages (paged.ts), as the store's slots are. An array grown by doubling held up to twice the
+   * slots (4 MB at 500,000 open orders) and both arrays while it copied.
+   */
+  private readonly hashes = new PagedI32();
+  /** The slots `hashes` has pages for. */
+  private hashSlots = 0;
   private lastId = '';
   private lastHash = hashOf('', this.seed) | 0;
   /** Set once a probe ran past MAX_PROBE: every id is then kept here instead. */
@@ -74,7 +82,7 @@ export class SlotIndex {
       const s = p[i] as number;
       if (s === EMPTY) return undefined;
       // The slot's hash first: an id of another hash is not read (its bytes are rarely in the cache).
-      if (hs[s] === h && this.keys.equals(s, id)) return s;
+      if (hs.get(s) === h && this.keys.equals(s, id)) return s;
     }
     return undefined;
   }
@@ -108,12 +116,11 @@ export class SlotIndex {
       this.set(id ?? this.keys.get(slot), slot);
       return;
     }
-    if (slot >= this.hashes.length) {
-      const more = new Int32Array(Math.max(2 * this.hashes.length, slot + 1));
-      more.set(this.hashes);
-      this.hashes = more;
+    while (slot >= this.hashSlots) {
+      this.hashes.addPage();
+      this.hashSlots += PAGE;
     }
-    this.hashes[slot] = h;
+    this.hashes.set(slot, h);
     const p = this.places;
     let i = h & this.mask;
     for (let n = 0; p[i] !== EMPTY; n++) {
@@ -137,7 +144,7 @@ export class SlotIndex {
     for (let n = 0; ; i = (i + 1) & m, n++) {
       const s = p[i] as number;
       if (s === EMPTY || n > m) return false;
-      if (this.hashes[s] === h && this.keys.equals(s, id)) break;
+      if (this.hashes.get(s) === h && this.keys.equals(s, id)) break;
     }
     this.shiftBack(i);
     return true;
@@ -148,10 +155,10 @@ export class SlotIndex {
    * number, so the id is not read when it is there (delete by the id when it is not).
    */
   deleteSlot(slot: Slot): boolean {
-    if (this.flood === undefined && slot < this.hashes.length) {
+    if (this.flood === undefined && slot < this.hashSlots) {
       const p = this.places;
       const m = this.mask;
-      for (let i = (this.hashes[slot] as number) & m, n = 0; n <= m; i = (i + 1) & m, n++) {
+      for (let i = this.hashes.get(slot) & m, n = 0; n <= m; i = (i + 1) & m, n++) {
         const s = p[i] as number;
         if (s === EMPTY) break;
         if (s === slot) {
@@ -169,7 +176,7 @@ export class SlotIndex {
     const m = this.mask;
     let i = at;
     for (let j = (i + 1) & m; p[j] !== EMPTY; j = (j + 1) & m) {
-      const home = (this.hashes[p[j] as number] as number) & m;
+      const home = this.hashes.get(p[j] as number) & m;
       if (((j - home) & m) >= ((j - i) & m)) {
         p[i] = p[j] as number;
         i = j;
@@ -193,7 +200,7 @@ export class SlotIndex {
     this.places = new Int32Array(old.length * 2).fill(EMPTY);
     this.mask = this.places.length - 1;
     this.count = 0;
-    for (const s of old) if (s !== EMPTY) this.insert(s, this.hashes[s] as number);
+    for (const s of old) if (s !== EMPTY) this.insert(s, this.hashes.get(s));
   }
 
   private toMap(): Map<string, Slot> {
