@@ -97,6 +97,37 @@ export function copyDigest(ev: Evidence, into: DataView, at: number): boolean {
   return true;
 }
 
+/**
+ * A kept line as a record of LINE_RECORD bytes (the order store's lines, the order-to-trade counts'
+ * first lines: spill.ts SpilledBytes): its digest, then its seq and line number as float64s
+ * (little-endian: exact, whatever number the log gave), 16 bytes spare.
+ */
+export const LINE_RECORD = 64;
+const SEQ_AT = DIGEST_SIZE;
+const LINE_AT = DIGEST_SIZE + 8;
+
+/** Writes `ev`'s seq, line number and digest as the record at `into[at]`; false when its hash must be kept as text (copyDigest). */
+export function putLine(ev: Evidence, into: DataView, at: number): boolean {
+  into.setFloat64(at + SEQ_AT, ev.seq, true);
+  into.setFloat64(at + LINE_AT, ev.line, true);
+  return copyDigest(ev, into, at);
+}
+
+/** The evidence of the record at `b[at]`, in `file`, its hash `hex` when kept as text (else from the bytes). */
+export function lineAt(b: Buffer, at: number, file: string, hex: string | undefined): Evidence {
+  return {
+    file,
+    seq: b.readDoubleLE(at + SEQ_AT),
+    line: b.readDoubleLE(at + LINE_AT),
+    line_sha256: hex ?? hexDigest(b, at),
+  };
+}
+
+/** The seq and line number of the record at `b[at]`. */
+export function seqAndLine(b: Buffer, at: number): [number, number] {
+  return [b.readDoubleLE(at + SEQ_AT), b.readDoubleLE(at + LINE_AT)];
+}
+
 /** The value of a lowercase hex digit's character code, or -1. */
 function nibble(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;

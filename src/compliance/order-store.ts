@@ -1,22 +1,22 @@
 /**
  * What the checks keep about each order id, as a struct of arrays: a slot is a number, and an
- * order's fields are the slot's entries in typed arrays (times, quantities, prices, the evidence's
- * seq and line, the two line digests, the symbol, strategy, venue, time in force and files as
- * 2-byte codes: paged-strings.ts) and the id as bytes (order-ids.ts). The latest risk check and
- * override, the latest risk check's line and the reference price are paged as they are first set
- * (SparsePagedRefs, SparsePagedF64, SpilledBytes): on a day without risk checks they cost nothing, and
- * the opening line's seq and line number take 4 bytes each where they fit (PagedU32Exact). The line
- * digests go to a temporary file past 2 MiB each (spill.ts): read again only for a finding's
- * evidence and at the day's end. The policy's hour of closed orders is the
+ * order's fields are the slot's entries in typed arrays (times, quantities, prices, the symbol,
+ * strategy, venue, time in force and files as 2-byte codes: paged-strings.ts), the id as bytes
+ * (order-ids.ts), and its two lines (the opening one, the latest risk check's: digest, seq and line
+ * number) as records read again only for a finding's evidence and at the day's end, past 2 MiB in
+ * the checks' temporary file (spill.ts). The latest risk check and override, the latest risk
+ * check's line, the reference price and the filled quantity are paged as they are first set
+ * (SparsePagedRefs, SparsePagedF64, SpilledBytes): on a day without risk checks, or of resting
+ * orders never filled, they cost nothing. The policy's hour of closed orders is the
  * largest thing the checks hold (tens of thousands of orders on a busy day): as objects (a slot,
  * two kept lines, boxed numbers) it cost about 600 bytes of heap an order, each object copied by
- * the young collections it lived through and then promoted. Here an order costs about 130 bytes and
+ * the young collections it lived through and then promoted. Here an order costs about 100 bytes and
  * no object of its own; a slot whose order is forgotten is reused for the next
  * order id. The typed arrays are paged (paged.ts): the store grows by a page of 4096 slots and
  * never copies or frees one, so growing does not raise glibc's mmap threshold. None of this changes
  * what the checks find or carry.
  */
-import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
+import { LINE_RECORD, lineAt, putLine, seqAndLine } from './line-evidence.js';
 import { OrderIds } from './order-ids.js';
 import { PAGE, PagedF64, PagedI32, PagedU8, PagedU32Exact, SparsePagedF64, SparsePagedRefs } from './paged.js';
 import { PagedStrings } from './paged-strings.js';
@@ -49,6 +49,7 @@ const HAS_REF = 4;
 const OPENED_BYTES = 8;
 /** `{"file":,"line":,"line_sha256":,"seq":}`: an evidence's keys and punctuation as written. */
 const EVIDENCE_FRAME = 39;
+
 /** The latest risk check's hash is the bytes at the slot's second digest place. */
 const RISK_BYTES = 16;
 
@@ -78,23 +79,21 @@ export class OrderStore {
   private readonly priceV = new PagedF64();
   /** Set only with a risk check's reference price (paged.ts SparsePagedF64, as the risk line's fields). */
   private readonly refV = new SparsePagedF64();
-  /** The opening line's seq and line number: 4 bytes each where whole and below 2^32 - 1 (paged.ts). */
-  private readonly seq = new PagedU32Exact();
-  private readonly line = new PagedU32Exact();
-  private readonly riskSeq = new SparsePagedF64();
-  private readonly riskLineNo = new SparsePagedF64();
   /**
-   * The digests by slot, digest place 0 its opening line's, 1 its latest risk check's: apart, so
-   * that a day without risk checks (every order open all day) makes no page of the second.
+   * The lines by slot, place 0 its opening line's, 1 its latest risk check's: apart, so that a day
+   * without risk checks (every order open all day) makes no piece of the second. A line is a record
+   * of LINE_RECORD bytes: its digest, then its seq and line number as float64 (exact, whatever the
+   * log gave), read again only for a finding's evidence and at the day's end: past 2 MiB a place,
+   * in the checks' temporary file (spill.ts).
    */
-  private readonly digests = [new SpilledBytes(DIGEST_SIZE), new SpilledBytes(DIGEST_SIZE)] as const;
+  private readonly lines = [new SpilledBytes(LINE_RECORD), new SpilledBytes(LINE_RECORD)] as const;
   /** The order's symbol, time in force (DAY until set), strategy and venue, as codes (paged.ts). */
   readonly symbol = new PagedStrings();
   readonly tif = new PagedStrings();
   /** Who sends its messages: a modify or cancel that does not repeat them is counted under these. */
   readonly strategy = new PagedStrings();
   readonly venue = new PagedStrings();
-  /** The files of the opening line's and the latest risk check's evidence ('' until set). */
+  /** The files of the opening line's and the latest risk check's evidence (null, read as '', until set). */
   private readonly file = new PagedStrings();
   private readonly riskFile = new PagedStrings();
   /** Hashes that came as text (a carried state, `auditpack check`'s hex), by 2 × slot (+1: the risk line's). */
@@ -116,8 +115,6 @@ export class OrderStore {
       i = this.given++;
       if (i === this.cap) this.grow();
       this.tif.set(i, 'DAY');
-      this.file.set(i, '');
-      this.riskFile.set(i, '');
     }
     this.ids.set(i, id);
     this.ord.set(i, NO_ORDER);
@@ -145,10 +142,10 @@ export class OrderStore {
   private grow(): void {
     const fields = [this.ord, this.statusCode, this.flags, this.prev, this.next, this.tUs, this.qty, this.priceV];
     for (const a of [...fields, this.filled]) a.addPage();
-    for (const a of [this.seq, this.line, this.openCost]) a.addPage();
-    for (const a of [this.refV, this.riskSeq, this.riskLineNo, this.risk, this.override]) a.addPage();
+    this.openCost.addPage();
+    for (const a of [this.refV, this.risk, this.override]) a.addPage();
     for (const a of [this.symbol, this.tif, this.strategy, this.venue, this.file, this.riskFile]) a.addPage();
-    for (const d of this.digests) d.addPage();
+    for (const d of this.lines) d.addPage();
     this.cap += PAGE;
   }
 
@@ -177,15 +174,16 @@ export class OrderStore {
     this.flags.set(i, risk);
     this.setPrice(i, price);
     this.file.set(i, ev.file);
-    this.seq.set(i, ev.seq);
-    this.line.set(i, ev.line);
-    this.keepHash(i, 0, ev, OPENED_BYTES);
+    this.keepLine(i, 0, ev, OPENED_BYTES);
   }
 
-  /** Keeps `ev`'s hash at digest place `k` (0 opened, 1 risk) of slot `i`: as bytes, else as text. */
-  private keepHash(i: Slot, k: number, ev: Evidence, bit: number): void {
-    const d = this.digests[k] as SpilledBytes;
-    if (copyDigest(ev, d.view(i), d.at(i))) {
+  /**
+   * Keeps `ev`'s seq, line number and hash at line place `k` (0 opened, 1 risk) of slot `i`: the
+   * hash as bytes, else as text.
+   */
+  private keepLine(i: Slot, k: number, ev: Evidence, bit: number): void {
+    const d = this.lines[k] as SpilledBytes;
+    if (putLine(ev, d.view(i), d.at(i))) {
       this.flags.set(i, this.flags.get(i) | bit);
       if (this.hexes.size > 0) this.hexes.delete(2 * i + k);
     } else {
@@ -194,20 +192,16 @@ export class OrderStore {
     }
   }
 
-  private hashOf(i: Slot, k: number, bit: number): string {
-    return this.flags.get(i) & bit
-      ? hexDigest((this.digests[k] as SpilledBytes).page(i), (this.digests[k] as SpilledBytes).at(i))
-      : (this.hexes.get(2 * i + k) ?? '');
+  /** The evidence at line place `k` of slot `i`, its file `file`. */
+  private lineOf(i: Slot, k: number, bit: number, file: string): Evidence {
+    const d = this.lines[k] as SpilledBytes;
+    const hex = this.flags.get(i) & bit ? undefined : (this.hexes.get(2 * i + k) ?? '');
+    return lineAt(d.page(i), d.at(i), file, hex);
   }
 
   /** The evidence of the order's first line (or its rejection's, for one never seen open). */
   opened(i: Slot): Evidence {
-    return {
-      file: this.file.get(i) as string,
-      seq: this.seq.get(i),
-      line: this.line.get(i),
-      line_sha256: this.hashOf(i, 0, OPENED_BYTES),
-    };
+    return this.lineOf(i, 0, OPENED_BYTES, this.file.get(i) ?? '');
   }
 
   /**
@@ -217,26 +211,20 @@ export class OrderStore {
   openedBytesAtMost(i: Slot, room: number): number {
     const flags = this.flags.get(i);
     const hex = flags & OPENED_BYTES ? 64 : writtenCost(this.hexes.get(2 * i) ?? '');
-    const file = writtenCost(this.file.get(i) as string) + room;
-    return EVIDENCE_FRAME + file + 2 + numberBytes(this.seq.get(i)) + numberBytes(this.line.get(i)) + hex + 2;
+    const file = writtenCost(this.file.get(i) ?? '') + room;
+    const [seq, line] = seqAndLine(this.lines[0].page(i), this.lines[0].at(i));
+    return EVIDENCE_FRAME + file + 2 + numberBytes(seq) + numberBytes(line) + hex + 2;
   }
 
   /** Keeps `ev` as the evidence of the latest risk check of slot `i`'s order. */
   setRiskLine(i: Slot, ev: Evidence): void {
     this.riskFile.set(i, ev.file);
-    this.riskSeq.set(i, ev.seq);
-    this.riskLineNo.set(i, ev.line);
-    this.keepHash(i, 1, ev, RISK_BYTES);
+    this.keepLine(i, 1, ev, RISK_BYTES);
   }
 
   /** The evidence of the latest risk check of slot `i`'s order. */
   riskLine(i: Slot): Evidence {
-    return {
-      file: this.riskFile.get(i) as string,
-      seq: this.riskSeq.get(i),
-      line: this.riskLineNo.get(i),
-      line_sha256: this.hashOf(i, 1, RISK_BYTES),
-    };
+    return this.lineOf(i, 1, RISK_BYTES, this.riskFile.get(i) ?? '');
   }
 
   status(i: Slot): OrderStatus {

@@ -6,14 +6,17 @@
  * an object per symbol with an evidence object and its hash as 64-character text cost ~300 bytes of
  * heap each (~100 MB for 500,000 contracts). Here an entry is a number: its fold and its name kept as
  * bytes (order-ids.ts, as the order store keeps ids: the name only where the fold changed it), found
- * by a table of entry numbers over those bytes (slot-index.ts), its counts and line in paged arrays
- * (paged.ts), its hash as 32 bytes (copyDigest). The fold and the name as strings in a Map and an
- * array had cost ~110 bytes an entry (~57 MB of the 500,000-contract day's heap); about 45 here.
+ * by a table of entry numbers over those bytes (slot-index.ts), its counts in paged arrays
+ * (paged.ts), its first line (digest, seq, line number) as a record (line-evidence.ts putLine). The
+ * fold and the name as strings in a Map and an array had cost ~110 bytes an entry (~57 MB of the
+ * 500,000-contract day's heap); about 45 as bytes. The folds, the names and the first lines are in
+ * pieces of which 2 MiB each stay in memory, the rest in the checks' temporary file (spill.ts): the
+ * names and lines are read again only at the day's end, the folds at a lookup the recent ones miss.
  * Nothing it counts or finds changes (test/compliance/otr-counts.test.ts holds it to the objects
  * it replaced).
  */
 import type { Evidence } from './types.js';
-import { copyDigest, DIGEST_SIZE, hexDigest } from './line-evidence.js';
+import { LINE_RECORD, lineAt, putLine } from './line-evidence.js';
 import { OrderIds } from './order-ids.js';
 import { PAGE, PagedU8, PagedU32Exact } from './paged.js';
 import { PagedStrings } from './paged-strings.js';
@@ -43,9 +46,11 @@ export class OtrCounts {
   private readonly orders = new PagedU32Exact();
   private readonly trades = new PagedU32Exact();
   private readonly file = new PagedStrings();
-  private readonly seq = new PagedU32Exact();
-  private readonly line = new PagedU32Exact();
-  private readonly digests = new SpilledBytes(DIGEST_SIZE);
+  /**
+   * The first line's digest, then its seq and line number as float64s (LINE_RECORD bytes an
+   * entry), read only at the day's end: past 2 MiB in the checks' temporary file (spill.ts).
+   */
+  private readonly lines = new SpilledBytes(LINE_RECORD);
   /** Hashes held as text where their bytes would not give the same text back (copyDigest). */
   private readonly hexes = new Map<number, string>();
   /** Pages made so far (kept through `clear`, reused the next day). */
@@ -75,13 +80,13 @@ export class OtrCounts {
         name: this.renamed.get(i) === RENAMED ? this.names.get(i) : this.keys.get(i),
         orders: this.orders.get(i),
         trades: this.trades.get(i),
-        first: {
-          file: this.file.get(i) as string,
-          seq: this.seq.get(i),
-          line: this.line.get(i),
-          line_sha256: this.hexes.get(i) ?? hexDigest(this.digests.page(i), this.digests.at(i)),
-        },
+        first: this.first(i),
       };
+  }
+
+  /** Entry `i`'s first line. */
+  private first(i: number): Evidence {
+    return lineAt(this.lines.page(i), this.lines.at(i), this.file.get(i) as string, this.hexes.get(i));
   }
 
   /** Forgets every symbol (the day ended); the pages stay for the next day's. */
@@ -107,8 +112,7 @@ export class OtrCounts {
   private add(key: string, name: string, ev: Evidence): number {
     const i = this.count++;
     if (i === this.pages * PAGE) {
-      for (const a of [this.orders, this.trades, this.renamed, this.file, this.seq, this.line, this.digests])
-        a.addPage();
+      for (const a of [this.orders, this.trades, this.renamed, this.file, this.lines]) a.addPage();
       this.pages++;
     }
     this.keys.set(i, key);
@@ -121,9 +125,7 @@ export class OtrCounts {
     this.orders.set(i, 0);
     this.trades.set(i, 0);
     this.file.set(i, ev.file);
-    this.seq.set(i, ev.seq);
-    this.line.set(i, ev.line);
-    if (!copyDigest(ev, this.digests.view(i), this.digests.at(i))) this.hexes.set(i, ev.line_sha256);
+    if (!putLine(ev, this.lines.view(i), this.lines.at(i))) this.hexes.set(i, ev.line_sha256);
     return i;
   }
 }
