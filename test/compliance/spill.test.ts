@@ -130,6 +130,21 @@ describe('SpilledBytes', () => {
     expect(b.pool.loads).toBeGreaterThan(0); // and those on the disk came back from it
   });
 
+  it.skipIf(!CAN_MOUNT)('with TMPDIR on a tmpfs makes no file: a piece there is memory all the same', () => {
+    // A tmpfs file's pages are shared memory: the process's RSS drops by what it holds, the
+    // machine's memory does not (a cgroup counts them too), and every piece costs a pwrite and a
+    // pread. /tmp is a tmpfs on Fedora, Arch and Debian 13, and /dev/shm everywhere.
+    const disk = smallDisk(4096);
+    process.env.TMPDIR = disk.dir;
+    const free = disk.freeBytes();
+    const b = new SpilledBytes(SIZE, 1);
+    for (let k = 0; k < 2; k++) b.addPage();
+    fillAndCheck(b, 2 * PAGE);
+    expect(b.pool.spills).toBe(0);
+    expect(b.pool.resident).toBe((2 * PAGE) / PER);
+    expect(disk.freeBytes()).toBe(free);
+  });
+
   it('a piece the file lost is READ_FAILED, never zeros', () => {
     const dir = tempDir();
     const b = spilledInto(dir);
