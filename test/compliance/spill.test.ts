@@ -3,7 +3,8 @@
  * budget of one or two pieces every write and read goes through the file, and what comes back is
  * what was written, slot for slot, against a Map (property; a pool makes its places 32 at a time, so a
  * budget of 1 to 3 is 32 places); the file is unlinked as soon as it is
- * open; no TMPDIR, or a full one (a real tmpfs), keeps the pieces in memory and every answer right;
+ * open; no TMPDIR, a full one (a real ext4 on a loop device) or one in memory (a tmpfs) keeps the pieces
+ * in memory and every answer right;
  * a piece the file lost is READ_FAILED, never zeros.
  */
 import { readdirSync, readlinkSync, truncateSync } from 'node:fs';
@@ -13,8 +14,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuditpackError } from '../../src/errors.js';
 import { PAGE } from '../../src/compliance/paged.js';
 import { PIECE_BYTES, PiecePool, SpilledBytes } from '../../src/compliance/spill.js';
-import { CAN_MOUNT, smallDisk } from '../helpers/small-disk.js';
-import { tempDir } from '../helpers/tmp.js';
+import { CAN_MOUNT, CAN_MOUNT_EXT4, smallDisk } from '../helpers/small-disk.js';
+import { diskTempDir, tempDir } from '../helpers/tmp.js';
 
 const SIZE = 32;
 const PER = PIECE_BYTES / SIZE;
@@ -77,7 +78,7 @@ describe('SpilledBytes', () => {
   });
 
   it('keeps no more than its budget in memory and reads back every piece it wrote', () => {
-    process.env.TMPDIR = tempDir();
+    process.env.TMPDIR = diskTempDir();
     const b = new SpilledBytes(SIZE, 32);
     for (let k = 0; k < 4; k++) b.addPage();
     fillAndCheck(b, 4 * PAGE);
@@ -95,7 +96,7 @@ describe('SpilledBytes', () => {
   });
 
   it('unlinks its file as soon as it is open: the directory stays empty, the descriptor reads (deleted)', () => {
-    const dir = tempDir();
+    const dir = diskTempDir();
     const b = spilledInto(dir);
     expect(b.pool.spills).toBeGreaterThan(0);
     expect(readdirSync(dir)).toEqual([]);
@@ -118,8 +119,8 @@ describe('SpilledBytes', () => {
     expect(b.pool.resident).toBe((2 * PAGE) / PER);
   });
 
-  it.skipIf(!CAN_MOUNT)('on a disk that fills part way keeps what it wrote there and the rest in memory', () => {
-    const disk = smallDisk(256);
+  it.skipIf(!CAN_MOUNT_EXT4)('on a disk that fills part way keeps what it wrote there and the rest in memory', () => {
+    const disk = smallDisk(512, 'ext4');
     process.env.TMPDIR = disk.dir;
     disk.fill(3 * PIECE_BYTES);
     const b = new SpilledBytes(SIZE, 1);
@@ -146,7 +147,7 @@ describe('SpilledBytes', () => {
   });
 
   it('a piece the file lost is READ_FAILED, never zeros', () => {
-    const dir = tempDir();
+    const dir = diskTempDir();
     const b = spilledInto(dir);
     const fd = readdirSync('/proc/self/fd').find((f) => {
       try {
@@ -170,7 +171,7 @@ describe('SpilledBytes', () => {
 
 describe('PiecePool', () => {
   it('a piece asked for since the hand passed stays in memory (second chance), the others leave in turn', () => {
-    process.env.TMPDIR = tempDir();
+    process.env.TMPDIR = diskTempDir();
     const pool = new PiecePool(32);
     const ks = Array.from({ length: 40 }, () => pool.add());
     const fill = (k: number) => pool.bufs[pool.place(k, true)]?.fill(k + 1);
