@@ -170,6 +170,36 @@ describe('SpilledBytes', () => {
 });
 
 describe('PiecePool', () => {
+  it.fails('a piece the file lost reads READ_FAILED even after a later piece is written past it (fails: zeros)', () => {
+    // spill.ts promises READ_FAILED, never zeros, for a piece the file lost (the test above truncates
+    // and reads at once). A dirty piece written after the loss at a higher place extends the file
+    // again, and the lost piece's place becomes a hole: it reads back as zeros, with no error. What
+    // truncates an unlinked file is someone with the process's uid (/proc/<pid>/fd): a low threat,
+    // but the promise is broader than what holds.
+    const dir = diskTempDir();
+    process.env.TMPDIR = dir;
+    const pool = new PiecePool(32);
+    const ks = Array.from({ length: 40 }, () => pool.add());
+    for (const k of ks) pool.bufs[pool.place(k, true)]?.fill(k + 1); // pieces 0 to 7 go to the file
+    const fd = readdirSync('/proc/self/fd').find((f) => {
+      try {
+        return readlinkSync(join('/proc/self/fd', f)).startsWith(join(dir, 'auditpack-spill-'));
+      } catch {
+        return false;
+      }
+    });
+    truncateSync(join('/proc/self/fd', fd as string), 2 * PIECE_BYTES); // pieces 2 to 7 lost
+    pool.place(8, true); // still in memory, changed: the next piece asked for sends it to the file
+    let read: number | undefined;
+    let err: unknown;
+    try {
+      read = pool.bufs[pool.place(5, false)]?.[0];
+    } catch (e) {
+      err = e;
+    }
+    expect({ read, code: (err as AuditpackError | undefined)?.code }).toEqual({ read: undefined, code: 'READ_FAILED' });
+  });
+
   it('a piece asked for since the hand passed stays in memory (second chance), the others leave in turn', () => {
     process.env.TMPDIR = diskTempDir();
     const pool = new PiecePool(32);
