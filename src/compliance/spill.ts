@@ -13,7 +13,7 @@
  * open (nothing is left behind, not on kill -9: the system frees it with the descriptor), each piece
  * at its own place (piece × PIECE_BYTES). It holds what the log being checked holds (ids, names,
  * line digests), nothing redaction took out. If the file cannot be made or a piece cannot be written
- * (a full disk, a read-only or missing TMPDIR), the pieces stay in memory from then on, as they did
+ * (a full disk, a read-only or missing TMPDIR, a TMPDIR in memory: MEMORY_FS), the pieces stay in memory from then on, as they did
  * before there was a file: the check goes on, only its memory is what it was. A piece that was
  * written and cannot be read back is an error (READ_FAILED: no answer would be right).
  *
@@ -25,7 +25,7 @@
  * memory may then be given to another): read or write it at once.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
@@ -37,6 +37,15 @@ export const PIECE_BYTES = 4096;
 const CHUNK = 32;
 /** The pieces a pool keeps in memory by default: 512 (2 MiB). A pool makes places CHUNK at a time: a smaller budget is CHUNK. */
 export const SPILL_BUDGET = 512;
+
+/**
+ * statfs types of file systems whose files are memory (Linux include/uapi/linux/magic.h: TMPFS_MAGIC,
+ * RAMFS_MAGIC). A piece written there stays in memory as shared memory: the process's RSS drops by
+ * it, the machine's memory (and a cgroup's count) does not, and every piece costs a write and a
+ * read. /tmp is a tmpfs on Fedora, Arch and Debian 13, /dev/shm everywhere: there the pool makes no
+ * file, as it makes none without a TMPDIR.
+ */
+const MEMORY_FS: ReadonlySet<number> = new Set([0x01021994, 0x858458f6]);
 
 /** Closes a dropped pool's file (the file is unlinked: closing it frees its blocks). */
 const closer = new FinalizationRegistry<{ fd: number }>((h) => {
@@ -168,7 +177,9 @@ export class PiecePool {
   }
 
   private open(): { fd: number } {
-    const path = join(tmpdir(), `auditpack-spill-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const dir = tmpdir();
+    if (MEMORY_FS.has(statfsSync(dir).type)) throw new Error(`${dir} is a file system in memory`);
+    const path = join(dir, `auditpack-spill-${process.pid}-${randomBytes(6).toString('hex')}`);
     const fd = openSync(path, 'wx+', 0o600);
     try {
       unlinkSync(path);

@@ -12,7 +12,7 @@ import { ComplianceEngine, PolicyTimeline, policyFromText } from '../../src/comp
 import { OrderIds } from '../../src/compliance/order-ids.js';
 import { PAGE } from '../../src/compliance/paged.js';
 import { writtenCost } from '../../src/compliance/written-cost.js';
-import { tempDir } from '../helpers/tmp.js';
+import { diskTempDir } from '../helpers/tmp.js';
 
 const savedTmp = process.env.TMPDIR;
 afterEach(() => {
@@ -120,7 +120,7 @@ describe('OrderIds', () => {
   });
 
   it('with most of its pieces in a temporary file, reads back and compares every id (property)', () => {
-    process.env.TMPDIR = tempDir();
+    process.env.TMPDIR = diskTempDir();
     const op = fc.record({
       slot: fc.nat(30_000),
       id: anyId,

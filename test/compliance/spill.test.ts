@@ -3,7 +3,8 @@
  * budget of one or two pieces every write and read goes through the file, and what comes back is
  * what was written, slot for slot, against a Map (property; a pool makes its places 32 at a time, so a
  * budget of 1 to 3 is 32 places); the file is unlinked as soon as it is
- * open; no TMPDIR, or a full one (a real tmpfs), keeps the pieces in memory and every answer right;
+ * open; no TMPDIR, a full one (a real ext4 on a loop device) or one in memory (a tmpfs) keeps the pieces
+ * in memory and every answer right;
  * a piece the file lost is READ_FAILED, never zeros.
  */
 import { readdirSync, readlinkSync, truncateSync } from 'node:fs';
@@ -13,8 +14,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuditpackError } from '../../src/errors.js';
 import { PAGE } from '../../src/compliance/paged.js';
 import { PIECE_BYTES, PiecePool, SpilledBytes } from '../../src/compliance/spill.js';
-import { CAN_MOUNT, smallDisk } from '../helpers/small-disk.js';
-import { tempDir } from '../helpers/tmp.js';
+import { CAN_MOUNT, CAN_MOUNT_EXT4, smallDisk } from '../helpers/small-disk.js';
+import { diskTempDir, tempDir } from '../helpers/tmp.js';
 
 const SIZE = 32;
 const PER = PIECE_BYTES / SIZE;
@@ -77,7 +78,7 @@ describe('SpilledBytes', () => {
   });
 
   it('keeps no more than its budget in memory and reads back every piece it wrote', () => {
-    process.env.TMPDIR = tempDir();
+    process.env.TMPDIR = diskTempDir();
     const b = new SpilledBytes(SIZE, 32);
     for (let k = 0; k < 4; k++) b.addPage();
     fillAndCheck(b, 4 * PAGE);
@@ -95,7 +96,7 @@ describe('SpilledBytes', () => {
   });
 
   it('unlinks its file as soon as it is open: the directory stays empty, the descriptor reads (deleted)', () => {
-    const dir = tempDir();
+    const dir = diskTempDir();
     const b = spilledInto(dir);
     expect(b.pool.spills).toBeGreaterThan(0);
     expect(readdirSync(dir)).toEqual([]);
@@ -118,8 +119,8 @@ describe('SpilledBytes', () => {
     expect(b.pool.resident).toBe((2 * PAGE) / PER);
   });
 
-  it.skipIf(!CAN_MOUNT)('on a disk that fills part way keeps what it wrote there and the rest in memory', () => {
-    const disk = smallDisk(256);
+  it.skipIf(!CAN_MOUNT_EXT4)('on a disk that fills part way keeps what it wrote there and the rest in memory', () => {
+    const disk = smallDisk(512, 'ext4');
     process.env.TMPDIR = disk.dir;
     disk.fill(3 * PIECE_BYTES);
     const b = new SpilledBytes(SIZE, 1);
@@ -130,8 +131,23 @@ describe('SpilledBytes', () => {
     expect(b.pool.loads).toBeGreaterThan(0); // and those on the disk came back from it
   });
 
+  it.skipIf(!CAN_MOUNT)('with TMPDIR on a tmpfs makes no file: a piece there is memory all the same', () => {
+    // A tmpfs file's pages are shared memory: the process's RSS drops by what it holds, the
+    // machine's memory does not (a cgroup counts them too), and every piece costs a pwrite and a
+    // pread. /tmp is a tmpfs on Fedora, Arch and Debian 13, and /dev/shm everywhere.
+    const disk = smallDisk(4096);
+    process.env.TMPDIR = disk.dir;
+    const free = disk.freeBytes();
+    const b = new SpilledBytes(SIZE, 1);
+    for (let k = 0; k < 2; k++) b.addPage();
+    fillAndCheck(b, 2 * PAGE);
+    expect(b.pool.spills).toBe(0);
+    expect(b.pool.resident).toBe((2 * PAGE) / PER);
+    expect(disk.freeBytes()).toBe(free);
+  });
+
   it('a piece the file lost is READ_FAILED, never zeros', () => {
-    const dir = tempDir();
+    const dir = diskTempDir();
     const b = spilledInto(dir);
     const fd = readdirSync('/proc/self/fd').find((f) => {
       try {
@@ -154,8 +170,38 @@ describe('SpilledBytes', () => {
 });
 
 describe('PiecePool', () => {
+  it.fails('a piece the file lost reads READ_FAILED even after a later piece is written past it (fails: zeros)', () => {
+    // spill.ts promises READ_FAILED, never zeros, for a piece the file lost (the test above truncates
+    // and reads at once). A dirty piece written after the loss at a higher place extends the file
+    // again, and the lost piece's place becomes a hole: it reads back as zeros, with no error. What
+    // truncates an unlinked file is someone with the process's uid (/proc/<pid>/fd): a low threat,
+    // but the promise is broader than what holds.
+    const dir = diskTempDir();
+    process.env.TMPDIR = dir;
+    const pool = new PiecePool(32);
+    const ks = Array.from({ length: 40 }, () => pool.add());
+    for (const k of ks) pool.bufs[pool.place(k, true)]?.fill(k + 1); // pieces 0 to 7 go to the file
+    const fd = readdirSync('/proc/self/fd').find((f) => {
+      try {
+        return readlinkSync(join('/proc/self/fd', f)).startsWith(join(dir, 'auditpack-spill-'));
+      } catch {
+        return false;
+      }
+    });
+    truncateSync(join('/proc/self/fd', fd as string), 2 * PIECE_BYTES); // pieces 2 to 7 lost
+    pool.place(8, true); // still in memory, changed: the next piece asked for sends it to the file
+    let read: number | undefined;
+    let err: unknown;
+    try {
+      read = pool.bufs[pool.place(5, false)]?.[0];
+    } catch (e) {
+      err = e;
+    }
+    expect({ read, code: (err as AuditpackError | undefined)?.code }).toEqual({ read: undefined, code: 'READ_FAILED' });
+  });
+
   it('a piece asked for since the hand passed stays in memory (second chance), the others leave in turn', () => {
-    process.env.TMPDIR = tempDir();
+    process.env.TMPDIR = diskTempDir();
     const pool = new PiecePool(32);
     const ks = Array.from({ length: 40 }, () => pool.add());
     const fill = (k: number) => pool.bufs[pool.place(k, true)]?.fill(k + 1);

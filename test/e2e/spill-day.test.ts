@@ -10,7 +10,7 @@
  * every open order of the carried state has its id, its modified quantity and the SHA-256 of its
  * opening line as the log holds them; every order-to-trade finding names its symbol as first logged
  * and the hash of that line. The pack is the same byte for byte with TMPDIR missing (every piece in
- * memory) and, where a tmpfs can be mounted, with a TMPDIR that fills part way; `verify` finds it
+ * memory) and, where an ext4 can be mounted (a tmpfs gets no file), with a TMPDIR that fills part way; `verify` finds it
  * intact; the next day (no log) carries the same 70,000 orders and verifies; nothing is left in TMPDIR.
  */
 import { createHash } from 'node:crypto';
@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAuditLogger } from '../../src/logger/index.js';
 import { runCli } from '../helpers/cli.js';
-import { CAN_MOUNT, smallDisk } from '../helpers/small-disk.js';
-import { tempDir } from '../helpers/tmp.js';
+import { CAN_MOUNT_EXT4, smallDisk } from '../helpers/small-disk.js';
+import { diskTempDir } from '../helpers/tmp.js';
 
 const N = 70_000;
 const DATE = '2026-11-30';
@@ -82,7 +82,7 @@ function exportAndRead(cwd: string, date: string, art: string, tmp: string): Rec
 
 describe('a day whose checks keep more than their memory budget', () => {
   it('exports, carries and verifies it as the log holds it, with or without the temporary file', async () => {
-    const cwd = tempDir();
+    const cwd = diskTempDir();
     await writeDay(join(cwd, 'logs'));
     mkdirSync(join(cwd, 'configs'));
     writeFileSync(
@@ -132,8 +132,8 @@ describe('a day whose checks keep more than their memory budget', () => {
 
     // The same pack with every piece in memory, and with a disk that fills part way.
     expect(differing(exportAndRead(cwd, DATE, 'art-nofile', join(cwd, 'no', 'such')), pack)).toEqual([]);
-    if (CAN_MOUNT) {
-      const disk = smallDisk(2048);
+    if (CAN_MOUNT_EXT4) {
+      const disk = smallDisk(4096, 'ext4');
       disk.fill(1024 * 1024);
       expect(differing(exportAndRead(cwd, DATE, 'art-small', disk.dir), pack)).toEqual([]);
     }

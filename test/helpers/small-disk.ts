@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
@@ -11,6 +11,12 @@ import { onTestFinished } from 'vitest';
  */
 export const CAN_MOUNT = process.platform === 'linux' && process.getuid?.() === 0;
 export const SMALL_DISK_REASON = 'needs root to mount a tmpfs (CI runs as root)';
+/**
+ * Whether `smallDisk(kib, 'ext4')` can mount a disk-backed file system (a loop device over an image
+ * file): for what a tmpfs would not show, its files being memory (src/compliance/spill.ts makes none there).
+ */
+export const CAN_MOUNT_EXT4 =
+  CAN_MOUNT && existsSync('/dev/loop-control') && ['/sbin/mkfs.ext4', '/usr/sbin/mkfs.ext4'].some((p) => existsSync(p));
 
 export interface SmallDisk {
   dir: string;
@@ -21,17 +27,30 @@ export interface SmallDisk {
   freeBytes(): number;
 }
 
-/** Mounts a tmpfs of `kib` KiB, unmounted and removed after the current test. */
-export function smallDisk(kib: number): SmallDisk {
+/**
+ * Mounts a tmpfs of `kib` KiB (or, `ext4`, an ext4 of about that size on a loop device: check
+ * CAN_MOUNT_EXT4 first), unmounted and removed after the current test.
+ */
+export function smallDisk(kib: number, kind: 'tmpfs' | 'ext4' = 'tmpfs'): SmallDisk {
   const dir = mkdtempSync(join(tmpdir(), 'auditpack-fulldisk-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kib}k,mode=0755`, 'tmpfs', dir]);
+  const image = `${dir}.img`;
+  if (kind === 'tmpfs') execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kib}k,mode=0755`, 'tmpfs', dir]);
+  else {
+    writeFileSync(image, '');
+    truncateSync(image, kib * 1024);
+    execFileSync('mkfs.ext4', ['-q', '-F', '-m', '0', '-O', '^has_journal', image], { stdio: 'ignore' });
+    execFileSync('mount', ['-o', 'loop', image, dir]);
+  }
   // onTestFinished, not afterEach: a hook registered from inside a running test is never called,
   // which left every mount behind.
   onTestFinished(() => {
     try {
+      // Lazy: a file still open there (a spill file is closed only when its pool is collected)
+      // keeps the mount, and the loop device, until it is closed.
       execFileSync('umount', ['-l', dir]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(image, { force: true });
     }
   });
   const filler = join(dir, '.filler');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
@@ -46,6 +46,17 @@ export function removeWhenDone(dir: string, remove: () => void = () => removeTre
  */
 export function tempDir(prefix = 'auditpack-test-'): string {
   return removeWhenDone(mkdtempSync(join(tmpdir(), prefix)));
+}
+
+/**
+ * A fresh temporary directory on a file system whose files are not memory: tempDir() unless the
+ * system's temporary directory is a tmpfs or ramfs (/tmp on Fedora, Arch, Debian 13), else one in
+ * the working directory (the checkout). What src/compliance/spill.ts writes its pieces to: it makes
+ * no file in memory.
+ */
+export function diskTempDir(prefix = 'auditpack-test-'): string {
+  const inMemory = [0x01021994, 0x858458f6].includes(statfsSync(tmpdir()).type);
+  return inMemory ? removeWhenDone(mkdtempSync(join(process.cwd(), `.${prefix}`))) : tempDir(prefix);
 }
 
 /** Removes a pack directory the export left read-only (its directories made writable first), as an operator would. */
