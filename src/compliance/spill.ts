@@ -9,13 +9,21 @@
  * desk's 500,000 symbols cost (32 bytes a digest, ~48 an id: docs/PERFORMANCE.md).
  *
  * The file: made at the first piece that leaves memory (a pool under its budget makes none), under
- * the system's temporary directory (`os.tmpdir()`, `TMPDIR`), mode 0600, unlinked as soon as it is
+ * the system's temporary directory (`os.tmpdir()`, `TMPDIR`; /var/tmp when that is in memory), mode 0600, unlinked as soon as it is
  * open (nothing is left behind, not on kill -9: the system frees it with the descriptor), each piece
  * at its own place (piece × PIECE_BYTES). It holds what the log being checked holds (ids, names,
  * line digests), nothing redaction took out. If the file cannot be made or a piece cannot be written
- * (a full disk, a read-only or missing TMPDIR, a TMPDIR in memory: MEMORY_FS), the pieces stay in memory from then on, as they did
- * before there was a file: the check goes on, only its memory is what it was. A piece that was
- * written and cannot be read back is an error (READ_FAILED: no answer would be right).
+ * (a full disk, a read-only or missing TMPDIR, a TMPDIR in memory: MEMORY_FS), the pieces stay in
+ * memory from then on, as they did before there was a file: the check goes on, only its memory is
+ * what it was. A piece that was written and cannot be read back as it was written (a read error,
+ * the file cut short, a hole where it was: each piece's checksum is kept in memory) is an error
+ * (READ_FAILED: no answer would be right).
+ *
+ * A pool read back more than it gains: pieces asked for at random over far more than the budget
+ * (orders closed at random among hundreds of thousands open, their slots taken again) cost a read
+ * and a write of the file each. When more than one access in THRASH of a WINDOW of accesses brings
+ * a piece back from the file, the budget doubles: such a day runs at about the speed, and in about
+ * the memory, it had with no file (docs/decisions.md, "at72").
  *
  * Which piece leaves: the clock (second chance) over the pieces in memory; a piece asked for since
  * the hand last passed stays. A piece is written only if it changed since it was last read from the
@@ -37,6 +45,9 @@ export const PIECE_BYTES = 4096;
 const CHUNK = 32;
 /** The pieces a pool keeps in memory by default: 512 (2 MiB). A pool makes places CHUNK at a time: a smaller budget is CHUNK. */
 export const SPILL_BUDGET = 512;
+/** Accesses over which a pool counts its reads of the file, and the share (1 / THRASH) past which its budget doubles. */
+export const WINDOW = 1 << 14;
+export const THRASH = 32;
 
 /**
  * statfs types of file systems whose files are memory (Linux include/uapi/linux/magic.h: TMPFS_MAGIC,
@@ -46,6 +57,27 @@ export const SPILL_BUDGET = 512;
  * file, as it makes none without a TMPDIR.
  */
 const MEMORY_FS: ReadonlySet<number> = new Set([0x01021994, 0x858458f6]);
+
+/**
+ * Where a pool's file goes: TMPDIR (os.tmpdir()), or /var/tmp (kept on disk by convention: the
+ * FHS, systemd's tmpfiles) when TMPDIR is a file system in memory; an error (no file: the pieces
+ * stay in memory) when TMPDIR is missing or both are in memory.
+ */
+function spillDir(): string {
+  const dir = tmpdir();
+  if (!MEMORY_FS.has(statfsSync(dir).type)) return dir;
+  if (!MEMORY_FS.has(statfsSync('/var/tmp').type)) return '/var/tmp';
+  throw new Error(`${dir} and /var/tmp are file systems in memory`);
+}
+
+/** A piece's checksum (FNV-1a over its 32-bit words, then murmur3's finalizer): a piece that changed in the file, or a hole where it was, is told. */
+function checksum(w: Int32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ (w[i] as number), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  return (h ^ (h >>> 13)) | 0;
+}
 
 /** Closes a dropped pool's file (the file is unlinked: closing it frees its blocks). */
 const closer = new FinalizationRegistry<{ fd: number }>((h) => {
@@ -60,11 +92,13 @@ const closer = new FinalizationRegistry<{ fd: number }>((h) => {
 export class PiecePool {
   /** Where each piece is in memory (a place), -1 if not, undefined if never asked for. */
   private readonly where: number[] = [];
-  /** Whether the file holds each piece (else it reads as zeros until written). */
+  /** Whether the file holds each piece (else it reads as zeros until written), and its checksum there. */
   private readonly filed: boolean[] = [];
+  private readonly sums: number[] = [];
   /** By place: its buffer, as a DataView, its piece, whether written since filed, whether asked for since the hand passed. */
   readonly bufs: Buffer[] = [];
   readonly views: DataView[] = [];
+  private readonly words: Int32Array[] = [];
   private readonly owner: number[] = [];
   private readonly dirty: boolean[] = [];
   private readonly ref: boolean[] = [];
@@ -79,9 +113,17 @@ export class PiecePool {
   /** Pieces written to the file, and read back from it (tests, measurement). */
   spills = 0;
   loads = 0;
+  /** Accesses and reads of the file in the current window. */
+  private seen = 0;
+  private seenLoads = 0;
 
-  constructor(private readonly budget: number = SPILL_BUDGET) {
+  constructor(private budget: number = SPILL_BUDGET) {
     if (!(budget >= 1)) throw new RangeError('PiecePool: a budget of at least 1');
+  }
+
+  /** The pieces it may keep in memory now (the budget given, doubled each time it read back too much). */
+  get limit(): number {
+    return this.budget;
   }
 
   /** A new piece's number (zeros until written). */
@@ -106,9 +148,17 @@ export class PiecePool {
       if (!(k >= 0 && k < this.pieces)) throw new RangeError('no such piece');
       p = this.bring(k);
     }
+    if (++this.seen === WINDOW) this.judge();
     this.ref[p] = true;
     if (write) this.dirty[p] = true;
     return p;
+  }
+
+  /** The end of a window: the budget doubles if the file was read more than once in THRASH accesses. */
+  private judge(): void {
+    if (this.seenLoads * THRASH > WINDOW) this.budget *= 2;
+    this.seen = 0;
+    this.seenLoads = 0;
   }
 
   /** Brings piece `k` into memory (from the file, or zeros) and returns its place. */
@@ -124,7 +174,10 @@ export class PiecePool {
           if (n === 0) throw new Error('end of file');
           got += n;
         }
+        if (checksum(this.words[p] as Int32Array) !== this.sums[k]) throw new Error('a piece came back changed');
       } catch (e) {
+        // The place holds nothing now: back to the free ones.
+        this.free.push(p);
         throw new AuditpackError(
           'READ_FAILED',
           `the checks' state kept in a temporary file could not be read back: ${(e as Error).message}`,
@@ -132,6 +185,7 @@ export class PiecePool {
         );
       }
       this.loads++;
+      this.seenLoads++;
     } else buf.fill(0);
     this.owner[p] = k;
     this.where[k] = p;
@@ -165,6 +219,7 @@ export class PiecePool {
       const buf = this.bufs[p] as Buffer;
       let put = 0;
       while (put < PIECE_BYTES) put += writeSync(this.file.fd, buf, put, PIECE_BYTES - put, k * PIECE_BYTES + put);
+      this.sums[k] = checksum(this.words[p] as Int32Array);
       this.filed[k] = true;
       this.spills++;
       return true;
@@ -177,8 +232,7 @@ export class PiecePool {
   }
 
   private open(): { fd: number } {
-    const dir = tmpdir();
-    if (MEMORY_FS.has(statfsSync(dir).type)) throw new Error(`${dir} is a file system in memory`);
+    const dir = spillDir();
     const path = join(dir, `auditpack-spill-${process.pid}-${randomBytes(6).toString('hex')}`);
     const fd = openSync(path, 'wx+', 0o600);
     try {
@@ -200,6 +254,7 @@ export class PiecePool {
       const b = chunk.subarray(c * PIECE_BYTES, (c + 1) * PIECE_BYTES);
       this.bufs.push(b);
       this.views.push(new DataView(b.buffer, b.byteOffset, b.byteLength));
+      this.words.push(new Int32Array(b.buffer, b.byteOffset, PIECE_BYTES / 4));
       this.owner.push(-1);
       this.dirty.push(false);
       this.ref.push(false);

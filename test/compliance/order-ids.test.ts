@@ -153,7 +153,7 @@ describe('OrderIds', () => {
   });
 
   it('forget: every slot reads as a free one, and the next ids reuse the blocks and pieces it had', () => {
-    process.env.TMPDIR = tempDir();
+    process.env.TMPDIR = diskTempDir();
     const ids = new OrderIds(1);
     const n = 20_000;
     const idAt = (i: number, day: number) => `D${day}-${String(i).padStart(30, '0')}${i % 3 ? '' : '\u0416\ud800'}`;
