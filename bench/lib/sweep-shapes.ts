@@ -9,7 +9,9 @@
  * - `open-orders-after`: the day after it, without a log of its own: its export starts from the
  *   previous pack's 200 MB state and ends with it; verify re-runs from that start;
  * - `options`: an options desk, 500,000 orders each on its own contract (500,000 symbols), under the
- *   built-in policy.
+ *   built-in policy;
+ * - `churn`: 100,000 GTC orders of 150-character ids, then 200,000 pairs of a random open one filled and
+ *   a new one opened (the spill file's worst case, docs/decisions.md at72), under the first's policy.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,7 +30,7 @@ const OPEN_POLICY =
   'require_risk_check: false\nrequire_login: false\nmax_messages_per_second: null\nduplicate_window_ms: 0\n';
 
 /** The shape rows `--rows` may name. */
-export const SHAPE_ROWS = ['open-orders', 'open-orders-after', 'options'] as const;
+export const SHAPE_ROWS = ['open-orders', 'open-orders-after', 'options', 'churn'] as const;
 
 /** What sweepShapeRows needs. */
 export interface SweepShapeOptions {
@@ -43,7 +45,7 @@ export interface SweepShapeOptions {
 
 /** The shape's day file (written once into `daysDir` when given, else into `logDir`), hard-linked into `logDir`. */
 function placeDay(
-  shape: 'open-orders' | 'options',
+  shape: 'open-orders' | 'options' | 'churn',
   count: number,
   logDir: string,
   daysDir: string | undefined,
@@ -127,8 +129,8 @@ function measureShape(name: (typeof SHAPE_ROWS)[number], o: SweepShapeOptions): 
   const dir = mkdtempSync(join(tmpdir(), `auditpack-sweep-${name}-`));
   try {
     mkdirSync(join(dir, 'logs'));
-    const shape = name === 'options' ? 'options' : 'open-orders';
-    if (shape === 'open-orders') {
+    const shape = name === 'options' ? 'options' : name === 'churn' ? 'churn' : 'open-orders';
+    if (shape !== 'options') {
       mkdirSync(join(dir, 'configs'));
       writeFileSync(join(dir, 'configs', 'compliance_policy.yaml'), OPEN_POLICY);
     }
