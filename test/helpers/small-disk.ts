@@ -16,7 +16,29 @@ export const SMALL_DISK_REASON = 'needs root to mount a tmpfs (CI runs as root)'
  * file): for what a tmpfs would not show, its files being memory (src/compliance/spill.ts makes none there).
  */
 export const CAN_MOUNT_EXT4 =
-  CAN_MOUNT && existsSync('/dev/loop-control') && ['/sbin/mkfs.ext4', '/usr/sbin/mkfs.ext4'].some((p) => existsSync(p));
+  CAN_MOUNT &&
+  existsSync('/dev/loop-control') &&
+  ['/sbin/mkfs.ext4', '/usr/sbin/mkfs.ext4'].some((p) => existsSync(p)) &&
+  loopMountWorks();
+
+/** Whether a loop mount of a 1 MiB ext4 image works here (a container may have the devices and not the right). */
+function loopMountWorks(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'auditpack-loop-probe-'));
+  const image = `${dir}.img`;
+  try {
+    writeFileSync(image, '');
+    truncateSync(image, 1024 * 1024);
+    execFileSync('mkfs.ext4', ['-q', '-F', image], { stdio: 'ignore' });
+    execFileSync('mount', ['-o', 'loop', image, dir], { stdio: 'ignore' });
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(image, { force: true });
+  }
+}
 
 export interface SmallDisk {
   dir: string;
