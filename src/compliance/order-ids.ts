@@ -16,7 +16,7 @@
  * strings by slot, as before. A freed block goes to its class's free list; a class's blocks are in
  * pieces of 4 KiB (a piece holds blocks of one class only, none across two) kept while the store
  * lives: what the ids take is the most each class held at once, bounded as the slots are
- * (max_open_orders, max_open_order_bytes, the closed orders' and risk checks' caps). Past 2 MiB of
+ * (max_open_orders, max_open_order_bytes, the closed orders' and risk checks' caps). Past 256 KiB of
  * pieces the ones used least lately go to a temporary file (spill.ts): 500,000 open orders' ids
  * were 24 MB of memory all day, most of them read again only at the day's end; a lookup brings its
  * piece back (most lookups are of orders of the last minutes, whose pieces are still in memory).

@@ -3,7 +3,7 @@
  * order's fields are the slot's entries in typed arrays (times, quantities, prices, the symbol,
  * strategy, venue, time in force and files as 2-byte codes: paged-strings.ts), the id as bytes
  * (order-ids.ts), and its two lines (the opening one, the latest risk check's: digest, seq and line
- * number) as records read again only for a finding's evidence and at the day's end, past 2 MiB in
+ * number) as records read again only for a finding's evidence and at the day's end, past 256 KiB in
  * the checks' temporary file (spill.ts). The latest risk check and override, the latest risk
  * check's line, the reference price and the filled quantity are paged as they are first set
  * (SparsePagedRefs, SparsePagedF64, SpilledBytes): on a day without risk checks, or of resting
@@ -83,7 +83,7 @@ export class OrderStore {
    * The lines by slot, place 0 its opening line's, 1 its latest risk check's: apart, so that a day
    * without risk checks (every order open all day) makes no piece of the second. A line is a record
    * of LINE_RECORD bytes: its digest, then its seq and line number as float64 (exact, whatever the
-   * log gave), read again only for a finding's evidence and at the day's end: past 2 MiB a place,
+   * log gave), read again only for a finding's evidence and at the day's end: past 256 KiB a place,
    * in the checks' temporary file (spill.ts).
    */
   private readonly lines = [new SpilledBytes(LINE_RECORD), new SpilledBytes(LINE_RECORD)] as const;

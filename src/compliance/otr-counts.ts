@@ -10,7 +10,7 @@
  * (paged.ts), its first line (digest, seq, line number) as a record (line-evidence.ts putLine). The
  * fold and the name as strings in a Map and an array had cost ~110 bytes an entry (~57 MB of the
  * 500,000-contract day's heap); about 45 as bytes. The folds, the names and the first lines are in
- * pieces of which 2 MiB each stay in memory, the rest in the checks' temporary file (spill.ts): the
+ * pieces of which 256 KiB each stay in memory, the rest in the checks' temporary file (spill.ts): the
  * names and lines are read again only at the day's end, the folds at a lookup the recent ones miss.
  * Nothing it counts or finds changes (test/compliance/otr-counts.test.ts holds it to the objects
  * it replaced).
@@ -48,7 +48,7 @@ export class OtrCounts {
   private readonly file = new PagedStrings();
   /**
    * The first line's digest, then its seq and line number as float64s (LINE_RECORD bytes an
-   * entry), read only at the day's end: past 2 MiB in the checks' temporary file (spill.ts).
+   * entry), read only at the day's end: past 256 KiB in the checks' temporary file (spill.ts).
    */
   private readonly lines = new SpilledBytes(LINE_RECORD);
   /** Hashes held as text where their bytes would not give the same text back (copyDigest). */

@@ -49,7 +49,7 @@ const APART = MAX_CODED + 1;
  * OrderIds, made at the first such value): an options desk's orders each name a contract of their
  * own, and as strings in a Map by slot the symbols of its open and recently closed orders held
  * ~8 MB of heap (500,000 contracts a day); as bytes they take ~4 bytes a slot and their pieces past
- * 2 MiB go to the checks' temporary file (spill.ts).
+ * 256 KiB go to the checks' temporary file (spill.ts).
  */
 export class PagedStrings {
   private readonly codes = new PagedU16();

@@ -34,7 +34,7 @@ function spillFiles(dir: string): string[] {
 
 describe('a spill file', () => {
   it.fails('is closed when checkCompliance returns (fails: open until the pool is collected)', async () => {
-    // 20,000 open orders of 150-character ids: 3.2 MB of id blocks, past a pool's 2 MiB.
+    // 20,000 open orders of 150-character ids: 3.2 MB of id blocks, past a pool's 256 KiB.
     const cwd = tempDir();
     const logDir = join(cwd, 'logs');
     const start = Date.parse(`${DATE}T00:00:00Z`) * 1000;

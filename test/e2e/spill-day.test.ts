@@ -1,5 +1,5 @@
 /**
- * A day whose checks' state goes past what src/compliance/spill.ts keeps in memory (2 MiB of pieces
+ * A day whose checks' state goes past what src/compliance/spill.ts keeps in memory (256 KiB of pieces
  * a pool): 70,000 GTC orders left open, each with an id of 40 characters and its own symbol of 40
  * (upper case: its name is kept apart from its fold), each modified once late in the day (a lookup
  * of an order whose piece went to the file hours of log before). The ids (3.4 MB of blocks), the
