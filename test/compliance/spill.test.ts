@@ -41,15 +41,26 @@ function fillAndCheck(b: SpilledBytes, n: number): void {
   for (let i = n - 1; i >= 0; i--) expect(got(b, i).equals(pattern(i))).toBe(true);
 }
 
-/** Where this process's open descriptors point. */
-function spillLinks(): string[] {
+/** This process's open descriptors (`/proc/self/fd/N`) and where they point. */
+function openFds(): [string, string][] {
   return readdirSync('/proc/self/fd').map((fd) => {
+    const path = join('/proc/self/fd', fd);
     try {
-      return readlinkSync(join('/proc/self/fd', fd));
+      return [path, readlinkSync(path)];
     } catch {
-      return '';
+      return [path, ''];
     }
   });
+}
+
+/** Where this process's open descriptors point. */
+function spillLinks(): string[] {
+  return openFds().map(([, link]) => link);
+}
+
+/** The `/proc/self/fd/N` of the spill file made in `dir`, if one is open. */
+function spillFd(dir: string): string | undefined {
+  return openFds().find(([, link]) => link.startsWith(join(dir, 'auditpack-spill-')))?.[0];
 }
 
 /** Two pages' slots written and read back under a budget of 32 pieces, the file in `dir`. */
@@ -161,15 +172,9 @@ describe('SpilledBytes', () => {
   it('a piece the file lost is READ_FAILED, never zeros', () => {
     const dir = diskTempDir();
     const b = spilledInto(dir);
-    const fd = readdirSync('/proc/self/fd').find((f) => {
-      try {
-        return readlinkSync(join('/proc/self/fd', f)).startsWith(join(dir, 'auditpack-spill-'));
-      } catch {
-        return false;
-      }
-    });
+    const fd = spillFd(dir);
     expect(fd).toBeDefined();
-    truncateSync(join('/proc/self/fd', fd as string), 0);
+    truncateSync(fd as string, 0);
     let err: unknown;
     try {
       for (let i = 0; i < 2 * PAGE; i += PER) got(b, i);
@@ -191,14 +196,8 @@ describe('PiecePool', () => {
     const pool = new PiecePool(32);
     const ks = Array.from({ length: 40 }, () => pool.add());
     for (const k of ks) pool.bufs[pool.place(k, true)]?.fill(k + 1); // pieces 0 to 7 go to the file
-    const fd = readdirSync('/proc/self/fd').find((f) => {
-      try {
-        return readlinkSync(join('/proc/self/fd', f)).startsWith(join(dir, 'auditpack-spill-'));
-      } catch {
-        return false;
-      }
-    });
-    truncateSync(join('/proc/self/fd', fd as string), 2 * PIECE_BYTES); // pieces 2 to 7 lost
+    const fd = spillFd(dir);
+    truncateSync(fd as string, 2 * PIECE_BYTES); // pieces 2 to 7 lost
     pool.place(8, true); // still in memory, changed: the next piece asked for sends it to the file
     let read: number | undefined;
     let err: unknown;
